@@ -1,0 +1,1 @@
+"""Files shipped with the package: model manifest, our models, UI assets."""

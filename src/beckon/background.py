@@ -1,0 +1,50 @@
+"""Run a service's ``run(stop)`` loop on a thread, with a clean way to stop it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from types import TracebackType
+
+log = logging.getLogger(__name__)
+
+
+class Background:
+    """``with Background(service.run, "station"):`` runs it until the block ends."""
+
+    def __init__(self, run: Callable[[threading.Event], None], name: str) -> None:
+        self.stop_event = threading.Event()
+        self.error: BaseException | None = None
+        self._run = run
+        self._thread = threading.Thread(target=self._main, name=name, daemon=True)
+
+    def _main(self) -> None:
+        try:
+            self._run(self.stop_event)
+        except BaseException as exc:
+            self.error = exc
+            log.exception("%s stopped with an error", self._thread.name)
+
+    def start(self) -> Background:
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.stop_event.set()
+        self._thread.join(timeout)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def __enter__(self) -> Background:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

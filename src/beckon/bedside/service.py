@@ -1,0 +1,292 @@
+"""The bedside service: turns a patient's choices into requests and follows them to the end.
+
+Every request is written to the outbox before it is published and stays there until the
+station's receipt arrives, so a crash, a reboot or a broken network never loses it. The bed's
+presence is a retained status message with a last will, so the station sees a vanished tablet
+as a device fault. All state is handled on the thread that calls ``run``: MQTT messages,
+gestures from the vision worker and commands from a window all arrive through one queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from beckon import __version__
+from beckon.bedside.interaction import Declined, ScanningMenu, Selected
+from beckon.config import BedsideSettings
+from beckon.intents import Intent, load_intents
+from beckon.messaging import protocol as p
+from beckon.messaging.mqtt import LinkEvent, MqttLink, Will
+from beckon.messaging.outbox import Outbox
+
+log = logging.getLogger(__name__)
+
+RESEND_AFTER_S = 10.0
+
+
+@dataclass(frozen=True)
+class BedsideEvent:
+    """What the bedside tells its listeners (the story printer, later the window).
+
+    kind: offer_declined, request_saved, request_sent, state (received, acknowledged, ...),
+    connection, station.
+    """
+
+    kind: str
+    intent: str = ""
+    request_id: str = ""
+    state: str = ""
+    by: str | None = None
+    t: float | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Gesture:
+    """A gesture handed over by the vision worker (``t`` in the video's own seconds)."""
+
+    name: str
+    t: float
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Submit:
+    intent: str
+    source: p.Source
+
+
+@dataclass(frozen=True)
+class CancelRequest:
+    request_id: str
+
+
+Listener = Callable[[BedsideEvent], None]
+
+
+class BedsideService:
+    def __init__(
+        self,
+        settings: BedsideSettings,
+        intents: dict[str, Intent] | None = None,
+        outbox: Outbox | None = None,
+    ) -> None:
+        self.settings = settings
+        cfg = settings.bedside
+        self.address = p.BedAddress(cfg.site, cfg.unit, cfg.bed)
+        self.intents = intents or load_intents()
+        unknown = [i for i in cfg.offered_intents if i not in self.intents]
+        if unknown:
+            raise ValueError(f"bedside.offered_intents names unknown intents {unknown}")
+        self.outbox = outbox
+        self.inbox: queue.Queue[object] = queue.Queue()
+        self.menu = ScanningMenu(cfg.offered_intents, cfg.offer_seconds)
+        self.listeners: list[Listener] = []
+        self.states: dict[str, str] = {}
+        self.link: MqttLink | None = None
+        self.station_online: bool | None = None
+        # Messages on disk awaiting a receipt; written on the service thread, read by anyone.
+        self.waiting = 0
+
+    # ------------------------------------------------------------ called from any thread
+
+    def post(self, item: object) -> None:
+        """Hand a Gesture, Submit or CancelRequest to the service thread."""
+        self.inbox.put(item)
+
+    # ------------------------------------------------------------ running
+
+    def run(self, stop: threading.Event, tick_s: float = 0.2) -> None:
+        if self.outbox is None:
+            self.outbox = Outbox(self.settings.bedside.outbox_path())
+        self._count_waiting()
+        if self.waiting:
+            log.info("%d message(s) from before a restart wait in the outbox", self.waiting)
+        cfg = self.settings.bedside
+        offline = p.BedStatus(
+            cfg.site, cfg.unit, cfg.bed, False, p.now_iso(), cfg.inputs, __version__
+        )
+        self.link = MqttLink(
+            self.settings.broker,
+            client_id=f"beckon-bed-{cfg.site}-{cfg.unit}-{cfg.bed}",
+            subscriptions=[
+                self.address.topic("receipt"),
+                self.address.topic("state"),
+                p.Topics.station_status(cfg.site, cfg.unit, "+"),
+            ],
+            will=Will(self.address.topic("status"), p.encode(offline)),
+            persistent=True,
+            events=self.inbox,
+        )
+        if not self.link.start(wait_s=5.0):
+            log.warning(
+                "broker %s not reachable yet; requests are kept until it is",
+                self.settings.broker.url,
+            )
+        last_resend = time.monotonic()
+        try:
+            while not stop.is_set():
+                try:
+                    item = self.inbox.get(timeout=tick_s)
+                except queue.Empty:
+                    item = None
+                if item is not None:
+                    self.handle(item)
+                    self._count_waiting()
+                if time.monotonic() - last_resend >= 2.0:
+                    last_resend = time.monotonic()
+                    self._flush(older_than_s=RESEND_AFTER_S)
+        finally:
+            if self.link.connected:
+                offline = p.BedStatus(
+                    cfg.site, cfg.unit, cfg.bed, False, p.now_iso(), cfg.inputs, __version__
+                )
+                self.link.publish(self.address.topic("status"), p.encode(offline), retain=True)
+            self.link.stop()
+            self.outbox.close()
+
+    def handle(self, item: object) -> None:
+        """Process one item from the inbox; bad messages are logged and dropped."""
+        if isinstance(item, Gesture):
+            self._on_gesture(item)
+        elif isinstance(item, Submit):
+            self.submit(item.intent, item.source)
+        elif isinstance(item, CancelRequest):
+            self.cancel(item.request_id)
+        elif isinstance(item, LinkEvent):
+            if item.kind == "connected":
+                self._on_connected()
+            elif item.kind == "disconnected":
+                self._emit(BedsideEvent("connection", detail="offline"))
+            elif item.kind == "message":
+                try:
+                    self._on_message(item.topic, item.payload)
+                except p.ProtocolError as exc:
+                    log.warning("dropped message on %s: %s", item.topic, exc)
+
+    # ------------------------------------------------------------ requests
+
+    def submit(self, intent: str, source: p.Source) -> p.Request:
+        """Create a request, make it durable, then publish it."""
+        assert self.outbox is not None, "run() opens the outbox"
+        spec = self.intents[intent]
+        req = p.Request(
+            id=p.new_request_id(),
+            site=self.address.site,
+            unit=self.address.unit,
+            bed=self.address.bed,
+            intent=intent,
+            priority=spec.priority,
+            source=source,
+            created_at=p.now_iso(),
+        )
+        key = f"request:{req.id}"
+        self.outbox.add(key, self.address.topic("request"), p.encode(req))
+        self.states[req.id] = "created"
+        self._emit(BedsideEvent("request_saved", intent, req.id, "created"))
+        self._send(key)
+        return req
+
+    def cancel(self, request_id: str) -> None:
+        assert self.outbox is not None, "run() opens the outbox"
+        msg = p.Cancel(
+            request_id, self.address.site, self.address.unit, self.address.bed, p.now_iso()
+        )
+        key = f"cancel:{request_id}"
+        self.outbox.add(key, self.address.topic("cancel"), p.encode(msg))
+        self._send(key)
+
+    def _on_gesture(self, g: Gesture) -> None:
+        outcome = self.menu.on_gesture(g.name, g.t)
+        if isinstance(outcome, Selected):
+            self._emit(BedsideEvent("selected", outcome.intent, t=g.t, detail=g.name))
+            self.submit(outcome.intent, "gesture")
+        elif isinstance(outcome, Declined):
+            self._emit(BedsideEvent("offer_declined", outcome.intent, t=g.t, detail=g.name))
+
+    # ------------------------------------------------------------ messages
+
+    def _on_message(self, topic: str, payload: bytes) -> None:
+        assert self.outbox is not None
+        msg = p.decode(payload)
+        if isinstance(msg, p.Receipt) and topic == self.address.topic("receipt"):
+            self.outbox.remove(f"request:{msg.id}")
+            if msg.state in ("cancelled", "resolved"):
+                self.outbox.remove(f"cancel:{msg.id}")
+            self._update(msg.id, msg.state, None, "")
+        elif isinstance(msg, p.BedState) and topic == self.address.topic("state"):
+            for view in msg.requests:
+                # A retained state proves the station has the request, even if its receipt
+                # was lost while this tablet was away.
+                self.outbox.remove(f"request:{view.id}")
+                if view.state in ("cancelled", "resolved"):
+                    self.outbox.remove(f"cancel:{view.id}")
+                self._update(view.id, view.state, view.by, view.intent)
+        elif isinstance(msg, p.StationStatus):
+            if msg.online != self.station_online:
+                self.station_online = msg.online
+                self._emit(BedsideEvent("station", detail="online" if msg.online else "offline"))
+        else:
+            raise p.ProtocolError(f"unexpected {type(msg).__name__} on {topic}")
+
+    def _update(self, request_id: str, state: str, by: str | None, intent: str) -> None:
+        if self.states.get(request_id) == state:
+            return
+        order = ("created", "received", "acknowledged", "resolved", "cancelled")
+        known = self.states.get(request_id)
+        if known in ("resolved", "cancelled") or (
+            known in order and state in order and order.index(state) < order.index(known)
+        ):
+            return  # an older message arriving late never moves a request backwards
+        self.states[request_id] = state
+        self._emit(BedsideEvent("state", intent, request_id, state, by))
+
+    # ------------------------------------------------------------ outbox
+
+    def _on_connected(self) -> None:
+        cfg = self.settings.bedside
+        online = p.BedStatus(
+            cfg.site, cfg.unit, cfg.bed, True, p.now_iso(), cfg.inputs, __version__
+        )
+        assert self.link is not None
+        self.link.publish(self.address.topic("status"), p.encode(online), retain=True)
+        self._emit(BedsideEvent("connection", detail="online"))
+        self._flush(older_than_s=None)
+
+    def _send(self, key: str) -> None:
+        assert self.outbox is not None
+        if self.link is None or not self.link.connected:
+            self._emit(BedsideEvent("connection", detail="offline: request saved, will be sent"))
+            return
+        for entry in self.outbox.pending():
+            if entry.key == key:
+                if self.link.publish(entry.topic, entry.payload):
+                    self.outbox.mark_sent(key)
+                    self._emit(BedsideEvent("request_sent", request_id=key.split(":", 1)[1]))
+                return
+
+    def _flush(self, older_than_s: float | None) -> None:
+        assert self.outbox is not None
+        if self.link is None or not self.link.connected:
+            return
+        for entry in self.outbox.pending(older_than_s):
+            if self.link.publish(entry.topic, entry.payload):
+                self.outbox.mark_sent(entry.key)
+                if entry.attempts:
+                    log.info("sent %s again (attempt %d)", entry.key, entry.attempts + 1)
+
+    def _count_waiting(self) -> None:
+        assert self.outbox is not None
+        self.waiting = len(self.outbox)
+
+    def _emit(self, event: BedsideEvent) -> None:
+        for listener in self.listeners:
+            try:
+                listener(event)
+            except Exception:  # a broken observer must not stop the bedside
+                log.exception("bedside listener failed")

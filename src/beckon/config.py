@@ -1,0 +1,312 @@
+"""Configuration: one TOML file per role, overridable by environment variables and flags.
+
+Precedence, lowest first: built-in defaults, the TOML file, ``BECKON_<SECTION>_<KEY>``
+environment variables (for example ``BECKON_BROKER_URL``), command-line flags. Everything is
+validated into frozen dataclasses; a wrong or missing key raises ConfigError with one line that
+names the file, the key and what is expected.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TypeVar, get_args, get_origin
+from urllib.parse import urlsplit
+
+from beckon import paths
+from beckon.errors import ConfigError
+
+Language = Literal["en", "ko"]
+Input = Literal["gesture", "voice", "touch"]
+Priority = Literal["routine", "urgent", "emergency"]
+
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_ID_HELP = "1 to 64 letters, digits, '-' or '_' (it becomes part of MQTT topics)"
+
+
+@dataclass(frozen=True)
+class BrokerConfig:
+    """How to reach the MQTT broker. ``mqtts://`` turns TLS on."""
+
+    url: str = "mqtt://127.0.0.1:1883"
+    username: str = ""
+    password: str = ""
+    password_file: str = ""
+    ca_file: str = ""
+    cert_file: str = ""
+    key_file: str = ""
+    keepalive: int = 30
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or "127.0.0.1"
+
+    @property
+    def port(self) -> int:
+        parts = urlsplit(self.url)
+        return parts.port or (8883 if parts.scheme == "mqtts" else 1883)
+
+    @property
+    def tls(self) -> bool:
+        return urlsplit(self.url).scheme == "mqtts"
+
+    def resolved_password(self) -> str:
+        """The password; ``password_file`` wins, which keeps secrets out of the TOML file."""
+        if self.password_file:
+            return Path(self.password_file).read_text(encoding="utf-8").strip()
+        return self.password
+
+
+@dataclass(frozen=True)
+class BedsideConfig:
+    """One bedside tablet: where it is, what it listens to."""
+
+    site: str
+    unit: str
+    bed: str
+    language: Language = "en"
+    inputs: tuple[Input, ...] = ("gesture", "touch")
+    camera: str = "0"
+    outbox: str = ""
+    offer_seconds: float = 4.0
+    offered_intents: tuple[str, ...] = ("nurse", "water", "pain")
+
+    def outbox_path(self) -> Path:
+        if self.outbox:
+            return Path(self.outbox)
+        return paths.state_dir() / f"outbox-{self.site}-{self.unit}-{self.bed}.sqlite3"
+
+
+@dataclass(frozen=True)
+class EscalationConfig:
+    """Seconds a request may wait unacknowledged, per priority, before it escalates."""
+
+    routine_s: float = 300.0
+    urgent_s: float = 120.0
+    emergency_s: float = 30.0
+    reminder_after_ack_s: float = 600.0
+
+    def limit_for(self, priority: str) -> float:
+        return {"routine": self.routine_s, "urgent": self.urgent_s}.get(priority, self.emergency_s)
+
+
+@dataclass(frozen=True)
+class StationConfig:
+    """The nurse-station service: which units it serves and where it keeps requests."""
+
+    site: str
+    units: tuple[str, ...]
+    name: str = "station"
+    database: str = ""
+    language: Language = "en"
+
+    def database_path(self) -> Path:
+        if self.database:
+            return Path(self.database)
+        return paths.state_dir() / f"station-{self.site}-{self.name}.sqlite3"
+
+
+@dataclass(frozen=True)
+class BedsideSettings:
+    """Everything the bedside role reads: the ``[bedside]`` and ``[broker]`` tables."""
+
+    bedside: BedsideConfig
+    broker: BrokerConfig = field(default_factory=BrokerConfig)
+    source: str = "<defaults>"
+
+
+@dataclass(frozen=True)
+class StationSettings:
+    """Everything the station role reads: ``[station]``, ``[broker]``, ``[escalation]``."""
+
+    station: StationConfig
+    broker: BrokerConfig = field(default_factory=BrokerConfig)
+    escalation: EscalationConfig = field(default_factory=EscalationConfig)
+    source: str = "<defaults>"
+
+
+T = TypeVar("T")
+
+_SECTIONS: dict[str, dict[str, type]] = {
+    "bedside": {"bedside": BedsideConfig, "broker": BrokerConfig},
+    "station": {"station": StationConfig, "broker": BrokerConfig, "escalation": EscalationConfig},
+}
+
+
+def load_bedside(
+    path: Path | None,
+    overrides: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> BedsideSettings:
+    """Load the bedside role's settings. ``overrides`` use dotted keys such as ``bedside.bed``."""
+    tables, source = _load_tables("bedside", path, overrides, env)
+    return BedsideSettings(
+        bedside=_build(BedsideConfig, tables.get("bedside", {}), source, "bedside"),
+        broker=_build(BrokerConfig, tables.get("broker", {}), source, "broker"),
+        source=source,
+    )
+
+
+def load_station(
+    path: Path | None,
+    overrides: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> StationSettings:
+    """Load the station role's settings."""
+    tables, source = _load_tables("station", path, overrides, env)
+    return StationSettings(
+        station=_build(StationConfig, tables.get("station", {}), source, "station"),
+        broker=_build(BrokerConfig, tables.get("broker", {}), source, "broker"),
+        escalation=_build(EscalationConfig, tables.get("escalation", {}), source, "escalation"),
+        source=source,
+    )
+
+
+def _load_tables(
+    role: str,
+    path: Path | None,
+    overrides: Mapping[str, Any] | None,
+    env: Mapping[str, str] | None,
+) -> tuple[dict[str, dict[str, Any]], str]:
+    sections = _SECTIONS[role]
+    source = str(path) if path else "<defaults>"
+    tables: dict[str, dict[str, Any]] = {}
+    if path is not None:
+        try:
+            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(
+                f"{path}: file not found", f"copy deploy/{role}.example.toml and edit it"
+            ) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        for name, table in raw.items():
+            if name not in sections:
+                raise ConfigError(
+                    f"{path}: unknown table [{name}]; a {role} file has "
+                    + ", ".join(f"[{s}]" for s in sections)
+                )
+            if not isinstance(table, dict):
+                raise ConfigError(f"{path}: {name} must be a table ([{name}])")
+            tables[name] = dict(table)
+    environ = os.environ if env is None else env
+    for section, cls in sections.items():
+        for f in dataclasses.fields(cls):
+            var = f"BECKON_{section}_{f.name}".upper()
+            if var in environ:
+                tables.setdefault(section, {})[f.name] = _EnvValue(var, environ[var])
+    for dotted, value in (overrides or {}).items():
+        if value is None:
+            continue
+        section, _, key = dotted.partition(".")
+        tables.setdefault(section, {})[key] = value
+    return tables, source
+
+
+@dataclass(frozen=True)
+class _EnvValue:
+    """A value that came from an environment variable: a string to be parsed by type."""
+
+    var: str
+    text: str
+
+
+def _build(cls: type[T], table: Mapping[str, Any], source: str, section: str) -> T:
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    for key in table:
+        if key not in fields:
+            raise ConfigError(
+                f"{source}: unknown key {section}.{key}; known keys are " + ", ".join(fields)
+            )
+    values: dict[str, Any] = {}
+    for name, f in fields.items():
+        where = f"{source}: {section}.{name}"
+        if name not in table:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise ConfigError(f"{where} is missing; expected {_describe(hints[name], name)}")
+            continue
+        raw = table[name]
+        if isinstance(raw, _EnvValue):
+            where = f"environment variable {raw.var}"
+            raw = _parse_env(raw.text, hints[name])
+        values[name] = _coerce(raw, hints[name], where, name)
+    return cls(**values)
+
+
+def _parse_env(text: str, hint: Any) -> Any:
+    origin = get_origin(hint)
+    if origin is tuple:
+        return [part.strip() for part in text.split(",") if part.strip()]
+    if hint is bool:
+        return {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}.get(
+            text.strip().lower(), text
+        )
+    for number in (int, float):
+        if hint is number:
+            try:
+                return number(text)
+            except ValueError:
+                return text
+    return text
+
+
+def _describe(hint: Any, name: str) -> str:
+    origin = get_origin(hint)
+    if origin is Literal:
+        return "one of " + ", ".join(repr(a) for a in get_args(hint))
+    if origin is tuple:
+        return "a list of " + _describe(get_args(hint)[0], name)
+    if hint is str and name in {"site", "unit", "bed", "name"}:
+        return "a name of " + _ID_HELP
+    return {str: "a string", int: "a whole number", float: "a number", bool: "true or false"}.get(
+        hint, str(hint)
+    )
+
+
+def _coerce(value: Any, hint: Any, where: str, name: str) -> Any:
+    origin = get_origin(hint)
+    expected = _describe(hint, name)
+    if origin is Literal:
+        if value not in get_args(hint):
+            raise ConfigError(f"{where} is {value!r}; expected {expected}")
+        return value
+    if origin is tuple:
+        if not isinstance(value, list | tuple):
+            raise ConfigError(f"{where} is {value!r}; expected {expected}")
+        (item,) = get_args(hint)[:1]
+        return tuple(_coerce(v, item, f"{where}[{i}]", name) for i, v in enumerate(value))
+    if origin in (typing.Union, types.UnionType):
+        raise TypeError("unions are not used in config")  # pragma: no cover - developer error
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where} is {value!r}; expected {expected}")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where} is {value!r}; expected {expected}")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{where} is {value!r}; expected {expected}")
+        if value < 0:
+            raise ConfigError(f"{where} is {value!r}; expected a number of at least 0")
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where} is {value!r}; expected {expected}")
+        if name in {"site", "unit", "bed", "name", "units"} and not _ID.match(value):
+            raise ConfigError(f"{where} is {value!r}; expected {_ID_HELP}")
+        if name == "url" and urlsplit(value).scheme not in {"mqtt", "mqtts"}:
+            raise ConfigError(
+                f"{where} is {value!r}; expected mqtt://HOST:PORT or mqtts://HOST:PORT"
+            )
+        return value
+    raise TypeError(f"unsupported config type {hint!r}")  # pragma: no cover - developer error

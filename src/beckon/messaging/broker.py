@@ -1,0 +1,104 @@
+"""An embedded MQTT broker for the one-machine demo (amqtt, loopback only).
+
+Deployments use Mosquitto (deploy/mosquitto/); this exists so ``beckon demo`` needs no system
+service. amqtt speaks MQTT 3.1.1 only, which the link handles by falling back. It listens on
+127.0.0.1 only, so its anonymous access never reaches the network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import threading
+import time
+from types import TracebackType
+
+log = logging.getLogger(__name__)
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout: float = 10.0, host: str = "127.0.0.1") -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+class EmbeddedBroker:
+    """amqtt running on its own thread and event loop; use as a context manager."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._stopped = threading.Event()
+        self._error: BaseException | None = None
+
+    @property
+    def url(self) -> str:
+        return f"mqtt://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._serve, name="embedded-broker", daemon=True)
+        self._thread.start()
+        if not wait_for_port(self.port, 15.0):
+            raise RuntimeError(
+                f"embedded MQTT broker did not start on port {self.port}: {self._error}"
+            )
+        log.info("embedded MQTT broker (amqtt) listening on 127.0.0.1:%d", self.port)
+
+    def _serve(self) -> None:
+        from amqtt.broker import Broker  # imported here: only the demo needs it
+
+        # amqtt logs every connection at INFO; keep the demo's story readable.
+        logging.getLogger("amqtt").setLevel(logging.WARNING)
+        config = {
+            "listeners": {"default": {"type": "tcp", "bind": f"127.0.0.1:{self.port}"}},
+            "plugins": {
+                "amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}
+            },
+        }
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        broker = Broker(config, loop=loop)
+        try:
+            loop.run_until_complete(broker.start())
+            loop.run_until_complete(self._wait_stop())
+            loop.run_until_complete(broker.shutdown())
+        except BaseException as exc:  # reported by start() or stop()
+            self._error = exc
+            log.error("embedded broker failed: %s", exc)
+        finally:
+            loop.close()
+
+    async def _wait_stop(self) -> None:
+        while not self._stopped.is_set():
+            await asyncio.sleep(0.1)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self._thread is not None:
+            self._thread.join(10.0)
+
+    def __enter__(self) -> EmbeddedBroker:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

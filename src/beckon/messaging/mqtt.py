@@ -1,0 +1,209 @@
+"""A small wrapper around paho-mqtt 2.x that both roles use.
+
+Why a wrapper: paho's callbacks run on its network thread, and our services keep SQLite
+connections that belong to one thread. So the link never calls service code from the network
+thread; it puts ``LinkEvent``s on a queue that the service's own thread drains.
+
+It speaks MQTT 5 when the broker does and falls back to 3.1.1 (the embedded demo broker only
+speaks 3.1.1), reconnects with back-off, keeps a persistent session under a stable client id so
+QoS 1 messages queue at the broker while a client is away, and sets a retained last will so
+others learn when this client vanishes.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import ssl
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import paho.mqtt.client as paho
+from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
+
+from beckon.config import BrokerConfig
+
+log = logging.getLogger(__name__)
+
+SESSION_EXPIRY_S = 24 * 3600
+
+
+@dataclass(frozen=True)
+class LinkEvent:
+    """Something that happened on the link: a message, or a change of connection."""
+
+    kind: str  # "message", "connected", "disconnected"
+    topic: str = ""
+    payload: bytes = b""
+    retained: bool = False
+
+
+@dataclass(frozen=True)
+class Will:
+    topic: str
+    payload: bytes
+
+
+class MqttLink:
+    """One MQTT connection with QoS 1 everywhere, feeding a queue of LinkEvents."""
+
+    def __init__(
+        self,
+        broker: BrokerConfig,
+        client_id: str,
+        subscriptions: list[str],
+        will: Will | None = None,
+        persistent: bool = True,
+        events: queue.Queue[Any] | None = None,
+    ) -> None:
+        self.broker = broker
+        self.client_id = client_id
+        self.subscriptions = list(subscriptions)
+        self.will = will
+        self.persistent = persistent
+        # Shared with other producers when a service wants one queue for everything it handles.
+        self.events: queue.Queue[Any] = events if events is not None else queue.Queue()
+        self.protocol: MQTTProtocolVersion = MQTTProtocolVersion.MQTTv5
+        self._connected = threading.Event()
+        self._refused_v5 = threading.Event()
+        self._client: paho.Client | None = None
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------ lifecycle
+
+    def start(self, wait_s: float = 5.0) -> bool:
+        """Connect (trying MQTT 5 first) and run the network loop in the background.
+
+        Returns whether the first connection came up within ``wait_s``; if not, paho keeps
+        retrying with back-off, so a broker that comes up later is still reached.
+        """
+        self._client = self._make_client(MQTTProtocolVersion.MQTTv5)
+        self._client.loop_start()
+        self._connected.wait(min(wait_s, 3.0))
+        if self._refused_v5.is_set() and not self._connected.is_set():
+            log.info("broker refused MQTT 5; falling back to MQTT 3.1.1")
+            self._client.loop_stop()
+            self._client.disconnect()
+            self.protocol = MQTTProtocolVersion.MQTTv311
+            self._client = self._make_client(MQTTProtocolVersion.MQTTv311)
+            self._client.loop_start()
+        return self._connected.wait(wait_s)
+
+    def stop(self, publish_will: bool = False) -> None:
+        """Disconnect. A clean disconnect suppresses the last will unless asked otherwise."""
+        client = self._client
+        if client is None:
+            return
+        if publish_will and self.will is not None:
+            client.publish(self.will.topic, self.will.payload, qos=1, retain=True).wait_for_publish(
+                2.0
+            )
+        client.disconnect()
+        client.loop_stop()
+        self._client = None
+
+    @property
+    def connected(self) -> bool:
+        return self._connected.is_set()
+
+    def wait_connected(self, timeout: float) -> bool:
+        return self._connected.wait(timeout)
+
+    # ------------------------------------------------------------ publishing
+
+    def publish(self, topic: str, payload: bytes, retain: bool = False) -> bool:
+        """Publish at QoS 1. Returns False when not connected (paho still queues it in memory,
+        which is why the bedside keeps its own outbox on disk)."""
+        client = self._client
+        if client is None:
+            return False
+        info = client.publish(topic, payload, qos=1, retain=retain)
+        if info.rc != paho.MQTT_ERR_SUCCESS:
+            log.debug("publish to %s not sent now (rc=%s)", topic, info.rc)
+            return False
+        return True
+
+    # ------------------------------------------------------------ paho plumbing
+
+    def _make_client(self, protocol: MQTTProtocolVersion) -> paho.Client:
+        v5 = protocol == MQTTProtocolVersion.MQTTv5
+        client = paho.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=self.client_id,
+            protocol=protocol,
+            clean_session=None if v5 else not self.persistent,
+        )
+        if self.broker.username:
+            client.username_pw_set(self.broker.username, self.broker.resolved_password() or None)
+        if self.broker.tls:
+            client.tls_set(
+                ca_certs=self.broker.ca_file or None,
+                certfile=self.broker.cert_file or None,
+                keyfile=self.broker.key_file or None,
+                tls_version=ssl.PROTOCOL_TLS_CLIENT,
+            )
+        if self.will is not None:
+            client.will_set(self.will.topic, self.will.payload, qos=1, retain=True)
+        client.reconnect_delay_set(min_delay=1, max_delay=30)
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        props: Properties | None = None
+        clean_start: Any = paho.MQTT_CLEAN_START_FIRST_ONLY
+        if v5:
+            props = Properties(PacketTypes.CONNECT)
+            if self.persistent:
+                props.SessionExpiryInterval = SESSION_EXPIRY_S
+                clean_start = False
+            else:
+                clean_start = True
+        client.connect_async(
+            self.broker.host,
+            self.broker.port,
+            keepalive=self.broker.keepalive,
+            clean_start=clean_start,
+            properties=props,
+        )
+        return client
+
+    def _on_connect(
+        self,
+        client: paho.Client,
+        userdata: Any,
+        flags: Any,
+        reason: ReasonCode,
+        properties: Any,
+    ) -> None:
+        if reason.is_failure:
+            if self.protocol == MQTTProtocolVersion.MQTTv5 and reason.value in (1, 132):
+                self._refused_v5.set()
+            log.warning("broker %s refused the connection: %s", self.broker.url, reason)
+            return
+        for topic in self.subscriptions:
+            client.subscribe(topic, qos=1)
+        self._connected.set()
+        log.info("connected to %s as %s (%s)", self.broker.url, self.client_id, self.protocol.name)
+        self.events.put(LinkEvent("connected"))
+
+    def _on_disconnect(
+        self,
+        client: paho.Client,
+        userdata: Any,
+        flags: Any,
+        reason: ReasonCode,
+        properties: Any,
+    ) -> None:
+        if not self._connected.is_set() and self.protocol == MQTTProtocolVersion.MQTTv5:
+            # A 3.1.1-only broker may just close the socket when it sees an MQTT 5 CONNECT.
+            self._refused_v5.set()
+        if self._connected.is_set():
+            log.warning("lost connection to %s: %s", self.broker.url, reason)
+            self.events.put(LinkEvent("disconnected"))
+        self._connected.clear()
+
+    def _on_message(self, client: paho.Client, userdata: Any, msg: paho.MQTTMessage) -> None:
+        self.events.put(LinkEvent("message", msg.topic, bytes(msg.payload), bool(msg.retain)))

@@ -1,0 +1,361 @@
+"""The Beckon wire protocol, version 1: topics and JSON messages.
+
+Only intents travel: a request says which bed wants what, never what the camera saw or what
+the patient said. Every message carries ``"v": 1`` and a ``kind``; the request id (a UUID) is
+the idempotency key the station de-duplicates on. Both ends validate against the JSON Schemas
+in ``schemas/``; anything malformed, oversized or unknown raises ProtocolError, which callers
+log and drop. See docs/protocol.md for the topic tree.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+import jsonschema
+
+VERSION = 1
+ROOT = f"beckon/v{VERSION}"
+MAX_PAYLOAD = 16 * 1024
+
+Priority = Literal["routine", "urgent", "emergency"]
+Source = Literal["gesture", "voice", "touch"]
+RequestState = Literal["created", "received", "acknowledged", "resolved", "cancelled"]
+PRIORITIES: tuple[Priority, ...] = ("routine", "urgent", "emergency")
+
+_SEGMENT = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+class ProtocolError(ValueError):
+    """A message that must be dropped: why, in one line, for the log."""
+
+
+def now_iso() -> str:
+    """UTC time with milliseconds, as every timestamp on the wire is written."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def new_request_id() -> str:
+    return str(uuid.uuid4())
+
+
+# ---------------------------------------------------------------- topics
+
+
+@dataclass(frozen=True)
+class BedAddress:
+    """Where a bed is: the three topic segments that name it."""
+
+    site: str
+    unit: str
+    bed: str
+
+    def __post_init__(self) -> None:
+        for name in ("site", "unit", "bed"):
+            if not _SEGMENT.match(getattr(self, name)):
+                raise ProtocolError(f"{name} {getattr(self, name)!r} is not a valid topic segment")
+
+    def topic(self, leaf: str) -> str:
+        return f"{ROOT}/{self.site}/{self.unit}/bed/{self.bed}/{leaf}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.site}/{self.unit}/{self.bed}"
+
+
+class Topics:
+    """The topic tree. Bedside leaves: request, cancel, answer, status (retained, last will).
+    Station leaves: receipt, state (retained) per bed; queue (retained) and command per unit."""
+
+    @staticmethod
+    def unit(site: str, unit: str, leaf: str) -> str:
+        return f"{ROOT}/{site}/{unit}/{leaf}"
+
+    @staticmethod
+    def station_status(site: str, unit: str, name: str) -> str:
+        return f"{ROOT}/{site}/{unit}/station/{name}/status"
+
+    @staticmethod
+    def bed_filter(site: str, unit: str, leaf: str) -> str:
+        return f"{ROOT}/{site}/{unit}/bed/+/{leaf}"
+
+    @staticmethod
+    def parse_bed_topic(topic: str) -> tuple[BedAddress, str]:
+        """Split ``beckon/v1/SITE/UNIT/bed/BED/LEAF`` into the bed and the leaf."""
+        parts = topic.split("/")
+        if len(parts) != 7 or "/".join(parts[:2]) != ROOT or parts[4] != "bed":
+            raise ProtocolError(f"not a bed topic: {topic!r}")
+        return BedAddress(parts[2], parts[3], parts[5]), parts[6]
+
+
+# ---------------------------------------------------------------- messages
+
+
+@dataclass(frozen=True)
+class Request:
+    """A patient's request as it leaves the bedside. ``id`` is the idempotency key."""
+
+    id: str
+    site: str
+    unit: str
+    bed: str
+    intent: str
+    priority: Priority
+    source: Source
+    created_at: str
+    kind: Literal["request"] = "request"
+    v: int = VERSION
+
+    @property
+    def address(self) -> BedAddress:
+        return BedAddress(self.site, self.unit, self.bed)
+
+
+@dataclass(frozen=True)
+class Cancel:
+    """The patient withdraws a request (only the bedside can cancel)."""
+
+    id: str
+    site: str
+    unit: str
+    bed: str
+    at: str
+    kind: Literal["cancel"] = "cancel"
+    v: int = VERSION
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The station stored this request (sent again for duplicates); the bedside then empties it
+    from its outbox."""
+
+    id: str
+    site: str
+    unit: str
+    bed: str
+    state: RequestState
+    at: str
+    kind: Literal["receipt"] = "receipt"
+    v: int = VERSION
+
+
+@dataclass(frozen=True)
+class StateChange:
+    """One step of a request's lifecycle: what, when, by whom."""
+
+    state: RequestState
+    at: str
+    by: str | None = None
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """A request as the station knows it, with its history."""
+
+    id: str
+    site: str
+    unit: str
+    bed: str
+    intent: str
+    priority: Priority
+    source: Source
+    state: RequestState
+    created_at: str
+    updated_at: str
+    by: str | None = None
+    escalation: int = 0
+    history: tuple[StateChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class BedState:
+    """Retained per bed: its open requests and the ones closed recently."""
+
+    site: str
+    unit: str
+    bed: str
+    at: str
+    requests: tuple[RequestView, ...] = ()
+    kind: Literal["state"] = "state"
+    v: int = VERSION
+
+
+@dataclass(frozen=True)
+class BedStatus:
+    """Retained presence of a bedside; its last will says ``online: false``."""
+
+    site: str
+    unit: str
+    bed: str
+    online: bool
+    at: str
+    inputs: tuple[str, ...] = ()
+    software: str = ""
+    kind: Literal["status"] = "status"
+    v: int = VERSION
+
+
+@dataclass(frozen=True)
+class StationCommand:
+    """A nurse's action sent to the station service by a window or the CLI."""
+
+    command_id: str
+    action: Literal["acknowledge", "resolve"]
+    id: str
+    by: str
+    at: str
+    kind: Literal["command"] = "command"
+    v: int = VERSION
+
+
+@dataclass(frozen=True)
+class UnitQueue:
+    """Retained per unit: every open request, and beds that are offline, for station windows."""
+
+    site: str
+    unit: str
+    at: str
+    requests: tuple[RequestView, ...] = ()
+    offline_beds: tuple[str, ...] = ()
+    kind: Literal["queue"] = "queue"
+    v: int = VERSION
+
+
+@dataclass(frozen=True)
+class StationStatus:
+    """Retained presence of the station service (last will: offline)."""
+
+    site: str
+    unit: str
+    name: str
+    online: bool
+    at: str
+    kind: Literal["station_status"] = "station_status"
+    v: int = VERSION
+
+
+Message = (
+    Request | Cancel | Receipt | BedState | BedStatus | StationCommand | UnitQueue | StationStatus
+)
+
+_KINDS: dict[str, type[Any]] = {
+    "request": Request,
+    "cancel": Cancel,
+    "receipt": Receipt,
+    "state": BedState,
+    "status": BedStatus,
+    "command": StationCommand,
+    "queue": UnitQueue,
+    "station_status": StationStatus,
+}
+
+
+@cache
+def _validator(kind: str) -> jsonschema.protocols.Validator:
+    text = resources.files("beckon.messaging").joinpath(f"schemas/{kind}.json").read_text("utf-8")
+    schema = json.loads(text)
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def encode(msg: Message) -> bytes:
+    """Serialise and validate (the sender checks too, so a bug never reaches the wire)."""
+    payload = json.dumps(asdict(msg), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    data = json.loads(payload)  # tuples become lists, exactly as the receiver will see them
+    _validate(data)
+    if len(payload) > MAX_PAYLOAD:
+        raise ProtocolError(f"{data['kind']} message is {len(payload)} bytes, over {MAX_PAYLOAD}")
+    return payload
+
+
+def decode(payload: bytes) -> Message:
+    """Parse and validate a payload; raises ProtocolError for anything that must be dropped."""
+    if len(payload) > MAX_PAYLOAD:
+        raise ProtocolError(f"payload of {len(payload)} bytes is over the {MAX_PAYLOAD} limit")
+    try:
+        data = json.loads(payload.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ProtocolError(f"not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ProtocolError("not a JSON object")
+    _validate(data)
+    return _from_dict(data)
+
+
+def _validate(data: dict[str, Any]) -> None:
+    kind = data.get("kind")
+    if data.get("v") != VERSION:
+        raise ProtocolError(f"unsupported protocol version {data.get('v')!r}")
+    if not isinstance(kind, str) or kind not in _KINDS:
+        raise ProtocolError(f"unknown message kind {kind!r}")
+    error = next(iter(_validator(kind).iter_errors(data)), None)
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "(top)"
+        raise ProtocolError(f"invalid {kind} message at {where}: {error.message[:200]}")
+
+
+def _from_dict(data: dict[str, Any]) -> Message:
+    cls = _KINDS[data["kind"]]
+    if cls in (BedState, UnitQueue):
+        data = dict(data)
+        data["requests"] = tuple(_view(r) for r in data.get("requests", ()))
+        if "offline_beds" in data:
+            data["offline_beds"] = tuple(data["offline_beds"])
+    if cls is BedStatus and "inputs" in data:
+        data = dict(data, inputs=tuple(data["inputs"]))
+    return cls(**data)
+
+
+def _view(d: dict[str, Any]) -> RequestView:
+    history = tuple(StateChange(**h) for h in d.get("history", ()))
+    return RequestView(**{**d, "history": history})
+
+
+def decode_as(payload: bytes, cls: type[Any]) -> Any:
+    """Decode and require a particular kind (a state payload on a request topic is dropped)."""
+    msg = decode(payload)
+    if not isinstance(msg, cls):
+        raise ProtocolError(f"expected a {cls.__name__} message, got {type(msg).__name__}")
+    return msg
+
+
+def message_fields() -> dict[str, list[str]]:
+    """Field names per kind, for docs and tests."""
+    return {kind: list(cls.__dataclass_fields__) for kind, cls in _KINDS.items()}
+
+
+__all__ = [
+    "MAX_PAYLOAD",
+    "PRIORITIES",
+    "ROOT",
+    "BedAddress",
+    "BedState",
+    "BedStatus",
+    "Cancel",
+    "Message",
+    "ProtocolError",
+    "Receipt",
+    "Request",
+    "RequestView",
+    "StateChange",
+    "StationCommand",
+    "StationStatus",
+    "Topics",
+    "UnitQueue",
+    "decode",
+    "decode_as",
+    "encode",
+    "new_request_id",
+    "now_iso",
+]

@@ -1,0 +1,224 @@
+"""Third-party models: the manifest, and fetching, installing and verifying the files.
+
+Models are never committed and never downloaded silently at run time: hospital IT fetches
+them once (``beckon models fetch``) or, on air-gapped machines and in CI, copies them from a
+folder (``beckon models install --from DIR``). Every file is checked against the SHA-256 in
+``models/manifest.toml`` before it is used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+import tomllib
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from beckon import paths
+from beckon.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One entry of the manifest."""
+
+    name: str
+    file: str
+    url: str
+    sha256: str
+    size: int
+    license: str
+    publisher: str
+    description: str
+    used_by: str
+    required: bool
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    """What is on disk for one model."""
+
+    spec: ModelSpec
+    path: Path
+    state: str  # "ok", "missing", "corrupt"
+
+
+def load_manifest() -> dict[str, ModelSpec]:
+    """Read the manifest shipped with the package."""
+    text = (paths.packaged_models() / "manifest.toml").read_text(encoding="utf-8")
+    return parse_manifest(text)
+
+
+def parse_manifest(text: str, source: str = "models/manifest.toml") -> dict[str, ModelSpec]:
+    """Parse and validate manifest text; a bad entry names the key that is wrong."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ModelError(f"{source}: not valid TOML ({exc})") from exc
+    specs: dict[str, ModelSpec] = {}
+    for name, entry in data.get("models", {}).items():
+        where = f"{source}: [models.{name}]"
+        try:
+            spec = ModelSpec(
+                name=name,
+                file=str(entry["file"]),
+                url=str(entry["url"]),
+                sha256=str(entry["sha256"]).lower(),
+                size=int(entry["size"]),
+                license=str(entry["license"]),
+                publisher=str(entry.get("publisher", "")),
+                description=str(entry.get("description", "")),
+                used_by=str(entry.get("used_by", "")),
+                required=bool(entry.get("required", False)),
+            )
+        except KeyError as exc:
+            raise ModelError(f"{where}: missing key {exc.args[0]!r}") from exc
+        if len(spec.sha256) != 64 or any(c not in "0123456789abcdef" for c in spec.sha256):
+            raise ModelError(f"{where}: sha256 must be 64 hexadecimal digits")
+        if "/" in spec.file or spec.file.startswith("."):
+            raise ModelError(f"{where}: file must be a plain file name, not {spec.file!r}")
+        specs[name] = spec
+    return specs
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def status(spec: ModelSpec, target: Path | None = None) -> ModelStatus:
+    """Check one model on disk (size first, then the hash)."""
+    path = (target or paths.models_dir()) / spec.file
+    if not path.is_file():
+        return ModelStatus(spec, path, "missing")
+    if path.stat().st_size != spec.size or sha256_of(path) != spec.sha256:
+        return ModelStatus(spec, path, "corrupt")
+    return ModelStatus(spec, path, "ok")
+
+
+_FIX = (
+    "run `beckon models fetch`, or `beckon models install --from DIR` on a machine without internet"
+)
+
+
+def require_model(name: str, target: Path | None = None) -> Path:
+    """The verified path of a model, or a ModelError that says which command fixes it."""
+    specs = load_manifest()
+    if name not in specs:
+        raise ModelError(f"unknown model {name!r}; the manifest lists {sorted(specs)}")
+    st = status(specs[name], target)
+    if st.state == "missing":
+        raise ModelError(f"model {name!r} is not installed (looked for {st.path})", _FIX)
+    if st.state == "corrupt":
+        raise ModelError(
+            f"model {name!r} at {st.path} is corrupt (size or SHA-256 does not match)", _FIX
+        )
+    return st.path
+
+
+def _install_file(src: Path, spec: ModelSpec, target: Path) -> Path:
+    """Copy to a temp file, verify, then rename, so a half-copied model is never used."""
+    target.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=target, prefix=f".{spec.file}.")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out, src.open("rb") as inp:
+            shutil.copyfileobj(inp, out, _CHUNK)
+        got = sha256_of(tmp)
+        if got != spec.sha256:
+            raise ModelError(
+                f"{src} does not match the manifest for {spec.name!r} "
+                f"(SHA-256 {got[:12]}..., expected {spec.sha256[:12]}...)",
+                "get the file again from " + spec.url,
+            )
+        final = target / spec.file
+        os.replace(tmp, final)
+        return final
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def install_from(
+    folder: Path, names: list[str] | None = None, target: Path | None = None
+) -> list[ModelStatus]:
+    """Install models from a local folder (air-gapped hospitals, tests, CI).
+
+    Models missing from the folder are reported, not fatal, unless the caller named them.
+    """
+    if not folder.is_dir():
+        raise ModelError(f"{folder} is not a folder", "pass the folder that holds the model files")
+    specs = load_manifest()
+    chosen = _choose(specs, names)
+    dest = target or paths.models_dir()
+    results = []
+    for spec in chosen:
+        src = folder / spec.file
+        if not src.is_file():
+            if names:
+                raise ModelError(f"{src} not found", f"copy {spec.file} into {folder}")
+            log.warning("%s: %s not in %s, skipped", spec.name, spec.file, folder)
+            results.append(ModelStatus(spec, dest / spec.file, "missing"))
+            continue
+        results.append(ModelStatus(spec, _install_file(src, spec, dest), "ok"))
+    return results
+
+
+def fetch(
+    names: list[str] | None = None,
+    target: Path | None = None,
+    progress: Callable[[ModelSpec, int, int], None] | None = None,
+    timeout: float = 60.0,
+) -> list[ModelStatus]:
+    """Download models from their published address, verify, install. Skips ones already ok."""
+    specs = load_manifest()
+    dest = target or paths.models_dir()
+    results = []
+    for spec in _choose(specs, names):
+        current = status(spec, dest)
+        if current.state == "ok":
+            results.append(current)
+            continue
+        dest.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=dest) as tmpdir:
+            part = Path(tmpdir) / spec.file
+            try:
+                with (
+                    urllib.request.urlopen(spec.url, timeout=timeout) as resp,
+                    part.open("wb") as out,
+                ):
+                    done = 0
+                    while chunk := resp.read(_CHUNK):
+                        out.write(chunk)
+                        done += len(chunk)
+                        if progress:
+                            progress(spec, done, spec.size)
+            except (urllib.error.URLError, TimeoutError, OSError) as exc:
+                raise ModelError(
+                    f"could not download {spec.name!r} from {spec.url} ({exc})",
+                    "on a machine without internet, copy the files to a folder and run "
+                    "`beckon models install --from DIR`",
+                ) from exc
+            results.append(ModelStatus(spec, _install_file(part, spec, dest), "ok"))
+    return results
+
+
+def _choose(specs: dict[str, ModelSpec], names: list[str] | None) -> list[ModelSpec]:
+    if not names:
+        return list(specs.values())
+    unknown = [n for n in names if n not in specs]
+    if unknown:
+        raise ModelError(f"unknown model(s) {unknown}; the manifest lists {sorted(specs)}")
+    return [specs[n] for n in names]

@@ -1,0 +1,45 @@
+"""The request lifecycle, as plain rules with no storage or messaging in them.
+
+    created (bedside) -> received (station) -> acknowledged -> resolved
+                                    \\______________\\_______-> cancelled (from the bedside only)
+
+A nurse may resolve without acknowledging first (they were already in the room). Closed
+requests (resolved, cancelled) never change again, so a late or repeated message cannot reopen
+a call that a nurse has finished.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from beckon.messaging.protocol import RequestState, RequestView, StateChange
+
+OPEN_STATES: frozenset[str] = frozenset({"received", "acknowledged"})
+CLOSED_STATES: frozenset[str] = frozenset({"resolved", "cancelled"})
+
+_ALLOWED: dict[str, frozenset[str]] = {
+    "created": frozenset({"received"}),
+    "received": frozenset({"acknowledged", "resolved", "cancelled"}),
+    "acknowledged": frozenset({"resolved", "cancelled"}),
+    "resolved": frozenset(),
+    "cancelled": frozenset(),
+}
+
+MAX_HISTORY = 20
+
+
+class LifecycleError(ValueError):
+    """A change that the lifecycle does not allow (for example acknowledging a resolved call)."""
+
+
+def can_move(current: str, new: str) -> bool:
+    return new in _ALLOWED.get(current, frozenset())
+
+
+def move(view: RequestView, new: RequestState, at: str, by: str | None) -> RequestView:
+    """The request after a change of state, with the change appended to its history."""
+    if not can_move(view.state, new):
+        raise LifecycleError(f"request {view.id} is {view.state}; it cannot become {new}")
+    history = (*view.history, StateChange(new, at, by))[-MAX_HISTORY:]
+    # A new state restarts the escalation clock (an acknowledged call reminds on its own timer).
+    return replace(view, state=new, updated_at=at, by=by or view.by, history=history, escalation=0)

@@ -1,0 +1,255 @@
+"""The nurse-station service: receives requests, stores them once, tracks their lifecycle,
+escalates unanswered calls, and publishes every change back to the bed and to station windows.
+
+All work happens on the thread that calls ``run``: MQTT messages arrive through the link's
+queue, so the SQLite store is only ever touched from here. Every message is validated; anything
+malformed, oversized, unknown or addressed to a unit this station does not serve is logged and
+dropped without stopping the service.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from beckon.config import StationSettings
+from beckon.messaging import protocol as p
+from beckon.messaging.mqtt import LinkEvent, MqttLink, Will
+from beckon.station import escalation, lifecycle
+from beckon.station.store import RequestStore
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[str, p.RequestView], None]
+"""Called on the service thread with what happened ("received", "acknowledged", ...)."""
+
+BedListener = Callable[[p.BedAddress, bool], None]
+
+
+class StationService:
+    def __init__(self, settings: StationSettings) -> None:
+        self.settings = settings
+        self.cfg = settings.station
+        self._store: RequestStore | None = None
+        self.listeners: list[Listener] = []
+        self.bed_listeners: list[BedListener] = []
+        self.link: MqttLink | None = None
+        self.ready = threading.Event()
+        self.dropped = 0
+
+    # ------------------------------------------------------------ running
+
+    def _make_link(self) -> MqttLink:
+        subs = []
+        for unit in self.cfg.units:
+            for leaf in ("request", "cancel", "status"):
+                subs.append(p.Topics.bed_filter(self.cfg.site, unit, leaf))
+            subs.append(p.Topics.unit(self.cfg.site, unit, "command"))
+        first_unit = self.cfg.units[0]
+        will = Will(
+            p.Topics.station_status(self.cfg.site, first_unit, self.cfg.name),
+            p.encode(p.StationStatus(self.cfg.site, first_unit, self.cfg.name, False, p.now_iso())),
+        )
+        return MqttLink(
+            self.settings.broker,
+            client_id=f"beckon-station-{self.cfg.site}-{self.cfg.name}",
+            subscriptions=subs,
+            will=will,
+            persistent=True,
+        )
+
+    def run(self, stop: threading.Event, tick_s: float = 0.5) -> None:
+        """Serve until ``stop`` is set. Connection problems are retried, never fatal."""
+        # SQLite connections belong to the thread that opens them: open it here, not in __init__.
+        self._store = RequestStore(self.cfg.database_path())
+        self.link = self._make_link()
+        self.link.start(wait_s=5.0)
+        last_check = 0.0
+        try:
+            while not stop.is_set():
+                try:
+                    event = self.link.events.get(timeout=tick_s)
+                except queue.Empty:
+                    event = None
+                if event is not None:
+                    self.handle(event)
+                if time.monotonic() - last_check >= 1.0:
+                    last_check = time.monotonic()
+                    self.check_escalations(datetime.now(UTC))
+        finally:
+            self._publish_station_status(False)
+            self.link.stop()
+            self.store.close()
+
+    def handle(self, event: LinkEvent) -> None:
+        """Process one link event; never raises for bad input."""
+        if event.kind == "connected":
+            self._on_connected()
+            return
+        if event.kind != "message":
+            return
+        try:
+            self._handle_message(event.topic, event.payload)
+        except p.ProtocolError as exc:
+            self.dropped += 1
+            log.warning("dropped message on %s: %s", event.topic, exc)
+
+    @property
+    def store(self) -> RequestStore:
+        if self._store is None:
+            raise RuntimeError("the store is opened by run(), on the service thread")
+        return self._store
+
+    # ------------------------------------------------------------ messages
+
+    def _handle_message(self, topic: str, payload: bytes) -> None:
+        if topic.endswith("/command"):
+            cmd = p.decode_as(payload, p.StationCommand)
+            self._apply_command(cmd)
+            return
+        bed, leaf = p.Topics.parse_bed_topic(topic)
+        if bed.site != self.cfg.site or bed.unit not in self.cfg.units:
+            raise p.ProtocolError(f"bed {bed.key} is not in a unit this station serves")
+        if leaf == "request":
+            self._on_request(bed, p.decode_as(payload, p.Request))
+        elif leaf == "cancel":
+            self._on_cancel(bed, p.decode_as(payload, p.Cancel))
+        elif leaf == "status":
+            self._on_status(bed, p.decode_as(payload, p.BedStatus))
+        else:
+            raise p.ProtocolError(f"unexpected topic {topic}")
+
+    def _on_request(self, bed: p.BedAddress, req: p.Request) -> None:
+        if req.address != bed:
+            raise p.ProtocolError(
+                f"request for bed {req.address.key} sent on the topic of {bed.key}"
+            )
+        view, new = self.store.receive(req)
+        if new:
+            log.info(
+                "bed %s asks for %s (%s, by %s): request %s received",
+                bed.key, req.intent, req.priority, req.source, req.id[:8],
+            )  # fmt: skip
+            self._notify("received", view)
+        else:
+            log.info("request %s from bed %s arrived again; already stored", req.id[:8], bed.key)
+        self._publish_receipt(bed, view)
+        self._publish_bed(bed)
+
+    def _on_cancel(self, bed: p.BedAddress, cancel: p.Cancel) -> None:
+        view = self.store.get(cancel.id)
+        if view is None or (view.site, view.unit, view.bed) != (bed.site, bed.unit, bed.bed):
+            # The request itself has not arrived yet; the bedside resends the cancel later.
+            log.info("cancel for unknown request %s from bed %s; waiting", cancel.id[:8], bed.key)
+            return
+        if lifecycle.can_move(view.state, "cancelled"):
+            view = self.store.change(view.id, "cancelled", by="patient")
+            log.info("bed %s cancelled request %s", bed.key, view.id[:8])
+            self._notify("cancelled", view)
+        self._publish_receipt(bed, view)
+        self._publish_bed(bed)
+
+    def _on_status(self, bed: p.BedAddress, status: p.BedStatus) -> None:
+        if self.store.set_bed_online(bed, status.online, status.at):
+            if status.online:
+                log.info("bed %s is online", bed.key)
+            else:
+                log.warning("DEVICE FAULT: bed %s went offline", bed.key)
+            for listener in self.bed_listeners:
+                listener(bed, status.online)
+            self._publish_queue(bed.unit)
+
+    def _apply_command(self, cmd: p.StationCommand) -> None:
+        new = "acknowledged" if cmd.action == "acknowledge" else "resolved"
+        try:
+            self.acknowledge_or_resolve(cmd.id, new, cmd.by)
+        except (KeyError, lifecycle.LifecycleError) as exc:
+            log.warning("command %s on %s refused: %s", cmd.action, cmd.id[:8], exc)
+
+    # ------------------------------------------------------------ nurse actions
+
+    def acknowledge_or_resolve(self, request_id: str, new: str, by: str) -> p.RequestView:
+        view = self.store.get(request_id)
+        if view is None:
+            raise KeyError(f"no request {request_id}")
+        if view.unit not in self.cfg.units:
+            raise KeyError(f"request {request_id} is not in a unit this station serves")
+        view = self.store.change(request_id, new, by=by)
+        log.info("request %s %s by %s", request_id[:8], new, by)
+        self._notify(new, view)
+        self._publish_bed(p.BedAddress(view.site, view.unit, view.bed))
+        return view
+
+    def check_escalations(self, now: datetime) -> None:
+        views = self.store.open_requests()
+        for esc in escalation.due(views, now, self.settings.escalation):
+            view = self.store.set_escalation(esc.request_id, esc.level)
+            who = escalation.LEVEL_NAMES[esc.level - 1]
+            log.warning(
+                "ESCALATION level %d (%s): bed %s/%s %s, %s",
+                esc.level, who, view.unit, view.bed, view.intent, esc.reason,
+            )  # fmt: skip
+            self._notify("escalated", view)
+            self._publish_bed(p.BedAddress(view.site, view.unit, view.bed))
+
+    # ------------------------------------------------------------ publishing
+
+    def _on_connected(self) -> None:
+        self._publish_station_status(True)
+        for unit in self.cfg.units:
+            self._publish_queue(unit)
+        self.ready.set()
+
+    def _publish_station_status(self, online: bool) -> None:
+        if self.link is None:
+            return
+        for unit in self.cfg.units:
+            status = p.StationStatus(self.cfg.site, unit, self.cfg.name, online, p.now_iso())
+            self.link.publish(
+                p.Topics.station_status(self.cfg.site, unit, self.cfg.name),
+                p.encode(status),
+                retain=True,
+            )
+
+    def _publish_receipt(self, bed: p.BedAddress, view: p.RequestView) -> None:
+        if self.link is None:
+            return
+        receipt = p.Receipt(view.id, bed.site, bed.unit, bed.bed, view.state, p.now_iso())
+        self.link.publish(bed.topic("receipt"), p.encode(receipt))
+
+    def _publish_bed(self, bed: p.BedAddress) -> None:
+        """Retained per-bed state, then the unit queue, after every change."""
+        if self.link is not None:
+            state = p.BedState(
+                bed.site, bed.unit, bed.bed, p.now_iso(), tuple(self.store.for_bed(bed))
+            )
+            self.link.publish(bed.topic("state"), p.encode(state), retain=True)
+        self._publish_queue(bed.unit)
+
+    def _publish_queue(self, unit: str) -> None:
+        if self.link is None:
+            return
+        queue_msg = p.UnitQueue(
+            self.cfg.site,
+            unit,
+            p.now_iso(),
+            tuple(self.store.open_requests(self.cfg.site, unit)[:200]),
+            tuple(self.store.offline_beds(self.cfg.site, unit)),
+        )
+        self.link.publish(
+            p.Topics.unit(self.cfg.site, unit, "queue"), p.encode(queue_msg), retain=True
+        )
+
+    def _notify(self, what: str, view: p.RequestView) -> None:
+        for listener in self.listeners:
+            try:
+                listener(what, view)
+            except Exception:  # a broken observer must not stop the station
+                log.exception("station listener failed")
+
+
+__all__ = ["StationService"]

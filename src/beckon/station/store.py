@@ -1,0 +1,219 @@
+"""The station's request store: one SQLite file (WAL, synchronous=FULL).
+
+The request id is the primary key, so a request that arrives twice (the bedside resends until it
+gets a receipt) is stored once. Every change of state is a row in ``events`` with who and when,
+which is also what response-time reports read.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from beckon.messaging.protocol import BedAddress, Request, RequestView, StateChange, now_iso
+from beckon.station import lifecycle
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS requests (
+    id TEXT PRIMARY KEY,
+    site TEXT NOT NULL, unit TEXT NOT NULL, bed TEXT NOT NULL,
+    intent TEXT NOT NULL, priority TEXT NOT NULL, source TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    by TEXT, escalation INTEGER NOT NULL DEFAULT 0,
+    history TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS requests_by_bed ON requests (site, unit, bed, updated_at);
+CREATE INDEX IF NOT EXISTS requests_by_state ON requests (state);
+CREATE TABLE IF NOT EXISTS events (
+    request_id TEXT NOT NULL REFERENCES requests(id),
+    state TEXT NOT NULL, at TEXT NOT NULL, by TEXT
+);
+CREATE TABLE IF NOT EXISTS beds (
+    site TEXT NOT NULL, unit TEXT NOT NULL, bed TEXT NOT NULL,
+    online INTEGER NOT NULL, updated_at TEXT NOT NULL,
+    PRIMARY KEY (site, unit, bed)
+);
+"""
+
+
+class RequestStore:
+    """Requests, their history and bed presence. Use from one thread only."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(path, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # ------------------------------------------------------------ requests
+
+    def receive(self, req: Request, at: str | None = None) -> tuple[RequestView, bool]:
+        """Store a request once. Returns the stored view and whether it was new."""
+        existing = self.get(req.id)
+        if existing is not None:
+            return existing, False
+        at = at or now_iso()
+        view = RequestView(
+            id=req.id,
+            site=req.site,
+            unit=req.unit,
+            bed=req.bed,
+            intent=req.intent,
+            priority=req.priority,
+            source=req.source,
+            state="received",
+            created_at=req.created_at,
+            updated_at=at,
+            history=(StateChange("created", req.created_at), StateChange("received", at)),
+        )
+        with self._tx():
+            self._write(view, insert=True)
+            self._event(view.id, "received", at, None)
+        return view, True
+
+    def change(
+        self, request_id: str, new: str, by: str | None, at: str | None = None
+    ) -> RequestView:
+        """Apply a lifecycle change; raises KeyError or lifecycle.LifecycleError."""
+        view = self.get(request_id)
+        if view is None:
+            raise KeyError(request_id)
+        at = at or now_iso()
+        moved = lifecycle.move(view, new, at, by)  # type: ignore[arg-type]
+        with self._tx():
+            self._write(moved, insert=False)
+            self._event(request_id, new, at, by)
+        return moved
+
+    def set_escalation(self, request_id: str, level: int, at: str | None = None) -> RequestView:
+        at = at or now_iso()
+        with self._tx():
+            self._db.execute("UPDATE requests SET escalation = ? WHERE id = ?", (level, request_id))
+            self._event(request_id, f"escalated:{level}", at, None)
+        view = self.get(request_id)
+        assert view is not None
+        return view
+
+    def get(self, request_id: str) -> RequestView | None:
+        row = self._db.execute(f"SELECT {_COLUMNS} FROM requests WHERE id = ?", (request_id,))
+        found = row.fetchone()
+        return _to_view(found) if found else None
+
+    def find(self, prefix: str) -> list[RequestView]:
+        """Requests whose id starts with ``prefix`` (the CLI accepts short ids)."""
+        rows = self._db.execute(
+            f"SELECT {_COLUMNS} FROM requests WHERE id LIKE ? ORDER BY created_at",
+            (prefix.replace("%", "") + "%",),
+        )
+        return [_to_view(r) for r in rows]
+
+    def open_requests(self, site: str | None = None, unit: str | None = None) -> list[RequestView]:
+        sql = f"SELECT {_COLUMNS} FROM requests WHERE state IN ('received', 'acknowledged')"
+        args: list[str] = []
+        if site is not None and unit is not None:
+            sql += " AND site = ? AND unit = ?"
+            args = [site, unit]
+        rows = self._db.execute(sql + " ORDER BY created_at", args)
+        return [_to_view(r) for r in rows]
+
+    def for_bed(self, bed: BedAddress, closed_limit: int = 10) -> list[RequestView]:
+        """A bed's open requests and its most recently closed ones."""
+        rows = self._db.execute(
+            f"""SELECT {_COLUMNS} FROM requests WHERE site = ? AND unit = ? AND bed = ?
+                AND (state IN ('received', 'acknowledged') OR id IN (
+                    SELECT id FROM requests WHERE site = ? AND unit = ? AND bed = ?
+                    AND state IN ('resolved', 'cancelled') ORDER BY updated_at DESC LIMIT ?))
+                ORDER BY created_at""",
+            (bed.site, bed.unit, bed.bed, bed.site, bed.unit, bed.bed, closed_limit),
+        )
+        return [_to_view(r) for r in rows]
+
+    def count(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM requests").fetchone()[0])
+
+    def events(self, request_id: str) -> list[tuple[str, str, str | None]]:
+        rows = self._db.execute(
+            "SELECT state, at, by FROM events WHERE request_id = ? ORDER BY rowid", (request_id,)
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    # ------------------------------------------------------------ beds
+
+    def set_bed_online(self, bed: BedAddress, online: bool, at: str) -> bool:
+        """Record presence; returns whether it changed."""
+        row = self._db.execute(
+            "SELECT online FROM beds WHERE site = ? AND unit = ? AND bed = ?",
+            (bed.site, bed.unit, bed.bed),
+        ).fetchone()
+        self._db.execute(
+            "INSERT INTO beds (site, unit, bed, online, updated_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (site, unit, bed) DO UPDATE SET online = excluded.online, "
+            "updated_at = excluded.updated_at",
+            (bed.site, bed.unit, bed.bed, int(online), at),
+        )
+        return row is None or bool(row[0]) != online
+
+    def offline_beds(self, site: str, unit: str) -> list[str]:
+        rows = self._db.execute(
+            "SELECT bed FROM beds WHERE site = ? AND unit = ? AND online = 0 ORDER BY bed",
+            (site, unit),
+        )
+        return [r[0] for r in rows]
+
+    def bed_online(self, bed: BedAddress) -> bool | None:
+        row = self._db.execute(
+            "SELECT online FROM beds WHERE site = ? AND unit = ? AND bed = ?",
+            (bed.site, bed.unit, bed.bed),
+        ).fetchone()
+        return None if row is None else bool(row[0])
+
+    # ------------------------------------------------------------ internals
+
+    def _tx(self) -> sqlite3.Connection:
+        # ``with connection`` commits or rolls back; BEGIN makes the pair of writes atomic.
+        self._db.execute("BEGIN")
+        return self._db
+
+    def _write(self, v: RequestView, insert: bool) -> None:
+        history = json.dumps([asdict(h) for h in v.history])
+        if insert:
+            self._db.execute(
+                f"INSERT INTO requests ({_COLUMNS}) VALUES ({', '.join('?' * 13)})",
+                (v.id, v.site, v.unit, v.bed, v.intent, v.priority, v.source, v.state,
+                 v.created_at, v.updated_at, v.by, v.escalation, history),
+            )  # fmt: skip
+        else:
+            self._db.execute(
+                "UPDATE requests SET state = ?, updated_at = ?, by = ?, escalation = ?, "
+                "history = ? WHERE id = ?",
+                (v.state, v.updated_at, v.by, v.escalation, history, v.id),
+            )
+
+    def _event(self, request_id: str, state: str, at: str, by: str | None) -> None:
+        self._db.execute(
+            "INSERT INTO events (request_id, state, at, by) VALUES (?, ?, ?, ?)",
+            (request_id, state, at, by),
+        )
+
+
+_COLUMNS = (
+    "id, site, unit, bed, intent, priority, source, state, created_at, updated_at, by, "
+    "escalation, history"
+)
+
+
+def _to_view(row: tuple[Any, ...]) -> RequestView:
+    (id_, site, unit, bed, intent, priority, source, state, created, updated, by, esc, hist) = row
+    changes = tuple(StateChange(**h) for h in json.loads(hist))
+    return RequestView(
+        id_, site, unit, bed, intent, priority, source, state, created, updated, by, esc, changes
+    )

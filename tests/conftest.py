@@ -1,0 +1,117 @@
+"""Shared fixtures: a private BECKON_HOME, the models installed from ../shared/models, and a
+real Mosquitto broker on a free loopback port.
+
+Nothing here is skipped when a tool is missing: the setup script installs mosquitto, and a
+missing tool fails the test with the command that fixes it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from beckon import modelstore
+from beckon.messaging.broker import free_port, wait_for_port
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_MODELS = REPO.parent / "shared" / "models"
+
+
+@pytest.fixture(autouse=True)
+def beckon_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own state folder; models come from the session-wide install."""
+    home = tmp_path / "beckon-home"
+    monkeypatch.setenv("BECKON_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The third-party models, installed the way an air-gapped hospital would."""
+    if not (SHARED_MODELS / "face_landmarker.task").is_file():
+        pytest.fail(f"{SHARED_MODELS}/face_landmarker.task is missing; CI provides ../shared/models")
+    target = tmp_path_factory.mktemp("models")
+    modelstore.install_from(SHARED_MODELS, target=target)
+    return target
+
+
+@pytest.fixture
+def installed_models(models_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("BECKON_MODELS_DIR", str(models_dir))
+    return models_dir
+
+
+@dataclass
+class Mosquitto:
+    port: int
+    proc: subprocess.Popen[bytes]
+    conf: Path
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"mqtt://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+    def start(self) -> None:
+        """(Re)start on the same port and persistence folder, as after an outage."""
+        self.proc = _spawn_mosquitto(self.conf, self.log)
+        if not wait_for_port(self.port, 10):
+            pytest.fail(f"mosquitto did not restart on {self.port}: {self.log.read_text()}")
+
+
+def _mosquitto_binary() -> str:
+    found = shutil.which("mosquitto") or (
+        "/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").exists() else None
+    )
+    if not found:
+        pytest.fail("mosquitto is not installed; run scripts/setup.sh (apt-get install mosquitto)")
+    return found
+
+
+def _spawn_mosquitto(conf: Path, log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [_mosquitto_binary(), "-c", str(conf)],
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+@pytest.fixture
+def mosquitto(tmp_path: Path) -> Iterator[Mosquitto]:
+    """A real Mosquitto, persistence on, anonymous on loopback only (like the demo)."""
+    port = free_port()
+    data = tmp_path / "mosquitto"
+    data.mkdir()
+    conf = data / "mosquitto.conf"
+    conf.write_text(
+        f"listener {port} 127.0.0.1\n"
+        "allow_anonymous true\n"
+        "persistence true\n"
+        f"persistence_location {data}/\n"
+        "autosave_interval 1\n"
+        "autosave_on_changes true\n"
+        "log_dest stdout\n"
+    )
+    log = data / "mosquitto.log"
+    broker = Mosquitto(port, _spawn_mosquitto(conf, log), conf, log)
+    if not wait_for_port(port, 10):
+        pytest.fail(f"mosquitto did not start on {port}: {log.read_text()}")
+    yield broker
+    if broker.proc.poll() is None:
+        broker.stop()
+
+
+@pytest.fixture
+def beckon_cmd() -> list[str]:
+    """How to run the CLI in a subprocess with this interpreter."""
+    return [sys.executable, "-m", "beckon"]

@@ -1,0 +1,175 @@
+"""A request from the bedside to the station and back, over a real Mosquitto."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import paho.mqtt.client as paho
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+
+from beckon.background import Background
+from beckon.bedside.service import BedsideEvent, BedsideService, Submit
+from beckon.config import load_bedside, load_station
+from beckon.messaging import protocol as p
+from beckon.station.service import StationService
+from beckon.station.store import RequestStore
+
+pytestmark = pytest.mark.mqtt
+
+
+def wait_until(check: Callable[[], bool], timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()
+
+
+def station_for(url: str, db: Path) -> StationService:
+    settings = load_station(
+        None,
+        {"station.site": "gh", "station.units": ["icu"], "station.database": str(db),
+         "broker.url": url},
+    )  # fmt: skip
+    return StationService(settings)
+
+
+def bedside_for(url: str, outbox: Path, bed: str = "12") -> BedsideService:
+    settings = load_bedside(
+        None,
+        {"bedside.site": "gh", "bedside.unit": "icu", "bedside.bed": bed,
+         "bedside.outbox": str(outbox), "broker.url": url, "broker.keepalive": 2},
+    )  # fmt: skip
+    return BedsideService(settings)
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list[BedsideEvent] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, event: BedsideEvent) -> None:
+        with self.lock:
+            self.events.append(event)
+
+    def states(self, request_id: str) -> list[str]:
+        with self.lock:
+            return [e.state for e in self.events if e.kind == "state" and e.request_id == request_id]
+
+
+def send_raw(url_port: int, topic: str, payload: bytes, retain: bool = False) -> None:
+    client = paho.Client(CallbackAPIVersion.VERSION2, client_id="test-raw")
+    client.connect("127.0.0.1", url_port)
+    client.loop_start()
+    client.publish(topic, payload, qos=1, retain=retain).wait_for_publish(5)
+    client.disconnect()
+    client.loop_stop()
+
+
+def test_request_is_stored_once_acknowledged_and_state_returns_to_the_bed(mosquitto, tmp_path):
+    station = station_for(mosquitto.url, tmp_path / "station.sqlite3")
+    bedside = bedside_for(mosquitto.url, tmp_path / "outbox.sqlite3")
+    seen = Recorder()
+    bedside.listeners.append(seen)
+    with Background(station.run, "station"), Background(bedside.run, "bedside"):
+        assert station.ready.wait(10)
+        bedside.post(Submit("water", "gesture"))
+        assert wait_until(lambda: any(e.kind == "request_saved" for e in seen.events))
+        request_id = next(e.request_id for e in seen.events if e.kind == "request_saved")
+        assert wait_until(lambda: "received" in seen.states(request_id)), seen.events
+
+        # The nurse acknowledges through the station's command topic, as a window would.
+        cmd = p.StationCommand(p.new_request_id(), "acknowledge", request_id, "Nurse Kim", p.now_iso())
+        send_raw(mosquitto.port, p.Topics.unit("gh", "icu", "command"), p.encode(cmd))
+        assert wait_until(lambda: "acknowledged" in seen.states(request_id)), seen.events
+        ack = next(e for e in seen.events if e.state == "acknowledged")
+        assert ack.by == "Nurse Kim"
+        assert wait_until(lambda: bedside.waiting == 0)
+
+    store = RequestStore(tmp_path / "station.sqlite3")
+    assert store.count() == 1
+    view = store.get(request_id)
+    assert view is not None and view.state == "acknowledged" and view.intent == "water"
+    assert [e[0] for e in store.events(request_id)] == ["received", "acknowledged"]
+
+
+def test_duplicate_publish_of_one_request_id_is_stored_once(mosquitto, tmp_path):
+    station = station_for(mosquitto.url, tmp_path / "station.sqlite3")
+    received: list[str] = []
+    station.listeners.append(lambda what, view: received.append(what))
+    req = p.Request(p.new_request_id(), "gh", "icu", "7", "pain", "urgent", "voice", p.now_iso())
+    topic = req.address.topic("request")
+    with Background(station.run, "station"):
+        assert station.ready.wait(10)
+        for _ in range(3):
+            send_raw(mosquitto.port, topic, p.encode(req))
+        # Then a marker request; once it is in, the three copies before it were handled.
+        marker = p.Request(p.new_request_id(), "gh", "icu", "7", "water", "routine", "touch", p.now_iso())
+        send_raw(mosquitto.port, topic, p.encode(marker))
+        assert wait_until(lambda: received.count("received") >= 2)
+    store = RequestStore(tmp_path / "station.sqlite3")
+    assert store.count() == 2
+    assert received == ["received", "received"]
+
+
+def test_malformed_messages_are_dropped_and_the_station_keeps_serving(mosquitto, tmp_path):
+    station = station_for(mosquitto.url, tmp_path / "station.sqlite3")
+    topic = p.BedAddress("gh", "icu", "3").topic("request")
+    good = p.Request(p.new_request_id(), "gh", "icu", "3", "water", "routine", "touch", p.now_iso())
+    wrong_bed = p.Request(p.new_request_id(), "gh", "icu", "4", "water", "routine", "touch", p.now_iso())
+    other_unit = p.Request(p.new_request_id(), "gh", "er", "3", "water", "routine", "touch", p.now_iso())
+    bad = [b"{not json", b"[]", b'{"v":1,"kind":"request"}', b"x" * 100_000,
+           p.encode(good).replace(b'"routine"', b"42"), p.encode(wrong_bed)]  # fmt: skip
+    with Background(station.run, "station") as bg:
+        assert station.ready.wait(10)
+        for payload in bad:
+            send_raw(mosquitto.port, topic, payload)
+        send_raw(mosquitto.port, other_unit.address.topic("request"), p.encode(other_unit))
+        send_raw(mosquitto.port, topic, p.encode(good))
+        assert wait_until(lambda: station.dropped >= len(bad) and bg.alive)
+    store = RequestStore(tmp_path / "station.sqlite3")
+    assert store.count() == 1 and store.get(good.id) is not None
+
+
+def test_request_made_while_broker_is_down_arrives_once_after_it_returns(mosquitto, tmp_path):
+    station = station_for(mosquitto.url, tmp_path / "station.sqlite3")
+    bedside = bedside_for(mosquitto.url, tmp_path / "outbox.sqlite3")
+    seen = Recorder()
+    bedside.listeners.append(seen)
+    with Background(station.run, "station"), Background(bedside.run, "bedside"):
+        assert station.ready.wait(10)
+        assert wait_until(lambda: bedside.link is not None and bedside.link.connected)
+        mosquitto.stop()
+        assert wait_until(lambda: bedside.link is not None and not bedside.link.connected)
+        bedside.post(Submit("nurse", "touch"))
+        assert wait_until(lambda: any(e.kind == "request_saved" for e in seen.events))
+        request_id = next(e.request_id for e in seen.events if e.kind == "request_saved")
+        time.sleep(0.5)
+        assert bedside.waiting == 1, "the request waits on disk"
+        mosquitto.start()
+        assert wait_until(lambda: "received" in seen.states(request_id), 40), seen.events
+    store = RequestStore(tmp_path / "station.sqlite3")
+    assert store.count() == 1
+
+
+def test_request_in_outbox_survives_a_bedside_restart(mosquitto, tmp_path):
+    """Written before publishing: a bedside that dies before sending still delivers later."""
+    outbox_path = tmp_path / "outbox.sqlite3"
+    first = bedside_for("mqtt://127.0.0.1:1", outbox_path)  # nothing listens there
+    with Background(first.run, "bedside-offline"):
+        first.post(Submit("toilet", "touch"))
+        assert wait_until(lambda: first.waiting == 1)
+    station = station_for(mosquitto.url, tmp_path / "station.sqlite3")
+    second = bedside_for(mosquitto.url, outbox_path)
+    seen = Recorder()
+    second.listeners.append(seen)
+    with Background(station.run, "station"), Background(second.run, "bedside"):
+        assert wait_until(lambda: any(e.state == "received" for e in seen.events), 20)
+        assert wait_until(lambda: second.waiting == 0)
+    store = RequestStore(tmp_path / "station.sqlite3")
+    assert store.count() == 1
