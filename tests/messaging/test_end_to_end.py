@@ -33,18 +33,28 @@ def wait_until(check: Callable[[], bool], timeout: float = 15.0) -> bool:
 def station_for(url: str, db: Path) -> StationService:
     settings = load_station(
         None,
-        {"station.site": "gh", "station.units": ["icu"], "station.database": str(db),
-         "broker.url": url},
-    )  # fmt: skip
+        {
+            "station.site": "gh",
+            "station.units": ["icu"],
+            "station.database": str(db),
+            "broker.url": url,
+        },
+    )
     return StationService(settings)
 
 
 def bedside_for(url: str, outbox: Path, bed: str = "12") -> BedsideService:
     settings = load_bedside(
         None,
-        {"bedside.site": "gh", "bedside.unit": "icu", "bedside.bed": bed,
-         "bedside.outbox": str(outbox), "broker.url": url, "broker.keepalive": 2},
-    )  # fmt: skip
+        {
+            "bedside.site": "gh",
+            "bedside.unit": "icu",
+            "bedside.bed": bed,
+            "bedside.outbox": str(outbox),
+            "broker.url": url,
+            "broker.keepalive": 2,
+        },
+    )
     return BedsideService(settings)
 
 
@@ -59,7 +69,9 @@ class Recorder:
 
     def states(self, request_id: str) -> list[str]:
         with self.lock:
-            return [e.state for e in self.events if e.kind == "state" and e.request_id == request_id]
+            return [
+                e.state for e in self.events if e.kind == "state" and e.request_id == request_id
+            ]
 
 
 def send_raw(url_port: int, topic: str, payload: bytes, retain: bool = False) -> None:
@@ -84,7 +96,9 @@ def test_request_is_stored_once_acknowledged_and_state_returns_to_the_bed(mosqui
         assert wait_until(lambda: "received" in seen.states(request_id)), seen.events
 
         # The nurse acknowledges through the station's command topic, as a window would.
-        cmd = p.StationCommand(p.new_request_id(), "acknowledge", request_id, "Nurse Kim", p.now_iso())
+        cmd = p.StationCommand(
+            p.new_request_id(), "acknowledge", request_id, "Nurse Kim", p.now_iso()
+        )
         send_raw(mosquitto.port, p.Topics.unit("gh", "icu", "command"), p.encode(cmd))
         assert wait_until(lambda: "acknowledged" in seen.states(request_id)), seen.events
         ack = next(e for e in seen.events if e.state == "acknowledged")
@@ -109,7 +123,9 @@ def test_duplicate_publish_of_one_request_id_is_stored_once(mosquitto, tmp_path)
         for _ in range(3):
             send_raw(mosquitto.port, topic, p.encode(req))
         # Then a marker request; once it is in, the three copies before it were handled.
-        marker = p.Request(p.new_request_id(), "gh", "icu", "7", "water", "routine", "touch", p.now_iso())
+        marker = p.Request(
+            p.new_request_id(), "gh", "icu", "7", "water", "routine", "touch", p.now_iso()
+        )
         send_raw(mosquitto.port, topic, p.encode(marker))
         assert wait_until(lambda: received.count("received") >= 2)
     store = RequestStore(tmp_path / "station.sqlite3")
@@ -121,10 +137,20 @@ def test_malformed_messages_are_dropped_and_the_station_keeps_serving(mosquitto,
     station = station_for(mosquitto.url, tmp_path / "station.sqlite3")
     topic = p.BedAddress("gh", "icu", "3").topic("request")
     good = p.Request(p.new_request_id(), "gh", "icu", "3", "water", "routine", "touch", p.now_iso())
-    wrong_bed = p.Request(p.new_request_id(), "gh", "icu", "4", "water", "routine", "touch", p.now_iso())
-    other_unit = p.Request(p.new_request_id(), "gh", "er", "3", "water", "routine", "touch", p.now_iso())
-    bad = [b"{not json", b"[]", b'{"v":1,"kind":"request"}', b"x" * 100_000,
-           p.encode(good).replace(b'"routine"', b"42"), p.encode(wrong_bed)]  # fmt: skip
+    wrong_bed = p.Request(
+        p.new_request_id(), "gh", "icu", "4", "water", "routine", "touch", p.now_iso()
+    )
+    other_unit = p.Request(
+        p.new_request_id(), "gh", "er", "3", "water", "routine", "touch", p.now_iso()
+    )
+    bad = [
+        b"{not json",
+        b"[]",
+        b'{"v":1,"kind":"request"}',
+        b"x" * 100_000,
+        p.encode(good).replace(b'"routine"', b"42"),
+        p.encode(wrong_bed),
+    ]
     with Background(station.run, "station") as bg:
         assert station.ready.wait(10)
         for payload in bad:

@@ -62,7 +62,7 @@ class BedAddress:
 
     def __post_init__(self) -> None:
         for name in ("site", "unit", "bed"):
-            if not _SEGMENT.match(getattr(self, name)):
+            if not _SEGMENT.fullmatch(getattr(self, name)):
                 raise ProtocolError(f"{name} {getattr(self, name)!r} is not a valid topic segment")
 
     def topic(self, leaf: str) -> str:
@@ -266,7 +266,33 @@ def _validator(kind: str) -> jsonschema.protocols.Validator:
     schema = json.loads(text)
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
-    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+    strict = jsonschema.validators.extend(cls, {"pattern": _ecma_pattern})
+    return strict(schema, format_checker=_format_checker(cls.FORMAT_CHECKER))
+
+
+def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
+    """``pattern`` as JSON Schema defines it (ECMA-262), where ``$`` matches only at the very
+    end: Python's ``$`` also matches before a final newline, which would let "12\\n" pass."""
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    if validator.is_type(instance, "string") and not re.search(pattern, instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _format_checker(base: jsonschema.FormatChecker) -> jsonschema.FormatChecker:
+    """The draft's format checks, with date-time also readable by parse_iso (the RFC 3339
+    check alone lets "...Z\\n" through, which the station could store but never parse)."""
+    checker = jsonschema.FormatChecker(base.checkers)
+    rfc3339, _ = checker.checkers["date-time"]
+
+    def timestamp(value: object) -> bool:
+        if not isinstance(value, str):
+            return True
+        parse_iso(value)  # ValueError: not a date-time
+        return bool(rfc3339(value))
+
+    checker.checks("date-time", raises=ValueError)(timestamp)
+    return checker
 
 
 def encode(msg: Message) -> bytes:
@@ -287,6 +313,8 @@ def decode(payload: bytes) -> Message:
         data = json.loads(payload.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ProtocolError(f"not JSON: {exc}") from None
+    except RecursionError:
+        raise ProtocolError("not JSON this protocol uses: nested too deeply") from None
     if not isinstance(data, dict):
         raise ProtocolError("not a JSON object")
     _validate(data)

@@ -132,8 +132,12 @@ class StationService:
         if new:
             log.info(
                 "bed %s asks for %s (%s, by %s): request %s received",
-                bed.key, req.intent, req.priority, req.source, req.id[:8],
-            )  # fmt: skip
+                bed.key,
+                req.intent,
+                req.priority,
+                req.source,
+                req.id[:8],
+            )
             self._notify("received", view)
         else:
             log.info("request %s from bed %s arrived again; already stored", req.id[:8], bed.key)
@@ -191,8 +195,13 @@ class StationService:
             who = escalation.LEVEL_NAMES[esc.level - 1]
             log.warning(
                 "ESCALATION level %d (%s): bed %s/%s %s, %s",
-                esc.level, who, view.unit, view.bed, view.intent, esc.reason,
-            )  # fmt: skip
+                esc.level,
+                who,
+                view.unit,
+                view.bed,
+                view.intent,
+                esc.reason,
+            )
             self._notify("escalated", view)
             self._publish_bed(p.BedAddress(view.site, view.unit, view.bed))
 

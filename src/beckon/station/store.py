@@ -188,9 +188,22 @@ class RequestStore:
         if insert:
             self._db.execute(
                 f"INSERT INTO requests ({_COLUMNS}) VALUES ({', '.join('?' * 13)})",
-                (v.id, v.site, v.unit, v.bed, v.intent, v.priority, v.source, v.state,
-                 v.created_at, v.updated_at, v.by, v.escalation, history),
-            )  # fmt: skip
+                (
+                    v.id,
+                    v.site,
+                    v.unit,
+                    v.bed,
+                    v.intent,
+                    v.priority,
+                    v.source,
+                    v.state,
+                    v.created_at,
+                    v.updated_at,
+                    v.by,
+                    v.escalation,
+                    history,
+                ),
+            )
         else:
             self._db.execute(
                 "UPDATE requests SET state = ?, updated_at = ?, by = ?, escalation = ?, "

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Set up Beckon on a fresh Debian/Ubuntu machine: system packages, a virtualenv in .venv,
+# the package itself, and the third-party models.
+#
+#   scripts/setup.sh          # what `beckon demo` needs
+#   scripts/setup.sh --test   # plus what the test suite needs (pytest, ruff, mypy, ...)
+#
+# Models come from ../shared/models when that folder exists (CI, air-gapped sites);
+# otherwise they are downloaded from their published address and verified.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+REPO=$(pwd)
+WITH_TESTS=0
+[ "${1:-}" = "--test" ] && WITH_TESTS=1
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# ---- system packages -------------------------------------------------------------------
+# mosquitto: the broker the tests run against; espeak-ng and sox: spoken prompts and test
+# speech; libportaudio2: microphone access; the xcb/EGL libraries: real Qt windows under X;
+# xvfb: screenshots of the windows; python3-venv: Debian's venv support.
+APT_PACKAGES=(mosquitto espeak-ng sox libportaudio2 xvfb python3-venv
+  libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1
+  libxkbcommon-x11-0 libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3)
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "Installing system packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Debian keeps mosquitto in /usr/sbin, which is not on every user's PATH.
+command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || { echo "mosquitto missing after install" >&2; exit 1; }
+
+# ---- Python ------------------------------------------------------------------------------
+PYTHON=${PYTHON:-}
+if [ -z "$PYTHON" ]; then
+  for candidate in python3.13 python3.12 python3.11 python3; do
+    if command -v "$candidate" >/dev/null && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+      PYTHON=$candidate; break
+    fi
+  done
+fi
+[ -n "$PYTHON" ] || { echo "Beckon needs Python 3.11 or newer (apt-get install python3)" >&2; exit 1; }
+
+if [ ! -x .venv/bin/python ]; then
+  say "Creating .venv with $($PYTHON --version)"
+  "$PYTHON" -m venv .venv
+fi
+say "Installing Beckon and its dependencies into .venv (about 1 GB the first time)"
+.venv/bin/python -m pip install -q --upgrade pip
+if [ "$WITH_TESTS" = 1 ]; then
+  .venv/bin/python -m pip install -q -e ".[test]"
+else
+  .venv/bin/python -m pip install -q -e .
+fi
+
+# ---- models ------------------------------------------------------------------------------
+if [ -d "$REPO/../shared/models" ]; then
+  say "Installing models from ../shared/models"
+  .venv/bin/beckon models install --from "$REPO/../shared/models"
+else
+  say "Downloading models (verified against models/manifest.toml)"
+  .venv/bin/beckon models fetch
+fi
+say "Setup done"

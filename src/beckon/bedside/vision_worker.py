@@ -1,0 +1,71 @@
+"""Runs the vision path on its own thread and hands gestures to the bedside service.
+
+The camera loop must never wait for the network or the UI, and the bedside service must
+never wait for a frame: the only thing they share is the service's inbox queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from beckon.bedside.service import Gesture
+
+log = logging.getLogger(__name__)
+
+
+class VisionWorker:
+    """Reads frames from ``source_spec`` (camera index or video file) until stopped or the
+    video ends, and calls ``post(Gesture)`` for every gesture."""
+
+    def __init__(
+        self,
+        model_path: Path,
+        source_spec: str,
+        post: Callable[[object], None],
+        realtime: bool = False,
+    ) -> None:
+        self.model_path = model_path
+        self.source_spec = source_spec
+        self.post = post
+        self.realtime = realtime
+        self.finished = threading.Event()
+        self.error: BaseException | None = None
+        self.frames = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._main, name="vision", daemon=True)
+
+    def start(self) -> VisionWorker:
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def _main(self) -> None:
+        # Imported here so that commands which never touch the camera start fast.
+        from beckon.vision.frames import open_source
+        from beckon.vision.pipeline import VisionPipeline
+
+        try:
+            with open_source(self.source_spec) as source, VisionPipeline(self.model_path) as vision:
+                started = time.monotonic()
+                for frame in source:
+                    if self._stop.is_set():
+                        break
+                    if self.realtime:  # play a video file at its own speed (demo)
+                        delay = frame.t - (time.monotonic() - started)
+                        if delay > 0:
+                            time.sleep(delay)
+                    for event in vision.process(frame):
+                        self.post(Gesture(event.gesture, event.t, event.confidence))
+                    self.frames += 1
+        except BaseException as exc:
+            self.error = exc
+            log.error("vision stopped: %s", exc)
+        finally:
+            self.finished.set()

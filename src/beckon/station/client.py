@@ -1,0 +1,91 @@
+"""A client of the station service: reads the unit's queue and sends nurse commands.
+
+State lives in the station service; the CLI (and later every station window) is a view of the
+retained queue it publishes and acts through the command topic, so several of them stay
+consistent.
+"""
+
+from __future__ import annotations
+
+import queue
+import time
+from dataclasses import replace
+
+from beckon.config import BrokerConfig
+from beckon.errors import BeckonError
+from beckon.messaging import protocol as p
+from beckon.messaging.mqtt import LinkEvent, MqttLink
+
+
+class StationClient:
+    def __init__(self, broker: BrokerConfig, site: str, unit: str, name: str = "cli") -> None:
+        self.site, self.unit = site, unit
+        self.link = MqttLink(
+            broker,
+            client_id=f"beckon-{name}-{p.new_request_id()[:8]}",
+            subscriptions=[p.Topics.unit(site, unit, "queue")],
+            persistent=False,
+        )
+        self.latest: p.UnitQueue | None = None
+
+    def __enter__(self) -> StationClient:
+        if not self.link.start(wait_s=10):
+            raise BeckonError(
+                f"cannot reach the MQTT broker at {self.link.broker.url}",
+                "check the broker is running and [broker] url in the station config",
+            )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.link.stop()
+
+    def wait_queue(self, timeout: float = 5.0, newer_than: str | None = None) -> p.UnitQueue:
+        """The unit's queue as the station service last published it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                event: LinkEvent = self.link.events.get(timeout=0.1)
+            except queue.Empty:
+                event = LinkEvent("none")
+            if event.kind == "message":
+                try:
+                    self.latest = p.decode_as(event.payload, p.UnitQueue)
+                except p.ProtocolError:
+                    continue
+            if self.latest is not None and (newer_than is None or self.latest.at > newer_than):
+                return self.latest
+        if self.latest is None:
+            raise BeckonError(
+                f"no station service answers for {self.site}/{self.unit}",
+                "start it with `beckon station --headless --config FILE`",
+            )
+        return self.latest
+
+    def send(self, action: str, id_prefix: str, by: str, timeout: float = 10.0) -> p.RequestView:
+        """Acknowledge or resolve the open request whose id starts with ``id_prefix``."""
+        current = self.wait_queue()
+        matches = [r for r in current.requests if r.id.startswith(id_prefix)]
+        if not matches:
+            raise BeckonError(
+                f"no open request with an id starting {id_prefix!r}",
+                "`beckon station list` shows the open requests",
+            )
+        if len(matches) > 1:
+            raise BeckonError(f"{id_prefix!r} matches {len(matches)} requests; give more of the id")
+        target = matches[0]
+        cmd = p.StationCommand(p.new_request_id(), action, target.id, by, p.now_iso())  # type: ignore[arg-type]
+        self.link.publish(p.Topics.unit(self.site, self.unit, "command"), p.encode(cmd))
+        want = "acknowledged" if action == "acknowledge" else "resolved"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            update = self.wait_queue(timeout=deadline - time.monotonic(), newer_than=current.at)
+            current = update
+            still = [r for r in update.requests if r.id == target.id]
+            if want == "resolved" and not still:
+                return replace(target, state="resolved", by=by)
+            if still and still[0].state == want:
+                return still[0]
+        raise BeckonError(
+            f"the station did not confirm '{action}' for request {target.id[:8]}",
+            "the request may already be closed; check the station service log",
+        )

@@ -1,0 +1,200 @@
+"""The ``beckon`` command as hospital IT and nurses use it: real processes, real broker."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from beckon.background import Background
+from beckon.cli import build_parser
+from beckon.config import load_station
+from beckon.messaging import protocol as p
+from beckon.station.service import StationService
+from beckon.station.store import RequestStore
+from tests.messaging.test_end_to_end import send_raw, wait_until
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run(
+    args: list[str], env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "beckon", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def subcommands() -> list[list[str]]:
+    """Every command and sub-action the parser knows, so new ones get a --help test too."""
+    found: list[list[str]] = []
+
+    def walk(parser, prefix):  # type: ignore[no-untyped-def]
+        for action in parser._actions:
+            if action.__class__.__name__ == "_SubParsersAction":
+                for name, child in action.choices.items():
+                    found.append([*prefix, name])
+                    walk(child, [*prefix, name])
+
+    walk(build_parser(), [])
+    return found
+
+
+def test_top_level_help_lists_every_command():
+    result = run(["--help"])
+    assert result.returncode == 0
+    for command in ("demo", "bedside", "station", "replay", "models", "bench", "config"):
+        assert command in result.stdout
+
+
+@pytest.mark.parametrize("command", subcommands(), ids=" ".join)
+def test_every_subcommand_explains_itself(command):
+    result = run([*command, "--help"])
+    assert result.returncode == 0, result.stderr
+    assert "usage: beckon " + " ".join(command) in result.stdout
+    assert len(result.stdout.splitlines()) >= 4
+
+
+def test_config_check_names_the_file_and_the_wrong_key(tmp_path):
+    bad = tmp_path / "bedside.toml"
+    bad.write_text('[bedside]\nsite = "gh"\nunit = "icu"\nbed = "12"\nlanguag = "en"\n')
+    result = run(["config", "check", "bedside", str(bad)])
+    assert result.returncode == 2
+    assert result.stderr.count("\n") <= 2, result.stderr
+    assert str(bad) in result.stderr and "bedside.languag" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_config_check_accepts_a_good_file_and_hides_the_password(tmp_path):
+    good = tmp_path / "station.toml"
+    good.write_text('[station]\nsite = "gh"\nunits = ["icu"]\n[broker]\npassword = "secret"\n')
+    result = run(["config", "check", "station", str(good)])
+    assert result.returncode == 0, result.stderr
+    assert '"units": [\n      "icu"' in result.stdout and "secret" not in result.stdout
+
+
+def test_models_install_from_folder_then_verify(tmp_path):
+    env = {"BECKON_MODELS_DIR": str(tmp_path / "models")}
+    listed = run(["models", "list"], env)
+    assert listed.returncode == 0 and "missing" in listed.stdout
+    assert run(["models", "verify"], env).returncode == 1
+    installed = run(["models", "install", "--from", str(REPO.parent / "shared" / "models")], env)
+    assert installed.returncode == 0, installed.stderr
+    assert "face_landmarker" in installed.stdout and "ok" in installed.stdout
+    assert run(["models", "verify"], env).returncode == 0
+    model = tmp_path / "models" / "face_landmarker.task"
+    data = bytearray(model.read_bytes())
+    data[1000] ^= 0xFF
+    model.write_bytes(bytes(data))
+    verify = run(["models", "verify"], env)
+    assert verify.returncode == 1 and "corrupt" in verify.stdout
+
+
+def test_a_missing_model_says_which_command_fixes_it(tmp_path):
+    clip = tmp_path / "none.mp4"
+    clip.write_bytes(b"")
+    result = run(["replay", str(clip), "--json"], {"BECKON_MODELS_DIR": str(tmp_path / "empty")})
+    assert result.returncode == 2
+    assert "beckon models fetch" in result.stderr and "install --from" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.mqtt
+def test_station_list_ack_and_resolve_from_the_command_line(mosquitto, tmp_path):
+    settings = load_station(
+        None,
+        {
+            "station.site": "gh",
+            "station.units": ["icu"],
+            "station.database": str(tmp_path / "s.sqlite3"),
+            "broker.url": mosquitto.url,
+        },
+    )
+    station = StationService(settings)
+    received = threading.Event()
+    station.listeners.append(lambda what, view: received.set())
+    flags = ["--broker", mosquitto.url, "--site", "gh", "--units", "icu"]
+    req = p.Request(p.new_request_id(), "gh", "icu", "4", "pain", "urgent", "gesture", p.now_iso())
+    with Background(station.run, "station"):
+        assert station.ready.wait(10)
+        send_raw(mosquitto.port, req.address.topic("request"), p.encode(req))
+        assert received.wait(10)
+        listed = run(["station", *flags, "list"])
+        assert listed.returncode == 0, listed.stderr
+        assert (
+            req.id[:8] in listed.stdout and "pain" in listed.stdout and "received" in listed.stdout
+        )
+        acked = run(["station", *flags, "ack", req.id[:8], "--nurse", "Nurse Kim"])
+        assert acked.returncode == 0, acked.stderr
+        assert "acknowledged by Nurse Kim" in acked.stdout
+        resolved = run(["station", *flags, "resolve", req.id[:8], "--nurse", "Nurse Kim"])
+        assert resolved.returncode == 0, resolved.stderr
+        assert "resolved" in resolved.stdout
+        again = run(["station", *flags, "resolve", req.id[:8], "--nurse", "Nurse Kim"])
+        assert again.returncode == 2 and "no open request" in again.stderr
+    store = RequestStore(tmp_path / "s.sqlite3")
+    assert [e[0] for e in store.events(req.id)] == ["received", "acknowledged", "resolved"]
+    assert store.events(req.id)[1][2] == "Nurse Kim"
+
+
+@pytest.mark.mqtt
+def test_a_bedside_that_dies_is_marked_offline_through_its_last_will(mosquitto, tmp_path):
+    settings = load_station(
+        None,
+        {
+            "station.site": "gh",
+            "station.units": ["icu"],
+            "station.database": str(tmp_path / "s.sqlite3"),
+            "broker.url": mosquitto.url,
+        },
+    )
+    station = StationService(settings)
+    presence: list[tuple[str, bool]] = []
+    station.bed_listeners.append(lambda bed, online: presence.append((bed.bed, online)))
+    env = {
+        **os.environ,
+        "BECKON_BEDSIDE_INPUTS": "touch",
+        "BECKON_BROKER_KEEPALIVE": "2",
+        "BECKON_BEDSIDE_OUTBOX": str(tmp_path / "outbox.sqlite3"),
+    }
+    with Background(station.run, "station"):
+        assert station.ready.wait(10)
+        bedside = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "beckon",
+                "bedside",
+                "--headless",
+                "--broker",
+                mosquitto.url,
+                "--site",
+                "gh",
+                "--unit",
+                "icu",
+                "--bed",
+                "9",
+            ],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            assert wait_until(lambda: ("9", True) in presence, 20), presence
+            bedside.send_signal(signal.SIGKILL)  # a crash: no clean disconnect
+            bedside.wait(10)
+            assert wait_until(lambda: ("9", False) in presence, 20), presence
+        finally:
+            if bedside.poll() is None:
+                bedside.kill()
