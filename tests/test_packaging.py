@@ -1,0 +1,105 @@
+"""What ships: the wheel installs and runs on its own, and the stack's libraries coexist."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_every_subpackage_is_listed_in_pyproject():
+    listed = set(
+        tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    on_disk = {
+        ".".join(init.parent.relative_to(REPO / "src").parts)
+        for init in (REPO / "src" / "beckon").rglob("__init__.py")
+    }
+    assert on_disk <= listed, f"add to pyproject [tool.setuptools] packages: {on_disk - listed}"
+
+
+def test_the_wheel_installs_and_runs_without_the_checkout(tmp_path):
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(REPO)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (wheel,) = wheels.glob("beckon_bedside-*.whl")
+    site = tmp_path / "site"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--target",
+            str(site),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    for needed in (
+        "beckon/assets/models/manifest.toml",
+        "beckon/messaging/schemas/request.json",
+        "beckon/data/intents.toml",
+        "beckon/vision/data/face.jpg",
+    ):
+        assert (site / needed).is_file(), f"{needed} is missing from the wheel"
+    env = {**os.environ, "PYTHONPATH": str(site), "BECKON_MODELS_DIR": str(tmp_path / "m")}
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import beckon, beckon.paths as p; print(beckon.__file__); print(p.packaged_models() / 'manifest.toml')",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=True,
+    )
+    assert all(line.startswith(str(site)) for line in probe.stdout.split()), probe.stdout
+    listed = subprocess.run(
+        [sys.executable, "-m", "beckon", "models", "list"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert "face_landmarker" in listed.stdout and "Apache-2.0" in listed.stdout
+
+
+def test_pyqt6_starts_after_opencv_is_imported():
+    """mediapipe brings a GUI build of OpenCV that can redirect Qt's plugin path."""
+    code = (
+        "import cv2, mediapipe\n"
+        "from PyQt6.QtWidgets import QApplication, QLabel\n"
+        "app = QApplication([])\n"
+        "label = QLabel('Beckon'); label.show(); app.processEvents()\n"
+        "print('platform', app.platformName(), cv2.__version__)\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "platform offscreen" in result.stdout
+
+
+def test_only_one_opencv_distribution_is_installed():
+    from importlib import metadata
+
+    names = {d.metadata["Name"].lower() for d in metadata.distributions()}
+    opencv = sorted(n for n in names if n.startswith("opencv"))
+    assert len(opencv) == 1, f"several OpenCV distributions fight over cv2: {opencv}"
