@@ -9,6 +9,7 @@ names the file, the key and what is expected.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import tomllib
@@ -296,17 +297,26 @@ def _coerce(value: Any, hint: Any, where: str, name: str) -> Any:
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(f"{where} is {value!r}; expected {expected}")
-        if value < 0:
+        if math.isnan(value) or value < 0:
             raise ConfigError(f"{where} is {value!r}; expected a number of at least 0")
         return float(value)
     if hint is str:
         if not isinstance(value, str):
             raise ConfigError(f"{where} is {value!r}; expected {expected}")
-        if name in {"site", "unit", "bed", "name", "units"} and not _ID.match(value):
+        if name in {"site", "unit", "bed", "name", "units"} and not _ID.fullmatch(value):
             raise ConfigError(f"{where} is {value!r}; expected {_ID_HELP}")
-        if name == "url" and urlsplit(value).scheme not in {"mqtt", "mqtts"}:
+        if name == "url" and not _is_broker_url(value):
             raise ConfigError(
                 f"{where} is {value!r}; expected mqtt://HOST:PORT or mqtts://HOST:PORT"
             )
         return value
     raise TypeError(f"unsupported config type {hint!r}")  # pragma: no cover - developer error
+
+
+def _is_broker_url(value: str) -> bool:
+    parts = urlsplit(value)
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number 0..65535
+    except ValueError:
+        return False
+    return parts.scheme in {"mqtt", "mqtts"}

@@ -23,6 +23,16 @@ import jsonschema
 VERSION = 1
 ROOT = f"beckon/v{VERSION}"
 MAX_PAYLOAD = 16 * 1024
+"""Limit for everything a bedside or a nurse sends (requests, cancels, presence, commands)."""
+MAX_SUMMARY_PAYLOAD = 256 * 1024
+"""Limit for the summaries the station publishes (a unit's queue, a bed's state), which grow
+with the number of open requests."""
+_SUMMARY_KINDS = frozenset({"queue", "state"})
+
+
+def payload_limit(kind: str) -> int:
+    return MAX_SUMMARY_PAYLOAD if kind in _SUMMARY_KINDS else MAX_PAYLOAD
+
 
 Priority = Literal["routine", "urgent", "emergency"]
 Source = Literal["gesture", "voice", "touch"]
@@ -273,9 +283,8 @@ def _validator(kind: str) -> jsonschema.protocols.Validator:
 def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
     """``pattern`` as JSON Schema defines it (ECMA-262), where ``$`` matches only at the very
     end: Python's ``$`` also matches before a final newline, which would let "12\\n" pass."""
-    if pattern.endswith("$") and not pattern.endswith("\\$"):
-        pattern = pattern[:-1] + r"\Z"
-    if validator.is_type(instance, "string") and not re.search(pattern, instance):
+    strict = pattern[:-1] + r"\Z" if pattern.endswith("$") and pattern[-2:] != "\\$" else pattern
+    if validator.is_type(instance, "string") and not re.search(strict, instance):
         yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
@@ -300,24 +309,32 @@ def encode(msg: Message) -> bytes:
     payload = json.dumps(asdict(msg), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     data = json.loads(payload)  # tuples become lists, exactly as the receiver will see them
     _validate(data)
-    if len(payload) > MAX_PAYLOAD:
-        raise ProtocolError(f"{data['kind']} message is {len(payload)} bytes, over {MAX_PAYLOAD}")
+    limit = payload_limit(data["kind"])
+    if len(payload) > limit:
+        raise ProtocolError(f"{data['kind']} message is {len(payload)} bytes, over {limit}")
     return payload
 
 
 def decode(payload: bytes) -> Message:
     """Parse and validate a payload; raises ProtocolError for anything that must be dropped."""
-    if len(payload) > MAX_PAYLOAD:
-        raise ProtocolError(f"payload of {len(payload)} bytes is over the {MAX_PAYLOAD} limit")
+    if len(payload) > MAX_SUMMARY_PAYLOAD:
+        raise ProtocolError(
+            f"payload of {len(payload)} bytes is over the {MAX_SUMMARY_PAYLOAD} limit"
+        )
     try:
         data = json.loads(payload.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ProtocolError(f"not JSON: {exc}") from None
     except RecursionError:
-        raise ProtocolError("not JSON this protocol uses: nested too deeply") from None
+        raise ProtocolError("not JSON: nested too deeply") from None
     if not isinstance(data, dict):
         raise ProtocolError("not a JSON object")
     _validate(data)
+    limit = payload_limit(data["kind"])
+    if len(payload) > limit:
+        raise ProtocolError(
+            f"{data['kind']} payload of {len(payload)} bytes is over the {limit} limit"
+        )
     return _from_dict(data)
 
 
@@ -365,6 +382,7 @@ def message_fields() -> dict[str, list[str]]:
 
 __all__ = [
     "MAX_PAYLOAD",
+    "MAX_SUMMARY_PAYLOAD",
     "PRIORITIES",
     "ROOT",
     "BedAddress",

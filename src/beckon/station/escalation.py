@@ -27,14 +27,15 @@ class Escalation:
 def due(views: list[RequestView], now: datetime, rules: EscalationConfig) -> list[Escalation]:
     """Requests whose escalation level should rise now.
 
-    A received call escalates one level for every full waiting period since it arrived; an
-    acknowledged one once per reminder period since it was acknowledged.
+    A received call escalates one level for every full waiting period since it arrived at the
+    station (the station's clock, not the tablet's, which may be wrong); an acknowledged one
+    once per reminder period since it was acknowledged.
     """
     result = []
     for view in views:
         if view.state == "received":
             limit = rules.limit_for(view.priority)
-            waited = (now - parse_iso(view.created_at)).total_seconds()
+            waited = (now - parse_iso(_arrived_at(view))).total_seconds()
             reason = "not acknowledged"
         elif view.state == "acknowledged":
             limit = rules.reminder_after_ack_s
@@ -48,3 +49,11 @@ def due(views: list[RequestView], now: datetime, rules: EscalationConfig) -> lis
         if level > view.escalation:
             result.append(Escalation(view.id, level, reason))
     return result
+
+
+def _arrived_at(view: RequestView) -> str:
+    """When the station received the request (its history says), else when it was made."""
+    for change in view.history:
+        if change.state == "received":
+            return change.at
+    return view.created_at

@@ -14,6 +14,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from beckon.config import StationSettings
@@ -24,10 +25,14 @@ from beckon.station.store import RequestStore
 
 log = logging.getLogger(__name__)
 
+MAX_QUEUE = 200  # the schema's limit for one unit's queue message
+MAX_OFFLINE = 500
+
 Listener = Callable[[str, p.RequestView], None]
 """Called on the service thread with what happened ("received", "acknowledged", ...)."""
 
 BedListener = Callable[[p.BedAddress, bool], None]
+"""Called on the service thread when a bed goes online or offline."""
 
 
 class StationService:
@@ -75,11 +80,16 @@ class StationService:
                     event = self.link.events.get(timeout=tick_s)
                 except queue.Empty:
                     event = None
-                if event is not None:
-                    self.handle(event)
-                if time.monotonic() - last_check >= 1.0:
-                    last_check = time.monotonic()
-                    self.check_escalations(datetime.now(UTC))
+                try:
+                    if event is not None:
+                        self.handle(event)
+                    if time.monotonic() - last_check >= 1.0:
+                        last_check = time.monotonic()
+                        self.check_escalations(datetime.now(UTC))
+                except Exception:
+                    # Last line of defence: a bug or a full disk must not stop the station for
+                    # every bed of the unit. Log it loudly and go on with the next message.
+                    log.exception("station: error while handling %s", event)
         finally:
             self._publish_station_status(False)
             self.link.stop()
@@ -218,17 +228,15 @@ class StationService:
             return
         for unit in self.cfg.units:
             status = p.StationStatus(self.cfg.site, unit, self.cfg.name, online, p.now_iso())
-            self.link.publish(
-                p.Topics.station_status(self.cfg.site, unit, self.cfg.name),
-                p.encode(status),
-                retain=True,
+            self._publish(
+                p.Topics.station_status(self.cfg.site, unit, self.cfg.name), status, retain=True
             )
 
     def _publish_receipt(self, bed: p.BedAddress, view: p.RequestView) -> None:
         if self.link is None:
             return
         receipt = p.Receipt(view.id, bed.site, bed.unit, bed.bed, view.state, p.now_iso())
-        self.link.publish(bed.topic("receipt"), p.encode(receipt))
+        self._publish(bed.topic("receipt"), receipt)
 
     def _publish_bed(self, bed: p.BedAddress) -> None:
         """Retained per-bed state, then the unit queue, after every change."""
@@ -236,22 +244,40 @@ class StationService:
             state = p.BedState(
                 bed.site, bed.unit, bed.bed, p.now_iso(), tuple(self.store.for_bed(bed))
             )
-            self.link.publish(bed.topic("state"), p.encode(state), retain=True)
+            self._publish(bed.topic("state"), state, retain=True)
         self._publish_queue(bed.unit)
 
     def _publish_queue(self, unit: str) -> None:
         if self.link is None:
             return
+        # Without histories (the bed state has them) so a busy unit still fits in one message.
+        views = [replace(v, history=()) for v in self.store.open_requests(self.cfg.site, unit)]
+        if len(views) > MAX_QUEUE:
+            log.error(
+                "unit %s has %d open requests; the queue shows the %d most urgent",
+                unit, len(views), MAX_QUEUE,
+            )  # fmt: skip
+            views.sort(key=lambda v: (-p.PRIORITIES.index(v.priority), v.created_at))
+            views = views[:MAX_QUEUE]
         queue_msg = p.UnitQueue(
             self.cfg.site,
             unit,
             p.now_iso(),
-            tuple(self.store.open_requests(self.cfg.site, unit)[:200]),
-            tuple(self.store.offline_beds(self.cfg.site, unit)),
+            tuple(views),
+            tuple(self.store.offline_beds(self.cfg.site, unit)[:MAX_OFFLINE]),
         )
-        self.link.publish(
-            p.Topics.unit(self.cfg.site, unit, "queue"), p.encode(queue_msg), retain=True
-        )
+        self._publish(p.Topics.unit(self.cfg.site, unit, "queue"), queue_msg, retain=True)
+
+    def _publish(self, topic: str, msg: p.Message, retain: bool = False) -> None:
+        """Encode and publish; a message that fails validation is a bug, logged, not fatal."""
+        if self.link is None:
+            return
+        try:
+            payload = p.encode(msg)
+        except p.ProtocolError as exc:
+            log.error("not publishing %s to %s: %s", type(msg).__name__, topic, exc)
+            return
+        self.link.publish(topic, payload, retain=retain)
 
     def _notify(self, what: str, view: p.RequestView) -> None:
         for listener in self.listeners:

@@ -95,6 +95,8 @@ class RequestStore:
         return moved
 
     def set_escalation(self, request_id: str, level: int, at: str | None = None) -> RequestView:
+        if self.get(request_id) is None:
+            raise KeyError(request_id)
         at = at or now_iso()
         with self._tx():
             self._db.execute("UPDATE requests SET escalation = ? WHERE id = ?", (level, request_id))
@@ -110,9 +112,11 @@ class RequestStore:
 
     def find(self, prefix: str) -> list[RequestView]:
         """Requests whose id starts with ``prefix`` (the CLI accepts short ids)."""
+        if not prefix:
+            return []
         rows = self._db.execute(
-            f"SELECT {_COLUMNS} FROM requests WHERE id LIKE ? ORDER BY created_at",
-            (prefix.replace("%", "") + "%",),
+            f"SELECT {_COLUMNS} FROM requests WHERE substr(id, 1, ?) = ? ORDER BY created_at",
+            (len(prefix), prefix),
         )
         return [_to_view(r) for r in rows]
 

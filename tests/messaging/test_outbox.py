@@ -1,0 +1,185 @@
+"""The bedside outbox: a request is on disk before it is published and leaves only when the
+station's receipt arrives, so a crash or power cut never loses a patient's call.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from beckon.messaging.outbox import Outbox
+
+TOPIC = "beckon/v1/gh/icu/bed/12/request"
+CANCEL_TOPIC = "beckon/v1/gh/icu/bed/12/cancel"
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "state" / "outbox.sqlite3"
+
+
+@pytest.fixture
+def outbox(path: Path) -> Iterator[Outbox]:
+    box = Outbox(path)
+    yield box
+    box.close()
+
+
+def keys(box: Outbox, older_than_s: float | None = None) -> list[str]:
+    return [e.key for e in box.pending(older_than_s)]
+
+
+# ---------------------------------------------------------------- adding and removing
+
+
+def test_an_added_message_is_pending_exactly_as_given(outbox: Outbox) -> None:
+    assert outbox.add("request:1", TOPIC, b'{"v":1}') is True
+    (entry,) = outbox.pending()
+    assert (entry.key, entry.topic, entry.payload) == ("request:1", TOPIC, b'{"v":1}')
+    assert (entry.attempts, entry.last_sent_at) == (0, None)
+    assert entry.created_at > 0
+    assert len(outbox) == 1
+
+
+def test_any_bytes_survive_as_the_payload(outbox: Outbox) -> None:
+    payload = bytes(range(256))
+    outbox.add("request:1", TOPIC, payload)
+    assert outbox.pending()[0].payload == payload
+
+
+def test_a_key_already_waiting_is_refused_and_the_first_message_kept(outbox: Outbox) -> None:
+    outbox.add("request:1", TOPIC, b"first")
+    assert outbox.add("request:1", CANCEL_TOPIC, b"second") is False
+    assert [(e.topic, e.payload) for e in outbox.pending()] == [(TOPIC, b"first")]
+    assert len(outbox) == 1
+
+
+def test_pending_messages_come_oldest_first(outbox: Outbox) -> None:
+    for key in ("request:c", "request:a", "cancel:c", "request:b"):
+        outbox.add(key, TOPIC, b"x")
+    assert keys(outbox) == ["request:c", "request:a", "cancel:c", "request:b"]
+
+
+def test_removing_a_message_keeps_the_order_of_the_rest(outbox: Outbox) -> None:
+    for key in ("request:1", "request:2", "request:3"):
+        outbox.add(key, TOPIC, b"x")
+    assert outbox.remove("request:2") is True
+    assert keys(outbox) == ["request:1", "request:3"]
+    assert len(outbox) == 2
+
+
+def test_removing_a_message_that_is_not_waiting_says_so(outbox: Outbox) -> None:
+    outbox.add("request:1", TOPIC, b"x")
+    assert outbox.remove("request:1") is True
+    assert outbox.remove("request:1") is False
+    assert outbox.remove("request:never") is False
+    assert len(outbox) == 0
+
+
+def test_a_removed_key_can_be_added_again(outbox: Outbox) -> None:
+    outbox.add("request:1", TOPIC, b"x")
+    outbox.remove("request:1")
+    assert outbox.add("request:1", TOPIC, b"y") is True
+
+
+# ---------------------------------------------------------------- sending
+
+
+def test_marking_a_message_sent_counts_the_attempt_and_keeps_it_waiting(outbox: Outbox) -> None:
+    outbox.add("request:1", TOPIC, b"x")
+    outbox.mark_sent("request:1")
+    outbox.mark_sent("request:1")
+    (entry,) = outbox.pending()
+    assert entry.attempts == 2
+    assert entry.last_sent_at is not None
+    assert entry.last_sent_at >= entry.created_at
+
+
+def test_marking_an_unknown_key_sent_changes_nothing(outbox: Outbox) -> None:
+    outbox.add("request:1", TOPIC, b"x")
+    outbox.mark_sent("request:other")
+    assert outbox.pending()[0].attempts == 0
+    assert len(outbox) == 1
+
+
+def test_a_message_sent_just_now_is_not_due_for_resending(outbox: Outbox) -> None:
+    outbox.add("request:sent", TOPIC, b"x")
+    outbox.add("request:unsent", TOPIC, b"x")
+    outbox.mark_sent("request:sent")
+    assert keys(outbox, older_than_s=60) == ["request:unsent"]
+
+
+def test_with_no_minimum_age_every_message_is_due(outbox: Outbox) -> None:
+    outbox.add("request:sent", TOPIC, b"x")
+    outbox.add("request:unsent", TOPIC, b"x")
+    outbox.mark_sent("request:sent")
+    assert keys(outbox, older_than_s=0) == ["request:sent", "request:unsent"]
+    assert keys(outbox) == ["request:sent", "request:unsent"]
+
+
+def test_a_message_never_sent_is_always_due(outbox: Outbox) -> None:
+    outbox.add("request:1", TOPIC, b"x")
+    assert keys(outbox, older_than_s=10**9) == ["request:1"]
+
+
+# ---------------------------------------------------------------- durability
+
+
+def test_a_waiting_message_survives_closing_and_reopening_the_file(path: Path) -> None:
+    box = Outbox(path)
+    box.add("request:1", TOPIC, b"payload")
+    box.mark_sent("request:1")
+    box.add("cancel:1", CANCEL_TOPIC, b"cancel")
+    before = box.pending()
+    box.close()
+
+    again = Outbox(path)
+    try:
+        assert again.pending() == before
+        assert again.add("request:1", TOPIC, b"payload") is False
+    finally:
+        again.close()
+
+
+def test_a_removed_message_stays_removed_after_reopening(path: Path) -> None:
+    box = Outbox(path)
+    box.add("request:1", TOPIC, b"x")
+    box.add("request:2", TOPIC, b"x")
+    box.remove("request:1")
+    box.close()
+
+    again = Outbox(path)
+    try:
+        assert keys(again) == ["request:2"]
+    finally:
+        again.close()
+
+
+def test_an_added_message_is_committed_at_once(outbox: Outbox, path: Path) -> None:
+    outbox.add("request:1", TOPIC, b"x")
+    other = sqlite3.connect(path)
+    try:
+        assert other.execute("SELECT key FROM outbox").fetchall() == [("request:1",)]
+    finally:
+        other.close()
+
+
+def test_the_outbox_creates_its_folder(outbox: Outbox, path: Path) -> None:
+    assert path.parent.is_dir()
+    assert path.is_file()
+
+
+def test_the_file_is_in_wal_mode(outbox: Outbox, path: Path) -> None:
+    other = sqlite3.connect(path)
+    try:
+        assert other.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    finally:
+        other.close()
+
+
+def test_the_outbox_writes_with_synchronous_full(outbox: Outbox) -> None:
+    # synchronous is a per-connection setting, so ask the outbox's own connection (2 = FULL)
+    assert outbox._db.execute("PRAGMA synchronous").fetchone() == (2,)

@@ -1,0 +1,550 @@
+"""The wire protocol, version 1.
+
+Every message kind survives encode/decode unchanged, and anything malformed, oversized, unknown
+or from another version is refused with ProtocolError, never with another exception, because
+the services catch exactly that one and drop the message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import random
+from dataclasses import MISSING, fields, replace
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from beckon.messaging import protocol as p
+
+SCHEMAS = Path(p.__file__).parent / "schemas"
+DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
+
+ID = "0f8e4a36-5d8c-4c1b-9e0a-2b7f3c9d1a42"
+OTHER_ID = "7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f"
+T0 = "2025-03-01T08:00:00.000Z"
+T1 = "2025-03-01T08:01:30.250Z"
+T2 = "2025-03-01T08:04:00.000Z"
+
+
+def a_request(**changes: Any) -> p.Request:
+    req = p.Request(
+        id=ID,
+        site="gh",
+        unit="icu",
+        bed="12",
+        intent="water",
+        priority="routine",
+        source="gesture",
+        created_at=T0,
+    )
+    return replace(req, **changes)
+
+
+def a_view(**changes: Any) -> p.RequestView:
+    view = p.RequestView(
+        id=ID,
+        site="gh",
+        unit="icu",
+        bed="12",
+        intent="pain",
+        priority="urgent",
+        source="voice",
+        state="acknowledged",
+        created_at=T0,
+        updated_at=T1,
+        by="Nurse Kim",
+        escalation=1,
+        history=(
+            p.StateChange("created", T0),
+            p.StateChange("received", T0),
+            p.StateChange("acknowledged", T1, "Nurse Kim"),
+        ),
+    )
+    return replace(view, **changes)
+
+
+EVERY_KIND: dict[str, p.Message] = {
+    "request": a_request(),
+    "cancel": p.Cancel(id=ID, site="gh", unit="icu", bed="12", at=T1),
+    "receipt": p.Receipt(id=ID, site="gh", unit="icu", bed="12", state="received", at=T1),
+    "state": p.BedState(
+        site="gh",
+        unit="icu",
+        bed="12",
+        at=T2,
+        requests=(
+            a_view(),
+            a_view(id=OTHER_ID, state="resolved", by="김간호사", escalation=0, history=()),
+        ),
+    ),
+    "status": p.BedStatus(
+        site="gh",
+        unit="icu",
+        bed="12",
+        online=True,
+        at=T0,
+        inputs=("gesture", "voice"),
+        software="beckon 0.1.0",
+    ),
+    "command": p.StationCommand(
+        command_id=OTHER_ID, action="acknowledge", id=ID, by="김간호사", at=T1
+    ),
+    "queue": p.UnitQueue(
+        site="gh",
+        unit="icu",
+        at=T2,
+        requests=(a_view(), a_view(id=OTHER_ID, bed="14", state="received", by=None)),
+        offline_beds=("3", "7"),
+    ),
+    "station_status": p.StationStatus(site="gh", unit="icu", name="desk-1", online=False, at=T0),
+}
+
+
+def as_dict(msg: p.Message) -> dict[str, Any]:
+    """A message as the receiver sees it after json.loads."""
+    result: dict[str, Any] = json.loads(p.encode(msg))
+    return result
+
+
+def payload(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
+def request_with(**changes: Any) -> bytes:
+    return payload({**as_dict(a_request()), **changes})
+
+
+def request_without(key: str) -> bytes:
+    data = as_dict(a_request())
+    del data[key]
+    return payload(data)
+
+
+# ---------------------------------------------------------------- round trips
+
+
+@pytest.mark.parametrize("kind", sorted(EVERY_KIND))
+def test_every_message_kind_survives_encode_then_decode_unchanged(kind: str) -> None:
+    msg = EVERY_KIND[kind]
+    assert p.decode(p.encode(msg)) == msg
+
+
+@pytest.mark.parametrize("kind", sorted(EVERY_KIND))
+def test_every_encoded_message_carries_version_1_and_its_kind(kind: str) -> None:
+    data = as_dict(EVERY_KIND[kind])
+    assert data["v"] == 1
+    assert data["kind"] == kind
+
+
+def test_a_bed_state_keeps_the_history_of_each_request_in_order() -> None:
+    state = p.decode_as(p.encode(EVERY_KIND["state"]), p.BedState)
+    assert [change.state for change in state.requests[0].history] == [
+        "created",
+        "received",
+        "acknowledged",
+    ]
+    assert state.requests[0].history[-1].by == "Nurse Kim"
+
+
+def test_non_ascii_names_travel_as_utf8_not_escapes() -> None:
+    encoded = p.encode(EVERY_KIND["command"])
+    assert "김간호사".encode() in encoded
+
+
+def test_decode_as_returns_the_message_when_the_kind_is_the_expected_one() -> None:
+    assert p.decode_as(p.encode(a_request()), p.Request) == a_request()
+
+
+def test_a_new_request_id_is_a_lowercase_uuid_the_schema_accepts() -> None:
+    req = a_request(id=p.new_request_id())
+    assert p.decode(p.encode(req)) == req
+
+
+def test_now_iso_is_a_timestamp_the_schema_accepts_and_parse_iso_reads() -> None:
+    stamp = p.now_iso()
+    assert stamp.endswith("Z")
+    assert p.parse_iso(stamp).utcoffset() is not None
+    assert p.decode(p.encode(a_request(created_at=stamp))).created_at == stamp
+
+
+# ---------------------------------------------------------------- refusals
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param(b"", id="empty"),
+        pytest.param(b"{", id="truncated-json"),
+        pytest.param(b"not json at all", id="text"),
+        pytest.param(b"{'v': 1}", id="single-quotes"),
+        pytest.param(b"\xff\xfe\x00{", id="non-utf8"),
+        pytest.param(b'{"v": 1, "kind": "request", "bed": "\xe9"}', id="latin1-byte"),
+        pytest.param(b"[1, 2, 3]", id="json-array"),
+        pytest.param(b'"request"', id="json-string"),
+        pytest.param(b"42", id="json-number"),
+        pytest.param(b"null", id="json-null"),
+        pytest.param(b"{}", id="empty-object"),
+        pytest.param(b"[" * 5000 + b"]" * 5000, id="deeply-nested-array"),
+        pytest.param(b'{"a":' * 3000 + b"1" + b"}" * 3000, id="deeply-nested-object"),
+    ],
+)
+def test_decode_refuses_what_is_not_a_json_object(raw: bytes) -> None:
+    with pytest.raises(p.ProtocolError):
+        p.decode(raw)
+
+
+@pytest.mark.parametrize(
+    "key", ["v", "kind", "id", "site", "unit", "bed", "intent", "priority", "source", "created_at"]
+)
+def test_decode_refuses_a_request_missing_a_field(key: str) -> None:
+    with pytest.raises(p.ProtocolError):
+        p.decode(request_without(key))
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        pytest.param({"priority": 42}, id="priority-number"),
+        pytest.param({"bed": 12}, id="bed-number"),
+        pytest.param({"site": None}, id="site-null"),
+        pytest.param({"intent": ["water"]}, id="intent-list"),
+        pytest.param({"created_at": 1740816000}, id="timestamp-number"),
+        pytest.param({"id": {"uuid": ID}}, id="id-object"),
+    ],
+)
+def test_decode_refuses_a_field_of_the_wrong_type(changes: dict[str, Any]) -> None:
+    with pytest.raises(p.ProtocolError):
+        p.decode(request_with(**changes))
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        pytest.param({"priority": "whenever"}, id="priority"),
+        pytest.param({"priority": "Routine"}, id="priority-capitalised"),
+        pytest.param({"source": "telepathy"}, id="source"),
+        pytest.param({"intent": "Water"}, id="intent-capitalised"),
+        pytest.param({"intent": "water\n"}, id="intent-trailing-newline"),
+    ],
+)
+def test_decode_refuses_unknown_enum_values_in_a_request(changes: dict[str, Any]) -> None:
+    with pytest.raises(p.ProtocolError):
+        p.decode(request_with(**changes))
+
+
+@pytest.mark.parametrize(
+    ("kind", "key", "value"),
+    [
+        ("receipt", "state", "lost"),
+        ("command", "action", "delete"),
+        ("status", "inputs", ["gesture", "smell"]),
+        ("status", "online", "yes"),
+        ("station_status", "online", 1),
+    ],
+)
+def test_decode_refuses_unknown_enum_values_and_wrong_types_in_other_kinds(
+    kind: str, key: str, value: Any
+) -> None:
+    data = as_dict(EVERY_KIND[kind])
+    data[key] = value
+    with pytest.raises(p.ProtocolError):
+        p.decode(payload(data))
+
+
+def test_decode_refuses_an_unknown_state_inside_a_request_view() -> None:
+    data = as_dict(EVERY_KIND["state"])
+    data["requests"][0]["state"] = "forgotten"
+    with pytest.raises(p.ProtocolError, match="requests/0/state"):
+        p.decode(payload(data))
+
+
+@pytest.mark.parametrize("kind", sorted(EVERY_KIND))
+def test_decode_refuses_an_extra_top_level_field(kind: str) -> None:
+    data = {**as_dict(EVERY_KIND[kind]), "camera_frame": "base64..."}
+    with pytest.raises(p.ProtocolError):
+        p.decode(payload(data))
+
+
+@pytest.mark.parametrize("where", ["view", "history"])
+def test_decode_refuses_an_extra_field_nested_in_a_bed_state(where: str) -> None:
+    data = as_dict(EVERY_KIND["state"])
+    target = data["requests"][0] if where == "view" else data["requests"][0]["history"][0]
+    target["transcript"] = "I want water"
+    with pytest.raises(p.ProtocolError):
+        p.decode(payload(data))
+
+
+@pytest.mark.parametrize("kind", ["hello", "Request", "", None, 7, ["request"]])
+def test_decode_refuses_an_unknown_kind(kind: Any) -> None:
+    with pytest.raises(p.ProtocolError, match="kind"):
+        p.decode(request_with(kind=kind))
+
+
+@pytest.mark.parametrize("v", [2, 0, "1", True, None, 1.5])
+def test_decode_refuses_any_version_but_1(v: Any) -> None:
+    with pytest.raises(p.ProtocolError):
+        p.decode(request_with(v=v))
+
+
+def test_the_version_error_says_which_version_arrived() -> None:
+    with pytest.raises(p.ProtocolError, match="version 2"):
+        p.decode(request_with(v=2))
+
+
+@pytest.mark.parametrize(
+    "bad_id",
+    [
+        "not-a-uuid",
+        "",
+        ID.upper(),
+        ID.replace("-", ""),
+        "{" + ID + "}",
+        ID + "0",
+        ID + "\n",
+        "../../etc/passwd",
+    ],
+)
+def test_decode_refuses_a_request_id_that_is_not_a_lowercase_uuid(bad_id: str) -> None:
+    with pytest.raises(p.ProtocolError):
+        p.decode(request_with(id=bad_id))
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "yesterday",
+        "",
+        "2025-03-01",
+        "2025-03-01T08:00:00",
+        "2025-03-01 08:00:00Z",
+        "2025-02-30T08:00:00Z",
+        "2025-03-01T25:00:00Z",
+        "2025-03-01T08:00:00Z\n",
+        "2025-03-01T08:00:00.000Z" + "0" * 40,
+    ],
+)
+def test_decode_refuses_a_timestamp_that_is_not_rfc3339(stamp: str) -> None:
+    with pytest.raises(p.ProtocolError):
+        p.decode(request_with(created_at=stamp))
+
+
+TOPIC_UNSAFE = ["a/b", "+", "#", "", "bed 12", "x" * 65, "12\n", "침대"]
+
+
+@pytest.mark.parametrize("bed", TOPIC_UNSAFE)
+def test_decode_refuses_a_bed_name_that_is_not_a_safe_topic_segment(bed: str) -> None:
+    with pytest.raises(p.ProtocolError):
+        p.decode(request_with(bed=bed))
+
+
+@pytest.mark.parametrize("bed", TOPIC_UNSAFE)
+def test_encode_refuses_a_bed_name_that_is_not_a_safe_topic_segment(bed: str) -> None:
+    with pytest.raises(p.ProtocolError):
+        p.encode(a_request(bed=bed))
+
+
+def test_encode_refuses_a_message_the_schema_rejects_so_it_never_reaches_the_wire() -> None:
+    with pytest.raises(p.ProtocolError, match="priority"):
+        p.encode(a_request(priority="whenever"))  # type: ignore[arg-type]
+
+
+def test_decode_refuses_a_payload_over_max_payload_even_if_it_is_valid_json() -> None:
+    padded = p.encode(a_request()) + b" " * p.MAX_PAYLOAD
+    with pytest.raises(p.ProtocolError, match="limit"):
+        p.decode(padded)
+
+
+def test_decode_accepts_a_payload_of_exactly_max_payload() -> None:
+    encoded = p.encode(a_request())
+    padded = encoded + b" " * (p.MAX_PAYLOAD - len(encoded))
+    assert len(padded) == p.MAX_PAYLOAD
+    assert p.decode(padded) == a_request()
+
+
+def full_view(n: int) -> p.RequestView:
+    history = tuple(
+        p.StateChange("acknowledged", T1, "Nurse with a rather long name") for _ in range(20)
+    )
+    return a_view(id=f"{n:08x}-0000-4000-8000-000000000000", history=history)
+
+
+def test_encode_refuses_a_unit_queue_too_large_for_one_message() -> None:
+    queue = p.UnitQueue(
+        site="gh", unit="icu", at=T2, requests=tuple(full_view(n) for n in range(200))
+    )
+    with pytest.raises(p.ProtocolError, match=f"over {p.MAX_SUMMARY_PAYLOAD}"):
+        p.encode(queue)
+
+
+def test_a_full_unit_queue_without_histories_fits_in_one_message() -> None:
+    """The station sends queue entries without their history, so 200 open requests fit."""
+    views = tuple(a_view(id=f"{n:08x}-0000-4000-8000-000000000000") for n in range(200))
+    queue = p.UnitQueue(site="gh", unit="icu", at=T2, requests=views)
+    assert p.decode(p.encode(queue)) == queue
+
+
+def test_decode_refuses_a_request_over_max_payload_even_under_the_summary_limit() -> None:
+    padded = p.encode(a_request()) + b" " * (p.MAX_PAYLOAD + 10)
+    assert len(padded) < p.MAX_SUMMARY_PAYLOAD
+    with pytest.raises(p.ProtocolError, match="limit"):
+        p.decode(padded)
+
+
+def test_encode_refuses_a_unit_queue_with_more_requests_than_the_schema_allows() -> None:
+    views = tuple(a_view(id=f"{n:08x}-0000-4000-8000-000000000000") for n in range(201))
+    with pytest.raises(p.ProtocolError):
+        p.encode(p.UnitQueue(site="gh", unit="icu", at=T2, requests=views))
+
+
+def test_decode_as_refuses_a_message_of_another_kind() -> None:
+    cancel = p.encode(EVERY_KIND["cancel"])
+    with pytest.raises(p.ProtocolError, match="expected a Request message, got Cancel"):
+        p.decode_as(cancel, p.Request)
+
+
+# ---------------------------------------------------------------- garbage never escapes
+
+
+def test_random_garbage_bytes_only_ever_raise_protocol_error() -> None:
+    rng = random.Random(20250301)
+    for _ in range(400):
+        garbage = rng.randbytes(rng.randrange(0, 300))
+        with contextlib.suppress(p.ProtocolError):
+            p.decode(garbage)
+
+
+def test_valid_messages_with_random_bytes_changed_only_ever_raise_protocol_error() -> None:
+    rng = random.Random(7)
+    originals = [bytearray(p.encode(msg)) for msg in EVERY_KIND.values()]
+    decoded = 0
+    for _ in range(400):
+        mutated = bytearray(rng.choice(originals))
+        for _ in range(rng.randrange(1, 4)):
+            mutated[rng.randrange(len(mutated))] = rng.randrange(256)
+        try:
+            p.decode(bytes(mutated))
+            decoded += 1
+        except p.ProtocolError:
+            pass
+    assert decoded < 400  # the mutations did reach the refusal paths
+
+
+def test_random_json_values_only_ever_raise_protocol_error() -> None:
+    rng = random.Random(11)
+    atoms: list[Any] = [None, True, False, 0, 1, -1, 2.5, "", "request", ID, T0, [], {}]
+    keys = ["v", "kind", "id", "site", "unit", "bed", "requests", "history", "at", "online"]
+    for _ in range(300):
+        data = {key: rng.choice(atoms) for key in rng.sample(keys, rng.randrange(len(keys)))}
+        data.setdefault("v", 1)
+        data["kind"] = rng.choice([*EVERY_KIND, "other"])
+        with contextlib.suppress(p.ProtocolError):
+            p.decode(payload(data))
+
+
+# ---------------------------------------------------------------- topics
+
+
+def test_a_bed_address_builds_its_topics_under_beckon_v1() -> None:
+    bed = p.BedAddress("gh", "icu", "12")
+    assert bed.topic("request") == "beckon/v1/gh/icu/bed/12/request"
+    assert bed.key == "gh/icu/12"
+
+
+@pytest.mark.parametrize("bed", TOPIC_UNSAFE)
+def test_a_bed_address_refuses_a_topic_unsafe_segment(bed: str) -> None:
+    with pytest.raises(p.ProtocolError, match="bed"):
+        p.BedAddress("gh", "icu", bed)
+
+
+@pytest.mark.parametrize("leaf", ["request", "cancel", "status", "receipt", "state", "answer"])
+def test_parse_bed_topic_inverts_bed_address_topic(leaf: str) -> None:
+    bed = p.BedAddress("gh", "icu", "12")
+    assert p.Topics.parse_bed_topic(bed.topic(leaf)) == (bed, leaf)
+
+
+@pytest.mark.parametrize(
+    "topic",
+    [
+        "beckon/v2/gh/icu/bed/12/request",
+        "beckon/v1/gh/icu/station/12/request",
+        "beckon/v1/gh/icu/bed/12",
+        "beckon/v1/gh/icu/bed/12/request/extra",
+        "beckon/v1/gh/icu/queue",
+        "other/v1/gh/icu/bed/12/request",
+        "beckon/v1/gh/icu/bed//request",
+        "beckon/v1/gh/icu/bed/+/request",
+        "beckon/v1/gh/ic u/bed/12/request",
+        "",
+    ],
+)
+def test_parse_bed_topic_refuses_anything_but_a_bed_topic(topic: str) -> None:
+    with pytest.raises(p.ProtocolError):
+        p.Topics.parse_bed_topic(topic)
+
+
+def test_unit_and_station_topics_sit_beside_the_beds() -> None:
+    assert p.Topics.unit("gh", "icu", "queue") == "beckon/v1/gh/icu/queue"
+    assert p.Topics.bed_filter("gh", "icu", "request") == "beckon/v1/gh/icu/bed/+/request"
+    assert (
+        p.Topics.station_status("gh", "icu", "desk-1") == "beckon/v1/gh/icu/station/desk-1/status"
+    )
+
+
+def test_a_request_knows_its_bed_address() -> None:
+    assert a_request().address == p.BedAddress("gh", "icu", "12")
+
+
+# ---------------------------------------------------------------- schemas
+
+
+SCHEMA_FILES = sorted(SCHEMAS.glob("*.json"))
+
+
+def load_schema(path: Path) -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return schema
+
+
+def test_there_is_one_schema_file_per_message_kind() -> None:
+    assert {path.stem for path in SCHEMA_FILES} == set(p.message_fields())
+
+
+@pytest.mark.parametrize("path", SCHEMA_FILES, ids=lambda path: path.name)
+def test_each_schema_is_a_valid_draft_2020_12_schema(path: Path) -> None:
+    schema = load_schema(path)
+    assert schema["$schema"] == DRAFT_2020_12
+    jsonschema.Draft202012Validator.check_schema(schema)
+
+
+@pytest.mark.parametrize("path", SCHEMA_FILES, ids=lambda path: path.name)
+def test_each_schema_lists_exactly_the_fields_of_its_dataclass(path: Path) -> None:
+    schema = load_schema(path)
+    assert sorted(schema["properties"]) == sorted(p.message_fields()[path.stem])
+
+
+@pytest.mark.parametrize("path", SCHEMA_FILES, ids=lambda path: path.name)
+def test_each_schema_fixes_its_kind_and_version_and_allows_nothing_else(path: Path) -> None:
+    schema = load_schema(path)
+    assert schema["properties"]["kind"] == {"const": path.stem}
+    assert schema["properties"]["v"] == {"const": p.VERSION}
+    assert schema["additionalProperties"] is False
+
+
+@pytest.mark.parametrize("path", SCHEMA_FILES, ids=lambda path: path.name)
+def test_each_schema_requires_every_field_the_dataclass_cannot_default(path: Path) -> None:
+    cls = type(EVERY_KIND[path.stem])
+    needed = {f.name for f in fields(cls) if f.default is MISSING}
+    assert needed <= set(load_schema(path)["required"])
+
+
+@pytest.mark.parametrize("stem", ["state", "queue"])
+def test_request_views_in_schemas_list_exactly_the_request_view_fields(stem: str) -> None:
+    items = load_schema(SCHEMAS / f"{stem}.json")["properties"]["requests"]["items"]
+    assert sorted(items["properties"]) == sorted(f.name for f in fields(p.RequestView))
+    history = items["properties"]["history"]["items"]
+    assert sorted(history["properties"]) == sorted(f.name for f in fields(p.StateChange))
+    assert items["additionalProperties"] is False
+    assert history["additionalProperties"] is False

@@ -1,0 +1,284 @@
+"""The station's request store: a real SQLite file (WAL, synchronous=FULL).
+
+A request is stored once however often it arrives, every change is an event with who and when,
+and everything is still there after the file is closed and opened again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from beckon.messaging.protocol import BedAddress, Request, StateChange
+from beckon.station.lifecycle import LifecycleError
+from beckon.station.store import RequestStore
+
+T0 = "2025-03-01T08:00:00.000Z"
+T1 = "2025-03-01T08:00:01.000Z"
+T2 = "2025-03-01T08:01:00.000Z"
+T3 = "2025-03-01T08:02:00.000Z"
+
+BED_12 = BedAddress("gh", "icu", "12")
+BED_14 = BedAddress("gh", "icu", "14")
+
+
+def rid(n: int) -> str:
+    return f"{n:08x}-0000-4000-8000-{n:012x}"
+
+
+def a_request(n: int = 1, bed: BedAddress = BED_12, created_at: str = T0, **kw: str) -> Request:
+    return Request(
+        id=rid(n),
+        site=bed.site,
+        unit=bed.unit,
+        bed=bed.bed,
+        intent=kw.get("intent", "water"),
+        priority=kw.get("priority", "routine"),  # type: ignore[arg-type]
+        source="gesture",
+        created_at=created_at,
+    )
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "state" / "station.sqlite3"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[RequestStore]:
+    s = RequestStore(db_path)
+    yield s
+    s.close()
+
+
+def reopen(store: RequestStore) -> RequestStore:
+    store.close()
+    return RequestStore(store.path)
+
+
+# ---------------------------------------------------------------- receiving
+
+
+def test_a_received_request_is_stored_with_its_creation_and_arrival(store: RequestStore) -> None:
+    view, new = store.receive(a_request(), at=T1)
+    assert new is True
+    assert view.state == "received"
+    assert (view.created_at, view.updated_at) == (T0, T1)
+    assert view.history == (StateChange("created", T0), StateChange("received", T1))
+    assert store.get(rid(1)) == view
+
+
+def test_a_request_received_twice_is_stored_once(store: RequestStore) -> None:
+    first, _ = store.receive(a_request(), at=T1)
+    again, new = store.receive(a_request(), at=T2)
+    assert new is False
+    assert again == first
+    assert store.count() == 1
+    assert store.events(rid(1)) == [("received", T1, None)]
+
+
+def test_a_request_arriving_again_after_a_nurse_acted_is_not_reset(store: RequestStore) -> None:
+    store.receive(a_request(), at=T1)
+    store.change(rid(1), "acknowledged", "Nurse Kim", at=T2)
+    again, new = store.receive(a_request(), at=T3)
+    assert new is False
+    assert again.state == "acknowledged"
+
+
+def test_an_unknown_id_is_not_found(store: RequestStore) -> None:
+    assert store.get(rid(99)) is None
+
+
+# ---------------------------------------------------------------- changes
+
+
+def test_each_change_is_an_event_with_who_and_when(store: RequestStore) -> None:
+    store.receive(a_request(), at=T1)
+    store.change(rid(1), "acknowledged", "Nurse Kim", at=T2)
+    store.change(rid(1), "resolved", "Nurse Lee", at=T3)
+    assert store.events(rid(1)) == [
+        ("received", T1, None),
+        ("acknowledged", T2, "Nurse Kim"),
+        ("resolved", T3, "Nurse Lee"),
+    ]
+
+
+def test_a_change_is_stored_with_its_history(store: RequestStore) -> None:
+    store.receive(a_request(), at=T1)
+    changed = store.change(rid(1), "acknowledged", "Nurse Kim", at=T2)
+    assert store.get(rid(1)) == changed
+    assert changed.history[-1] == StateChange("acknowledged", T2, "Nurse Kim")
+    assert changed.by == "Nurse Kim"
+
+
+def test_a_change_to_an_unknown_request_is_a_key_error(store: RequestStore) -> None:
+    with pytest.raises(KeyError):
+        store.change(rid(99), "acknowledged", "Nurse Kim", at=T2)
+
+
+def test_a_refused_change_leaves_the_request_and_its_events_alone(store: RequestStore) -> None:
+    store.receive(a_request(), at=T1)
+    resolved = store.change(rid(1), "resolved", "Nurse Kim", at=T2)
+    with pytest.raises(LifecycleError):
+        store.change(rid(1), "acknowledged", "Nurse Lee", at=T3)
+    assert store.get(rid(1)) == resolved
+    assert [e[0] for e in store.events(rid(1))] == ["received", "resolved"]
+
+
+def test_a_change_without_a_time_is_stamped_now(store: RequestStore) -> None:
+    store.receive(a_request(), at=T1)
+    changed = store.change(rid(1), "acknowledged", "Nurse Kim")
+    assert changed.updated_at > T1
+
+
+def test_an_escalation_is_stored_and_recorded_as_an_event(store: RequestStore) -> None:
+    store.receive(a_request(), at=T1)
+    view = store.set_escalation(rid(1), 2, at=T3)
+    assert view.escalation == 2
+    assert store.get(rid(1)) == view
+    assert store.events(rid(1))[-1] == ("escalated:2", T3, None)
+
+
+# ---------------------------------------------------------------- queries
+
+
+def test_for_bed_gives_open_requests_and_only_the_most_recently_closed(
+    store: RequestStore,
+) -> None:
+    for n in range(1, 6):
+        store.receive(a_request(n, created_at=f"2025-03-01T08:0{n}:00.000Z"), at=T1)
+    store.change(rid(1), "resolved", "Nurse Kim", at="2025-03-01T09:00:00.000Z")
+    store.change(rid(2), "cancelled", None, at="2025-03-01T09:05:00.000Z")
+    store.change(rid(3), "resolved", "Nurse Kim", at="2025-03-01T09:10:00.000Z")
+    store.change(rid(4), "acknowledged", "Nurse Kim", at="2025-03-01T09:15:00.000Z")
+    store.receive(a_request(6, bed=BED_14), at=T1)
+
+    shown = store.for_bed(BED_12, closed_limit=2)
+
+    assert [v.id for v in shown] == [rid(2), rid(3), rid(4), rid(5)]  # in order of creation
+
+
+def test_for_bed_with_no_closed_limit_shows_only_open_requests(store: RequestStore) -> None:
+    store.receive(a_request(1), at=T1)
+    store.receive(a_request(2), at=T1)
+    store.change(rid(1), "resolved", "Nurse Kim", at=T2)
+    assert [v.id for v in store.for_bed(BED_12, closed_limit=0)] == [rid(2)]
+
+
+def test_for_bed_of_a_quiet_bed_is_empty(store: RequestStore) -> None:
+    store.receive(a_request(1), at=T1)
+    assert store.for_bed(BED_14) == []
+
+
+def test_open_requests_of_a_unit_leave_out_closed_ones_and_other_units(
+    store: RequestStore,
+) -> None:
+    ward = BedAddress("gh", "ward-3", "1")
+    store.receive(a_request(1, created_at=T1), at=T1)
+    store.receive(a_request(2, bed=BED_14, created_at=T0), at=T1)
+    store.receive(a_request(3, bed=ward), at=T1)
+    store.receive(a_request(4), at=T1)
+    store.change(rid(4), "resolved", "Nurse Kim", at=T2)
+    store.change(rid(1), "acknowledged", "Nurse Kim", at=T2)
+
+    assert [v.id for v in store.open_requests("gh", "icu")] == [rid(2), rid(1)]
+    assert [v.id for v in store.open_requests("gh", "ward-3")] == [rid(3)]
+    assert {v.id for v in store.open_requests()} == {rid(1), rid(2), rid(3)}
+
+
+def test_find_accepts_a_short_id_prefix(store: RequestStore) -> None:
+    store.receive(a_request(0x1A), at=T1)
+    store.receive(a_request(0x2B), at=T1)
+    assert [v.id for v in store.find("0000002b")] == [rid(0x2B)]
+    assert [v.id for v in store.find(rid(0x1A))] == [rid(0x1A)]
+    assert store.find("ffff") == []
+    assert len(store.find("0000")) == 2
+
+
+def test_find_treats_wildcard_characters_literally(store: RequestStore) -> None:
+    store.receive(a_request(0x1A), at=T1)
+    store.receive(a_request(0x1B), at=T1)
+    assert [v.id for v in store.find("0000001a")] == [rid(0x1A)]
+    assert store.find("0000001a%") == []
+    assert store.find("%") == []
+    assert store.find("0000001_") == []
+    assert store.find("") == []
+
+
+# ---------------------------------------------------------------- bed presence
+
+
+def test_bed_presence_reports_whether_it_changed(store: RequestStore) -> None:
+    assert store.bed_online(BED_12) is None
+    assert store.set_bed_online(BED_12, True, T0) is True  # first news of this bed
+    assert store.set_bed_online(BED_12, True, T1) is False
+    assert store.set_bed_online(BED_12, False, T2) is True
+    assert store.bed_online(BED_12) is False
+
+
+def test_offline_beds_are_listed_per_unit_in_order(store: RequestStore) -> None:
+    store.set_bed_online(BED_14, False, T0)
+    store.set_bed_online(BED_12, False, T0)
+    store.set_bed_online(BedAddress("gh", "icu", "3"), True, T0)
+    store.set_bed_online(BedAddress("gh", "ward-3", "1"), False, T0)
+    assert store.offline_beds("gh", "icu") == ["12", "14"]
+
+
+# ---------------------------------------------------------------- the file itself
+
+
+def test_everything_survives_closing_and_reopening_the_file(store: RequestStore) -> None:
+    store.receive(a_request(1), at=T1)
+    store.receive(a_request(2, bed=BED_14), at=T1)
+    acked = store.change(rid(1), "acknowledged", "Nurse Kim", at=T2)
+    store.set_bed_online(BED_14, False, T3)
+
+    again = reopen(store)
+    try:
+        assert again.count() == 2
+        assert again.get(rid(1)) == acked
+        assert again.events(rid(1)) == [("received", T1, None), ("acknowledged", T2, "Nurse Kim")]
+        assert again.offline_beds("gh", "icu") == ["14"]
+        _, new = again.receive(a_request(1), at=T3)
+        assert new is False
+    finally:
+        again.close()
+
+
+def test_the_store_creates_its_folder_and_a_real_sqlite_file(
+    store: RequestStore, db_path: Path
+) -> None:
+    store.receive(a_request(), at=T1)
+    with sqlite3.connect(db_path) as other:
+        assert other.execute("SELECT COUNT(*) FROM requests").fetchone() == (1,)
+
+
+def test_the_file_is_in_wal_mode(store: RequestStore, db_path: Path) -> None:
+    other = sqlite3.connect(db_path)
+    try:
+        assert other.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    finally:
+        other.close()
+
+
+def test_the_store_writes_with_synchronous_full(store: RequestStore) -> None:
+    # synchronous is a per-connection setting, so ask the store's own connection (2 = FULL)
+    assert store._db.execute("PRAGMA synchronous").fetchone() == (2,)
+
+
+def test_a_commit_is_visible_to_another_connection_at_once(
+    store: RequestStore, db_path: Path
+) -> None:
+    store.receive(a_request(), at=T1)
+    store.change(rid(1), "acknowledged", "Nurse Kim", at=T2)
+    other = sqlite3.connect(db_path)
+    try:
+        rows = other.execute("SELECT state, by FROM requests").fetchall()
+        events = other.execute("SELECT COUNT(*) FROM events").fetchone()
+    finally:
+        other.close()
+    assert rows == [("acknowledged", "Nurse Kim")]
+    assert events == (2,)
