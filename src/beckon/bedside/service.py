@@ -135,12 +135,17 @@ class BedsideService:
                     item = self.inbox.get(timeout=tick_s)
                 except queue.Empty:
                     item = None
-                if item is not None:
-                    self.handle(item)
-                    self._count_waiting()
-                if time.monotonic() - last_resend >= 2.0:
-                    last_resend = time.monotonic()
-                    self._flush(older_than_s=RESEND_AFTER_S)
+                try:
+                    if item is not None:
+                        self.handle(item)
+                        self._count_waiting()
+                    if time.monotonic() - last_resend >= 2.0:
+                        last_resend = time.monotonic()
+                        self._flush(older_than_s=RESEND_AFTER_S)
+                except Exception:
+                    # A bug must not silence the patient's bedside: what is in the outbox is
+                    # safe on disk, so log loudly and keep serving.
+                    log.exception("bedside: error while handling %s", item)
         finally:
             if self.link.connected:
                 offline = p.BedStatus(
