@@ -1,0 +1,215 @@
+"""One face per frame through MediaPipe's FaceLandmarker, reduced to what gestures need.
+
+:class:`FaceTracker` wraps the landmarker in VIDEO mode (it tracks between frames, which is
+both faster and steadier than detecting every frame) and turns each result into a
+:class:`FaceObservation`: head angles against the patient's neutral pose, the 52 blendshape
+scores, and one quality number so that detectors can refuse to fire on a poor view.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import mediapipe as mp
+import numpy as np
+import numpy.typing as npt
+from mediapipe.tasks.python import vision as mp_vision
+from mediapipe.tasks.python.core.base_options import BaseOptions
+
+from beckon.errors import ModelError
+from beckon.vision.frames import Frame
+from beckon.vision.pose import Matrix, NeutralPose, angles_from_rotation, rotation_from_matrix
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class QualityParams:
+    """Ramps that turn face size, frontality and framing into a 0..1 quality.
+
+    MediaPipe loses faces narrower than about 80 px in a 640x480 frame, so quality falls to 0
+    at ``min_width_px`` and is full from ``good_width_px``. A head turned past ``frontal_deg``
+    of yaw (absolute, not relative to neutral) starts to lose landmarks on the far side.
+    """
+
+    min_width_px: float = 60.0
+    good_width_px: float = 120.0
+    frontal_deg: float = 25.0
+    away_deg: float = 50.0
+
+
+@dataclass(frozen=True, slots=True)
+class FaceObservation:
+    """What one frame says about the patient's face.
+
+    ``pitch``/``yaw``/``roll`` are degrees relative to the neutral pose (None until it is
+    known, or when no face was found); ``quality`` is 0 when no face was found.
+    ``rotation`` is the absolute 3x3 head rotation from MediaPipe, kept for calibration.
+    """
+
+    t: float
+    found: bool
+    pitch: float | None = None
+    yaw: float | None = None
+    roll: float | None = None
+    blendshapes: dict[str, float] = field(default_factory=dict)
+    quality: float = 0.0
+    face_width_px: float = 0.0
+    rotation: Matrix | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def has_angles(self) -> bool:
+        """True when relative angles are available."""
+        return self.pitch is not None and self.yaw is not None and self.roll is not None
+
+
+def _ramp(x: float, lo: float, hi: float) -> float:
+    """0 at ``lo``, 1 at ``hi``, linear between (works for hi < lo too)."""
+    if hi == lo:
+        return 1.0 if x >= hi else 0.0
+    return float(min(1.0, max(0.0, (x - lo) / (hi - lo))))
+
+
+def face_quality(
+    landmarks_xy: npt.NDArray[np.float64],
+    rotation: Matrix,
+    image_size: tuple[int, int],
+    params: QualityParams | None = None,
+) -> tuple[float, float]:
+    """(quality 0..1, face width in px) from normalised landmarks and the absolute rotation.
+
+    ``image_size`` is (width, height) in pixels.
+
+    Quality multiplies three ramps: face width, how frontal the head is (absolute yaw: a turned
+    face loses its far-side landmarks; absolute pitch depends on the camera height and roll on
+    the pillow, and neither hurts the landmarks much), and the share of landmarks inside the
+    image. Presence is implied: MediaPipe only returns faces above its presence threshold.
+    """
+    p = params or QualityParams()
+    xs = landmarks_xy[:, 0] * image_size[0]
+    face_width = float(xs.max() - xs.min())
+    size_term = _ramp(face_width, p.min_width_px, p.good_width_px)
+    frontal_term = _ramp(abs(angles_from_rotation(rotation).yaw), p.away_deg, p.frontal_deg)
+    inside = (
+        (landmarks_xy[:, 0] >= 0)
+        & (landmarks_xy[:, 0] <= 1)
+        & (landmarks_xy[:, 1] >= 0)
+        & (landmarks_xy[:, 1] <= 1)
+    )
+    frame_term = _ramp(float(inside.mean()), 0.8, 1.0)
+    return size_term * frontal_term * frame_term, face_width
+
+
+class FaceTracker:
+    """MediaPipe FaceLandmarker in VIDEO mode, one face, blendshapes and matrix on.
+
+    Use as a context manager (or call :meth:`close`): MediaPipe prints an error at exit for
+    landmarkers left open. ``neutral`` learns the patient's resting pose from the observations;
+    pass your own to share or preset it.
+    """
+
+    def __init__(
+        self,
+        model_path: str | Path,
+        *,
+        neutral: NeutralPose | None = None,
+        quality: QualityParams | None = None,
+        min_detection_confidence: float = 0.5,
+        min_presence_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+    ) -> None:
+        path = Path(model_path)
+        if not path.is_file():
+            raise ModelError(
+                f"Face landmarker model not found: {path}",
+                "run `beckon models fetch`, or `beckon models install --from DIR` without internet",
+            )
+        options = mp_vision.FaceLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(path)),
+            running_mode=mp_vision.RunningMode.VIDEO,
+            num_faces=1,
+            min_face_detection_confidence=min_detection_confidence,
+            min_face_presence_confidence=min_presence_confidence,
+            min_tracking_confidence=min_tracking_confidence,
+            output_face_blendshapes=True,
+            output_facial_transformation_matrixes=True,
+        )
+        try:
+            self._landmarker: Any = mp_vision.FaceLandmarker.create_from_options(options)
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(
+                f"Cannot load face landmarker model {path}: {exc}",
+                "the file may be corrupt; reinstall it with `beckon models fetch`",
+            ) from exc
+        self.neutral = neutral if neutral is not None else NeutralPose()
+        self.quality_params = quality or QualityParams()
+        self._last_ts_ms = -1
+        self._closed = False
+        self.last_mediapipe_ms = 0.0
+        """Wall time spent inside ``detect_for_video`` for the last frame (benchmarking)."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the landmarker; safe to call twice."""
+        if not self._closed:
+            self._landmarker.close()
+            self._closed = True
+
+    def _timestamp_ms(self, t: float) -> int:
+        """MediaPipe needs strictly increasing timestamps: nudge repeats forward by 1 ms."""
+        ts = round(t * 1000.0)
+        if ts <= self._last_ts_ms:
+            ts = self._last_ts_ms + 1
+        self._last_ts_ms = ts
+        return ts
+
+    def observe(self, frame: Frame) -> FaceObservation:
+        """Run the landmarker on one frame and describe the face it found (if any)."""
+        if self._closed:
+            raise RuntimeError("FaceTracker is closed")
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame.rgb))
+        ts = self._timestamp_ms(frame.t)
+        start = time.perf_counter()
+        result = self._landmarker.detect_for_video(image, ts)
+        self.last_mediapipe_ms = (time.perf_counter() - start) * 1000.0
+
+        if not result.face_landmarks or not result.facial_transformation_matrixes:
+            self.neutral.update(frame.t, None, 0.0)
+            return FaceObservation(t=frame.t, found=False)
+
+        rotation = rotation_from_matrix(result.facial_transformation_matrixes[0])
+        landmarks = np.array([(lm.x, lm.y) for lm in result.face_landmarks[0]], dtype=np.float64)
+        quality, width_px = face_quality(
+            landmarks, rotation, (frame.width, frame.height), self.quality_params
+        )
+        blendshapes: dict[str, float] = {}
+        if result.face_blendshapes:
+            blendshapes = {c.category_name: float(c.score) for c in result.face_blendshapes[0]}
+        self.neutral.update(frame.t, rotation, quality)
+        rel = self.neutral.relative(rotation)
+        return FaceObservation(
+            t=frame.t,
+            found=True,
+            pitch=None if rel is None else rel.pitch,
+            yaw=None if rel is None else rel.yaw,
+            roll=None if rel is None else rel.roll,
+            blendshapes=blendshapes,
+            quality=quality,
+            face_width_px=width_px,
+            rotation=rotation,
+        )

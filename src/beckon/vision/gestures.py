@@ -1,0 +1,397 @@
+"""Nod ("yes") and shake ("no") detection from head angles relative to the neutral pose.
+
+Why this design (see design.md, "Head gestures"): patients move less and slower than the
+healthy people in published datasets, and sitting still already reaches 31 degrees per second
+of pitch speed, so fixed speed thresholds fail both ways. Instead each detector:
+
+* follows one axis (pitch for a nod, yaw for a shake) relative to the patient's neutral pose,
+  lightly smoothed;
+* finds turning points with a zig-zag filter: a reversal is confirmed once the head has moved
+  back from its latest extreme by at least ``swing = max(min_amplitude_deg, k_noise * noise)``,
+  where ``noise`` is the resting jitter measured while learning the neutral pose;
+* needs ``min_reversals`` reversals within ``window_s``, spaced between
+  ``min_half_period_s`` (faster is tremor) and ``max_half_period_s`` (slower is swaying);
+* needs the other axis to stay quiet over the gesture (a diagonal or circular head movement is
+  neither yes nor no);
+* fires only when the movement has settled (back near where it started for ``settle_s``, or
+  still anywhere for ``rest_reset_s``), so the event time is when the gesture completed and
+  one long gesture is one event;
+* then suppresses further events for ``cooldown_s`` against double triggers;
+* drops everything while the face is lost, of low quality or turned far away.
+
+The detectors are plain Python on :class:`~beckon.vision.face.FaceObservation`-like samples so
+that they can be tested on synthetic pose traces.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import deque
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+Axis = Literal["pitch", "yaw"]
+
+
+@dataclass(frozen=True, slots=True)
+class GestureEvent:
+    """A recognised head gesture: ``t`` seconds from the start of the source, when it completed.
+
+    :meth:`to_json_dict` is a public contract (``beckon replay --json``, the bedside protocol):
+    keep its field names stable.
+    """
+
+    t: float
+    gesture: str
+    confidence: float
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """``{"type": "gesture", "gesture": name, "t": seconds, "confidence": 0..1}``."""
+        return {
+            "type": "gesture",
+            "gesture": self.gesture,
+            "t": round(self.t, 2),
+            "confidence": round(self.confidence, 2),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PoseSample:
+    """The fields of a face observation that the detectors read (angles relative to neutral)."""
+
+    t: float
+    found: bool
+    pitch: float | None
+    yaw: float | None
+    quality: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class GestureParams:
+    """Thresholds of one oscillation detector; defaults suit a nod (see :data:`SHAKE_PARAMS`).
+
+    Angles in degrees, times in seconds. ``noise`` below means the resting jitter (robust std)
+    of the axis, measured while learning the neutral pose.
+    """
+
+    min_amplitude_deg: float = 4.0
+    """Smallest swing between turning points that counts, whatever the noise."""
+    k_noise: float = 6.0
+    """A swing must also exceed this many times the resting noise."""
+    min_reversals: int = 2
+    """Direction reversals needed; a single down-and-up dip is not enough (false alarms cost)."""
+    window_s: float = 2.0
+    """The counted reversals must fall within this span."""
+    min_half_period_s: float = 0.15
+    """Turning points closer than this are tremor or jitter; the gesture is started over."""
+    max_half_period_s: float = 1.2
+    """Turning points further apart than this are swaying, not one gesture; started over."""
+    settle_s: float = 0.25
+    """Complete once the head moved less than ``settle_band`` for this long near its start..."""
+    rest_reset_s: float = 0.8
+    """...or for this long anywhere; settled this long without enough reversals: forget it."""
+    settle_band: float = 0.25
+    """Motion below this share of the swing threshold (and ``3 x noise``) counts as settled."""
+    rest_band: float = 0.5
+    """Within this share of the swing threshold of where the movement started counts as back."""
+    other_max_ratio: float = 0.5
+    """The other axis may move at most this share of the median swing (peak to peak)..."""
+    other_min_deg: float = 3.0
+    """...or this many degrees, whichever is larger (landmark cross-talk on real faces)."""
+    cooldown_s: float = 1.5
+    """No second event this soon after one."""
+    min_quality: float = 0.5
+    """Observations below this quality interrupt the gesture."""
+    max_abs_deg: float = 35.0
+    """Head turned or tilted further than this from neutral: the patient is looking away."""
+    smoothing_s: float = 0.05
+    """Time constant of the light low-pass filter applied to the angles."""
+
+
+NOD_PARAMS = GestureParams()
+"""Defaults for nods: healthy people nod at ~1.7 Hz with a ~13 degree swing; patients less."""
+
+SHAKE_PARAMS = GestureParams(min_amplitude_deg=5.0, other_max_ratio=0.45)
+"""Defaults for shakes: healthy swings are larger (~37 degrees), so ask a little more."""
+
+
+@dataclass(slots=True)
+class _Pivot:
+    t: float
+    value: float
+
+
+class OscillationDetector:
+    """Counts direction reversals on one axis of the head pose; see the module docstring."""
+
+    gesture = "oscillation"
+    axis: Axis = "pitch"
+    other: Axis = "yaw"
+
+    def __init__(self, params: GestureParams | None = None) -> None:
+        self.params = params or GestureParams()
+        self.noise = {"pitch": 0.3, "yaw": 0.15}
+        self._last_event_t = -math.inf
+        self._clear()
+
+    # -- state ------------------------------------------------------------------------------
+
+    def _clear(self) -> None:
+        """Forget any gesture in progress (not the cooldown)."""
+        self._smooth: dict[str, float] | None = None
+        self._last_t: float | None = None
+        self._direction = 0
+        self._lo: _Pivot | None = None
+        self._hi: _Pivot | None = None
+        self._extreme: _Pivot | None = None
+        self._pivots: list[_Pivot] = []  # the start of the movement, then each reversal
+        self._rest_value = 0.0
+        self._recent: deque[tuple[float, float]] = deque()
+        self._other_trace: deque[tuple[float, float]] = deque()
+
+    def reset(self) -> None:
+        """Forget the gesture in progress and the cooldown (e.g. new patient)."""
+        self._last_event_t = -math.inf
+        self._clear()
+
+    def set_noise(self, pitch: float, yaw: float) -> None:
+        """Resting jitter (robust std, degrees) of each axis, from the neutral-pose window."""
+        self.noise = {"pitch": float(pitch), "yaw": float(yaw)}
+
+    @property
+    def swing_threshold(self) -> float:
+        """The smallest swing that counts, in degrees, for the current noise."""
+        p = self.params
+        return max(p.min_amplitude_deg, p.k_noise * self.noise[self.axis])
+
+    # -- input ------------------------------------------------------------------------------
+
+    def update(self, obs: Any) -> GestureEvent | None:
+        """Feed one observation (anything with ``t``, ``found``, ``pitch``, ``yaw``, ``quality``).
+
+        Returns an event on the frame where a gesture completes, else None.
+        """
+        p = self.params
+        t = float(obs.t)
+        pitch, yaw = obs.pitch, obs.yaw
+        usable = (
+            obs.found
+            and pitch is not None
+            and yaw is not None
+            and obs.quality >= p.min_quality
+            and abs(pitch) <= p.max_abs_deg
+            and abs(yaw) <= p.max_abs_deg
+        )
+        if not usable:
+            if self._pivots or self._direction:
+                logger.debug(
+                    "%s: gesture interrupted at t=%.2f (face lost or poor)", self.gesture, t
+                )
+            self._clear()
+            return None
+        assert pitch is not None and yaw is not None
+        x, other = self._filter(t, {"pitch": float(pitch), "yaw": float(yaw)})
+        return self._step(t, x, other)
+
+    def _filter(self, t: float, raw: dict[str, float]) -> tuple[float, float]:
+        """Exponential smoothing with a time constant (frame-rate independent)."""
+        if self._smooth is None or self._last_t is None:
+            self._smooth = dict(raw)
+        else:
+            dt = max(0.0, t - self._last_t)
+            alpha = 1.0 - math.exp(-dt / self.params.smoothing_s) if self.params.smoothing_s else 1
+            for k, v in raw.items():
+                self._smooth[k] += alpha * (v - self._smooth[k])
+        self._last_t = t
+        return self._smooth[self.axis], self._smooth[self.other]
+
+    def _step(self, t: float, x: float, other: float) -> GestureEvent | None:
+        p = self.params
+        h = self.swing_threshold
+
+        settled_for = self._settled_for(t, x, max(p.settle_band * h, 3.0 * self.noise[self.axis]))
+
+        if self._lo is None or self._hi is None:
+            self._start(t, x)
+            return None
+
+        self._other_trace.append((t, other))
+        self._zigzag(t, x, h)
+        self._prune(t)
+
+        if self._direction == 0:
+            if settled_for >= p.rest_reset_s:
+                self._start(t, x)
+            return None
+
+        reversals = len(self._pivots) - 1
+        back = abs(x - self._rest_value) <= p.rest_band * h
+        done = (settled_for >= p.settle_s and back) or settled_for >= p.rest_reset_s
+        if done and reversals >= p.min_reversals:
+            return self._complete(t, x)
+        if settled_for >= p.rest_reset_s:
+            self._start(t, x)
+        return None
+
+    def _settled_for(self, t: float, x: float, band: float) -> float:
+        """How long the signal has stayed within a range of ``band`` degrees, up to now.
+
+        A trailing window rather than a fixed reference, so that the slow drift of MediaPipe's
+        own smoothing as the head comes to rest does not look like motion.
+        """
+        recent = self._recent
+        recent.append((t, x))
+        horizon = t - self.params.rest_reset_s - 0.2
+        while recent and recent[0][0] < horizon:
+            recent.popleft()
+        lo = hi = x
+        since = t
+        for ts, v in reversed(recent):
+            lo, hi = min(lo, v), max(hi, v)
+            if hi - lo > band:
+                break
+            since = ts
+        return t - since
+
+    def _start(self, t: float, x: float) -> None:
+        """Begin watching from a resting point."""
+        self._direction = 0
+        self._rest_value = x
+        self._lo = _Pivot(t, x)
+        self._hi = _Pivot(t, x)
+        self._extreme = None
+        self._pivots = []
+        self._other_trace.clear()
+
+    def _zigzag(self, t: float, x: float, h: float) -> None:
+        """Track extremes; a move of ``h`` back from the extreme confirms a turning point."""
+        assert self._lo is not None and self._hi is not None
+        if self._direction == 0:
+            if x < self._lo.value:
+                self._lo = _Pivot(t, x)
+            if x > self._hi.value:
+                self._hi = _Pivot(t, x)
+            if x - self._lo.value >= h:
+                self._begin_leg(+1, self._lo, t, x)
+            elif self._hi.value - x >= h:
+                self._begin_leg(-1, self._hi, t, x)
+            return
+        assert self._extreme is not None
+        if self._direction * (x - self._extreme.value) > 0:
+            self._extreme = _Pivot(t, x)
+        elif self._direction * (self._extreme.value - x) >= h:
+            turn = self._extreme
+            gap = turn.t - self._pivots[-1].t if self._pivots else 0.0
+            p = self.params
+            if len(self._pivots) > 1 and not p.min_half_period_s <= gap <= p.max_half_period_s:
+                # Too fast (tremor) or too slow (sway) for a deliberate gesture: start over
+                # from this turning point.
+                logger.debug(
+                    "%s: reversal after %.2fs at t=%.2f; restarting", self.gesture, gap, turn.t
+                )
+                self._pivots = [turn]
+            else:
+                self._pivots.append(turn)
+            self._direction = -self._direction
+            self._extreme = _Pivot(t, x)
+
+    def _begin_leg(self, direction: int, start: _Pivot, t: float, x: float) -> None:
+        self._direction = direction
+        self._pivots = [start]
+        self._extreme = _Pivot(t, x)
+
+    def _prune(self, t: float) -> None:
+        """Keep only reversals within the window of the latest one (plus the leg before)."""
+        w = self.params.window_s
+        if len(self._pivots) > 2:
+            last = self._pivots[-1].t
+            while len(self._pivots) > 2 and last - self._pivots[1].t > w:
+                self._pivots.pop(0)
+        horizon = (self._pivots[0].t if self._pivots else t) - 0.1
+        while self._other_trace and self._other_trace[0][0] < horizon:
+            self._other_trace.popleft()
+
+    def _complete(self, t: float, x: float) -> GestureEvent | None:
+        """Check the finished movement and turn it into an event (or drop it)."""
+        p = self.params
+        values = [pv.value for pv in self._pivots] + [x]
+        swings = np.abs(np.diff(values))
+        reversal_swings = swings[1:-1] if len(swings) > 2 else swings
+        median_swing = float(np.median(reversal_swings))
+        others = np.array([v for _, v in self._other_trace]) if self._other_trace else np.zeros(1)
+        other_range = float(others.max() - others.min())
+        other_limit = max(
+            p.other_max_ratio * median_swing,
+            p.other_min_deg,
+            p.k_noise * self.noise[self.other],
+        )
+        start_t = self._pivots[0].t
+        if other_range > other_limit:
+            logger.debug(
+                "%s rejected at t=%.2f: %s moved %.1f deg (limit %.1f)",
+                self.gesture,
+                t,
+                self.other,
+                other_range,
+                other_limit,
+            )
+            self._start(t, x)
+            return None
+        if t - self._last_event_t < p.cooldown_s:
+            logger.debug("%s suppressed at t=%.2f: cooldown", self.gesture, t)
+            self._start(t, x)
+            return None
+
+        confidence = self._confidence(reversal_swings, other_range / other_limit)
+        self._last_event_t = t
+        self._start(t, x)
+        logger.info(
+            "%s at t=%.2f (started %.2f, %d reversals, swing %.1f deg, confidence %.2f)",
+            self.gesture,
+            t,
+            start_t,
+            len(values) - 2,
+            median_swing,
+            confidence,
+        )
+        return GestureEvent(t=t, gesture=self.gesture, confidence=confidence)
+
+    def _confidence(self, swings: np.ndarray, other_share: float) -> float:
+        """0..1 from how far the swings clear the threshold, how regular they are and how
+        quiet the other axis stayed."""
+        h = self.swing_threshold
+        amp = min(1.0, max(0.0, (float(np.median(swings)) / h - 1.0) / 2.0))
+        times = np.array([pv.t for pv in self._pivots[1:]])
+        cv_swing = float(np.std(swings) / np.mean(swings)) if len(swings) > 1 else 0.5
+        gaps = np.diff(times)
+        cv_gap = float(np.std(gaps) / np.mean(gaps)) if len(gaps) > 1 else 0.5
+        regular = min(1.0, max(0.0, 1.0 - (cv_swing + cv_gap)))
+        quiet = min(1.0, max(0.0, 1.0 - other_share))
+        return round(min(1.0, 0.4 + 0.3 * amp + 0.15 * regular + 0.15 * quiet), 4)
+
+
+class NodDetector(OscillationDetector):
+    """ "Yes": reversals of pitch (chin down and up) with yaw quiet."""
+
+    gesture = "nod"
+    axis: Axis = "pitch"
+    other: Axis = "yaw"
+
+    def __init__(self, params: GestureParams | None = None) -> None:
+        super().__init__(params or NOD_PARAMS)
+
+
+class ShakeDetector(OscillationDetector):
+    """ "No": reversals of yaw (turning right and left) with pitch quiet."""
+
+    gesture = "shake"
+    axis: Axis = "yaw"
+    other: Axis = "pitch"
+
+    def __init__(self, params: GestureParams | None = None) -> None:
+        super().__init__(params or SHAKE_PARAMS)

@@ -1,0 +1,205 @@
+"""Frames in, gesture events out: FaceTracker + NeutralPose + nod and shake detectors.
+
+The pipeline is the one object the bedside, ``beckon replay`` and ``beckon bench vision`` use.
+It also keeps what those need besides events: per-frame timings (total and inside MediaPipe)
+and a :class:`FaceStatus` (no face / learning the neutral pose / ready) for the bedside screen.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Literal, Self
+
+import numpy as np
+
+from beckon.vision.face import FaceObservation, FaceTracker, QualityParams
+from beckon.vision.frames import Frame
+from beckon.vision.gestures import (
+    GestureEvent,
+    GestureParams,
+    NodDetector,
+    OscillationDetector,
+    ShakeDetector,
+)
+from beckon.vision.pose import NeutralParams, NeutralPose
+
+logger = logging.getLogger(__name__)
+
+FaceState = Literal["no_face", "calibrating", "ready"]
+
+
+@dataclass(frozen=True, slots=True)
+class FaceStatus:
+    """What the bedside shows about the camera view: is a face there, is it ready for gestures."""
+
+    t: float
+    found: bool
+    calibrated: bool
+    quality: float
+
+    @property
+    def state(self) -> FaceState:
+        """``no_face``, ``calibrating`` (face seen, neutral pose not learned yet) or ``ready``."""
+        if not self.found:
+            return "no_face"
+        return "ready" if self.calibrated else "calibrating"
+
+
+@dataclass(frozen=True, slots=True)
+class FrameTiming:
+    """Wall time for one frame: the whole vision path, and the part inside MediaPipe."""
+
+    t: float
+    total_ms: float
+    mediapipe_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class TimingStats:
+    """Summary of per-frame timings, in milliseconds."""
+
+    frames: int
+    median_total_ms: float
+    p95_total_ms: float
+    median_mediapipe_ms: float
+    mean_total_ms: float
+
+    @property
+    def mediapipe_share(self) -> float:
+        """Median MediaPipe time over median total time (0..1)."""
+        return self.median_mediapipe_ms / self.median_total_ms if self.median_total_ms else 0.0
+
+
+def summarize_timings(timings: Iterable[FrameTiming]) -> TimingStats:
+    """Median, 95th percentile and mean of per-frame timings."""
+    items = list(timings)
+    if not items:
+        return TimingStats(0, 0.0, 0.0, 0.0, 0.0)
+    total = np.array([x.total_ms for x in items])
+    mp_ms = np.array([x.mediapipe_ms for x in items])
+    return TimingStats(
+        frames=len(items),
+        median_total_ms=float(np.median(total)),
+        p95_total_ms=float(np.percentile(total, 95)),
+        median_mediapipe_ms=float(np.median(mp_ms)),
+        mean_total_ms=float(total.mean()),
+    )
+
+
+class VisionPipeline:
+    """Turns frames into :class:`GestureEvent` s for one patient.
+
+    If the face is lost for longer than ``relearn_after_s`` (the patient left, the tablet was
+    moved), the neutral pose is learned again from the next steady second. ``on_status`` is
+    called whenever the :attr:`FaceStatus` state changes.
+    """
+
+    def __init__(
+        self,
+        model_path: str | Path,
+        *,
+        nod: GestureParams | None = None,
+        shake: GestureParams | None = None,
+        neutral: NeutralParams | None = None,
+        quality: QualityParams | None = None,
+        relearn_after_s: float = 10.0,
+        event_gap_s: float = 1.0,
+        on_status: Callable[[FaceStatus], None] | None = None,
+        max_timings: int = 100_000,
+    ) -> None:
+        self.neutral = NeutralPose(neutral)
+        self.tracker = FaceTracker(model_path, neutral=self.neutral, quality=quality)
+        self.detectors: list[OscillationDetector] = [NodDetector(nod), ShakeDetector(shake)]
+        self.relearn_after_s = relearn_after_s
+        self.event_gap_s = event_gap_s
+        self.on_status = on_status
+        self.timings: deque[FrameTiming] = deque(maxlen=max_timings)
+        self.last_observation: FaceObservation | None = None
+        self._status = FaceStatus(t=0.0, found=False, calibrated=False, quality=0.0)
+        self._lost_since: float | None = None
+        self._last_event_t = float("-inf")
+        self._noise_set = False
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release MediaPipe."""
+        self.tracker.close()
+
+    @property
+    def status(self) -> FaceStatus:
+        """The face status after the last frame."""
+        return self._status
+
+    def stats(self) -> TimingStats:
+        """Timing summary over the frames processed so far."""
+        return summarize_timings(self.timings)
+
+    def process(self, frame: Frame) -> list[GestureEvent]:
+        """Observe one frame; returns the gestures that completed on it (usually none)."""
+        start = time.perf_counter()
+        obs = self.tracker.observe(frame)
+        self.last_observation = obs
+        self._track_face(obs)
+        if self.neutral.ready and not self._noise_set and self.neutral.result is not None:
+            noise = self.neutral.result.noise
+            for det in self.detectors:
+                det.set_noise(noise.pitch, noise.yaw)
+            self._noise_set = True
+        events: list[GestureEvent] = []
+        for det in self.detectors:
+            event = det.update(obs)
+            if event is None:
+                continue
+            if event.t - self._last_event_t < self.event_gap_s:
+                logger.info(
+                    "%s at t=%.2f dropped: too close to the last event", event.gesture, event.t
+                )
+                continue
+            self._last_event_t = event.t
+            events.append(event)
+        total_ms = (time.perf_counter() - start) * 1000.0
+        self.timings.append(FrameTiming(frame.t, total_ms, self.tracker.last_mediapipe_ms))
+        return events
+
+    def run(self, frames: Iterable[Frame]) -> Iterator[GestureEvent]:
+        """Process every frame of a source (or any iterable of frames), yielding events."""
+        for frame in frames:
+            yield from self.process(frame)
+
+    def _track_face(self, obs: FaceObservation) -> None:
+        """Update the face status, and relearn the neutral pose after a long absence."""
+        if obs.found:
+            self._lost_since = None
+        elif self._lost_since is None:
+            self._lost_since = obs.t
+        elif self.neutral.ready and obs.t - self._lost_since >= self.relearn_after_s:
+            logger.info("face lost for %.0f s: relearning the neutral pose", self.relearn_after_s)
+            self.neutral.reset()
+            self._noise_set = False
+            for det in self.detectors:
+                det.reset()
+        status = FaceStatus(
+            t=obs.t, found=obs.found, calibrated=self.neutral.ready, quality=obs.quality
+        )
+        changed = status.state != self._status.state
+        self._status = status
+        if changed:
+            logger.info("face status: %s at t=%.2f", status.state, status.t)
+            if self.on_status is not None:
+                self.on_status(status)

@@ -1,0 +1,581 @@
+"""Synthetic head-gesture clips from one real face photo, for the demo, tests and benchmarks.
+
+Why: the bedside demo must run without a camera, and the vision tests need frames whose head
+motion is known exactly. Drawing a cartoon would not exercise MediaPipe; instead we re-render a
+real photo at scripted head poses:
+
+1. run FaceLandmarker (IMAGE mode) on the photo once to get its 478 3D landmarks;
+2. for each frame, rotate those landmarks about a head centre behind the face by the scripted
+   pitch/yaw/roll (orthographic projection);
+3. warp the photo triangle by triangle from the original landmark positions to the rotated ones.
+   A ring of fixed anchors around the face and a fixed border keep the background in place and
+   let the skin, hair and neck stretch smoothly. All triangles are drawn into one index map (far
+   triangles first, so the near side of the face wins), from which a dense ``cv2.remap`` is
+   built: one remap per frame instead of a thousand small warps.
+
+Rotations follow the conventions of :mod:`beckon.vision.pose`: a scripted ``HeadPose`` reads back
+from MediaPipe as the same relative angles (pitch > 0 chin down, yaw < 0 turning to the
+patient's own right, roll < 0 tilting toward the patient's own left shoulder; camera not
+mirrored, so the patient's right is the image's left).
+
+Scripts are lists of segments (:func:`still`, :func:`nod`, :func:`shake`, :func:`move_to`, ...),
+each continuing from the pose where the previous one ended; :func:`build_poses` samples them at a
+frame rate. Amplitudes are peak-to-peak swings in degrees.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import cv2
+import mediapipe as mp
+import numpy as np
+import numpy.typing as npt
+from mediapipe.tasks.python import vision as mp_vision
+from mediapipe.tasks.python.core.base_options import BaseOptions
+
+from beckon.errors import BeckonError, ModelError
+from beckon.vision.pose import rotation_from_angles
+
+logger = logging.getLogger(__name__)
+
+RGBImage = npt.NDArray[np.uint8]
+Axis = Literal["pitch", "yaw", "roll"]
+
+DEFAULT_FPS = 30.0
+"""Frame rate of rendered clips unless told otherwise (a typical webcam)."""
+
+# ---------------------------------------------------------------------------------------------
+# Head poses and scripts
+
+
+@dataclass(frozen=True, slots=True)
+class HeadPose:
+    """A head rotation relative to the photo's own pose, in degrees; ``visible=False`` = no face."""
+
+    pitch: float = 0.0
+    yaw: float = 0.0
+    roll: float = 0.0
+    visible: bool = True
+
+    def offset(self, axis: Axis, degrees: float) -> HeadPose:
+        """This pose with ``degrees`` added on one axis."""
+        values = {"pitch": self.pitch, "yaw": self.yaw, "roll": self.roll}
+        values[axis] += degrees
+        return HeadPose(values["pitch"], values["yaw"], values["roll"], self.visible)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One piece of a script; subclasses say how the pose moves from where it started."""
+
+    duration_s: float
+
+    def pose_at(self, t: float, start: HeadPose) -> HeadPose:
+        """Pose ``t`` seconds into the segment, which began at ``start``."""
+        return start
+
+    def end_pose(self, start: HeadPose) -> HeadPose:
+        """Pose at the end of the segment (where the next one starts)."""
+        return self.pose_at(self.duration_s, start)
+
+
+@dataclass(frozen=True, slots=True)
+class Still(Segment):
+    """Hold the current pose."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hidden(Segment):
+    """No face in view (the patient turned away or left the bed); the pose is kept."""
+
+    def pose_at(self, t: float, start: HeadPose) -> HeadPose:
+        return HeadPose(start.pitch, start.yaw, start.roll, visible=False)
+
+    def end_pose(self, start: HeadPose) -> HeadPose:
+        return HeadPose(start.pitch, start.yaw, start.roll, visible=True)
+
+
+@dataclass(frozen=True, slots=True)
+class MoveTo(Segment):
+    """Move smoothly (cosine ease) to ``target``."""
+
+    target: HeadPose = HeadPose()
+
+    def pose_at(self, t: float, start: HeadPose) -> HeadPose:
+        if self.duration_s <= 0:
+            return self.target
+        a = 0.5 - 0.5 * math.cos(math.pi * min(1.0, max(0.0, t / self.duration_s)))
+        return HeadPose(
+            start.pitch + a * (self.target.pitch - start.pitch),
+            start.yaw + a * (self.target.yaw - start.yaw),
+            start.roll + a * (self.target.roll - start.roll),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Oscillation(Segment):
+    """A periodic swing on one axis, ``amplitude_deg`` peak to peak, ending where it started.
+
+    ``one_sided`` swings go from the start to ``start + amplitude`` and back (a nod: down and up
+    again); otherwise the swing is centred on the start (a shake: right-left-right).
+    """
+
+    axis: Axis = "pitch"
+    amplitude_deg: float = 10.0
+    hz: float = 1.0
+    one_sided: bool = False
+
+    def pose_at(self, t: float, start: HeadPose) -> HeadPose:
+        phase = 2.0 * math.pi * self.hz * min(max(t, 0.0), self.duration_s)
+        if self.one_sided:
+            value = 0.5 * self.amplitude_deg * (1.0 - math.cos(phase))
+        else:
+            value = 0.5 * self.amplitude_deg * math.sin(phase)
+        return start.offset(self.axis, value)
+
+
+@dataclass(frozen=True, slots=True)
+class Together(Segment):
+    """Several movements at once (their offsets add up), e.g. a nod while turning."""
+
+    parts: tuple[Segment, ...] = ()
+
+    def pose_at(self, t: float, start: HeadPose) -> HeadPose:
+        pose = start
+        for part in self.parts:
+            moved = part.pose_at(min(t, part.duration_s), HeadPose())
+            pose = HeadPose(
+                pose.pitch + moved.pitch, pose.yaw + moved.yaw, pose.roll + moved.roll, pose.visible
+            )
+        return pose
+
+
+def still(seconds: float) -> Segment:
+    """Hold still for ``seconds``."""
+    return Still(seconds)
+
+
+def hidden(seconds: float) -> Segment:
+    """No face in view for ``seconds``."""
+    return Hidden(seconds)
+
+
+def move_to(pose: HeadPose, seconds: float = 0.6) -> Segment:
+    """Move to ``pose`` (relative to the photo's own pose) in ``seconds``."""
+    return MoveTo(seconds, pose)
+
+
+def turn(yaw_deg: float, seconds: float = 0.6) -> Segment:
+    """Turn to ``yaw_deg`` (negative = toward the patient's own right), keeping pitch and roll 0."""
+    return MoveTo(seconds, HeadPose(yaw=yaw_deg))
+
+
+def tilt(roll_deg: float, seconds: float = 0.6) -> Segment:
+    """Tilt to ``roll_deg`` (negative = toward the patient's own left shoulder)."""
+    return MoveTo(seconds, HeadPose(roll=roll_deg))
+
+
+def look(pitch_deg: float, seconds: float = 0.6) -> Segment:
+    """Look down (positive) or up (negative) to ``pitch_deg``."""
+    return MoveTo(seconds, HeadPose(pitch=pitch_deg))
+
+
+def nod(cycles: float = 2, amplitude_deg: float = 12.0, hz: float = 1.0) -> Segment:
+    """Nod "yes": chin down by ``amplitude_deg`` and back up, ``cycles`` times at ``hz``."""
+    return Oscillation(cycles / hz, "pitch", amplitude_deg, hz, one_sided=True)
+
+
+def shake(cycles: float = 2, amplitude_deg: float = 20.0, hz: float = 1.0) -> Segment:
+    """Shake "no": yaw swings ``amplitude_deg`` peak to peak around the current pose."""
+    return Oscillation(cycles / hz, "yaw", amplitude_deg, hz, one_sided=False)
+
+
+def wobble(axis: Axis, seconds: float, amplitude_deg: float, hz: float) -> Segment:
+    """A centred oscillation on any axis for ``seconds`` (tremor, sway, rolling the head)."""
+    return Oscillation(seconds, axis, amplitude_deg, hz, one_sided=False)
+
+
+def together(*parts: Segment) -> Segment:
+    """Run ``parts`` at the same time; lasts as long as the longest."""
+    return Together(max((p.duration_s for p in parts), default=0.0), tuple(parts))
+
+
+@dataclass(frozen=True, slots=True)
+class Scheduled:
+    """Where a segment falls in a script, in seconds from the start."""
+
+    segment: Segment
+    start_s: float
+    end_s: float
+
+
+def schedule(segments: Sequence[Segment]) -> list[Scheduled]:
+    """Start and end time of each segment (tests use the end of a gesture as ground truth)."""
+    out: list[Scheduled] = []
+    t = 0.0
+    for seg in segments:
+        out.append(Scheduled(seg, t, t + seg.duration_s))
+        t += seg.duration_s
+    return out
+
+
+def script_duration(segments: Sequence[Segment]) -> float:
+    """Total length of a script in seconds."""
+    return sum(seg.duration_s for seg in segments)
+
+
+def build_poses(
+    segments: Sequence[Segment], fps: float = DEFAULT_FPS, start: HeadPose | None = None
+) -> list[HeadPose]:
+    """Sample a script at ``fps``: frame ``i`` shows the pose at ``t = i / fps``."""
+    if fps <= 0:
+        raise ValueError(f"fps must be positive, got {fps}")
+    plan = schedule(segments)
+    starts: list[HeadPose] = []
+    pose = start or HeadPose()
+    for item in plan:
+        starts.append(pose)
+        pose = item.segment.end_pose(pose)
+    n = round(script_duration(segments) * fps)
+    poses: list[HeadPose] = []
+    k = 0
+    for i in range(n):
+        t = i / fps
+        while k < len(plan) - 1 and t >= plan[k].end_s:
+            k += 1
+        poses.append(plan[k].segment.pose_at(t - plan[k].start_s, starts[k]))
+    return poses
+
+
+def demo_segments() -> list[Segment]:
+    """What ``beckon demo`` shows: 2 s still, a clear nod (2 x 12 degrees at 1 Hz), 2 s still."""
+    return [still(2.0), nod(cycles=2, amplitude_deg=12.0, hz=1.0), still(2.0)]
+
+
+def demo_script(fps: float = DEFAULT_FPS) -> list[HeadPose]:
+    """The demo's poses, one per frame at ``fps`` (``len(poses) / fps`` seconds long)."""
+    return build_poses(demo_segments(), fps)
+
+
+def nod_and_shake_segments() -> list[Segment]:
+    """A "yes" then a "no", each followed by rest: the integration tests' and bench's clip."""
+    return [
+        still(2.0),
+        nod(cycles=2, amplitude_deg=12.0, hz=1.0),
+        still(2.0),
+        shake(cycles=2, amplitude_deg=20.0, hz=1.0),
+        still(2.0),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The demo face
+
+
+def load_demo_face() -> RGBImage:
+    """The packaged demo photo (a crop of NASA's public-domain astronaut portrait), as RGB."""
+    data = resources.files("beckon.vision").joinpath("data", "face.jpg").read_bytes()
+    bgr = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
+    if bgr is None:
+        raise BeckonError(
+            "The packaged demo face (beckon/vision/data/face.jpg) cannot be decoded",
+            "reinstall Beckon",
+        )
+    return np.asarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+
+
+def fit_image(image: RGBImage, size: tuple[int, int]) -> RGBImage:
+    """Scale and centre-crop ``image`` to fill ``size`` = (width, height) without distortion."""
+    width, height = size
+    h, w = image.shape[:2]
+    scale = max(width / w, height / h)
+    nw, nh = max(width, round(w * scale)), max(height, round(h * scale))
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+    resized = cv2.resize(image, (nw, nh), interpolation=interp)
+    x0, y0 = (nw - width) // 2, (nh - height) // 2
+    return np.ascontiguousarray(resized[y0 : y0 + height, x0 : x0 + width])
+
+
+def detect_landmarks(image: RGBImage, model_path: str | Path) -> npt.NDArray[np.float64]:
+    """The 478 landmarks of the one face in ``image`` as pixels (x, y, z; z grows away)."""
+    options = mp_vision.FaceLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=str(model_path)),
+        running_mode=mp_vision.RunningMode.IMAGE,
+        num_faces=1,
+    )
+    with mp_vision.FaceLandmarker.create_from_options(options) as landmarker:
+        result = landmarker.detect(
+            mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(image))
+        )
+    if not result.face_landmarks:
+        raise BeckonError(
+            "No face found in the photo to animate",
+            "use a well-lit, frontal photo where the face is at least 100 px wide",
+        )
+    h, w = image.shape[:2]
+    # MediaPipe's z uses roughly the scale of x, so multiply it by the width as well.
+    return np.array([(p.x * w, p.y * h, p.z * w) for p in result.face_landmarks[0]])
+
+
+# ---------------------------------------------------------------------------------------------
+# The renderer
+
+# MediaPipe's pose matrix lives in an OpenGL-style camera frame (x right, y up, z toward the
+# viewer); image landmarks have y down and z away. Conjugating by this flips between the two.
+_GL_TO_IMAGE = np.diag([1.0, -1.0, -1.0])
+
+
+def _triangulate(points: npt.NDArray[np.float64], rect: tuple[int, int, int, int]) -> np.ndarray:
+    """Delaunay triangles (as index triples) of 2D ``points`` inside ``rect`` (x, y, w, h)."""
+    subdiv = cv2.Subdiv2D(rect)
+    lookup: dict[tuple[float, float], int] = {}
+    for i, (x, y) in enumerate(points):
+        key = (float(np.float32(x)), float(np.float32(y)))
+        if key in lookup:
+            continue
+        lookup[key] = i
+        subdiv.insert((float(x), float(y)))
+    triangles = []
+    for tri in subdiv.getTriangleList():
+        keys = [(float(np.float32(tri[j])), float(np.float32(tri[j + 1]))) for j in (0, 2, 4)]
+        if all(k in lookup for k in keys):
+            triangles.append([lookup[k] for k in keys])
+    return np.array(triangles, dtype=np.int64)
+
+
+# The outline of MediaPipe's face mesh, in order around the face.
+# fmt: off
+_FACE_OVAL = [
+    10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
+    152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
+]
+# fmt: on
+
+
+def _rig_triangles(
+    points: npt.NDArray[np.float64], n_face: int, rect: tuple[int, int, int, int]
+) -> np.ndarray:
+    """Triangles of the face mesh inside the face outline, and of outline + anchors outside it.
+
+    Triangulating everything at once would join anchors to points inside the (slightly
+    concave) outline, whose larger motion then folds the skin over the background in a jagged
+    edge; keeping the two sets apart makes the face outline a clean seam.
+    """
+    oval = points[_FACE_OVAL].astype(np.float32).reshape(-1, 1, 2)
+
+    def inside(tri: np.ndarray) -> np.ndarray:
+        centroids = points[tri].mean(axis=1)
+        return np.array(
+            [cv2.pointPolygonTest(oval, (float(x), float(y)), False) >= 0 for x, y in centroids],
+            dtype=bool,
+        )
+
+    inner = _triangulate(points[:n_face], rect)
+    inner = inner[inside(inner)]
+    outer_ids = np.array(_FACE_OVAL + list(range(n_face, len(points))))
+    outer = outer_ids[_triangulate(points[outer_ids], rect)]
+    outer = outer[~inside(outer)]
+    return np.vstack([inner, outer])
+
+
+class FaceRig:
+    """A photo prepared for re-rendering at any head pose (landmarks, anchors, triangulation).
+
+    Building a rig runs FaceLandmarker once (~0.1 s); each :meth:`render` then costs a few
+    milliseconds of NumPy and one ``cv2.remap`` over the region around the face.
+    """
+
+    def __init__(
+        self,
+        face_rgb: RGBImage,
+        model_path: str | Path,
+        size: tuple[int, int] = (640, 480),
+        *,
+        ring_scale: float = 1.6,
+        centre_depth: float = 0.75,
+    ) -> None:
+        path = Path(model_path)
+        if not path.is_file():
+            raise ModelError(
+                f"Face landmarker model not found: {path}",
+                "run `beckon models fetch`, or `beckon models install --from DIR` without internet",
+            )
+        self.size = size
+        self.base = fit_image(np.asarray(face_rgb, dtype=np.uint8), size)
+        width, height = size
+        self.landmarks = detect_landmarks(self.base, path)
+        lm = self.landmarks
+        lo, hi = lm[:, :2].min(axis=0), lm[:, :2].max(axis=0)
+        face_w, face_h = hi - lo
+        centre2d = (lo + hi) / 2.0
+        self.face_width_px = float(face_w)
+        # The head turns about a point behind the face (neck and skull), not about the nose:
+        # that is what makes a turned face shift and foreshorten like a real one.
+        self.head_centre = np.array(
+            [centre2d[0], centre2d[1] + 0.15 * face_h, lm[:, 2].min() + centre_depth * face_w]
+        )
+
+        # Fixed anchors: an ellipse around the face and the border of the region we re-render.
+        angles = np.linspace(0.0, 2.0 * math.pi, 32, endpoint=False)
+        radius = 0.5 * ring_scale * np.array([face_w, face_h])
+        ring = centre2d + np.stack([np.cos(angles), np.sin(angles)], axis=1) * radius
+        margin = 0.25 * radius
+        x0, y0 = np.floor(np.maximum(ring.min(axis=0) - margin, 0)).astype(int)
+        x1, y1 = np.ceil(np.minimum(ring.max(axis=0) + margin, [width - 1, height - 1])).astype(int)
+        self.roi = (int(x0), int(y0), int(x1 - x0 + 1), int(y1 - y0 + 1))
+        ring = np.clip(ring, [x0 + 1, y0 + 1], [x1 - 1, y1 - 1])
+        border = []
+        for s in np.linspace(0.0, 1.0, 9):
+            border += [
+                (x0 + s * (x1 - x0), y0),
+                (x0 + s * (x1 - x0), y1),
+                (x0, y0 + s * (y1 - y0)),
+                (x1, y0 + s * (y1 - y0)),
+            ]
+        fixed = np.unique(np.vstack([ring, np.array(border)]), axis=0)
+        self._n_face = len(lm)
+        self._src = np.vstack([lm[:, :2], fixed])
+        # Anchors are "far" so that triangles touching them are drawn before the face.
+        self._far_z = float(lm[:, 2].max() + face_w)
+        self._triangles = _rig_triangles(
+            self._src, self._n_face, (int(x0), int(y0), int(x1 - x0 + 2), int(y1 - y0 + 2))
+        )
+        # Source triangles as homogeneous 3x3 blocks, for the per-triangle affine maps.
+        tri_src = self._src[self._triangles]  # (K, 3, 2)
+        self._src_area = _signed_area(tri_src)
+        self._tri_src_xy = np.transpose(tri_src, (0, 2, 1))  # (K, 2, 3)
+        ys, xs = np.mgrid[y0 : y1 + 1, x0 : x1 + 1]
+        self._grid_x = xs.astype(np.float32)
+        self._grid_y = ys.astype(np.float32)
+        self._mean_colour = tuple(int(c) for c in self.base.reshape(-1, 3).mean(axis=0))
+        logger.debug(
+            "face rig: face %.0f x %.0f px, %d triangles, region %s",
+            face_w,
+            face_h,
+            len(self._triangles),
+            self.roi,
+        )
+
+    def project(self, pose: HeadPose) -> npt.NDArray[np.float64]:
+        """Image positions (x, y, z) of the 478 landmarks with the head at ``pose``."""
+        r_gl = rotation_from_angles(pose.pitch, pose.yaw, pose.roll)
+        r_img = _GL_TO_IMAGE @ r_gl @ _GL_TO_IMAGE
+        return np.asarray((self.landmarks - self.head_centre) @ r_img.T + self.head_centre)
+
+    def render(self, pose: HeadPose) -> RGBImage:
+        """The photo with the head at ``pose`` (a flat background if ``pose.visible`` is false)."""
+        if not pose.visible:
+            return np.full_like(self.base, self._mean_colour, dtype=np.uint8)
+        moved = self.project(pose)
+        dst = self._src.copy()
+        dst[: self._n_face] = moved[:, :2]
+        z = np.full(len(dst), self._far_z)
+        z[: self._n_face] = moved[:, 2]
+
+        tri_dst = dst[self._triangles]  # (K, 3, 2)
+        area = _signed_area(tri_dst)
+        # Drop triangles that folded over (the far side of a turned face) or vanished.
+        keep = np.abs(area) > 1e-3
+        depth = z[self._triangles].mean(axis=1)
+        order = [int(k) for k in np.argsort(-depth) if keep[k]]
+
+        x0, y0, w, h = self.roi
+        index = np.full((h, w), -1, dtype=np.int32)
+        pts = np.round((tri_dst - [x0, y0]) * 16.0).astype(np.int32)
+        for k in order:
+            cv2.fillConvexPoly(index, pts[k], k, lineType=cv2.LINE_8, shift=4)
+
+        # Affine map per triangle from destination to source: A = S_src @ inv(D_dst).
+        homog = np.concatenate([np.transpose(tri_dst, (0, 2, 1)), np.ones((len(area), 1, 3))], 1)
+        safe = keep[:, None, None] * homog + (~keep)[:, None, None] * np.eye(3)
+        affine = self._tri_src_xy @ np.linalg.inv(safe)  # (K, 2, 3)
+        affine[~keep] = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+        affine = np.concatenate([affine, [[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]]]).astype(np.float32)
+        a = affine[index]  # index -1 picks the identity appended last
+        map_x = a[..., 0, 0] * self._grid_x + a[..., 0, 1] * self._grid_y + a[..., 0, 2]
+        map_y = a[..., 1, 0] * self._grid_x + a[..., 1, 1] * self._grid_y + a[..., 1, 2]
+        patch = cv2.remap(
+            self.base, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT101
+        )
+        out = self.base.copy()
+        out[y0 : y0 + h, x0 : x0 + w] = patch
+        return out
+
+
+def _signed_area(tri: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Twice the signed area of each triangle in a (K, 3, 2) array."""
+    d1 = tri[:, 1] - tri[:, 0]
+    d2 = tri[:, 2] - tri[:, 0]
+    return np.asarray(d1[:, 0] * d2[:, 1] - d1[:, 1] * d2[:, 0])
+
+
+def add_camera_noise(
+    image: RGBImage, sigma: float, rng: np.random.Generator, flicker: float = 0.0
+) -> RGBImage:
+    """Sensor noise (Gaussian, ``sigma`` grey levels) and optional brightness flicker."""
+    out = image.astype(np.float32)
+    if flicker:
+        out *= 1.0 + rng.normal(0.0, flicker)
+    if sigma:
+        out += rng.standard_normal(size=image.shape, dtype=np.float32) * np.float32(sigma)
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def render_clip(
+    face_rgb: RGBImage,
+    poses: Iterable[HeadPose],
+    size: tuple[int, int] = (640, 480),
+    *,
+    model_path: str | Path | None = None,
+    noise_sigma: float = 0.0,
+    flicker: float = 0.0,
+    seed: int = 0,
+) -> Iterator[RGBImage]:
+    """Frames (RGB, ``size`` = width x height) of ``face_rgb`` at each pose in turn.
+
+    ``model_path`` defaults to the installed face landmarker; ``noise_sigma`` adds camera
+    noise so detectors see realistic landmark jitter.
+    """
+    if model_path is None:
+        from beckon.modelstore import require_model
+
+        model_path = require_model("face_landmarker")
+    rig = FaceRig(face_rgb, model_path, size)
+    rng = np.random.default_rng(seed)
+    for pose in poses:
+        frame = rig.render(pose)
+        if noise_sigma or flicker:
+            frame = add_camera_noise(frame, noise_sigma, rng, flicker)
+        yield frame
+
+
+def write_video(path: str | Path, frames: Iterable[RGBImage], fps: float = DEFAULT_FPS) -> int:
+    """Write RGB frames to an MPEG-4 (mp4v) file; returns the number of frames written."""
+    out_path = Path(path)
+    writer: cv2.VideoWriter | None = None
+    count = 0
+    try:
+        for rgb in frames:
+            if writer is None:
+                h, w = rgb.shape[:2]
+                fourcc = cv2.VideoWriter.fourcc(*"mp4v")
+                writer = cv2.VideoWriter(str(out_path), fourcc, float(fps), (w, h))
+                if not writer.isOpened():
+                    raise BeckonError(
+                        f"Cannot write video {out_path}",
+                        "check the folder exists and is writable, and the name ends in .mp4",
+                    )
+            writer.write(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+            count += 1
+    finally:
+        if writer is not None:
+            writer.release()
+    logger.info("wrote %d frames to %s", count, out_path)
+    return count

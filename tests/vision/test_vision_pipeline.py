@@ -1,0 +1,127 @@
+"""The whole vision path on rendered clips: real MediaPipe on real frames, no mocks."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from vision_clips import Clip
+
+from beckon.errors import FrameSourceError, ModelError
+from beckon.vision import synthetic
+from beckon.vision.bench import bench_vision
+from beckon.vision.face import FaceTracker, face_quality
+from beckon.vision.frames import ArraySource, Frame
+from beckon.vision.pipeline import FaceStatus, VisionPipeline
+from beckon.vision.pose import rotation_from_angles
+from beckon.vision.replay import replay
+
+pytestmark = pytest.mark.vision
+
+MAX_LAG_S = 0.7
+
+
+@pytest.fixture(scope="module")
+def nod_shake_lines(nod_shake_clip: Clip, face_model: Path) -> tuple[int, list[str]]:
+    out = io.StringIO()
+    count = replay(nod_shake_clip.path, face_model, out)
+    return count, out.getvalue().splitlines()
+
+
+def test_replay_finds_one_nod_and_one_shake_at_the_right_times(
+    nod_shake_clip: Clip, nod_shake_lines: tuple[int, list[str]]
+) -> None:
+    count, lines = nod_shake_lines
+    events = [json.loads(line) for line in lines]
+    assert count == len(events) == 2, events
+    assert [e["gesture"] for e in events] == ["nod", "shake"]
+    (nod_end,) = nod_shake_clip.ends_of("pitch")
+    (shake_end,) = nod_shake_clip.ends_of("yaw")
+    assert abs(events[0]["t"] - nod_end) <= MAX_LAG_S
+    assert abs(events[1]["t"] - shake_end) <= MAX_LAG_S
+    assert all(0.5 <= e["confidence"] <= 1.0 for e in events)
+
+
+def test_replay_writes_valid_json_lines(nod_shake_lines: tuple[int, list[str]]) -> None:
+    _, lines = nod_shake_lines
+    for line in lines:
+        event = json.loads(line)
+        assert list(event) == ["type", "gesture", "t", "confidence"]
+        assert event["type"] == "gesture"
+        assert isinstance(event["t"], float) and event["t"] == round(event["t"], 2)
+        assert isinstance(event["confidence"], float)
+
+
+def test_still_clip_gives_no_events(still_clip: Clip, face_model: Path) -> None:
+    out = io.StringIO()
+    assert replay(still_clip.path, face_model, out) == 0
+    assert out.getvalue() == ""
+
+
+def test_replay_of_a_missing_video_raises_a_frame_source_error(
+    tmp_path: Path, face_model: Path
+) -> None:
+    with pytest.raises(FrameSourceError, match="not found"):
+        replay(tmp_path / "missing.mp4", face_model, io.StringIO())
+
+
+def test_missing_model_is_a_model_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelError) as info:
+        FaceTracker(tmp_path / "face_landmarker.task")
+    assert info.value.hint
+
+
+def test_repeated_timestamps_are_nudged_forward(rig: synthetic.FaceRig, face_model: Path) -> None:
+    image = rig.render(synthetic.HeadPose())
+    with FaceTracker(face_model) as tracker:
+        first = tracker.observe(Frame(0, 0.5, image))
+        again = tracker.observe(Frame(1, 0.5, image))  # same time: MediaPipe would refuse it
+        earlier = tracker.observe(Frame(2, 0.2, image))
+    assert first.found and again.found and earlier.found
+    assert first.pitch is None  # neutral pose not learned yet
+    assert len(first.blendshapes) == 52 and 0.0 <= first.blendshapes["jawOpen"] <= 1.0
+    assert first.quality == pytest.approx(1.0) and 100 < first.face_width_px < 300
+
+
+def test_face_quality_ramps() -> None:
+    xs = np.linspace(0.3, 0.3 + 150 / 640, 10)
+    lm = np.stack([xs, np.full(10, 0.5)], axis=1)
+    good, width = face_quality(lm, np.eye(3), (640, 480))
+    assert good == pytest.approx(1.0) and width == pytest.approx(150)
+    tiny = np.stack([np.linspace(0.3, 0.3 + 50 / 640, 10), np.full(10, 0.5)], axis=1)
+    assert face_quality(tiny, np.eye(3), (640, 480))[0] == 0.0
+    assert face_quality(lm, rotation_from_angles(0, 60, 0), (640, 480))[0] == 0.0
+    half_out = lm.copy()
+    half_out[:5, 0] -= 0.5
+    assert face_quality(half_out, np.eye(3), (640, 480))[0] == 0.0
+
+
+def test_face_status_and_timings(rig: synthetic.FaceRig, face_model: Path) -> None:
+    fps = 15.0
+    script = [synthetic.still(1.4), synthetic.hidden(0.4), synthetic.still(0.4)]
+    frames = (rig.render(p) for p in synthetic.build_poses(script, fps))
+    seen: list[FaceStatus] = []
+    with VisionPipeline(face_model, on_status=seen.append) as pipeline:
+        assert pipeline.status.state == "no_face"
+        events = list(pipeline.run(ArraySource(frames, fps)))
+        stats = pipeline.stats()
+        final = pipeline.status
+    assert events == []
+    assert [s.state for s in seen] == ["calibrating", "ready", "no_face", "ready"]
+    assert 1.4 <= seen[2].t < 1.5
+    assert final.found and final.calibrated and final.quality > 0.9
+    assert stats.frames == 33
+    assert 0 < stats.median_mediapipe_ms <= stats.median_total_ms <= stats.p95_total_ms
+
+
+def test_bench_vision_reports_per_frame_timings(face_model: Path) -> None:
+    result = bench_vision(face_model, seconds=1.0, fps=15.0)
+    assert result["frames"] == 15
+    assert (result["width"], result["height"]) == (640, 480)
+    assert 0 < result["mediapipe_median_ms"] <= result["median_ms"] <= result["p95_ms"]
+    assert 0 < result["mediapipe_share"] <= 1
+    assert result["peak_rss_mb"] > 50
+    json.dumps(result)

@@ -1,0 +1,140 @@
+"""Head-angle math: Euler angles from matrices, neutral-relative angles, the neutral estimator."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from beckon.vision.pose import (
+    Angles,
+    NeutralParams,
+    NeutralPose,
+    angles_from_rotation,
+    mean_rotation,
+    relative_angles,
+    rotation_from_angles,
+    rotation_from_matrix,
+)
+
+
+def _close(a: Angles, pitch: float, yaw: float, roll: float, tol: float = 1e-6) -> None:
+    assert a.pitch == pytest.approx(pitch, abs=tol)
+    assert a.yaw == pytest.approx(yaw, abs=tol)
+    assert a.roll == pytest.approx(roll, abs=tol)
+
+
+def test_single_axis_rotations_give_the_documented_formulas() -> None:
+    c, s = math.cos(math.radians(30)), math.sin(math.radians(30))
+    rx = np.array([[1, 0, 0], [0, c, -s], [0, s, c]])
+    ry = np.array([[c, 0, s], [0, 1, 0], [-s, 0, c]])
+    rz = np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]])
+    _close(angles_from_rotation(rx), 30, 0, 0)
+    _close(angles_from_rotation(ry), 0, 30, 0)
+    _close(angles_from_rotation(rz), 0, 0, 30)
+    _close(angles_from_rotation(rx.T), -30, 0, 0)
+
+
+@pytest.mark.parametrize("angles", [(10, -20, 5), (-35, 40, -60), (0.5, 0.1, -0.2), (80, 0, 0)])
+def test_angles_round_trip(angles: tuple[float, float, float]) -> None:
+    _close(angles_from_rotation(rotation_from_angles(*angles)), *angles)
+
+
+def test_4x4_matrix_with_scale_and_translation() -> None:
+    m = np.eye(4)
+    m[:3, :3] = 1.07 * rotation_from_angles(16, -8, 3)  # MediaPipe's matrix carries a scale
+    m[:3, 3] = [-5.0, 22.7, -70.0]
+    r = rotation_from_matrix(m)
+    assert np.allclose(r @ r.T, np.eye(3), atol=1e-9)
+    _close(angles_from_rotation(r), 16, -8, 3)
+    with pytest.raises(ValueError):
+        rotation_from_matrix(np.eye(2))
+
+
+def test_relative_angles_are_in_the_heads_own_frame() -> None:
+    neutral = rotation_from_angles(16, -5, 4)  # a patient resting with the head turned
+    turned = neutral @ rotation_from_angles(0, 10, 0)
+    _close(relative_angles(neutral, turned), 0, 10, 0)
+    nodded = neutral @ rotation_from_angles(-12, 0, 0)
+    _close(relative_angles(neutral, nodded), -12, 0, 0)
+    _close(relative_angles(neutral, neutral), 0, 0, 0)
+    # Absolute angles would have said something quite different.
+    assert angles_from_rotation(turned).pitch == pytest.approx(16, abs=3)
+
+
+def test_mean_rotation_recovers_the_centre_of_noisy_rotations() -> None:
+    rng = np.random.default_rng(3)
+    centre = rotation_from_angles(12, -7, 2)
+    samples = [centre @ rotation_from_angles(*rng.normal(0, 1.0, 3)) for _ in range(200)]
+    mean = mean_rotation(samples)
+    _close(relative_angles(centre, mean), 0, 0, 0, tol=0.3)
+    assert np.allclose(mean @ mean.T, np.eye(3), atol=1e-9)
+    with pytest.raises(ValueError):
+        mean_rotation([])
+
+
+def _feed(
+    neutral: NeutralPose,
+    centre: np.ndarray,
+    seconds: float,
+    t0: float = 0.0,
+    fps: float = 30.0,
+    jitter: float = 0.2,
+    quality: float = 1.0,
+    seed: int = 0,
+) -> float | None:
+    """Feed steady frames; returns the time at which the neutral pose got fixed, if it did."""
+    rng = np.random.default_rng(seed)
+    fixed_at = None
+    for i in range(round(seconds * fps)):
+        t = t0 + i / fps
+        r = centre @ rotation_from_angles(*rng.normal(0, jitter, 3))
+        if neutral.update(t, r, quality) and fixed_at is None:
+            fixed_at = t
+    return fixed_at
+
+
+def test_neutral_pose_is_learned_from_about_one_steady_second() -> None:
+    centre = rotation_from_angles(16, 4, -3)
+    neutral = NeutralPose()
+    assert neutral.relative(centre) is None
+    fixed_at = _feed(neutral, centre, 2.0, jitter=0.25)
+    assert fixed_at is not None and 0.85 <= fixed_at <= 1.1
+    assert neutral.ready and neutral.rotation is not None and neutral.result is not None
+    _close(relative_angles(centre, neutral.rotation), 0, 0, 0, tol=0.2)
+    # The measured resting noise is close to the injected jitter.
+    assert 0.12 <= neutral.result.noise.pitch <= 0.45
+    # Once fixed it does not move, even if the head does.
+    before = neutral.rotation.copy()
+    _feed(neutral, rotation_from_angles(30, 20, 0), 1.5, t0=2.0)
+    assert np.array_equal(neutral.rotation, before)
+    rel = neutral.relative(centre @ rotation_from_angles(0, -15, 0))
+    assert rel is not None and rel.yaw == pytest.approx(-15, abs=0.3)
+
+
+def test_neutral_pose_waits_for_a_steady_head_and_good_frames() -> None:
+    neutral = NeutralPose(NeutralParams(duration_s=1.0))
+    # Moving head (big jitter): not accepted.
+    assert _feed(neutral, np.eye(3), 1.5, jitter=4.0) is None
+    # Low-quality frames: not accepted.
+    assert _feed(neutral, np.eye(3), 1.5, t0=2.0, quality=0.2) is None
+    assert not neutral.ready
+    # A lost face in the middle breaks the window.
+    _feed(neutral, np.eye(3), 0.6, t0=4.0)
+    neutral.update(4.6, None, 0.0)
+    assert not neutral.ready
+    fixed_at = _feed(neutral, np.eye(3), 1.5, t0=4.7)
+    assert fixed_at is not None and fixed_at >= 4.7 + 0.85
+
+
+def test_neutral_pose_reset_and_set() -> None:
+    neutral = NeutralPose()
+    _feed(neutral, np.eye(3), 1.5)
+    assert neutral.ready
+    neutral.reset()
+    assert not neutral.ready and neutral.relative(np.eye(3)) is None
+    neutral.set(rotation_from_angles(10, 0, 0))
+    rel = neutral.relative(rotation_from_angles(10, 0, 0))
+    assert rel is not None
+    _close(rel, 0, 0, 0)
