@@ -152,6 +152,14 @@ def _play(
     bedside.listeners.append(progress.note)
     bedside.listeners.append(lambda e: _tell_bedside(story, e, intents))
     station.listeners.append(lambda what, view: _tell_station(story, what, view))
+    station.bed_listeners.append(
+        lambda bed, online: story.say(
+            "station",
+            f"Bed {bed.bed} is online."
+            if online
+            else f"Bed {bed.bed} went offline: shown as a device fault.",
+        )
+    )
     with Background(station.run, "station"), Background(bedside.run, "bedside"):
         if not station.ready.wait(15):
             story.say("demo", "FAILED: the station could not reach the broker.")

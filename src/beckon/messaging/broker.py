@@ -14,6 +14,8 @@ import threading
 import time
 from types import TracebackType
 
+from beckon.errors import BeckonError
+
 log = logging.getLogger(__name__)
 
 
@@ -52,17 +54,23 @@ class EmbeddedBroker:
     def start(self) -> None:
         self._thread = threading.Thread(target=self._serve, name="embedded-broker", daemon=True)
         self._thread.start()
-        if not wait_for_port(self.port, 15.0):
-            raise RuntimeError(
-                f"embedded MQTT broker did not start on port {self.port}: {self._error}"
-            )
+        deadline = time.monotonic() + 15.0
+        while not wait_for_port(self.port, 0.2):
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise BeckonError(
+                    f"the embedded MQTT broker did not start on 127.0.0.1:{self.port}: "
+                    f"{self._error}",
+                    "pass --broker mqtt://HOST:PORT to use another broker",
+                )
         log.info("embedded MQTT broker (amqtt) listening on 127.0.0.1:%d", self.port)
 
     def _serve(self) -> None:
         from amqtt.broker import Broker  # imported here: only the demo needs it
 
-        # amqtt logs every connection at INFO; keep the demo's story readable.
-        logging.getLogger("amqtt").setLevel(logging.WARNING)
+        # amqtt logs every connection, and our own port probe as an error; its real failures
+        # reach start() through self._error instead.
+        logging.getLogger("amqtt").setLevel(logging.CRITICAL)
+        logging.getLogger("transitions").setLevel(logging.WARNING)
         config = {
             "listeners": {"default": {"type": "tcp", "bind": f"127.0.0.1:{self.port}"}},
             "plugins": {
@@ -70,9 +78,10 @@ class EmbeddedBroker:
             },
         }
         loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)  # amqtt looks the loop up from this thread
         self._loop = loop
-        broker = Broker(config, loop=loop)
         try:
+            broker = Broker(config, loop=loop)
             loop.run_until_complete(broker.start())
             loop.run_until_complete(self._wait_stop())
             loop.run_until_complete(broker.shutdown())

@@ -16,6 +16,7 @@ import logging
 import queue
 import ssl
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,33 +70,64 @@ class MqttLink:
         self.events: queue.Queue[Any] = events if events is not None else queue.Queue()
         self.protocol: MQTTProtocolVersion = MQTTProtocolVersion.MQTTv5
         self._connected = threading.Event()
-        self._refused_v5 = threading.Event()
+        self._attempt_failed = threading.Event()
+        self._stopping = threading.Event()
         self._client: paho.Client | None = None
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------ lifecycle
 
     def start(self, wait_s: float = 5.0) -> bool:
-        """Connect (trying MQTT 5 first) and run the network loop in the background.
+        """Start connecting in the background; returns whether connected within ``wait_s``.
 
-        Returns whether the first connection came up within ``wait_s``; if not, paho keeps
-        retrying with back-off, so a broker that comes up later is still reached.
+        Until the first connection succeeds, attempts alternate between MQTT 5 and 3.1.1 with
+        growing waits: a 3.1.1-only broker may refuse MQTT 5 or just never answer it, and a
+        broker that is down now may come up later. After the first success paho's own
+        reconnect (with back-off) keeps the protocol that worked.
         """
-        self._client = self._make_client(MQTTProtocolVersion.MQTTv5)
-        self._client.loop_start()
-        self._connected.wait(min(wait_s, 3.0))
-        if self._refused_v5.is_set() and not self._connected.is_set():
-            log.info("broker refused MQTT 5; falling back to MQTT 3.1.1")
-            self._client.loop_stop()
-            self._client.disconnect()
-            self.protocol = MQTTProtocolVersion.MQTTv311
-            self._client = self._make_client(MQTTProtocolVersion.MQTTv311)
-            self._client.loop_start()
+        self._negotiator = threading.Thread(
+            target=self._negotiate, name=f"mqtt-{self.client_id}", daemon=True
+        )
+        self._negotiator.start()
         return self._connected.wait(wait_s)
+
+    def _negotiate(self) -> None:
+        protocols = (MQTTProtocolVersion.MQTTv5, MQTTProtocolVersion.MQTTv311)
+        attempt = 0
+        while not self._stopping.is_set():
+            protocol = protocols[attempt % 2]
+            window = min(30.0, 3.0 * 2 ** (attempt // 2))
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                self.protocol = protocol
+                self._attempt_failed.clear()
+                self._client = self._make_client(protocol)
+                self._client.loop_start()
+            deadline = time.monotonic() + window
+            while time.monotonic() < deadline and not self._stopping.is_set():
+                if self._connected.wait(0.1):
+                    return
+                if self._attempt_failed.is_set():
+                    break
+            with self._lock:
+                if self._connected.is_set():
+                    return
+                client, self._client = self._client, None
+            client.loop_stop()
+            client.disconnect()
+            if attempt % 2 == 1:
+                log.info("broker %s not reachable yet; still trying", self.broker.url)
+            attempt += 1
 
     def stop(self, publish_will: bool = False) -> None:
         """Disconnect. A clean disconnect suppresses the last will unless asked otherwise."""
-        client = self._client
+        self._stopping.set()
+        negotiator = getattr(self, "_negotiator", None)
+        if negotiator is not None:
+            negotiator.join(5.0)
+        with self._lock:
+            client, self._client = self._client, None
         if client is None:
             return
         if publish_will and self.will is not None:
@@ -104,7 +136,7 @@ class MqttLink:
             )
         client.disconnect()
         client.loop_stop()
-        self._client = None
+        self._connected.clear()
 
     @property
     def connected(self) -> bool:
@@ -179,9 +211,14 @@ class MqttLink:
         properties: Any,
     ) -> None:
         if reason.is_failure:
-            if self.protocol == MQTTProtocolVersion.MQTTv5 and reason.value in (1, 132):
-                self._refused_v5.set()
-            log.warning("broker %s refused the connection: %s", self.broker.url, reason)
+            self._attempt_failed.set()
+            # An MQTT 5 refusal is expected while negotiating with a 3.1.1-only broker.
+            expected = self.protocol == MQTTProtocolVersion.MQTTv5 and reason.value in (1, 132)
+            log.log(
+                logging.INFO if expected else logging.WARNING,
+                "broker %s refused the connection (%s): %s",
+                self.broker.url, self.protocol.name, reason,
+            )  # fmt: skip
             return
         for topic in self.subscriptions:
             client.subscribe(topic, qos=1)
@@ -197,10 +234,9 @@ class MqttLink:
         reason: ReasonCode,
         properties: Any,
     ) -> None:
-        if not self._connected.is_set() and self.protocol == MQTTProtocolVersion.MQTTv5:
-            # A 3.1.1-only broker may just close the socket when it sees an MQTT 5 CONNECT.
-            self._refused_v5.set()
-        if self._connected.is_set():
+        if not self._connected.is_set():
+            self._attempt_failed.set()  # closed before CONNACK: try the other protocol
+        if self._connected.is_set() and not self._stopping.is_set():
             log.warning("lost connection to %s: %s", self.broker.url, reason)
             self.events.put(LinkEvent("disconnected"))
         self._connected.clear()
