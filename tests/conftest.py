@@ -35,7 +35,9 @@ def beckon_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The third-party models, installed the way an air-gapped hospital would."""
     if not (SHARED_MODELS / "face_landmarker.task").is_file():
-        pytest.fail(f"{SHARED_MODELS}/face_landmarker.task is missing; CI provides ../shared/models")
+        pytest.fail(
+            f"{SHARED_MODELS}/face_landmarker.task is missing; CI provides ../shared/models"
+        )
     target = tmp_path_factory.mktemp("models")
     modelstore.install_from(SHARED_MODELS, target=target)
     return target

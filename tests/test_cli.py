@@ -198,3 +198,55 @@ def test_a_bedside_that_dies_is_marked_offline_through_its_last_will(mosquitto, 
         finally:
             if bedside.poll() is None:
                 bedside.kill()
+
+
+@pytest.mark.mqtt
+def test_a_station_serving_two_units_that_dies_shows_offline_in_both(mosquitto, tmp_path):
+    import paho.mqtt.client as paho
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    seen: dict[str, bool] = {}
+    watcher = paho.Client(CallbackAPIVersion.VERSION2, client_id="watcher")
+
+    def on_message(client, userdata, msg):  # type: ignore[no-untyped-def]
+        status = p.decode_as(msg.payload, p.StationStatus)
+        seen[status.unit] = status.online
+
+    watcher.on_message = on_message
+    watcher.connect("127.0.0.1", mosquitto.port)
+    watcher.subscribe("beckon/v1/gh/+/station/+/status", qos=1)
+    watcher.loop_start()
+    env = {
+        **os.environ,
+        "BECKON_BROKER_KEEPALIVE": "2",
+        "BECKON_STATION_DATABASE": str(tmp_path / "s.sqlite3"),
+    }
+    station = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "beckon",
+            "station",
+            "--headless",
+            "--broker",
+            mosquitto.url,
+            "--site",
+            "gh",
+            "--units",
+            "icu,er",
+        ],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert wait_until(lambda: seen == {"icu": True, "er": True}, 20), seen
+        station.send_signal(signal.SIGKILL)
+        station.wait(10)
+        assert wait_until(lambda: seen == {"icu": False, "er": False}, 20), seen
+    finally:
+        if station.poll() is None:
+            station.kill()
+        watcher.loop_stop()
+        watcher.disconnect()

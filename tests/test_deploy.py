@@ -226,13 +226,47 @@ def _make_certs(folder: Path) -> tuple[Path, Path, Path]:
         "authorityKeyIdentifier=keyid\n"
     )
     ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-    _run([openssl, "req", "-x509", *ec, "-keyout", str(ca_key), "-out", str(ca_crt),
-          "-days", "2", "-subj", "/CN=Beckon test CA",
-          "-addext", "basicConstraints=critical,CA:TRUE",
-          "-addext", "keyUsage=critical,keyCertSign,cRLSign"])  # fmt: skip
+    _run(
+        [
+            openssl,
+            "req",
+            "-x509",
+            *ec,
+            "-keyout",
+            str(ca_key),
+            "-out",
+            str(ca_crt),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=Beckon test CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ]
+    )
     _run([openssl, "req", *ec, "-keyout", str(key), "-out", str(csr), "-subj", "/CN=127.0.0.1"])
-    _run([openssl, "x509", "-req", "-in", str(csr), "-CA", str(ca_crt), "-CAkey", str(ca_key),
-          "-CAcreateserial", "-days", "2", "-extfile", str(ext), "-out", str(crt)])  # fmt: skip
+    _run(
+        [
+            openssl,
+            "x509",
+            "-req",
+            "-in",
+            str(csr),
+            "-CA",
+            str(ca_crt),
+            "-CAkey",
+            str(ca_key),
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            str(ext),
+            "-out",
+            str(crt),
+        ]
+    )
     return ca_crt, crt, key
 
 
@@ -400,9 +434,10 @@ def connect(
 
 def _request(bed: p.BedAddress, intent: str = "water") -> bytes:
     return p.encode(
-        p.Request(p.new_request_id(), bed.site, bed.unit, bed.bed, intent, "routine", "touch",
-                  p.now_iso())
-    )  # fmt: skip
+        p.Request(
+            p.new_request_id(), bed.site, bed.unit, bed.bed, intent, "routine", "touch", p.now_iso()
+        )
+    )
 
 
 @pytest.mark.mqtt
@@ -573,18 +608,24 @@ def test_beckon_services_work_through_tls_and_the_acl(broker: Broker, tmp_path: 
     url = f"mqtts://127.0.0.1:{broker.tls_port}"
     station_settings = load_station(
         DEPLOY / "station.example.toml",
-        {"broker.url": url, "broker.ca_file": str(broker.ca),
-         "broker.password_file": str(tmp_path / f"{STATION}.pw"),
-         "station.database": str(tmp_path / "station.sqlite3")},
+        {
+            "broker.url": url,
+            "broker.ca_file": str(broker.ca),
+            "broker.password_file": str(tmp_path / f"{STATION}.pw"),
+            "station.database": str(tmp_path / "station.sqlite3"),
+        },
         env={},
-    )  # fmt: skip
+    )
     bedside_settings = load_bedside(
         DEPLOY / "bedside.example.toml",
-        {"broker.url": url, "broker.ca_file": str(broker.ca),
-         "broker.password_file": str(tmp_path / f"{BED.replace('/', '_')}.pw"),
-         "bedside.outbox": str(tmp_path / "outbox.sqlite3")},
+        {
+            "broker.url": url,
+            "broker.ca_file": str(broker.ca),
+            "broker.password_file": str(tmp_path / f"{BED.replace('/', '_')}.pw"),
+            "bedside.outbox": str(tmp_path / "outbox.sqlite3"),
+        },
         env={},
-    )  # fmt: skip
+    )
     station = StationService(station_settings)
     beds_seen: list[tuple[str, bool]] = []
     station.bed_listeners.append(lambda bed, online: beds_seen.append((bed.key, online)))
@@ -609,6 +650,44 @@ def test_beckon_services_work_through_tls_and_the_acl(broker: Broker, tmp_path: 
         assert wait(lambda: bedside.station_online is True)  # station presence is readable
         assert wait(lambda: ("general/icu-3/12", True) in beds_seen)  # bed presence too
     assert station.dropped == 0
+
+
+def test_a_bedside_with_the_wrong_identity_shows_a_fault_instead_of_saved(
+    broker: Broker, tmp_path: Path
+) -> None:
+    """Bed 13's credentials on a tablet configured as bed 12: the ACL denies every publish.
+    Under MQTT 5 the broker says so, and the bedside must raise a device fault rather than
+    let the patient believe the request is on its way."""
+    (tmp_path / "bed13.pw").write_text(PASSWORDS[OTHER_BED] + "\n")
+    settings = load_bedside(
+        DEPLOY / "bedside.example.toml",
+        {
+            "broker.url": f"mqtts://127.0.0.1:{broker.tls_port}",
+            "broker.ca_file": str(broker.ca),
+            "broker.username": OTHER_BED,
+            "broker.password_file": str(tmp_path / "bed13.pw"),
+            "bedside.outbox": str(tmp_path / "outbox.sqlite3"),
+        },
+        env={},
+    )
+    bedside = BedsideService(settings)
+    events: list[BedsideEvent] = []
+    bedside.listeners.append(events.append)
+    with Background(bedside.run, "bedside"):
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not (bedside.link and bedside.link.connected):
+            time.sleep(0.05)
+        bedside.post(Submit("water", "touch"))
+
+        def request_refused() -> list[str]:
+            return [e.detail for e in events if e.kind == "fault" and "/request" in e.detail]
+
+        while time.monotonic() < deadline and not request_refused():
+            time.sleep(0.05)
+        faults = request_refused()
+        assert faults, [(e.kind, e.detail) for e in events]
+        assert "refused" in faults[0] and "ACL" in faults[0]
+        assert bedside.waiting >= 1  # still kept: it is sent once IT fixes the identity
 
 
 # ---------------------------------------------------------------- docs/protocol.md

@@ -60,7 +60,8 @@ def test_the_wheel_installs_and_runs_without_the_checkout(tmp_path):
         [
             sys.executable,
             "-c",
-            "import beckon, beckon.paths as p; print(beckon.__file__); print(p.packaged_models() / 'manifest.toml')",
+            "import beckon, beckon.paths as p; print(beckon.__file__); "
+            "print(p.packaged_models() / 'manifest.toml')",
         ],
         capture_output=True,
         text=True,

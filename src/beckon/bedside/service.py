@@ -27,6 +27,16 @@ from beckon.messaging.outbox import Outbox
 log = logging.getLogger(__name__)
 
 RESEND_AFTER_S = 10.0
+RESEND_MAX_S = 300.0
+
+
+def resend_delay(attempts: int) -> float:
+    """Seconds to wait for a receipt before sending again: 10 s, then doubling up to 5 min.
+
+    The broker keeps QoS 1 messages for an absent station anyway; resending only covers a
+    message the broker itself lost, so it need not flood a broker during a long outage.
+    """
+    return min(RESEND_MAX_S, RESEND_AFTER_S * 2 ** max(0, attempts - 1))
 
 
 @dataclass(frozen=True)
@@ -113,7 +123,8 @@ class BedsideService:
         )
         self.link = MqttLink(
             self.settings.broker,
-            client_id=f"beckon-bed-{cfg.site}-{cfg.unit}-{cfg.bed}",
+            # "." cannot occur in a site, unit or bed name, so these ids never collide.
+            client_id=f"beckon-bed.{cfg.site}.{cfg.unit}.{cfg.bed}",
             subscriptions=[
                 self.address.topic("receipt"),
                 self.address.topic("state"),
@@ -141,7 +152,7 @@ class BedsideService:
                         self._count_waiting()
                     if time.monotonic() - last_resend >= 2.0:
                         last_resend = time.monotonic()
-                        self._flush(older_than_s=RESEND_AFTER_S)
+                        self._flush(resend=True)
                 except Exception:
                     # A bug must not silence the patient's bedside: what is in the outbox is
                     # safe on disk, so log loudly and keep serving.
@@ -168,6 +179,17 @@ class BedsideService:
                 self._on_connected()
             elif item.kind == "disconnected":
                 self._emit(BedsideEvent("connection", detail="offline"))
+            elif item.kind == "publish_refused":
+                # The broker will never deliver it (wrong credentials or ACL): a device fault
+                # that IT must fix; the request stays in the outbox meanwhile.
+                self._emit(
+                    BedsideEvent(
+                        "fault",
+                        detail=f"the broker refused a message to {item.topic}: "
+                        f"{item.payload.decode(errors='replace')}; check this bed's username "
+                        "and the broker's ACL",
+                    )
+                )
             elif item.kind == "message":
                 try:
                     self._on_message(item.topic, item.payload)
@@ -261,7 +283,7 @@ class BedsideService:
         assert self.link is not None
         self.link.publish(self.address.topic("status"), p.encode(online), retain=True)
         self._emit(BedsideEvent("connection", detail="online"))
-        self._flush(older_than_s=None)
+        self._flush(resend=False)
 
     def _send(self, key: str) -> None:
         assert self.outbox is not None
@@ -275,11 +297,19 @@ class BedsideService:
                     self._emit(BedsideEvent("request_sent", request_id=key.split(":", 1)[1]))
                 return
 
-    def _flush(self, older_than_s: float | None) -> None:
+    def _flush(self, resend: bool) -> None:
+        """Send what waits in the outbox: everything after a (re)connection, otherwise only
+        the messages whose receipt is overdue (see resend_delay)."""
         assert self.outbox is not None
         if self.link is None or not self.link.connected:
             return
-        for entry in self.outbox.pending(older_than_s):
+        now = time.time()
+        for entry in self.outbox.pending():
+            recent = entry.last_sent_at is not None and (
+                now - entry.last_sent_at < resend_delay(entry.attempts)
+            )
+            if resend and recent:
+                continue
             if self.link.publish(entry.topic, entry.payload):
                 self.outbox.mark_sent(entry.key)
                 if entry.attempts:

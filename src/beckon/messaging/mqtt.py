@@ -37,10 +37,11 @@ SESSION_EXPIRY_S = 24 * 3600
 class LinkEvent:
     """Something that happened on the link: a message, or a change of connection."""
 
-    kind: str  # "message", "connected", "disconnected"
+    kind: str  # "message", "connected", "disconnected", "publish_refused"
     topic: str = ""
     payload: bytes = b""
     retained: bool = False
+    link: str = ""  # the name of the link it came from, for services with several
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class MqttLink:
         will: Will | None = None,
         persistent: bool = True,
         events: queue.Queue[Any] | None = None,
+        name: str = "",
     ) -> None:
         self.broker = broker
         self.client_id = client_id
@@ -68,7 +70,10 @@ class MqttLink:
         self.persistent = persistent
         # Shared with other producers when a service wants one queue for everything it handles.
         self.events: queue.Queue[Any] = events if events is not None else queue.Queue()
+        self.name = name
         self.protocol: MQTTProtocolVersion = MQTTProtocolVersion.MQTTv5
+        self._in_flight: dict[int, str] = {}  # message id -> topic, to report refusals
+        self._flight_lock = threading.Lock()
         self._connected = threading.Event()
         self._attempt_failed = threading.Event()
         self._stopping = threading.Event()
@@ -153,7 +158,13 @@ class MqttLink:
         client = self._client
         if client is None:
             return False
+        # Never hold a lock of ours across paho calls: paho runs on_publish under its own
+        # message lock, and publish() takes that lock too.
         info = client.publish(topic, payload, qos=1, retain=retain)
+        with self._flight_lock:
+            self._in_flight[info.mid] = topic
+            if len(self._in_flight) > 10_000:  # acknowledgements lost with a session
+                self._in_flight.clear()
         if info.rc != paho.MQTT_ERR_SUCCESS:
             log.debug("publish to %s not sent now (rc=%s)", topic, info.rc)
             return False
@@ -184,6 +195,7 @@ class MqttLink:
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
+        client.on_publish = self._on_publish
         props: Properties | None = None
         clean_start: Any = paho.MQTT_CLEAN_START_FIRST_ONLY
         if v5:
@@ -224,7 +236,7 @@ class MqttLink:
             client.subscribe(topic, qos=1)
         self._connected.set()
         log.info("connected to %s as %s (%s)", self.broker.url, self.client_id, self.protocol.name)
-        self.events.put(LinkEvent("connected"))
+        self.events.put(LinkEvent("connected", link=self.name))
 
     def _on_disconnect(
         self,
@@ -238,8 +250,23 @@ class MqttLink:
             self._attempt_failed.set()  # closed before CONNACK: try the other protocol
         if self._connected.is_set() and not self._stopping.is_set():
             log.warning("lost connection to %s: %s", self.broker.url, reason)
-            self.events.put(LinkEvent("disconnected"))
+            self.events.put(LinkEvent("disconnected", link=self.name))
         self._connected.clear()
 
     def _on_message(self, client: paho.Client, userdata: Any, msg: paho.MQTTMessage) -> None:
-        self.events.put(LinkEvent("message", msg.topic, bytes(msg.payload), bool(msg.retain)))
+        self.events.put(
+            LinkEvent("message", msg.topic, bytes(msg.payload), bool(msg.retain), self.name)
+        )
+
+    def _on_publish(
+        self, client: paho.Client, userdata: Any, mid: int, reason: ReasonCode, properties: Any
+    ) -> None:
+        """The broker's PUBACK. Under MQTT 5 it can say no (for example "not authorised" when
+        the ACL denies the topic): then the message will never arrive, and someone must know."""
+        with self._flight_lock:
+            topic = self._in_flight.pop(mid, "")
+        if reason.is_failure:
+            log.error("broker refused a message to %s: %s", topic or "?", reason)
+            self.events.put(
+                LinkEvent("publish_refused", topic, str(reason).encode(), link=self.name)
+            )

@@ -42,46 +42,50 @@ class StationService:
         self._store: RequestStore | None = None
         self.listeners: list[Listener] = []
         self.bed_listeners: list[BedListener] = []
-        self.link: MqttLink | None = None
+        self.links: dict[str, MqttLink] = {}
         self.ready = threading.Event()
         self.dropped = 0
 
     # ------------------------------------------------------------ running
 
-    def _make_link(self) -> MqttLink:
-        subs = []
-        for unit in self.cfg.units:
-            for leaf in ("request", "cancel", "status"):
-                subs.append(p.Topics.bed_filter(self.cfg.site, unit, leaf))
-            subs.append(p.Topics.unit(self.cfg.site, unit, "command"))
-        first_unit = self.cfg.units[0]
+    def _make_link(self, unit: str, events: queue.Queue[object]) -> MqttLink:
+        """One connection per unit served, so each unit's bedsides get their own last will
+        ("station offline") if this service dies; all links feed the same queue."""
+        site, name = self.cfg.site, self.cfg.name
+        subs = [p.Topics.bed_filter(site, unit, leaf) for leaf in ("request", "cancel", "status")]
+        subs.append(p.Topics.unit(site, unit, "command"))
         will = Will(
-            p.Topics.station_status(self.cfg.site, first_unit, self.cfg.name),
-            p.encode(p.StationStatus(self.cfg.site, first_unit, self.cfg.name, False, p.now_iso())),
+            p.Topics.station_status(site, unit, name),
+            p.encode(p.StationStatus(site, unit, name, False, p.now_iso())),
         )
         return MqttLink(
             self.settings.broker,
-            client_id=f"beckon-station-{self.cfg.site}-{self.cfg.name}",
+            # "." cannot occur in a site, unit or name, so these ids never collide.
+            client_id=f"beckon-station.{site}.{name}.{unit}",
             subscriptions=subs,
             will=will,
             persistent=True,
+            events=events,
+            name=unit,
         )
 
     def run(self, stop: threading.Event, tick_s: float = 0.5) -> None:
         """Serve until ``stop`` is set. Connection problems are retried, never fatal."""
         # SQLite connections belong to the thread that opens them: open it here, not in __init__.
         self._store = RequestStore(self.cfg.database_path())
-        self.link = self._make_link()
-        self.link.start(wait_s=5.0)
+        events: queue.Queue[object] = queue.Queue()
+        self.links = {unit: self._make_link(unit, events) for unit in self.cfg.units}
+        for link in self.links.values():
+            link.start(wait_s=0)
         last_check = 0.0
         try:
             while not stop.is_set():
                 try:
-                    event = self.link.events.get(timeout=tick_s)
+                    event = events.get(timeout=tick_s)
                 except queue.Empty:
                     event = None
                 try:
-                    if event is not None:
+                    if isinstance(event, LinkEvent):
                         self.handle(event)
                     if time.monotonic() - last_check >= 1.0:
                         last_check = time.monotonic()
@@ -91,14 +95,16 @@ class StationService:
                     # every bed of the unit. Log it loudly and go on with the next message.
                     log.exception("station: error while handling %s", event)
         finally:
-            self._publish_station_status(False)
-            self.link.stop()
+            for unit in self.cfg.units:
+                self._publish_station_status(unit, False)
+            for link in self.links.values():
+                link.stop()
             self.store.close()
 
     def handle(self, event: LinkEvent) -> None:
         """Process one link event; never raises for bad input."""
         if event.kind == "connected":
-            self._on_connected()
+            self._on_connected(event.link)
             return
         if event.kind != "message":
             return
@@ -217,39 +223,27 @@ class StationService:
 
     # ------------------------------------------------------------ publishing
 
-    def _on_connected(self) -> None:
-        self._publish_station_status(True)
-        for unit in self.cfg.units:
-            self._publish_queue(unit)
-        self.ready.set()
+    def _on_connected(self, unit: str) -> None:
+        self._publish_station_status(unit, True)
+        self._publish_queue(unit)
+        if all(link.connected for link in self.links.values()):
+            self.ready.set()
 
-    def _publish_station_status(self, online: bool) -> None:
-        if self.link is None:
-            return
-        for unit in self.cfg.units:
-            status = p.StationStatus(self.cfg.site, unit, self.cfg.name, online, p.now_iso())
-            self._publish(
-                p.Topics.station_status(self.cfg.site, unit, self.cfg.name), status, retain=True
-            )
+    def _publish_station_status(self, unit: str, online: bool) -> None:
+        status = p.StationStatus(self.cfg.site, unit, self.cfg.name, online, p.now_iso())
+        self._publish(p.Topics.station_status(self.cfg.site, unit, self.cfg.name), status, True)
 
     def _publish_receipt(self, bed: p.BedAddress, view: p.RequestView) -> None:
-        if self.link is None:
-            return
         receipt = p.Receipt(view.id, bed.site, bed.unit, bed.bed, view.state, p.now_iso())
         self._publish(bed.topic("receipt"), receipt)
 
     def _publish_bed(self, bed: p.BedAddress) -> None:
         """Retained per-bed state, then the unit queue, after every change."""
-        if self.link is not None:
-            state = p.BedState(
-                bed.site, bed.unit, bed.bed, p.now_iso(), tuple(self.store.for_bed(bed))
-            )
-            self._publish(bed.topic("state"), state, retain=True)
+        state = p.BedState(bed.site, bed.unit, bed.bed, p.now_iso(), tuple(self.store.for_bed(bed)))
+        self._publish(bed.topic("state"), state, retain=True)
         self._publish_queue(bed.unit)
 
     def _publish_queue(self, unit: str) -> None:
-        if self.link is None:
-            return
         # Without histories (the bed state has them) so a busy unit still fits in one message.
         views = [replace(v, history=()) for v in self.store.open_requests(self.cfg.site, unit)]
         if len(views) > MAX_QUEUE:
@@ -269,15 +263,17 @@ class StationService:
         self._publish(p.Topics.unit(self.cfg.site, unit, "queue"), queue_msg, retain=True)
 
     def _publish(self, topic: str, msg: p.Message, retain: bool = False) -> None:
-        """Encode and publish; a message that fails validation is a bug, logged, not fatal."""
-        if self.link is None:
+        """Encode and publish on the unit's link; a message that fails validation is a bug,
+        logged, not fatal."""
+        link = self.links.get(topic.split("/")[3])
+        if link is None:
             return
         try:
             payload = p.encode(msg)
         except p.ProtocolError as exc:
             log.error("not publishing %s to %s: %s", type(msg).__name__, topic, exc)
             return
-        self.link.publish(topic, payload, retain=retain)
+        link.publish(topic, payload, retain=retain)
 
     def _notify(self, what: str, view: p.RequestView) -> None:
         for listener in self.listeners:
