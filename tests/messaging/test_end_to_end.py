@@ -12,7 +12,7 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from beckon.background import Background
-from beckon.bedside.service import BedsideEvent, BedsideService, Submit
+from beckon.bedside.service import BedsideEvent, BedsideService, CancelRequest, Submit
 from beckon.config import load_bedside, load_station
 from beckon.messaging import protocol as p
 from beckon.station.service import StationService
@@ -199,3 +199,30 @@ def test_request_in_outbox_survives_a_bedside_restart(mosquitto, tmp_path):
         assert wait_until(lambda: second.waiting == 0)
     store = RequestStore(tmp_path / "station.sqlite3")
     assert store.count() == 1
+
+
+def test_the_patient_cancels_and_the_station_records_who_and_when(mosquitto, tmp_path):
+    station = station_for(mosquitto.url, tmp_path / "station.sqlite3")
+    bedside = bedside_for(mosquitto.url, tmp_path / "outbox.sqlite3")
+    seen = Recorder()
+    bedside.listeners.append(seen)
+    with Background(station.run, "station"), Background(bedside.run, "bedside"):
+        assert station.ready.wait(10)
+        bedside.post(Submit("reposition", "touch"))
+        assert wait_until(lambda: any(e.kind == "request_saved" for e in seen.events))
+        request_id = next(e.request_id for e in seen.events if e.kind == "request_saved")
+        assert wait_until(lambda: "received" in seen.states(request_id))
+        bedside.post(CancelRequest(request_id))
+        assert wait_until(lambda: "cancelled" in seen.states(request_id)), seen.events
+        assert wait_until(lambda: bedside.waiting == 0)
+        # A nurse acting on it afterwards changes nothing: closed calls stay closed.
+        cmd = p.StationCommand(p.new_request_id(), "resolve", request_id, "Nurse Kim", p.now_iso())
+        send_raw(mosquitto.port, p.Topics.unit("gh", "icu", "command"), p.encode(cmd))
+        time.sleep(0.5)
+    store = RequestStore(tmp_path / "station.sqlite3")
+    view = store.get(request_id)
+    assert view is not None and view.state == "cancelled"
+    assert [(e[0], e[2]) for e in store.events(request_id)] == [
+        ("received", None),
+        ("cancelled", "patient"),
+    ]

@@ -76,6 +76,12 @@ class CancelRequest:
     request_id: str
 
 
+@dataclass(frozen=True)
+class SourceEnded:
+    """The video file has ended. It travels through the same queue as the gestures, so when
+    the service sees it every gesture before it has been handled."""
+
+
 Listener = Callable[[BedsideEvent], None]
 
 
@@ -100,6 +106,7 @@ class BedsideService:
         self.states: dict[str, str] = {}
         self.link: MqttLink | None = None
         self.station_online: bool | None = None
+        self.source_ended = threading.Event()
         # Messages on disk awaiting a receipt; written on the service thread, read by anyone.
         self.waiting = 0
 
@@ -174,6 +181,8 @@ class BedsideService:
             self.submit(item.intent, item.source)
         elif isinstance(item, CancelRequest):
             self.cancel(item.request_id)
+        elif isinstance(item, SourceEnded):
+            self.source_ended.set()
         elif isinstance(item, LinkEvent):
             if item.kind == "connected":
                 self._on_connected()

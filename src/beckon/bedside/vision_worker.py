@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from beckon.bedside.service import Gesture
+from beckon.bedside.service import Gesture, SourceEnded
 
 log = logging.getLogger(__name__)
 
@@ -68,4 +68,5 @@ class VisionWorker:
             self.error = exc
             log.error("vision stopped: %s", exc)
         finally:
+            self.post(SourceEnded())
             self.finished.set()
