@@ -27,6 +27,21 @@ class Declined:
 Outcome = Selected | Declined
 
 
+@dataclass(frozen=True)
+class MenuView:
+    """What the patient should see and hear right now: the contract between the interaction
+    and the bedside window (highlight, spoken prompt). Compared for equality, so the service
+    only tells listeners when it changes.
+
+    stage: "offering" (``highlighted`` is on offer), "paused" (just chose; nothing offered).
+    Later stages (confirming an emergency, pointing) extend this list.
+    """
+
+    items: tuple[str, ...]
+    highlighted: str | None
+    stage: str
+
+
 class ScanningMenu:
     """Offers ``intents`` in turn, each for ``offer_seconds``, starting at ``start_t``."""
 
@@ -54,6 +69,10 @@ class ScanningMenu:
         if t < self._paused_until:
             return None
         return self.intents[self._index]
+
+    def view(self, t: float) -> MenuView:
+        offered = self.offered(t)
+        return MenuView(self.intents, offered, "offering" if offered else "paused")
 
     def on_gesture(self, gesture: str, t: float) -> Outcome | None:
         """Apply a gesture; other gestures than nod and shake are ignored here."""

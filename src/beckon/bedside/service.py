@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from beckon import __version__
-from beckon.bedside.interaction import Declined, ScanningMenu, Selected
+from beckon.bedside.interaction import Declined, MenuView, ScanningMenu, Selected
 from beckon.config import BedsideSettings
 from beckon.intents import Intent, load_intents
 from beckon.messaging import protocol as p
@@ -43,8 +43,8 @@ def resend_delay(attempts: int) -> float:
 class BedsideEvent:
     """What the bedside tells its listeners (the story printer, later the window).
 
-    kind: offer_declined, request_saved, request_sent, state (received, acknowledged, ...),
-    connection, station.
+    kind: menu (``menu`` says what to highlight), selected, offer_declined, request_saved,
+    request_sent, state (received, acknowledged, ...), connection, station, fault.
     """
 
     kind: str
@@ -54,6 +54,7 @@ class BedsideEvent:
     by: str | None = None
     t: float | None = None
     detail: str = ""
+    menu: MenuView | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,14 @@ class Gesture:
     name: str
     t: float
     confidence: float
+
+
+@dataclass(frozen=True)
+class FrameTick:
+    """The vision worker's clock, a few times a second: the menu moves on in the video's own
+    time, so a file replayed faster than real time behaves like a live camera."""
+
+    t: float
 
 
 @dataclass(frozen=True)
@@ -107,6 +116,8 @@ class BedsideService:
         self.link: MqttLink | None = None
         self.station_online: bool | None = None
         self.source_ended = threading.Event()
+        self._menu_view: MenuView | None = None
+        self._clock_offset: float | None = None  # monotonic - source time, once known
         # Messages on disk awaiting a receipt; written on the service thread, read by anyone.
         self.waiting = 0
 
@@ -157,6 +168,7 @@ class BedsideService:
                     if item is not None:
                         self.handle(item)
                         self._count_waiting()
+                    self._update_menu()
                     if time.monotonic() - last_resend >= 2.0:
                         last_resend = time.monotonic()
                         self._flush(resend=True)
@@ -176,7 +188,12 @@ class BedsideService:
     def handle(self, item: object) -> None:
         """Process one item from the inbox; bad messages are logged and dropped."""
         if isinstance(item, Gesture):
+            self._sync_clock(item.t)
             self._on_gesture(item)
+            self._update_menu()
+        elif isinstance(item, FrameTick):
+            self._sync_clock(item.t)
+            self._update_menu()
         elif isinstance(item, Submit):
             self.submit(item.intent, item.source)
         elif isinstance(item, CancelRequest):
@@ -244,6 +261,23 @@ class BedsideService:
             self.submit(outcome.intent, "gesture")
         elif isinstance(outcome, Declined):
             self._emit(BedsideEvent("offer_declined", outcome.intent, t=g.t, detail=g.name))
+
+    # ------------------------------------------------------------ menu
+
+    def menu_time(self) -> float:
+        """Now, on the clock of the frames (or of this service when no camera runs)."""
+        if self._clock_offset is None:
+            self._clock_offset = time.monotonic()
+        return time.monotonic() - self._clock_offset
+
+    def _sync_clock(self, t: float) -> None:
+        self._clock_offset = time.monotonic() - t
+
+    def _update_menu(self) -> None:
+        view = self.menu.view(self.menu_time())
+        if view != self._menu_view:
+            self._menu_view = view
+            self._emit(BedsideEvent("menu", menu=view, t=self.menu_time()))
 
     # ------------------------------------------------------------ messages
 

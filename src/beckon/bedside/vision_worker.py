@@ -12,9 +12,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from beckon.bedside.service import Gesture, SourceEnded
+from beckon.bedside.service import FrameTick, Gesture, SourceEnded
 
 log = logging.getLogger(__name__)
+
+TICK_S = 0.1  # how often the bedside hears the frames' clock
 
 
 class VisionWorker:
@@ -54,6 +56,7 @@ class VisionWorker:
         try:
             with open_source(self.source_spec) as source, VisionPipeline(self.model_path) as vision:
                 started = time.monotonic()
+                last_tick = -TICK_S
                 for frame in source:
                     if self._stop.is_set():
                         break
@@ -63,6 +66,9 @@ class VisionWorker:
                             time.sleep(delay)
                     for event in vision.process(frame):
                         self.post(Gesture(event.gesture, event.t, event.confidence))
+                    if frame.t - last_tick >= TICK_S:
+                        self.post(FrameTick(frame.t))
+                        last_tick = frame.t
                     self.frames += 1
         except BaseException as exc:
             self.error = exc
