@@ -719,7 +719,8 @@ def test_protocol_doc_names_every_topic_and_field() -> None:
             topic = topic.replace(raw, shown)
         return topic
 
-    topics = [bed.topic(leaf) for leaf in ("request", "cancel", "status", "receipt", "state")]
+    leaves = ("request", "cancel", "status", "receipt", "state", "question", "answer")
+    topics = [bed.topic(leaf) for leaf in leaves]
     topics += [p.Topics.unit("SITE", "UNIT", leaf) for leaf in ("queue", "command")]
     topics.append(p.Topics.station_status("SITE", "UNIT", "NAME"))
     for topic in topics:

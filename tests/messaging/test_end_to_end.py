@@ -12,7 +12,13 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from beckon.background import Background
-from beckon.bedside.service import BedsideEvent, BedsideService, CancelRequest, Submit
+from beckon.bedside.service import (
+    BedsideEvent,
+    BedsideService,
+    CancelRequest,
+    Gesture,
+    Submit,
+)
 from beckon.config import load_bedside, load_station
 from beckon.messaging import protocol as p
 from beckon.station.service import StationService
@@ -226,3 +232,32 @@ def test_the_patient_cancels_and_the_station_records_who_and_when(mosquitto, tmp
         ("received", None),
         ("cancelled", "patient"),
     ]
+
+
+def test_a_nurse_asks_a_yes_no_question_and_a_shake_answers_no(mosquitto, tmp_path):
+    station = station_for(mosquitto.url, tmp_path / "station.sqlite3")
+    bedside = bedside_for(mosquitto.url, tmp_path / "outbox.sqlite3")
+    seen = Recorder()
+    bedside.listeners.append(seen)
+    answers: list[tuple[str, p.QuestionView]] = []
+    station.question_listeners.append(lambda what, q: answers.append((what, q)))
+    with Background(station.run, "station"), Background(bedside.run, "bedside"):
+        assert station.ready.wait(10)
+        assert wait_until(lambda: bedside.link is not None and bedside.link.connected)
+        ask = p.AskCommand(p.new_request_id(), "12", "Are you in pain?", "Nurse Kim", p.now_iso())
+        send_raw(mosquitto.port, p.Topics.unit("gh", "icu", "command"), p.encode(ask))
+        assert wait_until(lambda: any(e.kind == "question" for e in seen.events)), seen.events
+        question = next(e for e in seen.events if e.kind == "question")
+        assert question.detail == "Are you in pain?" and question.by == "Nurse Kim"
+        menu = [e.menu for e in seen.events if e.kind == "menu" and e.menu]
+        assert menu[-1].stage == "question" and menu[-1].question == "Are you in pain?"
+        bedside.post(Gesture("shake", 1.0, 0.9))
+        assert wait_until(lambda: any(w == "answered" for w, _ in answers)), answers
+        assert wait_until(lambda: any(e.kind == "answer_received" for e in seen.events))
+        assert wait_until(lambda: bedside.waiting == 0)
+        # The shake answered the question: it did not also move the request menu on.
+        assert not any(e.kind in ("offer_declined", "request_saved") for e in seen.events)
+    answered = next(q for w, q in answers if w == "answered")
+    assert (answered.bed, answered.answer, answered.source) == ("12", "no", "gesture")
+    store = RequestStore(tmp_path / "station.sqlite3")
+    assert [q.answer for q in store.questions("gh", "icu")] == ["no"]

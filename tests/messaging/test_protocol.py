@@ -98,8 +98,30 @@ EVERY_KIND: dict[str, p.Message] = {
         at=T2,
         requests=(a_view(), a_view(id=OTHER_ID, bed="14", state="received", by=None)),
         offline_beds=("3", "7"),
+        questions=(
+            p.QuestionView(id=OTHER_ID, bed="12", text="아파요?", asked_by="김간호사", asked_at=T0),
+            p.QuestionView(
+                id=ID,
+                bed="14",
+                text="Are you cold?",
+                asked_by="Nurse Kim",
+                asked_at=T0,
+                answer="no",
+                answered_at=T1,
+                source="gesture",
+            ),
+        ),
     ),
     "station_status": p.StationStatus(site="gh", unit="icu", name="desk-1", online=False, at=T0),
+    "ask": p.AskCommand(
+        command_id=OTHER_ID, bed="12", text="Are you in pain?", by="Nurse Kim", at=T0
+    ),
+    "question": p.Question(
+        id=ID, site="gh", unit="icu", bed="12", text="Are you in pain?", asked_by="Nurse Kim", at=T0
+    ),
+    "answer": p.Answer(
+        question_id=ID, site="gh", unit="icu", bed="12", answer="yes", source="gesture", at=T1
+    ),
 }
 
 

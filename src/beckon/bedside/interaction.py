@@ -33,13 +33,15 @@ class MenuView:
     and the bedside window (highlight, spoken prompt). Compared for equality, so the service
     only tells listeners when it changes.
 
-    stage: "offering" (``highlighted`` is on offer), "paused" (just chose; nothing offered).
+    stage: "offering" (``highlighted`` is on offer), "paused" (just chose; nothing offered),
+    "question" (a nurse's yes/no question, in ``question``, waits for a nod or a shake).
     Later stages (confirming an emergency, pointing) extend this list.
     """
 
     items: tuple[str, ...]
     highlighted: str | None
     stage: str
+    question: str = ""
 
 
 class ScanningMenu:

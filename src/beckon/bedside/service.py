@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from beckon import __version__
 from beckon.bedside.interaction import Declined, MenuView, ScanningMenu, Selected
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 
 RESEND_AFTER_S = 10.0
 RESEND_MAX_S = 300.0
+QUESTION_TIMEOUT_S = 120.0  # a question nobody answers stops blocking the menu
 
 
 def resend_delay(attempts: int) -> float:
@@ -44,7 +46,8 @@ class BedsideEvent:
     """What the bedside tells its listeners (the story printer, later the window).
 
     kind: menu (``menu`` says what to highlight), selected, offer_declined, request_saved,
-    request_sent, state (received, acknowledged, ...), connection, station, fault.
+    request_sent, state (received, acknowledged, ...), question (``detail`` is the text),
+    answered, answer_received, question_expired, connection, station, fault.
     """
 
     kind: str
@@ -86,6 +89,14 @@ class CancelRequest:
 
 
 @dataclass(frozen=True)
+class AnswerQuestion:
+    """The patient answered the pending question by touch or voice."""
+
+    answer: str
+    source: p.Source
+
+
+@dataclass(frozen=True)
 class SourceEnded:
     """The video file has ended. It travels through the same queue as the gestures, so when
     the service sees it every gesture before it has been handled."""
@@ -117,6 +128,9 @@ class BedsideService:
         self.station_online: bool | None = None
         self.source_ended = threading.Event()
         self._menu_view: MenuView | None = None
+        self.question: p.Question | None = None  # a nurse's yes/no question awaiting an answer
+        self._question_until = 0.0
+        self._answered: set[str] = set()
         self._clock_offset: float | None = None  # monotonic - source time, once known
         # Messages on disk awaiting a receipt; written on the service thread, read by anyone.
         self.waiting = 0
@@ -146,6 +160,7 @@ class BedsideService:
             subscriptions=[
                 self.address.topic("receipt"),
                 self.address.topic("state"),
+                self.address.topic("question"),
                 p.Topics.station_status(cfg.site, cfg.unit, "+"),
             ],
             will=Will(self.address.topic("status"), p.encode(offline)),
@@ -168,6 +183,7 @@ class BedsideService:
                     if item is not None:
                         self.handle(item)
                         self._count_waiting()
+                    self._expire_question()
                     self._update_menu()
                     if time.monotonic() - last_resend >= 2.0:
                         last_resend = time.monotonic()
@@ -198,6 +214,8 @@ class BedsideService:
             self.submit(item.intent, item.source)
         elif isinstance(item, CancelRequest):
             self.cancel(item.request_id)
+        elif isinstance(item, AnswerQuestion):
+            self.answer(item.answer, item.source)
         elif isinstance(item, SourceEnded):
             self.source_ended.set()
         elif isinstance(item, LinkEvent):
@@ -254,7 +272,46 @@ class BedsideService:
         self.outbox.add(key, self.address.topic("cancel"), p.encode(msg))
         self._send(key)
 
+    def answer(self, answer: str, source: p.Source) -> None:
+        """Answer the pending question (from a gesture, a touch or voice)."""
+        assert self.outbox is not None, "run() opens the outbox"
+        question = self.question
+        if question is None:
+            return
+        if answer == "yes":
+            reply: Literal["yes", "no"] = "yes"
+        elif answer == "no":
+            reply = "no"
+        else:
+            return
+        msg = p.Answer(
+            question.id, question.site, question.unit, question.bed, reply, source, p.now_iso()
+        )
+        key = f"answer:{question.id}"
+        self.outbox.add(key, self.address.topic("answer"), p.encode(msg))
+        self._answered.add(question.id)
+        self.question = None
+        self._emit(BedsideEvent("answered", detail=answer, request_id=question.id))
+        self._send(key)
+        self._update_menu()
+
+    def _expire_question(self) -> None:
+        if self.question is not None and time.monotonic() > self._question_until:
+            log.info("question %r expired without an answer", self.question.text)
+            self._emit(
+                BedsideEvent(
+                    "question_expired", detail=self.question.text, request_id=self.question.id
+                )
+            )
+            self.question = None
+            self._update_menu()
+
     def _on_gesture(self, g: Gesture) -> None:
+        if self.question is not None:
+            # A nurse's question takes precedence over the menu: nod is yes, shake is no.
+            if g.name in ("nod", "shake"):
+                self.answer("yes" if g.name == "nod" else "no", "gesture")
+            return
         outcome = self.menu.on_gesture(g.name, g.t)
         if isinstance(outcome, Selected):
             self._emit(BedsideEvent("selected", outcome.intent, t=g.t, detail=g.name))
@@ -275,6 +332,8 @@ class BedsideService:
 
     def _update_menu(self) -> None:
         view = self.menu.view(self.menu_time())
+        if self.question is not None:
+            view = MenuView(view.items, None, "question", question=self.question.text)
         if view != self._menu_view:
             self._menu_view = view
             self._emit(BedsideEvent("menu", menu=view, t=self.menu_time()))
@@ -285,6 +344,9 @@ class BedsideService:
         assert self.outbox is not None
         msg = p.decode(payload)
         if isinstance(msg, p.Receipt) and topic == self.address.topic("receipt"):
+            if self.outbox.remove(f"answer:{msg.id}"):
+                self._emit(BedsideEvent("answer_received", request_id=msg.id))
+                return
             self.outbox.remove(f"request:{msg.id}")
             if msg.state in ("cancelled", "resolved"):
                 self.outbox.remove(f"cancel:{msg.id}")
@@ -297,6 +359,15 @@ class BedsideService:
                 if view.state in ("cancelled", "resolved"):
                     self.outbox.remove(f"cancel:{view.id}")
                 self._update(view.id, view.state, view.by, view.intent)
+        elif isinstance(msg, p.Question) and topic == self.address.topic("question"):
+            if msg.id in self._answered:
+                return  # delivered again by the broker; already answered
+            self.question = msg
+            self._question_until = time.monotonic() + QUESTION_TIMEOUT_S
+            self._emit(
+                BedsideEvent("question", detail=msg.text, request_id=msg.id, by=msg.asked_by)
+            )
+            self._update_menu()
         elif isinstance(msg, p.StationStatus):
             if msg.online != self.station_online:
                 self.station_online = msg.online
@@ -337,7 +408,8 @@ class BedsideService:
             if entry.key == key:
                 if self.link.publish(entry.topic, entry.payload):
                     self.outbox.mark_sent(key)
-                    self._emit(BedsideEvent("request_sent", request_id=key.split(":", 1)[1]))
+                    if key.startswith("request:"):
+                        self._emit(BedsideEvent("request_sent", request_id=key.split(":", 1)[1]))
                 return
 
     def _flush(self, resend: bool) -> None:

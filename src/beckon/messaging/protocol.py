@@ -85,7 +85,8 @@ class BedAddress:
 
 class Topics:
     """The topic tree. Bedside leaves: request, cancel, answer, status (retained, last will).
-    Station leaves: receipt, state (retained) per bed; queue (retained) and command per unit."""
+    Station leaves: receipt, state (retained), question per bed; queue (retained) and command
+    per unit; station/{name}/status (retained, last will)."""
 
     @staticmethod
     def unit(site: str, unit: str, leaf: str) -> str:
@@ -229,14 +230,73 @@ class StationCommand:
 
 
 @dataclass(frozen=True)
+class AskCommand:
+    """A nurse asks a bed a yes/no question ("Are you in pain?") through the station service."""
+
+    command_id: str
+    bed: str
+    text: str
+    by: str
+    at: str
+    kind: Literal["ask"] = "ask"
+    v: int = VERSION
+
+
+@dataclass(frozen=True)
+class Question:
+    """The question as the bedside receives it, to show and speak; answered by nod or shake."""
+
+    id: str
+    site: str
+    unit: str
+    bed: str
+    text: str
+    asked_by: str
+    at: str
+    kind: Literal["question"] = "question"
+    v: int = VERSION
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The patient's answer. The station confirms it with a Receipt for the question id."""
+
+    question_id: str
+    site: str
+    unit: str
+    bed: str
+    answer: Literal["yes", "no"]
+    source: Source
+    at: str
+    kind: Literal["answer"] = "answer"
+    v: int = VERSION
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """A question as the station knows it, for station windows."""
+
+    id: str
+    bed: str
+    text: str
+    asked_by: str
+    asked_at: str
+    answer: Literal["yes", "no"] | None = None
+    answered_at: str | None = None
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
 class UnitQueue:
-    """Retained per unit: every open request, and beds that are offline, for station windows."""
+    """Retained per unit: every open request, beds that are offline, and recent questions, for
+    station windows."""
 
     site: str
     unit: str
     at: str
     requests: tuple[RequestView, ...] = ()
     offline_beds: tuple[str, ...] = ()
+    questions: tuple[QuestionView, ...] = ()
     kind: Literal["queue"] = "queue"
     v: int = VERSION
 
@@ -255,7 +315,17 @@ class StationStatus:
 
 
 Message = (
-    Request | Cancel | Receipt | BedState | BedStatus | StationCommand | UnitQueue | StationStatus
+    Request
+    | Cancel
+    | Receipt
+    | BedState
+    | BedStatus
+    | StationCommand
+    | UnitQueue
+    | StationStatus
+    | AskCommand
+    | Question
+    | Answer
 )
 
 _KINDS: dict[str, type[Any]] = {
@@ -267,6 +337,9 @@ _KINDS: dict[str, type[Any]] = {
     "command": StationCommand,
     "queue": UnitQueue,
     "station_status": StationStatus,
+    "ask": AskCommand,
+    "question": Question,
+    "answer": Answer,
 }
 
 
@@ -357,6 +430,8 @@ def _from_dict(data: dict[str, Any]) -> Message:
         data["requests"] = tuple(_view(r) for r in data.get("requests", ()))
         if "offline_beds" in data:
             data["offline_beds"] = tuple(data["offline_beds"])
+        if "questions" in data:
+            data["questions"] = tuple(QuestionView(**q) for q in data["questions"])
     if cls is BedStatus and "inputs" in data:
         data = dict(data, inputs=tuple(data["inputs"]))
     return cls(**data)
@@ -391,6 +466,10 @@ __all__ = [
     "Cancel",
     "Message",
     "ProtocolError",
+    "Answer",
+    "AskCommand",
+    "Question",
+    "QuestionView",
     "Receipt",
     "Request",
     "RequestView",

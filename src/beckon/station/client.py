@@ -89,3 +89,25 @@ class StationClient:
             f"the station did not confirm '{action}' for request {target.id[:8]}",
             "the request may already be closed; check the station service log",
         )
+
+    def ask(self, bed: str, text: str, by: str, wait_s: float = 0.0) -> p.QuestionView:
+        """Ask a bed a yes/no question; with ``wait_s``, wait that long for the answer."""
+        current = self.wait_queue()
+        known = {q.id for q in current.questions}
+        cmd = p.AskCommand(p.new_request_id(), bed, text, by, p.now_iso())
+        self.link.publish(p.Topics.unit(self.site, self.unit, "command"), p.encode(cmd))
+        asked: p.QuestionView | None = None
+        deadline = time.monotonic() + 10.0 + wait_s
+        while time.monotonic() < deadline:
+            current = self.wait_queue(timeout=deadline - time.monotonic(), newer_than=current.at)
+            for q in current.questions:
+                if q.id not in known and q.bed == bed and q.text == text:
+                    asked = q
+            if asked is not None and (asked.answer is not None or wait_s <= 0):
+                return asked
+        if asked is None:
+            raise BeckonError(
+                f"the station did not confirm the question for bed {bed}",
+                "check that the bed is in a unit this station serves",
+            )
+        return asked

@@ -27,9 +27,13 @@ log = logging.getLogger(__name__)
 
 MAX_QUEUE = 200  # the schema's limit for one unit's queue message
 MAX_OFFLINE = 500
+MAX_QUESTIONS = 20
 
 Listener = Callable[[str, p.RequestView], None]
 """Called on the service thread with what happened ("received", "acknowledged", ...)."""
+
+QuestionListener = Callable[[str, p.QuestionView], None]
+"""Called on the service thread when a question is asked or answered."""
 
 BedListener = Callable[[p.BedAddress, bool], None]
 """Called on the service thread when a bed goes online or offline."""
@@ -42,6 +46,7 @@ class StationService:
         self._store: RequestStore | None = None
         self.listeners: list[Listener] = []
         self.bed_listeners: list[BedListener] = []
+        self.question_listeners: list[QuestionListener] = []
         self.links: dict[str, MqttLink] = {}
         self.ready = threading.Event()
         self.dropped = 0
@@ -52,7 +57,8 @@ class StationService:
         """One connection per unit served, so each unit's bedsides get their own last will
         ("station offline") if this service dies; all links feed the same queue."""
         site, name = self.cfg.site, self.cfg.name
-        subs = [p.Topics.bed_filter(site, unit, leaf) for leaf in ("request", "cancel", "status")]
+        leaves = ("request", "cancel", "status", "answer")
+        subs = [p.Topics.bed_filter(site, unit, leaf) for leaf in leaves]
         subs.append(p.Topics.unit(site, unit, "command"))
         will = Will(
             p.Topics.station_status(site, unit, name),
@@ -124,8 +130,13 @@ class StationService:
 
     def _handle_message(self, topic: str, payload: bytes) -> None:
         if topic.endswith("/command"):
-            cmd = p.decode_as(payload, p.StationCommand)
-            self._apply_command(cmd)
+            cmd = p.decode(payload)
+            if isinstance(cmd, p.StationCommand):
+                self._apply_command(cmd)
+            elif isinstance(cmd, p.AskCommand):
+                self._ask(topic.split("/")[3], cmd)
+            else:
+                raise p.ProtocolError(f"a {type(cmd).__name__} is not a command")
             return
         bed, leaf = p.Topics.parse_bed_topic(topic)
         if bed.site != self.cfg.site or bed.unit not in self.cfg.units:
@@ -136,6 +147,8 @@ class StationService:
             self._on_cancel(bed, p.decode_as(payload, p.Cancel))
         elif leaf == "status":
             self._on_status(bed, p.decode_as(payload, p.BedStatus))
+        elif leaf == "answer":
+            self._on_answer(bed, p.decode_as(payload, p.Answer))
         else:
             raise p.ProtocolError(f"unexpected topic {topic}")
 
@@ -182,6 +195,40 @@ class StationService:
             for listener in self.bed_listeners:
                 listener(bed, status.online)
             self._publish_queue(bed.unit)
+
+    def _ask(self, unit: str, cmd: p.AskCommand) -> None:
+        if unit not in self.cfg.units:
+            raise p.ProtocolError(f"question for unit {unit}, which this station does not serve")
+        bed = p.BedAddress(self.cfg.site, unit, cmd.bed)
+        question = p.Question(
+            p.new_request_id(), bed.site, bed.unit, bed.bed, cmd.text, cmd.by, p.now_iso()
+        )
+        view = self.store.ask(question)
+        log.info("%s asks bed %s: %s", cmd.by, bed.key, cmd.text)
+        self._publish(bed.topic("question"), question)
+        self._notify_question("asked", view)
+        self._publish_queue(unit)
+
+    def _on_answer(self, bed: p.BedAddress, answer: p.Answer) -> None:
+        if (answer.site, answer.unit, answer.bed) != (bed.site, bed.unit, bed.bed):
+            raise p.ProtocolError(f"answer from bed {answer.bed} sent on the topic of {bed.key}")
+        view, new = self.store.answer(answer)
+        if view is None:
+            raise p.ProtocolError(f"answer to unknown question {answer.question_id[:8]}")
+        receipt = p.Receipt(answer.question_id, bed.site, bed.unit, bed.bed, "received",
+                            p.now_iso())  # fmt: skip
+        self._publish(bed.topic("receipt"), receipt)
+        if new:
+            log.info("bed %s answers %s to: %s", bed.key, answer.answer, view.text)
+            self._notify_question("answered", view)
+            self._publish_queue(bed.unit)
+
+    def _notify_question(self, what: str, view: p.QuestionView) -> None:
+        for listener in self.question_listeners:
+            try:
+                listener(what, view)
+            except Exception:  # a broken observer must not stop the station
+                log.exception("station question listener failed")
 
     def _apply_command(self, cmd: p.StationCommand) -> None:
         new = "acknowledged" if cmd.action == "acknowledge" else "resolved"
@@ -259,6 +306,7 @@ class StationService:
             p.now_iso(),
             tuple(views),
             tuple(self.store.offline_beds(self.cfg.site, unit)[:MAX_OFFLINE]),
+            tuple(self.store.questions(self.cfg.site, unit, MAX_QUESTIONS)),
         )
         self._publish(p.Topics.unit(self.cfg.site, unit, "queue"), queue_msg, retain=True)
 

@@ -9,11 +9,20 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
-from beckon.messaging.protocol import BedAddress, Request, RequestView, StateChange, now_iso
+from beckon.messaging.protocol import (
+    Answer,
+    BedAddress,
+    Question,
+    QuestionView,
+    Request,
+    RequestView,
+    StateChange,
+    now_iso,
+)
 from beckon.station import lifecycle
 
 _SCHEMA = """
@@ -32,6 +41,13 @@ CREATE TABLE IF NOT EXISTS events (
     request_id TEXT NOT NULL REFERENCES requests(id),
     state TEXT NOT NULL, at TEXT NOT NULL, by TEXT
 );
+CREATE TABLE IF NOT EXISTS questions (
+    id TEXT PRIMARY KEY,
+    site TEXT NOT NULL, unit TEXT NOT NULL, bed TEXT NOT NULL,
+    text TEXT NOT NULL, asked_by TEXT NOT NULL, asked_at TEXT NOT NULL,
+    answer TEXT, answered_at TEXT, source TEXT
+);
+CREATE INDEX IF NOT EXISTS questions_by_unit ON questions (site, unit, asked_at);
 CREATE TABLE IF NOT EXISTS beds (
     site TEXT NOT NULL, unit TEXT NOT NULL, bed TEXT NOT NULL,
     online INTEGER NOT NULL, updated_at TEXT NOT NULL,
@@ -150,6 +166,46 @@ class RequestStore:
         )
         return [(r[0], r[1], r[2]) for r in rows]
 
+    # ------------------------------------------------------------ questions
+
+    def ask(self, q: Question) -> QuestionView:
+        with self._tx():
+            self._db.execute(
+                "INSERT INTO questions (id, site, unit, bed, text, asked_by, asked_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (q.id, q.site, q.unit, q.bed, q.text, q.asked_by, q.at),
+            )
+        return QuestionView(q.id, q.bed, q.text, q.asked_by, q.at)
+
+    def answer(self, a: Answer, at: str | None = None) -> tuple[QuestionView | None, bool]:
+        """Record the first answer to a question of that bed. Returns the question (None if
+        unknown) and whether this answer was new (a resent answer changes nothing)."""
+        row = self._db.execute(
+            f"SELECT {_Q_COLUMNS} FROM questions WHERE id = ? AND site = ? AND unit = ? "
+            "AND bed = ?",
+            (a.question_id, a.site, a.unit, a.bed),
+        ).fetchone()
+        if row is None:
+            return None, False
+        view = QuestionView(*row)
+        if view.answer is not None:
+            return view, False
+        at = at or now_iso()
+        self._db.execute(
+            "UPDATE questions SET answer = ?, answered_at = ?, source = ? WHERE id = ?",
+            (a.answer, at, a.source, a.question_id),
+        )
+        return replace(view, answer=a.answer, answered_at=at, source=a.source), True
+
+    def questions(self, site: str, unit: str, limit: int = 20) -> list[QuestionView]:
+        """The unit's most recent questions, newest first."""
+        rows = self._db.execute(
+            f"SELECT {_Q_COLUMNS} FROM questions WHERE site = ? AND unit = ? "
+            "ORDER BY asked_at DESC, rowid DESC LIMIT ?",
+            (site, unit, limit),
+        )
+        return [QuestionView(*r) for r in rows]
+
     # ------------------------------------------------------------ beds
 
     def set_bed_online(self, bed: BedAddress, online: bool, at: str) -> bool:
@@ -221,6 +277,8 @@ class RequestStore:
             (request_id, state, at, by),
         )
 
+
+_Q_COLUMNS = "id, bed, text, asked_by, asked_at, answer, answered_at, source"
 
 _COLUMNS = (
     "id, site, unit, bed, intent, priority, source, state, created_at, updated_at, by, "
