@@ -78,6 +78,7 @@ class BedsideConfig:
     outbox: str = ""
     offer_seconds: float = 4.0
     offered_intents: tuple[str, ...] = ("nurse", "water", "pain")
+    profile: str = ""
 
     def outbox_path(self) -> Path:
         if self.outbox:

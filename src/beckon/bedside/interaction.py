@@ -1,15 +1,19 @@
-"""The first bedside interaction: requests are offered one at a time (scanning).
+"""The bedside interaction: which request is offered, and what each gesture does to it.
 
-A nod while a request is offered selects it; a shake declines it and moves to the next. After a
-selection the menu pauses, so one long nod cannot send two requests. Plain Python driven by
-the gesture events' own timestamps, so it runs the same on a live camera and on a video file.
-(The full state machine with confirmation and per-patient profiles comes with the gesture work.)
+:class:`ScanningMenu` is the first, fixed version (nod selects, shake declines), kept for its
+callers. :class:`Interaction` is the full state machine the bedside uses: scanning (requests
+offered one at a time) or pointing (the patient moves the highlight), select, confirm and
+cancel by the gestures the patient's profile chooses, and a confirmation step for emergencies.
+Both are plain Python driven by the gesture events' own timestamps, so they run the same on a
+live camera and on a video file. After a selection the menu pauses, so one long nod cannot
+send two requests.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -34,14 +38,20 @@ class MenuView:
     only tells listeners when it changes.
 
     stage: "offering" (``highlighted`` is on offer), "paused" (just chose; nothing offered),
-    "question" (a nurse's yes/no question, in ``question``, waits for a nod or a shake).
-    Later stages (confirming an emergency, pointing) extend this list.
+    "question" (a nurse's yes/no question, in ``question``, waits for a nod or a shake),
+    "pointing" (pointing mode: the patient moves the highlight with head gestures),
+    "confirming" (``highlighted`` was chosen and waits for one of the ``confirm_with``
+    gestures until ``deadline``, on the frames' clock; emergencies need this).
+    ``mode`` is the patient's menu mode, "scanning" or "pointing".
     """
 
     items: tuple[str, ...]
     highlighted: str | None
     stage: str
     question: str = ""
+    mode: str = "scanning"
+    deadline: float | None = None
+    confirm_with: tuple[str, ...] = ()
 
 
 class ScanningMenu:
@@ -99,3 +109,198 @@ class ScanningMenu:
         if steps:
             self._index = (self._index + steps) % len(self.intents)
             self._since = start + steps * self.offer_seconds
+
+
+# ------------------------------------------------------------------------------------------
+# The full interaction: scanning or pointing, confirmation, cancel, per-patient gestures.
+
+
+@dataclass(frozen=True)
+class ConfirmRequested:
+    """A request that needs confirmation was chosen; it is sent only after the confirmation."""
+
+    intent: str
+    t: float
+    deadline: float
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    """The patient cancelled a choice awaiting confirmation (or it timed out: ``timed_out``)."""
+
+    intent: str
+    t: float
+    timed_out: bool = False
+
+
+@dataclass(frozen=True)
+class Moved:
+    """Pointing mode: the highlight moved to ``intent``."""
+
+    intent: str
+    t: float
+
+
+Event = Selected | Declined | ConfirmRequested | Cancelled | Moved
+
+
+class Interaction:
+    """The bedside menu as a state machine driven by gesture events and their timestamps.
+
+    ``actions`` maps gesture names to what they do: ``select`` the highlighted request,
+    ``next``/``previous`` (decline it and move on, or move the pointer), ``confirm`` a chosen
+    request that needs it, ``cancel`` one, or ``call:INTENT`` to ask for INTENT directly.
+    Requests in ``confirm_intents`` (emergencies) are only sent after a confirming gesture
+    within ``confirm_timeout_s``: a gesture mapped to ``confirm``, or, if the profile maps
+    none, the select gesture again. Everything is plain Python on the events' own clock, so it
+    runs the same on a camera and a video file and is tested without one.
+    """
+
+    def __init__(
+        self,
+        items: Sequence[str],
+        actions: dict[str, str] | None = None,
+        *,
+        mode: str = "scanning",
+        offer_seconds: float = 4.0,
+        pause_after_select_s: float = 3.0,
+        confirm_timeout_s: float = 8.0,
+        confirm_intents: Sequence[str] = ("emergency",),
+        start_t: float = 0.0,
+    ) -> None:
+        if not items:
+            raise ValueError("the menu needs at least one intent")
+        if offer_seconds <= 0:
+            raise ValueError("offer_seconds must be positive")
+        if mode not in ("scanning", "pointing"):
+            raise ValueError("mode must be 'scanning' or 'pointing'")
+        self.items = tuple(items)
+        self.actions = dict(actions if actions is not None else {"nod": "select", "shake": "next"})
+        self.mode = mode
+        self.offer_seconds = offer_seconds
+        self.pause_after_select_s = pause_after_select_s
+        self.confirm_timeout_s = confirm_timeout_s
+        self.confirm_intents = frozenset(confirm_intents)
+        confirmers = tuple(g for g, a in self.actions.items() if a == "confirm")
+        selectors = tuple(g for g, a in self.actions.items() if a == "select")
+        self.confirm_with = confirmers or selectors
+        self._index = 0
+        self._since = start_t
+        self._paused_until = start_t
+        self._pending: tuple[str, float] | None = None  # (intent, deadline) while confirming
+        self._timed_out: list[Cancelled] = []
+
+    @classmethod
+    def from_profile(
+        cls,
+        profile: Any,
+        default_items: Sequence[str],
+        default_offer_seconds: float,
+        start_t: float = 0.0,
+    ) -> Interaction:
+        """Built from a :class:`beckon.vision.profile.GestureProfile`."""
+        s = profile.interaction
+        return cls(
+            s.items or default_items,
+            profile.actions(),
+            mode=s.mode,
+            offer_seconds=s.offer_seconds or default_offer_seconds,
+            pause_after_select_s=s.pause_after_select_s,
+            confirm_timeout_s=s.confirm_timeout_s,
+            confirm_intents=s.confirm_intents,
+            start_t=start_t,
+        )
+
+    # ---------------------------------------------------------------- time
+
+    def _advance(self, t: float) -> None:
+        if self._pending is not None and t >= self._pending[1]:
+            intent, deadline = self._pending
+            self._pending = None
+            self._timed_out.append(Cancelled(intent, deadline, timed_out=True))
+            self._since = deadline
+        if self.mode != "scanning" or self._pending is not None:
+            return
+        start = max(self._since, self._paused_until)
+        if t <= start:
+            return
+        steps = int((t - start) // self.offer_seconds)
+        if steps:
+            self._index = (self._index + steps) % len(self.items)
+            self._since = start + steps * self.offer_seconds
+
+    def expired(self, t: float) -> list[Cancelled]:
+        """Confirmations that timed out up to ``t`` (each reported once)."""
+        self._advance(t)
+        out, self._timed_out = self._timed_out, []
+        return out
+
+    def highlighted(self, t: float) -> str | None:
+        """The request highlighted at ``t`` (None while paused after a choice)."""
+        self._advance(t)
+        if self._pending is not None:
+            return self._pending[0]
+        if t < self._paused_until:
+            return None
+        return self.items[self._index]
+
+    def view(self, t: float) -> MenuView:
+        highlighted = self.highlighted(t)
+        if self._pending is not None:
+            return MenuView(
+                self.items,
+                highlighted,
+                "confirming",
+                mode=self.mode,
+                deadline=self._pending[1],
+                confirm_with=self.confirm_with,
+            )
+        if highlighted is None:
+            return MenuView(self.items, None, "paused", mode=self.mode)
+        stage = "offering" if self.mode == "scanning" else "pointing"
+        return MenuView(self.items, highlighted, stage, mode=self.mode)
+
+    # ---------------------------------------------------------------- gestures
+
+    def on_gesture(self, gesture: str, t: float) -> Event | None:
+        """Apply one gesture; gestures without an action (or at the wrong moment) do nothing."""
+        action = self.actions.get(gesture, "none")
+        highlighted = self.highlighted(t)
+        if self._pending is not None:
+            intent, _ = self._pending
+            if gesture in self.confirm_with:
+                self._pending = None
+                return self._chosen(intent, t)
+            if action == "cancel":
+                self._pending = None
+                self._since = t
+                return Cancelled(intent, t)
+            return None
+        if highlighted is None:  # paused after a choice: one long gesture must not send twice
+            return None
+        if action.startswith("call:"):
+            return self._choose(action[5:], t)
+        if action == "select":
+            return self._choose(highlighted, t)
+        if action in ("next", "previous"):
+            step = 1 if action == "next" else -1
+            self._index = (self._index + step) % len(self.items)
+            self._since = t
+            if self.mode == "pointing":
+                return Moved(self.items[self._index], t)
+            return (
+                Declined(highlighted, t) if action == "next" else Moved(self.items[self._index], t)
+            )
+        return None
+
+    def _choose(self, intent: str, t: float) -> Event:
+        if intent in self.confirm_intents:
+            deadline = t + self.confirm_timeout_s
+            self._pending = (intent, deadline)
+            return ConfirmRequested(intent, t, deadline)
+        return self._chosen(intent, t)
+
+    def _chosen(self, intent: str, t: float) -> Selected:
+        self._paused_until = t + self.pause_after_select_s
+        self._index, self._since = 0, self._paused_until
+        return Selected(intent, t)

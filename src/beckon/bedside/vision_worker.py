@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from beckon.bedside.service import FrameTick, Gesture, SourceEnded
 
@@ -21,7 +22,14 @@ TICK_S = 0.1  # how often the bedside hears the frames' clock
 
 class VisionWorker:
     """Reads frames from ``source_spec`` (camera index or video file) until stopped or the
-    video ends, and calls ``post(Gesture)`` for every gesture."""
+    video ends, and calls ``post(Gesture)`` for every gesture.
+
+    ``on_frame`` (called with every frame) and ``on_status`` (the pipeline's FaceStatus on
+    every change) let a window show the camera and face state; ``on_observation`` (every
+    frame's FaceObservation) feeds the calibration wizard. They run on the vision thread, so
+    they must only hand the value over (a lock, a Qt signal), never draw. ``profile`` is the
+    patient's gesture profile; the shipped sequence model, when installed, vets the gestures.
+    """
 
     def __init__(
         self,
@@ -29,8 +37,16 @@ class VisionWorker:
         source_spec: str,
         post: Callable[[object], None],
         realtime: bool = False,
+        on_frame: Callable[[Any], None] | None = None,
+        on_status: Callable[[Any], None] | None = None,
+        on_observation: Callable[[Any], None] | None = None,
+        profile: Any = None,
     ) -> None:
         self.model_path = model_path
+        self.profile = profile  # the patient's GestureProfile (None: built-in defaults)
+        self.on_frame = on_frame
+        self.on_status = on_status
+        self.on_observation = on_observation
         self.source_spec = source_spec
         self.post = post
         self.realtime = realtime
@@ -52,20 +68,34 @@ class VisionWorker:
         # Imported here so that commands which never touch the camera start fast.
         from beckon.vision.frames import open_source
         from beckon.vision.pipeline import VisionPipeline
+        from beckon.vision.sequence import default_verifier
 
         try:
-            with open_source(self.source_spec) as source, VisionPipeline(self.model_path) as vision:
+            verifier = default_verifier(self.profile)
+            with (
+                open_source(self.source_spec) as source,
+                VisionPipeline(
+                    self.model_path,
+                    profile=self.profile,
+                    verifier=verifier,
+                    on_status=self.on_status,
+                ) as vision,
+            ):
                 started = time.monotonic()
                 last_tick = -TICK_S
                 for frame in source:
                     if self._stop.is_set():
                         break
+                    if self.on_frame is not None:
+                        self.on_frame(frame)
                     if self.realtime:  # play a video file at its own speed (demo)
                         delay = frame.t - (time.monotonic() - started)
                         if delay > 0:
                             time.sleep(delay)
                     for event in vision.process(frame):
                         self.post(Gesture(event.gesture, event.t, event.confidence))
+                    if self.on_observation is not None:
+                        self.on_observation(vision.last_observation)
                     if frame.t - last_tick >= TICK_S:
                         self.post(FrameTick(frame.t))
                         last_tick = frame.t

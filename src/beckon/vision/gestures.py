@@ -87,8 +87,9 @@ class GestureParams:
     """Direction reversals needed; a single down-and-up dip is not enough (false alarms cost)."""
     window_s: float = 2.0
     """The counted reversals must fall within this span."""
-    min_half_period_s: float = 0.15
-    """Turning points closer than this are tremor or jitter; the gesture is started over."""
+    min_half_period_s: float = 0.22
+    """Turning points closer than this are tremor, jitter or a cough's jerk (a brisk 2 Hz nod
+    still has 0.25 s between turning points); the gesture is started over."""
     max_half_period_s: float = 1.2
     """Turning points further apart than this are swaying, not one gesture; started over."""
     settle_s: float = 0.25

@@ -1,4 +1,4 @@
-"""Frames in, gesture events out: FaceTracker + NeutralPose + nod and shake detectors.
+"""Frames in, gesture events out: FaceTracker + NeutralPose + the gesture engine.
 
 The pipeline is the one object the bedside, ``beckon replay`` and ``beckon bench vision`` use.
 It also keeps what those need besides events: per-frame timings (total and inside MediaPipe)
@@ -18,16 +18,12 @@ from typing import Literal, Self
 
 import numpy as np
 
+from beckon.vision.engine import EngineParams, GestureEngine, Verifier
 from beckon.vision.face import FaceObservation, FaceTracker, QualityParams
 from beckon.vision.frames import Frame
-from beckon.vision.gestures import (
-    GestureEvent,
-    GestureParams,
-    NodDetector,
-    OscillationDetector,
-    ShakeDetector,
-)
-from beckon.vision.pose import NeutralParams, NeutralPose
+from beckon.vision.gestures import GestureEvent
+from beckon.vision.pose import Angles, NeutralParams, NeutralPose
+from beckon.vision.profile import GestureProfile
 
 logger = logging.getLogger(__name__)
 
@@ -97,34 +93,38 @@ class VisionPipeline:
 
     If the face is lost for longer than ``relearn_after_s`` (the patient left, the tablet was
     moved), the neutral pose is learned again from the next steady second. ``on_status`` is
-    called whenever the :attr:`FaceStatus` state changes.
+    called whenever the :attr:`FaceStatus` state changes. A calibrated ``profile`` brings the
+    patient's thresholds, neutral pose and resting face; ``verifier`` is the sequence model.
     """
 
     def __init__(
         self,
         model_path: str | Path,
         *,
-        nod: GestureParams | None = None,
-        shake: GestureParams | None = None,
+        profile: GestureProfile | None = None,
+        verifier: Verifier | None = None,
         neutral: NeutralParams | None = None,
         quality: QualityParams | None = None,
         relearn_after_s: float = 10.0,
-        event_gap_s: float = 1.0,
+        engine: EngineParams | None = None,
         on_status: Callable[[FaceStatus], None] | None = None,
         max_timings: int = 100_000,
     ) -> None:
+        self.profile = profile or GestureProfile()
         self.neutral = NeutralPose(neutral)
+        cal = self.profile.calibration
+        if cal.has_neutral:
+            noise = Angles(*cal.noise) if any(cal.noise) else None
+            self.neutral.set(np.array(cal.neutral_rotation).reshape(3, 3), noise)
         self.tracker = FaceTracker(model_path, neutral=self.neutral, quality=quality)
-        self.detectors: list[OscillationDetector] = [NodDetector(nod), ShakeDetector(shake)]
+        self.engine = GestureEngine(self.profile, engine, verifier)
         self.relearn_after_s = relearn_after_s
-        self.event_gap_s = event_gap_s
         self.on_status = on_status
         self.timings: deque[FrameTiming] = deque(maxlen=max_timings)
         self.last_observation: FaceObservation | None = None
         self._status = FaceStatus(t=0.0, found=False, calibrated=False, quality=0.0)
         self._lost_since: float | None = None
-        self._last_event_t = float("-inf")
-        self._noise_set = False
+        self._noise_set = any(cal.noise)
 
     def __enter__(self) -> Self:
         return self
@@ -158,21 +158,9 @@ class VisionPipeline:
         self._track_face(obs)
         if self.neutral.ready and not self._noise_set and self.neutral.result is not None:
             noise = self.neutral.result.noise
-            for det in self.detectors:
-                det.set_noise(noise.pitch, noise.yaw)
+            self.engine.set_noise(noise.pitch, noise.yaw, noise.roll)
             self._noise_set = True
-        events: list[GestureEvent] = []
-        for det in self.detectors:
-            event = det.update(obs)
-            if event is None:
-                continue
-            if event.t - self._last_event_t < self.event_gap_s:
-                logger.info(
-                    "%s at t=%.2f dropped: too close to the last event", event.gesture, event.t
-                )
-                continue
-            self._last_event_t = event.t
-            events.append(event)
+        events = self.engine.update(obs)
         total_ms = (time.perf_counter() - start) * 1000.0
         self.timings.append(FrameTiming(frame.t, total_ms, self.tracker.last_mediapipe_ms))
         return events
@@ -192,8 +180,7 @@ class VisionPipeline:
             logger.info("face lost for %.0f s: relearning the neutral pose", self.relearn_after_s)
             self.neutral.reset()
             self._noise_set = False
-            for det in self.detectors:
-                det.reset()
+            self.engine.reset()
         status = FaceStatus(
             t=obs.t, found=obs.found, calibrated=self.neutral.ready, quality=obs.quality
         )

@@ -14,18 +14,32 @@ from typing import TextIO
 
 from beckon.vision.frames import VideoFileSource
 from beckon.vision.pipeline import VisionPipeline
+from beckon.vision.profile import GestureProfile
+from beckon.vision.sequence import default_verifier
 
 logger = logging.getLogger(__name__)
 
 
-def replay(video: Path, model_path: Path, out: TextIO) -> int:
+def replay(
+    video: Path,
+    model_path: Path,
+    out: TextIO,
+    profile: GestureProfile | None = None,
+    use_sequence_model: bool = True,
+) -> int:
     """Write ``{"type": "gesture", "gesture": ..., "t": ..., "confidence": ...}`` lines to ``out``.
 
+    ``profile`` is the patient's calibrated profile (default: built-in thresholds); the shipped
+    sequence model vetoes implausible events unless ``use_sequence_model`` is false.
     Returns the number of events written. Raises :class:`beckon.errors.FrameSourceError` for a
     missing or unreadable video and :class:`beckon.errors.ModelError` for a missing model.
     """
     count = 0
-    with VideoFileSource(video) as source, VisionPipeline(model_path) as pipeline:
+    verifier = default_verifier(profile) if use_sequence_model else None
+    with (
+        VideoFileSource(video) as source,
+        VisionPipeline(model_path, profile=profile, verifier=verifier) as pipeline,
+    ):
         for event in pipeline.run(source):
             out.write(json.dumps(event.to_json_dict()) + "\n")
             out.flush()

@@ -28,10 +28,10 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, cast
 
 import cv2
 import mediapipe as mp
@@ -55,20 +55,66 @@ DEFAULT_FPS = 30.0
 # Head poses and scripts
 
 
+Channel = Literal["pitch", "yaw", "roll", "eye_left", "eye_right", "jaw", "brow", "shift_x"]
+"""Everything a script can move: head angles, expressions and where the face is in the frame."""
+
+CHANNELS: tuple[Channel, ...] = (
+    "pitch",
+    "yaw",
+    "roll",
+    "eye_left",
+    "eye_right",
+    "jaw",
+    "brow",
+    "shift_x",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class HeadPose:
-    """A head rotation relative to the photo's own pose, in degrees; ``visible=False`` = no face."""
+    """A head rotation relative to the photo's own pose, in degrees, plus the face's expression.
+
+    ``eye_left``/``eye_right`` close the patient's own left/right eye (0 open, 1 shut), ``jaw``
+    opens the mouth (0 closed, 1 wide), ``brow`` raises the eyebrows (0 rest, 1 fully raised),
+    ``shift_x`` moves the whole face sideways by that share of the frame width (1 = out of
+    view). ``visible=False`` shows no face at all.
+    """
 
     pitch: float = 0.0
     yaw: float = 0.0
     roll: float = 0.0
     visible: bool = True
+    eye_left: float = 0.0
+    eye_right: float = 0.0
+    jaw: float = 0.0
+    brow: float = 0.0
+    shift_x: float = 0.0
 
-    def offset(self, axis: Axis, degrees: float) -> HeadPose:
-        """This pose with ``degrees`` added on one axis."""
-        values = {"pitch": self.pitch, "yaw": self.yaw, "roll": self.roll}
-        values[axis] += degrees
-        return HeadPose(values["pitch"], values["yaw"], values["roll"], self.visible)
+    def get(self, channel: Channel) -> float:
+        """The value of one channel."""
+        return float(getattr(self, channel))
+
+    def offset(self, axis: Channel, degrees: float) -> HeadPose:
+        """This pose with ``degrees`` (or expression units) added on one channel."""
+        return replace(self, **cast(dict[str, Any], {axis: self.get(axis) + degrees}))
+
+    def plus(self, other: HeadPose) -> HeadPose:
+        """Channel-wise sum (``visible`` from self)."""
+        return replace(
+            self, **cast(dict[str, Any], {c: self.get(c) + other.get(c) for c in CHANNELS})
+        )
+
+    def blend(self, other: HeadPose, a: float) -> HeadPose:
+        """``(1 - a) * self + a * other`` on every channel (``visible`` from other)."""
+        values = {c: self.get(c) + a * (other.get(c) - self.get(c)) for c in CHANNELS}
+        return HeadPose(visible=other.visible, **values)
+
+    @property
+    def expression(self) -> tuple[float, float, float, float]:
+        """(eye_left, eye_right, jaw, brow), clipped to 0..1 as the renderer uses them."""
+        return tuple(  # type: ignore[return-value]
+            min(1.0, max(0.0, v)) for v in (self.eye_left, self.eye_right, self.jaw, self.brow)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +142,10 @@ class Hidden(Segment):
     """No face in view (the patient turned away or left the bed); the pose is kept."""
 
     def pose_at(self, t: float, start: HeadPose) -> HeadPose:
-        return HeadPose(start.pitch, start.yaw, start.roll, visible=False)
+        return replace(start, visible=False)
 
     def end_pose(self, start: HeadPose) -> HeadPose:
-        return HeadPose(start.pitch, start.yaw, start.roll, visible=True)
+        return replace(start, visible=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,11 +158,7 @@ class MoveTo(Segment):
         if self.duration_s <= 0:
             return self.target
         a = 0.5 - 0.5 * math.cos(math.pi * min(1.0, max(0.0, t / self.duration_s)))
-        return HeadPose(
-            start.pitch + a * (self.target.pitch - start.pitch),
-            start.yaw + a * (self.target.yaw - start.yaw),
-            start.roll + a * (self.target.roll - start.roll),
-        )
+        return start.blend(self.target, a)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +169,7 @@ class Oscillation(Segment):
     again); otherwise the swing is centred on the start (a shake: right-left-right).
     """
 
-    axis: Axis = "pitch"
+    axis: Channel = "pitch"
     amplitude_deg: float = 10.0
     hz: float = 1.0
     one_sided: bool = False
@@ -150,10 +192,7 @@ class Together(Segment):
     def pose_at(self, t: float, start: HeadPose) -> HeadPose:
         pose = start
         for part in self.parts:
-            moved = part.pose_at(min(t, part.duration_s), HeadPose())
-            pose = HeadPose(
-                pose.pitch + moved.pitch, pose.yaw + moved.yaw, pose.roll + moved.roll, pose.visible
-            )
+            pose = pose.plus(part.pose_at(min(t, part.duration_s), HeadPose()))
         return pose
 
 
@@ -197,7 +236,7 @@ def shake(cycles: float = 2, amplitude_deg: float = 20.0, hz: float = 1.0) -> Se
     return Oscillation(cycles / hz, "yaw", amplitude_deg, hz, one_sided=False)
 
 
-def wobble(axis: Axis, seconds: float, amplitude_deg: float, hz: float) -> Segment:
+def wobble(axis: Channel, seconds: float, amplitude_deg: float, hz: float) -> Segment:
     """A centred oscillation on any axis for ``seconds`` (tremor, sway, rolling the head)."""
     return Oscillation(seconds, axis, amplitude_deg, hz, one_sided=False)
 
@@ -385,6 +424,98 @@ def _rig_triangles(
     return np.vstack([inner, outer])
 
 
+# Landmark groups of MediaPipe's face mesh that the expressions move ("left"/"right" are the
+# patient's own, as in MediaPipe's FACEMESH_LEFT_EYE / FACEMESH_RIGHT_EYE).
+# fmt: off
+_EYES = {
+    "right": {
+        "upper": [33, 246, 161, 160, 159, 158, 157, 173, 133],
+        "lower": [33, 7, 163, 144, 145, 153, 154, 155, 133],
+        "crease": [247, 30, 29, 27, 28, 56, 190, 113, 225, 224, 223, 222, 221, 189],
+        "iris": [468, 469, 470, 471, 472],
+    },
+    "left": {
+        "upper": [263, 466, 388, 387, 386, 385, 384, 398, 362],
+        "lower": [263, 249, 390, 373, 374, 380, 381, 382, 362],
+        "crease": [467, 260, 259, 257, 258, 286, 414, 342, 445, 444, 443, 442, 441, 413],
+        "iris": [473, 474, 475, 476, 477],
+    },
+}
+_BROWS = [
+    156, 70, 63, 105, 66, 107, 55, 193, 35, 124, 46, 53, 52, 65,
+    383, 300, 293, 334, 296, 336, 285, 417, 265, 353, 276, 283, 282, 295,
+]
+_LIPS_UPPER_INNER = [78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308]
+_LIPS_LOWER_INNER = [78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308]
+_LIPS_UPPER = [*_LIPS_UPPER_INNER, 61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291]
+_LIPS_LOWER = [95, 88, 178, 87, 14, 317, 402, 318, 324, 146, 91, 181, 84, 17, 314, 405, 321, 375]
+# fmt: on
+_MOUTH_COLOUR = (45, 18, 22)
+
+
+def _deform(lm: npt.NDArray[np.float64], expression: tuple[float, float, float, float]) -> None:
+    """Move eyelid, jaw and brow landmarks of a frontal face in place (pixels, y down).
+
+    The warp then stretches the skin with them: a closing upper lid drags the lid skin over the
+    eye, an opening jaw pulls the chin and lower lip down (the gap is painted dark by
+    :meth:`FaceRig.render`), raised brows stretch the skin above the eyes. MediaPipe's
+    blendshapes come from the landmarks it finds on those pixels, so the deformation has to be
+    visible, not only geometric.
+    """
+    eye_left, eye_right, jaw, brow = expression
+    face_h = float(lm[:, 1].max() - lm[:, 1].min())
+    for side, closure in (("left", eye_left), ("right", eye_right)):
+        if closure <= 0:
+            continue
+        g = _EYES[side]
+        lower = lm[g["lower"], :2]
+        order = np.argsort(lower[:, 0])
+        lx, ly = lower[order, 0], lower[order, 1]
+        # Close onto a line a little above the lower lid, as a real lid does.
+        lift = 0.004 * face_h
+        for i in g["upper"][1:-1] + g["iris"]:
+            lm[i, 1] += closure * (np.interp(lm[i, 0], lx, ly) - lift - lm[i, 1])
+        for i in g["lower"][1:-1]:
+            lm[i, 1] += closure * 0.3 * (np.interp(lm[i, 0], lx, ly) - lift - lm[i, 1])
+        drop = closure * 0.02 * face_h
+        for i in g["crease"]:
+            lm[i, 1] += drop
+    if brow > 0:
+        lift = brow * 0.055 * face_h
+        brow_y = float(lm[_BROWS, 1].mean())
+        eye_y = float(lm[[159, 386], 1].mean())
+        top = float(lm[:, 1].min())
+        for i in range(len(lm)):
+            y = lm[i, 1]
+            if i in _BROWS:
+                lm[i, 1] -= lift
+            elif brow_y < y < eye_y:  # between brow and eye: stretched part way
+                lm[i, 1] -= lift * (eye_y - y) / (eye_y - brow_y) * 0.8
+            elif top <= y <= brow_y:  # forehead: lifted less toward the hairline
+                lm[i, 1] -= lift * (0.4 + 0.6 * (y - top) / max(1.0, brow_y - top))
+    if jaw > 0:
+        drop = jaw * 0.16 * face_h
+        corner_y = float(lm[[61, 291], 1].mean())
+        chin_y = float(lm[152, 1])
+        centre_x = float(lm[[61, 291], 0].mean())
+        half_w = 0.5 * float(lm[:, 0].max() - lm[:, 0].min())
+        lower_lips = set(_LIPS_LOWER)
+        upper_lips = set(_LIPS_UPPER)
+        for i in range(len(lm)):
+            if i in upper_lips:
+                continue
+            x, y = lm[i, 0], lm[i, 1]
+            if i not in lower_lips and y <= corner_y:
+                continue
+            vertical = (
+                1.0
+                if i in lower_lips
+                else min(1.0, 0.6 + 0.4 * (y - corner_y) / (chin_y - corner_y))
+            )
+            sideways = max(0.25, 1.0 - (abs(x - centre_x) / half_w) ** 2)
+            lm[i, 1] += drop * vertical * sideways
+
+
 class FaceRig:
     """A photo prepared for re-rendering at any head pose (landmarks, anchors, triangulation).
 
@@ -467,7 +598,12 @@ class FaceRig:
         """Image positions (x, y, z) of the 478 landmarks with the head at ``pose``."""
         r_gl = rotation_from_angles(pose.pitch, pose.yaw, pose.roll)
         r_img = _GL_TO_IMAGE @ r_gl @ _GL_TO_IMAGE
-        return np.asarray((self.landmarks - self.head_centre) @ r_img.T + self.head_centre)
+        lm = self.landmarks
+        expression = pose.expression
+        if any(expression):
+            lm = lm.copy()
+            _deform(lm, expression)
+        return np.asarray((lm - self.head_centre) @ r_img.T + self.head_centre)
 
     def render(self, pose: HeadPose) -> RGBImage:
         """The photo with the head at ``pose`` (a flat background if ``pose.visible`` is false)."""
@@ -506,6 +642,21 @@ class FaceRig:
         )
         out = self.base.copy()
         out[y0 : y0 + h, x0 : x0 + w] = patch
+        if pose.jaw > 0.03:
+            mouth = np.vstack([moved[_LIPS_UPPER_INNER, :2], moved[_LIPS_LOWER_INNER[::-1], :2]])
+            cv2.fillPoly(
+                out, [np.round(mouth * 16).astype(np.int32)], _MOUTH_COLOUR, cv2.LINE_AA, shift=4
+            )
+        if pose.shift_x:
+            dx = pose.shift_x * out.shape[1]
+            shift = np.array([[1.0, 0.0, dx], [0.0, 1.0, 0.0]], dtype=np.float32)
+            out = cv2.warpAffine(  # type: ignore[assignment]
+                out,
+                shift,
+                (out.shape[1], out.shape[0]),
+                borderMode=cv2.BORDER_CONSTANT,
+                borderValue=self._mean_colour,
+            )
         return out
 
 

@@ -1,0 +1,335 @@
+"""All gesture detectors of one patient behind one call: observations in, events out.
+
+The engine is plain Python on :class:`~beckon.vision.face.FaceObservation` s (or anything with
+the same fields), so the benchmark and the tests can run it on cached or synthetic
+observations without MediaPipe. It owns:
+
+* the per-patient thresholds (a :class:`~beckon.vision.profile.GestureProfile`);
+* the resting scores of the expression channels (from calibration, or learned from the first
+  steady second once the neutral pose is known);
+* gating: no event while the face is missing, the view is poor, or the head is turned far
+  away; expressions only with the head near neutral (looking down lowers the eyelids, a yawn
+  tips the head back);
+* arbitration: one event at a time (``event_gap_s``), so one movement never becomes two
+  requests;
+* the optional sequence model (:mod:`beckon.vision.sequence`), which must agree before a
+  rule-based event is let through.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from beckon.vision.gestures import (
+    NOD_PARAMS,
+    SHAKE_PARAMS,
+    GestureEvent,
+    NodDetector,
+    OscillationDetector,
+    PoseSample,
+    ShakeDetector,
+)
+from beckon.vision.held import HoldDetector, HoldParams
+from beckon.vision.profile import FACE_HELD, HEAD_HELD, GestureProfile
+
+logger = logging.getLogger(__name__)
+
+CHANNEL_NAMES = ("blink", "jaw", "brow")
+
+
+def channels(blendshapes: Mapping[str, float]) -> dict[str, float]:
+    """The three expression channels from MediaPipe's 52 blendshape scores.
+
+    blink: the less closed eye (a long blink closes both; one eye squinting is not a blink).
+    jaw: jawOpen. brow: the most raised of inner and outer brows (glasses hide some of them).
+    """
+    b = blendshapes
+    return {
+        "blink": min(b.get("eyeBlinkLeft", 0.0), b.get("eyeBlinkRight", 0.0)),
+        "jaw": b.get("jawOpen", 0.0),
+        "brow": max(
+            b.get("browInnerUp", 0.0), b.get("browOuterUpLeft", 0.0), b.get("browOuterUpRight", 0.0)
+        ),
+    }
+
+
+class Verifier(Protocol):
+    """Something that can veto a rule-based event (the sequence model)."""
+
+    def set_profile(self, profile: GestureProfile) -> None: ...
+
+    def push(self, obs: Any, rest: Mapping[str, float]) -> None: ...
+
+    def agrees(self, gesture: str) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class EngineParams:
+    """Gating and arbitration; per-gesture thresholds live in the profile."""
+
+    min_quality: float = 0.5
+    max_abs_deg: float = 35.0
+    """Head further than this from neutral on any axis: the patient is looking away."""
+    expression_max_pose_deg: float = 10.0
+    """Expressions count only with the head within this of neutral on every axis."""
+    event_gap_s: float = 1.0
+    rest_learn_s: float = 1.0
+    oscillation_jaw_share: float = 0.5
+    """A nod or shake during which the jaw opened by this share of the patient's mouth_open
+    threshold is a cough or talking, not a yes or no."""
+    oscillation_look_back_s: float = 3.0
+
+
+class GestureEngine:
+    """Runs every enabled detector of one profile; see the module docstring."""
+
+    def __init__(
+        self,
+        profile: GestureProfile | None = None,
+        params: EngineParams | None = None,
+        verifier: Verifier | None = None,
+    ) -> None:
+        self.profile = profile or GestureProfile()
+        self.params = params or EngineParams()
+        self.verifier = verifier
+        if verifier is not None:
+            verifier.set_profile(self.profile)  # the model's features are in this patient's units
+        enabled = set(self.profile.enabled())
+        self.oscillators: list[OscillationDetector] = []
+        if "nod" in enabled:
+            s = self.profile.setting("nod")
+            self.oscillators.append(NodDetector(_replace_amp(NOD_PARAMS, s.threshold)))
+        if "shake" in enabled:
+            s = self.profile.setting("shake")
+            self.oscillators.append(ShakeDetector(_replace_amp(SHAKE_PARAMS, s.threshold)))
+        self.head: list[tuple[HoldDetector, str]] = []
+        for g, (channel, sign) in HEAD_HELD.items():
+            if g in enabled:
+                s = self.profile.setting(g)
+                hp = HoldParams(
+                    enter=s.threshold,
+                    min_hold_s=s.min_hold_s,
+                    max_hold_s=s.max_hold_s,
+                    plateau_share=0.8,
+                    others_max=max(1.5, 0.5 * s.threshold),
+                )
+                self.head.append((HoldDetector(g, sign, hp), channel))
+        self.face: list[tuple[HoldDetector, str]] = []
+        for g, channel in FACE_HELD.items():
+            if g in enabled:
+                s = self.profile.setting(g)
+                hp = HoldParams(
+                    enter=s.threshold,
+                    min_hold_s=s.min_hold_s,
+                    max_hold_s=s.max_hold_s,
+                    release_ratio=0.5,
+                    plateau_share=0.6,
+                    settle_s=0.2,
+                    others_max=math.inf,
+                    max_spread_ratio=0.6,
+                )
+                self.face.append((HoldDetector(g, +1, hp), channel))
+        cal = self.profile.calibration
+        self.rest: dict[str, float] | None = (
+            dict(cal.rest) if all(c in cal.rest for c in CHANNEL_NAMES) else None
+        )
+        self._rest_samples: list[tuple[float, dict[str, float]]] = []
+        self._jaw: deque[tuple[float, float]] = deque()
+        self._expr: deque[tuple[float, float]] = deque()
+        self._axes: deque[tuple[float, dict[str, float]]] = deque()
+        self._axis_thr = {
+            axis: min(
+                (self.profile.setting(g).threshold for g, (a, _) in HEAD_HELD.items() if a == axis)
+            )
+            for axis in ("pitch", "yaw", "roll")
+        }
+        self._blink_limit = max(0.03, 0.4 * self.profile.setting("long_blink").threshold)
+        self._open_pitch: float | None = None
+        self._jaw_limit = p_jaw = self.profile.setting("mouth_open").threshold
+        self._jaw_limit = self.params.oscillation_jaw_share * p_jaw
+        if any(cal.noise):
+            self.set_noise(*cal.noise)
+        self._last_event_t = -math.inf
+
+    # ------------------------------------------------------------------ state
+
+    def set_noise(self, pitch: float, yaw: float, roll: float = 0.0) -> None:
+        """Resting jitter of the head angles (degrees), from the neutral pose or calibration."""
+        for det in self.oscillators:
+            det.set_noise(pitch, yaw)
+
+    def reset(self) -> None:
+        """Forget gestures in progress, cooldowns and the learned resting scores."""
+        for det in self.oscillators:
+            det.reset()
+        for hold, _ in self.head + self.face:
+            hold.reset()
+        cal = self.profile.calibration
+        self.rest = dict(cal.rest) if all(c in cal.rest for c in CHANNEL_NAMES) else None
+        self._rest_samples.clear()
+
+    # ------------------------------------------------------------------ input
+
+    def update(self, obs: Any) -> list[GestureEvent]:
+        """Feed one observation; returns the gestures that completed on it (usually none)."""
+        p = self.params
+        t = float(obs.t)
+        usable = (
+            bool(obs.found)
+            and obs.pitch is not None
+            and obs.yaw is not None
+            and obs.roll is not None
+            and obs.quality >= p.min_quality
+        )
+        angles: dict[str, float] = {}
+        if usable:
+            angles = {"pitch": float(obs.pitch), "yaw": float(obs.yaw), "roll": float(obs.roll)}
+            usable = max(abs(v) for v in angles.values()) <= p.max_abs_deg
+        chans = channels(obs.blendshapes) if usable else {}
+        if usable:
+            self._learn_rest(t, chans, angles)
+            angles["pitch"] = self._deblink(chans, angles["pitch"])
+        if self.verifier is not None and self.rest is not None:
+            self.verifier.push(obs, self.rest)
+
+        if usable and self.rest is not None:
+            self._jaw.append((t, chans["jaw"] - self.rest["jaw"]))
+        while self._jaw and self._jaw[0][0] < t - p.oscillation_look_back_s:
+            self._jaw.popleft()
+
+        candidates: list[GestureEvent] = []
+        sample = PoseSample(t, usable, angles.get("pitch"), angles.get("yaw"), obs.quality)
+        for det in self.oscillators:
+            event = det.update(sample)
+            if event is None:
+                continue
+            jaw = max((v for _, v in self._jaw), default=0.0)
+            if jaw > self._jaw_limit:
+                logger.info(
+                    "%s at t=%.2f dropped: the jaw moved (%.2f), a cough or talking",
+                    event.gesture,
+                    t,
+                    jaw,
+                )
+                continue
+            candidates.append(event)
+        for hold, channel in self.head:
+            value = angles.get(channel) if usable else None
+            others = tuple(v for k, v in angles.items() if k != channel)
+            event = hold.update(t, value, others)
+            if event is not None:
+                candidates.append(event)
+        near = usable and max(abs(v) for v in angles.values()) <= p.expression_max_pose_deg
+        for hold, channel in self.face:
+            value = chans[channel] - self.rest[channel] if near and self.rest is not None else None
+            event = hold.update(t, value)
+            if event is not None:
+                candidates.append(event)
+        if usable and self.rest is not None:
+            ratio = max(
+                (chans[c] - self.rest[c]) / self.profile.setting(g).threshold
+                for g, c in FACE_HELD.items()
+            )
+            self._expr.append((t, ratio))
+        while self._expr and self._expr[0][0] < t - 8.0:
+            self._expr.popleft()
+        if usable:
+            self._axes.append((t, {k: abs(v) / self._axis_thr[k] for k, v in angles.items()}))
+        while self._axes and self._axes[0][0] < t - 8.0:
+            self._axes.popleft()
+        for hold, channel in self.head:
+            if not any(e.gesture == hold.gesture for e in candidates):
+                continue
+            # The gesture's own axis must lead: a small look up while the head is tilted far
+            # (against each axis's own threshold) is part of a bigger movement, not a gesture.
+            since = hold.last_start - 0.2
+            other = max(
+                (v for ts, r in self._axes if ts >= since for k, v in r.items() if k != channel),
+                default=0.0,
+            )
+            if other > hold.last_ratio:
+                logger.info(
+                    "%s at t=%.2f dropped: another axis moved more (%.1f x threshold vs %.1f)",
+                    hold.gesture,
+                    t,
+                    other,
+                    hold.last_ratio,
+                )
+                candidates = [e for e in candidates if e.gesture != hold.gesture]
+                continue
+            # Raising the brows or opening the mouth moves MediaPipe's head pose a little: when
+            # an expression rose further (against its own threshold) than the head turned
+            # (against its own), the head "gesture" is the expression's echo.
+            since = hold.last_start - 0.2
+            expr = max((r for ts, r in self._expr if ts >= since), default=0.0)
+            if expr > hold.last_ratio:
+                logger.info(
+                    "%s at t=%.2f dropped: an expression rose more (%.1f x threshold vs %.1f)",
+                    hold.gesture,
+                    t,
+                    expr,
+                    hold.last_ratio,
+                )
+                candidates = [e for e in candidates if e.gesture != hold.gesture]
+        return self._arbitrate(candidates)
+
+    def _deblink(self, chans: dict[str, float], pitch: float) -> float:
+        """Pitch with blinks taken out: closing the eyelids moves MediaPipe's head pitch by 1
+        to 2 degrees, so two normal blinks would look like a small nod. While the eyes are
+        closing, the last pitch from open eyes is held instead."""
+        if self.rest is None:
+            return pitch
+        closing = chans["blink"] - self.rest["blink"] > self._blink_limit
+        if closing and self._open_pitch is not None:
+            return self._open_pitch
+        if not closing:
+            self._open_pitch = pitch
+        return pitch
+
+    def _learn_rest(self, t: float, chans: dict[str, float], angles: dict[str, float]) -> None:
+        """Resting expression scores: the median over the first steady second near neutral."""
+        if self.rest is not None:
+            return
+        if max(abs(v) for v in angles.values()) > 3.0:
+            self._rest_samples.clear()
+            return
+        self._rest_samples.append((t, chans))
+        if (
+            t - self._rest_samples[0][0] >= self.params.rest_learn_s
+            and len(self._rest_samples) >= 8
+        ):
+            self.rest = {
+                c: float(np.median([s[c] for _, s in self._rest_samples])) for c in CHANNEL_NAMES
+            }
+            logger.info(
+                "resting expression scores: %s", {k: round(v, 3) for k, v in self.rest.items()}
+            )
+            self._rest_samples.clear()
+
+    def _arbitrate(self, candidates: list[GestureEvent]) -> list[GestureEvent]:
+        out: list[GestureEvent] = []
+        for event in sorted(candidates, key=lambda e: -e.confidence):
+            if event.t - self._last_event_t < self.params.event_gap_s:
+                logger.info(
+                    "%s at t=%.2f dropped: too close to the last event", event.gesture, event.t
+                )
+                continue
+            if self.verifier is not None and not self.verifier.agrees(event.gesture):
+                logger.info("%s at t=%.2f vetoed by the sequence model", event.gesture, event.t)
+                continue
+            self._last_event_t = event.t
+            out.append(event)
+        return out
+
+
+def _replace_amp(params: Any, threshold: float) -> Any:
+    from dataclasses import replace
+
+    return replace(params, min_amplitude_deg=threshold)

@@ -1,0 +1,315 @@
+"""``beckon bench gestures``: precision, recall, F1, false events per hour, latency, speed, memory.
+
+Why this benchmark: a gesture detector is only as good as its false alarms on everyday
+movement; published detectors report accuracy but never false events per hour. Here every
+patient of :mod:`beckon.vision.benchdata` is first calibrated on its own calibration clip (as
+on a ward), then the detectors (and the sequence model, when shipped) run over its positive
+clips and its hard negatives. Figures are reported separately for faces held out of training.
+
+* An event *matches* a performed gesture of the same name if it comes between the gesture's
+  start and 1.5 s after its end; every other event is a false event. Latency is event time
+  minus the end of the gesture (negative: it fired before the patient finished).
+* Speed is measured separately on a 640x480 clip at 30 fps, timing the whole vision path per
+  frame (MediaPipe, angles, detectors, model) on one thread, and the share inside MediaPipe.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from beckon.vision import benchdata
+from beckon.vision.calibration import calibrate, default_takes
+from beckon.vision.engine import GestureEngine
+from beckon.vision.face import FaceObservation
+from beckon.vision.gestures import GestureEvent
+from beckon.vision.pose import relative_angles
+from beckon.vision.profile import GESTURES, GestureProfile
+
+logger = logging.getLogger(__name__)
+
+MATCH_AFTER_S = 1.5
+
+
+def observations(observed: benchdata.Observed, neutral: np.ndarray) -> list[FaceObservation]:
+    """Cached MediaPipe output as FaceObservations relative to a (calibrated) neutral pose."""
+    out: list[FaceObservation] = []
+    for i, shapes in enumerate(observed.blendshape_dicts()):
+        t = float(observed.t[i])
+        if not observed.found[i]:
+            out.append(FaceObservation(t=t, found=False))
+            continue
+        rot = observed.rotation[i]
+        a = relative_angles(neutral, rot)
+        out.append(
+            FaceObservation(
+                t=t,
+                found=True,
+                pitch=a.pitch,
+                yaw=a.yaw,
+                roll=a.roll,
+                blendshapes=shapes,
+                quality=float(observed.quality[i]),
+                rotation=rot,
+            )
+        )
+    return out
+
+
+@dataclass
+class Tally:
+    """Counts for one gesture."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    latencies: list[float] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def match(
+    events: Sequence[GestureEvent], labels: Sequence[benchdata.Label]
+) -> tuple[list[tuple[GestureEvent, benchdata.Label]], list[GestureEvent], list[benchdata.Label]]:
+    """(matched pairs, false events, missed labels) for one clip."""
+    free = list(labels)
+    pairs: list[tuple[GestureEvent, benchdata.Label]] = []
+    false: list[GestureEvent] = []
+    for e in sorted(events, key=lambda e: e.t):
+        hit = next(
+            (
+                lb
+                for lb in free
+                if lb.gesture == e.gesture and lb.start <= e.t <= lb.end + MATCH_AFTER_S
+            ),
+            None,
+        )
+        if hit is None:
+            false.append(e)
+        else:
+            free.remove(hit)
+            pairs.append((e, hit))
+    return pairs, false, free
+
+
+EngineFactory = Callable[[GestureProfile], GestureEngine]
+
+
+def evaluate(
+    clips: Sequence[benchdata.ClipSpec],
+    observed: dict[str, benchdata.Observed],
+    make_engine: EngineFactory,
+) -> dict[str, Any]:
+    """Calibrate each patient, run the engine over its clips, and tally per gesture."""
+    profiles: dict[str, GestureProfile] = {}
+    calibration: dict[str, Any] = {}
+    for c in clips:
+        if c.kind != "calibration":
+            continue
+        obs = observations(observed[c.name], np.eye(3))
+        result = calibrate(obs, default_takes(c.labels))
+        profiles[c.patient] = result.profile
+        calibration[c.patient] = result.summary()
+    groups: dict[str, dict[str, Tally]] = {
+        "held_out": {g: Tally() for g in GESTURES},
+        "training_faces": {g: Tally() for g in GESTURES},
+    }
+    negatives = {"held_out": [0, 0.0], "training_faces": [0, 0.0], "all": [0, 0.0]}
+    false_examples: list[dict[str, Any]] = []
+    missed_examples: list[dict[str, Any]] = []
+    for c in clips:
+        if c.kind == "calibration":
+            continue
+        profile = profiles[c.patient]
+        neutral = np.array(profile.calibration.neutral_rotation).reshape(3, 3)
+        engine = make_engine(profile)
+        events: list[GestureEvent] = []
+        for o in observations(observed[c.name], neutral):
+            events += engine.update(o)
+        group = "held_out" if c.face in benchdata.HELD_OUT_FACES else "training_faces"
+        pairs, false, missed = match(events, c.labels)
+        tally = groups[group]
+        for e, lb in pairs:
+            tally[e.gesture].tp += 1
+            tally[e.gesture].latencies.append(e.t - lb.end)
+        for e in false:
+            tally[e.gesture].fp += 1
+            false_examples.append({"clip": c.name, "gesture": e.gesture, "t": round(e.t, 2)})
+        for lb in missed:
+            tally[lb.gesture].fn += 1
+            missed_examples.append({"clip": c.name, "gesture": lb.gesture, "end": round(lb.end, 2)})
+        if c.kind == "negative":
+            for key in (group, "all"):
+                negatives[key][0] += len(events)
+                negatives[key][1] += c.duration
+    report: dict[str, Any] = {"groups": {}, "negatives": {}, "calibration": calibration}
+    for group, tallies in groups.items():
+        rows = {}
+        for g, t in tallies.items():
+            lat = np.array(t.latencies) if t.latencies else np.array([np.nan])
+            rows[g] = {
+                "tp": t.tp,
+                "fp": t.fp,
+                "fn": t.fn,
+                "precision": round(t.precision, 3),
+                "recall": round(t.recall, 3),
+                "f1": round(t.f1, 3),
+                "latency_median_s": round(float(np.nanmedian(lat)), 2) if t.latencies else None,
+                "latency_p95_s": round(float(np.nanpercentile(lat, 95)), 2)
+                if t.latencies
+                else None,
+            }
+        all_lat = [x for t in tallies.values() for x in t.latencies]
+        report["groups"][group] = {
+            "gestures": rows,
+            "latency_median_s": round(float(np.median(all_lat)), 2) if all_lat else None,
+            "latency_p95_s": round(float(np.percentile(all_lat, 95)), 2) if all_lat else None,
+        }
+    for key, (count, seconds) in negatives.items():
+        report["negatives"][key] = {
+            "minutes": round(seconds / 60, 1),
+            "false_events": count,
+            "false_events_per_hour": round(count / (seconds / 3600), 2) if seconds else None,
+        }
+    report["false_examples"] = false_examples[:40]
+    report["missed_examples"] = missed_examples[:40]
+    return report
+
+
+def time_pipeline(
+    model_path: Path,
+    seconds: float = 20.0,
+    verifier_path: Path | None = None,
+    profile: GestureProfile | None = None,
+) -> dict[str, Any]:
+    """Median and p95 ms per 640x480 frame of the whole vision path, and MediaPipe's share."""
+    import cv2
+
+    from beckon.vision import synthetic
+    from beckon.vision.frames import Frame
+    from beckon.vision.pipeline import VisionPipeline
+
+    cv2.setNumThreads(1)
+    fps = 30.0
+    script = [synthetic.still(2.0), synthetic.nod(2, 10, 1.0), synthetic.still(1.5)]
+    script += [synthetic.move_to(synthetic.HeadPose(jaw=0.8), 0.3), synthetic.still(1.0)]
+    script += [synthetic.move_to(synthetic.HeadPose(), 0.3), synthetic.still(1.5)]
+    while synthetic.script_duration(script) < seconds:
+        script += script
+    poses = synthetic.build_poses(script, fps)[: round(seconds * fps)]
+    rig = synthetic.FaceRig(synthetic.load_demo_face(), model_path)
+    verifier = None
+    if verifier_path is not None:
+        from beckon.vision.sequence import SequenceVerifier
+
+        verifier = SequenceVerifier(verifier_path)
+    with VisionPipeline(model_path, profile=profile, verifier=verifier) as pipeline:
+        for i, pose in enumerate(poses):
+            pipeline.process(Frame(i, i / fps, rig.render(pose)))
+        stats = pipeline.stats()
+    return {
+        "frames": stats.frames,
+        "median_ms": round(stats.median_total_ms, 2),
+        "p95_ms": round(stats.p95_total_ms, 2),
+        "mediapipe_median_ms": round(stats.median_mediapipe_ms, 2),
+        "mediapipe_share": round(stats.mediapipe_share, 3),
+    }
+
+
+def bench_gestures(
+    model_path: Path,
+    *,
+    cache: Path | None = None,
+    workers: int = 2,
+    sequence_model: Path | None = None,
+    quick: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """The whole benchmark; returns a JSON-ready dict (see :func:`format_report`)."""
+    from beckon.vision.bench import peak_rss_mb
+
+    say = progress or (lambda text: logger.info("%s", text))
+    clips = benchdata.recipe(negatives_per_patient=2 if quick else len(benchdata.NEGATIVE_LOOKS))
+    if quick:
+        clips = [c for c in clips if c.patient.endswith("normal") or c.kind == "calibration"]
+    observed = benchdata.observe_all(clips, model_path, cache, workers=workers, progress=say)
+    say("evaluating the detectors")
+    start = time.perf_counter()
+    rules = evaluate(clips, observed, lambda p: GestureEngine(p))
+    result: dict[str, Any] = {"recipe": benchdata.describe(clips), "rules": rules}
+    if sequence_model is not None:
+        from beckon.vision.sequence import SequenceVerifier
+
+        model = SequenceVerifier(sequence_model)
+        result["rules_and_model"] = evaluate(
+            clips, observed, lambda p: GestureEngine(p, verifier=model.fresh(p))
+        )
+    result["evaluation_s"] = round(time.perf_counter() - start, 1)
+    say("timing the vision path on a 640x480 clip")
+    result["speed"] = time_pipeline(model_path, verifier_path=sequence_model)
+    result["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    return result
+
+
+def format_report(result: dict[str, Any]) -> str:
+    """The figures as a table for people."""
+    lines: list[str] = []
+    r = result["recipe"]
+    lines.append(
+        f"Footage: {r['positive']['labels']} gestures in {r['positive']['minutes']} min, "
+        f"{r['negative']['minutes']} min of hard negatives, "
+        f"{r['calibration']['clips']} calibration clips"
+    )
+    variants = [k for k in ("rules", "rules_and_model") if k in result]
+    for variant in variants:
+        rep = result[variant]
+        for group in ("held_out", "training_faces"):
+            g = rep["groups"][group]
+            lines.append("")
+            lines.append(f"[{variant}] {group.replace('_', ' ')}")
+            lines.append(
+                f"{'gesture':<12} {'P':>6} {'R':>6} {'F1':>6} {'tp':>4} {'fp':>4} {'fn':>4} "
+                f"{'lat50':>6} {'lat95':>6}"
+            )
+            for name, row in g["gestures"].items():
+                lat50 = "-" if row["latency_median_s"] is None else f"{row['latency_median_s']:.2f}"
+                lat95 = "-" if row["latency_p95_s"] is None else f"{row['latency_p95_s']:.2f}"
+                lines.append(
+                    f"{name:<12} {row['precision']:>6.3f} {row['recall']:>6.3f} {row['f1']:>6.3f} "
+                    f"{row['tp']:>4} {row['fp']:>4} {row['fn']:>4} {lat50:>6} {lat95:>6}"
+                )
+            lines.append(
+                f"latency after the gesture ends: median {g['latency_median_s']} s, "
+                f"p95 {g['latency_p95_s']} s"
+            )
+        for key, row in rep["negatives"].items():
+            lines.append(
+                f"[{variant}] negatives ({key}): {row['false_events']} false events in "
+                f"{row['minutes']} min = {row['false_events_per_hour']} per hour"
+            )
+    s = result["speed"]
+    lines.append("")
+    lines.append(
+        f"Vision path per 640x480 frame (one thread): median {s['median_ms']} ms, "
+        f"p95 {s['p95_ms']} ms; MediaPipe median {s['mediapipe_median_ms']} ms "
+        f"({100 * s['mediapipe_share']:.0f}%)"
+    )
+    lines.append(f"Peak memory: {result['peak_rss_mb']} MB")
+    return "\n".join(lines)

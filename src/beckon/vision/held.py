@@ -1,0 +1,217 @@
+"""Held gestures: turn, tilt, look, long blink, mouth open, brow raise.
+
+One detector shape covers all of them: a signal (a head angle relative to the neutral pose, or
+a blendshape score minus the patient's resting score) leaves its resting band, stays out for a
+while, and comes back. Why this shape, and why it fires on the way back:
+
+* **hysteresis**: the excursion starts above ``enter`` and ends only below ``release``
+  (a fraction of ``enter``), so jitter around one threshold cannot make two events;
+* **minimum hold**: the plateau (time within ``plateau_share`` of the excursion's peak) must
+  last ``min_hold_s``; a normal blink (0.1 to 0.5 s), a syllable or a glance is shorter;
+* **maximum hold**: an excursion longer than ``max_hold_s`` is not a gesture but a new
+  situation (asleep, looking at a visitor, a yawn); nothing fires and the patient must come
+  back to rest first;
+* **settle**: after coming back the signal must stay in its resting band for ``settle_s``; an
+  excursion that repeats at once is an oscillation (a nod, talking), not a held gesture;
+* **others quiet**: the other channels (for a head turn: pitch and roll) may move only a
+  little during the excursion, so a diagonal look around or a yawn that tips the head back is
+  not a turn;
+* **steady plateau**: the signal's spread over the plateau must be small against its height
+  (talking wobbles the jaw; a held open mouth does not);
+* **cooldown** against double triggers, and nothing while the face is missing, poor, or the
+  head is far from neutral (that gating is the caller's job: it passes ``usable=False``).
+
+Firing on the way back costs the settle time in latency (0.2 to 0.3 s after the gesture
+ends) and buys the maximum-hold and oscillation checks, which are what keep false alarms down.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from beckon.vision.gestures import GestureEvent
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class HoldParams:
+    """Thresholds of one held gesture. ``enter`` is in the signal's units (degrees for head
+    angles, blendshape score above rest for expressions)."""
+
+    enter: float
+    release_ratio: float = 0.5
+    """The excursion ends when the signal falls below ``release_ratio * enter``."""
+    min_hold_s: float = 0.5
+    max_hold_s: float = 3.0
+    plateau_share: float = 0.7
+    """The plateau is where the signal is within this share of its peak (and above enter)."""
+    settle_s: float = 0.25
+    others_max: float = 4.0
+    """Largest range (max - min) the other channels may cover during the excursion..."""
+    others_ratio: float = 0.45
+    """...or this share of the excursion's peak, whichever is larger."""
+    max_spread_ratio: float = 0.35
+    """Robust spread of the signal over the plateau, as a share of its height, at most."""
+    cooldown_s: float = 1.5
+
+
+@dataclass(slots=True)
+class _Excursion:
+    start_t: float
+    peak: float
+    values: list[tuple[float, float]]
+    others_lo: list[float]
+    others_hi: list[float]
+    back_t: float | None = None
+
+
+class HoldDetector:
+    """Detects one held gesture on one signal; see the module docstring.
+
+    ``sign`` is +1 when the gesture drives the signal up (chin down is positive pitch), -1
+    when it drives it down (turning to the patient's own right is negative yaw).
+    """
+
+    def __init__(self, gesture: str, sign: int, params: HoldParams) -> None:
+        if sign not in (-1, 1):
+            raise ValueError("sign must be +1 or -1")
+        self.gesture = gesture
+        self.sign = sign
+        self.params = params
+        self._last_event_t = -math.inf
+        self._ex: _Excursion | None = None
+        self._blocked = False  # after a too-long or rejected excursion: wait for rest
+        self.last_start = -math.inf
+        """Start time of the excursion behind the last event."""
+        self.last_ratio = 0.0
+        """Peak of the excursion behind the last event, in multiples of ``enter``."""
+
+    def reset(self) -> None:
+        """Forget any excursion in progress and the cooldown."""
+        self._ex = None
+        self._blocked = False
+        self._last_event_t = -math.inf
+
+    @property
+    def active(self) -> bool:
+        """True while an excursion is in progress (used to arbitrate between detectors)."""
+        return self._ex is not None
+
+    def update(
+        self, t: float, value: float | None, others: tuple[float, ...] = ()
+    ) -> GestureEvent | None:
+        """Feed one sample; ``value=None`` means unusable (no face, poor view, head away)."""
+        p = self.params
+        if value is None:
+            if self._ex is not None:
+                logger.debug("%s: interrupted at t=%.2f", self.gesture, t)
+            self._ex = None
+            self._blocked = True
+            return None
+        x = self.sign * value
+        release = p.release_ratio * p.enter
+        ex = self._ex
+        if ex is None:
+            if x < release:
+                self._blocked = False
+            if self._blocked or x < p.enter:
+                return None
+            self._ex = _Excursion(t, x, [(t, x)], list(others), list(others))
+            return None
+
+        if ex.back_t is None:
+            if x >= release:
+                ex.values.append((t, x))
+                ex.peak = max(ex.peak, x)
+                for i, o in enumerate(others):
+                    ex.others_lo[i] = min(ex.others_lo[i], o)
+                    ex.others_hi[i] = max(ex.others_hi[i], o)
+                if t - ex.start_t > p.max_hold_s:
+                    logger.debug(
+                        "%s: held past %.1f s at t=%.2f; ignored", self.gesture, p.max_hold_s, t
+                    )
+                    self._ex = None
+                    self._blocked = True
+                return None
+            ex.back_t = t
+            return None
+
+        # Back in the resting band: wait for it to stay there.
+        if x >= release:
+            logger.debug("%s: repeated at once at t=%.2f (oscillation); ignored", self.gesture, t)
+            self._ex = None
+            self._blocked = True
+            return None
+        if t - ex.back_t < p.settle_s:
+            return None
+        self._ex = None
+        return self._judge(t, ex)
+
+    def _judge(self, t: float, ex: _Excursion) -> GestureEvent | None:
+        p = self.params
+        floor = max(p.enter, p.plateau_share * ex.peak)
+        ts = np.array([v[0] for v in ex.values])
+        xs = np.array([v[1] for v in ex.values])
+        on = xs >= floor
+        plateau = _longest_run(ts, on)
+        if plateau < p.min_hold_s:
+            logger.debug("%s: plateau %.2f s too short at t=%.2f", self.gesture, plateau, t)
+            return None
+        others = max(
+            (hi - lo for lo, hi in zip(ex.others_lo, ex.others_hi, strict=True)), default=0.0
+        )
+        others_limit = max(p.others_max, p.others_ratio * ex.peak)
+        if others > others_limit:
+            logger.debug(
+                "%s: other channels moved %.2f (limit %.2f) at t=%.2f",
+                self.gesture,
+                others,
+                others_limit,
+                t,
+            )
+            return None
+        top = xs[on]
+        spread = float(np.percentile(top, 90) - np.percentile(top, 10)) if len(top) > 2 else 0.0
+        if spread > p.max_spread_ratio * ex.peak:
+            logger.debug("%s: plateau unsteady (%.2f) at t=%.2f", self.gesture, spread, t)
+            return None
+        if t - self._last_event_t < p.cooldown_s:
+            logger.debug("%s: cooldown at t=%.2f", self.gesture, t)
+            return None
+        self._last_event_t = t
+        self.last_start = ex.start_t
+        self.last_ratio = ex.peak / p.enter
+        amp = min(1.0, max(0.0, (ex.peak / p.enter - 1.0) / 1.5))
+        hold = min(1.0, plateau / (2.0 * p.min_hold_s))
+        quiet = max(0.0, 1.0 - others / others_limit)
+        confidence = round(min(1.0, 0.4 + 0.3 * amp + 0.15 * hold + 0.15 * quiet), 4)
+        logger.info(
+            "%s at t=%.2f (held %.2f s, peak %.2f, confidence %.2f)",
+            self.gesture,
+            t,
+            plateau,
+            ex.peak,
+            confidence,
+        )
+        return GestureEvent(t=t, gesture=self.gesture, confidence=confidence)
+
+
+def _longest_run(ts: np.ndarray, on: np.ndarray) -> float:
+    """Longest stretch of time during which ``on`` stays true; each sample counts for one
+    frame interval, so that one frame at 10 fps is 0.1 s, not 0."""
+    step = float(np.median(np.diff(ts))) if len(ts) > 1 else 0.0
+    best = 0.0
+    start: float | None = None
+    for t, flag in zip(ts, on, strict=True):
+        if flag:
+            if start is None:
+                start = float(t)
+            best = max(best, float(t) - start + step)
+        else:
+            start = None
+    return best

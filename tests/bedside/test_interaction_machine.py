@@ -1,0 +1,176 @@
+"""The full bedside interaction: scanning or pointing, select, confirm, cancel, per patient.
+
+Time comes from the gesture events, so these tests need no clock. Unless a test says
+otherwise: nurse, water, emergency are offered 4 s each from t=0; nod selects, shake moves on,
+long_blink confirms, brow_raise cancels; emergencies need confirming within 8 s.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from beckon.bedside.interaction import (
+    Cancelled,
+    ConfirmRequested,
+    Declined,
+    Interaction,
+    MenuView,
+    Moved,
+    Selected,
+)
+from beckon.vision.profile import GestureProfile, InteractionSettings
+
+ITEMS = ("nurse", "water", "emergency")
+ACTIONS = {
+    "nod": "select",
+    "shake": "next",
+    "long_blink": "confirm",
+    "brow_raise": "cancel",
+    "turn_left": "previous",
+    "turn_right": "next",
+}
+
+
+def machine(**kwargs) -> Interaction:  # type: ignore[no-untyped-def]
+    return Interaction(ITEMS, kwargs.pop("actions", ACTIONS), **kwargs)
+
+
+# ---------------------------------------------------------------- scanning
+
+
+def test_scanning_offers_each_request_in_turn() -> None:
+    m = machine()
+    assert [m.view(t).highlighted for t in (0.0, 4.0, 8.0, 12.0)] == [
+        "nurse",
+        "water",
+        "emergency",
+        "nurse",
+    ]
+    assert m.view(0.0) == MenuView(ITEMS, "nurse", "offering", mode="scanning")
+
+
+def test_select_sends_an_ordinary_request_at_once_and_pauses() -> None:
+    m = machine()
+    assert m.on_gesture("nod", 5.0) == Selected("water", 5.0)
+    assert m.view(6.0).stage == "paused"
+    assert m.on_gesture("nod", 6.5) is None  # one long nod cannot send twice
+    assert m.view(8.0).highlighted == "nurse"
+
+
+def test_next_declines_and_moves_on() -> None:
+    m = machine()
+    assert m.on_gesture("shake", 1.0) == Declined("nurse", 1.0)
+    assert m.view(1.0).highlighted == "water"
+
+
+# ---------------------------------------------------------------- confirmation
+
+
+def test_an_emergency_needs_the_confirming_gesture() -> None:
+    m = machine()
+    assert m.on_gesture("nod", 9.0) == ConfirmRequested("emergency", 9.0, 17.0)
+    view = m.view(10.0)
+    assert (view.stage, view.highlighted, view.deadline) == ("confirming", "emergency", 17.0)
+    assert view.confirm_with == ("long_blink",)
+    assert m.view(20.0 - 4.0).highlighted == "emergency"  # scanning waits while confirming
+    assert m.on_gesture("long_blink", 12.0) == Selected("emergency", 12.0)
+    assert m.view(12.5).stage == "paused"
+
+
+def test_cancel_while_confirming_sends_nothing_and_scanning_resumes() -> None:
+    m = machine()
+    m.on_gesture("nod", 9.0)
+    assert m.on_gesture("brow_raise", 10.0) == Cancelled("emergency", 10.0)
+    assert m.view(10.0).stage == "offering"
+    assert m.on_gesture("long_blink", 10.5) is None
+
+
+def test_an_unconfirmed_emergency_times_out() -> None:
+    m = machine(confirm_timeout_s=5.0)
+    m.on_gesture("nod", 9.0)
+    assert m.expired(13.9) == []
+    assert m.expired(14.0) == [Cancelled("emergency", 14.0, timed_out=True)]
+    assert m.expired(15.0) == []
+    assert m.view(14.0).stage == "offering"
+
+
+def test_other_gestures_do_not_confirm() -> None:
+    m = machine()
+    m.on_gesture("nod", 9.0)
+    assert m.on_gesture("shake", 9.5) is None
+    assert m.on_gesture("turn_left", 9.6) is None
+    assert m.view(9.7).stage == "confirming"
+
+
+def test_without_a_confirm_gesture_selecting_again_confirms() -> None:
+    m = machine(actions={"nod": "select", "shake": "next"})
+    m.on_gesture("nod", 9.0)
+    assert m.view(9.1).confirm_with == ("nod",)
+    assert m.on_gesture("nod", 10.5) == Selected("emergency", 10.5)
+
+
+def test_which_requests_need_confirming_is_configurable() -> None:
+    m = machine(confirm_intents=("water",))
+    assert m.on_gesture("nod", 5.0) == ConfirmRequested("water", 5.0, 13.0)
+    assert machine(confirm_intents=()).on_gesture("nod", 9.0) == Selected("emergency", 9.0)
+
+
+# ---------------------------------------------------------------- direct calls and pointing
+
+
+def test_a_gesture_can_call_a_request_directly() -> None:
+    m = machine(actions={**ACTIONS, "mouth_open": "call:nurse", "look_up": "call:emergency"})
+    assert m.on_gesture("mouth_open", 5.0) == Selected("nurse", 5.0)
+    m2 = machine(actions={**ACTIONS, "look_up": "call:emergency"})
+    assert isinstance(m2.on_gesture("look_up", 1.0), ConfirmRequested)
+
+
+def test_pointing_mode_moves_the_highlight_only_when_the_patient_turns() -> None:
+    m = machine(mode="pointing")
+    assert m.view(100.0) == MenuView(ITEMS, "nurse", "pointing", mode="pointing")
+    assert m.on_gesture("turn_right", 1.0) == Moved("water", 1.0)
+    assert m.on_gesture("turn_right", 2.0) == Moved("emergency", 2.0)
+    assert m.on_gesture("turn_left", 3.0) == Moved("water", 3.0)
+    assert m.view(50.0).highlighted == "water"
+    assert m.on_gesture("nod", 51.0) == Selected("water", 51.0)
+
+
+def test_gestures_without_an_action_change_nothing() -> None:
+    m = machine()
+    assert m.on_gesture("look_down", 5.0) is None
+    assert m.on_gesture("", 5.0) is None
+    assert m.view(5.0).highlighted == "water"
+
+
+# ---------------------------------------------------------------- from a profile
+
+
+def test_built_from_a_patient_profile() -> None:
+    profile = GestureProfile().with_gesture("mouth_open", action="call:water")
+    from dataclasses import replace
+
+    profile = replace(
+        profile,
+        interaction=InteractionSettings(mode="pointing", items=("pain", "water"), offer_seconds=2),
+    )
+    m = Interaction.from_profile(profile, ("nurse",), 4.0)
+    assert m.items == ("pain", "water") and m.mode == "pointing"
+    assert m.on_gesture("mouth_open", 1.0) == Selected("water", 1.0)
+
+
+def test_the_bedside_items_are_used_when_the_profile_names_none() -> None:
+    m = Interaction.from_profile(GestureProfile(), ("nurse", "pain"), 3.0)
+    assert m.items == ("nurse", "pain") and m.offer_seconds == 3.0
+    assert m.actions["nod"] == "select" and m.actions["shake"] == "next"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"mode": "wave"}, "mode"),
+        ({"offer_seconds": 0.0}, "offer_seconds"),
+    ],
+)
+def test_bad_settings_are_refused(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        machine(**kwargs)

@@ -1,0 +1,161 @@
+"""Every gesture detector on synthetic pose and blendshape traces (no MediaPipe).
+
+Left and right are the patient's own: turning to the own left is positive yaw, tilting toward
+the own left shoulder is negative roll, chin down is positive pitch (see beckon.vision.pose).
+"""
+
+from __future__ import annotations
+
+import pytest
+from traces import Patient, add, held, nodding, sine
+
+from beckon.vision.engine import GestureEngine
+from beckon.vision.gestures import GestureEvent
+from beckon.vision.held import HoldDetector, HoldParams
+from beckon.vision.profile import GESTURES, GestureProfile
+
+
+def calibrated(**thresholds: float) -> GestureProfile:
+    """The default profile with resting expression scores known and some thresholds set."""
+    profile = GestureProfile()
+    for name, value in thresholds.items():
+        profile = profile.with_gesture(name, threshold=value)
+    from dataclasses import replace
+
+    from beckon.vision.profile import Calibration
+
+    rest = {"blink": 0.05, "jaw": 0.02, "brow": 0.05}
+    return replace(profile, calibration=Calibration(noise=(0.2, 0.1, 0.1), rest=rest))
+
+
+EXPRESSIVE = dict(long_blink=0.2, mouth_open=0.2, brow_raise=0.15)
+
+
+def run(patient: Patient, seconds: float, profile: GestureProfile | None = None, seed: int = 0):
+    engine = GestureEngine(profile or calibrated(**EXPRESSIVE))
+    events: list[GestureEvent] = []
+    for obs in patient.trace(seconds, seed):
+        events += engine.update(obs)
+    return events
+
+
+def names(events: list[GestureEvent]) -> list[str]:
+    return [e.gesture for e in events]
+
+
+# ---------------------------------------------------------------- each gesture
+
+
+HELD_CASES = {
+    "turn_left": Patient(yaw=held(2.0, 1.0, 15.0)),
+    "turn_right": Patient(yaw=held(2.0, 1.0, -15.0)),
+    "tilt_left": Patient(roll=held(2.0, 1.0, -12.0)),
+    "tilt_right": Patient(roll=held(2.0, 1.0, 12.0)),
+    "look_up": Patient(pitch=held(2.0, 1.0, -12.0)),
+    "look_down": Patient(pitch=held(2.0, 1.0, 12.0)),
+    "long_blink": Patient(blink=held(2.0, 1.2, 0.6, ramp=0.08)),
+    "mouth_open": Patient(jaw=held(2.0, 1.2, 0.5)),
+    "brow_raise": Patient(brow=held(2.0, 1.2, 0.4)),
+}
+
+
+@pytest.mark.parametrize("gesture", list(HELD_CASES))
+def test_each_held_gesture_fires_once_shortly_after_it_ends(gesture: str) -> None:
+    patient = HELD_CASES[gesture]
+    events = run(patient, 6.0)
+    assert names(events) == [gesture]
+    ramp = 0.08 if gesture == "long_blink" else 0.3
+    hold = 1.2 if gesture in ("long_blink", "mouth_open", "brow_raise") else 1.0
+    end = 2.0 + 2 * ramp + hold
+    assert end - 0.3 <= events[0].t <= end + 0.5
+    assert 0.4 <= events[0].confidence <= 1.0
+
+
+def test_a_nod_and_a_shake_are_recognised() -> None:
+    events = run(Patient(pitch=nodding(2.0, 2, 10.0, 1.0), yaw=sine(6.0, 2.0, 16.0, 1.0)), 10.0)
+    assert names(events) == ["nod", "shake"]
+
+
+def test_every_gesture_name_is_one_of_the_public_names() -> None:
+    assert set(HELD_CASES) | {"nod", "shake"} == set(GESTURES)
+
+
+# ---------------------------------------------------------------- what must not fire
+
+
+def test_normal_blinks_are_ignored() -> None:
+    blinks = add(*(held(1.5 + 1.7 * k, 0.1 + 0.03 * k, 0.6, ramp=0.05) for k in range(6)))
+    assert run(Patient(blink=blinks), 12.0) == []
+
+
+def test_talking_does_not_open_the_mouth_gesture_nor_nod() -> None:
+    talking = Patient(
+        jaw=add(sine(1.5, 6.0, 0.5, 4.0), held(1.5, 5.4, 0.2)),
+        brow=sine(1.5, 6.0, 0.3, 1.5),
+        pitch=sine(1.5, 6.0, 1.2, 2.0),
+        yaw=sine(1.5, 6.0, 1.5, 0.7),
+    )
+    assert run(talking, 9.0) == []
+
+
+def test_a_yawn_is_not_a_mouth_open_gesture() -> None:
+    yawn = Patient(jaw=held(1.5, 4.0, 0.8, ramp=0.9), pitch=held(1.5, 4.0, -6.0, ramp=0.9))
+    assert run(yawn, 9.0) == []
+
+
+def test_a_quick_glance_is_not_a_look() -> None:
+    assert run(Patient(pitch=held(2.0, 0.15, 10.0, ramp=0.15)), 5.0) == []
+
+
+def test_looking_at_something_for_a_long_time_is_not_a_turn() -> None:
+    assert run(Patient(yaw=held(1.5, 6.0, 20.0, ramp=1.0)), 11.0) == []
+
+
+def test_a_diagonal_look_is_not_a_turn() -> None:
+    assert run(Patient(yaw=held(1.5, 1.0, 15.0), pitch=held(1.5, 1.0, 12.0)), 5.0) == []
+
+
+def test_tremor_and_slow_drift_make_no_events() -> None:
+    drift = lambda t: 0.8 * t  # noqa: E731 - eight degrees over ten seconds
+    tremor = Patient(pitch=add(sine(0.0, 10.0, 0.8, 5.0), drift), yaw=sine(0.0, 10.0, 0.6, 4.5))
+    assert run(tremor, 10.0) == []
+
+
+def test_no_event_while_the_face_is_lost() -> None:
+    lost = Patient(yaw=held(2.0, 1.0, 15.0), found=lambda t: not 2.6 <= t <= 2.9)
+    assert run(lost, 6.0) == []
+
+
+def test_no_event_from_a_poor_view() -> None:
+    assert run(Patient(yaw=held(2.0, 1.0, 15.0), quality=0.3), 6.0) == []
+
+
+def test_no_expression_event_with_the_head_turned_away() -> None:
+    turned_blink = Patient(yaw=held(1.0, 3.0, 25.0, ramp=0.5), blink=held(2.0, 1.2, 0.6, 0.08))
+    assert "long_blink" not in names(run(turned_blink, 8.0))
+
+
+def test_one_long_gesture_is_one_event_and_a_cooldown_follows() -> None:
+    hold = HoldDetector("turn_left", +1, HoldParams(enter=5.0, min_hold_s=0.3, cooldown_s=3.0))
+    out = []
+    wave = add(held(0.5, 0.6, 10.0, 0.2), held(2.1, 0.6, 10.0, 0.2), held(5.5, 0.6, 10.0, 0.2))
+    for i in range(300):
+        t = i / 30
+        event = hold.update(t, wave(t), (0.0, 0.0))
+        if event:
+            out.append(round(event.t, 1))
+    assert len(out) == 2 and out[1] > 5.5  # the second one fell in the cooldown
+
+
+# ---------------------------------------------------------------- small movements
+
+
+def test_a_small_nod_needs_calibration() -> None:
+    small = Patient(pitch=nodding(2.0, 2, 3.5, 1.0), noise_deg=0.1)
+    assert run(small, 6.0) == []  # default swing threshold: 4 degrees
+    assert names(run(small, 6.0, calibrated(nod=1.6))) == ["nod"]
+
+
+def test_disabled_gestures_never_fire() -> None:
+    profile = calibrated(**EXPRESSIVE).with_gesture("turn_left", enabled=False)
+    assert run(HELD_CASES["turn_left"], 6.0, profile) == []

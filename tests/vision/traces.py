@@ -1,0 +1,128 @@
+"""Synthetic observation traces for detector tests: angles and blendshapes as functions of time.
+
+No MediaPipe: each frame is a FaceObservation whose relative angles and blendshape scores are
+written by hand (plus noise), so the tests say exactly what the patient did.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from beckon.vision.face import FaceObservation
+from beckon.vision.pose import rotation_from_angles
+
+FPS = 30.0
+Wave = Callable[[float], float]
+
+REST_BLENDSHAPES = {
+    "eyeBlinkLeft": 0.05,
+    "eyeBlinkRight": 0.05,
+    "jawOpen": 0.02,
+    "browInnerUp": 0.05,
+    "browOuterUpLeft": 0.05,
+    "browOuterUpRight": 0.05,
+}
+
+
+def zero(_: float) -> float:
+    return 0.0
+
+
+def held(start: float, hold: float, value: float, ramp: float = 0.3) -> Wave:
+    """Move to ``value`` in ``ramp`` s, hold ``hold`` s, come back in ``ramp`` s."""
+
+    def f(t: float) -> float:
+        if t < start or t > start + hold + 2 * ramp:
+            return 0.0
+        if t < start + ramp:
+            return value * 0.5 * (1 - math.cos(math.pi * (t - start) / ramp))
+        if t < start + ramp + hold:
+            return value
+        return value * 0.5 * (1 + math.cos(math.pi * (t - start - ramp - hold) / ramp))
+
+    return f
+
+
+def nodding(start: float, cycles: float, swing: float, hz: float) -> Wave:
+    """Down by ``swing`` and back, ``cycles`` times (one-sided, like a nod)."""
+    end = start + cycles / hz
+
+    def f(t: float) -> float:
+        if start <= t <= end:
+            return 0.5 * swing * (1 - math.cos(2 * math.pi * hz * (t - start)))
+        return 0.0
+
+    return f
+
+
+def sine(start: float, seconds: float, swing: float, hz: float) -> Wave:
+    """A centred oscillation of ``swing`` peak to peak."""
+
+    def f(t: float) -> float:
+        if start <= t <= start + seconds:
+            return 0.5 * swing * math.sin(2 * math.pi * hz * (t - start))
+        return 0.0
+
+    return f
+
+
+def add(*waves: Wave) -> Wave:
+    return lambda t: sum(w(t) for w in waves)
+
+
+@dataclass
+class Patient:
+    """What to draw: one wave per angle and per expression channel (added to the rest)."""
+
+    pitch: Wave = zero
+    yaw: Wave = zero
+    roll: Wave = zero
+    blink: Wave = zero
+    jaw: Wave = zero
+    brow: Wave = zero
+    found: Callable[[float], bool] = field(default=lambda t: True)
+    noise_deg: float = 0.2
+    noise_score: float = 0.01
+    quality: float = 1.0
+
+    def trace(self, seconds: float, seed: int = 0, fps: float = FPS) -> list[FaceObservation]:
+        rng = np.random.default_rng(seed)
+        out = []
+        for i in range(round(seconds * fps)):
+            t = i / fps
+            if not self.found(t):
+                out.append(FaceObservation(t=t, found=False))
+                continue
+            p, y, r = (
+                w(t) + rng.normal(0, self.noise_deg) for w in (self.pitch, self.yaw, self.roll)
+            )
+            b, j, w = self.blink(t), self.jaw(t), self.brow(t)
+            rises = {
+                "eyeBlinkLeft": b,
+                "eyeBlinkRight": b,
+                "jawOpen": j,
+                "browInnerUp": w,
+                "browOuterUpLeft": w,
+                "browOuterUpRight": w,
+            }
+            shapes = {
+                name: float(np.clip(rest + rises[name] + rng.normal(0, self.noise_score), 0, 1))
+                for name, rest in REST_BLENDSHAPES.items()
+            }
+            out.append(
+                FaceObservation(
+                    t=t,
+                    found=True,
+                    pitch=p,
+                    yaw=y,
+                    roll=r,
+                    blendshapes=shapes,
+                    quality=self.quality,
+                    rotation=rotation_from_angles(p, y, r),
+                )
+            )
+        return out
