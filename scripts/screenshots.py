@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Render screenshots of every main screen into docs/screenshots/ (for the README).
+
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+
+Starts a private Xvfb, so it runs on a server with no screen; imports OpenCV and MediaPipe
+before Qt, as the bedside does (see ../shared/design.md). The scenes themselves are in
+beckon.ui.shots: real services over a real broker (a private Mosquitto, or the embedded
+broker when Mosquitto is not installed). Needs Debian's xvfb and, for the Korean screens, a
+Korean font (fonts-nanum); scripts/setup.sh installs both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def start_xvfb(size: str = "1600x1000x24") -> tuple[subprocess.Popen[bytes], str]:
+    binary = shutil.which("Xvfb")
+    if binary is None:
+        sys.exit("Xvfb is not installed: apt-get install xvfb (scripts/setup.sh does)")
+    for number in range(90, 140):
+        if Path(f"/tmp/.X11-unix/X{number}").exists() or Path(f"/tmp/.X{number}-lock").exists():
+            continue
+        proc = subprocess.Popen(
+            [binary, f":{number}", "-screen", "0", size, "-nolisten", "tcp"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if Path(f"/tmp/.X11-unix/X{number}").exists():
+                return proc, f":{number}"
+            if proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        proc.terminate()
+    sys.exit("could not start Xvfb on any display from :90 to :139")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
+    args = parser.parse_args()
+    logging.basicConfig(
+        level=os.environ.get("BECKON_LOG_LEVEL", "WARNING"),
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    xvfb, display = start_xvfb()
+    os.environ["DISPLAY"] = display
+    os.environ["QT_QPA_PLATFORM"] = "xcb"
+    try:
+        import cv2  # noqa: F401  (first, as in the bedside: Qt must still start after it)
+        import mediapipe  # noqa: F401
+
+        from beckon import modelstore
+        from beckon.errors import BeckonError
+        from beckon.ui.shots import take_screenshots
+
+        try:
+            model: Path | None = modelstore.require_model("face_landmarker")
+        except BeckonError as exc:
+            print(f"no face model ({exc}); the bedside shows its camera as off", file=sys.stderr)
+            model = None
+        saved = take_screenshots(args.out, model)
+        print(f"{len(saved)} screenshots in {args.out}")
+        return 0
+    finally:
+        xvfb.terminate()
+        xvfb.wait(10)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

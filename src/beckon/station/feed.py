@@ -1,0 +1,120 @@
+"""A live view of one unit for station windows: the retained queue and stats in, commands out.
+
+State lives in the station service; a window only shows what the service last published and
+asks it to change things through the command topic. That is why several windows on one unit
+stay consistent: each is a view of the same retained messages. The feed runs its own thread
+(``run(stop)``, e.g. with :class:`beckon.background.Background`) and calls its listeners there,
+so a window must hand updates to its GUI thread (Qt signals) and never blocks on MQTT.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from beckon.config import BrokerConfig
+from beckon.messaging import protocol as p
+from beckon.messaging.mqtt import LinkEvent, MqttLink
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Connection:
+    """The window's own link to the broker came up or went down."""
+
+    online: bool
+
+
+@dataclass(frozen=True)
+class StationPresence:
+    """A station service of the unit announced itself (``online``) or its last will fired."""
+
+    name: str
+    online: bool
+
+
+FeedItem = p.UnitQueue | p.UnitStats | Connection | StationPresence
+FeedListener = Callable[[FeedItem], None]
+
+
+class StationFeed:
+    """Subscribes to one unit's queue, stats and station presence; publishes nurse commands."""
+
+    def __init__(self, broker: BrokerConfig, site: str, unit: str, name: str = "window") -> None:
+        self.site, self.unit = site, unit
+        self.listeners: list[FeedListener] = []
+        self.link = MqttLink(
+            broker,
+            client_id=f"beckon-{name}-{p.new_request_id()[:8]}",
+            subscriptions=[
+                p.Topics.unit(site, unit, "queue"),
+                p.Topics.unit(site, unit, "stats"),
+                p.Topics.station_status(site, unit, "+"),
+            ],
+            persistent=False,  # everything a window needs is retained
+        )
+        self.ready = threading.Event()  # set once the first queue has arrived
+
+    # ------------------------------------------------------------ commands (any thread)
+
+    def acknowledge(self, request_id: str, by: str) -> bool:
+        return self._command("acknowledge", request_id, by)
+
+    def resolve(self, request_id: str, by: str) -> bool:
+        return self._command("resolve", request_id, by)
+
+    def ask(self, bed: str, text: str, by: str) -> bool:
+        """Ask a bed a yes/no question; the answer arrives in a later queue."""
+        cmd = p.AskCommand(p.new_request_id(), bed, text, by, p.now_iso())
+        return self.link.publish(p.Topics.unit(self.site, self.unit, "command"), p.encode(cmd))
+
+    def _command(self, action: str, request_id: str, by: str) -> bool:
+        cmd = p.StationCommand(p.new_request_id(), action, request_id, by, p.now_iso())  # type: ignore[arg-type]
+        return self.link.publish(p.Topics.unit(self.site, self.unit, "command"), p.encode(cmd))
+
+    # ------------------------------------------------------------ running
+
+    def run(self, stop: threading.Event, tick_s: float = 0.2) -> None:
+        self.link.start(wait_s=0)
+        try:
+            while not stop.is_set():
+                try:
+                    event: LinkEvent = self.link.events.get(timeout=tick_s)
+                except queue.Empty:
+                    continue
+                item = self._decode(event)
+                if item is not None:
+                    self._emit(item)
+        finally:
+            self.link.stop()
+
+    def _decode(self, event: LinkEvent) -> FeedItem | None:
+        if event.kind in ("connected", "disconnected"):
+            return Connection(event.kind == "connected")
+        if event.kind != "message" or not event.payload:
+            return None
+        try:
+            msg = p.decode(event.payload)
+        except p.ProtocolError as exc:
+            log.warning("dropped message on %s: %s", event.topic, exc)
+            return None
+        if isinstance(msg, p.UnitQueue) and event.topic.endswith("/queue"):
+            self.ready.set()
+            return msg
+        if isinstance(msg, p.UnitStats) and event.topic.endswith("/stats"):
+            return msg
+        if isinstance(msg, p.StationStatus) and "/station/" in event.topic:
+            return StationPresence(msg.name, msg.online)
+        log.warning("dropped a %s on %s", type(msg).__name__, event.topic)
+        return None
+
+    def _emit(self, item: FeedItem) -> None:
+        for listener in self.listeners:
+            try:
+                listener(item)
+            except Exception:  # a broken view must not stop the feed
+                log.exception("station feed listener failed")

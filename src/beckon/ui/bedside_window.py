@@ -1,0 +1,737 @@
+"""The bedside window: what the patient sees, large and calm, on the tablet at the bed.
+
+It owns the bedside service (on its own thread), the vision worker (camera or video file) and,
+when given one, the voice worker. Their callbacks run on their own threads and reach the window
+only through Qt signals with queued connections; the GUI thread never waits for the network, the
+camera or the microphone. A poll timer (4 Hz) shows what no event can: a camera that stopped
+sending frames, a link that is down, a worker that died.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PyQt6.QtCore import QObject, QSize, Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QCloseEvent, QIcon, QImage, QPixmap
+from PyQt6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from beckon.background import Background
+from beckon.bedside.interaction import MenuView
+from beckon.bedside.service import (
+    AnswerQuestion,
+    BedsideEvent,
+    BedsideService,
+    CancelRequest,
+    Gesture,
+    Submit,
+)
+from beckon.intents import Intent
+from beckon.ui import strings, theme
+from beckon.ui.bedside_model import (
+    CameraMonitor,
+    MicState,
+    RequestTrack,
+    Timeline,
+    mic_state,
+    prompt_for,
+)
+from beckon.ui.speech import SilentSpeaker, Speaker
+from beckon.ui.widgets import IconLabel, StatusPill, Tile, px, set_prop
+
+log = logging.getLogger(__name__)
+
+translate = strings.translate
+CAMERA_RETRY_S = 10.0
+CONFIRM_TIMEOUT_MS = 15_000
+
+
+@dataclass(frozen=True)
+class VisionSpec:
+    """Where the frames come from: a camera index or a video file, and the face model."""
+
+    model_path: Path
+    source: str
+    realtime: bool = True
+    is_file: bool = False
+
+
+class BedsideBridge(QObject):
+    """Carries callbacks from worker threads to the GUI thread (queued connections)."""
+
+    bedside = pyqtSignal(object)  # BedsideEvent, from the service thread
+    face = pyqtSignal(object)  # FaceStatus, from the vision thread
+    voice = pyqtSignal(object)  # VoiceEvent or dialogue Action, from the voice thread
+    gesture = pyqtSignal(object)  # Gesture for the calibration wizard, from the vision thread
+
+
+class TimelinePanel(QFrame):
+    """The latest request step by step, and one line for each of the two before it."""
+
+    def __init__(self, labels: Callable[[str], str], on_cancel: Callable[[str], None]) -> None:
+        super().__init__()
+        self.setObjectName("timelinePanel")
+        self._labels = labels
+        self._on_cancel = on_cancel
+        self._track: RequestTrack | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(22, 18, 22, 18)
+        layout.setSpacing(10)
+        top = QHBoxLayout()
+        self.icon = IconLabel("request", 56)
+        self.intent = QLabel()
+        self.intent.setObjectName("timelineIntent")
+        self.intent.setWordWrap(True)
+        top.addWidget(self.icon)
+        top.addWidget(self.intent, 1)
+        layout.addLayout(top)
+        self.headline = QLabel()
+        self.headline.setObjectName("timelineHeadline")
+        self.headline.setWordWrap(True)
+        layout.addWidget(self.headline)
+        self.steps: list[tuple[IconLabel, QLabel]] = []
+        for _ in range(5):
+            row = QHBoxLayout()
+            icon, label = IconLabel("pending", 30), QLabel()
+            label.setObjectName("stepLabel")
+            label.setWordWrap(True)
+            row.addWidget(icon)
+            row.addWidget(label, 1)
+            layout.addLayout(row)
+            self.steps.append((icon, label))
+        self.cancel = QPushButton(translate("Beckon", "Cancel this request"))
+        self.cancel.setObjectName("cancelButton")
+        self.cancel.clicked.connect(self._cancel_clicked)
+        layout.addWidget(self.cancel)
+        layout.addStretch(1)
+        self.older = QLabel()
+        self.older.setObjectName("stepLabel")
+        self.older.setWordWrap(True)
+        layout.addWidget(self.older)
+
+    def show_tracks(self, tracks: list[RequestTrack]) -> None:
+        self._track = tracks[0] if tracks else None
+        track = self._track
+        if track is None:
+            self.icon.set_icon("request")
+            self.intent.setText(translate("Beckon", "Your requests show here."))
+            self.headline.setText("")
+            for icon, label in self.steps:
+                icon.hide()
+                label.hide()
+            self.cancel.hide()
+            self.older.setText("")
+            return
+        self.icon.set_icon(track.intent)
+        self.intent.setText(self._labels(track.intent))
+        self.headline.setText(strings.headline(track.headline(), track.by))
+        steps = track.steps()
+        for i, (icon, label) in enumerate(self.steps):
+            if i >= len(steps):
+                icon.hide()
+                label.hide()
+                continue
+            name, done = steps[i]
+            icon.set_icon(("cancelled" if name == "cancelled" else "check") if done else "pending")
+            label.setText(strings.step(name, track.by))
+            set_prop(label, "done", done)
+            icon.show()
+            label.show()
+        self.cancel.setVisible(track.open)
+        self.older.setText(
+            "\n".join(
+                f"{self._labels(t.intent)}: {strings.headline(t.headline(), t.by)}"
+                for t in tracks[1:]
+            )
+        )
+
+    def _cancel_clicked(self) -> None:
+        if self._track is not None:
+            self._on_cancel(self._track.request_id)
+
+
+class BedsideWindow(QWidget):
+    """The patient's screen. ``start()`` starts the service and the workers; closing stops
+    them."""
+
+    def __init__(
+        self,
+        service: BedsideService,
+        *,
+        language: str = "en",
+        speaker: Speaker | None = None,
+        vision: VisionSpec | None = None,
+        voice_worker: Any = None,
+        profile_dir: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.service = service
+        self.language = language
+        self.intents: dict[str, Intent] = service.intents
+        self.speaker: Speaker = speaker or SilentSpeaker()
+        self.vision = vision
+        self.voice_worker = voice_worker
+        self.profile_dir = profile_dir
+        self.timeline = Timeline()
+        self.camera = CameraMonitor()
+        self.bridge = BedsideBridge()
+        self.menu: MenuView | None = None
+        self.question_by: str | None = None
+        self.highlight_listeners: list[Callable[[str | None], None]] = []
+        self.fault = ""
+        self.face_state: str | None = None
+        self.mic = MicState("off")
+        self.wizard: Any = None
+        self._background: Background | None = None
+        self._worker: Any = None
+        self._worker_retry_at = 0.0
+        self._last_heard: tuple[float, str] | None = None
+        self._confirm_action: Callable[[], None] | None = None
+        self._started = time.monotonic()
+        self.tiles: dict[str, Tile] = {}
+
+        self.setObjectName("bedsideRoot")
+        self.setWindowTitle(f"Beckon · {strings.bed_title(service.address.bed)}")
+        self.resize(1280, 800)
+        self._build()
+        # Auto connections: queued whenever a worker thread emits, so slots run here.
+        self.bridge.bedside.connect(self.on_event)
+        self.bridge.face.connect(self.on_face)
+        self.bridge.voice.connect(self.on_voice)
+        service.listeners.append(self.bridge.bedside.emit)
+        if voice_worker is not None:
+            voice_worker.listeners.append(self.bridge.voice.emit)
+        self._set_tiles(tuple(service.settings.bedside.offered_intents))
+        self.timeline_panel.show_tracks([])
+        self.poll = QTimer(self)
+        self.poll.setInterval(250)
+        self.poll.timeout.connect(self._poll)
+        self._confirm_timer = QTimer(self)
+        self._confirm_timer.setSingleShot(True)
+        self._confirm_timer.timeout.connect(self._confirm_no)
+        self._poll()
+
+    # ------------------------------------------------------------ layout
+
+    def _build(self) -> None:
+        root = QVBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.setSpacing(0)
+
+        bar = QFrame()
+        bar.setObjectName("statusBar")
+        bar_layout = QHBoxLayout(bar)
+        bar_layout.setContentsMargins(18, 10, 18, 10)
+        bar_layout.setSpacing(10)
+        self.title = QLabel(strings.bed_title(self.service.address.bed))
+        self.title.setObjectName("bedTitle")
+        bar_layout.addWidget(self.title)
+        bar_layout.addSpacing(12)
+        self.camera_pill = StatusPill()
+        self.face_pill = StatusPill()
+        self.mic_pill = StatusPill()
+        self.link_pill = StatusPill()
+        self.station_pill = StatusPill()
+        for pill in (
+            self.camera_pill,
+            self.face_pill,
+            self.mic_pill,
+            self.link_pill,
+            self.station_pill,
+        ):
+            bar_layout.addWidget(pill)
+        bar_layout.addStretch(1)
+        self.preview_button = QPushButton(translate("Beckon", "Show camera"))
+        self.preview_button.setObjectName("smallButton")
+        self.preview_button.clicked.connect(self.toggle_preview)
+        self.calibrate_button = QPushButton(translate("Beckon", "Calibrate"))
+        self.calibrate_button.setObjectName("smallButton")
+        self.calibrate_button.clicked.connect(self.open_calibration)
+        bar_layout.addWidget(self.preview_button)
+        bar_layout.addWidget(self.calibrate_button)
+        root.addWidget(bar)
+
+        self.fault_banner = QLabel()
+        self.fault_banner.setObjectName("faultBanner")
+        self.fault_banner.setWordWrap(True)
+        self.fault_banner.hide()
+        root.addWidget(self._padded(self.fault_banner))
+
+        self.stage_banner = QLabel()
+        self.stage_banner.setObjectName("stageBanner")
+        self.stage_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stage_banner.setWordWrap(True)
+        root.addWidget(self.stage_banner)
+
+        body = QHBoxLayout()
+        body.setContentsMargins(24, 8, 24, 16)
+        body.setSpacing(24)
+        self.pages = QStackedWidget()
+        self.tiles_page = QWidget()
+        self.tile_grid = QGridLayout(self.tiles_page)
+        self.tile_grid.setSpacing(22)
+        self.tile_grid.setContentsMargins(0, 0, 0, 0)
+        self.pages.addWidget(self.tiles_page)
+        self.pages.addWidget(self._build_question_page())
+        self.pages.addWidget(self._build_confirm_page())
+        body.addWidget(self.pages, 2)
+
+        side = QVBoxLayout()
+        side.setSpacing(14)
+        self.preview = QLabel()
+        self.preview.setObjectName("cameraPreview")
+        self.preview.setFixedSize(px(320), px(240))
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview.hide()
+        side.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.timeline_panel = TimelinePanel(self.label, self._ask_cancel)
+        self.timeline_panel.setMinimumWidth(px(320))
+        side.addWidget(self.timeline_panel, 1)
+        body.addLayout(side, 1)
+        root.addLayout(body, 1)
+
+        self.offline_banner = QLabel(strings.headline("saved_offline"))
+        self.offline_banner.setObjectName("offlineBanner")
+        self.offline_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.offline_banner.setWordWrap(True)
+        self.offline_banner.hide()
+        root.addWidget(self._padded(self.offline_banner))
+
+    def _padded(self, widget: QWidget) -> QWidget:
+        holder = QWidget()
+        layout = QVBoxLayout(holder)
+        layout.setContentsMargins(24, 8, 24, 8)
+        layout.addWidget(widget)
+        holder.setVisible(True)
+        return holder
+
+    def _build_question_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setSpacing(24)
+        layout.addStretch(1)
+        self.question_from = QLabel()
+        self.question_from.setObjectName("questionFrom")
+        self.question_from.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.question_text = QLabel()
+        self.question_text.setObjectName("questionText")
+        self.question_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.question_text.setWordWrap(True)
+        layout.addWidget(self.question_from)
+        layout.addWidget(self.question_text)
+        row = QHBoxLayout()
+        row.setSpacing(40)
+        self.yes_button = self._answer_button("yes", translate("Beckon", "Yes"))
+        self.no_button = self._answer_button("no", translate("Beckon", "No"))
+        self.yes_button.clicked.connect(lambda: self.service.post(AnswerQuestion("yes", "touch")))
+        self.no_button.clicked.connect(lambda: self.service.post(AnswerQuestion("no", "touch")))
+        row.addStretch(1)
+        row.addWidget(self.yes_button)
+        row.addWidget(self.no_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        hint = QLabel(translate("Beckon", "Nod for yes, shake your head for no."))
+        hint.setObjectName("questionFrom")
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(hint)
+        layout.addStretch(1)
+        return page
+
+    def _answer_button(self, answer: str, text: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName("answerButton")
+        button.setProperty("answer", answer)
+        button.setIcon(QIcon(theme.icon_path(answer)))
+        button.setIconSize(QSize(px(56), px(56)))
+        return button
+
+    def _build_confirm_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setSpacing(24)
+        layout.addStretch(1)
+        self.confirm_icon = IconLabel("request", 140)
+        layout.addWidget(self.confirm_icon, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.confirm_text = QLabel()
+        self.confirm_text.setObjectName("confirmText")
+        self.confirm_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.confirm_text.setWordWrap(True)
+        layout.addWidget(self.confirm_text)
+        row = QHBoxLayout()
+        row.setSpacing(40)
+        self.confirm_yes = self._answer_button("yes", translate("Beckon", "Yes"))
+        self.confirm_no = self._answer_button("no", translate("Beckon", "No"))
+        self.confirm_yes.clicked.connect(self._confirm_yes)
+        self.confirm_no.clicked.connect(self._confirm_no)
+        row.addStretch(1)
+        row.addWidget(self.confirm_yes)
+        row.addWidget(self.confirm_no)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addStretch(1)
+        return page
+
+    # ------------------------------------------------------------ running
+
+    def start(self) -> None:
+        """Start the bedside service thread, the vision worker and the poll timer."""
+        if self._background is None:
+            self._background = Background(self.service.run, "bedside").start()
+        self._start_vision()
+        if self.voice_worker is not None and not self.voice_worker.ready.is_set():
+            with contextlib.suppress(RuntimeError):  # already started by its owner
+                self.voice_worker.start()
+        self.poll.start()
+
+    def shutdown(self) -> None:
+        self.poll.stop()
+        if self.wizard is not None:
+            self.wizard.close()
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
+        if self.voice_worker is not None:
+            self.voice_worker.stop()
+        if self._background is not None:
+            self._background.stop()
+            self._background = None
+        self.speaker.close()
+        if self.bridge.bedside.emit in self.service.listeners:
+            self.service.listeners.remove(self.bridge.bedside.emit)
+
+    def closeEvent(self, event: QCloseEvent | None) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    def _start_vision(self) -> None:
+        if self.vision is None or self._worker is not None:
+            return
+        from beckon.bedside.vision_worker import VisionWorker
+
+        self.camera.started()
+        self._worker = VisionWorker(
+            self.vision.model_path,
+            self.vision.source,
+            self._from_vision,
+            realtime=self.vision.realtime,
+            on_frame=self.camera.frame,
+            on_status=self.bridge.face.emit,
+            on_observation=self._observation,
+            profile=getattr(self.service, "profile", None),
+        ).start()
+
+    def _observation(self, obs: object) -> None:
+        """On the vision thread: the calibration wizard records observations while open."""
+        wizard = self.wizard
+        if wizard is not None:
+            wizard.observe(obs)
+
+    def _from_vision(self, item: object) -> None:
+        """On the vision thread: gestures go to the calibration wizard while it runs."""
+        if isinstance(item, Gesture) and self.wizard is not None:
+            self.bridge.gesture.emit(item)
+            return
+        self.service.post(item)
+
+    # ------------------------------------------------------------ events (GUI thread)
+
+    def label(self, code: str) -> str:
+        spec = self.intents.get(code)
+        return spec.label(self.language) if spec else code
+
+    def on_event(self, e: BedsideEvent) -> None:
+        if self.timeline.apply(e):
+            self._show_timeline()
+        if e.kind == "menu" and e.menu is not None:
+            self.show_menu(e.menu)
+        elif e.kind == "question":
+            self.question_by = e.by
+        elif e.kind == "fault":
+            self.fault = e.detail
+            self.fault_banner.setText(e.detail)
+            self._show_banner(self.fault_banner, True)
+        elif e.kind in ("connection", "station"):
+            self._show_link()
+        prompt = prompt_for(e, self.label(e.intent or (e.menu.highlighted or "" if e.menu else "")))
+        if prompt is not None:
+            self.speaker.say(strings.spoken(prompt), self.language)
+
+    def show_menu(self, view: MenuView) -> None:
+        self.menu = view
+        if tuple(self.tiles) != tuple(view.items) and view.items:
+            self._set_tiles(tuple(view.items))
+        if view.stage == "question":
+            self.question_text.setText(view.question)
+            who = self.question_by or translate("Beckon", "a nurse")
+            self.question_from.setText(translate("Beckon", "{nurse} asks:").format(nurse=who))
+            self.pages.setCurrentIndex(1)
+        elif self.pages.currentIndex() == 1:
+            self.pages.setCurrentIndex(0)
+        if self.pages.currentIndex() != 2:
+            self.stage_banner.setText(strings.stage_banner(view.stage))
+        for code, tile in self.tiles.items():
+            tile.set_highlight(code == view.highlighted, view.stage)
+        for listener in self.highlight_listeners:
+            listener(view.highlighted)
+
+    def on_face(self, status: Any) -> None:
+        self.face_state = str(getattr(status, "state", "no_face"))
+        self._show_face()
+        if self.wizard is not None:
+            self.wizard.on_face(status)
+
+    def on_voice(self, item: Any) -> None:
+        text = getattr(item, "text", None)
+        if isinstance(text, str) and hasattr(item, "speech_end"):  # a VoiceEvent
+            self._last_heard = (time.monotonic(), text)
+            self._show_mic()
+        elif type(item).__name__ == "Prompt" and hasattr(item, "intent"):
+            label = self.label(item.intent)
+            self.stage_banner.setText(
+                translate("Beckon", "Did you ask for: {intent}? Nod or say yes.").format(
+                    intent=label
+                )
+            )
+            self.speaker.say(
+                translate("Beckon", "Did you ask for: {intent}? Nod or say yes.").format(
+                    intent=label
+                ),
+                self.language,
+            )
+
+    # ------------------------------------------------------------ touch
+
+    def touch_tile(self, code: str) -> None:
+        """A tap on a tile asks for confirmation first: a stray touch sends nothing."""
+        self.confirm_icon.set_icon(code)
+        self.confirm_text.setText(
+            translate("Beckon", "Send “{intent}”?").format(intent=self.label(code))
+        )
+        self._confirm_action = lambda: self.service.post(Submit(code, "touch"))
+        self._show_confirm()
+
+    def _ask_cancel(self, request_id: str) -> None:
+        track = self.timeline.get(request_id)
+        self.confirm_icon.set_icon("cancelled")
+        self.confirm_text.setText(
+            translate("Beckon", "Cancel “{intent}”?").format(
+                intent=self.label(track.intent if track else "")
+            )
+        )
+        self._confirm_action = lambda: self.service.post(CancelRequest(request_id))
+        self._show_confirm()
+
+    def _show_confirm(self) -> None:
+        self.pages.setCurrentIndex(2)
+        self.stage_banner.setText(translate("Beckon", "Touch Yes or No."))
+        self._confirm_timer.start(CONFIRM_TIMEOUT_MS)
+
+    def _confirm_yes(self) -> None:
+        action, self._confirm_action = self._confirm_action, None
+        if action is not None:
+            action()
+        self._leave_confirm()
+
+    def _confirm_no(self) -> None:
+        self._confirm_action = None
+        self._leave_confirm()
+
+    def _leave_confirm(self) -> None:
+        self._confirm_timer.stop()
+        self.pages.setCurrentIndex(0)
+        if self.menu is not None:
+            self.show_menu(self.menu)
+
+    # ------------------------------------------------------------ showing
+
+    def _set_tiles(self, codes: tuple[str, ...]) -> None:
+        for tile in self.tiles.values():
+            tile.setParent(None)
+            tile.deleteLater()
+        self.tiles = {}
+        columns = 2 if len(codes) == 4 else min(3, max(1, len(codes)))
+        icon = 120 if len(codes) <= 6 else 90
+        for c in range(4):
+            self.tile_grid.setColumnStretch(c, 1 if c < columns else 0)
+        for r in range(4):
+            self.tile_grid.setRowStretch(r, 1 if r < (len(codes) + columns - 1) // columns else 0)
+        for i, code in enumerate(codes):
+            tile = Tile(code, self.label(code), self.touch_tile, icon)
+            tile.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
+            tile.setMinimumWidth(px(170))
+            self.tiles[code] = tile
+            self.tile_grid.addWidget(tile, i // columns, i % columns)
+
+    @property
+    def highlighted(self) -> str | None:
+        return next((c for c, t in self.tiles.items() if t.highlighted), None)
+
+    def _show_timeline(self) -> None:
+        self.timeline_panel.show_tracks(self.timeline.tracks)
+        self._show_banner(self.offline_banner, self.timeline.offline_message)
+
+    def _show_banner(self, banner: QLabel, visible: bool) -> None:
+        holder = banner.parentWidget()
+        banner.setVisible(visible)
+        if holder is not None:
+            holder.setVisible(visible)
+
+    def _show_link(self) -> None:
+        online = self.timeline.online
+        self.link_pill.show_state(
+            "ok" if online else ("off" if online is None else "warn"),
+            strings.connection_text(online),
+            "link" if online else "link_off",
+        )
+        station = self.timeline.station_online
+        self.station_pill.show_state(
+            "ok" if station else ("off" if station is None else "bad"),
+            strings.station_text(station),
+            "link" if station else "link_off",
+        )
+        self._show_banner(self.offline_banner, self.timeline.offline_message)
+
+    def _show_face(self) -> None:
+        if self.vision is None or self._worker is None:
+            self.face_pill.hide()
+            return
+        self.face_pill.show()
+        state = self.face_state or "no_face"
+        self.face_pill.show_state(
+            {"ready": "ok", "calibrating": "warn"}.get(state, "bad"),
+            strings.face_text(state),
+            "face" if state != "no_face" else "face_missing",
+        )
+
+    def _show_mic(self) -> None:
+        self.mic = mic_state(self.voice_worker, self._last_heard, time.monotonic())
+        kind = self.mic.kind
+        self.mic_pill.setVisible(self.voice_worker is not None)
+        self.mic_pill.show_state(
+            {"listening": "ok", "heard": "ok", "starting": "warn", "error": "bad"}.get(kind, "off"),
+            strings.mic_text(self.mic),
+            "mic" if kind in ("listening", "heard", "starting") else "mic_off",
+        )
+
+    def _show_camera(self) -> None:
+        state = self.camera.state()
+        if self.vision is None:
+            self.camera_pill.show_state("off", strings.camera_text(state), "camera_off")
+            self.preview_button.hide()
+            return
+        self.camera_pill.show_state(
+            {"on": "ok", "starting": "warn", "slow": "warn", "off": "off"}.get(state.kind, "bad"),
+            strings.camera_text(state),
+            "camera" if state.kind in ("on", "slow", "starting") else "camera_off",
+        )
+
+    def toggle_preview(self) -> None:
+        """The camera picture is hidden unless someone asks for it (privacy, calm)."""
+        show = not self.preview.isVisible()
+        self.preview.setVisible(show)
+        self.preview_button.setText(
+            translate("Beckon", "Hide camera") if show else translate("Beckon", "Show camera")
+        )
+        self._update_preview()
+
+    def _update_preview(self) -> None:
+        frame = self.camera.latest
+        if not self.preview.isVisible():
+            return
+        if frame is None:
+            self.preview.setText(translate("Beckon", "No picture"))
+            return
+        rgb = frame.rgb
+        height, width = rgb.shape[0], rgb.shape[1]
+        image = QImage(rgb.data, width, height, 3 * width, QImage.Format.Format_RGB888)
+        self.preview.setPixmap(
+            QPixmap.fromImage(image.copy()).scaled(
+                self.preview.size(),
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        )
+
+    def _poll(self) -> None:
+        link = self.service.link
+        settled = link is not None and (link.connected or time.monotonic() - self._started > 3)
+        if settled and link is not None and self.timeline.set_online(link.connected):
+            self._show_timeline()
+        self._show_link()
+        self._show_camera()
+        self._show_face()
+        self._show_mic()
+        self._update_preview()
+        self._watch_workers()
+
+    def _watch_workers(self) -> None:
+        if self._background is not None and not self._background.alive:
+            detail = translate("Beckon", "The bedside service stopped: call IT.")
+            if self.fault != detail:
+                self.fault = detail
+                self.fault_banner.setText(detail)
+                self._show_banner(self.fault_banner, True)
+        worker = self._worker
+        if worker is None or not worker.finished.is_set():
+            retry = worker is None and self.vision is not None and not self.vision.is_file
+            if retry and self._background is not None and time.monotonic() >= self._worker_retry_at:
+                self._start_vision()
+            return
+        self._worker = None
+        self.face_state = None  # no camera, no face: never show a stale "face found"
+        if worker.error is not None:
+            # A lost camera must not stop the bedside: say so, keep touch working, retry.
+            log.error(
+                "camera %s failed (%s); retrying", self.vision and self.vision.source, worker.error
+            )
+            self.camera.stopped(str(worker.error))
+            self._worker_retry_at = time.monotonic() + CAMERA_RETRY_S
+        else:
+            self.camera.stopped()
+
+    # ------------------------------------------------------------ calibration
+
+    def open_calibration(self) -> None:
+        from beckon.ui.calibration import CalibrationWizard
+
+        if self.wizard is not None:
+            self.wizard.raise_()
+            return
+        self.wizard = CalibrationWizard(
+            self,
+            site=self.service.address.site,
+            unit=self.service.address.unit,
+            bed=self.service.address.bed,
+            language=self.language,
+            speaker=self.speaker,
+            profile_dir=self.profile_dir,
+            path=Path(configured) if (configured := self._profile_setting()) else None,
+            face_state=self.face_state,
+        )
+        self.bridge.gesture.connect(self.wizard.on_gesture)
+        self.wizard.finished.connect(self._calibration_closed)
+        self.wizard.show()
+
+    def _profile_setting(self) -> str:
+        """``bedside.profile`` when the configuration names one: calibrate that file."""
+        return str(getattr(self.service.settings.bedside, "profile", "") or "")
+
+    def _calibration_closed(self, _result: int = 0) -> None:
+        if self.wizard is not None:
+            self.bridge.gesture.disconnect(self.wizard.on_gesture)
+        self.wizard = None

@@ -1,0 +1,277 @@
+"""``beckon bench ui``: how quickly the windows show what happened.
+
+Two figures, each over N repetitions, with real services over a real broker and offscreen
+windows that paint with the real stylesheet:
+
+* **gesture → highlight**: from a recognised gesture posted to the bedside service (as the
+  vision worker posts it) until the newly highlighted tile starts repainting;
+* **request → station row**: from a request saved at the bedside (the ``request_saved``
+  event; the MQTT publish follows at once) until its row starts painting in the station
+  window, with the part until the station service stored it.
+
+Camera and recognition time are not included: ``beckon bench vision`` measures those.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q
+    low = int(pos)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+def summary(values_s: list[float]) -> dict[str, float | int]:
+    ms = [v * 1000 for v in values_s]
+    if not ms:
+        return {"n": 0}
+    return {
+        "n": len(ms),
+        "median_ms": round(statistics.median(ms), 2),
+        "p95_ms": round(_percentile(ms, 0.95), 2),
+        "max_ms": round(max(ms), 2),
+    }
+
+
+@contextmanager
+def private_broker(url: str | None) -> Iterator[tuple[str, str]]:
+    """A broker for the bench: the given URL, a private Mosquitto, or the embedded one."""
+    if url is not None:
+        yield url, "given"
+        return
+    from beckon.messaging.broker import EmbeddedBroker, free_port, wait_for_port
+
+    binary = shutil.which("mosquitto") or (
+        "/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").exists() else None
+    )
+    if binary is None:
+        broker = EmbeddedBroker()
+        broker.start()
+        try:
+            yield broker.url, "amqtt (embedded)"
+        finally:
+            broker.stop()
+        return
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="beckon-bench-mqtt-") as folder:
+        conf = Path(folder) / "mosquitto.conf"
+        conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\nset_tcp_nodelay true\n")
+        proc = subprocess.Popen(
+            [binary, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        try:
+            if not wait_for_port(port, 10):
+                raise RuntimeError("mosquitto did not start for the bench")
+            yield f"mqtt://127.0.0.1:{port}", "mosquitto"
+        finally:
+            proc.terminate()
+            proc.wait(10)
+
+
+def bench_ui(repeat: int = 50, broker_url: str | None = None) -> dict[str, Any]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PyQt6.QtCore import QEvent, QEventLoop, QObject, QTimer
+    from PyQt6.QtWidgets import QApplication, QWidget
+
+    from beckon.background import Background
+    from beckon.bedside.service import BedsideEvent, BedsideService, Gesture, Submit
+    from beckon.config import load_bedside, load_station
+    from beckon.station.feed import StationFeed
+    from beckon.station.service import StationService
+    from beckon.ui.app import Look, application
+    from beckon.ui.bedside_window import BedsideWindow
+    from beckon.ui.station_window import StationWindow
+
+    app = application(Look(), "bedside")
+    assert isinstance(app, QApplication)
+    wake = QTimer()
+    wake.start(20)  # lets the wait below re-check its condition
+
+    def wait_until(check: Callable[[], bool], timeout: float = 10.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while not check():
+            if time.monotonic() > deadline:
+                return False
+            app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+        return True
+
+    class PaintClock(QObject):
+        """Notes when a widget starts painting."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.painted: dict[int, float] = {}
+
+        def watch(self, widget: QWidget) -> None:
+            widget.installEventFilter(self)
+
+        def eventFilter(self, obj: QObject | None, event: QEvent | None) -> bool:
+            if event is not None and event.type() == QEvent.Type.Paint:
+                self.painted[id(obj)] = time.perf_counter()
+            return False
+
+    clock = PaintClock()
+    sent: dict[str, float] = {}
+    stored: dict[str, float] = {}
+    results: dict[str, Any] = {"repeat": repeat}
+    with ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="beckon-bench-ui-")))
+        url, kind = stack.enter_context(private_broker(broker_url))
+        results["broker"] = kind
+        station = StationService(
+            load_station(
+                None,
+                {
+                    "station.site": "bench",
+                    "station.units": ["ward"],
+                    "station.database": str(tmp / "station.sqlite3"),
+                    "broker.url": url,
+                },
+            )
+        )
+
+        def note_stored(what: str, view: Any) -> None:
+            if what == "received":
+                stored.setdefault(view.id, time.perf_counter())
+
+        station.listeners.append(note_stored)
+        stack.enter_context(Background(station.run, "station"))
+        if not station.ready.wait(15):
+            raise RuntimeError(f"the station service could not reach {url}")
+        service = BedsideService(
+            load_bedside(
+                None,
+                {
+                    "bedside.site": "bench",
+                    "bedside.unit": "ward",
+                    "bedside.bed": "1",
+                    "bedside.outbox": str(tmp / "outbox.sqlite3"),
+                    "bedside.offered_intents": ["water", "nurse", "pain", "toilet"],
+                    "bedside.offer_seconds": 10_000.0,
+                    "broker.url": url,
+                },
+            )
+        )
+
+        def note_sent(e: BedsideEvent) -> None:
+            # Saved to the outbox and about to be published: request_sent comes only after
+            # the outbox has also recorded the publish (an fsync), often after the station
+            # has the request already.
+            if e.kind == "request_saved":
+                sent.setdefault(e.request_id, time.perf_counter())
+
+        service.listeners.append(note_sent)
+        bedside = BedsideWindow(service)
+        stack.callback(bedside.close)
+        window = StationWindow(StationFeed(station.settings.broker, "bench", "ward"))
+        stack.callback(window.close)
+        for w in (bedside, window):
+            w.start()
+            w.show()
+        if not wait_until(lambda: window.queue is not None and bedside.timeline.online is True):
+            raise RuntimeError("the windows did not connect")
+        if not wait_until(lambda: bedside.highlighted is not None):
+            raise RuntimeError("the bedside menu did not start")
+        for tile in bedside.tiles.values():
+            clock.watch(tile)
+
+        # 1. gesture -> highlighted tile repainting
+        highlight: list[float] = []
+        misses = 0
+        for _ in range(repeat):
+            before = bedside.highlighted
+            clock.painted.clear()
+            start = time.perf_counter()
+            service.post(Gesture("shake", service.menu_time(), 1.0))
+
+            def moved(before: str | None = before) -> bool:
+                now = bedside.highlighted
+                return now not in (None, before) and id(bedside.tiles[now]) in clock.painted
+
+            if wait_until(moved, 5.0):
+                tile = bedside.tiles[bedside.highlighted or ""]
+                highlight.append(clock.painted[id(tile)] - start)
+            else:
+                misses += 1
+            wait_until(lambda: False, 0.05)  # let the bedside settle between gestures
+        results["gesture_to_highlight"] = {**summary(highlight), "missed": misses}
+
+        # 2. request published at the bedside -> its row painting in the station window
+        row_painted: dict[str, float] = {}
+
+        def watch_rows(ids: set[str]) -> None:
+            for request_id in ids:
+                row = window.rows.get(request_id)
+                if row is not None and request_id not in watched:
+                    watched.add(request_id)
+                    clock.painted.pop(id(row), None)  # ids of deleted rows are reused
+                    clock.watch(row)
+
+        watched: set[str] = set()
+        window.row_listeners.append(watch_rows)
+        to_row: list[float] = []
+        to_store: list[float] = []
+        for _ in range(repeat):
+            count = len(sent)
+            service.post(Submit("water", "touch"))
+
+            def saved(count: int = count) -> bool:
+                return len(sent) > count
+
+            if not wait_until(saved):
+                continue
+            request_id = next(reversed(sent))
+
+            def shown(request_id: str = request_id) -> bool:
+                row = window.rows.get(request_id)
+                if row is None or id(row) not in clock.painted:
+                    return False
+                row_painted[request_id] = clock.painted[id(row)]
+                return True
+
+            if wait_until(shown):
+                to_row.append(row_painted[request_id] - sent[request_id])
+                if request_id in stored:
+                    to_store.append(stored[request_id] - sent[request_id])
+            window.feed.resolve(request_id, "bench")
+
+            def gone(request_id: str = request_id) -> bool:
+                return request_id not in window.rows
+
+            wait_until(gone)
+        results["request_to_station_row"] = summary(to_row)
+        results["request_to_station_stored"] = summary(to_store)
+    return results
+
+
+def format_report(result: dict[str, Any]) -> str:
+    lines = [f"broker: {result['broker']}, {result['repeat']} repetitions"]
+    names = {
+        "gesture_to_highlight": "gesture -> highlighted tile repaints",
+        "request_to_station_stored": "request saved at bedside -> station stored it",
+        "request_to_station_row": "request saved at bedside -> station row paints",
+    }
+    for key, label in names.items():
+        s = result[key]
+        if not s.get("n"):
+            lines.append(f"{label:<48} no measurement")
+            continue
+        extra = f"  (missed {s['missed']})" if s.get("missed") else ""
+        lines.append(
+            f"{label:<48} median {s['median_ms']:7.2f} ms   p95 {s['p95_ms']:7.2f} ms   "
+            f"max {s['max_ms']:7.2f} ms   n={s['n']}{extra}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,168 @@
+"""The calibration wizard's script, in plain Python: what to ask, when, and what was recorded.
+
+The calibration routine itself (:func:`beckon.vision.calibration.calibrate`) measures the
+patient from face observations and *takes* (which gesture was asked for, from when to when).
+This flow produces exactly those: it walks through placing the tablet, a rest, then each
+gesture a few times with pauses, timed on the frames' own clock, and collects the observations
+the vision thread hands over. A nurse can skip a gesture the patient cannot do, or start again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from beckon import paths
+
+REST_S = 3.0
+TAKE_S = 3.5
+PAUSE_S = 1.5
+DEFAULT_GESTURES = ("nod", "shake")
+TAKES_PER_GESTURE = 2
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One screen of the wizard. ``kind``: position (wait for the face), rest, take, pause,
+    done. ``gesture`` and ``take`` name the gesture and which take of it (1-based)."""
+
+    kind: str
+    gesture: str = ""
+    take: int = 0
+    seconds: float = 0.0
+
+
+def plan(gestures: Sequence[str] = DEFAULT_GESTURES, takes: int = TAKES_PER_GESTURE) -> list[Phase]:
+    phases = [Phase("position"), Phase("rest", seconds=REST_S)]
+    for gesture in gestures:
+        for i in range(1, takes + 1):
+            phases.append(Phase("take", gesture, i, TAKE_S))
+            phases.append(Phase("pause", gesture, i, PAUSE_S))
+    phases.append(Phase("done"))
+    return phases
+
+
+@dataclass(frozen=True)
+class TakeWindow:
+    """The gesture asked for between ``start`` and ``end`` (frame clock); Take's shape."""
+
+    gesture: str
+    start: float
+    end: float
+
+
+class CalibrationFlow:
+    """Advance with ``advance(t)`` on the frame clock; feed ``observe(obs)`` from any thread."""
+
+    def __init__(self, gestures: Sequence[str] = DEFAULT_GESTURES) -> None:
+        self.phases = plan(gestures)
+        self.index = 0
+        self.phase_started: float | None = None
+        self.takes: list[TakeWindow] = []
+        self.skipped: list[str] = []
+        self.face_found = False
+        self._observations: list[Any] = []
+        self._lock = threading.Lock()
+        self._last_t: float | None = None
+
+    @property
+    def phase(self) -> Phase:
+        return self.phases[self.index]
+
+    @property
+    def done(self) -> bool:
+        return self.phase.kind == "done"
+
+    @property
+    def recording(self) -> bool:
+        return self.phase.kind not in ("position", "done")
+
+    def observe(self, obs: Any) -> None:
+        """An observation from the vision thread (kept while recording)."""
+        if obs is None:
+            return
+        with self._lock:
+            self._last_t = float(obs.t)
+            self.face_found = bool(obs.found)
+            if self.recording:
+                self._observations.append(obs)
+
+    @property
+    def last_t(self) -> float | None:
+        with self._lock:
+            return self._last_t
+
+    def observations(self) -> list[Any]:
+        with self._lock:
+            return list(self._observations)
+
+    def progress(self, t: float | None) -> float:
+        """How far through the current timed phase (0..1)."""
+        if t is None or self.phase_started is None or not self.phase.seconds:
+            return 0.0
+        return min(1.0, max(0.0, (t - self.phase_started) / self.phase.seconds))
+
+    def start(self, t: float | None) -> bool:
+        """Leave the position step (the nurse presses Start). Needs a face in view."""
+        if self.phase.kind != "position" or t is None or not self.face_found:
+            return False
+        self._next(t)
+        return True
+
+    def advance(self, t: float | None) -> bool:
+        """Move on when the current timed phase is over; returns whether the phase changed."""
+        if t is None or self.phase_started is None or not self.phase.seconds:
+            return False
+        if t - self.phase_started < self.phase.seconds:
+            return False
+        if self.phase.kind == "take":
+            self.takes.append(TakeWindow(self.phase.gesture, self.phase_started, t))
+        self._next(t)
+        return True
+
+    def skip_gesture(self, t: float | None) -> None:
+        """The patient cannot do this gesture: drop its takes and go to the next gesture."""
+        gesture = self.phase.gesture
+        if not gesture or t is None:
+            return
+        self.skipped.append(gesture)
+        self.takes = [tk for tk in self.takes if tk.gesture != gesture]
+        while self.phase.gesture == gesture and not self.done:
+            self.index += 1
+        self.phase_started = t
+
+    def restart(self) -> None:
+        with self._lock:
+            self._observations.clear()
+        self.index = 0
+        self.phase_started = None
+        self.takes.clear()
+        self.skipped.clear()
+
+    def _next(self, t: float) -> None:
+        self.index = min(self.index + 1, len(self.phases) - 1)
+        self.phase_started = t
+
+
+def profile_path(site: str, unit: str, bed: str, folder: Path | None = None) -> Path:
+    """Where the wizard saves the bed's profile (``profile-SITE-UNIT-BED.toml``)."""
+    return (folder or paths.state_dir()) / f"profile-{site}-{unit}-{bed}.toml"
+
+
+def run_calibration(flow: CalibrationFlow, base: Any = None) -> Any:
+    """Hand what was recorded to the calibration routine; returns its CalibrationResult
+    (raises its CalibrationError when it could not measure, e.g. no steady face at rest)."""
+    from beckon.vision.calibration import Take, calibrate
+
+    takes = [Take(tk.gesture, tk.start, tk.end) for tk in flow.takes]
+    return calibrate(flow.observations(), takes, base=base)
+
+
+def save_result(result: Any, path: Path) -> Path:
+    """Write the calibrated profile with the profile module's own (atomic) writer."""
+    from beckon.vision.profile import save_profile
+
+    return save_profile(result.profile, path)

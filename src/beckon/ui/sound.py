@@ -1,0 +1,98 @@
+"""The station's audible alert: a short chime generated here, played without blocking.
+
+Qt Multimedia plays it when it can; otherwise ``paplay`` or ``aplay`` in a subprocess. The
+sound is generated (no audio file to license or ship): two soft tones for a new request, three
+higher ones repeated for an emergency, an escalation or a device fault.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import shutil
+import struct
+import subprocess
+import tempfile
+import wave
+from pathlib import Path
+from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
+
+RATE = 22050
+
+
+class Alarm(Protocol):
+    def play(self, loud: bool) -> None: ...
+
+
+def chime(loud: bool) -> bytes:
+    """A WAV file (16-bit mono) of a gentle chime, or an insistent one when ``loud``."""
+    tones = [(880.0, 0.16), (1175.0, 0.16)] * 3 if loud else [(660.0, 0.22), (880.0, 0.3)]
+    samples: list[int] = []
+    for freq, seconds in tones:
+        n = int(RATE * seconds)
+        for i in range(n):
+            envelope = min(1.0, i / (0.01 * RATE)) * (1.0 - i / n) ** 1.5
+            samples.append(int(0.45 * 32767 * envelope * math.sin(2 * math.pi * freq * i / RATE)))
+        samples.extend([0] * int(RATE * 0.04))
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(RATE)
+        out.writeframes(struct.pack(f"<{len(samples)}h", *samples))
+    return buffer.getvalue()
+
+
+class SilentAlarm:
+    def play(self, loud: bool) -> None:
+        return None
+
+
+class ChimeAlarm:
+    """Plays the chimes through Qt Multimedia, or a command-line player as a fallback."""
+
+    def __init__(self) -> None:
+        self._dir = Path(tempfile.mkdtemp(prefix="beckon-sound-"))
+        self._files = {}
+        for loud in (False, True):
+            path = self._dir / ("loud.wav" if loud else "soft.wav")
+            path.write_bytes(chime(loud))
+            self._files[loud] = path
+        self._effects: dict[bool, Any] = {}
+        self._player = shutil.which("paplay") or shutil.which("aplay")
+        self._qt = True
+
+    def play(self, loud: bool) -> None:
+        if self._qt and self._play_qt(loud):
+            return
+        if self._player is not None:
+            try:
+                subprocess.Popen(
+                    [self._player, str(self._files[loud])],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            except OSError as exc:
+                log.warning("cannot play the alert sound: %s", exc)
+
+    def _play_qt(self, loud: bool) -> bool:
+        try:
+            from PyQt6.QtCore import QUrl
+            from PyQt6.QtMultimedia import QMediaDevices, QSoundEffect
+        except ImportError:
+            self._qt = False
+            return False
+        if not QMediaDevices.audioOutputs():
+            self._qt = False  # no sound card Qt can use: fall back for good
+            return False
+        effect = self._effects.get(loud)
+        if effect is None:
+            effect = QSoundEffect()
+            effect.setSource(QUrl.fromLocalFile(str(self._files[loud])))
+            effect.setVolume(0.8)
+            self._effects[loud] = effect
+        effect.play()
+        return True

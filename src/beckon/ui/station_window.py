@@ -1,0 +1,521 @@
+"""The nurse-station window: the unit's live queue, nurse actions, questions and history.
+
+A view of the station service, never a second source of truth: it shows the retained queue
+and stats the service publishes (through :class:`beckon.station.feed.StationFeed`, on its own
+thread, handed over with Qt signals) and sends acknowledge, resolve and ask commands back. That
+is why several windows on one unit always agree.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from PyQt6.QtCore import QObject, Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QCloseEvent
+from PyQt6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from beckon.background import Background
+from beckon.intents import Intent, load_intents
+from beckon.messaging import protocol as p
+from beckon.station.feed import Connection, StationFeed, StationPresence
+from beckon.ui import strings
+from beckon.ui.sound import Alarm, SilentAlarm
+from beckon.ui.station_model import (
+    Alert,
+    AlertTracker,
+    age_seconds,
+    age_text,
+    hour_bars,
+    intent_bars,
+    intent_label,
+    known_beds,
+    row_colours,
+    sort_requests,
+)
+from beckon.ui.widgets import BarChart, IconLabel, StatusPill, px, set_prop
+
+log = logging.getLogger(__name__)
+translate = strings.translate
+
+
+class FeedBridge(QObject):
+    """Carries feed items from the feed's thread to the GUI thread."""
+
+    item = pyqtSignal(object)
+
+
+class QueueRow(QFrame):
+    """One open request: bed, what, who has it, how long it waits, and the nurse's buttons."""
+
+    def __init__(self, on_action: Callable[[str, str], object]) -> None:
+        super().__init__()
+        self.setObjectName("queueRow")
+        self.request_id = ""
+        self._on_action = on_action
+        self._colours = ("", "", "")
+        self._painted: tuple[str, str, str, bool] | None = None
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(16, 10, 16, 10)
+        layout.setSpacing(12)
+        self.bed = QLabel()
+        self.bed.setObjectName("rowBed")
+        self.icon = IconLabel("request", 48)
+        middle = QVBoxLayout()
+        middle.setSpacing(2)
+        self.request = QLabel()
+        self.request.setObjectName("rowRequest")
+        self.state = QLabel()
+        self.state.setObjectName("rowState")
+        self.state.setWordWrap(True)
+        for label in (self.request, self.state):
+            # Long names wrap or clip inside the row; they never widen the window.
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            label.setMinimumWidth(px(120))
+        self.badge = QLabel()
+        self.badge.setObjectName("rowBadge")
+        middle.addWidget(self.request)
+        middle.addWidget(self.state)
+        middle.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignLeft)
+        self.age = QLabel()
+        self.age.setObjectName("rowAge")
+        self.age.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.ack = QPushButton(translate("Beckon", "Acknowledge"))
+        self.resolve = QPushButton(translate("Beckon", "Resolve"))
+        for button in (self.ack, self.resolve):
+            button.setObjectName("rowButton")
+        self.ack.clicked.connect(lambda: self._on_action("acknowledge", self.request_id))
+        self.resolve.clicked.connect(lambda: self._on_action("resolve", self.request_id))
+        layout.addWidget(self.bed)
+        layout.addWidget(self.icon)
+        layout.addLayout(middle, 1)
+        layout.addWidget(self.age)
+        layout.addWidget(self.ack)
+        layout.addWidget(self.resolve)
+        self.view: p.RequestView | None = None
+
+    def show_view(self, view: p.RequestView, label: str, high_contrast: bool) -> None:
+        self.view = view
+        self.request_id = view.id
+        self.bed.setText(strings.bed_title(view.bed))
+        if self.icon.icon_name != view.intent:
+            self.icon.set_icon(view.intent)
+        self.request.setText(label)
+        self.state.setText(
+            f"{strings.priority_text(view.priority)} · {strings.request_state(view.state, view.by)}"
+        )
+        esc = strings.escalation_text(view.escalation, view.state)
+        self.badge.setText(esc)
+        self.badge.setVisible(bool(esc))
+        self.ack.setVisible(view.state == "received")
+        colours = row_colours(view.priority, view.escalation, view.state, high_contrast)
+        self._colours = (colours.background, colours.text, colours.accent)
+        self.paint_colours(False)
+
+    def paint_colours(self, flash: bool) -> None:
+        if self._painted == (*self._colours, flash):
+            return  # restyling is not free: only when something changed
+        self._painted = (*self._colours, flash)
+        background, text, accent = self._colours
+        on_accent = (
+            "#000000" if accent in ("#ffffff", "#ffd700", "#9fffb0", "#ff6e6e") else "#ffffff"
+        )
+        if flash:
+            background, text = accent, on_accent
+        self.setStyleSheet(
+            f"#queueRow {{ background: {background}; border-left-color: {accent}; }}"
+            f"#queueRow QLabel {{ color: {text}; }}"
+            f"#queueRow QLabel#rowBadge {{ background: {text if flash else accent}; "
+            f"color: {background if flash else on_accent}; }}"
+        )
+
+    def set_age(self, now: datetime) -> None:
+        if self.view is not None:
+            self.age.setText(age_text(age_seconds(self.view, now)))
+
+
+class QuestionRow(QFrame):
+    def __init__(self, q: p.QuestionView) -> None:
+        super().__init__()
+        self.setObjectName("questionRow")
+        self.question_id = q.id
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        text = QLabel(f"{strings.bed_title(q.bed)}: {q.text}\n{q.asked_by}")
+        text.setWordWrap(True)
+        self.answer = QLabel(strings.answer_text(q.answer))
+        self.answer.setObjectName("answerBadge")
+        self.answer.setProperty("answer", q.answer or "waiting")
+        self.answer.setToolTip(strings.answer_source(q.source))
+        layout.addWidget(text, 1)
+        layout.addWidget(self.answer)
+
+
+class StationWindow(QWidget):
+    """One nurse's view of one unit. ``start()`` starts the feed; closing stops it."""
+
+    def __init__(
+        self,
+        feed: StationFeed,
+        *,
+        language: str = "en",
+        nurse: str = "",
+        alarm: Alarm | None = None,
+        high_contrast: bool = False,
+        intents: dict[str, Intent] | None = None,
+    ) -> None:
+        super().__init__()
+        self.feed = feed
+        self.language = language
+        self.alarm: Alarm = alarm or SilentAlarm()
+        self.high_contrast = high_contrast
+        self.intents = intents or load_intents()
+        self.tracker = AlertTracker()
+        self.queue: p.UnitQueue | None = None
+        self.stats: p.UnitStats | None = None
+        self.rows: dict[str, QueueRow] = {}
+        self.alerts: list[Alert] = []
+        self.connected: bool | None = None
+        self.stations: dict[str, bool] = {}
+        self.row_listeners: list[Callable[[set[str]], None]] = []
+        self.bridge = FeedBridge()
+        self._background: Background | None = None
+        self._flash_phase = False
+        self.setObjectName("stationRoot")
+        self.setWindowTitle(f"Beckon · {feed.unit}")
+        self.resize(1440, 900)
+        self._build(nurse)
+        self.bridge.item.connect(self.on_item)  # queued: the feed emits on its own thread
+        feed.listeners.append(self.bridge.item.emit)
+        self.clock = QTimer(self)
+        self.clock.setInterval(500)
+        self.clock.timeout.connect(self._tick)
+        self._show_queue()
+        self._show_link()
+
+    # ------------------------------------------------------------ layout
+
+    def _build(self, nurse: str) -> None:
+        root = QVBoxLayout(self)
+        root.setContentsMargins(18, 12, 18, 12)
+        root.setSpacing(10)
+        top = QHBoxLayout()
+        self.title = QLabel(translate("Beckon", "Unit {unit}").format(unit=self.feed.unit))
+        self.title.setObjectName("unitTitle")
+        top.addWidget(self.title)
+        self.link_pill = StatusPill()
+        self.station_pill = StatusPill()
+        top.addWidget(self.link_pill)
+        top.addWidget(self.station_pill)
+        top.addStretch(1)
+        top.addWidget(QLabel(translate("Beckon", "Your name:")))
+        self.nurse = QLineEdit(nurse)
+        self.nurse.setPlaceholderText(translate("Beckon", "Nurse name"))
+        self.nurse.setMinimumWidth(px(240))
+        top.addWidget(self.nurse)
+        root.addLayout(top)
+
+        self.banner = QLabel()
+        self.banner.setObjectName("alertBanner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        root.addWidget(self.banner)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._build_requests_tab(), translate("Beckon", "Requests"))
+        self.tabs.addTab(self._build_history_tab(), translate("Beckon", "History"))
+        root.addWidget(self.tabs, 1)
+
+    def _build_requests_tab(self) -> QWidget:
+        page = QWidget()
+        layout = QHBoxLayout(page)
+        layout.setContentsMargins(0, 10, 0, 0)
+        layout.setSpacing(18)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        holder = QWidget()
+        holder.setObjectName("rows")
+        self.rows_layout = QVBoxLayout(holder)
+        self.rows_layout.setContentsMargins(0, 0, 6, 0)
+        self.rows_layout.setSpacing(10)
+        self.faults_layout = QVBoxLayout()
+        self.faults_layout.setSpacing(8)
+        self.rows_layout.addLayout(self.faults_layout)
+        self.queue_layout = QVBoxLayout()
+        self.queue_layout.setSpacing(10)
+        self.rows_layout.addLayout(self.queue_layout)
+        self.empty = QLabel(translate("Beckon", "No open requests."))
+        self.empty.setObjectName("emptyQueue")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.rows_layout.addWidget(self.empty)
+        self.rows_layout.addStretch(1)
+        scroll.setWidget(holder)
+        layout.addWidget(scroll, 3)
+
+        side = QVBoxLayout()
+        side.setSpacing(10)
+        title = QLabel(translate("Beckon", "Ask a bed a yes/no question"))
+        title.setObjectName("sectionTitle")
+        title.setWordWrap(True)
+        side.addWidget(title)
+        form = QHBoxLayout()
+        form.addWidget(QLabel(translate("Beckon", "Bed")))
+        self.ask_bed = QComboBox()
+        self.ask_bed.setEditable(True)
+        self.ask_bed.setMinimumWidth(px(110))
+        form.addWidget(self.ask_bed, 1)
+        side.addLayout(form)
+        self.ask_text = QComboBox()
+        self.ask_text.setEditable(True)
+        self.ask_text.addItems(strings.preset_questions())
+        side.addWidget(self.ask_text)
+        self.ask_button = QPushButton(translate("Beckon", "Ask"))
+        self.ask_button.setObjectName("primary")
+        self.ask_button.clicked.connect(self.ask)
+        side.addWidget(self.ask_button)
+        recent = QLabel(translate("Beckon", "Recent questions"))
+        recent.setObjectName("sectionTitle")
+        side.addWidget(recent)
+        self.questions_layout = QVBoxLayout()
+        self.questions_layout.setSpacing(8)
+        side.addLayout(self.questions_layout)
+        side.addStretch(1)
+        side_widget = QWidget()
+        side_widget.setLayout(side)
+        side_widget.setFixedWidth(px(400))
+        layout.addWidget(side_widget)
+        return page
+
+    def _build_history_tab(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(8, 14, 8, 8)
+        layout.setSpacing(10)
+        self.history_note = QLabel()
+        self.history_note.setObjectName("sectionTitle")
+        layout.addWidget(self.history_note)
+        by_type = QLabel(
+            translate("Beckon", "Median time to a nurse's answer, per request type (last 24 h)")
+        )
+        by_type.setObjectName("chartTitle")
+        layout.addWidget(by_type)
+        self.intent_chart = BarChart(horizontal=True)
+        layout.addWidget(self.intent_chart, 1)
+        by_hour = QLabel(translate("Beckon", "Median time to a nurse's answer, per hour"))
+        by_hour.setObjectName("chartTitle")
+        layout.addWidget(by_hour)
+        self.hour_chart = BarChart(horizontal=False)
+        layout.addWidget(self.hour_chart, 1)
+        for chart in (self.intent_chart, self.hour_chart):
+            chart.empty_text = translate("Beckon", "No requests in the last 24 hours.")
+            if self.high_contrast:
+                chart.set_colours("#ffd700", "#ffffff", "#444444")
+        return page
+
+    # ------------------------------------------------------------ running
+
+    def start(self) -> None:
+        if self._background is None:
+            self._background = Background(self.feed.run, f"feed-{self.feed.unit}").start()
+        self.clock.start()
+
+    def shutdown(self) -> None:
+        self.clock.stop()
+        if self._background is not None:
+            self._background.stop()
+            self._background = None
+
+    def closeEvent(self, event: QCloseEvent | None) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    # ------------------------------------------------------------ feed (GUI thread)
+
+    def on_item(self, item: Any) -> None:
+        if isinstance(item, p.UnitQueue):
+            self.queue = item
+            alerts = self.tracker.update(item, time.monotonic())
+            self._show_queue()
+            if alerts:
+                self._alert(alerts)
+        elif isinstance(item, p.UnitStats):
+            self.stats = item
+            self._show_stats()
+        elif isinstance(item, Connection):
+            self.connected = item.online
+            self._show_link()
+        elif isinstance(item, StationPresence):
+            self.stations[item.name] = item.online
+            self._show_link()
+
+    def label(self, code: str) -> str:
+        return intent_label(self.intents, code, self.language)
+
+    # ------------------------------------------------------------ nurse actions
+
+    def act(self, action: str, request_id: str) -> bool:
+        """Acknowledge or resolve, in the nurse's name; the result shows in the next queue."""
+        nurse = self.nurse.text().strip()
+        if not nurse:
+            self._banner(translate("Beckon", "Enter your name first."), loud=False)
+            self.nurse.setFocus()
+            return False
+        if action == "acknowledge":
+            sent = self.feed.acknowledge(request_id, nurse)
+        else:
+            sent = self.feed.resolve(request_id, nurse)
+        if not sent:
+            self._banner(translate("Beckon", "Not connected: the action was not sent."), True)
+        return sent
+
+    def ask(self) -> bool:
+        nurse = self.nurse.text().strip()
+        bed = self.ask_bed.currentText().strip()
+        text = self.ask_text.currentText().strip()
+        if not nurse:
+            self._banner(translate("Beckon", "Enter your name first."), loud=False)
+            self.nurse.setFocus()
+            return False
+        if not bed or not text:
+            self._banner(translate("Beckon", "Choose a bed and a question."), loud=False)
+            return False
+        if not self.feed.ask(bed, text[:200], nurse):
+            self._banner(translate("Beckon", "Not connected: the question was not sent."), True)
+            return False
+        return True
+
+    # ------------------------------------------------------------ showing
+
+    def _show_queue(self) -> None:
+        queue = self.queue
+        views = sort_requests(queue.requests) if queue else []
+        seen = {v.id for v in views}
+        for request_id in list(self.rows):
+            if request_id not in seen:
+                gone = self.rows.pop(request_id)
+                gone.setParent(None)
+                gone.deleteLater()
+        now = datetime.now(UTC)
+        for position, view in enumerate(views):
+            row = self.rows.get(view.id) or QueueRow(self.act)
+            self.rows[view.id] = row
+            row.show_view(view, self.label(view.intent), self.high_contrast)
+            row.set_age(now)
+            self.queue_layout.insertWidget(position, row)
+        self.empty.setVisible(not views)
+        self._show_faults(queue.offline_beds if queue else ())
+        self._show_questions(queue.questions if queue else ())
+        beds = known_beds(queue)
+        current = self.ask_bed.currentText()
+        if [self.ask_bed.itemText(i) for i in range(self.ask_bed.count())] != beds:
+            self.ask_bed.clear()
+            self.ask_bed.addItems(beds)
+            self.ask_bed.setCurrentText(current or (beds[0] if beds else ""))
+        for listener in self.row_listeners:
+            listener(seen)
+
+    def _show_faults(self, beds: tuple[str, ...] | list[str]) -> None:
+        while self.faults_layout.count():
+            item = self.faults_layout.takeAt(0)
+            if item is not None and item.widget() is not None:
+                item.widget().deleteLater()  # type: ignore[union-attr]
+        for bed in beds:
+            row = QFrame()
+            row.setObjectName("faultRow")
+            layout = QHBoxLayout(row)
+            layout.addWidget(IconLabel("fault", 40))
+            text = QLabel(strings.alert_text("device_fault", bed))
+            text.setObjectName("faultRow")
+            text.setStyleSheet("border: none;")
+            layout.addWidget(text, 1)
+            self.faults_layout.addWidget(row)
+
+    def _show_questions(self, questions: tuple[p.QuestionView, ...]) -> None:
+        while self.questions_layout.count():
+            item = self.questions_layout.takeAt(0)
+            if item is not None and item.widget() is not None:
+                item.widget().deleteLater()  # type: ignore[union-attr]
+        for q in questions[:6]:
+            self.questions_layout.addWidget(QuestionRow(q))
+
+    def question_rows(self) -> list[QuestionRow]:
+        rows = []
+        for i in range(self.questions_layout.count()):
+            item = self.questions_layout.itemAt(i)
+            widget = item.widget() if item is not None else None
+            if isinstance(widget, QuestionRow):
+                rows.append(widget)
+        return rows
+
+    def _show_stats(self) -> None:
+        stats = self.stats
+        if stats is None:
+            return
+        self.intent_chart.set_bars(intent_bars(stats, self.intents, self.language))
+        self.hour_chart.set_bars(hour_bars(stats))
+        total = sum(s.requests for s in stats.by_intent)
+        self.history_note.setText(
+            translate("Beckon", "{n} requests in the last {h} hours").format(
+                n=total, h=stats.window_h
+            )
+        )
+
+    def _show_link(self) -> None:
+        online = self.connected
+        self.link_pill.show_state(
+            "ok" if online else ("off" if online is None else "bad"),
+            strings.connection_text(online),
+            "link" if online else "link_off",
+        )
+        station: bool | None = any(self.stations.values()) if self.stations else None
+        self.station_pill.show_state(
+            "ok" if station else ("off" if station is None else "bad"),
+            strings.station_text(station),
+            "link" if station else "link_off",
+        )
+
+    def _alert(self, alerts: list[Alert]) -> None:
+        latest = alerts[-1]
+        loud = any(a.loud for a in alerts)
+        self._banner(
+            strings.alert_text(latest.kind, latest.bed, self.label(latest.intent), latest.detail),
+            loud,
+        )
+        self.alerts.extend(alerts)
+        if any(a.audible for a in alerts):
+            self.alarm.play(loud)
+
+    def _banner(self, text: str, loud: bool) -> None:
+        self.banner.setText(text)
+        set_prop(self.banner, "level", "loud" if loud else "soft")
+        self.banner.show()
+        self._banner_until = time.monotonic() + 20.0
+
+    def _tick(self) -> None:
+        now = datetime.now(UTC)
+        mono = time.monotonic()
+        self._flash_phase = not self._flash_phase
+        for request_id, row in self.rows.items():
+            row.set_age(now)
+            flashing = self.tracker.flashing(request_id, mono)
+            row.paint_colours(flashing and self._flash_phase)
+        if self.banner.isVisible() and mono > getattr(self, "_banner_until", 0.0):
+            self.banner.hide()
+        if self.tracker.reminder_due(mono):
+            self.alarm.play(True)

@@ -1,0 +1,229 @@
+"""Every sentence the windows show or say, translated with Qt's translator.
+
+The view-models return keys (``acknowledged``, ``saved_offline``, ...); this module turns them
+into text in the window's language. Each text is a literal ``translate("Beckon", ...)`` call so
+that ``pylupdate6`` finds it (scripts/translations.sh); placeholders are ``{name}`` fields filled
+after translation, so a translator can move them.
+"""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import QCoreApplication
+
+from beckon.ui.bedside_model import CameraState, MicState, Prompt
+
+translate = QCoreApplication.translate
+
+
+# ---------------------------------------------------------------- bedside
+
+
+def stage_banner(stage: str) -> str:
+    """The instruction above the tiles for each interaction stage (unknown stages: wait)."""
+    if stage == "offering":
+        return translate("Beckon", "Nod to choose. Shake for the next one.")
+    if stage == "paused":
+        return translate("Beckon", "Request chosen. One moment…")
+    if stage == "confirming":
+        return translate("Beckon", "Nod again to send it. Shake to cancel.")
+    if stage == "pointing":
+        return translate("Beckon", "Turn your head to move. Nod to choose.")
+    if stage == "question":
+        return translate("Beckon", "Please answer the nurse's question.")
+    return translate("Beckon", "Please wait…")
+
+
+def headline(key: str, nurse: str | None = None) -> str:
+    """The large sentence of the request timeline."""
+    if key == "saved_offline":
+        return translate("Beckon", "Not connected. Your request is saved and will be sent.")
+    if key == "sending":
+        return translate("Beckon", "Sending your request…")
+    if key == "received":
+        return translate("Beckon", "The nurses have your request.")
+    if key == "acknowledged":
+        if nurse:
+            return translate("Beckon", "{nurse} is coming.").format(nurse=nurse)
+        return translate("Beckon", "A nurse is coming.")
+    if key == "resolved":
+        return translate("Beckon", "Done.")
+    if key == "cancelled":
+        return translate("Beckon", "Cancelled.")
+    return key
+
+
+def step(key: str, nurse: str | None = None) -> str:
+    """One step of the request timeline."""
+    if key == "saved":
+        return translate("Beckon", "Saved on this tablet")
+    if key == "sent":
+        return translate("Beckon", "Sent")
+    if key == "received":
+        return translate("Beckon", "Received by the nurses' station")
+    if key == "acknowledged":
+        if nurse:
+            return translate("Beckon", "Acknowledged by {nurse}").format(nurse=nurse)
+        return translate("Beckon", "Acknowledged by a nurse")
+    if key == "resolved":
+        return translate("Beckon", "Resolved")
+    if key == "cancelled":
+        return translate("Beckon", "Cancelled")
+    return key
+
+
+def camera_text(state: CameraState) -> str:
+    if state.kind == "on":
+        return translate("Beckon", "Camera on")
+    if state.kind == "starting":
+        return translate("Beckon", "Camera starting")
+    if state.kind == "slow":
+        return translate("Beckon", "Camera slow ({fps} frames/s)").format(fps=f"{state.fps:.0f}")
+    if state.kind == "lost":
+        return translate("Beckon", "Camera not working")
+    return translate("Beckon", "Camera off")
+
+
+def face_text(state: str) -> str:
+    if state == "ready":
+        return translate("Beckon", "Face found")
+    if state == "calibrating":
+        return translate("Beckon", "Face found, hold still")
+    return translate("Beckon", "Face not found")
+
+
+def mic_text(state: MicState) -> str:
+    if state.kind == "listening":
+        return translate("Beckon", "Listening")
+    if state.kind == "heard":
+        return translate("Beckon", "Heard: {text}").format(text=state.text)
+    if state.kind == "starting":
+        return translate("Beckon", "Microphone starting")
+    if state.kind == "error":
+        return translate("Beckon", "Microphone not working")
+    return translate("Beckon", "Microphone off")
+
+
+def connection_text(online: bool | None) -> str:
+    if online:
+        return translate("Beckon", "Connected")
+    if online is None:
+        return translate("Beckon", "Connecting…")
+    return translate("Beckon", "Not connected")
+
+
+def station_text(online: bool | None) -> str:
+    if online:
+        return translate("Beckon", "Station online")
+    if online is None:
+        return translate("Beckon", "Station: waiting")
+    return translate("Beckon", "Station offline")
+
+
+def bed_title(bed: str) -> str:
+    return translate("Beckon", "Bed {bed}").format(bed=bed)
+
+
+def spoken(prompt: Prompt) -> str:
+    """What the speaker says for a prompt key (see bedside_model.prompt_for)."""
+    a = prompt.args
+    if prompt.key == "offer":
+        return translate("Beckon", "{intent}?").format(intent=a[0])
+    if prompt.key == "confirm":
+        return translate("Beckon", "Send {intent}? Nod again.").format(intent=a[0])
+    if prompt.key == "chosen":
+        return translate("Beckon", "{intent}. Your request is saved.").format(intent=a[0])
+    if prompt.key == "question":
+        return translate("Beckon", "{question} Nod for yes, shake for no.").format(question=a[0])
+    if prompt.key == "received":
+        return translate("Beckon", "The nurses have your request.")
+    if prompt.key == "acknowledged":
+        return headline("acknowledged", a[0] if a else None)
+    if prompt.key == "resolved":
+        return translate("Beckon", "Your request is done.")
+    if prompt.key == "saved_offline":
+        return headline("saved_offline")
+    if prompt.key == "answered_yes":
+        return translate("Beckon", "You answered yes.")
+    if prompt.key == "answered_no":
+        return translate("Beckon", "You answered no.")
+    return ""
+
+
+# ---------------------------------------------------------------- station
+
+
+def request_state(state: str, by: str | None) -> str:
+    if state == "acknowledged":
+        if by:
+            return translate("Beckon", "Acknowledged by {nurse}").format(nurse=by)
+        return translate("Beckon", "Acknowledged")
+    if state == "received":
+        return translate("Beckon", "Waiting for a nurse")
+    return state
+
+
+def priority_text(priority: str) -> str:
+    if priority == "emergency":
+        return translate("Beckon", "Emergency")
+    if priority == "urgent":
+        return translate("Beckon", "Urgent")
+    return translate("Beckon", "Routine")
+
+
+def escalation_text(level: int, state: str = "received") -> str:
+    """An unanswered call goes up the chain; an acknowledged one that stays open reminds."""
+    if level <= 0:
+        return ""
+    if state == "acknowledged":
+        return translate("Beckon", "Reminder: still open")
+    if level == 1:
+        return translate("Beckon", "Escalated: primary nurse")
+    if level == 2:
+        return translate("Beckon", "Escalated: charge nurse")
+    return translate("Beckon", "Escalated: whole unit")
+
+
+def alert_text(kind: str, bed: str, intent: str = "", detail: str = "") -> str:
+    if kind == "new":
+        return translate("Beckon", "New request: bed {bed}, {intent}").format(
+            bed=bed, intent=intent
+        )
+    if kind == "escalated":
+        return translate("Beckon", "Still waiting: bed {bed}, {intent}").format(
+            bed=bed, intent=intent
+        )
+    if kind == "device_fault":
+        return translate("Beckon", "Device fault: bed {bed} is offline").format(bed=bed)
+    if kind == "answer":
+        return translate("Beckon", "Bed {bed} answered {answer}").format(
+            bed=bed, answer=answer_text(detail)
+        )
+    return ""
+
+
+def answer_text(answer: str | None) -> str:
+    if answer == "yes":
+        return translate("Beckon", "YES")
+    if answer == "no":
+        return translate("Beckon", "NO")
+    return translate("Beckon", "waiting…")
+
+
+def answer_source(source: str | None) -> str:
+    if source == "gesture":
+        return translate("Beckon", "by head gesture")
+    if source == "voice":
+        return translate("Beckon", "by voice")
+    if source == "touch":
+        return translate("Beckon", "by touch")
+    return ""
+
+
+def preset_questions() -> list[str]:
+    return [
+        translate("Beckon", "Are you in pain?"),
+        translate("Beckon", "Are you thirsty?"),
+        translate("Beckon", "Are you comfortable?"),
+        translate("Beckon", "Do you want to sleep?"),
+        translate("Beckon", "Are you cold?"),
+    ]

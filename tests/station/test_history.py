@@ -1,0 +1,99 @@
+"""Response-time history: computed from the store's events, summarised per intent and hour."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from beckon.messaging import protocol as p
+from beckon.station import history
+from beckon.station.store import RequestStore, ResponseRow
+
+
+def row(intent: str, received: str, first: str | None, resolved: str | None) -> ResponseRow:
+    return ResponseRow(p.new_request_id(), intent, "routine", received, first, resolved)
+
+
+def test_percentile_interpolates_and_is_none_without_values() -> None:
+    assert history.percentile([], 0.5) is None
+    assert history.percentile([10.0], 0.9) == 10.0
+    assert history.percentile([10.0, 20.0, 30.0, 40.0], 0.5) == 25.0
+    assert history.percentile([0.0, 100.0], 0.9) == 90.0
+
+
+def test_hour_start_floors_to_the_utc_hour() -> None:
+    assert history.hour_start("2025-03-01T08:59:59.999Z") == "2025-03-01T08:00:00.000Z"
+
+
+def test_summary_counts_answers_and_medians_per_intent_most_requested_first() -> None:
+    rows = [
+        row("water", "2025-03-01T08:00:00.000Z", "2025-03-01T08:00:30.000Z", None),
+        row(
+            "water",
+            "2025-03-01T08:10:00.000Z",
+            "2025-03-01T08:11:30.000Z",
+            "2025-03-01T08:20:00.000Z",
+        ),
+        row("water", "2025-03-01T09:05:00.000Z", None, None),  # still waiting
+        row("pain", "2025-03-01T09:06:00.000Z", "2025-03-01T09:06:10.000Z", None),
+    ]
+    stats = history.summarize(rows, "gh", "icu", "2025-03-01T10:00:00.000Z")
+    water, pain = stats.by_intent
+    assert (water.intent, water.requests, water.answered) == ("water", 3, 2)
+    assert water.median_response_s == 60.0  # of 30 s and 90 s
+    assert water.p90_response_s == 84.0
+    assert water.median_resolve_s == 600.0
+    assert (pain.intent, pain.requests, pain.answered, pain.median_resolve_s) == (
+        "pain",
+        1,
+        1,
+        None,
+    )
+    assert [(h.hour[11:13], h.requests, h.answered) for h in stats.by_hour] == [
+        ("08", 2, 2),
+        ("09", 2, 1),
+    ]
+    assert stats.by_hour[0].median_response_s == 60.0
+    # What the station publishes is a valid message.
+    assert p.decode(p.encode(stats)) == stats
+
+
+def test_store_reports_response_rows_of_the_window_only(tmp_path: Path) -> None:
+    store = RequestStore(tmp_path / "s.sqlite3")
+    old = p.Request(
+        p.new_request_id(),
+        "gh",
+        "icu",
+        "1",
+        "water",
+        "routine",
+        "touch",
+        "2025-03-01T06:00:00.000Z",
+    )
+    new = p.Request(
+        p.new_request_id(), "gh", "icu", "2", "pain", "urgent", "voice", "2025-03-02T08:00:00.000Z"
+    )
+    other_unit = p.Request(
+        p.new_request_id(), "gh", "er", "2", "pain", "urgent", "voice", "2025-03-02T08:00:00.000Z"
+    )
+    store.receive(old, at="2025-03-01T06:00:01.000Z")
+    store.receive(new, at="2025-03-02T08:00:01.000Z")
+    store.receive(other_unit, at="2025-03-02T08:00:01.000Z")
+    store.change(new.id, "acknowledged", "Nurse Kim", at="2025-03-02T08:00:46.000Z")
+    store.change(new.id, "resolved", "Nurse Kim", at="2025-03-02T08:05:01.000Z")
+    now = datetime(2025, 3, 2, 9, 0, tzinfo=UTC)
+    rows = store.response_rows("gh", "icu", history.since(now))
+    assert rows == [
+        ResponseRow(
+            new.id,
+            "pain",
+            "urgent",
+            "2025-03-02T08:00:01.000Z",
+            "2025-03-02T08:00:46.000Z",
+            "2025-03-02T08:05:01.000Z",
+        ),
+    ]
+    stats = history.summarize(rows, "gh", "icu", p.now_iso())
+    assert stats.by_intent[0].median_response_s == 45.0
+    assert stats.by_intent[0].median_resolve_s == 300.0
+    store.close()

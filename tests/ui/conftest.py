@@ -1,0 +1,139 @@
+"""Windows under pytest-qt, offscreen, driven through a real Mosquitto and real services."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Before pytest-qt creates the QApplication: no screen needed, even where one exists.
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+from beckon.background import Background
+from beckon.config import load_bedside, load_station
+
+SITE, UNIT = "gh", "icu"
+
+
+class RecordingSpeaker:
+    """Stands in for espeak-ng: the tests assert what the patient would have heard."""
+
+    def __init__(self) -> None:
+        self.said: list[tuple[str, str]] = []
+
+    def say(self, text: str, language: str) -> None:
+        self.said.append((text, language))
+
+    def close(self) -> None:
+        return None
+
+
+class RecordingAlarm:
+    def __init__(self) -> None:
+        self.played: list[bool] = []
+
+    def play(self, loud: bool) -> None:
+        self.played.append(loud)
+
+
+@pytest.fixture
+def speaker() -> RecordingSpeaker:
+    return RecordingSpeaker()
+
+
+@pytest.fixture
+def alarm() -> RecordingAlarm:
+    return RecordingAlarm()
+
+
+@pytest.fixture
+def look(qapp: Any) -> Iterator[None]:
+    """The real stylesheet and English; whatever a test installs is undone afterwards."""
+    from beckon.ui.app import Look, application, install_translation
+
+    application(Look("en"), "bedside")
+    yield
+    install_translation("en")
+
+
+@pytest.fixture
+def station_service(mosquitto: Any, tmp_path: Path) -> Iterator[Any]:
+    from beckon.station.service import StationService
+
+    settings = load_station(
+        None,
+        {
+            "station.site": SITE,
+            "station.units": [UNIT],
+            "station.database": str(tmp_path / "station.sqlite3"),
+            "broker.url": mosquitto.url,
+        },
+    )
+    service = StationService(settings)
+    with Background(service.run, "station"):
+        assert service.ready.wait(10)
+        yield service
+
+
+@pytest.fixture
+def windows(qtbot: Any) -> Iterator[list[Any]]:
+    """Every window a test opens is closed (and its threads stopped) at the end."""
+    opened: list[Any] = []
+    yield opened
+    for window in opened:
+        window.close()
+
+
+@pytest.fixture
+def open_bedside(
+    mosquitto: Any, tmp_path: Path, windows: list[Any], look: None, qtbot: Any
+) -> Callable[..., Any]:
+    from beckon.bedside.service import BedsideService
+    from beckon.ui.bedside_window import BedsideWindow
+
+    def make(bed: str = "12", speaker: Any = None, offer_seconds: float = 30.0) -> Any:
+        settings = load_bedside(
+            None,
+            {
+                "bedside.site": SITE,
+                "bedside.unit": UNIT,
+                "bedside.bed": bed,
+                "bedside.outbox": str(tmp_path / f"outbox-{bed}.sqlite3"),
+                "bedside.offered_intents": ["water", "nurse", "pain", "toilet"],
+                "bedside.offer_seconds": offer_seconds,
+                "broker.url": mosquitto.url,
+                "broker.keepalive": 2,
+            },
+        )
+        window = BedsideWindow(
+            BedsideService(settings), speaker=speaker or RecordingSpeaker(), profile_dir=tmp_path
+        )
+        qtbot.addWidget(window)
+        windows.append(window)
+        window.start()
+        window.show()
+        return window
+
+    return make
+
+
+@pytest.fixture
+def open_station(mosquitto: Any, windows: list[Any], look: None, qtbot: Any) -> Callable[..., Any]:
+    from beckon.config import BrokerConfig
+    from beckon.station.feed import StationFeed
+    from beckon.ui.station_window import StationWindow
+
+    def make(nurse: str = "Nurse Kim", alarm: Any = None) -> Any:
+        feed = StationFeed(BrokerConfig(url=mosquitto.url), SITE, UNIT)
+        window = StationWindow(feed, nurse=nurse, alarm=alarm or RecordingAlarm())
+        qtbot.addWidget(window)
+        windows.append(window)
+        window.start()
+        window.show()
+        qtbot.waitUntil(lambda: window.queue is not None, timeout=10_000)
+        return window
+
+    return make

@@ -1,0 +1,145 @@
+"""The bedside window's decisions: the request timeline, prompts, camera and microphone."""
+
+from __future__ import annotations
+
+import threading
+
+from beckon.bedside.interaction import MenuView
+from beckon.bedside.service import BedsideEvent
+from beckon.ui.bedside_model import CameraMonitor, Timeline, mic_state, prompt_for
+
+ID = "3f2b8c1e-6a4d-4e0b-9c57-2d1e8f4a7b90"
+
+
+def test_a_request_walks_the_timeline_to_acknowledged_by_a_named_nurse() -> None:
+    tl = Timeline()
+    tl.apply(BedsideEvent("connection", detail="online"))
+    assert tl.apply(BedsideEvent("request_saved", "water", ID, "created"))
+    track = tl.tracks[0]
+    assert track.headline() == "sending"
+    tl.apply(BedsideEvent("request_sent", request_id=ID))
+    tl.apply(BedsideEvent("state", "water", ID, "received"))
+    assert track.headline() == "received"
+    tl.apply(BedsideEvent("state", "water", ID, "acknowledged", by="Nurse Kim"))
+    assert (track.headline(), track.by) == ("acknowledged", "Nurse Kim")
+    assert track.steps() == [
+        ("saved", True),
+        ("sent", True),
+        ("received", True),
+        ("acknowledged", True),
+        ("resolved", False),
+    ]
+    # A late "received" never moves it back.
+    assert not tl.apply(BedsideEvent("state", "", ID, "received"))
+    assert track.state == "acknowledged"
+    tl.apply(BedsideEvent("state", "water", ID, "resolved", by="Nurse Kim"))
+    assert not track.open and track.headline() == "resolved"
+
+
+def test_offline_requests_say_saved_and_will_be_sent_until_the_station_has_them() -> None:
+    tl = Timeline()
+    tl.apply(BedsideEvent("connection", detail="offline"))
+    tl.apply(BedsideEvent("request_saved", "water", ID, "created"))
+    tl.apply(BedsideEvent("connection", detail="offline: request saved, will be sent"))
+    assert tl.tracks[0].headline() == "saved_offline"
+    assert tl.offline_message
+    tl.apply(BedsideEvent("connection", detail="online"))
+    assert tl.tracks[0].headline() == "sending" and not tl.offline_message
+    tl.apply(BedsideEvent("connection", detail="offline"))
+    tl.apply(BedsideEvent("state", "water", ID, "received"))
+    assert not tl.offline_message  # the station has it: nothing is waiting any more
+
+
+def test_a_cancelled_request_ends_with_a_cancelled_step() -> None:
+    tl = Timeline()
+    tl.apply(BedsideEvent("request_saved", "pain", ID, "created"))
+    tl.apply(BedsideEvent("state", "pain", ID, "received"))
+    tl.apply(BedsideEvent("state", "pain", ID, "cancelled", by="patient"))
+    assert [s for s, _ in tl.tracks[0].steps()][-1] == "cancelled"
+    assert all(done for _, done in tl.tracks[0].steps())
+
+
+def test_open_requests_from_the_retained_state_appear_but_old_closed_ones_do_not() -> None:
+    tl = Timeline()
+    assert not tl.apply(BedsideEvent("state", "water", ID, "resolved", by="Nurse Kim"))
+    assert tl.apply(BedsideEvent("state", "pain", "other-id", "acknowledged", by="Nurse Lee"))
+    assert [t.intent for t in tl.tracks] == ["pain"]
+
+
+def test_only_three_requests_are_kept_newest_first() -> None:
+    tl = Timeline()
+    for i in range(5):
+        tl.apply(BedsideEvent("request_saved", "water", f"id-{i}", "created"))
+    assert [t.request_id for t in tl.tracks] == ["id-4", "id-3", "id-2"]
+
+
+def test_prompts_speak_offers_questions_and_states_but_nothing_technical() -> None:
+    offering = BedsideEvent("menu", menu=MenuView(("water",), "water", "offering"))
+    assert prompt_for(offering, "Water").key == "offer"  # type: ignore[union-attr]
+    question = BedsideEvent("menu", menu=MenuView(("water",), None, "question", "Cold?"))
+    assert prompt_for(question, "").args == ("Cold?",)  # type: ignore[union-attr]
+    ack = prompt_for(BedsideEvent("state", "water", ID, "acknowledged", by="Nurse Kim"), "Water")
+    assert ack is not None and ack.args == ("Nurse Kim",)
+    assert prompt_for(BedsideEvent("menu", menu=MenuView(("water",), None, "paused")), "") is None
+    assert prompt_for(BedsideEvent("request_sent", request_id=ID), "") is None
+    assert prompt_for(BedsideEvent("connection", detail="online"), "") is None
+    unknown = BedsideEvent("menu", menu=MenuView(("water",), "water", "pointing_3d"))
+    assert prompt_for(unknown, "Water") is None
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_camera_is_off_starting_on_slow_then_lost() -> None:
+    clock = Clock()
+    cam = CameraMonitor(slow_fps=8, lost_after_s=2.0, start_grace_s=5.0, clock=clock)
+    assert cam.state().kind == "off"
+    cam.started()
+    assert cam.state().kind == "starting"
+    for _ in range(30):  # 15 frames/s for two seconds
+        clock.now += 1 / 15
+        cam.frame()
+    state = cam.state()
+    assert state.kind == "on" and 13 < state.fps < 17
+    for _ in range(8):  # then 3 frames/s: too slow to follow a nod
+        clock.now += 1 / 3
+        cam.frame()
+    assert cam.state().kind == "slow"
+    clock.now += 2.5  # no frame at all
+    assert cam.state().kind == "lost"
+    cam.stopped("camera 0 cannot be opened")
+    assert cam.state().kind == "lost" and "cannot" in cam.state().detail
+
+
+def test_a_camera_that_never_delivers_is_lost_after_the_grace_period() -> None:
+    clock = Clock()
+    cam = CameraMonitor(start_grace_s=5.0, clock=clock)
+    cam.started()
+    clock.now += 6.0
+    assert cam.state().kind == "lost"
+
+
+class FakeVoiceWorker:
+    def __init__(self) -> None:
+        self.ready = threading.Event()
+        self.finished = threading.Event()
+        self.error: BaseException | None = None
+        self.note = ""
+
+
+def test_the_microphone_state_follows_the_voice_worker() -> None:
+    assert mic_state(None, None, 0.0).kind == "off"
+    worker = FakeVoiceWorker()
+    assert mic_state(worker, None, 0.0).kind == "starting"
+    worker.ready.set()
+    assert mic_state(worker, None, 0.0).kind == "listening"
+    heard = mic_state(worker, (10.0, "water please"), 11.0)
+    assert (heard.kind, heard.text) == ("heard", "water please")
+    assert mic_state(worker, (10.0, "water please"), 20.0).kind == "listening"
+    worker.error = RuntimeError("no microphone")
+    assert mic_state(worker, None, 0.0).kind == "error"

@@ -1,0 +1,65 @@
+"""Spoken prompts go to espeak-ng in the patient's language without blocking; the alert chime
+is a real WAV file."""
+
+from __future__ import annotations
+
+import io
+import time
+import wave
+from pathlib import Path
+
+from beckon.ui.sound import chime
+from beckon.ui.speech import EspeakSpeaker
+
+
+def fake_espeak(tmp_path: Path) -> tuple[str, Path]:
+    """A stand-in for espeak-ng that records its arguments, then 'speaks' for a while."""
+    log = tmp_path / "said.txt"
+    script = tmp_path / "espeak-ng"
+    script.write_text(f'#!/bin/sh\nprintf "%s|" "$@" >> {log}\necho >> {log}\nsleep 5\n')
+    script.chmod(0o755)
+    return str(script), log
+
+
+def test_prompts_are_spoken_in_the_patients_language_and_interrupt_each_other(
+    tmp_path: Path,
+) -> None:
+    binary, log = fake_espeak(tmp_path)
+    speaker = EspeakSpeaker(binary=binary)
+
+    def lines(n: int) -> list[str]:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if log.exists() and log.read_text().count("\n") >= n:
+                break
+            time.sleep(0.02)
+        return log.read_text().splitlines()
+
+    started = time.monotonic()
+    speaker.say("물?", "ko")
+    assert time.monotonic() - started < 1.0  # never waits for the 5 s utterance
+    first = speaker._proc
+    assert lines(1)[0].startswith("-v|ko|") and lines(1)[0].endswith("|--|물?|")
+    speaker.say("Water?", "en")  # the highlight moved on: the old word is stale
+    assert first is not None and first.poll() is not None
+    said = lines(2)
+    assert said[1].startswith("-v|en-gb|") and "Water?" in said[1]
+    second = speaker._proc
+    speaker.close()
+    assert second is not None and second.poll() is not None  # stopped, not left talking
+
+
+def test_without_espeak_the_speaker_stays_silent(tmp_path: Path) -> None:
+    speaker = EspeakSpeaker(binary=None)
+    speaker.binary = None
+    speaker.say("Water?", "en")  # no error, no process
+    assert speaker._proc is None
+
+
+def test_the_chimes_are_short_mono_wav_files_the_loud_one_longer() -> None:
+    lengths = {}
+    for loud in (False, True):
+        with wave.open(io.BytesIO(chime(loud))) as w:
+            assert (w.getnchannels(), w.getsampwidth()) == (1, 2)
+            lengths[loud] = w.getnframes() / w.getframerate()
+    assert 0.3 < lengths[False] < lengths[True] < 2.0

@@ -1,0 +1,144 @@
+"""The station window's decisions: order, colours, ages, alerts, chart series."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
+
+from beckon.intents import load_intents
+from beckon.messaging import protocol as p
+from beckon.ui import station_model as m
+
+T0 = datetime(2025, 3, 14, 9, 0, tzinfo=UTC)
+
+
+def iso(dt: datetime) -> str:
+    return dt.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def view(
+    bed: str, priority: str = "routine", age_s: float = 60, **changes: object
+) -> p.RequestView:
+    created = iso(T0 - timedelta(seconds=age_s))
+    v = p.RequestView(
+        p.new_request_id(),
+        "gh",
+        "icu",
+        bed,
+        "water",
+        priority,
+        "touch",
+        "received",
+        created,
+        created,
+    )
+    return replace(v, **changes)
+
+
+def queue(*views: p.RequestView, offline: tuple[str, ...] = (), questions=()) -> p.UnitQueue:
+    return p.UnitQueue("gh", "icu", iso(T0), tuple(views), offline, tuple(questions))
+
+
+def test_rows_sort_by_priority_then_by_how_long_they_wait() -> None:
+    old_routine = view("1", "routine", age_s=600)
+    new_routine = view("2", "routine", age_s=10)
+    urgent = view("3", "urgent", age_s=5)
+    emergency = view("4", "emergency", age_s=1)
+    ordered = m.sort_requests([new_routine, urgent, old_routine, emergency])
+    assert [v.bed for v in ordered] == ["4", "3", "1", "2"]
+
+
+def test_colours_follow_priority_escalation_and_acknowledgement() -> None:
+    routine = m.row_colours("routine", 0, "received")
+    emergency = m.row_colours("emergency", 0, "received")
+    escalated = m.row_colours("routine", 2, "received")
+    acknowledged = m.row_colours("emergency", 0, "acknowledged")
+    reminded = m.row_colours("emergency", 1, "acknowledged")
+    assert len({routine, emergency, escalated, acknowledged}) == 4
+    assert emergency.accent == "#c62828"
+    assert reminded != acknowledged  # an escalated reminder leaves the calm green
+    hc = m.row_colours("urgent", 0, "received", high_contrast=True)
+    assert hc.background == "#000000" and hc.text != "#000000"
+
+
+def test_age_text_reads_the_same_in_every_language() -> None:
+    assert m.age_text(0) == "0:00"
+    assert m.age_text(45.9) == "0:45"
+    assert m.age_text(12 * 60 + 3) == "12:03"
+    assert m.age_text(3600 + 5 * 60 + 9) == "1:05:09"
+    v = view("1", age_s=75)
+    assert m.age_text(m.age_seconds(v, T0)) == "1:15"
+
+
+def test_request_label_is_in_the_nurses_language_whatever_the_patient_spoke() -> None:
+    intents = load_intents()
+    assert m.intent_label(intents, "water", "ko") == "물"
+    assert m.intent_label(intents, "water", "en") == "Water"
+    assert m.intent_label(intents, "unknown_code", "en") == "unknown_code"
+
+
+def test_the_first_queue_is_a_baseline_then_new_and_escalated_requests_alert() -> None:
+    tracker = m.AlertTracker()
+    a = view("1")
+    assert tracker.update(queue(a), now=0.0) == []  # a window that opens does not ring
+    b = view("2", "emergency")
+    alerts = tracker.update(queue(a, b), now=1.0)
+    assert [(x.kind, x.bed) for x in alerts] == [("new", "2")]
+    assert alerts[0].audible and alerts[0].loud
+    assert tracker.flashing(b.id, 5.0) and not tracker.flashing(b.id, 1.0 + m.FLASH_S + 1)
+    a2 = replace(a, escalation=1)
+    alerts = tracker.update(queue(a2, b, offline=("9",)), now=2.0)
+    assert [(x.kind, x.bed) for x in alerts] == [("escalated", "1"), ("device_fault", "9")]
+    assert all(x.loud for x in alerts)
+    # Nothing changed: nothing to say; the fault stays listed without ringing again.
+    assert tracker.update(queue(a2, b, offline=("9",)), now=3.0) == []
+
+
+def test_an_answered_question_shows_without_sound() -> None:
+    tracker = m.AlertTracker()
+    q = p.QuestionView(p.new_request_id(), "12", "Are you in pain?", "Nurse Kim", iso(T0))
+    tracker.update(queue(questions=[q]), 0.0)
+    answered = replace(q, answer="no", answered_at=iso(T0), source="gesture")
+    (alert,) = tracker.update(queue(questions=[answered]), 1.0)
+    assert (alert.kind, alert.bed, alert.detail, alert.audible) == ("answer", "12", "no", False)
+
+
+def test_an_unacknowledged_emergency_reminds_every_30_seconds() -> None:
+    tracker = m.AlertTracker()
+    tracker.update(queue(view("4", "emergency")), 0.0)
+    assert tracker.reminder_due(100.0)
+    assert not tracker.reminder_due(110.0)
+    assert tracker.reminder_due(100.0 + m.REMIND_EMERGENCY_S)
+    tracker.update(queue(view("4", "emergency", state="acknowledged")), 200.0)
+    assert not tracker.reminder_due(1000.0)
+
+
+def test_known_beds_come_from_requests_faults_and_questions_in_bed_order() -> None:
+    q = p.QuestionView(p.new_request_id(), "3", "Cold?", "Nurse Kim", iso(T0))
+    beds = m.known_beds(queue(view("12"), view("2"), offline=("10",), questions=[q]), ["1"])
+    assert beds == ["1", "2", "3", "10", "12"]
+
+
+def test_chart_series_per_intent_in_the_nurses_language_and_per_local_hour() -> None:
+    stats = p.UnitStats(
+        "gh",
+        "icu",
+        iso(T0),
+        24,
+        (
+            p.IntentStats("water", 3, 2, 60.0, 90.0, 300.0),
+            p.IntentStats("pain", 1, 0, None, None, None),
+        ),
+        (p.HourStats("2025-03-14T08:00:00.000Z", 4, 2, 60.0),),
+    )
+    bars = m.intent_bars(stats, load_intents(), "ko")
+    assert [(b.label, b.value, b.count) for b in bars] == [("물", 60.0, 3), ("아파요", None, 1)]
+    seoul = timezone(timedelta(hours=9))
+    assert [b.label for b in m.hour_bars(stats, seoul)] == ["17:00"]
+    assert m.nice_ceiling([None, 45.0]) == 60.0
+    assert m.nice_ceiling([400.0]) == 600.0
+    assert (m.seconds_text(None), m.seconds_text(42), m.seconds_text(150)) == (
+        "–",
+        "42 s",
+        "2.5 min",
+    )

@@ -1,0 +1,259 @@
+"""The bedside and station windows, offscreen, through a real Mosquitto and real services.
+
+Everything a nurse or a patient would do goes through the widgets (clicks on tiles and buttons)
+or, for head gestures, through the bedside service's inbox exactly as the vision worker posts
+them. Waits are for conditions, never for fixed times.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PyQt6.QtCore import Qt
+
+from beckon.bedside.interaction import MenuView
+from beckon.bedside.service import Gesture
+
+pytestmark = pytest.mark.mqtt
+WAIT_MS = 15_000
+
+
+def rows_for(station: Any, intent: str) -> list[Any]:
+    return [r for r in station.rows.values() if r.view is not None and r.view.intent == intent]
+
+
+def touch_request(qtbot: Any, bedside: Any, intent: str) -> None:
+    """A patient's tap on a tile, then on Yes in the confirmation."""
+    qtbot.mouseClick(bedside.tiles[intent], Qt.MouseButton.LeftButton)
+    assert bedside.pages.currentIndex() == 2, "a tap asks for confirmation first"
+    qtbot.mouseClick(bedside.confirm_yes, Qt.MouseButton.LeftButton)
+
+
+def test_a_request_reaches_the_station_and_the_named_acknowledgement_reaches_the_bedside(
+    qtbot: Any, station_service: Any, open_bedside: Any, open_station: Any, speaker: Any, alarm: Any
+) -> None:
+    station = open_station(nurse="Nurse Kim", alarm=alarm)
+    bedside = open_bedside(speaker=speaker)
+    qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
+
+    touch_request(qtbot, bedside, "water")
+    qtbot.waitUntil(lambda: len(rows_for(station, "water")) == 1, timeout=WAIT_MS)
+    row = rows_for(station, "water")[0]
+    assert row.request.text() == "Water"
+    assert "Bed 12" in row.bed.text() and row.view.source == "touch"
+    assert alarm.played == [False]  # a routine request: the soft chime
+    assert "New request: bed 12, Water" in station.banner.text()
+
+    qtbot.mouseClick(row.ack, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: bedside.timeline_panel.headline.text() == "Nurse Kim is coming.", timeout=WAIT_MS
+    )
+    steps = [label.text() for _, label in bedside.timeline_panel.steps if label.isVisible()]
+    assert "Acknowledged by Nurse Kim" in steps
+    assert steps.index("Received by the nurses' station") < steps.index("Acknowledged by Nurse Kim")
+    assert ("Nurse Kim is coming.", "en") in speaker.said
+    qtbot.waitUntil(lambda: "Acknowledged by Nurse Kim" in row.state.text(), timeout=WAIT_MS)
+    assert not row.ack.isVisible()  # nothing left to acknowledge
+
+
+def test_a_yes_no_question_from_the_station_is_answered_by_a_nod(
+    qtbot: Any, station_service: Any, open_bedside: Any, open_station: Any, speaker: Any
+) -> None:
+    bedside = open_bedside(speaker=speaker)
+    station = open_station(nurse="Nurse Lee")
+    qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
+
+    station.ask_bed.setCurrentText("12")
+    station.ask_text.setCurrentText("Are you in pain?")
+    qtbot.mouseClick(station.ask_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bedside.pages.currentIndex() == 1, timeout=WAIT_MS)
+    assert bedside.question_text.text() == "Are you in pain?"
+    assert bedside.question_from.text() == "Nurse Lee asks:"
+    assert ("Are you in pain? Nod for yes, shake for no.", "en") in speaker.said
+    qtbot.waitUntil(lambda: len(station.question_rows()) == 1, timeout=WAIT_MS)
+    assert station.question_rows()[0].answer.property("answer") == "waiting"
+
+    # The patient nods: the vision worker would post exactly this.
+    bedside.service.post(Gesture("nod", bedside.service.menu_time(), 0.9))
+    qtbot.waitUntil(
+        lambda: [r.answer.property("answer") for r in station.question_rows()] == ["yes"],
+        timeout=WAIT_MS,
+    )
+    assert station.question_rows()[0].answer.text() == "YES"
+    assert "Bed 12 answered YES" in station.banner.text()
+    qtbot.waitUntil(lambda: bedside.pages.currentIndex() == 0, timeout=WAIT_MS)
+
+
+def test_an_offline_bedside_says_saved_and_will_be_sent_then_delivers(
+    qtbot: Any, mosquitto: Any, station_service: Any, open_bedside: Any, open_station: Any
+) -> None:
+    bedside = open_bedside()
+    qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
+    mosquitto.stop()
+    qtbot.waitUntil(lambda: bedside.timeline.online is False, timeout=WAIT_MS)
+    assert bedside.link_pill.text == "Not connected"
+
+    touch_request(qtbot, bedside, "toilet")
+    message = "Not connected. Your request is saved and will be sent."
+    qtbot.waitUntil(lambda: bedside.offline_banner.isVisible(), timeout=WAIT_MS)
+    assert bedside.offline_banner.text() == message
+    assert bedside.timeline_panel.headline.text() == message
+    assert bedside.service.waiting == 1  # on disk, in the outbox
+
+    mosquitto.start()
+    station = open_station()
+    qtbot.waitUntil(lambda: len(rows_for(station, "toilet")) == 1, timeout=30_000)
+    qtbot.waitUntil(lambda: not bedside.offline_banner.isVisible(), timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: bedside.timeline_panel.headline.text() == "The nurses have your request.",
+        timeout=WAIT_MS,
+    )
+
+
+def test_two_station_windows_stay_consistent_and_the_history_follows(
+    qtbot: Any, station_service: Any, open_bedside: Any, open_station: Any
+) -> None:
+    bedside = open_bedside(bed="7")
+    first = open_station(nurse="Nurse Kim")
+    second = open_station(nurse="Nurse Park")
+    qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
+    touch_request(qtbot, bedside, "pain")
+    for window in (first, second):
+        qtbot.waitUntil(lambda w=window: len(rows_for(w, "pain")) == 1, timeout=WAIT_MS)
+    (row_a,) = rows_for(first, "pain")
+    (row_b,) = rows_for(second, "pain")
+    assert row_a.request_id == row_b.request_id
+
+    qtbot.mouseClick(row_a.ack, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Acknowledged by Nurse Kim" in row_b.state.text(), timeout=WAIT_MS)
+    qtbot.mouseClick(row_b.resolve, Qt.MouseButton.LeftButton)
+    for window in (first, second):
+        qtbot.waitUntil(lambda w=window: not w.rows, timeout=WAIT_MS)
+        assert window.empty.isVisible()
+    qtbot.waitUntil(lambda: bedside.timeline_panel.headline.text() == "Done.", timeout=WAIT_MS)
+
+    # The station's stats reach every window: one pain request, answered.
+    for window in (first, second):
+        qtbot.waitUntil(
+            lambda w=window: (
+                [(b.label, b.count, b.answered) for b in w.intent_chart.bars]
+                == [("I am in pain", 1, 1)]
+            ),
+            timeout=WAIT_MS,
+        )
+        assert window.intent_chart.bars[0].value is not None
+        assert len(window.hour_chart.bars) == 1
+
+
+def test_acting_without_a_name_asks_for_it_and_sends_nothing(
+    qtbot: Any, station_service: Any, open_bedside: Any, open_station: Any
+) -> None:
+    bedside = open_bedside(bed="3")
+    station = open_station(nurse="")
+    qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
+    touch_request(qtbot, bedside, "nurse")
+    qtbot.waitUntil(lambda: len(rows_for(station, "nurse")) == 1, timeout=WAIT_MS)
+    (row,) = rows_for(station, "nurse")
+    assert not station.act("acknowledge", row.request_id)
+    assert station.banner.text() == "Enter your name first."
+
+
+def test_the_korean_translation_loads_and_both_windows_speak_korean(
+    qtbot: Any, look: None, tmp_path: Any
+) -> None:
+    from beckon.bedside.service import BedsideService
+    from beckon.config import BrokerConfig, load_bedside
+    from beckon.station.feed import StationFeed
+    from beckon.ui import strings
+    from beckon.ui.app import install_translation
+    from beckon.ui.bedside_window import BedsideWindow
+    from beckon.ui.station_window import StationWindow
+
+    assert install_translation("ko")
+    settings = load_bedside(
+        None,
+        {
+            "bedside.site": "gh",
+            "bedside.unit": "icu",
+            "bedside.bed": "12",
+            "bedside.language": "ko",
+            "bedside.outbox": str(tmp_path / "o.sqlite3"),
+        },
+    )
+    bedside = BedsideWindow(BedsideService(settings), language="ko")
+    qtbot.addWidget(bedside)
+    bedside.show_menu(MenuView(("nurse", "water", "pain"), "water", "offering"))
+    assert bedside.title.text() == "12번 침대"
+    assert bedside.stage_banner.text() == "고르려면 끄덕이세요. 다음으로 넘기려면 고개를 저으세요."
+    assert bedside.tiles["water"].label.text() == "물"
+    assert (
+        strings.headline("saved_offline") == "연결되지 않았습니다. 요청은 저장되었고 곧 전송됩니다."
+    )
+    station = StationWindow(StationFeed(BrokerConfig(), "gh", "icu"), language="ko")
+    qtbot.addWidget(station)
+    assert station.title.text() == "icu 병동"
+    assert station.tabs.tabText(1) == "기록"
+
+
+def test_an_unknown_interaction_stage_still_shows_the_tiles_and_the_highlight(
+    qtbot: Any, look: None, tmp_path: Any
+) -> None:
+    from beckon.bedside.service import BedsideService
+    from beckon.config import load_bedside
+    from beckon.ui.bedside_window import BedsideWindow
+
+    settings = load_bedside(
+        None,
+        {
+            "bedside.site": "gh",
+            "bedside.unit": "icu",
+            "bedside.bed": "12",
+            "bedside.outbox": str(tmp_path / "o.sqlite3"),
+        },
+    )
+    bedside = BedsideWindow(BedsideService(settings))
+    qtbot.addWidget(bedside)
+    seen: list[str | None] = []
+    bedside.highlight_listeners.append(seen.append)
+    bedside.show_menu(MenuView(("nurse", "water", "pain"), "pain", "pointing_with_dwell"))
+    assert bedside.pages.currentIndex() == 0
+    assert bedside.highlighted == "pain" and seen == ["pain"]
+    assert bedside.stage_banner.text() == "Please wait…"
+    bedside.show_menu(MenuView(("nurse", "water", "pain"), "nurse", "confirming"))
+    assert bedside.highlighted == "nurse"
+    assert bedside.stage_banner.text() == "Nod again to send it. Shake to cancel."
+
+
+def test_the_calibration_wizard_walks_through_and_reports_what_it_could_not_measure(
+    qtbot: Any, look: None, tmp_path: Any, speaker: Any
+) -> None:
+    from dataclasses import dataclass
+
+    from beckon.ui.calibration import CalibrationWizard
+
+    @dataclass
+    class Obs:  # a face without a head rotation: nothing the routine can measure
+        t: float
+        found: bool = True
+        quality: float = 1.0
+        rotation: Any = None
+        blendshapes: Any = None
+
+    wizard = CalibrationWizard(None, bed="12", speaker=speaker, profile_dir=tmp_path)
+    qtbot.addWidget(wizard)
+    wizard.observe(Obs(0.0))
+    qtbot.mouseClick(wizard.start_button, Qt.MouseButton.LeftButton)
+    assert wizard.flow.phase.kind == "rest"
+    assert wizard.patient.text() == "Rest your head and look at the screen."
+    t = 0.0
+    while not wizard.flow.done and t < 60:
+        t += 0.25
+        wizard.observe(Obs(t))
+        wizard.tick()
+    assert (
+        wizard.flow.done and [tk.gesture for tk in wizard.flow.takes] == ["nod"] * 2 + ["shake"] * 2
+    )
+    assert wizard.result is None and "no steady face" in wizard.error
+    assert not wizard.save_button.isEnabled()
+    assert ("Nod gently, as if to say yes.", "en") in speaker.said
