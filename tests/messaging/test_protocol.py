@@ -122,6 +122,20 @@ EVERY_KIND: dict[str, p.Message] = {
     "answer": p.Answer(
         question_id=ID, site="gh", unit="icu", bed="12", answer="yes", source="gesture", at=T1
     ),
+    "stats": p.UnitStats(
+        site="gh",
+        unit="icu",
+        at=T2,
+        window_h=24,
+        by_intent=(
+            p.IntentStats("water", 5, 4, 42.5, 120.0, 300.2),
+            p.IntentStats("pain", 1, 0, None, None, None),
+        ),
+        by_hour=(
+            p.HourStats("2025-03-01T07:00:00.000Z", 2, 2, 30.0),
+            p.HourStats("2025-03-01T08:00:00.000Z", 4, 2, 61.3),
+        ),
+    ),
 }
 
 

@@ -85,8 +85,8 @@ class BedAddress:
 
 class Topics:
     """The topic tree. Bedside leaves: request, cancel, answer, status (retained, last will).
-    Station leaves: receipt, state (retained), question per bed; queue (retained) and command
-    per unit; station/{name}/status (retained, last will)."""
+    Station leaves: receipt, state (retained), question per bed; queue and stats (retained) and
+    command per unit; station/{name}/status (retained, last will)."""
 
     @staticmethod
     def unit(site: str, unit: str, leaf: str) -> str:
@@ -302,6 +302,48 @@ class UnitQueue:
 
 
 @dataclass(frozen=True)
+class IntentStats:
+    """Response times of one request type over the window. A request counts once it is
+    received; ``answered`` ones had a nurse acknowledge or resolve them. Response time runs from
+    the station receiving the request to the first nurse action (both on the station clock, so
+    tablet clock drift never distorts it); resolve time to the resolution. Seconds, or None when
+    nothing was answered (or resolved) yet."""
+
+    intent: str
+    requests: int
+    answered: int
+    median_response_s: float | None
+    p90_response_s: float | None
+    median_resolve_s: float | None
+
+
+@dataclass(frozen=True)
+class HourStats:
+    """Requests received in one clock hour (``hour`` is its start, UTC) and how fast they were
+    answered."""
+
+    hour: str
+    requests: int
+    answered: int
+    median_response_s: float | None
+
+
+@dataclass(frozen=True)
+class UnitStats:
+    """Retained per unit: response-time history for station windows (closed requests are not
+    in the queue, so the history chart needs its own summary)."""
+
+    site: str
+    unit: str
+    at: str
+    window_h: int
+    by_intent: tuple[IntentStats, ...] = ()
+    by_hour: tuple[HourStats, ...] = ()
+    kind: Literal["stats"] = "stats"
+    v: int = VERSION
+
+
+@dataclass(frozen=True)
 class StationStatus:
     """Retained presence of the station service (last will: offline)."""
 
@@ -326,6 +368,7 @@ Message = (
     | AskCommand
     | Question
     | Answer
+    | UnitStats
 )
 
 _KINDS: dict[str, type[Any]] = {
@@ -340,6 +383,7 @@ _KINDS: dict[str, type[Any]] = {
     "ask": AskCommand,
     "question": Question,
     "answer": Answer,
+    "stats": UnitStats,
 }
 
 
@@ -432,6 +476,10 @@ def _from_dict(data: dict[str, Any]) -> Message:
             data["offline_beds"] = tuple(data["offline_beds"])
         if "questions" in data:
             data["questions"] = tuple(QuestionView(**q) for q in data["questions"])
+    if cls is UnitStats:
+        data = dict(data)
+        data["by_intent"] = tuple(IntentStats(**x) for x in data["by_intent"])
+        data["by_hour"] = tuple(HourStats(**x) for x in data["by_hour"])
     if cls is BedStatus and "inputs" in data:
         data = dict(data, inputs=tuple(data["inputs"]))
     return cls(**data)
@@ -460,14 +508,16 @@ __all__ = [
     "MAX_SUMMARY_PAYLOAD",
     "PRIORITIES",
     "ROOT",
+    "Answer",
+    "AskCommand",
     "BedAddress",
     "BedState",
     "BedStatus",
     "Cancel",
+    "HourStats",
+    "IntentStats",
     "Message",
     "ProtocolError",
-    "Answer",
-    "AskCommand",
     "Question",
     "QuestionView",
     "Receipt",
@@ -478,6 +528,7 @@ __all__ = [
     "StationStatus",
     "Topics",
     "UnitQueue",
+    "UnitStats",
     "decode",
     "decode_as",
     "encode",

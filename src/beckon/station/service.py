@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from beckon.config import StationSettings
 from beckon.messaging import protocol as p
 from beckon.messaging.mqtt import LinkEvent, MqttLink, Will
-from beckon.station import escalation, lifecycle
+from beckon.station import escalation, history, lifecycle
 from beckon.station.store import RequestStore
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 MAX_QUEUE = 200  # the schema's limit for one unit's queue message
 MAX_OFFLINE = 500
 MAX_QUESTIONS = 20
+STATS_EVERY_S = 300.0  # the 24-hour window slides even when nothing happens
+STATS_AFTER_CHANGE_S = 1.0  # a burst of changes publishes one stats message
 
 Listener = Callable[[str, p.RequestView], None]
 """Called on the service thread with what happened ("received", "acknowledged", ...)."""
@@ -50,6 +52,7 @@ class StationService:
         self.links: dict[str, MqttLink] = {}
         self.ready = threading.Event()
         self.dropped = 0
+        self._stats_due: dict[str, float] = {}  # unit -> monotonic time its stats are due
 
     # ------------------------------------------------------------ running
 
@@ -96,6 +99,7 @@ class StationService:
                     if time.monotonic() - last_check >= 1.0:
                         last_check = time.monotonic()
                         self.check_escalations(datetime.now(UTC))
+                    self._publish_due_stats()
                 except Exception:
                     # Last line of defence: a bug or a full disk must not stop the station for
                     # every bed of the unit. Log it loudly and go on with the next message.
@@ -273,6 +277,7 @@ class StationService:
     def _on_connected(self, unit: str) -> None:
         self._publish_station_status(unit, True)
         self._publish_queue(unit)
+        self._publish_stats(unit)
         if all(link.connected for link in self.links.values()):
             self.ready.set()
 
@@ -289,6 +294,10 @@ class StationService:
         state = p.BedState(bed.site, bed.unit, bed.bed, p.now_iso(), tuple(self.store.for_bed(bed)))
         self._publish(bed.topic("state"), state, retain=True)
         self._publish_queue(bed.unit)
+        # Stats after the queue, and at most once a second: the history chart can wait, the
+        # queue cannot.
+        due = time.monotonic() + STATS_AFTER_CHANGE_S
+        self._stats_due[bed.unit] = min(self._stats_due.get(bed.unit, due), due)
 
     def _publish_queue(self, unit: str) -> None:
         # Without histories (the bed state has them) so a busy unit still fits in one message.
@@ -309,6 +318,20 @@ class StationService:
             tuple(self.store.questions(self.cfg.site, unit, MAX_QUESTIONS)),
         )
         self._publish(p.Topics.unit(self.cfg.site, unit, "queue"), queue_msg, retain=True)
+
+    def _publish_due_stats(self) -> None:
+        now = time.monotonic()
+        for unit in self.cfg.units:
+            if now >= self._stats_due.get(unit, now + STATS_EVERY_S):
+                self._publish_stats(unit)
+
+    def _publish_stats(self, unit: str) -> None:
+        """The unit's response-time history over the last 24 hours (retained)."""
+        self._stats_due[unit] = time.monotonic() + STATS_EVERY_S
+        now = datetime.now(UTC)
+        rows = self.store.response_rows(self.cfg.site, unit, history.since(now))
+        stats = history.summarize(rows, self.cfg.site, unit, p.now_iso())
+        self._publish(p.Topics.unit(self.cfg.site, unit, "stats"), stats, retain=True)
 
     def _publish(self, topic: str, msg: p.Message, retain: bool = False) -> None:
         """Encode and publish on the unit's link; a message that fails validation is a bug,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,8 @@ CREATE TABLE IF NOT EXISTS events (
     request_id TEXT NOT NULL REFERENCES requests(id),
     state TEXT NOT NULL, at TEXT NOT NULL, by TEXT
 );
+CREATE INDEX IF NOT EXISTS events_by_request ON events (request_id);
+CREATE INDEX IF NOT EXISTS events_by_state ON events (state, at);
 CREATE TABLE IF NOT EXISTS questions (
     id TEXT PRIMARY KEY,
     site TEXT NOT NULL, unit TEXT NOT NULL, bed TEXT NOT NULL,
@@ -54,6 +56,18 @@ CREATE TABLE IF NOT EXISTS beds (
     PRIMARY KEY (site, unit, bed)
 );
 """
+
+
+@dataclass(frozen=True)
+class ResponseRow:
+    """One request as response-time reports see it (times are RFC 3339 on the station clock)."""
+
+    request_id: str
+    intent: str
+    priority: str
+    received_at: str
+    first_action_at: str | None
+    resolved_at: str | None
 
 
 class RequestStore:
@@ -165,6 +179,22 @@ class RequestStore:
             "SELECT state, at, by FROM events WHERE request_id = ? ORDER BY rowid", (request_id,)
         )
         return [(r[0], r[1], r[2]) for r in rows]
+
+    def response_rows(self, site: str, unit: str, since: str) -> list[ResponseRow]:
+        """Requests of a unit received at or after ``since`` (RFC 3339, UTC), with when a nurse
+        first acted on them and when they were resolved: what response-time reports read."""
+        rows = self._db.execute(
+            """SELECT r.id, r.intent, r.priority, rec.at,
+                   (SELECT MIN(e.at) FROM events e WHERE e.request_id = r.id
+                    AND e.state IN ('acknowledged', 'resolved')),
+                   (SELECT MIN(e.at) FROM events e WHERE e.request_id = r.id
+                    AND e.state = 'resolved')
+               FROM events rec JOIN requests r ON r.id = rec.request_id
+               WHERE rec.state = 'received' AND rec.at >= ? AND r.site = ? AND r.unit = ?
+               ORDER BY rec.at""",
+            (since, site, unit),
+        )
+        return [ResponseRow(*row) for row in rows]
 
     # ------------------------------------------------------------ questions
 
