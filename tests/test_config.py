@@ -208,10 +208,16 @@ def assert_one_line_naming(error: ConfigError, *parts: str) -> None:
             'offer_seconds = "fast"', "bedside.offer_seconds", "expected a number", id="number"
         ),
         pytest.param(
-            "offer_seconds = -1", "bedside.offer_seconds", "a number of at least 0", id="negative"
+            "offer_seconds = -1",
+            "bedside.offer_seconds",
+            "a finite number of at least 0",
+            id="negative",
         ),
         pytest.param(
-            "offer_seconds = nan", "bedside.offer_seconds", "a number of at least 0", id="nan"
+            "offer_seconds = nan",
+            "bedside.offer_seconds",
+            "a finite number of at least 0",
+            id="nan",
         ),
         pytest.param(
             "offer_seconds = true", "bedside.offer_seconds", "expected a number", id="bool"
@@ -527,3 +533,22 @@ def test_each_priority_has_its_own_limit_and_unknown_ones_get_the_strictest(
 ) -> None:
     rules = EscalationConfig(routine_s=240.0, urgent_s=90.0, emergency_s=20.0)
     assert rules.limit_for(priority) == limit
+
+
+def test_a_station_must_serve_at_least_one_unit(tmp_path: Path) -> None:
+    path = tmp_path / "station.toml"
+    path.write_text('[station]\nsite = "gh"\nunits = []\n')
+    with pytest.raises(ConfigError, match=r"station\.units is empty"):
+        load_station(path)
+
+
+def test_an_infinite_waiting_time_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "station.toml"
+    path.write_text('[station]\nsite = "gh"\nunits = ["icu"]\n[escalation]\nurgent_s = inf\n')
+    with pytest.raises(ConfigError, match=r"escalation\.urgent_s is inf; expected a finite"):
+        load_station(path)
+
+
+def test_an_override_for_a_table_the_role_does_not_have_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"no \[voice\] table"):
+        load_station(None, {"station.site": "gh", "station.units": ["icu"], "voice.lang": "en"})

@@ -28,6 +28,7 @@ Language = Literal["en", "ko"]
 Input = Literal["gesture", "voice", "touch"]
 Priority = Literal["routine", "urgent", "emergency"]
 
+_NON_EMPTY = frozenset({"units", "inputs", "offered_intents"})
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _ID_HELP = "1 to 64 letters, digits, '-' or '_' (it becomes part of MQTT topics)"
 
@@ -208,6 +209,8 @@ def _load_tables(
         if value is None:
             continue
         section, _, key = dotted.partition(".")
+        if section not in sections:  # a programming error in a caller, said plainly
+            raise ConfigError(f"override {dotted!r}: a {role} has no [{section}] table")
         tables.setdefault(section, {})[key] = value
     return tables, source
 
@@ -283,6 +286,8 @@ def _coerce(value: Any, hint: Any, where: str, name: str) -> Any:
     if origin is tuple:
         if not isinstance(value, list | tuple):
             raise ConfigError(f"{where} is {value!r}; expected {expected}")
+        if name in _NON_EMPTY and not value:
+            raise ConfigError(f"{where} is empty; expected {expected} with at least one entry")
         (item,) = get_args(hint)[:1]
         return tuple(_coerce(v, item, f"{where}[{i}]", name) for i, v in enumerate(value))
     if origin in (typing.Union, types.UnionType):
@@ -298,8 +303,8 @@ def _coerce(value: Any, hint: Any, where: str, name: str) -> Any:
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(f"{where} is {value!r}; expected {expected}")
-        if math.isnan(value) or value < 0:
-            raise ConfigError(f"{where} is {value!r}; expected a number of at least 0")
+        if not math.isfinite(value) or value < 0:
+            raise ConfigError(f"{where} is {value!r}; expected a finite number of at least 0")
         return float(value)
     if hint is str:
         if not isinstance(value, str):
