@@ -19,8 +19,9 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 # ---- system packages -------------------------------------------------------------------
 # mosquitto: the broker the tests run against; espeak-ng and sox: spoken prompts and test
 # speech; libportaudio2: microphone access; the xcb/EGL libraries: real Qt windows under X;
-# xvfb: screenshots of the windows; python3-venv: Debian's venv support.
-APT_PACKAGES=(mosquitto espeak-ng sox libportaudio2 xvfb python3-venv
+# xvfb: screenshots of the windows; fonts-nanum: Korean text in the windows;
+# python3-venv: Debian's venv support.
+APT_PACKAGES=(mosquitto espeak-ng sox libportaudio2 xvfb fonts-nanum python3-venv
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1
   libxkbcommon-x11-0 libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3)
 missing=()
@@ -59,6 +60,8 @@ if [ "$WITH_TESTS" = 1 ]; then
 else
   .venv/bin/python -m pip install -q -e .
 fi
+# Silero VAD: only its ONNX file is used; --no-deps because the package requires torch.
+.venv/bin/python -m pip install -q --no-deps "silero-vad==6.2.3"
 
 # ---- models ------------------------------------------------------------------------------
 if [ -d "$REPO/../shared/models" ]; then

@@ -250,3 +250,44 @@ def test_a_station_serving_two_units_that_dies_shows_offline_in_both(mosquitto, 
             station.kill()
         watcher.loop_stop()
         watcher.disconnect()
+
+
+@pytest.mark.mqtt
+def test_station_ask_waits_for_the_patients_answer(mosquitto, tmp_path):
+    from beckon.bedside.service import BedsideService, Gesture
+    from beckon.config import load_bedside
+
+    settings = load_station(
+        None,
+        {
+            "station.site": "gh",
+            "station.units": ["icu"],
+            "station.database": str(tmp_path / "s.sqlite3"),
+            "broker.url": mosquitto.url,
+        },
+    )
+    station = StationService(settings)
+    bedside = BedsideService(
+        load_bedside(
+            None,
+            {
+                "bedside.site": "gh",
+                "bedside.unit": "icu",
+                "bedside.bed": "8",
+                "bedside.outbox": str(tmp_path / "o.sqlite3"),
+                "broker.url": mosquitto.url,
+            },
+        )
+    )
+    bedside.listeners.append(
+        lambda e: bedside.post(Gesture("nod", 1.0, 0.9)) if e.kind == "question" else None
+    )
+    flags = ["--broker", mosquitto.url, "--site", "gh", "--units", "icu"]
+    with Background(station.run, "station"), Background(bedside.run, "bedside"):
+        assert station.ready.wait(10)
+        assert wait_until(lambda: bedside.link is not None and bedside.link.connected)
+        result = run(
+            ["station", *flags, "ask", "8", "Are you cold?", "--nurse", "Nurse Kim", "--wait", "30"]
+        )
+        assert result.returncode == 0, result.stderr
+        assert "bed 8 answered YES to 'Are you cold?' (by gesture)" in result.stdout

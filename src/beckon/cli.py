@@ -58,11 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="no windows, process the clip as fast as possible (for CI)",
     )
     demo.add_argument("--broker", metavar="URL", help="use this broker instead of an embedded one")
+    _window_options(demo, "demo")
     demo.set_defaults(func=cmd_demo)
 
     bedside = sub.add_parser(
         "bedside",
-        help="run the bedside service for one bed",
+        help="open the bedside window for one bed (--headless: the service alone)",
         description="Watch the patient (camera or video file), offer requests, publish chosen "
         "ones to the nurse station and follow their state. Requests are kept on disk until the "
         "station confirms them.",
@@ -83,17 +84,21 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --video: exit once the video has ended and the outbox is empty",
     )
+    _window_options(bedside, "bedside")
     bedside.set_defaults(func=cmd_bedside)
 
     station = sub.add_parser(
         "station",
-        help="run the nurse-station service, or list/acknowledge/resolve requests",
-        description="Without an action: run the station service (receives, stores and tracks "
-        "requests, escalates unanswered ones). With an action: talk to the running service.",
+        help="open the nurse-station window, run the station service (--headless), "
+        "or list/ack/resolve/ask",
+        description="Without an action: open the nurse-station window, or with --headless run "
+        "the station service (receives, stores and tracks requests, escalates unanswered ones). "
+        "With an action: talk to the running service.",
     )
     _role_options(station, "station")
     station.add_argument("--site", help="site name (overrides station.site)")
     station.add_argument("--units", help="comma-separated units served (overrides station.units)")
+    _window_options(station, "station")
     actions = station.add_subparsers(dest="action", metavar="ACTION")
     actions.add_parser("run", help="run the service (the default)")
     lst = actions.add_parser("list", help="show the open requests of the unit")
@@ -104,6 +109,17 @@ def build_parser() -> argparse.ArgumentParser:
         act.add_argument(
             "--nurse", required=True, help="name of the nurse, recorded with the change"
         )
+    ask = actions.add_parser("ask", help="ask a bed a yes/no question; the patient nods or shakes")
+    ask.add_argument("bed", metavar="BED", help="bed name")
+    ask.add_argument("text", metavar="QUESTION", help='for example "Are you in pain?"')
+    ask.add_argument("--nurse", required=True, help="name of the nurse asking")
+    ask.add_argument(
+        "--wait",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="how long to wait for the answer (default 60; 0 returns at once)",
+    )
     station.set_defaults(func=cmd_station)
 
     replay = sub.add_parser(
@@ -115,7 +131,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     replay.add_argument("video", metavar="VIDEO", type=Path)
     replay.add_argument("--json", action="store_true", help="JSON lines (a stable contract)")
+    replay.add_argument(
+        "--profile", type=Path, metavar="FILE", help="patient profile (from `beckon calibrate`)"
+    )
+    replay.add_argument(
+        "--no-model", action="store_true", help="rule-based detection only (no sequence model)"
+    )
     replay.set_defaults(func=cmd_replay)
+
+    calibrate_p = sub.add_parser(
+        "calibrate",
+        help="calibrate a patient's gestures from a calibration video into a profile",
+        description="Measure the patient's neutral pose, resting face and how far they move for "
+        "each gesture, and write per-patient thresholds to a profile. VIDEO follows the "
+        "standard calibration timeline (3 s rest, then each gesture twice in 3.2 s slots, in "
+        "the order nod, shake, tilt_left, tilt_right, turn_left, turn_right, look_up, "
+        "look_down, long_blink, mouth_open, brow_raise) unless --takes gives another.",
+    )
+    calibrate_p.add_argument("video", metavar="VIDEO", type=Path)
+    calibrate_p.add_argument("--out", type=Path, required=True, metavar="FILE", help="profile")
+    calibrate_p.add_argument(
+        "--takes",
+        type=Path,
+        metavar="JSON",
+        help='[{"gesture": "nod", "start": 3.0, "end": 6.2}, ...] instead of the standard plan',
+    )
+    calibrate_p.add_argument(
+        "--base", type=Path, metavar="FILE", help="start from this profile (actions, menu)"
+    )
+    calibrate_p.add_argument("--name", default="", help="patient label stored in the profile")
+    calibrate_p.set_defaults(func=cmd_calibrate)
 
     models = sub.add_parser(
         "models",
@@ -145,7 +190,74 @@ def build_parser() -> argparse.ArgumentParser:
     bv = bsub.add_parser("vision", help="milliseconds per 640x480 frame of the vision path")
     bv.add_argument("--seconds", type=float, default=10.0, help="length of the rendered clip")
     bv.add_argument("--json", action="store_true", help="print the figures as JSON")
+    bvoice = bsub.add_parser(
+        "voice",
+        help="intent accuracy, false accepts, latency, speed and memory of the voice path",
+        description="Speak the catalog's phrasings, paraphrases and ordinary talk with "
+        "espeak-ng (several voices and speeds), mix them with ward-like noise at 20, 10 and "
+        "5 dB SNR, and run them through the voice path of each language.",
+    )
+    bvoice.add_argument(
+        "--lang", action="append", metavar="CODE", help="language to measure (default: all)"
+    )
+    bvoice.add_argument(
+        "--engine",
+        choices=["auto", "vosk", "pocketsphinx"],
+        default="auto",
+        help="recogniser (auto: Vosk, or PocketSphinx for English without a Vosk model)",
+    )
+    bvoice.add_argument("--model", metavar="DIR", help="use this Vosk model folder")
+    bvoice.add_argument("--quick", action="store_true", help="fewer voices and phrases")
+    bvoice.add_argument("--json", action="store_true", help="print the figures as JSON")
+    bvoice.set_defaults(func=cmd_bench_voice)
+    bgest = bsub.add_parser(
+        "gestures",
+        help="per-gesture precision, recall, F1, false events per hour, latency, speed, memory",
+        description="Render labelled synthetic footage (real face photos re-rendered at "
+        "scripted head poses and expressions: every gesture at several sizes and speeds, and "
+        "30+ minutes of hard negatives), calibrate each synthetic patient, and measure the "
+        "detectors on it; faces held out of training are reported apart. Observations are "
+        "cached, so only the first run renders (that takes a while on two cores).",
+    )
+    bgest.add_argument("--cache", type=Path, metavar="DIR", help="observation cache folder")
+    bgest.add_argument("--workers", type=int, default=2, help="rendering processes (default 2)")
+    bgest.add_argument("--quick", action="store_true", help="a smaller recipe (minutes, not hours)")
+    bgest.add_argument(
+        "--no-model", action="store_true", help="rule-based detection only (no sequence model)"
+    )
+    bgest.add_argument("--json", action="store_true", help="print the figures as JSON")
+    bgest.set_defaults(func=cmd_bench_gestures)
+    bui = bsub.add_parser(
+        "ui",
+        help="milliseconds from a gesture to the highlight, and from a request to the station",
+        description="Offscreen windows over a real broker (a private Mosquitto when installed, "
+        "else the embedded one): time from a posted gesture to the highlighted tile repainted, "
+        "and from a request published at the bedside to its row painted in the station window.",
+    )
+    bui.add_argument("-n", "--repeat", type=int, default=50, help="repetitions (default 50)")
+    bui.add_argument("--broker", metavar="URL", help="use this broker instead of a private one")
+    bui.add_argument("--json", action="store_true", help="print the figures as JSON")
+    bui.set_defaults(func=cmd_bench_ui)
     bench.set_defaults(func=cmd_bench)
+
+    transcribe = sub.add_parser(
+        "transcribe",
+        help="run the voice path on sound files and print the intents",
+        description="Print one line per FILE. With --json each line is "
+        '{"file": ..., "text": ..., "intent": CODE or null, "score": 0..1, "lang": CODE} '
+        "(a stable contract). Audio never leaves the machine.",
+    )
+    transcribe.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    transcribe.add_argument("--lang", default="en", metavar="CODE", help="language (default en)")
+    transcribe.add_argument(
+        "--engine",
+        choices=["auto", "vosk", "pocketsphinx"],
+        default="auto",
+        help="recogniser (auto: Vosk, or PocketSphinx for English without a Vosk model)",
+    )
+    transcribe.add_argument("--model", type=Path, metavar="DIR", help="use this Vosk model folder")
+    transcribe.add_argument("--json", action="store_true", help="JSON lines (a stable contract)")
+    transcribe.set_defaults(func=cmd_transcribe)
 
     config = sub.add_parser("config", help="check a configuration file")
     csub = config.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -154,6 +266,31 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("file", type=Path)
     config.set_defaults(func=cmd_config)
     return parser
+
+
+def _window_options(p: argparse.ArgumentParser, role: str) -> None:
+    """How a window looks (not used with --headless)."""
+    win = p.add_argument_group("window (without --headless)")
+    screen = win.add_mutually_exclusive_group()
+    default = "full screen" if role == "bedside" else "a normal window"
+    screen.add_argument(
+        "--fullscreen", dest="fullscreen", action="store_true", default=None,
+        help=f"fill the screen (default: {default})",
+    )  # fmt: skip
+    screen.add_argument("--windowed", dest="fullscreen", action="store_false", help="a window")
+    win.add_argument("--language", choices=["en", "ko"], help="language of the window")
+    win.add_argument("--high-contrast", action="store_true", help="black, white and yellow")
+    win.add_argument(
+        "--font-scale", type=float, default=1.0, metavar="F", help="text size factor (1.0)"
+    )
+    if role == "bedside":
+        win.add_argument("--no-speech", action="store_true", help="do not speak prompts aloud")
+    if role == "station":
+        win.add_argument("--nurse", default="", help="the nurse's name, filled in the window")
+        win.add_argument(
+            "--serve", action="store_true", help="also run the station service in this process"
+        )
+        win.add_argument("--no-sound", action="store_true", help="visible alerts only")
 
 
 def _role_options(p: argparse.ArgumentParser, role: str) -> None:
@@ -174,7 +311,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from beckon.demo import run_demo
 
     if not args.headless:
-        log.info("the windows arrive with the UI work; the demo prints its story here")
+        from beckon.ui.launch import run_demo_windows
+
+        return run_demo_windows(_look(args, args.language or "en"), args.broker)
     return run_demo(sys.stdout, headless=args.headless, broker_url=args.broker)
 
 
@@ -194,7 +333,8 @@ def cmd_bedside(args: argparse.Namespace) -> int:
             "bedside.camera": args.camera,
         },
     )
-    _headless_note(args)
+    if not args.headless:
+        return _bedside_window(args, settings)
     cfg = settings.bedside
     service = BedsideService(settings)
     service.listeners.append(lambda e: log.info("bedside: %s", _describe_bedside_event(e)))
@@ -210,7 +350,7 @@ def cmd_bedside(args: argparse.Namespace) -> int:
             if not bg.alive:
                 raise BeckonError(f"the bedside service stopped: {bg.error}")
             if model is not None and worker is None and time.monotonic() >= retry_at:
-                worker = VisionWorker(model, source, service.post).start()
+                worker = VisionWorker(model, source, service.post, profile=service.profile).start()
             if worker is None or not worker.finished.is_set():
                 continue
             if worker.error is not None:
@@ -221,7 +361,7 @@ def cmd_bedside(args: argparse.Namespace) -> int:
                 log.error("camera %s failed (%s); retrying in %d s", source, worker.error, 10)
                 worker, retry_at = None, time.monotonic() + 10
                 continue
-            if args.exit_when_done and service.waiting == 0:
+            if args.exit_when_done and service.source_ended.is_set() and service.waiting == 0:
                 break
         if worker is not None:
             worker.stop()
@@ -249,7 +389,8 @@ def cmd_station(args: argparse.Namespace) -> int:
     if action == "run":
         from beckon.station.service import StationService
 
-        _headless_note(args)
+        if not args.headless:
+            return _station_window(args, settings)
         service = StationService(settings)
         log.info(
             "station %s serving %s at %s",
@@ -272,6 +413,13 @@ def cmd_station(args: argparse.Namespace) -> int:
                 print(json.dumps(asdict(current), indent=2))
                 return 0
             _print_queue(current)
+            return 0
+        if action == "ask":
+            q = client.ask(args.bed, args.text, args.nurse, wait_s=args.wait)
+            if q.answer is None:
+                print(f"bed {q.bed} has not answered {q.text!r} yet")
+                return 1 if args.wait > 0 else 0
+            print(f"bed {q.bed} answered {q.answer.upper()} to {q.text!r} (by {q.source})")
             return 0
         verb = "acknowledge" if action == "ack" else "resolve"
         view = client.send(verb, args.request_id, args.nurse)
@@ -296,15 +444,18 @@ def _print_queue(q: Any) -> None:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     model = modelstore.require_model("face_landmarker")
+    from beckon.vision.profile import load_profile
     from beckon.vision.replay import replay
 
+    profile = load_profile(args.profile) if args.profile else None
+    use_model = not args.no_model
     if args.json:
-        replay(args.video, model, sys.stdout)
+        replay(args.video, model, sys.stdout, profile, use_model)
         return 0
     import io
 
     buffer = io.StringIO()
-    count = replay(args.video, model, buffer)
+    count = replay(args.video, model, buffer, profile, use_model)
     for line in buffer.getvalue().splitlines():
         event = json.loads(line)
         print(f"{event['t']:7.2f} s  {event['gesture']:<12} confidence {event['confidence']:.2f}")
@@ -317,9 +468,10 @@ def cmd_models(args: argparse.Namespace) -> int:
         bad = 0
         for spec in modelstore.load_manifest().values():
             st = modelstore.status(spec)
-            bad += st.state != "ok"
+            bad += st.problem
+            state = st.state if spec.required or st.state != "missing" else "optional"
             print(
-                f"{spec.name:<18} {st.state:<8} {spec.size / 1e6:6.1f} MB  {spec.license:<12} "
+                f"{spec.name:<18} {state:<8} {spec.size / 1e6:6.1f} MB  {spec.license:<12} "
                 f"{st.path}"
             )
         if bad:
@@ -331,7 +483,7 @@ def cmd_models(args: argparse.Namespace) -> int:
         results = modelstore.fetch(args.names or None, progress=_download_progress)
     for st in results:
         print(f"{st.spec.name:<18} {st.state:<8} {st.path}")
-    return 0 if all(st.state == "ok" for st in results) else 1
+    return 1 if any(st.problem for st in results) else 0
 
 
 def _download_progress(spec: Any, done: int, total: int) -> None:
@@ -355,6 +507,71 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from beckon.vision.calibration import calibrate_video
+
+    model = modelstore.require_model("face_landmarker")
+    result = calibrate_video(args.video, model, args.out, args.takes, args.base, args.name)
+    print(json.dumps(result.summary(), indent=2))
+    print(f"profile written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_bench_gestures(args: argparse.Namespace) -> int:
+    from beckon.vision.gesture_bench import bench_gestures, format_report
+    from beckon.vision.sequence import packaged_model
+
+    model = modelstore.require_model("face_landmarker")
+    sequence = None if args.no_model else packaged_model()
+
+    def progress(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    result = bench_gestures(
+        model,
+        cache=args.cache,
+        workers=args.workers,
+        sequence_model=sequence,
+        quick=args.quick,
+        progress=progress,
+    )
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(format_report(result))
+    return 0
+
+
+def cmd_bench_voice(args: argparse.Namespace) -> int:
+    from beckon.voice.bench import bench_voice, format_report
+    from beckon.voice.catalog import load_catalog
+
+    languages = args.lang or list(load_catalog().languages)
+    print(f"Speaking, mixing and recognising ({', '.join(languages)})...", file=sys.stderr)
+    results = bench_voice(languages, engine=args.engine, quick=args.quick, model_dir=args.model)
+    if args.json:
+        print(json.dumps(results, indent=2, ensure_ascii=False))
+    else:
+        print(format_report(results))
+    return 0
+
+
+def cmd_transcribe(args: argparse.Namespace) -> int:
+    from beckon.voice.recognizer import build_pipeline
+    from beckon.voice.transcribe import transcribe, transcribe_file
+
+    pipeline = build_pipeline(args.lang, model_dir=args.model, engine=args.engine)
+    if pipeline.engine.note:
+        print(f"note: {pipeline.engine.note}", file=sys.stderr)
+    if args.json:
+        transcribe(pipeline, args.files, sys.stdout)
+        return 0
+    for path in args.files:
+        row = transcribe_file(pipeline, path)
+        print(f'{row["file"]}: {row["intent"] or "-"} ({row["score"]:.2f}) "{row["text"]}"')
+    return 0
+
+
 def cmd_config(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
@@ -369,12 +586,58 @@ def cmd_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def _look(args: argparse.Namespace, language: str) -> Any:
+    """The window's look; first of all, refuse in words when there is no display."""
+    from beckon.ui.app import Look, check_display
+
+    check_display()
+    if args.font_scale <= 0:
+        raise BeckonError("--font-scale must be above 0")
+    return Look(language, "high_contrast" if args.high_contrast else "calm", args.font_scale)
+
+
+def _bedside_window(args: argparse.Namespace, settings: Any) -> int:
+    from beckon.ui.launch import run_bedside
+
+    cfg = settings.bedside
+    look = _look(args, args.language or cfg.language)
+    model = None
+    if "gesture" in cfg.inputs or args.video:
+        model = modelstore.require_model("face_landmarker")
+    return run_bedside(
+        settings,
+        look,
+        model=model,
+        source=args.video or cfg.camera,
+        is_file=bool(args.video),
+        fullscreen=args.fullscreen is not False,
+        speech=not args.no_speech,
+    )
+
+
+def _station_window(args: argparse.Namespace, settings: Any) -> int:
+    from beckon.ui.launch import run_station
+
+    return run_station(
+        settings,
+        _look(args, args.language or settings.station.language),
+        nurse=args.nurse,
+        serve=args.serve,
+        fullscreen=bool(args.fullscreen),
+        sound=not args.no_sound,
+    )
+
+
+def cmd_bench_ui(args: argparse.Namespace) -> int:
+    from beckon.ui.bench import bench_ui, format_report
+
+    print(f"Timing the windows over {args.repeat} repetitions...", file=sys.stderr)
+    result = bench_ui(args.repeat, broker_url=args.broker)
+    print(json.dumps(result, indent=2) if args.json else format_report(result))
+    return 0
+
+
 # ---------------------------------------------------------------- plumbing
-
-
-def _headless_note(args: argparse.Namespace) -> None:
-    if not args.headless:
-        log.info("no window yet (it arrives with the UI work); running headless")
 
 
 def _stop_on_signals() -> threading.Event:
@@ -392,6 +655,9 @@ def _stop_on_signals() -> threading.Event:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if not args.verbose:
+        # MediaPipe's C++ side logs start-up chatter to stderr through glog.
+        os.environ.setdefault("GLOG_minloglevel", "2")
     level = logging.DEBUG if args.verbose else logging.INFO
     logging.basicConfig(
         level=os.environ.get("BECKON_LOG_LEVEL", logging.getLevelName(level)),
@@ -400,8 +666,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     if args.command == "demo":
-        # The story is the output; keep the service logs to warnings.
-        logging.getLogger().setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+        # The story is the output; the services' own logs only when something is wrong.
+        logging.getLogger().setLevel(logging.DEBUG if args.verbose else logging.ERROR)
     try:
         return int(args.func(args))
     except BeckonError as exc:

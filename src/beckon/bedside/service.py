@@ -18,12 +18,21 @@ from dataclasses import dataclass
 from typing import Literal
 
 from beckon import __version__
-from beckon.bedside.interaction import Declined, MenuView, ScanningMenu, Selected
+from beckon.bedside.interaction import (
+    Cancelled,
+    ConfirmRequested,
+    Declined,
+    Interaction,
+    MenuView,
+    Moved,
+    Selected,
+)
 from beckon.config import BedsideSettings
 from beckon.intents import Intent, load_intents
 from beckon.messaging import protocol as p
 from beckon.messaging.mqtt import LinkEvent, MqttLink, Will
 from beckon.messaging.outbox import Outbox
+from beckon.vision.profile import GestureProfile
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +56,8 @@ class BedsideEvent:
 
     kind: menu (``menu`` says what to highlight), selected, offer_declined, request_saved,
     request_sent, state (received, acknowledged, ...), question (``detail`` is the text),
+    confirm_needed (an emergency waits for the confirming gesture), selection_cancelled
+    (cancelled, or ``detail`` "timeout"), pointer_moved (pointing mode),
     answered, answer_received, question_expired, connection, station, fault.
     """
 
@@ -105,6 +116,15 @@ class SourceEnded:
 Listener = Callable[[BedsideEvent], None]
 
 
+def _load_profile(path: str) -> GestureProfile:
+    """The patient's gesture profile (``bedside.profile``), or the defaults when none is set."""
+    if not path:
+        return GestureProfile()
+    from beckon.vision.profile import load_profile
+
+    return load_profile(path)
+
+
 class BedsideService:
     def __init__(
         self,
@@ -121,7 +141,12 @@ class BedsideService:
             raise ValueError(f"bedside.offered_intents names unknown intents {unknown}")
         self.outbox = outbox
         self.inbox: queue.Queue[object] = queue.Queue()
-        self.menu = ScanningMenu(cfg.offered_intents, cfg.offer_seconds)
+        self.profile = _load_profile(cfg.profile)
+        self.menu = Interaction.from_profile(self.profile, cfg.offered_intents, cfg.offer_seconds)
+        called = [a[5:] for a in self.menu.actions.values() if a.startswith("call:")]
+        unknown = [i for i in (*self.menu.items, *called) if i not in self.intents]
+        if unknown:
+            raise ValueError(f"the profile {self.profile.source} names unknown intents {unknown}")
         self.listeners: list[Listener] = []
         self.states: dict[str, str] = {}
         self.link: MqttLink | None = None
@@ -318,6 +343,12 @@ class BedsideService:
             self.submit(outcome.intent, "gesture")
         elif isinstance(outcome, Declined):
             self._emit(BedsideEvent("offer_declined", outcome.intent, t=g.t, detail=g.name))
+        elif isinstance(outcome, ConfirmRequested):
+            self._emit(BedsideEvent("confirm_needed", outcome.intent, t=g.t, detail=g.name))
+        elif isinstance(outcome, Cancelled):
+            self._emit(BedsideEvent("selection_cancelled", outcome.intent, t=g.t, detail=g.name))
+        elif isinstance(outcome, Moved):
+            self._emit(BedsideEvent("pointer_moved", outcome.intent, t=g.t, detail=g.name))
 
     # ------------------------------------------------------------ menu
 
@@ -331,6 +362,12 @@ class BedsideService:
         self._clock_offset = time.monotonic() - t
 
     def _update_menu(self) -> None:
+        for timed_out in self.menu.expired(self.menu_time()):
+            self._emit(
+                BedsideEvent(
+                    "selection_cancelled", timed_out.intent, t=timed_out.t, detail="timeout"
+                )
+            )
         view = self.menu.view(self.menu_time())
         if self.question is not None:
             view = MenuView(view.items, None, "question", question=self.question.text)

@@ -1,0 +1,121 @@
+"""Audio in: WAV files and the microphone, both as 16 kHz mono int16 in 512-sample chunks.
+
+Everything downstream (VAD, recognisers) runs at 16 kHz, so conversion happens once, here.
+Audio never leaves this module except as chunks handed to the voice path on the device.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Iterator
+from math import gcd
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from beckon.errors import BeckonError
+from beckon.voice.vad import CHUNK, SAMPLE_RATE, Int16Array
+
+log = logging.getLogger(__name__)
+
+
+class AudioError(BeckonError):
+    """A sound file cannot be read or a microphone cannot be opened."""
+
+
+def to_int16_mono_16k(data: np.ndarray, rate: int) -> Int16Array:
+    """Mix to mono, resample to 16 kHz (polyphase, anti-aliased) and convert to int16."""
+    x = np.asarray(data, dtype=np.float64)
+    if x.ndim == 2:
+        x = x.mean(axis=1)
+    if rate != SAMPLE_RATE:
+        from scipy.signal import resample_poly
+
+        g = gcd(rate, SAMPLE_RATE)
+        x = resample_poly(x, SAMPLE_RATE // g, rate // g)
+    return np.clip(np.round(x * 32768.0), -32768, 32767).astype(np.int16)
+
+
+def read_wav(path: Path) -> Int16Array:
+    """Read a sound file (WAV, FLAC, ...) as 16 kHz mono int16."""
+    import soundfile as sf
+
+    try:
+        data, rate = sf.read(str(path), dtype="float64", always_2d=False)
+    except (RuntimeError, sf.LibsndfileError) as exc:
+        raise AudioError(f"{path}: cannot read this sound file ({exc})") from None
+    return to_int16_mono_16k(data, int(rate))
+
+
+def write_wav(path: Path, samples: Int16Array) -> None:
+    """Write 16 kHz mono int16 (used by the benchmark and tests for temporary files only)."""
+    import soundfile as sf
+
+    sf.write(str(path), samples, SAMPLE_RATE, subtype="PCM_16")
+
+
+class Microphone:
+    """The default (or a named) input device as an iterator of 512-sample int16 chunks.
+
+    PortAudio calls back on its own thread; chunks are passed through a bounded queue so a
+    slow consumer loses old audio (logged) rather than growing memory without end.
+    """
+
+    def __init__(self, device: str | int | None = None, max_queued: int = 200) -> None:
+        self.device = device
+        self._queue: queue.Queue[Int16Array] = queue.Queue(maxsize=max_queued)
+        self._stream: Any = None
+        self._stopped = threading.Event()
+        self.dropped = 0
+
+    def __enter__(self) -> Microphone:
+        try:
+            import sounddevice as sd
+        except OSError as exc:  # "PortAudio library not found"
+            raise AudioError(
+                f"cannot use the microphone: {exc}", "apt-get install libportaudio2"
+            ) from None
+
+        def callback(indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
+            if status:
+                log.debug("microphone: %s", status)
+            try:
+                self._queue.put_nowait(indata[:, 0].copy())
+            except queue.Full:
+                self.dropped += 1
+
+        try:
+            self._stream = sd.InputStream(
+                samplerate=SAMPLE_RATE,
+                blocksize=CHUNK,
+                channels=1,
+                dtype="int16",
+                device=self.device,
+                callback=callback,
+            )
+            self._stream.start()
+        except Exception as exc:  # PortAudioError and ValueError for a bad device
+            raise AudioError(
+                f"cannot open microphone {self.device or '(default)'}: {exc}"
+            ) from None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self._stream is not None:
+            self._stream.stop()
+            self._stream.close()
+            self._stream = None
+
+    def __iter__(self) -> Iterator[Int16Array]:
+        while not self._stopped.is_set():
+            try:
+                yield self._queue.get(timeout=0.2)
+            except queue.Empty:
+                continue

@@ -1,0 +1,135 @@
+"""The spoken dialogue: a recognised request is confirmed before it is sent.
+
+Plain Python driven by the events' own timestamps (no UI, no threads), so it runs the same on
+a microphone and in tests. A request heard by the recogniser is only proposed; the patient
+confirms it with "yes" or a nod, declines it with "no" or a shake, and "cancel" ends it at any
+point. Emergency requests take the fast path the patient's profile sets: ask like any other,
+send at once, or send unless the patient says no within a short window.
+
+The transcript never leaves this module except in the Prompt shown at the bedside: the
+Send action carries only the intent code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from beckon.voice.catalog import Catalog
+
+EmergencyPolicy = Literal["confirm", "immediate", "unless_declined"]
+
+
+@dataclass(frozen=True)
+class DialoguePolicy:
+    """Per-patient settings (from the profile).
+
+    ``confirm_timeout_s``: how long a proposal waits for yes/no before it lapses.
+    ``emergency``: "confirm" (like any request), "immediate" (send without asking) or
+    "unless_declined" (send after ``emergency_window_s`` unless the patient says no/cancel).
+    """
+
+    confirm_timeout_s: float = 8.0
+    emergency: EmergencyPolicy = "unless_declined"
+    emergency_window_s: float = 3.0
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """Ask the patient to confirm (show ``text`` and say it); ``transcript`` stays local."""
+
+    intent: str
+    transcript: str
+    t: float
+    deadline: float
+
+
+@dataclass(frozen=True)
+class Send:
+    """Send this request now; only the intent code travels."""
+
+    intent: str
+    t: float
+
+
+@dataclass(frozen=True)
+class Closed:
+    """A proposal ended without a request: ``why`` is declined, cancelled or expired."""
+
+    intent: str
+    why: str
+    t: float
+
+
+Action = Prompt | Send | Closed
+
+
+class Dialogue:
+    """Feed recognised intents (``on_intent``), gestures (``on_gesture``) and the clock
+    (``tick``); each returns the actions to carry out, in order."""
+
+    def __init__(self, catalog: Catalog, policy: DialoguePolicy | None = None) -> None:
+        self.catalog = catalog
+        self.policy = policy or DialoguePolicy()
+        self.pending: Prompt | None = None
+        self._send_when_due = False  # "unless_declined": the deadline sends instead of lapsing
+
+    def on_intent(self, intent: str, t: float, transcript: str = "") -> list[Action]:
+        out = self.tick(t)
+        spec = self.catalog.intents.get(intent)
+        if spec is None:
+            return out
+        if intent == "cancel":
+            return out + self._close("cancelled", t)
+        if intent == "yes":
+            return out + self._confirm(t)
+        if intent == "no":
+            return out + self._close("declined", t)
+        # A new request replaces one still waiting: the patient changed their mind.
+        out += self._close("declined", t) if self.pending else []
+        if spec.is_emergency and self.policy.emergency == "immediate":
+            return [*out, Send(intent, t)]
+        window = (
+            self.policy.emergency_window_s
+            if spec.is_emergency and self.policy.emergency == "unless_declined"
+            else self.policy.confirm_timeout_s
+        )
+        self._send_when_due = spec.is_emergency and self.policy.emergency == "unless_declined"
+        self.pending = Prompt(intent, transcript, t, t + window)
+        return [*out, self.pending]
+
+    def on_gesture(self, gesture: str, t: float) -> list[Action]:
+        """A nod confirms, a shake declines (only while something is proposed)."""
+        out = self.tick(t)
+        if self.pending is None:
+            return out
+        if gesture == "nod":
+            return out + self._confirm(t)
+        if gesture == "shake":
+            return out + self._close("declined", t)
+        return out
+
+    def tick(self, t: float) -> list[Action]:
+        """Let time pass: a proposal past its deadline lapses (or, for an emergency with the
+        "unless_declined" policy, is sent)."""
+        if self.pending is None or t < self.pending.deadline:
+            return []
+        if self._send_when_due:
+            return self._confirm(self.pending.deadline)
+        return self._close("expired", self.pending.deadline)
+
+    def _confirm(self, t: float) -> list[Action]:
+        if self.pending is None:
+            return []
+        intent = self.pending.intent
+        self.pending = None
+        self._send_when_due = False
+        return [Send(intent, t)]
+
+    def _close(self, why: str, t: float) -> list[Action]:
+        if self.pending is None:
+            return []
+        intent = self.pending.intent
+        self.pending = None
+        self._send_when_due = False
+        return [Closed(intent, why, t)]

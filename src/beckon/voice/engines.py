@@ -1,0 +1,350 @@
+"""Speech recognisers restricted to the catalog: Vosk (grammar mode) and PocketSphinx (JSGF).
+
+Both are loaded once per process and take streaming audio, so that when the VAD says an
+utterance has ended only the last few chunks remain to decode. What can go wrong quietly is
+checked loudly at start-up: a Vosk model whose static graph ignores grammars, and catalog
+words the model does not know (Vosk drops them with a warning and the phrase can then never be
+recognised). A grammar JSON must keep non-ASCII as is: ``json.dumps`` escapes Korean to
+``\\uXXXX`` by default and Vosk then finds none of the words.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from beckon import modelstore
+from beckon.errors import ConfigError, ModelError
+from beckon.voice.catalog import Catalog
+from beckon.voice.vad import SAMPLE_RATE, Int16Array
+
+log = logging.getLogger(__name__)
+
+UNK = "[unk]"
+
+# Which manifest entry holds the Vosk model for a language.
+VOSK_MODELS = {"en": "vosk_en_small", "ko": "vosk_ko"}
+
+ENGLISH_FALLBACK_NOTE = (
+    "No English Vosk model is installed: English voice uses PocketSphinx's bundled US-English "
+    "model, which is less accurate. Install the Vosk model with `beckon models fetch "
+    "vosk_en_small` (or `beckon models install --from DIR`)."
+)
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """What a recogniser heard in one utterance (best first in ``alternatives``)."""
+
+    text: str
+    alternatives: tuple[str, ...] = ()
+    reject: str = ""  # set when the engine itself judged the utterance out of the catalog
+
+
+@dataclass(frozen=True)
+class VocabularyReport:
+    """The catalog words a model does not know, and the sentences lost because of them."""
+
+    language: str
+    model: str
+    missing: tuple[str, ...]
+    dropped_sentences: tuple[str, ...]
+
+    def describe(self) -> str:
+        if not self.missing:
+            return f"{self.model}: all catalog words of {self.language!r} are in the vocabulary"
+        return (
+            f"{self.model}: {len(self.missing)} catalog word(s) of {self.language!r} are not in "
+            f"the vocabulary: {', '.join(self.missing)}; "
+            f"{len(self.dropped_sentences)} sentence(s) cannot be recognised"
+        )
+
+
+class Engine(Protocol):
+    """A recogniser restricted to one language of the catalog."""
+
+    name: str  # "vosk" or "pocketsphinx"
+    language: str
+    model: str  # what a person reads in the log and the UI
+    report: VocabularyReport
+    note: str  # a warning for the UI ("" when all is well)
+
+    def start(self) -> None: ...
+
+    def accept(self, audio: Int16Array) -> None: ...
+
+    def finish(self) -> Transcript: ...
+
+
+def _grammar_sentences(
+    catalog: Catalog, language: str, known: set[str], model: str, with_decoys: bool = True
+) -> tuple[list[str], VocabularyReport]:
+    """Sentences whose every word the model knows; raises if an intent is left with none."""
+    vocab = catalog.vocabulary(language, with_decoys)
+    missing = sorted(w for w in vocab if w not in known)
+    kept: list[str] = []
+    dropped: list[str] = []
+    by_intent: dict[str, int] = {}
+    for sentence, code in catalog.sentences(language):
+        if all(w in known for w in sentence.split()):
+            kept.append(sentence)
+            by_intent[code] = by_intent.get(code, 0) + 1
+        else:
+            dropped.append(sentence)
+    report = VocabularyReport(language, model, tuple(missing), tuple(dropped))
+    if missing:
+        log.warning("%s", report.describe())
+    deaf = [code for code in catalog.intents if code not in by_intent]
+    if deaf:
+        raise ConfigError(
+            f"{catalog.source}: with {model}, intents {deaf} have no {language} phrase whose "
+            f"words are all in the vocabulary (missing: {', '.join(missing)})",
+            "rephrase them with words the model knows",
+        )
+    return kept, report
+
+
+# ---------------------------------------------------------------- Vosk
+
+_vosk_models: dict[Path, Any] = {}
+_vosk_lock = threading.Lock()
+
+
+def load_vosk_model(path: Path) -> Any:
+    """Load (once per process) a Vosk model folder after checking it supports grammars."""
+    graph = path / "graph"
+    if not (graph / "HCLr.fst").is_file() or not (graph / "Gr.fst").is_file():
+        if (graph / "HCLG.fst").is_file():
+            raise ModelError(
+                f"{path} has a static graph (graph/HCLG.fst): Vosk would silently ignore the "
+                "catalog grammar and recognise free speech",
+                "use a small model with graph/HCLr.fst and graph/Gr.fst",
+            )
+        raise ModelError(f"{path} is not a Vosk model with a grammar-capable graph")
+    with _vosk_lock:
+        if path not in _vosk_models:
+            import vosk
+
+            vosk.SetLogLevel(-1)
+            try:
+                _vosk_models[path] = vosk.Model(str(path))
+            except Exception as exc:
+                raise ModelError(f"Vosk could not load {path}: {exc}") from None
+        return _vosk_models[path]
+
+
+class VoskEngine:
+    """Vosk's KaldiRecognizer with a grammar made of the catalog sentences and decoy words."""
+
+    name = "vosk"
+
+    def __init__(self, model_path: Path, catalog: Catalog, language: str) -> None:
+        import vosk
+
+        self.language = language
+        self.model = f"vosk:{model_path.name}"
+        self.note = ""
+        self._vosk_model = load_vosk_model(model_path)
+        find = self._vosk_model.vosk_model_find_word
+        vocab = catalog.vocabulary(language) | {UNK}
+        known = {w for w in vocab if find(w) >= 0}
+        sentences, self.report = _grammar_sentences(catalog, language, known, self.model)
+        decoys = [w for w in catalog.decoys.get(language, ()) if w in known]
+        grammar = list(dict.fromkeys(sentences + decoys))
+        self.has_unk = UNK in known
+        if self.has_unk:
+            grammar.append(UNK)
+        else:
+            log.info("%s has no [unk] word; decoy words alone absorb ordinary talk", self.model)
+        self.grammar = grammar
+        self._rec = vosk.KaldiRecognizer(
+            self._vosk_model, SAMPLE_RATE, json.dumps(grammar, ensure_ascii=False)
+        )
+        # The n-best list lets the matcher find an exact sentence one path below a best path
+        # with a stray word (the grammar is a word loop, not a list of sentences).
+        self._rec.SetMaxAlternatives(10)
+
+    def start(self) -> None:
+        self._rec.Reset()
+
+    def accept(self, audio: Int16Array) -> None:
+        self._rec.AcceptWaveform(audio.tobytes())
+
+    def finish(self) -> Transcript:
+        result = json.loads(self._rec.FinalResult())
+        alts = tuple(a.get("text", "") for a in result.get("alternatives", []))
+        text = alts[0] if alts else result.get("text", "")
+        return Transcript(text, alts)
+
+
+# ---------------------------------------------------------------- PocketSphinx
+
+
+def _jsgf(sentences: list[str], decoys: list[str] | None = None) -> str:
+    # Catalog words are normalised (letters, digits, apostrophes): JSGF takes them bare, and
+    # PocketSphinx refuses quoted tokens with an apostrophe.
+    head = "#JSGF V1.0;\ngrammar beckon;\n"
+    if not decoys:
+        return head + "public <request> = " + " | ".join(sentences) + ";\n"
+    talk = " | ".join(decoys)
+    request = " | ".join(sentences)
+    rules = ["public <utterance> = <request> | <talk>+;", f"<talk> = {talk};"]
+    return head + "\n".join([*rules, f"<request> = {request};"]) + "\n"
+
+
+_FILLER = ("<", "[", "+", "(")
+
+
+def _base(word: str) -> str:
+    """A dictionary word without its pronunciation variant ("the(2)" -> "the")."""
+    return word.split("(", 1)[0]
+
+
+class PocketSphinxEngine:
+    """PocketSphinx with its bundled US-English model and JSGF grammars of the catalog.
+
+    Two decoders hear every utterance. The first knows only the catalog sentences: it finds
+    requests well, but it forces every sound onto some sentence, so two checks reject
+    ordinary talk. Coverage: the decoder parks speech that fits no sentence in long
+    "silences", so the sentence's words must cover at least half of the speech. Veto: the
+    second decoder may also choose a loop of the catalog's decoy words (everyday words of
+    five letters or more; shorter ones fit any sound); when it hears three or more of them
+    the utterance was talk. Putting the decoys into the first grammar instead lost a third of
+    the real requests with espeak-ng voices (measured with ``beckon bench voice``).
+    """
+
+    name = "pocketsphinx"
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        language: str = "en",
+        min_coverage: float = 0.5,
+        veto_words: int = 3,
+        silence_s: float = 0.54,
+        options: dict[str, Any] | None = None,
+    ) -> None:
+        if language != "en":
+            raise ConfigError(f"PocketSphinx ships only a US-English model, not {language!r}")
+        from pocketsphinx import Decoder
+
+        self.language = language
+        self.model = "pocketsphinx:en-us (bundled)"
+        self.note = ENGLISH_FALLBACK_NOTE
+        self.min_coverage = min_coverage
+        self.veto_words = veto_words
+        # Frames (10 ms) of pre-roll and end-of-speech hang-over the VAD adds around speech.
+        self._silence_frames = round(silence_s * 100)
+
+        def decoder(grammar: str) -> Any:
+            # bestpath=False: the lattice pass after an FSG search returns partial sentences
+            # ("move" for "move me"); the FSG search result itself is a whole sentence.
+            d = Decoder(
+                lm=None, samprate=SAMPLE_RATE, loglevel="FATAL", bestpath=False, **(options or {})
+            )
+            d.add_jsgf_string("beckon", grammar)
+            d.activate_search("beckon")
+            return d
+
+        probe = Decoder(lm=None, samprate=SAMPLE_RATE, loglevel="FATAL")
+        vocab = catalog.vocabulary(language, with_decoys=False)
+        known = {w for w in vocab if probe.lookup_word(w) is not None}
+        sentences, self.report = _grammar_sentences(
+            catalog, language, known, self.model, with_decoys=False
+        )
+        self.decoys = [
+            w
+            for w in catalog.decoys.get(language, ())
+            if len(w) >= 5 and w not in vocab and probe.lookup_word(w) is not None
+        ]
+        del probe
+        self.grammar = _jsgf(sentences)
+        self._decoders = [decoder(self.grammar)]
+        if self.decoys and veto_words:
+            self._decoders.append(decoder(_jsgf(sentences, self.decoys)))
+        self._decoy_set = set(self.decoys)
+        self._started = False
+
+    def start(self) -> None:
+        for d in self._decoders:
+            if self._started:
+                d.end_utt()
+            d.start_utt()
+        self._started = True
+
+    def accept(self, audio: Int16Array) -> None:
+        data = audio.tobytes()
+        for d in self._decoders:
+            d.process_raw(data, False, False)
+
+    def finish(self) -> Transcript:
+        if not self._started:
+            return Transcript("")
+        for d in self._decoders:
+            d.end_utt()
+        self._started = False
+        strict = self._decoders[0]
+        hyp = strict.hyp()
+        text = hyp.hypstr if hyp is not None else ""
+        if not text:
+            return Transcript("")
+        segments = [(s.word, s.start_frame, s.end_frame) for s in (strict.seg() or [])]
+        total = max((e for _, _, e in segments), default=0) + 1
+        spoken = sum(e - b + 1 for w, b, e in segments if not w.startswith(_FILLER))
+        coverage = spoken / max(1, total - self._silence_frames)
+        reject = ""
+        if coverage < self.min_coverage:
+            reject = f"the words cover {coverage:.0%} of the speech"
+        elif len(self._decoders) > 1:
+            # Only talk over the span of the request counts: far-off voices before or after
+            # it (the VAD keeps them in the utterance) must not veto the patient.
+            words = [(b, e) for w, b, e in segments if not w.startswith(_FILLER)]
+            first, last = (words[0][0], words[-1][1]) if words else (0, total)
+            veto = [
+                (_base(s.word), s.start_frame, s.end_frame) for s in (self._decoders[1].seg() or [])
+            ]
+            talk = [w for w, b, e in veto if w in self._decoy_set and e >= first and b <= last]
+            if len(talk) >= self.veto_words:
+                reject = f"heard as ordinary talk ({' '.join(talk)})"
+        return Transcript(text, (text,), reject)
+
+
+# ---------------------------------------------------------------- choosing
+
+
+def open_engine(
+    catalog: Catalog,
+    language: str,
+    model_dir: Path | None = None,
+    engine: str = "auto",
+) -> Engine:
+    """The recogniser for a language: Vosk with the installed model, or for English without
+    one, PocketSphinx (logged as a warning; ``engine.note`` says so for the UI).
+
+    ``model_dir`` uses a Vosk model folder directly (not checked against the manifest).
+    """
+    if engine not in ("auto", "vosk", "pocketsphinx"):
+        raise ConfigError(f"unknown speech engine {engine!r}; expected auto, vosk or pocketsphinx")
+    if engine == "pocketsphinx":
+        return PocketSphinxEngine(catalog, language)
+    if model_dir is not None:
+        log.info("using the Vosk model in %s (not verified against the manifest)", model_dir)
+        return VoskEngine(model_dir, catalog, language)
+    name = VOSK_MODELS.get(language)
+    if name is None:
+        raise ConfigError(
+            f"no speech model is known for language {language!r}; "
+            f"Beckon has {', '.join(sorted(VOSK_MODELS))}"
+        )
+    try:
+        path = modelstore.require_model(name)
+    except ModelError:
+        if language != "en" or engine == "vosk":
+            raise
+        log.warning("%s", ENGLISH_FALLBACK_NOTE)
+        return PocketSphinxEngine(catalog, language)
+    return VoskEngine(path, catalog, language)

@@ -1,0 +1,155 @@
+"""Snap a transcript to the nearest catalog sentence, or reject it.
+
+A grammar only biases the recogniser: ordinary talk still comes out as some string of grammar
+words, and Vosk's per-word confidence is 1.0 even for wrong words in grammar mode. So the
+safety signal is how close the whole transcript is to one whole catalog sentence: a
+word-level edit distance where a substituted word costs by how different it is letter by
+letter (so "물을" for "물" is a near miss, not a miss). A transcript is accepted only when it
+is close to one sentence and clearly closer to it than to any sentence of another intent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from beckon.voice.catalog import Catalog, normalize
+
+UNKNOWN = "[unk]"
+
+
+@dataclass(frozen=True)
+class Match:
+    """The outcome for one transcript; ``intent`` is None when it was rejected."""
+
+    text: str
+    intent: str | None
+    score: float
+    sentence: str | None
+    reason: str = ""
+
+
+def _letters(word: str) -> str:
+    """Hangul syllables split into their jamo, so that 물 and 뭐 differ by a letter or two,
+    not by one whole syllable (a Korean syllable is a cluster of two or three letters)."""
+    out = []
+    for ch in word:
+        code = ord(ch) - 0xAC00
+        if 0 <= code < 11172:
+            out.append(chr(0x1100 + code // 588))
+            out.append(chr(0x1161 + (code % 588) // 28))
+            if code % 28:
+                out.append(chr(0x11A7 + code % 28))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _char_distance(a: str, b: str) -> float:
+    """Levenshtein distance between two words (letters, jamo for Hangul), scaled to 0..1."""
+    if a == b:
+        return 0.0
+    a, b = _letters(a), _letters(b)
+    if not a or not b:
+        return 1.0
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1] / max(len(a), len(b))
+
+
+def similarity(hyp: list[str], ref: list[str]) -> float:
+    """1.0 for identical word lists, falling towards 0 with each inserted, dropped or
+    changed word. ``[unk]`` never matches a word (it is evidence of talk outside the catalog).
+    """
+    if not hyp or not ref:
+        return 0.0
+    prev = [float(j) for j in range(len(ref) + 1)]
+    for i, h in enumerate(hyp, 1):
+        cur = [float(i)]
+        for j, r in enumerate(ref, 1):
+            sub = 1.0 if h == UNKNOWN else _char_distance(h, r)
+            cur.append(min(prev[j] + 1.0, cur[j - 1] + 1.0, prev[j - 1] + sub))
+        prev = cur
+    return max(0.0, 1.0 - prev[-1] / max(len(hyp), len(ref)))
+
+
+def clean_words(text: str) -> list[str]:
+    """Normalised words with immediate repeats folded ("nurse nurse" -> "nurse").
+
+    Vosk's grammar is a loop, so a phrase often comes out with a word doubled; a patient
+    repeating a word means the same thing.
+    """
+    words: list[str] = []
+    for raw in text.split():
+        w = UNKNOWN if raw == UNKNOWN else normalize(raw)
+        if w and (not words or words[-1] != w):
+            words.append(w)
+    return words
+
+
+class TemplateMatcher:
+    """Matches transcripts against the catalog sentences of one language.
+
+    ``accept``: the lowest similarity that may become an intent (0.8 lets one changed word
+    in five through, or a letter or two in a short word). ``margin``: how much closer the
+    best intent must be than the best sentence of any other intent, so a transcript halfway
+    between "water" and "what are" gives nothing.
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        language: str,
+        accept: float = 0.8,
+        margin: float = 0.15,
+        strict: float = 0.95,
+    ) -> None:
+        self.language = language
+        self.accept = accept
+        self.strict = strict
+        self.margin = margin
+        self._sentences = [(s.split(), s, code) for s, code in catalog.sentences(language)]
+        self._decoys = set(catalog.decoys.get(language, ()))
+
+    def match_alternatives(self, alternatives: list[str] | tuple[str, ...]) -> Match:
+        """The first of a recogniser's n-best alternatives (best first) that matches.
+
+        Vosk's grammar is a loose word loop, so the best path often has one stray word where
+        the second or third path is an exact catalog sentence; only exact-looking sentences
+        (``strict``) are taken from below the top, so the extra paths do not open a door
+        for ordinary talk.
+        """
+        if not alternatives:
+            return self.match("")
+        first = self.match(alternatives[0])
+        if first.intent is not None:
+            return first
+        for alt in alternatives[1:]:
+            m = self.match(alt)
+            if m.intent is not None and m.score >= self.strict:
+                return m
+        return first
+
+    def match(self, text: str) -> Match:
+        words = clean_words(text)
+        shown = " ".join(words)
+        if not words:
+            return Match(shown, None, 0.0, None, "empty")
+        if all(w in self._decoys or w == UNKNOWN for w in words):
+            return Match(shown, None, 0.0, None, "only decoy words")
+        best: dict[str, tuple[float, str]] = {}
+        for ref, sentence, code in self._sentences:
+            score = similarity(words, ref)
+            if code not in best or score > best[code][0]:
+                best[code] = (score, sentence)
+        ranked = sorted(best.items(), key=lambda kv: kv[1][0], reverse=True)
+        code, (score, sentence) = ranked[0]
+        runner_up = ranked[1][1][0] if len(ranked) > 1 else 0.0
+        if score < self.accept:
+            return Match(shown, None, score, sentence, f"too far from {sentence!r}")
+        if score - runner_up < self.margin:
+            return Match(shown, None, score, sentence, f"ambiguous with {ranked[1][0]!r}")
+        return Match(shown, code, score, sentence)

@@ -1,0 +1,130 @@
+"""The voice path: chunks -> VAD -> grammar recogniser -> template matcher -> VoiceEvent.
+
+The recogniser is fed while the patient is still speaking, and asked for its final result
+the moment the VAD says speech ended, so the intent follows the end of speech by the VAD's
+short hang-over plus the decoding of the last chunks. Nothing here sends anything: a
+VoiceEvent goes to the dialogue, which decides whether a request is confirmed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from beckon.voice.catalog import Catalog, load_catalog
+from beckon.voice.engines import Engine, open_engine
+from beckon.voice.matcher import Match, TemplateMatcher
+from beckon.voice.vad import (
+    SAMPLE_RATE,
+    Int16Array,
+    Segmenter,
+    SileroVad,
+    VadConfig,
+    chunks,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class VoiceEvent:
+    """One utterance, recognised (``intent`` set) or rejected (``intent`` None).
+
+    ``t`` is the stream time in seconds when the utterance ended (VAD), ``speech_end`` where
+    the speech itself stopped; ``decode_s`` is the wall time spent after the end to finish
+    decoding and matching. The transcript stays on the device: it is shown at the bedside and
+    never put in a request.
+    """
+
+    t: float
+    speech_end: float
+    intent: str | None
+    text: str
+    score: float
+    language: str
+    decode_s: float
+    reason: str = ""
+
+
+class VoicePipeline:
+    """Feed 512-sample int16 chunks with ``feed``; get VoiceEvents back."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        matcher: TemplateMatcher,
+        vad: SileroVad | None = None,
+        vad_config: VadConfig | None = None,
+    ) -> None:
+        self.engine = engine
+        self.matcher = matcher
+        self.segmenter = Segmenter(vad or SileroVad(), vad_config)
+        self.language = engine.language
+
+    def reset(self) -> None:
+        """Forget any utterance in progress (between files, after a pause)."""
+        self.segmenter.reset()
+
+    def feed(self, chunk: Int16Array) -> list[VoiceEvent]:
+        out: list[VoiceEvent] = []
+        for ev in self.segmenter.push(chunk):
+            if ev.kind == "start":
+                self.engine.start()
+                self.engine.accept(ev.audio)
+            elif ev.kind == "audio":
+                self.engine.accept(ev.audio)
+            elif ev.kind == "drop":
+                self.engine.finish()
+            elif ev.kind == "end":
+                began = time.perf_counter()
+                transcript = self.engine.finish()
+                if transcript.reject:
+                    match = Match(transcript.text, None, 0.0, None, transcript.reject)
+                else:
+                    match = self.matcher.match_alternatives(
+                        transcript.alternatives or (transcript.text,)
+                    )
+                decode_s = time.perf_counter() - began
+                out.append(
+                    VoiceEvent(
+                        t=ev.t,
+                        speech_end=ev.speech_end,
+                        intent=match.intent,
+                        text=match.text,
+                        score=round(match.score, 3),
+                        language=self.language,
+                        decode_s=decode_s,
+                        reason=match.reason,
+                    )
+                )
+                if match.intent:
+                    log.debug("heard %r -> %s (%.2f)", match.text, match.intent, match.score)
+                else:
+                    log.debug("heard %r -> nothing (%s)", match.text, match.reason)
+        return out
+
+    def run(self, samples: Int16Array, tail_s: float = 0.5) -> list[VoiceEvent]:
+        """Process a whole recording (silence is appended so a last utterance still ends)."""
+        self.reset()
+        padded = np.concatenate([samples, np.zeros(int(SAMPLE_RATE * tail_s), np.int16)])
+        events: list[VoiceEvent] = []
+        for chunk in chunks(padded):
+            events.extend(self.feed(chunk))
+        return events
+
+
+def build_pipeline(
+    language: str,
+    catalog: Catalog | None = None,
+    model_dir: Path | None = None,
+    engine: str = "auto",
+) -> VoicePipeline:
+    """The voice path for one language with the installed models."""
+    catalog = catalog or load_catalog()
+    eng = open_engine(catalog, language, model_dir=model_dir, engine=engine)
+    log.info("voice (%s): %s", language, eng.model)
+    return VoicePipeline(eng, TemplateMatcher(catalog, language))

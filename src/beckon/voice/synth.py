@@ -1,0 +1,158 @@
+"""Test speech and ward noise, made on the machine: espeak-ng voices and synthetic noise.
+
+Used by ``beckon bench voice`` and the tests; nothing here is used at the bedside, and no
+audio is ever committed. The noise imitates a ward: air handling (pink noise), a monitor's
+beeps, a ventilator's slow breathing rhythm and far-off talk (espeak-ng babble).
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from beckon.errors import BeckonError
+from beckon.voice.audio import read_wav
+from beckon.voice.vad import SAMPLE_RATE, Int16Array
+
+FloatArray = np.ndarray
+
+
+@dataclass(frozen=True)
+class Voice:
+    """An espeak-ng voice (``name`` with an optional ``+variant``) at a speed in words/min."""
+
+    name: str
+    speed: int = 150
+    pitch: int = 50
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}@{self.speed}"
+
+
+def espeak_binary() -> str:
+    found = shutil.which("espeak-ng")
+    if not found:
+        raise BeckonError(
+            "espeak-ng is not installed", "run scripts/setup.sh (apt-get install espeak-ng)"
+        )
+    return found
+
+
+@functools.lru_cache(maxsize=4096)
+def speak(text: str, voice: Voice) -> Int16Array:
+    """``text`` spoken by espeak-ng as 16 kHz mono int16 (cached per process)."""
+    with tempfile.TemporaryDirectory(prefix="beckon-tts-") as tmp:
+        wav = Path(tmp) / "s.wav"
+        cmd = [
+            espeak_binary(),
+            "-v",
+            voice.name,
+            "-s",
+            str(voice.speed),
+            "-p",
+            str(voice.pitch),
+            "-w",
+            str(wav),
+            text,
+        ]
+        done = subprocess.run(cmd, capture_output=True, timeout=30)
+        if done.returncode != 0 or not wav.is_file():
+            raise BeckonError(f"espeak-ng failed for {text!r}: {done.stderr.decode()[:200]}")
+        samples = read_wav(wav)
+    return _trim(samples)
+
+
+def _trim(x: Int16Array, floor: int = 60) -> Int16Array:
+    idx = np.nonzero(np.abs(x.astype(np.int32)) > floor)[0]
+    if len(idx) == 0:
+        return x
+    return x[idx[0] : idx[-1] + 1]
+
+
+def active_power(x: FloatArray) -> float:
+    """Mean power over the frames that carry speech (so silence does not lower the SNR)."""
+    frame = 320
+    n = len(x) // frame
+    if n == 0:
+        return float(np.mean(x**2) + 1e-12)
+    energy = (x[: n * frame].reshape(n, frame) ** 2).mean(axis=1)
+    active = energy[energy > energy.max() * 10 ** (-35 / 10)]
+    return float(active.mean() + 1e-12)
+
+
+def _pink(n: int, rng: np.random.Generator) -> FloatArray:
+    white = rng.standard_normal(n)
+    spectrum = np.fft.rfft(white)
+    f = np.arange(len(spectrum))
+    f[0] = 1
+    pink = np.fft.irfft(spectrum / np.sqrt(f), n)
+    return pink / (np.std(pink) + 1e-12)
+
+
+def ward_noise(seconds: float, seed: int = 0, babble: FloatArray | None = None) -> FloatArray:
+    """Float noise at unit power: pink air noise, monitor beeps, ventilator breaths, babble."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * SAMPLE_RATE)
+    t = np.arange(n) / SAMPLE_RATE
+    air = _pink(n, rng)
+    beep = np.zeros(n)
+    period = 1.0 + 0.2 * rng.random()
+    phase = rng.random() * period
+    on = ((t + phase) % period) < 0.12
+    beep[on] = np.sin(2 * np.pi * 980 * t[on]) * 2.0
+    breath_env = 0.5 * (1 + np.sin(2 * np.pi * 0.25 * t + rng.random() * 6.28)) ** 2
+    whoosh = np.convolve(rng.standard_normal(n), np.ones(8) / 8, mode="same")
+    vent = whoosh / (np.std(whoosh) + 1e-12) * breath_env
+    mix = 1.0 * air + 0.5 * beep + 0.7 * vent
+    if babble is not None and len(babble):
+        reps = int(np.ceil(n / len(babble)))
+        b = np.tile(babble, reps)[:n]
+        start = int(rng.integers(0, max(1, len(babble))))
+        b = np.roll(b, start)
+        mix = mix + 0.35 * b / (np.sqrt(active_power(b)) + 1e-12)
+    return mix / np.sqrt(np.mean(mix**2) + 1e-12)
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A test recording: speech between leading and trailing noise (times in seconds)."""
+
+    samples: Int16Array
+    speech_start: float
+    speech_end: float
+
+
+def make_clip(
+    speech: Int16Array,
+    snr_db: float | None,
+    noise: FloatArray | None = None,
+    lead_s: float = 0.6,
+    tail_s: float = 0.9,
+) -> Clip:
+    """Place speech in a clip and add noise at ``snr_db`` (None: clean, a faint floor only).
+
+    "Clean" still has a microphone's noise floor (about -75 dBFS): no real input is digital
+    silence, and PocketSphinx's cepstral normalisation misbehaves on exact zeros.
+    """
+    s = speech.astype(np.float64) / 32768.0
+    lead, tail = int(lead_s * SAMPLE_RATE), int(tail_s * SAMPLE_RATE)
+    total = lead + len(s) + tail
+    clean = np.random.default_rng(len(s)).standard_normal(total) * 10 ** (-75 / 20)
+    clean[lead : lead + len(s)] += s
+    if snr_db is not None:
+        if noise is None or len(noise) < total:
+            raise ValueError("noise must be at least as long as the clip")
+        level = np.sqrt(active_power(s) / 10 ** (snr_db / 10))
+        clean = clean + noise[:total] * level
+    peak = np.max(np.abs(clean))
+    if peak > 0.99:
+        clean = clean * (0.99 / peak)
+    out = np.round(clean * 32767).astype(np.int16)
+    return Clip(out, lead / SAMPLE_RATE, (lead + len(s)) / SAMPLE_RATE)

@@ -1,0 +1,65 @@
+"""The dialogue: confirm before sending, cancel at any point, the emergency fast path."""
+
+from __future__ import annotations
+
+from beckon.voice.dialogue import Closed, Dialogue, DialoguePolicy, Prompt, Send
+
+
+def test_a_request_is_sent_only_after_yes(catalog):
+    d = Dialogue(catalog)
+    (prompt,) = d.on_intent("water", 1.0, "물 주세요")
+    assert isinstance(prompt, Prompt) and prompt.transcript == "물 주세요"
+    assert d.tick(2.0) == []
+    assert d.on_intent("yes", 3.0) == [Send("water", 3.0)]
+    assert d.on_intent("yes", 4.0) == []  # nothing left to confirm
+
+
+def test_a_nod_confirms_and_a_shake_declines(catalog):
+    d = Dialogue(catalog)
+    d.on_intent("pain", 0.0)
+    assert d.on_gesture("nod", 1.0) == [Send("pain", 1.0)]
+    d.on_intent("toilet", 5.0)
+    assert d.on_gesture("shake", 6.0) == [Closed("toilet", "declined", 6.0)]
+    assert d.on_gesture("nod", 7.0) == []
+
+
+def test_no_and_cancel_close_without_sending(catalog):
+    d = Dialogue(catalog)
+    d.on_intent("water", 0.0)
+    assert d.on_intent("no", 1.0) == [Closed("water", "declined", 1.0)]
+    d.on_intent("lights", 2.0)
+    assert d.on_intent("cancel", 2.5) == [Closed("lights", "cancelled", 2.5)]
+    assert d.on_intent("cancel", 3.0) == []
+
+
+def test_an_unanswered_proposal_expires(catalog):
+    d = Dialogue(catalog, DialoguePolicy(confirm_timeout_s=5.0))
+    d.on_intent("cold", 10.0)
+    assert d.tick(14.9) == []
+    assert d.tick(15.0) == [Closed("cold", "expired", 15.0)]
+    assert d.on_intent("yes", 16.0) == []
+
+
+def test_a_new_request_replaces_the_pending_one(catalog):
+    d = Dialogue(catalog)
+    d.on_intent("water", 0.0)
+    out = d.on_intent("pain", 1.0)
+    assert out[0] == Closed("water", "declined", 1.0) and isinstance(out[1], Prompt)
+    assert d.on_intent("yes", 2.0) == [Send("pain", 2.0)]
+
+
+def test_emergency_policies(catalog):
+    immediate = Dialogue(catalog, DialoguePolicy(emergency="immediate"))
+    assert immediate.on_intent("emergency", 1.0) == [Send("emergency", 1.0)]
+
+    unless = Dialogue(catalog, DialoguePolicy(emergency="unless_declined", emergency_window_s=3))
+    (prompt,) = unless.on_intent("emergency", 1.0)
+    assert isinstance(prompt, Prompt) and prompt.deadline == 4.0
+    assert unless.tick(4.5) == [Send("emergency", 4.0)]
+    unless.on_intent("emergency", 10.0)
+    assert unless.on_intent("cancel", 11.0) == [Closed("emergency", "cancelled", 11.0)]
+    assert unless.tick(20.0) == []
+
+    confirm = Dialogue(catalog, DialoguePolicy(emergency="confirm", confirm_timeout_s=5))
+    confirm.on_intent("emergency", 0.0)
+    assert confirm.tick(5.0) == [Closed("emergency", "expired", 5.0)]

@@ -1,0 +1,79 @@
+"""Silero VAD segmentation on real espeak-ng speech: prompt ends, no clipped short words."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from beckon.voice.synth import Voice, make_clip, speak, ward_noise
+from beckon.voice.vad import CHUNK, SAMPLE_RATE, Segmenter, VadConfig, chunks, segment
+
+
+def _silence(seconds: float) -> np.ndarray:
+    rng = np.random.default_rng(1)
+    return (rng.standard_normal(int(seconds * SAMPLE_RATE)) * 3).astype(np.int16)
+
+
+def test_a_short_word_is_one_segment_with_the_audio_before_it(vad):
+    word = speak("yes", Voice("en-us", 150))
+    audio = np.concatenate([_silence(1.0), word, _silence(1.0)])
+    (seg,) = segment(audio, vad)
+    onset, offset = 1.0, 1.0 + len(word) / SAMPLE_RATE
+    # The pre-roll reaches back before the word starts, so its soft onset is kept.
+    assert seg.start <= onset - 0.2
+    assert len(seg.audio) / SAMPLE_RATE >= len(word) / SAMPLE_RATE + 0.2
+    # The utterance ends promptly after the speech (a fraction of a second, not a second).
+    assert offset - 0.15 <= seg.speech_end <= offset + 0.15
+    assert seg.end - offset < 0.45
+
+
+def test_two_requests_with_a_pause_are_two_segments(vad):
+    a = speak("water", Voice("en-us", 150))
+    b = speak("call the nurse", Voice("en-us+f3", 140, 60))
+    audio = np.concatenate([_silence(0.5), a, _silence(1.0), b, _silence(0.5)])
+    segs = segment(audio, vad)
+    assert len(segs) == 2
+    assert segs[0].end < segs[1].start
+
+
+def test_quiet_and_ward_noise_alone_give_no_utterance(vad):
+    assert segment(_silence(2.0), vad) == []
+    noise = ward_noise(3.0, seed=5)  # air, monitor beeps and ventilator, no talk
+    samples = (noise / np.max(np.abs(noise)) * 3000).astype(np.int16)
+    assert segment(samples, vad) == []
+
+
+def test_the_segmenter_streams_start_audio_end_events(vad):
+    clip = make_clip(speak("no", Voice("en-us", 150)), None)
+    seg = Segmenter(vad, VadConfig(pre_roll_s=0.32))
+    kinds: list[str] = []
+    for chunk in chunks(np.concatenate([clip.samples, np.zeros(SAMPLE_RATE, np.int16)])):
+        for ev in seg.push(chunk):
+            kinds.append(ev.kind)
+            if ev.kind == "start":
+                assert len(ev.audio) == 11 * CHUNK  # ten chunks of pre-roll and the first
+    assert kinds[0] == "start" and kinds[-1] == "end"
+    assert set(kinds[1:-1]) == {"audio"}
+
+
+def test_wav_files_are_read_as_16k_mono(tmp_path):
+    import soundfile as sf
+
+    from beckon.voice.audio import read_wav
+
+    t = np.arange(44100) / 44100
+    stereo = np.stack([np.sin(2 * np.pi * 440 * t), np.zeros_like(t)], axis=1) * 0.5
+    sf.write(tmp_path / "a.wav", stereo, 44100)
+    samples = read_wav(tmp_path / "a.wav")
+    assert samples.dtype == np.int16 and abs(len(samples) - SAMPLE_RATE) <= 1
+    assert 0.2 * 32768 < np.max(np.abs(samples)) < 0.3 * 32768  # mixed to mono
+
+
+def test_the_microphone_opens_or_says_why_not():
+    from beckon.voice.audio import AudioError, Microphone
+
+    mic = Microphone()
+    try:
+        with mic:
+            pass
+    except AudioError as exc:  # no input device on a server: a clear error, not a crash
+        assert "microphone" in str(exc)
