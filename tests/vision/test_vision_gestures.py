@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable
 
 import numpy as np
 import pytest
+from traces import Wave, nodding, sine, zero
 
 from beckon.vision.gestures import (
     GestureEvent,
@@ -19,34 +19,11 @@ from beckon.vision.gestures import (
 )
 
 FPS = 30.0
-Wave = Callable[[float], float]
-
-
-def zero(_: float) -> float:
-    return 0.0
 
 
 def nod_wave(start: float, cycles: float = 2, swing: float = 10.0, hz: float = 1.0) -> Wave:
     """Chin down by ``swing`` and back, ``cycles`` times, starting at ``start``."""
-    end = start + cycles / hz
-
-    def f(t: float) -> float:
-        if start <= t <= end:
-            return 0.5 * swing * (1 - math.cos(2 * math.pi * hz * (t - start)))
-        return 0.0
-
-    return f
-
-
-def sine(start: float, seconds: float, swing: float, hz: float) -> Wave:
-    """A centred oscillation of ``swing`` degrees peak to peak."""
-
-    def f(t: float) -> float:
-        if start <= t <= start + seconds:
-            return 0.5 * swing * math.sin(2 * math.pi * hz * (t - start))
-        return 0.0
-
-    return f
+    return nodding(start, cycles, swing, hz)
 
 
 def trace(
