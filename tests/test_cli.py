@@ -13,11 +13,9 @@ import pytest
 
 from beckon.background import Background
 from beckon.cli import build_parser
-from beckon.config import load_station
 from beckon.messaging import protocol as p
-from beckon.station.service import StationService
 from beckon.station.store import RequestStore
-from tests.messaging.test_end_to_end import send_raw, wait_until
+from tests.messaging.test_end_to_end import send_raw, station_for, wait_until
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -111,16 +109,7 @@ def test_a_missing_model_says_which_command_fixes_it(tmp_path):
 
 @pytest.mark.mqtt
 def test_station_list_ack_and_resolve_from_the_command_line(mosquitto, tmp_path):
-    settings = load_station(
-        None,
-        {
-            "station.site": "gh",
-            "station.units": ["icu"],
-            "station.database": str(tmp_path / "s.sqlite3"),
-            "broker.url": mosquitto.url,
-        },
-    )
-    station = StationService(settings)
+    station = station_for(mosquitto.url, tmp_path / "s.sqlite3")
     received = threading.Event()
     station.listeners.append(lambda what, view: received.set())
     flags = ["--broker", mosquitto.url, "--site", "gh", "--units", "icu"]
@@ -149,16 +138,7 @@ def test_station_list_ack_and_resolve_from_the_command_line(mosquitto, tmp_path)
 
 @pytest.mark.mqtt
 def test_a_bedside_that_dies_is_marked_offline_through_its_last_will(mosquitto, tmp_path):
-    settings = load_station(
-        None,
-        {
-            "station.site": "gh",
-            "station.units": ["icu"],
-            "station.database": str(tmp_path / "s.sqlite3"),
-            "broker.url": mosquitto.url,
-        },
-    )
-    station = StationService(settings)
+    station = station_for(mosquitto.url, tmp_path / "s.sqlite3")
     presence: list[tuple[str, bool]] = []
     station.bed_listeners.append(lambda bed, online: presence.append((bed.bed, online)))
     env = {
@@ -257,16 +237,7 @@ def test_station_ask_waits_for_the_patients_answer(mosquitto, tmp_path):
     from beckon.bedside.service import BedsideService, Gesture
     from beckon.config import load_bedside
 
-    settings = load_station(
-        None,
-        {
-            "station.site": "gh",
-            "station.units": ["icu"],
-            "station.database": str(tmp_path / "s.sqlite3"),
-            "broker.url": mosquitto.url,
-        },
-    )
-    station = StationService(settings)
+    station = station_for(mosquitto.url, tmp_path / "s.sqlite3")
     bedside = BedsideService(
         load_bedside(
             None,
