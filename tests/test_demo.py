@@ -48,3 +48,23 @@ def test_demo_without_models_says_how_to_install_them(tmp_path, monkeypatch):
     )
     assert result.returncode == 2
     assert "beckon models fetch" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.vision
+def test_demo_without_a_display_tells_the_story_in_the_terminal(installed_models):
+    """What `scripts/demo.sh` does on a server reached over SSH: no window, the same story."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.pop("QT_QPA_PLATFORM", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "beckon", "demo"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        cwd=REPO,
+        env=env,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no display" in result.stderr and "telling the story here instead" in result.stderr
+    assert "The request is closed" in result.stdout

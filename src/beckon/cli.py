@@ -311,9 +311,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from beckon.demo import run_demo
 
     if not args.headless:
-        from beckon.ui.launch import run_demo_windows
+        from beckon.ui.app import check_display
 
-        return run_demo_windows(_look(args, args.language or "en"), args.broker)
+        try:
+            check_display()
+        except BeckonError as exc:
+            # A newcomer on a server over SSH still gets the whole story, in the terminal.
+            print(f"beckon: {exc.message}; telling the story here instead", file=sys.stderr)
+        else:
+            from beckon.ui.launch import run_demo_windows
+
+            return run_demo_windows(_look(args, args.language or "en"), args.broker)
     return run_demo(sys.stdout, headless=args.headless, broker_url=args.broker)
 
 
