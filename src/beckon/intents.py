@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 from beckon.errors import ConfigError
 from beckon.messaging.protocol import PRIORITIES, Priority
@@ -23,6 +24,30 @@ class Intent:
     def label(self, language: str) -> str:
         """Display text in the given language, falling back to English, then the code."""
         return self.text.get(language) or self.text.get("en") or self.code
+
+
+IntentKind = Literal["request", "control"]
+
+
+def entry_kind(code: str, entry: object, where: str) -> IntentKind:
+    """Check what every catalog entry needs (a valid code, a table, a known kind); return the
+    kind. Shared with ``beckon.voice.catalog`` so both readers of the file agree."""
+    if not _CODE.fullmatch(code):
+        raise ConfigError(f"{where}: the code must be lower-case letters, digits or '_'")
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{where} must be a table")
+    kind = entry.get("kind", "request")
+    if kind == "request" or kind == "control":
+        return "request" if kind == "request" else "control"
+    raise ConfigError(f"{where}.kind is {kind!r}; expected 'request' or 'control'")
+
+
+def entry_text(entry: dict[str, object], where: str) -> dict[str, str]:
+    """The entry's display text per language, checked."""
+    texts = entry.get("text")
+    if not isinstance(texts, dict) or not all(isinstance(v, str) for v in texts.values()):
+        raise ConfigError(f'{where}.text must be a table of language = "text"')
+    return dict(texts)
 
 
 def load_intents(path: Path | None = None) -> dict[str, Intent]:
@@ -48,22 +73,12 @@ def load_intents(path: Path | None = None) -> dict[str, Intent]:
     intents: dict[str, Intent] = {}
     for code, entry in table.items():
         where = f"{source}: intents.{code}"
-        if not _CODE.fullmatch(code):
-            raise ConfigError(f"{where}: the code must be lower-case letters, digits or '_'")
-        if not isinstance(entry, dict):
-            raise ConfigError(f"{where} must be a table with priority and text")
-        kind = entry.get("kind", "request")
-        if kind not in ("request", "control"):
-            raise ConfigError(f"{where}.kind is {kind!r}; expected 'request' or 'control'")
-        if kind == "control":
+        if entry_kind(code, entry, where) == "control":
             continue
         priority = entry.get("priority")
         if priority not in PRIORITIES:
             raise ConfigError(f"{where}.priority is {priority!r}; expected one of {PRIORITIES}")
-        texts = entry.get("text")
-        if not isinstance(texts, dict) or not all(isinstance(v, str) for v in texts.values()):
-            raise ConfigError(f'{where}.text must be a table of language = "text"')
-        intents[code] = Intent(code, priority, dict(texts))
+        intents[code] = Intent(code, priority, entry_text(entry, where))
     if not intents:
         raise ConfigError(f"{source}: no [intents.*] tables")
     return intents

@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from beckon.errors import ConfigError
+from beckon.intents import entry_kind, entry_text
 from beckon.messaging.protocol import PRIORITIES, Priority
 
 Kind = Literal["request", "control"]
 CONTROL_CODES = ("yes", "no", "cancel")
 MAX_EXPANSIONS = 200  # per template: a guard against a template that explodes combinatorially
 
-_CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _LANG = re.compile(r"^[a-z]{2,3}$")
 _TOKEN = re.compile(r"\s*(\[|\]|\(|\)|\||[^\s\[\]()|]+)")
 _PUNCT = re.compile(r"[^\w\s']", re.UNICODE)
@@ -197,21 +197,13 @@ def parse_catalog(text: str, source: str = "<catalog>") -> Catalog:
 
 def _parse_intent(code: str, entry: Any, source: str) -> VoiceIntent:
     where = f"{source}: intents.{code}"
-    if not _CODE.fullmatch(code):
-        raise ConfigError(f"{where}: the code must be lower-case letters, digits or '_'")
-    if not isinstance(entry, dict):
-        raise ConfigError(f"{where} must be a table")
-    kind = entry.get("kind", "request")
-    if kind not in ("request", "control"):
-        raise ConfigError(f"{where}.kind is {kind!r}; expected 'request' or 'control'")
+    kind = entry_kind(code, entry, where)
     priority = entry.get("priority")
     if kind == "request" and priority not in PRIORITIES:
         raise ConfigError(f"{where}.priority is {priority!r}; expected one of {PRIORITIES}")
     if kind == "control" and priority is not None:
         raise ConfigError(f"{where}: a control intent has no priority (it is never sent)")
-    texts = entry.get("text")
-    if not isinstance(texts, dict) or not all(isinstance(v, str) for v in texts.values()):
-        raise ConfigError(f'{where}.text must be a table of language = "text"')
+    texts = entry_text(entry, where)
     phrases = entry.get("phrases")
     if not isinstance(phrases, dict) or not phrases:
         raise ConfigError(f'{where}.phrases must be a table of language = ["template", ...]')
