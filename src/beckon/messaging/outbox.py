@@ -10,10 +10,11 @@ sending twice is harmless: together that gives exactly-once at the station.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from beckon.durable import open_durable
 
 
 @dataclass(frozen=True)
@@ -30,11 +31,8 @@ class Outbox:
     """A durable queue of messages waiting for a receipt. Use from one thread only."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(path, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
+        self._db = open_durable(path)
         self._db.execute(
             """CREATE TABLE IF NOT EXISTS outbox (
                    key TEXT PRIMARY KEY,

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from beckon.durable import open_durable
 from beckon.messaging.protocol import (
     Answer,
     BedAddress,
@@ -74,11 +75,8 @@ class RequestStore:
     """Requests, their history and bed presence. Use from one thread only."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(path, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
+        self._db = open_durable(path)
         self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
