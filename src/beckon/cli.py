@@ -17,10 +17,15 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from beckon import __version__, modelstore, paths
 from beckon.errors import BeckonError
+
+if TYPE_CHECKING:
+    from beckon.bedside.service import BedsideService
+    from beckon.bedside.vision_worker import VisionWorker
+    from beckon.bedside.voice_worker import VoiceWorker
 
 log = logging.getLogger("beckon")
 
@@ -80,9 +85,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--camera", metavar="INDEX", help="camera device index (overrides bedside.camera)"
     )
     bedside.add_argument(
+        "--audio",
+        metavar="FILE",
+        help="with --headless: hear speech from a WAV file instead of the microphone "
+        "(turns voice input on)",
+    )
+    bedside.add_argument(
         "--exit-when-done",
         action="store_true",
-        help="with --video: exit once the video has ended and the outbox is empty",
+        help="with --video or --audio: exit once the files have ended and the outbox is empty",
     )
     _window_options(bedside, "bedside")
     bedside.set_defaults(func=cmd_bedside)
@@ -329,8 +340,11 @@ def cmd_bedside(args: argparse.Namespace) -> int:
     from beckon.background import Background
     from beckon.bedside.service import BedsideService
     from beckon.bedside.vision_worker import VisionWorker
+    from beckon.bedside.voice_worker import route_gestures
     from beckon.config import load_bedside
 
+    if args.audio and not args.headless:
+        raise BeckonError("--audio works with --headless only", "add --headless")
     settings = load_bedside(
         args.config,
         {
@@ -351,29 +365,67 @@ def cmd_bedside(args: argparse.Namespace) -> int:
     model = None
     if "gesture" in cfg.inputs or args.video:
         model = modelstore.require_model("face_landmarker")
-    worker: VisionWorker | None = None
-    retry_at = 0.0
+    hearing = "voice" in cfg.inputs or bool(args.audio)
+    vision: VisionWorker | None = None
+    voice: VoiceWorker | None = None
+    vision_retry = voice_retry = 0.0
     with Background(service.run, "bedside") as bg:
         while not stop.wait(0.2):
             if not bg.alive:
                 raise BeckonError(f"the bedside service stopped: {bg.error}")
-            if model is not None and worker is None and time.monotonic() >= retry_at:
-                worker = VisionWorker(model, source, service.post, profile=service.profile).start()
-            if worker is None or not worker.finished.is_set():
-                continue
-            if worker.error is not None:
+            now = time.monotonic()
+            if hearing and voice is None and now >= voice_retry:
+                voice = _start_voice(cfg.language, args.audio, service)
+            if model is not None and vision is None and now >= vision_retry:
+                post = route_gestures(service.post, voice)
+                vision = VisionWorker(model, source, post, profile=service.profile).start()
+            if vision is not None and vision.finished.is_set() and vision.error is not None:
                 if args.video:
-                    raise BeckonError(f"vision stopped: {worker.error}")
+                    raise BeckonError(f"vision stopped: {vision.error}")
                 # A lost camera must not stop the bedside: requests already made still need
                 # delivering, and touch or voice may still work. Say so and try again.
-                log.error("camera %s failed (%s); retrying in %d s", source, worker.error, 10)
-                worker, retry_at = None, time.monotonic() + 10
-                continue
-            if args.exit_when_done and service.source_ended.is_set() and service.waiting == 0:
+                log.error("camera %s failed (%s); retrying in %d s", source, vision.error, 10)
+                vision, vision_retry = None, now + 10
+            if voice is not None and voice.finished.is_set() and voice.error is not None:
+                if args.audio:
+                    raise BeckonError(f"voice stopped: {voice.error}")
+                log.error("microphone failed (%s); retrying in %d s", voice.error, 10)
+                voice, voice_retry = None, now + 10
+            if args.exit_when_done and _files_done(args, service, vision, voice):
                 break
-        if worker is not None:
-            worker.stop()
+        for worker in (vision, voice):
+            if worker is not None:
+                worker.stop()
     return 0
+
+
+def _start_voice(language: str, audio: str | None, service: BedsideService) -> VoiceWorker:
+    """The voice path on its own thread: the microphone, or ``audio`` (a WAV file)."""
+    from beckon.bedside.voice_worker import VoiceWorker
+
+    worker = VoiceWorker(
+        language,
+        service.post,
+        source=Path(audio) if audio else None,
+        policy=service.profile.voice,
+        realtime=False,
+    )
+    worker.listeners.append(lambda item: log.info("voice: %s", item))
+    return worker.start()
+
+
+def _files_done(
+    args: argparse.Namespace,
+    service: BedsideService,
+    vision: VisionWorker | None,
+    voice: VoiceWorker | None,
+) -> bool:
+    """With --exit-when-done: every file has been read and every request delivered."""
+    if args.video and not service.source_ended.is_set():
+        return False
+    if args.audio and (voice is None or not voice.finished.is_set()):
+        return False
+    return service.waiting == 0
 
 
 def _describe_bedside_event(e: Any) -> str:

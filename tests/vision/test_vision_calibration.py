@@ -121,6 +121,9 @@ def test_a_profile_survives_a_round_trip(result, tmp_path: Path) -> None:  # typ
         ("[interaction]\nitems = 'nurse'\n", "interaction.items"),
         ("[calibration]\nneutral_rotation = [1, 0]\n", "neutral_rotation: expected a list of 9"),
         ("[patient]\nname = 3\n", "patient.name is 3"),
+        ("[voice]\nemergency = 'later'\n", "voice.emergency is 'later'"),
+        ("[voice]\nconfirm_timeout_s = 0\n", "voice.confirm_timeout_s is 0"),
+        ("[voice]\nlanguage = 'en'\n", "unknown key language"),
         ("[extra]\n", "unknown table [extra]"),
         ("not toml at all [", "not valid TOML"),
     ],
@@ -147,3 +150,13 @@ def test_the_example_profile_is_valid() -> None:
     profile = load_profile(example)
     assert profile.setting("long_blink").action == "confirm"
     assert profile.interaction.confirm_intents == ("emergency",)
+    assert profile.voice.emergency == "unless_declined"
+
+
+def test_the_voice_policy_is_read_and_written_back(tmp_path: Path) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text("[voice]\nemergency = 'immediate'\nconfirm_timeout_s = 12\n")
+    profile = load_profile(path)
+    assert (profile.voice.emergency, profile.voice.confirm_timeout_s) == ("immediate", 12.0)
+    again = load_profile(save_profile(profile, tmp_path / "again.toml"))
+    assert again.voice == profile.voice

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from beckon.bedside.service import Submit
+from beckon.bedside.service import Gesture, Submit
 from beckon.voice.catalog import Catalog, load_catalog
 from beckon.voice.dialogue import Action, Dialogue, DialoguePolicy, Send
 from beckon.voice.recognizer import VoiceEvent, VoicePipeline, build_pipeline
@@ -23,6 +23,25 @@ from beckon.voice.vad import CHUNK, SAMPLE_RATE, Int16Array
 log = logging.getLogger(__name__)
 
 VoiceListener = Callable[[VoiceEvent | Action], None]
+
+ANSWER_GESTURES = ("nod", "shake")  # yes and no to a spoken proposal
+
+
+def route_gestures(
+    post: Callable[[object], None], voice: VoiceWorker | None
+) -> Callable[[object], None]:
+    """The vision worker's ``post``: while a spoken request waits for yes or no, a nod or a
+    shake answers it; everything else (and every gesture otherwise) goes on to ``post``."""
+    if voice is None:
+        return post
+
+    def routed(item: object) -> None:
+        if isinstance(item, Gesture) and voice.answer_gesture(item.name):
+            log.info("voice: %s answered the spoken request", item.name)
+            return
+        post(item)
+
+    return routed
 
 
 class VoiceWorker:
@@ -53,6 +72,7 @@ class VoiceWorker:
         self.error: BaseException | None = None
         self._stop = threading.Event()
         self._lock = threading.Lock()  # the dialogue hears the voice thread and the camera's
+        self._t = 0.0  # stream time of the last chunk (seconds), under the lock
         self._thread = threading.Thread(target=self._main, name="voice", daemon=True)
 
     def start(self) -> VoiceWorker:
@@ -63,11 +83,28 @@ class VoiceWorker:
         self._stop.set()
         self._thread.join(timeout)
 
-    def gesture(self, name: str, t: float) -> None:
-        """A nod or shake from the vision path answers a spoken proposal."""
+    def gesture(self, name: str, t: float | None = None) -> None:
+        """A nod or shake from the vision path answers a spoken proposal (``t`` in the voice
+        stream's time; by default the time of the last audio chunk)."""
         with self._lock:
-            actions = self.dialogue.on_gesture(name, t)
+            actions = self.dialogue.on_gesture(name, self._t if t is None else t)
         self._apply(actions)
+
+    def answer_gesture(self, name: str) -> bool:
+        """Hand a nod or shake to the dialogue if a spoken request is waiting for one.
+
+        Returns True when the gesture was taken as the answer (it must then not also move
+        the gesture menu). The camera's clock is not the microphone's, so the dialogue is
+        told the voice stream's current time.
+        """
+        if name not in ANSWER_GESTURES:
+            return False
+        with self._lock:
+            if self.dialogue.pending is None:
+                return False
+            actions = self.dialogue.on_gesture(name, self._t)
+        self._apply(actions)
+        return True
 
     # ------------------------------------------------------------ thread
 
@@ -117,6 +154,8 @@ class VoiceWorker:
             if self._stop.is_set():
                 break
             t += len(chunk) / SAMPLE_RATE
+            with self._lock:
+                self._t = t
             for event in pipeline.feed(chunk):
                 self._emit(event)
                 if event.intent:

@@ -41,6 +41,7 @@ from beckon.bedside.service import (
     Gesture,
     Submit,
 )
+from beckon.bedside.voice_worker import route_gestures
 from beckon.intents import Intent
 from beckon.ui import strings, theme
 from beckon.ui.bedside_model import (
@@ -186,6 +187,8 @@ class BedsideWindow(QWidget):
         self.speaker: Speaker = speaker or SilentSpeaker()
         self.vision = vision
         self.voice_worker = voice_worker
+        # While a spoken request waits for yes or no, a nod or shake answers it.
+        self._post_from_vision = route_gestures(service.post, voice_worker)
         self.profile_dir = profile_dir
         self.timeline = Timeline()
         self.camera = CameraMonitor()
@@ -446,7 +449,7 @@ class BedsideWindow(QWidget):
         if isinstance(item, Gesture) and self.wizard is not None:
             self.bridge.gesture.emit(item)
             return
-        self.service.post(item)
+        self._post_from_vision(item)
 
     # ------------------------------------------------------------ events (GUI thread)
 

@@ -72,7 +72,7 @@ def bedside_window(
         try:
             from beckon.bedside.voice_worker import VoiceWorker
 
-            voice_worker = VoiceWorker(look.language, service.post)
+            voice_worker = VoiceWorker(look.language, service.post, policy=service.profile.voice)
         except Exception as exc:  # the voice path is optional; the window says it is off
             log.error("voice input is off: %s", exc)
     return BedsideWindow(

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from beckon.errors import ConfigError
+from beckon.voice.dialogue import EMERGENCY_POLICIES, DialoguePolicy
 
 GESTURES: tuple[str, ...] = (
     "nod",
@@ -117,6 +118,8 @@ class GestureProfile:
     gestures: dict[str, GestureSetting] = field(default_factory=lambda: dict(_DEFAULTS))
     calibration: Calibration = field(default_factory=Calibration)
     interaction: InteractionSettings = field(default_factory=InteractionSettings)
+    voice: DialoguePolicy = field(default_factory=DialoguePolicy)
+    """How spoken requests are confirmed, and the fast path of emergency words."""
     source: str = "<defaults>"
 
     def setting(self, gesture: str) -> GestureSetting:
@@ -166,7 +169,7 @@ def load_profile(path: str | Path) -> GestureProfile:
 
 def parse_profile(raw: dict[str, Any], source: str = "<profile>") -> GestureProfile:
     """Validate a profile already parsed from TOML."""
-    known = {"patient", "gestures", "calibration", "interaction"}
+    known = {"patient", "gestures", "calibration", "interaction", "voice"}
     for key in raw:
         if key not in known:
             raise ConfigError(
@@ -191,6 +194,7 @@ def parse_profile(raw: dict[str, Any], source: str = "<profile>") -> GestureProf
         gestures=gestures,
         calibration=_calibration(_table(raw, "calibration", source), source),
         interaction=_interaction(_table(raw, "interaction", source), source),
+        voice=_voice(_table(raw, "voice", source), source),
         source=source,
     )
 
@@ -312,6 +316,31 @@ def _interaction(entry: dict[str, Any], source: str) -> InteractionSettings:
     )
 
 
+def _voice(entry: dict[str, Any], source: str) -> DialoguePolicy:
+    where = f"{source}: voice"
+    base = DialoguePolicy()
+    _check_keys(entry, {"confirm_timeout_s", "emergency", "emergency_window_s"}, where)
+    emergency = entry.get("emergency", base.emergency)
+    if emergency not in EMERGENCY_POLICIES:
+        raise ConfigError(
+            f"{where}.emergency is {emergency!r}; expected one of "
+            + ", ".join(repr(p) for p in EMERGENCY_POLICIES)
+        )
+    return DialoguePolicy(
+        confirm_timeout_s=_number(
+            entry.get("confirm_timeout_s", base.confirm_timeout_s),
+            f"{where}.confirm_timeout_s",
+            minimum=1.0,
+        ),
+        emergency=emergency,
+        emergency_window_s=_number(
+            entry.get("emergency_window_s", base.emergency_window_s),
+            f"{where}.emergency_window_s",
+            minimum=0.5,
+        ),
+    )
+
+
 # ---------------------------------------------------------------- saving
 
 
@@ -350,6 +379,14 @@ def dump_profile(profile: GestureProfile) -> str:
         f"pause_after_select_s = {i.pause_after_select_s:g}",
         f"confirm_timeout_s = {i.confirm_timeout_s:g}",
         "confirm_intents = [" + ", ".join(_q(x) for x in i.confirm_intents) + "]",
+        "",
+    ]
+    v = profile.voice
+    lines += [
+        "[voice]",
+        f"confirm_timeout_s = {v.confirm_timeout_s:g}",
+        f"emergency = {_q(v.emergency)}",
+        f"emergency_window_s = {v.emergency_window_s:g}",
         "",
     ]
     return "\n".join(lines)

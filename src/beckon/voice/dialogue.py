@@ -18,6 +18,7 @@ from typing import Literal
 from beckon.voice.catalog import Catalog
 
 EmergencyPolicy = Literal["confirm", "immediate", "unless_declined"]
+EMERGENCY_POLICIES: tuple[EmergencyPolicy, ...] = ("confirm", "immediate", "unless_declined")
 
 
 @dataclass(frozen=True)

