@@ -3,19 +3,10 @@ clip of a patient who nods, sends the offered request to a real station."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import threading
-from pathlib import Path
-
 import pytest
 
-from beckon.background import Background
-from beckon.config import load_station
-from beckon.station.service import StationService
 from beckon.vision import synthetic
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.headless_bedside import run_headless_bedside
 
 
 @pytest.mark.mqtt
@@ -34,46 +25,8 @@ def test_a_nod_in_the_video_becomes_a_request_at_the_station(mosquitto, installe
         f'outbox = "{tmp_path / "outbox.sqlite3"}"\n'
         f'[broker]\nurl = "{mosquitto.url}"\n'
     )
-    station = StationService(
-        load_station(
-            None,
-            {
-                "station.site": "gh",
-                "station.units": ["icu"],
-                "station.database": str(tmp_path / "s.sqlite3"),
-                "broker.url": mosquitto.url,
-            },
-        )
+    received = run_headless_bedside(
+        mosquitto.url, tmp_path, config, "--video", str(clip), timeout=180
     )
-    received: list[tuple[str, str, str]] = []
-    got = threading.Event()
-
-    def on_change(what: str, view) -> None:  # type: ignore[no-untyped-def]
-        received.append((what, view.bed, view.intent))
-        got.set()
-
-    station.listeners.append(on_change)
-    with Background(station.run, "station"):
-        assert station.ready.wait(10)
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "beckon",
-                "bedside",
-                "--headless",
-                "--config",
-                str(config),
-                "--video",
-                str(clip),
-                "--exit-when-done",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=180,
-            cwd=REPO,
-        )
-        assert result.returncode == 0, result.stderr[-3000:]
-        assert got.wait(10), result.stderr[-3000:]
     assert received[0] == ("received", "5", "water")
     assert len(received) == 1

@@ -6,20 +6,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import numpy as np
 import paho.mqtt.client as mqtt
 import pytest
 
-from beckon.background import Background
-from beckon.config import load_station
-from beckon.station.service import StationService
 from beckon.voice.audio import write_wav
 from beckon.voice.synth import Voice, make_clip, speak
+from tests.headless_bedside import REPO, run_headless_bedside
 
-REPO = Path(__file__).resolve().parents[1]
 KO = Voice("ko", 150)
 
 
@@ -39,25 +35,6 @@ def test_a_spoken_and_confirmed_request_reaches_the_station_without_its_words(mo
         f'outbox = "{tmp_path / "outbox.sqlite3"}"\n'
         f'[broker]\nurl = "{mosquitto.url}"\n'
     )
-    station = StationService(
-        load_station(
-            None,
-            {
-                "station.site": "gh",
-                "station.units": ["icu"],
-                "station.database": str(tmp_path / "s.sqlite3"),
-                "broker.url": mosquitto.url,
-            },
-        )
-    )
-    received: list[tuple[str, str, str]] = []
-    got = threading.Event()
-
-    def on_change(what: str, view) -> None:  # type: ignore[no-untyped-def]
-        received.append((what, view.bed, view.intent))
-        got.set()
-
-    station.listeners.append(on_change)
     wire: list[bytes] = []
     spy = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="spy")
     spy.on_message = lambda _c, _u, msg: wire.append(msg.payload)
@@ -65,28 +42,7 @@ def test_a_spoken_and_confirmed_request_reaches_the_station_without_its_words(mo
     spy.subscribe("#", qos=1)
     spy.loop_start()
     try:
-        with Background(station.run, "station"):
-            assert station.ready.wait(10)
-            result = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "beckon",
-                    "bedside",
-                    "--headless",
-                    "--config",
-                    str(config),
-                    "--audio",
-                    str(wav),
-                    "--exit-when-done",
-                ],
-                capture_output=True,
-                text=True,
-                timeout=240,
-                cwd=REPO,
-            )
-            assert result.returncode == 0, result.stderr[-3000:]
-            assert got.wait(10), result.stderr[-3000:]
+        received = run_headless_bedside(mosquitto.url, tmp_path, config, "--audio", str(wav))
     finally:
         spy.loop_stop()
         spy.disconnect()

@@ -1,0 +1,43 @@
+"""Run the real `beckon bedside --headless ... --exit-when-done` process against a station
+service on a real broker, and return what the station received."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from beckon.background import Background
+from tests.messaging.test_end_to_end import station_for
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_headless_bedside(
+    url: str, tmp_path: Path, config: Path, *args: str, timeout: float = 240
+) -> list[tuple[str, str, str]]:
+    """(change, bed, intent) for every change the station saw while the bedside ran with
+    ``--config config`` and ``args`` until its files ended and its outbox was empty."""
+    station = station_for(url, tmp_path / "station.sqlite3")
+    received: list[tuple[str, str, str]] = []
+    got = threading.Event()
+
+    def on_change(what: str, view) -> None:  # type: ignore[no-untyped-def]
+        received.append((what, view.bed, view.intent))
+        got.set()
+
+    station.listeners.append(on_change)
+    with Background(station.run, "station"):
+        assert station.ready.wait(10)
+        command = ["bedside", "--headless", "--config", str(config), *args, "--exit-when-done"]
+        result = subprocess.run(
+            [sys.executable, "-m", "beckon", *command],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=REPO,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert got.wait(10), result.stderr[-3000:]
+    return received
