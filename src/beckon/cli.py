@@ -369,6 +369,11 @@ def cmd_bedside(args: argparse.Namespace) -> int:
     vision: VisionWorker | None = None
     voice: VoiceWorker | None = None
     vision_retry = voice_retry = 0.0
+
+    def from_vision(item: object) -> None:
+        # Looked up per item: a failed microphone gets a new voice worker.
+        route_gestures(service.post, voice)(item)
+
     with Background(service.run, "bedside") as bg:
         while not stop.wait(0.2):
             if not bg.alive:
@@ -377,8 +382,7 @@ def cmd_bedside(args: argparse.Namespace) -> int:
             if hearing and voice is None and now >= voice_retry:
                 voice = _start_voice(cfg.language, args.audio, service)
             if model is not None and vision is None and now >= vision_retry:
-                post = route_gestures(service.post, voice)
-                vision = VisionWorker(model, source, post, profile=service.profile).start()
+                vision = VisionWorker(model, source, from_vision, profile=service.profile).start()
             if vision is not None and vision.finished.is_set() and vision.error is not None:
                 if args.video:
                     raise BeckonError(f"vision stopped: {vision.error}")

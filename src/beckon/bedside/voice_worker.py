@@ -83,13 +83,6 @@ class VoiceWorker:
         self._stop.set()
         self._thread.join(timeout)
 
-    def gesture(self, name: str, t: float | None = None) -> None:
-        """A nod or shake from the vision path answers a spoken proposal (``t`` in the voice
-        stream's time; by default the time of the last audio chunk)."""
-        with self._lock:
-            actions = self.dialogue.on_gesture(name, self._t if t is None else t)
-        self._apply(actions)
-
     def answer_gesture(self, name: str) -> bool:
         """Hand a nod or shake to the dialogue if a spoken request is waiting for one.
 

@@ -224,10 +224,12 @@ class PocketSphinxEngine:
         self.model = "pocketsphinx:en-us (bundled)"
         self.note = ENGLISH_FALLBACK_NOTE
         self.talk = talk or TalkModel()
-        probe = Decoder(lm=None, samprate=SAMPLE_RATE, loglevel="FATAL")
+        # One decoder, so the 130,000-word dictionary loads once: it first answers which
+        # catalog words it knows, then gets the language model built from those.
+        settings = {**_WIDE_BEAMS, **(options or {})}
+        self._decoder = Decoder(lm=None, samprate=SAMPLE_RATE, loglevel="FATAL", **settings)
         vocab = catalog.vocabulary(language, with_decoys=False)
-        known = {w for w in vocab if probe.lookup_word(w) is not None}
-        del probe
+        known = {w for w in vocab if self._decoder.lookup_word(w) is not None}
         self.sentences, self.report = _grammar_sentences(
             catalog, language, known, self.model, with_decoys=False
         )
@@ -235,10 +237,8 @@ class PocketSphinxEngine:
         with tempfile.TemporaryDirectory(prefix="beckon-lm-") as tmp:
             path = Path(tmp) / "catalog-or-talk.arpa"
             path.write_text(arpa, encoding="utf-8")
-            settings = {**_WIDE_BEAMS, **(options or {})}
-            self._decoder = Decoder(
-                lm=str(path), samprate=SAMPLE_RATE, loglevel="FATAL", **settings
-            )
+            self._decoder.add_lm_file("catalog-or-talk", str(path))
+        self._decoder.activate_search("catalog-or-talk")
         self._started = False
 
     def start(self) -> None:
