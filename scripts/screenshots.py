@@ -5,7 +5,7 @@
 
 Starts a private Xvfb, so it runs on a server with no screen; imports OpenCV and MediaPipe
 before Qt, as the bedside does (see ../shared/design.md). The scenes themselves are in
-beckon.ui.shots: real services over a real broker (a private Mosquitto, or the embedded
+beckon.lab.shots: real services over a real broker (a private Mosquitto, or the embedded
 broker when Mosquitto is not installed). Needs Debian's xvfb and, for the Korean screens, a
 Korean font (fonts-nanum); scripts/setup.sh installs both.
 """
@@ -64,7 +64,7 @@ def main() -> int:
 
         from beckon import modelstore
         from beckon.errors import BeckonError
-        from beckon.ui.shots import take_screenshots
+        from beckon.lab.shots import take_screenshots
 
         try:
             model: Path | None = modelstore.require_model("face_landmarker")

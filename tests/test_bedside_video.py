@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from beckon.vision import synthetic
+from beckon.lab import synthetic
 from tests.headless_bedside import run_headless_bedside
 
 

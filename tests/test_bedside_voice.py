@@ -12,8 +12,8 @@ import numpy as np
 import paho.mqtt.client as mqtt
 import pytest
 
+from beckon.lab.voice_synth import Voice, make_clip, speak
 from beckon.voice.audio import write_wav
-from beckon.voice.synth import Voice, make_clip, speak
 from tests.headless_bedside import REPO, run_headless_bedside
 
 KO = Voice("ko", 150)

@@ -52,7 +52,7 @@ def test_the_wheel_installs_and_runs_without_the_checkout(tmp_path):
         "beckon/assets/models/manifest.toml",
         "beckon/messaging/schemas/request.json",
         "beckon/data/intents.toml",
-        "beckon/vision/data/face.jpg",
+        "beckon/lab/data/face.jpg",
     ):
         assert (site / needed).is_file(), f"{needed} is missing from the wheel"
     env = {**os.environ, "PYTHONPATH": str(site), "BECKON_MODELS_DIR": str(tmp_path / "m")}

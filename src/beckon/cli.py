@@ -319,7 +319,7 @@ def _role_options(p: argparse.ArgumentParser, role: str) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from beckon.demo import run_demo
+    from beckon.lab.demo import run_demo
 
     if not args.headless:
         from beckon.ui.app import check_display
@@ -330,7 +330,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             # A newcomer on a server over SSH still gets the whole story, in the terminal.
             print(f"beckon: {exc.message}; telling the story here instead", file=sys.stderr)
         else:
-            from beckon.ui.launch import run_demo_windows
+            from beckon.lab.demo_windows import run_demo_windows
 
             return run_demo_windows(_look(args, args.language or "en"), args.broker)
     return run_demo(sys.stdout, headless=args.headless, broker_url=args.broker)
@@ -508,7 +508,7 @@ def _print_queue(q: Any) -> None:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     model = modelstore.require_model("face_landmarker")
-    from beckon.vision.profile import load_profile
+    from beckon.profile import load_profile
     from beckon.vision.replay import replay
 
     profile = load_profile(args.profile) if args.profile else None
@@ -558,7 +558,7 @@ def _download_progress(spec: Any, done: int, total: int) -> None:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from beckon.vision.bench import bench_vision
+    from beckon.lab.vision_bench import bench_vision
 
     model = modelstore.require_model("face_landmarker")
     print(f"Rendering a {args.seconds:.0f} s clip and timing the vision path...", file=sys.stderr)
@@ -582,7 +582,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def cmd_bench_gestures(args: argparse.Namespace) -> int:
-    from beckon.vision.gesture_bench import bench_gestures, format_report
+    from beckon.lab.gesture_bench import bench_gestures, format_report
     from beckon.vision.sequence import packaged_model
 
     model = modelstore.require_model("face_landmarker")
@@ -607,7 +607,7 @@ def cmd_bench_gestures(args: argparse.Namespace) -> int:
 
 
 def cmd_bench_voice(args: argparse.Namespace) -> int:
-    from beckon.voice.bench import bench_voice, format_report
+    from beckon.lab.voice_bench import bench_voice, format_report
     from beckon.voice.catalog import load_catalog
 
     languages = args.lang or list(load_catalog().languages)
@@ -693,7 +693,7 @@ def _station_window(args: argparse.Namespace, settings: Any) -> int:
 
 
 def cmd_bench_ui(args: argparse.Namespace) -> int:
-    from beckon.ui.bench import bench_ui, format_report
+    from beckon.lab.ui_bench import bench_ui, format_report
 
     print(f"Timing the windows over {args.repeat} repetitions...", file=sys.stderr)
     result = bench_ui(args.repeat, broker_url=args.broker)

@@ -18,7 +18,7 @@ from beckon.bedside.interaction import (
     Moved,
     Selected,
 )
-from beckon.vision.profile import GestureProfile, InteractionSettings
+from beckon.profile import GestureProfile, InteractionSettings
 
 ITEMS = ("nurse", "water", "emergency")
 ACTIONS = {

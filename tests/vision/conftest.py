@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from vision_clips import CLIP_FPS, Clip, render_to_file
 
-from beckon.vision import synthetic
+from beckon.lab import synthetic
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,15 +9,15 @@ import pytest
 from traces import Patient, add, held, nodding
 
 from beckon.errors import ConfigError
-from beckon.vision.calibration import CalibrationError, Take, calibrate
-from beckon.vision.engine import GestureEngine
-from beckon.vision.profile import (
+from beckon.profile import (
     GESTURES,
     GestureProfile,
     dump_profile,
     load_profile,
     save_profile,
 )
+from beckon.vision.calibration import CalibrationError, Take, calibrate
+from beckon.vision.engine import GestureEngine
 
 # A weak patient: 4-degree nods, 6-degree turns, a small brow raise; cannot open the mouth.
 WEAK = Patient(

@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 from traces import Patient, add, held, nodding, sine
 
+from beckon.profile import GESTURES, GestureProfile
 from beckon.vision.engine import GestureEngine
 from beckon.vision.gestures import GestureEvent
 from beckon.vision.held import HoldDetector, HoldParams
-from beckon.vision.profile import GESTURES, GestureProfile
 
 
 def calibrated(**thresholds: float) -> GestureProfile:
@@ -22,7 +22,7 @@ def calibrated(**thresholds: float) -> GestureProfile:
         profile = profile.with_gesture(name, threshold=value)
     from dataclasses import replace
 
-    from beckon.vision.profile import Calibration
+    from beckon.profile import Calibration
 
     rest = {"blink": 0.05, "jaw": 0.02, "brow": 0.05}
     return replace(profile, calibration=Calibration(noise=(0.2, 0.1, 0.1), rest=rest))

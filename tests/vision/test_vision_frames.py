@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from beckon.errors import BeckonError, FrameSourceError
+from beckon.lab.synthetic import write_video
 from beckon.vision.frames import (
     ArraySource,
     CameraSource,
@@ -16,7 +17,6 @@ from beckon.vision.frames import (
     VideoFileSource,
     open_source,
 )
-from beckon.vision.synthetic import write_video
 
 
 def _frames(n: int, w: int = 64, h: int = 48) -> list[np.ndarray]:

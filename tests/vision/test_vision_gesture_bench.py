@@ -7,11 +7,11 @@ import random
 import numpy as np
 import pytest
 
-from beckon.vision import benchdata, synthetic
-from beckon.vision.gesture_bench import MATCH_AFTER_S, Tally, match
+from beckon.lab import benchdata, synthetic
+from beckon.lab.gesture_bench import MATCH_AFTER_S, Tally, match
+from beckon.lab.train import training_clips
+from beckon.profile import GESTURES
 from beckon.vision.gestures import GestureEvent
-from beckon.vision.profile import GESTURES
-from beckon.vision.train import training_clips
 
 
 @pytest.fixture(scope="module")

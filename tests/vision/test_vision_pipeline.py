@@ -11,8 +11,8 @@ import pytest
 from vision_clips import Clip
 
 from beckon.errors import FrameSourceError, ModelError
-from beckon.vision import synthetic
-from beckon.vision.bench import bench_vision
+from beckon.lab import synthetic
+from beckon.lab.vision_bench import bench_vision
 from beckon.vision.face import FaceTracker, face_quality
 from beckon.vision.frames import ArraySource, Frame
 from beckon.vision.pipeline import FaceStatus, VisionPipeline

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from beckon.vision import benchdata, synthetic
-from beckon.vision.profile import GESTURES, load_profile
+from beckon.lab import benchdata, synthetic
+from beckon.profile import GESTURES, load_profile
 
 pytestmark = pytest.mark.vision
 

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from traces import Patient, held, nodding
 
+from beckon.profile import GestureProfile
 from beckon.vision.engine import GestureEngine
 from beckon.vision.face import FaceObservation
-from beckon.vision.profile import GestureProfile
 from beckon.vision.sequence import (
     CLASSES,
     N_FEATURES,
@@ -108,7 +108,7 @@ def test_the_model_can_veto_but_never_invent_an_event() -> None:
 
 
 def test_training_is_reproducible_with_the_same_seed(tmp_path: Path) -> None:
-    from beckon.vision.train import Dataset, export, train
+    from beckon.lab.train import Dataset, export, train
 
     rng = np.random.default_rng(5)
     x = rng.normal(0, 1, size=(96, WINDOW, N_FEATURES)).astype(np.float32)

@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from beckon.vision import synthetic
+from beckon.lab import synthetic
+from beckon.lab.synthetic import HeadPose
 from beckon.vision.face import FaceTracker
 from beckon.vision.frames import ArraySource
-from beckon.vision.synthetic import HeadPose
 
 pytestmark = pytest.mark.vision
 

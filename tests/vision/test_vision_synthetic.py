@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from beckon.errors import BeckonError
-from beckon.vision import synthetic
-from beckon.vision.synthetic import HeadPose
+from beckon.lab import synthetic
+from beckon.lab.synthetic import HeadPose
 
 
 def test_script_sampling_and_schedule() -> None:
@@ -57,7 +57,7 @@ def test_demo_script_is_still_nod_still() -> None:
 
 
 def test_packaged_demo_face() -> None:
-    data = resources.files("beckon.vision").joinpath("data")
+    data = resources.files("beckon.lab").joinpath("data")
     jpg = data.joinpath("face.jpg").read_bytes()
     assert len(jpg) < 80 * 1024
     readme = data.joinpath("README.md").read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from beckon.vision import synthetic
+from beckon.lab import synthetic
 
 CLIP_FPS = 25.0
 CLIP_NOISE = 2.0

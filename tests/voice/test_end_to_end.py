@@ -12,11 +12,11 @@ import pytest
 
 from beckon.bedside.service import Submit
 from beckon.bedside.voice_worker import VoiceWorker
+from beckon.lab.voice_synth import Voice, make_clip, speak
 from beckon.voice.audio import write_wav
 from beckon.voice.dialogue import Prompt, Send
 from beckon.voice.engines import ENGLISH_FALLBACK_NOTE, open_engine
 from beckon.voice.recognizer import VoiceEvent
-from beckon.voice.synth import Voice, make_clip, speak
 
 KO = Voice("ko", 150)
 KO_F = Voice("ko+f3", 135, 60)

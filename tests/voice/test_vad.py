@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from beckon.voice.synth import Voice, make_clip, speak, ward_noise
+from beckon.lab.voice_synth import Voice, make_clip, speak, ward_noise
 from beckon.voice.vad import CHUNK, SAMPLE_RATE, Segmenter, VadConfig, chunks, segment
 
 

@@ -198,7 +198,7 @@ class Interaction:
         default_offer_seconds: float,
         start_t: float = 0.0,
     ) -> Interaction:
-        """Built from a :class:`beckon.vision.profile.GestureProfile`."""
+        """Built from a :class:`beckon.profile.GestureProfile`."""
         s = profile.interaction
         return cls(
             s.items or default_items,

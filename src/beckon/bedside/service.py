@@ -32,7 +32,7 @@ from beckon.intents import Intent, load_intents
 from beckon.messaging import protocol as p
 from beckon.messaging.mqtt import LinkEvent, MqttLink, Will
 from beckon.messaging.outbox import Outbox
-from beckon.vision.profile import GestureProfile
+from beckon.profile import GestureProfile
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ def _load_profile(path: str) -> GestureProfile:
     """The patient's gesture profile (``bedside.profile``), or the defaults when none is set."""
     if not path:
         return GestureProfile()
-    from beckon.vision.profile import load_profile
+    from beckon.profile import load_profile
 
     return load_profile(path)
 

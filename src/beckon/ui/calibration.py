@@ -223,7 +223,7 @@ class CalibrationWizard(QDialog):
         base = None
         if self.path.is_file():
             try:
-                from beckon.vision.profile import load_profile
+                from beckon.profile import load_profile
 
                 base = load_profile(self.path)
             except BeckonError as exc:

@@ -163,6 +163,6 @@ def run_calibration(flow: CalibrationFlow, base: Any = None) -> Any:
 
 def save_result(result: Any, path: Path) -> Path:
     """Write the calibrated profile with the profile module's own (atomic) writer."""
-    from beckon.vision.profile import save_profile
+    from beckon.profile import save_profile
 
     return save_profile(result.profile, path)

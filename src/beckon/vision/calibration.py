@@ -26,6 +26,14 @@ from typing import Any
 import numpy as np
 
 from beckon.errors import BeckonError
+from beckon.profile import (
+    FACE_HELD,
+    GESTURES,
+    HEAD_HELD,
+    Calibration,
+    GestureProfile,
+    default_setting,
+)
 from beckon.vision.engine import CHANNEL_NAMES, channels
 from beckon.vision.pose import (
     Angles,
@@ -33,13 +41,6 @@ from beckon.vision.pose import (
     NeutralPose,
     angles_from_rotation,
     relative_angles,
-)
-from beckon.vision.profile import (
-    FACE_HELD,
-    HEAD_HELD,
-    Calibration,
-    GestureProfile,
-    default_setting,
 )
 
 logger = logging.getLogger(__name__)
@@ -206,10 +207,9 @@ def calibrate_video(
     name: str = "",
 ) -> CalibrationResult:
     """Calibrate from a recorded video and write the profile (``beckon calibrate``)."""
-    from beckon.vision.benchdata import calibration_plan
+    from beckon.profile import load_profile, save_profile
     from beckon.vision.face import FaceTracker
     from beckon.vision.frames import VideoFileSource
-    from beckon.vision.profile import load_profile, save_profile
 
     if takes_file is not None:
         try:
@@ -221,7 +221,7 @@ def calibrate_video(
                 'expected [{"gesture": "nod", "start": 3.0, "end": 6.2}, ...]',
             ) from None
     else:
-        takes = default_takes(calibration_plan())
+        takes = calibration_plan()
     base = load_profile(base_file) if base_file is not None else GestureProfile()
     if name:
         base = replace(base, name=name)
@@ -230,6 +230,30 @@ def calibrate_video(
     result = calibrate(observations, takes, base)
     save_profile(result.profile, out)
     return result
+
+
+CALIBRATION_REST_S = 3.0
+"""Rest before the first take: the neutral pose and resting scores come from it."""
+CALIBRATION_SLOT_S = 3.2
+"""How long each take lasts: the prompt, the movement and the way back to rest."""
+CALIBRATION_REPEATS = 2
+"""Each gesture is asked for twice; thresholds use the median of the takes."""
+
+
+def calibration_plan(gestures: Iterable[str] = GESTURES) -> list[Take]:
+    """The standard calibration timeline: rest, then each gesture twice in fixed slots.
+
+    Defined once here: the calibration screen prompts the patient on this timeline, and a
+    calibration video recorded with it can be calibrated with no other information
+    (``beckon calibrate VIDEO``); the benchmark's calibration clips follow it too.
+    """
+    out: list[Take] = []
+    t = CALIBRATION_REST_S
+    for g in gestures:
+        for _ in range(CALIBRATION_REPEATS):
+            out.append(Take(g, t, t + CALIBRATION_SLOT_S))
+            t += CALIBRATION_SLOT_S
+    return out
 
 
 def default_takes(plan: Iterable[Any]) -> list[Take]:
@@ -243,6 +267,7 @@ __all__ = [
     "CalibrationResult",
     "Take",
     "calibrate",
+    "calibration_plan",
     "default_setting",
     "default_takes",
 ]

@@ -4,7 +4,7 @@ The engine is plain Python on :class:`~beckon.vision.face.FaceObservation` s (or
 the same fields), so the benchmark and the tests can run it on cached or synthetic
 observations without MediaPipe. It owns:
 
-* the per-patient thresholds (a :class:`~beckon.vision.profile.GestureProfile`);
+* the per-patient thresholds (a :class:`~beckon.profile.GestureProfile`);
 * the resting scores of the expression channels (from calibration, or learned from the first
   steady second once the neutral pose is known);
 * gating: no event while the face is missing, the view is poor, or the head is turned far
@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from beckon.profile import FACE_HELD, HEAD_HELD, GestureProfile
 from beckon.vision.gestures import (
     NOD_PARAMS,
     SHAKE_PARAMS,
@@ -37,7 +38,6 @@ from beckon.vision.gestures import (
     ShakeDetector,
 )
 from beckon.vision.held import HoldDetector, HoldParams
-from beckon.vision.profile import FACE_HELD, HEAD_HELD, GestureProfile
 
 logger = logging.getLogger(__name__)
 

@@ -18,12 +18,12 @@ from typing import Literal, Self
 
 import numpy as np
 
+from beckon.profile import GestureProfile
 from beckon.vision.engine import EngineParams, GestureEngine, Verifier
 from beckon.vision.face import FaceObservation, FaceTracker, QualityParams
 from beckon.vision.frames import Frame
 from beckon.vision.gestures import GestureEvent
 from beckon.vision.pose import Angles, NeutralParams, NeutralPose
-from beckon.vision.profile import GestureProfile
 
 logger = logging.getLogger(__name__)
 

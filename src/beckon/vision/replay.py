@@ -12,9 +12,9 @@ import logging
 from pathlib import Path
 from typing import TextIO
 
+from beckon.profile import GestureProfile
 from beckon.vision.frames import VideoFileSource
 from beckon.vision.pipeline import VisionPipeline
-from beckon.vision.profile import GestureProfile
 from beckon.vision.sequence import default_verifier
 
 logger = logging.getLogger(__name__)

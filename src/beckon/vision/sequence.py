@@ -12,7 +12,7 @@ expression scores are divided by the patient's own thresholds, so a 4-degree nod
 patient and a 10-degree nod of a strong one look alike to the model. Frames are resampled to
 :data:`RATE_HZ` whatever the camera's frame rate.
 
-Only ``onnxruntime`` is needed at run time; training (:mod:`beckon.vision.train`) needs the
+Only ``onnxruntime`` is needed at run time; training (:mod:`beckon.lab.train`) needs the
 optional ``train`` extra (PyTorch).
 """
 
@@ -29,8 +29,8 @@ import numpy as np
 import numpy.typing as npt
 
 from beckon.errors import ModelError
+from beckon.profile import GESTURES, GestureProfile
 from beckon.vision.engine import channels
-from beckon.vision.profile import GESTURES, GestureProfile
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ class SequenceModel:
             raise ModelError(
                 f"gesture sequence model not found: {self.path}",
                 "it ships in the repo's models/ folder; reinstall Beckon or retrain it with "
-                "`python -m beckon.vision.train`",
+                "`python -m beckon.lab.train`",
             )
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
@@ -151,7 +151,7 @@ class SequenceModel:
 
 VETOED: tuple[str, ...] = GESTURES
 """Gestures the model may veto: all of them. (A first model trained without the augmentation
-of :func:`beckon.vision.train.augment` vetoed real turns and mouth openings of the held-out
+of :func:`beckon.lab.train.augment` vetoed real turns and mouth openings of the held-out
 face; with it, the benchmark shows no real gesture vetoed. Narrow this, e.g. to nod and
 shake, if a new model is less sure of itself.)"""
 

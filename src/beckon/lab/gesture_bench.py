@@ -2,7 +2,7 @@
 
 Why this benchmark: a gesture detector is only as good as its false alarms on everyday
 movement; published detectors report accuracy but never false events per hour. Here every
-patient of :mod:`beckon.vision.benchdata` is first calibrated on its own calibration clip (as
+patient of :mod:`beckon.lab.benchdata` is first calibrated on its own calibration clip (as
 on a ward), then the detectors (and the sequence model, when shipped) run over its positive
 clips and its hard negatives. Figures are reported separately for faces held out of training.
 
@@ -24,13 +24,13 @@ from typing import Any
 
 import numpy as np
 
-from beckon.vision import benchdata
+from beckon.lab import benchdata
+from beckon.profile import GESTURES, GestureProfile
 from beckon.vision.calibration import calibrate, default_takes
 from beckon.vision.engine import GestureEngine
 from beckon.vision.face import FaceObservation
 from beckon.vision.gestures import GestureEvent
 from beckon.vision.pose import relative_angles
-from beckon.vision.profile import GESTURES, GestureProfile
 
 logger = logging.getLogger(__name__)
 
@@ -202,7 +202,7 @@ def time_pipeline(
     """Median and p95 ms per 640x480 frame of the whole vision path, and MediaPipe's share."""
     import cv2
 
-    from beckon.vision import synthetic
+    from beckon.lab import synthetic
     from beckon.vision.frames import Frame
     from beckon.vision.pipeline import VisionPipeline
 
@@ -243,7 +243,7 @@ def bench_gestures(
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """The whole benchmark; returns a JSON-ready dict (see :func:`format_report`)."""
-    from beckon.vision.bench import peak_rss_mb
+    from beckon.lab.vision_bench import peak_rss_mb
 
     say = progress or (lambda text: logger.info("%s", text))
     clips = benchdata.recipe(negatives_per_patient=2 if quick else len(benchdata.NEGATIVE_LOOKS))

@@ -16,7 +16,7 @@ from typing import Any
 
 import cv2
 
-from beckon.vision import synthetic
+from beckon.lab import synthetic
 from beckon.vision.frames import Frame
 from beckon.vision.pipeline import VisionPipeline
 

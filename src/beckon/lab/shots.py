@@ -76,7 +76,7 @@ def seed_history(db: Path, now: datetime, seed: int = 7) -> int:
 
 def render_still_clip(path: Path, model: Path, seconds: float = 150.0, fps: float = 10.0) -> None:
     """A patient resting in front of the camera (one rendered frame, repeated)."""
-    from beckon.vision import synthetic
+    from beckon.lab import synthetic
 
     face = synthetic.load_demo_face()
     (frame,) = synthetic.render_clip(face, [synthetic.HeadPose()], model_path=model)
@@ -139,6 +139,7 @@ def take_screenshots(out: Path, model: Path | None) -> list[Path]:
     from beckon.background import Background
     from beckon.bedside.service import BedsideService, Gesture
     from beckon.config import BrokerConfig, load_bedside, load_station
+    from beckon.lab.ui_bench import private_broker
     from beckon.messaging import protocol as p
     from beckon.messaging.broker import free_port
     from beckon.messaging.mqtt import MqttLink
@@ -147,7 +148,6 @@ def take_screenshots(out: Path, model: Path | None) -> list[Path]:
     from beckon.ui import theme
     from beckon.ui.app import Look, application, install_translation
     from beckon.ui.bedside_window import BedsideWindow, VisionSpec
-    from beckon.ui.bench import private_broker
     from beckon.ui.station_window import StationWindow
 
     out.mkdir(parents=True, exist_ok=True)

@@ -2,8 +2,8 @@
 
 Why synthetic: there is no public video of bedside patients making these gestures, and a
 benchmark must be regenerated anywhere from the repo alone. Real face photos that packages
-ship (:mod:`beckon.vision.faces`) are re-rendered at scripted head poses and expressions
-(:mod:`beckon.vision.synthetic`), so MediaPipe runs on real-looking pixels and the ground truth
+ship (:mod:`beckon.lab.faces`) are re-rendered at scripted head poses and expressions
+(:mod:`beckon.lab.synthetic`), so MediaPipe runs on real-looking pixels and the ground truth
 is exact.
 
 The recipe has *patients*: a face at a movement scale ("normal", or "small" for patients who
@@ -34,8 +34,10 @@ import numpy as np
 import numpy.typing as npt
 
 from beckon import paths
-from beckon.vision import synthetic
-from beckon.vision.synthetic import HeadPose, Segment
+from beckon.lab import synthetic
+from beckon.lab.synthetic import HeadPose, Segment
+from beckon.vision import calibration
+from beckon.vision.calibration import CALIBRATION_REST_S
 
 logger = logging.getLogger(__name__)
 
@@ -246,24 +248,9 @@ def gesture_segments(
 GESTURE_ORDER = tuple(BASE)
 
 
-CALIBRATION_REST_S = 3.0
-CALIBRATION_SLOT_S = 3.2
-CALIBRATION_REPEATS = 2
-
-
 def calibration_plan() -> list[Label]:
-    """The standard calibration timeline: rest, then each gesture twice in fixed slots.
-
-    A calibration screen prompts the patient on this timeline; a calibration video recorded
-    with it can be calibrated with no other information (``beckon calibrate VIDEO``).
-    """
-    out: list[Label] = []
-    t = CALIBRATION_REST_S
-    for g in GESTURE_ORDER:
-        for _ in range(CALIBRATION_REPEATS):
-            out.append(Label(g, t, t + CALIBRATION_SLOT_S))
-            t += CALIBRATION_SLOT_S
-    return out
+    """The standard calibration timeline as labels (see :func:`calibration.calibration_plan`)."""
+    return [Label(t.gesture, t.start, t.end) for t in calibration.calibration_plan()]
 
 
 def calibration_clip(face: str, patient: str, scale: float, seed: int) -> ClipSpec:
@@ -683,7 +670,7 @@ def _worker(args: tuple[ClipSpec, str, str]) -> tuple[str, float]:
     import cv2
 
     cv2.setNumThreads(1)
-    from beckon.vision.faces import load_face
+    from beckon.lab.faces import load_face
 
     model_path = Path(model)
     path = Path(cache) / f"{spec.key(_model_sha(model_path))}.npz"

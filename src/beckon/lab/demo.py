@@ -84,7 +84,7 @@ def run_demo(
         story.say(
             "demo", "Rendering a clip from a real face photo: still, then a nod at about 3 s."
         )
-        seconds = _render_demo_clip(clip, model)
+        seconds = render_demo_clip(clip, model)
         story.say(
             "demo", f"Clip ready ({seconds:.1f} s of 640x480 video). Frames stay on this machine."
         )
@@ -102,8 +102,8 @@ def run_demo(
                 broker.stop()
 
 
-def _render_demo_clip(path: Path, model: Path) -> float:
-    from beckon.vision import synthetic
+def render_demo_clip(path: Path, model: Path) -> float:
+    from beckon.lab import synthetic
 
     poses = synthetic.demo_script()
     face = synthetic.load_demo_face()

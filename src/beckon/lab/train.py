@@ -1,6 +1,6 @@
 """Train the gesture sequence model and export it to ONNX (needs the ``train`` extra: PyTorch).
 
-    python -m beckon.vision.train --out models/gesture_tcn.onnx [--cache DIR] [--seed 0]
+    python -m beckon.lab.train --out models/gesture_tcn.onnx [--cache DIR] [--seed 0]
 
 Data recipe (:func:`training_clips`): the benchmark footage of the *training* faces only
 (``benchdata.TRAIN_FACES``; faces in ``HELD_OUT_FACES`` are never read) plus a set of clips of
@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from beckon.vision import benchdata
+from beckon.lab import benchdata
 from beckon.vision.calibration import calibrate, default_takes
 from beckon.vision.sequence import (
     CLASSES,
@@ -99,7 +99,7 @@ def build_dataset(
     clips: Sequence[benchdata.ClipSpec], observed: dict[str, benchdata.Observed]
 ) -> Dataset:
     """Windows and labels from the training faces' clips (see the module docstring)."""
-    from beckon.vision.gesture_bench import observations
+    from beckon.lab.gesture_bench import observations
     from beckon.vision.sequence import RATE_HZ
 
     profiles = {}

@@ -320,11 +320,11 @@ def nod_and_shake_segments() -> list[Segment]:
 
 def load_demo_face() -> RGBImage:
     """The packaged demo photo (a crop of NASA's public-domain astronaut portrait), as RGB."""
-    data = resources.files("beckon.vision").joinpath("data", "face.jpg").read_bytes()
+    data = resources.files("beckon.lab").joinpath("data", "face.jpg").read_bytes()
     bgr = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
     if bgr is None:
         raise BeckonError(
-            "The packaged demo face (beckon/vision/data/face.jpg) cannot be decoded",
+            "The packaged demo face (beckon/lab/data/face.jpg) cannot be decoded",
             "reinstall Beckon",
         )
     return np.asarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)

@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from beckon.lab.voice_synth import Voice, make_clip, speak, ward_noise
 from beckon.voice.catalog import Catalog, load_catalog
-from beckon.voice.synth import Voice, make_clip, speak, ward_noise
 
 log = logging.getLogger(__name__)
 

@@ -3,13 +3,13 @@
 Only public-domain photos that come with Beckon's own dependencies (no download at run time):
 
 * ``astronaut``: the packaged crop of scikit-image's ``astronaut`` (NASA portrait of Eileen
-  Collins, public domain; see ``beckon/vision/data/README.md``);
+  Collins, public domain; see ``beckon/lab/data/README.md``);
 * ``hopper``: matplotlib's ``sample_data/grace_hopper.jpg`` (U.S. Navy portrait of Grace
   Hopper, public domain; matplotlib is a dependency of mediapipe).
 
 ``NAME_mirror`` is the photo flipped left-right: a different-looking face for training, never
 used for the held-out measurements. Which faces train and which are held out is decided in
-:mod:`beckon.vision.benchdata`.
+:mod:`beckon.lab.benchdata`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from beckon.errors import BeckonError
-from beckon.vision.synthetic import RGBImage, load_demo_face
+from beckon.lab.synthetic import RGBImage, load_demo_face
 
 FACES = ("astronaut", "hopper")
 

@@ -1,0 +1,55 @@
+"""The product never depends on its tools: runtime packages do not import ``beckon.lab``.
+
+Why: the bedside tablet and the station server must run without benchmark footage, training
+code or screenshot rigs, and a reader of ``src/beckon/vision`` must see only what runs at the
+bedside. Only the CLI (lazily, for ``beckon demo`` and ``beckon bench``) and ``beckon.lab``
+itself may import the tools.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "beckon"
+RUNTIME = ("vision", "voice", "messaging", "station", "bedside", "ui")
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module a file imports, at top level or inside functions."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def runtime_files() -> list[Path]:
+    files = [f for pkg in RUNTIME for f in sorted((SRC / pkg).rglob("*.py"))]
+    files += [f for f in sorted(SRC.glob("*.py")) if f.name not in {"cli.py", "__main__.py"}]
+    return files
+
+
+def test_runtime_packages_exist_and_have_code() -> None:
+    files = runtime_files()
+    assert len(files) > 40, "the layering check found too few files to mean anything"
+
+
+def test_no_runtime_module_imports_the_lab() -> None:
+    offenders = {
+        str(f.relative_to(SRC)): sorted(
+            m for m in imported_modules(f) if m.startswith("beckon.lab")
+        )
+        for f in runtime_files()
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_the_check_catches_an_import_of_the_lab(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f():\n    from beckon.lab import synthetic\n", encoding="utf-8")
+    assert "beckon.lab" in imported_modules(bad)
