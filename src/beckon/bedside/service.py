@@ -316,6 +316,7 @@ class BedsideService:
         self.outbox.add(key, self.address.topic("answer"), p.encode(msg))
         self._answered.add(question.id)
         self.question = None
+        self.menu.release(self.menu_time())
         self._emit(BedsideEvent("answered", detail=answer, request_id=question.id))
         self._send(key)
         self._update_menu()
@@ -329,6 +330,7 @@ class BedsideService:
                 )
             )
             self.question = None
+            self.menu.release(self.menu_time())
             self._update_menu()
 
     def _on_gesture(self, g: Gesture) -> None:
@@ -400,6 +402,7 @@ class BedsideService:
             if msg.id in self._answered:
                 return  # delivered again by the broker; already answered
             self.question = msg
+            self.menu.hold(self.menu_time())
             self._question_until = time.monotonic() + QUESTION_TIMEOUT_S
             self._emit(
                 BedsideEvent("question", detail=msg.text, request_id=msg.id, by=msg.asked_by)
