@@ -392,6 +392,15 @@ def dump_profile(profile: GestureProfile) -> str:
     return "\n".join(lines)
 
 
+def default_profile_path(site: str, unit: str, bed: str, folder: Path | None = None) -> Path:
+    """Where a bed's calibrated profile lives when ``bedside.profile`` names none
+    (``profile-SITE-UNIT-BED.toml`` in the state folder): the calibration wizard saves there
+    and the bedside loads it at its next start, so "used from the next start" is true."""
+    from beckon import paths
+
+    return (folder or paths.state_dir()) / f"profile-{site}-{unit}-{bed}.toml"
+
+
 def save_profile(profile: GestureProfile, path: str | Path) -> Path:
     """Write the profile (atomically: a half-written profile is never read)."""
     out = Path(path)

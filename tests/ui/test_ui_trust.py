@@ -51,3 +51,108 @@ def test_yes_yes_answers_the_question_and_sends_nothing_else(
     assert bedside.menu.highlighted == "water"
     assert bedside.timeline.tracks == [] and bedside.service.states == {}
     assert not [r for r in station.rows.values() if r.view is not None]
+
+
+# ---------------------------------------------------------------- point 4: calibration
+
+
+def run_still_calibration(qtbot: Any, wizard: Any) -> None:
+    """A patient who rests and then does not move at all through every take."""
+    from dataclasses import dataclass
+
+    import numpy as np
+
+    @dataclass
+    class Obs:
+        t: float
+        found: bool = True
+        quality: float = 1.0
+        rotation: Any = None
+        blendshapes: Any = None
+
+    def obs(t: float) -> Obs:
+        return Obs(t, rotation=np.eye(3), blendshapes={"jawOpen": 0.01})
+
+    wizard.observe(obs(0.0))
+    qtbot.mouseClick(wizard.start_button, Qt.MouseButton.LeftButton)
+    t = 0.0
+    while not wizard.flow.done and t < 60:
+        t += 0.1
+        wizard.observe(obs(t))
+        wizard.tick()
+    assert wizard.flow.done
+
+
+def test_calibration_never_switches_off_the_only_gesture_that_chooses(
+    qtbot: Any, look: None, tmp_path: Any, speaker: Any
+) -> None:
+    """Point 4: 'Switched off (not seen): nod, head shake' with Save highlighted left a screen
+    that says 'Nod to choose' and ignores nods; and the saved profile was never loaded."""
+    from beckon.bedside.service import BedsideService
+    from beckon.config import load_bedside
+    from beckon.profile import default_profile_path, load_profile
+    from beckon.ui.calibration import CalibrationWizard
+
+    settings = load_bedside(
+        None,
+        {
+            "bedside.site": "gh",
+            "bedside.unit": "icu",
+            "bedside.bed": "12",
+            "bedside.outbox": str(tmp_path / "o.sqlite3"),
+        },
+    )
+    before = BedsideService(settings)
+    assert before.profile.source == "<defaults>"
+    assert before.profile_path == default_profile_path("gh", "icu", "12")
+
+    wizard = CalibrationWizard(None, bed="12", speaker=speaker, path=before.profile_path)
+    qtbot.addWidget(wizard)
+    run_still_calibration(qtbot, wizard)
+    assert wizard.result is not None, wizard.error
+    assert wizard.kept == ["nod"]
+    assert wizard.result.profile.setting("nod").enabled
+    assert "nod not seen, but kept on" in wizard.nurse.text()
+    assert "Switched off (not seen): head shake" in wizard.nurse.text()
+    qtbot.mouseClick(wizard.save_button, Qt.MouseButton.LeftButton)
+    assert wizard.saved == before.profile_path
+    assert load_profile(wizard.saved).actions().get("nod") == "select"
+
+    # The next start of the bedside uses the saved profile, as the wizard promised.
+    after = BedsideService(settings)
+    assert after.profile.source == str(before.profile_path)
+    assert after.menu.actions.get("nod") == "select"
+    assert "shake" not in after.menu.actions
+
+
+def test_the_menu_is_silent_during_calibration_and_staff_controls_need_a_long_press(
+    qtbot: Any, station_service: Any, open_bedside: Any, speaker: Any
+) -> None:
+    """Point 4: the menu spoke over the calibration instructions; Calibrate and Show camera
+    were open to anyone."""
+    bedside = open_bedside(speaker=speaker, offer_seconds=4.0)
+    qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
+    assert not bedside.calibrate_button.isVisible()
+    assert not bedside.preview_button.isVisible()
+    qtbot.mouseClick(bedside.staff_button, Qt.MouseButton.LeftButton)  # a short tap
+    qtbot.wait(300)
+    assert not bedside.calibrate_button.isVisible()
+
+    bedside.staff.hold_s = 0.5  # the same long press, shorter for the test
+    qtbot.mousePress(bedside.staff_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bedside.calibrate_button.isVisible(), timeout=WAIT_MS)
+    qtbot.mouseRelease(bedside.staff_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(bedside.calibrate_button, Qt.MouseButton.LeftButton)
+    assert bedside.wizard is not None
+    heard = len(speaker.said)
+    t = bedside.service.menu_time()
+    for step in range(1, 4):  # three offers go by on the frames' clock
+        bedside.service.post(FrameTick(t + 4.0 * step + 0.1))
+    qtbot.waitUntil(lambda: bedside.service.inbox.empty(), timeout=WAIT_MS)
+    qtbot.wait(300)
+    offers = [text for text, _ in speaker.said[heard:] if text.endswith("?")]
+    assert offers == [], "the menu talked over the calibration"
+    bedside.wizard.close()
+    qtbot.waitUntil(lambda: bedside.wizard is None, timeout=WAIT_MS)
+    bedside.service.post(FrameTick(t + 20.1))
+    qtbot.waitUntil(lambda: speaker.said[-1][0].endswith("?"), timeout=WAIT_MS)

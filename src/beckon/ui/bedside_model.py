@@ -136,12 +136,15 @@ class Prompt:
     args: tuple[str, ...] = ()
 
 
-def prompt_for(e: BedsideEvent, intent_label: str) -> Prompt | None:
+def prompt_for(e: BedsideEvent, intent_label: str, calibrating: bool = False) -> Prompt | None:
     """What to say aloud for a bedside event, for patients who cannot read the screen.
 
     The menu speaks only the offered item (the patient answers it); states speak the steps
-    that matter to the patient (received, someone is coming, done); nothing technical.
+    that matter to the patient (received, someone is coming, done); nothing technical. While
+    the calibration wizard runs, the menu is silent: its instructions must be heard alone.
     """
+    if e.kind == "menu" and calibrating:
+        return None
     if e.kind == "menu" and e.menu is not None:
         if e.menu.stage == "question":
             return Prompt("question", (e.menu.question,))
@@ -270,3 +273,46 @@ def mic_state(worker: Any, last_heard: tuple[float, str] | None, now: float) -> 
     if last_heard is not None and now - last_heard[0] < 4.0:
         return MicState("heard", last_heard[1], note)
     return MicState("listening", note=note)
+
+
+# ---------------------------------------------------------------- staff-only controls
+
+
+class StaffLock:
+    """Staff-only controls (calibrate, camera view) open after a long press, for a while.
+
+    A patient's stray touch or a visitor's tap must not start a calibration that changes the
+    patient's gestures, nor show the camera picture. A long press (``hold_s``) on the staff
+    button opens the controls for ``open_s``; then they lock again by themselves.
+    """
+
+    def __init__(self, hold_s: float = 3.0, open_s: float = 120.0, clock: Any = time.monotonic):
+        self.hold_s = hold_s
+        self.open_s = open_s
+        self.clock = clock
+        self._pressed_at: float | None = None
+        self._open_until = 0.0
+
+    def press(self) -> None:
+        self._pressed_at = self.clock()
+
+    def release(self) -> bool:
+        """The press ends; returns whether it was long enough (and so unlocked)."""
+        pressed, self._pressed_at = self._pressed_at, None
+        if pressed is not None and self.clock() - pressed >= self.hold_s:
+            self._open_until = self.clock() + self.open_s
+            return True
+        return False
+
+    def poll(self) -> bool:
+        """Whether the controls are open now (a press held long enough opens them at once)."""
+        if self._pressed_at is not None and self.clock() - self._pressed_at >= self.hold_s:
+            self._open_until = self.clock() + self.open_s
+        return self.clock() < self._open_until
+
+    def unlock(self) -> None:
+        """Open without a press (the screenshot tool and the nurse command line)."""
+        self._open_until = self.clock() + self.open_s
+
+    def lock(self) -> None:
+        self._open_until = 0.0

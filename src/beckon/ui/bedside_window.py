@@ -48,6 +48,7 @@ from beckon.ui.bedside_model import (
     CameraMonitor,
     MicState,
     RequestTrack,
+    StaffLock,
     Timeline,
     mic_state,
     prompt_for,
@@ -207,6 +208,7 @@ class BedsideWindow(QWidget):
         self._confirm_action: Callable[[], None] | None = None
         self._started = time.monotonic()
         self.tiles: dict[str, Tile] = {}
+        self.staff = StaffLock()
 
         self.setObjectName("bedsideRoot")
         self.setWindowTitle(f"Beckon · {strings.bed_title(service.address.bed)}")
@@ -267,6 +269,13 @@ class BedsideWindow(QWidget):
         self.calibrate_button.clicked.connect(self.open_calibration)
         bar_layout.addWidget(self.preview_button)
         bar_layout.addWidget(self.calibrate_button)
+        # Staff-only: Calibrate and Show camera appear after a long press on Staff.
+        self.staff_button = QPushButton(translate("Beckon", "Staff"))
+        self.staff_button.setObjectName("smallButton")
+        self.staff_button.setToolTip(translate("Beckon", "Staff: hold for 3 seconds."))
+        self.staff_button.pressed.connect(self._staff_pressed)
+        self.staff_button.released.connect(self._staff_released)
+        bar_layout.addWidget(self.staff_button)
         root.addWidget(bar)
 
         self.fault_banner = QLabel()
@@ -470,7 +479,8 @@ class BedsideWindow(QWidget):
             self._show_banner(self.fault_banner, True)
         elif e.kind in ("connection", "station"):
             self._show_link()
-        prompt = prompt_for(e, self.label(e.intent or (e.menu.highlighted or "" if e.menu else "")))
+        label = self.label(e.intent or (e.menu.highlighted or "" if e.menu else ""))
+        prompt = prompt_for(e, label, calibrating=self.wizard is not None)
         if prompt is not None:
             self.speaker.say(strings.spoken(prompt), self.language)
 
@@ -631,11 +641,27 @@ class BedsideWindow(QWidget):
             "mic" if kind in ("listening", "heard", "starting") else "mic_off",
         )
 
+    def _staff_pressed(self) -> None:
+        self.staff.press()
+        QTimer.singleShot(int(self.staff.hold_s * 1000) + 50, self._show_staff)
+
+    def _staff_released(self) -> None:
+        self.staff.release()
+        self._show_staff()
+
+    def _show_staff(self) -> None:
+        """Staff controls only while the staff lock is open (and a calibration stays
+        reachable while its wizard is open)."""
+        open_ = self.staff.poll()
+        self.calibrate_button.setVisible(open_)
+        self.preview_button.setVisible(open_ and self.vision is not None)
+        if not open_ and self.preview.isVisible():
+            self.toggle_preview()  # the picture is never left on screen for anyone to see
+
     def _show_camera(self) -> None:
         state = self.camera.state()
         if self.vision is None:
             self.camera_pill.show_state("off", strings.camera_text(state), "camera_off")
-            self.preview_button.hide()
             return
         self.camera_pill.show_state(
             {"on": "ok", "starting": "warn", "slow": "warn", "off": "off"}.get(state.kind, "bad"),
@@ -679,6 +705,7 @@ class BedsideWindow(QWidget):
         self._show_camera()
         self._show_face()
         self._show_mic()
+        self._show_staff()
         self._update_preview()
         self._watch_workers()
 
@@ -723,7 +750,10 @@ class BedsideWindow(QWidget):
             language=self.language,
             speaker=self.speaker,
             profile_dir=self.profile_dir,
-            path=Path(configured) if (configured := self._profile_setting()) else None,
+            # Where the service loads the profile from at its next start (configured or the
+            # bed's default), so what the wizard saves is what the bedside uses.
+            path=getattr(self.service, "profile_path", None)
+            or (Path(configured) if (configured := self._profile_setting()) else None),
             face_state=self.face_state,
         )
         self.bridge.gesture.connect(self.wizard.on_gesture)
