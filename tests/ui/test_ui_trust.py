@@ -156,3 +156,36 @@ def test_the_menu_is_silent_during_calibration_and_staff_controls_need_a_long_pr
     qtbot.waitUntil(lambda: bedside.wizard is None, timeout=WAIT_MS)
     bedside.service.post(FrameTick(t + 20.1))
     qtbot.waitUntil(lambda: speaker.said[-1][0].endswith("?"), timeout=WAIT_MS)
+
+
+# ---------------------------------------------------------------- point 9: a misspelt intent
+
+
+def test_a_misspelt_intent_leaves_a_working_bedside_with_a_visible_fault(
+    qtbot: Any, mosquitto: Any, windows: list[Any], look: None, tmp_path: Any
+) -> None:
+    """Point 9: offered_intents = ["nurse", "watr"] crashed the bedside with a traceback."""
+    from beckon.bedside.service import BedsideService
+    from beckon.config import load_bedside
+    from beckon.ui.bedside_window import BedsideWindow
+
+    settings = load_bedside(
+        None,
+        {
+            "bedside.site": "gh",
+            "bedside.unit": "icu",
+            "bedside.bed": "12",
+            "bedside.outbox": str(tmp_path / "o.sqlite3"),
+            "bedside.offered_intents": ["nurse", "watr"],
+            "broker.url": mosquitto.url,
+        },
+    )
+    bedside = BedsideWindow(BedsideService(settings))
+    qtbot.addWidget(bedside)
+    windows.append(bedside)
+    bedside.start()
+    bedside.show()
+    qtbot.waitUntil(lambda: bedside.fault_banner.isVisible(), timeout=WAIT_MS)
+    assert "did you mean 'water'?" in bedside.fault_banner.text()
+    assert "Call IT" in bedside.fault_banner.text()
+    assert list(bedside.tiles) == ["nurse"]

@@ -29,6 +29,8 @@ from beckon.bedside.interaction import (
     Selected,
 )
 from beckon.config import BedsideSettings
+from beckon.config_check import unknown_intents
+from beckon.errors import ConfigError
 from beckon.intents import Intent, load_intents
 from beckon.messaging import protocol as p
 from beckon.messaging.mqtt import LinkEvent, MqttLink, Will
@@ -146,20 +148,32 @@ class BedsideService:
         cfg = settings.bedside
         self.address = p.BedAddress(cfg.site, cfg.unit, cfg.bed)
         self.intents = intents or load_intents()
-        unknown = [i for i in cfg.offered_intents if i not in self.intents]
-        if unknown:
-            raise ValueError(f"bedside.offered_intents names unknown intents {unknown}")
+        # A misspelt intent must not stop the patient's nurse call (under Restart=always that
+        # is a crash loop): the known ones are offered and the rest is a visible device fault.
+        self.config_faults = unknown_intents(cfg.offered_intents, self.intents)
+        offered = tuple(i for i in cfg.offered_intents if i in self.intents)
+        if not offered:
+            raise ConfigError(
+                f"{settings.source}: bedside.offered_intents names no known request: "
+                + "; ".join(self.config_faults),
+                "fix the spelling (beckon config check bedside FILE shows every problem)",
+            )
+        for fault in self.config_faults:
+            log.error("%s: bedside.offered_intents: %s; left out", settings.source, fault)
         self.outbox = outbox
         self.inbox: queue.Queue[object] = queue.Queue()
         self.profile_path = (
             Path(cfg.profile) if cfg.profile else default_profile_path(cfg.site, cfg.unit, cfg.bed)
         )
         self.profile = _load_profile(cfg.profile, self.profile_path)
-        self.menu = Interaction.from_profile(self.profile, cfg.offered_intents, cfg.offer_seconds)
+        self.menu = Interaction.from_profile(self.profile, offered, cfg.offer_seconds)
         called = [a[5:] for a in self.menu.actions.values() if a.startswith("call:")]
         unknown = [i for i in (*self.menu.items, *called) if i not in self.intents]
         if unknown:
-            raise ValueError(f"the profile {self.profile.source} names unknown intents {unknown}")
+            raise ConfigError(
+                f"the profile {self.profile.source} names unknown intents {unknown}",
+                "fix the profile's [interaction] items and call: actions",
+            )
         self.listeners: list[Listener] = []
         self.states: dict[str, str] = {}
         self.link: MqttLink | None = None
@@ -209,6 +223,13 @@ class BedsideService:
             log.warning(
                 "broker %s not reachable yet; requests are kept until it is",
                 self.settings.broker.url,
+            )
+        for fault in self.config_faults:
+            self._emit(
+                BedsideEvent(
+                    "fault",
+                    detail=f"Configuration: bedside.offered_intents {fault}; left out. Call IT.",
+                )
             )
         last_resend = time.monotonic()
         try:

@@ -221,7 +221,7 @@ class BedsideWindow(QWidget):
         service.listeners.append(self.bridge.bedside.emit)
         if voice_worker is not None:
             voice_worker.listeners.append(self.bridge.voice.emit)
-        self._set_tiles(tuple(service.settings.bedside.offered_intents))
+        self._set_tiles(tuple(service.menu.items))
         self.timeline_panel.show_tracks([])
         self.poll = QTimer(self)
         self.poll.setInterval(250)
