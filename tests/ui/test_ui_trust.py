@@ -189,3 +189,62 @@ def test_a_misspelt_intent_leaves_a_working_bedside_with_a_visible_fault(
     assert "did you mean 'water'?" in bedside.fault_banner.text()
     assert "Call IT" in bedside.fault_banner.text()
     assert list(bedside.tiles) == ["nurse"]
+
+
+# ---------------------------------------------------------------- point 7: honest outcomes
+
+
+def rows_for(station: Any, intent: str) -> list[Any]:
+    return [r for r in station.rows.values() if r.view is not None and r.view.intent == intent]
+
+
+def touch_request(qtbot: Any, bedside: Any, intent: str) -> None:
+    qtbot.mouseClick(bedside.tiles[intent], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(bedside.confirm_yes, Qt.MouseButton.LeftButton)
+
+
+def test_an_action_queued_during_an_outage_says_so_and_is_delivered(
+    qtbot: Any, mosquitto: Any, station_service: Any, open_bedside: Any, open_station: Any
+) -> None:
+    """Point 7: "Not connected: the action was not sent." yet the Resolve was delivered."""
+    bedside = open_bedside()
+    station = open_station(nurse="Nurse Alex")
+    qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
+    touch_request(qtbot, bedside, "water")
+    qtbot.waitUntil(lambda: len(rows_for(station, "water")) == 1, timeout=WAIT_MS)
+    row = rows_for(station, "water")[0]
+
+    mosquitto.stop()
+    qtbot.waitUntil(lambda: station.connected is False, timeout=WAIT_MS)
+    qtbot.mouseClick(row.resolve, Qt.MouseButton.LeftButton)
+    assert "queued and will be sent" in station.banner.text()
+    assert "not sent" not in station.banner.text()
+
+    mosquitto.start()
+    qtbot.waitUntil(lambda: not rows_for(station, "water"), timeout=90_000)
+    qtbot.waitUntil(lambda: bedside.timeline.tracks[0].state == "resolved", timeout=WAIT_MS)
+
+
+def test_the_bedside_names_the_nurse_who_acknowledged_not_the_one_who_resolved(
+    qtbot: Any, station_service: Any, open_bedside: Any, open_station: Any
+) -> None:
+    """Point 7: "Acknowledged by Kim Park" when Nurse Alex had acknowledged."""
+    bedside = open_bedside()
+    alex = open_station(nurse="Nurse Alex")
+    kim = open_station(nurse="Kim Park")
+    qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
+    touch_request(qtbot, bedside, "water")
+    qtbot.waitUntil(lambda: len(rows_for(alex, "water")) == 1, timeout=WAIT_MS)
+    qtbot.mouseClick(rows_for(alex, "water")[0].ack, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: bedside.timeline_panel.headline.text() == "Nurse Alex is coming.", timeout=WAIT_MS
+    )
+    qtbot.waitUntil(
+        lambda: rows_for(kim, "water") and rows_for(kim, "water")[0].view.state == "acknowledged",
+        timeout=WAIT_MS,
+    )
+    qtbot.mouseClick(rows_for(kim, "water")[0].resolve, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bedside.timeline.tracks[0].state == "resolved", timeout=WAIT_MS)
+    steps = [label.text() for _, label in bedside.timeline_panel.steps if label.isVisible()]
+    assert "Acknowledged by Nurse Alex" in steps
+    assert not any("Kim Park" in s for s in steps)

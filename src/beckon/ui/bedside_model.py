@@ -28,7 +28,7 @@ class RequestTrack:
     request_id: str
     intent: str
     state: str = "saved"  # saved, sent, received, acknowledged, resolved, cancelled
-    by: str | None = None
+    by: str | None = None  # the nurse who acknowledged (never whoever acted last)
     waiting_offline: bool = False
     updated: float = field(default_factory=time.monotonic)
 
@@ -110,7 +110,9 @@ class Timeline:
         if state in self._ORDER and self._ORDER.index(state) < self._ORDER.index(track.state):
             return False  # never backwards
         track.state = state
-        if by:
+        if by and state == "acknowledged":
+            # The station's ``by`` is whoever acted last: once another nurse resolves the
+            # request it names them, and "Acknowledged by" must not change to that name.
             track.by = by
         if state not in ("saved", "sent"):
             track.waiting_offline = False

@@ -377,12 +377,21 @@ class StationWindow(QWidget):
             self.nurse.setFocus()
             return False
         if action == "acknowledge":
-            sent = self.feed.acknowledge(request_id, nurse)
+            delivery = self.feed.acknowledge(request_id, nurse)
         else:
-            sent = self.feed.resolve(request_id, nurse)
-        if not sent:
+            delivery = self.feed.resolve(request_id, nurse)
+        if delivery == "queued":
+            self._banner(
+                translate(
+                    "Beckon",
+                    "Not connected: the action is queued and will be sent when the connection "
+                    "is back. Keep this window open.",
+                ),
+                True,
+            )
+        elif delivery == "not_sent":
             self._banner(translate("Beckon", "Not connected: the action was not sent."), True)
-        return sent
+        return delivery != "not_sent"
 
     def ask(self) -> bool:
         nurse = self.nurse.text().strip()
@@ -395,7 +404,17 @@ class StationWindow(QWidget):
         if not bed or not text:
             self._banner(translate("Beckon", "Choose a bed and a question."), loud=False)
             return False
-        if not self.feed.ask(bed, text[:200], nurse):
+        delivery = self.feed.ask(bed, text[:200], nurse)
+        if delivery == "queued":
+            self._banner(
+                translate(
+                    "Beckon",
+                    "Not connected: the question is queued and will be asked when the "
+                    "connection is back.",
+                ),
+                True,
+            )
+        elif delivery == "not_sent":
             self._banner(translate("Beckon", "Not connected: the question was not sent."), True)
             return False
         return True
