@@ -318,3 +318,60 @@ class StaffLock:
 
     def lock(self) -> None:
         self._open_until = 0.0
+
+
+# ---------------------------------------------------------------- speech that helps
+
+
+QUIET_AFTER_ROUNDS = 2
+"""Full rounds of spoken offers with no gesture before the menu stops speaking them."""
+
+_PATIENT_ACTS = frozenset(
+    {"selected", "offer_declined", "pointer_moved", "confirm_needed", "answered", "question"}
+)
+
+
+class PromptPolicy:
+    """Which prompts are worth saying aloud, so speech helps rather than wears people out.
+
+    - Offers are not spoken while the camera sees no face: nobody is there to answer.
+    - After ``quiet_after_rounds`` full rounds of offers with no gesture, offers are no longer
+      spoken (the highlight keeps moving on screen); the patient's next gesture, a face that
+      comes back into view or a nurse's question makes the menu speak again.
+    - A request's state is spoken only when it changed on this screen for a request this screen
+      already showed, so after a restart the retained states of old requests are not announced.
+    """
+
+    def __init__(self, quiet_after_rounds: int = QUIET_AFTER_ROUNDS) -> None:
+        self.quiet_after_rounds = quiet_after_rounds
+        self.face_in_view: bool | None = None  # None: no camera to tell
+        self.unanswered_offers = 0
+
+    def face(self, in_view: bool | None) -> None:
+        if in_view and self.face_in_view is not True:
+            self.unanswered_offers = 0  # someone is (back) in front of the tablet
+        self.face_in_view = in_view
+
+    def prompt(
+        self,
+        e: BedsideEvent,
+        intent_label: str,
+        *,
+        items: int,
+        changed: bool = True,
+        known: bool = True,
+        calibrating: bool = False,
+    ) -> Prompt | None:
+        if e.kind in _PATIENT_ACTS:
+            self.unanswered_offers = 0
+        if e.kind == "state" and not (changed and known):
+            return None
+        said = prompt_for(e, intent_label, calibrating)
+        if said is None or said.key != "offer":
+            return said
+        if self.face_in_view is False:
+            return None
+        if self.unanswered_offers >= self.quiet_after_rounds * max(1, items):
+            return None
+        self.unanswered_offers += 1
+        return said

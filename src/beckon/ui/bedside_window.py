@@ -47,11 +47,11 @@ from beckon.ui import strings, theme
 from beckon.ui.bedside_model import (
     CameraMonitor,
     MicState,
+    PromptPolicy,
     RequestTrack,
     StaffLock,
     Timeline,
     mic_state,
-    prompt_for,
 )
 from beckon.ui.speech import SilentSpeaker, Speaker
 from beckon.ui.widgets import IconLabel, StatusPill, Tile, px, set_prop
@@ -209,6 +209,7 @@ class BedsideWindow(QWidget):
         self._started = time.monotonic()
         self.tiles: dict[str, Tile] = {}
         self.staff = StaffLock()
+        self.prompts = PromptPolicy()
 
         self.setObjectName("bedsideRoot")
         self.setWindowTitle(f"Beckon · {strings.bed_title(service.address.bed)}")
@@ -467,7 +468,9 @@ class BedsideWindow(QWidget):
         return spec.label(self.language) if spec else code
 
     def on_event(self, e: BedsideEvent) -> None:
-        if self.timeline.apply(e):
+        known = e.kind != "state" or self.timeline.get(e.request_id) is not None
+        changed = self.timeline.apply(e)
+        if changed:
             self._show_timeline()
         if e.kind == "menu" and e.menu is not None:
             self.show_menu(e.menu)
@@ -480,7 +483,14 @@ class BedsideWindow(QWidget):
         elif e.kind in ("connection", "station"):
             self._show_link()
         label = self.label(e.intent or (e.menu.highlighted or "" if e.menu else ""))
-        prompt = prompt_for(e, label, calibrating=self.wizard is not None)
+        prompt = self.prompts.prompt(
+            e,
+            label,
+            items=len(self.tiles),
+            changed=changed,
+            known=known,
+            calibrating=self.wizard is not None,
+        )
         if prompt is not None:
             self.speaker.say(strings.spoken(prompt), self.language)
 
@@ -504,6 +514,7 @@ class BedsideWindow(QWidget):
 
     def on_face(self, status: Any) -> None:
         self.face_state = str(getattr(status, "state", "no_face"))
+        self.prompts.face(self.face_state in ("ready", "calibrating"))
         self._show_face()
         if self.wizard is not None:
             self.wizard.on_face(status)
@@ -724,6 +735,7 @@ class BedsideWindow(QWidget):
             return
         self._worker = None
         self.face_state = None  # no camera, no face: never show a stale "face found"
+        self.prompts.face(False)
         if worker.error is not None:
             # A lost camera must not stop the bedside: say so, keep touch working, retry.
             log.error(

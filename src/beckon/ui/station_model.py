@@ -238,3 +238,60 @@ def seconds_text(value: float | None) -> str:
     if value < 5400:
         return f"{value / 60:.1f} min"
     return f"{value / 3600:.1f} h"
+
+
+# ---------------------------------------------------------------- actions sent while offline
+
+ARRIVAL_GRACE_S = 20.0
+"""Seconds after the window is back online within which a queued action must show in the
+unit queue; after that the nurse is told it did not arrive."""
+
+_DONE_BY = {
+    "acknowledge": ("acknowledged", "resolved", "cancelled"),
+    "resolve": ("resolved", "cancelled"),
+}
+
+
+@dataclass
+class PendingAction:
+    request_id: str
+    action: str
+    what: str  # "Bed 12, Water": for the message
+    at: float
+
+
+class PendingActions:
+    """Nurse actions queued while the window was offline, until the queue shows them done.
+
+    The MQTT client sends a queued command when the link is back, but nothing guarantees that
+    the station service receives it: so the window neither claims "not sent" nor trusts
+    "queued", it watches the queue and says plainly when an action did not arrive.
+    """
+
+    def __init__(self, grace_s: float = ARRIVAL_GRACE_S) -> None:
+        self.grace_s = grace_s
+        self.pending: list[PendingAction] = []
+        self.online_since: float | None = None
+
+    def add(self, request_id: str, action: str, what: str, now: float) -> None:
+        self.pending.append(PendingAction(request_id, action, what, now))
+
+    def connection(self, online: bool, now: float) -> None:
+        self.online_since = now if online else None
+
+    def settle(self, queue: p.UnitQueue) -> None:
+        """Forget the actions the queue shows done (or whose request left the queue)."""
+        states = {v.id: v.state for v in queue.requests}
+        self.pending = [
+            a
+            for a in self.pending
+            if a.request_id in states and states[a.request_id] not in _DONE_BY[a.action]
+        ]
+
+    def lost(self, now: float) -> list[PendingAction]:
+        """Actions that have not arrived ``grace_s`` after the link came back (each once)."""
+        if self.online_since is None:
+            return []
+        lost = [a for a in self.pending if now - max(a.at, self.online_since) > self.grace_s]
+        self.pending = [a for a in self.pending if a not in lost]
+        return lost

@@ -39,6 +39,7 @@ from beckon.ui.sound import Alarm, SilentAlarm
 from beckon.ui.station_model import (
     Alert,
     AlertTracker,
+    PendingActions,
     age_seconds,
     age_text,
     hour_bars,
@@ -186,6 +187,7 @@ class StationWindow(QWidget):
         self.high_contrast = high_contrast
         self.intents = intents or load_intents()
         self.tracker = AlertTracker()
+        self.pending = PendingActions()
         self.queue: p.UnitQueue | None = None
         self.stats: p.UnitStats | None = None
         self.rows: dict[str, QueueRow] = {}
@@ -350,6 +352,7 @@ class StationWindow(QWidget):
     def on_item(self, item: Any) -> None:
         if isinstance(item, p.UnitQueue):
             self.queue = item
+            self.pending.settle(item)
             alerts = self.tracker.update(item, time.monotonic())
             self._show_queue()
             if alerts:
@@ -359,6 +362,7 @@ class StationWindow(QWidget):
             self._show_stats()
         elif isinstance(item, Connection):
             self.connected = item.online
+            self.pending.connection(item.online, time.monotonic())
             self._show_link()
         elif isinstance(item, StationPresence):
             self.stations[item.name] = item.online
@@ -381,6 +385,13 @@ class StationWindow(QWidget):
         else:
             delivery = self.feed.resolve(request_id, nurse)
         if delivery == "queued":
+            view = self.rows[request_id].view if request_id in self.rows else None
+            what = (
+                strings.bed_title(view.bed) + ", " + self.label(view.intent)
+                if view is not None
+                else request_id[:8]
+            )
+            self.pending.add(request_id, action, what, time.monotonic())
             self._banner(
                 translate(
                     "Beckon",
@@ -538,3 +549,16 @@ class StationWindow(QWidget):
             self.banner.hide()
         if self.tracker.reminder_due(mono):
             self.alarm.play(True)
+        for lost in self.pending.lost(mono):
+            verb = (
+                translate("Beckon", "Acknowledge")
+                if lost.action == "acknowledge"
+                else translate("Beckon", "Resolve")
+            )
+            self._banner(
+                translate("Beckon", "{action} for {what} did not arrive: press it again.").format(
+                    action=verb, what=lost.what
+                ),
+                True,
+            )
+            self.alarm.play(False)
