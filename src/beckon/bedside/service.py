@@ -277,7 +277,7 @@ class BedsideService:
             unit=self.address.unit,
             bed=self.address.bed,
             intent=intent,
-            priority=spec.priority,
+            priority=spec.request_priority,
             source=source,
             created_at=p.now_iso(),
         )
@@ -385,7 +385,7 @@ class BedsideService:
                 self._emit(BedsideEvent("answer_received", request_id=msg.id))
                 return
             self.outbox.remove(f"request:{msg.id}")
-            if msg.state in ("cancelled", "resolved"):
+            if msg.state in p.CLOSED_STATES:
                 self.outbox.remove(f"cancel:{msg.id}")
             self._update(msg.id, msg.state, None, "")
         elif isinstance(msg, p.BedState) and topic == self.address.topic("state"):
@@ -393,7 +393,7 @@ class BedsideService:
                 # A retained state proves the station has the request, even if its receipt
                 # was lost while this tablet was away.
                 self.outbox.remove(f"request:{view.id}")
-                if view.state in ("cancelled", "resolved"):
+                if view.state in p.CLOSED_STATES:
                     self.outbox.remove(f"cancel:{view.id}")
                 self._update(view.id, view.state, view.by, view.intent)
         elif isinstance(msg, p.Question) and topic == self.address.topic("question"):
@@ -415,11 +415,8 @@ class BedsideService:
     def _update(self, request_id: str, state: str, by: str | None, intent: str) -> None:
         if self.states.get(request_id) == state:
             return
-        order = ("created", "received", "acknowledged", "resolved", "cancelled")
         known = self.states.get(request_id)
-        if known in ("resolved", "cancelled") or (
-            known in order and state in order and order.index(state) < order.index(known)
-        ):
+        if known in p.CLOSED_STATES or p.is_backwards(known, state):
             return  # an older message arriving late never moves a request backwards
         self.states[request_id] = state
         self._emit(BedsideEvent("state", intent, request_id, state, by))

@@ -138,7 +138,7 @@ class StationService:
             if isinstance(cmd, p.StationCommand):
                 self._apply_command(cmd)
             elif isinstance(cmd, p.AskCommand):
-                self._ask(topic.split("/")[3], cmd)
+                self._ask(p.Topics.unit_of(topic), cmd)
             else:
                 raise p.ProtocolError(f"a {type(cmd).__name__} is not a command")
             return
@@ -336,7 +336,7 @@ class StationService:
     def _publish(self, topic: str, msg: p.Message, retain: bool = False) -> None:
         """Encode and publish on the unit's link; a message that fails validation is a bug,
         logged, not fatal."""
-        link = self.links.get(topic.split("/")[3])
+        link = self.links.get(p.Topics.unit_of(topic))
         if link is None:
             return
         try:

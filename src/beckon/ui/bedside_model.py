@@ -15,10 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from beckon.bedside.service import BedsideEvent
+from beckon.messaging.protocol import CLOSED_STATES, REQUEST_STATES, is_backwards
 
-STEPS = ("saved", "sent", "received", "acknowledged", "resolved")
+TRACK_STATES = ("saved", "sent", *REQUEST_STATES[1:])
+"""The request states as the patient follows them: the bedside's "created" splits into saved
+(on disk) and sent (published); the rest are the request's own states, in their order."""
+STEPS = TRACK_STATES[:-1]  # the timeline's steps; cancelled replaces resolved at the end
 MAX_TRACKS = 3  # requests shown on the timeline; the newest first
-FINISHED_STATES = ("resolved", "cancelled")
+FINISHED_STATES = CLOSED_STATES
 
 
 @dataclass
@@ -58,8 +62,6 @@ class RequestTrack:
 
 class Timeline:
     """Follows the bedside service's events and keeps the requests the patient sees."""
-
-    _ORDER = ("saved", "sent", "received", "acknowledged", "resolved", "cancelled")
 
     def __init__(self) -> None:
         self.tracks: list[RequestTrack] = []  # newest first
@@ -107,7 +109,7 @@ class Timeline:
             track = RequestTrack(request_id, intent, state)
             self.tracks.insert(0, track)
             del self.tracks[MAX_TRACKS:]
-        if state in self._ORDER and self._ORDER.index(state) < self._ORDER.index(track.state):
+        if is_backwards(track.state, state, TRACK_STATES):
             return False  # never backwards
         track.state = state
         if by:
