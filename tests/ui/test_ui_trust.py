@@ -250,7 +250,9 @@ def test_the_bedside_names_the_nurse_who_acknowledged_not_the_one_who_resolved(
         lambda: bedside.timeline_panel.headline.text() == "Nurse Alex is coming.", timeout=WAIT_MS
     )
     qtbot.waitUntil(
-        lambda: rows_for(kim, "water") and rows_for(kim, "water")[0].view.state == "acknowledged",
+        lambda: (
+            bool(rows_for(kim, "water")) and rows_for(kim, "water")[0].view.state == "acknowledged"
+        ),
         timeout=WAIT_MS,
     )
     qtbot.mouseClick(rows_for(kim, "water")[0].resolve, Qt.MouseButton.LeftButton)
@@ -337,3 +339,89 @@ def test_a_restarted_bedside_does_not_announce_old_requests_again(
     qtbot.mouseClick(rows_for(station, "pain")[0].ack, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: ("Nurse Kim is coming.", "en") in heard.said, timeout=WAIT_MS)
     assert [t for t, _ in heard.said].count("Nurse Kim is coming.") == 1
+
+
+# ---------------------------------------------------------------- point 2: loud, honest failure
+
+
+def test_the_station_window_cannot_lose_its_broker_or_service_quietly(
+    qtbot: Any, mosquitto: Any, tmp_path: Any, open_station: Any, alarm: Any
+) -> None:
+    """Point 2: a small "Not connected" chip, "Station online" stayed green, no sound."""
+    from beckon.background import Background
+    from beckon.config import load_station
+    from beckon.station.service import StationService
+
+    settings = load_station(
+        None,
+        {
+            "station.site": "gh",
+            "station.units": ["icu"],
+            "station.database": str(tmp_path / "station.sqlite3"),
+            "broker.url": mosquitto.url,
+        },
+    )
+    service = StationService(settings)
+    background = Background(service.run, "station").start()
+    assert service.ready.wait(10)
+    station = open_station(alarm=alarm)
+    station.watch.repeat_s = 1.0
+    qtbot.waitUntil(
+        lambda: bool(station.stations) and all(station.stations.values()), timeout=WAIT_MS
+    )
+    assert not station.system_banner.isVisible()
+
+    background.stop()  # the station service goes away
+    qtbot.waitUntil(lambda: station.system_banner.isVisible(), timeout=WAIT_MS)
+    assert "STATION SERVICE DOWN" in station.system_banner.text()
+    assert station.system_banner.width() >= station.width() * 0.9  # full width
+    sounded = len([loud for loud in alarm.played if loud])
+    qtbot.waitUntil(lambda: len([x for x in alarm.played if x]) >= sounded + 2, timeout=WAIT_MS)
+
+    mosquitto.stop()  # and then the broker
+    qtbot.waitUntil(lambda: "NOT CONNECTED" in station.system_banner.text(), timeout=WAIT_MS)
+    assert station.station_pill.text != "Station online"
+
+    mosquitto.start()
+    background = Background(StationService(settings).run, "station").start()
+    try:
+        qtbot.waitUntil(lambda: not station.system_banner.isVisible(), timeout=60_000)
+        played = len(alarm.played)
+        qtbot.wait(1500)
+        assert len(alarm.played) == played, "the alarm stops when calls arrive again"
+    finally:
+        background.stop()
+
+
+def test_a_station_without_a_sound_device_says_its_alarms_are_silent(
+    qtbot: Any, station_service: Any, open_station: Any
+) -> None:
+    from beckon.ui.sound import SilentAlarm
+
+    station = open_station(alarm=SilentAlarm())
+    qtbot.waitUntil(lambda: station.system_banner.isVisible(), timeout=WAIT_MS)
+    assert station.system_banner.text() == "No sound device: alarms are silent. Watch this screen."
+
+
+def test_the_bedside_tells_the_patient_when_calls_cannot_reach_the_nurses(
+    qtbot: Any, mosquitto: Any, station_service: Any, open_bedside: Any, speaker: Any, alarm: Any
+) -> None:
+    """Point 2: the bedside did not tell the patient to call for help another way."""
+    bedside = open_bedside(speaker=speaker)
+    bedside.alarm = alarm
+    bedside.reach.receipt_alarm_s = 2.0
+    qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
+    assert not bedside.reach_banner.isVisible()
+
+    mosquitto.stop()
+    qtbot.waitUntil(lambda: bedside.reach_banner.isVisible(), timeout=WAIT_MS)
+    assert bedside.reach_banner.text().startswith("Calls cannot reach the nurses right now.")
+    assert [t for t, _ in speaker.said].count(bedside.reach_banner.text()) == 1
+
+    touch_request(qtbot, bedside, "water")
+    qtbot.waitUntil(lambda: True in alarm.played, timeout=WAIT_MS)  # the local alarm
+    assert bedside.reach_banner.text().startswith("Your request has not reached the nurses yet.")
+    assert any(t.startswith("Your request has not reached") for t, _ in speaker.said)
+
+    mosquitto.start()
+    qtbot.waitUntil(lambda: not bedside.reach_banner.isVisible(), timeout=60_000)

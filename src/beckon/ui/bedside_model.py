@@ -36,6 +36,7 @@ class RequestTrack:
     by: str | None = None  # the nurse who acknowledged (never whoever acted last)
     waiting_offline: bool = False
     updated: float = field(default_factory=time.monotonic)
+    created: float = field(default_factory=time.monotonic)
 
     @property
     def open(self) -> bool:
@@ -136,6 +137,17 @@ class Timeline:
             track.waiting_offline = False
         track.updated = time.monotonic()
         return True
+
+    @property
+    def unreachable(self) -> bool:
+        """Calls cannot reach the nurses now: no broker, or the station service is away."""
+        return self.online is False or self.station_online is False
+
+    def without_receipt(self, now: float, limit_s: float) -> list[RequestTrack]:
+        """Requests made here that no station has confirmed for ``limit_s`` seconds."""
+        return [
+            t for t in self.tracks if t.state in ("saved", "sent") and now - t.created >= limit_s
+        ]
 
     @property
     def offline_message(self) -> bool:
@@ -414,3 +426,43 @@ class PromptPolicy:
             return None
         self.unanswered_offers += 1
         return said
+
+
+# ---------------------------------------------------------------- calls that cannot get through
+
+RECEIPT_ALARM_S = 60.0
+"""Default seconds a request may wait for the station's receipt before the bedside alarms."""
+ALARM_REPEAT_S = 60.0
+
+
+class ReachWatch:
+    """Tells the patient, in words, speech and a local alarm, when calls cannot get through.
+
+    A patient who cannot press a button or call out depends on this tablet: when its calls
+    cannot reach the nurses the patient (and any visitor) must hear it, so they can get help
+    another way. ``check`` returns what to say or sound now: "unreachable" once when calls stop
+    getting through, "no_receipt" when a request has had no receipt for ``receipt_alarm_s``
+    (repeated every ``repeat_s`` while it lasts).
+    """
+
+    def __init__(
+        self, receipt_alarm_s: float = RECEIPT_ALARM_S, repeat_s: float = ALARM_REPEAT_S
+    ) -> None:
+        self.receipt_alarm_s = receipt_alarm_s
+        self.repeat_s = repeat_s
+        self._was_unreachable = False
+        self._last_alarm: float | None = None
+
+    def check(self, timeline: Timeline, now: float) -> list[str]:
+        out: list[str] = []
+        unreachable = timeline.unreachable
+        if unreachable and not self._was_unreachable:
+            out.append("unreachable")
+        self._was_unreachable = unreachable
+        if timeline.without_receipt(now, self.receipt_alarm_s):
+            if self._last_alarm is None or now - self._last_alarm >= self.repeat_s:
+                self._last_alarm = now
+                out.append("no_receipt")
+        else:
+            self._last_alarm = None
+        return out

@@ -49,12 +49,14 @@ from beckon.ui.bedside_model import (
     CameraMonitor,
     MicState,
     PromptPolicy,
+    ReachWatch,
     RequestTrack,
     StaffLock,
     Timeline,
     mic_state,
     spoken_intent,
 )
+from beckon.ui.sound import Alarm
 from beckon.ui.speech import SilentSpeaker, Speaker
 from beckon.ui.widgets import IconLabel, StatusPill, Tile, px, set_prop
 from beckon.voice.dialogue import Action
@@ -188,9 +190,12 @@ class BedsideWindow(QWidget):
         vision: VisionSpec | None = None,
         voice_worker: VoiceWorker | None = None,
         profile_dir: Path | None = None,
+        alarm: Alarm | None = None,
     ) -> None:
         super().__init__()
         self.service = service
+        # A local alarm for calls that cannot get through; None: no alarm device was set up.
+        self.alarm = alarm
         self.language = language
         self.intents: dict[str, Intent] = service.intents
         self.speaker: Speaker = speaker or SilentSpeaker()
@@ -218,6 +223,7 @@ class BedsideWindow(QWidget):
         self.tiles: dict[str, Tile] = {}
         self.staff = StaffLock()
         self.prompts = PromptPolicy()
+        self.reach = ReachWatch(float(getattr(service.settings.bedside, "receipt_alarm_s", 60.0)))
 
         self.setObjectName("bedsideRoot")
         self.setWindowTitle(f"Beckon · {strings.bed_title(service.address.bed)}")
@@ -332,6 +338,14 @@ class BedsideWindow(QWidget):
         self.offline_banner.setWordWrap(True)
         self.offline_banner.hide()
         root.addWidget(self._padded(self.offline_banner))
+
+        # Calls cannot reach the nurses: say so in words, for the patient and any visitor.
+        self.reach_banner = QLabel()
+        self.reach_banner.setObjectName("faultBanner")
+        self.reach_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.reach_banner.setWordWrap(True)
+        self.reach_banner.hide()
+        root.addWidget(self._padded(self.reach_banner))
 
     def _padded(self, widget: QWidget) -> QWidget:
         holder = QWidget()
@@ -652,6 +666,25 @@ class BedsideWindow(QWidget):
             "mic" if kind in ("listening", "heard", "starting") else "mic_off",
         )
 
+    def _show_reach(self) -> None:
+        """Words, speech and a local alarm when calls cannot reach the nurses (ReachWatch)."""
+        now = time.monotonic()
+        for key in self.reach.check(self.timeline, now):
+            self.speaker.say(strings.reach_text(key), self.language)
+            if key == "no_receipt" and self.alarm is not None:
+                self.alarm.play(True)
+        lines = []
+        if self.timeline.without_receipt(now, self.reach.receipt_alarm_s):
+            lines.append(strings.reach_text("no_receipt"))
+        elif self.timeline.unreachable:
+            lines.append(strings.reach_text("unreachable"))
+        if self.alarm is not None and not getattr(self.alarm, "working", True):
+            lines.append(strings.reach_text("no_sound"))
+        text = "\n".join(lines)
+        if text != self.reach_banner.text():
+            self.reach_banner.setText(text)
+        self._show_banner(self.reach_banner, bool(text))
+
     def _staff_pressed(self) -> None:
         self.staff.press()
         QTimer.singleShot(int(self.staff.hold_s * 1000) + 50, self._show_staff)
@@ -717,6 +750,7 @@ class BedsideWindow(QWidget):
         self._show_face()
         self._show_mic()
         self._show_staff()
+        self._show_reach()
         self._update_preview()
         self._watch_workers()
 

@@ -73,9 +73,12 @@ def bedside_window(
             voice_worker = VoiceWorker(look.language, service.post, policy=service.profile.voice)
         except Exception as exc:  # the voice path is optional; the window says it is off
             log.error("voice input is off: %s", exc)
+    from beckon.ui.sound import ChimeAlarm
+
     return BedsideWindow(
         service,
         language=look.language,
+        alarm=ChimeAlarm() if speech else None,
         speaker=EspeakSpeaker() if speech else SilentSpeaker(),
         vision=vision,
         voice_worker=voice_worker,

@@ -296,3 +296,57 @@ class PendingActions:
         lost = [a for a in self.pending if now - max(a.at, self.online_since) > self.grace_s]
         self.pending = [a for a in self.pending if a not in lost]
         return lost
+
+
+# ---------------------------------------------------------------- the station's own faults
+
+SYSTEM_GRACE_S = 8.0
+"""Seconds after start-up before a missing broker or station service counts as a fault."""
+SYSTEM_REPEAT_S = 20.0
+"""While the station cannot receive calls, the alarm sounds again this often."""
+
+
+class SystemWatch:
+    """Whether this station window can be trusted to show calls, and when to sound about it.
+
+    Calls only appear here if the window reaches the broker and a station service of the unit
+    is online. Losing either is the worst failure a nurse call can have (calls are silently
+    missed), so it is a full-width banner and a repeating alarm until it is back. A missing
+    sound device is a fault too: the nurse must know that alarms are silent.
+    """
+
+    def __init__(
+        self,
+        started: float,
+        grace_s: float = SYSTEM_GRACE_S,
+        repeat_s: float = SYSTEM_REPEAT_S,
+    ) -> None:
+        self.started = started
+        self.grace_s = grace_s
+        self.repeat_s = repeat_s
+        self._last_sound: float | None = None
+
+    def faults(
+        self, connected: bool | None, stations: dict[str, bool], sound: bool, now: float
+    ) -> list[str]:
+        """Keys of the current faults: ``broker_lost``, ``station_lost``, ``no_sound``."""
+        out: list[str] = []
+        settled = now - self.started >= self.grace_s
+        if connected is False or (connected is None and settled):
+            out.append("broker_lost")
+        elif not any(stations.values()) and (stations or settled):
+            out.append("station_lost")
+        if not sound:
+            out.append("no_sound")
+        return out
+
+    def sound_due(self, faults: list[str], now: float) -> bool:
+        """Whether to sound the alarm now: at once when calls stop arriving, then every
+        ``repeat_s`` until they arrive again."""
+        if not any(f in ("broker_lost", "station_lost") for f in faults):
+            self._last_sound = None
+            return False
+        if self._last_sound is None or now - self._last_sound >= self.repeat_s:
+            self._last_sound = now
+            return True
+        return False

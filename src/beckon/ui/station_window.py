@@ -40,6 +40,7 @@ from beckon.ui.station_model import (
     Alert,
     AlertTracker,
     PendingActions,
+    SystemWatch,
     age_seconds,
     age_text,
     hour_bars,
@@ -187,6 +188,8 @@ class StationWindow(QWidget):
         self.high_contrast = high_contrast
         self.intents = intents or load_intents()
         self.tracker = AlertTracker()
+        self.watch = SystemWatch(time.monotonic())
+        self.system_faults: list[str] = []
         self.pending = PendingActions()
         self.queue: p.UnitQueue | None = None
         self.stats: p.UnitStats | None = None
@@ -231,6 +234,15 @@ class StationWindow(QWidget):
         self.nurse.setMinimumWidth(px(240))
         top.addWidget(self.nurse)
         root.addLayout(top)
+
+        # The station's own faults (no broker, no station service, no sound): full width,
+        # loud, and there until the fault is gone.
+        self.system_banner = QLabel()
+        self.system_banner.setObjectName("systemBanner")
+        self.system_banner.setWordWrap(True)
+        self.system_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.system_banner.hide()
+        root.addWidget(self.system_banner)
 
         self.banner = QLabel()
         self.banner.setObjectName("alertBanner")
@@ -516,12 +528,28 @@ class StationWindow(QWidget):
             strings.connection_text(online),
             "link" if online else "link_off",
         )
-        station: bool | None = any(self.stations.values()) if self.stations else None
+        # Without the broker the stations' last known state is stale: never show it green.
+        station: bool | None = (
+            any(self.stations.values())
+            if self.stations and online
+            else (False if online is False else None)
+        )
         self.station_pill.show_state(
             "ok" if station else ("off" if station is None else "bad"),
             strings.station_text(station),
             "link" if station else "link_off",
         )
+
+    def _show_system(self, now: float) -> None:
+        sound = bool(getattr(self.alarm, "working", True))
+        faults = self.watch.faults(self.connected, self.stations, sound, now)
+        if faults != self.system_faults:
+            self.system_faults = faults
+            self.system_banner.setText("\n".join(strings.system_fault_text(f) for f in faults))
+            set_prop(self.system_banner, "level", "loud" if faults != ["no_sound"] else "soft")
+            self.system_banner.setVisible(bool(faults))
+        if self.watch.sound_due(faults, now):
+            self.alarm.play(True)
 
     def _alert(self, alerts: list[Alert]) -> None:
         latest = alerts[-1]
@@ -552,6 +580,7 @@ class StationWindow(QWidget):
             self.banner.hide()
         if self.tracker.reminder_due(mono):
             self.alarm.play(True)
+        self._show_system(mono)
         for lost in self.pending.lost(mono):
             verb = (
                 translate("Beckon", "Acknowledge")

@@ -227,3 +227,41 @@ def preset_questions() -> list[str]:
         translate("Beckon", "Do you want to sleep?"),
         translate("Beckon", "Are you cold?"),
     ]
+
+
+def system_fault_text(key: str) -> str:
+    """The station's full-width banner for a fault of its own (see station_model.SystemWatch)."""
+    if key == "broker_lost":
+        return translate(
+            "Beckon",
+            "NOT CONNECTED: calls from the beds cannot reach this screen. Check the beds in "
+            "person and call IT.",
+        )
+    if key == "station_lost":
+        return translate(
+            "Beckon",
+            "STATION SERVICE DOWN: new calls are not being received. Check the beds in person "
+            "and call IT.",
+        )
+    if key == "no_sound":
+        return translate("Beckon", "No sound device: alarms are silent. Watch this screen.")
+    return key
+
+
+def reach_text(key: str) -> str:
+    """What the bedside shows and says when calls cannot get through (bedside_model.ReachWatch)."""
+    if key == "unreachable":
+        return translate(
+            "Beckon",
+            "Calls cannot reach the nurses right now. If you need help, call out or ask a "
+            "visitor to get a nurse.",
+        )
+    if key == "no_receipt":
+        return translate(
+            "Beckon",
+            "Your request has not reached the nurses yet. If you need help, call out or ask a "
+            "visitor to get a nurse.",
+        )
+    if key == "no_sound":
+        return translate("Beckon", "No sound device: spoken prompts and alarms are silent.")
+    return key
