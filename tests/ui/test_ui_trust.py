@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QLabel
 
 from beckon.bedside.service import FrameTick, Gesture
 
@@ -425,3 +426,69 @@ def test_the_bedside_tells_the_patient_when_calls_cannot_reach_the_nurses(
 
     mosquitto.start()
     qtbot.waitUntil(lambda: not bedside.reach_banner.isVisible(), timeout=60_000)
+
+
+# ---------------------------------------------------------------- point 10: the history
+
+
+def test_an_alert_banner_never_moves_the_rows_under_a_nurses_click(
+    qtbot: Any, station_service: Any, open_bedside: Any, open_station: Any
+) -> None:
+    """Point 10: alert banners pushed the rows, so a click could land on the wrong row."""
+    from PyQt6.QtCore import QPoint
+
+    bedside = open_bedside()
+    station = open_station()
+    qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
+    touch_request(qtbot, bedside, "water")
+    qtbot.waitUntil(lambda: len(rows_for(station, "water")) == 1, timeout=WAIT_MS)
+    row = rows_for(station, "water")[0]
+    assert station.banner.isVisible()  # "New request: bed 12, Water"
+    qtbot.wait(100)
+    shown = row.ack.mapTo(station, QPoint(0, 0))
+    station._banner_until = 0.0  # the banner's time is up: the next tick hides it
+    qtbot.waitUntil(lambda: not station.banner.isVisible(), timeout=WAIT_MS)
+    qtbot.wait(100)
+    assert row.ack.mapTo(station, QPoint(0, 0)) == shown
+    touch_request(qtbot, bedside, "pain")  # and a new alert appears again
+    qtbot.waitUntil(lambda: station.banner.isVisible(), timeout=WAIT_MS)
+    qtbot.wait(100)
+    assert rows_for(station, "water")[0].ack.mapTo(station, QPoint(0, 0)).y() >= shown.y()
+
+
+def test_the_history_shows_the_slowest_calls_and_the_90th_percentile(
+    qtbot: Any, station_service: Any, open_station: Any
+) -> None:
+    from beckon.messaging import protocol as p
+    from beckon.station import history
+    from beckon.station.store import ResponseRow
+
+    rows = [
+        ResponseRow(
+            f"w{m}",
+            "water",
+            "routine",
+            f"2025-03-01T09:{m:02d}:00.000Z",
+            f"2025-03-01T09:{m:02d}:20.000Z",
+            None,
+        )
+        for m in range(0, 40, 2)
+    ]
+    rows.append(ResponseRow("t1", "toilet", "urgent", "2025-03-01T09:40:00.000Z", None, None))
+    station = open_station()
+    stats = history.summarize(rows, "gh", "icu", "2025-03-01T09:58:00.000Z")
+    station.on_item(p.decode(p.encode(stats)))  # as the feed hands over the retained stats
+    first = station.slowest.text().splitlines()[0]
+    assert first.startswith("18.0 min: Toilet at ") and first.endswith("NO NURSE ANSWERED")
+    titles = [label.text() for label in station.findChildren(QLabel)]
+    assert any("(90th percentile)" in t for t in titles)
+    assert not any("Median" in t for t in titles)
+
+
+def test_escalation_labels_do_not_claim_a_page_that_was_never_sent() -> None:
+    """Point 10: "Escalated: primary nurse" while nothing was sent to anyone."""
+    from beckon.ui import strings
+
+    labels = [strings.escalation_text(level) for level in (1, 2, 3)]
+    assert all("nobody" in text for text in labels)
+    assert not any("primary nurse" in text for text in labels)

@@ -193,21 +193,46 @@ class Bar:
     answered: int
 
 
-def intent_bars(stats: p.UnitStats, intents: dict[str, Intent], language: str) -> list[Bar]:
-    """Median response time per request type, in the nurse's language."""
+def intent_bars(
+    stats: p.UnitStats, intents: dict[str, Intent], language: str, p90: bool = False
+) -> list[Bar]:
+    """Median (or, with ``p90``, 90th-percentile) response time per request type, in the
+    nurse's language."""
     return [
-        Bar(intent_label(intents, s.intent, language), s.median_response_s, s.requests, s.answered)
+        Bar(
+            intent_label(intents, s.intent, language),
+            s.p90_response_s if p90 else s.median_response_s,
+            s.requests,
+            s.answered,
+        )
         for s in stats.by_intent
     ]
 
 
-def hour_bars(stats: p.UnitStats, tz: tzinfo | None = None) -> list[Bar]:
-    """Median response time per clock hour, labelled in local time (``14:00``)."""
+def hour_bars(stats: p.UnitStats, tz: tzinfo | None = None, p90: bool = False) -> list[Bar]:
+    """Median (or 90th-percentile) response time per clock hour, in local time (``14:00``)."""
     bars = []
     for h in stats.by_hour:
         local = p.parse_iso(h.hour).astimezone(tz)
-        bars.append(Bar(local.strftime("%H:00"), h.median_response_s, h.requests, h.answered))
+        value = h.p90_response_s if p90 else h.median_response_s
+        bars.append(Bar(local.strftime("%H:00"), value, h.requests, h.answered))
     return bars
+
+
+def slow_calls(
+    stats: p.UnitStats, intents: dict[str, Intent], language: str, tz: tzinfo | None = None
+) -> list[tuple[str, str, str, bool]]:
+    """The slowest calls as (wait, intent, local time, answered), slowest first: the calls a
+    median hides, above all the ones nobody answered."""
+    return [
+        (
+            seconds_text(c.wait_s),
+            intent_label(intents, c.intent, language),
+            p.parse_iso(c.received_at).astimezone(tz).strftime("%H:%M"),
+            c.answered,
+        )
+        for c in stats.slowest
+    ]
 
 
 def nice_ceiling(values: Sequence[float | None]) -> float:

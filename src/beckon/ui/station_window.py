@@ -48,11 +48,14 @@ from beckon.ui.station_model import (
     intent_label,
     known_beds,
     row_colours,
+    slow_calls,
     sort_requests,
 )
 from beckon.ui.widgets import BarChart, IconLabel, StatusPill, px, set_prop
 
 log = logging.getLogger(__name__)
+
+ALERT_BANNER_PX = 110  # two lines of the banner's 28 px bold text with its padding
 translate = strings.translate
 
 
@@ -247,6 +250,12 @@ class StationWindow(QWidget):
         self.banner = QLabel()
         self.banner.setObjectName("alertBanner")
         self.banner.setWordWrap(True)
+        # The alert banner keeps its place when hidden and has a fixed height (two lines), so
+        # an alert that comes or goes never moves a row under a nurse's finger or pointer.
+        policy = self.banner.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.banner.setSizePolicy(policy)
+        self.banner.setFixedHeight(px(ALERT_BANNER_PX))
         self.banner.hide()
         root.addWidget(self.banner)
 
@@ -325,17 +334,31 @@ class StationWindow(QWidget):
         self.history_note.setObjectName("sectionTitle")
         layout.addWidget(self.history_note)
         by_type = QLabel(
-            translate("Beckon", "Median time to a nurse's answer, per request type (last 24 h)")
+            translate(
+                "Beckon",
+                "Time to a nurse's answer, per request type (last 24 h): 9 of 10 calls were "
+                "answered within the bar (90th percentile)",
+            )
         )
+        by_type.setWordWrap(True)
         by_type.setObjectName("chartTitle")
         layout.addWidget(by_type)
         self.intent_chart = BarChart(horizontal=True)
         layout.addWidget(self.intent_chart, 1)
-        by_hour = QLabel(translate("Beckon", "Median time to a nurse's answer, per hour"))
+        by_hour = QLabel(
+            translate("Beckon", "Time to a nurse's answer, per hour (90th percentile)")
+        )
         by_hour.setObjectName("chartTitle")
         layout.addWidget(by_hour)
         self.hour_chart = BarChart(horizontal=False)
         layout.addWidget(self.hour_chart, 1)
+        slow_title = QLabel(translate("Beckon", "Slowest calls (last 24 h)"))
+        slow_title.setObjectName("chartTitle")
+        layout.addWidget(slow_title)
+        self.slowest = QLabel()
+        self.slowest.setObjectName("slowestCalls")
+        self.slowest.setWordWrap(True)
+        layout.addWidget(self.slowest)
         for chart in (self.intent_chart, self.hour_chart):
             chart.empty_text = translate("Beckon", "No requests in the last 24 hours.")
             if self.high_contrast:
@@ -512,8 +535,15 @@ class StationWindow(QWidget):
         stats = self.stats
         if stats is None:
             return
-        self.intent_chart.set_bars(intent_bars(stats, self.intents, self.language))
-        self.hour_chart.set_bars(hour_bars(stats))
+        self.intent_chart.set_bars(intent_bars(stats, self.intents, self.language, p90=True))
+        self.hour_chart.set_bars(hour_bars(stats, p90=True))
+        self.slowest.setText(
+            "\n".join(
+                strings.slow_call_text(*call)
+                for call in slow_calls(stats, self.intents, self.language)
+            )
+            or translate("Beckon", "No requests in the last 24 hours.")
+        )
         total = sum(s.requests for s in stats.by_intent)
         self.history_note.setText(
             translate("Beckon", "{n} requests in the last {h} hours").format(

@@ -176,11 +176,12 @@ def escalation_text(level: int, state: str = "received") -> str:
         return ""
     if state == "acknowledged":
         return translate("Beckon", "Reminder: still open")
+    # Honest: escalation marks the row and sounds here; it pages nobody (no hook is set up).
     if level == 1:
-        return translate("Beckon", "Escalated: primary nurse")
+        return translate("Beckon", "Overdue (level 1): nobody has been paged")
     if level == 2:
-        return translate("Beckon", "Escalated: charge nurse")
-    return translate("Beckon", "Escalated: whole unit")
+        return translate("Beckon", "Overdue (level 2): tell the charge nurse; nobody was paged")
+    return translate("Beckon", "Overdue (level 3): call the whole unit; nobody was paged")
 
 
 def alert_text(kind: str, bed: str, intent: str = "", detail: str = "") -> str:
@@ -265,3 +266,14 @@ def reach_text(key: str) -> str:
     if key == "no_sound":
         return translate("Beckon", "No sound device: spoken prompts and alarms are silent.")
     return key
+
+
+def slow_call_text(wait: str, intent: str, received: str, answered: bool) -> str:
+    """One line of the history's slowest calls."""
+    if answered:
+        return translate("Beckon", "{wait}: {intent} at {time}").format(
+            wait=wait, intent=intent, time=received
+        )
+    return translate("Beckon", "{wait}: {intent} at {time}, NO NURSE ANSWERED").format(
+        wait=wait, intent=intent, time=received
+    )
