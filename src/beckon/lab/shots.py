@@ -137,6 +137,7 @@ def answered(window: Any) -> bool:
 
 def take_screenshots(out: Path, model: Path | None) -> list[Path]:
     from beckon.background import Background
+    from beckon.bedside.host import CameraSpec
     from beckon.bedside.service import BedsideService, Gesture
     from beckon.config import BrokerConfig, load_bedside, load_station
     from beckon.lab.ui_bench import private_broker
@@ -147,7 +148,7 @@ def take_screenshots(out: Path, model: Path | None) -> list[Path]:
     from beckon.station.service import StationService
     from beckon.ui import theme
     from beckon.ui.app import Look, application, install_translation
-    from beckon.ui.bedside_window import BedsideWindow, VisionSpec
+    from beckon.ui.bedside_window import BedsideWindow
     from beckon.ui.station_window import StationWindow
 
     out.mkdir(parents=True, exist_ok=True)
@@ -232,7 +233,7 @@ def take_screenshots(out: Path, model: Path | None) -> list[Path]:
         if model is not None:
             clip = tmp / "patient.mp4"
             render_still_clip(clip, model)
-            vision = VisionSpec(model, str(clip), realtime=True, is_file=True)
+            vision = CameraSpec(model, str(clip), realtime=True, is_file=True)
         bedside = BedsideWindow(
             BedsideService(bedside_settings("12", url)), vision=vision, profile_dir=tmp
         )
