@@ -490,9 +490,7 @@ def test_a_bed_reaches_the_station_only_through_its_own_topics(broker: Broker) -
 
         # Denied publishes are dropped without a word; a marker on the bed's own topic, sent
         # after them, shows they were processed by the time it arrives.
-        forged_cmd = p.StationCommand(
-            p.new_request_id(), "resolve", p.new_request_id(), "bed 12", p.now_iso()
-        )
+        forged_cmd = p.nurse_command("resolve", p.new_request_id(), "bed 12")
         bed.publish(BED13.topic("request"), _request(BED13))
         bed.publish(BED13.topic("status"), b"{}", retain=True)
         bed.publish("beckon/v1/general/icu-3/command", p.encode(forged_cmd))
@@ -556,9 +554,7 @@ def test_a_console_sends_commands_but_cannot_answer_beds(broker: Broker) -> None
     station.subscribe("beckon/v1/general/icu-3/command")
     console = connect(broker, CONSOLE)
     try:
-        cmd = p.StationCommand(
-            p.new_request_id(), "acknowledge", p.new_request_id(), "Nurse Kim", p.now_iso()
-        )
+        cmd = p.nurse_command("acknowledge", p.new_request_id(), "Nurse Kim")
         console.publish(BED12.topic("receipt"), b"forged receipt")
         console.publish("beckon/v1/general/icu-3/command", p.encode(cmd))
         assert station.wait_for(lambda t: "beckon/v1/general/icu-3/command" in t)
