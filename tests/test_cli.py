@@ -17,7 +17,7 @@ from beckon.cli import build_parser
 from beckon.messaging import protocol as p
 from beckon.station.events import BedPresence, RequestChanged
 from beckon.station.store import RequestStore
-from tests.messaging.test_end_to_end import send_raw, station_for, wait_until
+from tests.helpers.rig import send_raw, station_for, wait_until
 
 REPO = Path(__file__).resolve().parents[1]
 

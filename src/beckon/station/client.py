@@ -73,7 +73,7 @@ class StationClient:
         if len(matches) > 1:
             raise BeckonError(f"{id_prefix!r} matches {len(matches)} requests; give more of the id")
         target = matches[0]
-        cmd = p.StationCommand(p.new_request_id(), action, target.id, by, p.now_iso())  # type: ignore[arg-type]
+        cmd = p.nurse_command(action, target.id, by)
         self.link.publish(p.Topics.unit(self.site, self.unit, "command"), p.encode(cmd))
         want = "acknowledged" if action == "acknowledge" else "resolved"
         deadline = time.monotonic() + timeout

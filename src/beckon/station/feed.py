@@ -87,8 +87,7 @@ class StationFeed:
         return self._publish(p.encode(cmd))
 
     def _command(self, action: str, request_id: str, by: str) -> Delivery:
-        cmd = p.StationCommand(p.new_request_id(), action, request_id, by, p.now_iso())  # type: ignore[arg-type]
-        return self._publish(p.encode(cmd))
+        return self._publish(p.encode(p.nurse_command(action, request_id, by)))
 
     def _publish(self, payload: bytes) -> Delivery:
         if self.link.publish(p.Topics.unit(self.site, self.unit, "command"), payload):
