@@ -492,3 +492,49 @@ def test_escalation_labels_do_not_claim_a_page_that_was_never_sent() -> None:
     labels = [strings.escalation_text(level) for level in (1, 2, 3)]
     assert all("nobody" in text for text in labels)
     assert not any("primary nurse" in text for text in labels)
+
+
+# ---------------------------------------------------------------- point 5: questions
+
+
+def test_a_question_expires_at_both_ends_and_shows_when_it_was_asked(
+    qtbot: Any,
+    monkeypatch: Any,
+    station_service: Any,
+    open_bedside: Any,
+    open_station: Any,
+) -> None:
+    """Point 5: a question expired at the bedside after 120 s but stayed "waiting..." at the
+    station; recent questions had no time."""
+    import beckon.bedside.service as bedside_service
+    import beckon.ui.station_window as station_window
+
+    monkeypatch.setattr(bedside_service, "QUESTION_TIMEOUT_S", 3.0)
+    monkeypatch.setattr(station_window, "QUESTION_TIMEOUT_S", 3.0)
+    bedside = open_bedside()
+    station = open_station(nurse="Nurse Lee")
+    qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
+    ask(qtbot, station, "12", "Are you cold?")
+    qtbot.waitUntil(lambda: bedside.pages.currentIndex() == 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: len(station.question_rows()) == 1, timeout=WAIT_MS)
+    row = station.question_rows()[0]
+    assert "Nurse Lee, asked " in row.text.text()
+    assert row.answer.property("answer") == "waiting"
+
+    qtbot.waitUntil(lambda: bedside.pages.currentIndex() == 0, timeout=WAIT_MS)  # expired
+    qtbot.waitUntil(
+        lambda: station.question_rows()[0].answer.property("answer") == "expired",
+        timeout=WAIT_MS,
+    )
+    assert station.question_rows()[0].answer.text() == "no answer"
+
+
+def test_a_question_delivered_after_it_expired_is_not_asked() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from beckon.bedside.service import QUESTION_TIMEOUT_S, question_time_left
+
+    old = (datetime.now(UTC) - timedelta(seconds=QUESTION_TIMEOUT_S + 5)).isoformat()
+    assert question_time_left(old) <= 0
+    fresh = datetime.now(UTC).isoformat()
+    assert 0 < question_time_left(fresh) <= QUESTION_TIMEOUT_S

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -44,6 +45,17 @@ log = logging.getLogger(__name__)
 RESEND_AFTER_S = 10.0
 RESEND_MAX_S = 300.0
 QUESTION_TIMEOUT_S = 120.0  # a question nobody answers stops blocking the menu
+
+
+def question_time_left(asked_at: str) -> float:
+    """Seconds a question asked at ``asked_at`` (station clock) may still wait for an answer:
+    it expires QUESTION_TIMEOUT_S after it was asked, at the bedside and at the station alike.
+    A timestamp that cannot be read counts from now."""
+    try:
+        age = (datetime.now(UTC) - p.parse_iso(asked_at)).total_seconds()
+    except ValueError:
+        age = 0.0
+    return QUESTION_TIMEOUT_S - max(0.0, age)
 
 
 def resend_delay(attempts: int) -> float:
@@ -402,9 +414,15 @@ class BedsideService:
         elif isinstance(msg, p.Question) and topic == self.address.topic("question"):
             if msg.id in self._answered:
                 return  # delivered again by the broker; already answered
+            left = question_time_left(msg.at)
+            if left <= 0:
+                # Delivered after an outage: the station already shows it as expired, and a
+                # late "yes" would answer a question the nurse no longer waits for.
+                log.info("question %r arrived after it expired; not shown", msg.text)
+                return
             self.question = msg
             self.menu.hold(self.menu_time())
-            self._question_until = time.monotonic() + QUESTION_TIMEOUT_S
+            self._question_until = time.monotonic() + left
             self._emit(ev.QuestionAsked(msg.id, msg.text, msg.asked_by))
             self._update_menu()
         elif isinstance(msg, p.StationStatus):

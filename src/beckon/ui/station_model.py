@@ -375,3 +375,22 @@ class SystemWatch:
             self._last_sound = now
             return True
         return False
+
+
+# ---------------------------------------------------------------- questions
+
+
+def question_status(q: p.QuestionView, now: datetime, ttl_s: float) -> str:
+    """``yes``/``no`` once answered; ``expired`` when nobody answered within the bedside's own
+    time limit (the bedside has stopped asking, so the station must not say "waiting");
+    else ``waiting``."""
+    if q.answer is not None:
+        return q.answer
+    if (now - p.parse_iso(q.asked_at)).total_seconds() >= ttl_s:
+        return "expired"
+    return "waiting"
+
+
+def clock_text(stamp: str, tz: tzinfo | None = None) -> str:
+    """``14:05``: a wire timestamp in the station's local time."""
+    return p.parse_iso(stamp).astimezone(tz).strftime("%H:%M")

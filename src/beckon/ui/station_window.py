@@ -34,6 +34,7 @@ from beckon.background import Background
 from beckon.intents import Intent, load_intents
 from beckon.messaging import protocol as p
 from beckon.station.feed import Connection, FeedItem, StationFeed, StationPresence
+from beckon.bedside.service import QUESTION_TIMEOUT_S
 from beckon.ui import strings
 from beckon.ui.sound import Alarm, SilentAlarm
 from beckon.ui.station_model import (
@@ -47,6 +48,8 @@ from beckon.ui.station_model import (
     intent_bars,
     intent_label,
     known_beds,
+    clock_text,
+    question_status,
     row_colours,
     slow_calls,
     sort_requests,
@@ -159,16 +162,27 @@ class QuestionRow(QFrame):
         super().__init__()
         self.setObjectName("questionRow")
         self.question_id = q.id
+        self.view = q
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
-        text = QLabel(f"{strings.bed_title(q.bed)}: {q.text}\n{q.asked_by}")
-        text.setWordWrap(True)
-        self.answer = QLabel(strings.answer_text(q.answer))
+        times = strings.question_times(
+            clock_text(q.asked_at), clock_text(q.answered_at) if q.answered_at else None
+        )
+        self.text = QLabel(f"{strings.bed_title(q.bed)}: {q.text}\n{q.asked_by}, {times}")
+        self.text.setWordWrap(True)
+        self.answer = QLabel()
         self.answer.setObjectName("answerBadge")
-        self.answer.setProperty("answer", q.answer or "waiting")
         self.answer.setToolTip(strings.answer_source(q.source))
-        layout.addWidget(text, 1)
+        layout.addWidget(self.text, 1)
         layout.addWidget(self.answer)
+        self.set_age(datetime.now(UTC))
+
+    def set_age(self, now: datetime) -> None:
+        """A question nobody answered expires here when it expires at the bedside."""
+        status = question_status(self.view, now, QUESTION_TIMEOUT_S)
+        if self.answer.property("answer") != status:
+            self.answer.setText(strings.answer_text(status))
+            set_prop(self.answer, "answer", status)
 
 
 class StationWindow(QWidget):
@@ -606,6 +620,8 @@ class StationWindow(QWidget):
             row.set_age(now)
             flashing = self.tracker.flashing(request_id, mono)
             row.paint_colours(flashing and self._flash_phase)
+        for question in self.question_rows():
+            question.set_age(now)
         if self.banner.isVisible() and mono > getattr(self, "_banner_until", 0.0):
             self.banner.hide()
         if self.tracker.reminder_due(mono):

@@ -207,7 +207,18 @@ def answer_text(answer: str | None) -> str:
         return translate("Beckon", "YES")
     if answer == "no":
         return translate("Beckon", "NO")
+    if answer == "expired":
+        return translate("Beckon", "no answer")
     return translate("Beckon", "waiting…")
+
+
+def question_times(asked: str, answered: str | None) -> str:
+    """When a question was asked and answered, in local clock time."""
+    if answered:
+        return translate("Beckon", "asked {asked}, answered {answered}").format(
+            asked=asked, answered=answered
+        )
+    return translate("Beckon", "asked {asked}").format(asked=asked)
 
 
 def answer_source(source: str | None) -> str:
