@@ -31,10 +31,10 @@ from PyQt6.QtWidgets import (
 )
 
 from beckon.background import Background
+from beckon.bedside.service import QUESTION_TIMEOUT_S
 from beckon.intents import Intent, load_intents
 from beckon.messaging import protocol as p
 from beckon.station.feed import Connection, FeedItem, StationFeed, StationPresence
-from beckon.bedside.service import QUESTION_TIMEOUT_S
 from beckon.ui import strings
 from beckon.ui.sound import Alarm, SilentAlarm
 from beckon.ui.station_model import (
@@ -44,11 +44,11 @@ from beckon.ui.station_model import (
     SystemWatch,
     age_seconds,
     age_text,
+    clock_text,
     hour_bars,
     intent_bars,
     intent_label,
     known_beds,
-    clock_text,
     question_status,
     row_colours,
     slow_calls,
