@@ -466,3 +466,24 @@ class ReachWatch:
         else:
             self._last_alarm = None
         return out
+
+
+def tile_columns(items: int, width: int, min_w: int, height: int = 0, min_h: int = 0) -> int:
+    """Columns of the request tiles: three at most (two for four items, a square), fewer when
+    the tiles would be narrower than ``min_w``, more when ``height`` leaves rows lower than
+    ``min_h`` (as when notices take room at a large font scale on a small screen)."""
+    if items <= 0:
+        return 1
+    most = min(2 if items == 4 else 3, items)
+
+    def fit(columns: int) -> float:
+        rows = -(-items // columns)
+        wide = width / columns / max(1, min_w)
+        high = height / rows / max(1, min_h) if height and min_h else 1.0
+        return min(wide, high, 1.0)
+
+    columns = most
+    while columns > 1 and width < columns * min_w:
+        columns -= 1
+    best = max(range(1, most + 1), key=lambda c: (fit(c), c == columns))
+    return best if fit(best) > fit(columns) else columns

@@ -15,14 +15,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PyQt6.QtCore import QObject, QSize, Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QCloseEvent, QIcon, QImage, QPixmap
+from PyQt6.QtCore import QEvent, QObject, QSize, Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QCloseEvent, QIcon, QImage, QPixmap, QResizeEvent
 from PyQt6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -52,10 +53,11 @@ from beckon.ui.bedside_model import (
     Timeline,
     mic_state,
     spoken_intent,
+    tile_columns,
 )
 from beckon.ui.sound import Alarm
 from beckon.ui.speech import SilentSpeaker, Speaker
-from beckon.ui.widgets import IconLabel, StatusPill, Tile, px, set_prop
+from beckon.ui.widgets import FitLabel, FlowLayout, IconLabel, StatusPill, Tile, px, set_prop
 from beckon.voice.dialogue import Action
 from beckon.voice.dialogue import Prompt as VoicePrompt
 from beckon.voice.recognizer import VoiceEvent
@@ -66,6 +68,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 translate = strings.translate
+TILE_MIN_PX = 240  # narrowest tile (at font scale 1) that fits "Call the nurse" in two lines
+TILE_MIN_H = 110  # lowest tile (at font scale 1) that fits a two-line name
 CAMERA_RETRY_S = 10.0
 CONFIRM_TIMEOUT_MS = 15_000
 
@@ -262,6 +266,10 @@ class BedsideWindow(QWidget):
         self.mic_pill = StatusPill()
         self.link_pill = StatusPill()
         self.station_pill = StatusPill()
+        # The chips wrap onto a second line rather than push the window past the screen.
+        chips = QWidget()
+        chips_layout = FlowLayout(chips, spacing=10)
+        chips_layout.setContentsMargins(0, 0, 0, 0)
         for pill in (
             self.camera_pill,
             self.face_pill,
@@ -269,8 +277,9 @@ class BedsideWindow(QWidget):
             self.link_pill,
             self.station_pill,
         ):
-            bar_layout.addWidget(pill)
-        bar_layout.addStretch(1)
+            chips_layout.addWidget(pill)
+        chips.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar_layout.addWidget(chips, 1)
         self.preview_button = QPushButton(translate("Beckon", "Show camera"))
         self.preview_button.setObjectName("smallButton")
         self.preview_button.clicked.connect(self.toggle_preview)
@@ -304,6 +313,9 @@ class BedsideWindow(QWidget):
         body.setContentsMargins(24, 8, 24, 16)
         body.setSpacing(24)
         self.pages = QStackedWidget()
+        # The hidden question and confirmation pages must not set the window's minimum height.
+        self.pages.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        self.pages.installEventFilter(self)
         self.tiles_page = QWidget()
         self.tile_grid = QGridLayout(self.tiles_page)
         self.tile_grid.setSpacing(22)
@@ -322,8 +334,18 @@ class BedsideWindow(QWidget):
         self.preview.hide()
         side.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
         self.timeline_panel = TimelinePanel(self.label, self._ask_cancel)
-        self.timeline_panel.setMinimumWidth(px(320))
-        side.addWidget(self.timeline_panel, 1)
+        # At large font scales the steps may not fit the height: they scroll (staff can reach
+        # them) rather than stretch the window past the screen; the headline stays on top.
+        self.timeline_scroll = QScrollArea()
+        self.timeline_scroll.setObjectName("timelineScroll")
+        self.timeline_scroll.setWidgetResizable(True)
+        self.timeline_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.timeline_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.timeline_scroll.setWidget(self.timeline_panel)
+        self.timeline_scroll.setMinimumWidth(px(300))
+        side.addWidget(self.timeline_scroll, 1)
+        # Cancel stays in view below the scrolling steps: it must never scroll away.
+        side.addWidget(self.timeline_panel.cancel)
         body.addLayout(side, 1)
         root.addLayout(body, 1)
 
@@ -332,15 +354,43 @@ class BedsideWindow(QWidget):
         self.offline_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.offline_banner.setWordWrap(True)
         self.offline_banner.hide()
-        root.addWidget(self._padded(self.offline_banner))
 
         # Calls cannot reach the nurses: say so in words, for the patient and any visitor.
+        # Side by side with the offline banner, so both fit a small screen at a large scale.
         self.reach_banner = QLabel()
         self.reach_banner.setObjectName("faultBanner")
         self.reach_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.reach_banner.setWordWrap(True)
         self.reach_banner.hide()
-        root.addWidget(self._padded(self.reach_banner))
+        notices = QHBoxLayout()
+        notices.setSpacing(0)
+        notices.addWidget(self._padded(self.offline_banner), 1)
+        notices.addWidget(self._padded(self.reach_banner), 1)
+        root.addLayout(notices)
+
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
+        """The tile area changes size when notices come and go: reflow the tiles then too."""
+        if watched is self.pages and event is not None and event.type() == QEvent.Type.Resize:
+            self._reflow_tiles()
+        return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event: QResizeEvent | None) -> None:
+        super().resizeEvent(event)
+        self._reflow_tiles()
+
+    def _reflow_tiles(self) -> None:
+        """Fewer columns when tiles would be too narrow for their names, more when too low."""
+        columns = tile_columns(
+            len(self.tiles),
+            self.pages.width(),
+            px(TILE_MIN_PX),
+            self.pages.height(),
+            px(TILE_MIN_H),
+        )
+        if self.tiles and columns != getattr(self, "_tile_columns", 0):
+            self._set_tiles(tuple(self.tiles))
+            if self.menu is not None:
+                self.show_menu(self.menu)
 
     def _padded(self, widget: QWidget) -> QWidget:
         holder = QWidget()
@@ -358,12 +408,11 @@ class BedsideWindow(QWidget):
         self.question_from = QLabel()
         self.question_from.setObjectName("questionFrom")
         self.question_from.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.question_text = QLabel()
+        self.question_text = FitLabel()
         self.question_text.setObjectName("questionText")
         self.question_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.question_text.setWordWrap(True)
         layout.addWidget(self.question_from)
-        layout.addWidget(self.question_text)
+        layout.addWidget(self.question_text, 4)
         row = QHBoxLayout()
         row.setSpacing(40)
         self.yes_button = self._answer_button("yes", translate("Beckon", "Yes"))
@@ -574,7 +623,10 @@ class BedsideWindow(QWidget):
             tile.setParent(None)
             tile.deleteLater()
         self.tiles = {}
-        columns = 2 if len(codes) == 4 else min(3, max(1, len(codes)))
+        columns = tile_columns(
+            len(codes), self.pages.width(), px(TILE_MIN_PX), self.pages.height(), px(TILE_MIN_H)
+        )
+        self._tile_columns = columns
         icon = 120 if len(codes) <= 6 else 90
         for c in range(4):
             self.tile_grid.setColumnStretch(c, 1 if c < columns else 0)
@@ -582,8 +634,7 @@ class BedsideWindow(QWidget):
             self.tile_grid.setRowStretch(r, 1 if r < (len(codes) + columns - 1) // columns else 0)
         for i, code in enumerate(codes):
             tile = Tile(code, self.label(code), self.touch_tile, icon)
-            tile.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
-            tile.setMinimumWidth(px(170))
+            tile.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
             self.tiles[code] = tile
             self.tile_grid.addWidget(tile, i // columns, i % columns)
 
