@@ -91,7 +91,7 @@ def test_calibration_never_switches_off_the_only_gesture_that_chooses(
     that says 'Nod to choose' and ignores nods; and the saved profile was never loaded."""
     from beckon.bedside.service import BedsideService
     from beckon.config import load_bedside
-    from beckon.profile import default_profile_path, load_profile
+    from beckon.profile import load_profile, profile_path
     from beckon.ui.calibration import CalibrationWizard
 
     settings = load_bedside(
@@ -105,7 +105,7 @@ def test_calibration_never_switches_off_the_only_gesture_that_chooses(
     )
     before = BedsideService(settings)
     assert before.profile.source == "<defaults>"
-    assert before.profile_path == default_profile_path("gh", "icu", "12")
+    assert before.profile_path == profile_path("gh", "icu", "12")
 
     wizard = CalibrationWizard(None, bed="12", speaker=speaker, path=before.profile_path)
     qtbot.addWidget(wizard)

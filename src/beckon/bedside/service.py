@@ -38,7 +38,7 @@ from beckon.intents import Intent, load_intents
 from beckon.messaging import protocol as p
 from beckon.messaging.mqtt import Connected, Disconnected, Message, MqttLink, PublishRefused, Will
 from beckon.messaging.outbox import Outbox
-from beckon.profile import GestureProfile, default_profile_path
+from beckon.profile import load_configured_profile, profile_path
 
 log = logging.getLogger(__name__)
 
@@ -112,24 +112,6 @@ class SourceEnded:
 Listener = Callable[[BedsideEvent], None]
 
 
-def _load_profile(path: str, default: Path) -> GestureProfile:
-    """The patient's gesture profile: ``bedside.profile``, else the one the calibration wizard
-    saved for this bed (``default``), else the defaults. A broken wizard-saved profile falls
-    back to the defaults with an error in the log rather than stopping the bedside."""
-    from beckon.errors import BeckonError
-    from beckon.profile import load_profile
-
-    if path:
-        return load_profile(path)
-    if not default.is_file():
-        return GestureProfile()
-    try:
-        return load_profile(default)
-    except BeckonError:
-        log.exception("the calibrated profile %s cannot be read; using the defaults", default)
-        return GestureProfile()
-
-
 class BedsideService:
     def __init__(
         self,
@@ -156,9 +138,9 @@ class BedsideService:
         self.outbox = outbox
         self.inbox: queue.Queue[object] = queue.Queue()
         self.profile_path = (
-            Path(cfg.profile) if cfg.profile else default_profile_path(cfg.site, cfg.unit, cfg.bed)
+            Path(cfg.profile) if cfg.profile else profile_path(cfg.site, cfg.unit, cfg.bed)
         )
-        self.profile = _load_profile(cfg.profile, self.profile_path)
+        self.profile = load_configured_profile(cfg.profile, self.profile_path)
         self.menu = Interaction.from_profile(self.profile, offered, cfg.offer_seconds)
         called = [a[5:] for a in self.menu.actions.values() if a.startswith("call:")]
         unknown = [i for i in (*self.menu.items, *called) if i not in self.intents]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from beckon.vision.calibration import (
@@ -153,13 +152,6 @@ class CalibrationFlow:
         self.phase_started = t
 
 
-def profile_path(site: str, unit: str, bed: str, folder: Path | None = None) -> Path:
-    """Where the wizard saves the bed's profile (``profile-SITE-UNIT-BED.toml``)."""
-    from beckon.profile import default_profile_path
-
-    return default_profile_path(site, unit, bed, folder)
-
-
 ESSENTIAL_ACTIONS = ("select",)
 """Actions the patient cannot do without: with none of them, the screen still says "Nod to
 choose" but nothing can be chosen. (Confirming falls back to the select gesture.)"""
@@ -205,10 +197,3 @@ def run_calibration(flow: CalibrationFlow, base: Any = None) -> Any:
 
     takes = [Take(tk.gesture, tk.start, tk.end) for tk in flow.takes]
     return calibrate(flow.observations(), takes, base=base)
-
-
-def save_result(result: Any, path: Path) -> Path:
-    """Write the calibrated profile with the profile module's own (atomic) writer."""
-    from beckon.profile import save_profile
-
-    return save_profile(result.profile, path)
