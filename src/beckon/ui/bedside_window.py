@@ -70,7 +70,6 @@ log = logging.getLogger(__name__)
 translate = strings.translate
 TILE_MIN_PX = 240  # narrowest tile (at font scale 1) that fits "Call the nurse" in two lines
 TILE_MIN_H = 110  # lowest tile (at font scale 1) that fits a two-line name
-CAMERA_RETRY_S = 10.0
 CONFIRM_TIMEOUT_MS = 15_000
 
 
@@ -202,7 +201,6 @@ class BedsideWindow(QWidget):
             service,
             vision,
             mic,
-            retry_s=CAMERA_RETRY_S,
             on_frame=self.camera.frame,
             on_face=self.bridge.face.emit,
             on_observation=self._observation,
