@@ -463,7 +463,7 @@ def cmd_station(args: argparse.Namespace) -> int:
             settings.station.database_path(),
         )
         service.run(_stop_on_signals())
-        return 0
+        return service.exit_code
 
     from beckon.station.client import StationClient
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from beckon.config import BrokerConfig
 from beckon.messaging import protocol as p
 from beckon.messaging.mqtt import LinkEvent, MqttLink
+from beckon.station import queueview
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +52,14 @@ class StationFeed:
             broker,
             client_id=f"beckon-{name}-{p.new_request_id()[:8]}",
             subscriptions=[
-                p.Topics.unit(site, unit, "queue"),
+                *queueview.subscriptions(site, unit),
                 p.Topics.unit(site, unit, "stats"),
                 p.Topics.station_status(site, unit, "+"),
             ],
             persistent=False,  # everything a window needs is retained
         )
-        self.ready = threading.Event()  # set once the first queue has arrived
+        self.ready = threading.Event()  # set once the first whole queue has arrived
+        self._queue = queueview.QueueAssembler(site, unit)
 
     # ------------------------------------------------------------ commands (any thread)
 
@@ -95,16 +97,21 @@ class StationFeed:
     def _decode(self, event: LinkEvent) -> FeedItem | None:
         if event.kind in ("connected", "disconnected"):
             return Connection(event.kind == "connected")
-        if event.kind != "message" or not event.payload:
+        if event.kind != "message":
+            return None
+        if self._queue.apply(event.topic, event.payload):
+            # Until the first whole queue is here, a window would ring for every retained call
+            # as if it were new; afterwards every change shows at once.
+            if self._queue.complete:
+                self.ready.set()
+            return self._queue.snapshot() if self.ready.is_set() else None
+        if not event.payload:
             return None
         try:
             msg = p.decode(event.payload)
         except p.ProtocolError as exc:
             log.warning("dropped message on %s: %s", event.topic, exc)
             return None
-        if isinstance(msg, p.UnitQueue) and event.topic.endswith("/queue"):
-            self.ready.set()
-            return msg
         if isinstance(msg, p.UnitStats) and event.topic.endswith("/stats"):
             return msg
         if isinstance(msg, p.StationStatus) and "/station/" in event.topic:
