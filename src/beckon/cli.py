@@ -109,6 +109,17 @@ def build_parser() -> argparse.ArgumentParser:
     _role_options(station, "station")
     station.add_argument("--site", help="site name (overrides station.site)")
     station.add_argument("--units", help="comma-separated units served (overrides station.units)")
+    station.add_argument(
+        "--user",
+        metavar="NAME",
+        help="MQTT username for list/ack/resolve/ask (overrides broker.username): the broker ties "
+        "client ids to usernames, so these must not log in as the running station service",
+    )
+    station.add_argument(
+        "--password-file",
+        metavar="FILE",
+        help="file holding that user's password (overrides broker.password_file)",
+    )
     _window_options(station, "station")
     actions = station.add_subparsers(dest="action", metavar="ACTION")
     actions.add_parser("run", help="run the service (the default)")
@@ -465,10 +476,26 @@ def cmd_station(args: argparse.Namespace) -> int:
         service.run(_stop_on_signals())
         return service.exit_code
 
+    from dataclasses import replace
+
     from beckon.station.client import StationClient
 
     cfg = settings.station
-    with StationClient(settings.broker, cfg.site, cfg.units[0]) as client:
+    broker = settings.broker
+    if args.user or args.password_file:
+        broker = replace(
+            broker,
+            username=args.user or broker.username,
+            password_file=args.password_file or broker.password_file,
+        )
+    elif broker.username:
+        raise BeckonError(
+            f"`beckon station {action}` would log in as {broker.username}, the station "
+            "service's own user: the broker ties client ids to usernames, so it would throw "
+            "the running station off",
+            "log in as a console user: --user console-SITE-UNIT --password-file FILE",
+        )
+    with StationClient(broker, cfg.site, cfg.units[0]) as client:
         if action == "list":
             current = client.wait_queue()
             if args.json:

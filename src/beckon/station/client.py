@@ -16,7 +16,7 @@ from beckon.config import BrokerConfig
 from beckon.errors import BeckonError
 from beckon.messaging import protocol as p
 from beckon.messaging.mqtt import LinkEvent, MqttLink
-from beckon.station import queueview
+from beckon.station import lifecycle, queueview
 
 STATION_FRESH_S = 15.0
 """A station whose retained presence is older than this (it refreshes it every few seconds)
@@ -28,7 +28,7 @@ class StationClient:
         self.site, self.unit = site, unit
         self.link = MqttLink(
             broker,
-            client_id=f"beckon-{name}-{p.new_request_id()[:8]}",
+            client_id=broker.username or f"beckon-{name}-{p.new_request_id()[:8]}",
             subscriptions=[
                 *queueview.subscriptions(site, unit),
                 p.Topics.station_status(site, unit, "+"),
@@ -118,6 +118,11 @@ class StationClient:
         if len(matches) > 1:
             raise BeckonError(f"{id_prefix!r} matches {len(matches)} requests; give more of the id")
         target = matches[0]
+        if action == "resolve" and not lifecycle.resolvable_remotely(target.priority):
+            raise BeckonError(
+                f"request {target.id[:8]} is an emergency: it is cleared at the bedside only",
+                "acknowledge it here (`beckon station ack`), resolve it at the bed",
+            )
         cmd = p.StationCommand(p.new_request_id(), action, target.id, by, p.now_iso())  # type: ignore[arg-type]
         self.link.publish(p.Topics.unit(self.site, self.unit, "command"), p.encode(cmd))
         want = "acknowledged" if action == "acknowledge" else "resolved"

@@ -461,6 +461,8 @@ class StationService:
             self._publish_stats(unit)
         self._heartbeat_due = time.monotonic() + HEARTBEAT_S
         if all(link.connected for link in self.links.values()):
+            if not self.ready.is_set():
+                log.info("station %s (instance %s) is serving", self.cfg.name, self.instance)
             self.ready.set()
 
     def _heartbeat(self) -> None:

@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from beckon.durable import open_durable
+from beckon.durable import check_sound, is_corrupt, move_aside, open_durable
 from beckon.messaging.protocol import (
     Answer,
     BedAddress,
@@ -99,16 +98,12 @@ def open_store(path: Path) -> RequestStore:
         store.check()
         return store
     except sqlite3.DatabaseError as exc:
-        if not _is_corrupt(exc):
+        if not is_corrupt(exc):
             raise StoreUnavailable(
                 f"the station database {path} cannot be written: {exc}",
                 "check the disk space and the file's owner and permissions",
             ) from None
-        aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
-        for suffix in ("", "-wal", "-shm"):
-            part = path.with_name(path.name + suffix)
-            if part.exists():
-                part.rename(aside.with_name(aside.name + suffix))
+        aside = move_aside(path)
         log.error(
             "the station database %s is corrupt (%s); moved it to %s and started a fresh one. "
             "Open requests in it are re-sent by their bedsides; restore history from it or a "
@@ -126,11 +121,6 @@ def open_store(path: Path) -> RequestStore:
         ) from None
 
 
-def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
-    text = str(exc).lower()
-    return "not a database" in text or "malformed" in text or "corrupt" in text
-
-
 class RequestStore:
     """Requests, their history and bed presence. Use from one thread only."""
 
@@ -144,9 +134,7 @@ class RequestStore:
 
     def check(self) -> None:
         """Raise sqlite3.DatabaseError unless the file is sound and a write reaches the disk."""
-        result = self._db.execute("PRAGMA quick_check").fetchone()
-        if not result or result[0] != "ok":
-            raise sqlite3.DatabaseError(f"database disk image is malformed: {result}")
+        check_sound(self._db)
         with self._tx():
             self._db.execute("CREATE TABLE IF NOT EXISTS health (at TEXT)")
             self._db.execute("DELETE FROM health")
