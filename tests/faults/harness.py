@@ -5,6 +5,7 @@ outbox) and a TCP proxy the test can cut. Everything listens on 127.0.0.1 only."
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -176,8 +177,10 @@ def start_beds(broker: ProdBroker, folder: Path, beds: list[str], tag: str, *ext
                url: str | None = None) -> Proc:  # fmt: skip
     outboxes = folder / "outboxes"
     outboxes.mkdir(exist_ok=True)
-    args = ["-m", "beckon.lab.simbed", "--broker", url or broker.url, "--beds", ",".join(beds),
-            "--outbox-dir", str(outboxes), "--password-dir", str(broker.password_dir), *extra]  # fmt: skip
+    args = [
+        *("-m", "beckon.lab.simbed", "--broker", url or broker.url, "--beds", ",".join(beds)),
+        *("--outbox-dir", str(outboxes), "--password-dir", str(broker.password_dir), *extra),
+    ]
     return spawn(args, folder, tag)
 
 
@@ -236,10 +239,8 @@ class CutProxy:
             pass
         finally:
             for s in (src, dst):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def cut(self) -> None:
         self.flowing.clear()
