@@ -192,15 +192,21 @@ def stored(db: Path) -> list[tuple[str, str, str]]:
     """(id, priority, state) of every request in a station database, read-only."""
     if not db.exists():
         return []
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        return [tuple(r) for r in conn.execute("SELECT id, priority, state FROM requests")]
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            return [tuple(r) for r in conn.execute("SELECT id, priority, state FROM requests")]
+    except sqlite3.OperationalError:  # being created right now
+        return []
 
 
 def outbox_count(folder: Path) -> int:
     total = 0
     for path in (folder / "outboxes").glob("outbox-*.sqlite3"):
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-            total += conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0]
+        try:
+            with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+                total += conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0]
+        except sqlite3.OperationalError:  # being created right now: count it as not empty
+            total += 1
     return total
 
 

@@ -198,6 +198,12 @@ class MqttLink:
                 2.0
             )
         client.disconnect()
+        # Let the network thread write what is queued and the DISCONNECT itself before it
+        # stops: otherwise the broker sees a broken connection and publishes the last will
+        # over the status this service just wrote (a station's fault, say).
+        deadline = time.monotonic() + 2.0
+        while self._connected.is_set() and time.monotonic() < deadline:
+            time.sleep(0.01)
         client.loop_stop()
         self._connected.clear()
 
