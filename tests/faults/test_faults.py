@@ -175,12 +175,8 @@ def test_a_second_station_with_the_same_name_refuses_instead_of_splitting_calls(
     procs.append(station)
     assert wait_until(lambda: serving(station), 30), station.stderr()[-3000:]
     twin_db = tmp_path / "twin.sqlite3"
-    twin_config = (
-        station_toml(prod_broker, tmp_path / "twin", db=twin_db)
-        if ((tmp_path / "twin").mkdir() is None)
-        else None
-    )
-    assert twin_config is not None
+    (tmp_path / "twin").mkdir()
+    twin_config = station_toml(prod_broker, tmp_path / "twin", db=twin_db)
     twin = start_station(twin_config, tmp_path, "twin")
     procs.append(twin)
     assert twin.popen.wait(30) == 1
@@ -246,7 +242,8 @@ def _retained_station_status(broker: ProdBroker) -> p.StationStatus | None:
         auth={"username": CONSOLE_USER, "password": broker.passwords[CONSOLE_USER]},
         client_id="ignored",
     )
-    return p.decode_as(msg.payload, p.StationStatus)  # type: ignore[union-attr]
+    assert msg is not None
+    return p.decode_as(msg.payload, p.StationStatus)
 
 
 def test_a_corrupt_station_database_is_moved_aside_and_a_fresh_one_started(

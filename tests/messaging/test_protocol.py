@@ -616,3 +616,21 @@ def test_a_call_lists_the_request_view_fields_but_history() -> None:
     without = sorted(f.name for f in fields(p.RequestView) if f.name != "history")
     assert sorted(items["properties"]) == without
     assert items["additionalProperties"] is False
+
+
+def test_unit_of_names_the_unit_of_a_unit_or_bed_topic() -> None:
+    bed = p.BedAddress("general", "icu", "b1")
+    assert p.Topics.unit_of(bed.topic("request")) == "icu"
+    assert p.Topics.unit_of(p.Topics.unit("general", "ward7", "command")) == "ward7"
+    for topic in ("beckon/v2/general/icu/command", "beckon/v1/general", "x/y/z/w/v"):
+        with pytest.raises(p.ProtocolError):
+            p.Topics.unit_of(topic)
+
+
+def test_request_states_move_forward_only() -> None:
+    """One order of states for every end: a late message never moves a request back."""
+    assert p.REQUEST_STATES[0] == "created" and set(p.REQUEST_STATES) > p.CLOSED_STATES
+    assert p.is_backwards("acknowledged", "received")
+    assert not p.is_backwards("received", "acknowledged")
+    assert not p.is_backwards(None, "created")
+    assert not p.is_backwards("received", "something-else")

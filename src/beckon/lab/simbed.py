@@ -21,7 +21,8 @@ import time
 from pathlib import Path
 
 from beckon.background import Background
-from beckon.bedside.service import BedsideEvent, BedsideService, Submit
+from beckon.bedside import events as ev
+from beckon.bedside.service import BedsideService, Submit
 from beckon.config import BedsideConfig, BedsideSettings, BrokerConfig
 
 _print_lock = threading.Lock()
@@ -50,9 +51,20 @@ def make_bed(args: argparse.Namespace, bed: str) -> BedsideService:
     )
     service = BedsideService(BedsideSettings(bedside=cfg, broker=broker))
 
-    def report(e: BedsideEvent) -> None:
-        if e.kind in ("request_saved", "state", "station", "connection", "fault"):
-            _say(event=e.kind, bed=bed, id=e.request_id, state=e.state, detail=e.detail)
+    def report(e: ev.BedsideEvent) -> None:
+        match e:
+            case ev.RequestSaved():
+                _say(event="request_saved", bed=bed, id=e.request_id, state="created", detail="")
+            case ev.StateChanged():
+                _say(event="state", bed=bed, id=e.request_id, state=e.state, detail="")
+            case ev.StationChanged():
+                detail = "online" if e.online else "offline"
+                _say(event="station", bed=bed, id="", state="", detail=detail)
+            case ev.ConnectionChanged():
+                detail = "online" if e.online else "offline"
+                _say(event="connection", bed=bed, id="", state="", detail=detail)
+            case ev.Fault():
+                _say(event="fault", bed=bed, id="", state="", detail=e.detail)
 
     service.listeners.append(report)
     return service

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from beckon.config import BrokerConfig
 from beckon.errors import BeckonError
 from beckon.messaging import protocol as p
-from beckon.messaging.mqtt import LinkEvent, MqttLink
+from beckon.messaging.mqtt import LinkEvent, Message, MqttLink
 from beckon.station import lifecycle, queueview
 
 STATION_FRESH_S = 15.0
@@ -57,10 +57,10 @@ class StationClient:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                event: LinkEvent = self.link.events.get(timeout=0.1)
+                event: LinkEvent | None = self.link.events.get(timeout=0.1)
             except queue.Empty:
-                event = LinkEvent("none")
-            if event.kind == "message":
+                event = None
+            if isinstance(event, Message):
                 self._take(event)
             if self._queue.complete and self.running_station() is not None:
                 self.latest = self._queue.snapshot()
@@ -79,7 +79,7 @@ class StationClient:
             )
         return self.latest
 
-    def _take(self, event: LinkEvent) -> None:
+    def _take(self, event: Message) -> None:
         if self._queue.apply(event.topic, event.payload) or "/station/" not in event.topic:
             return
         try:

@@ -14,10 +14,18 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import assert_never
 
 from beckon.config import BrokerConfig
 from beckon.messaging import protocol as p
-from beckon.messaging.mqtt import LinkEvent, MqttLink
+from beckon.messaging.mqtt import (
+    Connected,
+    Disconnected,
+    LinkEvent,
+    Message,
+    MqttLink,
+    PublishRefused,
+)
 from beckon.station import queueview
 
 log = logging.getLogger(__name__)
@@ -95,10 +103,17 @@ class StationFeed:
             self.link.stop()
 
     def _decode(self, event: LinkEvent) -> FeedItem | None:
-        if event.kind in ("connected", "disconnected"):
-            return Connection(event.kind == "connected")
-        if event.kind != "message":
-            return None
+        match event:
+            case Connected():
+                return Connection(True)
+            case Disconnected():
+                return Connection(False)
+            case PublishRefused():
+                return None  # the link has logged it; the window shows the queue, not commands
+            case Message():
+                pass
+            case _:
+                assert_never(event)
         if self._queue.apply(event.topic, event.payload):
             # Until the first whole queue is here, a window would ring for every retained call
             # as if it were new; afterwards every change shows at once.

@@ -19,13 +19,29 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Literal
 
 from beckon.config import StationSettings
 from beckon.errors import BeckonError
 from beckon.intents import Intent, load_intents
 from beckon.messaging import protocol as p
-from beckon.messaging.mqtt import LinkEvent, MqttLink, Will, check_broker_files
+from beckon.messaging.mqtt import (
+    Connected,
+    Disconnected,
+    LinkEvent,
+    Message,
+    MqttLink,
+    Will,
+    check_broker_files,
+)
 from beckon.station import escalation, history, lifecycle
+from beckon.station.events import (
+    BedPresence,
+    QuestionAnswered,
+    QuestionAsked,
+    RequestChanged,
+    StationEvent,
+)
 from beckon.station.store import RequestStore, StoreUnavailable, open_store
 
 log = logging.getLogger(__name__)
@@ -43,14 +59,10 @@ PROBE_S = 1.5
 BATCH = 500
 """Messages taken off the queue at once and handled in priority order."""
 
-Listener = Callable[[str, p.RequestView], None]
-"""Called on the service thread with what happened ("received", "acknowledged", ...)."""
+NurseChange = Literal["acknowledged", "resolved"]
 
-QuestionListener = Callable[[str, p.QuestionView], None]
-"""Called on the service thread when a question is asked or answered."""
-
-BedListener = Callable[[p.BedAddress, bool], None]
-"""Called on the service thread when a bed goes online or offline."""
+Listener = Callable[[StationEvent], None]
+"""Called on the service thread with each StationEvent."""
 
 
 class StationService:
@@ -64,8 +76,6 @@ class StationService:
         self.exit_code = 0
         self._store: RequestStore | None = None
         self.listeners: list[Listener] = []
-        self.bed_listeners: list[BedListener] = []
-        self.question_listeners: list[QuestionListener] = []
         self.links: dict[str, MqttLink] = {}
         self.ready = threading.Event()
         self.dropped = 0
@@ -180,14 +190,16 @@ class StationService:
         return sorted(batch, key=self._rank)
 
     def _rank(self, event: object) -> int:
-        if not (isinstance(event, LinkEvent) and event.topic.endswith("/request")):
+        if not (isinstance(event, Message) and event.topic.endswith("/request")):
             return 3
         try:
             intent = json.loads(event.payload).get("intent")
         except (ValueError, AttributeError, RecursionError):
             return 3
         spec = self.intents.get(intent) if isinstance(intent, str) else None
-        return 2 - p.PRIORITIES.index(spec.priority) if spec else 1
+        if spec is None or spec.priority is None:
+            return 1
+        return 2 - p.PRIORITIES.index(spec.priority)
 
     def _guarded(self, work: Callable[..., object], *args: object) -> None:
         try:
@@ -209,14 +221,15 @@ class StationService:
 
     def handle(self, event: LinkEvent) -> None:
         """Process one link event; never raises for bad input."""
-        if event.kind == "connected":
+        if isinstance(event, Connected):
             self._on_connected()
             return
-        if event.kind == "disconnected":
+        if isinstance(event, Disconnected):
             self.ready.clear()
             return
-        if event.kind != "message":
             return
+        if not isinstance(event, Message):
+            return  # a lost connection comes back by itself; a refused publish is logged
         try:
             self._handle_message(event.topic, event.payload)
         except p.ProtocolError as exc:
@@ -244,7 +257,7 @@ class StationService:
             if isinstance(cmd, p.StationCommand):
                 self._apply_command(cmd)
             elif isinstance(cmd, p.AskCommand):
-                self._ask(topic.split("/")[3], cmd)
+                self._ask(p.Topics.unit_of(topic), cmd)
             else:
                 raise p.ProtocolError(f"a {type(cmd).__name__} is not a command")
             return
@@ -279,7 +292,7 @@ class StationService:
                 req.source,
                 req.id[:8],
             )
-            self._notify("received", view)
+            self._emit(RequestChanged("received", view))
         else:
             log.info("request %s from bed %s arrived again; already stored", req.id[:8], bed.key)
         self._publish_receipt(bed, view)
@@ -289,7 +302,7 @@ class StationService:
         """The priority is the station's, from its catalog: never what the bed claims. An
         intent the station does not know keeps the bed's priority, but at most urgent."""
         spec = self.intents.get(req.intent)
-        if spec is not None:
+        if spec is not None and spec.priority is not None:
             priority = spec.priority
         else:
             log.warning("bed %s sent unknown intent %r", req.address.key, req.intent)
@@ -311,7 +324,7 @@ class StationService:
         if lifecycle.can_move(view.state, "cancelled"):
             view = self.store.change(view.id, "cancelled", by="patient")
             log.info("bed %s cancelled request %s", bed.key, view.id[:8])
-            self._notify("cancelled", view)
+            self._emit(RequestChanged("cancelled", view))
             self._publish_receipt(bed, view)
             self._publish_bed(bed, view)
             return
@@ -336,8 +349,7 @@ class StationService:
                 log.info("bed %s is online", bed.key)
             else:
                 log.warning("DEVICE FAULT: bed %s went offline", bed.key)
-            for listener in self.bed_listeners:
-                listener(bed, online)
+            self._emit(BedPresence(bed, online))
             self._publish_queue(bed.unit)
 
     def _ask(self, unit: str, cmd: p.AskCommand) -> None:
@@ -350,7 +362,7 @@ class StationService:
         view = self.store.ask(question)
         log.info("%s asks bed %s: %s", cmd.by, bed.key, cmd.text)
         self._publish(bed.topic("question"), question)
-        self._notify_question("asked", view)
+        self._emit(QuestionAsked(view))
         self._publish_queue(unit)
 
     def _on_answer(self, bed: p.BedAddress, answer: p.Answer) -> None:
@@ -364,18 +376,11 @@ class StationService:
         self._publish(bed.topic("receipt"), receipt)
         if new:
             log.info("bed %s answers %s to: %s", bed.key, answer.answer, view.text)
-            self._notify_question("answered", view)
+            self._emit(QuestionAnswered(view))
             self._publish_queue(bed.unit)
 
-    def _notify_question(self, what: str, view: p.QuestionView) -> None:
-        for listener in self.question_listeners:
-            try:
-                listener(what, view)
-            except Exception:  # a broken observer must not stop the station
-                log.exception("station question listener failed")
-
     def _apply_command(self, cmd: p.StationCommand) -> None:
-        new = "acknowledged" if cmd.action == "acknowledge" else "resolved"
+        new: NurseChange = "acknowledged" if cmd.action == "acknowledge" else "resolved"
         try:
             self.acknowledge_or_resolve(cmd.id, new, cmd.by)
         except (KeyError, lifecycle.LifecycleError) as exc:
@@ -383,7 +388,7 @@ class StationService:
 
     # ------------------------------------------------------------ nurse actions
 
-    def acknowledge_or_resolve(self, request_id: str, new: str, by: str) -> p.RequestView:
+    def acknowledge_or_resolve(self, request_id: str, new: NurseChange, by: str) -> p.RequestView:
         view = self.store.get(request_id)
         if view is None:
             raise KeyError(f"no request {request_id}")
@@ -395,7 +400,7 @@ class StationService:
             )
         view = self.store.change(request_id, new, by=by)
         log.info("request %s %s by %s", request_id[:8], new, by)
-        self._notify(new, view)
+        self._emit(RequestChanged(new, view))
         self._publish_bed(p.BedAddress(view.site, view.unit, view.bed), view)
         return view
 
@@ -413,7 +418,7 @@ class StationService:
                 view.intent,
                 esc.reason,
             )
-            self._notify("escalated", view)
+            self._emit(RequestChanged("escalated", view))
             self._publish_bed(p.BedAddress(view.site, view.unit, view.bed), view)
 
     # ------------------------------------------------------------ publishing
@@ -571,14 +576,14 @@ class StationService:
         self._publish_raw(topic, payload, retain)
 
     def _publish_raw(self, topic: str, payload: bytes, retain: bool = False) -> None:
-        link = self.links.get(topic.split("/")[3])
+        link = self.links.get(p.Topics.unit_of(topic))
         if link is not None:
             link.publish(topic, payload, retain=retain)
 
-    def _notify(self, what: str, view: p.RequestView) -> None:
+    def _emit(self, event: StationEvent) -> None:
         for listener in self.listeners:
             try:
-                listener(what, view)
+                listener(event)
             except Exception:  # a broken observer must not stop the station
                 log.exception("station listener failed")
 
