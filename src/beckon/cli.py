@@ -260,6 +260,19 @@ def build_parser() -> argparse.ArgumentParser:
     bui.add_argument("--broker", metavar="URL", help="use this broker instead of a private one")
     bui.add_argument("--json", action="store_true", help="print the figures as JSON")
     bui.set_defaults(func=cmd_bench_ui)
+    bload = bsub.add_parser(
+        "load",
+        help="request -> stored/receipt latency, loss, station CPU and memory under load",
+        description="Simulated beds (one MQTT client and one durable outbox each) against a "
+        "private Mosquitto and a `beckon station` process on loopback: a steady rate, then a "
+        "burst of one request per bed. Bounded in time; mind other work on the machine.",
+    )
+    bload.add_argument("--beds", type=int, default=500, help="simulated beds (default 500)")
+    bload.add_argument("--rate", type=float, default=15.0, help="steady requests/s (default 15)")
+    bload.add_argument("--seconds", type=float, default=60.0, help="steady phase length")
+    bload.add_argument("--burst", type=int, default=500, help="requests in the burst")
+    bload.add_argument("--json", action="store_true", help="print the figures as JSON")
+    bload.set_defaults(func=cmd_bench_load)
     bench.set_defaults(func=cmd_bench)
 
     transcribe = sub.add_parser(
@@ -708,6 +721,14 @@ def _station_window(args: argparse.Namespace, settings: Any) -> int:
         fullscreen=bool(args.fullscreen),
         sound=not args.no_sound,
     )
+
+
+def cmd_bench_load(args: argparse.Namespace) -> int:
+    from beckon.lab.load_bench import bench_load, format_report
+
+    result = bench_load(args.beds, args.rate, args.seconds, args.burst)
+    print(json.dumps(result, indent=2) if args.json else format_report(result))
+    return 0
 
 
 def cmd_bench_ui(args: argparse.Namespace) -> int:
