@@ -271,6 +271,13 @@ def build_parser() -> argparse.ArgumentParser:
     bload.add_argument("--rate", type=float, default=15.0, help="steady requests/s (default 15)")
     bload.add_argument("--seconds", type=float, default=60.0, help="steady phase length")
     bload.add_argument("--burst", type=int, default=500, help="requests in the burst")
+    bload.add_argument(
+        "--autosave",
+        type=int,
+        default=1,
+        metavar="N",
+        help="Mosquitto autosave_interval (changes between database saves; 1 as shipped)",
+    )
     bload.add_argument("--json", action="store_true", help="print the figures as JSON")
     bload.set_defaults(func=cmd_bench_load)
     bench.set_defaults(func=cmd_bench)
@@ -726,7 +733,7 @@ def _station_window(args: argparse.Namespace, settings: Any) -> int:
 def cmd_bench_load(args: argparse.Namespace) -> int:
     from beckon.lab.load_bench import bench_load, format_report
 
-    result = bench_load(args.beds, args.rate, args.seconds, args.burst)
+    result = bench_load(args.beds, args.rate, args.seconds, args.burst, args.autosave)
     print(json.dumps(result, indent=2) if args.json else format_report(result))
     return 0
 

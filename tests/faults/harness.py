@@ -62,7 +62,7 @@ class ProdBroker:
         (self.folder / "pw").mkdir(exist_ok=True)
         self.ca, _, _ = _make_certs(self.folder)
         shutil.copy(MOSQUITTO_DIR / "acl", self.folder / "acl")
-        users = [STATION_USER, CONSOLE_USER, *(bed_user(b) for b in self.beds)]
+        users = [STATION_USER, CONSOLE_USER, "monitor", *(bed_user(b) for b in self.beds)]
         passwd = self.folder / "passwd"
         tool = _tool("mosquitto_passwd", "/usr/bin/mosquitto_passwd")
         for i, user in enumerate(users):

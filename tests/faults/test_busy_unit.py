@@ -169,6 +169,14 @@ def test_station_list_fails_loudly_when_no_station_service_runs(
         capture_output=True, text=True, timeout=60, cwd=REPO,
     )  # fmt: skip
     assert own.returncode == 2 and STATION_USER in own.stderr
+    # The check in deploy/mosquitto/README.md works with the shipped acl (monitor user).
+    watched = subprocess.run(
+        ["mosquitto_sub", "-h", "127.0.0.1", "-p", str(prod_broker.plain_port), "-u", "monitor",
+         "-P", prod_broker.passwords["monitor"], "-t", f"beckon/v1/{SITE}/{UNIT}/#", "-v",
+         "-C", "1", "-W", "10"],
+        capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    assert watched.returncode == 0 and f"beckon/v1/{SITE}/{UNIT}/" in watched.stdout, watched
     assert station.stop() == 0
     # The retained summary is still at the broker; it must not pass for "no open requests".
     gone = cli(prod_broker, config, "list")

@@ -83,6 +83,7 @@ class StationService:
         self._open: dict[str, dict[str, str]] = {}  # unit -> open request id -> priority
         self._bed_seen: dict[p.BedAddress, float] = {}  # online beds -> last heard (monotonic)
         self._heartbeat_due = 0.0
+        self._summary_due: set[str] = set()
         self._probe_until: float | None = None  # set while checking for a running twin
 
     # ------------------------------------------------------------ running
@@ -151,16 +152,20 @@ class StationService:
         last_check = 0.0
         try:
             while not stop.is_set() and self.fault is None:
-                for event in self._next_batch(events, tick_s):
-                    self._guarded(self.handle, event)
+                batch = self._next_batch(events, tick_s)
+                requests = [e for e in batch if self._rank(e) < 3]
+                self._guarded(self._receive_requests, requests)
+                for event in batch[len(requests) :]:
                     if self.fault is not None:
                         break
+                    self._guarded(self.handle, event)
                 if time.monotonic() - last_check >= 1.0:
                     last_check = time.monotonic()
                     self._guarded(self.check_escalations, datetime.now(UTC))
                     self._guarded(self._check_silent_beds)
                 self._guarded(self._heartbeat)
                 self._guarded(self._publish_due_stats)
+                self._guarded(self._flush_summaries)
         finally:
             if self.fault is not None:
                 self.exit_code = 1
@@ -262,10 +267,9 @@ class StationService:
                 raise p.ProtocolError(f"a {type(cmd).__name__} is not a command")
             return
         bed, leaf = p.Topics.parse_bed_topic(topic)
-        if bed.site != self.cfg.site or bed.unit not in self.cfg.units:
-            raise p.ProtocolError(f"bed {bed.key} is not in a unit this station serves")
-        if leaf in ("request", "cancel", "answer") and bed in self._bed_seen:
-            self._bed_seen[bed] = time.monotonic()
+        self._check_served(bed)
+        if leaf in ("request", "cancel", "answer"):
+            self._seen(bed)
         if leaf == "request":
             self._on_request(bed, p.decode_as(payload, p.Request))
         elif leaf == "cancel":
@@ -278,25 +282,53 @@ class StationService:
             raise p.ProtocolError(f"unexpected topic {topic}")
 
     def _on_request(self, bed: p.BedAddress, req: p.Request) -> None:
-        if req.address != bed:
-            raise p.ProtocolError(
-                f"request for bed {req.address.key} sent on the topic of {bed.key}"
-            )
-        view, new = self.store.receive(self._catalog_priority(req))
-        if new:
-            log.info(
-                "bed %s asks for %s (%s, by %s): request %s received",
-                bed.key,
-                req.intent,
-                req.priority,
-                req.source,
-                req.id[:8],
-            )
-            self._emit(RequestChanged("received", view))
-        else:
-            log.info("request %s from bed %s arrived again; already stored", req.id[:8], bed.key)
-        self._publish_receipt(bed, view)
-        self._publish_bed(bed, view if new else None)
+        self._receive([(bed, req)])
+
+    def _receive_requests(self, events: list[Message]) -> None:
+        """A batch of request messages: checked one by one (a bad one is dropped alone),
+        stored in one transaction, then answered in the batch's (priority) order."""
+        good: list[tuple[p.BedAddress, p.Request]] = []
+        for event in events:
+            try:
+                bed, _ = p.Topics.parse_bed_topic(event.topic)
+                self._check_served(bed)
+                good.append((bed, p.decode_as(event.payload, p.Request)))
+                self._seen(bed)
+            except p.ProtocolError as exc:
+                self.dropped += 1
+                log.warning("dropped message on %s: %s", event.topic, exc)
+        self._receive(good)
+
+    def _receive(self, items: list[tuple[p.BedAddress, p.Request]]) -> None:
+        checked = []
+        for bed, req in items:
+            if req.address != bed:
+                self.dropped += 1
+                log.warning("dropped request for bed %s sent on the topic of %s",
+                            req.address.key, bed.key)  # fmt: skip
+                continue
+            checked.append((bed, self._catalog_priority(req)))
+        stored = self.store.receive_many([req for _, req in checked])
+        for (bed, req), (view, new) in zip(checked, stored, strict=True):
+            if new:
+                log.info(
+                    "bed %s asks for %s (%s, by %s): request %s received",
+                    bed.key, req.intent, req.priority, req.source, req.id[:8],
+                )  # fmt: skip
+                self._emit(RequestChanged("received", view))
+            else:
+                log.info("request %s from bed %s arrived again; already stored",
+                         req.id[:8], bed.key)  # fmt: skip
+            self._publish_receipt(bed, view)
+            self._publish_bed(bed, view if new else None)
+
+    def _check_served(self, bed: p.BedAddress) -> None:
+        if bed.site != self.cfg.site or bed.unit not in self.cfg.units:
+            raise p.ProtocolError(f"bed {bed.key} is not in a unit this station serves")
+
+    def _seen(self, bed: p.BedAddress) -> None:
+        if bed in self._bed_seen:
+            self._bed_seen[bed] = time.monotonic()
 
     def _catalog_priority(self, req: p.Request) -> p.Request:
         """The priority is the station's, from its catalog: never what the bed claims. An
@@ -541,6 +573,16 @@ class StationService:
             self._publish_raw(p.Topics.call(self.cfg.site, unit, request_id), b"", retain=True)
 
     def _publish_queue(self, unit: str) -> None:
+        """Mark the unit's summary for publishing once the current batch is handled: a burst of
+        calls changes it once, not once per call (every retained change costs the broker a
+        save of its database)."""
+        self._summary_due.add(unit)
+
+    def _flush_summaries(self) -> None:
+        while self._summary_due:
+            self._send_summary(self._summary_due.pop())
+
+    def _send_summary(self, unit: str) -> None:
         summary = p.QueueSummary(
             self.cfg.site,
             unit,

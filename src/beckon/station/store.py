@@ -147,27 +147,38 @@ class RequestStore:
 
     def receive(self, req: Request, at: str | None = None) -> tuple[RequestView, bool]:
         """Store a request once. Returns the stored view and whether it was new."""
-        existing = self.get(req.id)
-        if existing is not None:
-            return existing, False
+        return self.receive_many([req], at)[0]
+
+    def receive_many(
+        self, reqs: list[Request], at: str | None = None
+    ) -> list[tuple[RequestView, bool]]:
+        """Store requests once each, in one transaction: one write to the disk for a whole
+        burst instead of one per call. Returns (stored view, whether new) per request."""
         at = at or now_iso()
-        view = RequestView(
-            id=req.id,
-            site=req.site,
-            unit=req.unit,
-            bed=req.bed,
-            intent=req.intent,
-            priority=req.priority,
-            source=req.source,
-            state="received",
-            created_at=req.created_at,
-            updated_at=at,
-            history=(StateChange("created", req.created_at), StateChange("received", at)),
-        )
+        results: list[tuple[RequestView, bool]] = []
         with self._tx():
-            self._write(view, insert=True)
-            self._event(view.id, "received", at, None)
-        return view, True
+            for req in reqs:
+                existing = self.get(req.id)
+                if existing is not None:
+                    results.append((existing, False))
+                    continue
+                view = RequestView(
+                    id=req.id,
+                    site=req.site,
+                    unit=req.unit,
+                    bed=req.bed,
+                    intent=req.intent,
+                    priority=req.priority,
+                    source=req.source,
+                    state="received",
+                    created_at=req.created_at,
+                    updated_at=at,
+                    history=(StateChange("created", req.created_at), StateChange("received", at)),
+                )
+                self._write(view, insert=True)
+                self._event(view.id, "received", at, None)
+                results.append((view, True))
+        return results
 
     def change(
         self, request_id: str, new: str, by: str | None, at: str | None = None
