@@ -122,6 +122,8 @@ class LoadBench:
             self.by_priority.setdefault(intent.priority, []).append(intent.code)
         self.rng = random.Random(13)
         self.confirmed: collections.deque[tuple[Bed, str]] = collections.deque()
+        self.dirty: set[str] = set()
+        self.dirty_lock = threading.Lock()
 
     # ------------------------------------------------------------ processes
 
@@ -194,6 +196,7 @@ class LoadBench:
 
         client.on_connect = on_connect
         client.on_message = on_message
+        client.on_socket_register_write = lambda c, u, sock: self._wants_write(bed)
         # One network thread drives every bed's socket (500 paho threads would spend the
         # machine on thread switches, and the figures would measure that).
         client.connect("127.0.0.1", int(self.url.rsplit(":", 1)[1]), keepalive=60)
@@ -202,14 +205,23 @@ class LoadBench:
         self.selector.register(sock, selectors.EVENT_READ, bed)
         return bed
 
+    def _wants_write(self, bed: Bed) -> None:
+        with self.dirty_lock:
+            self.dirty.add(bed.name)
+
     def _network_loop(self) -> None:
         last_misc = 0.0
+        by_name = {bed.name: bed for bed in self.beds}
         while self.running:
-            for key, _ in self.selector.select(0.01):
+            for key, _ in self.selector.select(0.005):
                 key.data.client.loop_read()
-            for bed in self.beds:
-                if bed.client.want_write():
-                    bed.client.loop_write()
+            with self.dirty_lock:
+                dirty, self.dirty = self.dirty, set()
+            for name in dirty:
+                client = by_name[name].client
+                client.loop_write()
+                if client.want_write():
+                    self._wants_write(by_name[name])
             if time.monotonic() - last_misc > 1.0:
                 last_misc = time.monotonic()
                 for bed in self.beds:
