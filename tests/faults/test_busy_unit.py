@@ -97,7 +97,7 @@ def test_a_unit_with_250_open_calls_stores_shows_and_answers_every_one(
     assert "lost connection" not in station.stderr()
 
     with StationClient(console(prod_broker), SITE, UNIT) as client:
-        assert wait_until(lambda: len(client.wait_queue(timeout=2).requests) == 250, 20)
+        assert wait_until(lambda: len(client.wait_queue().requests) == 250, 30)
         queue = client.wait_queue()
         assert queue.open == 250 and {r.id for r in queue.requests} == set(ids)
 

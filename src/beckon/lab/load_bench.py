@@ -123,6 +123,7 @@ class LoadBench:
         self.rng = random.Random(13)
         self.confirmed: collections.deque[tuple[Bed, str]] = collections.deque()
         self.dirty: set[str] = set()
+        self.to_send: collections.deque[tuple[Bed, p.Request, bytes]] = collections.deque()
         self.dirty_lock = threading.Lock()
 
     # ------------------------------------------------------------ processes
@@ -213,7 +214,8 @@ class LoadBench:
         last_misc = 0.0
         by_name = {bed.name: bed for bed in self.beds}
         while self.running:
-            for key, _ in self.selector.select(0.005):
+            self._write_requests()
+            for key, _ in self.selector.select(0.002):
                 key.data.client.loop_read()
             with self.dirty_lock:
                 dirty, self.dirty = self.dirty, set()
@@ -265,12 +267,19 @@ class LoadBench:
         return bed, req, payload
 
     def publish(self, bed: Bed, req: p.Request, payload: bytes) -> None:
-        """Then publish it. Latencies count from here: every tablet commits to its own disk,
-        while this process commits for all of them one after the other."""
-        with self.sent_lock:
-            self.sent[req.id] = Sent(req.id, bed.name, req.priority, time.monotonic(),
-                                     time.time())  # fmt: skip
-        bed.client.publish(req.address.topic("request"), payload, qos=1)
+        """Then publish it: handed to the network thread, which stamps the time and writes it
+        to the socket at once. Latencies count from there: every tablet commits to its own
+        disk and has its own network stack, while this process does it for all of them."""
+        self.to_send.append((bed, req, payload))
+
+    def _write_requests(self) -> None:
+        while self.to_send:
+            bed, req, payload = self.to_send.popleft()
+            with self.sent_lock:
+                self.sent[req.id] = Sent(req.id, bed.name, req.priority, time.monotonic(),
+                                         time.time())  # fmt: skip
+            bed.client.publish(req.address.topic("request"), payload, qos=1)
+            bed.client.loop_write()
 
     def send(self, bed: Bed, intent: str) -> None:
         bed, req, payload = self.prepare(bed, intent)
@@ -306,6 +315,8 @@ class LoadBench:
             self.send(self.rng.choice(self.beds), self._pick_intent(0.02))
             if i % max(1, int(rate)) == 0:
                 self.resend_overdue()
+        while self.to_send:
+            time.sleep(0.001)
         return self._collect("steady", set(self.sent) - ids_before, cpu0, t0, rate=rate)
 
     def burst(self, size: int) -> dict[str, Any]:
@@ -316,14 +327,23 @@ class LoadBench:
         cpu0, t0 = _cpu_seconds(self.station.pid), time.monotonic()
         for item in ready:
             self.publish(*item)
+        while self.to_send:
+            time.sleep(0.001)
+        sent_end = time.monotonic()
         for bed, req, _ in ready:
             bed.outbox.mark_sent(f"request:{req.id}")
-        return self._collect("burst", set(self.sent) - ids_before, cpu0, t0)
+        return self._collect("burst", set(self.sent) - ids_before, cpu0, t0, sent_end=sent_end)
 
     def _collect(
-        self, phase: str, ids: set[str], cpu0: float, t0: float, rate: float | None = None
+        self,
+        phase: str,
+        ids: set[str],
+        cpu0: float,
+        t0: float,
+        rate: float | None = None,
+        sent_end: float | None = None,
     ) -> dict[str, Any]:
-        sent_end = time.monotonic()
+        sent_end = sent_end or time.monotonic()
         grace = time.monotonic() + 30
         while time.monotonic() < grace:
             self.resend_overdue()

@@ -50,7 +50,7 @@ class StationClient:
     def __exit__(self, *exc: object) -> None:
         self.link.stop()
 
-    def wait_queue(self, timeout: float = 5.0, newer_than: str | None = None) -> p.UnitQueue:
+    def wait_queue(self, timeout: float = 10.0, newer_than: str | None = None) -> p.UnitQueue:
         """The unit's queue as the station service last published it. Raises BeckonError when
         no station service of the unit is running: an old retained queue must not pass for
         "no open requests"."""

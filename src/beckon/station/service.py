@@ -152,10 +152,8 @@ class StationService:
         last_check = 0.0
         try:
             while not stop.is_set() and self.fault is None:
-                batch = self._next_batch(events, tick_s)
-                requests = [e for e in batch if self._rank(e) < 3]
-                self._guarded(self._receive_requests, requests)
-                for event in batch[len(requests) :]:
+                rest = self._store_first(events, tick_s)
+                for event in rest:
                     if self.fault is not None:
                         break
                     self._guarded(self.handle, event)
@@ -184,7 +182,7 @@ class StationService:
         an emergency does not wait behind routine ones. Everything else keeps its order and
         comes after the requests of the batch (a cancel then finds its request stored)."""
         try:
-            batch = [events.get(timeout=tick_s)]
+            batch = [events.get(timeout=tick_s) if tick_s > 0 else events.get_nowait()]
         except queue.Empty:
             return []
         while len(batch) < BATCH:
@@ -282,13 +280,42 @@ class StationService:
             raise p.ProtocolError(f"unexpected topic {topic}")
 
     def _on_request(self, bed: p.BedAddress, req: p.Request) -> None:
-        self._receive([(bed, req)])
+        for _, view, new in self._receive([(bed, req)]):
+            self._answer_request(bed, view, new)
 
-    def _receive_requests(self, events: list[Message]) -> None:
-        """A batch of request messages: checked one by one (a bad one is dropped alone),
-        stored in one transaction, then answered in the batch's (priority) order."""
+    def _store_first(self, events: queue.Queue[object], tick_s: float) -> list[object]:
+        """Store every request waiting (and those that arrive meanwhile), each batch in one
+        transaction, before answering any: under a burst the last call is stored within
+        moments, not after every earlier receipt went out. Then answer them, most urgent
+        first, and return the other messages in their order."""
+        stored: list[tuple[int, int, p.BedAddress, p.RequestView, bool]] = []
+        rest: list[object] = []
+        batch = self._next_batch(events, tick_s)
+        while batch:
+            requests = [e for e in batch if self._rank(e) < 3]
+            rest += batch[len(requests) :]
+            if not requests:
+                break
+            try:
+                for bed, view, new in self._receive_requests(requests):
+                    rank = 2 - p.PRIORITIES.index(view.priority)
+                    stored.append((rank, len(stored), bed, view, new))
+            except sqlite3.Error as exc:
+                self._fail(f"database {self.cfg.database_path()} cannot be written: {exc}")
+                break
+            batch = self._next_batch(events, 0) if len(stored) < 10 * BATCH else []
+        for _, _, bed, view, new in sorted(stored, key=lambda s: s[:2]):
+            self._guarded(self._answer_request, bed, view, new)
+        return rest
+
+    def _receive_requests(
+        self, events: list[object]
+    ) -> list[tuple[p.BedAddress, p.RequestView, bool]]:
+        """Request messages checked one by one (a bad one is dropped alone) and stored in
+        one transaction."""
         good: list[tuple[p.BedAddress, p.Request]] = []
         for event in events:
+            assert isinstance(event, Message)
             try:
                 bed, _ = p.Topics.parse_bed_topic(event.topic)
                 self._check_served(bed)
@@ -297,9 +324,11 @@ class StationService:
             except p.ProtocolError as exc:
                 self.dropped += 1
                 log.warning("dropped message on %s: %s", event.topic, exc)
-        self._receive(good)
+        return self._receive(good)
 
-    def _receive(self, items: list[tuple[p.BedAddress, p.Request]]) -> None:
+    def _receive(
+        self, items: list[tuple[p.BedAddress, p.Request]]
+    ) -> list[tuple[p.BedAddress, p.RequestView, bool]]:
         checked = []
         for bed, req in items:
             if req.address != bed:
@@ -309,18 +338,20 @@ class StationService:
                 continue
             checked.append((bed, self._catalog_priority(req)))
         stored = self.store.receive_many([req for _, req in checked])
-        for (bed, req), (view, new) in zip(checked, stored, strict=True):
-            if new:
-                log.info(
-                    "bed %s asks for %s (%s, by %s): request %s received",
-                    bed.key, req.intent, req.priority, req.source, req.id[:8],
-                )  # fmt: skip
-                self._emit(RequestChanged("received", view))
-            else:
-                log.info("request %s from bed %s arrived again; already stored",
-                         req.id[:8], bed.key)  # fmt: skip
-            self._publish_receipt(bed, view)
-            self._publish_bed(bed, view if new else None)
+        return [(bed, view, new) for (bed, _), (view, new) in zip(checked, stored, strict=True)]
+
+    def _answer_request(self, bed: p.BedAddress, view: p.RequestView, new: bool) -> None:
+        if new:
+            log.info(
+                "bed %s asks for %s (%s, by %s): request %s received",
+                bed.key, view.intent, view.priority, view.source, view.id[:8],
+            )  # fmt: skip
+            self._emit(RequestChanged("received", view))
+        else:
+            log.info("request %s from bed %s arrived again; already stored",
+                     view.id[:8], bed.key)  # fmt: skip
+        self._publish_receipt(bed, view)
+        self._publish_bed(bed, view if new else None)
 
     def _check_served(self, bed: p.BedAddress) -> None:
         if bed.site != self.cfg.site or bed.unit not in self.cfg.units:
