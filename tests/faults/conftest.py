@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.harness import Proc, ProdBroker
+from tests.helpers.faults import Proc, ProdBroker
 
 BEDS = [str(n) for n in range(1, 13)]
 

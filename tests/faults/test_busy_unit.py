@@ -17,7 +17,7 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from beckon.config import BrokerConfig
 from beckon.messaging import protocol as p
 from beckon.station.client import StationClient
-from tests.faults.harness import (
+from tests.helpers.faults import (
     CONSOLE_USER,
     REPO,
     SITE,

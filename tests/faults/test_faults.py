@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from beckon.messaging import protocol as p
-from tests.faults.harness import (
+from tests.helpers.faults import (
     CutProxy,
     Proc,
     ProdBroker,
@@ -233,7 +233,7 @@ def test_a_full_disk_stops_the_station_loudly_and_nothing_is_lost(
 def _retained_station_status(broker: ProdBroker) -> p.StationStatus | None:
     import paho.mqtt.subscribe as subscribe
 
-    from tests.faults.harness import CONSOLE_USER, SITE, UNIT
+    from tests.helpers.faults import CONSOLE_USER, SITE, UNIT
 
     msg = subscribe.simple(
         p.Topics.station_status(SITE, UNIT, "desk"),

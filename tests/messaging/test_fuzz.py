@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
@@ -34,7 +35,7 @@ from beckon.messaging.outbox import Outbox
 from beckon.station import queueview
 from beckon.station.service import StationService
 from beckon.station.store import RequestStore
-from tests.messaging.test_protocol import EVERY_KIND
+from tests.helpers.deploy import PROTOCOL_DOC
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -51,7 +52,15 @@ json_values = st.recursive(
     max_leaves=20,
 )
 
-EXAMPLES = {kind: json.loads(p.encode(msg)) for kind, msg in EVERY_KIND.items()}
+# One valid message of every kind: the examples of docs/protocol.md (tests/deploy checks that
+# they decode and name every kind).
+EXAMPLES = {
+    doc["kind"]: doc
+    for doc in (
+        json.loads(block)
+        for block in re.findall(r"```json\n(.*?)```", PROTOCOL_DOC.read_text(), flags=re.DOTALL)
+    )
+}
 
 
 def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

@@ -211,8 +211,9 @@ class MqttLink:
                     log.info("broker %s not reachable yet; still trying", self.broker.url)
             attempt += 1
 
-    def stop(self, publish_will: bool = False) -> None:
-        """Disconnect. A clean disconnect suppresses the last will unless asked otherwise."""
+    def stop(self) -> None:
+        """Disconnect. A clean disconnect suppresses the last will, so a service that stops
+        publishes its own "offline" first (see the services' ``run``)."""
         self._stopping.set()
         negotiator = getattr(self, "_negotiator", None)
         if negotiator is not None:
@@ -221,10 +222,6 @@ class MqttLink:
             client, self._client = self._client, None
         if client is None:
             return
-        if publish_will and self.will is not None:
-            client.publish(self.will.topic, self.will.payload, qos=1, retain=True).wait_for_publish(
-                2.0
-            )
         client.disconnect()
         # Let the network thread write what is queued and the DISCONNECT itself before it
         # stops: otherwise the broker sees a broken connection and publishes the last will

@@ -264,12 +264,25 @@ class StationCommand:
     """A nurse's action sent to the station service by a window or the CLI."""
 
     command_id: str
-    action: Literal["acknowledge", "resolve"]
+    action: NurseAction
     id: str
     by: str
     at: str
     kind: Literal["command"] = "command"
     v: int = VERSION
+
+
+NurseAction = Literal["acknowledge", "resolve"]
+_NURSE_ACTIONS: dict[str, NurseAction] = {"acknowledge": "acknowledge", "resolve": "resolve"}
+
+
+def nurse_command(action: str, request_id: str, by: str) -> StationCommand:
+    """A nurse's acknowledge or resolve as every sender builds it (a window, the CLI, the demo):
+    a fresh command id, the time now. An unknown action is refused here, before it is sent."""
+    checked = _NURSE_ACTIONS.get(action)
+    if checked is None:
+        raise ProtocolError(f"{action!r} is not a nurse action; expected acknowledge or resolve")
+    return StationCommand(new_request_id(), checked, request_id, by, now_iso())
 
 
 @dataclass(frozen=True)

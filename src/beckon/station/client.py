@@ -123,7 +123,7 @@ class StationClient:
                 f"request {target.id[:8]} is an emergency: it is cleared at the bedside only",
                 "acknowledge it here (`beckon station ack`), resolve it at the bed",
             )
-        cmd = p.StationCommand(p.new_request_id(), action, target.id, by, p.now_iso())  # type: ignore[arg-type]
+        cmd = p.nurse_command(action, target.id, by)
         self.link.publish(p.Topics.unit(self.site, self.unit, "command"), p.encode(cmd))
         want = "acknowledged" if action == "acknowledge" else "resolved"
         deadline = time.monotonic() + timeout

@@ -83,7 +83,7 @@ class StationFeed:
         return self.link.publish(p.Topics.unit(self.site, self.unit, "command"), p.encode(cmd))
 
     def _command(self, action: str, request_id: str, by: str) -> bool:
-        cmd = p.StationCommand(p.new_request_id(), action, request_id, by, p.now_iso())  # type: ignore[arg-type]
+        cmd = p.nurse_command(action, request_id, by)
         return self.link.publish(p.Topics.unit(self.site, self.unit, "command"), p.encode(cmd))
 
     # ------------------------------------------------------------ running

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtWidgets import (
@@ -23,17 +23,20 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from beckon.bedside.service import Gesture
 from beckon.errors import BeckonError
+from beckon.profile import load_profile, profile_path, save_profile
 from beckon.ui import strings
 from beckon.ui.calibration_flow import (
     TAKES_PER_GESTURE,
     CalibrationFlow,
     Phase,
-    profile_path,
     run_calibration,
-    save_result,
 )
 from beckon.ui.speech import SilentSpeaker, Speaker
+
+if TYPE_CHECKING:
+    from beckon.vision.pipeline import FaceStatus
 
 log = logging.getLogger(__name__)
 translate = strings.translate
@@ -172,14 +175,13 @@ class CalibrationWizard(QDialog):
 
     # ------------------------------------------------------------ inputs
 
-    def on_face(self, status: Any) -> None:
-        self.face_state = str(getattr(status, "state", "no_face"))
+    def on_face(self, status: FaceStatus) -> None:
+        self.face_state = status.state
         self.refresh()
 
-    def on_gesture(self, gesture: Any) -> None:
+    def on_gesture(self, gesture: Gesture) -> None:
         """Gestures are routed here while the wizard is open (the menu ignores them)."""
-        name = str(getattr(gesture, "name", gesture))
-        self.seen.append(name)
+        self.seen.append(gesture.name)
         self.refresh()
 
     def observe(self, obs: Any) -> None:
@@ -209,7 +211,7 @@ class CalibrationWizard(QDialog):
         if self.result is None:
             return
         try:
-            self.saved = save_result(self.result, self.path)
+            self.saved = save_profile(self.result.profile, self.path)
         except OSError as exc:
             self.error = str(exc)
         self.refresh()
@@ -223,8 +225,6 @@ class CalibrationWizard(QDialog):
         base = None
         if self.path.is_file():
             try:
-                from beckon.profile import load_profile
-
                 base = load_profile(self.path)
             except BeckonError as exc:
                 log.warning("ignoring the old profile: %s", exc)

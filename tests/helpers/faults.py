@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from beckon.messaging.broker import free_port, wait_for_port
-from tests.test_deploy import MOSQUITTO_DIR, _make_certs, _run, _tool, derive_config
+from tests.helpers.deploy import MOSQUITTO_DIR, derive_config, make_certs, run, tool
 
 REPO = Path(__file__).resolve().parents[2]
 SITE, UNIT = "general", "icu-3"
@@ -60,14 +60,15 @@ class ProdBroker:
     def setup(self) -> ProdBroker:
         (self.folder / "data").mkdir(parents=True, exist_ok=True)
         (self.folder / "pw").mkdir(exist_ok=True)
-        self.ca, _, _ = _make_certs(self.folder)
+        self.ca, _, _ = make_certs(self.folder)
         shutil.copy(MOSQUITTO_DIR / "acl", self.folder / "acl")
         users = [STATION_USER, CONSOLE_USER, "monitor", *(bed_user(b) for b in self.beds)]
         passwd = self.folder / "passwd"
-        tool = _tool("mosquitto_passwd", "/usr/bin/mosquitto_passwd")
+        passwd_tool = tool("mosquitto_passwd", "/usr/bin/mosquitto_passwd")
         for i, user in enumerate(users):
             self.passwords[user] = f"pw-{i}-{os.urandom(4).hex()}"
-            _run([tool, *(["-c"] if i == 0 else []), "-b", str(passwd), user, self.passwords[user]])
+            create = ["-c"] if i == 0 else []
+            run([passwd_tool, *create, "-b", str(passwd), user, self.passwords[user]])
             name = user.rsplit("/", 1)[-1] if "/" in user else user
             (self.folder / "pw" / name).write_text(self.passwords[user] + "\n")
         self.tls_port, self.plain_port = free_port(), free_port()
@@ -92,7 +93,7 @@ class ProdBroker:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [_tool("mosquitto", "/usr/sbin/mosquitto"), "-c", str(self.folder / "mosquitto.conf")],
+            [tool("mosquitto", "/usr/sbin/mosquitto"), "-c", str(self.folder / "mosquitto.conf")],
             stdout=(self.folder / "stdout.log").open("ab"),
             stderr=subprocess.STDOUT,
         )
