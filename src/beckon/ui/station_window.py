@@ -652,6 +652,8 @@ class StationWindow(QWidget):
             self.banner.hide()
         if self.tracker.reminder_due(mono):
             self.alarm.play(True)
+        elif self.tracker.chime_due(mono):
+            self.alarm.play(False)
         self._show_system(mono)
         for lost in self.pending.lost(mono):
             verb = (
