@@ -13,8 +13,10 @@ from vision_clips import Clip
 from beckon.errors import FrameSourceError, ModelError
 from beckon.lab import synthetic
 from beckon.lab.vision_bench import bench_vision
-from beckon.vision.face import FaceTracker, face_quality
+from beckon.vision.engine import EngineParams
+from beckon.vision.face import FaceTracker, assess_view, face_quality, view_hint
 from beckon.vision.frames import ArraySource, Frame
+from beckon.vision.gestures import GestureParams
 from beckon.vision.pipeline import FaceStatus, VisionPipeline
 from beckon.vision.pose import rotation_from_angles
 from beckon.vision.replay import replay
@@ -125,3 +127,15 @@ def test_bench_vision_reports_per_frame_timings(face_model: Path) -> None:
     assert 0 < result["mediapipe_share"] <= 1
     assert result["peak_rss_mb"] > 50
     json.dumps(result)
+
+
+def test_view_hints_name_the_fix_and_an_85px_face_still_counts() -> None:
+    lm = np.stack([np.linspace(0.4, 0.4 + 85 / 640, 10), np.full(10, 0.5)], axis=1)
+    quality, width, hint = assess_view(lm, np.eye(3), (640, 480))
+    # A tablet about 1 m away: usable for detection (above every min_quality), with a hint.
+    assert width == pytest.approx(85) and 0.7 <= quality < 1.0
+    assert quality >= max(GestureParams().min_quality, EngineParams().min_quality)
+    assert hint == "move_closer"
+    assert view_hint(150, 35.0, 1.0) == "face_screen"
+    assert view_hint(150, 5.0, 0.9) == "center_face"
+    assert view_hint(150, 5.0, 1.0) is None

@@ -22,7 +22,7 @@ import logging
 import math
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -74,7 +74,7 @@ class Verifier(Protocol):
 class EngineParams:
     """Gating and arbitration; per-gesture thresholds live in the profile."""
 
-    min_quality: float = 0.5
+    min_quality: float = 0.35
     max_abs_deg: float = 35.0
     """Head further than this from neutral on any axis: the patient is looking away."""
     expression_max_pose_deg: float = 10.0
@@ -278,6 +278,10 @@ class GestureEngine:
                     hold.last_ratio,
                 )
                 candidates = [e for e in candidates if e.gesture != hold.gesture]
+        if obs.quality < 1.0:
+            # A small or turned face: the event stands, with less confidence.
+            scale = 0.6 + 0.4 * max(0.0, float(obs.quality))
+            candidates = [replace(e, confidence=round(e.confidence * scale, 4)) for e in candidates]
         return self._arbitrate(candidates)
 
     def _deblink(self, chans: dict[str, float], pitch: float) -> float:
@@ -330,6 +334,4 @@ class GestureEngine:
 
 
 def _replace_amp(params: Any, threshold: float) -> Any:
-    from dataclasses import replace
-
     return replace(params, min_amplitude_deg=threshold)

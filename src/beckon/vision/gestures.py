@@ -106,7 +106,7 @@ class GestureParams:
     """...or this many degrees, whichever is larger (landmark cross-talk on real faces)."""
     cooldown_s: float = 1.5
     """No second event this soon after one."""
-    min_quality: float = 0.5
+    min_quality: float = 0.35
     """Observations below this quality interrupt the gesture."""
     max_abs_deg: float = 35.0
     """Head turned or tilted further than this from neutral: the patient is looking away."""
