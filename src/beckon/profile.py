@@ -64,17 +64,19 @@ class GestureSetting:
 
 
 _DEFAULTS: dict[str, GestureSetting] = {
+    # Holds from 0.4 s (a brisk look) to 3 s (a slow, weak patient): max_hold_s is the whole
+    # excursion, ramps included. A long blink needs 0.7 s: normal blinks last up to 0.5 s.
     "nod": GestureSetting(True, 4.0, 0.0, 0.0, "select"),
     "shake": GestureSetting(True, 5.0, 0.0, 0.0, "next"),
-    "tilt_left": GestureSetting(True, 8.0, 0.7, 3.0, "none"),
-    "tilt_right": GestureSetting(True, 8.0, 0.7, 3.0, "none"),
-    "turn_left": GestureSetting(True, 10.0, 0.7, 3.0, "previous"),
-    "turn_right": GestureSetting(True, 10.0, 0.7, 3.0, "next"),
-    "look_up": GestureSetting(True, 8.0, 0.7, 3.0, "none"),
-    "look_down": GestureSetting(True, 8.0, 0.7, 3.0, "none"),
-    "long_blink": GestureSetting(True, 0.3, 0.7, 4.0, "confirm"),
-    "mouth_open": GestureSetting(True, 0.3, 0.7, 3.0, "none"),
-    "brow_raise": GestureSetting(True, 0.3, 0.6, 3.0, "cancel"),
+    "tilt_left": GestureSetting(True, 8.0, 0.35, 4.0, "none"),
+    "tilt_right": GestureSetting(True, 8.0, 0.35, 4.0, "none"),
+    "turn_left": GestureSetting(True, 10.0, 0.35, 4.0, "previous"),
+    "turn_right": GestureSetting(True, 10.0, 0.35, 4.0, "next"),
+    "look_up": GestureSetting(True, 8.0, 0.35, 4.0, "none"),
+    "look_down": GestureSetting(True, 8.0, 0.35, 4.0, "none"),
+    "long_blink": GestureSetting(True, 0.3, 0.7, 4.5, "confirm"),
+    "mouth_open": GestureSetting(True, 0.3, 0.35, 3.8, "none"),
+    "brow_raise": GestureSetting(True, 0.3, 0.35, 4.0, "cancel"),
 }
 
 

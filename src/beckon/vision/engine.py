@@ -192,6 +192,13 @@ class GestureEngine:
         if usable:
             angles = {"pitch": float(obs.pitch), "yaw": float(obs.yaw), "roll": float(obs.roll)}
             usable = max(abs(v) for v in angles.values()) <= p.max_abs_deg
+        # Before the neutral pose is known, the angles are against a provisional reference:
+        # nods and shakes (reversal patterns) only.
+        provisional = bool(getattr(obs, "provisional", False))
+        osc_sample = PoseSample(t, usable, angles.get("pitch"), angles.get("yaw"), obs.quality)
+        if provisional:
+            usable = False
+            angles = {}
         chans = channels(obs.blendshapes) if usable else {}
         if usable:
             self._learn_rest(t, chans, angles)
@@ -205,7 +212,11 @@ class GestureEngine:
             self._jaw.popleft()
 
         candidates: list[GestureEvent] = []
-        sample = PoseSample(t, usable, angles.get("pitch"), angles.get("yaw"), obs.quality)
+        sample = (
+            osc_sample
+            if provisional
+            else PoseSample(t, usable, angles.get("pitch"), angles.get("yaw"), obs.quality)
+        )
         for det in self.oscillators:
             event = det.update(sample)
             if event is None:

@@ -88,6 +88,9 @@ class FaceObservation:
     rotation: Matrix | None = field(default=None, repr=False, compare=False)
     hint: FaceHint | None = None
     """How to improve a poor view (None when the view is good or no face was found)."""
+    provisional: bool = False
+    """The angles are against a provisional reference (the neutral pose is still being
+    learned): good enough for nods and shakes, not for held gestures."""
 
     @property
     def has_angles(self) -> bool:
@@ -231,8 +234,7 @@ class FaceTracker:
         self.last_mediapipe_ms = (time.perf_counter() - start) * 1000.0
 
         if not result.face_landmarks or not result.facial_transformation_matrixes:
-            self.neutral.update(frame.t, None, 0.0)
-            return FaceObservation(t=frame.t, found=False)
+            return observation(self.neutral, frame.t, None, 0.0, {})
 
         rotation = rotation_from_matrix(result.facial_transformation_matrixes[0])
         landmarks = np.array([(lm.x, lm.y) for lm in result.face_landmarks[0]], dtype=np.float64)
@@ -242,17 +244,43 @@ class FaceTracker:
         blendshapes: dict[str, float] = {}
         if result.face_blendshapes:
             blendshapes = {c.category_name: float(c.score) for c in result.face_blendshapes[0]}
-        self.neutral.update(frame.t, rotation, quality)
-        rel = self.neutral.relative(rotation)
-        return FaceObservation(
-            t=frame.t,
-            found=True,
-            pitch=None if rel is None else rel.pitch,
-            yaw=None if rel is None else rel.yaw,
-            roll=None if rel is None else rel.roll,
-            blendshapes=blendshapes,
-            quality=quality,
-            face_width_px=width_px,
-            rotation=rotation,
-            hint=hint,
+        return observation(
+            self.neutral, frame.t, rotation, quality, blendshapes, width_px=width_px, hint=hint
         )
+
+
+def observation(
+    neutral: NeutralPose,
+    t: float,
+    rotation: Matrix | None,
+    quality: float,
+    blendshapes: dict[str, float],
+    *,
+    width_px: float = 0.0,
+    hint: FaceHint | None = None,
+) -> FaceObservation:
+    """One frame's observation: feeds ``neutral`` and measures the head against it.
+
+    Shared by the live tracker and by the benchmark's replays of cached MediaPipe output, so
+    both learn the neutral pose the same way. ``rotation=None`` means no face.
+    """
+    neutral.update(t, rotation, quality)
+    if rotation is None:
+        return FaceObservation(t=t, found=False)
+    rel = neutral.relative(rotation)
+    provisional = rel is None
+    if rel is None:
+        rel = neutral.provisional(rotation)
+    return FaceObservation(
+        t=t,
+        found=True,
+        pitch=None if rel is None else rel.pitch,
+        yaw=None if rel is None else rel.yaw,
+        roll=None if rel is None else rel.roll,
+        blendshapes=blendshapes,
+        quality=quality,
+        face_width_px=width_px,
+        rotation=rotation,
+        hint=hint,
+        provisional=provisional and rel is not None,
+    )

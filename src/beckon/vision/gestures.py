@@ -11,6 +11,8 @@ of pitch speed, so fixed speed thresholds fail both ways. Instead each detector:
   where ``noise`` is the resting jitter measured while learning the neutral pose;
 * needs ``min_reversals`` reversals within ``window_s``, spaced between
   ``min_half_period_s`` (faster is tremor) and ``max_half_period_s`` (slower is swaying);
+  brisk swings (healthy people nod at 1.5 to 3.5 Hz, tremor runs at 4 to 7 Hz) must also be
+  large and few, so tremor is told apart by size and persistence, not by speed alone;
 * needs the other axis to stay quiet over the gesture (a diagonal or circular head movement is
   neither yes nor no);
 * fires only when the movement has settled (back near where it started for ``settle_s``, or
@@ -87,9 +89,18 @@ class GestureParams:
     """Direction reversals needed; a single down-and-up dip is not enough (false alarms cost)."""
     window_s: float = 2.0
     """The counted reversals must fall within this span."""
-    min_half_period_s: float = 0.22
-    """Turning points closer than this are tremor, jitter or a cough's jerk (a brisk 2 Hz nod
-    still has 0.25 s between turning points); the gesture is started over."""
+    min_half_period_s: float = 0.12
+    """Turning points closer than this (less one frame interval's worth of sampling slack) are
+    tremor or jitter: the gesture is started over. A brisk 3.5 Hz nod still has 0.14 s between
+    turning points; tremor runs at 4 to 7 Hz (0.07 to 0.125 s)."""
+    brisk_half_period_s: float = 0.2
+    """Turning points closer than this are *brisk*: healthy people nod that fast, and so does a
+    tremor. Speed alone cannot tell them apart, so brisk swings must also be large..."""
+    brisk_swing_ratio: float = 1.5
+    """...at least this many times the swing threshold (a tremor is small)..."""
+    max_brisk_reversals: int = 9
+    """...and few: more brisk reversals in a row than a four-cycle nod makes is a sustained
+    rhythm (tremor, shivering), and nothing fires until the head has settled."""
     max_half_period_s: float = 1.2
     """Turning points further apart than this are swaying, not one gesture; started over."""
     settle_s: float = 0.25
@@ -154,6 +165,9 @@ class OscillationDetector:
         self._rest_value = 0.0
         self._recent: deque[tuple[float, float]] = deque()
         self._other_trace: deque[tuple[float, float]] = deque()
+        self._dt = 0.0  # the frame interval, smoothed
+        self._brisk = 0  # brisk reversals in a row
+        self._rhythm = False  # a sustained rhythm: wait for the head to settle
 
     def reset(self) -> None:
         """Forget the gesture in progress and the cooldown (e.g. new patient)."""
@@ -205,6 +219,7 @@ class OscillationDetector:
             self._smooth = dict(raw)
         else:
             dt = max(0.0, t - self._last_t)
+            self._dt = dt if not self._dt else 0.9 * self._dt + 0.1 * dt
             alpha = 1.0 - math.exp(-dt / self.params.smoothing_s) if self.params.smoothing_s else 1
             for k, v in raw.items():
                 self._smooth[k] += alpha * (v - self._smooth[k])
@@ -227,6 +242,12 @@ class OscillationDetector:
 
         if self._direction == 0:
             if settled_for >= p.rest_reset_s:
+                self._start(t, x)
+            return None
+
+        if self._rhythm:
+            if settled_for >= p.settle_s:
+                logger.debug("%s: sustained rhythm ended at t=%.2f; ignored", self.gesture, t)
                 self._start(t, x)
             return None
 
@@ -268,6 +289,8 @@ class OscillationDetector:
         self._extreme = None
         self._pivots = []
         self._other_trace.clear()
+        self._brisk = 0
+        self._rhythm = False
 
     def _zigzag(self, t: float, x: float, h: float) -> None:
         """Track extremes; a move of ``h`` back from the extreme confirms a turning point."""
@@ -287,13 +310,31 @@ class OscillationDetector:
             self._extreme = _Pivot(t, x)
         elif self._direction * (self._extreme.value - x) >= h:
             turn = self._extreme
-            gap = turn.t - self._pivots[-1].t if self._pivots else 0.0
+            prev = self._pivots[-1] if self._pivots else turn
+            gap = turn.t - prev.t
             p = self.params
-            if len(self._pivots) > 1 and not p.min_half_period_s <= gap <= p.max_half_period_s:
+            # Sampling slack: at 10 fps a turning point is only known to within a frame.
+            fastest = p.min_half_period_s - 0.75 * self._dt
+            brisk = gap < p.brisk_half_period_s
+            self._brisk = self._brisk + 1 if brisk else 0
+            if self._brisk > p.max_brisk_reversals:
+                if not self._rhythm:
+                    logger.debug("%s: sustained rhythm at t=%.2f (tremor?)", self.gesture, t)
+                self._rhythm = True
+            if len(self._pivots) > 1 and not fastest <= gap <= p.max_half_period_s:
                 # Too fast (tremor) or too slow (sway) for a deliberate gesture: start over
                 # from this turning point.
                 logger.debug(
                     "%s: reversal after %.2fs at t=%.2f; restarting", self.gesture, gap, turn.t
+                )
+                self._pivots = [turn]
+            elif brisk and abs(turn.value - prev.value) < p.brisk_swing_ratio * h:
+                logger.debug(
+                    "%s: brisk small swing (%.1f deg in %.2fs) at t=%.2f; restarting",
+                    self.gesture,
+                    abs(turn.value - prev.value),
+                    gap,
+                    turn.t,
                 )
                 self._pivots = [turn]
             else:

@@ -365,3 +365,14 @@ class NeutralPose:
         if self._result is None:
             return None
         return relative_angles(self._result.rotation, rotation)
+
+    def provisional(self, rotation: Matrix) -> Angles | None:
+        """Angles against the first pose of the current stretch, while still learning.
+
+        A nod or a shake is a pattern of reversals, which any fixed reference shows as well as
+        the true neutral: with these, a patient who answers in the first seconds (before a
+        neutral pose exists) is still heard. Held gestures need the true neutral.
+        """
+        if self._result is not None or not self._recent:
+            return None
+        return relative_angles(self._recent[0][1], rotation)
