@@ -85,6 +85,8 @@ class EngineParams:
     """A nod or shake during which the jaw opened by this share of the patient's mouth_open
     threshold is a cough or talking, not a yes or no."""
     oscillation_look_back_s: float = 3.0
+    defer_s: float = 0.6
+    """How long a held look or turn waits while a nod or shake of its axis is under way."""
 
 
 class GestureEngine:
@@ -117,7 +119,9 @@ class GestureEngine:
                     enter=s.threshold,
                     min_hold_s=s.min_hold_s,
                     max_hold_s=s.max_hold_s,
-                    plateau_share=0.8,
+                    # A held pose is flat near its peak; the bottom of a slow nod's swing is
+                    # round (above 90 % of its peak for only a fifth of a cycle).
+                    plateau_share=0.9,
                     others_max=max(1.5, 0.5 * s.threshold),
                 )
                 self.head.append((HoldDetector(g, sign, hp), channel))
@@ -157,6 +161,7 @@ class GestureEngine:
         if any(cal.noise):
             self.set_noise(*cal.noise)
         self._last_event_t = -math.inf
+        self._pending: list[GestureEvent] = []
 
     # ------------------------------------------------------------------ state
 
@@ -174,6 +179,7 @@ class GestureEngine:
         cal = self.profile.calibration
         self.rest = dict(cal.rest) if all(c in cal.rest for c in CHANNEL_NAMES) else None
         self._rest_samples.clear()
+        self._pending.clear()
 
     # ------------------------------------------------------------------ input
 
@@ -289,11 +295,43 @@ class GestureEngine:
                     hold.last_ratio,
                 )
                 candidates = [e for e in candidates if e.gesture != hold.gesture]
+        candidates = self._defer_to_oscillations(t, candidates)
         if obs.quality < 1.0:
             # A small or turned face: the event stands, with less confidence.
             scale = 0.6 + 0.4 * max(0.0, float(obs.quality))
             candidates = [replace(e, confidence=round(e.confidence * scale, 4)) for e in candidates]
         return self._arbitrate(candidates)
+
+    def _defer_to_oscillations(
+        self, t: float, candidates: list[GestureEvent]
+    ) -> list[GestureEvent]:
+        """A held look or turn that may be the last swing of a slow nod or shake waits a moment.
+
+        The last dip of a 0.7 Hz nod can look like a short look down, and it ends a moment
+        before the nod is complete. While the nod (or shake) detector of the same axis has an
+        oscillation under way, the held event waits up to ``defer_s``: dropped if the nod
+        fires, let through otherwise.
+        """
+        busy = {det.axis for det in self.oscillators if det.in_progress}
+        out: list[GestureEvent] = []
+        for e in candidates:
+            if e.gesture in HEAD_HELD and HEAD_HELD[e.gesture][0] in busy:
+                self._pending.append(e)
+            else:
+                out.append(e)
+        fired = {e.gesture for e in out}
+        still: list[GestureEvent] = []
+        for e in self._pending:
+            axis = HEAD_HELD[e.gesture][0]
+            osc = next((d.gesture for d in self.oscillators if d.axis == axis), "")
+            if osc in fired:
+                logger.info("%s at t=%.2f dropped: it was the end of a %s", e.gesture, e.t, osc)
+            elif t - e.t < self.params.defer_s:
+                still.append(e)
+            else:
+                out.append(e)
+        self._pending = still
+        return out
 
     def _deblink(self, chans: dict[str, float], pitch: float) -> float:
         """Pitch with blinks taken out: closing the eyelids moves MediaPipe's head pitch by 1

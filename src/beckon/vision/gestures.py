@@ -179,6 +179,11 @@ class OscillationDetector:
         self.noise = {"pitch": float(pitch), "yaw": float(yaw)}
 
     @property
+    def in_progress(self) -> bool:
+        """True while an oscillation with at least one reversal is under way."""
+        return len(self._pivots) >= 2
+
+    @property
     def swing_threshold(self) -> float:
         """The smallest swing that counts, in degrees, for the current noise."""
         p = self.params
