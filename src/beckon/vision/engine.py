@@ -195,13 +195,16 @@ class GestureEngine:
             and obs.quality >= p.min_quality
         )
         angles: dict[str, float] = {}
+        # Before the neutral pose is known, the angles are against a provisional reference:
+        # nods and shakes (reversal patterns) only, with a wider looking-away limit.
+        provisional = bool(getattr(obs, "provisional", False))
         if usable:
             angles = {"pitch": float(obs.pitch), "yaw": float(obs.yaw), "roll": float(obs.roll)}
-            usable = max(abs(v) for v in angles.values()) <= p.max_abs_deg
-        # Before the neutral pose is known, the angles are against a provisional reference:
-        # nods and shakes (reversal patterns) only.
-        provisional = bool(getattr(obs, "provisional", False))
-        osc_sample = PoseSample(t, usable, angles.get("pitch"), angles.get("yaw"), obs.quality)
+            limit = p.max_abs_deg * (2.0 if provisional else 1.0)
+            usable = max(abs(v) for v in angles.values()) <= limit
+        osc_sample = PoseSample(
+            t, usable, angles.get("pitch"), angles.get("yaw"), obs.quality, provisional
+        )
         if provisional:
             usable = False
             angles = {}

@@ -71,6 +71,9 @@ class PoseSample:
     pitch: float | None
     yaw: float | None
     quality: float = 1.0
+    provisional: bool = False
+    """Angles against a provisional reference (no neutral pose yet): the reference may be the
+    extreme of a swing, so the looking-away limit is doubled."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,13 +202,14 @@ class OscillationDetector:
         p = self.params
         t = float(obs.t)
         pitch, yaw = obs.pitch, obs.yaw
+        limit = p.max_abs_deg * (2.0 if getattr(obs, "provisional", False) else 1.0)
         usable = (
             obs.found
             and pitch is not None
             and yaw is not None
             and obs.quality >= p.min_quality
-            and abs(pitch) <= p.max_abs_deg
-            and abs(yaw) <= p.max_abs_deg
+            and abs(pitch) <= limit
+            and abs(yaw) <= limit
         )
         if not usable:
             if self._pivots or self._direction:
