@@ -380,13 +380,17 @@ RECIPES = ("wide", "classic", "all", "none")
 def _variants(
     run: Callable[[EngineFactory], dict[str, Any]], sequence_model: Path | None
 ) -> dict[str, Any]:
-    """Rules alone, and rules with the sequence model (as shipped: veto or score)."""
+    """Rules alone, and rules with the sequence model as a veto.
+
+    The model ships as a confidence score (``SequenceVerifier`` mode ``score``), which gives
+    the same events as the rules alone; the veto variant shows whether it would earn a veto.
+    """
     out: dict[str, Any] = {"rules": run(lambda p: GestureEngine(p))}
     if sequence_model is not None:
         from beckon.vision.sequence import SequenceVerifier
 
-        model = SequenceVerifier(sequence_model)
-        out["rules_and_model"] = run(lambda p: GestureEngine(p, verifier=model.fresh(p)))
+        model = SequenceVerifier(sequence_model, mode="veto")
+        out["rules_and_model_veto"] = run(lambda p: GestureEngine(p, verifier=model.fresh(p)))
     return out
 
 
@@ -521,7 +525,7 @@ def _conditions(variant: str, rep: dict[str, Any]) -> list[str]:
 
 def _online_section(title: str, block: dict[str, Any], conditions: bool) -> list[str]:
     lines = ["", f"== {title} =="]
-    for variant in ("rules", "rules_and_model"):
+    for variant in ("rules", "rules_and_model_veto"):
         if variant not in block:
             continue
         rep = block[variant]
@@ -571,7 +575,7 @@ def format_report(result: dict[str, Any]) -> str:
             f"{r['positive']['minutes']} min, {r['negative']['minutes']} min of hard negatives, "
             f"{r['calibration']['clips']} calibration clips"
         )
-        for variant in ("rules", "rules_and_model"):
+        for variant in ("rules", "rules_and_model_veto"):
             if variant not in block:
                 continue
             rep = block[variant]

@@ -12,8 +12,8 @@ observations without MediaPipe. It owns:
   tips the head back);
 * arbitration: one event at a time (``event_gap_s``), so one movement never becomes two
   requests;
-* the optional sequence model (:mod:`beckon.vision.sequence`), which must agree before a
-  rule-based event is let through.
+* the optional sequence model (:mod:`beckon.vision.sequence`), which scores each rule-based
+  event (or, in veto mode, must agree before it is let through).
 """
 
 from __future__ import annotations
@@ -61,13 +61,15 @@ def channels(blendshapes: Mapping[str, float]) -> dict[str, float]:
 
 
 class Verifier(Protocol):
-    """Something that can veto a rule-based event (the sequence model)."""
+    """Something that can veto or score a rule-based event (the sequence model)."""
 
     def set_profile(self, profile: GestureProfile) -> None: ...
 
     def push(self, obs: Any, rest: Mapping[str, float]) -> None: ...
 
     def agrees(self, gesture: str) -> bool: ...
+
+    def rate(self, gesture: str, confidence: float) -> float: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,9 +379,13 @@ class GestureEngine:
                     "%s at t=%.2f dropped: too close to the last event", event.gesture, event.t
                 )
                 continue
-            if self.verifier is not None and not self.verifier.agrees(event.gesture):
-                logger.info("%s at t=%.2f vetoed by the sequence model", event.gesture, event.t)
-                continue
+            if self.verifier is not None:
+                if not self.verifier.agrees(event.gesture):
+                    logger.info("%s at t=%.2f vetoed by the sequence model", event.gesture, event.t)
+                    continue
+                event = replace(
+                    event, confidence=self.verifier.rate(event.gesture, event.confidence)
+                )
             self._last_event_t = event.t
             out.append(event)
         return out

@@ -99,7 +99,7 @@ class GestureParams:
     brisk_half_period_s: float = 0.2
     """Turning points closer than this are *brisk*: healthy people nod that fast, and so does a
     tremor. Speed alone cannot tell them apart, so brisk swings must also be large..."""
-    brisk_swing_ratio: float = 1.5
+    brisk_swing_ratio: float = 1.2
     """...at least this many times the swing threshold (a tremor is small)..."""
     max_brisk_reversals: int = 9
     """...and few: more brisk reversals in a row than a four-cycle nod makes is a sustained
