@@ -76,9 +76,9 @@ _DEFAULTS: dict[str, GestureSetting] = {
     "turn_right": GestureSetting(True, 10.0, 0.4, 4.0, "next"),
     "look_up": GestureSetting(True, 8.0, 0.4, 4.0, "none"),
     "look_down": GestureSetting(True, 8.0, 0.4, 4.0, "none"),
-    "long_blink": GestureSetting(True, 0.3, 0.7, 4.5, "confirm"),
-    "mouth_open": GestureSetting(True, 0.3, 0.45, 3.8, "none"),
-    "brow_raise": GestureSetting(True, 0.3, 0.45, 4.0, "cancel"),
+    "long_blink": GestureSetting(True, 0.18, 0.7, 4.5, "confirm"),
+    "mouth_open": GestureSetting(True, 0.2, 0.45, 3.8, "none"),
+    "brow_raise": GestureSetting(True, 0.2, 0.45, 4.0, "cancel"),
 }
 
 

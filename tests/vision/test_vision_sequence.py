@@ -33,6 +33,7 @@ def test_features_are_in_multiples_of_the_patients_thresholds() -> None:
         GestureProfile()
         .with_gesture("look_down", threshold=4.0)
         .with_gesture("look_up", threshold=4.0)
+        .with_gesture("long_blink", threshold=0.3)
     )
     obs = FaceObservation(
         t=0.0,
@@ -46,7 +47,7 @@ def test_features_are_in_multiples_of_the_patients_thresholds() -> None:
     f = frame_features(obs, {"blink": 0.05, "jaw": 0.05, "brow": 0.0}, scales(profile))
     assert f.shape == (N_FEATURES,)
     assert f[0] == pytest.approx(2.0)  # 8 degrees of pitch = twice the look threshold
-    assert f[3] == pytest.approx(1.0)  # blink 0.30 above rest = the default threshold
+    assert f[3] == pytest.approx(1.0)  # blink 0.30 above rest = the patient's threshold
     assert f[6] == 1.0
     missing = frame_features(FaceObservation(t=0.0, found=False), {}, scales(profile))
     assert not missing.any()

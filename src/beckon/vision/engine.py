@@ -83,6 +83,7 @@ class EngineParams:
     """Expressions count only with the head within this of neutral on every axis."""
     event_gap_s: float = 1.0
     rest_learn_s: float = 1.0
+    rest_verify_s: float = 8.0
     oscillation_jaw_share: float = 0.5
     """A nod or shake during which the jaw opened by this share of the patient's mouth_open
     threshold is a cough or talking, not a yes or no."""
@@ -147,6 +148,8 @@ class GestureEngine:
             dict(cal.rest) if all(c in cal.rest for c in CHANNEL_NAMES) else None
         )
         self._rest_samples: list[tuple[float, dict[str, float]]] = []
+        self._rest_learned_t: float | None = None
+        self._rest_check: list[dict[str, float]] = []
         self._jaw: deque[tuple[float, float]] = deque()
         self._expr: deque[tuple[float, float]] = deque()
         self._axes: deque[tuple[float, dict[str, float]]] = deque()
@@ -181,6 +184,8 @@ class GestureEngine:
         cal = self.profile.calibration
         self.rest = dict(cal.rest) if all(c in cal.rest for c in CHANNEL_NAMES) else None
         self._rest_samples.clear()
+        self._rest_learned_t = None
+        self._rest_check.clear()
         self._pending.clear()
 
     # ------------------------------------------------------------------ input
@@ -352,10 +357,32 @@ class GestureEngine:
         return pitch
 
     def _learn_rest(self, t: float, chans: dict[str, float], angles: dict[str, float]) -> None:
-        """Resting expression scores: the median over the first steady second near neutral."""
+        """Resting expression scores: the median over the first steady second near neutral,
+        then, once, the low fifth of the next ``rest_verify_s`` (a patient whose first second
+        was an open mouth gets the longer estimate instead)."""
+        near = max(abs(v) for v in angles.values()) <= 3.0
         if self.rest is not None:
+            if self._rest_learned_t is None:
+                return
+            if near:
+                self._rest_check.append(chans)
+            if t - self._rest_learned_t >= self.params.rest_verify_s:
+                if len(self._rest_check) >= 8:
+                    # The low fifth, not the median: expressions only raise these scores,
+                    # and a patient may hold one for much of the time.
+                    self.rest = {
+                        c: float(np.percentile([s[c] for s in self._rest_check], 20))
+                        for c in CHANNEL_NAMES
+                    }
+                    logger.info(
+                        "resting expression scores checked over %.0f s: %s",
+                        self.params.rest_verify_s,
+                        {k: round(v, 3) for k, v in self.rest.items()},
+                    )
+                self._rest_learned_t = None
+                self._rest_check.clear()
             return
-        if max(abs(v) for v in angles.values()) > 3.0:
+        if not near:
             self._rest_samples.clear()
             return
         self._rest_samples.append((t, chans))
@@ -369,6 +396,8 @@ class GestureEngine:
             logger.info(
                 "resting expression scores: %s", {k: round(v, 3) for k, v in self.rest.items()}
             )
+            self._rest_learned_t = t
+            self._rest_check = [c for _, c in self._rest_samples]
             self._rest_samples.clear()
 
     def _arbitrate(self, candidates: list[GestureEvent]) -> list[GestureEvent]:

@@ -132,6 +132,17 @@ class NeutralParams:
     """The resting jitter of a moving head cannot be measured; its estimate is capped here
     (typical MediaPipe jitter is 0.1 to 0.3 degrees) so that the swing thresholds, which scale
     with the noise, do not grow with the patient's movements."""
+    running_every_s: float = 2.5
+    """While the neutral comes from the running median, it is estimated again this often, over
+    all the frames of the last ``drift_window_s`` (a longer median is surer: a patient whose
+    first move was a held turn is at rest for most of ten seconds)."""
+    verify_s: float = 10.0
+    """Once, this long after the first neutral was fixed, it is checked against the median of
+    the last ``drift_window_s``: a patient whose first steady second was a held turn (never
+    seen at rest before) gets the median instead. Later, only slow drift is followed."""
+    replace_max_deg: float = 5.0
+    """A steady window replaces a running median only within this of it: a held turn is
+    steady too, and must not become the neutral pose."""
     lost_gap_s: float = 1.0
     """A face missing this long starts the running-median clock again."""
     drift_window_s: float = 10.0
@@ -187,6 +198,7 @@ class NeutralPose:
         self._last_seen: float | None = None
         self._last_drift_t = -math.inf
         self._result: NeutralResult | None = None
+        self._verified = False
         self.version = 0
 
     @property
@@ -211,6 +223,7 @@ class NeutralPose:
         self._seen_since = None
         self._last_seen = None
         self._result = None
+        self._verified = False
         logger.info("neutral head pose reset; learning again")
 
     def set(self, rotation: npt.ArrayLike, noise: Angles | None = None) -> None:
@@ -257,9 +270,9 @@ class NeutralPose:
         if quality >= p.min_quality and self._steady(t, rotation):
             return True
         if self._result is None and t - self._seen_since >= p.running_after_s:
-            return self._running(t)
-        if self._result is not None:
-            self._drift(t)
+            return self._running(t, p.running_window_s)
+        if self._result is not None and t - self._result.t >= p.running_every_s:
+            self._running(t, p.drift_window_s)
         return False
 
     def _steady(self, t: float, rotation: Matrix) -> bool:
@@ -282,6 +295,16 @@ class NeutralPose:
         if max(spread) > p.max_spread_deg or outlier > 3.0 * p.max_spread_deg:
             logger.debug("neutral window too unsteady (%s); sliding on", np.round(spread, 2))
             return False
+        current = self._result
+        if current is not None:
+            offset = relative_angles(current.rotation, mean)
+            if max(abs(offset.pitch), abs(offset.yaw), abs(offset.roll)) > p.replace_max_deg:
+                logger.debug(
+                    "steady window %.1f deg from the running median; kept the median",
+                    max(abs(offset.pitch), abs(offset.yaw), abs(offset.roll)),
+                )
+                self._samples.clear()
+                return False
         noise = Angles(*(max(p.noise_floor_deg, s) for s in spread))
         self._fix(NeutralResult(rotation=mean, noise=noise, t=t, frames=len(rotations)))
         self._log("steady window", t, len(rotations))
@@ -290,10 +313,10 @@ class NeutralPose:
     def _window(self, t: float, seconds: float) -> npt.NDArray[np.float64]:
         return np.stack([r for ts, r in self._recent if t - ts <= seconds])
 
-    def _running(self, t: float) -> bool:
-        """The median pose over the last seconds, for a head that never held still."""
+    def _running(self, t: float, seconds: float) -> bool:
+        """The median pose over the last ``seconds``, for a head that never held still."""
         p = self.params
-        rotations = self._window(t, p.running_window_s)
+        rotations = self._window(t, seconds)
         if len(rotations) < p.min_frames:
             return False
         centre = mean_rotation(rotations)
@@ -312,21 +335,42 @@ class NeutralPose:
                 for i in range(3)
             )
         )
-        self._fix(
-            NeutralResult(
-                rotation=nearest_rotation(neutral),
-                noise=noise,
-                t=t,
-                frames=len(rotations),
-                source="running",
-            )
+        first = self._result is None
+        result = NeutralResult(
+            rotation=nearest_rotation(neutral),
+            noise=noise,
+            t=t,
+            frames=len(rotations),
+            source="running",
         )
-        self._log("running median (no steady window came)", t, len(rotations))
+        if first:
+            self._fix(result)
+            self._log("running median (no steady window came)", t, len(rotations))
+        else:
+            self._result = result  # a refinement: same version, noise users need not change
         return True
+
+    def _verify(self, t: float) -> None:
+        """The one check of a first neutral against a longer median (``verify_s``)."""
+        p = self.params
+        result = self._result
+        if result is None or self._verified or result.source == "preset":
+            return
+        if t - result.t < p.verify_s or t - self._recent[0][0] < 0.8 * p.drift_window_s:
+            return
+        self._verified = True
+        rotations = self._window(t, p.drift_window_s)
+        median = np.median(_relative_stack(result.rotation, rotations), axis=0)
+        if np.max(np.abs(median)) <= p.replace_max_deg:
+            return
+        rotation = nearest_rotation(result.rotation @ rotation_from_angles(*median))
+        self._fix(replace(result, rotation=rotation, t=t, source="running"))
+        self._log("longer median (the first estimate was off)", t, len(rotations))
 
     def _drift(self, t: float) -> None:
         """Follow slow posture changes (see :class:`NeutralParams`)."""
         p = self.params
+        self._verify(t)
         result = self._result
         if result is None or t - self._last_drift_t < p.drift_every_s or not self._recent:
             return
