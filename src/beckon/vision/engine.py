@@ -151,6 +151,7 @@ class GestureEngine:
         self._rest_learned_t: float | None = None
         self._rest_check: list[dict[str, float]] = []
         self._jaw: deque[tuple[float, float]] = deque()
+        self._jaw_raw: deque[tuple[float, float]] = deque()
         self._expr: deque[tuple[float, float]] = deque()
         self._axes: deque[tuple[float, dict[str, float]]] = deque()
         self._axis_thr = {
@@ -224,8 +225,18 @@ class GestureEngine:
 
         if usable and self.rest is not None:
             self._jaw.append((t, chans["jaw"] - self.rest["jaw"]))
+        elif obs.found and obs.blendshapes:
+            # No resting face yet (the first seconds): the jaw's own range over the look-back
+            # window stands in for its rise above rest, so a cough is still a cough.
+            raw = channels(obs.blendshapes)["jaw"]
+            low = min((v for _, v in self._jaw_raw), default=raw)
+            self._jaw.append((t, raw - min(low, raw)))
+        if obs.found and obs.blendshapes:
+            self._jaw_raw.append((t, channels(obs.blendshapes)["jaw"]))
         while self._jaw and self._jaw[0][0] < t - p.oscillation_look_back_s:
             self._jaw.popleft()
+        while self._jaw_raw and self._jaw_raw[0][0] < t - p.oscillation_look_back_s:
+            self._jaw_raw.popleft()
 
         candidates: list[GestureEvent] = []
         sample = (

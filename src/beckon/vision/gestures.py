@@ -324,7 +324,7 @@ class OscillationDetector:
             p = self.params
             # Sampling slack: at 10 fps a turning point is only known to within a frame.
             fastest = p.min_half_period_s - 0.75 * self._dt
-            brisk = gap < p.brisk_half_period_s
+            brisk = gap < p.brisk_half_period_s - 0.75 * self._dt
             self._brisk = self._brisk + 1 if brisk else 0
             if self._brisk > p.max_brisk_reversals:
                 if not self._rhythm:
