@@ -118,6 +118,12 @@ class GestureParams:
     """The other axis may move at most this share of the median swing (peak to peak)..."""
     other_min_deg: float = 3.0
     """...or this many degrees, whichever is larger (landmark cross-talk on real faces)."""
+    background_s: float = 2.5
+    """The movement of the axis in this long before a gesture starts is its background..."""
+    background_ratio: float = 1.5
+    """...and the gesture's swings must be this many times larger than the background's range
+    (10th to 90th percentile): a patient who bobs the head while talking or signing does not
+    nod with each bob; a nod stands out from what the head was doing."""
     cooldown_s: float = 1.5
     """No second event this soon after one."""
     min_quality: float = 0.35
@@ -157,7 +163,7 @@ class OscillationDetector:
     # -- state ------------------------------------------------------------------------------
 
     def _clear(self) -> None:
-        """Forget any gesture in progress (not the cooldown)."""
+        """Forget any gesture in progress (not the cooldown or the background)."""
         self._smooth: dict[str, float] | None = None
         self._last_t: float | None = None
         self._direction = 0
@@ -168,6 +174,8 @@ class OscillationDetector:
         self._rest_value = 0.0
         self._recent: deque[tuple[float, float]] = deque()
         self._other_trace: deque[tuple[float, float]] = deque()
+        self._history: deque[tuple[float, float]] = deque()
+        self._background = 0.0  # range of the axis before the current movement began
         self._dt = 0.0  # the frame interval, smoothed
         self._brisk = 0  # brisk reversals in a row
         self._rhythm = False  # a sustained rhythm: wait for the head to settle
@@ -240,6 +248,10 @@ class OscillationDetector:
         h = self.swing_threshold
 
         settled_for = self._settled_for(t, x, max(p.settle_band * h, 3.0 * self.noise[self.axis]))
+
+        self._history.append((t, x))
+        while self._history and self._history[0][0] < t - p.background_s - 2.5:
+            self._history.popleft()
 
         if self._lo is None or self._hi is None:
             self._start(t, x)
@@ -355,6 +367,11 @@ class OscillationDetector:
         self._direction = direction
         self._pivots = [start]
         self._extreme = _Pivot(t, x)
+        since = max(start.t - self.params.background_s, self._last_event_t)
+        before = [v for ts, v in self._history if since <= ts < start.t]
+        self._background = (
+            float(np.percentile(before, 90) - np.percentile(before, 10)) if len(before) > 3 else 0.0
+        )
 
     def _prune(self, t: float) -> None:
         """Keep only reversals within the window of the latest one (plus the leg before)."""
@@ -382,6 +399,17 @@ class OscillationDetector:
             p.k_noise * self.noise[self.other],
         )
         start_t = self._pivots[0].t
+        if median_swing < p.background_ratio * self._background:
+            logger.debug(
+                "%s rejected at t=%.2f: swing %.1f deg does not stand out from the background "
+                "movement (%.1f deg)",
+                self.gesture,
+                t,
+                median_swing,
+                self._background,
+            )
+            self._start(t, x)
+            return None
         if other_range > other_limit:
             logger.debug(
                 "%s rejected at t=%.2f: %s moved %.1f deg (limit %.1f)",
