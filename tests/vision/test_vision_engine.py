@@ -7,7 +7,6 @@ the own left shoulder is negative roll, chin down is positive pitch (see beckon.
 from __future__ import annotations
 
 import pytest
-from traces import Patient, add, held, nodding, sine
 
 from beckon.profile import GESTURES, GestureProfile
 from beckon.vision.engine import GestureEngine
@@ -15,6 +14,7 @@ from beckon.vision.face import observation
 from beckon.vision.gestures import GestureEvent
 from beckon.vision.held import HoldDetector, HoldParams
 from beckon.vision.pose import NeutralPose
+from tests.vision.traces import Patient, add, held, nodding, sine
 
 
 def calibrated(**thresholds: float) -> GestureProfile:

@@ -12,10 +12,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from beckon.messaging.protocol import RequestState, RequestView, StateChange
+from beckon.messaging.protocol import (
+    CLOSED_STATES,
+    OPEN_STATES,
+    RequestState,
+    RequestView,
+    StateChange,
+)
 
-OPEN_STATES: frozenset[str] = frozenset({"received", "acknowledged"})
-CLOSED_STATES: frozenset[str] = frozenset({"resolved", "cancelled"})
+__all__ = ["CLOSED_STATES", "OPEN_STATES", "LifecycleError", "can_move", "move"]
 
 _ALLOWED: dict[str, frozenset[str]] = {
     "created": frozenset({"received"}),
@@ -43,3 +48,9 @@ def move(view: RequestView, new: RequestState, at: str, by: str | None) -> Reque
     history = (*view.history, StateChange(new, at, by))[-MAX_HISTORY:]
     # A new state restarts the escalation clock (an acknowledged call reminds on its own timer).
     return replace(view, state=new, updated_at=at, by=by or view.by, history=history, escalation=0)
+
+
+def resolvable_remotely(priority: str) -> bool:
+    """Emergency calls are cleared at the bedside only (a nurse-call promise): someone must be
+    in the room. A console or the CLI may acknowledge them, never resolve them."""
+    return priority != "emergency"
