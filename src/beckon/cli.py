@@ -19,12 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from beckon import __version__, modelstore, paths
-from beckon.errors import BeckonError
+from beckon.errors import BeckonError, ConfigError
 
 if TYPE_CHECKING:
     from beckon.bedside.host import BedsideHost
 
 log = logging.getLogger("beckon")
+
+EX_CONFIG = 78  # sysexits.h: a configuration error; the units do not restart on it
 
 EPILOG = """\
 Start here: `beckon demo` runs the whole path on this machine with no camera.
@@ -589,12 +591,26 @@ def cmd_config(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
     from beckon.config import load_bedside, load_station
+    from beckon.config_check import check_bedside, check_station
+    from beckon.intents import load_intents
 
     loaded: Any = (load_bedside if args.role == "bedside" else load_station)(args.file)
     data = asdict(loaded)
     if data.get("broker", {}).get("password"):
         data["broker"]["password"] = "***"
     print(json.dumps(data, indent=2, default=str))
+    if args.role == "bedside":
+        findings = check_bedside(loaded, load_intents())
+    else:
+        findings = check_station(loaded)
+    for finding in findings:
+        print(f"{args.file}: {finding}", file=sys.stderr)
+    if any(f.level == "error" for f in findings):
+        print(
+            f"{args.file}: this {args.role} configuration would fail; fix the errors above",
+            file=sys.stderr,
+        )
+        return 2
     print(f"{args.file}: valid {args.role} configuration", file=sys.stderr)
     return 0
 
@@ -684,6 +700,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except BeckonError as exc:
         print(f"beckon: {exc}", file=sys.stderr)
+        if isinstance(exc, ConfigError) and args.command in ("bedside", "station"):
+            # A service whose configuration is wrong fails the same way on every restart:
+            # EX_CONFIG tells systemd (RestartPreventExitStatus=78) not to loop on it.
+            return EX_CONFIG
         return 2
     except KeyboardInterrupt:
         return 130

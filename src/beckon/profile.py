@@ -13,6 +13,7 @@ bed's profile lives (``profile_path``); the wizard, ``beckon calibrate`` and the
 
 from __future__ import annotations
 
+import logging
 import math
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -162,9 +163,23 @@ def profile_path(site: str, unit: str, bed: str, folder: Path | None = None) -> 
     return (folder or paths.state_dir()) / f"profile-{site}-{unit}-{bed}.toml"
 
 
-def load_configured_profile(path: str) -> GestureProfile:
-    """The profile that ``bedside.profile`` names, or the built-in defaults when it is empty."""
-    return load_profile(path) if path else GestureProfile()
+def load_configured_profile(path: str, default: Path | None = None) -> GestureProfile:
+    """The profile that ``bedside.profile`` names; when it is empty, the one the calibration
+    wizard saved for this bed (``default``, from :func:`profile_path`) if there is one, so the
+    wizard's "used from the next start" is true; else the built-in defaults. A wizard-saved
+    profile that cannot be read falls back to the defaults with an error in the log rather
+    than stopping the patient's bedside."""
+    if path:
+        return load_profile(path)
+    if default is None or not default.is_file():
+        return GestureProfile()
+    try:
+        return load_profile(default)
+    except ConfigError:
+        logging.getLogger(__name__).exception(
+            "the calibrated profile %s cannot be read; using the defaults", default
+        )
+        return GestureProfile()
 
 
 def load_profile(path: str | Path) -> GestureProfile:

@@ -15,6 +15,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Literal
 
 from beckon import __version__
@@ -30,17 +32,30 @@ from beckon.bedside.interaction import (
     Selected,
 )
 from beckon.config import BedsideSettings
+from beckon.config_check import unknown_intents
+from beckon.errors import ConfigError
 from beckon.intents import Intent, load_intents
 from beckon.messaging import protocol as p
 from beckon.messaging.mqtt import Connected, Disconnected, Message, MqttLink, PublishRefused, Will
 from beckon.messaging.outbox import Outbox
-from beckon.profile import load_configured_profile
+from beckon.profile import load_configured_profile, profile_path
 
 log = logging.getLogger(__name__)
 
 RESEND_AFTER_S = 10.0
 RESEND_MAX_S = 300.0
 QUESTION_TIMEOUT_S = 120.0  # a question nobody answers stops blocking the menu
+
+
+def question_time_left(asked_at: str) -> float:
+    """Seconds a question asked at ``asked_at`` (station clock) may still wait for an answer:
+    it expires QUESTION_TIMEOUT_S after it was asked, at the bedside and at the station alike.
+    A timestamp that cannot be read counts from now."""
+    try:
+        age = (datetime.now(UTC) - p.parse_iso(asked_at)).total_seconds()
+    except ValueError:
+        age = 0.0
+    return QUESTION_TIMEOUT_S - max(0.0, age)
 
 
 def resend_delay(attempts: int) -> float:
@@ -108,17 +123,32 @@ class BedsideService:
         cfg = settings.bedside
         self.address = p.BedAddress(cfg.site, cfg.unit, cfg.bed)
         self.intents = intents or load_intents()
-        unknown = [i for i in cfg.offered_intents if i not in self.intents]
-        if unknown:
-            raise ValueError(f"bedside.offered_intents names unknown intents {unknown}")
+        # A misspelt intent must not stop the patient's nurse call (under Restart=always that
+        # is a crash loop): the known ones are offered and the rest is a visible device fault.
+        self.config_faults = unknown_intents(cfg.offered_intents, self.intents)
+        offered = tuple(i for i in cfg.offered_intents if i in self.intents)
+        if not offered:
+            raise ConfigError(
+                f"{settings.source}: bedside.offered_intents names no known request: "
+                + "; ".join(self.config_faults),
+                "fix the spelling (beckon config check bedside FILE shows every problem)",
+            )
+        for fault in self.config_faults:
+            log.error("%s: bedside.offered_intents: %s; left out", settings.source, fault)
         self.outbox = outbox
         self.inbox: queue.Queue[object] = queue.Queue()
-        self.profile = load_configured_profile(cfg.profile)
-        self.menu = Interaction.from_profile(self.profile, cfg.offered_intents, cfg.offer_seconds)
+        self.profile_path = (
+            Path(cfg.profile) if cfg.profile else profile_path(cfg.site, cfg.unit, cfg.bed)
+        )
+        self.profile = load_configured_profile(cfg.profile, self.profile_path)
+        self.menu = Interaction.from_profile(self.profile, offered, cfg.offer_seconds)
         called = [a[5:] for a in self.menu.actions.values() if a.startswith("call:")]
         unknown = [i for i in (*self.menu.items, *called) if i not in self.intents]
         if unknown:
-            raise ValueError(f"the profile {self.profile.source} names unknown intents {unknown}")
+            raise ConfigError(
+                f"the profile {self.profile.source} names unknown intents {unknown}",
+                "fix the profile's [interaction] items and call: actions",
+            )
         self.listeners: list[Listener] = []
         self.states: dict[str, str] = {}
         self.link: MqttLink | None = None
@@ -168,6 +198,10 @@ class BedsideService:
             log.warning(
                 "broker %s not reachable yet; requests are kept until it is",
                 self.settings.broker.url,
+            )
+        for fault in self.config_faults:
+            self._emit(
+                ev.Fault(f"Configuration: bedside.offered_intents {fault}; left out. Call IT.")
             )
         last_resend = time.monotonic()
         try:
@@ -285,6 +319,7 @@ class BedsideService:
         self.outbox.add(key, self.address.topic("answer"), p.encode(msg))
         self._answered.add(question.id)
         self.question = None
+        self.menu.release(self.menu_time())
         self._emit(ev.QuestionAnswered(question.id, answer))
         self._send(key)
         self._update_menu()
@@ -294,6 +329,7 @@ class BedsideService:
             log.info("question %r expired without an answer", self.question.text)
             self._emit(ev.QuestionExpired(self.question.id, self.question.text))
             self.question = None
+            self.menu.release(self.menu_time())
             self._update_menu()
 
     def _on_gesture(self, g: Gesture) -> None:
@@ -360,8 +396,15 @@ class BedsideService:
         elif isinstance(msg, p.Question) and topic == self.address.topic("question"):
             if msg.id in self._answered:
                 return  # delivered again by the broker; already answered
+            left = question_time_left(msg.at)
+            if left <= 0:
+                # Delivered after an outage: the station already shows it as expired, and a
+                # late "yes" would answer a question the nurse no longer waits for.
+                log.info("question %r arrived after it expired; not shown", msg.text)
+                return
             self.question = msg
-            self._question_until = time.monotonic() + QUESTION_TIMEOUT_S
+            self.menu.hold(self.menu_time())
+            self._question_until = time.monotonic() + left
             self._emit(ev.QuestionAsked(msg.id, msg.text, msg.asked_by))
             self._update_menu()
         elif isinstance(msg, p.StationStatus):

@@ -230,6 +230,7 @@ def take_screenshots(out: Path, model: Path | None) -> list[Path]:
         shoot.wait(lambda: bedside.highlighted == "water", 30, "'Water' on offer")
         shoot.shot(bedside, "bedside_idle")
 
+        bedside.staff.unlock()
         bedside.toggle_preview()
         shoot.wait(
             lambda: bedside.preview.pixmap() is not None and not bedside.preview.pixmap().isNull(),

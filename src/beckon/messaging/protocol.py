@@ -370,6 +370,19 @@ class HourStats:
     requests: int
     answered: int
     median_response_s: float | None
+    p90_response_s: float | None = None
+
+
+@dataclass(frozen=True)
+class SlowCall:
+    """One of the slowest calls of the window: how long it waited for a nurse (``wait_s``), and
+    whether a nurse ever answered it (unanswered ones count until the summary's time), so calls
+    nobody answered never hide behind a median."""
+
+    intent: str
+    received_at: str
+    wait_s: float
+    answered: bool
 
 
 @dataclass(frozen=True)
@@ -383,6 +396,7 @@ class UnitStats:
     window_h: int
     by_intent: tuple[IntentStats, ...] = ()
     by_hour: tuple[HourStats, ...] = ()
+    slowest: tuple[SlowCall, ...] = ()
     kind: Literal["stats"] = "stats"
     v: int = VERSION
 
@@ -524,6 +538,7 @@ def _from_dict(data: dict[str, Any]) -> Message:
         data = dict(data)
         data["by_intent"] = tuple(IntentStats(**x) for x in data["by_intent"])
         data["by_hour"] = tuple(HourStats(**x) for x in data["by_hour"])
+        data["slowest"] = tuple(SlowCall(**x) for x in data.get("slowest", ()))
     if cls is BedStatus and "inputs" in data:
         data = dict(data, inputs=tuple(data["inputs"]))
     return cls(**data)

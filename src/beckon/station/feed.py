@@ -14,7 +14,7 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import assert_never
+from typing import Literal, assert_never
 
 from beckon.config import BrokerConfig
 from beckon.messaging import protocol as p
@@ -46,6 +46,11 @@ class StationPresence:
 
 
 FeedItem = p.UnitQueue | p.UnitStats | Connection | StationPresence
+
+Delivery = Literal["sent", "queued", "not_sent"]
+"""What became of a nurse's command: handed to the broker; kept by the MQTT client while the
+link is down and sent when it is back (after the first connection the client and its queue
+survive reconnections); or not sent at all (the window never reached the broker)."""
 FeedListener = Callable[[FeedItem], None]
 
 
@@ -66,23 +71,28 @@ class StationFeed:
             persistent=False,  # everything a window needs is retained
         )
         self.ready = threading.Event()  # set once the first queue has arrived
+        self.was_connected = False  # from then on paho keeps offline publishes for later
 
     # ------------------------------------------------------------ commands (any thread)
 
-    def acknowledge(self, request_id: str, by: str) -> bool:
+    def acknowledge(self, request_id: str, by: str) -> Delivery:
         return self._command("acknowledge", request_id, by)
 
-    def resolve(self, request_id: str, by: str) -> bool:
+    def resolve(self, request_id: str, by: str) -> Delivery:
         return self._command("resolve", request_id, by)
 
-    def ask(self, bed: str, text: str, by: str) -> bool:
+    def ask(self, bed: str, text: str, by: str) -> Delivery:
         """Ask a bed a yes/no question; the answer arrives in a later queue."""
         cmd = p.AskCommand(p.new_request_id(), bed, text, by, p.now_iso())
-        return self.link.publish(p.Topics.unit(self.site, self.unit, "command"), p.encode(cmd))
+        return self._publish(p.encode(cmd))
 
-    def _command(self, action: str, request_id: str, by: str) -> bool:
-        cmd = p.nurse_command(action, request_id, by)
-        return self.link.publish(p.Topics.unit(self.site, self.unit, "command"), p.encode(cmd))
+    def _command(self, action: str, request_id: str, by: str) -> Delivery:
+        return self._publish(p.encode(p.nurse_command(action, request_id, by)))
+
+    def _publish(self, payload: bytes) -> Delivery:
+        if self.link.publish(p.Topics.unit(self.site, self.unit, "command"), payload):
+            return "sent"
+        return "queued" if self.was_connected else "not_sent"
 
     # ------------------------------------------------------------ running
 
@@ -103,6 +113,7 @@ class StationFeed:
     def _decode(self, event: LinkEvent) -> FeedItem | None:
         match event:
             case Connected():
+                self.was_connected = True
                 return Connection(True)
             case Disconnected():
                 return Connection(False)

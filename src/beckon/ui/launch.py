@@ -67,9 +67,12 @@ def bedside_window(
     if model is not None and source is not None:
         camera = CameraSpec(model, source, realtime=True, is_file=is_file)
     mic = MicSpec(look.language) if voice and "voice" in settings.bedside.inputs else None
+    from beckon.ui.sound import ChimeAlarm
+
     return BedsideWindow(
         service,
         language=look.language,
+        alarm=ChimeAlarm() if speech else None,
         speaker=EspeakSpeaker() if speech else SilentSpeaker(),
         vision=camera,
         mic=mic,
