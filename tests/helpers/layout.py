@@ -9,6 +9,9 @@ nothing here scrolls sideways).
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 from PyQt6.QtWidgets import QAbstractButton, QLabel, QScrollArea, QTabBar, QWidget
 
 
@@ -25,7 +28,11 @@ def clipped(window: QWidget, *, scrolled: tuple[QWidget, ...] = ()) -> list[str]
     """Every visible text widget of ``window`` that does not get the room its text needs.
     Widgets inside ``scrolled`` (areas allowed to scroll their text out of view) are skipped."""
     problems = []
-    for widget in window.findChildren((QLabel, QAbstractButton)):
+    widgets: list[QLabel | QAbstractButton] = [
+        *window.findChildren(QLabel),
+        *window.findChildren(QAbstractButton),
+    ]
+    for widget in widgets:
         text = widget.text()
         if not widget.isVisible() or not text or any(s.isAncestorOf(widget) for s in scrolled):
             continue
@@ -42,9 +49,10 @@ def clipped(window: QWidget, *, scrolled: tuple[QWidget, ...] = ()) -> list[str]
                     f"{widget.width()}x{widget.height()}"
                 )
         area = _scroll_area(widget, window)
-        if area is not None:
-            corner = widget.mapTo(area.viewport(), widget.rect().bottomRight())
-            if corner.x() >= area.viewport().width():
+        viewport = area.viewport() if area is not None else None
+        if viewport is not None:
+            corner = widget.mapTo(viewport, widget.rect().bottomRight())
+            if corner.x() >= viewport.width():
                 problems.append(f"{name}: past the right edge of its scroll area")
             continue
         corner = widget.mapTo(window, widget.rect().bottomRight())
@@ -56,3 +64,17 @@ def clipped(window: QWidget, *, scrolled: tuple[QWidget, ...] = ()) -> list[str]
             if last.right() >= bar.width() or bar.sizeHint().height() > bar.height() + 1:
                 problems.append(f"tabs {bar.tabText(0)!r}...: do not fit their bar")
     return problems
+
+
+def settled_clipping(
+    qtbot: Any, window: QWidget, *, scrolled: tuple[QWidget, ...] = (), timeout_s: float = 5.0
+) -> list[str]:
+    """:func:`clipped` once the layout has settled: resizes propagate through several event
+    loop turns (tiles refit their text after the grid moves), so poll until nothing is clipped
+    or ``timeout_s`` passes, and return what is still clipped then."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        problems = clipped(window, scrolled=scrolled)
+        if not problems or time.monotonic() > deadline:
+            return problems
+        qtbot.wait(50)

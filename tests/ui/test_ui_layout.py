@@ -19,7 +19,7 @@ import pytest
 from beckon.bedside import events as ev
 from beckon.bedside.interaction import MenuView
 from beckon.ui.bedside_model import RequestTrack
-from tests.helpers.layout import clipped
+from tests.helpers.layout import settled_clipping
 
 SCREENS = {"tablet": (1280, 800), "desktop": (1920, 1080)}
 ITEMS = ["nurse", "water", "pain", "toilet", "reposition", "emergency"]
@@ -107,6 +107,7 @@ def test_the_bedside_fits_the_screen_at_large_font_scales(
         assert (window.width(), window.height()) == (width, height), (
             f"{state}: the window grew to {window.width()}x{window.height()}"
         )
-        failures += [f"{state}: {p}" for p in clipped(window, scrolled=(window.timeline_scroll,))]
+        problems = settled_clipping(qtbot, window, scrolled=(window.timeline_scroll,))
+        failures += [f"{state}: {p}" for p in problems]
         window.grab().save(str(out / f"bedside_{state}_{screen}_x{scale:g}.png"))
     assert failures == []

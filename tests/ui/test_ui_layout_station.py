@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from beckon.messaging import protocol as p
-from tests.helpers.layout import clipped
+from tests.helpers.layout import settled_clipping
 from tests.helpers.rig import send_raw
 from tests.ui.conftest import SITE, UNIT, RecordingAlarm
 
@@ -53,7 +53,7 @@ def publish_ward(port: int) -> None:
         status = p.BedStatus(SITE, UNIT, bed, True, p.now_iso(), ("gesture", "touch"), "0.1.0")
         send_raw(port, address.topic("status"), p.encode(status), retain=True)
         request = p.Request(
-            p.new_request_id(), SITE, UNIT, bed, intent, priority, "gesture",  # type: ignore[arg-type]
+            p.new_request_id(), SITE, UNIT, bed, intent, priority, "gesture",
             made.replace("+00:00", "Z"),
         )  # fmt: skip
         send_raw(port, address.topic("request"), p.encode(request))
@@ -101,13 +101,13 @@ def test_the_station_fits_the_screen_at_large_font_scales(
     failures: list[str] = []
 
     def check(state: str) -> None:
-        qtbot.wait(300)
+        qtbot.wait(50)
         if (window.width(), window.height()) != (width, height):
             failures.append(f"{state}: the window grew to {window.width()}x{window.height()}")
         hint = window.minimumSizeHint()
         if hint.width() > width or hint.height() > height:
             failures.append(f"{state}: the window needs at least {hint.width()}x{hint.height()}")
-        failures.extend(f"{state}: {problem}" for problem in clipped(window))
+        failures.extend(f"{state}: {problem}" for problem in settled_clipping(qtbot, window))
         window.grab().save(str(out / f"station_{state}_{screen}_x{scale:g}.png"))
 
     check("queue")
