@@ -17,12 +17,14 @@ WITH_TESTS=0
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 # ---- system packages -------------------------------------------------------------------
-# mosquitto: the broker the tests run against; espeak-ng and sox: spoken prompts and test
+# mosquitto: the broker the tests run against; mosquitto-clients: mosquitto_sub, the check in
+# deploy/mosquitto/README.md that tests/faults runs; espeak-ng and sox: spoken prompts and test
 # speech; libportaudio2: microphone access; the xcb/EGL libraries: real Qt windows under X;
 # xvfb and x11-utils (xwininfo): screenshots of the windows and the kiosk test;
 # fonts-nanum: Korean text in the windows;
 # python3-venv: Debian's venv support.
-APT_PACKAGES=(mosquitto espeak-ng sox libportaudio2 xvfb x11-utils fonts-nanum python3-venv
+APT_PACKAGES=(mosquitto mosquitto-clients espeak-ng sox libportaudio2 xvfb x11-utils
+  fonts-nanum python3-venv
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1
   libxkbcommon-x11-0 libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3)
 # cage and libwayland-cursor0: the bedside kiosk (deploy/systemd/beckon-bedside.service;

@@ -273,9 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
     bload.add_argument(
         "--autosave",
         type=int,
-        default=1,
+        default=10,
         metavar="N",
-        help="Mosquitto autosave_interval (changes between database saves; 1 as shipped)",
+        help="Mosquitto autosave_interval (changes between database saves; 10 as shipped)",
     )
     bload.add_argument("--json", action="store_true", help="print the figures as JSON")
     bload.set_defaults(func=cmd_bench_load)

@@ -24,7 +24,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 import pytest
 
-from tests.deploy.test_systemd_units import kiosk_command
+from tests.helpers.systemd import kiosk_command
 
 pytestmark = pytest.mark.mqtt
 

@@ -4,25 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers.deploy import (
-    DEPLOY,
-)
+from tests.helpers.systemd import kiosk_command, systemd_unit
 
 # ---------------------------------------------------------------- systemd units
 
 
-def _unit(name: str) -> dict[str, list[str]]:
-    values: dict[str, list[str]] = {}
-    for line in (DEPLOY / "systemd" / name).read_text(encoding="utf-8").splitlines():
-        if "=" in line and not line.startswith(("#", "[")):
-            key, _, value = line.partition("=")
-            values.setdefault(key, []).append(value)
-    return values
-
-
 @pytest.mark.parametrize("role,name", [("station", "station"), ("bedside", "bedside-headless")])
 def test_systemd_units_run_the_documented_command(role: str, name: str) -> None:
-    unit = _unit(f"beckon-{name}.service")
+    unit = systemd_unit(f"beckon-{name}.service")
     assert unit["User"] == ["beckon"]
     assert unit["Restart"] == ["always"]
     (exec_start,) = unit["ExecStart"]
@@ -35,22 +24,16 @@ def test_systemd_units_run_the_documented_command(role: str, name: str) -> None:
 
 @pytest.mark.parametrize("name", ["bedside", "bedside-headless"])
 def test_bedside_unit_hardening_leaves_the_camera_reachable(name: str) -> None:
-    unit = _unit(f"beckon-{name}.service")
+    unit = systemd_unit(f"beckon-{name}.service")
     # PrivateDevices=yes would give the service a /dev without /dev/video*.
     assert unit.get("PrivateDevices", ["no"]) == ["no"]
     assert "char-video4linux rw" in unit["DeviceAllow"]
     assert "video" in unit["SupplementaryGroups"][0].split()
 
 
-def kiosk_command() -> list[str]:
-    """The bedside kiosk unit's command: cage, then the window command after ``--``."""
-    (exec_start,) = _unit("beckon-bedside.service")["ExecStart"]
-    return exec_start.split()
-
-
 def test_the_bedside_unit_is_a_kiosk_showing_the_window() -> None:
     """Issue 12, point 1: the documented bedside unit ran --headless: no menu, no prompt."""
-    unit = _unit("beckon-bedside.service")
+    unit = systemd_unit("beckon-bedside.service")
     command = kiosk_command()
     assert command[0] == "/usr/bin/cage" and "-s" not in command  # no VT switching
     window = command[command.index("--") + 1 :]

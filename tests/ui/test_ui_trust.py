@@ -538,3 +538,37 @@ def test_a_question_delivered_after_it_expired_is_not_asked() -> None:
     assert question_time_left(old) <= 0
     fresh = datetime.now(UTC).isoformat()
     assert 0 < question_time_left(fresh) <= QUESTION_TIMEOUT_S
+
+
+def test_the_station_sees_a_bed_whose_devices_fail(
+    qtbot: Any, station_service: Any, open_bedside: Any, open_station: Any
+) -> None:
+    """Point 5: "Camera off" and "Face not found" showed only on the tablet."""
+    from beckon.ui.sound import SilentAlarm
+
+    station = open_station()
+    bedside = open_bedside()
+    qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
+    bedside.alarm = SilentAlarm()  # a tablet with no sound device
+    qtbot.waitUntil(
+        lambda: any("Bed 12: no sound" in line for line in station.fault_lines), timeout=WAIT_MS
+    )
+    bedside.alarm = None
+    qtbot.waitUntil(lambda: station.fault_lines == [], timeout=WAIT_MS)
+
+
+def test_camera_and_face_faults_are_reported_after_a_grace_time() -> None:
+    from beckon.ui.bedside_model import CameraState, DeviceWatch, MicState
+
+    watch = DeviceWatch(no_face_s=30.0)
+    mic = MicState("off")
+    assert watch.faults(CameraState("lost"), True, None, mic, True, 0.0) == ("camera_lost",)
+    assert watch.faults(CameraState("off"), True, None, mic, True, 0.0) == ("camera_off",)
+    assert watch.faults(CameraState("on", 15.0), True, "no_face", mic, True, 10.0) == ()
+    assert watch.faults(CameraState("on", 15.0), True, "no_face", mic, True, 39.0) == ()
+    assert watch.faults(CameraState("on", 15.0), True, "no_face", mic, True, 40.0) == ("no_face",)
+    assert watch.faults(CameraState("on", 15.0), True, "ready", mic, True, 41.0) == ()
+    assert watch.faults(CameraState("off"), False, None, MicState("error"), False, 0.0) == (
+        "mic_error",
+        "no_sound",
+    )

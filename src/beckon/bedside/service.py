@@ -122,6 +122,15 @@ class SourceEnded:
     the service sees it every gesture before it has been handled."""
 
 
+@dataclass(frozen=True)
+class DeviceFaults:
+    """The window's view of the bed's devices (camera off or lost, no face in view, microphone
+    broken, no sound device): published in the bed's retained status so the station sees a bed
+    that cannot see or hear its patient."""
+
+    faults: tuple[str, ...]
+
+
 Listener = Callable[[BedsideEvent], None]
 
 
@@ -163,6 +172,7 @@ class BedsideService:
                 "fix the profile's [interaction] items and call: actions",
             )
         self.listeners: list[Listener] = []
+        self.device_faults: tuple[str, ...] = ()
         self.states: dict[str, str] = {}
         self.link: MqttLink | None = None
         self.station_online: bool | None = None
@@ -268,6 +278,11 @@ class BedsideService:
             self.answer(item.answer, item.source)
         elif isinstance(item, SourceEnded):
             self.source_ended.set()
+        elif isinstance(item, DeviceFaults):
+            if item.faults != self.device_faults:
+                self.device_faults = item.faults
+                if self.link is not None and self.link.connected:
+                    self._publish_status()
         elif isinstance(item, Connected):
             self._on_connected()
         elif isinstance(item, Disconnected):
@@ -457,8 +472,16 @@ class BedsideService:
 
     def _status(self, online: bool) -> bytes:
         cfg = self.settings.bedside
+        faults = (*self.device_faults, *(("config",) if self.config_faults else ()))
         status = p.BedStatus(
-            cfg.site, cfg.unit, cfg.bed, online, p.now_iso(), cfg.inputs, __version__
+            cfg.site,
+            cfg.unit,
+            cfg.bed,
+            online,
+            p.now_iso(),
+            cfg.inputs,
+            __version__,
+            faults if online else (),
         )
         return p.encode(status)
 
@@ -473,9 +496,13 @@ class BedsideService:
 
     # ------------------------------------------------------------ outbox
 
-    def _on_connected(self) -> None:
+    def _publish_status(self) -> None:
+        """The retained online status, with the device faults the station should see."""
         assert self.link is not None
         self.link.publish(self.address.topic("status"), self._status(True), retain=True)
+
+    def _on_connected(self) -> None:
+        self._publish_status()
         self._heartbeat_due = time.monotonic() + HEARTBEAT_S
         self._emit(ev.ConnectionChanged(online=True))
         self._flush(resend=False)

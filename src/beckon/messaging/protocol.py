@@ -255,6 +255,9 @@ class BedStatus:
     at: str
     inputs: tuple[str, ...] = ()
     software: str = ""
+    faults: tuple[str, ...] = ()
+    """Device faults the bed reports while online (camera_off, camera_lost, no_face,
+    mic_error, no_sound, config), so the station sees a bed that cannot see its patient."""
     kind: Literal["status"] = "status"
     v: int = VERSION
 
@@ -601,8 +604,10 @@ def _from_dict(data: dict[str, Any]) -> Message:
         data["by_intent"] = tuple(IntentStats(**x) for x in data["by_intent"])
         data["by_hour"] = tuple(HourStats(**x) for x in data["by_hour"])
         data["slowest"] = tuple(SlowCall(**x) for x in data.get("slowest", ()))
-    if cls is BedStatus and "inputs" in data:
-        data = dict(data, inputs=tuple(data["inputs"]))
+    if cls is BedStatus:
+        data = dict(
+            data, inputs=tuple(data.get("inputs", ())), faults=tuple(data.get("faults", ()))
+        )
     return cls(**data)
 
 

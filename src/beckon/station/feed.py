@@ -46,7 +46,18 @@ class StationPresence:
     online: bool
 
 
-FeedItem = p.UnitQueue | p.UnitStats | Connection | StationPresence
+@dataclass(frozen=True)
+class BedHealth:
+    """A bed's retained status: online, and the device faults it reports (camera, face,
+    microphone, sound), so the station sees a bed that cannot see its patient."""
+
+    bed: str
+    online: bool
+    faults: tuple[str, ...]
+    software: str = ""
+
+
+FeedItem = p.UnitQueue | p.UnitStats | Connection | StationPresence | BedHealth
 
 Delivery = Literal["sent", "queued", "not_sent"]
 """What became of a nurse's command: handed to the broker; kept by the MQTT client while the
@@ -68,6 +79,7 @@ class StationFeed:
                 *queueview.subscriptions(site, unit),
                 p.Topics.unit(site, unit, "stats"),
                 p.Topics.station_status(site, unit, "+"),
+                p.Topics.unit(site, unit, "bed/+/status"),
             ],
             persistent=False,  # everything a window needs is retained
         )
@@ -142,6 +154,8 @@ class StationFeed:
             return msg
         if isinstance(msg, p.StationStatus) and "/station/" in event.topic:
             return StationPresence(msg.name, msg.online)
+        if isinstance(msg, p.BedStatus) and "/bed/" in event.topic:
+            return BedHealth(msg.bed, msg.online, msg.faults, msg.software)
         log.warning("dropped a %s on %s", type(msg).__name__, event.topic)
         return None
 

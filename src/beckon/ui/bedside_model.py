@@ -487,3 +487,46 @@ def tile_columns(items: int, width: int, min_w: int, height: int = 0, min_h: int
         columns -= 1
     best = max(range(1, most + 1), key=lambda c: (fit(c), c == columns))
     return best if fit(best) > fit(columns) else columns
+
+
+# ---------------------------------------------------------------- device faults for the station
+
+NO_FACE_FAULT_S = 30.0
+"""Seconds without a face in view before the station is told (a patient turning away for a
+moment is not a fault; a camera that cannot see the patient is)."""
+
+
+class DeviceWatch:
+    """Which device faults the bed reports to the station (``BedStatus.faults``)."""
+
+    def __init__(self, no_face_s: float = NO_FACE_FAULT_S) -> None:
+        self.no_face_s = no_face_s
+        self._face_missing_since: float | None = None
+
+    def faults(
+        self,
+        camera: CameraState,
+        uses_camera: bool,
+        face_state: str | None,
+        mic: MicState,
+        sound: bool,
+        now: float,
+    ) -> tuple[str, ...]:
+        out: list[str] = []
+        if uses_camera:
+            if camera.kind == "lost":
+                out.append("camera_lost")
+            elif camera.kind == "off":
+                out.append("camera_off")
+            if camera.kind in ("on", "slow") and face_state in (None, "no_face"):
+                if self._face_missing_since is None:
+                    self._face_missing_since = now
+                if now - self._face_missing_since >= self.no_face_s:
+                    out.append("no_face")
+            else:
+                self._face_missing_since = None
+        if mic.kind == "error":
+            out.append("mic_error")
+        if not sound:
+            out.append("no_sound")
+        return tuple(out)

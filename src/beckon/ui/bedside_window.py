@@ -38,6 +38,7 @@ from beckon.bedside.service import (
     AnswerQuestion,
     BedsideService,
     CancelRequest,
+    DeviceFaults,
     Gesture,
     Submit,
 )
@@ -45,6 +46,7 @@ from beckon.intents import Intent
 from beckon.ui import strings, theme
 from beckon.ui.bedside_model import (
     CameraMonitor,
+    DeviceWatch,
     MicState,
     PromptPolicy,
     ReachWatch,
@@ -228,6 +230,8 @@ class BedsideWindow(QWidget):
         self.tiles: dict[str, Tile] = {}
         self.staff = StaffLock()
         self.prompts = PromptPolicy()
+        self.devices = DeviceWatch()
+        self._reported_faults: tuple[str, ...] = ()
         self.reach = ReachWatch(service.settings.bedside.receipt_alarm_s)
 
         self.setObjectName("bedsideRoot")
@@ -712,6 +716,21 @@ class BedsideWindow(QWidget):
             "mic" if kind in ("listening", "heard", "starting") else "mic_off",
         )
 
+    def _report_devices(self) -> None:
+        """Tell the station (through the bed's status) what this tablet cannot do now."""
+        sound = self.alarm is None or bool(getattr(self.alarm, "working", True))
+        faults = self.devices.faults(
+            self.camera.state(),
+            self.vision is not None,
+            self.face_state,
+            self.mic,
+            sound,
+            time.monotonic(),
+        )
+        if faults != self._reported_faults:
+            self._reported_faults = faults
+            self.service.post(DeviceFaults(faults))
+
     def _show_reach(self) -> None:
         """Words, speech and a local alarm when calls cannot reach the nurses (ReachWatch)."""
         now = time.monotonic()
@@ -798,6 +817,7 @@ class BedsideWindow(QWidget):
         self._show_mic()
         self._show_staff()
         self._show_reach()
+        self._report_devices()
         self._update_preview()
         self._watch_workers()
 

@@ -34,7 +34,7 @@ from beckon.background import Background
 from beckon.bedside.service import QUESTION_TIMEOUT_S
 from beckon.intents import Intent, load_intents
 from beckon.messaging import protocol as p
-from beckon.station.feed import Connection, FeedItem, StationFeed, StationPresence
+from beckon.station.feed import BedHealth, Connection, FeedItem, StationFeed, StationPresence
 from beckon.ui import strings
 from beckon.ui.sound import Alarm, SilentAlarm
 from beckon.ui.station_model import (
@@ -249,6 +249,8 @@ class StationWindow(QWidget):
         self.high_contrast = high_contrast
         self.intents = intents or load_intents()
         self.tracker = AlertTracker()
+        self.bed_faults: dict[str, tuple[str, ...]] = {}
+        self.fault_lines: list[str] = []
         self.watch = SystemWatch(time.monotonic())
         self.system_faults: list[str] = []
         self.pending = PendingActions()
@@ -500,6 +502,9 @@ class StationWindow(QWidget):
             case StationPresence(name=name, online=online):
                 self.stations[name] = online
                 self._show_link()
+            case BedHealth(bed=bed, online=online, faults=faults):
+                self.bed_faults[bed] = faults if online else ()
+                self._show_faults(self.queue.offline_beds if self.queue else ())
             case _:
                 assert_never(item)
 
@@ -596,18 +601,29 @@ class StationWindow(QWidget):
             listener(seen)
 
     def _show_faults(self, beds: tuple[str, ...] | list[str]) -> None:
+        """Offline beds, then beds that are online but cannot see or hear their patient."""
+        lines = [strings.alert_text("device_fault", bed) for bed in beds]
+        lines += [
+            strings.bed_fault_text(bed, faults)
+            for bed, faults in sorted(self.bed_faults.items())
+            if faults and bed not in beds
+        ]
+        if lines == self.fault_lines:
+            return
+        self.fault_lines = lines
         while self.faults_layout.count():
             item = self.faults_layout.takeAt(0)
             if item is not None and item.widget() is not None:
                 item.widget().deleteLater()  # type: ignore[union-attr]
-        for bed in beds:
+        for line in lines:
             row = QFrame()
             row.setObjectName("faultRow")
             layout = QHBoxLayout(row)
             layout.addWidget(IconLabel("fault", 40))
-            text = QLabel(strings.alert_text("device_fault", bed))
+            text = QLabel(line)
             text.setObjectName("faultRow")
             text.setStyleSheet("border: none;")
+            text.setWordWrap(True)
             layout.addWidget(text, 1)
             self.faults_layout.addWidget(row)
 

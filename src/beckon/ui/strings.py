@@ -296,3 +296,18 @@ def slow_call_text(wait: str, intent: str, received: str, answered: bool) -> str
     return translate("Beckon", "{wait}: {intent} at {time}, NO NURSE ANSWERED").format(
         wait=wait, intent=intent, time=received
     )
+
+
+def bed_fault_text(bed: str, faults: tuple[str, ...]) -> str:
+    """One line per bed that is online but reports device faults (BedStatus.faults)."""
+    names = {
+        "camera_off": translate("Beckon", "camera off"),
+        "camera_lost": translate("Beckon", "camera not working"),
+        "no_face": translate("Beckon", "face not found"),
+        "mic_error": translate("Beckon", "microphone not working"),
+        "no_sound": translate("Beckon", "no sound: prompts and alarms are silent"),
+        "config": translate("Beckon", "configuration problem: call IT"),
+    }
+    return translate("Beckon", "Bed {bed}: {faults}").format(
+        bed=bed, faults=", ".join(names.get(f, f) for f in faults)
+    )
