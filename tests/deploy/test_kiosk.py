@@ -15,7 +15,6 @@ needs a tablet. tests/deploy/test_kiosk_under_xvfb.py runs the window command un
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import signal
 import subprocess
@@ -31,30 +30,21 @@ from paho.mqtt.enums import CallbackAPIVersion
 from beckon.messaging import protocol as p
 from tests.conftest import Mosquitto
 from tests.helpers.deploy import DEPLOY
+from tests.helpers.systemd import kiosk_command, systemd_unit
 
 KIOSK_UNIT = DEPLOY / "systemd" / "beckon-bedside.service"
 BECKON = str(Path(sys.executable).with_name("beckon"))
 BED = p.BedAddress("general", "icu-3", "12")
 
 
-def unit_values(path: Path) -> dict[str, list[str]]:
-    values: dict[str, list[str]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if "=" in line and not line.startswith(("#", "[")):
-            key, _, value = line.partition("=")
-            values.setdefault(key, []).append(value)
-    return values
-
-
 def exec_start(config: Path) -> list[str]:
     """The unit's ExecStart with this checkout's beckon and the given config."""
-    (line,) = unit_values(KIOSK_UNIT)["ExecStart"]
     swap = {"/opt/beckon/venv/bin/beckon": BECKON, "/etc/beckon/bedside.toml": str(config)}
-    return [swap.get(arg, arg) for arg in shlex.split(line)]
+    return [swap.get(arg, arg) for arg in kiosk_command()]
 
 
 def unit_environment(home: Path) -> dict[str, str]:
-    env = dict(kv.split("=", 1) for kv in unit_values(KIOSK_UNIT)["Environment"])
+    env = dict(kv.split("=", 1) for kv in systemd_unit(KIOSK_UNIT.name)["Environment"])
     env["BECKON_HOME"] = str(home)
     return env
 
