@@ -769,7 +769,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from beckon.ui.app import Look
             from beckon.ui.launch import run_fault_screen
 
-            return run_fault_screen(str(exc), Look(font_scale=args.font_scale))
+            try:
+                return run_fault_screen(str(exc), Look(font_scale=args.font_scale))
+            except BeckonError as no_screen:  # no display either: only the journal is left
+                print(f"beckon: {no_screen}", file=sys.stderr)
         if isinstance(exc, ConfigError) and args.command in ("bedside", "station"):
             # A service whose configuration is wrong fails the same way on every restart:
             # EX_CONFIG tells systemd (RestartPreventExitStatus=78) not to loop on it.

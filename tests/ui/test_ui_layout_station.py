@@ -11,26 +11,17 @@ tests/helpers/layout.clipped and saved as a screenshot (under tmp, or ``BECKON_S
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from beckon.messaging import protocol as p
 from tests.helpers.layout import settled_clipping
-from tests.helpers.rig import send_raw
+from tests.helpers.ward import BEDS, publish_ward
 from tests.ui.conftest import SITE, UNIT, RecordingAlarm
 
 SCREENS = {"tablet": (1280, 800), "desktop": (1920, 1080)}
 WAIT_MS = 20_000
-BEDS = [
-    ("3", "water", "routine", 140),
-    ("5", "pain", "urgent", 290),
-    ("8", "emergency", "emergency", 12),
-    ("14", "toilet", "urgent", 45),
-    ("12", "reposition", "routine", 20),
-]
 
 
 @pytest.fixture
@@ -43,24 +34,6 @@ def scaled(qapp: Any) -> Any:
     yield apply
     application(Look("en"), "bedside")
     install_translation("en")
-
-
-def publish_ward(port: int) -> None:
-    now = datetime.now(UTC)
-    for bed, intent, priority, age in BEDS:
-        address = p.BedAddress(SITE, UNIT, bed)
-        made = (now - timedelta(seconds=age)).isoformat(timespec="milliseconds")
-        status = p.BedStatus(SITE, UNIT, bed, True, p.now_iso(), ("gesture", "touch"), "0.1.0")
-        send_raw(port, address.topic("status"), p.encode(status), retain=True)
-        request = p.Request(
-            p.new_request_id(), SITE, UNIT, bed, intent, priority, "gesture",
-            made.replace("+00:00", "Z"),
-        )  # fmt: skip
-        send_raw(port, address.topic("request"), p.encode(request))
-    nine = p.BedAddress(SITE, UNIT, "9")
-    for online in (True, False):  # a tablet that vanished: a device fault at the station
-        status = p.BedStatus(SITE, UNIT, "9", online, p.now_iso(), ("gesture",), "0.1.0")
-        send_raw(port, nine.topic("status"), p.encode(status), retain=True)
 
 
 @pytest.mark.parametrize("scale", [1.0, 1.25, 1.5])
@@ -88,7 +61,7 @@ def test_the_station_fits_the_screen_at_large_font_scales(
     window.resize(width, height)
     window.start()
     window.show()
-    publish_ward(mosquitto.port)
+    publish_ward(mosquitto.port, SITE, UNIT)
     qtbot.waitUntil(lambda: len(window.rows) == len(BEDS), timeout=WAIT_MS)
     qtbot.waitUntil(lambda: bool(window.queue and window.queue.offline_beds), timeout=WAIT_MS)
     window.ask_bed.setCurrentText("12")

@@ -127,8 +127,8 @@ def test_station_text_is_readable_from_the_desk(
     from beckon.config import BrokerConfig
     from beckon.station.feed import StationFeed
     from beckon.ui.station_window import StationWindow
+    from tests.helpers.ward import BEDS, publish_ward
     from tests.ui.conftest import SITE, UNIT, RecordingAlarm
-    from tests.ui.test_ui_layout_station import BEDS, publish_ward
 
     scaled(1.0, "station")
     window = StationWindow(
@@ -139,7 +139,7 @@ def test_station_text_is_readable_from_the_desk(
     window.resize(1920, 1080)
     window.start()
     window.show()
-    publish_ward(mosquitto.port)
+    publish_ward(mosquitto.port, SITE, UNIT)
     qtbot.waitUntil(lambda: len(window.rows) == len(BEDS), timeout=20_000)
     qtbot.wait(300)
     cap_px, what = smallest(window)
