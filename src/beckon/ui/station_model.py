@@ -19,6 +19,7 @@ PRIORITY_RANK = {name: rank for rank, name in enumerate(reversed(p.PRIORITIES))}
 """Most urgent first: the wire protocol's PRIORITIES are listed least urgent first."""
 FLASH_S = 10.0  # a new or escalated row flashes this long
 REMIND_EMERGENCY_S = 30.0  # an unacknowledged emergency sounds again this often
+REMIND_CALL_S = 60.0  # any other unacknowledged call chimes again this often
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ class AlertTracker:
     previous: p.UnitQueue | None = None
     flash_until: dict[str, float] = field(default_factory=dict)
     last_reminder: float = 0.0
+    last_chime: float | None = None
 
     def update(self, current: p.UnitQueue, now: float) -> list[Alert]:
         before = self.previous
@@ -163,6 +165,25 @@ class AlertTracker:
         )
         if waiting and now - self.last_reminder >= REMIND_EMERGENCY_S:
             self.last_reminder = now
+            return True
+        return False
+
+    def chime_due(self, now: float) -> bool:
+        """Any call nobody acknowledged chimes again every REMIND_CALL_S, as nurses expect of a
+        nurse call: a call is silenced by acknowledging it, not by waiting."""
+        if self.previous is None:
+            return False
+        waiting = any(
+            v.priority != "emergency" and v.state == "received" for v in self.previous.requests
+        )
+        if not waiting:
+            self.last_chime = None
+            return False
+        if self.last_chime is None:
+            self.last_chime = now  # the "new request" alert has just sounded
+            return False
+        if now - self.last_chime >= REMIND_CALL_S:
+            self.last_chime = now
             return True
         return False
 

@@ -58,6 +58,7 @@ from beckon.ui.widgets import BarChart, FlowLayout, IconLabel, StatusPill, px, s
 
 log = logging.getLogger(__name__)
 
+SLOWEST_SHOWN = 5  # slowest calls listed under the charts (the stats carry ten)
 ALERT_BANNER_PX = 110  # two lines of the banner's 28 px bold text with its padding
 translate = strings.translate
 
@@ -449,15 +450,21 @@ class StationWindow(QWidget):
         by_hour.setWordWrap(True)
         layout.addWidget(by_hour)
         self.hour_chart = BarChart(horizontal=False)
-        layout.addWidget(self.hour_chart, 1)
+        # The slowest calls beside the hourly chart: what a median or percentile still hides.
+        lower = QHBoxLayout()
+        lower.addWidget(self.hour_chart, 3)
+        slow = QVBoxLayout()
         slow_title = QLabel(translate("Beckon", "Slowest calls (last 24 h)"))
         slow_title.setObjectName("chartTitle")
         slow_title.setWordWrap(True)
-        layout.addWidget(slow_title)
+        slow.addWidget(slow_title)
         self.slowest = QLabel()
         self.slowest.setObjectName("slowestCalls")
         self.slowest.setWordWrap(True)
-        layout.addWidget(self.slowest)
+        self.slowest.setAlignment(Qt.AlignmentFlag.AlignTop)
+        slow.addWidget(self.slowest, 1)
+        lower.addLayout(slow, 2)
+        layout.addLayout(lower, 1)
         for chart in (self.intent_chart, self.hour_chart):
             chart.empty_text = translate("Beckon", "No requests in the last 24 hours.")
             if self.high_contrast:
@@ -613,8 +620,10 @@ class StationWindow(QWidget):
         self.fault_lines = lines
         while self.faults_layout.count():
             item = self.faults_layout.takeAt(0)
-            if item is not None and item.widget() is not None:
-                item.widget().deleteLater()  # type: ignore[union-attr]
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.hide()  # gone from the screen now, not at the next event loop turn
+                widget.deleteLater()
         for line in lines:
             row = QFrame()
             row.setObjectName("faultRow")
@@ -653,7 +662,7 @@ class StationWindow(QWidget):
         self.slowest.setText(
             "\n".join(
                 strings.slow_call_text(*call)
-                for call in slow_calls(stats, self.intents, self.language)
+                for call in slow_calls(stats, self.intents, self.language)[:SLOWEST_SHOWN]
             )
             or translate("Beckon", "No requests in the last 24 hours.")
         )
@@ -725,6 +734,8 @@ class StationWindow(QWidget):
             self.banner.hide()
         if self.tracker.reminder_due(mono):
             self.alarm.play(True)
+        elif self.tracker.chime_due(mono):
+            self.alarm.play(False)
         self._show_system(mono)
         for lost in self.pending.lost(mono):
             verb = (

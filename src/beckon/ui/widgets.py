@@ -308,7 +308,7 @@ class BarChart(QWidget):
         self.text_colour = QColor("#14202b")
         self.grid_colour = QColor("#c9d3dc")
         self.empty_text = ""
-        self.setMinimumHeight(px(260))
+        self.setMinimumHeight(px(200))
 
     def set_bars(self, bars: Sequence[Bar]) -> None:
         self.bars = list(bars)
