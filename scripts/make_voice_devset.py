@@ -27,7 +27,7 @@ import numpy as np
 import soundfile as sf
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from beckon.voice.audio import to_int16_mono_16k, write_wav  # noqa: E402
+from beckon.voice.audio import to_int16_mono_16k, write_wav
 
 SPEECH_COMMANDS = ("thegtagamer+PICO-tinyML-benchmark", "MLTK_keyworkSpotting/dataset")
 POCKETSPHINX = "cmusphinx+pocketsphinx"
@@ -148,7 +148,15 @@ def build(mirrors: Path, out: Path) -> dict[str, int]:
 
     ks_root, ks_path = KSPON
     if (mirrors / ks_root).is_dir():
-        add(Source(mirrors / ks_root), ks_path, "ko/talk/kspon_sample.wav", "ko", "none", "talk", "x")
+        add(
+            Source(mirrors / ks_root),
+            ks_path,
+            "ko/talk/kspon_sample.wav",
+            "ko",
+            "none",
+            "talk",
+            "x",
+        )
 
     counts = {}
     for part, items in rows.items():

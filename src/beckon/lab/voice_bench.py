@@ -1,6 +1,8 @@
 """``beckon bench voice``: intent accuracy, false accepts, latency, speed and memory.
 
-Speech is generated with espeak-ng (several voices and speeds) for the catalog's phrasings,
+Speech is generated with espeak-ng (several voices and speeds) and, for English, a neural
+Piper voice (``NEURAL_VOICES``; its figures are a table of their own, so the espeak-ng table
+stays comparable with earlier runs) for the catalog's phrasings,
 for paraphrases that are not in the templates, and for ordinary talk that must give no
 intent; it is mixed with ward-like noise at 20, 10 and 5 dB SNR. Each language runs in its
 own process so that the peak memory reported is that of one voice path (its model, the VAD
@@ -25,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from beckon.lab.voice_synth import Voice, make_clip, speak, ward_noise
+from beckon.lab.voice_synth import PIPER, Voice, make_clip, speak, ward_noise
 from beckon.voice.catalog import Catalog, load_catalog
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,11 @@ VOICES: dict[str, tuple[Voice, ...]] = {
         Voice("ko+f3", 135, 60),
         Voice("ko+m3", 170, 40),
     ),
+}
+
+# Natural-sounding speakers, where a package brings one (Piper's "joe", US English).
+NEURAL_VOICES: dict[str, tuple[Voice, ...]] = {
+    "en": (Voice("piper:joe", 150), Voice("piper:joe", 180)),
 }
 
 # Paraphrases: requests worded in ways the catalog does not list (expected intent given).
@@ -174,6 +181,7 @@ def bench_language(
     if quick:
         voices = voices[:2]
     babble_voice = voices[0]
+    voices = voices + NEURAL_VOICES.get(language, ())[: 1 if quick else None]
     babble = speak(BABBLE.get(language, ""), babble_voice).astype(np.float64) / 32768.0
     items = items_for(catalog, language, quick)
 
@@ -226,7 +234,8 @@ def bench_language(
         "rtf": round(compute_s / audio_s, 4) if audio_s else None,
         "latency_ms_median": round(1000 * statistics.median(latencies), 1) if latencies else None,
         "latency_ms_p95": round(1000 * _pct(latencies, 95), 1) if latencies else None,
-        "table": summarize(rows),
+        "table": summarize([r for r in rows if not r["voice"].startswith(PIPER)]),
+        "neural_table": summarize([r for r in rows if r["voice"].startswith(PIPER)]),
         "errors": [r for r in rows if r["got"] != r["expected"]],
         "clips": len(rows),
     }
@@ -287,6 +296,12 @@ def bench_voice(
     return results
 
 
+def _result(row: dict[str, Any]) -> str:
+    if row["kind"] == "negative":
+        return f"false accepts {row['false_accepts']} ({100 * row['false_accept_rate']:.1f}%)"
+    return f"accuracy {100 * row['accuracy']:.1f}% (wrong intent {row['wrong_intent']})"
+
+
 def format_report(results: list[dict[str, Any]]) -> str:
     """The figures as text for people."""
     lines = []
@@ -296,15 +311,13 @@ def format_report(results: list[dict[str, Any]]) -> str:
             lines.append(f"   note: {r['note']}")
         if r["missing_words"]:
             lines.append(f"   words missing from the model: {', '.join(r['missing_words'])}")
-        lines.append(f"   {'SNR':<7} {'set':<11} {'n':>4}  result")
-        for row in r["table"]:
-            if row["kind"] == "negative":
-                res = (
-                    f"false accepts {row['false_accepts']} ({100 * row['false_accept_rate']:.1f}%)"
-                )
-            else:
-                res = f"accuracy {100 * row['accuracy']:.1f}% (wrong intent {row['wrong_intent']})"
-            lines.append(f"   {row['snr']:<7} {row['kind']:<11} {row['n']:>4}  {res}")
+        for title, key in (("espeak-ng", "table"), ("neural voices (Piper)", "neural_table")):
+            if not r.get(key):
+                continue
+            lines.append(f"   {title}")
+            lines.append(f"   {'SNR':<7} {'set':<11} {'n':>4}  result")
+            for row in r[key]:
+                lines.append(f"   {row['snr']:<7} {row['kind']:<11} {row['n']:>4}  {_result(row)}")
         lines.append(
             f"   latency end of speech -> intent: median {r['latency_ms_median']} ms, "
             f"p95 {r['latency_ms_p95']} ms"
