@@ -32,7 +32,9 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from beckon.background import Background
-from beckon.bedside.service import BedsideEvent, BedsideService, Submit
+from beckon.bedside import events as ev
+from beckon.bedside.events import BedsideEvent
+from beckon.bedside.service import BedsideService, Submit
 from beckon.config import (
     BedsideConfig,
     BrokerConfig,
@@ -43,6 +45,7 @@ from beckon.config import (
 )
 from beckon.messaging import protocol as p
 from beckon.messaging.broker import free_port, wait_for_port
+from beckon.station.events import BedPresence
 from beckon.station.service import StationService
 
 REPO = Path(__file__).resolve().parents[1]
@@ -628,7 +631,9 @@ def test_beckon_services_work_through_tls_and_the_acl(broker: Broker, tmp_path: 
     )
     station = StationService(station_settings)
     beds_seen: list[tuple[str, bool]] = []
-    station.bed_listeners.append(lambda bed, online: beds_seen.append((bed.key, online)))
+    station.listeners.append(
+        lambda e: beds_seen.append((e.bed.key, e.online)) if isinstance(e, BedPresence) else None
+    )
     bedside = BedsideService(bedside_settings)
     events: list[BedsideEvent] = []
     bedside.listeners.append(events.append)
@@ -643,9 +648,9 @@ def test_beckon_services_work_through_tls_and_the_acl(broker: Broker, tmp_path: 
         assert station.ready.wait(10), broker.log_text()[-2000:]
         assert wait(lambda: bedside.link is not None and bedside.link.connected)
         bedside.post(Submit("water", "touch"))
-        assert wait(lambda: any(e.kind == "state" and e.state == "received" for e in events)), [
-            (e.kind, e.state, e.detail) for e in events
-        ]
+        assert wait(
+            lambda: any(isinstance(e, ev.StateChanged) and e.state == "received" for e in events)
+        ), events
         assert wait(lambda: bedside.waiting == 0)  # the receipt or state emptied the outbox
         assert wait(lambda: bedside.station_online is True)  # station presence is readable
         assert wait(lambda: ("general/icu-3/12", True) in beds_seen)  # bed presence too
@@ -680,12 +685,12 @@ def test_a_bedside_with_the_wrong_identity_shows_a_fault_instead_of_saved(
         bedside.post(Submit("water", "touch"))
 
         def request_refused() -> list[str]:
-            return [e.detail for e in events if e.kind == "fault" and "/request" in e.detail]
+            return [e.detail for e in events if isinstance(e, ev.Fault) and "/request" in e.detail]
 
         while time.monotonic() < deadline and not request_refused():
             time.sleep(0.05)
         faults = request_refused()
-        assert faults, [(e.kind, e.detail) for e in events]
+        assert faults, events
         assert "refused" in faults[0] and "ACL" in faults[0]
         assert bedside.waiting >= 1  # still kept: it is sent once IT fixes the identity
 

@@ -344,6 +344,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_bedside(args: argparse.Namespace) -> int:
     from beckon.background import Background
+    from beckon.bedside.events import describe
     from beckon.bedside.service import BedsideService
     from beckon.bedside.vision_worker import VisionWorker
     from beckon.bedside.voice_worker import route_gestures
@@ -365,7 +366,7 @@ def cmd_bedside(args: argparse.Namespace) -> int:
         return _bedside_window(args, settings)
     cfg = settings.bedside
     service = BedsideService(settings)
-    service.listeners.append(lambda e: log.info("bedside: %s", _describe_bedside_event(e)))
+    service.listeners.append(lambda e: log.info("bedside: %s", describe(e)))
     stop = _stop_on_signals()
     source = args.video or cfg.camera
     model = None
@@ -436,16 +437,6 @@ def _files_done(
     if args.audio and (voice is None or not voice.finished.is_set()):
         return False
     return service.waiting == 0
-
-
-def _describe_bedside_event(e: Any) -> str:
-    parts = [e.kind]
-    for name in ("intent", "state", "by", "detail"):
-        if getattr(e, name):
-            parts.append(f"{name}={getattr(e, name)}")
-    if e.request_id:
-        parts.append(f"id={e.request_id[:8]}")
-    return " ".join(parts)
 
 
 def cmd_station(args: argparse.Namespace) -> int:

@@ -12,8 +12,9 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from beckon.background import Background
+from beckon.bedside import events as ev
+from beckon.bedside.events import BedsideEvent
 from beckon.bedside.service import (
-    BedsideEvent,
     BedsideService,
     CancelRequest,
     Gesture,
@@ -21,6 +22,7 @@ from beckon.bedside.service import (
 )
 from beckon.config import load_bedside, load_station
 from beckon.messaging import protocol as p
+from beckon.station.events import QuestionAnswered, QuestionAsked, RequestChanged, StationEvent
 from beckon.station.service import StationService
 from beckon.station.store import RequestStore
 
@@ -76,7 +78,9 @@ class Recorder:
     def states(self, request_id: str) -> list[str]:
         with self.lock:
             return [
-                e.state for e in self.events if e.kind == "state" and e.request_id == request_id
+                e.state
+                for e in self.events
+                if isinstance(e, ev.StateChanged) and e.request_id == request_id
             ]
 
 
@@ -97,8 +101,8 @@ def test_request_is_stored_once_acknowledged_and_state_returns_to_the_bed(mosqui
     with Background(station.run, "station"), Background(bedside.run, "bedside"):
         assert station.ready.wait(10)
         bedside.post(Submit("water", "gesture"))
-        assert wait_until(lambda: any(e.kind == "request_saved" for e in seen.events))
-        request_id = next(e.request_id for e in seen.events if e.kind == "request_saved")
+        assert wait_until(lambda: any(isinstance(e, ev.RequestSaved) for e in seen.events))
+        request_id = next(e.request_id for e in seen.events if isinstance(e, ev.RequestSaved))
         assert wait_until(lambda: "received" in seen.states(request_id)), seen.events
 
         # The nurse acknowledges through the station's command topic, as a window would.
@@ -107,7 +111,9 @@ def test_request_is_stored_once_acknowledged_and_state_returns_to_the_bed(mosqui
         )
         send_raw(mosquitto.port, p.Topics.unit("gh", "icu", "command"), p.encode(cmd))
         assert wait_until(lambda: "acknowledged" in seen.states(request_id)), seen.events
-        ack = next(e for e in seen.events if e.state == "acknowledged")
+        ack = next(
+            e for e in seen.events if isinstance(e, ev.StateChanged) and e.state == "acknowledged"
+        )
         assert ack.by == "Nurse Kim"
         assert wait_until(lambda: bedside.waiting == 0)
 
@@ -121,7 +127,9 @@ def test_request_is_stored_once_acknowledged_and_state_returns_to_the_bed(mosqui
 def test_duplicate_publish_of_one_request_id_is_stored_once(mosquitto, tmp_path):
     station = station_for(mosquitto.url, tmp_path / "station.sqlite3")
     received: list[str] = []
-    station.listeners.append(lambda what, view: received.append(what))
+    station.listeners.append(
+        lambda e: received.append(e.change) if isinstance(e, RequestChanged) else None
+    )
     req = p.Request(p.new_request_id(), "gh", "icu", "7", "pain", "urgent", "voice", p.now_iso())
     topic = req.address.topic("request")
     with Background(station.run, "station"):
@@ -179,8 +187,8 @@ def test_request_made_while_broker_is_down_arrives_once_after_it_returns(mosquit
         mosquitto.stop()
         assert wait_until(lambda: bedside.link is not None and not bedside.link.connected)
         bedside.post(Submit("nurse", "touch"))
-        assert wait_until(lambda: any(e.kind == "request_saved" for e in seen.events))
-        request_id = next(e.request_id for e in seen.events if e.kind == "request_saved")
+        assert wait_until(lambda: any(isinstance(e, ev.RequestSaved) for e in seen.events))
+        request_id = next(e.request_id for e in seen.events if isinstance(e, ev.RequestSaved))
         time.sleep(0.5)
         assert bedside.waiting == 1, "the request waits on disk"
         mosquitto.start()
@@ -201,7 +209,12 @@ def test_request_in_outbox_survives_a_bedside_restart(mosquitto, tmp_path):
     seen = Recorder()
     second.listeners.append(seen)
     with Background(station.run, "station"), Background(second.run, "bedside"):
-        assert wait_until(lambda: any(e.state == "received" for e in seen.events), 20)
+        assert wait_until(
+            lambda: any(
+                isinstance(e, ev.StateChanged) and e.state == "received" for e in seen.events
+            ),
+            20,
+        )
         assert wait_until(lambda: second.waiting == 0)
     store = RequestStore(tmp_path / "station.sqlite3")
     assert store.count() == 1
@@ -215,8 +228,8 @@ def test_the_patient_cancels_and_the_station_records_who_and_when(mosquitto, tmp
     with Background(station.run, "station"), Background(bedside.run, "bedside"):
         assert station.ready.wait(10)
         bedside.post(Submit("reposition", "touch"))
-        assert wait_until(lambda: any(e.kind == "request_saved" for e in seen.events))
-        request_id = next(e.request_id for e in seen.events if e.kind == "request_saved")
+        assert wait_until(lambda: any(isinstance(e, ev.RequestSaved) for e in seen.events))
+        request_id = next(e.request_id for e in seen.events if isinstance(e, ev.RequestSaved))
         assert wait_until(lambda: "received" in seen.states(request_id))
         bedside.post(CancelRequest(request_id))
         assert wait_until(lambda: "cancelled" in seen.states(request_id)), seen.events
@@ -240,23 +253,32 @@ def test_a_nurse_asks_a_yes_no_question_and_a_shake_answers_no(mosquitto, tmp_pa
     seen = Recorder()
     bedside.listeners.append(seen)
     answers: list[tuple[str, p.QuestionView]] = []
-    station.question_listeners.append(lambda what, q: answers.append((what, q)))
+
+    def note_question(e: StationEvent) -> None:
+        if isinstance(e, QuestionAsked):
+            answers.append(("asked", e.question))
+        elif isinstance(e, QuestionAnswered):
+            answers.append(("answered", e.question))
+
+    station.listeners.append(note_question)
     with Background(station.run, "station"), Background(bedside.run, "bedside"):
         assert station.ready.wait(10)
         assert wait_until(lambda: bedside.link is not None and bedside.link.connected)
         ask = p.AskCommand(p.new_request_id(), "12", "Are you in pain?", "Nurse Kim", p.now_iso())
         send_raw(mosquitto.port, p.Topics.unit("gh", "icu", "command"), p.encode(ask))
-        assert wait_until(lambda: any(e.kind == "question" for e in seen.events)), seen.events
-        question = next(e for e in seen.events if e.kind == "question")
-        assert question.detail == "Are you in pain?" and question.by == "Nurse Kim"
-        menu = [e.menu for e in seen.events if e.kind == "menu" and e.menu]
+        assert wait_until(lambda: any(isinstance(e, ev.QuestionAsked) for e in seen.events)), (
+            seen.events
+        )
+        question = next(e for e in seen.events if isinstance(e, ev.QuestionAsked))
+        assert question.text == "Are you in pain?" and question.asked_by == "Nurse Kim"
+        menu = [e.menu for e in seen.events if isinstance(e, ev.MenuChanged)]
         assert menu[-1].stage == "question" and menu[-1].question == "Are you in pain?"
         bedside.post(Gesture("shake", 1.0, 0.9))
         assert wait_until(lambda: any(w == "answered" for w, _ in answers)), answers
-        assert wait_until(lambda: any(e.kind == "answer_received" for e in seen.events))
+        assert wait_until(lambda: any(isinstance(e, ev.AnswerReceived) for e in seen.events))
         assert wait_until(lambda: bedside.waiting == 0)
         # The shake answered the question: it did not also move the request menu on.
-        assert not any(e.kind in ("offer_declined", "request_saved") for e in seen.events)
+        assert not any(isinstance(e, ev.OfferDeclined | ev.RequestSaved) for e in seen.events)
     answered = next(q for w, q in answers if w == "answered")
     assert (answered.bed, answered.answer, answered.source) == ("12", "no", "gesture")
     store = RequestStore(tmp_path / "station.sqlite3")

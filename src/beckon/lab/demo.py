@@ -15,10 +15,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, assert_never
 
 from beckon.background import Background
-from beckon.bedside.service import BedsideEvent, BedsideService
+from beckon.bedside import events as ev
+from beckon.bedside.events import BedsideEvent
+from beckon.bedside.service import BedsideService
 from beckon.bedside.vision_worker import VisionWorker
 from beckon.config import load_bedside, load_station
 from beckon.intents import Intent, load_intents
@@ -26,6 +28,13 @@ from beckon.messaging import protocol as p
 from beckon.messaging.broker import EmbeddedBroker
 from beckon.messaging.mqtt import MqttLink
 from beckon.modelstore import require_model
+from beckon.station.events import (
+    BedPresence,
+    QuestionAnswered,
+    QuestionAsked,
+    RequestChanged,
+    StationEvent,
+)
 from beckon.station.service import StationService
 
 log = logging.getLogger(__name__)
@@ -59,9 +68,9 @@ class _Progress:
 
     def note(self, event: BedsideEvent) -> None:
         with self.changed:
-            if event.kind == "request_saved":
+            if isinstance(event, ev.RequestSaved):
                 self.request_id = event.request_id
-            if event.kind == "state" and event.request_id == self.request_id:
+            if isinstance(event, ev.StateChanged) and event.request_id == self.request_id:
                 self.states.append(event.state)
             self.changed.notify_all()
 
@@ -151,15 +160,7 @@ def _play(
     progress = _Progress()
     bedside.listeners.append(progress.note)
     bedside.listeners.append(lambda e: _tell_bedside(story, e, intents))
-    station.listeners.append(lambda what, view: _tell_station(story, what, view))
-    station.bed_listeners.append(
-        lambda bed, online: story.say(
-            "station",
-            f"Bed {bed.bed} is online."
-            if online
-            else f"Bed {bed.bed} went offline: shown as a device fault.",
-        )
-    )
+    station.listeners.append(lambda e: _tell_station(story, e))
     with Background(station.run, "station"), Background(bedside.run, "bedside"):
         if not station.ready.wait(15):
             story.say("demo", "FAILED: the station could not reach the broker.")
@@ -198,30 +199,55 @@ def _play(
 
 
 def _tell_bedside(story: Story, e: BedsideEvent, intents: dict[str, Intent]) -> None:
-    label = intents[e.intent].label("en") if e.intent in intents else e.intent
-    if e.kind == "selected":
-        story.say("patient", f"nods at {e.t:.1f} s into the video while '{label}' is offered.")
-    elif e.kind == "offer_declined":
-        story.say("patient", f"shakes their head: not '{label}'.")
-    elif e.kind == "request_saved":
-        story.say("bedside", f"Request '{label}' saved to the outbox (id {e.request_id[:8]}).")
-    elif e.kind == "request_sent":
-        story.say("bedside", "Request published to the broker (QoS 1).")
-    elif e.kind == "state":
-        text = {
-            "received": "The station has the request: 'Your request was received.'",
-            "acknowledged": f"Shows the patient: '{e.by} is coming.'",
-            "resolved": "Shows the patient: 'Done.' The request is closed.",
-            "cancelled": "The request was cancelled.",
-        }.get(e.state, e.state)
-        story.say("bedside", text)
-    elif e.kind == "connection" and e.detail != "online":
-        story.say("bedside", f"Connection {e.detail}.")
+    def label(code: str) -> str:
+        return intents[code].label("en") if code in intents else code
+
+    match e:
+        case ev.IntentSelected(intent=intent, t=t):
+            story.say(
+                "patient", f"nods at {t:.1f} s into the video while '{label(intent)}' is offered."
+            )
+        case ev.OfferDeclined(intent=intent):
+            story.say("patient", f"shakes their head: not '{label(intent)}'.")
+        case ev.RequestSaved(intent=intent, request_id=rid):
+            story.say("bedside", f"Request '{label(intent)}' saved to the outbox (id {rid[:8]}).")
+        case ev.RequestSent():
+            story.say("bedside", "Request published to the broker (QoS 1).")
+        case ev.StateChanged(state=state, by=by):
+            text = {
+                "received": "The station has the request: 'Your request was received.'",
+                "acknowledged": f"Shows the patient: '{by} is coming.'",
+                "resolved": "Shows the patient: 'Done.' The request is closed.",
+                "cancelled": "The request was cancelled.",
+            }.get(state, state)
+            story.say("bedside", text)
+        case ev.ConnectionChanged(online=False, request_saved=saved):
+            story.say(
+                "bedside",
+                "Connection offline" + (": request saved, will be sent." if saved else "."),
+            )
+        case _:
+            pass  # the rest of the menu's life is not part of this story
 
 
-def _tell_station(story: Story, what: str, v: p.RequestView) -> None:
-    who = f" by {v.by}" if v.by and what in ("acknowledged", "resolved") else ""
-    story.say("station", f"Request {what}{who}: bed {v.bed} asks for '{v.intent}' ({v.priority}).")
+def _tell_station(story: Story, e: StationEvent) -> None:
+    match e:
+        case RequestChanged(change=what, view=v):
+            who = f" by {v.by}" if v.by and what in ("acknowledged", "resolved") else ""
+            story.say(
+                "station", f"Request {what}{who}: bed {v.bed} asks for '{v.intent}' ({v.priority})."
+            )
+        case BedPresence(bed=bed, online=online):
+            story.say(
+                "station",
+                f"Bed {bed.bed} is online."
+                if online
+                else f"Bed {bed.bed} went offline: shown as a device fault.",
+            )
+        case QuestionAsked() | QuestionAnswered():
+            pass  # the demo asks no questions
+        case _:
+            assert_never(e)
 
 
 class _NurseConsole:

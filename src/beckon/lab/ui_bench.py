@@ -87,8 +87,10 @@ def bench_ui(repeat: int = 50, broker_url: str | None = None) -> dict[str, Any]:
     from PyQt6.QtWidgets import QApplication, QWidget
 
     from beckon.background import Background
-    from beckon.bedside.service import BedsideEvent, BedsideService, Gesture, Submit
+    from beckon.bedside.events import BedsideEvent, RequestSaved
+    from beckon.bedside.service import BedsideService, Gesture, Submit
     from beckon.config import load_bedside, load_station
+    from beckon.station.events import RequestChanged, StationEvent
     from beckon.station.feed import StationFeed
     from beckon.station.service import StationService
     from beckon.ui.app import Look, application
@@ -143,9 +145,9 @@ def bench_ui(repeat: int = 50, broker_url: str | None = None) -> dict[str, Any]:
             )
         )
 
-        def note_stored(what: str, view: Any) -> None:
-            if what == "received":
-                stored.setdefault(view.id, time.perf_counter())
+        def note_stored(e: StationEvent) -> None:
+            if isinstance(e, RequestChanged) and e.change == "received":
+                stored.setdefault(e.view.id, time.perf_counter())
 
         station.listeners.append(note_stored)
         stack.enter_context(Background(station.run, "station"))
@@ -170,7 +172,7 @@ def bench_ui(repeat: int = 50, broker_url: str | None = None) -> dict[str, Any]:
             # Saved to the outbox and about to be published: request_sent comes only after
             # the outbox has also recorded the publish (an fsync), often after the station
             # has the request already.
-            if e.kind == "request_saved":
+            if isinstance(e, RequestSaved):
                 sent.setdefault(e.request_id, time.perf_counter())
 
         service.listeners.append(note_sent)

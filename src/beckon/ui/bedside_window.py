@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PyQt6.QtCore import QObject, QSize, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QCloseEvent, QIcon, QImage, QPixmap
@@ -32,16 +32,17 @@ from PyQt6.QtWidgets import (
 )
 
 from beckon.background import Background
+from beckon.bedside import events as ev
+from beckon.bedside.events import BedsideEvent
 from beckon.bedside.interaction import MenuView
 from beckon.bedside.service import (
     AnswerQuestion,
-    BedsideEvent,
     BedsideService,
     CancelRequest,
     Gesture,
     Submit,
 )
-from beckon.bedside.voice_worker import route_gestures
+from beckon.bedside.voice_worker import VoiceWorker, route_gestures
 from beckon.intents import Intent
 from beckon.ui import strings, theme
 from beckon.ui.bedside_model import (
@@ -51,9 +52,16 @@ from beckon.ui.bedside_model import (
     Timeline,
     mic_state,
     prompt_for,
+    spoken_intent,
 )
 from beckon.ui.speech import SilentSpeaker, Speaker
 from beckon.ui.widgets import IconLabel, StatusPill, Tile, px, set_prop
+from beckon.voice.dialogue import Action
+from beckon.voice.dialogue import Prompt as VoicePrompt
+from beckon.voice.recognizer import VoiceEvent
+
+if TYPE_CHECKING:
+    from beckon.vision.pipeline import FaceStatus
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +185,7 @@ class BedsideWindow(QWidget):
         language: str = "en",
         speaker: Speaker | None = None,
         vision: VisionSpec | None = None,
-        voice_worker: Any = None,
+        voice_worker: VoiceWorker | None = None,
         profile_dir: Path | None = None,
     ) -> None:
         super().__init__()
@@ -435,7 +443,7 @@ class BedsideWindow(QWidget):
             on_frame=self.camera.frame,
             on_status=self.bridge.face.emit,
             on_observation=self._observation,
-            profile=getattr(self.service, "profile", None),
+            profile=self.service.profile,
         ).start()
 
     def _observation(self, obs: object) -> None:
@@ -460,17 +468,18 @@ class BedsideWindow(QWidget):
     def on_event(self, e: BedsideEvent) -> None:
         if self.timeline.apply(e):
             self._show_timeline()
-        if e.kind == "menu" and e.menu is not None:
-            self.show_menu(e.menu)
-        elif e.kind == "question":
-            self.question_by = e.by
-        elif e.kind == "fault":
-            self.fault = e.detail
-            self.fault_banner.setText(e.detail)
-            self._show_banner(self.fault_banner, True)
-        elif e.kind in ("connection", "station"):
-            self._show_link()
-        prompt = prompt_for(e, self.label(e.intent or (e.menu.highlighted or "" if e.menu else "")))
+        match e:
+            case ev.MenuChanged(menu=menu):
+                self.show_menu(menu)
+            case ev.QuestionAsked(asked_by=asked_by):
+                self.question_by = asked_by
+            case ev.Fault(detail=detail):
+                self.fault = detail
+                self.fault_banner.setText(detail)
+                self._show_banner(self.fault_banner, True)
+            case ev.ConnectionChanged() | ev.StationChanged():
+                self._show_link()
+        prompt = prompt_for(e, self.label(spoken_intent(e)))
         if prompt is not None:
             self.speaker.say(strings.spoken(prompt), self.language)
 
@@ -492,30 +501,22 @@ class BedsideWindow(QWidget):
         for listener in self.highlight_listeners:
             listener(view.highlighted)
 
-    def on_face(self, status: Any) -> None:
-        self.face_state = str(getattr(status, "state", "no_face"))
+    def on_face(self, status: FaceStatus) -> None:
+        self.face_state = status.state
         self._show_face()
         if self.wizard is not None:
             self.wizard.on_face(status)
 
-    def on_voice(self, item: Any) -> None:
-        text = getattr(item, "text", None)
-        if isinstance(text, str) and hasattr(item, "speech_end"):  # a VoiceEvent
-            self._last_heard = (time.monotonic(), text)
+    def on_voice(self, item: VoiceEvent | Action) -> None:
+        if isinstance(item, VoiceEvent):
+            self._last_heard = (time.monotonic(), item.text)
             self._show_mic()
-        elif type(item).__name__ == "Prompt" and hasattr(item, "intent"):
-            label = self.label(item.intent)
-            self.stage_banner.setText(
-                translate("Beckon", "Did you ask for: {intent}? Nod or say yes.").format(
-                    intent=label
-                )
+        elif isinstance(item, VoicePrompt):
+            question = translate("Beckon", "Did you ask for: {intent}? Nod or say yes.").format(
+                intent=self.label(item.intent)
             )
-            self.speaker.say(
-                translate("Beckon", "Did you ask for: {intent}? Nod or say yes.").format(
-                    intent=label
-                ),
-                self.language,
-            )
+            self.stage_banner.setText(question)
+            self.speaker.say(question, self.language)
 
     # ------------------------------------------------------------ touch
 
@@ -732,7 +733,7 @@ class BedsideWindow(QWidget):
 
     def _profile_setting(self) -> str:
         """``bedside.profile`` when the configuration names one: calibrate that file."""
-        return str(getattr(self.service.settings.bedside, "profile", "") or "")
+        return self.service.settings.bedside.profile
 
     def _calibration_closed(self, _result: int = 0) -> None:
         if self.wizard is not None:
