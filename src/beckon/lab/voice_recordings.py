@@ -32,11 +32,10 @@ from typing import Any
 
 from beckon.errors import BeckonError
 from beckon.voice.audio import read_wav
-from beckon.voice.catalog import Catalog, load_catalog
+from beckon.voice.catalog import CONTROL_CODES, Catalog, load_catalog
 
 log = logging.getLogger(__name__)
 
-CONTROLS = ("yes", "no", "cancel")
 # The answers that must never be confused: each maps to what would be its opposite.
 OPPOSITE = {"yes": {"no", "cancel"}, "no": {"yes"}, "cancel": {"yes"}}
 
@@ -96,7 +95,7 @@ def load_labels(folder: Path, catalog: Catalog | None = None) -> list[Labelled]:
 def _default_group(expected: str | None) -> str:
     if expected is None:
         return "other"
-    return "control word" if expected in CONTROLS else "request"
+    return "control word" if expected in CONTROL_CODES else "request"
 
 
 @dataclass
@@ -189,7 +188,7 @@ def summarize(rows: list[dict[str, Any]], catalog: Catalog) -> list[dict[str, An
             )
 
     line("requests", [r for r in rows if r["expected"] and r["expected"] not in controls], True)
-    for code in CONTROLS:
+    for code in CONTROL_CODES:
         line(f"{code}", [r for r in rows if r["expected"] == code], True)
     negatives = [r for r in rows if r["expected"] is None]
     for group in sorted({r["group"] for r in negatives}):
