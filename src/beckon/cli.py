@@ -219,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bvoice.add_argument("--model", metavar="DIR", help="use this Vosk model folder")
     bvoice.add_argument("--quick", action="store_true", help="fewer voices and phrases")
+    bvoice.add_argument("--clean", action="store_true", help="clean speech only, no noise levels")
     bvoice.add_argument(
         "--recordings",
         metavar="DIR",
@@ -620,7 +621,9 @@ def cmd_bench_voice(args: argparse.Namespace) -> int:
         return 0
     languages = args.lang or list(load_catalog().languages)
     print(f"Speaking, mixing and recognising ({', '.join(languages)})...", file=sys.stderr)
-    results = bench_voice(languages, engine=args.engine, quick=args.quick, model_dir=args.model)
+    results = bench_voice(
+        languages, args.engine, quick=args.quick, model_dir=args.model, clean_only=args.clean
+    )
     if args.json:
         print(json.dumps(results, indent=2, ensure_ascii=False))
     else:

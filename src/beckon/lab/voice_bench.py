@@ -163,9 +163,17 @@ def _pct(xs: list[float], q: float) -> float:
 
 
 def bench_language(
-    language: str, engine: str = "auto", quick: bool = False, model_dir: str | None = None
+    language: str,
+    engine: str = "auto",
+    quick: bool = False,
+    model_dir: str | None = None,
+    clean_only: bool = False,
 ) -> dict[str, Any]:
-    """Run the benchmark for one language in this process; returns the figures."""
+    """Run the benchmark for one language in this process; returns the figures.
+
+    ``clean_only`` skips the noise levels (a quarter of the work, for a shared machine).
+    """
+    conditions = CONDITIONS[:1] if clean_only else CONDITIONS
     from pathlib import Path
 
     from beckon.voice.recognizer import build_pipeline
@@ -193,7 +201,7 @@ def bench_language(
     # Each noise level is one stretch of listening, as in a ward whose noise changes slowly:
     # jumping between clean speech and 5 dB noise at every clip would keep PocketSphinx's
     # live cepstral normalisation tuned to the wrong room.
-    for s_index, snr in enumerate(CONDITIONS):
+    for s_index, snr in enumerate(conditions):
         for p_index, (item, voice) in enumerate(pairs):
             speech = speak(item.text, voice)
             seed = p_index * len(CONDITIONS) + s_index + 1
@@ -276,9 +284,11 @@ def summarize(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _child(language: str, engine: str, quick: bool, model_dir: str | None) -> dict[str, Any]:
+def _child(
+    language: str, engine: str, quick: bool, model_dir: str | None, clean_only: bool
+) -> dict[str, Any]:
     logging.basicConfig(level=logging.WARNING)
-    return bench_language(language, engine, quick, model_dir)
+    return bench_language(language, engine, quick, model_dir, clean_only)
 
 
 def bench_voice(
@@ -286,13 +296,14 @@ def bench_voice(
     engine: str = "auto",
     quick: bool = False,
     model_dir: str | None = None,
+    clean_only: bool = False,
 ) -> list[dict[str, Any]]:
     """One fresh process per language, so each peak memory belongs to one model."""
     ctx = multiprocessing.get_context("spawn")
     results = []
     for lang in languages:
         with concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx) as pool:
-            results.append(pool.submit(_child, lang, engine, quick, model_dir).result())
+            results.append(pool.submit(_child, lang, engine, quick, model_dir, clean_only).result())
     return results
 
 
