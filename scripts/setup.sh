@@ -17,11 +17,14 @@ WITH_TESTS=0
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 # ---- system packages -------------------------------------------------------------------
-# mosquitto: the broker the tests run against; espeak-ng and sox: spoken prompts and test
+# mosquitto: the broker the tests run against; mosquitto-clients: mosquitto_sub, the check in
+# deploy/mosquitto/README.md that tests/faults runs; espeak-ng and sox: spoken prompts and test
 # speech; libportaudio2: microphone access; the xcb/EGL libraries: real Qt windows under X;
-# xvfb: screenshots of the windows; fonts-nanum: Korean text in the windows;
+# xvfb and x11-utils (xwininfo): screenshots of the windows and the kiosk test;
+# fonts-nanum: Korean text in the windows;
 # python3-venv: Debian's venv support.
-APT_PACKAGES=(mosquitto espeak-ng sox libportaudio2 xvfb fonts-nanum python3-venv
+APT_PACKAGES=(mosquitto mosquitto-clients espeak-ng sox libportaudio2 xvfb x11-utils
+  fonts-nanum python3-venv
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1
   libxkbcommon-x11-0 libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3)
 missing=()
@@ -54,14 +57,19 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 say "Installing Beckon and its dependencies into .venv (about 1 GB the first time)"
-.venv/bin/python -m pip install -q --upgrade pip
+# -q -q: errors only. A machine's own pip configuration can add a warning per package (an
+# unreachable extra index prints "Location ... is ignored" about a hundred times), and
+# setuptools warns about editable installs; a newcomer should see Beckon's progress lines,
+# and pip still prints any error in full.
+pip_install() { .venv/bin/python -m pip install -q -q "$@"; }
+pip_install --upgrade pip
 if [ "$WITH_TESTS" = 1 ]; then
-  .venv/bin/python -m pip install -q -e ".[test]"
+  pip_install -e ".[test]"
 else
-  .venv/bin/python -m pip install -q -e .
+  pip_install -e .
 fi
 # Silero VAD: only its ONNX file is used; --no-deps because the package requires torch.
-.venv/bin/python -m pip install -q --no-deps "silero-vad==6.2.3"
+pip_install --no-deps "silero-vad==6.2.3"
 
 # ---- models ------------------------------------------------------------------------------
 if [ -d "$REPO/../shared/models" ]; then

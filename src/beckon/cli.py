@@ -14,20 +14,19 @@ import os
 import signal
 import sys
 import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from beckon import __version__, modelstore, paths
-from beckon.errors import BeckonError
+from beckon.errors import BeckonError, ConfigError
 
 if TYPE_CHECKING:
-    from beckon.bedside.service import BedsideService
-    from beckon.bedside.vision_worker import VisionWorker
-    from beckon.bedside.voice_worker import VoiceWorker
+    from beckon.bedside.host import BedsideHost
 
 log = logging.getLogger("beckon")
+
+EX_CONFIG = 78  # sysexits.h: a configuration error; the units do not restart on it
 
 EPILOG = """\
 Start here: `beckon demo` runs the whole path on this machine with no camera.
@@ -109,6 +108,17 @@ def build_parser() -> argparse.ArgumentParser:
     _role_options(station, "station")
     station.add_argument("--site", help="site name (overrides station.site)")
     station.add_argument("--units", help="comma-separated units served (overrides station.units)")
+    station.add_argument(
+        "--user",
+        metavar="NAME",
+        help="MQTT username for list/ack/resolve/ask (overrides broker.username): the broker ties "
+        "client ids to usernames, so these must not log in as the running station service",
+    )
+    station.add_argument(
+        "--password-file",
+        metavar="FILE",
+        help="file holding that user's password (overrides broker.password_file)",
+    )
     _window_options(station, "station")
     actions = station.add_subparsers(dest="action", metavar="ACTION")
     actions.add_parser("run", help="run the service (the default)")
@@ -256,6 +266,26 @@ def build_parser() -> argparse.ArgumentParser:
     bui.add_argument("--broker", metavar="URL", help="use this broker instead of a private one")
     bui.add_argument("--json", action="store_true", help="print the figures as JSON")
     bui.set_defaults(func=cmd_bench_ui)
+    bload = bsub.add_parser(
+        "load",
+        help="request -> stored/receipt latency, loss, station CPU and memory under load",
+        description="Simulated beds (one MQTT client and one durable outbox each) against a "
+        "private Mosquitto and a `beckon station` process on loopback: a steady rate, then a "
+        "burst of one request per bed. Bounded in time; mind other work on the machine.",
+    )
+    bload.add_argument("--beds", type=int, default=500, help="simulated beds (default 500)")
+    bload.add_argument("--rate", type=float, default=15.0, help="steady requests/s (default 15)")
+    bload.add_argument("--seconds", type=float, default=60.0, help="steady phase length")
+    bload.add_argument("--burst", type=int, default=500, help="requests in the burst")
+    bload.add_argument(
+        "--autosave",
+        type=int,
+        default=10,
+        metavar="N",
+        help="Mosquitto autosave_interval (changes between database saves; 10 as shipped)",
+    )
+    bload.add_argument("--json", action="store_true", help="print the figures as JSON")
+    bload.set_defaults(func=cmd_bench_load)
     bench.set_defaults(func=cmd_bench)
 
     transcribe = sub.add_parser(
@@ -344,11 +374,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_bedside(args: argparse.Namespace) -> int:
-    from beckon.background import Background
     from beckon.bedside.events import describe
+    from beckon.bedside.host import BedsideHost, CameraSpec, MicSpec
     from beckon.bedside.service import BedsideService
-    from beckon.bedside.vision_worker import VisionWorker
-    from beckon.bedside.voice_worker import route_gestures
     from beckon.config import load_bedside
 
     if args.audio and not args.headless:
@@ -368,76 +396,39 @@ def cmd_bedside(args: argparse.Namespace) -> int:
     cfg = settings.bedside
     service = BedsideService(settings)
     service.listeners.append(lambda e: log.info("bedside: %s", describe(e)))
-    stop = _stop_on_signals()
-    source = args.video or cfg.camera
-    model = None
+    camera = mic = None
     if "gesture" in cfg.inputs or args.video:
         model = modelstore.require_model("face_landmarker")
-    hearing = "voice" in cfg.inputs or bool(args.audio)
-    vision: VisionWorker | None = None
-    voice: VoiceWorker | None = None
-    vision_retry = voice_retry = 0.0
-
-    def from_vision(item: object) -> None:
-        # Looked up per item: a failed microphone gets a new voice worker.
-        route_gestures(service.post, voice)(item)
-
-    with Background(service.run, "bedside") as bg:
+        camera = CameraSpec(
+            model, args.video or cfg.camera, realtime=False, is_file=bool(args.video)
+        )
+    if "voice" in cfg.inputs or args.audio:
+        mic = MicSpec(cfg.language, Path(args.audio) if args.audio else None, realtime=False)
+    host = BedsideHost(service, camera, mic)
+    host.voice_listeners.append(lambda item: log.info("voice: %s", item))
+    stop = _stop_on_signals()
+    host.start()
+    try:
         while not stop.wait(0.2):
-            if not bg.alive:
-                raise BeckonError(f"the bedside service stopped: {bg.error}")
-            now = time.monotonic()
-            if hearing and voice is None and now >= voice_retry:
-                voice = _start_voice(cfg.language, args.audio, service)
-            if model is not None and vision is None and now >= vision_retry:
-                vision = VisionWorker(model, source, from_vision, profile=service.profile).start()
-            if vision is not None and vision.finished.is_set() and vision.error is not None:
-                if args.video:
-                    raise BeckonError(f"vision stopped: {vision.error}")
-                # A lost camera must not stop the bedside: requests already made still need
-                # delivering, and touch or voice may still work. Say so and try again.
-                log.error("camera %s failed (%s); retrying in %d s", source, vision.error, 10)
-                vision, vision_retry = None, now + 10
-            if voice is not None and voice.finished.is_set() and voice.error is not None:
-                if args.audio:
-                    raise BeckonError(f"voice stopped: {voice.error}")
-                log.error("microphone failed (%s); retrying in %d s", voice.error, 10)
-                voice, voice_retry = None, now + 10
-            if args.exit_when_done and _files_done(args, service, vision, voice):
+            if not host.service_alive:
+                raise BeckonError(f"the bedside service stopped: {host.service_error}")
+            host.supervise()
+            if host.file_error is not None:
+                raise BeckonError(host.file_error)
+            if args.exit_when_done and _files_done(args, host):
                 break
-        for worker in (vision, voice):
-            if worker is not None:
-                worker.stop()
+    finally:
+        host.stop()
     return 0
 
 
-def _start_voice(language: str, audio: str | None, service: BedsideService) -> VoiceWorker:
-    """The voice path on its own thread: the microphone, or ``audio`` (a WAV file)."""
-    from beckon.bedside.voice_worker import VoiceWorker
-
-    worker = VoiceWorker(
-        language,
-        service.post,
-        source=Path(audio) if audio else None,
-        policy=service.profile.voice,
-        realtime=False,
-    )
-    worker.listeners.append(lambda item: log.info("voice: %s", item))
-    return worker.start()
-
-
-def _files_done(
-    args: argparse.Namespace,
-    service: BedsideService,
-    vision: VisionWorker | None,
-    voice: VoiceWorker | None,
-) -> bool:
+def _files_done(args: argparse.Namespace, host: BedsideHost) -> bool:
     """With --exit-when-done: every file has been read and every request delivered."""
-    if args.video and not service.source_ended.is_set():
+    if args.video and not host.service.source_ended.is_set():
         return False
-    if args.audio and (voice is None or not voice.finished.is_set()):
+    if args.audio and (host.voice is None or not host.voice.finished.is_set()):
         return False
-    return service.waiting == 0
+    return host.service.waiting == 0
 
 
 def cmd_station(args: argparse.Namespace) -> int:
@@ -461,12 +452,28 @@ def cmd_station(args: argparse.Namespace) -> int:
             settings.station.database_path(),
         )
         service.run(_stop_on_signals())
-        return 0
+        return service.exit_code
+
+    from dataclasses import replace
 
     from beckon.station.client import StationClient
 
     cfg = settings.station
-    with StationClient(settings.broker, cfg.site, cfg.units[0]) as client:
+    broker = settings.broker
+    if args.user or args.password_file:
+        broker = replace(
+            broker,
+            username=args.user or broker.username,
+            password_file=args.password_file or broker.password_file,
+        )
+    elif broker.username:
+        raise BeckonError(
+            f"`beckon station {action}` would log in as {broker.username}, the station "
+            "service's own user: the broker ties client ids to usernames, so it would throw "
+            "the running station off",
+            "log in as a console user: --user console-SITE-UNIT --password-file FILE",
+        )
+    with StationClient(broker, cfg.site, cfg.units[0]) as client:
         if action == "list":
             current = client.wait_queue()
             if args.json:
@@ -651,12 +658,26 @@ def cmd_config(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
     from beckon.config import load_bedside, load_station
+    from beckon.config_check import check_bedside, check_station
+    from beckon.intents import load_intents
 
     loaded: Any = (load_bedside if args.role == "bedside" else load_station)(args.file)
     data = asdict(loaded)
     if data.get("broker", {}).get("password"):
         data["broker"]["password"] = "***"
     print(json.dumps(data, indent=2, default=str))
+    if args.role == "bedside":
+        findings = check_bedside(loaded, load_intents())
+    else:
+        findings = check_station(loaded)
+    for finding in findings:
+        print(f"{args.file}: {finding}", file=sys.stderr)
+    if any(f.level == "error" for f in findings):
+        print(
+            f"{args.file}: this {args.role} configuration would fail; fix the errors above",
+            file=sys.stderr,
+        )
+        return 2
     print(f"{args.file}: valid {args.role} configuration", file=sys.stderr)
     return 0
 
@@ -703,6 +724,14 @@ def _station_window(args: argparse.Namespace, settings: Any) -> int:
     )
 
 
+def cmd_bench_load(args: argparse.Namespace) -> int:
+    from beckon.lab.load_bench import bench_load, format_report
+
+    result = bench_load(args.beds, args.rate, args.seconds, args.burst, args.autosave)
+    print(json.dumps(result, indent=2) if args.json else format_report(result))
+    return 0
+
+
 def cmd_bench_ui(args: argparse.Namespace) -> int:
     from beckon.lab.ui_bench import bench_ui, format_report
 
@@ -730,9 +759,8 @@ def _stop_on_signals() -> threading.Event:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not args.verbose:
-        # MediaPipe's C++ side logs start-up chatter to stderr through glog.
-        os.environ.setdefault("GLOG_minloglevel", "2")
+    # MediaPipe's C++ start-up lines go to the debug log (beckon.vision.native_log), so
+    # --verbose shows them and a plain run does not.
     level = logging.DEBUG if args.verbose else logging.INFO
     logging.basicConfig(
         level=os.environ.get("BECKON_LOG_LEVEL", logging.getLevelName(level)),
@@ -747,6 +775,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except BeckonError as exc:
         print(f"beckon: {exc}", file=sys.stderr)
+        if isinstance(exc, ConfigError) and args.command in ("bedside", "station"):
+            # A service whose configuration is wrong fails the same way on every restart:
+            # EX_CONFIG tells systemd (RestartPreventExitStatus=78) not to loop on it.
+            return EX_CONFIG
         return 2
     except KeyboardInterrupt:
         return 130

@@ -77,6 +77,8 @@ class BedsideConfig:
     offer_seconds: float = 4.0
     offered_intents: tuple[str, ...] = ("nurse", "water", "pain")
     profile: str = ""
+    receipt_alarm_s: float = 60.0
+    """Seconds a request may wait for the station's receipt before the tablet alarms."""
 
     def outbox_path(self) -> Path:
         if self.outbox:

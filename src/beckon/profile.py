@@ -6,11 +6,14 @@ against the patient's own resting face; the profile keeps them, the neutral pose
 resting blendshape scores, and the mapping from gesture to action for the interaction.
 
 Profiles are TOML files (see ``deploy/profile.example.toml``), validated on load: a wrong key
-raises :class:`beckon.errors.ConfigError` naming the file, the key and what is expected.
+raises :class:`beckon.errors.ConfigError` naming the file, the key and what is expected. This
+module is their only reader and writer (``load_profile``, ``save_profile``) and knows where a
+bed's profile lives (``profile_path``); the wizard, ``beckon calibrate`` and the bedside call it.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -150,6 +153,33 @@ def default_setting(gesture: str) -> GestureSetting:
 
 
 # ---------------------------------------------------------------- loading
+
+
+def profile_path(site: str, unit: str, bed: str, folder: Path | None = None) -> Path:
+    """Where a bed's calibrated profile is saved (``profile-SITE-UNIT-BED.toml`` in the state
+    folder): the calibration wizard writes it there unless ``bedside.profile`` names a file."""
+    from beckon import paths
+
+    return (folder or paths.state_dir()) / f"profile-{site}-{unit}-{bed}.toml"
+
+
+def load_configured_profile(path: str, default: Path | None = None) -> GestureProfile:
+    """The profile that ``bedside.profile`` names; when it is empty, the one the calibration
+    wizard saved for this bed (``default``, from :func:`profile_path`) if there is one, so the
+    wizard's "used from the next start" is true; else the built-in defaults. A wizard-saved
+    profile that cannot be read falls back to the defaults with an error in the log rather
+    than stopping the patient's bedside."""
+    if path:
+        return load_profile(path)
+    if default is None or not default.is_file():
+        return GestureProfile()
+    try:
+        return load_profile(default)
+    except ConfigError:
+        logging.getLogger(__name__).exception(
+            "the calibrated profile %s cannot be read; using the defaults", default
+        )
+        return GestureProfile()
 
 
 def load_profile(path: str | Path) -> GestureProfile:

@@ -2,95 +2,23 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
-from pathlib import Path
 
-import paho.mqtt.client as paho
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
 
 from beckon.background import Background
 from beckon.bedside import events as ev
-from beckon.bedside.events import BedsideEvent
 from beckon.bedside.service import (
-    BedsideService,
     CancelRequest,
     Gesture,
     Submit,
 )
-from beckon.config import load_bedside, load_station
 from beckon.messaging import protocol as p
 from beckon.station.events import QuestionAnswered, QuestionAsked, RequestChanged, StationEvent
-from beckon.station.service import StationService
 from beckon.station.store import RequestStore
+from tests.helpers.rig import Recorder, bedside_for, send_raw, station_for, wait_until
 
 pytestmark = pytest.mark.mqtt
-
-
-def wait_until(check: Callable[[], bool], timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.05)
-    return check()
-
-
-def station_for(url: str, db: Path) -> StationService:
-    settings = load_station(
-        None,
-        {
-            "station.site": "gh",
-            "station.units": ["icu"],
-            "station.database": str(db),
-            "broker.url": url,
-        },
-    )
-    return StationService(settings)
-
-
-def bedside_for(url: str, outbox: Path, bed: str = "12") -> BedsideService:
-    settings = load_bedside(
-        None,
-        {
-            "bedside.site": "gh",
-            "bedside.unit": "icu",
-            "bedside.bed": bed,
-            "bedside.outbox": str(outbox),
-            "broker.url": url,
-            "broker.keepalive": 2,
-        },
-    )
-    return BedsideService(settings)
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.events: list[BedsideEvent] = []
-        self.lock = threading.Lock()
-
-    def __call__(self, event: BedsideEvent) -> None:
-        with self.lock:
-            self.events.append(event)
-
-    def states(self, request_id: str) -> list[str]:
-        with self.lock:
-            return [
-                e.state
-                for e in self.events
-                if isinstance(e, ev.StateChanged) and e.request_id == request_id
-            ]
-
-
-def send_raw(url_port: int, topic: str, payload: bytes, retain: bool = False) -> None:
-    client = paho.Client(CallbackAPIVersion.VERSION2, client_id="test-raw")
-    client.connect("127.0.0.1", url_port)
-    client.loop_start()
-    client.publish(topic, payload, qos=1, retain=retain).wait_for_publish(5)
-    client.disconnect()
-    client.loop_stop()
 
 
 def test_request_is_stored_once_acknowledged_and_state_returns_to_the_bed(mosquitto, tmp_path):
@@ -106,9 +34,7 @@ def test_request_is_stored_once_acknowledged_and_state_returns_to_the_bed(mosqui
         assert wait_until(lambda: "received" in seen.states(request_id)), seen.events
 
         # The nurse acknowledges through the station's command topic, as a window would.
-        cmd = p.StationCommand(
-            p.new_request_id(), "acknowledge", request_id, "Nurse Kim", p.now_iso()
-        )
+        cmd = p.nurse_command("acknowledge", request_id, "Nurse Kim")
         send_raw(mosquitto.port, p.Topics.unit("gh", "icu", "command"), p.encode(cmd))
         assert wait_until(lambda: "acknowledged" in seen.states(request_id)), seen.events
         ack = next(
@@ -235,7 +161,7 @@ def test_the_patient_cancels_and_the_station_records_who_and_when(mosquitto, tmp
         assert wait_until(lambda: "cancelled" in seen.states(request_id)), seen.events
         assert wait_until(lambda: bedside.waiting == 0)
         # A nurse acting on it afterwards changes nothing: closed calls stay closed.
-        cmd = p.StationCommand(p.new_request_id(), "resolve", request_id, "Nurse Kim", p.now_iso())
+        cmd = p.nurse_command("resolve", request_id, "Nurse Kim")
         send_raw(mosquitto.port, p.Topics.unit("gh", "icu", "command"), p.encode(cmd))
         time.sleep(0.5)
     store = RequestStore(tmp_path / "station.sqlite3")

@@ -28,8 +28,8 @@ def outbox(path: Path) -> Iterator[Outbox]:
     box.close()
 
 
-def keys(box: Outbox, older_than_s: float | None = None) -> list[str]:
-    return [e.key for e in box.pending(older_than_s)]
+def keys(box: Outbox) -> list[str]:
+    return [e.key for e in box.pending()]
 
 
 # ---------------------------------------------------------------- adding and removing
@@ -105,26 +105,6 @@ def test_marking_an_unknown_key_sent_changes_nothing(outbox: Outbox) -> None:
     assert len(outbox) == 1
 
 
-def test_a_message_sent_just_now_is_not_due_for_resending(outbox: Outbox) -> None:
-    outbox.add("request:sent", TOPIC, b"x")
-    outbox.add("request:unsent", TOPIC, b"x")
-    outbox.mark_sent("request:sent")
-    assert keys(outbox, older_than_s=60) == ["request:unsent"]
-
-
-def test_with_no_minimum_age_every_message_is_due(outbox: Outbox) -> None:
-    outbox.add("request:sent", TOPIC, b"x")
-    outbox.add("request:unsent", TOPIC, b"x")
-    outbox.mark_sent("request:sent")
-    assert keys(outbox, older_than_s=0) == ["request:sent", "request:unsent"]
-    assert keys(outbox) == ["request:sent", "request:unsent"]
-
-
-def test_a_message_never_sent_is_always_due(outbox: Outbox) -> None:
-    outbox.add("request:1", TOPIC, b"x")
-    assert keys(outbox, older_than_s=10**9) == ["request:1"]
-
-
 # ---------------------------------------------------------------- durability
 
 
@@ -183,3 +163,17 @@ def test_the_file_is_in_wal_mode(outbox: Outbox, path: Path) -> None:
 def test_the_outbox_writes_with_synchronous_full(outbox: Outbox) -> None:
     # synchronous is a per-connection setting, so ask the outbox's own connection (2 = FULL)
     assert outbox._db.execute("PRAGMA synchronous").fetchone() == (2,)
+
+
+def test_a_damaged_outbox_is_moved_aside_so_the_bedside_can_start(tmp_path: Path) -> None:
+    from beckon.messaging.outbox import open_outbox
+
+    path = tmp_path / "outbox.sqlite3"
+    path.write_bytes(b"\x00not a database\x00" * 300)
+    box = open_outbox(path)
+    try:
+        assert box.add("request:x", "t", b"p") and len(box) == 1
+    finally:
+        box.close()
+    kept = list(tmp_path.glob("outbox.sqlite3.corrupt-*"))
+    assert len(kept) == 1 and kept[0].read_bytes().startswith(b"\x00not a database")

@@ -28,6 +28,9 @@ MAX_SUMMARY_PAYLOAD = 256 * 1024
 """Limit for the summaries the station publishes (a unit's queue, a bed's state), which grow
 with the number of open requests."""
 _SUMMARY_KINDS = frozenset({"queue", "state"})
+STATE_HISTORY = 5
+"""History entries per request in a bed's ``state``: 30 requests with the schema's 20 would pass
+the broker's 64 KiB packet limit; the latest few are all a tablet shows."""
 
 
 def payload_limit(kind: str) -> int:
@@ -118,6 +121,15 @@ class Topics:
     @staticmethod
     def station_status(site: str, unit: str, name: str) -> str:
         return f"{ROOT}/{site}/{unit}/station/{name}/status"
+
+    @staticmethod
+    def call(site: str, unit: str, request_id: str) -> str:
+        """One open request of a unit (retained; emptied when the request closes)."""
+        return f"{ROOT}/{site}/{unit}/call/{request_id}"
+
+    @staticmethod
+    def call_filter(site: str, unit: str) -> str:
+        return f"{ROOT}/{site}/{unit}/call/+"
 
     @staticmethod
     def bed_filter(site: str, unit: str, leaf: str) -> str:
@@ -243,6 +255,9 @@ class BedStatus:
     at: str
     inputs: tuple[str, ...] = ()
     software: str = ""
+    faults: tuple[str, ...] = ()
+    """Device faults the bed reports while online (camera_off, camera_lost, no_face,
+    mic_error, no_sound, config), so the station sees a bed that cannot see its patient."""
     kind: Literal["status"] = "status"
     v: int = VERSION
 
@@ -252,12 +267,25 @@ class StationCommand:
     """A nurse's action sent to the station service by a window or the CLI."""
 
     command_id: str
-    action: Literal["acknowledge", "resolve"]
+    action: NurseAction
     id: str
     by: str
     at: str
     kind: Literal["command"] = "command"
     v: int = VERSION
+
+
+NurseAction = Literal["acknowledge", "resolve"]
+_NURSE_ACTIONS: dict[str, NurseAction] = {"acknowledge": "acknowledge", "resolve": "resolve"}
+
+
+def nurse_command(action: str, request_id: str, by: str) -> StationCommand:
+    """A nurse's acknowledge or resolve as every sender builds it (a window, the CLI, the demo):
+    a fresh command id, the time now. An unknown action is refused here, before it is sent."""
+    checked = _NURSE_ACTIONS.get(action)
+    if checked is None:
+        raise ProtocolError(f"{action!r} is not a nurse action; expected acknowledge or resolve")
+    return StationCommand(new_request_id(), checked, request_id, by, now_iso())
 
 
 @dataclass(frozen=True)
@@ -318,9 +346,40 @@ class QuestionView:
 
 
 @dataclass(frozen=True)
+class QueueSummary:
+    """Retained per unit: how many requests are open, beds that are offline, and recent
+    questions. The open requests themselves are separate retained ``Call`` messages, so no
+    message grows with the number of open calls (a unit-wide list once passed the broker's
+    packet limit and got the station disconnected)."""
+
+    site: str
+    unit: str
+    at: str
+    open: int
+    offline_beds: tuple[str, ...] = ()
+    questions: tuple[QuestionView, ...] = ()
+    kind: Literal["queue"] = "queue"
+    v: int = VERSION
+
+
+@dataclass(frozen=True)
+class Call:
+    """Retained per open request on ``call/{id}`` (without history); the station empties the
+    retained message when the request closes."""
+
+    site: str
+    unit: str
+    at: str
+    request: RequestView
+    kind: Literal["call"] = "call"
+    v: int = VERSION
+
+
+@dataclass(frozen=True)
 class UnitQueue:
-    """Retained per unit: every open request, beds that are offline, and recent questions, for
-    station windows."""
+    """A unit as a station window shows it: every open request, offline beds and recent
+    questions. Not a wire message: a window assembles it from the retained ``QueueSummary``
+    and ``Call`` messages (``beckon.station.queueview``)."""
 
     site: str
     unit: str
@@ -328,8 +387,7 @@ class UnitQueue:
     requests: tuple[RequestView, ...] = ()
     offline_beds: tuple[str, ...] = ()
     questions: tuple[QuestionView, ...] = ()
-    kind: Literal["queue"] = "queue"
-    v: int = VERSION
+    open: int = 0
 
 
 @dataclass(frozen=True)
@@ -357,6 +415,19 @@ class HourStats:
     requests: int
     answered: int
     median_response_s: float | None
+    p90_response_s: float | None = None
+
+
+@dataclass(frozen=True)
+class SlowCall:
+    """One of the slowest calls of the window: how long it waited for a nurse (``wait_s``), and
+    whether a nurse ever answered it (unanswered ones count until the summary's time), so calls
+    nobody answered never hide behind a median."""
+
+    intent: str
+    received_at: str
+    wait_s: float
+    answered: bool
 
 
 @dataclass(frozen=True)
@@ -370,19 +441,24 @@ class UnitStats:
     window_h: int
     by_intent: tuple[IntentStats, ...] = ()
     by_hour: tuple[HourStats, ...] = ()
+    slowest: tuple[SlowCall, ...] = ()
     kind: Literal["stats"] = "stats"
     v: int = VERSION
 
 
 @dataclass(frozen=True)
 class StationStatus:
-    """Retained presence of the station service (last will: offline)."""
+    """Retained presence of the station service (last will: offline). Republished (not
+    retained) every few seconds as a heartbeat. ``instance`` tells two processes with the same
+    name apart; ``fault`` says why a station that runs cannot serve (its database, ...)."""
 
     site: str
     unit: str
     name: str
     online: bool
     at: str
+    instance: str | None = None
+    fault: str | None = None
     kind: Literal["station_status"] = "station_status"
     v: int = VERSION
 
@@ -394,7 +470,8 @@ Message = (
     | BedState
     | BedStatus
     | StationCommand
-    | UnitQueue
+    | QueueSummary
+    | Call
     | StationStatus
     | AskCommand
     | Question
@@ -409,7 +486,8 @@ _KINDS: dict[str, type[Any]] = {
     "state": BedState,
     "status": BedStatus,
     "command": StationCommand,
-    "queue": UnitQueue,
+    "queue": QueueSummary,
+    "call": Call,
     "station_status": StationStatus,
     "ask": AskCommand,
     "question": Question,
@@ -454,13 +532,22 @@ def _format_checker(base: jsonschema.FormatChecker) -> jsonschema.FormatChecker:
 
 def encode(msg: Message) -> bytes:
     """Serialise and validate (the sender checks too, so a bug never reaches the wire)."""
-    payload = json.dumps(asdict(msg), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    payload = json.dumps(_to_dict(msg), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     data = json.loads(payload)  # tuples become lists, exactly as the receiver will see them
     _validate(data)
     limit = payload_limit(data["kind"])
     if len(payload) > limit:
         raise ProtocolError(f"{data['kind']} message is {len(payload)} bytes, over {limit}")
     return payload
+
+
+def _to_dict(msg: Message) -> dict[str, Any]:
+    data = asdict(msg)
+    if isinstance(msg, Call):
+        del data["request"]["history"]  # the bed's state carries it; a call stays small
+    if isinstance(msg, StationStatus):
+        data = {k: v for k, v in data.items() if v is not None or k not in ("instance", "fault")}
+    return data
 
 
 def decode(payload: bytes) -> Message:
@@ -475,6 +562,8 @@ def decode(payload: bytes) -> Message:
         raise ProtocolError(f"not JSON: {exc}") from None
     except RecursionError:
         raise ProtocolError("not JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of thousands of digits (int_max_str_digits)
+        raise ProtocolError(f"not JSON: {str(exc)[:120]}") from None
     if not isinstance(data, dict):
         raise ProtocolError("not a JSON object")
     _validate(data)
@@ -500,9 +589,12 @@ def _validate(data: dict[str, Any]) -> None:
 
 def _from_dict(data: dict[str, Any]) -> Message:
     cls = _KINDS[data["kind"]]
-    if cls in (BedState, UnitQueue):
+    if cls is Call:
+        data = dict(data, request=_view(data["request"]))
+    if cls in (BedState, QueueSummary):
         data = dict(data)
-        data["requests"] = tuple(_view(r) for r in data.get("requests", ()))
+        if cls is BedState:
+            data["requests"] = tuple(_view(r) for r in data.get("requests", ()))
         if "offline_beds" in data:
             data["offline_beds"] = tuple(data["offline_beds"])
         if "questions" in data:
@@ -511,8 +603,11 @@ def _from_dict(data: dict[str, Any]) -> Message:
         data = dict(data)
         data["by_intent"] = tuple(IntentStats(**x) for x in data["by_intent"])
         data["by_hour"] = tuple(HourStats(**x) for x in data["by_hour"])
-    if cls is BedStatus and "inputs" in data:
-        data = dict(data, inputs=tuple(data["inputs"]))
+        data["slowest"] = tuple(SlowCall(**x) for x in data.get("slowest", ()))
+    if cls is BedStatus:
+        data = dict(
+            data, inputs=tuple(data.get("inputs", ())), faults=tuple(data.get("faults", ()))
+        )
     return cls(**data)
 
 
@@ -544,6 +639,7 @@ __all__ = [
     "BedAddress",
     "BedState",
     "BedStatus",
+    "Call",
     "Cancel",
     "HourStats",
     "IntentStats",
@@ -551,6 +647,7 @@ __all__ = [
     "ProtocolError",
     "Question",
     "QuestionView",
+    "QueueSummary",
     "Receipt",
     "Request",
     "RequestView",

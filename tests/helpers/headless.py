@@ -10,9 +10,9 @@ from pathlib import Path
 
 from beckon.background import Background
 from beckon.station.events import RequestChanged, StationEvent
-from tests.messaging.test_end_to_end import station_for
+from tests.helpers.rig import station_for
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def run_headless_bedside(
