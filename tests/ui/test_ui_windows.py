@@ -300,3 +300,10 @@ def test_a_small_face_shows_the_fix_on_the_bedside_screen(
     qtbot.waitUntil(lambda: bedside.face_pill.text == ready, timeout=5_000)
     assert bedside.face_pill.property("state") == "ok"
     bedside.host.vision = None
+
+
+def test_the_station_names_a_poor_view_fault_with_its_fix(look: None) -> None:
+    from beckon.ui import strings
+
+    line = strings.bed_fault_text("12", ("poor_view",))
+    assert line == "Bed 12: face too small or turned away: move the tablet"
