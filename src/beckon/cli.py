@@ -276,6 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("role", choices=["bedside", "station"])
     check.add_argument("file", type=Path)
     config.set_defaults(func=cmd_config)
+    _add_hospital_commands(sub)
     return parser
 
 
@@ -698,6 +699,128 @@ def cmd_bench_ui(args: argparse.Namespace) -> int:
     print(f"Timing the windows over {args.repeat} repetitions...", file=sys.stderr)
     result = bench_ui(args.repeat, broker_url=args.broker)
     print(json.dumps(result, indent=2) if args.json else format_report(result))
+    return 0
+
+
+# ---------------------------------------------------------------- hospital IT (issue 14)
+
+
+def _add_hospital_commands(sub: Any) -> None:
+    """provision, doctor: the tools hospital IT uses to set up and check machines."""
+    prov = sub.add_parser(
+        "provision",
+        help="make a site CA, or a bed's/station's config, broker credentials and ACL lines",
+        description="Set up devices in one step. `provision ca` makes a site CA (and the "
+        "broker's certificate); `provision bed` and `provision station` write, under --out, "
+        "each device's folder (config, password, CA certificate, optional client certificate; "
+        "copy it to the machine's /etc/beckon) and the broker's passwd and acl files.",
+    )
+    psub = prov.add_subparsers(dest="what", metavar="WHAT", required=True)
+    ca = psub.add_parser("ca", help="make a site CA for tests and small sites")
+    ca.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the CA")
+    ca.add_argument("--name", default="Beckon site CA", help="the CA's common name")
+    ca.add_argument("--days", type=int, default=3650, help="CA validity in days (3650)")
+    ca.add_argument(
+        "--broker-name",
+        action="append",
+        default=[],
+        metavar="DNS",
+        help="also make the broker's certificate for this name (repeatable)",
+    )
+    ca.add_argument(
+        "--broker-ip", action="append", default=[], metavar="IP", help="... and this address"
+    )
+    for what in ("bed", "station"):
+        dev = psub.add_parser(what, help=f"provision {'beds' if what == 'bed' else 'a station'}")
+        dev.add_argument(
+            "--ca", type=Path, required=True, metavar="DIR", help="folder holding ca.crt (+ ca.key)"
+        )
+        dev.add_argument(
+            "--out", type=Path, required=True, metavar="DIR", help="the site's output folder"
+        )
+        dev.add_argument(
+            "--broker-url", required=True, metavar="URL", help="mqtts://HOST:PORT the device uses"
+        )
+        dev.add_argument("--site", help="site name")
+        dev.add_argument("--unit", help="unit name")
+        dev.add_argument(
+            "--client-cert",
+            action="store_true",
+            help="also issue a client certificate signed by the CA (needs ca.key)",
+        )
+        dev.add_argument(
+            "--install-dir",
+            default="/etc/beckon",
+            metavar="DIR",
+            help="where the files will live on the device (default /etc/beckon)",
+        )
+        dev.add_argument(
+            "--renew", action="store_true", help="new password/certificate even if one exists"
+        )
+        if what == "bed":
+            dev.add_argument("--bed", help="bed name")
+            dev.add_argument("--language", choices=["en", "ko"], default="en")
+            dev.add_argument(
+                "--inputs", default="gesture,touch", help="comma-separated (gesture,touch)"
+            )
+            dev.add_argument("--camera", default="0", help="camera index (0)")
+            dev.add_argument(
+                "--csv",
+                type=Path,
+                metavar="FILE",
+                help="many beds: columns site,unit,bed[,language,inputs,camera]",
+            )
+        else:
+            dev.add_argument("--name", default="station", help="station service name")
+    prov.set_defaults(func=cmd_provision)
+
+
+def cmd_provision(args: argparse.Namespace) -> int:
+    from beckon import provision as pv
+
+    if args.what == "ca":
+        cert = pv.make_ca(args.out, args.name, args.days, args.broker_name, args.broker_ip)
+        print(f"site CA written to {cert} (keep {args.out / pv.CA_KEY} offline)")
+        if args.broker_name or args.broker_ip:
+            server = args.out / pv.SERVER_CERT
+            print(f"broker certificate: {server}, key {args.out / pv.SERVER_KEY}")
+        return 0
+    options = {
+        "client_cert": args.client_cert,
+        "install_dir": args.install_dir,
+        "renew": args.renew,
+    }
+    done: list[pv.Provisioned] = []
+    if args.what == "station":
+        if not (args.site and args.unit):
+            raise BeckonError("provision station needs --site and --unit")
+        spec = pv.StationSpec(args.site, args.unit, args.name)
+        done.append(pv.provision_station(spec, args.out, args.ca, args.broker_url, **options))
+    else:
+        if args.csv:
+            if args.bed:
+                raise BeckonError("give either --csv or --bed, not both")
+            beds = pv.read_beds_csv(args.csv)
+        elif args.site and args.unit and args.bed:
+            row = {
+                "site": args.site,
+                "unit": args.unit,
+                "bed": args.bed,
+                "language": args.language,
+                "inputs": args.inputs.replace(",", " "),
+                "camera": args.camera,
+            }
+            beds = [pv.bed_from_row(row, "command line")]
+        else:
+            raise BeckonError("provision bed needs --site, --unit and --bed, or --csv FILE")
+        for bed in beds:
+            done.append(pv.provision_bed(bed, args.out, args.ca, args.broker_url, **options))
+    for item in done:
+        note = "new password" if item.new_password else "kept its password"
+        extra = ", client certificate" if item.client_cert else ""
+        print(f"{item.username:<32} {item.folder} ({note}{extra})")
+    broker = args.out / "broker"
+    print(f"broker files: {broker / 'passwd'} and {broker / 'acl'} (install; reload mosquitto)")
     return 0
 
 
