@@ -774,6 +774,31 @@ def _add_hospital_commands(sub: Any) -> None:
             dev.add_argument("--name", default="station", help="station service name")
     prov.set_defaults(func=cmd_provision)
 
+    doctor = sub.add_parser(
+        "doctor",
+        help="check a tablet or station host: each thing with pass or fail and the fix",
+        description="Check the camera (frame rate, a face in view), microphone, models, disk, "
+        "the broker (TLS, credentials), the clock against the other side's, and that the "
+        "station (or the unit's beds) is online. Exit status 1 when any check fails.",
+    )
+    doctor.add_argument("role", choices=["bedside", "station"])
+    doctor.add_argument(
+        "--config", type=Path, required=True, metavar="FILE", help="the role's TOML file"
+    )
+    doctor.add_argument("--video", type=Path, metavar="FILE", help="a video instead of the camera")
+    doctor.add_argument(
+        "--audio", type=Path, metavar="FILE", help="a sound file instead of the microphone"
+    )
+    doctor.add_argument(
+        "--listen",
+        type=float,
+        default=3.0,
+        metavar="SECONDS",
+        help="how long to listen to the broker for the other side (default 3)",
+    )
+    doctor.add_argument("--json", action="store_true", help="print the results as JSON")
+    doctor.set_defaults(func=cmd_doctor)
+
 
 def cmd_provision(args: argparse.Namespace) -> int:
     from beckon import provision as pv
@@ -822,6 +847,26 @@ def cmd_provision(args: argparse.Namespace) -> int:
     broker = args.out / "broker"
     print(f"broker files: {broker / 'passwd'} and {broker / 'acl'} (install; reload mosquitto)")
     return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from beckon import doctor
+    from beckon.config import load_bedside, load_station
+    from beckon.doctor.run import bedside_checks, station_checks
+
+    if args.role == "bedside":
+        checks = bedside_checks(
+            load_bedside(args.config), video=args.video, audio=args.audio, listen_s=args.listen
+        )
+    else:
+        if args.video or args.audio:
+            raise BeckonError("--video and --audio are for `beckon doctor bedside`")
+        checks = station_checks(load_station(args.config), listen_s=args.listen)
+    if args.json:
+        print(json.dumps(doctor.as_json(args.role, checks), indent=2))
+    else:
+        print(doctor.format_text(args.role, checks))
+    return 1 if any(c.failed for c in checks) else 0
 
 
 # ---------------------------------------------------------------- plumbing
