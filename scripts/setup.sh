@@ -20,8 +20,9 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 # mosquitto: the broker the tests run against; espeak-ng and sox: spoken prompts and test
 # speech; libportaudio2: microphone access; the xcb/EGL libraries: real Qt windows under X;
 # xvfb: screenshots of the windows; fonts-nanum: Korean text in the windows;
-# python3-venv: Debian's venv support.
-APT_PACKAGES=(mosquitto espeak-ng sox libportaudio2 xvfb fonts-nanum python3-venv
+# python3-venv: Debian's venv support; systemd: `systemd-analyze verify` of deploy/systemd (tests);
+# openssl: certificates in the broker tests.
+APT_PACKAGES=(mosquitto espeak-ng sox libportaudio2 xvfb fonts-nanum python3-venv systemd openssl
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1
   libxkbcommon-x11-0 libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3)
 missing=()

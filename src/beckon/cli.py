@@ -361,6 +361,7 @@ def cmd_bedside(args: argparse.Namespace) -> int:
     cfg = settings.bedside
     service = BedsideService(settings)
     service.listeners.append(lambda e: log.info("bedside: %s", _describe_bedside_event(e)))
+    notifier = _systemd_watch(service)
     stop = _stop_on_signals()
     source = args.video or cfg.camera
     model = None
@@ -401,6 +402,7 @@ def cmd_bedside(args: argparse.Namespace) -> int:
         for worker in (vision, voice):
             if worker is not None:
                 worker.stop()
+        notifier.stopping()
     return 0
 
 
@@ -463,7 +465,11 @@ def cmd_station(args: argparse.Namespace) -> int:
             ", ".join(settings.station.units),
             settings.station.database_path(),
         )
-        service.run(_stop_on_signals())
+        notifier = _systemd_watch(service)
+        try:
+            service.run(_stop_on_signals())
+        finally:
+            notifier.stopping()
         return 0
 
     from beckon.station.client import StationClient
@@ -847,6 +853,18 @@ def cmd_provision(args: argparse.Namespace) -> int:
     broker = args.out / "broker"
     print(f"broker files: {broker / 'passwd'} and {broker / 'acl'} (install; reload mosquitto)")
     return 0
+
+
+def _systemd_watch(service: Any) -> Any:
+    """READY=1 and watchdog pings from the service's own main loop (deploy/systemd units use
+    Type=notify and WatchdogSec=); does nothing outside systemd."""
+    from beckon.systemd import Notifier
+
+    notifier = Notifier()
+    if notifier.enabled:
+        service.beats.append(notifier.beat)
+        log.info("systemd notification on (watchdog every %s s)", notifier.interval_s)
+    return notifier
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:

@@ -148,6 +148,9 @@ class BedsideService:
         if unknown:
             raise ValueError(f"the profile {self.profile.source} names unknown intents {unknown}")
         self.listeners: list[Listener] = []
+        # Called once per turn of the main loop (systemd watchdog, metrics): a stuck loop stops
+        # calling them, which is the point.
+        self.beats: list[Callable[[], None]] = []
         self.states: dict[str, str] = {}
         self.link: MqttLink | None = None
         self.station_online: bool | None = None
@@ -213,6 +216,8 @@ class BedsideService:
                     if time.monotonic() - last_resend >= 2.0:
                         last_resend = time.monotonic()
                         self._flush(resend=True)
+                    for beat in self.beats:
+                        beat()
                 except Exception:
                     # A bug must not silence the patient's bedside: what is in the outbox is
                     # safe on disk, so log loudly and keep serving.

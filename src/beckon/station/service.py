@@ -49,6 +49,9 @@ class StationService:
         self.listeners: list[Listener] = []
         self.bed_listeners: list[BedListener] = []
         self.question_listeners: list[QuestionListener] = []
+        # Called once per turn of the main loop (systemd watchdog, metrics): a stuck loop stops
+        # calling them, which is the point.
+        self.beats: list[Callable[[], None]] = []
         self.links: dict[str, MqttLink] = {}
         self.ready = threading.Event()
         self.dropped = 0
@@ -100,6 +103,8 @@ class StationService:
                         last_check = time.monotonic()
                         self.check_escalations(datetime.now(UTC))
                     self._publish_due_stats()
+                    for beat in self.beats:
+                        beat()
                 except Exception:
                     # Last line of defence: a bug or a full disk must not stop the station for
                     # every bed of the unit. Log it loudly and go on with the next message.
