@@ -362,6 +362,7 @@ def cmd_bedside(args: argparse.Namespace) -> int:
     service = BedsideService(settings)
     service.listeners.append(lambda e: log.info("bedside: %s", _describe_bedside_event(e)))
     notifier = _systemd_watch(service)
+    watch = _bedside_metrics(service, cfg.metrics)
     stop = _stop_on_signals()
     source = args.video or cfg.camera
     model = None
@@ -384,7 +385,13 @@ def cmd_bedside(args: argparse.Namespace) -> int:
             if hearing and voice is None and now >= voice_retry:
                 voice = _start_voice(cfg.language, args.audio, service)
             if model is not None and vision is None and now >= vision_retry:
-                vision = VisionWorker(model, source, from_vision, profile=service.profile).start()
+                vision = VisionWorker(
+                    model,
+                    source,
+                    from_vision,
+                    profile=service.profile,
+                    on_status=watch.face_status if watch else None,
+                ).start()
             if vision is not None and vision.finished.is_set() and vision.error is not None:
                 if args.video:
                     raise BeckonError(f"vision stopped: {vision.error}")
@@ -397,6 +404,8 @@ def cmd_bedside(args: argparse.Namespace) -> int:
                     raise BeckonError(f"voice stopped: {voice.error}")
                 log.error("microphone failed (%s); retrying in %d s", voice.error, 10)
                 voice, voice_retry = None, now + 10
+            if watch is not None:
+                watch.vision, watch.voice_worker = vision, voice
             if args.exit_when_done and _files_done(args, service, vision, voice):
                 break
         for worker in (vision, voice):
@@ -466,10 +475,13 @@ def cmd_station(args: argparse.Namespace) -> int:
             settings.station.database_path(),
         )
         notifier = _systemd_watch(service)
+        endpoint = _station_metrics(service, settings.station.metrics)
         try:
             service.run(_stop_on_signals())
         finally:
             notifier.stopping()
+            if endpoint is not None:
+                endpoint.stop()
         return 0
 
     from beckon.station.client import StationClient
@@ -865,6 +877,27 @@ def _systemd_watch(service: Any) -> Any:
         service.beats.append(notifier.beat)
         log.info("systemd notification on (watchdog every %s s)", notifier.interval_s)
     return notifier
+
+
+def _station_metrics(service: Any, address: str) -> Any:
+    """The Prometheus endpoint of a station service, when ``station.metrics`` is set."""
+    if not address:
+        return None
+    from beckon.metrics import Endpoint, StationMetrics
+
+    metrics = StationMetrics(service)
+    return Endpoint(address, metrics.registry, metrics.health).start()
+
+
+def _bedside_metrics(service: Any, address: str) -> Any:
+    """The bedside's metrics (None when ``bedside.metrics`` is off); serves them at once."""
+    if not address:
+        return None
+    from beckon.metrics import BedsideMetrics, Endpoint
+
+    metrics = BedsideMetrics(service)
+    Endpoint(address, metrics.registry, metrics.health).start()
+    return metrics
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:

@@ -80,6 +80,7 @@ class BedsideConfig:
     offer_seconds: float = 4.0
     offered_intents: tuple[str, ...] = ("nurse", "water", "pain")
     profile: str = ""
+    metrics: str = ""  # HOST:PORT of the Prometheus endpoint (beckon.metrics); "" is off
 
     def outbox_path(self) -> Path:
         if self.outbox:
@@ -109,6 +110,7 @@ class StationConfig:
     name: str = "station"
     database: str = ""
     language: Language = "en"
+    metrics: str = ""  # HOST:PORT of the Prometheus endpoint (beckon.metrics); "" is off
 
     def database_path(self) -> Path:
         if self.database:
@@ -311,12 +313,21 @@ def _coerce(value: Any, hint: Any, where: str, name: str) -> Any:
             raise ConfigError(f"{where} is {value!r}; expected {expected}")
         if name in {"site", "unit", "bed", "name", "units"} and not _ID.fullmatch(value):
             raise ConfigError(f"{where} is {value!r}; expected {_ID_HELP}")
+        if name == "metrics" and value and not _is_host_port(value):
+            raise ConfigError(
+                f'{where} is {value!r}; expected HOST:PORT such as 127.0.0.1:9464, or "" (off)'
+            )
         if name == "url" and not _is_broker_url(value):
             raise ConfigError(
                 f"{where} is {value!r}; expected mqtt://HOST:PORT or mqtts://HOST:PORT"
             )
         return value
     raise TypeError(f"unsupported config type {hint!r}")  # pragma: no cover - developer error
+
+
+def _is_host_port(value: str) -> bool:
+    host, sep, port = value.rpartition(":")
+    return bool(sep and host and port.isdigit() and 0 < int(port) < 65536)
 
 
 def _is_broker_url(value: str) -> bool:
