@@ -790,6 +790,26 @@ def _add_hospital_commands(sub: Any) -> None:
             )
         else:
             dev.add_argument("--name", default="station", help="station service name")
+    bridge = psub.add_parser(
+        "bridge", help="bridge a unit's Mosquitto to the hospital broker (config and user)"
+    )
+    bridge.add_argument("--ca", type=Path, required=True, metavar="DIR", help="holds ca.crt")
+    bridge.add_argument("--out", type=Path, required=True, metavar="DIR", help="site folder")
+    bridge.add_argument("--site", required=True, help="site name")
+    bridge.add_argument("--unit", required=True, help="unit name")
+    bridge.add_argument(
+        "--hospital-broker",
+        required=True,
+        metavar="HOST:PORT",
+        help="the hospital broker's TLS listener, e.g. mqtt.hospital.example:8883",
+    )
+    bridge.add_argument(
+        "--install-dir",
+        default="/etc/mosquitto/certs",
+        metavar="DIR",
+        help="where ca.crt will live on the unit broker host (default /etc/mosquitto/certs)",
+    )
+    bridge.add_argument("--renew", action="store_true", help="a new password")
     prov.set_defaults(func=cmd_provision)
 
     doctor = sub.add_parser(
@@ -827,6 +847,15 @@ def cmd_provision(args: argparse.Namespace) -> int:
         if args.broker_name or args.broker_ip:
             server = args.out / pv.SERVER_CERT
             print(f"broker certificate: {server}, key {args.out / pv.SERVER_KEY}")
+        return 0
+    if args.what == "bridge":
+        spec_b = pv.BridgeSpec(args.site, args.unit, args.hospital_broker)
+        made = pv.provision_bridge(
+            spec_b, args.out, args.ca, install_dir=args.install_dir, renew=args.renew
+        )
+        print(f"{made.username:<32} {made.config} (append to the unit broker's mosquitto.conf)")
+        broker = args.out / "broker"
+        print(f"hospital broker files: {broker / 'passwd'} and {broker / 'acl'}")
         return 0
     options = {
         "client_cert": args.client_cert,

@@ -480,6 +480,100 @@ def provision_station(
     return Provisioned(spec.username, folder, config, client_cert, new_password)
 
 
+# ---------------------------------------------------------------- unit-to-hospital bridge
+
+
+@dataclass(frozen=True)
+class BridgeSpec:
+    """A unit's Mosquitto bridged to the hospital broker, carrying that unit's subtree only."""
+
+    site: str
+    unit: str
+    hospital: str  # HOST:PORT of the hospital broker's TLS listener
+
+    @property
+    def username(self) -> str:
+        return f"bridge-{self.site}-{self.unit}"
+
+    @property
+    def folder_name(self) -> str:
+        return f"bridge-{self.site}-{self.unit}"
+
+    @property
+    def subtree(self) -> str:
+        return p.Topics.unit(self.site, self.unit, "#")
+
+
+BRIDGE_INSTALL_DIR = "/etc/mosquitto/certs"
+
+
+def bridge_acl(spec: BridgeSpec) -> list[str]:
+    """On the hospital broker the bridge speaks for the whole unit (the unit broker's own ACL
+    has already kept each bed to its topics)."""
+    return [f"user {spec.username}", f"topic readwrite {spec.subtree}"]
+
+
+def bridge_config(spec: BridgeSpec, password: str, cafile: str) -> list[str]:
+    """The lines to add to the unit broker's mosquitto.conf. Each choice is what Beckon's
+    guarantees need across a cut between unit and hospital: QoS 1 both ways, persistent
+    sessions on both sides so messages queue while the link is down (the unit broker's
+    max_queued_messages applies), and no message looping back (try_private)."""
+    return [
+        f"connection beckon-{spec.site}-{spec.unit}",
+        f"address {spec.hospital}",
+        "bridge_protocol_version mqttv311",
+        f"remote_clientid {spec.username}",
+        f"remote_username {spec.username}",
+        f"remote_password {password}",
+        f"local_clientid {spec.username}-local",
+        f"bridge_cafile {cafile}",
+        "bridge_insecure false",
+        "cleansession false",
+        "local_cleansession false",
+        "try_private true",
+        "start_type automatic",
+        "restart_timeout 2 20",
+        "keepalive_interval 20",
+        "notifications true",
+        "notifications_local_only true",
+        f"topic {spec.subtree} both 1",
+    ]
+
+
+def provision_bridge(
+    spec: BridgeSpec,
+    site_dir: Path,
+    ca_dir: Path,
+    *,
+    install_dir: str = BRIDGE_INSTALL_DIR,
+    renew: bool = False,
+) -> Provisioned:
+    """The unit broker's bridge stanza (with its password: Mosquitto has no password file for
+    bridges, so the file is 0600), and the bridge's user and ACL block on the hospital broker."""
+    host, _, port = spec.hospital.rpartition(":")
+    if not host or not port.isdigit():
+        raise ConfigError(f"hospital broker {spec.hospital!r}: expected HOST:PORT")
+    p.Topics.unit(spec.site, spec.unit, "queue")
+    _load_ca(ca_dir)
+    folder = site_dir / "devices" / spec.folder_name
+    new_password = _device_files(folder, ca_dir, spec.username, False, renew)
+    password = (folder / PASSWORD_FILE).read_text().strip()
+    lines = [
+        f"# Bridge of {spec.site}/{spec.unit} to the hospital broker: made by `beckon provision "
+        f"bridge` on {_now():%Y-%m-%d}.",
+        "# Append to the unit broker's /etc/mosquitto/mosquitto.conf, copy ca.crt to",
+        f"# {install_dir}/{CA_CERT}, and restart Mosquitto (bridges are not reloaded).",
+        "# Contains the bridge's password: keep it 0640 root:mosquitto.",
+        *bridge_config(spec, password, f"{install_dir}/{CA_CERT}"),
+    ]
+    config = folder / "bridge.conf"
+    _write_private(config, ("\n".join(lines) + "\n").encode())
+    set_broker_password(site_dir / "broker" / "passwd", spec.username, password)
+    _write_acl_part(site_dir, spec.folder_name, bridge_acl(spec))
+    assemble_acl(site_dir)
+    return Provisioned(spec.username, folder, config, False, new_password)
+
+
 # ---------------------------------------------------------------- CSV
 
 
