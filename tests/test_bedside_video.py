@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from beckon.lab import synthetic
-from tests.headless_bedside import run_headless_bedside
+from tests.helpers.headless import run_headless_bedside
 
 
 @pytest.mark.mqtt

@@ -14,7 +14,7 @@ import pytest
 
 from beckon.lab.voice_synth import Voice, make_clip, speak
 from beckon.voice.audio import write_wav
-from tests.headless_bedside import REPO, run_headless_bedside
+from tests.helpers.headless import REPO, run_headless_bedside
 
 KO = Voice("ko", 150)
 

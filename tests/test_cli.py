@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 
 from beckon.background import Background
+from beckon.bedside.events import QuestionAsked
 from beckon.cli import build_parser
 from beckon.messaging import protocol as p
+from beckon.station.events import BedPresence, RequestChanged
 from beckon.station.store import RequestStore
-from tests.messaging.test_end_to_end import send_raw, station_for, wait_until
+from tests.helpers.rig import send_raw, station_for, wait_until
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -111,7 +113,7 @@ def test_a_missing_model_says_which_command_fixes_it(tmp_path):
 def test_station_list_ack_and_resolve_from_the_command_line(mosquitto, tmp_path):
     station = station_for(mosquitto.url, tmp_path / "s.sqlite3")
     received = threading.Event()
-    station.listeners.append(lambda what, view: received.set())
+    station.listeners.append(lambda e: received.set() if isinstance(e, RequestChanged) else None)
     flags = ["--broker", mosquitto.url, "--site", "gh", "--units", "icu"]
     req = p.Request(p.new_request_id(), "gh", "icu", "4", "pain", "urgent", "gesture", p.now_iso())
     with Background(station.run, "station"):
@@ -140,7 +142,9 @@ def test_station_list_ack_and_resolve_from_the_command_line(mosquitto, tmp_path)
 def test_a_bedside_that_dies_is_marked_offline_through_its_last_will(mosquitto, tmp_path):
     station = station_for(mosquitto.url, tmp_path / "s.sqlite3")
     presence: list[tuple[str, bool]] = []
-    station.bed_listeners.append(lambda bed, online: presence.append((bed.bed, online)))
+    station.listeners.append(
+        lambda e: presence.append((e.bed.bed, e.online)) if isinstance(e, BedPresence) else None
+    )
     env = {
         **os.environ,
         "BECKON_BEDSIDE_INPUTS": "touch",
@@ -251,7 +255,7 @@ def test_station_ask_waits_for_the_patients_answer(mosquitto, tmp_path):
         )
     )
     bedside.listeners.append(
-        lambda e: bedside.post(Gesture("nod", 1.0, 0.9)) if e.kind == "question" else None
+        lambda e: bedside.post(Gesture("nod", 1.0, 0.9)) if isinstance(e, QuestionAsked) else None
     )
     flags = ["--broker", mosquitto.url, "--site", "gh", "--units", "icu"]
     with Background(station.run, "station"), Background(bedside.run, "bedside"):

@@ -164,3 +164,18 @@ def test_a_bad_table_is_a_config_error_naming_the_file_and_key(
         load_intents(path)
     assert str(path) in caught.value.message
     assert named in caught.value.message
+
+
+def test_the_menu_and_the_voice_path_share_one_intent_model() -> None:
+    """One reader and one model of intents.toml: the voice catalog's entries are the menu's
+    intents with their phrases added, so the two cannot disagree on a priority or a label."""
+    from beckon.voice.catalog import load_catalog
+
+    catalog = load_catalog()
+    for code, intent in load_intents().items():
+        spoken = catalog.intents[code]
+        assert isinstance(spoken, Intent)
+        assert spoken == intent and spoken.sentences
+    assert catalog.intents["yes"].kind == "control"
+    with pytest.raises(ValueError, match="never sent"):
+        _ = catalog.intents["yes"].request_priority

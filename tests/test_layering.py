@@ -53,3 +53,24 @@ def test_the_check_catches_an_import_of_the_lab(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("def f():\n    from beckon.lab import synthetic\n", encoding="utf-8")
     assert "beckon.lab" in imported_modules(bad)
+
+
+TESTS = Path(__file__).resolve().parent
+
+
+def test_tests_share_helpers_not_test_modules_and_use_one_import_style() -> None:
+    """Shared code lives in conftest.py or tests/helpers; a test module imported by another
+    would run its tests twice and couple files by accident. Every folder is a package, so
+    helpers are imported one way: ``from tests.helpers... import``."""
+    folders = {f.parent for f in TESTS.rglob("*.py")}
+    assert all((folder / "__init__.py").is_file() for folder in folders), sorted(folders)
+    local = {f.stem for f in TESTS.rglob("*.py")}
+    offenders = {
+        str(f.relative_to(TESTS)): sorted(
+            m
+            for m in imported_modules(f)
+            if m.split(".")[-1].startswith("test_") or m.split(".")[0] in local
+        )
+        for f in TESTS.rglob("*.py")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}

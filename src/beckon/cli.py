@@ -14,7 +14,6 @@ import os
 import signal
 import sys
 import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,9 +22,7 @@ from beckon import __version__, modelstore, paths
 from beckon.errors import BeckonError
 
 if TYPE_CHECKING:
-    from beckon.bedside.service import BedsideService
-    from beckon.bedside.vision_worker import VisionWorker
-    from beckon.bedside.voice_worker import VoiceWorker
+    from beckon.bedside.host import BedsideHost
 
 log = logging.getLogger("beckon")
 
@@ -338,10 +335,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_bedside(args: argparse.Namespace) -> int:
-    from beckon.background import Background
+    from beckon.bedside.events import describe
+    from beckon.bedside.host import BedsideHost, CameraSpec, MicSpec
     from beckon.bedside.service import BedsideService
-    from beckon.bedside.vision_worker import VisionWorker
-    from beckon.bedside.voice_worker import route_gestures
     from beckon.config import load_bedside
 
     if args.audio and not args.headless:
@@ -360,98 +356,45 @@ def cmd_bedside(args: argparse.Namespace) -> int:
         return _bedside_window(args, settings)
     cfg = settings.bedside
     service = BedsideService(settings)
-    service.listeners.append(lambda e: log.info("bedside: %s", _describe_bedside_event(e)))
+    service.listeners.append(lambda e: log.info("bedside: %s", describe(e)))
     notifier = _systemd_watch(service)
     watch = _bedside_metrics(service, cfg.metrics)
-    stop = _stop_on_signals()
-    source = args.video or cfg.camera
-    model = None
+    camera = mic = None
     if "gesture" in cfg.inputs or args.video:
         model = modelstore.require_model("face_landmarker")
-    hearing = "voice" in cfg.inputs or bool(args.audio)
-    vision: VisionWorker | None = None
-    voice: VoiceWorker | None = None
-    vision_retry = voice_retry = 0.0
-
-    def from_vision(item: object) -> None:
-        # Looked up per item: a failed microphone gets a new voice worker.
-        route_gestures(service.post, voice)(item)
-
-    with Background(service.run, "bedside") as bg:
+        camera = CameraSpec(
+            model, args.video or cfg.camera, realtime=False, is_file=bool(args.video)
+        )
+    if "voice" in cfg.inputs or args.audio:
+        mic = MicSpec(cfg.language, Path(args.audio) if args.audio else None, realtime=False)
+    host = BedsideHost(service, camera, mic, on_face=watch.face_status if watch else None)
+    host.voice_listeners.append(lambda item: log.info("voice: %s", item))
+    stop = _stop_on_signals()
+    host.start()
+    try:
         while not stop.wait(0.2):
-            if not bg.alive:
-                raise BeckonError(f"the bedside service stopped: {bg.error}")
-            now = time.monotonic()
-            if hearing and voice is None and now >= voice_retry:
-                voice = _start_voice(cfg.language, args.audio, service)
-            if model is not None and vision is None and now >= vision_retry:
-                vision = VisionWorker(
-                    model,
-                    source,
-                    from_vision,
-                    profile=service.profile,
-                    on_status=watch.face_status if watch else None,
-                ).start()
-            if vision is not None and vision.finished.is_set() and vision.error is not None:
-                if args.video:
-                    raise BeckonError(f"vision stopped: {vision.error}")
-                # A lost camera must not stop the bedside: requests already made still need
-                # delivering, and touch or voice may still work. Say so and try again.
-                log.error("camera %s failed (%s); retrying in %d s", source, vision.error, 10)
-                vision, vision_retry = None, now + 10
-            if voice is not None and voice.finished.is_set() and voice.error is not None:
-                if args.audio:
-                    raise BeckonError(f"voice stopped: {voice.error}")
-                log.error("microphone failed (%s); retrying in %d s", voice.error, 10)
-                voice, voice_retry = None, now + 10
+            if not host.service_alive:
+                raise BeckonError(f"the bedside service stopped: {host.service_error}")
+            host.supervise()
+            if host.file_error is not None:
+                raise BeckonError(host.file_error)
             if watch is not None:
-                watch.vision, watch.voice_worker = vision, voice
-            if args.exit_when_done and _files_done(args, service, vision, voice):
+                watch.vision, watch.voice_worker = host.vision, host.voice
+            if args.exit_when_done and _files_done(args, host):
                 break
-        for worker in (vision, voice):
-            if worker is not None:
-                worker.stop()
+    finally:
+        host.stop()
         notifier.stopping()
     return 0
 
 
-def _start_voice(language: str, audio: str | None, service: BedsideService) -> VoiceWorker:
-    """The voice path on its own thread: the microphone, or ``audio`` (a WAV file)."""
-    from beckon.bedside.voice_worker import VoiceWorker
-
-    worker = VoiceWorker(
-        language,
-        service.post,
-        source=Path(audio) if audio else None,
-        policy=service.profile.voice,
-        realtime=False,
-    )
-    worker.listeners.append(lambda item: log.info("voice: %s", item))
-    return worker.start()
-
-
-def _files_done(
-    args: argparse.Namespace,
-    service: BedsideService,
-    vision: VisionWorker | None,
-    voice: VoiceWorker | None,
-) -> bool:
+def _files_done(args: argparse.Namespace, host: BedsideHost) -> bool:
     """With --exit-when-done: every file has been read and every request delivered."""
-    if args.video and not service.source_ended.is_set():
+    if args.video and not host.service.source_ended.is_set():
         return False
-    if args.audio and (voice is None or not voice.finished.is_set()):
+    if args.audio and (host.voice is None or not host.voice.finished.is_set()):
         return False
-    return service.waiting == 0
-
-
-def _describe_bedside_event(e: Any) -> str:
-    parts = [e.kind]
-    for name in ("intent", "state", "by", "detail"):
-        if getattr(e, name):
-            parts.append(f"{name}={getattr(e, name)}")
-    if e.request_id:
-        parts.append(f"id={e.request_id[:8]}")
-    return " ".join(parts)
+    return host.service.waiting == 0
 
 
 def cmd_station(args: argparse.Namespace) -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import re
 import tomllib
 import types
 import typing
@@ -23,14 +22,12 @@ from urllib.parse import urlsplit
 
 from beckon import paths
 from beckon.errors import ConfigError
+from beckon.messaging.protocol import SEGMENT, SEGMENT_HELP, Source
 
 Language = Literal["en", "ko"]
-Input = Literal["gesture", "voice", "touch"]
-Priority = Literal["routine", "urgent", "emergency"]
+Input = Source  # an input the bedside offers is the source its requests name on the wire
 
 _NON_EMPTY = frozenset({"units", "inputs", "offered_intents"})
-_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_ID_HELP = "1 to 64 letters, digits, '-' or '_' (it becomes part of MQTT topics)"
 
 
 @dataclass(frozen=True)
@@ -272,7 +269,7 @@ def _describe(hint: Any, name: str) -> str:
     if origin is tuple:
         return "a list of " + _describe(get_args(hint)[0], name)
     if hint is str and name in {"site", "unit", "bed", "name"}:
-        return "a name of " + _ID_HELP
+        return "a name of " + SEGMENT_HELP
     return {str: "a string", int: "a whole number", float: "a number", bool: "true or false"}.get(
         hint, str(hint)
     )
@@ -311,8 +308,8 @@ def _coerce(value: Any, hint: Any, where: str, name: str) -> Any:
     if hint is str:
         if not isinstance(value, str):
             raise ConfigError(f"{where} is {value!r}; expected {expected}")
-        if name in {"site", "unit", "bed", "name", "units"} and not _ID.fullmatch(value):
-            raise ConfigError(f"{where} is {value!r}; expected {_ID_HELP}")
+        if name in {"site", "unit", "bed", "name", "units"} and not SEGMENT.fullmatch(value):
+            raise ConfigError(f"{where} is {value!r}; expected {SEGMENT_HELP}")
         if name == "metrics" and value and not _is_host_port(value):
             raise ConfigError(
                 f'{where} is {value!r}; expected HOST:PORT such as 127.0.0.1:9464, or "" (off)'

@@ -40,7 +40,9 @@ from beckon.errors import ConfigError
 from beckon.messaging import protocol as p
 
 if TYPE_CHECKING:
-    from beckon.bedside.service import BedsideEvent, BedsideService
+    from beckon.bedside.events import BedsideEvent
+    from beckon.bedside.service import BedsideService
+    from beckon.station.events import StationEvent
     from beckon.station.service import StationService
 
 log = logging.getLogger(__name__)
@@ -247,11 +249,16 @@ class StationMetrics(_Common):
     def _links(self) -> list[Any]:
         return list(self.service.links.values())
 
-    def on_change(self, what: str, view: p.RequestView) -> None:
-        self.changes.labels(what, view.priority).inc()
-        if what == "received":
+    def on_change(self, event: StationEvent) -> None:
+        from beckon.station.events import RequestChanged
+
+        if not isinstance(event, RequestChanged):
+            return
+        view = event.view
+        self.changes.labels(event.change, view.priority).inc()
+        if event.change == "received":
             self.to_receipt.labels(view.priority).observe(_seconds_since(view.created_at))
-        elif what == "acknowledged":
+        elif event.change == "acknowledged":
             self.to_ack.labels(view.priority).observe(_seconds_since(view.created_at))
         self._last_sample = float("-inf")  # refresh the open-request gauges on the next turn
 
@@ -315,12 +322,14 @@ class BedsideMetrics(_Common):
         return [self.service.link] if self.service.link is not None else []
 
     def on_event(self, event: BedsideEvent) -> None:
-        if event.kind == "request_saved":
+        from beckon.bedside.events import RequestSaved, StateChanged
+
+        if isinstance(event, RequestSaved):
             self.requests.inc()
             self._saved[event.request_id] = time.monotonic()
             if len(self._saved) > 1000:
                 self._saved.pop(next(iter(self._saved)))
-        elif event.kind == "state" and event.request_id in self._saved:
+        elif isinstance(event, StateChanged) and event.request_id in self._saved:
             waited = time.monotonic() - self._saved[event.request_id]
             if event.state == "received":
                 self.to_receipt.observe(waited)

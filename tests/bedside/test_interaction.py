@@ -1,20 +1,22 @@
-"""The scanning menu: requests are offered one at a time; a nod selects the one on offer, a
-shake declines it and moves on, and after a selection the menu pauses so one long nod cannot
-send two requests. Time comes from the gesture events, so these tests need no clock.
+"""The scanning menu (the Interaction with its default gestures): requests are offered one at
+a time; a nod selects the one on offer, a shake declines it and moves on, and after a selection
+the menu pauses so one long nod cannot send two requests. Time comes from the gesture events,
+so these tests need no clock.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from beckon.bedside.interaction import Declined, ScanningMenu, Selected
+from beckon.bedside.interaction import Declined, Interaction, Selected
 
 INTENTS = ("nurse", "water", "pain")
 
 
-def menu(**kwargs: float) -> ScanningMenu:
-    """Offers nurse, water, pain for 4 s each from t=0; pauses 3 s after a selection."""
-    return ScanningMenu(INTENTS, **kwargs)
+def menu(**kwargs: float) -> Interaction:
+    """Nod selects, shake declines. Offers nurse, water, pain for 4 s each from t=0; pauses
+    3 s after a selection."""
+    return Interaction(INTENTS, **kwargs)
 
 
 # ---------------------------------------------------------------- offering
@@ -33,29 +35,34 @@ def menu(**kwargs: float) -> ScanningMenu:
     ],
 )
 def test_each_intent_is_offered_in_turn_for_offer_seconds(t: float, offered: str) -> None:
-    assert menu().offered(t) == offered
+    assert menu().highlighted(t) == offered
 
 
 def test_the_menu_starts_offering_at_start_t() -> None:
     late = menu(start_t=100.0)
-    assert late.offered(100.0) == "nurse"
-    assert late.offered(104.0) == "water"
+    assert late.highlighted(100.0) == "nurse"
+    assert late.highlighted(104.0) == "water"
 
 
 def test_the_offer_length_is_configurable() -> None:
     quick = menu(offer_seconds=1.5)
-    assert [quick.offered(t) for t in (0.0, 1.5, 3.0, 4.5)] == ["nurse", "water", "pain", "nurse"]
+    assert [quick.highlighted(t) for t in (0.0, 1.5, 3.0, 4.5)] == [
+        "nurse",
+        "water",
+        "pain",
+        "nurse",
+    ]
 
 
 def test_asking_what_is_offered_does_not_change_the_menu() -> None:
     m = menu()
     for _ in range(5):
-        assert m.offered(5.0) == "water"
+        assert m.highlighted(5.0) == "water"
 
 
 def test_a_single_intent_is_offered_for_ever() -> None:
-    only = ScanningMenu(["nurse"])
-    assert [only.offered(t) for t in (0.0, 4.0, 100.0)] == ["nurse", "nurse", "nurse"]
+    only = Interaction(["nurse"])
+    assert [only.highlighted(t) for t in (0.0, 4.0, 100.0)] == ["nurse", "nurse", "nurse"]
 
 
 # ---------------------------------------------------------------- nod
@@ -68,8 +75,8 @@ def test_a_nod_selects_the_intent_on_offer() -> None:
 def test_after_a_selection_the_menu_pauses_and_offers_nothing() -> None:
     m = menu()
     m.on_gesture("nod", 5.0)
-    assert m.offered(5.0) is None
-    assert m.offered(7.99) is None
+    assert m.highlighted(5.0) is None
+    assert m.highlighted(7.99) is None
 
 
 @pytest.mark.parametrize("gesture", ["nod", "shake"])
@@ -78,7 +85,7 @@ def test_gestures_during_the_pause_are_ignored(gesture: str) -> None:
     m.on_gesture("nod", 5.0)
     assert m.on_gesture(gesture, 6.0) is None
     assert m.on_gesture(gesture, 7.9) is None
-    assert m.offered(8.0) == "nurse"
+    assert m.highlighted(8.0) == "nurse"
 
 
 def test_one_long_nod_reported_twice_sends_one_request() -> None:
@@ -90,15 +97,15 @@ def test_one_long_nod_reported_twice_sends_one_request() -> None:
 def test_after_the_pause_the_menu_starts_again_from_the_first_intent() -> None:
     m = menu()
     m.on_gesture("nod", 9.0)  # pain selected; paused until 12
-    assert m.offered(12.0) == "nurse"
-    assert m.offered(16.0) == "water"
+    assert m.highlighted(12.0) == "nurse"
+    assert m.highlighted(16.0) == "water"
 
 
 def test_the_pause_length_is_configurable() -> None:
     m = menu(pause_after_select_s=10.0)
     m.on_gesture("nod", 1.0)
-    assert m.offered(10.9) is None
-    assert m.offered(11.0) == "nurse"
+    assert m.highlighted(10.9) is None
+    assert m.highlighted(11.0) == "nurse"
 
 
 def test_a_nod_after_the_pause_selects_again() -> None:
@@ -113,20 +120,20 @@ def test_a_nod_after_the_pause_selects_again() -> None:
 def test_a_shake_declines_the_intent_on_offer_and_offers_the_next() -> None:
     m = menu()
     assert m.on_gesture("shake", 1.0) == Declined("nurse", 1.0)
-    assert m.offered(1.0) == "water"
+    assert m.highlighted(1.0) == "water"
 
 
 def test_the_next_intent_gets_a_full_offer_after_a_shake() -> None:
     m = menu()
     m.on_gesture("shake", 1.0)
-    assert m.offered(4.99) == "water"
-    assert m.offered(5.0) == "pain"
+    assert m.highlighted(4.99) == "water"
+    assert m.highlighted(5.0) == "pain"
 
 
 def test_a_shake_on_the_last_intent_wraps_to_the_first() -> None:
     m = menu()
     assert m.on_gesture("shake", 9.0) == Declined("pain", 9.0)
-    assert m.offered(9.0) == "nurse"
+    assert m.highlighted(9.0) == "nurse"
 
 
 def test_shake_then_nod_selects_the_next_intent() -> None:
@@ -142,8 +149,8 @@ def test_shake_then_nod_selects_the_next_intent() -> None:
 def test_other_gestures_are_ignored_and_change_nothing(gesture: str) -> None:
     m = menu()
     assert m.on_gesture(gesture, 5.0) is None
-    assert m.offered(5.0) == "water"
-    assert m.offered(8.0) == "pain"
+    assert m.highlighted(5.0) == "water"
+    assert m.highlighted(8.0) == "pain"
 
 
 # ---------------------------------------------------------------- construction
@@ -151,17 +158,17 @@ def test_other_gestures_are_ignored_and_change_nothing(gesture: str) -> None:
 
 def test_a_menu_without_intents_is_an_error() -> None:
     with pytest.raises(ValueError, match="at least one intent"):
-        ScanningMenu([])
+        Interaction([])
 
 
 @pytest.mark.parametrize("offer_seconds", [0.0, -1.0])
 def test_a_menu_needs_a_positive_offer_time(offer_seconds: float) -> None:
     with pytest.raises(ValueError, match="offer_seconds must be positive"):
-        ScanningMenu(INTENTS, offer_seconds=offer_seconds)
+        Interaction(INTENTS, offer_seconds=offer_seconds)
 
 
 def test_the_menu_keeps_its_own_copy_of_the_intents() -> None:
     intents = ["nurse", "water"]
-    m = ScanningMenu(intents)
+    m = Interaction(intents)
     intents.append("pain")
-    assert m.intents == ("nurse", "water")
+    assert m.items == ("nurse", "water")

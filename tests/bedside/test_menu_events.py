@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from beckon.bedside.service import BedsideEvent, BedsideService, FrameTick
+from beckon.bedside import events as ev
+from beckon.bedside.events import BedsideEvent
+from beckon.bedside.service import BedsideService, FrameTick
 from beckon.config import load_bedside
 
 
@@ -26,7 +28,12 @@ def test_a_menu_event_is_sent_only_when_the_highlight_moves():
     bedside.listeners.append(events.append)
     for t in (0.0, 0.1, 1.0, 3.9, 4.0, 4.5, 8.2):
         bedside.handle(FrameTick(t))
-    highlights = [e.menu.highlighted for e in events if e.kind == "menu" and e.menu]
+    assert all(isinstance(e, ev.MenuChanged) for e in events)
+    highlights = [e.menu.highlighted for e in events if isinstance(e, ev.MenuChanged)]
     assert highlights == ["water", "nurse", "pain"]
-    assert all(e.menu and e.menu.stage == "offering" for e in events)
-    assert events[0].menu is not None and events[0].menu.items == ("water", "nurse", "pain")
+    assert all(isinstance(e, ev.MenuChanged) and e.menu.stage == "offering" for e in events)
+    assert isinstance(events[0], ev.MenuChanged) and events[0].menu.items == (
+        "water",
+        "nurse",
+        "pain",
+    )

@@ -1,55 +1,16 @@
-"""The hospital tests' shared setup: a site made only with `beckon provision`, and a real
-Mosquitto running the shipped production config with that site's files."""
+"""The hospital tests' site: made only with `beckon provision`, served by a real Mosquitto
+running the shipped production config with that site's files (TLS, client certificates)."""
 
 from __future__ import annotations
 
-import queue
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from beckon import provision as pv
 from beckon.cli import main
-from beckon.config import BedsideSettings, StationSettings, load_bedside, load_station
-from beckon.messaging.mqtt import LinkEvent
-
-from .brokers import ProductionBroker, free_ports, production_broker
-
-
-@dataclass
-class Site:
-    ca: Path
-    out: Path
-    broker: ProductionBroker
-
-    def device(self, name: str) -> Path:
-        return self.out / "devices" / name
-
-
-def installed(folder: Path) -> dict[str, str]:
-    """The overrides that stand for copying a device folder to /etc/beckon."""
-    keys = {
-        "broker.password_file": pv.PASSWORD_FILE,
-        "broker.ca_file": pv.CA_CERT,
-    }
-    if (folder / pv.CLIENT_CERT).exists():
-        keys |= {"broker.cert_file": pv.CLIENT_CERT, "broker.key_file": pv.CLIENT_KEY}
-    return {key: str(folder / name) for key, name in keys.items()}
-
-
-def bed_settings(site: Site, bed: str, tmp: Path) -> BedsideSettings:
-    folder = site.device(f"bed-general-icu-3-{bed}")
-    overrides = installed(folder) | {"bedside.outbox": str(tmp / f"outbox-{bed}.sqlite3")}
-    return load_bedside(folder / "bedside.toml", overrides, env={})
-
-
-def station_settings(site: Site, tmp: Path) -> StationSettings:
-    folder = site.device("station-general-icu-3")
-    overrides = installed(folder) | {"station.database": str(tmp / "station.sqlite3")}
-    return load_station(folder / "station.toml", overrides, env={})
+from tests.helpers.hospital import Site, free_ports, production_broker
 
 
 @pytest.fixture
@@ -82,24 +43,3 @@ def site(tmp_path: Path) -> Iterator[Site]:
     broker.start()
     yield Site(ca, out, broker)
     broker.stop()
-
-
-def wait(check: Callable[[], bool], timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and not check():
-        time.sleep(0.05)
-    return check()
-
-
-def events_until(events: queue.Queue[LinkEvent], kind: str, timeout: float) -> list[LinkEvent]:
-    seen: list[LinkEvent] = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            event = events.get(timeout=0.1)
-        except queue.Empty:
-            continue
-        seen.append(event)
-        if event.kind == kind:
-            break
-    return seen

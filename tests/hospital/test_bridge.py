@@ -15,15 +15,22 @@ import pytest
 
 from beckon import provision as pv
 from beckon.background import Background
-from beckon.bedside.service import BedsideEvent, BedsideService, Submit
+from beckon.bedside.events import BedsideEvent, RequestSaved, StateChanged
+from beckon.bedside.service import BedsideService, Submit
 from beckon.cli import main
 from beckon.config import load_bedside, load_station
 from beckon.messaging import protocol as p
 from beckon.station.client import StationClient
+from beckon.station.events import RequestChanged
 from beckon.station.service import StationService
-
-from .brokers import ProductionBroker, TcpProxy, free_ports, production_broker
-from .conftest import installed, wait
+from tests.helpers.hospital import (
+    ProductionBroker,
+    TcpProxy,
+    free_ports,
+    installed,
+    production_broker,
+    wait,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 BRIDGE_EXAMPLE = REPO / "deploy" / "mosquitto" / "bridge-unit.conf"
@@ -89,7 +96,11 @@ def test_a_bed_on_the_unit_broker_is_answered_by_a_station_on_the_hospital_broke
     )
     received: list[str] = []
     station.listeners.append(
-        lambda what, view: received.append(view.id) if what == "received" else None
+        lambda e: (
+            received.append(e.view.id)
+            if isinstance(e, RequestChanged) and e.change == "received"
+            else None
+        )
     )
     bedside = BedsideService(
         load_bedside(
@@ -102,13 +113,14 @@ def test_a_bed_on_the_unit_broker_is_answered_by_a_station_on_the_hospital_broke
     bedside.listeners.append(events.append)
 
     def state_of(request_id: str) -> str | None:
-        states = [e.state for e in events if e.kind == "state" and e.request_id == request_id]
+        states = [
+            e.state for e in events if isinstance(e, StateChanged) and e.request_id == request_id
+        ]
         return states[-1] if states else None
 
     def saved(intent: str) -> str:
-        return next(
-            e.request_id for e in events if e.kind == "request_saved" and e.intent == intent
-        )
+        ids = [e.request_id for e in events if isinstance(e, RequestSaved) and e.intent == intent]
+        return ids[0] if ids else ""
 
     def logs() -> str:
         return bridged.unit.log_text() + bridged.hospital.log_text()
@@ -120,7 +132,7 @@ def test_a_bed_on_the_unit_broker_is_answered_by_a_station_on_the_hospital_broke
         assert wait(lambda: bedside.station_online is True, 30), logs()
 
         bedside.post(Submit("water", "touch"))
-        assert wait(lambda: any(e.kind == "request_saved" for e in events))
+        assert wait(lambda: saved("water") != "")
         first = saved("water")
         assert wait(lambda: state_of(first) == "received", 30), (events, logs())
         assert wait(lambda: bedside.waiting == 0)
@@ -128,7 +140,7 @@ def test_a_bed_on_the_unit_broker_is_answered_by_a_station_on_the_hospital_broke
         # Cut the link between unit and hospital.
         bridged.link.cut()
         bedside.post(Submit("nurse", "touch"))
-        assert wait(lambda: any(e.intent == "nurse" and e.kind == "request_saved" for e in events))
+        assert wait(lambda: saved("nurse") != "")
         second = saved("nurse")
         assert not wait(lambda: state_of(second) == "received", 4)
         # The unit keeps working: the bed is still connected to its broker, and the request

@@ -28,23 +28,20 @@ from beckon.lab import synthetic
 from beckon.messaging import protocol as p
 from beckon.station.service import StationService
 from beckon.voice.audio import SAMPLE_RATE, write_wav
-
-from .conftest import Site, bed_settings, installed, station_settings, wait
+from tests.helpers.hospital import Site, bed_settings, installed, station_settings, wait
 
 BED14 = "bed-general-icu-3-14"
 
 
 @pytest.fixture(scope="module")
-def face_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def face_clip(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -> Path:
     """Two seconds of the demo face holding still, at 25 fps, with camera noise."""
-    from tests.conftest import SHARED_MODELS
-
     path = tmp_path_factory.mktemp("clips") / "face.mp4"
     poses = synthetic.build_poses([synthetic.still(2.0)], 25.0)
     frames = synthetic.render_clip(
         synthetic.load_demo_face(),
         poses,
-        model_path=SHARED_MODELS / "face_landmarker.task",
+        model_path=models_dir / "face_landmarker.task",
         noise_sigma=2.0,
     )
     synthetic.write_video(path, frames, 25.0)

@@ -10,18 +10,19 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
 from beckon.background import Background
-from beckon.bedside.service import BedsideEvent, BedsideService, Submit
+from beckon.bedside.events import BedsideEvent, StateChanged
+from beckon.bedside.service import BedsideService, Submit
 from beckon.config import BedsideConfig, BedsideSettings, BrokerConfig, load_station
 from beckon.errors import ConfigError
 from beckon.messaging.broker import free_port, wait_for_port
 from beckon.metrics import BedsideMetrics, Endpoint
-from tests.conftest import Mosquitto
 
 
 def scrape(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -57,7 +58,7 @@ def until(check: Callable[[], bool], timeout: float = 20.0) -> bool:
 
 @pytest.fixture
 def station_process(
-    mosquitto: Mosquitto, tmp_path: Path, beckon_cmd: list[str]
+    mosquitto: Any, tmp_path: Path, beckon_cmd: list[str]
 ) -> Iterator[tuple[int, Path]]:
     port = free_port()
     config = tmp_path / "station.toml"
@@ -81,7 +82,7 @@ def station_process(
         log.close()
 
 
-def bedside(mosquitto: Mosquitto, tmp_path: Path, bed: str = "5") -> BedsideService:
+def bedside(mosquitto: Any, tmp_path: Path, bed: str = "5") -> BedsideService:
     return BedsideService(
         BedsideSettings(
             BedsideConfig(
@@ -95,7 +96,7 @@ def bedside(mosquitto: Mosquitto, tmp_path: Path, bed: str = "5") -> BedsideServ
 @pytest.mark.mqtt
 def test_a_station_process_serves_request_metrics_and_health(
     station_process: tuple[int, Path],
-    mosquitto: Mosquitto,
+    mosquitto: Any,
     tmp_path: Path,
     beckon_cmd: list[str],
 ) -> None:
@@ -114,8 +115,16 @@ def test_a_station_process_serves_request_metrics_and_health(
     with Background(bed.run, "bedside"):
         assert until(lambda: bed.link is not None and bed.link.connected)
         bed.post(Submit("water", "touch"))
-        assert until(lambda: any(e.state == "received" for e in events))
-        request_id = next(e.request_id for e in events if e.state == "received")
+
+        def received_ids() -> list[str]:
+            return [
+                e.request_id
+                for e in events
+                if isinstance(e, StateChanged) and e.state == "received"
+            ]
+
+        assert until(lambda: bool(received_ids()))
+        request_id = received_ids()[0]
 
         received = (("priority", "routine"), ("state", "received"))
         assert until(lambda: scrape(port)[("beckon_requests_open", received)] == 1)
@@ -161,7 +170,7 @@ def test_a_station_process_serves_request_metrics_and_health(
 
 @pytest.mark.mqtt
 def test_a_bedside_reports_outbox_latency_and_a_stalled_loop(
-    mosquitto: Mosquitto, tmp_path: Path
+    mosquitto: Any, tmp_path: Path
 ) -> None:
     """No station here: the request waits in the outbox, which the metrics show."""
     bed = bedside(mosquitto, tmp_path, "6")

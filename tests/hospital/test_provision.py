@@ -13,13 +13,13 @@ from cryptography import x509
 
 from beckon import provision as pv
 from beckon.background import Background
-from beckon.bedside.service import BedsideEvent, BedsideService, Submit
+from beckon.bedside.events import BedsideEvent, Fault, StateChanged
+from beckon.bedside.service import BedsideService, Submit
 from beckon.errors import BeckonError, ConfigError
 from beckon.messaging import protocol as p
-from beckon.messaging.mqtt import MqttLink
+from beckon.messaging.mqtt import MqttLink, PublishRefused
 from beckon.station.service import StationService
-
-from .conftest import Site, bed_settings, events_until, station_settings, wait
+from tests.helpers.hospital import Site, bed_settings, events_until, station_settings, wait
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -39,14 +39,16 @@ def test_a_provisioned_bed_and_station_carry_a_request_through_tls_certs_and_acl
         assert station.ready.wait(15), site.broker.log_text()
         assert wait(lambda: bedside.link is not None and bedside.link.connected)
         bedside.post(Submit("water", "touch"))
-        assert wait(lambda: any(e.kind == "state" and e.state == "received" for e in events)), (
-            [(e.kind, e.state, e.detail) for e in events],
+        assert wait(
+            lambda: any(isinstance(e, StateChanged) and e.state == "received" for e in events)
+        ), (
+            events,
             site.broker.log_text(),
         )
         assert wait(lambda: bedside.waiting == 0)
         assert wait(lambda: bedside.station_online is True)
     assert station.dropped == 0
-    assert [e for e in events if e.kind == "fault"] == []
+    assert [e for e in events if isinstance(e, Fault)] == []
 
 
 @pytest.mark.mqtt
@@ -64,14 +66,15 @@ def test_a_provisioned_bed_may_publish_only_to_its_own_topics(site: Site, tmp_pa
             "beckon/v1/general/icu-4/bed/12/request",
         ):
             assert link.publish(topic, b"{}")
-            seen = events_until(link.events, "publish_refused", 10)
-            assert seen and seen[-1].kind == "publish_refused", (topic, seen)
+            seen = events_until(link.events, PublishRefused, 10)
+            assert seen and isinstance(seen[-1], PublishRefused), (topic, seen)
             assert seen[-1].topic == topic
         # Its own request topic is granted: no refusal comes back for it.
         assert link.publish(own.topic("cancel"), b"{}")
         assert link.publish(other.topic("cancel"), b"{}")
-        refused = events_until(link.events, "publish_refused", 10)
-        assert [e.topic for e in refused if e.kind == "publish_refused"] == [other.topic("cancel")]
+        refused = events_until(link.events, PublishRefused, 10)
+        refused_topics = [e.topic for e in refused if isinstance(e, PublishRefused)]
+        assert refused_topics == [other.topic("cancel")]
     finally:
         link.stop()
 

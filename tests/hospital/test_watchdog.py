@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,6 @@ from beckon.background import Background
 from beckon.config import BrokerConfig, StationConfig, StationSettings
 from beckon.station.service import StationService
 from beckon.systemd import Notifier
-from tests.conftest import Mosquitto
 
 REPO = Path(__file__).resolve().parents[2]
 UNITS = REPO / "deploy" / "systemd"
@@ -178,7 +178,7 @@ def test_no_socket_no_watchdog_and_a_vanished_socket_never_raise(tmp_path: Path)
 
 @pytest.mark.mqtt
 def test_a_hung_station_loop_stops_the_pings_while_its_threads_live_on(
-    notify_socket: NotifySocket, mosquitto: Mosquitto, tmp_path: Path
+    notify_socket: NotifySocket, mosquitto: Any, tmp_path: Path
 ) -> None:
     settings = StationSettings(
         StationConfig("gh", ("icu",), database=str(tmp_path / "station.sqlite3")),
@@ -212,7 +212,7 @@ def test_a_hung_station_loop_stops_the_pings_while_its_threads_live_on(
 
 @pytest.mark.mqtt
 def test_the_station_process_notifies_systemd(
-    notify_socket: NotifySocket, mosquitto: Mosquitto, tmp_path: Path, beckon_cmd: list[str]
+    notify_socket: NotifySocket, mosquitto: Any, tmp_path: Path, beckon_cmd: list[str]
 ) -> None:
     """The real `beckon station --headless` as systemd runs it (Type=notify, WatchdogSec)."""
     config = tmp_path / "station.toml"

@@ -2,91 +2,23 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
-from pathlib import Path
 
-import paho.mqtt.client as paho
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
 
 from beckon.background import Background
+from beckon.bedside import events as ev
 from beckon.bedside.service import (
-    BedsideEvent,
-    BedsideService,
     CancelRequest,
     Gesture,
     Submit,
 )
-from beckon.config import load_bedside, load_station
 from beckon.messaging import protocol as p
-from beckon.station.service import StationService
+from beckon.station.events import QuestionAnswered, QuestionAsked, RequestChanged, StationEvent
 from beckon.station.store import RequestStore
+from tests.helpers.rig import Recorder, bedside_for, send_raw, station_for, wait_until
 
 pytestmark = pytest.mark.mqtt
-
-
-def wait_until(check: Callable[[], bool], timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.05)
-    return check()
-
-
-def station_for(url: str, db: Path) -> StationService:
-    settings = load_station(
-        None,
-        {
-            "station.site": "gh",
-            "station.units": ["icu"],
-            "station.database": str(db),
-            "broker.url": url,
-        },
-    )
-    return StationService(settings)
-
-
-def bedside_for(url: str, outbox: Path, bed: str = "12") -> BedsideService:
-    settings = load_bedside(
-        None,
-        {
-            "bedside.site": "gh",
-            "bedside.unit": "icu",
-            "bedside.bed": bed,
-            "bedside.outbox": str(outbox),
-            "broker.url": url,
-            "broker.keepalive": 2,
-        },
-    )
-    return BedsideService(settings)
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.events: list[BedsideEvent] = []
-        self.lock = threading.Lock()
-
-    def __call__(self, event: BedsideEvent) -> None:
-        with self.lock:
-            self.events.append(event)
-
-    def states(self, request_id: str) -> list[str]:
-        with self.lock:
-            return [
-                e.state for e in self.events if e.kind == "state" and e.request_id == request_id
-            ]
-
-
-def send_raw(url_port: int, topic: str, payload: bytes, retain: bool = False) -> None:
-    client = paho.Client(CallbackAPIVersion.VERSION2, client_id="test-raw")
-    client.connect("127.0.0.1", url_port)
-    client.loop_start()
-    client.publish(topic, payload, qos=1, retain=retain).wait_for_publish(5)
-    client.disconnect()
-    client.loop_stop()
 
 
 def test_request_is_stored_once_acknowledged_and_state_returns_to_the_bed(mosquitto, tmp_path):
@@ -97,17 +29,17 @@ def test_request_is_stored_once_acknowledged_and_state_returns_to_the_bed(mosqui
     with Background(station.run, "station"), Background(bedside.run, "bedside"):
         assert station.ready.wait(10)
         bedside.post(Submit("water", "gesture"))
-        assert wait_until(lambda: any(e.kind == "request_saved" for e in seen.events))
-        request_id = next(e.request_id for e in seen.events if e.kind == "request_saved")
+        assert wait_until(lambda: any(isinstance(e, ev.RequestSaved) for e in seen.events))
+        request_id = next(e.request_id for e in seen.events if isinstance(e, ev.RequestSaved))
         assert wait_until(lambda: "received" in seen.states(request_id)), seen.events
 
         # The nurse acknowledges through the station's command topic, as a window would.
-        cmd = p.StationCommand(
-            p.new_request_id(), "acknowledge", request_id, "Nurse Kim", p.now_iso()
-        )
+        cmd = p.nurse_command("acknowledge", request_id, "Nurse Kim")
         send_raw(mosquitto.port, p.Topics.unit("gh", "icu", "command"), p.encode(cmd))
         assert wait_until(lambda: "acknowledged" in seen.states(request_id)), seen.events
-        ack = next(e for e in seen.events if e.state == "acknowledged")
+        ack = next(
+            e for e in seen.events if isinstance(e, ev.StateChanged) and e.state == "acknowledged"
+        )
         assert ack.by == "Nurse Kim"
         assert wait_until(lambda: bedside.waiting == 0)
 
@@ -121,7 +53,9 @@ def test_request_is_stored_once_acknowledged_and_state_returns_to_the_bed(mosqui
 def test_duplicate_publish_of_one_request_id_is_stored_once(mosquitto, tmp_path):
     station = station_for(mosquitto.url, tmp_path / "station.sqlite3")
     received: list[str] = []
-    station.listeners.append(lambda what, view: received.append(what))
+    station.listeners.append(
+        lambda e: received.append(e.change) if isinstance(e, RequestChanged) else None
+    )
     req = p.Request(p.new_request_id(), "gh", "icu", "7", "pain", "urgent", "voice", p.now_iso())
     topic = req.address.topic("request")
     with Background(station.run, "station"):
@@ -179,8 +113,8 @@ def test_request_made_while_broker_is_down_arrives_once_after_it_returns(mosquit
         mosquitto.stop()
         assert wait_until(lambda: bedside.link is not None and not bedside.link.connected)
         bedside.post(Submit("nurse", "touch"))
-        assert wait_until(lambda: any(e.kind == "request_saved" for e in seen.events))
-        request_id = next(e.request_id for e in seen.events if e.kind == "request_saved")
+        assert wait_until(lambda: any(isinstance(e, ev.RequestSaved) for e in seen.events))
+        request_id = next(e.request_id for e in seen.events if isinstance(e, ev.RequestSaved))
         time.sleep(0.5)
         assert bedside.waiting == 1, "the request waits on disk"
         mosquitto.start()
@@ -201,7 +135,12 @@ def test_request_in_outbox_survives_a_bedside_restart(mosquitto, tmp_path):
     seen = Recorder()
     second.listeners.append(seen)
     with Background(station.run, "station"), Background(second.run, "bedside"):
-        assert wait_until(lambda: any(e.state == "received" for e in seen.events), 20)
+        assert wait_until(
+            lambda: any(
+                isinstance(e, ev.StateChanged) and e.state == "received" for e in seen.events
+            ),
+            20,
+        )
         assert wait_until(lambda: second.waiting == 0)
     store = RequestStore(tmp_path / "station.sqlite3")
     assert store.count() == 1
@@ -215,14 +154,14 @@ def test_the_patient_cancels_and_the_station_records_who_and_when(mosquitto, tmp
     with Background(station.run, "station"), Background(bedside.run, "bedside"):
         assert station.ready.wait(10)
         bedside.post(Submit("reposition", "touch"))
-        assert wait_until(lambda: any(e.kind == "request_saved" for e in seen.events))
-        request_id = next(e.request_id for e in seen.events if e.kind == "request_saved")
+        assert wait_until(lambda: any(isinstance(e, ev.RequestSaved) for e in seen.events))
+        request_id = next(e.request_id for e in seen.events if isinstance(e, ev.RequestSaved))
         assert wait_until(lambda: "received" in seen.states(request_id))
         bedside.post(CancelRequest(request_id))
         assert wait_until(lambda: "cancelled" in seen.states(request_id)), seen.events
         assert wait_until(lambda: bedside.waiting == 0)
         # A nurse acting on it afterwards changes nothing: closed calls stay closed.
-        cmd = p.StationCommand(p.new_request_id(), "resolve", request_id, "Nurse Kim", p.now_iso())
+        cmd = p.nurse_command("resolve", request_id, "Nurse Kim")
         send_raw(mosquitto.port, p.Topics.unit("gh", "icu", "command"), p.encode(cmd))
         time.sleep(0.5)
     store = RequestStore(tmp_path / "station.sqlite3")
@@ -240,23 +179,32 @@ def test_a_nurse_asks_a_yes_no_question_and_a_shake_answers_no(mosquitto, tmp_pa
     seen = Recorder()
     bedside.listeners.append(seen)
     answers: list[tuple[str, p.QuestionView]] = []
-    station.question_listeners.append(lambda what, q: answers.append((what, q)))
+
+    def note_question(e: StationEvent) -> None:
+        if isinstance(e, QuestionAsked):
+            answers.append(("asked", e.question))
+        elif isinstance(e, QuestionAnswered):
+            answers.append(("answered", e.question))
+
+    station.listeners.append(note_question)
     with Background(station.run, "station"), Background(bedside.run, "bedside"):
         assert station.ready.wait(10)
         assert wait_until(lambda: bedside.link is not None and bedside.link.connected)
         ask = p.AskCommand(p.new_request_id(), "12", "Are you in pain?", "Nurse Kim", p.now_iso())
         send_raw(mosquitto.port, p.Topics.unit("gh", "icu", "command"), p.encode(ask))
-        assert wait_until(lambda: any(e.kind == "question" for e in seen.events)), seen.events
-        question = next(e for e in seen.events if e.kind == "question")
-        assert question.detail == "Are you in pain?" and question.by == "Nurse Kim"
-        menu = [e.menu for e in seen.events if e.kind == "menu" and e.menu]
+        assert wait_until(lambda: any(isinstance(e, ev.QuestionAsked) for e in seen.events)), (
+            seen.events
+        )
+        question = next(e for e in seen.events if isinstance(e, ev.QuestionAsked))
+        assert question.text == "Are you in pain?" and question.asked_by == "Nurse Kim"
+        menu = [e.menu for e in seen.events if isinstance(e, ev.MenuChanged)]
         assert menu[-1].stage == "question" and menu[-1].question == "Are you in pain?"
         bedside.post(Gesture("shake", 1.0, 0.9))
         assert wait_until(lambda: any(w == "answered" for w, _ in answers)), answers
-        assert wait_until(lambda: any(e.kind == "answer_received" for e in seen.events))
+        assert wait_until(lambda: any(isinstance(e, ev.AnswerReceived) for e in seen.events))
         assert wait_until(lambda: bedside.waiting == 0)
         # The shake answered the question: it did not also move the request menu on.
-        assert not any(e.kind in ("offer_declined", "request_saved") for e in seen.events)
+        assert not any(isinstance(e, ev.OfferDeclined | ev.RequestSaved) for e in seen.events)
     answered = next(q for w, q in answers if w == "answered")
     assert (answered.bed, answered.answer, answered.source) == ("12", "no", "gesture")
     store = RequestStore(tmp_path / "station.sqlite3")

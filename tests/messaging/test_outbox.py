@@ -28,8 +28,8 @@ def outbox(path: Path) -> Iterator[Outbox]:
     box.close()
 
 
-def keys(box: Outbox, older_than_s: float | None = None) -> list[str]:
-    return [e.key for e in box.pending(older_than_s)]
+def keys(box: Outbox) -> list[str]:
+    return [e.key for e in box.pending()]
 
 
 # ---------------------------------------------------------------- adding and removing
@@ -103,26 +103,6 @@ def test_marking_an_unknown_key_sent_changes_nothing(outbox: Outbox) -> None:
     outbox.mark_sent("request:other")
     assert outbox.pending()[0].attempts == 0
     assert len(outbox) == 1
-
-
-def test_a_message_sent_just_now_is_not_due_for_resending(outbox: Outbox) -> None:
-    outbox.add("request:sent", TOPIC, b"x")
-    outbox.add("request:unsent", TOPIC, b"x")
-    outbox.mark_sent("request:sent")
-    assert keys(outbox, older_than_s=60) == ["request:unsent"]
-
-
-def test_with_no_minimum_age_every_message_is_due(outbox: Outbox) -> None:
-    outbox.add("request:sent", TOPIC, b"x")
-    outbox.add("request:unsent", TOPIC, b"x")
-    outbox.mark_sent("request:sent")
-    assert keys(outbox, older_than_s=0) == ["request:sent", "request:unsent"]
-    assert keys(outbox) == ["request:sent", "request:unsent"]
-
-
-def test_a_message_never_sent_is_always_due(outbox: Outbox) -> None:
-    outbox.add("request:1", TOPIC, b"x")
-    assert keys(outbox, older_than_s=10**9) == ["request:1"]
 
 
 # ---------------------------------------------------------------- durability

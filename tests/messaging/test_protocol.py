@@ -584,3 +584,21 @@ def test_request_views_in_schemas_list_exactly_the_request_view_fields(stem: str
     assert sorted(history["properties"]) == sorted(f.name for f in fields(p.StateChange))
     assert items["additionalProperties"] is False
     assert history["additionalProperties"] is False
+
+
+def test_unit_of_names_the_unit_of_a_unit_or_bed_topic() -> None:
+    bed = p.BedAddress("general", "icu", "b1")
+    assert p.Topics.unit_of(bed.topic("request")) == "icu"
+    assert p.Topics.unit_of(p.Topics.unit("general", "ward7", "command")) == "ward7"
+    for topic in ("beckon/v2/general/icu/command", "beckon/v1/general", "x/y/z/w/v"):
+        with pytest.raises(p.ProtocolError):
+            p.Topics.unit_of(topic)
+
+
+def test_request_states_move_forward_only() -> None:
+    """One order of states for every end: a late message never moves a request back."""
+    assert p.REQUEST_STATES[0] == "created" and set(p.REQUEST_STATES) > p.CLOSED_STATES
+    assert p.is_backwards("acknowledged", "received")
+    assert not p.is_backwards("received", "acknowledged")
+    assert not p.is_backwards(None, "created")
+    assert not p.is_backwards("received", "something-else")

@@ -12,8 +12,7 @@ import pytest
 # Before pytest-qt creates the QApplication: no screen needed, even where one exists.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
-from beckon.background import Background
-from beckon.config import load_bedside, load_station
+from beckon.lab.rig import Rig
 
 SITE, UNIT = "gh", "icu"
 
@@ -60,22 +59,16 @@ def look(qapp: Any) -> Iterator[None]:
 
 
 @pytest.fixture
-def station_service(mosquitto: Any, tmp_path: Path) -> Iterator[Any]:
-    from beckon.station.service import StationService
+def rig(mosquitto: Any, tmp_path: Path) -> Iterator[Rig]:
+    """Services for gh/icu on the test's broker; whatever the rig runs stops with the test."""
+    made = Rig(mosquitto.url, tmp_path, SITE, UNIT)
+    yield made
+    made.close()
 
-    settings = load_station(
-        None,
-        {
-            "station.site": SITE,
-            "station.units": [UNIT],
-            "station.database": str(tmp_path / "station.sqlite3"),
-            "broker.url": mosquitto.url,
-        },
-    )
-    service = StationService(settings)
-    with Background(service.run, "station"):
-        assert service.ready.wait(10)
-        yield service
+
+@pytest.fixture
+def station_service(rig: Rig) -> Any:
+    return rig.serve(rig.station())
 
 
 @pytest.fixture
@@ -89,22 +82,17 @@ def windows(qtbot: Any) -> Iterator[list[Any]]:
 
 @pytest.fixture
 def open_bedside(
-    mosquitto: Any, tmp_path: Path, windows: list[Any], look: None, qtbot: Any
+    rig: Rig, tmp_path: Path, windows: list[Any], look: None, qtbot: Any
 ) -> Callable[..., Any]:
     from beckon.bedside.service import BedsideService
     from beckon.ui.bedside_window import BedsideWindow
 
     def make(bed: str = "12", speaker: Any = None, offer_seconds: float = 30.0) -> Any:
-        settings = load_bedside(
-            None,
+        settings = rig.bedside_settings(
+            bed,
             {
-                "bedside.site": SITE,
-                "bedside.unit": UNIT,
-                "bedside.bed": bed,
-                "bedside.outbox": str(tmp_path / f"outbox-{bed}.sqlite3"),
                 "bedside.offered_intents": ["water", "nurse", "pain", "toilet"],
                 "bedside.offer_seconds": offer_seconds,
-                "broker.url": mosquitto.url,
                 "broker.keepalive": 2,
             },
         )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 
+from beckon.bedside import events as ev
 from beckon.bedside.interaction import MenuView
-from beckon.bedside.service import BedsideEvent
 from beckon.ui.bedside_model import CameraMonitor, Timeline, mic_state, prompt_for
 
 ID = "3f2b8c1e-6a4d-4e0b-9c57-2d1e8f4a7b90"
@@ -13,14 +13,14 @@ ID = "3f2b8c1e-6a4d-4e0b-9c57-2d1e8f4a7b90"
 
 def test_a_request_walks_the_timeline_to_acknowledged_by_a_named_nurse() -> None:
     tl = Timeline()
-    tl.apply(BedsideEvent("connection", detail="online"))
-    assert tl.apply(BedsideEvent("request_saved", "water", ID, "created"))
+    tl.apply(ev.ConnectionChanged(online=True))
+    assert tl.apply(ev.RequestSaved("water", ID))
     track = tl.tracks[0]
     assert track.headline() == "sending"
-    tl.apply(BedsideEvent("request_sent", request_id=ID))
-    tl.apply(BedsideEvent("state", "water", ID, "received"))
+    tl.apply(ev.RequestSent(ID))
+    tl.apply(ev.StateChanged(ID, "received", intent="water"))
     assert track.headline() == "received"
-    tl.apply(BedsideEvent("state", "water", ID, "acknowledged", by="Nurse Kim"))
+    tl.apply(ev.StateChanged(ID, "acknowledged", "Nurse Kim", "water"))
     assert (track.headline(), track.by) == ("acknowledged", "Nurse Kim")
     assert track.steps() == [
         ("saved", True),
@@ -30,60 +30,60 @@ def test_a_request_walks_the_timeline_to_acknowledged_by_a_named_nurse() -> None
         ("resolved", False),
     ]
     # A late "received" never moves it back.
-    assert not tl.apply(BedsideEvent("state", "", ID, "received"))
+    assert not tl.apply(ev.StateChanged(ID, "received", intent=""))
     assert track.state == "acknowledged"
-    tl.apply(BedsideEvent("state", "water", ID, "resolved", by="Nurse Kim"))
+    tl.apply(ev.StateChanged(ID, "resolved", "Nurse Kim", "water"))
     assert not track.open and track.headline() == "resolved"
 
 
 def test_offline_requests_say_saved_and_will_be_sent_until_the_station_has_them() -> None:
     tl = Timeline()
-    tl.apply(BedsideEvent("connection", detail="offline"))
-    tl.apply(BedsideEvent("request_saved", "water", ID, "created"))
-    tl.apply(BedsideEvent("connection", detail="offline: request saved, will be sent"))
+    tl.apply(ev.ConnectionChanged(online=False))
+    tl.apply(ev.RequestSaved("water", ID))
+    tl.apply(ev.ConnectionChanged(online=False, request_saved=True))
     assert tl.tracks[0].headline() == "saved_offline"
     assert tl.offline_message
-    tl.apply(BedsideEvent("connection", detail="online"))
+    tl.apply(ev.ConnectionChanged(online=True))
     assert tl.tracks[0].headline() == "sending" and not tl.offline_message
-    tl.apply(BedsideEvent("connection", detail="offline"))
-    tl.apply(BedsideEvent("state", "water", ID, "received"))
+    tl.apply(ev.ConnectionChanged(online=False))
+    tl.apply(ev.StateChanged(ID, "received", intent="water"))
     assert not tl.offline_message  # the station has it: nothing is waiting any more
 
 
 def test_a_cancelled_request_ends_with_a_cancelled_step() -> None:
     tl = Timeline()
-    tl.apply(BedsideEvent("request_saved", "pain", ID, "created"))
-    tl.apply(BedsideEvent("state", "pain", ID, "received"))
-    tl.apply(BedsideEvent("state", "pain", ID, "cancelled", by="patient"))
+    tl.apply(ev.RequestSaved("pain", ID))
+    tl.apply(ev.StateChanged(ID, "received", intent="pain"))
+    tl.apply(ev.StateChanged(ID, "cancelled", "patient", "pain"))
     assert [s for s, _ in tl.tracks[0].steps()][-1] == "cancelled"
     assert all(done for _, done in tl.tracks[0].steps())
 
 
 def test_open_requests_from_the_retained_state_appear_but_old_closed_ones_do_not() -> None:
     tl = Timeline()
-    assert not tl.apply(BedsideEvent("state", "water", ID, "resolved", by="Nurse Kim"))
-    assert tl.apply(BedsideEvent("state", "pain", "other-id", "acknowledged", by="Nurse Lee"))
+    assert not tl.apply(ev.StateChanged(ID, "resolved", "Nurse Kim", "water"))
+    assert tl.apply(ev.StateChanged("other-id", "acknowledged", "Nurse Lee", "pain"))
     assert [t.intent for t in tl.tracks] == ["pain"]
 
 
 def test_only_three_requests_are_kept_newest_first() -> None:
     tl = Timeline()
     for i in range(5):
-        tl.apply(BedsideEvent("request_saved", "water", f"id-{i}", "created"))
+        tl.apply(ev.RequestSaved("water", f"id-{i}"))
     assert [t.request_id for t in tl.tracks] == ["id-4", "id-3", "id-2"]
 
 
 def test_prompts_speak_offers_questions_and_states_but_nothing_technical() -> None:
-    offering = BedsideEvent("menu", menu=MenuView(("water",), "water", "offering"))
-    assert prompt_for(offering, "Water").key == "offer"  # type: ignore[union-attr]
-    question = BedsideEvent("menu", menu=MenuView(("water",), None, "question", "Cold?"))
-    assert prompt_for(question, "").args == ("Cold?",)  # type: ignore[union-attr]
-    ack = prompt_for(BedsideEvent("state", "water", ID, "acknowledged", by="Nurse Kim"), "Water")
+    offering = ev.MenuChanged(MenuView(("water",), "water", "offering"), 0.0)
+    assert prompt_for(offering, "Water").key == "offer"
+    question = ev.MenuChanged(MenuView(("water",), None, "question", "Cold?"), 0.0)
+    assert prompt_for(question, "").args == ("Cold?",)
+    ack = prompt_for(ev.StateChanged(ID, "acknowledged", "Nurse Kim", "water"), "Water")
     assert ack is not None and ack.args == ("Nurse Kim",)
-    assert prompt_for(BedsideEvent("menu", menu=MenuView(("water",), None, "paused")), "") is None
-    assert prompt_for(BedsideEvent("request_sent", request_id=ID), "") is None
-    assert prompt_for(BedsideEvent("connection", detail="online"), "") is None
-    unknown = BedsideEvent("menu", menu=MenuView(("water",), "water", "pointing_3d"))
+    assert prompt_for(ev.MenuChanged(MenuView(("water",), None, "paused"), 0.0), "") is None
+    assert prompt_for(ev.RequestSent(ID), "") is None
+    assert prompt_for(ev.ConnectionChanged(online=True), "") is None
+    unknown = ev.MenuChanged(MenuView(("water",), "water", "pointing_3d"), 0.0)
     assert prompt_for(unknown, "Water") is None
 
 

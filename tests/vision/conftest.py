@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from vision_clips import CLIP_FPS, Clip, render_to_file
 
 from beckon.lab import synthetic
+from tests.vision.vision_clips import CLIP_FPS, Clip, render_to_file
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from traces import Patient, add, held, nodding
 
 from beckon.errors import ConfigError
 from beckon.profile import (
@@ -18,6 +17,7 @@ from beckon.profile import (
 )
 from beckon.vision.calibration import CalibrationError, Take, calibrate
 from beckon.vision.engine import GestureEngine
+from tests.vision.traces import Patient, add, held, nodding
 
 # A weak patient: 4-degree nods, 6-degree turns, a small brow raise; cannot open the mouth.
 WEAK = Patient(

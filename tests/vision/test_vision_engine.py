@@ -7,12 +7,12 @@ the own left shoulder is negative roll, chin down is positive pitch (see beckon.
 from __future__ import annotations
 
 import pytest
-from traces import Patient, add, held, nodding, sine
 
 from beckon.profile import GESTURES, GestureProfile
 from beckon.vision.engine import GestureEngine
 from beckon.vision.gestures import GestureEvent
 from beckon.vision.held import HoldDetector, HoldParams
+from tests.vision.traces import Patient, add, held, nodding, sine
 
 
 def calibrated(**thresholds: float) -> GestureProfile:

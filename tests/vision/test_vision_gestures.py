@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-from traces import Wave, nodding, sine, zero
 
 from beckon.vision.gestures import (
     GestureEvent,
@@ -17,6 +16,7 @@ from beckon.vision.gestures import (
     PoseSample,
     ShakeDetector,
 )
+from tests.vision.traces import Wave, nodding, sine, zero
 
 FPS = 30.0
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from vision_clips import Clip
 
 from beckon.errors import FrameSourceError, ModelError
 from beckon.lab import synthetic
@@ -18,6 +17,7 @@ from beckon.vision.frames import ArraySource, Frame
 from beckon.vision.pipeline import FaceStatus, VisionPipeline
 from beckon.vision.pose import rotation_from_angles
 from beckon.vision.replay import replay
+from tests.vision.vision_clips import Clip
 
 pytestmark = pytest.mark.vision
 

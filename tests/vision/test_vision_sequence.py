@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from traces import Patient, held, nodding
 
 from beckon.profile import GestureProfile
 from beckon.vision.engine import GestureEngine
@@ -24,6 +23,7 @@ from beckon.vision.sequence import (
     packaged_model,
     scales,
 )
+from tests.vision.traces import Patient, held, nodding
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -1,10 +1,9 @@
 """The bedside interaction: which request is offered, and what each gesture does to it.
 
-:class:`ScanningMenu` is the first, fixed version (nod selects, shake declines), kept for its
-callers. :class:`Interaction` is the full state machine the bedside uses: scanning (requests
+:class:`Interaction` is the state machine the bedside uses: scanning (requests
 offered one at a time) or pointing (the patient moves the highlight), select, confirm and
 cancel by the gestures the patient's profile chooses, and a confirmation step for emergencies.
-Both are plain Python driven by the gesture events' own timestamps, so they run the same on a
+It is plain Python driven by the gesture events' own timestamps, so it runs the same on a
 live camera and on a video file. After a selection the menu pauses, so one long nod cannot
 send two requests.
 """
@@ -52,63 +51,6 @@ class MenuView:
     mode: str = "scanning"
     deadline: float | None = None
     confirm_with: tuple[str, ...] = ()
-
-
-class ScanningMenu:
-    """Offers ``intents`` in turn, each for ``offer_seconds``, starting at ``start_t``."""
-
-    def __init__(
-        self,
-        intents: Sequence[str],
-        offer_seconds: float = 4.0,
-        pause_after_select_s: float = 3.0,
-        start_t: float = 0.0,
-    ) -> None:
-        if not intents:
-            raise ValueError("the menu needs at least one intent")
-        if offer_seconds <= 0:
-            raise ValueError("offer_seconds must be positive")
-        self.intents = tuple(intents)
-        self.offer_seconds = offer_seconds
-        self.pause_after_select_s = pause_after_select_s
-        self._index = 0
-        self._since = start_t
-        self._paused_until = start_t
-
-    def offered(self, t: float) -> str | None:
-        """The request on offer at time ``t`` (None while paused after a selection)."""
-        self._advance(t)
-        if t < self._paused_until:
-            return None
-        return self.intents[self._index]
-
-    def view(self, t: float) -> MenuView:
-        offered = self.offered(t)
-        return MenuView(self.intents, offered, "offering" if offered else "paused")
-
-    def on_gesture(self, gesture: str, t: float) -> Outcome | None:
-        """Apply a gesture; other gestures than nod and shake are ignored here."""
-        intent = self.offered(t)
-        if intent is None:
-            return None
-        if gesture == "nod":
-            self._paused_until = t + self.pause_after_select_s
-            self._index, self._since = 0, self._paused_until
-            return Selected(intent, t)
-        if gesture == "shake":
-            self._index = (self._index + 1) % len(self.intents)
-            self._since = t
-            return Declined(intent, t)
-        return None
-
-    def _advance(self, t: float) -> None:
-        start = max(self._since, self._paused_until)
-        if t <= start:
-            return
-        steps = int((t - start) // self.offer_seconds)
-        if steps:
-            self._index = (self._index + steps) % len(self.intents)
-            self._since = start + steps * self.offer_seconds
 
 
 # ------------------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from beckon import __version__
+from beckon.bedside import events as ev
+from beckon.bedside.events import BedsideEvent
 from beckon.bedside.interaction import (
     Cancelled,
     ConfirmRequested,
@@ -30,7 +32,7 @@ from beckon.bedside.interaction import (
 from beckon.config import BedsideSettings
 from beckon.intents import Intent, load_intents
 from beckon.messaging import protocol as p
-from beckon.messaging.mqtt import LinkEvent, MqttLink, Will
+from beckon.messaging.mqtt import Connected, Disconnected, Message, MqttLink, PublishRefused, Will
 from beckon.messaging.outbox import Outbox
 from beckon.profile import GestureProfile
 
@@ -48,27 +50,6 @@ def resend_delay(attempts: int) -> float:
     message the broker itself lost, so it need not flood a broker during a long outage.
     """
     return min(RESEND_MAX_S, RESEND_AFTER_S * 2 ** max(0, attempts - 1))
-
-
-@dataclass(frozen=True)
-class BedsideEvent:
-    """What the bedside tells its listeners (the story printer, later the window).
-
-    kind: menu (``menu`` says what to highlight), selected, offer_declined, request_saved,
-    request_sent, state (received, acknowledged, ...), question (``detail`` is the text),
-    confirm_needed (an emergency waits for the confirming gesture), selection_cancelled
-    (cancelled, or ``detail`` "timeout"), pointer_moved (pointing mode),
-    answered, answer_received, question_expired, connection, station, fault.
-    """
-
-    kind: str
-    intent: str = ""
-    request_id: str = ""
-    state: str = ""
-    by: str | None = None
-    t: float | None = None
-    detail: str = ""
-    menu: MenuView | None = None
 
 
 @dataclass(frozen=True)
@@ -248,27 +229,24 @@ class BedsideService:
             self.answer(item.answer, item.source)
         elif isinstance(item, SourceEnded):
             self.source_ended.set()
-        elif isinstance(item, LinkEvent):
-            if item.kind == "connected":
-                self._on_connected()
-            elif item.kind == "disconnected":
-                self._emit(BedsideEvent("connection", detail="offline"))
-            elif item.kind == "publish_refused":
-                # The broker will never deliver it (wrong credentials or ACL): a device fault
-                # that IT must fix; the request stays in the outbox meanwhile.
-                self._emit(
-                    BedsideEvent(
-                        "fault",
-                        detail=f"the broker refused a message to {item.topic}: "
-                        f"{item.payload.decode(errors='replace')}; check this bed's username "
-                        "and the broker's ACL",
-                    )
+        elif isinstance(item, Connected):
+            self._on_connected()
+        elif isinstance(item, Disconnected):
+            self._emit(ev.ConnectionChanged(online=False))
+        elif isinstance(item, PublishRefused):
+            # The broker will never deliver it (wrong credentials or ACL): a device fault
+            # that IT must fix; the request stays in the outbox meanwhile.
+            self._emit(
+                ev.Fault(
+                    f"the broker refused a message to {item.topic}: {item.reason}; "
+                    "check this bed's username and the broker's ACL"
                 )
-            elif item.kind == "message":
-                try:
-                    self._on_message(item.topic, item.payload)
-                except p.ProtocolError as exc:
-                    log.warning("dropped message on %s: %s", item.topic, exc)
+            )
+        elif isinstance(item, Message):
+            try:
+                self._on_message(item.topic, item.payload)
+            except p.ProtocolError as exc:
+                log.warning("dropped message on %s: %s", item.topic, exc)
 
     # ------------------------------------------------------------ requests
 
@@ -282,14 +260,14 @@ class BedsideService:
             unit=self.address.unit,
             bed=self.address.bed,
             intent=intent,
-            priority=spec.priority,
+            priority=spec.request_priority,
             source=source,
             created_at=p.now_iso(),
         )
         key = f"request:{req.id}"
         self.outbox.add(key, self.address.topic("request"), p.encode(req))
         self.states[req.id] = "created"
-        self._emit(BedsideEvent("request_saved", intent, req.id, "created"))
+        self._emit(ev.RequestSaved(intent, req.id))
         self._send(key)
         return req
 
@@ -321,18 +299,14 @@ class BedsideService:
         self.outbox.add(key, self.address.topic("answer"), p.encode(msg))
         self._answered.add(question.id)
         self.question = None
-        self._emit(BedsideEvent("answered", detail=answer, request_id=question.id))
+        self._emit(ev.QuestionAnswered(question.id, answer))
         self._send(key)
         self._update_menu()
 
     def _expire_question(self) -> None:
         if self.question is not None and time.monotonic() > self._question_until:
             log.info("question %r expired without an answer", self.question.text)
-            self._emit(
-                BedsideEvent(
-                    "question_expired", detail=self.question.text, request_id=self.question.id
-                )
-            )
+            self._emit(ev.QuestionExpired(self.question.id, self.question.text))
             self.question = None
             self._update_menu()
 
@@ -344,16 +318,16 @@ class BedsideService:
             return
         outcome = self.menu.on_gesture(g.name, g.t)
         if isinstance(outcome, Selected):
-            self._emit(BedsideEvent("selected", outcome.intent, t=g.t, detail=g.name))
+            self._emit(ev.IntentSelected(outcome.intent, g.t, g.name))
             self.submit(outcome.intent, "gesture")
         elif isinstance(outcome, Declined):
-            self._emit(BedsideEvent("offer_declined", outcome.intent, t=g.t, detail=g.name))
+            self._emit(ev.OfferDeclined(outcome.intent, g.t, g.name))
         elif isinstance(outcome, ConfirmRequested):
-            self._emit(BedsideEvent("confirm_needed", outcome.intent, t=g.t, detail=g.name))
+            self._emit(ev.ConfirmNeeded(outcome.intent, g.t, g.name))
         elif isinstance(outcome, Cancelled):
-            self._emit(BedsideEvent("selection_cancelled", outcome.intent, t=g.t, detail=g.name))
+            self._emit(ev.SelectionCancelled(outcome.intent, g.t, g.name))
         elif isinstance(outcome, Moved):
-            self._emit(BedsideEvent("pointer_moved", outcome.intent, t=g.t, detail=g.name))
+            self._emit(ev.PointerMoved(outcome.intent, g.t, g.name))
 
     # ------------------------------------------------------------ menu
 
@@ -368,17 +342,13 @@ class BedsideService:
 
     def _update_menu(self) -> None:
         for timed_out in self.menu.expired(self.menu_time()):
-            self._emit(
-                BedsideEvent(
-                    "selection_cancelled", timed_out.intent, t=timed_out.t, detail="timeout"
-                )
-            )
+            self._emit(ev.SelectionCancelled(timed_out.intent, timed_out.t, "timeout"))
         view = self.menu.view(self.menu_time())
         if self.question is not None:
             view = MenuView(view.items, None, "question", question=self.question.text)
         if view != self._menu_view:
             self._menu_view = view
-            self._emit(BedsideEvent("menu", menu=view, t=self.menu_time()))
+            self._emit(ev.MenuChanged(view, self.menu_time()))
 
     # ------------------------------------------------------------ messages
 
@@ -387,10 +357,10 @@ class BedsideService:
         msg = p.decode(payload)
         if isinstance(msg, p.Receipt) and topic == self.address.topic("receipt"):
             if self.outbox.remove(f"answer:{msg.id}"):
-                self._emit(BedsideEvent("answer_received", request_id=msg.id))
+                self._emit(ev.AnswerReceived(msg.id))
                 return
             self.outbox.remove(f"request:{msg.id}")
-            if msg.state in ("cancelled", "resolved"):
+            if msg.state in p.CLOSED_STATES:
                 self.outbox.remove(f"cancel:{msg.id}")
             self._update(msg.id, msg.state, None, "")
         elif isinstance(msg, p.BedState) and topic == self.address.topic("state"):
@@ -398,7 +368,7 @@ class BedsideService:
                 # A retained state proves the station has the request, even if its receipt
                 # was lost while this tablet was away.
                 self.outbox.remove(f"request:{view.id}")
-                if view.state in ("cancelled", "resolved"):
+                if view.state in p.CLOSED_STATES:
                     self.outbox.remove(f"cancel:{view.id}")
                 self._update(view.id, view.state, view.by, view.intent)
         elif isinstance(msg, p.Question) and topic == self.address.topic("question"):
@@ -406,28 +376,23 @@ class BedsideService:
                 return  # delivered again by the broker; already answered
             self.question = msg
             self._question_until = time.monotonic() + QUESTION_TIMEOUT_S
-            self._emit(
-                BedsideEvent("question", detail=msg.text, request_id=msg.id, by=msg.asked_by)
-            )
+            self._emit(ev.QuestionAsked(msg.id, msg.text, msg.asked_by))
             self._update_menu()
         elif isinstance(msg, p.StationStatus):
             if msg.online != self.station_online:
                 self.station_online = msg.online
-                self._emit(BedsideEvent("station", detail="online" if msg.online else "offline"))
+                self._emit(ev.StationChanged(msg.online))
         else:
             raise p.ProtocolError(f"unexpected {type(msg).__name__} on {topic}")
 
     def _update(self, request_id: str, state: str, by: str | None, intent: str) -> None:
         if self.states.get(request_id) == state:
             return
-        order = ("created", "received", "acknowledged", "resolved", "cancelled")
         known = self.states.get(request_id)
-        if known in ("resolved", "cancelled") or (
-            known in order and state in order and order.index(state) < order.index(known)
-        ):
+        if known in p.CLOSED_STATES or p.is_backwards(known, state):
             return  # an older message arriving late never moves a request backwards
         self.states[request_id] = state
-        self._emit(BedsideEvent("state", intent, request_id, state, by))
+        self._emit(ev.StateChanged(request_id, state, by, intent))
 
     # ------------------------------------------------------------ outbox
 
@@ -438,20 +403,20 @@ class BedsideService:
         )
         assert self.link is not None
         self.link.publish(self.address.topic("status"), p.encode(online), retain=True)
-        self._emit(BedsideEvent("connection", detail="online"))
+        self._emit(ev.ConnectionChanged(online=True))
         self._flush(resend=False)
 
     def _send(self, key: str) -> None:
         assert self.outbox is not None
         if self.link is None or not self.link.connected:
-            self._emit(BedsideEvent("connection", detail="offline: request saved, will be sent"))
+            self._emit(ev.ConnectionChanged(online=False, request_saved=True))
             return
         for entry in self.outbox.pending():
             if entry.key == key:
                 if self.link.publish(entry.topic, entry.payload):
                     self.outbox.mark_sent(key)
                     if key.startswith("request:"):
-                        self._emit(BedsideEvent("request_sent", request_id=key.split(":", 1)[1]))
+                        self._emit(ev.RequestSent(key.split(":", 1)[1]))
                 return
 
     def _flush(self, resend: bool) -> None:

@@ -10,28 +10,32 @@ every step is printed as a short story.
 from __future__ import annotations
 
 import logging
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, assert_never
 
-from beckon.background import Background
-from beckon.bedside.service import BedsideEvent, BedsideService
+from beckon.bedside import events as ev
+from beckon.bedside.events import BedsideEvent
 from beckon.bedside.vision_worker import VisionWorker
-from beckon.config import load_bedside, load_station
 from beckon.intents import Intent, load_intents
-from beckon.messaging import protocol as p
-from beckon.messaging.broker import EmbeddedBroker
-from beckon.messaging.mqtt import MqttLink
+from beckon.lab.rig import Rig, one_machine
 from beckon.modelstore import require_model
-from beckon.station.service import StationService
+from beckon.station.events import (
+    BedPresence,
+    QuestionAnswered,
+    QuestionAsked,
+    RequestChanged,
+    StationEvent,
+)
 
 log = logging.getLogger(__name__)
 
 SITE, UNIT, BED = "demo", "ward-1", "7"
 NURSE = "Nurse Alex"
+DEMO_STATION = {"station.name": "desk"}
+DEMO_BEDSIDE = {"bedside.offer_seconds": 6.0, "bedside.offered_intents": ["water", "nurse", "pain"]}
 
 
 @dataclass
@@ -59,9 +63,9 @@ class _Progress:
 
     def note(self, event: BedsideEvent) -> None:
         with self.changed:
-            if event.kind == "request_saved":
+            if isinstance(event, ev.RequestSaved):
                 self.request_id = event.request_id
-            if event.kind == "state" and event.request_id == self.request_id:
+            if isinstance(event, ev.StateChanged) and event.request_id == self.request_id:
                 self.states.append(event.state)
             self.changed.notify_all()
 
@@ -78,9 +82,8 @@ def run_demo(
     model = require_model("face_landmarker")
     intents = load_intents()
     story.say("demo", "Beckon demo: a patient who cannot press a call button asks for water.")
-    with tempfile.TemporaryDirectory(prefix="beckon-demo-") as tmp_name:
-        tmp = Path(tmp_name)
-        clip = tmp / "patient.mp4"
+    with one_machine(broker_url, broker="embedded", site=SITE, unit=UNIT) as rig:
+        clip = rig.folder / "patient.mp4"
         story.say(
             "demo", "Rendering a clip from a real face photo: still, then a nod at about 3 s."
         )
@@ -88,18 +91,9 @@ def run_demo(
         story.say(
             "demo", f"Clip ready ({seconds:.1f} s of 640x480 video). Frames stay on this machine."
         )
-
-        broker: EmbeddedBroker | None = None
         if broker_url is None:
-            broker = EmbeddedBroker()
-            broker.start()
-            broker_url = broker.url
-            story.say("broker", f"Embedded MQTT broker on {broker_url} (loopback only).")
-        try:
-            return _play(story, tmp, clip, model, intents, broker_url, headless, timeout)
-        finally:
-            if broker is not None:
-                broker.stop()
+            story.say("broker", f"Embedded MQTT broker on {rig.url} (loopback only).")
+        return _play(story, rig, clip, model, intents, headless, timeout)
 
 
 def render_demo_clip(path: Path, model: Path) -> float:
@@ -114,139 +108,102 @@ def render_demo_clip(path: Path, model: Path) -> float:
 
 def _play(
     story: Story,
-    tmp: Path,
+    rig: Rig,
     clip: Path,
     model: Path,
     intents: dict[str, Intent],
-    broker_url: str,
     headless: bool,
     timeout: float,
 ) -> int:
-    station = StationService(
-        load_station(
-            None,
-            {
-                "station.site": SITE,
-                "station.units": [UNIT],
-                "station.name": "desk",
-                "station.database": str(tmp / "station.sqlite3"),
-                "broker.url": broker_url,
-            },
-        )
-    )
-    bedside = BedsideService(
-        load_bedside(
-            None,
-            {
-                "bedside.site": SITE,
-                "bedside.unit": UNIT,
-                "bedside.bed": BED,
-                "bedside.outbox": str(tmp / "outbox.sqlite3"),
-                "bedside.offer_seconds": 6.0,
-                "bedside.offered_intents": ["water", "nurse", "pain"],
-                "broker.url": broker_url,
-            },
-        )
-    )
+    station = rig.station(DEMO_STATION)
+    bedside = rig.bedside(BED, DEMO_BEDSIDE)
     progress = _Progress()
     bedside.listeners.append(progress.note)
     bedside.listeners.append(lambda e: _tell_bedside(story, e, intents))
-    station.listeners.append(lambda what, view: _tell_station(story, what, view))
-    station.bed_listeners.append(
-        lambda bed, online: story.say(
-            "station",
-            f"Bed {bed.bed} is online."
-            if online
-            else f"Bed {bed.bed} went offline: shown as a device fault.",
-        )
+    station.listeners.append(lambda e: _tell_station(story, e))
+    try:
+        rig.serve(station)
+    except RuntimeError:
+        story.say("demo", "FAILED: the station could not reach the broker.")
+        return 1
+    rig.run(bedside)
+    story.say(
+        "bedside",
+        "Offering 'Water', then 'Call the nurse', then 'Pain', 6 s each. Nod to choose.",
     )
-    with Background(station.run, "station"), Background(bedside.run, "bedside"):
-        if not station.ready.wait(15):
-            story.say("demo", "FAILED: the station could not reach the broker.")
+    worker = VisionWorker(model, str(clip), bedside.post, realtime=not headless).start()
+    try:
+        if not progress.wait_for("received", timeout):
+            reason = worker.error or "no nod was recognised in the clip"
+            story.say("demo", f"FAILED: no request reached the station ({reason}).")
             return 1
-        story.say(
-            "bedside",
-            "Offering 'Water', then 'Call the nurse', then 'Pain', 6 s each. Nod to choose.",
-        )
-        worker = VisionWorker(model, str(clip), bedside.post, realtime=not headless).start()
-        try:
-            if not progress.wait_for("received", timeout):
-                reason = worker.error or "no nod was recognised in the clip"
-                story.say("demo", f"FAILED: no request reached the station ({reason}).")
-                return 1
-            nurse = _NurseConsole(broker_url)
-            try:
-                time.sleep(0.5 if headless else 2.0)
-                story.say("nurse", f"{NURSE} sees the request at the station and acknowledges it.")
-                nurse.send("acknowledge", progress.request_id)
-                if not progress.wait_for("acknowledged", 20):
-                    story.say("demo", "FAILED: the acknowledgement did not reach the bedside.")
-                    return 1
-                time.sleep(0.5 if headless else 3.0)
-                story.say("nurse", f"{NURSE} brings the water and resolves the request.")
-                nurse.send("resolve", progress.request_id)
-                if not progress.wait_for("resolved", 20):
-                    story.say("demo", "FAILED: the resolution did not reach the bedside.")
-                    return 1
-            finally:
-                nurse.close()
-        finally:
-            worker.stop()
+        nurse = rig.nurse(NURSE)
+        time.sleep(0.5 if headless else 2.0)
+        story.say("nurse", f"{NURSE} sees the request at the station and acknowledges it.")
+        nurse.send("acknowledge", progress.request_id)
+        if not progress.wait_for("acknowledged", 20):
+            story.say("demo", "FAILED: the acknowledgement did not reach the bedside.")
+            return 1
+        time.sleep(0.5 if headless else 3.0)
+        story.say("nurse", f"{NURSE} brings the water and resolves the request.")
+        nurse.send("resolve", progress.request_id)
+        if not progress.wait_for("resolved", 20):
+            story.say("demo", "FAILED: the resolution did not reach the bedside.")
+            return 1
+    finally:
+        worker.stop()
     story.say("demo", "Done: nod -> request -> station -> acknowledged -> resolved. Nothing but")
     story.say("demo", "the intent crossed the network; the video never left this process.")
     return 0
 
 
 def _tell_bedside(story: Story, e: BedsideEvent, intents: dict[str, Intent]) -> None:
-    label = intents[e.intent].label("en") if e.intent in intents else e.intent
-    if e.kind == "selected":
-        story.say("patient", f"nods at {e.t:.1f} s into the video while '{label}' is offered.")
-    elif e.kind == "offer_declined":
-        story.say("patient", f"shakes their head: not '{label}'.")
-    elif e.kind == "request_saved":
-        story.say("bedside", f"Request '{label}' saved to the outbox (id {e.request_id[:8]}).")
-    elif e.kind == "request_sent":
-        story.say("bedside", "Request published to the broker (QoS 1).")
-    elif e.kind == "state":
-        text = {
-            "received": "The station has the request: 'Your request was received.'",
-            "acknowledged": f"Shows the patient: '{e.by} is coming.'",
-            "resolved": "Shows the patient: 'Done.' The request is closed.",
-            "cancelled": "The request was cancelled.",
-        }.get(e.state, e.state)
-        story.say("bedside", text)
-    elif e.kind == "connection" and e.detail != "online":
-        story.say("bedside", f"Connection {e.detail}.")
+    def label(code: str) -> str:
+        return intents[code].label("en") if code in intents else code
+
+    match e:
+        case ev.IntentSelected(intent=intent, t=t):
+            story.say(
+                "patient", f"nods at {t:.1f} s into the video while '{label(intent)}' is offered."
+            )
+        case ev.OfferDeclined(intent=intent):
+            story.say("patient", f"shakes their head: not '{label(intent)}'.")
+        case ev.RequestSaved(intent=intent, request_id=rid):
+            story.say("bedside", f"Request '{label(intent)}' saved to the outbox (id {rid[:8]}).")
+        case ev.RequestSent():
+            story.say("bedside", "Request published to the broker (QoS 1).")
+        case ev.StateChanged(state=state, by=by):
+            text = {
+                "received": "The station has the request: 'Your request was received.'",
+                "acknowledged": f"Shows the patient: '{by} is coming.'",
+                "resolved": "Shows the patient: 'Done.' The request is closed.",
+                "cancelled": "The request was cancelled.",
+            }.get(state, state)
+            story.say("bedside", text)
+        case ev.ConnectionChanged(online=False, request_saved=saved):
+            story.say(
+                "bedside",
+                "Connection offline" + (": request saved, will be sent." if saved else "."),
+            )
+        case _:
+            pass  # the rest of the menu's life is not part of this story
 
 
-def _tell_station(story: Story, what: str, v: p.RequestView) -> None:
-    who = f" by {v.by}" if v.by and what in ("acknowledged", "resolved") else ""
-    story.say("station", f"Request {what}{who}: bed {v.bed} asks for '{v.intent}' ({v.priority}).")
-
-
-class _NurseConsole:
-    """What a station window does: sends acknowledge/resolve commands to the station service."""
-
-    def __init__(self, broker_url: str) -> None:
-        from beckon.config import BrokerConfig
-
-        self.link = MqttLink(
-            BrokerConfig(url=broker_url),
-            client_id="beckon-demo-nurse",
-            subscriptions=[],
-            persistent=False,
-        )
-        self.link.start(wait_s=10)
-
-    def send(self, action: str, request_id: str) -> None:
-        cmd = p.StationCommand(
-            p.new_request_id(),
-            action,  # type: ignore[arg-type]
-            request_id,
-            NURSE,
-            p.now_iso(),
-        )
-        self.link.publish(p.Topics.unit(SITE, UNIT, "command"), p.encode(cmd))
-
-    def close(self) -> None:
-        self.link.stop()
+def _tell_station(story: Story, e: StationEvent) -> None:
+    match e:
+        case RequestChanged(change=what, view=v):
+            who = f" by {v.by}" if v.by and what in ("acknowledged", "resolved") else ""
+            story.say(
+                "station", f"Request {what}{who}: bed {v.bed} asks for '{v.intent}' ({v.priority})."
+            )
+        case BedPresence(bed=bed, online=online):
+            story.say(
+                "station",
+                f"Bed {bed.bed} is online."
+                if online
+                else f"Bed {bed.bed} went offline: shown as a device fault.",
+            )
+        case QuestionAsked() | QuestionAnswered():
+            pass  # the demo asks no questions
+        case _:
+            assert_never(e)

@@ -6,11 +6,8 @@ broker, station service, bedside) that a ward gets from its own servers.
 
 from __future__ import annotations
 
-from contextlib import ExitStack
-from pathlib import Path
-
-from beckon.background import Background
 from beckon.lab import demo
+from beckon.lab.rig import one_machine
 from beckon.ui.app import Look, application, check_display
 from beckon.ui.launch import bedside_window, run_until_closed, station_window
 
@@ -20,11 +17,8 @@ DEMO_WIDTH_AT_SCALE_1 = 2900  # the bedside and the station window side by side,
 def run_demo_windows(look: Look, broker_url: str | None) -> int:
     """Both windows side by side on one machine: embedded broker, station service, a bedside
     fed by the demo clip (a nod while "Water" is offered). The user plays the nurse."""
-    import tempfile
-
-    from beckon.config import load_bedside, load_station
-    from beckon.messaging.broker import EmbeddedBroker
     from beckon.modelstore import require_model
+    from beckon.station.service import StationService
 
     check_display()
     model = require_model("face_landmarker")
@@ -35,45 +29,23 @@ def run_demo_windows(look: Look, broker_url: str | None) -> int:
     if scale != look.font_scale:
         look = Look(look.language, look.theme, scale)
         application(look, "bedside")
-    with tempfile.TemporaryDirectory(prefix="beckon-demo-") as tmp_name, ExitStack() as stack:
-        tmp = Path(tmp_name)
-        clip = tmp / "patient.mp4"
+    with one_machine(broker_url, broker="embedded", site=demo.SITE, unit=demo.UNIT) as rig:
+        clip = rig.folder / "patient.mp4"
         print("Rendering the demo clip (a patient who nods while 'Water' is offered)...")
         demo.render_demo_clip(clip, model)
-        if broker_url is None:
-            broker = EmbeddedBroker()
-            broker.start()
-            stack.callback(broker.stop)
-            broker_url = broker.url
-        station_settings = load_station(
-            None,
-            {
-                "station.site": demo.SITE,
-                "station.units": [demo.UNIT],
-                "station.name": "desk",
-                "station.database": str(tmp / "station.sqlite3"),
-                "station.language": look.language,
-                "broker.url": broker_url,
-            },
+        station_settings = rig.station_settings(
+            {**demo.DEMO_STATION, "station.language": look.language}
         )
-        from beckon.station.service import StationService
-
-        stack.enter_context(Background(StationService(station_settings).run, "station"))
-        bedside_settings = load_bedside(
-            None,
-            {
-                "bedside.site": demo.SITE,
-                "bedside.unit": demo.UNIT,
-                "bedside.bed": demo.BED,
-                "bedside.outbox": str(tmp / "outbox.sqlite3"),
-                "bedside.offer_seconds": 6.0,
-                "bedside.offered_intents": ["water", "nurse", "pain"],
-                "bedside.language": look.language,
-                "broker.url": broker_url,
-            },
-        )
+        rig.serve(StationService(station_settings))
         bedside = bedside_window(
-            bedside_settings, look, model=model, source=str(clip), is_file=True, speech=False
+            rig.bedside_settings(
+                demo.BED, {**demo.DEMO_BEDSIDE, "bedside.language": look.language}
+            ),
+            look,
+            model=model,
+            source=str(clip),
+            is_file=True,
+            speech=False,
         )
         station = station_window(station_settings, look, demo.UNIT, demo.NURSE, sound=True)
         half = area.width() // 2

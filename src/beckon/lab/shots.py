@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import math
 import random
-import tempfile
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -136,10 +135,10 @@ def answered(window: Any) -> bool:
 
 
 def take_screenshots(out: Path, model: Path | None) -> list[Path]:
-    from beckon.background import Background
+    from beckon.bedside.host import CameraSpec
     from beckon.bedside.service import BedsideService, Gesture
-    from beckon.config import BrokerConfig, load_bedside, load_station
-    from beckon.lab.ui_bench import private_broker
+    from beckon.config import BrokerConfig
+    from beckon.lab.rig import one_machine
     from beckon.messaging import protocol as p
     from beckon.messaging.broker import free_port
     from beckon.messaging.mqtt import MqttLink
@@ -147,33 +146,21 @@ def take_screenshots(out: Path, model: Path | None) -> list[Path]:
     from beckon.station.service import StationService
     from beckon.ui import theme
     from beckon.ui.app import Look, application, install_translation
-    from beckon.ui.bedside_window import BedsideWindow, VisionSpec
+    from beckon.ui.bedside_window import BedsideWindow
     from beckon.ui.station_window import StationWindow
 
     out.mkdir(parents=True, exist_ok=True)
     app = cast(Any, application(Look("en"), "bedside"))
     shoot = Shooter(app, out)
     with ExitStack() as stack:
-        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="beckon-shots-")))
-        url, kind = stack.enter_context(private_broker(None))
-        print(f"broker: {kind} at {url}")
+        rig = stack.enter_context(one_machine(site=SITE, unit=UNIT))
+        tmp, url = rig.folder, rig.url
+        print(f"broker: {rig.broker} at {url}")
         now = datetime.now(UTC)
         seeded = seed_history(tmp / "station.sqlite3", now)
         print(f"seeded the station with {seeded} requests of the last 24 hours")
-        station_settings = load_station(
-            None,
-            {
-                "station.site": SITE,
-                "station.units": [UNIT],
-                "station.name": "desk",
-                "station.database": str(tmp / "station.sqlite3"),
-                "broker.url": url,
-            },
-        )
-        station = StationService(station_settings)
-        stack.enter_context(Background(station.run, "station"))
-        if not station.ready.wait(15):
-            raise RuntimeError("the station service did not connect")
+        station_settings = rig.station_settings({"station.name": "desk"})
+        rig.serve(StationService(station_settings))
 
         # Other beds of the unit, as real protocol messages: requests made a while ago (so
         # one has escalated), and a tablet that vanished (its last will: a device fault).
@@ -207,14 +194,10 @@ def take_screenshots(out: Path, model: Path | None) -> list[Path]:
         station_window.show()
 
         def bedside_settings(bed: str, broker: str, language: str = "en") -> Any:
-            return load_bedside(
-                None,
+            return rig.bedside_settings(
+                bed,
                 {
-                    "bedside.site": SITE,
-                    "bedside.unit": UNIT,
-                    "bedside.bed": bed,
                     "bedside.language": language,
-                    "bedside.outbox": str(tmp / f"outbox-{bed}.sqlite3"),
                     "bedside.offered_intents": [
                         "water",
                         "nurse",
@@ -232,7 +215,7 @@ def take_screenshots(out: Path, model: Path | None) -> list[Path]:
         if model is not None:
             clip = tmp / "patient.mp4"
             render_still_clip(clip, model)
-            vision = VisionSpec(model, str(clip), realtime=True, is_file=True)
+            vision = CameraSpec(model, str(clip), realtime=True, is_file=True)
         bedside = BedsideWindow(
             BedsideService(bedside_settings("12", url)), vision=vision, profile_dir=tmp
         )

@@ -15,14 +15,10 @@ Camera and recognition time are not included: ``beckon bench vision`` measures t
 from __future__ import annotations
 
 import os
-import shutil
 import statistics
-import subprocess
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
-from pathlib import Path
+from collections.abc import Callable
+from contextlib import ExitStack
 from typing import Any
 
 
@@ -46,51 +42,16 @@ def summary(values_s: list[float]) -> dict[str, float | int]:
     }
 
 
-@contextmanager
-def private_broker(url: str | None) -> Iterator[tuple[str, str]]:
-    """A broker for the bench: the given URL, a private Mosquitto, or the embedded one."""
-    if url is not None:
-        yield url, "given"
-        return
-    from beckon.messaging.broker import EmbeddedBroker, free_port, wait_for_port
-
-    binary = shutil.which("mosquitto") or (
-        "/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").exists() else None
-    )
-    if binary is None:
-        broker = EmbeddedBroker()
-        broker.start()
-        try:
-            yield broker.url, "amqtt (embedded)"
-        finally:
-            broker.stop()
-        return
-    port = free_port()
-    with tempfile.TemporaryDirectory(prefix="beckon-bench-mqtt-") as folder:
-        conf = Path(folder) / "mosquitto.conf"
-        conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\nset_tcp_nodelay true\n")
-        proc = subprocess.Popen(
-            [binary, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        try:
-            if not wait_for_port(port, 10):
-                raise RuntimeError("mosquitto did not start for the bench")
-            yield f"mqtt://127.0.0.1:{port}", "mosquitto"
-        finally:
-            proc.terminate()
-            proc.wait(10)
-
-
 def bench_ui(repeat: int = 50, broker_url: str | None = None) -> dict[str, Any]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PyQt6.QtCore import QEvent, QEventLoop, QObject, QTimer
     from PyQt6.QtWidgets import QApplication, QWidget
 
-    from beckon.background import Background
-    from beckon.bedside.service import BedsideEvent, BedsideService, Gesture, Submit
-    from beckon.config import load_bedside, load_station
+    from beckon.bedside.events import BedsideEvent, RequestSaved
+    from beckon.bedside.service import Gesture, Submit
+    from beckon.lab.rig import one_machine
+    from beckon.station.events import RequestChanged, StationEvent
     from beckon.station.feed import StationFeed
-    from beckon.station.service import StationService
     from beckon.ui.app import Look, application
     from beckon.ui.bedside_window import BedsideWindow
     from beckon.ui.station_window import StationWindow
@@ -128,49 +89,29 @@ def bench_ui(repeat: int = 50, broker_url: str | None = None) -> dict[str, Any]:
     stored: dict[str, float] = {}
     results: dict[str, Any] = {"repeat": repeat}
     with ExitStack() as stack:
-        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="beckon-bench-ui-")))
-        url, kind = stack.enter_context(private_broker(broker_url))
-        results["broker"] = kind
-        station = StationService(
-            load_station(
-                None,
-                {
-                    "station.site": "bench",
-                    "station.units": ["ward"],
-                    "station.database": str(tmp / "station.sqlite3"),
-                    "broker.url": url,
-                },
-            )
-        )
+        rig = stack.enter_context(one_machine(broker_url, site="bench", unit="ward"))
+        results["broker"] = rig.broker
+        station = rig.station()
 
-        def note_stored(what: str, view: Any) -> None:
-            if what == "received":
-                stored.setdefault(view.id, time.perf_counter())
+        def note_stored(e: StationEvent) -> None:
+            if isinstance(e, RequestChanged) and e.change == "received":
+                stored.setdefault(e.view.id, time.perf_counter())
 
         station.listeners.append(note_stored)
-        stack.enter_context(Background(station.run, "station"))
-        if not station.ready.wait(15):
-            raise RuntimeError(f"the station service could not reach {url}")
-        service = BedsideService(
-            load_bedside(
-                None,
-                {
-                    "bedside.site": "bench",
-                    "bedside.unit": "ward",
-                    "bedside.bed": "1",
-                    "bedside.outbox": str(tmp / "outbox.sqlite3"),
-                    "bedside.offered_intents": ["water", "nurse", "pain", "toilet"],
-                    "bedside.offer_seconds": 10_000.0,
-                    "broker.url": url,
-                },
-            )
+        rig.serve(station)
+        service = rig.bedside(
+            "1",
+            {
+                "bedside.offered_intents": ["water", "nurse", "pain", "toilet"],
+                "bedside.offer_seconds": 10_000.0,
+            },
         )
 
         def note_sent(e: BedsideEvent) -> None:
             # Saved to the outbox and about to be published: request_sent comes only after
             # the outbox has also recorded the publish (an fsync), often after the station
             # has the request already.
-            if e.kind == "request_saved":
+            if isinstance(e, RequestSaved):
                 sent.setdefault(e.request_id, time.perf_counter())
 
         service.listeners.append(note_sent)

@@ -35,14 +35,42 @@ SESSION_EXPIRY_S = 24 * 3600
 
 
 @dataclass(frozen=True)
-class LinkEvent:
-    """Something that happened on the link: a message, or a change of connection."""
+class Connected:
+    """The link is connected (again) and its subscriptions are in place."""
 
-    kind: str  # "message", "connected", "disconnected", "publish_refused"
-    topic: str = ""
-    payload: bytes = b""
-    retained: bool = False
     link: str = ""  # the name of the link it came from, for services with several
+
+
+@dataclass(frozen=True)
+class Disconnected:
+    """The link lost its connection; it reconnects on its own."""
+
+    link: str = ""
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message arrived on a subscribed topic."""
+
+    topic: str
+    payload: bytes
+    retained: bool = False
+    link: str = ""
+
+
+@dataclass(frozen=True)
+class PublishRefused:
+    """The broker said no to a message we published (MQTT 5 PUBACK, e.g. the ACL denies the
+    topic): it will never be delivered, so someone must be told."""
+
+    topic: str
+    reason: str
+    link: str = ""
+
+
+LinkEvent = Connected | Disconnected | Message | PublishRefused
+"""Something that happened on the link. One class per kind, so a consumer that forgets one
+fails type checking (``match`` with ``assert_never``)."""
 
 
 @dataclass(frozen=True)
@@ -127,8 +155,9 @@ class MqttLink:
                 log.info("broker %s not reachable yet; still trying", self.broker.url)
             attempt += 1
 
-    def stop(self, publish_will: bool = False) -> None:
-        """Disconnect. A clean disconnect suppresses the last will unless asked otherwise."""
+    def stop(self) -> None:
+        """Disconnect. A clean disconnect suppresses the last will, so a service that stops
+        publishes its own "offline" first (see the services' ``run``)."""
         self._stopping.set()
         negotiator = getattr(self, "_negotiator", None)
         if negotiator is not None:
@@ -137,10 +166,6 @@ class MqttLink:
             client, self._client = self._client, None
         if client is None:
             return
-        if publish_will and self.will is not None:
-            client.publish(self.will.topic, self.will.payload, qos=1, retain=True).wait_for_publish(
-                2.0
-            )
         client.disconnect()
         client.loop_stop()
         self._connected.clear()
@@ -240,7 +265,7 @@ class MqttLink:
         self.connections += 1
         self._connected.set()
         log.info("connected to %s as %s (%s)", self.broker.url, self.client_id, self.protocol.name)
-        self.events.put(LinkEvent("connected", link=self.name))
+        self.events.put(Connected(self.name))
 
     def _on_disconnect(
         self,
@@ -254,13 +279,11 @@ class MqttLink:
             self._attempt_failed.set()  # closed before CONNACK: try the other protocol
         if self._connected.is_set() and not self._stopping.is_set():
             log.warning("lost connection to %s: %s", self.broker.url, reason)
-            self.events.put(LinkEvent("disconnected", link=self.name))
+            self.events.put(Disconnected(self.name))
         self._connected.clear()
 
     def _on_message(self, client: paho.Client, userdata: Any, msg: paho.MQTTMessage) -> None:
-        self.events.put(
-            LinkEvent("message", msg.topic, bytes(msg.payload), bool(msg.retain), self.name)
-        )
+        self.events.put(Message(msg.topic, bytes(msg.payload), bool(msg.retain), self.name))
 
     def _on_publish(
         self, client: paho.Client, userdata: Any, mid: int, reason: ReasonCode, properties: Any
@@ -271,9 +294,7 @@ class MqttLink:
             topic = self._in_flight.pop(mid, "")
         if reason.is_failure:
             log.error("broker refused a message to %s: %s", topic or "?", reason)
-            self.events.put(
-                LinkEvent("publish_refused", topic, str(reason).encode(), link=self.name)
-            )
+            self.events.put(PublishRefused(topic, str(reason), self.name))
 
 
 def _no_delay(client: paho.Client) -> None:

@@ -51,19 +51,15 @@ class Outbox:
         )
         return cur.rowcount == 1
 
-    def pending(self, older_than_s: float | None = None) -> list[OutboxEntry]:
-        """Waiting messages, oldest first; with ``older_than_s`` only those not sent recently."""
+    def pending(self) -> list[OutboxEntry]:
+        """Waiting messages, oldest first. When each is due again is the sender's rule
+        (``beckon.bedside.service.resend_delay``), decided from ``attempts`` and
+        ``last_sent_at``."""
         rows = self._db.execute(
             "SELECT key, topic, payload, created_at, attempts, last_sent_at FROM outbox "
             "ORDER BY created_at, rowid"
         ).fetchall()
-        entries = [OutboxEntry(*row) for row in rows]
-        if older_than_s is None:
-            return entries
-        now = time.time()
-        return [
-            e for e in entries if e.last_sent_at is None or now - e.last_sent_at >= older_than_s
-        ]
+        return [OutboxEntry(*row) for row in rows]
 
     def mark_sent(self, key: str) -> None:
         self._db.execute(

@@ -39,7 +39,30 @@ Source = Literal["gesture", "voice", "touch"]
 RequestState = Literal["created", "received", "acknowledged", "resolved", "cancelled"]
 PRIORITIES: tuple[Priority, ...] = ("routine", "urgent", "emergency")
 
-_SEGMENT = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+REQUEST_STATES: tuple[RequestState, ...] = (
+    "created",
+    "received",
+    "acknowledged",
+    "resolved",
+    "cancelled",
+)
+"""A request's states in the order they happen. Every end (the station's lifecycle, the
+bedside service, the bedside window's timeline) orders states by this one tuple."""
+OPEN_STATES: frozenset[RequestState] = frozenset({"received", "acknowledged"})
+CLOSED_STATES: frozenset[RequestState] = frozenset({"resolved", "cancelled"})
+"""A closed request never changes again, so a late or repeated message cannot reopen it."""
+
+
+def is_backwards(known: str | None, new: str, order: tuple[str, ...] = REQUEST_STATES) -> bool:
+    """Whether ``new`` would move a request back from ``known``: messages can arrive late or
+    twice, and an older one must never undo a newer state. States outside ``order`` never
+    count as backwards."""
+    return known in order and new in order and order.index(new) < order.index(known)
+
+
+SEGMENT = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+"""A site, unit, bed or station name: it becomes one MQTT topic segment, so no '/', '+', '#'."""
+SEGMENT_HELP = "1 to 64 letters, digits, '-' or '_' (it becomes part of MQTT topics)"
 
 
 class ProtocolError(ValueError):
@@ -72,7 +95,7 @@ class BedAddress:
 
     def __post_init__(self) -> None:
         for name in ("site", "unit", "bed"):
-            if not _SEGMENT.fullmatch(getattr(self, name)):
+            if not SEGMENT.fullmatch(getattr(self, name)):
                 raise ProtocolError(f"{name} {getattr(self, name)!r} is not a valid topic segment")
 
     def topic(self, leaf: str) -> str:
@@ -107,6 +130,14 @@ class Topics:
         if len(parts) != 7 or "/".join(parts[:2]) != ROOT or parts[4] != "bed":
             raise ProtocolError(f"not a bed topic: {topic!r}")
         return BedAddress(parts[2], parts[3], parts[5]), parts[6]
+
+    @staticmethod
+    def unit_of(topic: str) -> str:
+        """The unit any topic under ``beckon/v1/SITE/UNIT/...`` belongs to."""
+        parts = topic.split("/")
+        if len(parts) < 5 or "/".join(parts[:2]) != ROOT:
+            raise ProtocolError(f"not a Beckon topic: {topic!r}")
+        return parts[3]
 
 
 # ---------------------------------------------------------------- messages
@@ -221,12 +252,25 @@ class StationCommand:
     """A nurse's action sent to the station service by a window or the CLI."""
 
     command_id: str
-    action: Literal["acknowledge", "resolve"]
+    action: NurseAction
     id: str
     by: str
     at: str
     kind: Literal["command"] = "command"
     v: int = VERSION
+
+
+NurseAction = Literal["acknowledge", "resolve"]
+_NURSE_ACTIONS: dict[str, NurseAction] = {"acknowledge": "acknowledge", "resolve": "resolve"}
+
+
+def nurse_command(action: str, request_id: str, by: str) -> StationCommand:
+    """A nurse's acknowledge or resolve as every sender builds it (a window, the CLI, the demo):
+    a fresh command id, the time now. An unknown action is refused here, before it is sent."""
+    checked = _NURSE_ACTIONS.get(action)
+    if checked is None:
+        raise ProtocolError(f"{action!r} is not a nurse action; expected acknowledge or resolve")
+    return StationCommand(new_request_id(), checked, request_id, by, now_iso())
 
 
 @dataclass(frozen=True)

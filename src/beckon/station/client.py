@@ -14,7 +14,7 @@ from dataclasses import replace
 from beckon.config import BrokerConfig
 from beckon.errors import BeckonError
 from beckon.messaging import protocol as p
-from beckon.messaging.mqtt import LinkEvent, MqttLink
+from beckon.messaging.mqtt import LinkEvent, Message, MqttLink
 
 
 class StationClient:
@@ -44,10 +44,10 @@ class StationClient:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                event: LinkEvent = self.link.events.get(timeout=0.1)
+                event: LinkEvent | None = self.link.events.get(timeout=0.1)
             except queue.Empty:
-                event = LinkEvent("none")
-            if event.kind == "message":
+                event = None
+            if isinstance(event, Message):
                 try:
                     self.latest = p.decode_as(event.payload, p.UnitQueue)
                 except p.ProtocolError:
@@ -73,7 +73,7 @@ class StationClient:
         if len(matches) > 1:
             raise BeckonError(f"{id_prefix!r} matches {len(matches)} requests; give more of the id")
         target = matches[0]
-        cmd = p.StationCommand(p.new_request_id(), action, target.id, by, p.now_iso())  # type: ignore[arg-type]
+        cmd = p.nurse_command(action, target.id, by)
         self.link.publish(p.Topics.unit(self.site, self.unit, "command"), p.encode(cmd))
         want = "acknowledged" if action == "acknowledge" else "resolved"
         deadline = time.monotonic() + timeout

@@ -14,10 +14,18 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import assert_never
 
 from beckon.config import BrokerConfig
 from beckon.messaging import protocol as p
-from beckon.messaging.mqtt import LinkEvent, MqttLink
+from beckon.messaging.mqtt import (
+    Connected,
+    Disconnected,
+    LinkEvent,
+    Message,
+    MqttLink,
+    PublishRefused,
+)
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +81,7 @@ class StationFeed:
         return self.link.publish(p.Topics.unit(self.site, self.unit, "command"), p.encode(cmd))
 
     def _command(self, action: str, request_id: str, by: str) -> bool:
-        cmd = p.StationCommand(p.new_request_id(), action, request_id, by, p.now_iso())  # type: ignore[arg-type]
+        cmd = p.nurse_command(action, request_id, by)
         return self.link.publish(p.Topics.unit(self.site, self.unit, "command"), p.encode(cmd))
 
     # ------------------------------------------------------------ running
@@ -93,10 +101,19 @@ class StationFeed:
             self.link.stop()
 
     def _decode(self, event: LinkEvent) -> FeedItem | None:
-        if event.kind in ("connected", "disconnected"):
-            return Connection(event.kind == "connected")
-        if event.kind != "message" or not event.payload:
-            return None
+        match event:
+            case Connected():
+                return Connection(True)
+            case Disconnected():
+                return Connection(False)
+            case PublishRefused():
+                return None  # the link has logged it; the window shows the queue, not commands
+            case Message(payload=b""):
+                return None
+            case Message():
+                pass
+            case _:
+                assert_never(event)
         try:
             msg = p.decode(event.payload)
         except p.ProtocolError as exc:

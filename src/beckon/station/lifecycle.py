@@ -12,10 +12,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from beckon.messaging.protocol import RequestState, RequestView, StateChange
+from beckon.messaging.protocol import (
+    CLOSED_STATES,
+    OPEN_STATES,
+    RequestState,
+    RequestView,
+    StateChange,
+)
 
-OPEN_STATES: frozenset[str] = frozenset({"received", "acknowledged"})
-CLOSED_STATES: frozenset[str] = frozenset({"resolved", "cancelled"})
+__all__ = ["CLOSED_STATES", "OPEN_STATES", "LifecycleError", "can_move", "move"]
 
 _ALLOWED: dict[str, frozenset[str]] = {
     "created": frozenset({"received"}),

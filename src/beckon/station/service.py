@@ -16,11 +16,19 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Literal
 
 from beckon.config import StationSettings
 from beckon.messaging import protocol as p
-from beckon.messaging.mqtt import LinkEvent, MqttLink, Will
+from beckon.messaging.mqtt import Connected, LinkEvent, Message, MqttLink, Will
 from beckon.station import escalation, history, lifecycle
+from beckon.station.events import (
+    BedPresence,
+    QuestionAnswered,
+    QuestionAsked,
+    RequestChanged,
+    StationEvent,
+)
 from beckon.station.store import RequestStore
 
 log = logging.getLogger(__name__)
@@ -31,14 +39,10 @@ MAX_QUESTIONS = 20
 STATS_EVERY_S = 300.0  # the 24-hour window slides even when nothing happens
 STATS_AFTER_CHANGE_S = 1.0  # a burst of changes publishes one stats message
 
-Listener = Callable[[str, p.RequestView], None]
-"""Called on the service thread with what happened ("received", "acknowledged", ...)."""
+NurseChange = Literal["acknowledged", "resolved"]
 
-QuestionListener = Callable[[str, p.QuestionView], None]
-"""Called on the service thread when a question is asked or answered."""
-
-BedListener = Callable[[p.BedAddress, bool], None]
-"""Called on the service thread when a bed goes online or offline."""
+Listener = Callable[[StationEvent], None]
+"""Called on the service thread with each StationEvent."""
 
 
 class StationService:
@@ -47,8 +51,6 @@ class StationService:
         self.cfg = settings.station
         self._store: RequestStore | None = None
         self.listeners: list[Listener] = []
-        self.bed_listeners: list[BedListener] = []
-        self.question_listeners: list[QuestionListener] = []
         # Called once per turn of the main loop (systemd watchdog, metrics): a stuck loop stops
         # calling them, which is the point.
         self.beats: list[Callable[[], None]] = []
@@ -118,11 +120,11 @@ class StationService:
 
     def handle(self, event: LinkEvent) -> None:
         """Process one link event; never raises for bad input."""
-        if event.kind == "connected":
+        if isinstance(event, Connected):
             self._on_connected(event.link)
             return
-        if event.kind != "message":
-            return
+        if not isinstance(event, Message):
+            return  # a lost connection comes back by itself; a refused publish is logged
         try:
             self._handle_message(event.topic, event.payload)
         except p.ProtocolError as exc:
@@ -143,7 +145,7 @@ class StationService:
             if isinstance(cmd, p.StationCommand):
                 self._apply_command(cmd)
             elif isinstance(cmd, p.AskCommand):
-                self._ask(topic.split("/")[3], cmd)
+                self._ask(p.Topics.unit_of(topic), cmd)
             else:
                 raise p.ProtocolError(f"a {type(cmd).__name__} is not a command")
             return
@@ -176,7 +178,7 @@ class StationService:
                 req.source,
                 req.id[:8],
             )
-            self._notify("received", view)
+            self._emit(RequestChanged("received", view))
         else:
             log.info("request %s from bed %s arrived again; already stored", req.id[:8], bed.key)
         self._publish_receipt(bed, view)
@@ -191,7 +193,7 @@ class StationService:
         if lifecycle.can_move(view.state, "cancelled"):
             view = self.store.change(view.id, "cancelled", by="patient")
             log.info("bed %s cancelled request %s", bed.key, view.id[:8])
-            self._notify("cancelled", view)
+            self._emit(RequestChanged("cancelled", view))
         self._publish_receipt(bed, view)
         self._publish_bed(bed)
 
@@ -201,8 +203,7 @@ class StationService:
                 log.info("bed %s is online", bed.key)
             else:
                 log.warning("DEVICE FAULT: bed %s went offline", bed.key)
-            for listener in self.bed_listeners:
-                listener(bed, status.online)
+            self._emit(BedPresence(bed, status.online))
             self._publish_queue(bed.unit)
 
     def _ask(self, unit: str, cmd: p.AskCommand) -> None:
@@ -215,7 +216,7 @@ class StationService:
         view = self.store.ask(question)
         log.info("%s asks bed %s: %s", cmd.by, bed.key, cmd.text)
         self._publish(bed.topic("question"), question)
-        self._notify_question("asked", view)
+        self._emit(QuestionAsked(view))
         self._publish_queue(unit)
 
     def _on_answer(self, bed: p.BedAddress, answer: p.Answer) -> None:
@@ -229,18 +230,11 @@ class StationService:
         self._publish(bed.topic("receipt"), receipt)
         if new:
             log.info("bed %s answers %s to: %s", bed.key, answer.answer, view.text)
-            self._notify_question("answered", view)
+            self._emit(QuestionAnswered(view))
             self._publish_queue(bed.unit)
 
-    def _notify_question(self, what: str, view: p.QuestionView) -> None:
-        for listener in self.question_listeners:
-            try:
-                listener(what, view)
-            except Exception:  # a broken observer must not stop the station
-                log.exception("station question listener failed")
-
     def _apply_command(self, cmd: p.StationCommand) -> None:
-        new = "acknowledged" if cmd.action == "acknowledge" else "resolved"
+        new: NurseChange = "acknowledged" if cmd.action == "acknowledge" else "resolved"
         try:
             self.acknowledge_or_resolve(cmd.id, new, cmd.by)
         except (KeyError, lifecycle.LifecycleError) as exc:
@@ -248,7 +242,7 @@ class StationService:
 
     # ------------------------------------------------------------ nurse actions
 
-    def acknowledge_or_resolve(self, request_id: str, new: str, by: str) -> p.RequestView:
+    def acknowledge_or_resolve(self, request_id: str, new: NurseChange, by: str) -> p.RequestView:
         view = self.store.get(request_id)
         if view is None:
             raise KeyError(f"no request {request_id}")
@@ -256,7 +250,7 @@ class StationService:
             raise KeyError(f"request {request_id} is not in a unit this station serves")
         view = self.store.change(request_id, new, by=by)
         log.info("request %s %s by %s", request_id[:8], new, by)
-        self._notify(new, view)
+        self._emit(RequestChanged(new, view))
         self._publish_bed(p.BedAddress(view.site, view.unit, view.bed))
         return view
 
@@ -274,7 +268,7 @@ class StationService:
                 view.intent,
                 esc.reason,
             )
-            self._notify("escalated", view)
+            self._emit(RequestChanged("escalated", view))
             self._publish_bed(p.BedAddress(view.site, view.unit, view.bed))
 
     # ------------------------------------------------------------ publishing
@@ -341,7 +335,7 @@ class StationService:
     def _publish(self, topic: str, msg: p.Message, retain: bool = False) -> None:
         """Encode and publish on the unit's link; a message that fails validation is a bug,
         logged, not fatal."""
-        link = self.links.get(topic.split("/")[3])
+        link = self.links.get(p.Topics.unit_of(topic))
         if link is None:
             return
         try:
@@ -351,10 +345,10 @@ class StationService:
             return
         link.publish(topic, payload, retain=retain)
 
-    def _notify(self, what: str, view: p.RequestView) -> None:
+    def _emit(self, event: StationEvent) -> None:
         for listener in self.listeners:
             try:
-                listener(what, view)
+                listener(event)
             except Exception:  # a broken observer must not stop the station
                 log.exception("station listener failed")
 

@@ -12,13 +12,18 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, assert_never
 
-from beckon.bedside.service import BedsideEvent
+from beckon.bedside import events as ev
+from beckon.bedside.events import BedsideEvent
+from beckon.messaging.protocol import CLOSED_STATES, REQUEST_STATES, is_backwards
 
-STEPS = ("saved", "sent", "received", "acknowledged", "resolved")
+TRACK_STATES = ("saved", "sent", *REQUEST_STATES[1:])
+"""The request states as the patient follows them: the bedside's "created" splits into saved
+(on disk) and sent (published); the rest are the request's own states, in their order."""
+STEPS = TRACK_STATES[:-1]  # the timeline's steps; cancelled replaces resolved at the end
 MAX_TRACKS = 3  # requests shown on the timeline; the newest first
-FINISHED_STATES = ("resolved", "cancelled")
+FINISHED_STATES = CLOSED_STATES
 
 
 @dataclass
@@ -59,8 +64,6 @@ class RequestTrack:
 class Timeline:
     """Follows the bedside service's events and keeps the requests the patient sees."""
 
-    _ORDER = ("saved", "sent", "received", "acknowledged", "resolved", "cancelled")
-
     def __init__(self) -> None:
         self.tracks: list[RequestTrack] = []  # newest first
         self.online: bool | None = None
@@ -71,33 +74,48 @@ class Timeline:
 
     def apply(self, e: BedsideEvent) -> bool:
         """Update from one event; returns whether anything visible changed."""
-        if e.kind == "request_saved":
-            track = RequestTrack(e.request_id, e.intent, waiting_offline=self.online is False)
-            self.tracks.insert(0, track)
-            del self.tracks[MAX_TRACKS:]
-            return True
-        if e.kind == "request_sent":
-            return self._move(e.request_id, "sent", None, "")
-        if e.kind == "state":
-            return self._move(e.request_id, e.state, e.by, e.intent)
-        if e.kind == "connection":
-            online = e.detail == "online"
-            changed = online != self.online
-            self.online = online
-            for t in self.tracks:
-                if t.state in ("saved", "sent") and t.waiting_offline == online:
-                    t.waiting_offline = not online
-                    changed = True
-            return changed
-        if e.kind == "station":
-            changed = self.station_online != (e.detail == "online")
-            self.station_online = e.detail == "online"
-            return changed
-        return False
+        match e:
+            case ev.RequestSaved(intent=intent, request_id=rid):
+                track = RequestTrack(rid, intent, waiting_offline=self.online is False)
+                self.tracks.insert(0, track)
+                del self.tracks[MAX_TRACKS:]
+                return True
+            case ev.RequestSent(request_id=rid):
+                return self._move(rid, "sent", None, "")
+            case ev.StateChanged(request_id=rid, state=state, by=by, intent=intent):
+                return self._move(rid, state, by, intent)
+            case ev.ConnectionChanged(online=online):
+                changed = online != self.online
+                self.online = online
+                for t in self.tracks:
+                    if t.state in ("saved", "sent") and t.waiting_offline == online:
+                        t.waiting_offline = not online
+                        changed = True
+                return changed
+            case ev.StationChanged(online=online):
+                changed = self.station_online != online
+                self.station_online = online
+                return changed
+            case (
+                ev.MenuChanged()
+                | ev.IntentSelected()
+                | ev.OfferDeclined()
+                | ev.ConfirmNeeded()
+                | ev.SelectionCancelled()
+                | ev.PointerMoved()
+                | ev.QuestionAsked()
+                | ev.QuestionAnswered()
+                | ev.AnswerReceived()
+                | ev.QuestionExpired()
+                | ev.Fault()
+            ):
+                return False
+            case _:
+                assert_never(e)
 
     def set_online(self, online: bool) -> bool:
         """The link's state as polled by the window (the service only reports changes)."""
-        return self.apply(BedsideEvent("connection", detail="online" if online else "offline"))
+        return self.apply(ev.ConnectionChanged(online))
 
     def _move(self, request_id: str, state: str, by: str | None, intent: str) -> bool:
         track = self.get(request_id)
@@ -107,7 +125,7 @@ class Timeline:
             track = RequestTrack(request_id, intent, state)
             self.tracks.insert(0, track)
             del self.tracks[MAX_TRACKS:]
-        if state in self._ORDER and self._ORDER.index(state) < self._ORDER.index(track.state):
+        if is_backwards(track.state, state, TRACK_STATES):
             return False  # never backwards
         track.state = state
         if by:
@@ -136,34 +154,45 @@ class Prompt:
     args: tuple[str, ...] = ()
 
 
+def spoken_intent(e: BedsideEvent) -> str:
+    """The intent a spoken prompt names: the highlighted one for the menu, the chosen one for
+    a new request, none otherwise."""
+    if isinstance(e, ev.MenuChanged):
+        return e.menu.highlighted or ""
+    if isinstance(e, ev.RequestSaved):
+        return e.intent
+    return ""
+
+
 def prompt_for(e: BedsideEvent, intent_label: str) -> Prompt | None:
     """What to say aloud for a bedside event, for patients who cannot read the screen.
 
     The menu speaks only the offered item (the patient answers it); states speak the steps
     that matter to the patient (received, someone is coming, done); nothing technical.
     """
-    if e.kind == "menu" and e.menu is not None:
-        if e.menu.stage == "question":
-            return Prompt("question", (e.menu.question,))
-        if e.menu.stage == "offering" and e.menu.highlighted:
-            return Prompt("offer", (intent_label,))
-        if e.menu.stage == "confirming" and e.menu.highlighted:
-            return Prompt("confirm", (intent_label,))
-        return None
-    if e.kind == "request_saved":
-        return Prompt("chosen", (intent_label,))
-    if e.kind == "state":
-        if e.state == "received":
+    match e:
+        case ev.MenuChanged(menu=menu):
+            if menu.stage == "question":
+                return Prompt("question", (menu.question,))
+            if menu.stage == "offering" and menu.highlighted:
+                return Prompt("offer", (intent_label,))
+            if menu.stage == "confirming" and menu.highlighted:
+                return Prompt("confirm", (intent_label,))
+            return None
+        case ev.RequestSaved():
+            return Prompt("chosen", (intent_label,))
+        case ev.StateChanged(state="received"):
             return Prompt("received")
-        if e.state == "acknowledged":
-            return Prompt("acknowledged", (e.by or "",))
-        if e.state == "resolved":
+        case ev.StateChanged(state="acknowledged", by=by):
+            return Prompt("acknowledged", (by or "",))
+        case ev.StateChanged(state="resolved"):
             return Prompt("resolved")
-    if e.kind == "connection" and e.detail.startswith("offline: request saved"):
-        return Prompt("saved_offline")
-    if e.kind == "answered":
-        return Prompt("answered_" + ("yes" if e.detail == "yes" else "no"))
-    return None
+        case ev.ConnectionChanged(online=False, request_saved=True):
+            return Prompt("saved_offline")
+        case ev.QuestionAnswered(answer=answer):
+            return Prompt("answered_" + ("yes" if answer == "yes" else "no"))
+        case _:
+            return None
 
 
 # ---------------------------------------------------------------- camera and microphone
@@ -250,23 +279,28 @@ class MicState:
     note: str = ""
 
 
-def mic_state(worker: Any, last_heard: tuple[float, str] | None, now: float) -> MicState:
-    """From a voice worker (or None) and the last utterance heard (time, transcript).
+class VoiceStatus(Protocol):
+    """What the window reads of a voice worker (``beckon.bedside.voice_worker.VoiceWorker``):
+    its ``ready`` and ``finished`` events, its ``error`` and its ``note``."""
 
-    Duck-typed on the worker's ``ready``/``finished`` events and ``error`` so the window does
-    not depend on the voice path's internals.
-    """
+    ready: threading.Event
+    finished: threading.Event
+    error: BaseException | None
+    note: str
+
+
+def mic_state(
+    worker: VoiceStatus | None, last_heard: tuple[float, str] | None, now: float
+) -> MicState:
+    """From a voice worker (or None) and the last utterance heard (time, transcript)."""
     if worker is None:
         return MicState("off")
-    note = str(getattr(worker, "note", "") or "")
-    if getattr(worker, "error", None) is not None:
+    if worker.error is not None:
         return MicState("error", note=str(worker.error))
-    finished = getattr(worker, "finished", None)
-    if finished is not None and finished.is_set():
-        return MicState("off", note=note)
-    ready = getattr(worker, "ready", None)
-    if ready is not None and not ready.is_set():
-        return MicState("starting", note=note)
+    if worker.finished.is_set():
+        return MicState("off", note=worker.note)
+    if not worker.ready.is_set():
+        return MicState("starting", note=worker.note)
     if last_heard is not None and now - last_heard[0] < 4.0:
-        return MicState("heard", last_heard[1], note)
-    return MicState("listening", note=note)
+        return MicState("heard", last_heard[1], worker.note)
+    return MicState("listening", note=worker.note)

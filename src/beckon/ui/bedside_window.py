@@ -9,13 +9,11 @@ sending frames, a link that is down, a worker that died.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PyQt6.QtCore import QObject, QSize, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QCloseEvent, QIcon, QImage, QPixmap
@@ -31,17 +29,17 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from beckon.background import Background
+from beckon.bedside import events as ev
+from beckon.bedside.events import BedsideEvent
+from beckon.bedside.host import BedsideHost, CameraSpec, MicSpec
 from beckon.bedside.interaction import MenuView
 from beckon.bedside.service import (
     AnswerQuestion,
-    BedsideEvent,
     BedsideService,
     CancelRequest,
     Gesture,
     Submit,
 )
-from beckon.bedside.voice_worker import route_gestures
 from beckon.intents import Intent
 from beckon.ui import strings, theme
 from beckon.ui.bedside_model import (
@@ -51,25 +49,22 @@ from beckon.ui.bedside_model import (
     Timeline,
     mic_state,
     prompt_for,
+    spoken_intent,
 )
 from beckon.ui.speech import SilentSpeaker, Speaker
 from beckon.ui.widgets import IconLabel, StatusPill, Tile, px, set_prop
+from beckon.voice.dialogue import Action
+from beckon.voice.dialogue import Prompt as VoicePrompt
+from beckon.voice.recognizer import VoiceEvent
+
+if TYPE_CHECKING:
+    from beckon.vision.pipeline import FaceStatus
 
 log = logging.getLogger(__name__)
 
 translate = strings.translate
 CAMERA_RETRY_S = 10.0
 CONFIRM_TIMEOUT_MS = 15_000
-
-
-@dataclass(frozen=True)
-class VisionSpec:
-    """Where the frames come from: a camera index or a video file, and the face model."""
-
-    model_path: Path
-    source: str
-    realtime: bool = True
-    is_file: bool = False
 
 
 class BedsideBridge(QObject):
@@ -176,8 +171,8 @@ class BedsideWindow(QWidget):
         *,
         language: str = "en",
         speaker: Speaker | None = None,
-        vision: VisionSpec | None = None,
-        voice_worker: Any = None,
+        vision: CameraSpec | None = None,
+        mic: MicSpec | None = None,
         profile_dir: Path | None = None,
     ) -> None:
         super().__init__()
@@ -186,13 +181,26 @@ class BedsideWindow(QWidget):
         self.intents: dict[str, Intent] = service.intents
         self.speaker: Speaker = speaker or SilentSpeaker()
         self.vision = vision
-        self.voice_worker = voice_worker
-        # While a spoken request waits for yes or no, a nod or shake answers it.
-        self._post_from_vision = route_gestures(service.post, voice_worker)
         self.profile_dir = profile_dir
         self.timeline = Timeline()
         self.camera = CameraMonitor()
         self.bridge = BedsideBridge()
+        # The host owns the threads (service, camera, microphone) and their restarts; the
+        # window shows what they report. Frames, face and voice items arrive on worker
+        # threads and are only handed over (a lock, a queued Qt signal).
+        self.host = BedsideHost(
+            service,
+            vision,
+            mic,
+            retry_s=CAMERA_RETRY_S,
+            on_frame=self.camera.frame,
+            on_face=self.bridge.face.emit,
+            on_observation=self._observation,
+            on_camera_started=self.camera.started,
+            on_camera_stopped=self._camera_stopped,
+        )
+        self.host.intercept = self._to_wizard
+        self.host.voice_listeners.append(self.bridge.voice.emit)
         self.menu: MenuView | None = None
         self.question_by: str | None = None
         self.highlight_listeners: list[Callable[[str | None], None]] = []
@@ -200,9 +208,6 @@ class BedsideWindow(QWidget):
         self.face_state: str | None = None
         self.mic = MicState("off")
         self.wizard: Any = None
-        self._background: Background | None = None
-        self._worker: Any = None
-        self._worker_retry_at = 0.0
         self._last_heard: tuple[float, str] | None = None
         self._confirm_action: Callable[[], None] | None = None
         self._started = time.monotonic()
@@ -217,8 +222,6 @@ class BedsideWindow(QWidget):
         self.bridge.face.connect(self.on_face)
         self.bridge.voice.connect(self.on_voice)
         service.listeners.append(self.bridge.bedside.emit)
-        if voice_worker is not None:
-            voice_worker.listeners.append(self.bridge.voice.emit)
         self._set_tiles(tuple(service.settings.bedside.offered_intents))
         self.timeline_panel.show_tracks([])
         self.poll = QTimer(self)
@@ -392,27 +395,16 @@ class BedsideWindow(QWidget):
     # ------------------------------------------------------------ running
 
     def start(self) -> None:
-        """Start the bedside service thread, the vision worker and the poll timer."""
-        if self._background is None:
-            self._background = Background(self.service.run, "bedside").start()
-        self._start_vision()
-        if self.voice_worker is not None and not self.voice_worker.ready.is_set():
-            with contextlib.suppress(RuntimeError):  # already started by its owner
-                self.voice_worker.start()
+        """Start the bedside service thread, the workers and the poll timer."""
+        if not self.host.started:
+            self.host.start()
         self.poll.start()
 
     def shutdown(self) -> None:
         self.poll.stop()
         if self.wizard is not None:
             self.wizard.close()
-        if self._worker is not None:
-            self._worker.stop()
-            self._worker = None
-        if self.voice_worker is not None:
-            self.voice_worker.stop()
-        if self._background is not None:
-            self._background.stop()
-            self._background = None
+        self.host.stop()
         self.speaker.close()
         if self.bridge.bedside.emit in self.service.listeners:
             self.service.listeners.remove(self.bridge.bedside.emit)
@@ -421,22 +413,9 @@ class BedsideWindow(QWidget):
         self.shutdown()
         super().closeEvent(event)
 
-    def _start_vision(self) -> None:
-        if self.vision is None or self._worker is not None:
-            return
-        from beckon.bedside.vision_worker import VisionWorker
-
-        self.camera.started()
-        self._worker = VisionWorker(
-            self.vision.model_path,
-            self.vision.source,
-            self._from_vision,
-            realtime=self.vision.realtime,
-            on_frame=self.camera.frame,
-            on_status=self.bridge.face.emit,
-            on_observation=self._observation,
-            profile=getattr(self.service, "profile", None),
-        ).start()
+    def _camera_stopped(self, error: str) -> None:
+        self.face_state = None  # no camera, no face: never show a stale "face found"
+        self.camera.stopped(error)
 
     def _observation(self, obs: object) -> None:
         """On the vision thread: the calibration wizard records observations while open."""
@@ -444,12 +423,12 @@ class BedsideWindow(QWidget):
         if wizard is not None:
             wizard.observe(obs)
 
-    def _from_vision(self, item: object) -> None:
+    def _to_wizard(self, item: object) -> bool:
         """On the vision thread: gestures go to the calibration wizard while it runs."""
         if isinstance(item, Gesture) and self.wizard is not None:
             self.bridge.gesture.emit(item)
-            return
-        self._post_from_vision(item)
+            return True
+        return False
 
     # ------------------------------------------------------------ events (GUI thread)
 
@@ -460,17 +439,18 @@ class BedsideWindow(QWidget):
     def on_event(self, e: BedsideEvent) -> None:
         if self.timeline.apply(e):
             self._show_timeline()
-        if e.kind == "menu" and e.menu is not None:
-            self.show_menu(e.menu)
-        elif e.kind == "question":
-            self.question_by = e.by
-        elif e.kind == "fault":
-            self.fault = e.detail
-            self.fault_banner.setText(e.detail)
-            self._show_banner(self.fault_banner, True)
-        elif e.kind in ("connection", "station"):
-            self._show_link()
-        prompt = prompt_for(e, self.label(e.intent or (e.menu.highlighted or "" if e.menu else "")))
+        match e:
+            case ev.MenuChanged(menu=menu):
+                self.show_menu(menu)
+            case ev.QuestionAsked(asked_by=asked_by):
+                self.question_by = asked_by
+            case ev.Fault(detail=detail):
+                self.fault = detail
+                self.fault_banner.setText(detail)
+                self._show_banner(self.fault_banner, True)
+            case ev.ConnectionChanged() | ev.StationChanged():
+                self._show_link()
+        prompt = prompt_for(e, self.label(spoken_intent(e)))
         if prompt is not None:
             self.speaker.say(strings.spoken(prompt), self.language)
 
@@ -492,30 +472,22 @@ class BedsideWindow(QWidget):
         for listener in self.highlight_listeners:
             listener(view.highlighted)
 
-    def on_face(self, status: Any) -> None:
-        self.face_state = str(getattr(status, "state", "no_face"))
+    def on_face(self, status: FaceStatus) -> None:
+        self.face_state = status.state
         self._show_face()
         if self.wizard is not None:
             self.wizard.on_face(status)
 
-    def on_voice(self, item: Any) -> None:
-        text = getattr(item, "text", None)
-        if isinstance(text, str) and hasattr(item, "speech_end"):  # a VoiceEvent
-            self._last_heard = (time.monotonic(), text)
+    def on_voice(self, item: VoiceEvent | Action) -> None:
+        if isinstance(item, VoiceEvent):
+            self._last_heard = (time.monotonic(), item.text)
             self._show_mic()
-        elif type(item).__name__ == "Prompt" and hasattr(item, "intent"):
-            label = self.label(item.intent)
-            self.stage_banner.setText(
-                translate("Beckon", "Did you ask for: {intent}? Nod or say yes.").format(
-                    intent=label
-                )
+        elif isinstance(item, VoicePrompt):
+            question = translate("Beckon", "Did you ask for: {intent}? Nod or say yes.").format(
+                intent=self.label(item.intent)
             )
-            self.speaker.say(
-                translate("Beckon", "Did you ask for: {intent}? Nod or say yes.").format(
-                    intent=label
-                ),
-                self.language,
-            )
+            self.stage_banner.setText(question)
+            self.speaker.say(question, self.language)
 
     # ------------------------------------------------------------ touch
 
@@ -610,7 +582,7 @@ class BedsideWindow(QWidget):
         self._show_banner(self.offline_banner, self.timeline.offline_message)
 
     def _show_face(self) -> None:
-        if self.vision is None or self._worker is None:
+        if self.vision is None or self.host.vision is None:
             self.face_pill.hide()
             return
         self.face_pill.show()
@@ -622,9 +594,9 @@ class BedsideWindow(QWidget):
         )
 
     def _show_mic(self) -> None:
-        self.mic = mic_state(self.voice_worker, self._last_heard, time.monotonic())
+        self.mic = mic_state(self.host.voice, self._last_heard, time.monotonic())
         kind = self.mic.kind
-        self.mic_pill.setVisible(self.voice_worker is not None)
+        self.mic_pill.setVisible(self.host.mic is not None)
         self.mic_pill.show_state(
             {"listening": "ok", "heard": "ok", "starting": "warn", "error": "bad"}.get(kind, "off"),
             strings.mic_text(self.mic),
@@ -683,29 +655,14 @@ class BedsideWindow(QWidget):
         self._watch_workers()
 
     def _watch_workers(self) -> None:
-        if self._background is not None and not self._background.alive:
+        if self.host.started and not self.host.service_alive:
             detail = translate("Beckon", "The bedside service stopped: call IT.")
             if self.fault != detail:
                 self.fault = detail
                 self.fault_banner.setText(detail)
                 self._show_banner(self.fault_banner, True)
-        worker = self._worker
-        if worker is None or not worker.finished.is_set():
-            retry = worker is None and self.vision is not None and not self.vision.is_file
-            if retry and self._background is not None and time.monotonic() >= self._worker_retry_at:
-                self._start_vision()
-            return
-        self._worker = None
-        self.face_state = None  # no camera, no face: never show a stale "face found"
-        if worker.error is not None:
-            # A lost camera must not stop the bedside: say so, keep touch working, retry.
-            log.error(
-                "camera %s failed (%s); retrying", self.vision and self.vision.source, worker.error
-            )
-            self.camera.stopped(str(worker.error))
-            self._worker_retry_at = time.monotonic() + CAMERA_RETRY_S
-        else:
-            self.camera.stopped()
+        if self.host.started:
+            self.host.supervise()
 
     # ------------------------------------------------------------ calibration
 
@@ -732,7 +689,7 @@ class BedsideWindow(QWidget):
 
     def _profile_setting(self) -> str:
         """``bedside.profile`` when the configuration names one: calibrate that file."""
-        return str(getattr(self.service.settings.bedside, "profile", "") or "")
+        return self.service.settings.bedside.profile
 
     def _calibration_closed(self, _result: int = 0) -> None:
         if self.wizard is not None:

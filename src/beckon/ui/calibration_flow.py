@@ -16,12 +16,19 @@ from pathlib import Path
 from typing import Any
 
 from beckon import paths
+from beckon.vision.calibration import (
+    CALIBRATION_REPEATS,
+    CALIBRATION_REST_S,
+    CALIBRATION_SLOT_S,
+)
 
-REST_S = 3.0
-TAKE_S = 3.5
+# The take timing is the calibration's own (one rule, in vision/calibration.py); the wizard
+# only adds a pause between takes, where the patient rests while the next prompt shows.
+REST_S = CALIBRATION_REST_S
+TAKE_S = CALIBRATION_SLOT_S
 PAUSE_S = 1.5
 DEFAULT_GESTURES = ("nod", "shake")
-TAKES_PER_GESTURE = 2
+TAKES_PER_GESTURE = CALIBRATION_REPEATS
 
 
 @dataclass(frozen=True)

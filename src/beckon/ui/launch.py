@@ -57,28 +57,22 @@ def bedside_window(
     voice: bool = True,
 ) -> Any:
     """A BedsideWindow with its service, vision (when ``model``) and voice (when configured)."""
+    from beckon.bedside.host import CameraSpec, MicSpec
     from beckon.bedside.service import BedsideService
-    from beckon.ui.bedside_window import BedsideWindow, VisionSpec
+    from beckon.ui.bedside_window import BedsideWindow
     from beckon.ui.speech import EspeakSpeaker, SilentSpeaker
 
     service = BedsideService(settings)
-    vision = None
+    camera = None
     if model is not None and source is not None:
-        vision = VisionSpec(model, source, realtime=True, is_file=is_file)
-    voice_worker = None
-    if voice and "voice" in settings.bedside.inputs:
-        try:
-            from beckon.bedside.voice_worker import VoiceWorker
-
-            voice_worker = VoiceWorker(look.language, service.post, policy=service.profile.voice)
-        except Exception as exc:  # the voice path is optional; the window says it is off
-            log.error("voice input is off: %s", exc)
+        camera = CameraSpec(model, source, realtime=True, is_file=is_file)
+    mic = MicSpec(look.language) if voice and "voice" in settings.bedside.inputs else None
     return BedsideWindow(
         service,
         language=look.language,
         speaker=EspeakSpeaker() if speech else SilentSpeaker(),
-        vision=vision,
-        voice_worker=voice_worker,
+        vision=camera,
+        mic=mic,
     )
 
 

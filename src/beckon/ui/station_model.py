@@ -15,7 +15,8 @@ from datetime import datetime, tzinfo
 from beckon.intents import Intent
 from beckon.messaging import protocol as p
 
-PRIORITY_RANK = {"emergency": 0, "urgent": 1, "routine": 2}
+PRIORITY_RANK = {name: rank for rank, name in enumerate(reversed(p.PRIORITIES))}
+"""Most urgent first: the wire protocol's PRIORITIES are listed least urgent first."""
 FLASH_S = 10.0  # a new or escalated row flashes this long
 REMIND_EMERGENCY_S = 30.0  # an unacknowledged emergency sounds again this often
 

@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import assert_never
 
 from PyQt6.QtCore import QObject, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QCloseEvent
@@ -33,7 +33,7 @@ from PyQt6.QtWidgets import (
 from beckon.background import Background
 from beckon.intents import Intent, load_intents
 from beckon.messaging import protocol as p
-from beckon.station.feed import Connection, StationFeed, StationPresence
+from beckon.station.feed import Connection, FeedItem, StationFeed, StationPresence
 from beckon.ui import strings
 from beckon.ui.sound import Alarm, SilentAlarm
 from beckon.ui.station_model import (
@@ -347,22 +347,25 @@ class StationWindow(QWidget):
 
     # ------------------------------------------------------------ feed (GUI thread)
 
-    def on_item(self, item: Any) -> None:
-        if isinstance(item, p.UnitQueue):
-            self.queue = item
-            alerts = self.tracker.update(item, time.monotonic())
-            self._show_queue()
-            if alerts:
-                self._alert(alerts)
-        elif isinstance(item, p.UnitStats):
-            self.stats = item
-            self._show_stats()
-        elif isinstance(item, Connection):
-            self.connected = item.online
-            self._show_link()
-        elif isinstance(item, StationPresence):
-            self.stations[item.name] = item.online
-            self._show_link()
+    def on_item(self, item: FeedItem) -> None:
+        match item:
+            case p.UnitQueue():
+                self.queue = item
+                alerts = self.tracker.update(item, time.monotonic())
+                self._show_queue()
+                if alerts:
+                    self._alert(alerts)
+            case p.UnitStats():
+                self.stats = item
+                self._show_stats()
+            case Connection(online=online):
+                self.connected = online
+                self._show_link()
+            case StationPresence(name=name, online=online):
+                self.stations[name] = online
+                self._show_link()
+            case _:
+                assert_never(item)
 
     def label(self, code: str) -> str:
         return intent_label(self.intents, code, self.language)

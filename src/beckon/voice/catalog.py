@@ -9,18 +9,14 @@ typo in the file stops start-up with the entry named, instead of silently never 
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
-from dataclasses import dataclass, field
-from importlib import resources
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from beckon.errors import ConfigError
-from beckon.intents import entry_kind, entry_text
-from beckon.messaging.protocol import PRIORITIES, Priority
+from beckon.intents import Intent, parse_entry, parse_toml, read_catalog
 
-Kind = Literal["request", "control"]
 CONTROL_CODES = ("yes", "no", "cancel")
 MAX_EXPANSIONS = 200  # per template: a guard against a template that explodes combinatorially
 
@@ -36,29 +32,10 @@ def normalize(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class VoiceIntent:
-    """One catalog entry with its expanded sentences per language."""
-
-    code: str
-    kind: Kind
-    priority: Priority | None
-    text: dict[str, str]
-    templates: dict[str, tuple[str, ...]]
-    sentences: dict[str, tuple[str, ...]]
-
-    def label(self, language: str) -> str:
-        return self.text.get(language) or self.text.get("en") or self.code
-
-    @property
-    def is_emergency(self) -> bool:
-        return self.priority == "emergency"
-
-
-@dataclass(frozen=True)
 class Catalog:
     """All intents and decoy words; ``languages`` are those every intent has phrases for."""
 
-    intents: dict[str, VoiceIntent]
+    intents: dict[str, Intent]
     decoys: dict[str, tuple[str, ...]]
     languages: tuple[str, ...]
     source: str = "<catalog>"
@@ -84,7 +61,7 @@ class Catalog:
             words.update(self.decoys.get(language, ()))
         return words
 
-    def requests(self) -> list[VoiceIntent]:
+    def requests(self) -> list[Intent]:
         return [i for i in self.intents.values() if i.kind == "request"]
 
     def _require(self, language: str) -> None:
@@ -158,20 +135,16 @@ def expand(template: str) -> list[str]:
 
 def load_catalog(path: Path | None = None) -> Catalog:
     """Load and validate the catalog (the packaged one unless a path is given)."""
-    if path is None:
-        source = "beckon/data/intents.toml"
-        text = resources.files("beckon").joinpath("data/intents.toml").read_text("utf-8")
-    else:
-        source, text = str(path), Path(path).read_text(encoding="utf-8")
-    return parse_catalog(text, source)
+    source, data = read_catalog(path)
+    return _catalog(data, source)
 
 
 def parse_catalog(text: str, source: str = "<catalog>") -> Catalog:
     """Parse catalog TOML; every error names the entry and what is expected."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    return _catalog(parse_toml(text, source), source)
+
+
+def _catalog(data: dict[str, Any], source: str) -> Catalog:
     raw_intents = data.get("intents")
     if not isinstance(raw_intents, dict) or not raw_intents:
         raise ConfigError(f"{source}: no [intents.*] tables")
@@ -195,15 +168,9 @@ def parse_catalog(text: str, source: str = "<catalog>") -> Catalog:
     return Catalog(intents, decoys, tuple(languages), source)
 
 
-def _parse_intent(code: str, entry: Any, source: str) -> VoiceIntent:
+def _parse_intent(code: str, entry: Any, source: str) -> Intent:
     where = f"{source}: intents.{code}"
-    kind = entry_kind(code, entry, where)
-    priority = entry.get("priority")
-    if kind == "request" and priority not in PRIORITIES:
-        raise ConfigError(f"{where}.priority is {priority!r}; expected one of {PRIORITIES}")
-    if kind == "control" and priority is not None:
-        raise ConfigError(f"{where}: a control intent has no priority (it is never sent)")
-    texts = entry_text(entry, where)
+    base = parse_entry(code, entry, where)
     phrases = entry.get("phrases")
     if not isinstance(phrases, dict) or not phrases:
         raise ConfigError(f'{where}.phrases must be a table of language = ["template", ...]')
@@ -225,12 +192,10 @@ def _parse_intent(code: str, entry: Any, source: str) -> VoiceIntent:
     unknown = {k for k in entry if k not in {"kind", "priority", "text", "phrases"}}
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {sorted(unknown)}")
-    return VoiceIntent(
-        code, kind, priority if kind == "request" else None, dict(texts), templates, sentences
-    )
+    return replace(base, templates=templates, sentences=sentences)
 
 
-def _check_unique(intents: dict[str, VoiceIntent], lang: str, source: str) -> None:
+def _check_unique(intents: dict[str, Intent], lang: str, source: str) -> None:
     """The same sentence under two intents would make a match ambiguous: refuse it."""
     owner: dict[str, str] = {}
     for code, intent in intents.items():
@@ -244,7 +209,7 @@ def _check_unique(intents: dict[str, VoiceIntent], lang: str, source: str) -> No
 
 
 def _parse_decoys(
-    raw: Any, source: str, intents: dict[str, VoiceIntent], languages: list[str]
+    raw: Any, source: str, intents: dict[str, Intent], languages: list[str]
 ) -> dict[str, tuple[str, ...]]:
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: [decoys] must be a table of language = [words]")

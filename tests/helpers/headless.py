@@ -9,9 +9,10 @@ import threading
 from pathlib import Path
 
 from beckon.background import Background
-from tests.messaging.test_end_to_end import station_for
+from beckon.station.events import RequestChanged, StationEvent
+from tests.helpers.rig import station_for
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def run_headless_bedside(
@@ -23,9 +24,10 @@ def run_headless_bedside(
     received: list[tuple[str, str, str]] = []
     got = threading.Event()
 
-    def on_change(what: str, view) -> None:  # type: ignore[no-untyped-def]
-        received.append((what, view.bed, view.intent))
-        got.set()
+    def on_change(e: StationEvent) -> None:
+        if isinstance(e, RequestChanged):
+            received.append((e.change, e.view.bed, e.view.intent))
+            got.set()
 
     station.listeners.append(on_change)
     with Background(station.run, "station"):

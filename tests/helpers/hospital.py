@@ -1,28 +1,37 @@
-"""Real Mosquitto brokers running the shipped production config, for the hospital tests.
+"""Helpers for the hospital tests (tests/hospital): real Mosquitto brokers running the shipped
+production config, a cuttable loopback link between two brokers, and a site made only with
+`beckon provision`.
 
 deploy/mosquitto/mosquitto.conf names files under /etc and /var, so each broker here runs a
 derived copy: the same directives with the listeners moved to free loopback ports and the
 certificate, password, ACL, persistence and log paths swapped for the given ones. Every swapped
 directive must exist in the original, so a renamed setting fails here instead of passing
 unnoticed. Optionally the commented client-certificate lines are switched on, and extra lines
-(a bridge) are appended.
+(a bridge) are appended. (tests/helpers/deploy.py derives the same file for the ACL tests with
+its own throwaway certificates; this one also turns on client certificates and bridges.)
 """
 
 from __future__ import annotations
 
 import contextlib
 import getpass
+import queue
 import shutil
 import signal
 import socket
 import subprocess
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from beckon import provision as pv
+from beckon.config import BedsideSettings, StationSettings, load_bedside, load_station
 from beckon.messaging.broker import free_port, wait_for_port
+from beckon.messaging.mqtt import LinkEvent
 
 REPO = Path(__file__).resolve().parents[2]
 PRODUCTION_CONF = REPO / "deploy" / "mosquitto" / "mosquitto.conf"
@@ -251,3 +260,60 @@ class TcpProxy:
 
     def stop(self) -> None:
         self.cut()
+
+
+# ---------------------------------------------------------------- a provisioned site
+
+
+@dataclass
+class Site:
+    ca: Path
+    out: Path
+    broker: ProductionBroker
+
+    def device(self, name: str) -> Path:
+        return self.out / "devices" / name
+
+
+def installed(folder: Path) -> dict[str, str]:
+    """The overrides that stand for copying a device folder to /etc/beckon."""
+    keys = {
+        "broker.password_file": pv.PASSWORD_FILE,
+        "broker.ca_file": pv.CA_CERT,
+    }
+    if (folder / pv.CLIENT_CERT).exists():
+        keys |= {"broker.cert_file": pv.CLIENT_CERT, "broker.key_file": pv.CLIENT_KEY}
+    return {key: str(folder / name) for key, name in keys.items()}
+
+
+def bed_settings(site: Site, bed: str, tmp: Path) -> BedsideSettings:
+    folder = site.device(f"bed-general-icu-3-{bed}")
+    overrides = installed(folder) | {"bedside.outbox": str(tmp / f"outbox-{bed}.sqlite3")}
+    return load_bedside(folder / "bedside.toml", overrides, env={})
+
+
+def station_settings(site: Site, tmp: Path) -> StationSettings:
+    folder = site.device("station-general-icu-3")
+    overrides = installed(folder) | {"station.database": str(tmp / "station.sqlite3")}
+    return load_station(folder / "station.toml", overrides, env={})
+
+
+def wait(check: Callable[[], bool], timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not check():
+        time.sleep(0.05)
+    return check()
+
+
+def events_until(events: queue.Queue[LinkEvent], kind: type, timeout: float) -> list[LinkEvent]:
+    seen: list[LinkEvent] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            event = events.get(timeout=0.1)
+        except queue.Empty:
+            continue
+        seen.append(event)
+        if isinstance(event, kind):
+            break
+    return seen

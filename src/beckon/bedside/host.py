@@ -1,0 +1,235 @@
+"""The one supervisor of a bedside's threads: the service, the camera worker, the voice worker.
+
+Why one class: ``beckon bedside --headless`` and the bedside window used to start, watch and
+restart their workers each in their own way, and fixes landed on one side only (the window
+never restarted a failed microphone, and its gestures kept going to the first voice worker).
+Here both get the same rules:
+
+- the service runs on its own thread; everything reaches it through its inbox;
+- a camera or microphone that fails is retried every ``retry_s`` seconds, because requests
+  already made still need delivering and touch may still work; a *file* that fails is not
+  retried (it would fail the same way) and is reported in :attr:`BedsideHost.file_error`;
+- gestures from the camera go through :func:`route_gestures` to the *current* voice worker,
+  so a nod still answers a spoken request after the microphone was restarted.
+
+The host is plain Python (no Qt): the window calls :meth:`supervise` from its poll timer, the
+headless loop from its own; both then only display or log what the host reports.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from beckon.background import Background
+from beckon.bedside.service import BedsideService
+from beckon.bedside.vision_worker import VisionWorker
+from beckon.bedside.voice_worker import VoiceListener, VoiceWorker, route_gestures
+
+if TYPE_CHECKING:
+    from beckon.vision.pipeline import FaceStatus
+
+log = logging.getLogger(__name__)
+
+RETRY_S = 10.0
+
+
+@dataclass(frozen=True)
+class CameraSpec:
+    """Where the frames come from: a camera index or a video file, and the face model.
+    ``realtime`` plays a file at its own speed (a window, the demo); ``is_file`` says a
+    failure is final rather than a camera to retry."""
+
+    model_path: Path
+    source: str
+    realtime: bool = True
+    is_file: bool = False
+
+
+@dataclass(frozen=True)
+class MicSpec:
+    """What the voice path listens to: the microphone, or ``audio`` (a WAV file)."""
+
+    language: str
+    audio: Path | None = None
+    realtime: bool = True
+
+
+class BedsideHost:
+    """Starts the service thread and keeps the workers running; see the module docstring.
+
+    The callbacks run on the vision thread (``on_frame``, ``on_face``, ``on_observation``) and
+    must only hand the value over; ``on_camera_started`` and ``on_camera_stopped`` (with the
+    error text, "" when the source simply ended) run on the thread that calls :meth:`supervise`.
+    ``voice_listeners`` are attached to every voice worker the host starts, the first and the
+    replacements alike. ``intercept`` may take an item from the camera before the routing
+    (the calibration wizard takes the gestures while it is open): it returns True when it did.
+    """
+
+    def __init__(
+        self,
+        service: BedsideService,
+        camera: CameraSpec | None = None,
+        mic: MicSpec | None = None,
+        *,
+        retry_s: float = RETRY_S,
+        on_frame: Callable[[Any], None] | None = None,
+        on_face: Callable[[FaceStatus], None] | None = None,
+        on_observation: Callable[[Any], None] | None = None,
+        on_camera_started: Callable[[], None] | None = None,
+        on_camera_stopped: Callable[[str], None] | None = None,
+    ) -> None:
+        self.service = service
+        self.camera = camera
+        self.mic = mic
+        self.retry_s = retry_s
+        self.on_frame = on_frame
+        self.on_face = on_face
+        self.on_observation = on_observation
+        self.on_camera_started = on_camera_started
+        self.on_camera_stopped = on_camera_stopped
+        self.intercept: Callable[[object], bool] | None = None
+        self.voice_listeners: list[VoiceListener] = []
+        self.vision: VisionWorker | None = None
+        self.voice: VoiceWorker | None = None
+        self.file_error: str | None = None  # a video or sound file that could not be read
+        self._background: Background | None = None
+        self._vision_due = 0.0
+        self._voice_due = 0.0
+        self._failed_voice: VoiceWorker | None = None
+
+    # ------------------------------------------------------------ lifetime
+
+    def start(self) -> BedsideHost:
+        """Start the service thread and the workers."""
+        if self._background is None:
+            self._background = Background(self.service.run, "bedside").start()
+        self.supervise()
+        return self
+
+    def stop(self) -> None:
+        """Stop the workers, then the service (which publishes "offline" on its way out)."""
+        for worker in (self.vision, self.voice):
+            if worker is not None:
+                worker.stop()
+        self.vision = self.voice = None
+        if self._background is not None:
+            self._background.stop()
+            self._background = None
+
+    @property
+    def service_alive(self) -> bool:
+        return self._background is not None and self._background.alive
+
+    @property
+    def service_error(self) -> BaseException | None:
+        return self._background.error if self._background is not None else None
+
+    @property
+    def started(self) -> bool:
+        return self._background is not None
+
+    # ------------------------------------------------------------ supervision
+
+    def supervise(self, now: float | None = None) -> None:
+        """One look at the workers: notice the ones that stopped, start the ones that are due.
+        Call it a few times a second."""
+        now = time.monotonic() if now is None else now
+        self._watch_vision(now)
+        self._watch_voice(now)
+        if self.mic is not None and self._voice_wanted() and now >= self._voice_due:
+            self._start_voice(now)
+        if self.camera is not None and self.vision is None and now >= self._vision_due:
+            self._start_vision()
+
+    def _watch_vision(self, now: float) -> None:
+        worker = self.vision
+        if worker is None or not worker.finished.is_set():
+            return
+        assert self.camera is not None
+        self.vision = None
+        if self.camera.is_file:
+            # A file that ended stays ended; one that cannot be read would fail again.
+            self._vision_due = float("inf")
+            if worker.error is not None:
+                self.file_error = f"vision stopped: {worker.error}"
+        else:
+            # A lost camera must not stop the bedside: say so, keep touch working, retry.
+            log.error(
+                "camera %s stopped (%s); retrying in %g s",
+                self.camera.source,
+                worker.error or "no more frames",
+                self.retry_s,
+            )
+            self._vision_due = now + self.retry_s
+        if self.on_camera_stopped is not None:
+            self.on_camera_stopped("" if worker.error is None else str(worker.error))
+
+    def _voice_wanted(self) -> bool:
+        """No voice worker yet, or one that failed (kept until its replacement starts, so the
+        window can show the microphone's error meanwhile)."""
+        return self.voice is None or self.voice is self._failed_voice
+
+    def _watch_voice(self, now: float) -> None:
+        worker = self.voice
+        if worker is None or worker is self._failed_voice:
+            return
+        if not worker.finished.is_set() or worker.error is None:
+            return
+        assert self.mic is not None
+        self._failed_voice = worker
+        if self.mic.audio is not None:
+            self.file_error = f"voice stopped: {worker.error}"
+            self._voice_due = float("inf")
+            return
+        log.error("microphone failed (%s); retrying in %g s", worker.error, self.retry_s)
+        self._voice_due = now + self.retry_s
+
+    def _start_vision(self) -> None:
+        assert self.camera is not None
+        if self.on_camera_started is not None:
+            self.on_camera_started()
+        self.vision = VisionWorker(
+            self.camera.model_path,
+            self.camera.source,
+            self.post_from_camera,
+            realtime=self.camera.realtime,
+            on_frame=self.on_frame,
+            on_status=self.on_face,
+            on_observation=self.on_observation,
+            profile=self.service.profile,
+        ).start()
+
+    def _start_voice(self, now: float) -> None:
+        assert self.mic is not None
+        try:
+            worker = VoiceWorker(
+                self.mic.language,
+                self.service.post,
+                source=self.mic.audio,
+                policy=self.service.profile.voice,
+                realtime=self.mic.realtime,
+            )
+        except Exception as exc:  # e.g. a catalog without this language: voice stays off
+            log.error("voice input is off: %s", exc)
+            self._voice_due = now + self.retry_s
+            return
+        worker.listeners.extend(self.voice_listeners)
+        self.voice = worker.start()
+
+    # ------------------------------------------------------------ routing
+
+    def post_from_camera(self, item: object) -> None:
+        """On the vision thread: what the camera saw, to the wizard or the service. The voice
+        worker is looked up per item, so a replaced microphone still gets its nods."""
+        if self.intercept is not None and self.intercept(item):
+            return
+        voice = None if self._voice_wanted() else self.voice
+        route_gestures(self.service.post, voice)(item)
+
+
+__all__ = ["BedsideHost", "CameraSpec", "MicSpec"]

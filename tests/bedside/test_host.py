@@ -1,0 +1,142 @@
+"""The one bedside host: it supervises the camera and microphone workers for both the headless
+bedside and the window, with no screen needed to test it.
+
+Real workers throughout: a camera that cannot be opened and a sound file that does not exist
+fail the real VisionWorker and VoiceWorker the way a lost device does on a tablet.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from beckon.bedside.host import BedsideHost, CameraSpec, MicSpec
+from beckon.bedside.service import BedsideService, Gesture, Submit
+from beckon.bedside.voice_worker import VoiceWorker
+from beckon.config import load_bedside
+from beckon.messaging.broker import free_port
+
+
+def a_service(tmp_path: Path) -> BedsideService:
+    settings = load_bedside(
+        None,
+        {
+            "bedside.site": "gh",
+            "bedside.unit": "icu",
+            "bedside.bed": "12",
+            "bedside.outbox": str(tmp_path / "outbox.sqlite3"),
+            "broker.url": f"mqtt://127.0.0.1:{free_port()}",  # nobody listens: not needed here
+        },
+    )
+    return BedsideService(settings)
+
+
+def supervise_until(host: BedsideHost, done: Callable[[], bool], timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not done():
+        host.supervise()
+        time.sleep(0.02)
+    return done()
+
+
+def drain(service: BedsideService) -> list[object]:
+    items = []
+    while not service.inbox.empty():
+        items.append(service.inbox.get_nowait())
+    return items
+
+
+def test_a_lost_camera_is_reported_and_started_again(tmp_path: Path) -> None:
+    stopped: list[str] = []
+    started: list[bool] = []
+    camera = CameraSpec(tmp_path / "face.task", str(tmp_path / "no-camera.mp4"))
+    host = BedsideHost(
+        a_service(tmp_path),
+        camera,
+        retry_s=0.05,
+        on_camera_started=lambda: started.append(True),
+        on_camera_stopped=stopped.append,
+    )
+    host.supervise()
+    first = host.vision
+    assert first is not None and started == [True]
+    assert supervise_until(host, lambda: len(started) >= 2), stopped
+    assert host.vision is not first
+    assert stopped and all(stopped), "each stop says what went wrong"
+    assert host.file_error is None  # a camera is retried, never final
+    host.stop()
+
+
+def test_a_video_file_that_cannot_be_read_is_final(tmp_path: Path) -> None:
+    camera = CameraSpec(tmp_path / "face.task", str(tmp_path / "missing.mp4"), is_file=True)
+    host = BedsideHost(a_service(tmp_path), camera, retry_s=0.01)
+    assert supervise_until(host, lambda: host.file_error is not None)
+    assert host.file_error is not None and host.file_error.startswith("vision stopped:")
+    time.sleep(0.05)
+    host.supervise()
+    assert host.vision is None  # not started again
+
+
+def test_a_sound_file_that_cannot_be_read_is_final(tmp_path: Path) -> None:
+    heard: list[object] = []
+    host = BedsideHost(a_service(tmp_path), mic=MicSpec("en", tmp_path / "missing.wav"))
+    host.voice_listeners.append(heard.append)
+    host.supervise()
+    first = host.voice
+    assert first is not None and heard.append in first.listeners
+    assert supervise_until(host, lambda: host.file_error is not None)
+    assert host.file_error is not None and host.file_error.startswith("voice stopped:")
+    assert host.voice is first  # kept, so a window can show its error
+
+
+@pytest.mark.parametrize("answers", [True, False])
+def test_gestures_follow_the_current_voice_worker(tmp_path: Path, answers: bool) -> None:
+    """The camera's nod answers a spoken request of whichever voice worker runs *now*, also
+    after the microphone was replaced; without a pending request it reaches the menu."""
+    service = a_service(tmp_path)
+    host = BedsideHost(service, mic=MicSpec("en"))
+    posted: list[object] = []
+    old = VoiceWorker("en", posted.append)
+    new = VoiceWorker("en", posted.append)
+    host.voice = old
+    host.voice = new  # what a restart does
+    if answers:
+        new.dialogue.on_intent("water", 0.0, "some water")
+    host.post_from_camera(Gesture("nod", 1.0, 0.9))
+    if answers:
+        assert posted == [Submit("water", "voice")] and drain(service) == []
+    else:
+        assert posted == [] and drain(service) == [Gesture("nod", 1.0, 0.9)]
+
+
+def test_the_calibration_wizard_can_take_the_gestures(tmp_path: Path) -> None:
+    service = a_service(tmp_path)
+    host = BedsideHost(service)
+    taken: list[object] = []
+    host.intercept = lambda item: isinstance(item, Gesture) and not taken.append(item)
+    host.post_from_camera(Gesture("nod", 1.0, 0.9))
+    assert taken == [Gesture("nod", 1.0, 0.9)] and drain(service) == []
+
+
+def test_the_service_thread_starts_and_stops_with_the_host(tmp_path: Path) -> None:
+    host = BedsideHost(a_service(tmp_path)).start()
+    try:
+        assert host.started and host.service_alive and host.service_error is None
+    finally:
+        host.stop()
+    assert not host.started
+
+
+def test_a_failed_microphone_is_started_again(tmp_path: Path) -> None:
+    """This machine has no microphone, as a tablet whose microphone broke: the worker fails,
+    the host says so through the worker's error and starts a new one after ``retry_s``."""
+    host = BedsideHost(a_service(tmp_path), mic=MicSpec("en"), retry_s=0.05)
+    host.supervise()
+    first = host.voice
+    assert first is not None
+    assert supervise_until(host, lambda: host.voice is not first), first.error
+    assert first.error is not None and host.file_error is None
+    host.stop()

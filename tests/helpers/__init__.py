@@ -1,0 +1,1 @@
+"""Helpers shared by test modules (imported as ``tests.helpers.*``, never from a test module)."""

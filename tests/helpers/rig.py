@@ -1,0 +1,69 @@
+"""Services on a real broker for the end-to-end tests, built with the one-machine rig."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import paho.mqtt.client as paho
+from paho.mqtt.enums import CallbackAPIVersion
+
+from beckon.bedside import events as ev
+from beckon.bedside.events import BedsideEvent
+from beckon.bedside.service import BedsideService
+from beckon.lab.rig import Rig
+from beckon.station.service import StationService
+
+
+def wait_until(check: Callable[[], bool], timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()
+
+
+def station_for(url: str, db: Path) -> StationService:
+    """A station service for site gh, unit icu, storing in ``db``."""
+    return Rig(url, db.parent).station({"station.database": str(db)})
+
+
+def bedside_for(url: str, outbox: Path, bed: str = "12") -> BedsideService:
+    """Bed ``bed`` of gh/icu with its outbox at ``outbox`` and a short keepalive, so a lost
+    connection is noticed within seconds."""
+    return Rig(url, outbox.parent).bedside(
+        bed, {"bedside.outbox": str(outbox), "broker.keepalive": 2}
+    )
+
+
+class Recorder:
+    """Collects a bedside service's events (they arrive on its thread)."""
+
+    def __init__(self) -> None:
+        self.events: list[BedsideEvent] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, event: BedsideEvent) -> None:
+        with self.lock:
+            self.events.append(event)
+
+    def states(self, request_id: str) -> list[str]:
+        with self.lock:
+            return [
+                e.state
+                for e in self.events
+                if isinstance(e, ev.StateChanged) and e.request_id == request_id
+            ]
+
+
+def send_raw(url_port: int, topic: str, payload: bytes, retain: bool = False) -> None:
+    """Publish as a bare MQTT client would (a forged or repeated message)."""
+    client = paho.Client(CallbackAPIVersion.VERSION2, client_id="test-raw")
+    client.connect("127.0.0.1", url_port)
+    client.loop_start()
+    client.publish(topic, payload, qos=1, retain=retain).wait_for_publish(5)
+    client.disconnect()
+    client.loop_stop()

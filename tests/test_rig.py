@@ -1,0 +1,49 @@
+"""The one-machine rig that the demo, the benches, the screenshots and the tests share."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from beckon.bedside import events as ev
+from beckon.bedside.service import Submit
+from beckon.messaging import protocol as p
+from tests.helpers.rig import Recorder, wait_until
+
+
+@pytest.mark.mqtt
+def test_a_request_goes_round_the_rig_and_a_nurse_closes_it(mosquitto: Any, tmp_path: Path) -> None:
+    from beckon.lab.rig import one_machine
+
+    with one_machine(mosquitto.url, folder=tmp_path, site="gh", unit="ward-2") as rig:
+        assert (rig.broker, rig.url) == ("given", mosquitto.url)
+        station = rig.serve(rig.station({"station.name": "desk"}))
+        assert station.settings.station.units == ("ward-2",)
+        seen = Recorder()
+        bedside = rig.bedside("5", {"bedside.offer_seconds": 6.0})
+        bedside.listeners.append(seen)
+        assert bedside.settings.bedside.outbox == str(tmp_path / "outbox-5.sqlite3")
+        rig.run(bedside)
+        bedside.post(Submit("water", "touch"))
+        assert wait_until(lambda: any(isinstance(e, ev.RequestSaved) for e in seen.events))
+        request_id = next(e.request_id for e in seen.events if isinstance(e, ev.RequestSaved))
+        assert wait_until(lambda: "received" in seen.states(request_id)), seen.events
+        nurse = rig.nurse("Nurse Kim")
+        assert nurse.send("acknowledge", request_id)
+        assert wait_until(lambda: "acknowledged" in seen.states(request_id)), seen.events
+        assert nurse.send("resolve", request_id)
+        assert wait_until(lambda: "resolved" in seen.states(request_id)), seen.events
+    # The rig stopped everything it ran.
+    assert not any(t.name in ("station", "bedside-5") for t in threading.enumerate())
+
+
+def test_a_nurse_command_is_built_in_one_place_and_refuses_unknown_actions() -> None:
+    request_id = p.new_request_id()
+    cmd = p.nurse_command("acknowledge", request_id, "Nurse Kim")
+    assert (cmd.action, cmd.id, cmd.by) == ("acknowledge", request_id, "Nurse Kim")
+    assert p.decode(p.encode(cmd)) == cmd
+    with pytest.raises(p.ProtocolError, match="not a nurse action"):
+        p.nurse_command("ignore", "r1", "Nurse Kim")
