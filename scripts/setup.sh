@@ -55,14 +55,19 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 say "Installing Beckon and its dependencies into .venv (about 1 GB the first time)"
-.venv/bin/python -m pip install -q --upgrade pip
+# -q -q: errors only. A machine's own pip configuration can add a warning per package (an
+# unreachable extra index prints "Location ... is ignored" about a hundred times), and
+# setuptools warns about editable installs; a newcomer should see Beckon's progress lines,
+# and pip still prints any error in full.
+pip_install() { .venv/bin/python -m pip install -q -q "$@"; }
+pip_install --upgrade pip
 if [ "$WITH_TESTS" = 1 ]; then
-  .venv/bin/python -m pip install -q -e ".[test]"
+  pip_install -e ".[test]"
 else
-  .venv/bin/python -m pip install -q -e .
+  pip_install -e .
 fi
 # Silero VAD: only its ONNX file is used; --no-deps because the package requires torch.
-.venv/bin/python -m pip install -q --no-deps "silero-vad==6.2.3"
+pip_install --no-deps "silero-vad==6.2.3"
 
 # ---- models ------------------------------------------------------------------------------
 if [ -d "$REPO/../shared/models" ]; then

@@ -12,14 +12,36 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def test_every_subpackage_is_listed_in_pyproject():
+    """Code packages and data-only folders alike: setuptools ships a folder's files only as a
+    listed package's data, and warns ("Package would be ignored") about any folder it is not
+    told of, noise a new user installing Beckon should never see."""
     listed = set(
         tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
     )
-    on_disk = {
-        ".".join(init.parent.relative_to(REPO / "src").parts)
-        for init in (REPO / "src" / "beckon").rglob("__init__.py")
-    }
+
+    def folders(root: Path, prefix: tuple[str, ...]) -> set[str]:
+        return {
+            ".".join(prefix + d.relative_to(root).parts)
+            for d in [root, *root.rglob("*")]
+            if d.is_dir() and "__pycache__" not in d.parts and not d.name.endswith(".egg-info")
+        }
+
+    on_disk = folders(REPO / "src" / "beckon", ("beckon",))
+    on_disk |= folders(REPO / "ui", ("beckon", "assets", "ui"))
+    on_disk |= folders(REPO / "models", ("beckon", "assets", "models"))
     assert on_disk <= listed, f"add to pyproject [tool.setuptools] packages: {on_disk - listed}"
+
+
+def test_building_the_wheel_warns_about_no_folder(tmp_path):
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(tmp_path), str(REPO)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert build.returncode == 0, build.stderr[-3000:]
+    output = build.stdout + build.stderr
+    assert "would be ignored" not in output and "absent from the `packages`" not in output
 
 
 def test_the_wheel_installs_and_runs_without_the_checkout(tmp_path):

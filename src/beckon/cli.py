@@ -910,9 +910,8 @@ def _stop_on_signals() -> threading.Event:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not args.verbose:
-        # MediaPipe's C++ side logs start-up chatter to stderr through glog.
-        os.environ.setdefault("GLOG_minloglevel", "2")
+    # MediaPipe's C++ start-up lines go to the debug log (beckon.vision.native_log), so
+    # --verbose shows them and a plain run does not.
     level = logging.DEBUG if args.verbose else logging.INFO
     logging.basicConfig(
         level=os.environ.get("BECKON_LOG_LEVEL", logging.getLevelName(level)),

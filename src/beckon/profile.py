@@ -6,7 +6,9 @@ against the patient's own resting face; the profile keeps them, the neutral pose
 resting blendshape scores, and the mapping from gesture to action for the interaction.
 
 Profiles are TOML files (see ``deploy/profile.example.toml``), validated on load: a wrong key
-raises :class:`beckon.errors.ConfigError` naming the file, the key and what is expected.
+raises :class:`beckon.errors.ConfigError` naming the file, the key and what is expected. This
+module is their only reader and writer (``load_profile``, ``save_profile``) and knows where a
+bed's profile lives (``profile_path``); the wizard, ``beckon calibrate`` and the bedside call it.
 """
 
 from __future__ import annotations
@@ -150,6 +152,19 @@ def default_setting(gesture: str) -> GestureSetting:
 
 
 # ---------------------------------------------------------------- loading
+
+
+def profile_path(site: str, unit: str, bed: str, folder: Path | None = None) -> Path:
+    """Where a bed's calibrated profile is saved (``profile-SITE-UNIT-BED.toml`` in the state
+    folder): the calibration wizard writes it there unless ``bedside.profile`` names a file."""
+    from beckon import paths
+
+    return (folder or paths.state_dir()) / f"profile-{site}-{unit}-{bed}.toml"
+
+
+def load_configured_profile(path: str) -> GestureProfile:
+    """The profile that ``bedside.profile`` names, or the built-in defaults when it is empty."""
+    return load_profile(path) if path else GestureProfile()
 
 
 def load_profile(path: str | Path) -> GestureProfile:

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from beckon.profile import profile_path
 from beckon.ui import theme
-from beckon.ui.calibration_flow import PAUSE_S, REST_S, TAKE_S, CalibrationFlow, profile_path
+from beckon.ui.calibration_flow import PAUSE_S, REST_S, TAKE_S, CalibrationFlow
 
 
 def test_sizes_scale_with_the_font_scale() -> None:

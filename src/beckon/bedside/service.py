@@ -34,7 +34,7 @@ from beckon.intents import Intent, load_intents
 from beckon.messaging import protocol as p
 from beckon.messaging.mqtt import Connected, Disconnected, Message, MqttLink, PublishRefused, Will
 from beckon.messaging.outbox import Outbox
-from beckon.profile import GestureProfile
+from beckon.profile import load_configured_profile
 
 log = logging.getLogger(__name__)
 
@@ -97,15 +97,6 @@ class SourceEnded:
 Listener = Callable[[BedsideEvent], None]
 
 
-def _load_profile(path: str) -> GestureProfile:
-    """The patient's gesture profile (``bedside.profile``), or the defaults when none is set."""
-    if not path:
-        return GestureProfile()
-    from beckon.profile import load_profile
-
-    return load_profile(path)
-
-
 class BedsideService:
     def __init__(
         self,
@@ -122,7 +113,7 @@ class BedsideService:
             raise ValueError(f"bedside.offered_intents names unknown intents {unknown}")
         self.outbox = outbox
         self.inbox: queue.Queue[object] = queue.Queue()
-        self.profile = _load_profile(cfg.profile)
+        self.profile = load_configured_profile(cfg.profile)
         self.menu = Interaction.from_profile(self.profile, cfg.offered_intents, cfg.offer_seconds)
         called = [a[5:] for a in self.menu.actions.values() if a.startswith("call:")]
         unknown = [i for i in (*self.menu.items, *called) if i not in self.intents]

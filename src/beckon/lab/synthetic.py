@@ -41,6 +41,7 @@ from mediapipe.tasks.python import vision as mp_vision
 from mediapipe.tasks.python.core.base_options import BaseOptions
 
 from beckon.errors import BeckonError, ModelError
+from beckon.vision.native_log import native_stderr_to_log
 from beckon.vision.pose import rotation_from_angles
 
 logger = logging.getLogger(__name__)
@@ -349,7 +350,9 @@ def detect_landmarks(image: RGBImage, model_path: str | Path) -> npt.NDArray[np.
         running_mode=mp_vision.RunningMode.IMAGE,
         num_faces=1,
     )
-    with mp_vision.FaceLandmarker.create_from_options(options) as landmarker:
+    with native_stderr_to_log():
+        landmarker = mp_vision.FaceLandmarker.create_from_options(options)
+    with landmarker:
         result = landmarker.detect(
             mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(image))
         )

@@ -24,14 +24,13 @@ from PyQt6.QtWidgets import (
 )
 
 from beckon.errors import BeckonError
+from beckon.profile import load_profile, profile_path, save_profile
 from beckon.ui import strings
 from beckon.ui.calibration_flow import (
     TAKES_PER_GESTURE,
     CalibrationFlow,
     Phase,
-    profile_path,
     run_calibration,
-    save_result,
 )
 from beckon.ui.speech import SilentSpeaker, Speaker
 
@@ -209,7 +208,7 @@ class CalibrationWizard(QDialog):
         if self.result is None:
             return
         try:
-            self.saved = save_result(self.result, self.path)
+            self.saved = save_profile(self.result.profile, self.path)
         except OSError as exc:
             self.error = str(exc)
         self.refresh()
@@ -223,8 +222,6 @@ class CalibrationWizard(QDialog):
         base = None
         if self.path.is_file():
             try:
-                from beckon.profile import load_profile
-
                 base = load_profile(self.path)
             except BeckonError as exc:
                 log.warning("ignoring the old profile: %s", exc)

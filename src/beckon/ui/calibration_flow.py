@@ -12,10 +12,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from beckon import paths
 from beckon.vision.calibration import (
     CALIBRATION_REPEATS,
     CALIBRATION_REST_S,
@@ -154,11 +152,6 @@ class CalibrationFlow:
         self.phase_started = t
 
 
-def profile_path(site: str, unit: str, bed: str, folder: Path | None = None) -> Path:
-    """Where the wizard saves the bed's profile (``profile-SITE-UNIT-BED.toml``)."""
-    return (folder or paths.state_dir()) / f"profile-{site}-{unit}-{bed}.toml"
-
-
 def run_calibration(flow: CalibrationFlow, base: Any = None) -> Any:
     """Hand what was recorded to the calibration routine; returns its CalibrationResult
     (raises its CalibrationError when it could not measure, e.g. no steady face at rest)."""
@@ -166,10 +159,3 @@ def run_calibration(flow: CalibrationFlow, base: Any = None) -> Any:
 
     takes = [Take(tk.gesture, tk.start, tk.end) for tk in flow.takes]
     return calibrate(flow.observations(), takes, base=base)
-
-
-def save_result(result: Any, path: Path) -> Path:
-    """Write the calibrated profile with the profile module's own (atomic) writer."""
-    from beckon.profile import save_profile
-
-    return save_profile(result.profile, path)

@@ -23,6 +23,7 @@ from mediapipe.tasks.python.core.base_options import BaseOptions
 
 from beckon.errors import ModelError
 from beckon.vision.frames import Frame
+from beckon.vision.native_log import native_stderr_to_log
 from beckon.vision.pose import Matrix, NeutralPose, angles_from_rotation, rotation_from_matrix
 
 logger = logging.getLogger(__name__)
@@ -140,7 +141,8 @@ class FaceTracker:
             output_facial_transformation_matrixes=True,
         )
         try:
-            self._landmarker: Any = mp_vision.FaceLandmarker.create_from_options(options)
+            with native_stderr_to_log():  # MediaPipe's C++ start-up chatter
+                self._landmarker: Any = mp_vision.FaceLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as exc:
             raise ModelError(
                 f"Cannot load face landmarker model {path}: {exc}",

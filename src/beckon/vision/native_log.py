@@ -1,0 +1,61 @@
+"""MediaPipe's C++ start-up lines, kept out of the user's terminal unless asked for.
+
+Why: building a FaceLandmarker prints absl/glog lines ("W0000 ... Sets FaceBlendshapesGraph
+acceleration to xnnpack by default", "Feedback manager requires a model with a single
+signature inference") and TensorFlow Lite's "Created ... XNNPACK delegate" straight to file
+descriptor 2, from C++ threads; GLOG_minloglevel and TF_CPP_MIN_LOG_LEVEL do not silence them
+in the MediaPipe we ship. They look like warnings to a nurse or a newcomer and mean nothing to
+them. So while the graph is built, fd 2 goes to a temporary file; afterwards those lines are
+logged at DEBUG (``beckon -v ...`` or ``BECKON_LOG_LEVEL=DEBUG`` shows them) and anything else
+that arrived meanwhile (another thread's log line) is written back to stderr unchanged.
+``BECKON_NATIVE_LOG=1`` leaves stderr alone altogether.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+
+log = logging.getLogger("beckon.vision.mediapipe")
+
+NATIVE_LINE = re.compile(
+    r"^(?:[IWEF]\d{4} \d\d:\d\d:\d\d|WARNING: Logging before InitGoogle|INFO: Created TensorFlow)"
+)
+_lock = threading.Lock()  # fd 2 is one per process: one capture at a time
+
+
+@contextlib.contextmanager
+def native_stderr_to_log() -> Iterator[None]:
+    """Capture fd 2 for the duration of the block; see the module docstring."""
+    if os.environ.get("BECKON_NATIVE_LOG") == "1":
+        yield
+        return
+    with _lock, tempfile.TemporaryFile() as capture:
+        with contextlib.suppress(Exception):
+            sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(capture.fileno(), 2)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(Exception):
+                sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            text = capture.read().decode(errors="replace")
+    replay = []
+    for line in text.splitlines():
+        if NATIVE_LINE.match(line):
+            log.debug("%s", line)
+        else:
+            replay.append(line)
+    if replay:
+        sys.stderr.write("\n".join(replay) + "\n")
+        sys.stderr.flush()
