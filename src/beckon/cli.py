@@ -417,6 +417,7 @@ def cmd_station(args: argparse.Namespace) -> int:
             ", ".join(settings.station.units),
             settings.station.database_path(),
         )
+        lock = _exclusive_station(settings)
         notifier = _systemd_watch(service)
         endpoint = _station_metrics(service, settings.station.metrics)
         try:
@@ -425,6 +426,7 @@ def cmd_station(args: argparse.Namespace) -> int:
             notifier.stopping()
             if endpoint is not None:
                 endpoint.stop()
+            lock.release()
         return 0
 
     from beckon.station.client import StationClient
@@ -849,6 +851,19 @@ def _systemd_watch(service: Any) -> Any:
         service.beats.append(notifier.beat)
         log.info("systemd notification on (watchdog every %s s)", notifier.interval_s)
     return notifier
+
+
+def _exclusive_station(settings: Any) -> Any:
+    """With SQLite, refuse to be a second station for a unit (station/exclusive.py)."""
+    from beckon.station.exclusive import DatabaseLock, refuse_second_station
+
+    lock = DatabaseLock(settings.station.database_path())
+    try:
+        refuse_second_station(settings)
+    except BaseException:
+        lock.release()
+        raise
+    return lock
 
 
 def _station_metrics(service: Any, address: str) -> Any:
