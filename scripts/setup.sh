@@ -25,6 +25,8 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 APT_PACKAGES=(mosquitto espeak-ng sox libportaudio2 xvfb fonts-nanum python3-venv systemd openssl
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1
   libxkbcommon-x11-0 libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3)
+# postgresql: the tests start a throwaway PostgreSQL server for the station's PostgreSQL store.
+[ "$WITH_TESTS" = 1 ] && APT_PACKAGES+=(postgresql)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -417,11 +417,14 @@ def cmd_station(args: argparse.Namespace) -> int:
             ", ".join(settings.station.units),
             settings.station.database_path(),
         )
-        lock = _exclusive_station(settings)
+        stop = _stop_on_signals()
+        lock = _exclusive_station(settings, stop)
+        if lock is None:
+            return 0  # stopped while standing by
         notifier = _systemd_watch(service)
         endpoint = _station_metrics(service, settings.station.metrics)
         try:
-            service.run(_stop_on_signals())
+            service.run(stop)
         finally:
             notifier.stopping()
             if endpoint is not None:
@@ -853,10 +856,22 @@ def _systemd_watch(service: Any) -> Any:
     return notifier
 
 
-def _exclusive_station(settings: Any) -> Any:
-    """With SQLite, refuse to be a second station for a unit (station/exclusive.py)."""
+def _exclusive_station(settings: Any, stop: threading.Event) -> Any:
+    """One active station per unit. With PostgreSQL: stand by until this one holds the unit's
+    advisory lock (None if stopped meanwhile). With SQLite: refuse to be a second station for
+    a unit (station/exclusive.py)."""
     from beckon.station.exclusive import DatabaseLock, refuse_second_station
 
+    cfg = settings.station
+    if cfg.store:
+        from beckon.station.pgstore import Leadership
+
+        leadership = Leadership(cfg.store, cfg.site, cfg.units)
+        if not leadership.wait(stop.is_set):
+            leadership.release()
+            return None
+        log.info("active station for %s/%s", cfg.site, ", ".join(cfg.units))
+        return leadership
     lock = DatabaseLock(settings.station.database_path())
     try:
         refuse_second_station(settings)

@@ -108,6 +108,7 @@ class StationConfig:
     database: str = ""
     language: Language = "en"
     metrics: str = ""  # HOST:PORT of the Prometheus endpoint (beckon.metrics); "" is off
+    store: str = ""  # postgresql://... for the PostgreSQL store; "" keeps SQLite (database)
 
     def database_path(self) -> Path:
         if self.database:
@@ -310,6 +311,11 @@ def _coerce(value: Any, hint: Any, where: str, name: str) -> Any:
             raise ConfigError(f"{where} is {value!r}; expected {expected}")
         if name in {"site", "unit", "bed", "name", "units"} and not SEGMENT.fullmatch(value):
             raise ConfigError(f"{where} is {value!r}; expected {SEGMENT_HELP}")
+        if name == "store" and value and not value.startswith(("postgresql://", "postgres://")):
+            raise ConfigError(
+                f'{where} is {value!r}; expected "" (SQLite, see database) or '
+                "postgresql://USER@HOST:PORT/DATABASE"
+            )
         if name == "metrics" and value and not _is_host_port(value):
             raise ConfigError(
                 f'{where} is {value!r}; expected HOST:PORT such as 127.0.0.1:9464, or "" (off)'

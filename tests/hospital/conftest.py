@@ -3,6 +3,7 @@ running the shipped production config with that site's files (TLS, client certif
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from beckon import provision as pv
 from beckon.cli import main
-from tests.helpers.hospital import Site, free_ports, production_broker
+from tests.helpers.hospital import Postgres, Site, free_ports, production_broker, start_postgres
 
 
 @pytest.fixture
@@ -43,3 +44,18 @@ def site(tmp_path: Path) -> Iterator[Site]:
     broker.start()
     yield Site(ca, out, broker)
     broker.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    """One PostgreSQL server for the session (initdb and pg_ctl into a temporary folder)."""
+    server = start_postgres()
+    yield server
+    server.stop()
+    shutil.rmtree(server.folder, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_url(postgres: Postgres) -> str:
+    """A fresh database of its own for each test."""
+    return postgres.new_database()

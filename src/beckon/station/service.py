@@ -29,6 +29,7 @@ from beckon.station.events import (
     RequestChanged,
     StationEvent,
 )
+from beckon.station.pgstore import open_store
 from beckon.station.store import RequestStore
 
 log = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ class StationService:
     def run(self, stop: threading.Event, tick_s: float = 0.5) -> None:
         """Serve until ``stop`` is set. Connection problems are retried, never fatal."""
         # SQLite connections belong to the thread that opens them: open it here, not in __init__.
-        self._store = RequestStore(self.cfg.database_path())
+        self._store = open_store(self.cfg.database_path(), self.cfg.store)
         events: queue.Queue[object] = queue.Queue()
         self.links = {unit: self._make_link(unit, events) for unit in self.cfg.units}
         for link in self.links.values():
