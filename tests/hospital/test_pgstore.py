@@ -225,3 +225,19 @@ def test_a_standby_station_takes_over_within_10_s_of_kill_9(
     with psycopg.connect(pg_url) as conn:
         ids = [r[0] for r in conn.execute("SELECT id FROM requests ORDER BY created_at")]
     assert ids == received()  # nothing lost, nothing stored twice
+
+
+def test_the_doctor_checks_the_postgresql_store_without_migrating_it(pg_url: str) -> None:
+    from beckon.doctor.remote import check_postgres
+
+    fresh = check_postgres(pg_url)
+    assert fresh.outcome == "pass" and "upgraded on start" in fresh.detail
+    PostgresRequestStore(pg_url).close()
+    assert "schema current" in check_postgres(pg_url).detail
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (SCHEMA_VERSION + 1,))
+    newer = check_postgres(pg_url)
+    assert newer.outcome == "fail" and "upgrade Beckon" in newer.fix
+    port = int(pg_url.split(":")[2].split("/")[0])
+    gone = check_postgres(pg_url.replace(f":{port}/", f":{port + 1}/"))
+    assert gone.outcome == "fail" and "station.store" in gone.fix

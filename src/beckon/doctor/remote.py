@@ -318,3 +318,40 @@ def check_beds_seen(heard: list[Heard], site: str, units: tuple[str, ...]) -> Ch
             "check those tablets (power, network, `beckon doctor bedside` on each)",
         )
     return passed("beds", f"{len(online)} bed(s) online: {', '.join(online)}")
+
+
+def check_postgres(url: str) -> Check:
+    """The PostgreSQL store answers and its schema is one this Beckon runs on (read only: the
+    doctor never migrates)."""
+    from beckon.station.pgstore import SCHEMA_VERSION
+
+    try:
+        import psycopg
+    except ImportError:
+        return failed(
+            "store", "the psycopg package is missing", "pip install 'beckon-bedside[postgresql]'"
+        )
+    where = url.split("@")[-1]
+    try:
+        with psycopg.connect(url, connect_timeout=5) as conn:
+            exists = conn.execute("SELECT to_regclass('schema_version')").fetchone()
+            version = 0
+            if exists and exists[0] is not None:
+                row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+                version = int(row[0]) if row and row[0] is not None else 0
+    except psycopg.Error as exc:
+        return failed(
+            "store",
+            f"PostgreSQL at {where}: {str(exc).strip().splitlines()[0]}",
+            "check station.store, that the server runs and accepts this host, and the "
+            "password in the service user's ~/.pgpass",
+        )
+    if version > SCHEMA_VERSION:
+        return failed(
+            "store",
+            f"PostgreSQL at {where} has schema {version}, newer than this Beckon "
+            f"({SCHEMA_VERSION})",
+            "upgrade Beckon on this host",
+        )
+    state = "current" if version == SCHEMA_VERSION else f"{version}, upgraded on start"
+    return passed("store", f"PostgreSQL at {where} reachable, schema {state}")

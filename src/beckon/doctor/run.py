@@ -7,7 +7,13 @@ from pathlib import Path
 from beckon.config import BedsideSettings, StationSettings
 from beckon.doctor import Check, skipped
 from beckon.doctor.local import check_camera, check_disk, check_microphone, check_models
-from beckon.doctor.remote import check_beds_seen, check_clock, check_station_seen, probe_broker
+from beckon.doctor.remote import (
+    check_beds_seen,
+    check_clock,
+    check_postgres,
+    check_station_seen,
+    probe_broker,
+)
 from beckon.messaging import protocol as p
 
 
@@ -56,7 +62,10 @@ def bedside_checks(
 def station_checks(settings: StationSettings, *, listen_s: float = 3.0) -> list[Check]:
     """Disk for the database, broker, clock, the unit's beds."""
     cfg = settings.station
-    checks: list[Check] = [check_disk(cfg.database_path(), "request database")]
+    if cfg.store:
+        checks: list[Check] = [check_postgres(cfg.store)]
+    else:
+        checks = [check_disk(cfg.database_path(), "request database")]
     subscriptions = [p.Topics.bed_filter(cfg.site, unit, "status") for unit in cfg.units]
     probe = probe_broker(
         settings.broker, f"beckon-doctor.{cfg.site}.{cfg.name}", subscriptions, listen_s
