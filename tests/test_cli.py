@@ -17,7 +17,7 @@ from beckon.cli import build_parser
 from beckon.messaging import protocol as p
 from beckon.station.events import BedPresence, RequestChanged
 from beckon.station.store import RequestStore
-from tests.helpers.rig import send_raw, station_for, wait_until
+from tests.helpers.rig import bedside_for, send_raw, station_for, wait_until
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -238,22 +238,10 @@ def test_a_station_serving_two_units_that_dies_shows_offline_in_both(mosquitto, 
 
 @pytest.mark.mqtt
 def test_station_ask_waits_for_the_patients_answer(mosquitto, tmp_path):
-    from beckon.bedside.service import BedsideService, Gesture
-    from beckon.config import load_bedside
+    from beckon.bedside.service import Gesture
 
     station = station_for(mosquitto.url, tmp_path / "s.sqlite3")
-    bedside = BedsideService(
-        load_bedside(
-            None,
-            {
-                "bedside.site": "gh",
-                "bedside.unit": "icu",
-                "bedside.bed": "8",
-                "bedside.outbox": str(tmp_path / "o.sqlite3"),
-                "broker.url": mosquitto.url,
-            },
-        )
-    )
+    bedside = bedside_for(mosquitto.url, tmp_path / "o.sqlite3", bed="8")
     bedside.listeners.append(
         lambda e: bedside.post(Gesture("nod", 1.0, 0.9)) if isinstance(e, QuestionAsked) else None
     )

@@ -106,6 +106,17 @@ def build_parser() -> argparse.ArgumentParser:
     _role_options(station, "station")
     station.add_argument("--site", help="site name (overrides station.site)")
     station.add_argument("--units", help="comma-separated units served (overrides station.units)")
+    station.add_argument(
+        "--user",
+        metavar="NAME",
+        help="MQTT username for list/ack/resolve/ask (overrides broker.username): the broker ties "
+        "client ids to usernames, so these must not log in as the running station service",
+    )
+    station.add_argument(
+        "--password-file",
+        metavar="FILE",
+        help="file holding that user's password (overrides broker.password_file)",
+    )
     _window_options(station, "station")
     actions = station.add_subparsers(dest="action", metavar="ACTION")
     actions.add_parser("run", help="run the service (the default)")
@@ -246,6 +257,26 @@ def build_parser() -> argparse.ArgumentParser:
     bui.add_argument("--broker", metavar="URL", help="use this broker instead of a private one")
     bui.add_argument("--json", action="store_true", help="print the figures as JSON")
     bui.set_defaults(func=cmd_bench_ui)
+    bload = bsub.add_parser(
+        "load",
+        help="request -> stored/receipt latency, loss, station CPU and memory under load",
+        description="Simulated beds (one MQTT client and one durable outbox each) against a "
+        "private Mosquitto and a `beckon station` process on loopback: a steady rate, then a "
+        "burst of one request per bed. Bounded in time; mind other work on the machine.",
+    )
+    bload.add_argument("--beds", type=int, default=500, help="simulated beds (default 500)")
+    bload.add_argument("--rate", type=float, default=15.0, help="steady requests/s (default 15)")
+    bload.add_argument("--seconds", type=float, default=60.0, help="steady phase length")
+    bload.add_argument("--burst", type=int, default=500, help="requests in the burst")
+    bload.add_argument(
+        "--autosave",
+        type=int,
+        default=1,
+        metavar="N",
+        help="Mosquitto autosave_interval (changes between database saves; 1 as shipped)",
+    )
+    bload.add_argument("--json", action="store_true", help="print the figures as JSON")
+    bload.set_defaults(func=cmd_bench_load)
     bench.set_defaults(func=cmd_bench)
 
     transcribe = sub.add_parser(
@@ -430,12 +461,28 @@ def cmd_station(args: argparse.Namespace) -> int:
             if endpoint is not None:
                 endpoint.stop()
             lock.release()
-        return 0
+        return service.exit_code
+
+    from dataclasses import replace
 
     from beckon.station.client import StationClient
 
     cfg = settings.station
-    with StationClient(settings.broker, cfg.site, cfg.units[0]) as client:
+    broker = settings.broker
+    if args.user or args.password_file:
+        broker = replace(
+            broker,
+            username=args.user or broker.username,
+            password_file=args.password_file or broker.password_file,
+        )
+    elif broker.username:
+        raise BeckonError(
+            f"`beckon station {action}` would log in as {broker.username}, the station "
+            "service's own user: the broker ties client ids to usernames, so it would throw "
+            "the running station off",
+            "log in as a console user: --user console-SITE-UNIT --password-file FILE",
+        )
+    with StationClient(broker, cfg.site, cfg.units[0]) as client:
         if action == "list":
             current = client.wait_queue()
             if args.json:
@@ -657,6 +704,14 @@ def _station_window(args: argparse.Namespace, settings: Any) -> int:
         fullscreen=bool(args.fullscreen),
         sound=not args.no_sound,
     )
+
+
+def cmd_bench_load(args: argparse.Namespace) -> int:
+    from beckon.lab.load_bench import bench_load, format_report
+
+    result = bench_load(args.beds, args.rate, args.seconds, args.burst, args.autosave)
+    print(json.dumps(result, indent=2) if args.json else format_report(result))
+    return 0
 
 
 def cmd_bench_ui(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ transactions are explicit.
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 
@@ -19,3 +20,27 @@ def open_durable(path: Path) -> sqlite3.Connection:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
     return db
+
+
+def is_corrupt(exc: sqlite3.DatabaseError) -> bool:
+    """SQLite's ways of saying the file is damaged (as opposed to read-only or full)."""
+    text = str(exc).lower()
+    return "not a database" in text or "malformed" in text or "corrupt" in text
+
+
+def check_sound(db: sqlite3.Connection) -> None:
+    """Raise sqlite3.DatabaseError unless SQLite's quick integrity check passes."""
+    result = db.execute("PRAGMA quick_check").fetchone()
+    if not result or result[0] != "ok":
+        raise sqlite3.DatabaseError(f"database disk image is malformed: {result}")
+
+
+def move_aside(path: Path) -> Path:
+    """Rename a damaged database (with its WAL and shared-memory files) to
+    ``NAME.corrupt-TIME`` beside it, kept for recovery, so a fresh one can start."""
+    aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
+    for suffix in ("", "-wal", "-shm"):
+        part = path.with_name(path.name + suffix)
+        if part.exists():
+            part.rename(aside.with_name(aside.name + suffix))
+    return aside

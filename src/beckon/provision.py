@@ -59,7 +59,7 @@ BED_WRITES = ("request", "cancel", "status", "answer")
 BED_READS = ("receipt", "state", "question")
 STATION_BED_READS = ("request", "cancel", "status", "answer")
 STATION_BED_READWRITES = ("question", "receipt", "state")
-STATION_UNIT_READWRITES = ("queue", "stats", "command")
+STATION_UNIT_READWRITES = ("queue", "call/+", "stats", "command")
 
 
 # ---------------------------------------------------------------- names

@@ -8,7 +8,7 @@ said meanwhile reaches the bed."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -60,6 +60,16 @@ def bridged(tmp_path: Path) -> Iterator[Bridged]:
     bridge_dir = out / "devices" / "bridge-general-icu-3"
     bridge = ["--hospital-broker", f"127.0.0.1:{link.port}", "--install-dir", str(bridge_dir)]
     assert main(["provision", "bridge", *common, *unit_ids, *bridge]) == 0
+    # A nurse console at the hospital side: its own user (client ids are bound to usernames,
+    # so it must not log in as the station), with the console rights of deploy/mosquitto/acl.
+    console = out / "broker" / "acl.d" / "console-general-icu-3.acl"
+    console.write_text(
+        "user console-general-icu-3\n"
+        "topic read beckon/v1/general/icu-3/#\n"
+        "topic write beckon/v1/general/icu-3/command\n"
+    )
+    pv.assemble_acl(out)
+    pv.set_broker_password(out / "broker" / "passwd", "console-general-icu-3", "console-pw")
     files = {
         "server_cert": ca / pv.SERVER_CERT,
         "server_key": ca / pv.SERVER_KEY,
@@ -149,7 +159,13 @@ def test_a_bed_on_the_unit_broker_is_answered_by_a_station_on_the_hospital_broke
         assert bedside.waiting >= 1
         assert received == [first]
         # Meanwhile a nurse at the hospital side acknowledges the first call.
-        with StationClient(station.settings.broker, "general", "icu-3") as nurse:
+        console = replace(
+            station.settings.broker,
+            username="console-general-icu-3",
+            password="console-pw",
+            password_file="",
+        )
+        with StationClient(console, "general", "icu-3") as nurse:
             assert nurse.send("acknowledge", first, "Kim").state == "acknowledged"
         assert not wait(lambda: state_of(first) == "acknowledged", 2)
 

@@ -163,3 +163,17 @@ def test_the_file_is_in_wal_mode(outbox: Outbox, path: Path) -> None:
 def test_the_outbox_writes_with_synchronous_full(outbox: Outbox) -> None:
     # synchronous is a per-connection setting, so ask the outbox's own connection (2 = FULL)
     assert outbox._db.execute("PRAGMA synchronous").fetchone() == (2,)
+
+
+def test_a_damaged_outbox_is_moved_aside_so_the_bedside_can_start(tmp_path: Path) -> None:
+    from beckon.messaging.outbox import open_outbox
+
+    path = tmp_path / "outbox.sqlite3"
+    path.write_bytes(b"\x00not a database\x00" * 300)
+    box = open_outbox(path)
+    try:
+        assert box.add("request:x", "t", b"p") and len(box) == 1
+    finally:
+        box.close()
+    kept = list(tmp_path.glob("outbox.sqlite3.corrupt-*"))
+    assert len(kept) == 1 and kept[0].read_bytes().startswith(b"\x00not a database")

@@ -92,11 +92,12 @@ EVERY_KIND: dict[str, p.Message] = {
     "command": p.StationCommand(
         command_id=OTHER_ID, action="acknowledge", id=ID, by="김간호사", at=T1
     ),
-    "queue": p.UnitQueue(
+    "call": p.Call(site="gh", unit="icu", at=T2, request=a_view(history=())),
+    "queue": p.QueueSummary(
         site="gh",
         unit="icu",
         at=T2,
-        requests=(a_view(), a_view(id=OTHER_ID, bed="14", state="received", by=None)),
+        open=2,
         offline_beds=("3", "7"),
         questions=(
             p.QuestionView(id=OTHER_ID, bed="12", text="아파요?", asked_by="김간호사", asked_at=T0),
@@ -407,19 +408,43 @@ def full_view(n: int) -> p.RequestView:
     return a_view(id=f"{n:08x}-0000-4000-8000-000000000000", history=history)
 
 
-def test_encode_refuses_a_unit_queue_too_large_for_one_message() -> None:
-    queue = p.UnitQueue(
-        site="gh", unit="icu", at=T2, requests=tuple(full_view(n) for n in range(200))
+BROKER_PACKET_LIMIT = 65536  # deploy/mosquitto/mosquitto.conf: max_packet_size
+
+
+def longest_view(n: int, history: int) -> p.RequestView:
+    """A request view with every field at its schema maximum."""
+    name = "x" * 64
+    at = "2025-03-01T08:00:00.000000000000000000Z"  # 40 characters
+    changes = tuple(p.StateChange("acknowledged", at, "N" * 80) for _ in range(history))
+    return p.RequestView(
+        f"{n:08x}-0000-4000-8000-000000000000", name, name, name, "i" * 32, "emergency",
+        "gesture", "acknowledged", at, at, "N" * 80, 10, changes,
+    )  # fmt: skip
+
+
+def test_no_station_message_can_pass_the_brokers_packet_limit() -> None:
+    """A unit-wide list of open calls once grew past max_packet_size with ~190 calls and got
+    the station thrown off the broker. Now every message has a fixed worst case: one call, a
+    bed's state (30 requests with STATE_HISTORY entries each), and the summary (500 offline
+    beds, 20 questions), each at maximum field sizes."""
+    name = "x" * 64
+    at = "2025-03-01T08:00:00.000000000000000000Z"
+    call = p.Call(name, name, at, longest_view(0, 0))
+    state = p.BedState(
+        name, name, name, at, tuple(longest_view(n, p.STATE_HISTORY) for n in range(30))
     )
-    with pytest.raises(p.ProtocolError, match=f"over {p.MAX_SUMMARY_PAYLOAD}"):
-        p.encode(queue)
+    question = p.QuestionView(p.new_request_id(), name, "q" * 200, "N" * 80, at, "yes", at, "voice")
+    summary = p.QueueSummary(
+        name, name, at, 1_000_000, tuple(f"{n:064d}" for n in range(500)), (question,) * 20
+    )
+    for msg in (call, state, summary):
+        size = len(p.encode(msg))
+        assert size < BROKER_PACKET_LIMIT - 1024, (type(msg).__name__, size)
 
 
-def test_a_full_unit_queue_without_histories_fits_in_one_message() -> None:
-    """The station sends queue entries without their history, so 200 open requests fit."""
-    views = tuple(a_view(id=f"{n:08x}-0000-4000-8000-000000000000") for n in range(200))
-    queue = p.UnitQueue(site="gh", unit="icu", at=T2, requests=views)
-    assert p.decode(p.encode(queue)) == queue
+def test_a_bed_state_with_full_histories_would_not_fit_hence_the_trim() -> None:
+    state = p.BedState("gh", "icu", "12", T2, tuple(longest_view(n, 20) for n in range(30)))
+    assert len(p.encode(state)) > BROKER_PACKET_LIMIT
 
 
 def test_decode_refuses_a_request_over_max_payload_even_under_the_summary_limit() -> None:
@@ -429,10 +454,10 @@ def test_decode_refuses_a_request_over_max_payload_even_under_the_summary_limit(
         p.decode(padded)
 
 
-def test_encode_refuses_a_unit_queue_with_more_requests_than_the_schema_allows() -> None:
-    views = tuple(a_view(id=f"{n:08x}-0000-4000-8000-000000000000") for n in range(201))
-    with pytest.raises(p.ProtocolError):
-        p.encode(p.UnitQueue(site="gh", unit="icu", at=T2, requests=views))
+def test_a_ten_thousand_digit_integer_is_dropped_not_raised() -> None:
+    payload = b'{"v": 1, "kind": "request", "id": ' + b"9" * 10_000 + b"}"
+    with pytest.raises(p.ProtocolError, match="not JSON"):
+        p.decode(payload)
 
 
 def test_decode_as_refuses_a_message_of_another_kind() -> None:
@@ -576,7 +601,7 @@ def test_each_schema_requires_every_field_the_dataclass_cannot_default(path: Pat
     assert needed <= set(load_schema(path)["required"])
 
 
-@pytest.mark.parametrize("stem", ["state", "queue"])
+@pytest.mark.parametrize("stem", ["state"])
 def test_request_views_in_schemas_list_exactly_the_request_view_fields(stem: str) -> None:
     items = load_schema(SCHEMAS / f"{stem}.json")["properties"]["requests"]["items"]
     assert sorted(items["properties"]) == sorted(f.name for f in fields(p.RequestView))
@@ -584,6 +609,13 @@ def test_request_views_in_schemas_list_exactly_the_request_view_fields(stem: str
     assert sorted(history["properties"]) == sorted(f.name for f in fields(p.StateChange))
     assert items["additionalProperties"] is False
     assert history["additionalProperties"] is False
+
+
+def test_a_call_lists_the_request_view_fields_but_history() -> None:
+    items = load_schema(SCHEMAS / "call.json")["properties"]["request"]
+    without = sorted(f.name for f in fields(p.RequestView) if f.name != "history")
+    assert sorted(items["properties"]) == without
+    assert items["additionalProperties"] is False
 
 
 def test_unit_of_names_the_unit_of_a_unit_or_bed_topic() -> None:

@@ -282,3 +282,36 @@ def test_a_commit_is_visible_to_another_connection_at_once(
         other.close()
     assert rows == [("acknowledged", "Nurse Kim")]
     assert events == (2,)
+
+
+def test_a_bed_with_40_open_calls_sees_the_one_that_just_changed(store: RequestStore) -> None:
+    """A bed's state lists 30 requests; the most recently changed win, so the call a nurse
+    just acknowledged is there however many the bed has open."""
+    for n in range(40):
+        store.receive(a_request(n, created_at=f"2025-03-01T08:{n:02d}:00.000Z"), at=T1)
+    store.change(rid(0), "acknowledged", by="Kim", at=T3)
+    views = store.for_bed(BED_12)
+    assert len(views) == 30
+    assert rid(0) in {v.id for v in views}
+    assert [v.created_at for v in views] == sorted(v.created_at for v in views)
+
+
+def test_receive_many_stores_each_once_even_within_one_batch(store: RequestStore) -> None:
+    results = store.receive_many([a_request(1), a_request(2), a_request(1)])
+    assert [new for _, new in results] == [True, True, False]
+    assert store.count() == 2
+
+
+def test_a_corrupt_database_is_moved_aside_and_a_fresh_one_opened(tmp_path: Path) -> None:
+    from beckon.station.store import open_store
+
+    path = tmp_path / "station.sqlite3"
+    path.write_bytes(b"garbage, not SQLite" * 100)
+    store = open_store(path)
+    try:
+        store.receive(a_request(1))
+        assert store.count() == 1
+    finally:
+        store.close()
+    kept = list(tmp_path.glob("station.sqlite3.corrupt-*"))
+    assert len(kept) == 1 and kept[0].read_bytes().startswith(b"garbage")

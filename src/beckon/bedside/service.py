@@ -32,8 +32,16 @@ from beckon.bedside.interaction import (
 from beckon.config import BedsideSettings
 from beckon.intents import Intent, load_intents
 from beckon.messaging import protocol as p
-from beckon.messaging.mqtt import Connected, Disconnected, Message, MqttLink, PublishRefused, Will
-from beckon.messaging.outbox import Outbox
+from beckon.messaging.mqtt import (
+    Connected,
+    Disconnected,
+    Message,
+    MqttLink,
+    PublishRefused,
+    Will,
+    check_broker_files,
+)
+from beckon.messaging.outbox import Outbox, open_outbox
 from beckon.profile import load_configured_profile
 
 log = logging.getLogger(__name__)
@@ -41,6 +49,11 @@ log = logging.getLogger(__name__)
 RESEND_AFTER_S = 10.0
 RESEND_MAX_S = 300.0
 QUESTION_TIMEOUT_S = 120.0  # a question nobody answers stops blocking the menu
+HEARTBEAT_S = 5.0
+"""The bed repeats its (not retained) online status this often, so the station notices a bed
+whose connection died silently within 15 s."""
+STATION_SILENT_S = 15.0
+"""A station that has not refreshed its presence for this long is not answering."""
 
 
 def resend_delay(attempts: int) -> float:
@@ -126,6 +139,8 @@ class BedsideService:
         self.states: dict[str, str] = {}
         self.link: MqttLink | None = None
         self.station_online: bool | None = None
+        self._station_seen = 0.0  # monotonic time of the last station heartbeat
+        self._heartbeat_due = 0.0
         self.source_ended = threading.Event()
         self._menu_view: MenuView | None = None
         self.question: p.Question | None = None  # a nurse's yes/no question awaiting an answer
@@ -144,8 +159,9 @@ class BedsideService:
     # ------------------------------------------------------------ running
 
     def run(self, stop: threading.Event, tick_s: float = 0.2) -> None:
+        check_broker_files(self.settings.broker)
         if self.outbox is None:
-            self.outbox = Outbox(self.settings.bedside.outbox_path())
+            self.outbox = open_outbox(self.settings.bedside.outbox_path())
         self._count_waiting()
         if self.waiting:
             log.info("%d message(s) from before a restart wait in the outbox", self.waiting)
@@ -155,8 +171,10 @@ class BedsideService:
         )
         self.link = MqttLink(
             self.settings.broker,
+            # The username when there is one (the broker binds client ids to usernames);
             # "." cannot occur in a site, unit or bed name, so these ids never collide.
-            client_id=f"beckon-bed.{cfg.site}.{cfg.unit}.{cfg.bed}",
+            client_id=self.settings.broker.username
+            or f"beckon-bed.{cfg.site}.{cfg.unit}.{cfg.bed}",
             subscriptions=[
                 self.address.topic("receipt"),
                 self.address.topic("state"),
@@ -185,6 +203,7 @@ class BedsideService:
                         self._count_waiting()
                     self._expire_question()
                     self._update_menu()
+                    self._supervise()
                     if time.monotonic() - last_resend >= 2.0:
                         last_resend = time.monotonic()
                         self._flush(resend=True)
@@ -370,11 +389,40 @@ class BedsideService:
             self._emit(ev.QuestionAsked(msg.id, msg.text, msg.asked_by))
             self._update_menu()
         elif isinstance(msg, p.StationStatus):
-            if msg.online != self.station_online:
-                self.station_online = msg.online
-                self._emit(ev.StationChanged(msg.online))
+            # Arrival time, not ``at``: a tablet clock that is off must not hide the station.
+            answering = msg.online and not msg.fault
+            if answering:
+                self._station_seen = time.monotonic()
+            self._set_station_online(answering)
         else:
             raise p.ProtocolError(f"unexpected {type(msg).__name__} on {topic}")
+
+    def _set_station_online(self, online: bool) -> None:
+        if online == self.station_online:
+            return
+        self.station_online = online
+        self._emit(ev.StationChanged(online))
+        if online:
+            # The station is back: what it owes us goes now, not after the resend back-off.
+            self._flush(resend=False)
+
+    def _supervise(self) -> None:
+        """Heartbeat out, and notice a station that went silent (its will may never come when
+        the network, not the station, failed)."""
+        now = time.monotonic()
+        if self.station_online and now - self._station_seen > STATION_SILENT_S:
+            log.warning("no word from the station for %.0f s", now - self._station_seen)
+            self._set_station_online(False)
+        if self.link is not None and self.link.connected and now >= self._heartbeat_due:
+            self._heartbeat_due = now + HEARTBEAT_S
+            self.link.publish(self.address.topic("status"), self._status(True))
+
+    def _status(self, online: bool) -> bytes:
+        cfg = self.settings.bedside
+        status = p.BedStatus(
+            cfg.site, cfg.unit, cfg.bed, online, p.now_iso(), cfg.inputs, __version__
+        )
+        return p.encode(status)
 
     def _update(self, request_id: str, state: str, by: str | None, intent: str) -> None:
         if self.states.get(request_id) == state:
@@ -388,12 +436,9 @@ class BedsideService:
     # ------------------------------------------------------------ outbox
 
     def _on_connected(self) -> None:
-        cfg = self.settings.bedside
-        online = p.BedStatus(
-            cfg.site, cfg.unit, cfg.bed, True, p.now_iso(), cfg.inputs, __version__
-        )
         assert self.link is not None
-        self.link.publish(self.address.topic("status"), p.encode(online), retain=True)
+        self.link.publish(self.address.topic("status"), self._status(True), retain=True)
+        self._heartbeat_due = time.monotonic() + HEARTBEAT_S
         self._emit(ev.ConnectionChanged(online=True))
         self._flush(resend=False)
 

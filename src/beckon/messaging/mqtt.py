@@ -28,6 +28,7 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
 from beckon.config import BrokerConfig
+from beckon.errors import BeckonError
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,58 @@ class Connected:
     """The link is connected (again) and its subscriptions are in place."""
 
     link: str = ""  # the name of the link it came from, for services with several
+
+
+def check_broker_files(broker: BrokerConfig) -> None:
+    """Fail at start, with the file named, when a password, CA, certificate or key file is
+    missing or unreadable: otherwise the service runs on and never connects, which looks like a
+    network problem to whoever reads the log."""
+    named = [
+        ("password_file", broker.password_file),
+        ("ca_file", broker.ca_file),
+        ("cert_file", broker.cert_file),
+        ("key_file", broker.key_file),
+    ]
+    for key, path in named:
+        if not path:
+            continue
+        try:
+            with open(path, "rb") as handle:
+                content = handle.read(1_000_000)
+        except OSError as exc:
+            raise BeckonError(
+                f"[broker] {key} {path!r} cannot be read: {exc.strerror or exc}",
+                f"install the file or fix [broker] {key} in the configuration",
+            ) from None
+        if key == "password_file" and not content.strip():
+            raise BeckonError(
+                f"[broker] password_file {path!r} is empty",
+                "write the device's MQTT password into it (one line)",
+            )
+    if (broker.cert_file or broker.key_file or broker.ca_file) and not broker.tls:
+        log.warning("[broker] certificate files are set but the url %s is not mqtts://", broker.url)
+
+
+def describe_tls_failure(broker: BrokerConfig, timeout: float = 5.0) -> str | None:
+    """Try a TLS handshake like paho's and say what is wrong with the certificate, if that is
+    the problem (paho reports only that the connection failed)."""
+    if not broker.tls:
+        return None
+    try:
+        context = ssl.create_default_context(cafile=broker.ca_file or None)
+        if broker.cert_file:
+            context.load_cert_chain(broker.cert_file, broker.key_file or None)
+        with (
+            socket.create_connection((broker.host, broker.port), timeout=timeout) as raw,
+            context.wrap_socket(raw, server_hostname=broker.host),
+        ):
+            return None
+    except ssl.SSLCertVerificationError as exc:
+        return f"the broker's certificate is not trusted: {exc.verify_message or exc}"
+    except ssl.SSLError as exc:
+        return f"TLS with the broker failed: {exc.reason or exc}"
+    except OSError:
+        return None  # not a certificate problem: unreachable, refused, ...
 
 
 @dataclass(frozen=True)
@@ -152,7 +205,11 @@ class MqttLink:
             client.loop_stop()
             client.disconnect()
             if attempt % 2 == 1:
-                log.info("broker %s not reachable yet; still trying", self.broker.url)
+                problem = describe_tls_failure(self.broker)
+                if problem:
+                    log.error("cannot connect to %s: %s", self.broker.url, problem)
+                else:
+                    log.info("broker %s not reachable yet; still trying", self.broker.url)
             attempt += 1
 
     def stop(self) -> None:
@@ -167,6 +224,12 @@ class MqttLink:
         if client is None:
             return
         client.disconnect()
+        # Let the network thread write what is queued and the DISCONNECT itself before it
+        # stops: otherwise the broker sees a broken connection and publishes the last will
+        # over the status this service just wrote (a station's fault, say).
+        deadline = time.monotonic() + 2.0
+        while self._connected.is_set() and time.monotonic() < deadline:
+            time.sleep(0.01)
         client.loop_stop()
         self._connected.clear()
 
@@ -277,6 +340,12 @@ class MqttLink:
     ) -> None:
         if not self._connected.is_set():
             self._attempt_failed.set()  # closed before CONNACK: try the other protocol
+        if getattr(reason, "value", 0) == 142:  # MQTT 5 "Session taken over"
+            log.error(
+                "another client connected to %s with this identity (%s) and took over the "
+                "session: a second copy of this service, or these credentials used elsewhere",
+                self.broker.url, self.client_id,
+            )  # fmt: skip
         if self._connected.is_set() and not self._stopping.is_set():
             log.warning("lost connection to %s: %s", self.broker.url, reason)
             self.events.put(Disconnected(self.name))

@@ -10,11 +10,16 @@ sending twice is harmless: together that gives exactly-once at the station.
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from beckon.durable import open_durable
+from beckon.durable import check_sound, is_corrupt, move_aside, open_durable
+from beckon.errors import BeckonError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -27,12 +32,51 @@ class OutboxEntry:
     last_sent_at: float | None
 
 
+def open_outbox(path: Path) -> Outbox:
+    """Open the outbox; a damaged file is moved aside (kept: it may hold requests nobody has
+    confirmed yet) and a fresh one started, so the bedside can always start again. A file
+    that cannot be written at all is an error naming it."""
+    try:
+        return Outbox(path)
+    except sqlite3.DatabaseError as exc:
+        if not is_corrupt(exc):
+            raise BeckonError(
+                f"the outbox {path} cannot be written: {exc}",
+                "check the disk space and the file's owner and permissions",
+            ) from None
+        aside = move_aside(path)
+        log.error(
+            "the outbox %s is damaged (%s); moved it to %s and started an empty one. Requests "
+            "in it that the station had not confirmed are not sent: check the station for them.",
+            path, exc, aside,
+        )  # fmt: skip
+    fresh = Outbox(path)
+    for key, topic, payload in _salvage(aside):
+        fresh.add(key, topic, payload)
+        log.warning("recovered %s from the damaged outbox", key)
+    return fresh
+
+
+def _salvage(path: Path) -> list[tuple[str, str, bytes]]:
+    """Whatever rows of a damaged outbox can still be read (often all of them)."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = db.execute("SELECT key, topic, payload FROM outbox").fetchall()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return []
+    return [(str(k), str(t), bytes(pl)) for k, t, pl in rows]
+
+
 class Outbox:
     """A durable queue of messages waiting for a receipt. Use from one thread only."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._db = open_durable(path)
+        check_sound(self._db)
         self._db.execute(
             """CREATE TABLE IF NOT EXISTS outbox (
                    key TEXT PRIMARY KEY,

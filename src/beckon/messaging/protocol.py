@@ -28,6 +28,9 @@ MAX_SUMMARY_PAYLOAD = 256 * 1024
 """Limit for the summaries the station publishes (a unit's queue, a bed's state), which grow
 with the number of open requests."""
 _SUMMARY_KINDS = frozenset({"queue", "state"})
+STATE_HISTORY = 5
+"""History entries per request in a bed's ``state``: 30 requests with the schema's 20 would pass
+the broker's 64 KiB packet limit; the latest few are all a tablet shows."""
 
 
 def payload_limit(kind: str) -> int:
@@ -118,6 +121,15 @@ class Topics:
     @staticmethod
     def station_status(site: str, unit: str, name: str) -> str:
         return f"{ROOT}/{site}/{unit}/station/{name}/status"
+
+    @staticmethod
+    def call(site: str, unit: str, request_id: str) -> str:
+        """One open request of a unit (retained; emptied when the request closes)."""
+        return f"{ROOT}/{site}/{unit}/call/{request_id}"
+
+    @staticmethod
+    def call_filter(site: str, unit: str) -> str:
+        return f"{ROOT}/{site}/{unit}/call/+"
 
     @staticmethod
     def bed_filter(site: str, unit: str, leaf: str) -> str:
@@ -331,9 +343,40 @@ class QuestionView:
 
 
 @dataclass(frozen=True)
+class QueueSummary:
+    """Retained per unit: how many requests are open, beds that are offline, and recent
+    questions. The open requests themselves are separate retained ``Call`` messages, so no
+    message grows with the number of open calls (a unit-wide list once passed the broker's
+    packet limit and got the station disconnected)."""
+
+    site: str
+    unit: str
+    at: str
+    open: int
+    offline_beds: tuple[str, ...] = ()
+    questions: tuple[QuestionView, ...] = ()
+    kind: Literal["queue"] = "queue"
+    v: int = VERSION
+
+
+@dataclass(frozen=True)
+class Call:
+    """Retained per open request on ``call/{id}`` (without history); the station empties the
+    retained message when the request closes."""
+
+    site: str
+    unit: str
+    at: str
+    request: RequestView
+    kind: Literal["call"] = "call"
+    v: int = VERSION
+
+
+@dataclass(frozen=True)
 class UnitQueue:
-    """Retained per unit: every open request, beds that are offline, and recent questions, for
-    station windows."""
+    """A unit as a station window shows it: every open request, offline beds and recent
+    questions. Not a wire message: a window assembles it from the retained ``QueueSummary``
+    and ``Call`` messages (``beckon.station.queueview``)."""
 
     site: str
     unit: str
@@ -341,8 +384,7 @@ class UnitQueue:
     requests: tuple[RequestView, ...] = ()
     offline_beds: tuple[str, ...] = ()
     questions: tuple[QuestionView, ...] = ()
-    kind: Literal["queue"] = "queue"
-    v: int = VERSION
+    open: int = 0
 
 
 @dataclass(frozen=True)
@@ -389,13 +431,17 @@ class UnitStats:
 
 @dataclass(frozen=True)
 class StationStatus:
-    """Retained presence of the station service (last will: offline)."""
+    """Retained presence of the station service (last will: offline). Republished (not
+    retained) every few seconds as a heartbeat. ``instance`` tells two processes with the same
+    name apart; ``fault`` says why a station that runs cannot serve (its database, ...)."""
 
     site: str
     unit: str
     name: str
     online: bool
     at: str
+    instance: str | None = None
+    fault: str | None = None
     kind: Literal["station_status"] = "station_status"
     v: int = VERSION
 
@@ -407,7 +453,8 @@ Message = (
     | BedState
     | BedStatus
     | StationCommand
-    | UnitQueue
+    | QueueSummary
+    | Call
     | StationStatus
     | AskCommand
     | Question
@@ -422,7 +469,8 @@ _KINDS: dict[str, type[Any]] = {
     "state": BedState,
     "status": BedStatus,
     "command": StationCommand,
-    "queue": UnitQueue,
+    "queue": QueueSummary,
+    "call": Call,
     "station_status": StationStatus,
     "ask": AskCommand,
     "question": Question,
@@ -467,13 +515,22 @@ def _format_checker(base: jsonschema.FormatChecker) -> jsonschema.FormatChecker:
 
 def encode(msg: Message) -> bytes:
     """Serialise and validate (the sender checks too, so a bug never reaches the wire)."""
-    payload = json.dumps(asdict(msg), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    payload = json.dumps(_to_dict(msg), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     data = json.loads(payload)  # tuples become lists, exactly as the receiver will see them
     _validate(data)
     limit = payload_limit(data["kind"])
     if len(payload) > limit:
         raise ProtocolError(f"{data['kind']} message is {len(payload)} bytes, over {limit}")
     return payload
+
+
+def _to_dict(msg: Message) -> dict[str, Any]:
+    data = asdict(msg)
+    if isinstance(msg, Call):
+        del data["request"]["history"]  # the bed's state carries it; a call stays small
+    if isinstance(msg, StationStatus):
+        data = {k: v for k, v in data.items() if v is not None or k not in ("instance", "fault")}
+    return data
 
 
 def decode(payload: bytes) -> Message:
@@ -488,6 +545,8 @@ def decode(payload: bytes) -> Message:
         raise ProtocolError(f"not JSON: {exc}") from None
     except RecursionError:
         raise ProtocolError("not JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of thousands of digits (int_max_str_digits)
+        raise ProtocolError(f"not JSON: {str(exc)[:120]}") from None
     if not isinstance(data, dict):
         raise ProtocolError("not a JSON object")
     _validate(data)
@@ -513,9 +572,12 @@ def _validate(data: dict[str, Any]) -> None:
 
 def _from_dict(data: dict[str, Any]) -> Message:
     cls = _KINDS[data["kind"]]
-    if cls in (BedState, UnitQueue):
+    if cls is Call:
+        data = dict(data, request=_view(data["request"]))
+    if cls in (BedState, QueueSummary):
         data = dict(data)
-        data["requests"] = tuple(_view(r) for r in data.get("requests", ()))
+        if cls is BedState:
+            data["requests"] = tuple(_view(r) for r in data.get("requests", ()))
         if "offline_beds" in data:
             data["offline_beds"] = tuple(data["offline_beds"])
         if "questions" in data:
@@ -557,6 +619,7 @@ __all__ = [
     "BedAddress",
     "BedState",
     "BedStatus",
+    "Call",
     "Cancel",
     "HourStats",
     "IntentStats",
@@ -564,6 +627,7 @@ __all__ = [
     "ProtocolError",
     "Question",
     "QuestionView",
+    "QueueSummary",
     "Receipt",
     "Request",
     "RequestView",

@@ -10,11 +10,17 @@ from __future__ import annotations
 import queue
 import time
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from beckon.config import BrokerConfig
 from beckon.errors import BeckonError
 from beckon.messaging import protocol as p
 from beckon.messaging.mqtt import LinkEvent, Message, MqttLink
+from beckon.station import lifecycle, queueview
+
+STATION_FRESH_S = 15.0
+"""A station whose retained presence is older than this (it refreshes it every few seconds)
+is not running, whatever its last message said."""
 
 
 class StationClient:
@@ -22,11 +28,16 @@ class StationClient:
         self.site, self.unit = site, unit
         self.link = MqttLink(
             broker,
-            client_id=f"beckon-{name}-{p.new_request_id()[:8]}",
-            subscriptions=[p.Topics.unit(site, unit, "queue")],
+            client_id=broker.username or f"beckon-{name}-{p.new_request_id()[:8]}",
+            subscriptions=[
+                *queueview.subscriptions(site, unit),
+                p.Topics.station_status(site, unit, "+"),
+            ],
             persistent=False,
         )
         self.latest: p.UnitQueue | None = None
+        self._queue = queueview.QueueAssembler(site, unit)
+        self.stations: dict[str, p.StationStatus] = {}
 
     def __enter__(self) -> StationClient:
         if not self.link.start(wait_s=10):
@@ -39,8 +50,10 @@ class StationClient:
     def __exit__(self, *exc: object) -> None:
         self.link.stop()
 
-    def wait_queue(self, timeout: float = 5.0, newer_than: str | None = None) -> p.UnitQueue:
-        """The unit's queue as the station service last published it."""
+    def wait_queue(self, timeout: float = 10.0, newer_than: str | None = None) -> p.UnitQueue:
+        """The unit's queue as the station service last published it. Raises BeckonError when
+        no station service of the unit is running: an old retained queue must not pass for
+        "no open requests"."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
@@ -48,18 +61,50 @@ class StationClient:
             except queue.Empty:
                 event = None
             if isinstance(event, Message):
-                try:
-                    self.latest = p.decode_as(event.payload, p.UnitQueue)
-                except p.ProtocolError:
-                    continue
-            if self.latest is not None and (newer_than is None or self.latest.at > newer_than):
-                return self.latest
+                self._take(event)
+            if self._queue.complete and self.running_station() is not None:
+                self.latest = self._queue.snapshot()
+                if self.latest is not None and (newer_than is None or self.latest.at > newer_than):
+                    return self.latest
+        if self.running_station() is None:
+            raise BeckonError(
+                f"no station service is running for {self.site}/{self.unit}" + self._last_seen(),
+                "start it (systemctl start beckon-station, or "
+                "`beckon station --headless --config FILE`) and check its log",
+            )
         if self.latest is None:
             raise BeckonError(
-                f"no station service answers for {self.site}/{self.unit}",
-                "start it with `beckon station --headless --config FILE`",
+                f"the station service for {self.site}/{self.unit} published no whole queue",
+                "check the station service log",
             )
         return self.latest
+
+    def _take(self, event: Message) -> None:
+        if self._queue.apply(event.topic, event.payload) or "/station/" not in event.topic:
+            return
+        try:
+            status = p.decode_as(event.payload, p.StationStatus)
+        except p.ProtocolError:
+            return
+        self.stations[status.name] = status
+
+    def running_station(self) -> p.StationStatus | None:
+        """A station that says it is online, with no fault, and refreshed its presence lately."""
+        now = datetime.now(UTC)
+        for status in self.stations.values():
+            age = (now - p.parse_iso(status.at)).total_seconds()
+            if status.online and not status.fault and age < STATION_FRESH_S:
+                return status
+        return None
+
+    def _last_seen(self) -> str:
+        if not self.stations:
+            return " (none has ever announced itself)"
+        parts = []
+        for s in self.stations.values():
+            what = "online" if s.online else "offline"
+            parts.append(f"{s.name}: {what} at {s.at}" + (f", fault: {s.fault}" if s.fault else ""))
+        return " (last seen " + "; ".join(parts) + ")"
 
     def send(self, action: str, id_prefix: str, by: str, timeout: float = 10.0) -> p.RequestView:
         """Acknowledge or resolve the open request whose id starts with ``id_prefix``."""
@@ -73,6 +118,11 @@ class StationClient:
         if len(matches) > 1:
             raise BeckonError(f"{id_prefix!r} matches {len(matches)} requests; give more of the id")
         target = matches[0]
+        if action == "resolve" and not lifecycle.resolvable_remotely(target.priority):
+            raise BeckonError(
+                f"request {target.id[:8]} is an emergency: it is cleared at the bedside only",
+                "acknowledge it here (`beckon station ack`), resolve it at the bed",
+            )
         cmd = p.nurse_command(action, target.id, by)
         self.link.publish(p.Topics.unit(self.site, self.unit, "command"), p.encode(cmd))
         want = "acknowledged" if action == "acknowledge" else "resolved"

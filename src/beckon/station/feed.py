@@ -26,6 +26,7 @@ from beckon.messaging.mqtt import (
     MqttLink,
     PublishRefused,
 )
+from beckon.station import queueview
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +60,14 @@ class StationFeed:
             broker,
             client_id=f"beckon-{name}-{p.new_request_id()[:8]}",
             subscriptions=[
-                p.Topics.unit(site, unit, "queue"),
+                *queueview.subscriptions(site, unit),
                 p.Topics.unit(site, unit, "stats"),
                 p.Topics.station_status(site, unit, "+"),
             ],
             persistent=False,  # everything a window needs is retained
         )
-        self.ready = threading.Event()  # set once the first queue has arrived
+        self.ready = threading.Event()  # set once the first whole queue has arrived
+        self._queue = queueview.QueueAssembler(site, unit)
 
     # ------------------------------------------------------------ commands (any thread)
 
@@ -108,20 +110,23 @@ class StationFeed:
                 return Connection(False)
             case PublishRefused():
                 return None  # the link has logged it; the window shows the queue, not commands
-            case Message(payload=b""):
-                return None
             case Message():
                 pass
             case _:
                 assert_never(event)
+        if self._queue.apply(event.topic, event.payload):
+            # Until the first whole queue is here, a window would ring for every retained call
+            # as if it were new; afterwards every change shows at once.
+            if self._queue.complete:
+                self.ready.set()
+            return self._queue.snapshot() if self.ready.is_set() else None
+        if not event.payload:
+            return None
         try:
             msg = p.decode(event.payload)
         except p.ProtocolError as exc:
             log.warning("dropped message on %s: %s", event.topic, exc)
             return None
-        if isinstance(msg, p.UnitQueue) and event.topic.endswith("/queue"):
-            self.ready.set()
-            return msg
         if isinstance(msg, p.UnitStats) and event.topic.endswith("/stats"):
             return msg
         if isinstance(msg, p.StationStatus) and "/station/" in event.topic:

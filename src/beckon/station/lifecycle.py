@@ -48,3 +48,9 @@ def move(view: RequestView, new: RequestState, at: str, by: str | None) -> Reque
     history = (*view.history, StateChange(new, at, by))[-MAX_HISTORY:]
     # A new state restarts the escalation clock (an acknowledged call reminds on its own timer).
     return replace(view, state=new, updated_at=at, by=by or view.by, history=history, escalation=0)
+
+
+def resolvable_remotely(priority: str) -> bool:
+    """Emergency calls are cleared at the bedside only (a nurse-call promise): someone must be
+    in the room. A console or the CLI may acknowledge them, never resolve them."""
+    return priority != "emergency"

@@ -31,7 +31,7 @@ from types import TracebackType
 from typing import Any, cast
 
 from beckon.errors import BeckonError
-from beckon.station.store import RequestStore
+from beckon.station.store import RequestStore, StoreUnavailable, open_store
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ def _connect(url: str) -> Any:
     try:
         return _Connection(url, psycopg.connect)
     except psycopg.OperationalError as exc:
-        raise BeckonError(
+        raise StoreUnavailable(
             f"cannot connect to the PostgreSQL store: {str(exc).strip()}",
             "check station.store (postgresql://USER@HOST:PORT/DB), the server and the password "
             "(~/.pgpass or PGPASSWORD)",
@@ -141,7 +141,7 @@ def migrate(db: _Connection) -> int:
         row = db.conn.execute("SELECT max(version) FROM schema_version").fetchone()
         found = int(row[0]) if row and row[0] is not None else 0
         if found > SCHEMA_VERSION:
-            raise BeckonError(
+            raise StoreUnavailable(
                 f"the PostgreSQL store has schema version {found}, newer than this Beckon "
                 f"understands ({SCHEMA_VERSION}); refusing to run on it",
                 "upgrade Beckon on this host to the version the other stations run (a "
@@ -169,11 +169,12 @@ class PostgresRequestStore(RequestStore):
         self._db.close()
 
 
-def open_store(database: Path, store: str) -> RequestStore:
-    """The configured store: PostgreSQL when ``station.store`` names one, else SQLite."""
+def open_configured_store(database: Path, store: str) -> RequestStore:
+    """The configured store: PostgreSQL when ``station.store`` names one, else the SQLite file
+    (opened and checked by station/store.py's open_store)."""
     if store:
         return PostgresRequestStore(store)
-    return RequestStore(database)
+    return open_store(database)
 
 
 def _lock_key(site: str, unit: str) -> int:

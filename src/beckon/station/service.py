@@ -9,8 +9,11 @@ dropped without stopping the service.
 
 from __future__ import annotations
 
+import json
 import logging
 import queue
+import secrets
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -19,8 +22,18 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from beckon.config import StationSettings
+from beckon.errors import BeckonError
+from beckon.intents import Intent, load_intents
 from beckon.messaging import protocol as p
-from beckon.messaging.mqtt import Connected, LinkEvent, Message, MqttLink, Will
+from beckon.messaging.mqtt import (
+    Connected,
+    Disconnected,
+    LinkEvent,
+    Message,
+    MqttLink,
+    Will,
+    check_broker_files,
+)
 from beckon.station import escalation, history, lifecycle
 from beckon.station.events import (
     BedPresence,
@@ -29,16 +42,23 @@ from beckon.station.events import (
     RequestChanged,
     StationEvent,
 )
-from beckon.station.pgstore import open_store
-from beckon.station.store import RequestStore
+from beckon.station.pgstore import open_configured_store
+from beckon.station.store import RequestStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
-MAX_QUEUE = 200  # the schema's limit for one unit's queue message
 MAX_OFFLINE = 500
 MAX_QUESTIONS = 20
 STATS_EVERY_S = 300.0  # the 24-hour window slides even when nothing happens
 STATS_AFTER_CHANGE_S = 1.0  # a burst of changes publishes one stats message
+HEARTBEAT_S = 5.0
+"""The station refreshes its retained presence this often; beds do the same with theirs."""
+SILENT_AFTER_S = 15.0
+"""A bed (or station) not heard for this long is offline, whatever TCP keep-alive says."""
+PROBE_S = 1.5
+"""How long a starting station waits for its own retained presence to see a running twin."""
+BATCH = 500
+"""Messages taken off the queue at once and handled in priority order."""
 
 NurseChange = Literal["acknowledged", "resolved"]
 
@@ -47,9 +67,14 @@ Listener = Callable[[StationEvent], None]
 
 
 class StationService:
-    def __init__(self, settings: StationSettings) -> None:
+    def __init__(self, settings: StationSettings, intents: dict[str, Intent] | None = None) -> None:
         self.settings = settings
         self.cfg = settings.station
+        # The station's own catalog decides priorities: a bed cannot make "water" an emergency.
+        self.intents = intents if intents is not None else load_intents()
+        self.instance = secrets.token_hex(4)
+        self.fault: str | None = None  # why this station cannot serve; it then exits non-zero
+        self.exit_code = 0
         self._store: RequestStore | None = None
         self.listeners: list[Listener] = []
         # Called once per turn of the main loop (systemd watchdog, metrics): a stuck loop stops
@@ -59,70 +84,158 @@ class StationService:
         self.ready = threading.Event()
         self.dropped = 0
         self._stats_due: dict[str, float] = {}  # unit -> monotonic time its stats are due
+        self._open: dict[str, dict[str, str]] = {}  # unit -> open request id -> priority
+        self._bed_seen: dict[p.BedAddress, float] = {}  # online beds -> last heard (monotonic)
+        self._heartbeat_due = 0.0
+        self._summary_due: set[str] = set()
+        self._probe_until: float | None = None  # set while checking for a running twin
 
     # ------------------------------------------------------------ running
 
-    def _make_link(self, unit: str, events: queue.Queue[object]) -> MqttLink:
-        """One connection per unit served, so each unit's bedsides get their own last will
-        ("station offline") if this service dies; all links feed the same queue."""
+    def _make_links(self, events: queue.Queue[object]) -> dict[str, MqttLink]:
+        """The MQTT connections, keyed by unit; all feed the same queue.
+
+        With a username, one connection whose client id is that username: the shipped broker
+        config ties client ids to usernames (``use_username_as_clientid``), so no other
+        device's password can take this session over, and two connections of this service
+        would take over each other. Its last will covers the first unit; beds of the others
+        notice the missing heartbeat within SILENT_AFTER_S. Without a username (a demo broker
+        on loopback) one connection per unit, each with its own last will."""
         site, name = self.cfg.site, self.cfg.name
-        leaves = ("request", "cancel", "status", "answer")
-        subs = [p.Topics.bed_filter(site, unit, leaf) for leaf in leaves]
-        subs.append(p.Topics.unit(site, unit, "command"))
-        will = Will(
-            p.Topics.station_status(site, unit, name),
-            p.encode(p.StationStatus(site, unit, name, False, p.now_iso())),
-        )
-        return MqttLink(
-            self.settings.broker,
-            # "." cannot occur in a site, unit or name, so these ids never collide.
-            client_id=f"beckon-station.{site}.{name}.{unit}",
-            subscriptions=subs,
-            will=will,
-            persistent=True,
-            events=events,
-            name=unit,
-        )
+        username = self.settings.broker.username
+        groups = [list(self.cfg.units)] if username else [[u] for u in self.cfg.units]
+        links: dict[str, MqttLink] = {}
+        for units in groups:
+            subs = []
+            for unit in units:
+                leaves = ("request", "cancel", "status", "answer")
+                subs += [p.Topics.bed_filter(site, unit, leaf) for leaf in leaves]
+                subs.append(p.Topics.unit(site, unit, "command"))
+                subs.append(p.Topics.station_status(site, unit, name))
+                subs.append(p.Topics.call_filter(site, unit))
+            first = units[0]
+            will = Will(
+                p.Topics.station_status(site, first, name),
+                p.encode(p.StationStatus(site, first, name, False, p.now_iso(), self.instance)),
+            )
+            link = MqttLink(
+                self.settings.broker,
+                # "." cannot occur in a site, unit or name, so these ids never collide.
+                client_id=username or f"beckon-station.{site}.{name}.{first}",
+                subscriptions=subs,
+                will=will,
+                persistent=True,
+                events=events,
+                name=first,
+            )
+            links.update({unit: link for unit in units})
+        return links
 
     def run(self, stop: threading.Event, tick_s: float = 0.5) -> None:
-        """Serve until ``stop`` is set. Connection problems are retried, never fatal."""
+        """Serve until ``stop`` is set. Connection problems are retried, never fatal; a database
+        that cannot be written is: the station says so on its status topic and stops with
+        ``exit_code`` 1, so that systemd restarts it and nobody mistakes it for working."""
+        check_broker_files(self.settings.broker)
         # SQLite connections belong to the thread that opens them: open it here, not in __init__.
-        self._store = open_store(self.cfg.database_path(), self.cfg.store)
+        try:
+            self._store = open_configured_store(self.cfg.database_path(), self.cfg.store)
+        except StoreUnavailable as exc:
+            raise BeckonError(str(exc), exc.hint) from None
+        for unit in self.cfg.units:
+            self._open[unit] = {
+                v.id: v.priority for v in self.store.open_requests(self.cfg.site, unit)
+            }
+        now = time.monotonic()
+        for unit in self.cfg.units:
+            for bed in self.store.online_beds(self.cfg.site, unit):
+                self._bed_seen[p.BedAddress(self.cfg.site, unit, bed)] = now
         events: queue.Queue[object] = queue.Queue()
-        self.links = {unit: self._make_link(unit, events) for unit in self.cfg.units}
-        for link in self.links.values():
+        self.links = self._make_links(events)
+        for link in self._unique_links():
             link.start(wait_s=0)
         last_check = 0.0
         try:
-            while not stop.is_set():
-                try:
-                    event = events.get(timeout=tick_s)
-                except queue.Empty:
-                    event = None
-                try:
-                    if isinstance(event, LinkEvent):
-                        self.handle(event)
-                    if time.monotonic() - last_check >= 1.0:
-                        last_check = time.monotonic()
-                        self.check_escalations(datetime.now(UTC))
-                    self._publish_due_stats()
-                    for beat in self.beats:
-                        beat()
-                except Exception:
-                    # Last line of defence: a bug or a full disk must not stop the station for
-                    # every bed of the unit. Log it loudly and go on with the next message.
-                    log.exception("station: error while handling %s", event)
+            while not stop.is_set() and self.fault is None:
+                rest = self._store_first(events, tick_s)
+                for event in rest:
+                    if self.fault is not None:
+                        break
+                    self._guarded(self.handle, event)
+                if time.monotonic() - last_check >= 1.0:
+                    last_check = time.monotonic()
+                    self._guarded(self.check_escalations, datetime.now(UTC))
+                    self._guarded(self._check_silent_beds)
+                self._guarded(self._heartbeat)
+                self._guarded(self._publish_due_stats)
+                self._guarded(self._flush_summaries)
+                for beat in self.beats:
+                    self._guarded(beat)
         finally:
-            for unit in self.cfg.units:
-                self._publish_station_status(unit, False)
-            for link in self.links.values():
+            if self.fault is not None:
+                self.exit_code = 1
+            if self.fault != "duplicate":
+                for unit in self.cfg.units:
+                    self._publish_station_status(unit, False)
+            for link in self._unique_links():
                 link.stop()
             self.store.close()
+
+    def _unique_links(self) -> list[MqttLink]:
+        return list({id(link): link for link in self.links.values()}.values())
+
+    def _next_batch(self, events: queue.Queue[object], tick_s: float) -> list[object]:
+        """Whatever is waiting (up to BATCH), requests first by priority: when calls pile up,
+        an emergency does not wait behind routine ones. Everything else keeps its order and
+        comes after the requests of the batch (a cancel then finds its request stored)."""
+        try:
+            batch = [events.get(timeout=tick_s) if tick_s > 0 else events.get_nowait()]
+        except queue.Empty:
+            return []
+        while len(batch) < BATCH:
+            try:
+                batch.append(events.get_nowait())
+            except queue.Empty:
+                break
+        return sorted(batch, key=self._rank)
+
+    def _rank(self, event: object) -> int:
+        if not (isinstance(event, Message) and event.topic.endswith("/request")):
+            return 3
+        try:
+            intent = json.loads(event.payload).get("intent")
+        except (ValueError, AttributeError, RecursionError):
+            return 3
+        spec = self.intents.get(intent) if isinstance(intent, str) else None
+        if spec is None or spec.priority is None:
+            return 1
+        return 2 - p.PRIORITIES.index(spec.priority)
+
+    def _guarded(self, work: Callable[..., object], *args: object) -> None:
+        try:
+            work(*args)
+        except sqlite3.Error as exc:
+            # Unable to store: not a state to keep running in. Bedsides keep their requests
+            # until a station stores them, so stopping loses nothing; saying "online" would.
+            self._fail(f"database {self.cfg.database_path()} cannot be written: {exc}")
+        except Exception:
+            # Last line of defence: a bug must not stop the station for every bed of the unit.
+            # Log it loudly and go on with the next message.
+            log.exception("station: error while handling %s", args[0] if args else work)
+
+    def _fail(self, why: str) -> None:
+        log.critical("STATION FAULT: %s; stopping so that it is noticed and restarted", why)
+        self.fault = why[:200]
+        for unit in self.cfg.units:
+            self._publish_station_status(unit, False)
 
     def handle(self, event: LinkEvent) -> None:
         """Process one link event; never raises for bad input."""
         if isinstance(event, Connected):
-            self._on_connected(event.link)
+            self._on_connected()
+            return
+        if isinstance(event, Disconnected):
+            self.ready.clear()
+            return
             return
         if not isinstance(event, Message):
             return  # a lost connection comes back by itself; a refused publish is logged
@@ -141,6 +254,13 @@ class StationService:
     # ------------------------------------------------------------ messages
 
     def _handle_message(self, topic: str, payload: bytes) -> None:
+        parts = topic.split("/")
+        if len(parts) == 6 and parts[4] == "call":
+            self._check_retained_call(parts[3], parts[5], payload)
+            return
+        if len(parts) == 7 and parts[4] == "station":
+            self._check_twin(p.decode_as(payload, p.StationStatus))
+            return
         if topic.endswith("/command"):
             cmd = p.decode(payload)
             if isinstance(cmd, p.StationCommand):
@@ -151,8 +271,9 @@ class StationService:
                 raise p.ProtocolError(f"a {type(cmd).__name__} is not a command")
             return
         bed, leaf = p.Topics.parse_bed_topic(topic)
-        if bed.site != self.cfg.site or bed.unit not in self.cfg.units:
-            raise p.ProtocolError(f"bed {bed.key} is not in a unit this station serves")
+        self._check_served(bed)
+        if leaf in ("request", "cancel", "answer"):
+            self._seen(bed)
         if leaf == "request":
             self._on_request(bed, p.decode_as(payload, p.Request))
         elif leaf == "cancel":
@@ -165,25 +286,103 @@ class StationService:
             raise p.ProtocolError(f"unexpected topic {topic}")
 
     def _on_request(self, bed: p.BedAddress, req: p.Request) -> None:
-        if req.address != bed:
-            raise p.ProtocolError(
-                f"request for bed {req.address.key} sent on the topic of {bed.key}"
-            )
-        view, new = self.store.receive(req)
+        for _, view, new in self._receive([(bed, req)]):
+            self._answer_request(bed, view, new)
+
+    def _store_first(self, events: queue.Queue[object], tick_s: float) -> list[object]:
+        """Store every request waiting (and those that arrive meanwhile), each batch in one
+        transaction, before answering any: under a burst the last call is stored within
+        moments, not after every earlier receipt went out. Then answer them, most urgent
+        first, and return the other messages in their order."""
+        stored: list[tuple[int, int, p.BedAddress, p.RequestView, bool]] = []
+        rest: list[object] = []
+        batch = self._next_batch(events, tick_s)
+        while batch:
+            requests = [e for e in batch if self._rank(e) < 3]
+            rest += batch[len(requests) :]
+            if not requests:
+                break
+            try:
+                for bed, view, new in self._receive_requests(requests):
+                    rank = 2 - p.PRIORITIES.index(view.priority)
+                    stored.append((rank, len(stored), bed, view, new))
+            except sqlite3.Error as exc:
+                self._fail(f"database {self.cfg.database_path()} cannot be written: {exc}")
+                break
+            batch = self._next_batch(events, 0) if len(stored) < 10 * BATCH else []
+        for _, _, bed, view, new in sorted(stored, key=lambda s: s[:2]):
+            self._guarded(self._answer_request, bed, view, new)
+        return rest
+
+    def _receive_requests(
+        self, events: list[object]
+    ) -> list[tuple[p.BedAddress, p.RequestView, bool]]:
+        """Request messages checked one by one (a bad one is dropped alone) and stored in
+        one transaction."""
+        good: list[tuple[p.BedAddress, p.Request]] = []
+        for event in events:
+            assert isinstance(event, Message)
+            try:
+                bed, _ = p.Topics.parse_bed_topic(event.topic)
+                self._check_served(bed)
+                good.append((bed, p.decode_as(event.payload, p.Request)))
+                self._seen(bed)
+            except p.ProtocolError as exc:
+                self.dropped += 1
+                log.warning("dropped message on %s: %s", event.topic, exc)
+        return self._receive(good)
+
+    def _receive(
+        self, items: list[tuple[p.BedAddress, p.Request]]
+    ) -> list[tuple[p.BedAddress, p.RequestView, bool]]:
+        checked = []
+        for bed, req in items:
+            if req.address != bed:
+                self.dropped += 1
+                log.warning("dropped request for bed %s sent on the topic of %s",
+                            req.address.key, bed.key)  # fmt: skip
+                continue
+            checked.append((bed, self._catalog_priority(req)))
+        stored = self.store.receive_many([req for _, req in checked])
+        return [(bed, view, new) for (bed, _), (view, new) in zip(checked, stored, strict=True)]
+
+    def _answer_request(self, bed: p.BedAddress, view: p.RequestView, new: bool) -> None:
         if new:
             log.info(
                 "bed %s asks for %s (%s, by %s): request %s received",
-                bed.key,
-                req.intent,
-                req.priority,
-                req.source,
-                req.id[:8],
-            )
+                bed.key, view.intent, view.priority, view.source, view.id[:8],
+            )  # fmt: skip
             self._emit(RequestChanged("received", view))
         else:
-            log.info("request %s from bed %s arrived again; already stored", req.id[:8], bed.key)
+            log.info("request %s from bed %s arrived again; already stored",
+                     view.id[:8], bed.key)  # fmt: skip
         self._publish_receipt(bed, view)
-        self._publish_bed(bed)
+        self._publish_bed(bed, view if new else None)
+
+    def _check_served(self, bed: p.BedAddress) -> None:
+        if bed.site != self.cfg.site or bed.unit not in self.cfg.units:
+            raise p.ProtocolError(f"bed {bed.key} is not in a unit this station serves")
+
+    def _seen(self, bed: p.BedAddress) -> None:
+        if bed in self._bed_seen:
+            self._bed_seen[bed] = time.monotonic()
+
+    def _catalog_priority(self, req: p.Request) -> p.Request:
+        """The priority is the station's, from its catalog: never what the bed claims. An
+        intent the station does not know keeps the bed's priority, but at most urgent."""
+        spec = self.intents.get(req.intent)
+        if spec is not None and spec.priority is not None:
+            priority = spec.priority
+        else:
+            log.warning("bed %s sent unknown intent %r", req.address.key, req.intent)
+            priority = "urgent" if req.priority == "emergency" else req.priority
+        if priority != req.priority:
+            log.warning(
+                "bed %s sent %s as %s; stored as %s (the station's catalog)",
+                req.address.key, req.intent, req.priority, priority,
+            )  # fmt: skip
+            req = replace(req, priority=priority)
+        return req
 
     def _on_cancel(self, bed: p.BedAddress, cancel: p.Cancel) -> None:
         view = self.store.get(cancel.id)
@@ -195,16 +394,31 @@ class StationService:
             view = self.store.change(view.id, "cancelled", by="patient")
             log.info("bed %s cancelled request %s", bed.key, view.id[:8])
             self._emit(RequestChanged("cancelled", view))
+            self._publish_receipt(bed, view)
+            self._publish_bed(bed, view)
+            return
         self._publish_receipt(bed, view)
         self._publish_bed(bed)
 
     def _on_status(self, bed: p.BedAddress, status: p.BedStatus) -> None:
-        if self.store.set_bed_online(bed, status.online, status.at):
-            if status.online:
+        """Presence, and every few seconds the bed's heartbeat (the same message, not
+        retained): only a change of presence touches the database."""
+        known_online = bed in self._bed_seen
+        if status.online:
+            self._bed_seen[bed] = time.monotonic()
+            if known_online:
+                return
+        else:
+            self._bed_seen.pop(bed, None)
+        self._set_bed_online(bed, status.online, status.at)
+
+    def _set_bed_online(self, bed: p.BedAddress, online: bool, at: str) -> None:
+        if self.store.set_bed_online(bed, online, at):
+            if online:
                 log.info("bed %s is online", bed.key)
             else:
                 log.warning("DEVICE FAULT: bed %s went offline", bed.key)
-            self._emit(BedPresence(bed, status.online))
+            self._emit(BedPresence(bed, online))
             self._publish_queue(bed.unit)
 
     def _ask(self, unit: str, cmd: p.AskCommand) -> None:
@@ -249,10 +463,14 @@ class StationService:
             raise KeyError(f"no request {request_id}")
         if view.unit not in self.cfg.units:
             raise KeyError(f"request {request_id} is not in a unit this station serves")
+        if new == "resolved" and not lifecycle.resolvable_remotely(view.priority):
+            raise lifecycle.LifecycleError(
+                f"request {request_id} is an emergency; it is cleared at the bedside only"
+            )
         view = self.store.change(request_id, new, by=by)
         log.info("request %s %s by %s", request_id[:8], new, by)
         self._emit(RequestChanged(new, view))
-        self._publish_bed(p.BedAddress(view.site, view.unit, view.bed))
+        self._publish_bed(p.BedAddress(view.site, view.unit, view.bed), view)
         return view
 
     def check_escalations(self, now: datetime) -> None:
@@ -270,54 +488,147 @@ class StationService:
                 esc.reason,
             )
             self._emit(RequestChanged("escalated", view))
-            self._publish_bed(p.BedAddress(view.site, view.unit, view.bed))
+            self._publish_bed(p.BedAddress(view.site, view.unit, view.bed), view)
 
     # ------------------------------------------------------------ publishing
 
-    def _on_connected(self, unit: str) -> None:
-        self._publish_station_status(unit, True)
-        self._publish_queue(unit)
-        self._publish_stats(unit)
+    # ------------------------------------------------------------ presence
+
+    def _on_connected(self) -> None:
+        """Before announcing itself, look at this station's own retained presence: a twin with
+        the same name that is still heartbeating means two services would split the calls."""
+        self._probe_until = time.monotonic() + PROBE_S
+        log.info("connected; checking that no other station named %s is running", self.cfg.name)
+
+    def _check_twin(self, status: p.StationStatus) -> None:
+        if status.name != self.cfg.name or status.instance in (None, self.instance):
+            return
+        age = (datetime.now(UTC) - p.parse_iso(status.at)).total_seconds()
+        if not status.online or status.fault or age > SILENT_AFTER_S:
+            return  # a previous run of this station, stopped or gone
+        if self._probe_until is not None:
+            log.critical(
+                "DUPLICATE STATION: another station service named %s (instance %s) is running "
+                "for %s/%s; this one (instance %s) stops instead of splitting the calls between "
+                "two databases. Give each station service its own name and MQTT user.",
+                self.cfg.name, status.instance, status.site, status.unit, self.instance,
+            )  # fmt: skip
+            self.fault = "duplicate"
+        else:
+            # Both running: stopping here could stop both. Say it loudly every heartbeat.
+            log.critical(
+                "DUPLICATE STATION: another station service named %s (instance %s) publishes "
+                "for %s/%s too; calls are being split between two databases. Stop one of them.",
+                self.cfg.name, status.instance, status.site, status.unit,
+            )  # fmt: skip
+
+    def _announce(self) -> None:
+        for unit in self.cfg.units:
+            if not self.links[unit].connected:
+                continue  # announced when its own link connects
+            self._publish_station_status(unit, True)
+            for request_id in self._open[unit]:
+                view = self.store.get(request_id)
+                if view is not None:
+                    self._publish_call(view)
+            self._publish_queue(unit)
+            self._publish_stats(unit)
+        self._heartbeat_due = time.monotonic() + HEARTBEAT_S
         if all(link.connected for link in self.links.values()):
+            if not self.ready.is_set():
+                log.info("station %s (instance %s) is serving", self.cfg.name, self.instance)
             self.ready.set()
 
+    def _heartbeat(self) -> None:
+        now = time.monotonic()
+        if self._probe_until is not None and now >= self._probe_until and self.fault is None:
+            self._probe_until = None
+            self._announce()
+        if self.ready.is_set() and now >= self._heartbeat_due:
+            self._heartbeat_due = now + HEARTBEAT_S
+            for unit in self.cfg.units:
+                if self.links[unit].connected:
+                    self._publish_station_status(unit, True)
+
+    def _check_silent_beds(self) -> None:
+        """A bed heartbeats every few seconds; one silent for SILENT_AFTER_S is offline even if
+        its TCP connection looks alive (a cut cable is noticed by keep-alive only much later)."""
+        now = time.monotonic()
+        for bed, seen in list(self._bed_seen.items()):
+            if now - seen > SILENT_AFTER_S:
+                del self._bed_seen[bed]
+                log.warning("bed %s silent for %.0f s", bed.key, now - seen)
+                self._set_bed_online(bed, False, p.now_iso())
+
     def _publish_station_status(self, unit: str, online: bool) -> None:
-        status = p.StationStatus(self.cfg.site, unit, self.cfg.name, online, p.now_iso())
+        fault = self.fault if self.fault and self.fault != "duplicate" else None
+        status = p.StationStatus(
+            self.cfg.site, unit, self.cfg.name, online, p.now_iso(), self.instance, fault
+        )
         self._publish(p.Topics.station_status(self.cfg.site, unit, self.cfg.name), status, True)
+
+    # ------------------------------------------------------------ publishing
 
     def _publish_receipt(self, bed: p.BedAddress, view: p.RequestView) -> None:
         receipt = p.Receipt(view.id, bed.site, bed.unit, bed.bed, view.state, p.now_iso())
         self._publish(bed.topic("receipt"), receipt)
 
-    def _publish_bed(self, bed: p.BedAddress) -> None:
-        """Retained per-bed state, then the unit queue, after every change."""
-        state = p.BedState(bed.site, bed.unit, bed.bed, p.now_iso(), tuple(self.store.for_bed(bed)))
+    def _publish_bed(self, bed: p.BedAddress, changed: p.RequestView | None = None) -> None:
+        """Retained per-bed state after every change, and the changed request's call message
+        with the unit summary. The work is the same however many calls the unit has open."""
+        views = tuple(
+            replace(v, history=v.history[-p.STATE_HISTORY :]) for v in self.store.for_bed(bed)
+        )
+        state = p.BedState(bed.site, bed.unit, bed.bed, p.now_iso(), views)
         self._publish(bed.topic("state"), state, retain=True)
+        if changed is None:
+            return
+        self._publish_call(changed)
         self._publish_queue(bed.unit)
-        # Stats after the queue, and at most once a second: the history chart can wait, the
-        # queue cannot.
+        # Stats at most once a second: the history chart can wait, the queue cannot.
         due = time.monotonic() + STATS_AFTER_CHANGE_S
         self._stats_due[bed.unit] = min(self._stats_due.get(bed.unit, due), due)
 
+    def _publish_call(self, view: p.RequestView) -> None:
+        """One retained message per open request; emptied (retained, zero bytes) once closed."""
+        topic = p.Topics.call(view.site, view.unit, view.id)
+        is_open = view.state in lifecycle.OPEN_STATES
+        opened = self._open.setdefault(view.unit, {})
+        if is_open:
+            opened[view.id] = view.priority
+            call = p.Call(view.site, view.unit, p.now_iso(), replace(view, history=()))
+            self._publish(topic, call, retain=True)
+        else:
+            opened.pop(view.id, None)
+            self._publish_raw(topic, b"", retain=True)
+
+    def _check_retained_call(self, unit: str, request_id: str, payload: bytes) -> None:
+        """A retained call the broker still holds for a request this station has closed (or
+        never had: a database moved aside) is emptied, so windows never show a ghost."""
+        if payload and unit in self._open and request_id not in self._open[unit]:
+            log.info("emptying the stale call message of request %s", request_id[:8])
+            self._publish_raw(p.Topics.call(self.cfg.site, unit, request_id), b"", retain=True)
+
     def _publish_queue(self, unit: str) -> None:
-        # Without histories (the bed state has them) so a busy unit still fits in one message.
-        views = [replace(v, history=()) for v in self.store.open_requests(self.cfg.site, unit)]
-        if len(views) > MAX_QUEUE:
-            log.error(
-                "unit %s has %d open requests; the queue shows the %d most urgent",
-                unit, len(views), MAX_QUEUE,
-            )  # fmt: skip
-            views.sort(key=lambda v: (-p.PRIORITIES.index(v.priority), v.created_at))
-            views = views[:MAX_QUEUE]
-        queue_msg = p.UnitQueue(
+        """Mark the unit's summary for publishing once the current batch is handled: a burst of
+        calls changes it once, not once per call (every retained change costs the broker a
+        save of its database)."""
+        self._summary_due.add(unit)
+
+    def _flush_summaries(self) -> None:
+        while self._summary_due:
+            self._send_summary(self._summary_due.pop())
+
+    def _send_summary(self, unit: str) -> None:
+        summary = p.QueueSummary(
             self.cfg.site,
             unit,
             p.now_iso(),
-            tuple(views),
+            len(self._open.get(unit, {})),
             tuple(self.store.offline_beds(self.cfg.site, unit)[:MAX_OFFLINE]),
             tuple(self.store.questions(self.cfg.site, unit, MAX_QUESTIONS)),
         )
-        self._publish(p.Topics.unit(self.cfg.site, unit, "queue"), queue_msg, retain=True)
+        self._publish(p.Topics.unit(self.cfg.site, unit, "queue"), summary, retain=True)
 
     def _publish_due_stats(self) -> None:
         now = time.monotonic()
@@ -336,15 +647,17 @@ class StationService:
     def _publish(self, topic: str, msg: p.Message, retain: bool = False) -> None:
         """Encode and publish on the unit's link; a message that fails validation is a bug,
         logged, not fatal."""
-        link = self.links.get(p.Topics.unit_of(topic))
-        if link is None:
-            return
         try:
             payload = p.encode(msg)
         except p.ProtocolError as exc:
             log.error("not publishing %s to %s: %s", type(msg).__name__, topic, exc)
             return
-        link.publish(topic, payload, retain=retain)
+        self._publish_raw(topic, payload, retain)
+
+    def _publish_raw(self, topic: str, payload: bytes, retain: bool = False) -> None:
+        link = self.links.get(p.Topics.unit_of(topic))
+        if link is not None:
+            link.publish(topic, payload, retain=retain)
 
     def _emit(self, event: StationEvent) -> None:
         for listener in self.listeners:

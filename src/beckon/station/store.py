@@ -8,12 +8,13 @@ which is also what response-time reports read.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from beckon.durable import open_durable
+from beckon.durable import check_sound, is_corrupt, move_aside, open_durable
 from beckon.messaging.protocol import (
     Answer,
     BedAddress,
@@ -25,6 +26,11 @@ from beckon.messaging.protocol import (
     now_iso,
 )
 from beckon.station import lifecycle
+
+log = logging.getLogger(__name__)
+
+STATE_REQUESTS = 30
+"""Requests in a bed's state message (the schema's limit)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests (
@@ -71,13 +77,68 @@ class ResponseRow:
     resolved_at: str | None
 
 
+class StoreUnavailable(Exception):
+    """The database cannot be opened or written; ``hint`` says what to do."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+def open_store(path: Path) -> RequestStore:
+    """Open the station database, checking that it can be written.
+
+    A file that is not a database or fails SQLite's integrity check is moved aside (kept for
+    recovery, next to it with the time in its name) and a fresh one started, with an error in
+    the log: a station that cannot start serves nobody. A database that cannot be written
+    (read-only, disk full) raises StoreUnavailable: the station must not announce itself.
+    """
+    try:
+        store = RequestStore(path)
+        store.check()
+        return store
+    except sqlite3.DatabaseError as exc:
+        if not is_corrupt(exc):
+            raise StoreUnavailable(
+                f"the station database {path} cannot be written: {exc}",
+                "check the disk space and the file's owner and permissions",
+            ) from None
+        aside = move_aside(path)
+        log.error(
+            "the station database %s is corrupt (%s); moved it to %s and started a fresh one. "
+            "Open requests in it are re-sent by their bedsides; restore history from it or a "
+            "backup.",
+            path, exc, aside,
+        )  # fmt: skip
+    try:
+        store = RequestStore(path)
+        store.check()
+        return store
+    except sqlite3.Error as exc:
+        raise StoreUnavailable(
+            f"the station database {path} cannot be created: {exc}",
+            "check the disk space and the folder's owner and permissions",
+        ) from None
+
+
 class RequestStore:
     """Requests, their history and bed presence. Use from one thread only."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._db = open_durable(path)
+        try:
+            self._db = open_durable(path)
+        except sqlite3.Error as exc:
+            raise sqlite3.OperationalError(f"{exc} ({path})") from exc
         self._db.executescript(_SCHEMA)
+
+    def check(self) -> None:
+        """Raise sqlite3.DatabaseError unless the file is sound and a write reaches the disk."""
+        check_sound(self._db)
+        with self._tx():
+            self._db.execute("CREATE TABLE IF NOT EXISTS health (at TEXT)")
+            self._db.execute("DELETE FROM health")
+            self._db.execute("INSERT INTO health VALUES (?)", (now_iso(),))
 
     def close(self) -> None:
         self._db.close()
@@ -86,27 +147,38 @@ class RequestStore:
 
     def receive(self, req: Request, at: str | None = None) -> tuple[RequestView, bool]:
         """Store a request once. Returns the stored view and whether it was new."""
-        existing = self.get(req.id)
-        if existing is not None:
-            return existing, False
+        return self.receive_many([req], at)[0]
+
+    def receive_many(
+        self, reqs: list[Request], at: str | None = None
+    ) -> list[tuple[RequestView, bool]]:
+        """Store requests once each, in one transaction: one write to the disk for a whole
+        burst instead of one per call. Returns (stored view, whether new) per request."""
         at = at or now_iso()
-        view = RequestView(
-            id=req.id,
-            site=req.site,
-            unit=req.unit,
-            bed=req.bed,
-            intent=req.intent,
-            priority=req.priority,
-            source=req.source,
-            state="received",
-            created_at=req.created_at,
-            updated_at=at,
-            history=(StateChange("created", req.created_at), StateChange("received", at)),
-        )
+        results: list[tuple[RequestView, bool]] = []
         with self._tx():
-            self._write(view, insert=True)
-            self._event(view.id, "received", at, None)
-        return view, True
+            for req in reqs:
+                existing = self.get(req.id)
+                if existing is not None:
+                    results.append((existing, False))
+                    continue
+                view = RequestView(
+                    id=req.id,
+                    site=req.site,
+                    unit=req.unit,
+                    bed=req.bed,
+                    intent=req.intent,
+                    priority=req.priority,
+                    source=req.source,
+                    state="received",
+                    created_at=req.created_at,
+                    updated_at=at,
+                    history=(StateChange("created", req.created_at), StateChange("received", at)),
+                )
+                self._write(view, insert=True)
+                self._event(view.id, "received", at, None)
+                results.append((view, True))
+        return results
 
     def change(
         self, request_id: str, new: str, by: str | None, at: str | None = None
@@ -157,17 +229,26 @@ class RequestStore:
         rows = self._db.execute(sql + " ORDER BY created_at", args)
         return [_to_view(r) for r in rows]
 
-    def for_bed(self, bed: BedAddress, closed_limit: int = 10) -> list[RequestView]:
-        """A bed's open requests and its most recently closed ones."""
+    def for_bed(
+        self, bed: BedAddress, closed_limit: int = 10, limit: int = STATE_REQUESTS
+    ) -> list[RequestView]:
+        """A bed's open requests and its most recently closed ones, oldest first. Past
+        ``limit`` the most recently changed win, so the request that just changed (say, was
+        acknowledged) is always in the bed's state however many it has open."""
         rows = self._db.execute(
-            f"""SELECT {_COLUMNS} FROM requests WHERE site = ? AND unit = ? AND bed = ?
-                AND (state IN ('received', 'acknowledged') OR id IN (
-                    SELECT id FROM requests WHERE site = ? AND unit = ? AND bed = ?
-                    AND state IN ('resolved', 'cancelled') ORDER BY updated_at DESC LIMIT ?))
-                ORDER BY created_at""",
-            (bed.site, bed.unit, bed.bed, bed.site, bed.unit, bed.bed, closed_limit),
+            f"""SELECT {_COLUMNS} FROM (
+                  SELECT * FROM (SELECT * FROM requests WHERE site = ? AND unit = ? AND bed = ?
+                    AND state IN ('received', 'acknowledged') ORDER BY updated_at DESC LIMIT ?)
+                    AS open_requests
+                  UNION ALL
+                  SELECT * FROM (SELECT * FROM requests WHERE site = ? AND unit = ? AND bed = ?
+                    AND state IN ('resolved', 'cancelled') ORDER BY updated_at DESC LIMIT ?)
+                    AS closed_requests
+                ) AS recent ORDER BY updated_at DESC LIMIT ?""",
+            (bed.site, bed.unit, bed.bed, limit, bed.site, bed.unit, bed.bed, closed_limit, limit),
         )
-        return [_to_view(r) for r in rows]
+        views = [_to_view(r) for r in rows]
+        return sorted(views, key=lambda v: (v.created_at, v.id))
 
     def count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM requests").fetchone()[0])
@@ -254,6 +335,12 @@ class RequestStore:
         rows = self._db.execute(
             "SELECT bed FROM beds WHERE site = ? AND unit = ? AND online = 0 ORDER BY bed",
             (site, unit),
+        )
+        return [r[0] for r in rows]
+
+    def online_beds(self, site: str, unit: str) -> list[str]:
+        rows = self._db.execute(
+            "SELECT bed FROM beds WHERE site = ? AND unit = ? AND online = 1", (site, unit)
         )
         return [r[0] for r in rows]
 

@@ -63,7 +63,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 translate = strings.translate
-CAMERA_RETRY_S = 10.0
 CONFIRM_TIMEOUT_MS = 15_000
 
 
@@ -192,7 +191,6 @@ class BedsideWindow(QWidget):
             service,
             vision,
             mic,
-            retry_s=CAMERA_RETRY_S,
             on_frame=self.camera.frame,
             on_face=self.bridge.face.emit,
             on_observation=self._observation,

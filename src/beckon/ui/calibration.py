@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtWidgets import (
@@ -23,6 +23,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from beckon.bedside.service import Gesture
 from beckon.errors import BeckonError
 from beckon.profile import load_profile, profile_path, save_profile
 from beckon.ui import strings
@@ -33,6 +34,9 @@ from beckon.ui.calibration_flow import (
     run_calibration,
 )
 from beckon.ui.speech import SilentSpeaker, Speaker
+
+if TYPE_CHECKING:
+    from beckon.vision.pipeline import FaceStatus
 
 log = logging.getLogger(__name__)
 translate = strings.translate
@@ -171,14 +175,13 @@ class CalibrationWizard(QDialog):
 
     # ------------------------------------------------------------ inputs
 
-    def on_face(self, status: Any) -> None:
-        self.face_state = str(getattr(status, "state", "no_face"))
+    def on_face(self, status: FaceStatus) -> None:
+        self.face_state = status.state
         self.refresh()
 
-    def on_gesture(self, gesture: Any) -> None:
+    def on_gesture(self, gesture: Gesture) -> None:
         """Gestures are routed here while the wizard is open (the menu ignores them)."""
-        name = str(getattr(gesture, "name", gesture))
-        self.seen.append(name)
+        self.seen.append(gesture.name)
         self.refresh()
 
     def observe(self, obs: Any) -> None:

@@ -1,0 +1,276 @@
+"""Faults around real processes: each test breaks something while simulated bedsides (the real
+BedsideService and outbox, ``beckon.lab.simbed``) make calls, then asserts that every request a
+bed saved is stored exactly once and every bed's state converges (outbox empty, each request
+seen at least as received)."""
+
+from __future__ import annotations
+
+import resource
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from beckon.messaging import protocol as p
+from tests.helpers.faults import (
+    CutProxy,
+    Proc,
+    ProdBroker,
+    outbox_count,
+    saved_ids,
+    spawn,
+    start_beds,
+    start_station,
+    station_toml,
+    stored,
+    wait_until,
+)
+
+pytestmark = [pytest.mark.faults, pytest.mark.mqtt]
+
+BEDS = ["1", "2", "3", "4"]
+
+
+def serving(station: Proc, times: int = 1) -> bool:
+    return station.stderr().count("is serving") >= times
+
+
+def assert_converged(db: Path, folder: Path, *beds: Proc, timeout: float = 40) -> None:
+    """Every saved request stored exactly once; every outbox empty; every bed saw each of its
+    requests as received (or later)."""
+
+    def submitted() -> bool:
+        return all(any(e["event"] == "submitted" for e in b.lines()) for b in beds)
+
+    assert wait_until(submitted, timeout), "the beds did not finish submitting"
+    ids = saved_ids(*beds)
+    assert ids, "no bed saved a request"
+
+    def done() -> bool:
+        seen = {e["id"] for b in beds for e in b.lines() if e["event"] == "state"}
+        return (
+            Counter(r[0] for r in stored(db)) == Counter(ids)
+            and outbox_count(folder) == 0
+            and seen >= set(ids)
+        )
+
+    assert wait_until(done, timeout, step=0.2), (
+        f"{len(ids)} saved, {len(stored(db))} stored, {outbox_count(folder)} in outboxes"
+    )
+
+
+def test_station_killed_during_a_burst_loses_and_doubles_nothing(
+    prod_broker: ProdBroker, tmp_path: Path, procs: list[Proc]
+) -> None:
+    config = station_toml(prod_broker, tmp_path)
+    station = start_station(config, tmp_path)
+    procs.append(station)
+    assert wait_until(lambda: serving(station), 30), station.stderr()[-3000:]
+    beds = start_beds(prod_broker, tmp_path, BEDS, "beds", "--requests", "15", "--every", "0.05")
+    procs.append(beds)
+    db = tmp_path / "station-desk.sqlite3"
+    assert wait_until(lambda: len(stored(db)) >= 10, 30)
+    station.kill()  # mid-burst
+    again = start_station(config, tmp_path, "station2")
+    procs.append(again)
+    assert_converged(db, tmp_path, beds)
+
+
+@pytest.mark.parametrize("persistence", [True, False], ids=["persistent", "no-persistence"])
+def test_broker_restart_during_a_burst(
+    tmp_path: Path, procs: list[Proc], persistence: bool
+) -> None:
+    broker = ProdBroker(tmp_path / "broker", BEDS, persistence=persistence).setup()
+    broker.start()
+    try:
+        config = station_toml(broker, tmp_path)
+        station = start_station(config, tmp_path)
+        procs.append(station)
+        assert wait_until(lambda: serving(station), 30), station.stderr()[-3000:]
+        beds = start_beds(broker, tmp_path, BEDS, "beds", "--requests", "15", "--every", "0.1")
+        procs.append(beds)
+        db = tmp_path / "station-desk.sqlite3"
+        assert wait_until(lambda: len(stored(db)) >= 8, 30)
+        broker.stop(signal.SIGKILL if not persistence else signal.SIGTERM)
+        time.sleep(1.0)
+        broker.start()
+        assert_converged(db, tmp_path, beds)
+        # After the restart the station announced itself again, so every bed knows it.
+        assert serving(station) or station.popen.poll() is None
+    finally:
+        broker.stop()
+
+
+def test_a_network_cut_is_noticed_within_15_s_and_owed_calls_follow_the_path_back(
+    prod_broker: ProdBroker, tmp_path: Path, procs: list[Proc]
+) -> None:
+    """The bed reaches the broker through a proxy that holds every byte while cut (no FIN, no
+    RST: TCP keeps believing). Heartbeats make both ends notice; the call made during the cut
+    is stored soon after the path returns, not after the resend back-off."""
+    config = station_toml(prod_broker, tmp_path)
+    station = start_station(config, tmp_path)
+    procs.append(station)
+    assert wait_until(lambda: serving(station), 30), station.stderr()[-3000:]
+    proxy = CutProxy(prod_broker.plain_port)
+    try:
+        url = f"mqtt://127.0.0.1:{proxy.port}"
+        bed = start_beds(prod_broker, tmp_path, ["5"], "bed5", "--requests", "1",
+                         "--start-after", "8", url=url)  # fmt: skip
+        procs.append(bed)
+
+        def station_seen(detail: str) -> bool:
+            return any(e["event"] == "station" and e["detail"] == detail for e in bed.lines())
+
+        assert wait_until(lambda: station_seen("online"), 20), bed.stderr()[-2000:]
+        assert wait_until(lambda: "bed general/icu-3/5 is online" in station.stderr(), 10)
+        proxy.cut()
+        cut_at = time.monotonic()
+        # Both ends notice within 15 s (plus the one-second check and process scheduling).
+        assert wait_until(lambda: station_seen("offline"), 20), bed.lines()[-3:]
+        bed_noticed = time.monotonic() - cut_at
+        assert wait_until(lambda: "DEVICE FAULT: bed general/icu-3/5" in station.stderr(), 20)
+        station_noticed = time.monotonic() - cut_at
+        assert bed_noticed < 19 and station_noticed < 19, (bed_noticed, station_noticed)
+        db = tmp_path / "station-desk.sqlite3"
+        assert wait_until(lambda: saved_ids(bed), 15)  # the patient asked during the cut
+        assert stored(db) == []
+        proxy.heal()
+        healed_at = time.monotonic()
+        assert_converged(db, tmp_path, bed, timeout=30)
+        assert time.monotonic() - healed_at < 30
+        assert wait_until(lambda: station_seen("online") and bed.lines()[-1:], 5)
+    finally:
+        proxy.close()
+
+
+def test_bedside_killed_with_a_request_in_its_outbox_sends_it_after_restart(
+    prod_broker: ProdBroker, tmp_path: Path, procs: list[Proc]
+) -> None:
+    first = start_beds(prod_broker, tmp_path, ["6"], "bed6a", "--requests", "1")
+    procs.append(first)
+    assert wait_until(lambda: saved_ids(first), 20), first.stderr()[-2000:]
+    assert outbox_count(tmp_path) == 1
+    first.kill()  # no station yet: the request is only on the tablet's disk
+    config = station_toml(prod_broker, tmp_path)
+    station = start_station(config, tmp_path)
+    procs.append(station)
+    again = start_beds(prod_broker, tmp_path, ["6"], "bed6b", "--exit-when-done")
+    procs.append(again)
+    db = tmp_path / "station-desk.sqlite3"
+    assert wait_until(lambda: [r[0] for r in stored(db)] == saved_ids(first), 30)
+    assert wait_until(lambda: outbox_count(tmp_path) == 0, 20)
+    assert again.popen.wait(30) == 0
+
+
+def test_a_second_station_with_the_same_name_refuses_instead_of_splitting_calls(
+    prod_broker: ProdBroker, tmp_path: Path, procs: list[Proc]
+) -> None:
+    config = station_toml(prod_broker, tmp_path)
+    station = start_station(config, tmp_path)
+    procs.append(station)
+    assert wait_until(lambda: serving(station), 30), station.stderr()[-3000:]
+    twin_db = tmp_path / "twin.sqlite3"
+    (tmp_path / "twin").mkdir()
+    twin_config = station_toml(prod_broker, tmp_path / "twin", db=twin_db)
+    twin = start_station(twin_config, tmp_path, "twin")
+    procs.append(twin)
+    assert twin.popen.wait(30) == 1
+    assert "DUPLICATE STATION" in twin.stderr()
+    beds = start_beds(prod_broker, tmp_path, BEDS[:2], "beds", "--requests", "3")
+    procs.append(beds)
+    db = tmp_path / "station-desk.sqlite3"
+    assert_converged(db, tmp_path, beds)
+    assert stored(twin_db) == []
+    assert station.popen.poll() is None
+
+
+def _limit_file_size(limit: int) -> None:
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
+def test_a_full_disk_stops_the_station_loudly_and_nothing_is_lost(
+    prod_broker: ProdBroker, tmp_path: Path, procs: list[Proc]
+) -> None:
+    """A file-size limit stands in for a full disk. The station must say so on its status
+    topic and exit non-zero (for systemd), not announce itself online while storing nothing;
+    what it could not store waits in the bedsides' outboxes until a station can."""
+    config = station_toml(prod_broker, tmp_path)
+    db = tmp_path / "station-desk.sqlite3"
+    station_args = ["-m", "beckon", "station", "--headless", "--config", str(config)]
+    full = subprocess.Popen(
+        [sys.executable, *station_args],
+        stdout=subprocess.DEVNULL,
+        stderr=(tmp_path / "full.err").open("wb"),
+        preexec_fn=lambda: _limit_file_size(160_000),
+    )
+    try:
+        beds = start_beds(
+            prod_broker, tmp_path, BEDS, "beds", "--requests", "40", "--every", "0.05"
+        )
+        procs.append(beds)
+        assert full.wait(90) == 1
+    finally:
+        if full.poll() is None:
+            full.kill()
+    err = (tmp_path / "full.err").read_text()
+    assert "STATION FAULT" in err and "cannot be written" in err, err[-2000:]
+    # The station wrote online: false with the fault; Mosquitto 2.0.11 then publishes the last
+    # will (online: false) over it, so only "offline" is certain here. Never "online".
+    status = _retained_station_status(prod_broker)
+    assert status is not None and not status.online, status
+    # A station with room stores what is owed, each call once.
+    station = start_station(config, tmp_path, "station-ok")
+    procs.append(station)
+    assert_converged(db, tmp_path, beds, timeout=60)
+
+
+def _retained_station_status(broker: ProdBroker) -> p.StationStatus | None:
+    import paho.mqtt.subscribe as subscribe
+
+    from tests.helpers.faults import CONSOLE_USER, SITE, UNIT
+
+    msg = subscribe.simple(
+        p.Topics.station_status(SITE, UNIT, "desk"),
+        hostname="127.0.0.1",
+        port=broker.plain_port,
+        auth={"username": CONSOLE_USER, "password": broker.passwords[CONSOLE_USER]},
+        client_id="ignored",
+    )
+    assert msg is not None
+    return p.decode_as(msg.payload, p.StationStatus)
+
+
+def test_a_corrupt_station_database_is_moved_aside_and_a_fresh_one_started(
+    prod_broker: ProdBroker, tmp_path: Path, procs: list[Proc]
+) -> None:
+    db = tmp_path / "station-desk.sqlite3"
+    db.write_bytes(b"this is not a database at all" * 200)
+    config = station_toml(prod_broker, tmp_path)
+    station = start_station(config, tmp_path)
+    procs.append(station)
+    assert wait_until(lambda: serving(station), 30), station.stderr()[-3000:]
+    assert "corrupt" in station.stderr() and "Traceback" not in station.stderr()
+    kept = list(tmp_path.glob("station-desk.sqlite3.corrupt-*"))
+    assert kept and kept[0].read_bytes().startswith(b"this is not")
+    beds = start_beds(prod_broker, tmp_path, BEDS[:1], "beds", "--requests", "2")
+    procs.append(beds)
+    assert_converged(db, tmp_path, beds)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_missing_password_file_is_a_clear_error_not_a_silent_process(
+    prod_broker: ProdBroker, tmp_path: Path
+) -> None:
+    config = station_toml(prod_broker, tmp_path)
+    config.write_text(config.read_text().replace(str(prod_broker.password_dir), "/nonexistent"))
+    done = spawn(["-m", "beckon", "station", "--headless", "--config", str(config)],
+                 tmp_path, "nopw")  # fmt: skip
+    assert done.popen.wait(30) == 2
+    assert "password_file" in done.stderr() and "Traceback" not in done.stderr()
