@@ -837,6 +837,12 @@ def _add_hospital_commands(sub: Any) -> None:
         metavar="SECONDS",
         help="how long to listen to the broker for the other side (default 3)",
     )
+    doctor.add_argument(
+        "--no-broker",
+        action="store_true",
+        help="skip the broker, clock and other-side checks (with the shipped broker config, "
+        "the doctor's login briefly replaces the running service's connection)",
+    )
     doctor.add_argument("--json", action="store_true", help="print the results as JSON")
     doctor.set_defaults(func=cmd_doctor)
 
@@ -964,12 +970,18 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
     if args.role == "bedside":
         checks = bedside_checks(
-            load_bedside(args.config), video=args.video, audio=args.audio, listen_s=args.listen
+            load_bedside(args.config),
+            video=args.video,
+            audio=args.audio,
+            listen_s=args.listen,
+            broker=not args.no_broker,
         )
     else:
         if args.video or args.audio:
             raise BeckonError("--video and --audio are for `beckon doctor bedside`")
-        checks = station_checks(load_station(args.config), listen_s=args.listen)
+        checks = station_checks(
+            load_station(args.config), listen_s=args.listen, broker=not args.no_broker
+        )
     if args.json:
         print(json.dumps(doctor.as_json(args.role, checks), indent=2))
     else:

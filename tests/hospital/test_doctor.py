@@ -318,3 +318,22 @@ def test_the_text_report_names_each_failure_and_its_fix(
     assert "skip  camera       gesture input is off" in out
     assert "bedside: 1 check(s) failed" in out
     load_bedside(config, env={})  # the file itself is valid: only the broker is missing
+
+
+def test_no_broker_leaves_the_running_service_alone(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, installed_models: Path
+) -> None:
+    """With the shipped broker config (client ids bound to usernames) the doctor's login would
+    replace the running service's connection for a moment; --no-broker checks the rest."""
+    config = tmp_path / "bedside.toml"
+    config.write_text(
+        '[bedside]\nsite = "g"\nunit = "u"\nbed = "1"\ninputs = ["touch"]\n'
+        f'outbox = "{tmp_path / "outbox.sqlite3"}"\n'
+        '[broker]\nurl = "mqtt://127.0.0.1:1"\n'
+    )
+    code = main(["doctor", "bedside", "--config", str(config), "--no-broker", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    outcomes = {c["name"]: c["outcome"] for c in out["checks"]}
+    assert outcomes["broker"] == outcomes["clock"] == outcomes["station"] == "skip"
+    assert outcomes["models"] == outcomes["disk"] == "pass"

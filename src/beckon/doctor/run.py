@@ -23,6 +23,7 @@ def bedside_checks(
     video: Path | None = None,
     audio: Path | None = None,
     listen_s: float = 3.0,
+    broker: bool = True,
 ) -> list[Check]:
     """Camera and face, microphone, models, disk for the outbox, broker, clock, station."""
     cfg = settings.bedside
@@ -43,6 +44,8 @@ def bedside_checks(
     else:
         checks.append(skipped("microphone", "voice input is off"))
     checks.append(check_disk(cfg.outbox_path(), "outbox"))
+    if not broker:
+        return [*checks, *_no_broker(("broker", "clock", "station"))]
     probe = probe_broker(
         settings.broker,
         f"beckon-doctor.{cfg.site}.{cfg.unit}.{cfg.bed}",
@@ -59,13 +62,21 @@ def bedside_checks(
     return checks
 
 
-def station_checks(settings: StationSettings, *, listen_s: float = 3.0) -> list[Check]:
+def _no_broker(names: tuple[str, ...]) -> list[Check]:
+    return [skipped(name, "not checked (--no-broker)") for name in names]
+
+
+def station_checks(
+    settings: StationSettings, *, listen_s: float = 3.0, broker: bool = True
+) -> list[Check]:
     """Disk for the database, broker, clock, the unit's beds."""
     cfg = settings.station
     if cfg.store:
         checks: list[Check] = [check_postgres(cfg.store)]
     else:
         checks = [check_disk(cfg.database_path(), "request database")]
+    if not broker:
+        return [*checks, *_no_broker(("broker", "clock", "beds"))]
     subscriptions = [p.Topics.bed_filter(cfg.site, unit, "status") for unit in cfg.units]
     probe = probe_broker(
         settings.broker, f"beckon-doctor.{cfg.site}.{cfg.name}", subscriptions, listen_s
