@@ -19,12 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from beckon import __version__, modelstore, paths
-from beckon.errors import BeckonError
+from beckon.errors import BeckonError, ConfigError
 
 if TYPE_CHECKING:
     from beckon.bedside.host import BedsideHost
 
 log = logging.getLogger("beckon")
+
+EX_CONFIG = 78  # sysexits.h: a configuration error; the units do not restart on it
 
 EPILOG = """\
 Start here: `beckon demo` runs the whole path on this machine with no camera.
@@ -233,14 +235,33 @@ def build_parser() -> argparse.ArgumentParser:
         "gestures",
         help="per-gesture precision, recall, F1, false events per hour, latency, speed, memory",
         description="Render labelled synthetic footage (real face photos re-rendered at "
-        "scripted head poses and expressions: every gesture at several sizes and speeds, and "
-        "30+ minutes of hard negatives), calibrate each synthetic patient, and measure the "
-        "detectors on it; faces held out of training are reported apart. Observations are "
-        "cached, so only the first run renders (that takes a while on two cores).",
+        "scripted head poses and expressions) and measure the detectors on it. The widened "
+        "recipe draws speed (0.5-3.5 Hz), cycles, amplitude, hold, face size, frame rate, "
+        "onset, idle sway and lighting per performance, has a tune part and a score part, and "
+        "is scored as an uncalibrated bedside, per condition; the classic recipe calibrates "
+        "each patient first. Faces held out of training are reported apart, real videos "
+        "(--recordings) separately. Observations are cached, so only the first run renders "
+        "(that takes a while on two cores).",
     )
     bgest.add_argument("--cache", type=Path, metavar="DIR", help="observation cache folder")
     bgest.add_argument("--workers", type=int, default=2, help="rendering processes (default 2)")
-    bgest.add_argument("--quick", action="store_true", help="a smaller recipe (minutes, not hours)")
+    bgest.add_argument(
+        "--quick", action="store_true", help="a smaller classic recipe (minutes, not hours)"
+    )
+    bgest.add_argument(
+        "--recipe",
+        choices=("wide", "classic", "all", "none"),
+        default="wide",
+        help="wide: the widened recipe's score and tune parts, scored as an uncalibrated "
+        "bedside, per condition (default); classic: the first recipe with calibrated patients; "
+        "all: both; none: only --recordings",
+    )
+    bgest.add_argument(
+        "--recordings",
+        type=Path,
+        metavar="DIR",
+        help="also score real videos in DIR, labelled in DIR/labels.toml (see docs/gestures.md)",
+    )
     bgest.add_argument(
         "--no-model", action="store_true", help="rule-based detection only (no sequence model)"
     )
@@ -271,9 +292,9 @@ def build_parser() -> argparse.ArgumentParser:
     bload.add_argument(
         "--autosave",
         type=int,
-        default=1,
+        default=10,
         metavar="N",
-        help="Mosquitto autosave_interval (changes between database saves; 1 as shipped)",
+        help="Mosquitto autosave_interval (changes between database saves; 10 as shipped)",
     )
     bload.add_argument("--json", action="store_true", help="print the figures as JSON")
     bload.set_defaults(func=cmd_bench_load)
@@ -325,6 +346,12 @@ def _window_options(p: argparse.ArgumentParser, role: str) -> None:
     )
     if role == "bedside":
         win.add_argument("--no-speech", action="store_true", help="do not speak prompts aloud")
+        win.add_argument(
+            "--kiosk",
+            action="store_true",
+            help="the tablet's only application (deploy/systemd/beckon-bedside.service): "
+            "full screen, and only staff can close it (Exit, after holding Staff)",
+        )
     if role == "station":
         win.add_argument("--nurse", default="", help="the nurse's name, filled in the window")
         win.add_argument(
@@ -373,6 +400,8 @@ def cmd_bedside(args: argparse.Namespace) -> int:
 
     if args.audio and not args.headless:
         raise BeckonError("--audio works with --headless only", "add --headless")
+    if args.kiosk and args.headless:
+        raise BeckonError("--kiosk opens the bedside window", "drop --headless or --kiosk")
     settings = load_bedside(
         args.config,
         {
@@ -611,6 +640,8 @@ def cmd_bench_gestures(args: argparse.Namespace) -> int:
         workers=args.workers,
         sequence_model=sequence,
         quick=args.quick,
+        recipe=args.recipe,
+        recordings=args.recordings,
         progress=progress,
     )
     if args.json:
@@ -654,12 +685,26 @@ def cmd_config(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
     from beckon.config import load_bedside, load_station
+    from beckon.config_check import check_bedside, check_station
+    from beckon.intents import load_intents
 
     loaded: Any = (load_bedside if args.role == "bedside" else load_station)(args.file)
     data = asdict(loaded)
     if data.get("broker", {}).get("password"):
         data["broker"]["password"] = "***"
     print(json.dumps(data, indent=2, default=str))
+    if args.role == "bedside":
+        findings = check_bedside(loaded, load_intents())
+    else:
+        findings = check_station(loaded)
+    for finding in findings:
+        print(f"{args.file}: {finding}", file=sys.stderr)
+    if any(f.level == "error" for f in findings):
+        print(
+            f"{args.file}: this {args.role} configuration would fail; fix the errors above",
+            file=sys.stderr,
+        )
+        return 2
     print(f"{args.file}: valid {args.role} configuration", file=sys.stderr)
     return 0
 
@@ -688,8 +733,9 @@ def _bedside_window(args: argparse.Namespace, settings: Any) -> int:
         model=model,
         source=args.video or cfg.camera,
         is_file=bool(args.video),
-        fullscreen=args.fullscreen is not False,
+        fullscreen=args.kiosk or args.fullscreen is not False,
         speech=not args.no_speech,
+        kiosk=args.kiosk,
     )
 
 
@@ -1023,6 +1069,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except BeckonError as exc:
         print(f"beckon: {exc}", file=sys.stderr)
+        if getattr(args, "kiosk", False):
+            # The kiosk's screen is the only place anyone looks: say it there, and stay.
+            from beckon.ui.app import Look
+            from beckon.ui.launch import run_fault_screen
+
+            try:
+                return run_fault_screen(str(exc), Look(font_scale=args.font_scale))
+            except BeckonError as no_screen:  # no display either: only the journal is left
+                print(f"beckon: {no_screen}", file=sys.stderr)
+        if isinstance(exc, ConfigError) and args.command in ("bedside", "station"):
+            # A service whose configuration is wrong fails the same way on every restart:
+            # EX_CONFIG tells systemd (RestartPreventExitStatus=78) not to loop on it.
+            return EX_CONFIG
         return 2
     except KeyboardInterrupt:
         return 130

@@ -78,6 +78,8 @@ class BedsideConfig:
     offered_intents: tuple[str, ...] = ("nurse", "water", "pain")
     profile: str = ""
     metrics: str = ""  # HOST:PORT of the Prometheus endpoint (beckon.metrics); "" is off
+    receipt_alarm_s: float = 60.0
+    """Seconds a request may wait for the station's receipt before the tablet alarms."""
 
     def outbox_path(self) -> Path:
         if self.outbox:

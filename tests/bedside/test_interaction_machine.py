@@ -174,3 +174,27 @@ def test_the_bedside_items_are_used_when_the_profile_names_none() -> None:
 def test_bad_settings_are_refused(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         machine(**kwargs)
+
+
+# ---------------------------------------------------------------- a nurse's question
+
+
+def test_the_scan_is_held_during_a_question_and_settles_after_the_answer() -> None:
+    """Issue 12, point 3: a second "yes" nod right after answering must choose nothing."""
+    m = machine(settle_after_answer_s=5.0)
+    m.hold(2.0)
+    assert m.held and m.highlighted(9.0) is None
+    assert m.on_gesture("nod", 9.0) is None  # the answer itself belongs to the question
+    m.release(10.0)
+    assert m.on_gesture("nod", 11.0) is None  # the second nod of "yes, yes"
+    assert m.view(12.0).stage == "paused"
+    assert m.highlighted(15.0) == "nurse"  # the scan starts again from the top
+    assert m.on_gesture("nod", 15.5) == Selected("nurse", 15.5)
+
+
+def test_a_question_drops_a_choice_waiting_for_confirmation() -> None:
+    m = machine()
+    assert isinstance(m.on_gesture("nod", 9.0), ConfirmRequested)  # emergency on offer at 8-12
+    m.hold(9.5)
+    m.release(10.0)
+    assert m.on_gesture("long_blink", 10.5) is None  # nothing is confirmed behind the question

@@ -4,25 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers.deploy import (
-    DEPLOY,
-)
+from tests.helpers.systemd import kiosk_command, systemd_unit
 
 # ---------------------------------------------------------------- systemd units
 
 
-def _unit(name: str) -> dict[str, list[str]]:
-    values: dict[str, list[str]] = {}
-    for line in (DEPLOY / "systemd" / name).read_text(encoding="utf-8").splitlines():
-        if "=" in line and not line.startswith(("#", "[")):
-            key, _, value = line.partition("=")
-            values.setdefault(key, []).append(value)
-    return values
-
-
-@pytest.mark.parametrize("role", ["station", "bedside"])
-def test_systemd_units_run_the_documented_command(role: str) -> None:
-    unit = _unit(f"beckon-{role}.service")
+@pytest.mark.parametrize("role,name", [("station", "station"), ("bedside", "bedside-headless")])
+def test_systemd_units_run_the_documented_command(role: str, name: str) -> None:
+    unit = systemd_unit(f"beckon-{name}.service")
     assert unit["User"] == ["beckon"]
     assert unit["Restart"] == ["always"]
     (exec_start,) = unit["ExecStart"]
@@ -33,9 +22,32 @@ def test_systemd_units_run_the_documented_command(role: str) -> None:
     assert unit["ProtectSystem"] == ["strict"]
 
 
-def test_bedside_unit_hardening_leaves_the_camera_reachable() -> None:
-    unit = _unit("beckon-bedside.service")
+@pytest.mark.parametrize("name", ["bedside", "bedside-headless"])
+def test_bedside_unit_hardening_leaves_the_camera_reachable(name: str) -> None:
+    unit = systemd_unit(f"beckon-{name}.service")
     # PrivateDevices=yes would give the service a /dev without /dev/video*.
     assert unit.get("PrivateDevices", ["no"]) == ["no"]
     assert "char-video4linux rw" in unit["DeviceAllow"]
     assert "video" in unit["SupplementaryGroups"][0].split()
+
+
+def test_the_bedside_unit_is_a_kiosk_showing_the_window() -> None:
+    """Issue 12, point 1: the documented bedside unit ran --headless: no menu, no prompt."""
+    unit = systemd_unit("beckon-bedside.service")
+    command = kiosk_command()
+    assert command[0] == "/usr/bin/cage" and "-s" not in command  # no VT switching
+    window = command[command.index("--") + 1 :]
+    assert window == [
+        "/opt/beckon/venv/bin/beckon",
+        "bedside",
+        "--kiosk",  # full screen, and only staff (or SIGTERM) can close it
+        "--config",
+        "/etc/beckon/bedside.toml",
+    ]
+    assert "--headless" not in command
+    assert unit["User"] == ["beckon"] and unit["Restart"] == ["always"]
+    assert unit["RestartPreventExitStatus"] == ["78"]
+    assert unit["TTYPath"] == ["/dev/tty1"] and unit["PAMName"] == ["cage"]
+    assert "getty@tty1.service" in unit["Conflicts"][0]
+    assert {"char-drm rw", "char-input rw"} <= set(unit["DeviceAllow"])
+    assert "QT_QPA_PLATFORM=wayland" in unit["Environment"]

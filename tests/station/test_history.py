@@ -97,3 +97,37 @@ def test_store_reports_response_rows_of_the_window_only(tmp_path: Path) -> None:
     assert stats.by_intent[0].median_response_s == 45.0
     assert stats.by_intent[0].median_resolve_s == 300.0
     store.close()
+
+
+def test_calls_nobody_answered_top_the_slowest_even_behind_a_fast_median() -> None:
+    """Issue 12, point 10: two Toilet calls unanswered for 18 minutes vanished behind a 20 s
+    hourly median."""
+    rows = [
+        row("water", f"2025-03-01T09:{m:02d}:00.000Z", f"2025-03-01T09:{m:02d}:20.000Z", None)
+        for m in range(0, 40, 2)
+    ]
+    rows += [
+        row("toilet", "2025-03-01T09:40:00.000Z", None, None),
+        row("toilet", "2025-03-01T09:41:00.000Z", None, None),
+        ResponseRow(
+            "c1",
+            "pain",
+            "urgent",
+            "2025-03-01T09:10:00.000Z",
+            None,
+            None,
+            "2025-03-01T09:10:30.000Z",
+        ),  # cancelled by the patient after 30 s
+    ]
+    stats = history.summarize(rows, "gh", "icu", "2025-03-01T09:59:00.000Z")
+    assert stats.by_hour[0].median_response_s == 20.0
+    assert stats.by_hour[0].p90_response_s == 20.0
+    top = stats.slowest[:2]
+    assert [(c.intent, c.wait_s, c.answered) for c in top] == [
+        ("toilet", 1140.0, False),
+        ("toilet", 1080.0, False),
+    ]
+    pain = next(c for c in stats.slowest if c.intent == "pain")
+    assert pain.wait_s == 30.0 and not pain.answered  # not "waiting for 49 minutes"
+    again = p.decode(p.encode(stats))
+    assert again == stats

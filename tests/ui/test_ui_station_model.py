@@ -142,3 +142,16 @@ def test_chart_series_per_intent_in_the_nurses_language_and_per_local_hour() -> 
         "42 s",
         "2.5 min",
     )
+
+
+def test_an_unacknowledged_call_chimes_again_until_someone_acknowledges_it() -> None:
+    """Issue 12: the station chime repeats until a call is acknowledged."""
+    tracker = m.AlertTracker()
+    tracker.update(queue(), 0.0)
+    tracker.update(queue(view("4", "water")), 1.0)
+    assert not tracker.chime_due(1.5)  # the "new request" chime has just sounded
+    assert not tracker.chime_due(1.5 + m.REMIND_CALL_S - 1)
+    assert tracker.chime_due(1.5 + m.REMIND_CALL_S)
+    assert not tracker.chime_due(2.0 + m.REMIND_CALL_S)
+    tracker.update(queue(view("4", "water", state="acknowledged")), 200.0)
+    assert not tracker.chime_due(1000.0)

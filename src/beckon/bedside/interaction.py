@@ -5,7 +5,9 @@ offered one at a time) or pointing (the patient moves the highlight), select, co
 cancel by the gestures the patient's profile chooses, and a confirmation step for emergencies.
 It is plain Python driven by the gesture events' own timestamps, so it runs the same on a
 live camera and on a video file. After a selection the menu pauses, so one long nod cannot
-send two requests.
+send two requests. While a nurse's question waits for its answer the scan is held, and after
+the answer it stays quiet for a settle time, so the second nod of a "yes, yes" or a shake
+that follows a "no" cannot choose whatever the menu offers next.
 """
 
 from __future__ import annotations
@@ -85,6 +87,10 @@ class Moved:
 
 Event = Selected | Declined | ConfirmRequested | Cancelled | Moved
 
+SETTLE_AFTER_ANSWER_S = 5.0
+"""Quiet seconds after a question is answered (or expires) before the menu offers again: long
+enough for a repeated "yes" nod to fade and for "You answered yes." to be heard in full."""
+
 
 class Interaction:
     """The bedside menu as a state machine driven by gesture events and their timestamps.
@@ -108,6 +114,7 @@ class Interaction:
         pause_after_select_s: float = 3.0,
         confirm_timeout_s: float = 8.0,
         confirm_intents: Sequence[str] = ("emergency",),
+        settle_after_answer_s: float = SETTLE_AFTER_ANSWER_S,
         start_t: float = 0.0,
     ) -> None:
         if not items:
@@ -123,6 +130,8 @@ class Interaction:
         self.pause_after_select_s = pause_after_select_s
         self.confirm_timeout_s = confirm_timeout_s
         self.confirm_intents = frozenset(confirm_intents)
+        self.settle_after_answer_s = settle_after_answer_s
+        self._held = False  # a nurse's question is on screen: nothing is offered
         confirmers = tuple(g for g, a in self.actions.items() if a == "confirm")
         selectors = tuple(g for g, a in self.actions.items() if a == "select")
         self.confirm_with = confirmers or selectors
@@ -153,6 +162,28 @@ class Interaction:
             start_t=start_t,
         )
 
+    # ---------------------------------------------------------------- questions
+
+    def hold(self, t: float) -> None:
+        """A nurse's question takes the screen: stop offering (and forget a choice awaiting
+        confirmation, which the patient can no longer see) until :meth:`release`."""
+        self._advance(t)
+        self._held = True
+        self._pending = None
+
+    def release(self, t: float) -> None:
+        """The question was answered or expired: after ``settle_after_answer_s`` the scan
+        starts again from the first item, so nothing is chosen by the answer's momentum."""
+        if not self._held:
+            return
+        self._held = False
+        self._paused_until = max(self._paused_until, t + self.settle_after_answer_s)
+        self._index, self._since = 0, self._paused_until
+
+    @property
+    def held(self) -> bool:
+        return self._held
+
     # ---------------------------------------------------------------- time
 
     def _advance(self, t: float) -> None:
@@ -161,7 +192,7 @@ class Interaction:
             self._pending = None
             self._timed_out.append(Cancelled(intent, deadline, timed_out=True))
             self._since = deadline
-        if self.mode != "scanning" or self._pending is not None:
+        if self.mode != "scanning" or self._pending is not None or self._held:
             return
         start = max(self._since, self._paused_until)
         if t <= start:
@@ -182,7 +213,7 @@ class Interaction:
         self._advance(t)
         if self._pending is not None:
             return self._pending[0]
-        if t < self._paused_until:
+        if self._held or t < self._paused_until:
             return None
         return self.items[self._index]
 

@@ -15,6 +15,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Literal
 
 from beckon import __version__
@@ -30,6 +32,8 @@ from beckon.bedside.interaction import (
     Selected,
 )
 from beckon.config import BedsideSettings
+from beckon.config_check import unknown_intents
+from beckon.errors import ConfigError
 from beckon.intents import Intent, load_intents
 from beckon.messaging import protocol as p
 from beckon.messaging.mqtt import (
@@ -42,7 +46,7 @@ from beckon.messaging.mqtt import (
     check_broker_files,
 )
 from beckon.messaging.outbox import Outbox, open_outbox
-from beckon.profile import load_configured_profile
+from beckon.profile import load_configured_profile, profile_path
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +58,17 @@ HEARTBEAT_S = 5.0
 whose connection died silently within 15 s."""
 STATION_SILENT_S = 15.0
 """A station that has not refreshed its presence for this long is not answering."""
+
+
+def question_time_left(asked_at: str) -> float:
+    """Seconds a question asked at ``asked_at`` (station clock) may still wait for an answer:
+    it expires QUESTION_TIMEOUT_S after it was asked, at the bedside and at the station alike.
+    A timestamp that cannot be read counts from now."""
+    try:
+        age = (datetime.now(UTC) - p.parse_iso(asked_at)).total_seconds()
+    except ValueError:
+        age = 0.0
+    return QUESTION_TIMEOUT_S - max(0.0, age)
 
 
 def resend_delay(attempts: int) -> float:
@@ -107,6 +122,15 @@ class SourceEnded:
     the service sees it every gesture before it has been handled."""
 
 
+@dataclass(frozen=True)
+class DeviceFaults:
+    """The window's view of the bed's devices (camera off or lost, no face in view, microphone
+    broken, no sound device): published in the bed's retained status so the station sees a bed
+    that cannot see or hear its patient."""
+
+    faults: tuple[str, ...]
+
+
 Listener = Callable[[BedsideEvent], None]
 
 
@@ -121,21 +145,37 @@ class BedsideService:
         cfg = settings.bedside
         self.address = p.BedAddress(cfg.site, cfg.unit, cfg.bed)
         self.intents = intents or load_intents()
-        unknown = [i for i in cfg.offered_intents if i not in self.intents]
-        if unknown:
-            raise ValueError(f"bedside.offered_intents names unknown intents {unknown}")
+        # A misspelt intent must not stop the patient's nurse call (under Restart=always that
+        # is a crash loop): the known ones are offered and the rest is a visible device fault.
+        self.config_faults = unknown_intents(cfg.offered_intents, self.intents)
+        offered = tuple(i for i in cfg.offered_intents if i in self.intents)
+        if not offered:
+            raise ConfigError(
+                f"{settings.source}: bedside.offered_intents names no known request: "
+                + "; ".join(self.config_faults),
+                "fix the spelling (beckon config check bedside FILE shows every problem)",
+            )
+        for fault in self.config_faults:
+            log.error("%s: bedside.offered_intents: %s; left out", settings.source, fault)
         self.outbox = outbox
         self.inbox: queue.Queue[object] = queue.Queue()
-        self.profile = load_configured_profile(cfg.profile)
-        self.menu = Interaction.from_profile(self.profile, cfg.offered_intents, cfg.offer_seconds)
+        self.profile_path = (
+            Path(cfg.profile) if cfg.profile else profile_path(cfg.site, cfg.unit, cfg.bed)
+        )
+        self.profile = load_configured_profile(cfg.profile, self.profile_path)
+        self.menu = Interaction.from_profile(self.profile, offered, cfg.offer_seconds)
         called = [a[5:] for a in self.menu.actions.values() if a.startswith("call:")]
         unknown = [i for i in (*self.menu.items, *called) if i not in self.intents]
         if unknown:
-            raise ValueError(f"the profile {self.profile.source} names unknown intents {unknown}")
+            raise ConfigError(
+                f"the profile {self.profile.source} names unknown intents {unknown}",
+                "fix the profile's [interaction] items and call: actions",
+            )
         self.listeners: list[Listener] = []
         # Called once per turn of the main loop (systemd watchdog, metrics): a stuck loop stops
         # calling them, which is the point.
         self.beats: list[Callable[[], None]] = []
+        self.device_faults: tuple[str, ...] = ()
         self.states: dict[str, str] = {}
         self.link: MqttLink | None = None
         self.station_online: bool | None = None
@@ -190,6 +230,10 @@ class BedsideService:
                 "broker %s not reachable yet; requests are kept until it is",
                 self.settings.broker.url,
             )
+        for fault in self.config_faults:
+            self._emit(
+                ev.Fault(f"Configuration: bedside.offered_intents {fault}; left out. Call IT.")
+            )
         last_resend = time.monotonic()
         try:
             while not stop.is_set():
@@ -239,6 +283,11 @@ class BedsideService:
             self.answer(item.answer, item.source)
         elif isinstance(item, SourceEnded):
             self.source_ended.set()
+        elif isinstance(item, DeviceFaults):
+            if item.faults != self.device_faults:
+                self.device_faults = item.faults
+                if self.link is not None and self.link.connected:
+                    self._publish_status()
         elif isinstance(item, Connected):
             self._on_connected()
         elif isinstance(item, Disconnected):
@@ -309,6 +358,7 @@ class BedsideService:
         self.outbox.add(key, self.address.topic("answer"), p.encode(msg))
         self._answered.add(question.id)
         self.question = None
+        self.menu.release(self.menu_time())
         self._emit(ev.QuestionAnswered(question.id, answer))
         self._send(key)
         self._update_menu()
@@ -318,6 +368,7 @@ class BedsideService:
             log.info("question %r expired without an answer", self.question.text)
             self._emit(ev.QuestionExpired(self.question.id, self.question.text))
             self.question = None
+            self.menu.release(self.menu_time())
             self._update_menu()
 
     def _on_gesture(self, g: Gesture) -> None:
@@ -384,8 +435,15 @@ class BedsideService:
         elif isinstance(msg, p.Question) and topic == self.address.topic("question"):
             if msg.id in self._answered:
                 return  # delivered again by the broker; already answered
+            left = question_time_left(msg.at)
+            if left <= 0:
+                # Delivered after an outage: the station already shows it as expired, and a
+                # late "yes" would answer a question the nurse no longer waits for.
+                log.info("question %r arrived after it expired; not shown", msg.text)
+                return
             self.question = msg
-            self._question_until = time.monotonic() + QUESTION_TIMEOUT_S
+            self.menu.hold(self.menu_time())
+            self._question_until = time.monotonic() + left
             self._emit(ev.QuestionAsked(msg.id, msg.text, msg.asked_by))
             self._update_menu()
         elif isinstance(msg, p.StationStatus):
@@ -419,8 +477,16 @@ class BedsideService:
 
     def _status(self, online: bool) -> bytes:
         cfg = self.settings.bedside
+        faults = (*self.device_faults, *(("config",) if self.config_faults else ()))
         status = p.BedStatus(
-            cfg.site, cfg.unit, cfg.bed, online, p.now_iso(), cfg.inputs, __version__
+            cfg.site,
+            cfg.unit,
+            cfg.bed,
+            online,
+            p.now_iso(),
+            cfg.inputs,
+            __version__,
+            faults if online else (),
         )
         return p.encode(status)
 
@@ -435,9 +501,13 @@ class BedsideService:
 
     # ------------------------------------------------------------ outbox
 
-    def _on_connected(self) -> None:
+    def _publish_status(self) -> None:
+        """The retained online status, with the device faults the station should see."""
         assert self.link is not None
         self.link.publish(self.address.topic("status"), self._status(True), retain=True)
+
+    def _on_connected(self) -> None:
+        self._publish_status()
         self._heartbeat_due = time.monotonic() + HEARTBEAT_S
         self._emit(ev.ConnectionChanged(online=True))
         self._flush(resend=False)

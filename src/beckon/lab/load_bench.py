@@ -106,7 +106,7 @@ def _summary(values: list[float]) -> dict[str, float | None]:
 
 
 class LoadBench:
-    def __init__(self, folder: Path, beds: int, autosave: int = 1, log: Any = None) -> None:
+    def __init__(self, folder: Path, beds: int, autosave: int = 10, log: Any = None) -> None:
         self.folder = folder
         self.autosave = autosave
         self.n_beds = beds
@@ -403,7 +403,7 @@ def bench_load(
     rate: float = 15.0,
     seconds: float = 60.0,
     burst: int = 500,
-    autosave: int = 1,
+    autosave: int = 10,
 ) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix="beckon-load-"))
     bench = LoadBench(folder, beds, autosave)

@@ -255,6 +255,9 @@ class BedStatus:
     at: str
     inputs: tuple[str, ...] = ()
     software: str = ""
+    faults: tuple[str, ...] = ()
+    """Device faults the bed reports while online (camera_off, camera_lost, no_face,
+    mic_error, no_sound, config), so the station sees a bed that cannot see its patient."""
     kind: Literal["status"] = "status"
     v: int = VERSION
 
@@ -412,6 +415,19 @@ class HourStats:
     requests: int
     answered: int
     median_response_s: float | None
+    p90_response_s: float | None = None
+
+
+@dataclass(frozen=True)
+class SlowCall:
+    """One of the slowest calls of the window: how long it waited for a nurse (``wait_s``), and
+    whether a nurse ever answered it (unanswered ones count until the summary's time), so calls
+    nobody answered never hide behind a median."""
+
+    intent: str
+    received_at: str
+    wait_s: float
+    answered: bool
 
 
 @dataclass(frozen=True)
@@ -425,6 +441,7 @@ class UnitStats:
     window_h: int
     by_intent: tuple[IntentStats, ...] = ()
     by_hour: tuple[HourStats, ...] = ()
+    slowest: tuple[SlowCall, ...] = ()
     kind: Literal["stats"] = "stats"
     v: int = VERSION
 
@@ -586,8 +603,11 @@ def _from_dict(data: dict[str, Any]) -> Message:
         data = dict(data)
         data["by_intent"] = tuple(IntentStats(**x) for x in data["by_intent"])
         data["by_hour"] = tuple(HourStats(**x) for x in data["by_hour"])
-    if cls is BedStatus and "inputs" in data:
-        data = dict(data, inputs=tuple(data["inputs"]))
+        data["slowest"] = tuple(SlowCall(**x) for x in data.get("slowest", ()))
+    if cls is BedStatus:
+        data = dict(
+            data, inputs=tuple(data.get("inputs", ())), faults=tuple(data.get("faults", ()))
+        )
     return cls(**data)
 
 

@@ -14,7 +14,7 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import assert_never
+from typing import Literal, assert_never
 
 from beckon.config import BrokerConfig
 from beckon.messaging import protocol as p
@@ -46,7 +46,23 @@ class StationPresence:
     online: bool
 
 
-FeedItem = p.UnitQueue | p.UnitStats | Connection | StationPresence
+@dataclass(frozen=True)
+class BedHealth:
+    """A bed's retained status: online, and the device faults it reports (camera, face,
+    microphone, sound), so the station sees a bed that cannot see its patient."""
+
+    bed: str
+    online: bool
+    faults: tuple[str, ...]
+    software: str = ""
+
+
+FeedItem = p.UnitQueue | p.UnitStats | Connection | StationPresence | BedHealth
+
+Delivery = Literal["sent", "queued", "not_sent"]
+"""What became of a nurse's command: handed to the broker; kept by the MQTT client while the
+link is down and sent when it is back (after the first connection the client and its queue
+survive reconnections); or not sent at all (the window never reached the broker)."""
 FeedListener = Callable[[FeedItem], None]
 
 
@@ -63,28 +79,34 @@ class StationFeed:
                 *queueview.subscriptions(site, unit),
                 p.Topics.unit(site, unit, "stats"),
                 p.Topics.station_status(site, unit, "+"),
+                p.Topics.unit(site, unit, "bed/+/status"),
             ],
             persistent=False,  # everything a window needs is retained
         )
         self.ready = threading.Event()  # set once the first whole queue has arrived
         self._queue = queueview.QueueAssembler(site, unit)
+        self.was_connected = False  # from then on paho keeps offline publishes for later
 
     # ------------------------------------------------------------ commands (any thread)
 
-    def acknowledge(self, request_id: str, by: str) -> bool:
+    def acknowledge(self, request_id: str, by: str) -> Delivery:
         return self._command("acknowledge", request_id, by)
 
-    def resolve(self, request_id: str, by: str) -> bool:
+    def resolve(self, request_id: str, by: str) -> Delivery:
         return self._command("resolve", request_id, by)
 
-    def ask(self, bed: str, text: str, by: str) -> bool:
+    def ask(self, bed: str, text: str, by: str) -> Delivery:
         """Ask a bed a yes/no question; the answer arrives in a later queue."""
         cmd = p.AskCommand(p.new_request_id(), bed, text, by, p.now_iso())
-        return self.link.publish(p.Topics.unit(self.site, self.unit, "command"), p.encode(cmd))
+        return self._publish(p.encode(cmd))
 
-    def _command(self, action: str, request_id: str, by: str) -> bool:
-        cmd = p.nurse_command(action, request_id, by)
-        return self.link.publish(p.Topics.unit(self.site, self.unit, "command"), p.encode(cmd))
+    def _command(self, action: str, request_id: str, by: str) -> Delivery:
+        return self._publish(p.encode(p.nurse_command(action, request_id, by)))
+
+    def _publish(self, payload: bytes) -> Delivery:
+        if self.link.publish(p.Topics.unit(self.site, self.unit, "command"), payload):
+            return "sent"
+        return "queued" if self.was_connected else "not_sent"
 
     # ------------------------------------------------------------ running
 
@@ -105,6 +127,7 @@ class StationFeed:
     def _decode(self, event: LinkEvent) -> FeedItem | None:
         match event:
             case Connected():
+                self.was_connected = True
                 return Connection(True)
             case Disconnected():
                 return Connection(False)
@@ -131,6 +154,8 @@ class StationFeed:
             return msg
         if isinstance(msg, p.StationStatus) and "/station/" in event.topic:
             return StationPresence(msg.name, msg.online)
+        if isinstance(msg, p.BedStatus) and "/bed/" in event.topic:
+            return BedHealth(msg.bed, msg.online, msg.faults, msg.software)
         log.warning("dropped a %s on %s", type(msg).__name__, event.topic)
         return None
 

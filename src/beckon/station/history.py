@@ -13,11 +13,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from beckon.messaging.protocol import HourStats, IntentStats, UnitStats, parse_iso
+from beckon.messaging.protocol import HourStats, IntentStats, SlowCall, UnitStats, parse_iso
 from beckon.station.store import ResponseRow
 
 WINDOW_H = 24
 MAX_INTENTS = 64  # the schema's limit for by_intent
+SLOWEST = 10  # the schema's limit for slowest
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -55,7 +56,8 @@ def summarize(
     """Per intent (most requested first) and per hour (oldest first) response times."""
     per_intent: dict[str, list[ResponseRow]] = defaultdict(list)
     per_hour: dict[str, list[ResponseRow]] = defaultdict(list)
-    for row in rows:
+    all_rows = list(rows)
+    for row in all_rows:
         per_intent[row.intent].append(row)
         per_hour[hour_start(row.received_at)].append(row)
 
@@ -83,7 +85,36 @@ def summarize(
         response = [
             s for r in items if (s := _seconds(r.received_at, r.first_action_at)) is not None
         ]
-        by_hour.append(HourStats(hour, len(items), len(response), percentile(response, 0.5)))
+        by_hour.append(
+            HourStats(
+                hour,
+                len(items),
+                len(response),
+                percentile(response, 0.5),
+                percentile(response, 0.9),
+            )
+        )
     return UnitStats(
-        site, unit, at, window_h, tuple(by_intent[:MAX_INTENTS]), tuple(by_hour[-(window_h + 1) :])
+        site,
+        unit,
+        at,
+        window_h,
+        tuple(by_intent[:MAX_INTENTS]),
+        tuple(by_hour[-(window_h + 1) :]),
+        slowest_calls(all_rows, at),
     )
+
+
+def slowest_calls(rows: Iterable[ResponseRow], at: str, n: int = SLOWEST) -> tuple[SlowCall, ...]:
+    """The ``n`` calls that waited longest for a nurse. A call nobody answered waited until
+    ``at`` (or until it was closed), so two Toilet calls ignored for 18 minutes top this list
+    even when the hour's median is 20 s."""
+    calls = []
+    for row in rows:
+        answered = row.first_action_at is not None
+        end = row.first_action_at or row.resolved_at or row.cancelled_at or at
+        wait = _seconds(row.received_at, end)
+        if wait is not None:
+            calls.append(SlowCall(row.intent, row.received_at, round(wait, 1), answered))
+    calls.sort(key=lambda c: (-c.wait_s, c.received_at))
+    return tuple(calls[:n])

@@ -75,6 +75,7 @@ class ResponseRow:
     received_at: str
     first_action_at: str | None
     resolved_at: str | None
+    cancelled_at: str | None = None  # closed by the patient (or bedside) without a nurse
 
 
 class StoreUnavailable(Exception):
@@ -267,7 +268,9 @@ class RequestStore:
                    (SELECT MIN(e.at) FROM events e WHERE e.request_id = r.id
                     AND e.state IN ('acknowledged', 'resolved')),
                    (SELECT MIN(e.at) FROM events e WHERE e.request_id = r.id
-                    AND e.state = 'resolved')
+                    AND e.state = 'resolved'),
+                   (SELECT MIN(e.at) FROM events e WHERE e.request_id = r.id
+                    AND e.state = 'cancelled')
                FROM events rec JOIN requests r ON r.id = rec.request_id
                WHERE rec.state = 'received' AND rec.at >= ? AND r.site = ? AND r.unit = ?
                ORDER BY rec.at""",

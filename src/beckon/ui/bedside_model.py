@@ -33,9 +33,10 @@ class RequestTrack:
     request_id: str
     intent: str
     state: str = "saved"  # saved, sent, received, acknowledged, resolved, cancelled
-    by: str | None = None
+    by: str | None = None  # the nurse who acknowledged (never whoever acted last)
     waiting_offline: bool = False
     updated: float = field(default_factory=time.monotonic)
+    created: float = field(default_factory=time.monotonic)
 
     @property
     def open(self) -> bool:
@@ -128,12 +129,25 @@ class Timeline:
         if is_backwards(track.state, state, TRACK_STATES):
             return False  # never backwards
         track.state = state
-        if by:
+        if by and state == "acknowledged":
+            # The station's ``by`` is whoever acted last: once another nurse resolves the
+            # request it names them, and "Acknowledged by" must not change to that name.
             track.by = by
         if state not in ("saved", "sent"):
             track.waiting_offline = False
         track.updated = time.monotonic()
         return True
+
+    @property
+    def unreachable(self) -> bool:
+        """Calls cannot reach the nurses now: no broker, or the station service is away."""
+        return self.online is False or self.station_online is False
+
+    def without_receipt(self, now: float, limit_s: float) -> list[RequestTrack]:
+        """Requests made here that no station has confirmed for ``limit_s`` seconds."""
+        return [
+            t for t in self.tracks if t.state in ("saved", "sent") and now - t.created >= limit_s
+        ]
 
     @property
     def offline_message(self) -> bool:
@@ -164,12 +178,15 @@ def spoken_intent(e: BedsideEvent) -> str:
     return ""
 
 
-def prompt_for(e: BedsideEvent, intent_label: str) -> Prompt | None:
+def prompt_for(e: BedsideEvent, intent_label: str, calibrating: bool = False) -> Prompt | None:
     """What to say aloud for a bedside event, for patients who cannot read the screen.
 
     The menu speaks only the offered item (the patient answers it); states speak the steps
-    that matter to the patient (received, someone is coming, done); nothing technical.
+    that matter to the patient (received, someone is coming, done); nothing technical. While
+    the calibration wizard runs, the menu is silent: its instructions must be heard alone.
     """
+    if calibrating and isinstance(e, ev.MenuChanged):
+        return None
     match e:
         case ev.MenuChanged(menu=menu):
             if menu.stage == "question":
@@ -304,3 +321,212 @@ def mic_state(
     if last_heard is not None and now - last_heard[0] < 4.0:
         return MicState("heard", last_heard[1], worker.note)
     return MicState("listening", note=worker.note)
+
+
+# ---------------------------------------------------------------- staff-only controls
+
+
+class StaffLock:
+    """Staff-only controls (calibrate, camera view) open after a long press, for a while.
+
+    A patient's stray touch or a visitor's tap must not start a calibration that changes the
+    patient's gestures, nor show the camera picture. A long press (``hold_s``) on the staff
+    button opens the controls for ``open_s``; then they lock again by themselves.
+    """
+
+    def __init__(self, hold_s: float = 3.0, open_s: float = 120.0, clock: Any = time.monotonic):
+        self.hold_s = hold_s
+        self.open_s = open_s
+        self.clock = clock
+        self._pressed_at: float | None = None
+        self._open_until = 0.0
+
+    def press(self) -> None:
+        self._pressed_at = self.clock()
+
+    def release(self) -> bool:
+        """The press ends; returns whether it was long enough (and so unlocked)."""
+        pressed, self._pressed_at = self._pressed_at, None
+        if pressed is not None and self.clock() - pressed >= self.hold_s:
+            self._open_until = self.clock() + self.open_s
+            return True
+        return False
+
+    def poll(self) -> bool:
+        """Whether the controls are open now (a press held long enough opens them at once)."""
+        if self._pressed_at is not None and self.clock() - self._pressed_at >= self.hold_s:
+            self._open_until = self.clock() + self.open_s
+        return self.clock() < self._open_until
+
+    def unlock(self) -> None:
+        """Open without a press (the screenshot tool and the nurse command line)."""
+        self._open_until = self.clock() + self.open_s
+
+    def lock(self) -> None:
+        self._open_until = 0.0
+
+
+# ---------------------------------------------------------------- speech that helps
+
+
+QUIET_AFTER_ROUNDS = 2
+"""Full rounds of spoken offers with no gesture before the menu stops speaking them."""
+
+_PATIENT_ACTS = (
+    ev.IntentSelected,
+    ev.OfferDeclined,
+    ev.PointerMoved,
+    ev.ConfirmNeeded,
+    ev.QuestionAnswered,
+    ev.QuestionAsked,
+)
+
+
+class PromptPolicy:
+    """Which prompts are worth saying aloud, so speech helps rather than wears people out.
+
+    - Offers are not spoken while the camera sees no face: nobody is there to answer.
+    - After ``quiet_after_rounds`` full rounds of offers with no gesture, offers are no longer
+      spoken (the highlight keeps moving on screen); the patient's next gesture, a face that
+      comes back into view or a nurse's question makes the menu speak again.
+    - A request's state is spoken only when it changed on this screen for a request this screen
+      already showed, so after a restart the retained states of old requests are not announced.
+    """
+
+    def __init__(self, quiet_after_rounds: int = QUIET_AFTER_ROUNDS) -> None:
+        self.quiet_after_rounds = quiet_after_rounds
+        self.face_in_view: bool | None = None  # None: no camera to tell
+        self.unanswered_offers = 0
+
+    def face(self, in_view: bool | None) -> None:
+        if in_view and self.face_in_view is not True:
+            self.unanswered_offers = 0  # someone is (back) in front of the tablet
+        self.face_in_view = in_view
+
+    def prompt(
+        self,
+        e: BedsideEvent,
+        intent_label: str,
+        *,
+        items: int,
+        changed: bool = True,
+        known: bool = True,
+        calibrating: bool = False,
+    ) -> Prompt | None:
+        if isinstance(e, _PATIENT_ACTS):
+            self.unanswered_offers = 0
+        if isinstance(e, ev.StateChanged) and not (changed and known):
+            return None
+        said = prompt_for(e, intent_label, calibrating)
+        if said is None or said.key != "offer":
+            return said
+        if self.face_in_view is False:
+            return None
+        if self.unanswered_offers >= self.quiet_after_rounds * max(1, items):
+            return None
+        self.unanswered_offers += 1
+        return said
+
+
+# ---------------------------------------------------------------- calls that cannot get through
+
+RECEIPT_ALARM_S = 60.0
+"""Default seconds a request may wait for the station's receipt before the bedside alarms."""
+ALARM_REPEAT_S = 60.0
+
+
+class ReachWatch:
+    """Tells the patient, in words, speech and a local alarm, when calls cannot get through.
+
+    A patient who cannot press a button or call out depends on this tablet: when its calls
+    cannot reach the nurses the patient (and any visitor) must hear it, so they can get help
+    another way. ``check`` returns what to say or sound now: "unreachable" once when calls stop
+    getting through, "no_receipt" when a request has had no receipt for ``receipt_alarm_s``
+    (repeated every ``repeat_s`` while it lasts).
+    """
+
+    def __init__(
+        self, receipt_alarm_s: float = RECEIPT_ALARM_S, repeat_s: float = ALARM_REPEAT_S
+    ) -> None:
+        self.receipt_alarm_s = receipt_alarm_s
+        self.repeat_s = repeat_s
+        self._was_unreachable = False
+        self._last_alarm: float | None = None
+
+    def check(self, timeline: Timeline, now: float) -> list[str]:
+        out: list[str] = []
+        unreachable = timeline.unreachable
+        if unreachable and not self._was_unreachable:
+            out.append("unreachable")
+        self._was_unreachable = unreachable
+        if timeline.without_receipt(now, self.receipt_alarm_s):
+            if self._last_alarm is None or now - self._last_alarm >= self.repeat_s:
+                self._last_alarm = now
+                out.append("no_receipt")
+        else:
+            self._last_alarm = None
+        return out
+
+
+def tile_columns(items: int, width: int, min_w: int, height: int = 0, min_h: int = 0) -> int:
+    """Columns of the request tiles: three at most (two for four items, a square), fewer when
+    the tiles would be narrower than ``min_w``, more when ``height`` leaves rows lower than
+    ``min_h`` (as when notices take room at a large font scale on a small screen)."""
+    if items <= 0:
+        return 1
+    most = min(2 if items == 4 else 3, items)
+
+    def fit(columns: int) -> float:
+        rows = -(-items // columns)
+        wide = width / columns / max(1, min_w)
+        high = height / rows / max(1, min_h) if height and min_h else 1.0
+        return min(wide, high, 1.0)
+
+    columns = most
+    while columns > 1 and width < columns * min_w:
+        columns -= 1
+    best = max(range(1, most + 1), key=lambda c: (fit(c), c == columns))
+    return best if fit(best) > fit(columns) else columns
+
+
+# ---------------------------------------------------------------- device faults for the station
+
+NO_FACE_FAULT_S = 30.0
+"""Seconds without a face in view before the station is told (a patient turning away for a
+moment is not a fault; a camera that cannot see the patient is)."""
+
+
+class DeviceWatch:
+    """Which device faults the bed reports to the station (``BedStatus.faults``)."""
+
+    def __init__(self, no_face_s: float = NO_FACE_FAULT_S) -> None:
+        self.no_face_s = no_face_s
+        self._face_missing_since: float | None = None
+
+    def faults(
+        self,
+        camera: CameraState,
+        uses_camera: bool,
+        face_state: str | None,
+        mic: MicState,
+        sound: bool,
+        now: float,
+    ) -> tuple[str, ...]:
+        out: list[str] = []
+        if uses_camera:
+            if camera.kind == "lost":
+                out.append("camera_lost")
+            elif camera.kind == "off":
+                out.append("camera_off")
+            if camera.kind in ("on", "slow") and face_state in (None, "no_face"):
+                if self._face_missing_since is None:
+                    self._face_missing_since = now
+                if now - self._face_missing_since >= self.no_face_s:
+                    out.append("no_face")
+            else:
+                self._face_missing_since = None
+        if mic.kind == "error":
+            out.append("mic_error")
+        if not sound:
+            out.append("no_sound")
+        return tuple(out)

@@ -15,14 +15,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PyQt6.QtCore import QObject, QSize, Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QCloseEvent, QIcon, QImage, QPixmap
+from PyQt6.QtCore import QEvent, QObject, QSize, Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QCloseEvent, QIcon, QImage, QPixmap, QResizeEvent
 from PyQt6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -37,6 +38,7 @@ from beckon.bedside.service import (
     AnswerQuestion,
     BedsideService,
     CancelRequest,
+    DeviceFaults,
     Gesture,
     Submit,
 )
@@ -44,15 +46,20 @@ from beckon.intents import Intent
 from beckon.ui import strings, theme
 from beckon.ui.bedside_model import (
     CameraMonitor,
+    DeviceWatch,
     MicState,
+    PromptPolicy,
+    ReachWatch,
     RequestTrack,
+    StaffLock,
     Timeline,
     mic_state,
-    prompt_for,
     spoken_intent,
+    tile_columns,
 )
+from beckon.ui.sound import Alarm
 from beckon.ui.speech import SilentSpeaker, Speaker
-from beckon.ui.widgets import IconLabel, StatusPill, Tile, px, set_prop
+from beckon.ui.widgets import FitLabel, FlowLayout, IconLabel, StatusPill, Tile, px, set_prop
 from beckon.voice.dialogue import Action
 from beckon.voice.dialogue import Prompt as VoicePrompt
 from beckon.voice.recognizer import VoiceEvent
@@ -63,6 +70,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 translate = strings.translate
+TILE_MIN_PX = 240  # narrowest tile (at font scale 1) that fits "Call the nurse" in two lines
+TILE_MIN_H = 110  # lowest tile (at font scale 1) that fits a two-line name
 CONFIRM_TIMEOUT_MS = 15_000
 
 
@@ -173,9 +182,18 @@ class BedsideWindow(QWidget):
         vision: CameraSpec | None = None,
         mic: MicSpec | None = None,
         profile_dir: Path | None = None,
+        alarm: Alarm | None = None,
+        kiosk: bool = False,
     ) -> None:
         super().__init__()
         self.service = service
+        # A kiosk window (the tablet's only application, see deploy/systemd) cannot be closed
+        # by the patient: only by staff (Exit, behind the staff lock) or by the service
+        # manager's SIGTERM (exit_now).
+        self.kiosk = kiosk
+        self._may_close = not kiosk
+        # A local alarm for calls that cannot get through; None: no alarm device was set up.
+        self.alarm = alarm
         self.language = language
         self.intents: dict[str, Intent] = service.intents
         self.speaker: Speaker = speaker or SilentSpeaker()
@@ -210,6 +228,11 @@ class BedsideWindow(QWidget):
         self._confirm_action: Callable[[], None] | None = None
         self._started = time.monotonic()
         self.tiles: dict[str, Tile] = {}
+        self.staff = StaffLock()
+        self.prompts = PromptPolicy()
+        self.devices = DeviceWatch()
+        self._reported_faults: tuple[str, ...] = ()
+        self.reach = ReachWatch(service.settings.bedside.receipt_alarm_s)
 
         self.setObjectName("bedsideRoot")
         self.setWindowTitle(f"Beckon · {strings.bed_title(service.address.bed)}")
@@ -220,7 +243,7 @@ class BedsideWindow(QWidget):
         self.bridge.face.connect(self.on_face)
         self.bridge.voice.connect(self.on_voice)
         service.listeners.append(self.bridge.bedside.emit)
-        self._set_tiles(tuple(service.settings.bedside.offered_intents))
+        self._set_tiles(tuple(service.menu.items))
         self.timeline_panel.show_tracks([])
         self.poll = QTimer(self)
         self.poll.setInterval(250)
@@ -251,6 +274,10 @@ class BedsideWindow(QWidget):
         self.mic_pill = StatusPill()
         self.link_pill = StatusPill()
         self.station_pill = StatusPill()
+        # The chips wrap onto a second line rather than push the window past the screen.
+        chips = QWidget()
+        chips_layout = FlowLayout(chips, spacing=10)
+        chips_layout.setContentsMargins(0, 0, 0, 0)
         for pill in (
             self.camera_pill,
             self.face_pill,
@@ -258,16 +285,31 @@ class BedsideWindow(QWidget):
             self.link_pill,
             self.station_pill,
         ):
-            bar_layout.addWidget(pill)
-        bar_layout.addStretch(1)
+            chips_layout.addWidget(pill)
+        chips.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar_layout.addWidget(chips, 1)
         self.preview_button = QPushButton(translate("Beckon", "Show camera"))
         self.preview_button.setObjectName("smallButton")
         self.preview_button.clicked.connect(self.toggle_preview)
         self.calibrate_button = QPushButton(translate("Beckon", "Calibrate"))
         self.calibrate_button.setObjectName("smallButton")
         self.calibrate_button.clicked.connect(self.open_calibration)
+        self.exit_button = QPushButton(translate("Beckon", "Exit"))
+        self.exit_button.setObjectName("smallButton")
+        self.exit_button.setToolTip(
+            translate("Beckon", "Close the bedside (under the kiosk service it starts again).")
+        )
+        self.exit_button.clicked.connect(self.exit_now)
         bar_layout.addWidget(self.preview_button)
         bar_layout.addWidget(self.calibrate_button)
+        bar_layout.addWidget(self.exit_button)
+        # Staff-only: Calibrate and Show camera appear after a long press on Staff.
+        self.staff_button = QPushButton(translate("Beckon", "Staff"))
+        self.staff_button.setObjectName("smallButton")
+        self.staff_button.setToolTip(translate("Beckon", "Staff: hold for 3 seconds."))
+        self.staff_button.pressed.connect(self._staff_pressed)
+        self.staff_button.released.connect(self._staff_released)
+        bar_layout.addWidget(self.staff_button)
         root.addWidget(bar)
 
         self.fault_banner = QLabel()
@@ -286,6 +328,9 @@ class BedsideWindow(QWidget):
         body.setContentsMargins(24, 8, 24, 16)
         body.setSpacing(24)
         self.pages = QStackedWidget()
+        # The hidden question and confirmation pages must not set the window's minimum height.
+        self.pages.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        self.pages.installEventFilter(self)
         self.tiles_page = QWidget()
         self.tile_grid = QGridLayout(self.tiles_page)
         self.tile_grid.setSpacing(22)
@@ -304,8 +349,18 @@ class BedsideWindow(QWidget):
         self.preview.hide()
         side.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
         self.timeline_panel = TimelinePanel(self.label, self._ask_cancel)
-        self.timeline_panel.setMinimumWidth(px(320))
-        side.addWidget(self.timeline_panel, 1)
+        # At large font scales the steps may not fit the height: they scroll (staff can reach
+        # them) rather than stretch the window past the screen; the headline stays on top.
+        self.timeline_scroll = QScrollArea()
+        self.timeline_scroll.setObjectName("timelineScroll")
+        self.timeline_scroll.setWidgetResizable(True)
+        self.timeline_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.timeline_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.timeline_scroll.setWidget(self.timeline_panel)
+        self.timeline_scroll.setMinimumWidth(px(300))
+        side.addWidget(self.timeline_scroll, 1)
+        # Cancel stays in view below the scrolling steps: it must never scroll away.
+        side.addWidget(self.timeline_panel.cancel)
         body.addLayout(side, 1)
         root.addLayout(body, 1)
 
@@ -314,7 +369,43 @@ class BedsideWindow(QWidget):
         self.offline_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.offline_banner.setWordWrap(True)
         self.offline_banner.hide()
-        root.addWidget(self._padded(self.offline_banner))
+
+        # Calls cannot reach the nurses: say so in words, for the patient and any visitor.
+        # Side by side with the offline banner, so both fit a small screen at a large scale.
+        self.reach_banner = QLabel()
+        self.reach_banner.setObjectName("faultBanner")
+        self.reach_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.reach_banner.setWordWrap(True)
+        self.reach_banner.hide()
+        notices = QHBoxLayout()
+        notices.setSpacing(0)
+        notices.addWidget(self._padded(self.offline_banner), 1)
+        notices.addWidget(self._padded(self.reach_banner), 1)
+        root.addLayout(notices)
+
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
+        """The tile area changes size when notices come and go: reflow the tiles then too."""
+        if watched is self.pages and event is not None and event.type() == QEvent.Type.Resize:
+            self._reflow_tiles()
+        return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event: QResizeEvent | None) -> None:
+        super().resizeEvent(event)
+        self._reflow_tiles()
+
+    def _reflow_tiles(self) -> None:
+        """Fewer columns when tiles would be too narrow for their names, more when too low."""
+        columns = tile_columns(
+            len(self.tiles),
+            self.pages.width(),
+            px(TILE_MIN_PX),
+            self.pages.height(),
+            px(TILE_MIN_H),
+        )
+        if self.tiles and columns != getattr(self, "_tile_columns", 0):
+            self._set_tiles(tuple(self.tiles))
+            if self.menu is not None:
+                self.show_menu(self.menu)
 
     def _padded(self, widget: QWidget) -> QWidget:
         holder = QWidget()
@@ -332,12 +423,11 @@ class BedsideWindow(QWidget):
         self.question_from = QLabel()
         self.question_from.setObjectName("questionFrom")
         self.question_from.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.question_text = QLabel()
+        self.question_text = FitLabel()
         self.question_text.setObjectName("questionText")
         self.question_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.question_text.setWordWrap(True)
         layout.addWidget(self.question_from)
-        layout.addWidget(self.question_text)
+        layout.addWidget(self.question_text, 4)
         row = QHBoxLayout()
         row.setSpacing(40)
         self.yes_button = self._answer_button("yes", translate("Beckon", "Yes"))
@@ -407,12 +497,25 @@ class BedsideWindow(QWidget):
         if self.bridge.bedside.emit in self.service.listeners:
             self.service.listeners.remove(self.bridge.bedside.emit)
 
+    def exit_now(self) -> None:
+        """Close even a kiosk window: staff pressed Exit, or the process got SIGTERM."""
+        self._may_close = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent | None) -> None:
+        if not self._may_close:
+            # Alt+F4, a window manager's close, a stray gesture of the compositor: the
+            # patient's only way to call for help must not disappear.
+            log.info("kiosk: close refused (staff use Exit after a long press on Staff)")
+            if event is not None:
+                event.ignore()
+            return
         self.shutdown()
         super().closeEvent(event)
 
     def _camera_stopped(self, error: str) -> None:
         self.face_state = None  # no camera, no face: never show a stale "face found"
+        self.prompts.face(False)
         self.camera.stopped(error)
 
     def _observation(self, obs: object) -> None:
@@ -435,7 +538,9 @@ class BedsideWindow(QWidget):
         return spec.label(self.language) if spec else code
 
     def on_event(self, e: BedsideEvent) -> None:
-        if self.timeline.apply(e):
+        known = not isinstance(e, ev.StateChanged) or self.timeline.get(e.request_id) is not None
+        changed = self.timeline.apply(e)
+        if changed:
             self._show_timeline()
         match e:
             case ev.MenuChanged(menu=menu):
@@ -448,7 +553,14 @@ class BedsideWindow(QWidget):
                 self._show_banner(self.fault_banner, True)
             case ev.ConnectionChanged() | ev.StationChanged():
                 self._show_link()
-        prompt = prompt_for(e, self.label(spoken_intent(e)))
+        prompt = self.prompts.prompt(
+            e,
+            self.label(spoken_intent(e)),
+            items=len(self.tiles),
+            changed=changed,
+            known=known,
+            calibrating=self.wizard is not None,
+        )
         if prompt is not None:
             self.speaker.say(strings.spoken(prompt), self.language)
 
@@ -472,6 +584,7 @@ class BedsideWindow(QWidget):
 
     def on_face(self, status: FaceStatus) -> None:
         self.face_state = status.state
+        self.prompts.face(self.face_state in ("ready", "calibrating"))
         self._show_face()
         if self.wizard is not None:
             self.wizard.on_face(status)
@@ -537,7 +650,10 @@ class BedsideWindow(QWidget):
             tile.setParent(None)
             tile.deleteLater()
         self.tiles = {}
-        columns = 2 if len(codes) == 4 else min(3, max(1, len(codes)))
+        columns = tile_columns(
+            len(codes), self.pages.width(), px(TILE_MIN_PX), self.pages.height(), px(TILE_MIN_H)
+        )
+        self._tile_columns = columns
         icon = 120 if len(codes) <= 6 else 90
         for c in range(4):
             self.tile_grid.setColumnStretch(c, 1 if c < columns else 0)
@@ -545,8 +661,7 @@ class BedsideWindow(QWidget):
             self.tile_grid.setRowStretch(r, 1 if r < (len(codes) + columns - 1) // columns else 0)
         for i, code in enumerate(codes):
             tile = Tile(code, self.label(code), self.touch_tile, icon)
-            tile.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
-            tile.setMinimumWidth(px(170))
+            tile.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
             self.tiles[code] = tile
             self.tile_grid.addWidget(tile, i // columns, i % columns)
 
@@ -601,11 +716,62 @@ class BedsideWindow(QWidget):
             "mic" if kind in ("listening", "heard", "starting") else "mic_off",
         )
 
+    def _report_devices(self) -> None:
+        """Tell the station (through the bed's status) what this tablet cannot do now."""
+        sound = self.alarm is None or bool(getattr(self.alarm, "working", True))
+        faults = self.devices.faults(
+            self.camera.state(),
+            self.vision is not None,
+            self.face_state,
+            self.mic,
+            sound,
+            time.monotonic(),
+        )
+        if faults != self._reported_faults:
+            self._reported_faults = faults
+            self.service.post(DeviceFaults(faults))
+
+    def _show_reach(self) -> None:
+        """Words, speech and a local alarm when calls cannot reach the nurses (ReachWatch)."""
+        now = time.monotonic()
+        for key in self.reach.check(self.timeline, now):
+            self.speaker.say(strings.reach_text(key), self.language)
+            if key == "no_receipt" and self.alarm is not None:
+                self.alarm.play(True)
+        lines = []
+        if self.timeline.without_receipt(now, self.reach.receipt_alarm_s):
+            lines.append(strings.reach_text("no_receipt"))
+        elif self.timeline.unreachable:
+            lines.append(strings.reach_text("unreachable"))
+        if self.alarm is not None and not getattr(self.alarm, "working", True):
+            lines.append(strings.reach_text("no_sound"))
+        text = "\n".join(lines)
+        if text != self.reach_banner.text():
+            self.reach_banner.setText(text)
+        self._show_banner(self.reach_banner, bool(text))
+
+    def _staff_pressed(self) -> None:
+        self.staff.press()
+        QTimer.singleShot(int(self.staff.hold_s * 1000) + 50, self._show_staff)
+
+    def _staff_released(self) -> None:
+        self.staff.release()
+        self._show_staff()
+
+    def _show_staff(self) -> None:
+        """Staff controls only while the staff lock is open (and a calibration stays
+        reachable while its wizard is open)."""
+        open_ = self.staff.poll()
+        self.calibrate_button.setVisible(open_)
+        self.exit_button.setVisible(open_)
+        self.preview_button.setVisible(open_ and self.vision is not None)
+        if not open_ and self.preview.isVisible():
+            self.toggle_preview()  # the picture is never left on screen for anyone to see
+
     def _show_camera(self) -> None:
         state = self.camera.state()
         if self.vision is None:
             self.camera_pill.show_state("off", strings.camera_text(state), "camera_off")
-            self.preview_button.hide()
             return
         self.camera_pill.show_state(
             {"on": "ok", "starting": "warn", "slow": "warn", "off": "off"}.get(state.kind, "bad"),
@@ -649,6 +815,9 @@ class BedsideWindow(QWidget):
         self._show_camera()
         self._show_face()
         self._show_mic()
+        self._show_staff()
+        self._show_reach()
+        self._report_devices()
         self._update_preview()
         self._watch_workers()
 
@@ -678,16 +847,14 @@ class BedsideWindow(QWidget):
             language=self.language,
             speaker=self.speaker,
             profile_dir=self.profile_dir,
-            path=Path(configured) if (configured := self._profile_setting()) else None,
+            # Where the service loads the profile from at its next start (configured or the
+            # bed's default), so what the wizard saves is what the bedside uses.
+            path=self.service.profile_path,
             face_state=self.face_state,
         )
         self.bridge.gesture.connect(self.wizard.on_gesture)
         self.wizard.finished.connect(self._calibration_closed)
         self.wizard.show()
-
-    def _profile_setting(self) -> str:
-        """``bedside.profile`` when the configuration names one: calibrate that file."""
-        return self.service.settings.bedside.profile
 
     def _calibration_closed(self, _result: int = 0) -> None:
         if self.wizard is not None:

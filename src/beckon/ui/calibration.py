@@ -25,12 +25,14 @@ from PyQt6.QtWidgets import (
 
 from beckon.bedside.service import Gesture
 from beckon.errors import BeckonError
-from beckon.profile import load_profile, profile_path, save_profile
+from beckon.profile import GestureProfile, load_profile, profile_path, save_profile
 from beckon.ui import strings
 from beckon.ui.calibration_flow import (
     TAKES_PER_GESTURE,
     CalibrationFlow,
     Phase,
+    can_choose,
+    keep_essential,
     run_calibration,
 )
 from beckon.ui.speech import SilentSpeaker, Speaker
@@ -110,6 +112,7 @@ class CalibrationWizard(QDialog):
         self.error = ""
         self.saved: Path | None = None
         self.seen: list[str] = []
+        self.kept: list[str] = []  # gestures not seen but kept on: the only way to choose
         self._shown_index = -1
         self.resize(1100, 700)
         self._build()
@@ -205,10 +208,18 @@ class CalibrationWizard(QDialog):
         self.flow.restart()
         self.result, self.error, self.saved = None, "", None
         self.seen.clear()
+        self.kept = []
         self.refresh()
 
     def save(self) -> None:
         if self.result is None:
+            return
+        if not can_choose(self.result.profile):
+            # Defence in depth: keep_essential should have prevented this profile.
+            self.error = translate(
+                "Beckon", "Not saved: this profile leaves the patient no way to choose."
+            )
+            self.refresh()
             return
         try:
             self.saved = save_profile(self.result.profile, self.path)
@@ -229,7 +240,8 @@ class CalibrationWizard(QDialog):
             except BeckonError as exc:
                 log.warning("ignoring the old profile: %s", exc)
         try:
-            self.result = run_calibration(self.flow, base)
+            result = run_calibration(self.flow, base)
+            self.result, self.kept = keep_essential(result, base or GestureProfile())
             self.error = ""
         except BeckonError as exc:
             self.result = None
@@ -273,11 +285,24 @@ class CalibrationWizard(QDialog):
             f"{gesture_name(g)} {v:.1f}" for g, v in sorted(self.result.measured.items())
         )
         lines = [translate("Beckon", "Measured movement: {list}").format(list=measured or "–")]
-        off = [*self.result.disabled, *self.flow.skipped]
-        if off:
+        if self.kept:
+            lines.append(
+                translate(
+                    "Beckon",
+                    "Warning: {list} not seen, but kept on at the previous setting: it is the "
+                    "patient's only way to choose. Start again, or choose another gesture.",
+                ).format(list=", ".join(gesture_name(g) for g in self.kept))
+            )
+        if self.result.disabled:
             lines.append(
                 translate("Beckon", "Switched off (not seen): {list}").format(
-                    list=", ".join(gesture_name(g) for g in off)
+                    list=", ".join(gesture_name(g) for g in self.result.disabled)
+                )
+            )
+        if self.flow.skipped:
+            lines.append(
+                translate("Beckon", "Skipped (previous setting kept): {list}").format(
+                    list=", ".join(gesture_name(g) for g in self.flow.skipped)
                 )
             )
         lines.append(translate("Beckon", "Press Save profile to keep it."))

@@ -152,6 +152,44 @@ class CalibrationFlow:
         self.phase_started = t
 
 
+ESSENTIAL_ACTIONS = ("select",)
+"""Actions the patient cannot do without: with none of them, the screen still says "Nod to
+choose" but nothing can be chosen. (Confirming falls back to the select gesture.)"""
+
+
+def keep_essential(result: Any, base: Any) -> tuple[Any, list[str]]:
+    """Never let calibration switch off the patient's only way to choose.
+
+    When the calibrated profile has no enabled gesture for an essential action, the gestures
+    calibration switched off for it are kept on at their setting in ``base`` (the profile
+    before calibration). Returns the (possibly changed) result and the gestures kept on, for
+    the warning the nurse must read.
+    """
+    from dataclasses import replace
+
+    profile = result.profile
+    kept: list[str] = []
+    for action in ESSENTIAL_ACTIONS:
+        if action in profile.actions().values():
+            continue
+        for gesture in result.disabled:
+            if base.setting(gesture).action == action or profile.setting(gesture).action == action:
+                previous = base.setting(gesture)
+                profile = profile.with_gesture(
+                    gesture, enabled=True, threshold=previous.threshold, action=action
+                )
+                kept.append(gesture)
+    if not kept:
+        return result, []
+    disabled = [g for g in result.disabled if g not in kept]
+    return replace(result, profile=profile, disabled=disabled), kept
+
+
+def can_choose(profile: Any) -> bool:
+    """Whether the profile leaves the patient a gesture for every essential action."""
+    return all(a in profile.actions().values() for a in ESSENTIAL_ACTIONS)
+
+
 def run_calibration(flow: CalibrationFlow, base: Any = None) -> Any:
     """Hand what was recorded to the calibration routine; returns its CalibrationResult
     (raises its CalibrationError when it could not measure, e.g. no steady face at rest)."""

@@ -47,8 +47,22 @@ def chime(loud: bool) -> bytes:
 
 
 class SilentAlarm:
+    """Sound switched off: the station shows that alarms are silent."""
+
+    working = False
+
     def play(self, loud: bool) -> None:
         return None
+
+
+def sound_device_present(cards: Path = Path("/proc/asound/cards")) -> bool:
+    """Whether the machine has a sound card ALSA knows (PulseAudio and PipeWire play through
+    one too). Without one every alarm is silent, which the station must show as a fault."""
+    try:
+        text = cards.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return bool(text.strip()) and "no soundcards" not in text
 
 
 class ChimeAlarm:
@@ -64,6 +78,15 @@ class ChimeAlarm:
         self._effects: dict[bool, Any] = {}
         self._player = shutil.which("paplay") or shutil.which("aplay")
         self._qt = True
+        self.working = self._qt_outputs() or (self._player is not None and sound_device_present())
+
+    @staticmethod
+    def _qt_outputs() -> bool:
+        try:
+            from PyQt6.QtMultimedia import QMediaDevices
+        except ImportError:
+            return False
+        return bool(QMediaDevices.audioOutputs())
 
     def play(self, loud: bool) -> None:
         if self._qt and self._play_qt(loud):

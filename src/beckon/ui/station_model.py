@@ -19,6 +19,7 @@ PRIORITY_RANK = {name: rank for rank, name in enumerate(reversed(p.PRIORITIES))}
 """Most urgent first: the wire protocol's PRIORITIES are listed least urgent first."""
 FLASH_S = 10.0  # a new or escalated row flashes this long
 REMIND_EMERGENCY_S = 30.0  # an unacknowledged emergency sounds again this often
+REMIND_CALL_S = 60.0  # any other unacknowledged call chimes again this often
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ class AlertTracker:
     previous: p.UnitQueue | None = None
     flash_until: dict[str, float] = field(default_factory=dict)
     last_reminder: float = 0.0
+    last_chime: float | None = None
 
     def update(self, current: p.UnitQueue, now: float) -> list[Alert]:
         before = self.previous
@@ -166,6 +168,25 @@ class AlertTracker:
             return True
         return False
 
+    def chime_due(self, now: float) -> bool:
+        """Any call nobody acknowledged chimes again every REMIND_CALL_S, as nurses expect of a
+        nurse call: a call is silenced by acknowledging it, not by waiting."""
+        if self.previous is None:
+            return False
+        waiting = any(
+            v.priority != "emergency" and v.state == "received" for v in self.previous.requests
+        )
+        if not waiting:
+            self.last_chime = None
+            return False
+        if self.last_chime is None:
+            self.last_chime = now  # the "new request" alert has just sounded
+            return False
+        if now - self.last_chime >= REMIND_CALL_S:
+            self.last_chime = now
+            return True
+        return False
+
 
 # ---------------------------------------------------------------- questions
 
@@ -193,21 +214,46 @@ class Bar:
     answered: int
 
 
-def intent_bars(stats: p.UnitStats, intents: dict[str, Intent], language: str) -> list[Bar]:
-    """Median response time per request type, in the nurse's language."""
+def intent_bars(
+    stats: p.UnitStats, intents: dict[str, Intent], language: str, p90: bool = False
+) -> list[Bar]:
+    """Median (or, with ``p90``, 90th-percentile) response time per request type, in the
+    nurse's language."""
     return [
-        Bar(intent_label(intents, s.intent, language), s.median_response_s, s.requests, s.answered)
+        Bar(
+            intent_label(intents, s.intent, language),
+            s.p90_response_s if p90 else s.median_response_s,
+            s.requests,
+            s.answered,
+        )
         for s in stats.by_intent
     ]
 
 
-def hour_bars(stats: p.UnitStats, tz: tzinfo | None = None) -> list[Bar]:
-    """Median response time per clock hour, labelled in local time (``14:00``)."""
+def hour_bars(stats: p.UnitStats, tz: tzinfo | None = None, p90: bool = False) -> list[Bar]:
+    """Median (or 90th-percentile) response time per clock hour, in local time (``14:00``)."""
     bars = []
     for h in stats.by_hour:
         local = p.parse_iso(h.hour).astimezone(tz)
-        bars.append(Bar(local.strftime("%H:00"), h.median_response_s, h.requests, h.answered))
+        value = h.p90_response_s if p90 else h.median_response_s
+        bars.append(Bar(local.strftime("%H:00"), value, h.requests, h.answered))
     return bars
+
+
+def slow_calls(
+    stats: p.UnitStats, intents: dict[str, Intent], language: str, tz: tzinfo | None = None
+) -> list[tuple[str, str, str, bool]]:
+    """The slowest calls as (wait, intent, local time, answered), slowest first: the calls a
+    median hides, above all the ones nobody answered."""
+    return [
+        (
+            seconds_text(c.wait_s),
+            intent_label(intents, c.intent, language),
+            p.parse_iso(c.received_at).astimezone(tz).strftime("%H:%M"),
+            c.answered,
+        )
+        for c in stats.slowest
+    ]
 
 
 def nice_ceiling(values: Sequence[float | None]) -> float:
@@ -239,3 +285,133 @@ def seconds_text(value: float | None) -> str:
     if value < 5400:
         return f"{value / 60:.1f} min"
     return f"{value / 3600:.1f} h"
+
+
+# ---------------------------------------------------------------- actions sent while offline
+
+ARRIVAL_GRACE_S = 20.0
+"""Seconds after the window is back online within which a queued action must show in the
+unit queue; after that the nurse is told it did not arrive."""
+
+_DONE_BY = {
+    "acknowledge": ("acknowledged", "resolved", "cancelled"),
+    "resolve": ("resolved", "cancelled"),
+}
+
+
+@dataclass
+class PendingAction:
+    request_id: str
+    action: str
+    what: str  # "Bed 12, Water": for the message
+    at: float
+
+
+class PendingActions:
+    """Nurse actions queued while the window was offline, until the queue shows them done.
+
+    The MQTT client sends a queued command when the link is back, but nothing guarantees that
+    the station service receives it: so the window neither claims "not sent" nor trusts
+    "queued", it watches the queue and says plainly when an action did not arrive.
+    """
+
+    def __init__(self, grace_s: float = ARRIVAL_GRACE_S) -> None:
+        self.grace_s = grace_s
+        self.pending: list[PendingAction] = []
+        self.online_since: float | None = None
+
+    def add(self, request_id: str, action: str, what: str, now: float) -> None:
+        self.pending.append(PendingAction(request_id, action, what, now))
+
+    def connection(self, online: bool, now: float) -> None:
+        self.online_since = now if online else None
+
+    def settle(self, queue: p.UnitQueue) -> None:
+        """Forget the actions the queue shows done (or whose request left the queue)."""
+        states = {v.id: v.state for v in queue.requests}
+        self.pending = [
+            a
+            for a in self.pending
+            if a.request_id in states and states[a.request_id] not in _DONE_BY[a.action]
+        ]
+
+    def lost(self, now: float) -> list[PendingAction]:
+        """Actions that have not arrived ``grace_s`` after the link came back (each once)."""
+        if self.online_since is None:
+            return []
+        lost = [a for a in self.pending if now - max(a.at, self.online_since) > self.grace_s]
+        self.pending = [a for a in self.pending if a not in lost]
+        return lost
+
+
+# ---------------------------------------------------------------- the station's own faults
+
+SYSTEM_GRACE_S = 8.0
+"""Seconds after start-up before a missing broker or station service counts as a fault."""
+SYSTEM_REPEAT_S = 20.0
+"""While the station cannot receive calls, the alarm sounds again this often."""
+
+
+class SystemWatch:
+    """Whether this station window can be trusted to show calls, and when to sound about it.
+
+    Calls only appear here if the window reaches the broker and a station service of the unit
+    is online. Losing either is the worst failure a nurse call can have (calls are silently
+    missed), so it is a full-width banner and a repeating alarm until it is back. A missing
+    sound device is a fault too: the nurse must know that alarms are silent.
+    """
+
+    def __init__(
+        self,
+        started: float,
+        grace_s: float = SYSTEM_GRACE_S,
+        repeat_s: float = SYSTEM_REPEAT_S,
+    ) -> None:
+        self.started = started
+        self.grace_s = grace_s
+        self.repeat_s = repeat_s
+        self._last_sound: float | None = None
+
+    def faults(
+        self, connected: bool | None, stations: dict[str, bool], sound: bool, now: float
+    ) -> list[str]:
+        """Keys of the current faults: ``broker_lost``, ``station_lost``, ``no_sound``."""
+        out: list[str] = []
+        settled = now - self.started >= self.grace_s
+        if connected is False or (connected is None and settled):
+            out.append("broker_lost")
+        elif not any(stations.values()) and (stations or settled):
+            out.append("station_lost")
+        if not sound:
+            out.append("no_sound")
+        return out
+
+    def sound_due(self, faults: list[str], now: float) -> bool:
+        """Whether to sound the alarm now: at once when calls stop arriving, then every
+        ``repeat_s`` until they arrive again."""
+        if not any(f in ("broker_lost", "station_lost") for f in faults):
+            self._last_sound = None
+            return False
+        if self._last_sound is None or now - self._last_sound >= self.repeat_s:
+            self._last_sound = now
+            return True
+        return False
+
+
+# ---------------------------------------------------------------- questions
+
+
+def question_status(q: p.QuestionView, now: datetime, ttl_s: float) -> str:
+    """``yes``/``no`` once answered; ``expired`` when nobody answered within the bedside's own
+    time limit (the bedside has stopped asking, so the station must not say "waiting");
+    else ``waiting``."""
+    if q.answer is not None:
+        return q.answer
+    if (now - p.parse_iso(q.asked_at)).total_seconds() >= ttl_s:
+        return "expired"
+    return "waiting"
+
+
+def clock_text(stamp: str, tz: tzinfo | None = None) -> str:
+    """``14:05``: a wire timestamp in the station's local time."""
+    return p.parse_iso(stamp).astimezone(tz).strftime("%H:%M")

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import assert_never
 
 from PyQt6.QtCore import QObject, Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QCloseEvent
+from PyQt6.QtGui import QCloseEvent, QResizeEvent
 from PyQt6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -31,26 +31,35 @@ from PyQt6.QtWidgets import (
 )
 
 from beckon.background import Background
+from beckon.bedside.service import QUESTION_TIMEOUT_S
 from beckon.intents import Intent, load_intents
 from beckon.messaging import protocol as p
-from beckon.station.feed import Connection, FeedItem, StationFeed, StationPresence
+from beckon.station.feed import BedHealth, Connection, FeedItem, StationFeed, StationPresence
 from beckon.ui import strings
 from beckon.ui.sound import Alarm, SilentAlarm
 from beckon.ui.station_model import (
     Alert,
     AlertTracker,
+    PendingActions,
+    SystemWatch,
     age_seconds,
     age_text,
+    clock_text,
     hour_bars,
     intent_bars,
     intent_label,
     known_beds,
+    question_status,
     row_colours,
+    slow_calls,
     sort_requests,
 )
-from beckon.ui.widgets import BarChart, IconLabel, StatusPill, px, set_prop
+from beckon.ui.widgets import BarChart, FlowLayout, IconLabel, StatusPill, px, set_prop
 
 log = logging.getLogger(__name__)
+
+SLOWEST_SHOWN = 5  # slowest calls listed under the charts (the stats carry ten)
+ALERT_BANNER_PX = 110  # two lines of the banner's 28 px bold text with its padding
 translate = strings.translate
 
 
@@ -70,9 +79,12 @@ class QueueRow(QFrame):
         self._on_action = on_action
         self._colours = ("", "", "")
         self._painted: tuple[str, str, str, bool] | None = None
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(16, 10, 16, 10)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(16, 10, 16, 10)
+        outer.setSpacing(8)
+        layout = QHBoxLayout()
         layout.setSpacing(12)
+        outer.addLayout(layout)
         self.bed = QLabel()
         self.bed.setObjectName("rowBed")
         self.icon = IconLabel("request", 48)
@@ -105,9 +117,43 @@ class QueueRow(QFrame):
         layout.addWidget(self.icon)
         layout.addLayout(middle, 1)
         layout.addWidget(self.age)
-        layout.addWidget(self.ack)
-        layout.addWidget(self.resolve)
+        # The buttons sit at the end of the line when the row is wide enough for them and the
+        # request's name, and on a line of their own below it when not (large font scales).
+        self._line = layout
+        self._below = QHBoxLayout()
+        self._below.setSpacing(12)
+        self._below.addStretch(1)
+        outer.addLayout(self._below)
+        self._wide: bool | None = None
+        self._arrange(True)
         self.view: p.RequestView | None = None
+
+    def _needed_width(self) -> int:
+        """The width of one line holding everything, the request's name at its full size."""
+        parts = [self.bed, self.icon, self.request, self.age, self.ack, self.resolve]
+        margins = self.contentsMargins().left() + self.contentsMargins().right()
+        layout = self.layout()
+        if layout is not None:
+            inner = layout.contentsMargins()
+            margins += inner.left() + inner.right()
+        shown = [w for w in parts if not w.isHidden()]
+        return (
+            sum(w.sizeHint().width() for w in shown) + self._line.spacing() * len(shown) + margins
+        )
+
+    def _arrange(self, wide: bool) -> None:
+        if wide == self._wide:
+            return
+        self._wide = wide
+        target = self._line if wide else self._below
+        for button in (self.ack, self.resolve):
+            self._line.removeWidget(button)
+            self._below.removeWidget(button)
+            target.addWidget(button)
+
+    def resizeEvent(self, event: QResizeEvent | None) -> None:
+        super().resizeEvent(event)
+        self._arrange(self.width() >= self._needed_width())
 
     def show_view(self, view: p.RequestView, label: str, high_contrast: bool) -> None:
         self.view = view
@@ -123,6 +169,7 @@ class QueueRow(QFrame):
         self.badge.setText(esc)
         self.badge.setVisible(bool(esc))
         self.ack.setVisible(view.state == "received")
+        self._arrange(self.width() >= self._needed_width())
         colours = row_colours(view.priority, view.escalation, view.state, high_contrast)
         self._colours = (colours.background, colours.text, colours.accent)
         self.paint_colours(False)
@@ -154,16 +201,33 @@ class QuestionRow(QFrame):
         super().__init__()
         self.setObjectName("questionRow")
         self.question_id = q.id
-        layout = QHBoxLayout(self)
+        self.view = q
+        # The answer sits under the question: side by side, the two set a column wider than
+        # a third of a 1280-pixel screen at font scale 1.5.
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
-        text = QLabel(f"{strings.bed_title(q.bed)}: {q.text}\n{q.asked_by}")
-        text.setWordWrap(True)
-        self.answer = QLabel(strings.answer_text(q.answer))
+        layout.setSpacing(6)
+        times = strings.question_times(
+            clock_text(q.asked_at), clock_text(q.answered_at) if q.answered_at else None
+        )
+        self.text = QLabel(f"{strings.bed_title(q.bed)}: {q.text}\n{q.asked_by}, {times}")
+        self.text.setWordWrap(True)
+        # The question wraps to the column's width; it never sets the column's minimum width.
+        self.text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.text.setMinimumWidth(px(120))
+        self.answer = QLabel()
         self.answer.setObjectName("answerBadge")
-        self.answer.setProperty("answer", q.answer or "waiting")
         self.answer.setToolTip(strings.answer_source(q.source))
-        layout.addWidget(text, 1)
-        layout.addWidget(self.answer)
+        layout.addWidget(self.text)
+        layout.addWidget(self.answer, 0, Qt.AlignmentFlag.AlignLeft)
+        self.set_age(datetime.now(UTC))
+
+    def set_age(self, now: datetime) -> None:
+        """A question nobody answered expires here when it expires at the bedside."""
+        status = question_status(self.view, now, QUESTION_TIMEOUT_S)
+        if self.answer.property("answer") != status:
+            self.answer.setText(strings.answer_text(status))
+            set_prop(self.answer, "answer", status)
 
 
 class StationWindow(QWidget):
@@ -186,6 +250,11 @@ class StationWindow(QWidget):
         self.high_contrast = high_contrast
         self.intents = intents or load_intents()
         self.tracker = AlertTracker()
+        self.bed_faults: dict[str, tuple[str, ...]] = {}
+        self.fault_lines: list[str] = []
+        self.watch = SystemWatch(time.monotonic())
+        self.system_faults: list[str] = []
+        self.pending = PendingActions()
         self.queue: p.UnitQueue | None = None
         self.stats: p.UnitStats | None = None
         self.rows: dict[str, QueueRow] = {}
@@ -214,25 +283,48 @@ class StationWindow(QWidget):
         root = QVBoxLayout(self)
         root.setContentsMargins(18, 12, 18, 12)
         root.setSpacing(10)
-        top = QHBoxLayout()
+        # The title, the status chips and the nurse's name wrap onto a second line rather than
+        # push the window past the screen at large font scales.
+        top = QWidget()
+        top_layout = FlowLayout(top, spacing=12)
+        top_layout.setContentsMargins(0, 0, 0, 0)
         self.title = QLabel(translate("Beckon", "Unit {unit}").format(unit=self.feed.unit))
         self.title.setObjectName("unitTitle")
-        top.addWidget(self.title)
+        top_layout.addWidget(self.title)
         self.link_pill = StatusPill()
         self.station_pill = StatusPill()
-        top.addWidget(self.link_pill)
-        top.addWidget(self.station_pill)
-        top.addStretch(1)
-        top.addWidget(QLabel(translate("Beckon", "Your name:")))
+        top_layout.addWidget(self.link_pill)
+        top_layout.addWidget(self.station_pill)
+        name = QWidget()
+        name_layout = QHBoxLayout(name)
+        name_layout.setContentsMargins(0, 0, 0, 0)
+        name_layout.addWidget(QLabel(translate("Beckon", "Your name:")))
         self.nurse = QLineEdit(nurse)
         self.nurse.setPlaceholderText(translate("Beckon", "Nurse name"))
         self.nurse.setMinimumWidth(px(240))
-        top.addWidget(self.nurse)
-        root.addLayout(top)
+        name_layout.addWidget(self.nurse)
+        top_layout.addWidget(name)
+        top.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        root.addWidget(top)
+
+        # The station's own faults (no broker, no station service, no sound): full width,
+        # loud, and there until the fault is gone.
+        self.system_banner = QLabel()
+        self.system_banner.setObjectName("systemBanner")
+        self.system_banner.setWordWrap(True)
+        self.system_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.system_banner.hide()
+        root.addWidget(self.system_banner)
 
         self.banner = QLabel()
         self.banner.setObjectName("alertBanner")
         self.banner.setWordWrap(True)
+        # The alert banner keeps its place when hidden and has a fixed height (two lines), so
+        # an alert that comes or goes never moves a row under a nurse's finger or pointer.
+        policy = self.banner.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.banner.setSizePolicy(policy)
+        self.banner.setFixedHeight(px(ALERT_BANNER_PX))
         self.banner.hide()
         root.addWidget(self.banner)
 
@@ -284,6 +376,11 @@ class StationWindow(QWidget):
         self.ask_text = QComboBox()
         self.ask_text.setEditable(True)
         self.ask_text.addItems(strings.preset_questions())
+        # A long preset question must not widen the column: the field scrolls its text.
+        self.ask_text.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.ask_text.setMinimumContentsLength(8)
         side.addWidget(self.ask_text)
         self.ask_button = QPushButton(translate("Beckon", "Ask"))
         self.ask_button.setObjectName("primary")
@@ -298,35 +395,81 @@ class StationWindow(QWidget):
         side.addStretch(1)
         side_widget = QWidget()
         side_widget.setLayout(side)
-        side_widget.setFixedWidth(px(400))
-        layout.addWidget(side_widget)
+        # Recent questions scroll inside the side column instead of setting the window's
+        # minimum height (a large font scale on a 1280x800 screen).
+        side_scroll = QScrollArea()
+        side_scroll.setWidgetResizable(True)
+        side_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        side_scroll.setWidget(side_widget)
+        self.side_scroll = side_scroll
+        self._fit_side()
+        layout.addWidget(side_scroll)
         return page
 
+    def _fit_side(self) -> None:
+        """The question column takes 400 px at font scale 1, but never more than a third of
+        the window: the queue keeps the room it needs at large font scales."""
+        self.side_scroll.setFixedWidth(min(px(400) + px(16), max(px(200), self.width() // 3)))
+
+    def resizeEvent(self, event: QResizeEvent | None) -> None:
+        super().resizeEvent(event)
+        self._fit_side()
+
     def _build_history_tab(self) -> QWidget:
+        """The history scrolls when two charts and the slowest calls do not fit the height."""
         page = QWidget()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(page)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(8, 14, 8, 8)
         layout.setSpacing(10)
         self.history_note = QLabel()
         self.history_note.setObjectName("sectionTitle")
+        self.history_note.setWordWrap(True)
         layout.addWidget(self.history_note)
         by_type = QLabel(
-            translate("Beckon", "Median time to a nurse's answer, per request type (last 24 h)")
+            translate(
+                "Beckon",
+                "Time to a nurse's answer, per request type (last 24 h): 9 of 10 calls were "
+                "answered within the bar (90th percentile)",
+            )
         )
+        by_type.setWordWrap(True)
         by_type.setObjectName("chartTitle")
         layout.addWidget(by_type)
         self.intent_chart = BarChart(horizontal=True)
         layout.addWidget(self.intent_chart, 1)
-        by_hour = QLabel(translate("Beckon", "Median time to a nurse's answer, per hour"))
+        by_hour = QLabel(
+            translate("Beckon", "Time to a nurse's answer, per hour (90th percentile)")
+        )
         by_hour.setObjectName("chartTitle")
+        by_hour.setWordWrap(True)
         layout.addWidget(by_hour)
         self.hour_chart = BarChart(horizontal=False)
-        layout.addWidget(self.hour_chart, 1)
+        # The slowest calls beside the hourly chart: what a median or percentile still hides.
+        lower = QHBoxLayout()
+        lower.addWidget(self.hour_chart, 3)
+        slow = QVBoxLayout()
+        slow_title = QLabel(translate("Beckon", "Slowest calls (last 24 h)"))
+        slow_title.setObjectName("chartTitle")
+        slow_title.setWordWrap(True)
+        slow.addWidget(slow_title)
+        self.slowest = QLabel()
+        self.slowest.setObjectName("slowestCalls")
+        self.slowest.setWordWrap(True)
+        self.slowest.setAlignment(Qt.AlignmentFlag.AlignTop)
+        slow.addWidget(self.slowest, 1)
+        lower.addLayout(slow, 2)
+        layout.addLayout(lower, 1)
         for chart in (self.intent_chart, self.hour_chart):
             chart.empty_text = translate("Beckon", "No requests in the last 24 hours.")
             if self.high_contrast:
                 chart.set_colours("#ffd700", "#ffffff", "#444444")
-        return page
+        return scroll
 
     # ------------------------------------------------------------ running
 
@@ -351,6 +494,7 @@ class StationWindow(QWidget):
         match item:
             case p.UnitQueue():
                 self.queue = item
+                self.pending.settle(item)
                 alerts = self.tracker.update(item, time.monotonic())
                 self._show_queue()
                 if alerts:
@@ -360,10 +504,14 @@ class StationWindow(QWidget):
                 self._show_stats()
             case Connection(online=online):
                 self.connected = online
+                self.pending.connection(online, time.monotonic())
                 self._show_link()
             case StationPresence(name=name, online=online):
                 self.stations[name] = online
                 self._show_link()
+            case BedHealth(bed=bed, online=online, faults=faults):
+                self.bed_faults[bed] = faults if online else ()
+                self._show_faults(self.queue.offline_beds if self.queue else ())
             case _:
                 assert_never(item)
 
@@ -380,12 +528,28 @@ class StationWindow(QWidget):
             self.nurse.setFocus()
             return False
         if action == "acknowledge":
-            sent = self.feed.acknowledge(request_id, nurse)
+            delivery = self.feed.acknowledge(request_id, nurse)
         else:
-            sent = self.feed.resolve(request_id, nurse)
-        if not sent:
+            delivery = self.feed.resolve(request_id, nurse)
+        if delivery == "queued":
+            view = self.rows[request_id].view if request_id in self.rows else None
+            what = (
+                strings.bed_title(view.bed) + ", " + self.label(view.intent)
+                if view is not None
+                else request_id[:8]
+            )
+            self.pending.add(request_id, action, what, time.monotonic())
+            self._banner(
+                translate(
+                    "Beckon",
+                    "Not connected: the action is queued and will be sent when the connection "
+                    "is back. Keep this window open.",
+                ),
+                True,
+            )
+        elif delivery == "not_sent":
             self._banner(translate("Beckon", "Not connected: the action was not sent."), True)
-        return sent
+        return delivery != "not_sent"
 
     def ask(self) -> bool:
         nurse = self.nurse.text().strip()
@@ -398,7 +562,17 @@ class StationWindow(QWidget):
         if not bed or not text:
             self._banner(translate("Beckon", "Choose a bed and a question."), loud=False)
             return False
-        if not self.feed.ask(bed, text[:200], nurse):
+        delivery = self.feed.ask(bed, text[:200], nurse)
+        if delivery == "queued":
+            self._banner(
+                translate(
+                    "Beckon",
+                    "Not connected: the question is queued and will be asked when the "
+                    "connection is back.",
+                ),
+                True,
+            )
+        elif delivery == "not_sent":
             self._banner(translate("Beckon", "Not connected: the question was not sent."), True)
             return False
         return True
@@ -434,18 +608,31 @@ class StationWindow(QWidget):
             listener(seen)
 
     def _show_faults(self, beds: tuple[str, ...] | list[str]) -> None:
+        """Offline beds, then beds that are online but cannot see or hear their patient."""
+        lines = [strings.alert_text("device_fault", bed) for bed in beds]
+        lines += [
+            strings.bed_fault_text(bed, faults)
+            for bed, faults in sorted(self.bed_faults.items())
+            if faults and bed not in beds
+        ]
+        if lines == self.fault_lines:
+            return
+        self.fault_lines = lines
         while self.faults_layout.count():
             item = self.faults_layout.takeAt(0)
-            if item is not None and item.widget() is not None:
-                item.widget().deleteLater()  # type: ignore[union-attr]
-        for bed in beds:
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.hide()  # gone from the screen now, not at the next event loop turn
+                widget.deleteLater()
+        for line in lines:
             row = QFrame()
             row.setObjectName("faultRow")
             layout = QHBoxLayout(row)
             layout.addWidget(IconLabel("fault", 40))
-            text = QLabel(strings.alert_text("device_fault", bed))
+            text = QLabel(line)
             text.setObjectName("faultRow")
             text.setStyleSheet("border: none;")
+            text.setWordWrap(True)
             layout.addWidget(text, 1)
             self.faults_layout.addWidget(row)
 
@@ -470,8 +657,15 @@ class StationWindow(QWidget):
         stats = self.stats
         if stats is None:
             return
-        self.intent_chart.set_bars(intent_bars(stats, self.intents, self.language))
-        self.hour_chart.set_bars(hour_bars(stats))
+        self.intent_chart.set_bars(intent_bars(stats, self.intents, self.language, p90=True))
+        self.hour_chart.set_bars(hour_bars(stats, p90=True))
+        self.slowest.setText(
+            "\n".join(
+                strings.slow_call_text(*call)
+                for call in slow_calls(stats, self.intents, self.language)[:SLOWEST_SHOWN]
+            )
+            or translate("Beckon", "No requests in the last 24 hours.")
+        )
         total = sum(s.requests for s in stats.by_intent)
         self.history_note.setText(
             translate("Beckon", "{n} requests in the last {h} hours").format(
@@ -486,12 +680,28 @@ class StationWindow(QWidget):
             strings.connection_text(online),
             "link" if online else "link_off",
         )
-        station: bool | None = any(self.stations.values()) if self.stations else None
+        # Without the broker the stations' last known state is stale: never show it green.
+        station: bool | None = (
+            any(self.stations.values())
+            if self.stations and online
+            else (False if online is False else None)
+        )
         self.station_pill.show_state(
             "ok" if station else ("off" if station is None else "bad"),
             strings.station_text(station),
             "link" if station else "link_off",
         )
+
+    def _show_system(self, now: float) -> None:
+        sound = bool(getattr(self.alarm, "working", True))
+        faults = self.watch.faults(self.connected, self.stations, sound, now)
+        if faults != self.system_faults:
+            self.system_faults = faults
+            self.system_banner.setText("\n".join(strings.system_fault_text(f) for f in faults))
+            set_prop(self.system_banner, "level", "loud" if faults != ["no_sound"] else "soft")
+            self.system_banner.setVisible(bool(faults))
+        if self.watch.sound_due(faults, now):
+            self.alarm.play(True)
 
     def _alert(self, alerts: list[Alert]) -> None:
         latest = alerts[-1]
@@ -518,7 +728,25 @@ class StationWindow(QWidget):
             row.set_age(now)
             flashing = self.tracker.flashing(request_id, mono)
             row.paint_colours(flashing and self._flash_phase)
+        for question in self.question_rows():
+            question.set_age(now)
         if self.banner.isVisible() and mono > getattr(self, "_banner_until", 0.0):
             self.banner.hide()
         if self.tracker.reminder_due(mono):
             self.alarm.play(True)
+        elif self.tracker.chime_due(mono):
+            self.alarm.play(False)
+        self._show_system(mono)
+        for lost in self.pending.lost(mono):
+            verb = (
+                translate("Beckon", "Acknowledge")
+                if lost.action == "acknowledge"
+                else translate("Beckon", "Resolve")
+            )
+            self._banner(
+                translate("Beckon", "{action} for {what} did not arrive: press it again.").format(
+                    action=verb, what=lost.what
+                ),
+                True,
+            )
+            self.alarm.play(False)

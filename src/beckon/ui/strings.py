@@ -91,6 +91,17 @@ def face_text(state: str) -> str:
     return translate("Beckon", "Face not found")
 
 
+def face_hint_text(hint: str | None) -> str:
+    """The fix for a poor camera view (``FaceStatus.hint``); empty when the view is fine."""
+    if hint == "move_closer":
+        return translate("Beckon", "Move the tablet closer to the face")
+    if hint == "face_screen":
+        return translate("Beckon", "Turn the face toward the screen")
+    if hint == "center_face":
+        return translate("Beckon", "Bring the whole face into the picture")
+    return ""
+
+
 def mic_text(state: MicState) -> str:
     if state.kind == "listening":
         return translate("Beckon", "Listening")
@@ -101,6 +112,14 @@ def mic_text(state: MicState) -> str:
     if state.kind == "error":
         return translate("Beckon", "Microphone not working")
     return translate("Beckon", "Microphone off")
+
+
+def kiosk_fault_text() -> str:
+    """What a kiosk tablet that cannot start says to whoever looks at it (the detail follows)."""
+    return translate(
+        "Beckon",
+        "This tablet cannot call the nurses. Please tell a nurse; staff: call IT.",
+    )
 
 
 def connection_text(online: bool | None) -> str:
@@ -176,11 +195,12 @@ def escalation_text(level: int, state: str = "received") -> str:
         return ""
     if state == "acknowledged":
         return translate("Beckon", "Reminder: still open")
+    # Honest: escalation marks the row and sounds here; it pages nobody (no hook is set up).
     if level == 1:
-        return translate("Beckon", "Escalated: primary nurse")
+        return translate("Beckon", "Overdue (level 1): nobody has been paged")
     if level == 2:
-        return translate("Beckon", "Escalated: charge nurse")
-    return translate("Beckon", "Escalated: whole unit")
+        return translate("Beckon", "Overdue (level 2): tell the charge nurse; nobody was paged")
+    return translate("Beckon", "Overdue (level 3): call the whole unit; nobody was paged")
 
 
 def alert_text(kind: str, bed: str, intent: str = "", detail: str = "") -> str:
@@ -206,7 +226,18 @@ def answer_text(answer: str | None) -> str:
         return translate("Beckon", "YES")
     if answer == "no":
         return translate("Beckon", "NO")
+    if answer == "expired":
+        return translate("Beckon", "no answer")
     return translate("Beckon", "waiting…")
+
+
+def question_times(asked: str, answered: str | None) -> str:
+    """When a question was asked and answered, in local clock time."""
+    if answered:
+        return translate("Beckon", "asked {asked}, answered {answered}").format(
+            asked=asked, answered=answered
+        )
+    return translate("Beckon", "asked {asked}").format(asked=asked)
 
 
 def answer_source(source: str | None) -> str:
@@ -227,3 +258,67 @@ def preset_questions() -> list[str]:
         translate("Beckon", "Do you want to sleep?"),
         translate("Beckon", "Are you cold?"),
     ]
+
+
+def system_fault_text(key: str) -> str:
+    """The station's full-width banner for a fault of its own (see station_model.SystemWatch)."""
+    if key == "broker_lost":
+        return translate(
+            "Beckon",
+            "NOT CONNECTED: calls from the beds cannot reach this screen. Check the beds in "
+            "person and call IT.",
+        )
+    if key == "station_lost":
+        return translate(
+            "Beckon",
+            "STATION SERVICE DOWN: new calls are not being received. Check the beds in person "
+            "and call IT.",
+        )
+    if key == "no_sound":
+        return translate("Beckon", "No sound device: alarms are silent. Watch this screen.")
+    return key
+
+
+def reach_text(key: str) -> str:
+    """What the bedside shows and says when calls cannot get through (bedside_model.ReachWatch)."""
+    if key == "unreachable":
+        return translate(
+            "Beckon",
+            "Calls cannot reach the nurses right now. If you need help, call out or ask a "
+            "visitor to get a nurse.",
+        )
+    if key == "no_receipt":
+        return translate(
+            "Beckon",
+            "Your request has not reached the nurses yet. If you need help, call out or ask a "
+            "visitor to get a nurse.",
+        )
+    if key == "no_sound":
+        return translate("Beckon", "No sound device: spoken prompts and alarms are silent.")
+    return key
+
+
+def slow_call_text(wait: str, intent: str, received: str, answered: bool) -> str:
+    """One line of the history's slowest calls."""
+    if answered:
+        return translate("Beckon", "{wait}: {intent} at {time}").format(
+            wait=wait, intent=intent, time=received
+        )
+    return translate("Beckon", "{wait}: {intent} at {time}, NO NURSE ANSWERED").format(
+        wait=wait, intent=intent, time=received
+    )
+
+
+def bed_fault_text(bed: str, faults: tuple[str, ...]) -> str:
+    """One line per bed that is online but reports device faults (BedStatus.faults)."""
+    names = {
+        "camera_off": translate("Beckon", "camera off"),
+        "camera_lost": translate("Beckon", "camera not working"),
+        "no_face": translate("Beckon", "face not found"),
+        "mic_error": translate("Beckon", "microphone not working"),
+        "no_sound": translate("Beckon", "no sound: prompts and alarms are silent"),
+        "config": translate("Beckon", "configuration problem: call IT"),
+    }
+    return translate("Beckon", "Bed {bed}: {faults}").format(
+        bed=bed, faults=", ".join(names.get(f, f) for f in faults)
+    )

@@ -8,9 +8,29 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PyQt6.QtCore import QRectF, QSize, Qt
-from PyQt6.QtGui import QColor, QFont, QIcon, QMouseEvent, QPainter, QPaintEvent, QPixmap
-from PyQt6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PyQt6.QtCore import QPoint, QRect, QRectF, QSize, Qt
+from PyQt6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QIcon,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPixmap,
+    QResizeEvent,
+)
+from PyQt6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLayoutItem,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from beckon.ui import theme
 from beckon.ui.station_model import Bar, axis_text, nice_ceiling, seconds_text
@@ -60,6 +80,114 @@ class IconLabel(QLabel):
         self.setPixmap(icon_pixmap(name, self._size))
         self.icon_name = name
 
+    def set_size(self, size: int) -> None:
+        """Redraw at ``size`` pixels (already scaled): a tile shrinks its icon to fit its
+        label at large font scales rather than letting the two overlap."""
+        if size != self._size:
+            self._size = size
+            self.setFixedSize(size, size)
+            self.set_icon(self.icon_name)
+
+
+def longest_word(label: QLabel) -> int:
+    """Pixels of the label's longest word in its current font: wrapping cannot break it."""
+    metrics = QFontMetrics(label.font())
+    return max((metrics.horizontalAdvance(w) for w in label.text().split()), default=0)
+
+
+class FitLabel(QLabel):
+    """A word-wrapped label that takes the height its layout can give and steps its type down
+    (never below ``floor`` of the stylesheet's size) until the text fits: a long question at
+    font scale 1.5 on a small tablet is shown whole, a little smaller, never cut off."""
+
+    def __init__(self, floor: float = 0.6, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.floor = floor
+        self.setWordWrap(True)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        self.setMinimumHeight(px(40))
+
+    def setText(self, text: str | None) -> None:
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent | None) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        self.setStyleSheet("")
+        size = self.font().pixelSize()
+        floor = int(size * self.floor)
+        while size > floor and (
+            self.heightForWidth(self.width()) > self.height() or longest_word(self) > self.width()
+        ):
+            size -= 2
+            self.setStyleSheet(f"font-size: {size}px;")
+
+
+class FlowLayout(QLayout):
+    """Lays widgets out left to right and wraps to a new line when the width runs out, so a
+    row of status chips never pushes the window wider than the screen at large font scales."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 10) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._spacing = spacing
+
+    def addItem(self, item: QLayoutItem | None) -> None:
+        if item is not None:
+            self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._place(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._place(rect, move=True)
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        m = self.contentsMargins()
+        return size + QSize(m.left() + m.right(), m.top() + m.bottom())
+
+    def _place(self, rect: QRect, move: bool) -> int:
+        m = self.contentsMargins()
+        area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
+        x, y, line = area.x(), area.y(), 0
+        for item in self._items:
+            widget = item.widget()
+            if widget is not None and widget.isHidden():
+                continue
+            hint = item.sizeHint()
+            if x + hint.width() > area.right() + 1 and line > 0:
+                x, y, line = area.x(), y + line + self._spacing, 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + self._spacing
+            line = max(line, hint.height())
+        return y + line - rect.y() + m.bottom()
+
 
 class StatusPill(QFrame):
     """An icon and a short text on a coloured pill: ``state`` is ok, warn, bad or off."""
@@ -100,9 +228,11 @@ class Tile(QFrame):
         self.setProperty("stage", "")
         self._on_touch = on_touch
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 16, 8, 16)
-        layout.setSpacing(12)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(8)
         self.icon = IconLabel(code, icon_size)
+        self._icon_full = px(icon_size)
+        self.icon.setMinimumSize(px(32), px(32))
         self.label = QLabel(label)
         self.label.setObjectName("tileLabel")
         self.label.setWordWrap(True)
@@ -124,9 +254,44 @@ class Tile(QFrame):
         self.setProperty("stage", stage)
         repolish(self)
         repolish(self.label)
+        self._fit()  # the highlight's thicker border leaves less room
 
     def mousePressEvent(self, event: QMouseEvent | None) -> None:
         self._on_touch(self.code)
+
+    def resizeEvent(self, event: QResizeEvent | None) -> None:
+        """The icon takes what the label leaves: at a large font scale a two-line label and a
+        full-size icon would overlap in a short tile."""
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        layout = self.layout()
+        vertical = 0
+        if layout is not None:
+            margins = layout.contentsMargins()
+            vertical = margins.top() + margins.bottom()
+        inner = self.contentsRect()  # inside the border, which thickens when highlighted
+        width = max(1, inner.width() - 16)
+        # The name matters more than the picture: first the icon shrinks, then goes; only if
+        # the name still does not fit does its type step down (never below half).
+        self.label.setStyleSheet("")
+        label = self.label.heightForWidth(width)
+        gap = layout.spacing() if layout is not None else 0
+        room = inner.height() - vertical - label - 3 * gap - 2
+        if room >= px(32):
+            self.icon.set_size(min(self._icon_full, room, width))
+            self.icon.show()
+            return
+        self.icon.hide()
+        size = self.label.font().pixelSize()
+        floor = int(size * 0.5)
+        while size > floor and (
+            self.label.heightForWidth(width) > inner.height() - vertical - 2 * gap
+            or longest_word(self.label) > width
+        ):
+            size -= 2
+            self.label.setStyleSheet(f"font-size: {size}px;")
 
 
 class BarChart(QWidget):
@@ -143,7 +308,7 @@ class BarChart(QWidget):
         self.text_colour = QColor("#14202b")
         self.grid_colour = QColor("#c9d3dc")
         self.empty_text = ""
-        self.setMinimumHeight(px(260))
+        self.setMinimumHeight(px(200))
 
     def set_bars(self, bars: Sequence[Bar]) -> None:
         self.bars = list(bars)

@@ -1,0 +1,167 @@
+"""What ``beckon config check`` finds beyond the file's syntax: configurations that load but fail.
+
+Loading a configuration checks types and names. A file can pass that and still fail in the
+ward: a bed-12 tablet logging in as bed 13 (the broker drops every request it sends), a password
+or CA file that is not there, a broker host nobody can resolve, a requested intent spelled
+"watr". Each finding names the key, says what is wrong and what to do; errors make the check
+fail, warnings (such as a host not resolvable from the machine running the check, which may not
+be the tablet) do not.
+"""
+
+from __future__ import annotations
+
+import difflib
+import socket
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from beckon.config import BedsideSettings, BrokerConfig, StationSettings
+from beckon.intents import Intent
+
+Level = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: Level
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.level}: {self.key}: {self.message}"
+
+
+Resolver = Callable[[str], bool]
+
+
+def resolves(host: str) -> bool:
+    """Whether ``host`` resolves to an address from here."""
+    try:
+        socket.getaddrinfo(host, None)
+    except (OSError, UnicodeError):
+        return False
+    return True
+
+
+def did_you_mean(word: str, known: Iterable[str]) -> str:
+    """ " (did you mean 'water'?)" for a near miss, else ""."""
+    close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def unknown_intents(offered: Iterable[str], intents: dict[str, Intent]) -> list[str]:
+    """One sentence per offered intent the catalog does not have, with a did-you-mean."""
+    return [
+        f"{code!r} is not a request in the intent catalog{did_you_mean(code, intents)}; "
+        f"known requests: {', '.join(sorted(intents))}"
+        for code in offered
+        if code not in intents
+    ]
+
+
+def bed_username(site: str, unit: str, bed: str) -> tuple[str, str]:
+    """The two username forms of docs/deployment and deploy/mosquitto/acl for one bed: the
+    pattern form ``SITE/UNIT/bed/BED`` and the per-bed block form ``bed-SITE-UNIT-BED``."""
+    return f"{site}/{unit}/bed/{bed}", f"bed-{site}-{unit}-{bed}"
+
+
+def check_bedside(
+    settings: BedsideSettings,
+    intents: dict[str, Intent],
+    resolver: Resolver = resolves,
+) -> list[Finding]:
+    cfg = settings.bedside
+    findings = [
+        Finding("error", "bedside.offered_intents", text)
+        for text in unknown_intents(cfg.offered_intents, intents)
+    ]
+    user = settings.broker.username
+    if user:
+        pattern, block = bed_username(cfg.site, cfg.unit, cfg.bed)
+        if "/" in user and user != pattern:
+            findings.append(
+                Finding(
+                    "error",
+                    "broker.username",
+                    f"{user!r} is not this bed's username: bed {cfg.bed} of {cfg.site}/"
+                    f"{cfg.unit} logs in as {pattern!r}, otherwise the broker drops every "
+                    "request it sends; fix bedside.bed or broker.username",
+                )
+            )
+        elif "/" not in user and user.startswith("bed-") and user != block:
+            findings.append(
+                Finding(
+                    "error",
+                    "broker.username",
+                    f"{user!r} is not this bed's username; expected {block!r} (or "
+                    f"{pattern!r}); fix bedside.bed or broker.username",
+                )
+            )
+    if cfg.profile and not Path(cfg.profile).is_file():
+        findings.append(
+            Finding(
+                "error",
+                "bedside.profile",
+                f"{cfg.profile} does not exist; calibrate the patient or remove the key",
+            )
+        )
+    findings += check_broker(settings.broker, resolver)
+    return findings
+
+
+def check_station(settings: StationSettings, resolver: Resolver = resolves) -> list[Finding]:
+    return check_broker(settings.broker, resolver)
+
+
+def check_broker(broker: BrokerConfig, resolver: Resolver = resolves) -> list[Finding]:
+    findings: list[Finding] = []
+    for key in ("password_file", "ca_file", "cert_file", "key_file"):
+        value = str(getattr(broker, key))
+        if not value:
+            continue
+        path = Path(value)
+        if not path.is_file():
+            findings.append(
+                Finding("error", f"broker.{key}", f"{value} does not exist or is not a file")
+            )
+        elif not _readable(path):
+            findings.append(
+                Finding("error", f"broker.{key}", f"{value} cannot be read by this user")
+            )
+    if broker.username and not (broker.password or broker.password_file):
+        findings.append(
+            Finding(
+                "error",
+                "broker.password",
+                f"username {broker.username!r} has no password or password_file; the broker "
+                "refuses anonymous and password-less logins",
+            )
+        )
+    if broker.tls and not broker.ca_file:
+        findings.append(
+            Finding(
+                "warning",
+                "broker.ca_file",
+                "mqtts:// without ca_file trusts the system's certificate authorities",
+            )
+        )
+    if not resolver(broker.host):
+        findings.append(
+            Finding(
+                "warning",
+                "broker.url",
+                f"the broker host {broker.host!r} does not resolve from this machine; check "
+                "the name (or run the check on the tablet itself)",
+            )
+        )
+    return findings
+
+
+def _readable(path: Path) -> bool:
+    try:
+        with path.open("rb"):
+            return True
+    except OSError:
+        return False

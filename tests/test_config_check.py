@@ -1,0 +1,89 @@
+"""``beckon config check`` catches configurations that load but fail (issue 12, point 9), and
+the bedside never crash-loops on one."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from beckon.config import load_bedside
+from beckon.config_check import check_bedside
+from beckon.intents import load_intents
+
+
+def bedside_file(tmp_path: Path, bed: str, broker: str, intents: str) -> Path:
+    path = tmp_path / "bedside.toml"
+    path.write_text(
+        f'[bedside]\nsite = "gh"\nunit = "icu"\nbed = "{bed}"\n'
+        f'outbox = "{tmp_path / "outbox.sqlite3"}"\n'
+        f"offered_intents = {intents}\n[broker]\n{broker}\n"
+    )
+    return path
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "beckon", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+BAD_BROKER = (
+    'url = "mqtts://broker.no-such-ward.invalid:8883"\n'
+    'username = "gh/icu/bed/13"\n'
+    'password_file = "/etc/beckon/no-such-password"\n'
+    'ca_file = "/etc/beckon/no-such-ca.crt"'
+)
+
+
+def test_the_check_names_every_configuration_that_would_fail(tmp_path: Path) -> None:
+    path = bedside_file(tmp_path, "12", BAD_BROKER, '["nurse", "watr"]')
+    findings = check_bedside(load_bedside(path), load_intents())
+    by_key = {f.key: f for f in findings}
+    assert "did you mean 'water'?" in by_key["bedside.offered_intents"].message
+    assert "'gh/icu/bed/12'" in by_key["broker.username"].message
+    assert by_key["broker.username"].level == "error"
+    assert by_key["broker.password_file"].level == "error"
+    assert by_key["broker.ca_file"].level == "error"
+    assert by_key["broker.url"].level == "warning"  # the check may not run on the tablet
+
+    result = run("config", "check", "bedside", str(path))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    for key in ("offered_intents", "username", "password_file", "ca_file", "broker.url"):
+        assert key in result.stderr, key
+    assert "would fail" in result.stderr
+
+
+def test_a_good_bedside_file_still_passes(tmp_path: Path) -> None:
+    path = bedside_file(
+        tmp_path,
+        "12",
+        'url = "mqtt://127.0.0.1:1883"\nusername = "gh/icu/bed/12"\npassword = "x"',
+        '["nurse", "water"]',
+    )
+    result = run("config", "check", "bedside", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "valid bedside configuration" in result.stderr
+
+
+def test_the_bedside_stops_with_ex_config_when_no_offered_intent_is_known(tmp_path: Path) -> None:
+    """Under Restart=always a traceback at start is a crash loop; 78 stops systemd instead."""
+    path = bedside_file(tmp_path, "12", 'url = "mqtt://127.0.0.1:9"', '["watr"]')
+    result = run("bedside", "--headless", "--config", str(path))
+    assert result.returncode == 78, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "did you mean 'water'?" in result.stderr
+    unit = (Path(__file__).parents[1] / "deploy/systemd/beckon-bedside.service").read_text()
+    assert "RestartPreventExitStatus=78" in unit
+
+
+def test_a_misspelt_intent_is_left_out_and_shown_as_a_fault(tmp_path: Path) -> None:
+    from beckon.bedside.service import BedsideService
+
+    settings = load_bedside(
+        bedside_file(tmp_path, "12", 'url = "mqtt://127.0.0.1:9"', '["nurse", "watr"]')
+    )
+    service = BedsideService(settings)  # used to raise ValueError: a crash loop
+    assert service.menu.items == ("nurse",)
+    assert len(service.config_faults) == 1 and "'water'" in service.config_faults[0]

@@ -1,0 +1,113 @@
+"""Issue 12, point 6: the bedside window reflows at font scales up to 1.5 on a 1280x800 tablet
+and a 1920x1080 screen: it never grows past the screen and no text is cut off.
+
+Each case renders the real window (offscreen) in the states that carry the most text, grabs a
+screenshot (kept under tmp, or in ``BECKON_SHOTS_DIR`` to refresh docs/screenshots/) and checks
+every visible label and button against its own size hint: a word-wrapped label must get the
+height its text needs at its width, anything else its full hint, and all of it inside the
+screen. What scrolls (the request's steps at large scales) is exempt, Cancel is not.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from beckon.bedside import events as ev
+from beckon.bedside.interaction import MenuView
+from beckon.ui.bedside_model import RequestTrack
+from tests.helpers.layout import settled_clipping
+
+SCREENS = {"tablet": (1280, 800), "desktop": (1920, 1080)}
+ITEMS = ["nurse", "water", "pain", "toilet", "reposition", "emergency"]
+
+
+@pytest.fixture
+def scaled(qapp: Any) -> Any:
+    from beckon.ui.app import Look, application, install_translation
+
+    def apply(scale: float) -> None:
+        application(Look("en", "calm", scale), "bedside")
+
+    yield apply
+    application(Look("en"), "bedside")
+    install_translation("en")
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.25, 1.5])
+@pytest.mark.parametrize("screen", sorted(SCREENS))
+def test_the_bedside_fits_the_screen_at_large_font_scales(
+    qtbot: Any, scaled: Any, tmp_path: Path, scale: float, screen: str
+) -> None:
+    from beckon.bedside.service import BedsideService
+    from beckon.config import load_bedside
+    from beckon.ui.bedside_window import BedsideWindow
+
+    scaled(scale)
+    width, height = SCREENS[screen]
+    settings = load_bedside(
+        None,
+        {
+            "bedside.site": "gh",
+            "bedside.unit": "icu",
+            "bedside.bed": "12",
+            "bedside.outbox": str(tmp_path / "o.sqlite3"),
+            "bedside.offered_intents": ITEMS,
+            "broker.url": "mqtt://127.0.0.1:9",  # nothing listens: the offline states
+        },
+    )
+    window = BedsideWindow(BedsideService(settings))
+    qtbot.addWidget(window)
+    window.resize(width, height)
+    window.show()
+    window.staff.unlock()
+    out = Path(os.environ.get("BECKON_SHOTS_DIR") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+
+    states = {
+        "offering": [ev.MenuChanged(MenuView(tuple(ITEMS), "water", "offering"), 0.0)],
+        "question": [
+            ev.QuestionAsked("q1", "Would you like the light switched off?", "Nurse Alexandra"),
+            ev.MenuChanged(
+                MenuView(
+                    tuple(ITEMS),
+                    None,
+                    "question",
+                    question="Would you like the light switched off?",
+                ),
+                0.0,
+            ),
+        ],
+        "offline": [
+            ev.MenuChanged(MenuView(tuple(ITEMS), "toilet", "offering"), 0.0),
+            ev.ConnectionChanged(False),
+            ev.StationChanged(False),
+        ],
+    }
+    failures = []
+    for state, events in states.items():
+        window.timeline.tracks = [
+            RequestTrack("r1", "reposition", "acknowledged", "Nurse Alexandra Kim"),
+            RequestTrack("r0", "water", "resolved"),
+        ]
+        for e in events:
+            window.on_event(e)
+        if state == "offline":
+            window.timeline.tracks.insert(0, RequestTrack("r2", "toilet", "saved"))
+            window.timeline.online = False
+            window.fault = "Configuration: bedside.offered_intents 'watr' left out. Call IT."
+            window.fault_banner.setText(window.fault)
+            window._show_banner(window.fault_banner, True)
+        window._show_timeline()
+        window._poll()
+        qtbot.wait(50)
+        assert (window.width(), window.height()) == (width, height), (
+            f"{state}: the window grew to {window.width()}x{window.height()}"
+        )
+        problems = settled_clipping(qtbot, window, scrolled=(window.timeline_scroll,))
+        failures += [f"{state}: {p}" for p in problems]
+        window.grab().save(str(out / f"bedside_{state}_{screen}_x{scale:g}.png"))
+    assert failures == []
