@@ -84,7 +84,10 @@ def _verified_copy(name: str, tmp_path: Path) -> Path:
     return copy
 
 
-@pytest.mark.parametrize("name", ["beckon-station.service", "beckon-bedside.service"])
+@pytest.mark.parametrize(
+    "name",
+    ["beckon-station.service", "beckon-bedside.service", "beckon-bedside-headless.service"],
+)
 def test_systemd_analyze_verify_accepts_the_unit_without_a_warning(
     name: str, tmp_path: Path
 ) -> None:
@@ -111,13 +114,21 @@ def test_the_verify_test_would_catch_a_typo(tmp_path: Path) -> None:
     assert "WatchdogSecs" in done.stderr
 
 
-@pytest.mark.parametrize("name", ["beckon-station.service", "beckon-bedside.service"])
+@pytest.mark.parametrize("name", ["beckon-station.service", "beckon-bedside-headless.service"])
 def test_units_use_the_watchdog_and_notify(name: str) -> None:
     lines = (UNITS / name).read_text(encoding="utf-8").splitlines()
+    assert any(" --headless " in line for line in lines if line.startswith("ExecStart="))
     assert "Type=notify" in lines
     assert "NotifyAccess=main" in lines
     (watchdog,) = [line for line in lines if line.startswith("WatchdogSec=")]
     assert 10 <= int(watchdog.partition("=")[2]) <= 120
+
+
+def test_the_kiosk_unit_does_not_wait_for_a_notification_its_window_never_sends() -> None:
+    """Its main process is cage, not beckon: Type=notify would time out every start."""
+    lines = (UNITS / "beckon-bedside.service").read_text(encoding="utf-8").splitlines()
+    assert "Type=simple" in lines
+    assert not any(line.startswith("WatchdogSec=") for line in lines)
 
 
 # ---------------------------------------------------------------- the protocol
