@@ -229,6 +229,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bvoice.add_argument("--model", metavar="DIR", help="use this Vosk model folder")
     bvoice.add_argument("--quick", action="store_true", help="fewer voices and phrases")
+    bvoice.add_argument("--clean", action="store_true", help="clean speech only, no noise levels")
+    bvoice.add_argument(
+        "--recordings",
+        metavar="DIR",
+        help="score the WAV files of DIR listed in DIR/labels.csv instead of synthetic speech "
+        "(columns file,language,expected[,group]; see docs/voice.md)",
+    )
     bvoice.add_argument("--json", action="store_true", help="print the figures as JSON")
     bvoice.set_defaults(func=cmd_bench_voice)
     bgest = bsub.add_parser(
@@ -655,9 +662,22 @@ def cmd_bench_voice(args: argparse.Namespace) -> int:
     from beckon.lab.voice_bench import bench_voice, format_report
     from beckon.voice.catalog import load_catalog
 
+    if args.recordings:
+        from beckon.lab.voice_recordings import bench_recordings, format_recordings
+
+        model = Path(args.model) if args.model else None
+        found = bench_recordings(Path(args.recordings), args.lang, args.engine, model)
+        print(
+            json.dumps(found, indent=2, ensure_ascii=False)
+            if args.json
+            else format_recordings(found)
+        )
+        return 0
     languages = args.lang or list(load_catalog().languages)
     print(f"Speaking, mixing and recognising ({', '.join(languages)})...", file=sys.stderr)
-    results = bench_voice(languages, engine=args.engine, quick=args.quick, model_dir=args.model)
+    results = bench_voice(
+        languages, args.engine, quick=args.quick, model_dir=args.model, clean_only=args.clean
+    )
     if args.json:
         print(json.dumps(results, indent=2, ensure_ascii=False))
     else:
