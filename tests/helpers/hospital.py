@@ -135,7 +135,11 @@ class ProductionBroker:
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(10)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:  # a wedged broker must not outlive the test
+                self.proc.kill()
+                self.proc.wait(10)
         self.proc = None
 
 

@@ -83,12 +83,14 @@ def bridged(tmp_path: Path) -> Iterator[Bridged]:
         extra=(bridge_dir / "bridge.conf").read_text(),
         **files,
     )
-    hospital.start()
-    unit.start()
-    yield Bridged(out, hospital, unit, link)
-    unit.stop()
-    hospital.stop()
-    link.stop()
+    try:
+        hospital.start()
+        unit.start()
+        yield Bridged(out, hospital, unit, link)
+    finally:
+        unit.stop()
+        hospital.stop()
+        link.stop()
 
 
 @pytest.mark.mqtt
