@@ -21,6 +21,10 @@ _CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 IntentKind = Literal["request", "control"]
 
+SLEEP = "sleep"
+"""A menu entry that is not an intent and never travels: choosing it puts the bedside menu to
+sleep (see bedside/interaction.py). It may be listed in bedside.offered_intents."""
+
 
 @dataclass(frozen=True)
 class Intent:

@@ -50,7 +50,7 @@ HEAD_HELD = {
 FACE_HELD = {"long_blink": "blink", "mouth_open": "jaw", "brow_raise": "brow"}
 """Expression gestures and the blendshape channel each one reads (see ``engine.channels``)."""
 
-ACTIONS = ("select", "next", "previous", "cancel", "confirm", "none")
+ACTIONS = ("select", "next", "previous", "cancel", "confirm", "sleep", "none")
 """What a gesture can do in the menu; ``call:INTENT`` sends that request directly."""
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from beckon.bedside.interaction import (
+    SLEEP,
     Cancelled,
     ConfirmRequested,
     Declined,
@@ -17,6 +18,8 @@ from beckon.bedside.interaction import (
     MenuView,
     Moved,
     Selected,
+    Slept,
+    Woke,
 )
 from beckon.profile import GestureProfile, InteractionSettings
 
@@ -198,3 +201,38 @@ def test_a_question_drops_a_choice_waiting_for_confirmation() -> None:
     m.hold(9.5)
     m.release(10.0)
     assert m.on_gesture("long_blink", 10.5) is None  # nothing is confirmed behind the question
+
+
+# ---------------------------------------------------------------- sleep
+
+
+def test_a_sleep_gesture_pauses_the_menu_and_only_the_sleep_gesture_wakes_it() -> None:
+    m = machine(actions={**ACTIONS, "look_up": "sleep"})
+    assert m.on_gesture("look_up", 1.0) == Slept(1.0)
+    assert m.view(2.0) == MenuView(ITEMS, None, "asleep", confirm_with=("look_up",))
+    assert [m.view(t).highlighted for t in (5.0, 9.0, 30.0)] == [None, None, None]
+    assert m.on_gesture("nod", 31.0) is None  # asleep: a nod chooses nothing
+    assert m.on_gesture("shake", 31.5) is None
+    assert m.on_gesture("look_up", 32.0) == Woke(32.0)
+    assert m.view(33.0).stage == "paused"  # the waking gesture's momentum chooses nothing
+    assert m.view(35.0).highlighted == "nurse"  # then the scan starts from the first item
+
+
+def test_the_sleep_menu_entry_pauses_and_the_select_gesture_wakes() -> None:
+    m = Interaction(("nurse", SLEEP), {"nod": "select", "shake": "next"})
+    assert m.view(4.0).highlighted == SLEEP
+    assert m.on_gesture("nod", 4.5) == Slept(4.5)  # never a Selected: sleep is not sent
+    assert m.view(20.0).stage == "asleep"
+    assert m.on_gesture("shake", 21.0) is None
+    assert m.on_gesture("nod", 22.0) == Woke(22.0)
+    assert m.view(25.0).highlighted == "nurse"
+
+
+def test_sleep_forgets_an_emergency_awaiting_confirmation() -> None:
+    m = machine(actions={**ACTIONS, "look_up": "sleep"})
+    m.sleep(1.0)
+    assert m.on_gesture("look_up", 2.0) == Woke(2.0)
+    assert isinstance(m.on_gesture("nod", 13.5), ConfirmRequested)  # emergency at 13.5
+    m.sleep(14.0)
+    assert m.view(15.0).stage == "asleep"
+    assert m.on_gesture("long_blink", 15.5) is None  # the confirmation was forgotten

@@ -7,7 +7,9 @@ It is plain Python driven by the gesture events' own timestamps, so it runs the 
 live camera and on a video file. After a selection the menu pauses, so one long nod cannot
 send two requests. While a nurse's question waits for its answer the scan is held, and after
 the answer it stays quiet for a settle time, so the second nod of a "yes, yes" or a shake
-that follows a "no" cannot choose whatever the menu offers next.
+that follows a "no" cannot choose whatever the menu offers next. The patient can put the
+menu to sleep (a gesture mapped to ``sleep``, or the :data:`SLEEP` entry in the menu) so a
+restless night or a visit does not send requests; asleep, only the wake gesture does anything.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from beckon.intents import SLEEP as SLEEP  # the menu entry that pauses the menu
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ class MenuView:
     "pointing" (pointing mode: the patient moves the highlight with head gestures),
     "confirming" (``highlighted`` was chosen and waits for one of the ``confirm_with``
     gestures until ``deadline``, on the frames' clock; emergencies need this).
+    "asleep" (the patient paused the menu: nothing is offered; one of the ``confirm_with``
+    gestures wakes it).
     ``mode`` is the patient's menu mode, "scanning" or "pointing".
     """
 
@@ -85,7 +91,22 @@ class Moved:
     t: float
 
 
-Event = Selected | Declined | ConfirmRequested | Cancelled | Moved
+@dataclass(frozen=True)
+class Slept:
+    """The patient put the menu to sleep: nothing is offered until :class:`Woke`."""
+
+    t: float
+
+
+@dataclass(frozen=True)
+class Woke:
+    """The patient woke the menu; it offers again after the pause that follows a choice."""
+
+    t: float
+
+
+Event = Selected | Declined | ConfirmRequested | Cancelled | Moved | Slept | Woke
+
 
 SETTLE_AFTER_ANSWER_S = 5.0
 """Quiet seconds after a question is answered (or expires) before the menu offers again: long
@@ -100,7 +121,9 @@ class Interaction:
     request that needs it, ``cancel`` one, or ``call:INTENT`` to ask for INTENT directly.
     Requests in ``confirm_intents`` (emergencies) are only sent after a confirming gesture
     within ``confirm_timeout_s``: a gesture mapped to ``confirm``, or, if the profile maps
-    none, the select gesture again. Everything is plain Python on the events' own clock, so it
+    none, the select gesture again. A gesture mapped to ``sleep`` pauses and resumes the menu;
+    the :data:`SLEEP` item among ``items`` pauses it when chosen, and then (with no ``sleep``
+    gesture) the select gesture wakes it. Everything is plain Python on the events' own clock, so it
     runs the same on a camera and a video file and is tested without one.
     """
 
@@ -140,6 +163,9 @@ class Interaction:
         self._paused_until = start_t
         self._pending: tuple[str, float] | None = None  # (intent, deadline) while confirming
         self._timed_out: list[Cancelled] = []
+        self._asleep = False
+        sleepers = tuple(g for g, a in self.actions.items() if a == "sleep")
+        self.wake_with = sleepers or selectors
 
     @classmethod
     def from_profile(
@@ -184,6 +210,27 @@ class Interaction:
     def held(self) -> bool:
         return self._held
 
+    # ---------------------------------------------------------------- sleep
+
+    @property
+    def asleep(self) -> bool:
+        return self._asleep
+
+    def sleep(self, t: float) -> Slept:
+        """Stop offering (and forget a choice awaiting confirmation) until :meth:`wake`."""
+        self._advance(t)
+        self._asleep = True
+        self._pending = None
+        return Slept(t)
+
+    def wake(self, t: float) -> Woke:
+        """Offer again from the first item, after the pause that follows a choice, so the
+        waking gesture's momentum cannot choose anything."""
+        self._asleep = False
+        self._paused_until = max(self._paused_until, t + self.pause_after_select_s)
+        self._index, self._since = 0, self._paused_until
+        return Woke(t)
+
     # ---------------------------------------------------------------- time
 
     def _advance(self, t: float) -> None:
@@ -192,7 +239,7 @@ class Interaction:
             self._pending = None
             self._timed_out.append(Cancelled(intent, deadline, timed_out=True))
             self._since = deadline
-        if self.mode != "scanning" or self._pending is not None or self._held:
+        if self.mode != "scanning" or self._pending is not None or self._held or self._asleep:
             return
         start = max(self._since, self._paused_until)
         if t <= start:
@@ -213,12 +260,14 @@ class Interaction:
         self._advance(t)
         if self._pending is not None:
             return self._pending[0]
-        if self._held or t < self._paused_until:
+        if self._held or self._asleep or t < self._paused_until:
             return None
         return self.items[self._index]
 
     def view(self, t: float) -> MenuView:
         highlighted = self.highlighted(t)
+        if self._asleep:
+            return MenuView(self.items, None, "asleep", mode=self.mode, confirm_with=self.wake_with)
         if self._pending is not None:
             return MenuView(
                 self.items,
@@ -238,6 +287,8 @@ class Interaction:
     def on_gesture(self, gesture: str, t: float) -> Event | None:
         """Apply one gesture; gestures without an action (or at the wrong moment) do nothing."""
         action = self.actions.get(gesture, "none")
+        if self._asleep:
+            return self.wake(t) if gesture in self.wake_with else None
         highlighted = self.highlighted(t)
         if self._pending is not None:
             intent, _ = self._pending
@@ -251,6 +302,8 @@ class Interaction:
             return None
         if highlighted is None:  # paused after a choice: one long gesture must not send twice
             return None
+        if action == "sleep":
+            return self.sleep(t)
         if action.startswith("call:"):
             return self._choose(action[5:], t)
         if action == "select":
@@ -267,6 +320,8 @@ class Interaction:
         return None
 
     def _choose(self, intent: str, t: float) -> Event:
+        if intent == SLEEP:
+            return self.sleep(t)
         if intent in self.confirm_intents:
             deadline = t + self.confirm_timeout_s
             self._pending = (intent, deadline)

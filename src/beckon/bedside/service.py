@@ -23,6 +23,7 @@ from beckon import __version__
 from beckon.bedside import events as ev
 from beckon.bedside.events import BedsideEvent
 from beckon.bedside.interaction import (
+    SLEEP,
     Cancelled,
     ConfirmRequested,
     Declined,
@@ -148,7 +149,7 @@ class BedsideService:
         # A misspelt intent must not stop the patient's nurse call (under Restart=always that
         # is a crash loop): the known ones are offered and the rest is a visible device fault.
         self.config_faults = unknown_intents(cfg.offered_intents, self.intents)
-        offered = tuple(i for i in cfg.offered_intents if i in self.intents)
+        offered = tuple(i for i in cfg.offered_intents if i in self.intents or i == SLEEP)
         if not offered:
             raise ConfigError(
                 f"{settings.source}: bedside.offered_intents names no known request: "
@@ -165,7 +166,7 @@ class BedsideService:
         self.profile = load_configured_profile(cfg.profile, self.profile_path)
         self.menu = Interaction.from_profile(self.profile, offered, cfg.offer_seconds)
         called = [a[5:] for a in self.menu.actions.values() if a.startswith("call:")]
-        unknown = [i for i in (*self.menu.items, *called) if i not in self.intents]
+        unknown = [i for i in (*self.menu.items, *called) if i not in self.intents and i != SLEEP]
         if unknown:
             raise ConfigError(
                 f"the profile {self.profile.source} names unknown intents {unknown}",
@@ -269,6 +270,10 @@ class BedsideService:
             self._update_menu()
         elif isinstance(item, FrameTick):
             self._sync_clock(item.t)
+            self._update_menu()
+        elif isinstance(item, Submit) and item.intent == SLEEP:
+            # The sleep tile touched (or its entry chosen): pause the menu, never a request.
+            self.menu.sleep(self.menu_time())
             self._update_menu()
         elif isinstance(item, Submit):
             self.submit(item.intent, item.source)

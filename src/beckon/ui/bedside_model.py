@@ -195,6 +195,8 @@ def prompt_for(e: BedsideEvent, intent_label: str, calibrating: bool = False) ->
                 return Prompt("offer", (intent_label,))
             if menu.stage == "confirming" and menu.highlighted:
                 return Prompt("confirm", (intent_label,))
+            if menu.stage == "asleep":
+                return Prompt("asleep")
             return None
         case ev.RequestSaved():
             return Prompt("chosen", (intent_label,))

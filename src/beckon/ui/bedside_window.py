@@ -42,7 +42,7 @@ from beckon.bedside.service import (
     Gesture,
     Submit,
 )
-from beckon.intents import Intent
+from beckon.intents import SLEEP, Intent
 from beckon.ui import strings, theme
 from beckon.ui.bedside_model import (
     CameraMonitor,
@@ -510,6 +510,8 @@ class BedsideWindow(QWidget):
 
     def label(self, code: str) -> str:
         spec = self.intents.get(code)
+        if spec is None and code == SLEEP:
+            return strings.sleep_label()
         return spec.label(self.language) if spec else code
 
     def on_event(self, e: BedsideEvent) -> None:

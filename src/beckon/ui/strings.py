@@ -30,7 +30,14 @@ def stage_banner(stage: str) -> str:
         return translate("Beckon", "Turn your head to move. Nod to choose.")
     if stage == "question":
         return translate("Beckon", "Please answer the nurse's question.")
+    if stage == "asleep":
+        return translate("Beckon", "Resting: nothing is offered. Nod to wake the menu.")
     return translate("Beckon", "Please wait…")
+
+
+def sleep_label() -> str:
+    """The menu entry that pauses the menu (intents.SLEEP), which is not in the catalog."""
+    return translate("Beckon", "Rest (pause the menu)")
 
 
 def headline(key: str, nurse: str | None = None) -> str:
@@ -130,6 +137,8 @@ def spoken(prompt: Prompt) -> str:
         return translate("Beckon", "{intent}?").format(intent=a[0])
     if prompt.key == "confirm":
         return translate("Beckon", "Send {intent}? Nod again.").format(intent=a[0])
+    if prompt.key == "asleep":
+        return translate("Beckon", "Resting. Nod to wake the menu.")
     if prompt.key == "chosen":
         return translate("Beckon", "{intent}. Your request is saved.").format(intent=a[0])
     if prompt.key == "question":
