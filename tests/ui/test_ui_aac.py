@@ -1,0 +1,66 @@
+"""Issue 12, "For the patient (AAC)": sleep, the chosen phrase said aloud, the pain scale,
+staff-set scan speed and the patient's own recent messages, through the real bedside window
+and a real Mosquitto. Gestures are posted exactly as the vision worker posts them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PyQt6.QtCore import Qt
+
+from beckon.bedside.service import FrameTick, Gesture
+
+pytestmark = pytest.mark.mqtt
+WAIT_MS = 15_000
+
+
+def bedside_with(
+    rig: Any, tmp_path: Path, windows: list[Any], qtbot: Any, speaker: Any, offered: list[str]
+) -> Any:
+    from beckon.bedside.service import BedsideService
+    from beckon.ui.bedside_window import BedsideWindow
+
+    settings = rig.bedside_settings(
+        "12", {"bedside.offered_intents": offered, "bedside.offer_seconds": 4.0}
+    )
+    window = BedsideWindow(BedsideService(settings), speaker=speaker, profile_dir=tmp_path)
+    qtbot.addWidget(window)
+    windows.append(window)
+    window.start()
+    window.show()
+    qtbot.waitUntil(lambda: window.timeline.online is True, timeout=WAIT_MS)
+    return window
+
+
+def test_the_patient_puts_the_menu_to_sleep_and_wakes_it(
+    qtbot: Any,
+    rig: Any,
+    station_service: Any,
+    tmp_path: Path,
+    windows: list[Any],
+    look: None,
+    speaker: Any,
+) -> None:
+    bedside = bedside_with(rig, tmp_path, windows, qtbot, speaker, ["water", "sleep"])
+    assert bedside.tiles["sleep"].label.text() == "Rest (pause the menu)"
+    t0 = bedside.service.menu_time()
+    bedside.service.post(FrameTick(t0 + 4.5))  # "sleep" is on offer
+    qtbot.waitUntil(lambda: bedside.menu.highlighted == "sleep", timeout=WAIT_MS)
+    bedside.service.post(Gesture("nod", t0 + 5.0, 0.9))
+    qtbot.waitUntil(lambda: bedside.menu.stage == "asleep", timeout=WAIT_MS)
+    assert "Nod to wake" in bedside.stage_banner.text()
+    assert speaker.said[-1][0] == "Resting. Nod to wake the menu."
+    spoken = len(speaker.said)
+    for t in (10.0, 14.0, 18.0, 40.0):  # time passes: nothing is offered, shown or said
+        bedside.service.post(FrameTick(t0 + t))
+    bedside.service.post(Gesture("shake", t0 + 41.0, 0.9))
+    qtbot.wait(300)
+    assert bedside.menu.stage == "asleep" and len(speaker.said) == spoken
+    assert not any(tile.property("highlighted") for tile in bedside.tiles.values())
+    assert bedside.service.states == {}  # "sleep" was never sent as a request
+    bedside.service.post(Gesture("nod", t0 + 42.0, 0.9))  # wake
+    bedside.service.post(FrameTick(t0 + 45.5))
+    qtbot.waitUntil(lambda: bedside.menu.highlighted == "water", timeout=WAIT_MS)
+    assert bedside.service.states == {}
