@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PyQt6.QtCore import Qt
 
 from beckon.bedside.service import FrameTick, Gesture
 
@@ -64,3 +63,31 @@ def test_the_patient_puts_the_menu_to_sleep_and_wakes_it(
     bedside.service.post(FrameTick(t0 + 45.5))
     qtbot.waitUntil(lambda: bedside.menu.highlighted == "water", timeout=WAIT_MS)
     assert bedside.service.states == {}
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "I would like some water, please. Your request is saved."),
+        ("ko", "물 좀 주세요."),
+    ],
+)
+def test_the_chosen_phrase_is_said_aloud_to_the_people_in_the_room(
+    qtbot: Any,
+    rig: Any,
+    station_service: Any,
+    tmp_path: Path,
+    windows: list[Any],
+    look: None,
+    speaker: Any,
+    language: str,
+    said: str,
+) -> None:
+    bedside = bedside_with(rig, tmp_path, windows, qtbot, speaker, ["water", "nurse"])
+    bedside.language = language
+    t0 = bedside.service.menu_time()
+    bedside.service.post(Gesture("nod", t0 + 0.5, 0.9))  # "water" is on offer
+    qtbot.waitUntil(lambda: bool(bedside.service.states), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: any(said in text for text, _ in speaker.said), timeout=WAIT_MS)
+    assert (said_in := [lang for text, lang in speaker.said if said in text]) == [language]
+    assert said_in

@@ -11,11 +11,13 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, assert_never
 
 from beckon.bedside import events as ev
 from beckon.bedside.events import BedsideEvent
+from beckon.intents import Intent
 from beckon.messaging.protocol import CLOSED_STATES, REQUEST_STATES, is_backwards
 
 TRACK_STATES = ("saved", "sent", *REQUEST_STATES[1:])
@@ -176,6 +178,19 @@ def spoken_intent(e: BedsideEvent) -> str:
     if isinstance(e, ev.RequestSaved):
         return e.intent
     return ""
+
+
+def spoken_words(e: BedsideEvent, intents: Mapping[str, Intent], language: str) -> str:
+    """How a prompt names its intent: a chosen request is said as the catalog's sentence for
+    the people in the room ("I would like some water, please."), so visitors hear what the
+    patient asked for; the menu names the intent by its label ("" for what the catalog does
+    not have, such as the sleep entry: the window names those)."""
+    spec = intents.get(spoken_intent(e))
+    if spec is None:
+        return ""
+    if isinstance(e, ev.RequestSaved):
+        return spec.room_phrase(language)
+    return spec.label(language)
 
 
 def prompt_for(e: BedsideEvent, intent_label: str, calibrating: bool = False) -> Prompt | None:

@@ -55,6 +55,7 @@ from beckon.ui.bedside_model import (
     Timeline,
     mic_state,
     spoken_intent,
+    spoken_words,
     tile_columns,
 )
 from beckon.ui.sound import Alarm
@@ -532,7 +533,7 @@ class BedsideWindow(QWidget):
                 self._show_link()
         prompt = self.prompts.prompt(
             e,
-            self.label(spoken_intent(e)),
+            spoken_words(e, self.intents, self.language) or self.label(spoken_intent(e)),
             items=len(self.tiles),
             changed=changed,
             known=known,

@@ -140,7 +140,7 @@ def spoken(prompt: Prompt) -> str:
     if prompt.key == "asleep":
         return translate("Beckon", "Resting. Nod to wake the menu.")
     if prompt.key == "chosen":
-        return translate("Beckon", "{intent}. Your request is saved.").format(intent=a[0])
+        return translate("Beckon", "{phrase} Your request is saved.").format(phrase=a[0])
     if prompt.key == "question":
         return translate("Beckon", "{question} Nod for yes, shake for no.").format(question=a[0])
     if prompt.key == "received":
