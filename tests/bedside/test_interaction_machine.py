@@ -17,6 +17,7 @@ from beckon.bedside.interaction import (
     Interaction,
     MenuView,
     Moved,
+    ScaleOffered,
     Selected,
     Slept,
     Woke,
@@ -236,3 +237,47 @@ def test_sleep_forgets_an_emergency_awaiting_confirmation() -> None:
     m.sleep(14.0)
     assert m.view(15.0).stage == "asleep"
     assert m.on_gesture("long_blink", 15.5) is None  # the confirmation was forgotten
+
+
+# ---------------------------------------------------------------- the 0-10 pain scale
+
+
+def scale_machine(**kwargs) -> Interaction:  # type: ignore[no-untyped-def]
+    return Interaction(("nurse", "pain"), ACTIONS, scale_intents=("pain",), **kwargs)
+
+
+def test_choosing_pain_offers_0_to_10_and_the_chosen_number_travels_with_it() -> None:
+    m = scale_machine()
+    assert m.on_gesture("nod", 5.0) == ScaleOffered("pain", 5.0)  # nothing sent yet
+    assert m.on_gesture("nod", 6.0) is None  # the choosing nod's momentum picks no number
+    assert m.view(8.0) == MenuView(("nurse", "pain"), "pain", "scale", level=0)
+    assert [m.view(8.0 + 4 * n).level for n in (1, 7, 10, 11)] == [1, 7, 10, 0]
+    assert m.on_gesture("nod", 8.0 + 4 * 7 + 1) == Selected("pain", 37.0, level=7)
+    assert m.view(38.0).stage == "paused"
+
+
+def test_on_the_scale_next_and_previous_move_and_cancel_gives_up() -> None:
+    m = scale_machine(mode="pointing")
+    m.on_gesture("turn_right", 0.5)  # to "pain"
+    assert m.on_gesture("nod", 1.0) == ScaleOffered("pain", 1.0)
+    assert m.view(50.0).level == 0  # pointing: the number waits for the patient
+    m.on_gesture("turn_right", 51.0)
+    m.on_gesture("turn_right", 52.0)
+    m.on_gesture("turn_left", 53.0)
+    assert m.view(54.0).level == 1
+    assert m.on_gesture("brow_raise", 55.0) == Cancelled("pain", 55.0)
+    assert m.view(56.0).stage == "pointing"
+
+
+def test_a_scale_nobody_answers_gives_up_after_two_rounds() -> None:
+    m = scale_machine()
+    m.on_gesture("nod", 5.0)  # the scale starts at 8.0
+    give_up = 8.0 + 2 * 11 * 4.0
+    assert m.view(give_up - 0.1).stage == "scale"
+    assert m.expired(give_up + 0.1) == [Cancelled("pain", give_up, timed_out=True)]
+    assert m.view(give_up + 0.2).stage == "offering"
+
+
+def test_without_scale_intents_pain_is_sent_at_once() -> None:
+    m = Interaction(("nurse", "pain"), ACTIONS)
+    assert m.on_gesture("nod", 5.0) == Selected("pain", 5.0)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PyQt6.QtWidgets import QLabel
 
 from beckon.bedside.service import FrameTick, Gesture
 
@@ -91,3 +92,35 @@ def test_the_chosen_phrase_is_said_aloud_to_the_people_in_the_room(
     qtbot.waitUntil(lambda: any(said in text for text, _ in speaker.said), timeout=WAIT_MS)
     assert (said_in := [lang for text, lang in speaker.said if said in text]) == [language]
     assert said_in
+
+
+def test_the_patient_rates_pain_with_nods_and_the_station_shows_pain_7_of_10(
+    qtbot: Any,
+    rig: Any,
+    station_service: Any,
+    tmp_path: Path,
+    windows: list[Any],
+    look: None,
+    speaker: Any,
+    open_station: Any,
+) -> None:
+    station = open_station()
+    bedside = bedside_with(rig, tmp_path, windows, qtbot, speaker, ["pain", "water"])
+    t0 = bedside.service.menu_time()
+    bedside.service.post(Gesture("nod", t0 + 0.5, 0.9))  # "pain" is on offer
+    qtbot.waitUntil(lambda: bedside.menu.stage == "scale", timeout=WAIT_MS)
+    assert bedside.service.states == {}  # nothing is sent before the number
+    bedside.service.post(FrameTick(t0 + 3.6))  # the pause after the choice is over
+    qtbot.waitUntil(lambda: ("How strong, from 0 to 10? 0?", "en") in speaker.said, timeout=WAIT_MS)
+    bedside.service.post(FrameTick(t0 + 3.5 + 7 * 4.0 + 0.1))
+    qtbot.waitUntil(lambda: bedside.menu.level == 7, timeout=WAIT_MS)
+    assert "Nod at 7" in bedside.stage_banner.text()
+    assert speaker.said[-1] == ("7?", "en")
+    bedside.service.post(Gesture("nod", t0 + 3.5 + 7 * 4.0 + 1.0, 0.9))
+    qtbot.waitUntil(
+        lambda: any(r.view is not None and r.view.level == 7 for r in station.rows.values()),
+        timeout=WAIT_MS,
+    )
+    row = next(r for r in station.rows.values() if r.view is not None)
+    texts = [label.text() for label in row.findChildren(QLabel)]
+    assert "I am in pain: 7/10" in texts

@@ -309,8 +309,9 @@ class BedsideService:
 
     # ------------------------------------------------------------ requests
 
-    def submit(self, intent: str, source: p.Source) -> p.Request:
-        """Create a request, make it durable, then publish it."""
+    def submit(self, intent: str, source: p.Source, level: int | None = None) -> p.Request:
+        """Create a request (with the 0-10 ``level`` the patient chose, if any), make it
+        durable, then publish it."""
         assert self.outbox is not None, "run() opens the outbox"
         spec = self.intents[intent]
         req = p.Request(
@@ -322,6 +323,7 @@ class BedsideService:
             priority=spec.request_priority,
             source=source,
             created_at=p.now_iso(),
+            level=level,
         )
         key = f"request:{req.id}"
         self.outbox.add(key, self.address.topic("request"), p.encode(req))
@@ -380,7 +382,7 @@ class BedsideService:
         outcome = self.menu.on_gesture(g.name, g.t)
         if isinstance(outcome, Selected):
             self._emit(ev.IntentSelected(outcome.intent, g.t, g.name))
-            self.submit(outcome.intent, "gesture")
+            self.submit(outcome.intent, "gesture", outcome.level)
         elif isinstance(outcome, Declined):
             self._emit(ev.OfferDeclined(outcome.intent, g.t, g.name))
         elif isinstance(outcome, ConfirmRequested):

@@ -212,6 +212,8 @@ def prompt_for(e: BedsideEvent, intent_label: str, calibrating: bool = False) ->
                 return Prompt("confirm", (intent_label,))
             if menu.stage == "asleep":
                 return Prompt("asleep")
+            if menu.stage == "scale" and menu.level is not None:
+                return Prompt("scale", (str(menu.level),))
             return None
         case ev.RequestSaved():
             return Prompt("chosen", (intent_label,))

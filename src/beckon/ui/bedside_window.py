@@ -554,7 +554,7 @@ class BedsideWindow(QWidget):
         elif self.pages.currentIndex() == 1:
             self.pages.setCurrentIndex(0)
         if self.pages.currentIndex() != 2:
-            self.stage_banner.setText(strings.stage_banner(view.stage))
+            self.stage_banner.setText(strings.stage_banner(view.stage, view.level))
         for code, tile in self.tiles.items():
             tile.set_highlight(code == view.highlighted, view.stage)
         for listener in self.highlight_listeners:

@@ -91,6 +91,13 @@ def intent_label(intents: dict[str, Intent], code: str, language: str) -> str:
     return spec.label(language) if spec else code
 
 
+def request_label(intents: dict[str, Intent], view: p.RequestView, language: str) -> str:
+    """A call's text on its row: the intent, and the 0-10 number the patient chose with it
+    ("I am in pain: 7/10"), so the nurse knows how bad before walking over."""
+    label = intent_label(intents, view.intent, language)
+    return label if view.level is None else f"{label}: {view.level}/10"
+
+
 @dataclass(frozen=True)
 class Alert:
     """Something the nurses must notice: ``kind`` is new, escalated, device_fault or answer."""

@@ -50,6 +50,7 @@ from beckon.ui.station_model import (
     intent_label,
     known_beds,
     question_status,
+    request_label,
     row_colours,
     slow_calls,
     sort_requests,
@@ -510,7 +511,9 @@ class StationWindow(QWidget):
         for position, view in enumerate(views):
             row = self.rows.get(view.id) or QueueRow(self.act)
             self.rows[view.id] = row
-            row.show_view(view, self.label(view.intent), self.high_contrast)
+            row.show_view(
+                view, request_label(self.intents, view, self.language), self.high_contrast
+            )
             row.set_age(now)
             self.queue_layout.insertWidget(position, row)
         self.empty.setVisible(not views)

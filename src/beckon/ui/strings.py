@@ -18,8 +18,10 @@ translate = QCoreApplication.translate
 # ---------------------------------------------------------------- bedside
 
 
-def stage_banner(stage: str) -> str:
+def stage_banner(stage: str, level: int | None = None) -> str:
     """The instruction above the tiles for each interaction stage (unknown stages: wait)."""
+    if stage == "scale":
+        return translate("Beckon", "How strong, 0 to 10? Nod at {level}.").format(level=level)
     if stage == "offering":
         return translate("Beckon", "Nod to choose. Shake for the next one.")
     if stage == "paused":
@@ -137,6 +139,10 @@ def spoken(prompt: Prompt) -> str:
         return translate("Beckon", "{intent}?").format(intent=a[0])
     if prompt.key == "confirm":
         return translate("Beckon", "Send {intent}? Nod again.").format(intent=a[0])
+    if prompt.key == "scale" and a[0] == "0":
+        return translate("Beckon", "How strong, from 0 to 10? 0?")
+    if prompt.key == "scale":
+        return translate("Beckon", "{level}?").format(level=a[0])
     if prompt.key == "asleep":
         return translate("Beckon", "Resting. Nod to wake the menu.")
     if prompt.key == "chosen":
