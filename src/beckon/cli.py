@@ -235,14 +235,33 @@ def build_parser() -> argparse.ArgumentParser:
         "gestures",
         help="per-gesture precision, recall, F1, false events per hour, latency, speed, memory",
         description="Render labelled synthetic footage (real face photos re-rendered at "
-        "scripted head poses and expressions: every gesture at several sizes and speeds, and "
-        "30+ minutes of hard negatives), calibrate each synthetic patient, and measure the "
-        "detectors on it; faces held out of training are reported apart. Observations are "
-        "cached, so only the first run renders (that takes a while on two cores).",
+        "scripted head poses and expressions) and measure the detectors on it. The widened "
+        "recipe draws speed (0.5-3.5 Hz), cycles, amplitude, hold, face size, frame rate, "
+        "onset, idle sway and lighting per performance, has a tune part and a score part, and "
+        "is scored as an uncalibrated bedside, per condition; the classic recipe calibrates "
+        "each patient first. Faces held out of training are reported apart, real videos "
+        "(--recordings) separately. Observations are cached, so only the first run renders "
+        "(that takes a while on two cores).",
     )
     bgest.add_argument("--cache", type=Path, metavar="DIR", help="observation cache folder")
     bgest.add_argument("--workers", type=int, default=2, help="rendering processes (default 2)")
-    bgest.add_argument("--quick", action="store_true", help="a smaller recipe (minutes, not hours)")
+    bgest.add_argument(
+        "--quick", action="store_true", help="a smaller classic recipe (minutes, not hours)"
+    )
+    bgest.add_argument(
+        "--recipe",
+        choices=("wide", "classic", "all", "none"),
+        default="wide",
+        help="wide: the widened recipe's score and tune parts, scored as an uncalibrated "
+        "bedside, per condition (default); classic: the first recipe with calibrated patients; "
+        "all: both; none: only --recordings",
+    )
+    bgest.add_argument(
+        "--recordings",
+        type=Path,
+        metavar="DIR",
+        help="also score real videos in DIR, labelled in DIR/labels.toml (see docs/gestures.md)",
+    )
     bgest.add_argument(
         "--no-model", action="store_true", help="rule-based detection only (no sequence model)"
     )
@@ -595,6 +614,8 @@ def cmd_bench_gestures(args: argparse.Namespace) -> int:
         workers=args.workers,
         sequence_model=sequence,
         quick=args.quick,
+        recipe=args.recipe,
+        recordings=args.recordings,
         progress=progress,
     )
     if args.json:

@@ -67,17 +67,21 @@ class GestureSetting:
 
 
 _DEFAULTS: dict[str, GestureSetting] = {
+    # Holds from 0.4 s (a brisk look) to 3 s (a slow, weak patient): min_hold_s is the plateau
+    # near the peak (a 0.4 s hold and its ramps stay above 90 % of the peak for 0.4 to 0.5 s),
+    # max_hold_s the whole excursion, ramps included. A long blink needs 0.7 s: normal blinks
+    # last up to 0.5 s.
     "nod": GestureSetting(True, 4.0, 0.0, 0.0, "select"),
     "shake": GestureSetting(True, 5.0, 0.0, 0.0, "next"),
-    "tilt_left": GestureSetting(True, 8.0, 0.7, 3.0, "none"),
-    "tilt_right": GestureSetting(True, 8.0, 0.7, 3.0, "none"),
-    "turn_left": GestureSetting(True, 10.0, 0.7, 3.0, "previous"),
-    "turn_right": GestureSetting(True, 10.0, 0.7, 3.0, "next"),
-    "look_up": GestureSetting(True, 8.0, 0.7, 3.0, "none"),
-    "look_down": GestureSetting(True, 8.0, 0.7, 3.0, "none"),
-    "long_blink": GestureSetting(True, 0.3, 0.7, 4.0, "confirm"),
-    "mouth_open": GestureSetting(True, 0.3, 0.7, 3.0, "none"),
-    "brow_raise": GestureSetting(True, 0.3, 0.6, 3.0, "cancel"),
+    "tilt_left": GestureSetting(True, 8.0, 0.4, 4.0, "none"),
+    "tilt_right": GestureSetting(True, 8.0, 0.4, 4.0, "none"),
+    "turn_left": GestureSetting(True, 10.0, 0.4, 4.0, "previous"),
+    "turn_right": GestureSetting(True, 10.0, 0.4, 4.0, "next"),
+    "look_up": GestureSetting(True, 8.0, 0.4, 4.0, "none"),
+    "look_down": GestureSetting(True, 8.0, 0.4, 4.0, "none"),
+    "long_blink": GestureSetting(True, 0.18, 0.7, 4.5, "confirm"),
+    "mouth_open": GestureSetting(True, 0.2, 0.45, 3.8, "none"),
+    "brow_raise": GestureSetting(True, 0.2, 0.45, 4.0, "cancel"),
 }
 
 

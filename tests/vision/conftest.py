@@ -51,3 +51,30 @@ def still_clip(rig: synthetic.FaceRig, tmp_path_factory: pytest.TempPathFactory)
     """Four seconds of a resting face with camera noise."""
     path = tmp_path_factory.mktemp("clips") / "still.mp4"
     return render_to_file(rig, [synthetic.still(4.0)], path, CLIP_FPS)
+
+
+@pytest.fixture(scope="session")
+def nod_shake_clip_15fps(rig: synthetic.FaceRig, tmp_path_factory: pytest.TempPathFactory) -> Clip:
+    """The nod-and-shake script at 15 fps (a slow or loaded camera)."""
+    path = tmp_path_factory.mktemp("clips") / "nod_shake_15fps.mp4"
+    return render_to_file(rig, synthetic.nod_and_shake_segments(), path, 15.0)
+
+
+@pytest.fixture(scope="session")
+def small_face_clip(rig: synthetic.FaceRig, tmp_path_factory: pytest.TempPathFactory) -> Clip:
+    """The nod-and-shake script with the face 80 px wide (a tablet about 1 m away), 15 fps."""
+    path = tmp_path_factory.mktemp("clips") / "small_face.mp4"
+    return render_to_file(rig, synthetic.nod_and_shake_segments(), path, 15.0, face_px=80.0)
+
+
+@pytest.fixture(scope="session")
+def brisk_clip(rig: synthetic.FaceRig, tmp_path_factory: pytest.TempPathFactory) -> Clip:
+    """No rest before: a brisk 2.5 Hz nod from the first frame, then rest, a 2 Hz shake."""
+    script = [
+        synthetic.nod(cycles=3, amplitude_deg=10.0, hz=2.5),
+        synthetic.still(2.5),
+        synthetic.shake(cycles=3, amplitude_deg=16.0, hz=2.0),
+        synthetic.still(2.0),
+    ]
+    path = tmp_path_factory.mktemp("clips") / "brisk.mp4"
+    return render_to_file(rig, script, path, 15.0)

@@ -10,8 +10,10 @@ import pytest
 
 from beckon.profile import GESTURES, GestureProfile
 from beckon.vision.engine import GestureEngine
+from beckon.vision.face import observation
 from beckon.vision.gestures import GestureEvent
 from beckon.vision.held import HoldDetector, HoldParams
+from beckon.vision.pose import NeutralPose
 from tests.vision.traces import Patient, add, held, nodding, sine
 
 
@@ -159,3 +161,66 @@ def test_a_small_nod_needs_calibration() -> None:
 def test_disabled_gestures_never_fire() -> None:
     profile = calibrated(**EXPRESSIVE).with_gesture("turn_left", enabled=False)
     assert run(HELD_CASES["turn_left"], 6.0, profile) == []
+
+
+# ---------------------------------------------------------------- the whole human range
+
+SHORT_LONG = {
+    "turn_left": ("yaw", 15.0),
+    "tilt_right": ("roll", 12.0),
+    "look_down": ("pitch", 12.0),
+    "look_up": ("pitch", -12.0),
+    "mouth_open": ("jaw", 0.5),
+    "brow_raise": ("brow", 0.4),
+}
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+@pytest.mark.parametrize("hold", [0.4, 3.0])
+@pytest.mark.parametrize("gesture", list(SHORT_LONG))
+def test_held_gestures_from_short_to_long_holds(gesture: str, hold: float, fps: float) -> None:
+    channel, value = SHORT_LONG[gesture]
+    patient = Patient(**{channel: held(2.0, hold, value, ramp=0.25)})
+    engine = GestureEngine(calibrated(**EXPRESSIVE))
+    events: list[GestureEvent] = []
+    for obs in patient.trace(8.0, seed=1, fps=fps):
+        events += engine.update(obs)
+    assert names(events) == [gesture], (hold, fps)
+    end = 2.0 + 0.5 + hold
+    assert end - 0.3 <= events[0].t <= end + 0.6
+
+
+@pytest.mark.parametrize("hold", [1.0, 3.0])
+def test_long_blinks_from_one_to_three_seconds(hold: float) -> None:
+    patient = Patient(blink=held(2.0, hold, 0.6, ramp=0.08))
+    assert names(run(patient, 8.0)) == ["long_blink"]
+
+
+def test_a_half_second_blink_is_still_a_normal_blink() -> None:
+    assert run(Patient(blink=held(2.0, 0.35, 0.6, ramp=0.08)), 5.0) == []
+
+
+def _online(patient: Patient, seconds: float, fps: float = 15.0) -> list[GestureEvent]:
+    """Through the live path: the neutral pose is learned from the trace itself."""
+    neutral = NeutralPose()
+    engine = GestureEngine()
+    events: list[GestureEvent] = []
+    for o in patient.trace(seconds, seed=3, fps=fps):
+        rotation = o.rotation if o.found else None
+        events += engine.update(observation(neutral, o.t, rotation, o.quality, o.blendshapes))
+    return events
+
+
+def test_a_nod_in_the_first_second_before_any_neutral_pose_is_heard() -> None:
+    # The patient answers at once, with no rest before: the neutral pose is not known yet.
+    events = _online(Patient(pitch=nodding(0.0, 3, 10.0, 2.0)), 4.0)
+    assert names(events) == ["nod"]
+    assert events[0].t <= 2.5
+
+
+def test_a_restless_patient_is_heard_and_held_gestures_wait_for_the_neutral() -> None:
+    sway = add(sine(0.0, 14.0, 3.0, 0.4), sine(0.0, 14.0, 1.0, 5.0))
+    events = _online(
+        Patient(pitch=add(sway, nodding(6.0, 2, 10.0, 1.5)), yaw=held(10.0, 1.0, 15.0)), 14.0
+    )
+    assert names(events) == ["nod", "turn_left"]

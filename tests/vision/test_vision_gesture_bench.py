@@ -104,3 +104,107 @@ def test_scripted_expressions_reach_the_renderer() -> None:
     poses = synthetic.build_poses([synthetic.still(0.2), *blink, synthetic.still(0.3)], 10.0)
     assert max(p.eye_left for p in poses) == pytest.approx(1.0)
     assert poses[-1].eye_left == pytest.approx(0.0, abs=1e-6)
+
+
+# ---------------------------------------------------------------- the widened recipe
+
+
+def test_the_wide_recipe_spans_the_human_range_and_keeps_held_out_faces_for_scoring() -> None:
+    from beckon.lab import widerecipe
+
+    tune, score = widerecipe.wide_recipe("tune"), widerecipe.wide_recipe("score")
+    assert not {c.face for c in tune} & set(benchdata.HELD_OUT_FACES)
+    assert {c.face for c in score} & set(benchdata.HELD_OUT_FACES)
+    assert not {c.key() for c in tune} & {c.key() for c in score}
+    clips = tune + score
+    assert {c.fps for c in clips} == {10.0, 15.0, 30.0}
+    assert {dict(c.conditions)["face"] for c in clips} == {"70-90px", "90-120px", "native"}
+    assert {dict(c.conditions)["onset"] for c in clips if c.kind == "positive"} == {"rest", "none"}
+    speeds = {
+        widerecipe.label_conditions(c, i)["speed"]
+        for c in clips
+        if c.kind == "positive"
+        for i, lb in enumerate(c.labels)
+        if lb.gesture in ("nod", "shake")
+    }
+    assert speeds == {"0.5-1Hz", "1-2Hz", "2-3.5Hz"}
+    for c in clips:
+        for lb in c.labels:
+            assert 0.0 <= lb.start < lb.end <= c.duration + 1e-6
+    assert "tremor" in {a.gesture for c in clips if c.kind == "negative" for a in c.activities}
+    with pytest.raises(ValueError):
+        widerecipe.wide_recipe("tune", faces=benchdata.HELD_OUT_FACES)
+
+
+def test_drawn_oscillations_stay_in_range() -> None:
+    from beckon.lab import widerecipe
+
+    rng = random.Random(3)
+    for _ in range(200):
+        segs, _ = widerecipe.oscillation("nod", rng)
+        osc = segs[0]
+        assert isinstance(osc, synthetic.Oscillation)
+        assert 0.5 <= osc.hz <= 3.5 and 3.0 <= osc.amplitude_deg <= 25.0
+        assert 1.5 - 1e-9 <= osc.duration_s * osc.hz <= 4.0 + 1e-9
+        poses = synthetic.build_poses(segs, 30.0)
+        assert abs(synthetic.build_poses([*segs, synthetic.still(0.1)], 30.0)[-1].pitch) < 1e-6
+        assert poses
+
+
+def test_zoom_out_shrinks_the_picture_about_the_face() -> None:
+    frame = np.zeros((48, 64, 3), dtype=np.uint8)
+    frame[14:34, 22:42] = 255  # a 20 px "face" centred at (32, 24)
+    small = benchdata.zoom_out(frame, 0.5, (32.0, 24.0))
+    cols = np.where(small[24, :, 0] > 128)[0]
+    assert 9 <= len(cols) <= 11 and 26 <= cols.mean() <= 38
+    assert benchdata.zoom_out(frame, 1.0, (0, 0)) is frame
+
+
+# ---------------------------------------------------------------- real recordings
+
+
+def test_recordings_labels_are_read_and_checked(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from beckon.errors import BeckonError
+    from beckon.lab import recordings
+
+    (tmp_path / "a.mp4").write_bytes(b"x")
+    (tmp_path / "b.mp4").write_bytes(b"x")
+    (tmp_path / "labels.toml").write_text(
+        '[[clip]]\nfile = "a.mp4"\ngestures = [{ gesture = "nod", start = 0.5, end = 2.0 }]\n'
+        '[[clip]]\nfile = "b.mp4"\nkind = "negative"\n'
+    )
+    recs = recordings.load_labels(tmp_path)
+    assert [r.kind for r in recs] == ["positive", "negative"]
+    assert recs[0].labels == (benchdata.Label("nod", 0.5, 2.0),)
+    bad = {
+        'file = "missing.mp4"': "not found",
+        'file = "a.mp4"\ngestures = [{ gesture = "wave", start = 0, end = 1 }]': "unknown gesture",
+        'file = "a.mp4"\ngestures = [{ gesture = "nod", start = 2, end = 1 }]': "start",
+        'file = "a.mp4"\nkind = "negative"\ngestures = [{ gesture = "nod", start = 0, end = 1 }]': (
+            "negative"
+        ),
+    }
+    for body, message in bad.items():
+        (tmp_path / "labels.toml").write_text("[[clip]]\n" + body + "\n")
+        with pytest.raises(BeckonError, match=message):
+            recordings.load_labels(tmp_path)
+    (tmp_path / "labels.toml").unlink()
+    with pytest.raises(BeckonError, match=r"labels\.toml"):
+        recordings.load_labels(tmp_path)
+
+
+def test_short_recordings_are_padded_with_their_last_frame() -> None:
+    from beckon.lab import recordings
+
+    n = 30
+    obs = benchdata.Observed(
+        np.arange(n) / 30.0,
+        np.ones(n, dtype=bool),
+        np.ones(n),
+        np.repeat(np.eye(3)[None], n, axis=0),
+        np.zeros((n, len(benchdata.BLENDSHAPES_KEPT)), dtype=np.float32),
+    )
+    padded = recordings.pad_end(obs, 1.5)
+    assert len(padded.t) == n + 45
+    assert padded.t[-1] == pytest.approx(obs.t[-1] + 1.5)
+    assert np.all(np.diff(padded.t) > 0)

@@ -177,3 +177,66 @@ def test_confidence_grows_with_amplitude() -> None:
     large = run(NodDetector(), trace(6.0, pitch=nod_wave(1.5, swing=14), noise=0.1))
     assert len(small) == len(large) == 1
     assert small[0].confidence < large[0].confidence
+
+
+# ---------------------------------------------------------------- the whole human range
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_a_brisk_3hz_nod_is_found(fps: float) -> None:
+    # Healthy people nod at 1.5 to 3 Hz: three quick nods of 10 degrees in one second.
+    samples = trace(5.0, pitch=nod_wave(1.5, cycles=3, swing=10, hz=3.0), fps=fps)
+    events = run(NodDetector(), samples)
+    assert [e.gesture for e in events] == ["nod"], fps
+    assert 2.5 <= events[0].t <= 2.5 + 1.0
+
+
+@pytest.mark.parametrize("fps", [10.0, 30.0])
+def test_a_3_5hz_shake_is_found(fps: float) -> None:
+    samples = trace(5.0, yaw=sine(1.5, 4 / 3.5, swing=16, hz=3.5), fps=fps, seed=2)
+    assert [e.gesture for e in run(ShakeDetector(), samples)] == ["shake"], fps
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_a_slow_half_hertz_nod_is_found(fps: float) -> None:
+    samples = trace(9.0, pitch=nod_wave(1.0, cycles=2, swing=8, hz=0.5), fps=fps)
+    events = run(NodDetector(), samples)
+    assert [e.gesture for e in events] == ["nod"], fps
+    assert 5.0 <= events[0].t <= 6.2
+
+
+def test_one_and_a_half_cycles_of_a_shake_are_enough() -> None:
+    samples = trace(5.0, yaw=sine(1.0, 1.5 / 1.5, swing=14, hz=1.5))
+    assert [e.gesture for e in run(ShakeDetector(), samples)] == ["shake"]
+
+
+def test_a_nod_with_no_rest_before_is_found() -> None:
+    # The trace starts in the middle of the first swing: no resting frame before the nod.
+    samples = trace(4.0, pitch=lambda t: nod_wave(-0.2, cycles=3, swing=10, hz=2.0)(t))
+    events = run(NodDetector(), samples)
+    assert [e.gesture for e in events] == ["nod"]
+    assert 1.3 <= events[0].t <= 2.3
+
+
+def test_a_nod_of_a_patient_who_never_holds_still_is_found() -> None:
+    # Slow sway on both axes the whole time (never settled), a nod in the middle of it.
+    sway_p = sine(0.0, 12.0, 3.0, 0.35)
+    sway_y = sine(0.0, 12.0, 3.0, 0.25)
+    pitch = lambda t: sway_p(t) + nod_wave(4.0, cycles=2, swing=10, hz=1.5)(t)  # noqa: E731
+    events = run(NodDetector(), trace(12.0, pitch=pitch, yaw=sway_y))
+    assert [e.gesture for e in events] == ["nod"]
+    assert 5.3 <= events[0].t <= 6.8
+    # The sway alone is nothing.
+    assert run(NodDetector(), trace(12.0, pitch=sway_p, yaw=sway_y)) == []
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_a_5hz_tremor_gives_nothing_even_when_large(fps: float) -> None:
+    # Tremor is small and sustained; a 5 Hz, 5 degree tremor on pitch for 6 s must not become
+    # a nod (not by speed alone: its swings and its length are checked as well).
+    for swing, seed in ((2.0, 0), (5.0, 1), (8.0, 2)):
+        samples = trace(8.0, pitch=sine(1.0, 6.0, swing, 5.0), fps=fps, seed=seed)
+        assert run(NodDetector(), samples) == [], (fps, swing)
+    # 4 Hz, still faster than any nod we expect, sustained for 5 s.
+    samples = trace(8.0, pitch=sine(1.0, 5.0, 6.0, 4.0), fps=fps)
+    assert run(NodDetector(), samples) == [], fps

@@ -12,8 +12,10 @@ import pytest
 from beckon.errors import FrameSourceError, ModelError
 from beckon.lab import synthetic
 from beckon.lab.vision_bench import bench_vision
-from beckon.vision.face import FaceTracker, face_quality
-from beckon.vision.frames import ArraySource, Frame
+from beckon.vision.engine import EngineParams
+from beckon.vision.face import FaceTracker, assess_view, face_quality, view_hint
+from beckon.vision.frames import ArraySource, Frame, VideoFileSource
+from beckon.vision.gestures import GestureParams
 from beckon.vision.pipeline import FaceStatus, VisionPipeline
 from beckon.vision.pose import rotation_from_angles
 from beckon.vision.replay import replay
@@ -81,7 +83,9 @@ def test_repeated_timestamps_are_nudged_forward(rig: synthetic.FaceRig, face_mod
         again = tracker.observe(Frame(1, 0.5, image))  # same time: MediaPipe would refuse it
         earlier = tracker.observe(Frame(2, 0.2, image))
     assert first.found and again.found and earlier.found
-    assert first.pitch is None  # neutral pose not learned yet
+    # Neutral pose not learned yet: the angles are against a provisional reference (nods and
+    # shakes only), and held gestures wait.
+    assert first.provisional and not tracker.neutral.ready
     assert len(first.blendshapes) == 52 and 0.0 <= first.blendshapes["jawOpen"] <= 1.0
     assert first.quality == pytest.approx(1.0) and 100 < first.face_width_px < 300
 
@@ -125,3 +129,68 @@ def test_bench_vision_reports_per_frame_timings(face_model: Path) -> None:
     assert 0 < result["mediapipe_share"] <= 1
     assert result["peak_rss_mb"] > 50
     json.dumps(result)
+
+
+def test_view_hints_name_the_fix_and_an_85px_face_still_counts() -> None:
+    lm = np.stack([np.linspace(0.4, 0.4 + 85 / 640, 10), np.full(10, 0.5)], axis=1)
+    quality, width, hint = assess_view(lm, np.eye(3), (640, 480))
+    # A tablet about 1 m away: usable for detection (above every min_quality), with a hint.
+    assert width == pytest.approx(85) and 0.7 <= quality < 1.0
+    assert quality >= max(GestureParams().min_quality, EngineParams().min_quality)
+    assert hint == "move_closer"
+    assert view_hint(150, 35.0, 1.0) == "face_screen"
+    assert view_hint(150, 5.0, 0.9) == "center_face"
+    assert view_hint(150, 5.0, 1.0) is None
+
+
+def _replayed(clip: Clip, face_model: Path) -> list[dict[str, object]]:
+    out = io.StringIO()
+    count = replay(clip.path, face_model, out)
+    events = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert count == len(events)
+    for event in events:
+        assert list(event) == ["type", "gesture", "t", "confidence"]
+    return events
+
+
+def test_replay_contract_at_15_fps(nod_shake_clip_15fps: Clip, face_model: Path) -> None:
+    events = _replayed(nod_shake_clip_15fps, face_model)
+    assert [e["gesture"] for e in events] == ["nod", "shake"]
+    (nod_end,) = nod_shake_clip_15fps.ends_of("pitch")
+    (shake_end,) = nod_shake_clip_15fps.ends_of("yaw")
+    assert abs(float(events[0]["t"]) - nod_end) <= MAX_LAG_S  # type: ignore[arg-type]
+    assert abs(float(events[1]["t"]) - shake_end) <= MAX_LAG_S  # type: ignore[arg-type]
+
+
+def test_replay_contract_with_a_small_face(small_face_clip: Clip, face_model: Path) -> None:
+    # An 80 px face: detected, with a little less confidence than a close one.
+    events = _replayed(small_face_clip, face_model)
+    assert [e["gesture"] for e in events] == ["nod", "shake"]
+    assert all(0.3 <= float(e["confidence"]) < 1.0 for e in events)  # type: ignore[arg-type]
+
+
+def test_a_small_face_is_ready_at_once_and_asks_to_move_closer(
+    small_face_clip: Clip, face_model: Path
+) -> None:
+    seen: list[FaceStatus] = []
+    with VisionPipeline(face_model, on_status=seen.append) as pipeline:
+        for frame in VideoFileSource(small_face_clip.path):
+            pipeline.process(frame)
+            if frame.t > 3.0:
+                break
+    ready = [s for s in seen if s.state == "ready"]
+    assert ready and ready[0].t <= 2.0
+    assert seen[-1].hint == "move_closer"
+    assert strings_hint("move_closer")
+
+
+def test_a_brisk_nod_with_no_rest_before_is_found(brisk_clip: Clip, face_model: Path) -> None:
+    events = _replayed(brisk_clip, face_model)
+    assert [e["gesture"] for e in events] == ["nod", "shake"]
+    assert float(events[0]["t"]) <= 2.5  # type: ignore[arg-type]
+
+
+def strings_hint(hint: str) -> str:
+    from beckon.ui.strings import face_hint_text
+
+    return face_hint_text(hint)

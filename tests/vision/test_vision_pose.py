@@ -114,7 +114,8 @@ def test_neutral_pose_is_learned_from_about_one_steady_second() -> None:
 
 
 def test_neutral_pose_waits_for_a_steady_head_and_good_frames() -> None:
-    neutral = NeutralPose(NeutralParams(duration_s=1.0))
+    # The steady window alone (the running median is tested below).
+    neutral = NeutralPose(NeutralParams(duration_s=1.0, running_after_s=math.inf))
     # Moving head (big jitter): not accepted.
     assert _feed(neutral, np.eye(3), 1.5, jitter=4.0) is None
     # Low-quality frames: not accepted.
@@ -138,3 +139,70 @@ def test_neutral_pose_reset_and_set() -> None:
     rel = neutral.relative(rotation_from_angles(10, 0, 0))
     assert rel is not None
     _close(rel, 0, 0, 0)
+
+
+def _restless(
+    neutral: NeutralPose, centre: np.ndarray, seconds: float, t0: float = 0.0, fps: float = 15.0
+) -> float | None:
+    """A patient who never holds still: sway, tremor and a nod now and then, never a steady
+    second. Returns when the neutral pose got fixed."""
+    rng = np.random.default_rng(5)
+    fixed_at = None
+    for i in range(round(seconds * fps)):
+        t = t0 + i / fps
+        pitch = 3.0 * math.sin(2 * math.pi * 0.7 * t) + 1.0 * math.sin(2 * math.pi * 5.0 * t)
+        yaw = 4.0 * math.sin(2 * math.pi * 0.4 * t + 1.0)
+        if 3.0 <= t % 6.0 <= 4.0:
+            pitch += 8.0 * (1 - math.cos(2 * math.pi * 2.0 * t)) / 2  # a brisk nod
+        r = centre @ rotation_from_angles(pitch + rng.normal(0, 0.3), yaw, rng.normal(0, 0.3))
+        if neutral.update(t, r, 0.9) and fixed_at is None:
+            fixed_at = t
+    return fixed_at
+
+
+def test_a_patient_who_never_holds_still_gets_a_neutral_pose_within_seconds() -> None:
+    centre = rotation_from_angles(14, -6, 3)
+    neutral = NeutralPose()
+    fixed_at = _restless(neutral, centre, 8.0)
+    assert fixed_at is not None and fixed_at <= 3.5
+    assert neutral.result is not None and neutral.result.source == "running"
+    # The median sits near the resting pose, not at the extremes of the movement.
+    assert neutral.rotation is not None
+    _close(relative_angles(centre, neutral.rotation), 0, 0, 0, tol=2.5)
+    # The jitter estimate stays small, so the swing thresholds do not grow with the sway.
+    assert max(neutral.result.noise.pitch, neutral.result.noise.yaw) <= 0.5
+
+
+def test_a_tiny_or_turned_face_still_gets_a_neutral_pose() -> None:
+    neutral = NeutralPose()
+    # Quality 0.1: too poor for the steady window, but the face is tracked.
+    _feed(neutral, rotation_from_angles(5, 30, 0), 4.0, quality=0.1)
+    assert neutral.ready and neutral.result is not None
+    assert neutral.result.source == "running"
+
+
+def test_a_steady_window_replaces_a_running_median() -> None:
+    centre = rotation_from_angles(10, 0, 0)
+    neutral = NeutralPose()
+    _restless(neutral, centre, 4.0)
+    assert neutral.result is not None and neutral.result.source == "running"
+    version = neutral.version
+    _feed(neutral, centre, 1.5, t0=4.0)
+    assert neutral.result.source == "steady" and neutral.version == version + 1
+    assert neutral.rotation is not None
+    _close(relative_angles(centre, neutral.rotation), 0, 0, 0, tol=0.6)
+
+
+def test_neutral_follows_slow_posture_drift_but_not_a_glance() -> None:
+    neutral = NeutralPose()
+    _feed(neutral, np.eye(3), 2.0)
+    assert neutral.result is not None and neutral.result.source == "steady"
+    # Sinking into the pillow: 5 degrees of pitch, held for a minute.
+    _feed(neutral, rotation_from_angles(5, 0, 0), 60.0, t0=2.0, fps=10.0)
+    assert neutral.rotation is not None
+    rel = relative_angles(neutral.rotation, rotation_from_angles(5, 0, 0))
+    assert abs(rel.pitch) < 1.5  # most of the drift followed
+    # Looking at a visitor 25 degrees away for 20 s does not move the neutral.
+    before = neutral.rotation.copy()
+    _feed(neutral, rotation_from_angles(5, 25, 0), 20.0, t0=62.0, fps=10.0)
+    assert abs(relative_angles(before, neutral.rotation).yaw) < 1.0

@@ -32,11 +32,24 @@ class Clip:
 
 
 def render_to_file(
-    rig: synthetic.FaceRig, script: Sequence[synthetic.Segment], path: Path, fps: float
+    rig: synthetic.FaceRig,
+    script: Sequence[synthetic.Segment],
+    path: Path,
+    fps: float,
+    face_px: float = 0.0,
 ) -> Clip:
+    """Render ``script`` to ``path``; ``face_px`` zooms the picture out to that face width."""
+    from beckon.lab.benchdata import zoom_out
+
     poses = synthetic.build_poses(script, fps)
     rng = np.random.default_rng(1)
-    frames = (synthetic.add_camera_noise(rig.render(p), CLIP_NOISE, rng) for p in poses)
+    lm = rig.landmarks
+    centre = (float(lm[:, 0].mean()), float(lm[:, 1].mean()))
+    factor = min(1.0, face_px / rig.face_width_px) if face_px else 1.0
+    frames = (
+        synthetic.add_camera_noise(zoom_out(rig.render(p), factor, centre), CLIP_NOISE, rng)
+        for p in poses
+    )
     written = synthetic.write_video(path, frames, fps)
     assert written == len(poses)
     return Clip(path, script, fps)

@@ -103,6 +103,11 @@ class ClipSpec:
     fps: float = FPS
     activities: tuple[Label, ...] = ()
     """Negatives: what the patient was doing when (for reading false events; not labels)."""
+    face_px: float = 0.0
+    """Face width to render at (the whole picture is zoomed out around the face; a tablet
+    further away); 0 keeps the photo's own size."""
+    conditions: tuple[tuple[str, str], ...] = ()
+    """Condition buckets for the per-condition report, e.g. (("face", "70-90px"), ...)."""
 
     @property
     def duration(self) -> float:
@@ -110,8 +115,17 @@ class ClipSpec:
 
     def key(self, model_sha: str = "") -> str:
         """Hash of everything that decides the observations (not the name or labels)."""
-        text = repr((RENDER_VERSION, self.face, self.segments, self.effects, self.seed, self.fps))
-        return hashlib.sha256((text + model_sha).encode()).hexdigest()[:20]
+        parts: tuple[Any, ...] = (
+            RENDER_VERSION,
+            self.face,
+            self.segments,
+            self.effects,
+            self.seed,
+            self.fps,
+        )
+        if self.face_px:
+            parts = (*parts, ("face_px", self.face_px))
+        return hashlib.sha256((repr(parts) + model_sha).encode()).hexdigest()[:20]
 
 
 # ---------------------------------------------------------------- script building
@@ -594,8 +608,29 @@ def apply_effects(
     return np.asarray(out, dtype=np.uint8)
 
 
+def zoom_out(
+    frame: npt.NDArray[np.uint8], factor: float, centre: tuple[float, float]
+) -> npt.NDArray[np.uint8]:
+    """The picture shrunk by ``factor`` about ``centre`` (x, y), as if the camera were further
+    away; the uncovered border takes the picture's mean colour."""
+    import cv2
+
+    if factor >= 1.0:
+        return frame
+    h, w = frame.shape[:2]
+    cx, cy = centre
+    m = np.array([[factor, 0.0, cx * (1 - factor)], [0.0, factor, cy * (1 - factor)]])
+    fill = tuple(int(c) for c in frame.reshape(-1, 3).mean(axis=0))
+    return np.asarray(
+        cv2.warpAffine(
+            frame, m, (w, h), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_CONSTANT, borderValue=fill
+        ),
+        dtype=np.uint8,
+    )
+
+
 def render_frames(spec: ClipSpec, rig: synthetic.FaceRig) -> Iterator[npt.NDArray[np.uint8]]:
-    """The clip's frames, effects included."""
+    """The clip's frames, effects included (zoomed out first when ``face_px`` asks for it)."""
     rng = np.random.default_rng(spec.seed)
     lm = rig.landmarks
     box = (
@@ -604,13 +639,22 @@ def render_frames(spec: ClipSpec, rig: synthetic.FaceRig) -> Iterator[npt.NDArra
         float(lm[:, 0].max()),
         float(lm[:, 1].max()),
     )
+    factor = min(1.0, spec.face_px / rig.face_width_px) if spec.face_px else 1.0
+    centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+    if factor < 1.0:
+        box = tuple(  # type: ignore[assignment]
+            c + (v - c) * factor for v, c in zip(box, (*centre, *centre), strict=True)
+        )
     bank = (
         _NoiseBank(rig.base.shape, spec.effects.noise_sigma, rng)
         if spec.effects.noise_sigma
         else None
     )
     for pose in synthetic.build_poses(spec.segments, spec.fps):
-        yield apply_effects(rig.render(pose), spec.effects, box, rng, bank)
+        frame = rig.render(pose)
+        if factor < 1.0:
+            frame = zoom_out(frame, factor, centre)
+        yield apply_effects(frame, spec.effects, box, rng, bank)
 
 
 def observe(spec: ClipSpec, model_path: Path, rig: synthetic.FaceRig) -> Observed:

@@ -28,9 +28,9 @@ from beckon.lab import benchdata
 from beckon.profile import GESTURES, GestureProfile
 from beckon.vision.calibration import calibrate, default_takes
 from beckon.vision.engine import GestureEngine
-from beckon.vision.face import FaceObservation
+from beckon.vision.face import FaceObservation, observation
 from beckon.vision.gestures import GestureEvent
-from beckon.vision.pose import relative_angles
+from beckon.vision.pose import NeutralPose, relative_angles
 
 logger = logging.getLogger(__name__)
 
@@ -193,6 +193,146 @@ def evaluate(
     return report
 
 
+CALIBRATING_LIMIT_S = 5.0
+
+
+def online_events(
+    observed: benchdata.Observed, engine: GestureEngine
+) -> tuple[list[GestureEvent], float | None]:
+    """Run an uncalibrated bedside over cached MediaPipe output: the neutral pose is learned on
+    line (as :class:`~beckon.vision.face.FaceTracker` does) and every frame goes to ``engine``.
+
+    Returns the events and how long the face status stayed "calibrating" (from the first
+    frame with a face until the neutral pose was known; None if it never was).
+    """
+    neutral = NeutralPose()
+    events: list[GestureEvent] = []
+    first_face: float | None = None
+    calibrating: float | None = None
+    for i, shapes in enumerate(observed.blendshape_dicts()):
+        t = float(observed.t[i])
+        found = bool(observed.found[i])
+        rotation = observed.rotation[i] if found else None
+        obs = observation(neutral, t, rotation, float(observed.quality[i]), shapes)
+        if found and first_face is None:
+            first_face = t
+        if calibrating is None and first_face is not None and neutral.ready:
+            calibrating = t - first_face
+        events += engine.update(obs)
+    if calibrating is None and first_face is None:
+        calibrating = 0.0
+    return events, calibrating
+
+
+def _rows(tallies: dict[str, Tally]) -> dict[str, dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for g, t in tallies.items():
+        lat = np.array(t.latencies) if t.latencies else np.array([np.nan])
+        rows[g] = {
+            "tp": t.tp,
+            "fp": t.fp,
+            "fn": t.fn,
+            "precision": round(t.precision, 3),
+            "recall": round(t.recall, 3),
+            "f1": round(t.f1, 3),
+            "latency_median_s": round(float(np.nanmedian(lat)), 2) if t.latencies else None,
+            "latency_p95_s": round(float(np.nanpercentile(lat, 95)), 2) if t.latencies else None,
+        }
+    return rows
+
+
+def evaluate_online(
+    clips: Sequence[benchdata.ClipSpec],
+    observed: dict[str, benchdata.Observed],
+    make_engine: EngineFactory,
+    label_conditions: Callable[[benchdata.ClipSpec, int], dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    """Score clips as an uncalibrated bedside runs them (default profile, on-line neutral).
+
+    Tallies per gesture for held-out and training faces, per condition bucket (the clip's face
+    size, frame rate, lighting, idle movement and onset, and each performance's own speed,
+    amplitude or hold), false events per hour and per minute on the negatives, latency, and
+    the time each clip stayed "calibrating".
+    """
+    conds = label_conditions or (lambda c, i: dict(c.conditions))
+    groups = {"held_out": {g: Tally() for g in GESTURES}, "training_faces": {}}
+    groups["training_faces"] = {g: Tally() for g in GESTURES}
+    by_condition: dict[str, dict[str, Tally]] = {}
+    negatives = {k: [0, 0.0] for k in ("held_out", "training_faces", "all")}
+    false_examples: list[dict[str, Any]] = []
+    missed_examples: list[dict[str, Any]] = []
+    calibrating: list[float] = []
+    never = 0
+    for c in clips:
+        if c.kind == "calibration":
+            continue
+        events, cal_s = online_events(observed[c.name], make_engine(GestureProfile()))
+        if cal_s is None:
+            never += 1
+        else:
+            calibrating.append(cal_s)
+        # Real recordings count as held out: no face of theirs ever trained anything.
+        group = "training_faces" if c.face in benchdata.TRAIN_FACES else "held_out"
+        pairs, false, missed = match(events, c.labels)
+        tally = groups[group]
+        index = {id(lb): i for i, lb in enumerate(c.labels)}
+
+        def bucket(cond: dict[str, str], gesture: str) -> list[Tally]:
+            family = "nod_shake" if gesture in ("nod", "shake") else "held"
+            out = []
+            for key, value in cond.items():
+                row = by_condition.setdefault(f"{key}={value}", {})
+                out += [row.setdefault("all", Tally()), row.setdefault(family, Tally())]
+            return out
+
+        for e, lb in pairs:
+            tally[e.gesture].tp += 1
+            tally[e.gesture].latencies.append(e.t - lb.end)
+            for t in bucket(conds(c, index[id(lb)]), lb.gesture):
+                t.tp += 1
+        for e in false:
+            tally[e.gesture].fp += 1
+            for t in bucket(dict(c.conditions), e.gesture):
+                t.fp += 1
+            false_examples.append({"clip": c.name, "gesture": e.gesture, "t": round(e.t, 2)})
+        for lb in missed:
+            tally[lb.gesture].fn += 1
+            for t in bucket(conds(c, index[id(lb)]), lb.gesture):
+                t.fn += 1
+            missed_examples.append({"clip": c.name, "gesture": lb.gesture, "end": round(lb.end, 2)})
+        if c.kind == "negative":
+            for key in (group, "all"):
+                negatives[key][0] += len(events)
+                negatives[key][1] += c.duration
+    report: dict[str, Any] = {"groups": {}, "negatives": {}, "conditions": {}}
+    for group, tallies in groups.items():
+        all_lat = [x for t in tallies.values() for x in t.latencies]
+        report["groups"][group] = {
+            "gestures": _rows(tallies),
+            "latency_median_s": round(float(np.median(all_lat)), 2) if all_lat else None,
+            "latency_p95_s": round(float(np.percentile(all_lat, 95)), 2) if all_lat else None,
+        }
+    for name in sorted(by_condition):
+        report["conditions"][name] = _rows(by_condition[name])
+    for key, (count, seconds) in negatives.items():
+        report["negatives"][key] = {
+            "minutes": round(seconds / 60, 1),
+            "false_events": count,
+            "false_events_per_hour": round(count / (seconds / 3600), 2) if seconds else None,
+            "false_events_per_minute": round(count / (seconds / 60), 3) if seconds else None,
+        }
+    report["calibrating"] = {
+        "clips": len(calibrating) + never,
+        "never_ready": never,
+        "max_s": round(max(calibrating), 2) if calibrating else None,
+        "median_s": round(float(np.median(calibrating)), 2) if calibrating else None,
+        "over_limit": sum(1 for x in calibrating if x > CALIBRATING_LIMIT_S) + never,
+    }
+    report["false_examples"] = false_examples[:40]
+    report["missed_examples"] = missed_examples[:60]
+    return report
+
+
 def time_pipeline(
     model_path: Path,
     seconds: float = 20.0,
@@ -233,6 +373,27 @@ def time_pipeline(
     }
 
 
+Recipe = str
+RECIPES = ("wide", "classic", "all", "none")
+
+
+def _variants(
+    run: Callable[[EngineFactory], dict[str, Any]], sequence_model: Path | None
+) -> dict[str, Any]:
+    """Rules alone, and rules with the sequence model as a veto.
+
+    The model ships as a confidence score (``SequenceVerifier`` mode ``score``), which gives
+    the same events as the rules alone; the veto variant shows whether it would earn a veto.
+    """
+    out: dict[str, Any] = {"rules": run(lambda p: GestureEngine(p))}
+    if sequence_model is not None:
+        from beckon.vision.sequence import SequenceVerifier
+
+        model = SequenceVerifier(sequence_model, mode="veto")
+        out["rules_and_model_veto"] = run(lambda p: GestureEngine(p, verifier=model.fresh(p)))
+    return out
+
+
 def bench_gestures(
     model_path: Path,
     *,
@@ -240,76 +401,196 @@ def bench_gestures(
     workers: int = 2,
     sequence_model: Path | None = None,
     quick: bool = False,
+    recipe: Recipe = "wide",
+    recordings: Path | None = None,
+    speed: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """The whole benchmark; returns a JSON-ready dict (see :func:`format_report`)."""
+    """The whole benchmark; returns a JSON-ready dict (see :func:`format_report`).
+
+    ``recipe``: ``wide`` (the widened recipe's tune and score parts, scored as an uncalibrated
+    bedside), ``classic`` (the first recipe, each patient calibrated first) or ``all``.
+    ``none`` (only the recordings). ``recordings``: a folder of real videos with a
+    ``labels.toml``, scored apart.
+    """
+    from beckon.lab import recordings as rec
+    from beckon.lab import widerecipe
     from beckon.lab.vision_bench import peak_rss_mb
 
+    if recipe not in RECIPES:
+        raise ValueError(f"recipe must be one of {RECIPES}, not {recipe!r}")
     say = progress or (lambda text: logger.info("%s", text))
-    clips = benchdata.recipe(negatives_per_patient=2 if quick else len(benchdata.NEGATIVE_LOOKS))
-    if quick:
-        clips = [c for c in clips if c.patient.endswith("normal") or c.kind == "calibration"]
-    observed = benchdata.observe_all(clips, model_path, cache, workers=workers, progress=say)
-    say("evaluating the detectors")
+    result: dict[str, Any] = {}
     start = time.perf_counter()
-    rules = evaluate(clips, observed, lambda p: GestureEngine(p))
-    result: dict[str, Any] = {"recipe": benchdata.describe(clips), "rules": rules}
-    if sequence_model is not None:
-        from beckon.vision.sequence import SequenceVerifier
+    if recordings is not None:
+        say(f"observing the recordings in {recordings}")
+        recs = rec.load_labels(recordings)
+        clips, observed = rec.as_clips(recs, model_path, cache)
+        result["recordings"] = {
+            "folder": str(recordings),
+            "recipe": rec.describe(recs, observed),
+            **_variants(lambda f: evaluate_online(clips, observed, f), sequence_model),
+        }
+    if recipe in ("wide", "all"):
+        result["wide"] = {}
+        parts: tuple[widerecipe.Part, ...] = ("score", "tune")
+        for part in parts:
+            wide = widerecipe.wide_recipe(part)
+            seen = benchdata.observe_all(wide, model_path, cache, workers=workers, progress=say)
+            say(f"evaluating the detectors on the {part} part")
 
-        model = SequenceVerifier(sequence_model)
-        result["rules_and_model"] = evaluate(
-            clips, observed, lambda p: GestureEngine(p, verifier=model.fresh(p))
-        )
+            def run_wide(
+                f: EngineFactory,
+                c: list[benchdata.ClipSpec] = wide,
+                o: dict[str, benchdata.Observed] = seen,
+            ) -> dict[str, Any]:
+                return evaluate_online(c, o, f, widerecipe.label_conditions)
+
+            result["wide"][part] = {
+                "recipe": benchdata.describe(wide),
+                **_variants(run_wide, sequence_model),
+            }
+    if recipe in ("classic", "all"):
+        n_neg = 2 if quick else len(benchdata.NEGATIVE_LOOKS)
+        clips = benchdata.recipe(negatives_per_patient=n_neg)
+        if quick:
+            clips = [c for c in clips if c.patient.endswith("normal") or c.kind == "calibration"]
+        observed = benchdata.observe_all(clips, model_path, cache, workers=workers, progress=say)
+        say("evaluating the detectors on the classic recipe")
+        result["classic"] = {
+            "recipe": benchdata.describe(clips),
+            **_variants(lambda f: evaluate(clips, observed, f), sequence_model),
+        }
     result["evaluation_s"] = round(time.perf_counter() - start, 1)
-    say("timing the vision path on a 640x480 clip")
-    result["speed"] = time_pipeline(model_path, verifier_path=sequence_model)
+    if speed:
+        say("timing the vision path on a 640x480 clip")
+        result["speed"] = time_pipeline(model_path, verifier_path=sequence_model)
     result["peak_rss_mb"] = round(peak_rss_mb(), 1)
     return result
+
+
+def _gesture_table(title: str, g: dict[str, Any]) -> list[str]:
+    lines = ["", title]
+    lines.append(
+        f"{'gesture':<12} {'P':>6} {'R':>6} {'F1':>6} {'tp':>4} {'fp':>4} {'fn':>4} "
+        f"{'lat50':>6} {'lat95':>6}"
+    )
+    for name, row in g["gestures"].items():
+        if not row["tp"] + row["fp"] + row["fn"]:
+            continue
+        lat50 = "-" if row["latency_median_s"] is None else f"{row['latency_median_s']:.2f}"
+        lat95 = "-" if row["latency_p95_s"] is None else f"{row['latency_p95_s']:.2f}"
+        lines.append(
+            f"{name:<12} {row['precision']:>6.3f} {row['recall']:>6.3f} {row['f1']:>6.3f} "
+            f"{row['tp']:>4} {row['fp']:>4} {row['fn']:>4} {lat50:>6} {lat95:>6}"
+        )
+    lines.append(
+        f"latency after the gesture ends: median {g['latency_median_s']} s, "
+        f"p95 {g['latency_p95_s']} s"
+    )
+    return lines
+
+
+def _negatives(variant: str, rep: dict[str, Any]) -> list[str]:
+    lines = []
+    for key, row in rep["negatives"].items():
+        if not row["minutes"]:
+            continue
+        per_min = row.get("false_events_per_minute")
+        extra = f" ({per_min} per minute)" if per_min is not None else ""
+        lines.append(
+            f"[{variant}] negatives ({key}): {row['false_events']} false events in "
+            f"{row['minutes']} min = {row['false_events_per_hour']} per hour{extra}"
+        )
+    return lines
+
+
+def _conditions(variant: str, rep: dict[str, Any]) -> list[str]:
+    lines = ["", f"[{variant}] per condition (all gestures | nods and shakes | held)"]
+    lines.append(
+        f"{'condition':<22} {'F1':>6} {'P':>6} {'R':>6} {'n':>4} | {'F1 osc':>7} | {'F1 held':>7}"
+    )
+    for name, rows in rep["conditions"].items():
+        a = rows["all"]
+        osc = rows.get("nod_shake")
+        held = rows.get("held")
+        fo = f"{osc['f1']:.3f}" if osc and osc["tp"] + osc["fn"] else "-"
+        fh = f"{held['f1']:.3f}" if held and held["tp"] + held["fn"] else "-"
+        lines.append(
+            f"{name:<22} {a['f1']:>6.3f} {a['precision']:>6.3f} {a['recall']:>6.3f} "
+            f"{a['tp'] + a['fn']:>4} | {fo:>7} | {fh:>7}"
+        )
+    return lines
+
+
+def _online_section(title: str, block: dict[str, Any], conditions: bool) -> list[str]:
+    lines = ["", f"== {title} =="]
+    for variant in ("rules", "rules_and_model_veto"):
+        if variant not in block:
+            continue
+        rep = block[variant]
+        for group in ("held_out", "training_faces"):
+            g = rep["groups"][group]
+            if any(r["tp"] + r["fn"] + r["fp"] for r in g["gestures"].values()):
+                lines += _gesture_table(f"[{variant}] {group.replace('_', ' ')}", g)
+        lines += _negatives(variant, rep)
+        cal = rep["calibrating"]
+        lines.append(
+            f"[{variant}] calibrating: median {cal['median_s']} s, max {cal['max_s']} s; "
+            f"{cal['over_limit']} of {cal['clips']} clips over {CALIBRATING_LIMIT_S:.0f} s "
+            f"({cal['never_ready']} never ready)"
+        )
+        if conditions:
+            lines += _conditions(variant, rep)
+    return lines
 
 
 def format_report(result: dict[str, Any]) -> str:
     """The figures as a table for people."""
     lines: list[str] = []
-    r = result["recipe"]
-    lines.append(
-        f"Footage: {r['positive']['labels']} gestures in {r['positive']['minutes']} min, "
-        f"{r['negative']['minutes']} min of hard negatives, "
-        f"{r['calibration']['clips']} calibration clips"
-    )
-    variants = [k for k in ("rules", "rules_and_model") if k in result]
-    for variant in variants:
-        rep = result[variant]
-        for group in ("held_out", "training_faces"):
-            g = rep["groups"][group]
-            lines.append("")
-            lines.append(f"[{variant}] {group.replace('_', ' ')}")
-            lines.append(
-                f"{'gesture':<12} {'P':>6} {'R':>6} {'F1':>6} {'tp':>4} {'fp':>4} {'fn':>4} "
-                f"{'lat50':>6} {'lat95':>6}"
-            )
-            for name, row in g["gestures"].items():
-                lat50 = "-" if row["latency_median_s"] is None else f"{row['latency_median_s']:.2f}"
-                lat95 = "-" if row["latency_p95_s"] is None else f"{row['latency_p95_s']:.2f}"
-                lines.append(
-                    f"{name:<12} {row['precision']:>6.3f} {row['recall']:>6.3f} {row['f1']:>6.3f} "
-                    f"{row['tp']:>4} {row['fp']:>4} {row['fn']:>4} {lat50:>6} {lat95:>6}"
+    if "recordings" in result:
+        r = result["recordings"]["recipe"]
+        lines.append(
+            f"Real recordings: {r['clips']} clips, {r['labels']} gestures, "
+            f"{r['negative_minutes']} min of negatives ({result['recordings']['folder']})"
+        )
+        lines += _online_section("real recordings", result["recordings"], conditions=False)
+    for part in ("score", "tune"):
+        if "wide" not in result or part not in result["wide"]:
+            continue
+        block = result["wide"][part]
+        r = block["recipe"]
+        lines.append("")
+        lines.append(
+            f"Widened recipe, {part} part: {r['positive']['labels']} gestures in "
+            f"{r['positive']['minutes']} min, {r['negative']['minutes']} min of hard negatives"
+        )
+        lines += _online_section(f"widened recipe: {part} part", block, conditions=part == "score")
+    if "classic" in result:
+        block = result["classic"]
+        r = block["recipe"]
+        lines.append("")
+        lines.append(
+            f"Classic recipe (calibrated patients): {r['positive']['labels']} gestures in "
+            f"{r['positive']['minutes']} min, {r['negative']['minutes']} min of hard negatives, "
+            f"{r['calibration']['clips']} calibration clips"
+        )
+        for variant in ("rules", "rules_and_model_veto"):
+            if variant not in block:
+                continue
+            rep = block[variant]
+            for group in ("held_out", "training_faces"):
+                lines += _gesture_table(
+                    f"[{variant}] classic, {group.replace('_', ' ')}", rep["groups"][group]
                 )
-            lines.append(
-                f"latency after the gesture ends: median {g['latency_median_s']} s, "
-                f"p95 {g['latency_p95_s']} s"
-            )
-        for key, row in rep["negatives"].items():
-            lines.append(
-                f"[{variant}] negatives ({key}): {row['false_events']} false events in "
-                f"{row['minutes']} min = {row['false_events_per_hour']} per hour"
-            )
-    s = result["speed"]
-    lines.append("")
-    lines.append(
-        f"Vision path per 640x480 frame (one thread): median {s['median_ms']} ms, "
-        f"p95 {s['p95_ms']} ms; MediaPipe median {s['mediapipe_median_ms']} ms "
-        f"({100 * s['mediapipe_share']:.0f}%)"
-    )
+            lines += _negatives(variant, rep)
+    if "speed" in result:
+        s = result["speed"]
+        lines.append("")
+        lines.append(
+            f"Vision path per 640x480 frame (one thread): median {s['median_ms']} ms, "
+            f"p95 {s['p95_ms']} ms; MediaPipe median {s['mediapipe_median_ms']} ms "
+            f"({100 * s['mediapipe_share']:.0f}%)"
+        )
     lines.append(f"Peak memory: {result['peak_rss_mb']} MB")
     return "\n".join(lines)

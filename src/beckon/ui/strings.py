@@ -100,6 +100,17 @@ def face_text(state: str) -> str:
     return translate("Beckon", "Face not found")
 
 
+def face_hint_text(hint: str | None) -> str:
+    """The fix for a poor camera view (``FaceStatus.hint``); empty when the view is fine."""
+    if hint == "move_closer":
+        return translate("Beckon", "Move the tablet closer to the face")
+    if hint == "face_screen":
+        return translate("Beckon", "Turn the face toward the screen")
+    if hint == "center_face":
+        return translate("Beckon", "Bring the whole face into the picture")
+    return ""
+
+
 def mic_text(state: MicState) -> str:
     if state.kind == "listening":
         return translate("Beckon", "Listening")

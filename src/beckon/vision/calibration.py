@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -111,12 +112,15 @@ def calibrate(
     """
     p = params or CalibrationParams()
     profile = base or GestureProfile()
-    obs = [o for o in observations if o.found and o.rotation is not None and o.quality >= 0.5]
+    obs = [o for o in observations if o.found and o.rotation is not None and o.quality >= 0.35]
     if not takes:
         raise CalibrationError("calibration needs at least one take", "ask for each gesture")
     first = min(tk.start for tk in takes)
     rest = [o for o in obs if o.t < first]
-    neutral = NeutralPose(NeutralParams(duration_s=min(1.0, max(0.5, first * 0.5))))
+    # Calibration is a guided moment: it insists on a steady rest (no running median).
+    neutral = NeutralPose(
+        NeutralParams(duration_s=min(1.0, max(0.5, first * 0.5)), running_after_s=math.inf)
+    )
     for o in rest:
         neutral.update(o.t, o.rotation, o.quality)
     if neutral.result is None:

@@ -12,8 +12,8 @@ observations without MediaPipe. It owns:
   tips the head back);
 * arbitration: one event at a time (``event_gap_s``), so one movement never becomes two
   requests;
-* the optional sequence model (:mod:`beckon.vision.sequence`), which must agree before a
-  rule-based event is let through.
+* the optional sequence model (:mod:`beckon.vision.sequence`), which scores each rule-based
+  event (or, in veto mode, must agree before it is let through).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import logging
 import math
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -61,7 +61,7 @@ def channels(blendshapes: Mapping[str, float]) -> dict[str, float]:
 
 
 class Verifier(Protocol):
-    """Something that can veto a rule-based event (the sequence model)."""
+    """Something that can veto or score a rule-based event (the sequence model)."""
 
     def set_profile(self, profile: GestureProfile) -> None: ...
 
@@ -69,22 +69,27 @@ class Verifier(Protocol):
 
     def agrees(self, gesture: str) -> bool: ...
 
+    def rate(self, gesture: str, confidence: float) -> float: ...
+
 
 @dataclass(frozen=True, slots=True)
 class EngineParams:
     """Gating and arbitration; per-gesture thresholds live in the profile."""
 
-    min_quality: float = 0.5
+    min_quality: float = 0.35
     max_abs_deg: float = 35.0
     """Head further than this from neutral on any axis: the patient is looking away."""
     expression_max_pose_deg: float = 10.0
     """Expressions count only with the head within this of neutral on every axis."""
     event_gap_s: float = 1.0
     rest_learn_s: float = 1.0
+    rest_verify_s: float = 8.0
     oscillation_jaw_share: float = 0.5
     """A nod or shake during which the jaw opened by this share of the patient's mouth_open
     threshold is a cough or talking, not a yes or no."""
     oscillation_look_back_s: float = 3.0
+    defer_s: float = 0.6
+    """How long a held look or turn waits while a nod or shake of its axis is under way."""
 
 
 class GestureEngine:
@@ -117,7 +122,9 @@ class GestureEngine:
                     enter=s.threshold,
                     min_hold_s=s.min_hold_s,
                     max_hold_s=s.max_hold_s,
-                    plateau_share=0.8,
+                    # A held pose is flat near its peak; the bottom of a slow nod's swing is
+                    # round (above 90 % of its peak for only a fifth of a cycle).
+                    plateau_share=0.9,
                     others_max=max(1.5, 0.5 * s.threshold),
                 )
                 self.head.append((HoldDetector(g, sign, hp), channel))
@@ -141,7 +148,10 @@ class GestureEngine:
             dict(cal.rest) if all(c in cal.rest for c in CHANNEL_NAMES) else None
         )
         self._rest_samples: list[tuple[float, dict[str, float]]] = []
+        self._rest_learned_t: float | None = None
+        self._rest_check: list[dict[str, float]] = []
         self._jaw: deque[tuple[float, float]] = deque()
+        self._jaw_raw: deque[tuple[float, float]] = deque()
         self._expr: deque[tuple[float, float]] = deque()
         self._axes: deque[tuple[float, dict[str, float]]] = deque()
         self._axis_thr = {
@@ -157,6 +167,7 @@ class GestureEngine:
         if any(cal.noise):
             self.set_noise(*cal.noise)
         self._last_event_t = -math.inf
+        self._pending: list[GestureEvent] = []
 
     # ------------------------------------------------------------------ state
 
@@ -174,6 +185,9 @@ class GestureEngine:
         cal = self.profile.calibration
         self.rest = dict(cal.rest) if all(c in cal.rest for c in CHANNEL_NAMES) else None
         self._rest_samples.clear()
+        self._rest_learned_t = None
+        self._rest_check.clear()
+        self._pending.clear()
 
     # ------------------------------------------------------------------ input
 
@@ -189,9 +203,19 @@ class GestureEngine:
             and obs.quality >= p.min_quality
         )
         angles: dict[str, float] = {}
+        # Before the neutral pose is known, the angles are against a provisional reference:
+        # nods and shakes (reversal patterns) only, with a wider looking-away limit.
+        provisional = bool(getattr(obs, "provisional", False))
         if usable:
             angles = {"pitch": float(obs.pitch), "yaw": float(obs.yaw), "roll": float(obs.roll)}
-            usable = max(abs(v) for v in angles.values()) <= p.max_abs_deg
+            limit = p.max_abs_deg * (2.0 if provisional else 1.0)
+            usable = max(abs(v) for v in angles.values()) <= limit
+        osc_sample = PoseSample(
+            t, usable, angles.get("pitch"), angles.get("yaw"), obs.quality, provisional
+        )
+        if provisional:
+            usable = False
+            angles = {}
         chans = channels(obs.blendshapes) if usable else {}
         if usable:
             self._learn_rest(t, chans, angles)
@@ -201,11 +225,25 @@ class GestureEngine:
 
         if usable and self.rest is not None:
             self._jaw.append((t, chans["jaw"] - self.rest["jaw"]))
+        elif obs.found and obs.blendshapes:
+            # No resting face yet (the first seconds): the jaw's own range over the look-back
+            # window stands in for its rise above rest, so a cough is still a cough.
+            raw = channels(obs.blendshapes)["jaw"]
+            low = min((v for _, v in self._jaw_raw), default=raw)
+            self._jaw.append((t, raw - min(low, raw)))
+        if obs.found and obs.blendshapes:
+            self._jaw_raw.append((t, channels(obs.blendshapes)["jaw"]))
         while self._jaw and self._jaw[0][0] < t - p.oscillation_look_back_s:
             self._jaw.popleft()
+        while self._jaw_raw and self._jaw_raw[0][0] < t - p.oscillation_look_back_s:
+            self._jaw_raw.popleft()
 
         candidates: list[GestureEvent] = []
-        sample = PoseSample(t, usable, angles.get("pitch"), angles.get("yaw"), obs.quality)
+        sample = (
+            osc_sample
+            if provisional
+            else PoseSample(t, usable, angles.get("pitch"), angles.get("yaw"), obs.quality)
+        )
         for det in self.oscillators:
             event = det.update(sample)
             if event is None:
@@ -278,7 +316,43 @@ class GestureEngine:
                     hold.last_ratio,
                 )
                 candidates = [e for e in candidates if e.gesture != hold.gesture]
+        candidates = self._defer_to_oscillations(t, candidates)
+        if obs.quality < 1.0:
+            # A small or turned face: the event stands, with less confidence.
+            scale = 0.6 + 0.4 * max(0.0, float(obs.quality))
+            candidates = [replace(e, confidence=round(e.confidence * scale, 4)) for e in candidates]
         return self._arbitrate(candidates)
+
+    def _defer_to_oscillations(
+        self, t: float, candidates: list[GestureEvent]
+    ) -> list[GestureEvent]:
+        """A held look or turn that may be the last swing of a slow nod or shake waits a moment.
+
+        The last dip of a 0.7 Hz nod can look like a short look down, and it ends a moment
+        before the nod is complete. While the nod (or shake) detector of the same axis has an
+        oscillation under way, the held event waits up to ``defer_s``: dropped if the nod
+        fires, let through otherwise.
+        """
+        busy = {det.axis for det in self.oscillators if det.in_progress}
+        out: list[GestureEvent] = []
+        for e in candidates:
+            if e.gesture in HEAD_HELD and HEAD_HELD[e.gesture][0] in busy:
+                self._pending.append(e)
+            else:
+                out.append(e)
+        fired = {e.gesture for e in out}
+        still: list[GestureEvent] = []
+        for e in self._pending:
+            axis = HEAD_HELD[e.gesture][0]
+            osc = next((d.gesture for d in self.oscillators if d.axis == axis), "")
+            if osc in fired:
+                logger.info("%s at t=%.2f dropped: it was the end of a %s", e.gesture, e.t, osc)
+            elif t - e.t < self.params.defer_s:
+                still.append(e)
+            else:
+                out.append(e)
+        self._pending = still
+        return out
 
     def _deblink(self, chans: dict[str, float], pitch: float) -> float:
         """Pitch with blinks taken out: closing the eyelids moves MediaPipe's head pitch by 1
@@ -294,10 +368,32 @@ class GestureEngine:
         return pitch
 
     def _learn_rest(self, t: float, chans: dict[str, float], angles: dict[str, float]) -> None:
-        """Resting expression scores: the median over the first steady second near neutral."""
+        """Resting expression scores: the median over the first steady second near neutral,
+        then, once, the low fifth of the next ``rest_verify_s`` (a patient whose first second
+        was an open mouth gets the longer estimate instead)."""
+        near = max(abs(v) for v in angles.values()) <= 3.0
         if self.rest is not None:
+            if self._rest_learned_t is None:
+                return
+            if near:
+                self._rest_check.append(chans)
+            if t - self._rest_learned_t >= self.params.rest_verify_s:
+                if len(self._rest_check) >= 8:
+                    # The low fifth, not the median: expressions only raise these scores,
+                    # and a patient may hold one for much of the time.
+                    self.rest = {
+                        c: float(np.percentile([s[c] for s in self._rest_check], 20))
+                        for c in CHANNEL_NAMES
+                    }
+                    logger.info(
+                        "resting expression scores checked over %.0f s: %s",
+                        self.params.rest_verify_s,
+                        {k: round(v, 3) for k, v in self.rest.items()},
+                    )
+                self._rest_learned_t = None
+                self._rest_check.clear()
             return
-        if max(abs(v) for v in angles.values()) > 3.0:
+        if not near:
             self._rest_samples.clear()
             return
         self._rest_samples.append((t, chans))
@@ -311,6 +407,8 @@ class GestureEngine:
             logger.info(
                 "resting expression scores: %s", {k: round(v, 3) for k, v in self.rest.items()}
             )
+            self._rest_learned_t = t
+            self._rest_check = [c for _, c in self._rest_samples]
             self._rest_samples.clear()
 
     def _arbitrate(self, candidates: list[GestureEvent]) -> list[GestureEvent]:
@@ -321,15 +419,17 @@ class GestureEngine:
                     "%s at t=%.2f dropped: too close to the last event", event.gesture, event.t
                 )
                 continue
-            if self.verifier is not None and not self.verifier.agrees(event.gesture):
-                logger.info("%s at t=%.2f vetoed by the sequence model", event.gesture, event.t)
-                continue
+            if self.verifier is not None:
+                if not self.verifier.agrees(event.gesture):
+                    logger.info("%s at t=%.2f vetoed by the sequence model", event.gesture, event.t)
+                    continue
+                event = replace(
+                    event, confidence=self.verifier.rate(event.gesture, event.confidence)
+                )
             self._last_event_t = event.t
             out.append(event)
         return out
 
 
 def _replace_amp(params: Any, threshold: float) -> Any:
-    from dataclasses import replace
-
     return replace(params, min_amplitude_deg=threshold)

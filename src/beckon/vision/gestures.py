@@ -11,6 +11,8 @@ of pitch speed, so fixed speed thresholds fail both ways. Instead each detector:
   where ``noise`` is the resting jitter measured while learning the neutral pose;
 * needs ``min_reversals`` reversals within ``window_s``, spaced between
   ``min_half_period_s`` (faster is tremor) and ``max_half_period_s`` (slower is swaying);
+  brisk swings (healthy people nod at 1.5 to 3.5 Hz, tremor runs at 4 to 7 Hz) must also be
+  large and few, so tremor is told apart by size and persistence, not by speed alone;
 * needs the other axis to stay quiet over the gesture (a diagonal or circular head movement is
   neither yes nor no);
 * fires only when the movement has settled (back near where it started for ``settle_s``, or
@@ -69,6 +71,9 @@ class PoseSample:
     pitch: float | None
     yaw: float | None
     quality: float = 1.0
+    provisional: bool = False
+    """Angles against a provisional reference (no neutral pose yet): the reference may be the
+    extreme of a swing, so the looking-away limit is doubled."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +92,18 @@ class GestureParams:
     """Direction reversals needed; a single down-and-up dip is not enough (false alarms cost)."""
     window_s: float = 2.0
     """The counted reversals must fall within this span."""
-    min_half_period_s: float = 0.22
-    """Turning points closer than this are tremor, jitter or a cough's jerk (a brisk 2 Hz nod
-    still has 0.25 s between turning points); the gesture is started over."""
+    min_half_period_s: float = 0.12
+    """Turning points closer than this (less one frame interval's worth of sampling slack) are
+    tremor or jitter: the gesture is started over. A brisk 3.5 Hz nod still has 0.14 s between
+    turning points; tremor runs at 4 to 7 Hz (0.07 to 0.125 s)."""
+    brisk_half_period_s: float = 0.2
+    """Turning points closer than this are *brisk*: healthy people nod that fast, and so does a
+    tremor. Speed alone cannot tell them apart, so brisk swings must also be large..."""
+    brisk_swing_ratio: float = 1.2
+    """...at least this many times the swing threshold (a tremor is small)..."""
+    max_brisk_reversals: int = 9
+    """...and few: more brisk reversals in a row than a four-cycle nod makes is a sustained
+    rhythm (tremor, shivering), and nothing fires until the head has settled."""
     max_half_period_s: float = 1.2
     """Turning points further apart than this are swaying, not one gesture; started over."""
     settle_s: float = 0.25
@@ -104,9 +118,15 @@ class GestureParams:
     """The other axis may move at most this share of the median swing (peak to peak)..."""
     other_min_deg: float = 3.0
     """...or this many degrees, whichever is larger (landmark cross-talk on real faces)."""
+    background_s: float = 2.5
+    """The movement of the axis in this long before a gesture starts is its background..."""
+    background_ratio: float = 1.5
+    """...and the gesture's swings must be this many times larger than the background's range
+    (10th to 90th percentile): a patient who bobs the head while talking or signing does not
+    nod with each bob; a nod stands out from what the head was doing."""
     cooldown_s: float = 1.5
     """No second event this soon after one."""
-    min_quality: float = 0.5
+    min_quality: float = 0.35
     """Observations below this quality interrupt the gesture."""
     max_abs_deg: float = 35.0
     """Head turned or tilted further than this from neutral: the patient is looking away."""
@@ -143,7 +163,7 @@ class OscillationDetector:
     # -- state ------------------------------------------------------------------------------
 
     def _clear(self) -> None:
-        """Forget any gesture in progress (not the cooldown)."""
+        """Forget any gesture in progress (not the cooldown or the background)."""
         self._smooth: dict[str, float] | None = None
         self._last_t: float | None = None
         self._direction = 0
@@ -154,6 +174,11 @@ class OscillationDetector:
         self._rest_value = 0.0
         self._recent: deque[tuple[float, float]] = deque()
         self._other_trace: deque[tuple[float, float]] = deque()
+        self._history: deque[tuple[float, float]] = deque()
+        self._background = 0.0  # range of the axis before the current movement began
+        self._dt = 0.0  # the frame interval, smoothed
+        self._brisk = 0  # brisk reversals in a row
+        self._rhythm = False  # a sustained rhythm: wait for the head to settle
 
     def reset(self) -> None:
         """Forget the gesture in progress and the cooldown (e.g. new patient)."""
@@ -163,6 +188,11 @@ class OscillationDetector:
     def set_noise(self, pitch: float, yaw: float) -> None:
         """Resting jitter (robust std, degrees) of each axis, from the neutral-pose window."""
         self.noise = {"pitch": float(pitch), "yaw": float(yaw)}
+
+    @property
+    def in_progress(self) -> bool:
+        """True while an oscillation with at least one reversal is under way."""
+        return len(self._pivots) >= 2
 
     @property
     def swing_threshold(self) -> float:
@@ -180,13 +210,14 @@ class OscillationDetector:
         p = self.params
         t = float(obs.t)
         pitch, yaw = obs.pitch, obs.yaw
+        limit = p.max_abs_deg * (2.0 if getattr(obs, "provisional", False) else 1.0)
         usable = (
             obs.found
             and pitch is not None
             and yaw is not None
             and obs.quality >= p.min_quality
-            and abs(pitch) <= p.max_abs_deg
-            and abs(yaw) <= p.max_abs_deg
+            and abs(pitch) <= limit
+            and abs(yaw) <= limit
         )
         if not usable:
             if self._pivots or self._direction:
@@ -205,6 +236,7 @@ class OscillationDetector:
             self._smooth = dict(raw)
         else:
             dt = max(0.0, t - self._last_t)
+            self._dt = dt if not self._dt else 0.9 * self._dt + 0.1 * dt
             alpha = 1.0 - math.exp(-dt / self.params.smoothing_s) if self.params.smoothing_s else 1
             for k, v in raw.items():
                 self._smooth[k] += alpha * (v - self._smooth[k])
@@ -217,6 +249,10 @@ class OscillationDetector:
 
         settled_for = self._settled_for(t, x, max(p.settle_band * h, 3.0 * self.noise[self.axis]))
 
+        self._history.append((t, x))
+        while self._history and self._history[0][0] < t - p.background_s - 2.5:
+            self._history.popleft()
+
         if self._lo is None or self._hi is None:
             self._start(t, x)
             return None
@@ -227,6 +263,12 @@ class OscillationDetector:
 
         if self._direction == 0:
             if settled_for >= p.rest_reset_s:
+                self._start(t, x)
+            return None
+
+        if self._rhythm:
+            if settled_for >= p.settle_s:
+                logger.debug("%s: sustained rhythm ended at t=%.2f; ignored", self.gesture, t)
                 self._start(t, x)
             return None
 
@@ -268,6 +310,8 @@ class OscillationDetector:
         self._extreme = None
         self._pivots = []
         self._other_trace.clear()
+        self._brisk = 0
+        self._rhythm = False
 
     def _zigzag(self, t: float, x: float, h: float) -> None:
         """Track extremes; a move of ``h`` back from the extreme confirms a turning point."""
@@ -287,13 +331,31 @@ class OscillationDetector:
             self._extreme = _Pivot(t, x)
         elif self._direction * (self._extreme.value - x) >= h:
             turn = self._extreme
-            gap = turn.t - self._pivots[-1].t if self._pivots else 0.0
+            prev = self._pivots[-1] if self._pivots else turn
+            gap = turn.t - prev.t
             p = self.params
-            if len(self._pivots) > 1 and not p.min_half_period_s <= gap <= p.max_half_period_s:
+            # Sampling slack: at 10 fps a turning point is only known to within a frame.
+            fastest = p.min_half_period_s - 0.75 * self._dt
+            brisk = gap < p.brisk_half_period_s - 0.75 * self._dt
+            self._brisk = self._brisk + 1 if brisk else 0
+            if self._brisk > p.max_brisk_reversals:
+                if not self._rhythm:
+                    logger.debug("%s: sustained rhythm at t=%.2f (tremor?)", self.gesture, t)
+                self._rhythm = True
+            if len(self._pivots) > 1 and not fastest <= gap <= p.max_half_period_s:
                 # Too fast (tremor) or too slow (sway) for a deliberate gesture: start over
                 # from this turning point.
                 logger.debug(
                     "%s: reversal after %.2fs at t=%.2f; restarting", self.gesture, gap, turn.t
+                )
+                self._pivots = [turn]
+            elif brisk and abs(turn.value - prev.value) < p.brisk_swing_ratio * h:
+                logger.debug(
+                    "%s: brisk small swing (%.1f deg in %.2fs) at t=%.2f; restarting",
+                    self.gesture,
+                    abs(turn.value - prev.value),
+                    gap,
+                    turn.t,
                 )
                 self._pivots = [turn]
             else:
@@ -305,6 +367,11 @@ class OscillationDetector:
         self._direction = direction
         self._pivots = [start]
         self._extreme = _Pivot(t, x)
+        since = max(start.t - self.params.background_s, self._last_event_t)
+        before = [v for ts, v in self._history if since <= ts < start.t]
+        self._background = (
+            float(np.percentile(before, 90) - np.percentile(before, 10)) if len(before) > 3 else 0.0
+        )
 
     def _prune(self, t: float) -> None:
         """Keep only reversals within the window of the latest one (plus the leg before)."""
@@ -332,6 +399,17 @@ class OscillationDetector:
             p.k_noise * self.noise[self.other],
         )
         start_t = self._pivots[0].t
+        if median_swing < p.background_ratio * self._background:
+            logger.debug(
+                "%s rejected at t=%.2f: swing %.1f deg does not stand out from the background "
+                "movement (%.1f deg)",
+                self.gesture,
+                t,
+                median_swing,
+                self._background,
+            )
+            self._start(t, x)
+            return None
         if other_range > other_limit:
             logger.debug(
                 "%s rejected at t=%.2f: %s moved %.1f deg (limit %.1f)",

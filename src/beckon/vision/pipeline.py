@@ -20,7 +20,7 @@ import numpy as np
 
 from beckon.profile import GestureProfile
 from beckon.vision.engine import EngineParams, GestureEngine, Verifier
-from beckon.vision.face import FaceObservation, FaceTracker, QualityParams
+from beckon.vision.face import FaceHint, FaceObservation, FaceTracker, QualityParams
 from beckon.vision.frames import Frame
 from beckon.vision.gestures import GestureEvent
 from beckon.vision.pose import Angles, NeutralParams, NeutralPose
@@ -38,6 +38,9 @@ class FaceStatus:
     found: bool
     calibrated: bool
     quality: float
+    hint: FaceHint | None = None
+    """How to improve a poor view ("move the tablet closer", "face the screen"): detection goes
+    on with lower confidence, and the bedside shows the fix (``ui.strings.face_hint_text``)."""
 
     @property
     def state(self) -> FaceState:
@@ -92,9 +95,12 @@ class VisionPipeline:
     """Turns frames into :class:`GestureEvent` s for one patient.
 
     If the face is lost for longer than ``relearn_after_s`` (the patient left, the tablet was
-    moved), the neutral pose is learned again from the next steady second. ``on_status`` is
-    called whenever the :attr:`FaceStatus` state changes. A calibrated ``profile`` brings the
-    patient's thresholds, neutral pose and resting face; ``verifier`` is the sequence model.
+    moved), the neutral pose is learned again (from the next steady second, or from the running
+    median of a restless head within a few seconds). ``on_status`` is called whenever the
+    :attr:`FaceStatus` state or hint changes; a hint must persist ``hint_after_s`` to show
+    (and to go away), so a face near a limit does not make the screen flicker. A calibrated
+    ``profile`` brings the patient's thresholds, neutral pose and resting face; ``verifier`` is
+    the sequence model.
     """
 
     def __init__(
@@ -106,6 +112,7 @@ class VisionPipeline:
         neutral: NeutralParams | None = None,
         quality: QualityParams | None = None,
         relearn_after_s: float = 10.0,
+        hint_after_s: float = 1.0,
         engine: EngineParams | None = None,
         on_status: Callable[[FaceStatus], None] | None = None,
         max_timings: int = 100_000,
@@ -124,7 +131,10 @@ class VisionPipeline:
         self.last_observation: FaceObservation | None = None
         self._status = FaceStatus(t=0.0, found=False, calibrated=False, quality=0.0)
         self._lost_since: float | None = None
-        self._noise_set = any(cal.noise)
+        self._noise_version = self.neutral.version if any(cal.noise) else -1
+        self.hint_after_s = hint_after_s
+        self._hint: FaceHint | None = None
+        self._hint_candidate: tuple[FaceHint | None, float] = (None, 0.0)
 
     def __enter__(self) -> Self:
         return self
@@ -156,10 +166,12 @@ class VisionPipeline:
         obs = self.tracker.observe(frame)
         self.last_observation = obs
         self._track_face(obs)
-        if self.neutral.ready and not self._noise_set and self.neutral.result is not None:
-            noise = self.neutral.result.noise
-            self.engine.set_noise(noise.pitch, noise.yaw, noise.roll)
-            self._noise_set = True
+        result = self.neutral.result
+        if result is not None and self._noise_version != self.neutral.version:
+            # A new neutral (first one, or a steady window replacing a running median) brings
+            # its own measured jitter.
+            self.engine.set_noise(result.noise.pitch, result.noise.yaw, result.noise.roll)
+            self._noise_version = self.neutral.version
         events = self.engine.update(obs)
         total_ms = (time.perf_counter() - start) * 1000.0
         self.timings.append(FrameTiming(frame.t, total_ms, self.tracker.last_mediapipe_ms))
@@ -170,6 +182,19 @@ class VisionPipeline:
         for frame in frames:
             yield from self.process(frame)
 
+    def _stable_hint(self, obs: FaceObservation) -> FaceHint | None:
+        """The view hint once it has held ``hint_after_s`` (no hint without a face)."""
+        if not obs.found:
+            self._hint = None
+            self._hint_candidate = (None, obs.t)
+            return None
+        candidate, since = self._hint_candidate
+        if obs.hint != candidate:
+            self._hint_candidate = (obs.hint, obs.t)
+        elif obs.hint != self._hint and obs.t - since >= self.hint_after_s:
+            self._hint = obs.hint
+        return self._hint
+
     def _track_face(self, obs: FaceObservation) -> None:
         """Update the face status, and relearn the neutral pose after a long absence."""
         if obs.found:
@@ -179,14 +204,19 @@ class VisionPipeline:
         elif self.neutral.ready and obs.t - self._lost_since >= self.relearn_after_s:
             logger.info("face lost for %.0f s: relearning the neutral pose", self.relearn_after_s)
             self.neutral.reset()
-            self._noise_set = False
+            self._noise_version = -1
             self.engine.reset()
+        hint = self._stable_hint(obs)
         status = FaceStatus(
-            t=obs.t, found=obs.found, calibrated=self.neutral.ready, quality=obs.quality
+            t=obs.t,
+            found=obs.found,
+            calibrated=self.neutral.ready,
+            quality=obs.quality,
+            hint=hint,
         )
-        changed = status.state != self._status.state
+        changed = status.state != self._status.state or status.hint != self._status.hint
         self._status = status
         if changed:
-            logger.info("face status: %s at t=%.2f", status.state, status.t)
+            logger.info("face status: %s (hint %s) at t=%.2f", status.state, status.hint, status.t)
             if self.on_status is not None:
                 self.on_status(status)

@@ -1,0 +1,250 @@
+"""The widened gesture recipe: the whole human range, split into a tune part and a score part.
+
+Why: the first recipe (:func:`beckon.lab.benchdata.recipe`) had one face size, nods at 0.7 to
+1.4 Hz and a still start, and the same recipe trained the model, tuned the thresholds and
+scored them. A perfect score on it said little. Here every performance draws its own
+conditions from the ranges people actually show:
+
+* nods and shakes at 0.5 to 3.5 Hz (log-uniform), 1.5 to 4 cycles, 3 to 25 degrees;
+* held gestures held 0.4 to 3 s; long blinks 1 to 3 s;
+* faces 70 to 90 px wide (a tablet about 1 m away), about 100 px, or the photo's own ~170 px;
+* 10, 15 or 30 frames per second;
+* a still start, or none (the clip starts in the middle of the gesture);
+* idle sway and tremor between gestures, or a still head; lighting from dim to bright.
+
+``part="tune"`` and ``part="score"`` draw from the same ranges with different seeds, so no
+clip of the score part was ever seen while tuning thresholds or training the model; faces in
+:data:`beckon.lab.benchdata.HELD_OUT_FACES` appear only in the score part. The clips are
+evaluated as an *uncalibrated* bedside would run them: the default profile, and the neutral
+pose learned on line from the clip itself (so calibration speed is measured too).
+
+Footage is kept modest (about 12 minutes per part): rendering runs on shared cores, and
+observations are cached like the first recipe's.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+from typing import Literal
+
+from beckon.lab import benchdata, synthetic
+from beckon.lab.benchdata import ACTIVITIES, ClipSpec, Effects, Label, Script
+from beckon.lab.synthetic import HeadPose, Segment
+
+Part = Literal["tune", "score"]
+
+PART_SEEDS = {"tune": 7, "score": 11}
+PART_FACES: dict[str, tuple[str, ...]] = {
+    "tune": ("astronaut_mirror",),
+    "score": ("astronaut", *benchdata.HELD_OUT_FACES),
+}
+PERFORMANCES = 5
+"""Performances of one gesture per positive clip."""
+
+FACE_SIZES = (("70-90px", 78.0), ("90-120px", 105.0), ("native", 0.0))
+FPS_CHOICES = (10.0, 15.0, 30.0)
+FPS_WEIGHTS = (0.45, 0.35, 0.2)
+"""30 fps costs three times the rendering of 10 fps: fewer such clips, still enough to see."""
+
+
+def speed_bucket(hz: float) -> str:
+    """Condition bucket of an oscillation's frequency."""
+    if hz < 1.0:
+        return "0.5-1Hz"
+    if hz < 2.0:
+        return "1-2Hz"
+    return "2-3.5Hz"
+
+
+def face_bucket(face_px: float) -> str:
+    return next(name for name, px in FACE_SIZES if px == face_px)
+
+
+def _log_uniform(rng: random.Random, lo: float, hi: float) -> float:
+    return math.exp(rng.uniform(math.log(lo), math.log(hi)))
+
+
+def oscillation(gesture: str, rng: random.Random) -> tuple[list[Segment], dict[str, str]]:
+    """One nod or shake with drawn speed, cycles and amplitude (and the way back to rest)."""
+    hz = _log_uniform(rng, 0.5, 3.5)
+    cycles = rng.choice([1.5, 2.0, 2.0, 3.0, 4.0])
+    # Faster swings are smaller: nobody shakes 25 degrees at 3.5 Hz.
+    top = 25.0 if hz < 1.5 else max(8.0, 25.0 - 6.0 * (hz - 1.5))
+    amp = _log_uniform(rng, 3.0, top)
+    if gesture == "nod":
+        segs: list[Segment] = [synthetic.nod(cycles, amp, hz)]
+        if cycles % 1:  # a one-sided nod of 1.5 cycles ends chin down: come back up
+            segs.append(synthetic.move_to(HeadPose(), 0.5 / hz))
+    else:
+        segs = [synthetic.shake(cycles, amp, hz)]
+    cond = {"speed": speed_bucket(hz), "amplitude": "3-6deg" if amp < 6 else "6-25deg"}
+    return segs, cond
+
+
+def held_gesture(gesture: str, rng: random.Random) -> tuple[list[Segment], dict[str, str]]:
+    """One held gesture with a drawn hold (0.4 to 3 s; long blinks 1 to 3 s) and size."""
+    hold_s = rng.uniform(1.0, 3.0) if gesture == "long_blink" else rng.uniform(0.4, 3.0)
+    amp = rng.uniform(0.8, 1.5)
+    speed = rng.uniform(0.7, 1.6)
+    segs = benchdata.gesture_segments(gesture, 1.0, rng, amp=amp, speed=speed, hold_s=hold_s)
+    return segs, {"hold": "0.4-1s" if hold_s < 1.0 else "1-3s"}
+
+
+class _Restless:
+    """Between gestures: still, swaying, or trembling, per clip."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.kind = rng.choice(["still", "still", "sway", "tremor"])
+        self.rng = rng
+
+    def rest(self, s: Script, seconds: float) -> None:
+        r = self.rng
+        if self.kind == "sway":
+            s.add(
+                synthetic.together(
+                    synthetic.still(seconds),
+                    synthetic.wobble("pitch", seconds, r.uniform(1.0, 3.0), r.uniform(0.15, 0.4)),
+                    synthetic.wobble("yaw", seconds, r.uniform(1.0, 3.0), r.uniform(0.1, 0.3)),
+                )
+            )
+        elif self.kind == "tremor":
+            s.rest(seconds, tremor=r.uniform(0.3, 1.0))
+        else:
+            s.rest(seconds)
+
+
+def _look(rng: random.Random) -> tuple[Effects, str]:
+    brightness = rng.choice([0.45, 0.7, 1.0, 1.0, 1.2])
+    effects = Effects(
+        noise_sigma=rng.uniform(1.5, 5.0),
+        flicker=rng.choice([0.0, 0.0, 0.02]),
+        brightness=brightness,
+    )
+    return effects, "dim" if brightness < 0.6 else "normal"
+
+
+def _clip_conditions(rng: random.Random) -> tuple[float, float, dict[str, str]]:
+    _, face_px = rng.choice(FACE_SIZES)
+    fps = rng.choices(FPS_CHOICES, FPS_WEIGHTS)[0]
+    return face_px, fps, {"face": face_bucket(face_px), "fps": f"{fps:.0f}fps"}
+
+
+def positive_clip(face: str, gesture: str, seed: int, part: Part) -> ClipSpec:
+    """``PERFORMANCES`` performances of one gesture, each with its own drawn conditions."""
+    rng = random.Random(seed)
+    face_px, fps, cond = _clip_conditions(rng)
+    effects, light = _look(rng)
+    cond["light"] = light
+    idle = _Restless(rng)
+    cond["idle"] = idle.kind
+    onset = rng.choice(["rest", "rest", "none"])
+    cond["onset"] = onset
+    s = Script(rng)
+    if onset == "rest":
+        idle.rest(s, rng.uniform(1.5, 3.0))
+    per_label: list[tuple[tuple[str, str], ...]] = []
+    for _ in range(PERFORMANCES):
+        if gesture in ("nod", "shake"):
+            segs, extra = oscillation(gesture, rng)
+        else:
+            segs, extra = held_gesture(gesture, rng)
+        s.add(*segs, label=gesture)
+        per_label.append(tuple(sorted(extra.items())))
+        idle.rest(s, rng.uniform(2.2, 3.2))
+    name = f"wide-{part}/{face}/{gesture}"
+    conditions = tuple(sorted(cond.items()))
+    spec = ClipSpec(
+        name,
+        face,
+        f"{face}-wide",
+        "positive",
+        tuple(s.segments),
+        tuple(s.labels),
+        effects,
+        seed,
+        fps=fps,
+        face_px=face_px,
+        conditions=conditions,
+    )
+    _LABEL_CONDITIONS[name] = per_label
+    return spec
+
+
+_LABEL_CONDITIONS: dict[str, list[tuple[tuple[str, str], ...]]] = {}
+
+
+def label_conditions(clip: ClipSpec, index: int) -> dict[str, str]:
+    """Conditions of one labelled performance: the clip's and the performance's own."""
+    out = dict(clip.conditions)
+    per = _LABEL_CONDITIONS.get(clip.name)
+    if per is not None and index < len(per):
+        out.update(dict(per[index]))
+    return out
+
+
+def _tremor(s: Script, scale: float) -> None:
+    """4 to 7 Hz tremor, small, for a few seconds on both axes: never a nod or a shake."""
+    r = s.rng
+    seconds = r.uniform(3.0, 6.0)
+    s.add(
+        synthetic.together(
+            synthetic.wobble("pitch", seconds, r.uniform(1.0, 3.0), r.uniform(4.0, 7.0)),
+            synthetic.wobble("yaw", seconds, r.uniform(0.5, 2.0), r.uniform(4.0, 7.0)),
+        )
+    )
+    s.rest(r.uniform(0.8, 1.5))
+
+
+NEGATIVE_ACTIVITIES = {**ACTIVITIES, "tremor": _tremor}
+
+
+def negative_clip(face: str, seed: int, part: Part, seconds: float = 60.0) -> ClipSpec:
+    """About a minute of everyday movement (talking, coughing, looking around, tremor...)."""
+    rng = random.Random(seed)
+    face_px, fps, cond = _clip_conditions(rng)
+    effects, light = _look(rng)
+    cond["light"] = light
+    s = Script(rng)
+    s.rest(rng.uniform(0.0, 2.0))
+    names = list(NEGATIVE_ACTIVITIES)
+    activities: list[Label] = []
+    while s.t < seconds:
+        name = rng.choice(names)
+        start = s.t
+        NEGATIVE_ACTIVITIES[name](s, 1.0)
+        activities.append(Label(name, start, s.t))
+        s.rest(rng.uniform(0.5, 2.0), tremor=rng.choice([0.0, 0.0, 0.4]))
+    return ClipSpec(
+        f"wide-{part}/{face}/negative-{seed % 1000}",
+        face,
+        f"{face}-wide",
+        "negative",
+        tuple(s.segments),
+        (),
+        effects,
+        seed,
+        fps=fps,
+        activities=tuple(activities),
+        face_px=face_px,
+        conditions=tuple(sorted(cond.items())),
+    )
+
+
+def wide_recipe(
+    part: Part, faces: Sequence[str] | None = None, negatives_per_face: int = 2
+) -> list[ClipSpec]:
+    """Every clip of one part: a positive clip per gesture and face, then the negatives."""
+    base = PART_SEEDS[part] * 100_000
+    chosen = tuple(faces) if faces is not None else PART_FACES[part]
+    if part == "tune" and set(chosen) & set(benchdata.HELD_OUT_FACES):
+        raise ValueError("held-out faces never appear in the tune part")
+    pos: list[ClipSpec] = []
+    neg: list[ClipSpec] = []
+    for fi, face in enumerate(chosen):
+        for gi, g in enumerate(benchdata.GESTURE_ORDER):
+            pos.append(positive_clip(face, g, base + fi * 1000 + gi, part))
+        for ni in range(negatives_per_face):
+            neg.append(negative_clip(face, base + fi * 1000 + 500 + ni, part))
+    return pos + neg
