@@ -121,6 +121,13 @@ class Alert:
         return self.priority == "emergency" or self.kind in ("escalated", "device_fault")
 
 
+def escalation_sound(alerts: list[Alert]) -> int:
+    """The escalation level whose sound plays for these alerts (the highest that escalated),
+    or 0 when none escalated: each level has its own sound, so the desk hears how far up
+    the chain a call has gone."""
+    return max((a.level for a in alerts if a.kind == "escalated"), default=0)
+
+
 @dataclass
 class AlertTracker:
     """Compares each queue with the one before and says what is new.

@@ -45,6 +45,7 @@ from beckon.ui.station_model import (
     age_seconds,
     age_text,
     clock_text,
+    escalation_sound,
     hour_bars,
     intent_bars,
     intent_label,
@@ -633,7 +634,7 @@ class StationWindow(QWidget):
         )
         self.alerts.extend(alerts)
         if any(a.audible for a in alerts):
-            self.alarm.play(loud)
+            self.alarm.play(loud, escalation_sound(alerts))
 
     def _banner(self, text: str, loud: bool) -> None:
         self.banner.setText(text)
