@@ -281,3 +281,14 @@ def test_a_scale_nobody_answers_gives_up_after_two_rounds() -> None:
 def test_without_scale_intents_pain_is_sent_at_once() -> None:
     m = Interaction(("nurse", "pain"), ACTIONS)
     assert m.on_gesture("nod", 5.0) == Selected("pain", 5.0)
+
+
+def test_staff_change_the_scan_speed_and_the_item_on_offer_stays() -> None:
+    m = machine()
+    assert m.view(5.0).highlighted == "water"
+    m.set_timing(10.0, 1.0, 5.0)
+    assert [m.view(t).highlighted for t in (14.9, 15.0, 25.0)] == ["water", "emergency", "nurse"]
+    assert m.on_gesture("nod", 26.0) == Selected("nurse", 26.0)
+    assert m.view(26.9).stage == "paused" and m.view(27.0).stage == "offering"
+    with pytest.raises(ValueError):
+        m.set_timing(0.0, 1.0, 30.0)

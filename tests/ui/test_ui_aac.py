@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QLabel
 
 from beckon.bedside.service import FrameTick, Gesture
@@ -124,3 +125,33 @@ def test_the_patient_rates_pain_with_nods_and_the_station_shows_pain_7_of_10(
     row = next(r for r in station.rows.values() if r.view is not None)
     texts = [label.text() for label in row.findChildren(QLabel)]
     assert "I am in pain: 7/10" in texts
+
+
+def test_staff_set_the_scan_speed_and_pause_behind_the_long_press_and_it_is_saved(
+    qtbot: Any,
+    rig: Any,
+    station_service: Any,
+    tmp_path: Path,
+    windows: list[Any],
+    look: None,
+    speaker: Any,
+) -> None:
+    from beckon.profile import load_profile
+
+    bedside = bedside_with(rig, tmp_path, windows, qtbot, speaker, ["water", "nurse"])
+    qtbot.waitUntil(lambda: not bedside.scan_button.isVisible(), timeout=WAIT_MS)
+    assert not bedside.pause_button.isVisible()  # the patient's screen has no timing controls
+    bedside.staff.hold_s = 0.5  # the same long press, shorter for the test
+    qtbot.mousePress(bedside.staff_button, Qt.MouseButton.LeftButton)
+    qtbot.wait(700)
+    qtbot.mouseRelease(bedside.staff_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bedside.scan_button.isVisible(), timeout=WAIT_MS)
+    assert bedside.scan_button.text() == "Scan: 4 s"
+    qtbot.mouseClick(bedside.scan_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(bedside.pause_button, Qt.MouseButton.LeftButton)
+    assert (bedside.scan_button.text(), bedside.pause_button.text()) == ("Scan: 5 s", "Pause: 5 s")
+    qtbot.waitUntil(lambda: bedside.service.menu.offer_seconds == 5.0, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bedside.service.menu.pause_after_select_s == 5.0, timeout=WAIT_MS)
+    # The choice holds after a restart: it is in the patient's profile.
+    saved = load_profile(bedside.service.profile_path).interaction
+    assert (saved.offer_seconds, saved.pause_after_select_s) == (5.0, 5.0)

@@ -235,6 +235,18 @@ class Interaction:
     def held(self) -> bool:
         return self._held
 
+    # ---------------------------------------------------------------- staff settings
+
+    def set_timing(self, offer_seconds: float, pause_after_select_s: float, t: float) -> None:
+        """Staff changed the scan speed (seconds per offer) or the pause after a choice: the
+        item on offer stays and is offered for the new time from ``t``."""
+        if offer_seconds <= 0 or pause_after_select_s < 0:
+            raise ValueError("offer_seconds must be positive and the pause not negative")
+        self._advance(t)
+        self.offer_seconds = offer_seconds
+        self.pause_after_select_s = pause_after_select_s
+        self._since = max(t, self._since)
+
     # ---------------------------------------------------------------- sleep
 
     @property

@@ -14,7 +14,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -47,7 +47,7 @@ from beckon.messaging.mqtt import (
     check_broker_files,
 )
 from beckon.messaging.outbox import Outbox, open_outbox
-from beckon.profile import load_configured_profile, profile_path
+from beckon.profile import load_configured_profile, profile_path, save_profile
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +115,15 @@ class AnswerQuestion:
 
     answer: str
     source: p.Source
+
+
+@dataclass(frozen=True)
+class SetTiming:
+    """Staff set the patient's scan speed and the pause after a choice (saved to the
+    patient's profile, so it holds after a restart)."""
+
+    offer_seconds: float
+    pause_after_select_s: float
 
 
 @dataclass(frozen=True)
@@ -281,6 +290,8 @@ class BedsideService:
             self.cancel(item.request_id)
         elif isinstance(item, AnswerQuestion):
             self.answer(item.answer, item.source)
+        elif isinstance(item, SetTiming):
+            self.set_timing(item.offer_seconds, item.pause_after_select_s)
         elif isinstance(item, SourceEnded):
             self.source_ended.set()
         elif isinstance(item, DeviceFaults):
@@ -363,6 +374,24 @@ class BedsideService:
         self.menu.release(self.menu_time())
         self._emit(ev.QuestionAnswered(question.id, answer))
         self._send(key)
+        self._update_menu()
+
+    def set_timing(self, offer_seconds: float, pause_after_select_s: float) -> None:
+        """Apply staff's scan timing now and write it to the patient's profile."""
+        self.menu.set_timing(offer_seconds, pause_after_select_s, self.menu_time())
+        settings = replace(
+            self.profile.interaction,
+            offer_seconds=offer_seconds,
+            pause_after_select_s=pause_after_select_s,
+        )
+        self.profile = replace(self.profile, interaction=settings)
+        try:
+            save_profile(self.profile, self.profile_path)
+        except OSError as exc:
+            log.error("cannot save the scan timing to %s: %s", self.profile_path, exc)
+            self._emit(
+                ev.Fault(f"The scan timing was not saved ({exc}); it is used until a restart.")
+            )
         self._update_menu()
 
     def _expire_question(self) -> None:

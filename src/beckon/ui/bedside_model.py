@@ -345,6 +345,18 @@ def mic_state(
 # ---------------------------------------------------------------- staff-only controls
 
 
+SCAN_PRESETS = (2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+"""Seconds per offer staff can choose at the bed (slower for a tired patient)."""
+PAUSE_PRESETS = (1.0, 2.0, 3.0, 5.0, 8.0)
+"""Seconds the menu rests after a choice (longer for patients whose gestures linger)."""
+
+
+def next_preset(current: float, presets: tuple[float, ...]) -> float:
+    """The next preset above ``current``, back to the first after the last: one button that
+    staff press until the value suits the patient."""
+    return next((p for p in presets if p > current + 1e-9), presets[0])
+
+
 class StaffLock:
     """Staff-only controls (calibrate, camera view) open after a long press, for a while.
 

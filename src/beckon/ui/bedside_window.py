@@ -40,11 +40,14 @@ from beckon.bedside.service import (
     CancelRequest,
     DeviceFaults,
     Gesture,
+    SetTiming,
     Submit,
 )
 from beckon.intents import SLEEP, Intent
 from beckon.ui import strings, theme
 from beckon.ui.bedside_model import (
+    PAUSE_PRESETS,
+    SCAN_PRESETS,
     CameraMonitor,
     DeviceWatch,
     MicState,
@@ -54,6 +57,7 @@ from beckon.ui.bedside_model import (
     StaffLock,
     Timeline,
     mic_state,
+    next_preset,
     spoken_intent,
     spoken_words,
     tile_columns,
@@ -232,6 +236,8 @@ class BedsideWindow(QWidget):
         self.setObjectName("bedsideRoot")
         self.setWindowTitle(f"Beckon · {strings.bed_title(service.address.bed)}")
         self.resize(1280, 800)
+        # (scan seconds, pause after a choice) as staff last set them; the service saves them
+        self._timing = (service.menu.offer_seconds, service.menu.pause_after_select_s)
         self._build()
         # Auto connections: queued whenever a worker thread emits, so slots run here.
         self.bridge.bedside.connect(self.on_event)
@@ -291,6 +297,16 @@ class BedsideWindow(QWidget):
         self.calibrate_button.clicked.connect(self.open_calibration)
         bar_layout.addWidget(self.preview_button)
         bar_layout.addWidget(self.calibrate_button)
+        # Staff-only too: the patient's scan speed and pause after a choice (saved to the profile).
+        self.scan_button = QPushButton()
+        self.scan_button.setObjectName("smallButton")
+        self.scan_button.clicked.connect(self._next_scan_speed)
+        self.pause_button = QPushButton()
+        self.pause_button.setObjectName("smallButton")
+        self.pause_button.clicked.connect(self._next_pause)
+        bar_layout.addWidget(self.scan_button)
+        bar_layout.addWidget(self.pause_button)
+        self._show_timing()
         # Staff-only: Calibrate and Show camera appear after a long press on Staff.
         self.staff_button = QPushButton(translate("Beckon", "Staff"))
         self.staff_button.setObjectName("smallButton")
@@ -741,9 +757,30 @@ class BedsideWindow(QWidget):
         reachable while its wizard is open)."""
         open_ = self.staff.poll()
         self.calibrate_button.setVisible(open_)
+        self.scan_button.setVisible(open_)
+        self.pause_button.setVisible(open_)
         self.preview_button.setVisible(open_ and self.vision is not None)
         if not open_ and self.preview.isVisible():
             self.toggle_preview()  # the picture is never left on screen for anyone to see
+
+    def _next_scan_speed(self) -> None:
+        offer, pause = self._timing
+        self._set_timing(next_preset(offer, SCAN_PRESETS), pause)
+
+    def _next_pause(self) -> None:
+        offer, pause = self._timing
+        self._set_timing(offer, next_preset(pause, PAUSE_PRESETS))
+
+    def _set_timing(self, offer: float, pause: float) -> None:
+        """The buttons show what staff chose at once; the service applies and saves it."""
+        self._timing = (offer, pause)
+        self.service.post(SetTiming(offer, pause))
+        self._show_timing()
+
+    def _show_timing(self) -> None:
+        offer, pause = self._timing
+        self.scan_button.setText(strings.scan_speed_text(offer))
+        self.pause_button.setText(strings.pause_text(pause))
 
     def _show_camera(self) -> None:
         state = self.camera.state()

@@ -37,6 +37,16 @@ def stage_banner(stage: str, level: int | None = None) -> str:
     return translate("Beckon", "Please wait…")
 
 
+def scan_speed_text(seconds: float) -> str:
+    """The staff button that sets the seconds each item is offered."""
+    return translate("Beckon", "Scan: {s} s").format(s=f"{seconds:g}")
+
+
+def pause_text(seconds: float) -> str:
+    """The staff button that sets the rest after a choice."""
+    return translate("Beckon", "Pause: {s} s").format(s=f"{seconds:g}")
+
+
 def sleep_label() -> str:
     """The menu entry that pauses the menu (intents.SLEEP), which is not in the catalog."""
     return translate("Beckon", "Rest (pause the menu)")
