@@ -27,6 +27,9 @@ APT_PACKAGES=(mosquitto mosquitto-clients espeak-ng sox libportaudio2 xvfb x11-u
   fonts-nanum python3-venv
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1
   libxkbcommon-x11-0 libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3)
+# cage and libwayland-cursor0: the bedside kiosk (deploy/systemd/beckon-bedside.service;
+# Qt's Wayland plugin needs the cursor library), started by tests/deploy/test_kiosk.py.
+APT_PACKAGES+=(cage libwayland-cursor0 systemd)  # systemd: systemd-analyze verify
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

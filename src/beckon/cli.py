@@ -345,6 +345,12 @@ def _window_options(p: argparse.ArgumentParser, role: str) -> None:
     )
     if role == "bedside":
         win.add_argument("--no-speech", action="store_true", help="do not speak prompts aloud")
+        win.add_argument(
+            "--kiosk",
+            action="store_true",
+            help="the tablet's only application (deploy/systemd/beckon-bedside.service): "
+            "full screen, and only staff can close it (Exit, after holding Staff)",
+        )
     if role == "station":
         win.add_argument("--nurse", default="", help="the nurse's name, filled in the window")
         win.add_argument(
@@ -393,6 +399,8 @@ def cmd_bedside(args: argparse.Namespace) -> int:
 
     if args.audio and not args.headless:
         raise BeckonError("--audio works with --headless only", "add --headless")
+    if args.kiosk and args.headless:
+        raise BeckonError("--kiosk opens the bedside window", "drop --headless or --kiosk")
     settings = load_bedside(
         args.config,
         {
@@ -707,8 +715,9 @@ def _bedside_window(args: argparse.Namespace, settings: Any) -> int:
         model=model,
         source=args.video or cfg.camera,
         is_file=bool(args.video),
-        fullscreen=args.fullscreen is not False,
+        fullscreen=args.kiosk or args.fullscreen is not False,
         speech=not args.no_speech,
+        kiosk=args.kiosk,
     )
 
 
@@ -776,6 +785,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except BeckonError as exc:
         print(f"beckon: {exc}", file=sys.stderr)
+        if getattr(args, "kiosk", False):
+            # The kiosk's screen is the only place anyone looks: say it there, and stay.
+            from beckon.ui.app import Look
+            from beckon.ui.launch import run_fault_screen
+
+            try:
+                return run_fault_screen(str(exc), Look(font_scale=args.font_scale))
+            except BeckonError as no_screen:  # no display either: only the journal is left
+                print(f"beckon: {no_screen}", file=sys.stderr)
         if isinstance(exc, ConfigError) and args.command in ("bedside", "station"):
             # A service whose configuration is wrong fails the same way on every restart:
             # EX_CONFIG tells systemd (RestartPreventExitStatus=78) not to loop on it.

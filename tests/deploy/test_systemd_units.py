@@ -40,9 +40,9 @@ def test_the_bedside_unit_is_a_kiosk_showing_the_window() -> None:
     assert window == [
         "/opt/beckon/venv/bin/beckon",
         "bedside",
+        "--kiosk",  # full screen, and only staff (or SIGTERM) can close it
         "--config",
         "/etc/beckon/bedside.toml",
-        "--fullscreen",
     ]
     assert "--headless" not in command
     assert unit["User"] == ["beckon"] and unit["Restart"] == ["always"]

@@ -15,39 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PyQt6.QtWidgets import QLabel, QPushButton, QWidget
 
 from beckon.bedside import events as ev
 from beckon.bedside.interaction import MenuView
 from beckon.ui.bedside_model import RequestTrack
+from tests.helpers.layout import settled_clipping
 
 SCREENS = {"tablet": (1280, 800), "desktop": (1920, 1080)}
 ITEMS = ["nurse", "water", "pain", "toilet", "reposition", "emergency"]
-
-
-def clipped(window: QWidget) -> list[str]:
-    """Every visible text widget that does not get the room its text needs."""
-    problems = []
-    scroll = window.timeline_scroll
-    for widget in window.findChildren((QLabel, QPushButton)):
-        if not widget.isVisible() or not widget.text() or scroll.isAncestorOf(widget):
-            continue
-        name = f"{widget.objectName() or type(widget).__name__} {widget.text()[:30]!r}"
-        if isinstance(widget, QLabel) and widget.wordWrap():
-            need = widget.heightForWidth(widget.width())
-            if need > widget.height() + 1:
-                problems.append(f"{name}: needs {need} px high, has {widget.height()}")
-        else:
-            hint = widget.sizeHint()
-            if hint.width() > widget.width() + 1 or hint.height() > widget.height() + 1:
-                problems.append(
-                    f"{name}: needs {hint.width()}x{hint.height()}, has "
-                    f"{widget.width()}x{widget.height()}"
-                )
-        corner = widget.mapTo(window, widget.rect().bottomRight())
-        if corner.x() >= window.width() or corner.y() >= window.height():
-            problems.append(f"{name}: outside the window at {corner.x()},{corner.y()}")
-    return problems
 
 
 @pytest.fixture
@@ -132,6 +107,7 @@ def test_the_bedside_fits_the_screen_at_large_font_scales(
         assert (window.width(), window.height()) == (width, height), (
             f"{state}: the window grew to {window.width()}x{window.height()}"
         )
-        failures += [f"{state}: {p}" for p in clipped(window)]
+        problems = settled_clipping(qtbot, window, scrolled=(window.timeline_scroll,))
+        failures += [f"{state}: {p}" for p in problems]
         window.grab().save(str(out / f"bedside_{state}_{screen}_x{scale:g}.png"))
     assert failures == []

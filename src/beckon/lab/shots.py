@@ -337,4 +337,33 @@ def take_screenshots(out: Path, model: Path | None) -> list[Path]:
         shoot.wait(lambda: len(station_ko.rows) >= 5, what="the Korean station")
         shoot.shot(station_ko, "station_korean")
         install_translation("en")
+        korean.close()
+        station_ko.close()
+
+        # Large text (--font-scale 1.5) on the reference 1280x800 tablet, both windows: the
+        # layouts reflow instead of growing past the screen (docs/ui.md). Sizes in code are
+        # read at construction, so new windows are opened at the new scale.
+        application(Look("en", "calm", 1.5), "bedside")
+        big = BedsideWindow(
+            BedsideService(bedside_settings("12", url)), vision=vision, profile_dir=tmp
+        )
+        stack.callback(big.close)
+        big.resize(1280, 800)
+        big.start()
+        big.show()
+        shoot.wait(lambda: bool(big.timeline.tracks), what="the large-text timeline")
+        shoot.wait(lambda: big.highlighted is not None, 20, "the large-text menu")
+        shoot.shot(big, "bedside_large_text")
+        big.close()
+        application(Look("en", "calm", 1.5), "station")
+        station_big = StationWindow(
+            StationFeed(station_settings.broker, SITE, UNIT), nurse="Nurse Kim"
+        )
+        stack.callback(station_big.close)
+        station_big.resize(1280, 800)
+        station_big.start()
+        station_big.show()
+        shoot.wait(lambda: len(station_big.rows) >= 5, what="the large-text station")
+        shoot.shot(station_big, "station_large_text")
+        application(Look("en"), "bedside")
     return shoot.saved

@@ -188,9 +188,15 @@ class BedsideWindow(QWidget):
         mic: MicSpec | None = None,
         profile_dir: Path | None = None,
         alarm: Alarm | None = None,
+        kiosk: bool = False,
     ) -> None:
         super().__init__()
         self.service = service
+        # A kiosk window (the tablet's only application, see deploy/systemd) cannot be closed
+        # by the patient: only by staff (Exit, behind the staff lock) or by the service
+        # manager's SIGTERM (exit_now).
+        self.kiosk = kiosk
+        self._may_close = not kiosk
         # A local alarm for calls that cannot get through; None: no alarm device was set up.
         self.alarm = alarm
         self.language = language
@@ -295,6 +301,12 @@ class BedsideWindow(QWidget):
         self.calibrate_button = QPushButton(translate("Beckon", "Calibrate"))
         self.calibrate_button.setObjectName("smallButton")
         self.calibrate_button.clicked.connect(self.open_calibration)
+        self.exit_button = QPushButton(translate("Beckon", "Exit"))
+        self.exit_button.setObjectName("smallButton")
+        self.exit_button.setToolTip(
+            translate("Beckon", "Close the bedside (under the kiosk service it starts again).")
+        )
+        self.exit_button.clicked.connect(self.exit_now)
         bar_layout.addWidget(self.preview_button)
         bar_layout.addWidget(self.calibrate_button)
         # Staff-only too: the patient's scan speed and pause after a choice (saved to the profile).
@@ -307,6 +319,7 @@ class BedsideWindow(QWidget):
         bar_layout.addWidget(self.scan_button)
         bar_layout.addWidget(self.pause_button)
         self._show_timing()
+        bar_layout.addWidget(self.exit_button)
         # Staff-only: Calibrate and Show camera appear after a long press on Staff.
         self.staff_button = QPushButton(translate("Beckon", "Staff"))
         self.staff_button.setObjectName("smallButton")
@@ -501,7 +514,19 @@ class BedsideWindow(QWidget):
         if self.bridge.bedside.emit in self.service.listeners:
             self.service.listeners.remove(self.bridge.bedside.emit)
 
+    def exit_now(self) -> None:
+        """Close even a kiosk window: staff pressed Exit, or the process got SIGTERM."""
+        self._may_close = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent | None) -> None:
+        if not self._may_close:
+            # Alt+F4, a window manager's close, a stray gesture of the compositor: the
+            # patient's only way to call for help must not disappear.
+            log.info("kiosk: close refused (staff use Exit after a long press on Staff)")
+            if event is not None:
+                event.ignore()
+            return
         self.shutdown()
         super().closeEvent(event)
 
@@ -759,6 +784,7 @@ class BedsideWindow(QWidget):
         self.calibrate_button.setVisible(open_)
         self.scan_button.setVisible(open_)
         self.pause_button.setVisible(open_)
+        self.exit_button.setVisible(open_)
         self.preview_button.setVisible(open_ and self.vision is not None)
         if not open_ and self.preview.isVisible():
             self.toggle_preview()  # the picture is never left on screen for anyone to see

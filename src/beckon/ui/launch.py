@@ -28,7 +28,12 @@ def run_until_closed(app: Any, windows: Sequence[Any]) -> int:
 
     def close_all(*_: object) -> None:
         for window in windows:
-            window.close()
+            # A kiosk bedside refuses a plain close(); a signal from the service manager wins.
+            exit_now = getattr(window, "exit_now", None)
+            if exit_now is not None:
+                exit_now()
+            else:
+                window.close()
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, close_all)
@@ -40,10 +45,29 @@ def run_until_closed(app: Any, windows: Sequence[Any]) -> int:
 
 
 def show(window: Any, fullscreen: bool) -> None:
+    from PyQt6.QtCore import QTimer
+    from PyQt6.QtWidgets import QApplication
+
     if fullscreen:
         window.showFullScreen()
     else:
         window.show()
+
+    def report() -> None:
+        # One line in the journal that says the screen shows the window (IT's first check of
+        # a kiosk, and what tests/deploy/test_kiosk.py waits for).
+        screen = window.screen().size()
+        log.info(
+            "window shown on %s: %dx%d of a %dx%d screen%s",
+            QApplication.platformName(),
+            window.width(),
+            window.height(),
+            screen.width(),
+            screen.height(),
+            " (full screen)" if window.isFullScreen() else "",
+        )
+
+    QTimer.singleShot(1000, report)
 
 
 def bedside_window(
@@ -55,6 +79,7 @@ def bedside_window(
     is_file: bool,
     speech: bool,
     voice: bool = True,
+    kiosk: bool = False,
 ) -> Any:
     """A BedsideWindow with its service, vision (when ``model``) and voice (when configured)."""
     from beckon.bedside.host import CameraSpec, MicSpec
@@ -76,6 +101,7 @@ def bedside_window(
         speaker=EspeakSpeaker() if speech else SilentSpeaker(),
         vision=camera,
         mic=mic,
+        kiosk=kiosk,
     )
 
 
@@ -88,15 +114,53 @@ def run_bedside(
     is_file: bool,
     fullscreen: bool,
     speech: bool,
+    kiosk: bool = False,
 ) -> int:
     check_display()
     app = application(look, "bedside")
     window = bedside_window(
-        settings, look, model=model, source=source, is_file=is_file, speech=speech
+        settings, look, model=model, source=source, is_file=is_file, speech=speech, kiosk=kiosk
     )
     window.start()
     show(window, fullscreen)
     return run_until_closed(app, [window])
+
+
+def run_fault_screen(message: str, look: Look) -> int:
+    """A kiosk bedside that cannot start (a wrong configuration, a missing model) shows why on
+    its screen and stays there until stopped, instead of exiting into a restart loop behind a
+    blank screen (cage does not pass the exit status on, so systemd cannot tell it apart)."""
+    from PyQt6.QtCore import Qt
+    from PyQt6.QtGui import QCloseEvent
+    from PyQt6.QtWidgets import QLabel
+
+    from beckon.ui import strings
+
+    class FaultScreen(QLabel):
+        def __init__(self) -> None:
+            super().__init__()
+            self._may_close = False
+
+        def exit_now(self) -> None:
+            self._may_close = True
+            self.close()
+
+        def closeEvent(self, event: QCloseEvent | None) -> None:
+            if not self._may_close and event is not None:
+                event.ignore()
+                return
+            super().closeEvent(event)
+
+    check_display()
+    app = application(look, "bedside")
+    screen = FaultScreen()
+    screen.setObjectName("faultScreen")
+    screen.setWordWrap(True)
+    screen.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    screen.setText(f"{strings.kiosk_fault_text()}\n\n{message}")
+    log.error("kiosk: the bedside cannot start, showing why on screen: %s", message)
+    show(screen, True)
+    return run_until_closed(app, [screen])
 
 
 def station_window(

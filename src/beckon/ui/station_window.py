@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import assert_never
 
 from PyQt6.QtCore import QObject, Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QCloseEvent
+from PyQt6.QtGui import QCloseEvent, QResizeEvent
 from PyQt6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -56,7 +56,7 @@ from beckon.ui.station_model import (
     slow_calls,
     sort_requests,
 )
-from beckon.ui.widgets import BarChart, IconLabel, StatusPill, px, set_prop
+from beckon.ui.widgets import BarChart, FlowLayout, IconLabel, StatusPill, px, set_prop
 
 log = logging.getLogger(__name__)
 
@@ -81,9 +81,12 @@ class QueueRow(QFrame):
         self._on_action = on_action
         self._colours = ("", "", "")
         self._painted: tuple[str, str, str, bool] | None = None
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(16, 10, 16, 10)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(16, 10, 16, 10)
+        outer.setSpacing(8)
+        layout = QHBoxLayout()
         layout.setSpacing(12)
+        outer.addLayout(layout)
         self.bed = QLabel()
         self.bed.setObjectName("rowBed")
         self.icon = IconLabel("request", 48)
@@ -116,9 +119,43 @@ class QueueRow(QFrame):
         layout.addWidget(self.icon)
         layout.addLayout(middle, 1)
         layout.addWidget(self.age)
-        layout.addWidget(self.ack)
-        layout.addWidget(self.resolve)
+        # The buttons sit at the end of the line when the row is wide enough for them and the
+        # request's name, and on a line of their own below it when not (large font scales).
+        self._line = layout
+        self._below = QHBoxLayout()
+        self._below.setSpacing(12)
+        self._below.addStretch(1)
+        outer.addLayout(self._below)
+        self._wide: bool | None = None
+        self._arrange(True)
         self.view: p.RequestView | None = None
+
+    def _needed_width(self) -> int:
+        """The width of one line holding everything, the request's name at its full size."""
+        parts = [self.bed, self.icon, self.request, self.age, self.ack, self.resolve]
+        margins = self.contentsMargins().left() + self.contentsMargins().right()
+        layout = self.layout()
+        if layout is not None:
+            inner = layout.contentsMargins()
+            margins += inner.left() + inner.right()
+        shown = [w for w in parts if not w.isHidden()]
+        return (
+            sum(w.sizeHint().width() for w in shown) + self._line.spacing() * len(shown) + margins
+        )
+
+    def _arrange(self, wide: bool) -> None:
+        if wide == self._wide:
+            return
+        self._wide = wide
+        target = self._line if wide else self._below
+        for button in (self.ack, self.resolve):
+            self._line.removeWidget(button)
+            self._below.removeWidget(button)
+            target.addWidget(button)
+
+    def resizeEvent(self, event: QResizeEvent | None) -> None:
+        super().resizeEvent(event)
+        self._arrange(self.width() >= self._needed_width())
 
     def show_view(self, view: p.RequestView, label: str, high_contrast: bool) -> None:
         self.view = view
@@ -134,6 +171,7 @@ class QueueRow(QFrame):
         self.badge.setText(esc)
         self.badge.setVisible(bool(esc))
         self.ack.setVisible(view.state == "received")
+        self._arrange(self.width() >= self._needed_width())
         colours = row_colours(view.priority, view.escalation, view.state, high_contrast)
         self._colours = (colours.background, colours.text, colours.accent)
         self.paint_colours(False)
@@ -166,18 +204,24 @@ class QuestionRow(QFrame):
         self.setObjectName("questionRow")
         self.question_id = q.id
         self.view = q
-        layout = QHBoxLayout(self)
+        # The answer sits under the question: side by side, the two set a column wider than
+        # a third of a 1280-pixel screen at font scale 1.5.
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
+        layout.setSpacing(6)
         times = strings.question_times(
             clock_text(q.asked_at), clock_text(q.answered_at) if q.answered_at else None
         )
         self.text = QLabel(f"{strings.bed_title(q.bed)}: {q.text}\n{q.asked_by}, {times}")
         self.text.setWordWrap(True)
+        # The question wraps to the column's width; it never sets the column's minimum width.
+        self.text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.text.setMinimumWidth(px(120))
         self.answer = QLabel()
         self.answer.setObjectName("answerBadge")
         self.answer.setToolTip(strings.answer_source(q.source))
-        layout.addWidget(self.text, 1)
-        layout.addWidget(self.answer)
+        layout.addWidget(self.text)
+        layout.addWidget(self.answer, 0, Qt.AlignmentFlag.AlignLeft)
         self.set_age(datetime.now(UTC))
 
     def set_age(self, now: datetime) -> None:
@@ -241,21 +285,29 @@ class StationWindow(QWidget):
         root = QVBoxLayout(self)
         root.setContentsMargins(18, 12, 18, 12)
         root.setSpacing(10)
-        top = QHBoxLayout()
+        # The title, the status chips and the nurse's name wrap onto a second line rather than
+        # push the window past the screen at large font scales.
+        top = QWidget()
+        top_layout = FlowLayout(top, spacing=12)
+        top_layout.setContentsMargins(0, 0, 0, 0)
         self.title = QLabel(translate("Beckon", "Unit {unit}").format(unit=self.feed.unit))
         self.title.setObjectName("unitTitle")
-        top.addWidget(self.title)
+        top_layout.addWidget(self.title)
         self.link_pill = StatusPill()
         self.station_pill = StatusPill()
-        top.addWidget(self.link_pill)
-        top.addWidget(self.station_pill)
-        top.addStretch(1)
-        top.addWidget(QLabel(translate("Beckon", "Your name:")))
+        top_layout.addWidget(self.link_pill)
+        top_layout.addWidget(self.station_pill)
+        name = QWidget()
+        name_layout = QHBoxLayout(name)
+        name_layout.setContentsMargins(0, 0, 0, 0)
+        name_layout.addWidget(QLabel(translate("Beckon", "Your name:")))
         self.nurse = QLineEdit(nurse)
         self.nurse.setPlaceholderText(translate("Beckon", "Nurse name"))
         self.nurse.setMinimumWidth(px(240))
-        top.addWidget(self.nurse)
-        root.addLayout(top)
+        name_layout.addWidget(self.nurse)
+        top_layout.addWidget(name)
+        top.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        root.addWidget(top)
 
         # The station's own faults (no broker, no station service, no sound): full width,
         # loud, and there until the fault is gone.
@@ -326,6 +378,11 @@ class StationWindow(QWidget):
         self.ask_text = QComboBox()
         self.ask_text.setEditable(True)
         self.ask_text.addItems(strings.preset_questions())
+        # A long preset question must not widen the column: the field scrolls its text.
+        self.ask_text.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.ask_text.setMinimumContentsLength(8)
         side.addWidget(self.ask_text)
         self.ask_button = QPushButton(translate("Beckon", "Ask"))
         self.ask_button.setObjectName("primary")
@@ -340,17 +397,41 @@ class StationWindow(QWidget):
         side.addStretch(1)
         side_widget = QWidget()
         side_widget.setLayout(side)
-        side_widget.setFixedWidth(px(400))
-        layout.addWidget(side_widget)
+        # Recent questions scroll inside the side column instead of setting the window's
+        # minimum height (a large font scale on a 1280x800 screen).
+        side_scroll = QScrollArea()
+        side_scroll.setWidgetResizable(True)
+        side_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        side_scroll.setWidget(side_widget)
+        self.side_scroll = side_scroll
+        self._fit_side()
+        layout.addWidget(side_scroll)
         return page
 
+    def _fit_side(self) -> None:
+        """The question column takes 400 px at font scale 1, but never more than a third of
+        the window: the queue keeps the room it needs at large font scales."""
+        self.side_scroll.setFixedWidth(min(px(400) + px(16), max(px(200), self.width() // 3)))
+
+    def resizeEvent(self, event: QResizeEvent | None) -> None:
+        super().resizeEvent(event)
+        self._fit_side()
+
     def _build_history_tab(self) -> QWidget:
+        """The history scrolls when two charts and the slowest calls do not fit the height."""
         page = QWidget()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(page)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(8, 14, 8, 8)
         layout.setSpacing(10)
         self.history_note = QLabel()
         self.history_note.setObjectName("sectionTitle")
+        self.history_note.setWordWrap(True)
         layout.addWidget(self.history_note)
         by_type = QLabel(
             translate(
@@ -368,6 +449,7 @@ class StationWindow(QWidget):
             translate("Beckon", "Time to a nurse's answer, per hour (90th percentile)")
         )
         by_hour.setObjectName("chartTitle")
+        by_hour.setWordWrap(True)
         layout.addWidget(by_hour)
         self.hour_chart = BarChart(horizontal=False)
         # The slowest calls beside the hourly chart: what a median or percentile still hides.
@@ -389,7 +471,7 @@ class StationWindow(QWidget):
             chart.empty_text = translate("Beckon", "No requests in the last 24 hours.")
             if self.high_contrast:
                 chart.set_colours("#ffd700", "#ffffff", "#444444")
-        return page
+        return scroll
 
     # ------------------------------------------------------------ running
 

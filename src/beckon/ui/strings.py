@@ -133,6 +133,14 @@ def mic_text(state: MicState) -> str:
     return translate("Beckon", "Microphone off")
 
 
+def kiosk_fault_text() -> str:
+    """What a kiosk tablet that cannot start says to whoever looks at it (the detail follows)."""
+    return translate(
+        "Beckon",
+        "This tablet cannot call the nurses. Please tell a nurse; staff: call IT.",
+    )
+
+
 def connection_text(online: bool | None) -> str:
     if online:
         return translate("Beckon", "Connected")

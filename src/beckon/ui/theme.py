@@ -8,7 +8,9 @@ Plain Python (no Qt) so the scaling is unit-tested.
 
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 
 from beckon import paths
@@ -16,6 +18,46 @@ from beckon import paths
 THEMES = ("calm", "high_contrast")
 LANGUAGES = ("en", "ko")
 _PX = re.compile(r"@px\((\d+(?:\.\d+)?)\)")
+
+# ---------------------------------------------------------------- how large text must be
+
+# A capital letter that subtends 10 minutes of arc is read with 6/12 (20/40) vision: twice the
+# 5' of the 6/6 (20/20) letter on a Snellen chart. Patients in bed are often older, tired and
+# without their glasses, so 6/12 is the floor for what they must read (docs/ui.md).
+READABLE_ARCMIN = 10.0
+
+
+@dataclass(frozen=True)
+class Viewing:
+    """A screen and the distance its text is read from: what a pixel measures there and how
+    tall a capital must be to be read."""
+
+    name: str
+    diagonal_in: float
+    width_px: int
+    height_px: int
+    distance_m: float
+
+    @property
+    def mm_per_px(self) -> float:
+        return 25.4 * self.diagonal_in / math.hypot(self.width_px, self.height_px)
+
+    def needed_cap_mm(self, arcmin: float = READABLE_ARCMIN) -> float:
+        """The capital height (mm) that subtends ``arcmin`` at this distance."""
+        return 2000.0 * self.distance_m * math.tan(math.radians(arcmin / 60.0) / 2.0)
+
+    def cap_mm(self, cap_px: float) -> float:
+        return cap_px * self.mm_per_px
+
+
+# The reference bedside: a 10.1-inch 1280x800 tablet on a bed arm, read by the patient at
+# about 1 m; staff-only controls are read by a nurse standing at the tablet (0.5 m). A tablet
+# at the foot of the bed (1.5 m) needs --font-scale 1.5. The station: a 23.8-inch 1920x1080
+# screen at a desk, read from 0.8 m.
+BEDSIDE = Viewing("10.1-inch 1280x800 tablet at 1 m", 10.1, 1280, 800, 1.0)
+BEDSIDE_FAR = Viewing("10.1-inch 1280x800 tablet at 1.5 m", 10.1, 1280, 800, 1.5)
+BEDSIDE_STAFF = Viewing("10.1-inch 1280x800 tablet, staff at 0.5 m", 10.1, 1280, 800, 0.5)
+STATION = Viewing("23.8-inch 1920x1080 desk screen at 0.8 m", 23.8, 1920, 1080, 0.8)
 
 
 def asset(*parts: str) -> Traversable:

@@ -1,0 +1,80 @@
+"""Does every text on a window get the room it needs? (issue 12, point 6)
+
+Qt never elides a QLabel or a button by itself: text that does not fit is cut off at the
+widget's edge. So a text widget is clipped when it is smaller than its own size hint (for a
+word-wrapped label: lower than the height its text needs at its width), or when it reaches past
+the window (or, inside a scroll area, past the area's width: a scroll area may scroll down, but
+nothing here scrolls sideways).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PyQt6.QtWidgets import QAbstractButton, QLabel, QScrollArea, QTabBar, QWidget
+
+
+def _scroll_area(widget: QWidget, window: QWidget) -> QScrollArea | None:
+    parent = widget.parentWidget()
+    while parent is not None and parent is not window:
+        if isinstance(parent, QScrollArea):
+            return parent
+        parent = parent.parentWidget()
+    return None
+
+
+def clipped(window: QWidget, *, scrolled: tuple[QWidget, ...] = ()) -> list[str]:
+    """Every visible text widget of ``window`` that does not get the room its text needs.
+    Widgets inside ``scrolled`` (areas allowed to scroll their text out of view) are skipped."""
+    problems = []
+    widgets: list[QLabel | QAbstractButton] = [
+        *window.findChildren(QLabel),
+        *window.findChildren(QAbstractButton),
+    ]
+    for widget in widgets:
+        text = widget.text()
+        if not widget.isVisible() or not text or any(s.isAncestorOf(widget) for s in scrolled):
+            continue
+        name = f"{widget.objectName() or type(widget).__name__} {text[:30]!r}"
+        if isinstance(widget, QLabel) and widget.wordWrap():
+            need = widget.heightForWidth(widget.width())
+            if need > widget.height() + 1:
+                problems.append(f"{name}: needs {need} px high, has {widget.height()}")
+        else:
+            hint = widget.sizeHint()
+            if hint.width() > widget.width() + 1 or hint.height() > widget.height() + 1:
+                problems.append(
+                    f"{name}: needs {hint.width()}x{hint.height()}, has "
+                    f"{widget.width()}x{widget.height()}"
+                )
+        area = _scroll_area(widget, window)
+        viewport = area.viewport() if area is not None else None
+        if viewport is not None:
+            corner = widget.mapTo(viewport, widget.rect().bottomRight())
+            if corner.x() >= viewport.width():
+                problems.append(f"{name}: past the right edge of its scroll area")
+            continue
+        corner = widget.mapTo(window, widget.rect().bottomRight())
+        if corner.x() >= window.width() or corner.y() >= window.height():
+            problems.append(f"{name}: outside the window at {corner.x()},{corner.y()}")
+    for bar in window.findChildren(QTabBar):
+        if bar.isVisible() and bar.count():
+            last = bar.tabRect(bar.count() - 1)
+            if last.right() >= bar.width() or bar.sizeHint().height() > bar.height() + 1:
+                problems.append(f"tabs {bar.tabText(0)!r}...: do not fit their bar")
+    return problems
+
+
+def settled_clipping(
+    qtbot: Any, window: QWidget, *, scrolled: tuple[QWidget, ...] = (), timeout_s: float = 5.0
+) -> list[str]:
+    """:func:`clipped` once the layout has settled: resizes propagate through several event
+    loop turns (tiles refit their text after the grid moves), so poll until nothing is clipped
+    or ``timeout_s`` passes, and return what is still clipped then."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        problems = clipped(window, scrolled=scrolled)
+        if not problems or time.monotonic() > deadline:
+            return problems
+        qtbot.wait(50)

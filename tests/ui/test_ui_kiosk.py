@@ -1,0 +1,81 @@
+"""Issue 12, point 1: the kiosk bedside cannot be closed by the patient. Only staff (Exit, shown
+after a long press on Staff) or the service manager's SIGTERM close it."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+from PyQt6.QtCore import Qt, QTimer
+
+from beckon.lab.rig import Rig
+from tests.ui.conftest import RecordingSpeaker
+
+WAIT_MS = 15_000
+
+
+def kiosk_window(rig: Rig, tmp_path: Path, qtbot: Any, windows: list[Any]) -> Any:
+    from beckon.bedside.service import BedsideService
+    from beckon.ui.bedside_window import BedsideWindow
+
+    window = BedsideWindow(
+        BedsideService(rig.bedside_settings("12", {})),
+        speaker=RecordingSpeaker(),
+        profile_dir=tmp_path,
+        kiosk=True,
+    )
+    qtbot.addWidget(window)
+    windows.append(window)
+    window.start()
+    window.showFullScreen()
+    qtbot.waitUntil(lambda: window.timeline.online is True, timeout=WAIT_MS)
+    return window
+
+
+def test_the_patient_cannot_close_the_kiosk_window_and_staff_can(
+    qtbot: Any, rig: Rig, tmp_path: Path, windows: list[Any], look: None, station_service: Any
+) -> None:
+    window = kiosk_window(rig, tmp_path, qtbot, windows)
+    assert window.close() is False  # what Alt+F4 or a window manager's close asks
+    qtbot.wait(300)
+    assert window.isVisible() and window.host.service_alive
+
+    assert not window.exit_button.isVisible()
+    qtbot.mouseClick(window.staff_button, Qt.MouseButton.LeftButton)  # a short tap
+    qtbot.wait(300)
+    assert not window.exit_button.isVisible()
+
+    window.staff.hold_s = 0.5  # the long press, shorter for the test
+    qtbot.mousePress(window.staff_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.exit_button.isVisible(), timeout=WAIT_MS)
+    qtbot.mouseRelease(window.staff_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.exit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=WAIT_MS)
+    assert not window.host.started or not window.host.service_alive
+
+
+def test_sigterm_closes_the_kiosk_window(
+    qtbot: Any, qapp: Any, rig: Rig, tmp_path: Path, windows: list[Any], look: None
+) -> None:
+    """systemd stops the kiosk with SIGTERM: the window closes and its service stops."""
+    from beckon.ui.launch import run_until_closed
+
+    window = kiosk_window(rig, tmp_path, qtbot, windows)
+    old = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    quit_on_close = qapp.quitOnLastWindowClosed()
+    safety = QTimer()
+    safety.setSingleShot(True)
+    safety.timeout.connect(qapp.quit)  # never hang the test run if SIGTERM did not close it
+    safety.start(30_000)
+    QTimer.singleShot(300, lambda: os.kill(os.getpid(), signal.SIGTERM))
+    try:
+        run_until_closed(qapp, [window])
+    finally:
+        safety.stop()
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+        qapp.setQuitOnLastWindowClosed(quit_on_close)
+    assert not window.isVisible()
+    assert not window.host.service_alive

@@ -1,0 +1,93 @@
+"""Issue 12, point 6, the station's half: the nurse-station window reflows at font scales up to
+1.5 on a 1280x800 and a 1920x1080 screen; it never grows past the screen and no text is cut off.
+
+The window runs against a real Mosquitto and a real station service; the unit's beds are real
+protocol messages (requests of every priority, a question answered, a tablet that vanished), so
+the queue, the faults and the recent questions carry the text they carry on a ward. Then the
+broker is stopped for the full-width outage banner. Each state is checked with
+tests/helpers/layout.clipped and saved as a screenshot (under tmp, or ``BECKON_SHOTS_DIR``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers.layout import settled_clipping
+from tests.helpers.ward import BEDS, publish_ward
+from tests.ui.conftest import SITE, UNIT, RecordingAlarm
+
+SCREENS = {"tablet": (1280, 800), "desktop": (1920, 1080)}
+WAIT_MS = 20_000
+
+
+@pytest.fixture
+def scaled(qapp: Any) -> Any:
+    from beckon.ui.app import Look, application, install_translation
+
+    def apply(scale: float) -> None:
+        application(Look("en", "calm", scale), "station")
+
+    yield apply
+    application(Look("en"), "bedside")
+    install_translation("en")
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.25, 1.5])
+@pytest.mark.parametrize("screen", sorted(SCREENS))
+def test_the_station_fits_the_screen_at_large_font_scales(
+    qtbot: Any,
+    scaled: Any,
+    mosquitto: Any,
+    station_service: Any,
+    windows: list[Any],
+    tmp_path: Path,
+    scale: float,
+    screen: str,
+) -> None:
+    from beckon.config import BrokerConfig
+    from beckon.station.feed import StationFeed
+    from beckon.ui.station_window import StationWindow
+
+    scaled(scale)
+    width, height = SCREENS[screen]
+    feed = StationFeed(BrokerConfig(url=mosquitto.url, keepalive=2), SITE, UNIT)
+    window = StationWindow(feed, nurse="Nurse Alexandra Kim", alarm=RecordingAlarm())
+    qtbot.addWidget(window)
+    windows.append(window)
+    window.resize(width, height)
+    window.start()
+    window.show()
+    publish_ward(mosquitto.port, SITE, UNIT)
+    qtbot.waitUntil(lambda: len(window.rows) == len(BEDS), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bool(window.queue and window.queue.offline_beds), timeout=WAIT_MS)
+    window.ask_bed.setCurrentText("12")
+    window.ask_text.setCurrentText("Would you like the light switched off?")
+    assert window.ask()
+    qtbot.waitUntil(lambda: bool(window.question_rows()), timeout=WAIT_MS)
+    out = Path(os.environ.get("BECKON_SHOTS_DIR") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+
+    failures: list[str] = []
+
+    def check(state: str) -> None:
+        qtbot.wait(50)
+        if (window.width(), window.height()) != (width, height):
+            failures.append(f"{state}: the window grew to {window.width()}x{window.height()}")
+        hint = window.minimumSizeHint()
+        if hint.width() > width or hint.height() > height:
+            failures.append(f"{state}: the window needs at least {hint.width()}x{hint.height()}")
+        failures.extend(f"{state}: {problem}" for problem in settled_clipping(qtbot, window))
+        window.grab().save(str(out / f"station_{state}_{screen}_x{scale:g}.png"))
+
+    check("queue")
+    window.tabs.setCurrentIndex(1)
+    check("history")
+    window.tabs.setCurrentIndex(0)
+    mosquitto.stop()  # the broker is lost: the full-width banner
+    qtbot.waitUntil(lambda: window.system_banner.isVisible(), timeout=WAIT_MS)
+    check("outage")
+    assert failures == [], "\n".join(failures)
