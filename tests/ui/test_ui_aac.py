@@ -48,9 +48,13 @@ def test_the_patient_puts_the_menu_to_sleep_and_wakes_it(
     assert bedside.tiles["sleep"].label.text() == "Rest (pause the menu)"
     t0 = bedside.service.menu_time()
     bedside.service.post(FrameTick(t0 + 4.5))  # "sleep" is on offer
-    qtbot.waitUntil(lambda: bedside.menu.highlighted == "sleep", timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: bedside.menu is not None and bedside.menu.highlighted == "sleep", timeout=WAIT_MS
+    )
     bedside.service.post(Gesture("nod", t0 + 5.0, 0.9))
-    qtbot.waitUntil(lambda: bedside.menu.stage == "asleep", timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: bedside.menu is not None and bedside.menu.stage == "asleep", timeout=WAIT_MS
+    )
     assert "Nod to wake" in bedside.stage_banner.text()
     assert speaker.said[-1][0] == "Resting. Nod to wake the menu."
     spoken = len(speaker.said)
@@ -63,7 +67,9 @@ def test_the_patient_puts_the_menu_to_sleep_and_wakes_it(
     assert bedside.service.states == {}  # "sleep" was never sent as a request
     bedside.service.post(Gesture("nod", t0 + 42.0, 0.9))  # wake
     bedside.service.post(FrameTick(t0 + 45.5))
-    qtbot.waitUntil(lambda: bedside.menu.highlighted == "water", timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: bedside.menu is not None and bedside.menu.highlighted == "water", timeout=WAIT_MS
+    )
     assert bedside.service.states == {}
 
 
@@ -109,12 +115,14 @@ def test_the_patient_rates_pain_with_nods_and_the_station_shows_pain_7_of_10(
     bedside = bedside_with(rig, tmp_path, windows, qtbot, speaker, ["pain", "water"])
     t0 = bedside.service.menu_time()
     bedside.service.post(Gesture("nod", t0 + 0.5, 0.9))  # "pain" is on offer
-    qtbot.waitUntil(lambda: bedside.menu.stage == "scale", timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: bedside.menu is not None and bedside.menu.stage == "scale", timeout=WAIT_MS
+    )
     assert bedside.service.states == {}  # nothing is sent before the number
     bedside.service.post(FrameTick(t0 + 3.6))  # the pause after the choice is over
     qtbot.waitUntil(lambda: ("How strong, from 0 to 10? 0?", "en") in speaker.said, timeout=WAIT_MS)
     bedside.service.post(FrameTick(t0 + 3.5 + 7 * 4.0 + 0.1))
-    qtbot.waitUntil(lambda: bedside.menu.level == 7, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bedside.menu is not None and bedside.menu.level == 7, timeout=WAIT_MS)
     assert "Nod at 7" in bedside.stage_banner.text()
     assert speaker.said[-1] == ("7?", "en")
     bedside.service.post(Gesture("nod", t0 + 3.5 + 7 * 4.0 + 1.0, 0.9))
@@ -139,17 +147,21 @@ def test_staff_set_the_scan_speed_and_pause_behind_the_long_press_and_it_is_save
     from beckon.profile import load_profile
 
     bedside = bedside_with(rig, tmp_path, windows, qtbot, speaker, ["water", "nurse"])
-    qtbot.waitUntil(lambda: not bedside.scan_button.isVisible(), timeout=WAIT_MS)
-    assert not bedside.pause_button.isVisible()  # the patient's screen has no timing controls
+    qtbot.mouseClick(bedside.staff_button, Qt.MouseButton.LeftButton)  # a patient's tap
+    qtbot.wait(300)
+    assert not bedside.timing_menu.isVisible()  # the patient's screen has no timing controls
     bedside.staff.hold_s = 0.5  # the same long press, shorter for the test
     qtbot.mousePress(bedside.staff_button, Qt.MouseButton.LeftButton)
     qtbot.wait(700)
     qtbot.mouseRelease(bedside.staff_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bedside.scan_button.isVisible(), timeout=WAIT_MS)
-    assert bedside.scan_button.text() == "Scan: 4 s"
-    qtbot.mouseClick(bedside.scan_button, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(bedside.pause_button, Qt.MouseButton.LeftButton)
-    assert (bedside.scan_button.text(), bedside.pause_button.text()) == ("Scan: 5 s", "Pause: 5 s")
+    qtbot.waitUntil(lambda: bedside.calibrate_button.isVisible(), timeout=WAIT_MS)
+    assert not bedside.timing_menu.isVisible()
+    qtbot.mouseClick(bedside.staff_button, Qt.MouseButton.LeftButton)  # staff tap: timing
+    qtbot.waitUntil(lambda: bedside.timing_menu.isVisible(), timeout=WAIT_MS)
+    assert bedside.scan_action.text() == "Scan: 4 s"
+    bedside.scan_action.trigger()
+    bedside.pause_action.trigger()
+    assert (bedside.scan_action.text(), bedside.pause_action.text()) == ("Scan: 5 s", "Pause: 5 s")
     qtbot.waitUntil(lambda: bedside.service.menu.offer_seconds == 5.0, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: bedside.service.menu.pause_after_select_s == 5.0, timeout=WAIT_MS)
     # The choice holds after a restart: it is in the patient's profile.

@@ -22,6 +22,7 @@ from PyQt6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -309,15 +310,16 @@ class BedsideWindow(QWidget):
         self.exit_button.clicked.connect(self.exit_now)
         bar_layout.addWidget(self.preview_button)
         bar_layout.addWidget(self.calibrate_button)
-        # Staff-only too: the patient's scan speed and pause after a choice (saved to the profile).
-        self.scan_button = QPushButton()
-        self.scan_button.setObjectName("smallButton")
-        self.scan_button.clicked.connect(self._next_scan_speed)
-        self.pause_button = QPushButton()
-        self.pause_button.setObjectName("smallButton")
-        self.pause_button.clicked.connect(self._next_pause)
-        bar_layout.addWidget(self.scan_button)
-        bar_layout.addWidget(self.pause_button)
+        # Staff-only too: the patient's scan speed and pause after a choice (saved to the
+        # profile). A short tap on Staff while it is open shows them, so the bar gains no
+        # button and still fits at large font scales.
+        self.timing_menu = QMenu(self)
+        self.scan_action = self.timing_menu.addAction("")
+        self.pause_action = self.timing_menu.addAction("")
+        assert self.scan_action is not None and self.pause_action is not None
+        self.scan_action.triggered.connect(self._next_scan_speed)
+        self.pause_action.triggered.connect(self._next_pause)
+        self._staff_was_open = False
         self._show_timing()
         bar_layout.addWidget(self.exit_button)
         # Staff-only: Calibrate and Show camera appear after a long press on Staff.
@@ -770,11 +772,15 @@ class BedsideWindow(QWidget):
         self._show_banner(self.reach_banner, bool(text))
 
     def _staff_pressed(self) -> None:
+        self._staff_was_open = self.staff.poll()
         self.staff.press()
         QTimer.singleShot(int(self.staff.hold_s * 1000) + 50, self._show_staff)
 
     def _staff_released(self) -> None:
-        self.staff.release()
+        if not self.staff.release() and self._staff_was_open and self.staff.poll():
+            self.timing_menu.popup(
+                self.staff_button.mapToGlobal(self.staff_button.rect().bottomLeft())
+            )
         self._show_staff()
 
     def _show_staff(self) -> None:
@@ -782,8 +788,6 @@ class BedsideWindow(QWidget):
         reachable while its wizard is open)."""
         open_ = self.staff.poll()
         self.calibrate_button.setVisible(open_)
-        self.scan_button.setVisible(open_)
-        self.pause_button.setVisible(open_)
         self.exit_button.setVisible(open_)
         self.preview_button.setVisible(open_ and self.vision is not None)
         if not open_ and self.preview.isVisible():
@@ -805,8 +809,9 @@ class BedsideWindow(QWidget):
 
     def _show_timing(self) -> None:
         offer, pause = self._timing
-        self.scan_button.setText(strings.scan_speed_text(offer))
-        self.pause_button.setText(strings.pause_text(pause))
+        assert self.scan_action is not None and self.pause_action is not None
+        self.scan_action.setText(strings.scan_speed_text(offer))
+        self.pause_action.setText(strings.pause_text(pause))
 
     def _show_camera(self) -> None:
         state = self.camera.state()
