@@ -22,14 +22,16 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 # speech; libportaudio2: microphone access; the xcb/EGL libraries: real Qt windows under X;
 # xvfb and x11-utils (xwininfo): screenshots of the windows and the kiosk test;
 # fonts-nanum: Korean text in the windows;
-# python3-venv: Debian's venv support.
+# python3-venv: Debian's venv support; openssl: certificates in the broker tests.
 APT_PACKAGES=(mosquitto mosquitto-clients espeak-ng sox libportaudio2 xvfb x11-utils
-  fonts-nanum python3-venv
+  fonts-nanum python3-venv openssl
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1
   libxkbcommon-x11-0 libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3)
 # cage and libwayland-cursor0: the bedside kiosk (deploy/systemd/beckon-bedside.service;
 # Qt's Wayland plugin needs the cursor library), started by tests/deploy/test_kiosk.py.
 APT_PACKAGES+=(cage libwayland-cursor0 systemd)  # systemd: systemd-analyze verify
+# postgresql: the tests start a throwaway PostgreSQL server for the station's PostgreSQL store.
+[ "$WITH_TESTS" = 1 ] && APT_PACKAGES+=(postgresql)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -12,7 +12,7 @@ import ast
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "beckon"
-RUNTIME = ("vision", "voice", "messaging", "station", "bedside", "ui")
+RUNTIME = ("vision", "voice", "messaging", "station", "bedside", "ui", "doctor")
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -229,6 +229,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bvoice.add_argument("--model", metavar="DIR", help="use this Vosk model folder")
     bvoice.add_argument("--quick", action="store_true", help="fewer voices and phrases")
+    bvoice.add_argument("--clean", action="store_true", help="clean speech only, no noise levels")
+    bvoice.add_argument(
+        "--recordings",
+        metavar="DIR",
+        help="score the WAV files of DIR listed in DIR/labels.csv instead of synthetic speech "
+        "(columns file,language,expected[,group]; see docs/voice.md)",
+    )
     bvoice.add_argument("--json", action="store_true", help="print the figures as JSON")
     bvoice.set_defaults(func=cmd_bench_voice)
     bgest = bsub.add_parser(
@@ -325,6 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("role", choices=["bedside", "station"])
     check.add_argument("file", type=Path)
     config.set_defaults(func=cmd_config)
+    _add_hospital_commands(sub)
     return parser
 
 
@@ -416,6 +424,8 @@ def cmd_bedside(args: argparse.Namespace) -> int:
     cfg = settings.bedside
     service = BedsideService(settings)
     service.listeners.append(lambda e: log.info("bedside: %s", describe(e)))
+    notifier = _systemd_watch(service)
+    watch = _bedside_metrics(service, cfg.metrics)
     camera = mic = None
     if "gesture" in cfg.inputs or args.video:
         model = modelstore.require_model("face_landmarker")
@@ -424,7 +434,7 @@ def cmd_bedside(args: argparse.Namespace) -> int:
         )
     if "voice" in cfg.inputs or args.audio:
         mic = MicSpec(cfg.language, Path(args.audio) if args.audio else None, realtime=False)
-    host = BedsideHost(service, camera, mic)
+    host = BedsideHost(service, camera, mic, on_face=watch.face_status if watch else None)
     host.voice_listeners.append(lambda item: log.info("voice: %s", item))
     stop = _stop_on_signals()
     host.start()
@@ -435,10 +445,13 @@ def cmd_bedside(args: argparse.Namespace) -> int:
             host.supervise()
             if host.file_error is not None:
                 raise BeckonError(host.file_error)
+            if watch is not None:
+                watch.vision, watch.voice_worker = host.vision, host.voice
             if args.exit_when_done and _files_done(args, host):
                 break
     finally:
         host.stop()
+        notifier.stopping()
     return 0
 
 
@@ -471,7 +484,19 @@ def cmd_station(args: argparse.Namespace) -> int:
             ", ".join(settings.station.units),
             settings.station.database_path(),
         )
-        service.run(_stop_on_signals())
+        stop = _stop_on_signals()
+        lock = _exclusive_station(settings, stop)
+        if lock is None:
+            return 0  # stopped while standing by
+        notifier = _systemd_watch(service)
+        endpoint = _station_metrics(service, settings.station.metrics)
+        try:
+            service.run(stop)
+        finally:
+            notifier.stopping()
+            if endpoint is not None:
+                endpoint.stop()
+            lock.release()
         return service.exit_code
 
     from dataclasses import replace
@@ -637,9 +662,22 @@ def cmd_bench_voice(args: argparse.Namespace) -> int:
     from beckon.lab.voice_bench import bench_voice, format_report
     from beckon.voice.catalog import load_catalog
 
+    if args.recordings:
+        from beckon.lab.voice_recordings import bench_recordings, format_recordings
+
+        model = Path(args.model) if args.model else None
+        found = bench_recordings(Path(args.recordings), args.lang, args.engine, model)
+        print(
+            json.dumps(found, indent=2, ensure_ascii=False)
+            if args.json
+            else format_recordings(found)
+        )
+        return 0
     languages = args.lang or list(load_catalog().languages)
     print(f"Speaking, mixing and recognising ({', '.join(languages)})...", file=sys.stderr)
-    results = bench_voice(languages, engine=args.engine, quick=args.quick, model_dir=args.model)
+    results = bench_voice(
+        languages, args.engine, quick=args.quick, model_dir=args.model, clean_only=args.clean
+    )
     if args.json:
         print(json.dumps(results, indent=2, ensure_ascii=False))
     else:
@@ -749,6 +787,272 @@ def cmd_bench_ui(args: argparse.Namespace) -> int:
     result = bench_ui(args.repeat, broker_url=args.broker)
     print(json.dumps(result, indent=2) if args.json else format_report(result))
     return 0
+
+
+# ---------------------------------------------------------------- hospital IT (issue 14)
+
+
+def _add_hospital_commands(sub: Any) -> None:
+    """provision, doctor: the tools hospital IT uses to set up and check machines."""
+    prov = sub.add_parser(
+        "provision",
+        help="make a site CA, or a bed's/station's config, broker credentials and ACL lines",
+        description="Set up devices in one step. `provision ca` makes a site CA (and the "
+        "broker's certificate); `provision bed` and `provision station` write, under --out, "
+        "each device's folder (config, password, CA certificate, optional client certificate; "
+        "copy it to the machine's /etc/beckon) and the broker's passwd and acl files.",
+    )
+    psub = prov.add_subparsers(dest="what", metavar="WHAT", required=True)
+    ca = psub.add_parser("ca", help="make a site CA for tests and small sites")
+    ca.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the CA")
+    ca.add_argument("--name", default="Beckon site CA", help="the CA's common name")
+    ca.add_argument("--days", type=int, default=3650, help="CA validity in days (3650)")
+    ca.add_argument(
+        "--broker-name",
+        action="append",
+        default=[],
+        metavar="DNS",
+        help="also make the broker's certificate for this name (repeatable)",
+    )
+    ca.add_argument(
+        "--broker-ip", action="append", default=[], metavar="IP", help="... and this address"
+    )
+    for what in ("bed", "station"):
+        dev = psub.add_parser(what, help=f"provision {'beds' if what == 'bed' else 'a station'}")
+        dev.add_argument(
+            "--ca", type=Path, required=True, metavar="DIR", help="folder holding ca.crt (+ ca.key)"
+        )
+        dev.add_argument(
+            "--out", type=Path, required=True, metavar="DIR", help="the site's output folder"
+        )
+        dev.add_argument(
+            "--broker-url", required=True, metavar="URL", help="mqtts://HOST:PORT the device uses"
+        )
+        dev.add_argument("--site", help="site name")
+        dev.add_argument("--unit", help="unit name")
+        dev.add_argument(
+            "--client-cert",
+            action="store_true",
+            help="also issue a client certificate signed by the CA (needs ca.key)",
+        )
+        dev.add_argument(
+            "--install-dir",
+            default="/etc/beckon",
+            metavar="DIR",
+            help="where the files will live on the device (default /etc/beckon)",
+        )
+        dev.add_argument(
+            "--renew", action="store_true", help="new password/certificate even if one exists"
+        )
+        if what == "bed":
+            dev.add_argument("--bed", help="bed name")
+            dev.add_argument("--language", choices=["en", "ko"], default="en")
+            dev.add_argument(
+                "--inputs", default="gesture,touch", help="comma-separated (gesture,touch)"
+            )
+            dev.add_argument("--camera", default="0", help="camera index (0)")
+            dev.add_argument(
+                "--csv",
+                type=Path,
+                metavar="FILE",
+                help="many beds: columns site,unit,bed[,language,inputs,camera]",
+            )
+        else:
+            dev.add_argument("--name", default="station", help="station service name")
+    bridge = psub.add_parser(
+        "bridge", help="bridge a unit's Mosquitto to the hospital broker (config and user)"
+    )
+    bridge.add_argument("--ca", type=Path, required=True, metavar="DIR", help="holds ca.crt")
+    bridge.add_argument("--out", type=Path, required=True, metavar="DIR", help="site folder")
+    bridge.add_argument("--site", required=True, help="site name")
+    bridge.add_argument("--unit", required=True, help="unit name")
+    bridge.add_argument(
+        "--hospital-broker",
+        required=True,
+        metavar="HOST:PORT",
+        help="the hospital broker's TLS listener, e.g. mqtt.hospital.example:8883",
+    )
+    bridge.add_argument(
+        "--install-dir",
+        default="/etc/mosquitto/certs",
+        metavar="DIR",
+        help="where ca.crt will live on the unit broker host (default /etc/mosquitto/certs)",
+    )
+    bridge.add_argument("--renew", action="store_true", help="a new password")
+    prov.set_defaults(func=cmd_provision)
+
+    doctor = sub.add_parser(
+        "doctor",
+        help="check a tablet or station host: each thing with pass or fail and the fix",
+        description="Check the camera (frame rate, a face in view), microphone, models, disk, "
+        "the broker (TLS, credentials), the clock against the other side's, and that the "
+        "station (or the unit's beds) is online. Exit status 1 when any check fails.",
+    )
+    doctor.add_argument("role", choices=["bedside", "station"])
+    doctor.add_argument(
+        "--config", type=Path, required=True, metavar="FILE", help="the role's TOML file"
+    )
+    doctor.add_argument("--video", type=Path, metavar="FILE", help="a video instead of the camera")
+    doctor.add_argument(
+        "--audio", type=Path, metavar="FILE", help="a sound file instead of the microphone"
+    )
+    doctor.add_argument(
+        "--listen",
+        type=float,
+        default=3.0,
+        metavar="SECONDS",
+        help="how long to listen to the broker for the other side (default 3)",
+    )
+    doctor.add_argument(
+        "--no-broker",
+        action="store_true",
+        help="skip the broker, clock and other-side checks (with the shipped broker config, "
+        "the doctor's login briefly replaces the running service's connection)",
+    )
+    doctor.add_argument("--json", action="store_true", help="print the results as JSON")
+    doctor.set_defaults(func=cmd_doctor)
+
+
+def cmd_provision(args: argparse.Namespace) -> int:
+    from beckon import provision as pv
+
+    if args.what == "ca":
+        cert = pv.make_ca(args.out, args.name, args.days, args.broker_name, args.broker_ip)
+        print(f"site CA written to {cert} (keep {args.out / pv.CA_KEY} offline)")
+        if args.broker_name or args.broker_ip:
+            server = args.out / pv.SERVER_CERT
+            print(f"broker certificate: {server}, key {args.out / pv.SERVER_KEY}")
+        return 0
+    if args.what == "bridge":
+        spec_b = pv.BridgeSpec(args.site, args.unit, args.hospital_broker)
+        made = pv.provision_bridge(
+            spec_b, args.out, args.ca, install_dir=args.install_dir, renew=args.renew
+        )
+        print(f"{made.username:<32} {made.config} (append to the unit broker's mosquitto.conf)")
+        broker = args.out / "broker"
+        print(f"hospital broker files: {broker / 'passwd'} and {broker / 'acl'}")
+        return 0
+    options = {
+        "client_cert": args.client_cert,
+        "install_dir": args.install_dir,
+        "renew": args.renew,
+    }
+    done: list[pv.Provisioned] = []
+    if args.what == "station":
+        if not (args.site and args.unit):
+            raise BeckonError("provision station needs --site and --unit")
+        spec = pv.StationSpec(args.site, args.unit, args.name)
+        done.append(pv.provision_station(spec, args.out, args.ca, args.broker_url, **options))
+    else:
+        if args.csv:
+            if args.bed:
+                raise BeckonError("give either --csv or --bed, not both")
+            beds = pv.read_beds_csv(args.csv)
+        elif args.site and args.unit and args.bed:
+            row = {
+                "site": args.site,
+                "unit": args.unit,
+                "bed": args.bed,
+                "language": args.language,
+                "inputs": args.inputs.replace(",", " "),
+                "camera": args.camera,
+            }
+            beds = [pv.bed_from_row(row, "command line")]
+        else:
+            raise BeckonError("provision bed needs --site, --unit and --bed, or --csv FILE")
+        for bed in beds:
+            done.append(pv.provision_bed(bed, args.out, args.ca, args.broker_url, **options))
+    for item in done:
+        note = "new password" if item.new_password else "kept its password"
+        extra = ", client certificate" if item.client_cert else ""
+        print(f"{item.username:<32} {item.folder} ({note}{extra})")
+    broker = args.out / "broker"
+    print(f"broker files: {broker / 'passwd'} and {broker / 'acl'} (install; reload mosquitto)")
+    return 0
+
+
+def _systemd_watch(service: Any) -> Any:
+    """READY=1 and watchdog pings from the service's own main loop (deploy/systemd units use
+    Type=notify and WatchdogSec=); does nothing outside systemd."""
+    from beckon.systemd import Notifier
+
+    notifier = Notifier()
+    if notifier.enabled:
+        service.beats.append(notifier.beat)
+        log.info("systemd notification on (watchdog every %s s)", notifier.interval_s)
+    return notifier
+
+
+def _exclusive_station(settings: Any, stop: threading.Event) -> Any:
+    """One active station per unit. With PostgreSQL: stand by until this one holds the unit's
+    advisory lock (None if stopped meanwhile). With SQLite: refuse to be a second station for
+    a unit (station/exclusive.py)."""
+    from beckon.station.exclusive import DatabaseLock, refuse_second_station
+
+    cfg = settings.station
+    if cfg.store:
+        from beckon.station.pgstore import Leadership
+
+        leadership = Leadership(cfg.store, cfg.site, cfg.units)
+        if not leadership.wait(stop.is_set):
+            leadership.release()
+            return None
+        log.info("active station for %s/%s", cfg.site, ", ".join(cfg.units))
+        return leadership
+    lock = DatabaseLock(settings.station.database_path())
+    try:
+        refuse_second_station(settings)
+    except BaseException:
+        lock.release()
+        raise
+    return lock
+
+
+def _station_metrics(service: Any, address: str) -> Any:
+    """The Prometheus endpoint of a station service, when ``station.metrics`` is set."""
+    if not address:
+        return None
+    from beckon.metrics import Endpoint, StationMetrics
+
+    metrics = StationMetrics(service)
+    return Endpoint(address, metrics.registry, metrics.health).start()
+
+
+def _bedside_metrics(service: Any, address: str) -> Any:
+    """The bedside's metrics (None when ``bedside.metrics`` is off); serves them at once."""
+    if not address:
+        return None
+    from beckon.metrics import BedsideMetrics, Endpoint
+
+    metrics = BedsideMetrics(service)
+    Endpoint(address, metrics.registry, metrics.health).start()
+    return metrics
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from beckon import doctor
+    from beckon.config import load_bedside, load_station
+    from beckon.doctor.run import bedside_checks, station_checks
+
+    if args.role == "bedside":
+        checks = bedside_checks(
+            load_bedside(args.config),
+            video=args.video,
+            audio=args.audio,
+            listen_s=args.listen,
+            broker=not args.no_broker,
+        )
+    else:
+        if args.video or args.audio:
+            raise BeckonError("--video and --audio are for `beckon doctor bedside`")
+        checks = station_checks(
+            load_station(args.config), listen_s=args.listen, broker=not args.no_broker
+        )
+    if args.json:
+        print(json.dumps(doctor.as_json(args.role, checks), indent=2))
+    else:
+        print(doctor.format_text(args.role, checks))
+    return 1 if any(c.failed for c in checks) else 0
 
 
 # ---------------------------------------------------------------- plumbing

@@ -77,6 +77,7 @@ class BedsideConfig:
     offer_seconds: float = 4.0
     offered_intents: tuple[str, ...] = ("nurse", "water", "pain")
     profile: str = ""
+    metrics: str = ""  # HOST:PORT of the Prometheus endpoint (beckon.metrics); "" is off
     receipt_alarm_s: float = 60.0
     """Seconds a request may wait for the station's receipt before the tablet alarms."""
 
@@ -113,6 +114,8 @@ class StationConfig:
     name: str = "station"
     database: str = ""
     language: Language = "en"
+    metrics: str = ""  # HOST:PORT of the Prometheus endpoint (beckon.metrics); "" is off
+    store: str = ""  # postgresql://... for the PostgreSQL store; "" keeps SQLite (database)
 
     def database_path(self) -> Path:
         if self.database:
@@ -315,12 +318,26 @@ def _coerce(value: Any, hint: Any, where: str, name: str) -> Any:
             raise ConfigError(f"{where} is {value!r}; expected {expected}")
         if name in {"site", "unit", "bed", "name", "units"} and not SEGMENT.fullmatch(value):
             raise ConfigError(f"{where} is {value!r}; expected {SEGMENT_HELP}")
+        if name == "store" and value and not value.startswith(("postgresql://", "postgres://")):
+            raise ConfigError(
+                f'{where} is {value!r}; expected "" (SQLite, see database) or '
+                "postgresql://USER@HOST:PORT/DATABASE"
+            )
+        if name == "metrics" and value and not _is_host_port(value):
+            raise ConfigError(
+                f'{where} is {value!r}; expected HOST:PORT such as 127.0.0.1:9464, or "" (off)'
+            )
         if name == "url" and not _is_broker_url(value):
             raise ConfigError(
                 f"{where} is {value!r}; expected mqtt://HOST:PORT or mqtts://HOST:PORT"
             )
         return value
     raise TypeError(f"unsupported config type {hint!r}")  # pragma: no cover - developer error
+
+
+def _is_host_port(value: str) -> bool:
+    host, sep, port = value.rpartition(":")
+    return bool(sep and host and port.isdigit() and 0 < int(port) < 65536)
 
 
 def _is_broker_url(value: str) -> bool:

@@ -186,7 +186,7 @@ _FIX = (
 )
 
 
-def _fix_for(spec: ModelSpec) -> str:
+def fix_for(spec: ModelSpec) -> str:
     if spec.package:
         return spec.install
     return _FIX
@@ -200,12 +200,12 @@ def require_model(name: str, target: Path | None = None) -> Path:
     st = status(specs[name], target)
     if st.state == "missing":
         raise ModelError(
-            f"model {name!r} is not installed (looked for {st.path})", _fix_for(specs[name])
+            f"model {name!r} is not installed (looked for {st.path})", fix_for(specs[name])
         )
     if st.state == "corrupt":
         raise ModelError(
             f"model {name!r} at {st.path} is corrupt (size or SHA-256 does not match)",
-            _fix_for(specs[name]),
+            fix_for(specs[name]),
         )
     return st.path
 
@@ -300,7 +300,7 @@ def fetch(
         current = status(spec, dest)
         if current.state == "ok" or spec.package:
             if current.state != "ok":
-                log.warning("%s: not installed; %s", spec.name, _fix_for(spec))
+                log.warning("%s: not installed; %s", spec.name, fix_for(spec))
             results.append(current)
             continue
         dest.mkdir(parents=True, exist_ok=True)

@@ -157,3 +157,32 @@ def test_asleep_the_menu_says_once_how_to_wake_it_and_offers_nothing() -> None:
     assert said is not None and said.key == "asleep"
     policy = PromptPolicy()
     assert policy.prompt(asleep, "", items=1) == said
+
+
+def test_a_poor_view_shows_its_fix_while_a_face_is_found() -> None:
+    """Issue 9: a small or turned face is shown with the fix, not silently detected less."""
+    from beckon.ui.bedside_model import FaceView, face_view
+
+    assert face_view(None, None) == FaceView("no_face") and face_view(None, None).tone == "bad"
+    assert face_view("ready", None).tone == "ok"
+    small = face_view("ready", "move_closer")
+    assert small == FaceView("ready", "move_closer") and small.tone == "warn"
+    assert face_view("calibrating", "face_screen").hint == "face_screen"
+    # No face: there is nothing to fix about its view, the "face not found" state says it all.
+    assert face_view("no_face", "move_closer") == FaceView("no_face", None)
+
+
+def test_a_poor_view_is_reported_to_the_station_after_a_grace_time() -> None:
+    from beckon.ui.bedside_model import CameraState, DeviceWatch, MicState
+
+    watch = DeviceWatch(no_face_s=30.0, poor_view_s=30.0)
+    on, mic = CameraState("on", 15.0), MicState("off")
+    assert watch.faults(on, True, "ready", mic, True, 0.0, "move_closer") == ()
+    assert watch.faults(on, True, "calibrating", mic, True, 29.0, "face_screen") == ()
+    assert watch.faults(on, True, "ready", mic, True, 30.0, "move_closer") == ("poor_view",)
+    # The nurse moves the tablet: the fault clears at once, and the grace time starts again.
+    assert watch.faults(on, True, "ready", mic, True, 31.0, None) == ()
+    assert watch.faults(on, True, "ready", mic, True, 50.0, "move_closer") == ()
+    # A face that leaves is the no_face fault's business, not a poor view.
+    assert watch.faults(on, True, "no_face", mic, True, 90.0, "move_closer") == ()
+    assert watch.faults(on, True, "no_face", mic, True, 120.0, None) == ("no_face",)

@@ -257,3 +257,53 @@ def test_the_calibration_wizard_walks_through_and_reports_what_it_could_not_meas
     assert wizard.result is None and "no steady face" in wizard.error
     assert not wizard.save_button.isEnabled()
     assert ("Nod gently, as if to say yes.", "en") in speaker.said
+
+
+@pytest.mark.parametrize(
+    ("language", "fix", "ready"),
+    [
+        ("en", "Move the tablet closer to the face", "Face found"),
+        ("ko", "태블릿을 얼굴에 더 가까이 옮기세요", "얼굴 인식됨"),
+    ],
+)
+def test_a_small_face_shows_the_fix_on_the_bedside_screen(
+    qtbot: Any, look: None, tmp_path: Any, language: str, fix: str, ready: str
+) -> None:
+    """Issue 9: a face too small for full confidence is shown with the fix, in both languages."""
+    from beckon.bedside.host import CameraSpec
+    from beckon.bedside.service import BedsideService
+    from beckon.config import load_bedside
+    from beckon.ui.app import install_translation
+    from beckon.ui.bedside_window import BedsideWindow
+    from beckon.vision.pipeline import FaceStatus
+
+    assert install_translation(language)
+    settings = load_bedside(
+        None,
+        {
+            "bedside.site": "gh",
+            "bedside.unit": "icu",
+            "bedside.bed": "12",
+            "bedside.outbox": str(tmp_path / "o.sqlite3"),
+        },
+    )
+    camera = CameraSpec(tmp_path / "face.task", "0")
+    bedside = BedsideWindow(BedsideService(settings), language=language, vision=camera)
+    qtbot.addWidget(bedside)
+    # No camera on this machine: a stand-in for the running vision worker, so the window shows
+    # the face pill; the FaceStatus arrives through the same queued signal the worker uses.
+    bedside.host.vision = object()  # type: ignore[assignment]
+    bedside.bridge.face.emit(FaceStatus(1.0, True, True, 0.6, "move_closer"))
+    qtbot.waitUntil(lambda: bedside.face_pill.text == fix, timeout=5_000)
+    assert bedside.face_pill.property("state") == "warn"
+    bedside.bridge.face.emit(FaceStatus(2.0, True, True, 1.0, None))
+    qtbot.waitUntil(lambda: bedside.face_pill.text == ready, timeout=5_000)
+    assert bedside.face_pill.property("state") == "ok"
+    bedside.host.vision = None
+
+
+def test_the_station_names_a_poor_view_fault_with_its_fix(look: None) -> None:
+    from beckon.ui import strings
+
+    line = strings.bed_fault_text("12", ("poor_view",))
+    assert line == "Bed 12: face too small or turned away: move the tablet"

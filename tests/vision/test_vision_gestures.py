@@ -240,3 +240,30 @@ def test_a_5hz_tremor_gives_nothing_even_when_large(fps: float) -> None:
     # 4 Hz, still faster than any nod we expect, sustained for 5 s.
     samples = trace(8.0, pitch=sine(1.0, 5.0, 6.0, 4.0), fps=fps)
     assert run(NodDetector(), samples) == [], fps
+
+
+@pytest.mark.parametrize("fps", [10.0, 30.0])
+def test_a_3_degree_nod_of_a_patient_lying_still_is_found(fps: float) -> None:
+    """The swing threshold adapts to the measured background: still for 2 s, a 3 degree nod
+    (under the 4 degree default) counts."""
+    det = NodDetector()
+    events = run(det, trace(6.0, pitch=nod_wave(2.5, cycles=2, swing=3.2, hz=1.5), fps=fps))
+    assert [e.gesture for e in events] == ["nod"]
+    assert 3.8 <= events[0].t <= 4.6
+
+
+def test_a_3_degree_nod_inside_background_movement_keeps_the_full_threshold() -> None:
+    # The same small nod while the head bobs 1.5 degrees (talking, signing): not a nod, and
+    # the bobbing alone is not either.
+    bob = sine(0.0, 8.0, 1.5, 0.8)
+    pitch = lambda t: bob(t) + nod_wave(3.0, cycles=2, swing=3.2, hz=1.5)(t)  # noqa: E731
+    assert run(NodDetector(), trace(8.0, pitch=pitch)) == []
+    assert run(NodDetector(), trace(8.0, pitch=bob)) == []
+
+
+def test_a_slow_small_sway_of_a_calm_patient_is_not_a_nod() -> None:
+    # After a still start the threshold is at its 2.5 degree floor; a 0.4 Hz sway of 3 degrees
+    # (peak to peak) is slower than a gesture's swings allow.
+    pitch = sine(2.5, 10.0, 3.0, 0.4)
+    assert run(NodDetector(), trace(13.0, pitch=pitch)) == []
+    assert run(NodDetector(), trace(13.0, pitch=pitch, noise=0.1)) == []

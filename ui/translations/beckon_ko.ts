@@ -267,6 +267,26 @@
         <translation>얼굴 인식됨, 움직이지 마세요</translation>
     </message>
     <message>
+        <location filename="../../src/beckon/ui/strings.py" line="97" />
+        <source>Move the tablet closer to the face</source>
+        <translation>태블릿을 얼굴에 더 가까이 옮기세요</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="99" />
+        <source>Turn the face toward the screen</source>
+        <translation>얼굴을 화면 쪽으로 돌리세요</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="101" />
+        <source>Bring the whole face into the picture</source>
+        <translation>얼굴 전체가 화면에 보이게 하세요</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="316" />
+        <source>face too small or turned away: move the tablet</source>
+        <translation>얼굴이 너무 작거나 돌아가 있음: 태블릿을 옮기세요</translation>
+    </message>
+    <message>
         <location filename="../../src/beckon/ui/strings.py" line="91" />
         <source>Face not found</source>
         <translation>얼굴을 찾을 수 없음</translation>

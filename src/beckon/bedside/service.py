@@ -182,6 +182,9 @@ class BedsideService:
                 "fix the profile's [interaction] items and call: actions",
             )
         self.listeners: list[Listener] = []
+        # Called once per turn of the main loop (systemd watchdog, metrics): a stuck loop stops
+        # calling them, which is the point.
+        self.beats: list[Callable[[], None]] = []
         self.device_faults: tuple[str, ...] = ()
         self.states: dict[str, str] = {}
         self.link: MqttLink | None = None
@@ -258,6 +261,8 @@ class BedsideService:
                     if time.monotonic() - last_resend >= 2.0:
                         last_resend = time.monotonic()
                         self._flush(resend=True)
+                    for beat in self.beats:
+                        beat()
                 except Exception:
                     # A bug must not silence the patient's bedside: what is in the outbox is
                     # safe on disk, so log loudly and keep serving.

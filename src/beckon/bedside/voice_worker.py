@@ -66,6 +66,7 @@ class VoiceWorker:
         self._pipeline = pipeline
         self.realtime = realtime
         self.listeners: list[VoiceListener] = []
+        self.engine = ""  # the recogniser's name once it runs (metrics)
         self.note = ""  # shown by the UI, e.g. that English runs on the PocketSphinx fallback
         self.finished = threading.Event()
         self.ready = threading.Event()
@@ -129,6 +130,7 @@ class VoiceWorker:
         try:
             pipeline = self._pipeline or build_pipeline(self.language, self.catalog)
             self.note = pipeline.engine.note
+            self.engine = pipeline.engine.name
             if self.note:
                 log.warning("voice: %s", self.note)
             self.ready.set()

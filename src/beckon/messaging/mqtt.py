@@ -157,6 +157,7 @@ class MqttLink:
         self._in_flight: dict[int, str] = {}  # message id -> topic, to report refusals
         self._flight_lock = threading.Lock()
         self._connected = threading.Event()
+        self.connections = 0  # successful connects; more than one means reconnects (metrics)
         self._attempt_failed = threading.Event()
         self._stopping = threading.Event()
         self._client: paho.Client | None = None
@@ -324,6 +325,7 @@ class MqttLink:
         _no_delay(client)
         for topic in self.subscriptions:
             client.subscribe(topic, qos=1)
+        self.connections += 1
         self._connected.set()
         log.info("connected to %s as %s (%s)", self.broker.url, self.client_id, self.protocol.name)
         self.events.put(Connected(self.name))

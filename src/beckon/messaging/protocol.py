@@ -260,7 +260,7 @@ class BedStatus:
     inputs: tuple[str, ...] = ()
     software: str = ""
     faults: tuple[str, ...] = ()
-    """Device faults the bed reports while online (camera_off, camera_lost, no_face,
+    """Device faults the bed reports while online (camera_off, camera_lost, no_face, poor_view,
     mic_error, no_sound, config), so the station sees a bed that cannot see its patient."""
     kind: Literal["status"] = "status"
     v: int = VERSION

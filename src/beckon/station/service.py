@@ -43,7 +43,8 @@ from beckon.station.events import (
     StationEvent,
 )
 from beckon.station.hook import EscalationHook, EscalationNotice, check_hook
-from beckon.station.store import RequestStore, StoreUnavailable, open_store
+from beckon.station.pgstore import open_configured_store
+from beckon.station.store import RequestStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,9 @@ class StationService:
         self.exit_code = 0
         self._store: RequestStore | None = None
         self.listeners: list[Listener] = []
+        # Called once per turn of the main loop (systemd watchdog, metrics): a stuck loop stops
+        # calling them, which is the point.
+        self.beats: list[Callable[[], None]] = []
         self.links: dict[str, MqttLink] = {}
         self.ready = threading.Event()
         self.dropped = 0
@@ -137,7 +141,7 @@ class StationService:
         check_broker_files(self.settings.broker)
         # SQLite connections belong to the thread that opens them: open it here, not in __init__.
         try:
-            self._store = open_store(self.cfg.database_path())
+            self._store = open_configured_store(self.cfg.database_path(), self.cfg.store)
         except StoreUnavailable as exc:
             raise BeckonError(str(exc), exc.hint) from None
         for unit in self.cfg.units:
@@ -167,6 +171,8 @@ class StationService:
                 self._guarded(self._heartbeat)
                 self._guarded(self._publish_due_stats)
                 self._guarded(self._flush_summaries)
+                for beat in self.beats:
+                    self._guarded(beat)
         finally:
             if self.fault is not None:
                 self.exit_code = 1

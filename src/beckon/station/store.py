@@ -244,10 +244,12 @@ class RequestStore:
             f"""SELECT {_COLUMNS} FROM (
                   SELECT * FROM (SELECT * FROM requests WHERE site = ? AND unit = ? AND bed = ?
                     AND state IN ('received', 'acknowledged') ORDER BY updated_at DESC LIMIT ?)
+                    AS open_requests
                   UNION ALL
                   SELECT * FROM (SELECT * FROM requests WHERE site = ? AND unit = ? AND bed = ?
                     AND state IN ('resolved', 'cancelled') ORDER BY updated_at DESC LIMIT ?)
-                ) ORDER BY updated_at DESC LIMIT ?""",
+                    AS closed_requests
+                ) AS recent ORDER BY updated_at DESC LIMIT ?""",
             (bed.site, bed.unit, bed.bed, limit, bed.site, bed.unit, bed.bed, closed_limit, limit),
         )
         views = [_to_view(r) for r in rows]

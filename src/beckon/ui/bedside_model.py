@@ -526,13 +526,46 @@ NO_FACE_FAULT_S = 30.0
 """Seconds without a face in view before the station is told (a patient turning away for a
 moment is not a fault; a camera that cannot see the patient is)."""
 
+POOR_VIEW_FAULT_S = 30.0
+"""Seconds of a poor view (face too small, turned or cut off) before the station is told:
+detection goes on with lower confidence, but a tablet left too far away needs a nurse."""
+
+
+@dataclass(frozen=True, slots=True)
+class FaceView:
+    """What the face pill says: is a face there, is it ready, and the fix for a poor view.
+
+    ``hint`` is the vision pipeline's ``FaceStatus.hint`` (move_closer, face_screen,
+    center_face), kept only while a face is found: a small or turned face still works, with
+    lower confidence, so the screen names the fix instead of silently detecting less."""
+
+    state: str  # no_face, calibrating, ready
+    hint: str | None = None
+
+    @property
+    def tone(self) -> str:
+        """ok (ready, good view), warn (calibrating or a poor view), bad (no face)."""
+        if self.state == "no_face":
+            return "bad"
+        return "ok" if self.state == "ready" and self.hint is None else "warn"
+
+
+def face_view(state: str | None, hint: str | None) -> FaceView:
+    """The face pill's view of the latest FaceStatus (None: nothing reported yet)."""
+    state = state or "no_face"
+    return FaceView(state, hint if state != "no_face" else None)
+
 
 class DeviceWatch:
     """Which device faults the bed reports to the station (``BedStatus.faults``)."""
 
-    def __init__(self, no_face_s: float = NO_FACE_FAULT_S) -> None:
+    def __init__(
+        self, no_face_s: float = NO_FACE_FAULT_S, poor_view_s: float = POOR_VIEW_FAULT_S
+    ) -> None:
         self.no_face_s = no_face_s
+        self.poor_view_s = poor_view_s
         self._face_missing_since: float | None = None
+        self._poor_view_since: float | None = None
 
     def faults(
         self,
@@ -542,20 +575,31 @@ class DeviceWatch:
         mic: MicState,
         sound: bool,
         now: float,
+        face_hint: str | None = None,
     ) -> tuple[str, ...]:
+        """``face_hint``: the pipeline's FaceStatus.hint; held ``poor_view_s`` with a face in
+        view it becomes ``poor_view`` (the station sees a tablet that needs moving)."""
         out: list[str] = []
         if uses_camera:
             if camera.kind == "lost":
                 out.append("camera_lost")
             elif camera.kind == "off":
                 out.append("camera_off")
-            if camera.kind in ("on", "slow") and face_state in (None, "no_face"):
+            seeing = camera.kind in ("on", "slow")
+            if seeing and face_state in (None, "no_face"):
                 if self._face_missing_since is None:
                     self._face_missing_since = now
                 if now - self._face_missing_since >= self.no_face_s:
                     out.append("no_face")
             else:
                 self._face_missing_since = None
+            if seeing and face_state not in (None, "no_face") and face_hint is not None:
+                if self._poor_view_since is None:
+                    self._poor_view_since = now
+                if now - self._poor_view_since >= self.poor_view_s:
+                    out.append("poor_view")
+            else:
+                self._poor_view_since = None
         if mic.kind == "error":
             out.append("mic_error")
         if not sound:

@@ -57,6 +57,7 @@ from beckon.ui.bedside_model import (
     RequestTrack,
     StaffLock,
     Timeline,
+    face_view,
     mic_state,
     next_preset,
     spoken_intent,
@@ -228,6 +229,7 @@ class BedsideWindow(QWidget):
         self.highlight_listeners: list[Callable[[str | None], None]] = []
         self.fault = ""
         self.face_state: str | None = None
+        self.face_hint: str | None = None  # FaceStatus.hint: the fix for a poor view
         self.mic = MicState("off")
         self.wizard: Any = None
         self._last_heard: tuple[float, str] | None = None
@@ -605,6 +607,7 @@ class BedsideWindow(QWidget):
 
     def on_face(self, status: FaceStatus) -> None:
         self.face_state = status.state
+        self.face_hint = status.hint
         self.prompts.face(self.face_state in ("ready", "calibrating"))
         self._show_face()
         if self.wizard is not None:
@@ -720,11 +723,11 @@ class BedsideWindow(QWidget):
             self.face_pill.hide()
             return
         self.face_pill.show()
-        state = self.face_state or "no_face"
+        view = face_view(self.face_state, self.face_hint)
         self.face_pill.show_state(
-            {"ready": "ok", "calibrating": "warn"}.get(state, "bad"),
-            strings.face_text(state),
-            "face" if state != "no_face" else "face_missing",
+            view.tone,
+            strings.face_view_text(view),
+            "face" if view.state != "no_face" else "face_missing",
         )
 
     def _show_mic(self) -> None:
@@ -747,6 +750,7 @@ class BedsideWindow(QWidget):
             self.mic,
             sound,
             time.monotonic(),
+            self.face_hint,
         )
         if faults != self._reported_faults:
             self._reported_faults = faults

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PyQt6.QtCore import QCoreApplication
 
-from beckon.ui.bedside_model import CameraState, MicState, Prompt
+from beckon.ui.bedside_model import CameraState, FaceView, MicState, Prompt
 
 translate = QCoreApplication.translate
 
@@ -119,6 +119,11 @@ def face_hint_text(hint: str | None) -> str:
     if hint == "center_face":
         return translate("Beckon", "Bring the whole face into the picture")
     return ""
+
+
+def face_view_text(view: FaceView) -> str:
+    """The face pill: the fix for a poor view when there is one, else the face state."""
+    return face_hint_text(view.hint) or face_text(view.state)
 
 
 def mic_text(state: MicState) -> str:
@@ -340,6 +345,7 @@ def bed_fault_text(bed: str, faults: tuple[str, ...]) -> str:
         "camera_off": translate("Beckon", "camera off"),
         "camera_lost": translate("Beckon", "camera not working"),
         "no_face": translate("Beckon", "face not found"),
+        "poor_view": translate("Beckon", "face too small or turned away: move the tablet"),
         "mic_error": translate("Beckon", "microphone not working"),
         "no_sound": translate("Beckon", "no sound: prompts and alarms are silent"),
         "config": translate("Beckon", "configuration problem: call IT"),

@@ -90,6 +90,18 @@ class EngineParams:
     oscillation_look_back_s: float = 3.0
     defer_s: float = 0.6
     """How long a held look or turn waits while a nod or shake of its axis is under way."""
+    adapt_window_s: float = 20.0
+    """Uncalibrated patients: the expression thresholds follow the resting distribution of
+    the last this many seconds (face near neutral)..."""
+    adapt_min_s: float = 5.0
+    """...once at least this many seconds of it were seen;..."""
+    adapt_k: float = 8.0
+    """...each threshold is ``adapt_k`` times the channel's lower spread (median minus the
+    10th percentile: expressions only raise the scores, so the lower half is the rest)..."""
+    adapt_floor_ratio: float = 0.6
+    """...at least this share of the profile's threshold, and at most the threshold itself:
+    a face whose resting scores are steady (one whose expressions read weakly, as a small or
+    unfamiliar face's do) gets the lower bar, a noisy face keeps the default."""
 
 
 class GestureEngine:
@@ -148,6 +160,10 @@ class GestureEngine:
             dict(cal.rest) if all(c in cal.rest for c in CHANNEL_NAMES) else None
         )
         self._rest_samples: list[tuple[float, dict[str, float]]] = []
+        self._adapt = self.rest is None  # calibrated thresholds are measured: keep them
+        self._resting: deque[tuple[float, dict[str, float]]] = deque()
+        self._adapted_t = -math.inf
+        self._expr_thr = {g: self.profile.setting(g).threshold for g in FACE_HELD}
         self._rest_learned_t: float | None = None
         self._rest_check: list[dict[str, float]] = []
         self._jaw: deque[tuple[float, float]] = deque()
@@ -219,6 +235,7 @@ class GestureEngine:
         chans = channels(obs.blendshapes) if usable else {}
         if usable:
             self._learn_rest(t, chans, angles)
+            self._adapt_thresholds(t, chans, angles)
             angles["pitch"] = self._deblink(chans, angles["pitch"])
         if self.verifier is not None and self.rest is not None:
             self.verifier.push(obs, self.rest)
@@ -271,10 +288,7 @@ class GestureEngine:
             if event is not None:
                 candidates.append(event)
         if usable and self.rest is not None:
-            ratio = max(
-                (chans[c] - self.rest[c]) / self.profile.setting(g).threshold
-                for g, c in FACE_HELD.items()
-            )
+            ratio = max((chans[c] - self.rest[c]) / self._expr_thr[g] for g, c in FACE_HELD.items())
             self._expr.append((t, ratio))
         while self._expr and self._expr[0][0] < t - 8.0:
             self._expr.popleft()
@@ -366,6 +380,35 @@ class GestureEngine:
         if not closing:
             self._open_pitch = pitch
         return pitch
+
+    def _adapt_thresholds(
+        self, t: float, chans: dict[str, float], angles: dict[str, float]
+    ) -> None:
+        """Per-patient expression thresholds from the running resting distribution (see
+        ``adapt_k``); recomputed once a second, never during an excursion."""
+        p = self.params
+        if not self._adapt:
+            return
+        if max(abs(v) for v in angles.values()) <= 3.0:
+            self._resting.append((t, chans))
+        while self._resting and self._resting[0][0] < t - p.adapt_window_s:
+            self._resting.popleft()
+        if t - self._adapted_t < 1.0 or len(self._resting) < 30:
+            return
+        if t - self._resting[0][0] < p.adapt_min_s:
+            return
+        self._adapted_t = t
+        for hold, channel in self.face:
+            if hold.active:
+                continue
+            v = np.array([c[channel] for _, c in self._resting])
+            lower = float(np.percentile(v, 50) - np.percentile(v, 10))
+            default = self.profile.setting(hold.gesture).threshold
+            thr = min(default, max(p.adapt_floor_ratio * default, p.adapt_k * lower))
+            if abs(thr - hold.params.enter) > 1e-4:
+                hold.params = replace(hold.params, enter=thr)
+                self._expr_thr[hold.gesture] = thr
+                logger.debug("%s threshold adapted to %.3f at t=%.2f", hold.gesture, thr, t)
 
     def _learn_rest(self, t: float, chans: dict[str, float], angles: dict[str, float]) -> None:
         """Resting expression scores: the median over the first steady second near neutral,

@@ -124,6 +124,18 @@ class GestureParams:
     """...and the gesture's swings must be this many times larger than the background's range
     (10th to 90th percentile): a patient who bobs the head while talking or signing does not
     nod with each bob; a nod stands out from what the head was doing."""
+    calm_s: float = 1.2
+    """A patient whose axis stayed calm this long (from half a second after the last event,
+    when the head has settled) has a measured
+    background, and the swing threshold adapts to it..."""
+    calm_ratio: float = 0.25
+    """...when its range (10th to 90th percentile) was under this share of
+    ``min_amplitude_deg``: then the threshold is ``calm_k`` times that range, down to..."""
+    calm_k: float = 3.0
+    calm_floor_ratio: float = 0.625
+    """...this share of ``min_amplitude_deg`` (2.5 degrees for a nod): a weak patient lying
+    still can answer with a 3 degree nod, while a restless one (or one signing or talking,
+    whose background is larger) keeps the full threshold."""
     cooldown_s: float = 1.5
     """No second event this soon after one."""
     min_quality: float = 0.35
@@ -179,6 +191,7 @@ class OscillationDetector:
         self._dt = 0.0  # the frame interval, smoothed
         self._brisk = 0  # brisk reversals in a row
         self._rhythm = False  # a sustained rhythm: wait for the head to settle
+        self._calm: float | None = None  # the adapted swing threshold (None: the default)
 
     def reset(self) -> None:
         """Forget the gesture in progress and the cooldown (e.g. new patient)."""
@@ -196,9 +209,28 @@ class OscillationDetector:
 
     @property
     def swing_threshold(self) -> float:
-        """The smallest swing that counts, in degrees, for the current noise."""
+        """The smallest swing that counts, in degrees, for the current noise and (when the
+        patient has been calm long enough to measure it) the background movement."""
         p = self.params
-        return max(p.min_amplitude_deg, p.k_noise * self.noise[self.axis])
+        base = p.min_amplitude_deg if self._calm is None else self._calm
+        return max(base, p.k_noise * self.noise[self.axis])
+
+    def _measure_calm(self, t: float) -> None:
+        """Adapt the swing threshold to the background movement while no gesture is under
+        way and the head is still (see ``calm_s``); kept while it moves, so a gesture never
+        raises its own bar."""
+        p = self.params
+        since = max(t - p.calm_s, self._last_event_t + 0.5)
+        recent = [v for ts, v in self._history if ts >= since]
+        self._calm = None
+        if not self._history or t - max(self._history[0][0], since) < p.calm_s - 0.05:
+            return
+        if len(recent) < 8:
+            return
+        spread = float(np.percentile(recent, 90) - np.percentile(recent, 10))
+        if spread < p.calm_ratio * p.min_amplitude_deg:
+            floor = p.calm_floor_ratio * p.min_amplitude_deg
+            self._calm = min(p.min_amplitude_deg, max(floor, p.calm_k * spread))
 
     # -- input ------------------------------------------------------------------------------
 
@@ -246,8 +278,11 @@ class OscillationDetector:
     def _step(self, t: float, x: float, other: float) -> GestureEvent | None:
         p = self.params
         h = self.swing_threshold
-
         settled_for = self._settled_for(t, x, max(p.settle_band * h, 3.0 * self.noise[self.axis]))
+        if self._direction == 0 and settled_for >= 0.3:
+            # Measured only while the head is still: the start of a movement is not background.
+            self._measure_calm(t)
+            h = self.swing_threshold
 
         self._history.append((t, x))
         while self._history and self._history[0][0] < t - p.background_s - 2.5:

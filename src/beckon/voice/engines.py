@@ -45,6 +45,11 @@ class Transcript:
     text: str
     alternatives: tuple[str, ...] = ()
     reject: str = ""  # set when the engine itself judged the utterance out of the catalog
+    # What the model heard with its own language model, free of the catalog ("" when the
+    # engine has no such second hearing), and by how much the catalog hearing scored better
+    # than it, per second of audio (None without a second hearing).
+    free: str = ""
+    margin: float | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,11 @@ def _grammar_sentences(
 
 # ---------------------------------------------------------------- Vosk
 
+# How much worse (score per second of audio) the catalog grammar's hearing may be than the
+# model's free hearing before the utterance counts as "something else". Tuned with
+# ``beckon bench voice`` and the development recordings (docs/voice.md).
+VOSK_MIN_MARGIN = -9.0
+
 _vosk_models: dict[Path, Any] = {}
 _vosk_lock = threading.Lock()
 
@@ -140,11 +150,24 @@ def load_vosk_model(path: Path) -> Any:
 
 
 class VoskEngine:
-    """Vosk's KaldiRecognizer with a grammar made of the catalog sentences and decoy words."""
+    """Vosk's KaldiRecognizer with a grammar made of the catalog sentences and decoy words,
+    and a second recogniser on the same audio with the model's own language model.
+
+    The grammar recogniser can only answer with catalog and decoy words, so conversation comes
+    out as exact catalog sentences. The free recogniser answers with the model's whole
+    vocabulary: it is the "something else" a catalog sentence must beat. Both are fed while
+    the patient speaks; only the last chunks remain to decode at the end of speech.
+    """
 
     name = "vosk"
 
-    def __init__(self, model_path: Path, catalog: Catalog, language: str) -> None:
+    def __init__(
+        self,
+        model_path: Path,
+        catalog: Catalog,
+        language: str,
+        min_margin: float | None = VOSK_MIN_MARGIN,
+    ) -> None:
         import vosk
 
         self.language = language
@@ -169,18 +192,46 @@ class VoskEngine:
         # The n-best list lets the matcher find an exact sentence one path below a best path
         # with a stray word (the grammar is a word loop, not a list of sentences).
         self._rec.SetMaxAlternatives(10)
+        # The second hearing: the model's own language model, the whole vocabulary.
+        self.min_margin = min_margin
+        self._free: Any = None
+        if min_margin is not None:
+            self._free = vosk.KaldiRecognizer(self._vosk_model, SAMPLE_RATE)
+            self._free.SetMaxAlternatives(1)
+        self._samples = 0
 
     def start(self) -> None:
         self._rec.Reset()
+        if self._free is not None:
+            self._free.Reset()
+        self._samples = 0
 
     def accept(self, audio: Int16Array) -> None:
-        self._rec.AcceptWaveform(audio.tobytes())
+        data = audio.tobytes()
+        self._samples += len(audio)
+        self._rec.AcceptWaveform(data)
+        if self._free is not None:
+            self._free.AcceptWaveform(data)
 
     def finish(self) -> Transcript:
         result = json.loads(self._rec.FinalResult())
-        alts = tuple(a.get("text", "") for a in result.get("alternatives", []))
+        found = result.get("alternatives", [])
+        alts = tuple(a.get("text", "") for a in found)
         text = alts[0] if alts else result.get("text", "")
-        return Transcript(text, alts)
+        if self._free is None or self.min_margin is None:
+            return Transcript(text, alts)
+        heard = json.loads(self._free.FinalResult()).get("alternatives", [])
+        free = heard[0].get("text", "") if heard else ""
+        if not found or not heard or not text:
+            return Transcript(text, alts, free=free)
+        seconds = max(self._samples / SAMPLE_RATE, 0.5)
+        # Vosk's "confidence" of an n-best path is its total score: higher when the free
+        # decoding found a better account of the sound than the catalog grammar could.
+        margin = (float(found[0]["confidence"]) - float(heard[0]["confidence"])) / seconds
+        reject = ""
+        if margin < self.min_margin:
+            reject = f"the model hears {free!r} rather than {text!r} ({margin:+.1f}/s)"
+        return Transcript(text, alts, reject, free=free, margin=margin)
 
 
 # ---------------------------------------------------------------- PocketSphinx

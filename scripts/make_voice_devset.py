@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""Build the voice development set of real recordings under /work/data/voice (never in git).
+
+Reads public repositories (snapshots brought with the search tools' ``fetch``, or ``git clone``
+of the same repositories) and writes 16 kHz mono WAV files with a ``labels.csv`` in the format
+of ``beckon bench voice --recordings`` (docs/voice.md lists the sources and their licences).
+The set is split into a ``tune`` part (used to choose thresholds) and a ``score`` part (used
+only to report), by speaker where the source names speakers, so no voice is in both.
+
+    .venv/bin/python scripts/make_voice_devset.py --mirrors /work/.mirror --out /work/data/voice
+
+Each source is a folder that is either a checkout or a bare git directory (``owner+name/repo``
+as ``fetch`` leaves it); missing sources are skipped with a message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from beckon.voice.audio import to_int16_mono_16k, write_wav
+
+SPEECH_COMMANDS = ("thegtagamer+PICO-tinyML-benchmark", "MLTK_keyworkSpotting/dataset")
+POCKETSPHINX = "cmusphinx+pocketsphinx"
+ARCTIC = ("LCAV+pyroomacoustics", "examples/input_samples")
+VOSK = "alphacep+vosk-api"
+OSR = ("joinly-ai+joinly", "tests/data/speech_audio/OSR_us_000_0034_8k.wav")
+KSPON = ("uk-kim+korean_speech_recognition", "sample/sample.pcm")
+
+# Speech Commands words and what they must become (None: no intent at all).
+COMMAND_WORDS = {"yes": "yes", "no": "no", "stop": "cancel"}
+OTHER_WORDS = ("go", "up", "down", "left", "right", "on", "off")
+PER_WORD = {"yes": 60, "no": 60, "stop": 60}
+PER_OTHER = 16
+PER_UNKNOWN = 160
+
+
+class Source:
+    """A repository folder: a checkout or a bare git directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.git: Path | None = None
+        for cand in (root / "repo", root / "repo" / ".git", root / ".git", root):
+            if (cand / "HEAD").is_file() and (cand / "objects").is_dir():
+                self.git = cand
+                break
+
+    def list(self, folder: str) -> list[str]:
+        if self.git is None:
+            base = self.root / folder
+            return sorted(str(p.relative_to(self.root)) for p in base.rglob("*") if p.is_file())
+        out = subprocess.run(
+            ["git", f"--git-dir={self.git}", "ls-tree", "-r", "--name-only", "HEAD", folder],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return out.stdout.split()
+
+    def read(self, path: str) -> bytes:
+        if self.git is None:
+            return (self.root / path).read_bytes()
+        return subprocess.run(
+            ["git", f"--git-dir={self.git}", "show", f"HEAD:{path}"],
+            capture_output=True,
+            check=True,
+        ).stdout
+
+
+def _audio(blob: bytes, path: str, raw_rate: int = 16000) -> np.ndarray:
+    if path.endswith((".raw", ".pcm")):
+        return np.frombuffer(blob[: len(blob) // 2 * 2], "<i2").copy()
+    data, rate = sf.read(io.BytesIO(blob), dtype="float64", always_2d=False)
+    return to_int16_mono_16k(data, int(rate))
+
+
+def _part(key: str) -> str:
+    """tune or score, stable per speaker (or per file when there is no speaker)."""
+    return "tune" if hashlib.sha1(key.encode()).digest()[0] % 2 == 0 else "score"
+
+
+def build(mirrors: Path, out: Path) -> dict[str, int]:
+    rows: dict[str, list[tuple[str, str, str, str]]] = {"tune": [], "score": []}
+
+    def add(src: Source, path: str, name: str, lang: str, expected: str, group: str, key: str):
+        part = _part(key)
+        target = out / part / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_wav(target, _audio(src.read(path), path))
+        rows[part].append((name, lang, expected, group))
+
+    sc_root, sc_dir = SPEECH_COMMANDS
+    if (mirrors / sc_root).is_dir():
+        src = Source(mirrors / sc_root)
+        files = src.list(sc_dir)
+        for word in (*COMMAND_WORDS, *OTHER_WORDS):
+            chosen = sorted(f for f in files if f.startswith(f"{sc_dir}/{word}/"))
+            chosen = chosen[: PER_WORD.get(word, PER_OTHER)]
+            for f in chosen:
+                speaker = Path(f).name.split("_")[0]
+                expected = COMMAND_WORDS.get(word, "none")
+                group = "control word" if word in COMMAND_WORDS else "other word"
+                add(src, f, f"sc/{word}/{Path(f).name}", "en", expected, group, speaker)
+        unknown = sorted(f for f in files if f.startswith(f"{sc_dir}/_unknown_/"))
+        # Spread over the words (bed, one, bird, ...) instead of taking the first ones.
+        step = max(1, len(unknown) // PER_UNKNOWN)
+        for f in unknown[::step][:PER_UNKNOWN]:
+            name = Path(f).name.removesuffix(".wav")
+            word, speaker = name.split("_")[:2]
+            add(src, f, f"sc/_unknown_/{name}", "en", "none", "other word", speaker)
+    else:
+        print(f"skipped Speech Commands: no {mirrors / sc_root}")
+
+    talk: list[tuple[Source, str, str]] = []
+    if (mirrors / POCKETSPHINX).is_dir():
+        src = Source(mirrors / POCKETSPHINX)
+        for f in src.list("test/data"):
+            if f.endswith(".wav") and ("/librivox/" in f or "/cards/" in f or "/forever/" in f):
+                talk.append((src, f, f.split("/")[2]))
+            elif f in ("test/data/goforward.raw", "test/data/numbers.raw"):
+                talk.append((src, f, Path(f).stem))
+            elif f == "test/data/something.raw":
+                talk.append((src, f, "something"))
+    arctic_root, arctic_dir = ARCTIC
+    if (mirrors / arctic_root).is_dir():
+        src = Source(mirrors / arctic_root)
+        for f in src.list(arctic_dir):
+            if "cmu_arctic" in f:
+                talk.append((src, f, Path(f).stem.split("_")[2]))
+    if (mirrors / VOSK).is_dir():
+        talk.append((Source(mirrors / VOSK), "python/example/test.wav", "vosk"))
+    osr_root, osr_path = OSR
+    if (mirrors / osr_root).is_dir():
+        talk.append((Source(mirrors / osr_root), osr_path, "osr"))
+    for src, f, speaker in talk:
+        name = f"talk/{Path(f).stem}.wav"
+        add(src, f, name, "en", "none", "talk", speaker)
+
+    ks_root, ks_path = KSPON
+    if (mirrors / ks_root).is_dir():
+        add(
+            Source(mirrors / ks_root),
+            ks_path,
+            "ko/talk/kspon_sample.wav",
+            "ko",
+            "none",
+            "talk",
+            "x",
+        )
+
+    counts = {}
+    for part, items in rows.items():
+        with (out / part / "labels.csv").open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["file", "language", "expected", "group"])
+            w.writerows(items)
+        counts[part] = len(items)
+    return counts
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"))
+    ap.add_argument("--out", type=Path, default=Path("/work/data/voice"))
+    args = ap.parse_args()
+    counts = build(args.mirrors, args.out)
+    print(f"wrote {counts} clips under {args.out}/{{tune,score}} with labels.csv")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,357 @@
+"""Checks that need the broker: reachable with TLS and these credentials, the clock agrees
+with the other side's, and the other side (the station, or the beds) is there.
+
+The probe is its own short MQTT connection (clean session, its own client id), so running the
+doctor next to the running service never takes over the service's session.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import ssl
+import statistics
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import paho.mqtt.client as paho
+from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
+
+from beckon.config import BrokerConfig
+from beckon.doctor import Check, failed, passed, skipped
+from beckon.messaging import protocol as p
+
+log = logging.getLogger(__name__)
+
+# Requests carry the tablet's clock and escalation counts from it; a few seconds are harmless.
+CLOCK_TOLERANCE_S = 5.0
+_NTP_FIX = (
+    "turn on time synchronisation (chrony or systemd-timesyncd: timedatectl set-ntp true) on "
+    "this machine and the other side"
+)
+
+
+@dataclass(frozen=True)
+class Heard:
+    """A message the probe received, with this machine's clock when it arrived."""
+
+    topic: str
+    payload: bytes
+    retained: bool
+    received: float  # time.time()
+
+
+@dataclass
+class ProbeResult:
+    check: Check
+    heard: list[Heard] = field(default_factory=list)
+
+    @property
+    def connected(self) -> bool:
+        return self.check.outcome == "pass"
+
+
+def probe_broker(
+    broker: BrokerConfig, client_id: str, subscriptions: list[str], listen_s: float
+) -> ProbeResult:
+    """Connect as the service would (same URL, TLS files and credentials), subscribe, and
+    listen for ``listen_s`` seconds. Every way of failing gets its own detail and fix."""
+    name = "broker"
+    where = broker.url
+    if not broker.tls and not _is_loopback(broker.host):
+        return ProbeResult(
+            failed(
+                name,
+                f"{where} is plain MQTT across the network: passwords and calls travel unencrypted",
+                "use mqtts://HOST:8883 and set ca_file (deploy/mosquitto/README.md)",
+            )
+        )
+    try:
+        password = broker.resolved_password()
+    except OSError as exc:
+        return ProbeResult(
+            failed(
+                name,
+                f"cannot read password_file {broker.password_file}: {exc.strerror}",
+                "install the password file (mode 0640, group beckon) or fix password_file",
+            )
+        )
+    client = paho.Client(
+        CallbackAPIVersion.VERSION2,
+        client_id=client_id,
+        protocol=MQTTProtocolVersion.MQTTv5,
+    )
+    if broker.username:
+        client.username_pw_set(broker.username, password or None)
+    if broker.tls:
+        try:
+            client.tls_set(
+                ca_certs=broker.ca_file or None,
+                certfile=broker.cert_file or None,
+                keyfile=broker.key_file or None,
+                tls_version=ssl.PROTOCOL_TLS_CLIENT,
+            )
+        except (OSError, ssl.SSLError) as exc:
+            return ProbeResult(
+                failed(
+                    name,
+                    f"cannot load the TLS files (ca_file, cert_file, key_file): {exc}",
+                    "check the paths in [broker] and that the service user may read them",
+                )
+            )
+    connack = threading.Event()
+    outcome: dict[str, Any] = {}
+    heard: list[Heard] = []
+    lock = threading.Lock()
+
+    def on_connect(c: paho.Client, u: Any, flags: Any, reason: Any, props: Any) -> None:
+        outcome["reason"] = reason
+        connack.set()
+
+    def on_disconnect(c: paho.Client, u: Any, flags: Any, reason: Any, props: Any) -> None:
+        outcome.setdefault("dropped", reason)
+        connack.set()
+
+    def on_message(c: paho.Client, u: Any, msg: paho.MQTTMessage) -> None:
+        with lock:
+            heard.append(Heard(msg.topic, bytes(msg.payload), bool(msg.retain), time.time()))
+
+    client.on_connect = on_connect
+    client.on_disconnect = on_disconnect
+    client.on_message = on_message
+    try:
+        client.connect(broker.host, broker.port, keepalive=max(10, int(listen_s) + 5))
+    except ssl.SSLCertVerificationError as exc:
+        return ProbeResult(
+            failed(
+                name,
+                f"{where}: the broker's certificate is not trusted ({exc.verify_message})",
+                "set ca_file to the CA that signed the broker's certificate, and make sure the "
+                "certificate names the host in the url",
+            )
+        )
+    except ssl.SSLError as exc:
+        return ProbeResult(failed(name, f"{where}: TLS failed ({exc.reason or exc})", _TLS_FIX))
+    except (ConnectionRefusedError, TimeoutError) as exc:
+        return ProbeResult(
+            failed(
+                name,
+                f"{where}: nothing answers ({exc.__class__.__name__})",
+                "check the broker runs (systemctl status mosquitto), the port, and the firewall "
+                "(outbound TCP to the broker)",
+            )
+        )
+    except OSError as exc:
+        return ProbeResult(
+            failed(name, f"{where}: {exc}", "check the host name in url and the network")
+        )
+    client.loop_start()
+    try:
+        if not connack.wait(10):
+            return ProbeResult(failed(name, f"{where}: no answer to CONNECT in 10 s", _TLS_FIX))
+        reason = outcome.get("reason")
+        if reason is None or reason.is_failure:
+            if reason is None:
+                detail = f"{where} closed the connection before accepting it"
+                fix = _TLS_FIX
+            else:
+                detail = f"{where} refused {broker.username or 'anonymous'}: {reason}"
+                fix = (
+                    "check username and password (or password_file) against the broker's "
+                    "password file; re-run `beckon provision` for this device if unsure"
+                )
+            return ProbeResult(failed(name, detail, fix))
+        if subscriptions:
+            client.subscribe([(t, 1) for t in subscriptions])
+        tls = ""
+        sock = client.socket()
+        if broker.tls and isinstance(sock, ssl.SSLSocket):
+            tls = f" over {sock.version()}"
+        time.sleep(listen_s)
+        with lock:
+            got = list(heard)
+        user = broker.username or "anonymous"
+        return ProbeResult(passed(name, f"connected to {where}{tls} as {user}"), got)
+    finally:
+        client.disconnect()
+        client.loop_stop()
+
+
+_TLS_FIX = (
+    "if the broker requires client certificates, set cert_file and key_file; check the broker "
+    "log (journalctl -u mosquitto) for the reason"
+)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+# ---------------------------------------------------------------- what was heard
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """A time the other side put in a message, and when it arrived here."""
+
+    who: str
+    at: float  # the other side's clock, seconds since the epoch
+    received: float  # this machine's clock
+    retained: bool
+
+
+def stamps(heard: list[Heard]) -> list[Stamp]:
+    out = []
+    for h in heard:
+        if not h.payload:
+            continue
+        try:
+            msg = p.decode(h.payload)
+        except p.ProtocolError:
+            continue
+        at = getattr(msg, "at", None)
+        if not isinstance(at, str):
+            continue
+        who = _who(msg)
+        out.append(Stamp(who, p.parse_iso(at).timestamp(), h.received, h.retained))
+    return out
+
+
+def _who(msg: object) -> str:
+    if isinstance(msg, p.StationStatus):
+        return f"station {msg.name}"
+    if isinstance(msg, p.BedStatus):
+        return f"bed {msg.bed}"
+    return type(msg).__name__
+
+
+def check_clock(heard: list[Heard], tolerance_s: float = CLOCK_TOLERANCE_S) -> Check:
+    """Compare with the other side's clock. A message sent while we listened dates its sender's
+    clock to within network delay; a retained one may be hours old, so it can only show that
+    our clock is behind (its time lies in our future), never that it is right."""
+    name = "clock"
+    found = stamps(heard)
+    live = [s for s in found if not s.retained]
+    if live:
+        offsets = [s.received - s.at for s in live]
+        offset = statistics.median(offsets)
+        whom = ", ".join(sorted({s.who for s in live}))
+        if abs(offset) > tolerance_s:
+            side = "ahead of" if offset > 0 else "behind"
+            return failed(name, f"this clock is {abs(offset):.1f} s {side} {whom}", _NTP_FIX)
+        return passed(name, f"within {abs(offset):.1f} s of {whom}")
+    if found:
+        newest = max(found, key=lambda s: s.at)
+        ahead = newest.at - newest.received
+        if ahead > tolerance_s:
+            return failed(
+                name,
+                f"{newest.who} stamped a message {ahead:.0f} s in this machine's future: "
+                "this clock is behind",
+                _NTP_FIX,
+            )
+        age = -ahead
+        return skipped(
+            name,
+            f"only a stored message to compare with ({newest.who}, {age:.0f} s old by this "
+            "clock); cannot tell",
+        )
+    return skipped(name, "nothing from the other side to compare with")
+
+
+def check_station_seen(heard: list[Heard], site: str, unit: str) -> Check:
+    """For a tablet: a station service for its unit announces itself online."""
+    stations: dict[str, p.StationStatus] = {}
+    for h in heard:
+        try:
+            msg = p.decode(h.payload) if h.payload else None
+        except p.ProtocolError:
+            continue
+        if isinstance(msg, p.StationStatus) and (msg.site, msg.unit) == (site, unit):
+            stations[msg.name] = msg
+    online = sorted(name for name, s in stations.items() if s.online)
+    if online:
+        return passed("station", f"station {', '.join(online)} online for {site}/{unit}")
+    if stations:
+        gone = ", ".join(f"{n} (since {s.at})" for n, s in sorted(stations.items()))
+        return failed(
+            "station",
+            f"no station online for {site}/{unit}; offline: {gone}",
+            "start the station service (systemctl start beckon-station) and check its log",
+        )
+    return failed(
+        "station",
+        f"no station service has ever announced itself for {site}/{unit}",
+        "start a station service whose [station] site and units include this unit",
+    )
+
+
+def check_beds_seen(heard: list[Heard], site: str, units: tuple[str, ...]) -> Check:
+    """For a station: the unit's tablets announce themselves online (their retained status)."""
+    beds: dict[str, p.BedStatus] = {}
+    for h in heard:
+        try:
+            msg = p.decode(h.payload) if h.payload else None
+        except p.ProtocolError:
+            continue
+        if isinstance(msg, p.BedStatus) and msg.site == site and msg.unit in units:
+            beds[f"{msg.unit}/{msg.bed}"] = msg
+    online = sorted(k for k, b in beds.items() if b.online)
+    offline = sorted(k for k, b in beds.items() if not b.online)
+    if not beds:
+        return failed(
+            "beds",
+            f"no bed of {site}/{', '.join(units)} has ever connected",
+            "start the bedside service on the tablets; check their site and unit names",
+        )
+    if offline:
+        return failed(
+            "beds",
+            f"{len(online)} bed(s) online, offline: {', '.join(offline)}",
+            "check those tablets (power, network, `beckon doctor bedside` on each)",
+        )
+    return passed("beds", f"{len(online)} bed(s) online: {', '.join(online)}")
+
+
+def check_postgres(url: str) -> Check:
+    """The PostgreSQL store answers and its schema is one this Beckon runs on (read only: the
+    doctor never migrates)."""
+    from beckon.station.pgstore import SCHEMA_VERSION
+
+    try:
+        import psycopg
+    except ImportError:
+        return failed(
+            "store", "the psycopg package is missing", "pip install 'beckon-bedside[postgresql]'"
+        )
+    where = url.split("@")[-1]
+    try:
+        with psycopg.connect(url, connect_timeout=5) as conn:
+            exists = conn.execute("SELECT to_regclass('schema_version')").fetchone()
+            version = 0
+            if exists and exists[0] is not None:
+                row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+                version = int(row[0]) if row and row[0] is not None else 0
+    except psycopg.Error as exc:
+        return failed(
+            "store",
+            f"PostgreSQL at {where}: {str(exc).strip().splitlines()[0]}",
+            "check station.store, that the server runs and accepts this host, and the "
+            "password in the service user's ~/.pgpass",
+        )
+    if version > SCHEMA_VERSION:
+        return failed(
+            "store",
+            f"PostgreSQL at {where} has schema {version}, newer than this Beckon "
+            f"({SCHEMA_VERSION})",
+            "upgrade Beckon on this host",
+        )
+    state = "current" if version == SCHEMA_VERSION else f"{version}, upgraded on start"
+    return passed("store", f"PostgreSQL at {where} reachable, schema {state}")

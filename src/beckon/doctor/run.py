@@ -1,0 +1,91 @@
+"""The doctor's check lists for each role, in the order a person would look."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from beckon.config import BedsideSettings, StationSettings
+from beckon.doctor import Check, skipped
+from beckon.doctor.local import check_camera, check_disk, check_microphone, check_models
+from beckon.doctor.remote import (
+    check_beds_seen,
+    check_clock,
+    check_postgres,
+    check_station_seen,
+    probe_broker,
+)
+from beckon.messaging import protocol as p
+
+
+def bedside_checks(
+    settings: BedsideSettings,
+    *,
+    video: Path | None = None,
+    audio: Path | None = None,
+    listen_s: float = 3.0,
+    broker: bool = True,
+) -> list[Check]:
+    """Camera and face, microphone, models, disk for the outbox, broker, clock, station."""
+    cfg = settings.bedside
+    checks: list[Check] = []
+    models = check_models(["face_landmarker"] if "gesture" in cfg.inputs or video else [])
+    checks.append(models)
+    if "gesture" in cfg.inputs or video is not None:
+        face_model = None
+        if models.outcome == "pass":
+            from beckon import modelstore
+
+            face_model = modelstore.require_model("face_landmarker")
+        checks += check_camera(str(video) if video else cfg.camera, face_model)
+    else:
+        checks.append(skipped("camera", "gesture input is off"))
+    if "voice" in cfg.inputs or audio is not None:
+        checks.append(check_microphone(audio))
+    else:
+        checks.append(skipped("microphone", "voice input is off"))
+    checks.append(check_disk(cfg.outbox_path(), "outbox"))
+    if not broker:
+        return [*checks, *_no_broker(("broker", "clock", "station"))]
+    probe = probe_broker(
+        settings.broker,
+        f"beckon-doctor.{cfg.site}.{cfg.unit}.{cfg.bed}",
+        [p.Topics.station_status(cfg.site, cfg.unit, "+")],
+        listen_s,
+    )
+    checks.append(probe.check)
+    if probe.connected:
+        checks.append(check_clock(probe.heard))
+        checks.append(check_station_seen(probe.heard, cfg.site, cfg.unit))
+    else:
+        checks.append(skipped("clock", "no broker connection"))
+        checks.append(skipped("station", "no broker connection"))
+    return checks
+
+
+def _no_broker(names: tuple[str, ...]) -> list[Check]:
+    return [skipped(name, "not checked (--no-broker)") for name in names]
+
+
+def station_checks(
+    settings: StationSettings, *, listen_s: float = 3.0, broker: bool = True
+) -> list[Check]:
+    """Disk for the database, broker, clock, the unit's beds."""
+    cfg = settings.station
+    if cfg.store:
+        checks: list[Check] = [check_postgres(cfg.store)]
+    else:
+        checks = [check_disk(cfg.database_path(), "request database")]
+    if not broker:
+        return [*checks, *_no_broker(("broker", "clock", "beds"))]
+    subscriptions = [p.Topics.bed_filter(cfg.site, unit, "status") for unit in cfg.units]
+    probe = probe_broker(
+        settings.broker, f"beckon-doctor.{cfg.site}.{cfg.name}", subscriptions, listen_s
+    )
+    checks.append(probe.check)
+    if probe.connected:
+        checks.append(check_clock(probe.heard))
+        checks.append(check_beds_seen(probe.heard, cfg.site, cfg.units))
+    else:
+        checks.append(skipped("clock", "no broker connection"))
+        checks.append(skipped("beds", "no broker connection"))
+    return checks

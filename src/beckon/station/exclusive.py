@@ -1,0 +1,106 @@
+"""One station service per unit with SQLite: a second one refuses to start.
+
+Why: each station service keeps its own SQLite file. Two of them for the same unit would both
+receive every call, each store it, each answer the bed, each escalate on its own: nurses would
+see two queues that drift apart, and acknowledging in one leaves the other escalating. So before
+serving, a station checks two things and refuses, with the reason and the fix, if either fails:
+
+* on this machine, nobody else holds its database file (an advisory ``flock`` on
+  ``<database>.lock``, released by the kernel when the holder dies, even by ``kill -9``);
+* on the broker, no station service of another name announces itself online for any unit this
+  one serves (their retained presence). A station of the *same* name that is still shown online
+  may be this service's own previous run killed a moment ago: its last will arrives within about
+  1.5 keep-alive intervals, so that long is waited for before refusing.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import time
+from pathlib import Path
+from typing import IO
+
+from beckon.config import StationSettings
+from beckon.errors import BeckonError
+from beckon.messaging import protocol as p
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseLock:
+    """An exclusive lock on ``<database>.lock`` for as long as this object lives."""
+
+    def __init__(self, database: Path) -> None:
+        self.path = database.with_name(database.name + ".lock")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file: IO[str] | None = self.path.open("a+")
+        try:
+            fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._file.seek(0)
+            holder = self._file.read().strip() or "unknown"
+            self._file.close()
+            self._file = None
+            raise BeckonError(
+                f"another station service (pid {holder}) is already using {database}",
+                "stop it first (systemctl stop beckon-station); one station service per "
+                'unit with SQLite, or use store = "postgresql://..." for standby stations',
+            ) from None
+        self._file.seek(0)
+        self._file.truncate()
+        self._file.write(f"{os.getpid()}\n")
+        self._file.flush()
+
+    def release(self) -> None:
+        if self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+            self._file.close()
+            self._file = None
+
+
+def other_stations_online(settings: StationSettings, listen_s: float = 1.0) -> list[str]:
+    """Station services (``name on site/unit``) the broker shows online for our units."""
+    from beckon.doctor.remote import probe_broker
+
+    cfg = settings.station
+    probe = probe_broker(
+        settings.broker,
+        f"beckon-station-check.{cfg.site}.{cfg.name}",
+        [p.Topics.station_status(cfg.site, unit, "+") for unit in cfg.units],
+        listen_s,
+    )
+    if not probe.connected:
+        # Not reachable now: the service itself retries the broker; nothing to compare with.
+        log.info("station check skipped: %s", probe.check.detail)
+        return []
+    latest: dict[tuple[str, str], p.StationStatus] = {}
+    for heard in probe.heard:
+        try:
+            msg = p.decode(heard.payload) if heard.payload else None
+        except p.ProtocolError:
+            continue
+        if isinstance(msg, p.StationStatus) and msg.unit in cfg.units:
+            latest[(msg.unit, msg.name)] = msg
+    return sorted(f"{name} on {cfg.site}/{unit}" for (unit, name), s in latest.items() if s.online)
+
+
+def refuse_second_station(settings: StationSettings, *, listen_s: float = 1.0) -> None:
+    """Raise BeckonError when another station service already serves one of our units."""
+    cfg = settings.station
+    others = other_stations_online(settings, listen_s)
+    if not [o for o in others if not o.startswith(f"{cfg.name} on ")]:
+        # Only our own name (a previous run killed without a clean stop): wait for its will.
+        deadline = time.monotonic() + 1.5 * settings.broker.keepalive + 5
+        while others and time.monotonic() < deadline:
+            log.info("station %s still shown online (a previous run?); waiting", cfg.name)
+            time.sleep(2)
+            others = other_stations_online(settings, listen_s)
+    if others:
+        raise BeckonError(
+            f"another station service already serves this unit: {', '.join(others)}; with "
+            "SQLite a second one would split the unit into two queues",
+            "stop the other station service first (or give each unit one station); for a "
+            "standby station that takes over by itself, use the PostgreSQL store",
+        )

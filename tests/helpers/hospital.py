@@ -1,0 +1,384 @@
+"""Helpers for the hospital tests (tests/hospital): real Mosquitto brokers running the shipped
+production config, a cuttable loopback link between two brokers, and a site made only with
+`beckon provision`.
+
+deploy/mosquitto/mosquitto.conf names files under /etc and /var, so each broker here runs a
+derived copy: the same directives with the listeners moved to free loopback ports and the
+certificate, password, ACL, persistence and log paths swapped for the given ones. Every swapped
+directive must exist in the original, so a renamed setting fails here instead of passing
+unnoticed. Optionally the commented client-certificate lines are switched on, and extra lines
+(a bridge) are appended. (tests/helpers/deploy.py derives the same file for the ACL tests with
+its own throwaway certificates; this one also turns on client certificates and bridges.)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import os
+import queue
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from beckon import provision as pv
+from beckon.config import BedsideSettings, StationSettings, load_bedside, load_station
+from beckon.messaging.broker import free_port, wait_for_port
+from beckon.messaging.mqtt import LinkEvent
+
+REPO = Path(__file__).resolve().parents[2]
+PRODUCTION_CONF = REPO / "deploy" / "mosquitto" / "mosquitto.conf"
+
+
+def mosquitto_binary() -> str:
+    found = shutil.which("mosquitto") or (
+        "/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").exists() else None
+    )
+    if not found:
+        pytest.fail("mosquitto is not installed; run scripts/setup.sh (apt-get install mosquitto)")
+    return found
+
+
+def derive(
+    folder: Path,
+    tls_port: int,
+    plain_port: int,
+    *,
+    server_cert: Path,
+    server_key: Path,
+    passwd: Path,
+    acl: Path,
+    client_ca: Path | None = None,
+    extra: str = "",
+) -> str:
+    swaps = {
+        "listener 8883": f"listener {tls_port} 127.0.0.1",
+        "listener 1883 127.0.0.1": f"listener {plain_port} 127.0.0.1",
+        "certfile": f"certfile {server_cert}",
+        "keyfile": f"keyfile {server_key}",
+        "persistence_location": f"persistence_location {folder / 'data'}/",
+        "password_file": f"password_file {passwd}",
+        "acl_file": f"acl_file {acl}",
+        "log_dest": f"log_dest file {folder / 'mosquitto.log'}",
+        "pid_file": f"pid_file {folder / 'mosquitto.pid'}",
+    }
+    if client_ca is not None:
+        swaps["#cafile"] = f"cafile {client_ca}"
+        swaps["#require_certificate"] = "require_certificate true"
+        swaps["#use_identity_as_username"] = "use_identity_as_username false"
+    used: set[str] = set()
+    out = []
+    for line in PRODUCTION_CONF.read_text(encoding="utf-8").splitlines():
+        stripped = line.strip()
+        for prefix, replacement in swaps.items():
+            exact = prefix.startswith("listener")
+            if stripped == prefix or (not exact and stripped.startswith(prefix + " ")):
+                assert prefix not in used, f"{prefix} appears twice"
+                used.add(prefix)
+                line = replacement
+                break
+        out.append(line)
+    assert used == set(swaps), f"not in mosquitto.conf: {sorted(set(swaps) - used)}"
+    # As root Mosquitto would switch to the "mosquitto" user, who cannot read a private tmp
+    # folder; as anyone else this line has no effect.
+    out.append(f"user {getpass.getuser()}")
+    out.append(extra)
+    return "\n".join(out) + "\n"
+
+
+@dataclass
+class ProductionBroker:
+    folder: Path
+    tls_port: int
+    plain_port: int
+    conf: Path
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def tls_url(self) -> str:
+        return f"mqtts://127.0.0.1:{self.tls_port}"
+
+    @property
+    def plain_url(self) -> str:
+        return f"mqtt://127.0.0.1:{self.plain_port}"
+
+    def log_text(self) -> str:
+        parts = []
+        for name in ("stdout.log", "mosquitto.log"):
+            path = self.folder / name
+            if path.exists():
+                parts.append(path.read_text(errors="replace"))
+        return "\n".join(parts)[-3000:]
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [mosquitto_binary(), "-c", str(self.conf)],
+            stdout=(self.folder / "stdout.log").open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+        # Wait on the plain listener only: a bare TCP connect to the TLS port leaves an OpenSSL
+        # error that Mosquitto 2.0.11 may later pin on another TLS connection (seen killing a
+        # bridge, which then never came back). Both listeners open together at start-up.
+        if not wait_for_port(self.plain_port, 10):
+            self.stop()
+            pytest.fail(f"mosquitto did not start with the derived config: {self.log_text()}")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:  # a wedged broker must not outlive the test
+                self.proc.kill()
+                self.proc.wait(10)
+        self.proc = None
+
+
+def production_broker(
+    folder: Path,
+    *,
+    server_cert: Path,
+    server_key: Path,
+    passwd: Path,
+    acl: Path,
+    client_ca: Path | None = None,
+    extra: str = "",
+    ports: tuple[int, int] | None = None,
+) -> ProductionBroker:
+    """A derived production broker, not yet started (``start()`` it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "data").mkdir(exist_ok=True)
+    if ports is None:
+        tls_port = free_port()
+        plain_port = free_port()
+        while plain_port == tls_port:
+            plain_port = free_port()
+        ports = (tls_port, plain_port)
+    conf = folder / "mosquitto.conf"
+    conf.write_text(
+        derive(
+            folder,
+            *ports,
+            server_cert=server_cert,
+            server_key=server_key,
+            passwd=passwd,
+            acl=acl,
+            client_ca=client_ca,
+            extra=extra,
+        )
+    )
+    return ProductionBroker(folder, ports[0], ports[1], conf)
+
+
+def free_ports(count: int) -> list[int]:
+    ports: list[int] = []
+    while len(ports) < count:
+        port = free_port()
+        if port not in ports:
+            ports.append(port)
+    return ports
+
+
+class TcpProxy:
+    """A loopback TCP forwarder standing for the network between two sites: ``cut()`` drops
+    every connection and refuses new ones (as a cut cable would, seen from both ends), and
+    ``restore()`` lets connections through again on the same port."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.port = free_port()
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._listener: socket.socket | None = None
+        self._open = False
+
+    def start(self) -> TcpProxy:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(16)
+        with self._lock:
+            self._listener = listener
+            self._open = True
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+        return self
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=5)
+            except OSError:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            with self._lock:
+                if not self._open:
+                    client.close()
+                    upstream.close()
+                    return
+                self._sockets += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        with self._lock:
+            self._open = False
+            listener, self._listener = self._listener, None
+            sockets, self._sockets = self._sockets, []
+        if listener is not None:
+            # shutdown() wakes the thread blocked in accept(); close() alone would leave it
+            # accepting (and dropping) connections, which is not what a cut cable does.
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
+            listener.close()
+        for s in sockets:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
+
+    def restore(self) -> None:
+        self.start()
+
+    def stop(self) -> None:
+        self.cut()
+
+
+# ---------------------------------------------------------------- a provisioned site
+
+
+@dataclass
+class Site:
+    ca: Path
+    out: Path
+    broker: ProductionBroker
+
+    def device(self, name: str) -> Path:
+        return self.out / "devices" / name
+
+
+def installed(folder: Path) -> dict[str, str]:
+    """The overrides that stand for copying a device folder to /etc/beckon."""
+    keys = {
+        "broker.password_file": pv.PASSWORD_FILE,
+        "broker.ca_file": pv.CA_CERT,
+    }
+    if (folder / pv.CLIENT_CERT).exists():
+        keys |= {"broker.cert_file": pv.CLIENT_CERT, "broker.key_file": pv.CLIENT_KEY}
+    return {key: str(folder / name) for key, name in keys.items()}
+
+
+def bed_settings(site: Site, bed: str, tmp: Path) -> BedsideSettings:
+    folder = site.device(f"bed-general-icu-3-{bed}")
+    overrides = installed(folder) | {"bedside.outbox": str(tmp / f"outbox-{bed}.sqlite3")}
+    return load_bedside(folder / "bedside.toml", overrides, env={})
+
+
+def station_settings(site: Site, tmp: Path) -> StationSettings:
+    folder = site.device("station-general-icu-3")
+    overrides = installed(folder) | {"station.database": str(tmp / "station.sqlite3")}
+    return load_station(folder / "station.toml", overrides, env={})
+
+
+def wait(check: Callable[[], bool], timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not check():
+        time.sleep(0.05)
+    return check()
+
+
+def events_until(events: queue.Queue[LinkEvent], kind: type, timeout: float) -> list[LinkEvent]:
+    seen: list[LinkEvent] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            event = events.get(timeout=0.1)
+        except queue.Empty:
+            continue
+        seen.append(event)
+        if isinstance(event, kind):
+            break
+    return seen
+
+
+# ---------------------------------------------------------------- a real PostgreSQL
+
+
+@dataclass
+class Postgres:
+    """A throwaway PostgreSQL server from Debian's packages, on a loopback port."""
+
+    folder: Path
+    port: int
+    bindir: Path
+    user: str | None  # run its tools as this user (PostgreSQL refuses to run as root)
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://beckon@127.0.0.1:{self.port}/{database}"
+
+    def run(self, *args: str) -> None:
+        cmd = [str(self.bindir / args[0]), *args[1:]]
+        if self.user:
+            cmd = ["runuser", "-u", self.user, "--", *cmd]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, f"{' '.join(cmd)}: {done.stdout} {done.stderr}"
+
+    def stop(self) -> None:
+        self.run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "stop")
+
+    def new_database(self) -> str:
+        """A fresh, empty database; returns its URL."""
+        import psycopg
+
+        name = f"t{time.monotonic_ns()}"
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+        return self.url(name)
+
+
+def start_postgres() -> Postgres:
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if not versions:
+        pytest.fail("PostgreSQL is not installed; run scripts/setup.sh --test (apt postgresql)")
+    bindir = versions[-1].parent
+    user = None
+    folder = Path(tempfile.mkdtemp(prefix="beckon-pg-", dir="/tmp"))
+    folder.chmod(0o755)
+    if os.geteuid() == 0:
+        user = "postgres"
+        shutil.chown(folder, user)
+    server = Postgres(folder, free_port(), bindir, user)
+    server.run("initdb", "-D", str(folder / "data"), "-A", "trust", "-U", "beckon", "-E", "UTF8")
+    options = (
+        f"-c listen_addresses=127.0.0.1 -p {server.port} -k {folder} "
+        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    )
+    server.run(
+        "pg_ctl", "-D", str(folder / "data"), "-o", options, "-l", str(folder / "log"), "-w",
+        "start",
+    )  # fmt: skip
+    return server

@@ -1,0 +1,339 @@
+"""`beckon doctor`: on a provisioned site with a real Mosquitto (production config, TLS, client
+certificates), real MediaPipe on a rendered clip standing in for the camera and a sound file
+standing in for the microphone. Each check passes when things are right and fails, with a fix,
+when one thing is broken."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import paho.mqtt.client as paho
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
+
+from beckon import provision as pv
+from beckon.background import Background
+from beckon.bedside.service import BedsideService
+from beckon.cli import main
+from beckon.config import load_bedside
+from beckon.doctor import Check
+from beckon.doctor.run import bedside_checks
+from beckon.lab import synthetic
+from beckon.messaging import protocol as p
+from beckon.station.service import StationService
+from beckon.voice.audio import SAMPLE_RATE, write_wav
+from tests.helpers.hospital import Site, bed_settings, installed, station_settings, wait
+
+BED14 = "bed-general-icu-3-14"
+
+
+@pytest.fixture(scope="module")
+def face_clip(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -> Path:
+    """Two seconds of the demo face holding still, at 25 fps, with camera noise."""
+    path = tmp_path_factory.mktemp("clips") / "face.mp4"
+    poses = synthetic.build_poses([synthetic.still(2.0)], 25.0)
+    frames = synthetic.render_clip(
+        synthetic.load_demo_face(),
+        poses,
+        model_path=models_dir / "face_landmarker.task",
+        noise_sigma=2.0,
+    )
+    synthetic.write_video(path, frames, 25.0)
+    return path
+
+
+@pytest.fixture(scope="module")
+def empty_room_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two seconds of an empty grey wall: a camera pointing away from the patient."""
+    path = tmp_path_factory.mktemp("clips") / "wall.mp4"
+    rng = np.random.default_rng(3)
+    frames = (
+        np.clip(120 + rng.normal(0, 3, (480, 640, 3)), 0, 255).astype(np.uint8) for _ in range(50)
+    )
+    synthetic.write_video(path, frames, 25.0)
+    return path
+
+
+@pytest.fixture
+def sound(tmp_path: Path) -> Path:
+    """A second of ward noise with a voice-band tone, about -20 dBFS."""
+    t = np.arange(SAMPLE_RATE) / SAMPLE_RATE
+    rng = np.random.default_rng(5)
+    wave = 0.1 * np.sin(2 * np.pi * 220 * t) + 0.02 * rng.normal(size=t.size)
+    path = tmp_path / "room.wav"
+    write_wav(path, (wave * 32767).astype(np.int16))
+    return path
+
+
+@pytest.fixture
+def silence(tmp_path: Path) -> Path:
+    path = tmp_path / "silence.wav"
+    write_wav(path, np.zeros(SAMPLE_RATE, np.int16))
+    return path
+
+
+@pytest.fixture
+def installed_bed14(site: Site, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Bed 14's provisioned folder, installed: the doctor reads the file as the service would."""
+    folder = site.device(BED14)
+    for key, value in installed(folder).items():
+        monkeypatch.setenv("BECKON_" + key.replace(".", "_").upper(), value)
+    return folder / "bedside.toml"
+
+
+@pytest.fixture
+def running_station(site: Site, tmp_path: Path) -> Iterator[StationService]:
+    station = StationService(station_settings(site, tmp_path))
+    with Background(station.run, "station"):
+        assert station.ready.wait(15), site.broker.log_text()
+        yield station
+
+
+def doctor(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Check]]:
+    code = main(["doctor", *args, "--listen", "1", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert out["ok"] == (code == 0)
+    return code, {c["name"]: Check(**c) for c in out["checks"]}
+
+
+# ---------------------------------------------------------------- bedside
+
+
+@pytest.mark.mqtt
+@pytest.mark.vision
+def test_a_healthy_bedside_passes_every_check(
+    site: Site,
+    installed_models: Path,
+    installed_bed14: Path,
+    running_station: StationService,
+    face_clip: Path,
+    sound: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, checks = doctor(
+        capsys, "bedside", "--config", str(installed_bed14), "--video", str(face_clip),
+        "--audio", str(sound),
+    )  # fmt: skip
+    outcomes = {name: c.outcome for name, c in checks.items()}
+    assert outcomes == {
+        "models": "pass",
+        "camera": "pass",
+        "face": "pass",
+        "microphone": "pass",
+        "disk": "pass",
+        "broker": "pass",
+        # The station's presence is retained from its start: an old time cannot prove the
+        # clock right, so the doctor says it cannot tell rather than pass.
+        "clock": "skip",
+        "station": "pass",
+    }, checks
+    assert code == 0
+    assert "TLS" in checks["broker"].detail
+    assert "station desk online" in checks["station"].detail
+
+
+@pytest.mark.mqtt
+@pytest.mark.vision
+def test_each_broken_thing_fails_with_its_fix(
+    site: Site,
+    installed_models: Path,
+    installed_bed14: Path,
+    empty_room_clip: Path,
+    silence: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    # A corrupt model, a camera seeing a wall, a muted microphone, and no station running.
+    broken_models = tmp_path / "models"
+    shutil.copytree(installed_models, broken_models)
+    with (broken_models / "face_landmarker.task").open("r+b") as fh:
+        fh.seek(1000)
+        fh.write(b"\0" * 64)
+    monkeypatch.setenv("BECKON_MODELS_DIR", str(broken_models))
+    code, checks = doctor(
+        capsys, "bedside", "--config", str(installed_bed14), "--video", str(empty_room_clip),
+        "--audio", str(silence),
+    )  # fmt: skip
+    assert code == 1
+    assert checks["models"].outcome == "fail"
+    assert "face_landmarker corrupt" in checks["models"].detail
+    assert "beckon models" in checks["models"].fix
+    assert checks["camera"].outcome == "pass"  # frames arrive, ...
+    assert checks["face"].outcome == "skip"  # ... but no intact model to look with
+    assert checks["microphone"].outcome == "fail"
+    assert "silence" in checks["microphone"].detail
+    assert checks["broker"].outcome == "pass"
+    assert checks["station"].outcome == "fail"
+    assert "no station service" in checks["station"].detail
+    for name in ("models", "microphone", "station"):
+        assert checks[name].fix, name
+
+    # With the models intact, the wall is looked at and no face is found.
+    monkeypatch.setenv("BECKON_MODELS_DIR", str(installed_models))
+    code, checks = doctor(
+        capsys, "bedside", "--config", str(installed_bed14), "--video", str(empty_room_clip)
+    )
+    assert code == 1
+    assert checks["face"].outcome == "fail"
+    assert "0 of" in checks["face"].detail
+    assert "face" in checks["face"].fix
+
+
+@pytest.mark.mqtt
+def test_broker_problems_are_told_apart(site: Site, tmp_path: Path) -> None:
+    settings = bed_settings(site, "12", tmp_path)
+
+    def broker_check(**changes: str) -> Check:
+        changed = dataclasses.replace(
+            settings, broker=dataclasses.replace(settings.broker, **changes)
+        )
+        checks = bedside_checks(changed, listen_s=0.2)
+        return next(c for c in checks if c.name == "broker")
+
+    wrong = tmp_path / "wrong-password"
+    wrong.write_text("nope\n")
+    other_ca = tmp_path / "other-ca"
+    pv.make_ca(other_ca)
+    closed_port = site.broker.tls_port + 0
+    site_plain = f"mqtt://10.1.2.3:{site.broker.plain_port}"
+
+    refused = broker_check(password_file=str(wrong))
+    assert refused.outcome == "fail" and "refused" in refused.detail, refused
+    untrusted = broker_check(ca_file=str(other_ca / pv.CA_CERT))
+    assert untrusted.outcome == "fail" and "not trusted" in untrusted.detail, untrusted
+    no_cert = broker_check(cert_file="", key_file="")
+    assert no_cert.outcome == "fail" and "client certificates" in no_cert.fix, no_cert
+    missing_pw = broker_check(password_file=str(tmp_path / "absent"))
+    assert missing_pw.outcome == "fail" and "password_file" in missing_pw.detail
+    plain = broker_check(url=site_plain)
+    assert plain.outcome == "fail" and "mqtts://" in plain.fix
+    site.broker.stop()
+    nobody = broker_check(url=f"mqtts://127.0.0.1:{closed_port}")
+    assert nobody.outcome == "fail" and "nothing answers" in nobody.detail, nobody
+
+
+def _publish_repeatedly(site: Site, topic: str, payload: bytes, stop: threading.Event) -> None:
+    """As the station user, publish (not retained) until stopped."""
+    folder = site.device("station-general-icu-3")
+    client = paho.Client(
+        CallbackAPIVersion.VERSION2, client_id="test-clock", protocol=MQTTProtocolVersion.MQTTv5
+    )
+    client.username_pw_set("station-general-icu-3", (folder / pv.PASSWORD_FILE).read_text().strip())
+    client.tls_set(
+        ca_certs=str(folder / pv.CA_CERT),
+        certfile=str(folder / pv.CLIENT_CERT) if (folder / pv.CLIENT_CERT).exists() else None,
+        keyfile=str(folder / pv.CLIENT_KEY) if (folder / pv.CLIENT_KEY).exists() else None,
+    )
+    client.connect("127.0.0.1", site.broker.tls_port)
+    client.loop_start()
+    try:
+        while not stop.wait(0.2):
+            client.publish(topic, payload, qos=1)
+    finally:
+        client.disconnect()
+        client.loop_stop()
+
+
+@pytest.mark.mqtt
+@pytest.mark.parametrize(("skew_s", "outcome"), [(0.0, "pass"), (-120.0, "fail"), (120.0, "fail")])
+def test_the_clock_is_compared_with_a_live_message_from_the_station(
+    site: Site, tmp_path: Path, skew_s: float, outcome: str
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    at = (datetime.now(UTC) + timedelta(seconds=skew_s)).isoformat(timespec="milliseconds")
+    status = p.StationStatus("general", "icu-3", "desk", True, at.replace("+00:00", "Z"))
+    topic = p.Topics.station_status("general", "icu-3", "desk")
+    stop = threading.Event()
+    sender = threading.Thread(
+        target=_publish_repeatedly, args=(site, topic, p.encode(status), stop), daemon=True
+    )
+    sender.start()
+    try:
+        checks = bedside_checks(bed_settings(site, "12", tmp_path), listen_s=2.0)
+    finally:
+        stop.set()
+        sender.join(10)
+    clock = next(c for c in checks if c.name == "clock")
+    assert clock.outcome == outcome, clock
+    if skew_s > 0:
+        assert "behind station desk" in clock.detail
+    if skew_s < 0:
+        assert "ahead of station desk" in clock.detail
+    if outcome == "fail":
+        assert "timedatectl set-ntp" in clock.fix
+
+
+# ---------------------------------------------------------------- station
+
+
+@pytest.mark.mqtt
+def test_the_station_doctor_sees_which_beds_are_online(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = site.device("station-general-icu-3")
+    for key, value in installed(folder).items():
+        monkeypatch.setenv("BECKON_" + key.replace(".", "_").upper(), value)
+    monkeypatch.setenv("BECKON_STATION_DATABASE", str(tmp_path / "state" / "station.sqlite3"))
+    config = str(folder / "station.toml")
+    code, checks = doctor(capsys, "station", "--config", config)
+    assert code == 1
+    assert checks["beds"].outcome == "fail" and "has ever connected" in checks["beds"].detail
+    assert checks["disk"].outcome == "pass"
+
+    bedside = BedsideService(bed_settings(site, "12", tmp_path))
+    with Background(bedside.run, "bedside"):
+        assert wait(lambda: bedside.link is not None and bedside.link.connected)
+        code, checks = doctor(capsys, "station", "--config", config)
+        assert checks["beds"].outcome == "pass", checks["beds"]
+        assert "icu-3/12" in checks["beds"].detail
+        assert code == 0, checks
+    # The tablet goes away cleanly ("offline" retained): now the station doctor says so.
+    code, checks = doctor(capsys, "station", "--config", config)
+    assert code == 1
+    assert "offline: icu-3/12" in checks["beds"].detail
+
+
+def test_the_text_report_names_each_failure_and_its_fix(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, installed_models: Path
+) -> None:
+    config = tmp_path / "bedside.toml"
+    config.write_text(
+        '[bedside]\nsite = "g"\nunit = "u"\nbed = "1"\ninputs = ["touch"]\n'
+        f'outbox = "{tmp_path / "outbox.sqlite3"}"\n'
+        '[broker]\nurl = "mqtt://127.0.0.1:1"\n'
+    )
+    code = main(["doctor", "bedside", "--config", str(config), "--listen", "0"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "FAIL  broker" in out and "nothing answers" in out
+    assert "fix: check the broker runs" in out
+    assert "skip  camera       gesture input is off" in out
+    assert "bedside: 1 check(s) failed" in out
+    load_bedside(config, env={})  # the file itself is valid: only the broker is missing
+
+
+def test_no_broker_leaves_the_running_service_alone(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, installed_models: Path
+) -> None:
+    """With the shipped broker config (client ids bound to usernames) the doctor's login would
+    replace the running service's connection for a moment; --no-broker checks the rest."""
+    config = tmp_path / "bedside.toml"
+    config.write_text(
+        '[bedside]\nsite = "g"\nunit = "u"\nbed = "1"\ninputs = ["touch"]\n'
+        f'outbox = "{tmp_path / "outbox.sqlite3"}"\n'
+        '[broker]\nurl = "mqtt://127.0.0.1:1"\n'
+    )
+    code = main(["doctor", "bedside", "--config", str(config), "--no-broker", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    outcomes = {c["name"]: c["outcome"] for c in out["checks"]}
+    assert outcomes["broker"] == outcomes["clock"] == outcomes["station"] == "skip"
+    assert outcomes["models"] == outcomes["disk"] == "pass"

@@ -1,0 +1,208 @@
+"""Prometheus metrics and health: scraped over real HTTP from a real `beckon station --headless`
+process (and an in-process bedside), parsed with prometheus_client's own parser."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prometheus_client import CollectorRegistry
+from prometheus_client.parser import text_string_to_metric_families
+
+from beckon.background import Background
+from beckon.bedside.events import BedsideEvent, StateChanged
+from beckon.bedside.service import BedsideService, Submit
+from beckon.config import BedsideConfig, BedsideSettings, BrokerConfig, load_station
+from beckon.errors import ConfigError
+from beckon.messaging.broker import free_port, wait_for_port
+from beckon.metrics import BedsideMetrics, Endpoint
+
+
+def scrape(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as resp:
+        assert resp.headers["Content-Type"].startswith("text/plain")
+        text = resp.read().decode()
+    samples = {}
+    for family in text_string_to_metric_families(text):
+        for s in family.samples:
+            samples[(s.name, tuple(sorted(s.labels.items())))] = s.value
+    return samples
+
+
+def health(port: int) -> tuple[int, dict[str, object]]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+def until(check: Callable[[], bool], timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return True
+        except (OSError, urllib.error.URLError):
+            pass
+        time.sleep(0.1)
+    return check()
+
+
+@pytest.fixture
+def station_process(
+    mosquitto: Any, tmp_path: Path, beckon_cmd: list[str]
+) -> Iterator[tuple[int, Path]]:
+    port = free_port()
+    config = tmp_path / "station.toml"
+    config.write_text(
+        f'[station]\nsite = "gh"\nunits = ["icu"]\nname = "desk"\n'
+        f'database = "{tmp_path / "station.sqlite3"}"\nmetrics = "127.0.0.1:{port}"\n'
+        f'[broker]\nurl = "{mosquitto.url}"\n'
+    )
+    log = (tmp_path / "station.log").open("wb")
+    proc = subprocess.Popen(
+        [*beckon_cmd, "station", "--headless", "--config", str(config)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        assert wait_for_port(port, 30), (tmp_path / "station.log").read_text()
+        yield port, config
+    finally:
+        proc.terminate()
+        proc.wait(20)
+        log.close()
+
+
+def bedside(mosquitto: Any, tmp_path: Path, bed: str = "5") -> BedsideService:
+    return BedsideService(
+        BedsideSettings(
+            BedsideConfig(
+                "gh", "icu", bed, inputs=("touch",), outbox=str(tmp_path / f"outbox-{bed}.db")
+            ),
+            BrokerConfig(url=mosquitto.url),
+        )
+    )
+
+
+@pytest.mark.mqtt
+def test_a_station_process_serves_request_metrics_and_health(
+    station_process: tuple[int, Path],
+    mosquitto: Any,
+    tmp_path: Path,
+    beckon_cmd: list[str],
+) -> None:
+    port, config = station_process
+    assert until(lambda: health(port)[0] == 200), health(port)
+    _, status = health(port)
+    assert status["status"] == "ok" and status["broker_connected"] is True
+
+    metrics = scrape(port)
+    assert metrics[("beckon_up", ())] == 1
+    assert metrics[("beckon_requests_open", (("priority", "routine"), ("state", "received")))] == 0
+
+    bed = bedside(mosquitto, tmp_path)
+    events: list[BedsideEvent] = []
+    bed.listeners.append(events.append)
+    with Background(bed.run, "bedside"):
+        assert until(lambda: bed.link is not None and bed.link.connected)
+        bed.post(Submit("water", "touch"))
+
+        def received_ids() -> list[str]:
+            return [
+                e.request_id
+                for e in events
+                if isinstance(e, StateChanged) and e.state == "received"
+            ]
+
+        assert until(lambda: bool(received_ids()))
+        request_id = received_ids()[0]
+
+        received = (("priority", "routine"), ("state", "received"))
+        assert until(lambda: scrape(port)[("beckon_requests_open", received)] == 1)
+        metrics = scrape(port)
+        assert metrics[("beckon_request_receipt_seconds_count", (("priority", "routine"),))] == 1
+        assert metrics[("beckon_request_receipt_seconds_sum", (("priority", "routine"),))] < 60
+        changes = (("change", "received"), ("priority", "routine"))
+        assert metrics[("beckon_request_changes_total", changes)] == 1
+
+        done = subprocess.run(
+            [
+                *beckon_cmd,
+                "station",
+                "--config",
+                str(config),
+                "ack",
+                request_id[:8],
+                "--nurse",
+                "Kim",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        acked = (("priority", "routine"), ("state", "acknowledged"))
+        assert until(lambda: scrape(port)[("beckon_requests_open", acked)] == 1)
+        metrics = scrape(port)
+        assert metrics[("beckon_requests_open", received)] == 0
+        ack_count = ("beckon_request_acknowledge_seconds_count", (("priority", "routine"),))
+        assert metrics[ack_count] == 1
+
+    # The broker goes away: health says so (503), and the reconnect is counted after it returns.
+    mosquitto.stop()
+    assert until(lambda: health(port)[0] == 503)
+    _, status = health(port)
+    assert status["problems"] == ["broker not connected"]
+    assert scrape(port)[("beckon_broker_connected", ())] == 0
+    mosquitto.start()
+    assert until(lambda: health(port)[0] == 200, timeout=60)
+    assert scrape(port)[("beckon_broker_reconnects_total", ())] >= 1
+
+
+@pytest.mark.mqtt
+def test_a_bedside_reports_outbox_latency_and_a_stalled_loop(
+    mosquitto: Any, tmp_path: Path
+) -> None:
+    """No station here: the request waits in the outbox, which the metrics show."""
+    bed = bedside(mosquitto, tmp_path, "6")
+    metrics = BedsideMetrics(bed)
+    endpoint = Endpoint("127.0.0.1:0", metrics.registry, metrics.health).start()
+    try:
+        assert health(endpoint.port)[0] == 503  # the loop has not started
+        with Background(bed.run, "bedside"):
+            assert until(lambda: health(endpoint.port)[0] == 200)
+            bed.post(Submit("water", "touch"))
+            assert until(lambda: scrape(endpoint.port)[("beckon_outbox_length", ())] == 1)
+            assert scrape(endpoint.port)[("beckon_bedside_requests_total", ())] == 1
+            metrics.face_status(type("S", (), {"state": "ready"})())
+            assert scrape(endpoint.port)[("beckon_face_status", (("state", "ready"),))] == 1
+        # The loop no longer turns: after STALL_AFTER_S health would say stalled; the age grows.
+        age = scrape(endpoint.port)[("beckon_loop_age_seconds", ())]
+        time.sleep(0.3)
+        assert scrape(endpoint.port)[("beckon_loop_age_seconds", ())] > age
+    finally:
+        endpoint.stop()
+
+
+def test_a_bad_metrics_address_or_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:
+    config = tmp_path / "station.toml"
+    config.write_text('[station]\nsite = "gh"\nunits = ["icu"]\nmetrics = "9464"\n')
+    with pytest.raises(ConfigError, match=r"station\.metrics is '9464'; expected HOST:PORT"):
+        load_station(config, env={})
+    registry = CollectorRegistry()
+    first = Endpoint("127.0.0.1:0", registry, lambda: (True, {}))
+    first.start()
+    try:
+        with pytest.raises(ConfigError, match="cannot serve metrics"):
+            Endpoint(f"127.0.0.1:{first.port}", registry, lambda: (True, {}))
+    finally:
+        first.stop()

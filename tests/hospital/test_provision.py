@@ -1,0 +1,176 @@
+"""`beckon provision`: the CA, device folders and broker files it writes work, as they are,
+against a real Mosquitto running the shipped production config (TLS, client certificates on,
+passwords and ACL from the provisioned files only)."""
+
+from __future__ import annotations
+
+import dataclasses
+import ssl
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+
+from beckon import provision as pv
+from beckon.background import Background
+from beckon.bedside.events import BedsideEvent, Fault, StateChanged
+from beckon.bedside.service import BedsideService, Submit
+from beckon.errors import BeckonError, ConfigError
+from beckon.messaging import protocol as p
+from beckon.messaging.mqtt import MqttLink, PublishRefused
+from beckon.station.service import StationService
+from tests.helpers.hospital import Site, bed_settings, events_until, station_settings, wait
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+# ---------------------------------------------------------------- against a real broker
+
+
+@pytest.mark.mqtt
+def test_a_provisioned_bed_and_station_carry_a_request_through_tls_certs_and_acl(
+    site: Site, tmp_path: Path
+) -> None:
+    station = StationService(station_settings(site, tmp_path))
+    bedside = BedsideService(bed_settings(site, "12", tmp_path))
+    events: list[BedsideEvent] = []
+    bedside.listeners.append(events.append)
+    with Background(station.run, "station"), Background(bedside.run, "bedside"):
+        assert station.ready.wait(15), site.broker.log_text()
+        assert wait(lambda: bedside.link is not None and bedside.link.connected)
+        bedside.post(Submit("water", "touch"))
+        assert wait(
+            lambda: any(isinstance(e, StateChanged) and e.state == "received" for e in events)
+        ), (
+            events,
+            site.broker.log_text(),
+        )
+        assert wait(lambda: bedside.waiting == 0)
+        assert wait(lambda: bedside.station_online is True)
+    assert station.dropped == 0
+    assert [e for e in events if isinstance(e, Fault)] == []
+
+
+@pytest.mark.mqtt
+def test_a_provisioned_bed_may_publish_only_to_its_own_topics(site: Site, tmp_path: Path) -> None:
+    settings = bed_settings(site, "12", tmp_path)
+    link = MqttLink(settings.broker, "beckon-bed.general.icu-3.12", [])
+    try:
+        assert link.start(15), site.broker.log_text()
+        own = p.BedAddress("general", "icu-3", "12")
+        other = p.BedAddress("general", "icu-3", "13")
+        for topic in (
+            other.topic("request"),
+            own.topic("receipt"),
+            p.Topics.unit("general", "icu-3", "command"),
+            "beckon/v1/general/icu-4/bed/12/request",
+        ):
+            assert link.publish(topic, b"{}")
+            seen = events_until(link.events, PublishRefused, 10)
+            assert seen and isinstance(seen[-1], PublishRefused), (topic, seen)
+            assert seen[-1].topic == topic
+        # Its own request topic is granted: no refusal comes back for it.
+        assert link.publish(own.topic("cancel"), b"{}")
+        assert link.publish(other.topic("cancel"), b"{}")
+        refused = events_until(link.events, PublishRefused, 10)
+        refused_topics = [e.topic for e in refused if isinstance(e, PublishRefused)]
+        assert refused_topics == [other.topic("cancel")]
+    finally:
+        link.stop()
+
+
+@pytest.mark.mqtt
+def test_the_broker_refuses_a_bed_without_its_client_certificate_or_password(
+    site: Site, tmp_path: Path
+) -> None:
+    settings = bed_settings(site, "12", tmp_path)
+    no_cert = dataclasses.replace(settings.broker, cert_file="", key_file="")
+    wrong_pw = tmp_path / "wrong"
+    wrong_pw.write_text("not-the-password\n")
+    other_password = dataclasses.replace(settings.broker, password_file=str(wrong_pw))
+    for broker in (no_cert, other_password):
+        link = MqttLink(broker, "beckon-bed.general.icu-3.12", [])
+        try:
+            assert not link.start(4), broker
+        finally:
+            link.stop()
+
+
+# ---------------------------------------------------------------- files, without a broker
+
+
+def test_the_ca_signs_client_certificates_named_after_the_username(tmp_path: Path) -> None:
+    ca = tmp_path / "ca"
+    pv.make_ca(ca, broker_names=["mqtt.hospital.example"])
+    site = tmp_path / "site"
+    spec = pv.BedSpec("general", "icu-3", "7")
+    done = pv.provision_bed(spec, site, ca, "mqtts://mqtt.hospital.example", client_cert=True)
+    cert = x509.load_pem_x509_certificate((done.folder / pv.CLIENT_CERT).read_bytes())
+    ca_cert = x509.load_pem_x509_certificate((ca / pv.CA_CERT).read_bytes())
+    cert.verify_directly_issued_by(ca_cert)
+    cn = cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value
+    assert cn == "general/icu-3/bed/7"
+    server = x509.load_pem_x509_certificate((ca / pv.SERVER_CERT).read_bytes())
+    names = server.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert names.get_values_for_type(x509.DNSName) == ["mqtt.hospital.example"]
+    # Python's own TLS stack accepts the CA as a trust anchor.
+    ssl.create_default_context(cafile=str(ca / pv.CA_CERT))
+    for secret in (ca / pv.CA_KEY, done.folder / pv.CLIENT_KEY, done.folder / pv.PASSWORD_FILE):
+        assert secret.stat().st_mode & 0o077 == 0, secret
+    with pytest.raises(BeckonError, match="already holds a CA"):
+        pv.make_ca(ca)
+
+
+def test_running_again_keeps_passwords_unless_renewed(tmp_path: Path) -> None:
+    ca = tmp_path / "ca"
+    pv.make_ca(ca)
+    site = tmp_path / "site"
+    spec = pv.BedSpec("general", "icu-3", "7")
+    first = pv.provision_bed(spec, site, ca, "mqtts://b:8883")
+    password = (first.folder / pv.PASSWORD_FILE).read_text()
+    again = pv.provision_bed(spec, site, ca, "mqtts://b:8883")
+    assert not again.new_password
+    assert (first.folder / pv.PASSWORD_FILE).read_text() == password
+    renewed = pv.provision_bed(spec, site, ca, "mqtts://b:8883", renew=True)
+    assert renewed.new_password
+    assert (first.folder / pv.PASSWORD_FILE).read_text() != password
+    passwd_lines = (site / "broker" / "passwd").read_text().splitlines()
+    assert [line.split(":")[0] for line in passwd_lines] == ["general/icu-3/bed/7"]
+    assert (site / "broker" / "acl").read_text().count("user general/icu-3/bed/7") == 1
+
+
+def test_the_station_block_is_the_one_the_shipped_acl_shows() -> None:
+    shipped = (REPO / "deploy" / "mosquitto" / "acl").read_text().splitlines()
+    start = shipped.index("user station-general-icu-3")
+    block = []
+    for line in shipped[start:]:
+        if not line.strip():
+            break
+        block.append(line)
+    assert pv.station_acl(pv.StationSpec("general", "icu-3")) == block
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("site,unit\ngeneral,icu-3\n", "missing \\['bed'\\]"),
+        ("site,unit,bed,colour\n", "unknown \\['colour'\\]"),
+        ("site,unit,bed\ngeneral,icu 3,1\n", "line 2: unit 'icu 3'"),
+        ("site,unit,bed\ngeneral,icu-3,1\ngeneral,icu-3,1\n", "line 3: bed .* already on line 2"),
+        ("site,unit,bed,inputs\ngeneral,icu-3,1,blink\n", "line 2: input 'blink'"),
+        ("site,unit,bed\n", "no beds listed"),
+    ],
+)
+def test_a_bad_csv_names_the_line_and_the_problem(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "beds.csv"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        pv.read_beds_csv(path)
+
+
+def test_a_bad_broker_url_is_refused_before_any_secret_is_written(tmp_path: Path) -> None:
+    ca = tmp_path / "ca"
+    pv.make_ca(ca)
+    with pytest.raises(ConfigError, match=r"broker\.url"):
+        pv.provision_bed(pv.BedSpec("general", "icu-3", "1"), tmp_path / "s", ca, "http://x")
+    assert not (tmp_path / "s" / "broker" / "passwd").exists()

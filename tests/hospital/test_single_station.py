@@ -1,0 +1,92 @@
+"""With SQLite, a second station service for the same unit refuses to start, with the reason:
+another name online on the broker, or the same database held on this machine."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from beckon.background import Background
+from beckon.config import BrokerConfig, StationConfig, StationSettings
+from beckon.errors import BeckonError
+from beckon.station.exclusive import DatabaseLock, refuse_second_station
+from beckon.station.service import StationService
+
+
+def settings(url: str, tmp_path: Path, name: str, unit: str = "icu") -> StationSettings:
+    return StationSettings(
+        StationConfig("gh", (unit,), name=name, database=str(tmp_path / f"{name}.sqlite3")),
+        BrokerConfig(url=url, keepalive=5),
+    )
+
+
+def config_file(url: str, tmp_path: Path, name: str, database: Path) -> Path:
+    path = tmp_path / f"{name}.toml"
+    path.write_text(
+        f'[station]\nsite = "gh"\nunits = ["icu"]\nname = "{name}"\ndatabase = "{database}"\n'
+        f'[broker]\nurl = "{url}"\nkeepalive = 5\n'
+    )
+    return path
+
+
+@pytest.mark.mqtt
+def test_a_second_station_for_a_unit_refuses_to_start(
+    mosquitto: Any, tmp_path: Path, beckon_cmd: list[str]
+) -> None:
+    first = StationService(settings(mosquitto.url, tmp_path, "desk"))
+    with Background(first.run, "station"):
+        assert first.ready.wait(15)
+        database = tmp_path / "other.sqlite3"
+        done = subprocess.run(
+            [*beckon_cmd, "station", "--headless", "--config",
+             str(config_file(mosquitto.url, tmp_path, "desk2", database))],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 2, done.stderr
+        assert "another station service already serves this unit: desk on gh/icu" in done.stderr
+        assert "PostgreSQL" in done.stderr
+        assert not database.exists()  # refused before touching its database
+        # A station for another unit is not affected.
+        refuse_second_station(settings(mosquitto.url, tmp_path, "desk3", unit="ward-2"))
+    # Once the first has stopped (its presence says offline), the second may start.
+    refuse_second_station(settings(mosquitto.url, tmp_path, "desk2"))
+
+
+def test_the_same_database_cannot_be_served_twice_on_one_machine(tmp_path: Path) -> None:
+    database = tmp_path / "station.sqlite3"
+    held = DatabaseLock(database)
+    try:
+        with pytest.raises(BeckonError, match=r"another station service \(pid \d+\)"):
+            DatabaseLock(database)
+    finally:
+        held.release()
+    DatabaseLock(database).release()  # free again once released (or its holder died)
+
+
+def test_a_killed_holder_frees_the_database(tmp_path: Path) -> None:
+    database = tmp_path / "station.sqlite3"
+    holder = subprocess.Popen(
+        [
+            "python3",
+            "-c",
+            "import fcntl, sys, time; f = open(sys.argv[1], 'a'); "
+            "fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); time.sleep(60)",
+            str(database) + ".lock",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(BeckonError):
+            DatabaseLock(database)
+        holder.kill()
+        holder.wait(10)
+        DatabaseLock(database).release()
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait(10)

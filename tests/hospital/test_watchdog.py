@@ -1,0 +1,258 @@
+"""systemd: the units pass `systemd-analyze verify`, and the services speak the sd_notify
+protocol over a real unix datagram socket: READY=1 once the main loop runs, WATCHDOG=1 from
+that loop (so a hung loop stops the pings), STOPPING=1 on the way out."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from beckon.background import Background
+from beckon.config import BrokerConfig, StationConfig, StationSettings
+from beckon.station.service import StationService
+from beckon.systemd import Notifier
+
+REPO = Path(__file__).resolve().parents[2]
+UNITS = REPO / "deploy" / "systemd"
+
+
+class NotifySocket:
+    """What systemd listens on: a unix datagram socket; collects what arrives."""
+
+    def __init__(self, address: str) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        bind_to = "\0" + address[1:] if address.startswith("@") else address
+        self.sock.bind(bind_to)
+        self.sock.settimeout(0.1)
+        self.address = address
+        self.messages: list[tuple[float, str]] = []
+
+    def collect(self, seconds: float) -> list[str]:
+        deadline = time.monotonic() + seconds
+        got: list[str] = []
+        while time.monotonic() < deadline:
+            try:
+                data = self.sock.recv(4096)
+            except TimeoutError:
+                continue
+            text = data.decode()
+            self.messages.append((time.monotonic(), text))
+            got.append(text)
+        return got
+
+    def wait_for(self, text: str, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(text in m for m in self.collect(0.2)):
+                return True
+        return False
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture
+def notify_socket(tmp_path: Path) -> Iterator[NotifySocket]:
+    sock = NotifySocket(str(tmp_path / "notify"))
+    yield sock
+    sock.close()
+
+
+# ---------------------------------------------------------------- the units
+
+
+def _verified_copy(name: str, tmp_path: Path) -> Path:
+    """The unit with ExecStart pointing at this checkout's beckon (verify checks that the
+    program exists; /opt/beckon does not here). Nothing else changes."""
+    text = (UNITS / name).read_text(encoding="utf-8")
+    assert "/opt/beckon/venv/bin/beckon " in text
+    beckon = Path(sys.executable).parent / "beckon"
+    assert beckon.exists(), beckon
+    copy = tmp_path / name
+    copy.write_text(text.replace("/opt/beckon/venv/bin/beckon ", f"{beckon} "), encoding="utf-8")
+    return copy
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["beckon-station.service", "beckon-bedside.service", "beckon-bedside-headless.service"],
+)
+def test_systemd_analyze_verify_accepts_the_unit_without_a_warning(
+    name: str, tmp_path: Path
+) -> None:
+    tool = shutil.which("systemd-analyze")
+    if tool is None:
+        pytest.fail("systemd-analyze is missing; run scripts/setup.sh (apt-get install systemd)")
+    unit = _verified_copy(name, tmp_path)
+    done = subprocess.run(
+        [tool, "verify", "--man=no", str(unit)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    # verify only warns (exit 0) about unknown keys or bad values: any output is a finding.
+    assert done.stderr.strip() == "", done.stderr
+
+
+def test_the_verify_test_would_catch_a_typo(tmp_path: Path) -> None:
+    tool = shutil.which("systemd-analyze")
+    assert tool is not None
+    unit = _verified_copy("beckon-station.service", tmp_path)
+    unit.write_text(unit.read_text().replace("WatchdogSec=30", "WatchdogSecs=30"))
+    done = subprocess.run(
+        [tool, "verify", "--man=no", str(unit)], capture_output=True, text=True, timeout=60
+    )
+    assert "WatchdogSecs" in done.stderr
+
+
+@pytest.mark.parametrize("name", ["beckon-station.service", "beckon-bedside-headless.service"])
+def test_units_use_the_watchdog_and_notify(name: str) -> None:
+    lines = (UNITS / name).read_text(encoding="utf-8").splitlines()
+    assert any(" --headless " in line for line in lines if line.startswith("ExecStart="))
+    assert "Type=notify" in lines
+    assert "NotifyAccess=main" in lines
+    (watchdog,) = [line for line in lines if line.startswith("WatchdogSec=")]
+    assert 10 <= int(watchdog.partition("=")[2]) <= 120
+
+
+def test_the_kiosk_unit_does_not_wait_for_a_notification_its_window_never_sends() -> None:
+    """Its main process is cage, not beckon: Type=notify would time out every start."""
+    lines = (UNITS / "beckon-bedside.service").read_text(encoding="utf-8").splitlines()
+    assert "Type=simple" in lines
+    assert not any(line.startswith("WatchdogSec=") for line in lines)
+
+
+# ---------------------------------------------------------------- the protocol
+
+
+def test_ready_then_rate_limited_watchdog_pings(notify_socket: NotifySocket) -> None:
+    now = [100.0]
+    notifier = Notifier(
+        {"NOTIFY_SOCKET": notify_socket.address, "WATCHDOG_USEC": "2000000"}, clock=lambda: now[0]
+    )
+    assert notifier.interval_s == 2.0
+    notifier.beat()
+    got = notify_socket.collect(0.2)
+    for _ in range(20):  # 5 s of loop turns every 0.25 s: a ping every 0.5 s (2 s / 4)
+        now[0] += 0.25
+        notifier.beat()
+        got += notify_socket.collect(0.02)
+    notifier.stopping()
+    got += notify_socket.collect(0.2)
+    assert got[0] == "READY=1\nSTATUS=serving"
+    assert got[-1] == "STOPPING=1\nSTATUS=stopping"
+    assert got[1:-1] == ["WATCHDOG=1"] * 10
+
+
+def test_a_systemd_that_does_not_read_never_blocks_the_loop(notify_socket: NotifySocket) -> None:
+    notifier = Notifier({"NOTIFY_SOCKET": notify_socket.address, "WATCHDOG_USEC": "4"})
+    start = time.monotonic()
+    for _ in range(1000):  # far more than the socket's queue holds
+        notifier.notify("WATCHDOG=1")
+    assert time.monotonic() - start < 10
+    assert notify_socket.collect(0.3)  # what fitted arrived
+
+
+def test_the_abstract_namespace_address_works(tmp_path: Path) -> None:
+    name = f"@beckon-test-{os.getpid()}-{time.monotonic_ns()}"
+    sock = NotifySocket(name)
+    try:
+        notifier = Notifier({"NOTIFY_SOCKET": name})
+        notifier.beat()
+        assert sock.collect(0.3) == ["READY=1\nSTATUS=serving"]
+    finally:
+        sock.close()
+
+
+def test_no_socket_no_watchdog_and_a_vanished_socket_never_raise(tmp_path: Path) -> None:
+    quiet = Notifier({})
+    assert not quiet.enabled
+    quiet.beat()
+    quiet.stopping()
+    assert (
+        Notifier({"NOTIFY_SOCKET": "/x", "WATCHDOG_USEC": "5", "WATCHDOG_PID": "1"}).interval_s
+        is None
+    )
+    gone = Notifier({"NOTIFY_SOCKET": str(tmp_path / "nobody-listens")})
+    gone.beat()
+    assert not gone.notify("WATCHDOG=1")
+
+
+@pytest.mark.mqtt
+def test_a_hung_station_loop_stops_the_pings_while_its_threads_live_on(
+    notify_socket: NotifySocket, mosquitto: Any, tmp_path: Path
+) -> None:
+    settings = StationSettings(
+        StationConfig("gh", ("icu",), database=str(tmp_path / "station.sqlite3")),
+        BrokerConfig(url=mosquitto.url),
+    )
+    service = StationService(settings)
+    notifier = Notifier({"NOTIFY_SOCKET": notify_socket.address, "WATCHDOG_USEC": "400000"})
+    service.beats.append(notifier.beat)
+    release = threading.Event()
+    hang = threading.Event()
+    original = service.check_escalations
+
+    def maybe_hang(now: object) -> None:
+        if hang.is_set():
+            release.wait(30)  # a deadlock, as far as the loop can tell
+        original(now)  # type: ignore[arg-type]
+
+    service.check_escalations = maybe_hang  # type: ignore[method-assign]
+    with Background(service.run, "station"):
+        assert notify_socket.wait_for("READY=1", 10)
+        assert notify_socket.collect(1.5).count("WATCHDOG=1") >= 2
+        hang.set()
+        notify_socket.collect(1.5)  # the turn in progress may still ping
+        silent = notify_socket.collect(2.0)
+        assert "WATCHDOG=1" not in silent
+        assert all(link.connected for link in service.links.values())  # MQTT thread is alive
+        release.set()
+        hang.clear()
+        assert notify_socket.wait_for("WATCHDOG=1", 5)
+
+
+@pytest.mark.mqtt
+def test_the_station_process_notifies_systemd(
+    notify_socket: NotifySocket, mosquitto: Any, tmp_path: Path, beckon_cmd: list[str]
+) -> None:
+    """The real `beckon station --headless` as systemd runs it (Type=notify, WatchdogSec)."""
+    config = tmp_path / "station.toml"
+    config.write_text(
+        f'[station]\nsite = "gh"\nunits = ["icu"]\ndatabase = "{tmp_path / "st.sqlite3"}"\n'
+        f'[broker]\nurl = "{mosquitto.url}"\n'
+    )
+    env = dict(os.environ, NOTIFY_SOCKET=notify_socket.address, WATCHDOG_USEC="1000000")
+    proc = subprocess.Popen(
+        [*beckon_cmd, "station", "--headless", "--config", str(config)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert notify_socket.wait_for("READY=1", 30)
+        assert notify_socket.collect(2.0).count("WATCHDOG=1") >= 3
+        # A stopped process (as good as hung) sends nothing.
+        proc.send_signal(signal.SIGSTOP)
+        notify_socket.collect(0.5)
+        assert notify_socket.collect(2.0) == []
+        proc.send_signal(signal.SIGCONT)
+        assert notify_socket.wait_for("WATCHDOG=1", 5)
+        proc.send_signal(signal.SIGTERM)
+        assert notify_socket.wait_for("STOPPING=1", 20)
+        assert proc.wait(20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+        if proc.stderr is not None:
+            proc.stderr.close()
