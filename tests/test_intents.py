@@ -179,3 +179,20 @@ def test_the_menu_and_the_voice_path_share_one_intent_model() -> None:
     assert catalog.intents["yes"].kind == "control"
     with pytest.raises(ValueError, match="never sent"):
         _ = catalog.intents["yes"].request_priority
+
+
+def test_every_request_has_a_sentence_for_the_room_in_every_language() -> None:
+    intents = load_intents()
+    assert intents["water"].room_phrase("en") == "I would like some water, please."
+    assert intents["water"].room_phrase("ko") == "물 좀 주세요."
+    for code, intent in intents.items():
+        assert set(intent.say) == set(intent.text), f"{code}: say in every catalog language"
+
+
+def test_without_a_sentence_the_label_is_said_and_a_bad_one_is_named(tmp_path) -> None:
+    catalog = tmp_path / "intents.toml"
+    catalog.write_text('[intents.tea]\npriority = "routine"\ntext = { en = "Tea" }\n')
+    assert load_intents(catalog)["tea"].room_phrase("ko") == "Tea."
+    catalog.write_text('[intents.tea]\npriority = "routine"\ntext = { en = "Tea" }\nsay = "x"\n')
+    with pytest.raises(ConfigError, match=r"intents.tea.say must be a table"):
+        load_intents(catalog)

@@ -95,6 +95,11 @@ class EscalationConfig:
     urgent_s: float = 120.0
     emergency_s: float = 30.0
     reminder_after_ack_s: float = 600.0
+    hook_url: str = ""
+    """POSTed a JSON notice for each escalation (a pager or phone gateway); "" = none."""
+    hook_command: tuple[str, ...] = ()
+    """Run for each escalation with the JSON notice on its standard input; () = none."""
+    hook_timeout_s: float = 5.0
 
     def limit_for(self, priority: str) -> float:
         return {"routine": self.routine_s, "urgent": self.urgent_s}.get(priority, self.emergency_s)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from beckon.config import BedsideSettings, BrokerConfig, StationSettings
-from beckon.intents import Intent
+from beckon.intents import SLEEP, Intent
 
 Level = Literal["error", "warning"]
 
@@ -57,7 +57,7 @@ def unknown_intents(offered: Iterable[str], intents: dict[str, Intent]) -> list[
         f"{code!r} is not a request in the intent catalog{did_you_mean(code, intents)}; "
         f"known requests: {', '.join(sorted(intents))}"
         for code in offered
-        if code not in intents
+        if code not in intents and code != SLEEP
     ]
 
 

@@ -21,6 +21,10 @@ _CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 IntentKind = Literal["request", "control"]
 
+SLEEP = "sleep"
+"""A menu entry that is not an intent and never travels: choosing it puts the bedside menu to
+sleep (see bedside/interaction.py). It may be listed in bedside.offered_intents."""
+
 
 @dataclass(frozen=True)
 class Intent:
@@ -32,12 +36,19 @@ class Intent:
     priority: Priority | None
     text: dict[str, str]
     kind: IntentKind = "request"
+    say: dict[str, str] = field(default_factory=dict, compare=False)
     templates: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
     sentences: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     def label(self, language: str) -> str:
         """Display text in the given language, falling back to English, then the code."""
         return self.text.get(language) or self.text.get("en") or self.code
+
+    def room_phrase(self, language: str) -> str:
+        """What the bedside says aloud to people in the room when the patient chooses this:
+        the catalog's ``say`` sentence in the language (then English), else the label."""
+        phrase = self.say.get(language) or self.say.get("en") or self.label(language)
+        return phrase if phrase[-1:] in ".!?。" else phrase + "."
 
     @property
     def is_emergency(self) -> bool:
@@ -87,7 +98,10 @@ def parse_entry(code: str, entry: object, where: str) -> Intent:
     texts = entry.get("text")
     if not isinstance(texts, dict) or not all(isinstance(v, str) for v in texts.values()):
         raise ConfigError(f'{where}.text must be a table of language = "text"')
-    return Intent(code, priority if kind == "request" else None, dict(texts), kind)
+    say = entry.get("say", {})
+    if not isinstance(say, dict) or not all(isinstance(v, str) and v for v in say.values()):
+        raise ConfigError(f'{where}.say must be a table of language = "sentence"')
+    return Intent(code, priority if kind == "request" else None, dict(texts), kind, dict(say))
 
 
 def load_intents(path: Path | None = None) -> dict[str, Intent]:

@@ -50,7 +50,7 @@ HEAD_HELD = {
 FACE_HELD = {"long_blink": "blink", "mouth_open": "jaw", "brow_raise": "brow"}
 """Expression gestures and the blendshape channel each one reads (see ``engine.channels``)."""
 
-ACTIONS = ("select", "next", "previous", "cancel", "confirm", "none")
+ACTIONS = ("select", "next", "previous", "cancel", "confirm", "sleep", "none")
 """What a gesture can do in the menu; ``call:INTENT`` sends that request directly."""
 
 
@@ -115,6 +115,9 @@ class InteractionSettings:
     confirm_timeout_s: float = 8.0
     confirm_intents: tuple[str, ...] = ("emergency",)
     """Requests that need a confirmation gesture after being selected."""
+    scale_intents: tuple[str, ...] = ("pain",)
+    """Requests that, once selected, ask for a number from 0 to 10 (the pain scale) with the
+    same gestures; the number travels with the request."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,6 +323,7 @@ def _interaction(entry: dict[str, Any], source: str) -> InteractionSettings:
             "pause_after_select_s",
             "confirm_timeout_s",
             "confirm_intents",
+            "scale_intents",
         },
         where,
     )
@@ -347,6 +351,7 @@ def _interaction(entry: dict[str, Any], source: str) -> InteractionSettings:
             entry.get("confirm_timeout_s", base.confirm_timeout_s), f"{where}.confirm_timeout_s"
         ),
         confirm_intents=names("confirm_intents", base.confirm_intents),
+        scale_intents=names("scale_intents", base.scale_intents),
     )
 
 
@@ -413,6 +418,7 @@ def dump_profile(profile: GestureProfile) -> str:
         f"pause_after_select_s = {i.pause_after_select_s:g}",
         f"confirm_timeout_s = {i.confirm_timeout_s:g}",
         "confirm_intents = [" + ", ".join(_q(x) for x in i.confirm_intents) + "]",
+        "scale_intents = [" + ", ".join(_q(x) for x in i.scale_intents) + "]",
         "",
     ]
     v = profile.voice

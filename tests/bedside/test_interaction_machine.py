@@ -10,13 +10,17 @@ from __future__ import annotations
 import pytest
 
 from beckon.bedside.interaction import (
+    SLEEP,
     Cancelled,
     ConfirmRequested,
     Declined,
     Interaction,
     MenuView,
     Moved,
+    ScaleOffered,
     Selected,
+    Slept,
+    Woke,
 )
 from beckon.profile import GestureProfile, InteractionSettings
 
@@ -198,3 +202,93 @@ def test_a_question_drops_a_choice_waiting_for_confirmation() -> None:
     m.hold(9.5)
     m.release(10.0)
     assert m.on_gesture("long_blink", 10.5) is None  # nothing is confirmed behind the question
+
+
+# ---------------------------------------------------------------- sleep
+
+
+def test_a_sleep_gesture_pauses_the_menu_and_only_the_sleep_gesture_wakes_it() -> None:
+    m = machine(actions={**ACTIONS, "look_up": "sleep"})
+    assert m.on_gesture("look_up", 1.0) == Slept(1.0)
+    assert m.view(2.0) == MenuView(ITEMS, None, "asleep", confirm_with=("look_up",))
+    assert [m.view(t).highlighted for t in (5.0, 9.0, 30.0)] == [None, None, None]
+    assert m.on_gesture("nod", 31.0) is None  # asleep: a nod chooses nothing
+    assert m.on_gesture("shake", 31.5) is None
+    assert m.on_gesture("look_up", 32.0) == Woke(32.0)
+    assert m.view(33.0).stage == "paused"  # the waking gesture's momentum chooses nothing
+    assert m.view(35.0).highlighted == "nurse"  # then the scan starts from the first item
+
+
+def test_the_sleep_menu_entry_pauses_and_the_select_gesture_wakes() -> None:
+    m = Interaction(("nurse", SLEEP), {"nod": "select", "shake": "next"})
+    assert m.view(4.0).highlighted == SLEEP
+    assert m.on_gesture("nod", 4.5) == Slept(4.5)  # never a Selected: sleep is not sent
+    assert m.view(20.0).stage == "asleep"
+    assert m.on_gesture("shake", 21.0) is None
+    assert m.on_gesture("nod", 22.0) == Woke(22.0)
+    assert m.view(25.0).highlighted == "nurse"
+
+
+def test_sleep_forgets_an_emergency_awaiting_confirmation() -> None:
+    m = machine(actions={**ACTIONS, "look_up": "sleep"})
+    m.sleep(1.0)
+    assert m.on_gesture("look_up", 2.0) == Woke(2.0)
+    assert isinstance(m.on_gesture("nod", 13.5), ConfirmRequested)  # emergency at 13.5
+    m.sleep(14.0)
+    assert m.view(15.0).stage == "asleep"
+    assert m.on_gesture("long_blink", 15.5) is None  # the confirmation was forgotten
+
+
+# ---------------------------------------------------------------- the 0-10 pain scale
+
+
+def scale_machine(**kwargs) -> Interaction:  # type: ignore[no-untyped-def]
+    return Interaction(("nurse", "pain"), ACTIONS, scale_intents=("pain",), **kwargs)
+
+
+def test_choosing_pain_offers_0_to_10_and_the_chosen_number_travels_with_it() -> None:
+    m = scale_machine()
+    assert m.on_gesture("nod", 5.0) == ScaleOffered("pain", 5.0)  # nothing sent yet
+    assert m.on_gesture("nod", 6.0) is None  # the choosing nod's momentum picks no number
+    assert m.view(8.0) == MenuView(("nurse", "pain"), "pain", "scale", level=0)
+    assert [m.view(8.0 + 4 * n).level for n in (1, 7, 10, 11)] == [1, 7, 10, 0]
+    assert m.on_gesture("nod", 8.0 + 4 * 7 + 1) == Selected("pain", 37.0, level=7)
+    assert m.view(38.0).stage == "paused"
+
+
+def test_on_the_scale_next_and_previous_move_and_cancel_gives_up() -> None:
+    m = scale_machine(mode="pointing")
+    m.on_gesture("turn_right", 0.5)  # to "pain"
+    assert m.on_gesture("nod", 1.0) == ScaleOffered("pain", 1.0)
+    assert m.view(50.0).level == 0  # pointing: the number waits for the patient
+    m.on_gesture("turn_right", 51.0)
+    m.on_gesture("turn_right", 52.0)
+    m.on_gesture("turn_left", 53.0)
+    assert m.view(54.0).level == 1
+    assert m.on_gesture("brow_raise", 55.0) == Cancelled("pain", 55.0)
+    assert m.view(56.0).stage == "pointing"
+
+
+def test_a_scale_nobody_answers_gives_up_after_two_rounds() -> None:
+    m = scale_machine()
+    m.on_gesture("nod", 5.0)  # the scale starts at 8.0
+    give_up = 8.0 + 2 * 11 * 4.0
+    assert m.view(give_up - 0.1).stage == "scale"
+    assert m.expired(give_up + 0.1) == [Cancelled("pain", give_up, timed_out=True)]
+    assert m.view(give_up + 0.2).stage == "offering"
+
+
+def test_without_scale_intents_pain_is_sent_at_once() -> None:
+    m = Interaction(("nurse", "pain"), ACTIONS)
+    assert m.on_gesture("nod", 5.0) == Selected("pain", 5.0)
+
+
+def test_staff_change_the_scan_speed_and_the_item_on_offer_stays() -> None:
+    m = machine()
+    assert m.view(5.0).highlighted == "water"
+    m.set_timing(10.0, 1.0, 5.0)
+    assert [m.view(t).highlighted for t in (14.9, 15.0, 25.0)] == ["water", "emergency", "nurse"]
+    assert m.on_gesture("nod", 26.0) == Selected("nurse", 26.0)
+    assert m.view(26.9).stage == "paused" and m.view(27.0).stage == "offering"
+    with pytest.raises(ValueError):
+        m.set_timing(0.0, 1.0, 30.0)

@@ -634,3 +634,20 @@ def test_request_states_move_forward_only() -> None:
     assert not p.is_backwards("received", "acknowledged")
     assert not p.is_backwards(None, "created")
     assert not p.is_backwards("received", "something-else")
+
+
+def test_a_pain_level_travels_with_the_request_and_into_the_station_views() -> None:
+    req = a_request(level=7)
+    assert p.decode(p.encode(req)) == req
+    assert "level" not in json.loads(p.encode(a_request()))  # absent unless chosen
+    call = p.Call("general", "icu-3", p.now_iso(), a_view(level=7, history=()))
+    assert p.decode(p.encode(call)) == call
+    state = p.BedState("general", "icu-3", "12", p.now_iso(), (a_view(level=0), a_view()))
+    assert p.decode(p.encode(state)) == state
+    assert "level" not in json.loads(p.encode(state))["requests"][1]
+
+
+@pytest.mark.parametrize("level", [-1, 11, 7.5, "7", True])
+def test_a_level_outside_0_to_10_is_refused(level: Any) -> None:
+    with pytest.raises(p.ProtocolError, match="level"):
+        p.decode(request_with(level=level))

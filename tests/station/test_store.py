@@ -315,3 +315,43 @@ def test_a_corrupt_database_is_moved_aside_and_a_fresh_one_opened(tmp_path: Path
         store.close()
     kept = list(tmp_path.glob("station.sqlite3.corrupt-*"))
     assert len(kept) == 1 and kept[0].read_bytes().startswith(b"garbage")
+
+
+def test_a_pain_level_is_stored_and_survives_a_restart(store: RequestStore) -> None:
+    from dataclasses import replace
+
+    view, _ = store.receive(replace(a_request(1), level=7))
+    assert view.level == 7
+    store.change(rid(1), "acknowledged", "Nurse Kim")
+    again = reopen(store)
+    assert again.get(rid(1)).level == 7  # type: ignore[union-attr]
+    assert again.receive(a_request(2))[0].level is None
+
+
+def test_a_database_from_before_the_pain_scale_gains_the_level_column(tmp_path: Path) -> None:
+    old = tmp_path / "old.sqlite3"
+    with sqlite3.connect(old) as db:
+        db.execute(
+            "CREATE TABLE requests (id TEXT PRIMARY KEY, site TEXT NOT NULL, unit TEXT NOT NULL,"
+            " bed TEXT NOT NULL, intent TEXT NOT NULL, priority TEXT NOT NULL,"
+            " source TEXT NOT NULL, state TEXT NOT NULL, created_at TEXT NOT NULL,"
+            " updated_at TEXT NOT NULL, by TEXT, escalation INTEGER NOT NULL DEFAULT 0,"
+            " history TEXT NOT NULL)"
+        )
+        db.execute(
+            "INSERT INTO requests VALUES (?, 'gh', 'icu', '12', 'water', 'routine', 'touch',"
+            " 'received', ?, ?, NULL, 0, '[]')",
+            (rid(1), T0, T0),
+        )
+    store = RequestStore(old)
+    try:
+        assert store.get(rid(1)).level is None  # type: ignore[union-attr]
+        assert store.receive(replace_level(a_request(2), 3))[0].level == 3
+    finally:
+        store.close()
+
+
+def replace_level(req: Request, level: int) -> Request:
+    from dataclasses import replace
+
+    return replace(req, level=level)

@@ -33,9 +33,11 @@ class RecordingSpeaker:
 class RecordingAlarm:
     def __init__(self) -> None:
         self.played: list[bool] = []
+        self.levels: list[int] = []  # the escalation level of each sound (0: not one)
 
-    def play(self, loud: bool) -> None:
+    def play(self, loud: bool, level: int = 0) -> None:
         self.played.append(loud)
+        self.levels.append(level)
 
 
 @pytest.fixture

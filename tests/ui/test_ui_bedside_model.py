@@ -6,7 +6,13 @@ import threading
 
 from beckon.bedside import events as ev
 from beckon.bedside.interaction import MenuView
-from beckon.ui.bedside_model import CameraMonitor, Timeline, mic_state, prompt_for
+from beckon.ui.bedside_model import (
+    CameraMonitor,
+    PromptPolicy,
+    Timeline,
+    mic_state,
+    prompt_for,
+)
 
 ID = "3f2b8c1e-6a4d-4e0b-9c57-2d1e8f4a7b90"
 
@@ -143,6 +149,14 @@ def test_the_microphone_state_follows_the_voice_worker() -> None:
     assert mic_state(worker, (10.0, "water please"), 20.0).kind == "listening"
     worker.error = RuntimeError("no microphone")
     assert mic_state(worker, None, 0.0).kind == "error"
+
+
+def test_asleep_the_menu_says_once_how_to_wake_it_and_offers_nothing() -> None:
+    asleep = ev.MenuChanged(MenuView(("water",), None, "asleep", confirm_with=("nod",)), 0.0)
+    said = prompt_for(asleep, "")
+    assert said is not None and said.key == "asleep"
+    policy = PromptPolicy()
+    assert policy.prompt(asleep, "", items=1) == said
 
 
 def test_a_poor_view_shows_its_fix_while_a_face_is_found() -> None:

@@ -63,3 +63,20 @@ def test_the_chimes_are_short_mono_wav_files_the_loud_one_longer() -> None:
             assert (w.getnchannels(), w.getsampwidth()) == (1, 2)
             lengths[loud] = w.getnframes() / w.getframerate()
     assert 0.3 < lengths[False] < lengths[True] < 2.0
+
+
+def test_each_escalation_level_has_its_own_sound_higher_and_more_often() -> None:
+    from beckon.ui.sound import escalation_tones, sound_name
+
+    lengths = []
+    for level in (1, 2, 3):
+        with wave.open(io.BytesIO(chime(True, level))) as w:
+            lengths.append(w.getnframes())
+    assert lengths[0] < lengths[1] < lengths[2]
+    tops = [max(f for f, _ in escalation_tones(level)) for level in (1, 2, 3)]
+    assert tops[0] < tops[1] < tops[2]
+    assert [len(escalation_tones(level)) for level in (1, 2, 3)] == [6, 8, 10]
+    assert [sound_name(True, lv) for lv in (0, 1, 2, 3)] == [
+        "loud", "escalation-1", "escalation-2", "escalation-3"
+    ]  # fmt: skip
+    assert sound_name(False) == "soft"

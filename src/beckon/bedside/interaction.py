@@ -7,7 +7,9 @@ It is plain Python driven by the gesture events' own timestamps, so it runs the 
 live camera and on a video file. After a selection the menu pauses, so one long nod cannot
 send two requests. While a nurse's question waits for its answer the scan is held, and after
 the answer it stays quiet for a settle time, so the second nod of a "yes, yes" or a shake
-that follows a "no" cannot choose whatever the menu offers next.
+that follows a "no" cannot choose whatever the menu offers next. The patient can put the
+menu to sleep (a gesture mapped to ``sleep``, or the :data:`SLEEP` entry in the menu) so a
+restless night or a visit does not send requests; asleep, only the wake gesture does anything.
 """
 
 from __future__ import annotations
@@ -16,11 +18,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from beckon.intents import SLEEP as SLEEP  # the menu entry that pauses the menu
+
 
 @dataclass(frozen=True)
 class Selected:
+    """``level``: the 0-10 number chosen on the scale for a scale intent (pain), else None."""
+
     intent: str
     t: float
+    level: int | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,10 @@ class MenuView:
     "pointing" (pointing mode: the patient moves the highlight with head gestures),
     "confirming" (``highlighted`` was chosen and waits for one of the ``confirm_with``
     gestures until ``deadline``, on the frames' clock; emergencies need this).
+    "scale" (``highlighted`` was chosen and the patient picks a number, ``level``, from 0 to
+    10 with the same gestures: the pain scale),
+    "asleep" (the patient paused the menu: nothing is offered; one of the ``confirm_with``
+    gestures wakes it).
     ``mode`` is the patient's menu mode, "scanning" or "pointing".
     """
 
@@ -53,6 +64,7 @@ class MenuView:
     mode: str = "scanning"
     deadline: float | None = None
     confirm_with: tuple[str, ...] = ()
+    level: int | None = None
 
 
 # ------------------------------------------------------------------------------------------
@@ -85,7 +97,35 @@ class Moved:
     t: float
 
 
-Event = Selected | Declined | ConfirmRequested | Cancelled | Moved
+@dataclass(frozen=True)
+class Slept:
+    """The patient put the menu to sleep: nothing is offered until :class:`Woke`."""
+
+    t: float
+
+
+@dataclass(frozen=True)
+class Woke:
+    """The patient woke the menu; it offers again after the pause that follows a choice."""
+
+    t: float
+
+
+@dataclass(frozen=True)
+class ScaleOffered:
+    """A scale intent (pain) was chosen: the patient now picks a number from 0 to 10."""
+
+    intent: str
+    t: float
+
+
+Event = Selected | Declined | ConfirmRequested | Cancelled | Moved | Slept | Woke | ScaleOffered
+
+
+SCALE = tuple(range(11))
+"""The numbers of the 0-10 scale (the numeric pain rating scale nurses use)."""
+SCALE_ROUNDS = 2
+"""Rounds of the scale with no choice before it gives up (a patient who stopped answering)."""
 
 SETTLE_AFTER_ANSWER_S = 5.0
 """Quiet seconds after a question is answered (or expires) before the menu offers again: long
@@ -100,7 +140,9 @@ class Interaction:
     request that needs it, ``cancel`` one, or ``call:INTENT`` to ask for INTENT directly.
     Requests in ``confirm_intents`` (emergencies) are only sent after a confirming gesture
     within ``confirm_timeout_s``: a gesture mapped to ``confirm``, or, if the profile maps
-    none, the select gesture again. Everything is plain Python on the events' own clock, so it
+    none, the select gesture again. A gesture mapped to ``sleep`` pauses and resumes the menu;
+    the :data:`SLEEP` item among ``items`` pauses it when chosen, and then (with no ``sleep``
+    gesture) the select gesture wakes it. Everything is plain Python on the events' own clock, so it
     runs the same on a camera and a video file and is tested without one.
     """
 
@@ -114,6 +156,7 @@ class Interaction:
         pause_after_select_s: float = 3.0,
         confirm_timeout_s: float = 8.0,
         confirm_intents: Sequence[str] = ("emergency",),
+        scale_intents: Sequence[str] = (),
         settle_after_answer_s: float = SETTLE_AFTER_ANSWER_S,
         start_t: float = 0.0,
     ) -> None:
@@ -130,6 +173,9 @@ class Interaction:
         self.pause_after_select_s = pause_after_select_s
         self.confirm_timeout_s = confirm_timeout_s
         self.confirm_intents = frozenset(confirm_intents)
+        self.scale_intents = frozenset(scale_intents)
+        # (intent, level, since) while the patient picks a number on the 0-10 scale
+        self._scale: tuple[str, int, float] | None = None
         self.settle_after_answer_s = settle_after_answer_s
         self._held = False  # a nurse's question is on screen: nothing is offered
         confirmers = tuple(g for g, a in self.actions.items() if a == "confirm")
@@ -140,6 +186,9 @@ class Interaction:
         self._paused_until = start_t
         self._pending: tuple[str, float] | None = None  # (intent, deadline) while confirming
         self._timed_out: list[Cancelled] = []
+        self._asleep = False
+        sleepers = tuple(g for g, a in self.actions.items() if a == "sleep")
+        self.wake_with = sleepers or selectors
 
     @classmethod
     def from_profile(
@@ -159,6 +208,7 @@ class Interaction:
             pause_after_select_s=s.pause_after_select_s,
             confirm_timeout_s=s.confirm_timeout_s,
             confirm_intents=s.confirm_intents,
+            scale_intents=s.scale_intents,
             start_t=start_t,
         )
 
@@ -170,6 +220,7 @@ class Interaction:
         self._advance(t)
         self._held = True
         self._pending = None
+        self._scale = None
 
     def release(self, t: float) -> None:
         """The question was answered or expired: after ``settle_after_answer_s`` the scan
@@ -184,15 +235,52 @@ class Interaction:
     def held(self) -> bool:
         return self._held
 
+    # ---------------------------------------------------------------- staff settings
+
+    def set_timing(self, offer_seconds: float, pause_after_select_s: float, t: float) -> None:
+        """Staff changed the scan speed (seconds per offer) or the pause after a choice: the
+        item on offer stays and is offered for the new time from ``t``."""
+        if offer_seconds <= 0 or pause_after_select_s < 0:
+            raise ValueError("offer_seconds must be positive and the pause not negative")
+        self._advance(t)
+        self.offer_seconds = offer_seconds
+        self.pause_after_select_s = pause_after_select_s
+        self._since = max(t, self._since)
+
+    # ---------------------------------------------------------------- sleep
+
+    @property
+    def asleep(self) -> bool:
+        return self._asleep
+
+    def sleep(self, t: float) -> Slept:
+        """Stop offering (and forget a choice awaiting confirmation) until :meth:`wake`."""
+        self._advance(t)
+        self._asleep = True
+        self._pending = None
+        self._scale = None
+        return Slept(t)
+
+    def wake(self, t: float) -> Woke:
+        """Offer again from the first item, after the pause that follows a choice, so the
+        waking gesture's momentum cannot choose anything."""
+        self._asleep = False
+        self._paused_until = max(self._paused_until, t + self.pause_after_select_s)
+        self._index, self._since = 0, self._paused_until
+        return Woke(t)
+
     # ---------------------------------------------------------------- time
 
     def _advance(self, t: float) -> None:
+        self._advance_scale(t)
+        if self._scale is not None:
+            return
         if self._pending is not None and t >= self._pending[1]:
             intent, deadline = self._pending
             self._pending = None
             self._timed_out.append(Cancelled(intent, deadline, timed_out=True))
             self._since = deadline
-        if self.mode != "scanning" or self._pending is not None or self._held:
+        if self.mode != "scanning" or self._pending is not None or self._held or self._asleep:
             return
         start = max(self._since, self._paused_until)
         if t <= start:
@@ -201,6 +289,27 @@ class Interaction:
         if steps:
             self._index = (self._index + steps) % len(self.items)
             self._since = start + steps * self.offer_seconds
+
+    def _advance_scale(self, t: float) -> None:
+        """The scale gives up after :data:`SCALE_ROUNDS` rounds with no gesture (reported
+        as expired): a patient who stopped answering gets the menu back."""
+        if self._scale is None:
+            return
+        intent, _, since = self._scale
+        give_up = since + SCALE_ROUNDS * len(SCALE) * self.offer_seconds
+        if t >= give_up:
+            self._scale = None
+            self._timed_out.append(Cancelled(intent, give_up, timed_out=True))
+            self._index, self._since = 0, give_up
+
+    def _level(self, t: float) -> int:
+        """The number on offer: scanning moves on every ``offer_seconds``; pointing stays
+        where the patient's gestures put it."""
+        assert self._scale is not None
+        _, level, since = self._scale
+        if self.mode == "scanning" and t > since:
+            level += int((t - since) // self.offer_seconds)
+        return level % len(SCALE)
 
     def expired(self, t: float) -> list[Cancelled]:
         """Confirmations that timed out up to ``t`` (each reported once)."""
@@ -211,14 +320,20 @@ class Interaction:
     def highlighted(self, t: float) -> str | None:
         """The request highlighted at ``t`` (None while paused after a choice)."""
         self._advance(t)
+        if self._scale is not None:
+            return self._scale[0]
         if self._pending is not None:
             return self._pending[0]
-        if self._held or t < self._paused_until:
+        if self._held or self._asleep or t < self._paused_until:
             return None
         return self.items[self._index]
 
     def view(self, t: float) -> MenuView:
         highlighted = self.highlighted(t)
+        if self._asleep:
+            return MenuView(self.items, None, "asleep", mode=self.mode, confirm_with=self.wake_with)
+        if self._scale is not None:
+            return MenuView(self.items, highlighted, "scale", mode=self.mode, level=self._level(t))
         if self._pending is not None:
             return MenuView(
                 self.items,
@@ -238,7 +353,11 @@ class Interaction:
     def on_gesture(self, gesture: str, t: float) -> Event | None:
         """Apply one gesture; gestures without an action (or at the wrong moment) do nothing."""
         action = self.actions.get(gesture, "none")
+        if self._asleep:
+            return self.wake(t) if gesture in self.wake_with else None
         highlighted = self.highlighted(t)
+        if self._scale is not None:
+            return self._on_scale(action, t)
         if self._pending is not None:
             intent, _ = self._pending
             if gesture in self.confirm_with:
@@ -251,6 +370,8 @@ class Interaction:
             return None
         if highlighted is None:  # paused after a choice: one long gesture must not send twice
             return None
+        if action == "sleep":
+            return self.sleep(t)
         if action.startswith("call:"):
             return self._choose(action[5:], t)
         if action == "select":
@@ -266,14 +387,43 @@ class Interaction:
             )
         return None
 
+    def _on_scale(self, action: str, t: float) -> Event | None:
+        """On the 0-10 scale the same gestures pick a number: select chooses the one on
+        offer, next/previous move, cancel gives up (nothing is sent)."""
+        assert self._scale is not None
+        intent, _, _ = self._scale
+        if t < self._paused_until:  # the choosing gesture's momentum picks no number
+            return None
+        level = self._level(t)
+        if action == "select":
+            self._scale = None
+            return self._chosen(intent, t, level)
+        if action == "cancel":
+            self._scale = None
+            self._index, self._since = 0, t
+            return Cancelled(intent, t)
+        if action in ("next", "previous"):
+            level = (level + (1 if action == "next" else -1)) % len(SCALE)
+            self._scale = (intent, level, t)
+            return Moved(intent, t)
+        return None
+
     def _choose(self, intent: str, t: float) -> Event:
+        if intent == SLEEP:
+            return self.sleep(t)
+        if intent in self.scale_intents and intent not in self.confirm_intents:
+            # Starts at 0 after the pause that follows a choice, so the choosing gesture's
+            # momentum cannot pick a number.
+            self._paused_until = t + self.pause_after_select_s
+            self._scale = (intent, 0, self._paused_until)
+            return ScaleOffered(intent, t)
         if intent in self.confirm_intents:
             deadline = t + self.confirm_timeout_s
             self._pending = (intent, deadline)
             return ConfirmRequested(intent, t, deadline)
         return self._chosen(intent, t)
 
-    def _chosen(self, intent: str, t: float) -> Selected:
+    def _chosen(self, intent: str, t: float, level: int | None = None) -> Selected:
         self._paused_until = t + self.pause_after_select_s
         self._index, self._since = 0, self._paused_until
-        return Selected(intent, t)
+        return Selected(intent, t, level)

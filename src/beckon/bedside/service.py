@@ -14,7 +14,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -23,6 +23,7 @@ from beckon import __version__
 from beckon.bedside import events as ev
 from beckon.bedside.events import BedsideEvent
 from beckon.bedside.interaction import (
+    SLEEP,
     Cancelled,
     ConfirmRequested,
     Declined,
@@ -46,7 +47,7 @@ from beckon.messaging.mqtt import (
     check_broker_files,
 )
 from beckon.messaging.outbox import Outbox, open_outbox
-from beckon.profile import load_configured_profile, profile_path
+from beckon.profile import load_configured_profile, profile_path, save_profile
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +118,15 @@ class AnswerQuestion:
 
 
 @dataclass(frozen=True)
+class SetTiming:
+    """Staff set the patient's scan speed and the pause after a choice (saved to the
+    patient's profile, so it holds after a restart)."""
+
+    offer_seconds: float
+    pause_after_select_s: float
+
+
+@dataclass(frozen=True)
 class SourceEnded:
     """The video file has ended. It travels through the same queue as the gestures, so when
     the service sees it every gesture before it has been handled."""
@@ -148,7 +158,7 @@ class BedsideService:
         # A misspelt intent must not stop the patient's nurse call (under Restart=always that
         # is a crash loop): the known ones are offered and the rest is a visible device fault.
         self.config_faults = unknown_intents(cfg.offered_intents, self.intents)
-        offered = tuple(i for i in cfg.offered_intents if i in self.intents)
+        offered = tuple(i for i in cfg.offered_intents if i in self.intents or i == SLEEP)
         if not offered:
             raise ConfigError(
                 f"{settings.source}: bedside.offered_intents names no known request: "
@@ -165,7 +175,7 @@ class BedsideService:
         self.profile = load_configured_profile(cfg.profile, self.profile_path)
         self.menu = Interaction.from_profile(self.profile, offered, cfg.offer_seconds)
         called = [a[5:] for a in self.menu.actions.values() if a.startswith("call:")]
-        unknown = [i for i in (*self.menu.items, *called) if i not in self.intents]
+        unknown = [i for i in (*self.menu.items, *called) if i not in self.intents and i != SLEEP]
         if unknown:
             raise ConfigError(
                 f"the profile {self.profile.source} names unknown intents {unknown}",
@@ -275,12 +285,18 @@ class BedsideService:
         elif isinstance(item, FrameTick):
             self._sync_clock(item.t)
             self._update_menu()
+        elif isinstance(item, Submit) and item.intent == SLEEP:
+            # The sleep tile touched (or its entry chosen): pause the menu, never a request.
+            self.menu.sleep(self.menu_time())
+            self._update_menu()
         elif isinstance(item, Submit):
             self.submit(item.intent, item.source)
         elif isinstance(item, CancelRequest):
             self.cancel(item.request_id)
         elif isinstance(item, AnswerQuestion):
             self.answer(item.answer, item.source)
+        elif isinstance(item, SetTiming):
+            self.set_timing(item.offer_seconds, item.pause_after_select_s)
         elif isinstance(item, SourceEnded):
             self.source_ended.set()
         elif isinstance(item, DeviceFaults):
@@ -309,8 +325,9 @@ class BedsideService:
 
     # ------------------------------------------------------------ requests
 
-    def submit(self, intent: str, source: p.Source) -> p.Request:
-        """Create a request, make it durable, then publish it."""
+    def submit(self, intent: str, source: p.Source, level: int | None = None) -> p.Request:
+        """Create a request (with the 0-10 ``level`` the patient chose, if any), make it
+        durable, then publish it."""
         assert self.outbox is not None, "run() opens the outbox"
         spec = self.intents[intent]
         req = p.Request(
@@ -322,6 +339,7 @@ class BedsideService:
             priority=spec.request_priority,
             source=source,
             created_at=p.now_iso(),
+            level=level,
         )
         key = f"request:{req.id}"
         self.outbox.add(key, self.address.topic("request"), p.encode(req))
@@ -363,6 +381,24 @@ class BedsideService:
         self._send(key)
         self._update_menu()
 
+    def set_timing(self, offer_seconds: float, pause_after_select_s: float) -> None:
+        """Apply staff's scan timing now and write it to the patient's profile."""
+        self.menu.set_timing(offer_seconds, pause_after_select_s, self.menu_time())
+        settings = replace(
+            self.profile.interaction,
+            offer_seconds=offer_seconds,
+            pause_after_select_s=pause_after_select_s,
+        )
+        self.profile = replace(self.profile, interaction=settings)
+        try:
+            save_profile(self.profile, self.profile_path)
+        except OSError as exc:
+            log.error("cannot save the scan timing to %s: %s", self.profile_path, exc)
+            self._emit(
+                ev.Fault(f"The scan timing was not saved ({exc}); it is used until a restart.")
+            )
+        self._update_menu()
+
     def _expire_question(self) -> None:
         if self.question is not None and time.monotonic() > self._question_until:
             log.info("question %r expired without an answer", self.question.text)
@@ -380,7 +416,7 @@ class BedsideService:
         outcome = self.menu.on_gesture(g.name, g.t)
         if isinstance(outcome, Selected):
             self._emit(ev.IntentSelected(outcome.intent, g.t, g.name))
-            self.submit(outcome.intent, "gesture")
+            self.submit(outcome.intent, "gesture", outcome.level)
         elif isinstance(outcome, Declined):
             self._emit(ev.OfferDeclined(outcome.intent, g.t, g.name))
         elif isinstance(outcome, ConfirmRequested):

@@ -169,6 +169,9 @@ class Request:
     created_at: str
     kind: Literal["request"] = "request"
     v: int = VERSION
+    level: int | None = None
+    """A number the patient chose with the request, 0 to 10 (the pain scale); on the wire
+    only when set."""
 
     @property
     def address(self) -> BedAddress:
@@ -229,6 +232,7 @@ class RequestView:
     by: str | None = None
     escalation: int = 0
     history: tuple[StateChange, ...] = ()
+    level: int | None = None  # the request's 0-10 scale value (pain), when it has one
 
 
 @dataclass(frozen=True)
@@ -543,6 +547,13 @@ def encode(msg: Message) -> bytes:
 
 def _to_dict(msg: Message) -> dict[str, Any]:
     data = asdict(msg)
+    # A request's level is on the wire only when the patient chose one, so requests without it
+    # stay exactly what they always were.
+    if isinstance(msg, Request) and msg.level is None:
+        del data["level"]
+    for view in (data.get("request"), *data.get("requests", ())):
+        if isinstance(view, dict) and view.get("level", 0) is None:
+            del view["level"]
     if isinstance(msg, Call):
         del data["request"]["history"]  # the bed's state carries it; a call stays small
     if isinstance(msg, StationStatus):

@@ -70,6 +70,8 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (site, unit, bed)
     );
     """,
+    # 2: a request's 0-10 level (the pain scale), NULL when none was chosen
+    "ALTER TABLE requests ADD COLUMN level INTEGER",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _MIGRATION_LOCK = 0x6265636B6F6E  # "beckon": serialises migrations between stations

@@ -43,6 +43,7 @@ from beckon.station.events import (
     RequestChanged,
     StationEvent,
 )
+from beckon.station.hook import EscalationHook, EscalationNotice, check_hook
 from beckon.station.pgstore import open_configured_store
 from beckon.station.store import RequestStore, StoreUnavailable
 
@@ -95,6 +96,8 @@ class StationService:
         self._heartbeat_due = 0.0
         self._summary_due: set[str] = set()
         self._probe_until: float | None = None  # set while checking for a running twin
+        check_hook(settings.escalation, settings.source)
+        self.hook = EscalationHook(settings.escalation)
 
     # ------------------------------------------------------------ running
 
@@ -184,6 +187,7 @@ class StationService:
                     self._publish_station_status(unit, False)
             for link in self._unique_links():
                 link.stop()
+            self.hook.close()
             self.store.close()
 
     def _unique_links(self) -> list[MqttLink]:
@@ -501,6 +505,19 @@ class StationService:
             )
             self._emit(RequestChanged("escalated", view))
             self._publish_bed(p.BedAddress(view.site, view.unit, view.bed), view)
+            self.hook.send(
+                EscalationNotice(
+                    view.site,
+                    view.unit,
+                    view.bed,
+                    view.id,
+                    view.intent,
+                    view.priority,
+                    esc.level,
+                    esc.reason,
+                    p.now_iso(),
+                )
+            )
 
     # ------------------------------------------------------------ publishing
 

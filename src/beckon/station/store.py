@@ -40,7 +40,7 @@ CREATE TABLE IF NOT EXISTS requests (
     state TEXT NOT NULL,
     created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
     by TEXT, escalation INTEGER NOT NULL DEFAULT 0,
-    history TEXT NOT NULL
+    history TEXT NOT NULL, level INTEGER
 );
 CREATE INDEX IF NOT EXISTS requests_by_bed ON requests (site, unit, bed, updated_at);
 CREATE INDEX IF NOT EXISTS requests_by_state ON requests (state);
@@ -132,6 +132,9 @@ class RequestStore:
         except sqlite3.Error as exc:
             raise sqlite3.OperationalError(f"{exc} ({path})") from exc
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(requests)")}
+        if "level" not in columns:  # a database from before the pain scale
+            self._db.execute("ALTER TABLE requests ADD COLUMN level INTEGER")
 
     def check(self) -> None:
         """Raise sqlite3.DatabaseError unless the file is sound and a write reaches the disk."""
@@ -175,6 +178,7 @@ class RequestStore:
                     created_at=req.created_at,
                     updated_at=at,
                     history=(StateChange("created", req.created_at), StateChange("received", at)),
+                    level=req.level,
                 )
                 self._write(view, insert=True)
                 self._event(view.id, "received", at, None)
@@ -365,7 +369,7 @@ class RequestStore:
         history = json.dumps([asdict(h) for h in v.history])
         if insert:
             self._db.execute(
-                f"INSERT INTO requests ({_COLUMNS}) VALUES ({', '.join('?' * 13)})",
+                f"INSERT INTO requests ({_COLUMNS}) VALUES ({', '.join('?' * 14)})",
                 (
                     v.id,
                     v.site,
@@ -380,6 +384,7 @@ class RequestStore:
                     v.by,
                     v.escalation,
                     history,
+                    v.level,
                 ),
             )
         else:
@@ -400,13 +405,15 @@ _Q_COLUMNS = "id, bed, text, asked_by, asked_at, answer, answered_at, source"
 
 _COLUMNS = (
     "id, site, unit, bed, intent, priority, source, state, created_at, updated_at, by, "
-    "escalation, history"
+    "escalation, history, level"
 )
 
 
 def _to_view(row: tuple[Any, ...]) -> RequestView:
-    (id_, site, unit, bed, intent, priority, source, state, created, updated, by, esc, hist) = row
+    (id_, site, unit, bed, intent, priority, source, state, created, updated, by, esc) = row[:12]
+    hist, level = row[12:]
     changes = tuple(StateChange(**h) for h in json.loads(hist))
     return RequestView(
-        id_, site, unit, bed, intent, priority, source, state, created, updated, by, esc, changes
-    )
+        id_, site, unit, bed, intent, priority, source, state, created, updated, by, esc, changes,
+        level,
+    )  # fmt: skip

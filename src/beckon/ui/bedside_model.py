@@ -11,11 +11,13 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, assert_never
 
 from beckon.bedside import events as ev
 from beckon.bedside.events import BedsideEvent
+from beckon.intents import Intent
 from beckon.messaging.protocol import CLOSED_STATES, REQUEST_STATES, is_backwards
 
 TRACK_STATES = ("saved", "sent", *REQUEST_STATES[1:])
@@ -178,6 +180,19 @@ def spoken_intent(e: BedsideEvent) -> str:
     return ""
 
 
+def spoken_words(e: BedsideEvent, intents: Mapping[str, Intent], language: str) -> str:
+    """How a prompt names its intent: a chosen request is said as the catalog's sentence for
+    the people in the room ("I would like some water, please."), so visitors hear what the
+    patient asked for; the menu names the intent by its label ("" for what the catalog does
+    not have, such as the sleep entry: the window names those)."""
+    spec = intents.get(spoken_intent(e))
+    if spec is None:
+        return ""
+    if isinstance(e, ev.RequestSaved):
+        return spec.room_phrase(language)
+    return spec.label(language)
+
+
 def prompt_for(e: BedsideEvent, intent_label: str, calibrating: bool = False) -> Prompt | None:
     """What to say aloud for a bedside event, for patients who cannot read the screen.
 
@@ -195,6 +210,10 @@ def prompt_for(e: BedsideEvent, intent_label: str, calibrating: bool = False) ->
                 return Prompt("offer", (intent_label,))
             if menu.stage == "confirming" and menu.highlighted:
                 return Prompt("confirm", (intent_label,))
+            if menu.stage == "asleep":
+                return Prompt("asleep")
+            if menu.stage == "scale" and menu.level is not None:
+                return Prompt("scale", (str(menu.level),))
             return None
         case ev.RequestSaved():
             return Prompt("chosen", (intent_label,))
@@ -324,6 +343,18 @@ def mic_state(
 
 
 # ---------------------------------------------------------------- staff-only controls
+
+
+SCAN_PRESETS = (2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+"""Seconds per offer staff can choose at the bed (slower for a tired patient)."""
+PAUSE_PRESETS = (1.0, 2.0, 3.0, 5.0, 8.0)
+"""Seconds the menu rests after a choice (longer for patients whose gestures linger)."""
+
+
+def next_preset(current: float, presets: tuple[float, ...]) -> float:
+    """The next preset above ``current``, back to the first after the last: one button that
+    staff press until the value suits the patient."""
+    return next((p for p in presets if p > current + 1e-9), presets[0])
 
 
 class StaffLock:

@@ -22,6 +22,7 @@ from PyQt6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -40,11 +41,14 @@ from beckon.bedside.service import (
     CancelRequest,
     DeviceFaults,
     Gesture,
+    SetTiming,
     Submit,
 )
-from beckon.intents import Intent
+from beckon.intents import SLEEP, Intent
 from beckon.ui import strings, theme
 from beckon.ui.bedside_model import (
+    PAUSE_PRESETS,
+    SCAN_PRESETS,
     CameraMonitor,
     DeviceWatch,
     MicState,
@@ -55,7 +59,9 @@ from beckon.ui.bedside_model import (
     Timeline,
     face_view,
     mic_state,
+    next_preset,
     spoken_intent,
+    spoken_words,
     tile_columns,
 )
 from beckon.ui.sound import Alarm
@@ -239,6 +245,8 @@ class BedsideWindow(QWidget):
         self.setObjectName("bedsideRoot")
         self.setWindowTitle(f"Beckon · {strings.bed_title(service.address.bed)}")
         self.resize(1280, 800)
+        # (scan seconds, pause after a choice) as staff last set them; the service saves them
+        self._timing = (service.menu.offer_seconds, service.menu.pause_after_select_s)
         self._build()
         # Auto connections: queued whenever a worker thread emits, so slots run here.
         self.bridge.bedside.connect(self.on_event)
@@ -304,6 +312,17 @@ class BedsideWindow(QWidget):
         self.exit_button.clicked.connect(self.exit_now)
         bar_layout.addWidget(self.preview_button)
         bar_layout.addWidget(self.calibrate_button)
+        # Staff-only too: the patient's scan speed and pause after a choice (saved to the
+        # profile). A short tap on Staff while it is open shows them, so the bar gains no
+        # button and still fits at large font scales.
+        self.timing_menu = QMenu(self)
+        self.scan_action = self.timing_menu.addAction("")
+        self.pause_action = self.timing_menu.addAction("")
+        assert self.scan_action is not None and self.pause_action is not None
+        self.scan_action.triggered.connect(self._next_scan_speed)
+        self.pause_action.triggered.connect(self._next_pause)
+        self._staff_was_open = False
+        self._show_timing()
         bar_layout.addWidget(self.exit_button)
         # Staff-only: Calibrate and Show camera appear after a long press on Staff.
         self.staff_button = QPushButton(translate("Beckon", "Staff"))
@@ -537,6 +556,8 @@ class BedsideWindow(QWidget):
 
     def label(self, code: str) -> str:
         spec = self.intents.get(code)
+        if spec is None and code == SLEEP:
+            return strings.sleep_label()
         return spec.label(self.language) if spec else code
 
     def on_event(self, e: BedsideEvent) -> None:
@@ -557,7 +578,7 @@ class BedsideWindow(QWidget):
                 self._show_link()
         prompt = self.prompts.prompt(
             e,
-            self.label(spoken_intent(e)),
+            spoken_words(e, self.intents, self.language) or self.label(spoken_intent(e)),
             items=len(self.tiles),
             changed=changed,
             known=known,
@@ -578,7 +599,7 @@ class BedsideWindow(QWidget):
         elif self.pages.currentIndex() == 1:
             self.pages.setCurrentIndex(0)
         if self.pages.currentIndex() != 2:
-            self.stage_banner.setText(strings.stage_banner(view.stage))
+            self.stage_banner.setText(strings.stage_banner(view.stage, view.level))
         for code, tile in self.tiles.items():
             tile.set_highlight(code == view.highlighted, view.stage)
         for listener in self.highlight_listeners:
@@ -755,11 +776,15 @@ class BedsideWindow(QWidget):
         self._show_banner(self.reach_banner, bool(text))
 
     def _staff_pressed(self) -> None:
+        self._staff_was_open = self.staff.poll()
         self.staff.press()
         QTimer.singleShot(int(self.staff.hold_s * 1000) + 50, self._show_staff)
 
     def _staff_released(self) -> None:
-        self.staff.release()
+        if not self.staff.release() and self._staff_was_open and self.staff.poll():
+            self.timing_menu.popup(
+                self.staff_button.mapToGlobal(self.staff_button.rect().bottomLeft())
+            )
         self._show_staff()
 
     def _show_staff(self) -> None:
@@ -771,6 +796,26 @@ class BedsideWindow(QWidget):
         self.preview_button.setVisible(open_ and self.vision is not None)
         if not open_ and self.preview.isVisible():
             self.toggle_preview()  # the picture is never left on screen for anyone to see
+
+    def _next_scan_speed(self) -> None:
+        offer, pause = self._timing
+        self._set_timing(next_preset(offer, SCAN_PRESETS), pause)
+
+    def _next_pause(self) -> None:
+        offer, pause = self._timing
+        self._set_timing(offer, next_preset(pause, PAUSE_PRESETS))
+
+    def _set_timing(self, offer: float, pause: float) -> None:
+        """The buttons show what staff chose at once; the service applies and saves it."""
+        self._timing = (offer, pause)
+        self.service.post(SetTiming(offer, pause))
+        self._show_timing()
+
+    def _show_timing(self) -> None:
+        offer, pause = self._timing
+        assert self.scan_action is not None and self.pause_action is not None
+        self.scan_action.setText(strings.scan_speed_text(offer))
+        self.pause_action.setText(strings.pause_text(pause))
 
     def _show_camera(self) -> None:
         state = self.camera.state()

@@ -2,7 +2,9 @@
 
 Qt Multimedia plays it when it can; otherwise ``paplay`` or ``aplay`` in a subprocess. The
 sound is generated (no audio file to license or ship): two soft tones for a new request, three
-higher ones repeated for an emergency, an escalation or a device fault.
+higher ones repeated for an emergency or a device fault, and for an escalation a sound per
+level: each level higher in pitch and repeated more often, so a nurse hears from across the
+ward that a call has gone further up the chain.
 """
 
 from __future__ import annotations
@@ -24,12 +26,25 @@ RATE = 22050
 
 
 class Alarm(Protocol):
-    def play(self, loud: bool) -> None: ...
+    def play(self, loud: bool, level: int = 0) -> None: ...
 
 
-def chime(loud: bool) -> bytes:
-    """A WAV file (16-bit mono) of a gentle chime, or an insistent one when ``loud``."""
-    tones = [(880.0, 0.16), (1175.0, 0.16)] * 3 if loud else [(660.0, 0.22), (880.0, 0.3)]
+def escalation_tones(level: int) -> list[tuple[float, float]]:
+    """(frequency, seconds) of the sound for escalation ``level`` (1 to 3): two rising tones,
+    a step higher per level, repeated ``level + 2`` times."""
+    step = 2 ** ((level - 1) * 3 / 12)  # three semitones up per level
+    return [(880.0 * step, 0.14), (1175.0 * step, 0.14)] * (level + 2)
+
+
+def chime(loud: bool, level: int = 0) -> bytes:
+    """A WAV file (16-bit mono) of a gentle chime, an insistent one when ``loud``, or the
+    sound of escalation ``level`` when it is 1 or more."""
+    if level > 0:
+        tones = escalation_tones(level)
+    elif loud:
+        tones = [(880.0, 0.16), (1175.0, 0.16)] * 3
+    else:
+        tones = [(660.0, 0.22), (880.0, 0.3)]
     samples: list[int] = []
     for freq, seconds in tones:
         n = int(RATE * seconds)
@@ -46,12 +61,19 @@ def chime(loud: bool) -> bytes:
     return buffer.getvalue()
 
 
+def sound_name(loud: bool, level: int = 0) -> str:
+    """Which of the generated sounds plays: soft, loud, or escalation-1 to escalation-3."""
+    if level > 0:
+        return f"escalation-{min(level, 3)}"
+    return "loud" if loud else "soft"
+
+
 class SilentAlarm:
     """Sound switched off: the station shows that alarms are silent."""
 
     working = False
 
-    def play(self, loud: bool) -> None:
+    def play(self, loud: bool, level: int = 0) -> None:
         return None
 
 
@@ -70,12 +92,12 @@ class ChimeAlarm:
 
     def __init__(self) -> None:
         self._dir = Path(tempfile.mkdtemp(prefix="beckon-sound-"))
-        self._files = {}
-        for loud in (False, True):
-            path = self._dir / ("loud.wav" if loud else "soft.wav")
-            path.write_bytes(chime(loud))
-            self._files[loud] = path
-        self._effects: dict[bool, Any] = {}
+        self._files: dict[str, Path] = {}  # by sound_name()
+        for loud, level in ((False, 0), (True, 0), (True, 1), (True, 2), (True, 3)):
+            name = sound_name(loud, level)
+            self._files[name] = self._dir / f"{name}.wav"
+            self._files[name].write_bytes(chime(loud, level))
+        self._effects: dict[str, Any] = {}
         self._player = shutil.which("paplay") or shutil.which("aplay")
         self._qt = True
         self.working = self._qt_outputs() or (self._player is not None and sound_device_present())
@@ -88,20 +110,21 @@ class ChimeAlarm:
             return False
         return bool(QMediaDevices.audioOutputs())
 
-    def play(self, loud: bool) -> None:
-        if self._qt and self._play_qt(loud):
+    def play(self, loud: bool, level: int = 0) -> None:
+        name = sound_name(loud, level)
+        if self._qt and self._play_qt(name):
             return
         if self._player is not None:
             try:
                 subprocess.Popen(
-                    [self._player, str(self._files[loud])],
+                    [self._player, str(self._files[name])],
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 )
             except OSError as exc:
                 log.warning("cannot play the alert sound: %s", exc)
 
-    def _play_qt(self, loud: bool) -> bool:
+    def _play_qt(self, name: str) -> bool:
         try:
             from PyQt6.QtCore import QUrl
             from PyQt6.QtMultimedia import QMediaDevices, QSoundEffect
@@ -111,11 +134,11 @@ class ChimeAlarm:
         if not QMediaDevices.audioOutputs():
             self._qt = False  # no sound card Qt can use: fall back for good
             return False
-        effect = self._effects.get(loud)
+        effect = self._effects.get(name)
         if effect is None:
             effect = QSoundEffect()
-            effect.setSource(QUrl.fromLocalFile(str(self._files[loud])))
+            effect.setSource(QUrl.fromLocalFile(str(self._files[name])))
             effect.setVolume(0.8)
-            self._effects[loud] = effect
+            self._effects[name] = effect
         effect.play()
         return True

@@ -92,6 +92,13 @@ def intent_label(intents: dict[str, Intent], code: str, language: str) -> str:
     return spec.label(language) if spec else code
 
 
+def request_label(intents: dict[str, Intent], view: p.RequestView, language: str) -> str:
+    """A call's text on its row: the intent, and the 0-10 number the patient chose with it
+    ("I am in pain: 7/10"), so the nurse knows how bad before walking over."""
+    label = intent_label(intents, view.intent, language)
+    return label if view.level is None else f"{label}: {view.level}/10"
+
+
 @dataclass(frozen=True)
 class Alert:
     """Something the nurses must notice: ``kind`` is new, escalated, device_fault or answer."""
@@ -113,6 +120,13 @@ class Alert:
     def loud(self) -> bool:
         """The urgent sound: emergencies, escalations and device faults."""
         return self.priority == "emergency" or self.kind in ("escalated", "device_fault")
+
+
+def escalation_sound(alerts: list[Alert]) -> int:
+    """The escalation level whose sound plays for these alerts (the highest that escalated),
+    or 0 when none escalated: each level has its own sound, so the desk hears how far up
+    the chain a call has gone."""
+    return max((a.level for a in alerts if a.kind == "escalated"), default=0)
 
 
 @dataclass

@@ -45,11 +45,13 @@ from beckon.ui.station_model import (
     age_seconds,
     age_text,
     clock_text,
+    escalation_sound,
     hour_bars,
     intent_bars,
     intent_label,
     known_beds,
     question_status,
+    request_label,
     row_colours,
     slow_calls,
     sort_requests,
@@ -592,7 +594,9 @@ class StationWindow(QWidget):
         for position, view in enumerate(views):
             row = self.rows.get(view.id) or QueueRow(self.act)
             self.rows[view.id] = row
-            row.show_view(view, self.label(view.intent), self.high_contrast)
+            row.show_view(
+                view, request_label(self.intents, view, self.language), self.high_contrast
+            )
             row.set_age(now)
             self.queue_layout.insertWidget(position, row)
         self.empty.setVisible(not views)
@@ -712,7 +716,7 @@ class StationWindow(QWidget):
         )
         self.alerts.extend(alerts)
         if any(a.audible for a in alerts):
-            self.alarm.play(loud)
+            self.alarm.play(loud, escalation_sound(alerts))
 
     def _banner(self, text: str, loud: bool) -> None:
         self.banner.setText(text)

@@ -18,8 +18,10 @@ translate = QCoreApplication.translate
 # ---------------------------------------------------------------- bedside
 
 
-def stage_banner(stage: str) -> str:
+def stage_banner(stage: str, level: int | None = None) -> str:
     """The instruction above the tiles for each interaction stage (unknown stages: wait)."""
+    if stage == "scale":
+        return translate("Beckon", "How strong, 0 to 10? Nod at {level}.").format(level=level)
     if stage == "offering":
         return translate("Beckon", "Nod to choose. Shake for the next one.")
     if stage == "paused":
@@ -30,7 +32,24 @@ def stage_banner(stage: str) -> str:
         return translate("Beckon", "Turn your head to move. Nod to choose.")
     if stage == "question":
         return translate("Beckon", "Please answer the nurse's question.")
+    if stage == "asleep":
+        return translate("Beckon", "Resting: nothing is offered. Nod to wake the menu.")
     return translate("Beckon", "Please wait…")
+
+
+def scan_speed_text(seconds: float) -> str:
+    """The staff button that sets the seconds each item is offered."""
+    return translate("Beckon", "Scan: {s} s").format(s=f"{seconds:g}")
+
+
+def pause_text(seconds: float) -> str:
+    """The staff button that sets the rest after a choice."""
+    return translate("Beckon", "Pause: {s} s").format(s=f"{seconds:g}")
+
+
+def sleep_label() -> str:
+    """The menu entry that pauses the menu (intents.SLEEP), which is not in the catalog."""
+    return translate("Beckon", "Rest (pause the menu)")
 
 
 def headline(key: str, nurse: str | None = None) -> str:
@@ -154,8 +173,14 @@ def spoken(prompt: Prompt) -> str:
         return translate("Beckon", "{intent}?").format(intent=a[0])
     if prompt.key == "confirm":
         return translate("Beckon", "Send {intent}? Nod again.").format(intent=a[0])
+    if prompt.key == "scale" and a[0] == "0":
+        return translate("Beckon", "How strong, from 0 to 10? 0?")
+    if prompt.key == "scale":
+        return translate("Beckon", "{level}?").format(level=a[0])
+    if prompt.key == "asleep":
+        return translate("Beckon", "Resting. Nod to wake the menu.")
     if prompt.key == "chosen":
-        return translate("Beckon", "{intent}. Your request is saved.").format(intent=a[0])
+        return translate("Beckon", "{phrase} Your request is saved.").format(phrase=a[0])
     if prompt.key == "question":
         return translate("Beckon", "{question} Nod for yes, shake for no.").format(question=a[0])
     if prompt.key == "received":

@@ -189,7 +189,7 @@ def _parse_intent(code: str, entry: Any, source: str) -> Intent:
                 raise ConfigError(f"{where}.phrases.{lang}: template {template!r}: {exc}") from None
         templates[lang] = tuple(items)
         sentences[lang] = tuple(dict.fromkeys(expanded))
-    unknown = {k for k in entry if k not in {"kind", "priority", "text", "phrases"}}
+    unknown = {k for k in entry if k not in {"kind", "priority", "text", "say", "phrases"}}
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {sorted(unknown)}")
     return replace(base, templates=templates, sentences=sentences)

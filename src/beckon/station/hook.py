@@ -1,0 +1,123 @@
+"""The escalation hook: tells something outside the station (a pager gateway, a phone system)
+that a call escalated, so an escalation reaches a person and not only a screen.
+
+Two ways, either or both, set in ``[escalation]``: ``hook_url`` receives an HTTP POST of a
+small JSON document; ``hook_command`` is run with the same JSON on its standard input. Both run
+on a worker thread with a time limit, so a slow pager gateway never delays the station's
+handling of calls; a failure is logged loudly (``ESCALATION HOOK FAILED``) and never stops the
+station. Only the bed, the intent and the level travel: no patient name (beds are places).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import threading
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass
+from urllib.parse import urlsplit
+
+from beckon.config import EscalationConfig
+from beckon.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EscalationNotice:
+    """What the hook receives (as JSON): one call that went up a level."""
+
+    site: str
+    unit: str
+    bed: str
+    request_id: str
+    intent: str
+    priority: str
+    level: int
+    reason: str
+    at: str
+    kind: str = "escalation"
+
+    def to_json(self) -> bytes:
+        return json.dumps(asdict(self), ensure_ascii=False).encode("utf-8")
+
+
+def check_hook(cfg: EscalationConfig, source: str) -> None:
+    """Refuse a hook that can never work, at start-up, naming the key and what to do."""
+    if cfg.hook_url:
+        parts = urlsplit(cfg.hook_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(
+                f"{source}: escalation.hook_url is {cfg.hook_url!r}; expected an http:// or "
+                "https:// URL with a host",
+                'for example hook_url = "https://pager.example.org/beckon"',
+            )
+    if cfg.hook_timeout_s <= 0:
+        raise ConfigError(f"{source}: escalation.hook_timeout_s must be more than 0")
+
+
+class EscalationHook:
+    """Delivers :class:`EscalationNotice` s to the configured URL and command."""
+
+    def __init__(self, cfg: EscalationConfig) -> None:
+        self.url = cfg.hook_url
+        self.command = tuple(cfg.hook_command)
+        self.timeout_s = cfg.hook_timeout_s
+        self._threads: list[threading.Thread] = []
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.url or self.command)
+
+    def send(self, notice: EscalationNotice) -> None:
+        """Start delivering in the background (returns at once)."""
+        if not self.configured:
+            return
+        self._threads = [t for t in self._threads if t.is_alive()]
+        thread = threading.Thread(
+            target=self._deliver, args=(notice,), name="beckon-escalation-hook", daemon=True
+        )
+        self._threads.append(thread)
+        thread.start()
+
+    def close(self, wait_s: float = 2.0) -> None:
+        """Give deliveries under way a moment to finish when the station stops."""
+        for thread in self._threads:
+            thread.join(wait_s)
+
+    def _deliver(self, notice: EscalationNotice) -> None:
+        body = notice.to_json()
+        what = f"level {notice.level} for bed {notice.unit}/{notice.bed} {notice.intent}"
+        if self.url:
+            request = urllib.request.Request(
+                self.url, data=body, method="POST", headers={"Content-Type": "application/json"}
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout_s) as answer:
+                    log.info("escalation hook %s: HTTP %d", what, answer.status)
+            except (urllib.error.URLError, OSError, ValueError) as exc:
+                log.error("ESCALATION HOOK FAILED (%s): POST %s: %s", what, self.url, exc)
+        if self.command:
+            try:
+                done = subprocess.run(
+                    self.command,
+                    input=body,
+                    capture_output=True,
+                    timeout=self.timeout_s,
+                    check=False,
+                )
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                log.error("ESCALATION HOOK FAILED (%s): %s: %s", what, self.command[0], exc)
+                return
+            if done.returncode != 0:
+                log.error(
+                    "ESCALATION HOOK FAILED (%s): %s exited with %d: %s",
+                    what,
+                    self.command[0],
+                    done.returncode,
+                    done.stderr.decode("utf-8", "replace").strip()[:200],
+                )
+            else:
+                log.info("escalation hook %s: %s ran", what, self.command[0])

@@ -1,0 +1,151 @@
+"""An escalation reaches something outside the station: a real `beckon station --headless`
+process, a real Mosquitto, a real HTTP server on loopback and a real script the hook runs.
+The escalation times are short (1 s) so the test does not wait minutes; nothing here depends
+on the machine's speed beyond generous time limits."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.publish as publish
+import pytest
+
+from beckon.config import load_station
+from beckon.errors import ConfigError
+from beckon.messaging import protocol as p
+from beckon.station.service import StationService
+from tests.helpers.faults import start_station
+
+pytestmark = pytest.mark.mqtt
+
+
+@pytest.fixture
+def pager() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A pager gateway stand-in: a real HTTP server that records every POSTed notice."""
+    received: list[dict[str, Any]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers["Content-Length"])
+            received.append(
+                {"path": self.path, "type": self.headers["Content-Type"],
+                 "body": json.loads(self.rfile.read(length))}
+            )  # fmt: skip
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/page", received
+    server.shutdown()
+    server.server_close()
+
+
+def test_each_escalation_level_is_posted_to_the_pager_url_and_given_to_the_command(
+    mosquitto: Any, tmp_path: Path, pager: tuple[str, list[dict[str, Any]]]
+) -> None:
+    url, received = pager
+    script = tmp_path / "page.py"
+    script.write_text(
+        "import sys, json\n"
+        "notice = json.load(sys.stdin)\n"
+        "with open(sys.argv[1], 'a') as out:\n"
+        "    out.write(json.dumps(notice) + '\\n')\n"
+    )
+    paged = tmp_path / "paged.jsonl"
+    paged.write_text("")
+    config = tmp_path / "station.toml"
+    config.write_text(
+        f'[station]\nsite = "gh"\nunits = ["icu"]\ndatabase = "{tmp_path / "s.sqlite3"}"\n'
+        f'[broker]\nurl = "{mosquitto.url}"\n'
+        "[escalation]\nurgent_s = 2.0\n"
+        f'hook_url = "{url}"\n'
+        f"hook_command = {json.dumps([sys.executable, str(script), str(paged)])}\n"
+    )
+    station = start_station(config, tmp_path)
+    try:
+        req = p.Request(
+            p.new_request_id(), "gh", "icu", "12", "nurse", "urgent", "gesture", p.now_iso()
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any(r["body"]["level"] == 3 for r in received):
+            if not received:  # until the station is up, send again (it stores it once)
+                publish.single(
+                    p.BedAddress("gh", "icu", "12").topic("request"),
+                    p.encode(req),
+                    qos=1,
+                    hostname="127.0.0.1",
+                    port=mosquitto.port,
+                )
+            time.sleep(0.5)
+        bodies = [r["body"] for r in received]
+        levels = [b["level"] for b in bodies]
+        # One notice per level reached, in order (a level the station's 1 s check skipped on a
+        # busy machine is skipped here too, so only the order and the top are certain).
+        assert levels == sorted(set(levels)) and levels[-1] == 3, levels
+        assert all(r["path"] == "/page" and r["type"] == "application/json" for r in received)
+        first = bodies[0]
+        assert (first["kind"], first["bed"], first["unit"], first["intent"]) == (
+            "escalation", "12", "icu", "nurse"
+        )  # fmt: skip
+        assert first["request_id"] == req.id and first["reason"] == "not acknowledged"
+        while time.monotonic() < deadline and len(paged.read_text().splitlines()) < len(levels):
+            time.sleep(0.2)
+        by_command = [json.loads(line) for line in paged.read_text().splitlines()]
+        assert sorted(n["level"] for n in by_command) == levels
+        assert by_command[0]["request_id"] == req.id
+    finally:
+        station.stop()
+
+
+def test_a_failing_hook_is_logged_loudly_and_the_station_keeps_serving(
+    mosquitto: Any, tmp_path: Path
+) -> None:
+    config = tmp_path / "station.toml"
+    config.write_text(
+        f'[station]\nsite = "gh"\nunits = ["icu"]\ndatabase = "{tmp_path / "s.sqlite3"}"\n'
+        f'[broker]\nurl = "{mosquitto.url}"\n'
+        '[escalation]\nurgent_s = 1.0\nhook_command = ["/nonexistent/pager"]\n'
+    )
+    station = start_station(config, tmp_path)
+    try:
+        req = p.Request(
+            p.new_request_id(), "gh", "icu", "12", "nurse", "urgent", "gesture", p.now_iso()
+        )
+        deadline = time.monotonic() + 60
+        log = tmp_path / "station.err"
+        while time.monotonic() < deadline and "ESCALATION HOOK FAILED" not in log.read_text():
+            publish.single(
+                p.BedAddress("gh", "icu", "12").topic("request"),
+                p.encode(req),
+                qos=1,
+                hostname="127.0.0.1",
+                port=mosquitto.port,
+            )
+            time.sleep(0.5)
+        assert "ESCALATION HOOK FAILED" in log.read_text()
+        assert "/nonexistent/pager" in log.read_text()
+        assert station.popen.poll() is None  # still serving
+    finally:
+        station.stop()
+
+
+@pytest.mark.parametrize("url", ["pager.example.org", "ftp://pager.example.org/", "http://"])
+def test_a_hook_url_that_can_never_work_is_refused_at_start(url: str, tmp_path: Path) -> None:
+    settings = load_station(
+        None,
+        {"station.site": "gh", "station.units": ["icu"], "escalation.hook_url": url},
+    )
+    with pytest.raises(ConfigError, match=r"escalation\.hook_url"):
+        StationService(settings)
