@@ -220,10 +220,11 @@ def test_a_full_disk_stops_the_station_loudly_and_nothing_is_lost(
             full.kill()
     err = (tmp_path / "full.err").read_text()
     assert "STATION FAULT" in err and "cannot be written" in err, err[-2000:]
-    # The station wrote online: false with the fault; Mosquitto 2.0.11 then publishes the last
-    # will (online: false) over it, so only "offline" is certain here. Never "online".
+    # The station wrote online: false with the fault and disconnected cleanly, so the fault is
+    # what remains retained (not the last will's plain "offline").
     status = _retained_station_status(prod_broker)
     assert status is not None and not status.online, status
+    assert status.fault and "cannot be written" in status.fault, (status, prod_broker.log()[-3000:])
     # A station with room stores what is owed, each call once.
     station = start_station(config, tmp_path, "station-ok")
     procs.append(station)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import select
 import socket
 import ssl
 import threading
@@ -349,6 +350,8 @@ class MqttLink:
         if self._connected.is_set() and not self._stopping.is_set():
             log.warning("lost connection to %s: %s", self.broker.url, reason)
             self.events.put(Disconnected(self.name))
+        if self._stopping.is_set() and self._connected.is_set():
+            _drain_until_closed(client.socket())
         self._connected.clear()
 
     def _on_message(self, client: paho.Client, userdata: Any, msg: paho.MQTTMessage) -> None:
@@ -364,6 +367,30 @@ class MqttLink:
         if reason.is_failure:
             log.error("broker refused a message to %s: %s", topic or "?", reason)
             self.events.put(PublishRefused(topic, str(reason), self.name))
+
+
+def _drain_until_closed(sock: Any, timeout_s: float = 2.0) -> None:
+    """Read until the broker closes the connection after our DISCONNECT.
+
+    paho calls on_disconnect after writing DISCONNECT and closes the socket right after. If
+    messages from the broker are still unread then, the kernel answers the close with a TCP
+    reset, and the broker may drop the DISCONNECT with it (Mosquitto 2.0.11 logs "disconnected
+    due to out of memory") and publish the last will: a station's fault status was overwritten
+    by a plain "offline". Reading to the end first makes the close an orderly one."""
+    if sock is None or not hasattr(sock, "recv"):
+        return
+    deadline = time.monotonic() + timeout_s
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            pending = getattr(sock, "pending", None)  # TLS may hold decrypted bytes already
+            if not (pending and pending()) and not select.select([sock], [], [], left)[0]:
+                continue
+            if not sock.recv(65536):
+                return  # the broker closed: our DISCONNECT is in
+        except ssl.SSLWantReadError:
+            continue
+        except (OSError, ValueError):
+            return
 
 
 def _no_delay(client: paho.Client) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, assert_never
@@ -27,6 +28,7 @@ from beckon.messaging.mqtt import (
     PublishRefused,
 )
 from beckon.station import queueview
+from beckon.station.lifecycle import DONE_BY
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,20 @@ link is down and sent when it is back (after the first connection the client and
 survive reconnections); or not sent at all (the window never reached the broker)."""
 FeedListener = Callable[[FeedItem], None]
 
+RESEND_S = 3.0
+"""A command the queue does not show done is sent again when the station announces itself
+(it does every few seconds) and it was last sent at least this long ago."""
+
+
+@dataclass
+class Unconfirmed:
+    """A nurse command published but not yet seen done in the unit queue."""
+
+    request_id: str
+    action: str
+    payload: bytes
+    sent_at: float
+
 
 class StationFeed:
     """Subscribes to one unit's queue, stats and station presence; publishes nurse commands."""
@@ -86,6 +102,13 @@ class StationFeed:
         self.ready = threading.Event()  # set once the first whole queue has arrived
         self._queue = queueview.QueueAssembler(site, unit)
         self.was_connected = False  # from then on paho keeps offline publishes for later
+        # Commands kept until the queue shows them done. paho sends a queued QoS 1 command
+        # again when the link is back, but a broker restarted without persistence has lost the
+        # station's subscription, and a command that arrives before the station subscribes
+        # again is dropped; so the feed sends it again once the station has announced itself.
+        # A repeat is harmless: the station ignores a command id it has already applied.
+        self.unconfirmed: dict[str, Unconfirmed] = {}  # by command id
+        self._unconfirmed_lock = threading.Lock()
 
     # ------------------------------------------------------------ commands (any thread)
 
@@ -101,12 +124,44 @@ class StationFeed:
         return self._publish(p.encode(cmd))
 
     def _command(self, action: str, request_id: str, by: str) -> Delivery:
-        return self._publish(p.encode(p.nurse_command(action, request_id, by)))
+        cmd = p.nurse_command(action, request_id, by)
+        payload = p.encode(cmd)
+        delivery = self._publish(payload)
+        if delivery != "not_sent":
+            with self._unconfirmed_lock:
+                self.unconfirmed[cmd.command_id] = Unconfirmed(
+                    request_id, action, payload, time.monotonic()
+                )
+        return delivery
 
     def _publish(self, payload: bytes) -> Delivery:
         if self.link.publish(p.Topics.unit(self.site, self.unit, "command"), payload):
             return "sent"
         return "queued" if self.was_connected else "not_sent"
+
+    def _settle(self, snapshot: p.UnitQueue) -> None:
+        """Forget the commands the queue shows done, or whose request has left a whole queue."""
+        states = {v.id: v.state for v in snapshot.requests}
+        whole = self._queue.complete
+        with self._unconfirmed_lock:
+            for command_id, cmd in list(self.unconfirmed.items()):
+                state = states.get(cmd.request_id)
+                if (state is None and whole) or state in DONE_BY[cmd.action]:
+                    del self.unconfirmed[command_id]
+
+    def _resend(self, now: float, older_than_s: float) -> None:
+        """Send again the commands not yet seen done (only while the link is up: otherwise
+        paho already holds a copy for the reconnection)."""
+        if not self.link.connected:
+            return
+        with self._unconfirmed_lock:
+            due = [c for c in self.unconfirmed.values() if now - c.sent_at >= older_than_s]
+            for cmd in due:
+                cmd.sent_at = now
+        for cmd in due:
+            log.info("sending %s of %s again: the queue does not show it yet",
+                     cmd.action, cmd.request_id[:8])  # fmt: skip
+            self.link.publish(p.Topics.unit(self.site, self.unit, "command"), cmd.payload)
 
     # ------------------------------------------------------------ running
 
@@ -128,6 +183,10 @@ class StationFeed:
         match event:
             case Connected():
                 self.was_connected = True
+                now = time.monotonic()
+                with self._unconfirmed_lock:  # paho sends its queued copies now
+                    for cmd in self.unconfirmed.values():
+                        cmd.sent_at = now
                 return Connection(True)
             case Disconnected():
                 return Connection(False)
@@ -142,7 +201,10 @@ class StationFeed:
             # as if it were new; afterwards every change shows at once.
             if self._queue.complete:
                 self.ready.set()
-            return self._queue.snapshot() if self.ready.is_set() else None
+            snapshot = self._queue.snapshot()
+            if snapshot is not None:
+                self._settle(snapshot)
+            return snapshot if self.ready.is_set() else None
         if not event.payload:
             return None
         try:
@@ -153,6 +215,9 @@ class StationFeed:
         if isinstance(msg, p.UnitStats) and event.topic.endswith("/stats"):
             return msg
         if isinstance(msg, p.StationStatus) and "/station/" in event.topic:
+            if msg.online and not event.retained:
+                # Announced live: the station is subscribed again, so a repeat reaches it.
+                self._resend(time.monotonic(), RESEND_S)
             return StationPresence(msg.name, msg.online)
         if isinstance(msg, p.BedStatus) and "/bed/" in event.topic:
             return BedHealth(msg.bed, msg.online, msg.faults, msg.software)

@@ -20,7 +20,7 @@ from beckon.messaging.protocol import (
     StateChange,
 )
 
-__all__ = ["CLOSED_STATES", "OPEN_STATES", "LifecycleError", "can_move", "move"]
+__all__ = ["CLOSED_STATES", "DONE_BY", "OPEN_STATES", "LifecycleError", "can_move", "move"]
 
 _ALLOWED: dict[str, frozenset[str]] = {
     "created": frozenset({"received"}),
@@ -31,6 +31,13 @@ _ALLOWED: dict[str, frozenset[str]] = {
 }
 
 MAX_HISTORY = 20
+
+DONE_BY: dict[str, tuple[str, ...]] = {
+    "acknowledge": ("acknowledged", "resolved", "cancelled"),
+    "resolve": ("resolved", "cancelled"),
+}
+"""The states that show a nurse action has taken effect (or can no longer): a window that sent
+one watches the queue for them before it stops waiting."""
 
 
 class LifecycleError(ValueError):

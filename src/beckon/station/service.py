@@ -16,6 +16,7 @@ import secrets
 import sqlite3
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -58,6 +59,8 @@ SILENT_AFTER_S = 15.0
 """A bed (or station) not heard for this long is offline, whatever TCP keep-alive says."""
 PROBE_S = 1.5
 """How long a starting station waits for its own retained presence to see a running twin."""
+APPLIED_KEPT = 1000
+"""Command ids remembered so that a repeat (a window resends until done) is ignored."""
 BATCH = 500
 """Messages taken off the queue at once and handled in priority order."""
 
@@ -84,6 +87,9 @@ class StationService:
         self.links: dict[str, MqttLink] = {}
         self.ready = threading.Event()
         self.dropped = 0
+        # Command ids applied lately: a window sends a command again until the queue shows it
+        # done (a broker restart can drop the first copy), so a repeat is expected, not an error.
+        self._applied: OrderedDict[str, None] = OrderedDict()
         self._stats_due: dict[str, float] = {}  # unit -> monotonic time its stats are due
         self._open: dict[str, dict[str, str]] = {}  # unit -> open request id -> priority
         self._bed_seen: dict[p.BedAddress, float] = {}  # online beds -> last heard (monotonic)
@@ -453,6 +459,12 @@ class StationService:
             self._publish_queue(bed.unit)
 
     def _apply_command(self, cmd: p.StationCommand) -> None:
+        if cmd.command_id in self._applied:
+            log.debug("command %s on %s arrived again; already applied", cmd.action, cmd.id[:8])
+            return
+        self._applied[cmd.command_id] = None
+        while len(self._applied) > APPLIED_KEPT:
+            self._applied.popitem(last=False)
         new: NurseChange = "acknowledged" if cmd.action == "acknowledge" else "resolved"
         try:
             self.acknowledge_or_resolve(cmd.id, new, cmd.by)

@@ -14,6 +14,7 @@ from datetime import datetime, tzinfo
 
 from beckon.intents import Intent
 from beckon.messaging import protocol as p
+from beckon.station.lifecycle import DONE_BY
 
 PRIORITY_RANK = {name: rank for rank, name in enumerate(reversed(p.PRIORITIES))}
 """Most urgent first: the wire protocol's PRIORITIES are listed least urgent first."""
@@ -307,11 +308,6 @@ ARRIVAL_GRACE_S = 20.0
 """Seconds after the window is back online within which a queued action must show in the
 unit queue; after that the nurse is told it did not arrive."""
 
-_DONE_BY = {
-    "acknowledge": ("acknowledged", "resolved", "cancelled"),
-    "resolve": ("resolved", "cancelled"),
-}
-
 
 @dataclass
 class PendingAction:
@@ -324,9 +320,10 @@ class PendingAction:
 class PendingActions:
     """Nurse actions queued while the window was offline, until the queue shows them done.
 
-    The MQTT client sends a queued command when the link is back, but nothing guarantees that
-    the station service receives it: so the window neither claims "not sent" nor trusts
-    "queued", it watches the queue and says plainly when an action did not arrive.
+    The feed sends a queued command again until the queue shows it done (see
+    :class:`beckon.station.feed.StationFeed`); should that still fail (the station service is
+    down for good), the window neither claims "not sent" nor trusts "queued": it watches the
+    queue and says plainly when an action did not arrive.
     """
 
     def __init__(self, grace_s: float = ARRIVAL_GRACE_S) -> None:
@@ -346,7 +343,7 @@ class PendingActions:
         self.pending = [
             a
             for a in self.pending
-            if a.request_id in states and states[a.request_id] not in _DONE_BY[a.action]
+            if a.request_id in states and states[a.request_id] not in DONE_BY[a.action]
         ]
 
     def lost(self, now: float) -> list[PendingAction]:
