@@ -10,11 +10,13 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from beckon.background import Background
+from beckon.bedside import events as ev
+from beckon.bedside.service import ClearAtBed, NursePresence, Submit
 from beckon.messaging import protocol as p
 from beckon.station.events import RequestChanged, StationEvent
 from beckon.station.service import StationService
 from beckon.station.store import RequestStore
-from tests.helpers.rig import send_raw, station_for, wait_until
+from tests.helpers.rig import Recorder, bedside_for, send_raw, station_for, wait_until
 
 pytestmark = pytest.mark.mqtt
 
@@ -141,3 +143,35 @@ def test_a_nurse_at_one_bed_cannot_clear_another_beds_emergency(mosquitto, tmp_p
     assert ("resolved", req.id) not in changes.seen
     view = RequestStore(tmp_path / "station.sqlite3").get(req.id)
     assert view is not None and view.state == "received"
+
+
+def test_a_nurse_at_the_bedside_screen_clears_its_emergency_through_the_bedside_service(
+    mosquitto, tmp_path
+):
+    """The whole path: the bed calls an emergency, a console cannot resolve it, the nurse marks
+    "nurse in room" on the bed's screen and clears it there; the tablet sees it resolved."""
+    station = station_for(mosquitto.url, tmp_path / "station.sqlite3")
+    bedside = bedside_for(mosquitto.url, tmp_path / "outbox.sqlite3")
+    seen = Recorder()
+    bedside.listeners.append(seen)
+    with Background(station.run, "station"), Background(bedside.run, "bedside"):
+        assert station.ready.wait(10)
+        bedside.post(Submit("emergency", "touch"))
+        assert wait_until(lambda: any(isinstance(e, ev.RequestSaved) for e in seen.events))
+        rid = next(e.request_id for e in seen.events if isinstance(e, ev.RequestSaved))
+        assert wait_until(lambda: "received" in seen.states(rid))
+        # Clearing before presence is refused by the tablet itself.
+        bedside.post(ClearAtBed(rid, "Nurse Alex"))
+        bedside.post(NursePresence("Nurse Alex"))
+        assert wait_until(lambda: station.present_beds("icu") == ("12",))
+        assert bedside.nurse_present == "Nurse Alex"
+        assert "resolved" not in seen.states(rid)
+        bedside.post(ClearAtBed(rid, "Nurse Alex"))
+        assert wait_until(lambda: "resolved" in seen.states(rid)), seen.events
+        resolved = next(
+            e for e in seen.events if isinstance(e, ev.StateChanged) and e.state == "resolved"
+        )
+        assert resolved.by == "Nurse Alex (at bed 12)"
+        bedside.post(NursePresence(None))
+        assert wait_until(lambda: station.present_beds("icu") == ())
+        assert bedside.nurse_present is None
