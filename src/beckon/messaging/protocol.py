@@ -417,6 +417,7 @@ class UnitQueue:
     offline_beds: tuple[str, ...] = ()
     questions: tuple[QuestionView, ...] = ()
     open: int = 0
+    present_beds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
