@@ -303,6 +303,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="Mosquitto autosave_interval (changes between database saves; 10 as shipped)",
     )
+    bload.add_argument(
+        "--store",
+        metavar="URL",
+        help="run the station on this PostgreSQL store (postgresql://...; default: SQLite)",
+    )
+    bload.add_argument(
+        "--postgres",
+        action="store_true",
+        help="run the station on a throwaway PostgreSQL server started for the run",
+    )
     bload.add_argument("--json", action="store_true", help="print the figures as JSON")
     bload.set_defaults(func=cmd_bench_load)
     bench.set_defaults(func=cmd_bench)
@@ -775,7 +785,22 @@ def _station_window(args: argparse.Namespace, settings: Any) -> int:
 def cmd_bench_load(args: argparse.Namespace) -> int:
     from beckon.lab.load_bench import bench_load, format_report
 
-    result = bench_load(args.beds, args.rate, args.seconds, args.burst, args.autosave)
+    if args.store and args.postgres:
+        raise BeckonError("--store and --postgres both choose the store", "give one of them")
+    if args.store and not args.store.startswith(("postgresql://", "postgres://")):
+        raise BeckonError(
+            f"--store {args.store!r} is not a PostgreSQL URL",
+            "give postgresql://USER@HOST:PORT/DATABASE (leave it out for SQLite)",
+        )
+    result = bench_load(
+        args.beds,
+        args.rate,
+        args.seconds,
+        args.burst,
+        args.autosave,
+        store=args.store or "",
+        postgres=args.postgres,
+    )
     print(json.dumps(result, indent=2) if args.json else format_report(result))
     return 0
 

@@ -90,6 +90,38 @@ class Notifier:
             self._socket = None
 
 
+class WindowWatch:
+    """The kiosk window's watchdog: two loops must both be turning for systemd to hear from it.
+
+    Why two: in the bedside window the request logic runs in the service's own thread and the
+    screen in Qt's main loop. A ping from either alone would keep a half-dead kiosk alive (a
+    frozen screen over a working service, or a live screen over a stuck service). So the
+    service loop only records that it turned (``service_turned``, one of its ``beats``), and
+    the Qt loop pings (``window_turned``, from a timer) only while that record is fresh.
+    Why the notifier is not called from the service thread: the window's loop must be alive
+    too, and the Notifier is then used from one thread only.
+    """
+
+    def __init__(
+        self,
+        notifier: Notifier,
+        stale_s: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.notifier = notifier
+        # Half the watchdog interval: a stuck service stops the pings well before systemd acts.
+        self.stale_s = stale_s if stale_s is not None else (notifier.interval_s or 30.0) / 2
+        self._clock = clock
+        self._service_seen = float("-inf")  # written by the service thread, read by Qt's
+
+    def service_turned(self) -> None:
+        self._service_seen = self._clock()
+
+    def window_turned(self) -> None:
+        if self._clock() - self._service_seen <= self.stale_s:
+            self.notifier.beat()
+
+
 def _address(value: str) -> str | None:
     if not value:
         return None

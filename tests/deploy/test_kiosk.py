@@ -14,13 +14,16 @@ needs a tablet. tests/deploy/test_kiosk_under_xvfb.py runs the window command un
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import paho.mqtt.client as paho
@@ -112,7 +115,12 @@ def wait_for(check: object, timeout: float) -> bool:
 
 
 def run_until_shown(
-    argv: list[str], env: dict[str, str], log: Path, broker: Mosquitto, shown: str
+    argv: list[str],
+    env: dict[str, str],
+    log: Path,
+    broker: Mosquitto,
+    shown: str,
+    also: Callable[[], bool] = lambda: True,
 ) -> str:
     """Start the command, wait until the window says it is shown and the bed is online, then
     stop it the way systemd does (SIGTERM to the whole group) and check it went offline."""
@@ -121,7 +129,10 @@ def run_until_shown(
         argv, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
     )
     try:
-        up = wait_for(lambda: shown in log.read_text(errors="replace") and True in watch.online, 90)
+        up = wait_for(
+            lambda: shown in log.read_text(errors="replace") and True in watch.online and also(),
+            90,
+        )
         text = log.read_text(errors="replace")
         assert up, f"no {shown!r} / bed online within 90 s (alive: {proc.poll() is None}):\n{text}"
         assert proc.poll() is None, text
@@ -154,12 +165,35 @@ def test_the_kiosk_units_command_shows_the_window_full_screen_in_cage(
         "WLR_LIBINPUT_NO_DEVICES": "1",
         **unit_environment(tmp_path / "home"),
     }
+    # What systemd listens on (Type=notify): an abstract unix datagram socket, which the
+    # window behind cage (a child, hence NotifyAccess=all) can reach from the user namespace.
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    name = f"beckon-kiosk-test-{os.getpid()}-{time.monotonic_ns()}"
+    notify.bind("\0" + name)
+    notify.setblocking(False)
+    env["NOTIFY_SOCKET"] = "@" + name
+    env["WATCHDOG_USEC"] = "30000000"
+    heard: list[str] = []
+
+    def ready() -> bool:
+        with contextlib.suppress(BlockingIOError):
+            while True:
+                heard.append(notify.recv(4096).decode())
+        return any("READY=1" in m for m in heard)
+
     argv = exec_start(write_config(tmp_path, mosquitto))
     if os.geteuid() == 0:  # cage will not run as root
         argv = ["unshare", "--user", "--map-user=1000", "--map-group=1000", *argv]
-    text = run_until_shown(
-        argv, env, tmp_path / "kiosk.log", mosquitto, "window shown on wayland: "
-    )
+    try:
+        text = run_until_shown(
+            argv, env, tmp_path / "kiosk.log", mosquitto, "window shown on wayland: ", ready
+        )
+        ready()
+    finally:
+        notify.close()
+    assert heard[0] == "READY=1\nSTATUS=serving", heard
+    # No STOPPING=1 check: the group's SIGTERM also ends cage, whose going away can end the
+    # window before it says so (systemd is stopping the unit anyway).
     # cage's headless output is 1280x720; the window covers all of it (cage sizes its only
     # window to the screen; it does not report Wayland's full-screen state back).
     line = next(x for x in text.splitlines() if "window shown on wayland" in x)

@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import getpass
-import os
 import queue
 import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -32,6 +30,9 @@ import pytest
 
 from beckon import provision as pv
 from beckon.config import BedsideSettings, StationSettings, load_bedside, load_station
+from beckon.errors import BeckonError
+from beckon.lab.postgres import Postgres
+from beckon.lab.postgres import start_postgres as lab_start_postgres
 from beckon.messaging.broker import free_port, wait_for_port
 from beckon.messaging.mqtt import LinkEvent
 
@@ -328,57 +329,10 @@ def events_until(events: queue.Queue[LinkEvent], kind: type, timeout: float) -> 
 # ---------------------------------------------------------------- a real PostgreSQL
 
 
-@dataclass
-class Postgres:
-    """A throwaway PostgreSQL server from Debian's packages, on a loopback port."""
-
-    folder: Path
-    port: int
-    bindir: Path
-    user: str | None  # run its tools as this user (PostgreSQL refuses to run as root)
-
-    def url(self, database: str = "postgres") -> str:
-        return f"postgresql://beckon@127.0.0.1:{self.port}/{database}"
-
-    def run(self, *args: str) -> None:
-        cmd = [str(self.bindir / args[0]), *args[1:]]
-        if self.user:
-            cmd = ["runuser", "-u", self.user, "--", *cmd]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, f"{' '.join(cmd)}: {done.stdout} {done.stderr}"
-
-    def stop(self) -> None:
-        self.run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "stop")
-
-    def new_database(self) -> str:
-        """A fresh, empty database; returns its URL."""
-        import psycopg
-
-        name = f"t{time.monotonic_ns()}"
-        with psycopg.connect(self.url(), autocommit=True) as conn:
-            conn.execute(f"CREATE DATABASE {name}")
-        return self.url(name)
-
-
 def start_postgres() -> Postgres:
-    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
-    if not versions:
-        pytest.fail("PostgreSQL is not installed; run scripts/setup.sh --test (apt postgresql)")
-    bindir = versions[-1].parent
-    user = None
-    folder = Path(tempfile.mkdtemp(prefix="beckon-pg-", dir="/tmp"))
-    folder.chmod(0o755)
-    if os.geteuid() == 0:
-        user = "postgres"
-        shutil.chown(folder, user)
-    server = Postgres(folder, free_port(), bindir, user)
-    server.run("initdb", "-D", str(folder / "data"), "-A", "trust", "-U", "beckon", "-E", "UTF8")
-    options = (
-        f"-c listen_addresses=127.0.0.1 -p {server.port} -k {folder} "
-        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-    )
-    server.run(
-        "pg_ctl", "-D", str(folder / "data"), "-o", options, "-l", str(folder / "log"), "-w",
-        "start",
-    )  # fmt: skip
-    return server
+    """The shared throwaway server (beckon.lab.postgres), failing the test with the fix when
+    PostgreSQL is not installed."""
+    try:
+        return lab_start_postgres()
+    except BeckonError as exc:
+        pytest.fail(f"{exc.message}; {exc.hint}")

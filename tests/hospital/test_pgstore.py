@@ -4,7 +4,9 @@ downgrade; and failover between two real station processes through an advisory l
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import threading
@@ -25,7 +27,7 @@ from beckon.config import BedsideConfig, BedsideSettings, BrokerConfig
 from beckon.messaging import protocol as p
 from beckon.station.pgstore import SCHEMA_VERSION, Leadership, PostgresRequestStore
 from beckon.station.store import RequestStore, StoreUnavailable
-from tests.helpers.hospital import wait
+from tests.helpers.hospital import start_postgres, wait
 
 BED = p.BedAddress("gh", "icu", "5")
 
@@ -240,3 +242,34 @@ def test_the_doctor_checks_the_postgresql_store_without_migrating_it(pg_url: str
     port = int(pg_url.split(":")[2].split("/")[0])
     gone = check_postgres(pg_url.replace(f":{port}/", f":{port + 1}/"))
     assert gone.outcome == "fail" and "station.store" in gone.fix
+
+
+def test_a_station_whose_postgresql_server_goes_away_stops_and_says_so(
+    mosquitto: Any, tmp_path: Path, beckon_cmd: list[str]
+) -> None:
+    """A lost PostgreSQL server is as fatal as SQLite's full disk: the station must not stay
+    "online" while it cannot store a call. It stops with exit code 1 and names the store (not
+    its password), so systemd restarts it or a standby takes the lock; bedsides keep their
+    requests meanwhile."""
+    server = start_postgres()  # its own server: stopping it leaves the shared one alone
+    watch = QueueWatch(mosquitto.url)
+    station: subprocess.Popen[bytes] | None = None
+    try:
+        url = server.new_database()
+        station = _station(beckon_cmd, tmp_path, "desk-a", mosquitto.url, url)
+        log = tmp_path / "desk-a.log"
+        assert wait(lambda: watch.online.get("desk-a") is True, 30), log.read_text()
+        server.stop()
+        # The escalation check reads the store every second, so the loss shows at once.
+        assert station.wait(30) == 1, log.read_text()
+        text = log.read_text()
+        assert "STATION FAULT: PostgreSQL store postgresql://beckon@127.0.0.1:" in text, text
+        assert wait(lambda: watch.online.get("desk-a") is False, 10)
+    finally:
+        if station is not None and station.poll() is None:
+            station.kill()
+            station.wait(10)
+        watch.close()
+        with contextlib.suppress(RuntimeError):  # already stopped unless an assert came first
+            server.stop()
+        shutil.rmtree(server.folder, ignore_errors=True)

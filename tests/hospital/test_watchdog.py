@@ -21,7 +21,7 @@ import pytest
 from beckon.background import Background
 from beckon.config import BrokerConfig, StationConfig, StationSettings
 from beckon.station.service import StationService
-from beckon.systemd import Notifier
+from beckon.systemd import Notifier, WindowWatch
 
 REPO = Path(__file__).resolve().parents[2]
 UNITS = REPO / "deploy" / "systemd"
@@ -124,11 +124,16 @@ def test_units_use_the_watchdog_and_notify(name: str) -> None:
     assert 10 <= int(watchdog.partition("=")[2]) <= 120
 
 
-def test_the_kiosk_unit_does_not_wait_for_a_notification_its_window_never_sends() -> None:
-    """Its main process is cage, not beckon: Type=notify would time out every start."""
+def test_the_kiosk_unit_accepts_the_notification_from_the_window_under_cage() -> None:
+    """Its main process is cage, not beckon: the window's READY=1 and pings come from a child,
+    which systemd ignores unless NotifyAccess=all."""
     lines = (UNITS / "beckon-bedside.service").read_text(encoding="utf-8").splitlines()
-    assert "Type=simple" in lines
-    assert not any(line.startswith("WatchdogSec=") for line in lines)
+    (start,) = [line for line in lines if line.startswith("ExecStart=")]
+    assert "/cage " in start and " --kiosk " in start
+    assert "Type=notify" in lines
+    assert "NotifyAccess=all" in lines
+    (watchdog,) = [line for line in lines if line.startswith("WatchdogSec=")]
+    assert 10 <= int(watchdog.partition("=")[2]) <= 120
 
 
 # ---------------------------------------------------------------- the protocol
@@ -256,3 +261,33 @@ def test_the_station_process_notifies_systemd(
             proc.wait(10)
         if proc.stderr is not None:
             proc.stderr.close()
+
+
+def test_the_window_pings_only_while_the_service_loop_turns_too(
+    notify_socket: NotifySocket,
+) -> None:
+    """WindowWatch: the Qt loop's timer pings, but only while the service loop's beat is fresh;
+    a stuck service (or no service turn yet) means no READY and no WATCHDOG."""
+    now = [50.0]
+    notifier = Notifier(
+        {"NOTIFY_SOCKET": notify_socket.address, "WATCHDOG_USEC": "8000000"}, clock=lambda: now[0]
+    )
+    watch = WindowWatch(notifier, clock=lambda: now[0])
+    assert watch.stale_s == 4.0
+    watch.window_turned()  # the window runs, the service has not turned yet
+    assert notify_socket.collect(0.2) == []
+    watch.service_turned()
+    watch.window_turned()
+    assert notify_socket.collect(0.2) == ["READY=1\nSTATUS=serving"]
+    got: list[str] = []
+    for _ in range(8):  # both loops turning for 8 s: a ping every 2 s (8 s / 4)
+        now[0] += 1.0
+        watch.service_turned()
+        watch.window_turned()
+        got += notify_socket.collect(0.02)
+    assert got == ["WATCHDOG=1"] * 4
+    for _ in range(10):  # the service is stuck; the window's timer keeps firing
+        now[0] += 1.0
+        watch.window_turned()
+        got += notify_socket.collect(0.02)
+    assert got == ["WATCHDOG=1"] * 6  # two more while its last turn was fresh (4 s), then none

@@ -15,6 +15,11 @@ Per phase it prints request → stored latency (stored = the station's ``receive
 the same machine's clock), request → receipt latency (at the bed), loss (requests the station
 never stored within a grace period), per-priority latency in the burst, and the station
 process's CPU and peak memory.
+
+The station's store is its SQLite file by default, or PostgreSQL (``store`` a
+``postgresql://`` URL, passed to the station as ``BECKON_STATION_STORE``; or ``--postgres``,
+a throwaway durable server from beckon.lab.postgres). Stored times are read from whichever
+store the station wrote, read-only, with the same query as response-time reports.
 """
 
 from __future__ import annotations
@@ -39,9 +44,11 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 
 from beckon.bedside.service import resend_delay
 from beckon.intents import load_intents
+from beckon.lab.postgres import Postgres, start_postgres
 from beckon.messaging import protocol as p
 from beckon.messaging.broker import free_port, wait_for_port
 from beckon.messaging.outbox import Outbox
+from beckon.station.pgstore import PostgresRequestStore
 
 SITE, UNIT = "bench", "ward"
 
@@ -106,8 +113,12 @@ def _summary(values: list[float]) -> dict[str, float | None]:
 
 
 class LoadBench:
-    def __init__(self, folder: Path, beds: int, autosave: int = 10, log: Any = None) -> None:
+    def __init__(
+        self, folder: Path, beds: int, autosave: int = 10, log: Any = None, store: str = ""
+    ) -> None:
         self.folder = folder
+        self.store = store
+        self._pg: Any = None
         self.autosave = autosave
         self.n_beds = beds
         self.log = log or (lambda text: print(text, file=sys.stderr))
@@ -142,6 +153,9 @@ class LoadBench:
         if not wait_for_port(port, 10):
             raise RuntimeError("mosquitto did not start")
         env = {**os.environ, "BECKON_HOME": str(self.folder / "home")}
+        env.pop("BECKON_STATION_STORE", None)
+        if self.store:
+            env["BECKON_STATION_STORE"] = self.store
         self.db = self.folder / "home" / "state" / f"station-{SITE}-station.sqlite3"
         self.station_err = (self.folder / "station.log").open("wb")
         self.station = subprocess.Popen(
@@ -242,6 +256,8 @@ class LoadBench:
             self.station.kill()
         self.broker.terminate()
         self.broker.wait(10)
+        if self._pg is not None:
+            self._pg.close()
         # The outboxes are closed by their threads' owner: this one.
         for bed in self.beds:
             bed.outbox.close()
@@ -388,6 +404,8 @@ class LoadBench:
 
     def _stored(self, ids: set[str]) -> dict[str, str]:
         """request id -> when the station stored it, for the ids given (read-only)."""
+        if self.store:
+            return self._stored_postgres(ids)
         try:
             with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True) as conn:
                 rows = conn.execute(
@@ -397,6 +415,13 @@ class LoadBench:
             return {}
         return {r: at for r, at in rows if r in ids}
 
+    def _stored_postgres(self, ids: set[str]) -> dict[str, str]:
+        """The same, from the PostgreSQL store (through its response-time query)."""
+        if self._pg is None:
+            self._pg = PostgresRequestStore(self.store)
+        rows = self._pg.response_rows(SITE, UNIT, "")
+        return {r.request_id: r.received_at for r in rows if r.request_id in ids}
+
 
 def bench_load(
     beds: int = 500,
@@ -404,19 +429,33 @@ def bench_load(
     seconds: float = 60.0,
     burst: int = 500,
     autosave: int = 10,
+    store: str = "",
+    postgres: bool = False,
 ) -> dict[str, Any]:
+    """Run both phases. ``store`` is a ``postgresql://`` URL for the station's store (else its
+    SQLite file); ``postgres`` starts a throwaway durable PostgreSQL server for the run."""
     folder = Path(tempfile.mkdtemp(prefix="beckon-load-"))
-    bench = LoadBench(folder, beds, autosave)
+    server: Postgres | None = None
     try:
-        bench.start()
-        steady = bench.steady(rate, seconds)
-        time.sleep(2.0)
-        burst_result = bench.burst(min(burst, beds))
+        if postgres:
+            server = start_postgres(durable=True)
+            store = server.new_database()
+        bench = LoadBench(folder, beds, autosave, store=store)
+        try:
+            bench.start()
+            steady = bench.steady(rate, seconds)
+            time.sleep(2.0)
+            burst_result = bench.burst(min(burst, beds))
+        finally:
+            bench.stop()
     finally:
-        bench.stop()
+        if server is not None:
+            server.stop()
+            shutil.rmtree(server.folder, ignore_errors=True)
         shutil.rmtree(folder, ignore_errors=True)
     return {
         "beds": beds,
+        "store": "postgresql" if store else "sqlite",
         "broker_autosave_interval": autosave,
         "machine": f"{os.cpu_count()} cores (shared with other work while measured)",
         "steady": steady,
@@ -433,7 +472,8 @@ def format_report(result: dict[str, Any]) -> str:
         return ", ".join(parts)
 
     lines = [
-        f"{result['beds']} simulated beds, {result['machine']}; Mosquitto saves its database "
+        f"{result['beds']} simulated beds, station store {result['store']}, "
+        f"{result['machine']}; Mosquitto saves its database "
         f"every {result['broker_autosave_interval']} change(s)"
     ]
     for phase in ("steady", "burst"):

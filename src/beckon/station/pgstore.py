@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -166,9 +167,20 @@ class PostgresRequestStore(RequestStore):
         migrate(db)
         # RequestStore's code only uses execute() and ``with``; see _Connection.
         self._db = cast(Any, db)
+        # A lost server or connection is as fatal as SQLite's full disk: stop, say why, and let
+        # systemd restart the station or a standby take the lock.
+        self.write_errors = (sqlite3.Error, _psycopg().Error)
+
+    def describe(self) -> str:
+        return f"PostgreSQL store {_redacted(self.url)}"
 
     def close(self) -> None:
         self._db.close()
+
+
+def _redacted(url: str) -> str:
+    """The URL without its password, for logs and fault messages."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 
 
 def open_configured_store(database: Path, store: str) -> RequestStore:

@@ -220,10 +220,10 @@ class StationService:
     def _guarded(self, work: Callable[..., object], *args: object) -> None:
         try:
             work(*args)
-        except sqlite3.Error as exc:
+        except self.store.write_errors as exc:
             # Unable to store: not a state to keep running in. Bedsides keep their requests
             # until a station stores them, so stopping loses nothing; saying "online" would.
-            self._fail(f"database {self.cfg.database_path()} cannot be written: {exc}")
+            self._fail(f"{self.store.describe()} cannot be written: {exc}")
         except Exception:
             # Last line of defence: a bug must not stop the station for every bed of the unit.
             # Log it loudly and go on with the next message.

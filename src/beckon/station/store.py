@@ -125,6 +125,14 @@ def open_store(path: Path) -> RequestStore:
 class RequestStore:
     """Requests, their history and bed presence. Use from one thread only."""
 
+    write_errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+    """Exceptions that mean "this store cannot store now": the station stops on them (and is
+    restarted, or a standby takes over) instead of announcing itself online."""
+
+    def describe(self) -> str:
+        """The store as the station's fault message names it."""
+        return f"database {self.path}"
+
     def __init__(self, path: Path) -> None:
         self.path = path
         try:

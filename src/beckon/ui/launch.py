@@ -16,6 +16,7 @@ from typing import Any
 
 from beckon.background import Background
 from beckon.config import BedsideSettings, StationSettings
+from beckon.systemd import Notifier, WindowWatch
 from beckon.ui.app import Look, application, check_display
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,8 @@ def run_bedside(
     speech: bool,
     kiosk: bool = False,
 ) -> int:
+    from PyQt6.QtCore import QTimer
+
     check_display()
     app = application(look, "bedside")
     window = bedside_window(
@@ -123,14 +126,25 @@ def run_bedside(
     )
     window.start()
     show(window, fullscreen)
-    return run_until_closed(app, [window])
+    notifier = Notifier()
+    if notifier.enabled:  # under systemd (the kiosk unit): READY=1, then watchdog pings
+        watch = WindowWatch(notifier)
+        window.service.beats.append(watch.service_turned)
+        timer = QTimer()  # kept alive by this frame until the window closes
+        timer.timeout.connect(watch.window_turned)
+        timer.start(1000)
+        log.info("systemd notification on (watchdog every %s s)", notifier.interval_s)
+    try:
+        return run_until_closed(app, [window])
+    finally:
+        notifier.stopping()
 
 
 def run_fault_screen(message: str, look: Look) -> int:
     """A kiosk bedside that cannot start (a wrong configuration, a missing model) shows why on
     its screen and stays there until stopped, instead of exiting into a restart loop behind a
     blank screen (cage does not pass the exit status on, so systemd cannot tell it apart)."""
-    from PyQt6.QtCore import Qt
+    from PyQt6.QtCore import Qt, QTimer
     from PyQt6.QtGui import QCloseEvent
     from PyQt6.QtWidgets import QLabel
 
@@ -160,7 +174,17 @@ def run_fault_screen(message: str, look: Look) -> int:
     screen.setText(f"{strings.kiosk_fault_text()}\n\n{message}")
     log.error("kiosk: the bedside cannot start, showing why on screen: %s", message)
     show(screen, True)
-    return run_until_closed(app, [screen])
+    # Under the kiosk unit (Type=notify): ready and alive while the screen shows the fault, so
+    # systemd neither times out its start nor restarts it behind the message.
+    notifier = Notifier()
+    timer = QTimer()  # kept alive by this frame until the window closes
+    timer.timeout.connect(notifier.beat)
+    timer.start(1000)
+    notifier.beat()
+    try:
+        return run_until_closed(app, [screen])
+    finally:
+        notifier.stopping()
 
 
 def station_window(
