@@ -55,9 +55,9 @@ PASSWORD_FILE = "mqtt-password"
 DEFAULT_INSTALL_DIR = "/etc/beckon"
 
 # The leaves each role writes and reads (docs/protocol.md); deploy/mosquitto/acl grants the same.
-BED_WRITES = ("request", "cancel", "status", "answer")
+BED_WRITES = ("request", "cancel", "status", "answer", "nurse")
 BED_READS = ("receipt", "state", "question")
-STATION_BED_READS = ("request", "cancel", "status", "answer")
+STATION_BED_READS = ("request", "cancel", "status", "answer", "nurse")
 STATION_BED_READWRITES = ("question", "receipt", "state")
 STATION_UNIT_READWRITES = ("queue", "call/+", "stats", "command")
 

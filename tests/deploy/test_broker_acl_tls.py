@@ -196,6 +196,44 @@ def test_a_console_sends_commands_but_cannot_answer_beds(broker: Broker) -> None
 
 
 @pytest.mark.mqtt
+def test_only_a_bed_itself_can_mark_a_nurse_present_or_clear_its_emergency(broker: Broker) -> None:
+    """Emergencies are cleared at the bedside only: the ``nurse`` topic of bed 12 is writable
+    by bed 12 alone; bed 13 and a console publishing there are dropped by the broker."""
+    station = connect(broker, STATION)
+    station.subscribe("beckon/v1/general/icu-3/bed/+/nurse")
+    other_bed = connect(broker, OTHER_BED)
+    console = connect(broker, CONSOLE)
+    bed = connect(broker, BED)
+
+    def at_bed(address: p.BedAddress, action: p.BedsideNurseAction) -> bytes:
+        return p.encode(
+            p.NurseAtBed(
+                p.new_request_id(), address.site, address.unit, address.bed, action, "Kim",
+                p.now_iso(), p.new_request_id() if action == "clear" else None,
+            )
+        )  # fmt: skip
+
+    try:
+        other_bed.publish(BED12.topic("nurse"), at_bed(BED12, "present"))
+        other_bed.publish(BED12.topic("nurse"), at_bed(BED12, "clear"))
+        console.publish(BED12.topic("nurse"), at_bed(BED12, "clear"))
+        other_bed.publish(BED13.topic("nurse"), at_bed(BED13, "present"))  # its own: allowed
+        bed.publish(BED12.topic("nurse"), at_bed(BED12, "clear"))  # the marker, last
+        assert station.wait_for(
+            lambda t: BED12.topic("nurse") in t and BED13.topic("nurse") in t
+        ), broker.log_text()[-2000:]
+        with station.lock:
+            got = [(t, p.decode_as(m, p.NurseAtBed)) for t, m, _ in station.messages]
+        # Two senders: their order at the station is not fixed, only what arrived.
+        assert sorted((t, m.bed, m.action) for t, m in got) == sorted(
+            [(BED13.topic("nurse"), "13", "present"), (BED12.topic("nurse"), "12", "clear")]
+        )
+    finally:
+        for client in (bed, other_bed, console, station):
+            client.close()
+
+
+@pytest.mark.mqtt
 def test_an_absent_station_gets_more_than_mosquittos_default_1000_queued_messages(
     broker: Broker,
 ) -> None:

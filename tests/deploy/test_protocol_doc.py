@@ -39,7 +39,7 @@ def test_protocol_doc_names_every_topic_and_field() -> None:
             topic = topic.replace(raw, shown)
         return topic
 
-    leaves = ("request", "cancel", "status", "receipt", "state", "question", "answer")
+    leaves = ("request", "cancel", "status", "receipt", "state", "question", "answer", "nurse")
     topics = [bed.topic(leaf) for leaf in leaves]
     topics += [p.Topics.unit("SITE", "UNIT", leaf) for leaf in ("queue", "command")]
     topics.append(p.Topics.station_status("SITE", "UNIT", "NAME"))

@@ -123,6 +123,9 @@ EVERY_KIND: dict[str, p.Message] = {
     "answer": p.Answer(
         question_id=ID, site="gh", unit="icu", bed="12", answer="yes", source="gesture", at=T1
     ),
+    "nurse_at_bed": p.NurseAtBed(
+        command_id=ID, site="gh", unit="icu", bed="12", action="clear", by="Kim", at=T1, id=ID
+    ),
     "stats": p.UnitStats(
         site="gh",
         unit="icu",
@@ -651,3 +654,20 @@ def test_a_pain_level_travels_with_the_request_and_into_the_station_views() -> N
 def test_a_level_outside_0_to_10_is_refused(level: Any) -> None:
     with pytest.raises(p.ProtocolError, match="level"):
         p.decode(request_with(level=level))
+
+
+def test_nurse_at_bed_clear_needs_the_request_and_presence_leaves_it_off_the_wire() -> None:
+    present = p.NurseAtBed(ID, "gh", "icu", "12", "present", "Kim", T1)
+    assert '"id"' not in p.encode(present).decode()
+    assert p.decode(p.encode(present)) == present
+    data = json.loads(p.encode(replace(present, action="clear", id=ID)))
+    del data["id"]
+    with pytest.raises(p.ProtocolError, match="id"):
+        p.decode(json.dumps(data).encode())
+
+
+def test_a_queue_without_a_nurse_in_a_room_is_sent_as_before() -> None:
+    summary = p.QueueSummary("gh", "icu", T1, 0)
+    assert "present_beds" not in p.encode(summary).decode()
+    with_nurse = replace(summary, present_beds=("12",))
+    assert p.decode(p.encode(with_nurse)) == with_nurse

@@ -129,3 +129,12 @@ def test_the_history_keeps_only_the_latest_changes() -> None:
     acked = move(a_view(history=long_history), "acknowledged", T1, "Nurse Kim")
     assert len(acked.history) == lifecycle.MAX_HISTORY
     assert acked.history[-1] == StateChange("acknowledged", T1, "Nurse Kim")
+
+
+def test_a_call_is_cleared_at_its_own_bed_only_while_a_nurse_is_present() -> None:
+    from beckon.station.lifecycle import why_not_cleared_at_bed
+
+    bed12, bed13 = ("gh", "icu", "12"), ("gh", "icu", "13")
+    assert why_not_cleared_at_bed(bed12, bed12, nurse_present=True) is None
+    assert "presence" in (why_not_cleared_at_bed(bed12, bed12, nurse_present=False) or "")
+    assert "bed gh/icu/12" in (why_not_cleared_at_bed(bed12, bed13, nurse_present=True) or "")

@@ -26,3 +26,36 @@ def test_the_station_sounds_each_escalation_level_with_its_own_sound(
     # one sound per level reached, in order (a level skipped on a busy machine is skipped here)
     assert levels == sorted(set(levels)) and levels[-1] == 3, levels
     assert all(alarm.played[i] for i, lv in enumerate(alarm.levels) if lv)  # all loud
+
+
+def test_an_emergency_is_cleared_at_the_bed_by_a_nurse_in_the_room_and_the_station_sees_it(
+    qtbot: Any, rig: Any, open_bedside: Any, open_station: Any
+) -> None:
+    from beckon.bedside.service import Submit
+
+    rig.serve(rig.station())
+    station = open_station()
+    bedside = open_bedside()
+    qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
+    bedside.service.post(Submit("emergency", "touch"))
+    qtbot.waitUntil(lambda: any(r.view is not None for r in station.rows.values()), timeout=WAIT_MS)
+    # The staff menu (behind the long press) offers presence; Clear only once a nurse is in.
+    bedside.staff.hold_s = 0.5
+    qtbot.mousePress(bedside.staff_button, Qt.MouseButton.LeftButton)
+    qtbot.wait(700)
+    qtbot.mouseRelease(bedside.staff_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(bedside.staff_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bedside.timing_menu.isVisible(), timeout=WAIT_MS)
+    assert not bedside.clear_action.isEnabled()
+    assert not station.presence_label.isVisible()
+    bedside.presence_action.trigger()
+    qtbot.waitUntil(lambda: station.presence_label.isVisible(), timeout=WAIT_MS)
+    assert station.presence_label.text() == "Nurse in room: bed 12"
+    bedside._show_nurse_actions()  # as when the menu opens again
+    assert bedside.presence_action.isChecked() and bedside.clear_action.isEnabled()
+    bedside.clear_action.trigger()
+    qtbot.waitUntil(lambda: not any(r.view for r in station.rows.values()), timeout=WAIT_MS)
+    track = bedside.timeline.tracks[0]
+    qtbot.waitUntil(lambda: track.state == "resolved", timeout=WAIT_MS)
+    bedside.presence_action.trigger()  # the nurse leaves
+    qtbot.waitUntil(lambda: not station.presence_label.isVisible(), timeout=WAIT_MS)

@@ -118,6 +118,21 @@ class AnswerQuestion:
 
 
 @dataclass(frozen=True)
+class NursePresence:
+    """Staff at this bed's screen toggled "Nurse in room" (``by`` is the nurse; None: left)."""
+
+    by: str | None
+
+
+@dataclass(frozen=True)
+class ClearAtBed:
+    """A nurse present at this bed clears its request (the only way to clear an emergency)."""
+
+    request_id: str
+    by: str
+
+
+@dataclass(frozen=True)
 class SetTiming:
     """Staff set the patient's scan speed and the pause after a choice (saved to the
     patient's profile, so it holds after a restart)."""
@@ -186,6 +201,7 @@ class BedsideService:
         # calling them, which is the point.
         self.beats: list[Callable[[], None]] = []
         self.device_faults: tuple[str, ...] = ()
+        self.nurse_present: str | None = None  # "nurse in room", set from this bed's screen
         self.states: dict[str, str] = {}
         self.link: MqttLink | None = None
         self.station_online: bool | None = None
@@ -295,6 +311,10 @@ class BedsideService:
             self.cancel(item.request_id)
         elif isinstance(item, AnswerQuestion):
             self.answer(item.answer, item.source)
+        elif isinstance(item, NursePresence):
+            self.mark_presence(item.by)
+        elif isinstance(item, ClearAtBed):
+            self.clear_at_bed(item.request_id, item.by)
         elif isinstance(item, SetTiming):
             self.set_timing(item.offer_seconds, item.pause_after_select_s)
         elif isinstance(item, SourceEnded):
@@ -356,6 +376,37 @@ class BedsideService:
         key = f"cancel:{request_id}"
         self.outbox.add(key, self.address.topic("cancel"), p.encode(msg))
         self._send(key)
+
+    # ------------------------------------------------------------ a nurse at this bed
+
+    def _nurse_at_bed(self, action: p.BedsideNurseAction, by: str, id: str | None) -> bool:
+        """Publish a ``NurseAtBed`` on this bed's own ``nurse`` topic (the only topic from which
+        the station clears an emergency). Not kept in the outbox: a presence or clear sent
+        minutes late would be wrong, so while offline it is refused and the nurse retries."""
+        if self.link is None or not self.link.connected:
+            log.warning("nurse at bed: %s not sent, not connected", action)
+            return False
+        a = self.address
+        msg = p.NurseAtBed(p.new_request_id(), a.site, a.unit, a.bed, action, by, p.now_iso(), id)
+        return self.link.publish(a.topic("nurse"), p.encode(msg))
+
+    def mark_presence(self, by: str | None) -> None:
+        """Set or end "nurse in room"; ``nurse_present`` changes only once the message went."""
+        if by is None:
+            if self.nurse_present is not None and self._nurse_at_bed(
+                "absent", self.nurse_present, None
+            ):
+                self.nurse_present = None
+        elif self._nurse_at_bed("present", by, None):
+            self.nurse_present = by
+
+    def clear_at_bed(self, request_id: str, by: str) -> bool:
+        """Ask the station to resolve ``request_id``; it does so only while presence is set
+        (docs/protocol.md, ``nurse_at_bed``). The result arrives as the bed's new ``state``."""
+        if self.nurse_present is None:
+            log.warning("clear of %s refused: mark 'Nurse in room' first", request_id[:8])
+            return False
+        return self._nurse_at_bed("clear", by, request_id)
 
     def answer(self, answer: str, source: p.Source) -> None:
         """Answer the pending question (from a gesture, a touch or voice)."""

@@ -111,6 +111,7 @@ class BedAddress:
 
 class Topics:
     """The topic tree. Bedside leaves: request, cancel, answer, status (retained, last will).
+    Bedside leaf ``nurse``: a nurse's presence and clear at the bed's own screen.
     Station leaves: receipt, state (retained), question per bed; queue and stats (retained) and
     command per unit; station/{name}/status (retained, last will)."""
 
@@ -292,6 +293,28 @@ def nurse_command(action: str, request_id: str, by: str) -> StationCommand:
     return StationCommand(new_request_id(), checked, request_id, by, now_iso())
 
 
+BedsideNurseAction = Literal["present", "absent", "clear"]
+
+
+@dataclass(frozen=True)
+class NurseAtBed:
+    """A nurse at the bed's own screen: "present" and "absent" toggle the bed's "nurse in room"
+    presence; "clear" resolves the bed's open emergency ``id``. Sent only on the bed's own
+    ``nurse`` topic, which the broker lets only that bed write: an emergency is cleared by
+    someone in the room, never from a console (docs/protocol.md, "nurse")."""
+
+    command_id: str
+    site: str
+    unit: str
+    bed: str
+    action: BedsideNurseAction
+    by: str
+    at: str
+    id: str | None = None
+    kind: Literal["nurse_at_bed"] = "nurse_at_bed"
+    v: int = VERSION
+
+
 @dataclass(frozen=True)
 class AskCommand:
     """A nurse asks a bed a yes/no question ("Are you in pain?") through the station service."""
@@ -362,6 +385,8 @@ class QueueSummary:
     open: int
     offline_beds: tuple[str, ...] = ()
     questions: tuple[QuestionView, ...] = ()
+    present_beds: tuple[str, ...] = ()
+    """Beds where a nurse marked "nurse in room" (on the wire only when there are any)."""
     kind: Literal["queue"] = "queue"
     v: int = VERSION
 
@@ -392,6 +417,7 @@ class UnitQueue:
     offline_beds: tuple[str, ...] = ()
     questions: tuple[QuestionView, ...] = ()
     open: int = 0
+    present_beds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -480,6 +506,7 @@ Message = (
     | AskCommand
     | Question
     | Answer
+    | NurseAtBed
     | UnitStats
 )
 
@@ -496,6 +523,7 @@ _KINDS: dict[str, type[Any]] = {
     "ask": AskCommand,
     "question": Question,
     "answer": Answer,
+    "nurse_at_bed": NurseAtBed,
     "stats": UnitStats,
 }
 
@@ -556,6 +584,10 @@ def _to_dict(msg: Message) -> dict[str, Any]:
             del view["level"]
     if isinstance(msg, Call):
         del data["request"]["history"]  # the bed's state carries it; a call stays small
+    if isinstance(msg, QueueSummary) and not msg.present_beds:
+        del data["present_beds"]  # a unit without a nurse in a room sends what it always did
+    if isinstance(msg, NurseAtBed) and msg.id is None:
+        del data["id"]
     if isinstance(msg, StationStatus):
         data = {k: v for k, v in data.items() if v is not None or k not in ("instance", "fault")}
     return data
@@ -608,6 +640,8 @@ def _from_dict(data: dict[str, Any]) -> Message:
             data["requests"] = tuple(_view(r) for r in data.get("requests", ()))
         if "offline_beds" in data:
             data["offline_beds"] = tuple(data["offline_beds"])
+        if "present_beds" in data:
+            data["present_beds"] = tuple(data["present_beds"])
         if "questions" in data:
             data["questions"] = tuple(QuestionView(**q) for q in data["questions"])
     if cls is UnitStats:
@@ -655,6 +689,7 @@ __all__ = [
     "HourStats",
     "IntentStats",
     "Message",
+    "NurseAtBed",
     "ProtocolError",
     "Question",
     "QuestionView",

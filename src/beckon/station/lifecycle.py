@@ -61,3 +61,16 @@ def resolvable_remotely(priority: str) -> bool:
     """Emergency calls are cleared at the bedside only (a nurse-call promise): someone must be
     in the room. A console or the CLI may acknowledge them, never resolve them."""
     return priority != "emergency"
+
+
+def why_not_cleared_at_bed(
+    request_bed: tuple[str, str, str], from_bed: tuple[str, str, str], nurse_present: bool
+) -> str | None:
+    """The one rule for clearing a call at the bed (``NurseAtBed`` "clear"): it must come from
+    the topic of the request's own bed (the broker lets only that bed write it) while a nurse
+    has marked "nurse in room" there. None when allowed, otherwise why not, for the log."""
+    if request_bed != from_bed:
+        return f"it belongs to bed {'/'.join(request_bed)}, not {'/'.join(from_bed)}"
+    if not nurse_present:
+        return "no nurse has marked presence at that bed"
+    return None

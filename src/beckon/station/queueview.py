@@ -81,4 +81,5 @@ class QueueAssembler:
             s.offline_beds,
             s.questions,
             s.open,
+            s.present_beds,
         )

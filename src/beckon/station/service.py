@@ -93,6 +93,9 @@ class StationService:
         self._stats_due: dict[str, float] = {}  # unit -> monotonic time its stats are due
         self._open: dict[str, dict[str, str]] = {}  # unit -> open request id -> priority
         self._bed_seen: dict[p.BedAddress, float] = {}  # online beds -> last heard (monotonic)
+        # Beds where a nurse marked "nurse in room" -> who. Held in memory only: after a station
+        # restart the nurse marks presence again before clearing (the safe direction).
+        self._present: dict[p.BedAddress, str] = {}
         self._heartbeat_due = 0.0
         self._summary_due: set[str] = set()
         self._probe_until: float | None = None  # set while checking for a running twin
@@ -117,7 +120,7 @@ class StationService:
         for units in groups:
             subs = []
             for unit in units:
-                leaves = ("request", "cancel", "status", "answer")
+                leaves = ("request", "cancel", "status", "answer", "nurse")
                 subs += [p.Topics.bed_filter(site, unit, leaf) for leaf in leaves]
                 subs.append(p.Topics.unit(site, unit, "command"))
                 subs.append(p.Topics.station_status(site, unit, name))
@@ -292,6 +295,8 @@ class StationService:
             self._on_status(bed, p.decode_as(payload, p.BedStatus))
         elif leaf == "answer":
             self._on_answer(bed, p.decode_as(payload, p.Answer))
+        elif leaf == "nurse":
+            self._on_nurse_at_bed(bed, p.decode_as(payload, p.NurseAtBed))
         else:
             raise p.ProtocolError(f"unexpected topic {topic}")
 
@@ -457,6 +462,52 @@ class StationService:
             log.info("bed %s answers %s to: %s", bed.key, answer.answer, view.text)
             self._emit(QuestionAnswered(view))
             self._publish_queue(bed.unit)
+
+    def _on_nurse_at_bed(self, bed: p.BedAddress, msg: p.NurseAtBed) -> None:
+        """Presence and clearing at the bed's own screen (see ``lifecycle.why_not_cleared_at_bed``
+        for who may clear what)."""
+        if (msg.site, msg.unit, msg.bed) != (bed.site, bed.unit, bed.bed):
+            raise p.ProtocolError(f"nurse_at_bed for bed {msg.bed} sent on the topic of {bed.key}")
+        if msg.action in ("present", "absent"):
+            present = msg.action == "present"
+            if present == (bed in self._present):
+                return
+            if present:
+                self._present[bed] = msg.by
+            else:
+                self._present.pop(bed, None)
+            log.info("bed %s: nurse %s %s", bed.key, msg.by, "in room" if present else "left")
+            self._publish_queue(bed.unit)
+            return
+        assert msg.id is not None  # the schema requires it for "clear"
+        self.clear_at_bed(bed, msg.id, msg.by)
+
+    def clear_at_bed(self, bed: p.BedAddress, request_id: str, by: str) -> p.RequestView | None:
+        """Resolve ``request_id`` (any priority, emergencies included) for a nurse at ``bed``;
+        None when refused or already closed. The history records "BY (at bed BED)" and when."""
+        view = self.store.get(request_id)
+        if view is None:
+            log.warning("clear at bed %s of unknown request %s refused", bed.key, request_id[:8])
+            return None
+        why = lifecycle.why_not_cleared_at_bed(
+            (view.site, view.unit, view.bed), (bed.site, bed.unit, bed.bed), bed in self._present
+        )
+        if why is not None:
+            log.warning("clear of request %s at bed %s refused: %s", request_id[:8], bed.key, why)
+            return None
+        if not lifecycle.can_move(view.state, "resolved"):
+            log.info("clear of request %s at bed %s: already %s", request_id[:8], bed.key,
+                     view.state)  # fmt: skip
+            return None
+        view = self.store.change(request_id, "resolved", by=f"{by} (at bed {bed.bed})"[:80])
+        log.info("request %s cleared at bed %s by %s", request_id[:8], bed.key, by)
+        self._emit(RequestChanged("resolved", view))
+        self._publish_bed(bed, view)
+        return view
+
+    def present_beds(self, unit: str) -> tuple[str, ...]:
+        """Beds of ``unit`` with a nurse in the room, for the queue summary."""
+        return tuple(sorted(b.bed for b in self._present if b.unit == unit))
 
     def _apply_command(self, cmd: p.StationCommand) -> None:
         if cmd.command_id in self._applied:
@@ -656,6 +707,7 @@ class StationService:
             len(self._open.get(unit, {})),
             tuple(self.store.offline_beds(self.cfg.site, unit)[:MAX_OFFLINE]),
             tuple(self.store.questions(self.cfg.site, unit, MAX_QUESTIONS)),
+            self.present_beds(unit)[:MAX_OFFLINE],
         )
         self._publish(p.Topics.unit(self.cfg.site, unit, "queue"), summary, retain=True)
 

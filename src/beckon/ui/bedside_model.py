@@ -64,6 +64,17 @@ class RequestTrack:
         return self.state
 
 
+def emergency_to_clear(tracks: list[RequestTrack], intents: Mapping[str, Intent]) -> str | None:
+    """The request "Clear emergency" on the bed's staff menu clears: the newest emergency of
+    this bed that the station holds open (received or acknowledged). None: nothing to clear."""
+    for track in tracks:
+        spec = intents.get(track.intent)
+        emergency = spec is not None and spec.priority == "emergency"
+        if emergency and track.state in ("received", "acknowledged"):
+            return track.request_id
+    return None
+
+
 class Timeline:
     """Follows the bedside service's events and keeps the requests the patient sees."""
 

@@ -39,8 +39,10 @@ from beckon.bedside.service import (
     AnswerQuestion,
     BedsideService,
     CancelRequest,
+    ClearAtBed,
     DeviceFaults,
     Gesture,
+    NursePresence,
     SetTiming,
     Submit,
 )
@@ -57,6 +59,7 @@ from beckon.ui.bedside_model import (
     RequestTrack,
     StaffLock,
     Timeline,
+    emergency_to_clear,
     face_view,
     mic_state,
     next_preset,
@@ -321,6 +324,15 @@ class BedsideWindow(QWidget):
         assert self.scan_action is not None and self.pause_action is not None
         self.scan_action.triggered.connect(self._next_scan_speed)
         self.pause_action.triggered.connect(self._next_pause)
+        # A nurse in the room: presence, then clearing this bed's emergency (the only place
+        # an emergency is cleared; docs/protocol.md, nurse_at_bed).
+        self.presence_action = self.timing_menu.addAction(strings.nurse_in_room_text())
+        self.clear_action = self.timing_menu.addAction(strings.clear_emergency_text())
+        assert self.presence_action is not None and self.clear_action is not None
+        self.presence_action.setCheckable(True)
+        self.presence_action.triggered.connect(self._toggle_presence)
+        self.clear_action.triggered.connect(self._clear_emergency)
+        self.timing_menu.aboutToShow.connect(self._show_nurse_actions)
         self._staff_was_open = False
         self._show_timing()
         bar_layout.addWidget(self.exit_button)
@@ -810,6 +822,24 @@ class BedsideWindow(QWidget):
         self._timing = (offer, pause)
         self.service.post(SetTiming(offer, pause))
         self._show_timing()
+
+    def _toggle_presence(self) -> None:
+        present = self.service.nurse_present is None
+        self.service.post(NursePresence(strings.STAFF_AT_BED if present else None))
+
+    def _clear_emergency(self) -> None:
+        request_id = emergency_to_clear(self.timeline.tracks, self.intents)
+        if request_id is not None:
+            self.service.post(ClearAtBed(request_id, strings.STAFF_AT_BED))
+
+    def _show_nurse_actions(self) -> None:
+        """The menu shows presence as the service last sent it, and offers Clear only while a
+        nurse is present and this bed has an open emergency."""
+        present = self.service.nurse_present is not None
+        assert self.presence_action is not None and self.clear_action is not None
+        self.presence_action.setChecked(present)
+        emergency = emergency_to_clear(self.timeline.tracks, self.intents)
+        self.clear_action.setEnabled(present and emergency is not None)
 
     def _show_timing(self) -> None:
         offer, pause = self._timing

@@ -203,6 +203,17 @@ class AlertTracker:
         return False
 
 
+# ---------------------------------------------------------------- nurse in room
+
+
+def beds_with_nurse(queue: p.UnitQueue | None) -> list[str]:
+    """Beds where a nurse marked "nurse in room" at the bed's own screen (where that bed's
+    emergency can be cleared), in bed order; empty when nobody is in a room."""
+    if queue is None:
+        return []
+    return sorted(queue.present_beds, key=lambda b: (len(b), b))
+
+
 # ---------------------------------------------------------------- questions
 
 

@@ -44,6 +44,7 @@ from beckon.ui.station_model import (
     SystemWatch,
     age_seconds,
     age_text,
+    beds_with_nurse,
     clock_text,
     escalation_sound,
     hour_bars,
@@ -351,6 +352,12 @@ class StationWindow(QWidget):
         self.faults_layout = QVBoxLayout()
         self.faults_layout.setSpacing(8)
         self.rows_layout.addLayout(self.faults_layout)
+        # Beds where a nurse marked "nurse in room" at the bed's screen (hidden when none).
+        self.presence_label = QLabel()
+        self.presence_label.setObjectName("presenceLine")
+        self.presence_label.setWordWrap(True)
+        self.presence_label.hide()
+        self.rows_layout.addWidget(self.presence_label)
         self.queue_layout = QVBoxLayout()
         self.queue_layout.setSpacing(10)
         self.rows_layout.addLayout(self.queue_layout)
@@ -601,6 +608,9 @@ class StationWindow(QWidget):
             self.queue_layout.insertWidget(position, row)
         self.empty.setVisible(not views)
         self._show_faults(queue.offline_beds if queue else ())
+        presence = strings.nurse_in_room_line(beds_with_nurse(queue))
+        self.presence_label.setText(presence)
+        self.presence_label.setVisible(bool(presence))
         self._show_questions(queue.questions if queue else ())
         beds = known_beds(queue)
         current = self.ask_bed.currentText()

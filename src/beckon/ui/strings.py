@@ -42,6 +42,20 @@ def scan_speed_text(seconds: float) -> str:
     return translate("Beckon", "Scan: {s} s").format(s=f"{seconds:g}")
 
 
+def nurse_in_room_text() -> str:
+    """The staff menu's presence toggle at the bed (checked while a nurse is in the room)."""
+    return translate("Beckon", "Nurse in room")
+
+
+def clear_emergency_text() -> str:
+    """The staff menu entry that clears this bed's emergency (only while a nurse is present)."""
+    return translate("Beckon", "Clear emergency")
+
+
+STAFF_AT_BED = "Staff at bed"
+"""Who the bed's screen reports as clearing or present: it has no per-nurse login."""
+
+
 def pause_text(seconds: float) -> str:
     """The staff button that sets the rest after a choice."""
     return translate("Beckon", "Pause: {s} s").format(s=f"{seconds:g}")
@@ -231,6 +245,14 @@ def escalation_text(level: int, state: str = "received") -> str:
     if level == 2:
         return translate("Beckon", "Overdue (level 2): tell the charge nurse; nobody was paged")
     return translate("Beckon", "Overdue (level 3): call the whole unit; nobody was paged")
+
+
+def nurse_in_room_line(beds: list[str]) -> str:
+    """The station's "nurse in room" label (empty: nobody marked presence at a bed)."""
+    if not beds:
+        return ""
+    names = ", ".join(translate("Beckon", "bed {bed}").format(bed=b) for b in beds)
+    return translate("Beckon", "Nurse in room: {beds}").format(beds=names)
 
 
 def alert_text(kind: str, bed: str, intent: str = "", detail: str = "") -> str:
