@@ -8,9 +8,9 @@ serving, a station checks two things and refuses, with the reason and the fix, i
 * on this machine, nobody else holds its database file (an advisory ``flock`` on
   ``<database>.lock``, released by the kernel when the holder dies, even by ``kill -9``);
 * on the broker, no station service of another name announces itself online for any unit this
-  one serves (their retained presence). A station of the *same* name that is still shown online
-  may be this service's own previous run killed a moment ago: its last will arrives within about
-  1.5 keep-alive intervals, so that long is waited for before refusing.
+  one serves (their retained presence). A station of the *same* name is the service's own
+  business: its start-up probe tells a live twin from its own previous run (see
+  ``refuse_second_station``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
-import time
 from pathlib import Path
 from typing import IO
 
@@ -87,16 +86,16 @@ def other_stations_online(settings: StationSettings, listen_s: float = 1.0) -> l
 
 
 def refuse_second_station(settings: StationSettings, *, listen_s: float = 1.0) -> None:
-    """Raise BeckonError when another station service already serves one of our units."""
+    """Raise BeckonError when a station service of another name already serves one of our
+    units. A station of the *same* name is left to the service's own start-up probe
+    (``StationService._check_twin``), which tells a live twin from this service's previous run
+    by its instance id and the age of its presence, and stops with "DUPLICATE STATION"; waiting
+    here for its presence to go would only keep taking over the running twin's session (the
+    broker ties client ids to usernames) until the twin looked gone."""
     cfg = settings.station
-    others = other_stations_online(settings, listen_s)
-    if not [o for o in others if not o.startswith(f"{cfg.name} on ")]:
-        # Only our own name (a previous run killed without a clean stop): wait for its will.
-        deadline = time.monotonic() + 1.5 * settings.broker.keepalive + 5
-        while others and time.monotonic() < deadline:
-            log.info("station %s still shown online (a previous run?); waiting", cfg.name)
-            time.sleep(2)
-            others = other_stations_online(settings, listen_s)
+    others = [
+        o for o in other_stations_online(settings, listen_s) if not o.startswith(f"{cfg.name} on ")
+    ]
     if others:
         raise BeckonError(
             f"another station service already serves this unit: {', '.join(others)}; with "

@@ -58,6 +58,9 @@ HEARTBEAT_S = 5.0
 SILENT_AFTER_S = 15.0
 """A bed (or station) not heard for this long is offline, whatever TCP keep-alive says."""
 PROBE_S = 1.5
+PROBE_LOSSES = 3
+"""Connections lost during the start-up probe, before ever serving, that mean a twin holds
+the same MQTT user (see StationService._on_lost_while_probing)."""
 """How long a starting station waits for its own retained presence to see a running twin."""
 APPLIED_KEPT = 1000
 """Command ids remembered so that a repeat (a window resends until done) is ignored."""
@@ -99,6 +102,8 @@ class StationService:
         self._heartbeat_due = 0.0
         self._summary_due: set[str] = set()
         self._probe_until: float | None = None  # set while checking for a running twin
+        self._served = False  # announced itself at least once
+        self._probe_losses = 0  # connections lost during the start-up probe, before serving
         check_hook(settings.escalation, settings.source)
         self.hook = EscalationHook(settings.escalation)
 
@@ -248,7 +253,7 @@ class StationService:
             return
         if isinstance(event, Disconnected):
             self.ready.clear()
-            return
+            self._on_lost_while_probing()
             return
         if not isinstance(event, Message):
             return  # a lost connection comes back by itself; a refused publish is logged
@@ -602,10 +607,31 @@ class StationService:
                 self.cfg.name, status.instance, status.site, status.unit,
             )  # fmt: skip
 
+    def _on_lost_while_probing(self) -> None:
+        """A station that has never served and keeps losing its connection before its start-up
+        probe ends is being thrown off by a twin with the same credentials: the broker ties
+        client ids to usernames, so each of the two takes the other's session over, neither
+        ever finishes its probe, and each twin's last will hides the other's presence. The
+        newcomer stops; a station that has served before keeps reconnecting and says so."""
+        if self._probe_until is None or self._served:
+            return
+        self._probe_losses += 1
+        if self._probe_losses >= PROBE_LOSSES and self.fault is None:
+            log.critical(
+                "DUPLICATE STATION: the broker keeps taking this station's session away before "
+                "it can start (%d times): another station service with the same MQTT user "
+                "(%s) is running for %s; this one stops instead of splitting the calls. Give "
+                "each station service its own name and MQTT user.",
+                self._probe_losses, self.settings.broker.username or self.cfg.name,
+                "/".join((self.cfg.site, *self.cfg.units)),
+            )  # fmt: skip
+            self.fault = "duplicate"
+
     def _announce(self) -> None:
         for unit in self.cfg.units:
             if not self.links[unit].connected:
                 continue  # announced when its own link connects
+            self._served = True
             self._publish_station_status(unit, True)
             for request_id in self._open[unit]:
                 view = self.store.get(request_id)
