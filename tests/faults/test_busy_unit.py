@@ -28,6 +28,7 @@ from tests.helpers.faults import (
     ProdBroker,
     bed_user,
     saved_ids,
+    serving,
     start_beds,
     start_station,
     station_toml,
@@ -36,10 +37,6 @@ from tests.helpers.faults import (
 )
 
 pytestmark = [pytest.mark.faults, pytest.mark.mqtt]
-
-
-def serving(station: Proc) -> bool:
-    return "is serving" in station.stderr()
 
 
 def console(broker: ProdBroker) -> BrokerConfig:

@@ -23,6 +23,7 @@ from tests.helpers.faults import (
     ProdBroker,
     outbox_count,
     saved_ids,
+    serving,
     spawn,
     start_beds,
     start_station,
@@ -34,10 +35,6 @@ from tests.helpers.faults import (
 pytestmark = [pytest.mark.faults, pytest.mark.mqtt]
 
 BEDS = ["1", "2", "3", "4"]
-
-
-def serving(station: Proc, times: int = 1) -> bool:
-    return station.stderr().count("is serving") >= times
 
 
 def assert_converged(db: Path, folder: Path, *beds: Proc, timeout: float = 40) -> None:

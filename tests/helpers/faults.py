@@ -259,3 +259,8 @@ class CutProxy:
         self.closed = True
         self.flowing.set()
         self.server.close()
+
+
+def serving(station: Proc, times: int = 1) -> bool:
+    """The station process has said "is serving" at least ``times`` times (once per start)."""
+    return station.stderr().count("is serving") >= times
