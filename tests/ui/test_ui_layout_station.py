@@ -86,6 +86,9 @@ def test_the_station_fits_the_screen_at_large_font_scales(
     check("queue")
     window.tabs.setCurrentIndex(1)
     check("history")
+    window.tabs.setCurrentIndex(2)
+    qtbot.waitUntil(lambda: len(window.board) == len(BEDS) + 1, timeout=WAIT_MS)
+    check("beds")
     window.tabs.setCurrentIndex(0)
     mosquitto.stop()  # the broker is lost: the full-width banner
     qtbot.waitUntil(lambda: window.system_banner.isVisible(), timeout=WAIT_MS)

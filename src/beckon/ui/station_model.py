@@ -437,3 +437,105 @@ def question_status(q: p.QuestionView, now: datetime, ttl_s: float) -> str:
 def clock_text(stamp: str, tz: tzinfo | None = None) -> str:
     """``14:05``: a wire timestamp in the station's local time."""
     return p.parse_iso(stamp).astimezone(tz).strftime("%H:%M")
+
+
+# ---------------------------------------------------------------- bed board
+
+BACKLOG_WARN_S = 30
+"""A bed whose oldest outbox message has waited this long for the station's receipt is a
+fault: its calls are not reaching the station (a bed resends every few seconds, and a
+working station confirms within a second or two)."""
+
+
+@dataclass(frozen=True)
+class BedBoardRow:
+    """One bed on the station's bed board. Each device column is a ``(tone, code)`` pair:
+    tone ok / warn / bad / off for the colour, code for the words (``strings.board_text``).
+    ``None`` values were not reported (a bed running older software)."""
+
+    bed: str
+    online: bool
+    camera: tuple[str, str]
+    face: tuple[str, str]
+    mic: tuple[str, str]
+    voice: tuple[str, str]
+    backlog: tuple[str, str]
+    software: str
+    faults: tuple[str, ...]
+    """The bed's device faults plus ``backlog`` when its calls are stuck: the fault lines."""
+    waiting: int | None = None
+    waiting_s: int | None = None
+
+
+def backlog_stuck(backlog: int | None, age_s: int | None) -> bool:
+    """Whether a bed's outbox says its calls are not reaching the station."""
+    return bool(backlog) and (age_s or 0) >= BACKLOG_WARN_S
+
+
+def bed_board_row(
+    bed: str,
+    online: bool,
+    faults: tuple[str, ...] = (),
+    software: str = "",
+    voice: str | None = None,
+    backlog: int | None = None,
+    backlog_age_s: int | None = None,
+) -> BedBoardRow:
+    """What the board shows for one bed's latest status (the values of ``BedHealth``)."""
+    if not online:
+        off = ("off", "unknown")
+        return BedBoardRow(bed, False, off, off, off, off, off, software, ())
+    f = set(faults)
+    camera = (
+        ("bad", "camera_lost")
+        if "camera_lost" in f
+        else ("warn", "camera_off")
+        if "camera_off" in f
+        else ("ok", "ok")
+    )
+    if camera[0] != "ok":
+        face = ("off", "unknown")
+    elif "no_face" in f:
+        face = ("warn", "no_face")
+    elif "poor_view" in f:
+        face = ("warn", "poor_view")
+    else:
+        face = ("ok", "ok")
+    mic = ("bad", "mic_error") if "mic_error" in f else ("ok", "ok")
+    if voice is None:
+        voice_cell = ("off", "unknown")
+    elif voice == "failed":
+        voice_cell = ("bad", "failed")
+    elif voice == "starting":
+        voice_cell = ("warn", "starting")
+    elif voice == "off":
+        voice_cell = ("off", "off")
+    else:
+        voice_cell = ("ok", voice)
+    stuck = backlog_stuck(backlog, backlog_age_s)
+    if backlog is None:
+        backlog_cell = ("off", "unknown")
+    elif stuck:
+        backlog_cell = ("bad", "stuck")
+    elif backlog:
+        backlog_cell = ("warn", "sending")
+    else:
+        backlog_cell = ("ok", "ok")
+    return BedBoardRow(
+        bed,
+        True,
+        camera,
+        face,
+        mic,
+        voice_cell,
+        backlog_cell,
+        software,
+        (*faults, *(("backlog",) if stuck else ())),
+        backlog,
+        backlog_age_s,
+    )
+
+
+def bed_sort_key(bed: str) -> tuple[int, int, str]:
+    """Bed 2 before bed 10; names that are not numbers after the numbers."""
+    return (0, int(bed), "") if bed.isdigit() else (1, 0, bed)
