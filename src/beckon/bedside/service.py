@@ -532,7 +532,7 @@ class BedsideService:
                 self.outbox.remove(f"request:{view.id}")
                 if view.state in p.CLOSED_STATES:
                     self.outbox.remove(f"cancel:{view.id}")
-                self._update(view.id, view.state, view.by, view.intent)
+                self._update(view.id, view.state, view.by, view.intent, view.created_at)
         elif isinstance(msg, p.Question) and topic == self.address.topic("question"):
             if msg.id in self._answered:
                 return  # delivered again by the broker; already answered
@@ -600,14 +600,16 @@ class BedsideService:
         pending = self.outbox.pending()
         return max(0, int(time.time() - pending[0].created_at)) if pending else 0
 
-    def _update(self, request_id: str, state: str, by: str | None, intent: str) -> None:
+    def _update(
+        self, request_id: str, state: str, by: str | None, intent: str, created_at: str = ""
+    ) -> None:
         if self.states.get(request_id) == state:
             return
         known = self.states.get(request_id)
         if known in p.CLOSED_STATES or p.is_backwards(known, state):
             return  # an older message arriving late never moves a request backwards
         self.states[request_id] = state
-        self._emit(ev.StateChanged(request_id, state, by, intent))
+        self._emit(ev.StateChanged(request_id, state, by, intent, created_at))
 
     # ------------------------------------------------------------ outbox
 

@@ -550,6 +550,7 @@ class StationWindow(QWidget):
             name.setObjectName("boardBed")
             layout.addWidget(name, 0, Qt.AlignmentFlag.AlignTop)
             holder = QWidget()
+            holder.setObjectName("boardCells")
             flow = FlowLayout(holder, spacing=px(8))
             flow.setContentsMargins(0, 0, 0, 0)
             age = age_text(entry.waiting_s or 0)

@@ -85,6 +85,13 @@ def headline(key: str, nurse: str | None = None) -> str:
     return key
 
 
+def recent_line(clock: str, request: str, state: str) -> str:
+    """One of the patient's earlier messages on the bedside: when, what, where it stands."""
+    return translate("Beckon", "{time}  {request}: {state}").format(
+        time=clock, request=request, state=state
+    )
+
+
 def step(key: str, nurse: str | None = None) -> str:
     """One step of the request timeline."""
     if key == "saved":
