@@ -199,3 +199,27 @@ def test_beds_sort_by_number_then_by_name() -> None:
     from beckon.ui.station_model import bed_sort_key
 
     assert sorted(["10", "b", "2", "a"], key=bed_sort_key) == ["2", "10", "a", "b"]
+
+
+# ---------------------------------------------------------------- chart labels
+
+
+def test_hour_labels_are_spaced_so_each_fits_whole_or_left_out() -> None:
+    from itertools import pairwise
+
+    from beckon.ui.station_model import label_boxes, label_step
+
+    assert label_step(24, 60.0, 40.0) == 1  # wide columns: every hour
+    assert label_step(24, 30.0, 40.0) == 2  # "14:00" wider than a column: every other hour
+    assert label_step(24, 12.5, 40.0) == 4  # 4 columns: 50 px for 40 px and the gap
+    assert label_step(24, 12.0, 40.0) == 6
+    assert label_step(3, 5.0, 40.0) == 0  # not even one fits: no clipped "4:0"
+    assert label_boxes(3, 0.0, 5.0, 40.0, 15.0) == []
+    # Every other hour, centred under its column, the first moved inside the chart.
+    boxes = label_boxes(24, 0.0, 30.0, 44.0, 720.0)
+    assert [i for i, _ in boxes] == list(range(0, 24, 2))
+    assert boxes[0] == (0, 0.0) and boxes[1] == (2, 75.0 - 22.0)
+    # A label moved in from the right edge that would touch the one before it is left out.
+    tight = label_boxes(24, 0.0, 10.0, 44.0, 240.0)
+    assert all(b[1] - a[1] >= 44.0 + 5.0 for a, b in pairwise(tight))
+    assert all(0.0 <= left <= 240.0 - 44.0 for _, left in tight)

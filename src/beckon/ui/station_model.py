@@ -266,6 +266,38 @@ def hour_bars(stats: p.UnitStats, tz: tzinfo | None = None, p90: bool = False) -
     return bars
 
 
+LABEL_STEPS = (1, 2, 3, 4, 6, 8, 12)
+"""Every how many columns the hour chart may label: divisors of 24, so labelled hours keep a
+regular rhythm (every hour, every other hour, every three hours...)."""
+
+
+def label_step(count: int, column_w: float, text_w: float, gap: float = 10.0) -> int:
+    """Every how many columns a label fits whole: the smallest step whose span holds the
+    widest label and a gap. 0: not even one label fits (then none is drawn rather than a
+    clipped "4:0")."""
+    for step in LABEL_STEPS:
+        if step <= max(count, 1) and step * column_w >= text_w + gap:
+            return step
+    return 0
+
+
+def label_boxes(
+    count: int, axis_x: float, column_w: float, text_w: float, width: float, gap: float = 10.0
+) -> list[tuple[int, float]]:
+    """Which columns get a label and where its box (``text_w`` wide) starts: every
+    ``label_step`` columns, centred under its column, moved (never shrunk) to stay inside
+    ``0..width``; a label that would then touch the one before it is left out."""
+    step = label_step(count, column_w, text_w, gap)
+    boxes: list[tuple[int, float]] = []
+    for i in range(0, count, step) if step else ():
+        centre = axis_x + (i + 0.5) * column_w
+        left = max(0.0, min(centre - text_w / 2, width - text_w))
+        if boxes and left < boxes[-1][1] + text_w + gap / 2:
+            continue
+        boxes.append((i, left))
+    return boxes
+
+
 def slow_calls(
     stats: p.UnitStats, intents: dict[str, Intent], language: str, tz: tzinfo | None = None
 ) -> list[tuple[str, str, str, bool]]:

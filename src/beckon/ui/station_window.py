@@ -107,9 +107,14 @@ class QueueRow(QFrame):
             label.setMinimumWidth(px(120))
         self.badge = QLabel()
         self.badge.setObjectName("rowBadge")
+        # An escalation badge ("Overdue (level 3): call the whole unit; ...") is the longest
+        # text of a row: it takes the row's whole width on a line of its own and wraps there,
+        # rather than push the row past the queue or squeeze into the name's column.
+        self.badge.setWordWrap(True)
+        self.badge.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.badge.setMinimumWidth(px(120))
         middle.addWidget(self.request)
         middle.addWidget(self.state)
-        middle.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignLeft)
         self.age = QLabel()
         self.age.setObjectName("rowAge")
         self.age.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -126,6 +131,7 @@ class QueueRow(QFrame):
         # The buttons sit at the end of the line when the row is wide enough for them and the
         # request's name, and on a line of their own below it when not (large font scales).
         self._line = layout
+        outer.addWidget(self.badge)
         self._below = QHBoxLayout()
         self._below.setSpacing(12)
         self._below.addStretch(1)
