@@ -100,6 +100,9 @@ class Disconnected:
     """The link lost its connection; it reconnects on its own."""
 
     link: str = ""
+    taken_over: bool = False
+    """The broker said another client connected with this identity (MQTT 5 "Session taken
+    over"): with client ids bound to usernames, someone else is using these credentials."""
 
 
 @dataclass(frozen=True)
@@ -363,7 +366,8 @@ class MqttLink:
     ) -> None:
         if not self._connected.is_set():
             self._attempt_failed.set()  # closed before CONNACK: try the other protocol
-        if getattr(reason, "value", 0) == 142:  # MQTT 5 "Session taken over"
+        taken_over = getattr(reason, "value", 0) == 142  # MQTT 5 "Session taken over"
+        if taken_over:
             log.error(
                 "another client connected to %s with this identity (%s) and took over the "
                 "session: a second copy of this service, or these credentials used elsewhere",
@@ -371,7 +375,7 @@ class MqttLink:
             )  # fmt: skip
         if self._connected.is_set() and not self._stopping.is_set():
             log.warning("lost connection to %s: %s", self.broker.url, reason)
-            self.events.put(Disconnected(self.name))
+            self.events.put(Disconnected(self.name, taken_over))
         if self._stopping.is_set() and self._connected.is_set():
             _drain_until_closed(client.socket())
         self._connected.clear()
