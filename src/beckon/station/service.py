@@ -326,11 +326,12 @@ class StationService:
         self._answer_requests(self._receive([(bed, req)]))
 
     def _store_first(self, events: queue.Queue[object], tick_s: float) -> list[object]:
-        """Store every request waiting (and those that arrive meanwhile), each batch in one
-        transaction, before answering any: under a burst the last call is stored within
-        moments, not after every earlier receipt went out. Then answer them (see
-        ``_answer_requests``) and return the other messages in their order."""
-        stored: list[tuple[p.BedAddress, p.RequestView, bool]] = []
+        """Store the requests waiting, each batch in one transaction, and answer each batch
+        with its receipts (``_answer_requests``) before taking the next: under a burst the
+        receipts of the first calls go out while later ones still arrive, and an emergency
+        waits at most one batch's receipts to be stored. Returns the other messages in their
+        order; the retained messages the requests change are owed (``_publish_owed``)."""
+        stored = 0
         rest: list[object] = []
         batch = self._next_batch(events, tick_s)
         while batch:
@@ -339,13 +340,13 @@ class StationService:
             if not requests:
                 break
             try:
-                stored += self._receive_requests(requests)
+                answered = self._receive_requests(requests)
             except sqlite3.Error as exc:
                 self._fail(f"database {self.cfg.database_path()} cannot be written: {exc}")
                 break
-            batch = self._next_batch(events, 0) if len(stored) < 10 * BATCH else []
-        if stored:
-            self._answer_requests(stored, defer=True)
+            self._answer_requests(answered, defer=True)
+            stored += len(answered)
+            batch = self._next_batch(events, 0) if stored < 10 * BATCH else []
         return rest
 
     def _receive_requests(
