@@ -21,7 +21,6 @@ from beckon.messaging.mqtt import Message
 from beckon.station.service import StationService
 from beckon.station.store import RequestStore
 from tests.helpers.faults import start_station
-from tests.station.test_escalation_hook import pager  # noqa: F401  (a fixture)
 
 
 class CountingStore(RequestStore):
@@ -77,7 +76,7 @@ def test_the_check_reads_only_the_calls_whose_escalation_is_due() -> None:
 def test_calls_stored_before_a_restart_still_escalate_and_remind(
     mosquitto: Any,
     tmp_path: Path,
-    pager: tuple[str, list[dict[str, Any]]],  # noqa: F811
+    pager: tuple[str, list[dict[str, Any]]],
 ) -> None:
     url, received = pager
     db = tmp_path / "s.sqlite3"
