@@ -136,6 +136,24 @@ def test_the_wide_recipe_spans_the_human_range_and_keeps_held_out_faces_for_scor
         widerecipe.wide_recipe("tune", faces=benchdata.HELD_OUT_FACES)
 
 
+def test_the_wide_recipe_is_big_enough_that_one_miss_does_not_decide_the_score() -> None:
+    from beckon.lab import widerecipe
+
+    tune, score = widerecipe.wide_recipe("tune"), widerecipe.wide_recipe("score")
+    for part in (tune, score):
+        for face in {c.face for c in part}:
+            for g in ("nod", "shake"):
+                n = sum(lb.gesture == g for c in part if c.face == face for lb in c.labels)
+                assert n >= 20, (face, g, n)
+    negative_min = sum(c.duration for c in tune + score if c.kind == "negative") / 60
+    assert negative_min >= 25
+    names = [c.name for c in tune + score]
+    assert len(names) == len(set(names))
+    assert len({c.seed for c in tune + score}) == len(names)
+    # The first clips keep the first widened recipe's names (and cached observations).
+    assert "wide-score/hopper/nod" in names and "wide-score/hopper/nod-4" in names
+
+
 def test_drawn_oscillations_stay_in_range() -> None:
     from beckon.lab import widerecipe
 

@@ -18,8 +18,13 @@ clip of the score part was ever seen while tuning thresholds or training the mod
 evaluated as an *uncalibrated* bedside would run them: the default profile, and the neutral
 pose learned on line from the clip itself (so calibration speed is measured too).
 
-Footage is kept modest (about 12 minutes per part): rendering runs on shared cores, and
-observations are cached like the first recipe's.
+Size: with five performances per clip each miss cost 0.1 to 0.2 F1, and two minutes of
+negatives could not show 0.1 false events per minute. So nods and shakes get
+:data:`CLIPS_PER_GESTURE` clips per face (20 performances, each clip with its own face size,
+frame rate, onset, idle movement and lighting), held gestures two, and the negatives run about
+ten minutes per face (about 30 minutes over both parts). The first clip of each gesture and
+the first two negatives keep the seeds and names of the first widened recipe, so their cached
+observations are reused. Observations are cached like the first recipe's.
 """
 
 from __future__ import annotations
@@ -42,6 +47,12 @@ PART_FACES: dict[str, tuple[str, ...]] = {
 }
 PERFORMANCES = 5
 """Performances of one gesture per positive clip."""
+
+CLIPS_PER_GESTURE = {"nod": 4, "shake": 4}
+"""Positive clips per face for each gesture (others: :data:`HELD_CLIPS`)."""
+HELD_CLIPS = 2
+NEGATIVES_PER_FACE = {"tune": 10, "score": 10}
+"""About a minute each: 10 min on the tune face, 20 min on the two score faces."""
 
 FACE_SIZES = (("70-90px", 78.0), ("90-120px", 105.0), ("native", 0.0))
 FPS_CHOICES = (10.0, 15.0, 30.0)
@@ -131,8 +142,11 @@ def _clip_conditions(rng: random.Random) -> tuple[float, float, dict[str, str]]:
     return face_px, fps, {"face": face_bucket(face_px), "fps": f"{fps:.0f}fps"}
 
 
-def positive_clip(face: str, gesture: str, seed: int, part: Part) -> ClipSpec:
-    """``PERFORMANCES`` performances of one gesture, each with its own drawn conditions."""
+def positive_clip(face: str, gesture: str, seed: int, part: Part, variant: int = 0) -> ClipSpec:
+    """``PERFORMANCES`` performances of one gesture, each with its own drawn conditions.
+
+    ``variant`` numbers a gesture's further clips on the same face (names end ``-2``, ``-3``).
+    """
     rng = random.Random(seed)
     face_px, fps, cond = _clip_conditions(rng)
     effects, light = _look(rng)
@@ -153,7 +167,7 @@ def positive_clip(face: str, gesture: str, seed: int, part: Part) -> ClipSpec:
         s.add(*segs, label=gesture)
         per_label.append(tuple(sorted(extra.items())))
         idle.rest(s, rng.uniform(2.2, 3.2))
-    name = f"wide-{part}/{face}/{gesture}"
+    name = f"wide-{part}/{face}/{gesture}" + (f"-{variant + 1}" if variant else "")
     conditions = tuple(sorted(cond.items()))
     spec = ClipSpec(
         name,
@@ -232,10 +246,19 @@ def negative_clip(face: str, seed: int, part: Part, seconds: float = 60.0) -> Cl
     )
 
 
+def clips_per_gesture(gesture: str) -> int:
+    return CLIPS_PER_GESTURE.get(gesture, HELD_CLIPS)
+
+
 def wide_recipe(
-    part: Part, faces: Sequence[str] | None = None, negatives_per_face: int = 2
+    part: Part, faces: Sequence[str] | None = None, negatives_per_face: int | None = None
 ) -> list[ClipSpec]:
-    """Every clip of one part: a positive clip per gesture and face, then the negatives."""
+    """Every clip of one part: the positive clips per gesture and face, then the negatives.
+
+    Seeds: clip ``k`` of gesture ``gi`` on face ``fi`` uses ``base + fi*1000 + k*100 + gi``,
+    negative ``ni`` uses ``base + fi*1000 + 500 + ni`` (so ``k`` < 5 and ``ni`` < 500).
+    """
+    n_neg = NEGATIVES_PER_FACE[part] if negatives_per_face is None else negatives_per_face
     base = PART_SEEDS[part] * 100_000
     chosen = tuple(faces) if faces is not None else PART_FACES[part]
     if part == "tune" and set(chosen) & set(benchdata.HELD_OUT_FACES):
@@ -244,7 +267,8 @@ def wide_recipe(
     neg: list[ClipSpec] = []
     for fi, face in enumerate(chosen):
         for gi, g in enumerate(benchdata.GESTURE_ORDER):
-            pos.append(positive_clip(face, g, base + fi * 1000 + gi, part))
-        for ni in range(negatives_per_face):
+            for k in range(clips_per_gesture(g)):
+                pos.append(positive_clip(face, g, base + fi * 1000 + k * 100 + gi, part, k))
+        for ni in range(n_neg):
             neg.append(negative_clip(face, base + fi * 1000 + 500 + ni, part))
     return pos + neg
