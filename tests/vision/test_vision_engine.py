@@ -280,3 +280,19 @@ def test_a_swaying_head_may_hold_a_wobbling_plateau_a_still_one_may_not() -> Non
     still = Patient(yaw=wobble, noise_deg=0.1)
     assert _plateau_events(swaying) == ["turn_left"]
     assert _plateau_events(still) == []
+
+
+def test_a_fidget_that_reads_as_raised_brows_is_not_a_brow_raise() -> None:
+    # Turning and tilting the head by 4 degrees lifts MediaPipe's brow scores by about 0.15.
+    fidget = Patient(yaw=held(3.0, 1.0, 4.0), roll=held(3.0, 1.0, -3.5), brow=held(3.0, 1.0, 0.25))
+    assert run(fidget, 7.0) == []
+    # A real brow raise tips the pitch a little (up to 3 degrees), not the yaw or roll.
+    raise_ = Patient(pitch=held(3.0, 1.0, -2.5), brow=held(3.0, 1.0, 0.25))
+    assert names(run(raise_, 7.0)) == ["brow_raise"]
+
+
+def test_an_expression_while_the_head_moves_a_lot_is_not_an_expression() -> None:
+    # The eyelid score rising while the head turns 6 degrees is a pose echo, not a long blink.
+    moving = Patient(yaw=sine(2.8, 1.8, 6.0, 0.6), blink=held(3.0, 1.2, 0.5, ramp=0.1))
+    assert run(moving, 7.0) == []
+    assert names(run(Patient(blink=held(3.0, 1.2, 0.5, ramp=0.1)), 7.0)) == ["long_blink"]

@@ -22,7 +22,7 @@ import logging
 import math
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -82,6 +82,14 @@ class EngineParams:
     expression_max_pose_deg: float = 10.0
     """Expressions count only with the head within this of neutral on every axis."""
     event_gap_s: float = 1.0
+    expression_head_range_deg: Mapping[str, float] = field(
+        default_factory=lambda: {"brow_raise": 3.0, "long_blink": 4.0, "mouth_open": 6.0}
+    )
+    """Largest range each head angle may cover during an expression (see the engine)."""
+    brow_max_turn_deg: float = 3.0
+    """A brow raise counts only with yaw and roll within this of neutral: a fidget that turns
+    or tilts the head by 3 to 5 degrees reads as raised brows on MediaPipe's blendshapes (0.15
+    above rest), while a real brow raise moves the head's pitch, not its yaw or roll."""
     neutral_jump_deg: float = 4.0
     """When a replaced neutral pose moves the angles by more than this in one frame, the nod
     and shake detectors start again (the jump is not a swing)."""
@@ -162,7 +170,12 @@ class GestureEngine:
                     release_ratio=0.5,
                     plateau_share=0.6,
                     settle_s=0.2,
-                    others_max=math.inf,
+                    # How far the head may move during the expression: MediaPipe reads brows
+                    # and eyelids differently when the head moves (a fidget of 3 to 5 degrees
+                    # "raises the brows" by 0.15), while an open mouth itself tips the head's
+                    # pitch by up to 4 degrees.
+                    others_max=self.params.expression_head_range_deg.get(g, math.inf),
+                    others_ratio=0.0,
                     max_spread_ratio=0.6,
                 )
                 self.face.append((HoldDetector(g, +1, hp), channel))
@@ -318,9 +331,13 @@ class GestureEngine:
             if event is not None:
                 candidates.append(event)
         near = usable and max(abs(v) for v in angles.values()) <= p.expression_max_pose_deg
+        head = tuple(angles.values()) if near else ()
+        turned = near and max(abs(angles["yaw"]), abs(angles["roll"])) > p.brow_max_turn_deg
         for hold, channel in self.face:
             value = chans[channel] - self.rest[channel] if near and self.rest is not None else None
-            event = hold.update(t, value)
+            if hold.gesture == "brow_raise" and turned:
+                value = None
+            event = hold.update(t, value, head)
             if event is not None:
                 candidates.append(event)
         if usable and self.rest is not None:

@@ -161,10 +161,6 @@ class NeutralParams:
     who rested for a second and then held a look for three is still at rest."""
     dominance_ratio: float = 3.0
     frontal_margin_deg: float = 5.0
-    final_ratio: float = 1.5
-    """Once, at the end of ``verify_s``, any dwelling pose scoring this many times the
-    neutral's over the last ``drift_window_s`` replaces it (a first look down is corrected
-    here at the latest)."""
     frontal_scale_deg: float = 15.0
     check_every_s: float = 0.2
     """How often the dwelling poses are compared during ``verify_s`` (cheap: absolute angles
@@ -247,7 +243,6 @@ class NeutralPose:
         self._last_drift_t = -math.inf
         self._last_check_t = -math.inf
         self._first_t: float | None = None
-        self._final_done = False
         self._result: NeutralResult | None = None
         self.version = 0
 
@@ -274,7 +269,6 @@ class NeutralPose:
         self._last_seen = None
         self._result = None
         self._first_t = None
-        self._final_done = False
         logger.info("neutral head pose reset; learning again")
 
     def set(self, rotation: npt.ArrayLike, noise: Angles | None = None) -> None:
@@ -435,11 +429,9 @@ class NeutralPose:
         result = self._result
         if result is None or result.source == "preset" or self._first_t is None:
             return False
-        final = t - self._first_t > p.verify_s
-        if (final and self._final_done) or t - self._last_check_t < p.check_every_s:
+        if t - self._first_t > p.verify_s or t - self._last_check_t < p.check_every_s:
             return False
         self._last_check_t = t
-        self._final_done = final
         rotations, angles = self._frames(t, p.drift_window_s)
         if len(angles) < p.min_frames:
             return False
@@ -458,8 +450,6 @@ class NeutralPose:
         mine = self._score(float(here.sum()), current)
         frontal = abs(current[1]) + abs(current[2]) - abs(cands[best][1]) - abs(cands[best][2])
         ratio = p.switch_ratio if frontal >= p.frontal_margin_deg else p.dominance_ratio
-        if final:
-            ratio = min(ratio, p.final_ratio)
         if scores[best] <= ratio * mine or near[best].sum() < p.min_frames:
             return False
         members = near[best]
