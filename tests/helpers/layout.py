@@ -24,13 +24,16 @@ def _scroll_area(widget: QWidget, window: QWidget) -> QScrollArea | None:
     return None
 
 
-def clipped(window: QWidget, *, scrolled: tuple[QWidget, ...] = ()) -> list[str]:
+def clipped(
+    window: QWidget, *, scrolled: tuple[QWidget, ...] = (), only: QWidget | None = None
+) -> list[str]:
     """Every visible text widget of ``window`` that does not get the room its text needs.
-    Widgets inside ``scrolled`` (areas allowed to scroll their text out of view) are skipped."""
+    Widgets inside ``scrolled`` (areas allowed to scroll their text out of view) are skipped;
+    with ``only``, just the widgets inside it are checked (and not the tab bars)."""
     problems = []
     widgets: list[QLabel | QAbstractButton] = [
-        *window.findChildren(QLabel),
-        *window.findChildren(QAbstractButton),
+        *(only or window).findChildren(QLabel),
+        *(only or window).findChildren(QAbstractButton),
     ]
     for widget in widgets:
         text = widget.text()
@@ -58,12 +61,22 @@ def clipped(window: QWidget, *, scrolled: tuple[QWidget, ...] = ()) -> list[str]
         corner = widget.mapTo(window, widget.rect().bottomRight())
         if corner.x() >= window.width() or corner.y() >= window.height():
             problems.append(f"{name}: outside the window at {corner.x()},{corner.y()}")
-    for bar in window.findChildren(QTabBar):
+    for bar in window.findChildren(QTabBar) if only is None else []:
         if bar.isVisible() and bar.count():
             last = bar.tabRect(bar.count() - 1)
             if last.right() >= bar.width() or bar.sizeHint().height() > bar.height() + 1:
                 problems.append(f"tabs {bar.tabText(0)!r}...: do not fit their bar")
     return problems
+
+
+def clipped_inside(area: QScrollArea, window: QWidget) -> list[str]:
+    """:func:`clipped` for the text inside a scroll area that may scroll down (what
+    ``scrolled`` exempts elsewhere): each text widget in it gets the height its text needs and
+    stays inside the area's width."""
+    inner = area.widget()
+    if inner is None:
+        return []
+    return clipped(window, only=inner)
 
 
 def settled_clipping(

@@ -1,5 +1,6 @@
 """A unit's beds as real protocol messages on a real broker, for the station window tests:
-requests of every priority and a tablet that vanished (a device fault at the station)."""
+requests of every priority, a tablet that vanished (a device fault at the station), and the
+beds' health (speech recognisers, one bed whose calls do not reach the station)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 from beckon.messaging import protocol as p
 from tests.helpers.rig import send_raw
+
+HEALTH = {
+    "3": ((), "vosk:ko", 0, 0),
+    "5": (("no_face",), "pocketsphinx:en", 0, 0),
+    "8": ((), "off", 0, 0),
+    "14": (("camera_lost", "mic_error"), "failed", 2, 95),
+    "12": ((), "vosk:en", 1, 2),
+}
+"""Per bed: device faults, speech recogniser, outbox backlog and its age (seconds)."""
 
 BEDS = [
     ("3", "water", "routine", 140),
@@ -22,7 +32,11 @@ def publish_ward(port: int, site: str, unit: str) -> None:
     for bed, intent, priority, age in BEDS:
         address = p.BedAddress(site, unit, bed)
         made = (now - timedelta(seconds=age)).isoformat(timespec="milliseconds")
-        status = p.BedStatus(site, unit, bed, True, p.now_iso(), ("gesture", "touch"), "0.1.0")
+        faults, voice, backlog, age_s = HEALTH[bed]
+        status = p.BedStatus(
+            site, unit, bed, True, p.now_iso(), ("gesture", "voice", "touch"), "0.4.0",
+            faults, voice, backlog, age_s,
+        )  # fmt: skip
         send_raw(port, address.topic("status"), p.encode(status), retain=True)
         request = p.Request(
             p.new_request_id(), site, unit, bed, intent, priority, "gesture",

@@ -671,3 +671,48 @@ def test_a_queue_without_a_nurse_in_a_room_is_sent_as_before() -> None:
     assert "present_beds" not in p.encode(summary).decode()
     with_nurse = replace(summary, present_beds=("12",))
     assert p.decode(p.encode(with_nurse)) == with_nurse
+
+
+# ---------------------------------------------------------------- bed health in the status
+
+
+def test_a_status_carries_the_beds_voice_engine_backlog_and_version() -> None:
+    status = p.BedStatus("gh", "icu", "12", True, T0, ("voice",), "0.4.0", (), "vosk:ko", 2, 45)
+    back = p.decode(p.encode(status))
+    assert isinstance(back, p.BedStatus)
+    assert (back.voice, back.backlog, back.backlog_age_s, back.software) == (
+        "vosk:ko",
+        2,
+        45,
+        "0.4.0",
+    )
+
+
+def test_a_status_from_an_older_bed_without_health_fields_still_parses() -> None:
+    old = {"v": 1, "kind": "status", "site": "gh", "unit": "icu", "bed": "12"}
+    old |= {"online": True, "at": T0, "software": "0.1.0", "faults": []}
+    msg = p.decode(payload(old))
+    assert isinstance(msg, p.BedStatus)
+    assert (msg.voice, msg.backlog, msg.backlog_age_s) == (None, None, None)
+    # and what is not reported stays off the wire (a last will is what it always was)
+    assert b"voice" not in p.encode(msg) and b"backlog" not in p.encode(msg)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("voice", "Vosk KO"),
+        ("voice", ""),
+        ("voice", "v" * 41),
+        ("backlog", -1),
+        ("backlog", "3"),
+        ("backlog", True),
+        ("backlog_age_s", -5),
+        ("backlog_age_s", 1.5),
+    ],
+)
+def test_decode_refuses_bad_bed_health_values(key: str, value: Any) -> None:
+    data = as_dict(EVERY_KIND["status"])
+    data[key] = value
+    with pytest.raises(p.ProtocolError, match=key):
+        p.decode(payload(data))

@@ -72,11 +72,12 @@ def test_open_requests_from_the_retained_state_appear_but_old_closed_ones_do_not
     assert [t.intent for t in tl.tracks] == ["pain"]
 
 
-def test_only_three_requests_are_kept_newest_first() -> None:
+def test_only_five_requests_are_kept_newest_first() -> None:
+    """The patient's own recent messages: five (issue 12 asked for more than the old three)."""
     tl = Timeline()
-    for i in range(5):
+    for i in range(7):
         tl.apply(ev.RequestSaved("water", f"id-{i}"))
-    assert [t.request_id for t in tl.tracks] == ["id-4", "id-3", "id-2"]
+    assert [t.request_id for t in tl.tracks] == ["id-6", "id-5", "id-4", "id-3", "id-2"]
 
 
 def test_prompts_speak_offers_questions_and_states_but_nothing_technical() -> None:
@@ -186,3 +187,19 @@ def test_a_poor_view_is_reported_to_the_station_after_a_grace_time() -> None:
     # A face that leaves is the no_face fault's business, not a poor view.
     assert watch.faults(on, True, "no_face", mic, True, 90.0, "move_closer") == ()
     assert watch.faults(on, True, "no_face", mic, True, 120.0, None) == ("no_face",)
+
+
+def test_a_request_learned_from_the_retained_state_keeps_its_own_time() -> None:
+    """After a restart the tablet shows when the patient asked, not when it restarted."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from beckon.ui.bedside_model import MAX_TRACKS
+
+    tl = Timeline()
+    tl.apply(ev.StateChanged("old", "acknowledged", "Nurse Lee", "water", "2025-03-14T07:05:09Z"))
+    track = tl.tracks[0]
+    assert track.made_at == datetime(2025, 3, 14, 7, 5, 9, tzinfo=UTC)
+    assert track.clock(timezone(timedelta(hours=9))) == "16:05"  # shown in the tablet's zone
+    for i in range(MAX_TRACKS + 2):
+        tl.apply(ev.RequestSaved("pain", f"r{i}"))
+    assert len(tl.tracks) == MAX_TRACKS == 5

@@ -19,7 +19,7 @@ import pytest
 from beckon.bedside import events as ev
 from beckon.bedside.interaction import MenuView
 from beckon.ui.bedside_model import RequestTrack
-from tests.helpers.layout import settled_clipping
+from tests.helpers.layout import clipped_inside, settled_clipping
 
 SCREENS = {"tablet": (1280, 800), "desktop": (1920, 1080)}
 ITEMS = ["nurse", "water", "pain", "toilet", "reposition", "emergency"]
@@ -81,6 +81,7 @@ def test_the_bedside_fits_the_screen_at_large_font_scales(
                 0.0,
             ),
         ],
+        "done": [ev.MenuChanged(MenuView(tuple(ITEMS), "pain", "offering"), 0.0)],
         "offline": [
             ev.MenuChanged(MenuView(tuple(ITEMS), "toilet", "offering"), 0.0),
             ev.ConnectionChanged(False),
@@ -89,14 +90,21 @@ def test_the_bedside_fits_the_screen_at_large_font_scales(
     }
     failures = []
     for state, events in states.items():
+        # The newest step by step and the patient's four messages before it, with times.
         window.timeline.tracks = [
             RequestTrack("r1", "reposition", "acknowledged", "Nurse Alexandra Kim"),
             RequestTrack("r0", "water", "resolved"),
+            RequestTrack("r-1", "pain", "acknowledged", "Nurse Alexandra Kim"),
+            RequestTrack("r-2", "toilet", "cancelled"),
+            RequestTrack("r-3", "nurse", "resolved"),
         ]
         for e in events:
             window.on_event(e)
+        if state == "done":  # the newest is resolved: the earlier messages move up
+            window.timeline.tracks[0].state = "resolved"
         if state == "offline":
             window.timeline.tracks.insert(0, RequestTrack("r2", "toilet", "saved"))
+            del window.timeline.tracks[5:]
             window.timeline.online = False
             window.fault = "Configuration: bedside.offered_intents 'watr' left out. Call IT."
             window.fault_banner.setText(window.fault)
@@ -109,5 +117,18 @@ def test_the_bedside_fits_the_screen_at_large_font_scales(
         )
         problems = settled_clipping(qtbot, window, scrolled=(window.timeline_scroll,))
         failures += [f"{state}: {p}" for p in problems]
+        # The timeline scrolls down at large scales, but nothing in it may be cut off at the
+        # side or squeezed below the height its text needs: the recent messages included.
+        shown = [line for line in window.timeline_panel.recent if line.isVisible()]
+        if len(shown) != 4 or not all(line.text()[:5].count(":") == 1 for line in shown):
+            failures.append(f"{state}: the four earlier messages with their times are not shown")
+        failures += [f"{state}: {p}" for p in clipped_inside(window.timeline_scroll, window)]
+        if state == "done":
+            # Without scrolling: the earlier messages are inside the panel's visible part.
+            viewport = window.timeline_scroll.viewport()
+            last = shown[-1] if shown else window.timeline_panel.recent_title
+            bottom = last.mapTo(viewport, last.rect().bottomLeft()).y()
+            if scale == 1.0 and bottom > viewport.height():
+                failures.append(f"{state}: the earlier messages need scrolling at scale 1")
         window.grab().save(str(out / f"bedside_{state}_{screen}_x{scale:g}.png"))
     assert failures == []

@@ -42,7 +42,7 @@ def test_the_station_fits_the_screen_at_large_font_scales(
     qtbot: Any,
     scaled: Any,
     mosquitto: Any,
-    station_service: Any,
+    rig: Any,
     windows: list[Any],
     tmp_path: Path,
     scale: float,
@@ -53,6 +53,8 @@ def test_the_station_fits_the_screen_at_large_font_scales(
     from beckon.ui.station_window import StationWindow
 
     scaled(scale)
+    # Calls escalate within seconds, so the rows carry their longest text: the overdue badge.
+    rig.serve(rig.station({"escalation.emergency_s": 1.0, "escalation.urgent_s": 2.0}))
     width, height = SCREENS[screen]
     feed = StationFeed(BrokerConfig(url=mosquitto.url, keepalive=2), SITE, UNIT)
     window = StationWindow(feed, nurse="Nurse Alexandra Kim", alarm=RecordingAlarm())
@@ -64,6 +66,10 @@ def test_the_station_fits_the_screen_at_large_font_scales(
     publish_ward(mosquitto.port, SITE, UNIT)
     qtbot.waitUntil(lambda: len(window.rows) == len(BEDS), timeout=WAIT_MS)
     qtbot.waitUntil(lambda: bool(window.queue and window.queue.offline_beds), timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: any("(level 3)" in row.badge.text() for row in window.rows.values()),
+        timeout=WAIT_MS,
+    )
     window.ask_bed.setCurrentText("12")
     window.ask_text.setCurrentText("Would you like the light switched off?")
     assert window.ask()
@@ -86,6 +92,9 @@ def test_the_station_fits_the_screen_at_large_font_scales(
     check("queue")
     window.tabs.setCurrentIndex(1)
     check("history")
+    window.tabs.setCurrentIndex(2)
+    qtbot.waitUntil(lambda: len(window.board) == len(BEDS) + 1, timeout=WAIT_MS)
+    check("beds")
     window.tabs.setCurrentIndex(0)
     mosquitto.stop()  # the broker is lost: the full-width banner
     qtbot.waitUntil(lambda: window.system_banner.isVisible(), timeout=WAIT_MS)

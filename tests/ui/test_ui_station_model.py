@@ -155,3 +155,71 @@ def test_an_unacknowledged_call_chimes_again_until_someone_acknowledges_it() -> 
     assert not tracker.chime_due(2.0 + m.REMIND_CALL_S)
     tracker.update(queue(view("4", "water", state="acknowledged")), 200.0)
     assert not tracker.chime_due(1000.0)
+
+
+# ---------------------------------------------------------------- bed board
+
+
+def test_the_bed_board_shows_a_healthy_beds_voice_backlog_and_version() -> None:
+    from beckon.ui.station_model import bed_board_row
+
+    row = bed_board_row("12", True, (), "0.4.0", "vosk:ko", 0, 0)
+    assert (row.camera, row.face, row.mic) == (("ok", "ok"),) * 3
+    assert row.voice == ("ok", "vosk:ko")
+    assert row.backlog == ("ok", "ok")
+    assert row.software == "0.4.0" and row.faults == ()
+
+
+def test_a_backlog_is_a_warning_at_once_and_a_fault_once_it_lasts() -> None:
+    from beckon.ui.station_model import BACKLOG_WARN_S, bed_board_row
+
+    sending = bed_board_row("12", True, (), "0.4.0", "off", 1, 2)
+    assert sending.backlog == ("warn", "sending") and sending.faults == ()
+    stuck = bed_board_row("12", True, ("no_face",), "0.4.0", "off", 3, BACKLOG_WARN_S)
+    assert stuck.backlog == ("bad", "stuck")
+    assert stuck.faults == ("no_face", "backlog")  # a fault line a nurse reads
+    assert (stuck.waiting, stuck.waiting_s) == (3, BACKLOG_WARN_S)
+
+
+def test_the_bed_board_names_device_faults_and_what_an_old_bed_does_not_report() -> None:
+    from beckon.ui.station_model import bed_board_row
+
+    row = bed_board_row("3", True, ("camera_lost", "mic_error"), "0.1.0")
+    assert row.camera == ("bad", "camera_lost")
+    assert row.face == ("off", "unknown")  # no camera, so nothing to say about the face
+    assert row.mic == ("bad", "mic_error")
+    assert row.voice == ("off", "unknown") and row.backlog == ("off", "unknown")
+    assert bed_board_row("3", True, ("poor_view",)).face == ("warn", "poor_view")
+    assert bed_board_row("3", True, voice="failed").voice == ("bad", "failed")
+    offline = bed_board_row("3", False, ("no_face",), "0.1.0", "vosk:ko", 4, 600)
+    assert offline.faults == () and offline.voice == ("off", "unknown")
+
+
+def test_beds_sort_by_number_then_by_name() -> None:
+    from beckon.ui.station_model import bed_sort_key
+
+    assert sorted(["10", "b", "2", "a"], key=bed_sort_key) == ["2", "10", "a", "b"]
+
+
+# ---------------------------------------------------------------- chart labels
+
+
+def test_hour_labels_are_spaced_so_each_fits_whole_or_left_out() -> None:
+    from itertools import pairwise
+
+    from beckon.ui.station_model import label_boxes, label_step
+
+    assert label_step(24, 60.0, 40.0) == 1  # wide columns: every hour
+    assert label_step(24, 30.0, 40.0) == 2  # "14:00" wider than a column: every other hour
+    assert label_step(24, 12.5, 40.0) == 4  # 4 columns: 50 px for 40 px and the gap
+    assert label_step(24, 12.0, 40.0) == 6
+    assert label_step(3, 5.0, 40.0) == 0  # not even one fits: no clipped "4:0"
+    assert label_boxes(3, 0.0, 5.0, 40.0, 15.0) == []
+    # Every other hour, centred under its column, the first moved inside the chart.
+    boxes = label_boxes(24, 0.0, 30.0, 44.0, 720.0)
+    assert [i for i, _ in boxes] == list(range(0, 24, 2))
+    assert boxes[0] == (0, 0.0) and boxes[1] == (2, 75.0 - 22.0)
+    # A label moved in from the right edge that would touch the one before it is left out.
+    tight = label_boxes(24, 0.0, 10.0, 44.0, 240.0)
+    assert all(b[1] - a[1] >= 44.0 + 5.0 for a, b in pairwise(tight))
+    assert all(0.0 <= left <= 240.0 - 44.0 for _, left in tight)

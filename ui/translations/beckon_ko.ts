@@ -4,691 +4,1027 @@
 <context>
     <name>Beckon</name>
     <message>
-        <location filename="../../src/beckon/ui/calibration.py" line="44" />
+        <location filename="../../src/beckon/ui/calibration.py" line="49" />
         <source>nod</source>
         <translation>끄덕임</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/calibration.py" line="46" />
+        <location filename="../../src/beckon/ui/calibration.py" line="51" />
         <source>head shake</source>
         <translation>고개 젓기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/calibration.py" line="52" />
+        <location filename="../../src/beckon/ui/calibration.py" line="57" />
         <source>Please look at the screen.</source>
         <translation>화면을 봐 주세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/calibration.py" line="54" />
+        <location filename="../../src/beckon/ui/calibration.py" line="59" />
         <source>Rest your head and look at the screen.</source>
         <translation>머리를 편히 두고 화면을 봐 주세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/calibration.py" line="56" />
+        <location filename="../../src/beckon/ui/calibration.py" line="61" />
         <source>Rest.</source>
         <translation>쉬세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/calibration.py" line="58" />
+        <location filename="../../src/beckon/ui/calibration.py" line="63" />
         <source>Thank you.</source>
         <translation>감사합니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/calibration.py" line="60" />
+        <location filename="../../src/beckon/ui/calibration.py" line="65" />
         <source>Nod gently, as if to say yes.</source>
         <translation>"네"라고 하듯이 천천히 고개를 끄덕여 주세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/calibration.py" line="62" />
+        <location filename="../../src/beckon/ui/calibration.py" line="67" />
         <source>Shake your head gently, as if to say no.</source>
         <translation>"아니요"라고 하듯이 천천히 고개를 저어 주세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/calibration.py" line="63" />
+        <location filename="../../src/beckon/ui/calibration.py" line="68" />
         <source>Now: {gesture}</source>
         <translation>지금: {gesture}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/calibration.py" line="68" />
+        <location filename="../../src/beckon/ui/calibration.py" line="73" />
         <source>Place the tablet 50 to 80 cm from the patient's face, at eye level, so that the camera sees the whole face. Press Start when the face is found.</source>
         <translation>태블릿을 환자 얼굴에서 50~80cm 떨어진 눈높이에 두어 카메라가 얼굴 전체를 보게 하세요. 얼굴이 인식되면 시작을 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/calibration.py" line="74" />
+        <location filename="../../src/beckon/ui/calibration.py" line="79" />
         <source>Recording the resting face: the patient stays still.</source>
         <translation>쉬는 얼굴을 기록하는 중입니다. 환자는 움직이지 않습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/calibration.py" line="76" />
+        <location filename="../../src/beckon/ui/calibration.py" line="81" />
         <source>{gesture}: take {n} of {total}. Press Skip if the patient cannot do this movement.</source>
         <translation>{gesture}: {total}회 중 {n}회째. 환자가 이 동작을 할 수 없으면 건너뛰기를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/calibration.py" line="123" />
-        <location filename="../../src/beckon/ui/calibration.py" line="100" />
+        <location filename="../../src/beckon/ui/calibration.py" line="129" />
+        <location filename="../../src/beckon/ui/calibration.py" line="105" />
         <source>Calibration</source>
         <translation>보정</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/calibration.py" line="151" />
+        <location filename="../../src/beckon/ui/calibration.py" line="157" />
         <source>Start</source>
         <translation>시작</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/calibration.py" line="153" />
+        <location filename="../../src/beckon/ui/calibration.py" line="159" />
         <source>Skip this movement</source>
         <translation>이 동작 건너뛰기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/calibration.py" line="154" />
+        <location filename="../../src/beckon/ui/calibration.py" line="160" />
         <source>Start again</source>
         <translation>다시 시작</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/calibration.py" line="155" />
+        <location filename="../../src/beckon/ui/calibration.py" line="161" />
         <source>Save profile</source>
         <translation>프로필 저장</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/calibration.py" line="157" />
+        <location filename="../../src/beckon/ui/calibration.py" line="163" />
         <source>Close</source>
         <translation>닫기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/calibration.py" line="193" />
+        <location filename="../../src/beckon/ui/calibration.py" line="198" />
         <source>The camera does not see a face yet.</source>
         <translation>카메라가 아직 얼굴을 찾지 못했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/calibration.py" line="248" />
+        <location filename="../../src/beckon/ui/calibration.py" line="219" />
+        <source>Not saved: this profile leaves the patient no way to choose.</source>
+        <translation>저장하지 않았습니다: 이 설정으로는 환자가 고를 방법이 없습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/calibration.py" line="260" />
         <source>Step {n} of {total}</source>
         <translation>{total}단계 중 {n}단계</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/calibration.py" line="267" />
+        <location filename="../../src/beckon/ui/calibration.py" line="279" />
         <source>Saved: {path}. The bedside uses it from its next start.</source>
         <translation>저장됨: {path}. 침상 화면을 다시 시작하면 적용됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/calibration.py" line="271" />
+        <location filename="../../src/beckon/ui/calibration.py" line="283" />
         <source>Calibration did not succeed. Press Start again.</source>
         <translation>보정에 실패했습니다. 다시 시작을 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/calibration.py" line="275" />
+        <location filename="../../src/beckon/ui/calibration.py" line="287" />
         <source>Measured movement: {list}</source>
         <translation>측정된 움직임: {list}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/calibration.py" line="279" />
+        <location filename="../../src/beckon/ui/calibration.py" line="290" />
+        <source>Warning: {list} not seen, but kept on at the previous setting: it is the patient's only way to choose. Start again, or choose another gesture.</source>
+        <translation>주의: {list} 동작이 보이지 않았지만 환자가 고를 수 있는 유일한 방법이라 이전 설정으로 켜 두었습니다. 다시 시작하거나 다른 동작을 고르세요.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/calibration.py" line="298" />
         <source>Switched off (not seen): {list}</source>
         <translation>꺼짐 (인식되지 않음): {list}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/calibration.py" line="283" />
+        <location filename="../../src/beckon/ui/calibration.py" line="304" />
+        <source>Skipped (previous setting kept): {list}</source>
+        <translation>건너뜀 (이전 설정 유지): {list}</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/calibration.py" line="308" />
         <source>Press Save profile to keep it.</source>
         <translation>유지하려면 프로필 저장을 누르세요.</translation>
     </message>
     <message>
         <location filename="../../src/beckon/ui/strings.py" line="24" />
+        <source>How strong, 0 to 10? Nod at {level}.</source>
+        <translation>얼마나 심한가요? 0부터 10까지, {level}에서 고개를 끄덕이세요.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="26" />
         <source>Nod to choose. Shake for the next one.</source>
         <translation>고르려면 끄덕이세요. 다음으로 넘기려면 고개를 저으세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="26" />
+        <location filename="../../src/beckon/ui/strings.py" line="28" />
         <source>Request chosen. One moment…</source>
         <translation>요청을 골랐습니다. 잠시만요…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="28" />
+        <location filename="../../src/beckon/ui/strings.py" line="30" />
         <source>Nod again to send it. Shake to cancel.</source>
         <translation>보내려면 한 번 더 끄덕이세요. 취소하려면 고개를 저으세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="30" />
+        <location filename="../../src/beckon/ui/strings.py" line="32" />
         <source>Turn your head to move. Nod to choose.</source>
         <translation>고개를 돌려 움직이고, 끄덕여서 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="32" />
+        <location filename="../../src/beckon/ui/strings.py" line="34" />
         <source>Please answer the nurse's question.</source>
         <translation>간호사의 질문에 답해 주세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="33" />
+        <location filename="../../src/beckon/ui/strings.py" line="36" />
+        <source>Resting: nothing is offered. Nod to wake the menu.</source>
+        <translation>쉬는 중: 아무것도 보여 주지 않습니다. 고개를 끄덕이면 메뉴가 다시 시작됩니다.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="37" />
         <source>Please wait…</source>
         <translation>잠시 기다려 주세요…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="39" />
+        <location filename="../../src/beckon/ui/strings.py" line="42" />
+        <source>Scan: {s} s</source>
+        <translation>넘김 간격: {s}초</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="47" />
+        <source>Nurse in room</source>
+        <translation>간호사 입실</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="52" />
+        <source>Clear emergency</source>
+        <translation>응급 호출 해제</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="61" />
+        <source>Pause: {s} s</source>
+        <translation>선택 후 쉼: {s}초</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="66" />
+        <source>Rest (pause the menu)</source>
+        <translation>쉬기 (메뉴 멈춤)</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="72" />
         <source>Not connected. Your request is saved and will be sent.</source>
         <translation>연결되지 않았습니다. 요청은 저장되었고 곧 전송됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="41" />
+        <location filename="../../src/beckon/ui/strings.py" line="74" />
         <source>Sending your request…</source>
         <translation>요청을 보내는 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="138" />
-        <location filename="../../src/beckon/ui/strings.py" line="43" />
+        <location filename="../../src/beckon/ui/strings.py" line="208" />
+        <location filename="../../src/beckon/ui/strings.py" line="76" />
         <source>The nurses have your request.</source>
         <translation>간호사실에서 요청을 받았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="46" />
+        <location filename="../../src/beckon/ui/strings.py" line="79" />
         <source>{nurse} is coming.</source>
         <translation>{nurse} 님이 오고 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="47" />
+        <location filename="../../src/beckon/ui/strings.py" line="80" />
         <source>A nurse is coming.</source>
         <translation>간호사가 오고 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="49" />
+        <location filename="../../src/beckon/ui/strings.py" line="82" />
         <source>Done.</source>
         <translation>완료되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="51" />
+        <location filename="../../src/beckon/ui/strings.py" line="84" />
         <source>Cancelled.</source>
         <translation>취소되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="58" />
+        <location filename="../../src/beckon/ui/strings.py" line="90" />
+        <source>{time}  {request}: {state}</source>
+        <translation>{time}  {request}: {state}</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="98" />
         <source>Saved on this tablet</source>
         <translation>이 태블릿에 저장됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="60" />
+        <location filename="../../src/beckon/ui/strings.py" line="100" />
         <source>Sent</source>
         <translation>전송됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="62" />
+        <location filename="../../src/beckon/ui/strings.py" line="102" />
         <source>Received by the nurses' station</source>
         <translation>간호사실에서 받음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="158" />
-        <location filename="../../src/beckon/ui/strings.py" line="65" />
+        <location filename="../../src/beckon/ui/strings.py" line="228" />
+        <location filename="../../src/beckon/ui/strings.py" line="105" />
         <source>Acknowledged by {nurse}</source>
         <translation>{nurse} 님이 확인함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="66" />
+        <location filename="../../src/beckon/ui/strings.py" line="106" />
         <source>Acknowledged by a nurse</source>
         <translation>간호사가 확인함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="68" />
+        <location filename="../../src/beckon/ui/strings.py" line="108" />
         <source>Resolved</source>
         <translation>해결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="70" />
+        <location filename="../../src/beckon/ui/strings.py" line="110" />
         <source>Cancelled</source>
         <translation>취소됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="76" />
+        <location filename="../../src/beckon/ui/strings.py" line="116" />
         <source>Camera on</source>
         <translation>카메라 켜짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="78" />
+        <location filename="../../src/beckon/ui/strings.py" line="118" />
         <source>Camera starting</source>
         <translation>카메라 시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="80" />
+        <location filename="../../src/beckon/ui/strings.py" line="120" />
         <source>Camera slow ({fps} frames/s)</source>
         <translation>카메라 느림 (초당 {fps}프레임)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="82" />
+        <location filename="../../src/beckon/ui/strings.py" line="122" />
         <source>Camera not working</source>
         <translation>카메라 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="83" />
+        <location filename="../../src/beckon/ui/strings.py" line="123" />
         <source>Camera off</source>
         <translation>카메라 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="88" />
+        <location filename="../../src/beckon/ui/strings.py" line="128" />
         <source>Face found</source>
         <translation>얼굴 인식됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="90" />
+        <location filename="../../src/beckon/ui/strings.py" line="130" />
         <source>Face found, hold still</source>
         <translation>얼굴 인식됨, 움직이지 마세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="97" />
-        <source>Move the tablet closer to the face</source>
-        <translation>태블릿을 얼굴에 더 가까이 옮기세요</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/strings.py" line="99" />
-        <source>Turn the face toward the screen</source>
-        <translation>얼굴을 화면 쪽으로 돌리세요</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/strings.py" line="101" />
-        <source>Bring the whole face into the picture</source>
-        <translation>얼굴 전체가 화면에 보이게 하세요</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/strings.py" line="316" />
-        <source>face too small or turned away: move the tablet</source>
-        <translation>얼굴이 너무 작거나 돌아가 있음: 태블릿을 옮기세요</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/strings.py" line="91" />
+        <location filename="../../src/beckon/ui/strings.py" line="131" />
         <source>Face not found</source>
         <translation>얼굴을 찾을 수 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="96" />
+        <location filename="../../src/beckon/ui/strings.py" line="137" />
+        <source>Move the tablet closer to the face</source>
+        <translation>태블릿을 얼굴에 더 가까이 옮기세요</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="139" />
+        <source>Turn the face toward the screen</source>
+        <translation>얼굴을 화면 쪽으로 돌리세요</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="141" />
+        <source>Bring the whole face into the picture</source>
+        <translation>얼굴 전체가 화면에 보이게 하세요</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="152" />
         <source>Listening</source>
         <translation>듣는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="98" />
+        <location filename="../../src/beckon/ui/strings.py" line="154" />
         <source>Heard: {text}</source>
         <translation>들은 말: {text}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="100" />
+        <location filename="../../src/beckon/ui/strings.py" line="156" />
         <source>Microphone starting</source>
         <translation>마이크 시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="102" />
+        <location filename="../../src/beckon/ui/strings.py" line="158" />
         <source>Microphone not working</source>
         <translation>마이크 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="103" />
+        <location filename="../../src/beckon/ui/strings.py" line="159" />
         <source>Microphone off</source>
         <translation>마이크 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="108" />
+        <location filename="../../src/beckon/ui/strings.py" line="164" />
+        <source>This tablet cannot call the nurses. Please tell a nurse; staff: call IT.</source>
+        <translation>이 태블릿으로는 간호사를 부를 수 없습니다. 간호사에게 직접 알려 주세요. 직원: 전산실에 연락하세요.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="172" />
         <source>Connected</source>
         <translation>연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="110" />
+        <location filename="../../src/beckon/ui/strings.py" line="174" />
         <source>Connecting…</source>
         <translation>연결 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="111" />
+        <location filename="../../src/beckon/ui/strings.py" line="175" />
         <source>Not connected</source>
         <translation>연결 안 됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="116" />
+        <location filename="../../src/beckon/ui/strings.py" line="180" />
         <source>Station online</source>
         <translation>간호사실 연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="118" />
+        <location filename="../../src/beckon/ui/strings.py" line="182" />
         <source>Station: waiting</source>
         <translation>간호사실: 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="119" />
+        <location filename="../../src/beckon/ui/strings.py" line="183" />
         <source>Station offline</source>
         <translation>간호사실 연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="123" />
+        <location filename="../../src/beckon/ui/strings.py" line="187" />
         <source>Bed {bed}</source>
         <translation>{bed}번 침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="130" />
+        <location filename="../../src/beckon/ui/strings.py" line="194" />
         <source>{intent}?</source>
         <translation>{intent}?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="132" />
+        <location filename="../../src/beckon/ui/strings.py" line="196" />
         <source>Send {intent}? Nod again.</source>
         <translation>{intent} 요청을 보낼까요? 한 번 더 끄덕이세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="134" />
-        <source>{intent}. Your request is saved.</source>
-        <translation>{intent}. 요청이 저장되었습니다.</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="198" />
+        <source>How strong, from 0 to 10? 0?</source>
+        <translation>얼마나 심한가요? 0부터 10까지. 0?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="136" />
+        <location filename="../../src/beckon/ui/strings.py" line="200" />
+        <source>{level}?</source>
+        <translation>{level}?</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="202" />
+        <source>Resting. Nod to wake the menu.</source>
+        <translation>쉬는 중입니다. 고개를 끄덕이면 메뉴가 다시 시작됩니다.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="204" />
+        <source>{phrase} Your request is saved.</source>
+        <translation>{phrase} 요청이 저장되었습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="206" />
         <source>{question} Nod for yes, shake for no.</source>
         <translation>{question} "네"는 끄덕이고, "아니요"는 고개를 저으세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="142" />
+        <location filename="../../src/beckon/ui/strings.py" line="212" />
         <source>Your request is done.</source>
         <translation>요청이 완료되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="146" />
+        <location filename="../../src/beckon/ui/strings.py" line="216" />
         <source>You answered yes.</source>
         <translation>"네"라고 답했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="148" />
+        <location filename="../../src/beckon/ui/strings.py" line="218" />
         <source>You answered no.</source>
         <translation>"아니요"라고 답했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="159" />
+        <location filename="../../src/beckon/ui/strings.py" line="229" />
         <source>Acknowledged</source>
         <translation>확인됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="161" />
+        <location filename="../../src/beckon/ui/strings.py" line="231" />
         <source>Waiting for a nurse</source>
         <translation>간호사를 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="167" />
+        <location filename="../../src/beckon/ui/strings.py" line="237" />
         <source>Emergency</source>
         <translation>응급</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="169" />
+        <location filename="../../src/beckon/ui/strings.py" line="239" />
         <source>Urgent</source>
         <translation>긴급</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="170" />
+        <location filename="../../src/beckon/ui/strings.py" line="240" />
         <source>Routine</source>
         <translation>일반</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="178" />
+        <location filename="../../src/beckon/ui/strings.py" line="248" />
         <source>Reminder: still open</source>
         <translation>알림: 아직 처리 안 됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="180" />
-        <source>Escalated: primary nurse</source>
-        <translation>상향: 담당 간호사</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="251" />
+        <source>Overdue (level 1): nobody has been paged</source>
+        <translation>지연 (1단계): 아무에게도 호출이 가지 않았습니다</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="182" />
-        <source>Escalated: charge nurse</source>
-        <translation>상향: 책임 간호사</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="253" />
+        <source>Overdue (level 2): tell the charge nurse; nobody was paged</source>
+        <translation>지연 (2단계): 책임 간호사에게 알리세요. 아무에게도 호출이 가지 않았습니다</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="183" />
-        <source>Escalated: whole unit</source>
-        <translation>상향: 병동 전체</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="254" />
+        <source>Overdue (level 3): call the whole unit; nobody was paged</source>
+        <translation>지연 (3단계): 병동 전체에 알리세요. 아무에게도 호출이 가지 않았습니다</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="188" />
+        <location filename="../../src/beckon/ui/strings.py" line="261" />
+        <source>bed {bed}</source>
+        <translation>{bed}번 침대</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="262" />
+        <source>Nurse in room: {beds}</source>
+        <translation>간호사 입실: {beds}</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="267" />
         <source>New request: bed {bed}, {intent}</source>
         <translation>새 요청: {bed}번 침대, {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="192" />
+        <location filename="../../src/beckon/ui/strings.py" line="271" />
         <source>Still waiting: bed {bed}, {intent}</source>
         <translation>아직 대기 중: {bed}번 침대, {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="196" />
+        <location filename="../../src/beckon/ui/strings.py" line="275" />
         <source>Device fault: bed {bed} is offline</source>
         <translation>기기 고장: {bed}번 침대 연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="198" />
+        <location filename="../../src/beckon/ui/strings.py" line="277" />
         <source>Bed {bed} answered {answer}</source>
         <translation>{bed}번 침대의 대답: {answer}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="206" />
+        <location filename="../../src/beckon/ui/strings.py" line="285" />
         <source>YES</source>
         <translation>네</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="208" />
+        <location filename="../../src/beckon/ui/strings.py" line="287" />
         <source>NO</source>
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="209" />
+        <location filename="../../src/beckon/ui/strings.py" line="289" />
+        <source>no answer</source>
+        <translation>대답 없음</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="290" />
         <source>waiting…</source>
         <translation>기다리는 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="214" />
+        <location filename="../../src/beckon/ui/strings.py" line="296" />
+        <source>asked {asked}, answered {answered}</source>
+        <translation>{asked}에 질문, {answered}에 대답</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="299" />
+        <source>asked {asked}</source>
+        <translation>{asked}에 질문</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="304" />
         <source>by head gesture</source>
         <translation>고갯짓으로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="216" />
+        <location filename="../../src/beckon/ui/strings.py" line="306" />
         <source>by voice</source>
         <translation>음성으로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="218" />
+        <location filename="../../src/beckon/ui/strings.py" line="308" />
         <source>by touch</source>
         <translation>터치로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="224" />
+        <location filename="../../src/beckon/ui/strings.py" line="314" />
         <source>Are you in pain?</source>
         <translation>아프세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="225" />
+        <location filename="../../src/beckon/ui/strings.py" line="315" />
         <source>Are you thirsty?</source>
         <translation>목마르세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="226" />
+        <location filename="../../src/beckon/ui/strings.py" line="316" />
         <source>Are you comfortable?</source>
         <translation>편안하세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="227" />
+        <location filename="../../src/beckon/ui/strings.py" line="317" />
         <source>Do you want to sleep?</source>
         <translation>주무시고 싶으세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="228" />
+        <location filename="../../src/beckon/ui/strings.py" line="318" />
         <source>Are you cold?</source>
         <translation>추우세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="117" />
-        <source>Cancel this request</source>
-        <translation>이 요청 취소</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="325" />
+        <source>NOT CONNECTED: calls from the beds cannot reach this screen. Check the beds in person and call IT.</source>
+        <translation>연결 끊김: 침대의 호출이 이 화면에 오지 못합니다. 침대를 직접 확인하고 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="132" />
-        <source>Your requests show here.</source>
-        <translation>요청하신 내용이 여기에 표시됩니다.</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="331" />
+        <source>STATION SERVICE DOWN: new calls are not being received. Check the beds in person and call IT.</source>
+        <translation>간호사실 서비스 중단: 새 호출을 받지 못하고 있습니다. 침대를 직접 확인하고 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="648" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="259" />
-        <source>Show camera</source>
-        <translation>카메라 보기</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="337" />
+        <source>No sound device: alarms are silent. Watch this screen.</source>
+        <translation>소리 장치 없음: 알람이 울리지 않습니다. 이 화면을 지켜봐 주세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="262" />
-        <source>Calibrate</source>
-        <translation>보정</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="344" />
+        <source>Calls cannot reach the nurses right now. If you need help, call out or ask a visitor to get a nurse.</source>
+        <translation>지금은 호출이 간호사에게 전달되지 않습니다. 도움이 필요하면 소리 내어 부르거나 방문객에게 간호사를 불러 달라고 하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="377" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="339" />
-        <source>Yes</source>
-        <translation>네</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="350" />
+        <source>Your request has not reached the nurses yet. If you need help, call out or ask a visitor to get a nurse.</source>
+        <translation>요청이 아직 간호사에게 전달되지 않았습니다. 도움이 필요하면 소리 내어 부르거나 방문객에게 간호사를 불러 달라고 하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="378" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="340" />
-        <source>No</source>
-        <translation>아니요</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="356" />
+        <source>No sound device: spoken prompts and alarms are silent.</source>
+        <translation>소리 장치 없음: 음성 안내와 알람이 나오지 않습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="348" />
-        <source>Nod for yes, shake your head for no.</source>
-        <translation>"네"는 끄덕이고, "아니요"는 고개를 저으세요.</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="363" />
+        <source>{wait}: {intent} at {time}</source>
+        <translation>{wait}: {time} {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="480" />
-        <source>a nurse</source>
-        <translation>간호사</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="366" />
+        <source>{wait}: {intent} at {time}, NO NURSE ANSWERED</source>
+        <translation>{wait}: {time} {intent}, 응답한 간호사 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="481" />
-        <source>{nurse} asks:</source>
-        <translation>{nurse} 님의 질문:</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="374" />
+        <source>camera off</source>
+        <translation>카메라 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="511" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="506" />
-        <source>Did you ask for: {intent}? Nod or say yes.</source>
-        <translation>{intent}을(를) 요청하셨나요? 끄덕이거나 "네"라고 말하세요.</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="375" />
+        <source>camera not working</source>
+        <translation>카메라 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="523" />
-        <source>Send “{intent}”?</source>
-        <translation>“{intent}” 요청을 보낼까요?</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="376" />
+        <source>face not found</source>
+        <translation>얼굴이 보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="532" />
-        <source>Cancel “{intent}”?</source>
-        <translation>“{intent}” 요청을 취소할까요?</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="377" />
+        <source>face too small or turned away: move the tablet</source>
+        <translation>얼굴이 너무 작거나 돌아가 있음: 태블릿을 옮기세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="541" />
-        <source>Touch Yes or No.</source>
-        <translation>네 또는 아니요를 누르세요.</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="378" />
+        <source>microphone not working</source>
+        <translation>마이크 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="648" />
-        <source>Hide camera</source>
-        <translation>카메라 숨기기</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="379" />
+        <source>no sound: prompts and alarms are silent</source>
+        <translation>소리 없음: 안내와 알람이 나오지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="657" />
-        <source>No picture</source>
-        <translation>화면 없음</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="380" />
+        <source>configuration problem: call IT</source>
+        <translation>설정 문제: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="684" />
-        <source>The bedside service stopped: call IT.</source>
-        <translation>침상 서비스가 멈췄습니다. 전산실에 연락하세요.</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="381" />
+        <source>calls from this bed are not reaching the station: check the bed, call IT</source>
+        <translation>이 침대의 호출이 간호사실에 도착하지 않음: 침대를 확인하고 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="98" />
-        <source>Acknowledge</source>
-        <translation>확인</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="385" />
+        <source>Bed {bed}: {faults}</source>
+        <translation>{bed}번 침대: {faults}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="99" />
-        <source>Resolve</source>
-        <translation>해결</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="218" />
-        <source>Unit {unit}</source>
-        <translation>{unit} 병동</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="226" />
-        <source>Your name:</source>
-        <translation>이름:</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="228" />
-        <source>Nurse name</source>
-        <translation>간호사 이름</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="240" />
-        <source>Requests</source>
-        <translation>요청</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="241" />
-        <source>History</source>
-        <translation>기록</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="263" />
-        <source>No open requests.</source>
-        <translation>열린 요청이 없습니다.</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="273" />
-        <source>Ask a bed a yes/no question</source>
-        <translation>침대에 예/아니요 질문하기</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="278" />
+        <location filename="../../src/beckon/ui/station_window.py" line="385" />
+        <location filename="../../src/beckon/ui/strings.py" line="393" />
         <source>Bed</source>
         <translation>침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="288" />
+        <location filename="../../src/beckon/ui/strings.py" line="394" />
+        <source>Tablet</source>
+        <translation>태블릿</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="395" />
+        <source>Camera</source>
+        <translation>카메라</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="396" />
+        <source>Face</source>
+        <translation>얼굴</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="397" />
+        <source>Microphone</source>
+        <translation>마이크</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="398" />
+        <source>Speech</source>
+        <translation>음성 인식</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="399" />
+        <source>Calls to station</source>
+        <translation>간호사실로 호출</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="400" />
+        <source>Version</source>
+        <translation>버전</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="408" />
+        <source>OK</source>
+        <translation>정상</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="410" />
+        <source>online</source>
+        <translation>연결됨</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="411" />
+        <source>OFFLINE</source>
+        <translation>연결 끊김</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="419" />
+        <location filename="../../src/beckon/ui/strings.py" line="412" />
+        <source>off</source>
+        <translation>꺼짐</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="417" />
+        <location filename="../../src/beckon/ui/strings.py" line="416" />
+        <location filename="../../src/beckon/ui/strings.py" line="413" />
+        <source>not working</source>
+        <translation>작동 안 함</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="414" />
+        <source>not found</source>
+        <translation>보이지 않음</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="415" />
+        <source>poor view</source>
+        <translation>잘 안 보임</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="418" />
+        <source>starting</source>
+        <translation>시작 중</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="422" />
+        <source>{n} sending</source>
+        <translation>{n}건 보내는 중</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="424" />
+        <source>{n} NOT ARRIVING ({age})</source>
+        <translation>{n}건 도착 안 함 ({age})</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="136" />
+        <source>Cancel this request</source>
+        <translation>이 요청 취소</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="147" />
+        <source>Your earlier messages</source>
+        <translation>이전 요청</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="166" />
+        <source>Your requests show here.</source>
+        <translation>요청하신 내용이 여기에 표시됩니다.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="177" />
+        <source>Asked at {time}</source>
+        <translation>{time}에 요청함</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="905" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="343" />
+        <source>Show camera</source>
+        <translation>카메라 보기</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="346" />
+        <source>Calibrate</source>
+        <translation>보정</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="349" />
+        <source>Exit</source>
+        <translation>종료</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="352" />
+        <source>Close the bedside (under the kiosk service it starts again).</source>
+        <translation>침상 화면을 닫습니다 (키오스크 서비스에서는 다시 시작됩니다).</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="379" />
+        <source>Staff</source>
+        <translation>직원</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="381" />
+        <source>Staff: hold for 3 seconds.</source>
+        <translation>직원: 3초 동안 누르세요.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="543" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="505" />
+        <source>Yes</source>
+        <translation>네</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="544" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="506" />
+        <source>No</source>
+        <translation>아니요</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="514" />
+        <source>Nod for yes, shake your head for no.</source>
+        <translation>"네"는 끄덕이고, "아니요"는 고개를 저으세요.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="647" />
+        <source>a nurse</source>
+        <translation>간호사</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="648" />
+        <source>{nurse} asks:</source>
+        <translation>{nurse} 님의 질문:</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="672" />
+        <source>Did you ask for: {intent}? Nod or say yes.</source>
+        <translation>{intent}을(를) 요청하셨나요? 끄덕이거나 "네"라고 말하세요.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="684" />
+        <source>Send “{intent}”?</source>
+        <translation>“{intent}” 요청을 보낼까요?</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="693" />
+        <source>Cancel “{intent}”?</source>
+        <translation>“{intent}” 요청을 취소할까요?</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="702" />
+        <source>Touch Yes or No.</source>
+        <translation>네 또는 아니요를 누르세요.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="905" />
+        <source>Hide camera</source>
+        <translation>카메라 숨기기</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="914" />
+        <source>No picture</source>
+        <translation>화면 없음</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="944" />
+        <source>The bedside service stopped: call IT.</source>
+        <translation>침상 서비스가 멈췄습니다. 전산실에 연락하세요.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/station_window.py" line="859" />
+        <location filename="../../src/beckon/ui/station_window.py" line="116" />
+        <source>Acknowledge</source>
+        <translation>확인</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/station_window.py" line="861" />
+        <location filename="../../src/beckon/ui/station_window.py" line="117" />
+        <source>Resolve</source>
+        <translation>해결</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/station_window.py" line="299" />
+        <source>Unit {unit}</source>
+        <translation>{unit} 병동</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/station_window.py" line="309" />
+        <source>Your name:</source>
+        <translation>이름:</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/station_window.py" line="311" />
+        <source>Nurse name</source>
+        <translation>간호사 이름</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/station_window.py" line="340" />
+        <source>Requests</source>
+        <translation>요청</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/station_window.py" line="341" />
+        <source>History</source>
+        <translation>기록</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/station_window.py" line="342" />
+        <source>Beds</source>
+        <translation>침대</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/station_window.py" line="370" />
+        <source>No open requests.</source>
+        <translation>열린 요청이 없습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/station_window.py" line="380" />
+        <source>Ask a bed a yes/no question</source>
+        <translation>침대에 예/아니요 질문하기</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/station_window.py" line="400" />
         <source>Ask</source>
         <translation>질문하기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="292" />
+        <location filename="../../src/beckon/ui/station_window.py" line="404" />
         <source>Recent questions</source>
         <translation>최근 질문</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="314" />
-        <source>Median time to a nurse's answer, per request type (last 24 h)</source>
-        <translation>요청 종류별 간호사 응답 시간 중앙값 (최근 24시간)</translation>
+        <location filename="../../src/beckon/ui/station_window.py" line="450" />
+        <source>Time to a nurse's answer, per request type (last 24 h): 9 of 10 calls were answered within the bar (90th percentile)</source>
+        <translation>요청 종류별 간호사 응답 시간 (최근 24시간): 호출 10건 중 9건이 막대 안의 시간에 응답받음 (90번째 백분위수)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="320" />
-        <source>Median time to a nurse's answer, per hour</source>
-        <translation>시간대별 간호사 응답 시간 중앙값</translation>
+        <location filename="../../src/beckon/ui/station_window.py" line="462" />
+        <source>Time to a nurse's answer, per hour (90th percentile)</source>
+        <translation>시간대별 간호사 응답 시간 (90번째 백분위수)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="326" />
+        <location filename="../../src/beckon/ui/station_window.py" line="472" />
+        <source>Slowest calls (last 24 h)</source>
+        <translation>가장 오래 기다린 호출 (최근 24시간)</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/station_window.py" line="784" />
+        <location filename="../../src/beckon/ui/station_window.py" line="484" />
         <source>No requests in the last 24 hours.</source>
         <translation>최근 24시간 동안 요청이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="392" />
-        <location filename="../../src/beckon/ui/station_window.py" line="376" />
+        <location filename="../../src/beckon/ui/station_window.py" line="505" />
+        <source>No bed has reported yet.</source>
+        <translation>아직 상태를 보낸 침대가 없습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/station_window.py" line="571" />
+        <source>{what}: {value}</source>
+        <translation>{what}: {value}</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/station_window.py" line="669" />
+        <location filename="../../src/beckon/ui/station_window.py" line="637" />
         <source>Enter your name first.</source>
         <translation>먼저 이름을 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="384" />
+        <location filename="../../src/beckon/ui/station_window.py" line="653" />
+        <source>Not connected: the action is queued and will be sent when the connection is back. Keep this window open.</source>
+        <translation>연결 안 됨: 작업이 대기 중이며 연결이 돌아오면 보냅니다. 이 창을 닫지 마세요.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/station_window.py" line="661" />
         <source>Not connected: the action was not sent.</source>
         <translation>연결 안 됨: 작업이 전송되지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="396" />
+        <location filename="../../src/beckon/ui/station_window.py" line="673" />
         <source>Choose a bed and a question.</source>
         <translation>침대와 질문을 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="399" />
+        <location filename="../../src/beckon/ui/station_window.py" line="678" />
+        <source>Not connected: the question is queued and will be asked when the connection is back.</source>
+        <translation>연결 안 됨: 질문이 대기 중이며 연결이 돌아오면 전달됩니다.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/station_window.py" line="686" />
         <source>Not connected: the question was not sent.</source>
         <translation>연결 안 됨: 질문이 전송되지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="474" />
+        <location filename="../../src/beckon/ui/station_window.py" line="788" />
         <source>{n} requests in the last {h} hours</source>
         <translation>최근 {h}시간 동안 요청 {n}건</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/station_window.py" line="864" />
+        <source>{action} for {what} did not arrive: press it again.</source>
+        <translation>{what}의 {action} 요청이 전달되지 않았습니다. 다시 누르세요.</translation>
     </message>
 </context></TS>

@@ -85,12 +85,15 @@ class RequestSent:
 @dataclass(frozen=True)
 class StateChanged:
     """The station moved a request on (received, acknowledged by ``by``, resolved, ...).
-    ``intent`` is empty when only a receipt told us, which does not repeat it."""
+    ``intent`` is empty when only a receipt told us, which does not repeat it; ``created_at``
+    (the request's own time, from the bed's retained state) lets a tablet that restarted show
+    when its patient asked."""
 
     request_id: str
     state: str
     by: str | None = None
     intent: str = ""
+    created_at: str = ""
 
 
 @dataclass(frozen=True)

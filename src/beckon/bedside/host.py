@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from beckon.background import Background
-from beckon.bedside.service import BedsideService
+from beckon.bedside.service import BedsideService, VoiceEngine
 from beckon.bedside.vision_worker import VisionWorker
 from beckon.bedside.voice_worker import VoiceListener, VoiceWorker, route_gestures
 
@@ -101,6 +101,7 @@ class BedsideHost:
         self._vision_due = 0.0
         self._voice_due = 0.0
         self._failed_voice: VoiceWorker | None = None
+        self._voice_reported: str | None = None
 
     # ------------------------------------------------------------ lifetime
 
@@ -145,6 +146,27 @@ class BedsideHost:
             self._start_voice(now)
         if self.camera is not None and self.vision is None and now >= self._vision_due:
             self._start_vision()
+        engine = self.voice_engine()
+        if engine != self._voice_reported:
+            self._voice_reported = engine
+            self.service.post(VoiceEngine(engine))
+
+    def voice_engine(self) -> str:
+        """What the bed's status says of its speech recogniser: "off" (no voice input, or a
+        sound file that ended), "starting", "failed" (waiting to retry), or the engine and
+        language that run ("vosk:ko", "pocketsphinx:en")."""
+        worker = self.voice
+        if self.mic is None:
+            return "off"
+        if worker is None:
+            return "failed" if self._voice_due > 0 else "starting"
+        if worker.error is not None:
+            return "failed"
+        if worker.finished.is_set():
+            return "off"
+        if not worker.ready.is_set() or not worker.engine:
+            return "starting"
+        return f"{worker.engine}:{worker.language}".lower()[:40]
 
     def _watch_vision(self, now: float) -> None:
         worker = self.vision

@@ -156,6 +156,14 @@ class DeviceFaults:
     faults: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class VoiceEngine:
+    """Which speech recogniser runs ("vosk:ko", "pocketsphinx:en") or "off", "starting",
+    "failed": published in the bed's status so the station sees a bed that cannot hear."""
+
+    name: str
+
+
 Listener = Callable[[BedsideEvent], None]
 
 
@@ -201,6 +209,7 @@ class BedsideService:
         # calling them, which is the point.
         self.beats: list[Callable[[], None]] = []
         self.device_faults: tuple[str, ...] = ()
+        self.voice_engine: str | None = None  # None until the host reports it
         self.nurse_present: str | None = None  # "nurse in room", set from this bed's screen
         self.states: dict[str, str] = {}
         self.link: MqttLink | None = None
@@ -322,6 +331,11 @@ class BedsideService:
         elif isinstance(item, DeviceFaults):
             if item.faults != self.device_faults:
                 self.device_faults = item.faults
+                if self.link is not None and self.link.connected:
+                    self._publish_status()
+        elif isinstance(item, VoiceEngine):
+            if item.name != self.voice_engine:
+                self.voice_engine = item.name
                 if self.link is not None and self.link.connected:
                     self._publish_status()
         elif isinstance(item, Connected):
@@ -518,7 +532,7 @@ class BedsideService:
                 self.outbox.remove(f"request:{view.id}")
                 if view.state in p.CLOSED_STATES:
                     self.outbox.remove(f"cancel:{view.id}")
-                self._update(view.id, view.state, view.by, view.intent)
+                self._update(view.id, view.state, view.by, view.intent, view.created_at)
         elif isinstance(msg, p.Question) and topic == self.address.topic("question"):
             if msg.id in self._answered:
                 return  # delivered again by the broker; already answered
@@ -574,17 +588,28 @@ class BedsideService:
             cfg.inputs,
             __version__,
             faults if online else (),
+            self.voice_engine if online else None,
+            self.waiting if online else None,
+            self._backlog_age() if online else None,
         )
         return p.encode(status)
 
-    def _update(self, request_id: str, state: str, by: str | None, intent: str) -> None:
+    def _backlog_age(self) -> int:
+        """Seconds the oldest message in the outbox has waited for its receipt."""
+        assert self.outbox is not None
+        pending = self.outbox.pending()
+        return max(0, int(time.time() - pending[0].created_at)) if pending else 0
+
+    def _update(
+        self, request_id: str, state: str, by: str | None, intent: str, created_at: str = ""
+    ) -> None:
         if self.states.get(request_id) == state:
             return
         known = self.states.get(request_id)
         if known in p.CLOSED_STATES or p.is_backwards(known, state):
             return  # an older message arriving late never moves a request backwards
         self.states[request_id] = state
-        self._emit(ev.StateChanged(request_id, state, by, intent))
+        self._emit(ev.StateChanged(request_id, state, by, intent, created_at))
 
     # ------------------------------------------------------------ outbox
 
@@ -632,7 +657,9 @@ class BedsideService:
 
     def _count_waiting(self) -> None:
         assert self.outbox is not None
-        self.waiting = len(self.outbox)
+        before, self.waiting = self.waiting, len(self.outbox)
+        if self.waiting != before and self.link is not None and self.link.connected:
+            self._publish_status()  # the station's bed board shows the backlog at once
 
     def _emit(self, event: BedsideEvent) -> None:
         for listener in self.listeners:

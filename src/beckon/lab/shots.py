@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import random
+import threading
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -135,8 +136,9 @@ def answered(window: Any) -> bool:
 
 
 def take_screenshots(out: Path, model: Path | None) -> list[Path]:
+    from beckon import __version__
     from beckon.bedside.host import CameraSpec
-    from beckon.bedside.service import BedsideService, Gesture
+    from beckon.bedside.service import BedsideService, Gesture, Submit
     from beckon.config import BrokerConfig
     from beckon.lab.rig import one_machine
     from beckon.messaging import protocol as p
@@ -173,10 +175,37 @@ def take_screenshots(out: Path, model: Path | None) -> list[Path]:
             ("8", "emergency", "emergency", 12),
             ("14", "toilet", "urgent", 45),
         ]
+        # Their health as the bed board shows it: speech recognisers, a face out of view, a
+        # tablet whose camera and microphone failed and whose calls do not reach the station.
+        health: dict[str, tuple[tuple[str, ...], str, int, int, str]] = {
+            "3": ((), "vosk:en", 0, 0, __version__),
+            "5": (("no_face",), "pocketsphinx:en", 0, 0, __version__),
+            "8": ((), "off", 0, 0, __version__),
+            "14": (("camera_lost", "mic_error"), "failed", 2, 95, "0.1.0"),
+        }
+
+        def beat(retain: bool) -> None:
+            for bed, (faults, voice, backlog, waited, version) in health.items():
+                status = p.BedStatus(
+                    SITE, UNIT, bed, True, _iso(datetime.now(UTC)), ("gesture", "voice", "touch"),
+                    version, faults, voice, backlog, waited,
+                )  # fmt: skip
+                topic = p.BedAddress(SITE, UNIT, bed).topic("status")
+                beds.publish(topic, p.encode(status), retain)
+
+        # The other tablets' heartbeat, as a running bedside sends it every 5 s: without it the
+        # station counts them offline after 15 s.
+        stop_beats = threading.Event()
+
+        def beats() -> None:
+            while not stop_beats.wait(4.0):
+                beat(False)
+
+        beat(True)
+        threading.Thread(target=beats, name="shots-beds", daemon=True).start()
+        stack.callback(stop_beats.set)
         for bed, intent, priority, age in others:
             address = p.BedAddress(SITE, UNIT, bed)
-            status = p.BedStatus(SITE, UNIT, bed, True, _iso(now), ("gesture", "touch"), "0.1.0")
-            beds.publish(address.topic("status"), p.encode(status), retain=True)
             made = _iso(now - timedelta(seconds=age))
             req = _request(bed, intent, priority, "gesture", made)
             beds.publish(address.topic("request"), p.encode(req))
@@ -289,7 +318,33 @@ def take_screenshots(out: Path, model: Path | None) -> list[Path]:
         station_window.tabs.setCurrentIndex(1)
         shoot.wait(lambda: len(station_window.hour_chart.bars) > 12, what="the history chart")
         shoot.shot(station_window, "station_history")
+        station_window.tabs.setCurrentIndex(2)
+        shoot.wait(lambda: len(station_window.board) >= 6, what="the bed board")
+        shoot.shot(station_window, "station_beds")
         station_window.tabs.setCurrentIndex(0)
+
+        # The patient asks twice more by touch; the nurse resolves the water and the pain: the
+        # tablet shows the newest as done and, under it, the earlier ones with their times.
+        for intent in ("toilet", "pain"):
+            known = {t.request_id for t in bedside.timeline.tracks}
+
+            def saved(known: set[str] = known) -> bool:
+                tracks = bedside.timeline.tracks
+                return bool(tracks) and tracks[0].request_id not in known
+
+            bedside.service.post(Submit(intent, "touch"))
+            shoot.wait(saved, what=f"{intent} saved")
+            shoot.wait(lambda: bedside.timeline.tracks[0].state == "received", what="received")
+        newest = bedside.timeline.tracks[0].request_id
+        for done in (row12.request_id, newest):
+            station_window.act("resolve", done)
+
+        def resolved() -> bool:
+            tracks = [bedside.timeline.get(r) for r in (row12.request_id, newest)]
+            return all(t is not None and t.state == "resolved" for t in tracks)
+
+        shoot.wait(resolved, what="water and pain resolved")
+        shoot.shot(bedside, "bedside_recent_messages")
 
         # High contrast, same state.
         app.setStyleSheet(theme.stylesheet("bedside", "high_contrast", 1.0))

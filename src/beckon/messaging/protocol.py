@@ -263,6 +263,14 @@ class BedStatus:
     faults: tuple[str, ...] = ()
     """Device faults the bed reports while online (camera_off, camera_lost, no_face, poor_view,
     mic_error, no_sound, config), so the station sees a bed that cannot see its patient."""
+    voice: str | None = None
+    """The speech recogniser and its language ("vosk:ko", "pocketsphinx:en"), or "off",
+    "starting", "failed"; absent from beds older than this field (None: not reported)."""
+    backlog: int | None = None
+    """Messages in the bed's outbox still waiting for the station's receipt (None: not
+    reported). A count that stays above 0 means the bed's calls do not reach the station."""
+    backlog_age_s: int | None = None
+    """Seconds the oldest of those messages has waited (0 when none wait)."""
     kind: Literal["status"] = "status"
     v: int = VERSION
 
@@ -588,6 +596,11 @@ def _to_dict(msg: Message) -> dict[str, Any]:
         del data["present_beds"]  # a unit without a nurse in a room sends what it always did
     if isinstance(msg, NurseAtBed) and msg.id is None:
         del data["id"]
+    if isinstance(msg, BedStatus):
+        # Health fields go on the wire only when reported, so a will stays what it was.
+        for name in ("voice", "backlog", "backlog_age_s"):
+            if data[name] is None:
+                del data[name]
     if isinstance(msg, StationStatus):
         data = {k: v for k, v in data.items() if v is not None or k not in ("instance", "fault")}
     return data
@@ -653,6 +666,9 @@ def _from_dict(data: dict[str, Any]) -> Message:
         data = dict(
             data, inputs=tuple(data.get("inputs", ())), faults=tuple(data.get("faults", ()))
         )
+        for name in ("backlog", "backlog_age_s"):
+            if name in data:
+                data[name] = int(data[name])  # JSON Schema's integer also admits 3.0
     return cls(**data)
 
 

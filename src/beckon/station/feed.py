@@ -50,13 +50,18 @@ class StationPresence:
 
 @dataclass(frozen=True)
 class BedHealth:
-    """A bed's retained status: online, and the device faults it reports (camera, face,
-    microphone, sound), so the station sees a bed that cannot see its patient."""
+    """A bed's status (retained, and its heartbeat): online, the device faults it reports
+    (camera, face, microphone, sound), its speech recogniser, its outbox backlog and its
+    software version, so the station sees a bed that cannot see, hear or reach the nurses.
+    ``None``: a bed too old to report it."""
 
     bed: str
     online: bool
     faults: tuple[str, ...]
     software: str = ""
+    voice: str | None = None
+    backlog: int | None = None
+    backlog_age_s: int | None = None
 
 
 FeedItem = p.UnitQueue | p.UnitStats | Connection | StationPresence | BedHealth
@@ -220,7 +225,15 @@ class StationFeed:
                 self._resend(time.monotonic(), RESEND_S)
             return StationPresence(msg.name, msg.online)
         if isinstance(msg, p.BedStatus) and "/bed/" in event.topic:
-            return BedHealth(msg.bed, msg.online, msg.faults, msg.software)
+            return BedHealth(
+                msg.bed,
+                msg.online,
+                msg.faults,
+                msg.software,
+                msg.voice,
+                msg.backlog,
+                msg.backlog_age_s,
+            )
         log.warning("dropped a %s on %s", type(msg).__name__, event.topic)
         return None
 

@@ -8,23 +8,27 @@ which events deserve a spoken prompt. Texts are keys; the Qt layer translates th
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol, assert_never
 
 from beckon.bedside import events as ev
 from beckon.bedside.events import BedsideEvent
 from beckon.intents import Intent
-from beckon.messaging.protocol import CLOSED_STATES, REQUEST_STATES, is_backwards
+from beckon.messaging.protocol import CLOSED_STATES, REQUEST_STATES, is_backwards, parse_iso
 
 TRACK_STATES = ("saved", "sent", *REQUEST_STATES[1:])
 """The request states as the patient follows them: the bedside's "created" splits into saved
 (on disk) and sent (published); the rest are the request's own states, in their order."""
 STEPS = TRACK_STATES[:-1]  # the timeline's steps; cancelled replaces resolved at the end
-MAX_TRACKS = 3  # requests shown on the timeline; the newest first
+MAX_TRACKS = 5
+"""The patient's own recent messages on the timeline, newest first: the newest step by step,
+the ones before it as one line each with their time and state."""
 FINISHED_STATES = CLOSED_STATES
 
 
@@ -39,6 +43,12 @@ class RequestTrack:
     waiting_offline: bool = False
     updated: float = field(default_factory=time.monotonic)
     created: float = field(default_factory=time.monotonic)
+    made_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
+    """When the patient asked, on the wall clock (shown as HH:MM in the tablet's time zone)."""
+
+    def clock(self, tz: Any = None) -> str:
+        """``14:05``: when the patient asked, in ``tz`` (default: the tablet's time zone)."""
+        return self.made_at.astimezone(tz).strftime("%H:%M")
 
     @property
     def open(self) -> bool:
@@ -97,7 +107,7 @@ class Timeline:
             case ev.RequestSent(request_id=rid):
                 return self._move(rid, "sent", None, "")
             case ev.StateChanged(request_id=rid, state=state, by=by, intent=intent):
-                return self._move(rid, state, by, intent)
+                return self._move(rid, state, by, intent, e.created_at)
             case ev.ConnectionChanged(online=online):
                 changed = online != self.online
                 self.online = online
@@ -131,12 +141,17 @@ class Timeline:
         """The link's state as polled by the window (the service only reports changes)."""
         return self.apply(ev.ConnectionChanged(online))
 
-    def _move(self, request_id: str, state: str, by: str | None, intent: str) -> bool:
+    def _move(
+        self, request_id: str, state: str, by: str | None, intent: str, created_at: str = ""
+    ) -> bool:
         track = self.get(request_id)
         if track is None:
             if not intent or state in FINISHED_STATES:
                 return False  # an old request from the retained state: not on this screen
             track = RequestTrack(request_id, intent, state)
+            if created_at:
+                with contextlib.suppress(ValueError):  # else the arrival time stays
+                    track.made_at = parse_iso(created_at)
             self.tracks.insert(0, track)
             del self.tracks[MAX_TRACKS:]
         if is_backwards(track.state, state, TRACK_STATES):

@@ -49,6 +49,7 @@ from beckon.bedside.service import (
 from beckon.intents import SLEEP, Intent
 from beckon.ui import strings, theme
 from beckon.ui.bedside_model import (
+    MAX_TRACKS,
     PAUSE_PRESETS,
     SCAN_PRESETS,
     CameraMonitor,
@@ -114,6 +115,10 @@ class TimelinePanel(QFrame):
         top.addWidget(self.icon)
         top.addWidget(self.intent, 1)
         layout.addLayout(top)
+        self.when = QLabel()
+        self.when.setObjectName("timelineWhen")
+        self.when.setWordWrap(True)
+        layout.addWidget(self.when)
         self.headline = QLabel()
         self.headline.setObjectName("timelineHeadline")
         self.headline.setWordWrap(True)
@@ -133,10 +138,25 @@ class TimelinePanel(QFrame):
         self.cancel.clicked.connect(self._cancel_clicked)
         layout.addWidget(self.cancel)
         layout.addStretch(1)
-        self.older = QLabel()
-        self.older.setObjectName("stepLabel")
-        self.older.setWordWrap(True)
-        layout.addWidget(self.older)
+        # The patient's own messages before the newest: time, what, and where it stands.
+        self.recent_block = QWidget()
+        self.recent_block.setObjectName("recentBlock")
+        recent_layout = QVBoxLayout(self.recent_block)
+        recent_layout.setContentsMargins(0, 0, 0, 0)
+        recent_layout.setSpacing(6)
+        self.recent_title = QLabel(translate("Beckon", "Your earlier messages"))
+        self.recent_title.setObjectName("recentTitle")
+        self.recent_title.setWordWrap(True)
+        recent_layout.addWidget(self.recent_title)
+        self.recent: list[QLabel] = []
+        for _ in range(MAX_TRACKS - 1):
+            line = QLabel()
+            line.setObjectName("recentLine")
+            line.setWordWrap(True)
+            recent_layout.addWidget(line)
+            self.recent.append(line)
+        layout.addWidget(self.recent_block)
+        self._layout = layout
 
     def show_tracks(self, tracks: list[RequestTrack]) -> None:
         self._track = tracks[0] if tracks else None
@@ -149,10 +169,13 @@ class TimelinePanel(QFrame):
                 icon.hide()
                 label.hide()
             self.cancel.hide()
-            self.older.setText("")
+            self.when.hide()
+            self.show_recent([])
             return
         self.icon.set_icon(track.intent)
         self.intent.setText(self._labels(track.intent))
+        self.when.setText(translate("Beckon", "Asked at {time}").format(time=track.clock()))
+        self.when.show()
         self.headline.setText(strings.headline(track.headline(), track.by))
         steps = track.steps()
         for i, (icon, label) in enumerate(self.steps):
@@ -167,12 +190,28 @@ class TimelinePanel(QFrame):
             icon.show()
             label.show()
         self.cancel.setVisible(track.open)
-        self.older.setText(
-            "\n".join(
-                f"{self._labels(t.intent)}: {strings.headline(t.headline(), t.by)}"
-                for t in tracks[1:]
+        self.show_recent(tracks[1:MAX_TRACKS])
+        # While the newest request is open its steps come first; once it is done the earlier
+        # messages move up under its headline, where the patient sees them without scrolling.
+        self._layout.removeWidget(self.recent_block)
+        at = self._layout.indexOf(self.headline) + 1 if not track.open else self._layout.count()
+        self._layout.insertWidget(at, self.recent_block)
+
+    def show_recent(self, tracks: list[RequestTrack]) -> None:
+        """One line per earlier message: "14:02  Water: Done." (open ones stand out)."""
+        self.recent_block.setVisible(bool(tracks))
+        for i, line in enumerate(self.recent):
+            if i >= len(tracks):
+                line.hide()
+                continue
+            t = tracks[i]
+            line.setText(
+                strings.recent_line(
+                    t.clock(), self._labels(t.intent), strings.headline(t.headline(), t.by)
+                )
             )
-        )
+            set_prop(line, "open", t.open)
+            line.show()
 
     def _cancel_clicked(self) -> None:
         if self._track is not None:

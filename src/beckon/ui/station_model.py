@@ -266,6 +266,38 @@ def hour_bars(stats: p.UnitStats, tz: tzinfo | None = None, p90: bool = False) -
     return bars
 
 
+LABEL_STEPS = (1, 2, 3, 4, 6, 8, 12)
+"""Every how many columns the hour chart may label: divisors of 24, so labelled hours keep a
+regular rhythm (every hour, every other hour, every three hours...)."""
+
+
+def label_step(count: int, column_w: float, text_w: float, gap: float = 10.0) -> int:
+    """Every how many columns a label fits whole: the smallest step whose span holds the
+    widest label and a gap. 0: not even one label fits (then none is drawn rather than a
+    clipped "4:0")."""
+    for step in LABEL_STEPS:
+        if step <= max(count, 1) and step * column_w >= text_w + gap:
+            return step
+    return 0
+
+
+def label_boxes(
+    count: int, axis_x: float, column_w: float, text_w: float, width: float, gap: float = 10.0
+) -> list[tuple[int, float]]:
+    """Which columns get a label and where its box (``text_w`` wide) starts: every
+    ``label_step`` columns, centred under its column, moved (never shrunk) to stay inside
+    ``0..width``; a label that would then touch the one before it is left out."""
+    step = label_step(count, column_w, text_w, gap)
+    boxes: list[tuple[int, float]] = []
+    for i in range(0, count, step) if step else ():
+        centre = axis_x + (i + 0.5) * column_w
+        left = max(0.0, min(centre - text_w / 2, width - text_w))
+        if boxes and left < boxes[-1][1] + text_w + gap / 2:
+            continue
+        boxes.append((i, left))
+    return boxes
+
+
 def slow_calls(
     stats: p.UnitStats, intents: dict[str, Intent], language: str, tz: tzinfo | None = None
 ) -> list[tuple[str, str, str, bool]]:
@@ -437,3 +469,105 @@ def question_status(q: p.QuestionView, now: datetime, ttl_s: float) -> str:
 def clock_text(stamp: str, tz: tzinfo | None = None) -> str:
     """``14:05``: a wire timestamp in the station's local time."""
     return p.parse_iso(stamp).astimezone(tz).strftime("%H:%M")
+
+
+# ---------------------------------------------------------------- bed board
+
+BACKLOG_WARN_S = 30
+"""A bed whose oldest outbox message has waited this long for the station's receipt is a
+fault: its calls are not reaching the station (a bed resends every few seconds, and a
+working station confirms within a second or two)."""
+
+
+@dataclass(frozen=True)
+class BedBoardRow:
+    """One bed on the station's bed board. Each device column is a ``(tone, code)`` pair:
+    tone ok / warn / bad / off for the colour, code for the words (``strings.board_text``).
+    ``None`` values were not reported (a bed running older software)."""
+
+    bed: str
+    online: bool
+    camera: tuple[str, str]
+    face: tuple[str, str]
+    mic: tuple[str, str]
+    voice: tuple[str, str]
+    backlog: tuple[str, str]
+    software: str
+    faults: tuple[str, ...]
+    """The bed's device faults plus ``backlog`` when its calls are stuck: the fault lines."""
+    waiting: int | None = None
+    waiting_s: int | None = None
+
+
+def backlog_stuck(backlog: int | None, age_s: int | None) -> bool:
+    """Whether a bed's outbox says its calls are not reaching the station."""
+    return bool(backlog) and (age_s or 0) >= BACKLOG_WARN_S
+
+
+def bed_board_row(
+    bed: str,
+    online: bool,
+    faults: tuple[str, ...] = (),
+    software: str = "",
+    voice: str | None = None,
+    backlog: int | None = None,
+    backlog_age_s: int | None = None,
+) -> BedBoardRow:
+    """What the board shows for one bed's latest status (the values of ``BedHealth``)."""
+    if not online:
+        off = ("off", "unknown")
+        return BedBoardRow(bed, False, off, off, off, off, off, software, ())
+    f = set(faults)
+    camera = (
+        ("bad", "camera_lost")
+        if "camera_lost" in f
+        else ("warn", "camera_off")
+        if "camera_off" in f
+        else ("ok", "ok")
+    )
+    if camera[0] != "ok":
+        face = ("off", "unknown")
+    elif "no_face" in f:
+        face = ("warn", "no_face")
+    elif "poor_view" in f:
+        face = ("warn", "poor_view")
+    else:
+        face = ("ok", "ok")
+    mic = ("bad", "mic_error") if "mic_error" in f else ("ok", "ok")
+    if voice is None:
+        voice_cell = ("off", "unknown")
+    elif voice == "failed":
+        voice_cell = ("bad", "failed")
+    elif voice == "starting":
+        voice_cell = ("warn", "starting")
+    elif voice == "off":
+        voice_cell = ("off", "off")
+    else:
+        voice_cell = ("ok", voice)
+    stuck = backlog_stuck(backlog, backlog_age_s)
+    if backlog is None:
+        backlog_cell = ("off", "unknown")
+    elif stuck:
+        backlog_cell = ("bad", "stuck")
+    elif backlog:
+        backlog_cell = ("warn", "sending")
+    else:
+        backlog_cell = ("ok", "ok")
+    return BedBoardRow(
+        bed,
+        True,
+        camera,
+        face,
+        mic,
+        voice_cell,
+        backlog_cell,
+        software,
+        (*faults, *(("backlog",) if stuck else ())),
+        backlog,
+        backlog_age_s,
+    )
+
+
+def bed_sort_key(bed: str) -> tuple[int, int, str]:
+    """Bed 2 before bed 10; names that are not numbers after the numbers."""
+    return (0, int(bed), "") if bed.isdigit() else (1, 0, bed)

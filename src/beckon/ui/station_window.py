@@ -40,10 +40,13 @@ from beckon.ui.sound import Alarm, SilentAlarm
 from beckon.ui.station_model import (
     Alert,
     AlertTracker,
+    BedBoardRow,
     PendingActions,
     SystemWatch,
     age_seconds,
     age_text,
+    bed_board_row,
+    bed_sort_key,
     beds_with_nurse,
     clock_text,
     escalation_sound,
@@ -104,9 +107,14 @@ class QueueRow(QFrame):
             label.setMinimumWidth(px(120))
         self.badge = QLabel()
         self.badge.setObjectName("rowBadge")
+        # An escalation badge ("Overdue (level 3): call the whole unit; ...") is the longest
+        # text of a row: it takes the row's whole width on a line of its own and wraps there,
+        # rather than push the row past the queue or squeeze into the name's column.
+        self.badge.setWordWrap(True)
+        self.badge.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.badge.setMinimumWidth(px(120))
         middle.addWidget(self.request)
         middle.addWidget(self.state)
-        middle.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignLeft)
         self.age = QLabel()
         self.age.setObjectName("rowAge")
         self.age.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -123,6 +131,7 @@ class QueueRow(QFrame):
         # The buttons sit at the end of the line when the row is wide enough for them and the
         # request's name, and on a line of their own below it when not (large font scales).
         self._line = layout
+        outer.addWidget(self.badge)
         self._below = QHBoxLayout()
         self._below.setSpacing(12)
         self._below.addStretch(1)
@@ -254,6 +263,8 @@ class StationWindow(QWidget):
         self.intents = intents or load_intents()
         self.tracker = AlertTracker()
         self.bed_faults: dict[str, tuple[str, ...]] = {}
+        self.bed_health: dict[str, BedHealth] = {}
+        self.board: list[BedBoardRow] = []
         self.fault_lines: list[str] = []
         self.watch = SystemWatch(time.monotonic())
         self.system_faults: list[str] = []
@@ -334,6 +345,7 @@ class StationWindow(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_requests_tab(), translate("Beckon", "Requests"))
         self.tabs.addTab(self._build_history_tab(), translate("Beckon", "History"))
+        self.tabs.addTab(self._build_beds_tab(), translate("Beckon", "Beds"))
         root.addWidget(self.tabs, 1)
 
     def _build_requests_tab(self) -> QWidget:
@@ -480,6 +492,101 @@ class StationWindow(QWidget):
                 chart.set_colours("#ffd700", "#ffffff", "#444444")
         return scroll
 
+    def _build_beds_tab(self) -> QWidget:
+        """The bed board: every bed's tablet, camera, face, microphone, speech recogniser,
+        calls waiting to reach the station and software version, without going to the bed.
+        One card per bed whose cells wrap (never a wide table): it fits at font scale 1.5."""
+        page = QWidget()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(page)
+        outer = QVBoxLayout(page)
+        outer.setContentsMargins(8, 14, 8, 8)
+        outer.setSpacing(px(8))
+        self.board_layout = QVBoxLayout()
+        self.board_layout.setSpacing(px(8))
+        outer.addLayout(self.board_layout)
+        self.board_empty = QLabel(translate("Beckon", "No bed has reported yet."))
+        self.board_empty.setObjectName("emptyQueue")
+        self.board_empty.setWordWrap(True)
+        outer.addWidget(self.board_empty)
+        outer.addStretch(1)
+        self.board_rows: dict[str, list[QLabel]] = {}
+        return scroll
+
+    def board_cells(self, bed: str) -> list[QLabel]:
+        """One bed's cells on the board in column order (``strings.board_headers()`` after
+        the bed): each shows "Title: value" and holds the value in its ``value`` property."""
+        return self.board_rows.get(bed, [])
+
+    def _show_board(self, offline: tuple[str, ...] | list[str]) -> None:
+        beds = sorted({*self.bed_health, *offline}, key=bed_sort_key)
+        board = []
+        for bed in beds:
+            h = self.bed_health.get(bed)
+            if h is None or bed in offline:
+                board.append(bed_board_row(bed, False, software=h.software if h else ""))
+            else:
+                board.append(
+                    bed_board_row(
+                        bed, h.online, h.faults, h.software, h.voice, h.backlog, h.backlog_age_s
+                    )
+                )
+        self.bed_faults = {r.bed: r.faults for r in board}
+        if board == self.board:
+            return
+        self.board = board
+        while self.board_layout.count():
+            item = self.board_layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
+        self.board_rows = {}
+        titles = strings.board_headers()[1:]
+        for entry in board:
+            card = QFrame()
+            card.setObjectName("boardRow")
+            layout = QHBoxLayout(card)
+            layout.setContentsMargins(px(10), px(6), px(10), px(6))
+            layout.setSpacing(px(12))
+            name = QLabel(strings.bed_title(entry.bed))
+            name.setObjectName("boardBed")
+            layout.addWidget(name, 0, Qt.AlignmentFlag.AlignTop)
+            holder = QWidget()
+            holder.setObjectName("boardCells")
+            flow = FlowLayout(holder, spacing=px(8))
+            flow.setContentsMargins(0, 0, 0, 0)
+            age = age_text(entry.waiting_s or 0)
+            tablet = ("ok", "online") if entry.online else ("bad", "offline")
+            values = [
+                tablet,
+                entry.camera,
+                entry.face,
+                entry.mic,
+                entry.voice,
+                entry.backlog,
+                ("off", entry.software or "unknown"),
+            ]
+            row = []
+            for title, (tone, code) in zip(titles, values, strict=True):
+                value = strings.board_text(code, entry.waiting, age)
+                cell = QLabel(
+                    translate("Beckon", "{what}: {value}").format(what=title, value=value)
+                )
+                cell.setObjectName("boardCell")
+                cell.setProperty("value", value)
+                set_prop(cell, "state", tone)
+                flow.addWidget(cell)
+                row.append(cell)
+            holder.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+            layout.addWidget(holder, 1)
+            self.board_layout.addWidget(card)
+            self.board_rows[entry.bed] = row
+        self.board_empty.setVisible(not board)
+
     # ------------------------------------------------------------ running
 
     def start(self) -> None:
@@ -518,8 +625,8 @@ class StationWindow(QWidget):
             case StationPresence(name=name, online=online):
                 self.stations[name] = online
                 self._show_link()
-            case BedHealth(bed=bed, online=online, faults=faults):
-                self.bed_faults[bed] = faults if online else ()
+            case BedHealth():
+                self.bed_health[item.bed] = item
                 self._show_faults(self.queue.offline_beds if self.queue else ())
             case _:
                 assert_never(item)
@@ -622,7 +729,9 @@ class StationWindow(QWidget):
             listener(seen)
 
     def _show_faults(self, beds: tuple[str, ...] | list[str]) -> None:
-        """Offline beds, then beds that are online but cannot see or hear their patient."""
+        """Offline beds, then beds that are online but cannot see or hear their patient or
+        whose calls do not reach the station; and the bed board."""
+        self._show_board(beds)
         lines = [strings.alert_text("device_fault", bed) for bed in beds]
         lines += [
             strings.bed_fault_text(bed, faults)

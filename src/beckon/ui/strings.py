@@ -85,6 +85,13 @@ def headline(key: str, nurse: str | None = None) -> str:
     return key
 
 
+def recent_line(clock: str, request: str, state: str) -> str:
+    """One of the patient's earlier messages on the bedside: when, what, where it stands."""
+    return translate("Beckon", "{time}  {request}: {state}").format(
+        time=clock, request=request, state=state
+    )
+
+
 def step(key: str, nurse: str | None = None) -> str:
     """One step of the request timeline."""
     if key == "saved":
@@ -371,7 +378,48 @@ def bed_fault_text(bed: str, faults: tuple[str, ...]) -> str:
         "mic_error": translate("Beckon", "microphone not working"),
         "no_sound": translate("Beckon", "no sound: prompts and alarms are silent"),
         "config": translate("Beckon", "configuration problem: call IT"),
+        "backlog": translate(
+            "Beckon", "calls from this bed are not reaching the station: check the bed, call IT"
+        ),
     }
     return translate("Beckon", "Bed {bed}: {faults}").format(
         bed=bed, faults=", ".join(names.get(f, f) for f in faults)
     )
+
+
+def board_headers() -> list[str]:
+    """The bed board's column titles (station window, Beds tab), the bed first."""
+    return [
+        translate("Beckon", "Bed"),
+        translate("Beckon", "Tablet"),
+        translate("Beckon", "Camera"),
+        translate("Beckon", "Face"),
+        translate("Beckon", "Microphone"),
+        translate("Beckon", "Speech"),
+        translate("Beckon", "Calls to station"),
+        translate("Beckon", "Version"),
+    ]
+
+
+def board_text(code: str, backlog: int | None = None, age: str = "") -> str:
+    """The words in one bed board cell for a ``station_model.BedBoardRow`` code; a running
+    speech recogniser ("vosk:ko") is shown as it is, which IT can read."""
+    words = {
+        "ok": translate("Beckon", "OK"),
+        "unknown": "–",
+        "online": translate("Beckon", "online"),
+        "offline": translate("Beckon", "OFFLINE"),
+        "camera_off": translate("Beckon", "off"),
+        "camera_lost": translate("Beckon", "not working"),
+        "no_face": translate("Beckon", "not found"),
+        "poor_view": translate("Beckon", "poor view"),
+        "mic_error": translate("Beckon", "not working"),
+        "failed": translate("Beckon", "not working"),
+        "starting": translate("Beckon", "starting"),
+        "off": translate("Beckon", "off"),
+    }
+    if code == "sending":
+        return translate("Beckon", "{n} sending").format(n=backlog)
+    if code == "stuck":
+        return translate("Beckon", "{n} NOT ARRIVING ({age})").format(n=backlog, age=age)
+    return words.get(code, code)

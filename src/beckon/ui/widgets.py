@@ -33,7 +33,13 @@ from PyQt6.QtWidgets import (
 )
 
 from beckon.ui import theme
-from beckon.ui.station_model import Bar, axis_text, nice_ceiling, seconds_text
+from beckon.ui.station_model import (
+    Bar,
+    axis_text,
+    label_boxes,
+    nice_ceiling,
+    seconds_text,
+)
 
 BASE_FONT_PX = 20  # the application font at font scale 1 (beckon.ui.app)
 
@@ -397,9 +403,20 @@ class BarChart(QWidget):
                 painter.drawRoundedRect(
                     QRectF(x + col_w * 0.18, plot_top + plot_h - h, col_w * 0.64, h), 4, 4
                 )
-            painter.setPen(self.text_colour)
-            painter.drawText(
-                QRectF(x, plot_top + plot_h + 4, col_w, text_h),
-                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                bar.label if len(self.bars) <= 12 or i % 2 == 0 else "",
-            )
+        painter.setPen(self.text_colour)
+        for rect, text in self.column_labels(metrics, axis_w, plot_top + plot_h + 4, text_h):
+            painter.drawText(rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, text)
+
+    def column_labels(
+        self, metrics: QFontMetrics, axis_w: float, y: float, text_h: float
+    ) -> list[tuple[QRectF, str]]:
+        """Where each column label goes: only as many as fit whole (every hour, every other,
+        every third...), each in a box at least as wide as its text, inside the chart."""
+        if not self.bars:
+            return []
+        col_w = (self.width() - axis_w) / len(self.bars)
+        text_w = max(metrics.horizontalAdvance(b.label) for b in self.bars)
+        placed = []
+        for i, left in label_boxes(len(self.bars), axis_w, col_w, text_w, self.width()):
+            placed.append((QRectF(left, y, text_w, text_h), self.bars[i].label))
+        return placed
