@@ -110,3 +110,15 @@ def test_sway_tremor_and_looking_around_stay_silent() -> None:
     around: Wave = lambda t: 25.0 * math.sin(2 * math.pi * 0.05 * t)  # noqa: E731
     events, _ = _online(Patient(pitch=add(sway, tremor), yaw=around), 40.0)
     assert events == []
+
+
+def test_a_look_down_held_from_the_first_frame_is_corrected_within_the_check_period() -> None:
+    # No frontal prior helps with pitch: the first neutral (a look down) stands until the end
+    # of the check period, when the rest has clearly dwelt longer; then looks read right.
+    looks = add(
+        _from_start(2.0, 12.0), *(held(start, 1.5, 12.0) for start in (5.0, 10.0, 15.0, 19.0))
+    )
+    events, neutral = _online(Patient(pitch=looks), 23.0)
+    late = [e.gesture for e in events if e.t > 14.5]
+    assert late == ["look_down", "look_down"]
+    assert neutral.rotation is not None

@@ -161,6 +161,11 @@ class NeutralParams:
     who rested for a second and then held a look for three is still at rest."""
     dominance_ratio: float = 3.0
     frontal_margin_deg: float = 5.0
+    final_ratio: float = 1.5
+    """Once, at the end of ``verify_s``, a dwelling pose further than ``drift_max_deg`` from
+    the neutral (beyond what drift follows: not a posture change) that scored this many times
+    the neutral's over the last ``drift_window_s`` replaces it: a first look up or down (no
+    frontal prior helps there) is corrected here at the latest."""
     frontal_scale_deg: float = 15.0
     check_every_s: float = 0.2
     """How often the dwelling poses are compared during ``verify_s`` (cheap: absolute angles
@@ -243,6 +248,7 @@ class NeutralPose:
         self._last_drift_t = -math.inf
         self._last_check_t = -math.inf
         self._first_t: float | None = None
+        self._final_done = False
         self._result: NeutralResult | None = None
         self.version = 0
 
@@ -269,6 +275,7 @@ class NeutralPose:
         self._last_seen = None
         self._result = None
         self._first_t = None
+        self._final_done = False
         logger.info("neutral head pose reset; learning again")
 
     def set(self, rotation: npt.ArrayLike, noise: Angles | None = None) -> None:
@@ -429,9 +436,11 @@ class NeutralPose:
         result = self._result
         if result is None or result.source == "preset" or self._first_t is None:
             return False
-        if t - self._first_t > p.verify_s or t - self._last_check_t < p.check_every_s:
+        final = t - self._first_t > p.verify_s
+        if (final and self._final_done) or t - self._last_check_t < p.check_every_s:
             return False
         self._last_check_t = t
+        self._final_done = final
         rotations, angles = self._frames(t, p.drift_window_s)
         if len(angles) < p.min_frames:
             return False
@@ -439,7 +448,8 @@ class NeutralPose:
         current = np.array((a.pitch, a.yaw, a.roll))
         here = np.max(np.abs(angles - current), axis=1) <= p.mode_radius_deg
         cands, near = dwelling_poses(angles, p.mode_radius_deg)
-        away = np.max(np.abs(cands - current), axis=1) > p.replace_max_deg
+        apart = p.drift_max_deg if final else p.replace_max_deg
+        away = np.max(np.abs(cands - current), axis=1) > apart
         if not away.any():
             return False
         scores = np.array(
@@ -450,6 +460,8 @@ class NeutralPose:
         mine = self._score(float(here.sum()), current)
         frontal = abs(current[1]) + abs(current[2]) - abs(cands[best][1]) - abs(cands[best][2])
         ratio = p.switch_ratio if frontal >= p.frontal_margin_deg else p.dominance_ratio
+        if final:
+            ratio = min(ratio, p.final_ratio)
         if scores[best] <= ratio * mine or near[best].sum() < p.min_frames:
             return False
         members = near[best]
