@@ -130,6 +130,14 @@ def build_parser() -> argparse.ArgumentParser:
         act.add_argument(
             "--nurse", required=True, help="name of the nurse, recorded with the change"
         )
+        act.add_argument(
+            "--timeout",
+            type=float,
+            default=30.0,
+            metavar="S",
+            help="seconds to wait for the station to show it done, sending it again meanwhile "
+            "(default 30); then exit 1 saying it may not have been applied",
+        )
     ask = actions.add_parser("ask", help="ask a bed a yes/no question; the patient nods or shakes")
     ask.add_argument("bed", metavar="BED", help="bed name")
     ask.add_argument("text", metavar="QUESTION", help='for example "Are you in pain?"')
@@ -511,7 +519,7 @@ def cmd_station(args: argparse.Namespace) -> int:
 
     from dataclasses import replace
 
-    from beckon.station.client import StationClient
+    from beckon.station.client import NotConfirmed, StationClient
 
     cfg = settings.station
     broker = settings.broker
@@ -546,7 +554,11 @@ def cmd_station(args: argparse.Namespace) -> int:
             print(f"bed {q.bed} answered {q.answer.upper()} to {q.text!r} (by {q.source})")
             return 0
         verb = "acknowledge" if action == "ack" else "resolve"
-        view = client.send(verb, args.request_id, args.nurse)
+        try:
+            view = client.send(verb, args.request_id, args.nurse, timeout=args.timeout)
+        except NotConfirmed as exc:  # not a usage error: exit 1, as `station list` does
+            print(f"beckon: {exc}", file=sys.stderr)
+            return 1
         print(f"{view.id[:8]}  bed {view.bed}  {view.intent}: {view.state} by {view.by}")
         return 0
 

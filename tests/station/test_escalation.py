@@ -13,7 +13,14 @@ import pytest
 
 from beckon.config import EscalationConfig
 from beckon.messaging.protocol import RequestView
-from beckon.station.escalation import LEVEL_NAMES, MAX_LEVEL, Escalation, due
+from beckon.station.escalation import (
+    LEVEL_NAMES,
+    MAX_LEVEL,
+    Deadlines,
+    Escalation,
+    due,
+    next_due,
+)
 
 CREATED = datetime(2025, 3, 1, 8, 0, 0, tzinfo=UTC)
 RULES = EscalationConfig(routine_s=300, urgent_s=120, emergency_s=30, reminder_after_ack_s=600)
@@ -146,3 +153,71 @@ def test_the_waiting_period_starts_when_the_station_received_the_call() -> None:
     )
     assert levels(view, 1000 + 10) == []
     assert levels(view, 1000 + 300) == [1]
+
+
+# ---------------------------------------------------------------- deadlines (the 1 s check)
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        a_view(),
+        a_view(priority="emergency", escalation=1),
+        a_view(priority="urgent", escalation=2),
+        a_view(state="acknowledged", updated_at=iso(after(50))),
+        a_view(state="acknowledged", updated_at=iso(after(50)), escalation=1),
+    ],
+)
+def test_next_due_is_the_moment_due_first_raises_the_level(view: RequestView) -> None:
+    when = next_due(view, RULES)
+    assert when is not None
+    just_before = when - timedelta(milliseconds=1)
+    assert due([view], just_before, RULES) == []
+    assert [e.level for e in due([view], when, RULES)] == [view.escalation + 1]
+
+
+@pytest.mark.parametrize(
+    "view",
+    [a_view(state="resolved"), a_view(state="cancelled"), a_view(escalation=MAX_LEVEL)],
+)
+def test_a_call_that_can_escalate_no_more_has_no_deadline(view: RequestView) -> None:
+    assert next_due(view, RULES) is None
+    assert next_due(a_view(), replace(RULES, routine_s=0)) is None
+
+
+def _numbered(n: int, **changes: Any) -> RequestView:
+    return a_view(id=f"{n:08d}-0000-4000-8000-000000000000", **changes)
+
+
+def test_deadlines_give_only_the_calls_that_are_due_soonest_first() -> None:
+    """300 open calls made a second apart: at 320 s only the routine calls older than 300 s
+    and the emergencies older than 30 s are due, exactly those ``due`` picks from all."""
+    deadlines = Deadlines(RULES)
+    views = [
+        _numbered(n, created_at=iso(after(n)), updated_at=iso(after(n)),
+                  priority="emergency" if n % 50 == 0 else "routine")
+        for n in range(300)
+    ]  # fmt: skip
+    for view in views:
+        deadlines.track(view)
+    assert len(deadlines) == 300
+    now = after(320)
+    popped = deadlines.pop_due(now)
+    assert sorted(popped) == sorted(e.request_id for e in due(views, now, RULES))
+    assert len(popped) == 20 + 6  # routine 1..20, and every emergency (made by 250 s)
+    assert popped[:2] == [views[0].id, views[50].id]  # soonest deadline first (30 s, 80 s)
+    assert deadlines.pop_due(now) == []  # popped once, until tracked again
+    assert len(deadlines) == 300 - len(popped)
+
+
+def test_a_call_tracked_again_keeps_only_its_new_deadline() -> None:
+    deadlines = Deadlines(RULES)
+    view = a_view()
+    deadlines.track(view)
+    deadlines.track(replace(view, state="acknowledged", updated_at=iso(after(200))))
+    assert deadlines.pop_due(after(300)) == []  # the old "not acknowledged" entry is stale
+    assert deadlines.pop_due(after(800)) == [ID]  # the reminder after acknowledgement
+    deadlines.track(a_view())
+    deadlines.track(a_view(state="resolved"))
+    assert deadlines.pop_due(after(24 * 3600)) == []
+    assert len(deadlines) == 0

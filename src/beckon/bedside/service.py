@@ -54,6 +54,17 @@ log = logging.getLogger(__name__)
 RESEND_AFTER_S = 10.0
 RESEND_MAX_S = 300.0
 QUESTION_TIMEOUT_S = 120.0  # a question nobody answers stops blocking the menu
+SHORT_SESSION_S = 5.0
+SHORT_SESSIONS = 3
+"""Connections lost in a row, each within SHORT_SESSION_S of being made, that mean another
+device holds this bed's credentials: the broker binds client ids to usernames and closes the
+older connection when a newer one arrives (Mosquitto 2.0.11 says no more than that), and the
+two devices' reconnects then take the session from each other every second or two. A broker
+that says "Session taken over" (MQTT 5 reason 142) is believed at once."""
+DUPLICATE_BACKOFF_S = (30.0, 120.0, 600.0)
+"""How long a bed that concluded DUPLICATE BED stays away before trying again (each time
+longer): the other device keeps the session meanwhile. Not forever: a connection that merely
+keeps dropping looks the same from here, and must not silence the bed for good."""
 HEARTBEAT_S = 5.0
 """The bed repeats its (not retained) online status this often, so the station notices a bed
 whose connection died silently within 15 s."""
@@ -224,6 +235,11 @@ class BedsideService:
         self._clock_offset: float | None = None  # monotonic - source time, once known
         # Messages on disk awaiting a receipt; written on the service thread, read by anyone.
         self.waiting = 0
+        # DUPLICATE BED (see _on_lost): staying away until this monotonic time, or None.
+        self.duplicate_until: float | None = None
+        self._duplicates = 0
+        self._short_sessions = 0
+        self._connected_at = 0.0
 
     # ------------------------------------------------------------ called from any thread
 
@@ -240,26 +256,7 @@ class BedsideService:
         self._count_waiting()
         if self.waiting:
             log.info("%d message(s) from before a restart wait in the outbox", self.waiting)
-        cfg = self.settings.bedside
-        offline = p.BedStatus(
-            cfg.site, cfg.unit, cfg.bed, False, p.now_iso(), cfg.inputs, __version__
-        )
-        self.link = MqttLink(
-            self.settings.broker,
-            # The username when there is one (the broker binds client ids to usernames);
-            # "." cannot occur in a site, unit or bed name, so these ids never collide.
-            client_id=self.settings.broker.username
-            or f"beckon-bed.{cfg.site}.{cfg.unit}.{cfg.bed}",
-            subscriptions=[
-                self.address.topic("receipt"),
-                self.address.topic("state"),
-                self.address.topic("question"),
-                p.Topics.station_status(cfg.site, cfg.unit, "+"),
-            ],
-            will=Will(self.address.topic("status"), p.encode(offline)),
-            persistent=True,
-            events=self.inbox,
-        )
+        self.link = self._make_link()
         if not self.link.start(wait_s=5.0):
             log.warning(
                 "broker %s not reachable yet; requests are kept until it is",
@@ -270,6 +267,7 @@ class BedsideService:
                 ev.Fault(f"Configuration: bedside.offered_intents {fault}; left out. Call IT.")
             )
         last_resend = time.monotonic()
+        cfg = self.settings.bedside
         try:
             while not stop.is_set():
                 try:
@@ -283,6 +281,7 @@ class BedsideService:
                     self._expire_question()
                     self._update_menu()
                     self._supervise()
+                    self._resume_after_duplicate()
                     if time.monotonic() - last_resend >= 2.0:
                         last_resend = time.monotonic()
                         self._flush(resend=True)
@@ -300,6 +299,28 @@ class BedsideService:
                 self.link.publish(self.address.topic("status"), p.encode(offline), retain=True)
             self.link.stop()
             self.outbox.close()
+
+    def _make_link(self) -> MqttLink:
+        cfg = self.settings.bedside
+        offline = p.BedStatus(
+            cfg.site, cfg.unit, cfg.bed, False, p.now_iso(), cfg.inputs, __version__
+        )
+        return MqttLink(
+            self.settings.broker,
+            # The username when there is one (the broker binds client ids to usernames);
+            # "." cannot occur in a site, unit or bed name, so these ids never collide.
+            client_id=self.settings.broker.username
+            or f"beckon-bed.{cfg.site}.{cfg.unit}.{cfg.bed}",
+            subscriptions=[
+                self.address.topic("receipt"),
+                self.address.topic("state"),
+                self.address.topic("question"),
+                p.Topics.station_status(cfg.site, cfg.unit, "+"),
+            ],
+            will=Will(self.address.topic("status"), p.encode(offline)),
+            persistent=True,
+            events=self.inbox,
+        )
 
     def handle(self, item: object) -> None:
         """Process one item from the inbox; bad messages are logged and dropped."""
@@ -339,9 +360,11 @@ class BedsideService:
                 if self.link is not None and self.link.connected:
                     self._publish_status()
         elif isinstance(item, Connected):
+            self._connected_at = time.monotonic()
             self._on_connected()
         elif isinstance(item, Disconnected):
             self._emit(ev.ConnectionChanged(online=False))
+            self._on_lost(item.taken_over)
         elif isinstance(item, PublishRefused):
             # The broker will never deliver it (wrong credentials or ACL): a device fault
             # that IT must fix; the request stays in the outbox meanwhile.
@@ -356,6 +379,46 @@ class BedsideService:
                 self._on_message(item.topic, item.payload)
             except p.ProtocolError as exc:
                 log.warning("dropped message on %s: %s", item.topic, exc)
+
+    def _on_lost(self, taken_over: bool) -> None:
+        """Count connections lost soon after being made (see SHORT_SESSIONS); at the limit,
+        say DUPLICATE BED and stay away for a while instead of fighting over the session."""
+        lasted = time.monotonic() - self._connected_at
+        self._short_sessions = self._short_sessions + 1 if lasted < SHORT_SESSION_S else 0
+        if not taken_over and self._short_sessions < SHORT_SESSIONS:
+            return
+        self._short_sessions = 0
+        wait_s = DUPLICATE_BACKOFF_S[min(self._duplicates, len(DUPLICATE_BACKOFF_S) - 1)]
+        self._duplicates += 1
+        self.duplicate_until = time.monotonic() + wait_s
+        user = self.settings.broker.username or self.address.key
+        log.critical(
+            "DUPLICATE BED: the broker keeps closing this device's connection moments after it "
+            "is made (%s): another device is probably connected with the credentials of bed %s "
+            "(%s). This device stays away for %.0f s instead of fighting over the session; its "
+            "%d waiting message(s) stay in its outbox. Give each device its own bed name and "
+            "credentials (beckon provision); if no other device exists, check the network.",
+            "the broker said the session was taken over" if taken_over else "several times",
+            self.address.key, user, wait_s, self.waiting,
+        )  # fmt: skip
+        self._emit(
+            ev.Fault(
+                f"DUPLICATE BED: another device seems to use the credentials of bed "
+                f"{self.address.bed}; this one stays offline for {wait_s:.0f} s. Call IT."
+            )
+        )
+        if self.link is not None:
+            self.link.stop()
+
+    def _resume_after_duplicate(self) -> None:
+        """Connect again once the DUPLICATE BED wait is over (a fresh link: a stopped one
+        does not start again)."""
+        if self.duplicate_until is None or time.monotonic() < self.duplicate_until:
+            return
+        self.duplicate_until = None
+        log.info("DUPLICATE BED wait over: connecting again as bed %s", self.address.key)
+        self.link = self._make_link()
+        self.link.start(wait_s=0)
 
     # ------------------------------------------------------------ requests
 

@@ -173,6 +173,22 @@ def probe_broker(
         with lock:
             got = list(heard)
         user = broker.username or "anonymous"
+        if "dropped" in outcome and broker.username:
+            # The shipped broker binds client ids to usernames: a newer connection with the
+            # same user closes this one. Seen from here, that is what a second device with
+            # these credentials does to the real one (DUPLICATE BED / DUPLICATE STATION).
+            return ProbeResult(
+                failed(
+                    name,
+                    f"connected to {where}{tls} as {user}, then the broker closed the "
+                    f"connection during the check: another client connected as {user} (the "
+                    "service itself reconnecting, or a second device with these credentials: "
+                    "DUPLICATE BED or DUPLICATE STATION in its log)",
+                    "give every device its own credentials (beckon provision); run the check "
+                    "again, and if it repeats look for a second device using them",
+                ),
+                got,
+            )
         return ProbeResult(passed(name, f"connected to {where}{tls} as {user}"), got)
     finally:
         client.disconnect()

@@ -78,6 +78,7 @@ def _mosquitto_conf(folder: Path, port: int, autosave: int) -> Path:
         f"persistence true\npersistence_location {folder}/\n"
         f"autosave_on_changes true\nautosave_interval {autosave}\n"
         "max_queued_messages 100000\nmax_queued_bytes 0\nmax_packet_size 65536\n"
+        "max_inflight_messages 200\n"
         "set_tcp_nodelay true\nmax_connections -1\n"
         f"log_dest file {folder / 'mosquitto.log'}\n"
         + (f"user {os.environ.get('USER', 'root')}\n" if os.geteuid() == 0 else "")
@@ -373,17 +374,19 @@ class LoadBench:
         rss, peak = _memory_mb(self.station.pid)
         stored = self._stored(ids)
         store_lat: dict[str, list[float]] = {}
+        receipt_lat: dict[str, list[float]] = {}
         all_store = []
         for request_id, received_at in stored.items():
             s = self.sent[request_id]
             latency = p.parse_iso(received_at).timestamp() - s.sent_wall
             store_lat.setdefault(s.priority, []).append(latency)
             all_store.append(latency)
-        receipts = [
-            s.receipt_mono - s.sent_mono
-            for i in ids
-            if (s := self.sent[i]).receipt_mono is not None
-        ]
+        receipts = []
+        for request_id in ids:
+            s = self.sent[request_id]
+            if s.receipt_mono is not None:
+                receipts.append(s.receipt_mono - s.sent_mono)
+                receipt_lat.setdefault(s.priority, []).append(s.receipt_mono - s.sent_mono)
         result: dict[str, Any] = {
             "phase": phase,
             "requests": len(ids),
@@ -393,10 +396,13 @@ class LoadBench:
             "receipt_latency": _summary(receipts),
             "receipts_missing": len(ids) - len(receipts),
             "by_priority": {pr: {"count": len(v), **_summary(v)} for pr, v in store_lat.items()},
+            "receipt_by_priority": {pr: _summary(v) for pr, v in receipt_lat.items()},
             "station_cpu_percent": round(100 * cpu / wall, 1),
             "station_rss_mb": round(rss, 1),
             "station_peak_rss_mb": round(peak, 1),
             "sending_s": round(sent_end - t0, 2),
+            # Other work on the machine moves these figures: say how busy it was (1-min load).
+            "load_average": round(os.getloadavg()[0], 2),
         }
         if rate is not None:
             result["rate_per_s"] = rate
@@ -481,7 +487,8 @@ def format_report(result: dict[str, Any]) -> str:
         head = f"{phase}: {r['requests']} requests"
         if "rate_per_s" in r:
             head += f" at {r['rate_per_s']}/s"
-        lines.append(head + f", sent over {r['sending_s']} s")
+        load = f", machine load {r['load_average']}" if "load_average" in r else ""
+        lines.append(head + f", sent over {r['sending_s']} s{load}")
         lines.append(f"  request -> stored : {ms(r['stored_latency'])}")
         lines.append(f"  request -> receipt: {ms(r['receipt_latency'])}")
         lines.append(f"  lost: {r['lost']}, receipts missing: {r['receipts_missing']}")
@@ -489,6 +496,8 @@ def format_report(result: dict[str, Any]) -> str:
             if pr in r["by_priority"]:
                 b = r["by_priority"][pr]
                 lines.append(f"  {pr:<9} x{b['count']:<4} stored: {ms(b)}")
+                if pr in r.get("receipt_by_priority", {}):
+                    lines.append(f"  {'':<15} receipt: {ms(r['receipt_by_priority'][pr])}")
         lines.append(
             f"  station: {r['station_cpu_percent']} % CPU, {r['station_rss_mb']} MB RSS "
             f"(peak {r['station_peak_rss_mb']} MB)"

@@ -100,6 +100,9 @@ class Disconnected:
     """The link lost its connection; it reconnects on its own."""
 
     link: str = ""
+    taken_over: bool = False
+    """The broker said another client connected with this identity (MQTT 5 "Session taken
+    over"): with client ids bound to usernames, someone else is using these credentials."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,7 @@ class MqttLink:
         persistent: bool = True,
         events: queue.Queue[Any] | None = None,
         name: str = "",
+        max_inflight: int = 20,
     ) -> None:
         self.broker = broker
         self.client_id = client_id
@@ -154,6 +158,10 @@ class MqttLink:
         # Shared with other producers when a service wants one queue for everything it handles.
         self.events: queue.Queue[Any] = events if events is not None else queue.Queue()
         self.name = name
+        # QoS 1 messages sent but not yet acknowledged. paho's 20 makes a burst of 500 receipts
+        # wait 25 round trips through a busy broker; a station asks for more, and gets at most
+        # what the broker grants (its Receive Maximum, see _on_connect).
+        self.max_inflight = max_inflight
         self.protocol: MQTTProtocolVersion = MQTTProtocolVersion.MQTTv5
         self._in_flight: dict[int, str] = {}  # message id -> topic, to report refusals
         self._flight_lock = threading.Lock()
@@ -283,6 +291,7 @@ class MqttLink:
         if self.will is not None:
             client.will_set(self.will.topic, self.will.payload, qos=1, retain=True)
         client.reconnect_delay_set(min_delay=1, max_delay=30)
+        client.max_inflight_messages_set(self.max_inflight)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
@@ -324,12 +333,28 @@ class MqttLink:
             )  # fmt: skip
             return
         _no_delay(client)
+        self._honour_receive_maximum(client, properties)
         for topic in self.subscriptions:
             client.subscribe(topic, qos=1)
         self.connections += 1
         self._connected.set()
         log.info("connected to %s as %s (%s)", self.broker.url, self.client_id, self.protocol.name)
         self.events.put(Connected(self.name))
+
+    def _honour_receive_maximum(self, client: paho.Client, properties: Any) -> None:
+        """Never have more unacknowledged messages out than the broker said it takes (MQTT 5
+        Receive Maximum; Mosquitto grants its ``max_inflight_messages``). paho ignores the
+        property and only lets the limit change while disconnected, hence its attribute here;
+        under MQTT 3.1.1 there is no such grant and 20, paho's default, is kept."""
+        granted = getattr(properties, "ReceiveMaximum", None)
+        if self.protocol != MQTTProtocolVersion.MQTTv5:
+            granted = 20
+        if isinstance(granted, int) and 0 < granted < self.max_inflight:
+            client._max_inflight_messages = granted
+            log.info("broker %s takes %d messages in flight, not %d (max_inflight_messages)",
+                     self.broker.url, granted, self.max_inflight)  # fmt: skip
+        else:
+            client._max_inflight_messages = self.max_inflight
 
     def _on_disconnect(
         self,
@@ -341,7 +366,8 @@ class MqttLink:
     ) -> None:
         if not self._connected.is_set():
             self._attempt_failed.set()  # closed before CONNACK: try the other protocol
-        if getattr(reason, "value", 0) == 142:  # MQTT 5 "Session taken over"
+        taken_over = getattr(reason, "value", 0) == 142  # MQTT 5 "Session taken over"
+        if taken_over:
             log.error(
                 "another client connected to %s with this identity (%s) and took over the "
                 "session: a second copy of this service, or these credentials used elsewhere",
@@ -349,7 +375,7 @@ class MqttLink:
             )  # fmt: skip
         if self._connected.is_set() and not self._stopping.is_set():
             log.warning("lost connection to %s: %s", self.broker.url, reason)
-            self.events.put(Disconnected(self.name))
+            self.events.put(Disconnected(self.name, taken_over))
         if self._stopping.is_set() and self._connected.is_set():
             _drain_until_closed(client.socket())
         self._connected.clear()

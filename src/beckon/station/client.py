@@ -15,12 +15,20 @@ from datetime import UTC, datetime
 from beckon.config import BrokerConfig
 from beckon.errors import BeckonError
 from beckon.messaging import protocol as p
-from beckon.messaging.mqtt import LinkEvent, Message, MqttLink
+from beckon.messaging.mqtt import Connected, LinkEvent, Message, MqttLink
 from beckon.station import lifecycle, queueview
+from beckon.station.feed import PendingCommands
 
 STATION_FRESH_S = 15.0
 """A station whose retained presence is older than this (it refreshes it every few seconds)
 is not running, whatever its last message said."""
+CONFIRM_S = 30.0
+"""How long ``beckon station ack/resolve`` waits for the queue to show its command done,
+sending it again meanwhile, before it says it could not (non-zero exit)."""
+
+
+class NotConfirmed(BeckonError):
+    """A nurse command the station's queue never showed done: it may not have been applied."""
 
 
 class StationClient:
@@ -38,6 +46,8 @@ class StationClient:
         self.latest: p.UnitQueue | None = None
         self._queue = queueview.QueueAssembler(site, unit)
         self.stations: dict[str, p.StationStatus] = {}
+        self.pending = PendingCommands()
+        self.sends = 0  # copies of nurse commands published (the first and any repeats)
 
     def __enter__(self) -> StationClient:
         if not self.link.start(wait_s=10):
@@ -87,6 +97,14 @@ class StationClient:
         except p.ProtocolError:
             return
         self.stations[status.name] = status
+        if status.online and not event.retained and self.link.connected:
+            # Announced live: the station is subscribed (again), so a repeat reaches it.
+            for cmd in self.pending.due():
+                self._publish_command(cmd.payload)
+
+    def _publish_command(self, payload: bytes) -> None:
+        self.sends += 1
+        self.link.publish(p.Topics.unit(self.site, self.unit, "command"), payload)
 
     def running_station(self) -> p.StationStatus | None:
         """A station that says it is online, with no fault, and refreshed its presence lately."""
@@ -106,8 +124,14 @@ class StationClient:
             parts.append(f"{s.name}: {what} at {s.at}" + (f", fault: {s.fault}" if s.fault else ""))
         return " (last seen " + "; ".join(parts) + ")"
 
-    def send(self, action: str, id_prefix: str, by: str, timeout: float = 10.0) -> p.RequestView:
-        """Acknowledge or resolve the open request whose id starts with ``id_prefix``."""
+    def send(
+        self, action: str, id_prefix: str, by: str, timeout: float = CONFIRM_S
+    ) -> p.RequestView:
+        """Acknowledge or resolve the open request whose id starts with ``id_prefix``, and
+        wait until the station's queue shows it done. A broker outage or restart can lose the
+        command (``PendingCommands`` says how), so it is sent again as a window would; if the
+        queue still does not show it after ``timeout`` seconds this raises BeckonError, so
+        that nobody walks away believing the call was answered."""
         current = self.wait_queue()
         matches = [r for r in current.requests if r.id.startswith(id_prefix)]
         if not matches:
@@ -124,20 +148,35 @@ class StationClient:
                 "acknowledge it here (`beckon station ack`), resolve it at the bed",
             )
         cmd = p.nurse_command(action, target.id, by)
-        self.link.publish(p.Topics.unit(self.site, self.unit, "command"), p.encode(cmd))
-        want = "acknowledged" if action == "acknowledge" else "resolved"
+        payload = p.encode(cmd)
+        self.pending.add(cmd.command_id, target.id, action, payload)
+        self._publish_command(payload)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            update = self.wait_queue(timeout=deadline - time.monotonic(), newer_than=current.at)
-            current = update
-            still = [r for r in update.requests if r.id == target.id]
-            if want == "resolved" and not still:
-                return replace(target, state="resolved", by=by)
-            if still and still[0].state == want:
-                return still[0]
-        raise BeckonError(
-            f"the station did not confirm '{action}' for request {target.id[:8]}",
-            "the request may already be closed; check the station service log",
+            try:
+                event: LinkEvent = self.link.events.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if isinstance(event, Connected):
+                self.pending.sent_again_by_client()
+            if not isinstance(event, Message):
+                continue
+            self._take(event)
+            snapshot = self._queue.snapshot() if self._queue.complete else None
+            if snapshot is None:
+                continue
+            self.pending.settle(snapshot, whole=True)
+            if cmd.command_id not in self.pending:
+                still = [r for r in snapshot.requests if r.id == target.id]
+                return still[0] if still else replace(target, state="resolved", by=by)
+        reachable = "reachable" if self.link.connected else "NOT reachable now"
+        station = "online" if self.running_station() is not None else "NOT online now"
+        raise NotConfirmed(
+            f"the station did not confirm '{action}' of request {target.id[:8]} within "
+            f"{timeout:.0f} s (sent {self.sends} time(s); broker {reachable}; station service "
+            f"{station}): it may not have been applied",
+            "check the station and broker, then `beckon station list`; running the command "
+            "again is safe (a repeat is applied once)",
         )
 
     def ask(self, bed: str, text: str, by: str, wait_s: float = 0.0) -> p.QuestionView:

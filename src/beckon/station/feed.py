@@ -87,6 +87,54 @@ class Unconfirmed:
     sent_at: float
 
 
+class PendingCommands:
+    """Nurse commands kept until the unit queue shows them done, and when to send them again.
+
+    paho sends a queued QoS 1 command again when the link is back, but a broker restarted
+    without persistence has lost the station's subscription, and a command that arrives before
+    the station subscribes again is dropped. So a command not yet seen done is sent again when
+    the station announces itself live (it does every few seconds) and was last sent at least
+    RESEND_S ago. A repeat is harmless: the station ignores a command id it has applied. The
+    station window's feed and the CLI's ``beckon station ack/resolve`` both follow this rule."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, Unconfirmed] = {}  # by command id
+        self._lock = threading.Lock()
+
+    def add(self, command_id: str, request_id: str, action: str, payload: bytes) -> None:
+        with self._lock:
+            self.items[command_id] = Unconfirmed(request_id, action, payload, time.monotonic())
+
+    def __contains__(self, command_id: object) -> bool:
+        with self._lock:
+            return command_id in self.items
+
+    def settle(self, snapshot: p.UnitQueue, whole: bool) -> None:
+        """Forget the commands the queue shows done, or whose request has left a whole queue."""
+        states = {v.id: v.state for v in snapshot.requests}
+        with self._lock:
+            for command_id, cmd in list(self.items.items()):
+                state = states.get(cmd.request_id)
+                if (state is None and whole) or state in DONE_BY[cmd.action]:
+                    del self.items[command_id]
+
+    def sent_again_by_client(self) -> None:
+        """The link connected again: paho sends its queued copies now."""
+        now = time.monotonic()
+        with self._lock:
+            for cmd in self.items.values():
+                cmd.sent_at = now
+
+    def due(self, older_than_s: float = RESEND_S) -> list[Unconfirmed]:
+        """The commands to send again now (their send time is moved to now)."""
+        now = time.monotonic()
+        with self._lock:
+            due = [c for c in self.items.values() if now - c.sent_at >= older_than_s]
+            for cmd in due:
+                cmd.sent_at = now
+        return due
+
+
 class StationFeed:
     """Subscribes to one unit's queue, stats and station presence; publishes nurse commands."""
 
@@ -107,13 +155,12 @@ class StationFeed:
         self.ready = threading.Event()  # set once the first whole queue has arrived
         self._queue = queueview.QueueAssembler(site, unit)
         self.was_connected = False  # from then on paho keeps offline publishes for later
-        # Commands kept until the queue shows them done. paho sends a queued QoS 1 command
-        # again when the link is back, but a broker restarted without persistence has lost the
-        # station's subscription, and a command that arrives before the station subscribes
-        # again is dropped; so the feed sends it again once the station has announced itself.
-        # A repeat is harmless: the station ignores a command id it has already applied.
-        self.unconfirmed: dict[str, Unconfirmed] = {}  # by command id
-        self._unconfirmed_lock = threading.Lock()
+        self.pending = PendingCommands()
+
+    @property
+    def unconfirmed(self) -> dict[str, Unconfirmed]:
+        """Commands not yet seen done in the unit queue, by command id."""
+        return self.pending.items
 
     # ------------------------------------------------------------ commands (any thread)
 
@@ -133,10 +180,7 @@ class StationFeed:
         payload = p.encode(cmd)
         delivery = self._publish(payload)
         if delivery != "not_sent":
-            with self._unconfirmed_lock:
-                self.unconfirmed[cmd.command_id] = Unconfirmed(
-                    request_id, action, payload, time.monotonic()
-                )
+            self.pending.add(cmd.command_id, request_id, action, payload)
         return delivery
 
     def _publish(self, payload: bytes) -> Delivery:
@@ -144,26 +188,12 @@ class StationFeed:
             return "sent"
         return "queued" if self.was_connected else "not_sent"
 
-    def _settle(self, snapshot: p.UnitQueue) -> None:
-        """Forget the commands the queue shows done, or whose request has left a whole queue."""
-        states = {v.id: v.state for v in snapshot.requests}
-        whole = self._queue.complete
-        with self._unconfirmed_lock:
-            for command_id, cmd in list(self.unconfirmed.items()):
-                state = states.get(cmd.request_id)
-                if (state is None and whole) or state in DONE_BY[cmd.action]:
-                    del self.unconfirmed[command_id]
-
-    def _resend(self, now: float, older_than_s: float) -> None:
+    def _resend(self) -> None:
         """Send again the commands not yet seen done (only while the link is up: otherwise
         paho already holds a copy for the reconnection)."""
         if not self.link.connected:
             return
-        with self._unconfirmed_lock:
-            due = [c for c in self.unconfirmed.values() if now - c.sent_at >= older_than_s]
-            for cmd in due:
-                cmd.sent_at = now
-        for cmd in due:
+        for cmd in self.pending.due():
             log.info("sending %s of %s again: the queue does not show it yet",
                      cmd.action, cmd.request_id[:8])  # fmt: skip
             self.link.publish(p.Topics.unit(self.site, self.unit, "command"), cmd.payload)
@@ -188,10 +218,7 @@ class StationFeed:
         match event:
             case Connected():
                 self.was_connected = True
-                now = time.monotonic()
-                with self._unconfirmed_lock:  # paho sends its queued copies now
-                    for cmd in self.unconfirmed.values():
-                        cmd.sent_at = now
+                self.pending.sent_again_by_client()
                 return Connection(True)
             case Disconnected():
                 return Connection(False)
@@ -208,7 +235,7 @@ class StationFeed:
                 self.ready.set()
             snapshot = self._queue.snapshot()
             if snapshot is not None:
-                self._settle(snapshot)
+                self.pending.settle(snapshot, self._queue.complete)
             return snapshot if self.ready.is_set() else None
         if not event.payload:
             return None
@@ -222,7 +249,7 @@ class StationFeed:
         if isinstance(msg, p.StationStatus) and "/station/" in event.topic:
             if msg.online and not event.retained:
                 # Announced live: the station is subscribed again, so a repeat reaches it.
-                self._resend(time.monotonic(), RESEND_S)
+                self._resend()
             return StationPresence(msg.name, msg.online)
         if isinstance(msg, p.BedStatus) and "/bed/" in event.topic:
             return BedHealth(

@@ -66,6 +66,14 @@ APPLIED_KEPT = 1000
 """Command ids remembered so that a repeat (a window resends until done) is ignored."""
 BATCH = 500
 """Messages taken off the queue at once and handled in priority order."""
+INFLIGHT = 200
+"""QoS 1 messages the station has out unacknowledged (as far as the broker grants: the shipped
+configuration's max_inflight_messages): receipts of a burst do not wait for acknowledgements
+20 at a time."""
+OWED_SLICE_S = 0.05
+"""Longest spell of owed retained publishing (bed state, call messages) between two looks at
+the queue: a call arriving after a burst is stored within this, not after the whole burst's
+retained messages went out."""
 
 NurseChange = Literal["acknowledged", "resolved"]
 
@@ -101,11 +109,16 @@ class StationService:
         self._present: dict[p.BedAddress, str] = {}
         self._heartbeat_due = 0.0
         self._summary_due: set[str] = set()
+        # Beds whose retained state (and new requests' call messages) is owed after a burst of
+        # receipts -> ids of the requests new since. Published fresh from the store, bed by
+        # bed, between looks at the queue (see _publish_owed).
+        self._owed: dict[p.BedAddress, list[str]] = {}
         self._probe_until: float | None = None  # set while checking for a running twin
         self._served = False  # announced itself at least once
         self._probe_losses = 0  # connections lost during the start-up probe, before serving
         check_hook(settings.escalation, settings.source)
         self.hook = EscalationHook(settings.escalation)
+        self._deadlines = escalation.Deadlines(settings.escalation)
 
     # ------------------------------------------------------------ running
 
@@ -144,6 +157,7 @@ class StationService:
                 persistent=True,
                 events=events,
                 name=first,
+                max_inflight=INFLIGHT,
             )
             links.update({unit: link for unit in units})
         return links
@@ -159,9 +173,10 @@ class StationService:
         except StoreUnavailable as exc:
             raise BeckonError(str(exc), exc.hint) from None
         for unit in self.cfg.units:
-            self._open[unit] = {
-                v.id: v.priority for v in self.store.open_requests(self.cfg.site, unit)
-            }
+            views = self.store.open_requests(self.cfg.site, unit)
+            self._open[unit] = {v.id: v.priority for v in views}
+            for view in views:  # the only full read: afterwards each change is tracked
+                self._deadlines.track(view)
         now = time.monotonic()
         for unit in self.cfg.units:
             for bed in self.store.online_beds(self.cfg.site, unit):
@@ -173,7 +188,7 @@ class StationService:
         last_check = 0.0
         try:
             while not stop.is_set() and self.fault is None:
-                rest = self._store_first(events, tick_s)
+                rest = self._store_first(events, 0 if self._owed else tick_s)
                 for event in rest:
                     if self.fault is not None:
                         break
@@ -184,7 +199,9 @@ class StationService:
                     self._guarded(self._check_silent_beds)
                 self._guarded(self._heartbeat)
                 self._guarded(self._publish_due_stats)
-                self._guarded(self._flush_summaries)
+                self._guarded(self._publish_owed)
+                if not self._owed:
+                    self._guarded(self._flush_summaries)
                 for beat in self.beats:
                     self._guarded(beat)
         finally:
@@ -306,15 +323,15 @@ class StationService:
             raise p.ProtocolError(f"unexpected topic {topic}")
 
     def _on_request(self, bed: p.BedAddress, req: p.Request) -> None:
-        for _, view, new in self._receive([(bed, req)]):
-            self._answer_request(bed, view, new)
+        self._answer_requests(self._receive([(bed, req)]))
 
     def _store_first(self, events: queue.Queue[object], tick_s: float) -> list[object]:
-        """Store every request waiting (and those that arrive meanwhile), each batch in one
-        transaction, before answering any: under a burst the last call is stored within
-        moments, not after every earlier receipt went out. Then answer them, most urgent
-        first, and return the other messages in their order."""
-        stored: list[tuple[int, int, p.BedAddress, p.RequestView, bool]] = []
+        """Store the requests waiting, each batch in one transaction, and answer each batch
+        with its receipts (``_answer_requests``) before taking the next: under a burst the
+        receipts of the first calls go out while later ones still arrive, and an emergency
+        waits at most one batch's receipts to be stored. Returns the other messages in their
+        order; the retained messages the requests change are owed (``_publish_owed``)."""
+        stored = 0
         rest: list[object] = []
         batch = self._next_batch(events, tick_s)
         while batch:
@@ -323,15 +340,13 @@ class StationService:
             if not requests:
                 break
             try:
-                for bed, view, new in self._receive_requests(requests):
-                    rank = 2 - p.PRIORITIES.index(view.priority)
-                    stored.append((rank, len(stored), bed, view, new))
+                answered = self._receive_requests(requests)
             except sqlite3.Error as exc:
                 self._fail(f"database {self.cfg.database_path()} cannot be written: {exc}")
                 break
-            batch = self._next_batch(events, 0) if len(stored) < 10 * BATCH else []
-        for _, _, bed, view, new in sorted(stored, key=lambda s: s[:2]):
-            self._guarded(self._answer_request, bed, view, new)
+            self._answer_requests(answered, defer=True)
+            stored += len(answered)
+            batch = self._next_batch(events, 0) if stored < 10 * BATCH else []
         return rest
 
     def _receive_requests(
@@ -366,8 +381,39 @@ class StationService:
         stored = self.store.receive_many([req for _, req in checked])
         return [(bed, view, new) for (bed, _), (view, new) in zip(checked, stored, strict=True)]
 
-    def _answer_request(self, bed: p.BedAddress, view: p.RequestView, new: bool) -> None:
+    def _answer_requests(
+        self, stored: list[tuple[p.BedAddress, p.RequestView, bool]], defer: bool = False
+    ) -> None:
+        """Every receipt first, most urgent first: a receipt is what tells the patient that the
+        nurses have the call, and it is small and cheap. Only then the retained messages (the
+        call's own message, the bed's state once per bed, the unit summary once): building and
+        checking those costs several times a receipt, and published between receipts they
+        held the last receipt of a 500-call burst 2 to 3 s behind its storing. With ``defer``
+        they are owed and go out between looks at the queue (``_publish_owed``), so that the
+        next calls are stored and receipted first."""
+        ordered = sorted(stored, key=lambda s: -p.PRIORITIES.index(s[1].priority))
+        for bed, view, new in ordered:
+            self._guarded(self._receipt_for, bed, view, new)
+        for bed, view, new in ordered:
+            self._owed.setdefault(bed, [])
+            if new:
+                self._owed[bed].append(view.id)
+        if not defer:
+            for bed, _, _ in ordered:
+                if bed in self._owed:
+                    self._guarded(self._publish_bed, bed)
+
+    def _publish_owed(self) -> None:
+        """Owed retained messages, the most urgent bed first, for at most OWED_SLICE_S."""
+        until = time.monotonic() + OWED_SLICE_S
+        while self._owed and time.monotonic() < until:
+            self._publish_bed(next(iter(self._owed)))
+
+    def _receipt_for(self, bed: p.BedAddress, view: p.RequestView, new: bool) -> None:
         if new:
+            # Counted open now, though its call message may still be owed.
+            self._open.setdefault(view.unit, {})[view.id] = view.priority
+            self._deadlines.track(view)
             log.info(
                 "bed %s asks for %s (%s, by %s): request %s received",
                 bed.key, view.intent, view.priority, view.source, view.id[:8],
@@ -377,7 +423,6 @@ class StationService:
             log.info("request %s from bed %s arrived again; already stored",
                      view.id[:8], bed.key)  # fmt: skip
         self._publish_receipt(bed, view)
-        self._publish_bed(bed, view if new else None)
 
     def _check_served(self, bed: p.BedAddress) -> None:
         if bed.site != self.cfg.site or bed.unit not in self.cfg.units:
@@ -412,6 +457,7 @@ class StationService:
             return
         if lifecycle.can_move(view.state, "cancelled"):
             view = self.store.change(view.id, "cancelled", by="patient")
+            self._deadlines.track(view)
             log.info("bed %s cancelled request %s", bed.key, view.id[:8])
             self._emit(RequestChanged("cancelled", view))
             self._publish_receipt(bed, view)
@@ -505,6 +551,7 @@ class StationService:
                      view.state)  # fmt: skip
             return None
         view = self.store.change(request_id, "resolved", by=f"{by} (at bed {bed.bed})"[:80])
+        self._deadlines.track(view)
         log.info("request %s cleared at bed %s by %s", request_id[:8], bed.key, by)
         self._emit(RequestChanged("resolved", view))
         self._publish_bed(bed, view)
@@ -540,40 +587,52 @@ class StationService:
                 f"request {request_id} is an emergency; it is cleared at the bedside only"
             )
         view = self.store.change(request_id, new, by=by)
+        self._deadlines.track(view)
         log.info("request %s %s by %s", request_id[:8], new, by)
         self._emit(RequestChanged(new, view))
         self._publish_bed(p.BedAddress(view.site, view.unit, view.bed), view)
         return view
 
     def check_escalations(self, now: datetime) -> None:
-        views = self.store.open_requests()
-        for esc in escalation.due(views, now, self.settings.escalation):
-            view = self.store.set_escalation(esc.request_id, esc.level)
-            who = escalation.LEVEL_NAMES[esc.level - 1]
-            log.warning(
-                "ESCALATION level %d (%s): bed %s/%s %s, %s",
-                esc.level,
-                who,
+        """Raise the level of the calls whose escalation is due. Only those are read from the
+        store (``escalation.Deadlines``), so a unit with hundreds of open calls costs the same
+        each second as one with none."""
+        for request_id in self._deadlines.pop_due(now):
+            view = self.store.get(request_id)
+            if view is None:
+                continue
+            self._deadlines.track(view)  # not due after all (closed meanwhile): as it is
+            for esc in escalation.due([view], now, self.settings.escalation):
+                self._escalate(esc)
+
+    def _escalate(self, esc: escalation.Escalation) -> None:
+        view = self.store.set_escalation(esc.request_id, esc.level)
+        self._deadlines.track(view)
+        who = escalation.LEVEL_NAMES[esc.level - 1]
+        log.warning(
+            "ESCALATION level %d (%s): bed %s/%s %s, %s",
+            esc.level,
+            who,
+            view.unit,
+            view.bed,
+            view.intent,
+            esc.reason,
+        )
+        self._emit(RequestChanged("escalated", view))
+        self._publish_bed(p.BedAddress(view.site, view.unit, view.bed), view)
+        self.hook.send(
+            EscalationNotice(
+                view.site,
                 view.unit,
                 view.bed,
+                view.id,
                 view.intent,
+                view.priority,
+                esc.level,
                 esc.reason,
+                p.now_iso(),
             )
-            self._emit(RequestChanged("escalated", view))
-            self._publish_bed(p.BedAddress(view.site, view.unit, view.bed), view)
-            self.hook.send(
-                EscalationNotice(
-                    view.site,
-                    view.unit,
-                    view.bed,
-                    view.id,
-                    view.intent,
-                    view.priority,
-                    esc.level,
-                    esc.reason,
-                    p.now_iso(),
-                )
-            )
+        )
 
     # ------------------------------------------------------------ publishing
 
@@ -679,17 +738,25 @@ class StationService:
         receipt = p.Receipt(view.id, bed.site, bed.unit, bed.bed, view.state, p.now_iso())
         self._publish(bed.topic("receipt"), receipt)
 
-    def _publish_bed(self, bed: p.BedAddress, changed: p.RequestView | None = None) -> None:
-        """Retained per-bed state after every change, and the changed request's call message
-        with the unit summary. The work is the same however many calls the unit has open."""
+    def _publish_bed(self, bed: p.BedAddress, *changed: p.RequestView) -> None:
+        """Retained per-bed state after every change, and the changed requests' call messages
+        with the unit summary. The work is the same however many calls the unit has open.
+        What was owed for this bed goes with it, read fresh (a nurse may have acknowledged a
+        request since its receipt: the retained call must not go back to "received")."""
+        given = {v.id for v in changed}
+        for request_id in self._owed.pop(bed, ()):
+            view = self.store.get(request_id)
+            if view is not None and request_id not in given:
+                changed = (*changed, view)
         views = tuple(
             replace(v, history=v.history[-p.STATE_HISTORY :]) for v in self.store.for_bed(bed)
         )
         state = p.BedState(bed.site, bed.unit, bed.bed, p.now_iso(), views)
         self._publish(bed.topic("state"), state, retain=True)
-        if changed is None:
+        if not changed:
             return
-        self._publish_call(changed)
+        for view in changed:
+            self._publish_call(view)
         self._publish_queue(bed.unit)
         # Stats at most once a second: the history chart can wait, the queue cannot.
         due = time.monotonic() + STATS_AFTER_CHANGE_S

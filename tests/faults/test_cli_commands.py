@@ -1,0 +1,129 @@
+"""`beckon station ack/resolve` during outages: the command is sent again until the station's
+queue shows it done, and when that never happens the command says so and exits 1 instead of
+leaving the nurse believing the call was answered. Real Mosquitto (the shipped configuration
+on loopback), a real station process (frozen with SIGSTOP to play an unreachable one), a real
+simulated bed, real SQLite files."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from beckon.config import BrokerConfig
+from beckon.messaging import protocol as p
+from beckon.station.client import StationClient
+from tests.helpers.faults import (
+    CONSOLE_USER,
+    REPO,
+    SITE,
+    UNIT,
+    Proc,
+    ProdBroker,
+    start_beds,
+    start_station,
+    station_toml,
+    stored,
+    wait_until,
+)
+
+pytestmark = [pytest.mark.faults, pytest.mark.mqtt]
+
+
+def _station_with_one_call(broker: ProdBroker, tmp_path: Path, procs: list[Proc]) -> tuple[
+    Proc, Path, str
+]:  # fmt: skip
+    station = start_station(station_toml(broker, tmp_path), tmp_path)
+    procs.append(station)
+    assert wait_until(lambda: "is serving" in station.stderr(), 30), station.stderr()[-3000:]
+    procs.append(start_beds(broker, tmp_path, ["1"], "beds", "--requests", "1"))
+    db = tmp_path / "station-desk.sqlite3"
+    assert wait_until(lambda: len(stored(db)) == 1, 30)
+    request_id = stored(db)[0][0]
+    with StationClient(_console(broker), SITE, UNIT) as client:  # until windows show the call
+        assert wait_until(lambda: request_id in {r.id for r in client.wait_queue(30).requests}, 30)
+    return station, db, request_id
+
+
+def _console(broker: ProdBroker) -> BrokerConfig:
+    return BrokerConfig(url=broker.url, username=CONSOLE_USER,
+                        password_file=str(broker.password_dir / CONSOLE_USER))  # fmt: skip
+
+
+def test_a_resolve_lost_in_a_broker_restart_is_sent_again_and_confirmed(
+    tmp_path: Path, procs: list[Proc]
+) -> None:
+    """The broker restarts without persistence while the station is unreachable (frozen):
+    the first copy of the command reaches no subscriber and is gone. The CLI sends it again
+    when the station announces itself, and reports it done; the station applies it once."""
+    broker = ProdBroker(tmp_path / "broker", ["1"], persistence=False).setup()
+    broker.start()
+    station, db, request_id = _station_with_one_call(broker, tmp_path, procs)
+    console = _console(broker)
+    outcome: list[object] = []
+    try:
+        with StationClient(console, SITE, UNIT) as client:
+            client.wait_queue(30)
+            station.popen.send_signal(signal.SIGSTOP)
+            broker.stop(signal.SIGKILL)
+            assert wait_until(lambda: not client.link.connected, 30)
+            broker.start()
+            assert wait_until(lambda: client.link.connected, 30)
+
+            def resolve() -> None:
+                try:
+                    outcome.append(client.send("resolve", request_id[:8], "Nurse Alex", 90))
+                except Exception as exc:  # handed to the test thread
+                    outcome.append(exc)
+
+            sender = threading.Thread(target=resolve, daemon=True)
+            sender.start()
+            assert wait_until(lambda: client.sends >= 1 or outcome, 30)
+            assert client.sends == 1, outcome
+            assert stored(db)[0][2] == "received"
+            station.popen.send_signal(signal.SIGCONT)
+            sender.join(120)
+        assert outcome and isinstance(outcome[0], p.RequestView), outcome
+        assert outcome[0].state == "resolved"
+        assert client.sends >= 2  # the first copy was lost with the broker's sessions
+        assert stored(db)[0][2] == "resolved"
+        assert station.stderr().count(f"request {request_id[:8]} resolved by Nurse Alex") == 1
+    finally:
+        station.popen.send_signal(signal.SIGCONT)
+        broker.stop()
+
+
+def test_a_command_the_station_never_confirms_fails_loudly_with_exit_1(
+    tmp_path: Path, procs: list[Proc]
+) -> None:
+    broker = ProdBroker(tmp_path / "broker", ["1"]).setup()
+    broker.start()
+    station, db, request_id = _station_with_one_call(broker, tmp_path, procs)
+    try:
+        station.popen.send_signal(signal.SIGSTOP)  # its last presence is still fresh
+        cli = subprocess.run(
+            [sys.executable, "-m", "beckon", "station", "--config",
+             str(tmp_path / "station-desk.toml"), "--user", CONSOLE_USER,
+             "--password-file", str(broker.password_dir / CONSOLE_USER),
+             "ack", request_id[:8], "--nurse", "Nurse Alex", "--timeout", "3"],
+            capture_output=True, text=True, timeout=60, cwd=REPO, env=dict(os.environ),
+        )  # fmt: skip
+        assert cli.returncode == 1, cli.stderr
+        assert "did not confirm 'acknowledge'" in cli.stderr
+        assert "may not have been applied" in cli.stderr
+        assert "Traceback" not in cli.stderr
+        assert stored(db)[0][2] == "received"
+        # The broker kept the command for the station's session: once the station runs
+        # again it applies it, once (which is why the message says "may").
+        station.popen.send_signal(signal.SIGCONT)
+        assert wait_until(lambda: stored(db)[0][2] == "acknowledged", 60)
+        assert wait_until(lambda: "acknowledged by Nurse Alex" in station.stderr(), 10)
+        assert station.stderr().count(f"request {request_id[:8]} acknowledged by") == 1
+    finally:
+        station.popen.send_signal(signal.SIGCONT)
+        broker.stop()
