@@ -267,3 +267,44 @@ def test_a_slow_small_sway_of_a_calm_patient_is_not_a_nod() -> None:
     pitch = sine(2.5, 10.0, 3.0, 0.4)
     assert run(NodDetector(), trace(13.0, pitch=pitch)) == []
     assert run(NodDetector(), trace(13.0, pitch=pitch, noise=0.1)) == []
+
+
+@pytest.mark.parametrize("fps", [10.0, 30.0])
+def test_a_2_degree_nod_of_a_patient_lying_very_still_is_found(fps: float) -> None:
+    """A very still patient (jitter 0.15 degrees) gets a threshold down to 1.8 degrees: the
+    3 to 6 degree nods of the widened recipe read 2 to 3 degrees on MediaPipe's pitch."""
+    det = NodDetector()
+    samples = trace(6.0, pitch=nod_wave(2.5, cycles=2, swing=2.4, hz=1.5), fps=fps, noise=0.1)
+    events = run(det, samples)
+    assert [e.gesture for e in events] == ["nod"], fps
+    assert det.swing_threshold < 2.4
+    # The same jitter with no nod is nothing.
+    assert run(NodDetector(), trace(6.0, fps=fps, noise=0.1)) == []
+
+
+def test_a_4_degree_shake_with_no_rest_before_is_found() -> None:
+    # Nothing is known about the patient yet (the shake starts at once): the default threshold
+    # (4 degrees, like a nod) must let a small, brisk shake through.
+    samples = trace(3.0, yaw=sine(0.0, 2 / 2.0, swing=5.0, hz=2.0), seed=3)
+    assert [e.gesture for e in run(ShakeDetector(), samples)] == ["shake"]
+
+
+def test_a_brisk_shake_at_10fps_is_not_mistaken_for_tremor() -> None:
+    # At 10 fps the frames miss the turning points of a 3 Hz swing, which reads short; the
+    # tremor check (brisk swings must be large) allows for that.
+    found = 0
+    for seed in range(6):
+        samples = trace(4.0, yaw=sine(0.3, 2 / 3.0, swing=6.5, hz=3.0), fps=10.0, seed=seed)
+        found += [e.gesture for e in run(ShakeDetector(), samples)] == ["shake"]
+    assert found >= 5
+
+
+def test_tremor_sampled_at_10fps_is_irregular_and_gives_nothing() -> None:
+    # At 10 fps a 4 Hz tremor is aliased: its turning points come 0.1 s and 0.4 s apart in
+    # turn, which no nod does. Its swings are large enough to pass the brisk-swing check, so
+    # the rhythm's irregularity is what rejects it; a regular nod at the same frame rate counts.
+    for seed in range(3):
+        samples = trace(8.0, pitch=sine(1.0, 5.0, 6.0, 4.0), fps=10.0, seed=seed)
+        assert run(NodDetector(), samples) == [], seed
+    steady = trace(5.0, pitch=nod_wave(1.0, cycles=3, swing=6.0, hz=2.5), fps=10.0)
+    assert [e.gesture for e in run(NodDetector(), steady)] == ["nod"]

@@ -1,6 +1,6 @@
 """Train the gesture sequence model and export it to ONNX (needs the ``train`` extra: PyTorch).
 
-    python -m beckon.lab.train --out models/gesture_tcn.onnx [--cache DIR] [--seed 0]
+    python -m beckon.lab.train --out models/gesture_tcn.onnx [--cache DIR] [--recipe wide]
 
 Data recipe (:func:`training_clips`): the benchmark footage of the *training* faces only
 (``benchdata.TRAIN_FACES``; faces in ``HELD_OUT_FACES`` are never read) plus a set of clips of
@@ -117,6 +117,40 @@ def build_dataset(
         scale = scales(profile)
         rest = profile.calibration.rest
         obs = observations(observed[c.name], neutral)
+        feats = np.stack([frame_features(o, rest, scale) for o in obs])
+        t = np.array([o.t for o in obs])
+        feats, ticks = resample(feats, t, RATE_HZ)
+        cx, cy = clip_windows(feats, ticks, c.labels)
+        xs += cx
+        ys += cy
+    return Dataset(np.stack(xs).astype(np.float32), np.array(ys, dtype=np.int64))
+
+
+def build_wide_dataset(
+    clips: Sequence[benchdata.ClipSpec], observed: dict[str, benchdata.Observed]
+) -> Dataset:
+    """Windows and labels from widened-recipe clips, seen as an uncalibrated bedside sees them:
+    the neutral pose learned on line from the clip, the default profile's resting face and
+    scales (as :func:`beckon.lab.gesture_bench.online_events` scores them)."""
+    from beckon.profile import GestureProfile
+    from beckon.vision.face import observation
+    from beckon.vision.pose import NeutralPose
+    from beckon.vision.sequence import RATE_HZ
+
+    profile = GestureProfile()
+    scale = scales(profile)
+    rest = profile.calibration.rest
+    xs: list[npt.NDArray[np.float32]] = []
+    ys: list[int] = []
+    for c in clips:
+        if c.face in benchdata.HELD_OUT_FACES:
+            raise ValueError(f"{c.name}: held-out faces must never be used for training")
+        seen = observed[c.name]
+        neutral = NeutralPose()
+        obs = []
+        for i, shapes in enumerate(seen.blendshape_dicts()):
+            rotation = seen.rotation[i] if seen.found[i] else None
+            obs.append(observation(neutral, float(seen.t[i]), rotation, seen.quality[i], shapes))
         feats = np.stack([frame_features(o, rest, scale) for o in obs])
         t = np.array([o.t for o in obs])
         feats, ticks = resample(feats, t, RATE_HZ)
@@ -299,14 +333,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--veto-threshold", type=float, default=0.8)
     parser.add_argument("--model", type=Path, help="face_landmarker.task (default: installed)")
+    parser.add_argument(
+        "--recipe",
+        choices=("classic", "wide"),
+        default="classic",
+        help="classic: the first recipe's training faces; wide: the widened recipe's tune "
+        "part (the mirrored training face, seen as an uncalibrated bedside; never the score "
+        "part)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     from beckon.modelstore import require_model
 
     model_path = args.model or require_model("face_landmarker")
-    clips = training_clips()
-    observed = benchdata.observe_all(clips, model_path, args.cache, workers=args.workers)
-    ds = build_dataset(clips, observed)
+    if args.recipe == "wide":
+        from beckon.lab import widerecipe
+
+        tune = widerecipe.wide_recipe("tune")
+        seen = benchdata.observe_all(tune, model_path, args.cache, workers=args.workers)
+        ds = build_wide_dataset(tune, seen)
+    else:
+        clips = training_clips()
+        observed = benchdata.observe_all(clips, model_path, args.cache, workers=args.workers)
+        ds = build_dataset(clips, observed)
     ds = Dataset(np.concatenate([ds.x, mirrored(ds).x]), np.concatenate([ds.y, mirrored(ds).y]))
     net, metrics = train(ds, seed=args.seed, epochs=args.epochs)
     meta = {
@@ -315,6 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "window": str(WINDOW),
         "veto_threshold": str(args.veto_threshold),
         "seed": str(args.seed),
+        "recipe": args.recipe,
         "metrics": json.dumps(metrics),
     }
     sha = export(net, args.out, meta)

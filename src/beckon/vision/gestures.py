@@ -104,6 +104,11 @@ class GestureParams:
     max_brisk_reversals: int = 9
     """...and few: more brisk reversals in a row than a four-cycle nod makes is a sustained
     rhythm (tremor, shivering), and nothing fires until the head has settled."""
+    max_gap_ratio: float = 3.0
+    """Consecutive half periods (time between turning points) may differ at most this many
+    times: a nod or shake keeps its rhythm, while a 4 to 7 Hz tremor sampled at 10 fps
+    (aliasing) or a hand passing in front of the face gives turning points at irregular
+    intervals. The first leg (from where the movement started) is not compared."""
     max_half_period_s: float = 1.2
     """Turning points further apart than this are swaying, not one gesture; started over."""
     settle_s: float = 0.25
@@ -132,7 +137,7 @@ class GestureParams:
     """...when its range (10th to 90th percentile) was under this share of
     ``min_amplitude_deg``: then the threshold is ``calm_k`` times that range, down to..."""
     calm_k: float = 3.0
-    calm_floor_ratio: float = 0.625
+    calm_floor_ratio: float = 0.45
     """...this share of ``min_amplitude_deg`` (2.5 degrees for a nod): a weak patient lying
     still can answer with a 3 degree nod, while a restless one (or one signing or talking,
     whose background is larger) keeps the full threshold."""
@@ -149,8 +154,17 @@ class GestureParams:
 NOD_PARAMS = GestureParams()
 """Defaults for nods: healthy people nod at ~1.7 Hz with a ~13 degree swing; patients less."""
 
-SHAKE_PARAMS = GestureParams(min_amplitude_deg=5.0, other_max_ratio=0.45)
+SHAKE_PARAMS = GestureParams(min_amplitude_deg=4.0, other_max_ratio=0.45)
 """Defaults for shakes: healthy swings are larger (~37 degrees), so ask a little more."""
+
+
+def _sampled(half_period: float, dt: float) -> float:
+    """Share of a brisk swing that frames ``dt`` apart typically catch: the sampled turning
+    points fall about a quarter frame from the true ones (at 10 fps a 3 Hz swing reads about
+    10 % short), so the tremor check asks less of brisk swings at low frame rates."""
+    if half_period <= 0 or dt <= 0:
+        return 1.0
+    return math.cos(min(math.pi / 2, math.pi * dt / (4.0 * half_period)))
 
 
 @dataclass(slots=True)
@@ -190,6 +204,8 @@ class OscillationDetector:
         self._background = 0.0  # range of the axis before the current movement began
         self._dt = 0.0  # the frame interval, smoothed
         self._brisk = 0  # brisk reversals in a row
+        self._last_gap: float | None = None  # the previous half period of this movement
+        self._first_leg = True  # the next reversal ends the leg from where the movement began
         self._rhythm = False  # a sustained rhythm: wait for the head to settle
         self._calm: float | None = None  # the adapted swing threshold (None: the default)
 
@@ -347,6 +363,8 @@ class OscillationDetector:
         self._other_trace.clear()
         self._brisk = 0
         self._rhythm = False
+        self._last_gap = None
+        self._first_leg = True
 
     def _zigzag(self, t: float, x: float, h: float) -> None:
         """Track extremes; a move of ``h`` back from the extreme confirms a turning point."""
@@ -377,6 +395,8 @@ class OscillationDetector:
                 if not self._rhythm:
                     logger.debug("%s: sustained rhythm at t=%.2f (tremor?)", self.gesture, t)
                 self._rhythm = True
+            first_leg, self._first_leg = self._first_leg, False
+            last_gap, self._last_gap = self._last_gap, None
             if len(self._pivots) > 1 and not fastest <= gap <= p.max_half_period_s:
                 # Too fast (tremor) or too slow (sway) for a deliberate gesture: start over
                 # from this turning point.
@@ -384,7 +404,19 @@ class OscillationDetector:
                     "%s: reversal after %.2fs at t=%.2f; restarting", self.gesture, gap, turn.t
                 )
                 self._pivots = [turn]
-            elif brisk and abs(turn.value - prev.value) < p.brisk_swing_ratio * h:
+            elif last_gap is not None and max(gap, last_gap) > p.max_gap_ratio * min(gap, last_gap):
+                logger.debug(
+                    "%s: irregular reversal (%.2fs after %.2fs) at t=%.2f; restarting",
+                    self.gesture,
+                    gap,
+                    last_gap,
+                    turn.t,
+                )
+                self._pivots = [turn]
+                self._last_gap = gap  # the next half period is compared with this one
+            elif brisk and abs(turn.value - prev.value) < p.brisk_swing_ratio * h * _sampled(
+                gap, self._dt
+            ):
                 logger.debug(
                     "%s: brisk small swing (%.1f deg in %.2fs) at t=%.2f; restarting",
                     self.gesture,
@@ -395,12 +427,16 @@ class OscillationDetector:
                 self._pivots = [turn]
             else:
                 self._pivots.append(turn)
+                # The leg from where the movement began may have started anywhere in a swing.
+                self._last_gap = None if first_leg else gap
             self._direction = -self._direction
             self._extreme = _Pivot(t, x)
 
     def _begin_leg(self, direction: int, start: _Pivot, t: float, x: float) -> None:
         self._direction = direction
         self._pivots = [start]
+        self._last_gap = None
+        self._first_leg = True
         self._extreme = _Pivot(t, x)
         since = max(start.t - self.params.background_s, self._last_event_t)
         before = [v for ts, v in self._history if since <= ts < start.t]
