@@ -293,6 +293,6 @@ def test_a_fidget_that_reads_as_raised_brows_is_not_a_brow_raise() -> None:
 
 def test_an_expression_while_the_head_moves_a_lot_is_not_an_expression() -> None:
     # The eyelid score rising while the head turns 6 degrees is a pose echo, not a long blink.
-    moving = Patient(yaw=sine(2.8, 1.8, 6.0, 0.6), blink=held(3.0, 1.2, 0.5, ramp=0.1))
+    moving = Patient(yaw=held(3.1, 0.4, 6.0, ramp=0.3), blink=held(3.0, 1.2, 0.5, ramp=0.1))
     assert run(moving, 7.0) == []
     assert names(run(Patient(blink=held(3.0, 1.2, 0.5, ramp=0.1)), 7.0)) == ["long_blink"]

@@ -90,9 +90,6 @@ class EngineParams:
     """A brow raise counts only with yaw and roll within this of neutral: a fidget that turns
     or tilts the head by 3 to 5 degrees reads as raised brows on MediaPipe's blendshapes (0.15
     above rest), while a real brow raise moves the head's pitch, not its yaw or roll."""
-    neutral_jump_deg: float = 4.0
-    """When a replaced neutral pose moves the angles by more than this in one frame, the nod
-    and shake detectors start again (the jump is not a swing)."""
     rest_learn_s: float = 1.0
     rest_window_s: float = 10.0
     """Uncalibrated patients: the resting expression scores are the low fifth of this many
@@ -191,7 +188,6 @@ class GestureEngine:
         self._rest_learned_t: float | None = None
         self._rest_recent: deque[tuple[float, dict[str, float]]] = deque()
         self._neutral_version = 0
-        self._last_angles: dict[str, float] = {}
         self._jaw: deque[tuple[float, float]] = deque()
         self._jaw_raw: deque[tuple[float, float]] = deque()
         self._expr: deque[tuple[float, float]] = deque()
@@ -288,21 +284,7 @@ class GestureEngine:
             for hold, _ in self.head:
                 hold.reset()
             self._pending = [e for e in self._pending if e.gesture not in HEAD_HELD]
-            jump = max(
-                (
-                    abs(v - self._last_angles[k])
-                    for k, v in angles.items()
-                    if k in self._last_angles
-                ),
-                default=0.0,
-            )
-            if self._neutral_version > 0 and jump > p.neutral_jump_deg:
-                # ...and the angles jumped: to a nod or shake detector that is a swing.
-                for det in self.oscillators:
-                    det.reset()
             self._neutral_version = version
-        if angles:
-            self._last_angles = dict(angles)
 
         candidates: list[GestureEvent] = []
         sample = (

@@ -448,8 +448,8 @@ class NeutralPose:
         current = np.array((a.pitch, a.yaw, a.roll))
         here = np.max(np.abs(angles - current), axis=1) <= p.mode_radius_deg
         cands, near = dwelling_poses(angles, p.mode_radius_deg)
-        apart = p.drift_max_deg if final else p.replace_max_deg
-        away = np.max(np.abs(cands - current), axis=1) > apart
+        # Only poses further than drift follows: closer ones are a posture, not a gesture.
+        away = np.max(np.abs(cands - current), axis=1) > p.drift_max_deg
         if not away.any():
             return False
         scores = np.array(
@@ -462,7 +462,13 @@ class NeutralPose:
         ratio = p.switch_ratio if frontal >= p.frontal_margin_deg else p.dominance_ratio
         if final:
             ratio = min(ratio, p.final_ratio)
+        # The rival must have been dwelt at for a steady window's time at least: a glance
+        # toward the screen while signing with the head turned is not the rest.
+        frame_s = (t - self._recent[0][0]) / max(1, len(self._recent) - 1)
+        dwell_s = float(near[best].sum()) * frame_s
         if scores[best] <= ratio * mine or near[best].sum() < p.min_frames:
+            return False
+        if dwell_s < p.duration_s:
             return False
         members = near[best]
         rotation = self._centre(rotations[members])
