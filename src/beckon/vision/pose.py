@@ -102,21 +102,24 @@ def mean_rotation(rotations: list[Matrix] | npt.NDArray[np.float64]) -> Matrix:
 class NeutralParams:
     """How the neutral pose is learned and kept.
 
-    Three ways, from the most to the least precise:
+    Three ways, from the most to the least precise, and one check:
 
     * a **steady window**: ``duration_s`` of good frames (about one second: long enough to
       average out landmark jitter, short enough that a patient is ready almost at once) whose
       robust spread stays under ``max_spread_deg`` on every axis;
-    * a **running median**: restless, agitated or trembling patients may never hold still for a
-      second, so once a face has been seen for ``running_after_s`` without a steady window, the
-      median pose over the last ``running_window_s`` is taken (a median ignores the swings of a
-      nod or a glance as long as the head spends most of the time near its resting pose). Any
-      tracked face counts here, however small or turned: a poor view lowers the detectors'
-      confidence and is shown on screen, it must not leave the patient "calibrating";
+    * a **running estimate**: restless, agitated or trembling patients may never hold still
+      for a second, so once a face has been seen for ``running_after_s`` without a steady
+      window, the pose the head dwelt at most over the last ``running_window_s`` is taken (a
+      mode, see ``mode_radius_deg``: sway stays around it, nods, glances and held gestures lie
+      outside it). Any tracked face counts here, however small or turned: a poor view lowers
+      the detectors' confidence and is shown on screen, it must not leave the patient
+      "calibrating";
     * **drift**: once known, the neutral follows the median pose of the last
-      ``drift_window_s`` with a time constant of ``drift_tau_s``, but only while that median is
-      within ``drift_max_deg`` of it (a patient sinking into the pillow, not one who looks at a
-      visitor). Held gestures (at most a few seconds) barely move a ten-second median.
+      ``drift_window_s`` with a time constant of ``drift_tau_s``, from the frames near it
+      (``drift_share``: an excursion in progress does not pull it), but only while that median
+      is within ``drift_max_deg`` of it (a patient sinking into the pillow, not one who looks
+      at a visitor);
+    * the **check of a first pose that was a gesture** (``verify_s``, ``switch_ratio``).
 
     A neutral from the running median keeps being replaced by a steady window when one comes.
     """
