@@ -257,3 +257,42 @@ def test_a_weak_expression_counts_once_the_resting_face_is_known(gesture: str) -
 def test_talking_after_a_long_rest_is_still_not_a_mouth_open() -> None:
     talk = add(*(held(20.0 + 0.35 * i, 0.05, 0.16, ramp=0.1) for i in range(12)))
     assert names(run(Patient(jaw=talk, noise_score=0.005), 28.0, GestureProfile())) == []
+
+
+def _plateau_events(before: Patient, fps: float = 30.0) -> list[str]:
+    """A turn whose plateau wobbles by 3 degrees, after ``before``'s idle movement."""
+    params = HoldParams(enter=8.0, min_hold_s=0.4, plateau_share=0.9, sway_cap=3.0)
+    hold = HoldDetector("turn_left", +1, params)
+    out = []
+    for o in before.trace(12.0, fps=fps):
+        assert o.yaw is not None
+        event = hold.update(o.t, o.yaw)
+        if event is not None:
+            out.append(event.gesture)
+    return out
+
+
+def test_a_swaying_head_may_hold_a_wobbling_plateau_a_still_one_may_not() -> None:
+    # The same wobbling turn (14 +- 1.5 degrees at 1.5 Hz: never 0.4 s above 90 % of its
+    # peak): after idle sway of 5 degrees it is a held turn, after a still rest it is not.
+    wobble = add(held(6.0, 2.0, 14.0), sine(6.3, 2.0, 3.0, 1.5))
+    swaying = Patient(yaw=add(sine(0.0, 5.9, 5.0, 0.3), wobble), noise_deg=0.1)
+    still = Patient(yaw=wobble, noise_deg=0.1)
+    assert _plateau_events(swaying) == ["turn_left"]
+    assert _plateau_events(still) == []
+
+
+def test_a_fidget_that_reads_as_raised_brows_is_not_a_brow_raise() -> None:
+    # Turning and tilting the head by 4 degrees lifts MediaPipe's brow scores by about 0.15.
+    fidget = Patient(yaw=held(3.0, 1.0, 4.0), roll=held(3.0, 1.0, -3.5), brow=held(3.0, 1.0, 0.25))
+    assert run(fidget, 7.0) == []
+    # A real brow raise tips the pitch a little (up to 3 degrees), not the yaw or roll.
+    raise_ = Patient(pitch=held(3.0, 1.0, -2.5), brow=held(3.0, 1.0, 0.25))
+    assert names(run(raise_, 7.0)) == ["brow_raise"]
+
+
+def test_an_expression_while_the_head_moves_a_lot_is_not_an_expression() -> None:
+    # The eyelid score rising while the head turns 6 degrees is a pose echo, not a long blink.
+    moving = Patient(yaw=held(3.1, 0.4, 6.0, ramp=0.3), blink=held(3.0, 1.2, 0.5, ramp=0.1))
+    assert run(moving, 7.0) == []
+    assert names(run(Patient(blink=held(3.0, 1.2, 0.5, ramp=0.1)), 7.0)) == ["long_blink"]

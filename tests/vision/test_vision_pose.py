@@ -206,3 +206,47 @@ def test_neutral_follows_slow_posture_drift_but_not_a_glance() -> None:
     before = neutral.rotation.copy()
     _feed(neutral, rotation_from_angles(5, 25, 0), 20.0, t0=62.0, fps=10.0)
     assert abs(relative_angles(before, neutral.rotation).yaw) < 1.0
+
+
+def _feed_wave(
+    neutral: NeutralPose, angles_at, seconds: float, t0: float = 0.0, fps: float = 15.0
+) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(1)
+    for i in range(round(seconds * fps)):
+        t = t0 + i / fps
+        p, y, r = angles_at(t)
+        neutral.update(t, rotation_from_angles(*(np.array([p, y, r]) + rng.normal(0, 0.2, 3))), 0.9)
+
+
+def test_a_first_steady_second_that_was_a_tilt_gives_way_to_the_frontal_rest() -> None:
+    neutral = NeutralPose()
+    # Tilted 14 degrees for 3 s from the first frame, then resting facing the screen.
+    _feed_wave(neutral, lambda t: (8.0, 0.0, -14.0 if t < 3.0 else 0.0), 3.0)
+    assert neutral.rotation is not None
+    assert angles_from_rotation(neutral.rotation).roll == pytest.approx(-14.0, abs=1.0)
+    version = neutral.version
+    _feed_wave(neutral, lambda t: (8.0, 0.0, 0.0), 3.0, t0=3.0)
+    assert neutral.version > version  # replaced (then refined by a steady window)
+    _close(angles_from_rotation(neutral.rotation), 8.0, 0.0, 0.0, tol=0.6)
+
+
+def test_a_first_look_is_not_replaced_by_a_short_rest() -> None:
+    # A short rest, then a look up held three times as long: no more frontal, not dominant.
+    neutral = NeutralPose()
+    _feed_wave(neutral, lambda t: (8.0, 0.0, 0.0) if t < 1.2 else (-4.0, 0.0, 0.0), 4.5)
+    assert neutral.rotation is not None
+    assert angles_from_rotation(neutral.rotation).pitch == pytest.approx(8.0, abs=0.6)
+
+
+def test_long_holds_half_of_the_time_do_not_move_the_neutral() -> None:
+    neutral = NeutralPose()
+    _feed_wave(neutral, lambda t: (8.0, 0.0, 0.0), 14.0)  # past the first check period
+    start = neutral.rotation
+    assert start is not None
+
+    def turns(t: float) -> tuple[float, float, float]:
+        return (8.0, 14.0 if t % 5.0 < 3.0 else 0.0, 0.0)  # 3 s turns, 2 s rests
+
+    _feed_wave(neutral, turns, 60.0, t0=14.0)
+    assert neutral.rotation is not None
+    assert abs(relative_angles(start, neutral.rotation).yaw) < 0.5

@@ -22,7 +22,7 @@ import logging
 import math
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -82,8 +82,23 @@ class EngineParams:
     expression_max_pose_deg: float = 10.0
     """Expressions count only with the head within this of neutral on every axis."""
     event_gap_s: float = 1.0
+    expression_head_range_deg: Mapping[str, float] = field(
+        default_factory=lambda: {"brow_raise": 3.0, "long_blink": 4.0, "mouth_open": 6.0}
+    )
+    """Largest range each head angle may cover during an expression (see the engine)."""
+    brow_max_turn_deg: float = 3.0
+    """A brow raise counts only with yaw and roll within this of neutral: a fidget that turns
+    or tilts the head by 3 to 5 degrees reads as raised brows on MediaPipe's blendshapes (0.15
+    above rest), while a real brow raise moves the head's pitch, not its yaw or roll."""
     rest_learn_s: float = 1.0
-    rest_verify_s: float = 8.0
+    rest_window_s: float = 10.0
+    """Uncalibrated patients: the resting expression scores are the low fifth of this many
+    seconds of face near neutral..."""
+    rest_every_s: float = 0.5
+    """...refreshed this often..."""
+    rest_near_deg: float = 5.0
+    """...counting frames with the head within this of neutral on every axis (an open mouth
+    tips MediaPipe's head pitch by 2 to 4 degrees)."""
     oscillation_jaw_share: float = 0.5
     """A nod or shake during which the jaw opened by this share of the patient's mouth_open
     threshold is a cough or talking, not a yes or no."""
@@ -138,6 +153,7 @@ class GestureEngine:
                     # round (above 90 % of its peak for only a fifth of a cycle).
                     plateau_share=0.9,
                     others_max=max(1.5, 0.5 * s.threshold),
+                    sway_cap=3.0,
                 )
                 self.head.append((HoldDetector(g, sign, hp), channel))
         self.face: list[tuple[HoldDetector, str]] = []
@@ -151,7 +167,12 @@ class GestureEngine:
                     release_ratio=0.5,
                     plateau_share=0.6,
                     settle_s=0.2,
-                    others_max=math.inf,
+                    # How far the head may move during the expression: MediaPipe reads brows
+                    # and eyelids differently when the head moves (a fidget of 3 to 5 degrees
+                    # "raises the brows" by 0.15), while an open mouth itself tips the head's
+                    # pitch by up to 4 degrees.
+                    others_max=self.params.expression_head_range_deg.get(g, math.inf),
+                    others_ratio=0.0,
                     max_spread_ratio=0.6,
                 )
                 self.face.append((HoldDetector(g, +1, hp), channel))
@@ -165,7 +186,8 @@ class GestureEngine:
         self._adapted_t = -math.inf
         self._expr_thr = {g: self.profile.setting(g).threshold for g in FACE_HELD}
         self._rest_learned_t: float | None = None
-        self._rest_check: list[dict[str, float]] = []
+        self._rest_recent: deque[tuple[float, dict[str, float]]] = deque()
+        self._neutral_version = 0
         self._jaw: deque[tuple[float, float]] = deque()
         self._jaw_raw: deque[tuple[float, float]] = deque()
         self._expr: deque[tuple[float, float]] = deque()
@@ -202,7 +224,7 @@ class GestureEngine:
         self.rest = dict(cal.rest) if all(c in cal.rest for c in CHANNEL_NAMES) else None
         self._rest_samples.clear()
         self._rest_learned_t = None
-        self._rest_check.clear()
+        self._rest_recent.clear()
         self._pending.clear()
 
     # ------------------------------------------------------------------ input
@@ -255,6 +277,15 @@ class GestureEngine:
         while self._jaw_raw and self._jaw_raw[0][0] < t - p.oscillation_look_back_s:
             self._jaw_raw.popleft()
 
+        version = int(getattr(obs, "neutral_version", 0))
+        if version != self._neutral_version:
+            # The neutral was replaced: an excursion in progress was measured against the old
+            # one (the way back to rest from a "gesture" that was really the rest).
+            for hold, _ in self.head:
+                hold.reset()
+            self._pending = [e for e in self._pending if e.gesture not in HEAD_HELD]
+            self._neutral_version = version
+
         candidates: list[GestureEvent] = []
         sample = (
             osc_sample
@@ -282,9 +313,13 @@ class GestureEngine:
             if event is not None:
                 candidates.append(event)
         near = usable and max(abs(v) for v in angles.values()) <= p.expression_max_pose_deg
+        head = tuple(angles.values()) if near else ()
+        turned = near and max(abs(angles["yaw"]), abs(angles["roll"])) > p.brow_max_turn_deg
         for hold, channel in self.face:
             value = chans[channel] - self.rest[channel] if near and self.rest is not None else None
-            event = hold.update(t, value)
+            if hold.gesture == "brow_raise" and turned:
+                value = None
+            event = hold.update(t, value, head)
             if event is not None:
                 candidates.append(event)
         if usable and self.rest is not None:
@@ -412,38 +447,43 @@ class GestureEngine:
 
     def _learn_rest(self, t: float, chans: dict[str, float], angles: dict[str, float]) -> None:
         """Resting expression scores: the median over the first steady second near neutral,
-        then, once, the low fifth of the next ``rest_verify_s`` (a patient whose first second
-        was an open mouth gets the longer estimate instead)."""
-        near = max(abs(v) for v in angles.values()) <= 3.0
+        then (uncalibrated patients) the low fifth of the last ``rest_window_s``, refreshed
+        every ``rest_every_s`` while no expression is under way.
+
+        The low fifth, not the median: expressions only raise these scores, and a patient may
+        hold one for much of the time; a patient whose first second was an open mouth or a
+        long blink gets the true rest as soon as the face has rested for a fifth of the window
+        (the first performance is lost, the later ones are not).
+        """
+        p = self.params
+        near = max(abs(v) for v in angles.values()) <= p.rest_near_deg
         if self.rest is not None:
             if self._rest_learned_t is None:
-                return
+                return  # calibrated: measured, kept
             if near:
-                self._rest_check.append(chans)
-            if t - self._rest_learned_t >= self.params.rest_verify_s:
-                if len(self._rest_check) >= 8:
-                    # The low fifth, not the median: expressions only raise these scores,
-                    # and a patient may hold one for much of the time.
-                    self.rest = {
-                        c: float(np.percentile([s[c] for s in self._rest_check], 20))
-                        for c in CHANNEL_NAMES
-                    }
-                    logger.info(
-                        "resting expression scores checked over %.0f s: %s",
-                        self.params.rest_verify_s,
-                        {k: round(v, 3) for k, v in self.rest.items()},
-                    )
-                self._rest_learned_t = None
-                self._rest_check.clear()
+                self._rest_recent.append((t, chans))
+            while self._rest_recent and self._rest_recent[0][0] < t - p.rest_window_s:
+                self._rest_recent.popleft()
+            if t - self._rest_learned_t < p.rest_every_s or len(self._rest_recent) < 8:
+                return
+            if any(hold.active for hold, _ in self.face):
+                return  # frozen during an excursion
+            self._rest_learned_t = t
+            rest = {
+                c: float(np.percentile([s[c] for _, s in self._rest_recent], 20))
+                for c in CHANNEL_NAMES
+            }
+            if max(abs(rest[c] - self.rest[c]) for c in CHANNEL_NAMES) > 0.02:
+                logger.info(
+                    "resting expression scores now %s", {k: round(v, 3) for k, v in rest.items()}
+                )
+            self.rest = rest
             return
-        if not near:
+        if max(abs(v) for v in angles.values()) > 3.0:
             self._rest_samples.clear()
             return
         self._rest_samples.append((t, chans))
-        if (
-            t - self._rest_samples[0][0] >= self.params.rest_learn_s
-            and len(self._rest_samples) >= 8
-        ):
+        if t - self._rest_samples[0][0] >= p.rest_learn_s and len(self._rest_samples) >= 8:
             self.rest = {
                 c: float(np.median([s[c] for _, s in self._rest_samples])) for c in CHANNEL_NAMES
             }
@@ -451,7 +491,7 @@ class GestureEngine:
                 "resting expression scores: %s", {k: round(v, 3) for k, v in self.rest.items()}
             )
             self._rest_learned_t = t
-            self._rest_check = [c for _, c in self._rest_samples]
+            self._rest_recent.extend(self._rest_samples)
             self._rest_samples.clear()
 
     def _arbitrate(self, candidates: list[GestureEvent]) -> list[GestureEvent]:

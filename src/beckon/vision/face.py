@@ -92,6 +92,10 @@ class FaceObservation:
     provisional: bool = False
     """The angles are against a provisional reference (the neutral pose is still being
     learned): good enough for nods and shakes, not for held gestures."""
+    neutral_version: int = 0
+    """:attr:`NeutralPose.version` the angles were measured against: when it changes, the
+    neutral was replaced (not drifted), and a held gesture in progress was measured against
+    the old one."""
 
     @property
     def has_angles(self) -> bool:
@@ -285,4 +289,5 @@ def observation(
         rotation=rotation,
         hint=hint,
         provisional=provisional and rel is not None,
+        neutral_version=neutral.version,
     )

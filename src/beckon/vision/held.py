@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,6 +59,16 @@ class HoldParams:
     max_spread_ratio: float = 0.35
     """Robust spread of the signal over the plateau, as a share of its height, at most."""
     cooldown_s: float = 1.5
+    sway_cap: float = 0.0
+    """A head that sways keeps swaying while it holds a pose, so the plateau is not flat: the
+    plateau floor is lowered by the range the signal covered in the ``sway_lookback_s``
+    before the excursion, less ``sway_jitter`` (landmark jitter is not sway), up to this much
+    (0: a flat plateau is required). A still patient gets no allowance, so a slow nod's round
+    bottom stays too short to be a hold."""
+    sway_jitter: float = 1.5
+    sway_ramp_s: float = 0.7
+    """The last this many seconds before the excursion are its ramp, not sway."""
+    sway_lookback_s: float = 3.0
 
 
 @dataclass(slots=True)
@@ -68,6 +79,7 @@ class _Excursion:
     others_lo: list[float]
     others_hi: list[float]
     back_t: float | None = None
+    sway: float = 0.0
 
 
 class HoldDetector:
@@ -86,6 +98,7 @@ class HoldDetector:
         self._last_event_t = -math.inf
         self._ex: _Excursion | None = None
         self._blocked = False  # after a too-long or rejected excursion: wait for rest
+        self._before: deque[tuple[float, float]] = deque()  # values outside excursions
         self.last_start = -math.inf
         """Start time of the excursion behind the last event."""
         self.last_ratio = 0.0
@@ -96,6 +109,7 @@ class HoldDetector:
         self._ex = None
         self._blocked = False
         self._last_event_t = -math.inf
+        self._before.clear()
 
     @property
     def active(self) -> bool:
@@ -120,8 +134,17 @@ class HoldDetector:
             if x < release:
                 self._blocked = False
             if self._blocked or x < p.enter:
+                if p.sway_cap > 0.0:
+                    self._before.append((t, x))
+                    while self._before and self._before[0][0] < t - p.sway_lookback_s:
+                        self._before.popleft()
                 return None
             self._ex = _Excursion(t, x, [(t, x)], list(others), list(others))
+            before = np.array([v for ts, v in self._before if ts <= t - p.sway_ramp_s])
+            if len(before) > 2:
+                wobble = float(before.max() - before.min())
+                self._ex.sway = min(p.sway_cap, max(0.0, wobble - p.sway_jitter))
+            self._before.clear()
             return None
 
         if ex.back_t is None:
@@ -154,13 +177,20 @@ class HoldDetector:
 
     def _judge(self, t: float, ex: _Excursion) -> GestureEvent | None:
         p = self.params
-        floor = max(p.enter, p.plateau_share * ex.peak)
+        floor = max(p.enter, min(p.plateau_share * ex.peak, ex.peak - ex.sway))
         ts = np.array([v[0] for v in ex.values])
         xs = np.array([v[1] for v in ex.values])
         on = xs >= floor
         plateau = _longest_run(ts, on)
         if plateau < p.min_hold_s:
-            logger.debug("%s: plateau %.2f s too short at t=%.2f", self.gesture, plateau, t)
+            logger.debug(
+                "%s: plateau %.2f s too short at t=%.2f (floor %.2f, peak %.2f)",
+                self.gesture,
+                plateau,
+                t,
+                floor,
+                ex.peak,
+            )
             return None
         others = max(
             (hi - lo for lo, hi in zip(ex.others_lo, ex.others_hi, strict=True)), default=0.0

@@ -102,21 +102,24 @@ def mean_rotation(rotations: list[Matrix] | npt.NDArray[np.float64]) -> Matrix:
 class NeutralParams:
     """How the neutral pose is learned and kept.
 
-    Three ways, from the most to the least precise:
+    Three ways, from the most to the least precise, and one check:
 
     * a **steady window**: ``duration_s`` of good frames (about one second: long enough to
       average out landmark jitter, short enough that a patient is ready almost at once) whose
       robust spread stays under ``max_spread_deg`` on every axis;
-    * a **running median**: restless, agitated or trembling patients may never hold still for a
-      second, so once a face has been seen for ``running_after_s`` without a steady window, the
-      median pose over the last ``running_window_s`` is taken (a median ignores the swings of a
-      nod or a glance as long as the head spends most of the time near its resting pose). Any
-      tracked face counts here, however small or turned: a poor view lowers the detectors'
-      confidence and is shown on screen, it must not leave the patient "calibrating";
+    * a **running estimate**: restless, agitated or trembling patients may never hold still
+      for a second, so once a face has been seen for ``running_after_s`` without a steady
+      window, the pose the head dwelt at most over the last ``running_window_s`` is taken (a
+      mode, see ``mode_radius_deg``: sway stays around it, nods, glances and held gestures lie
+      outside it). Any tracked face counts here, however small or turned: a poor view lowers
+      the detectors' confidence and is shown on screen, it must not leave the patient
+      "calibrating";
     * **drift**: once known, the neutral follows the median pose of the last
-      ``drift_window_s`` with a time constant of ``drift_tau_s``, but only while that median is
-      within ``drift_max_deg`` of it (a patient sinking into the pillow, not one who looks at a
-      visitor). Held gestures (at most a few seconds) barely move a ten-second median.
+      ``drift_window_s`` with a time constant of ``drift_tau_s``, from the frames near it
+      (``drift_share``: an excursion in progress does not pull it), but only while that median
+      is within ``drift_max_deg`` of it (a patient sinking into the pillow, not one who looks
+      at a visitor);
+    * the **check of a first pose that was a gesture** (``verify_s``, ``switch_ratio``).
 
     A neutral from the running median keeps being replaced by a steady window when one comes.
     """
@@ -136,19 +139,51 @@ class NeutralParams:
     """While the neutral comes from the running median, it is estimated again this often, over
     all the frames of the last ``drift_window_s`` (a longer median is surer: a patient whose
     first move was a held turn is at rest for most of ten seconds)."""
-    verify_s: float = 10.0
-    """Once, this long after the first neutral was fixed, it is checked against the median of
-    the last ``drift_window_s``: a patient whose first steady second was a held turn (never
-    seen at rest before) gets the median instead. Later, only slow drift is followed."""
+    verify_s: float = 12.0
+    """For this long after the first neutral was fixed, it may move to another pose the head
+    dwells at (see ``switch_ratio``): a patient whose first steady second was a held turn
+    (never seen at rest before) would otherwise have every later gesture read against the
+    turn, and the way back to rest read as the opposite gesture. Later, only slow drift is
+    followed."""
     replace_max_deg: float = 5.0
     """A steady window replaces a running median only within this of it: a held turn is
-    steady too, and must not become the neutral pose."""
+    steady too, and must not become the neutral pose. Poses closer than this are one pose."""
+    mode_radius_deg: float = 4.0
+    """Frames within this of a pose (on every axis) dwell at it: wider than idle sway (1 to 3
+    degrees), narrower than the smallest held gesture (8 degrees). The resting pose is found as
+    the pose with the most frames around it, not as a median: a median of a head that holds
+    gestures half of the time falls between rest and gesture, and a mode does not."""
+    switch_ratio: float = 1.2
+    """During ``verify_s``, another dwelling pose replaces the neutral when its score is this
+    many times the current one's and it is at least ``frontal_margin_deg`` more frontal. The
+    score is the time spent there times a frontal prior,
+    ``exp(-(|yaw| + |roll|) / frontal_scale_deg)`` of the absolute pose: the tablet is set up
+    facing the patient, so between two poses held about as long, the more frontal one is the
+    rest. A pose no more frontal than the neutral (a look up or down: the camera's height
+    makes absolute pitch meaningless) must score ``dominance_ratio`` times as much: a patient
+    who rested for a second and then held a look for three is still at rest."""
+    dominance_ratio: float = 3.0
+    frontal_margin_deg: float = 5.0
+    final_ratio: float = 1.5
+    """Once, at the end of ``verify_s``, a dwelling pose further than ``drift_max_deg`` from
+    the neutral (beyond what drift follows: not a posture change) that scored this many times
+    the neutral's over the last ``drift_window_s`` replaces it: a first look up or down (no
+    frontal prior helps there) is corrected here at the latest."""
+    frontal_scale_deg: float = 15.0
+    check_every_s: float = 0.2
+    """How often the dwelling poses are compared during ``verify_s`` (cheap: absolute angles
+    are kept per frame)."""
     lost_gap_s: float = 1.0
     """A face missing this long starts the running-median clock again."""
     drift_window_s: float = 10.0
     drift_tau_s: float = 30.0
     drift_max_deg: float = 8.0
     drift_every_s: float = 1.0
+    drift_share: float = 0.5
+    """Drift follows the frames near the neutral (within ``mode_radius_deg``) while they are
+    at least this share of the window, so a held gesture in progress (an excursion) never
+    pulls the neutral toward itself; a posture change that outlasts it is followed through
+    the median of the whole window as before."""
 
 
 NeutralSource = Literal["steady", "running", "preset"]
@@ -181,24 +216,43 @@ def _relative_stack(centre: Matrix, rotations: npt.NDArray[np.float64]) -> npt.N
     )
 
 
+def dwelling_poses(
+    angles: npt.NDArray[np.float64], radius: float, candidates: int = 48
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """For each of up to ``candidates`` frames (evenly picked), which frames of ``angles``
+    ((N, 3) pitch, yaw, roll) lie within ``radius`` of it on every axis.
+
+    Returns the candidate poses (C, 3) and the membership matrix (C, N): how long the head
+    dwelt near each pose, for :meth:`NeutralPose` to pick the resting pose as a mode.
+    """
+    n = len(angles)
+    idx = np.unique(np.linspace(0, n - 1, min(n, candidates)).round().astype(int))
+    cands = angles[idx]
+    near = np.max(np.abs(angles[None, :, :] - cands[:, None, :]), axis=2) <= radius
+    return cands, near
+
+
 class NeutralPose:
     """Learns the patient's resting head rotation and keeps it (see :class:`NeutralParams`).
 
     Feed every observation to :meth:`update`; once :attr:`ready` is true, :meth:`relative`
     gives angles against the neutral pose. :meth:`reset` forgets it (e.g. after the bed was
     moved or another person sits in front of the tablet). :attr:`version` grows whenever the
-    neutral is replaced (not when it drifts), so that users of its noise can refresh it.
+    neutral is replaced (not when it drifts), so that users of its noise, and the held-gesture
+    detectors measuring against it, can start again.
     """
 
     def __init__(self, params: NeutralParams | None = None) -> None:
         self.params = params or NeutralParams()
         self._samples: deque[tuple[float, Matrix]] = deque()
-        self._recent: deque[tuple[float, Matrix]] = deque()
+        self._recent: deque[tuple[float, Matrix, tuple[float, float, float]]] = deque()
         self._seen_since: float | None = None
         self._last_seen: float | None = None
         self._last_drift_t = -math.inf
+        self._last_check_t = -math.inf
+        self._first_t: float | None = None
+        self._final_done = False
         self._result: NeutralResult | None = None
-        self._verified = False
         self.version = 0
 
     @property
@@ -223,7 +277,8 @@ class NeutralPose:
         self._seen_since = None
         self._last_seen = None
         self._result = None
-        self._verified = False
+        self._first_t = None
+        self._final_done = False
         logger.info("neutral head pose reset; learning again")
 
     def set(self, rotation: npt.ArrayLike, noise: Angles | None = None) -> None:
@@ -243,6 +298,8 @@ class NeutralPose:
         self._result = result
         self.version += 1
         self._samples.clear()
+        if self._first_t is None:
+            self._first_t = result.t
 
     def update(self, t: float, rotation: Matrix | None, quality: float) -> bool:
         """Offer one frame's absolute rotation; returns True when a neutral was just fixed.
@@ -260,10 +317,13 @@ class NeutralPose:
         if self._seen_since is None:
             self._seen_since = t
         self._last_seen = t
-        self._recent.append((t, rotation))
+        a = angles_from_rotation(rotation)
+        self._recent.append((t, rotation, (a.pitch, a.yaw, a.roll)))
         horizon = max(p.running_window_s, p.drift_window_s)
         while self._recent and t - self._recent[0][0] > horizon:
             self._recent.popleft()
+        if self._result is not None and self._switch(t):
+            return True
         if self._result is not None and self._result.source != "running":
             self._drift(t)
             return False
@@ -310,19 +370,43 @@ class NeutralPose:
         self._log("steady window", t, len(rotations))
         return True
 
-    def _window(self, t: float, seconds: float) -> npt.NDArray[np.float64]:
-        return np.stack([r for ts, r in self._recent if t - ts <= seconds])
+    def _frames(
+        self, t: float, seconds: float
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Rotations (N, 3, 3) and absolute angles (N, 3) of the last ``seconds``."""
+        chosen = [(r, a) for ts, r, a in self._recent if t - ts <= seconds]
+        if not chosen:
+            return np.empty((0, 3, 3)), np.empty((0, 3))
+        return np.stack([r for r, _ in chosen]), np.array([a for _, a in chosen])
+
+    def _centre(self, rotations: npt.NDArray[np.float64]) -> Matrix:
+        """The median pose of ``rotations`` (which lie close together)."""
+        centre = mean_rotation(rotations)
+        median = np.median(_relative_stack(centre, rotations), axis=0)
+        return nearest_rotation(centre @ rotation_from_angles(*median))
 
     def _running(self, t: float, seconds: float) -> bool:
-        """The median pose over the last ``seconds``, for a head that never held still."""
+        """The pose the head dwelt at most over the last ``seconds``, for a head that never held
+        still (a mode: sway stays around it, held gestures and nods lie outside it)."""
         p = self.params
-        rotations = self._window(t, seconds)
+        rotations, angles = self._frames(t, seconds)
         if len(rotations) < p.min_frames:
             return False
-        centre = mean_rotation(rotations)
-        rel = _relative_stack(centre, rotations)
-        median = np.median(rel, axis=0)
-        neutral = centre @ rotation_from_angles(*median)
+        current = self._result
+        if current is not None:
+            # A refinement: around the current neutral while the head dwells there (a held
+            # gesture in progress must not pull it away); poses elsewhere are _switch's job.
+            a = angles_from_rotation(current.rotation)
+            members = np.max(np.abs(angles - (a.pitch, a.yaw, a.roll)), axis=1) <= (
+                p.mode_radius_deg
+            )
+            if members.sum() < p.min_frames:
+                return False
+        else:
+            _, near = dwelling_poses(angles, p.mode_radius_deg)
+            members = near[int(np.argmax(near.sum(axis=1)))]
+        neutral = self._centre(rotations[members])
+        rel = _relative_stack(neutral, rotations)
         # Jitter from frame-to-frame differences (smooth motion contributes little to them),
         # capped: see NeutralParams.running_noise_cap_deg.
         diffs = np.diff(rel, axis=0)
@@ -335,42 +419,73 @@ class NeutralPose:
                 for i in range(3)
             )
         )
-        first = self._result is None
         result = NeutralResult(
-            rotation=nearest_rotation(neutral),
-            noise=noise,
-            t=t,
-            frames=len(rotations),
-            source="running",
+            rotation=neutral, noise=noise, t=t, frames=len(rotations), source="running"
         )
-        if first:
+        if current is None:
             self._fix(result)
             self._log("running median (no steady window came)", t, len(rotations))
         else:
             self._result = result  # a refinement: same version, noise users need not change
         return True
 
-    def _verify(self, t: float) -> None:
-        """The one check of a first neutral against a longer median (``verify_s``)."""
+    def _score(self, dwell: float, pose: npt.NDArray[np.float64]) -> float:
+        """Dwell (frames) times the frontal prior of an absolute pose (see ``switch_ratio``)."""
+        return dwell * math.exp(-(abs(pose[1]) + abs(pose[2])) / self.params.frontal_scale_deg)
+
+    def _switch(self, t: float) -> bool:
+        """During ``verify_s`` after the first neutral: move to a better dwelling pose."""
         p = self.params
         result = self._result
-        if result is None or self._verified or result.source == "preset":
-            return
-        if t - result.t < p.verify_s or t - self._recent[0][0] < 0.8 * p.drift_window_s:
-            return
-        self._verified = True
-        rotations = self._window(t, p.drift_window_s)
-        median = np.median(_relative_stack(result.rotation, rotations), axis=0)
-        if np.max(np.abs(median)) <= p.replace_max_deg:
-            return
-        rotation = nearest_rotation(result.rotation @ rotation_from_angles(*median))
-        self._fix(replace(result, rotation=rotation, t=t, source="running"))
-        self._log("longer median (the first estimate was off)", t, len(rotations))
+        if result is None or result.source == "preset" or self._first_t is None:
+            return False
+        final = t - self._first_t > p.verify_s
+        if (final and self._final_done) or t - self._last_check_t < p.check_every_s:
+            return False
+        self._last_check_t = t
+        self._final_done = final
+        rotations, angles = self._frames(t, p.drift_window_s)
+        if len(angles) < p.min_frames:
+            return False
+        a = angles_from_rotation(result.rotation)
+        current = np.array((a.pitch, a.yaw, a.roll))
+        here = np.max(np.abs(angles - current), axis=1) <= p.mode_radius_deg
+        cands, near = dwelling_poses(angles, p.mode_radius_deg)
+        # Only poses further than drift follows: closer ones are a posture, not a gesture.
+        away = np.max(np.abs(cands - current), axis=1) > p.drift_max_deg
+        if not away.any():
+            return False
+        scores = np.array(
+            [self._score(float(n.sum()), c) for c, n in zip(cands, near, strict=True)]
+        )
+        scores[~away] = -1.0
+        best = int(np.argmax(scores))
+        mine = self._score(float(here.sum()), current)
+        frontal = abs(current[1]) + abs(current[2]) - abs(cands[best][1]) - abs(cands[best][2])
+        ratio = p.switch_ratio if frontal >= p.frontal_margin_deg else p.dominance_ratio
+        if final:
+            ratio = min(ratio, p.final_ratio)
+        # The rival must have been dwelt at for a steady window's time at least: a glance
+        # toward the screen while signing with the head turned is not the rest.
+        frame_s = (t - self._recent[0][0]) / max(1, len(self._recent) - 1)
+        dwell_s = float(near[best].sum()) * frame_s
+        if scores[best] <= ratio * mine or near[best].sum() < p.min_frames:
+            return False
+        if dwell_s < p.duration_s:
+            return False
+        members = near[best]
+        rotation = self._centre(rotations[members])
+        self._fix(
+            replace(result, rotation=rotation, t=t, frames=int(members.sum()), source="running")
+        )
+        self._log(
+            "pose the head dwells at (the first estimate was a gesture)", t, int(members.sum())
+        )
+        return True
 
     def _drift(self, t: float) -> None:
         """Follow slow posture changes (see :class:`NeutralParams`)."""
         p = self.params
-        self._verify(t)
         result = self._result
         if result is None or t - self._last_drift_t < p.drift_every_s or not self._recent:
             return
@@ -378,7 +493,11 @@ class NeutralPose:
         self._last_drift_t = t
         if t - self._recent[0][0] < 0.8 * p.drift_window_s:
             return
-        rotations = self._window(t, p.drift_window_s)
+        rotations, angles = self._frames(t, p.drift_window_s)
+        a = angles_from_rotation(result.rotation)
+        here = np.max(np.abs(angles - (a.pitch, a.yaw, a.roll)), axis=1) <= p.mode_radius_deg
+        if here.sum() >= p.drift_share * len(angles):
+            rotations = rotations[here]  # an excursion in progress does not count
         median = np.median(_relative_stack(result.rotation, rotations), axis=0)
         if np.max(np.abs(median)) > p.drift_max_deg:
             return

@@ -1,0 +1,124 @@
+"""Held gestures and expressions through the live path (neutral pose and resting face learned
+from the trace itself), in the corners where the neutral is hard to know: a gesture from the
+first frame, idle sway, long holds, low frame rates."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from beckon.vision.engine import GestureEngine
+from beckon.vision.face import observation
+from beckon.vision.gestures import GestureEvent
+from beckon.vision.pose import NeutralPose
+from tests.vision.traces import Patient, Wave, add, held, sine
+
+
+def _online(
+    patient: Patient, seconds: float, fps: float = 15.0, seed: int = 3
+) -> tuple[list[GestureEvent], NeutralPose]:
+    neutral = NeutralPose()
+    engine = GestureEngine()
+    events: list[GestureEvent] = []
+    for o in patient.trace(seconds, seed=seed, fps=fps):
+        rotation = o.rotation if o.found else None
+        events += engine.update(observation(neutral, o.t, rotation, o.quality, o.blendshapes))
+    return events, neutral
+
+
+def _names(events: list[GestureEvent]) -> list[str]:
+    return [e.gesture for e in events]
+
+
+def _from_start(seconds: float, value: float) -> Wave:
+    """Already held at the first frame (the camera came on mid-gesture), back in 0.3 s."""
+    back = held(-0.3, seconds, value)
+    return lambda t: value if t < 0.3 else back(t)
+
+
+def test_a_tilt_held_from_the_first_frame_does_not_become_the_neutral() -> None:
+    # The first steady second is a tilt: the rest that follows must not read as a tilt the
+    # other way, and the later tilts must be found.
+    roll = add(_from_start(3.0, -14.0), held(6.0, 2.0, -14.0), held(11.5, 1.5, -14.0))
+    events, neutral = _online(Patient(roll=roll), 16.0)
+    assert _names(events) == ["tilt_left", "tilt_left"]
+    assert events[0].t > 8.0
+    assert neutral.rotation is not None
+
+
+def test_a_turn_held_from_the_first_frame_during_sway() -> None:
+    sway = sine(0.0, 20.0, 4.0, 0.3)
+    yaw = add(_from_start(2.5, 15.0), held(6.0, 2.0, 15.0), held(12.0, 2.5, 15.0))
+    events, _ = _online(Patient(pitch=sway, yaw=yaw), 18.0)
+    assert "turn_right" not in _names(events)
+    assert _names(events)[-2:] == ["turn_left", "turn_left"]
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_turns_held_three_seconds_during_sway_are_each_one_turn(fps: float) -> None:
+    # Sway of 4 to 5 degrees peak to peak on pitch and yaw between and during the holds: the
+    # neutral must not follow the long holds, and the plateau is not flat.
+    sway_p = sine(0.0, 30.0, 5.0, 0.3)
+    sway_y = sine(0.0, 30.0, 4.0, 0.2)
+    turns = add(*(held(start, 3.0, 15.0) for start in (5.0, 12.0, 19.0)))
+    events, _ = _online(Patient(pitch=sway_p, yaw=add(sway_y, turns)), 26.0, fps=fps)
+    assert _names(events) == ["turn_left"] * 3
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_long_looks_down_do_not_drag_the_neutral(fps: float) -> None:
+    # Held 3 s out of every 5.5 s: the neutral must stay at rest, so each look is one look
+    # down and no way back reads as a look up.
+    looks = add(*(held(start, 3.0, 12.0) for start in (2.0, 7.5, 13.0, 18.5, 24.0)))
+    events, _ = _online(Patient(pitch=looks), 29.0, fps=fps)
+    assert _names(events) == ["look_down"] * 5
+
+
+def test_a_look_after_one_second_of_rest_stays_a_look() -> None:
+    # A short rest, then a long hold: the rest is still the rest (a look is no more frontal).
+    looks = add(held(1.2, 3.0, -12.0), held(7.5, 2.0, -12.0))
+    events, _ = _online(Patient(pitch=looks), 11.0)
+    assert _names(events) == ["look_up", "look_up"]
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0])
+def test_brief_tilts_at_low_frame_rates(fps: float) -> None:
+    tilts = add(held(2.0, 0.4, 12.0, ramp=0.25), held(6.0, 0.5, 12.0, ramp=0.25))
+    events, _ = _online(Patient(roll=tilts), 9.0, fps=fps)
+    assert _names(events) == ["tilt_right", "tilt_right"]
+
+
+@pytest.mark.parametrize(
+    ("gesture", "channel"),
+    [("mouth_open", "jaw"), ("long_blink", "blink"), ("brow_raise", "brow")],
+)
+def test_an_expression_held_from_the_first_frame_is_not_the_resting_face(
+    gesture: str, channel: str
+) -> None:
+    # The first second is an open mouth (or closed eyes, raised brows): the resting scores
+    # learned from it are corrected once the face rests, and the later ones count.
+    wave = add(_from_start(2.0, 0.5), held(6.0, 1.5, 0.5), held(11.0, 1.5, 0.5))
+    events, _ = _online(Patient(**{channel: wave}), 15.0)
+    assert _names(events) == [gesture, gesture]
+
+
+def test_sway_tremor_and_looking_around_stay_silent() -> None:
+    sway = sine(0.0, 40.0, 5.0, 0.25)
+    tremor = sine(0.0, 40.0, 1.0, 5.5)
+    # Looking around: slow sweeps to 25 degrees and back, out longer than any held gesture.
+    around: Wave = lambda t: 25.0 * math.sin(2 * math.pi * 0.05 * t)  # noqa: E731
+    events, _ = _online(Patient(pitch=add(sway, tremor), yaw=around), 40.0)
+    assert events == []
+
+
+def test_a_look_down_held_from_the_first_frame_is_corrected_within_the_check_period() -> None:
+    # No frontal prior helps with pitch: the first neutral (a look down) stands until the end
+    # of the check period, when the rest has clearly dwelt longer; then looks read right.
+    looks = add(
+        _from_start(2.0, 12.0), *(held(start, 1.5, 12.0) for start in (5.0, 10.0, 15.0, 19.0))
+    )
+    events, neutral = _online(Patient(pitch=looks), 23.0)
+    late = [e.gesture for e in events if e.t > 14.5]
+    assert late == ["look_down", "look_down"]
+    assert neutral.rotation is not None
