@@ -341,10 +341,12 @@ class OscillationDetector:
 
         reversals = len(self._pivots) - 1
         # Back near the start; with lead swings counted, a slow swing's pause at its far end
-        # already shows enough reversals, so also nearer the start than that extreme.
-        back = abs(x - self._rest_value) <= p.rest_band * h and (
+        # already shows enough reversals, so not pausing at an extreme beyond that band.
+        band = p.rest_band * h
+        back = abs(x - self._rest_value) <= band and (
             p.lead_swing_ratio is None
             or self._extreme is None
+            or abs(self._extreme.value - self._rest_value) <= band
             or abs(x - self._rest_value) < abs(x - self._extreme.value)
         )
         done = (settled_for >= p.settle_s and back) or settled_for >= p.rest_reset_s
