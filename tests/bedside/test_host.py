@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from beckon.bedside import events as ev
 from beckon.bedside.host import BedsideHost, CameraSpec, MicSpec
 from beckon.bedside.service import BedsideService, Gesture, Submit
 from beckon.bedside.voice_worker import VoiceWorker
@@ -139,4 +140,21 @@ def test_a_failed_microphone_is_started_again(tmp_path: Path) -> None:
     assert first is not None
     assert supervise_until(host, lambda: host.voice is not first), first.error
     assert first.error is not None and host.file_error is None
+    host.stop()
+
+
+def test_a_nurses_question_puts_every_voice_worker_in_answer_mode(tmp_path: Path) -> None:
+    """The service's question events reach the current voice worker, and a worker started
+    while the question waits (a microphone restarted) starts in answer mode too."""
+    service = a_service(tmp_path)
+    host = BedsideHost(service, mic=MicSpec("en"), retry_s=0.05)
+    host.supervise()
+    first = host.voice
+    assert first is not None and first.mode == "open"
+    service._emit(ev.QuestionAsked("q1", "Are you in pain?", "Kim"))
+    assert first.mode == "answer"
+    assert supervise_until(host, lambda: host.voice is not first), first.error
+    assert host.voice is not None and host.voice.mode == "answer"
+    service._emit(ev.QuestionAnswered("q1", "yes"))
+    assert host.voice.mode == "open"
     host.stop()

@@ -14,6 +14,8 @@ from typing import Any
 
 from PyQt6.QtWidgets import QAbstractButton, QLabel, QScrollArea, QTabBar, QWidget
 
+from beckon.ui.widgets import longest_word
+
 
 def _scroll_area(widget: QWidget, window: QWidget) -> QScrollArea | None:
     parent = widget.parentWidget()
@@ -44,6 +46,10 @@ def clipped(
             need = widget.heightForWidth(widget.width())
             if need > widget.height() + 1:
                 problems.append(f"{name}: needs {need} px high, has {widget.height()}")
+            # Wrapping cannot break a word: one wider than the label is cut at its sides.
+            word = longest_word(widget)
+            if word > widget.contentsRect().width() + 1:
+                problems.append(f"{name}: a word needs {word} px wide, has {widget.width()}")
         else:
             hint = widget.sizeHint()
             if hint.width() > widget.width() + 1 or hint.height() > widget.height() + 1:

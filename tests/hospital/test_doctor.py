@@ -294,11 +294,50 @@ def test_the_station_doctor_sees_which_beds_are_online(
         code, checks = doctor(capsys, "station", "--config", config)
         assert checks["beds"].outcome == "pass", checks["beds"]
         assert "icu-3/12" in checks["beds"].detail
+        # What the bed publishes about itself: its speech recogniser and its outbox backlog.
+        assert "icu-3/12 (speech " in checks["beds"].detail
+        assert "no calls waiting)" in checks["beds"].detail, checks["beds"].detail
         assert code == 0, checks
     # The tablet goes away cleanly ("offline" retained): now the station doctor says so.
     code, checks = doctor(capsys, "station", "--config", config)
     assert code == 1
     assert "offline: icu-3/12" in checks["beds"].detail
+
+
+def test_the_station_doctor_reports_each_beds_speech_and_backlog() -> None:
+    """Per bed the status fields the bed publishes (voice, backlog, backlog_age_s): a bed whose
+    calls wait in its outbox past the station's 30 s, or whose recogniser failed, fails the
+    check by name; a bed on older software that sends neither is "not reported", not a fault."""
+    from beckon.doctor.remote import Heard, check_beds_seen
+
+    def heard(
+        bed: str, voice: str | None = None, backlog: int | None = None, age: int | None = None
+    ) -> Heard:
+        status = p.BedStatus("gh", "icu", bed, True, p.now_iso(), ("touch",), "1.0")
+        status = dataclasses.replace(status, voice=voice, backlog=backlog, backlog_age_s=age)
+        return Heard(f"beckon/v1/gh/icu/bed/{bed}/status", p.encode(status), True, 0.0)
+
+    fine = [heard("12", voice="vosk:ko", backlog=0, age=0), heard("14")]
+    check = check_beds_seen(fine, "gh", ("icu",))
+    assert check.outcome == "pass", check
+    assert "icu/12 (speech vosk:ko, no calls waiting)" in check.detail
+    assert "icu/14 (speech not reported, calls waiting: not reported)" in check.detail
+
+    brief = heard("15", voice="pocketsphinx:en", backlog=2, age=5)  # resending
+    check = check_beds_seen([*fine, brief], "gh", ("icu",))
+    assert (
+        check.outcome == "pass"
+        and "icu/15 (speech pocketsphinx:en, 2 call(s) waiting 5 s)" in check.detail
+    )
+
+    stuck = heard("15", voice="vosk:en", backlog=3, age=p.BACKLOG_STUCK_S + 15)
+    deaf = heard("16", voice="failed", backlog=0, age=0)
+    check = check_beds_seen([*fine, stuck, deaf], "gh", ("icu",))
+    assert check.outcome == "fail"
+    assert "icu/15: calls are not reaching the station" in check.detail
+    assert "3 call(s) waiting 45 s" in check.detail
+    assert "icu/16: its speech recogniser failed" in check.detail
+    assert "beckon-station" in check.fix and "beckon doctor bedside" in check.fix
 
 
 def test_the_text_report_names_each_failure_and_its_fix(

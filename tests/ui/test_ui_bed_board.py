@@ -39,9 +39,9 @@ def row(station: Any, bed: str) -> Any:
 def test_the_bed_board_shows_the_version_and_a_backlog_that_does_not_clear(
     qtbot: Any, rig: Any, open_bedside: Any, open_station: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import beckon.ui.station_model as station_model
+    from beckon.messaging import protocol
 
-    monkeypatch.setattr(station_model, "BACKLOG_WARN_S", 3)
+    monkeypatch.setattr(protocol, "BACKLOG_STUCK_S", 3)  # the rule the bed board uses
     station_bg = Background(rig.station().run, "station").start()
     try:
         station = open_station()

@@ -100,3 +100,37 @@ def test_the_station_fits_the_screen_at_large_font_scales(
     qtbot.waitUntil(lambda: window.system_banner.isVisible(), timeout=WAIT_MS)
     check("outage")
     assert failures == [], "\n".join(failures)
+
+
+def test_the_alert_band_says_no_alerts_in_one_line_and_gives_the_queue_the_rest(
+    qtbot: Any, scaled: Any
+) -> None:
+    """The height kept for the alert banner (so rows never move under a click, point 10) was an
+    empty two-line gap, 165 px at scale 1.5 on 1280x800. Now it is one banner line at the
+    current scale, says "No alerts" when there is none, and the queue gets the rest."""
+    from PyQt6.QtCore import QPoint
+
+    from beckon.config import BrokerConfig
+    from beckon.station.feed import StationFeed
+    from beckon.ui.station_window import StationWindow
+
+    scaled(1.5)
+    feed = StationFeed(BrokerConfig(url="mqtt://127.0.0.1:9"), SITE, UNIT)  # never started
+    window = StationWindow(feed, nurse="Nurse Lee", alarm=RecordingAlarm())
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.wait(50)
+    assert not window.banner.isVisible()
+    assert window.alert_calm.isVisible() and window.alert_calm.text() == "No alerts"
+    one_line = window.banner.fontMetrics().lineSpacing()
+    band = window.alert_band.height()
+    assert band < 2 * one_line, f"the band is {band} px, two lines are {2 * one_line}"
+    assert window.tabs.height() >= 503  # was 453 with the empty two-line band
+    tabs_at = window.tabs.mapTo(window, QPoint(0, 0))
+    window._banner("Bed 12 pressed EMERGENCY: Emergency, escalated (level 3)", True)
+    qtbot.wait(50)
+    assert window.banner.isVisible() and not window.alert_calm.isVisible()
+    assert window.alert_band.height() == band
+    assert window.tabs.mapTo(window, QPoint(0, 0)) == tabs_at  # the rows stay where they were
+    assert settled_clipping(qtbot, window) == []

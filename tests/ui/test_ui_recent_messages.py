@@ -21,6 +21,7 @@ def test_the_bedside_shows_the_patients_five_newest_messages_with_time_and_state
 ) -> None:
     station = open_station(nurse="Nurse Lee")
     bedside = open_bedside()
+    bedside.resize(1280, 800)  # the tablet: all four earlier messages in view at scale 1
     qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
     asked = ["water", "pain", "toilet", "water", "nurse", "pain"]  # six: the oldest drops off
     for intent in asked:

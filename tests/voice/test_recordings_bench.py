@@ -48,6 +48,10 @@ def test_the_recordings_bench_scores_a_labelled_folder(tmp_path: Path):
     assert table["none: talk"]["n"] == 2
     assert table["none: talk"]["false_requests"] == 0
     assert table["none: talk"]["false_controls"] == 0
+    answer = {row["set"]: row for row in result["answer_table"]}
+    assert "requests" not in answer  # a request is not heard in the answer mode
+    assert answer["yes"]["n"] == 1 and answer["yes"]["correct"] == 1
+    assert answer["none: talk"]["n"] == 2 and answer["none: talk"]["false_controls"] == 0
     assert result["errors"] == []
     text = subprocess.run(
         [sys.executable, "-m", "beckon", "bench", "voice", "--recordings", str(folder)],
@@ -56,6 +60,7 @@ def test_the_recordings_bench_scores_a_labelled_folder(tmp_path: Path):
         timeout=300,
     ).stdout
     assert "none: talk" in text and "false requests 0 (0.0%)" in text
+    assert "answer mode" in text
 
 
 @pytest.mark.parametrize(

@@ -687,7 +687,7 @@
         <translation>{bed}번 침대: {faults}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="385" />
+        <location filename="../../src/beckon/ui/station_window.py" line="406" />
         <location filename="../../src/beckon/ui/strings.py" line="393" />
         <source>Bed</source>
         <translation>침대</translation>
@@ -781,249 +781,254 @@
         <translation>{n}건 도착 안 함 ({age})</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="136" />
-        <source>Cancel this request</source>
-        <translation>이 요청 취소</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="147" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="140" />
         <source>Your earlier messages</source>
         <translation>이전 요청</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="166" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="162" />
+        <source>Cancel this request</source>
+        <translation>이 요청 취소</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="174" />
         <source>Your requests show here.</source>
         <translation>요청하신 내용이 여기에 표시됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="177" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="185" />
         <source>Asked at {time}</source>
         <translation>{time}에 요청함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="905" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="343" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="949" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="372" />
         <source>Show camera</source>
         <translation>카메라 보기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="346" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="375" />
         <source>Calibrate</source>
         <translation>보정</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="349" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="378" />
         <source>Exit</source>
         <translation>종료</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="352" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="381" />
         <source>Close the bedside (under the kiosk service it starts again).</source>
         <translation>침상 화면을 닫습니다 (키오스크 서비스에서는 다시 시작됩니다).</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="379" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="408" />
         <source>Staff</source>
         <translation>직원</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="381" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="410" />
         <source>Staff: hold for 3 seconds.</source>
         <translation>직원: 3초 동안 누르세요.</translation>
     </message>
     <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="581" />
         <location filename="../../src/beckon/ui/bedside_window.py" line="543" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="505" />
         <source>Yes</source>
         <translation>네</translation>
     </message>
     <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="582" />
         <location filename="../../src/beckon/ui/bedside_window.py" line="544" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="506" />
         <source>No</source>
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="514" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="552" />
         <source>Nod for yes, shake your head for no.</source>
         <translation>"네"는 끄덕이고, "아니요"는 고개를 저으세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="647" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="685" />
         <source>a nurse</source>
         <translation>간호사</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="648" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="686" />
         <source>{nurse} asks:</source>
         <translation>{nurse} 님의 질문:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="672" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="710" />
         <source>Did you ask for: {intent}? Nod or say yes.</source>
         <translation>{intent}을(를) 요청하셨나요? 끄덕이거나 "네"라고 말하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="684" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="722" />
         <source>Send “{intent}”?</source>
         <translation>“{intent}” 요청을 보낼까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="693" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="731" />
         <source>Cancel “{intent}”?</source>
         <translation>“{intent}” 요청을 취소할까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="702" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="740" />
         <source>Touch Yes or No.</source>
         <translation>네 또는 아니요를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="905" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="949" />
         <source>Hide camera</source>
         <translation>카메라 숨기기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="914" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="958" />
         <source>No picture</source>
         <translation>화면 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="944" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="988" />
         <source>The bedside service stopped: call IT.</source>
         <translation>침상 서비스가 멈췄습니다. 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="859" />
-        <location filename="../../src/beckon/ui/station_window.py" line="116" />
+        <location filename="../../src/beckon/ui/station_window.py" line="884" />
+        <location filename="../../src/beckon/ui/station_window.py" line="129" />
         <source>Acknowledge</source>
         <translation>확인</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="861" />
-        <location filename="../../src/beckon/ui/station_window.py" line="117" />
+        <location filename="../../src/beckon/ui/station_window.py" line="886" />
+        <location filename="../../src/beckon/ui/station_window.py" line="130" />
         <source>Resolve</source>
         <translation>해결</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="299" />
+        <location filename="../../src/beckon/ui/station_window.py" line="313" />
         <source>Unit {unit}</source>
         <translation>{unit} 병동</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="309" />
+        <location filename="../../src/beckon/ui/station_window.py" line="323" />
         <source>Your name:</source>
         <translation>이름:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="311" />
+        <location filename="../../src/beckon/ui/station_window.py" line="325" />
         <source>Nurse name</source>
         <translation>간호사 이름</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="340" />
+        <location filename="../../src/beckon/ui/station_window.py" line="347" />
+        <source>No alerts</source>
+        <translation>알림 없음</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/station_window.py" line="361" />
         <source>Requests</source>
         <translation>요청</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="341" />
+        <location filename="../../src/beckon/ui/station_window.py" line="362" />
         <source>History</source>
         <translation>기록</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="342" />
+        <location filename="../../src/beckon/ui/station_window.py" line="363" />
         <source>Beds</source>
         <translation>침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="370" />
+        <location filename="../../src/beckon/ui/station_window.py" line="391" />
         <source>No open requests.</source>
         <translation>열린 요청이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="380" />
+        <location filename="../../src/beckon/ui/station_window.py" line="401" />
         <source>Ask a bed a yes/no question</source>
         <translation>침대에 예/아니요 질문하기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="400" />
+        <location filename="../../src/beckon/ui/station_window.py" line="421" />
         <source>Ask</source>
         <translation>질문하기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="404" />
+        <location filename="../../src/beckon/ui/station_window.py" line="425" />
         <source>Recent questions</source>
         <translation>최근 질문</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="450" />
+        <location filename="../../src/beckon/ui/station_window.py" line="471" />
         <source>Time to a nurse's answer, per request type (last 24 h): 9 of 10 calls were answered within the bar (90th percentile)</source>
         <translation>요청 종류별 간호사 응답 시간 (최근 24시간): 호출 10건 중 9건이 막대 안의 시간에 응답받음 (90번째 백분위수)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="462" />
+        <location filename="../../src/beckon/ui/station_window.py" line="483" />
         <source>Time to a nurse's answer, per hour (90th percentile)</source>
         <translation>시간대별 간호사 응답 시간 (90번째 백분위수)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="472" />
+        <location filename="../../src/beckon/ui/station_window.py" line="493" />
         <source>Slowest calls (last 24 h)</source>
         <translation>가장 오래 기다린 호출 (최근 24시간)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="784" />
-        <location filename="../../src/beckon/ui/station_window.py" line="484" />
+        <location filename="../../src/beckon/ui/station_window.py" line="805" />
+        <location filename="../../src/beckon/ui/station_window.py" line="505" />
         <source>No requests in the last 24 hours.</source>
         <translation>최근 24시간 동안 요청이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="505" />
+        <location filename="../../src/beckon/ui/station_window.py" line="526" />
         <source>No bed has reported yet.</source>
         <translation>아직 상태를 보낸 침대가 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="571" />
+        <location filename="../../src/beckon/ui/station_window.py" line="592" />
         <source>{what}: {value}</source>
         <translation>{what}: {value}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="669" />
-        <location filename="../../src/beckon/ui/station_window.py" line="637" />
+        <location filename="../../src/beckon/ui/station_window.py" line="690" />
+        <location filename="../../src/beckon/ui/station_window.py" line="658" />
         <source>Enter your name first.</source>
         <translation>먼저 이름을 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="653" />
+        <location filename="../../src/beckon/ui/station_window.py" line="674" />
         <source>Not connected: the action is queued and will be sent when the connection is back. Keep this window open.</source>
         <translation>연결 안 됨: 작업이 대기 중이며 연결이 돌아오면 보냅니다. 이 창을 닫지 마세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="661" />
+        <location filename="../../src/beckon/ui/station_window.py" line="682" />
         <source>Not connected: the action was not sent.</source>
         <translation>연결 안 됨: 작업이 전송되지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="673" />
+        <location filename="../../src/beckon/ui/station_window.py" line="694" />
         <source>Choose a bed and a question.</source>
         <translation>침대와 질문을 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="678" />
+        <location filename="../../src/beckon/ui/station_window.py" line="699" />
         <source>Not connected: the question is queued and will be asked when the connection is back.</source>
         <translation>연결 안 됨: 질문이 대기 중이며 연결이 돌아오면 전달됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="686" />
+        <location filename="../../src/beckon/ui/station_window.py" line="707" />
         <source>Not connected: the question was not sent.</source>
         <translation>연결 안 됨: 질문이 전송되지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="788" />
+        <location filename="../../src/beckon/ui/station_window.py" line="809" />
         <source>{n} requests in the last {h} hours</source>
         <translation>최근 {h}시간 동안 요청 {n}건</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="864" />
+        <location filename="../../src/beckon/ui/station_window.py" line="889" />
         <source>{action} for {what} did not arrive: press it again.</source>
         <translation>{what}의 {action} 요청이 전달되지 않았습니다. 다시 누르세요.</translation>
     </message>

@@ -10,7 +10,10 @@ Here both get the same rules:
   already made still need delivering and touch may still work; a *file* that fails is not
   retried (it would fail the same way) and is reported in :attr:`BedsideHost.file_error`;
 - gestures from the camera go through :func:`route_gestures` to the *current* voice worker,
-  so a nod still answers a spoken request after the microphone was restarted.
+  so a nod still answers a spoken request after the microphone was restarted;
+- a nurse's question reaches the current voice worker as :class:`AnswerExpected` (and a
+  replacement worker starts with it), so the recogniser listens for yes and no while the
+  question waits.
 
 The host is plain Python (no Qt): the window calls :meth:`supervise` from its poll timer, the
 headless loop from its own; both then only display or log what the host reports.
@@ -28,7 +31,13 @@ from typing import TYPE_CHECKING, Any
 from beckon.background import Background
 from beckon.bedside.service import BedsideService, VoiceEngine
 from beckon.bedside.vision_worker import VisionWorker
-from beckon.bedside.voice_worker import VoiceListener, VoiceWorker, route_gestures
+from beckon.bedside.voice_worker import (
+    AnswerExpected,
+    VoiceListener,
+    VoiceWorker,
+    answer_expected,
+    route_gestures,
+)
 
 if TYPE_CHECKING:
     from beckon.vision.pipeline import FaceStatus
@@ -102,6 +111,8 @@ class BedsideHost:
         self._voice_due = 0.0
         self._failed_voice: VoiceWorker | None = None
         self._voice_reported: str | None = None
+        self._answer = AnswerExpected(None)  # the latest question state, for new workers
+        service.listeners.append(self._on_service_event)
 
     # ------------------------------------------------------------ lifetime
 
@@ -241,9 +252,20 @@ class BedsideHost:
             self._voice_due = now + self.retry_s
             return
         worker.listeners.extend(self.voice_listeners)
+        worker.expect_answer(self._answer)
         self.voice = worker.start()
 
     # ------------------------------------------------------------ routing
+
+    def _on_service_event(self, event: object) -> None:
+        """On the service thread: tell the voice worker when an answer is expected."""
+        hint = answer_expected(event)
+        if hint is None:
+            return
+        self._answer = hint
+        voice = self.voice
+        if voice is not None:
+            voice.expect_answer(hint)
 
     def post_from_camera(self, item: object) -> None:
         """On the vision thread: what the camera saw, to the wizard or the service. The voice

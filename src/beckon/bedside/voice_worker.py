@@ -12,11 +12,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from beckon.bedside.service import Gesture, Submit
+from beckon.bedside import events as ev
+from beckon.bedside.service import AnswerQuestion, Gesture, Submit
 from beckon.voice.catalog import Catalog, load_catalog
 from beckon.voice.dialogue import Action, Dialogue, DialoguePolicy, Send
+from beckon.voice.engines import Mode
 from beckon.voice.recognizer import VoiceEvent, VoicePipeline, build_pipeline
 from beckon.voice.vad import CHUNK, SAMPLE_RATE, Int16Array
 
@@ -25,6 +28,30 @@ log = logging.getLogger(__name__)
 VoiceListener = Callable[[VoiceEvent | Action], None]
 
 ANSWER_GESTURES = ("nod", "shake")  # yes and no to a spoken proposal
+
+
+@dataclass(frozen=True)
+class AnswerExpected:
+    """A nurse's yes/no question is on the bedside screen (``question_id``), or no longer
+    (``question_id`` None: answered, expired or replaced).
+
+    Why the voice worker must know: while an answer is expected the recogniser listens for
+    yes, no and cancel only (``Mode`` "answer"), where the whole catalog would let "no"
+    become "now" and a cough become a request; and a spoken "yes" or "no" then answers the
+    question instead of a spoken proposal.
+    """
+
+    question_id: str | None
+
+
+def answer_expected(event: object) -> AnswerExpected | None:
+    """What a bedside service event says about a pending question (None: nothing)."""
+    match event:
+        case ev.QuestionAsked(question_id=qid):
+            return AnswerExpected(qid)
+        case ev.QuestionAnswered() | ev.QuestionExpired():
+            return AnswerExpected(None)
+    return None
 
 
 def route_gestures(
@@ -74,6 +101,7 @@ class VoiceWorker:
         self._stop = threading.Event()
         self._lock = threading.Lock()  # the dialogue hears the voice thread and the camera's
         self._t = 0.0  # stream time of the last chunk (seconds), under the lock
+        self._question: str | None = None  # a nurse's question awaiting yes/no, under the lock
         self._thread = threading.Thread(target=self._main, name="voice", daemon=True)
 
     def start(self) -> VoiceWorker:
@@ -99,6 +127,21 @@ class VoiceWorker:
             actions = self.dialogue.on_gesture(name, self._t)
         self._apply(actions)
         return True
+
+    def expect_answer(self, hint: AnswerExpected) -> None:
+        """Told by the bedside (any thread) that a nurse's question waits, or no longer."""
+        with self._lock:
+            self._question = hint.question_id
+
+    @property
+    def mode(self) -> Mode:
+        """ "answer" while a spoken proposal or a nurse's question waits for yes or no."""
+        with self._lock:
+            return self._mode()
+
+    def _mode(self) -> Mode:
+        waiting = self.dialogue.pending is not None or self._question is not None
+        return "answer" if waiting else "open"
 
     # ------------------------------------------------------------ thread
 
@@ -151,15 +194,31 @@ class VoiceWorker:
             t += len(chunk) / SAMPLE_RATE
             with self._lock:
                 self._t = t
+                pipeline.set_mode(self._mode())
             for event in pipeline.feed(chunk):
                 self._emit(event)
                 if event.intent:
-                    with self._lock:
-                        actions = self.dialogue.on_intent(event.intent, event.t, event.text)
-                    self._apply(actions)
+                    self._on_intent(event)
             with self._lock:
                 actions = self.dialogue.tick(t)
             self._apply(actions)
+
+    def _on_intent(self, event: VoiceEvent) -> None:
+        assert event.intent is not None
+        with self._lock:
+            question = self._question
+            if question is None:
+                actions = self.dialogue.on_intent(event.intent, event.t, event.text)
+        if question is None:
+            self._apply(actions)
+        elif event.intent in ("yes", "no"):
+            # A nurse's question takes precedence, as on the screen: the answer goes to it.
+            log.info("voice: %s answers the nurse's question", event.intent)
+            with self._lock:
+                self._question = None
+            self.post(AnswerQuestion(event.intent, "voice"))
+        else:
+            log.info("voice: %s ignored while a nurse's question waits", event.intent)
 
     def _apply(self, actions: list[Action]) -> None:
         for action in actions:

@@ -310,7 +310,9 @@ def check_station_seen(heard: list[Heard], site: str, unit: str) -> Check:
 
 
 def check_beds_seen(heard: list[Heard], site: str, units: tuple[str, ...]) -> Check:
-    """For a station: the unit's tablets announce themselves online (their retained status)."""
+    """For a station: the unit's tablets announce themselves online (their retained status),
+    and each one's speech recogniser and outbox backlog as the bed reports them: a bed that is
+    online but whose calls wait in its outbox (or whose recogniser failed) is not fine."""
     beds: dict[str, p.BedStatus] = {}
     for h in heard:
         try:
@@ -327,13 +329,40 @@ def check_beds_seen(heard: list[Heard], site: str, units: tuple[str, ...]) -> Ch
             f"no bed of {site}/{', '.join(units)} has ever connected",
             "start the bedside service on the tablets; check their site and unit names",
         )
+    shown = ", ".join(f"{k} ({bed_report(beds[k])})" for k in online)
     if offline:
         return failed(
             "beds",
-            f"{len(online)} bed(s) online, offline: {', '.join(offline)}",
+            f"{len(online)} bed(s) online{': ' + shown if shown else ''}; offline: "
+            f"{', '.join(offline)}",
             "check those tablets (power, network, `beckon doctor bedside` on each)",
         )
-    return passed("beds", f"{len(online)} bed(s) online: {', '.join(online)}")
+    stuck = [k for k in online if p.backlog_stuck(beds[k].backlog, beds[k].backlog_age_s)]
+    deaf = [k for k in online if beds[k].voice == "failed"]
+    if stuck or deaf:
+        problems = [f"{k}: calls are not reaching the station" for k in stuck]
+        problems += [f"{k}: its speech recogniser failed" for k in deaf]
+        return failed(
+            "beds",
+            f"{len(online)} bed(s) online: {shown}; {'; '.join(problems)}",
+            "for calls waiting: check the station service runs (systemctl status "
+            "beckon-station) and the bed's broker user may publish; for speech: run "
+            "`beckon doctor bedside` on that tablet (speech model, microphone)",
+        )
+    return passed("beds", f"{len(online)} bed(s) online: {shown}")
+
+
+def bed_report(status: p.BedStatus) -> str:
+    """What a bed says about itself, for the doctor's line: "speech vosk:ko, 2 calls waiting
+    45 s". Fields an older bed does not send are "not reported"."""
+    speech = f"speech {status.voice}" if status.voice is not None else "speech not reported"
+    if status.backlog is None:
+        calls = "calls waiting: not reported"
+    elif status.backlog == 0:
+        calls = "no calls waiting"
+    else:
+        calls = f"{status.backlog} call(s) waiting {status.backlog_age_s or 0} s"
+    return f"{speech}, {calls}"
 
 
 def check_postgres(url: str) -> Check:

@@ -17,6 +17,7 @@ below one.
 from __future__ import annotations
 
 import concurrent.futures
+import itertools
 import logging
 import multiprocessing
 import resource
@@ -28,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from beckon.lab.voice_synth import PIPER, Voice, make_clip, speak, ward_noise
-from beckon.voice.catalog import Catalog, load_catalog
+from beckon.voice.catalog import CONTROL_CODES, OPPOSITE_ANSWERS, Catalog, load_catalog
 
 log = logging.getLogger(__name__)
 
@@ -201,6 +202,9 @@ def bench_language(
     # Each noise level is one stretch of listening, as in a ward whose noise changes slowly:
     # jumping between clean speech and 5 dB noise at every clip would keep PocketSphinx's
     # live cepstral normalisation tuned to the wrong room.
+    # The answers (yes, no, cancel) and the talk are heard a second time in the answer mode,
+    # as after a spoken proposal: that is where those words are said. The open mode's table
+    # stays comparable with earlier runs.
     for s_index, snr in enumerate(conditions):
         for p_index, (item, voice) in enumerate(pairs):
             speech = speak(item.text, voice)
@@ -209,28 +213,34 @@ def bench_language(
             if snr is not None:
                 noise = ward_noise(len(speech) / 16000 + 2.0, seed, babble)
             clip = make_clip(speech, snr, noise)
-            began = time.perf_counter()
-            events = pipeline.run(clip.samples)
-            compute_s += time.perf_counter() - began
-            audio_s += len(clip.samples) / 16000
-            intents = [e.intent for e in events if e.intent]
-            got = intents[0] if intents else None
-            ends = [e for e in events if e.speech_end >= clip.speech_start]
-            if ends:
-                last = ends[0] if got is None else next(e for e in events if e.intent)
-                latencies.append(max(0.0, last.t - clip.speech_end) + last.decode_s)
-            rows.append(
-                {
-                    "text": item.text,
-                    "kind": item.kind,
-                    "expected": item.expected,
-                    "got": got,
-                    "heard": " | ".join(e.text for e in events),
-                    "voice": voice.label,
-                    "snr": "clean" if snr is None else f"{snr:g} dB",
-                }
-            )
+            answerable = item.expected is None or item.expected in CONTROL_CODES
+            for mode in ("open", "answer") if answerable else ("open",):
+                pipeline.set_mode(mode)
+                began = time.perf_counter()
+                events = pipeline.run(clip.samples)
+                compute_s += time.perf_counter() - began
+                audio_s += len(clip.samples) / 16000
+                intents = [e.intent for e in events if e.intent]
+                got = intents[0] if intents else None
+                ends = [e for e in events if e.speech_end >= clip.speech_start]
+                if ends and mode == "open":
+                    last = ends[0] if got is None else next(e for e in events if e.intent)
+                    latencies.append(max(0.0, last.t - clip.speech_end) + last.decode_s)
+                rows.append(
+                    {
+                        "text": item.text,
+                        "kind": item.kind,
+                        "expected": item.expected,
+                        "got": got,
+                        "heard": " | ".join(e.text for e in events),
+                        "voice": voice.label,
+                        "snr": "clean" if snr is None else f"{snr:g} dB",
+                        "mode": mode,
+                    }
+                )
+        pipeline.set_mode("open")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    opened = [r for r in rows if r["mode"] == "open"]
     return {
         "language": language,
         "engine": pipeline.engine.model,
@@ -242,8 +252,9 @@ def bench_language(
         "rtf": round(compute_s / audio_s, 4) if audio_s else None,
         "latency_ms_median": round(1000 * statistics.median(latencies), 1) if latencies else None,
         "latency_ms_p95": round(1000 * _pct(latencies, 95), 1) if latencies else None,
-        "table": summarize([r for r in rows if not r["voice"].startswith(PIPER)]),
-        "neural_table": summarize([r for r in rows if r["voice"].startswith(PIPER)]),
+        "table": summarize([r for r in opened if not r["voice"].startswith(PIPER)]),
+        "neural_table": summarize([r for r in opened if r["voice"].startswith(PIPER)]),
+        "answer_table": summarize_answers(rows),
         "errors": [r for r in rows if r["got"] != r["expected"]],
         "clips": len(rows),
     }
@@ -281,6 +292,46 @@ def summarize(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                         "wrong_intent": wrong,
                     }
                 )
+    return out
+
+
+def summarize_answers(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Yes, no and cancel (and talk), the open mode next to the answer mode, per SNR and voice
+    family (espeak-ng or Piper), with how often the opposite answer came out."""
+    out = []
+    answerable = [r for r in rows if r["expected"] is None or r["expected"] in CONTROL_CODES]
+    for snr, family, mode in itertools.product(
+        ["clean", *(f"{c:g} dB" for c in CONDITIONS if c is not None)],
+        ("espeak-ng", "piper"),
+        ("open", "answer"),
+    ):
+        sel = [
+            r
+            for r in answerable
+            if r["snr"] == snr
+            and r["mode"] == mode
+            and r["voice"].startswith(PIPER) == (family == "piper")
+        ]
+        answers = [r for r in sel if r["expected"] is not None]
+        talk = [r for r in sel if r["expected"] is None]
+        if not sel:
+            continue
+        ok = sum(r["got"] == r["expected"] for r in answers)
+        opposite = sum(r["got"] in OPPOSITE_ANSWERS.get(r["expected"], ()) for r in answers)
+        fa = sum(r["got"] is not None for r in talk)
+        out.append(
+            {
+                "snr": snr,
+                "voices": family,
+                "mode": mode,
+                "n_answers": len(answers),
+                "correct": ok,
+                "accuracy": round(ok / len(answers), 4) if answers else None,
+                "opposite": opposite,
+                "n_talk": len(talk),
+                "false_accepts": fa,
+            }
+        )
     return out
 
 
@@ -329,6 +380,16 @@ def format_report(results: list[dict[str, Any]]) -> str:
             lines.append(f"   {'SNR':<7} {'set':<11} {'n':>4}  result")
             for row in r[key]:
                 lines.append(f"   {row['snr']:<7} {row['kind']:<11} {row['n']:>4}  {_result(row)}")
+        if r.get("answer_table"):
+            lines.append("   yes/no/cancel: open mode, and answer mode (as after a proposal)")
+            for row in r["answer_table"]:
+                acc = "-" if row["accuracy"] is None else f"{100 * row['accuracy']:.1f}%"
+                lines.append(
+                    f"   {row['snr']:<7} {row['voices']:<10} {row['mode']:<6} "
+                    f"yes/no/cancel {row['n_answers']:>3}"
+                    f"  right {acc}, the opposite answer {row['opposite']}; talk "
+                    f"{row['n_talk']:>3}  false accepts {row['false_accepts']}"
+                )
         lines.append(
             f"   latency end of speech -> intent: median {r['latency_ms_median']} ms, "
             f"p95 {r['latency_ms_p95']} ms"

@@ -32,12 +32,11 @@ from typing import Any
 
 from beckon.errors import BeckonError
 from beckon.voice.audio import read_wav
-from beckon.voice.catalog import CONTROL_CODES, Catalog, load_catalog
+from beckon.voice.catalog import CONTROL_CODES, OPPOSITE_ANSWERS, Catalog, load_catalog
 
 log = logging.getLogger(__name__)
 
-# The answers that must never be confused: each maps to what would be its opposite.
-OPPOSITE = {"yes": {"no", "cancel"}, "no": {"yes"}, "cancel": {"yes"}}
+OPPOSITE = OPPOSITE_ANSWERS
 
 
 @dataclass(frozen=True)
@@ -111,18 +110,9 @@ class Tally:
     misses: list[dict[str, Any]] = field(default_factory=list)
 
 
-def score_language(
-    items: list[Labelled],
-    language: str,
-    engine: str = "auto",
-    model_dir: Path | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> dict[str, Any]:
-    """Run one language's recordings through the voice path; returns the figures."""
-    from beckon.voice.recognizer import build_pipeline
-
-    catalog = load_catalog()
-    pipeline = build_pipeline(language, catalog, model_dir, engine=engine)
+def _run(
+    pipeline: Any, items: list[Labelled], progress: Callable[[str], None] | None
+) -> tuple[list[dict[str, Any]], list[float]]:
     rows: list[dict[str, Any]] = []
     latencies: list[float] = []
     for item in items:
@@ -137,18 +127,50 @@ def score_language(
                 "got": hit.intent if hit else None,
                 "heard": " | ".join(e.text for e in events),
                 "group": item.group,
+                "mode": pipeline.mode,
             }
         )
         if progress:
-            progress(f"{item.path.name}: {rows[-1]['got']} ({rows[-1]['heard']})")
+            progress(f"{pipeline.mode} {item.path.name}: {rows[-1]['got']} ({rows[-1]['heard']})")
+    return rows, latencies
+
+
+def score_language(
+    items: list[Labelled],
+    language: str,
+    engine: str = "auto",
+    model_dir: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Run one language's recordings through the voice path; returns the figures.
+
+    Every recording is heard in the open mode (the whole catalog). The recordings that are
+    yes, no, cancel or nothing are heard a second time in the answer mode, the situation in
+    which those words are said: after a spoken proposal or a nurse's question.
+    """
+    from beckon.voice.recognizer import build_pipeline
+
+    catalog = load_catalog()
+    pipeline = build_pipeline(language, catalog, model_dir, engine=engine)
+    rows, latencies = _run(pipeline, items, progress)
+    pipeline.set_mode("answer")
+    answerable = [i for i in items if i.expected is None or i.expected in CONTROL_CODES]
+    answer_rows, answer_latencies = _run(pipeline, answerable, progress)
+    pipeline.set_mode("open")
     return {
         "language": language,
         "engine": pipeline.engine.model,
         "clips": len(rows),
         "table": summarize(rows, catalog),
-        "latency_ms_median": round(1000 * statistics.median(latencies), 1) if latencies else None,
-        "errors": [r for r in rows if r["got"] != r["expected"]],
+        "answer_table": summarize(answer_rows, catalog),
+        "latency_ms_median": _median_ms(latencies),
+        "answer_latency_ms_median": _median_ms(answer_latencies),
+        "errors": [r for r in rows + answer_rows if r["got"] != r["expected"]],
     }
+
+
+def _median_ms(latencies: list[float]) -> float | None:
+    return round(1000 * statistics.median(latencies), 1) if latencies else None
 
 
 def summarize(rows: list[dict[str, Any]], catalog: Catalog) -> list[dict[str, Any]]:
@@ -218,22 +240,32 @@ def bench_recordings(
     return results
 
 
+def _format_row(row: dict[str, Any]) -> str:
+    if "accuracy" in row:
+        res = (
+            f"right {row['correct']} ({100 * row['accuracy']:.1f}%), wrong intent "
+            f"{row['wrong_intent']}, the opposite answer {row['opposite']}"
+        )
+    else:
+        res = (
+            f"false requests {row['false_requests']} "
+            f"({100 * row['false_request_rate']:.1f}%), false yes/no/cancel "
+            f"{row['false_controls']} ({100 * row['false_control_rate']:.1f}%)"
+        )
+    return f"   {row['set']:<18} {row['n']:>4}  {res}"
+
+
 def format_recordings(results: list[dict[str, Any]]) -> str:
     lines = []
     for r in results:
         lines.append(f"== {r['language']}: {r['engine']} ({r['clips']} recordings)")
-        for row in r["table"]:
-            if "accuracy" in row:
-                res = (
-                    f"right {row['correct']} ({100 * row['accuracy']:.1f}%), wrong intent "
-                    f"{row['wrong_intent']}, the opposite answer {row['opposite']}"
-                )
-            else:
-                res = (
-                    f"false requests {row['false_requests']} "
-                    f"({100 * row['false_request_rate']:.1f}%), false yes/no/cancel "
-                    f"{row['false_controls']} ({100 * row['false_control_rate']:.1f}%)"
-                )
-            lines.append(f"   {row['set']:<18} {row['n']:>4}  {res}")
+        lines.append("   open mode (the whole catalog)")
+        lines.extend(_format_row(row) for row in r["table"])
         lines.append(f"   latency end of speech -> intent: median {r['latency_ms_median']} ms")
+        if r.get("answer_table"):
+            lines.append("   answer mode (yes/no/cancel expected: after a proposal or a question)")
+            lines.extend(_format_row(row) for row in r["answer_table"])
+            lines.append(
+                f"   latency end of speech -> intent: median {r['answer_latency_ms_median']} ms"
+            )
     return "\n".join(lines)

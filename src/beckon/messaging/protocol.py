@@ -249,6 +249,18 @@ class BedState:
     v: int = VERSION
 
 
+BACKLOG_STUCK_S = 30
+"""A bed whose oldest outbox message has waited this long for the station's receipt has a
+fault: its calls are not reaching the station (a bed resends every few seconds, and a working
+station confirms within a second or two). The station's bed board and `beckon doctor station`
+both use it."""
+
+
+def backlog_stuck(backlog: int | None, age_s: int | None) -> bool:
+    """Whether a bed's outbox says its calls are not reaching the station."""
+    return bool(backlog) and (age_s or 0) >= BACKLOG_STUCK_S
+
+
 @dataclass(frozen=True)
 class BedStatus:
     """Retained presence of a bedside; its last will says ``online: false``."""

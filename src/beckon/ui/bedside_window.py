@@ -96,7 +96,8 @@ class BedsideBridge(QObject):
 
 
 class TimelinePanel(QFrame):
-    """The latest request step by step, and one line for each of the two before it."""
+    """The latest request: its headline, the patient's earlier messages one line each (as
+    many as fit in view), then its steps."""
 
     def __init__(self, labels: Callable[[str], str], on_cancel: Callable[[str], None]) -> None:
         super().__init__()
@@ -104,6 +105,7 @@ class TimelinePanel(QFrame):
         self._labels = labels
         self._on_cancel = on_cancel
         self._track: RequestTrack | None = None
+        self._recent_count = 0
         layout = QVBoxLayout(self)
         layout.setContentsMargins(22, 18, 22, 18)
         layout.setSpacing(10)
@@ -112,33 +114,24 @@ class TimelinePanel(QFrame):
         self.intent = QLabel()
         self.intent.setObjectName("timelineIntent")
         self.intent.setWordWrap(True)
-        top.addWidget(self.icon)
-        top.addWidget(self.intent, 1)
-        layout.addLayout(top)
         self.when = QLabel()
         self.when.setObjectName("timelineWhen")
         self.when.setWordWrap(True)
-        layout.addWidget(self.when)
+        # What and when beside the icon (not under it): the height goes to the messages.
+        names = QVBoxLayout()
+        names.setSpacing(0)
+        names.addWidget(self.intent)
+        names.addWidget(self.when)
+        top.addWidget(self.icon)
+        top.addLayout(names, 1)
+        layout.addLayout(top)
         self.headline = QLabel()
         self.headline.setObjectName("timelineHeadline")
         self.headline.setWordWrap(True)
         layout.addWidget(self.headline)
-        self.steps: list[tuple[IconLabel, QLabel]] = []
-        for _ in range(5):
-            row = QHBoxLayout()
-            icon, label = IconLabel("pending", 30), QLabel()
-            label.setObjectName("stepLabel")
-            label.setWordWrap(True)
-            row.addWidget(icon)
-            row.addWidget(label, 1)
-            layout.addLayout(row)
-            self.steps.append((icon, label))
-        self.cancel = QPushButton(translate("Beckon", "Cancel this request"))
-        self.cancel.setObjectName("cancelButton")
-        self.cancel.clicked.connect(self._cancel_clicked)
-        layout.addWidget(self.cancel)
-        layout.addStretch(1)
-        # The patient's own messages before the newest: time, what, and where it stands.
+        # The patient's own messages before the newest: time, what, and where it stands. They
+        # come right under the newest's headline (which already says where it stands), before
+        # its steps: a patient who cannot touch the screen cannot scroll down to them.
         self.recent_block = QWidget()
         self.recent_block.setObjectName("recentBlock")
         recent_layout = QVBoxLayout(self.recent_block)
@@ -156,6 +149,21 @@ class TimelinePanel(QFrame):
             recent_layout.addWidget(line)
             self.recent.append(line)
         layout.addWidget(self.recent_block)
+        self.steps: list[tuple[IconLabel, QLabel]] = []
+        for _ in range(5):
+            row = QHBoxLayout()
+            icon, label = IconLabel("pending", 30), QLabel()
+            label.setObjectName("stepLabel")
+            label.setWordWrap(True)
+            row.addWidget(icon)
+            row.addWidget(label, 1)
+            layout.addLayout(row)
+            self.steps.append((icon, label))
+        self.cancel = QPushButton(translate("Beckon", "Cancel this request"))
+        self.cancel.setObjectName("cancelButton")
+        self.cancel.clicked.connect(self._cancel_clicked)
+        layout.addWidget(self.cancel)
+        layout.addStretch(1)
         self._layout = layout
 
     def show_tracks(self, tracks: list[RequestTrack]) -> None:
@@ -191,14 +199,10 @@ class TimelinePanel(QFrame):
             label.show()
         self.cancel.setVisible(track.open)
         self.show_recent(tracks[1:MAX_TRACKS])
-        # While the newest request is open its steps come first; once it is done the earlier
-        # messages move up under its headline, where the patient sees them without scrolling.
-        self._layout.removeWidget(self.recent_block)
-        at = self._layout.indexOf(self.headline) + 1 if not track.open else self._layout.count()
-        self._layout.insertWidget(at, self.recent_block)
 
     def show_recent(self, tracks: list[RequestTrack]) -> None:
         """One line per earlier message: "14:02  Water: Done." (open ones stand out)."""
+        self._recent_count = len(tracks)
         self.recent_block.setVisible(bool(tracks))
         for i, line in enumerate(self.recent):
             if i >= len(tracks):
@@ -211,6 +215,31 @@ class TimelinePanel(QFrame):
                 )
             )
             set_prop(line, "open", t.open)
+            line.show()
+
+    def fit_recent(self, visible: int) -> None:
+        """Show as many earlier messages as fit in the top ``visible`` pixels (the part of the
+        timeline in view without scrolling), newest first and always at least the newest: at
+        large font scales on a small screen the older ones give way rather than scroll away."""
+        lines = self.recent[: self._recent_count]
+        if not lines or not self.recent_block.isVisible():
+            return
+        self._layout.activate()
+        inner = self.recent_block.layout()
+        spacing = inner.spacing() if inner is not None else 0
+        width = self.recent_block.width()
+        title = self.recent_title.heightForWidth(width) + spacing
+        newest = self.recent_block.y() + lines[0].heightForWidth(width)
+        # The heading gives way first: each line carries its own time.
+        self.recent_title.setVisible(newest + title <= visible)
+        bottom = newest + (title if self.recent_title.isVisibleTo(self) else 0)
+        lines[0].show()
+        for i, line in enumerate(lines[1:], start=1):
+            bottom += spacing + line.heightForWidth(width)
+            if bottom > visible:
+                for rest in lines[i:]:
+                    rest.hide()
+                break
             line.show()
 
     def _cancel_clicked(self) -> None:
@@ -410,7 +439,7 @@ class BedsideWindow(QWidget):
         self.pages.addWidget(self.tiles_page)
         self.pages.addWidget(self._build_question_page())
         self.pages.addWidget(self._build_confirm_page())
-        body.addWidget(self.pages, 2)
+        body.addWidget(self.pages, 3)
 
         side = QVBoxLayout()
         side.setSpacing(14)
@@ -431,9 +460,13 @@ class BedsideWindow(QWidget):
         self.timeline_scroll.setWidget(self.timeline_panel)
         self.timeline_scroll.setMinimumWidth(px(300))
         side.addWidget(self.timeline_scroll, 1)
+        viewport = self.timeline_scroll.viewport()
+        if viewport is not None:
+            viewport.installEventFilter(self)
+        self.timeline_panel.recent_block.installEventFilter(self)
         # Cancel stays in view below the scrolling steps: it must never scroll away.
         side.addWidget(self.timeline_panel.cancel)
-        body.addLayout(side, 1)
+        body.addLayout(side, 2)  # room for the earlier messages on one or two lines each
         root.addLayout(body, 1)
 
         self.offline_banner = QLabel(strings.headline("saved_offline"))
@@ -459,6 +492,11 @@ class BedsideWindow(QWidget):
         """The tile area changes size when notices come and go: reflow the tiles then too."""
         if watched is self.pages and event is not None and event.type() == QEvent.Type.Resize:
             self._reflow_tiles()
+        kind = event.type() if event is not None else None
+        resized = kind == QEvent.Type.Resize and watched is self.timeline_scroll.viewport()
+        moved = kind == QEvent.Type.Move and watched is self.timeline_panel.recent_block
+        if resized or moved:
+            QTimer.singleShot(0, self._fit_recent)  # once the panel's layout has settled
         return super().eventFilter(watched, event)
 
     def resizeEvent(self, event: QResizeEvent | None) -> None:
@@ -746,7 +784,13 @@ class BedsideWindow(QWidget):
 
     def _show_timeline(self) -> None:
         self.timeline_panel.show_tracks(self.timeline.tracks)
+        self._fit_recent()
         self._show_banner(self.offline_banner, self.timeline.offline_message)
+
+    def _fit_recent(self) -> None:
+        viewport = self.timeline_scroll.viewport()
+        if viewport is not None:
+            self.timeline_panel.fit_recent(viewport.height())
 
     def _show_banner(self, banner: QLabel, visible: bool) -> None:
         holder = banner.parentWidget()

@@ -473,10 +473,8 @@ def clock_text(stamp: str, tz: tzinfo | None = None) -> str:
 
 # ---------------------------------------------------------------- bed board
 
-BACKLOG_WARN_S = 30
-"""A bed whose oldest outbox message has waited this long for the station's receipt is a
-fault: its calls are not reaching the station (a bed resends every few seconds, and a
-working station confirms within a second or two)."""
+BACKLOG_WARN_S = p.BACKLOG_STUCK_S
+backlog_stuck = p.backlog_stuck  # the one rule, shared with `beckon doctor station`
 
 
 @dataclass(frozen=True)
@@ -497,11 +495,6 @@ class BedBoardRow:
     """The bed's device faults plus ``backlog`` when its calls are stuck: the fault lines."""
     waiting: int | None = None
     waiting_s: int | None = None
-
-
-def backlog_stuck(backlog: int | None, age_s: int | None) -> bool:
-    """Whether a bed's outbox says its calls are not reaching the station."""
-    return bool(backlog) and (age_s or 0) >= BACKLOG_WARN_S
 
 
 def bed_board_row(

@@ -25,6 +25,7 @@ from PyQt6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -60,12 +61,19 @@ from beckon.ui.station_model import (
     slow_calls,
     sort_requests,
 )
-from beckon.ui.widgets import BarChart, FlowLayout, IconLabel, StatusPill, px, set_prop
+from beckon.ui.widgets import (
+    BarChart,
+    FitLabel,
+    FlowLayout,
+    IconLabel,
+    StatusPill,
+    px,
+    set_prop,
+)
 
 log = logging.getLogger(__name__)
 
 SLOWEST_SHOWN = 5  # slowest calls listed under the charts (the stats carry ten)
-ALERT_BANNER_PX = 110  # two lines of the banner's 28 px bold text with its padding
 translate = strings.translate
 
 
@@ -330,17 +338,24 @@ class StationWindow(QWidget):
         self.system_banner.hide()
         root.addWidget(self.system_banner)
 
-        self.banner = QLabel()
+        # The alert band has a fixed height, one banner line at the current font scale, so an
+        # alert that comes or goes never moves a row under a nurse's finger or pointer. With no
+        # alert it says so calmly instead of leaving an empty gap; a long alert steps its type
+        # down to fit the line (FitLabel) rather than grow the band.
+        self.banner = FitLabel(floor=0.65)  # 18 px at scale 1, the station's smallest text
         self.banner.setObjectName("alertBanner")
-        self.banner.setWordWrap(True)
-        # The alert banner keeps its place when hidden and has a fixed height (two lines), so
-        # an alert that comes or goes never moves a row under a nurse's finger or pointer.
-        policy = self.banner.sizePolicy()
-        policy.setRetainSizeWhenHidden(True)
-        self.banner.setSizePolicy(policy)
-        self.banner.setFixedHeight(px(ALERT_BANNER_PX))
-        self.banner.hide()
-        root.addWidget(self.banner)
+        self.alert_calm = QLabel(translate("Beckon", "No alerts"))
+        self.alert_calm.setObjectName("alertCalm")
+        self.alert_calm.setAlignment(Qt.AlignmentFlag.AlignVCenter)
+        self.alert_band = QStackedWidget()
+        self.alert_band.addWidget(self.alert_calm)
+        self.alert_band.addWidget(self.banner)
+        self.banner.setText("X")
+        self.banner.ensurePolished()
+        self.alert_band.setFixedHeight(self.banner.sizeHint().height())
+        self.banner.setText("")
+        self._show_alert(False)
+        root.addWidget(self.alert_band)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_requests_tab(), translate("Beckon", "Requests"))
@@ -840,8 +855,12 @@ class StationWindow(QWidget):
     def _banner(self, text: str, loud: bool) -> None:
         self.banner.setText(text)
         set_prop(self.banner, "level", "loud" if loud else "soft")
-        self.banner.show()
+        self._show_alert(True)
         self._banner_until = time.monotonic() + 20.0
+
+    def _show_alert(self, shown: bool) -> None:
+        """The alert banner, or "No alerts" in its place (same height: nothing below moves)."""
+        self.alert_band.setCurrentWidget(self.banner if shown else self.alert_calm)
 
     def _tick(self) -> None:
         now = datetime.now(UTC)
@@ -854,7 +873,7 @@ class StationWindow(QWidget):
         for question in self.question_rows():
             question.set_age(now)
         if self.banner.isVisible() and mono > getattr(self, "_banner_until", 0.0):
-            self.banner.hide()
+            self._show_alert(False)
         if self.tracker.reminder_due(mono):
             self.alarm.play(True)
         elif self.tracker.chime_due(mono):

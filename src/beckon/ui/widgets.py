@@ -282,6 +282,11 @@ class Tile(QFrame):
         # The name matters more than the picture: first the icon shrinks, then goes; only if
         # the name still does not fit does its type step down (never below half).
         self.label.setStyleSheet("")
+        size = self.label.font().pixelSize()
+        floor = int(size * 0.5)
+        while size > floor and longest_word(self.label) > width:  # a word cannot wrap
+            size -= 2
+            self.label.setStyleSheet(f"font-size: {size}px;")
         label = self.label.heightForWidth(width)
         gap = layout.spacing() if layout is not None else 0
         room = inner.height() - vertical - label - 3 * gap - 2
@@ -290,8 +295,6 @@ class Tile(QFrame):
             self.icon.show()
             return
         self.icon.hide()
-        size = self.label.font().pixelSize()
-        floor = int(size * 0.5)
         while size > floor and (
             self.label.heightForWidth(width) > inner.height() - vertical - 2 * gap
             or longest_word(self.label) > width

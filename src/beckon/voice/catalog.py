@@ -18,6 +18,14 @@ from beckon.errors import ConfigError
 from beckon.intents import Intent, parse_entry, parse_toml, read_catalog
 
 CONTROL_CODES = ("yes", "no", "cancel")
+# The answers that must never be confused, each with what would be its opposite: a "yes"
+# taken for no or cancel drops a request the patient wanted, a "no" or "cancel" taken for yes
+# sends one they declined.
+OPPOSITE_ANSWERS: dict[str, frozenset[str]] = {
+    "yes": frozenset({"no", "cancel"}),
+    "no": frozenset({"yes"}),
+    "cancel": frozenset({"yes"}),
+}
 MAX_EXPANSIONS = 200  # per template: a guard against a template that explodes combinatorially
 
 _LANG = re.compile(r"^[a-z]{2,3}$")

@@ -16,17 +16,25 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from beckon import modelstore
 from beckon.errors import ConfigError, ModelError
-from beckon.voice.catalog import Catalog
+from beckon.voice.catalog import CONTROL_CODES, Catalog
 from beckon.voice.talk import TalkModel, build_arpa, talk_words
 from beckon.voice.vad import SAMPLE_RATE, Int16Array
 
 log = logging.getLogger(__name__)
 
 UNK = "[unk]"
+
+Mode = Literal["open", "answer"]
+"""What the recogniser listens for: "open", any catalog sentence (or something else);
+"answer", only yes, no and cancel (or something else), while the bedside waits for an answer
+to a spoken proposal or a nurse's question. Those three words are what a patient says most
+and what confirms every request; in the open catalog they compete with 60 request sentences
+and PocketSphinx often heard "no" as "now" and "stop" as "that" (docs/voice.md)."""
+MODES: tuple[Mode, ...] = ("open", "answer")
 
 # Which manifest entry holds the Vosk model for a language.
 VOSK_MODELS = {"en": "vosk_en_small", "ko": "vosk_ko"}
@@ -80,11 +88,21 @@ class Engine(Protocol):
     report: VocabularyReport
     note: str  # a warning for the UI ("" when all is well)
 
+    def set_mode(self, mode: Mode) -> None:
+        """Listen for ``mode`` from the next utterance on (one in progress keeps its own)."""
+        ...
+
     def start(self) -> None: ...
 
     def accept(self, audio: Int16Array) -> None: ...
 
     def finish(self) -> Transcript: ...
+
+
+def _answer_sentences(catalog: Catalog, language: str, sentences: list[str]) -> list[str]:
+    """The recognisable sentences of yes, no and cancel (the answer mode's catalog)."""
+    answers = {s for s, code in catalog.sentences(language) if code in CONTROL_CODES}
+    return [s for s in sentences if s in answers]
 
 
 def _grammar_sentences(
@@ -179,19 +197,22 @@ class VoskEngine:
         known = {w for w in vocab if find(w) >= 0}
         sentences, self.report = _grammar_sentences(catalog, language, known, self.model)
         decoys = [w for w in catalog.decoys.get(language, ()) if w in known]
-        grammar = list(dict.fromkeys(sentences + decoys))
         self.has_unk = UNK in known
-        if self.has_unk:
-            grammar.append(UNK)
-        else:
+        if not self.has_unk:
             log.info("%s has no [unk] word; decoy words alone absorb ordinary talk", self.model)
-        self.grammar = grammar
-        self._rec = vosk.KaldiRecognizer(
-            self._vosk_model, SAMPLE_RATE, json.dumps(grammar, ensure_ascii=False)
+        filler = decoys + ([UNK] if self.has_unk else [])
+        self.grammar = list(dict.fromkeys(sentences + filler))
+        # The answer grammar: yes, no and cancel against the same filler (decoys, [unk]).
+        self.answer_grammar = list(
+            dict.fromkeys(_answer_sentences(catalog, language, sentences) + filler)
         )
-        # The n-best list lets the matcher find an exact sentence one path below a best path
-        # with a stray word (the grammar is a word loop, not a list of sentences).
-        self._rec.SetMaxAlternatives(10)
+        self._grammars = {
+            "open": self._grammar_recognizer(self.grammar),
+            "answer": self._grammar_recognizer(self.answer_grammar),
+        }
+        self.mode: Mode = "open"
+        self._next_mode: Mode = "open"
+        self._rec = self._grammars["open"]
         # The second hearing: the model's own language model, the whole vocabulary.
         self.min_margin = min_margin
         self._free: Any = None
@@ -200,7 +221,23 @@ class VoskEngine:
             self._free.SetMaxAlternatives(1)
         self._samples = 0
 
+    def _grammar_recognizer(self, grammar: list[str]) -> Any:
+        import vosk
+
+        rec = vosk.KaldiRecognizer(
+            self._vosk_model, SAMPLE_RATE, json.dumps(grammar, ensure_ascii=False)
+        )
+        # The n-best list lets the matcher find an exact sentence one path below a best path
+        # with a stray word (the grammar is a word loop, not a list of sentences).
+        rec.SetMaxAlternatives(10)
+        return rec
+
+    def set_mode(self, mode: Mode) -> None:
+        self._next_mode = mode
+
     def start(self) -> None:
+        self.mode = self._next_mode
+        self._rec = self._grammars[self.mode]
         self._rec.Reset()
         if self._free is not None:
             self._free.Reset()
@@ -250,6 +287,15 @@ _WIDE_BEAMS = {
 }
 
 
+# The answer mode's room for talk: yes, no and cancel are expected, but a patient may still
+# say something else, and a single word ("bed", "one") must still find its talk word. The
+# same prior as the open mode's: on the tune part of the development recordings it took
+# "no" from 69% to 79% and "stop" from 63% to 73% with no opposite answer, while other
+# single words gave a false yes/no/cancel 11.5% of the time ("go" as "no"); a larger
+# talk_start would trade the one for the other (docs/voice.md).
+ANSWER_TALK = TalkModel(talk_start=0.5)
+
+
 class PocketSphinxEngine:
     """PocketSphinx with its bundled US-English model and a catalog-or-talk language model.
 
@@ -266,6 +312,7 @@ class PocketSphinxEngine:
         language: str = "en",
         talk: TalkModel | None = None,
         options: dict[str, Any] | None = None,
+        answer_talk: TalkModel | None = None,
     ) -> None:
         if language != "en":
             raise ConfigError(f"PocketSphinx ships only a US-English model, not {language!r}")
@@ -275,6 +322,7 @@ class PocketSphinxEngine:
         self.model = "pocketsphinx:en-us (bundled)"
         self.note = ENGLISH_FALLBACK_NOTE
         self.talk = talk or TalkModel()
+        self.answer_talk = answer_talk or ANSWER_TALK
         # One decoder, so the 130,000-word dictionary loads once: it first answers which
         # catalog words it knows, then gets the language model built from those.
         settings = {**_WIDE_BEAMS, **(options or {})}
@@ -284,17 +332,32 @@ class PocketSphinxEngine:
         self.sentences, self.report = _grammar_sentences(
             catalog, language, known, self.model, with_decoys=False
         )
-        arpa = build_arpa(self.sentences, talk_words(language, self.talk.words), self.talk)
+        answers = _answer_sentences(catalog, language, self.sentences)
+        models = {
+            "open": build_arpa(self.sentences, talk_words(language, self.talk.words), self.talk),
+            "answer": build_arpa(
+                answers, talk_words(language, self.answer_talk.words), self.answer_talk
+            ),
+        }
         with tempfile.TemporaryDirectory(prefix="beckon-lm-") as tmp:
-            path = Path(tmp) / "catalog-or-talk.arpa"
-            path.write_text(arpa, encoding="utf-8")
-            self._decoder.add_lm_file("catalog-or-talk", str(path))
-        self._decoder.activate_search("catalog-or-talk")
+            for mode, arpa in models.items():
+                path = Path(tmp) / f"{mode}.arpa"
+                path.write_text(arpa, encoding="utf-8")
+                self._decoder.add_lm_file(mode, str(path))
+        self.mode: Mode = "open"
+        self._next_mode: Mode = "open"
+        self._decoder.activate_search("open")
         self._started = False
+
+    def set_mode(self, mode: Mode) -> None:
+        self._next_mode = mode
 
     def start(self) -> None:
         if self._started:
             self._decoder.end_utt()
+        if self._next_mode != self.mode:
+            self.mode = self._next_mode
+            self._decoder.activate_search(self.mode)
         self._decoder.start_utt()
         self._started = True
 

@@ -10,9 +10,10 @@ is close to one sentence and clearly closer to it than to any sentence of anothe
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from beckon.voice.catalog import Catalog, normalize
+from beckon.voice.catalog import OPPOSITE_ANSWERS, Catalog, normalize
 
 UNKNOWN = "[unk]"
 
@@ -106,12 +107,21 @@ class TemplateMatcher:
         accept: float = 0.8,
         margin: float = 0.15,
         strict: float = 0.95,
+        codes: Collection[str] | None = None,
     ) -> None:
         self.language = language
         self.accept = accept
         self.strict = strict
         self.margin = margin
-        self._sentences = [(s.split(), s, code) for s, code in catalog.sentences(language)]
+        # ``codes`` narrows the intents that may come out (the answers, while the bedside
+        # waits for one); the others are not compared at all, so a stray request word cannot
+        # make an answer "ambiguous".
+        self.codes = frozenset(codes) if codes is not None else None
+        self._sentences = [
+            (s.split(), s, code)
+            for s, code in catalog.sentences(language)
+            if self.codes is None or code in self.codes
+        ]
         self._decoys = set(catalog.decoys.get(language, ()))
 
     def match_alternatives(self, alternatives: list[str] | tuple[str, ...]) -> Match:
@@ -124,6 +134,25 @@ class TemplateMatcher:
         """
         if not alternatives:
             return self.match("")
+        found = self._first_match(alternatives)
+        if found.intent in OPPOSITE_ANSWERS:
+            # An answer stands only if no path of the n-best list is its opposite: when the
+            # recogniser itself hesitates between yes and no, asking again is safe and
+            # guessing is not (espeak-ng's Korean "네" came out as "아니요" with "네" below).
+            opposite = OPPOSITE_ANSWERS[found.intent]
+            for alt in alternatives:
+                other = self.match(alt)
+                if other.intent in opposite:
+                    return Match(
+                        found.text,
+                        None,
+                        found.score,
+                        found.sentence,
+                        f"heard both {found.intent!r} and its opposite {other.intent!r}",
+                    )
+        return found
+
+    def _first_match(self, alternatives: list[str] | tuple[str, ...]) -> Match:
         first = self.match(alternatives[0])
         if first.intent is not None:
             return first

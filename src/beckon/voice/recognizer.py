@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from beckon.voice.catalog import Catalog, load_catalog
-from beckon.voice.engines import Engine, open_engine
+from beckon.voice.catalog import CONTROL_CODES, Catalog, load_catalog
+from beckon.voice.engines import Engine, Mode, open_engine
 from beckon.voice.matcher import Match, TemplateMatcher
 from beckon.voice.vad import (
     SAMPLE_RATE,
@@ -48,10 +48,16 @@ class VoiceEvent:
     language: str
     decode_s: float
     reason: str = ""
+    mode: Mode = "open"  # what the recogniser listened for (see ``beckon.voice.engines.Mode``)
 
 
 class VoicePipeline:
-    """Feed 512-sample int16 chunks with ``feed``; get VoiceEvents back."""
+    """Feed 512-sample int16 chunks with ``feed``; get VoiceEvents back.
+
+    ``set_mode("answer")`` while the bedside waits for yes or no: from the next utterance on,
+    the recogniser listens for yes, no and cancel only (or something else), and only those
+    can come out; ``set_mode("open")`` returns to the whole catalog.
+    """
 
     def __init__(
         self,
@@ -59,11 +65,28 @@ class VoicePipeline:
         matcher: TemplateMatcher,
         vad: SileroVad | None = None,
         vad_config: VadConfig | None = None,
+        answer_matcher: TemplateMatcher | None = None,
     ) -> None:
         self.engine = engine
-        self.matcher = matcher
+        self.matchers: dict[Mode, TemplateMatcher] = {
+            "open": matcher,
+            "answer": answer_matcher or matcher,
+        }
         self.segmenter = Segmenter(vad or SileroVad(), vad_config)
         self.language = engine.language
+        self.mode: Mode = "open"
+        self._utterance_mode: Mode = "open"
+
+    @property
+    def matcher(self) -> TemplateMatcher:
+        return self.matchers["open"]
+
+    def set_mode(self, mode: Mode) -> None:
+        """Listen for ``mode`` from the next utterance on; one already begun keeps its mode,
+        since its first chunks were decoded with the other model."""
+        if mode != self.mode:
+            self.mode = mode
+            self.engine.set_mode(mode)
 
     def reset(self) -> None:
         """Forget any utterance in progress (between files, after a pause)."""
@@ -73,6 +96,7 @@ class VoicePipeline:
         out: list[VoiceEvent] = []
         for ev in self.segmenter.push(chunk):
             if ev.kind == "start":
+                self._utterance_mode = self.mode
                 self.engine.start()
                 self.engine.accept(ev.audio)
             elif ev.kind == "audio":
@@ -85,7 +109,7 @@ class VoicePipeline:
                 if transcript.reject:
                     match = Match(transcript.text, None, 0.0, None, transcript.reject)
                 else:
-                    match = self.matcher.match_alternatives(
+                    match = self.matchers[self._utterance_mode].match_alternatives(
                         transcript.alternatives or (transcript.text,)
                     )
                 decode_s = time.perf_counter() - began
@@ -99,6 +123,7 @@ class VoicePipeline:
                         language=self.language,
                         decode_s=decode_s,
                         reason=match.reason,
+                        mode=self._utterance_mode,
                     )
                 )
                 if match.intent:
@@ -127,4 +152,8 @@ def build_pipeline(
     catalog = catalog or load_catalog()
     eng = open_engine(catalog, language, model_dir=model_dir, engine=engine)
     log.info("voice (%s): %s", language, eng.model)
-    return VoicePipeline(eng, TemplateMatcher(catalog, language))
+    return VoicePipeline(
+        eng,
+        TemplateMatcher(catalog, language),
+        answer_matcher=TemplateMatcher(catalog, language, codes=CONTROL_CODES),
+    )

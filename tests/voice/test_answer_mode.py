@@ -1,0 +1,172 @@
+"""The answer mode: while the bedside waits for yes or no, the recogniser listens for yes, no
+and cancel only (or something else), through both engines and with espeak-ng and the neural
+Piper voice. The right answer comes out, never the opposite one; off-catalog words and
+ordinary sentences still give nothing; and the bedside's question reaches the voice worker."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+from beckon.bedside import events as ev
+from beckon.bedside.service import AnswerQuestion, Submit
+from beckon.bedside.voice_worker import AnswerExpected, VoiceWorker, answer_expected
+from beckon.lab.voice_synth import Voice, make_clip, speak
+from beckon.voice.dialogue import DialoguePolicy
+from beckon.voice.recognizer import VoicePipeline
+from beckon.voice.vad import chunks
+
+PIPER = Voice("piper:joe", 150)
+PIPER_FAST = Voice("piper:joe", 180)
+EN = Voice("en-us", 150)
+EN_F = Voice("en-us+f3", 135, 60)
+KO = Voice("ko", 150)
+KO_F = Voice("ko+f3", 135, 60)
+
+OPPOSITE = {"yes": {"no", "cancel"}, "no": {"yes"}, "cancel": {"yes"}}
+
+
+def _heard(pipeline: VoicePipeline, text: str, voice: Voice) -> list[str]:
+    events = pipeline.run(make_clip(speak(text, voice), None).samples)
+    assert events, f"the VAD should have heard {text!r}"
+    assert all(e.mode == pipeline.mode for e in events)
+    return [e.intent for e in events if e.intent]
+
+
+@pytest.fixture
+def english_answer(english: VoicePipeline) -> VoicePipeline:
+    english.set_mode("answer")
+    return english
+
+
+@pytest.fixture
+def korean_answer(korean: VoicePipeline) -> Iterator[VoicePipeline]:
+    korean.set_mode("answer")
+    yield korean
+    korean.set_mode("open")  # the Korean pipeline is shared by the session
+
+
+@pytest.mark.parametrize("voice", [PIPER, PIPER_FAST, EN, EN_F], ids=lambda v: v.label)
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("yes", "yes"), ("no", "no"), ("cancel", "cancel"), ("stop", "cancel"), ("nope", "no")],
+)
+def test_english_answers_are_heard_in_answer_mode(english_answer, text, intent, voice):
+    assert _heard(english_answer, text, voice) == [intent]
+
+
+@pytest.mark.parametrize("voice", [PIPER, EN_F], ids=["piper", "espeak"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bed",
+        "one",
+        "my daughter is coming to see me this afternoon",
+        "did you see the game last night",
+        "the weather is nice",
+    ],
+)
+def test_english_talk_and_other_words_give_nothing_in_answer_mode(english_answer, text, voice):
+    assert _heard(english_answer, text, voice) == []
+
+
+def test_a_request_cannot_come_out_in_answer_mode(english_answer):
+    """While an answer is expected only yes, no and cancel can come out: a request sentence
+    is either heard as an answer word or gives nothing, never a second proposal."""
+    for text in ("i need the nurse", "water please", "i am in pain"):
+        assert set(_heard(english_answer, text, PIPER)) <= {"yes", "no", "cancel"}
+
+
+@pytest.mark.parametrize(("text", "intent"), [("네", "yes"), ("아니요", "no"), ("취소", "cancel")])
+def test_korean_answers_are_heard_in_answer_mode(korean_answer, text, intent):
+    assert _heard(korean_answer, text, KO) == [intent]
+    # espeak-ng's female Korean "네" sounds to the model like "아니요" as much as "네": it
+    # must then give nothing (the patient is asked again), never the opposite answer.
+    assert _heard(korean_answer, text, KO_F) in ([intent], [])
+
+
+def test_an_answer_heard_together_with_its_opposite_gives_nothing(korean_answer):
+    events = korean_answer.run(make_clip(speak("네", KO_F), None).samples)
+    assert [e.intent for e in events if e.intent] == []
+    assert any("opposite" in e.reason for e in events)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["오늘 점심은 맛있었어요", "우리 손자가 대학교에 들어갔어요", "텔레비전 소리 좀 들어 봐요"],
+)
+def test_korean_talk_gives_nothing_in_answer_mode(korean_answer, text):
+    assert _heard(korean_answer, text, KO) == []
+
+
+def test_the_mode_holds_for_an_utterance_already_begun(english):
+    """A mode set while the patient speaks applies from the next utterance: the first one's
+    first chunks were decoded with the other model."""
+    clip = make_clip(speak("i need the nurse", PIPER), None).samples
+    english.reset()
+    events = []
+    for i, chunk in enumerate(chunks(np.concatenate([clip, np.zeros(8000, np.int16)]))):
+        if i == len(clip) // 1024:  # halfway through the speech
+            english.set_mode("answer")
+        events.extend(english.feed(chunk))
+    assert [e.mode for e in events] == ["open"]
+    assert [e.intent for e in events] == ["nurse"]
+
+
+# ---------------------------------------------------------------- the bedside's hint
+
+
+def test_the_bedside_events_say_when_an_answer_is_expected():
+    assert answer_expected(ev.QuestionAsked("q1", "Are you in pain?", "Kim")) == AnswerExpected(
+        "q1"
+    )
+    assert answer_expected(ev.QuestionAnswered("q1", "yes")) == AnswerExpected(None)
+    assert answer_expected(ev.QuestionExpired("q1", "Are you in pain?")) == AnswerExpected(None)
+    assert answer_expected(ev.ConnectionChanged(online=True)) is None
+
+
+def _listen(worker: VoiceWorker, pipeline: VoicePipeline, *texts: str) -> list[str]:
+    """Play the sentences to the worker, with a pause after each; the modes it listened in."""
+    pause = np.zeros(16000, np.int16)
+    audio = np.concatenate(
+        [x for t in texts for x in (make_clip(speak(t, PIPER), None).samples, pause)]
+    )
+    modes: list[str] = []
+    worker.listeners.append(lambda item: modes.append(item.mode) if hasattr(item, "mode") else None)
+    pipeline.reset()
+    worker.run(pipeline, chunks(audio))
+    return modes
+
+
+def test_a_spoken_proposal_puts_the_recogniser_in_answer_mode(catalog, english):
+    posted: list[object] = []
+    worker = VoiceWorker("en", posted.append, catalog=catalog, policy=DialoguePolicy())
+    assert worker.mode == "open"
+    modes = _listen(worker, english, "i need the nurse", "yes")
+    assert modes == ["open", "answer"]
+    assert posted == [Submit("nurse", "voice")]
+    assert worker.mode == "open"
+
+
+def test_a_nurses_question_is_answered_by_voice(catalog, english):
+    posted: list[object] = []
+    worker = VoiceWorker("en", posted.append, catalog=catalog, policy=DialoguePolicy())
+    worker.expect_answer(AnswerExpected("q1"))
+    assert worker.mode == "answer"
+    modes = _listen(worker, english, "no")
+    assert modes == ["answer"]
+    assert posted == [AnswerQuestion("no", "voice")]
+    assert worker.mode == "open"
+
+
+def test_talk_while_a_question_waits_answers_nothing(catalog, english):
+    posted: list[object] = []
+    worker = VoiceWorker("en", posted.append, catalog=catalog, policy=DialoguePolicy())
+    worker.expect_answer(AnswerExpected("q1"))
+    _listen(worker, english, "did you see the game last night", "bed")
+    assert posted == []
+    assert worker.mode == "answer"
+    worker.expect_answer(AnswerExpected(None))
+    assert worker.mode == "open"
