@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 
 import numpy as np
 import pytest
 
 from beckon.vision.gestures import (
+    SHAKE_PARAMS,
     GestureEvent,
     GestureParams,
     NodDetector,
@@ -308,3 +310,44 @@ def test_tremor_sampled_at_10fps_is_irregular_and_gives_nothing() -> None:
         assert run(NodDetector(), samples) == [], seed
     steady = trace(5.0, pitch=nod_wave(1.0, cycles=3, swing=6.0, hz=2.5), fps=10.0)
     assert [e.gesture for e in run(NodDetector(), steady)] == ["nod"]
+
+
+@pytest.mark.parametrize("fps", [15.0, 30.0])
+def test_a_small_slow_shake_counts_the_swing_it_starts_with(fps: float) -> None:
+    # MediaPipe reads a 3 to 6 degree shake as about 1.5 to 2 degrees of yaw each way. From
+    # rest the first swing goes only half as far as the swings between extremes, under the
+    # (adapted) threshold, so 1.5 cycles showed one reversal; the swing it began with counts.
+    samples = trace(7.0, yaw=sine(2.5, 1.5 / 0.75, swing=3.4, hz=0.75), fps=fps, noise=0.1)
+    det = ShakeDetector()
+    events = run(det, samples)
+    assert [e.gesture for e in events] == ["shake"], fps
+    assert 4.5 <= events[0].t <= 5.8
+    # The same patient turning the head once to a side and back is not a shake.
+    glance = lambda t: 1.8 * max(0.0, math.sin(math.pi * (t - 2.5) / 1.2)) if t < 3.7 else 0.0  # noqa: E731
+    assert run(ShakeDetector(), trace(7.0, yaw=glance, fps=fps, noise=0.1)) == []
+
+
+def test_a_slow_shake_pausing_at_its_first_extreme_keeps_the_adapted_threshold() -> None:
+    # A calm patient's threshold is adapted down; a slow shake pauses at its first extreme,
+    # where the head looks settled and the calm window holds the shake's own first swing. That
+    # must not put the threshold back to the default for the rest of the shake.
+    yaw = sine(2.5, 1.5 / 0.6, swing=3.6, hz=0.6)
+    det = ShakeDetector()
+    thresholds = []
+    events = []
+    for s in trace(8.0, yaw=yaw, noise=0.1):
+        e = det.update(s)
+        if e is not None:
+            events.append(e)
+        if 2.5 <= s.t <= 5.0:
+            thresholds.append(det.swing_threshold)
+    assert [e.gesture for e in events] == ["shake"]
+    assert max(thresholds) < SHAKE_PARAMS.min_amplitude_deg
+
+
+def test_a_slow_small_yaw_sway_of_a_calm_patient_is_not_a_shake() -> None:
+    # As for nods: with the shake's lead swing and held calm threshold, a 0.4 Hz sway of 3
+    # degrees is still too slow for a gesture.
+    yaw = sine(2.5, 10.0, 3.0, 0.4)
+    assert run(ShakeDetector(), trace(13.0, yaw=yaw)) == []
+    assert run(ShakeDetector(), trace(13.0, yaw=yaw, noise=0.1)) == []

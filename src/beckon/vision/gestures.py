@@ -109,6 +109,12 @@ class GestureParams:
     times: a nod or shake keeps its rhythm, while a 4 to 7 Hz tremor sampled at 10 fps
     (aliasing) or a hand passing in front of the face gives turning points at irregular
     intervals. The first leg (from where the movement started) is not compared."""
+    lead_swing_ratio: float | None = None
+    """When set, a movement whose first confirmed leg turns back from an extreme that the head
+    had just reached by a swing of at least this share of the swing threshold (within one
+    half period) counts that extreme as a reversal: a small slow shake from rest swings half
+    as far to its first extreme as between its extremes, so with a whole swing asked of every
+    leg a 1.5 cycle shake showed only one reversal. None: every leg must be a whole swing."""
     max_half_period_s: float = 1.2
     """Turning points further apart than this are swaying, not one gesture; started over."""
     settle_s: float = 0.25
@@ -141,6 +147,11 @@ class GestureParams:
     """...this share of ``min_amplitude_deg`` (2.5 degrees for a nod): a weak patient lying
     still can answer with a 3 degree nod, while a restless one (or one signing or talking,
     whose background is larger) keeps the full threshold."""
+    calm_hold_s: float = 0.0
+    """A measured calm background is kept this long after the last calm window: the slow
+    first swing of a shake pauses at its extreme, and the window then holds the shake's own
+    start, which must not raise the bar for the rest of it. 0 for nods: held, a calm
+    patient's slow pitch sway of 3 degrees gave a false nod."""
     cooldown_s: float = 1.5
     """No second event this soon after one."""
     min_quality: float = 0.35
@@ -154,7 +165,9 @@ class GestureParams:
 NOD_PARAMS = GestureParams()
 """Defaults for nods: healthy people nod at ~1.7 Hz with a ~13 degree swing; patients less."""
 
-SHAKE_PARAMS = GestureParams(min_amplitude_deg=4.0, other_max_ratio=0.45)
+SHAKE_PARAMS = GestureParams(
+    min_amplitude_deg=4.0, other_max_ratio=0.45, lead_swing_ratio=0.6, calm_hold_s=2.0
+)
 """Defaults for shakes: healthy swings are larger (~37 degrees), so ask a little more."""
 
 
@@ -208,6 +221,7 @@ class OscillationDetector:
         self._first_leg = True  # the next reversal ends the leg from where the movement began
         self._rhythm = False  # a sustained rhythm: wait for the head to settle
         self._calm: float | None = None  # the adapted swing threshold (None: the default)
+        self._calm_t = -math.inf  # when the background was last measured calm
 
     def reset(self) -> None:
         """Forget the gesture in progress and the cooldown (e.g. new patient)."""
@@ -238,7 +252,8 @@ class OscillationDetector:
         p = self.params
         since = max(t - p.calm_s, self._last_event_t + 0.5)
         recent = [v for ts, v in self._history if ts >= since]
-        self._calm = None
+        if t - self._calm_t > p.calm_hold_s:
+            self._calm = None
         if not self._history or t - max(self._history[0][0], since) < p.calm_s - 0.05:
             return
         if len(recent) < 8:
@@ -247,6 +262,7 @@ class OscillationDetector:
         if spread < p.calm_ratio * p.min_amplitude_deg:
             floor = p.calm_floor_ratio * p.min_amplitude_deg
             self._calm = min(p.min_amplitude_deg, max(floor, p.calm_k * spread))
+            self._calm_t = t
 
     # -- input ------------------------------------------------------------------------------
 
@@ -324,7 +340,15 @@ class OscillationDetector:
             return None
 
         reversals = len(self._pivots) - 1
-        back = abs(x - self._rest_value) <= p.rest_band * h
+        # Back near the start; with lead swings counted, a slow swing's pause at its far end
+        # already shows enough reversals, so not pausing at an extreme beyond that band.
+        band = p.rest_band * h
+        back = abs(x - self._rest_value) <= band and (
+            p.lead_swing_ratio is None
+            or self._extreme is None
+            or abs(self._extreme.value - self._rest_value) <= band
+            or abs(x - self._rest_value) < abs(x - self._extreme.value)
+        )
         done = (settled_for >= p.settle_s and back) or settled_for >= p.rest_reset_s
         if done and reversals >= p.min_reversals:
             return self._complete(t, x)
@@ -375,9 +399,9 @@ class OscillationDetector:
             if x > self._hi.value:
                 self._hi = _Pivot(t, x)
             if x - self._lo.value >= h:
-                self._begin_leg(+1, self._lo, t, x)
+                self._begin_leg(+1, self._lo, t, x, h)
             elif self._hi.value - x >= h:
-                self._begin_leg(-1, self._hi, t, x)
+                self._begin_leg(-1, self._hi, t, x, h)
             return
         assert self._extreme is not None
         if self._direction * (x - self._extreme.value) > 0:
@@ -432,16 +456,32 @@ class OscillationDetector:
             self._direction = -self._direction
             self._extreme = _Pivot(t, x)
 
-    def _begin_leg(self, direction: int, start: _Pivot, t: float, x: float) -> None:
+    def _begin_leg(self, direction: int, start: _Pivot, t: float, x: float, h: float) -> None:
+        """The first leg of a movement is confirmed, from the extreme ``start``."""
+        p = self.params
         self._direction = direction
         self._pivots = [start]
         self._last_gap = None
         self._first_leg = True
         self._extreme = _Pivot(t, x)
+        lead = p.lead_swing_ratio
+        # The opposite extreme the head came from, within a half period before ``start``.
+        came = [
+            _Pivot(ts, v)
+            for ts, v in self._history
+            if start.t - p.max_half_period_s <= ts < start.t
+        ]
+        before = max(came, key=lambda pv: direction * pv.value) if came else start
+        if lead is not None and direction * (before.value - start.value) >= lead * h:
+            # The head swung to ``start`` and is now swinging back through where it began: that
+            # extreme is the first reversal, the lead swing the leg it ends.
+            self._pivots = [before, start]
+            self._first_leg = False
+            start = before
         since = max(start.t - self.params.background_s, self._last_event_t)
-        before = [v for ts, v in self._history if since <= ts < start.t]
+        prior = [v for ts, v in self._history if since <= ts < start.t]
         self._background = (
-            float(np.percentile(before, 90) - np.percentile(before, 10)) if len(before) > 3 else 0.0
+            float(np.percentile(prior, 90) - np.percentile(prior, 10)) if len(prior) > 3 else 0.0
         )
 
     def _prune(self, t: float) -> None:
