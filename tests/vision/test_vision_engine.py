@@ -291,6 +291,18 @@ def test_a_fidget_that_reads_as_raised_brows_is_not_a_brow_raise() -> None:
     assert names(run(raise_, 7.0)) == ["brow_raise"]
 
 
+def test_brows_raised_or_eyes_closed_while_talking_are_not_gestures() -> None:
+    # Speakers lift their brows and close their eyes for emphasis (a real talking clip gave a
+    # false brow raise); a patient who means the gesture keeps the mouth still.
+    talking = add(held(2.6, 1.6, 0.15, ramp=0.1), sine(2.6, 1.8, 0.2, 4.0))
+    brows = held(3.0, 1.0, 0.25)
+    assert run(Patient(brow=brows, jaw=talking), 7.0) == []
+    assert names(run(Patient(brow=brows), 7.0)) == ["brow_raise"]
+    eyes = held(3.0, 1.2, 0.5, ramp=0.1)
+    assert run(Patient(blink=eyes, jaw=talking), 7.0) == []
+    assert names(run(Patient(blink=eyes), 7.0)) == ["long_blink"]
+
+
 def test_an_expression_while_the_head_moves_a_lot_is_not_an_expression() -> None:
     # The eyelid score rising while the head turns 6 degrees is a pose echo, not a long blink.
     moving = Patient(yaw=held(3.1, 0.4, 6.0, ramp=0.3), blink=held(3.0, 1.2, 0.5, ramp=0.1))

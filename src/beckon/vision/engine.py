@@ -42,6 +42,8 @@ from beckon.vision.held import HoldDetector, HoldParams
 logger = logging.getLogger(__name__)
 
 CHANNEL_NAMES = ("blink", "jaw", "brow")
+TALKING_EXPRESSIONS = frozenset({"brow_raise", "long_blink"})
+"""Expressions that talking makes too: dropped when the jaw moved around them."""
 
 
 def channels(blendshapes: Mapping[str, float]) -> dict[str, float]:
@@ -320,8 +322,17 @@ class GestureEngine:
             if hold.gesture == "brow_raise" and turned:
                 value = None
             event = hold.update(t, value, head)
-            if event is not None:
-                candidates.append(event)
+            if event is None:
+                continue
+            jaw = max((v for _, v in self._jaw), default=0.0)
+            if hold.gesture in TALKING_EXPRESSIONS and jaw > self._jaw_limit:
+                # People raise their brows and close their eyes for emphasis while they talk;
+                # a patient who means the gesture keeps the mouth still.
+                logger.info(
+                    "%s at t=%.2f dropped: the jaw moved (%.2f), talking", event.gesture, t, jaw
+                )
+                continue
+            candidates.append(event)
         if usable and self.rest is not None:
             ratio = max((chans[c] - self.rest[c]) / self._expr_thr[g] for g, c in FACE_HELD.items())
             self._expr.append((t, ratio))
