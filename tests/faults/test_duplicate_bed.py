@@ -83,3 +83,12 @@ def test_the_doctor_says_when_someone_else_connects_with_the_same_credentials(
     assert "another client connected as" in result.check.detail
     assert "DUPLICATE BED" in result.check.detail
     assert "beckon provision" in result.check.fix
+
+
+def test_a_bed_that_suspects_a_twin_stays_away_at_most_two_minutes() -> None:
+    # The heuristic cannot tell a twin from a network that keeps dropping: a false DUPLICATE
+    # BED must not keep a patient's calls from the station for long.
+    from beckon.bedside.service import DUPLICATE_BACKOFF_S
+
+    assert DUPLICATE_BACKOFF_S[0] <= 30.0
+    assert max(DUPLICATE_BACKOFF_S) <= 120.0

@@ -61,10 +61,11 @@ device holds this bed's credentials: the broker binds client ids to usernames an
 older connection when a newer one arrives (Mosquitto 2.0.11 says no more than that), and the
 two devices' reconnects then take the session from each other every second or two. A broker
 that says "Session taken over" (MQTT 5 reason 142) is believed at once."""
-DUPLICATE_BACKOFF_S = (30.0, 120.0, 600.0)
+DUPLICATE_BACKOFF_S = (30.0, 60.0, 120.0)
 """How long a bed that concluded DUPLICATE BED stays away before trying again (each time
 longer): the other device keeps the session meanwhile. Not forever: a connection that merely
-keeps dropping looks the same from here, and must not silence the bed for good."""
+keeps dropping looks the same from here, and must not silence the bed for long: at most 2 min,
+while the station shows the bed offline and the bed sounds its own no-receipt alarm."""
 HEARTBEAT_S = 5.0
 """The bed repeats its (not retained) online status this often, so the station notices a bed
 whose connection died silently within 15 s."""
