@@ -72,9 +72,17 @@ def test_english_talk_and_other_words_give_nothing_in_answer_mode(english_answer
     assert _heard(english_answer, text, voice) == []
 
 
+@pytest.mark.parametrize("text", ["emergency", "i can't breathe"])
+def test_an_emergency_is_heard_in_answer_mode(english_answer, text):
+    """A patient who says "I can't breathe" while "Water?" or a nurse's question waits must not
+    be ignored until it lapses: emergencies are part of the answer mode."""
+    assert _heard(english_answer, text, PIPER) == ["emergency"]
+
+
 def test_a_request_cannot_come_out_in_answer_mode(english_answer):
-    """While an answer is expected only yes, no and cancel can come out: a request sentence
-    is either heard as an answer word or gives nothing, never a second proposal."""
+    """While an answer is expected only yes, no and cancel (and emergencies) can come out: a
+    routine request sentence is either heard as an answer word or gives nothing, never a second
+    proposal."""
     for text in ("i need the nurse", "water please", "i am in pain"):
         assert set(_heard(english_answer, text, PIPER)) <= {"yes", "no", "cancel"}
 
@@ -170,3 +178,22 @@ def test_talk_while_a_question_waits_answers_nothing(catalog, english):
     assert worker.mode == "answer"
     worker.expect_answer(AnswerExpected(None))
     assert worker.mode == "open"
+
+
+def test_an_emergency_while_a_nurses_question_waits_is_sent(catalog, english):
+    posted: list[object] = []
+    policy = DialoguePolicy(emergency="immediate")
+    worker = VoiceWorker("en", posted.append, catalog=catalog, policy=policy)
+    worker.expect_answer(AnswerExpected("q1"))
+    _listen(worker, english, "emergency")
+    assert posted == [Submit("emergency", "voice")]
+
+
+def test_a_yes_after_an_emergency_confirms_it_not_the_nurses_question(catalog, english):
+    posted: list[object] = []
+    policy = DialoguePolicy(emergency="confirm")
+    worker = VoiceWorker("en", posted.append, catalog=catalog, policy=policy)
+    worker.expect_answer(AnswerExpected("q1"))
+    _listen(worker, english, "emergency", "yes")
+    assert posted == [Submit("emergency", "voice")]
+    assert worker.mode == "answer"  # the nurse's question still waits for its own answer

@@ -207,9 +207,18 @@ class VoiceWorker:
         assert event.intent is not None
         with self._lock:
             question = self._question
-            if question is None:
-                actions = self.dialogue.on_intent(event.intent, event.t, event.text)
-        if question is None:
+            # An emergency never waits for a nurse's question to be answered or to lapse; while
+            # one is proposed, yes, no and cancel are about it, not about the question.
+            urgent = self._is_emergency(event.intent) or (
+                self.dialogue.pending is not None
+                and self._is_emergency(self.dialogue.pending.intent)
+            )
+            actions = (
+                self.dialogue.on_intent(event.intent, event.t, event.text)
+                if question is None or urgent
+                else []
+            )
+        if question is None or urgent:
             self._apply(actions)
         elif event.intent in ("yes", "no"):
             # A nurse's question takes precedence, as on the screen: the answer goes to it.
@@ -219,6 +228,10 @@ class VoiceWorker:
             self.post(AnswerQuestion(event.intent, "voice"))
         else:
             log.info("voice: %s ignored while a nurse's question waits", event.intent)
+
+    def _is_emergency(self, intent: str) -> bool:
+        spec = self.dialogue.catalog.intents.get(intent)
+        return spec is not None and spec.is_emergency
 
     def _apply(self, actions: list[Action]) -> None:
         for action in actions:

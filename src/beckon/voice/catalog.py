@@ -72,6 +72,15 @@ class Catalog:
     def requests(self) -> list[Intent]:
         return [i for i in self.intents.values() if i.kind == "request"]
 
+    def answer_codes(self) -> tuple[str, ...]:
+        """What the answer mode listens for: yes, no and cancel, and every emergency request.
+
+        While a proposal or a nurse's question waits, the recogniser hears only answers (so
+        "no" is not taken for "now"), but a patient who says "I can't breathe" then must not
+        be ignored until the question lapses."""
+        emergencies = tuple(c for c, i in self.intents.items() if i.is_emergency)
+        return CONTROL_CODES + emergencies
+
     def _require(self, language: str) -> None:
         if language not in self.languages:
             raise ConfigError(

@@ -20,7 +20,7 @@ from typing import Any, Literal, Protocol
 
 from beckon import modelstore
 from beckon.errors import ConfigError, ModelError
-from beckon.voice.catalog import CONTROL_CODES, Catalog
+from beckon.voice.catalog import Catalog
 from beckon.voice.talk import TalkModel, build_arpa, talk_words
 from beckon.voice.vad import SAMPLE_RATE, Int16Array
 
@@ -100,8 +100,9 @@ class Engine(Protocol):
 
 
 def _answer_sentences(catalog: Catalog, language: str, sentences: list[str]) -> list[str]:
-    """The recognisable sentences of yes, no and cancel (the answer mode's catalog)."""
-    answers = {s for s, code in catalog.sentences(language) if code in CONTROL_CODES}
+    """The recognisable sentences of the answer mode (yes, no, cancel and emergencies)."""
+    codes = catalog.answer_codes()
+    answers = {s for s, code in catalog.sentences(language) if code in codes}
     return [s for s in sentences if s in answers]
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from beckon.voice.catalog import CONTROL_CODES, Catalog, load_catalog
+from beckon.voice.catalog import Catalog, load_catalog
 from beckon.voice.engines import Engine, Mode, open_engine
 from beckon.voice.matcher import Match, TemplateMatcher
 from beckon.voice.vad import (
@@ -155,5 +155,5 @@ def build_pipeline(
     return VoicePipeline(
         eng,
         TemplateMatcher(catalog, language),
-        answer_matcher=TemplateMatcher(catalog, language, codes=CONTROL_CODES),
+        answer_matcher=TemplateMatcher(catalog, language, codes=catalog.answer_codes()),
     )
