@@ -463,7 +463,7 @@ def bench_load(
         "beds": beds,
         "store": "postgresql" if store else "sqlite",
         "broker_autosave_interval": autosave,
-        "machine": f"{os.cpu_count()} cores (shared with other work while measured)",
+        "machine": f"{os.cpu_count()} cores (the load average of each phase is printed with it)",
         "steady": steady,
         "burst": burst_result,
     }
