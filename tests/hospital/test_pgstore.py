@@ -260,7 +260,7 @@ def test_a_station_whose_postgresql_server_goes_away_stops_and_says_so(
         log = tmp_path / "desk-a.log"
         assert wait(lambda: watch.online.get("desk-a") is True, 30), log.read_text()
         server.stop()
-        # The escalation check reads the store every second, so the loss shows at once.
+        # The station writes a health row every STORE_PING_S (5 s), so the loss shows soon.
         assert station.wait(30) == 1, log.read_text()
         text = log.read_text()
         assert "STATION FAULT: PostgreSQL store postgresql://beckon@127.0.0.1:" in text, text

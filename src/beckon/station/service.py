@@ -70,6 +70,10 @@ INFLIGHT = 200
 """QoS 1 messages the station has out unacknowledged (as far as the broker grants: the shipped
 configuration's max_inflight_messages): receipts of a burst do not wait for acknowledgements
 20 at a time."""
+STORE_PING_S = 5.0
+"""How often the station writes a small health row to its store: the escalation check reads
+only due calls, so without this a store that went away would be noticed only at the next
+call, while the station still says "online"."""
 OWED_SLICE_S = 0.05
 """Longest spell of owed retained publishing (bed state, call messages) between two looks at
 the queue: a call arriving after a burst is stored within this, not after the whole burst's
@@ -186,6 +190,7 @@ class StationService:
         for link in self._unique_links():
             link.start(wait_s=0)
         last_check = 0.0
+        last_ping = time.monotonic()
         try:
             while not stop.is_set() and self.fault is None:
                 rest = self._store_first(events, 0 if self._owed else tick_s)
@@ -196,6 +201,9 @@ class StationService:
                 if time.monotonic() - last_check >= 1.0:
                     last_check = time.monotonic()
                     self._guarded(self.check_escalations, datetime.now(UTC))
+                if time.monotonic() - last_ping >= STORE_PING_S:
+                    last_ping = time.monotonic()
+                    self._guarded(self.store.ping)
                     self._guarded(self._check_silent_beds)
                 self._guarded(self._heartbeat)
                 self._guarded(self._publish_due_stats)

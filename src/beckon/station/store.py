@@ -147,6 +147,12 @@ class RequestStore:
     def check(self) -> None:
         """Raise sqlite3.DatabaseError unless the file is sound and a write reaches the disk."""
         check_sound(self._db)
+        self.ping()
+
+    def ping(self) -> None:
+        """A small write, so that a store that can no longer be written (disk full, file made
+        read-only, PostgreSQL server gone) raises one of ``write_errors`` now, not at the next
+        call. Cheap enough for the station to do every few seconds."""
         with self._tx():
             self._db.execute("CREATE TABLE IF NOT EXISTS health (at TEXT)")
             self._db.execute("DELETE FROM health")
