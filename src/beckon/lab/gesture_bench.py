@@ -161,21 +161,7 @@ def evaluate(
                 negatives[key][1] += c.duration
     report: dict[str, Any] = {"groups": {}, "negatives": {}, "calibration": calibration}
     for group, tallies in groups.items():
-        rows = {}
-        for g, t in tallies.items():
-            lat = np.array(t.latencies) if t.latencies else np.array([np.nan])
-            rows[g] = {
-                "tp": t.tp,
-                "fp": t.fp,
-                "fn": t.fn,
-                "precision": round(t.precision, 3),
-                "recall": round(t.recall, 3),
-                "f1": round(t.f1, 3),
-                "latency_median_s": round(float(np.nanmedian(lat)), 2) if t.latencies else None,
-                "latency_p95_s": round(float(np.nanpercentile(lat, 95)), 2)
-                if t.latencies
-                else None,
-            }
+        rows = _rows(tallies)
         all_lat = [x for t in tallies.values() for x in t.latencies]
         report["groups"][group] = {
             "gestures": rows,
