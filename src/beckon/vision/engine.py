@@ -489,7 +489,7 @@ class GestureEngine:
             rotation = getattr(h, "rotation", None)
             usable = bool(h.found) and rotation is not None and h.quality >= p.min_quality
             angles: dict[str, float] = {}
-            if usable:
+            if usable and rotation is not None:
                 a = relative_angles(neutral, rotation)
                 angles = {"pitch": a.pitch, "yaw": a.yaw, "roll": a.roll}
                 usable = max(abs(v) for v in angles.values()) <= p.max_abs_deg
