@@ -176,3 +176,14 @@ def test_brows_that_drop_at_every_blink_are_not_raised_between_blinks() -> None:
     events, _ = _online(Patient(brow=brow, blink=lambda t: 0.5 * blinking(t)), 15.0)
     assert _names(events) == ["brow_raise"]
     assert 10.5 <= events[0].t <= 12.5
+
+
+def test_a_face_whose_closed_eyes_read_weakly_learns_its_long_blink_from_its_blinks() -> None:
+    # Closed eyes read only 0.10 above rest on this face (MediaPipe's blink score saturates
+    # low on some faces): the patient's normal blinks (0.2 s) show what closed reads as, and a
+    # long blink is judged against that, while those normal blinks stay normal blinks.
+    blinks = add(*(held(start, 0.05, 0.10, ramp=0.08) for start in (2.5, 5.0, 7.5, 13.5, 16.0)))
+    blink = add(blinks, held(10.0, 1.5, 0.10, ramp=0.1))
+    events, _ = _online(Patient(blink=blink, noise_score=0.01), 18.0)
+    assert _names(events) == ["long_blink"]
+    assert 11.7 <= events[0].t <= 13.5

@@ -125,6 +125,17 @@ class EngineParams:
     """...at least this share of the profile's threshold, and at most the threshold itself:
     a face whose resting scores are steady (one whose expressions read weakly, as a small or
     unfamiliar face's do) gets the lower bar, a noisy face keeps the default."""
+    blink_peak_share: float = 0.6
+    """Uncalibrated patients: a long blink needs this share of how high the patient's own
+    normal blinks rise (their median peak above rest). MediaPipe's blink score for closed
+    eyes varies by face (0.1 to 0.5 above rest): the patient's short blinks, 15 a minute,
+    measure it, and the hold (``min_hold_s``), not the height, tells a long blink from them."""
+    blink_min_peak: float = 0.05
+    """Smaller rises of the blink score are jitter, not blinks..."""
+    blink_max_s: float = 0.5
+    """...and ones longer than this are not normal blinks (see ``blink_peak_share``)."""
+    blink_floor_ratio: float = 0.4
+    """The long blink's bar stays at least this share of the profile's threshold."""
     reference_jump_deg: float = 2.0
     """See :meth:`GestureEngine._check_reference`."""
     replay_s: float = 5.0
@@ -226,6 +237,10 @@ class GestureEngine:
         self._pending: list[GestureEvent] = []
         self._history: deque[Any] = deque()
         self._reference: Matrix | None = None
+        self._blink_start: float | None = None
+        self._blink_peak = 0.0
+        self._blink_peaks: deque[float] = deque(maxlen=9)
+        self._blink_bar: float | None = None
 
     # ------------------------------------------------------------------ state
 
@@ -280,6 +295,7 @@ class GestureEngine:
         if usable:
             self._learn_rest(t, chans, angles)
             self._adapt_thresholds(t, chans, angles)
+            self._watch_blinks(t, chans, angles)
             angles["pitch"] = self._deblink(chans, angles["pitch"])
         if self.verifier is not None and self.rest is not None:
             self.verifier.push(obs, self.rest)
@@ -579,10 +595,44 @@ class GestureEngine:
             lower = float(np.percentile(v, 50) - np.percentile(v, 10))
             default = self.profile.setting(hold.gesture).threshold
             thr = min(default, max(p.adapt_floor_ratio * default, p.adapt_k * lower))
+            if hold.gesture == "long_blink" and self._blink_bar is not None:
+                thr = min(thr, self._blink_bar)
             if abs(thr - hold.params.enter) > 1e-4:
                 hold.params = replace(hold.params, enter=thr)
                 self._expr_thr[hold.gesture] = thr
                 logger.debug("%s threshold adapted to %.3f at t=%.2f", hold.gesture, thr, t)
+
+    def _watch_blinks(self, t: float, chans: dict[str, float], angles: dict[str, float]) -> None:
+        """Measure the patient's normal blinks and set the long blink's bar from them (see
+        ``EngineParams.blink_peak_share``); uncalibrated patients only."""
+        p = self.params
+        if not self._adapt or self.rest is None:
+            return
+        if max(abs(v) for v in angles.values()) > p.expression_max_pose_deg:
+            self._blink_start = None
+            return
+        x = chans["blink"] - self.rest["blink"]
+        if self._blink_start is None:
+            if x >= p.blink_min_peak:
+                self._blink_start, self._blink_peak = t, x
+            return
+        if x >= 0.5 * p.blink_min_peak:
+            self._blink_peak = max(self._blink_peak, x)
+            return
+        if t - self._blink_start <= p.blink_max_s:
+            self._blink_peaks.append(self._blink_peak)
+        self._blink_start = None
+        hold = next((h for h, _ in self.face if h.gesture == "long_blink"), None)
+        if hold is None or len(self._blink_peaks) < 2 or hold.active:
+            return
+        default = self.profile.setting("long_blink").threshold
+        bar = p.blink_peak_share * float(np.median(self._blink_peaks))
+        self._blink_bar = max(p.blink_floor_ratio * default, bar)
+        thr = min(hold.params.enter, self._blink_bar)
+        if thr < hold.params.enter - 1e-4:
+            hold.params = replace(hold.params, enter=thr)
+            self._expr_thr["long_blink"] = thr
+            logger.debug("long_blink threshold %.3f from the patient's blinks at t=%.2f", thr, t)
 
     def _learn_rest(self, t: float, chans: dict[str, float], angles: dict[str, float]) -> None:
         """Resting expression scores: the median over the first steady second near neutral,
