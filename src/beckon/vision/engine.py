@@ -136,7 +136,7 @@ class EngineParams:
     """...and ones longer than this are not normal blinks (see ``blink_peak_share``)."""
     blink_floor_ratio: float = 0.4
     """The long blink's bar stays at least this share of the profile's threshold."""
-    reference_jump_deg: float = 2.0
+    reference_jump_deg: float = 8.0
     """See :meth:`GestureEngine._check_reference`."""
     replay_s: float = 5.0
     """When the reference a held gesture is measured against arrives or is replaced (the
@@ -404,8 +404,10 @@ class GestureEngine:
         moves every later angle at once. A head that turned and came back while the reference
         moved twice then shows two "reversals" it never made (a shake, which also swallows the
         turn). A jump of ``reference_jump_deg`` or more is therefore not movement but a new
-        start. Only when the neutral was fixed or replaced (its version changed): drift and
-        refinements of the running median move it slowly.
+        start. Only when a neutral was replaced (its version changed from one to the next):
+        drift and refinements of the running median move it slowly, and the first neutral
+        must not restart them (a patient who answers "yes" in the first two seconds nods
+        while the first neutral is fixed: two of the four real nods of the ASL clips).
         """
         if not obs.found or getattr(obs, "rotation", None) is None:
             return
@@ -413,7 +415,8 @@ class GestureEngine:
         if reference is None:
             return
         before, self._reference = self._reference, reference
-        if before is None or int(getattr(obs, "neutral_version", 0)) == self._neutral_version:
+        version = int(getattr(obs, "neutral_version", 0))
+        if before is None or version == self._neutral_version or self._neutral_version == 0:
             return
         jump = relative_angles(before, reference)
         size = max(abs(jump.pitch), abs(jump.yaw), abs(jump.roll))
