@@ -137,7 +137,9 @@ class EngineParams:
     blink_floor_ratio: float = 0.4
     """The long blink's bar stays at least this share of the profile's threshold."""
     reference_jump_deg: float = 8.0
-    """See :meth:`GestureEngine._check_reference`."""
+    """See :meth:`GestureEngine._check_reference`: the smallest held gesture. Replacements by
+    a nearby pose (3 to 6 degrees on the ASL clips) leave no phantom swing of a nod's size,
+    and restarting on them let a false shake start (``dad_2``)."""
     replay_s: float = 5.0
     """When the reference a held gesture is measured against arrives or is replaced (the
     neutral pose first fixed or moved to where the head really rests; the resting face first
