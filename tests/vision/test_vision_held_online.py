@@ -184,6 +184,6 @@ def test_a_face_whose_closed_eyes_read_weakly_learns_its_long_blink_from_its_bli
     # long blink is judged against that, while those normal blinks stay normal blinks.
     blinks = add(*(held(start, 0.05, 0.10, ramp=0.08) for start in (2.5, 5.0, 7.5, 13.5, 16.0)))
     blink = add(blinks, held(10.0, 1.5, 0.10, ramp=0.1))
-    events, _ = _online(Patient(blink=blink, noise_score=0.01), 18.0)
+    events, _ = _online(Patient(blink=blink, noise_score=0.005), 18.0)
     assert _names(events) == ["long_blink"]
     assert 11.7 <= events[0].t <= 13.5

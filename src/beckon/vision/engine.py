@@ -127,7 +127,8 @@ class EngineParams:
     unfamiliar face's do) gets the lower bar, a noisy face keeps the default."""
     blink_peak_share: float = 0.6
     """Uncalibrated patients: a long blink needs this share of how high the patient's own
-    normal blinks rise (their median peak above rest). MediaPipe's blink score for closed
+    normal blinks rise (their median peak above rest), but no less than ``adapt_k`` times the
+    resting spread (see ``adapt_k``). MediaPipe's blink score for closed
     eyes varies by face (0.1 to 0.5 above rest): the patient's short blinks, 15 a minute,
     measure it, and the hold (``min_hold_s``), not the height, tells a long blink from them."""
     blink_min_peak: float = 0.05
@@ -601,7 +602,9 @@ class GestureEngine:
             default = self.profile.setting(hold.gesture).threshold
             thr = min(default, max(p.adapt_floor_ratio * default, p.adapt_k * lower))
             if hold.gesture == "long_blink" and self._blink_bar is not None:
-                thr = min(thr, self._blink_bar)
+                # The patient's blinks may lower the bar, not under the resting noise's: on a
+                # noisy face, jitter makes "blinks" of its own.
+                thr = min(thr, max(self._blink_bar, p.adapt_k * lower))
             if abs(thr - hold.params.enter) > 1e-4:
                 hold.params = replace(hold.params, enter=thr)
                 self._expr_thr[hold.gesture] = thr
@@ -627,17 +630,11 @@ class GestureEngine:
         if t - self._blink_start <= p.blink_max_s:
             self._blink_peaks.append(self._blink_peak)
         self._blink_start = None
-        hold = next((h for h, _ in self.face if h.gesture == "long_blink"), None)
-        if hold is None or len(self._blink_peaks) < 2 or hold.active:
-            return
-        default = self.profile.setting("long_blink").threshold
-        bar = p.blink_peak_share * float(np.median(self._blink_peaks))
-        self._blink_bar = max(p.blink_floor_ratio * default, bar)
-        thr = min(hold.params.enter, self._blink_bar)
-        if thr < hold.params.enter - 1e-4:
-            hold.params = replace(hold.params, enter=thr)
-            self._expr_thr["long_blink"] = thr
-            logger.debug("long_blink threshold %.3f from the patient's blinks at t=%.2f", thr, t)
+        if len(self._blink_peaks) >= 2:
+            # Applied by _adapt_thresholds, never under the bar the resting noise sets.
+            default = self.profile.setting("long_blink").threshold
+            bar = p.blink_peak_share * float(np.median(self._blink_peaks))
+            self._blink_bar = max(p.blink_floor_ratio * default, bar)
 
     def _learn_rest(self, t: float, chans: dict[str, float], angles: dict[str, float]) -> None:
         """Resting expression scores: the median over the first steady second near neutral,
