@@ -70,13 +70,15 @@ _DEFAULTS: dict[str, GestureSetting] = {
     # Holds from 0.4 s (a brisk look) to 3 s (a slow, weak patient): min_hold_s is the plateau
     # near the peak (a 0.4 s hold and its ramps stay above 90 % of the peak for 0.4 to 0.5 s),
     # max_hold_s the whole excursion, ramps included. A long blink needs 0.7 s: normal blinks
-    # last up to 0.5 s.
+    # last up to 0.5 s. Turns need 8 degrees, like tilts and looks: MediaPipe reads a turn
+    # rendered at 14 degrees as 10 to 11 (the turn is the axis it underestimates most), so a
+    # 10-degree bar left the smaller turns of the bench's tune part within 5 % of it.
     "nod": GestureSetting(True, 4.0, 0.0, 0.0, "select"),
     "shake": GestureSetting(True, 5.0, 0.0, 0.0, "next"),
     "tilt_left": GestureSetting(True, 8.0, 0.4, 4.0, "none"),
     "tilt_right": GestureSetting(True, 8.0, 0.4, 4.0, "none"),
-    "turn_left": GestureSetting(True, 10.0, 0.4, 4.0, "previous"),
-    "turn_right": GestureSetting(True, 10.0, 0.4, 4.0, "next"),
+    "turn_left": GestureSetting(True, 8.0, 0.4, 4.0, "previous"),
+    "turn_right": GestureSetting(True, 8.0, 0.4, 4.0, "next"),
     "look_up": GestureSetting(True, 8.0, 0.4, 4.0, "none"),
     "look_down": GestureSetting(True, 8.0, 0.4, 4.0, "none"),
     "long_blink": GestureSetting(True, 0.18, 0.7, 4.5, "confirm"),

@@ -308,3 +308,11 @@ def test_an_expression_while_the_head_moves_a_lot_is_not_an_expression() -> None
     moving = Patient(yaw=held(3.1, 0.4, 6.0, ramp=0.3), blink=held(3.0, 1.2, 0.5, ramp=0.1))
     assert run(moving, 7.0) == []
     assert names(run(Patient(blink=held(3.0, 1.2, 0.5, ramp=0.1)), 7.0)) == ["long_blink"]
+
+
+@pytest.mark.parametrize("gesture", ["turn_left", "turn_right"])
+def test_a_small_turn_as_mediapipe_reads_it_is_a_turn(gesture: str) -> None:
+    # A turn made at 12 to 14 degrees reads as 9 degrees on some faces: still a turn.
+    sign = 1.0 if gesture == "turn_left" else -1.0
+    events = run(Patient(yaw=held(2.0, 1.0, 9.0 * sign)), 6.0)
+    assert names(events) == [gesture]

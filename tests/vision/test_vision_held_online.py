@@ -122,3 +122,68 @@ def test_a_look_down_held_from_the_first_frame_is_corrected_within_the_check_per
     late = [e.gesture for e in events if e.t > 14.5]
     assert late == ["look_down", "look_down"]
     assert neutral.rotation is not None
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0])
+def test_a_turn_made_while_the_neutral_is_still_being_learned_is_heard(fps: float) -> None:
+    # No rest before: the patient turns 0.2 s after the camera finds the face, before any
+    # steady second; the neutral comes from the rest after it, and the turn is then read
+    # again against it (reported late, once, and not as a turn the other way).
+    # (The oscillation detectors, fed angles whose reference moved twice during this turn,
+    # may also report a shake here; that is theirs to fix, not asserted either way.)
+    yaw = add(held(0.2, 1.0, 15.0), held(6.0, 1.5, 15.0))
+    events, _ = _online(Patient(yaw=yaw), 10.0, fps=fps)
+    held_events = [e for e in events if e.gesture not in ("nod", "shake")]
+    assert _names(held_events) == ["turn_left", "turn_left"]
+    assert held_events[0].t < 1.8 + 1.5  # within 1.5 s of the turn's end (0.2 + 1.0 + 2 ramps)
+
+
+def test_a_tilt_made_before_a_wrong_first_neutral_is_corrected_is_heard() -> None:
+    # The first steady second falls inside a long tilt begun from rest; when the neutral moves
+    # to the pose the head dwells at, the tilt (begun from that rest) is heard.
+    roll = add(held(0.2, 2.6, -14.0), held(7.0, 1.5, -14.0))
+    events, _ = _online(Patient(roll=roll), 11.0)
+    assert _names(events) == ["tilt_left", "tilt_left"]
+    assert "tilt_right" not in _names(events)
+
+
+@pytest.mark.parametrize(
+    ("gesture", "channel"),
+    [("mouth_open", "jaw"), ("long_blink", "blink"), ("brow_raise", "brow")],
+)
+def test_an_expression_begun_before_the_resting_face_is_known_is_heard(
+    gesture: str, channel: str
+) -> None:
+    # The expression starts 1.5 s in, while the resting scores are still being learned (the
+    # neutral pose needs a steady second, the resting face one more): read again once known.
+    wave = add(held(1.5, 1.5, 0.5, ramp=0.1), held(7.0, 1.5, 0.5, ramp=0.1))
+    events, _ = _online(Patient(**{channel: wave}), 11.0)
+    assert _names(events) == [gesture, gesture]
+
+
+def test_brows_that_drop_at_every_blink_are_not_raised_between_blinks() -> None:
+    # A face whose brows read high at rest (0.55) and drop with every blink (MediaPipe couples
+    # the two), blinking a third of the time (as a talker in the lipread clips does): the low
+    # scores of the blinks are not the resting brow, so coming back from a blink is not a brow
+    # raise; a real raise above the true rest still is.
+    def blinking(t: float) -> float:
+        if 8.5 <= t <= 11.8:
+            return 0.0
+        phase = t % 0.9
+        return 1.0 if 0.4 <= phase <= 0.7 else 0.0
+
+    brow = add(lambda t: 0.5 - 0.35 * blinking(t), held(9.0, 1.5, 0.3))
+    events, _ = _online(Patient(brow=brow, blink=lambda t: 0.5 * blinking(t)), 15.0)
+    assert _names(events) == ["brow_raise"]
+    assert 10.5 <= events[0].t <= 12.5
+
+
+def test_a_face_whose_closed_eyes_read_weakly_learns_its_long_blink_from_its_blinks() -> None:
+    # Closed eyes read only 0.10 above rest on this face (MediaPipe's blink score saturates
+    # low on some faces): the patient's normal blinks (0.2 s) show what closed reads as, and a
+    # long blink is judged against that, while those normal blinks stay normal blinks.
+    blinks = add(*(held(start, 0.05, 0.10, ramp=0.08) for start in (2.5, 5.0, 7.5, 13.5, 16.0)))
+    blink = add(blinks, held(10.0, 1.5, 0.10, ramp=0.1))
+    events, _ = _online(Patient(blink=blink, noise_score=0.005), 18.0)
+    assert _names(events) == ["long_blink"]
+    assert 11.7 <= events[0].t <= 13.5

@@ -38,6 +38,7 @@ from beckon.vision.gestures import (
     ShakeDetector,
 )
 from beckon.vision.held import HoldDetector, HoldParams
+from beckon.vision.pose import Matrix, relative_angles, rotation_from_angles
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +102,11 @@ class EngineParams:
     rest_near_deg: float = 5.0
     """...counting frames with the head within this of neutral on every axis (an open mouth
     tips MediaPipe's head pitch by 2 to 4 degrees)."""
+    rest_open_eyes_margin: float = 0.1
+    """The brows' resting score comes from frames with the eyes open (blink score at most this
+    above the window's median): MediaPipe lowers the brows with every blink, and a face that
+    blinks a third of the time would otherwise get a resting brow far below its real one, so
+    that every way back from a blink read as a brow raise (a talker in the lipread clips)."""
     oscillation_jaw_share: float = 0.5
     """A nod or shake during which the jaw opened by this share of the patient's mouth_open
     threshold is a cough or talking, not a yes or no."""
@@ -119,6 +125,30 @@ class EngineParams:
     """...at least this share of the profile's threshold, and at most the threshold itself:
     a face whose resting scores are steady (one whose expressions read weakly, as a small or
     unfamiliar face's do) gets the lower bar, a noisy face keeps the default."""
+    blink_peak_share: float = 0.6
+    """Uncalibrated patients: a long blink needs this share of how high the patient's own
+    normal blinks rise (their median peak above rest), but no less than ``adapt_k`` times the
+    resting spread (see ``adapt_k``). MediaPipe's blink score for closed
+    eyes varies by face (0.1 to 0.5 above rest): the patient's short blinks, 15 a minute,
+    measure it, and the hold (``min_hold_s``), not the height, tells a long blink from them."""
+    blink_min_peak: float = 0.05
+    """Smaller rises of the blink score are jitter, not blinks..."""
+    blink_max_s: float = 0.5
+    """...and ones longer than this are not normal blinks (see ``blink_peak_share``)."""
+    blink_floor_ratio: float = 0.4
+    """The long blink's bar stays at least this share of the profile's threshold."""
+    reference_jump_deg: float = 8.0
+    """See :meth:`GestureEngine._check_reference`: the smallest held gesture. Replacements by
+    a nearby pose (3 to 6 degrees on the ASL clips) leave no phantom swing of a nod's size,
+    and restarting on them let a false shake start (``dad_2``)."""
+    replay_s: float = 5.0
+    """When the reference a held gesture is measured against arrives or is replaced (the
+    neutral pose first fixed or moved to where the head really rests; the resting face first
+    learned, or corrected after it was learned from an expression), the last this many
+    seconds are read again against it: a patient who gestures in the first seconds, before a
+    steady second came, is heard a moment late instead of never. An excursion already under
+    way at the start of the kept frames does not count (rest must come first), nor one that
+    began before the last event reported."""
 
 
 class GestureEngine:
@@ -208,6 +238,12 @@ class GestureEngine:
             self.set_noise(*cal.noise)
         self._last_event_t = -math.inf
         self._pending: list[GestureEvent] = []
+        self._history: deque[Any] = deque()
+        self._reference: Matrix | None = None
+        self._blink_start: float | None = None
+        self._blink_peak = 0.0
+        self._blink_peaks: deque[float] = deque(maxlen=9)
+        self._blink_bar: float | None = None
 
     # ------------------------------------------------------------------ state
 
@@ -228,6 +264,7 @@ class GestureEngine:
         self._rest_learned_t = None
         self._rest_recent.clear()
         self._pending.clear()
+        self._history.clear()
 
     # ------------------------------------------------------------------ input
 
@@ -257,9 +294,11 @@ class GestureEngine:
             usable = False
             angles = {}
         chans = channels(obs.blendshapes) if usable else {}
+        rest_before = self.rest
         if usable:
             self._learn_rest(t, chans, angles)
             self._adapt_thresholds(t, chans, angles)
+            self._watch_blinks(t, chans, angles)
             angles["pitch"] = self._deblink(chans, angles["pitch"])
         if self.verifier is not None and self.rest is not None:
             self.verifier.push(obs, self.rest)
@@ -279,7 +318,9 @@ class GestureEngine:
         while self._jaw_raw and self._jaw_raw[0][0] < t - p.oscillation_look_back_s:
             self._jaw_raw.popleft()
 
+        self._check_reference(t, obs)
         version = int(getattr(obs, "neutral_version", 0))
+        replay_head = False
         if version != self._neutral_version:
             # The neutral was replaced: an excursion in progress was measured against the old
             # one (the way back to rest from a "gesture" that was really the rest).
@@ -287,8 +328,15 @@ class GestureEngine:
                 hold.reset()
             self._pending = [e for e in self._pending if e.gesture not in HEAD_HELD]
             self._neutral_version = version
-
+            replay_head = usable
+        replay_face = usable and self._rest_replaced(rest_before)
         candidates: list[GestureEvent] = []
+        if replay_head or replay_face:
+            candidates += self._replay(t, obs, replay_head, replay_face)
+        self._history.append(obs)
+        while self._history and self._history[0].t < t - p.replay_s:
+            self._history.popleft()
+
         sample = (
             osc_sample
             if provisional
@@ -308,40 +356,8 @@ class GestureEngine:
                 )
                 continue
             candidates.append(event)
-        for hold, channel in self.head:
-            value = angles.get(channel) if usable else None
-            others = tuple(v for k, v in angles.items() if k != channel)
-            event = hold.update(t, value, others)
-            if event is not None:
-                candidates.append(event)
-        near = usable and max(abs(v) for v in angles.values()) <= p.expression_max_pose_deg
-        head = tuple(angles.values()) if near else ()
-        turned = near and max(abs(angles["yaw"]), abs(angles["roll"])) > p.brow_max_turn_deg
-        for hold, channel in self.face:
-            value = chans[channel] - self.rest[channel] if near and self.rest is not None else None
-            if hold.gesture == "brow_raise" and turned:
-                value = None
-            event = hold.update(t, value, head)
-            if event is None:
-                continue
-            jaw = max((v for _, v in self._jaw), default=0.0)
-            if hold.gesture in TALKING_EXPRESSIONS and jaw > self._jaw_limit:
-                # People raise their brows and close their eyes for emphasis while they talk;
-                # a patient who means the gesture keeps the mouth still.
-                logger.info(
-                    "%s at t=%.2f dropped: the jaw moved (%.2f), talking", event.gesture, t, jaw
-                )
-                continue
-            candidates.append(event)
-        if usable and self.rest is not None:
-            ratio = max((chans[c] - self.rest[c]) / self._expr_thr[g] for g, c in FACE_HELD.items())
-            self._expr.append((t, ratio))
-        while self._expr and self._expr[0][0] < t - 8.0:
-            self._expr.popleft()
-        if usable:
-            self._axes.append((t, {k: abs(v) / self._axis_thr[k] for k, v in angles.items()}))
-        while self._axes and self._axes[0][0] < t - 8.0:
-            self._axes.popleft()
+        candidates += self._feed_head(t, usable, angles)
+        candidates += self._feed_face(t, usable, angles, chans)
         for hold, channel in self.head:
             if not any(e.gesture == hold.gesture for e in candidates):
                 continue
@@ -382,6 +398,140 @@ class GestureEngine:
             scale = 0.6 + 0.4 * max(0.0, float(obs.quality))
             candidates = [replace(e, confidence=round(e.confidence * scale, 4)) for e in candidates]
         return self._arbitrate(candidates)
+
+    def _check_reference(self, t: float, obs: Any) -> None:
+        """Restart the nod and shake detectors when the angles' reference jumped.
+
+        Until the neutral is known the angles are against the first frame of the stretch, then
+        against the first neutral, which may be replaced (it was a held gesture): each change
+        moves every later angle at once. A head that turned and came back while the reference
+        moved twice then shows two "reversals" it never made (a shake, which also swallows the
+        turn). A jump of ``reference_jump_deg`` or more is therefore not movement but a new
+        start. Only when a neutral was replaced (its version changed from one to the next):
+        drift and refinements of the running median move it slowly, and the first neutral
+        must not restart them (a patient who answers "yes" in the first two seconds nods
+        while the first neutral is fixed: two of the four real nods of the ASL clips).
+        """
+        if not obs.found or getattr(obs, "rotation", None) is None:
+            return
+        reference = _neutral_of(obs)
+        if reference is None:
+            return
+        before, self._reference = self._reference, reference
+        version = int(getattr(obs, "neutral_version", 0))
+        if before is None or version == self._neutral_version or self._neutral_version == 0:
+            return
+        jump = relative_angles(before, reference)
+        size = max(abs(jump.pitch), abs(jump.yaw), abs(jump.roll))
+        if size >= self.params.reference_jump_deg:
+            logger.debug("reference moved %.1f deg at t=%.2f: nods and shakes restart", size, t)
+            for det in self.oscillators:
+                det.reset()
+
+    def _feed_head(self, t: float, usable: bool, angles: dict[str, float]) -> list[GestureEvent]:
+        """One frame to the held head gestures (and the record of how far each axis went)."""
+        out: list[GestureEvent] = []
+        for hold, channel in self.head:
+            value = angles.get(channel) if usable else None
+            others = tuple(v for k, v in angles.items() if k != channel)
+            event = hold.update(t, value, others)
+            if event is not None:
+                out.append(event)
+        if usable:
+            self._axes.append((t, {k: abs(v) / self._axis_thr[k] for k, v in angles.items()}))
+        while self._axes and self._axes[0][0] < t - 8.0:
+            self._axes.popleft()
+        return out
+
+    def _feed_face(
+        self, t: float, usable: bool, angles: dict[str, float], chans: dict[str, float]
+    ) -> list[GestureEvent]:
+        """One frame to the expressions (and the record of how far they rose)."""
+        p = self.params
+        out: list[GestureEvent] = []
+        near = usable and max(abs(v) for v in angles.values()) <= p.expression_max_pose_deg
+        head = tuple(angles.values()) if near else ()
+        turned = near and max(abs(angles["yaw"]), abs(angles["roll"])) > p.brow_max_turn_deg
+        for hold, channel in self.face:
+            value = chans[channel] - self.rest[channel] if near and self.rest is not None else None
+            if hold.gesture == "brow_raise" and turned:
+                value = None
+            event = hold.update(t, value, head)
+            if event is None:
+                continue
+            jaw = max((v for _, v in self._jaw), default=0.0)
+            if hold.gesture in TALKING_EXPRESSIONS and jaw > self._jaw_limit:
+                # People raise their brows and close their eyes for emphasis while they talk;
+                # a patient who means the gesture keeps the mouth still.
+                logger.info(
+                    "%s at t=%.2f dropped: the jaw moved (%.2f), talking", event.gesture, t, jaw
+                )
+                continue
+            out.append(event)
+        if usable and self.rest is not None:
+            ratio = max((chans[c] - self.rest[c]) / self._expr_thr[g] for g, c in FACE_HELD.items())
+            self._expr.append((t, ratio))
+        while self._expr and self._expr[0][0] < t - 8.0:
+            self._expr.popleft()
+        return out
+
+    def _rest_replaced(self, before: dict[str, float] | None) -> bool:
+        """True when the resting face was just learned, or just corrected downward by half a
+        threshold or more on some channel (it had been learned from a held expression)."""
+        if self.rest is None or before is self.rest:
+            return False
+        if before is None:
+            return True
+        return any(
+            before[c] - self.rest[c] >= 0.5 * self._expr_thr[g] for g, c in FACE_HELD.items()
+        )
+
+    def _replay(self, t: float, obs: Any, head: bool, face: bool) -> list[GestureEvent]:
+        """Read the kept frames again against a new reference (see ``EngineParams.replay_s``).
+
+        The head angles are re-measured from each frame's absolute rotation against the neutral
+        now in use (recovered from this frame: its rotation and its angles against it). Events
+        found are reported now, at ``t``.
+        """
+        p = self.params
+        neutral = _neutral_of(obs)
+        if neutral is None or not self._history:
+            return []
+        holds = (self.head if head else []) + (self.face if face else [])
+        first = self._history[0].t
+        for hold, _ in holds:
+            hold.reset()
+            hold.update(first - 1e-3, None)  # rest must come before a gesture counts
+        if head:
+            self._axes.clear()
+        if face:
+            self._expr.clear()
+        found: list[tuple[GestureEvent, float]] = []
+        for h in self._history:
+            rotation = getattr(h, "rotation", None)
+            usable = bool(h.found) and rotation is not None and h.quality >= p.min_quality
+            angles: dict[str, float] = {}
+            if usable and rotation is not None:
+                a = relative_angles(neutral, rotation)
+                angles = {"pitch": a.pitch, "yaw": a.yaw, "roll": a.roll}
+                usable = max(abs(v) for v in angles.values()) <= p.max_abs_deg
+            chans = channels(h.blendshapes) if usable else {}
+            if usable:
+                angles["pitch"] = self._deblink(chans, angles["pitch"])
+            events = self._feed_head(h.t, usable, angles) if head else []
+            events += self._feed_face(h.t, usable, angles, chans) if face else []
+            for e in events:
+                hold = next(d for d, _ in holds if d.gesture == e.gesture)
+                found.append((e, hold.last_start))
+        out: list[GestureEvent] = []
+        for e, start in found:
+            if start <= self._last_event_t:
+                continue  # begun before the last event reported: that event may have been it
+            logger.info(
+                "%s at t=%.2f found again at t=%.2f against the new reference", e.gesture, e.t, t
+            )
+            out.append(replace(e, t=t))
+        return out
 
     def _defer_to_oscillations(
         self, t: float, candidates: list[GestureEvent]
@@ -451,10 +601,40 @@ class GestureEngine:
             lower = float(np.percentile(v, 50) - np.percentile(v, 10))
             default = self.profile.setting(hold.gesture).threshold
             thr = min(default, max(p.adapt_floor_ratio * default, p.adapt_k * lower))
+            if hold.gesture == "long_blink" and self._blink_bar is not None:
+                # The patient's blinks may lower the bar, not under the resting noise's: on a
+                # noisy face, jitter makes "blinks" of its own.
+                thr = min(thr, max(self._blink_bar, p.adapt_k * lower))
             if abs(thr - hold.params.enter) > 1e-4:
                 hold.params = replace(hold.params, enter=thr)
                 self._expr_thr[hold.gesture] = thr
                 logger.debug("%s threshold adapted to %.3f at t=%.2f", hold.gesture, thr, t)
+
+    def _watch_blinks(self, t: float, chans: dict[str, float], angles: dict[str, float]) -> None:
+        """Measure the patient's normal blinks and set the long blink's bar from them (see
+        ``EngineParams.blink_peak_share``); uncalibrated patients only."""
+        p = self.params
+        if not self._adapt or self.rest is None:
+            return
+        if max(abs(v) for v in angles.values()) > p.expression_max_pose_deg:
+            self._blink_start = None
+            return
+        x = chans["blink"] - self.rest["blink"]
+        if self._blink_start is None:
+            if x >= p.blink_min_peak:
+                self._blink_start, self._blink_peak = t, x
+            return
+        if x >= 0.5 * p.blink_min_peak:
+            self._blink_peak = max(self._blink_peak, x)
+            return
+        if t - self._blink_start <= p.blink_max_s:
+            self._blink_peaks.append(self._blink_peak)
+        self._blink_start = None
+        if len(self._blink_peaks) >= 2:
+            # Applied by _adapt_thresholds, never under the bar the resting noise sets.
+            default = self.profile.setting("long_blink").threshold
+            bar = p.blink_peak_share * float(np.median(self._blink_peaks))
+            self._blink_bar = max(p.blink_floor_ratio * default, bar)
 
     def _learn_rest(self, t: float, chans: dict[str, float], angles: dict[str, float]) -> None:
         """Resting expression scores: the median over the first steady second near neutral,
@@ -480,10 +660,7 @@ class GestureEngine:
             if any(hold.active for hold, _ in self.face):
                 return  # frozen during an excursion
             self._rest_learned_t = t
-            rest = {
-                c: float(np.percentile([s[c] for _, s in self._rest_recent], 20))
-                for c in CHANNEL_NAMES
-            }
+            rest = _low_rest([s for _, s in self._rest_recent], p.rest_open_eyes_margin)
             if max(abs(rest[c] - self.rest[c]) for c in CHANNEL_NAMES) > 0.02:
                 logger.info(
                     "resting expression scores now %s", {k: round(v, 3) for k, v in rest.items()}
@@ -523,6 +700,28 @@ class GestureEngine:
             self._last_event_t = event.t
             out.append(event)
         return out
+
+
+def _low_rest(samples: list[dict[str, float]], open_margin: float) -> dict[str, float]:
+    """The low fifth of each channel over ``samples``; the brows' over the frames with the
+    eyes open only (see ``EngineParams.rest_open_eyes_margin``)."""
+    blink = np.array([s["blink"] for s in samples])
+    open_eyes = blink <= float(np.median(blink)) + open_margin
+    rest = {c: float(np.percentile([s[c] for s in samples], 20)) for c in CHANNEL_NAMES}
+    rest["brow"] = float(
+        np.percentile([s["brow"] for s, o in zip(samples, open_eyes, strict=True) if o], 20)
+    )
+    return rest
+
+
+def _neutral_of(obs: Any) -> Matrix | None:
+    """The neutral rotation ``obs``'s angles were measured against (``R @ M.T``, where
+    ``M = R_neutral.T @ R`` is the relative rotation), or None without a rotation."""
+    rotation = getattr(obs, "rotation", None)
+    if rotation is None or obs.pitch is None or obs.yaw is None or obs.roll is None:
+        return None
+    relative = rotation_from_angles(float(obs.pitch), float(obs.yaw), float(obs.roll))
+    return np.asarray(np.asarray(rotation) @ relative.T, dtype=np.float64)
 
 
 def _replace_amp(params: Any, threshold: float) -> Any:
