@@ -18,7 +18,7 @@ from beckon.vision.gestures import (
     PoseSample,
     ShakeDetector,
 )
-from tests.vision.traces import Wave, nodding, sine, zero
+from tests.vision.traces import Wave, add, nodding, sine, zero
 
 FPS = 30.0
 
@@ -351,3 +351,20 @@ def test_a_slow_small_yaw_sway_of_a_calm_patient_is_not_a_shake() -> None:
     yaw = sine(2.5, 10.0, 3.0, 0.4)
     assert run(ShakeDetector(), trace(13.0, yaw=yaw)) == []
     assert run(ShakeDetector(), trace(13.0, yaw=yaw, noise=0.1)) == []
+
+
+@pytest.mark.parametrize("fps", [10.0, 30.0])
+def test_a_brisk_small_nod_of_a_patient_swaying_slowly_is_found(fps: float) -> None:
+    # A patient who sways slowly (0.25 Hz, 2.5 degrees) but is otherwise still: the calm
+    # background is measured about the sway's trend, so a brisk 2.6 degree nod (what MediaPipe
+    # reads of a 3 to 6 degree one) clears the adapted threshold...
+    sway = sine(0.0, 12.0, 2.5, 0.25)
+    nod = nod_wave(6.2, cycles=3, swing=2.6, hz=2.5)
+    samples = trace(10.0, pitch=add(sway, nod), fps=fps, noise=0.1)
+    assert [e.gesture for e in run(NodDetector(), samples)] == ["nod"], fps
+    # ...while the sway alone is nothing, and a slow nod as small as the sway does not count:
+    # its swings must clear the threshold measured with the sway left in.
+    assert run(NodDetector(), trace(10.0, pitch=sway, fps=fps, noise=0.1)) == []
+    slow = nod_wave(6.2, cycles=2, swing=2.6, hz=0.7)
+    samples = trace(10.0, pitch=add(sway, slow), fps=fps, noise=0.1)
+    assert run(NodDetector(), samples) == [], fps
