@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -368,3 +369,20 @@ def test_a_brisk_small_nod_of_a_patient_swaying_slowly_is_found(fps: float) -> N
     slow = nod_wave(6.2, cycles=2, swing=2.6, hz=0.7)
     samples = trace(10.0, pitch=add(sway, slow), fps=fps, noise=0.1)
     assert run(NodDetector(), samples) == [], fps
+
+
+@pytest.mark.parametrize("fps", [15.0, 30.0])
+def test_a_brisk_small_shake_of_a_still_patient_is_found(fps: float) -> None:
+    # Yaw is the quietest axis (jitter 0.05 to 0.12 degrees), and MediaPipe reads a brisk 3 to
+    # 6 degree shake as 2 to 3 degrees of yaw: with the default profile's 5 degree shake
+    # threshold, a still patient's adapted threshold goes down to 1.8 degrees (a nod's floor).
+    params = replace(SHAKE_PARAMS, min_amplitude_deg=5.0)
+    yaw = sine(2.5, 3 / 2.5, swing=2.6, hz=2.5)
+    det = ShakeDetector(params)
+    events = run(det, trace(6.0, yaw=yaw, fps=fps, noise=0.15))
+    assert [e.gesture for e in events] == ["shake"], fps
+    assert det.swing_threshold <= 1.8
+    # The same still patient's jitter, and a small 5 Hz yaw tremor, are nothing.
+    assert run(ShakeDetector(params), trace(6.0, fps=fps, noise=0.15)) == []
+    tremor = sine(2.5, 3.0, swing=1.5, hz=5.0)
+    assert run(ShakeDetector(params), trace(7.0, yaw=tremor, fps=fps, noise=0.15)) == []

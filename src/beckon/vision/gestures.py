@@ -172,7 +172,11 @@ NOD_PARAMS = GestureParams()
 """Defaults for nods: healthy people nod at ~1.7 Hz with a ~13 degree swing; patients less."""
 
 SHAKE_PARAMS = GestureParams(
-    min_amplitude_deg=4.0, other_max_ratio=0.45, lead_swing_ratio=0.6, calm_hold_s=2.0
+    min_amplitude_deg=4.0,
+    other_max_ratio=0.45,
+    lead_swing_ratio=0.6,
+    calm_hold_s=2.0,
+    calm_floor_ratio=0.36,
 )
 """Defaults for shakes: healthy swings are larger (~37 degrees), so ask a little more."""
 
