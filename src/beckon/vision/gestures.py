@@ -119,11 +119,6 @@ class GestureParams:
     """Turning points further apart than this are swaying, not one gesture; started over."""
     settle_s: float = 0.25
     """Complete once the head moved less than ``settle_band`` for this long near its start..."""
-    settle_half_period_share: float = 0.0
-    """...and for at least this share of the movement's last half period. For nods (0.75): a
-    slow nod (0.5 to 1 Hz) is one-sided and dwells at its rest end between cycles for about
-    half a half period, and completing there fired once mid-gesture and again at its end. A
-    shake swings through its rest and does not dwell there (0: no extra latency)."""
     rest_reset_s: float = 0.8
     """...or for this long anywhere; settled this long without enough reversals: forget it."""
     settle_band: float = 0.25
@@ -173,7 +168,7 @@ class GestureParams:
     """Time constant of the light low-pass filter applied to the angles."""
 
 
-NOD_PARAMS = GestureParams(settle_half_period_share=0.75)
+NOD_PARAMS = GestureParams()
 """Defaults for nods: healthy people nod at ~1.7 Hz with a ~13 degree swing; patients less."""
 
 SHAKE_PARAMS = GestureParams(
@@ -398,13 +393,7 @@ class OscillationDetector:
             or abs(self._extreme.value - self._rest_value) <= band
             or abs(x - self._rest_value) < abs(x - self._extreme.value)
         )
-        settle = p.settle_s
-        if len(self._pivots) >= 2:
-            # A slow nod dwells at its rest end between cycles for about half a half period:
-            # that pause is not the end of the gesture.
-            last_half = self._pivots[-1].t - self._pivots[-2].t
-            settle = max(settle, p.settle_half_period_share * last_half)
-        done = (settled_for >= settle and back) or settled_for >= p.rest_reset_s
+        done = (settled_for >= p.settle_s and back) or settled_for >= p.rest_reset_s
         if done and reversals >= p.min_reversals:
             return self._complete(t, x)
         if settled_for >= p.rest_reset_s:
