@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -18,7 +19,7 @@ from beckon.vision.gestures import (
     PoseSample,
     ShakeDetector,
 )
-from tests.vision.traces import Wave, nodding, sine, zero
+from tests.vision.traces import Wave, add, nodding, sine, zero
 
 FPS = 30.0
 
@@ -351,3 +352,37 @@ def test_a_slow_small_yaw_sway_of_a_calm_patient_is_not_a_shake() -> None:
     yaw = sine(2.5, 10.0, 3.0, 0.4)
     assert run(ShakeDetector(), trace(13.0, yaw=yaw)) == []
     assert run(ShakeDetector(), trace(13.0, yaw=yaw, noise=0.1)) == []
+
+
+@pytest.mark.parametrize("fps", [10.0, 30.0])
+def test_a_brisk_small_nod_of_a_patient_swaying_slowly_is_found(fps: float) -> None:
+    # A patient who sways slowly (0.25 Hz, 2.5 degrees) but is otherwise still: the calm
+    # background is measured about the sway's trend, so a brisk 2.6 degree nod (what MediaPipe
+    # reads of a 3 to 6 degree one) clears the adapted threshold...
+    sway = sine(0.0, 12.0, 2.5, 0.25)
+    nod = nod_wave(6.2, cycles=3, swing=2.6, hz=2.5)
+    samples = trace(10.0, pitch=add(sway, nod), fps=fps, noise=0.1)
+    assert [e.gesture for e in run(NodDetector(), samples)] == ["nod"], fps
+    # ...while the sway alone is nothing, and a slow nod as small as the sway does not count:
+    # its swings must clear the threshold measured with the sway left in.
+    assert run(NodDetector(), trace(10.0, pitch=sway, fps=fps, noise=0.1)) == []
+    slow = nod_wave(6.2, cycles=2, swing=2.6, hz=0.7)
+    samples = trace(10.0, pitch=add(sway, slow), fps=fps, noise=0.1)
+    assert run(NodDetector(), samples) == [], fps
+
+
+@pytest.mark.parametrize("fps", [15.0, 30.0])
+def test_a_brisk_small_shake_of_a_still_patient_is_found(fps: float) -> None:
+    # Yaw is the quietest axis (jitter 0.05 to 0.12 degrees), and MediaPipe reads a brisk 3 to
+    # 6 degree shake as 2 to 3 degrees of yaw: with the default profile's 5 degree shake
+    # threshold, a still patient's adapted threshold goes down to 1.8 degrees (a nod's floor).
+    params = replace(SHAKE_PARAMS, min_amplitude_deg=5.0)
+    yaw = sine(2.5, 3 / 2.5, swing=2.6, hz=2.5)
+    det = ShakeDetector(params)
+    events = run(det, trace(6.0, yaw=yaw, fps=fps, noise=0.15))
+    assert [e.gesture for e in events] == ["shake"], fps
+    assert det.swing_threshold <= 1.8
+    # The same still patient's jitter, and a small 5 Hz yaw tremor, are nothing.
+    assert run(ShakeDetector(params), trace(6.0, fps=fps, noise=0.15)) == []
+    tremor = sine(2.5, 3.0, swing=1.5, hz=5.0)
+    assert run(ShakeDetector(params), trace(7.0, yaw=tremor, fps=fps, noise=0.15)) == []

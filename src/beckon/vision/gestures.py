@@ -147,6 +147,12 @@ class GestureParams:
     """...this share of ``min_amplitude_deg`` (2.5 degrees for a nod): a weak patient lying
     still can answer with a 3 degree nod, while a restless one (or one signing or talking,
     whose background is larger) keeps the full threshold."""
+    slow_half_s: float = 0.6
+    """The calm background is measured about its slow trend, so a patient who sways slowly
+    (0.15 to 0.4 Hz) but is otherwise still keeps the low threshold for brisk swings; a
+    movement whose turning points are further apart than this (slower than about 0.8 Hz) is
+    as slow as the sway itself, and its swings must clear the threshold measured with the
+    sway left in (:attr:`slow_swing_threshold`)."""
     calm_hold_s: float = 0.0
     """A measured calm background is kept this long after the last calm window: the slow
     first swing of a shake pauses at its extreme, and the window then holds the shake's own
@@ -166,7 +172,11 @@ NOD_PARAMS = GestureParams()
 """Defaults for nods: healthy people nod at ~1.7 Hz with a ~13 degree swing; patients less."""
 
 SHAKE_PARAMS = GestureParams(
-    min_amplitude_deg=4.0, other_max_ratio=0.45, lead_swing_ratio=0.6, calm_hold_s=2.0
+    min_amplitude_deg=4.0,
+    other_max_ratio=0.45,
+    lead_swing_ratio=0.6,
+    calm_hold_s=2.0,
+    calm_floor_ratio=0.36,
 )
 """Defaults for shakes: healthy swings are larger (~37 degrees), so ask a little more."""
 
@@ -178,6 +188,17 @@ def _sampled(half_period: float, dt: float) -> float:
     if half_period <= 0 or dt <= 0:
         return 1.0
     return math.cos(min(math.pi / 2, math.pi * dt / (4.0 * half_period)))
+
+
+def _jitter(times: list[float], values: list[float]) -> float:
+    """Range (10th to 90th percentile) of ``values`` about their slow trend (a parabola over
+    the window): a slow postural sway moves the head degrees over seconds but is no reversal,
+    while jitter, tremor and the bobs of talking stay in the residual."""
+    t = np.asarray(times, dtype=float)
+    v = np.asarray(values, dtype=float)
+    if len(v) >= 6 and t[-1] > t[0]:
+        v = v - np.polyval(np.polyfit(t - t[0], v, 1), t - t[0])
+    return float(np.percentile(v, 90) - np.percentile(v, 10))
 
 
 @dataclass(slots=True)
@@ -221,7 +242,9 @@ class OscillationDetector:
         self._first_leg = True  # the next reversal ends the leg from where the movement began
         self._rhythm = False  # a sustained rhythm: wait for the head to settle
         self._calm: float | None = None  # the adapted swing threshold (None: the default)
+        self._calm_slow: float | None = None  # the same, for slow swings (see ``slow_half_s``)
         self._calm_t = -math.inf  # when the background was last measured calm
+        self._calm_slow_t = -math.inf  # ... with its slow sway left in
 
     def reset(self) -> None:
         """Forget the gesture in progress and the cooldown (e.g. new patient)."""
@@ -245,24 +268,45 @@ class OscillationDetector:
         base = p.min_amplitude_deg if self._calm is None else self._calm
         return max(base, p.k_noise * self.noise[self.axis])
 
+    @property
+    def slow_swing_threshold(self) -> float:
+        """The smallest swing that counts for a slow movement (see ``slow_half_s``): adapted
+        only to a background that was calm without removing its slow sway."""
+        p = self.params
+        base = p.min_amplitude_deg if self._calm_slow is None else self._calm_slow
+        return max(base, p.k_noise * self.noise[self.axis])
+
     def _measure_calm(self, t: float) -> None:
         """Adapt the swing threshold to the background movement while no gesture is under
         way and the head is still (see ``calm_s``); kept while it moves, so a gesture never
         raises its own bar."""
         p = self.params
         since = max(t - p.calm_s, self._last_event_t + 0.5)
-        recent = [v for ts, v in self._history if ts >= since]
+        window = [(ts, v) for ts, v in self._history if ts >= since]
         if t - self._calm_t > p.calm_hold_s:
             self._calm = None
+        if t - self._calm_slow_t > p.calm_hold_s:
+            self._calm_slow = None
         if not self._history or t - max(self._history[0][0], since) < p.calm_s - 0.05:
             return
-        if len(recent) < 8:
+        if len(window) < 8:
             return
-        spread = float(np.percentile(recent, 90) - np.percentile(recent, 10))
-        if spread < p.calm_ratio * p.min_amplitude_deg:
-            floor = p.calm_floor_ratio * p.min_amplitude_deg
-            self._calm = min(p.min_amplitude_deg, max(floor, p.calm_k * spread))
+        floor = p.calm_floor_ratio * p.min_amplitude_deg
+
+        def adapted(spread: float) -> float | None:
+            if spread >= p.calm_ratio * p.min_amplitude_deg:
+                return None
+            return min(p.min_amplitude_deg, max(floor, p.calm_k * spread))
+
+        values = [v for _, v in window]
+        jitter = adapted(_jitter([ts for ts, _ in window], values))
+        if jitter is not None:
+            self._calm = jitter
             self._calm_t = t
+        slow = adapted(float(np.percentile(values, 90) - np.percentile(values, 10)))
+        if slow is not None:
+            self._calm_slow = slow
+            self._calm_slow_t = t
 
     # -- input ------------------------------------------------------------------------------
 
@@ -510,6 +554,19 @@ class OscillationDetector:
             p.k_noise * self.noise[self.other],
         )
         start_t = self._pivots[0].t
+        half = float(np.median(np.diff([pv.t for pv in self._pivots])))
+        if half > p.slow_half_s and median_swing < self.slow_swing_threshold:
+            logger.debug(
+                "%s rejected at t=%.2f: slow swing %.1f deg (every %.2fs) under the threshold "
+                "%.1f deg with the background sway",
+                self.gesture,
+                t,
+                median_swing,
+                half,
+                self.slow_swing_threshold,
+            )
+            self._start(t, x)
+            return None
         if median_swing < p.background_ratio * self._background:
             logger.debug(
                 "%s rejected at t=%.2f: swing %.1f deg does not stand out from the background "
