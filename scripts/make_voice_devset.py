@@ -21,6 +21,7 @@ import hashlib
 import io
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,69 @@ ARCTIC = ("LCAV+pyroomacoustics", "examples/input_samples")
 VOSK = "alphacep+vosk-api"
 OSR = ("joinly-ai+joinly", "tests/data/speech_audio/OSR_us_000_0034_8k.wav")
 KSPON = ("uk-kim+korean_speech_recognition", "sample/sample.pcm")
+
+
+@dataclass(frozen=True)
+class KoreanSource:
+    """Korean recordings of real people from one repository (docs/voice.md lists them).
+
+    ``part`` is fixed per source (each is one speaker or one recording session), chosen so
+    that both parts hold talk and single words; ``cut`` splits a long file into utterances
+    at its pauses; ``expected`` is what every file must give (a request only when someone
+    really says one).
+    """
+
+    root: str
+    paths: tuple[str, ...]
+    prefix: str
+    group: str
+    part: str
+    cut: bool = False
+    expected: str = "none"
+
+
+KOREAN = (
+    # Phone calls (AI Hub ordinary calls and Financial Supervisory Service scam calls), 2 s each.
+    KoreanSource(
+        "dxlabskku+vishing", ("data/2.0/normal", "data/2.0/vishing"), "vishing", "talk", "tune"
+    ),
+    # Children saying single words (AI Hub free conversation, children), 0.5-2 s each.
+    KoreanSource("neopons+aivis_api_server", ("sample_wavs",), "kws", "other word", "tune"),
+    # A smart-lighting command ("... to blue"): a request to change the lights.
+    KoreanSource(
+        "Picovoice+rhino",
+        ("resources/audio_samples/test_within_context_ko.wav",),
+        "rhino",
+        "request",
+        "tune",
+        expected="lights",
+    ),
+    # An out-of-context sentence for the same demo ("give me coffee").
+    KoreanSource(
+        "Picovoice+rhino",
+        ("resources/audio_samples/test_out_of_context_ko.wav",),
+        "rhino",
+        "talk",
+        "tune",
+    ),
+    # A read paragraph (a workshop's demo recording), cut at its pauses.
+    KoreanSource("MK316+workshop22", ("korean.wav",), "mk316", "talk", "score", cut=True),
+    # Wake words said one after another, cut into single words.
+    KoreanSource(
+        "Picovoice+porcupine",
+        ("resources/audio_samples/multiple_keywords_ko.wav",),
+        "porcupine",
+        "other word",
+        "score",
+        cut=True,
+    ),
+    # A read sentence.
+    KoreanSource(
+        "Picovoice+leopard", ("resources/audio_samples/test_ko.wav",), "leopard", "talk", "score"
+    ),
+    # A student project's test recording.
+    KoreanSource("pnu-002-team04+voicenote", ("korean.wav",), "pnu", "talk", "score"),
+)
 
 # Speech Commands words and what they must become (None: no intent at all).
 COMMAND_WORDS = {"yes": "yes", "no": "no", "stop": "cancel"}
@@ -84,6 +148,54 @@ def _audio(blob: bytes, path: str, raw_rate: int = 16000) -> np.ndarray:
     return to_int16_mono_16k(data, int(rate))
 
 
+def utterances(
+    audio: np.ndarray,
+    frame_s: float = 0.02,
+    min_pause_s: float = 0.25,
+    pad_s: float = 0.15,
+    min_s: float = 0.4,
+    max_s: float = 10.0,
+) -> list[tuple[int, int]]:
+    """Sample ranges of the utterances in a long recording, cut at its pauses.
+
+    A frame is speech when its RMS energy is above the quiet floor (10th percentile) by a
+    tenth of the way to the loud level (95th percentile); a pause of ``min_pause_s`` ends an
+    utterance. Pieces shorter than ``min_s`` are dropped, longer than ``max_s`` cut evenly.
+    """
+    rate = 16000
+    n = int(rate * frame_s)
+    k = len(audio) // n
+    if k == 0:
+        return []
+    energy = np.sqrt(np.mean(audio[: k * n].astype(np.float64).reshape(k, n) ** 2, axis=1))
+    floor, loud = np.percentile(energy, 10), np.percentile(energy, 95)
+    voiced = energy > floor + 0.1 * (loud - floor)
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
+    quiet = 0
+    for i, v in enumerate(voiced):
+        if v:
+            start = i if start is None else start
+            quiet = 0
+        elif start is not None:
+            quiet += 1
+            if quiet * frame_s >= min_pause_s:
+                spans.append((start, i - quiet + 1))
+                start, quiet = None, 0
+    if start is not None:
+        spans.append((start, k))
+    out: list[tuple[int, int]] = []
+    for s, t in spans:
+        if (t - s) * frame_s < min_s:
+            continue
+        a = max(0, int((s * frame_s - pad_s) * rate))
+        b = min(len(audio), int((t * frame_s + pad_s) * rate))
+        pieces = int(np.ceil((b - a) / (max_s * rate)))
+        edges = np.linspace(a, b, pieces + 1).astype(int)
+        out.extend(zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True))
+    return out
+
+
 def _part(key: str) -> str:
     """tune or score, stable per speaker (or per file when there is no speaker)."""
     return "tune" if hashlib.sha1(key.encode()).digest()[0] % 2 == 0 else "score"
@@ -92,7 +204,9 @@ def _part(key: str) -> str:
 def build(mirrors: Path, out: Path) -> dict[str, int]:
     rows: dict[str, list[tuple[str, str, str, str]]] = {"tune": [], "score": []}
 
-    def add(src: Source, path: str, name: str, lang: str, expected: str, group: str, key: str):
+    def add(
+        src: Source, path: str, name: str, lang: str, expected: str, group: str, key: str
+    ) -> None:
         part = _part(key)
         target = out / part / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -157,6 +271,23 @@ def build(mirrors: Path, out: Path) -> dict[str, int]:
             "talk",
             "x",
         )
+
+    for ks in KOREAN:
+        if not (mirrors / ks.root).is_dir():
+            print(f"skipped {ks.root}: no {mirrors / ks.root}")
+            continue
+        src = Source(mirrors / ks.root)
+        files = [f for folder in ks.paths for f in src.list(folder) if f.endswith((".wav", ".pcm"))]
+        for f in files:
+            audio = _audio(src.read(f), f)
+            spans = utterances(audio) if ks.cut else [(0, len(audio))]
+            stem = Path(f).stem if len(ks.paths) == 1 else f"{Path(f).parent.name}_{Path(f).stem}"
+            for i, (a, b) in enumerate(spans):
+                name = f"ko/{ks.prefix}/{stem}" + (f"_{i:02d}" if ks.cut else "") + ".wav"
+                target = out / ks.part / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                write_wav(target, audio[a:b])
+                rows[ks.part].append((name, "ko", ks.expected, ks.group))
 
     counts = {}
     for part, items in rows.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,15 +12,49 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(scope="module")
+def demos(
+    models_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, subprocess.CompletedProcess[str]]:
+    """`beckon demo --headless`, and `beckon demo` where there is no display, started side by
+    side: the second plays its clip in real time and mostly waits, so the first runs in the
+    meantime. Each has its own BECKON_HOME (its own outbox and station database) and its own
+    broker on a free port."""
+    base = {**os.environ, "BECKON_MODELS_DIR": str(models_dir)}
+    no_display = {
+        k: v for k, v in base.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    runs = {
+        "headless": (["--headless"], base),
+        "no display": ([], no_display),
+    }
+    started = {
+        name: subprocess.Popen(
+            [sys.executable, "-m", "beckon", "demo", *flags],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+            env={**env, "BECKON_HOME": str(tmp_path_factory.mktemp("demo-home"))},
+        )
+        for name, (flags, env) in runs.items()
+    }
+    try:
+        outputs = {name: proc.communicate(timeout=240) for name, proc in started.items()}
+    finally:
+        for proc in started.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
+    return {
+        name: subprocess.CompletedProcess(proc.args, proc.returncode, *outputs[name])
+        for name, proc in started.items()
+    }
+
+
 @pytest.mark.vision
-def test_headless_demo_tells_the_story_of_one_request_to_its_resolution(installed_models):
-    result = subprocess.run(
-        [sys.executable, "-m", "beckon", "demo", "--headless"],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        cwd=REPO,
-    )
+def test_headless_demo_tells_the_story_of_one_request_to_its_resolution(demos):
+    result = demos["headless"]
     assert result.returncode == 0, result.stdout + result.stderr
     story = result.stdout
     order = [
@@ -51,20 +86,9 @@ def test_demo_without_models_says_how_to_install_them(tmp_path, monkeypatch):
 
 
 @pytest.mark.vision
-def test_demo_without_a_display_tells_the_story_in_the_terminal(installed_models):
+def test_demo_without_a_display_tells_the_story_in_the_terminal(demos):
     """What `scripts/demo.sh` does on a server reached over SSH: no window, the same story."""
-    import os
-
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env.pop("QT_QPA_PLATFORM", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "beckon", "demo"],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        cwd=REPO,
-        env=env,
-    )
+    result = demos["no display"]
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no display" in result.stderr and "telling the story here instead" in result.stderr
     assert "The request is closed" in result.stdout

@@ -6,7 +6,10 @@ import os
 import subprocess
 import sys
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -32,27 +35,35 @@ def test_every_subpackage_is_listed_in_pyproject():
     assert on_disk <= listed, f"add to pyproject [tool.setuptools] packages: {on_disk - listed}"
 
 
-def test_building_the_wheel_warns_about_no_folder(tmp_path):
-    build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(tmp_path), str(REPO)],
+@dataclass(frozen=True)
+class Build:
+    wheels: Path
+    done: subprocess.CompletedProcess[str]
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The wheel, built once for this module (a build takes seconds): one test reads the
+    build's output, the other installs what it made."""
+    wheels = tmp_path_factory.mktemp("wheels")
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(wheels), str(REPO)],
         capture_output=True,
         text=True,
         timeout=300,
     )
-    assert build.returncode == 0, build.stderr[-3000:]
-    output = build.stdout + build.stderr
+    return Build(wheels, done)
+
+
+def test_building_the_wheel_warns_about_no_folder(build):
+    assert build.done.returncode == 0, build.done.stderr[-3000:]
+    output = build.done.stdout + build.done.stderr
     assert "would be ignored" not in output and "absent from the `packages`" not in output
 
 
-def test_the_wheel_installs_and_runs_without_the_checkout(tmp_path):
-    wheels = tmp_path / "wheels"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(REPO)],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    (wheel,) = wheels.glob("beckon_bedside-*.whl")
+def test_the_wheel_installs_and_runs_without_the_checkout(build, tmp_path):
+    assert build.done.returncode == 0, build.done.stderr[-3000:]
+    (wheel,) = build.wheels.glob("beckon_bedside-*.whl")
     site = tmp_path / "site"
     subprocess.run(
         [

@@ -39,26 +39,41 @@ def test_the_capture_can_be_turned_off(
     assert "W0000" in capfd.readouterr().err
 
 
-def _replay_stderr(installed_models: Path, *flags: str) -> str:
-    """``beckon replay`` on a real clip: it builds a real FaceLandmarker."""
+def _replay_stderrs(installed_models: Path, *runs: tuple[str, ...]) -> list[str]:
+    """``beckon replay`` on a real clip (it builds a real FaceLandmarker), once per set of
+    flags. The runs only read the clip, so they go side by side, a core each."""
     clip = installed_models.parent / "native-log-clip.mp4"
     if not clip.exists():
         from beckon.lab import demo
         from beckon.modelstore import require_model
 
         demo.render_demo_clip(clip, require_model("face_landmarker"))
-    result = subprocess.run(
-        [sys.executable, "-m", "beckon", *flags, "replay", str(clip), "--json"],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        cwd=REPO,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stderr
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-m", "beckon", *flags, "replay", str(clip), "--json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+        )
+        for flags in runs
+    ]
+    try:
+        results = [proc.communicate(timeout=240) for proc in started]
+    finally:
+        for proc in started:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
+    stderrs = []
+    for proc, (_, stderr) in zip(started, results, strict=True):
+        assert proc.returncode == 0, stderr[-2000:]
+        stderrs.append(stderr)
+    return stderrs
 
 
 @pytest.mark.vision
 def test_a_real_landmarker_starts_quietly_and_verbose_shows_why(installed_models: Path) -> None:
-    assert "W0000" not in _replay_stderr(installed_models)
-    assert "face_landmarker_graph.cc" in _replay_stderr(installed_models, "--verbose")
+    quiet, verbose = _replay_stderrs(installed_models, (), ("--verbose",))
+    assert "W0000" not in quiet
+    assert "face_landmarker_graph.cc" in verbose

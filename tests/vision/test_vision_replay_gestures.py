@@ -7,6 +7,7 @@ import json
 import random
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -30,28 +31,58 @@ def _write(rig: synthetic.FaceRig, segments: list[synthetic.Segment], path: Path
     synthetic.write_video(path, frames, FPS)
 
 
+@dataclass(frozen=True)
+class Rendered:
+    profile: Path
+    every_gesture: Path
+    labels: list[benchdata.Label]
+
+
 @pytest.fixture(scope="module")
-def profile_file(
+def rendered(
     rig: synthetic.FaceRig, face_model: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Path:
-    """A calibration video on the standard timeline, calibrated by the CLI."""
+) -> Rendered:
+    """A calibration video on the standard timeline, calibrated by the CLI; and rest, then each
+    of the eleven gestures once, with rests between (about 50 s). The CLI calibrates in its own
+    process while this one renders the second clip: the two take a core each instead of
+    running one after the other."""
     folder = tmp_path_factory.mktemp("calibration")
     clip = benchdata.calibration_clip("astronaut", "test", 1.0, seed=11)
     video = folder / "calibration.mp4"
     _write(rig, list(clip.segments), video)
     out = folder / "patient.toml"
-    result = subprocess.run(
-        [sys.executable, "-m", "beckon", "calibrate", str(video), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        cwd=REPO,
-        env=_env(face_model),
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    summary = json.loads(result.stdout)
+    stdout, stderr = folder / "calibrate.out", folder / "calibrate.err"
+    with stdout.open("wb") as out_file, stderr.open("wb") as err_file:
+        calibrate = subprocess.Popen(
+            [sys.executable, "-m", "beckon", "calibrate", str(video), "--out", str(out)],
+            stdout=out_file,
+            stderr=err_file,
+            cwd=REPO,
+            env=_env(face_model),
+        )
+    try:
+        rng = random.Random(3)
+        script = benchdata.Script(rng)
+        script.rest(2.5, blinks=False)
+        for g in GESTURES:
+            script.add(*benchdata.gesture_segments(g, 1.0, rng, hold_s=1.2), label=g)
+            script.rest(2.6, blinks=False)
+        path = tmp_path_factory.mktemp("clips") / "every_gesture.mp4"
+        _write(rig, script.segments, path)
+        returncode = calibrate.wait(240)
+    finally:
+        if calibrate.poll() is None:
+            calibrate.kill()
+            calibrate.wait(10)
+    assert returncode == 0, stderr.read_text(errors="replace")[-2000:]
+    summary = json.loads(stdout.read_text())
     assert summary["disabled"] == []
-    return out
+    return Rendered(out, path, script.labels)
+
+
+@pytest.fixture(scope="module")
+def profile_file(rendered: Rendered) -> Path:
+    return rendered.profile
 
 
 def _env(face_model: Path) -> dict[str, str]:
@@ -63,17 +94,8 @@ def _env(face_model: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def every_gesture(rig: synthetic.FaceRig, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """Rest, then each of the eleven gestures once, with rests between (about 50 s)."""
-    rng = random.Random(3)
-    script = benchdata.Script(rng)
-    script.rest(2.5, blinks=False)
-    for g in GESTURES:
-        script.add(*benchdata.gesture_segments(g, 1.0, rng, hold_s=1.2), label=g)
-        script.rest(2.6, blinks=False)
-    path = tmp_path_factory.mktemp("clips") / "every_gesture.mp4"
-    _write(rig, script.segments, path)
-    return path, script.labels
+def every_gesture(rendered: Rendered):  # type: ignore[no-untyped-def]
+    return rendered.every_gesture, rendered.labels
 
 
 def test_calibration_writes_a_profile_with_the_patients_thresholds(profile_file: Path) -> None:

@@ -31,14 +31,34 @@ def _folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def _benches(folder: Path, *runs: tuple[str, ...]) -> list[subprocess.CompletedProcess[str]]:
+    """``beckon bench voice --recordings`` once per set of extra flags. The runs only read the
+    folder, so they go side by side, a core each."""
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-m", "beckon", "bench", "voice", "--recordings", str(folder), *extra],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for extra in runs
+    ]
+    try:
+        outputs = [proc.communicate(timeout=300) for proc in started]
+    finally:
+        for proc in started:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
+    return [
+        subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+        for proc, (out, err) in zip(started, outputs, strict=True)
+    ]
+
+
 def test_the_recordings_bench_scores_a_labelled_folder(tmp_path: Path):
     folder = _folder(tmp_path)
-    done = subprocess.run(
-        [sys.executable, "-m", "beckon", "bench", "voice", "--recordings", str(folder), "--json"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done, text_run = _benches(folder, ("--json",), ())
     assert done.returncode == 0, done.stderr
     (result,) = json.loads(done.stdout)
     assert result["language"] == "en" and result["clips"] == 4
@@ -53,12 +73,7 @@ def test_the_recordings_bench_scores_a_labelled_folder(tmp_path: Path):
     assert answer["yes"]["n"] == 1 and answer["yes"]["correct"] == 1
     assert answer["none: talk"]["n"] == 2 and answer["none: talk"]["false_controls"] == 0
     assert result["errors"] == []
-    text = subprocess.run(
-        [sys.executable, "-m", "beckon", "bench", "voice", "--recordings", str(folder)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    ).stdout
+    text = text_run.stdout
     assert "none: talk" in text and "false requests 0 (0.0%)" in text
     assert "answer mode" in text
 

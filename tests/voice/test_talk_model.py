@@ -69,3 +69,36 @@ def test_a_language_without_talk_words_says_how_to_make_them():
     with pytest.raises(ConfigError) as info:
         talk_words("xx", 10)
     assert "make_talk_words.py" in (info.value.hint or "")
+
+
+KNOBS = TalkModel(even_start=0.3, single_start=0.4, leave_inside=0.01)
+
+
+@pytest.fixture(scope="module")
+def knob_lm(tmp_path_factory: pytest.TempPathFactory) -> NGramModel:
+    path = Path(tmp_path_factory.mktemp("lm")) / "knobs.arpa"
+    path.write_text(build_arpa(SENTENCES, talk_words("en", 2000), KNOBS))
+    return NGramModel(Config(), LogMath(), str(path))
+
+
+@pytest.mark.parametrize("history", [("<s>",), ("i", "need"), ("call", "the"), ("water",)])
+def test_the_start_and_inside_knobs_keep_a_probability_model(knob_lm, history):
+    total = sum(_p(knob_lm, w, *history) for w in [*_vocabulary(), "</s>"])
+    assert total == pytest.approx(1.0, abs=0.01)
+
+
+def test_single_start_gives_one_word_sentences_their_share_of_the_catalog_start(lm, knob_lm):
+    # "help" starts 1 of 4 sentences (0.5 * 1/4 by counts); with even_start 0.3 and
+    # single_start 0.4, and "help" the only single-word sentence of 4 first words:
+    # 0.3 * 1/4 by counts + 0.3 / 4 evenly + all 0.4 of the single-word share.
+    assert _p(lm, "help", "<s>") == pytest.approx(0.5 * 0.25, rel=0.02)
+    assert _p(knob_lm, "help", "<s>") == pytest.approx(0.5 * (0.075 + 0.075 + 0.4), rel=0.02)
+    # The talk start keeps its prior: the knobs move catalog mass, not talk's.
+    assert _p(knob_lm, "morning", "<s>") == pytest.approx(_p(lm, "morning", "<s>"), rel=0.02)
+
+
+def test_leave_inside_keeps_a_sentence_together_after_two_of_its_words(lm, knob_lm):
+    assert _p(knob_lm, "water", "i", "need") == pytest.approx(0.99, rel=0.01)
+    assert _p(lm, "water", "i", "need") == pytest.approx(0.95, rel=0.01)
+    # After one catalog word the usual leave applies.
+    assert _p(knob_lm, "need", "<s>", "i") == pytest.approx(_p(lm, "need", "<s>", "i"), rel=0.01)

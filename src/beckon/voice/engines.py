@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+import numpy as np
+
 from beckon import modelstore
 from beckon.errors import ConfigError, ModelError
 from beckon.voice.catalog import Catalog
@@ -141,6 +143,41 @@ def _grammar_sentences(
 # ``beckon bench voice`` and the development recordings (docs/voice.md).
 VOSK_MIN_MARGIN = -9.0
 
+# How much speech (seconds of loud frames) the grammar's best path may leave unaccounted
+# for, outside its words. The grammar can answer a stretch of talk it has no words for with
+# silence: on real Korean phone calls a 2 s stretch of conversation came out as "더워" with
+# 0.2 s of speech around the word and 0.6 s of speech left to silence, and the free decoding
+# did not score better. A frame is speech when it is louder than the utterance's quiet floor
+# by ``VOSK_LOUD_FRACTION`` of the way to its loud level; a word's span is widened by
+# ``VOSK_WORD_SLACK`` on each side. Measured on the tune part of the development recordings
+# and espeak-ng's catalog sentences: correct sentences left at most 0.02 s, the talk that came
+# out as requests 0.18 s and more (docs/voice.md).
+VOSK_MAX_UNACCOUNTED_S = 0.1
+VOSK_LOUD_FRACTION = 0.3
+VOSK_WORD_SLACK = 0.15
+_FRAME = SAMPLE_RATE // 100  # 10 ms
+
+
+def unaccounted_speech(
+    audio: Int16Array, words: list[tuple[float, float]], slack: float = VOSK_WORD_SLACK
+) -> float:
+    """Seconds of loud frames in ``audio`` outside every (start, end) span of ``words``
+    (seconds from the start of ``audio``): speech the recogniser's words do not explain."""
+    k = len(audio) // _FRAME
+    if k == 0:
+        return 0.0
+    frames = audio[: k * _FRAME].astype(np.float64).reshape(k, _FRAME)
+    energy = np.sqrt(np.mean(frames**2, axis=1))
+    floor, loud = np.percentile(energy, 10), np.percentile(energy, 95)
+    speech = energy > floor + VOSK_LOUD_FRACTION * (loud - floor)
+    if loud <= floor:
+        return 0.0
+    covered = np.zeros(k, dtype=bool)
+    for start, end in words:
+        covered[max(0, int((start - slack) * 100)) : max(0, int((end + slack) * 100))] = True
+    return float(np.count_nonzero(speech & ~covered)) / 100
+
+
 _vosk_models: dict[Path, Any] = {}
 _vosk_lock = threading.Lock()
 
@@ -202,6 +239,7 @@ class VoskEngine:
         if not self.has_unk:
             log.info("%s has no [unk] word; decoy words alone absorb ordinary talk", self.model)
         filler = decoys + ([UNK] if self.has_unk else [])
+        self._filler = frozenset(filler)
         self.grammar = list(dict.fromkeys(sentences + filler))
         # The answer grammar: yes, no and cancel against the same filler (decoys, [unk]).
         self.answer_grammar = list(
@@ -214,6 +252,11 @@ class VoskEngine:
         self.mode: Mode = "open"
         self._next_mode: Mode = "open"
         self._rec = self._grammars["open"]
+        # Vosk gives word times from the recogniser's creation, not from its last Reset, so
+        # each grammar recogniser's stream position is kept to place the words in the audio.
+        self._stream = {mode: 0 for mode in self._grammars}
+        self._began = 0
+        self._audio: list[Int16Array] = []
         # The second hearing: the model's own language model, the whole vocabulary.
         self.min_margin = min_margin
         self._free: Any = None
@@ -231,6 +274,7 @@ class VoskEngine:
         # The n-best list lets the matcher find an exact sentence one path below a best path
         # with a stray word (the grammar is a word loop, not a list of sentences).
         rec.SetMaxAlternatives(10)
+        rec.SetWords(True)  # word times, for the speech the best path leaves unexplained
         return rec
 
     def set_mode(self, mode: Mode) -> None:
@@ -243,10 +287,14 @@ class VoskEngine:
         if self._free is not None:
             self._free.Reset()
         self._samples = 0
+        self._began = self._stream[self.mode]
+        self._audio = []
 
     def accept(self, audio: Int16Array) -> None:
         data = audio.tobytes()
         self._samples += len(audio)
+        self._stream[self.mode] += len(audio)
+        self._audio.append(audio)
         self._rec.AcceptWaveform(data)
         if self._free is not None:
             self._free.AcceptWaveform(data)
@@ -256,6 +304,24 @@ class VoskEngine:
         found = result.get("alternatives", [])
         alts = tuple(a.get("text", "") for a in found)
         text = alts[0] if alts else result.get("text", "")
+        unexplained = self._unaccounted(found[0] if found else {})
+        if text and all(w in self._filler for w in text.split()):
+            # The grammar's own best account is everyday talk: a catalog sentence found
+            # further down the n-best list must not speak for it (a child's "리코더" came
+            # out as the decoy "날씨" with "도와줘" below it).
+            reject = f"the grammar hears everyday words: {text!r}"
+        elif unexplained > VOSK_MAX_UNACCOUNTED_S:
+            reject = (
+                f"{unexplained:.2f} s of speech is not in {text!r}"
+                if text
+                else f"the grammar heard nothing in {unexplained:.2f} s of speech"
+            )
+        else:
+            reject = ""
+        if reject:
+            if self._free is not None:
+                self._free.FinalResult()
+            return Transcript(text, alts, reject)
         if self._free is None or self.min_margin is None:
             return Transcript(text, alts)
         heard = json.loads(self._free.FinalResult()).get("alternatives", [])
@@ -270,6 +336,20 @@ class VoskEngine:
         if margin < self.min_margin:
             reject = f"the model hears {free!r} rather than {text!r} ({margin:+.1f}/s)"
         return Transcript(text, alts, reject, free=free, margin=margin)
+
+    def _unaccounted(self, best: dict[str, Any]) -> float:
+        """Seconds of this utterance's speech outside the words of the grammar's best path
+        (all of it when the best path is empty: lower paths must not then speak for it)."""
+        if not self._audio:
+            return 0.0
+        audio = np.concatenate(self._audio)
+        seconds = len(audio) / SAMPLE_RATE
+        words = [(float(w["start"]), float(w["end"])) for w in best.get("result", [])]
+        if words and words[-1][1] > seconds + 0.5:
+            # Times counted from the recogniser's creation (Vosk 0.3.45): make them relative.
+            base = self._began / SAMPLE_RATE
+            words = [(a - base, b - base) for a, b in words]
+        return unaccounted_speech(audio, words)
 
 
 # ---------------------------------------------------------------- PocketSphinx

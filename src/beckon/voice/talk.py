@@ -50,6 +50,9 @@ class TalkModel:
     talk_unigram: float = 0.3
     end: float = 0.15
     words: int = 5000
+    even_start: float = 0.0
+    single_start: float = 0.0
+    leave_inside: float | None = None
 
 
 def talk_words(language: str, limit: int) -> dict[str, float]:
@@ -117,14 +120,27 @@ def build_arpa(sentences: list[str], talk: dict[str, float], model: TalkModel) -
             return probs[key]
         return backoff.get(history, 1.0) * lower(history[1:], word)
 
+    singles = {seq[1] for seq in seqs if len(seq) == 3}
     for order in (1, 2):
         for history, counts in follows.items():
             if len(history) != order:
                 continue
-            kept = 1 - (model.talk_start if history == (START,) else model.leave)
+            if history == (START,):
+                kept = 1 - model.talk_start
+            elif model.leave_inside is not None and len(history) == 2 and START not in history:
+                kept = 1 - model.leave_inside
+            else:
+                kept = 1 - model.leave
             total = sum(counts.values())
             for word, count in counts.items():
-                probs[(*history, word)] = kept * count / total
+                share = count / total
+                if history == (START,):
+                    share = (
+                        (1 - model.even_start - model.single_start) * share
+                        + model.even_start / len(counts)
+                        + (model.single_start / len(singles) if word in singles else 0.0)
+                    )
+                probs[(*history, word)] = kept * share
             seen = sum(lower(history[1:], w) for w in counts)
             backoff[history] = (1 - kept) / max(1e-9, 1 - seen)
 
