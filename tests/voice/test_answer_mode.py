@@ -72,6 +72,60 @@ def test_english_talk_and_other_words_give_nothing_in_answer_mode(english_answer
     assert _heard(english_answer, text, voice) == []
 
 
+_STILL_HEARD_AS_NO = pytest.mark.xfail(
+    strict=True,
+    reason="PocketSphinx hears synthetic 'go' as 'no' and 'up' as 'stop' (docs/voice.md)",
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "voice"),
+    [
+        ("down", PIPER),
+        ("down", EN),
+        ("off", PIPER),
+        ("off", EN),
+        ("up", PIPER),
+        pytest.param("up", EN, marks=_STILL_HEARD_AS_NO),
+        pytest.param("go", PIPER, marks=_STILL_HEARD_AS_NO),
+        pytest.param("go", EN, marks=_STILL_HEARD_AS_NO),
+    ],
+    ids=lambda v: v.label if isinstance(v, Voice) else v,
+)
+def test_english_words_that_sound_like_answers_give_nothing_in_answer_mode(
+    english_answer, text, voice
+):
+    """Real "go", "up" and "down" came out as "no", "nope" or "wrong" in the answer mode (the
+    development recordings); a false "no" declines a request the patient wanted. "down" no
+    longer becomes "wrong"; "go" still becomes "no" (a known limit, strict xfail: it fails
+    the day it passes, so the mark is removed then)."""
+    assert _heard(english_answer, text, voice) == []
+
+
+@pytest.mark.parametrize("voice", [PIPER, PIPER_FAST, EN, EN_F], ids=lambda v: v.label)
+@pytest.mark.parametrize("text", ["yes", "yeah", "yes please"])
+def test_a_yes_never_becomes_no_or_cancel(english_answer, text, voice):
+    assert not set(_heard(english_answer, text, voice)) & OPPOSITE["yes"]
+
+
+def test_the_answer_prior_leaves_the_unfavoured_answers_to_talk():
+    """The answers that ordinary words were most often taken for ("go" as "wrong") are not
+    part of the answer model's catalog sentences."""
+    from beckon.voice.engines import ANSWER_PRIOR, AnswerPrior
+
+    built = AnswerPrior(frozenset({"wrong"})).sentences(["no", "nope", "wrong", "cancel"])
+    assert built == ["no", "nope", "cancel"]
+    assert {"wrong", "correct"} <= ANSWER_PRIOR.unfavoured
+    assert not ANSWER_PRIOR.unfavoured & {"yes", "yeah", "no", "nope", "stop", "cancel"}
+
+
+@pytest.mark.parametrize("voice", [PIPER, EN], ids=["piper", "espeak"])
+def test_an_unfavoured_answer_never_becomes_another_answer(english_answer, voice):
+    """ "wrong" is no longer in the answer model's catalog part, but it is a talk word and the
+    answer matcher still knows it: said clearly, it still declines."""
+    assert _heard(english_answer, "wrong", voice) in (["no"], [])
+
+
 @pytest.mark.parametrize("text", ["emergency", "i can't breathe"])
 def test_an_emergency_is_heard_in_answer_mode(english_answer, text):
     """A patient who says "I can't breathe" while "Water?" or a nurse's question waits must not
