@@ -386,3 +386,15 @@ def test_a_brisk_small_shake_of_a_still_patient_is_found(fps: float) -> None:
     assert run(ShakeDetector(params), trace(6.0, fps=fps, noise=0.15)) == []
     tremor = sine(2.5, 3.0, swing=1.5, hz=5.0)
     assert run(ShakeDetector(params), trace(7.0, yaw=tremor, fps=fps, noise=0.15)) == []
+
+
+def test_the_fast_spread_is_numpys_10th_to_90th_percentile_range() -> None:
+    """The detectors' per-frame spread sorts once instead of calling np.percentile twice; it
+    must give the same number, or every adapted threshold would move."""
+    from beckon.vision.gestures import _spread
+
+    rng = np.random.default_rng(7)
+    for n in (1, 2, 3, 5, 8, 13, 36, 90):
+        values = rng.normal(0.0, 2.0, size=n)
+        expected = float(np.percentile(values, 90) - np.percentile(values, 10))
+        assert _spread(values) == pytest.approx(expected, abs=1e-12)
