@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from beckon.vision.native_log import native_stderr_to_log
+from tests.helpers.side_by_side import run_side_by_side
 
 REPO = Path(__file__).resolve().parents[2]
 GLOG = b"W0000 00:00:1796129632.370200   11124 face_landmarker_graph.cc:181] Sets acceleration\n"
@@ -48,27 +48,15 @@ def _replay_stderrs(installed_models: Path, *runs: tuple[str, ...]) -> list[str]
         from beckon.modelstore import require_model
 
         demo.render_demo_clip(clip, require_model("face_landmarker"))
-    started = [
-        subprocess.Popen(
-            [sys.executable, "-m", "beckon", *flags, "replay", str(clip), "--json"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=REPO,
-        )
-        for flags in runs
-    ]
-    try:
-        results = [proc.communicate(timeout=240) for proc in started]
-    finally:
-        for proc in started:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(10)
+    results = run_side_by_side(
+        [[sys.executable, "-m", "beckon", *flags, "replay", str(clip), "--json"] for flags in runs],
+        timeout=240,
+        cwd=REPO,
+    )
     stderrs = []
-    for proc, (_, stderr) in zip(started, results, strict=True):
-        assert proc.returncode == 0, stderr[-2000:]
-        stderrs.append(stderr)
+    for result in results:
+        assert result.returncode == 0, result.stderr[-2000:]
+        stderrs.append(result.stderr)
     return stderrs
 
 

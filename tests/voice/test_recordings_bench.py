@@ -13,6 +13,7 @@ from beckon.errors import BeckonError
 from beckon.lab.voice_recordings import load_labels
 from beckon.lab.voice_synth import Voice, make_clip, speak
 from beckon.voice.audio import write_wav
+from tests.helpers.side_by_side import run_side_by_side
 
 EN = Voice("en-us+f3", 135, 60)
 
@@ -34,26 +35,13 @@ def _folder(tmp_path: Path) -> Path:
 def _benches(folder: Path, *runs: tuple[str, ...]) -> list[subprocess.CompletedProcess[str]]:
     """``beckon bench voice --recordings`` once per set of extra flags. The runs only read the
     folder, so they go side by side, a core each."""
-    started = [
-        subprocess.Popen(
-            [sys.executable, "-m", "beckon", "bench", "voice", "--recordings", str(folder), *extra],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for extra in runs
-    ]
-    try:
-        outputs = [proc.communicate(timeout=300) for proc in started]
-    finally:
-        for proc in started:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(10)
-    return [
-        subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
-        for proc, (out, err) in zip(started, outputs, strict=True)
-    ]
+    return run_side_by_side(
+        [
+            [sys.executable, "-m", "beckon", "bench", "voice", "--recordings", str(folder), *extra]
+            for extra in runs
+        ],
+        timeout=300,
+    )
 
 
 def test_the_recordings_bench_scores_a_labelled_folder(tmp_path: Path):
