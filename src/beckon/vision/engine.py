@@ -239,7 +239,7 @@ class GestureEngine:
         self._last_event_t = -math.inf
         self._pending: list[GestureEvent] = []
         self._history: deque[Any] = deque()
-        self._reference: Matrix | None = None
+        self._reference_obs: Any = None  # the last frame whose neutral can be recovered
         self._blink_start: float | None = None
         self._blink_peak = 0.0
         self._blink_peaks: deque[float] = deque(maxlen=9)
@@ -412,15 +412,15 @@ class GestureEngine:
         must not restart them (a patient who answers "yes" in the first two seconds nods
         while the first neutral is fixed: two of the four real nods of the ASL clips).
         """
-        if not obs.found or getattr(obs, "rotation", None) is None:
+        if not obs.found or not _has_neutral(obs):
             return
-        reference = _neutral_of(obs)
-        if reference is None:
-            return
-        before, self._reference = self._reference, reference
+        previous, self._reference_obs = self._reference_obs, obs
         version = int(getattr(obs, "neutral_version", 0))
-        if before is None or version == self._neutral_version or self._neutral_version == 0:
+        if previous is None or version == self._neutral_version or self._neutral_version == 0:
             return
+        # Recovered only here, when the version changed, not on every frame.
+        before, reference = _neutral_of(previous), _neutral_of(obs)
+        assert before is not None and reference is not None
         jump = relative_angles(before, reference)
         size = max(abs(jump.pitch), abs(jump.yaw), abs(jump.roll))
         if size >= self.params.reference_jump_deg:
@@ -714,12 +714,22 @@ def _low_rest(samples: list[dict[str, float]], open_margin: float) -> dict[str, 
     return rest
 
 
+def _has_neutral(obs: Any) -> bool:
+    """True when :func:`_neutral_of` can recover ``obs``'s neutral (a rotation and angles)."""
+    return (
+        getattr(obs, "rotation", None) is not None
+        and obs.pitch is not None
+        and obs.yaw is not None
+        and obs.roll is not None
+    )
+
+
 def _neutral_of(obs: Any) -> Matrix | None:
     """The neutral rotation ``obs``'s angles were measured against (``R @ M.T``, where
     ``M = R_neutral.T @ R`` is the relative rotation), or None without a rotation."""
-    rotation = getattr(obs, "rotation", None)
-    if rotation is None or obs.pitch is None or obs.yaw is None or obs.roll is None:
+    if not _has_neutral(obs):
         return None
+    rotation = obs.rotation
     relative = rotation_from_angles(float(obs.pitch), float(obs.yaw), float(obs.roll))
     return np.asarray(np.asarray(rotation) @ relative.T, dtype=np.float64)
 
