@@ -219,3 +219,13 @@ def test_a_brief_look_down_is_still_a_look_down() -> None:
     events, _ = _online(Patient(pitch=looks), 17.0)
     assert _names(events) == ["look_down"] * 3
     assert events[0].t < 3.0 + 0.5 + 0.6 + 1.5
+
+
+@pytest.mark.parametrize("start", [3.5, 4.0, 5.0])
+def test_a_weak_long_blink_made_seconds_after_the_face_appeared_is_heard(start: float) -> None:
+    # Closed eyes read 0.12 above rest (under the default bar): three seconds of open eyes
+    # (30 frames at 10 fps) measure how steady they are, so a long blink of 1.2 s begun 3.5
+    # to 5 s after the face appeared is judged against this face's own bar.
+    blink = held(start, 1.2, 0.12, ramp=0.1)
+    events, _ = _online(Patient(blink=blink, noise_score=0.004), 9.0, fps=10.0)
+    assert _names(events) == ["long_blink"]

@@ -85,6 +85,10 @@ class EngineParams:
     expression_max_pose_deg: float = 10.0
     """Expressions count only with the head within this of neutral on every axis."""
     event_gap_s: float = 1.0
+    after_oscillation_s: float = 1.5
+    """A held look (turn) whose excursion began before, or within this long after, a nod
+    (shake) was reported is that nod going on: a nod is reported once it has enough swings,
+    and people often add one more, whose bottom then looks like a brief look down."""
     expression_head_range_deg: Mapping[str, float] = field(
         default_factory=lambda: {"brow_raise": 3.0, "long_blink": 4.0, "mouth_open": 6.0}
     )
@@ -111,20 +115,19 @@ class EngineParams:
     """A nod or shake during which the jaw opened by this share of the patient's mouth_open
     threshold is a cough or talking, not a yes or no."""
     oscillation_look_back_s: float = 3.0
-    after_oscillation_s: float = 1.5
-    """A held look (turn) whose excursion began before, or within this long after, a nod
-    (shake) was reported is that nod going on: a nod is reported once it has enough swings,
-    and people often add one more, whose bottom then looks like a brief look down."""
-    defer_s: float = 2.5
-    """How long, at most, a held look or turn waits while a nod or shake of its axis is under
-    way (it goes as soon as that oscillation ends without a nod): the bottom of a swing of a
-    nod at 0.5 to 0.7 Hz looks like a brief look down, and the nod is reported 0.8 to 2.2 s
-    later. A genuine look rarely waits: one swing alone ends the oscillation."""
+    defer_s: float = 0.6
+    """How long a held look or turn waits while a nod or shake of its axis is under way..."""
+    defer_max_s: float = 4.0
+    """...and up to this long while that oscillation is still under way: the bottom of a slow
+    (0.5 Hz) nod of a swaying patient passed for a look down, and the nod completes only a
+    cycle or two later. An oscillation under way ends within about a second once the head
+    stops (see ``GestureParams.rest_reset_s``), so a real look waits no longer than that."""
     adapt_window_s: float = 20.0
     """Uncalibrated patients: the expression thresholds follow the resting distribution of
     the last this many seconds (face near neutral)..."""
-    adapt_min_s: float = 5.0
-    """...once at least this many seconds of it were seen;..."""
+    adapt_min_s: float = 3.0
+    """...once at least this many seconds of it were seen (30 frames at 10 fps: a face whose
+    expressions read weakly is known before its first long blink is over);..."""
     adapt_k: float = 8.0
     """...each threshold is ``adapt_k`` times the channel's lower spread (median minus the
     10th percentile: expressions only raise the scores, so the lower half is the rest) over
@@ -567,8 +570,9 @@ class GestureEngine:
 
         The last dip of a 0.7 Hz nod can look like a short look down, and it ends a moment
         before the nod is complete. While the nod (or shake) detector of the same axis has an
-        oscillation under way, the held event waits up to ``defer_s``: dropped if the nod
-        fires, let through when the oscillation ends without one (or at ``defer_s``).
+        oscillation under way, the held event waits ``defer_s``, and longer (up to
+        ``defer_max_s``) while that oscillation goes on: dropped if the nod fires, let through
+        otherwise.
         """
         busy = {det.axis for det in self.oscillators if det.in_progress}
         out: list[GestureEvent] = []
@@ -584,7 +588,9 @@ class GestureEngine:
             osc = next((d.gesture for d in self.oscillators if d.axis == axis), "")
             if osc in fired:
                 logger.info("%s at t=%.2f dropped: it was the end of a %s", e.gesture, e.t, osc)
-            elif t - e.t < self.params.defer_s and axis in busy:
+            elif t - e.t < self.params.defer_s or (
+                axis in busy and t - e.t < self.params.defer_max_s
+            ):
                 still.append(e)
             else:
                 out.append(e)
