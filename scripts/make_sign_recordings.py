@@ -1,7 +1,8 @@
 """Rebuild the real signing clips scored by ``beckon bench gestures --recordings`` (not in git).
 
-The clips are the sign-language videos of github:AlpYksl/SignLanguageAndLipReadingApp (no
-licence stated: used for development measurements only, never redistributed). Most are studio
+The clips are the sign-language videos of github:AlpYksl/SignLanguageAndLipReadingApp (folder
+``alpyksl``) and github:toLSC/tolsc-videos (folder ``tolsc``); no licence is stated for either:
+used for development measurements only, never redistributed. Most are studio
 shots of a whole signer at 1280x720 or 1920x1080, where the face, scaled to the bedside
 camera's 640 px width, is 20 to 60 px wide: too small for the detectors to run at all, so the
 clips would add minutes in which nothing can fire. Each clip is therefore cropped once, to a
@@ -11,9 +12,11 @@ movement stays in the picture as it was recorded.
 
     git clone https://github.com/AlpYksl/SignLanguageAndLipReadingApp /tmp/alp
     python scripts/make_sign_recordings.py /tmp/alp /work/data/gestures/alpyksl
+    git clone https://github.com/toLSC/tolsc-videos /tmp/tolsc
+    python scripts/make_sign_recordings.py /tmp/tolsc /work/data/gestures/tolsc
 
 (a bare repository or snapshot works too: the files are read with ``git show``). The labels
-are copied from ``docs/gestures-labels/alpyksl.toml``.
+are copied from ``docs/gestures-labels/<folder name>.toml``.
 """
 
 from __future__ import annotations
@@ -24,18 +27,19 @@ import subprocess
 import unicodedata
 from pathlib import Path
 
-LABELS = Path(__file__).resolve().parents[1] / "docs" / "gestures-labels" / "alpyksl.toml"
+LABELS = Path(__file__).resolve().parents[1] / "docs" / "gestures-labels"
 FACE_SHARE = 0.2
 """The face's width as a share of the cropped picture's width."""
 
 
 def clip_name(path: str) -> str:
     """``videos/Arabic(cake).mp4`` -> ``arabic_cake.mp4``; ``ValidationVideos/YES.mp4`` ->
-    ``val_yes.mp4`` (ASCII, lower case, one folder)."""
+    ``val_yes.mp4``; ``videos/como estás.mp4`` -> ``como_estas.mp4`` (ASCII, lower case, no
+    spaces, one folder)."""
     folder, _, name = path.rpartition("/")
     name = name.replace("Arabic(", "arabic_").replace(")", "")
     ascii_name = unicodedata.normalize("NFKD", name.replace("ı", "i")).encode("ascii", "ignore")
-    stem = ascii_name.decode().lower()
+    stem = ascii_name.decode().lower().replace(" ", "_")
     return ("val_" if folder == "ValidationVideos" else "") + stem
 
 
@@ -130,7 +134,7 @@ def main() -> None:
         )
         print(f"{path} -> {src.name}: {crop_clip(src, args.out / src.name, model)}")
     shutil.rmtree(raw)
-    shutil.copyfile(LABELS, args.out / "labels.toml")
+    shutil.copyfile(LABELS / f"{args.out.name}.toml", args.out / "labels.toml")
 
 
 if __name__ == "__main__":
