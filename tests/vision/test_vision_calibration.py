@@ -11,6 +11,7 @@ from beckon.errors import ConfigError
 from beckon.profile import (
     GESTURES,
     GestureProfile,
+    default_setting,
     dump_profile,
     load_profile,
     save_profile,
@@ -155,6 +156,10 @@ def test_the_example_profile_is_valid() -> None:
     assert profile.setting("long_blink").action == "confirm"
     assert profile.interaction.confirm_intents == ("emergency",)
     assert profile.voice.emergency == "unless_declined"
+    # The comment says nod, shake and the turns keep the defaults: a copied example must not
+    # ask a hospital's patients for larger movements than the detectors need.
+    for name in ("nod", "shake", "turn_left", "turn_right"):
+        assert profile.setting(name).threshold == default_setting(name).threshold, name
 
 
 def test_the_voice_policy_is_read_and_written_back(tmp_path: Path) -> None:
