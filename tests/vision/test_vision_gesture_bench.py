@@ -229,7 +229,7 @@ def test_short_recordings_are_padded_with_their_last_frame() -> None:
     assert np.all(np.diff(padded.t) > 0)
 
 
-def test_recordings_count_only_their_recorded_minutes_as_negatives(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_recordings_count_only_their_recorded_minutes_as_negatives(tmp_path: Path) -> None:
     """The held last frame lets a gesture complete; it is not footage, so a negative clip of
     one second counts one second, not 2.5 (the real clips' false events per minute looked
     40 % lower than they were)."""
