@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -212,7 +213,7 @@ def test_zoom_out_shrinks_the_picture_about_the_face() -> None:
 # ---------------------------------------------------------------- real recordings
 
 
-def test_recordings_labels_are_read_and_checked(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_recordings_labels_are_read_and_checked(tmp_path: Path) -> None:
     from beckon.errors import BeckonError
     from beckon.lab import recordings
 
@@ -257,3 +258,37 @@ def test_short_recordings_are_padded_with_their_last_frame() -> None:
     assert len(padded.t) == n + 45
     assert padded.t[-1] == pytest.approx(obs.t[-1] + 1.5)
     assert np.all(np.diff(padded.t) > 0)
+
+
+def test_recordings_count_only_their_recorded_minutes_as_negatives(tmp_path: Path) -> None:
+    """The held last frame lets a gesture complete; it is not footage, so a negative clip of
+    one second counts one second, not 2.5 (the real clips' false events per minute looked
+    40 % lower than they were)."""
+    import hashlib
+
+    from beckon.lab import recordings
+
+    folder, cache = tmp_path / "clips", tmp_path / "cache"
+    folder.mkdir()
+    (folder / "still.mp4").write_bytes(b"a video")
+    (folder / "labels.toml").write_text('[[clip]]\nfile = "still.mp4"\nkind = "negative"\n')
+    model = tmp_path / "model.task"
+    model.write_bytes(b"a model")
+    n = 30  # one second at 30 fps, already observed (the cache entry as_clips looks for)
+    obs = benchdata.Observed(
+        np.arange(n) / 30.0,
+        np.ones(n, dtype=bool),
+        np.ones(n),
+        np.repeat(np.eye(3)[None], n, axis=0),
+        np.zeros((n, len(benchdata.BLENDSHAPES_KEPT)), dtype=np.float32),
+    )
+    sha = hashlib.sha256(model.read_bytes()).hexdigest()[:12]
+    digest = hashlib.sha256(b"a video" + sha.encode()).hexdigest()[:20]
+    (cache / "recordings").mkdir(parents=True)
+    benchdata._save(cache / "recordings" / f"{digest}.npz", obs)
+
+    recs = recordings.load_labels(folder)
+    clips, observed = recordings.as_clips(recs, model, cache)
+    assert observed["still.mp4"].t[-1] == pytest.approx(obs.t[-1] + recordings.PAD_S)
+    assert clips[0].duration == pytest.approx(1.0)
+    assert recordings.describe(recs, clips)["negative_minutes"] == pytest.approx(1 / 60, abs=0.005)

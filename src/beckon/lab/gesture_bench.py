@@ -435,7 +435,7 @@ def bench_gestures(
         clips, observed = rec.as_clips(recs, model_path, cache)
         result["recordings"] = {
             "folder": str(recordings),
-            "recipe": rec.describe(recs, observed),
+            "recipe": rec.describe(recs, clips),
             **_variants(lambda f: evaluate_online(clips, observed, f), sequence_model),
         }
     if recipe in ("wide", "all"):
