@@ -398,3 +398,20 @@ def test_the_fast_spread_is_numpys_10th_to_90th_percentile_range() -> None:
         values = rng.normal(0.0, 2.0, size=n)
         expected = float(np.percentile(values, 90) - np.percentile(values, 10))
         assert _spread(values) == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_a_slow_small_shake_of_a_still_patient_keeps_the_lowered_slow_threshold(fps: float) -> None:
+    # A 4 degree shake at half a hertz reads about 2.6 degrees of yaw. Its first quarter swing
+    # is so slow that the head still looks settled while it begins, and the calm window then
+    # holds that start: measured again, the slow threshold rose from 1.8 to 3.3 degrees over
+    # the shake's own swings, and the shake was rejected as a sway. The bar is the one
+    # measured before the movement began.
+    params = replace(SHAKE_PARAMS, min_amplitude_deg=5.0)
+    yaw = sine(3.0, 2.0 / 0.52, swing=2.6, hz=0.52)
+    det = ShakeDetector(params)
+    events = run(det, trace(10.0, yaw=yaw, fps=fps, noise=0.15))
+    assert [e.gesture for e in events] == ["shake"], fps
+    # The same still patient swaying slowly is no shake: the bar still follows the sway.
+    sway = sine(3.0, 8.0, swing=2.6, hz=0.3)
+    assert run(ShakeDetector(params), trace(12.0, yaw=sway, fps=fps, noise=0.15)) == []

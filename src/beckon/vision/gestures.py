@@ -157,8 +157,10 @@ class GestureParams:
     calm_hold_s: float = 0.0
     """A measured calm background is kept this long after the last calm window: the slow
     first swing of a shake pauses at its extreme, and the window then holds the shake's own
-    start, which must not raise the bar for the rest of it. 0 for nods: held, a calm
-    patient's slow pitch sway of 3 degrees gave a false nod."""
+    start, which must not raise the bar for the rest of it. For the same reason, once the
+    first leg of a movement is confirmed, the bar is the one measured just before the movement
+    began (a slow shake starts so gently that the head still looks settled while it begins).
+    0 for nods: held, a calm patient's slow pitch sway of 3 degrees gave a false nod."""
     cooldown_s: float = 1.5
     """No second event this soon after one."""
     min_quality: float = 0.35
@@ -267,6 +269,8 @@ class OscillationDetector:
         self._calm_slow: float | None = None  # the same, for slow swings (see ``slow_half_s``)
         self._calm_t = -math.inf  # when the background was last measured calm
         self._calm_slow_t = -math.inf  # ... with its slow sway left in
+        # (t, calm, calm_slow) of each measurement, while held (see ``calm_hold_s``)
+        self._calm_log: deque[tuple[float, float | None, float | None]] = deque()
 
     def reset(self) -> None:
         """Forget the gesture in progress and the cooldown (e.g. new patient)."""
@@ -329,6 +333,30 @@ class OscillationDetector:
         if slow is not None:
             self._calm_slow = slow
             self._calm_slow_t = t
+        if p.calm_hold_s > 0:
+            log = self._calm_log
+            log.append((t, self._calm, self._calm_slow))
+            while log and log[0][0] < t - p.calm_hold_s - p.max_half_period_s:
+                log.popleft()
+
+    def _calm_before(self, start: float) -> None:
+        """Take the calm background measured before the movement began at ``start`` (while
+        still held, see ``calm_hold_s``): a slow movement begins so gently that the head
+        still looks settled, and a window measured then holds the movement's own start."""
+        p = self.params
+        before = [m for m in self._calm_log if m[0] <= start]
+        if not before or start - before[-1][0] > p.calm_hold_s:
+            return
+        _, calm, calm_slow = before[-1]
+        if (calm, calm_slow) != (self._calm, self._calm_slow):
+            logger.debug(
+                "%s: the bar measured before the movement began at t=%.2f (%s, slow %s)",
+                self.gesture,
+                start,
+                "default" if calm is None else f"{calm:.1f} deg",
+                "default" if calm_slow is None else f"{calm_slow:.1f} deg",
+            )
+        self._calm, self._calm_slow = calm, calm_slow
 
     # -- input ------------------------------------------------------------------------------
 
@@ -544,6 +572,8 @@ class OscillationDetector:
             self._pivots = [before, start]
             self._first_leg = False
             start = before
+        if p.calm_hold_s > 0:
+            self._calm_before(start.t)
         since = max(start.t - self.params.background_s, self._last_event_t)
         prior = [v for ts, v in self._history if since <= ts < start.t]
         self._background = _spread(np.asarray(prior, dtype=float)) if len(prior) > 3 else 0.0
