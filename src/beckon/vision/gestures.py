@@ -193,6 +193,16 @@ def _sampled(half_period: float, dt: float) -> float:
     return math.cos(min(math.pi / 2, math.pi * dt / (4.0 * half_period)))
 
 
+def _smoothed(half_period: float, tau: float) -> float:
+    """Share of a swing that the detector's own low-pass filter (time constant ``tau``)
+    keeps at this half period: ``1 / sqrt(1 + (2 pi f tau)^2)`` with ``f = 1 / (2 half)``.
+    A slow swing loses nothing, a 3 Hz nod about a quarter, so the tremor check measures a
+    brisk swing as the head made it."""
+    if half_period <= 0 or tau <= 0:
+        return 1.0
+    return 1.0 / math.sqrt(1.0 + (math.pi * tau / half_period) ** 2)
+
+
 def _spread(values: npt.NDArray[np.float64]) -> float:
     """Range of ``values`` from their 10th to their 90th percentile, interpolated linearly
     like ``np.percentile``. Sorted here because this runs on every frame for both axes, and
@@ -534,7 +544,7 @@ class OscillationDetector:
                 self._last_gap = gap  # the next half period is compared with this one
             elif brisk and abs(turn.value - prev.value) < p.brisk_swing_ratio * h * _sampled(
                 gap, self._dt
-            ):
+            ) * _smoothed(gap, p.smoothing_s):
                 logger.debug(
                     "%s: brisk small swing (%.1f deg in %.2fs) at t=%.2f; restarting",
                     self.gesture,
