@@ -435,3 +435,24 @@ def test_a_brisk_small_nod_is_measured_as_the_head_made_it(fps: float) -> None:
     # The same patient's 5 Hz tremor of the same size, for 4 s, is nothing.
     tremor = sine(2.0, 4.0, swing=2.8, hz=5.0)
     assert run(NodDetector(), trace(7.0, pitch=tremor, fps=fps, noise=0.1)) == [], fps
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_a_long_slow_nod_is_one_nod(fps: float) -> None:
+    # Four cycles at 0.6 Hz: a one-sided nod comes back to its rest between cycles and
+    # pauses there (the turning point is round), long enough to look settled; it fired
+    # mid-nod and again at its end. A slow movement must stay settled for most of its half
+    # period before it completes.
+    for swing, seed in ((5.5, 0), (12.0, 1)):
+        samples = trace(
+            12.0, pitch=nod_wave(2.0, cycles=4, swing=swing, hz=0.6), fps=fps, seed=seed
+        )
+        events = run(NodDetector(), samples)
+        assert [e.gesture for e in events] == ["nod"], (fps, swing)
+        assert 2.0 + 4 / 0.6 <= events[0].t <= 2.0 + 4 / 0.6 + 1.2
+    # A brisk nod keeps its short settle (and latency).
+    events = run(
+        NodDetector(), trace(5.0, pitch=nod_wave(1.5, cycles=2, swing=10, hz=1.5), fps=fps)
+    )
+    assert [e.gesture for e in events] == ["nod"]
+    assert events[0].t <= 1.5 + 2 / 1.5 + 0.5

@@ -120,6 +120,13 @@ class GestureParams:
     """Turning points further apart than this are swaying, not one gesture; started over."""
     settle_s: float = 0.25
     """Complete once the head moved less than ``settle_band`` for this long near its start..."""
+    slow_settle_ratio: float | None = 0.75
+    """A slow movement (turning points more than ``slow_half_s`` apart) completes only once
+    settled for this share of its last half period, if longer than ``settle_s``: a slow
+    one-sided nod pauses at its rest end between cycles, long enough to look settled, and a
+    four-cycle 0.6 Hz nod fired mid-nod and again at its end. Brisker movements keep
+    ``settle_s`` (and their latency). None: ``settle_s`` for all (shakes swing through their
+    rest, they do not pause there)."""
     rest_reset_s: float = 0.8
     """...or for this long anywhere; settled this long without enough reversals: forget it."""
     settle_band: float = 0.25
@@ -176,6 +183,7 @@ NOD_PARAMS = GestureParams()
 
 SHAKE_PARAMS = GestureParams(
     min_amplitude_deg=4.0,
+    slow_settle_ratio=None,
     other_max_ratio=0.45,
     lead_swing_ratio=0.6,
     calm_hold_s=2.0,
@@ -453,12 +461,23 @@ class OscillationDetector:
             or abs(self._extreme.value - self._rest_value) <= band
             or abs(x - self._rest_value) < abs(x - self._extreme.value)
         )
-        done = (settled_for >= p.settle_s and back) or settled_for >= p.rest_reset_s
+        done = (settled_for >= self._settle_need() and back) or settled_for >= p.rest_reset_s
         if done and reversals >= p.min_reversals:
             return self._complete(t, x)
         if settled_for >= p.rest_reset_s:
             self._start(t, x)
         return None
+
+    def _settle_need(self) -> float:
+        """How long the head must stay settled near its start to complete (see
+        ``slow_settle_ratio``)."""
+        p = self.params
+        if p.slow_settle_ratio is None or len(self._pivots) < 2:
+            return p.settle_s
+        half = self._pivots[-1].t - self._pivots[-2].t
+        if half <= p.slow_half_s:
+            return p.settle_s
+        return max(p.settle_s, p.slow_settle_ratio * half)
 
     def _settled_for(self, t: float, x: float, band: float) -> float:
         """How long the signal has stayed within a range of ``band`` degrees, up to now.
