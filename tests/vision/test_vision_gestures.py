@@ -439,17 +439,17 @@ def test_a_brisk_small_nod_is_measured_as_the_head_made_it(fps: float) -> None:
 
 @pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
 def test_a_long_slow_nod_is_one_nod(fps: float) -> None:
-    # Four cycles at 0.6 Hz: a one-sided nod comes back to its rest between cycles and
-    # pauses there (the turning point is round), long enough to look settled; it fired
-    # mid-nod and again at its end. A slow movement must stay settled for most of its half
+    # Four cycles at 0.6 or 0.9 Hz: a one-sided nod comes back to its rest between cycles
+    # and pauses there (the turning point is round), long enough to look settled; it fired
+    # mid-nod and again at its end. A movement must stay settled for 0.6 of its last half
     # period before it completes.
-    for swing, seed in ((5.5, 0), (12.0, 1)):
+    for hz, swing, seed in ((0.6, 5.5, 0), (0.6, 12.0, 1), (0.9, 5.0, 2), (0.9, 8.0, 3)):
         samples = trace(
-            12.0, pitch=nod_wave(2.0, cycles=4, swing=swing, hz=0.6), fps=fps, seed=seed
+            4.0 + 4 / hz, pitch=nod_wave(2.0, cycles=4, swing=swing, hz=hz), fps=fps, seed=seed
         )
         events = run(NodDetector(), samples)
-        assert [e.gesture for e in events] == ["nod"], (fps, swing)
-        assert 2.0 + 4 / 0.6 <= events[0].t <= 2.0 + 4 / 0.6 + 1.2
+        assert [e.gesture for e in events] == ["nod"], (fps, hz, swing)
+        assert 2.0 + 4 / hz <= events[0].t <= 2.0 + 4 / hz + 1.2
     # A brisk nod keeps its short settle (and latency).
     events = run(
         NodDetector(), trace(5.0, pitch=nod_wave(1.5, cycles=2, swing=10, hz=1.5), fps=fps)

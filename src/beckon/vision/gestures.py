@@ -120,13 +120,14 @@ class GestureParams:
     """Turning points further apart than this are swaying, not one gesture; started over."""
     settle_s: float = 0.25
     """Complete once the head moved less than ``settle_band`` for this long near its start..."""
-    slow_settle_ratio: float | None = 0.75
-    """A slow movement (turning points more than ``slow_half_s`` apart) completes only once
-    settled for this share of its last half period, if longer than ``settle_s``: a slow
-    one-sided nod pauses at its rest end between cycles, long enough to look settled, and a
-    four-cycle 0.6 Hz nod fired mid-nod and again at its end. Brisker movements keep
-    ``settle_s`` (and their latency). None: ``settle_s`` for all (shakes swing through their
-    rest, they do not pause there)."""
+    slow_settle_ratio: float | None = 0.6
+    """A movement completes only once settled for this share of its last half period (time
+    between its last turning points), if longer than ``settle_s``: a slow one-sided nod
+    pauses at its rest end between cycles, for about a quarter of its period, long enough to
+    look settled, and four-cycle nods at 0.6 and 0.9 Hz fired mid-nod and again at their end.
+    Brisk movements (half periods under 0.42 s) keep ``settle_s`` and their latency; a 1 Hz
+    nod waits 0.05 s more. None: ``settle_s`` for all (shakes swing through their rest, they
+    do not pause there)."""
     rest_reset_s: float = 0.8
     """...or for this long anywhere; settled this long without enough reversals: forget it."""
     settle_band: float = 0.25
@@ -475,8 +476,6 @@ class OscillationDetector:
         if p.slow_settle_ratio is None or len(self._pivots) < 2:
             return p.settle_s
         half = self._pivots[-1].t - self._pivots[-2].t
-        if half <= p.slow_half_s:
-            return p.settle_s
         return max(p.settle_s, p.slow_settle_ratio * half)
 
     def _settled_for(self, t: float, x: float, band: float) -> float:
