@@ -112,7 +112,12 @@ class EngineParams:
     threshold is a cough or talking, not a yes or no."""
     oscillation_look_back_s: float = 3.0
     defer_s: float = 0.6
-    """How long a held look or turn waits while a nod or shake of its axis is under way."""
+    """How long a held look or turn waits while a nod or shake of its axis is under way..."""
+    defer_max_s: float = 4.0
+    """...and up to this long while that oscillation is still under way: the bottom of a slow
+    (0.5 Hz) nod of a swaying patient passed for a look down, and the nod completes only a
+    cycle or two later. An oscillation under way ends within about a second once the head
+    stops (see ``GestureParams.rest_reset_s``), so a real look waits no longer than that."""
     adapt_window_s: float = 20.0
     """Uncalibrated patients: the expression thresholds follow the resting distribution of
     the last this many seconds (face near neutral)..."""
@@ -540,8 +545,9 @@ class GestureEngine:
 
         The last dip of a 0.7 Hz nod can look like a short look down, and it ends a moment
         before the nod is complete. While the nod (or shake) detector of the same axis has an
-        oscillation under way, the held event waits up to ``defer_s``: dropped if the nod
-        fires, let through otherwise.
+        oscillation under way, the held event waits ``defer_s``, and longer (up to
+        ``defer_max_s``) while that oscillation goes on: dropped if the nod fires, let through
+        otherwise.
         """
         busy = {det.axis for det in self.oscillators if det.in_progress}
         out: list[GestureEvent] = []
@@ -557,7 +563,9 @@ class GestureEngine:
             osc = next((d.gesture for d in self.oscillators if d.axis == axis), "")
             if osc in fired:
                 logger.info("%s at t=%.2f dropped: it was the end of a %s", e.gesture, e.t, osc)
-            elif t - e.t < self.params.defer_s:
+            elif t - e.t < self.params.defer_s or (
+                axis in busy and t - e.t < self.params.defer_max_s
+            ):
                 still.append(e)
             else:
                 out.append(e)
