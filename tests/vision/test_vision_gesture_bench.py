@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -181,7 +182,7 @@ def test_zoom_out_shrinks_the_picture_about_the_face() -> None:
 # ---------------------------------------------------------------- real recordings
 
 
-def test_recordings_labels_are_read_and_checked(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_recordings_labels_are_read_and_checked(tmp_path: Path) -> None:
     from beckon.errors import BeckonError
     from beckon.lab import recordings
 

@@ -12,7 +12,7 @@ from beckon.vision.engine import GestureEngine
 from beckon.vision.face import observation
 from beckon.vision.gestures import GestureEvent
 from beckon.vision.pose import NeutralPose
-from tests.vision.traces import Patient, Wave, add, held, sine
+from tests.vision.traces import Patient, Wave, add, held, moving, sine
 
 
 def _online(
@@ -99,7 +99,7 @@ def test_an_expression_held_from_the_first_frame_is_not_the_resting_face(
     # The first second is an open mouth (or closed eyes, raised brows): the resting scores
     # learned from it are corrected once the face rests, and the later ones count.
     wave = add(_from_start(2.0, 0.5), held(6.0, 1.5, 0.5), held(11.0, 1.5, 0.5))
-    events, _ = _online(Patient(**{channel: wave}), 15.0)
+    events, _ = _online(moving(channel, wave), 15.0)
     assert _names(events) == [gesture, gesture]
 
 
@@ -157,7 +157,7 @@ def test_an_expression_begun_before_the_resting_face_is_known_is_heard(
     # The expression starts 1.5 s in, while the resting scores are still being learned (the
     # neutral pose needs a steady second, the resting face one more): read again once known.
     wave = add(held(1.5, 1.5, 0.5, ramp=0.1), held(7.0, 1.5, 0.5, ramp=0.1))
-    events, _ = _online(Patient(**{channel: wave}), 11.0)
+    events, _ = _online(moving(channel, wave), 11.0)
     assert _names(events) == [gesture, gesture]
 
 
