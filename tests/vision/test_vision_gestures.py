@@ -456,3 +456,23 @@ def test_a_long_slow_nod_is_one_nod(fps: float) -> None:
     )
     assert [e.gesture for e in events] == ["nod"]
     assert events[0].t <= 1.5 + 2 / 1.5 + 0.5
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_a_small_one_and_a_half_cycle_shake_whose_first_swing_reads_short(fps: float) -> None:
+    # A still patient shakes 1.5 cycles at 0.6 Hz, read as 1.9 degrees between extremes
+    # (just over the lowered 1.8 degree threshold): the swing from rest to the first extreme
+    # is under half of that, and a lead swing had to be 0.6 of the threshold, so the shake
+    # showed one reversal. The lead now counts from 0.4 of the threshold.
+    params = replace(SHAKE_PARAMS, min_amplitude_deg=5.0)
+    for seed in range(4):
+        yaw = sine(3.0, 1.5 / 0.62, swing=1.9, hz=0.62)
+        events = run(ShakeDetector(params), trace(9.0, yaw=yaw, fps=fps, noise=0.15, seed=seed))
+        assert [e.gesture for e in events] == ["shake"], (fps, seed)
+    # Turning the head once to a side and back (even 4 degrees) is still no shake.
+    for amp in (1.5, 2.0, 4.0):
+
+        def glance(t: float, a: float = amp) -> float:
+            return a * max(0.0, math.sin(math.pi * (t - 3.0) / 1.2)) if t < 4.2 else 0.0
+
+        assert run(ShakeDetector(params), trace(8.0, yaw=glance, fps=fps, noise=0.15)) == []
