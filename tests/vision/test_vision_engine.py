@@ -318,3 +318,21 @@ def test_a_small_turn_as_mediapipe_reads_it_is_a_turn(gesture: str) -> None:
     sign = 1.0 if gesture == "turn_left" else -1.0
     events = run(Patient(yaw=held(2.0, 1.0, 9.0 * sign)), 6.0)
     assert names(events) == [gesture]
+
+
+@pytest.mark.parametrize("sway", [2.0, 3.0])
+def test_the_bottom_of_a_slow_nod_of_a_swaying_patient_is_no_look_down(sway: float) -> None:
+    # A patient who sways (so a held pose may sway too) nods three times at 0.5 Hz. The
+    # bottom of the second dip is long and flat enough for a look down, which waited only
+    # 0.6 s for the nod detector while the nod still had a cycle to go. The look now waits
+    # while the nod is under way, and goes when the nod fires.
+    pitch = add(sine(0.0, 4.0, sway, 0.25), nodding(4.0, 3, 10.0, 0.5))
+    patient = Patient(pitch=pitch, yaw=sine(0.0, 4.0, sway, 0.2))
+    events = run(patient, 12.0, GestureProfile())
+    assert names(events) == ["nod"]
+    assert 10.0 <= events[0].t <= 11.2
+    # A real look down of the same patient is still heard, soon after it ends.
+    look = Patient(pitch=add(sine(0.0, 4.0, sway, 0.25), held(4.0, 1.0, 12.0)))
+    events = run(look, 8.0, GestureProfile())
+    assert names(events) == ["look_down"]
+    assert events[0].t <= 4.0 + 1.6 + 0.8
