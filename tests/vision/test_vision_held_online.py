@@ -229,3 +229,49 @@ def test_a_weak_long_blink_made_seconds_after_the_face_appeared_is_heard(start: 
     blink = held(start, 1.2, 0.12, ramp=0.1)
     events, _ = _online(Patient(blink=blink, noise_score=0.004), 9.0, fps=10.0)
     assert _names(events) == ["long_blink"]
+
+
+def _const(value: float) -> Wave:
+    return lambda _t: value
+
+
+# A patient resting turned from the camera (a tablet to one side of the bed), performing as
+# the bench clips do: a short rest first, then five holds of 0.5 to 3 s with 2.2 to 3.2 s of
+# rest between them. A turn toward the camera is "more frontal" than the rest and must still
+# not become the neutral pose (the way back would read as a turn the other way). (A first
+# hold begun before any steady second of rest, or one held toward the camera for longer than
+# 0.6 times the rest before it, stays ambiguous with a camera that came on mid-gesture: see
+# NeutralParams.frontal_cap.)
+_VALUES = {"turn_left": 18.0, "turn_right": -18.0, "look_up": -12.0, "look_down": 14.0}
+_HOLDS = (1.2, 3.0, 2.5, 0.5, 2.0)
+
+
+def _performances(start: float, value: float) -> tuple[Wave, float]:
+    waves, t = [], start
+    for hold, rest in zip(_HOLDS, (2.6, 2.2, 3.2, 2.4, 3.0), strict=True):
+        waves.append(held(t, hold, value, ramp=0.35))
+        t += hold + 0.7 + rest
+    return add(*waves), t
+
+
+@pytest.mark.parametrize("rest_yaw", [20.0, -20.0])
+@pytest.mark.parametrize("gesture", ["turn_left", "turn_right"])
+@pytest.mark.parametrize("onset", [2.5, 3.0])
+def test_turns_of_a_patient_resting_turned_from_the_camera(
+    rest_yaw: float, gesture: str, onset: float
+) -> None:
+    moves, end = _performances(onset, _VALUES[gesture])
+    events, _ = _online(Patient(yaw=add(_const(rest_yaw), moves)), end)
+    assert _names(events) == [gesture] * 5
+
+
+@pytest.mark.parametrize(("rest_yaw", "rest_roll"), [(20.0, 0.0), (-20.0, 0.0), (15.0, 8.0)])
+@pytest.mark.parametrize("gesture", ["look_up", "look_down"])
+@pytest.mark.parametrize("onset", [1.5, 3.0])
+def test_looks_of_a_patient_resting_turned_from_the_camera(
+    rest_yaw: float, rest_roll: float, gesture: str, onset: float
+) -> None:
+    moves, end = _performances(onset, _VALUES[gesture])
+    patient = Patient(pitch=moves, yaw=_const(rest_yaw), roll=_const(rest_roll))
+    events, _ = _online(patient, end)
+    assert _names(events) == [gesture] * 5

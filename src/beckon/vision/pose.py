@@ -154,14 +154,17 @@ class NeutralParams:
     the pose with the most frames around it, not as a median: a median of a head that holds
     gestures half of the time falls between rest and gesture, and a mode does not."""
     switch_ratio: float = 1.2
-    """During ``verify_s``, another dwelling pose replaces the neutral when its score is this
-    many times the current one's and it is at least ``frontal_margin_deg`` more frontal. The
-    score is the time spent there times a frontal prior,
-    ``exp(-(|yaw| + |roll|) / frontal_scale_deg)`` of the absolute pose: the tablet is set up
-    facing the patient, so between two poses held about as long, the more frontal one is the
-    rest. A pose no more frontal than the neutral (a look up or down: the camera's height
-    makes absolute pitch meaningless) must score ``dominance_ratio`` times as much: a patient
-    who rested for a second and then held a look for three is still at rest."""
+    """During ``verify_s``, another dwelling pose replaces the neutral when its dwell (frames
+    within ``mode_radius_deg`` over the last ``drift_window_s``) times a frontal gain is this
+    many times the neutral's dwell and it is at least ``frontal_margin_deg`` more frontal. The
+    gain is ``exp(d / frontal_scale_deg)`` for a pose ``d`` degrees more frontal in
+    ``|yaw| + |roll|``, capped at ``frontal_cap``: the tablet is set up facing the patient, so
+    between two poses held about as long, the more frontal one is the rest; but the rest is
+    where the head dwells most, so the prior only breaks near ties, and it helps no pose the
+    head already came back from to the neutral (``excursion_max_s``). Any other pose (a look up
+    or down: the camera's height makes absolute pitch meaningless; a pose less frontal than the
+    neutral) must dwell ``dominance_ratio`` times as long: a patient who rested for a second
+    and then held a look for three is still at rest."""
     dominance_ratio: float = 3.0
     frontal_margin_deg: float = 5.0
     final_ratio: float = 1.5
@@ -170,6 +173,17 @@ class NeutralParams:
     the neutral's over the last ``drift_window_s`` replaces it: a first look up or down (no
     frontal prior helps there) is corrected here at the latest."""
     frontal_scale_deg: float = 15.0
+    excursion_max_s: float = 4.0
+    """A pose the head went to from the neutral and came back from to the neutral within this
+    (the longest held gesture, 3 s, and its ramps) was a gesture made from it: the frontal
+    prior no longer helps it (see ``frontal_cap``). A patient resting turned from the camera
+    who turns toward it and back, again and again, has not moved his rest there."""
+    frontal_cap: float = 2.0
+    """The most the frontal prior may weigh: a more frontal rival needs at least
+    ``switch_ratio / frontal_cap`` of the neutral's dwell however frontal it is. The prior
+    breaks near ties; it must not let a turn toward the camera, held for a second or two by
+    a patient resting turned from it (a tablet to one side of the bed), beat the rest the
+    head keeps coming back to."""
     check_every_s: float = 0.2
     """How often the dwelling poses are compared during ``verify_s`` (cheap: absolute angles
     are kept per frame)."""
@@ -214,6 +228,23 @@ def _relative_stack(centre: Matrix, rotations: npt.NDArray[np.float64]) -> npt.N
     return np.array(
         [(a.pitch, a.yaw, a.roll) for a in (relative_angles(centre, r) for r in rotations)]
     )
+
+
+def _returned_excursions(
+    ts: npt.NDArray[np.float64], here: npt.NDArray[np.bool_], longest_s: float
+) -> npt.NDArray[np.bool_]:
+    """Frames of runs away from the neutral (``here`` false) that began and ended at it and
+    lasted at most ``longest_s``: held gestures made from it, not a rest of their own."""
+    out = np.zeros(len(here), dtype=bool)
+    start: int | None = None
+    for i, at in enumerate(here):
+        if not at and start is None:
+            start = i
+        elif at and start is not None:
+            if start > 0 and ts[i] - ts[start - 1] <= longest_s:
+                out[start:i] = True
+            start = None
+    return out
 
 
 def dwelling_poses(
@@ -429,9 +460,16 @@ class NeutralPose:
             self._result = result  # a refinement: same version, noise users need not change
         return True
 
-    def _score(self, dwell: float, pose: npt.NDArray[np.float64]) -> float:
-        """Dwell (frames) times the frontal prior of an absolute pose (see ``switch_ratio``)."""
-        return dwell * math.exp(-(abs(pose[1]) + abs(pose[2])) / self.params.frontal_scale_deg)
+    def _frontal_gain(
+        self, current: npt.NDArray[np.float64], rival: npt.NDArray[np.float64]
+    ) -> float:
+        """What the frontal prior multiplies a rival's dwell by (see ``frontal_cap``): 1 unless
+        the rival is at least ``frontal_margin_deg`` more frontal than the neutral."""
+        p = self.params
+        frontal = abs(current[1]) + abs(current[2]) - abs(rival[1]) - abs(rival[2])
+        if frontal < p.frontal_margin_deg:
+            return 1.0
+        return min(p.frontal_cap, math.exp(frontal / p.frontal_scale_deg))
 
     def _switch(self, t: float) -> bool:
         """During ``verify_s`` after the first neutral: move to a better dwelling pose."""
@@ -455,21 +493,30 @@ class NeutralPose:
         away = np.max(np.abs(cands - current), axis=1) > p.drift_max_deg
         if not away.any():
             return False
-        scores = np.array(
-            [self._score(float(n.sum()), c) for c, n in zip(cands, near, strict=True)]
+        # The frontal prior helps no pose the head already came back from to the neutral
+        # within excursion_max_s: that was a gesture made from the neutral, not the rest.
+        ts = np.array([ts for ts, _, _ in self._recent if t - ts <= p.drift_window_s])
+        returned = _returned_excursions(ts, here, p.excursion_max_s)
+        gain = np.array(
+            [
+                1.0 if (n & returned).any() else self._frontal_gain(current, c)
+                for c, n in zip(cands, near, strict=True)
+            ]
         )
+        dwell = near.sum(axis=1).astype(float)
+        ratio = np.where(gain > 1.0, p.switch_ratio, p.dominance_ratio)
+        if final:
+            ratio = np.minimum(ratio, p.final_ratio)
+        # How many times the neutral's dwell each rival's dwell is, against what it needs.
+        scores = dwell * gain / ratio
         scores[~away] = -1.0
         best = int(np.argmax(scores))
-        mine = self._score(float(here.sum()), current)
-        frontal = abs(current[1]) + abs(current[2]) - abs(cands[best][1]) - abs(cands[best][2])
-        ratio = p.switch_ratio if frontal >= p.frontal_margin_deg else p.dominance_ratio
-        if final:
-            ratio = min(ratio, p.final_ratio)
+        mine = float(here.sum())
         # The rival must have been dwelt at for a steady window's time at least: a glance
         # toward the screen while signing with the head turned is not the rest.
         frame_s = (t - self._recent[0][0]) / max(1, len(self._recent) - 1)
         dwell_s = float(near[best].sum()) * frame_s
-        if scores[best] <= ratio * mine or near[best].sum() < p.min_frames:
+        if scores[best] <= mine or near[best].sum() < p.min_frames:
             return False
         if dwell_s < p.duration_s:
             return False
