@@ -368,6 +368,18 @@ _WIDE_BEAMS = {
 }
 
 
+# How each utterance is normalised. The bundled model was trained with each utterance's own
+# cepstral mean (its feat.params say ``-cmn batch``), but fed chunk by chunk PocketSphinx
+# subtracts a running mean carried over from earlier utterances, and its noise estimate too:
+# after another speaker, another microphone or a louder sentence, a one-second "no" starts
+# from the wrong mean. So every utterance starts with a fresh front end, and its audio is
+# held until ``WHOLE_UTTERANCE_S`` seconds have come (or the utterance ends): that much is
+# normalised and decoded as a whole, and the rest streams on with its mean. Answers and
+# short requests are thus decoded whole at the end of speech; a long sentence costs no more
+# than a short one at its end. Measured on the tune part of the development recordings and
+# the espeak-ng catalog (docs/voice.md).
+WHOLE_UTTERANCE_S = 1.5
+
 # The answer mode's room for talk: yes, no and cancel are expected, but a patient may still
 # say something else, and a single word ("bed", "one") must still find its talk word. The
 # same prior as the open mode's: on the tune part of the development recordings it took
@@ -419,6 +431,7 @@ class PocketSphinxEngine:
         options: dict[str, Any] | None = None,
         answer_talk: TalkModel | None = None,
         answer_prior: AnswerPrior | None = None,
+        whole_utterance_s: float | None = WHOLE_UTTERANCE_S,
     ) -> None:
         if language != "en":
             raise ConfigError(f"PocketSphinx ships only a US-English model, not {language!r}")
@@ -455,6 +468,11 @@ class PocketSphinxEngine:
         self._next_mode: Mode = "open"
         self._decoder.activate_search("open")
         self._started = False
+        # ``None``: the whole utterance is always decoded at its end (``WHOLE_UTTERANCE_S``).
+        self.whole_utterance_s = whole_utterance_s
+        self._held: list[Int16Array] = []
+        self._held_samples = 0
+        self._streaming = False
 
     def set_mode(self, mode: Mode) -> None:
         self._next_mode = mode
@@ -465,15 +483,40 @@ class PocketSphinxEngine:
         if self._next_mode != self.mode:
             self.mode = self._next_mode
             self._decoder.activate_search(self.mode)
+        # A fresh front end: this utterance's own noise estimate and cepstral mean, nothing
+        # carried over from whoever spoke before (and the mean is the whole-utterance kind
+        # again after a long utterance streamed with a running one).
+        self._decoder.reinit_feat()
         self._decoder.start_utt()
         self._started = True
+        self._held = []
+        self._held_samples = 0
+        self._streaming = False
 
     def accept(self, audio: Int16Array) -> None:
-        self._decoder.process_raw(audio.tobytes(), False, False)
+        if self._streaming:
+            self._decoder.process_raw(audio.tobytes(), False, False)
+            return
+        self._held.append(audio)
+        self._held_samples += len(audio)
+        limit = self.whole_utterance_s
+        if limit is not None and self._held_samples >= limit * SAMPLE_RATE:
+            # Long enough for a mean of its own: decode what came so far as a whole (its mean
+            # becomes the running one) and let the rest stream.
+            self._decode_held()
+            self._streaming = True
+
+    def _decode_held(self) -> None:
+        if self._held:
+            self._decoder.process_raw(np.concatenate(self._held).tobytes(), False, True)
+        self._held = []
+        self._held_samples = 0
 
     def finish(self) -> Transcript:
         if not self._started:
             return Transcript("")
+        if not self._streaming:
+            self._decode_held()
         self._decoder.end_utt()
         self._started = False
         hyp = self._decoder.hyp()
