@@ -368,17 +368,20 @@ _WIDE_BEAMS = {
 }
 
 
-# How each utterance is normalised. The bundled model was trained with each utterance's own
-# cepstral mean (its feat.params say ``-cmn batch``), but fed chunk by chunk PocketSphinx
-# subtracts a running mean carried over from earlier utterances, and its noise estimate too:
-# after another speaker, another microphone or a louder sentence, a one-second "no" starts
-# from the wrong mean. So every utterance starts with a fresh front end, and its first
+# How each utterance may be normalised (``PocketSphinxEngine(per_utterance=True)``; off by
+# default). The bundled model was trained with each utterance's own cepstral mean (its
+# feat.params say ``-cmn batch``), but fed chunk by chunk PocketSphinx subtracts a running
+# mean carried over from earlier utterances, and its noise estimate too: after another
+# speaker, another microphone or a louder sentence, a one-second "no" starts from the wrong
+# mean, and the same audio can give another transcript depending on what came before. With
+# ``per_utterance`` every utterance starts with a fresh front end, and its first
 # ``MEAN_FROM_S`` seconds (the VAD's pre-roll and the start of the speech) are held: their
 # mean becomes the utterance's, and then they and the rest are decoded as they come. An
-# utterance shorter than that is decoded as a whole at its end. Decoding every utterance
-# whole at its end was as accurate but left all the work after the patient stopped: about
-# four times the old decoding time at the end of the espeak-ng catalog sentences, past the
-# 450 ms budget (docs/voice.md).
+# utterance shorter than that is decoded as a whole at its end (``mean_from_s=None``: every
+# utterance whole at its end, the most accurate on espeak-ng but about four times the
+# decoding left at the end of speech). It gained 4 to 10 points on the espeak-ng catalog but
+# lost espeak-ng's female "stop" in the answer mode (its clip is mostly near-digital silence,
+# which drags the utterance's mean down), so it is not yet the default (docs/voice.md).
 MEAN_FROM_S = 0.8
 _MEAN_SEARCH = "mean"
 
@@ -433,6 +436,7 @@ class PocketSphinxEngine:
         options: dict[str, Any] | None = None,
         answer_talk: TalkModel | None = None,
         answer_prior: AnswerPrior | None = None,
+        per_utterance: bool = False,
         mean_from_s: float | None = MEAN_FROM_S,
     ) -> None:
         if language != "en":
@@ -473,7 +477,9 @@ class PocketSphinxEngine:
         self._decoder.activate_search("open")
         self._started = False  # between start() and finish()
         self._utt_open = False  # PocketSphinx's own utterance
-        # ``None``: every utterance is decoded as a whole at its end (slower; see above).
+        # ``per_utterance``: each utterance's own mean (see ``MEAN_FROM_S``); ``mean_from_s``
+        # None decodes every utterance as a whole at its end (slower).
+        self.per_utterance = per_utterance
         self.mean_from_s = mean_from_s
         self._held: list[Int16Array] = []
         self._held_samples = 0
@@ -487,13 +493,19 @@ class PocketSphinxEngine:
             self._decoder.end_utt()
             self._utt_open = False
         self.mode = self._next_mode
+        self._started = True
+        self._held = []
+        self._held_samples = 0
+        if not self.per_utterance:
+            # The running normalisation: decode as the audio comes, with the mean carried
+            # over from the utterances before.
+            self._begin(self.mode)
+            self._streaming = True
+            return
         # A fresh front end: this utterance's own noise estimate and cepstral mean, nothing
         # carried over from whoever spoke before (and the whole-utterance kind of mean again
         # after an utterance that streamed with a running one).
         self._decoder.reinit_feat()
-        self._started = True
-        self._held = []
-        self._held_samples = 0
         self._streaming = False
 
     def _begin(self, search: str) -> None:
