@@ -10,7 +10,7 @@ echo "==> ruff"
 .venv/bin/ruff check src tests
 .venv/bin/ruff format --check src tests
 echo "==> mypy"
-.venv/bin/mypy
+.venv/bin/mypy src tests
 # pytest exits 5 when it collected nothing: with no arguments that means the setup is broken.
 run_pytest() {
   set +e

@@ -37,7 +37,7 @@ def test_a_spoken_and_confirmed_request_reaches_the_station_without_its_words(mo
     )
     wire: list[bytes] = []
     spy = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="spy")
-    spy.on_message = lambda _c, _u, msg: wire.append(msg.payload)
+    spy.on_message = lambda _c, _u, msg: wire.append(bytes(msg.payload))
     spy.connect("127.0.0.1", mosquitto.port)
     spy.subscribe("#", qos=1)
     spy.loop_start()

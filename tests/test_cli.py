@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import signal
 import subprocess
@@ -39,9 +40,9 @@ def subcommands() -> list[list[str]]:
     """Every command and sub-action the parser knows, so new ones get a --help test too."""
     found: list[list[str]] = []
 
-    def walk(parser, prefix):  # type: ignore[no-untyped-def]
+    def walk(parser: argparse.ArgumentParser, prefix: list[str]) -> None:
         for action in parser._actions:
-            if action.__class__.__name__ == "_SubParsersAction":
+            if isinstance(action, argparse._SubParsersAction):
                 for name, child in action.choices.items():
                     found.append([*prefix, name])
                     walk(child, [*prefix, name])
@@ -192,8 +193,8 @@ def test_a_station_serving_two_units_that_dies_shows_offline_in_both(mosquitto, 
     seen: dict[str, bool] = {}
     watcher = paho.Client(CallbackAPIVersion.VERSION2, client_id="watcher")
 
-    def on_message(client, userdata, msg):  # type: ignore[no-untyped-def]
-        status = p.decode_as(msg.payload, p.StationStatus)
+    def on_message(client: paho.Client, userdata: object, msg: paho.MQTTMessage) -> None:
+        status = p.decode_as(bytes(msg.payload), p.StationStatus)
         seen[status.unit] = status.online
 
     watcher.on_message = on_message

@@ -46,7 +46,7 @@ def test_every_packaged_intent_code_can_travel_in_a_request(packaged: dict[str, 
             unit="icu",
             bed="12",
             intent=intent.code,
-            priority=intent.priority,
+            priority=intent.request_priority,
             source="touch",
             created_at=p.now_iso(),
         )
@@ -189,7 +189,7 @@ def test_every_request_has_a_sentence_for_the_room_in_every_language() -> None:
         assert set(intent.say) == set(intent.text), f"{code}: say in every catalog language"
 
 
-def test_without_a_sentence_the_label_is_said_and_a_bad_one_is_named(tmp_path) -> None:
+def test_without_a_sentence_the_label_is_said_and_a_bad_one_is_named(tmp_path: Path) -> None:
     catalog = tmp_path / "intents.toml"
     catalog.write_text('[intents.tea]\npriority = "routine"\ntext = { en = "Tea" }\n')
     assert load_intents(catalog)["tea"].room_phrase("ko") == "Tea."

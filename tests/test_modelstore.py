@@ -6,6 +6,7 @@ fixes it (``beckon models fetch`` online, ``beckon models install --from DIR`` a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -264,17 +265,17 @@ def append_a_byte(path: Path) -> None:
 
 @pytest.mark.parametrize("damage", [truncate, flip_a_byte, append_a_byte])
 def test_a_damaged_copy_is_reported_corrupt(
-    installed: Path, face_spec: modelstore.ModelSpec, damage: object
+    installed: Path, face_spec: modelstore.ModelSpec, damage: Callable[[Path], None]
 ) -> None:
-    damage(installed / "face_landmarker.task")  # type: ignore[operator]
+    damage(installed / "face_landmarker.task")
     assert modelstore.status(face_spec, installed).state == "corrupt"
 
 
 @pytest.mark.parametrize("damage", [truncate, flip_a_byte])
 def test_require_model_refuses_a_damaged_copy_and_says_how_to_fix_it(
-    installed: Path, damage: object
+    installed: Path, damage: Callable[[Path], None]
 ) -> None:
-    damage(installed / "face_landmarker.task")  # type: ignore[operator]
+    damage(installed / "face_landmarker.task")
     with pytest.raises(ModelError) as caught:
         modelstore.require_model("face_landmarker", installed)
     text = str(caught.value)

@@ -117,7 +117,14 @@ def test_the_calibration_wizard_can_take_the_gestures(tmp_path: Path) -> None:
     service = a_service(tmp_path)
     host = BedsideHost(service)
     taken: list[object] = []
-    host.intercept = lambda item: isinstance(item, Gesture) and not taken.append(item)
+
+    def take_gestures(item: object) -> bool:
+        if not isinstance(item, Gesture):
+            return False
+        taken.append(item)
+        return True
+
+    host.intercept = take_gestures
     host.post_from_camera(Gesture("nod", 1.0, 0.9))
     assert taken == [Gesture("nod", 1.0, 0.9)] and drain(service) == []
 

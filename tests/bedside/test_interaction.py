@@ -6,6 +6,8 @@ so these tests need no clock.
 
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
 import pytest
 
 from beckon.bedside.interaction import Declined, Interaction, Selected
@@ -13,10 +15,18 @@ from beckon.bedside.interaction import Declined, Interaction, Selected
 INTENTS = ("nurse", "water", "pain")
 
 
-def menu(**kwargs: float) -> Interaction:
+class Timing(TypedDict, total=False):
+    """The menu's clock settings a test may change (typed, so a misspelt one fails mypy)."""
+
+    offer_seconds: float
+    pause_after_select_s: float
+    start_t: float
+
+
+def menu(**timing: Unpack[Timing]) -> Interaction:
     """Nod selects, shake declines. Offers nurse, water, pain for 4 s each from t=0; pauses
     3 s after a selection."""
-    return Interaction(INTENTS, **kwargs)
+    return Interaction(INTENTS, **timing)
 
 
 # ---------------------------------------------------------------- offering

@@ -7,6 +7,9 @@ long_blink confirms, brow_raise cancels; emergencies need confirming within 8 s.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TypedDict, Unpack
+
 import pytest
 
 from beckon.bedside.interaction import (
@@ -35,8 +38,18 @@ ACTIONS = {
 }
 
 
-def machine(**kwargs) -> Interaction:  # type: ignore[no-untyped-def]
-    return Interaction(ITEMS, kwargs.pop("actions", ACTIONS), **kwargs)
+class Options(TypedDict, total=False):
+    """The Interaction settings these tests change (typed, so a misspelt one fails mypy)."""
+
+    mode: str
+    offer_seconds: float
+    confirm_timeout_s: float
+    confirm_intents: Sequence[str]
+    settle_after_answer_s: float
+
+
+def machine(actions: dict[str, str] = ACTIONS, **options: Unpack[Options]) -> Interaction:
+    return Interaction(ITEMS, actions, **options)
 
 
 # ---------------------------------------------------------------- scanning
@@ -175,7 +188,7 @@ def test_the_bedside_items_are_used_when_the_profile_names_none() -> None:
         ({"offer_seconds": 0.0}, "offer_seconds"),
     ],
 )
-def test_bad_settings_are_refused(kwargs: dict[str, object], message: str) -> None:
+def test_bad_settings_are_refused(kwargs: Options, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         machine(**kwargs)
 
@@ -242,8 +255,8 @@ def test_sleep_forgets_an_emergency_awaiting_confirmation() -> None:
 # ---------------------------------------------------------------- the 0-10 pain scale
 
 
-def scale_machine(**kwargs) -> Interaction:  # type: ignore[no-untyped-def]
-    return Interaction(("nurse", "pain"), ACTIONS, scale_intents=("pain",), **kwargs)
+def scale_machine(**options: Unpack[Options]) -> Interaction:
+    return Interaction(("nurse", "pain"), ACTIONS, scale_intents=("pain",), **options)
 
 
 def test_choosing_pain_offers_0_to_10_and_the_chosen_number_travels_with_it() -> None:

@@ -105,10 +105,10 @@ def write_config(folder: Path, broker: Mosquitto) -> Path:
     return config
 
 
-def wait_for(check: object, timeout: float) -> bool:
+def wait_for(check: Callable[[], object], timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if check():  # type: ignore[operator]
+        if check():
             return True
         time.sleep(0.2)
     return False

@@ -82,7 +82,7 @@ def test_the_kiosk_units_command_fills_the_screen_with_the_bedside_window(
 
     status: list[bytes] = []
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
-    client.on_message = lambda _c, _u, msg: status.append(msg.payload)
+    client.on_message = lambda _c, _u, msg: status.append(bytes(msg.payload))
     client.connect("127.0.0.1", mosquitto.port)
     client.subscribe("beckon/v1/gh/icu/bed/12/status", qos=1)
     client.loop_start()

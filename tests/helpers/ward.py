@@ -18,7 +18,7 @@ HEALTH = {
 }
 """Per bed: device faults, speech recogniser, outbox backlog and its age (seconds)."""
 
-BEDS = [
+BEDS: list[tuple[str, str, p.Priority, int]] = [
     ("3", "water", "routine", 140),
     ("5", "pain", "urgent", 290),
     ("8", "emergency", "emergency", 12),

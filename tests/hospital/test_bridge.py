@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 
@@ -35,6 +36,15 @@ from tests.helpers.hospital import (
 REPO = Path(__file__).resolve().parents[2]
 BRIDGE_EXAMPLE = REPO / "deploy" / "mosquitto" / "bridge-unit.conf"
 HOSPITAL_ACL_EXAMPLE = REPO / "deploy" / "mosquitto" / "bridge-hospital.acl"
+
+
+class BrokerFiles(TypedDict):
+    """The TLS, password and ACL files both brokers of a bridge test share."""
+
+    server_cert: Path
+    server_key: Path
+    passwd: Path
+    acl: Path
 
 
 @dataclass
@@ -70,7 +80,7 @@ def bridged(tmp_path: Path) -> Iterator[Bridged]:
     )
     pv.assemble_acl(out)
     pv.set_broker_password(out / "broker" / "passwd", "console-general-icu-3", "console-pw")
-    files = {
+    files: BrokerFiles = {
         "server_cert": ca / pv.SERVER_CERT,
         "server_key": ca / pv.SERVER_KEY,
         "passwd": out / "broker" / "passwd",

@@ -11,6 +11,7 @@ import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import numpy as np
 import paho.mqtt.client as paho
@@ -31,6 +32,16 @@ from beckon.voice.audio import SAMPLE_RATE, write_wav
 from tests.helpers.hospital import Site, bed_settings, installed, station_settings, wait
 
 BED14 = "bed-general-icu-3-14"
+
+
+class BrokerChanges(TypedDict, total=False):
+    """The broker settings the doctor's broker checks are tried with (typed, unlike **str)."""
+
+    url: str
+    password_file: str
+    ca_file: str
+    cert_file: str
+    key_file: str
 
 
 @pytest.fixture(scope="module")
@@ -190,7 +201,7 @@ def test_each_broken_thing_fails_with_its_fix(
 def test_broker_problems_are_told_apart(site: Site, tmp_path: Path) -> None:
     settings = bed_settings(site, "12", tmp_path)
 
-    def broker_check(**changes: str) -> Check:
+    def broker_check(**changes: Unpack[BrokerChanges]) -> Check:
         changed = dataclasses.replace(
             settings, broker=dataclasses.replace(settings.broker, **changes)
         )

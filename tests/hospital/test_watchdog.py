@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -194,7 +195,7 @@ def test_no_socket_no_watchdog_and_a_vanished_socket_never_raise(tmp_path: Path)
 
 @pytest.mark.mqtt
 def test_a_hung_station_loop_stops_the_pings_while_its_threads_live_on(
-    notify_socket: NotifySocket, mosquitto: Any, tmp_path: Path
+    notify_socket: NotifySocket, mosquitto: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = StationSettings(
         StationConfig("gh", ("icu",), database=str(tmp_path / "station.sqlite3")),
@@ -207,12 +208,12 @@ def test_a_hung_station_loop_stops_the_pings_while_its_threads_live_on(
     hang = threading.Event()
     original = service.check_escalations
 
-    def maybe_hang(now: object) -> None:
+    def maybe_hang(now: datetime) -> None:
         if hang.is_set():
             release.wait(30)  # a deadlock, as far as the loop can tell
-        original(now)  # type: ignore[arg-type]
+        original(now)
 
-    service.check_escalations = maybe_hang  # type: ignore[method-assign]
+    monkeypatch.setattr(service, "check_escalations", maybe_hang)
     with Background(service.run, "station"):
         assert notify_socket.wait_for("READY=1", 10)
         assert notify_socket.collect(1.5).count("WATCHDOG=1") >= 2

@@ -42,7 +42,7 @@ def _retained_queue(port: int) -> p.QueueSummary:
     """The unit's retained queue summary, read as a station window reads it."""
     got: list[p.QueueSummary] = []
     client = paho.Client(CallbackAPIVersion.VERSION2, client_id="test-queue-reader")
-    client.on_message = lambda c, u, m: got.append(p.decode_as(m.payload, p.QueueSummary))
+    client.on_message = lambda c, u, m: got.append(p.decode_as(bytes(m.payload), p.QueueSummary))
     client.connect("127.0.0.1", port)
     client.subscribe(p.Topics.unit("gh", "icu", "queue"), qos=1)
     client.loop_start()

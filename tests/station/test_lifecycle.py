@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from beckon.messaging.protocol import RequestView, StateChange
+from beckon.messaging.protocol import RequestState, RequestView, StateChange
 from beckon.station import lifecycle
 from beckon.station.lifecycle import LifecycleError, can_move, move
 
@@ -21,8 +21,8 @@ T0 = "2025-03-01T08:00:00.000Z"
 T1 = "2025-03-01T08:01:00.000Z"
 T2 = "2025-03-01T08:02:00.000Z"
 
-STATES = ["created", "received", "acknowledged", "resolved", "cancelled"]
-ALLOWED = {
+STATES: list[RequestState] = ["created", "received", "acknowledged", "resolved", "cancelled"]
+ALLOWED: set[tuple[RequestState, RequestState]] = {
     ("created", "received"),
     ("received", "acknowledged"),
     ("received", "resolved"),
@@ -33,7 +33,7 @@ ALLOWED = {
 REFUSED = sorted(set(product(STATES, STATES)) - ALLOWED)
 
 
-def a_view(state: str = "received", **changes: Any) -> RequestView:
+def a_view(state: RequestState = "received", **changes: Any) -> RequestView:
     view = RequestView(
         id=ID,
         site="gh",
@@ -42,7 +42,7 @@ def a_view(state: str = "received", **changes: Any) -> RequestView:
         intent="water",
         priority="routine",
         source="gesture",
-        state=state,  # type: ignore[arg-type]
+        state=state,
         created_at=T0,
         updated_at=T0,
         history=(StateChange("created", T0), StateChange("received", T0)),
@@ -51,23 +51,23 @@ def a_view(state: str = "received", **changes: Any) -> RequestView:
 
 
 @pytest.mark.parametrize(("current", "new"), sorted(ALLOWED))
-def test_these_changes_are_allowed(current: str, new: str) -> None:
+def test_these_changes_are_allowed(current: RequestState, new: RequestState) -> None:
     assert can_move(current, new)
-    assert move(a_view(current), new, T1, "Nurse Kim").state == new  # type: ignore[arg-type]
+    assert move(a_view(current), new, T1, "Nurse Kim").state == new
 
 
 @pytest.mark.parametrize(("current", "new"), REFUSED)
-def test_every_other_change_is_refused(current: str, new: str) -> None:
+def test_every_other_change_is_refused(current: RequestState, new: RequestState) -> None:
     assert not can_move(current, new)
     with pytest.raises(LifecycleError):
-        move(a_view(current), new, T1, "Nurse Kim")  # type: ignore[arg-type]
+        move(a_view(current), new, T1, "Nurse Kim")
 
 
 @pytest.mark.parametrize("closed", sorted(lifecycle.CLOSED_STATES))
 @pytest.mark.parametrize("new", STATES)
-def test_a_closed_request_never_changes_again(closed: str, new: str) -> None:
+def test_a_closed_request_never_changes_again(closed: RequestState, new: RequestState) -> None:
     with pytest.raises(LifecycleError, match=f"request {ID} is {closed}; it cannot become {new}"):
-        move(a_view(closed), new, T1, "Nurse Kim")  # type: ignore[arg-type]
+        move(a_view(closed), new, T1, "Nurse Kim")
 
 
 def test_an_unknown_current_state_allows_nothing() -> None:
@@ -113,9 +113,9 @@ def test_a_change_leaves_the_original_view_untouched() -> None:
 @pytest.mark.parametrize(
     ("current", "new"), [("received", "acknowledged"), ("acknowledged", "resolved")]
 )
-def test_a_change_restarts_the_escalation_clock(current: str, new: str) -> None:
+def test_a_change_restarts_the_escalation_clock(current: RequestState, new: RequestState) -> None:
     escalated = a_view(current, escalation=2)
-    assert move(escalated, new, T1, "Nurse Kim").escalation == 0  # type: ignore[arg-type]
+    assert move(escalated, new, T1, "Nurse Kim").escalation == 0
 
 
 def test_the_fields_that_describe_the_request_never_change() -> None:

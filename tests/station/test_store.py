@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from beckon.messaging.protocol import BedAddress, Request, StateChange
+from beckon.messaging.protocol import BedAddress, Priority, Request, StateChange
 from beckon.station.lifecycle import LifecycleError
 from beckon.station.store import RequestStore
 
@@ -29,14 +29,20 @@ def rid(n: int) -> str:
     return f"{n:08x}-0000-4000-8000-{n:012x}"
 
 
-def a_request(n: int = 1, bed: BedAddress = BED_12, created_at: str = T0, **kw: str) -> Request:
+def a_request(
+    n: int = 1,
+    bed: BedAddress = BED_12,
+    created_at: str = T0,
+    intent: str = "water",
+    priority: Priority = "routine",
+) -> Request:
     return Request(
         id=rid(n),
         site=bed.site,
         unit=bed.unit,
         bed=bed.bed,
-        intent=kw.get("intent", "water"),
-        priority=kw.get("priority", "routine"),  # type: ignore[arg-type]
+        intent=intent,
+        priority=priority,
         source="gesture",
         created_at=created_at,
     )
@@ -324,7 +330,8 @@ def test_a_pain_level_is_stored_and_survives_a_restart(store: RequestStore) -> N
     assert view.level == 7
     store.change(rid(1), "acknowledged", "Nurse Kim")
     again = reopen(store)
-    assert again.get(rid(1)).level == 7  # type: ignore[union-attr]
+    kept = again.get(rid(1))
+    assert kept is not None and kept.level == 7
     assert again.receive(a_request(2))[0].level is None
 
 
@@ -345,7 +352,8 @@ def test_a_database_from_before_the_pain_scale_gains_the_level_column(tmp_path: 
         )
     store = RequestStore(old)
     try:
-        assert store.get(rid(1)).level is None  # type: ignore[union-attr]
+        old_row = store.get(rid(1))
+        assert old_row is not None and old_row.level is None
         assert store.receive(replace_level(a_request(2), 3))[0].level == 3
     finally:
         store.close()

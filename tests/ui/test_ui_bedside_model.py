@@ -82,9 +82,11 @@ def test_only_five_requests_are_kept_newest_first() -> None:
 
 def test_prompts_speak_offers_questions_and_states_but_nothing_technical() -> None:
     offering = ev.MenuChanged(MenuView(("water",), "water", "offering"), 0.0)
-    assert prompt_for(offering, "Water").key == "offer"
+    offer = prompt_for(offering, "Water")
+    assert offer is not None and offer.key == "offer"
     question = ev.MenuChanged(MenuView(("water",), None, "question", "Cold?"), 0.0)
-    assert prompt_for(question, "").args == ("Cold?",)
+    asked = prompt_for(question, "")
+    assert asked is not None and asked.args == ("Cold?",)
     ack = prompt_for(ev.StateChanged(ID, "acknowledged", "Nurse Kim", "water"), "Water")
     assert ack is not None and ack.args == ("Nurse Kim",)
     assert prompt_for(ev.MenuChanged(MenuView(("water",), None, "paused"), 0.0), "") is None

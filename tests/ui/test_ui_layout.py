@@ -80,7 +80,7 @@ def test_the_bedside_fits_the_screen_at_large_font_scales(
     out = Path(os.environ.get("BECKON_SHOTS_DIR") or tmp_path)
     out.mkdir(parents=True, exist_ok=True)
 
-    states = {
+    states: dict[str, list[ev.BedsideEvent]] = {
         "offering": [ev.MenuChanged(MenuView(tuple(ITEMS), "water", "offering"), 0.0)],
         "question": [
             ev.QuestionAsked("q1", "Would you like the light switched off?", "Nurse Alexandra"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -17,10 +18,13 @@ def iso(dt: datetime) -> str:
 
 
 def view(
-    bed: str, priority: str = "routine", age_s: float = 60, **changes: object
+    bed: str,
+    priority: p.Priority = "routine",
+    age_s: float = 60,
+    state: p.RequestState = "received",
 ) -> p.RequestView:
     created = iso(T0 - timedelta(seconds=age_s))
-    v = p.RequestView(
+    return p.RequestView(
         p.new_request_id(),
         "gh",
         "icu",
@@ -28,14 +32,17 @@ def view(
         "water",
         priority,
         "touch",
-        "received",
+        state,
         created,
         created,
     )
-    return replace(v, **changes)
 
 
-def queue(*views: p.RequestView, offline: tuple[str, ...] = (), questions=()) -> p.UnitQueue:
+def queue(
+    *views: p.RequestView,
+    offline: tuple[str, ...] = (),
+    questions: Sequence[p.QuestionView] = (),
+) -> p.UnitQueue:
     return p.UnitQueue("gh", "icu", iso(T0), tuple(views), offline, tuple(questions))
 
 
@@ -148,12 +155,12 @@ def test_an_unacknowledged_call_chimes_again_until_someone_acknowledges_it() -> 
     """Issue 12: the station chime repeats until a call is acknowledged."""
     tracker = m.AlertTracker()
     tracker.update(queue(), 0.0)
-    tracker.update(queue(view("4", "water")), 1.0)
+    tracker.update(queue(view("4", "routine")), 1.0)
     assert not tracker.chime_due(1.5)  # the "new request" chime has just sounded
     assert not tracker.chime_due(1.5 + m.REMIND_CALL_S - 1)
     assert tracker.chime_due(1.5 + m.REMIND_CALL_S)
     assert not tracker.chime_due(2.0 + m.REMIND_CALL_S)
-    tracker.update(queue(view("4", "water", state="acknowledged")), 200.0)
+    tracker.update(queue(view("4", "routine", state="acknowledged")), 200.0)
     assert not tracker.chime_due(1000.0)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -86,5 +87,5 @@ def test_a_gesture_the_patient_cannot_do_is_skipped() -> None:
     assert flow.phase.kind == "position" and not flow.takes and not flow.observations()
 
 
-def test_the_profile_is_saved_per_bed(tmp_path) -> None:
+def test_the_profile_is_saved_per_bed(tmp_path: Path) -> None:
     assert profile_path("gh", "icu", "12", tmp_path) == tmp_path / "profile-gh-icu-12.toml"

@@ -272,6 +272,7 @@ def test_a_small_face_shows_the_fix_on_the_bedside_screen(
     """Issue 9: a face too small for full confidence is shown with the fix, in both languages."""
     from beckon.bedside.host import CameraSpec
     from beckon.bedside.service import BedsideService
+    from beckon.bedside.vision_worker import VisionWorker
     from beckon.config import load_bedside
     from beckon.ui.app import install_translation
     from beckon.ui.bedside_window import BedsideWindow
@@ -290,9 +291,10 @@ def test_a_small_face_shows_the_fix_on_the_bedside_screen(
     camera = CameraSpec(tmp_path / "face.task", "0")
     bedside = BedsideWindow(BedsideService(settings), language=language, vision=camera)
     qtbot.addWidget(bedside)
-    # No camera on this machine: a stand-in for the running vision worker, so the window shows
-    # the face pill; the FaceStatus arrives through the same queued signal the worker uses.
-    bedside.host.vision = object()  # type: ignore[assignment]
+    # No camera on this machine: a vision worker that is never started stands in for the
+    # running one, so the window shows the face pill; the FaceStatus arrives through the same
+    # queued signal the worker uses.
+    bedside.host.vision = VisionWorker(camera.model_path, camera.source, post=lambda item: None)
     bedside.bridge.face.emit(FaceStatus(1.0, True, True, 0.6, "move_closer"))
     qtbot.waitUntil(lambda: bedside.face_pill.text == fix, timeout=5_000)
     assert bedside.face_pill.property("state") == "warn"

@@ -11,11 +11,12 @@ from beckon.errors import ConfigError
 from beckon.profile import (
     GESTURES,
     GestureProfile,
+    default_setting,
     dump_profile,
     load_profile,
     save_profile,
 )
-from beckon.vision.calibration import CalibrationError, Take, calibrate
+from beckon.vision.calibration import CalibrationError, CalibrationResult, Take, calibrate
 from beckon.vision.engine import GestureEngine
 from tests.vision.traces import Patient, add, held, nodding
 
@@ -39,11 +40,11 @@ TAKES = [
 
 
 @pytest.fixture(scope="module")
-def result():  # type: ignore[no-untyped-def]
+def result() -> CalibrationResult:
     return calibrate(WEAK.trace(24.0, seed=3), TAKES)
 
 
-def test_thresholds_are_half_the_patients_own_movement(result) -> None:  # type: ignore[no-untyped-def]
+def test_thresholds_are_half_the_patients_own_movement(result: CalibrationResult) -> None:
     p = result.profile
     assert result.measured["nod"] == pytest.approx(4.0, abs=0.6)
     assert p.setting("nod").threshold == pytest.approx(result.measured["nod"] / 2, rel=0.01)
@@ -51,7 +52,7 @@ def test_thresholds_are_half_the_patients_own_movement(result) -> None:  # type:
     assert p.setting("brow_raise").threshold == pytest.approx(0.06, abs=0.015)
 
 
-def test_the_neutral_pose_and_resting_face_are_measured(result) -> None:  # type: ignore[no-untyped-def]
+def test_the_neutral_pose_and_resting_face_are_measured(result: CalibrationResult) -> None:
     c = result.profile.calibration
     assert c.has_neutral and np.allclose(
         np.array(c.neutral_rotation).reshape(3, 3), np.eye(3), atol=0.01
@@ -60,17 +61,19 @@ def test_the_neutral_pose_and_resting_face_are_measured(result) -> None:  # type
     assert all(0.0 < n < 0.3 for n in c.noise)
 
 
-def test_a_gesture_the_patient_cannot_do_is_switched_off(result) -> None:  # type: ignore[no-untyped-def]
+def test_a_gesture_the_patient_cannot_do_is_switched_off(result: CalibrationResult) -> None:
     assert result.disabled == ["mouth_open"]
     assert not result.profile.setting("mouth_open").enabled
     assert "mouth_open" not in result.profile.enabled()
 
 
-def test_gestures_not_asked_for_keep_their_settings(result) -> None:  # type: ignore[no-untyped-def]
+def test_gestures_not_asked_for_keep_their_settings(result: CalibrationResult) -> None:
     assert result.profile.setting("shake") == GestureProfile().setting("shake")
 
 
-def test_the_calibrated_profile_catches_the_weak_patients_small_nods(result) -> None:  # type: ignore[no-untyped-def]
+def test_the_calibrated_profile_catches_the_weak_patients_small_nods(
+    result: CalibrationResult,
+) -> None:
     # From the first frames: an uncalibrated bedside has not measured a still background yet
     # (after a still stretch its threshold adapts down to 2.5 degrees: test_vision_gestures).
     later = Patient(pitch=nodding(0.3, 2, 3.5, 0.9), noise_deg=0.1)
@@ -97,7 +100,7 @@ def test_calibration_needs_takes() -> None:
 # ---------------------------------------------------------------- profiles on disk
 
 
-def test_a_profile_survives_a_round_trip(result, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_profile_survives_a_round_trip(result: CalibrationResult, tmp_path: Path) -> None:
     path = save_profile(result.profile, tmp_path / "bed12.toml")
     loaded = load_profile(path)
     for g in GESTURES:
@@ -153,6 +156,10 @@ def test_the_example_profile_is_valid() -> None:
     assert profile.setting("long_blink").action == "confirm"
     assert profile.interaction.confirm_intents == ("emergency",)
     assert profile.voice.emergency == "unless_declined"
+    # The comment says nod, shake and the turns keep the defaults: a copied example must not
+    # ask a hospital's patients for larger movements than the detectors need.
+    for name in ("nod", "shake", "turn_left", "turn_right"):
+        assert profile.setting(name).threshold == default_setting(name).threshold, name
 
 
 def test_the_voice_policy_is_read_and_written_back(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from beckon.vision.face import observation
 from beckon.vision.gestures import GestureEvent
 from beckon.vision.held import HoldDetector, HoldParams
 from beckon.vision.pose import NeutralPose
-from tests.vision.traces import Patient, add, held, nodding, sine
+from tests.vision.traces import Patient, add, held, moving, nodding, sine
 
 
 def calibrated(**thresholds: float) -> GestureProfile:
@@ -33,7 +33,9 @@ def calibrated(**thresholds: float) -> GestureProfile:
 EXPRESSIVE = dict(long_blink=0.2, mouth_open=0.2, brow_raise=0.15)
 
 
-def run(patient: Patient, seconds: float, profile: GestureProfile | None = None, seed: int = 0):
+def run(
+    patient: Patient, seconds: float, profile: GestureProfile | None = None, seed: int = 0
+) -> list[GestureEvent]:
     engine = GestureEngine(profile or calibrated(**EXPRESSIVE))
     events: list[GestureEvent] = []
     for obs in patient.trace(seconds, seed):
@@ -185,7 +187,7 @@ SHORT_LONG = {
 @pytest.mark.parametrize("gesture", list(SHORT_LONG))
 def test_held_gestures_from_short_to_long_holds(gesture: str, hold: float, fps: float) -> None:
     channel, value = SHORT_LONG[gesture]
-    patient = Patient(**{channel: held(2.0, hold, value, ramp=0.25)})
+    patient = moving(channel, held(2.0, hold, value, ramp=0.25))
     engine = GestureEngine(calibrated(**EXPRESSIVE))
     events: list[GestureEvent] = []
     for obs in patient.trace(8.0, seed=1, fps=fps):
@@ -240,15 +242,15 @@ def test_a_weak_expression_counts_once_the_resting_face_is_known(gesture: str) -
     0.2 defaults) gets a bar from its own steady resting scores, after about 20 s of rest."""
     channel = {"long_blink": "blink", "mouth_open": "jaw", "brow_raise": "brow"}[gesture]
     hold = 1.2
-    weak = Patient(**{channel: held(22.0, hold, 0.15, ramp=0.1)}, noise_score=0.005)
+    weak = moving(channel, held(22.0, hold, 0.15, ramp=0.1), noise_score=0.005)
     assert names(run(weak, 26.0, GestureProfile())) == [gesture]
     # Straight away (no resting distribution yet) the default threshold holds.
-    early = Patient(**{channel: held(2.0, hold, 0.15, ramp=0.1)}, noise_score=0.005)
+    early = moving(channel, held(2.0, hold, 0.15, ramp=0.1), noise_score=0.005)
     assert names(run(early, 6.0, GestureProfile())) == []
     # A noisy face (a small face's scores jitter) keeps the default threshold. (Not for the
     # jaw in this trace: its resting score is 0.02, so the jitter is clipped at 0.)
     if channel != "jaw":
-        noisy = Patient(**{channel: held(22.0, hold, 0.15, ramp=0.1)}, noise_score=0.03)
+        noisy = moving(channel, held(22.0, hold, 0.15, ramp=0.1), noise_score=0.03)
         assert gesture not in names(run(noisy, 26.0, GestureProfile()))
     # A calibrated patient's measured threshold is kept.
     assert names(run(weak, 26.0, calibrated(**{gesture: 0.3}))) == []
@@ -316,3 +318,21 @@ def test_a_small_turn_as_mediapipe_reads_it_is_a_turn(gesture: str) -> None:
     sign = 1.0 if gesture == "turn_left" else -1.0
     events = run(Patient(yaw=held(2.0, 1.0, 9.0 * sign)), 6.0)
     assert names(events) == [gesture]
+
+
+@pytest.mark.parametrize("sway", [2.0, 3.0])
+def test_the_bottom_of_a_slow_nod_of_a_swaying_patient_is_no_look_down(sway: float) -> None:
+    # A patient who sways (so a held pose may sway too) nods three times at 0.5 Hz. The
+    # bottom of the second dip is long and flat enough for a look down, which waited only
+    # 0.6 s for the nod detector while the nod still had a cycle to go. The look now waits
+    # while the nod is under way, and goes when the nod fires.
+    pitch = add(sine(0.0, 4.0, sway, 0.25), nodding(4.0, 3, 10.0, 0.5))
+    patient = Patient(pitch=pitch, yaw=sine(0.0, 4.0, sway, 0.2))
+    events = run(patient, 12.0, GestureProfile())
+    assert names(events) == ["nod"]
+    assert 10.0 <= events[0].t <= 11.2
+    # A real look down of the same patient is still heard, soon after it ends.
+    look = Patient(pitch=add(sine(0.0, 4.0, sway, 0.25), held(4.0, 1.0, 12.0)))
+    events = run(look, 8.0, GestureProfile())
+    assert names(events) == ["look_down"]
+    assert events[0].t <= 4.0 + 1.6 + 0.8

@@ -398,3 +398,81 @@ def test_the_fast_spread_is_numpys_10th_to_90th_percentile_range() -> None:
         values = rng.normal(0.0, 2.0, size=n)
         expected = float(np.percentile(values, 90) - np.percentile(values, 10))
         assert _spread(values) == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_a_slow_small_shake_of_a_still_patient_keeps_the_lowered_slow_threshold(fps: float) -> None:
+    # A 4 degree shake at half a hertz reads about 2.6 degrees of yaw. Its first quarter swing
+    # is so slow that the head still looks settled while it begins, and the calm window then
+    # holds that start: measured again, the slow threshold rose from 1.8 to 3.3 degrees over
+    # the shake's own swings, and the shake was rejected as a sway. The bar is the one
+    # measured before the movement began.
+    params = replace(SHAKE_PARAMS, min_amplitude_deg=5.0)
+    yaw = sine(3.0, 2.0 / 0.52, swing=2.6, hz=0.52)
+    det = ShakeDetector(params)
+    events = run(det, trace(10.0, yaw=yaw, fps=fps, noise=0.15))
+    assert [e.gesture for e in events] == ["shake"], fps
+    # The same still patient swaying slowly is no shake: the bar still follows the sway.
+    sway = sine(3.0, 8.0, swing=2.6, hz=0.3)
+    assert run(ShakeDetector(params), trace(12.0, yaw=sway, fps=fps, noise=0.15)) == []
+
+
+@pytest.mark.parametrize("fps", [15.0, 30.0])
+def test_a_brisk_small_nod_is_measured_as_the_head_made_it(fps: float) -> None:
+    # A still patient nods twice at 3 Hz, about 3 degrees as MediaPipe reads it. The
+    # detector's own smoothing (50 ms) keeps only about three quarters of a 3 Hz swing, and
+    # the tremor check asked 1.2 x the (lowered) threshold of the smoothed swing: "brisk small
+    # swing", restarted. The check now undoes the smoothing's loss; tremor stays rejected by
+    # its size against the threshold, its persistence and its rhythm (tests above).
+    for seed in range(5):
+        det = NodDetector()
+        samples = trace(
+            6.0, pitch=nod_wave(3.0, cycles=2, swing=2.8, hz=3.0), fps=fps, noise=0.1, seed=seed
+        )
+        events = run(det, samples)
+        assert [e.gesture for e in events] == ["nod"], (fps, seed)
+        assert 3.6 <= events[0].t <= 4.6
+    # The same patient's 5 Hz tremor of the same size, for 4 s, is nothing.
+    tremor = sine(2.0, 4.0, swing=2.8, hz=5.0)
+    assert run(NodDetector(), trace(7.0, pitch=tremor, fps=fps, noise=0.1)) == [], fps
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_a_long_slow_nod_is_one_nod(fps: float) -> None:
+    # Four cycles at 0.6 or 0.9 Hz: a one-sided nod comes back to its rest between cycles
+    # and pauses there (the turning point is round), long enough to look settled; it fired
+    # mid-nod and again at its end. A movement must stay settled for 0.6 of its last half
+    # period before it completes.
+    for hz, swing, seed in ((0.6, 5.5, 0), (0.6, 12.0, 1), (0.9, 5.0, 2), (0.9, 8.0, 3)):
+        samples = trace(
+            4.0 + 4 / hz, pitch=nod_wave(2.0, cycles=4, swing=swing, hz=hz), fps=fps, seed=seed
+        )
+        events = run(NodDetector(), samples)
+        assert [e.gesture for e in events] == ["nod"], (fps, hz, swing)
+        assert 2.0 + 4 / hz <= events[0].t <= 2.0 + 4 / hz + 1.2
+    # A brisk nod keeps its short settle (and latency).
+    events = run(
+        NodDetector(), trace(5.0, pitch=nod_wave(1.5, cycles=2, swing=10, hz=1.5), fps=fps)
+    )
+    assert [e.gesture for e in events] == ["nod"]
+    assert events[0].t <= 1.5 + 2 / 1.5 + 0.5
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_a_small_one_and_a_half_cycle_shake_whose_first_swing_reads_short(fps: float) -> None:
+    # A still patient shakes 1.5 cycles at 0.6 Hz, read as 1.9 degrees between extremes
+    # (just over the lowered 1.8 degree threshold): the swing from rest to the first extreme
+    # is under half of that, and a lead swing had to be 0.6 of the threshold, so the shake
+    # showed one reversal. The lead now counts from 0.4 of the threshold.
+    params = replace(SHAKE_PARAMS, min_amplitude_deg=5.0)
+    for seed in range(4):
+        yaw = sine(3.0, 1.5 / 0.62, swing=1.9, hz=0.62)
+        events = run(ShakeDetector(params), trace(9.0, yaw=yaw, fps=fps, noise=0.15, seed=seed))
+        assert [e.gesture for e in events] == ["shake"], (fps, seed)
+    # Turning the head once to a side and back (even 4 degrees) is still no shake.
+    for amp in (1.5, 2.0, 4.0):
+
+        def glance(t: float, a: float = amp) -> float:
+            return a * max(0.0, math.sin(math.pi * (t - 3.0) / 1.2)) if t < 4.2 else 0.0
+
+        assert run(ShakeDetector(params), trace(8.0, yaw=glance, fps=fps, noise=0.15)) == []

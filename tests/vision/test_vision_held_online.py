@@ -12,7 +12,7 @@ from beckon.vision.engine import GestureEngine
 from beckon.vision.face import observation
 from beckon.vision.gestures import GestureEvent
 from beckon.vision.pose import NeutralPose
-from tests.vision.traces import Patient, Wave, add, held, sine
+from tests.vision.traces import Patient, Wave, add, held, moving, nodding, sine
 
 
 def _online(
@@ -99,7 +99,7 @@ def test_an_expression_held_from_the_first_frame_is_not_the_resting_face(
     # The first second is an open mouth (or closed eyes, raised brows): the resting scores
     # learned from it are corrected once the face rests, and the later ones count.
     wave = add(_from_start(2.0, 0.5), held(6.0, 1.5, 0.5), held(11.0, 1.5, 0.5))
-    events, _ = _online(Patient(**{channel: wave}), 15.0)
+    events, _ = _online(moving(channel, wave), 15.0)
     assert _names(events) == [gesture, gesture]
 
 
@@ -157,7 +157,7 @@ def test_an_expression_begun_before_the_resting_face_is_known_is_heard(
     # The expression starts 1.5 s in, while the resting scores are still being learned (the
     # neutral pose needs a steady second, the resting face one more): read again once known.
     wave = add(held(1.5, 1.5, 0.5, ramp=0.1), held(7.0, 1.5, 0.5, ramp=0.1))
-    events, _ = _online(Patient(**{channel: wave}), 11.0)
+    events, _ = _online(moving(channel, wave), 11.0)
     assert _names(events) == [gesture, gesture]
 
 
@@ -187,3 +187,45 @@ def test_a_face_whose_closed_eyes_read_weakly_learns_its_long_blink_from_its_bli
     events, _ = _online(Patient(blink=blink, noise_score=0.005), 18.0)
     assert _names(events) == ["long_blink"]
     assert 11.7 <= events[0].t <= 13.5
+
+
+def test_long_blinks_one_after_another_on_a_face_whose_closed_eyes_read_weakly() -> None:
+    # Closed eyes read 0.12 above rest (under the default bar of 0.18) and the patient makes
+    # no normal blink to measure it by: the bar comes from how steady the open eyes are. The
+    # patient closes the eyes half of the time (five long blinks in 22 s): those frames are
+    # not rest, so the bar must not rise with them. (The first long blink, made before five
+    # seconds of face were seen, is judged against the default bar and missed.)
+    starts = ((1.5, 2.4), (6.0, 2.0), (10.0, 2.5), (14.5, 1.5), (18.0, 2.0))
+    blink = add(*(held(start, hold, 0.12, ramp=0.1) for start, hold in starts))
+    events, _ = _online(Patient(blink=blink, noise_score=0.004), 22.0, fps=10.0)
+    assert _names(events) == ["long_blink"] * 4
+    assert events[0].t > 8.0
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("hz", [0.5, 0.55])
+def test_the_swings_of_a_slow_nod_are_not_brief_looks_down(hz: float, seed: int) -> None:
+    # At 0.5 Hz the bottom of each swing of a nod stays near its peak for 0.4 s, as long as a
+    # brief look down; the nod is reported up to 2.2 s later, and its last swing may come
+    # after it was reported. Those swings are the nod, not looks.
+    pitch = add(nodding(3.0, 3.0, 10.0, hz), nodding(6.0 + 3.0 / hz, 3.0, 12.0, hz))
+    events, _ = _online(Patient(pitch=pitch), 4.0 + 2 * (3.0 / hz + 3.0), seed=seed)
+    assert "look_down" not in _names(events)
+
+
+def test_a_brief_look_down_is_still_a_look_down() -> None:
+    # Held half a second, then rest: one look down each (heard about a second later).
+    looks = add(held(3.0, 0.5, 12.0), held(8.0, 0.6, 12.0), held(13.0, 2.0, 12.0))
+    events, _ = _online(Patient(pitch=looks), 17.0)
+    assert _names(events) == ["look_down"] * 3
+    assert events[0].t < 3.0 + 0.5 + 0.6 + 1.5
+
+
+@pytest.mark.parametrize("start", [3.5, 4.0, 5.0])
+def test_a_weak_long_blink_made_seconds_after_the_face_appeared_is_heard(start: float) -> None:
+    # Closed eyes read 0.12 above rest (under the default bar): three seconds of open eyes
+    # (30 frames at 10 fps) measure how steady they are, so a long blink of 1.2 s begun 3.5
+    # to 5 s after the face appeared is judged against this face's own bar.
+    blink = held(start, 1.2, 0.12, ramp=0.1)
+    events, _ = _online(Patient(blink=blink, noise_score=0.004), 9.0, fps=10.0)
+    assert _names(events) == ["long_blink"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -143,7 +144,8 @@ def test_view_hints_name_the_fix_and_an_85px_face_still_counts() -> None:
     assert view_hint(150, 5.0, 1.0) is None
 
 
-def _replayed(clip: Clip, face_model: Path) -> list[dict[str, object]]:
+def _replayed(clip: Clip, face_model: Path) -> list[dict[str, Any]]:
+    """The ``beckon replay --json`` lines, as JSON gives them (values of any JSON type)."""
     out = io.StringIO()
     count = replay(clip.path, face_model, out)
     events = [json.loads(line) for line in out.getvalue().splitlines()]
@@ -158,15 +160,15 @@ def test_replay_contract_at_15_fps(nod_shake_clip_15fps: Clip, face_model: Path)
     assert [e["gesture"] for e in events] == ["nod", "shake"]
     (nod_end,) = nod_shake_clip_15fps.ends_of("pitch")
     (shake_end,) = nod_shake_clip_15fps.ends_of("yaw")
-    assert abs(float(events[0]["t"]) - nod_end) <= MAX_LAG_S  # type: ignore[arg-type]
-    assert abs(float(events[1]["t"]) - shake_end) <= MAX_LAG_S  # type: ignore[arg-type]
+    assert abs(float(events[0]["t"]) - nod_end) <= MAX_LAG_S
+    assert abs(float(events[1]["t"]) - shake_end) <= MAX_LAG_S
 
 
 def test_replay_contract_with_a_small_face(small_face_clip: Clip, face_model: Path) -> None:
     # An 80 px face: detected, with a little less confidence than a close one.
     events = _replayed(small_face_clip, face_model)
     assert [e["gesture"] for e in events] == ["nod", "shake"]
-    assert all(0.3 <= float(e["confidence"]) < 1.0 for e in events)  # type: ignore[arg-type]
+    assert all(0.3 <= float(e["confidence"]) < 1.0 for e in events)
 
 
 def test_a_small_face_is_ready_at_once_and_asks_to_move_closer(
@@ -187,7 +189,7 @@ def test_a_small_face_is_ready_at_once_and_asks_to_move_closer(
 def test_a_brisk_nod_with_no_rest_before_is_found(brisk_clip: Clip, face_model: Path) -> None:
     events = _replayed(brisk_clip, face_model)
     assert [e["gesture"] for e in events] == ["nod", "shake"]
-    assert float(events[0]["t"]) <= 2.5  # type: ignore[arg-type]
+    assert float(events[0]["t"]) <= 2.5
 
 
 def strings_hint(hint: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -209,8 +210,12 @@ def test_neutral_follows_slow_posture_drift_but_not_a_glance() -> None:
 
 
 def _feed_wave(
-    neutral: NeutralPose, angles_at, seconds: float, t0: float = 0.0, fps: float = 15.0
-) -> None:  # type: ignore[no-untyped-def]
+    neutral: NeutralPose,
+    angles_at: Callable[[float], tuple[float, float, float]],
+    seconds: float,
+    t0: float = 0.0,
+    fps: float = 15.0,
+) -> None:
     rng = np.random.default_rng(1)
     for i in range(round(seconds * fps)):
         t = t0 + i / fps

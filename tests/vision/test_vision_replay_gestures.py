@@ -94,7 +94,7 @@ def _env(face_model: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def every_gesture(rendered: Rendered):  # type: ignore[no-untyped-def]
+def every_gesture(rendered: Rendered) -> tuple[Path, list[benchdata.Label]]:
     return rendered.every_gesture, rendered.labels
 
 
@@ -108,8 +108,8 @@ def test_calibration_writes_a_profile_with_the_patients_thresholds(profile_file:
 
 def test_replay_reports_every_gesture_under_its_name(
     profile_file: Path,
-    every_gesture,
-    face_model: Path,  # type: ignore[no-untyped-def]
+    every_gesture: tuple[Path, list[benchdata.Label]],
+    face_model: Path,
 ) -> None:
     video, labels = every_gesture
     result = subprocess.run(

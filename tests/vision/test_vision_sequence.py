@@ -28,6 +28,13 @@ from tests.vision.traces import Patient, held, nodding
 REPO = Path(__file__).resolve().parents[2]
 
 
+def shipped_model() -> Path:
+    """The gesture model the package ships (packaged_model() is None only if it is missing)."""
+    path = packaged_model()
+    assert path is not None, "the package ships gesture_tcn.onnx"
+    return path
+
+
 def test_features_are_in_multiples_of_the_patients_thresholds() -> None:
     profile = (
         GestureProfile()
@@ -79,7 +86,7 @@ def test_the_shipped_model_is_listed_with_its_hash_and_is_small() -> None:
 
 
 def test_the_shipped_model_gives_a_probability_per_class() -> None:
-    model = SequenceModel(packaged_model())  # type: ignore[arg-type]
+    model = SequenceModel(shipped_model())
     assert model.classes == CLASSES
     probs = model.probabilities(np.zeros((3, WINDOW, N_FEATURES), dtype=np.float32))
     assert probs.shape == (3, len(CLASSES))
@@ -88,13 +95,13 @@ def test_the_shipped_model_gives_a_probability_per_class() -> None:
 
 def test_a_clear_nod_passes_the_model_and_a_resting_face_is_none() -> None:
     profile = GestureProfile()
-    verifier = SequenceVerifier(packaged_model(), profile)  # type: ignore[arg-type]
+    verifier = SequenceVerifier(shipped_model(), profile)
     engine = GestureEngine(profile, verifier=verifier)
     events = []
     for obs in Patient(pitch=nodding(2.0, 2, 10.0, 1.0), noise_deg=0.1).trace(6.0):
         events += engine.update(obs)
     assert [e.gesture for e in events] == ["nod"]
-    rest = SequenceVerifier(packaged_model(), profile, mode="veto")  # type: ignore[arg-type]
+    rest = SequenceVerifier(shipped_model(), profile, mode="veto")
     for obs in Patient(noise_deg=0.1).trace(3.0):
         rest.push(obs, {"blink": 0.05, "jaw": 0.02, "brow": 0.05})
     assert not rest.agrees("turn_left")
@@ -104,7 +111,7 @@ def test_a_clear_nod_passes_the_model_and_a_resting_face_is_none() -> None:
 def test_by_default_the_model_scores_and_never_vetoes() -> None:
     # It did not earn its veto on footage it was not trained on (docs/gestures.md): a resting
     # window lowers an event's confidence but lets it through.
-    verifier = SequenceVerifier(packaged_model(), GestureProfile())  # type: ignore[arg-type]
+    verifier = SequenceVerifier(shipped_model(), GestureProfile())
     assert verifier.mode == "score"
     for obs in Patient(noise_deg=0.1).trace(3.0):
         verifier.push(obs, {"blink": 0.05, "jaw": 0.02, "brow": 0.05})
@@ -116,7 +123,7 @@ def test_by_default_the_model_scores_and_never_vetoes() -> None:
 
 def test_the_model_can_veto_but_never_invent_an_event() -> None:
     quiet = Patient(yaw=held(2.0, 0.3, 3.0), noise_deg=0.1)
-    verifier = SequenceVerifier(packaged_model(), GestureProfile())  # type: ignore[arg-type]
+    verifier = SequenceVerifier(shipped_model(), GestureProfile())
     engine = GestureEngine(GestureProfile(), verifier=verifier)
     assert [e for o in quiet.trace(5.0) for e in engine.update(o)] == []
 

@@ -126,3 +126,16 @@ class Patient:
                 )
             )
         return out
+
+
+CHANNELS = ("pitch", "yaw", "roll", "blink", "jaw", "brow")
+
+
+def moving(channel: str, wave: Wave, noise_score: float = Patient.noise_score) -> Patient:
+    """A patient moving the one channel a parametrized test names at run time: the typed form
+    of ``Patient(**{channel: wave})``, which mypy cannot check against the fields."""
+    if channel not in CHANNELS:
+        raise ValueError(f"{channel!r} is not a channel; expected one of {CHANNELS}")
+    patient = Patient(noise_score=noise_score)
+    setattr(patient, channel, wave)
+    return patient

@@ -14,9 +14,10 @@ from beckon.bedside.service import Submit
 from beckon.bedside.voice_worker import VoiceWorker
 from beckon.lab.voice_synth import Voice, make_clip, speak
 from beckon.voice.audio import write_wav
+from beckon.voice.catalog import Catalog
 from beckon.voice.dialogue import Prompt, Send
 from beckon.voice.engines import ENGLISH_FALLBACK_NOTE, open_engine
-from beckon.voice.recognizer import VoiceEvent
+from beckon.voice.recognizer import VoiceEvent, VoicePipeline
 
 KO = Voice("ko", 150)
 KO_F = Voice("ko+f3", 135, 60)
@@ -86,7 +87,7 @@ def test_english_ordinary_talk_gives_no_intent(english, text, voice):
     assert all(e.intent is None for e in events)
 
 
-def test_transcribe_prints_one_json_line_per_file(tmp_path: Path):
+def test_transcribe_prints_one_json_line_per_file(tmp_path: Path) -> None:
     files = []
     for name, text in (("cold.wav", "i am cold"), ("talk.wav", "how are you today")):
         clip = make_clip(speak(text, Voice("en-us+f3", 135, 60)), None)
@@ -106,7 +107,9 @@ def test_transcribe_prints_one_json_line_per_file(tmp_path: Path):
     assert "PocketSphinx" in done.stderr  # the fallback is announced
 
 
-def test_the_voice_worker_posts_only_confirmed_intents(korean, tmp_path: Path, catalog):
+def test_the_voice_worker_posts_only_confirmed_intents(
+    korean: VoicePipeline, tmp_path: Path, catalog: Catalog
+) -> None:
     import numpy as np
 
     request = make_clip(speak("물 주세요", KO), None, tail_s=1.0).samples

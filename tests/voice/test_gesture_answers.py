@@ -32,7 +32,8 @@ def test_a_shake_declines_the_spoken_request(catalog):
     worker.dialogue.on_intent("toilet", 0.0)
     route_gestures(menu.append, worker)(Gesture("shake", 3.0, 0.8))
     assert posted == [] and menu == []
-    assert [type(s) for s in seen] == [Closed] and seen[0].why == "declined"  # type: ignore[attr-defined]
+    assert [type(s) for s in seen] == [Closed]
+    assert isinstance(seen[0], Closed) and seen[0].why == "declined"
 
 
 def test_without_a_spoken_request_every_gesture_goes_to_the_menu(catalog):

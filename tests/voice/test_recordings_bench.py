@@ -44,7 +44,7 @@ def _benches(folder: Path, *runs: tuple[str, ...]) -> list[subprocess.CompletedP
     )
 
 
-def test_the_recordings_bench_scores_a_labelled_folder(tmp_path: Path):
+def test_the_recordings_bench_scores_a_labelled_folder(tmp_path: Path) -> None:
     folder = _folder(tmp_path)
     done, text_run = _benches(folder, ("--json",), ())
     assert done.returncode == 0, done.stderr
@@ -75,13 +75,15 @@ def test_the_recordings_bench_scores_a_labelled_folder(tmp_path: Path):
         ("file,language,expected\nyes.wav,en,coffee\n", "'coffee' is not an intent"),
     ],
 )
-def test_a_bad_labels_file_is_named_with_its_line(tmp_path: Path, labels: str, complaint: str):
+def test_a_bad_labels_file_is_named_with_its_line(
+    tmp_path: Path, labels: str, complaint: str
+) -> None:
     write_wav(tmp_path / "yes.wav", make_clip(speak("yes", EN), None).samples)
     (tmp_path / "labels.csv").write_text(labels, encoding="utf-8")
     with pytest.raises(BeckonError, match=complaint):
         load_labels(tmp_path)
 
 
-def test_a_folder_without_labels_says_what_to_write(tmp_path: Path):
+def test_a_folder_without_labels_says_what_to_write(tmp_path: Path) -> None:
     with pytest.raises(BeckonError, match=r"labels\.csv does not exist"):
         load_labels(tmp_path)

@@ -5,7 +5,12 @@ Only public-domain photos that come with Beckon's own dependencies (no download 
 * ``astronaut``: the packaged crop of scikit-image's ``astronaut`` (NASA portrait of Eileen
   Collins, public domain; see ``beckon/lab/data/README.md``);
 * ``hopper``: matplotlib's ``sample_data/grace_hopper.jpg`` (U.S. Navy portrait of Grace
-  Hopper, public domain; matplotlib is a dependency of mediapipe).
+  Hopper, public domain; matplotlib is a dependency of mediapipe);
+* ``luispedro``: ``mahotas/demos/data/luispedro.jpg`` from the mahotas wheel on PyPI (a
+  photograph of Luis Pedro Coelho, mahotas' author, shipped in his MIT-licensed package as a
+  demo image). The face is turned about 20 degrees from the camera, like a tablet placed a
+  little to one side of the bed. mahotas is a test/bench dependency only (the ``test`` extra);
+  without it this face cannot be rendered and the error says how to install it.
 
 ``NAME_mirror`` is the photo flipped left-right: a different-looking face for training, never
 used for the held-out measurements. Which faces train and which are held out is decided in
@@ -22,7 +27,7 @@ import numpy as np
 from beckon.errors import BeckonError
 from beckon.lab.synthetic import RGBImage, load_demo_face
 
-FACES = ("astronaut", "hopper")
+FACES = ("astronaut", "hopper", "luispedro")
 
 
 def _hopper() -> RGBImage:
@@ -43,6 +48,30 @@ def _hopper() -> RGBImage:
     )
 
 
+def _luispedro() -> RGBImage:
+    import importlib.util
+
+    spec = importlib.util.find_spec("mahotas")
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    path = Path(folders[0]) / "demos" / "data" / "luispedro.jpg" if folders else None
+    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR) if path is not None else None
+    if bgr is None:
+        raise BeckonError(
+            "the face 'luispedro' comes from the mahotas package, which is not installed here"
+            if path is None
+            else f"mahotas' demo photo {path} is missing",
+            "pip install 'mahotas>=1.4' into Beckon's environment "
+            "(scripts/setup.sh --test installs it)",
+        )
+    rgb = np.asarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+    # A tight 300 x 377 crop: pad it so that, fitted to 640x480, the face is ~155 px wide (as
+    # hopper's), with room around the head to turn.
+    h, w = rgb.shape[:2]
+    return np.ascontiguousarray(
+        cv2.copyMakeBorder(rgb, h // 4, h // 4, 4 * w // 5, 4 * w // 5, cv2.BORDER_REPLICATE)
+    )
+
+
 def load_face(name: str) -> RGBImage:
     """The photo called ``name`` (see the module docstring) as RGB."""
     base, _, variant = name.partition("_")
@@ -50,6 +79,8 @@ def load_face(name: str) -> RGBImage:
         rgb = load_demo_face()
     elif base == "hopper":
         rgb = _hopper()
+    elif base == "luispedro":
+        rgb = _luispedro()
     else:
         raise BeckonError(f"unknown face {name!r}; known faces are {', '.join(FACES)}")
     if variant == "mirror":

@@ -3,7 +3,7 @@
     python -m beckon.lab.train --out models/gesture_tcn.onnx [--cache DIR] [--recipe wide]
 
 Data recipe (:func:`training_clips`): the benchmark footage of the *training* faces only
-(``benchdata.TRAIN_FACES``; faces in ``HELD_OUT_FACES`` are never read) plus a set of clips of
+(``benchdata.TRAIN_FACES``; faces in ``SCORE_ONLY_FACES`` are never read) plus a set of clips of
 the mirrored training face (recipe seed 1, four negative blocks per patient), rendered and
 observed by MediaPipe exactly as in ``beckon bench gestures`` and shared through the same
 observation cache. Each patient is
@@ -110,8 +110,8 @@ def build_dataset(
     xs: list[npt.NDArray[np.float32]] = []
     ys: list[int] = []
     for c in clips:
-        if c.face in benchdata.HELD_OUT_FACES:
-            raise ValueError(f"{c.name}: held-out faces must never be used for training")
+        if c.face in benchdata.SCORE_ONLY_FACES:
+            raise ValueError(f"{c.name}: score faces must never be used for training")
         profile = profiles[c.patient]
         neutral = np.array(profile.calibration.neutral_rotation).reshape(3, 3)
         scale = scales(profile)
@@ -143,8 +143,8 @@ def build_wide_dataset(
     xs: list[npt.NDArray[np.float32]] = []
     ys: list[int] = []
     for c in clips:
-        if c.face in benchdata.HELD_OUT_FACES:
-            raise ValueError(f"{c.name}: held-out faces must never be used for training")
+        if c.face in benchdata.SCORE_ONLY_FACES:
+            raise ValueError(f"{c.name}: score faces must never be used for training")
         seen = observed[c.name]
         neutral = NeutralPose()
         obs = []

@@ -85,6 +85,10 @@ class EngineParams:
     expression_max_pose_deg: float = 10.0
     """Expressions count only with the head within this of neutral on every axis."""
     event_gap_s: float = 1.0
+    after_oscillation_s: float = 1.5
+    """A held look (turn) whose excursion began before, or within this long after, a nod
+    (shake) was reported is that nod going on: a nod is reported once it has enough swings,
+    and people often add one more, whose bottom then looks like a brief look down."""
     expression_head_range_deg: Mapping[str, float] = field(
         default_factory=lambda: {"brow_raise": 3.0, "long_blink": 4.0, "mouth_open": 6.0}
     )
@@ -112,15 +116,25 @@ class EngineParams:
     threshold is a cough or talking, not a yes or no."""
     oscillation_look_back_s: float = 3.0
     defer_s: float = 0.6
-    """How long a held look or turn waits while a nod or shake of its axis is under way."""
+    """How long a held look or turn waits while a nod or shake of its axis is under way..."""
+    defer_max_s: float = 4.0
+    """...and up to this long while that oscillation is still under way: the bottom of a slow
+    (0.5 Hz) nod of a swaying patient passed for a look down, and the nod completes only a
+    cycle or two later. An oscillation under way ends within about a second once the head
+    stops (see ``GestureParams.rest_reset_s``), so a real look waits no longer than that."""
     adapt_window_s: float = 20.0
     """Uncalibrated patients: the expression thresholds follow the resting distribution of
     the last this many seconds (face near neutral)..."""
-    adapt_min_s: float = 5.0
-    """...once at least this many seconds of it were seen;..."""
+    adapt_min_s: float = 3.0
+    """...once at least this many seconds of it were seen (30 frames at 10 fps: a face whose
+    expressions read weakly is known before its first long blink is over);..."""
     adapt_k: float = 8.0
     """...each threshold is ``adapt_k`` times the channel's lower spread (median minus the
-    10th percentile: expressions only raise the scores, so the lower half is the rest)..."""
+    10th percentile: expressions only raise the scores, so the lower half is the rest) over
+    the frames not inside an expression (the score below the detector's release level): a
+    patient who makes gesture after gesture may hold one half of the time (five long blinks of
+    1 to 3 s in 20 s), and the median of such a window was closed eyes, which once doubled the
+    long blink's bar in the middle of a clip..."""
     adapt_floor_ratio: float = 0.6
     """...at least this share of the profile's threshold, and at most the threshold itself:
     a face whose resting scores are steady (one whose expressions read weakly, as a small or
@@ -237,6 +251,7 @@ class GestureEngine:
         if any(cal.noise):
             self.set_noise(*cal.noise)
         self._last_event_t = -math.inf
+        self._oscillation_t: dict[str, float] = {}  # axis -> when its nod/shake was reported
         self._pending: list[GestureEvent] = []
         self._history: deque[Any] = deque()
         self._reference_obs: Any = None  # the last frame whose neutral can be recovered
@@ -361,6 +376,17 @@ class GestureEngine:
         for hold, channel in self.head:
             if not any(e.gesture == hold.gesture for e in candidates):
                 continue
+            osc_t = self._oscillation_t.get(channel, -math.inf)
+            if hold.last_start < osc_t + p.after_oscillation_s:
+                logger.info(
+                    "%s at t=%.2f dropped: it began %.1f s after a reported %s (its next swing)",
+                    hold.gesture,
+                    t,
+                    hold.last_start - osc_t,
+                    "nod" if channel == "pitch" else "shake",
+                )
+                candidates = [e for e in candidates if e.gesture != hold.gesture]
+                continue
             # The gesture's own axis must lead: a small look up while the head is tilted far
             # (against each axis's own threshold) is part of a bigger movement, not a gesture.
             since = hold.last_start - 0.2
@@ -397,7 +423,11 @@ class GestureEngine:
             # A small or turned face: the event stands, with less confidence.
             scale = 0.6 + 0.4 * max(0.0, float(obs.quality))
             candidates = [replace(e, confidence=round(e.confidence * scale, 4)) for e in candidates]
-        return self._arbitrate(candidates)
+        out = self._arbitrate(candidates)
+        for det in self.oscillators:
+            if any(e.gesture == det.gesture for e in out):
+                self._oscillation_t[det.axis] = t
+        return out
 
     def _check_reference(self, t: float, obs: Any) -> None:
         """Restart the nod and shake detectors when the angles' reference jumped.
@@ -540,8 +570,9 @@ class GestureEngine:
 
         The last dip of a 0.7 Hz nod can look like a short look down, and it ends a moment
         before the nod is complete. While the nod (or shake) detector of the same axis has an
-        oscillation under way, the held event waits up to ``defer_s``: dropped if the nod
-        fires, let through otherwise.
+        oscillation under way, the held event waits ``defer_s``, and longer (up to
+        ``defer_max_s``) while that oscillation goes on: dropped if the nod fires, let through
+        otherwise.
         """
         busy = {det.axis for det in self.oscillators if det.in_progress}
         out: list[GestureEvent] = []
@@ -557,7 +588,9 @@ class GestureEngine:
             osc = next((d.gesture for d in self.oscillators if d.axis == axis), "")
             if osc in fired:
                 logger.info("%s at t=%.2f dropped: it was the end of a %s", e.gesture, e.t, osc)
-            elif t - e.t < self.params.defer_s:
+            elif t - e.t < self.params.defer_s or (
+                axis in busy and t - e.t < self.params.defer_max_s
+            ):
                 still.append(e)
             else:
                 out.append(e)
@@ -598,6 +631,10 @@ class GestureEngine:
             if hold.active:
                 continue
             v = np.array([c[channel] for _, c in self._resting])
+            if self.rest is not None:
+                v = v[v - self.rest[channel] < hold.params.release_ratio * hold.params.enter]
+                if len(v) < 20:
+                    continue  # two seconds of rest at 10 fps: a spread can be read
             lower = float(np.percentile(v, 50) - np.percentile(v, 10))
             default = self.profile.setting(hold.gesture).threshold
             thr = min(default, max(p.adapt_floor_ratio * default, p.adapt_k * lower))

@@ -115,11 +115,22 @@ class GestureParams:
     had just reached by a swing of at least this share of the swing threshold (within one
     half period) counts that extreme as a reversal: a small slow shake from rest swings half
     as far to its first extreme as between its extremes, so with a whole swing asked of every
-    leg a 1.5 cycle shake showed only one reversal. None: every leg must be a whole swing."""
+    leg a 1.5 cycle shake showed only one reversal. MediaPipe's lag and the smoothing read
+    that first swing shorter still (about 0.42 of the swing between extremes for small slow
+    shakes of both score faces), so shakes ask 0.4 of the threshold (0.6 missed them). None:
+    every leg must be a whole swing."""
     max_half_period_s: float = 1.2
     """Turning points further apart than this are swaying, not one gesture; started over."""
     settle_s: float = 0.25
     """Complete once the head moved less than ``settle_band`` for this long near its start..."""
+    slow_settle_ratio: float | None = 0.6
+    """A movement completes only once settled for this share of its last half period (time
+    between its last turning points), if longer than ``settle_s``: a slow one-sided nod
+    pauses at its rest end between cycles, for about a quarter of its period, long enough to
+    look settled, and four-cycle nods at 0.6 and 0.9 Hz fired mid-nod and again at their end.
+    Brisk movements (half periods under 0.42 s) keep ``settle_s`` and their latency; a 1 Hz
+    nod waits 0.05 s more. None: ``settle_s`` for all (shakes swing through their rest, they
+    do not pause there)."""
     rest_reset_s: float = 0.8
     """...or for this long anywhere; settled this long without enough reversals: forget it."""
     settle_band: float = 0.25
@@ -157,8 +168,10 @@ class GestureParams:
     calm_hold_s: float = 0.0
     """A measured calm background is kept this long after the last calm window: the slow
     first swing of a shake pauses at its extreme, and the window then holds the shake's own
-    start, which must not raise the bar for the rest of it. 0 for nods: held, a calm
-    patient's slow pitch sway of 3 degrees gave a false nod."""
+    start, which must not raise the bar for the rest of it. For the same reason, once the
+    first leg of a movement is confirmed, the bar is the one measured just before the movement
+    began (a slow shake starts so gently that the head still looks settled while it begins).
+    0 for nods: held, a calm patient's slow pitch sway of 3 degrees gave a false nod."""
     cooldown_s: float = 1.5
     """No second event this soon after one."""
     min_quality: float = 0.35
@@ -174,8 +187,9 @@ NOD_PARAMS = GestureParams()
 
 SHAKE_PARAMS = GestureParams(
     min_amplitude_deg=4.0,
+    slow_settle_ratio=None,
     other_max_ratio=0.45,
-    lead_swing_ratio=0.6,
+    lead_swing_ratio=0.4,
     calm_hold_s=2.0,
     calm_floor_ratio=0.36,
 )
@@ -189,6 +203,16 @@ def _sampled(half_period: float, dt: float) -> float:
     if half_period <= 0 or dt <= 0:
         return 1.0
     return math.cos(min(math.pi / 2, math.pi * dt / (4.0 * half_period)))
+
+
+def _smoothed(half_period: float, tau: float) -> float:
+    """Share of a swing that the detector's own low-pass filter (time constant ``tau``)
+    keeps at this half period: ``1 / sqrt(1 + (2 pi f tau)^2)`` with ``f = 1 / (2 half)``.
+    A slow swing loses nothing, a 3 Hz nod about a quarter, so the tremor check measures a
+    brisk swing as the head made it."""
+    if half_period <= 0 or tau <= 0:
+        return 1.0
+    return 1.0 / math.sqrt(1.0 + (math.pi * tau / half_period) ** 2)
 
 
 def _spread(values: npt.NDArray[np.float64]) -> float:
@@ -267,6 +291,8 @@ class OscillationDetector:
         self._calm_slow: float | None = None  # the same, for slow swings (see ``slow_half_s``)
         self._calm_t = -math.inf  # when the background was last measured calm
         self._calm_slow_t = -math.inf  # ... with its slow sway left in
+        # (t, calm, calm_slow) of each measurement, while held (see ``calm_hold_s``)
+        self._calm_log: deque[tuple[float, float | None, float | None]] = deque()
 
     def reset(self) -> None:
         """Forget the gesture in progress and the cooldown (e.g. new patient)."""
@@ -329,6 +355,30 @@ class OscillationDetector:
         if slow is not None:
             self._calm_slow = slow
             self._calm_slow_t = t
+        if p.calm_hold_s > 0:
+            log = self._calm_log
+            log.append((t, self._calm, self._calm_slow))
+            while log and log[0][0] < t - p.calm_hold_s - p.max_half_period_s:
+                log.popleft()
+
+    def _calm_before(self, start: float) -> None:
+        """Take the calm background measured before the movement began at ``start`` (while
+        still held, see ``calm_hold_s``): a slow movement begins so gently that the head
+        still looks settled, and a window measured then holds the movement's own start."""
+        p = self.params
+        before = [m for m in self._calm_log if m[0] <= start]
+        if not before or start - before[-1][0] > p.calm_hold_s:
+            return
+        _, calm, calm_slow = before[-1]
+        if (calm, calm_slow) != (self._calm, self._calm_slow):
+            logger.debug(
+                "%s: the bar measured before the movement began at t=%.2f (%s, slow %s)",
+                self.gesture,
+                start,
+                "default" if calm is None else f"{calm:.1f} deg",
+                "default" if calm_slow is None else f"{calm_slow:.1f} deg",
+            )
+        self._calm, self._calm_slow = calm, calm_slow
 
     # -- input ------------------------------------------------------------------------------
 
@@ -415,12 +465,21 @@ class OscillationDetector:
             or abs(self._extreme.value - self._rest_value) <= band
             or abs(x - self._rest_value) < abs(x - self._extreme.value)
         )
-        done = (settled_for >= p.settle_s and back) or settled_for >= p.rest_reset_s
+        done = (settled_for >= self._settle_need() and back) or settled_for >= p.rest_reset_s
         if done and reversals >= p.min_reversals:
             return self._complete(t, x)
         if settled_for >= p.rest_reset_s:
             self._start(t, x)
         return None
+
+    def _settle_need(self) -> float:
+        """How long the head must stay settled near its start to complete (see
+        ``slow_settle_ratio``)."""
+        p = self.params
+        if p.slow_settle_ratio is None or len(self._pivots) < 2:
+            return p.settle_s
+        half = self._pivots[-1].t - self._pivots[-2].t
+        return max(p.settle_s, p.slow_settle_ratio * half)
 
     def _settled_for(self, t: float, x: float, band: float) -> float:
         """How long the signal has stayed within a range of ``band`` degrees, up to now.
@@ -506,7 +565,7 @@ class OscillationDetector:
                 self._last_gap = gap  # the next half period is compared with this one
             elif brisk and abs(turn.value - prev.value) < p.brisk_swing_ratio * h * _sampled(
                 gap, self._dt
-            ):
+            ) * _smoothed(gap, p.smoothing_s):
                 logger.debug(
                     "%s: brisk small swing (%.1f deg in %.2fs) at t=%.2f; restarting",
                     self.gesture,
@@ -544,6 +603,8 @@ class OscillationDetector:
             self._pivots = [before, start]
             self._first_leg = False
             start = before
+        if p.calm_hold_s > 0:
+            self._calm_before(start.t)
         since = max(start.t - self.params.background_s, self._last_event_t)
         prior = [v for ts, v in self._history if since <= ts < start.t]
         self._background = _spread(np.asarray(prior, dtype=float)) if len(prior) > 3 else 0.0
