@@ -117,11 +117,14 @@ class EngineParams:
     oscillation_look_back_s: float = 3.0
     defer_s: float = 0.6
     """How long a held look or turn waits while a nod or shake of its axis is under way..."""
-    defer_max_s: float = 4.0
+    defer_max_s: float = 8.0
     """...and up to this long while that oscillation is still under way: the bottom of a slow
     (0.5 Hz) nod of a swaying patient passed for a look down, and the nod completes only a
-    cycle or two later. An oscillation under way ends within about a second once the head
-    stops (see ``GestureParams.rest_reset_s``), so a real look waits no longer than that."""
+    cycle or two later. 8 s is the longest nod the detectors cover (four cycles at 0.5 Hz); at
+    4 s the first dip of a three-cycle 0.5 Hz nod was let through 0.7 s before the nod, which
+    waits to be settled for 0.6 of its half period, completed. An oscillation under way ends
+    within about a second once the head stops (see ``GestureParams.rest_reset_s``), so a real
+    look waits no longer than that."""
     adapt_window_s: float = 20.0
     """Uncalibrated patients: the expression thresholds follow the resting distribution of
     the last this many seconds (face near neutral)..."""
