@@ -129,3 +129,14 @@ def test_korean_word_with_sound_the_grammar_cannot_explain_gives_no_intent(
     events = korean_grammar_only.run(make_clip(np.concatenate([word, _hum(0.75)]), None).samples)
     assert events and all(e.intent is None for e in events)
     assert any("of speech is not in" in e.reason for e in events)
+
+
+def test_the_neural_voice_says_the_same_text_the_same_way_every_time() -> None:
+    # Piper draws noise inside its model; with it, borderline words ("up", "off") passed or
+    # failed by chance from one run to the next. The bench and the tests use its mean voice.
+    from beckon.lab.voice_synth import _speak_piper
+
+    first = _speak_piper("up", PIPER)
+    again = _speak_piper("up", PIPER)
+    assert len(first) > 0
+    assert np.array_equal(first, again)

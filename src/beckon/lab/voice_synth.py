@@ -73,7 +73,11 @@ def _speak_piper(text: str, voice: Voice) -> Int16Array:
     from piper import SynthesisConfig
 
     model = _piper(voice.name.removeprefix(PIPER))
-    config = SynthesisConfig(length_scale=150 / voice.speed)
+    # Piper draws random noise inside its model (its phoneme lengths and voice texture), so
+    # the same text came out differently in every process and borderline tests ("up", "off"
+    # in the answer mode) passed or failed by chance. Without the noise it speaks the
+    # model's own mean rendering: the same audio every time, so tests and benches repeat.
+    config = SynthesisConfig(length_scale=150 / voice.speed, noise_scale=0.0, noise_w_scale=0.0)
     parts = [c.audio_float_array for c in model.synthesize(text, syn_config=config)]
     if not parts:
         raise BeckonError(f"Piper said nothing for {text!r}")
