@@ -243,17 +243,22 @@ def test_recordings_labels_are_read_and_checked(tmp_path: Path) -> None:
         recordings.load_labels(tmp_path)
 
 
-def test_short_recordings_are_padded_with_their_last_frame() -> None:
-    from beckon.lab import recordings
-
-    n = 30
-    obs = benchdata.Observed(
+def _still_observed(n: int) -> benchdata.Observed:
+    """``n`` frames at 30 fps of a found, frontal face with a resting expression."""
+    return benchdata.Observed(
         np.arange(n) / 30.0,
         np.ones(n, dtype=bool),
         np.ones(n),
         np.repeat(np.eye(3)[None], n, axis=0),
         np.zeros((n, len(benchdata.BLENDSHAPES_KEPT)), dtype=np.float32),
     )
+
+
+def test_short_recordings_are_padded_with_their_last_frame() -> None:
+    from beckon.lab import recordings
+
+    n = 30
+    obs = _still_observed(n)
     padded = recordings.pad_end(obs, 1.5)
     assert len(padded.t) == n + 45
     assert padded.t[-1] == pytest.approx(obs.t[-1] + 1.5)
@@ -275,13 +280,7 @@ def test_recordings_count_only_their_recorded_minutes_as_negatives(tmp_path: Pat
     model = tmp_path / "model.task"
     model.write_bytes(b"a model")
     n = 30  # one second at 30 fps, already observed (the cache entry as_clips looks for)
-    obs = benchdata.Observed(
-        np.arange(n) / 30.0,
-        np.ones(n, dtype=bool),
-        np.ones(n),
-        np.repeat(np.eye(3)[None], n, axis=0),
-        np.zeros((n, len(benchdata.BLENDSHAPES_KEPT)), dtype=np.float32),
-    )
+    obs = _still_observed(n)
     sha = hashlib.sha256(model.read_bytes()).hexdigest()[:12]
     digest = hashlib.sha256(b"a video" + sha.encode()).hexdigest()[:20]
     (cache / "recordings").mkdir(parents=True)
