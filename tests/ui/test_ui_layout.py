@@ -163,7 +163,7 @@ def test_the_bedside_fits_the_screen_at_large_font_scales(
         failures += [f"{state}: {p}" for p in ([] if gap else out_of_view(window))]
         recent = window.timeline_panel.recent
         shown = [line for line in recent if line.isVisible()]
-        # Older ones may give way at large scales, and while the offline banners take the height.
+        # Older ones may give way at large scales, and while the offline notices take the height.
         wanted = 4 if scale == 1.0 and state != "offline" else 1
         if len(shown) < wanted or not recent[0].isVisible():
             failures.append(f"{state}: {len(shown)} of the four earlier messages are shown")
