@@ -75,6 +75,8 @@ else
 fi
 # Silero VAD: only its ONNX file is used; --no-deps because the package requires torch.
 pip_install --no-deps "silero-vad==6.2.3"
+# Google's speech_embedding (the answer verifier): only two ONNX files of this wheel are used.
+pip_install --no-deps "openwakeword==0.4.0"
 
 # ---- models ------------------------------------------------------------------------------
 if [ -d "$REPO/../shared/models" ]; then

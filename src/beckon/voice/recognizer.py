@@ -15,8 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
+from beckon.voice.answers import AnswerRule, answers_heard, combine, needs_verdict
 from beckon.voice.catalog import Catalog, load_catalog
 from beckon.voice.engines import Engine, Mode, open_engine
+from beckon.voice.keywords import KeywordVerifier, open_verifier
 from beckon.voice.matcher import Match, TemplateMatcher
 from beckon.voice.vad import (
     SAMPLE_RATE,
@@ -57,6 +59,9 @@ class VoicePipeline:
     ``set_mode("answer")`` while the bedside waits for yes or no: from the next utterance on,
     the recogniser listens for yes, no and cancel only (or something else), and only those
     can come out; ``set_mode("open")`` returns to the whole catalog.
+
+    ``verifier`` (English): the speech-embedding answer verifier gives a second opinion on
+    yes, no and cancel (``beckon.voice.answers``); the utterance's audio is kept for it.
     """
 
     def __init__(
@@ -66,8 +71,13 @@ class VoicePipeline:
         vad: SileroVad | None = None,
         vad_config: VadConfig | None = None,
         answer_matcher: TemplateMatcher | None = None,
+        verifier: KeywordVerifier | None = None,
+        answer_rule: AnswerRule | None = None,
     ) -> None:
         self.engine = engine
+        self.verifier = verifier
+        self.answer_rule = answer_rule or AnswerRule()
+        self._audio: list[Int16Array] = []
         self.matchers: dict[Mode, TemplateMatcher] = {
             "open": matcher,
             "answer": answer_matcher or matcher,
@@ -97,9 +107,12 @@ class VoicePipeline:
         for ev in self.segmenter.push(chunk):
             if ev.kind == "start":
                 self._utterance_mode = self.mode
+                self._audio = [ev.audio] if self.verifier else []
                 self.engine.start()
                 self.engine.accept(ev.audio)
             elif ev.kind == "audio":
+                if self.verifier:
+                    self._audio.append(ev.audio)
                 self.engine.accept(ev.audio)
             elif ev.kind == "drop":
                 self.engine.finish()
@@ -112,6 +125,7 @@ class VoicePipeline:
                     match = self.matchers[self._utterance_mode].match_alternatives(
                         transcript.alternatives or (transcript.text,)
                     )
+                    match = self._verify(match, transcript.alternatives or (transcript.text,))
                 decode_s = time.perf_counter() - began
                 out.append(
                     VoiceEvent(
@@ -132,6 +146,15 @@ class VoicePipeline:
                     log.debug("heard %r -> nothing (%s)", match.text, match.reason)
         return out
 
+    def _verify(self, match: Match, alternatives: tuple[str, ...] | list[str]) -> Match:
+        """The answer verifier's second opinion, when there is one and it can matter."""
+        mode = self._utterance_mode
+        if self.verifier is None or not self._audio or not needs_verdict(match, mode):
+            return match
+        verdict = self.verifier.verdict(np.concatenate(self._audio))
+        heard = answers_heard(self.matchers["answer"], alternatives)
+        return combine(match, heard, verdict, mode, self.answer_rule)
+
     def run(self, samples: Int16Array, tail_s: float = 0.5) -> list[VoiceEvent]:
         """Process a whole recording (silence is appended so a last utterance still ends)."""
         self.reset()
@@ -147,8 +170,10 @@ def build_pipeline(
     catalog: Catalog | None = None,
     model_dir: Path | None = None,
     engine: str = "auto",
+    verifier: bool = True,
 ) -> VoicePipeline:
-    """The voice path for one language with the installed models."""
+    """The voice path for one language with the installed models. English gets the answer
+    verifier when its models are installed (``verifier=False``: the decoder alone)."""
     catalog = catalog or load_catalog()
     eng = open_engine(catalog, language, model_dir=model_dir, engine=engine)
     log.info("voice (%s): %s", language, eng.model)
@@ -156,4 +181,5 @@ def build_pipeline(
         eng,
         TemplateMatcher(catalog, language),
         answer_matcher=TemplateMatcher(catalog, language, codes=catalog.answer_codes()),
+        verifier=open_verifier() if verifier and language == "en" else None,
     )

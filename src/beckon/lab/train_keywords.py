@@ -1,0 +1,700 @@
+"""Train the answer verifier (``models/answer_kws.onnx``): yes / no / cancel / other.
+
+A tool, not the product: ``python -m beckon.lab.train_keywords --tune DIR --out FILE``.
+The classifier sits on Google's speech_embedding (``beckon.voice.keywords``), which was
+trained on a large amount of real speech, so a small head trained mostly on synthetic speech
+carries over to people. Training data:
+
+- the catalog's English answer sentences (yes, no, cancel with "stop", "never mind" ...),
+  spoken by espeak-ng voices with random variants, speeds and pitches, and by Piper's joe at
+  several paces; the benchmark's own voice settings are left out, so the espeak-ng/Piper bench
+  and the tests do not hear a voice the model was trained on;
+- "other": confusable words ("now", "know", "go", "says", "stock", "top", ...), Google Speech
+  Commands' word list, the catalog's English requests, common words of the talk list and short
+  sentences, by the same voices;
+- the real English recordings of a devset *tune* part (``labels.csv`` as for ``beckon bench
+  voice --recordings``), cut into utterances by the same VAD as the voice path. Never the
+  score part.
+
+Every clip is augmented (pace, gain, room echo, telephone band, ward noise at 0 to 30 dB SNR)
+and framed like the VAD's utterances. ``--folds K`` also trains K models each without one
+K-th of the real speakers and writes their out-of-fold verdicts, for choosing the rule that
+combines the verifier with the decoder on recordings the model did not see.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import re
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import signal
+
+from beckon.lab.voice_bench import NEURAL_VOICES, VOICES
+from beckon.lab.voice_synth import Voice, speak, ward_noise
+from beckon.voice.audio import read_wav
+from beckon.voice.catalog import load_catalog
+from beckon.voice.keywords import (
+    CLASSES,
+    EMBEDDING_SIZE,
+    N_EMBEDDINGS,
+    SpeechEmbedder,
+    embedding_paths,
+    fixed_window,
+)
+from beckon.voice.vad import SAMPLE_RATE, Int16Array, SileroVad, segment
+
+log = logging.getLogger(__name__)
+
+FloatArray = npt.NDArray[np.float32]
+
+# Words that sound like an answer, or are often heard as one, and other single words.
+CONFUSABLE = [
+    "now",
+    "know",
+    "known",
+    "note",
+    "nor",
+    "snow",
+    "go",
+    "so",
+    "low",
+    "toe",
+    "dough",
+    "row",
+    "new",
+    "knee",
+    "nine",
+    "noon",
+    "oh",
+    "owe",
+    "whoa",
+    "yet",
+    "yell",
+    "yellow",
+    "yesterday",
+    "guess",
+    "mess",
+    "less",
+    "says",
+    "said",
+    "chess",
+    "dress",
+    "address",
+    "bless",
+    "test",
+    "best",
+    "west",
+    "jess",
+    "yeast",
+    "yea",
+    "young",
+    "year",
+    "stock",
+    "top",
+    "shop",
+    "step",
+    "drop",
+    "spot",
+    "stomp",
+    "stuff",
+    "stuck",
+    "dot",
+    "hot",
+    "pot",
+    "not",
+    "that",
+    "what",
+    "stab",
+    "stoop",
+    "cancer",
+    "candle",
+    "castle",
+    "channel",
+    "tunnel",
+    "council",
+    "counsel",
+    "answer",
+    "never",
+    "mind",
+    "remind",
+    "diamond",
+    "forgive",
+    "forward",
+    "target",
+    "forgot",
+    "collect",
+    "connect",
+    "direct",
+    "ring",
+    "long",
+    "song",
+    "strong",
+    "rung",
+    "write",
+    "rate",
+]
+SPEECH_COMMANDS = [
+    "backward",
+    "bed",
+    "bird",
+    "cat",
+    "dog",
+    "down",
+    "eight",
+    "five",
+    "follow",
+    "forward",
+    "four",
+    "go",
+    "happy",
+    "house",
+    "learn",
+    "left",
+    "marvin",
+    "nine",
+    "off",
+    "on",
+    "one",
+    "right",
+    "seven",
+    "sheila",
+    "six",
+    "three",
+    "tree",
+    "two",
+    "up",
+    "visual",
+    "wow",
+    "zero",
+]
+SENTENCES = (
+    "good morning",
+    "how are you",
+    "i had a strange dream",
+    "what time is it",
+    "my daughter is coming today",
+    "it is raining outside",
+    "the food was cold",
+    "can you hear me",
+    "i think so",
+    "not now",
+    "go on",
+    "i don't know",
+    "say that again",
+    "the television",
+    "my glasses",
+    "thank you very much",
+    "see you later",
+    "open the window",
+    "where is my phone",
+    "is it tuesday",
+)
+# Answer words that must never be "other" (they, or their catalog phrase, are answers).
+ANSWER_WORDS = {"yes", "yeah", "no", "nope", "stop", "cancel", "wrong", "correct", "mind"}
+ESPEAK_BASES = (
+    "en-us",
+    "en",
+    "en-gb-x-rp",
+    "en-029",
+    "en-gb-scotland",
+    "en-gb-x-gbclan",
+    "en-gb-x-gbcwmd",
+    "en-us-nyc",
+)
+VARIANTS = (
+    "",
+    "+m1",
+    "+m2",
+    "+m3",
+    "+m4",
+    "+m5",
+    "+m6",
+    "+m7",
+    "+f1",
+    "+f2",
+    "+f3",
+    "+f4",
+    "+f5",
+    "+klatt",
+    "+klatt2",
+    "+klatt3",
+    "+Andy",
+    "+annie",
+    "+david",
+    "+linda",
+    "+grandma",
+    "+grandpa",
+    "+john",
+    "+max",
+)
+PIPER_SPEEDS = (125, 165, 195)  # not the bench's 150 and 180
+
+
+@dataclass(frozen=True)
+class Example:
+    """One utterance: its audio, class index, weight, and the real speaker (or "")."""
+
+    audio: Int16Array
+    label: int
+    weight: float
+    speaker: str = ""
+    source: str = ""
+
+
+def answer_texts() -> dict[str, list[str]]:
+    """The catalog's English answer sentences per class, with spoken-punctuation variants
+    (espeak-ng and Piper say "yes!" and "yes?" with another melody)."""
+    catalog = load_catalog()
+    out: dict[str, list[str]] = {}
+    for code in ("yes", "no", "cancel"):
+        sentences = list(catalog.intents[code].sentences.get("en", ()))
+        short = [s for s in sentences if len(s.split()) == 1]
+        out[code] = sentences + [s + p for s in short for p in ("!", "?", ".")]
+    return out
+
+
+def other_texts(rng: np.random.Generator, talk_words: int = 160) -> list[str]:
+    """Everything that must be "other"."""
+    catalog = load_catalog()
+    requests = sorted({s for s, code in catalog.sentences("en") if code not in CLASSES})
+    talk_file = Path(__file__).resolve().parents[1] / "data" / "talk" / "en.txt"
+    words = [
+        line.split()[0]
+        for line in talk_file.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
+    words = [w for w in words if re.fullmatch(r"[a-z']+", w) and w not in ANSWER_WORDS]
+    picked = list(rng.choice(words[:3000], size=talk_words, replace=False))
+    texts = CONFUSABLE + SPEECH_COMMANDS + list(SENTENCES) + requests + picked
+    return sorted({t for t in texts if t not in ANSWER_WORDS})
+
+
+def training_voices(rng: np.random.Generator, n: int) -> list[Voice]:
+    """``n`` random espeak-ng voices, never one of the benchmark's own settings."""
+    bench = {(v.name, v.speed, v.pitch) for vs in VOICES.values() for v in vs}
+    out: list[Voice] = []
+    while len(out) < n:
+        name = str(rng.choice(ESPEAK_BASES)) + str(rng.choice(VARIANTS))
+        v = Voice(name, int(rng.integers(100, 210)), int(rng.integers(20, 85)))
+        if (v.name, v.speed, v.pitch) not in bench:
+            out.append(v)
+    return out
+
+
+def piper_voices() -> list[Voice]:
+    bench = {(v.name, v.speed) for vs in NEURAL_VOICES.values() for v in vs}
+    return [Voice("piper:joe", s) for s in PIPER_SPEEDS if ("piper:joe", s) not in bench]
+
+
+def speak_many(texts: list[str], voice: Voice, gap_ms: int = 700) -> list[Int16Array] | None:
+    """Many texts in one espeak-ng call (SSML breaks between them), cut at the breaks: one
+    process per voice instead of one per word. None when the cut does not give one piece
+    per text (a voice that pauses inside a phrase)."""
+    import subprocess
+    import tempfile
+
+    from beckon.lab.voice_synth import espeak_binary
+
+    body = f'<break time="{gap_ms}ms"/>'.join(t.replace("'", "&apos;") for t in texts)
+    with tempfile.TemporaryDirectory(prefix="beckon-kws-") as tmp:
+        wav = Path(tmp) / "s.wav"
+        cmd = [
+            espeak_binary(),
+            "-m",
+            "-v",
+            voice.name,
+            "-s",
+            str(voice.speed),
+            "-p",
+            str(voice.pitch),
+            "-w",
+            str(wav),
+            f"<speak>{body}</speak>",
+        ]
+        done = subprocess.run(cmd, capture_output=True, timeout=120)
+        if done.returncode != 0 or not wav.is_file():
+            return None
+        samples = read_wav(wav)
+    frame = 160
+    n = len(samples) // frame
+    loud = np.abs(samples[: n * frame].astype(np.int32)).reshape(n, frame).max(axis=1) > 60
+    pieces: list[Int16Array] = []
+    start: int | None = None
+    quiet = 0
+    min_gap = int(gap_ms * 0.6 / 10)
+    for i, on in enumerate(loud):
+        if on:
+            if start is None:
+                start = i
+            quiet = 0
+        elif start is not None:
+            quiet += 1
+            if quiet >= min_gap:
+                pieces.append(samples[start * frame : (i - quiet + 1) * frame])
+                start, quiet = None, 0
+    if start is not None:
+        pieces.append(samples[start * frame : (n - quiet) * frame])
+    return pieces if len(pieces) == len(texts) else None
+
+
+# ------------------------------------------------------------------ augmentation
+
+_NOISE = ward_noise(30.0, seed=7)
+
+
+def _reverb(x: npt.NDArray[np.float64], rng: np.random.Generator) -> npt.NDArray[np.float64]:
+    rt = rng.uniform(0.15, 0.6)
+    n = int(rt * SAMPLE_RATE)
+    t = np.arange(n) / SAMPLE_RATE
+    ir = rng.standard_normal(n) * np.exp(-6.9 * t / rt)
+    ir[0] = 1.0 / rng.uniform(0.3, 1.0)
+    wet = signal.fftconvolve(x, ir)[: len(x)]
+    return wet * (np.std(x) / (np.std(wet) + 1e-9))
+
+
+def _telephone(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    sos = signal.butter(4, [300, 3400], btype="band", fs=SAMPLE_RATE, output="sos")
+    return np.asarray(signal.sosfilt(sos, x), dtype=np.float64)
+
+
+def augment(speech: Int16Array, rng: np.random.Generator, clean: bool = False) -> Int16Array:
+    """Pace, echo, band, gain and noise; then framed like a VAD utterance (0.32 s of the
+    same background before, 0.2 to 0.5 s after)."""
+    x = speech.astype(np.float64) / 32768.0
+    if not clean:
+        rate = rng.uniform(0.88, 1.12)
+        x = signal.resample(x, max(1, int(len(x) / rate)))
+        if rng.random() < 0.35:
+            x = _reverb(x, rng)
+        if rng.random() < 0.2:
+            x = _telephone(x)
+    pre, post = int(0.32 * SAMPLE_RATE), int(rng.uniform(0.2, 0.5) * SAMPLE_RATE)
+    total = pre + len(x) + post
+    y = np.zeros(total)
+    y[pre : pre + len(x)] = x
+    level = 10 ** (rng.uniform(-35, -8) / 20) / (np.sqrt(np.mean(x**2)) + 1e-9)
+    y *= level
+    floor = 10 ** (rng.uniform(-80, -60) / 20)
+    y += rng.standard_normal(total) * floor
+    if not clean and rng.random() < 0.75:
+        snr = rng.uniform(0, 30)
+        start = int(rng.integers(0, len(_NOISE) - total))
+        power = np.mean((y[pre : pre + len(x)]) ** 2)
+        y += _NOISE[start : start + total] * np.sqrt(power / 10 ** (snr / 10))
+    peak = np.max(np.abs(y))
+    if peak > 0.99:
+        y *= 0.99 / peak
+    return np.round(y * 32767).astype(np.int16)
+
+
+# ------------------------------------------------------------------ data
+
+
+def synthetic_examples(seed: int, espeak_voices: int = 16) -> list[Example]:
+    """Every text by ``espeak_voices`` random espeak-ng voices (answers augmented 3 times,
+    others once) and by Piper's joe (answers at every training pace, confusable and Speech
+    Commands words at one)."""
+    rng = np.random.default_rng(seed)
+    answers = answer_texts()
+    texts = [(t, CLASSES.index(code)) for code, ts in answers.items() for t in ts]
+    texts += [(t, 0) for t in other_texts(rng)]
+    out: list[Example] = []
+    began = time.time()
+    for k, voice in enumerate(training_voices(rng, espeak_voices)):
+        # Each voice says all answers and a random 30% of the others.
+        chosen = [(t, c) for t, c in texts if c or rng.random() < 0.3]
+        pieces = speak_many([t for t, _ in chosen], voice)
+        if pieces is None:
+            log.info("voice %s: the cut did not match, skipped", voice.label)
+            continue
+        for (text, label), speech in zip(chosen, pieces, strict=True):
+            for _ in range(2 if label else 1):
+                out.append(Example(augment(speech, rng), label, 1.0, "", f"{voice.label}:{text}"))
+        log.info("espeak voice %d: %d examples (%.0f s)", k, len(out), time.time() - began)
+    piper_words = set(CONFUSABLE)
+    for voice in piper_voices():
+        for text, label in texts:
+            if not label and (text not in piper_words or voice.speed != PIPER_SPEEDS[1]):
+                continue
+            speech = speak(text, voice)
+            for _ in range(3 if label else 1):
+                out.append(Example(augment(speech, rng), label, 1.0, "", f"{voice.label}:{text}"))
+        log.info("piper %s: %d examples (%.0f s)", voice.label, len(out), time.time() - began)
+    return out
+
+
+NEAR_ANSWERS = (
+    "now", "know", "note", "go", "so", "low", "new", "knee", "nine", "noon", "oh", "owe",
+    "yet", "yell", "says", "guess", "less", "stock", "top", "shop", "step", "drop", "spot",
+    "not", "that", "cancer",
+)  # fmt: skip
+
+
+def near_answer_examples(seed: int, espeak_voices: int = 8) -> list[Example]:
+    """More of the words nearest to an answer (Piper's "now" was heard as "no" by a first
+    model): every training voice of Piper and ``espeak_voices`` more espeak-ng voices, each
+    twice augmented."""
+    rng = np.random.default_rng(seed + 2)
+    texts = list(NEAR_ANSWERS)
+    out: list[Example] = []
+    for voice in training_voices(rng, espeak_voices):
+        pieces = speak_many(texts, voice)
+        for text, speech in zip(texts, pieces or [], strict=False):
+            for _ in range(2):
+                out.append(Example(augment(speech, rng), 0, 1.0, "", f"{voice.label}:{text}"))
+    for voice in piper_voices():
+        for text in texts:
+            speech = speak(text, voice)
+            for _ in range(2):
+                out.append(Example(augment(speech, rng), 0, 1.0, "", f"{voice.label}:{text}"))
+    return out
+
+
+def speaker_of(path: Path) -> str:
+    """Speech Commands names files SPEAKER_nohash_N.wav; otherwise the file is its own."""
+    return path.name.split("_nohash_")[0] if "_nohash_" in path.name else path.stem
+
+
+def real_examples(tune: Path, seed: int, weight: float = 3.0, copies: int = 2) -> list[Example]:
+    """The tune part's English recordings cut by the VAD; yes/no/cancel clips give their
+    longest utterance, every utterance of the others is "other". Each one clean and
+    ``copies`` times augmented."""
+    from beckon.lab.voice_recordings import load_labels
+
+    rng = np.random.default_rng(seed + 1)
+    vad = SileroVad()
+    out: list[Example] = []
+    for item in load_labels(tune):
+        if item.language != "en":
+            continue
+        if item.expected is not None and item.expected not in CLASSES:
+            continue
+        vad.reset()
+        segs = segment(read_wav(item.path), vad)
+        if not segs:
+            continue
+        label = CLASSES.index(item.expected) if item.expected else 0
+        chosen = [max(segs, key=lambda s: len(s.audio))] if label else segs
+        spk = speaker_of(item.path)
+        for seg in chosen:
+            out.append(Example(seg.audio, label, weight, spk, str(item.path)))
+            for _ in range(copies):
+                noisy = _noisy_copy(seg.audio, rng)
+                out.append(Example(noisy, label, weight / 2, spk, str(item.path)))
+    return out
+
+
+def _noisy_copy(audio: Int16Array, rng: np.random.Generator) -> Int16Array:
+    x = audio.astype(np.float64) / 32768.0
+    x = x * 10 ** (rng.uniform(-12, 6) / 20)
+    if rng.random() < 0.3:
+        x = _reverb(x, rng)
+    snr = rng.uniform(5, 30)
+    start = int(rng.integers(0, len(_NOISE) - len(x)))
+    x = x + _NOISE[start : start + len(x)] * np.sqrt(np.mean(x**2) / 10 ** (snr / 10))
+    return np.round(np.clip(x, -0.99, 0.99) * 32767).astype(np.int16)
+
+
+def embed_all(examples: list[Example], batch: int = 4) -> FloatArray:
+    melspec, embedding = embedding_paths()
+    embedder = SpeechEmbedder(melspec, embedding)
+    out = np.zeros((len(examples), N_EMBEDDINGS, EMBEDDING_SIZE), dtype=np.float32)
+    began = time.time()
+    for i in range(0, len(examples), batch):
+        windows = np.stack([fixed_window(e.audio) for e in examples[i : i + batch]])
+        out[i : i + batch] = embedder.embed(windows)
+        if i % (batch * 20) == 0:
+            log.info("embedded %d/%d (%.0f s)", i, len(examples), time.time() - began)
+    return out
+
+
+# ------------------------------------------------------------------ model
+
+
+def make_model(seed: int) -> Any:
+    import torch
+    from torch import nn
+
+    torch.manual_seed(seed)
+
+    class Head(nn.Module):
+        """Per-step projection, then the steps flattened: small, and sensitive to where in
+        the window the word sits (an answer is centred; talk spills over)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.step = nn.Sequential(nn.Linear(EMBEDDING_SIZE, 32), nn.ReLU())
+            self.head = nn.Sequential(
+                nn.Dropout(0.3),
+                nn.Linear(N_EMBEDDINGS * 32, 64),
+                nn.ReLU(),
+                nn.Dropout(0.3),
+                nn.Linear(64, len(CLASSES)),
+            )
+
+        def forward(self, x: Any) -> Any:
+            z = self.step(x)
+            return torch.softmax(self.head(z.flatten(1)), dim=-1)
+
+    return Head()
+
+
+def train(
+    x: FloatArray, y: npt.NDArray[np.int64], w: FloatArray, seed: int, epochs: int = 40
+) -> Any:
+    import torch
+
+    torch.manual_seed(seed)
+    torch.set_num_threads(1)
+    torch.use_deterministic_algorithms(True)
+    model = make_model(seed)
+    counts = np.bincount(y, minlength=len(CLASSES)).astype(np.float64)
+    class_w = (counts.sum() / (len(CLASSES) * np.maximum(counts, 1))).astype(np.float32)
+    sample_w = torch.tensor(w * class_w[y], dtype=torch.float32)
+    xt, yt = torch.tensor(x), torch.tensor(y)
+    opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-3)
+    gen = torch.Generator().manual_seed(seed)
+    for _epoch in range(epochs):
+        model.train()
+        order = torch.randperm(len(xt), generator=gen)
+        for i in range(0, len(order), 128):
+            idx = order[i : i + 128]
+            probs = model(xt[idx])
+            nll = -torch.log(probs[torch.arange(len(idx)), yt[idx]] + 1e-7)
+            loss = (nll * sample_w[idx]).sum() / sample_w[idx].sum()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    model.eval()
+    return model
+
+
+def predict(model: Any, x: FloatArray) -> FloatArray:
+    import torch
+
+    with torch.no_grad():
+        return np.asarray(model(torch.tensor(x)).numpy(), dtype=np.float32)
+
+
+def export(model: Any, out: Path, metadata: dict[str, str]) -> str:
+    """Write the ONNX file (input ``embeddings`` (batch, 16, 96), output ``probabilities``
+    (batch, 4)) with its metadata; returns its SHA-256."""
+    import torch
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        torch.onnx.export(
+            model,
+            (torch.zeros(1, N_EMBEDDINGS, EMBEDDING_SIZE),),
+            str(out),
+            input_names=["embeddings"],
+            output_names=["probabilities"],
+            dynamic_axes={"embeddings": {0: "batch"}, "probabilities": {0: "batch"}},
+            opset_version=17,
+            dynamo=False,
+        )
+    import onnx
+
+    proto = onnx.load(str(out))
+    for k, v in metadata.items():
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = k, v
+    onnx.save(proto, str(out))
+    return hashlib.sha256(out.read_bytes()).hexdigest()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tune", type=Path, required=True, help="a devset tune part")
+    parser.add_argument("--out", type=Path, default=Path("models/answer_kws.onnx"))
+    parser.add_argument("--cache", type=Path, help="folder for the embedded examples")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--voices", type=int, default=16, help="espeak-ng voices")
+    parser.add_argument("--folds", type=int, default=0, help="also write out-of-fold verdicts")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    if "score" in args.tune.parts:
+        parser.error("never train on a score part")
+
+    cached = args.cache / f"examples-seed{args.seed}.npz" if args.cache else None
+    if cached and cached.is_file():
+        data = np.load(cached)
+        x, y, w, spk, src = data["x"], data["y"], data["w"], data["speaker"], data["source"]
+    else:
+        examples = synthetic_examples(args.seed, args.voices) + real_examples(args.tune, args.seed)
+        x = embed_all(examples)
+        y = np.array([e.label for e in examples], dtype=np.int64)
+        w = np.array([e.weight for e in examples], dtype=np.float32)
+        spk = np.array([e.speaker for e in examples])
+        src = np.array([e.source for e in examples])
+        if cached:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(cached, x=x, y=y, w=w, speaker=spk, source=src)
+    extra = args.cache / f"near-seed{args.seed}.npz" if args.cache else None
+    if extra and extra.is_file():
+        more = np.load(extra)
+        xe, ye, we, se, re_ = more["x"], more["y"], more["w"], more["speaker"], more["source"]
+    else:
+        near = near_answer_examples(args.seed)
+        xe = embed_all(near)
+        ye = np.array([e.label for e in near], dtype=np.int64)
+        we = np.array([e.weight for e in near], dtype=np.float32)
+        se = np.array([e.speaker for e in near])
+        re_ = np.array([e.source for e in near])
+        if extra:
+            np.savez(extra, x=xe, y=ye, w=we, speaker=se, source=re_)
+    x, y, w = np.concatenate([x, xe]), np.concatenate([y, ye]), np.concatenate([w, we])
+    spk, src = np.concatenate([spk, se]), np.concatenate([src, re_])
+    log.info("examples: %s per class", np.bincount(y, minlength=len(CLASSES)).tolist())
+
+    if args.folds and args.cache:
+        speakers = sorted({s for s in spk if s})
+        fold_of = {
+            s: int(hashlib.sha256(s.encode()).hexdigest(), 16) % args.folds for s in speakers
+        }
+        oof: dict[str, list[float]] = {}
+        for k in range(args.folds):
+            held = np.array([bool(s) and fold_of[s] == k for s in spk])
+            model = train(x[~held], y[~held], w[~held], args.seed, args.epochs)
+            export(model, args.cache / f"fold{k}.onnx", {"classes": ",".join(CLASSES)})
+            first = {}
+            for i in np.nonzero(held)[0]:
+                if src[i] not in first:  # the clean copy comes first
+                    first[str(src[i])] = i
+            idx = np.array(list(first.values()), dtype=np.int64)
+            if len(idx):
+                probs = predict(model, x[idx])
+                for name, p in zip(first, probs, strict=True):
+                    oof[name] = [float(v) for v in p]
+            log.info("fold %d: %d held-out recordings", k, len(idx))
+        (args.cache / f"oof-seed{args.seed}.json").write_text(json.dumps(oof))
+        (args.cache / "folds.json").write_text(json.dumps(fold_of))
+
+    model = train(x, y, w, args.seed, args.epochs)
+    digest = export(
+        model,
+        args.out,
+        {
+            "classes": ",".join(CLASSES),
+            "trained_by": f"python -m beckon.lab.train_keywords --tune {args.tune} "
+            f"--seed {args.seed} --epochs {args.epochs} --voices {args.voices}",
+        },
+    )
+    print(f"{args.out}: sha256 {digest}, {args.out.stat().st_size} bytes")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,98 @@
+"""How the decoder's answer and the keyword verifier's verdict make one answer.
+
+Two independent hearings of "yes", "no" and "cancel": the decoder (PocketSphinx or Vosk with
+the template matcher) and the speech-embedding classifier (``beckon.voice.keywords``). The
+rule is written so that disagreement can only ever cost an answer, never turn it into its
+opposite:
+
+- the decoder's answer stands unless the verifier gives its *opposite* at least ``veto``
+  (then nothing: the patient is asked again), or gives "other" at least ``other_veto``;
+- while an answer is expected (the answer mode), an utterance the decoder made nothing of
+  becomes the verifier's answer when the verifier is at least ``accept`` sure of it, the
+  decoder heard at most ``max_words`` words (a sentence of talk is the decoder's to judge),
+  and no word of any of the decoder's paths is that answer's opposite ("no" heard as "now"
+  is recovered; a "yes" heard as "yes no" is not);
+- requests and emergencies are the decoder's alone: the verifier knows only the three
+  answers.
+
+The thresholds were chosen on the real tune recordings with models that had not seen the
+speaker (docs/voice.md, "The answer verifier").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from beckon.voice.catalog import OPPOSITE_ANSWERS
+from beckon.voice.engines import Mode
+from beckon.voice.keywords import KeywordVerdict
+from beckon.voice.matcher import Match, TemplateMatcher, clean_words
+
+
+@dataclass(frozen=True)
+class AnswerRule:
+    """Thresholds on the verifier's probabilities (0 to 1; above 1 turns a step off)."""
+
+    veto: float = 0.5
+    other_veto: float = 1.1
+    accept: float = 0.9
+    max_words: int = 2
+
+
+def answers_heard(matcher: TemplateMatcher, alternatives: Iterable[str]) -> frozenset[str]:
+    """Every answer that any single word of any decoder path is on its own ("now" is none;
+    "no", "nope", "wrong" are no): what the verifier must never contradict."""
+    found: set[str] = set()
+    for alt in alternatives:
+        for word in clean_words(alt):
+            intent = matcher.match(word).intent
+            if intent in OPPOSITE_ANSWERS:
+                found.add(intent)
+    return frozenset(found)
+
+
+def needs_verdict(match: Match, mode: Mode) -> bool:
+    """Whether the verifier can change this outcome (so it runs only then)."""
+    return match.intent in OPPOSITE_ANSWERS or (match.intent is None and mode == "answer")
+
+
+def combine(
+    match: Match,
+    heard: frozenset[str],
+    verdict: KeywordVerdict,
+    mode: Mode,
+    rule: AnswerRule | None = None,
+) -> Match:
+    """The decoder's ``match`` corrected by the verifier's ``verdict`` (see the module)."""
+    rule = rule or AnswerRule()
+    decoded = match.intent
+    if decoded in OPPOSITE_ANSWERS:
+        against = max(verdict.of(o) for o in OPPOSITE_ANSWERS[decoded])
+        if against >= rule.veto:
+            return Match(
+                match.text,
+                None,
+                match.score,
+                match.sentence,
+                f"the answer verifier heard the opposite of {decoded!r} ({against:.2f})",
+            )
+        if verdict.of("other") >= rule.other_veto:
+            return Match(
+                match.text,
+                None,
+                match.score,
+                match.sentence,
+                f"the answer verifier heard no answer ({verdict.of('other'):.2f})",
+            )
+        return match
+    if decoded is not None or mode != "answer":
+        return match
+    label = verdict.label
+    if label not in OPPOSITE_ANSWERS or verdict.probability < rule.accept:
+        return match
+    if len(clean_words(match.text)) > rule.max_words:
+        return match
+    if heard & OPPOSITE_ANSWERS[label]:
+        return match
+    return Match(match.text, label, verdict.probability, None, "the answer verifier")

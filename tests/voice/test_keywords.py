@@ -1,0 +1,248 @@
+"""The answer verifier: a second opinion on yes, no and cancel from Google's speech embedding.
+
+It hears Piper's and espeak-ng's "yes", "no" and "stop" as those answers, ordinary words and
+sentences as nothing; combined with the decoder it can only ever cost an answer, never turn
+one into its opposite; and without its model files the voice path says which file is missing
+and how to install it, and goes on with the decoder alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from beckon import modelstore
+from beckon.errors import ModelError
+from beckon.lab.voice_synth import Voice, make_clip, speak
+from beckon.voice import keywords
+from beckon.voice.answers import AnswerRule, answers_heard, combine
+from beckon.voice.catalog import Catalog
+from beckon.voice.keywords import CLASSES, KeywordVerdict, KeywordVerifier, fixed_window
+from beckon.voice.matcher import Match, TemplateMatcher
+from beckon.voice.recognizer import VoicePipeline, build_pipeline
+from beckon.voice.vad import SAMPLE_RATE, SileroVad, segment
+
+REPO = Path(__file__).resolve().parents[2]
+PIPER = Voice("piper:joe", 150)
+ESPEAK = Voice("en-us", 150)
+ESPEAK_F = Voice("en-us+f3", 135, 60)
+VOICES = [PIPER, ESPEAK, ESPEAK_F]
+OPPOSITE = {"yes": {"no", "cancel"}, "no": {"yes"}, "cancel": {"yes"}}
+
+
+@pytest.fixture(scope="module")
+def verifier() -> KeywordVerifier:
+    return KeywordVerifier()
+
+
+def _utterance(text: str, voice: Voice, vad: SileroVad) -> np.ndarray:
+    """The utterance as the voice path hands it over: cut from a clip by the VAD."""
+    vad.reset()
+    segs = segment(make_clip(speak(text, voice), None).samples, vad)
+    assert segs, f"the VAD should have heard {text!r}"
+    return max(segs, key=lambda s: len(s.audio)).audio
+
+
+@pytest.mark.parametrize("voice", VOICES, ids=lambda v: v.label)
+@pytest.mark.parametrize(("text", "answer"), [("yes", "yes"), ("no", "no"), ("stop", "cancel")])
+def test_the_verifier_hears_yes_no_and_stop(
+    verifier: KeywordVerifier, vad: SileroVad, text: str, answer: str, voice: Voice
+) -> None:
+    verdict = verifier.verdict(_utterance(text, voice, vad))
+    assert verdict.label == answer
+    assert max(verdict.of(o) for o in OPPOSITE[answer]) < 0.2
+
+
+@pytest.mark.parametrize("voice", VOICES, ids=lambda v: v.label)
+@pytest.mark.parametrize("text", ["bed", "one", "go", "up", "down"])
+def test_the_verifier_hears_other_words_as_no_answer(
+    verifier: KeywordVerifier, vad: SileroVad, text: str, voice: Voice
+) -> None:
+    verdict = verifier.verdict(_utterance(text, voice, vad))
+    assert verdict.label == "other" or verdict.probability < AnswerRule().accept
+
+
+def test_long_talk_is_no_answer_without_running_the_classifier(
+    verifier: KeywordVerifier, vad: SileroVad
+) -> None:
+    talk = "my daughter is coming to see me this afternoon with her children"
+    verdict = verifier.verdict(_utterance(talk, ESPEAK, vad))
+    assert verdict.label == "other" and verdict.reason == "too long for one answer"
+    silence = np.zeros(SAMPLE_RATE, dtype=np.int16)
+    assert verifier.verdict(silence).reason == "no speech"
+
+
+def test_an_utterance_is_centred_in_a_fixed_window() -> None:
+    word = np.zeros(8000, dtype=np.int16)
+    word[3000:5000] = (10000 * np.sin(np.arange(2000) / 5)).astype(np.int16)
+    window = fixed_window(word)
+    assert window.shape == (keywords.WINDOW,)
+    loud = np.nonzero(np.abs(window) > 1000)[0]
+    assert abs((loud[0] + loud[-1]) / 2 - keywords.WINDOW / 2) < 200
+    padding = window[:2000]  # outside the 0.5 s input: a faint dither, not digital silence
+    assert np.count_nonzero(padding) > 1500 and np.max(np.abs(padding)) < 30
+
+
+# ------------------------------------------------------------------- the rule
+
+
+def _verdict(label: str, p: float) -> KeywordVerdict:
+    rest = (1.0 - p) / (len(CLASSES) - 1)
+    probs = tuple(p if c == label else rest for c in CLASSES)
+    return KeywordVerdict(label, p, probs)
+
+
+YES = Match("yes", "yes", 1.0, "yes")
+NOTHING = Match("now", None, 0.5, "no", "too far from 'no'")
+
+
+@pytest.mark.parametrize("mode", ["open", "answer"])
+def test_an_answer_the_verifier_hears_as_its_opposite_gives_nothing(mode: str) -> None:
+    out = combine(YES, frozenset({"yes"}), _verdict("no", 0.9), mode)  # type: ignore[arg-type]
+    assert out.intent is None and "opposite" in out.reason
+
+
+def test_the_verifier_agreeing_or_unsure_leaves_the_answer() -> None:
+    assert combine(YES, frozenset({"yes"}), _verdict("yes", 0.99), "answer").intent == "yes"
+    assert combine(YES, frozenset({"yes"}), _verdict("other", 0.6), "answer").intent == "yes"
+
+
+def test_the_verifier_recovers_an_answer_only_when_one_is_expected() -> None:
+    """Real "no" was often heard as "now": in the answer mode a sure verifier gives it, but
+    not for a sentence the decoder heard as talk."""
+    assert combine(NOTHING, frozenset(), _verdict("no", 0.97), "answer").intent == "no"
+    talk = Match("the weather is nice", None, 0.2, "no", "too far from 'no'")
+    assert combine(talk, frozenset(), _verdict("no", 0.99), "answer").intent is None
+    assert combine(NOTHING, frozenset(), _verdict("no", 0.97), "open").intent is None
+    assert combine(NOTHING, frozenset(), _verdict("no", 0.5), "answer").intent is None
+
+
+def test_the_verifier_never_gives_an_answer_whose_opposite_the_decoder_heard(
+    catalog: Catalog,
+) -> None:
+    matcher = TemplateMatcher(catalog, "en", codes=catalog.answer_codes())
+    heard = answers_heard(matcher, ["yes no", "now"])
+    assert heard == {"yes", "no"}
+    assert combine(NOTHING, heard, _verdict("yes", 0.99), "answer").intent is None
+    assert combine(NOTHING, heard, _verdict("no", 0.99), "answer").intent is None
+
+
+def test_requests_and_emergencies_stay_the_decoders() -> None:
+    emergency = Match("emergency", "emergency", 1.0, "emergency")
+    assert combine(emergency, frozenset(), _verdict("no", 0.99), "answer") == emergency
+
+
+# ------------------------------------------------------------ the voice path
+
+
+@pytest.fixture
+def english_answer(catalog: Catalog, vad: SileroVad) -> VoicePipeline:
+    pipeline = build_pipeline("en", catalog)
+    pipeline.segmenter.vad = vad
+    pipeline.set_mode("answer")
+    return pipeline
+
+
+def _heard(pipeline: VoicePipeline, text: str, voice: Voice) -> list[str]:
+    events = pipeline.run(make_clip(speak(text, voice), None).samples)
+    return [e.intent for e in events if e.intent]
+
+
+def test_the_english_voice_path_has_the_verifier(english_answer: VoicePipeline) -> None:
+    assert english_answer.verifier is not None
+
+
+@pytest.mark.parametrize("voice", VOICES, ids=lambda v: v.label)
+@pytest.mark.parametrize(("text", "answer"), [("yes", "yes"), ("no", "no"), ("stop", "cancel")])
+def test_yes_no_and_stop_give_their_answer_through_the_voice_path(
+    english_answer: VoicePipeline, text: str, answer: str, voice: Voice
+) -> None:
+    assert _heard(english_answer, text, voice) == [answer]
+
+
+@pytest.mark.parametrize("voice", VOICES, ids=lambda v: v.label)
+@pytest.mark.parametrize(
+    "text", ["bed", "one", "i had a strange dream last night", "the weather is nice"]
+)
+def test_other_words_and_sentences_give_nothing_through_the_voice_path(
+    english_answer: VoicePipeline, text: str, voice: Voice
+) -> None:
+    assert _heard(english_answer, text, voice) == []
+
+
+@pytest.mark.parametrize("voice", VOICES, ids=lambda v: v.label)
+@pytest.mark.parametrize("text", ["now", "go"])
+def test_words_next_to_no_are_at_worst_a_refusal_never_a_yes(
+    english_answer: VoicePipeline,
+    verifier: KeywordVerifier,
+    vad: SileroVad,
+    text: str,
+    voice: Voice,
+) -> None:
+    """A known limit (docs/voice.md): PocketSphinx hears synthetic "go" as "no", and the
+    verifier hears Piper's "now" as "no". What must hold is the safe direction: such a word
+    may decline (the patient can ask again), never accept a proposal."""
+    assert "yes" not in _heard(english_answer, text, voice)
+    assert verifier.verdict(_utterance(text, voice, vad)).of("yes") < 0.2
+
+
+# ------------------------------------------------------------ missing models
+
+
+def test_a_missing_embedding_model_names_the_file_and_the_install_command(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = (REPO / "models" / "manifest.toml").read_text(encoding="utf-8")
+    broken = text.replace('module = "openwakeword"', 'module = "openwakeword_not_installed"')
+    specs = modelstore.parse_manifest(broken)
+    monkeypatch.setattr(modelstore, "load_manifest", lambda: specs)
+    with pytest.raises(ModelError) as err:
+        KeywordVerifier()
+    message = str(err.value)
+    assert "melspectrogram.onnx" in message or "embedding_model.onnx" in message
+    assert "pip install --no-deps openwakeword==0.4.0" in message
+
+
+def test_without_its_models_the_voice_path_runs_on_the_decoder_alone(
+    monkeypatch: pytest.MonkeyPatch, catalog: Catalog, caplog: pytest.LogCaptureFixture
+) -> None:
+    text = (REPO / "models" / "manifest.toml").read_text(encoding="utf-8")
+    specs = modelstore.parse_manifest(text.replace("openwakeword", "openwakeword_gone"))
+    monkeypatch.setattr(modelstore, "load_manifest", lambda: specs)
+    with caplog.at_level(logging.WARNING):
+        pipeline = build_pipeline("en", catalog)
+    assert pipeline.verifier is None
+    assert "answer verifier off" in caplog.text and "openwakeword" in caplog.text
+    pipeline.set_mode("answer")
+    assert _heard(pipeline, "yes", PIPER) == ["yes"]
+
+
+def test_a_missing_classifier_names_the_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from beckon import paths
+
+    monkeypatch.setattr(paths, "packaged_models", lambda: tmp_path)
+    with pytest.raises(ModelError, match=r"answer_kws\.onnx"):
+        keywords.packaged_classifier()
+
+
+def test_the_shipped_classifier_is_listed_with_its_hash_and_is_small() -> None:
+    path = keywords.packaged_classifier()
+    entry = tomllib.loads((REPO / "models" / "manifest.toml").read_text())["ours"]["answer_kws"]
+    assert entry["file"] == path.name == "answer_kws.onnx"
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"]
+    assert path.stat().st_size < 500_000
+
+
+def test_the_speech_embedding_models_are_found_and_checked() -> None:
+    specs = modelstore.load_manifest()
+    for name in ("speech_melspec", "speech_embedding"):
+        st = modelstore.status(specs[name])
+        assert st.state == "ok" and st.path.suffix == ".onnx"  # SHA-256 verified
+        assert specs[name].install == "pip install --no-deps openwakeword==0.4.0"
