@@ -35,8 +35,8 @@ class AnswerRule:
     """Thresholds on the verifier's probabilities (0 to 1; above 1 turns a step off)."""
 
     veto: float = 0.5
-    other_veto: float = 1.1
-    accept: float = 0.9
+    other_veto: float = 0.97
+    accept: float = 0.8
     max_words: int = 2
 
 
