@@ -101,7 +101,6 @@ KOREAN = (
 )
 
 
-
 @dataclass(frozen=True)
 class SpeakerCorpus:
     """A corpus of many Korean speakers in one repository, one folder per speaker
@@ -123,9 +122,7 @@ class SpeakerCorpus:
 KOREAN_SPEAKERS = (
     # Selvas AI's emotional and personality speech DB (KAIST project, 5% released publicly):
     # some 40 speakers, teens to over fifty, two with a dialect, acted emotions.
-    SpeakerCorpus(
-        "emotiontts+emotiontts_open_db", "Dataset/SpeechCorpus", "selvas", "selvas", 4
-    ),
+    SpeakerCorpus("emotiontts+emotiontts_open_db", "Dataset/SpeechCorpus", "selvas", "selvas", 4),
 )
 
 # Speech Commands words and what they must become (None: no intent at all).
