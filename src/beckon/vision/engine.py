@@ -341,7 +341,7 @@ class GestureEngine:
             self._learn_rest(t, chans, angles)
             self._adapt_thresholds(t, chans, angles)
             self._watch_blinks(t, chans, angles)
-            angles["pitch"] = self._deblink(chans, angles["pitch"])
+            angles["pitch"] = self._deblink(channels(obs.blendshapes), angles["pitch"])
         if self.verifier is not None and self.rest is not None:
             self.verifier.push(obs, self.rest)
 
@@ -583,7 +583,7 @@ class GestureEngine:
                 usable = max(abs(v) for v in angles.values()) <= p.max_abs_deg
             chans = channels(h.blendshapes, _abs_yaw(h)) if usable else {}
             if usable:
-                angles["pitch"] = self._deblink(chans, angles["pitch"])
+                angles["pitch"] = self._deblink(channels(h.blendshapes), angles["pitch"])
             events = self._feed_head(h.t, usable, angles) if head else []
             events += self._feed_face(h.t, usable, angles, chans) if face else []
             for e in events:
@@ -636,7 +636,10 @@ class GestureEngine:
     def _deblink(self, chans: dict[str, float], pitch: float) -> float:
         """Pitch with blinks taken out: closing the eyelids moves MediaPipe's head pitch by 1
         to 2 degrees, so two normal blinks would look like a small nod. While the eyes are
-        closing, the last pitch from open eyes is held instead."""
+        closing, the last pitch from open eyes is held instead. ``chans`` are the frontal
+        channels (both eyes: :func:`channels` without the yaw), as the filter was tuned: fed
+        the nearer eye of a turned face, it held the pitch at other frames and let a false
+        nod through on an off-axis negative clip."""
         if self.rest is None:
             return pitch
         closing = chans["blink"] - self.rest["blink"] > self._blink_limit
