@@ -525,16 +525,16 @@ class GestureEngine:
                 )
                 continue
             out.append(event)
-        if near and self.rest is not None:
-            # Only what could count as an expression at this pose: a head turned past
-            # brow_max_turn_deg "raises" the far brow (a turn away from the camera of a patient
-            # resting turned from it read 0.17 above rest), and one past
-            # expression_max_pose_deg moves every score; such rises are the head's echo on the
-            # face, not a face that moved the head.
+        if usable and self.rest is not None:
+            # A brow raise never counts with the head turned (brow_max_turn_deg), so it cannot
+            # explain a turn: a head turned from the camera "raises" the far brow (a turn away
+            # of a patient resting turned from it read 0.17 to 0.25 above rest, over the brow
+            # bar by more than the turn passed its own, and was dropped as the brow's echo).
+            askew = max(abs(angles["yaw"]), abs(angles["roll"])) > p.brow_max_turn_deg
             ratio = max(
                 (chans[c] - self.rest[c]) / self._expr_thr[g]
                 for g, c in FACE_HELD.items()
-                if not (turned and g == "brow_raise")
+                if not (askew and g == "brow_raise")
             )
             self._expr.append((t, ratio))
         while self._expr and self._expr[0][0] < t - 8.0:
