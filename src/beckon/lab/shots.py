@@ -362,7 +362,9 @@ def take_screenshots(out: Path, model: Path | None) -> list[Path]:
         offline.touch_tile("toilet")
         offline._confirm_yes()
         saved_text = strings.headline("saved_offline")
-        shoot.wait(lambda: offline.timeline_panel.headline.text() == saved_text, 15, "saved offline")
+        shoot.wait(
+            lambda: offline.timeline_panel.headline.text() == saved_text, 15, "saved offline"
+        )
         shoot.shot(offline, "bedside_offline")
         offline.close()
 
