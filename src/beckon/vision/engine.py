@@ -38,6 +38,7 @@ from beckon.vision.gestures import (
     ShakeDetector,
 )
 from beckon.vision.held import HoldDetector, HoldParams
+from beckon.vision.occlusion import OcclusionGate, OcclusionParams
 from beckon.vision.pose import Matrix, relative_angles, rotation_from_angles
 
 logger = logging.getLogger(__name__)
@@ -158,6 +159,9 @@ class EngineParams:
     """See :meth:`GestureEngine._check_reference`: the smallest held gesture. Replacements by
     a nearby pose (3 to 6 degrees on the ASL clips) leave no phantom swing of a nod's size,
     and restarting on them let a false shake start (``dad_2``)."""
+    occlusion: OcclusionParams = field(default_factory=OcclusionParams)
+    """When a hand bends the face mesh (:mod:`beckon.vision.occlusion`): frames it disturbs
+    are not usable, so no gesture starts from the pose jumps it causes."""
     replay_s: float = 5.0
     """When the reference a held gesture is measured against arrives or is replaced (the
     neutral pose first fixed or moved to where the head really rests; the resting face first
@@ -262,6 +266,7 @@ class GestureEngine:
         self._blink_peak = 0.0
         self._blink_peaks: deque[float] = deque(maxlen=9)
         self._blink_bar: float | None = None
+        self.occlusion = OcclusionGate(self.params.occlusion)
 
     # ------------------------------------------------------------------ state
 
@@ -283,6 +288,7 @@ class GestureEngine:
         self._rest_recent.clear()
         self._pending.clear()
         self._history.clear()
+        self.occlusion.reset()
 
     # ------------------------------------------------------------------ input
 
@@ -305,6 +311,13 @@ class GestureEngine:
             angles = {"pitch": float(obs.pitch), "yaw": float(obs.yaw), "roll": float(obs.roll)}
             limit = p.max_abs_deg * (2.0 if provisional else 1.0)
             usable = max(abs(v) for v in angles.values()) <= limit
+            deformation = getattr(obs, "deformation", None)
+            pose = (angles["pitch"], angles["yaw"], angles["roll"])
+            if not self.occlusion.update(t, deformation, pose):
+                # A hand over the face moves MediaPipe's pose while the head stays still: such
+                # frames are not usable (a gesture in progress is dropped, none starts).
+                usable = False
+                angles = {}
         osc_sample = PoseSample(
             t, usable, angles.get("pitch"), angles.get("yaw"), obs.quality, provisional
         )
