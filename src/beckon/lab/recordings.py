@@ -179,21 +179,26 @@ def recorded_seconds(observed: benchdata.Observed) -> float:
     return float(observed.t[-1] - observed.t[0] + np.median(np.diff(observed.t)))
 
 
+def cache_entry(video: bytes, model: bytes) -> str:
+    """The cache file name of a recording's observations: keyed by the video, the model and
+    what is measured (since the face mesh's deformation is kept for the occlusion gate, older
+    entries, without it, are observed again)."""
+    sha = hashlib.sha256(model).hexdigest()[:12]
+    salt = f"{sha}{OBSERVED_VERSION}".encode()
+    return hashlib.sha256(video + salt).hexdigest()[:20] + ".npz"
+
+
 def as_clips(
     recordings: list[Recording], model_path: Path, cache: Path | None = None
 ) -> tuple[list[benchdata.ClipSpec], dict[str, benchdata.Observed]]:
     """ClipSpecs (for scoring) and observations (cached by file content) of each recording."""
     folder = benchdata.cache_dir(cache) / "recordings"
     folder.mkdir(parents=True, exist_ok=True)
-    sha = hashlib.sha256(model_path.read_bytes()).hexdigest()[:12]
+    model = model_path.read_bytes()
     clips: list[benchdata.ClipSpec] = []
     observed: dict[str, benchdata.Observed] = {}
     for rec in recordings:
-        # Keyed by the file, the model and what is measured: since the face mesh's deformation
-        # (the occlusion gate) is kept, older entries (without it) are observed again.
-        salt = f"{sha}{OBSERVED_VERSION}".encode()
-        digest = hashlib.sha256(rec.path.read_bytes() + salt).hexdigest()[:20]
-        entry = folder / f"{digest}.npz"
+        entry = folder / cache_entry(rec.path.read_bytes(), model)
         got = benchdata._load(entry) if entry.is_file() else None
         if got is None:
             logger.info("observing %s", rec.path)
