@@ -112,10 +112,11 @@ def test_a_pose_jump_while_a_hand_bends_the_face_is_no_nod() -> None:
     assert _run(_with_hand(trace, 2.9, 4.5)) == []
 
 
-def test_a_long_blink_under_a_hand_over_the_face_is_dropped() -> None:
+def test_expressions_are_not_gated_by_a_bent_mesh() -> None:
+    """A brow raise bends the forehead's outline on the lab renderer (and the face's skin
+    moves on real faces): expressions keep their own checks, not the occlusion gate."""
     trace = Patient(blink=held(3.0, 1.2, 0.6, ramp=0.1)).trace(7.0)
-    assert [e.gesture for e in _run(_with_hand(trace, 99.0, 99.0))] == ["long_blink"]
-    assert _run(_with_hand(trace, 2.8, 4.8)) == []
+    assert [e.gesture for e in _run(_with_hand(trace, 2.8, 4.8))] == ["long_blink"]
 
 
 # ---------------------------------------------------------------- the cache
@@ -149,7 +150,7 @@ def _observe(
     rig: synthetic.FaceRig, face_model: Path, poses: list[synthetic.HeadPose], hand: range
 ) -> list[FaceObservation]:
     """Render ``poses``; on the frames in ``hand``, a skin-coloured block (the face's own
-    cheek colour) covers the lower left of the face, as a hand at the chin would."""
+    cheek colour) covers the lower left of the face up to the nose, as a hand would."""
     lm = rig.landmarks
     x0, y0 = float(lm[:, 0].min()), float(lm[:, 1].min())
     x1, y1 = float(lm[:, 0].max()), float(lm[:, 1].max())
@@ -162,8 +163,8 @@ def _observe(
                 w, h = x1 - x0, y1 - y0
                 cheek = rgb[round(y0 + 0.6 * h), round(x0 + 0.25 * w)].astype(int)
                 rgb[
-                    round(y0 + 0.45 * h) : round(y1 + 0.1 * h),
-                    round(x0 - 0.1 * w) : round(x0 + 0.55 * w),
+                    round(y0 + 0.3 * h) : round(y1 + 0.1 * h),
+                    round(x0 - 0.1 * w) : round(x0 + 0.6 * w),
                 ] = cheek
             out.append(tracker.observe(Frame(i, i / 15.0, np.ascontiguousarray(rgb))))
     return out

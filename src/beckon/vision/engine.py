@@ -161,7 +161,7 @@ class EngineParams:
     and restarting on them let a false shake start (``dad_2``)."""
     occlusion: OcclusionParams = field(default_factory=OcclusionParams)
     """When a hand bends the face mesh (:mod:`beckon.vision.occlusion`): frames it disturbs
-    are not usable, so no gesture starts from the pose jumps it causes."""
+    are not usable for head gestures, so none starts from the pose jumps it causes."""
     replay_s: float = 5.0
     """When the reference a held gesture is measured against arrives or is replaced (the
     neutral pose first fixed or moved to where the head really rests; the resting face first
@@ -304,6 +304,7 @@ class GestureEngine:
             and obs.quality >= p.min_quality
         )
         angles: dict[str, float] = {}
+        head_ok = True
         # Before the neutral pose is known, the angles are against a provisional reference:
         # nods and shakes (reversal patterns) only, with a wider looking-away limit.
         provisional = bool(getattr(obs, "provisional", False))
@@ -311,15 +312,13 @@ class GestureEngine:
             angles = {"pitch": float(obs.pitch), "yaw": float(obs.yaw), "roll": float(obs.roll)}
             limit = p.max_abs_deg * (2.0 if provisional else 1.0)
             usable = max(abs(v) for v in angles.values()) <= limit
-            deformation = getattr(obs, "deformation", None)
+            # A hand over the face moves MediaPipe's pose while the head stays still: such
+            # frames are not usable for head gestures (one in progress is dropped, none
+            # starts). Expressions are not gated: a brow raise bends the forehead's outline.
             pose = (angles["pitch"], angles["yaw"], angles["roll"])
-            if not self.occlusion.update(t, deformation, pose):
-                # A hand over the face moves MediaPipe's pose while the head stays still: such
-                # frames are not usable (a gesture in progress is dropped, none starts).
-                usable = False
-                angles = {}
+            head_ok = self.occlusion.update(t, getattr(obs, "deformation", None), pose)
         osc_sample = PoseSample(
-            t, usable, angles.get("pitch"), angles.get("yaw"), obs.quality, provisional
+            t, usable and head_ok, angles.get("pitch"), angles.get("yaw"), obs.quality, provisional
         )
         if provisional:
             usable = False
@@ -371,7 +370,9 @@ class GestureEngine:
         sample = (
             osc_sample
             if provisional
-            else PoseSample(t, usable, angles.get("pitch"), angles.get("yaw"), obs.quality)
+            else PoseSample(
+                t, usable and head_ok, angles.get("pitch"), angles.get("yaw"), obs.quality
+            )
         )
         for det in self.oscillators:
             event = det.update(sample)
@@ -387,7 +388,7 @@ class GestureEngine:
                 )
                 continue
             candidates.append(event)
-        candidates += self._feed_head(t, usable, angles)
+        candidates += self._feed_head(t, usable and head_ok, angles)
         candidates += self._feed_face(t, usable, angles, chans)
         for hold, channel in self.head:
             if not any(e.gesture == hold.gesture for e in candidates):

@@ -129,18 +129,30 @@ class OcclusionParams:
 
     ratio: float = 2.5
     """Unreliable above this many times the face's own deformation..."""
-    margin: float = 0.006
+    margin: float = 0.005
     """...and at least this much above it (eye spans; the still face's own is 0.002 to
     0.01 on the ASL clips)..."""
-    per_deg: float = 4e-4
-    """...plus this much per degree the head is from its median pose of the last seconds:
-    MediaPipe's mesh is not quite rigid across poses (the outline's points slide along the
-    silhouette), and a brisk 30 degree shake of the ASL clips doubles the deformation. 3e-4
-    lost one of their three shakes."""
+    per_deg: float = 1.5e-3
+    """...plus this much per degree the head is beyond ``free_deg`` from its median pose of
+    the last seconds: MediaPipe's mesh is not quite rigid across poses (the outline's points
+    slide along the silhouette): a brisk 30 degree shake of the ASL clips doubles the
+    deformation, and the lab renderer's warped photo bends 0.013 at a 13 degree turn and
+    0.009 at a 10 degree nod (its still face 0.0002). Without the allowance real shakes
+    and rendered turns closed the gate."""
+    free_deg: float = 5.0
+    """Degrees from the usual pose that get no allowance: a hand at the chin tips
+    MediaPipe's pose by a few degrees only, while it bends the mesh (see ``per_deg``)."""
+    lag_s: float = 0.25
+    """The allowance follows the furthest pose of this long: the mesh's bend lags the pose
+    by a few frames (on the way back from a rendered nod's 10 degrees it was still 0.006
+    at 6 degrees)."""
     baseline_s: float = 10.0
     baseline_quantile: float = 0.3
     """The face's own deformation: this quantile of the last ``baseline_s`` seconds (low, so
     that a hand at the face for a while does not raise it)..."""
+    baseline_floor: float = 0.0025
+    """...and at least this (real faces' own is 0.002 to 0.01; the lab renderer's still face,
+    a photo without jitter, 0.0002, which made every rendered movement look bent)..."""
     prior: float = 0.008
     """...taken as this before a second of frames was seen (a face first seen with a hand
     over it has no own level yet)."""
@@ -156,6 +168,7 @@ class OcclusionGate:
         self.params = params or OcclusionParams()
         self._recent: deque[tuple[float, float]] = deque()
         self._poses: deque[tuple[float, tuple[float, float, float]]] = deque()
+        self._away: deque[tuple[float, float]] = deque()
         self._disturbed_t = -math.inf
         self.since: float | None = None
         """When the current unreliable stretch began (None while frames are reliable)."""
@@ -164,6 +177,7 @@ class OcclusionGate:
         """Forget the face's own level and pose (another person)."""
         self._recent.clear()
         self._poses.clear()
+        self._away.clear()
         self._disturbed_t = -math.inf
         self.since = None
 
@@ -179,7 +193,10 @@ class OcclusionGate:
             while self._poses and self._poses[0][0] < t - p.baseline_s:
                 self._poses.popleft()
             median = np.median(np.array([a for _, a in self._poses]), axis=0)
-            away = float(np.abs(np.asarray(angles) - median).max())
+            self._away.append((t, float(np.abs(np.asarray(angles) - median).max())))
+            while self._away and self._away[0][0] < t - p.lag_s:
+                self._away.popleft()
+            away = max(0.0, max(a for _, a in self._away) - p.free_deg)
         if deformation is not None and math.isfinite(deformation):
             base = self._baseline(t)
             bar = max(p.ratio * base, base + p.margin) + p.per_deg * away
@@ -200,4 +217,4 @@ class OcclusionGate:
         if not self._recent or t - self._recent[0][0] < 1.0:
             return p.prior
         values = np.fromiter((v for _, v in self._recent), dtype=float)
-        return float(np.quantile(values, p.baseline_quantile))
+        return max(p.baseline_floor, float(np.quantile(values, p.baseline_quantile)))
