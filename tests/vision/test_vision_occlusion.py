@@ -18,8 +18,7 @@ from beckon.vision.frames import Frame
 from beckon.vision.gestures import GestureEvent
 from beckon.vision.occlusion import RIGID_LANDMARKS, FaceShape, OcclusionGate
 from beckon.vision.pose import rotation_from_angles
-
-from .traces import Patient, held, nodding
+from tests.vision.traces import Patient, held, nodding
 
 # ---------------------------------------------------------------- the mesh's deformation
 
