@@ -100,6 +100,31 @@ KOREAN = (
     KoreanSource("pnu-002-team04+voicenote", ("korean.wav",), "pnu", "talk", "score"),
 )
 
+
+@dataclass(frozen=True)
+class SpeakerCorpus:
+    """A corpus of many Korean speakers in one repository, one folder per speaker
+    (``.../<speaker>/wav/*.wav``): a few recordings of each, spread over the speaker's files.
+
+    Each speaker goes whole to one part (``_part`` of ``key:speaker``), so no voice is in
+    both. Everything in it is talk (sentences read in a conversational style, with or without
+    an acted emotion); a sentence that happens to be a catalog request would need its own label.
+    """
+
+    root: str
+    folder: str
+    prefix: str
+    key: str
+    per_speaker: int
+    group: str = "talk"
+
+
+KOREAN_SPEAKERS = (
+    # Selvas AI's emotional and personality speech DB (KAIST project, 5% released publicly):
+    # some 40 speakers, teens to over fifty, two with a dialect, acted emotions.
+    SpeakerCorpus("emotiontts+emotiontts_open_db", "Dataset/SpeechCorpus", "selvas", "selvas", 4),
+)
+
 # Speech Commands words and what they must become (None: no intent at all).
 COMMAND_WORDS = {"yes": "yes", "no": "no", "stop": "cancel"}
 OTHER_WORDS = ("go", "up", "down", "left", "right", "on", "off")
@@ -288,6 +313,27 @@ def build(mirrors: Path, out: Path) -> dict[str, int]:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 write_wav(target, audio[a:b])
                 rows[ks.part].append((name, "ko", ks.expected, ks.group))
+
+    for corpus in KOREAN_SPEAKERS:
+        if not (mirrors / corpus.root).is_dir():
+            print(f"skipped {corpus.root}: no {mirrors / corpus.root}")
+            continue
+        src = Source(mirrors / corpus.root)
+        by_speaker: dict[str, list[str]] = {}
+        for f in src.list(corpus.folder):
+            parts = Path(f).parts
+            if f.endswith(".wav") and len(parts) >= 3 and parts[-2] == "wav":
+                by_speaker.setdefault(parts[-3], []).append(f)
+        for speaker, files in sorted(by_speaker.items()):
+            files.sort()
+            step = max(1, len(files) // corpus.per_speaker)
+            part = _part(f"{corpus.key}:{speaker}")
+            for f in files[::step][: corpus.per_speaker]:
+                name = f"ko/{corpus.prefix}/{speaker}/{Path(f).name}"
+                target = out / part / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                write_wav(target, _audio(src.read(f), f))
+                rows[part].append((name, "ko", "none", corpus.group))
 
     counts = {}
     for part, items in rows.items():

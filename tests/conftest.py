@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from beckon import modelstore
-from beckon.messaging.broker import free_port, wait_for_port
+from beckon.messaging.broker import wait_for_port
+from tests.helpers.ports import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_MODELS = REPO.parent / "shared" / "models"

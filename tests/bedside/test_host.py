@@ -18,7 +18,7 @@ from beckon.bedside.host import BedsideHost, CameraSpec, MicSpec
 from beckon.bedside.service import BedsideService, Gesture, Submit
 from beckon.bedside.voice_worker import VoiceWorker
 from beckon.config import load_bedside
-from beckon.messaging.broker import free_port
+from tests.helpers.ports import free_port
 
 
 def a_service(tmp_path: Path) -> BedsideService:

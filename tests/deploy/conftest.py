@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from beckon.messaging.broker import free_port, wait_for_port
+from beckon.messaging.broker import wait_for_port
 from tests.helpers.deploy import (
     MOSQUITTO_DIR,
     PASSWORDS,
@@ -18,6 +18,7 @@ from tests.helpers.deploy import (
     run,
     tool,
 )
+from tests.helpers.ports import free_port
 
 
 @pytest.fixture(scope="module")

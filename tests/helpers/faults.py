@@ -22,8 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from beckon.messaging.broker import free_port, wait_for_port
+from beckon.messaging.broker import wait_for_port
 from tests.helpers.deploy import MOSQUITTO_DIR, derive_config, make_certs, run, tool
+from tests.helpers.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 SITE, UNIT = "general", "icu-3"

@@ -33,8 +33,9 @@ from beckon.config import BedsideSettings, StationSettings, load_bedside, load_s
 from beckon.errors import BeckonError
 from beckon.lab.postgres import Postgres
 from beckon.lab.postgres import start_postgres as lab_start_postgres
-from beckon.messaging.broker import free_port, wait_for_port
+from beckon.messaging.broker import wait_for_port
 from beckon.messaging.mqtt import LinkEvent
+from tests.helpers.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 PRODUCTION_CONF = REPO / "deploy" / "mosquitto" / "mosquitto.conf"
@@ -178,15 +179,6 @@ def production_broker(
         )
     )
     return ProductionBroker(folder, ports[0], ports[1], conf)
-
-
-def free_ports(count: int) -> list[int]:
-    ports: list[int] = []
-    while len(ports) < count:
-        port = free_port()
-        if port not in ports:
-            ports.append(port)
-    return ports
 
 
 class TcpProxy:

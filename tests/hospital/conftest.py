@@ -11,7 +11,8 @@ import pytest
 
 from beckon import provision as pv
 from beckon.cli import main
-from tests.helpers.hospital import Postgres, Site, free_ports, production_broker, start_postgres
+from tests.helpers.hospital import Postgres, Site, production_broker, start_postgres
+from tests.helpers.ports import free_ports
 
 
 @pytest.fixture

@@ -27,11 +27,11 @@ from beckon.station.service import StationService
 from tests.helpers.hospital import (
     ProductionBroker,
     TcpProxy,
-    free_ports,
     installed,
     production_broker,
     wait,
 )
+from tests.helpers.ports import free_ports
 
 REPO = Path(__file__).resolve().parents[2]
 BRIDGE_EXAMPLE = REPO / "deploy" / "mosquitto" / "bridge-unit.conf"

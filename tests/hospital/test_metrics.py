@@ -21,8 +21,9 @@ from beckon.bedside.events import BedsideEvent, StateChanged
 from beckon.bedside.service import BedsideService, Submit
 from beckon.config import BedsideConfig, BedsideSettings, BrokerConfig, load_station
 from beckon.errors import ConfigError
-from beckon.messaging.broker import free_port, wait_for_port
+from beckon.messaging.broker import wait_for_port
 from beckon.metrics import BedsideMetrics, Endpoint
+from tests.helpers.ports import free_port
 
 
 def scrape(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

@@ -275,3 +275,90 @@ def test_looks_of_a_patient_resting_turned_from_the_camera(
     patient = Patient(pitch=moves, yaw=_const(rest_yaw), roll=_const(rest_roll))
     events, _ = _online(patient, end)
     assert _names(events) == [gesture] * 5
+
+
+def _turns(start: float, value: float, holds: tuple[float, ...]) -> tuple[Wave, float]:
+    waves, t = [], start
+    for hold in holds:
+        waves.append(held(t, hold, value, ramp=0.35))
+        t += hold + 0.7 + 2.6
+    return add(*waves), t + 2.0  # time for the last event (a turn waits for the shake detector)
+
+
+@pytest.mark.parametrize("rest_yaw", [20.0, -20.0])
+@pytest.mark.parametrize("first_hold", [1.6, 1.9])
+def test_a_first_turn_toward_the_camera_held_nearly_as_long_as_the_rest_before_it(
+    rest_yaw: float, first_hold: float
+) -> None:
+    # 2.5 s of rest turned 20 degrees from the camera, then a first turn toward it held 1.6 to
+    # 1.9 s: more than 0.6 times the rest, so the frontal prior alone took the turn for the
+    # rest, and the way back read as a turn the other way (NeutralParams.under_way_ratio).
+    toward = -18.0 if rest_yaw > 0 else 18.0
+    moves, end = _turns(2.5, toward, (first_hold, 1.0, 2.5, 0.8))
+    events, _ = _online(Patient(yaw=add(_const(rest_yaw), moves)), end)
+    gesture = "turn_right" if toward < 0 else "turn_left"
+    assert _names(events) == [gesture] * 4
+
+
+def test_a_first_turn_begun_at_the_first_frame_from_a_frontal_rest_is_still_corrected() -> None:
+    # The camera sees the rest (frontal) for a moment, then a first turn away held 2.8 s
+    # becomes the first neutral. The head came from the rest to it (NeutralPose's origin), so
+    # the rest it comes back to is taken at once, as before the under-way rule, and the first
+    # turn is read again against it (without the origin: three turns of four).
+    moves, end = _turns(0.05, 18.0, (2.8, 1.0, 2.5, 0.8))
+    events, _ = _online(Patient(yaw=moves), end)
+    assert _names(events) == ["turn_left"] * 4
+
+
+@pytest.mark.parametrize("rest_yaw", [20.0, -20.0])
+def test_a_turn_away_whose_far_brow_reads_raised_is_not_an_expression_echo(
+    rest_yaw: float,
+) -> None:
+    # Turning further from the camera, MediaPipe reads the far brow raised (0.17 to 0.25 above
+    # rest on the off-axis clips), above the brow raise's adapted bar by more than the turn
+    # passes its own: the turn was dropped as the echo of an expression. A brow raise never
+    # counts with the head turned (brow_max_turn_deg), so it cannot explain the turn.
+    away = 11.0 if rest_yaw > 0 else -11.0
+    starts = (4.0, 9.0, 14.0)
+    turns = add(*(held(s, 1.5, away) for s in starts))
+    brows = add(*(held(s, 1.5, 0.25) for s in starts))
+    patient = Patient(yaw=add(_const(rest_yaw), turns), brow=brows)
+    events, _ = _online(patient, 18.0)
+    gesture = "turn_left" if away > 0 else "turn_right"
+    assert _names(events) == [gesture] * 3
+
+
+def _far_eye_weak(patient: Patient, seconds: float, far: str, share: float) -> list[GestureEvent]:
+    """Like :func:`_online`, with the far eye's blink rise read at ``share`` of the near's."""
+    neutral = NeutralPose()
+    engine = GestureEngine()
+    events: list[GestureEvent] = []
+    rest = 0.05
+    for o in patient.trace(seconds, seed=5, fps=15.0):
+        shapes = dict(o.blendshapes)
+        if o.found:
+            shapes[far] = rest + share * (shapes[far] - rest)
+        rotation = o.rotation if o.found else None
+        events += engine.update(observation(neutral, o.t, rotation, o.quality, shapes))
+    return events
+
+
+@pytest.mark.parametrize(("rest_yaw", "far"), [(18.0, "eyeBlinkLeft"), (-18.0, "eyeBlinkRight")])
+def test_long_blinks_of_a_face_turned_from_the_camera_are_read_on_the_nearer_eye(
+    rest_yaw: float, far: str
+) -> None:
+    # Resting 18 degrees to the patient's left, the left eye is the far one: closed, it read
+    # about half of the near eye's score (0.23 against 0.38 on the off-axis clips). The less
+    # closed eye (the frontal rule) stayed under the bar.
+    blinks = add(*(held(s, 1.5, 0.25, ramp=0.1) for s in (5.0, 10.0, 15.0)))
+    patient = Patient(yaw=_const(rest_yaw), blink=blinks)
+    events = _far_eye_weak(patient, 19.0, far, 0.36)
+    assert _names(events) == ["long_blink"] * 3
+
+
+def test_one_eye_closing_on_a_turned_face_is_not_a_long_blink() -> None:
+    # The nearer eye counts only as far as the far eye follows it: a wink is no blink.
+    winks = add(*(held(s, 1.5, 0.5, ramp=0.1) for s in (5.0, 10.0)))
+    patient = Patient(yaw=_const(18.0), blink=winks)
+    events = _far_eye_weak(patient, 14.0, "eyeBlinkLeft", 0.0)
+    assert events == []

@@ -186,6 +186,28 @@ def test_a_small_face_is_ready_at_once_and_asks_to_move_closer(
     assert strings_hint("move_closer")
 
 
+@pytest.mark.parametrize(("rest_yaw", "hint"), [(40.0, "face_screen"), (20.0, None)])
+def test_a_patient_resting_far_off_axis_is_asked_to_face_the_screen(
+    rig: synthetic.FaceRig, face_model: Path, rest_yaw: float, hint: str | None
+) -> None:
+    # A tablet far to one side of the bed: the head rests turned 40 degrees as rendered (about
+    # 30 as MediaPipe reads it), past QualityParams.frontal_deg. The bedside calibrates (the
+    # rest is the rest) and asks to turn the face toward the screen; 20 degrees (about 14 as
+    # read, a tablet a little to one side) needs no hint.
+    fps = 15.0
+    rest = synthetic.rest_rotation(0.0, rest_yaw, 0.0)
+    frames = (rig.render(p, rest) for p in synthetic.build_poses([synthetic.still(3.0)], fps))
+    seen: list[FaceStatus] = []
+    with VisionPipeline(face_model, on_status=seen.append) as pipeline:
+        list(pipeline.run(ArraySource(frames, fps)))
+        final = pipeline.status
+    assert final.state == "ready"
+    assert final.hint == hint
+    if hint is not None:
+        assert strings_hint(hint)
+        assert 0.0 < final.quality < 1.0  # lower confidence, detection goes on
+
+
 def test_a_brisk_nod_with_no_rest_before_is_found(brisk_clip: Clip, face_model: Path) -> None:
     events = _replayed(brisk_clip, face_model)
     assert [e["gesture"] for e in events] == ["nod", "shake"]

@@ -90,6 +90,20 @@ def test_rig_moves_the_face_but_not_the_background(rig: synthetic.FaceRig) -> No
 
 
 @pytest.mark.vision
+def test_a_rest_turned_from_the_camera_moves_every_pose_in_the_heads_own_frame(
+    rig: synthetic.FaceRig,
+) -> None:
+    # A patient resting 20 degrees to the left: the rest itself is a 20 degree turn, and a
+    # look up from it tips the head about its own ear-to-ear axis (rest @ pose).
+    rest = synthetic.rest_rotation(0.0, 20.0, 0.0)
+    assert np.allclose(rig.project(HeadPose(), rest), rig.project(HeadPose(yaw=20.0)))
+    # Rz @ Ry @ Rx: a yaw of 20 then a pitch of -10 in the turned head's frame.
+    looked = rig.project(HeadPose(pitch=-10.0), rest)
+    assert np.allclose(looked, rig.project(HeadPose(pitch=-10.0, yaw=20.0)), atol=1e-6)
+    assert not np.allclose(rig.render(HeadPose(), rest), rig.render(HeadPose()))
+
+
+@pytest.mark.vision
 def test_render_clip_with_noise_and_photo_without_face(face_model: Path) -> None:
     face = synthetic.load_demo_face()
     poses = [HeadPose(), HeadPose(pitch=5)]

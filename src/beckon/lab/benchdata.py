@@ -119,6 +119,10 @@ class ClipSpec:
     further away); 0 keeps the photo's own size."""
     conditions: tuple[tuple[str, str], ...] = ()
     """Condition buckets for the per-condition report, e.g. (("face", "70-90px"), ...)."""
+    rest: tuple[float, float, float] | None = None
+    """The patient's resting orientation (pitch, yaw, roll degrees) relative to the photo's,
+    for a head that rests turned from the camera; the script moves from it. None: the photo's
+    own orientation (every clip made before this field existed)."""
 
     @property
     def duration(self) -> float:
@@ -136,6 +140,8 @@ class ClipSpec:
         )
         if self.face_px:
             parts = (*parts, ("face_px", self.face_px))
+        if self.rest is not None:  # appended only when set: older clips keep their keys
+            parts = (*parts, ("rest", self.rest))
         return hashlib.sha256((repr(parts) + model_sha).encode()).hexdigest()[:20]
 
 
@@ -680,8 +686,9 @@ def render_frames(spec: ClipSpec, rig: synthetic.FaceRig) -> Iterator[npt.NDArra
         if spec.effects.noise_sigma
         else None
     )
+    rest = synthetic.rest_rotation(*spec.rest) if spec.rest is not None else None
     for pose in synthetic.build_poses(spec.segments, spec.fps):
-        frame = rig.render(pose)
+        frame = rig.render(pose, rest)
         if factor < 1.0:
             frame = zoom_out(frame, factor, centre)
         yield apply_effects(frame, spec.effects, box, rng, bank)

@@ -464,6 +464,15 @@ def bench_gestures(
                 "recipe": benchdata.describe(wide),
                 **_variants(run_wide, sequence_model),
             }
+            # The clips of a patient resting turned from the camera, also apart (rules alone).
+            off = [c for c in wide if c.rest is not None]
+            if off:
+                result["wide"][f"{part}_off_axis"] = {
+                    "recipe": benchdata.describe(off),
+                    "rules": evaluate_online(
+                        off, seen, lambda p: GestureEngine(p), widerecipe.label_conditions
+                    ),
+                }
     if recipe in ("classic", "all"):
         n_neg = 2 if quick else len(benchdata.NEGATIVE_LOOKS)
         clips = benchdata.recipe(negatives_per_patient=n_neg)
@@ -569,17 +578,20 @@ def format_report(result: dict[str, Any]) -> str:
             f"{r['negative_minutes']} min of negatives ({result['recordings']['folder']})"
         )
         lines += _online_section("real recordings", result["recordings"], conditions=False)
-    for part in ("score", "tune"):
+    for part in ("score", "tune", "score_off_axis", "tune_off_axis"):
         if "wide" not in result or part not in result["wide"]:
             continue
         block = result["wide"][part]
         r = block["recipe"]
+        name = part.replace("_off_axis", "") + " part"
+        if part.endswith("_off_axis"):
+            name += ", off-axis clips (head resting turned from the camera)"
         lines.append("")
         lines.append(
-            f"Widened recipe, {part} part: {r['positive']['labels']} gestures in "
+            f"Widened recipe, {name}: {r['positive']['labels']} gestures in "
             f"{r['positive']['minutes']} min, {r['negative']['minutes']} min of hard negatives"
         )
-        lines += _online_section(f"widened recipe: {part} part", block, conditions=part == "score")
+        lines += _online_section(f"widened recipe: {name}", block, conditions=part == "score")
     if "classic" in result:
         block = result["classic"]
         r = block["recipe"]

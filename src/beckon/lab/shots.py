@@ -146,7 +146,7 @@ def take_screenshots(out: Path, model: Path | None) -> list[Path]:
     from beckon.messaging.mqtt import MqttLink
     from beckon.station.feed import StationFeed
     from beckon.station.service import StationService
-    from beckon.ui import theme
+    from beckon.ui import strings, theme
     from beckon.ui.app import Look, application, install_translation
     from beckon.ui.bedside_window import BedsideWindow
     from beckon.ui.station_window import StationWindow
@@ -361,7 +361,10 @@ def take_screenshots(out: Path, model: Path | None) -> list[Path]:
         shoot.wait(lambda: offline.timeline.online is False, 15, "offline")
         offline.touch_tile("toilet")
         offline._confirm_yes()
-        shoot.wait(lambda: offline.offline_banner.isVisible(), 15, "the offline message")
+        saved_text = strings.headline("saved_offline")
+        shoot.wait(
+            lambda: offline.timeline_panel.headline.text() == saved_text, 15, "saved offline"
+        )
         shoot.shot(offline, "bedside_offline")
         offline.close()
 

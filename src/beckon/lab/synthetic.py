@@ -597,9 +597,19 @@ class FaceRig:
             self.roi,
         )
 
-    def project(self, pose: HeadPose) -> npt.NDArray[np.float64]:
-        """Image positions (x, y, z) of the 478 landmarks with the head at ``pose``."""
+    def project(
+        self, pose: HeadPose, rest: npt.NDArray[np.float64] | None = None
+    ) -> npt.NDArray[np.float64]:
+        """Image positions (x, y, z) of the 478 landmarks with the head at ``pose``.
+
+        ``rest`` (a 3x3 rotation, see :func:`rest_rotation`) is the patient's resting
+        orientation relative to the photo's: ``pose`` is then moved from that rest, in the
+        head's own frame (a patient resting turned 20 degrees who looks up tips the head about
+        its own ear-to-ear axis), as :func:`beckon.vision.pose.relative_rotation` reads it.
+        """
         r_gl = rotation_from_angles(pose.pitch, pose.yaw, pose.roll)
+        if rest is not None:
+            r_gl = rest @ r_gl
         r_img = _GL_TO_IMAGE @ r_gl @ _GL_TO_IMAGE
         lm = self.landmarks
         expression = pose.expression
@@ -608,11 +618,12 @@ class FaceRig:
             _deform(lm, expression)
         return np.asarray((lm - self.head_centre) @ r_img.T + self.head_centre)
 
-    def render(self, pose: HeadPose) -> RGBImage:
-        """The photo with the head at ``pose`` (a flat background if ``pose.visible`` is false)."""
+    def render(self, pose: HeadPose, rest: npt.NDArray[np.float64] | None = None) -> RGBImage:
+        """The photo with the head at ``pose`` (a flat background if ``pose.visible`` is false),
+        moved from the resting orientation ``rest`` if given (see :meth:`project`)."""
         if not pose.visible:
             return np.full_like(self.base, self._mean_colour, dtype=np.uint8)
-        moved = self.project(pose)
+        moved = self.project(pose, rest)
         dst = self._src.copy()
         dst[: self._n_face] = moved[:, :2]
         z = np.full(len(dst), self._far_z)
@@ -661,6 +672,13 @@ class FaceRig:
                 borderValue=self._mean_colour,
             )
         return out
+
+
+def rest_rotation(pitch: float, yaw: float, roll: float) -> npt.NDArray[np.float64]:
+    """A resting orientation (degrees, :mod:`beckon.vision.pose` signs) for
+    :meth:`FaceRig.render`: a patient whose head rests turned from the camera (a tablet to one
+    side of the bed) in a clip whose script is written relative to that rest."""
+    return rotation_from_angles(pitch, yaw, roll)
 
 
 def _signed_area(tri: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

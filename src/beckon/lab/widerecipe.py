@@ -146,10 +146,19 @@ def _clip_conditions(rng: random.Random) -> tuple[float, float, dict[str, str]]:
     return face_px, fps, {"face": face_bucket(face_px), "fps": f"{fps:.0f}fps"}
 
 
-def positive_clip(face: str, gesture: str, seed: int, part: Part, variant: int = 0) -> ClipSpec:
+def positive_clip(
+    face: str,
+    gesture: str,
+    seed: int,
+    part: Part,
+    variant: int = 0,
+    rest: tuple[float, float, float] | None = None,
+) -> ClipSpec:
     """``PERFORMANCES`` performances of one gesture, each with its own drawn conditions.
 
     ``variant`` numbers a gesture's further clips on the same face (names end ``-2``, ``-3``).
+    ``rest`` (pitch, yaw, roll) makes the head rest turned from the camera (see
+    :func:`off_axis_clips`); the clip is then named ``.../off-axis/...``.
     """
     rng = random.Random(seed)
     face_px, fps, cond = _clip_conditions(rng)
@@ -171,7 +180,10 @@ def positive_clip(face: str, gesture: str, seed: int, part: Part, variant: int =
         s.add(*segs, label=gesture)
         per_label.append(tuple(sorted(extra.items())))
         idle.rest(s, rng.uniform(2.2, 3.2))
-    name = f"wide-{part}/{face}/{gesture}" + (f"-{variant + 1}" if variant else "")
+    folder = f"{face}/off-axis" if rest is not None else face
+    name = f"wide-{part}/{folder}/{gesture}" + (f"-{variant + 1}" if variant else "")
+    if rest is not None:
+        cond["rest"] = rest_bucket(rest)
     conditions = tuple(sorted(cond.items()))
     spec = ClipSpec(
         name,
@@ -185,6 +197,7 @@ def positive_clip(face: str, gesture: str, seed: int, part: Part, variant: int =
         fps=fps,
         face_px=face_px,
         conditions=conditions,
+        rest=rest,
     )
     _LABEL_CONDITIONS[name] = per_label
     return spec
@@ -218,8 +231,15 @@ def _tremor(s: Script, scale: float) -> None:
 NEGATIVE_ACTIVITIES = {**ACTIVITIES, "tremor": _tremor}
 
 
-def negative_clip(face: str, seed: int, part: Part, seconds: float = 60.0) -> ClipSpec:
-    """About a minute of everyday movement (talking, coughing, looking around, tremor...)."""
+def negative_clip(
+    face: str,
+    seed: int,
+    part: Part,
+    seconds: float = 60.0,
+    rest: tuple[float, float, float] | None = None,
+) -> ClipSpec:
+    """About a minute of everyday movement (talking, coughing, looking around, tremor...),
+    from a rest turned from the camera if ``rest`` is given (see :func:`off_axis_clips`)."""
     rng = random.Random(seed)
     face_px, fps, cond = _clip_conditions(rng)
     effects, light = _look(rng)
@@ -234,8 +254,11 @@ def negative_clip(face: str, seed: int, part: Part, seconds: float = 60.0) -> Cl
         NEGATIVE_ACTIVITIES[name](s, 1.0)
         activities.append(Label(name, start, s.t))
         s.rest(rng.uniform(0.5, 2.0), tremor=rng.choice([0.0, 0.0, 0.4]))
+    if rest is not None:
+        cond["rest"] = rest_bucket(rest)
+    folder = f"{face}/off-axis" if rest is not None else face
     return ClipSpec(
-        f"wide-{part}/{face}/negative-{seed % 1000}",
+        f"wide-{part}/{folder}/negative-{seed % 1000}",
         face,
         f"{face}-wide",
         "negative",
@@ -247,6 +270,7 @@ def negative_clip(face: str, seed: int, part: Part, seconds: float = 60.0) -> Cl
         activities=tuple(activities),
         face_px=face_px,
         conditions=tuple(sorted(cond.items())),
+        rest=rest,
     )
 
 
@@ -275,4 +299,75 @@ def wide_recipe(
                 pos.append(positive_clip(face, g, base + fi * 1000 + k * 100 + gi, part, k))
         for ni in range(n_neg):
             neg.append(negative_clip(face, base + fi * 1000 + 500 + ni, part))
-    return pos + neg
+    off = off_axis_clips(part, chosen) if faces is None else []
+    return pos + neg + off
+
+
+# ---------------------------------------------------------------- a rest turned from the camera
+
+OFF_AXIS_FACES: dict[str, tuple[str, ...]] = {"tune": ("astronaut_mirror",), "score": ("hopper",)}
+"""Faces that also rest turned from the camera in a part (appended after its other clips):
+the tune face, and the studied score face (never the held-out one)."""
+OFF_AXIS_YAW: dict[str, tuple[float, float]] = {"tune": (15.0, 25.0), "score": (22.0, 32.0)}
+"""How far the rest is turned, as rendered (MediaPipe reads a rendered turn of a frontal
+photo about a quarter short: 17 degrees read as 12, so the score part's 22 to 32 read as
+about 16 to 24, like the held-out face's real turned photo)."""
+OFF_AXIS_GESTURES = (
+    "turn_left",
+    "turn_right",
+    "look_up",
+    "look_down",
+    "long_blink",
+    "brow_raise",
+)
+"""What a turned rest makes hard: turns toward the camera (a first one looks like a camera
+that came on mid-turn), looks measured about a turned head, and the far eye and brow, which
+the camera sees foreshortened."""
+OFF_AXIS_SIDES = (1.0, -1.0)
+"""One clip per gesture with the head resting to the patient's left, one to the right: each
+turn gesture is then made once toward the camera and once away from it."""
+OFF_AXIS_NEGATIVES = 2
+OFF_AXIS_SEED = 50_000
+"""Seed offset of the off-axis clips within a part (the other clips use under 5,000)."""
+
+
+def rest_bucket(rest: tuple[float, float, float]) -> str:
+    """Condition bucket of a resting orientation: which side, and whether it is also tipped."""
+    pitch, yaw, _ = rest
+    side = "yaw+" if yaw > 0 else "yaw-"
+    return side + ("pitched" if abs(pitch) >= 5 else "")
+
+
+def off_axis_rest(
+    seed: int, side: float, yaw_range: tuple[float, float] = OFF_AXIS_YAW["tune"]
+) -> tuple[float, float, float]:
+    """A resting orientation ``yaw_range`` degrees to one side (a tablet beside the bed), half
+    of them also tipped up or down by 5 to 10 degrees (the camera above or below the eyes)."""
+    rng = random.Random(seed * 7919 + 13)
+    yaw = side * rng.uniform(*yaw_range)
+    pitch = rng.choice([0.0, 1.0]) * rng.choice([-1.0, 1.0]) * rng.uniform(5.0, 10.0)
+    return (round(pitch, 1) + 0.0, round(yaw, 1), 0.0)  # + 0.0: no "-0.0" in the key
+
+
+def off_axis_clips(part: Part, faces: Sequence[str]) -> list[ClipSpec]:
+    """Clips of a patient whose head rests turned from the camera (see ``OFF_AXIS_*``).
+
+    Seeds: ``base + OFF_AXIS_SEED + fi*1000 + si*100 + gi`` for gesture ``gi`` with the rest
+    on side ``si``, ``base + OFF_AXIS_SEED + fi*1000 + 500 + ni`` for negative ``ni``.
+    """
+    base = PART_SEEDS[part] * 100_000 + OFF_AXIS_SEED
+    out: list[ClipSpec] = []
+    for fi, face in enumerate(faces):
+        if face not in OFF_AXIS_FACES[part]:
+            continue
+        for si, side in enumerate(OFF_AXIS_SIDES):
+            for gi, g in enumerate(OFF_AXIS_GESTURES):
+                seed = base + fi * 1000 + si * 100 + gi
+                rest = off_axis_rest(seed, side, OFF_AXIS_YAW[part])
+                out.append(positive_clip(face, g, seed, part, si, rest))
+        for ni in range(OFF_AXIS_NEGATIVES):
+            seed = base + fi * 1000 + 500 + ni
+            side = OFF_AXIS_SIDES[ni % len(OFF_AXIS_SIDES)]
+            rest = off_axis_rest(seed, side, OFF_AXIS_YAW[part])
+            out.append(negative_clip(face, seed, part, rest=rest))
+    return out

