@@ -297,7 +297,6 @@ def test_recordings_count_only_their_recorded_minutes_as_negatives(tmp_path: Pat
     """The held last frame lets a gesture complete; it is not footage, so a negative clip of
     one second counts one second, not 2.5 (the real clips' false events per minute looked
     40 % lower than they were)."""
-    import hashlib
 
     from beckon.lab import recordings
 
@@ -309,10 +308,8 @@ def test_recordings_count_only_their_recorded_minutes_as_negatives(tmp_path: Pat
     model.write_bytes(b"a model")
     n = 30  # one second at 30 fps, already observed (the cache entry as_clips looks for)
     obs = _still_observed(n)
-    sha = hashlib.sha256(model.read_bytes()).hexdigest()[:12]
-    digest = hashlib.sha256(b"a video" + sha.encode()).hexdigest()[:20]
     (cache / "recordings").mkdir(parents=True)
-    benchdata._save(cache / "recordings" / f"{digest}.npz", obs)
+    benchdata._save(cache / "recordings" / recordings.cache_entry(b"a video", b"a model"), obs)
 
     recs = recordings.load_labels(folder)
     clips, observed = recordings.as_clips(recs, model, cache)

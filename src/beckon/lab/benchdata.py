@@ -563,6 +563,16 @@ class Observed:
     quality: npt.NDArray[np.float64]
     rotation: npt.NDArray[np.float64]  # (N, 3, 3), identity where not found
     blendshapes: npt.NDArray[np.float32]  # (N, len(BLENDSHAPES_KEPT))
+    deformation: npt.NDArray[np.float64] | None = None
+    """(N,) the face mesh's deformation (NaN where no face); None in entries cached before it
+    was measured (the occlusion gate then never closes)."""
+
+    def deformation_at(self, i: int) -> float | None:
+        """Frame ``i``'s deformation, or None when not measured."""
+        if self.deformation is None:
+            return None
+        value = float(self.deformation[i])
+        return value if np.isfinite(value) else None
 
     def blendshape_dicts(self) -> Iterator[dict[str, float]]:
         for row in self.blendshapes:
@@ -714,7 +724,10 @@ def _model_sha(model_path: Path) -> str:
 def _load(path: Path) -> Observed | None:
     try:
         with np.load(path) as z:
-            return Observed(z["t"], z["found"], z["quality"], z["rotation"], z["blendshapes"])
+            deformation = z["deformation"] if "deformation" in z.files else None
+            return Observed(
+                z["t"], z["found"], z["quality"], z["rotation"], z["blendshapes"], deformation
+            )
     except (OSError, KeyError, ValueError):
         return None
 
@@ -722,14 +735,16 @@ def _load(path: Path) -> Observed | None:
 def _save(path: Path, obs: Observed) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
-    np.savez_compressed(
-        tmp,
-        t=obs.t,
-        found=obs.found,
-        quality=obs.quality,
-        rotation=obs.rotation,
-        blendshapes=obs.blendshapes,
-    )
+    arrays: dict[str, Any] = {
+        "t": obs.t,
+        "found": obs.found,
+        "quality": obs.quality,
+        "rotation": obs.rotation,
+        "blendshapes": obs.blendshapes,
+    }
+    if obs.deformation is not None:
+        arrays["deformation"] = obs.deformation
+    np.savez_compressed(tmp, **arrays)
     tmp.replace(path)
 
 

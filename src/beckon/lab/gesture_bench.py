@@ -215,7 +215,14 @@ def online_events(
         t = float(observed.t[i])
         found = bool(observed.found[i])
         rotation = observed.rotation[i] if found else None
-        obs = observation(neutral, t, rotation, float(observed.quality[i]), shapes)
+        obs = observation(
+            neutral,
+            t,
+            rotation,
+            float(observed.quality[i]),
+            shapes,
+            deformation=observed.deformation_at(i) if found else None,
+        )
         if found and first_face is None:
             first_face = t
         if calibrating is None and first_face is not None and neutral.ready:

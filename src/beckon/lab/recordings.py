@@ -104,6 +104,9 @@ def load_labels(folder: Path) -> list[Recording]:
     return out
 
 
+OBSERVED_VERSION = "+deformation"
+"""Part of a recording's cache key: what :func:`observe_video` keeps per frame."""
+
 MAX_WIDTH = 640
 """Larger videos are scaled down to the bedside camera's width, so face sizes compare."""
 
@@ -115,7 +118,7 @@ def observe_video(path: Path, model_path: Path) -> benchdata.Observed:
     from beckon.vision.face import FaceTracker
     from beckon.vision.frames import Frame, VideoFileSource
 
-    ts, found, quality, rots, shapes = [], [], [], [], []
+    ts, found, quality, rots, shapes, bent = [], [], [], [], [], []
     with FaceTracker(model_path) as tracker, VideoFileSource(path) as source:
         for frame in source:
             if frame.width > MAX_WIDTH:
@@ -129,12 +132,14 @@ def observe_video(path: Path, model_path: Path) -> benchdata.Observed:
             quality.append(obs.quality)
             rots.append(obs.rotation if obs.rotation is not None else np.eye(3))
             shapes.append([obs.blendshapes.get(k, 0.0) for k in benchdata.BLENDSHAPES_KEPT])
+            bent.append(np.nan if obs.deformation is None else obs.deformation)
     return benchdata.Observed(
         np.array(ts),
         np.array(found, dtype=bool),
         np.array(quality),
         np.array(rots).reshape(-1, 3, 3),
         np.array(shapes, dtype=np.float32).reshape(-1, len(benchdata.BLENDSHAPES_KEPT)),
+        np.array(bent, dtype=np.float64),
     )
 
 
@@ -162,6 +167,7 @@ def pad_end(observed: benchdata.Observed, seconds: float = PAD_S) -> benchdata.O
         rep(observed.quality),
         rep(observed.rotation),
         rep(observed.blendshapes),
+        None if observed.deformation is None else rep(observed.deformation),
     )
 
 
@@ -173,18 +179,26 @@ def recorded_seconds(observed: benchdata.Observed) -> float:
     return float(observed.t[-1] - observed.t[0] + np.median(np.diff(observed.t)))
 
 
+def cache_entry(video: bytes, model: bytes) -> str:
+    """The cache file name of a recording's observations: keyed by the video, the model and
+    what is measured (since the face mesh's deformation is kept for the occlusion gate, older
+    entries, without it, are observed again)."""
+    sha = hashlib.sha256(model).hexdigest()[:12]
+    salt = f"{sha}{OBSERVED_VERSION}".encode()
+    return hashlib.sha256(video + salt).hexdigest()[:20] + ".npz"
+
+
 def as_clips(
     recordings: list[Recording], model_path: Path, cache: Path | None = None
 ) -> tuple[list[benchdata.ClipSpec], dict[str, benchdata.Observed]]:
     """ClipSpecs (for scoring) and observations (cached by file content) of each recording."""
     folder = benchdata.cache_dir(cache) / "recordings"
     folder.mkdir(parents=True, exist_ok=True)
-    sha = hashlib.sha256(model_path.read_bytes()).hexdigest()[:12]
+    model = model_path.read_bytes()
     clips: list[benchdata.ClipSpec] = []
     observed: dict[str, benchdata.Observed] = {}
     for rec in recordings:
-        digest = hashlib.sha256(rec.path.read_bytes() + sha.encode()).hexdigest()[:20]
-        entry = folder / f"{digest}.npz"
+        entry = folder / cache_entry(rec.path.read_bytes(), model)
         got = benchdata._load(entry) if entry.is_file() else None
         if got is None:
             logger.info("observing %s", rec.path)

@@ -38,6 +38,7 @@ from beckon.vision.gestures import (
     ShakeDetector,
 )
 from beckon.vision.held import HoldDetector, HoldParams
+from beckon.vision.occlusion import OcclusionGate, OcclusionParams
 from beckon.vision.pose import Matrix, angles_from_rotation, relative_angles, rotation_from_angles
 
 logger = logging.getLogger(__name__)
@@ -182,6 +183,9 @@ class EngineParams:
     """See :meth:`GestureEngine._check_reference`: the smallest held gesture. Replacements by
     a nearby pose (3 to 6 degrees on the ASL clips) leave no phantom swing of a nod's size,
     and restarting on them let a false shake start (``dad_2``)."""
+    occlusion: OcclusionParams = field(default_factory=OcclusionParams)
+    """When a hand bends the face mesh (:mod:`beckon.vision.occlusion`): frames it disturbs
+    are not usable for head gestures, so none starts from the pose jumps it causes."""
     replay_s: float = 5.0
     """When the reference a held gesture is measured against arrives or is replaced (the
     neutral pose first fixed or moved to where the head really rests; the resting face first
@@ -286,6 +290,7 @@ class GestureEngine:
         self._blink_peak = 0.0
         self._blink_peaks: deque[float] = deque(maxlen=9)
         self._blink_bar: float | None = None
+        self.occlusion = OcclusionGate(self.params.occlusion)
 
     # ------------------------------------------------------------------ state
 
@@ -307,6 +312,7 @@ class GestureEngine:
         self._rest_recent.clear()
         self._pending.clear()
         self._history.clear()
+        self.occlusion.reset()
 
     # ------------------------------------------------------------------ input
 
@@ -322,6 +328,7 @@ class GestureEngine:
             and obs.quality >= p.min_quality
         )
         angles: dict[str, float] = {}
+        head_ok = True
         # Before the neutral pose is known, the angles are against a provisional reference:
         # nods and shakes (reversal patterns) only, with a wider looking-away limit.
         provisional = bool(getattr(obs, "provisional", False))
@@ -329,8 +336,13 @@ class GestureEngine:
             angles = {"pitch": float(obs.pitch), "yaw": float(obs.yaw), "roll": float(obs.roll)}
             limit = p.max_abs_deg * (2.0 if provisional else 1.0)
             usable = max(abs(v) for v in angles.values()) <= limit
+            # A hand over the face moves MediaPipe's pose while the head stays still: such
+            # frames are not usable for head gestures (one in progress is dropped, none
+            # starts). Expressions are not gated: a brow raise bends the forehead's outline.
+            pose = (angles["pitch"], angles["yaw"], angles["roll"])
+            head_ok = self.occlusion.update(t, getattr(obs, "deformation", None), pose)
         osc_sample = PoseSample(
-            t, usable, angles.get("pitch"), angles.get("yaw"), obs.quality, provisional
+            t, usable and head_ok, angles.get("pitch"), angles.get("yaw"), obs.quality, provisional
         )
         if provisional:
             usable = False
@@ -382,7 +394,9 @@ class GestureEngine:
         sample = (
             osc_sample
             if provisional
-            else PoseSample(t, usable, angles.get("pitch"), angles.get("yaw"), obs.quality)
+            else PoseSample(
+                t, usable and head_ok, angles.get("pitch"), angles.get("yaw"), obs.quality
+            )
         )
         for det in self.oscillators:
             event = det.update(sample)
@@ -398,7 +412,7 @@ class GestureEngine:
                 )
                 continue
             candidates.append(event)
-        candidates += self._feed_head(t, usable, angles)
+        candidates += self._feed_head(t, usable and head_ok, angles)
         candidates += self._feed_face(t, usable, angles, chans)
         for hold, channel in self.head:
             if not any(e.gesture == hold.gesture for e in candidates):

@@ -24,6 +24,7 @@ from mediapipe.tasks.python.core.base_options import BaseOptions
 from beckon.errors import ModelError
 from beckon.vision.frames import Frame
 from beckon.vision.native_log import native_stderr_to_log
+from beckon.vision.occlusion import FaceShape
 from beckon.vision.pose import Matrix, NeutralPose, angles_from_rotation, rotation_from_matrix
 
 logger = logging.getLogger(__name__)
@@ -96,6 +97,9 @@ class FaceObservation:
     """:attr:`NeutralPose.version` the angles were measured against: when it changes, the
     neutral was replaced (not drifted), and a held gesture in progress was measured against
     the old one."""
+    deformation: float | None = None
+    """How far the face mesh bends from the face's own rigid shape, in eye spans
+    (:mod:`beckon.vision.occlusion`: a hand over the face); None when not measured."""
 
     @property
     def has_angles(self) -> bool:
@@ -199,6 +203,8 @@ class FaceTracker:
             ) from exc
         self.neutral = neutral if neutral is not None else NeutralPose()
         self.quality_params = quality or QualityParams()
+        self.shape = FaceShape()
+        """The face's own rigid mesh, for each frame's deformation (a hand over the face)."""
         self._last_ts_ms = -1
         self._closed = False
         self.last_mediapipe_ms = 0.0
@@ -243,15 +249,25 @@ class FaceTracker:
             return observation(self.neutral, frame.t, None, 0.0, {})
 
         rotation = rotation_from_matrix(result.facial_transformation_matrixes[0])
-        landmarks = np.array([(lm.x, lm.y) for lm in result.face_landmarks[0]], dtype=np.float64)
+        points = np.array([(lm.x, lm.y, lm.z) for lm in result.face_landmarks[0]], dtype=np.float64)
+        landmarks = points[:, :2]
         quality, width_px, hint = assess_view(
             landmarks, rotation, (frame.width, frame.height), self.quality_params
         )
+        # Pixels on all three axes (MediaPipe's depth is in the x scale).
+        deformation = self.shape.measure(frame.t, points * (frame.width, frame.height, frame.width))
         blendshapes: dict[str, float] = {}
         if result.face_blendshapes:
             blendshapes = {c.category_name: float(c.score) for c in result.face_blendshapes[0]}
         return observation(
-            self.neutral, frame.t, rotation, quality, blendshapes, width_px=width_px, hint=hint
+            self.neutral,
+            frame.t,
+            rotation,
+            quality,
+            blendshapes,
+            width_px=width_px,
+            hint=hint,
+            deformation=deformation,
         )
 
 
@@ -264,6 +280,7 @@ def observation(
     *,
     width_px: float = 0.0,
     hint: FaceHint | None = None,
+    deformation: float | None = None,
 ) -> FaceObservation:
     """One frame's observation: feeds ``neutral`` and measures the head against it.
 
@@ -290,4 +307,5 @@ def observation(
         hint=hint,
         provisional=provisional and rel is not None,
         neutral_version=neutral.version,
+        deformation=deformation,
     )
