@@ -11,10 +11,22 @@ from beckon import modelstore
 from beckon.lab.voice_synth import Voice, make_clip, speak
 from beckon.voice.catalog import CONTROL_CODES, Catalog
 from beckon.voice.engines import VoskEngine, VoskFiller
-from beckon.voice.recognizer import VoicePipeline
+from beckon.voice.recognizer import VoicePipeline, build_pipeline
+from beckon.voice.vad import SileroVad
 
 KO = Voice("ko", 150)
 KO_F = Voice("ko+f3", 135, 60)
+
+
+@pytest.fixture
+def korean(catalog: Catalog, vad: SileroVad) -> VoicePipeline:
+    """A fresh Korean pipeline per test (the Vosk model itself loads once per process): Vosk
+    adapts to the speaker across the utterances one recogniser hears, so with the session's
+    shared pipeline what a word gave depended on which tests ran before it on that worker
+    (CI heard espeak-ng's "학교" as "cold" once, after other tests; alone it gives nothing)."""
+    pipeline = build_pipeline("ko", catalog)
+    pipeline.segmenter.vad = vad
+    return pipeline
 
 
 def _requests(pipeline: VoicePipeline, text: str, voice: Voice) -> list[str]:
