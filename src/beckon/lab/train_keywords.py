@@ -31,6 +31,7 @@ import logging
 import re
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,8 +40,9 @@ import numpy as np
 import numpy.typing as npt
 from scipy import signal
 
+from beckon.errors import BeckonError
 from beckon.lab.voice_bench import NEURAL_VOICES, VOICES
-from beckon.lab.voice_synth import Voice, speak, ward_noise
+from beckon.lab.voice_synth import Voice, espeak, speak, ward_noise
 from beckon.voice.audio import read_wav
 from beckon.voice.catalog import load_catalog
 from beckon.voice.keywords import (
@@ -300,31 +302,11 @@ def speak_many(texts: list[str], voice: Voice, gap_ms: int = 700) -> list[Int16A
     """Many texts in one espeak-ng call (SSML breaks between them), cut at the breaks: one
     process per voice instead of one per word. None when the cut does not give one piece
     per text (a voice that pauses inside a phrase)."""
-    import subprocess
-    import tempfile
-
-    from beckon.lab.voice_synth import espeak_binary
-
     body = f'<break time="{gap_ms}ms"/>'.join(t.replace("'", "&apos;") for t in texts)
-    with tempfile.TemporaryDirectory(prefix="beckon-kws-") as tmp:
-        wav = Path(tmp) / "s.wav"
-        cmd = [
-            espeak_binary(),
-            "-m",
-            "-v",
-            voice.name,
-            "-s",
-            str(voice.speed),
-            "-p",
-            str(voice.pitch),
-            "-w",
-            str(wav),
-            f"<speak>{body}</speak>",
-        ]
-        done = subprocess.run(cmd, capture_output=True, timeout=120)
-        if done.returncode != 0 or not wav.is_file():
-            return None
-        samples = read_wav(wav)
+    try:
+        samples = espeak(f"<speak>{body}</speak>", voice, ssml=True, timeout_s=120)
+    except BeckonError:
+        return None
     frame = 160
     n = len(samples) // frame
     loud = np.abs(samples[: n * frame].astype(np.int32)).reshape(n, frame).max(axis=1) > 60
@@ -614,6 +596,29 @@ def export(model: Any, out: Path, metadata: dict[str, str]) -> str:
     return hashlib.sha256(out.read_bytes()).hexdigest()
 
 
+def _embedded(
+    cached: Path | None, make: Callable[[], list[Example]]
+) -> tuple[npt.NDArray[Any], ...]:
+    """Embeddings, labels, weights, speakers and sources of ``make()``'s examples, read from
+    ``cached`` when it exists (embedding is most of a training run), else computed and saved
+    there."""
+    if cached and cached.is_file():
+        data = np.load(cached)
+        return tuple(data[k] for k in ("x", "y", "w", "speaker", "source"))
+    examples = make()
+    arrays = (
+        embed_all(examples),
+        np.array([e.label for e in examples], dtype=np.int64),
+        np.array([e.weight for e in examples], dtype=np.float32),
+        np.array([e.speaker for e in examples]),
+        np.array([e.source for e in examples]),
+    )
+    if cached:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(cached, x=arrays[0], y=arrays[1], w=arrays[2], speaker=arrays[3], source=arrays[4])
+    return arrays
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tune", type=Path, required=True, help="a devset tune part")
@@ -628,35 +633,15 @@ def main(argv: list[str] | None = None) -> int:
     if "score" in args.tune.parts:
         parser.error("never train on a score part")
 
-    cached = args.cache / f"examples-seed{args.seed}.npz" if args.cache else None
-    if cached and cached.is_file():
-        data = np.load(cached)
-        x, y, w, spk, src = data["x"], data["y"], data["w"], data["speaker"], data["source"]
-    else:
-        examples = synthetic_examples(args.seed, args.voices) + real_examples(args.tune, args.seed)
-        x = embed_all(examples)
-        y = np.array([e.label for e in examples], dtype=np.int64)
-        w = np.array([e.weight for e in examples], dtype=np.float32)
-        spk = np.array([e.speaker for e in examples])
-        src = np.array([e.source for e in examples])
-        if cached:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            np.savez(cached, x=x, y=y, w=w, speaker=spk, source=src)
-    extra = args.cache / f"near-seed{args.seed}.npz" if args.cache else None
-    if extra and extra.is_file():
-        more = np.load(extra)
-        xe, ye, we, se, re_ = more["x"], more["y"], more["w"], more["speaker"], more["source"]
-    else:
-        near = near_answer_examples(args.seed)
-        xe = embed_all(near)
-        ye = np.array([e.label for e in near], dtype=np.int64)
-        we = np.array([e.weight for e in near], dtype=np.float32)
-        se = np.array([e.speaker for e in near])
-        re_ = np.array([e.source for e in near])
-        if extra:
-            np.savez(extra, x=xe, y=ye, w=we, speaker=se, source=re_)
-    x, y, w = np.concatenate([x, xe]), np.concatenate([y, ye]), np.concatenate([w, we])
-    spk, src = np.concatenate([spk, se]), np.concatenate([src, re_])
+    main_set = _embedded(
+        args.cache / f"examples-seed{args.seed}.npz" if args.cache else None,
+        lambda: synthetic_examples(args.seed, args.voices) + real_examples(args.tune, args.seed),
+    )
+    near_set = _embedded(
+        args.cache / f"near-seed{args.seed}.npz" if args.cache else None,
+        lambda: near_answer_examples(args.seed),
+    )
+    x, y, w, spk, src = (np.concatenate([a, b]) for a, b in zip(main_set, near_set, strict=True))
     log.info("examples: %s per class", np.bincount(y, minlength=len(CLASSES)).tolist())
 
     if args.folds and args.cache:

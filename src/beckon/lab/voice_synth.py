@@ -89,10 +89,16 @@ def speak(text: str, voice: Voice) -> Int16Array:
     """``text`` spoken by espeak-ng or Piper as 16 kHz mono int16 (cached per process)."""
     if voice.name.startswith(PIPER):
         return _trim(_speak_piper(text, voice))
+    return _trim(espeak(text, voice))
+
+
+def espeak(text: str, voice: Voice, ssml: bool = False, timeout_s: float = 30) -> Int16Array:
+    """One espeak-ng run as 16 kHz mono int16, untrimmed (``ssml``: ``text`` is SSML)."""
     with tempfile.TemporaryDirectory(prefix="beckon-tts-") as tmp:
         wav = Path(tmp) / "s.wav"
         cmd = [
             espeak_binary(),
+            *(["-m"] if ssml else []),
             "-v",
             voice.name,
             "-s",
@@ -103,11 +109,10 @@ def speak(text: str, voice: Voice) -> Int16Array:
             str(wav),
             text,
         ]
-        done = subprocess.run(cmd, capture_output=True, timeout=30)
+        done = subprocess.run(cmd, capture_output=True, timeout=timeout_s)
         if done.returncode != 0 or not wav.is_file():
             raise BeckonError(f"espeak-ng failed for {text!r}: {done.stderr.decode()[:200]}")
-        samples = read_wav(wav)
-    return _trim(samples)
+        return read_wav(wav)
 
 
 def _trim(x: Int16Array, floor: int = 60) -> Int16Array:
