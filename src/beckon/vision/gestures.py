@@ -103,8 +103,19 @@ class GestureParams:
     brisk_swing_ratio: float = 1.2
     """...at least this many times the swing threshold (a tremor is small)..."""
     max_brisk_reversals: int = 9
-    """...and few: more brisk reversals in a row than a four-cycle nod makes is a sustained
-    rhythm (tremor, shivering), and nothing fires until the head has settled."""
+    """...and few: more reversals in a row than a four-cycle nod makes, each within
+    ``brisk_half_period_s`` (plus half a frame) of the one before, is a sustained rhythm
+    (tremor, shivering), and nothing fires until the head has settled. Counted on the raw
+    samples (see :class:`_Flips`), not on the confirmed swings: a tremor near the swing
+    threshold confirms only some of its reversals, at irregular intervals, and looked like a
+    slower nod."""
+    alias_frames: int = 3
+    """The raw samples reversing on this many consecutive frames (one frame apart each time)
+    is a sustained rhythm too: see :class:`_Flips` (aliasing at 10 fps)."""
+    flip_band_ratio: float = 0.5
+    """A raw reversal counts for the two rules above once the head moved back this share of
+    the swing threshold (at least 3 x the jitter, since the threshold is at least 6 x it):
+    a tremor large enough to confirm swings shows nearly all its reversals, jitter none."""
     max_gap_ratio: float = 3.0
     """Consecutive half periods (time between turning points) may differ at most this many
     times: a nod or shake keeps its rhythm, while a 4 to 7 Hz tremor sampled at 10 fps
@@ -253,6 +264,108 @@ class _Pivot:
     value: float
 
 
+class _Flips:
+    """Direction reversals of one axis's *raw* samples, with a small hysteresis: the rhythm as
+    the frames show it, for telling a tremor from a brisk nod by more than speed alone.
+
+    Why on the raw samples, and why two signatures: a deliberate nod or shake lasts 1.5 to 4
+    cycles at 0.5 to 3.5 Hz; a tremor runs at 4 to 7 Hz and keeps going. The zigzag of the
+    detector confirms only the swings larger than the threshold (after smoothing), so a
+    tremor near the threshold shows a few of its reversals at irregular intervals, which can
+    look like a slower nod; here every reversal of half the threshold counts. Then:
+
+    * *too long*: more reversals in a row than a four-cycle nod makes, each at most a brisk
+      half period (0.2 s) after the one before, is a sustained rhythm. This is the only cue
+      for a 6.5 to 7 Hz tremor at 10 fps: it aliases to 3 to 3.5 Hz (7 Hz sampled at 10 fps
+      is, frame by frame, a 3 Hz wave), so its frames are those of a brisk nod, only more.
+    * *too fast for the frames*: a 4.5 to 5.5 Hz tremor at 10 fps aliases near the Nyquist
+      rate (5 Hz): the samples flip direction on nearly every frame (0.9 of frames), and the
+      size of each flip beats slowly (the alias 4.5 Hz -> 5.5 Hz mirrored is an alternation
+      whose amplitude swells and fades once a second). In the fading part the flips fall
+      under the threshold, the head looks settled, and each swell looked like a short brisk
+      nod; a swell also breaks the run the first rule counts. But a head moving at 3.5 Hz
+      or slower, sampled at 10 fps or more, never reverses on three frames in a row (its half
+      period is at least 1.4 frames: its gaps between reversals alternate one and two frames,
+      at most two single-frame gaps in a row); 4 and 6 Hz (alias 4 Hz) give three in a row,
+      4.5 to 5.5 Hz up to nine. At 15 fps the same holds near its Nyquist rate (6.5 to 7 Hz).
+    """
+
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        self._direction = 0
+        self._lo: _Pivot | None = None
+        self._hi: _Pivot | None = None
+        self._extreme: _Pivot | None = None
+        self._turns: deque[_Pivot] = deque()  # reversals of the raw samples, latest last
+        self.run = 0  # of the last check: reversals in a row, each a brisk gap after the last
+        self.single = 0  # ... and gaps of one frame in a row at its end
+
+    def add(self, t: float, v: float, band: float, horizon: float) -> None:
+        """One raw sample; ``band`` is the smallest reversal kept, ``horizon`` how long
+        reversals are kept (seconds)."""
+        if self._lo is None or self._hi is None:
+            self._lo = self._hi = _Pivot(t, v)
+            return
+        if self._direction == 0 or self._extreme is None:
+            if v < self._lo.value:
+                self._lo = _Pivot(t, v)
+            if v > self._hi.value:
+                self._hi = _Pivot(t, v)
+            if v - self._lo.value >= band or self._hi.value - v >= band:
+                self._direction = 1 if v - self._lo.value >= band else -1
+                self._extreme = _Pivot(t, v)
+            return
+        if self._direction * (v - self._extreme.value) > 0:
+            self._extreme = _Pivot(t, v)
+        elif self._direction * (self._extreme.value - v) >= band:
+            self._turns.append(self._extreme)
+            self._direction = -self._direction
+            self._extreme = _Pivot(t, v)
+        while self._turns and self._turns[0].t < t - horizon:
+            self._turns.popleft()
+
+    def sustained(
+        self, since: float, band: float, brisk: float, dt: float, p: GestureParams
+    ) -> bool:
+        """True when the reversals of at least ``band`` (the movement's scale, see
+        ``flip_band_ratio``) show a rhythm no nod or shake makes, reaching past ``since``
+        (when the movement began): more than ``max_brisk_reversals`` in a row, each at most
+        ``brisk`` after the one before, or ``alias_frames`` gaps of one frame (``dt``) in a
+        row."""
+        kept: list[_Pivot] = []
+        direction = 0
+        lo = hi = extreme = None
+        for q in self._turns:  # the stored reversals again, at the larger band
+            if lo is None or hi is None:
+                lo = hi = q
+            elif direction == 0 or extreme is None:
+                lo = q if q.value < lo.value else lo
+                hi = q if q.value > hi.value else hi
+                if hi.value - lo.value >= band:  # where this began is not known to be a turn
+                    extreme = hi if hi.t > lo.t else lo
+                    direction = 1 if extreme is hi else -1
+            elif direction * (q.value - extreme.value) > 0:
+                extreme = q
+            elif direction * (extreme.value - q.value) >= band:
+                kept.append(extreme)
+                direction = -direction
+                extreme = q
+        # Every run of reversals (each at most ``brisk`` after the one before) that reaches
+        # into the movement; a run may begin before it (the tremor was there first).
+        self.run = self.single = 0
+        run = singles = 0
+        for i, q in enumerate(kept):
+            gap = q.t - kept[i - 1].t if i else math.inf
+            run = run + 1 if gap <= brisk else 1
+            singles = singles + 1 if run > 1 and dt > 0 and gap <= 1.5 * dt else 0
+            if q.t >= since - brisk:
+                self.run = max(self.run, run)
+                self.single = max(self.single, singles)
+        return self.run > p.max_brisk_reversals or self.single >= p.alias_frames
+
+
 class OscillationDetector:
     """Counts direction reversals on one axis of the head pose; see the module docstring."""
 
@@ -283,10 +396,9 @@ class OscillationDetector:
         self._history: deque[tuple[float, float]] = deque()
         self._background = 0.0  # range of the axis before the current movement began
         self._dt = 0.0  # the frame interval, smoothed
-        self._brisk = 0  # brisk reversals in a row
+        self._flips = _Flips()  # reversals of the raw samples
         self._last_gap: float | None = None  # the previous half period of this movement
         self._first_leg = True  # the next reversal ends the leg from where the movement began
-        self._rhythm = False  # a sustained rhythm: wait for the head to settle
         self._calm: float | None = None  # the adapted swing threshold (None: the default)
         self._calm_slow: float | None = None  # the same, for slow swings (see ``slow_half_s``)
         self._calm_t = -math.inf  # when the background was last measured calm
@@ -407,8 +519,9 @@ class OscillationDetector:
             self._clear()
             return None
         assert pitch is not None and yaw is not None
-        x, other = self._filter(t, {"pitch": float(pitch), "yaw": float(yaw)})
-        return self._step(t, x, other)
+        raw = {"pitch": float(pitch), "yaw": float(yaw)}
+        x, other = self._filter(t, raw)
+        return self._step(t, x, other, raw[self.axis])
 
     def _filter(self, t: float, raw: dict[str, float]) -> tuple[float, float]:
         """Exponential smoothing with a time constant (frame-rate independent)."""
@@ -423,7 +536,7 @@ class OscillationDetector:
         self._last_t = t
         return self._smooth[self.axis], self._smooth[self.other]
 
-    def _step(self, t: float, x: float, other: float) -> GestureEvent | None:
+    def _step(self, t: float, x: float, other: float, raw: float) -> GestureEvent | None:
         p = self.params
         h = self.swing_threshold
         settled_for = self._settled_for(t, x, max(p.settle_band * h, 3.0 * self.noise[self.axis]))
@@ -431,6 +544,7 @@ class OscillationDetector:
             # Measured only while the head is still: the start of a movement is not background.
             self._measure_calm(t)
             h = self.swing_threshold
+        self._flips.add(t, raw, p.flip_band_ratio * h, p.background_s)
 
         self._history.append((t, x))
         while self._history and self._history[0][0] < t - p.background_s - 2.5:
@@ -443,15 +557,8 @@ class OscillationDetector:
         self._other_trace.append((t, other))
         self._zigzag(t, x, h)
         self._prune(t)
-
         if self._direction == 0:
             if settled_for >= p.rest_reset_s:
-                self._start(t, x)
-            return None
-
-        if self._rhythm:
-            if settled_for >= p.settle_s:
-                logger.debug("%s: sustained rhythm ended at t=%.2f; ignored", self.gesture, t)
                 self._start(t, x)
             return None
 
@@ -510,8 +617,6 @@ class OscillationDetector:
         self._extreme = None
         self._pivots = []
         self._other_trace.clear()
-        self._brisk = 0
-        self._rhythm = False
         self._last_gap = None
         self._first_leg = True
 
@@ -539,11 +644,6 @@ class OscillationDetector:
             # Sampling slack: at 10 fps a turning point is only known to within a frame.
             fastest = p.min_half_period_s - 0.75 * self._dt
             brisk = gap < p.brisk_half_period_s - 0.75 * self._dt
-            self._brisk = self._brisk + 1 if brisk else 0
-            if self._brisk > p.max_brisk_reversals:
-                if not self._rhythm:
-                    logger.debug("%s: sustained rhythm at t=%.2f (tremor?)", self.gesture, t)
-                self._rhythm = True
             first_leg, self._first_leg = self._first_leg, False
             last_gap, self._last_gap = self._last_gap, None
             if len(self._pivots) > 1 and not fastest <= gap <= p.max_half_period_s:
@@ -635,6 +735,20 @@ class OscillationDetector:
             p.k_noise * self.noise[self.other],
         )
         start_t = self._pivots[0].t
+        # The movement's scale: a patient's small tremor riding on a large nod is not the nod.
+        scale = max(self.swing_threshold, median_swing)
+        brisk = p.brisk_half_period_s + 0.5 * self._dt
+        if self._flips.sustained(start_t, p.flip_band_ratio * scale, brisk, self._dt, p):
+            logger.debug(
+                "%s rejected at t=%.2f: a sustained rhythm (%d reversals in a row, the last %d "
+                "a frame apart): tremor",
+                self.gesture,
+                t,
+                self._flips.run,
+                self._flips.single,
+            )
+            self._start(t, x)
+            return None
         half = float(np.median(np.diff([pv.t for pv in self._pivots])))
         if half > p.slow_half_s and median_swing < self.slow_swing_threshold:
             logger.debug(
