@@ -12,7 +12,10 @@ of pitch speed, so fixed speed thresholds fail both ways. Instead each detector:
 * needs ``min_reversals`` reversals within ``window_s``, spaced between
   ``min_half_period_s`` (faster is tremor) and ``max_half_period_s`` (slower is swaying);
   brisk swings (healthy people nod at 1.5 to 3.5 Hz, tremor runs at 4 to 7 Hz) must also be
-  large and few, so tremor is told apart by size and persistence, not by speed alone;
+  large, and the raw samples must not show a sustained rhythm at the movement's own scale
+  (:class:`_Flips`: more reversals in a row than a four-cycle nod makes, or reversals on three
+  frames in a row, which is how a 4.5 to 5.5 Hz tremor looks at 10 fps), so tremor is told
+  apart by size, persistence and what the frames show, not by speed alone;
 * needs the other axis to stay quiet over the gesture (a diagonal or circular head movement is
   neither yes nor no);
 * fires only when the movement has settled (back near where it started for ``settle_s``, or
