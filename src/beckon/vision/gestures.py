@@ -108,17 +108,19 @@ class GestureParams:
     max_brisk_reversals: int = 9
     """...and few: more reversals in a row than a four-cycle nod makes, each within
     ``brisk_half_period_s`` (plus half a frame) of the one before, is a sustained rhythm
-    (tremor, shivering), and nothing fires until the head has settled. Counted on the raw
-    samples (see :class:`_Flips`), not on the confirmed swings: a tremor near the swing
-    threshold confirms only some of its reversals, at irregular intervals, and looked like a
-    slower nod."""
+    (tremor, shivering), and a movement that such a run reaches into is dropped. Counted on
+    the raw samples (see :class:`_Flips`), not on the confirmed swings: a tremor near the
+    swing threshold confirms only some of its reversals, at irregular intervals, and looked
+    like a slower nod."""
     alias_frames: int = 3
     """The raw samples reversing on this many consecutive frames (one frame apart each time)
     is a sustained rhythm too: see :class:`_Flips` (aliasing at 10 fps)."""
     flip_band_ratio: float = 0.5
     """A raw reversal counts for the two rules above once the head moved back this share of
-    the swing threshold (at least 3 x the jitter, since the threshold is at least 6 x it):
-    a tremor large enough to confirm swings shows nearly all its reversals, jitter none."""
+    the movement's scale (its median swing, at least the swing threshold, so at least 3 x
+    the jitter): a tremor large enough to confirm swings shows nearly all its reversals,
+    jitter none, and a small tremor riding on a large nod is not counted against the nod.
+    Reversals of this share of the threshold itself are kept for 2.5 s (``background_s``)."""
     max_gap_ratio: float = 3.0
     """Consecutive half periods (time between turning points) may differ at most this many
     times: a nod or shake keeps its rhythm, while a 4 to 7 Hz tremor sampled at 10 fps
@@ -275,7 +277,9 @@ class _Flips:
     cycles at 0.5 to 3.5 Hz; a tremor runs at 4 to 7 Hz and keeps going. The zigzag of the
     detector confirms only the swings larger than the threshold (after smoothing), so a
     tremor near the threshold shows a few of its reversals at irregular intervals, which can
-    look like a slower nod; here every reversal of half the threshold counts. Then:
+    look like a slower nod; here every reversal of half the movement's scale counts (its
+    median swing, at least the threshold: a small tremor riding on a large nod is not the
+    nod). A movement is dropped when a run of such reversals reaches into it and is:
 
     * *too long*: more reversals in a row than a four-cycle nod makes, each at most a brisk
       half period (0.2 s) after the one before, is a sustained rhythm. This is the only cue
