@@ -178,8 +178,12 @@ def test_off_axis_clips_are_appended_and_rest_turned_from_the_camera() -> None:
 
     tune, score = widerecipe.wide_recipe("tune"), widerecipe.wide_recipe("score")
     for part in (tune, score):
-        plain = [c for c in part if c.rest is None]
-        assert part[: len(plain)] == plain
+        # Every clip before them rests facing the camera; only clips added later (the tremor
+        # clips of session 6) come after them.
+        turned = [i for i, c in enumerate(part) if c.rest is not None]
+        assert turned == list(range(turned[0], turned[-1] + 1))
+        assert all(c.rest is None for c in part[: turned[0]])
+        assert all("/tremor-" in c.name for c in part[turned[-1] + 1 :])
     off = [c for c in tune + score if c.rest is not None]
     assert {c.face for c in off} == {"astronaut_mirror", "hopper"}
     assert {c.name.split("/")[1] for c in off} == {"astronaut_mirror", "hopper"}
@@ -194,6 +198,34 @@ def test_off_axis_clips_are_appended_and_rest_turned_from_the_camera() -> None:
     c = off[0]
     assert replace(c, rest=None).key() != c.key()
     assert dict(c.conditions)["rest"].startswith("yaw")
+
+
+def test_tremor_clips_are_appended_to_the_tune_part_only() -> None:
+    """A trembling patient (4 to 7 Hz, 3 to 8 degrees, mostly at 10 fps, where tremor aliases
+    onto a brisk nod's frames) as rendered negatives, after every earlier clip of the tune
+    part, so every cached clip keeps its key; the score part gets none (it is not re-tuned)."""
+    from beckon.lab import synthetic, widerecipe
+
+    tune, score = widerecipe.wide_recipe("tune"), widerecipe.wide_recipe("score")
+    trembling = [c for c in tune if "/tremor-" in c.name]
+    assert tune[-len(trembling) :] == trembling and len(trembling) == 3
+    assert not [c for c in score if "/tremor-" in c.name]
+    assert [c.fps for c in trembling] == [10.0, 10.0, 15.0]
+    assert all(c.kind == "negative" and c.labels == () for c in trembling)
+    assert {a.gesture for c in trembling for a in c.activities} == {"tremor"}
+    wobbles = [
+        part
+        for c in trembling
+        for seg in c.segments
+        if isinstance(seg, synthetic.Together)
+        for part in seg.parts
+        if isinstance(part, synthetic.Oscillation) and part.axis in ("pitch", "yaw")
+    ]
+    assert wobbles and all(3.8 <= w.hz <= 7.4 for w in wobbles)
+    assert max(w.amplitude_deg for w in wobbles) > 6.0
+    assert {w.axis for w in wobbles} == {"pitch", "yaw"}
+    # Cached before session 6: a change here re-renders.
+    assert tune[0].key() == "14e607a8cde2ce5b1358"
 
 
 def test_the_wide_recipe_is_big_enough_that_one_miss_does_not_decide_the_score() -> None:

@@ -300,7 +300,8 @@ def wide_recipe(
         for ni in range(n_neg):
             neg.append(negative_clip(face, base + fi * 1000 + 500 + ni, part))
     off = off_axis_clips(part, chosen) if faces is None else []
-    return pos + neg + off
+    trembling = tremor_clips(part, chosen) if faces is None else []
+    return pos + neg + off + trembling
 
 
 # ---------------------------------------------------------------- a rest turned from the camera
@@ -371,3 +372,70 @@ def off_axis_clips(part: Part, faces: Sequence[str]) -> list[ClipSpec]:
             rest = off_axis_rest(seed, side, OFF_AXIS_YAW[part])
             out.append(negative_clip(face, seed, part, rest=rest))
     return out
+
+
+# ---------------------------------------------------------------- a trembling patient
+
+TREMOR_FACES: dict[str, tuple[str, ...]] = {"tune": ("astronaut_mirror",), "score": ()}
+"""Faces that also get tremor negatives (appended after every other clip of the part, session
+6): the tune face only, so the rule against tremor is checked on MediaPipe's readings of
+rendered frames, not only on pose traces."""
+TREMOR_FPS = (10.0, 10.0, 15.0)
+"""One tremor negative per entry, at this frame rate: at 10 fps a 4.5 to 5.5 Hz tremor
+aliases near the Nyquist rate and a 6.5 to 7 Hz one to 3 to 3.5 Hz (see
+``beckon.vision.gestures._Flips``), the hard case."""
+TREMOR_SEED = 60_000
+"""Seed offset of the tremor clips within a part (the off-axis clips use 50,000 to 51,999)."""
+
+
+def tremor_clip(face: str, seed: int, part: Part, fps: float, seconds: float = 40.0) -> ClipSpec:
+    """About 40 s of a trembling patient: bursts of a 4 to 7 Hz tremor of 3 to 8 degrees peak
+    to peak (larger than the recipe's other tremor), 2.5 to 6 s long, on pitch, yaw or both,
+    with 1.5 to 3 s of rest between them. Never a nod or a shake."""
+    rng = random.Random(seed)
+    _, face_px = rng.choice(FACE_SIZES)
+    effects, light = _look(rng)
+    cond = {"face": face_bucket(face_px), "fps": f"{fps:.0f}fps", "light": light}
+    s = Script(rng)
+    s.rest(rng.uniform(1.5, 3.0))
+    activities: list[Label] = []
+    while s.t < seconds:
+        start = s.t
+        length = rng.uniform(2.5, 6.0)
+        hz = rng.uniform(4.0, 7.0)
+        pp = rng.uniform(3.0, 8.0)
+        axes = rng.choice(["pitch", "yaw", "both"])
+        parts = [synthetic.still(length)]
+        if axes in ("pitch", "both"):
+            parts.append(synthetic.wobble("pitch", length, pp, hz))
+        if axes in ("yaw", "both"):
+            scale = 0.7 if axes == "both" else 1.0
+            parts.append(synthetic.wobble("yaw", length, pp * scale, hz * rng.uniform(0.95, 1.05)))
+        s.add(synthetic.together(*parts))
+        activities.append(Label("tremor", start, s.t))
+        s.rest(rng.uniform(1.5, 3.0))
+    return ClipSpec(
+        f"wide-{part}/{face}/tremor-{seed % 1000}",
+        face,
+        f"{face}-wide",
+        "negative",
+        tuple(s.segments),
+        (),
+        effects,
+        seed,
+        fps=fps,
+        activities=tuple(activities),
+        face_px=face_px,
+        conditions=tuple(sorted(cond.items())),
+    )
+
+
+def tremor_clips(part: Part, faces: Sequence[str]) -> list[ClipSpec]:
+    """Tremor negatives (see :func:`tremor_clip`); seed ``base + TREMOR_SEED + fi*1000 + n``."""
+    base = PART_SEEDS[part] * 100_000 + TREMOR_SEED
+    return [
+        tremor_clip(face, base + fi * 1000 + n, part, fps)
+        for fi, face in enumerate(faces)
+        if face in TREMOR_FACES[part]
+        for n, fps in enumerate(TREMOR_FPS)
+    ]

@@ -120,7 +120,8 @@ class GestureParams:
     the movement's scale (its median swing, at least the swing threshold, so at least 3 x
     the jitter): a tremor large enough to confirm swings shows nearly all its reversals,
     jitter none, and a small tremor riding on a large nod is not counted against the nod.
-    Reversals of this share of the threshold itself are kept for 2.5 s (``background_s``)."""
+    Reversals of this share of the threshold itself are kept for ``background_s`` plus
+    ``window_s`` (4.5 s): a movement's run may have begun that long before it completes."""
     max_gap_ratio: float = 3.0
     """Consecutive half periods (time between turning points) may differ at most this many
     times: a nod or shake keeps its rhythm, while a 4 to 7 Hz tremor sampled at 10 fps
@@ -551,7 +552,7 @@ class OscillationDetector:
             # Measured only while the head is still: the start of a movement is not background.
             self._measure_calm(t)
             h = self.swing_threshold
-        self._flips.add(t, raw, p.flip_band_ratio * h, p.background_s)
+        self._flips.add(t, raw, p.flip_band_ratio * h, p.background_s + p.window_s)
 
         self._history.append((t, x))
         while self._history and self._history[0][0] < t - p.background_s - 2.5:
