@@ -101,7 +101,9 @@ def packaged_classifier() -> Path:
 class RequestVerifier:
     """Classifies one utterance (int16, 16 kHz) as one of the short requests or "other"."""
 
-    def __init__(self, classifier: Path | None = None, embedder: SpeechEmbedder | None = None):
+    def __init__(
+        self, classifier: Path | None = None, embedder: SpeechEmbedder | None = None
+    ) -> None:
         if embedder is None:
             embedder = SpeechEmbedder(*embedding_paths())
         self.embedder = embedder
