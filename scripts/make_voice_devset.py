@@ -5,9 +5,13 @@ Reads public repositories (snapshots brought with the search tools' ``fetch``, o
 of the same repositories) and writes 16 kHz mono WAV files with a ``labels.csv`` in the format
 of ``beckon bench voice --recordings`` (docs/voice.md lists the sources and their licences).
 The set is split into a ``tune`` part (used to choose thresholds) and a ``score`` part (used
-only to report), by speaker where the source names speakers, so no voice is in both.
+only to report), by speaker where the source names speakers, so no voice is in both. A third,
+``train`` part holds recordings from other repositories for training only (the answer
+verifier): none of its Speech Commands speakers is in the test files the other two parts come
+from, and no clip of it has the same audio as a tune or score clip.
 
     .venv/bin/python scripts/make_voice_devset.py --mirrors /work/.mirror --out /work/data/voice
+    .venv/bin/python scripts/make_voice_devset.py --parts train  # only the train part
 
 Each source is a folder that is either a checkout or a bare git directory (``owner+name/repo``
 as ``fetch`` leaves it); missing sources are skipped with a message.
@@ -131,6 +135,20 @@ OTHER_WORDS = ("go", "up", "down", "left", "right", "on", "off")
 PER_WORD = {"yes": 60, "no": 60, "stop": 60}
 PER_OTHER = 16
 PER_UNKNOWN = 160
+
+
+# The train part (docs/voice.md, "The development recordings"): English words from sources
+# other than the tune/score ones. At most this many files per speaker and word.
+TRAIN_SC = ("a-n-rose+mini-audio-datasets", "speech_commands")  # nine, right, zero
+TRAIN_YESNO = ("EmadMahdyEs+DSP_YES_NO_word_detection_matlab", "ProjectSounds")
+TRAIN_ROS = ("felixchenfy+ros_speech_commands_classification", "data/data_train")
+TRAIN_FSDD = ("Jakobovski+free-spoken-digit-dataset", "recordings")
+TRAIN_VOXFORGE = ("a-n-rose+mini-audio-datasets", "voxforge/en")
+TRAIN_PER_WORD = {"yes": 240, "no": 240, "stop": 240, "_unknown_": 240, "_silence_": 0}
+TRAIN_PER_OTHER = 60
+ROS_PER_WORD = {"stop": 30}
+ROS_PER_OTHER = 8
+FSDD_PER_DIGIT = 3
 
 
 class Source:
@@ -345,13 +363,146 @@ def build(mirrors: Path, out: Path) -> dict[str, int]:
     return counts
 
 
+def _spread(files: list[str], n: int) -> list[str]:
+    """``n`` of ``files`` spread over the sorted list (not the first ``n``)."""
+    files = sorted(files)
+    return files[:: max(1, len(files) // n)][:n] if n else []
+
+
+def _digest(audio: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(audio, dtype="<i2").tobytes()).hexdigest()
+
+
+def _held_out(out: Path) -> tuple[set[str], set[str]]:
+    """The Speech Commands speakers of the tune and score parts and the audio digests of
+    every tune and score clip: the train part shares neither."""
+    speakers: set[str] = set()
+    digests: set[str] = set()
+    for part in ("tune", "score"):
+        labels = out / part / "labels.csv"
+        if not labels.is_file():
+            raise SystemExit(f"{labels} is missing: build the tune and score parts first")
+        with labels.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                name = Path(row["file"]).name
+                if "_nohash_" in name:
+                    speakers.add(_sc_speaker(name))
+                data, _rate = sf.read(out / part / row["file"], dtype="int16")
+                digests.add(_digest(np.asarray(data)))
+    return speakers, digests
+
+
+def _sc_speaker(name: str) -> str:
+    """``[word_]SPEAKER_nohash_N.wav`` -> SPEAKER."""
+    return name.split("_nohash_")[0].split("_")[-1]
+
+
+def build_train(mirrors: Path, out: Path) -> int:
+    """The train part: real English single words (yes, no, stop and others) and a few read
+    sentences from repositories the tune and score parts do not use (docs/voice.md)."""
+    speakers, digests = _held_out(out)
+    rows: list[tuple[str, str, str, str]] = []
+    skipped = {"speaker": 0, "same audio": 0}
+
+    def add(src: Source, path: str, name: str, expected: str, group: str) -> None:
+        audio = _audio(src.read(path), path)
+        if _digest(audio) in digests:
+            skipped["same audio"] += 1
+            return
+        digests.add(_digest(audio))
+        target = out / "train" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_wav(target, audio)
+        rows.append((name, "en", expected, group))
+
+    def source(spec: tuple[str, str]) -> Source | None:
+        if (mirrors / spec[0]).is_dir():
+            return Source(mirrors / spec[0])
+        print(f"skipped {spec[0]}: no {mirrors / spec[0]}")
+        return None
+
+    # The rest of the Speech Commands test files: speakers in neither tune nor score.
+    if src := source(SPEECH_COMMANDS):
+        test_words: dict[str, list[str]] = {}
+        for f in src.list(SPEECH_COMMANDS[1]):
+            if f.endswith(".wav") and "_nohash_" in f:
+                test_words.setdefault(Path(f).parent.name, []).append(f)
+        for word, files in sorted(test_words.items()):
+            kept = [f for f in files if _sc_speaker(Path(f).name) not in speakers]
+            skipped["speaker"] += len(files) - len(kept)
+            expected = COMMAND_WORDS.get(word, "none")
+            group = "control word" if word in COMMAND_WORDS else "other word"
+            for f in _spread(kept, TRAIN_PER_WORD.get(word, TRAIN_PER_OTHER)):
+                add(src, f, f"sc/{word}/{Path(f).name}", expected, group)
+    # Speech Commands training files (nine, right, zero), other speakers.
+    if src := source(TRAIN_SC):
+        for f in src.list(TRAIN_SC[1]):
+            if not f.endswith(".wav"):
+                continue
+            word, name = Path(f).parent.name, Path(f).name
+            if _sc_speaker(name) in speakers:
+                skipped["speaker"] += 1
+                continue
+            add(src, f, f"sc2/{word}/{name}", "none", "other word")
+    # A signal-processing course's yes and no recordings (the "good" ones).
+    if src := source(TRAIN_YESNO):
+        for f in src.list(TRAIN_YESNO[1]):
+            folder = Path(f).parent.name
+            if folder in ("GoodYes", "GoodNo") and f.endswith(".wav"):
+                expected = "yes" if folder == "GoodYes" else "no"
+                add(src, f, f"dsp/{expected}/{Path(f).name}", expected, "control word")
+    # One speaker's robot commands: stop, digits, directions, and "none".
+    if src := source(TRAIN_ROS):
+        by_word: dict[str, list[str]] = {}
+        for f in src.list(TRAIN_ROS[1]):
+            if f.endswith(".wav"):
+                by_word.setdefault(Path(f).parent.name, []).append(f)
+        for word, files in sorted(by_word.items()):
+            expected = COMMAND_WORDS.get(word, "none")
+            group = "control word" if word in COMMAND_WORDS else "other word"
+            for f in _spread(files, ROS_PER_WORD.get(word, ROS_PER_OTHER)):
+                add(src, f, f"ros/{word}/{Path(f).name}", expected, group)
+    # Free Spoken Digit Dataset: six speakers saying digits.
+    if src := source(TRAIN_FSDD):
+        by_key: dict[str, list[str]] = {}
+        for f in src.list(TRAIN_FSDD[1]):
+            if f.endswith(".wav"):
+                digit, speaker = Path(f).stem.split("_")[:2]
+                by_key.setdefault(f"{digit}_{speaker}", []).append(f)
+        for _key, files in sorted(by_key.items()):
+            for f in _spread(files, FSDD_PER_DIGIT):
+                add(src, f, f"fsdd/{Path(f).name}", "none", "other word")
+    # VoxForge read sentences, five English speakers.
+    if src := source(TRAIN_VOXFORGE):
+        for f in src.list(TRAIN_VOXFORGE[1]):
+            if f.endswith(".wav"):
+                speaker = Path(f).parts[-3]
+                add(src, f, f"voxforge/{speaker}/{Path(f).name}", "none", "talk")
+
+    with (out / "train" / "labels.csv").open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["file", "language", "expected", "group"])
+        w.writerows(rows)
+    print(
+        f"train part: left out {skipped['speaker']} clips of tune/score speakers and "
+        f"{skipped['same audio']} with the audio of a tune or score clip"
+    )
+    return len(rows)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"))
     ap.add_argument("--out", type=Path, default=Path("/work/data/voice"))
+    ap.add_argument(
+        "--parts", choices=("all", "train"), default="all", help="train: only the train part"
+    )
     args = ap.parse_args()
-    counts = build(args.mirrors, args.out)
-    print(f"wrote {counts} clips under {args.out}/{{tune,score}} with labels.csv")
+    if args.parts == "all":
+        counts = build(args.mirrors, args.out)
+        print(f"wrote {counts} clips under {args.out}/{{tune,score}} with labels.csv")
+    n = build_train(args.mirrors, args.out)
+    print(f"wrote {n} clips under {args.out}/train with labels.csv")
 
 
 if __name__ == "__main__":

@@ -256,3 +256,44 @@ def test_the_speech_embedding_models_are_found_and_checked() -> None:
         st = modelstore.status(specs[name])
         assert st.state == "ok" and st.path.suffix == ".onnx"  # SHA-256 verified
         assert specs[name].install == "pip install --no-deps openwakeword==0.4.0"
+
+
+def _part(root: Path, names: list[str]) -> Path:
+    """A tiny devset part: silent clips named like Speech Commands files, one labels.csv."""
+    from beckon.voice.audio import write_wav
+
+    root.mkdir(parents=True)
+    rows = ["file,language,expected,group"]
+    for name in names:
+        write_wav(root / name, np.zeros(1600, dtype=np.int16))
+        rows.append(f"{name},en,none,other word")
+    (root / "labels.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return root
+
+
+def test_the_trainer_refuses_score_parts_and_a_train_part_that_shares_a_tune_speaker(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The train part is in every fold's training data, so a voice of the tune part in it
+    would make the out-of-fold verdicts the rule is chosen on a lie; the score part is never
+    trained on. All refused before any training starts."""
+    from beckon.lab.train_keywords import main
+
+    tune = _part(tmp_path / "tune", ["aaaa1111_nohash_0.wav"])
+    score = _part(tmp_path / "score", ["bbbb2222_nohash_0.wav"])
+    train = _part(tmp_path / "train", ["cccc3333_nohash_0.wav", "aaaa1111_nohash_1.wav"])
+    refused = (
+        ["--tune", str(score)],
+        ["--tune", str(tune), "--train", str(score)],
+        ["--tune", str(tune), "--train", str(tune)],
+        ["--tune", str(tune), "--train", str(train)],
+    )
+    for argv in refused:
+        with pytest.raises(SystemExit) as exc:
+            main([*argv, "--out", str(tmp_path / "model.onnx")])
+        assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("never train on a score part") == 2
+    assert "another part than --tune" in err
+    assert "shares speakers" in err and "aaaa1111" in err and "cccc3333" not in err
+    assert not (tmp_path / "model.onnx").exists()

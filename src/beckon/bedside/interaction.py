@@ -247,6 +247,28 @@ class Interaction:
         self.pause_after_select_s = pause_after_select_s
         self._since = max(t, self._since)
 
+    # ---------------------------------------------------------------- clock
+
+    def shift(self, dt: float) -> None:
+        """The clock the menu runs on jumped by ``dt`` (the camera was reopened and its frames
+        count from zero again): every time the menu keeps moves with it, so the offer neither
+        freezes (a jump back) nor skips items (a jump forward)."""
+        self._since += dt
+        self._paused_until += dt
+        if self._pending is not None:
+            self._pending = (self._pending[0], self._pending[1] + dt)
+        if self._scale is not None:
+            intent, level, since = self._scale
+            self._scale = (intent, level, since + dt)
+
+    def restart_scan(self, t: float) -> None:
+        """The camera's first frame came in at ``t``: the scan starts again from the first
+        item, because nothing offered before it could be chosen by a gesture. A pause, a
+        confirmation, a question or sleep that is under way is left as it is."""
+        if self._pending is None and self._scale is None:
+            self._index = 0
+            self._since = t
+
     # ---------------------------------------------------------------- sleep
 
     @property

@@ -66,6 +66,9 @@ DUPLICATE_BACKOFF_S = (30.0, 60.0, 120.0)
 longer): the other device keeps the session meanwhile. Not forever: a connection that merely
 keeps dropping looks the same from here, and must not silence the bed for long: at most 2 min,
 while the station shows the bed offline and the bed sounds its own no-receipt alarm."""
+# The frames' clock may lag this service's by this much (a busy vision thread) before the menu
+# treats it as a jump back (a slow camera start, a camera reopened) and moves its times with it.
+CLOCK_SLACK_S = 1.0
 HEARTBEAT_S = 5.0
 """The bed repeats its (not retained) online status this often, so the station notices a bed
 whose connection died silently within 15 s."""
@@ -234,6 +237,7 @@ class BedsideService:
         self._question_until = 0.0
         self._answered: set[str] = set()
         self._clock_offset: float | None = None  # monotonic - source time, once known
+        self._frames_seen = False  # has the menu been moved onto the frames' clock yet?
         # Messages on disk awaiting a receipt; written on the service thread, read by anyone.
         self.waiting = 0
         # DUPLICATE BED (see _on_lost): staying away until this monotonic time, or None.
@@ -564,7 +568,20 @@ class BedsideService:
         return time.monotonic() - self._clock_offset
 
     def _sync_clock(self, t: float) -> None:
+        """Move the menu onto the frames' clock. Until the first frame (the camera and
+        MediaPipe can take many seconds to start) the menu ran on this service's own clock;
+        a clock that jumps back must not leave the scan frozen on one item until it catches
+        up, and the first frame starts the scan from the top."""
+        before = self.menu_time()
+        first = not self._frames_seen
+        self._frames_seen = True
         self._clock_offset = time.monotonic() - t
+        jump = t - before
+        if first and jump < -CLOCK_SLACK_S:
+            self.menu.shift(jump)
+            self.menu.restart_scan(t)
+        elif jump < -CLOCK_SLACK_S:
+            self.menu.shift(jump)
 
     def _update_menu(self) -> None:
         for timed_out in self.menu.expired(self.menu_time()):

@@ -13,8 +13,9 @@ carries over to people. Training data:
   Commands' word list, the catalog's English requests, common words of the talk list and short
   sentences, by the same voices;
 - the real English recordings of a devset *tune* part (``labels.csv`` as for ``beckon bench
-  voice --recordings``), cut into utterances by the same VAD as the voice path. Never the
-  score part.
+  voice --recordings``), cut into utterances by the same VAD as the voice path, and of a
+  *train* part (``--train``: recordings of other speakers, used only for training, in every
+  fold). Never the score part.
 
 Every clip is augmented (pace, gain, room echo, telephone band, ward noise at 0 to 30 dB SNR)
 and framed like the VAD's utterances. ``--folds K`` also trains K models each without one
@@ -447,13 +448,16 @@ def speaker_of(path: Path) -> str:
     return path.name.split("_nohash_")[0] if "_nohash_" in path.name else path.stem
 
 
-def real_examples(tune: Path, seed: int, weight: float = 3.0, copies: int = 2) -> list[Example]:
+def real_examples(
+    tune: Path, seed: int, weight: float = 3.0, copies: int = 2, keep_speakers: bool = True
+) -> list[Example]:
     """The tune part's English recordings cut by the VAD; yes/no/cancel clips give their
     longest utterance, every utterance of the others is "other". Each one clean and
-    ``copies`` times augmented."""
+    ``copies`` times augmented. Without ``keep_speakers`` the examples name no speaker, so
+    no fold ever holds them out (a train part)."""
     from beckon.lab.voice_recordings import load_labels
 
-    rng = np.random.default_rng(seed + 1)
+    rng = np.random.default_rng(seed + (1 if keep_speakers else 3))
     vad = SileroVad()
     out: list[Example] = []
     for item in load_labels(tune):
@@ -467,13 +471,20 @@ def real_examples(tune: Path, seed: int, weight: float = 3.0, copies: int = 2) -
             continue
         label = CLASSES.index(item.expected) if item.expected else 0
         chosen = [max(segs, key=lambda s: len(s.audio))] if label else segs
-        spk = speaker_of(item.path)
+        spk = speaker_of(item.path) if keep_speakers else ""
         for seg in chosen:
             out.append(Example(seg.audio, label, weight, spk, str(item.path)))
             for _ in range(copies):
                 noisy = _noisy_copy(seg.audio, rng)
                 out.append(Example(noisy, label, weight / 2, spk, str(item.path)))
     return out
+
+
+def recording_speakers(part: Path) -> set[str]:
+    """The speakers of a devset part's English recordings, as ``speaker_of`` names them."""
+    from beckon.lab.voice_recordings import load_labels
+
+    return {speaker_of(item.path) for item in load_labels(part) if item.language == "en"}
 
 
 def _noisy_copy(audio: Int16Array, rng: np.random.Generator) -> Int16Array:
@@ -627,6 +638,9 @@ def _embedded(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tune", type=Path, required=True, help="a devset tune part")
+    parser.add_argument(
+        "--train", type=Path, help="a devset train part: other speakers, training only"
+    )
     parser.add_argument("--out", type=Path, default=Path("models/answer_kws.onnx"))
     parser.add_argument("--cache", type=Path, help="folder for the embedded examples")
     parser.add_argument("--seed", type=int, default=0)
@@ -635,8 +649,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=0, help="also write out-of-fold verdicts")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    if "score" in args.tune.parts:
-        parser.error("never train on a score part")
+    for part in (args.tune, args.train):
+        if part is not None and "score" in part.parts:
+            parser.error(f"never train on a score part ({part})")
+    if args.train is not None:
+        if args.train.resolve() == args.tune.resolve():
+            parser.error("--train must be another part than --tune")
+        # Its examples are in every fold's training data, so none of its speakers may be a
+        # tune speaker (or the out-of-fold verdicts would have heard the voice).
+        shared = recording_speakers(args.train) & recording_speakers(args.tune)
+        if shared:
+            parser.error(f"{args.train} shares speakers with {args.tune}: {sorted(shared)[:5]}")
 
     main_set = _embedded(
         args.cache / f"examples-seed{args.seed}.npz" if args.cache else None,
@@ -646,7 +669,15 @@ def main(argv: list[str] | None = None) -> int:
         args.cache / f"near-seed{args.seed}.npz" if args.cache else None,
         lambda: near_answer_examples(args.seed),
     )
-    x, y, w, spk, src = (np.concatenate([a, b]) for a, b in zip(main_set, near_set, strict=True))
+    parts = [main_set, near_set]
+    if args.train is not None:
+        parts.append(
+            _embedded(
+                args.cache / f"train-seed{args.seed}.npz" if args.cache else None,
+                lambda: real_examples(args.train, args.seed, keep_speakers=False),
+            )
+        )
+    x, y, w, spk, src = (np.concatenate(arrays) for arrays in zip(*parts, strict=True))
     log.info("examples: %s per class", np.bincount(y, minlength=len(CLASSES)).tolist())
 
     if args.folds and args.cache:
@@ -679,7 +710,8 @@ def main(argv: list[str] | None = None) -> int:
         {
             "classes": ",".join(CLASSES),
             "trained_by": f"python -m beckon.lab.train_keywords --tune {args.tune} "
-            f"--seed {args.seed} --epochs {args.epochs} --voices {args.voices}",
+            + (f"--train {args.train} " if args.train else "")
+            + f"--seed {args.seed} --epochs {args.epochs} --voices {args.voices}",
         },
     )
     print(f"{args.out}: sha256 {digest}, {args.out.stat().st_size} bytes")

@@ -35,9 +35,9 @@ class AnswerRule:
     """Thresholds on the verifier's probabilities (0 to 1; above 1 turns a step off)."""
 
     veto: float = 0.5
-    other_veto: float = 0.97
-    accept: float = 0.8
-    max_words: int = 2
+    other_veto: float = 0.7
+    accept: float = 0.95
+    max_words: int = 3
 
 
 def answers_heard(matcher: TemplateMatcher, alternatives: Iterable[str]) -> frozenset[str]:
