@@ -36,6 +36,7 @@ camera = "/dev/video2"
 outbox = "/var/lib/beckon/outbox.sqlite3"
 offer_seconds = 3.5
 offered_intents = ["nurse", "water"]
+face_retry = false
 
 [broker]
 url = "mqtts://broker.hospital.example:8884"
@@ -100,6 +101,7 @@ def test_a_bedside_file_with_every_key_is_read_as_written(tmp_path: Path) -> Non
     assert bed.outbox_path() == Path("/var/lib/beckon/outbox.sqlite3")
     assert bed.offer_seconds == 3.5
     assert bed.offered_intents == ("nurse", "water")
+    assert bed.face_retry is False
     assert broker == BrokerConfig(
         url="mqtts://broker.hospital.example:8884",
         username="bed-12",
@@ -144,6 +146,7 @@ def test_a_bedside_file_with_only_its_address_gets_the_defaults(
     assert bed.camera == "0"
     assert bed.offer_seconds == 4.0
     assert bed.offered_intents == ("nurse", "water", "pain")
+    assert bed.face_retry is True
     assert bed.outbox_path() == beckon_home / "state" / "outbox-gh-icu-12.sqlite3"
     assert settings.broker == BrokerConfig()
     assert settings.broker.url == "mqtt://127.0.0.1:1883"
@@ -223,6 +226,7 @@ def assert_one_line_naming(error: ConfigError, *parts: str) -> None:
             "offer_seconds = true", "bedside.offer_seconds", "expected a number", id="bool"
         ),
         pytest.param("camera = 0", "bedside.camera is 0", "expected a string", id="string"),
+        pytest.param("face_retry = 1", "bedside.face_retry", "true or false", id="bool"),
         pytest.param(
             "offered_intents = [1]", "bedside.offered_intents[0]", "a string", id="list-item"
         ),

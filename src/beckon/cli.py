@@ -280,6 +280,12 @@ def build_parser() -> argparse.ArgumentParser:
     bgest.add_argument(
         "--no-model", action="store_true", help="rule-based detection only (no sequence model)"
     )
+    bgest.add_argument(
+        "--no-small-face",
+        action="store_true",
+        help="no second look in a crop for frames where the full frame shows no face "
+        "(MediaPipe alone, as before the retry; cached apart)",
+    )
     bgest.add_argument("--json", action="store_true", help="print the figures as JSON")
     bgest.set_defaults(func=cmd_bench_gestures)
     bui = bsub.add_parser(
@@ -672,6 +678,7 @@ def cmd_bench_gestures(args: argparse.Namespace) -> int:
         recipe=args.recipe,
         recordings=args.recordings,
         progress=progress,
+        small_face=not args.no_small_face,
     )
     if args.json:
         print(json.dumps(result, indent=2))

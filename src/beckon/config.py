@@ -80,6 +80,10 @@ class BedsideConfig:
     metrics: str = ""  # HOST:PORT of the Prometheus endpoint (beckon.metrics); "" is off
     receipt_alarm_s: float = 60.0
     """Seconds a request may wait for the station's receipt before the tablet alarms."""
+    face_retry: bool = True
+    """Look again in a crop when the camera's whole picture shows no face: finds small faces
+    turned from the camera that MediaPipe misses (``beckon.vision.smallface``). Off only to
+    measure or if a background face (a TV) is found while the patient is away."""
 
     def outbox_path(self) -> Path:
         if self.outbox:

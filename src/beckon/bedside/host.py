@@ -235,6 +235,7 @@ class BedsideHost:
             on_status=self.on_face,
             on_observation=self.on_observation,
             profile=self.service.profile,
+            face_retry=self.service.settings.bedside.face_retry,
         ).start()
 
     def _start_voice(self, now: float) -> None:

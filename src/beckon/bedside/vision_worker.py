@@ -41,8 +41,10 @@ class VisionWorker:
         on_status: Callable[[Any], None] | None = None,
         on_observation: Callable[[Any], None] | None = None,
         profile: Any = None,
+        face_retry: bool = True,
     ) -> None:
         self.model_path = model_path
+        self.face_retry = face_retry  # second look in a crop (``beckon.vision.smallface``)
         self.profile = profile  # the patient's GestureProfile (None: built-in defaults)
         self.on_frame = on_frame
         self.on_status = on_status
@@ -69,6 +71,7 @@ class VisionWorker:
         from beckon.vision.frames import open_source
         from beckon.vision.pipeline import VisionPipeline
         from beckon.vision.sequence import default_verifier
+        from beckon.vision.smallface import SmallFaceParams
 
         try:
             verifier = default_verifier(self.profile)
@@ -79,6 +82,7 @@ class VisionWorker:
                     profile=self.profile,
                     verifier=verifier,
                     on_status=self.on_status,
+                    small_face=SmallFaceParams(enabled=self.face_retry),
                 ) as vision,
             ):
                 started = time.monotonic()

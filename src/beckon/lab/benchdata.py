@@ -566,6 +566,9 @@ class Observed:
     deformation: npt.NDArray[np.float64] | None = None
     """(N,) the face mesh's deformation (NaN where no face); None in entries cached before it
     was measured (the occlusion gate then never closes)."""
+    in_crop: npt.NDArray[np.bool_] | None = None
+    """(N,) the face was found only by the crop retry (:mod:`beckon.vision.smallface`); None
+    in entries made without it."""
 
     def deformation_at(self, i: int) -> float | None:
         """Frame ``i``'s deformation, or None when not measured."""
@@ -694,13 +697,17 @@ def render_frames(spec: ClipSpec, rig: synthetic.FaceRig) -> Iterator[npt.NDArra
         yield apply_effects(frame, spec.effects, box, rng, bank)
 
 
-def observe(spec: ClipSpec, model_path: Path, rig: synthetic.FaceRig) -> Observed:
-    """Render the clip and run FaceLandmarker on every frame (no neutral pose needed)."""
+def observe(
+    spec: ClipSpec, model_path: Path, rig: synthetic.FaceRig, *, small_face: bool = True
+) -> Observed:
+    """Render the clip and run FaceLandmarker on every frame (no neutral pose needed), with
+    the crop retry for frames without a face unless ``small_face`` is False."""
     from beckon.vision.face import FaceTracker
     from beckon.vision.frames import Frame
+    from beckon.vision.smallface import SmallFaceParams
 
-    ts, found, quality, rots, shapes = [], [], [], [], []
-    with FaceTracker(model_path) as tracker:
+    ts, found, quality, rots, shapes, crop = [], [], [], [], [], []
+    with FaceTracker(model_path, small_face=SmallFaceParams(enabled=small_face)) as tracker:
         for i, rgb in enumerate(render_frames(spec, rig)):
             obs = tracker.observe(Frame(i, i / spec.fps, rgb))
             ts.append(obs.t)
@@ -708,13 +715,51 @@ def observe(spec: ClipSpec, model_path: Path, rig: synthetic.FaceRig) -> Observe
             quality.append(obs.quality)
             rots.append(obs.rotation if obs.rotation is not None else np.eye(3))
             shapes.append([obs.blendshapes.get(k, 0.0) for k in BLENDSHAPES_KEPT])
+            crop.append(tracker.found_in_crop)
     return Observed(
         np.array(ts),
         np.array(found, dtype=bool),
         np.array(quality),
         np.array(rots),
         np.array(shapes, dtype=np.float32).reshape(-1, len(BLENDSHAPES_KEPT)),
+        in_crop=np.array(crop, dtype=bool) if small_face else None,
     )
+
+
+SMALL_FACE_VERSION = 1
+"""Part of the cache name of observations made with the crop retry for frames without a face
+(:mod:`beckon.vision.smallface`); bump when the retry changes what it finds."""
+
+
+def small_face_entry(base: Path) -> Path:
+    """Where observations made with the crop retry are cached, beside ``base`` (without it).
+
+    The retry only runs on frames where the full frame shows no face, so a clip whose every
+    frame had a face is the same with or without it and keeps its one entry: turning the
+    retry on re-observes only the clips with faceless frames, and the warm cache of the others
+    stays as it is.
+    """
+    return base.with_name(f"{base.stem}-smallface{SMALL_FACE_VERSION}.npz")
+
+
+def load_cached(base: Path, small_face: bool) -> Observed | None:
+    """The cached observations of a clip for the retry setting, or None to observe it."""
+    if small_face:
+        entry = small_face_entry(base)
+        got = _load(entry) if entry.is_file() else None
+        if got is not None:
+            return got
+    got = _load(base) if base.is_file() else None
+    if got is not None and small_face and not got.found.all():
+        return None  # the retry would look again at its faceless frames
+    return got
+
+
+def save_cached(base: Path, obs: Observed, small_face: bool) -> None:
+    """Cache observations: under ``base`` when they hold for both settings (every frame had
+    a face in the full frame), else under the setting's own entry."""
+    same_for_both = bool(obs.found.all()) and (obs.in_crop is None or not obs.in_crop.any())
+    _save(base if same_for_both or not small_face else small_face_entry(base), obs)
 
 
 def _model_sha(model_path: Path) -> str:
@@ -725,8 +770,15 @@ def _load(path: Path) -> Observed | None:
     try:
         with np.load(path) as z:
             deformation = z["deformation"] if "deformation" in z.files else None
+            in_crop = z["in_crop"] if "in_crop" in z.files else None
             return Observed(
-                z["t"], z["found"], z["quality"], z["rotation"], z["blendshapes"], deformation
+                z["t"],
+                z["found"],
+                z["quality"],
+                z["rotation"],
+                z["blendshapes"],
+                deformation,
+                in_crop,
             )
     except (OSError, KeyError, ValueError):
         return None
@@ -744,6 +796,8 @@ def _save(path: Path, obs: Observed) -> None:
     }
     if obs.deformation is not None:
         arrays["deformation"] = obs.deformation
+    if obs.in_crop is not None:
+        arrays["in_crop"] = obs.in_crop
     np.savez_compressed(tmp, **arrays)
     tmp.replace(path)
 
@@ -751,8 +805,8 @@ def _save(path: Path, obs: Observed) -> None:
 _RIGS: dict[str, synthetic.FaceRig] = {}
 
 
-def _worker(args: tuple[ClipSpec, str, str]) -> tuple[str, float]:
-    spec, model, cache = args
+def _worker(args: tuple[ClipSpec, str, str, bool]) -> tuple[str, float]:
+    spec, model, cache, small_face = args
     import cv2
 
     cv2.setNumThreads(1)
@@ -760,12 +814,12 @@ def _worker(args: tuple[ClipSpec, str, str]) -> tuple[str, float]:
 
     model_path = Path(model)
     path = Path(cache) / f"{spec.key(_model_sha(model_path))}.npz"
-    if path.is_file():
+    if load_cached(path, small_face) is not None:
         return spec.name, 0.0
     if spec.face not in _RIGS:
         _RIGS[spec.face] = synthetic.FaceRig(load_face(spec.face), model_path)
-    obs = observe(spec, model_path, _RIGS[spec.face])
-    _save(path, obs)
+    obs = observe(spec, model_path, _RIGS[spec.face], small_face=small_face)
+    save_cached(path, obs, small_face)
     return spec.name, spec.duration
 
 
@@ -776,12 +830,15 @@ def observe_all(
     *,
     workers: int = 2,
     progress: Callable[[str], None] | None = None,
+    small_face: bool = True,
 ) -> dict[str, Observed]:
-    """Observations of every clip, from the cache or rendered now (in ``workers`` processes)."""
+    """Observations of every clip, from the cache or rendered now (in ``workers`` processes);
+    ``small_face``: with the crop retry for frames without a face (the product's default)."""
     folder = cache_dir(cache)
     folder.mkdir(parents=True, exist_ok=True)
     sha = _model_sha(model_path)
-    missing = [c for c in clips if not (folder / f"{c.key(sha)}.npz").is_file()]
+    cached = {c.name: load_cached(folder / f"{c.key(sha)}.npz", small_face) for c in clips}
+    missing = [c for c in clips if cached[c.name] is None]
     if missing:
         from beckon.lab.faces import load_face
 
@@ -793,7 +850,7 @@ def observe_all(
             f"rendering and observing {len(missing)} clip(s), {total / 60:.1f} min of footage "
             f"({len(clips) - len(missing)} cached in {folder})"
         )
-        jobs = [(c, str(model_path), str(folder)) for c in missing]
+        jobs = [(c, str(model_path), str(folder), small_face) for c in missing]
         done = 0.0
         if workers > 1:
             ctx = multiprocessing.get_context("spawn")
@@ -808,7 +865,7 @@ def observe_all(
                 say(f"  {name}: done ({done / 60:.1f} of {total / 60:.1f} min)")
     out: dict[str, Observed] = {}
     for c in clips:
-        got = _load(folder / f"{c.key(sha)}.npz")
+        got = cached[c.name] or load_cached(folder / f"{c.key(sha)}.npz", small_face)
         if got is None:
             raise RuntimeError(f"cache entry for {c.name} is unreadable; delete {folder}")
         out[c.name] = got

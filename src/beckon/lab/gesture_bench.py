@@ -419,8 +419,12 @@ def bench_gestures(
     recordings: Path | None = None,
     speed: bool = True,
     progress: Callable[[str], None] | None = None,
+    small_face: bool = True,
 ) -> dict[str, Any]:
     """The whole benchmark; returns a JSON-ready dict (see :func:`format_report`).
+
+    ``small_face``: observe with the crop retry for frames without a face (the product's
+    default, :mod:`beckon.vision.smallface`); False measures MediaPipe's full frame alone.
 
     ``recipe``: ``wide`` (the widened recipe's tune and score parts, scored as an uncalibrated
     bedside), ``classic`` (the first recipe, each patient calibrated first) or ``all``.
@@ -439,7 +443,7 @@ def bench_gestures(
     if recordings is not None:
         say(f"observing the recordings in {recordings}")
         recs = rec.load_labels(recordings)
-        clips, observed = rec.as_clips(recs, model_path, cache)
+        clips, observed = rec.as_clips(recs, model_path, cache, small_face=small_face)
         result["recordings"] = {
             "folder": str(recordings),
             "recipe": rec.describe(recs, clips),
@@ -450,7 +454,9 @@ def bench_gestures(
         parts: tuple[widerecipe.Part, ...] = ("score", "tune")
         for part in parts:
             wide = widerecipe.wide_recipe(part)
-            seen = benchdata.observe_all(wide, model_path, cache, workers=workers, progress=say)
+            seen = benchdata.observe_all(
+                wide, model_path, cache, workers=workers, progress=say, small_face=small_face
+            )
             say(f"evaluating the detectors on the {part} part")
 
             def run_wide(
@@ -478,7 +484,9 @@ def bench_gestures(
         clips = benchdata.recipe(negatives_per_patient=n_neg)
         if quick:
             clips = [c for c in clips if c.patient.endswith("normal") or c.kind == "calibration"]
-        observed = benchdata.observe_all(clips, model_path, cache, workers=workers, progress=say)
+        observed = benchdata.observe_all(
+            clips, model_path, cache, workers=workers, progress=say, small_face=small_face
+        )
         say("evaluating the detectors on the classic recipe")
         result["classic"] = {
             "recipe": benchdata.describe(clips),

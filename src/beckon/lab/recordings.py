@@ -111,15 +111,20 @@ MAX_WIDTH = 640
 """Larger videos are scaled down to the bedside camera's width, so face sizes compare."""
 
 
-def observe_video(path: Path, model_path: Path) -> benchdata.Observed:
-    """Run MediaPipe over every frame of a video file (timestamps from the file)."""
+def observe_video(path: Path, model_path: Path, *, small_face: bool = True) -> benchdata.Observed:
+    """Run MediaPipe over every frame of a video file (timestamps from the file), with the
+    crop retry for frames without a face unless ``small_face`` is False."""
     import cv2
 
     from beckon.vision.face import FaceTracker
     from beckon.vision.frames import Frame, VideoFileSource
+    from beckon.vision.smallface import SmallFaceParams
 
-    ts, found, quality, rots, shapes, bent = [], [], [], [], [], []
-    with FaceTracker(model_path) as tracker, VideoFileSource(path) as source:
+    ts, found, quality, rots, shapes, bent, crop = [], [], [], [], [], [], []
+    with (
+        FaceTracker(model_path, small_face=SmallFaceParams(enabled=small_face)) as tracker,
+        VideoFileSource(path) as source,
+    ):
         for frame in source:
             if frame.width > MAX_WIDTH:
                 scale = MAX_WIDTH / frame.width
@@ -133,6 +138,7 @@ def observe_video(path: Path, model_path: Path) -> benchdata.Observed:
             rots.append(obs.rotation if obs.rotation is not None else np.eye(3))
             shapes.append([obs.blendshapes.get(k, 0.0) for k in benchdata.BLENDSHAPES_KEPT])
             bent.append(np.nan if obs.deformation is None else obs.deformation)
+            crop.append(tracker.found_in_crop)
     return benchdata.Observed(
         np.array(ts),
         np.array(found, dtype=bool),
@@ -140,6 +146,7 @@ def observe_video(path: Path, model_path: Path) -> benchdata.Observed:
         np.array(rots).reshape(-1, 3, 3),
         np.array(shapes, dtype=np.float32).reshape(-1, len(benchdata.BLENDSHAPES_KEPT)),
         np.array(bent, dtype=np.float64),
+        np.array(crop, dtype=bool) if small_face else None,
     )
 
 
@@ -189,9 +196,14 @@ def cache_entry(video: bytes, model: bytes) -> str:
 
 
 def as_clips(
-    recordings: list[Recording], model_path: Path, cache: Path | None = None
+    recordings: list[Recording],
+    model_path: Path,
+    cache: Path | None = None,
+    *,
+    small_face: bool = True,
 ) -> tuple[list[benchdata.ClipSpec], dict[str, benchdata.Observed]]:
-    """ClipSpecs (for scoring) and observations (cached by file content) of each recording."""
+    """ClipSpecs (for scoring) and observations (cached by file content) of each recording;
+    ``small_face``: with the crop retry (see :func:`benchdata.small_face_entry`)."""
     folder = benchdata.cache_dir(cache) / "recordings"
     folder.mkdir(parents=True, exist_ok=True)
     model = model_path.read_bytes()
@@ -199,11 +211,11 @@ def as_clips(
     observed: dict[str, benchdata.Observed] = {}
     for rec in recordings:
         entry = folder / cache_entry(rec.path.read_bytes(), model)
-        got = benchdata._load(entry) if entry.is_file() else None
+        got = benchdata.load_cached(entry, small_face)
         if got is None:
             logger.info("observing %s", rec.path)
-            got = observe_video(rec.path, model_path)
-            benchdata._save(entry, got)
+            got = observe_video(rec.path, model_path, small_face=small_face)
+            benchdata.save_cached(entry, got, small_face)
         # The clip lasts as long as it was recorded: the held last frame (``pad_end``) lets a
         # gesture that ends with the clip complete, but is not footage, so it does not count
         # as minutes of negatives (it made the real clips' false events per minute look 40 %

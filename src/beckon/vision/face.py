@@ -26,6 +26,7 @@ from beckon.vision.frames import Frame
 from beckon.vision.native_log import native_stderr_to_log
 from beckon.vision.occlusion import FaceShape
 from beckon.vision.pose import Matrix, NeutralPose, angles_from_rotation, rotation_from_matrix
+from beckon.vision.smallface import SmallFaceFinder, SmallFaceParams
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +165,9 @@ class FaceTracker:
 
     Use as a context manager (or call :meth:`close`): MediaPipe prints an error at exit for
     landmarkers left open. ``neutral`` learns the patient's resting pose from the observations;
-    pass your own to share or preset it.
+    pass your own to share or preset it. ``small_face`` looks again in a crop when the full
+    frame shows no face (:mod:`beckon.vision.smallface`: small faces turned from the camera);
+    ``SmallFaceParams(enabled=False)`` turns that off.
     """
 
     def __init__(
@@ -176,6 +179,7 @@ class FaceTracker:
         min_detection_confidence: float = 0.5,
         min_presence_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
+        small_face: SmallFaceParams | None = None,
     ) -> None:
         path = Path(model_path)
         if not path.is_file():
@@ -201,6 +205,18 @@ class FaceTracker:
                 f"Cannot load face landmarker model {path}: {exc}",
                 "the file may be corrupt; reinstall it with `beckon models fetch`",
             ) from exc
+        small = small_face or SmallFaceParams()
+        self.small_face: SmallFaceFinder | None = None
+        if small.enabled:
+            self.small_face = SmallFaceFinder(
+                path,
+                small,
+                min_detection_confidence=min_detection_confidence,
+                min_presence_confidence=min_presence_confidence,
+                min_tracking_confidence=min_tracking_confidence,
+            )
+        self.found_in_crop = False
+        """Whether the last frame's face was found only by the crop (:attr:`small_face`)."""
         self.neutral = neutral if neutral is not None else NeutralPose()
         self.quality_params = quality or QualityParams()
         self.shape = FaceShape()
@@ -225,6 +241,8 @@ class FaceTracker:
         """Release the landmarker; safe to call twice."""
         if not self._closed:
             self._landmarker.close()
+            if self.small_face is not None:
+                self.small_face.close()
             self._closed = True
 
     def _timestamp_ms(self, t: float) -> int:
@@ -243,22 +261,35 @@ class FaceTracker:
         ts = self._timestamp_ms(frame.t)
         start = time.perf_counter()
         result = self._landmarker.detect_for_video(image, ts)
+        self.found_in_crop = False
+        blendshapes: dict[str, float] = {}
+        if result.face_landmarks and result.facial_transformation_matrixes:
+            matrix = result.facial_transformation_matrixes[0]
+            points = np.array(
+                [(lm.x, lm.y, lm.z) for lm in result.face_landmarks[0]], dtype=np.float64
+            )
+            if result.face_blendshapes:
+                blendshapes = {c.category_name: float(c.score) for c in result.face_blendshapes[0]}
+            if self.small_face is not None:
+                self.small_face.seen(points, frame.width, frame.t)
+        else:
+            found = None
+            if self.small_face is not None:
+                found = self.small_face.find(frame.rgb, frame.t, ts)
+            if found is None:
+                self.last_mediapipe_ms = (time.perf_counter() - start) * 1000.0
+                return observation(self.neutral, frame.t, None, 0.0, {})
+            matrix, points, blendshapes = found.matrix, found.points, found.blendshapes
+            self.found_in_crop = True
         self.last_mediapipe_ms = (time.perf_counter() - start) * 1000.0
 
-        if not result.face_landmarks or not result.facial_transformation_matrixes:
-            return observation(self.neutral, frame.t, None, 0.0, {})
-
-        rotation = rotation_from_matrix(result.facial_transformation_matrixes[0])
-        points = np.array([(lm.x, lm.y, lm.z) for lm in result.face_landmarks[0]], dtype=np.float64)
+        rotation = rotation_from_matrix(matrix)
         landmarks = points[:, :2]
         quality, width_px, hint = assess_view(
             landmarks, rotation, (frame.width, frame.height), self.quality_params
         )
         # Pixels on all three axes (MediaPipe's depth is in the x scale).
         deformation = self.shape.measure(frame.t, points * (frame.width, frame.height, frame.width))
-        blendshapes: dict[str, float] = {}
-        if result.face_blendshapes:
-            blendshapes = {c.category_name: float(c.score) for c in result.face_blendshapes[0]}
         return observation(
             self.neutral,
             frame.t,

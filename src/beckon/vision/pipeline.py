@@ -24,6 +24,7 @@ from beckon.vision.face import FaceHint, FaceObservation, FaceTracker, QualityPa
 from beckon.vision.frames import Frame
 from beckon.vision.gestures import GestureEvent
 from beckon.vision.pose import Angles, NeutralParams, NeutralPose
+from beckon.vision.smallface import SmallFaceParams
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +101,8 @@ class VisionPipeline:
     :attr:`FaceStatus` state or hint changes; a hint must persist ``hint_after_s`` to show
     (and to go away), so a face near a limit does not make the screen flicker. A calibrated
     ``profile`` brings the patient's thresholds, neutral pose and resting face; ``verifier`` is
-    the sequence model.
+    the sequence model. ``small_face`` tunes (or turns off) the second look in a crop when the
+    full frame shows no face (:mod:`beckon.vision.smallface`).
     """
 
     def __init__(
@@ -116,6 +118,7 @@ class VisionPipeline:
         engine: EngineParams | None = None,
         on_status: Callable[[FaceStatus], None] | None = None,
         max_timings: int = 100_000,
+        small_face: SmallFaceParams | None = None,
     ) -> None:
         self.profile = profile or GestureProfile()
         self.neutral = NeutralPose(neutral)
@@ -123,7 +126,9 @@ class VisionPipeline:
         if cal.has_neutral:
             noise = Angles(*cal.noise) if any(cal.noise) else None
             self.neutral.set(np.array(cal.neutral_rotation).reshape(3, 3), noise)
-        self.tracker = FaceTracker(model_path, neutral=self.neutral, quality=quality)
+        self.tracker = FaceTracker(
+            model_path, neutral=self.neutral, quality=quality, small_face=small_face
+        )
         self.engine = GestureEngine(self.profile, engine, verifier)
         self.relearn_after_s = relearn_after_s
         self.on_status = on_status
