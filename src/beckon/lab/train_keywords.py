@@ -514,7 +514,7 @@ def embed_all(examples: list[Example], batch: int = 4) -> FloatArray:
 # ------------------------------------------------------------------ model
 
 
-def make_model(seed: int) -> Any:
+def make_model(seed: int, n_classes: int = len(CLASSES)) -> Any:
     import torch
     from torch import nn
 
@@ -532,7 +532,7 @@ def make_model(seed: int) -> Any:
                 nn.Linear(N_EMBEDDINGS * 32, 64),
                 nn.ReLU(),
                 nn.Dropout(0.3),
-                nn.Linear(64, len(CLASSES)),
+                nn.Linear(64, n_classes),
             )
 
         def forward(self, x: Any) -> Any:
@@ -543,16 +543,21 @@ def make_model(seed: int) -> Any:
 
 
 def train(
-    x: FloatArray, y: npt.NDArray[np.int64], w: FloatArray, seed: int, epochs: int = 40
+    x: FloatArray,
+    y: npt.NDArray[np.int64],
+    w: FloatArray,
+    seed: int,
+    epochs: int = 40,
+    n_classes: int = len(CLASSES),
 ) -> Any:
     import torch
 
     torch.manual_seed(seed)
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
-    model = make_model(seed)
-    counts = np.bincount(y, minlength=len(CLASSES)).astype(np.float64)
-    class_w = (counts.sum() / (len(CLASSES) * np.maximum(counts, 1))).astype(np.float32)
+    model = make_model(seed, n_classes)
+    counts = np.bincount(y, minlength=n_classes).astype(np.float64)
+    class_w = (counts.sum() / (n_classes * np.maximum(counts, 1))).astype(np.float32)
     sample_w = torch.tensor(w * class_w[y], dtype=torch.float32)
     xt, yt = torch.tensor(x), torch.tensor(y)
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-3)

@@ -611,16 +611,19 @@ def open_engine(
     language: str,
     model_dir: Path | None = None,
     engine: str = "auto",
+    talk: TalkModel | None = None,
 ) -> Engine:
     """The recogniser for a language: Vosk with the installed model, or for English without
     one, PocketSphinx (logged as a warning; ``engine.note`` says so for the UI).
 
     ``model_dir`` uses a Vosk model folder directly (not checked against the manifest).
+    ``talk``: PocketSphinx's open-mode prior (default ``TalkModel()``; the voice path passes
+    a looser one when the request verifier checks short requests).
     """
     if engine not in ("auto", "vosk", "pocketsphinx"):
         raise ConfigError(f"unknown speech engine {engine!r}; expected auto, vosk or pocketsphinx")
     if engine == "pocketsphinx":
-        return PocketSphinxEngine(catalog, language)
+        return PocketSphinxEngine(catalog, language, talk=talk)
     if model_dir is not None:
         log.info("using the Vosk model in %s (not verified against the manifest)", model_dir)
         return VoskEngine(model_dir, catalog, language)
@@ -636,5 +639,5 @@ def open_engine(
         if language != "en" or engine == "vosk":
             raise
         log.warning("%s", ENGLISH_FALLBACK_NOTE)
-        return PocketSphinxEngine(catalog, language)
+        return PocketSphinxEngine(catalog, language, talk=talk)
     return VoskEngine(path, catalog, language)

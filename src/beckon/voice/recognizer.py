@@ -20,6 +20,14 @@ from beckon.voice.catalog import Catalog, load_catalog
 from beckon.voice.engines import Engine, Mode, open_engine
 from beckon.voice.keywords import KeywordVerifier, open_verifier
 from beckon.voice.matcher import Match, TemplateMatcher
+from beckon.voice.requests_verifier import (
+    CHECKED_TALK,
+    RequestRule,
+    RequestVerifier,
+    judge,
+    needs_request_verdict,
+    open_request_verifier,
+)
 from beckon.voice.vad import (
     SAMPLE_RATE,
     Int16Array,
@@ -62,6 +70,8 @@ class VoicePipeline:
 
     ``verifier`` (English): the speech-embedding answer verifier gives a second opinion on
     yes, no and cancel (``beckon.voice.answers``); the utterance's audio is kept for it.
+    ``request_verifier`` (English, PocketSphinx): a second hearing of short requests in the
+    open mode, which can take one away, never make one (``beckon.voice.requests_verifier``).
     """
 
     def __init__(
@@ -73,10 +83,15 @@ class VoicePipeline:
         answer_matcher: TemplateMatcher | None = None,
         verifier: KeywordVerifier | None = None,
         answer_rule: AnswerRule | None = None,
+        request_verifier: RequestVerifier | None = None,
+        request_rule: RequestRule | None = None,
     ) -> None:
         self.engine = engine
         self.verifier = verifier
         self.answer_rule = answer_rule or AnswerRule()
+        self.request_verifier = request_verifier
+        self.request_rule = request_rule or RequestRule()
+        self._keep_audio = verifier is not None or request_verifier is not None
         self._audio: list[Int16Array] = []
         self.matchers: dict[Mode, TemplateMatcher] = {
             "open": matcher,
@@ -107,11 +122,11 @@ class VoicePipeline:
         for ev in self.segmenter.push(chunk):
             if ev.kind == "start":
                 self._utterance_mode = self.mode
-                self._audio = [ev.audio] if self.verifier else []
+                self._audio = [ev.audio] if self._keep_audio else []
                 self.engine.start()
                 self.engine.accept(ev.audio)
             elif ev.kind == "audio":
-                if self.verifier:
+                if self._keep_audio:
                     self._audio.append(ev.audio)
                 self.engine.accept(ev.audio)
             elif ev.kind == "drop":
@@ -147,8 +162,16 @@ class VoicePipeline:
         return out
 
     def _verify(self, match: Match, alternatives: tuple[str, ...] | list[str]) -> Match:
-        """The answer verifier's second opinion, when there is one and it can matter."""
+        """The verifiers' second opinion, when there is one and it can matter."""
         mode = self._utterance_mode
+        rv = self.request_verifier
+        if (
+            rv is not None
+            and self._audio
+            and mode == "open"
+            and needs_request_verdict(match, self.request_rule)
+        ):
+            return judge(match, rv.verdict(np.concatenate(self._audio)), self.request_rule)
         if self.verifier is None or not self._audio or not needs_verdict(match, mode):
             return match
         verdict = self.verifier.verdict(np.concatenate(self._audio))
@@ -173,13 +196,26 @@ def build_pipeline(
     verifier: bool = True,
 ) -> VoicePipeline:
     """The voice path for one language with the installed models. English gets the answer
-    verifier when its models are installed (``verifier=False``: the decoder alone)."""
+    verifier when its models are installed, and on PocketSphinx the request verifier with the
+    looser open-mode prior it makes safe (``verifier=False``: the decoder alone, strict prior).
+    """
     catalog = catalog or load_catalog()
-    eng = open_engine(catalog, language, model_dir=model_dir, engine=engine)
+    answers = open_verifier() if verifier and language == "en" else None
+    requests = open_request_verifier(answers.embedder) if answers is not None else None
+    eng = open_engine(
+        catalog,
+        language,
+        model_dir=model_dir,
+        engine=engine,
+        talk=CHECKED_TALK if requests is not None else None,
+    )
+    if eng.name != "pocketsphinx":
+        requests = None
     log.info("voice (%s): %s", language, eng.model)
     return VoicePipeline(
         eng,
         TemplateMatcher(catalog, language),
         answer_matcher=TemplateMatcher(catalog, language, codes=catalog.answer_codes()),
-        verifier=open_verifier() if verifier and language == "en" else None,
+        verifier=answers,
+        request_verifier=requests,
     )

@@ -1,0 +1,220 @@
+"""The request verifier: a second hearing of short spoken requests (English, PocketSphinx).
+
+Catalog requests said by Piper and espeak-ng voices the model never heard stay requests
+through the voice path (with the looser prior the verifier makes safe); real-like single
+words that are not requests ("bed", "one") and ordinary sentences give no request; the rule
+can only take a request away, never make one or take an emergency away; and a missing model
+file is named with the way to get it back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from beckon import modelstore
+from beckon.errors import ModelError
+from beckon.lab.voice_synth import Voice, make_clip, speak
+from beckon.voice import requests_verifier
+from beckon.voice.catalog import Catalog
+from beckon.voice.matcher import Match
+from beckon.voice.recognizer import VoicePipeline, build_pipeline
+from beckon.voice.requests_verifier import (
+    CHECKED_TALK,
+    OTHER,
+    RequestRule,
+    RequestVerdict,
+    RequestVerifier,
+    judge,
+    needs_request_verdict,
+)
+from beckon.voice.talk import TalkModel
+from beckon.voice.vad import Int16Array, SileroVad, segment
+
+REPO = Path(__file__).resolve().parents[2]
+PIPER = Voice("piper:joe", 150)
+ESPEAK = Voice("en-us", 150)
+ESPEAK_F = Voice("en-us+f3", 135, 60)
+VOICES = [PIPER, ESPEAK, ESPEAK_F]
+
+
+def _verdict(classes: tuple[str, ...], winner: str, p: float) -> RequestVerdict:
+    rest = (1 - p) / (len(classes) - 1)
+    return RequestVerdict(classes, tuple(p if c == winner else rest for c in classes))
+
+
+CLASSES = (OTHER, "nurse", "water", "toilet", "emergency")
+WATER = Match("water", "water", 1.0, "water")
+RULE = RequestRule(other_veto=0.9)
+
+
+# ------------------------------------------------------------ the rule
+
+
+def test_a_short_request_is_taken_away_only_when_the_verifier_is_sure_of_other() -> None:
+    assert judge(WATER, _verdict(CLASSES, OTHER, 0.95), RULE).intent is None
+    assert "request verifier" in judge(WATER, _verdict(CLASSES, OTHER, 0.95), RULE).reason
+    assert judge(WATER, _verdict(CLASSES, OTHER, 0.85), RULE) == WATER
+    assert judge(WATER, _verdict(CLASSES, "toilet", 0.95), RULE) == WATER
+
+
+def test_the_verifier_never_makes_a_request() -> None:
+    nothing = Match("bed", None, 0.0, None, "too far from every sentence")
+    for winner in CLASSES:
+        assert judge(nothing, _verdict(CLASSES, winner, 0.99), RULE) == nothing
+
+
+def test_answers_emergencies_and_longer_sentences_stay_the_decoders() -> None:
+    sure_other = _verdict(CLASSES, OTHER, 0.99)
+    yes = Match("yes", "yes", 1.0, "yes")
+    emergency = Match("emergency", "emergency", 1.0, "emergency")
+    longer = Match("can i have water", "water", 1.0, "can i have water")
+    for match in (yes, emergency, longer):
+        assert not needs_request_verdict(match, RULE)
+        assert judge(match, sure_other, RULE) == match
+
+
+def test_a_verdict_that_did_not_run_changes_nothing() -> None:
+    assert judge(WATER, RequestVerdict(reason="too long for a short request"), RULE) == WATER
+
+
+# ------------------------------------------------------------ the classifier
+
+
+@pytest.fixture(scope="module")
+def verifier() -> RequestVerifier:
+    return RequestVerifier()
+
+
+def _utterance(text: str, voice: Voice, vad: SileroVad) -> Int16Array:
+    """The utterance as the voice path hands it over: cut from a clip by the VAD."""
+    vad.reset()
+    segs = segment(make_clip(speak(text, voice), None).samples, vad)
+    assert segs, f"the VAD should have heard {text!r}"
+    return max(segs, key=lambda s: len(s.audio)).audio
+
+
+def test_the_shipped_model_knows_the_catalogs_requests(
+    verifier: RequestVerifier, catalog: Catalog
+) -> None:
+    requests = {c for c, i in catalog.intents.items() if i.kind != "control"}
+    assert verifier.classes[0] == OTHER
+    assert set(verifier.classes[1:]) == requests
+
+
+@pytest.mark.parametrize("voice", VOICES, ids=lambda v: v.label)
+@pytest.mark.parametrize("text", ["water", "nurse", "toilet", "move me", "lights", "pain"])
+def test_the_verifier_does_not_take_catalog_requests_away(
+    verifier: RequestVerifier, vad: SileroVad, text: str, voice: Voice
+) -> None:
+    verdict = verifier.verdict(_utterance(text, voice, vad))
+    assert verdict.of(OTHER) < RequestRule().other_veto
+
+
+# ------------------------------------------------------------ the voice path
+
+
+@pytest.fixture
+def english_open(catalog: Catalog, vad: SileroVad) -> VoicePipeline:
+    pipeline = build_pipeline("en", catalog)
+    pipeline.segmenter.vad = vad
+    return pipeline
+
+
+def _heard(pipeline: VoicePipeline, text: str, voice: Voice) -> list[str]:
+    events = pipeline.run(make_clip(speak(text, voice), None).samples)
+    return [e.intent for e in events if e.intent]
+
+
+def test_the_english_voice_path_checks_requests_with_the_looser_prior(
+    english_open: VoicePipeline,
+) -> None:
+    assert english_open.request_verifier is not None
+    assert english_open.engine.talk == CHECKED_TALK  # type: ignore[attr-defined]
+    assert TalkModel() != CHECKED_TALK
+
+
+@pytest.mark.parametrize(
+    ("text", "voice", "intent"),
+    [
+        ("water", PIPER, "water"),
+        ("nurse", PIPER, "nurse"),
+        ("move me", PIPER, "reposition"),
+        ("help", PIPER, "nurse"),
+        ("toilet", ESPEAK, "toilet"),
+        ("bathroom", ESPEAK, "toilet"),
+        ("i'm cold", ESPEAK, "cold"),
+        ("lights", ESPEAK_F, "lights"),
+        ("blanket", ESPEAK_F, "cold"),
+    ],
+)
+def test_catalog_requests_are_accepted_through_the_voice_path(
+    english_open: VoicePipeline, text: str, voice: Voice, intent: str
+) -> None:
+    assert _heard(english_open, text, voice) == [intent]
+
+
+@pytest.mark.parametrize("voice", VOICES, ids=lambda v: v.label)
+@pytest.mark.parametrize(
+    "text", ["bed", "one", "seven", "my daughter is coming to see me", "the weather is nice"]
+)
+def test_other_words_and_sentences_give_no_request_through_the_voice_path(
+    english_open: VoicePipeline, text: str, voice: Voice
+) -> None:
+    assert not set(_heard(english_open, text, voice)) - {"yes", "no", "cancel"}
+
+
+# ------------------------------------------------------------ missing models
+
+
+def test_a_missing_classifier_names_the_file_and_how_to_get_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from beckon import paths
+
+    monkeypatch.setattr(paths, "packaged_models", lambda: tmp_path)
+    with pytest.raises(ModelError) as err:
+        requests_verifier.packaged_classifier()
+    assert "request_kws.onnx" in str(err.value)
+    assert "python -m beckon.lab.train_requests" in str(err.value)
+
+
+def test_without_its_classifier_the_voice_path_keeps_the_strict_prior(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    catalog: Catalog,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def missing() -> Path:
+        raise ModelError("the request verifier request_kws.onnx is missing", "reinstall")
+
+    monkeypatch.setattr(requests_verifier, "packaged_classifier", missing)
+    with caplog.at_level(logging.WARNING):
+        pipeline = build_pipeline("en", catalog)
+    assert pipeline.request_verifier is None
+    assert pipeline.verifier is not None  # the answer verifier does not depend on it
+    assert pipeline.engine.talk == TalkModel()  # type: ignore[attr-defined]
+    assert "request verifier off" in caplog.text and "request_kws.onnx" in caplog.text
+
+
+def test_without_the_embedding_models_there_is_no_request_verifier(
+    monkeypatch: pytest.MonkeyPatch, catalog: Catalog
+) -> None:
+    text = (REPO / "models" / "manifest.toml").read_text(encoding="utf-8")
+    specs = modelstore.parse_manifest(text.replace("openwakeword", "openwakeword_gone"))
+    monkeypatch.setattr(modelstore, "load_manifest", lambda: specs)
+    pipeline = build_pipeline("en", catalog)
+    assert pipeline.request_verifier is None
+    assert pipeline.engine.talk == TalkModel()  # type: ignore[attr-defined]
+
+
+def test_the_shipped_classifier_is_listed_with_its_hash_and_is_small() -> None:
+    path = requests_verifier.packaged_classifier()
+    entry = tomllib.loads((REPO / "models" / "manifest.toml").read_text())["ours"]["request_kws"]
+    assert entry["file"] == path.name == "request_kws.onnx"
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"]
+    assert entry["size"] == path.stat().st_size < 500_000
