@@ -577,11 +577,10 @@ class BedsideService:
         self._frames_seen = True
         self._clock_offset = time.monotonic() - t
         jump = t - before
-        if first and jump < -CLOCK_SLACK_S:
+        if jump < -CLOCK_SLACK_S:
             self.menu.shift(jump)
-            self.menu.restart_scan(t)
-        elif jump < -CLOCK_SLACK_S:
-            self.menu.shift(jump)
+            if first:
+                self.menu.restart_scan(t)
 
     def _update_menu(self) -> None:
         for timed_out in self.menu.expired(self.menu_time()):

@@ -380,6 +380,15 @@ def augment(speech: Int16Array, rng: np.random.Generator, clean: bool = False) -
     return np.round(y * 32767).astype(np.int16)
 
 
+def augmented_copies(
+    speech: Int16Array, label: int, copies: int, source: str, rng: np.random.Generator
+) -> list[Example]:
+    """``copies`` differently augmented examples of one synthetic utterance (``source``
+    names the voice and text, for the logs); each copy draws its own augmentation from
+    ``rng`` in turn, so the examples depend only on the seed."""
+    return [Example(augment(speech, rng), label, 1.0, "", source) for _ in range(copies)]
+
+
 # ------------------------------------------------------------------ data
 
 
@@ -401,8 +410,7 @@ def synthetic_examples(seed: int, espeak_voices: int = 16) -> list[Example]:
             log.info("voice %s: the cut did not match, skipped", voice.label)
             continue
         for (text, label), speech in zip(chosen, pieces, strict=True):
-            for _ in range(2 if label else 1):
-                out.append(Example(augment(speech, rng), label, 1.0, "", f"{voice.label}:{text}"))
+            out += augmented_copies(speech, label, 2 if label else 1, f"{voice.label}:{text}", rng)
         log.info("espeak voice %d: %d examples (%.0f s)", k, len(out), time.time() - began)
     piper_words = set(CONFUSABLE)
     for voice in piper_voices():
@@ -410,8 +418,7 @@ def synthetic_examples(seed: int, espeak_voices: int = 16) -> list[Example]:
             if not label and (text not in piper_words or voice.speed != PIPER_SPEEDS[1]):
                 continue
             speech = speak(text, voice)
-            for _ in range(3 if label else 1):
-                out.append(Example(augment(speech, rng), label, 1.0, "", f"{voice.label}:{text}"))
+            out += augmented_copies(speech, label, 3 if label else 1, f"{voice.label}:{text}", rng)
         log.info("piper %s: %d examples (%.0f s)", voice.label, len(out), time.time() - began)
     return out
 
@@ -433,13 +440,11 @@ def near_answer_examples(seed: int, espeak_voices: int = 8) -> list[Example]:
     for voice in training_voices(rng, espeak_voices):
         pieces = speak_many(texts, voice)
         for text, speech in zip(texts, pieces or [], strict=False):
-            for _ in range(2):
-                out.append(Example(augment(speech, rng), 0, 1.0, "", f"{voice.label}:{text}"))
+            out += augmented_copies(speech, 0, 2, f"{voice.label}:{text}", rng)
     for voice in piper_voices():
         for text in texts:
             speech = speak(text, voice)
-            for _ in range(2):
-                out.append(Example(augment(speech, rng), 0, 1.0, "", f"{voice.label}:{text}"))
+            out += augmented_copies(speech, 0, 2, f"{voice.label}:{text}", rng)
     return out
 
 

@@ -39,7 +39,7 @@ import numpy.typing as npt
 from beckon.lab.train_keywords import (
     Example,
     _embedded,
-    augment,
+    augmented_copies,
     export,
     near_answer_examples,
     piper_voices,
@@ -110,16 +110,14 @@ def request_examples(seed: int, espeak_voices: int = 24) -> list[Example]:
             log.info("voice %s: the cut did not match, skipped", voice.label)
             continue
         for (text, label), speech in zip(texts, pieces, strict=True):
-            for _ in range(2 if label else 1):
-                out.append(Example(augment(speech, rng), label, 1.0, "", f"{voice.label}:{text}"))
+            out += augmented_copies(speech, label, 2 if label else 1, f"{voice.label}:{text}", rng)
         log.info("espeak voice %d: %d examples (%.0f s)", k, len(out), time.time() - began)
     for voice in piper_voices():
         for text, label in texts:
             if text.endswith("!"):
                 continue
             speech = speak(text, voice)
-            for _ in range(2 if label else 1):
-                out.append(Example(augment(speech, rng), label, 1.0, "", f"{voice.label}:{text}"))
+            out += augmented_copies(speech, label, 2 if label else 1, f"{voice.label}:{text}", rng)
         log.info("piper %s: %d examples (%.0f s)", voice.label, len(out), time.time() - began)
     return out
 

@@ -138,18 +138,35 @@ def embedding_paths() -> tuple[Path, Path]:
     return modelstore.require_model("speech_melspec"), modelstore.require_model("speech_embedding")
 
 
-def packaged_classifier() -> Path:
-    """The shipped classifier (``models/answer_kws.onnx``); a ModelError if it is missing."""
+def packaged_classifier(
+    file: str = MODEL_FILE,
+    role: str = "answer verifier",
+    trainer: str = "beckon.lab.train_keywords",
+) -> Path:
+    """A shipped classifier on the speech embedding (``models/answer_kws.onnx`` unless
+    ``file`` names another); a ModelError naming the ``role``, the file and the ``trainer``
+    module that rebuilds it if it is missing."""
     from beckon import paths
 
-    path = Path(str(paths.packaged_models() / MODEL_FILE))
+    path = Path(str(paths.packaged_models() / file))
     if not path.is_file():
         raise ModelError(
-            f"the answer verifier {MODEL_FILE} is missing (looked for {path})",
-            "reinstall Beckon, or rebuild it with `python -m beckon.lab.train_keywords` "
-            "(docs/voice.md)",
+            f"the {role} {file} is missing (looked for {path})",
+            f"reinstall Beckon, or rebuild it with `python -m {trainer}` (docs/voice.md)",
         )
     return path
+
+
+def short_utterance(samples: Int16Array, too_long: str) -> tuple[Int16Array | None, str]:
+    """The utterance framed for the embedding (:func:`fixed_window`), or None and why: no
+    speech, or loud speech longer than :data:`MAX_SPEECH_S` (``too_long`` is that reason),
+    which is no single word or short phrase and is not worth classifying."""
+    a, b = speech_span(samples)
+    if b <= a:
+        return None, "no speech"
+    if (b - a) / SAMPLE_RATE > MAX_SPEECH_S:
+        return None, too_long
+    return fixed_window(samples), ""
 
 
 class KeywordVerifier:
@@ -172,12 +189,10 @@ class KeywordVerifier:
         return np.asarray(out, dtype=np.float32)
 
     def verdict(self, samples: Int16Array) -> KeywordVerdict:
-        a, b = speech_span(samples)
-        if b <= a:
-            return KeywordVerdict("other", 1.0, reason="no speech")
-        if (b - a) / SAMPLE_RATE > MAX_SPEECH_S:
-            return KeywordVerdict("other", 1.0, reason="too long for one answer")
-        probs = self.probabilities(self.embedder.embed(fixed_window(samples)[None, :]))[0]
+        window, why = short_utterance(samples, "too long for one answer")
+        if window is None:
+            return KeywordVerdict("other", 1.0, reason=why)
+        probs = self.probabilities(self.embedder.embed(window[None, :]))[0]
         best = int(np.argmax(probs))
         return KeywordVerdict(CLASSES[best], float(probs[best]), tuple(float(p) for p in probs))
 

@@ -27,18 +27,12 @@ from typing import Any
 import numpy as np
 
 from beckon.errors import ModelError
+from beckon.voice import keywords
 from beckon.voice.catalog import CONTROL_CODES
-from beckon.voice.keywords import (
-    MAX_SPEECH_S,
-    SpeechEmbedder,
-    _session,
-    embedding_paths,
-    fixed_window,
-    speech_span,
-)
+from beckon.voice.keywords import SpeechEmbedder, _session, embedding_paths
 from beckon.voice.matcher import Match, clean_words
 from beckon.voice.talk import TalkModel
-from beckon.voice.vad import SAMPLE_RATE, Int16Array
+from beckon.voice.vad import Int16Array
 
 log = logging.getLogger(__name__)
 
@@ -89,16 +83,7 @@ class RequestVerdict:
 
 def packaged_classifier() -> Path:
     """The shipped classifier (``models/request_kws.onnx``); a ModelError if it is missing."""
-    from beckon import paths
-
-    path = Path(str(paths.packaged_models() / MODEL_FILE))
-    if not path.is_file():
-        raise ModelError(
-            f"the request verifier {MODEL_FILE} is missing (looked for {path})",
-            "reinstall Beckon, or rebuild it with `python -m beckon.lab.train_requests` "
-            "(docs/voice.md)",
-        )
-    return path
+    return keywords.packaged_classifier(MODEL_FILE, "request verifier", "beckon.lab.train_requests")
 
 
 class RequestVerifier:
@@ -120,12 +105,10 @@ class RequestVerifier:
             )
 
     def verdict(self, samples: Int16Array) -> RequestVerdict:
-        a, b = speech_span(samples)
-        if b <= a:
-            return RequestVerdict(reason="no speech")
-        if (b - a) / SAMPLE_RATE > MAX_SPEECH_S:
-            return RequestVerdict(reason="too long for a short request")
-        emb = self.embedder.embed(fixed_window(samples)[None, :])
+        window, why = keywords.short_utterance(samples, "too long for a short request")
+        if window is None:
+            return RequestVerdict(reason=why)
+        emb = self.embedder.embed(window[None, :])
         out = self._clf.run(None, {"embeddings": emb.astype(np.float32)})[0]
         probs = np.asarray(out, dtype=np.float32)[0]
         return RequestVerdict(self.classes, tuple(float(p) for p in probs))
