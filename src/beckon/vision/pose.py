@@ -190,6 +190,15 @@ class NeutralParams:
     the rest, and every later turn read backwards. Not when the pose is where the head was
     first seen before it moved to the first neutral (``origin``): a first gesture begun at
     the first frame, whose rest the head comes back to."""
+    origin_return_ratio: float = 0.6
+    """A first neutral the head went to from where it was first seen (``origin``) and came
+    back from to the origin within ``excursion_max_s`` of leaving it was a first gesture
+    begun at the first frame, made from the rest: the origin then needs only this many times
+    the neutral's dwell (like a frontal rival, ``switch_ratio``), not ``dominance_ratio``,
+    whichever way it lies. Found on a patient resting turned from the camera whose first look
+    up or down began at the first frame: no frontal prior helps pitch, so the look stood as the
+    neutral until the check at ``verify_s`` and every look before it read backwards (the
+    same on frontal faces' looks, and on a first turn away from the camera)."""
     frontal_cap: float = 2.0
     """The most the frontal prior may weigh: a more frontal rival needs at least
     ``switch_ratio / frontal_cap`` of the neutral's dwell however frontal it is. The prior
@@ -315,6 +324,7 @@ class NeutralPose:
         self._final_done = False
         self._result: NeutralResult | None = None
         self._origin: npt.NDArray[np.float64] | None = None
+        self._origin_left: float | None = None
         self.version = 0
 
     @property
@@ -359,6 +369,9 @@ class NeutralPose:
     def _fix(self, result: NeutralResult) -> None:
         if self.version == 0 or self._first_t is None:
             self._origin = self._first_pose(result)
+            self._origin_left = self._last_at(self._origin)
+        else:
+            self._origin_left = None  # the first neutral is gone: origin_return_ratio is moot
         self._result = result
         self.version += 1
         self._samples.clear()
@@ -375,6 +388,28 @@ class NeutralPose:
         if np.max(np.abs(first - (a.pitch, a.yaw, a.roll))) <= self.params.drift_max_deg:
             return None
         return first
+
+    def _last_at(self, pose: npt.NDArray[np.float64] | None) -> float | None:
+        """Time of the last frame seen within ``mode_radius_deg`` of ``pose`` (None if none)."""
+        if pose is None:
+            return None
+        for ts, _, a in reversed(self._recent):
+            if np.max(np.abs(np.array(a) - pose)) <= self.params.mode_radius_deg:
+                return ts
+        return None
+
+    def _back_at_origin(
+        self, ts: npt.NDArray[np.float64], angles: npt.NDArray[np.float64]
+    ) -> npt.NDArray[np.float64] | None:
+        """The origin, if the head came back to it within ``excursion_max_s`` of leaving it
+        for the first neutral (see ``origin_return_ratio``); else None."""
+        if self._origin is None or self._origin_left is None:
+            return None
+        at = np.max(np.abs(angles - self._origin), axis=1) <= self.params.mode_radius_deg
+        back = ts[at & (ts > self._origin_left)]
+        if len(back) == 0 or back[0] - self._origin_left > self.params.excursion_max_s:
+            return None
+        return self._origin
 
     def update(self, t: float, rotation: Matrix | None, quality: float) -> bool:
         """Offer one frame's absolute rotation; returns True when a neutral was just fixed.
@@ -561,6 +596,11 @@ class NeutralPose:
         )
         dwell = near.sum(axis=1).astype(float)
         ratio = np.where(gain > 1.0, p.switch_ratio, p.dominance_ratio)
+        # The head came back to where it was first seen: the first neutral was a gesture.
+        home = self._back_at_origin(ts, angles)
+        if home is not None:
+            at_home = np.max(np.abs(cands - home), axis=1) <= p.mode_radius_deg
+            ratio = np.where(at_home, np.minimum(ratio, p.origin_return_ratio), ratio)
         if final:
             ratio = np.minimum(ratio, p.final_ratio)
         # How many times the neutral's dwell each rival's dwell is, against what it needs.
