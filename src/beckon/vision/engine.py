@@ -68,10 +68,19 @@ def channels(blendshapes: Mapping[str, float], yaw_deg: float | None = None) -> 
     follows it (``FAR_EYE_SHARE``), blended in between ``NEAR_EYE_FROM_DEG`` and
     ``NEAR_EYE_FULL_DEG`` so that the channel does not jump while the head turns.
     jaw: jawOpen. brow: the most raised of inner and outer brows (glasses hide some of them).
+    On a turned face (blended in over the same yaw as the blink) the outer brows count by
+    their mean, not their maximum: MediaPipe reads the far outer brow raised at rest (0.16 to
+    0.20 on ``hopper`` resting 20 degrees to the side, the near one 0.02 to 0.09) and its
+    score swings with small head movements, so the maximum's resting spread set the adapted
+    bar (``EngineParams.adapt_k``) above the brow raise itself (0.22 against 0.18), while the
+    mean keeps both brows' rise and halves the far brow's noise.
     """
     b = blendshapes
     left, right = b.get("eyeBlinkLeft", 0.0), b.get("eyeBlinkRight", 0.0)
+    inner = b.get("browInnerUp", 0.0)
+    outer_l, outer_r = b.get("browOuterUpLeft", 0.0), b.get("browOuterUpRight", 0.0)
     blink = min(left, right)
+    brow = max(inner, outer_l, outer_r)
     if yaw_deg is not None:
         w = (abs(yaw_deg) - NEAR_EYE_FROM_DEG) / (NEAR_EYE_FULL_DEG - NEAR_EYE_FROM_DEG)
         if w > 0.0:
@@ -79,13 +88,8 @@ def channels(blendshapes: Mapping[str, float], yaw_deg: float | None = None) -> 
             near, far = (right, left) if yaw_deg > 0 else (left, right)
             seen = max(blink, min(near, far / FAR_EYE_SHARE))
             blink += min(1.0, w) * (seen - blink)
-    return {
-        "blink": blink,
-        "jaw": b.get("jawOpen", 0.0),
-        "brow": max(
-            b.get("browInnerUp", 0.0), b.get("browOuterUpLeft", 0.0), b.get("browOuterUpRight", 0.0)
-        ),
-    }
+            brow += min(1.0, w) * (max(inner, 0.5 * (outer_l + outer_r)) - brow)
+    return {"blink": blink, "jaw": b.get("jawOpen", 0.0), "brow": brow}
 
 
 class Verifier(Protocol):
