@@ -399,17 +399,27 @@ class NeutralPose:
         return None
 
     def _back_at_origin(
-        self, ts: npt.NDArray[np.float64], angles: npt.NDArray[np.float64]
+        self,
+        ts: npt.NDArray[np.float64],
+        angles: npt.NDArray[np.float64],
+        current: npt.NDArray[np.float64],
     ) -> npt.NDArray[np.float64] | None:
-        """The origin, if the head came back to it within ``excursion_max_s`` of leaving it
-        for the first neutral (see ``origin_return_ratio``); else None."""
+        """Where the head dwells at the origin (the median of its frames there), if it came
+        back to it within ``excursion_max_s`` of leaving it for the first neutral (see
+        ``origin_return_ratio``) and that pose lies further than ``drift_max_deg`` from the
+        neutral (a first gesture is at least that large: a signer's head moving 5 to 8 degrees
+        at rest is not one, and moving the neutral that far reads as a swing); else None."""
+        p = self.params
         if self._origin is None or self._origin_left is None:
             return None
-        at = np.max(np.abs(angles - self._origin), axis=1) <= self.params.mode_radius_deg
+        at = np.max(np.abs(angles - self._origin), axis=1) <= p.mode_radius_deg
         back = ts[at & (ts > self._origin_left)]
-        if len(back) == 0 or back[0] - self._origin_left > self.params.excursion_max_s:
+        if len(back) == 0 or back[0] - self._origin_left > p.excursion_max_s:
             return None
-        return self._origin
+        home = np.asarray(np.median(angles[at], axis=0), dtype=np.float64)
+        if np.max(np.abs(home - current)) <= p.drift_max_deg:
+            return None
+        return home
 
     def update(self, t: float, rotation: Matrix | None, quality: float) -> bool:
         """Offer one frame's absolute rotation; returns True when a neutral was just fixed.
@@ -597,7 +607,7 @@ class NeutralPose:
         dwell = near.sum(axis=1).astype(float)
         ratio = np.where(gain > 1.0, p.switch_ratio, p.dominance_ratio)
         # The head came back to where it was first seen: the first neutral was a gesture.
-        home = self._back_at_origin(ts, angles)
+        home = self._back_at_origin(ts, angles, current)
         if home is not None:
             at_home = np.max(np.abs(cands - home), axis=1) <= p.mode_radius_deg
             ratio = np.where(at_home, np.minimum(ratio, p.origin_return_ratio), ratio)
