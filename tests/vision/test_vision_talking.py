@@ -13,10 +13,10 @@ from dataclasses import replace
 
 import pytest
 
+from beckon.profile import Calibration, GestureProfile
 from beckon.vision.engine import EngineParams, GestureEngine
 from beckon.vision.gestures import GestureEvent
 from beckon.vision.talking import jaw_flickers
-from tests.vision.test_vision_engine import calibrated
 from tests.vision.traces import Patient, Wave, sine
 
 SMALL_TURNED_QUALITY = 0.65
@@ -47,6 +47,12 @@ def talker(sway_deg: float, jaw_rise: float, seconds: float = 8.0) -> Patient:
         noise_score=0.001,
         quality=SMALL_TURNED_QUALITY,
     )
+
+
+def calibrated() -> GestureProfile:
+    """The default profile with the resting expression scores and the head's jitter known."""
+    rest = {"blink": 0.05, "jaw": 0.02, "brow": 0.05}
+    return replace(GestureProfile(), calibration=Calibration(noise=(0.2, 0.1, 0.1), rest=rest))
 
 
 def run(patient: Patient, seconds: float, params: EngineParams | None = None) -> list[GestureEvent]:
