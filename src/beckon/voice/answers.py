@@ -16,9 +16,7 @@ opposite:
   answers.
 
 The thresholds were chosen on the real tune recordings with models that had not seen the
-speaker (docs/voice.md, "The answer verifier" and "Three heads for the answer verifier"):
-the verifier is now the mean of three heads, whose probabilities are less extreme than one
-head's, so it vetoes at "other" 0.5 and supplies an answer from 0.92.
+speaker (docs/voice.md, "The answer verifier").
 """
 
 from __future__ import annotations
@@ -37,8 +35,8 @@ class AnswerRule:
     """Thresholds on the verifier's probabilities (0 to 1; above 1 turns a step off)."""
 
     veto: float = 0.5
-    other_veto: float = 0.5
-    accept: float = 0.92
+    other_veto: float = 0.7
+    accept: float = 0.95
     max_words: int = 3
 
 
