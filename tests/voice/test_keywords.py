@@ -22,10 +22,12 @@ from beckon.lab.voice_synth import Voice, make_clip, speak
 from beckon.voice import keywords
 from beckon.voice.answers import AnswerRule, answers_heard, combine
 from beckon.voice.catalog import Catalog
+from beckon.voice.engines import PocketSphinxEngine
 from beckon.voice.keywords import CLASSES, KeywordVerdict, KeywordVerifier, fixed_window
 from beckon.voice.matcher import Match, TemplateMatcher
 from beckon.voice.recognizer import VoicePipeline, build_pipeline
 from beckon.voice.vad import SAMPLE_RATE, SileroVad, segment
+from tests.helpers.voice import fresh_english
 
 REPO = Path(__file__).resolve().parents[2]
 PIPER = Voice("piper:joe", 150)
@@ -151,9 +153,10 @@ def test_requests_and_emergencies_stay_the_decoders() -> None:
 
 
 @pytest.fixture
-def english_answer(catalog: Catalog, vad: SileroVad) -> VoicePipeline:
-    pipeline = build_pipeline("en", catalog)
-    pipeline.segmenter.vad = vad
+def english_answer(
+    catalog: Catalog, vad: SileroVad, english_engine: PocketSphinxEngine
+) -> VoicePipeline:
+    pipeline = fresh_english(catalog, vad, english_engine)
     pipeline.set_mode("answer")
     return pipeline
 
