@@ -19,7 +19,7 @@ from beckon.voice.answers import AnswerRule, answers_heard, combine, needs_verdi
 from beckon.voice.catalog import Catalog, load_catalog
 from beckon.voice.engines import Engine, Mode, open_engine
 from beckon.voice.keywords import KeywordVerifier, open_verifier
-from beckon.voice.matcher import Match, TemplateMatcher
+from beckon.voice.matcher import EdgeRule, Match, TemplateMatcher
 from beckon.voice.requests_verifier import (
     CHECKED_TALK,
     RequestRule,
@@ -212,9 +212,12 @@ def build_pipeline(
     if eng.name != "pocketsphinx":
         requests = None
     log.info("voice (%s): %s", language, eng.model)
+    # The edge rule only where the decoder's own language model is the catalog-or-talk one
+    # (PocketSphinx); Vosk's grammar loop puts decoy words beside catalog sentences in talk.
+    edge = EdgeRule() if eng.name == "pocketsphinx" else None
     return VoicePipeline(
         eng,
-        TemplateMatcher(catalog, language),
+        TemplateMatcher(catalog, language, edge=edge),
         answer_matcher=TemplateMatcher(catalog, language, codes=catalog.answer_codes()),
         verifier=answers,
         request_verifier=requests,
