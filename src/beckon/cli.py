@@ -424,9 +424,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_bedside(args: argparse.Namespace) -> int:
-    from beckon.bedside.events import describe
-    from beckon.bedside.host import BedsideHost, CameraSpec, MicSpec
-    from beckon.bedside.service import BedsideService
     from beckon.config import load_bedside
 
     if args.audio and not args.headless:
@@ -443,8 +440,33 @@ def cmd_bedside(args: argparse.Namespace) -> int:
             "bedside.camera": args.camera,
         },
     )
-    if not args.headless:
-        return _bedside_window(args, settings)
+    lock = _exclusive_bedside(settings)
+    try:
+        if not args.headless:
+            return _bedside_window(args, settings)
+        return _bedside_headless(args, settings)
+    finally:
+        lock.release()
+
+
+def _exclusive_bedside(settings: Any) -> Any:
+    """One bedside service per bed on this machine: a second one would send the same requests
+    and fight the first over the broker session (beckon/instance.py)."""
+    from beckon.instance import InstanceLock
+
+    return InstanceLock(
+        settings.bedside.outbox_path(),
+        "bedside service",
+        "stop it first (systemctl stop beckon-bedside, or beckon-bedside-headless); each bed "
+        "runs one bedside service",
+    )
+
+
+def _bedside_headless(args: argparse.Namespace, settings: Any) -> int:
+    from beckon.bedside.events import describe
+    from beckon.bedside.host import BedsideHost, CameraSpec, MicSpec
+    from beckon.bedside.service import BedsideService
+
     cfg = settings.bedside
     service = BedsideService(settings)
     service.listeners.append(lambda e: log.info("bedside: %s", describe(e)))
@@ -950,8 +972,9 @@ def _add_hospital_commands(sub: Any) -> None:
     doctor.add_argument(
         "--no-broker",
         action="store_true",
-        help="skip the broker, clock and other-side checks (with the shipped broker config, "
-        "the doctor's login briefly replaces the running service's connection)",
+        help="skip the broker, clock and other-side checks (skipped anyway while this "
+        "machine's service runs: logging in with its credentials would take over its "
+        "connection)",
     )
     doctor.add_argument("--json", action="store_true", help="print the results as JSON")
     doctor.set_defaults(func=cmd_doctor)

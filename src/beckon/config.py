@@ -17,7 +17,7 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args, get_origin
 from urllib.parse import urlsplit
 
 from beckon import paths
@@ -146,7 +146,10 @@ class StationSettings:
     source: str = "<defaults>"
 
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
 
 _SECTIONS: dict[str, dict[str, type]] = {
     "bedside": {"bedside": BedsideConfig, "broker": BrokerConfig},
@@ -236,7 +239,7 @@ class _EnvValue:
 
 def _build(cls: type[T], table: Mapping[str, Any], source: str, section: str) -> T:
     hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    fields = {f.name: f for f in dataclasses.fields(cls)}
     for key in table:
         if key not in fields:
             raise ConfigError(

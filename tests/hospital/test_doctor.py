@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,8 +28,10 @@ from beckon.cli import main
 from beckon.config import load_bedside
 from beckon.doctor import Check
 from beckon.doctor.run import bedside_checks
+from beckon.instance import holder
 from beckon.lab import synthetic
 from beckon.messaging import protocol as p
+from beckon.station.exclusive import DatabaseLock
 from beckon.station.service import StationService
 from beckon.voice.audio import SAMPLE_RATE, write_wav
 from tests.helpers.hospital import Site, bed_settings, installed, station_settings, wait
@@ -387,3 +392,107 @@ def test_no_broker_leaves_the_running_service_alone(
     outcomes = {c["name"]: c["outcome"] for c in out["checks"]}
     assert outcomes["broker"] == outcomes["clock"] == outcomes["station"] == "skip"
     assert outcomes["models"] == outcomes["disk"] == "pass"
+
+
+def _bed12_connections(site: Site) -> list[str]:
+    """The broker's own log lines about bed 12's client id (bound to its username)."""
+    log = (site.broker.folder / "mosquitto.log").read_text(errors="replace")
+    return [line for line in log.splitlines() if "general/icu-3/bed/12" in line]
+
+
+def _bedside(config: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "beckon", "bedside", "--headless", "--config", str(config)],
+        env=os.environ | env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.mark.mqtt
+def test_the_doctor_stays_off_the_broker_while_this_machines_bedside_runs(
+    site: Site,
+    installed_models: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The shipped broker binds client ids to usernames, so a doctor logging in as the bed
+    would take over the running service's session (the bed would say DUPLICATE BED). The
+    service's lock on its outbox tells the doctor it runs here; a second service for the same
+    bed refuses to start; once the service is stopped, the doctor checks the broker again."""
+    folder = site.device("bed-general-icu-3-12")
+    outbox = tmp_path / "outbox-12.sqlite3"
+    overrides = installed(folder) | {"bedside.outbox": str(outbox)}
+    env = {"BECKON_" + key.replace(".", "_").upper(): value for key, value in overrides.items()}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    config = folder / "bedside.toml"
+    service = _bedside(config, env)
+    try:
+        assert wait(lambda: any("New client" in line for line in _bed12_connections(site)), 60), (
+            site.broker.log_text()
+        )
+        assert holder(outbox) == str(service.pid)
+
+        code, checks = doctor(capsys, "bedside", "--config", str(config))
+        assert {n: checks[n].outcome for n in ("disk", "broker", "clock", "station")} == {
+            "disk": "pass",
+            "broker": "skip",
+            "clock": "skip",
+            "station": "skip",
+        }, checks
+        assert f"pid {service.pid}" in checks["broker"].detail
+        assert "systemctl stop beckon-bedside" in checks["broker"].detail
+        assert code == 0, checks
+
+        second = subprocess.run(
+            [sys.executable, "-m", "beckon", "bedside", "--headless", "--config", str(config)],
+            env=os.environ | env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert second.returncode != 0
+        assert f"another bedside service (pid {service.pid})" in second.stderr, second.stderr
+        assert "systemctl stop beckon-bedside" in second.stderr
+
+        # The running service kept its one connection all along.
+        lines = _bed12_connections(site)
+        assert sum("New client" in line for line in lines) == 1, lines
+        assert not any("already connected" in line for line in lines), lines
+        assert service.poll() is None, service.stderr.read() if service.stderr else ""
+    finally:
+        service.terminate()
+        service.wait(60)
+
+    assert holder(outbox) is None  # the kernel dropped the lock with the process
+    code, checks = doctor(capsys, "bedside", "--config", str(config))
+    assert checks["broker"].outcome == "pass", checks["broker"]
+
+
+@pytest.mark.mqtt
+def test_the_station_doctor_stays_off_the_broker_while_this_machines_station_runs(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = site.device("station-general-icu-3")
+    for key, value in installed(folder).items():
+        monkeypatch.setenv("BECKON_" + key.replace(".", "_").upper(), value)
+    database = tmp_path / "state" / "station.sqlite3"
+    monkeypatch.setenv("BECKON_STATION_DATABASE", str(database))
+    config = str(folder / "station.toml")
+    served = DatabaseLock(database)  # what `beckon station` holds while it serves
+    try:
+        code, checks = doctor(capsys, "station", "--config", config)
+    finally:
+        served.release()
+    assert {n: checks[n].outcome for n in ("broker", "clock", "beds")} == dict.fromkeys(
+        ("broker", "clock", "beds"), "skip"
+    ), checks
+    assert f"pid {os.getpid()}" in checks["broker"].detail
+    assert "systemctl stop beckon-station" in checks["broker"].detail
+    assert code == 0
+
+    code, checks = doctor(capsys, "station", "--config", config)
+    assert checks["broker"].outcome == "pass", checks["broker"]

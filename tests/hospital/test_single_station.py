@@ -3,12 +3,14 @@ another name online on the broker, or the same database held on this machine."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from beckon import instance
 from beckon.background import Background
 from beckon.config import BrokerConfig, StationConfig, StationSettings
 from beckon.errors import BeckonError
@@ -57,12 +59,15 @@ def test_a_second_station_for_a_unit_refuses_to_start(
 
 def test_the_same_database_cannot_be_served_twice_on_one_machine(tmp_path: Path) -> None:
     database = tmp_path / "station.sqlite3"
+    assert instance.holder(database) is None  # never started here: no lock file
     held = DatabaseLock(database)
     try:
+        assert instance.holder(database) == str(os.getpid())  # what `beckon doctor` asks
         with pytest.raises(BeckonError, match=r"another station service \(pid \d+\)"):
             DatabaseLock(database)
     finally:
         held.release()
+    assert instance.holder(database) is None
     DatabaseLock(database).release()  # free again once released (or its holder died)
 
 
@@ -83,8 +88,10 @@ def test_a_killed_holder_frees_the_database(tmp_path: Path) -> None:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         with pytest.raises(BeckonError):
             DatabaseLock(database)
+        assert instance.holder(database) == "unknown"  # held, no pid written
         holder.kill()
         holder.wait(10)
+        assert instance.holder(database) is None
         DatabaseLock(database).release()
     finally:
         if holder.poll() is None:

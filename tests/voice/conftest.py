@@ -13,8 +13,10 @@ import shutil
 import pytest
 
 from beckon.voice.catalog import Catalog, load_catalog
+from beckon.voice.engines import PocketSphinxEngine
 from beckon.voice.recognizer import VoicePipeline, build_pipeline
 from beckon.voice.vad import SileroVad
+from tests.helpers.voice import fresh_english
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -43,10 +45,14 @@ def korean(catalog: Catalog, vad: SileroVad) -> VoicePipeline:
     return pipeline
 
 
+@pytest.fixture(scope="session")
+def english_engine(catalog: Catalog) -> PocketSphinxEngine:
+    """The English engine, opened once per session (its dictionary takes seconds to load)."""
+    engine = build_pipeline("en", catalog).engine
+    assert isinstance(engine, PocketSphinxEngine)
+    return engine
+
+
 @pytest.fixture
-def english(catalog: Catalog, vad: SileroVad) -> VoicePipeline:
-    """A fresh PocketSphinx pipeline per test (it loads in a fraction of a second), so that
-    its live cepstral normalisation starts from the same state whichever test runs first."""
-    pipeline = build_pipeline("en", catalog)
-    pipeline.segmenter.vad = vad
-    return pipeline
+def english(catalog: Catalog, vad: SileroVad, english_engine: PocketSphinxEngine) -> VoicePipeline:
+    return fresh_english(catalog, vad, english_engine)

@@ -15,8 +15,7 @@ from beckon.lab.voice_synth import Voice, make_clip, speak
 from beckon.voice.catalog import Catalog
 from beckon.voice.engines import BRITISH_PRONUNCIATIONS, PocketSphinxEngine
 from beckon.voice.matcher import EDGE_REASON, EdgeRule
-from beckon.voice.recognizer import VoicePipeline, build_pipeline
-from beckon.voice.vad import SileroVad
+from beckon.voice.recognizer import VoicePipeline
 
 # Voices the bench (beckon.lab.voice_bench.VOICES) does not use.
 GB_F = Voice("en-gb+f2", 150, 55)
@@ -25,10 +24,9 @@ US_M = Voice("en-us+m1", 140, 50)
 
 
 @pytest.fixture
-def english_open(catalog: Catalog, vad: SileroVad) -> VoicePipeline:
-    pipeline = build_pipeline("en", catalog)
-    pipeline.segmenter.vad = vad
-    return pipeline
+def english_open(english: VoicePipeline) -> VoicePipeline:
+    """The product's English path (the session's engine, reset: tests/voice/conftest.py)."""
+    return english
 
 
 def _events(pipeline: VoicePipeline, text: str, voice: Voice) -> list[tuple[str | None, str]]:

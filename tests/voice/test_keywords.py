@@ -22,10 +22,12 @@ from beckon.lab.voice_synth import Voice, make_clip, speak
 from beckon.voice import keywords
 from beckon.voice.answers import AnswerRule, answers_heard, combine
 from beckon.voice.catalog import Catalog
+from beckon.voice.engines import PocketSphinxEngine
 from beckon.voice.keywords import CLASSES, KeywordVerdict, KeywordVerifier, fixed_window
 from beckon.voice.matcher import Match, TemplateMatcher
 from beckon.voice.recognizer import VoicePipeline, build_pipeline
 from beckon.voice.vad import SAMPLE_RATE, SileroVad, segment
+from tests.helpers.voice import fresh_english
 
 REPO = Path(__file__).resolve().parents[2]
 PIPER = Voice("piper:joe", 150)
@@ -151,9 +153,10 @@ def test_requests_and_emergencies_stay_the_decoders() -> None:
 
 
 @pytest.fixture
-def english_answer(catalog: Catalog, vad: SileroVad) -> VoicePipeline:
-    pipeline = build_pipeline("en", catalog)
-    pipeline.segmenter.vad = vad
+def english_answer(
+    catalog: Catalog, vad: SileroVad, english_engine: PocketSphinxEngine
+) -> VoicePipeline:
+    pipeline = fresh_english(catalog, vad, english_engine)
     pipeline.set_mode("answer")
     return pipeline
 
@@ -297,3 +300,66 @@ def test_the_trainer_refuses_score_parts_and_a_train_part_that_shares_a_tune_spe
     assert "another part than --tune" in err
     assert "shares speakers" in err and "aaaa1111" in err and "cccc3333" not in err
     assert not (tmp_path / "model.onnx").exists()
+
+
+def test_a_paced_copy_is_another_pace_and_pitch_never_the_same_one() -> None:
+    """Speed perturbation for the real recordings: each copy is 0.85 to 1.15 times as fast
+    (never within 3% of the original, which would add nothing), the same for the same seed."""
+    from beckon.lab.train_keywords import _paced_copy
+
+    speech = speak("yes", PIPER)
+    rng = np.random.default_rng(0)
+    ratios = []
+    for _ in range(40):
+        copy = _paced_copy(speech, rng)
+        assert copy.dtype == np.int16
+        ratios.append(len(speech) / len(copy))
+    assert all(0.84 <= r <= 1.16 and abs(r - 1.0) >= 0.029 for r in ratios)
+    assert min(ratios) < 0.95 and max(ratios) > 1.05  # both ways
+    again = _paced_copy(speech, np.random.default_rng(0))
+    assert np.array_equal(again, _paced_copy(speech, np.random.default_rng(0)))
+
+
+def test_real_recordings_get_paced_copies_after_their_noisy_ones(
+    tmp_path: Path, vad: SileroVad
+) -> None:
+    """``paced`` adds copies and changes nothing else: the clean example and the noisy copies
+    are those of a run without it (a model trained before keeps its recipe)."""
+    from beckon.lab.train_keywords import real_examples
+    from beckon.voice.audio import write_wav
+
+    part = tmp_path / "tune"
+    part.mkdir()
+    write_wav(part / "yes_0.wav", make_clip(speak("yes", PIPER), None).samples)
+    (part / "labels.csv").write_text(
+        "file,language,expected,group\nyes_0.wav,en,yes,control word\n", encoding="utf-8"
+    )
+    plain = real_examples(part, seed=0)
+    paced = real_examples(part, seed=0, paced=2)
+    assert len(plain) == 3 and len(paced) == 5
+    assert {e.label for e in paced} == {CLASSES.index("yes")}
+    for a, b in zip(plain, paced[:3], strict=True):
+        assert np.array_equal(a.audio, b.audio) and a.weight == b.weight
+    assert [e.weight for e in paced] == [3.0, 1.5, 1.5, 1.5, 1.5]
+    clean = len(paced[0].audio)
+    assert all(abs(len(e.audio) / clean - 1.0) > 0.02 for e in paced[3:])
+
+
+def test_several_heads_are_one_file_that_gives_their_mean(tmp_path: Path) -> None:
+    """``--heads N``: N models from successive seeds averaged inside one ONNX file with the
+    verifier's own input and output, so the voice path loads it as it loads one model."""
+    from beckon.lab.train_keywords import export, predict, train, train_heads
+    from beckon.voice.keywords import EMBEDDING_SIZE, N_EMBEDDINGS
+
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((64, N_EMBEDDINGS, EMBEDDING_SIZE)).astype(np.float32)
+    y = rng.integers(0, len(CLASSES), 64).astype(np.int64)
+    w = np.ones(64, dtype=np.float32)
+    mean = train_heads(x, y, w, seed=3, epochs=2, heads=2)
+    members = [train(x, y, w, seed=s, epochs=2) for s in (3, 4)]
+    expected = (predict(members[0], x) + predict(members[1], x)) / 2
+    assert np.allclose(predict(mean, x), expected, atol=1e-6)
+    export(mean, tmp_path / "mean.onnx", {"classes": ",".join(CLASSES)})
+    loaded = KeywordVerifier(tmp_path / "mean.onnx")
+    assert np.allclose(loaded.probabilities(x), expected, atol=1e-5)
+    assert not np.allclose(predict(members[0], x), expected, atol=1e-3)  # two different heads

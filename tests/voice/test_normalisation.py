@@ -7,6 +7,8 @@ mean. Real PocketSphinx, espeak-ng and Piper speech."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -14,8 +16,9 @@ from beckon.lab.voice_synth import Voice, make_clip, speak
 from beckon.voice.catalog import Catalog
 from beckon.voice.engines import PocketSphinxEngine
 from beckon.voice.matcher import TemplateMatcher
-from beckon.voice.recognizer import VoicePipeline
+from beckon.voice.recognizer import VoiceEvent, VoicePipeline, build_pipeline
 from beckon.voice.vad import Int16Array, SileroVad, chunks
+from tests.helpers.voice import fresh_english
 
 PIPER = Voice("piper:joe", 150)
 EN = Voice("en-us", 150)
@@ -118,3 +121,36 @@ def test_past_its_first_part_an_utterance_is_decoded_as_it_comes(catalog: Catalo
     assert first == "can i have some water please"
     _decode(engine, _scaled(make_clip(speak("the weather is nice", EN_GB), None).samples, 3.0))
     assert _decode(engine, sentence) == first
+
+
+def test_a_reset_engine_decodes_like_a_newly_opened_one(
+    catalog: Catalog, vad: SileroVad, english_engine: PocketSphinxEngine
+) -> None:
+    """With the running mean (the default), what an utterance decodes to depends on the
+    utterances before it; ``reset()`` undoes exactly that, which is what lets the test suite
+    share one engine instead of opening PocketSphinx for each test (tests/helpers/voice.py)."""
+    clips = [
+        make_clip(speak(text, voice), None).samples
+        for text, voice in [("i need water", EN), ("the weather is nice", EN)]
+    ]
+    talk = make_clip(speak("my daughter is coming to see me this afternoon", EN_F), None).samples
+
+    def decoded(pipeline: VoicePipeline, samples: Int16Array) -> list[VoiceEvent]:
+        return [dataclasses.replace(e, decode_s=0.0) for e in pipeline.run(samples)]
+
+    def heard(events: list[VoiceEvent]) -> list[tuple[str, float, str | None]]:
+        return [(e.text, e.score, e.intent) for e in events]
+
+    newly_opened, after_talk, after_reset = [], [], []
+    for samples in clips:
+        pipeline = build_pipeline("en", catalog)
+        pipeline.segmenter.vad = vad
+        newly_opened.append(decoded(pipeline, samples))
+        shared = fresh_english(catalog, vad, english_engine)
+        shared.run(talk)
+        after_talk.append(heard(decoded(shared, samples)))
+        after_reset.append(decoded(fresh_english(catalog, vad, english_engine), samples))
+    assert after_reset == newly_opened
+    # The earlier talk does change what is heard: without reset() the tests would depend on
+    # their order.
+    assert after_talk != [heard(events) for events in newly_opened]

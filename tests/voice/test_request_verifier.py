@@ -21,6 +21,7 @@ from beckon.errors import ModelError
 from beckon.lab.voice_synth import Voice, make_clip, speak
 from beckon.voice import requests_verifier
 from beckon.voice.catalog import Catalog
+from beckon.voice.engines import PocketSphinxEngine
 from beckon.voice.matcher import EDGE_REASON, Match
 from beckon.voice.recognizer import VoicePipeline, build_pipeline
 from beckon.voice.requests_verifier import (
@@ -34,6 +35,7 @@ from beckon.voice.requests_verifier import (
 )
 from beckon.voice.talk import TalkModel
 from beckon.voice.vad import Int16Array, SileroVad, segment
+from tests.helpers.voice import fresh_english
 
 REPO = Path(__file__).resolve().parents[2]
 PIPER = Voice("piper:joe", 150)
@@ -129,9 +131,10 @@ def test_the_verifier_does_not_take_catalog_requests_away(
 
 
 @pytest.fixture
-def english_open(catalog: Catalog, vad: SileroVad) -> VoicePipeline:
-    pipeline = build_pipeline("en", catalog)
-    pipeline.segmenter.vad = vad
+def english_open(
+    catalog: Catalog, vad: SileroVad, english_engine: PocketSphinxEngine
+) -> VoicePipeline:
+    pipeline = fresh_english(catalog, vad, english_engine)
     return pipeline
 
 

@@ -14,6 +14,7 @@ from beckon.doctor.remote import (
     check_station_seen,
     probe_broker,
 )
+from beckon.instance import holder
 from beckon.messaging import protocol as p
 
 
@@ -46,6 +47,12 @@ def bedside_checks(
     checks.append(check_disk(cfg.outbox_path(), "outbox"))
     if not broker:
         return [*checks, *_no_broker(("broker", "clock", "station"))]
+    running = holder(cfg.outbox_path())
+    if running is not None:
+        return [
+            *checks,
+            *_service_running(("broker", "clock", "station"), "bedside", running, "beckon-bedside"),
+        ]
     probe = probe_broker(
         settings.broker,
         f"beckon-doctor.{cfg.site}.{cfg.unit}.{cfg.bed}",
@@ -66,6 +73,21 @@ def _no_broker(names: tuple[str, ...]) -> list[Check]:
     return [skipped(name, "not checked (--no-broker)") for name in names]
 
 
+def _service_running(names: tuple[str, ...], role: str, pid: str, unit: str) -> list[Check]:
+    """The service is running on this machine with the same credentials: the broker binds
+    client ids to usernames, so the doctor's login would take over the service's connection
+    (the bed would say DUPLICATE BED and stay offline for a while; a station would drop off
+    its unit). Its own screen and log show the connection; the doctor stays away."""
+    detail = (
+        f"not checked: the {role} service (pid {pid}) is running here with these credentials, "
+        f"and logging in as it would take over its connection; see its screen or "
+        f"`journalctl -u {unit}`, or stop it (systemctl stop {unit}) and run the doctor again"
+    )
+    return [skipped(names[0], detail)] + [
+        skipped(name, f"not checked: the {role} service is running") for name in names[1:]
+    ]
+
+
 def station_checks(
     settings: StationSettings, *, listen_s: float = 3.0, broker: bool = True
 ) -> list[Check]:
@@ -77,6 +99,12 @@ def station_checks(
         checks = [check_disk(cfg.database_path(), "request database")]
     if not broker:
         return [*checks, *_no_broker(("broker", "clock", "beds"))]
+    running = None if cfg.store else holder(cfg.database_path())
+    if running is not None:
+        return [
+            *checks,
+            *_service_running(("broker", "clock", "beds"), "station", running, "beckon-station"),
+        ]
     subscriptions = [p.Topics.bed_filter(cfg.site, unit, "status") for unit in cfg.units]
     probe = probe_broker(
         settings.broker, f"beckon-doctor.{cfg.site}.{cfg.name}", subscriptions, listen_s

@@ -454,12 +454,19 @@ def speaker_of(path: Path) -> str:
 
 
 def real_examples(
-    tune: Path, seed: int, weight: float = 3.0, copies: int = 2, keep_speakers: bool = True
+    tune: Path,
+    seed: int,
+    weight: float = 3.0,
+    copies: int = 2,
+    keep_speakers: bool = True,
+    paced: int = 0,
 ) -> list[Example]:
     """The tune part's English recordings cut by the VAD; yes/no/cancel clips give their
-    longest utterance, every utterance of the others is "other". Each one clean and
-    ``copies`` times augmented. Without ``keep_speakers`` the examples name no speaker, so
-    no fold ever holds them out (a train part)."""
+    longest utterance, every utterance of the others is "other". Each one clean, ``copies``
+    times with noise and ``paced`` times also sped up or slowed down (``_paced_copy``: a
+    voice a little higher and faster, or lower and slower, as another speaker's would be).
+    Without ``keep_speakers`` the examples name no speaker, so no fold ever holds them out
+    (a train part)."""
     from beckon.lab.voice_recordings import load_labels
 
     rng = np.random.default_rng(seed + (1 if keep_speakers else 3))
@@ -482,6 +489,9 @@ def real_examples(
             for _ in range(copies):
                 noisy = _noisy_copy(seg.audio, rng)
                 out.append(Example(noisy, label, weight / 2, spk, str(item.path)))
+            for _ in range(paced):
+                noisy = _noisy_copy(_paced_copy(seg.audio, rng), rng)
+                out.append(Example(noisy, label, weight / 2, spk, str(item.path)))
     return out
 
 
@@ -501,6 +511,19 @@ def _noisy_copy(audio: Int16Array, rng: np.random.Generator) -> Int16Array:
     start = int(rng.integers(0, len(_NOISE) - len(x)))
     x = x + _NOISE[start : start + len(x)] * np.sqrt(np.mean(x**2) / 10 ** (snr / 10))
     return np.round(np.clip(x, -0.99, 0.99) * 32767).astype(np.int16)
+
+
+def _paced_copy(
+    audio: Int16Array, rng: np.random.Generator, low: float = 0.85, high: float = 1.15
+) -> Int16Array:
+    """The utterance resampled by a factor of ``low`` to ``high`` (never within 3% of 1):
+    pitch, formants and pace move together, the usual speed perturbation that makes a few
+    real speakers stand for more. The VAD's pre-roll and tail keep their share."""
+    factor = rng.uniform(low, high)
+    while abs(factor - 1.0) < 0.03:
+        factor = rng.uniform(low, high)
+    x = signal.resample(audio.astype(np.float64), max(1, int(len(audio) / factor)))
+    return np.round(np.clip(x, -32767, 32767)).astype(np.int16)
 
 
 def embed_all(examples: list[Example], batch: int = 4) -> FloatArray:
@@ -582,6 +605,39 @@ def train(
     return model
 
 
+def train_heads(
+    x: FloatArray,
+    y: npt.NDArray[np.int64],
+    w: FloatArray,
+    seed: int,
+    epochs: int = 40,
+    heads: int = 1,
+) -> Any:
+    """``heads`` models trained alike from seeds ``seed``, ``seed + 1`` ..., their
+    probabilities averaged in one module (one model when ``heads`` is 1). Heads that differ
+    only in their start disagree most where the data says least, so the mean is less sure
+    of a voice unlike the training speakers; the embedding, which is most of the cost, is
+    computed once for all of them."""
+    import torch
+    from torch import nn
+
+    models = [train(x, y, w, seed + k, epochs) for k in range(heads)]
+    if heads == 1:
+        return models[0]
+
+    class Mean(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.members = nn.ModuleList(models)
+
+        def forward(self, z: Any) -> Any:
+            return torch.stack([m(z) for m in self.members]).mean(dim=0)
+
+    mean = Mean()
+    mean.eval()
+    return mean
+
+
 def predict(model: Any, x: FloatArray) -> FloatArray:
     import torch
 
@@ -652,6 +708,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--voices", type=int, default=16, help="espeak-ng voices")
     parser.add_argument("--folds", type=int, default=0, help="also write out-of-fold verdicts")
+    parser.add_argument(
+        "--heads", type=int, default=1, help="models from successive seeds, averaged in one file"
+    )
+    parser.add_argument(
+        "--paced",
+        type=int,
+        default=0,
+        help="sped-up or slowed-down copies of every real recording (speed perturbation)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     for part in (args.tune, args.train):
@@ -666,20 +731,25 @@ def main(argv: list[str] | None = None) -> int:
         if shared:
             parser.error(f"{args.train} shares speakers with {args.tune}: {sorted(shared)[:5]}")
 
-    main_set = _embedded(
-        args.cache / f"examples-seed{args.seed}.npz" if args.cache else None,
-        lambda: synthetic_examples(args.seed, args.voices) + real_examples(args.tune, args.seed),
-    )
-    near_set = _embedded(
-        args.cache / f"near-seed{args.seed}.npz" if args.cache else None,
-        lambda: near_answer_examples(args.seed),
-    )
-    parts = [main_set, near_set]
+    def cached(name: str) -> Path | None:
+        return args.cache / f"{name}-seed{args.seed}.npz" if args.cache else None
+
+    # The real parts' files name their augmentation, so a new recipe never reads old copies;
+    # the synthetic examples do not depend on it and are embedded once.
+    recipe = f"-paced{args.paced}" if args.paced else ""
+    parts = [
+        _embedded(cached("synthetic"), lambda: synthetic_examples(args.seed, args.voices)),
+        _embedded(
+            cached(f"tune{recipe}"),
+            lambda: real_examples(args.tune, args.seed, paced=args.paced),
+        ),
+        _embedded(cached("near"), lambda: near_answer_examples(args.seed)),
+    ]
     if args.train is not None:
         parts.append(
             _embedded(
-                args.cache / f"train-seed{args.seed}.npz" if args.cache else None,
-                lambda: real_examples(args.train, args.seed, keep_speakers=False),
+                cached(f"train{recipe}"),
+                lambda: real_examples(args.train, args.seed, keep_speakers=False, paced=args.paced),
             )
         )
     x, y, w, spk, src = (np.concatenate(arrays) for arrays in zip(*parts, strict=True))
@@ -693,7 +763,7 @@ def main(argv: list[str] | None = None) -> int:
         oof: dict[str, list[float]] = {}
         for k in range(args.folds):
             held = np.array([bool(s) and fold_of[s] == k for s in spk])
-            model = train(x[~held], y[~held], w[~held], args.seed, args.epochs)
+            model = train_heads(x[~held], y[~held], w[~held], args.seed, args.epochs, args.heads)
             export(model, args.cache / f"fold{k}.onnx", {"classes": ",".join(CLASSES)})
             first = {}
             for i in np.nonzero(held)[0]:
@@ -708,7 +778,7 @@ def main(argv: list[str] | None = None) -> int:
         (args.cache / f"oof-seed{args.seed}.json").write_text(json.dumps(oof))
         (args.cache / "folds.json").write_text(json.dumps(fold_of))
 
-    model = train(x, y, w, args.seed, args.epochs)
+    model = train_heads(x, y, w, args.seed, args.epochs, args.heads)
     digest = export(
         model,
         args.out,
@@ -716,7 +786,8 @@ def main(argv: list[str] | None = None) -> int:
             "classes": ",".join(CLASSES),
             "trained_by": f"python -m beckon.lab.train_keywords --tune {args.tune} "
             + (f"--train {args.train} " if args.train else "")
-            + f"--seed {args.seed} --epochs {args.epochs} --voices {args.voices}",
+            + f"--seed {args.seed} --epochs {args.epochs} --voices {args.voices} "
+            + f"--paced {args.paced} --heads {args.heads}",
         },
     )
     print(f"{args.out}: sha256 {digest}, {args.out.stat().st_size} bytes")

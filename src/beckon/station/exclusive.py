@@ -5,8 +5,7 @@ receive every call, each store it, each answer the bed, each escalate on its own
 see two queues that drift apart, and acknowledging in one leaves the other escalating. So before
 serving, a station checks two things and refuses, with the reason and the fix, if either fails:
 
-* on this machine, nobody else holds its database file (an advisory ``flock`` on
-  ``<database>.lock``, released by the kernel when the holder dies, even by ``kill -9``);
+* on this machine, nobody else holds its database file (:mod:`beckon.instance`);
 * on the broker, no station service of another name announces itself online for any unit this
   one serves (their retained presence). A station of the *same* name is the service's own
   business: its start-up probe tells a live twin from its own previous run (see
@@ -15,48 +14,27 @@ serving, a station checks two things and refuses, with the reason and the fix, i
 
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
 from pathlib import Path
-from typing import IO
 
 from beckon.config import StationSettings
 from beckon.errors import BeckonError
+from beckon.instance import InstanceLock
 from beckon.messaging import protocol as p
 
 log = logging.getLogger(__name__)
 
 
-class DatabaseLock:
-    """An exclusive lock on ``<database>.lock`` for as long as this object lives."""
+class DatabaseLock(InstanceLock):
+    """The station's lock on its SQLite database (see :mod:`beckon.instance`)."""
 
     def __init__(self, database: Path) -> None:
-        self.path = database.with_name(database.name + ".lock")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file: IO[str] | None = self.path.open("a+")
-        try:
-            fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._file.seek(0)
-            holder = self._file.read().strip() or "unknown"
-            self._file.close()
-            self._file = None
-            raise BeckonError(
-                f"another station service (pid {holder}) is already using {database}",
-                "stop it first (systemctl stop beckon-station); one station service per "
-                'unit with SQLite, or use store = "postgresql://..." for standby stations',
-            ) from None
-        self._file.seek(0)
-        self._file.truncate()
-        self._file.write(f"{os.getpid()}\n")
-        self._file.flush()
-
-    def release(self) -> None:
-        if self._file is not None:
-            fcntl.flock(self._file, fcntl.LOCK_UN)
-            self._file.close()
-            self._file = None
+        super().__init__(
+            database,
+            "station service",
+            "stop it first (systemctl stop beckon-station); one station service per "
+            'unit with SQLite, or use store = "postgresql://..." for standby stations',
+        )
 
 
 def other_stations_online(settings: StationSettings, listen_s: float = 1.0) -> list[str]:

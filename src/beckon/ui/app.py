@@ -11,9 +11,13 @@ import logging
 import os
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from beckon.errors import BeckonError
 from beckon.ui import theme
+
+if TYPE_CHECKING:  # Qt itself is imported only once the environment is fixed (above)
+    from PyQt6.QtCore import QTranslator
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +71,7 @@ def application(look: Look, role: str) -> object:
     return app
 
 
-_translators: list[object] = []
+_translators: list[QTranslator] = []
 
 
 def install_translation(language: str) -> bool:
@@ -75,7 +79,7 @@ def install_translation(language: str) -> bool:
     from PyQt6.QtCore import QCoreApplication, QTranslator
 
     for old in _translators:
-        QCoreApplication.removeTranslator(old)  # type: ignore[arg-type]
+        QCoreApplication.removeTranslator(old)
     _translators.clear()
     path = theme.translation_file(language)
     if path is None:

@@ -777,8 +777,9 @@ class StationWindow(QWidget):
     def _show_questions(self, questions: tuple[p.QuestionView, ...]) -> None:
         while self.questions_layout.count():
             item = self.questions_layout.takeAt(0)
-            if item is not None and item.widget() is not None:
-                item.widget().deleteLater()  # type: ignore[union-attr]
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         for q in questions[:6]:
             self.questions_layout.addWidget(QuestionRow(q))
 

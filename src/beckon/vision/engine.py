@@ -40,6 +40,7 @@ from beckon.vision.gestures import (
 from beckon.vision.held import HoldDetector, HoldParams
 from beckon.vision.occlusion import OcclusionGate, OcclusionParams
 from beckon.vision.pose import Matrix, angles_from_rotation, relative_angles, rotation_from_angles
+from beckon.vision.talking import jaw_flickers
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +141,27 @@ class EngineParams:
     """A nod or shake during which the jaw opened by this share of the patient's mouth_open
     threshold is a cough or talking, not a yes or no."""
     oscillation_look_back_s: float = 3.0
+    talk_flicker_rise: float = 0.008
+    """Talking, for the gestures of ``talk_flicker_gestures``: the jaw score rose this far above
+    rest and fell back under half of it (:func:`beckon.vision.talking.jaw_flickers`), or
+    ``talk_noise_k`` times the jaw's own jitter over the window if that is more..."""
+    talk_noise_k: float = 3.0
+    talk_flickers: int = 3
+    """...this many times within ``oscillation_look_back_s``. Talking opens and closes the jaw
+    at the syllable rate, so even a jaw score that barely moves (a small face turned from the
+    camera: 0.01 to 0.04 while talking, under the 0.1 of ``oscillation_jaw_share``) flickers
+    again and again, and talking sways the head by a degree or two. While the jaw flickers so,
+    a shake must clear the detector's full swing bar (``full_swing_threshold``), not the one
+    lowered for a calm patient: the calm measured before the talking says nothing of the
+    talking's sway (2.2 degree swings passed a bar of 2 as shakes). A real shake made while
+    mouthing "no" (a real signer's flickered 3 times) is larger than that sway and stays."""
+    talk_flicker_gestures: frozenset[str] = frozenset({"shake"})
+    """The gestures the flicker check applies to. Not nods: a nod tips the chin, which
+    MediaPipe reads as the jaw opening (up to 4 rises of 0.008 during a true nod of the
+    training face), so the jaw's flickers cannot tell talking from nodding; a shake turns the
+    head about the vertical axis and leaves the jaw score nearly still (at most 2 rises of
+    0.008 during the 50 true shakes of the rendered faces, 31 of the 32 on the score part
+    none; the talking sway gave 4 and 5)."""
     defer_s: float = 0.6
     """How long a held look or turn waits while a nod or shake of its axis is under way..."""
     defer_max_s: float = 8.0
@@ -411,6 +433,8 @@ class GestureEngine:
                     jaw,
                 )
                 continue
+            if self._talk_sway(t, det):
+                continue
             candidates.append(event)
         candidates += self._feed_head(t, usable and head_ok, angles)
         candidates += self._feed_face(t, usable, angles, chans)
@@ -662,6 +686,33 @@ class GestureEngine:
         if not closing:
             self._open_pitch = pitch
         return pitch
+
+    def _talk_sway(self, t: float, det: OscillationDetector) -> bool:
+        """True when the nod or shake ``det`` just reported is the head's sway while talking:
+        the jaw flickered like talking over the look-back window (``talk_flickers``) and the
+        swings cleared only the bar lowered for a calm patient, not the full one. The talking
+        check for a face whose jaw score barely moves, which ``oscillation_jaw_share`` (the
+        jaw's height) cannot see."""
+        p = self.params
+        if det.gesture not in p.talk_flicker_gestures:
+            return False
+        if det.last_swing >= det.full_swing_threshold:
+            return False
+        rises = [v for _, v in self._jaw]
+        flickers = jaw_flickers(rises, p.talk_flicker_rise, p.talk_noise_k)
+        if flickers < p.talk_flickers:
+            return False
+        logger.info(
+            "%s at t=%.2f dropped: swing %.1f deg under the full bar %.1f while the jaw "
+            "flickered %d times in %.1f s (talking)",
+            det.gesture,
+            t,
+            det.last_swing,
+            det.full_swing_threshold,
+            flickers,
+            p.oscillation_look_back_s,
+        )
+        return True
 
     def _adapt_thresholds(
         self, t: float, chans: dict[str, float], angles: dict[str, float]

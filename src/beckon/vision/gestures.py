@@ -385,6 +385,8 @@ class OscillationDetector:
         self.params = params or GestureParams()
         self.noise = {"pitch": 0.3, "yaw": 0.15}
         self._last_event_t = -math.inf
+        self.last_swing = 0.0
+        """Median swing (degrees) of the last gesture reported, for the engine's checks."""
         self._clear()
 
     # -- state ------------------------------------------------------------------------------
@@ -435,6 +437,13 @@ class OscillationDetector:
         p = self.params
         base = p.min_amplitude_deg if self._calm is None else self._calm
         return max(base, p.k_noise * self.noise[self.axis])
+
+    @property
+    def full_swing_threshold(self) -> float:
+        """The swing threshold without the calm patient's adaptation (``calm_s``): the bar for
+        a patient who is not still, e.g. one who talks (see ``EngineParams.talk_flickers``)."""
+        p = self.params
+        return max(p.min_amplitude_deg, p.k_noise * self.noise[self.axis])
 
     @property
     def slow_swing_threshold(self) -> float:
@@ -799,6 +808,7 @@ class OscillationDetector:
 
         confidence = self._confidence(reversal_swings, other_range / other_limit)
         self._last_event_t = t
+        self.last_swing = median_swing
         self._start(t, x)
         logger.info(
             "%s at t=%.2f (started %.2f, %d reversals, swing %.1f deg, confidence %.2f)",

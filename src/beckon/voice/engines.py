@@ -539,15 +539,27 @@ class PocketSphinxEngine:
                 self._decoder.add_lm_file(mode, str(path))
         # A grammar of one word, for the pass that only measures an utterance's mean.
         self._decoder.add_jsgf_string(_MEAN_SEARCH, "#JSGF V1.0; grammar mean; public <s> = a;")
-        self.mode: Mode = "open"
-        self._next_mode: Mode = "open"
-        self._decoder.activate_search("open")
-        self._started = False  # between start() and finish()
-        self._utt_open = False  # PocketSphinx's own utterance
         # ``per_utterance``: each utterance's own mean (see ``MEAN_FROM_S``); ``mean_from_s``
         # None decodes every utterance as a whole at its end (slower).
         self.per_utterance = per_utterance
         self.mean_from_s = mean_from_s
+        self._utt_open = False  # PocketSphinx's own utterance
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to exactly the state of a newly opened engine: open mode, nothing held, and
+        the front end's running cepstral mean from its initial value again. Why: what one
+        utterance decodes to depends on the utterances before it (the running mean), and
+        opening the engine again costs seconds (the 130,000-word dictionary), so a caller
+        that needs independent decodes, such as the test suite, resets instead."""
+        if self._utt_open:
+            self._decoder.end_utt()
+        self._utt_open = False
+        self._decoder.reinit_feat()
+        self.mode: Mode = "open"
+        self._next_mode: Mode = "open"
+        self._decoder.activate_search("open")
+        self._started = False  # between start() and finish()
         self._held: list[Int16Array] = []
         self._held_samples = 0
         self._streaming = False

@@ -194,15 +194,18 @@ def build_pipeline(
     model_dir: Path | None = None,
     engine: str = "auto",
     verifier: bool = True,
+    opened: Engine | None = None,
 ) -> VoicePipeline:
     """The voice path for one language with the installed models. English gets the answer
     verifier when its models are installed, and on PocketSphinx the request verifier with the
     looser open-mode prior it makes safe (``verifier=False``: the decoder alone, strict prior).
+    ``opened``: an engine opened earlier by this function for the same language and
+    ``verifier``, used instead of opening another (opening PocketSphinx takes seconds).
     """
     catalog = catalog or load_catalog()
     answers = open_verifier() if verifier and language == "en" else None
     requests = open_request_verifier(answers.embedder) if answers is not None else None
-    eng = open_engine(
+    eng = opened or open_engine(
         catalog,
         language,
         model_dir=model_dir,

@@ -1,0 +1,18 @@
+"""The English voice path for tests, without opening PocketSphinx again for each test."""
+
+from __future__ import annotations
+
+from beckon.voice.catalog import Catalog
+from beckon.voice.engines import PocketSphinxEngine
+from beckon.voice.recognizer import VoicePipeline, build_pipeline
+from beckon.voice.vad import SileroVad
+
+
+def fresh_english(catalog: Catalog, vad: SileroVad, engine: PocketSphinxEngine) -> VoicePipeline:
+    """A new English pipeline on the session's engine, reset to a newly opened engine's state,
+    so that its live cepstral normalisation starts from the same state whichever test runs
+    first (test_normalisation.py checks that a reset engine decodes like a new one)."""
+    engine.reset()
+    pipeline = build_pipeline("en", catalog, opened=engine)
+    pipeline.segmenter.vad = vad
+    return pipeline
