@@ -519,8 +519,8 @@ class PocketSphinxEngine:
         self._decoder = Decoder(lm=None, samprate=SAMPLE_RATE, loglevel="FATAL", **settings)
         vocab = catalog.vocabulary(language, with_decoys=False)
         known = {w for w in vocab if self._decoder.lookup_word(w) is not None}
-        extra = BRITISH_PRONUNCIATIONS if pronunciations is None else pronunciations
-        self.added_pronunciations = _add_pronunciations(self._decoder, extra, known)
+        # Opt-in (``catalog_edges`` of ``build_pipeline``; docs/voice.md says why not default).
+        self.added_pronunciations = _add_pronunciations(self._decoder, pronunciations or {}, known)
         self.sentences, self.report = _grammar_sentences(
             catalog, language, known, self.model, with_decoys=False
         )
@@ -665,18 +665,20 @@ def open_engine(
     model_dir: Path | None = None,
     engine: str = "auto",
     talk: TalkModel | None = None,
+    pronunciations: dict[str, tuple[str, ...]] | None = None,
 ) -> Engine:
     """The recogniser for a language: Vosk with the installed model, or for English without
     one, PocketSphinx (logged as a warning; ``engine.note`` says so for the UI).
 
     ``model_dir`` uses a Vosk model folder directly (not checked against the manifest).
     ``talk``: PocketSphinx's open-mode prior (default ``TalkModel()``; the voice path passes
-    a looser one when the request verifier checks short requests).
+    a looser one when the request verifier checks short requests). ``pronunciations``:
+    alternatives PocketSphinx adds to its dictionary (such as ``BRITISH_PRONUNCIATIONS``).
     """
     if engine not in ("auto", "vosk", "pocketsphinx"):
         raise ConfigError(f"unknown speech engine {engine!r}; expected auto, vosk or pocketsphinx")
     if engine == "pocketsphinx":
-        return PocketSphinxEngine(catalog, language, talk=talk)
+        return PocketSphinxEngine(catalog, language, talk=talk, pronunciations=pronunciations)
     if model_dir is not None:
         log.info("using the Vosk model in %s (not verified against the manifest)", model_dir)
         return VoskEngine(model_dir, catalog, language)
@@ -692,5 +694,5 @@ def open_engine(
         if language != "en" or engine == "vosk":
             raise
         log.warning("%s", ENGLISH_FALLBACK_NOTE)
-        return PocketSphinxEngine(catalog, language, talk=talk)
+        return PocketSphinxEngine(catalog, language, talk=talk, pronunciations=pronunciations)
     return VoskEngine(path, catalog, language)
