@@ -8,11 +8,13 @@ from beckon.voice.recognizer import VoicePipeline, build_pipeline
 from beckon.voice.vad import SileroVad
 
 
-def fresh_english(catalog: Catalog, vad: SileroVad, engine: PocketSphinxEngine) -> VoicePipeline:
+def fresh_english(
+    catalog: Catalog, vad: SileroVad, engine: PocketSphinxEngine, catalog_edges: bool = False
+) -> VoicePipeline:
     """A new English pipeline on the session's engine, reset to a newly opened engine's state,
     so that its live cepstral normalisation starts from the same state whichever test runs
     first (test_normalisation.py checks that a reset engine decodes like a new one)."""
     engine.reset()
-    pipeline = build_pipeline("en", catalog, opened=engine)
+    pipeline = build_pipeline("en", catalog, opened=engine, catalog_edges=catalog_edges)
     pipeline.segmenter.vad = vad
     return pipeline

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from beckon.voice.matcher import TemplateMatcher, clean_words, similarity
+from beckon.voice.catalog import Catalog
+from beckon.voice.matcher import EDGE_REASON, EdgeRule, TemplateMatcher, clean_words, similarity
 
 
 @pytest.fixture(scope="module")
@@ -69,3 +70,57 @@ def test_lower_alternatives_must_be_exact(en):
     # A merely close sentence below the top path does not count.
     assert en.match_alternatives(["tell the news", "call the nurse now"]).intent is None
     assert en.match_alternatives([]).intent is None
+
+
+# ------------------------------------------------------------ the edge rule (PocketSphinx)
+
+
+@pytest.fixture(scope="module")
+def edged(catalog: Catalog) -> TemplateMatcher:
+    return TemplateMatcher(catalog, "en", edge=EdgeRule())
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("in pain", "pain"),  # "i'm in pain" without its first word
+        ("done lights on", "lights"),  # one short talk word before "lights on"
+        ("the lights off", "lights"),
+        ("on i'm hot", "hot"),
+        ("it's too hot do", "hot"),  # ... or after the sentence
+        ("can't breathe", "emergency"),
+    ],
+)
+def test_a_sentence_with_one_word_off_at_its_edge_is_taken_with_the_edge_rule(
+    en: TemplateMatcher, edged: TemplateMatcher, text: str, intent: str
+) -> None:
+    assert en.match(text).intent is None  # the plain matcher: one word in three is too far
+    m = edged.match(text)
+    assert (m.intent, m.reason) == (intent, EDGE_REASON)
+    assert m.score < en.accept  # the score stays the honest similarity
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "thank you",  # "no thank you" without "no": never an answer by this rule
+        "don't turn me",  # a negation is no stray word
+        "not lights on",
+        "[unk] lights on",
+        "yesterday lights on",  # longer than a short stray word
+        "one water",  # one-word sentences are not taken with a word beside them
+        "cold",  # what is left of "i'm cold" is a single word
+        "me please",  # "move me please" and "help me please": two intents
+        "the good lights on",  # two words too many
+        "i think my family is coming",
+    ],
+)
+def test_the_edge_rule_leaves_everything_else_alone(edged: TemplateMatcher, text: str) -> None:
+    assert edged.match(text).intent is None, edged.match(text)
+
+
+def test_exact_and_near_sentences_are_matched_as_before_with_the_edge_rule(
+    en: TemplateMatcher, edged: TemplateMatcher
+) -> None:
+    for text in ("call the nurse", "lights off", "could i have some water pleas", "nurse nurse"):
+        assert edged.match(text) == en.match(text)

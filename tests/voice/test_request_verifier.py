@@ -22,7 +22,7 @@ from beckon.lab.voice_synth import Voice, make_clip, speak
 from beckon.voice import requests_verifier
 from beckon.voice.catalog import Catalog
 from beckon.voice.engines import PocketSphinxEngine
-from beckon.voice.matcher import Match
+from beckon.voice.matcher import EDGE_REASON, Match
 from beckon.voice.recognizer import VoicePipeline, build_pipeline
 from beckon.voice.requests_verifier import (
     CHECKED_TALK,
@@ -78,6 +78,16 @@ def test_answers_emergencies_and_longer_sentences_stay_the_decoders() -> None:
     for match in (yes, emergency, longer):
         assert not needs_request_verdict(match, RULE)
         assert judge(match, sure_other, RULE) == match
+
+
+def test_a_longer_sentence_heard_as_two_words_by_the_edge_rule_is_judged() -> None:
+    # The matcher's edge rule took a real "seven", heard as "am hot", for "i am hot": the
+    # words heard are as short as the requests the classifier knows, so it judges them.
+    edged = Match("am hot", "hot", 0.667, "i am hot", EDGE_REASON)
+    assert needs_request_verdict(edged, RULE)
+    assert judge(edged, _verdict(CLASSES, OTHER, 0.95), RULE).intent is None
+    whole = Match("i am hot", "hot", 1.0, "i am hot")
+    assert not needs_request_verdict(whole, RULE)
 
 
 def test_a_verdict_that_did_not_run_changes_nothing() -> None:

@@ -415,6 +415,23 @@ _WIDE_BEAMS = {
 }
 
 
+# British pronunciations of catalog words whose British form the bundled US dictionary
+# lacks (non-rhotic endings, the long "a" of "can't" and "bathroom", the rounded "o" of
+# "hot"): espeak-ng's en-gb voice said "water" as W AO T AH, and PocketSphinx heard talk
+# words instead. Added as alternatives ("water(2)"), so the language model is unchanged.
+# Only words the catalog uses (``PocketSphinxEngine(pronunciations=...)``).
+BRITISH_PRONUNCIATIONS: dict[str, tuple[str, ...]] = {
+    "water": ("W AO T AH",),
+    "hot": ("HH AO T",),
+    "can't": ("K AA N T",),
+    "bathroom": ("B AA TH R UW M",),
+    "warm": ("W AO M",),
+    "dark": ("D AA K",),
+    "medicine": ("M EH D S AH N",),
+    "over": ("OW V AH",),
+    "toilet": ("T OY L IH T",),
+}
+
 # How each utterance may be normalised (``PocketSphinxEngine(per_utterance=True)``; off by
 # default). The bundled model was trained with each utterance's own cepstral mean (its
 # feat.params say ``-cmn batch``), but fed chunk by chunk PocketSphinx subtracts a running
@@ -485,6 +502,7 @@ class PocketSphinxEngine:
         answer_prior: AnswerPrior | None = None,
         per_utterance: bool = False,
         mean_from_s: float | None = MEAN_FROM_S,
+        pronunciations: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
         if language != "en":
             raise ConfigError(f"PocketSphinx ships only a US-English model, not {language!r}")
@@ -501,6 +519,8 @@ class PocketSphinxEngine:
         self._decoder = Decoder(lm=None, samprate=SAMPLE_RATE, loglevel="FATAL", **settings)
         vocab = catalog.vocabulary(language, with_decoys=False)
         known = {w for w in vocab if self._decoder.lookup_word(w) is not None}
+        # Opt-in (``catalog_edges`` of ``build_pipeline``; docs/voice.md says why not default).
+        self.added_pronunciations = _add_pronunciations(self._decoder, pronunciations or {}, known)
         self.sentences, self.report = _grammar_sentences(
             catalog, language, known, self.model, with_decoys=False
         )
@@ -618,24 +638,47 @@ class PocketSphinxEngine:
 # ---------------------------------------------------------------- choosing
 
 
+def _add_pronunciations(
+    decoder: Any, pronunciations: dict[str, tuple[str, ...]], known: set[str]
+) -> int:
+    """Add ``pronunciations`` of the catalog's ``known`` words as alternatives ("word(2)",
+    after the dictionary's own); returns how many were added."""
+    added = 0
+    for word, phones_list in pronunciations.items():
+        if word not in known:
+            continue
+        have = [decoder.lookup_word(word)]
+        while decoder.lookup_word(f"{word}({len(have) + 1})") is not None:
+            have.append(decoder.lookup_word(f"{word}({len(have) + 1})"))
+        for phones in phones_list:
+            if phones in have:
+                continue
+            have.append(phones)
+            decoder.add_word(f"{word}({len(have)})", phones, False)
+            added += 1
+    return added
+
+
 def open_engine(
     catalog: Catalog,
     language: str,
     model_dir: Path | None = None,
     engine: str = "auto",
     talk: TalkModel | None = None,
+    pronunciations: dict[str, tuple[str, ...]] | None = None,
 ) -> Engine:
     """The recogniser for a language: Vosk with the installed model, or for English without
     one, PocketSphinx (logged as a warning; ``engine.note`` says so for the UI).
 
     ``model_dir`` uses a Vosk model folder directly (not checked against the manifest).
     ``talk``: PocketSphinx's open-mode prior (default ``TalkModel()``; the voice path passes
-    a looser one when the request verifier checks short requests).
+    a looser one when the request verifier checks short requests). ``pronunciations``:
+    alternatives PocketSphinx adds to its dictionary (such as ``BRITISH_PRONUNCIATIONS``).
     """
     if engine not in ("auto", "vosk", "pocketsphinx"):
         raise ConfigError(f"unknown speech engine {engine!r}; expected auto, vosk or pocketsphinx")
     if engine == "pocketsphinx":
-        return PocketSphinxEngine(catalog, language, talk=talk)
+        return PocketSphinxEngine(catalog, language, talk=talk, pronunciations=pronunciations)
     if model_dir is not None:
         log.info("using the Vosk model in %s (not verified against the manifest)", model_dir)
         return VoskEngine(model_dir, catalog, language)
@@ -651,5 +694,5 @@ def open_engine(
         if language != "en" or engine == "vosk":
             raise
         log.warning("%s", ENGLISH_FALLBACK_NOTE)
-        return PocketSphinxEngine(catalog, language, talk=talk)
+        return PocketSphinxEngine(catalog, language, talk=talk, pronunciations=pronunciations)
     return VoskEngine(path, catalog, language)

@@ -13,9 +13,37 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from beckon.voice.catalog import OPPOSITE_ANSWERS, Catalog, normalize
+from beckon.voice.catalog import CONTROL_CODES, OPPOSITE_ANSWERS, Catalog, normalize
 
 UNKNOWN = "[unk]"
+
+EDGE_MAX_LETTERS = 4
+"""The longest stray word that :class:`EdgeRule` lets stand before a catalog sentence."""
+
+EDGE_REASON = "a catalog sentence but for one word at its edge"
+
+NEGATIONS = frozenset({"no", "not", "don't", "dont", "never", "nor", "stop", "can't", "won't"})
+"""Leading words that turn a request around ("don't turn me"): never taken as a stray word."""
+
+
+@dataclass(frozen=True)
+class EdgeRule:
+    """Whole catalog request sentences with one word too many or too few at their start.
+
+    Why: PocketSphinx's catalog-or-talk model (English fallback) often hears a catalog
+    sentence whole but its first word lost or replaced by a short talk word: espeak-ng's
+    "i'm in pain" came out as "in pain", "lights on" as "done lights on". The word-edit
+    similarity of such a transcript is 0.67 (one word in three), below ``accept``. A
+    transcript is taken for a request sentence of at least ``min_words`` words when it *is*
+    that sentence with one short word (at most :data:`EDGE_MAX_LETTERS` letters, not a
+    negation, not ``[unk]``) before or after it, or that sentence without its first word
+    (what is left still at least ``min_words`` words). Never for yes, no and cancel ("thank you" is
+    "no thank you" without its first word), and only when the sentences so found all belong to
+    one intent. Off unless the matcher is given one (Vosk's grammar loop puts decoy words
+    before catalog sentences in talk, so the rule would open a door there).
+    """
+
+    min_words: int = 2
 
 
 @dataclass(frozen=True)
@@ -91,6 +119,11 @@ def clean_words(text: str) -> list[str]:
     return words
 
 
+def _stray(word: str) -> bool:
+    """A short talk word that may stand beside a whole catalog sentence (:class:`EdgeRule`)."""
+    return word != UNKNOWN and word not in NEGATIONS and len(word) <= EDGE_MAX_LETTERS
+
+
 class TemplateMatcher:
     """Matches transcripts against the catalog sentences of one language.
 
@@ -108,8 +141,10 @@ class TemplateMatcher:
         margin: float = 0.15,
         strict: float = 0.95,
         codes: Collection[str] | None = None,
+        edge: EdgeRule | None = None,
     ) -> None:
         self.language = language
+        self.edge = edge
         self.accept = accept
         self.strict = strict
         self.margin = margin
@@ -178,7 +213,30 @@ class TemplateMatcher:
         code, (score, sentence) = ranked[0]
         runner_up = ranked[1][1][0] if len(ranked) > 1 else 0.0
         if score < self.accept:
+            edged = self._edge_match(words, shown, score)
+            if edged is not None:
+                return edged
             return Match(shown, None, score, sentence, f"too far from {sentence!r}")
         if score - runner_up < self.margin:
             return Match(shown, None, score, sentence, f"ambiguous with {ranked[1][0]!r}")
         return Match(shown, code, score, sentence)
+
+    def _edge_match(self, words: list[str], shown: str, score: float) -> Match | None:
+        """The :class:`EdgeRule`'s request, or None (see there)."""
+        rule = self.edge
+        if rule is None:
+            return None
+        found: dict[str, str] = {}
+        for ref, sentence, code in self._sentences:
+            if code in CONTROL_CODES:
+                continue
+            extra = len(ref) >= rule.min_words and (
+                (words[1:] == ref and _stray(words[0])) or (words[:-1] == ref and _stray(words[-1]))
+            )
+            dropped = len(words) >= rule.min_words and words == ref[1:]
+            if extra or dropped:
+                found.setdefault(code, sentence)
+        if len(found) != 1:
+            return None
+        ((code, sentence),) = found.items()
+        return Match(shown, code, score, sentence, EDGE_REASON)

@@ -17,9 +17,9 @@ import numpy as np
 
 from beckon.voice.answers import AnswerRule, answers_heard, combine, needs_verdict
 from beckon.voice.catalog import Catalog, load_catalog
-from beckon.voice.engines import Engine, Mode, open_engine
+from beckon.voice.engines import BRITISH_PRONUNCIATIONS, Engine, Mode, open_engine
 from beckon.voice.keywords import KeywordVerifier, open_verifier
-from beckon.voice.matcher import Match, TemplateMatcher
+from beckon.voice.matcher import EdgeRule, Match, TemplateMatcher
 from beckon.voice.requests_verifier import (
     CHECKED_TALK,
     RequestRule,
@@ -195,12 +195,17 @@ def build_pipeline(
     engine: str = "auto",
     verifier: bool = True,
     opened: Engine | None = None,
+    catalog_edges: bool = False,
 ) -> VoicePipeline:
     """The voice path for one language with the installed models. English gets the answer
     verifier when its models are installed, and on PocketSphinx the request verifier with the
     looser open-mode prior it makes safe (``verifier=False``: the decoder alone, strict prior).
     ``opened``: an engine opened earlier by this function for the same language and
     ``verifier``, used instead of opening another (opening PocketSphinx takes seconds).
+    ``catalog_edges``: on PocketSphinx, the matcher's edge rule and British pronunciations
+    (opt-in: they win back espeak-ng catalog sentences, 68.1% -> 72.9%, but real single words
+    on the development recordings' score part gave 3.7% false requests instead of 0.9%; see
+    docs/voice.md, "English catalog phrases won back").
     """
     catalog = catalog or load_catalog()
     answers = open_verifier() if verifier and language == "en" else None
@@ -211,13 +216,17 @@ def build_pipeline(
         model_dir=model_dir,
         engine=engine,
         talk=CHECKED_TALK if requests is not None else None,
+        pronunciations=BRITISH_PRONUNCIATIONS if catalog_edges else None,
     )
     if eng.name != "pocketsphinx":
         requests = None
     log.info("voice (%s): %s", language, eng.model)
+    # The edge rule only where the decoder's own language model is the catalog-or-talk one
+    # (PocketSphinx); Vosk's grammar loop puts decoy words beside catalog sentences in talk.
+    edge = EdgeRule() if catalog_edges and eng.name == "pocketsphinx" else None
     return VoicePipeline(
         eng,
-        TemplateMatcher(catalog, language),
+        TemplateMatcher(catalog, language, edge=edge),
         answer_matcher=TemplateMatcher(catalog, language, codes=catalog.answer_codes()),
         verifier=answers,
         request_verifier=requests,

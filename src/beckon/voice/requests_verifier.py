@@ -30,7 +30,7 @@ from beckon.errors import ModelError
 from beckon.voice import keywords
 from beckon.voice.catalog import CONTROL_CODES
 from beckon.voice.keywords import SpeechEmbedder, _session, embedding_paths
-from beckon.voice.matcher import Match, clean_words
+from beckon.voice.matcher import EDGE_REASON, Match, clean_words
 from beckon.voice.talk import TalkModel
 from beckon.voice.vad import Int16Array
 
@@ -116,11 +116,18 @@ class RequestVerifier:
 
 def needs_request_verdict(match: Match, rule: RequestRule) -> bool:
     """Whether the verifier may take this outcome away (so it runs only then): a request,
-    not exempt, whose catalog sentence has at most ``rule.max_words`` words."""
+    not exempt, whose catalog sentence has at most ``rule.max_words`` words; or, for a
+    sentence the matcher's opt-in edge rule completed, what was heard of it (it takes "am hot"
+    for "i am hot": two words heard, as short as the requests the classifier judges; a real
+    "seven" came out so).
+    """
     if match.intent is None or match.intent in CONTROL_CODES or match.intent in rule.exempt:
         return False
     sentence = match.sentence or match.text
-    return len(clean_words(sentence)) <= rule.max_words
+    words = len(clean_words(sentence))
+    if match.reason == EDGE_REASON:
+        words = min(words, len(clean_words(match.text)) or words)
+    return words <= rule.max_words
 
 
 def judge(match: Match, verdict: RequestVerdict, rule: RequestRule) -> Match:
