@@ -8,6 +8,14 @@ from beckon.voice.recognizer import VoicePipeline, build_pipeline
 from beckon.voice.vad import SileroVad
 
 
+def open_english(catalog: Catalog, catalog_edges: bool = False) -> PocketSphinxEngine:
+    """The English engine as the voice path opens it, to share among tests through
+    :func:`fresh_english` (its dictionary takes seconds to load)."""
+    engine = build_pipeline("en", catalog, catalog_edges=catalog_edges).engine
+    assert isinstance(engine, PocketSphinxEngine)
+    return engine
+
+
 def fresh_english(
     catalog: Catalog, vad: SileroVad, engine: PocketSphinxEngine, catalog_edges: bool = False
 ) -> VoicePipeline:

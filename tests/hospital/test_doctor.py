@@ -94,13 +94,32 @@ def silence(tmp_path: Path) -> Path:
     return path
 
 
+def as_env(overrides: dict[str, str]) -> dict[str, str]:
+    """Config overrides ("broker.ca_file") as the environment variables that set them."""
+    return {"BECKON_" + key.replace(".", "_").upper(): value for key, value in overrides.items()}
+
+
 @pytest.fixture
 def installed_bed14(site: Site, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Bed 14's provisioned folder, installed: the doctor reads the file as the service would."""
     folder = site.device(BED14)
-    for key, value in installed(folder).items():
-        monkeypatch.setenv("BECKON_" + key.replace(".", "_").upper(), value)
+    for key, value in as_env(installed(folder)).items():
+        monkeypatch.setenv(key, value)
     return folder / "bedside.toml"
+
+
+@pytest.fixture
+def installed_station(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[str, Path]:
+    """The station's provisioned config, installed, with its database under ``tmp_path``:
+    (the config file, the database)."""
+    folder = site.device("station-general-icu-3")
+    database = tmp_path / "state" / "station.sqlite3"
+    overrides = installed(folder) | {"station.database": str(database)}
+    for key, value in as_env(overrides).items():
+        monkeypatch.setenv(key, value)
+    return str(folder / "station.toml"), database
 
 
 @pytest.fixture
@@ -292,13 +311,12 @@ def test_the_clock_is_compared_with_a_live_message_from_the_station(
 
 @pytest.mark.mqtt
 def test_the_station_doctor_sees_which_beds_are_online(
-    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    site: Site,
+    tmp_path: Path,
+    installed_station: tuple[str, Path],
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    folder = site.device("station-general-icu-3")
-    for key, value in installed(folder).items():
-        monkeypatch.setenv("BECKON_" + key.replace(".", "_").upper(), value)
-    monkeypatch.setenv("BECKON_STATION_DATABASE", str(tmp_path / "state" / "station.sqlite3"))
-    config = str(folder / "station.toml")
+    config, _ = installed_station
     code, checks = doctor(capsys, "station", "--config", config)
     assert code == 1
     assert checks["beds"].outcome == "fail" and "has ever connected" in checks["beds"].detail
@@ -424,8 +442,7 @@ def test_the_doctor_stays_off_the_broker_while_this_machines_bedside_runs(
     bed refuses to start; once the service is stopped, the doctor checks the broker again."""
     folder = site.device("bed-general-icu-3-12")
     outbox = tmp_path / "outbox-12.sqlite3"
-    overrides = installed(folder) | {"bedside.outbox": str(outbox)}
-    env = {"BECKON_" + key.replace(".", "_").upper(): value for key, value in overrides.items()}
+    env = as_env(installed(folder) | {"bedside.outbox": str(outbox)})
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     config = folder / "bedside.toml"
@@ -474,14 +491,9 @@ def test_the_doctor_stays_off_the_broker_while_this_machines_bedside_runs(
 
 @pytest.mark.mqtt
 def test_the_station_doctor_stays_off_the_broker_while_this_machines_station_runs(
-    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    installed_station: tuple[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = site.device("station-general-icu-3")
-    for key, value in installed(folder).items():
-        monkeypatch.setenv("BECKON_" + key.replace(".", "_").upper(), value)
-    database = tmp_path / "state" / "station.sqlite3"
-    monkeypatch.setenv("BECKON_STATION_DATABASE", str(database))
-    config = str(folder / "station.toml")
+    config, database = installed_station
     served = DatabaseLock(database)  # what `beckon station` holds while it serves
     try:
         code, checks = doctor(capsys, "station", "--config", config)

@@ -16,7 +16,7 @@ from beckon.voice.catalog import Catalog, load_catalog
 from beckon.voice.engines import PocketSphinxEngine
 from beckon.voice.recognizer import VoicePipeline, build_pipeline
 from beckon.voice.vad import SileroVad
-from tests.helpers.voice import fresh_english
+from tests.helpers.voice import fresh_english, open_english
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -47,10 +47,8 @@ def korean(catalog: Catalog, vad: SileroVad) -> VoicePipeline:
 
 @pytest.fixture(scope="session")
 def english_engine(catalog: Catalog) -> PocketSphinxEngine:
-    """The English engine, opened once per session (its dictionary takes seconds to load)."""
-    engine = build_pipeline("en", catalog).engine
-    assert isinstance(engine, PocketSphinxEngine)
-    return engine
+    """The English engine, opened once per session."""
+    return open_english(catalog)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from beckon.voice.engines import BRITISH_PRONUNCIATIONS, PocketSphinxEngine
 from beckon.voice.matcher import EDGE_REASON, EdgeRule
 from beckon.voice.recognizer import VoicePipeline, build_pipeline
 from beckon.voice.vad import SileroVad
-from tests.helpers.voice import fresh_english
+from tests.helpers.voice import fresh_english, open_english
 
 # Voices the bench (beckon.lab.voice_bench.VOICES) does not use.
 GB_F = Voice("en-gb+f2", 150, 55)
@@ -28,9 +28,7 @@ US_M = Voice("en-us+m1", 140, 50)
 
 @pytest.fixture(scope="module")
 def edges_engine(catalog: Catalog) -> PocketSphinxEngine:
-    engine = build_pipeline("en", catalog, catalog_edges=True).engine
-    assert isinstance(engine, PocketSphinxEngine)
-    return engine
+    return open_english(catalog, catalog_edges=True)
 
 
 @pytest.fixture
