@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -12,7 +14,7 @@ from beckon.lab import benchdata, faces
 
 
 def test_every_listed_face_loads_as_an_rgb_photo() -> None:
-    assert set(benchdata.SCORE_ONLY_FACES) <= set(faces.FACES)
+    assert set(benchdata.SCORE_ONLY_FACES) <= set(faces.FACES) | set(faces.LOCAL_FACES)
     for name in faces.FACES:
         rgb = faces.load_face(name)
         assert rgb.dtype == np.uint8 and rgb.ndim == 3 and rgb.shape[2] == 3
@@ -43,3 +45,33 @@ def test_a_missing_mahotas_says_what_to_install(monkeypatch: pytest.MonkeyPatch)
 def test_an_unknown_face_names_the_known_ones() -> None:
     with pytest.raises(BeckonError, match="luispedro"):
         faces.load_face("nobody")
+
+
+def test_a_local_face_without_its_photo_says_where_to_put_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # obama's photo is not shipped (its licence is not stated): a machine without it gets
+    # the folder and the source to copy it from, not a crash in the renderer.
+    monkeypatch.setenv(faces.LOCAL_FACES_ENV, str(tmp_path))
+    with pytest.raises(BeckonError) as err:
+        faces.load_face("obama")
+    assert str(tmp_path / "obama.jpg") in str(err.value)
+    assert "ageitgey/face_recognition" in (err.value.hint or "")
+
+
+def test_a_local_face_is_read_from_its_folder_and_padded_to_four_by_three(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A stand-in of the photo's size (1480 x 832): padded above and below by a quarter of its
+    # height, then at the sides to 4:3, so the fitted 640x480 frame keeps room around the head.
+    photo = np.zeros((832, 1480, 3), dtype=np.uint8)
+    photo[:, :, 2] = 200  # red in BGR: the loader must give RGB
+    assert cv2.imwrite(str(tmp_path / "obama.jpg"), photo)
+    monkeypatch.setenv(faces.LOCAL_FACES_ENV, str(tmp_path))
+    rgb = faces.load_face("obama")
+    h, w = rgb.shape[:2]
+    assert h == 832 + 2 * (832 // 4)
+    assert abs(w / h - 4 / 3) < 0.01
+    assert rgb[h // 2, w // 2, 0] > 150 and rgb[h // 2, w // 2, 2] < 50
+    mirrored = faces.load_face("obama_mirror")
+    assert np.array_equal(mirrored, rgb[:, ::-1])

@@ -10,7 +10,14 @@ Only public-domain photos that come with Beckon's own dependencies (no download 
   photograph of Luis Pedro Coelho, mahotas' author, shipped in his MIT-licensed package as a
   demo image). The face is turned about 20 degrees from the camera, like a tablet placed a
   little to one side of the bed. mahotas is a test/bench dependency only (the ``test`` extra);
-  without it this face cannot be rendered and the error says how to install it.
+  without it this face cannot be rendered and the error says how to install it;
+* ``obama``: ``examples/knn_examples/test/obama1.jpg`` of the public GitHub repository
+  ``ageitgey/face_recognition`` (MIT-licensed code; the photo is a press photo of Barack Obama
+  in the White House briefing room whose own licence is not stated, so it is **not**
+  committed or shipped: it is read from :data:`LOCAL_FACES_DIR` at run time, see
+  ``docs/gestures.md``). The face rests turned about 17 degrees to the patient's own left
+  (luispedro's about 22 to the right), with a different face shape: the development face for
+  a patient whose head, not the rendering, rests turned from the camera (session 8).
 
 ``NAME_mirror`` is the photo flipped left-right: a different-looking face for training, never
 used for the held-out measurements. Which faces train and which are held out is decided in
@@ -19,6 +26,7 @@ used for the held-out measurements. Which faces train and which are held out is 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import cv2
@@ -28,6 +36,18 @@ from beckon.errors import BeckonError
 from beckon.lab.synthetic import RGBImage, load_demo_face
 
 FACES = ("astronaut", "hopper", "luispedro")
+"""Faces whose photo comes with an installed package."""
+LOCAL_FACES = ("obama",)
+"""Faces whose photo is not shipped (licence unclear) but copied by hand into
+:func:`local_faces_dir` (see ``docs/gestures.md`` for the commands)."""
+LOCAL_FACES_ENV = "BECKON_FACES_DIR"
+LOCAL_FACES_DEFAULT = Path("/work/data/faces")
+"""Where the development machines keep data that stays out of git."""
+
+
+def local_faces_dir() -> Path:
+    """The folder of the :data:`LOCAL_FACES` photos: ``$BECKON_FACES_DIR`` or the default."""
+    return Path(os.environ.get(LOCAL_FACES_ENV) or LOCAL_FACES_DEFAULT)
 
 
 def _hopper() -> RGBImage:
@@ -72,6 +92,25 @@ def _luispedro() -> RGBImage:
     )
 
 
+def _obama() -> RGBImage:
+    path = local_faces_dir() / "obama.jpg"
+    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR) if path.is_file() else None
+    if bgr is None:
+        raise BeckonError(
+            f"the face 'obama' needs its photo at {path}, which is missing or unreadable",
+            "copy examples/knn_examples/test/obama1.jpg of the GitHub repository "
+            f"ageitgey/face_recognition to {path} (or set {LOCAL_FACES_ENV} to its folder); "
+            "see docs/gestures.md",
+        )
+    rgb = np.asarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+    # A 1480 x 832 press photo with the hair at the top edge: pad above and below (room to
+    # look up and down) and to 4:3, so that fitted to 640x480 the face is ~140 px wide.
+    h, w = rgb.shape[:2]
+    top = h // 4
+    side = max(0, (4 * (h + 2 * top) // 3 - w) // 2)
+    return np.ascontiguousarray(cv2.copyMakeBorder(rgb, top, top, side, side, cv2.BORDER_REPLICATE))
+
+
 def load_face(name: str) -> RGBImage:
     """The photo called ``name`` (see the module docstring) as RGB."""
     base, _, variant = name.partition("_")
@@ -81,8 +120,11 @@ def load_face(name: str) -> RGBImage:
         rgb = _hopper()
     elif base == "luispedro":
         rgb = _luispedro()
+    elif base == "obama":
+        rgb = _obama()
     else:
-        raise BeckonError(f"unknown face {name!r}; known faces are {', '.join(FACES)}")
+        known = ", ".join((*FACES, *LOCAL_FACES))
+        raise BeckonError(f"unknown face {name!r}; known faces are {known}")
     if variant == "mirror":
         rgb = np.ascontiguousarray(rgb[:, ::-1])
     elif variant:

@@ -46,8 +46,9 @@ PART_SEEDS = {"tune": 7, "score": 11}
 PART_FACES: dict[str, tuple[str, ...]] = {
     "tune": ("astronaut_mirror",),
     # Append only: a face's place in this tuple is part of its clips' seeds (and cache keys).
-    # hopper was the held-out face until session 4; luispedro is held out since then.
-    "score": ("astronaut", "hopper", "luispedro"),
+    # hopper was the held-out face until session 4; luispedro is held out since then; obama
+    # (session 8) is a studied face whose photo is itself turned from the camera.
+    "score": ("astronaut", "hopper", "luispedro", "obama"),
 }
 PERFORMANCES = 5
 """Performances of one gesture per positive clip."""
