@@ -110,6 +110,19 @@ class EngineParams:
     """Gating and arbitration; per-gesture thresholds live in the profile."""
 
     min_quality: float = 0.35
+    held_min_quality: float = 0.2
+    """A held turn, tilt or look already under way goes on through frames down to this
+    quality (``min_quality`` still gates its start): the view's quality falls with the
+    head's absolute yaw and with the face's width, which foreshortens as the head turns, so a
+    patient resting turned 17 degrees from the camera with a 78 px face who turned 15 degrees
+    further away held the turn at quality 0.32 to 0.33, read steadily by MediaPipe (yaw within
+    0.4 degrees), and the turn was lost as "face lost or poor" (the studied face ``obama``).
+    The gesture itself must not take away the view it is judged on; 0.2 is a head turned 45
+    degrees from the camera at full size."""
+    held_low_start_s: float = 0.5
+    """A held gesture may also begin on such a frame this soon after the last frame of good
+    quality: at 10 fps a brisk turn away crosses its bar and the quality floor between two
+    frames, and it must not have to begin at a view only its own ramp spoiled."""
     max_abs_deg: float = 35.0
     """Head further than this from neutral on any axis: the patient is looking away."""
     expression_max_pose_deg: float = 10.0
@@ -308,6 +321,7 @@ class GestureEngine:
         if any(cal.noise):
             self.set_noise(*cal.noise)
         self._last_event_t = -math.inf
+        self._good_head_t = -math.inf  # last frame usable for the held head gestures
         self._oscillation_t: dict[str, float] = {}  # axis -> when its nod/shake was reported
         self._pending: list[GestureEvent] = []
         self._history: deque[Any] = deque()
@@ -373,6 +387,7 @@ class GestureEngine:
         if provisional:
             usable = False
             angles = {}
+        held_angles = self._held_angles(obs, usable and head_ok, angles, provisional)
         chans = channels(obs.blendshapes, _abs_yaw(obs)) if usable else {}
         rest_before = self.rest
         if usable:
@@ -440,7 +455,7 @@ class GestureEngine:
             if self._talk_sway(t, det):
                 continue
             candidates.append(event)
-        candidates += self._feed_head(t, usable and head_ok, angles)
+        candidates += self._feed_head(t, held_angles is not None, held_angles or angles)
         candidates += self._feed_face(t, usable, angles, chans)
         for hold, channel in self.head:
             if not any(e.gesture == hold.gesture for e in candidates):
@@ -526,6 +541,36 @@ class GestureEngine:
             logger.debug("reference moved %.1f deg at t=%.2f: nods and shakes restart", size, t)
             for det in self.oscillators:
                 det.reset()
+
+    def _held_angles(
+        self, obs: Any, usable: bool, angles: dict[str, float], provisional: bool
+    ) -> dict[str, float] | None:
+        """The angles the held head gestures see on this frame (the same dict as the others'
+        when the frame is usable), or None. A frame below ``min_quality`` but at least
+        ``held_min_quality`` still counts while a held head gesture is under way (see
+        ``EngineParams.held_min_quality``)."""
+        if usable:
+            self._good_head_t = float(obs.t)
+            return angles
+        p = self.params
+        if (
+            provisional
+            or not obs.found
+            or obs.pitch is None
+            or obs.yaw is None
+            or obs.roll is None
+            or obs.quality >= p.min_quality
+            or obs.quality < p.held_min_quality
+            or not (
+                any(hold.active for hold, _ in self.head)
+                or obs.t - self._good_head_t <= p.held_low_start_s
+            )
+        ):
+            return None
+        low = {"pitch": float(obs.pitch), "yaw": float(obs.yaw), "roll": float(obs.roll)}
+        if max(abs(v) for v in low.values()) > p.max_abs_deg:
+            return None
+        return low
 
     def _feed_head(self, t: float, usable: bool, angles: dict[str, float]) -> list[GestureEvent]:
         """One frame to the held head gestures (and the record of how far each axis went)."""
