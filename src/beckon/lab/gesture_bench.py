@@ -123,7 +123,7 @@ def group_title(group: str) -> str:
         return f"held out ({faces}; real recordings: every face)"
     if group == "studied":
         faces = ", ".join(benchdata.STUDIED_FACES)
-        return f"studied score face ({faces}: held out until session 4, tuned on since)"
+        return f"studied score faces ({faces}: never trained on, read clip by clip)"
     return f"training faces ({', '.join(benchdata.TRAIN_FACES)})"
 
 
