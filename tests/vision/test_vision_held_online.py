@@ -455,3 +455,25 @@ def test_a_turn_seen_only_on_a_poor_view_stays_silent() -> None:
     patient = Patient(yaw=turns, quality=0.3)
     events, _ = _online(patient, 13.0)
     assert not [e for e in events if e.gesture.startswith("turn")]
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_strong_brow_raises_that_tip_mediapipes_pitch_are_still_brow_raises(fps: float) -> None:
+    # Raising the brows bends the forehead, which MediaPipe reads as the head tipping back:
+    # 6 to 15 degrees of pitch per unit of rise on the rendered faces (the training face's
+    # 0.5 raises tipped it 3.1 to 3.3 degrees within the excursion, over the brow raise's 3
+    # degree head range, and were dropped). The raise's own echo no longer counts
+    # (EngineParams.brow_pitch_echo_deg).
+    raises = add(*(held(s, 1.5, 0.5) for s in (5.0, 10.0, 15.0)))
+    patient = Patient(brow=raises, pitch=lambda t: -9.0 * raises(t))
+    events, _ = _online(patient, 19.0, fps=fps)
+    assert _names(events) == ["brow_raise"] * 3
+
+
+def test_a_head_tipping_back_with_a_small_brow_rise_is_still_not_a_brow_raise() -> None:
+    # Only the raise's own echo is taken out: a head that tips back 10 degrees while the brows
+    # read 0.25 higher (MediaPipe reads a moving head's brows as raised) is head movement.
+    rises = add(*(held(s, 1.5, 0.25) for s in (5.0, 10.0, 15.0)))
+    patient = Patient(brow=rises, pitch=lambda t: -40.0 * rises(t))
+    events, _ = _online(patient, 19.0)
+    assert "brow_raise" not in _names(events)

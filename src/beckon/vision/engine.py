@@ -136,6 +136,15 @@ class EngineParams:
         default_factory=lambda: {"brow_raise": 3.0, "long_blink": 4.0, "mouth_open": 6.0}
     )
     """Largest range each head angle may cover during an expression (see the engine)."""
+    brow_pitch_echo_deg: float = 6.0
+    """Degrees of chin-up pitch per unit of brow rise that the brow raise's head-range check
+    (``expression_head_range_deg``) takes out: raising the brows bends the forehead, which
+    MediaPipe reads as the head tipping back, 1 to 4 degrees for a still head (6 to 15
+    degrees per unit of rise on the six rendered faces' brow clips: ``astronaut`` 8, ``hopper``
+    10, ``obama`` 14 to 15; off-axis 4 to 8.5). The training face's strongest raises (0.5
+    above rest) tipped the pitch 3.1 to 3.3 degrees within the excursion, over the 3 degree
+    range, and were dropped as head movements. The low end of the measured slopes is taken
+    out, so what is left is at most about 1.5 degrees of the raise's own echo."""
     brow_max_turn_deg: float = 3.0
     """A brow raise counts only with yaw and roll within this of neutral: a fidget that turns
     or tilts the head by 3 to 5 degrees reads as raised brows on MediaPipe's blendshapes (0.15
@@ -600,7 +609,11 @@ class GestureEngine:
             value = chans[channel] - self.rest[channel] if near and self.rest is not None else None
             if hold.gesture == "brow_raise" and turned:
                 value = None
-            event = hold.update(t, value, head)
+            others = head
+            if hold.gesture == "brow_raise" and head and value is not None:
+                # The raise's own echo in the pitch (see brow_pitch_echo_deg) does not count.
+                others = (head[0] + p.brow_pitch_echo_deg * max(0.0, value), *head[1:])
+            event = hold.update(t, value, others)
             if event is None:
                 continue
             jaw = max((v for _, v in self._jaw), default=0.0)
