@@ -15,8 +15,9 @@ conditions from the ranges people actually show:
 ``part="tune"`` and ``part="score"`` draw from the same ranges with different seeds, so no
 clip of the score part was ever seen while tuning thresholds or training the model; faces in
 :data:`beckon.lab.benchdata.SCORE_ONLY_FACES` appear only in the score part. Of those,
-``hopper`` has been studied clip by clip since session 4 and is reported apart from the
-held-out ``luispedro``, whose clips nobody reads. The clips are
+``hopper`` (since session 4) and ``obama`` (since session 8, a photo of a head itself turned
+from the camera) are studied clip by clip and reported apart from the held-out
+``luispedro``, whose clips nobody reads. The clips are
 evaluated as an *uncalibrated* bedside would run them: the default profile, and the neutral
 pose learned on line from the clip itself (so calibration speed is measured too).
 
