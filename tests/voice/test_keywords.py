@@ -144,6 +144,35 @@ def test_the_verifier_never_gives_an_answer_whose_opposite_the_decoder_heard(
     assert combine(NOTHING, heard, _verdict("no", 0.99), "answer").intent is None
 
 
+def test_an_answer_sentence_inside_a_decoded_phrase_is_heard_too(catalog: Catalog) -> None:
+    """A talk recording came out as "indiana forget it" and the verifier heard "yes" (0.95):
+    "forget it" is cancel, so that yes is the opposite of what the decoder heard."""
+    matcher = TemplateMatcher(catalog, "en", codes=catalog.answer_codes())
+    assert answers_heard(matcher, ["indiana forget it"]) == {"cancel"}
+    assert answers_heard(matcher, ["well no thank you sir"]) == {"no"}
+    assert answers_heard(matcher, ["the weather is nice"]) == frozenset()
+    talk = Match("indiana forget it", None, 0.3, "forget it", "too far from 'forget it'")
+    heard = answers_heard(matcher, [talk.text])
+    assert combine(talk, heard, _verdict("yes", 0.99), "answer").intent is None
+
+
+def test_a_near_miss_of_no_can_become_only_no() -> None:
+    """The decoder's "now" or "not" is evidence for "no": the verifier's "no" is taken at
+    ``near_accept``, and its "yes" or "cancel" never, however sure ("go" heard as "now" was
+    "cancel" to the verifier, 1.0)."""
+    rule = AnswerRule(accept=0.95, near_accept=0.9)
+    assert combine(NOTHING, frozenset(), _verdict("no", 0.92), "answer", rule).intent == "no"
+    assert combine(NOTHING, frozenset(), _verdict("no", 0.85), "answer", rule).intent is None
+    for label in ("yes", "cancel"):
+        assert combine(NOTHING, frozenset(), _verdict(label, 1.0), "answer", rule).intent is None
+    not_ = Match("not", None, 0.5, "no", "too far from 'no'")
+    assert combine(not_, frozenset(), _verdict("yes", 1.0), "answer", rule).intent is None
+    # Without a near miss the accept threshold stands.
+    other = Match("the", None, 0.5, "yes", "too far from 'yes'")
+    assert combine(other, frozenset(), _verdict("no", 0.92), "answer", rule).intent is None
+    assert combine(other, frozenset(), _verdict("yes", 0.97), "answer", rule).intent == "yes"
+
+
 def test_requests_and_emergencies_stay_the_decoders() -> None:
     emergency = Match("emergency", "emergency", 1.0, "emergency")
     assert combine(emergency, frozenset(), _verdict("no", 0.99), "answer") == emergency
@@ -375,6 +404,9 @@ def test_train_speakers_are_named_for_the_folds_by_their_source() -> None:
     sc = train / "sc/yes/0a7c2a8d_nohash_1.wav"
     assert train_speaker_of(sc) == "train:0a7c2a8d" != speaker_of(sc)
     assert train_speaker_of(train / "sc2/nine/0a7c2a8d_nohash_0.wav") == "train:0a7c2a8d"
+    assert train_speaker_of(train / "sc/_unknown_/bed_0a7c2a8d_nohash_0.wav.wav") == (
+        "train:0a7c2a8d"
+    )
     assert train_speaker_of(train / "fsdd/3_george_23.wav") == "train:fsdd:george"
     assert train_speaker_of(train / "fsdd/7_george_0.wav") == "train:fsdd:george"
     assert train_speaker_of(train / "dsp/yes/yes12.wav") == "train:dsp"

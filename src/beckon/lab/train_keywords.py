@@ -505,12 +505,13 @@ def real_examples(
 
 def train_speaker_of(path: Path) -> str:
     """The speaker of a train part's recording, for folds over the train part too
-    (``--fold-train``): Speech Commands names them (``speaker_of``), the Free Spoken Digit
+    (``--fold-train``): Speech Commands names them (``speaker_of``, without the word the
+    devset puts before the unknown words' speaker), the Free Spoken Digit
     Dataset too (``DIGIT_NAME_N.wav``); any other source's files are held out together, by
     the folder under the part they came from (its speakers are not named, so one voice may
     be in many files). Prefixed ``train:`` so no name can meet a tune speaker's."""
-    if "_nohash_" in path.name:
-        return "train:" + speaker_of(path)
+    if "_nohash_" in path.name:  # the devset names "other" words WORD_SPEAKER_nohash_N
+        return "train:" + speaker_of(path).split("_")[-1]
     fsdd = re.fullmatch(r"\d_([a-z]+)_\d+", path.stem)
     if fsdd:
         return "train:fsdd:" + fsdd.group(1)
