@@ -20,7 +20,7 @@ from beckon import modelstore
 from beckon.errors import ModelError
 from beckon.lab.voice_synth import Voice, make_clip, speak
 from beckon.voice import keywords
-from beckon.voice.answers import AnswerRule, answers_heard, combine
+from beckon.voice.answers import ANSWER_SPAN, AnswerRule, answers_heard, combine
 from beckon.voice.catalog import Catalog
 from beckon.voice.engines import PocketSphinxEngine
 from beckon.voice.keywords import CLASSES, KeywordVerdict, KeywordVerifier, fixed_window
@@ -148,12 +148,14 @@ def test_an_answer_sentence_inside_a_decoded_phrase_is_heard_too(catalog: Catalo
     """A talk recording came out as "indiana forget it" and the verifier heard "yes" (0.95):
     "forget it" is cancel, so that yes is the opposite of what the decoder heard."""
     matcher = TemplateMatcher(catalog, "en", codes=catalog.answer_codes())
-    assert answers_heard(matcher, ["indiana forget it"]) == {"cancel"}
-    assert answers_heard(matcher, ["well no thank you sir"]) == {"no"}
-    assert answers_heard(matcher, ["the weather is nice"]) == frozenset()
+    assert answers_heard(matcher, ["indiana forget it"], ANSWER_SPAN) == {"cancel"}
+    assert answers_heard(matcher, ["well no thank you sir"], ANSWER_SPAN) == {"no"}
+    assert answers_heard(matcher, ["the weather is nice"], ANSWER_SPAN) == frozenset()
     talk = Match("indiana forget it", None, 0.3, "forget it", "too far from 'forget it'")
-    heard = answers_heard(matcher, [talk.text])
+    heard = answers_heard(matcher, [talk.text], ANSWER_SPAN)
     assert combine(talk, heard, _verdict("yes", 0.99), "answer").intent is None
+    # The voice path's default stays single words (session 6's; the runs were not kept).
+    assert answers_heard(matcher, ["indiana forget it"]) == frozenset()
 
 
 def test_a_near_miss_of_no_can_become_only_no() -> None:
@@ -171,6 +173,10 @@ def test_a_near_miss_of_no_can_become_only_no() -> None:
     other = Match("the", None, 0.5, "yes", "too far from 'yes'")
     assert combine(other, frozenset(), _verdict("no", 0.92), "answer", rule).intent is None
     assert combine(other, frozenset(), _verdict("yes", 0.97), "answer", rule).intent == "yes"
+    # Opt-in: the shipped rule has no near-miss step (session 6's combination).
+    assert AnswerRule().near_accept is None
+    assert combine(NOTHING, frozenset(), _verdict("cancel", 1.0), "answer").intent == "cancel"
+    assert combine(NOTHING, frozenset(), _verdict("no", 0.92), "answer").intent is None
 
 
 def test_requests_and_emergencies_stay_the_decoders() -> None:
