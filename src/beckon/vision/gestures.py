@@ -136,6 +136,18 @@ class GestureParams:
     that first swing shorter still (about 0.42 of the swing between extremes for small slow
     shakes of both score faces), so shakes ask 0.4 of the threshold (0.6 missed them). None:
     every leg must be a whole swing."""
+    min_outer_leg_ratio: float | None = None
+    """When set, a movement that completes with only ``min_reversals`` (two) reversals shows one
+    whole swing, between its two turning points, and two outer legs: from where it began to the
+    first, and from the last to where it came to rest. Each outer leg must be at least this
+    share of that swing. Why: with two reversals a nod is either one-sided (down, up, down: 1.5
+    cycles, every leg the same size) or centred (up, down, back: outer legs half the swing),
+    while a single excursion that overshoots rest on the way back (a signer's head dipping to
+    the hands and coming back up past rest; a short dip before the head settles in a new
+    posture) has one long swing between a short lead-in and a short settle. Real signing gave
+    outer legs of 0.10 to 0.34 of the swing; every true nod of the tune footage (the rendered
+    tune part, the real ASL nods) has three reversals or more. None: not checked (shakes,
+    whose lead swing is counted as a reversal, see ``lead_swing_ratio``)."""
     max_half_period_s: float = 1.2
     """Turning points further apart than this are swaying, not one gesture; started over."""
     settle_s: float = 0.25
@@ -199,7 +211,7 @@ class GestureParams:
     """Time constant of the light low-pass filter applied to the angles."""
 
 
-NOD_PARAMS = GestureParams()
+NOD_PARAMS = GestureParams(min_outer_leg_ratio=0.4)
 """Defaults for nods: healthy people nod at ~1.7 Hz with a ~13 degree swing; patients less."""
 
 SHAKE_PARAMS = GestureParams(
@@ -766,6 +778,18 @@ class OscillationDetector:
             )
             self._start(t, x)
             return None
+        if self._lopsided(swings):
+            logger.debug(
+                "%s rejected at t=%.2f: two reversals with outer legs of %.1f and %.1f deg "
+                "around a %.1f deg swing: one excursion past rest, not a nod",
+                self.gesture,
+                t,
+                swings[0],
+                swings[-1],
+                swings[1],
+            )
+            self._start(t, x)
+            return None
         half = float(np.median(np.diff([pv.t for pv in self._pivots])))
         if half > p.slow_half_s and median_swing < self.slow_swing_threshold:
             logger.debug(
@@ -820,6 +844,14 @@ class OscillationDetector:
             confidence,
         )
         return GestureEvent(t=t, gesture=self.gesture, confidence=confidence)
+
+    def _lopsided(self, swings: npt.NDArray[np.float64]) -> bool:
+        """True when a two-reversal movement's outer legs are short against its one whole
+        swing (see ``min_outer_leg_ratio``); ``swings`` are its legs, first to last."""
+        ratio = self.params.min_outer_leg_ratio
+        if ratio is None or len(swings) != 3:
+            return False
+        return bool(min(swings[0], swings[-1]) < ratio * swings[1])
 
     def _confidence(self, swings: np.ndarray, other_share: float) -> float:
         """0..1 from how far the swings clear the threshold, how regular they are and how
