@@ -412,6 +412,7 @@ class OscillationDetector:
         self._hi: _Pivot | None = None
         self._extreme: _Pivot | None = None
         self._pivots: list[_Pivot] = []  # the start of the movement, then each reversal
+        self._from_rest = False  # the first pivot is where the movement left rest
         self._rest_value = 0.0
         self._recent: deque[tuple[float, float]] = deque()
         self._other_trace: deque[tuple[float, float]] = deque()
@@ -645,6 +646,7 @@ class OscillationDetector:
         self._hi = _Pivot(t, x)
         self._extreme = None
         self._pivots = []
+        self._from_rest = False
         self._other_trace.clear()
         self._last_gap = None
         self._first_leg = True
@@ -682,6 +684,7 @@ class OscillationDetector:
                     "%s: reversal after %.2fs at t=%.2f; restarting", self.gesture, gap, turn.t
                 )
                 self._pivots = [turn]
+                self._from_rest = False
             elif last_gap is not None and max(gap, last_gap) > p.max_gap_ratio * min(gap, last_gap):
                 logger.debug(
                     "%s: irregular reversal (%.2fs after %.2fs) at t=%.2f; restarting",
@@ -691,6 +694,7 @@ class OscillationDetector:
                     turn.t,
                 )
                 self._pivots = [turn]
+                self._from_rest = False
                 self._last_gap = gap  # the next half period is compared with this one
             elif brisk and abs(turn.value - prev.value) < p.brisk_swing_ratio * h * _sampled(
                 gap, self._dt
@@ -703,6 +707,7 @@ class OscillationDetector:
                     turn.t,
                 )
                 self._pivots = [turn]
+                self._from_rest = False
             else:
                 self._pivots.append(turn)
                 # The leg from where the movement began may have started anywhere in a swing.
@@ -715,6 +720,7 @@ class OscillationDetector:
         p = self.params
         self._direction = direction
         self._pivots = [start]
+        self._from_rest = True
         self._last_gap = None
         self._first_leg = True
         self._extreme = _Pivot(t, x)
@@ -745,6 +751,7 @@ class OscillationDetector:
             last = self._pivots[-1].t
             while len(self._pivots) > 2 and last - self._pivots[1].t > w:
                 self._pivots.pop(0)
+                self._from_rest = False
         horizon = (self._pivots[0].t if self._pivots else t) - 0.1
         while self._other_trace and self._other_trace[0][0] < horizon:
             self._other_trace.popleft()
@@ -846,10 +853,14 @@ class OscillationDetector:
         return GestureEvent(t=t, gesture=self.gesture, confidence=confidence)
 
     def _lopsided(self, swings: npt.NDArray[np.float64]) -> bool:
-        """True when a two-reversal movement's outer legs are short against its one whole
-        swing (see ``min_outer_leg_ratio``); ``swings`` are its legs, first to last."""
+        """True when a two-reversal movement that left rest has outer legs short against its
+        one whole swing (see ``min_outer_leg_ratio``); ``swings`` are its legs, first to last.
+        Only a movement whose first pivot is where it left rest: after a restart (an irregular
+        or too slow reversal, or reversals pruned from the window) the first pivot is itself a
+        turning point, its first leg a whole swing, and a nod of a swaying patient whose last
+        turning point is its rest (the sway confirms it) ends with a short last leg."""
         ratio = self.params.min_outer_leg_ratio
-        if ratio is None or len(swings) != 3:
+        if ratio is None or len(swings) != 3 or not self._from_rest:
             return False
         return bool(min(swings[0], swings[-1]) < ratio * swings[1])
 
