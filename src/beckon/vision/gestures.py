@@ -136,6 +136,18 @@ class GestureParams:
     that first swing shorter still (about 0.42 of the swing between extremes for small slow
     shakes of both score faces), so shakes ask 0.4 of the threshold (0.6 missed them). None:
     every leg must be a whole swing."""
+    min_outer_leg_ratio: float | None = None
+    """When set, a movement that completes with only ``min_reversals`` (two) reversals shows one
+    whole swing, between its two turning points, and two outer legs: from where it began to the
+    first, and from the last to where it came to rest. Each outer leg must be at least this
+    share of that swing. Why: with two reversals a nod is either one-sided (down, up, down: 1.5
+    cycles, every leg the same size) or centred (up, down, back: outer legs half the swing),
+    while a single excursion that overshoots rest on the way back (a signer's head dipping to
+    the hands and coming back up past rest; a short dip before the head settles in a new
+    posture) has one long swing between a short lead-in and a short settle. Real signing gave
+    outer legs of 0.10 to 0.34 of the swing; every true nod of the tune footage (the rendered
+    tune part, the real ASL nods) has three reversals or more. None: not checked (shakes,
+    whose lead swing is counted as a reversal, see ``lead_swing_ratio``)."""
     max_half_period_s: float = 1.2
     """Turning points further apart than this are swaying, not one gesture; started over."""
     settle_s: float = 0.25
@@ -199,7 +211,7 @@ class GestureParams:
     """Time constant of the light low-pass filter applied to the angles."""
 
 
-NOD_PARAMS = GestureParams()
+NOD_PARAMS = GestureParams(min_outer_leg_ratio=0.4)
 """Defaults for nods: healthy people nod at ~1.7 Hz with a ~13 degree swing; patients less."""
 
 SHAKE_PARAMS = GestureParams(
@@ -400,6 +412,7 @@ class OscillationDetector:
         self._hi: _Pivot | None = None
         self._extreme: _Pivot | None = None
         self._pivots: list[_Pivot] = []  # the start of the movement, then each reversal
+        self._from_rest = False  # the first pivot is where the movement left rest
         self._rest_value = 0.0
         self._recent: deque[tuple[float, float]] = deque()
         self._other_trace: deque[tuple[float, float]] = deque()
@@ -633,6 +646,7 @@ class OscillationDetector:
         self._hi = _Pivot(t, x)
         self._extreme = None
         self._pivots = []
+        self._from_rest = False
         self._other_trace.clear()
         self._last_gap = None
         self._first_leg = True
@@ -670,6 +684,7 @@ class OscillationDetector:
                     "%s: reversal after %.2fs at t=%.2f; restarting", self.gesture, gap, turn.t
                 )
                 self._pivots = [turn]
+                self._from_rest = False
             elif last_gap is not None and max(gap, last_gap) > p.max_gap_ratio * min(gap, last_gap):
                 logger.debug(
                     "%s: irregular reversal (%.2fs after %.2fs) at t=%.2f; restarting",
@@ -679,6 +694,7 @@ class OscillationDetector:
                     turn.t,
                 )
                 self._pivots = [turn]
+                self._from_rest = False
                 self._last_gap = gap  # the next half period is compared with this one
             elif brisk and abs(turn.value - prev.value) < p.brisk_swing_ratio * h * _sampled(
                 gap, self._dt
@@ -691,6 +707,7 @@ class OscillationDetector:
                     turn.t,
                 )
                 self._pivots = [turn]
+                self._from_rest = False
             else:
                 self._pivots.append(turn)
                 # The leg from where the movement began may have started anywhere in a swing.
@@ -703,6 +720,7 @@ class OscillationDetector:
         p = self.params
         self._direction = direction
         self._pivots = [start]
+        self._from_rest = True
         self._last_gap = None
         self._first_leg = True
         self._extreme = _Pivot(t, x)
@@ -733,6 +751,7 @@ class OscillationDetector:
             last = self._pivots[-1].t
             while len(self._pivots) > 2 and last - self._pivots[1].t > w:
                 self._pivots.pop(0)
+                self._from_rest = False
         horizon = (self._pivots[0].t if self._pivots else t) - 0.1
         while self._other_trace and self._other_trace[0][0] < horizon:
             self._other_trace.popleft()
@@ -763,6 +782,18 @@ class OscillationDetector:
                 t,
                 self._flips.run,
                 self._flips.single,
+            )
+            self._start(t, x)
+            return None
+        if self._lopsided(swings):
+            logger.debug(
+                "%s rejected at t=%.2f: two reversals with outer legs of %.1f and %.1f deg "
+                "around a %.1f deg swing: one excursion past rest, not a nod",
+                self.gesture,
+                t,
+                swings[0],
+                swings[-1],
+                swings[1],
             )
             self._start(t, x)
             return None
@@ -820,6 +851,18 @@ class OscillationDetector:
             confidence,
         )
         return GestureEvent(t=t, gesture=self.gesture, confidence=confidence)
+
+    def _lopsided(self, swings: npt.NDArray[np.float64]) -> bool:
+        """True when a two-reversal movement that left rest has outer legs short against its
+        one whole swing (see ``min_outer_leg_ratio``); ``swings`` are its legs, first to last.
+        Only a movement whose first pivot is where it left rest: after a restart (an irregular
+        or too slow reversal, or reversals pruned from the window) the first pivot is itself a
+        turning point, its first leg a whole swing, and a nod of a swaying patient whose last
+        turning point is its rest (the sway confirms it) ends with a short last leg."""
+        ratio = self.params.min_outer_leg_ratio
+        if ratio is None or len(swings) != 3 or not self._from_rest:
+            return False
+        return bool(min(swings[0], swings[-1]) < ratio * swings[1])
 
     def _confidence(self, swings: np.ndarray, other_share: float) -> float:
         """0..1 from how far the swings clear the threshold, how regular they are and how
