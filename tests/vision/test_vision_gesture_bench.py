@@ -167,6 +167,9 @@ def test_a_new_score_face_is_appended_so_every_cached_clip_keeps_its_key() -> No
     # (Each score face has as many clips: luispedro came third in session 4, obama fourth in 8.)
     faces = len(widerecipe.PART_FACES["score"])
     assert len([c for c in score if c.rest is None]) == len(before) * faces // 2
+    # The turned photo's clips (session 8, second round) come last of all.
+    turned = widerecipe.turned_photo_clips("score")
+    assert turned and score[-len(turned) :] == turned
     # Keys as cached before the third face came (session 4): a change here re-renders hours.
     assert keys["wide-score/hopper/nod"] == "a9334c66d20735de6c05"
     assert keys["wide-score/astronaut/long_blink-2"] == "e061d031c73142892d22"
@@ -181,6 +184,8 @@ def test_off_axis_clips_are_appended_and_rest_turned_from_the_camera() -> None:
     from beckon.lab import widerecipe
 
     tune, score = widerecipe.wide_recipe("tune"), widerecipe.wide_recipe("score")
+    # The turned photo's clips (session 8, second round; their own test) come after these.
+    score = score[: len(score) - len(widerecipe.turned_photo_clips("score"))]
     for part in (tune, score):
         # Every clip before them rests facing the camera; only clips added later (the tremor
         # clips of session 6) come after them.
@@ -202,6 +207,28 @@ def test_off_axis_clips_are_appended_and_rest_turned_from_the_camera() -> None:
     c = off[0]
     assert replace(c, rest=None).key() != c.key()
     assert dict(c.conditions)["rest"].startswith("yaw")
+
+
+def test_the_turned_photo_clips_rest_turned_to_the_patients_right_and_tipped() -> None:
+    """``obama_mirror`` (a studied face, never in training or the tune part) gets held
+    gestures, long blinks, brow raises and negatives from a rest further to the patient's right
+    and chin up, like the held-out face's own photo; named apart from the off-axis clips."""
+    from beckon.lab import widerecipe
+
+    turned = widerecipe.turned_photo_clips("score")
+    assert not widerecipe.turned_photo_clips("tune")
+    assert {c.face for c in turned} == {"obama_mirror"}
+    assert "obama_mirror" in benchdata.SCORE_ONLY_FACES
+    assert all("/obama_mirror/turned/" in c.name for c in turned)
+    assert all(c.rest == widerecipe.TURNED_PHOTO_REST for c in turned)
+    pitch, yaw, _ = widerecipe.TURNED_PHOTO_REST
+    assert pitch < 0 and yaw < 0  # chin up, toward the patient's own right
+    gestures = {lb.gesture for c in turned for lb in c.labels}
+    assert gestures == set(widerecipe.TURNED_PHOTO_GESTURES)
+    assert sum(c.kind == "negative" for c in turned) == widerecipe.TURNED_PHOTO_NEGATIVES
+    # Each labelled performance keeps its drawn conditions under the new name.
+    assert all("hold" in widerecipe.label_conditions(c, 0) for c in turned if c.labels)
+    assert len({c.seed for c in turned}) == len(turned)
 
 
 def test_tremor_clips_are_appended_to_the_tune_part_only() -> None:
@@ -237,7 +264,8 @@ def test_the_wide_recipe_is_big_enough_that_one_miss_does_not_decide_the_score()
 
     tune, score = widerecipe.wide_recipe("tune"), widerecipe.wide_recipe("score")
     for part in (tune, score):
-        for face in {c.face for c in part}:
+        # (The turned photo's held-gesture clips have no nods or shakes: see their own test.)
+        for face in {c.face for c in part} - set(widerecipe.TURNED_PHOTO_FACES["score"]):
             for g in ("nod", "shake"):
                 n = sum(lb.gesture == g for c in part if c.face == face for lb in c.labels)
                 assert n >= 20, (face, g, n)

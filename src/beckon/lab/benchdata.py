@@ -54,12 +54,14 @@ HELD_OUT_FACES = ("luispedro",)
 """Faces held out since session 4: scored only, and only as aggregate figures with the final
 code of a round; nobody reads their per-clip results or traces, so they stay a clean measure of
 faces the detectors were never tuned on."""
-STUDIED_FACES = ("hopper", "obama")
+STUDIED_FACES = ("hopper", "obama", "obama_mirror")
 """Faces that were held out, then studied clip by clip (hopper from session 4, once
 ``luispedro`` took its place), or added to be studied (``obama`` from session 8: a photo of a
-head itself turned from the camera, see :mod:`beckon.lab.faces`): still never in training or
-the tune part, but scored apart from the held-out faces because their misses have shaped the
-rules. Append only."""
+head itself turned from the camera, see :mod:`beckon.lab.faces`; ``obama_mirror`` from the
+second round of session 8: the same photo mirrored, turned to the patient's right as the
+held-out face is, in :func:`beckon.lab.widerecipe.turned_photo_clips` only): still never in
+training or the tune part, but scored apart from the held-out faces because their misses
+have shaped the rules. Append only."""
 SCORE_ONLY_FACES = (*STUDIED_FACES, *HELD_OUT_FACES)
 """Faces that never train the model nor appear in the tune part."""
 CLASSIC_FACES = ("hopper", "astronaut")

@@ -20,7 +20,9 @@ Only public-domain photos that come with Beckon's own dependencies (no download 
   a patient whose head, not the rendering, rests turned from the camera (session 8).
 
 ``NAME_mirror`` is the photo flipped left-right: a different-looking face for training, never
-used for the held-out measurements. Which faces train and which are held out is decided in
+used for the held-out measurements. ``obama_mirror`` is a studied score face (session 8,
+second round): its head rests turned to the patient's own right, the held-out face's side.
+Which faces train and which are held out is decided in
 :mod:`beckon.lab.benchdata`.
 """
 

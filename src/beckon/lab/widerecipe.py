@@ -32,6 +32,7 @@ observations are reused. Observations are cached like the first recipe's.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 from collections.abc import Sequence
@@ -303,7 +304,8 @@ def wide_recipe(
             neg.append(negative_clip(face, base + fi * 1000 + 500 + ni, part))
     off = off_axis_clips(part, chosen) if faces is None else []
     trembling = tremor_clips(part, chosen) if faces is None else []
-    return pos + neg + off + trembling
+    turned = turned_photo_clips(part) if faces is None else []
+    return pos + neg + off + trembling + turned
 
 
 # ---------------------------------------------------------------- a rest turned from the camera
@@ -441,3 +443,55 @@ def tremor_clips(part: Part, faces: Sequence[str]) -> list[ClipSpec]:
         if face in TREMOR_FACES[part]
         for n, fps in enumerate(TREMOR_FPS)
     ]
+
+
+# ---------------------------------------------------------------- a photo turned and tipped
+
+TURNED_PHOTO_FACES: dict[str, tuple[str, ...]] = {"tune": (), "score": ("obama_mirror",)}
+"""Studied faces whose *photo* already rests turned to the patient's right (MediaPipe yaw
+about -17 for ``obama_mirror``), rendered from a rest turned a little further and tipped
+chin up (:data:`TURNED_PHOTO_REST`), so that MediaPipe reads the rest at about -23 degrees of
+yaw and -10 of pitch: the situation of the held-out ``luispedro`` (yaw -21.8, pitch -10), on a
+face that may be studied clip by clip (session 8, second round). Appended after every other
+clip of the score part, so every cached clip keeps its key."""
+TURNED_PHOTO_REST = (-13.0, -6.0, 0.0)
+"""Rest (pitch, yaw, roll) as rendered on top of the photo's own turn: chin up, further to
+the patient's right (MediaPipe reads a rendered turn about a quarter short)."""
+TURNED_PHOTO_GESTURES = OFF_AXIS_GESTURES
+TURNED_PHOTO_CLIPS = 2
+"""Clips per gesture (five performances each), as the other held gestures get."""
+TURNED_PHOTO_NEGATIVES = 2
+TURNED_PHOTO_SEED = 70_000
+"""Seed offset within a part (off-axis clips use 50,000 to 51,999, tremor 60,000 to 60,999)."""
+
+
+def turned_photo_clips(part: Part) -> list[ClipSpec]:
+    """Held gestures, long blinks and brow raises, and two minutes of negatives, on the
+    :data:`TURNED_PHOTO_FACES` from :data:`TURNED_PHOTO_REST` (no nods or shakes: the photo's
+    turn is not what they miss). Named ``wide-PART/FACE/turned/...``.
+
+    Seeds: ``base + TURNED_PHOTO_SEED + fi*1000 + k*100 + gi`` for clip ``k`` of gesture
+    ``gi``, ``base + TURNED_PHOTO_SEED + fi*1000 + 500 + ni`` for negative ``ni``.
+    """
+    base = PART_SEEDS[part] * 100_000 + TURNED_PHOTO_SEED
+    out: list[ClipSpec] = []
+    for fi, face in enumerate(TURNED_PHOTO_FACES[part]):
+        rest = TURNED_PHOTO_REST
+        for k in range(TURNED_PHOTO_CLIPS):
+            for gi, g in enumerate(TURNED_PHOTO_GESTURES):
+                seed = base + fi * 1000 + k * 100 + gi
+                clip = positive_clip(face, g, seed, part, k, rest)
+                out.append(_renamed(clip, "/off-axis/", "/turned/"))
+        for ni in range(TURNED_PHOTO_NEGATIVES):
+            seed = base + fi * 1000 + 500 + ni
+            out.append(
+                _renamed(negative_clip(face, seed, part, rest=rest), "/off-axis/", "/turned/")
+            )
+    return out
+
+
+def _renamed(clip: ClipSpec, old: str, new: str) -> ClipSpec:
+    name = clip.name.replace(old, new)
+    if clip.name in _LABEL_CONDITIONS:
+        _LABEL_CONDITIONS[name] = _LABEL_CONDITIONS[clip.name]
+    return dataclasses.replace(clip, name=name)
