@@ -477,3 +477,43 @@ def test_a_head_tipping_back_with_a_small_brow_rise_is_still_not_a_brow_raise() 
     patient = Patient(brow=rises, pitch=lambda t: -40.0 * rises(t))
     events, _ = _online(patient, 19.0)
     assert "brow_raise" not in _names(events)
+
+
+def _brows_from(rest: float, raises: Wave, seconds: float, noise: float) -> list[GestureEvent]:
+    """Brow raises on a face whose three brow scores rest at ``rest`` (clipped at 0 as
+    MediaPipe's are), with ``noise`` of jitter."""
+    patient = Patient(brow=raises)
+    neutral = NeutralPose()
+    engine = GestureEngine()
+    rng = np.random.default_rng(4)
+    events: list[GestureEvent] = []
+    for o in patient.trace(seconds, seed=6, fps=10.0):
+        shapes = dict(o.blendshapes)
+        if o.found:
+            for name in ("browInnerUp", "browOuterUpLeft", "browOuterUpRight"):
+                jitter = abs(float(rng.normal(0.0, noise))) if rest == 0.0 else rng.normal(0, noise)
+                shapes[name] = float(np.clip(rest + raises(o.t) + jitter, 0.0, 1.0))
+        rotation = o.rotation if o.found else None
+        events += engine.update(observation(neutral, o.t, rotation, o.quality, shapes))
+    return events
+
+
+@pytest.mark.parametrize("rise", [0.09, 0.11])
+def test_brow_raises_of_a_face_whose_brows_rest_at_zero_are_heard_though_they_read_small(
+    rise: float,
+) -> None:
+    # obama_mirror (a photo turned to the patient's right and chin up, like the held-out
+    # face): MediaPipe reads the brows at 0.001 at rest (spread 0.0001) and its raises 0.09
+    # to 0.15 above that, under the adapted bar's 0.12 floor: 0 of 10 heard. A score clipped
+    # at 0 at rest has no noise to guard against (EngineParams.zero_rest_floor_ratio).
+    raises = add(*(held(s, 1.5, rise, ramp=0.2) for s in (7.0, 12.0, 17.0)))
+    events = _brows_from(0.0, raises, 21.0, noise=0.0005)
+    assert _names(events) == ["brow_raise"] * 3
+
+
+def test_small_brow_rises_of_a_face_whose_brows_rest_above_zero_keep_the_old_floor() -> None:
+    # The same small rises on brows resting at 0.05 with some jitter (the other faces rest at
+    # 0.016 to 0.12) stay under the 0.12 floor, as before: only a zero rest lowers it.
+    raises = add(*(held(s, 1.5, 0.09, ramp=0.2) for s in (7.0, 12.0, 17.0)))
+    events = _brows_from(0.05, raises, 21.0, noise=0.004)
+    assert "brow_raise" not in _names(events)

@@ -215,6 +215,24 @@ class EngineParams:
     """...at least this share of the profile's threshold, and at most the threshold itself:
     a face whose resting scores are steady (one whose expressions read weakly, as a small or
     unfamiliar face's do) gets the lower bar, a noisy face keeps the default."""
+    zero_rest_max: float = 0.01
+    """A channel whose resting score (median) is at most this rests at MediaPipe's zero...
+    """
+    zero_rest_floor_ratio: float = 0.3
+    """...and its adapted threshold may go down to this share of the profile's threshold
+    (instead of ``adapt_floor_ratio``). Why: a blendshape score is clipped at 0, and a face
+    that MediaPipe reads at exactly 0 at rest spends part of each expression getting off the
+    clip, so the whole expression reads small, while the resting noise is nil (no jitter
+    can rise above 0 for long either). The studied faces ``obama`` and ``obama_mirror`` (a
+    photo turned 17 degrees; mirrored, rendered further to the patient's right and chin up,
+    like the held-out face) rest at brow 0.001 with a lower spread of 0.0001, and their brow
+    raises read 0.16 to 0.20 and 0.09 to 0.15 above rest: under the 0.12 floor, ``obama_mirror``
+    lost all ten. Faces whose brows rest above 0 (0.016 to 0.12 on the others) keep
+    ``adapt_floor_ratio``."""
+    zero_rest_gestures: tuple[str, ...] = ("brow_raise",)
+    """The expressions ``zero_rest_floor_ratio`` applies to: measured on brows only. The jaw
+    and the eyes move in talk and in every blink, whose short rises a lower bar would bring
+    nearer to a mouth open or a long blink."""
     blink_peak_share: float = 0.6
     """Uncalibrated patients: a long blink needs this share of how high the patient's own
     normal blinks rise (their median peak above rest), but no less than ``adapt_k`` times the
@@ -801,9 +819,12 @@ class GestureEngine:
                 v = v[v - self.rest[channel] < hold.params.release_ratio * hold.params.enter]
                 if len(v) < 20:
                     continue  # two seconds of rest at 10 fps: a spread can be read
-            lower = float(np.percentile(v, 50) - np.percentile(v, 10))
+            median = float(np.percentile(v, 50))
+            lower = median - float(np.percentile(v, 10))
             default = self.profile.setting(hold.gesture).threshold
-            thr = min(default, max(p.adapt_floor_ratio * default, p.adapt_k * lower))
+            at_zero = median <= p.zero_rest_max and hold.gesture in p.zero_rest_gestures
+            floor = p.zero_rest_floor_ratio if at_zero else p.adapt_floor_ratio
+            thr = min(default, max(floor * default, p.adapt_k * lower))
             if hold.gesture == "long_blink" and self._blink_bar is not None:
                 # The patient's blinks may lower the bar, not under the resting noise's: on a
                 # noisy face, jitter makes "blinks" of its own.
