@@ -20,7 +20,7 @@ from beckon import modelstore
 from beckon.errors import ModelError
 from beckon.lab.voice_synth import Voice, make_clip, speak
 from beckon.voice import keywords
-from beckon.voice.answers import AnswerRule, answers_heard, combine
+from beckon.voice.answers import ANSWER_SPAN, AnswerRule, answers_heard, combine
 from beckon.voice.catalog import Catalog
 from beckon.voice.engines import PocketSphinxEngine
 from beckon.voice.keywords import CLASSES, KeywordVerdict, KeywordVerifier, fixed_window
@@ -142,6 +142,41 @@ def test_the_verifier_never_gives_an_answer_whose_opposite_the_decoder_heard(
     assert heard == {"yes", "no"}
     assert combine(NOTHING, heard, _verdict("yes", 0.99), "answer").intent is None
     assert combine(NOTHING, heard, _verdict("no", 0.99), "answer").intent is None
+
+
+def test_an_answer_sentence_inside_a_decoded_phrase_is_heard_too(catalog: Catalog) -> None:
+    """A talk recording came out as "indiana forget it" and the verifier heard "yes" (0.95):
+    "forget it" is cancel, so that yes is the opposite of what the decoder heard."""
+    matcher = TemplateMatcher(catalog, "en", codes=catalog.answer_codes())
+    assert answers_heard(matcher, ["indiana forget it"], ANSWER_SPAN) == {"cancel"}
+    assert answers_heard(matcher, ["well no thank you sir"], ANSWER_SPAN) == {"no"}
+    assert answers_heard(matcher, ["the weather is nice"], ANSWER_SPAN) == frozenset()
+    talk = Match("indiana forget it", None, 0.3, "forget it", "too far from 'forget it'")
+    heard = answers_heard(matcher, [talk.text], ANSWER_SPAN)
+    assert combine(talk, heard, _verdict("yes", 0.99), "answer").intent is None
+    # The voice path's default stays single words (session 6's; the runs were not kept).
+    assert answers_heard(matcher, ["indiana forget it"]) == frozenset()
+
+
+def test_a_near_miss_of_no_can_become_only_no() -> None:
+    """The decoder's "now" or "not" is evidence for "no": the verifier's "no" is taken at
+    ``near_accept``, and its "yes" or "cancel" never, however sure ("go" heard as "now" was
+    "cancel" to the verifier, 1.0)."""
+    rule = AnswerRule(accept=0.95, near_accept=0.9)
+    assert combine(NOTHING, frozenset(), _verdict("no", 0.92), "answer", rule).intent == "no"
+    assert combine(NOTHING, frozenset(), _verdict("no", 0.85), "answer", rule).intent is None
+    for label in ("yes", "cancel"):
+        assert combine(NOTHING, frozenset(), _verdict(label, 1.0), "answer", rule).intent is None
+    not_ = Match("not", None, 0.5, "no", "too far from 'no'")
+    assert combine(not_, frozenset(), _verdict("yes", 1.0), "answer", rule).intent is None
+    # Without a near miss the accept threshold stands.
+    other = Match("the", None, 0.5, "yes", "too far from 'yes'")
+    assert combine(other, frozenset(), _verdict("no", 0.92), "answer", rule).intent is None
+    assert combine(other, frozenset(), _verdict("yes", 0.97), "answer", rule).intent == "yes"
+    # Opt-in: the shipped rule has no near-miss step (session 6's combination).
+    assert AnswerRule().near_accept is None
+    assert combine(NOTHING, frozenset(), _verdict("cancel", 1.0), "answer").intent == "cancel"
+    assert combine(NOTHING, frozenset(), _verdict("no", 0.92), "answer").intent is None
 
 
 def test_requests_and_emergencies_stay_the_decoders() -> None:
@@ -363,3 +398,100 @@ def test_several_heads_are_one_file_that_gives_their_mean(tmp_path: Path) -> Non
     loaded = KeywordVerifier(tmp_path / "mean.onnx")
     assert np.allclose(loaded.probabilities(x), expected, atol=1e-5)
     assert not np.allclose(predict(members[0], x), expected, atol=1e-3)  # two different heads
+
+
+def test_train_speakers_are_named_for_the_folds_by_their_source() -> None:
+    """``--fold-train``: Speech Commands and the Free Spoken Digit Dataset name their
+    speakers; any other source of the train part is held out whole by its folder (its files
+    do not say who spoke, so one voice may be in many of them). Never a tune speaker's name."""
+    from beckon.lab.train_keywords import speaker_of, train_speaker_of
+
+    train = Path("/data/voice/train")
+    sc = train / "sc/yes/0a7c2a8d_nohash_1.wav"
+    assert train_speaker_of(sc) == "train:0a7c2a8d" != speaker_of(sc)
+    assert train_speaker_of(train / "sc2/nine/0a7c2a8d_nohash_0.wav") == "train:0a7c2a8d"
+    assert train_speaker_of(train / "sc/_unknown_/bed_0a7c2a8d_nohash_0.wav.wav") == (
+        "train:0a7c2a8d"
+    )
+    assert train_speaker_of(train / "fsdd/3_george_23.wav") == "train:fsdd:george"
+    assert train_speaker_of(train / "fsdd/7_george_0.wav") == "train:fsdd:george"
+    assert train_speaker_of(train / "dsp/yes/yes12.wav") == "train:dsp"
+    assert train_speaker_of(train / "dsp/no/n3.wav") == "train:dsp"
+    assert train_speaker_of(train / "voxforge/kayray-1/a0001.wav") == "train:voxforge"
+
+
+def test_the_trainer_refuses_train_folds_without_a_train_part(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from beckon.lab.train_keywords import main
+
+    tune = _part(tmp_path / "tune", ["aaaa1111_nohash_0.wav"])
+    with pytest.raises(SystemExit) as exc:
+        main(["--tune", str(tune), "--fold-train", "--out", str(tmp_path / "m.onnx")])
+    assert exc.value.code == 2
+    assert "--fold-train needs a --train part" in capsys.readouterr().err
+
+
+def test_a_room_response_is_mostly_the_direct_sound_with_a_decaying_tail() -> None:
+    from beckon.lab.train_keywords import _room_response
+
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        ir = _room_response(rng)
+        assert 0.2 * SAMPLE_RATE - 1 <= len(ir) <= 0.9 * SAMPLE_RATE
+        assert np.argmax(np.abs(ir)) == 0
+        early = np.sum(ir[: int(0.05 * SAMPLE_RATE)] ** 2)
+        late = np.sum(ir[int(0.05 * SAMPLE_RATE) :] ** 2)
+        assert late > 0 and early > 2 * late  # mostly the direct sound, some room
+        quarter = len(ir) // 4
+        assert np.sum(ir[quarter : 2 * quarter] ** 2) > np.sum(ir[3 * quarter :] ** 2)
+
+
+def test_a_bedside_copy_is_the_same_length_noisier_and_seeded() -> None:
+    """A real recording as a tablet on a bed arm hears it: same length (the VAD's framing
+    stays), another signal, the same for the same seed, and other people talking when
+    babble is given."""
+    from beckon.lab.train_keywords import _bedside_copy
+
+    speech = make_clip(speak("yes", PIPER), None).samples
+    babble = np.sin(np.arange(SAMPLE_RATE * 3) * 2 * np.pi * 440 / SAMPLE_RATE)
+    copies = [_bedside_copy(speech, np.random.default_rng(s), babble) for s in range(12)]
+    for copy in copies:
+        assert copy.dtype == np.int16 and len(copy) == len(speech)
+        assert not np.array_equal(copy, speech)
+    again = _bedside_copy(speech, np.random.default_rng(3), babble)
+    assert np.array_equal(again, copies[3])
+    # Half the copies carry the babble (a 440 Hz tone here): it shows in their spectrum.
+    quiet = speech[: int(0.25 * SAMPLE_RATE)].astype(np.float64)
+
+    def tone_share(x: np.ndarray) -> float:
+        spec = np.abs(np.fft.rfft(x[: len(quiet)].astype(np.float64))) ** 2
+        freqs = np.fft.rfftfreq(len(quiet), 1 / SAMPLE_RATE)
+        return float(spec[np.abs(freqs - 440) < 8].sum() / (spec.sum() + 1e-12))
+
+    shares = [tone_share(c) for c in copies]
+    assert sum(s > 0.5 for s in shares) >= 3 and sum(s < 0.1 for s in shares) >= 3
+
+
+def test_real_recordings_get_bedside_copies_after_their_other_copies(
+    tmp_path: Path, vad: SileroVad
+) -> None:
+    """``bedside`` adds copies and changes nothing else: the examples of a run without it
+    come first and are the same (a model trained before keeps its recipe)."""
+    from beckon.lab.train_keywords import real_examples
+    from beckon.voice.audio import write_wav
+
+    part = tmp_path / "tune"
+    part.mkdir()
+    write_wav(part / "no_0.wav", make_clip(speak("no", PIPER), None).samples)
+    (part / "labels.csv").write_text(
+        "file,language,expected,group\nno_0.wav,en,no,control word\n", encoding="utf-8"
+    )
+    plain = real_examples(part, seed=0, paced=1)
+    bedside = real_examples(part, seed=0, paced=1, bedside=2)
+    assert len(plain) == 4 and len(bedside) == 6
+    for a, b in zip(plain, bedside[:4], strict=True):
+        assert np.array_equal(a.audio, b.audio) and a.weight == b.weight
+    assert {e.label for e in bedside} == {CLASSES.index("no")}
+    assert [e.weight for e in bedside[4:]] == [1.5, 1.5]
+    assert all(len(e.audio) == len(bedside[0].audio) for e in bedside[4:])

@@ -460,16 +460,21 @@ def real_examples(
     copies: int = 2,
     keep_speakers: bool = True,
     paced: int = 0,
+    bedside: int = 0,
+    babble: npt.NDArray[np.float64] | None = None,
 ) -> list[Example]:
     """The tune part's English recordings cut by the VAD; yes/no/cancel clips give their
     longest utterance, every utterance of the others is "other". Each one clean, ``copies``
-    times with noise and ``paced`` times also sped up or slowed down (``_paced_copy``: a
-    voice a little higher and faster, or lower and slower, as another speaker's would be).
-    Without ``keep_speakers`` the examples name no speaker, so no fold ever holds them out
-    (a train part)."""
+    times with noise, ``paced`` times also sped up or slowed down (``_paced_copy``: a
+    voice a little higher and faster, or lower and slower, as another speaker's would be)
+    and ``bedside`` times as a tablet on a bed arm would hear it (``_bedside_copy``: room,
+    microphone band, ward noise and ``babble``). Without ``keep_speakers`` the examples name
+    no speaker, so no fold ever holds them out (a train part; ``--fold-train`` names them
+    afterwards from their files, ``train_speaker_of``)."""
     from beckon.lab.voice_recordings import load_labels
 
     rng = np.random.default_rng(seed + (1 if keep_speakers else 3))
+    bed_rng = np.random.default_rng(seed + (11 if keep_speakers else 13))
     vad = SileroVad()
     out: list[Example] = []
     for item in load_labels(tune):
@@ -492,7 +497,96 @@ def real_examples(
             for _ in range(paced):
                 noisy = _noisy_copy(_paced_copy(seg.audio, rng), rng)
                 out.append(Example(noisy, label, weight / 2, spk, str(item.path)))
+            for _ in range(bedside):
+                heard = _bedside_copy(seg.audio, bed_rng, babble)
+                out.append(Example(heard, label, weight / 2, spk, str(item.path)))
     return out
+
+
+def train_speaker_of(path: Path) -> str:
+    """The speaker of a train part's recording, for folds over the train part too
+    (``--fold-train``): Speech Commands names them (``speaker_of``, without the word the
+    devset puts before the unknown words' speaker), the Free Spoken Digit
+    Dataset too (``DIGIT_NAME_N.wav``); any other source's files are held out together, by
+    the folder under the part they came from (its speakers are not named, so one voice may
+    be in many files). Prefixed ``train:`` so no name can meet a tune speaker's."""
+    if "_nohash_" in path.name:  # the devset names "other" words WORD_SPEAKER_nohash_N
+        return "train:" + speaker_of(path).split("_")[-1]
+    fsdd = re.fullmatch(r"\d_([a-z]+)_\d+", path.stem)
+    if fsdd:
+        return "train:fsdd:" + fsdd.group(1)
+    parts = path.parts
+    top = parts[parts.index("train") + 1] if "train" in parts[:-1] else path.parent.name
+    return "train:" + top
+
+
+def babble_of(part: Path, limit_s: float = 60.0) -> npt.NDArray[np.float64] | None:
+    """Other people talking, for the bedside copies: a part's English talk recordings
+    (``expected`` none, group ``talk``), three of them at a time summed at unit power.
+    None when the part has no talk."""
+    from beckon.lab.voice_recordings import load_labels
+
+    clips = [
+        read_wav(item.path).astype(np.float64) / 32768.0
+        for item in load_labels(part)
+        if item.language == "en" and item.expected is None and item.group == "talk"
+    ]
+    if not clips:
+        return None
+    voice = np.concatenate(clips)[: int(limit_s * SAMPLE_RATE)]
+    third = len(voice) // 3
+    mix = voice + np.roll(voice, third) + np.roll(voice, 2 * third)
+    return mix / (np.sqrt(np.mean(mix**2)) + 1e-12)
+
+
+def _room_response(rng: np.random.Generator) -> npt.NDArray[np.float64]:
+    """A synthetic impulse response of a hospital room: the direct sound, a few early
+    reflections from the bed rail, wall and ceiling (2 to 30 ms), and a late tail that
+    decays by 60 dB in 0.2 to 0.9 s and loses its highs as it goes; 3 to 12 dB more direct
+    than reverberant sound, as at about a metre from the mouth."""
+    rt = rng.uniform(0.2, 0.9)
+    n = int(rt * SAMPLE_RATE)
+    ir = np.zeros(n)
+    ir[0] = 1.0
+    for _ in range(int(rng.integers(4, 10))):
+        at = int(rng.uniform(0.002, 0.030) * SAMPLE_RATE)
+        ir[min(at, n - 1)] += rng.choice((-1.0, 1.0)) * rng.uniform(0.15, 0.5)
+    t = np.arange(n) / SAMPLE_RATE
+    tail = rng.standard_normal(n) * np.exp(-6.9 * t / rt)
+    sos = signal.butter(2, rng.uniform(2500, 6000), btype="low", fs=SAMPLE_RATE, output="sos")
+    tail = np.asarray(signal.sosfilt(sos, tail), dtype=np.float64)
+    tail[: int(0.005 * SAMPLE_RATE)] = 0.0
+    drr_db = rng.uniform(3.0, 12.0)
+    tail *= np.sqrt(np.sum(ir**2) / (np.sum(tail**2) + 1e-12) / 10 ** (drr_db / 10))
+    return ir + tail
+
+
+def _bedside_copy(
+    audio: Int16Array,
+    rng: np.random.Generator,
+    babble: npt.NDArray[np.float64] | None = None,
+) -> Int16Array:
+    """The utterance as a tablet on a bed arm would hear it: a room (``_room_response``,
+    70%), a small microphone's band (high-pass 80 to 300 Hz, low-pass 3.4 to 7.5 kHz, 70%),
+    a level from -12 to +6 dB, and ward noise or other people talking (``babble``) at 0 to
+    20 dB SNR."""
+    x = audio.astype(np.float64) / 32768.0
+    power = np.mean(x**2) + 1e-12
+    if rng.random() < 0.7:
+        x = signal.fftconvolve(x, _room_response(rng))[: len(x)]
+        x *= np.sqrt(power / (np.mean(x**2) + 1e-12))
+    if rng.random() < 0.7:
+        hp = signal.butter(2, rng.uniform(80, 300), btype="high", fs=SAMPLE_RATE, output="sos")
+        lp = signal.butter(4, rng.uniform(3400, 7500), btype="low", fs=SAMPLE_RATE, output="sos")
+        x = np.asarray(signal.sosfilt(lp, signal.sosfilt(hp, x)), dtype=np.float64)
+    x = x * 10 ** (rng.uniform(-12, 6) / 20)
+    source = babble if babble is not None and rng.random() < 0.5 else _NOISE
+    reps = int(np.ceil(len(x) / len(source))) + 1
+    start = int(rng.integers(0, len(source)))
+    noise = np.tile(source, reps)[start : start + len(x)]
+    snr = rng.uniform(0, 20)
+    x = x + noise * np.sqrt(np.mean(x**2) / 10 ** (snr / 10))
+    return np.round(np.clip(x, -0.99, 0.99) * 32767).astype(np.int16)
 
 
 def recording_speakers(part: Path) -> set[str]:
@@ -717,11 +811,24 @@ def main(argv: list[str] | None = None) -> int:
         default=0,
         help="sped-up or slowed-down copies of every real recording (speed perturbation)",
     )
+    parser.add_argument(
+        "--bedside",
+        type=int,
+        default=0,
+        help="copies of every real recording as a bedside tablet hears it (room, band, noise)",
+    )
+    parser.add_argument(
+        "--fold-train",
+        action="store_true",
+        help="the train part's speakers join the folds (out-of-fold verdicts for them too)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     for part in (args.tune, args.train):
         if part is not None and "score" in part.parts:
             parser.error(f"never train on a score part ({part})")
+    if args.fold_train and args.train is None:
+        parser.error("--fold-train needs a --train part")
     if args.train is not None:
         if args.train.resolve() == args.tune.resolve():
             parser.error("--train must be another part than --tune")
@@ -736,12 +843,19 @@ def main(argv: list[str] | None = None) -> int:
 
     # The real parts' files name their augmentation, so a new recipe never reads old copies;
     # the synthetic examples do not depend on it and are embedded once.
-    recipe = f"-paced{args.paced}" if args.paced else ""
+    recipe = (f"-paced{args.paced}" if args.paced else "") + (
+        f"-bedside{args.bedside}" if args.bedside else ""
+    )
+    # Other people talking for the bedside copies: the train part's talk (never a voice
+    # of the tune part in another's copies), else the tune part's own.
+    babble = babble_of(args.train or args.tune) if args.bedside else None
     parts = [
         _embedded(cached("synthetic"), lambda: synthetic_examples(args.seed, args.voices)),
         _embedded(
             cached(f"tune{recipe}"),
-            lambda: real_examples(args.tune, args.seed, paced=args.paced),
+            lambda: real_examples(
+                args.tune, args.seed, paced=args.paced, bedside=args.bedside, babble=babble
+            ),
         ),
         _embedded(cached("near"), lambda: near_answer_examples(args.seed)),
     ]
@@ -749,9 +863,20 @@ def main(argv: list[str] | None = None) -> int:
         parts.append(
             _embedded(
                 cached(f"train{recipe}"),
-                lambda: real_examples(args.train, args.seed, keep_speakers=False, paced=args.paced),
+                lambda: real_examples(
+                    args.train,
+                    args.seed,
+                    keep_speakers=False,
+                    paced=args.paced,
+                    bedside=args.bedside,
+                    babble=babble,
+                ),
             )
         )
+        if args.fold_train:
+            last = parts[-1]
+            named = np.array([train_speaker_of(Path(str(f))) for f in last[4]])
+            parts[-1] = (*last[:3], named, last[4])
     x, y, w, spk, src = (np.concatenate(arrays) for arrays in zip(*parts, strict=True))
     log.info("examples: %s per class", np.bincount(y, minlength=len(CLASSES)).tolist())
 
@@ -787,7 +912,8 @@ def main(argv: list[str] | None = None) -> int:
             "trained_by": f"python -m beckon.lab.train_keywords --tune {args.tune} "
             + (f"--train {args.train} " if args.train else "")
             + f"--seed {args.seed} --epochs {args.epochs} --voices {args.voices} "
-            + f"--paced {args.paced} --heads {args.heads}",
+            + f"--paced {args.paced} --heads {args.heads}"
+            + (f" --bedside {args.bedside}" if args.bedside else ""),
         },
     )
     print(f"{args.out}: sha256 {digest}, {args.out.stat().st_size} bytes")

@@ -12,6 +12,10 @@ opposite:
   decoder heard at most ``max_words`` words (a sentence of talk is the decoder's to judge),
   and no word of any of the decoder's paths is that answer's opposite ("no" heard as "now"
   is recovered; a "yes" heard as "yes no" is not);
+- opt-in (``near_accept``, measured in session 8 and not the default): the decoder's near
+  miss of an answer (``NEAR_ANSWERS``: "no" heard as "now" or "not") is evidence for that
+  answer and against the others: such an utterance can become only that answer, at
+  ``near_accept``;
 - requests and emergencies are the decoder's alone: the verifier knows only the three
   answers.
 
@@ -29,26 +33,57 @@ from beckon.voice.engines import Mode
 from beckon.voice.keywords import KeywordVerdict
 from beckon.voice.matcher import Match, TemplateMatcher, clean_words
 
+# What PocketSphinx's answer mode makes of an answer it did not catch, one word each: real
+# "no" came out as "now" and "not" far more often than any other answer did (docs/voice.md,
+# "The answer mode on real recordings"; "Bedside copies, folds over the train speakers ...").
+NEAR_ANSWERS: dict[str, frozenset[str]] = {
+    "no": frozenset({"now", "not", "know", "knew", "nor"}),
+}
+
+
+# The longest English answer sentence ("no thank you"; "never mind", "forget it"), in words:
+# the runs of words of a decoder path ``answers_heard`` can look at. A talk recording the
+# decoder heard as "indiana forget it" was "yes" to a candidate verifier (0.95). Not the
+# voice path's default: with it and ``near_accept`` the score part lost two "stop" clips
+# (docs/voice.md, "Bedside copies, folds over the train speakers ...").
+ANSWER_SPAN = 3
+
 
 @dataclass(frozen=True)
 class AnswerRule:
-    """Thresholds on the verifier's probabilities (0 to 1; above 1 turns a step off)."""
+    """Thresholds on the verifier's probabilities (0 to 1; above 1 turns a step off).
+    ``near_accept``: the accept threshold when the decoder heard a near miss of that answer
+    (``NEAR_ANSWERS``), which then also keeps every other answer out; None (the default):
+    no near-miss rule, session 6's combination."""
 
     veto: float = 0.5
     other_veto: float = 0.7
     accept: float = 0.95
     max_words: int = 3
+    near_accept: float | None = None
 
 
-def answers_heard(matcher: TemplateMatcher, alternatives: Iterable[str]) -> frozenset[str]:
-    """Every answer that any single word of any decoder path is on its own ("now" is none;
-    "no", "nope", "wrong" are no): what the verifier must never contradict."""
+def near_misses(text: str) -> frozenset[str]:
+    """The answers whose near miss (``NEAR_ANSWERS``) is a word of the decoder's ``text``."""
+    words = set(clean_words(text))
+    return frozenset(code for code, near in NEAR_ANSWERS.items() if words & near)
+
+
+def answers_heard(
+    matcher: TemplateMatcher, alternatives: Iterable[str], longest: int = 1
+) -> frozenset[str]:
+    """Every answer that a run of one to ``longest`` words of any decoder path is on its own
+    ("now" is none; "no", "nope", "wrong" are no; with ``longest`` ``ANSWER_SPAN``,
+    "indiana forget it" holds "forget it", cancel): what the verifier must never
+    contradict. The voice path looks at single words (``longest`` 1)."""
     found: set[str] = set()
     for alt in alternatives:
-        for word in clean_words(alt):
-            intent = matcher.match(word).intent
-            if intent in OPPOSITE_ANSWERS:
-                found.add(intent)
+        words = clean_words(alt)
+        for n in range(1, longest + 1):
+            for i in range(len(words) - n + 1):
+                intent = matcher.match(" ".join(words[i : i + n])).intent
+                if intent in OPPOSITE_ANSWERS:
+                    found.add(intent)
     return frozenset(found)
 
 
@@ -89,7 +124,13 @@ def combine(
     if decoded is not None or mode != "answer":
         return match
     label = verdict.label
-    if label not in OPPOSITE_ANSWERS or verdict.probability < rule.accept:
+    if label not in OPPOSITE_ANSWERS:
+        return match
+    near = near_misses(match.text) if rule.near_accept is not None else frozenset()
+    if near and label not in near:
+        return match  # "go" heard as "now" is no "stop", whatever the verifier says
+    bar = rule.near_accept if label in near and rule.near_accept is not None else rule.accept
+    if verdict.probability < bar:
         return match
     if len(clean_words(match.text)) > rule.max_words:
         return match
