@@ -519,7 +519,8 @@ class PocketSphinxEngine:
         self._decoder = Decoder(lm=None, samprate=SAMPLE_RATE, loglevel="FATAL", **settings)
         vocab = catalog.vocabulary(language, with_decoys=False)
         known = {w for w in vocab if self._decoder.lookup_word(w) is not None}
-        # Opt-in (``catalog_edges`` of ``build_pipeline``; docs/voice.md says why not default).
+        # Opt-in (``british_pronunciations`` of ``build_pipeline``; docs/voice.md says why not
+        # default: real "one" and "right" came out as the British "water").
         self.added_pronunciations = _add_pronunciations(self._decoder, pronunciations or {}, known)
         self.sentences, self.report = _grammar_sentences(
             catalog, language, known, self.model, with_decoys=False

@@ -195,17 +195,22 @@ def build_pipeline(
     engine: str = "auto",
     verifier: bool = True,
     opened: Engine | None = None,
-    catalog_edges: bool = False,
+    catalog_edges: bool = True,
+    british_pronunciations: bool = False,
 ) -> VoicePipeline:
     """The voice path for one language with the installed models. English gets the answer
     verifier when its models are installed, and on PocketSphinx the request verifier with the
     looser open-mode prior it makes safe (``verifier=False``: the decoder alone, strict prior).
     ``opened``: an engine opened earlier by this function for the same language and
     ``verifier``, used instead of opening another (opening PocketSphinx takes seconds).
-    ``catalog_edges``: on PocketSphinx, the matcher's edge rule and British pronunciations
-    (opt-in: they win back espeak-ng catalog sentences, 68.1% -> 72.9%, but real single words
-    on the development recordings' score part gave 3.7% false requests instead of 0.9%; see
-    docs/voice.md, "English catalog phrases won back").
+    ``catalog_edges``: on PocketSphinx, the matcher's edge rule (:class:`EdgeRule`: a request
+    sentence heard with its first word dropped or one short stray word at its edge). On by
+    default: it added no false request on 610 real single words and talk clips of the
+    development recordings' tune and train parts (docs/voice.md, "The edge rule without the
+    British pronunciations").
+    ``british_pronunciations``: ``BRITISH_PRONUNCIATIONS`` added to PocketSphinx's dictionary.
+    Opt-in: they alone let real single words through ("one" and "right" heard as "water",
+    "off" as "bathroom"; same section).
     """
     catalog = catalog or load_catalog()
     answers = open_verifier() if verifier and language == "en" else None
@@ -216,7 +221,7 @@ def build_pipeline(
         model_dir=model_dir,
         engine=engine,
         talk=CHECKED_TALK if requests is not None else None,
-        pronunciations=BRITISH_PRONUNCIATIONS if catalog_edges else None,
+        pronunciations=BRITISH_PRONUNCIATIONS if british_pronunciations else None,
     )
     if eng.name != "pocketsphinx":
         requests = None

@@ -117,7 +117,7 @@ class RequestVerifier:
 def needs_request_verdict(match: Match, rule: RequestRule) -> bool:
     """Whether the verifier may take this outcome away (so it runs only then): a request,
     not exempt, whose catalog sentence has at most ``rule.max_words`` words; or, for a
-    sentence the matcher's opt-in edge rule completed, what was heard of it (it takes "am hot"
+    sentence the matcher's edge rule completed, what was heard of it (it takes "am hot"
     for "i am hot": two words heard, as short as the requests the classifier judges; a real
     "seven" came out so).
     """
