@@ -517,3 +517,48 @@ def test_small_brow_rises_of_a_face_whose_brows_rest_above_zero_keep_the_old_flo
     raises = add(*(held(s, 1.5, 0.09, ramp=0.2) for s in (7.0, 12.0, 17.0)))
     events = _brows_from(0.05, raises, 21.0, noise=0.004)
     assert "brow_raise" not in _names(events)
+
+
+# MediaPipe reads a look up from a neutral turned 17 to 24 degrees from the camera at 0.6 to
+# 0.85 of its size (the studied faces obama and obama_mirror; frontal faces 0.94 to 1.06):
+# looks up of 10 to 12 degrees peaked at 6.4 to 7.7, under the 8 degree bar, and were lost.
+# The look up's bar follows the neutral's absolute yaw (EngineParams.look_turned_share).
+
+
+def _steady(pitch: Wave, yaw: float) -> Patient:
+    """A patient whose angles jitter 0.1 degrees: with the traces' usual 0.2, the plateau of a
+    7.5 degree look (the time within 0.9 of its peak) breaks up at 30 fps whatever the bar."""
+    return Patient(pitch=pitch, yaw=_const(yaw), noise_deg=0.1)
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+@pytest.mark.parametrize("rest_yaw", [24.0, -24.0])
+def test_looks_up_that_read_short_from_a_neutral_turned_from_the_camera_are_heard(
+    fps: float, rest_yaw: float
+) -> None:
+    moves, end = _performances(2.5, -7.5)
+    events, _ = _online(_steady(add(_const(-10.0), moves), rest_yaw), end, fps=fps)
+    assert _names(events) == ["look_up"] * 5
+
+
+@pytest.mark.parametrize("value", [-7.5, 7.5])
+def test_the_same_short_looks_from_a_frontal_neutral_stay_under_the_bar(value: float) -> None:
+    # Facing the camera MediaPipe reads a look up at its size: 7.5 degrees is a small pitch
+    # movement, not a look. Looks down keep their bar from a turned rest too (they read short
+    # on frontal faces as well, and a glance down must not become a look).
+    moves, end = _performances(2.5, value)
+    events, _ = _online(_steady(moves, 0.0), end)
+    assert not [e for e in events if e.gesture.startswith("look")]
+    turned, _ = _online(_steady(moves, 24.0), end)
+    assert value < 0 or not [e for e in turned if e.gesture.startswith("look")]
+
+
+@pytest.mark.parametrize("rest_yaw", [24.0, -30.0])
+def test_a_small_pitch_wobble_from_a_turned_neutral_is_still_no_look(rest_yaw: float) -> None:
+    # The lower bar is 0.75 of the profile's at most: held pitch movements of 5 degrees, a
+    # slow 4 degree sway and a brisk 6 degree wobble from a turned rest give no look.
+    held_small = add(*(held(s, 1.5, v) for s, v in ((3.0, 5.0), (8.0, -5.0), (13.0, -5.0))))
+    wobble = add(sine(17.0, 8.0, 4.0, 0.3), sine(27.0, 3.0, 6.0, 2.0))
+    patient = Patient(pitch=add(held_small, wobble), yaw=_const(rest_yaw))
+    events, _ = _online(patient, 32.0)
+    assert not [e for e in events if e.gesture.startswith("look")]

@@ -145,6 +145,25 @@ class EngineParams:
     above rest) tipped the pitch 3.1 to 3.3 degrees within the excursion, over the 3 degree
     range, and were dropped as head movements. The low end of the measured slopes is taken
     out, so what is left is at most about 1.5 degrees of the raise's own echo."""
+    look_turned_from_deg: float = 10.0
+    """Looks up (held pitch) from a neutral turned further than this from the camera
+    (absolute yaw) count against a lower bar, down to ``look_turned_share`` of the profile's
+    at ``look_turned_full_deg`` and beyond (linear in between; see :func:`look_bar_share`).
+    Measured on the rendered clips against their scripted size (session 8, third round):
+    MediaPipe read the looks up of the studied faces whose photo is itself turned at 0.73 to
+    0.85 of their size (``obama``, resting at yaw +17) and 0.59 to 0.65 (``obama_mirror``,
+    yaw -24, chin up 11), so ``obama_mirror``'s smallest (10 to 12 degrees) peaked at 6.4 to
+    7.7 against the 8 degree bar and were lost; frontal faces read their looks up at 0.94 to
+    1.06. Off-axis renders of frontal photos (rotated 15 to 24 degrees in the head's frame)
+    read 0.94 to 1.20, so the shortfall is not certain on every turned face; the share
+    (0.75) keeps the bar at 6 degrees or more, over the resting jitter and sway."""
+    look_turned_full_deg: float = 25.0
+    look_turned_share: float = 0.75
+    look_turned_gestures: tuple[str, ...] = ("look_up",)
+    """The looks ``look_turned_share`` applies to. Looks down read short on frontal faces too
+    (``astronaut`` 0.70 to 0.84), so their shortfall is not the turned view's; and the lower
+    bar let a glance down on ``obama``'s negatives (a 0.4 s plateau at 7.9 degrees) become a
+    false look down."""
     brow_max_turn_deg: float = 3.0
     """A brow raise counts only with yaw and roll within this of neutral: a fidget that turns
     or tilts the head by 3 to 5 degrees reads as raised brows on MediaPipe's blendshapes (0.15
@@ -349,6 +368,7 @@ class GestureEngine:
             self.set_noise(*cal.noise)
         self._last_event_t = -math.inf
         self._good_head_t = -math.inf  # last frame usable for the held head gestures
+        self._look_share = 1.0  # see EngineParams.look_turned_share
         self._oscillation_t: dict[str, float] = {}  # axis -> when its nod/shake was reported
         self._pending: list[GestureEvent] = []
         self._history: deque[Any] = deque()
@@ -441,6 +461,9 @@ class GestureEngine:
             self._jaw_raw.popleft()
 
         self._check_reference(t, obs)
+        neutral = None if provisional else _neutral_of(obs)
+        if neutral is not None:
+            self._look_share = look_bar_share(angles_from_rotation(neutral).yaw, p)
         version = int(getattr(obs, "neutral_version", 0))
         replay_head = False
         if version != self._neutral_version:
@@ -604,6 +627,10 @@ class GestureEngine:
         out: list[GestureEvent] = []
         for hold, channel in self.head:
             value = angles.get(channel) if usable else None
+            if value is not None and hold.gesture in self.params.look_turned_gestures:
+                # A lower bar for looks up from a turned neutral, applied as a larger signal
+                # so that hysteresis, plateau and peak all scale with it.
+                value /= self._look_share
             others = tuple(v for k, v in angles.items() if k != channel)
             event = hold.update(t, value, others)
             if event is not None:
@@ -936,6 +963,16 @@ def _low_rest(samples: list[dict[str, float]], open_margin: float) -> dict[str, 
         np.percentile([s["brow"] for s, o in zip(samples, open_eyes, strict=True) if o], 20)
     )
     return rest
+
+
+def look_bar_share(neutral_yaw: float, params: EngineParams) -> float:
+    """Share of the profile's look bar that applies from a neutral at absolute yaw
+    ``neutral_yaw`` degrees (see ``EngineParams.look_turned_from_deg``): 1 up to
+    ``look_turned_from_deg``, ``look_turned_share`` from ``look_turned_full_deg`` on."""
+    span = params.look_turned_full_deg - params.look_turned_from_deg
+    beyond = abs(neutral_yaw) - params.look_turned_from_deg
+    a = min(1.0, max(0.0, beyond / span)) if span > 0 else float(beyond > 0)
+    return 1.0 - a * (1.0 - params.look_turned_share)
 
 
 def _abs_yaw(obs: Any) -> float | None:
