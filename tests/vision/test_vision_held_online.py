@@ -519,6 +519,38 @@ def test_small_brow_rises_of_a_face_whose_brows_rest_above_zero_keep_the_old_flo
     assert "brow_raise" not in _names(events)
 
 
+# The zero-rest floor from the moment the rest is learned (EngineParams.zero_rest_early):
+# obama and obama_mirror raised their brows in their first seconds, 0.14 to 0.19 above a rest
+# of 0.001, and those raises met the profile's bar of 0.2, as the spread that lowers it is
+# measured only after 3 s of rest.
+
+
+def test_a_brow_raise_in_the_first_seconds_of_a_face_whose_brows_rest_at_zero_is_heard() -> None:
+    # The rest is learned by about 2 s; a raise of 0.15 begins right after it.
+    raises = add(*(held(s, 1.4, 0.15, ramp=0.2) for s in (2.2, 8.0, 13.0)))
+    events = _brows_from(0.0, raises, 17.0, noise=0.0005)
+    assert _names(events) == ["brow_raise"] * 3
+
+
+def test_a_brow_raise_under_way_while_the_rest_is_learned_is_heard_once_it_is_corrected() -> None:
+    # The raise begins 0.2 s in and lasts past the first steady second, which becomes the
+    # "rest"; once the true rest (zero) replaces it, the kept frames are read again.
+    raises = add(held(0.2, 2.0, 0.15, ramp=0.1), held(8.0, 1.4, 0.15, ramp=0.2))
+    events = _brows_from(0.0, raises, 12.0, noise=0.0005)
+    assert _names(events) == ["brow_raise"] * 2
+
+
+@pytest.mark.parametrize(("rest", "noise", "rise"), [(0.05, 0.004, 0.15), (0.0, 0.0005, 0.04)])
+def test_early_brow_rises_stay_under_the_bar_unless_large_enough_on_a_zero_rest(
+    rest: float, noise: float, rise: float
+) -> None:
+    # Brows resting above zero keep the profile's bar (0.2) until their spread is measured;
+    # on a zero rest a rise of 0.04 stays under the floor (0.06).
+    rises = held(2.2, 1.4, rise, ramp=0.2)
+    events = _brows_from(rest, rises, 8.0, noise=noise)
+    assert "brow_raise" not in _names(events)
+
+
 # MediaPipe reads a look up from a neutral turned 17 to 24 degrees from the camera at 0.6 to
 # 0.85 of its size (the studied faces obama and obama_mirror; frontal faces 0.94 to 1.06):
 # looks up of 10 to 12 degrees peaked at 6.4 to 7.7, under the 8 degree bar, and were lost.

@@ -252,6 +252,17 @@ class EngineParams:
     """The expressions ``zero_rest_floor_ratio`` applies to: measured on brows only. The jaw
     and the eyes move in talk and in every blink, whose short rises a lower bar would bring
     nearer to a mouth open or a long blink."""
+    zero_rest_early: bool = True
+    """Apply ``zero_rest_floor_ratio`` as soon as the resting face is learned (or corrected)
+    at MediaPipe's zero, before ``adapt_min_s`` of rest has measured the channel's spread.
+    Why: the wait is there to measure the resting jitter, and a score clipped at 0 has none
+    to measure (the adapted bar of such a face is always the floor), while until then the
+    profile's bar (0.2) applies, which a face whose brows read small never reaches. The
+    studied faces ``obama`` and ``obama_mirror`` raised their brows in the first 2 to 4 s
+    (0.14 to 0.19 above rest) and lost those raises: one began 0.1 s after the rest was
+    learned at 0.001, two were read again (``replay_s``) when the rest learned during the
+    raise was corrected to 0.002, both against the bar of 0.2. The spread measured later
+    still sets the bar as before (it may raise it back)."""
     blink_peak_share: float = 0.6
     """Uncalibrated patients: a long blink needs this share of how high the patient's own
     normal blinks rise (their median peak above rest), but no less than ``adapt_k`` times the
@@ -347,6 +358,7 @@ class GestureEngine:
         self._resting: deque[tuple[float, dict[str, float]]] = deque()
         self._adapted_t = -math.inf
         self._expr_thr = {g: self.profile.setting(g).threshold for g in FACE_HELD}
+        self._measured: set[str] = set()  # expressions whose bar the resting spread set
         self._rest_learned_t: float | None = None
         self._rest_recent: deque[tuple[float, dict[str, float]]] = deque()
         self._neutral_version = 0
@@ -852,6 +864,7 @@ class GestureEngine:
             at_zero = median <= p.zero_rest_max and hold.gesture in p.zero_rest_gestures
             floor = p.zero_rest_floor_ratio if at_zero else p.adapt_floor_ratio
             thr = min(default, max(floor * default, p.adapt_k * lower))
+            self._measured.add(hold.gesture)
             if hold.gesture == "long_blink" and self._blink_bar is not None:
                 # The patient's blinks may lower the bar, not under the resting noise's: on a
                 # noisy face, jitter makes "blinks" of its own.
@@ -916,7 +929,9 @@ class GestureEngine:
                 logger.info(
                     "resting expression scores now %s", {k: round(v, 3) for k, v in rest.items()}
                 )
+            before = self.rest
             self.rest = rest
+            self._zero_rest_bars(t, before)
             return
         if max(abs(v) for v in angles.values()) > 3.0:
             self._rest_samples.clear()
@@ -932,6 +947,32 @@ class GestureEngine:
             self._rest_learned_t = t
             self._rest_recent.extend(self._rest_samples)
             self._rest_samples.clear()
+            self._zero_rest_bars(t, None)
+
+    def _zero_rest_bars(self, t: float, before: dict[str, float] | None) -> None:
+        """The zero-rest floor for the expressions whose resting score was just learned at
+        MediaPipe's zero, until the resting spread is measured (see
+        ``EngineParams.zero_rest_early``); uncalibrated patients only. A rest corrected down
+        onto zero from above ``zero_rest_max`` (it had been learned from a held expression)
+        also discards the spread measured before: that window was the expression."""
+        p = self.params
+        if not (self._adapt and p.zero_rest_early and self.rest is not None):
+            return
+        for hold, channel in self.face:
+            g = hold.gesture
+            if g not in p.zero_rest_gestures or hold.active:
+                continue
+            at_zero = self.rest[channel] <= p.zero_rest_max
+            if at_zero and before is not None and before[channel] > p.zero_rest_max:
+                self._measured.discard(g)
+            if g in self._measured:
+                continue
+            default = self.profile.setting(g).threshold
+            thr = p.zero_rest_floor_ratio * default if at_zero else default
+            if abs(thr - hold.params.enter) > 1e-4:
+                hold.params = replace(hold.params, enter=thr)
+                self._expr_thr[g] = thr
+                logger.debug("%s threshold %.3f at t=%.2f: brows rest at zero", g, thr, t)
 
     def _arbitrate(self, candidates: list[GestureEvent]) -> list[GestureEvent]:
         out: list[GestureEvent] = []
