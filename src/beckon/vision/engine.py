@@ -700,13 +700,16 @@ class GestureEngine:
 
     def _rest_replaced(self, before: dict[str, float] | None) -> bool:
         """True when the resting face was just learned, or just corrected downward by half a
-        threshold or more on some channel (it had been learned from a held expression)."""
+        threshold or more on some channel (it had been learned from a held expression). The
+        threshold the detector uses now: the same as ``_expr_thr`` except for a zero-rest
+        bar not yet measured (``EngineParams.zero_rest_early``)."""
         if self.rest is None or before is self.rest:
             return False
         if before is None:
             return True
         return any(
-            before[c] - self.rest[c] >= 0.5 * self._expr_thr[g] for g, c in FACE_HELD.items()
+            before[c] - self.rest[c] >= 0.5 * min(self._expr_thr[hold.gesture], hold.params.enter)
+            for hold, c in self.face
         )
 
     def _replay(self, t: float, obs: Any, head: bool, face: bool) -> list[GestureEvent]:
@@ -970,8 +973,11 @@ class GestureEngine:
             default = self.profile.setting(g).threshold
             thr = p.zero_rest_floor_ratio * default if at_zero else default
             if abs(thr - hold.params.enter) > 1e-4:
+                # The detector's bar only: how far expressions rose against their bars (a
+                # head gesture dropped as an expression's echo, a rest corrected from one)
+                # keeps the profile's bar until the spread is measured. A single frame of the
+                # brows at 0.37 (hopper's first) over 0.06 outweighed a real look up.
                 hold.params = replace(hold.params, enter=thr)
-                self._expr_thr[g] = thr
                 logger.debug("%s threshold %.3f at t=%.2f: brows rest at zero", g, thr, t)
 
     def _arbitrate(self, candidates: list[GestureEvent]) -> list[GestureEvent]:
