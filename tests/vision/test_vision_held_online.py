@@ -479,10 +479,12 @@ def test_a_head_tipping_back_with_a_small_brow_rise_is_still_not_a_brow_raise() 
     assert "brow_raise" not in _names(events)
 
 
-def _brows_from(rest: float, raises: Wave, seconds: float, noise: float) -> list[GestureEvent]:
+def _brows_from(
+    rest: float, raises: Wave, seconds: float, noise: float, pitch: Wave | None = None
+) -> list[GestureEvent]:
     """Brow raises on a face whose three brow scores rest at ``rest`` (clipped at 0 as
-    MediaPipe's are), with ``noise`` of jitter."""
-    patient = Patient(brow=raises)
+    MediaPipe's are), with ``noise`` of jitter (and the head's pitch, if given)."""
+    patient = Patient(brow=raises) if pitch is None else Patient(brow=raises, pitch=pitch)
     neutral = NeutralPose()
     engine = GestureEngine()
     rng = np.random.default_rng(4)
@@ -538,6 +540,18 @@ def test_a_brow_raise_under_way_while_the_rest_is_learned_is_heard_once_it_is_co
     raises = add(held(0.2, 2.0, 0.15, ramp=0.1), held(8.0, 1.4, 0.15, ramp=0.2))
     events = _brows_from(0.0, raises, 12.0, noise=0.0005)
     assert _names(events) == ["brow_raise"] * 2
+
+
+def test_a_brow_flicker_over_the_early_zero_rest_bar_does_not_take_a_look_up_for_its_echo() -> (
+    None
+):
+    # hopper: one frame of the brows at 0.37 (brows resting at 0.007) while the head looked
+    # up; against the early bar of 0.06 that "expression" rose 6 times its bar against the
+    # look's 2.2, and the look was dropped as its echo. The early bar is the detector's only.
+    flicker = held(3.2, 0.0, 0.3, ramp=0.1)
+    look = held(2.8, 1.5, -17.0, ramp=0.2)
+    events = _brows_from(0.0, flicker, 8.0, noise=0.0005, pitch=look)
+    assert _names(events) == ["look_up"]
 
 
 @pytest.mark.parametrize(("rest", "noise", "rise"), [(0.05, 0.004, 0.15), (0.0, 0.0005, 0.04)])
