@@ -542,9 +542,7 @@ def test_a_brow_raise_under_way_while_the_rest_is_learned_is_heard_once_it_is_co
     assert _names(events) == ["brow_raise"] * 2
 
 
-def test_a_brow_flicker_over_the_early_zero_rest_bar_does_not_take_a_look_up_for_its_echo() -> (
-    None
-):
+def test_a_brow_flicker_over_the_early_zero_rest_bar_does_not_take_a_look_up_for_its_echo() -> None:
     # hopper: one frame of the brows at 0.37 (brows resting at 0.007) while the head looked
     # up; against the early bar of 0.06 that "expression" rose 6 times its bar against the
     # look's 2.2, and the look was dropped as its echo. The early bar is the detector's only.
