@@ -974,8 +974,8 @@ class GestureEngine:
             thr = p.zero_rest_floor_ratio * default if at_zero else default
             if abs(thr - hold.params.enter) > 1e-4:
                 # The detector's bar only: how far expressions rose against their bars (a
-                # head gesture dropped as an expression's echo, a rest corrected from one)
-                # keeps the profile's bar until the spread is measured. A single frame of the
+                # head gesture is dropped as the echo of an expression that rose more) keeps
+                # the profile's bar until the spread is measured. A single frame of the
                 # brows at 0.37 (hopper's first) over 0.06 outweighed a real look up.
                 hold.params = replace(hold.params, enter=thr)
                 logger.debug("%s threshold %.3f at t=%.2f: brows rest at zero", g, thr, t)
