@@ -419,20 +419,15 @@ class GestureEngine:
         """Feed one observation; returns the gestures that completed on it (usually none)."""
         p = self.params
         t = float(obs.t)
-        usable = (
-            bool(obs.found)
-            and obs.pitch is not None
-            and obs.yaw is not None
-            and obs.roll is not None
-            and obs.quality >= p.min_quality
-        )
+        read = _angles_of(obs)
+        usable = read is not None and obs.quality >= p.min_quality
         angles: dict[str, float] = {}
         head_ok = True
         # Before the neutral pose is known, the angles are against a provisional reference:
         # nods and shakes (reversal patterns) only, with a wider looking-away limit.
         provisional = bool(getattr(obs, "provisional", False))
-        if usable:
-            angles = {"pitch": float(obs.pitch), "yaw": float(obs.yaw), "roll": float(obs.roll)}
+        if usable and read is not None:
+            angles = read
             limit = p.max_abs_deg * (2.0 if provisional else 1.0)
             usable = max(abs(v) for v in angles.values()) <= limit
             # A hand over the face moves MediaPipe's pose while the head stays still: such
@@ -615,12 +610,10 @@ class GestureEngine:
             self._good_head_t = float(obs.t)
             return angles
         p = self.params
+        low = _angles_of(obs)
         if (
             provisional
-            or not obs.found
-            or obs.pitch is None
-            or obs.yaw is None
-            or obs.roll is None
+            or low is None
             or obs.quality >= p.min_quality
             or obs.quality < p.held_min_quality
             or not (
@@ -629,7 +622,6 @@ class GestureEngine:
             )
         ):
             return None
-        low = {"pitch": float(obs.pitch), "yaw": float(obs.yaw), "roll": float(obs.roll)}
         if max(abs(v) for v in low.values()) > p.max_abs_deg:
             return None
         return low
@@ -1010,6 +1002,14 @@ def _low_rest(samples: list[dict[str, float]], open_margin: float) -> dict[str, 
         np.percentile([s["brow"] for s, o in zip(samples, open_eyes, strict=True) if o], 20)
     )
     return rest
+
+
+def _angles_of(obs: Any) -> dict[str, float] | None:
+    """The frame's head angles (degrees against the neutral), or None when no face or no
+    pose was read: the one place that reads them, for every gesture path."""
+    if not obs.found or obs.pitch is None or obs.yaw is None or obs.roll is None:
+        return None
+    return {"pitch": float(obs.pitch), "yaw": float(obs.yaw), "roll": float(obs.roll)}
 
 
 def look_bar_share(neutral_yaw: float, params: EngineParams) -> float:
