@@ -1,49 +1,188 @@
-"""Rebuild the real signing clips scored by ``beckon bench gestures --recordings`` (not in git).
+"""Rebuild a folder of real clips scored by ``beckon bench gestures --recordings`` (not in git).
 
-The clips are the sign-language videos of github:AlpYksl/SignLanguageAndLipReadingApp (folder
-``alpyksl``) and github:toLSC/tolsc-videos (folder ``tolsc``); no licence is stated for either:
-used for development measurements only, never redistributed. Most are studio
-shots of a whole signer at 1280x720 or 1920x1080, where the face, scaled to the bedside
-camera's 640 px width, is 20 to 60 px wide: too small for the detectors to run at all, so the
-clips would add minutes in which nothing can fire. Each clip is therefore cropped once, to a
-fixed 4:3 window around where the face is in its middle frame, so that the face is about a
-fifth of the picture's width (a tablet on a bed arm). The window never moves, so every head
-movement stays in the picture as it was recorded.
+One command per set, from a folder holding the source repositories (the ``fetch`` tool's
+snapshots, ``/work/.mirror/<owner>+<name>/repo``, or ``git clone``s named after the repository)::
 
-    git clone https://github.com/AlpYksl/SignLanguageAndLipReadingApp /tmp/alp
-    python scripts/make_sign_recordings.py /tmp/alp /work/data/gestures/alpyksl
-    git clone https://github.com/toLSC/tolsc-videos /tmp/tolsc
-    python scripts/make_sign_recordings.py /tmp/tolsc /work/data/gestures/tolsc
+    python scripts/make_sign_recordings.py --set comp4989 /work/.mirror /work/data/gestures/comp4989
 
-(a bare repository or snapshot works too: the files are read with ``git show``). The labels
-are copied from ``docs/gestures-labels/<folder name>.toml``.
+``--set`` defaults to the destination folder's name; SRC may also be the one repository of a
+single-source set (``make_sign_recordings.py /tmp/alp /work/data/gestures/alpyksl``, as before).
+Each set's recipe (:data:`RECIPES`) says which files of which repositories it takes and how
+each is named; the labels are copied from ``docs/gestures-labels/<set>.toml`` as
+``labels.toml``, and the folder is then checked against them: every labelled file present,
+every video labelled or named in the labels file as left out. ``--dry-run`` prints the names
+without writing; ``--check DEST`` only checks a folder. No licence is stated for any of these
+clips: they are used for development measurements only, never redistributed.
+
+The score sets' clips (``alpyksl``, ``tolsc``) are mostly studio shots of a whole signer at
+1280x720 or 1920x1080, where the face, scaled to the bedside camera's 640 px width, is 20 to
+60 px wide: too small for the detectors to run at all, so the clips would add minutes in which
+nothing can fire. Each is therefore cropped once, to a fixed 4:3 window around where the face
+is in its middle frame, so that the face is about a fifth of the picture's width (a tablet on
+a bed arm). The window never moves, so every head movement stays in the picture as it was
+recorded. The tune sets' clips are saved byte for byte.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import subprocess
+import sys
+import tomllib
 import unicodedata
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import Any
 
 LABELS = Path(__file__).resolve().parents[1] / "docs" / "gestures-labels"
+LEFT_OUT = re.compile(r"^#\s*(\S+\.mp4):", re.MULTILINE)
+"""A clip the labels file leaves out, in its header: ``#   how.mp4: the reason``."""
 FACE_SHARE = 0.2
 """The face's width as a share of the cropped picture's width."""
 
 
-def clip_name(path: str) -> str:
-    """``videos/Arabic(cake).mp4`` -> ``arabic_cake.mp4``; ``ValidationVideos/YES.mp4`` ->
-    ``val_yes.mp4``; ``videos/como estás.mp4`` -> ``como_estas.mp4`` (ASCII, lower case, no
-    spaces, one folder)."""
-    folder, _, name = path.rpartition("/")
-    name = name.replace("Arabic(", "arabic_").replace(")", "")
-    ascii_name = unicodedata.normalize("NFKD", name.replace("ı", "i")).encode("ascii", "ignore")
-    stem = ascii_name.decode().lower().replace(" ", "_")
-    return ("val_" if folder == "ValidationVideos" else "") + stem
+@dataclass(frozen=True)
+class Source:
+    """The videos one repository gives a set, and the rule that names them.
+
+    A file is taken when its path has as many parts as ``pattern`` and each part matches
+    (``*`` never crosses a ``/``, so ``videos/*/*.mp4`` leaves ``videos/share/bath/3.mp4`` out).
+    Its name is ``prefix`` plus the parts matched by a ``*``, joined by ``_``
+    (``videos/yes/3.mp4`` -> ``yes_3.mp4``), made ASCII, lower case and without spaces or
+    brackets (``Arabic(Best).mp4`` -> ``arabic_best.mp4``, ``como estás.mp4`` ->
+    ``como_estas.mp4``); ``renames`` gives the names no rule does.
+    """
+
+    repo: str
+    pattern: str
+    prefix: str = ""
+    renames: tuple[tuple[str, str], ...] = ()
+
+    def takes(self, path: str) -> bool:
+        parts, wanted = path.split("/"), self.pattern.split("/")
+        return len(parts) == len(wanted) and all(map(fnmatchcase, parts, wanted))
+
+    def name(self, path: str) -> str:
+        renamed = dict(self.renames).get(path)
+        if renamed is not None:
+            return renamed
+        parts = path.split("/")
+        kept = [p for p, w in zip(parts, self.pattern.split("/"), strict=True) if "*" in w]
+        return self.prefix + ascii_name("_".join(kept))
 
 
-def face_box(frame_rgb, model: Path):  # type: ignore[no-untyped-def]
+@dataclass(frozen=True)
+class Recipe:
+    """How one set is rebuilt: its sources, and whether clips are cropped to the face."""
+
+    sources: tuple[Source, ...]
+    crop: bool = False
+
+
+SIGNISL = (
+    "Muskan-Bhatia02/SignISLMed-Indian-Sign-Language-Detection-Translation-System-"
+    "for-doctor-differently-abled-patient"
+)
+ALPYKSL = "AlpYksl/SignLanguageAndLipReadingApp"
+SADTALKER = "examples/ref_video/WDA_"
+
+RECIPES: dict[str, Recipe] = {
+    "comp4989": Recipe((Source("ksukkau/COMP_4989_Project", "videos/*/*.mp4"),)),
+    "lipread": Recipe((Source("G-Gress/lip_reading", "data/fine_tune/videos/*.mp4"),)),
+    "signtune": Recipe(
+        (
+            Source(SIGNISL, "videos/*.mp4", "is_"),
+            Source("Golgrax/BISIG-API", "videos/*.mp4", "bs_"),
+        )
+    ),
+    "talkhead": Recipe(
+        (
+            Source("KwaiVGI/LivePortrait", "assets/examples/driving/*.mp4", "lp_"),
+            Source(
+                "OpenTalker/SadTalker",
+                SADTALKER + "*.mp4",
+                renames=(
+                    (SADTALKER + "AlexandriaOcasioCortez_000.mp4", "st_wda_aoc.mp4"),
+                    (SADTALKER + "KatieHill_000.mp4", "st_wda_kh.mp4"),
+                ),
+            ),
+            Source("OpenTalker/video-retalking", "examples/face/*.mp4", "rt_"),
+        )
+    ),
+    "alpyksl": Recipe(
+        (
+            Source(ALPYKSL, "videos/*.mp4"),
+            Source(ALPYKSL, "ValidationVideos/*.mp4", "val_"),
+            Source(ALPYKSL, "*.mp4"),
+        ),
+        crop=True,
+    ),
+    "tolsc": Recipe((Source("toLSC/tolsc-videos", "videos/*.mp4"),), crop=True),
+}
+"""Every set of docs/gestures.md ("Public recordings used during development", "The real
+score set"), by the name of its folder and labels file."""
+
+
+def ascii_name(name: str) -> str:
+    """``Arabic(cake).mp4`` -> ``arabic_cake.mp4``, ``como estás.mp4`` -> ``como_estas.mp4``,
+    ``zabıta.mp4`` -> ``zabita.mp4``: a file name any shell and TOML file take as it is."""
+    name = name.replace("ı", "i").replace("(", "_").replace(")", "").replace(" ", "_")
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+
+
+def git_dir(path: Path) -> Path | None:
+    """The git directory of a clone or bare repository at ``path``, or None."""
+    if (path / ".git").exists():
+        return path / ".git"
+    if (path / "HEAD").is_file() and (path / "objects").is_dir():
+        return path
+    return None
+
+
+def find_repo(src: Path, repo: str, *, alone: bool) -> Path:
+    """Where ``repo`` (owner/name) is in ``src``: ``src/owner+name/repo`` (a ``fetch``
+    snapshot), ``src/owner+name`` or ``src/name`` (a clone), or ``src`` itself when it is a
+    repository and the set has no other source."""
+    owner, name = repo.split("/")
+    places = [src / f"{owner}+{name}" / "repo", src / f"{owner}+{name}", src / name]
+    for place in [*places, *([src] if alone else [])]:
+        found = git_dir(place)
+        if found is not None:
+            return found
+    raise SystemExit(
+        f"github:{repo} is not in {src}: fetch it or `git clone https://github.com/{repo}` there"
+    )
+
+
+def listing(git: Path) -> list[str]:
+    """Every file path of the repository's HEAD."""
+    out = subprocess.run(
+        ["git", f"--git-dir={git}", "ls-tree", "-r", "--name-only", "-z", "HEAD"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    return [p for p in out.decode().split("\0") if p]
+
+
+def plan(recipe: Recipe, src: Path) -> list[tuple[Path, str, str]]:
+    """(git dir, path in the repository, saved name) of every video of the set, in order;
+    stops if two videos would get the same name."""
+    alone = len({s.repo for s in recipe.sources}) == 1
+    out: list[tuple[Path, str, str]] = []
+    for source in recipe.sources:
+        git = find_repo(src, source.repo, alone=alone)
+        out += [(git, p, source.name(p)) for p in sorted(listing(git)) if source.takes(p)]
+    names = [name for _, _, name in out]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise SystemExit(f"two videos would be saved as {', '.join(twice)}: fix the recipe")
+    return out
+
+
+def face_box(frame_rgb: Any, model: Path) -> tuple[float, float, float, float] | None:
     """(x0, y0, x1, y1) in pixels of the face MediaPipe finds in one frame, or None."""
     import mediapipe as mp
     import numpy as np
@@ -111,30 +250,110 @@ def crop_clip(src: Path, dst: Path, model: Path) -> str:
     return f"{fw}x{fh} -> {cw}x{ch} at ({left},{top}), face {x1 - x0:.0f} px"
 
 
+def build(recipe: Recipe, src: Path, out: Path, labels: Path) -> list[str]:
+    """Write the set's videos and ``labels.toml`` into ``out``; the paths absent from the
+    source (a ``fetch`` snapshot leaves out files of 4 MiB or more)."""
+    videos = plan(recipe, src)
+    model = None
+    if recipe.crop:
+        from beckon import modelstore
+
+        model = modelstore.require_model("face_landmarker")
+    out.mkdir(parents=True, exist_ok=True)
+    raw = out / "raw"
+    absent: list[str] = []
+    for git, path, name in videos:
+        shown = subprocess.run(
+            ["git", f"--git-dir={git}", "show", f"HEAD:{path}"], capture_output=True
+        )
+        if shown.returncode != 0:
+            absent.append(path)
+            print(f"{path}: ABSENT from {git} ({shown.stderr.decode().strip()})")
+            continue
+        if model is None:
+            (out / name).write_bytes(shown.stdout)
+            print(f"{path} -> {name}")
+            continue
+        raw.mkdir(exist_ok=True)
+        (raw / name).write_bytes(shown.stdout)
+        print(f"{path} -> {name}: {crop_clip(raw / name, out / name, model)}")
+    shutil.rmtree(raw, ignore_errors=True)
+    shutil.copyfile(labels, out / "labels.toml")
+    return absent
+
+
+def check(folder: Path) -> list[str]:
+    """What is wrong with a rebuilt folder: labelled files that are missing, videos neither
+    labelled nor named in the labels file (its comments list the clips left out and why), and
+    whatever ``beckon bench gestures`` would refuse in the labels. Prints what it counted."""
+    import cv2
+
+    from beckon.errors import BeckonError
+    from beckon.lab.recordings import LABELS_FILE, load_labels
+
+    text = (folder / LABELS_FILE).read_text(encoding="utf-8")
+    labelled = [str(c["file"]) for c in tomllib.loads(text).get("clip", [])]
+    named = set(LEFT_OUT.findall(text))
+    problems = [f"{f}: labelled, not in the folder" for f in labelled if not (folder / f).is_file()]
+    unlabelled = sorted(p.name for p in folder.glob("*.mp4") if p.name not in labelled)
+    left_out = [v for v in unlabelled if v in named]
+    problems += [
+        f"{v}: in the folder, neither labelled nor named as left out"
+        for v in unlabelled
+        if v not in named
+    ]
+    if not problems:
+        try:
+            load_labels(folder)
+        except BeckonError as exc:
+            problems.append(str(exc))
+    seconds = 0.0
+    for name in labelled:
+        cap = cv2.VideoCapture(str(folder / name))
+        if cap.get(cv2.CAP_PROP_FPS) > 0:
+            seconds += cap.get(cv2.CAP_PROP_FRAME_COUNT) / cap.get(cv2.CAP_PROP_FPS)
+        cap.release()
+    print(
+        f"{folder}: {len(labelled) + len(unlabelled)} videos, "
+        f"{len(labelled)} labelled ({seconds / 60:.1f} min), "
+        f"{len(left_out)} left out as the labels file says ({', '.join(left_out) or 'none'})"
+    )
+    return problems
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("repo", type=Path, help="clone or bare snapshot of the source repository")
-    parser.add_argument("out", type=Path, help="folder to write (videos and labels.toml)")
+    parser.add_argument("src", type=Path, nargs="?", help="folder of snapshots or clones")
+    parser.add_argument("out", type=Path, nargs="?", help="folder to write (videos, labels.toml)")
+    parser.add_argument("--set", choices=sorted(RECIPES), help="default: the out folder's name")
+    parser.add_argument("--labels", type=Path, default=LABELS, help="folder of <set>.toml files")
+    parser.add_argument("--dry-run", action="store_true", help="print the names, write nothing")
+    parser.add_argument("--check", type=Path, metavar="DEST", help="only check a built folder")
     args = parser.parse_args()
 
-    from beckon import modelstore
-
-    model = modelstore.require_model("face_landmarker")
-    args.out.mkdir(parents=True, exist_ok=True)
-    git = ["git", f"--git-dir={args.repo / '.git' if (args.repo / '.git').exists() else args.repo}"]
-    listing = subprocess.run(
-        [*git, "ls-tree", "-r", "--name-only", "-z", "HEAD"], check=True, capture_output=True
-    ).stdout.decode()
-    raw = args.out / "raw"
-    raw.mkdir(exist_ok=True)
-    for path in sorted(p for p in listing.split("\0") if p.lower().endswith(".mp4")):
-        src = raw / clip_name(path)
-        src.write_bytes(
-            subprocess.run([*git, "show", f"HEAD:{path}"], check=True, capture_output=True).stdout
-        )
-        print(f"{path} -> {src.name}: {crop_clip(src, args.out / src.name, model)}")
-    shutil.rmtree(raw)
-    shutil.copyfile(LABELS / f"{args.out.name}.toml", args.out / "labels.toml")
+    if args.check is not None:
+        problems = check(args.check)
+    else:
+        if args.src is None or args.out is None:
+            parser.error("give SRC and DEST (or --check DEST)")
+        name = args.set or args.out.name
+        if name not in RECIPES:
+            parser.error(f"no recipe for {name!r}: use --set with one of {', '.join(RECIPES)}")
+        recipe = RECIPES[name]
+        if args.dry_run:
+            for _, path, saved in plan(recipe, args.src):
+                print(f"{path} -> {saved}")
+            return
+        absent = build(recipe, args.src, args.out, args.labels / f"{name}.toml")
+        problems = [
+            f"{p}: absent from the source (a fetch snapshot leaves out files of 4 MiB or more:"
+            " use a git clone)"
+            for p in absent
+        ] + check(args.out)
+    for problem in problems:
+        print(f"PROBLEM {problem}", file=sys.stderr)
+    if problems:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

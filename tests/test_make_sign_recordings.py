@@ -1,0 +1,182 @@
+"""scripts/make_sign_recordings.py on tiny git repositories laid out like the real sources:
+which files each set takes, the names it saves them under (the names the labels files use),
+and the check of a rebuilt folder against its labels. The videos are a few bytes each: the
+tune sets are copied byte for byte, and the score sets' crop is not run (``--dry-run``)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "make_sign_recordings.py"
+SIGNISL = (
+    "Muskan-Bhatia02+SignISLMed-Indian-Sign-Language-Detection-Translation-System-"
+    "for-doctor-differently-abled-patient"
+)
+
+SOURCES: dict[str, list[str]] = {
+    # folder in SRC (a fetch snapshot "owner+name/repo" or a clone "name") -> files in it
+    "ksukkau+COMP_4989_Project/repo": [
+        "videos/yes/3.mp4",
+        "videos/thank_you/1.mp4",
+        "videos/share/bath/3.mp4",  # a copy of videos/bath/3.mp4 one folder too deep
+        "videos_test/test/1.mp4",
+        "videos/yes/notes.txt",
+    ],
+    "lip_reading": ["data/fine_tune/videos/1749006627.mp4", "test_videos/test1.mp4"],
+    f"{SIGNISL}/repo": ["videos/short breath.mp4", "videos/i.mp4", "runs/detect/exp/0.mp4"],
+    "BISIG-API": ["videos/i.mp4", "videos/hello.mp4"],
+    "KwaiVGI+LivePortrait/repo": [
+        "assets/examples/driving/d0.mp4",
+        "assets/examples/source/s13.mp4",  # generated faces, not real people
+    ],
+    "OpenTalker+SadTalker/repo": [
+        "examples/ref_video/WDA_AlexandriaOcasioCortez_000.mp4",
+        "examples/ref_video/WDA_KatieHill_000.mp4",
+    ],
+    "OpenTalker+video-retalking/repo": ["examples/face/1.mp4", "docs/static/videos/Ablation.mp4"],
+    "AlpYksl+SignLanguageAndLipReadingApp/repo": [
+        "videos/Arabic(Best).mp4",
+        "videos/zabıta.mp4",
+        "ValidationVideos/YES.mp4",
+        "Kral2.mp4",
+        "README.md",
+    ],
+    "tolsc-videos": ["videos/como estás.mp4", "videos/él.mp4", "videos/buenas tardes.mp4"],
+}
+
+EXPECTED: dict[str, list[tuple[str, str]]] = {
+    "comp4989": [
+        ("videos/thank_you/1.mp4", "thank_you_1.mp4"),
+        ("videos/yes/3.mp4", "yes_3.mp4"),
+    ],
+    "lipread": [("data/fine_tune/videos/1749006627.mp4", "1749006627.mp4")],
+    "signtune": [
+        ("videos/i.mp4", "is_i.mp4"),
+        ("videos/short breath.mp4", "is_short_breath.mp4"),
+        ("videos/hello.mp4", "bs_hello.mp4"),
+        ("videos/i.mp4", "bs_i.mp4"),
+    ],
+    "talkhead": [
+        ("assets/examples/driving/d0.mp4", "lp_d0.mp4"),
+        ("examples/ref_video/WDA_AlexandriaOcasioCortez_000.mp4", "st_wda_aoc.mp4"),
+        ("examples/ref_video/WDA_KatieHill_000.mp4", "st_wda_kh.mp4"),
+        ("examples/face/1.mp4", "rt_1.mp4"),
+    ],
+    "alpyksl": [
+        ("videos/Arabic(Best).mp4", "arabic_best.mp4"),
+        ("videos/zabıta.mp4", "zabita.mp4"),
+        ("ValidationVideos/YES.mp4", "val_yes.mp4"),
+        ("Kral2.mp4", "kral2.mp4"),
+    ],
+    "tolsc": [
+        ("videos/buenas tardes.mp4", "buenas_tardes.mp4"),
+        ("videos/como estás.mp4", "como_estas.mp4"),
+        ("videos/él.mp4", "el.mp4"),
+    ],
+}
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+def make_repo(where: Path, files: list[str]) -> None:
+    """A clone at ``where``, or a bare snapshot when ``where`` ends in ``/repo``; each file
+    holds its own path, so every copy can be told apart."""
+    work = where.with_name(where.name + "-work") if where.name == "repo" else where
+    for path in files:
+        (work / path).parent.mkdir(parents=True, exist_ok=True)
+        (work / path).write_text(f"{where.parent.name}/{path}")
+    git(work, "init", "-q")
+    git(work, "add", "-A")
+    git(work, "commit", "-q", "-m", "videos")
+    if work != where:
+        git(work.parent, "clone", "-q", "--bare", str(work), str(where))
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *args], capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    src = tmp_path_factory.mktemp("sources")
+    for folder, files in SOURCES.items():
+        make_repo(src / folder, files)
+    return src
+
+
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_each_set_takes_its_videos_under_the_names_its_labels_use(
+    sources: Path, tmp_path: Path, name: str
+) -> None:
+    done = run("--set", name, "--dry-run", str(sources), str(tmp_path / name))
+    assert done.returncode == 0, done.stderr
+    got = [tuple(line.split(" -> ")) for line in done.stdout.splitlines()]
+    assert got == EXPECTED[name]
+    assert not (tmp_path / name).exists()
+
+
+def test_a_set_of_one_repository_can_be_built_from_that_repository(sources: Path) -> None:
+    done = run("--dry-run", str(sources / "tolsc-videos"), "/nowhere/tolsc")
+    assert done.returncode == 0, done.stderr
+    assert "videos/él.mp4 -> el.mp4" in done.stdout.splitlines()
+
+
+def write_labels(folder: Path, files: list[str], header: str = "") -> None:
+    clips = "".join(f'[[clip]]\nfile = "{f}"\nkind = "negative"\n\n' for f in files)
+    (folder / "comp4989.toml").write_text(header + clips)
+
+
+def test_a_built_folder_holds_the_source_bytes_and_is_checked_against_its_labels(
+    sources: Path, tmp_path: Path
+) -> None:
+    labels, out = tmp_path / "labels", tmp_path / "comp4989"
+    labels.mkdir()
+    write_labels(labels, ["yes_3.mp4", "thank_you_1.mp4"])
+    done = run("--labels", str(labels), str(sources), str(out))
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["labels.toml", "thank_you_1.mp4", "yes_3.mp4"]
+    assert (out / "yes_3.mp4").read_text() == "ksukkau+COMP_4989_Project/videos/yes/3.mp4"
+    assert (out / "labels.toml").read_text() == (labels / "comp4989.toml").read_text()
+
+    write_labels(out, ["yes_3.mp4", "missing_9.mp4"])
+    (out / "comp4989.toml").rename(out / "labels.toml")
+    done = run("--check", str(out))
+    assert done.returncode == 1
+    assert "missing_9.mp4: labelled, not in the folder" in done.stderr
+    assert "thank_you_1.mp4: in the folder, neither labelled nor named as left out" in done.stderr
+
+    header = "# Left out:\n#   thank_you_1.mp4: at the edge of a nod\n\n"
+    write_labels(out, ["yes_3.mp4"], header)
+    (out / "comp4989.toml").rename(out / "labels.toml")
+    done = run("--check", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "1 left out as the labels file says (thank_you_1.mp4)" in done.stdout
+
+
+def test_a_video_absent_from_a_snapshot_is_named(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    make_repo(src / "COMP_4989_Project", ["videos/yes/3.mp4", "videos/no/1.mp4"])
+    blob = git(src / "COMP_4989_Project", "rev-parse", "HEAD:videos/yes/3.mp4")
+    (src / "COMP_4989_Project" / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    labels = tmp_path / "labels"
+    labels.mkdir()
+    write_labels(labels, ["yes_3.mp4", "no_1.mp4"])
+    done = run("--labels", str(labels), str(src), str(tmp_path / "comp4989"))
+    assert done.returncode == 1
+    assert "videos/yes/3.mp4: absent from the source" in done.stderr
+    assert "yes_3.mp4: labelled, not in the folder" in done.stderr
+    assert (tmp_path / "comp4989" / "no_1.mp4").is_file()
