@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from beckon.lab import benchdata
+from beckon.lab.recordings import Recording
 from beckon.profile import GESTURES, GestureProfile
 from beckon.vision.calibration import calibrate, default_takes
 from beckon.vision.engine import GestureEngine
@@ -394,7 +395,7 @@ def time_pipeline(
 
 
 def hand_providers(
-    recs: Sequence[Any], model_path: Path, hand_model: Path, cache: Path | None
+    recs: Sequence[Recording], model_path: Path, hand_model: Path, cache: Path | None
 ) -> list[tuple[str, HandProvider]]:
     """Each recording's hand channel (cached beside its observations) as a hand provider."""
     from beckon.lab.handtrack import TrackHands, hand_track

@@ -2,13 +2,14 @@
 
 Why precomputed: live, the hand gate runs the hand landmarker only on a few frames of a
 candidate event's window (:mod:`beckon.vision.handwatch`); the benchmark replays cached face
-observations without frames, so it reads the same answers from a per-frame channel computed
-once per recording (on the frames the live ring buffer would keep,
-:meth:`HandGateParams.keeps`: the face as the bench observes it, and the hand landmarker in
-IMAGE mode on the frame scaled as the ring buffer keeps it) and cached by the video's bytes
-and both models.
-The rule itself (:func:`beckon.vision.handgate.hand_over_face`) runs at evaluation time on
-the frames the gate would have sampled.
+observations without frames, so it reads the same answers from a channel computed once per
+recording and cached by the video's bytes and both models. The channel holds the frames the
+live ring buffer would keep (:meth:`HandGateParams.keeps`): on each, the face's box from the
+face tracker run on those frames (live it runs on every frame; on three tune clips the box
+edges differ by a median 0.002 to 0.013 and at most 0.05 of the face's width) and
+the hands the hand landmarker finds (IMAGE mode) on the frame scaled as the ring buffer keeps
+it. The rule itself (:func:`beckon.vision.handgate.hand_over_face`) runs at evaluation time
+on the frames the gate would have sampled.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def entry_name(video: bytes, face_model: bytes, hand_model: bytes, params: HandG
 def observe_hands(
     path: Path, face_model: Path, hand_model: Path, params: HandGateParams | None = None
 ) -> HandTrack:
-    """Face (as ``beckon bench gestures`` observes it) and hands of the kept frames of a video
+    """Face box (the bench's face tracker, crop retry included) and hands of the kept frames
     (:meth:`HandGateParams.keeps`)."""
     import cv2
 
