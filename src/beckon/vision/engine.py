@@ -12,6 +12,9 @@ observations without MediaPipe. It owns:
   tips the head back);
 * arbitration: one event at a time (``event_gap_s``), so one movement never becomes two
   requests;
+* the optional hand gate (:mod:`beckon.vision.handgate`): given a hand provider (the hand
+  landmarker on a few kept frames, live; a precomputed channel in the benchmark), an event
+  whose window had a hand over the face is dropped before it is reported;
 * the optional sequence model (:mod:`beckon.vision.sequence`), which scores each rule-based
   event (or, in veto mode, must agree before it is let through).
 """
@@ -37,6 +40,7 @@ from beckon.vision.gestures import (
     PoseSample,
     ShakeDetector,
 )
+from beckon.vision.handgate import HandGateParams, HandProvider, hand_over_face
 from beckon.vision.held import HoldDetector, HoldParams
 from beckon.vision.occlusion import OcclusionGate, OcclusionParams
 from beckon.vision.pose import Matrix, angles_from_rotation, relative_angles, rotation_from_angles
@@ -282,6 +286,9 @@ class EngineParams:
     occlusion: OcclusionParams = field(default_factory=OcclusionParams)
     """When a hand bends the face mesh (:mod:`beckon.vision.occlusion`): frames it disturbs
     are not usable for head gestures, so none starts from the pose jumps it causes."""
+    hands: HandGateParams = field(default_factory=HandGateParams)
+    """When a hand covered the face during a gesture's window (:mod:`beckon.vision.handgate`),
+    the event is dropped; only with a hand provider (the hand model installed)."""
     replay_s: float = 5.0
     """When the reference a held gesture is measured against arrives or is replaced (the
     neutral pose first fixed or moved to where the head really rests; the resting face first
@@ -300,10 +307,13 @@ class GestureEngine:
         profile: GestureProfile | None = None,
         params: EngineParams | None = None,
         verifier: Verifier | None = None,
+        hands: HandProvider | None = None,
     ) -> None:
         self.profile = profile or GestureProfile()
         self.params = params or EngineParams()
         self.verifier = verifier
+        self.hands = hands
+        """Answers "was a hand over the face?" for the hand gate (None: the gate is off)."""
         if verifier is not None:
             verifier.set_profile(self.profile)  # the model's features are in this patient's units
         enabled = set(self.profile.enabled())
@@ -979,6 +989,14 @@ class GestureEngine:
                 logger.info(
                     "%s at t=%.2f dropped: too close to the last event", event.gesture, event.t
                 )
+                continue
+            gate = self.params.hands
+            if (
+                self.hands is not None
+                and gate.enabled
+                and hand_over_face(event.t, self.hands, gate)
+            ):
+                logger.info("%s at t=%.2f dropped: a hand covered the face", event.gesture, event.t)
                 continue
             if self.verifier is not None:
                 if not self.verifier.agrees(event.gesture):

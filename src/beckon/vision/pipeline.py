@@ -23,6 +23,7 @@ from beckon.vision.engine import EngineParams, GestureEngine, Verifier
 from beckon.vision.face import FaceHint, FaceObservation, FaceTracker, QualityParams
 from beckon.vision.frames import Frame
 from beckon.vision.gestures import GestureEvent
+from beckon.vision.handwatch import HandWatch
 from beckon.vision.pose import Angles, NeutralParams, NeutralPose
 from beckon.vision.smallface import SmallFaceParams
 
@@ -102,7 +103,9 @@ class VisionPipeline:
     (and to go away), so a face near a limit does not make the screen flicker. A calibrated
     ``profile`` brings the patient's thresholds, neutral pose and resting face; ``verifier`` is
     the sequence model. ``small_face`` tunes (or turns off) the second look in a crop when the
-    full frame shows no face (:mod:`beckon.vision.smallface`).
+    full frame shows no face (:mod:`beckon.vision.smallface`). ``hand_model`` (the hand
+    landmarker bundle, optional) turns on the hand gate (:mod:`beckon.vision.handgate`): an
+    event whose window had a hand over the face is dropped; without it the gate is off.
     """
 
     def __init__(
@@ -119,6 +122,7 @@ class VisionPipeline:
         on_status: Callable[[FaceStatus], None] | None = None,
         max_timings: int = 100_000,
         small_face: SmallFaceParams | None = None,
+        hand_model: str | Path | None = None,
     ) -> None:
         self.profile = profile or GestureProfile()
         self.neutral = NeutralPose(neutral)
@@ -129,7 +133,16 @@ class VisionPipeline:
         self.tracker = FaceTracker(
             model_path, neutral=self.neutral, quality=quality, small_face=small_face
         )
-        self.engine = GestureEngine(self.profile, engine, verifier)
+        params = engine or EngineParams()
+        self.hand_watch: HandWatch | None = None
+        if hand_model is not None and params.hands.enabled:
+            from beckon.vision.hands import HandFinder
+
+            self.hand_watch = HandWatch(HandFinder(hand_model), params.hands)
+            logger.info("hand gate on: events with a hand over the face are dropped")
+        else:
+            logger.info("hand gate off (no hand model): a hand over the face is not checked")
+        self.engine = GestureEngine(self.profile, params, verifier, hands=self.hand_watch)
         self.relearn_after_s = relearn_after_s
         self.on_status = on_status
         self.timings: deque[FrameTiming] = deque(maxlen=max_timings)
@@ -155,6 +168,8 @@ class VisionPipeline:
     def close(self) -> None:
         """Release MediaPipe."""
         self.tracker.close()
+        if self.hand_watch is not None:
+            self.hand_watch.close()
 
     @property
     def status(self) -> FaceStatus:
@@ -170,6 +185,8 @@ class VisionPipeline:
         start = time.perf_counter()
         obs = self.tracker.observe(frame)
         self.last_observation = obs
+        if self.hand_watch is not None:
+            self.hand_watch.push(frame.t, frame.rgb, obs.face_box)
         self._track_face(obs)
         result = self.neutral.result
         if result is not None and self._noise_version != self.neutral.version:

@@ -26,11 +26,13 @@ def replay(
     out: TextIO,
     profile: GestureProfile | None = None,
     use_sequence_model: bool = True,
+    hand_model: Path | None = None,
 ) -> int:
     """Write ``{"type": "gesture", "gesture": ..., "t": ..., "confidence": ...}`` lines to ``out``.
 
     ``profile`` is the patient's calibrated profile (default: built-in thresholds); the shipped
-    sequence model vetoes implausible events unless ``use_sequence_model`` is false.
+    sequence model vetoes implausible events unless ``use_sequence_model`` is false;
+    ``hand_model`` (the hand landmarker bundle) turns on the hand gate, as at the bedside.
     Returns the number of events written. Raises :class:`beckon.errors.FrameSourceError` for a
     missing or unreadable video and :class:`beckon.errors.ModelError` for a missing model.
     """
@@ -38,7 +40,9 @@ def replay(
     verifier = default_verifier(profile) if use_sequence_model else None
     with (
         VideoFileSource(video) as source,
-        VisionPipeline(model_path, profile=profile, verifier=verifier) as pipeline,
+        VisionPipeline(
+            model_path, profile=profile, verifier=verifier, hand_model=hand_model
+        ) as pipeline,
     ):
         for event in pipeline.run(source):
             out.write(json.dumps(event.to_json_dict()) + "\n")

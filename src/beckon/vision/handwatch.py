@@ -1,0 +1,112 @@
+"""The hand gate's live provider: recent frames in a ring buffer, hands looked for on demand.
+
+Why: the hand landmarker costs two to three times the face landmarker per frame, which the
+vision budget (at most 1.3 times MediaPipe's face alone) does not allow on every frame. So
+:class:`HandWatch` only keeps frames (scaled down to ``HandGateParams.image_width``, at most
+one every ``keep_every_s``, with the face's box from that frame's observation) for the
+length of a gesture's window, and runs the hand landmarker on a few of them when the engine
+is about to report an event (:func:`beckon.vision.handgate.hand_over_face`). The per-frame
+path gains only the scaling of the kept frames (about 0.2 ms, 10 times a second); the event
+that is checked is reported after up to ``samples`` hand landmarker runs (30 to 70 ms each
+on these machines).
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import time
+from collections import deque
+from collections.abc import Sequence
+from typing import Protocol
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from beckon.vision.handgate import Box, HandBox, HandGateParams, cover_share
+
+logger = logging.getLogger(__name__)
+
+KEEP_EXTRA_S = 0.5
+"""Frames are kept this much longer than the gesture's window (the event's own frame may come
+a moment after the last kept one)."""
+
+
+class HandFinderLike(Protocol):
+    """What :class:`HandWatch` needs of :class:`beckon.vision.hands.HandFinder`."""
+
+    def find(self, rgb: npt.NDArray[np.uint8]) -> list[HandBox]: ...
+
+    def close(self) -> None: ...
+
+
+def shrink(rgb: npt.NDArray[np.uint8], width: int) -> npt.NDArray[np.uint8]:
+    """``rgb`` scaled down to ``width`` pixels wide (kept as it is when already narrower)."""
+    h, w = rgb.shape[:2]
+    if w <= width:
+        return rgb
+    size = (width, round(h * width / w))
+    return np.ascontiguousarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA))
+
+
+class HandWatch:
+    """A :class:`~beckon.vision.handgate.HandProvider` over the last seconds of camera frames.
+
+    :meth:`push` every frame with its face's box (None without a face); the engine asks
+    :meth:`kept_times` and :meth:`cover`. ``looked`` counts the hand landmarker's runs and
+    ``look_ms`` their total wall time (for the log and the benchmark).
+    """
+
+    def __init__(self, finder: HandFinderLike, params: HandGateParams | None = None) -> None:
+        self.finder = finder
+        self.params = params or HandGateParams()
+        self._frames: deque[tuple[float, npt.NDArray[np.uint8], Box | None]] = deque()
+        self._covers: dict[float, float] = {}
+        self._last: float | None = None
+        self.looked = 0
+        self.look_ms = 0.0
+
+    def close(self) -> None:
+        """Release the hand landmarker."""
+        self.finder.close()
+
+    def push(self, t: float, rgb: npt.NDArray[np.uint8], face_box: Box | None) -> None:
+        """Offer one frame; kept (scaled down) when due by ``HandGateParams.keeps``."""
+        p = self.params
+        if self._last is not None and t < self._last:  # a new source: start again
+            self._frames.clear()
+            self._covers.clear()
+            self._last = None
+        if not p.keeps(t, self._last):
+            return
+        self._last = t
+        self._frames.append((t, shrink(rgb, p.image_width), face_box))
+        horizon = t - p.window_s - KEEP_EXTRA_S
+        while self._frames and self._frames[0][0] < horizon:
+            self._covers.pop(self._frames.popleft()[0], None)
+
+    def kept_times(self, start: float, end: float) -> Sequence[float]:
+        """Times of the kept frames with a face from ``start`` to ``end``."""
+        return [t for t, _, box in self._frames if box is not None and start <= t <= end]
+
+    def cover(self, t: float) -> float:
+        """The share of the face's box a hand covers on the kept frame at ``t`` (looked once)."""
+        if t in self._covers:
+            return self._covers[t]
+        times = [f[0] for f in self._frames]
+        i = bisect.bisect_left(times, t)
+        if i >= len(times) or times[i] != t:
+            return 0.0
+        _, rgb, box = self._frames[i]
+        if box is None:
+            return 0.0
+        start = time.perf_counter()
+        hands = self.finder.find(rgb)
+        ms = (time.perf_counter() - start) * 1000.0
+        self.looked += 1
+        self.look_ms += ms
+        share = cover_share(box, hands)
+        logger.debug("hands at t=%.2f: %d, cover %.2f (%.0f ms)", t, len(hands), share, ms)
+        self._covers[t] = share
+        return share

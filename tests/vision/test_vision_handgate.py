@@ -1,0 +1,294 @@
+"""A gesture made while a hand covered the face is held back: the hand gate.
+
+Pose traces (no MediaPipe) drive the engine with a hand provider written by hand: a hand's box
+over the face's box during a nod or a long blink drops the event, a hand beside the face or
+over it only long before keeps it, and without a provider (no hand model) nothing changes.
+The live provider (:class:`HandWatch`) is checked with a counting finder: it keeps frames at
+most ten a second, never looks for hands while frames come in, and looks at no more frames
+than the rule samples when an event is due. The real hand landmarker, built from the pinned
+wheel, loads and finds no hand on a rendered hand-free face.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from beckon.lab import benchdata, handtrack, synthetic
+from beckon.lab.gesture_bench import evaluate_online
+from beckon.lab.handtrack import HandTrack, TrackHands
+from beckon.vision.engine import EngineParams, GestureEngine
+from beckon.vision.gestures import GestureEvent
+from beckon.vision.handgate import (
+    Box,
+    HandBox,
+    HandGateParams,
+    box_of,
+    cover_share,
+    hand_over_face,
+)
+from beckon.vision.handwatch import HandWatch
+from tests.vision.traces import Patient, held, nodding
+from tests.vision.vision_clips import Clip
+
+FACE: Box = (0.4, 0.3, 0.6, 0.6)
+OVER_MOUTH = HandBox((0.42, 0.45, 0.62, 0.75), 0.9)
+"""A hand over the lower half of the face (covers about half the face's box)."""
+BESIDE = HandBox((0.68, 0.35, 0.85, 0.7), 0.9)
+"""A hand raised beside the face, not over it."""
+
+HandsAt = Callable[[float], list[HandBox]]
+
+
+def no_hands(_: float) -> list[HandBox]:
+    return []
+
+
+def during(start: float, end: float, hand: HandBox) -> HandsAt:
+    return lambda t: [hand] if start <= t <= end else []
+
+
+@dataclass
+class Hands:
+    """A hand provider over a trace: frames kept ten a second, hands as ``hands_at`` says."""
+
+    hands_at: HandsAt
+    seconds: float
+    asked: list[float] = field(default_factory=list)
+
+    def kept_times(self, start: float, end: float) -> Sequence[float]:
+        times = np.round(np.arange(0.0, self.seconds, 0.1), 3)
+        return [float(t) for t in times if start <= t <= end]
+
+    def cover(self, t: float) -> float:
+        self.asked.append(t)
+        return cover_share(FACE, self.hands_at(t))
+
+
+def run(patient: Patient, seconds: float, hands: Hands | None) -> list[GestureEvent]:
+    engine = GestureEngine(hands=hands)
+    events: list[GestureEvent] = []
+    for obs in patient.trace(seconds):
+        events += engine.update(obs)
+    return events
+
+
+NOD = Patient(pitch=nodding(3.0, 2, 12.0, 1.2))
+BLINK = Patient(blink=held(3.0, 1.4, 0.6, ramp=0.08))
+
+
+def test_the_traces_are_gestures_without_the_gate() -> None:
+    assert [e.gesture for e in run(NOD, 8.0, None)] == ["nod"]
+    assert [e.gesture for e in run(BLINK, 8.0, None)] == ["long_blink"]
+
+
+@pytest.mark.parametrize("patient", [NOD, BLINK], ids=["nod", "long_blink"])
+def test_a_hand_over_the_face_during_the_gesture_drops_it(patient: Patient) -> None:
+    hands = Hands(during(2.5, 5.0, OVER_MOUTH), 8.0)
+    assert run(patient, 8.0, hands) == []
+    assert hands.asked  # the gate looked
+
+
+@pytest.mark.parametrize("patient", [NOD, BLINK], ids=["nod", "long_blink"])
+def test_a_hand_beside_the_face_keeps_the_gesture(patient: Patient) -> None:
+    assert len(run(patient, 8.0, Hands(during(0.0, 8.0, BESIDE), 8.0))) == 1
+
+
+def test_a_hand_over_the_face_long_before_the_gesture_keeps_it() -> None:
+    assert [e.gesture for e in run(NOD, 8.0, Hands(during(0.0, 1.5, OVER_MOUTH), 8.0))] == ["nod"]
+
+
+def test_no_hands_anywhere_keeps_every_event_and_looks_only_when_one_is_due() -> None:
+    hands = Hands(no_hands, 8.0)
+    assert [e.gesture for e in run(NOD, 8.0, hands)] == ["nod"]
+    assert 0 < len(hands.asked) <= HandGateParams().samples
+
+
+def test_the_gate_turned_off_in_the_parameters_keeps_the_gesture() -> None:
+    params = EngineParams(hands=HandGateParams(enabled=False))
+    engine = GestureEngine(params=params, hands=Hands(during(0.0, 8.0, OVER_MOUTH), 8.0))
+    events = [e for obs in NOD.trace(8.0) for e in engine.update(obs)]
+    assert [e.gesture for e in events] == ["nod"]
+
+
+# ---------------------------------------------------------------- the rule itself
+
+
+def test_cover_share_is_the_share_of_the_face_box_under_the_most_covering_hand() -> None:
+    assert cover_share(FACE, []) == 0.0
+    assert cover_share(FACE, [BESIDE]) == 0.0
+    assert cover_share(FACE, [HandBox(FACE, 1.0)]) == pytest.approx(1.0)
+    left_half = HandBox((0.3, 0.2, 0.5, 0.7), 1.0)
+    assert cover_share(FACE, [BESIDE, left_half]) == pytest.approx(0.5)
+
+
+def test_box_of_landmarks() -> None:
+    points = np.array([[0.2, 0.5, 0.0], [0.4, 0.1, 0.0], [0.3, 0.3, 0.0]])
+    assert box_of(points) == pytest.approx((0.2, 0.1, 0.4, 0.5))
+
+
+def test_the_samples_spread_over_the_window_from_first_to_last() -> None:
+    p = HandGateParams(samples=4)
+    kept = [round(0.1 * i, 1) for i in range(21)]
+    assert p.sample(kept) == [0.0, 0.7, 1.3, 2.0]
+    assert p.sample(kept[:3]) == kept[:3]
+
+
+def test_min_covered_asks_for_that_many_covered_samples() -> None:
+    hands = Hands(during(4.0, 4.0, OVER_MOUTH), 8.0)  # one kept frame with the hand
+    window = HandGateParams(window_s=2.0, samples=21)  # every kept frame of the window
+    assert hand_over_face(5.0, hands, window)
+    assert not hand_over_face(5.0, hands, HandGateParams(window_s=2.0, samples=21, min_covered=2))
+
+
+def test_a_window_without_kept_frames_is_no_hand() -> None:
+    assert not hand_over_face(100.0, Hands(during(0.0, 8.0, OVER_MOUTH), 8.0), HandGateParams())
+
+
+# ---------------------------------------------------------------- the live provider
+
+
+@dataclass
+class CountingFinder:
+    """Stands in for the hand landmarker: a hand over the face in every frame it is shown."""
+
+    runs: int = 0
+    widths: list[int] = field(default_factory=list)
+
+    def find(self, rgb: npt.NDArray[np.uint8]) -> list[HandBox]:
+        self.runs += 1
+        self.widths.append(int(rgb.shape[1]))
+        return [OVER_MOUTH]
+
+    def close(self) -> None:
+        pass
+
+
+def test_the_live_watch_keeps_small_frames_ten_a_second_and_looks_only_on_demand() -> None:
+    finder = CountingFinder()
+    watch = HandWatch(finder, HandGateParams())
+    frame = np.zeros((480, 640, 3), dtype=np.uint8)
+    for i in range(300):  # 10 s at 30 fps
+        watch.push(i / 30, frame, FACE if i % 2 == 0 else None)
+    assert finder.runs == 0  # nothing per frame
+    kept = watch.kept_times(0.0, 10.0)
+    assert len(kept) <= 2.5 * 10 + 1  # only the last window (and a margin) is kept
+    assert all(b - a >= 0.099 for a, b in itertools.pairwise(kept))
+    assert hand_over_face(9.95, watch, HandGateParams())
+    assert finder.runs == 1 and finder.widths == [320]
+    assert watch.cover(kept[-1]) > 0.4 and finder.runs <= 2
+
+
+def test_the_live_watch_starts_again_when_the_clock_goes_back() -> None:
+    watch = HandWatch(CountingFinder(), HandGateParams())
+    frame = np.zeros((240, 320, 3), dtype=np.uint8)
+    for i in range(30):
+        watch.push(5.0 + i / 10, frame, FACE)
+    watch.push(0.0, frame, FACE)  # a new video
+    assert watch.kept_times(0.0, 100.0) == [0.0]
+
+
+# ---------------------------------------------------------------- the real model
+
+
+def test_the_real_hand_landmarker_loads_and_finds_no_hand_on_a_hand_free_face(
+    hand_model: Path, rig: synthetic.FaceRig
+) -> None:
+    from beckon.vision.hands import HandFinder
+    from beckon.vision.handwatch import shrink
+
+    frame = rig.render(synthetic.HeadPose())
+    with HandFinder(hand_model) as finder:
+        assert finder.find(frame) == []
+        assert finder.find(shrink(frame, HandGateParams().image_width)) == []
+
+
+def test_the_whole_path_with_the_hand_gate_keeps_a_rendered_nod_and_shake(
+    nod_shake_clip: Clip, face_model: Path, hand_model: Path
+) -> None:
+    """Real MediaPipe face and hand landmarkers on a hand-free rendered clip: both gestures
+    stay, and the hand landmarker ran only for them (a few frames each), never per frame."""
+    from beckon.vision.frames import VideoFileSource
+    from beckon.vision.pipeline import VisionPipeline
+
+    with (
+        VideoFileSource(nod_shake_clip.path) as source,
+        VisionPipeline(face_model, hand_model=hand_model) as pipeline,
+    ):
+        events = list(pipeline.run(source))
+        watch = pipeline.hand_watch
+        frames = pipeline.stats().frames
+    assert [e.gesture for e in events] == ["nod", "shake"]
+    assert watch is not None
+    assert 0 < watch.looked <= 2 * HandGateParams().samples < frames
+
+
+# ---------------------------------------------------------------- the benchmark's channel
+
+
+def hand_track(hands_at: HandsAt, seconds: float, no_face: tuple[float, float]) -> HandTrack:
+    """A recording's hand channel at 10 frames a second (no face from ``no_face``)."""
+    t = np.round(np.arange(0.0, seconds, 0.1), 3)
+    faces = np.array([[np.nan] * 4 if no_face[0] <= x <= no_face[1] else FACE for x in t])
+    boxes = np.full((len(t), 2, 4), np.nan)
+    scores = np.full((len(t), 2), np.nan)
+    for i, x in enumerate(t):
+        for k, h in enumerate(hands_at(float(x))):
+            boxes[i, k], scores[i, k] = h.box, h.score
+    return HandTrack(t, faces, boxes, scores)
+
+
+def test_a_cached_hand_channel_reads_back_and_answers_like_the_live_watch(tmp_path: Path) -> None:
+    track = hand_track(during(2.0, 3.0, OVER_MOUTH), 6.0, no_face=(4.0, 4.5))
+    handtrack.save(tmp_path / "h.npz", track)
+    again = handtrack.load(tmp_path / "h.npz")
+    assert again is not None
+    provider = TrackHands(again)
+    kept = provider.kept_times(3.5, 5.0)
+    assert kept == pytest.approx([3.5, 3.6, 3.7, 3.8, 3.9, 4.6, 4.7, 4.8, 4.9, 5.0])
+    assert provider.cover(2.5) == pytest.approx(cover_share(FACE, [OVER_MOUTH]))
+    assert provider.cover(3.5) == 0.0
+    assert hand_over_face(3.2, provider, HandGateParams())
+    assert not hand_over_face(5.5, provider, HandGateParams())
+
+
+def observed(patient: Patient, seconds: float) -> benchdata.Observed:
+    """A trace as the benchmark caches MediaPipe's output (rotations and blendshapes)."""
+    trace = patient.trace(seconds)
+    kept = benchdata.BLENDSHAPES_KEPT
+    return benchdata.Observed(
+        np.array([o.t for o in trace]),
+        np.array([o.found for o in trace]),
+        np.array([o.quality for o in trace]),
+        np.array([o.rotation for o in trace]),
+        np.array([[o.blendshapes.get(k, 0.0) for k in kept] for o in trace], dtype=np.float32),
+    )
+
+
+def test_the_benchmark_scores_a_recording_with_its_hand_channel() -> None:
+    clip = benchdata.ClipSpec(
+        "nod.mp4",
+        "recording",
+        "recording",
+        "positive",
+        (synthetic.still(8.0),),
+        (benchdata.Label("nod", 3.0, 4.7),),
+    )
+    seen = {clip.name: observed(NOD, 8.0)}
+    over = {clip.name: TrackHands(hand_track(during(2.5, 5.0, OVER_MOUTH), 8.0, (9.0, 9.0)))}
+    beside = {clip.name: TrackHands(hand_track(during(0.0, 8.0, BESIDE), 8.0, (9.0, 9.0)))}
+
+    def nods(hands: dict[str, TrackHands] | None) -> tuple[int, int]:
+        report = evaluate_online([clip], seen, lambda p: GestureEngine(p), hands=hands)
+        row = report["groups"]["held_out"]["gestures"]["nod"]
+        return row["tp"], row["fn"]
+
+    assert nods(None) == (1, 0)
+    assert nods(beside) == (1, 0)
+    assert nods(over) == (0, 1)
