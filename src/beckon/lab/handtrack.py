@@ -74,11 +74,10 @@ def observe_hands(
 ) -> HandTrack:
     """Face box (the bench's face tracker, crop retry included) and hands of the kept frames
     (:meth:`HandGateParams.keeps`)."""
-    import cv2
 
-    from beckon.lab.recordings import MAX_WIDTH
+    from beckon.lab.recordings import bench_sized
     from beckon.vision.face import FaceTracker
-    from beckon.vision.frames import Frame, VideoFileSource
+    from beckon.vision.frames import VideoFileSource
     from beckon.vision.hands import HandFinder
     from beckon.vision.handwatch import shrink
 
@@ -98,11 +97,7 @@ def observe_hands(
             if not p.keeps(frame.t, last):
                 continue
             last = frame.t
-            if frame.width > MAX_WIDTH:
-                scale = MAX_WIDTH / frame.width
-                size = (MAX_WIDTH, round(frame.height * scale))
-                small = cv2.resize(frame.rgb, size, interpolation=cv2.INTER_AREA)
-                frame = Frame(frame.index, frame.t, np.ascontiguousarray(small))
+            frame = bench_sized(frame)
             obs = tracker.observe(frame)
             ts.append(obs.t)
             hands: list[HandBox] = []

@@ -27,13 +27,16 @@ import logging
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from beckon.errors import BeckonError
 from beckon.lab import benchdata
 from beckon.profile import GESTURES
+
+if TYPE_CHECKING:
+    from beckon.vision.frames import Frame
 
 logger = logging.getLogger(__name__)
 
@@ -111,13 +114,24 @@ MAX_WIDTH = 640
 """Larger videos are scaled down to the bedside camera's width, so face sizes compare."""
 
 
+def bench_sized(frame: Frame) -> Frame:
+    """``frame`` scaled down to :data:`MAX_WIDTH` when it is wider (the bedside camera's width)."""
+    if frame.width <= MAX_WIDTH:
+        return frame
+    import cv2
+
+    from beckon.vision.frames import Frame
+
+    size = (MAX_WIDTH, round(frame.height * MAX_WIDTH / frame.width))
+    small = cv2.resize(frame.rgb, size, interpolation=cv2.INTER_AREA)
+    return Frame(frame.index, frame.t, np.ascontiguousarray(small))
+
+
 def observe_video(path: Path, model_path: Path, *, small_face: bool = True) -> benchdata.Observed:
     """Run MediaPipe over every frame of a video file (timestamps from the file), with the
     crop retry for frames without a face unless ``small_face`` is False."""
-    import cv2
-
     from beckon.vision.face import FaceTracker
-    from beckon.vision.frames import Frame, VideoFileSource
+    from beckon.vision.frames import VideoFileSource
     from beckon.vision.smallface import SmallFaceParams
 
     ts, found, quality, rots, shapes, bent, crop = [], [], [], [], [], [], []
@@ -126,11 +140,7 @@ def observe_video(path: Path, model_path: Path, *, small_face: bool = True) -> b
         VideoFileSource(path) as source,
     ):
         for frame in source:
-            if frame.width > MAX_WIDTH:
-                scale = MAX_WIDTH / frame.width
-                size = (MAX_WIDTH, round(frame.height * scale))
-                small = cv2.resize(frame.rgb, size, interpolation=cv2.INTER_AREA)
-                frame = Frame(frame.index, frame.t, np.ascontiguousarray(small))
+            frame = bench_sized(frame)
             obs = tracker.observe(frame)
             ts.append(obs.t)
             found.append(obs.found)
