@@ -301,6 +301,34 @@ def test_a_first_turn_toward_the_camera_held_nearly_as_long_as_the_rest_before_i
     assert _names(events) == [gesture] * 4
 
 
+@pytest.mark.parametrize("fps", [10.0, 15.0])
+@pytest.mark.parametrize("rest_yaw", [20.0, -20.0])
+@pytest.mark.parametrize(("rest", "first_hold"), [(2.0, 2.4), (2.3, 2.2)])
+def test_a_first_turn_toward_the_camera_held_longer_than_the_rest_before_it(
+    fps: float, rest_yaw: float, rest: float, first_hold: float
+) -> None:
+    # hopper's off-axis clip: resting turned 20 degrees from the camera, a first turn toward
+    # it held (with its ramps) longer than the rest before it. The dwell ratios took the turn
+    # for the rest while the head was still there; the next turn was lost and the way back
+    # read as a turn the other way (NeutralParams.under_way_turn_min_s).
+    toward = -16.0 if rest_yaw > 0 else 16.0
+    moves, end = _turns(rest, toward, (first_hold, 1.0, 2.5, 0.8))
+    events, neutral = _online(Patient(yaw=add(_const(rest_yaw), moves)), end, fps=fps)
+    gesture = "turn_right" if toward < 0 else "turn_left"
+    assert _names(events) == [gesture] * 4
+    assert neutral.rotation is not None
+
+
+@pytest.mark.parametrize("rest_s", [3.5, 6.0])
+def test_a_camera_that_came_on_mid_turn_still_takes_the_rest_that_follows(rest_s: float) -> None:
+    # The other side of under_way_turn_min_s: the first pose was a turn away from a frontal
+    # rest, and the rest that follows outlasts a held gesture: it is taken for the neutral
+    # while the head is still there, and no turn back toward the camera is read.
+    yaw = add(_from_start(2.5, 15.0), held(2.8 + rest_s, 2.0, 15.0), held(8.8 + rest_s, 1.5, 15.0))
+    events, _ = _online(Patient(yaw=yaw), 13.0 + rest_s)
+    assert _names(events) == ["turn_left", "turn_left"]
+
+
 def test_a_first_turn_begun_at_the_first_frame_from_a_frontal_rest_is_still_corrected() -> None:
     # The camera sees the rest (frontal) for a moment, then a first turn away held 2.8 s
     # becomes the first neutral. The head came from the rest to it (NeutralPose's origin), so
