@@ -129,6 +129,40 @@ KOREAN_SPEAKERS = (
     SpeakerCorpus("emotiontts+emotiontts_open_db", "Dataset/SpeechCorpus", "selvas", "selvas", 4),
 )
 
+
+@dataclass(frozen=True)
+class KeywordCorpus:
+    """Korean keyword-spotting recordings of several speakers in one repository, one folder
+    per speaker and label (``<folder>/<speaker>/<label>/*.wav``).
+
+    ``labels`` says how many recordings of each label to take per speaker (spread over the
+    speaker's files); none of them is a catalog request, so every file must give no intent.
+    Each speaker goes whole to one part (``_part`` of ``key:speaker``).
+    """
+
+    root: str
+    folder: str
+    prefix: str
+    key: str
+    labels: tuple[tuple[str, int], ...]
+    group: str
+
+
+KOREAN_KEYWORDS = (
+    # Six people recording a cooking assistant's commands ("다음 단계", "이전 단계", "이어 하기")
+    # and whatever else one says while cooking ("unknown": "배고프다", "소금 어디있지", ...),
+    # 1.5 s each. "일시 정지" (pause) is left out: it is close enough to "cancel" that no
+    # single right answer exists.
+    KeywordCorpus(
+        "woowow+KWS",
+        "kws-project/train/data/raw",
+        "woowow",
+        "woowow",
+        (("next", 8), ("prev", 8), ("play", 8), ("unknown", 16)),
+        "short phrase",
+    ),
+)
+
 # Speech Commands words and what they must become (None: no intent at all).
 COMMAND_WORDS = {"yes": "yes", "no": "no", "stop": "cancel"}
 OTHER_WORDS = ("go", "up", "down", "left", "right", "on", "off")
@@ -352,6 +386,26 @@ def build(mirrors: Path, out: Path) -> dict[str, int]:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 write_wav(target, _audio(src.read(f), f))
                 rows[part].append((name, "ko", "none", corpus.group))
+
+    for kw in KOREAN_KEYWORDS:
+        if not (mirrors / kw.root).is_dir():
+            print(f"skipped {kw.root}: no {mirrors / kw.root}")
+            continue
+        src = Source(mirrors / kw.root)
+        by_key: dict[tuple[str, str], list[str]] = {}
+        for f in src.list(kw.folder):
+            parts = Path(f).parts
+            if f.endswith(".wav") and len(parts) >= 3:
+                by_key.setdefault((parts[-3], parts[-2]), []).append(f)
+        for (speaker, label), files in sorted(by_key.items()):
+            per = dict(kw.labels).get(label, 0)
+            part = _part(f"{kw.key}:{speaker}")
+            for f in _spread(files, per):
+                name = f"ko/{kw.prefix}/{speaker}/{Path(f).name}"
+                target = out / part / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                write_wav(target, _audio(src.read(f), f))
+                rows[part].append((name, "ko", "none", kw.group))
 
     counts = {}
     for part, items in rows.items():

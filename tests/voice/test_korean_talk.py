@@ -55,6 +55,29 @@ def test_korean_single_words_off_the_catalog_give_no_request(
     assert _requests(korean, text, KO) == []
 
 
+@pytest.mark.parametrize("text", ["삼촌", "수박"])
+def test_a_korean_single_word_the_whole_vocabulary_explains_gives_no_intent(
+    korean: VoicePipeline, text: str
+) -> None:
+    """espeak-ng's female voice saying "삼촌" (uncle) comes out of the grammar as "주세요
+    추워" (`cold` on the old code, six runs of six) and "수박" (watermelon) as "추워 음악"
+    (`lights`, five of six), while the model's free decoding hears as few words of its own
+    ("샵 찍어", "수호마") some 6 points per second better: no intent at all, not even a yes or
+    no (``VOSK_WHOLE_WORD_MARGIN``)."""
+    events = korean.run(make_clip(speak(text, KO_F), None).samples)
+    assert events, f"the VAD should have heard {text!r}"
+    assert [e.intent for e in events if e.intent] == [], [(e.text, e.reason) for e in events]
+
+
+def test_a_korean_catalog_word_the_free_hearing_also_hears_as_one_word_still_counts(
+    korean: VoicePipeline,
+) -> None:
+    """The free decoding hears espeak-ng's "도와줘" as one word too ("도와주어"), but scores
+    it lower than the catalog's: the emergency still comes through."""
+    events = korean.run(make_clip(speak("도와줘", KO_F), None).samples)
+    assert [e.intent for e in events if e.intent] == ["emergency"]
+
+
 def test_a_known_limit_school_may_be_heard_as_cold_but_never_as_more(
     korean: VoicePipeline,
 ) -> None:
