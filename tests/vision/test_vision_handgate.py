@@ -1,8 +1,9 @@
 """A gesture made while a hand covered the face is held back: the hand gate.
 
-Pose traces (no MediaPipe) drive the engine with a hand provider written by hand: a hand's box
-over the face's box during a nod or a long blink drops the event, a hand beside the face or
-over it only long before keeps it, and without a provider (no hand model) nothing changes.
+Pose traces (no MediaPipe) drive the engine with a hand provider written by hand: a hand with
+landmarks inside the face's outline during a nod or a long blink drops the event; a hand beside
+the face, under the chin (in the face's box, not its outline) or over it only long before keeps
+it, and without a provider (no hand model) nothing changes.
 The live provider (:class:`HandWatch`) is checked with a counting finder: it keeps frames at
 most ten a second, never looks for hands while frames come in, and looks at no more frames
 than the rule samples when an event is due. The real hand landmarker, built from the pinned
@@ -26,31 +27,59 @@ from beckon.lab.handtrack import HandTrack, TrackHands
 from beckon.vision.engine import EngineParams, GestureEngine
 from beckon.vision.gestures import GestureEvent
 from beckon.vision.handgate import (
-    Box,
-    HandBox,
+    Hand,
     HandGateParams,
-    box_of,
-    cover_share,
+    Points,
     hand_over_face,
+    inside,
+    inside_share,
+    outline_of,
 )
 from beckon.vision.handwatch import HandWatch
 from tests.vision.traces import Patient, held, nodding
 from tests.vision.vision_clips import Clip
 
-FACE: Box = (0.4, 0.3, 0.6, 0.6)
-OVER_MOUTH = HandBox((0.42, 0.45, 0.62, 0.75), 0.9)
-"""A hand over the lower half of the face (covers about half the face's box)."""
-BESIDE = HandBox((0.68, 0.35, 0.85, 0.7), 0.9)
+_ANGLES = np.linspace(0.0, 2.0 * np.pi, 60, endpoint=False)
+FACE_POINTS: Points = np.c_[0.5 + 0.1 * np.cos(_ANGLES), 0.45 + 0.15 * np.sin(_ANGLES)]
+"""A face's landmarks on an ellipse: its box is (0.4, 0.3, 0.6, 0.6)."""
+FACE = outline_of(FACE_POINTS)
+FACE_BOX = (0.4, 0.3, 0.6, 0.6)
+
+
+def hand_in(x0: float, y0: float, x1: float, y1: float, score: float = 0.9) -> Hand:
+    """A hand's 21 landmarks on a 3 x 7 grid filling the box (x0, y0, x1, y1)."""
+    xs, ys = np.meshgrid(np.linspace(x0, x1, 3), np.linspace(y0, y1, 7))
+    return Hand(np.c_[xs.ravel(), ys.ravel()], score)
+
+
+def box_cover(hand: Hand) -> float:
+    """The share of the face's box under the hand's box: the rule before the outline."""
+    hx0, hy0 = hand.points.min(axis=0)
+    hx1, hy1 = hand.points.max(axis=0)
+    fx0, fy0, fx1, fy1 = FACE_BOX
+    w = max(0.0, min(fx1, hx1) - max(fx0, hx0))
+    h = max(0.0, min(fy1, hy1) - max(fy0, hy0))
+    return float(w * h / ((fx1 - fx0) * (fy1 - fy0)))
+
+
+OVER_MOUTH = hand_in(0.42, 0.45, 0.62, 0.75)
+"""A hand over the lower half of the face (most of its landmarks inside the outline)."""
+BESIDE = hand_in(0.68, 0.35, 0.85, 0.7)
 """A hand raised beside the face, not over it."""
+UNDER_CHIN = Hand(
+    np.r_[hand_in(0.41, 0.63, 0.59, 0.72).points[:19], [[0.41, 0.57], [0.59, 0.57]]], 0.9
+)
+"""A hand cupped under the chin, two fingertips rising beside the jaw into the face box's lower
+corners: its box covers 9 % of the face's box, but no landmark is inside the face's outline."""
 
-HandsAt = Callable[[float], list[HandBox]]
+HandsAt = Callable[[float], list[Hand]]
 
 
-def no_hands(_: float) -> list[HandBox]:
+def no_hands(_: float) -> list[Hand]:
     return []
 
 
-def during(start: float, end: float, hand: HandBox) -> HandsAt:
+def during(start: float, end: float, hand: Hand) -> HandsAt:
     return lambda t: [hand] if start <= t <= end else []
 
 
@@ -66,9 +95,9 @@ class Hands:
         times = np.round(np.arange(0.0, self.seconds, 0.1), 3)
         return [float(t) for t in times if start <= t <= end]
 
-    def cover(self, t: float) -> float:
+    def inside(self, t: float) -> float:
         self.asked.append(t)
-        return cover_share(FACE, self.hands_at(t))
+        return inside_share(FACE, self.hands_at(t))
 
 
 def run(patient: Patient, seconds: float, hands: Hands | None) -> list[GestureEvent]:
@@ -100,6 +129,15 @@ def test_a_hand_beside_the_face_keeps_the_gesture(patient: Patient) -> None:
     assert len(run(patient, 8.0, Hands(during(0.0, 8.0, BESIDE), 8.0))) == 1
 
 
+@pytest.mark.parametrize("patient", [NOD, BLINK], ids=["nod", "long_blink"])
+def test_a_hand_under_the_chin_keeps_the_gesture(patient: Patient) -> None:
+    """A patient nodding with a hand (a cup, a phone) under the chin keeps the nod: the hand's
+    box reaches into the face's box, which the box rule (5 %) took for a hand over the face."""
+    assert box_cover(UNDER_CHIN) >= 0.05  # the old rule would drop the gesture
+    assert inside_share(FACE, [UNDER_CHIN]) == 0.0
+    assert len(run(patient, 8.0, Hands(during(0.0, 8.0, UNDER_CHIN), 8.0))) == 1
+
+
 def test_a_hand_over_the_face_long_before_the_gesture_keeps_it() -> None:
     assert [e.gesture for e in run(NOD, 8.0, Hands(during(0.0, 1.5, OVER_MOUTH), 8.0))] == ["nod"]
 
@@ -120,17 +158,35 @@ def test_the_gate_turned_off_in_the_parameters_keeps_the_gesture() -> None:
 # ---------------------------------------------------------------- the rule itself
 
 
-def test_cover_share_is_the_share_of_the_face_box_under_the_most_covering_hand() -> None:
-    assert cover_share(FACE, []) == 0.0
-    assert cover_share(FACE, [BESIDE]) == 0.0
-    assert cover_share(FACE, [HandBox(FACE, 1.0)]) == pytest.approx(1.0)
-    left_half = HandBox((0.3, 0.2, 0.5, 0.7), 1.0)
-    assert cover_share(FACE, [BESIDE, left_half]) == pytest.approx(0.5)
+def test_inside_share_is_the_largest_share_of_one_hands_landmarks_inside_the_outline() -> None:
+    assert inside_share(FACE, []) == 0.0
+    assert inside_share(FACE, [BESIDE]) == 0.0
+    assert inside_share(FACE, [hand_in(0.45, 0.35, 0.55, 0.55)]) == 1.0
+    share = inside_share(FACE, [BESIDE, OVER_MOUTH])
+    assert share == pytest.approx(inside(FACE, OVER_MOUTH.points).mean())
+    assert share == pytest.approx(5 / 21)  # 2 of the left column, 3 of the middle one
 
 
-def test_box_of_landmarks() -> None:
-    points = np.array([[0.2, 0.5, 0.0], [0.4, 0.1, 0.0], [0.3, 0.3, 0.0]])
-    assert box_of(points) == pytest.approx((0.2, 0.1, 0.4, 0.5))
+def test_one_landmark_inside_keeps_the_gesture_two_drop_it() -> None:
+    """The bar: at least 2 of 21 landmarks (a single fingertip at the jaw's edge is let
+    through)."""
+    bar = HandGateParams().min_inside
+    one = Hand(np.r_[BESIDE.points[:20], [[0.5, 0.45]]], 0.9)
+    two = Hand(np.r_[BESIDE.points[:19], [[0.5, 0.45], [0.48, 0.5]]], 0.9)
+    assert inside_share(FACE, [one]) < bar <= inside_share(FACE, [two])
+    params = HandGateParams(window_s=2.0)
+    assert not hand_over_face(5.0, Hands(during(0.0, 8.0, one), 8.0), params)
+    assert hand_over_face(5.0, Hands(during(0.0, 8.0, two), 8.0), params)
+
+
+def test_the_outline_is_the_convex_hull_of_the_face_landmarks() -> None:
+    points = np.array([[0.2, 0.5, 0.0], [0.4, 0.1, 0.0], [0.3, 0.3, 0.0], [0.5, 0.5, 0.0]])
+    outline = outline_of(points)
+    assert sorted(map(tuple, outline.round(6).tolist())) == [(0.2, 0.5), (0.4, 0.1), (0.5, 0.5)]
+    probe = np.array([[0.35, 0.4], [0.2, 0.1], [0.6, 0.4]])  # inside, outside, outside
+    assert inside(outline, probe).tolist() == [True, False, False]
+    assert inside(outline[::-1], probe).tolist() == [True, False, False]  # either orientation
+    assert inside(outline[:2], probe).tolist() == [False, False, False]  # no area
 
 
 def test_the_samples_spread_over_the_window_from_first_to_last() -> None:
@@ -161,7 +217,7 @@ class CountingFinder:
     runs: int = 0
     widths: list[int] = field(default_factory=list)
 
-    def find(self, rgb: npt.NDArray[np.uint8]) -> list[HandBox]:
+    def find(self, rgb: npt.NDArray[np.uint8]) -> list[Hand]:
         self.runs += 1
         self.widths.append(int(rgb.shape[1]))
         return [OVER_MOUTH]
@@ -175,22 +231,22 @@ def test_the_live_watch_keeps_small_frames_ten_a_second_and_looks_only_on_demand
     watch = HandWatch(finder, HandGateParams())
     frame = np.zeros((480, 640, 3), dtype=np.uint8)
     for i in range(300):  # 10 s at 30 fps
-        watch.push(i / 30, frame, FACE if i % 2 == 0 else None)
+        watch.push(i / 30, frame, FACE_POINTS if i % 2 == 0 else None)
     assert finder.runs == 0  # nothing per frame
     kept = watch.kept_times(0.0, 10.0)
     assert len(kept) <= 2.5 * 10 + 1  # only the last window (and a margin) is kept
     assert all(b - a >= 0.099 for a, b in itertools.pairwise(kept))
     assert hand_over_face(9.95, watch, HandGateParams())
     assert finder.runs == 1 and finder.widths == [320]
-    assert watch.cover(kept[-1]) > 0.4 and finder.runs <= 2
+    assert watch.inside(kept[-1]) == inside_share(FACE, [OVER_MOUTH]) and finder.runs <= 2
 
 
 def test_the_live_watch_starts_again_when_the_clock_goes_back() -> None:
     watch = HandWatch(CountingFinder(), HandGateParams())
     frame = np.zeros((240, 320, 3), dtype=np.uint8)
     for i in range(30):
-        watch.push(5.0 + i / 10, frame, FACE)
-    watch.push(0.0, frame, FACE)  # a new video
+        watch.push(5.0 + i / 10, frame, FACE_POINTS)
+    watch.push(0.0, frame, FACE_POINTS)  # a new video
     assert watch.kept_times(0.0, 100.0) == [0.0]
 
 
@@ -235,13 +291,15 @@ def test_the_whole_path_with_the_hand_gate_keeps_a_rendered_nod_and_shake(
 def hand_track(hands_at: HandsAt, seconds: float, no_face: tuple[float, float]) -> HandTrack:
     """A recording's hand channel at 10 frames a second (no face from ``no_face``)."""
     t = np.round(np.arange(0.0, seconds, 0.1), 3)
-    faces = np.array([[np.nan] * 4 if no_face[0] <= x <= no_face[1] else FACE for x in t])
-    boxes = np.full((len(t), 2, 4), np.nan)
+    faces = np.full((len(t), len(FACE) + 2, 2), np.nan)  # padded like a real recording's
+    points = np.full((len(t), 2, 21, 2), np.nan)
     scores = np.full((len(t), 2), np.nan)
     for i, x in enumerate(t):
+        if not no_face[0] <= x <= no_face[1]:
+            faces[i, : len(FACE)] = FACE
         for k, h in enumerate(hands_at(float(x))):
-            boxes[i, k], scores[i, k] = h.box, h.score
-    return HandTrack(t, faces, boxes, scores)
+            points[i, k], scores[i, k] = h.points, h.score
+    return HandTrack(t, faces, points, scores)
 
 
 def test_a_cached_hand_channel_reads_back_and_answers_like_the_live_watch(tmp_path: Path) -> None:
@@ -252,8 +310,12 @@ def test_a_cached_hand_channel_reads_back_and_answers_like_the_live_watch(tmp_pa
     provider = TrackHands(again)
     kept = provider.kept_times(3.5, 5.0)
     assert kept == pytest.approx([3.5, 3.6, 3.7, 3.8, 3.9, 4.6, 4.7, 4.8, 4.9, 5.0])
-    assert provider.cover(2.5) == pytest.approx(cover_share(FACE, [OVER_MOUTH]))
-    assert provider.cover(3.5) == 0.0
+    assert again.face_at(2) == pytest.approx(FACE)
+    assert again.face_at(42) is None
+    (hand,) = again.hands_at(25)
+    assert hand.points == pytest.approx(OVER_MOUTH.points) and hand.score == pytest.approx(0.9)
+    assert provider.inside(2.5) == pytest.approx(inside_share(FACE, [OVER_MOUTH]))
+    assert provider.inside(3.5) == 0.0
     assert hand_over_face(3.2, provider, HandGateParams())
     assert not hand_over_face(5.5, provider, HandGateParams())
 

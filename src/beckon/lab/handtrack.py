@@ -4,12 +4,12 @@ Why precomputed: live, the hand gate runs the hand landmarker only on a few fram
 candidate event's window (:mod:`beckon.vision.handwatch`); the benchmark replays cached face
 observations without frames, so it reads the same answers from a channel computed once per
 recording and cached by the video's bytes and both models. The channel holds the frames the
-live ring buffer would keep (:meth:`HandGateParams.keeps`): on each, the face's box from the
-face tracker run on those frames (live it runs on every frame; on three tune clips the box
-edges differ by a median 0.002 to 0.013 and at most 0.05 of the face's width) and
-the hands the hand landmarker finds (IMAGE mode) on the frame scaled as the ring buffer keeps
-it. The rule itself (:func:`beckon.vision.handgate.hand_over_face`) runs at evaluation time
-on the frames the gate would have sampled.
+live ring buffer would keep (:meth:`HandGateParams.keeps`): on each, the face's outline from
+the face tracker run on those frames (live it runs on every frame; on three tune clips the
+face's box edges differ by a median 0.002 to 0.013 and at most 0.05 of the face's width) and
+the landmarks of the hands the hand landmarker finds (IMAGE mode) on the frame scaled as the
+ring buffer keeps it. The rule itself (:func:`beckon.vision.handgate.hand_over_face`) runs at
+evaluation time on the frames the gate would have sampled.
 """
 
 from __future__ import annotations
@@ -22,43 +22,47 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from beckon.vision.handgate import Box, HandBox, HandGateParams, cover_share
+from beckon.vision.handgate import Hand, HandGateParams, Points, inside_share, outline_of
 
 logger = logging.getLogger(__name__)
 
-HAND_TRACK_VERSION = "hands1"
-"""Part of the cache key: what :func:`observe_hands` keeps per frame."""
+HAND_TRACK_VERSION = "hands2"
+"""Part of the cache key: what :func:`observe_hands` keeps per frame (hands2: the face's
+outline and the hands' landmarks instead of boxes)."""
 MAX_HANDS = 2
+HAND_POINTS = 21
+"""MediaPipe's hand landmarks per hand."""
 
 
 @dataclass
 class HandTrack:
-    """Per kept frame of a recording: the face's box and up to two hands' boxes and scores."""
+    """Per kept frame of a recording: the face's outline and up to two hands' landmarks and
+    scores."""
 
     t: npt.NDArray[np.float64]
     """(N,) the kept frames' times."""
-    face_box: npt.NDArray[np.float64]
-    """(N, 4) normalised (x0, y0, x1, y1); NaN where no face was found."""
-    hand_box: npt.NDArray[np.float64]
-    """(N, MAX_HANDS, 4); NaN where no hand (or no face: the hands are not looked for)."""
+    face_outline: npt.NDArray[np.float64]
+    """(N, K, 2) normalised: the outline's vertices (:func:`outline_of`), padded with NaN to
+    the longest outline of the recording; all NaN where no face was found."""
+    hand_points: npt.NDArray[np.float64]
+    """(N, MAX_HANDS, HAND_POINTS, 2) normalised; NaN where no hand (or no face: the hands are
+    not looked for)."""
     hand_score: npt.NDArray[np.float64]
     """(N, MAX_HANDS); NaN where no hand."""
 
-    def face_at(self, i: int) -> Box | None:
-        """Frame ``i``'s face box, or None."""
-        row = self.face_box[i]
-        if not np.isfinite(row).all():
-            return None
-        return (float(row[0]), float(row[1]), float(row[2]), float(row[3]))
+    def face_at(self, i: int) -> Points | None:
+        """Frame ``i``'s face outline, or None."""
+        rows = self.face_outline[i]
+        rows = rows[np.isfinite(rows).all(axis=1)]
+        return rows if len(rows) else None
 
-    def hands_at(self, i: int) -> list[HandBox]:
+    def hands_at(self, i: int) -> list[Hand]:
         """Frame ``i``'s hands."""
         out = []
-        for k in range(self.hand_box.shape[1]):
-            row = self.hand_box[i, k]
-            if np.isfinite(row).all():
-                box = (float(row[0]), float(row[1]), float(row[2]), float(row[3]))
-                out.append(HandBox(box, float(self.hand_score[i, k])))
+        for k in range(self.hand_points.shape[1]):
+            points = self.hand_points[i, k]
+            if np.isfinite(points).all():
+                out.append(Hand(points, float(self.hand_score[i, k])))
         return out
 
 
@@ -72,8 +76,8 @@ def entry_name(video: bytes, face_model: bytes, hand_model: bytes, params: HandG
 def observe_hands(
     path: Path, face_model: Path, hand_model: Path, params: HandGateParams | None = None
 ) -> HandTrack:
-    """Face box (the bench's face tracker, crop retry included) and hands of the kept frames
-    (:meth:`HandGateParams.keeps`)."""
+    """Face outline (the bench's face tracker, crop retry included) and hands of the kept
+    frames (:meth:`HandGateParams.keeps`)."""
 
     from beckon.lab.recordings import bench_sized
     from beckon.vision.face import FaceTracker
@@ -83,10 +87,9 @@ def observe_hands(
 
     p = params or HandGateParams()
     ts: list[float] = []
-    faces: list[list[float]] = []
-    boxes: list[list[list[float]]] = []
-    scores: list[list[float]] = []
-    nan4 = [np.nan] * 4
+    outlines: list[Points | None] = []
+    points = []
+    scores = []
     last: float | None = None
     with (
         FaceTracker(face_model) as tracker,
@@ -100,18 +103,27 @@ def observe_hands(
             frame = bench_sized(frame)
             obs = tracker.observe(frame)
             ts.append(obs.t)
-            hands: list[HandBox] = []
-            if obs.face_box is not None:
-                faces.append(list(obs.face_box))
+            hands: list[Hand] = []
+            if obs.face_points is not None:
+                outlines.append(outline_of(obs.face_points))
                 hands = finder.find(shrink(frame.rgb, p.image_width))[:MAX_HANDS]
             else:
-                faces.append(nan4)
-            boxes.append([list(h.box) for h in hands] + [nan4] * (MAX_HANDS - len(hands)))
-            scores.append([h.score for h in hands] + [np.nan] * (MAX_HANDS - len(hands)))
+                outlines.append(None)
+            row = np.full((MAX_HANDS, HAND_POINTS, 2), np.nan)
+            score = np.full(MAX_HANDS, np.nan)
+            for k, h in enumerate(hands):
+                row[k], score[k] = h.points[:, :2], h.score
+            points.append(row)
+            scores.append(score)
+    longest = max((len(o) for o in outlines if o is not None), default=0)
+    faces = np.full((len(ts), longest, 2), np.nan)
+    for i, o in enumerate(outlines):
+        if o is not None:
+            faces[i, : len(o)] = o
     return HandTrack(
         np.array(ts, dtype=np.float64),
-        np.array(faces, dtype=np.float64).reshape(-1, 4),
-        np.array(boxes, dtype=np.float64).reshape(-1, MAX_HANDS, 4),
+        faces,
+        np.array(points, dtype=np.float64).reshape(-1, MAX_HANDS, HAND_POINTS, 2),
         np.array(scores, dtype=np.float64).reshape(-1, MAX_HANDS),
     )
 
@@ -120,7 +132,7 @@ def load(path: Path) -> HandTrack | None:
     """A cached hand channel, or None."""
     try:
         with np.load(path) as z:
-            return HandTrack(z["t"], z["face_box"], z["hand_box"], z["hand_score"])
+            return HandTrack(z["t"], z["face_outline"], z["hand_points"], z["hand_score"])
     except (OSError, KeyError, ValueError):
         return None
 
@@ -132,8 +144,8 @@ def save(path: Path, track: HandTrack) -> None:
     np.savez_compressed(
         tmp,
         t=track.t,
-        face_box=track.face_box,
-        hand_box=track.hand_box,
+        face_outline=track.face_outline,
+        hand_points=track.hand_points,
         hand_score=track.hand_score,
     )
     tmp.replace(path)
@@ -165,7 +177,7 @@ class TrackHands:
 
     def __init__(self, track: HandTrack) -> None:
         self.track = track
-        self._with_face = np.isfinite(track.face_box).all(axis=1)
+        self._with_face = np.any(np.all(np.isfinite(track.face_outline), axis=2), axis=1)
         self.looked = 0
         """How many kept frames the gate asked about (the live hand landmarker's runs)."""
 
@@ -175,8 +187,9 @@ class TrackHands:
         sel = self._with_face & (t >= start) & (t <= end)
         return [float(x) for x in t[sel]]
 
-    def cover(self, t: float) -> float:
-        """The share of the face's box a hand covers on the kept frame at ``t``."""
+    def inside(self, t: float) -> float:
+        """The largest share of a hand's landmarks inside the face's outline on the kept frame
+        at ``t``."""
         i = int(np.searchsorted(self.track.t, t))
         if i >= len(self.track.t) or self.track.t[i] != t:
             return 0.0
@@ -184,4 +197,4 @@ class TrackHands:
         if face is None:
             return 0.0
         self.looked += 1
-        return cover_share(face, self.track.hands_at(i))
+        return inside_share(face, self.track.hands_at(i))

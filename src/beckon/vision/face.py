@@ -23,7 +23,7 @@ from mediapipe.tasks.python.core.base_options import BaseOptions
 
 from beckon.errors import ModelError
 from beckon.vision.frames import Frame
-from beckon.vision.handgate import Box, box_of
+from beckon.vision.handgate import Points
 from beckon.vision.native_log import native_stderr_to_log
 from beckon.vision.occlusion import FaceShape
 from beckon.vision.pose import Matrix, NeutralPose, angles_from_rotation, rotation_from_matrix
@@ -102,9 +102,10 @@ class FaceObservation:
     deformation: float | None = None
     """How far the face mesh bends from the face's own rigid shape, in eye spans
     (:mod:`beckon.vision.occlusion`: a hand over the face); None when not measured."""
-    face_box: Box | None = field(default=None, compare=False)
-    """The box around the face's landmarks, normalised to the frame (None without a face):
-    where the hand gate (:mod:`beckon.vision.handgate`) looks for a hand over the face."""
+    face_points: Points | None = field(default=None, compare=False, repr=False)
+    """The face's landmarks (x, y normalised to the frame; None without a face): the hand gate
+    (:mod:`beckon.vision.handgate`) takes the face's outline from them on the few frames it
+    keeps (the array the tracker already has, not a copy)."""
 
     @property
     def has_angles(self) -> bool:
@@ -303,7 +304,7 @@ class FaceTracker:
             width_px=width_px,
             hint=hint,
             deformation=deformation,
-            face_box=box_of(landmarks),
+            face_points=landmarks,
         )
 
 
@@ -317,7 +318,7 @@ def observation(
     width_px: float = 0.0,
     hint: FaceHint | None = None,
     deformation: float | None = None,
-    face_box: Box | None = None,
+    face_points: Points | None = None,
 ) -> FaceObservation:
     """One frame's observation: feeds ``neutral`` and measures the head against it.
 
@@ -345,5 +346,5 @@ def observation(
         provisional=provisional and rel is not None,
         neutral_version=neutral.version,
         deformation=deformation,
-        face_box=face_box,
+        face_points=face_points,
     )

@@ -1,4 +1,4 @@
-"""Hands in a still frame: MediaPipe's HandLandmarker in IMAGE mode, reduced to boxes.
+"""Hands in a still frame: MediaPipe's HandLandmarker in IMAGE mode, reduced to 2-D landmarks.
 
 Why a separate, still-image landmarker: the hand gate (:mod:`beckon.vision.handgate`) asks
 "was a hand over the face?" only when a gesture event is about to be reported, on a few frames
@@ -22,7 +22,7 @@ from mediapipe.tasks.python import vision as mp_vision
 from mediapipe.tasks.python.core.base_options import BaseOptions
 
 from beckon.errors import ModelError
-from beckon.vision.handgate import HandBox, box_of
+from beckon.vision.handgate import Hand
 from beckon.vision.native_log import native_stderr_to_log
 
 logger = logging.getLogger(__name__)
@@ -83,17 +83,17 @@ class HandFinder:
             self._landmarker.close()
             self._closed = True
 
-    def find(self, rgb: npt.NDArray[np.uint8]) -> list[HandBox]:
+    def find(self, rgb: npt.NDArray[np.uint8]) -> list[Hand]:
         """The hands in one RGB image (H x W x 3, uint8), best first."""
         if self._closed:
             raise RuntimeError("HandFinder is closed")
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
         result = self._landmarker.detect(image)
-        hands: list[HandBox] = []
+        hands: list[Hand] = []
         for i, marks in enumerate(result.hand_landmarks):
             points = np.array([(p.x, p.y) for p in marks], dtype=np.float64)
             score = float(result.handedness[i][0].score) if result.handedness else 1.0
-            hands.append(HandBox(box_of(points), score))
+            hands.append(Hand(points, score))
         return sorted(hands, key=lambda h: -h.score)
 
 

@@ -3,7 +3,7 @@
 Why: the hand landmarker costs two to three times the face landmarker per frame, which the
 vision budget (at most 1.3 times MediaPipe's face alone) does not allow on every frame. So
 :class:`HandWatch` only keeps frames (scaled down to ``HandGateParams.image_width``, at most
-one every ``keep_every_s``, with the face's box from that frame's observation) for the
+one every ``keep_every_s``, with the face's outline from that frame's landmarks) for the
 length of a gesture's window, and runs the hand landmarker on a few of them when the engine
 is about to report an event (:func:`beckon.vision.handgate.hand_over_face`). The per-frame
 path gains only the scaling of the kept frames (about 0.2 ms, 10 times a second); the event
@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from beckon.vision.handgate import Box, HandBox, HandGateParams, cover_share
+from beckon.vision.handgate import Hand, HandGateParams, Points, inside_share, outline_of
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ a moment after the last kept one)."""
 class HandFinderLike(Protocol):
     """What :class:`HandWatch` needs of :class:`beckon.vision.hands.HandFinder`."""
 
-    def find(self, rgb: npt.NDArray[np.uint8]) -> list[HandBox]: ...
+    def find(self, rgb: npt.NDArray[np.uint8]) -> list[Hand]: ...
 
     def close(self) -> None: ...
 
@@ -53,16 +53,16 @@ def shrink(rgb: npt.NDArray[np.uint8], width: int) -> npt.NDArray[np.uint8]:
 class HandWatch:
     """A :class:`~beckon.vision.handgate.HandProvider` over the last seconds of camera frames.
 
-    :meth:`push` every frame with its face's box (None without a face); the engine asks
-    :meth:`kept_times` and :meth:`cover`. ``looked`` counts the hand landmarker's runs and
+    :meth:`push` every frame with its face's landmarks (None without a face); the engine asks
+    :meth:`kept_times` and :meth:`inside`. ``looked`` counts the hand landmarker's runs and
     ``look_ms`` their total wall time (for the log and the benchmark).
     """
 
     def __init__(self, finder: HandFinderLike, params: HandGateParams | None = None) -> None:
         self.finder = finder
         self.params = params or HandGateParams()
-        self._frames: deque[tuple[float, npt.NDArray[np.uint8], Box | None]] = deque()
-        self._covers: dict[float, float] = {}
+        self._frames: deque[tuple[float, npt.NDArray[np.uint8], Points | None]] = deque()
+        self._shares: dict[float, float] = {}
         self._last: float | None = None
         self.looked = 0
         self.look_ms = 0.0
@@ -71,42 +71,45 @@ class HandWatch:
         """Release the hand landmarker."""
         self.finder.close()
 
-    def push(self, t: float, rgb: npt.NDArray[np.uint8], face_box: Box | None) -> None:
-        """Offer one frame; kept (scaled down) when due by ``HandGateParams.keeps``."""
+    def push(self, t: float, rgb: npt.NDArray[np.uint8], face_points: Points | None) -> None:
+        """Offer one frame and its face's landmarks; kept (scaled down, with the face's outline)
+        when due by ``HandGateParams.keeps``."""
         p = self.params
         if self._last is not None and t < self._last:  # a new source: start again
             self._frames.clear()
-            self._covers.clear()
+            self._shares.clear()
             self._last = None
         if not p.keeps(t, self._last):
             return
         self._last = t
-        self._frames.append((t, shrink(rgb, p.image_width), face_box))
+        outline = None if face_points is None else outline_of(face_points)
+        self._frames.append((t, shrink(rgb, p.image_width), outline))
         horizon = t - p.window_s - KEEP_EXTRA_S
         while self._frames and self._frames[0][0] < horizon:
-            self._covers.pop(self._frames.popleft()[0], None)
+            self._shares.pop(self._frames.popleft()[0], None)
 
     def kept_times(self, start: float, end: float) -> Sequence[float]:
         """Times of the kept frames with a face from ``start`` to ``end``."""
-        return [t for t, _, box in self._frames if box is not None and start <= t <= end]
+        return [t for t, _, face in self._frames if face is not None and start <= t <= end]
 
-    def cover(self, t: float) -> float:
-        """The share of the face's box a hand covers on the kept frame at ``t`` (looked once)."""
-        if t in self._covers:
-            return self._covers[t]
+    def inside(self, t: float) -> float:
+        """The largest share of a hand's landmarks inside the face's outline on the kept frame
+        at ``t`` (looked once)."""
+        if t in self._shares:
+            return self._shares[t]
         times = [f[0] for f in self._frames]
         i = bisect.bisect_left(times, t)
         if i >= len(times) or times[i] != t:
             return 0.0
-        _, rgb, box = self._frames[i]
-        if box is None:
+        _, rgb, outline = self._frames[i]
+        if outline is None:
             return 0.0
         start = time.perf_counter()
         hands = self.finder.find(rgb)
         ms = (time.perf_counter() - start) * 1000.0
         self.looked += 1
         self.look_ms += ms
-        share = cover_share(box, hands)
-        logger.debug("hands at t=%.2f: %d, cover %.2f (%.0f ms)", t, len(hands), share, ms)
-        self._covers[t] = share
+        share = inside_share(outline, hands)
+        logger.debug("hands at t=%.2f: %d, inside %.2f (%.0f ms)", t, len(hands), share, ms)
+        self._shares[t] = share
         return share

@@ -186,7 +186,7 @@ class VisionPipeline:
         obs = self.tracker.observe(frame)
         self.last_observation = obs
         if self.hand_watch is not None:
-            self.hand_watch.push(frame.t, frame.rgb, obs.face_box)
+            self.hand_watch.push(frame.t, frame.rgb, obs.face_points)
         self._track_face(obs)
         result = self.neutral.result
         if result is not None and self._noise_version != self.neutral.version:
