@@ -154,6 +154,18 @@ def parse_manifest(text: str, source: str = "models/manifest.toml") -> dict[str,
     return specs
 
 
+def existing_model(model_path: str | Path, what: str) -> Path:
+    """``model_path`` as a Path when it is a file; otherwise a ModelError naming ``what`` (for
+    example "Face landmarker") and the two commands that install it."""
+    path = Path(model_path)
+    if not path.is_file():
+        raise ModelError(
+            f"{what} model not found: {path}",
+            "run `beckon models fetch`, or `beckon models install --from DIR` without internet",
+        )
+    return path
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:

@@ -40,7 +40,8 @@ import numpy.typing as npt
 from mediapipe.tasks.python import vision as mp_vision
 from mediapipe.tasks.python.core.base_options import BaseOptions
 
-from beckon.errors import BeckonError, ModelError
+from beckon.errors import BeckonError
+from beckon.modelstore import existing_model
 from beckon.vision.native_log import native_stderr_to_log
 from beckon.vision.pose import rotation_from_angles
 
@@ -535,12 +536,7 @@ class FaceRig:
         ring_scale: float = 1.6,
         centre_depth: float = 0.75,
     ) -> None:
-        path = Path(model_path)
-        if not path.is_file():
-            raise ModelError(
-                f"Face landmarker model not found: {path}",
-                "run `beckon models fetch`, or `beckon models install --from DIR` without internet",
-            )
+        path = existing_model(model_path, "Face landmarker")
         self.size = size
         self.base = fit_image(np.asarray(face_rgb, dtype=np.uint8), size)
         width, height = size

@@ -22,6 +22,7 @@ from mediapipe.tasks.python import vision as mp_vision
 from mediapipe.tasks.python.core.base_options import BaseOptions
 
 from beckon.errors import ModelError
+from beckon.modelstore import existing_model
 from beckon.vision.frames import Frame
 from beckon.vision.handgate import Points
 from beckon.vision.native_log import native_stderr_to_log
@@ -186,12 +187,7 @@ class FaceTracker:
         min_tracking_confidence: float = 0.5,
         small_face: SmallFaceParams | None = None,
     ) -> None:
-        path = Path(model_path)
-        if not path.is_file():
-            raise ModelError(
-                f"Face landmarker model not found: {path}",
-                "run `beckon models fetch`, or `beckon models install --from DIR` without internet",
-            )
+        path = existing_model(model_path, "Face landmarker")
         options = mp_vision.FaceLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(path)),
             running_mode=mp_vision.RunningMode.VIDEO,

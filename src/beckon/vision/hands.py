@@ -22,6 +22,7 @@ from mediapipe.tasks.python import vision as mp_vision
 from mediapipe.tasks.python.core.base_options import BaseOptions
 
 from beckon.errors import ModelError
+from beckon.modelstore import existing_model
 from beckon.vision.handgate import Hand
 from beckon.vision.native_log import native_stderr_to_log
 
@@ -43,12 +44,7 @@ class HandFinder:
         min_detection_confidence: float = 0.5,
         min_presence_confidence: float = 0.5,
     ) -> None:
-        path = Path(model_path)
-        if not path.is_file():
-            raise ModelError(
-                f"Hand landmarker model not found: {path}",
-                "run `beckon models fetch`, or `beckon models install --from DIR` without internet",
-            )
+        path = existing_model(model_path, "Hand landmarker")
         options = mp_vision.HandLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(path)),
             running_mode=mp_vision.RunningMode.IMAGE,
