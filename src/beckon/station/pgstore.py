@@ -162,7 +162,7 @@ class PostgresRequestStore(RequestStore):
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.path = None  # type: ignore[assignment]  # no file: the server keeps the data
+        self.path = None  # no file: the server keeps the data
         db = _connect(url)
         migrate(db)
         # RequestStore's code only uses execute() and ``with``; see _Connection.

@@ -130,6 +130,9 @@ class RequestStore:
     """Exceptions that mean "this store cannot store now": the station stops on them (and is
     restarted, or a standby takes over) instead of announcing itself online."""
 
+    path: Path | None
+    """The SQLite file; None for a store whose data a server keeps (PostgreSQL)."""
+
     def describe(self) -> str:
         """The store as the station's fault message names it."""
         return f"database {self.path}"
