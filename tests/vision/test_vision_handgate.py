@@ -29,10 +29,15 @@ from beckon.vision.gestures import GestureEvent
 from beckon.vision.handgate import (
     Hand,
     HandGateParams,
+    Look,
     Points,
+    gate_drops,
+    hand_motion,
     hand_over_face,
+    hands_moving,
     inside,
     inside_share,
+    looks_at,
     outline_of,
 )
 from beckon.vision.handwatch import HandWatch
@@ -95,9 +100,9 @@ class Hands:
         times = np.round(np.arange(0.0, self.seconds, 0.1), 3)
         return [float(t) for t in times if start <= t <= end]
 
-    def inside(self, t: float) -> float:
+    def look(self, t: float) -> Look | None:
         self.asked.append(t)
-        return inside_share(FACE, self.hands_at(t))
+        return Look(FACE, tuple(self.hands_at(t)))
 
 
 def run(patient: Patient, seconds: float, hands: Hands | None) -> list[GestureEvent]:
@@ -153,6 +158,108 @@ def test_the_gate_turned_off_in_the_parameters_keeps_the_gesture() -> None:
     engine = GestureEngine(params=params, hands=Hands(during(0.0, 8.0, OVER_MOUTH), 8.0))
     events = [e for obs in NOD.trace(8.0) for e in engine.update(obs)]
     assert [e.gesture for e in events] == ["nod"]
+
+
+# ---------------------------------------------------------------- hands moving in view
+
+LOOK_DOWN = Patient(pitch=held(3.0, 1.0, 12.0))
+
+
+def resting(hand: Hand, jitter: float = 0.004) -> HandsAt:
+    """A hand lying still in view all along: MediaPipe's landmarks wobble by ``jitter`` (0.02
+    of this face's width) from frame to frame, the hand does not move."""
+
+    def at(t: float) -> list[Hand]:
+        rng = np.random.default_rng(round(t * 10))
+        return [Hand(hand.points + rng.normal(0.0, jitter, hand.points.shape), hand.score, "Left")]
+
+    return at
+
+
+def sliding(y0: float, speed: float, side: str = "Right") -> HandsAt:
+    """A hand below the face moving across the image at ``speed`` (x a second): hands at work
+    (a nurse's hands at the bed, a signer's hands), never over the face."""
+    return lambda t: [
+        Hand(hand_in(0.1 + speed * t, y0, 0.25 + speed * t, y0 + 0.2).points, 0.9, side)
+    ]
+
+
+ON_BLANKET = hand_in(0.3, 0.72, 0.45, 0.92)
+"""A patient's hand on the blanket below the face, in view."""
+
+
+def test_the_look_down_trace_is_a_look_down_without_the_gate() -> None:
+    assert [e.gesture for e in run(LOOK_DOWN, 8.0, None)] == ["look_down"]
+    assert [e.gesture for e in run(LOOK_DOWN, 8.0, Hands(no_hands, 8.0))] == ["look_down"]
+
+
+@pytest.mark.parametrize(
+    ("patient", "gesture"), [(LOOK_DOWN, "look_down"), (NOD, "nod")], ids=["look_down", "nod"]
+)
+def test_a_still_hand_resting_in_view_keeps_a_look_down_and_a_nod(
+    patient: Patient, gesture: str
+) -> None:
+    """A patient's hand lying on the blanket in view must never cost their look down or nod:
+    its landmarks wobble from frame to frame, which is no move."""
+    hands = Hands(resting(ON_BLANKET), 8.0)
+    assert [e.gesture for e in run(patient, 8.0, hands)] == [gesture]
+    looks = list(looks_at(4.5, hands, HandGateParams()))
+    assert len(looks) == HandGateParams().samples and all(look.hands for look in looks)
+    assert max(hand_motion(a, b) for a, b in itertools.pairwise(looks)) < 0.1
+    assert not hands_moving(looks, HandGateParams())
+
+
+def test_a_hand_moving_below_the_face_drops_a_look_down() -> None:
+    hands = Hands(sliding(0.7, 0.1), 8.0)  # half a face's width a second
+    assert inside_share(FACE, hands.hands_at(4.0)) == 0.0  # never over the face
+    assert run(LOOK_DOWN, 8.0, hands) == []
+    assert gate_drops("look_down", 4.6, hands, HandGateParams()) == "hands moving in view"
+
+
+@pytest.mark.parametrize("patient", [NOD, BLINK], ids=["nod", "long_blink"])
+def test_hands_moving_below_the_face_keep_a_nod_and_a_long_blink(patient: Patient) -> None:
+    """Signers nod "yes" and shake "no" with their hands moving below the chin (comp4989):
+    the moving-hands rule is for looks down only."""
+    assert len(run(patient, 8.0, Hands(sliding(0.7, 0.1), 8.0))) == 1
+
+
+def test_without_a_hand_provider_a_look_down_is_kept() -> None:
+    engine = GestureEngine(hands=None)
+    events = [e for obs in LOOK_DOWN.trace(8.0) for e in engine.update(obs)]
+    assert [e.gesture for e in events] == ["look_down"]
+
+
+def test_the_moving_hands_rule_turned_off_keeps_a_look_down() -> None:
+    params = EngineParams(hands=HandGateParams(moving_gestures=()))
+    engine = GestureEngine(params=params, hands=Hands(sliding(0.7, 0.1), 8.0))
+    assert [e.gesture for obs in LOOK_DOWN.trace(8.0) for e in engine.update(obs)] == ["look_down"]
+
+
+def test_two_still_hands_found_on_alternate_frames_are_no_move() -> None:
+    """Both of a patient's hands rest in view and the detector finds one on some frames and
+    the other on the next: told apart by their sides, that is no hand jumping across."""
+    left = Hand(hand_in(0.25, 0.72, 0.38, 0.9).points, 0.9, "Left")
+    right = Hand(hand_in(0.62, 0.72, 0.75, 0.9).points, 0.9, "Right")
+    hands = Hands(lambda t: [left] if round(t * 10) % 2 == 0 else [right], 8.0)
+    assert hand_motion(Look(FACE, (left,)), Look(FACE, (right,))) == 0.0
+    assert hand_motion(Look(FACE, (left,)), Look(FACE, (left, right))) == 0.0
+    assert [e.gesture for e in run(LOOK_DOWN, 8.0, hands)] == ["look_down"]
+
+
+def test_a_hand_coming_into_view_or_leaving_it_is_no_move() -> None:
+    assert hand_motion(Look(FACE, ()), Look(FACE, (BESIDE,))) == 0.0
+    assert hand_motion(Look(FACE, (BESIDE,)), Look(FACE, ())) == 0.0
+
+
+def test_a_hands_move_is_in_face_widths_and_heights() -> None:
+    """Shifted by 0.05 across (a quarter of the face's width 0.2) and 0.06 down (a fifth of its
+    height 0.3): the move is the same whatever the image's size."""
+    moved = Hand(ON_BLANKET.points + np.array([0.05, 0.0]), 0.9)
+    assert hand_motion(Look(FACE, (ON_BLANKET,)), Look(FACE, (moved,))) == pytest.approx(0.25)
+    down = Hand(ON_BLANKET.points + np.array([0.0, 0.06]), 0.9)
+    assert hand_motion(Look(FACE, (ON_BLANKET,)), Look(FACE, (down,))) == pytest.approx(0.2)
+    half = outline_of(FACE_POINTS * 0.5)  # the same face at half the size: twice the move
+    assert hand_motion(Look(half, (ON_BLANKET,)), Look(half, (moved,))) == pytest.approx(0.5)
 
 
 # ---------------------------------------------------------------- the rule itself
@@ -238,7 +345,8 @@ def test_the_live_watch_keeps_small_frames_ten_a_second_and_looks_only_on_demand
     assert all(b - a >= 0.099 for a, b in itertools.pairwise(kept))
     assert hand_over_face(9.95, watch, HandGateParams())
     assert finder.runs == 1 and finder.widths == [320]
-    assert watch.inside(kept[-1]) == inside_share(FACE, [OVER_MOUTH]) and finder.runs <= 2
+    seen = watch.look(kept[-1])
+    assert seen is not None and seen.hands == (OVER_MOUTH,) and finder.runs <= 2
 
 
 def test_the_live_watch_starts_again_when_the_clock_goes_back() -> None:
@@ -294,12 +402,14 @@ def hand_track(hands_at: HandsAt, seconds: float, no_face: tuple[float, float]) 
     faces = np.full((len(t), len(FACE) + 2, 2), np.nan)  # padded like a real recording's
     points = np.full((len(t), 2, 21, 2), np.nan)
     scores = np.full((len(t), 2), np.nan)
+    sides = np.zeros((len(t), 2), dtype=np.int8)
     for i, x in enumerate(t):
         if not no_face[0] <= x <= no_face[1]:
             faces[i, : len(FACE)] = FACE
         for k, h in enumerate(hands_at(float(x))):
             points[i, k], scores[i, k] = h.points, h.score
-    return HandTrack(t, faces, points, scores)
+            sides[i, k] = handtrack.SIDES.index(h.side)
+    return HandTrack(t, faces, points, scores, sides)
 
 
 def test_a_cached_hand_channel_reads_back_and_answers_like_the_live_watch(tmp_path: Path) -> None:
@@ -314,10 +424,26 @@ def test_a_cached_hand_channel_reads_back_and_answers_like_the_live_watch(tmp_pa
     assert again.face_at(42) is None
     (hand,) = again.hands_at(25)
     assert hand.points == pytest.approx(OVER_MOUTH.points) and hand.score == pytest.approx(0.9)
-    assert provider.inside(2.5) == pytest.approx(inside_share(FACE, [OVER_MOUTH]))
-    assert provider.inside(3.5) == 0.0
+    assert hand.side == ""
+    seen = provider.look(2.5)
+    assert seen is not None and inside_share(seen.outline, seen.hands) == pytest.approx(
+        inside_share(FACE, [OVER_MOUTH])
+    )
+    empty = provider.look(3.5)
+    assert empty is not None and empty.hands == ()
+    assert provider.look(4.2) is None  # no face
     assert hand_over_face(3.2, provider, HandGateParams())
     assert not hand_over_face(5.5, provider, HandGateParams())
+
+
+def test_a_cached_hand_channel_keeps_each_hands_side(tmp_path: Path) -> None:
+    """The moving-hands rule pairs a hand with the same hand on the next sample by its side."""
+    track = hand_track(sliding(0.7, 0.1, side="Right"), 3.0, no_face=(9.0, 9.0))
+    handtrack.save(tmp_path / "h.npz", track)
+    again = handtrack.load(tmp_path / "h.npz")
+    assert again is not None
+    assert [h.side for h in again.hands_at(5)] == ["Right"]
+    assert gate_drops("look_down", 2.5, TrackHands(again), HandGateParams())
 
 
 def observed(patient: Patient, seconds: float) -> benchdata.Observed:

@@ -8,7 +8,7 @@ live ring buffer would keep (:meth:`HandGateParams.keeps`): on each, the face's 
 the face tracker run on those frames (live it runs on every frame; on three tune clips the
 face's box edges differ by a median 0.002 to 0.013 and at most 0.05 of the face's width) and
 the landmarks of the hands the hand landmarker finds (IMAGE mode) on the frame scaled as the
-ring buffer keeps it. The rule itself (:func:`beckon.vision.handgate.hand_over_face`) runs at
+ring buffer keeps it. The rule itself (:func:`beckon.vision.handgate.gate_drops`) runs at
 evaluation time on the frames the gate would have sampled.
 """
 
@@ -22,13 +22,16 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from beckon.vision.handgate import Hand, HandGateParams, Points, inside_share, outline_of
+from beckon.vision.handgate import Hand, HandGateParams, Look, Points, outline_of
 
 logger = logging.getLogger(__name__)
 
-HAND_TRACK_VERSION = "hands2"
+HAND_TRACK_VERSION = "hands3"
 """Part of the cache key: what :func:`observe_hands` keeps per frame (hands2: the face's
-outline and the hands' landmarks instead of boxes)."""
+outline and the hands' landmarks instead of boxes; hands3: and each hand's side, for the
+moving-hands rule). A new version makes new cache entries beside the old ones."""
+SIDES = ("", "Left", "Right")
+"""A hand's side (:attr:`Hand.side`) as cached: its index in this tuple."""
 MAX_HANDS = 2
 HAND_POINTS = 21
 """MediaPipe's hand landmarks per hand."""
@@ -49,6 +52,15 @@ class HandTrack:
     not looked for)."""
     hand_score: npt.NDArray[np.float64]
     """(N, MAX_HANDS); NaN where no hand."""
+    hand_side: npt.NDArray[np.int8] | None = None
+    """(N, MAX_HANDS) each hand's side, an index into :data:`SIDES` (0: unknown or no hand);
+    None in channels cached before sides were kept."""
+
+    def sides(self) -> npt.NDArray[np.int8]:
+        """:attr:`hand_side`, all unknown when it was not kept."""
+        if self.hand_side is not None:
+            return self.hand_side
+        return np.zeros(self.hand_score.shape, dtype=np.int8)
 
     def face_at(self, i: int) -> Points | None:
         """Frame ``i``'s face outline, or None."""
@@ -62,7 +74,8 @@ class HandTrack:
         for k in range(self.hand_points.shape[1]):
             points = self.hand_points[i, k]
             if np.isfinite(points).all():
-                out.append(Hand(points, float(self.hand_score[i, k])))
+                side = SIDES[int(self.sides()[i, k])]
+                out.append(Hand(points, float(self.hand_score[i, k]), side))
         return out
 
 
@@ -90,6 +103,7 @@ def observe_hands(
     outlines: list[Points | None] = []
     points = []
     scores = []
+    sides = []
     last: float | None = None
     with (
         FaceTracker(face_model) as tracker,
@@ -111,10 +125,13 @@ def observe_hands(
                 outlines.append(None)
             row = np.full((MAX_HANDS, HAND_POINTS, 2), np.nan)
             score = np.full(MAX_HANDS, np.nan)
+            side = np.zeros(MAX_HANDS, dtype=np.int8)
             for k, h in enumerate(hands):
                 row[k], score[k] = h.points[:, :2], h.score
+                side[k] = SIDES.index(h.side) if h.side in SIDES else 0
             points.append(row)
             scores.append(score)
+            sides.append(side)
     longest = max((len(o) for o in outlines if o is not None), default=0)
     faces = np.full((len(ts), longest, 2), np.nan)
     for i, o in enumerate(outlines):
@@ -125,6 +142,7 @@ def observe_hands(
         faces,
         np.array(points, dtype=np.float64).reshape(-1, MAX_HANDS, HAND_POINTS, 2),
         np.array(scores, dtype=np.float64).reshape(-1, MAX_HANDS),
+        np.array(sides, dtype=np.int8).reshape(-1, MAX_HANDS),
     )
 
 
@@ -132,7 +150,9 @@ def load(path: Path) -> HandTrack | None:
     """A cached hand channel, or None."""
     try:
         with np.load(path) as z:
-            return HandTrack(z["t"], z["face_outline"], z["hand_points"], z["hand_score"])
+            return HandTrack(
+                z["t"], z["face_outline"], z["hand_points"], z["hand_score"], z["hand_side"]
+            )
     except (OSError, KeyError, ValueError):
         return None
 
@@ -147,6 +167,7 @@ def save(path: Path, track: HandTrack) -> None:
         face_outline=track.face_outline,
         hand_points=track.hand_points,
         hand_score=track.hand_score,
+        hand_side=track.sides(),
     )
     tmp.replace(path)
 
@@ -187,14 +208,14 @@ class TrackHands:
         sel = self._with_face & (t >= start) & (t <= end)
         return [float(x) for x in t[sel]]
 
-    def inside(self, t: float) -> float:
-        """The largest share of a hand's landmarks inside the face's outline on the kept frame
-        at ``t``."""
+    def look(self, t: float) -> Look | None:
+        """The face's outline and the hands on the kept frame at ``t`` (None without such a
+        frame or a face on it)."""
         i = int(np.searchsorted(self.track.t, t))
         if i >= len(self.track.t) or self.track.t[i] != t:
-            return 0.0
+            return None
         face = self.track.face_at(i)
         if face is None:
-            return 0.0
+            return None
         self.looked += 1
-        return inside_share(face, self.track.hands_at(i))
+        return Look(face, tuple(self.track.hands_at(i)))

@@ -14,7 +14,8 @@ observations without MediaPipe. It owns:
   requests;
 * the optional hand gate (:mod:`beckon.vision.handgate`): given a hand provider (the hand
   landmarker on a few kept frames, live; a precomputed channel in the benchmark), an event
-  whose window had a hand over the face is dropped before it is reported;
+  whose window had a hand over the face (or, for a look down, hands moving in view) is
+  dropped before it is reported;
 * the optional sequence model (:mod:`beckon.vision.sequence`), which scores each rule-based
   event (or, in veto mode, must agree before it is let through).
 """
@@ -40,7 +41,7 @@ from beckon.vision.gestures import (
     PoseSample,
     ShakeDetector,
 )
-from beckon.vision.handgate import HandGateParams, HandProvider, hand_over_face
+from beckon.vision.handgate import HandGateParams, HandProvider, gate_drops
 from beckon.vision.held import HoldDetector, HoldParams
 from beckon.vision.occlusion import OcclusionGate, OcclusionParams
 from beckon.vision.pose import Matrix, angles_from_rotation, relative_angles, rotation_from_angles
@@ -991,12 +992,13 @@ class GestureEngine:
                 )
                 continue
             gate = self.params.hands
-            if (
-                self.hands is not None
-                and gate.enabled
-                and hand_over_face(event.t, self.hands, gate)
-            ):
-                logger.info("%s at t=%.2f dropped: a hand covered the face", event.gesture, event.t)
+            why = (
+                gate_drops(event.gesture, event.t, self.hands, gate)
+                if self.hands is not None and gate.enabled
+                else ""
+            )
+            if why:
+                logger.info("%s at t=%.2f dropped: %s", event.gesture, event.t, why)
                 continue
             if self.verifier is not None:
                 if not self.verifier.agrees(event.gesture):

@@ -16,12 +16,19 @@ answer comes from is a :class:`HandProvider`: live, :class:`beckon.vision.handwa
 runs the hand landmarker on frames kept in a short ring buffer; in the benchmark, a per-frame
 hand channel precomputed once per recording. This module is plain Python (no MediaPipe;
 OpenCV for the outline's hull).
+
+A second rule reads the same sampled frames (no extra hand landmarker run): a look down made
+while hands move in view (:func:`hands_moving`) is dropped too. Someone glancing down at
+hands at work (a signer at their own signing, a patient watched by a nurse whose hands work
+at the bed) is not signalling; a patient's hand resting still on the blanket is no move and
+never costs a look down. :func:`gate_drops` applies both rules.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -37,10 +44,15 @@ Points = npt.NDArray[np.float64]
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Hand:
-    """One hand found in a frame: its 21 landmarks (normalised x, y) and MediaPipe's score."""
+    """One hand found in a frame: its 21 landmarks (normalised x, y), MediaPipe's score and
+    which hand MediaPipe takes it for."""
 
     points: Points
     score: float
+    side: str = ""
+    """MediaPipe's handedness label ("Left" or "Right"; "" when unknown). Only used to pair a
+    hand with the same hand on another frame (:func:`hand_motion`): a still left hand and a
+    still right hand found on alternate frames must not read as one hand jumping across."""
 
 
 def outline_of(points: npt.NDArray[np.float64]) -> Points:
@@ -100,6 +112,22 @@ class HandGateParams:
     min_covered: int = 1
     """The event is dropped when the hand is over the face on at least this many samples."""
 
+    moving_gestures: tuple[str, ...] = ("look_down",)
+    """The gestures also dropped when hands move in view during their window
+    (:func:`hands_moving`). Only a look down: 4 of signtune's 7 false events left by the
+    hand-over-face rule are looks down with no hand over the face, the signers glancing down at
+    their own signing hands (3 of them with hands moving 0.33 to 1.44, one with a still hand).
+    Nods and shakes are left alone: comp4989's true sign-language "yes" nods and "no" shakes
+    are made with the hands moving below the chin (up to 0.55 between samples), against 0 and
+    1.73 on signtune's two false nods, so no bar keeps the true ones with a margin."""
+    min_moving: float = 0.2
+    """Hands move in view when a hand's landmarks travel at least this far (median, in face
+    widths and heights) between two consecutive samples (about 0.67 s apart). Hands held
+    still read 0.00 to 0.07 on the tune clips' 25 events (a patient's hand resting on the
+    blanket must never cost a look down); the signers' glances down at moving hands 0.33 to
+    1.44. The bar sits 3 times above the still hands and 1.6 times below the smallest move,
+    nearer the moves: a lost call costs more than a false one."""
+
     def keeps(self, t: float, last_kept: float | None) -> bool:
         """Whether a frame at ``t`` is kept, the last kept frame being at ``last_kept``."""
         return last_kept is None or t - last_kept >= self.keep_every_s - 1e-6
@@ -112,35 +140,116 @@ class HandGateParams:
         return [kept[i] for i in sorted(set(picks.tolist()))]
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Look:
+    """What the hand landmarker saw on one kept frame: the face's outline and the hands."""
+
+    outline: Points
+    hands: tuple[Hand, ...]
+
+
 class HandProvider(Protocol):
-    """Where the hand gate's answers come from: the kept frames and how far a hand is inside
-    the face on each."""
+    """Where the hand gate's answers come from: the kept frames and the hands on each."""
 
     def kept_times(self, start: float, end: float) -> Sequence[float]:
         """Times of the kept frames with a face from ``start`` to ``end`` (inclusive), in order."""
         ...
 
-    def inside(self, t: float) -> float:
-        """The largest share of a hand's landmarks inside the face's outline on the kept frame
-        at ``t`` (:func:`inside_share`)."""
+    def look(self, t: float) -> Look | None:
+        """The face's outline and the hands on the kept frame at ``t`` (None: no such frame or
+        no face on it)."""
         ...
 
 
-def hand_over_face(t: float, provider: HandProvider, params: HandGateParams) -> bool:
+def looks_at(t: float, provider: HandProvider, params: HandGateParams) -> Iterator[Look]:
+    """The sampled kept frames of the window of a gesture reported at ``t``, looked at one by
+    one (lazily: the caller may stop early)."""
+    for when in params.sample(provider.kept_times(t - params.window_s, t)):
+        look = provider.look(when)
+        if look is not None:
+            yield look
+
+
+def covers(look: Look, params: HandGateParams) -> bool:
+    """Whether a hand is over the face on ``look`` (:attr:`HandGateParams.min_inside`)."""
+    return inside_share(look.outline, look.hands) >= params.min_inside
+
+
+def hand_over_face(
+    t: float, provider: HandProvider, params: HandGateParams, seen: list[Look] | None = None
+) -> bool:
     """Whether a hand covered the face during the window of a gesture reported at ``t``.
 
     Looks at ``params.samples`` kept frames of the window (stopping as soon as the answer is
-    known) and says yes when at least ``min_inside`` of a hand's landmarks were inside the
-    face's outline on at least
-    ``min_covered`` of them. No kept frame with a face: no.
+    yes) and says yes when a hand was over the face (:func:`covers`) on at least
+    ``min_covered`` of them. No kept frame with a face: no. The frames looked at are appended
+    to ``seen`` (for :func:`hands_moving`, which needs no new look).
     """
-    picks = params.sample(provider.kept_times(t - params.window_s, t))
     covered = 0
-    for i, when in enumerate(picks):
-        if provider.inside(when) >= params.min_inside:
+    for look in looks_at(t, provider, params):
+        if seen is not None:
+            seen.append(look)
+        if covers(look, params):
             covered += 1
             if covered >= params.min_covered:
                 return True
-        if covered + len(picks) - i - 1 < params.min_covered:
-            return False
     return False
+
+
+def face_size(outline: Points) -> tuple[float, float]:
+    """The width and height of the face's outline's box (normalised)."""
+    lo = outline.min(axis=0)
+    hi = outline.max(axis=0)
+    return float(hi[0] - lo[0]), float(hi[1] - lo[1])
+
+
+def hand_motion(a: Look, b: Look) -> float:
+    """How far a hand moved in the image from kept frame ``a`` to kept frame ``b``.
+
+    Each hand of ``b`` is paired with the nearest hand of ``a`` of the same side (either side
+    unknown: any), and its move is the median distance its 21 landmarks travelled, x in face
+    widths and y in face heights (the two frames' faces averaged): the median, so that
+    fingers flickering on a still hand (MediaPipe's landmarks of a curled hand jump) do not
+    count. The largest over ``b``'s hands; 0 when either frame has no hand, so a hand coming
+    into or leaving view is no move (nor a resting hand the detector finds on one frame and
+    misses on the next).
+    """
+    wa, ha = face_size(a.outline)
+    wb, hb = face_size(b.outline)
+    scale = np.array([(wa + wb) / 2.0, (ha + hb) / 2.0])
+    if not (scale > 0).all():
+        return 0.0
+    best = 0.0
+    for hand in b.hands:
+        mates = [h for h in a.hands if not (h.side and hand.side) or h.side == hand.side]
+        moves = [
+            float(np.median(np.linalg.norm((hand.points - h.points) / scale, axis=1)))
+            for h in mates
+            if h.points.shape == hand.points.shape
+        ]
+        if moves:
+            best = max(best, min(moves))
+    return best
+
+
+def hands_moving(looks: Sequence[Look], params: HandGateParams) -> bool:
+    """Whether a hand moved in view between two consecutive sampled frames by at least
+    ``params.min_moving`` (:func:`hand_motion`)."""
+    return any(hand_motion(a, b) >= params.min_moving for a, b in itertools.pairwise(looks))
+
+
+def gate_drops(gesture: str, t: float, provider: HandProvider, params: HandGateParams) -> str:
+    """Why the hand gate drops ``gesture`` reported at ``t`` ("" when it is kept).
+
+    A hand over the face during the gesture's window (:func:`hand_over_face`), any gesture;
+    or, for the gestures of ``params.moving_gestures`` only, hands moving in view on the same
+    sampled frames (:func:`hands_moving`): someone looking at hands at work (a signer glancing
+    at their own signing, a nurse's hands at the bed), not signalling. No new look is needed
+    for the second rule: it reads the frames the first one looked at.
+    """
+    seen: list[Look] = []
+    if hand_over_face(t, provider, params, seen):
+        return "a hand covered the face"
+    if gesture in params.moving_gestures and hands_moving(seen, params):
+        return "hands moving in view"
+    return ""

@@ -88,8 +88,10 @@ class HandFinder:
         hands: list[Hand] = []
         for i, marks in enumerate(result.hand_landmarks):
             points = np.array([(p.x, p.y) for p in marks], dtype=np.float64)
-            score = float(result.handedness[i][0].score) if result.handedness else 1.0
-            hands.append(Hand(points, score))
+            label = result.handedness[i][0] if result.handedness else None
+            score = float(label.score) if label is not None else 1.0
+            side = str(label.category_name or "") if label is not None else ""
+            hands.append(Hand(points, score, side))
         return sorted(hands, key=lambda h: -h.score)
 
 

@@ -5,7 +5,7 @@ vision budget (at most 1.3 times MediaPipe's face alone) does not allow on every
 :class:`HandWatch` only keeps frames (scaled down to ``HandGateParams.image_width``, at most
 one every ``keep_every_s``, with the face's outline from that frame's landmarks) for the
 length of a gesture's window, and runs the hand landmarker on a few of them when the engine
-is about to report an event (:func:`beckon.vision.handgate.hand_over_face`). The per-frame
+is about to report an event (:func:`beckon.vision.handgate.gate_drops`). The per-frame
 path gains only the scaling of the kept frames (about 0.2 ms, 10 times a second); the event
 that is checked is reported after up to ``samples`` hand landmarker runs (30 to 70 ms each
 on these machines).
@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from beckon.vision.handgate import Hand, HandGateParams, Points, inside_share, outline_of
+from beckon.vision.handgate import Hand, HandGateParams, Look, Points, outline_of
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ class HandWatch:
     """A :class:`~beckon.vision.handgate.HandProvider` over the last seconds of camera frames.
 
     :meth:`push` every frame with its face's landmarks (None without a face); the engine asks
-    :meth:`kept_times` and :meth:`inside`. ``looked`` counts the hand landmarker's runs and
+    :meth:`kept_times` and :meth:`look`. ``looked`` counts the hand landmarker's runs and
     ``look_ms`` their total wall time (for the log and the benchmark).
     """
 
@@ -62,7 +62,7 @@ class HandWatch:
         self.finder = finder
         self.params = params or HandGateParams()
         self._frames: deque[tuple[float, npt.NDArray[np.uint8], Points | None]] = deque()
-        self._shares: dict[float, float] = {}
+        self._looks: dict[float, Look | None] = {}
         self._last: float | None = None
         self.looked = 0
         self.look_ms = 0.0
@@ -77,7 +77,7 @@ class HandWatch:
         p = self.params
         if self._last is not None and t < self._last:  # a new source: start again
             self._frames.clear()
-            self._shares.clear()
+            self._looks.clear()
             self._last = None
         if not p.keeps(t, self._last):
             return
@@ -86,30 +86,30 @@ class HandWatch:
         self._frames.append((t, shrink(rgb, p.image_width), outline))
         horizon = t - p.window_s - KEEP_EXTRA_S
         while self._frames and self._frames[0][0] < horizon:
-            self._shares.pop(self._frames.popleft()[0], None)
+            self._looks.pop(self._frames.popleft()[0], None)
 
     def kept_times(self, start: float, end: float) -> Sequence[float]:
         """Times of the kept frames with a face from ``start`` to ``end``."""
         return [t for t, _, face in self._frames if face is not None and start <= t <= end]
 
-    def inside(self, t: float) -> float:
-        """The largest share of a hand's landmarks inside the face's outline on the kept frame
-        at ``t`` (looked once)."""
-        if t in self._shares:
-            return self._shares[t]
+    def look(self, t: float) -> Look | None:
+        """The face's outline and the hands on the kept frame at ``t`` (looked once; None
+        without such a frame or a face on it)."""
+        if t in self._looks:
+            return self._looks[t]
         times = [f[0] for f in self._frames]
         i = bisect.bisect_left(times, t)
         if i >= len(times) or times[i] != t:
-            return 0.0
+            return None
         _, rgb, outline = self._frames[i]
         if outline is None:
-            return 0.0
+            return None
         start = time.perf_counter()
         hands = self.finder.find(rgb)
         ms = (time.perf_counter() - start) * 1000.0
         self.looked += 1
         self.look_ms += ms
-        share = inside_share(outline, hands)
-        logger.debug("hands at t=%.2f: %d, inside %.2f (%.0f ms)", t, len(hands), share, ms)
-        self._shares[t] = share
-        return share
+        logger.debug("hands at t=%.2f: %d (%.0f ms)", t, len(hands), ms)
+        found = Look(outline, tuple(hands))
+        self._looks[t] = found
+        return found
