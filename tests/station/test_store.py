@@ -62,6 +62,7 @@ def store(db_path: Path) -> Iterator[RequestStore]:
 
 def reopen(store: RequestStore) -> RequestStore:
     store.close()
+    assert store.path is not None, "a SQLite store names its file"
     return RequestStore(store.path)
 
 
