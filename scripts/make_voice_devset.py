@@ -12,6 +12,7 @@ from, and no clip of it has the same audio as a tune or score clip.
 
     .venv/bin/python scripts/make_voice_devset.py --mirrors /work/.mirror --out /work/data/voice
     .venv/bin/python scripts/make_voice_devset.py --parts train  # only the train part
+    .venv/bin/python scripts/make_voice_devset.py --parts train --wuw  # + Wake-Up-Word words
 
 Each source is a folder that is either a checkout or a bare git directory (``owner+name/repo``
 as ``fetch`` leaves it); missing sources are skipped with a message.
@@ -183,6 +184,10 @@ TRAIN_PER_OTHER = 60
 ROS_PER_WORD = {"stop": 30}
 ROS_PER_OTHER = 8
 FSDD_PER_DIGIT = 3
+# Wake-Up-Word Corpus II (phone calls, 2001-2002): the five wake words said alone.
+TRAIN_WUW = ("wake-up-word+wuw-corpus-ii", "archive/WUWII_Transcriptions.txt")
+WUW_WORDS = ("Operator", "ThinkEngine", "Onword", "Wildfire", "Voyager")
+WUW_PER_SESSION = 2
 
 
 class Source:
@@ -451,15 +456,63 @@ def _sc_speaker(name: str) -> str:
     return name.split("_nohash_")[0].split("_")[-1]
 
 
-def build_train(mirrors: Path, out: Path) -> int:
+def _mulaw(blob: bytes) -> np.ndarray:
+    """Headerless G.711 mu-law bytes -> float samples in [-1, 1]."""
+    u = ~np.frombuffer(blob, dtype=np.uint8)
+    sign = np.where(u & 0x80, -1.0, 1.0)
+    exponent = (u >> 4) & 0x07
+    mantissa = (u & 0x0F).astype(np.int32)
+    magnitude = (((mantissa << 3) + 0x84) << exponent) - 0x84
+    return sign * magnitude / 32768.0
+
+
+def wuw_words(src: Source) -> list[tuple[str, np.ndarray]]:
+    """Wake-Up-Word Corpus II: callers (about 300 sessions, one speaker each; native and
+    non-native, landline, cell and speaker phones) saying each of five wake words alone
+    (utterances 001-005). Only those whose transcription is the word and nothing else
+    (noise marks aside); ``WUW_PER_SESSION`` of them per session, a different pair from
+    session to session so every word is used. The names (utterance 000) and the sentences
+    (006-010) are left out. 8 kHz mu-law, resampled to 16 kHz."""
+    import re
+
+    out: list[tuple[str, np.ndarray]] = []
+    table = src.read(TRAIN_WUW[1]).decode("latin-1")
+    by_session: dict[str, list[tuple[str, str]]] = {}
+    for line in table.splitlines():
+        cols = line.split("|")
+        if line.startswith("#") or len(cols) < 11 or not re.fullmatch(r"00[1-5]", cols[6]):
+            continue
+        said = re.sub(r"\{[^}]*\}|\[[^\]]*\]", " ", cols[10]).split()
+        word = WUW_WORDS[int(cols[6]) - 1]
+        if [w.lower() for w in said] == [word.lower()]:
+            by_session.setdefault(cols[5], []).append((cols[6], cols[7]))
+    for n, (session, files) in enumerate(sorted(by_session.items())):
+        files.sort()
+        start = n % len(files)
+        for _utt, name in (files[start:] + files[:start])[:WUW_PER_SESSION]:
+            path = f"calls/{session}/{name}"
+            try:
+                blob = src.read(path)
+            except subprocess.CalledProcessError:
+                continue
+            audio = to_int16_mono_16k(_mulaw(blob), 8000)
+            out.append((Path(name).with_suffix(".wav").name, audio))
+    return out
+
+
+def build_train(mirrors: Path, out: Path, wuw: bool = False) -> int:
     """The train part: real English single words (yes, no, stop and others) and a few read
-    sentences from repositories the tune and score parts do not use (docs/voice.md)."""
+    sentences from repositories the tune and score parts do not use (docs/voice.md). With
+    ``wuw`` also the Wake-Up-Word Corpus II's words (session 10: measured, not in the shipped
+    verifier's recipe, so off by default and added after every other file)."""
     speakers, digests = _held_out(out)
     rows: list[tuple[str, str, str, str]] = []
     skipped = {"speaker": 0, "same audio": 0}
 
     def add(src: Source, path: str, name: str, expected: str, group: str) -> None:
-        audio = _audio(src.read(path), path)
+        add_audio(_audio(src.read(path), path), name, expected, group)
+
+    def add_audio(audio: np.ndarray, name: str, expected: str, group: str) -> None:
         if _digest(audio) in digests:
             skipped["same audio"] += 1
             return
@@ -533,6 +586,10 @@ def build_train(mirrors: Path, out: Path) -> int:
                 speaker = Path(f).parts[-3]
                 add(src, f, f"voxforge/{speaker}/{Path(f).name}", "none", "talk")
 
+    if wuw and (src := source(TRAIN_WUW)):
+        for name, audio in wuw_words(src):
+            add_audio(audio, f"wuw/{name}", "none", "other word")
+
     with (out / "train" / "labels.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["file", "language", "expected", "group"])
@@ -551,11 +608,16 @@ def main() -> None:
     ap.add_argument(
         "--parts", choices=("all", "train"), default="all", help="train: only the train part"
     )
+    ap.add_argument(
+        "--wuw",
+        action="store_true",
+        help="add the Wake-Up-Word Corpus II's words to the train part (docs/voice.md, session 10)",
+    )
     args = ap.parse_args()
     if args.parts == "all":
         counts = build(args.mirrors, args.out)
         print(f"wrote {counts} clips under {args.out}/{{tune,score}} with labels.csv")
-    n = build_train(args.mirrors, args.out)
+    n = build_train(args.mirrors, args.out, wuw=args.wuw)
     print(f"wrote {n} clips under {args.out}/train with labels.csv")
 
 

@@ -401,9 +401,10 @@ def test_several_heads_are_one_file_that_gives_their_mean(tmp_path: Path) -> Non
 
 
 def test_train_speakers_are_named_for_the_folds_by_their_source() -> None:
-    """``--fold-train``: Speech Commands and the Free Spoken Digit Dataset name their
-    speakers; any other source of the train part is held out whole by its folder (its files
-    do not say who spoke, so one voice may be in many of them). Never a tune speaker's name."""
+    """``--fold-train``: Speech Commands, the Free Spoken Digit Dataset and the Wake-Up-Word
+    Corpus (its sessions) name their speakers; any other source of the train part is held
+    out whole by its folder (its files do not say who spoke, so one voice may be in many of
+    them). Never a tune speaker's name."""
     from beckon.lab.train_keywords import speaker_of, train_speaker_of
 
     train = Path("/data/voice/train")
@@ -418,6 +419,10 @@ def test_train_speakers_are_named_for_the_folds_by_their_source() -> None:
     assert train_speaker_of(train / "dsp/yes/yes12.wav") == "train:dsp"
     assert train_speaker_of(train / "dsp/no/n3.wav") == "train:dsp"
     assert train_speaker_of(train / "voxforge/kayray-1/a0001.wav") == "train:voxforge"
+    # Wake-Up-Word Corpus II: one caller per session, so the session is the speaker.
+    assert train_speaker_of(train / "wuw/WUWII00002_001.wav") == "train:wuw:00002"
+    assert train_speaker_of(train / "wuw/WUWII00002_004.wav") == "train:wuw:00002"
+    assert train_speaker_of(train / "wuw/WUWII00017_001.wav") == "train:wuw:00017"
 
 
 def test_the_trainer_refuses_train_folds_without_a_train_part(

@@ -507,14 +507,18 @@ def train_speaker_of(path: Path) -> str:
     """The speaker of a train part's recording, for folds over the train part too
     (``--fold-train``): Speech Commands names them (``speaker_of``, without the word the
     devset puts before the unknown words' speaker), the Free Spoken Digit
-    Dataset too (``DIGIT_NAME_N.wav``); any other source's files are held out together, by
-    the folder under the part they came from (its speakers are not named, so one voice may
-    be in many files). Prefixed ``train:`` so no name can meet a tune speaker's."""
+    Dataset too (``DIGIT_NAME_N.wav``), and the Wake-Up-Word Corpus its sessions
+    (``WUWIISESSION_UTT.wav``, one caller each); any other source's files are held out
+    together, by the folder under the part they came from (its speakers are not named, so
+    one voice may be in many files). Prefixed ``train:`` so no name can meet a tune speaker's."""
     if "_nohash_" in path.name:  # the devset names "other" words WORD_SPEAKER_nohash_N
         return "train:" + speaker_of(path).split("_")[-1]
     fsdd = re.fullmatch(r"\d_([a-z]+)_\d+", path.stem)
     if fsdd:
         return "train:fsdd:" + fsdd.group(1)
+    wuw = re.fullmatch(r"WUWII(\d{5})_\d{3}", path.stem)
+    if wuw:  # Wake-Up-Word Corpus II: one caller per session
+        return "train:wuw:" + wuw.group(1)
     parts = path.parts
     top = parts[parts.index("train") + 1] if "train" in parts[:-1] else path.parent.name
     return "train:" + top
