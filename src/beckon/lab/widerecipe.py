@@ -447,16 +447,31 @@ def tremor_clips(part: Part, faces: Sequence[str]) -> list[ClipSpec]:
 
 # ---------------------------------------------------------------- a photo turned and tipped
 
-TURNED_PHOTO_FACES: dict[str, tuple[str, ...]] = {"tune": (), "score": ("obama_mirror",)}
-"""Studied faces whose *photo* already rests turned to the patient's right (MediaPipe yaw
-about -17 for ``obama_mirror``), rendered from a rest turned a little further and tipped
-chin up (:data:`TURNED_PHOTO_REST`), so that MediaPipe reads the rest at about -23 degrees of
-yaw and -10 of pitch: the situation of the held-out ``luispedro`` (yaw -21.8, pitch -10), on a
-face that may be studied clip by clip (session 8, second round). Appended after every other
-clip of the score part, so every cached clip keeps its key."""
+TURNED_PHOTO_FACES: dict[str, tuple[str, ...]] = {
+    "tune": (),
+    # Append only: a face's place here is part of its clips' seeds (and cache keys).
+    "score": ("obama_mirror", "lacamoire_mirror", "lps2_mirror", "lps11"),
+}
+"""Studied faces rendered resting turned to the patient's right and tipped chin up, so that
+MediaPipe reads the rest at about -21 to -23 degrees of yaw and -9 to -11 of pitch: the
+situation of the held-out ``luispedro`` (yaw -21.8, pitch -10), on faces that may be studied
+clip by clip. ``obama_mirror`` (session 8, second round), whose *photo* already rests turned
+(yaw about -17), from :data:`TURNED_PHOTO_REST`; the session 10 faces, frontal photos of other
+people, from :data:`TURNED_PHOTO_RESTS`. Appended after every other clip of the score part,
+so every cached clip keeps its key."""
 TURNED_PHOTO_REST = (-13.0, -6.0, 0.0)
 """Rest (pitch, yaw, roll) as rendered on top of the photo's own turn: chin up, further to
 the patient's right (MediaPipe reads a rendered turn about a quarter short)."""
+TURNED_PHOTO_RESTS: dict[str, tuple[float, float, float]] = {
+    "lacamoire_mirror": (-24.0, -22.0, 0.0),
+    "lps2_mirror": (-26.0, -27.0, 0.0),
+    "lps11": (-23.0, -22.0, 0.0),
+}
+"""Rests of the faces added in session 10, whose photos face the camera (MediaPipe yaw -7.1,
+-1.3 and -1.9; pitch 2.8 to 9.5): turned and tipped further, each chosen on one rendered frame
+so that MediaPipe reads the rest at about -21 degrees of yaw and -9 to -11 of pitch, as it
+reads ``luispedro``'s photo (a rendered chin-up tip reads about half its size on these
+photos). Faces not listed use :data:`TURNED_PHOTO_REST`."""
 TURNED_PHOTO_GESTURES = OFF_AXIS_GESTURES
 TURNED_PHOTO_CLIPS = 2
 """Clips per gesture (five performances each), as the other held gestures get."""
@@ -476,7 +491,7 @@ def turned_photo_clips(part: Part) -> list[ClipSpec]:
     base = PART_SEEDS[part] * 100_000 + TURNED_PHOTO_SEED
     out: list[ClipSpec] = []
     for fi, face in enumerate(TURNED_PHOTO_FACES[part]):
-        rest = TURNED_PHOTO_REST
+        rest = TURNED_PHOTO_RESTS.get(face, TURNED_PHOTO_REST)
         for k in range(TURNED_PHOTO_CLIPS):
             for gi, g in enumerate(TURNED_PHOTO_GESTURES):
                 seed = base + fi * 1000 + k * 100 + gi
