@@ -357,6 +357,9 @@ class GestureEngine:
                     others_max=self.params.expression_head_range_deg.get(g, math.inf),
                     others_ratio=0.0,
                     max_spread_ratio=0.6,
+                    # The brow raise sees the pitch twice, as read and without the raise's
+                    # echo (see brow_pitch_echo_deg); the smaller range counts.
+                    others_either=((0, 3),) if g == "brow_raise" else (),
                 )
                 self.face.append((HoldDetector(g, +1, hp), channel))
         cal = self.profile.calibration
@@ -670,8 +673,11 @@ class GestureEngine:
                 value = None
             others = head
             if hold.gesture == "brow_raise" and head and value is not None:
-                # The raise's own echo in the pitch (see brow_pitch_echo_deg) does not count.
-                others = (head[0] + p.brow_pitch_echo_deg * max(0.0, value), *head[1:])
+                # The raise's own echo in the pitch (see brow_pitch_echo_deg) does not count,
+                # on a face whose pitch echoes it; one whose pitch does not keep the pitch as
+                # read (others_either: the smaller of the two ranges counts).
+                echo = p.brow_pitch_echo_deg * max(0.0, value)
+                others = (*head, head[0] + echo)
             event = hold.update(t, value, others)
             if event is None:
                 continue
