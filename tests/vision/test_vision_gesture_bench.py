@@ -169,10 +169,12 @@ def test_a_new_score_face_is_appended_so_every_cached_clip_keeps_its_key() -> No
     # The off-axis clips (a rest turned from the camera, session 5) come after every other.
     # (Each score face has as many clips: luispedro came third in session 4, obama fourth in 8.)
     faces = len(widerecipe.PART_FACES["score"])
-    assert len([c for c in score if c.rest is None]) == len(before) * faces // 2
-    # The turned photo's clips (session 8, second round) come last of all.
+    frontal = widerecipe.frontal_photo_clips("score")  # session 10, after all others
+    assert len([c for c in score if c.rest is None]) == len(before) * faces // 2 + len(frontal)
+    # The turned photo's clips (session 8, second round) come last of all but the frontal
+    # clips of session 10's faces.
     turned = widerecipe.turned_photo_clips("score")
-    assert turned and score[-len(turned) :] == turned
+    assert turned and frontal and score[-len(turned) - len(frontal) :] == turned + frontal
     # Keys as cached before the third face came (session 4): a change here re-renders hours.
     assert keys["wide-score/hopper/nod"] == "a9334c66d20735de6c05"
     assert keys["wide-score/astronaut/long_blink-2"] == "e061d031c73142892d22"
@@ -189,6 +191,7 @@ def test_off_axis_clips_are_appended_and_rest_turned_from_the_camera() -> None:
     tune, score = widerecipe.wide_recipe("tune"), widerecipe.wide_recipe("score")
     # The turned photo's clips (session 8, second round; their own test) come after these.
     score = score[: len(score) - len(widerecipe.turned_photo_clips("score"))]
+    score = score[: len(score) - len(widerecipe.frontal_photo_clips("score"))]
     for part in (tune, score):
         # Every clip before them rests facing the camera; only clips added later (the tremor
         # clips of session 6) come after them.
@@ -396,3 +399,20 @@ def test_recordings_count_only_their_recorded_minutes_as_negatives(tmp_path: Pat
     assert observed["still.mp4"].t[-1] == pytest.approx(obs.t[-1] + recordings.PAD_S)
     assert clips[0].duration == pytest.approx(1.0)
     assert recordings.describe(recs, clips)["negative_minutes"] == pytest.approx(1 / 60, abs=0.005)
+
+
+def test_session_10_faces_also_face_the_camera_in_clips_of_their_own() -> None:
+    """One clip of every gesture and a minute of negatives per session 10 face, resting as
+    its photo faces (no rest rotation), after every other clip; never in the tune part."""
+    from beckon.lab import widerecipe
+
+    frontal = widerecipe.frontal_photo_clips("score")
+    assert not widerecipe.frontal_photo_clips("tune")
+    assert {c.face for c in frontal} == set(benchdata.NEW_STUDIED_FACES)
+    assert all(c.rest is None and f"/{c.face}/frontal/" in c.name for c in frontal)
+    for face in benchdata.NEW_STUDIED_FACES:
+        gestures = {lb.gesture for c in frontal if c.face == face for lb in c.labels}
+        assert gestures == set(benchdata.GESTURE_ORDER)
+    assert sum(c.kind == "negative" for c in frontal) == len(benchdata.NEW_STUDIED_FACES)
+    score = widerecipe.wide_recipe("score")
+    assert len({c.seed for c in score}) == len(score)

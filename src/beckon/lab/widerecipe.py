@@ -305,7 +305,8 @@ def wide_recipe(
     off = off_axis_clips(part, chosen) if faces is None else []
     trembling = tremor_clips(part, chosen) if faces is None else []
     turned = turned_photo_clips(part) if faces is None else []
-    return pos + neg + off + trembling + turned
+    frontal = frontal_photo_clips(part) if faces is None else []
+    return pos + neg + off + trembling + turned + frontal
 
 
 # ---------------------------------------------------------------- a rest turned from the camera
@@ -510,3 +511,35 @@ def _renamed(clip: ClipSpec, old: str, new: str) -> ClipSpec:
     if clip.name in _LABEL_CONDITIONS:
         _LABEL_CONDITIONS[name] = _LABEL_CONDITIONS[clip.name]
     return dataclasses.replace(clip, name=name)
+
+
+# ---------------------------------------------------------------- the same people facing the camera
+
+FRONTAL_PHOTO_FACES: dict[str, tuple[str, ...]] = {
+    "tune": (),
+    "score": ("lacamoire_mirror", "lps2_mirror", "lps11"),
+}
+"""The session 10 studied faces also as their photos face the camera (no rest rotation): one
+clip of every gesture (nods and shakes too) and a minute of negatives each, so that what they
+miss from the turned rest can be told from what they miss anyway. Appended after every
+other clip of the score part. Append only (a face's place is part of its seeds)."""
+FRONTAL_PHOTO_NEGATIVES = 1
+FRONTAL_PHOTO_SEED = 80_000
+"""Seed offset within a part (turned photos use 70,000 to 73,999)."""
+
+
+def frontal_photo_clips(part: Part) -> list[ClipSpec]:
+    """One clip of each gesture and :data:`FRONTAL_PHOTO_NEGATIVES` negatives per
+    :data:`FRONTAL_PHOTO_FACES` face, resting as the photo faces. Named
+    ``wide-PART/FACE/frontal/...``; seeds ``base + FRONTAL_PHOTO_SEED + fi*1000 + gi`` and
+    ``... + 500 + ni``."""
+    base = PART_SEEDS[part] * 100_000 + FRONTAL_PHOTO_SEED
+    out: list[ClipSpec] = []
+    for fi, face in enumerate(FRONTAL_PHOTO_FACES[part]):
+        for gi, g in enumerate(benchdata.GESTURE_ORDER):
+            clip = positive_clip(face, g, base + fi * 1000 + gi, part)
+            out.append(_renamed(clip, f"/{face}/", f"/{face}/frontal/"))
+        for ni in range(FRONTAL_PHOTO_NEGATIVES):
+            clip = negative_clip(face, base + fi * 1000 + 500 + ni, part)
+            out.append(_renamed(clip, f"/{face}/", f"/{face}/frontal/"))
+    return out
