@@ -130,7 +130,7 @@ def group_title(group: str) -> str:
         return f"studied score faces ({faces}: never trained on, read clip by clip)"
     if group == "new_studied":
         faces = ", ".join(benchdata.NEW_STUDIED_FACES)
-        return f"studied score faces added in session 10 ({faces}, turned rest only)"
+        return f"studied score faces added in session 10 ({faces}; turned and frontal rests)"
     return f"training faces ({', '.join(benchdata.TRAIN_FACES)})"
 
 
