@@ -77,3 +77,29 @@ def test_a_local_face_is_read_from_its_folder_and_padded_to_four_by_three(
     assert rgb[h // 2, w // 2, 0] > 150 and rgb[h // 2, w // 2, 2] < 50
     mirrored = faces.load_face("obama_mirror")
     assert np.array_equal(mirrored, rgb[:, ::-1])
+
+
+@pytest.mark.parametrize("name", ["lacamoire", "lps2", "lps11"])
+def test_session_10_faces_say_where_their_photo_comes_from(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str
+) -> None:
+    monkeypatch.setenv(faces.LOCAL_FACES_ENV, str(tmp_path))
+    with pytest.raises(BeckonError) as err:
+        faces.load_face(name)
+    photo = faces.LOCAL_PHOTOS[name]
+    assert str(tmp_path / photo.file) in str(err.value)
+    assert "ageitgey/face_recognition" in (err.value.hint or "") or "LivePortrait" in (
+        err.value.hint or ""
+    )
+
+
+def test_a_tight_local_photo_is_padded_on_every_side(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # lacamoire's 424 x 394 portrait fills the frame: padded by 0.3 of its size on each side
+    # so the fitted face is about 140 px wide with room to turn, as the other faces.
+    photo = np.full((394, 424, 3), 90, dtype=np.uint8)
+    assert cv2.imwrite(str(tmp_path / "lacamoire.png"), photo)
+    monkeypatch.setenv(faces.LOCAL_FACES_ENV, str(tmp_path))
+    rgb = faces.load_face("lacamoire_mirror")
+    assert rgb.shape[:2] == (394 + 2 * int(0.3 * 394), 424 + 2 * int(0.3 * 424))

@@ -45,6 +45,9 @@ def test_each_face_counts_in_one_report_group() -> None:
     assert benchdata.face_group("luispedro") == "held_out"
     assert benchdata.face_group("hopper") == "studied"
     assert benchdata.face_group("obama") == "studied"
+    for face in benchdata.NEW_STUDIED_FACES:  # session 10: a table of their own
+        assert face in benchdata.STUDIED_FACES
+        assert benchdata.face_group(face) == "new_studied"
     assert benchdata.face_group("astronaut") == "training_faces"
     assert benchdata.face_group("astronaut_mirror") == "training_faces"
     # Real recordings: faces of no list never trained anything.
@@ -166,10 +169,12 @@ def test_a_new_score_face_is_appended_so_every_cached_clip_keeps_its_key() -> No
     # The off-axis clips (a rest turned from the camera, session 5) come after every other.
     # (Each score face has as many clips: luispedro came third in session 4, obama fourth in 8.)
     faces = len(widerecipe.PART_FACES["score"])
-    assert len([c for c in score if c.rest is None]) == len(before) * faces // 2
-    # The turned photo's clips (session 8, second round) come last of all.
+    frontal = widerecipe.frontal_photo_clips("score")  # session 10, after all others
+    assert len([c for c in score if c.rest is None]) == len(before) * faces // 2 + len(frontal)
+    # The turned photo's clips (session 8, second round) come last of all but the frontal
+    # clips of session 10's faces.
     turned = widerecipe.turned_photo_clips("score")
-    assert turned and score[-len(turned) :] == turned
+    assert turned and frontal and score[-len(turned) - len(frontal) :] == turned + frontal
     # Keys as cached before the third face came (session 4): a change here re-renders hours.
     assert keys["wide-score/hopper/nod"] == "a9334c66d20735de6c05"
     assert keys["wide-score/astronaut/long_blink-2"] == "e061d031c73142892d22"
@@ -186,6 +191,7 @@ def test_off_axis_clips_are_appended_and_rest_turned_from_the_camera() -> None:
     tune, score = widerecipe.wide_recipe("tune"), widerecipe.wide_recipe("score")
     # The turned photo's clips (session 8, second round; their own test) come after these.
     score = score[: len(score) - len(widerecipe.turned_photo_clips("score"))]
+    score = score[: len(score) - len(widerecipe.frontal_photo_clips("score"))]
     for part in (tune, score):
         # Every clip before them rests facing the camera; only clips added later (the tremor
         # clips of session 6) come after them.
@@ -217,15 +223,28 @@ def test_the_turned_photo_clips_rest_turned_to_the_patients_right_and_tipped() -
 
     turned = widerecipe.turned_photo_clips("score")
     assert not widerecipe.turned_photo_clips("tune")
-    assert {c.face for c in turned} == {"obama_mirror"}
-    assert "obama_mirror" in benchdata.SCORE_ONLY_FACES
-    assert all("/obama_mirror/turned/" in c.name for c in turned)
-    assert all(c.rest == widerecipe.TURNED_PHOTO_REST for c in turned)
-    pitch, yaw, _ = widerecipe.TURNED_PHOTO_REST
-    assert pitch < 0 and yaw < 0  # chin up, toward the patient's own right
+    faces = widerecipe.TURNED_PHOTO_FACES["score"]
+    assert faces[0] == "obama_mirror"  # append only: the place is part of the seeds
+    assert {c.face for c in turned} == set(faces)
+    assert set(faces) <= set(benchdata.SCORE_ONLY_FACES) - set(benchdata.HELD_OUT_FACES)
+    assert all(f"/{c.face}/turned/" in c.name for c in turned)
+    assert all(c.rest == widerecipe.TURNED_PHOTO_REST for c in turned if c.face == "obama_mirror")
+    # Session 10's faces (frontal photos of other people) come after obama_mirror's clips,
+    # whose keys (cached in session 8) stay as they were.
+    first = [c.face for c in turned].index(faces[1])
+    assert all(c.face == "obama_mirror" for c in turned[:first])
+    assert turned[0].key() == "c400c2b0708323203a6d"
+    assert turned[first - 1].key() == "6daa77509866a89ded23"
+    for face in faces:
+        rest = widerecipe.TURNED_PHOTO_RESTS.get(face, widerecipe.TURNED_PHOTO_REST)
+        assert all(c.rest == rest for c in turned if c.face == face)
+        pitch, yaw, _ = rest
+        assert pitch < 0 and yaw < 0  # chin up, toward the patient's own right
     gestures = {lb.gesture for c in turned for lb in c.labels}
     assert gestures == set(widerecipe.TURNED_PHOTO_GESTURES)
-    assert sum(c.kind == "negative" for c in turned) == widerecipe.TURNED_PHOTO_NEGATIVES
+    assert sum(c.kind == "negative" for c in turned) == widerecipe.TURNED_PHOTO_NEGATIVES * len(
+        faces
+    )
     # Each labelled performance keeps its drawn conditions under the new name.
     assert all("hold" in widerecipe.label_conditions(c, 0) for c in turned if c.labels)
     assert len({c.seed for c in turned}) == len(turned)
@@ -380,3 +399,20 @@ def test_recordings_count_only_their_recorded_minutes_as_negatives(tmp_path: Pat
     assert observed["still.mp4"].t[-1] == pytest.approx(obs.t[-1] + recordings.PAD_S)
     assert clips[0].duration == pytest.approx(1.0)
     assert recordings.describe(recs, clips)["negative_minutes"] == pytest.approx(1 / 60, abs=0.005)
+
+
+def test_session_10_faces_also_face_the_camera_in_clips_of_their_own() -> None:
+    """One clip of every gesture and a minute of negatives per session 10 face, resting as
+    its photo faces (no rest rotation), after every other clip; never in the tune part."""
+    from beckon.lab import widerecipe
+
+    frontal = widerecipe.frontal_photo_clips("score")
+    assert not widerecipe.frontal_photo_clips("tune")
+    assert {c.face for c in frontal} == set(benchdata.NEW_STUDIED_FACES)
+    assert all(c.rest is None and f"/{c.face}/frontal/" in c.name for c in frontal)
+    for face in benchdata.NEW_STUDIED_FACES:
+        gestures = {lb.gesture for c in frontal if c.face == face for lb in c.labels}
+        assert gestures == set(benchdata.GESTURE_ORDER)
+    assert sum(c.kind == "negative" for c in frontal) == len(benchdata.NEW_STUDIED_FACES)
+    score = widerecipe.wide_recipe("score")
+    assert len({c.seed for c in score}) == len(score)

@@ -507,6 +507,44 @@ def test_a_head_tipping_back_with_a_small_brow_rise_is_still_not_a_brow_raise() 
     assert "brow_raise" not in _names(events)
 
 
+@pytest.mark.parametrize("sway", [0.0, 2.0])
+@pytest.mark.parametrize("fps", [10.0, 15.0])
+def test_strong_brow_raises_whose_pitch_does_not_echo_them_are_still_brow_raises(
+    sway: float, fps: float
+) -> None:
+    # The pitch echo of a brow raise varies by face: 8 to 15 degrees per unit of rise on the
+    # frontal faces, 0 to 4 on the studied faces resting turned and chin up (session 10:
+    # lacamoire_mirror, lps2_mirror, obama_mirror), whose raises read 0.4 to 0.66. Taking 6
+    # degrees per unit out of a pitch that did not move put 3.2 to 4.4 degrees of phantom
+    # range in the head-range check (3) and dropped 5 of lacamoire_mirror's 10 raises. The
+    # pitch as read counts too (EngineParams.brow_pitch_echo_deg; the smaller range).
+    raises = add(*(held(s, 1.5, 0.6) for s in (5.0, 10.0, 15.0)))
+    patient = Patient(brow=raises, pitch=sine(0.0, 19.0, sway, 0.2))
+    events, _ = _online(patient, 19.0, fps=fps)
+    assert _names(events) == ["brow_raise"] * 3
+
+
+def _resting_jitter(t: float) -> float:
+    """A resting pitch that wanders by about 1.5 degrees peak to peak from the third second on
+    (after the neutral and its noise were measured): a small, dim face's landmark jitter."""
+    if t < 3.0:
+        return 0.0
+    return 0.4 * math.sin(2 * math.pi * 1.1 * t) + 0.35 * math.sin(2 * math.pi * 1.9 * t + 1.0)
+
+
+@pytest.mark.parametrize("hold", [1.2, 1.7])
+def test_a_look_is_not_kept_waiting_by_a_nod_detector_that_never_settles(hold: float) -> None:
+    # A held look leaves the nod detector two turning points (up and back); a resting pitch
+    # that jitters over its settle band (lps11's turned clips, a 78 px dim face: about 2
+    # degrees against 0.9) never lets it settle, so the look waited for a nod that never
+    # came, up to defer_max_s (8 s): past the end of the clip, 2.7 s later
+    # (EngineParams.defer_turn_margin_s: no turning point for longer than a half period).
+    looks = held(8.0, hold, -14.0)
+    patient = Patient(pitch=add(looks, _resting_jitter))
+    events, _ = _online(patient, 8.0 + hold + 0.6 + 2.7, fps=15.0)
+    assert _names(events) == ["look_up"]
+
+
 def _brows_from(
     rest: float, raises: Wave, seconds: float, noise: float, pitch: Wave | None = None
 ) -> list[GestureEvent]:

@@ -54,14 +54,19 @@ HELD_OUT_FACES = ("luispedro",)
 """Faces held out since session 4: scored only, and only as aggregate figures with the final
 code of a round; nobody reads their per-clip results or traces, so they stay a clean measure of
 faces the detectors were never tuned on."""
-STUDIED_FACES = ("hopper", "obama", "obama_mirror")
+STUDIED_FACES = ("hopper", "obama", "obama_mirror", "lacamoire_mirror", "lps2_mirror", "lps11")
 """Faces that were held out, then studied clip by clip (hopper from session 4, once
 ``luispedro`` took its place), or added to be studied (``obama`` from session 8: a photo of a
 head itself turned from the camera, see :mod:`beckon.lab.faces`; ``obama_mirror`` from the
 second round of session 8: the same photo mirrored, turned to the patient's right as the
 held-out face is, in :func:`beckon.lab.widerecipe.turned_photo_clips` only): still never in
 training or the tune part, but scored apart from the held-out faces because their misses
-have shaped the rules. Append only."""
+have shaped the rules. Session 10 added three more people (:data:`NEW_STUDIED_FACES`).
+Append only."""
+NEW_STUDIED_FACES = ("lacamoire_mirror", "lps2_mirror", "lps11")
+"""Studied faces added in session 10 (see :mod:`beckon.lab.faces`; rendered only in
+:func:`beckon.lab.widerecipe.turned_photo_clips`): reported in a table of their own, so the
+first studied faces' table stays comparable with earlier sessions'."""
 SCORE_ONLY_FACES = (*STUDIED_FACES, *HELD_OUT_FACES)
 """Faces that never train the model nor appear in the tune part."""
 CLASSIC_FACES = ("hopper", "astronaut")
@@ -513,10 +518,13 @@ class Patient:
 
 def face_group(face: str) -> str:
     """Which report group a face's clips count in: ``held_out``, ``studied`` (score faces
-    that have been studied clip by clip) or ``training_faces``. Faces of no list (real
+    that have been studied clip by clip), ``new_studied`` (those added in session 10) or
+    ``training_faces``. Faces of no list (real
     recordings) count as held out: no face of theirs ever trained anything."""
     if face in TRAIN_FACES:
         return "training_faces"
+    if face in NEW_STUDIED_FACES:
+        return "new_studied"
     return "studied" if face in STUDIED_FACES else "held_out"
 
 

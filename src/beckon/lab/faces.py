@@ -18,6 +18,15 @@ Only public-domain photos that come with Beckon's own dependencies (no download 
   ``docs/gestures.md``). The face rests turned about 17 degrees to the patient's own left
   (luispedro's about 22 to the right), with a different face shape: the development face for
   a patient whose head, not the rendering, rests turned from the camera (session 8).
+* ``lacamoire``, ``lps2``, ``lps11`` (session 10): more people to study, read like ``obama``
+  from :data:`LOCAL_FACES_DIR` (photos of unstated licence in public GitHub repositories, not
+  committed; sources and SHA-256 in ``docs/gestures.md``): ``lacamoire`` is
+  ``examples/alex-lacamoire.png`` of ``ageitgey/face_recognition`` (a smiling bearded man with
+  curly dark hair, studio light); ``lps2`` and ``lps11`` are ``assets/examples/source/s2.jpg``
+  and ``s11.jpg`` of ``KwaiVGI/LivePortrait`` (a black-and-white portrait of a young man
+  whose hair falls over his brow; a small girl's printed photo held in a hand, whose brows
+  rest high). They vary what the first faces did not: beard, hair over the brow, a child,
+  monochrome and re-photographed prints.
 
 ``NAME_mirror`` is the photo flipped left-right: a different-looking face for training, never
 used for the held-out measurements. ``obama_mirror`` is a studied score face (session 8,
@@ -29,6 +38,7 @@ Which faces train and which are held out is decided in
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -39,7 +49,7 @@ from beckon.lab.synthetic import RGBImage, load_demo_face
 
 FACES = ("astronaut", "hopper", "luispedro")
 """Faces whose photo comes with an installed package."""
-LOCAL_FACES = ("obama",)
+LOCAL_FACES = ("obama", "lacamoire", "lps2", "lps11")
 """Faces whose photo is not shipped (licence unclear) but copied by hand into
 :func:`local_faces_dir` (see ``docs/gestures.md`` for the commands)."""
 LOCAL_FACES_ENV = "BECKON_FACES_DIR"
@@ -113,6 +123,42 @@ def _obama() -> RGBImage:
     return np.ascontiguousarray(cv2.copyMakeBorder(rgb, top, top, side, side, cv2.BORDER_REPLICATE))
 
 
+@dataclass(frozen=True)
+class LocalPhoto:
+    """A photo kept out of git (see :data:`LOCAL_FACES`): its file and where it comes from."""
+
+    file: str
+    source: str
+    pad: float = 0.0
+    """Border added on every side, as a fraction of the photo's size (a tight crop otherwise
+    leaves the fitted face too large, with no room to turn)."""
+
+
+LOCAL_PHOTOS = {
+    "lacamoire": LocalPhoto(
+        "lacamoire.png", "examples/alex-lacamoire.png of ageitgey/face_recognition", 0.3
+    ),
+    "lps2": LocalPhoto("lps2.jpg", "assets/examples/source/s2.jpg of KwaiVGI/LivePortrait"),
+    "lps11": LocalPhoto("lps11.jpg", "assets/examples/source/s11.jpg of KwaiVGI/LivePortrait"),
+}
+
+
+def _local_photo(name: str) -> RGBImage:
+    photo = LOCAL_PHOTOS[name]
+    path = local_faces_dir() / photo.file
+    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR) if path.is_file() else None
+    if bgr is None:
+        raise BeckonError(
+            f"the face {name!r} needs its photo at {path}, which is missing or unreadable",
+            f"copy {photo.source} to {path} (or set {LOCAL_FACES_ENV} to its folder); "
+            "see docs/gestures.md",
+        )
+    rgb = np.asarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+    h, w = rgb.shape[:2]
+    dy, dx = int(photo.pad * h), int(photo.pad * w)
+    return np.ascontiguousarray(cv2.copyMakeBorder(rgb, dy, dy, dx, dx, cv2.BORDER_REPLICATE))
+
+
 def load_face(name: str) -> RGBImage:
     """The photo called ``name`` (see the module docstring) as RGB."""
     base, _, variant = name.partition("_")
@@ -124,6 +170,8 @@ def load_face(name: str) -> RGBImage:
         rgb = _luispedro()
     elif base == "obama":
         rgb = _obama()
+    elif base in LOCAL_PHOTOS:
+        rgb = _local_photo(base)
     else:
         known = ", ".join((*FACES, *LOCAL_FACES))
         raise BeckonError(f"unknown face {name!r}; known faces are {known}")

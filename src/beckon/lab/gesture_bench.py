@@ -113,7 +113,7 @@ def match(
 
 EngineFactory = Callable[[GestureProfile], GestureEngine]
 
-GROUPS = ("held_out", "studied", "training_faces")
+GROUPS = ("held_out", "studied", "new_studied", "training_faces")
 """Report groups of faces, from the cleanest measure to the least (see
 :func:`beckon.lab.benchdata.face_group`)."""
 
@@ -124,8 +124,13 @@ def group_title(group: str) -> str:
         faces = ", ".join(benchdata.HELD_OUT_FACES)
         return f"held out ({faces}; real recordings: every face)"
     if group == "studied":
-        faces = ", ".join(benchdata.STUDIED_FACES)
+        faces = ", ".join(
+            f for f in benchdata.STUDIED_FACES if f not in benchdata.NEW_STUDIED_FACES
+        )
         return f"studied score faces ({faces}: never trained on, read clip by clip)"
+    if group == "new_studied":
+        faces = ", ".join(benchdata.NEW_STUDIED_FACES)
+        return f"studied score faces added in session 10 ({faces}; turned and frontal rests)"
     return f"training faces ({', '.join(benchdata.TRAIN_FACES)})"
 
 

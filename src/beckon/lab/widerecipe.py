@@ -305,7 +305,8 @@ def wide_recipe(
     off = off_axis_clips(part, chosen) if faces is None else []
     trembling = tremor_clips(part, chosen) if faces is None else []
     turned = turned_photo_clips(part) if faces is None else []
-    return pos + neg + off + trembling + turned
+    frontal = frontal_photo_clips(part) if faces is None else []
+    return pos + neg + off + trembling + turned + frontal
 
 
 # ---------------------------------------------------------------- a rest turned from the camera
@@ -447,16 +448,31 @@ def tremor_clips(part: Part, faces: Sequence[str]) -> list[ClipSpec]:
 
 # ---------------------------------------------------------------- a photo turned and tipped
 
-TURNED_PHOTO_FACES: dict[str, tuple[str, ...]] = {"tune": (), "score": ("obama_mirror",)}
-"""Studied faces whose *photo* already rests turned to the patient's right (MediaPipe yaw
-about -17 for ``obama_mirror``), rendered from a rest turned a little further and tipped
-chin up (:data:`TURNED_PHOTO_REST`), so that MediaPipe reads the rest at about -23 degrees of
-yaw and -10 of pitch: the situation of the held-out ``luispedro`` (yaw -21.8, pitch -10), on a
-face that may be studied clip by clip (session 8, second round). Appended after every other
-clip of the score part, so every cached clip keeps its key."""
+TURNED_PHOTO_FACES: dict[str, tuple[str, ...]] = {
+    "tune": (),
+    # Append only: a face's place here is part of its clips' seeds (and cache keys).
+    "score": ("obama_mirror", "lacamoire_mirror", "lps2_mirror", "lps11"),
+}
+"""Studied faces rendered resting turned to the patient's right and tipped chin up, so that
+MediaPipe reads the rest at about -21 to -23 degrees of yaw and -9 to -11 of pitch: the
+situation of the held-out ``luispedro`` (yaw -21.8, pitch -10), on faces that may be studied
+clip by clip. ``obama_mirror`` (session 8, second round), whose *photo* already rests turned
+(yaw about -17), from :data:`TURNED_PHOTO_REST`; the session 10 faces, frontal photos of other
+people, from :data:`TURNED_PHOTO_RESTS`. Appended after every other clip of the score part,
+so every cached clip keeps its key."""
 TURNED_PHOTO_REST = (-13.0, -6.0, 0.0)
 """Rest (pitch, yaw, roll) as rendered on top of the photo's own turn: chin up, further to
 the patient's right (MediaPipe reads a rendered turn about a quarter short)."""
+TURNED_PHOTO_RESTS: dict[str, tuple[float, float, float]] = {
+    "lacamoire_mirror": (-24.0, -22.0, 0.0),
+    "lps2_mirror": (-26.0, -27.0, 0.0),
+    "lps11": (-23.0, -22.0, 0.0),
+}
+"""Rests of the faces added in session 10, whose photos face the camera (MediaPipe yaw -7.1,
+-1.3 and -1.9; pitch 2.8 to 9.5): turned and tipped further, each chosen on one rendered frame
+so that MediaPipe reads the rest at about -21 degrees of yaw and -9 to -11 of pitch, as it
+reads ``luispedro``'s photo (a rendered chin-up tip reads about half its size on these
+photos). Faces not listed use :data:`TURNED_PHOTO_REST`."""
 TURNED_PHOTO_GESTURES = OFF_AXIS_GESTURES
 TURNED_PHOTO_CLIPS = 2
 """Clips per gesture (five performances each), as the other held gestures get."""
@@ -476,7 +492,7 @@ def turned_photo_clips(part: Part) -> list[ClipSpec]:
     base = PART_SEEDS[part] * 100_000 + TURNED_PHOTO_SEED
     out: list[ClipSpec] = []
     for fi, face in enumerate(TURNED_PHOTO_FACES[part]):
-        rest = TURNED_PHOTO_REST
+        rest = TURNED_PHOTO_RESTS.get(face, TURNED_PHOTO_REST)
         for k in range(TURNED_PHOTO_CLIPS):
             for gi, g in enumerate(TURNED_PHOTO_GESTURES):
                 seed = base + fi * 1000 + k * 100 + gi
@@ -495,3 +511,35 @@ def _renamed(clip: ClipSpec, old: str, new: str) -> ClipSpec:
     if clip.name in _LABEL_CONDITIONS:
         _LABEL_CONDITIONS[name] = _LABEL_CONDITIONS[clip.name]
     return dataclasses.replace(clip, name=name)
+
+
+# ---------------------------------------------------------------- the same people facing the camera
+
+FRONTAL_PHOTO_FACES: dict[str, tuple[str, ...]] = {
+    "tune": (),
+    "score": ("lacamoire_mirror", "lps2_mirror", "lps11"),
+}
+"""The session 10 studied faces also as their photos face the camera (no rest rotation): one
+clip of every gesture (nods and shakes too) and a minute of negatives each, so that what they
+miss from the turned rest can be told from what they miss anyway. Appended after every
+other clip of the score part. Append only (a face's place is part of its seeds)."""
+FRONTAL_PHOTO_NEGATIVES = 1
+FRONTAL_PHOTO_SEED = 80_000
+"""Seed offset within a part (turned photos use 70,000 to 73,999)."""
+
+
+def frontal_photo_clips(part: Part) -> list[ClipSpec]:
+    """One clip of each gesture and :data:`FRONTAL_PHOTO_NEGATIVES` negatives per
+    :data:`FRONTAL_PHOTO_FACES` face, resting as the photo faces. Named
+    ``wide-PART/FACE/frontal/...``; seeds ``base + FRONTAL_PHOTO_SEED + fi*1000 + gi`` and
+    ``... + 500 + ni``."""
+    base = PART_SEEDS[part] * 100_000 + FRONTAL_PHOTO_SEED
+    out: list[ClipSpec] = []
+    for fi, face in enumerate(FRONTAL_PHOTO_FACES[part]):
+        for gi, g in enumerate(benchdata.GESTURE_ORDER):
+            clip = positive_clip(face, g, base + fi * 1000 + gi, part)
+            out.append(_renamed(clip, f"/{face}/", f"/{face}/frontal/"))
+        for ni in range(FRONTAL_PHOTO_NEGATIVES):
+            clip = negative_clip(face, base + fi * 1000 + 500 + ni, part)
+            out.append(_renamed(clip, f"/{face}/", f"/{face}/frontal/"))
+    return out

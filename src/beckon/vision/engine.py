@@ -222,6 +222,13 @@ class EngineParams:
     waits to be settled for 0.6 of its half period, completed. An oscillation under way ends
     within about a second once the head stops (see ``GestureParams.rest_reset_s``), so a real
     look waits no longer than that."""
+    defer_turn_margin_s: float = 0.6
+    """...where "still under way" means a turning point within the nod (shake) detector's
+    longest half period (``GestureParams.max_half_period_s``) and this margin (the next turning
+    point is confirmed only once the head has moved back a swing from it): a held look whose
+    own excursion left the nod detector with two turning points and a resting pitch that
+    jitters over its settle band (a 78 px dim face, about 2 degrees) kept the look waiting for
+    ``defer_max_s``, past the end of the clip (``lps11``, session 10), though no swing came."""
     adapt_window_s: float = 20.0
     """Uncalibrated patients: the expression thresholds follow the resting distribution of
     the last this many seconds (face near neutral)..."""
@@ -358,6 +365,9 @@ class GestureEngine:
                     others_max=self.params.expression_head_range_deg.get(g, math.inf),
                     others_ratio=0.0,
                     max_spread_ratio=0.6,
+                    # The brow raise sees the pitch twice, as read and without the raise's
+                    # echo (see brow_pitch_echo_deg); the smaller range counts.
+                    others_either=((0, 3),) if g == "brow_raise" else (),
                 )
                 self.face.append((HoldDetector(g, +1, hp), channel))
         cal = self.profile.calibration
@@ -671,8 +681,11 @@ class GestureEngine:
                 value = None
             others = head
             if hold.gesture == "brow_raise" and head and value is not None:
-                # The raise's own echo in the pitch (see brow_pitch_echo_deg) does not count.
-                others = (head[0] + p.brow_pitch_echo_deg * max(0.0, value), *head[1:])
+                # The raise's own echo in the pitch (see brow_pitch_echo_deg) does not count,
+                # on a face whose pitch echoes it; one whose pitch does not keep the pitch as
+                # read (others_either: the smaller of the two ranges counts).
+                echo = p.brow_pitch_echo_deg * max(0.0, value)
+                others = (*head, head[0] + echo)
             event = hold.update(t, value, others)
             if event is None:
                 continue
@@ -773,7 +786,13 @@ class GestureEngine:
         ``defer_max_s``) while that oscillation goes on: dropped if the nod fires, let through
         otherwise.
         """
-        busy = {det.axis for det in self.oscillators if det.in_progress}
+        p = self.params
+        busy = {
+            det.axis
+            for det in self.oscillators
+            if det.in_progress
+            and t - det.last_turn_t <= det.params.max_half_period_s + p.defer_turn_margin_s
+        }
         out: list[GestureEvent] = []
         for e in candidates:
             if e.gesture in HEAD_HELD and HEAD_HELD[e.gesture][0] in busy:
@@ -787,9 +806,7 @@ class GestureEngine:
             osc = next((d.gesture for d in self.oscillators if d.axis == axis), "")
             if osc in fired:
                 logger.info("%s at t=%.2f dropped: it was the end of a %s", e.gesture, e.t, osc)
-            elif t - e.t < self.params.defer_s or (
-                axis in busy and t - e.t < self.params.defer_max_s
-            ):
+            elif t - e.t < p.defer_s or (axis in busy and t - e.t < p.defer_max_s):
                 still.append(e)
             else:
                 out.append(e)

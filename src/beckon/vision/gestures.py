@@ -444,6 +444,11 @@ class OscillationDetector:
         return len(self._pivots) >= 2
 
     @property
+    def last_turn_t(self) -> float:
+        """Time of the oscillation's last turning point (-inf when none is under way)."""
+        return self._pivots[-1].t if self._pivots else -math.inf
+
+    @property
     def swing_threshold(self) -> float:
         """The smallest swing that counts, in degrees, for the current noise and (when the
         patient has been calm long enough to measure it) the background movement."""

@@ -56,6 +56,10 @@ class HoldParams:
     """Largest range (max - min) the other channels may cover during the excursion..."""
     others_ratio: float = 0.45
     """...or this share of the excursion's peak, whichever is larger."""
+    others_either: tuple[tuple[int, int], ...] = ()
+    """Pairs of indices into the other channels that are two readings of one angle (as read,
+    and with an echo of the gesture taken out, whose size varies by face): of each pair only
+    the smaller range counts."""
     max_spread_ratio: float = 0.35
     """Robust spread of the signal over the plateau, as a share of its height, at most."""
     cooldown_s: float = 1.5
@@ -192,9 +196,11 @@ class HoldDetector:
                 ex.peak,
             )
             return None
-        others = max(
-            (hi - lo for lo, hi in zip(ex.others_lo, ex.others_hi, strict=True)), default=0.0
-        )
+        ranges = [hi - lo for lo, hi in zip(ex.others_lo, ex.others_hi, strict=True)]
+        for i, j in p.others_either:
+            if max(i, j) < len(ranges):
+                ranges[i] = ranges[j] = min(ranges[i], ranges[j])
+        others = max(ranges, default=0.0)
         others_limit = max(p.others_max, p.others_ratio * ex.peak)
         if others > others_limit:
             logger.debug(
