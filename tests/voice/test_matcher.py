@@ -89,6 +89,15 @@ def test_with_shared_word_a_lower_path_speaks_only_when_it_shares_a_word_with_th
     assert shared.match_alternatives(["아니요", "네"]).intent is None
 
 
+def test_the_bare_korean_blanket_is_no_request(ko: TemplateMatcher) -> None:
+    """Korean "담요" (blanket) alone sounds like "다음" (next), one of the commonest words:
+    real "다음 단계" came out of Vosk's grammar as "담요" (`cold`). Asking for the blanket
+    takes "담요 주세요" (or "추워")."""
+    assert ko.match("담요").intent is None
+    assert ko.match("담요 주세요").intent == "cold"
+    assert ko.match("추워").intent == "cold"
+
+
 # ------------------------------------------------------------ the edge rule (PocketSphinx)
 
 
