@@ -76,7 +76,7 @@ def test_with_shared_word_a_lower_path_speaks_only_when_it_shares_a_word_with_th
     catalog: Catalog, ko: TemplateMatcher
 ) -> None:
     """Vosk's n-best paths: a real Korean cooking remark came out as "줘" with "추워" (`cold`)
-    below it, another as "에어컨" with "물 주세요" (`water`) fourth."""
+    below it, "이어 하기" (resume) as "에어컨" with "물 주세요" (`water`) fourth."""
     shared = TemplateMatcher(catalog, "ko", shared_word=True)
     for paths in (["줘", "추워"], ["에어컨", "주세요", "물 주세요"], ["숨쉬기 어제", "추워"]):
         assert ko.match_alternatives(paths).intent is not None  # without: a request

@@ -172,8 +172,8 @@ class TemplateMatcher:
         for ordinary talk. With ``shared_word`` such a lower path must also share a word
         with the best path: it is then the same account of the sound with the stray word
         mended, while a path with none of the best path's words is another account
-        altogether, a guess the grammar itself ranked lower (real Korean cooking remarks came
-        out as "줘" with "추워" below it and as "에어컨" with "물 주세요" fourth).
+        altogether, a guess the grammar itself ranked lower (a real Korean cooking remark came
+        out as "줘" with "추워" below it, "이어 하기" as "에어컨" with "물 주세요" fourth).
         The opposite-answer check below still looks at every path.
         """
         if not alternatives:
