@@ -164,6 +164,11 @@ KOREAN_KEYWORDS = (
     ),
 )
 
+# The rest of the keyword corpora's tune speakers (session 10): every recording of the kept
+# labels that ``KOREAN_KEYWORDS`` did not take, for the tune part only (speakers whose part is
+# score are never read). No new voice, but four times the short phrases to study clip by clip.
+KOREAN_KEYWORDS_TUNE_REST = {"woowow+KWS": "woowow_rest"}
+
 # Speech Commands words and what they must become (None: no intent at all).
 COMMAND_WORDS = {"yes": "yes", "no": "no", "stop": "cancel"}
 OTHER_WORDS = ("go", "up", "down", "left", "right", "on", "off")
@@ -412,6 +417,9 @@ def build(mirrors: Path, out: Path) -> dict[str, int]:
                 write_wav(target, _audio(src.read(f), f))
                 rows[part].append((name, "ko", "none", kw.group))
 
+    for name, expected, group in _korean_keywords_tune_rest(mirrors, out):
+        rows["tune"].append((name, "ko", expected, group))
+
     counts = {}
     for part, items in rows.items():
         with (out / part / "labels.csv").open("w", newline="", encoding="utf-8") as fh:
@@ -420,6 +428,34 @@ def build(mirrors: Path, out: Path) -> dict[str, int]:
             w.writerows(items)
         counts[part] = len(items)
     return counts
+
+
+def _korean_keywords_tune_rest(mirrors: Path, out: Path) -> list[tuple[str, str, str]]:
+    """Writes the tune speakers' recordings of ``KOREAN_KEYWORDS`` that it did not take (the
+    labels it keeps, all files) under their own prefix; returns (name, expected, group)."""
+    rows: list[tuple[str, str, str]] = []
+    for kw in KOREAN_KEYWORDS:
+        prefix = KOREAN_KEYWORDS_TUNE_REST.get(kw.root)
+        if prefix is None or not (mirrors / kw.root).is_dir():
+            continue
+        src = Source(mirrors / kw.root)
+        by_key: dict[tuple[str, str], list[str]] = {}
+        for f in src.list(kw.folder):
+            parts = Path(f).parts
+            if f.endswith(".wav") and len(parts) >= 3:
+                by_key.setdefault((parts[-3], parts[-2]), []).append(f)
+        for (speaker, label), files in sorted(by_key.items()):
+            per = dict(kw.labels).get(label, 0)
+            if not per or _part(f"{kw.key}:{speaker}") != "tune":
+                continue
+            taken = set(_spread(files, per))
+            for f in sorted(set(files) - taken):
+                name = f"ko/{prefix}/{speaker}/{label}/{Path(f).name}"
+                target = out / "tune" / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                write_wav(target, _audio(src.read(f), f))
+                rows.append((name, "none", kw.group))
+    return rows
 
 
 def _spread(files: list[str], n: int) -> list[str]:

@@ -78,6 +78,18 @@ def test_a_korean_catalog_word_the_free_hearing_also_hears_as_one_word_still_cou
     assert [e.intent for e in events if e.intent] == ["emergency"]
 
 
+def test_a_korean_word_whose_best_path_is_no_request_gives_none_from_a_lower_path(
+    korean: VoicePipeline,
+) -> None:
+    """espeak-ng's female voice saying "수영" (swimming): the grammar's best path is "숨쉬기
+    어제", no request, and "추워" (`cold`) stands below it with no word in common: another
+    account of the sound altogether, which must not speak (on the old code `cold`, two fresh
+    pipelines of two; ``TemplateMatcher(shared_word=True)`` for Vosk)."""
+    events = korean.run(make_clip(speak("수영", KO_F), None).samples)
+    assert events, "the VAD should have heard 수영"
+    assert [e.intent for e in events if e.intent] == [], [(e.text, e.reason) for e in events]
+
+
 def test_a_known_limit_school_may_be_heard_as_cold_but_never_as_more(
     korean: VoicePipeline,
 ) -> None:

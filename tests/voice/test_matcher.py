@@ -72,6 +72,32 @@ def test_lower_alternatives_must_be_exact(en):
     assert en.match_alternatives([]).intent is None
 
 
+def test_with_shared_word_a_lower_path_speaks_only_when_it_shares_a_word_with_the_best(
+    catalog: Catalog, ko: TemplateMatcher
+) -> None:
+    """Vosk's n-best paths: a real Korean cooking remark came out as "줘" with "추워" (`cold`)
+    below it, "이어 하기" (resume) as "에어컨" with "물 주세요" (`water`) fourth."""
+    shared = TemplateMatcher(catalog, "ko", shared_word=True)
+    for paths in (["줘", "추워"], ["에어컨", "주세요", "물 주세요"], ["숨쉬기 어제", "추워"]):
+        assert ko.match_alternatives(paths).intent is not None  # without: a request
+        assert shared.match_alternatives(paths).intent is None, paths
+    # The same account with its stray word mended still speaks.
+    assert (
+        shared.match_alternatives(["바꿔 주세요 아침", "자세 바꿔 주세요"]).intent == "reposition"
+    )
+    # The opposite-answer check still sees every path.
+    assert shared.match_alternatives(["아니요", "네"]).intent is None
+
+
+def test_the_bare_korean_blanket_is_no_request(ko: TemplateMatcher) -> None:
+    """Korean "담요" (blanket) alone sounds like "다음" (next), one of the commonest words:
+    real "다음 단계" came out of Vosk's grammar as "담요" (`cold`). Asking for the blanket
+    takes "담요 주세요" (or "추워")."""
+    assert ko.match("담요").intent is None
+    assert ko.match("담요 주세요").intent == "cold"
+    assert ko.match("추워").intent == "cold"
+
+
 # ------------------------------------------------------------ the edge rule (PocketSphinx)
 
 

@@ -130,7 +130,9 @@ class TemplateMatcher:
     ``accept``: the lowest similarity that may become an intent (0.8 lets one changed word
     in five through, or a letter or two in a short word). ``margin``: how much closer the
     best intent must be than the best sentence of any other intent, so a transcript halfway
-    between "water" and "what are" gives nothing.
+    between "water" and "what are" gives nothing. ``shared_word``: a path below the best of
+    an n-best list may speak only when it shares a word with the best path (see
+    :meth:`match_alternatives`).
     """
 
     def __init__(
@@ -142,9 +144,11 @@ class TemplateMatcher:
         strict: float = 0.95,
         codes: Collection[str] | None = None,
         edge: EdgeRule | None = None,
+        shared_word: bool = False,
     ) -> None:
         self.language = language
         self.edge = edge
+        self.shared_word = shared_word
         self.accept = accept
         self.strict = strict
         self.margin = margin
@@ -165,7 +169,12 @@ class TemplateMatcher:
         Vosk's grammar is a loose word loop, so the best path often has one stray word where
         the second or third path is an exact catalog sentence; only exact-looking sentences
         (``strict``) are taken from below the top, so the extra paths do not open a door
-        for ordinary talk.
+        for ordinary talk. With ``shared_word`` such a lower path must also share a word
+        with the best path: it is then the same account of the sound with the stray word
+        mended, while a path with none of the best path's words is another account
+        altogether, a guess the grammar itself ranked lower (a real Korean cooking remark came
+        out as "줘" with "추워" below it, "이어 하기" as "에어컨" with "물 주세요" fourth).
+        The opposite-answer check below still looks at every path.
         """
         if not alternatives:
             return self.match("")
@@ -191,7 +200,10 @@ class TemplateMatcher:
         first = self.match(alternatives[0])
         if first.intent is not None:
             return first
+        best = set(clean_words(alternatives[0]))
         for alt in alternatives[1:]:
+            if self.shared_word and not best & set(clean_words(alt)):
+                continue
             m = self.match(alt)
             if m.intent is not None and m.score >= self.strict:
                 return m

@@ -229,9 +229,11 @@ def build_pipeline(
     # The edge rule only where the decoder's own language model is the catalog-or-talk one
     # (PocketSphinx); Vosk's grammar loop puts decoy words beside catalog sentences in talk.
     edge = EdgeRule() if catalog_edges and eng.name == "pocketsphinx" else None
+    # Vosk's grammar loop gives n-best paths that are other accounts of the sound entirely:
+    # a lower one may request only when it shares a word with the best (``shared_word``).
     return VoicePipeline(
         eng,
-        TemplateMatcher(catalog, language, edge=edge),
+        TemplateMatcher(catalog, language, edge=edge, shared_word=eng.name == "vosk"),
         answer_matcher=TemplateMatcher(catalog, language, codes=catalog.answer_codes()),
         verifier=answers,
         request_verifier=requests,
