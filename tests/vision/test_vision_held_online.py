@@ -672,3 +672,29 @@ def test_a_small_pitch_wobble_from_a_turned_neutral_is_still_no_look(rest_yaw: f
     patient = Patient(pitch=add(held_small, wobble), yaw=_const(rest_yaw))
     events, _ = _online(patient, 32.0)
     assert not [e for e in events if e.gesture.startswith("look")]
+
+
+@pytest.mark.parametrize("per_deg", [0.015, 0.02])
+def test_a_look_up_that_raises_the_brow_score_is_a_look_up_not_a_brow_raise(
+    per_deg: float,
+) -> None:
+    # MediaPipe's brow score follows the head's pitch on some faces: 0.020 to 0.024 per degree
+    # of looking up on lps11 frontal (a child whose brows rest at 0.44; session 10, glook2), so
+    # a 12 degree look rose 0.18 to 0.25, 1.3 to 1.8 times the brow bar. The looks were dropped
+    # as "an expression rose more" and a held one became a brow raise. A brow raise's own echo
+    # tips the pitch at most brow_look_floor_deg plus brow_look_echo_deg per unit of rise: a
+    # look further up than that raised the brows, not the other way round.
+    pitch = add(held(5.0, 2.5, -12.0), held(11.0, 2.5, -12.0), held(17.0, 2.5, -12.0))
+    brows = _brows_from(0.44, lambda t: -per_deg * pitch(t), 22.0, 0.01, pitch=pitch)
+    assert _names(brows) == ["look_up"] * 3
+
+
+@pytest.mark.parametrize("echo", [0.0, 8.0, 15.0])
+def test_brow_raises_with_a_still_or_echoing_pitch_are_still_brow_raises_on_such_a_face(
+    echo: float,
+) -> None:
+    # The other side of the rule above: raises of 0.3 whose pitch stands still or echoes them
+    # (8 to 15 degrees of chin-up per unit of rise on the frontal faces) stay brow raises.
+    raises = add(*(held(s, 1.5, 0.3) for s in (5.0, 10.0, 15.0)))
+    brows = _brows_from(0.44, raises, 19.0, 0.01, pitch=lambda t: -echo * raises(t))
+    assert _names(brows) == ["brow_raise"] * 3

@@ -173,6 +173,22 @@ class EngineParams:
     """A brow raise counts only with yaw and roll within this of neutral: a fidget that turns
     or tilts the head by 3 to 5 degrees reads as raised brows on MediaPipe's blendshapes (0.15
     above rest), while a real brow raise moves the head's pitch, not its yaw or roll."""
+    brow_look_floor_deg: float = 5.0
+    brow_look_echo_deg: float = 15.0
+    """With the head tipped chin-up further than ``brow_look_floor_deg`` plus this many degrees
+    per unit of brow rise, the brows did not rise on their own: the look up raised them. Such
+    a brow neither counts as a brow raise nor explains a head gesture (as with the head turned,
+    ``brow_max_turn_deg``). MediaPipe's brow score follows the head's pitch on some faces
+    (session 10, glook2): 0.020 to 0.024 per degree of looking up on ``lps11`` frontal (a
+    child whose brows rest at 0.44) and 0.011 turned, 0 to 0.004 on the other studied and
+    training faces; so ``lps11``'s looks up of 10 to 13 degrees rose 0.23 to 0.26, 1.3 to 1.4
+    times the brow bar, three were dropped as "an expression rose more" and a held one became a
+    brow raise. A real raise tips the pitch 1 to 4 degrees with the head still (see
+    ``brow_pitch_echo_deg``; 2.3 to 2.7 on ``hopper``, whose raises read 0.01 to 0.04, and
+    3.7 to 4.0 on ``lacamoire_mirror`` frontal, 0.09): the floor keeps them. A strong raise
+    echoes 8 to 17 degrees per unit on the frontal faces: 0.6 then tips the pitch about 10,
+    under 5 + 15 x 0.6 = 14. Measured closest to the limit over every studied and training
+    raise: 2.3 degrees under it."""
     rest_learn_s: float = 1.0
     rest_window_s: float = 10.0
     """Uncalibrated patients: the resting expression scores are the low fifth of this many
@@ -677,7 +693,9 @@ class GestureEngine:
         turned = near and max(abs(angles["yaw"]), abs(angles["roll"])) > p.brow_max_turn_deg
         for hold, channel in self.face:
             value = chans[channel] - self.rest[channel] if near and self.rest is not None else None
-            if hold.gesture == "brow_raise" and turned:
+            if hold.gesture == "brow_raise" and (
+                turned or (value is not None and self._brow_follows_look(angles, value))
+            ):
                 value = None
             others = head
             if hold.gesture == "brow_raise" and head and value is not None:
@@ -703,7 +721,10 @@ class GestureEngine:
             # explain a turn: a head turned from the camera "raises" the far brow (a turn away
             # of a patient resting turned from it read 0.17 to 0.25 above rest, over the brow
             # bar by more than the turn passed its own, and was dropped as the brow's echo).
+            # Nor one that a look up raised (brow_look_echo_deg): it cannot explain the look.
             askew = max(abs(angles["yaw"]), abs(angles["roll"])) > p.brow_max_turn_deg
+            brow = chans["brow"] - self.rest["brow"]
+            askew = askew or self._brow_follows_look(angles, brow)
             ratio = max(
                 (chans[c] - self.rest[c]) / self._expr_thr[g]
                 for g, c in FACE_HELD.items()
@@ -713,6 +734,13 @@ class GestureEngine:
         while self._expr and self._expr[0][0] < t - 8.0:
             self._expr.popleft()
         return out
+
+    def _brow_follows_look(self, angles: Mapping[str, float], rise: float) -> bool:
+        """True when the head is tipped chin-up further than a brow rise this big could tip it
+        by its own echo (``brow_look_echo_deg``): the brows rose with the look up."""
+        p = self.params
+        chin_up = -angles["pitch"]
+        return chin_up > p.brow_look_floor_deg + p.brow_look_echo_deg * max(0.0, rise)
 
     def _rest_replaced(self, before: dict[str, float] | None) -> bool:
         """True when the resting face was just learned, or just corrected downward by half a
