@@ -402,11 +402,7 @@ def build(mirrors: Path, out: Path) -> dict[str, int]:
             print(f"skipped {kw.root}: no {mirrors / kw.root}")
             continue
         src = Source(mirrors / kw.root)
-        by_key: dict[tuple[str, str], list[str]] = {}
-        for f in src.list(kw.folder):
-            parts = Path(f).parts
-            if f.endswith(".wav") and len(parts) >= 3:
-                by_key.setdefault((parts[-3], parts[-2]), []).append(f)
+        by_key = _keyword_files(src, kw.folder)
         for (speaker, label), files in sorted(by_key.items()):
             per = dict(kw.labels).get(label, 0)
             part = _part(f"{kw.key}:{speaker}")
@@ -430,6 +426,17 @@ def build(mirrors: Path, out: Path) -> dict[str, int]:
     return counts
 
 
+def _keyword_files(src: Source, folder: str) -> dict[tuple[str, str], list[str]]:
+    """The keyword recordings under ``folder`` (``.../SPEAKER/LABEL/FILE.wav``), by (speaker,
+    label): one listing for the split and for the tune speakers' remaining recordings."""
+    by_key: dict[tuple[str, str], list[str]] = {}
+    for f in src.list(folder):
+        parts = Path(f).parts
+        if f.endswith(".wav") and len(parts) >= 3:
+            by_key.setdefault((parts[-3], parts[-2]), []).append(f)
+    return by_key
+
+
 def _korean_keywords_tune_rest(mirrors: Path, out: Path) -> list[tuple[str, str, str]]:
     """Writes the tune speakers' recordings of ``KOREAN_KEYWORDS`` that it did not take (the
     labels it keeps, all files) under their own prefix; returns (name, expected, group)."""
@@ -439,11 +446,7 @@ def _korean_keywords_tune_rest(mirrors: Path, out: Path) -> list[tuple[str, str,
         if prefix is None or not (mirrors / kw.root).is_dir():
             continue
         src = Source(mirrors / kw.root)
-        by_key: dict[tuple[str, str], list[str]] = {}
-        for f in src.list(kw.folder):
-            parts = Path(f).parts
-            if f.endswith(".wav") and len(parts) >= 3:
-                by_key.setdefault((parts[-3], parts[-2]), []).append(f)
+        by_key = _keyword_files(src, kw.folder)
         for (speaker, label), files in sorted(by_key.items()):
             per = dict(kw.labels).get(label, 0)
             if not per or _part(f"{kw.key}:{speaker}") != "tune":
