@@ -11,8 +11,9 @@ Each set's recipe (:data:`RECIPES`) says which files of which repositories it ta
 each is named; the labels are copied from ``docs/gestures-labels/<set>.toml`` as
 ``labels.toml``, and the folder is then checked against them: every labelled file present,
 every video labelled or named in the labels file as left out. ``--dry-run`` prints the names
-without writing; ``--check DEST`` only checks a folder. No licence is stated for any of these
-clips: they are used for development measurements only, never redistributed.
+without writing; ``--check DEST`` only checks a folder. No licence is stated for these clips
+(where a repository states one, it covers its code): they are used for development
+measurements only, never redistributed.
 
 The score sets' clips (``alpyksl``, ``tolsc``) are mostly studio shots of a whole signer at
 1280x720 or 1920x1080, where the face, scaled to the bedside camera's 640 px width, is 20 to
@@ -38,7 +39,10 @@ from pathlib import Path
 from typing import Any
 
 LABELS = Path(__file__).resolve().parents[1] / "docs" / "gestures-labels"
-LEFT_OUT = re.compile(r"^#\s*(\S+\.mp4):", re.MULTILINE)
+VIDEO_SUFFIXES = (".mp4", ".avi")
+"""What a set's folder holds besides its labels (nonsign takes two ``.avi`` files)."""
+_SUFFIX_ALTERNATIVES = "|".join(re.escape(x) for x in VIDEO_SUFFIXES)
+LEFT_OUT = re.compile(rf"^#\s*(\S+(?:{_SUFFIX_ALTERNATIVES})):", re.MULTILINE)
 """A clip the labels file leaves out, in its header: ``#   how.mp4: the reason``."""
 FACE_SHARE = 0.2
 """The face's width as a share of the cropped picture's width."""
@@ -121,6 +125,23 @@ RECIPES: dict[str, Recipe] = {
         crop=True,
     ),
     "tolsc": Recipe((Source("toLSC/tolsc-videos", "videos/*.mp4"),), crop=True),
+    "nonsign": Recipe(
+        tuple(
+            Source(repo, path, renames=((path, name),))
+            for repo, path, name in (
+                ("harlanhong/CVPR2022-DaGAN", "assets/driving.mp4", "dg_driving.mp4"),
+                ("bytedance/X-Portrait", "assets/driving_video.mp4", "xp_driving.mp4"),
+                ("SueGreen/face-pose-estimation", "data/orlando_bloom.avi", "sg_orlando.avi"),
+                ("yoyo-nb/Thin-Plate-Spline-Motion-Model", "assets/driving.mp4", "tps_driving.mp4"),
+                ("MatthewWEdwards/MatLabProj", "tilted_face.avi", "ml_tilted_face.avi"),
+                (
+                    "DunaiFuentes/single-face-tracking-demo",
+                    "data/input/my_video.mp4",
+                    "df_video.mp4",
+                ),
+            )
+        )
+    ),
 }
 """Every set of docs/gestures.md ("Public recordings used during development", "The real
 score set"), by the name of its folder and labels file."""
@@ -295,7 +316,9 @@ def check(folder: Path) -> list[str]:
     labelled = [str(c["file"]) for c in tomllib.loads(text).get("clip", [])]
     named = set(LEFT_OUT.findall(text))
     problems = [f"{f}: labelled, not in the folder" for f in labelled if not (folder / f).is_file()]
-    unlabelled = sorted(p.name for p in folder.glob("*.mp4") if p.name not in labelled)
+    unlabelled = sorted(
+        p.name for p in folder.iterdir() if p.suffix in VIDEO_SUFFIXES and p.name not in labelled
+    )
     left_out = [v for v in unlabelled if v in named]
     problems += [
         f"{v}: in the folder, neither labelled nor named as left out"

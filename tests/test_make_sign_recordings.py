@@ -46,6 +46,15 @@ SOURCES: dict[str, list[str]] = {
         "README.md",
     ],
     "tolsc-videos": ["videos/como estás.mp4", "videos/él.mp4", "videos/buenas tardes.mp4"],
+    "harlanhong+CVPR2022-DaGAN/repo": ["assets/driving.mp4", "assets/source.mp4"],
+    "bytedance+X-Portrait/repo": ["assets/driving_video.mp4"],
+    "face-pose-estimation": ["data/orlando_bloom.avi", "data/orlando_bloom_output.mp4"],
+    "yoyo-nb+Thin-Plate-Spline-Motion-Model/repo": ["assets/driving.mp4"],
+    "MatLabProj": ["tilted_face.avi"],
+    "DunaiFuentes+single-face-tracking-demo": [
+        "data/input/my_video.mp4",
+        "data/output/track_my_video.mp4",  # the demo's output, boxes drawn on the input
+    ],
 }
 
 EXPECTED: dict[str, list[tuple[str, str]]] = {
@@ -76,6 +85,14 @@ EXPECTED: dict[str, list[tuple[str, str]]] = {
         ("videos/buenas tardes.mp4", "buenas_tardes.mp4"),
         ("videos/como estás.mp4", "como_estas.mp4"),
         ("videos/él.mp4", "el.mp4"),
+    ],
+    "nonsign": [
+        ("assets/driving.mp4", "dg_driving.mp4"),
+        ("assets/driving_video.mp4", "xp_driving.mp4"),
+        ("data/orlando_bloom.avi", "sg_orlando.avi"),
+        ("assets/driving.mp4", "tps_driving.mp4"),
+        ("tilted_face.avi", "ml_tilted_face.avi"),
+        ("data/input/my_video.mp4", "df_video.mp4"),
     ],
 }
 
@@ -165,6 +182,14 @@ def test_a_built_folder_holds_the_source_bytes_and_is_checked_against_its_labels
     done = run("--check", str(out))
     assert done.returncode == 0, done.stderr
     assert "1 left out as the labels file says (thank_you_1.mp4)" in done.stdout
+
+    (out / "stray.avi").write_text("an .avi video is a video too (nonsign takes two)")
+    done = run("--check", str(out))
+    assert done.returncode == 1
+    assert "stray.avi: in the folder, neither labelled nor named as left out" in done.stderr
+    write_labels(out, ["yes_3.mp4"], header + "#   stray.avi: a stray\n")
+    (out / "comp4989.toml").rename(out / "labels.toml")
+    assert run("--check", str(out)).returncode == 0
 
 
 def test_a_video_absent_from_a_snapshot_is_named(tmp_path: Path) -> None:
