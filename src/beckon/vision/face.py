@@ -12,8 +12,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Literal
 
 import mediapipe as mp
 import numpy as np
@@ -21,11 +20,11 @@ import numpy.typing as npt
 from mediapipe.tasks.python import vision as mp_vision
 from mediapipe.tasks.python.core.base_options import BaseOptions
 
-from beckon.errors import ModelError
+from beckon.closing import Closing
 from beckon.modelstore import existing_model
 from beckon.vision.frames import Frame
 from beckon.vision.handgate import Points
-from beckon.vision.native_log import native_stderr_to_log
+from beckon.vision.native_log import load_landmarker
 from beckon.vision.occlusion import FaceShape
 from beckon.vision.pose import Matrix, NeutralPose, angles_from_rotation, rotation_from_matrix
 from beckon.vision.smallface import SmallFaceFinder, SmallFaceParams
@@ -166,7 +165,7 @@ def assess_view(
     return size_term * frontal_term * frame_term, face_width, hint
 
 
-class FaceTracker:
+class FaceTracker(Closing):
     """MediaPipe FaceLandmarker in VIDEO mode, one face, blendshapes and matrix on.
 
     Use as a context manager (or call :meth:`close`): MediaPipe prints an error at exit for
@@ -198,14 +197,9 @@ class FaceTracker:
             output_face_blendshapes=True,
             output_facial_transformation_matrixes=True,
         )
-        try:
-            with native_stderr_to_log():  # MediaPipe's C++ start-up chatter
-                self._landmarker: Any = mp_vision.FaceLandmarker.create_from_options(options)
-        except (RuntimeError, ValueError) as exc:
-            raise ModelError(
-                f"Cannot load face landmarker model {path}: {exc}",
-                "the file may be corrupt; reinstall it with `beckon models fetch`",
-            ) from exc
+        self._landmarker: Any = load_landmarker(
+            mp_vision.FaceLandmarker.create_from_options, options, path, "face landmarker"
+        )
         small = small_face or SmallFaceParams()
         self.small_face: SmallFaceFinder | None = None
         if small.enabled:
@@ -226,17 +220,6 @@ class FaceTracker:
         self._closed = False
         self.last_mediapipe_ms = 0.0
         """Wall time spent inside ``detect_for_video`` for the last frame (benchmarking)."""
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Release the landmarker; safe to call twice."""

@@ -17,13 +17,13 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Protocol, Self, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
+from beckon.closing import Closing
 from beckon.errors import FrameSourceError
 
 logger = logging.getLogger(__name__)
@@ -69,24 +69,6 @@ class FrameSource(Protocol):
         ...
 
 
-class _SourceBase:
-    """Context-manager plumbing shared by the sources."""
-
-    def close(self) -> None:
-        """Release resources (nothing to do for the base class)."""
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
 def _check_rgb(image: npt.NDArray[np.generic], where: str) -> RGBImage:
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         raise ValueError(
@@ -100,7 +82,7 @@ def _bgr_to_rgb(bgr: npt.NDArray[Any]) -> RGBImage:
     return np.asarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
 
 
-class ArraySource(_SourceBase):
+class ArraySource(Closing):
     """Frames already in memory (synthetic clips, tests); ``t = index / fps``."""
 
     def __init__(self, frames: Iterable[npt.NDArray[np.uint8]], fps: float = DEFAULT_FPS) -> None:
@@ -119,7 +101,7 @@ class ArraySource(_SourceBase):
             yield Frame(i, i / self._fps, _check_rgb(rgb, f"frame {i}"))
 
 
-class VideoFileSource(_SourceBase):
+class VideoFileSource(Closing):
     """Frames of a video file, decoded with OpenCV; ``t = index / fps`` (exact and repeatable)."""
 
     def __init__(self, path: str | Path) -> None:
@@ -171,7 +153,7 @@ class VideoFileSource(_SourceBase):
             self._closed = True
 
 
-class CameraSource(_SourceBase):
+class CameraSource(Closing):
     """A live camera through OpenCV; ``t`` is seconds on the monotonic clock since opening.
 
     A camera that delivers no frame for ``stall_timeout_s`` (unplugged, taken by another

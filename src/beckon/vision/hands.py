@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import mediapipe as mp
 import numpy as np
@@ -21,15 +20,15 @@ import numpy.typing as npt
 from mediapipe.tasks.python import vision as mp_vision
 from mediapipe.tasks.python.core.base_options import BaseOptions
 
-from beckon.errors import ModelError
+from beckon.closing import Closing
 from beckon.modelstore import existing_model
 from beckon.vision.handgate import Hand
-from beckon.vision.native_log import native_stderr_to_log
+from beckon.vision.native_log import load_landmarker
 
 logger = logging.getLogger(__name__)
 
 
-class HandFinder:
+class HandFinder(Closing):
     """MediaPipe HandLandmarker in IMAGE mode: up to ``max_hands`` hands per frame.
 
     Use as a context manager (or call :meth:`close`). Raises :class:`ModelError` for a missing
@@ -52,26 +51,10 @@ class HandFinder:
             min_hand_detection_confidence=min_detection_confidence,
             min_hand_presence_confidence=min_presence_confidence,
         )
-        try:
-            with native_stderr_to_log():
-                self._landmarker: Any = mp_vision.HandLandmarker.create_from_options(options)
-        except (RuntimeError, ValueError) as exc:
-            raise ModelError(
-                f"Cannot load hand landmarker model {path}: {exc}",
-                "the file may be corrupt; reinstall it with `beckon models fetch`",
-            ) from exc
+        self._landmarker: Any = load_landmarker(
+            mp_vision.HandLandmarker.create_from_options, options, path, "hand landmarker"
+        )
         self._closed = False
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Release the landmarker; safe to call twice."""

@@ -20,7 +20,11 @@ import re
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+from beckon.errors import ModelError
 
 log = logging.getLogger("beckon.vision.mediapipe")
 
@@ -28,6 +32,8 @@ NATIVE_LINE = re.compile(
     r"^(?:[IWEF]\d{4} \d\d:\d\d:\d\d|WARNING: Logging before InitGoogle|INFO: Created TensorFlow)"
 )
 _lock = threading.Lock()  # fd 2 is one per process: one capture at a time
+
+T = TypeVar("T")
 
 
 @contextlib.contextmanager
@@ -59,3 +65,17 @@ def native_stderr_to_log() -> Iterator[None]:
     if replay:
         sys.stderr.write("\n".join(replay) + "\n")
         sys.stderr.flush()
+
+
+def load_landmarker(create: Callable[[Any], T], options: Any, path: Path, what: str) -> T:
+    """``create(options)`` (a MediaPipe task's ``create_from_options``) with its start-up
+    chatter logged as above, and a model file MediaPipe cannot load reported as a
+    :class:`ModelError` that names ``what`` (e.g. "face landmarker"), the file and the fix."""
+    try:
+        with native_stderr_to_log():
+            return create(options)
+    except (RuntimeError, ValueError) as exc:
+        raise ModelError(
+            f"Cannot load {what} model {path}: {exc}",
+            "the file may be corrupt; reinstall it with `beckon models fetch`",
+        ) from exc

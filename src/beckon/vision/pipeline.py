@@ -13,11 +13,11 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import Literal, Self
+from typing import Literal
 
 import numpy as np
 
+from beckon.closing import Closing
 from beckon.profile import GestureProfile
 from beckon.vision.engine import EngineParams, GestureEngine, Verifier
 from beckon.vision.face import FaceHint, FaceObservation, FaceTracker, QualityParams
@@ -93,7 +93,7 @@ def summarize_timings(timings: Iterable[FrameTiming]) -> TimingStats:
     )
 
 
-class VisionPipeline:
+class VisionPipeline(Closing):
     """Turns frames into :class:`GestureEvent` s for one patient.
 
     If the face is lost for longer than ``relearn_after_s`` (the patient left, the tablet was
@@ -153,17 +153,6 @@ class VisionPipeline:
         self.hint_after_s = hint_after_s
         self._hint: FaceHint | None = None
         self._hint_candidate: tuple[FaceHint | None, float] = (None, 0.0)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Release MediaPipe."""

@@ -25,8 +25,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import mediapipe as mp
 import numpy as np
@@ -34,6 +33,7 @@ import numpy.typing as npt
 from mediapipe.tasks.python import vision as mp_vision
 from mediapipe.tasks.python.core.base_options import BaseOptions
 
+from beckon.closing import Closing
 from beckon.vision.geometry import CanonicalFace, pose_matrix
 from beckon.vision.native_log import native_stderr_to_log
 
@@ -108,7 +108,7 @@ def to_frame(
     return out
 
 
-class SmallFaceFinder:
+class SmallFaceFinder(Closing):
     """Looks again, in a crop, for the face the full-frame landmarker did not find.
 
     :meth:`seen` is told where the full frame found the face; :meth:`find` is called on a
@@ -153,17 +153,6 @@ class SmallFaceFinder:
         self._search_i = 0
         self.last_window: Window | None = None
         """The crop tried on the last :meth:`find` (for tests and debugging)."""
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Release both landmarkers; safe to call twice."""
