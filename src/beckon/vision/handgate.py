@@ -57,7 +57,7 @@ class Hand:
 
 def outline_of(points: npt.NDArray[np.float64]) -> Points:
     """The face's outline: the convex hull of its landmarks (N x 2 or more columns; x and y
-    are used), a few dozen vertices in order. Computed only for the frames the gate keeps."""
+    are used), a few dozen vertices in order. Computed only for the frames the gate looks at."""
     hull = cv2.convexHull(np.ascontiguousarray(points[:, :2], dtype=np.float32))
     return np.asarray(hull, dtype=np.float64).reshape(-1, 2)
 

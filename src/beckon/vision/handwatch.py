@@ -3,7 +3,7 @@
 Why: the hand landmarker costs two to three times the face landmarker per frame, which the
 vision budget (at most 1.3 times MediaPipe's face alone) does not allow on every frame. So
 :class:`HandWatch` only keeps frames (scaled down to ``HandGateParams.image_width``, at most
-one every ``keep_every_s``, with the face's outline from that frame's landmarks) for the
+one every ``keep_every_s``, with that frame's face landmarks) for the
 length of a gesture's window, and runs the hand landmarker on a few of them when the engine
 is about to report an event (:func:`beckon.vision.handgate.gate_drops`). The per-frame
 path gains only the scaling of the kept frames (about 0.2 ms, 10 times a second); the event
@@ -62,6 +62,7 @@ class HandWatch:
         self.finder = finder
         self.params = params or HandGateParams()
         self._frames: deque[tuple[float, npt.NDArray[np.uint8], Points | None]] = deque()
+        """(time, scaled-down frame, the face's landmarks or None), oldest first."""
         self._looks: dict[float, Look | None] = {}
         self._last: float | None = None
         self.looked = 0
@@ -72,8 +73,8 @@ class HandWatch:
         self.finder.close()
 
     def push(self, t: float, rgb: npt.NDArray[np.uint8], face_points: Points | None) -> None:
-        """Offer one frame and its face's landmarks; kept (scaled down, with the face's outline)
-        when due by ``HandGateParams.keeps``."""
+        """Offer one frame and its face's landmarks; kept (scaled down) when due by
+        ``HandGateParams.keeps``. The face's outline is computed only for a frame looked at."""
         p = self.params
         if self._last is not None and t < self._last:  # a new source: start again
             self._frames.clear()
@@ -82,8 +83,7 @@ class HandWatch:
         if not p.keeps(t, self._last):
             return
         self._last = t
-        outline = None if face_points is None else outline_of(face_points)
-        self._frames.append((t, shrink(rgb, p.image_width), outline))
+        self._frames.append((t, shrink(rgb, p.image_width), face_points))
         horizon = t - p.window_s - KEEP_EXTRA_S
         while self._frames and self._frames[0][0] < horizon:
             self._looks.pop(self._frames.popleft()[0], None)
@@ -101,8 +101,8 @@ class HandWatch:
         i = bisect.bisect_left(times, t)
         if i >= len(times) or times[i] != t:
             return None
-        _, rgb, outline = self._frames[i]
-        if outline is None:
+        _, rgb, face_points = self._frames[i]
+        if face_points is None:
             return None
         start = time.perf_counter()
         hands = self.finder.find(rgb)
@@ -110,6 +110,6 @@ class HandWatch:
         self.looked += 1
         self.look_ms += ms
         logger.debug("hands at t=%.2f: %d (%.0f ms)", t, len(hands), ms)
-        found = Look(outline, tuple(hands))
+        found = Look(outline_of(face_points), tuple(hands))
         self._looks[t] = found
         return found
