@@ -145,6 +145,19 @@ RECIPES: dict[str, Recipe] = {
             )
         )
     ),
+    # Session 11 (gfind): two real people holding still, OpenDBM's sample clips. Its other
+    # clips (``*_timepoint02.mp4``, ``tests/test_data/*.mp4``) are 4 MiB or more: not in a
+    # fetch snapshot, and not looked at.
+    "stillface": Recipe(
+        tuple(
+            Source(
+                "teebid/aicure_opendbm",
+                f"sample_data/subj0{n}_timepoint01.mp4",
+                renames=((f"sample_data/subj0{n}_timepoint01.mp4", f"dbm_subj0{n}.mp4"),),
+            )
+            for n in (1, 2)
+        )
+    ),
 }
 """Every set of docs/gestures.md ("Public recordings used during development", "The real
 score set"), by the name of its folder and labels file."""

@@ -62,6 +62,12 @@ SOURCES: dict[str, list[str]] = {
         "data/input/my_video.mp4",
         "data/output/track_my_video.mp4",  # the demo's output, boxes drawn on the input
     ],
+    "teebid+aicure_opendbm/repo": [
+        "sample_data/subj01_timepoint01.mp4",
+        "sample_data/subj01_timepoint02.mp4",  # 4 MiB or more: not in a snapshot
+        "sample_data/subj02_timepoint01.mp4",
+        "tests/test_data/movement_video_test.mp4",
+    ],
 }
 
 EXPECTED: dict[str, list[tuple[str, str]]] = {
@@ -100,6 +106,10 @@ EXPECTED: dict[str, list[tuple[str, str]]] = {
         ("assets/driving.mp4", "tps_driving.mp4"),
         ("tilted_face.avi", "ml_tilted_face.avi"),
         ("data/input/my_video.mp4", "df_video.mp4"),
+    ],
+    "stillface": [
+        ("sample_data/subj01_timepoint01.mp4", "dbm_subj01.mp4"),
+        ("sample_data/subj02_timepoint01.mp4", "dbm_subj02.mp4"),
     ],
 }
 
