@@ -361,6 +361,7 @@ class GestureEngine:
                     plateau_share=0.9,
                     others_max=max(1.5, 0.5 * s.threshold),
                     sway_cap=3.0,
+                    pause_short_of_rest=True,
                 )
                 self.head.append((HoldDetector(g, sign, hp), channel))
         self.face: list[tuple[HoldDetector, str]] = []

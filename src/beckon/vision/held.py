@@ -12,7 +12,9 @@ while, and comes back. Why this shape, and why it fires on the way back:
   situation (asleep, looking at a visitor, a yawn); nothing fires and the patient must come
   back to rest first;
 * **settle**: after coming back the signal must stay in its resting band for ``settle_s``; an
-  excursion that repeats at once is an oscillation (a nod, talking), not a held gesture;
+  excursion that repeats at once is an oscillation (a nod, talking), not a held gesture (for
+  head angles, only when the signal swung through rest in between: a head that pauses short
+  of rest and turns the same way again is making a second movement, ``pause_short_of_rest``);
 * **others quiet**: the other channels (for a head turn: pitch and roll) may move only a
   little during the excursion, so a diagonal look around or a yawn that tips the head back is
   not a turn;
@@ -52,6 +54,13 @@ class HoldParams:
     plateau_share: float = 0.7
     """The plateau is where the signal is within this share of its peak (and above enter)."""
     settle_s: float = 0.25
+    pause_short_of_rest: bool = False
+    """Whether a return that stops short of rest (the signal stays above 0, inside the resting
+    band) and goes out again within ``settle_s`` is a pause between two movements the same
+    way rather than an oscillation: the first excursion ends unjudged and the second may
+    start at once (an oscillation swings through rest; a head turned toward someone twice
+    pauses between). For head angles; expressions keep the plain rule (talking's jaw
+    hardly comes back to rest between syllables)."""
     others_max: float = 4.0
     """Largest range (max - min) the other channels may cover during the excursion..."""
     others_ratio: float = 0.45
@@ -83,6 +92,8 @@ class _Excursion:
     others_lo: list[float]
     others_hi: list[float]
     back_t: float | None = None
+    back_low: float = math.inf
+    """The lowest value since the signal came back into the resting band."""
     sway: float = 0.0
 
 
@@ -166,14 +177,27 @@ class HoldDetector:
                     self._blocked = True
                 return None
             ex.back_t = t
+            ex.back_low = x
             return None
 
         # Back in the resting band: wait for it to stay there.
         if x >= release:
-            logger.debug("%s: repeated at once at t=%.2f (oscillation); ignored", self.gesture, t)
             self._ex = None
+            if p.pause_short_of_rest and ex.back_low > 0.0:
+                # Out again before reaching rest: a pause at the band's edge between two
+                # movements the same way (a second turn toward someone), not an oscillation,
+                # which swings through rest. This excursion ends unjudged (it never settled)
+                # and the movement now under way may be the next one.
+                logger.debug(
+                    "%s: out again at t=%.2f before reaching rest; the next one may start",
+                    self.gesture,
+                    t,
+                )
+                return self.update(t, value, others)
+            logger.debug("%s: repeated at once at t=%.2f (oscillation); ignored", self.gesture, t)
             self._blocked = True
             return None
+        ex.back_low = min(ex.back_low, x)
         if t - ex.back_t < p.settle_s:
             return None
         self._ex = None
