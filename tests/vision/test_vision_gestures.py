@@ -476,3 +476,20 @@ def test_a_small_one_and_a_half_cycle_shake_whose_first_swing_reads_short(fps: f
             return a * max(0.0, math.sin(math.pi * (t - 3.0) / 1.2)) if t < 4.2 else 0.0
 
         assert run(ShakeDetector(params), trace(8.0, yaw=glance, fps=fps, noise=0.15)) == []
+
+
+@pytest.mark.parametrize("hz", [2.6, 3.0, 3.4])
+def test_a_brisk_nod_of_a_swaying_patient_stands_out_as_the_head_made_it(hz: float) -> None:
+    # A patient sways slowly (0.3 Hz, 2.5 degrees) and nods twice, briskly, 4 degrees. The
+    # background check asks the nod's swings to be 1.5 x the range the axis moved before it,
+    # and compared the swings as the detector's smoothing (and the frames) left them: a 3 Hz
+    # swing keeps about three quarters, the slow sway all of it, so the nod did not "stand
+    # out". The swing is now compared as the head made it, like the tremor check does.
+    sway = sine(0.0, 12.0, 2.5, 0.3)
+    for seed in range(4):
+        nod = nod_wave(6.0, cycles=2, swing=4.0, hz=hz)
+        samples = trace(10.0, pitch=add(sway, nod), noise=0.1, seed=seed)
+        assert [e.gesture for e in run(NodDetector(), samples)] == ["nod"], (hz, seed)
+    # Bobbing at the nod's own pace and size all along stands out from nothing.
+    bobbing = sine(0.0, 12.0, 3.0, hz)
+    assert run(NodDetector(), trace(12.0, pitch=add(sway, bobbing), noise=0.1)) == []
