@@ -492,3 +492,27 @@ def test_a_brisk_nod_of_a_swaying_patient_stands_out_as_the_head_made_it(hz: flo
     # Bobbing at the nod's own pace and size all along stands out from nothing.
     bobbing = sine(0.0, 12.0, 3.0, hz)
     assert run(NodDetector(), trace(12.0, pitch=add(sway, bobbing), noise=0.1)) == []
+
+
+@pytest.mark.parametrize("fps", [15.0, 30.0])
+@pytest.mark.parametrize("kind", ["nod", "shake"])
+def test_a_3_degree_nod_or_shake_at_3_5_hz_of_a_still_patient_is_found(
+    kind: str, fps: float
+) -> None:
+    # The corner: 3 degrees at 3.5 Hz. The detector's own smoothing (50 ms) keeps
+    # about two thirds of such a swing, so it read about 2 degrees, and a turning point was
+    # confirmed only once the smoothed head came back the whole (lowered, 1.8 degree) bar:
+    # found in 2 to 3 of 6 runs. The way back is now measured as the head made it, against
+    # the filter's gain at the movement's pace (slow swings lose nothing, so nothing changes
+    # for them); tremor stays rejected (tests/vision/test_vision_tremor.py).
+    found = 0
+    for seed in range(6):
+        if kind == "nod":
+            wave = {"pitch": nod_wave(3.0, cycles=2, swing=3.0, hz=3.5)}
+            det: OscillationDetector = NodDetector()
+        else:
+            wave = {"yaw": sine(3.0, 2 / 3.5, 3.0, 3.5)}
+            det = ShakeDetector()
+        samples = trace(3.0 + 2 / 3.5 + 2.5, **wave, fps=fps, noise=0.2, seed=seed)
+        found += [e.gesture for e in run(det, samples)] == [kind]
+    assert found == 6, (kind, fps, found)
