@@ -74,7 +74,7 @@ _DEFAULTS: dict[str, GestureSetting] = {
     # rendered at 14 degrees as 10 to 11 (the turn is the axis it underestimates most), so a
     # 10-degree bar left the smaller turns of the bench's tune part within 5 % of it.
     "nod": GestureSetting(True, 4.0, 0.0, 0.0, "select"),
-    "shake": GestureSetting(True, 4.0, 0.0, 0.0, "next"),
+    "shake": GestureSetting(True, 5.0, 0.0, 0.0, "next"),
     "tilt_left": GestureSetting(True, 8.0, 0.4, 4.0, "none"),
     "tilt_right": GestureSetting(True, 8.0, 0.4, 4.0, "none"),
     "turn_left": GestureSetting(True, 8.0, 0.4, 4.0, "previous"),

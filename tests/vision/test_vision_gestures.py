@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -373,9 +374,9 @@ def test_a_brisk_small_nod_of_a_patient_swaying_slowly_is_found(fps: float) -> N
 @pytest.mark.parametrize("fps", [15.0, 30.0])
 def test_a_brisk_small_shake_of_a_still_patient_is_found(fps: float) -> None:
     # Yaw is the quietest axis (jitter 0.05 to 0.12 degrees), and MediaPipe reads a brisk 3 to
-    # 6 degree shake as 2 to 3 degrees of yaw: a still patient's adapted threshold goes down
-    # to 1.8 degrees (a nod's floor).
-    params = SHAKE_PARAMS
+    # 6 degree shake as 2 to 3 degrees of yaw: with the default profile's 5 degree shake
+    # threshold, a still patient's adapted threshold goes down to 1.8 degrees (a nod's floor).
+    params = replace(SHAKE_PARAMS, min_amplitude_deg=5.0)
     yaw = sine(2.5, 3 / 2.5, swing=2.6, hz=2.5)
     det = ShakeDetector(params)
     events = run(det, trace(6.0, yaw=yaw, fps=fps, noise=0.15))
@@ -406,7 +407,7 @@ def test_a_slow_small_shake_of_a_still_patient_keeps_the_lowered_slow_threshold(
     # holds that start: measured again, the slow threshold rose from 1.8 to 3.3 degrees over
     # the shake's own swings, and the shake was rejected as a sway. The bar is the one
     # measured before the movement began.
-    params = SHAKE_PARAMS
+    params = replace(SHAKE_PARAMS, min_amplitude_deg=5.0)
     yaw = sine(3.0, 2.0 / 0.52, swing=2.6, hz=0.52)
     det = ShakeDetector(params)
     events = run(det, trace(10.0, yaw=yaw, fps=fps, noise=0.15))
@@ -463,7 +464,7 @@ def test_a_small_one_and_a_half_cycle_shake_whose_first_swing_reads_short(fps: f
     # (just over the lowered 1.8 degree threshold): the swing from rest to the first extreme
     # is under half of that, and a lead swing had to be 0.6 of the threshold, so the shake
     # showed one reversal. The lead now counts from 0.4 of the threshold.
-    params = SHAKE_PARAMS
+    params = replace(SHAKE_PARAMS, min_amplitude_deg=5.0)
     for seed in range(4):
         yaw = sine(3.0, 1.5 / 0.62, swing=1.9, hz=0.62)
         events = run(ShakeDetector(params), trace(9.0, yaw=yaw, fps=fps, noise=0.15, seed=seed))

@@ -220,14 +220,9 @@ SHAKE_PARAMS = GestureParams(
     other_max_ratio=0.45,
     lead_swing_ratio=0.4,
     calm_hold_s=2.0,
-    calm_ratio=0.3125,
+    calm_floor_ratio=0.36,
 )
-"""Defaults for shakes: the same 4 degree bar as a nod (the default profile's too), so a
-patient's first small shake, before any calm is measured, counts like a first small nod. Yaw
-is the quietest axis: calm while its range stays under 1.25 degrees (``calm_ratio``), as when
-the default bar was 5 degrees; with a nod's 1.0, a barely calm window no longer replaced a
-lower bar measured earlier and still held (``calm_hold_s``), and a long slow shake fired
-twice."""
+"""Defaults for shakes: healthy swings are larger (~37 degrees), so ask a little more."""
 
 
 def _sampled(half_period: float, dt: float) -> float:
