@@ -507,13 +507,16 @@ def test_a_3_degree_nod_or_shake_at_3_5_hz_of_a_still_patient_is_found(
     # the filter's gain at the movement's pace (slow swings lose nothing, so nothing changes
     # for them); tremor stays rejected (tests/vision/test_vision_tremor.py).
     found = 0
+    seconds = 3.0 + 2 / 3.5 + 2.5
     for seed in range(6):
         if kind == "nod":
-            wave = {"pitch": nod_wave(3.0, cycles=2, swing=3.0, hz=3.5)}
+            wave = nod_wave(3.0, cycles=2, swing=3.0, hz=3.5)
+            samples = trace(seconds, pitch=wave, fps=fps, noise=0.2, seed=seed)
             det: OscillationDetector = NodDetector()
         else:
-            wave = {"yaw": sine(3.0, 2 / 3.5, 3.0, 3.5)}
-            det = ShakeDetector()
-        samples = trace(3.0 + 2 / 3.5 + 2.5, **wave, fps=fps, noise=0.2, seed=seed)
+            wave = sine(3.0, 2 / 3.5, 3.0, 3.5)
+            samples = trace(seconds, yaw=wave, fps=fps, noise=0.2, seed=seed)
+            # The default profile's 5 degree bar, as the engine runs it (floor 1.8 degrees).
+            det = ShakeDetector(replace(SHAKE_PARAMS, min_amplitude_deg=5.0))
         found += [e.gesture for e in run(det, samples)] == [kind]
     assert found == 6, (kind, fps, found)
