@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from beckon.profile import default_setting
 from beckon.vision.gestures import (
     SHAKE_PARAMS,
     GestureEvent,
@@ -516,7 +518,8 @@ def test_a_3_degree_nod_or_shake_at_3_5_hz_of_a_still_patient_is_found(
         else:
             wave = sine(3.0, 2 / 3.5, 3.0, 3.5)
             samples = trace(seconds, yaw=wave, fps=fps, noise=0.2, seed=seed)
-            # The default profile's 5 degree bar, as the engine runs it (floor 1.8 degrees).
-            det = ShakeDetector(replace(SHAKE_PARAMS, min_amplitude_deg=5.0))
+            # The default profile's bar, as the engine runs it (calm floor 1.8 degrees).
+            bar = default_setting("shake").threshold
+            det = ShakeDetector(dataclasses.replace(SHAKE_PARAMS, min_amplitude_deg=bar))
         found += [e.gesture for e in run(det, samples)] == [kind]
     assert found == 6, (kind, fps, found)
