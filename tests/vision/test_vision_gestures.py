@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from beckon.profile import default_setting
 from beckon.vision.gestures import (
     SHAKE_PARAMS,
     GestureEvent,
@@ -476,3 +478,48 @@ def test_a_small_one_and_a_half_cycle_shake_whose_first_swing_reads_short(fps: f
             return a * max(0.0, math.sin(math.pi * (t - 3.0) / 1.2)) if t < 4.2 else 0.0
 
         assert run(ShakeDetector(params), trace(8.0, yaw=glance, fps=fps, noise=0.15)) == []
+
+
+@pytest.mark.parametrize("hz", [2.6, 3.0, 3.4])
+def test_a_brisk_nod_of_a_swaying_patient_stands_out_as_the_head_made_it(hz: float) -> None:
+    # A patient sways slowly (0.3 Hz, 2.5 degrees) and nods twice, briskly, 4 degrees. The
+    # background check asks the nod's swings to be 1.5 x the range the axis moved before it,
+    # and compared the swings as the detector's smoothing (and the frames) left them: a 3 Hz
+    # swing keeps about three quarters, the slow sway all of it, so the nod did not "stand
+    # out". The swing is now compared as the head made it, like the tremor check does.
+    sway = sine(0.0, 12.0, 2.5, 0.3)
+    for seed in range(4):
+        nod = nod_wave(6.0, cycles=2, swing=4.0, hz=hz)
+        samples = trace(10.0, pitch=add(sway, nod), noise=0.1, seed=seed)
+        assert [e.gesture for e in run(NodDetector(), samples)] == ["nod"], (hz, seed)
+    # Bobbing at the nod's own pace and size all along stands out from nothing.
+    bobbing = sine(0.0, 12.0, 3.0, hz)
+    assert run(NodDetector(), trace(12.0, pitch=add(sway, bobbing), noise=0.1)) == []
+
+
+@pytest.mark.parametrize("fps", [15.0, 30.0])
+@pytest.mark.parametrize("kind", ["nod", "shake"])
+def test_a_3_degree_nod_or_shake_at_3_5_hz_of_a_still_patient_is_found(
+    kind: str, fps: float
+) -> None:
+    # The issue's corner: 3 degrees at 3.5 Hz. The detector's own smoothing (50 ms) keeps
+    # about two thirds of such a swing, so it read about 2 degrees, and a turning point was
+    # confirmed only once the smoothed head came back the whole (lowered, 1.8 degree) bar:
+    # found in 2 to 3 of 6 runs. The way back is now measured as the head made it, against
+    # the filter's gain at the movement's pace (slow swings lose nothing, so nothing changes
+    # for them); tremor stays rejected (tests/vision/test_vision_tremor.py).
+    found = 0
+    seconds = 3.0 + 2 / 3.5 + 2.5
+    for seed in range(6):
+        if kind == "nod":
+            wave = nod_wave(3.0, cycles=2, swing=3.0, hz=3.5)
+            samples = trace(seconds, pitch=wave, fps=fps, noise=0.2, seed=seed)
+            det: OscillationDetector = NodDetector()
+        else:
+            wave = sine(3.0, 2 / 3.5, 3.0, 3.5)
+            samples = trace(seconds, yaw=wave, fps=fps, noise=0.2, seed=seed)
+            # The default profile's bar, as the engine runs it (calm floor 1.8 degrees).
+            bar = default_setting("shake").threshold
+            det = ShakeDetector(dataclasses.replace(SHAKE_PARAMS, min_amplitude_deg=bar))
+        found += [e.gesture for e in run(det, samples)] == [kind]
+    assert found == 6, (kind, fps, found)

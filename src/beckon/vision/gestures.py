@@ -234,14 +234,20 @@ def _sampled(half_period: float, dt: float) -> float:
     return math.cos(min(math.pi / 2, math.pi * dt / (4.0 * half_period)))
 
 
-def _smoothed(half_period: float, tau: float) -> float:
+def _smoothed(half_period: float, tau: float, dt: float = 0.0) -> float:
     """Share of a swing that the detector's own low-pass filter (time constant ``tau``)
-    keeps at this half period: ``1 / sqrt(1 + (2 pi f tau)^2)`` with ``f = 1 / (2 half)``.
-    A slow swing loses nothing, a 3 Hz nod about a quarter, so the tremor check measures a
-    brisk swing as the head made it."""
+    keeps at this half period, for frames ``dt`` apart: the gain of the filter as it runs,
+    ``a / |1 - (1 - a) exp(-i w dt)|`` with ``a = 1 - exp(-dt / tau)`` and ``w = pi / half``
+    (``1 / sqrt(1 + (w tau)^2)`` when ``dt`` is not known yet). A slow swing loses nothing, a
+    3 Hz nod at 30 fps about a quarter; at 10 fps the filter hardly smooths at all (one frame
+    is two time constants), so a brisk swing loses only a few percent there."""
     if half_period <= 0 or tau <= 0:
         return 1.0
-    return 1.0 / math.sqrt(1.0 + (math.pi * tau / half_period) ** 2)
+    w = math.pi / half_period
+    if dt <= 0:
+        return 1.0 / math.sqrt(1.0 + (w * tau) ** 2)
+    a = 1.0 - math.exp(-dt / tau)
+    return a / abs(1.0 - (1.0 - a) * complex(math.cos(w * dt), -math.sin(w * dt)))
 
 
 def _spread(values: npt.NDArray[np.float64]) -> float:
@@ -398,7 +404,8 @@ class OscillationDetector:
         self.noise = {"pitch": 0.3, "yaw": 0.15}
         self._last_event_t = -math.inf
         self.last_swing = 0.0
-        """Median swing (degrees) of the last gesture reported, for the engine's checks."""
+        """Median swing (degrees) of the last gesture reported, as the head made it (see
+        :meth:`_kept`), for the engine's checks against full bars."""
         self._clear()
 
     # -- state ------------------------------------------------------------------------------
@@ -672,7 +679,14 @@ class OscillationDetector:
         assert self._extreme is not None
         if self._direction * (x - self._extreme.value) > 0:
             self._extreme = _Pivot(t, x)
-        elif self._direction * (self._extreme.value - x) >= h:
+        elif self._direction * (self._extreme.value - x) >= h * _smoothed(
+            self._extreme.t - (self._pivots[-1].t if self._pivots else self._extreme.t),
+            self.params.smoothing_s,
+            self._dt,
+        ):
+            # The head moved back a swing's worth before the smoothing: the filter keeps only
+            # part of a brisk swing (two thirds of a 3.5 Hz one at 30 fps), and the way back
+            # is as brisk as the way there. (Where the frames fall is luck, not allowed for.)
             turn = self._extreme
             prev = self._pivots[-1] if self._pivots else turn
             gap = turn.t - prev.t
@@ -701,9 +715,7 @@ class OscillationDetector:
                 self._pivots = [turn]
                 self._from_rest = False
                 self._last_gap = gap  # the next half period is compared with this one
-            elif brisk and abs(turn.value - prev.value) < p.brisk_swing_ratio * h * _sampled(
-                gap, self._dt
-            ) * _smoothed(gap, p.smoothing_s):
+            elif brisk and abs(turn.value - prev.value) < p.brisk_swing_ratio * h * self._kept(gap):
                 logger.debug(
                     "%s: brisk small swing (%.1f deg in %.2fs) at t=%.2f; restarting",
                     self.gesture,
@@ -815,13 +827,17 @@ class OscillationDetector:
             )
             self._start(t, x)
             return None
-        if median_swing < p.background_ratio * self._background:
+        # A brisk swing as the head made it: the background is slow movement, which the
+        # frames and the smoothing keep whole, while a 3.5 Hz nod at 15 fps keeps two thirds.
+        made_swing = median_swing / self._kept(half)
+        if made_swing < p.background_ratio * self._background:
             logger.debug(
-                "%s rejected at t=%.2f: swing %.1f deg does not stand out from the background "
-                "movement (%.1f deg)",
+                "%s rejected at t=%.2f: swing %.1f deg (%.1f as made) does not stand out from "
+                "the background movement (%.1f deg)",
                 self.gesture,
                 t,
                 median_swing,
+                made_swing,
                 self._background,
             )
             self._start(t, x)
@@ -844,7 +860,7 @@ class OscillationDetector:
 
         confidence = self._confidence(reversal_swings, other_range / other_limit)
         self._last_event_t = t
-        self.last_swing = median_swing
+        self.last_swing = made_swing
         self._start(t, x)
         logger.info(
             "%s at t=%.2f (started %.2f, %d reversals, swing %.1f deg, confidence %.2f)",
@@ -856,6 +872,13 @@ class OscillationDetector:
             confidence,
         )
         return GestureEvent(t=t, gesture=self.gesture, confidence=confidence)
+
+    def _kept(self, half_period: float) -> float:
+        """Share of a swing at this half period that the frames catch (:func:`_sampled`) and
+        the detector's own smoothing keeps (:func:`_smoothed`): divide a measured swing by it
+        to compare it with what the head did."""
+        p = self.params
+        return _sampled(half_period, self._dt) * _smoothed(half_period, p.smoothing_s, self._dt)
 
     def _lopsided(self, swings: npt.NDArray[np.float64]) -> bool:
         """True when a two-reversal movement that left rest has outer legs short against its
