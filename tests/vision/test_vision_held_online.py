@@ -698,3 +698,65 @@ def test_brow_raises_with_a_still_or_echoing_pitch_are_still_brow_raises_on_such
     raises = add(*(held(s, 1.5, 0.3) for s in (5.0, 10.0, 15.0)))
     brows = _brows_from(0.44, raises, 19.0, 0.01, pitch=lambda t: -echo * raises(t))
     assert _names(brows) == ["brow_raise"] * 3
+
+
+def _settle(start: float, seconds: float, value: float) -> Wave:
+    """A change of posture: from 0 to ``value`` over ``seconds`` from ``start``, then kept."""
+
+    def f(t: float) -> float:
+        if t <= start:
+            return 0.0
+        if t >= start + seconds:
+            return value
+        return value * 0.5 * (1 - math.cos(math.pi * (t - start) / seconds))
+
+    return f
+
+
+def test_gestures_after_settling_into_a_new_posture_are_heard() -> None:
+    # Like `franck` (pkgface): rest, then after the first-pose check the patient settles 7
+    # degrees to his left with 4 of tilt (the pillow moved) and sways 3 degrees there, over
+    # the turn's bar now and then. Read against the old rest, that posture is a turn held past
+    # its maximum, and the detector stayed blocked until the slow drift brought it back under
+    # its release bar; a turn to his right from the new posture read only 4 degrees. The
+    # neutral moves to the posture once he has sat still there (re-anchoring), and the
+    # gestures made from it are heard, the move into it is none.
+    sway = sine(0.0, 60.0, 3.0, 0.2)
+    posture_yaw = _settle(14.0, 3.0, 7.0)
+    turns = add(held(28.0, 1.0, 11.0), held(34.0, 1.0, -11.0))
+    yaw = add(sway, posture_yaw, turns)
+    roll = _settle(14.0, 3.0, -4.0)
+    look = held(40.0, 1.0, -11.0)
+    events, neutral = _online(Patient(pitch=look, yaw=yaw, roll=roll), 45.0)
+    assert _names(events) == ["turn_left", "turn_right", "look_up"]
+    assert events[0].t > 28.0
+    assert neutral.rotation is not None
+
+
+def test_a_turn_held_longer_than_a_gesture_is_not_learned_as_the_rest() -> None:
+    # A patient holds a turn 4 s (past the detector's maximum: no event), comes back, and
+    # later turns briefly: the long hold did not become the neutral, so the brief turn is
+    # still a turn and the way back from the long hold no turn the other way.
+    yaw = add(held(15.0, 4.0, 14.0), held(24.0, 1.0, 14.0))
+    events, neutral = _online(Patient(yaw=yaw), 28.0)
+    assert _names(events) == ["turn_left"]
+    assert events[0].t > 24.0
+    assert neutral.version == 1
+
+
+def test_a_glance_back_at_the_tablet_while_watching_television_is_no_turn() -> None:
+    # Watching television 15 degrees to one side for 20 s is looking at something, not a new
+    # posture: the neutral stays at the rest facing the tablet, so a 2 s glance back to it
+    # (from a neutral re-anchored at the television, a turn held 2 s) is no gesture, nor is
+    # turning to the television again.
+    def toward(start: float, end: float) -> Wave:
+        def f(t: float) -> float:
+            on = min(1.0, max(0.0, (t - start) / 0.5)) - min(1.0, max(0.0, (t - end) / 0.5))
+            return 15.0 * on
+
+        return f
+
+    yaw = add(toward(15.0, 35.0), toward(37.5, 60.0), sine(0.0, 50.0, 2.0, 0.2))
+    events, neutral = _online(Patient(yaw=yaw), 50.0)
+    assert events == []
+    assert neutral.version == 1

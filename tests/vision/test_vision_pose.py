@@ -255,3 +255,40 @@ def test_long_holds_half_of_the_time_do_not_move_the_neutral() -> None:
     _feed_wave(neutral, turns, 60.0, t0=14.0)
     assert neutral.rotation is not None
     assert abs(relative_angles(start, neutral.rotation).yaw) < 0.5
+
+
+def test_a_new_posture_held_still_becomes_the_neutral_at_once() -> None:
+    # After the first-pose check (12 s), the patient settles 7 degrees to one side with 4 of
+    # tilt and stays there: drift alone (30 s time constant) would leave him near a turn's
+    # bar for half a minute; re-anchoring moves the neutral there once he has sat still for
+    # twice as long as any held gesture lasts, in one step (a new version, so the held
+    # detectors start again from it).
+    neutral = NeutralPose()
+    _feed(neutral, np.eye(3), 15.0, fps=15.0)
+    assert neutral.version == 1
+    posture = rotation_from_angles(0.0, 7.0, -4.0)
+    _feed(neutral, posture, 6.0, t0=15.0, fps=15.0, seed=1)
+    assert neutral.version == 1  # a held gesture lasts up to 4 s: not yet
+    _feed(neutral, posture, 4.0, t0=21.0, fps=15.0, seed=2)
+    assert neutral.version == 2 and neutral.rotation is not None
+    _close(relative_angles(posture, neutral.rotation), 0, 0, 0, tol=0.3)
+
+
+def test_a_head_still_on_its_way_or_looking_far_away_is_not_re_anchored() -> None:
+    neutral = NeutralPose()
+    _feed(neutral, np.eye(3), 15.0, fps=15.0)
+    # Sinking by 10 degrees over 12 s: within 4 degrees of its median over any 8 s, but not
+    # settled; re-anchoring waits for it to stop, and then takes where it stopped.
+    for i in range(180):
+        t = 15.0 + i / 15.0
+        neutral.update(t, rotation_from_angles(0.8 * (t - 15.0), 0.0, 0.0), 1.0)
+    assert neutral.version == 1
+    sunk = rotation_from_angles(0.8 * 179 / 15.0, 0.0, 0.0)
+    _feed(neutral, sunk, 10.0, t0=27.0, fps=15.0)
+    assert neutral.version == 2 and neutral.rotation is not None
+    _close(relative_angles(sunk, neutral.rotation), 0, 0, 0, tol=0.3)
+    # Looking at a visitor 25 degrees away for 20 s: not a posture, the neutral stays.
+    far = NeutralPose()
+    _feed(far, np.eye(3), 15.0, fps=15.0)
+    _feed(far, rotation_from_angles(0.0, 25.0, 0.0), 20.0, t0=15.0, fps=15.0)
+    assert far.version == 1

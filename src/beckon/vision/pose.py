@@ -119,7 +119,9 @@ class NeutralParams:
       (``drift_share``: an excursion in progress does not pull it), but only while that median
       is within ``drift_max_deg`` of it (a patient sinking into the pillow, not one who looks
       at a visitor);
-    * the **check of a first pose that was a gesture** (``verify_s``, ``switch_ratio``).
+    * the **check of a first pose that was a gesture** (``verify_s``, ``switch_ratio``);
+    * **re-anchoring** (``reanchor_s``): a pose the head dwells at, still, for twice as long as
+      any held gesture lasts becomes the neutral at once (a patient who settled differently).
 
     A neutral from the running median keeps being replaced by a steady window when one comes.
     """
@@ -233,6 +235,42 @@ class NeutralParams:
     at least this share of the window, so a held gesture in progress (an excursion) never
     pulls the neutral toward itself; a posture change that outlasts it is followed through
     the median of the whole window as before."""
+    reanchor_s: float = 8.0
+    """**Re-anchoring**: once the first-pose check is over (``verify_s``), a pose the head has
+    dwelt at, still, for the whole of this long becomes the neutral at once (its version
+    grows, so the held detectors start again from it). Twice the longest held gesture
+    (``max_hold_s``: 4 s, ramps included): a deliberate hold is never learned away, and the
+    held detectors already ignore any excursion half this long. Why: drift alone follows a
+    posture change with ``drift_tau_s``, and a patient who settles a few degrees from the
+    calibrated rest (the bed raised, the pillow moved) sits meanwhile near or over a held
+    gesture's bar; the "gesture" held past its maximum blocks that detector until the signal
+    falls back under its release bar, which the slow drift may take half a minute or more to
+    bring, or never (`pkgface`'s `franck`: sitting 7 to 11 degrees to his left of a neutral
+    fixed at 0.92 s, `turn_left` was ignored at 22.8 s and blocked until 34 s, session 11)."""
+    reanchor_share: float = 0.85
+    """Still means: at least this share of the frames of the last ``reanchor_s`` lie within
+    ``mode_radius_deg`` of their median pose on every axis (sway and jitter stay inside it;
+    a glance or a gesture of a second may lie outside), ..."""
+    reanchor_still_s: float = 1.0
+    """...and all of the frames of the last this long do (the head is at the pose now: never
+    in the middle of a gesture, whose way back would be read against the new neutral)."""
+    reanchor_trend_deg: float = 1.0
+    """...and the median poses of the first and the second half of the window lie within this
+    of each other on every axis: a head still on its way (a posture sinking by 8 degrees over
+    ten seconds stays within the dwell box of its median) is not settled yet, and a neutral
+    taken halfway along is stale again at once (`franck`: taken at 17.8 s during a slow turn
+    of 8 degrees, it was 3.4 degrees short of the rest he settled at, and his next movement,
+    7 degrees, read as a 10-degree turn)."""
+    reanchor_min_deg: float = 4.0
+    """The pose must lie further than this from the neutral on some axis (``mode_radius_deg``:
+    outside the neutral's own dwell): closer ones are sway around it, which drift follows,
+    and the held detectors' release bar (half of 8 degrees) is still within reach."""
+    reanchor_max_deg: float = 12.0
+    """...and no further than this on every axis (``drift_max_deg`` plus ``mode_radius_deg``:
+    the changes drift follows, only sooner): a posture (a pillow, a raised bed) moves the head
+    by a few degrees to about 11 (`franck`: 7 to 11); a head turned further for long is looking
+    at something (a visitor, the television) and comes back to its rest, and a glance back to
+    that rest must not read as a turn."""
 
 
 NeutralSource = Literal["steady", "running", "preset"]
@@ -339,6 +377,7 @@ class NeutralPose:
         self._last_seen: float | None = None
         self._last_drift_t = -math.inf
         self._last_check_t = -math.inf
+        self._last_reanchor_t = -math.inf
         self._first_t: float | None = None
         self._final_done = False
         self._result: NeutralResult | None = None
@@ -458,10 +497,12 @@ class NeutralPose:
         self._last_seen = t
         a = angles_from_rotation(rotation)
         self._recent.append((t, rotation, (a.pitch, a.yaw, a.roll)))
-        horizon = max(p.running_window_s, p.drift_window_s)
+        horizon = max(p.running_window_s, p.drift_window_s, p.reanchor_s)
         while self._recent and t - self._recent[0][0] > horizon:
             self._recent.popleft()
         if self._result is not None and self._switch(t):
+            return True
+        if self._result is not None and self._reanchor(t):
             return True
         if self._result is not None and self._result.source != "running":
             self._drift(t)
@@ -659,6 +700,47 @@ class NeutralPose:
         )
         self._log(
             "pose the head dwells at (the first estimate was a gesture)", t, int(members.sum())
+        )
+        return True
+
+    def _reanchor(self, t: float) -> bool:
+        """Move the neutral at once to a pose the head has dwelt at, still, for
+        ``reanchor_s`` (see there); True when it did."""
+        p = self.params
+        result = self._result
+        if result is None or self._first_t is None or self._seen_since is None:
+            return False
+        if result.source != "preset" and t - self._first_t <= p.verify_s:
+            return False  # the first-pose check's time (_switch)
+        if t - self._last_reanchor_t < p.check_every_s:
+            return False
+        self._last_reanchor_t = t
+        # The face seen all along (a lost face starts the clock again).
+        if t - self._seen_since < p.reanchor_s:
+            return False
+        chosen = [(ts, r, a) for ts, r, a in self._recent if t - ts <= p.reanchor_s]
+        if len(chosen) < p.min_frames:
+            return False
+        ts = np.array([c[0] for c in chosen])
+        angles = np.array([c[2] for c in chosen])
+        pose = np.median(angles, axis=0)
+        near = np.max(np.abs(angles - pose), axis=1) <= p.mode_radius_deg
+        if near.mean() < p.reanchor_share or not near[ts >= t - p.reanchor_still_s].all():
+            return False
+        half = ts < t - p.reanchor_s / 2
+        if half.all() or not half.any():
+            return False
+        trend = np.median(angles[~half], axis=0) - np.median(angles[half], axis=0)
+        if float(np.max(np.abs(trend))) > p.reanchor_trend_deg:
+            return False  # still on its way
+        a = angles_from_rotation(result.rotation)
+        offset = float(np.max(np.abs(np.median(angles[near], axis=0) - (a.pitch, a.yaw, a.roll))))
+        if offset <= p.reanchor_min_deg or offset > p.reanchor_max_deg:
+            return False
+        rotations = np.stack([c[1] for c, n in zip(chosen, near, strict=True) if n])
+        self._fix(replace(result, rotation=self._centre(rotations), t=t, frames=int(near.sum())))
+        self._log(
+            f"pose held still for {p.reanchor_s:.0f} s, {offset:.1f} deg away", t, len(rotations)
         )
         return True
 
