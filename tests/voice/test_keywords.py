@@ -257,7 +257,7 @@ def test_other_words_and_sentences_give_nothing_through_the_voice_path(
 
 
 @pytest.mark.parametrize("voice", VOICES, ids=lambda v: v.label)
-@pytest.mark.parametrize("text", ["now", "go"])
+@pytest.mark.parametrize("text", ["now", "go", "top"])
 def test_words_next_to_no_are_at_worst_a_refusal_never_a_yes(
     english_answer: VoicePipeline,
     verifier: KeywordVerifier,
@@ -266,8 +266,10 @@ def test_words_next_to_no_are_at_worst_a_refusal_never_a_yes(
     voice: Voice,
 ) -> None:
     """A known limit (docs/voice.md): PocketSphinx hears synthetic "go" as "no", and the
-    verifier hears Piper's "now" as "no". What must hold is the safe direction: such a word
-    may decline (the patient can ask again), never accept a proposal."""
+    verifier hears Piper's "now" as "no"; since session 11 espeak-ng's female "top" is
+    "cancel" to the five-head verifier (0.95) and so a refusal in the answer mode. What must
+    hold is the safe direction: such a word may decline (the patient can ask again), never
+    accept a proposal."""
     assert "yes" not in _heard(english_answer, text, voice)
     assert verifier.verdict(_utterance(text, voice, vad)).of("yes") < 0.2
 
