@@ -79,6 +79,28 @@ def test_the_verifier_never_hears_go_or_down_as_yes(
     assert verifier.verdict(_utterance(text, voice, vad)).of("yes") < 0.2
 
 
+@pytest.mark.parametrize("text", ["not", "less", "left", "nurse"])
+def test_words_near_yes_are_never_a_yes_the_rule_takes(
+    verifier: KeywordVerifier, vad: SileroVad, text: str
+) -> None:
+    """The shipped rule takes the verifier's answer from 0.85, which is safe for the mean of
+    five heads, not for one: session 6's single head heard espeak-ng's female "not" as yes
+    (0.92; "less" 0.84, "nurse" 0.67, "left" 0.61), the five heads at most 0.48."""
+    assert verifier.verdict(_utterance(text, ESPEAK_F, vad)).of("yes") < AnswerRule().accept
+
+
+def test_the_shipped_classifier_is_the_mean_of_five_heads() -> None:
+    """One head's out-of-fold figures moved by up to four "stop" clips of 39 between fitting
+    seeds (session 10); the shipped file averages five (docs/voice.md, "A seed ensemble for
+    the answer verifier")."""
+    import onnx
+
+    proto = onnx.load(str(keywords.packaged_classifier()))
+    meta = {p.key: p.value for p in proto.metadata_props}
+    assert meta["trained_by"].endswith("--heads 5")
+    assert sum(1 for node in proto.graph.node if node.op_type == "Softmax") == 5
+
+
 def test_long_talk_is_no_answer_without_running_the_classifier(
     verifier: KeywordVerifier, vad: SileroVad
 ) -> None:
@@ -176,7 +198,18 @@ def test_a_near_miss_of_no_can_become_only_no() -> None:
     # Opt-in: the shipped rule has no near-miss step (session 6's combination).
     assert AnswerRule().near_accept is None
     assert combine(NOTHING, frozenset(), _verdict("cancel", 1.0), "answer").intent == "cancel"
-    assert combine(NOTHING, frozenset(), _verdict("no", 0.92), "answer").intent is None
+    assert combine(NOTHING, frozenset(), _verdict("no", 0.8), "answer").intent is None
+
+
+def test_the_shipped_rule_takes_the_ensembles_answer_from_085() -> None:
+    """The five-head verifier is less sure than one head where its heads disagree; out of
+    fold it recovered more answers at 0.85 than one head at 0.95, with fewer false ones
+    (docs/voice.md, "A seed ensemble for the answer verifier")."""
+    assert AnswerRule().accept == 0.85
+    for label in ("yes", "no", "cancel"):
+        got = combine(NOTHING, frozenset(), _verdict(label, 0.87), "answer").intent
+        assert got == label
+        assert combine(NOTHING, frozenset(), _verdict(label, 0.83), "answer").intent is None
 
 
 def test_requests_and_emergencies_stay_the_decoders() -> None:
@@ -224,7 +257,7 @@ def test_other_words_and_sentences_give_nothing_through_the_voice_path(
 
 
 @pytest.mark.parametrize("voice", VOICES, ids=lambda v: v.label)
-@pytest.mark.parametrize("text", ["now", "go"])
+@pytest.mark.parametrize("text", ["now", "go", "top"])
 def test_words_next_to_no_are_at_worst_a_refusal_never_a_yes(
     english_answer: VoicePipeline,
     verifier: KeywordVerifier,
@@ -233,8 +266,10 @@ def test_words_next_to_no_are_at_worst_a_refusal_never_a_yes(
     voice: Voice,
 ) -> None:
     """A known limit (docs/voice.md): PocketSphinx hears synthetic "go" as "no", and the
-    verifier hears Piper's "now" as "no". What must hold is the safe direction: such a word
-    may decline (the patient can ask again), never accept a proposal."""
+    verifier hears Piper's "now" as "no"; since session 11 espeak-ng's female "top" is
+    "cancel" to the five-head verifier (0.95) and so a refusal in the answer mode. What must
+    hold is the safe direction: such a word may decline (the patient can ask again), never
+    accept a proposal."""
     assert "yes" not in _heard(english_answer, text, voice)
     assert verifier.verdict(_utterance(text, voice, vad)).of("yes") < 0.2
 
