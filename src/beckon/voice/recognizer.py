@@ -21,6 +21,7 @@ from beckon.voice.engines import BRITISH_PRONUNCIATIONS, Engine, Mode, open_engi
 from beckon.voice.keywords import KeywordVerifier, open_verifier
 from beckon.voice.matcher import EdgeRule, Match, TemplateMatcher
 from beckon.voice.requests_verifier import (
+    CHECKED_OWN_MEAN,
     CHECKED_TALK,
     RequestRule,
     RequestVerifier,
@@ -200,7 +201,8 @@ def build_pipeline(
 ) -> VoicePipeline:
     """The voice path for one language with the installed models. English gets the answer
     verifier when its models are installed, and on PocketSphinx the request verifier with the
-    looser open-mode prior it makes safe (``verifier=False``: the decoder alone, strict prior).
+    open-mode prior and the per-utterance normalisation measured with it (``CHECKED_TALK``,
+    ``CHECKED_OWN_MEAN``; ``verifier=False``: the decoder alone, strict prior, running mean).
     ``opened``: an engine opened earlier by this function for the same language and
     ``verifier``, used instead of opening another (opening PocketSphinx takes seconds).
     ``catalog_edges``: on PocketSphinx, the matcher's edge rule (:class:`EdgeRule`: a request
@@ -221,6 +223,7 @@ def build_pipeline(
         model_dir=model_dir,
         engine=engine,
         talk=CHECKED_TALK if requests is not None else None,
+        per_utterance=CHECKED_OWN_MEAN if requests is not None else False,
         pronunciations=BRITISH_PRONUNCIATIONS if british_pronunciations else None,
     )
     if eng.name != "pocketsphinx":
