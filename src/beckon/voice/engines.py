@@ -587,6 +587,10 @@ class PocketSphinxEngine:
         self._held: list[Int16Array] = []
         self._held_samples = 0
         self._streaming = False
+        # The running mean as the last running-mean utterance left it, kept aside while
+        # utterances of ``own_mean`` modes reset the front end (None: its initial value).
+        self._running_cmn: str | None = None
+        self._own_last = False
 
     def set_mode(self, mode: Mode) -> None:
         self._next_mode = mode
@@ -601,10 +605,21 @@ class PocketSphinxEngine:
         self._held_samples = 0
         if self.mode not in self.own_mean:
             # The running normalisation: decode as the audio comes, with the mean carried
-            # over from the utterances before.
+            # over from the running-mean utterances before. An utterance normalised on its own
+            # in between leaves it as it was: espeak-ng's female "stop", heard in the open mode
+            # and then in the answer mode, was lost in the answer mode when the running mean
+            # went on from the open hearing's own mean (a clip mostly of near-digital silence).
+            if self._own_last:
+                self._decoder.reinit_feat()
             self._begin(self.mode)
+            if self._own_last and self._running_cmn is not None:
+                self._decoder.set_cmn(self._running_cmn)
+            self._own_last = False
             self._streaming = True
             return
+        if not self._own_last:
+            self._running_cmn = self._decoder.get_cmn()
+        self._own_last = True
         # A fresh front end: this utterance's own noise estimate and cepstral mean, nothing
         # carried over from whoever spoke before (and the whole-utterance kind of mean again
         # after an utterance that streamed with a running one).
