@@ -12,6 +12,7 @@ docs/voice.md, "The edge rule without the British pronunciations").
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from beckon.lab.voice_synth import Voice, make_clip, speak
@@ -19,6 +20,7 @@ from beckon.voice.catalog import Catalog
 from beckon.voice.engines import BRITISH_PRONUNCIATIONS, PocketSphinxEngine
 from beckon.voice.matcher import EDGE_REASON, EdgeRule
 from beckon.voice.recognizer import VoicePipeline, build_pipeline
+from beckon.voice.requests_verifier import CHECKED_OWN_MEAN
 from beckon.voice.vad import SileroVad
 from tests.helpers.voice import fresh_english, open_english
 
@@ -27,6 +29,9 @@ GB_F = Voice("en-gb+f2", 150, 55)
 GB_RP = Voice("en-gb-x-rp", 165, 45)
 US_M = Voice("en-us+m1", 140, 50)
 US_F = Voice("en-us+f4", 160, 62)
+# Voices of the bench.
+US = Voice("en-us", 150)
+US_F3 = Voice("en-us+f3", 130, 60)
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +140,62 @@ def test_other_words_and_sentences_still_give_no_request(
 def test_the_edge_rule_says_why_it_took_a_sentence(english: VoicePipeline) -> None:
     match = english.matcher.match("done lights on")
     assert (match.intent, match.reason) == ("lights", EDGE_REASON)
+
+
+# ------------------------------------------------- each open-mode utterance on its own mean
+
+
+@pytest.fixture(scope="module")
+def own_mean_engine(catalog: Catalog) -> PocketSphinxEngine:
+    engine = build_pipeline("en", catalog, own_mean=True).engine
+    assert isinstance(engine, PocketSphinxEngine)
+    return engine
+
+
+@pytest.fixture
+def own_mean(
+    catalog: Catalog, vad: SileroVad, own_mean_engine: PocketSphinxEngine
+) -> VoicePipeline:
+    """The opt-in own-mean path (``build_pipeline(own_mean=True)``), reset for each test."""
+    own_mean_engine.reset()
+    pipeline = build_pipeline("en", catalog, opened=own_mean_engine, own_mean=True)
+    pipeline.segmenter.vad = vad
+    return pipeline
+
+
+@pytest.mark.parametrize(
+    ("text", "voice", "intent"),
+    [
+        ("nurse", GB_F, "nurse"),  # heard "good" with the running mean
+        ("turn me", US_F, "reposition"),  # "done relief"
+        ("water", US_M, "water"),  # "the water"
+        ("nurse", US, "nurse"),  # "you"
+        ("can i have water", US, "water"),  # "can like and was do"
+    ],
+    ids=lambda x: x.label if isinstance(x, Voice) else str(x),
+)
+def test_catalog_requests_are_heard_with_the_utterances_own_mean(
+    own_mean: VoicePipeline, english: VoicePipeline, text: str, voice: Voice, intent: str
+) -> None:
+    """Session 11, opt-in: the open mode normalises each utterance with its own cepstral mean,
+    as the bundled model was trained; with the running mean (from the model's initial value,
+    or from whoever spoke before: the default path) these robotic catalog sentences are lost
+    to talk words."""
+    assert [i for i, _ in _events(own_mean, text, voice) if i] == [intent]
+    assert not [i for i, _ in _events(english, text, voice) if i]
+
+
+def test_the_open_mode_hears_a_request_the_same_after_another_voice(
+    own_mean: VoicePipeline, own_mean_engine: PocketSphinxEngine, english_engine: PocketSphinxEngine
+) -> None:
+    """A request right after a loud sentence by another voice (a nurse, a visitor) is heard
+    exactly as on a fresh engine: with the running mean it was "yes" fresh and "legs" after
+    the other voice, and never the request. The answer mode keeps the running mean."""
+    assert own_mean_engine.own_mean == CHECKED_OWN_MEAN == frozenset({"open"})
+    assert english_engine.own_mean == frozenset()  # the default path: the running mean
+    word = make_clip(speak("nurse", US_F3), None).samples
+    fresh = [(e.text, e.intent) for e in own_mean.run(word)]
+    assert [i for _, i in fresh if i] == ["nurse"]
+    loud = make_clip(speak("call the nurse please", Voice("piper:joe", 180)), None).samples
+    own_mean.run(np.clip(loud.astype(np.int32) * 3, -32768, 32767).astype(np.int16))
+    assert [(e.text, e.intent) for e in own_mean.run(word)] == fresh

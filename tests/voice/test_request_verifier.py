@@ -90,6 +90,34 @@ def test_a_longer_sentence_heard_as_two_words_by_the_edge_rule_is_judged() -> No
     assert not needs_request_verdict(whole, RULE)
 
 
+def test_a_sentence_found_beside_a_stray_word_must_be_the_verifiers_own_hearing() -> None:
+    # Session 11, the opt-in own-mean path: espeak-ng's "my son lives in another city" came
+    # out as "lights on duty" and "what day is it today" as "what it's too bright"; the edge
+    # rule found the catalog sentence beside a stray word, whatever the sentence's length.
+    stray = RequestRule(confirm_stray=True)
+    # A short sentence (one the classifier knows) must be its most probable class; for a
+    # longer one the verifier can only object by hearing another request.
+    classes = (*CLASSES, "lights", "hot", "reposition")
+    too_long = RequestVerdict(reason="too long for a short request")
+    duty = Match("lights on duty", "lights", 0.667, "lights on", EDGE_REASON)
+    bright = Match("what it's too bright", "lights", 0.75, "it's too bright", EDGE_REASON)
+    for edged in (duty, bright):
+        assert needs_request_verdict(edged, stray)
+        assert judge(edged, _verdict(classes, "water", 0.6), stray).intent is None
+        assert "stray word" in judge(edged, _verdict(classes, "water", 0.6), stray).reason
+        assert judge(edged, _verdict(classes, "lights", 0.6), stray) == edged
+    assert judge(duty, _verdict(classes, OTHER, 0.71), stray).intent is None
+    assert judge(duty, too_long, stray).intent is None
+    said = Match("it's too hot do", "hot", 0.75, "it's too hot", EDGE_REASON)
+    assert judge(said, _verdict(classes, OTHER, 0.8), stray) == said
+    assert judge(said, too_long, stray) == said
+    assert judge(said, _verdict(classes, "reposition", 0.6), stray).intent is None
+    # Off by default (the old rule), and a sentence with its first word dropped keeps it.
+    assert judge(duty, _verdict(classes, "water", 0.6), RULE) == duty
+    dropped = Match("in pain", "pain", 0.667, "i'm in pain", EDGE_REASON)
+    assert judge(dropped, _verdict(classes, "water", 0.6), stray) == dropped
+
+
 def test_a_verdict_that_did_not_run_changes_nothing() -> None:
     assert judge(WATER, RequestVerdict(reason="too long for a short request"), RULE) == WATER
 

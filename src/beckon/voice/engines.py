@@ -14,7 +14,7 @@ import json
 import logging
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -451,20 +451,21 @@ BRITISH_PRONUNCIATIONS: dict[str, tuple[str, ...]] = {
     "toilet": ("T OY L IH T",),
 }
 
-# How each utterance may be normalised (``PocketSphinxEngine(per_utterance=True)``; off by
-# default). The bundled model was trained with each utterance's own cepstral mean (its
-# feat.params say ``-cmn batch``), but fed chunk by chunk PocketSphinx subtracts a running
-# mean carried over from earlier utterances, and its noise estimate too: after another
-# speaker, another microphone or a louder sentence, a one-second "no" starts from the wrong
-# mean, and the same audio can give another transcript depending on what came before. With
-# ``per_utterance`` every utterance starts with a fresh front end, and its first
+# How each utterance may be normalised (``PocketSphinxEngine(per_utterance=...)``). The
+# bundled model was trained with each utterance's own cepstral mean (its feat.params say
+# ``-cmn batch``), but fed chunk by chunk PocketSphinx subtracts a running mean carried over
+# from earlier utterances, and its noise estimate too: after another speaker, another
+# microphone or a louder sentence, a one-second "no" starts from the wrong mean, and the same
+# audio can give another transcript depending on what came before. With ``per_utterance``
+# every utterance (of the modes named) starts with a fresh front end, and its first
 # ``MEAN_FROM_S`` seconds (the VAD's pre-roll and the start of the speech) are held: their
 # mean becomes the utterance's, and then they and the rest are decoded as they come. An
 # utterance shorter than that is decoded as a whole at its end (``mean_from_s=None``: every
 # utterance whole at its end, the most accurate on espeak-ng but about four times the
-# decoding left at the end of speech). It gained 4 to 10 points on the espeak-ng catalog but
-# lost espeak-ng's female "stop" in the answer mode (its clip is mostly near-digital silence,
-# which drags the utterance's mean down), so it is not yet the default (docs/voice.md).
+# decoding left at the end of speech). In the answer mode it lost espeak-ng's female "stop"
+# (its clip is mostly near-digital silence, which drags the utterance's mean down) and made
+# real "go" a "no", so the answer mode keeps the running mean (docs/voice.md, "Each utterance
+# normalised on its own" and session 11).
 MEAN_FROM_S = 0.8
 _MEAN_SEARCH = "mean"
 
@@ -519,7 +520,7 @@ class PocketSphinxEngine:
         options: dict[str, Any] | None = None,
         answer_talk: TalkModel | None = None,
         answer_prior: AnswerPrior | None = None,
-        per_utterance: bool = False,
+        per_utterance: bool | Collection[Mode] = False,
         mean_from_s: float | None = MEAN_FROM_S,
         pronunciations: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
@@ -559,9 +560,12 @@ class PocketSphinxEngine:
                 self._decoder.add_lm_file(mode, str(path))
         # A grammar of one word, for the pass that only measures an utterance's mean.
         self._decoder.add_jsgf_string(_MEAN_SEARCH, "#JSGF V1.0; grammar mean; public <s> = a;")
-        # ``per_utterance``: each utterance's own mean (see ``MEAN_FROM_S``); ``mean_from_s``
-        # None decodes every utterance as a whole at its end (slower).
-        self.per_utterance = per_utterance
+        # ``per_utterance``: each utterance's own mean (see ``MEAN_FROM_S``), in every mode
+        # (True), none (False) or the modes named; ``mean_from_s`` None decodes such an
+        # utterance as a whole at its end (slower).
+        self.own_mean: frozenset[Mode] = frozenset(
+            MODES if per_utterance is True else () if per_utterance is False else per_utterance
+        )
         self.mean_from_s = mean_from_s
         self._utt_open = False  # PocketSphinx's own utterance
         self.reset()
@@ -583,6 +587,10 @@ class PocketSphinxEngine:
         self._held: list[Int16Array] = []
         self._held_samples = 0
         self._streaming = False
+        # The running mean as the last running-mean utterance left it, kept aside while
+        # utterances of ``own_mean`` modes reset the front end (None: its initial value).
+        self._running_cmn: str | None = None
+        self._own_last = False
 
     def set_mode(self, mode: Mode) -> None:
         self._next_mode = mode
@@ -595,12 +603,23 @@ class PocketSphinxEngine:
         self._started = True
         self._held = []
         self._held_samples = 0
-        if not self.per_utterance:
+        if self.mode not in self.own_mean:
             # The running normalisation: decode as the audio comes, with the mean carried
-            # over from the utterances before.
+            # over from the running-mean utterances before. An utterance normalised on its own
+            # in between leaves it as it was: espeak-ng's female "stop", heard in the open mode
+            # and then in the answer mode, was lost in the answer mode when the running mean
+            # went on from the open hearing's own mean (a clip mostly of near-digital silence).
+            if self._own_last:
+                self._decoder.reinit_feat()
             self._begin(self.mode)
+            if self._own_last and self._running_cmn is not None:
+                self._decoder.set_cmn(self._running_cmn)
+            self._own_last = False
             self._streaming = True
             return
+        if not self._own_last:
+            self._running_cmn = self._decoder.get_cmn()
+        self._own_last = True
         # A fresh front end: this utterance's own noise estimate and cepstral mean, nothing
         # carried over from whoever spoke before (and the whole-utterance kind of mean again
         # after an utterance that streamed with a running one).
@@ -686,6 +705,7 @@ def open_engine(
     engine: str = "auto",
     talk: TalkModel | None = None,
     pronunciations: dict[str, tuple[str, ...]] | None = None,
+    per_utterance: bool | Collection[Mode] = False,
 ) -> Engine:
     """The recogniser for a language: Vosk with the installed model, or for English without
     one, PocketSphinx (logged as a warning; ``engine.note`` says so for the UI).
@@ -694,11 +714,15 @@ def open_engine(
     ``talk``: PocketSphinx's open-mode prior (default ``TalkModel()``; the voice path passes
     a looser one when the request verifier checks short requests). ``pronunciations``:
     alternatives PocketSphinx adds to its dictionary (such as ``BRITISH_PRONUNCIATIONS``).
+    ``per_utterance``: the modes in which PocketSphinx normalises each utterance on its own
+    (see ``MEAN_FROM_S``).
     """
     if engine not in ("auto", "vosk", "pocketsphinx"):
         raise ConfigError(f"unknown speech engine {engine!r}; expected auto, vosk or pocketsphinx")
     if engine == "pocketsphinx":
-        return PocketSphinxEngine(catalog, language, talk=talk, pronunciations=pronunciations)
+        return PocketSphinxEngine(
+            catalog, language, talk=talk, pronunciations=pronunciations, per_utterance=per_utterance
+        )
     if model_dir is not None:
         log.info("using the Vosk model in %s (not verified against the manifest)", model_dir)
         return VoskEngine(model_dir, catalog, language)
@@ -714,5 +738,7 @@ def open_engine(
         if language != "en" or engine == "vosk":
             raise
         log.warning("%s", ENGLISH_FALLBACK_NOTE)
-        return PocketSphinxEngine(catalog, language, talk=talk, pronunciations=pronunciations)
+        return PocketSphinxEngine(
+            catalog, language, talk=talk, pronunciations=pronunciations, per_utterance=per_utterance
+        )
     return VoskEngine(path, catalog, language)
