@@ -760,3 +760,17 @@ def test_a_glance_back_at_the_tablet_while_watching_television_is_no_turn() -> N
     events, neutral = _online(Patient(yaw=yaw), 50.0)
     assert events == []
     assert neutral.version == 1
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_a_blink_after_a_look_up_came_back_does_not_make_it_an_expression_echo(
+    fps: float,
+) -> None:
+    # pkgface clm_cap12 at 24.1 s: a 13 degree look up, back in the resting band at 25.47 s and
+    # a normal blink at 25.6 s while the event settled. The echo check read the blink (3.0 times
+    # the long blink's bar against the look's 1.6) and dropped the look as "an expression rose
+    # more". Only what rose while the head was out can have moved it.
+    looks = add(held(4.0, 0.9, -13.0, ramp=0.2), held(10.0, 0.9, -13.0, ramp=0.2))
+    blinks = add(held(5.32, 0.1, 0.5, ramp=0.05), held(11.32, 0.1, 0.5, ramp=0.05))
+    events, _ = _online(Patient(pitch=looks, blink=blinks), 14.0, fps=fps)
+    assert _names(events) == ["look_up"] * 2

@@ -585,9 +585,11 @@ class GestureEngine:
                 continue
             # Raising the brows or opening the mouth moves MediaPipe's head pose a little: when
             # an expression rose further (against its own threshold) than the head turned
-            # (against its own), the head "gesture" is the expression's echo.
+            # (against its own), the head "gesture" is the expression's echo. Only while the
+            # head was out: what rose after it came back (a normal blink while the event
+            # settles) cannot have moved it.
             since = hold.last_start - 0.2
-            expr = max((r for ts, r in self._expr if ts >= since), default=0.0)
+            expr = max((r for ts, r in self._expr if since <= ts <= hold.last_end), default=0.0)
             if expr > hold.last_ratio:
                 logger.info(
                     "%s at t=%.2f dropped: an expression rose more (%.1f x threshold vs %.1f)",

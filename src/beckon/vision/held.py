@@ -116,6 +116,9 @@ class HoldDetector:
         self._before: deque[tuple[float, float]] = deque()  # values outside excursions
         self.last_start = -math.inf
         """Start time of the excursion behind the last event."""
+        self.last_end = -math.inf
+        """When the excursion behind the last event came back into the resting band (the
+        gesture is over; the event fires ``settle_s`` later)."""
         self.last_ratio = 0.0
         """Peak of the excursion behind the last event, in multiples of ``enter``."""
 
@@ -245,6 +248,7 @@ class HoldDetector:
             return None
         self._last_event_t = t
         self.last_start = ex.start_t
+        self.last_end = ex.back_t if ex.back_t is not None else t
         self.last_ratio = ex.peak / p.enter
         amp = min(1.0, max(0.0, (ex.peak / p.enter - 1.0) / 1.5))
         hold = min(1.0, plateau / (2.0 * p.min_hold_s))
