@@ -774,3 +774,20 @@ def test_a_blink_after_a_look_up_came_back_does_not_make_it_an_expression_echo(
     blinks = add(held(5.32, 0.1, 0.5, ramp=0.05), held(11.32, 0.1, 0.5, ramp=0.05))
     events, _ = _online(Patient(pitch=looks, blink=blinks), 14.0, fps=fps)
     assert _names(events) == ["look_up"] * 2
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_a_look_up_with_the_lids_lowered_after_a_blink_is_heard(fps: float) -> None:
+    # pkgface franck at 101.2 s: he blinks as he looks up 12 degrees, and his blink score then
+    # stays 0.1 over its rest (lids lowered, eyes open) until he looks back. The blink filter
+    # held the pitch at its last open-eyes value the whole time and the look never reached
+    # the detector. Lowered lids past a normal blink's length, not shut, are no blink.
+    looks = add(held(5.0, 1.4, -12.0, ramp=0.2), held(11.0, 1.4, -12.0, ramp=0.2))
+    lids = add(
+        held(5.0, 1.4, 0.1, ramp=0.2),
+        held(11.0, 1.4, 0.1, ramp=0.2),
+        held(5.0, 0.1, 0.5, ramp=0.05),
+        held(11.0, 0.1, 0.5, ramp=0.05),
+    )
+    events, _ = _online(Patient(pitch=looks, blink=lids, noise_score=0.02), 15.0, fps=fps)
+    assert _names(events) == ["look_up"] * 2

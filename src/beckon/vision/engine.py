@@ -412,6 +412,7 @@ class GestureEngine:
         }
         self._blink_limit = max(0.03, 0.4 * self.profile.setting("long_blink").threshold)
         self._open_pitch: float | None = None
+        self._closing_t: float | None = None  # when the blink score rose over _blink_limit
         self._jaw_limit = p_jaw = self.profile.setting("mouth_open").threshold
         self._jaw_limit = self.params.oscillation_jaw_share * p_jaw
         if any(cal.noise):
@@ -486,7 +487,7 @@ class GestureEngine:
             self._learn_rest(t, chans, angles)
             self._adapt_thresholds(t, chans, angles)
             self._watch_blinks(t, chans, angles)
-            angles["pitch"] = self._deblink(channels(obs.blendshapes), angles["pitch"])
+            angles["pitch"] = self._deblink(t, channels(obs.blendshapes), angles["pitch"])
         if self.verifier is not None and self.rest is not None:
             self.verifier.push(obs, self.rest)
 
@@ -790,7 +791,7 @@ class GestureEngine:
                 usable = max(abs(v) for v in angles.values()) <= p.max_abs_deg
             chans = channels(h.blendshapes, _abs_yaw(h)) if usable else {}
             if usable:
-                angles["pitch"] = self._deblink(channels(h.blendshapes), angles["pitch"])
+                angles["pitch"] = self._deblink(h.t, channels(h.blendshapes), angles["pitch"])
             events = self._feed_head(h.t, usable, angles) if head else []
             events += self._feed_face(h.t, usable, angles, chans) if face else []
             for e in events:
@@ -844,21 +845,33 @@ class GestureEngine:
         self._pending = still
         return out
 
-    def _deblink(self, chans: dict[str, float], pitch: float) -> float:
+    def _deblink(self, t: float, chans: dict[str, float], pitch: float) -> float:
         """Pitch with blinks taken out: closing the eyelids moves MediaPipe's head pitch by 1
         to 2 degrees, so two normal blinks would look like a small nod. While the eyes are
         closing, the last pitch from open eyes is held instead. ``chans`` are the frontal
         channels (both eyes: :func:`channels` without the yaw), as the filter was tuned: fed
         the nearer eye of a turned face, it held the pitch at other frames and let a false
-        nod through on an off-axis negative clip."""
+        nod through on an off-axis negative clip.
+
+        Lids lowered longer than a normal blink (``blink_max_s``) and not shut (under the long
+        blink's bar) are no blink but the eyes' own way of looking: the pitch is read again. A
+        man looking up 12 degrees (pkgface ``franck``, 101.2 s) read 0.1 to 0.15 over his
+        resting blink score for 1.4 s between two blinks, and the look was held at the pitch of
+        the eyes' last open frame until it was over."""
         if self.rest is None:
             return pitch
-        closing = chans["blink"] - self.rest["blink"] > self._blink_limit
-        if closing and self._open_pitch is not None:
-            return self._open_pitch
-        if not closing:
+        rise = chans["blink"] - self.rest["blink"]
+        if rise <= self._blink_limit:
+            self._closing_t = None
             self._open_pitch = pitch
-        return pitch
+            return pitch
+        if self._closing_t is None or t < self._closing_t:
+            self._closing_t = t
+        lowered = t - self._closing_t > self.params.blink_max_s
+        if lowered and rise < self._expr_thr["long_blink"]:
+            self._open_pitch = pitch
+            return pitch
+        return self._open_pitch if self._open_pitch is not None else pitch
 
     def _talk_sway(self, t: float, det: OscillationDetector) -> bool:
         """True when the nod or shake ``det`` just reported is the head's sway while talking:
