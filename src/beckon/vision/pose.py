@@ -559,6 +559,10 @@ class NeutralPose:
             return np.empty((0, 3, 3)), np.empty((0, 3))
         return np.stack([r for r, _ in chosen]), np.array([a for _, a in chosen])
 
+    def _times(self, t: float, seconds: float) -> npt.NDArray[np.float64]:
+        """Times of the frames of :meth:`_frames`, in the same order."""
+        return np.array([ts for ts, _, _ in self._recent if t - ts <= seconds])
+
     def _centre(self, rotations: npt.NDArray[np.float64]) -> Matrix:
         """The median pose of ``rotations`` (which lie close together)."""
         centre = mean_rotation(rotations)
@@ -644,7 +648,7 @@ class NeutralPose:
             return False
         # The frontal prior helps no pose the head already came back from to the neutral
         # within excursion_max_s: that was a gesture made from the neutral, not the rest.
-        ts = np.array([ts for ts, _, _ in self._recent if t - ts <= p.drift_window_s])
+        ts = self._times(t, p.drift_window_s)
         returned = _returned_excursions(ts, here, p.excursion_max_s)
         # Nor a pose the head went to from the neutral less than excursion_max_s ago and is
         # still at: a held gesture toward the camera (from a rest turned from it) and a camera
@@ -718,11 +722,10 @@ class NeutralPose:
         # The face seen all along (a lost face starts the clock again).
         if t - self._seen_since < p.reanchor_s:
             return False
-        chosen = [(ts, r, a) for ts, r, a in self._recent if t - ts <= p.reanchor_s]
-        if len(chosen) < p.min_frames:
+        rotations, angles = self._frames(t, p.reanchor_s)
+        if len(angles) < p.min_frames:
             return False
-        ts = np.array([c[0] for c in chosen])
-        angles = np.array([c[2] for c in chosen])
+        ts = self._times(t, p.reanchor_s)
         pose = np.median(angles, axis=0)
         near = np.max(np.abs(angles - pose), axis=1) <= p.mode_radius_deg
         if near.mean() < p.reanchor_share or not near[ts >= t - p.reanchor_still_s].all():
@@ -737,10 +740,11 @@ class NeutralPose:
         offset = float(np.max(np.abs(np.median(angles[near], axis=0) - (a.pitch, a.yaw, a.roll))))
         if offset <= p.reanchor_min_deg or offset > p.reanchor_max_deg:
             return False
-        rotations = np.stack([c[1] for c, n in zip(chosen, near, strict=True) if n])
-        self._fix(replace(result, rotation=self._centre(rotations), t=t, frames=int(near.sum())))
+        self._fix(
+            replace(result, rotation=self._centre(rotations[near]), t=t, frames=int(near.sum()))
+        )
         self._log(
-            f"pose held still for {p.reanchor_s:.0f} s, {offset:.1f} deg away", t, len(rotations)
+            f"pose held still for {p.reanchor_s:.0f} s, {offset:.1f} deg away", t, int(near.sum())
         )
         return True
 

@@ -168,20 +168,19 @@ def needs_request_verdict(match: Match, rule: RequestRule) -> bool:
 def judge(match: Match, verdict: RequestVerdict, rule: RequestRule) -> Match:
     """The decoder's request, or nothing when the verifier is sure it heard something else.
 
-    With ``rule.confirm_stray``, a request the edge rule found beside a stray word is dropped
-    when the verifier's most probable class is another request, and, when its catalog
-    sentence is one the classifier
-    knows (at most ``rule.max_words`` words), unless that class is the request itself (so
-    also when the verifier could not judge the utterance). A longer sentence is "other" to
-    the classifier even when it was said ("it's too hot in here" heard as "it's too hot do"),
-    so there the verifier can only object by hearing another request.
+    With ``rule.confirm_stray``, a request the edge rule found beside a stray word is dropped when
+    the verifier's most probable class is another request, and, when its catalog sentence is one the
+    classifier knows (at most ``rule.max_words`` words), unless that class is the request itself (so
+    also when the verifier could not judge the utterance). A longer sentence is "other" to the
+    classifier even when it was said ("it's too hot in here" heard as "it's too hot do"), so there
+    the verifier can only object by hearing another request.
 
-    Why: with each open-mode utterance normalised on its own (session 11) the decoder also
-    heard catalog sentences inside ordinary talk, the rest of the talk left to silence or to
-    one word beside them: espeak-ng's "my son lives in another
-    city" came out as "lights on duty", "what day is it today" as "what it's too bright". The
-    verifier heard "other" and "reposition" there, and the short catalog sentences the rule
-    took with a stray word as their own request ("can some water", "lights off now")."""
+    Why: with each open-mode utterance normalised on its own (session 11) the decoder also heard
+    catalog sentences inside ordinary talk, the rest of the talk left to silence or to one word
+    beside them: espeak-ng's "my son lives in another city" came out as "lights on duty", "what day
+    is it today" as "what it's too bright". The verifier heard "other" and "reposition" there, and
+    the short catalog sentences the rule took with a stray word as their own request ("can some
+    water", "lights off now")."""
     if not needs_request_verdict(match, rule):
         return match
     if rule.confirm_stray and _extra_word(match):
