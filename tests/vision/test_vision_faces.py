@@ -103,3 +103,14 @@ def test_a_tight_local_photo_is_padded_on_every_side(
     monkeypatch.setenv(faces.LOCAL_FACES_ENV, str(tmp_path))
     rgb = faces.load_face("lacamoire_mirror")
     assert rgb.shape[:2] == (394 + 2 * int(0.3 * 394), 424 + 2 * int(0.3 * 424))
+
+
+def test_local_photos_live_in_beckons_home_unless_a_folder_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No development machine's own layout in the code: the default follows BECKON_HOME.
+    monkeypatch.delenv(faces.LOCAL_FACES_ENV, raising=False)
+    monkeypatch.setenv("BECKON_HOME", str(tmp_path / "home"))
+    assert faces.local_faces_dir() == tmp_path / "home" / "faces"
+    monkeypatch.setenv(faces.LOCAL_FACES_ENV, str(tmp_path / "photos"))
+    assert faces.local_faces_dir() == tmp_path / "photos"

@@ -46,6 +46,7 @@ import numpy as np
 
 from beckon.errors import BeckonError
 from beckon.lab.synthetic import RGBImage, load_demo_face
+from beckon.paths import beckon_home
 
 FACES = ("astronaut", "hopper", "luispedro")
 """Faces whose photo comes with an installed package."""
@@ -53,13 +54,15 @@ LOCAL_FACES = ("obama", "lacamoire", "lps2", "lps11")
 """Faces whose photo is not shipped (licence unclear) but copied by hand into
 :func:`local_faces_dir` (see ``docs/gestures.md`` for the commands)."""
 LOCAL_FACES_ENV = "BECKON_FACES_DIR"
-LOCAL_FACES_DEFAULT = Path("/work/data/faces")
-"""Where the development machines keep data that stays out of git."""
 
 
 def local_faces_dir() -> Path:
-    """The folder of the :data:`LOCAL_FACES` photos: ``$BECKON_FACES_DIR`` or the default."""
-    return Path(os.environ.get(LOCAL_FACES_ENV) or LOCAL_FACES_DEFAULT)
+    """The folder of the :data:`LOCAL_FACES` photos: ``$BECKON_FACES_DIR``, else ``faces`` in
+    Beckon's home folder (:func:`beckon.paths.beckon_home`), like every other file Beckon keeps
+    out of git, so that no machine's own layout is written into the code."""
+    if override := os.environ.get(LOCAL_FACES_ENV):
+        return Path(override)
+    return beckon_home() / "faces"
 
 
 def _hopper() -> RGBImage:
