@@ -17,8 +17,8 @@ from beckon.voice.catalog import Catalog
 from beckon.voice.engines import PocketSphinxEngine
 from beckon.voice.matcher import TemplateMatcher
 from beckon.voice.recognizer import VoiceEvent, VoicePipeline, build_pipeline
+from beckon.voice.requests_verifier import RUNNING_RULE
 from beckon.voice.vad import Int16Array, SileroVad, chunks
-from tests.helpers.voice import fresh_english
 
 PIPER = Voice("piper:joe", 150)
 EN = Voice("en-us", 150)
@@ -123,12 +123,20 @@ def test_past_its_first_part_an_utterance_is_decoded_as_it_comes(catalog: Catalo
     assert _decode(engine, sentence) == first
 
 
-def test_a_reset_engine_decodes_like_a_newly_opened_one(
-    catalog: Catalog, vad: SileroVad, english_engine: PocketSphinxEngine
-) -> None:
-    """With the running mean (the default), what an utterance decodes to depends on the
-    utterances before it; ``reset()`` undoes exactly that, which is what lets the test suite
-    share one engine instead of opening PocketSphinx for each test (tests/helpers/voice.py)."""
+def test_a_reset_engine_decodes_like_a_newly_opened_one(catalog: Catalog, vad: SileroVad) -> None:
+    """With the running mean (the answer mode's; the open mode's on ``RUNNING_RULE``, session
+    10's path), what an utterance decodes to depends on the utterances before it; ``reset()``
+    undoes exactly that, which is what lets the test suite share one engine instead of opening
+    PocketSphinx for each test (tests/helpers/voice.py)."""
+    english_engine = build_pipeline("en", catalog, open_rule=RUNNING_RULE).engine
+    assert isinstance(english_engine, PocketSphinxEngine)
+
+    def fresh(engine: PocketSphinxEngine) -> VoicePipeline:
+        engine.reset()
+        pipeline = build_pipeline("en", catalog, opened=engine, open_rule=RUNNING_RULE)
+        pipeline.segmenter.vad = vad
+        return pipeline
+
     clips = [
         make_clip(speak(text, voice), None).samples
         for text, voice in [("i need water", EN), ("the weather is nice", EN)]
@@ -143,13 +151,13 @@ def test_a_reset_engine_decodes_like_a_newly_opened_one(
 
     newly_opened, after_talk, after_reset = [], [], []
     for samples in clips:
-        pipeline = build_pipeline("en", catalog)
+        pipeline = build_pipeline("en", catalog, open_rule=RUNNING_RULE)
         pipeline.segmenter.vad = vad
         newly_opened.append(decoded(pipeline, samples))
-        shared = fresh_english(catalog, vad, english_engine)
+        shared = fresh(english_engine)
         shared.run(talk)
         after_talk.append(heard(decoded(shared, samples)))
-        after_reset.append(decoded(fresh_english(catalog, vad, english_engine), samples))
+        after_reset.append(decoded(fresh(english_engine), samples))
     assert after_reset == newly_opened
     # The earlier talk does change what is heard: without reset() the tests would depend on
     # their order.

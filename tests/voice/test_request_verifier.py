@@ -27,6 +27,7 @@ from beckon.voice.recognizer import VoicePipeline, build_pipeline
 from beckon.voice.requests_verifier import (
     CHECKED_TALK,
     OTHER,
+    OWN_MEAN_TALK,
     RequestRule,
     RequestVerdict,
     RequestVerifier,
@@ -118,6 +119,66 @@ def test_a_sentence_found_beside_a_stray_word_must_be_the_verifiers_own_hearing(
     assert judge(dropped, _verdict(classes, "water", 0.6), stray) == dropped
 
 
+SHORT = RequestRule(confirm_short=0.75)
+
+
+class Rehearing:
+    """A stand-in for the running-mean second hearing that counts how often it was asked."""
+
+    def __init__(self, heard: Match) -> None:
+        self.heard = heard
+        self.calls = 0
+
+    def __call__(self) -> Match:
+        self.calls += 1
+        return self.heard
+
+
+def test_a_short_request_the_verifier_is_sure_of_stands_without_a_second_hearing() -> None:
+    again = Rehearing(Match("while you", None, 0.0, None, "too far"))
+    assert judge(WATER, _verdict(CLASSES, "water", 0.75), SHORT, again) == WATER
+    assert again.calls == 0  # the decoding is spent only when needed
+
+
+def test_a_short_request_the_verifier_doubts_stands_only_when_heard_again() -> None:
+    # Session 13: espeak-ng en-gb+f2's "one" came out of the own mean as "water", which the
+    # verifier heard as water 0.71; the running-mean hearing of the same clip was talk.
+    doubt = _verdict(CLASSES, "water", 0.71)
+    talk = Rehearing(Match("while you", None, 0.0, None, "too far from every sentence"))
+    dropped = judge(WATER, doubt, SHORT, talk)
+    assert dropped.intent is None and talk.calls == 1
+    assert "not confirmed" in dropped.reason and "while you" in dropped.reason
+    assert judge(WATER, doubt, SHORT, Rehearing(WATER)) == WATER
+    # Another request heard again is no confirmation either.
+    toilet = Match("toilet", "toilet", 1.0, "toilet")
+    assert judge(WATER, doubt, SHORT, Rehearing(toilet)).intent is None
+    # Without a second hearing the verifier alone must confirm it.
+    assert judge(WATER, doubt, SHORT).intent is None
+    assert judge(WATER, RequestVerdict(reason="too long for a short request"), SHORT).intent is None
+
+
+def test_a_request_heard_again_is_still_vetoed_when_the_verifier_is_sure_of_other() -> None:
+    assert judge(WATER, _verdict(CLASSES, OTHER, 0.95), SHORT, Rehearing(WATER)).intent is None
+
+
+def test_confirming_short_requests_spares_emergencies_longer_sentences_and_the_old_rule() -> None:
+    doubt = _verdict(CLASSES, OTHER, 0.8)
+    talk = Rehearing(Match("while you", None, 0.0, None, "too far"))
+    emergency = Match("emergency", "emergency", 1.0, "emergency")
+    longer = Match("can i have water", "water", 1.0, "can i have water")
+    for match in (emergency, longer):
+        assert judge(match, doubt, SHORT, talk) == match
+    assert talk.calls == 0
+    assert judge(WATER, doubt, RULE, talk) == WATER  # off by default (session 10's rule)
+    assert talk.calls == 0
+    # A request beside a stray word keeps its own confirmation (the verifier's top class).
+    both = RequestRule(confirm_stray=True, confirm_short=0.75)
+    duty = Match("lights on duty", "lights", 0.667, "lights on", EDGE_REASON)
+    classes = (*CLASSES, "lights")
+    assert judge(duty, _verdict(classes, "lights", 0.6), both, talk) == duty
+    assert talk.calls == 0
+
+
 def test_a_verdict_that_did_not_run_changes_nothing() -> None:
     assert judge(WATER, RequestVerdict(reason="too long for a short request"), RULE) == WATER
 
@@ -175,8 +236,13 @@ def test_the_english_voice_path_checks_requests_with_the_looser_prior(
     english_open: VoicePipeline,
 ) -> None:
     assert english_open.request_verifier is not None
-    assert english_open.engine.talk == CHECKED_TALK  # type: ignore[attr-defined]
-    assert TalkModel() != CHECKED_TALK
+    engine = english_open.engine
+    assert isinstance(engine, PocketSphinxEngine)
+    # The own-mean open mode (the default since session 13) and its running-mean second
+    # hearing with session 10's looser prior.
+    assert engine.talk == OWN_MEAN_TALK
+    assert engine.rehear_talk == CHECKED_TALK
+    assert TalkModel() not in (CHECKED_TALK, OWN_MEAN_TALK)
 
 
 @pytest.mark.parametrize(
@@ -239,6 +305,9 @@ def test_without_its_classifier_the_voice_path_keeps_the_strict_prior(
     assert pipeline.request_verifier is None
     assert pipeline.verifier is not None  # the answer verifier does not depend on it
     assert pipeline.engine.talk == TalkModel()  # type: ignore[attr-defined]
+    # Nothing to confirm short requests with: the running mean, no second hearing.
+    assert pipeline.engine.own_mean == frozenset()  # type: ignore[attr-defined]
+    assert pipeline.rehear is None
     assert "request verifier off" in caplog.text and "request_kws.onnx" in caplog.text
 
 

@@ -468,6 +468,7 @@ BRITISH_PRONUNCIATIONS: dict[str, tuple[str, ...]] = {
 # normalised on its own" and session 11).
 MEAN_FROM_S = 0.8
 _MEAN_SEARCH = "mean"
+_REHEAR_SEARCH = "rehear"
 
 # The answer mode's room for talk: yes, no and cancel are expected, but a patient may still
 # say something else, and a single word ("bed", "one") must still find its talk word. The
@@ -523,6 +524,7 @@ class PocketSphinxEngine:
         per_utterance: bool | Collection[Mode] = False,
         mean_from_s: float | None = MEAN_FROM_S,
         pronunciations: dict[str, tuple[str, ...]] | None = None,
+        rehear_talk: TalkModel | None = None,
     ) -> None:
         if language != "en":
             raise ConfigError(f"PocketSphinx ships only a US-English model, not {language!r}")
@@ -553,6 +555,12 @@ class PocketSphinxEngine:
                 answers, talk_words(language, self.answer_talk.words), self.answer_talk
             ),
         }
+        # ``rehear_talk``: the prior of :meth:`rehear`'s second hearing (None: no rehearing).
+        self.rehear_talk = rehear_talk
+        if rehear_talk is not None:
+            models[_REHEAR_SEARCH] = build_arpa(
+                self.sentences, talk_words(language, rehear_talk.words), rehear_talk
+            )
         with tempfile.TemporaryDirectory(prefix="beckon-lm-") as tmp:
             for mode, arpa in models.items():
                 path = Path(tmp) / f"{mode}.arpa"
@@ -658,6 +666,40 @@ class PocketSphinxEngine:
         self._decoder.process_raw(held, False, False)
         self._streaming = True
 
+    def rehear(self, samples: Int16Array) -> Transcript:
+        """The open-mode utterance ``samples`` heard again as the running-mean path hears it:
+        normalised with the running mean (as the running-mean utterances left it) and decoded
+        with ``rehear_talk``'s prior. The running mean is left as it was, so what the answer
+        mode hears next does not depend on which open-mode utterances were heard again.
+
+        Why: with each open-mode utterance on its own mean the decoder hears robotic catalog
+        sentences it lost to talk words with the running mean, but it also hears some short
+        non-requests more sharply as the short requests they resemble: espeak-ng en-gb+f2's
+        "one" came out as "water" (docs/voice.md, sessions 11 and 13). The two hearings fail
+        on different clips, so a short request the second hearing agrees with is far more
+        likely said (``RequestRule.confirm_short`` says how the voice path uses it).
+        """
+        if self.rehear_talk is None:
+            raise ConfigError("this PocketSphinx engine was opened without rehear_talk")
+        if self._utt_open:
+            self._decoder.end_utt()
+            self._utt_open = False
+        if not self._own_last:
+            self._running_cmn = self._decoder.get_cmn()
+        self._decoder.reinit_feat()
+        if self._running_cmn is not None:
+            self._decoder.set_cmn(self._running_cmn)
+        self._begin(_REHEAR_SEARCH)
+        self._decoder.process_raw(samples.tobytes(), False, False)
+        self._decoder.end_utt()
+        self._utt_open = False
+        hyp = self._decoder.hyp()
+        text = hyp.hypstr if hyp is not None else ""
+        # The front end is fresh again for the next utterance (``start`` sets its mean).
+        self._decoder.reinit_feat()
+        self._own_last = True
+        return Transcript(text, (text,) if text else ())
+
     def finish(self) -> Transcript:
         if not self._started:
             return Transcript("")
@@ -706,6 +748,7 @@ def open_engine(
     talk: TalkModel | None = None,
     pronunciations: dict[str, tuple[str, ...]] | None = None,
     per_utterance: bool | Collection[Mode] = False,
+    rehear_talk: TalkModel | None = None,
 ) -> Engine:
     """The recogniser for a language: Vosk with the installed model, or for English without
     one, PocketSphinx (logged as a warning; ``engine.note`` says so for the UI).
@@ -715,13 +758,19 @@ def open_engine(
     a looser one when the request verifier checks short requests). ``pronunciations``:
     alternatives PocketSphinx adds to its dictionary (such as ``BRITISH_PRONUNCIATIONS``).
     ``per_utterance``: the modes in which PocketSphinx normalises each utterance on its own
-    (see ``MEAN_FROM_S``).
+    (see ``MEAN_FROM_S``). ``rehear_talk``: the prior of PocketSphinx's second hearing
+    (:meth:`PocketSphinxEngine.rehear`; None: none).
     """
     if engine not in ("auto", "vosk", "pocketsphinx"):
         raise ConfigError(f"unknown speech engine {engine!r}; expected auto, vosk or pocketsphinx")
     if engine == "pocketsphinx":
         return PocketSphinxEngine(
-            catalog, language, talk=talk, pronunciations=pronunciations, per_utterance=per_utterance
+            catalog,
+            language,
+            talk=talk,
+            pronunciations=pronunciations,
+            per_utterance=per_utterance,
+            rehear_talk=rehear_talk,
         )
     if model_dir is not None:
         log.info("using the Vosk model in %s (not verified against the manifest)", model_dir)
@@ -739,6 +788,11 @@ def open_engine(
             raise
         log.warning("%s", ENGLISH_FALLBACK_NOTE)
         return PocketSphinxEngine(
-            catalog, language, talk=talk, pronunciations=pronunciations, per_utterance=per_utterance
+            catalog,
+            language,
+            talk=talk,
+            pronunciations=pronunciations,
+            per_utterance=per_utterance,
+            rehear_talk=rehear_talk,
         )
     return VoskEngine(path, catalog, language)

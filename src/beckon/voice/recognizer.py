@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,13 +18,19 @@ import numpy as np
 
 from beckon.voice.answers import AnswerRule, answers_heard, combine, needs_verdict
 from beckon.voice.catalog import Catalog, load_catalog
-from beckon.voice.engines import BRITISH_PRONUNCIATIONS, Engine, Mode, open_engine
+from beckon.voice.engines import (
+    BRITISH_PRONUNCIATIONS,
+    Engine,
+    Mode,
+    PocketSphinxEngine,
+    Transcript,
+    open_engine,
+)
 from beckon.voice.keywords import KeywordVerifier, open_verifier
 from beckon.voice.matcher import EdgeRule, Match, TemplateMatcher
 from beckon.voice.requests_verifier import (
-    CHECKED_OWN_MEAN,
-    CHECKED_TALK,
-    OWN_MEAN_TALK,
+    OWN_MEAN_RULE,
+    OpenRule,
     RequestRule,
     RequestVerifier,
     judge,
@@ -74,6 +81,8 @@ class VoicePipeline:
     yes, no and cancel (``beckon.voice.answers``); the utterance's audio is kept for it.
     ``request_verifier`` (English, PocketSphinx): a second hearing of short requests in the
     open mode, which can take one away, never make one (``beckon.voice.requests_verifier``).
+    ``rehear``: the engine's second hearing of an open-mode utterance with the running mean
+    (``PocketSphinxEngine.rehear``), asked only when ``request_rule.confirm_short`` needs it.
     """
 
     def __init__(
@@ -87,8 +96,10 @@ class VoicePipeline:
         answer_rule: AnswerRule | None = None,
         request_verifier: RequestVerifier | None = None,
         request_rule: RequestRule | None = None,
+        rehear: Callable[[Int16Array], Transcript] | None = None,
     ) -> None:
         self.engine = engine
+        self.rehear = rehear
         self.verifier = verifier
         self.answer_rule = answer_rule or AnswerRule()
         self.request_verifier = request_verifier
@@ -173,12 +184,26 @@ class VoicePipeline:
             and mode == "open"
             and needs_request_verdict(match, self.request_rule)
         ):
-            return judge(match, rv.verdict(np.concatenate(self._audio)), self.request_rule)
+            audio = np.concatenate(self._audio)
+            return judge(match, rv.verdict(audio), self.request_rule, self._reheard(audio))
         if self.verifier is None or not self._audio or not needs_verdict(match, mode):
             return match
         verdict = self.verifier.verdict(np.concatenate(self._audio))
         heard = answers_heard(self.matchers["answer"], alternatives)
         return combine(match, heard, verdict, mode, self.answer_rule)
+
+    def _reheard(self, audio: Int16Array) -> Callable[[], Match] | None:
+        """The open-mode match of the engine's second hearing of ``audio``, to be asked for
+        only when needed (None without a second hearing)."""
+        rehear = self.rehear
+        if rehear is None:
+            return None
+
+        def again() -> Match:
+            heard = rehear(audio)
+            return self.matchers["open"].match_alternatives(heard.alternatives or (heard.text,))
+
+        return again
 
     def run(self, samples: Int16Array, tail_s: float = 0.5) -> list[VoiceEvent]:
         """Process a whole recording (silence is appended so a last utterance still ends)."""
@@ -199,7 +224,7 @@ def build_pipeline(
     opened: Engine | None = None,
     catalog_edges: bool = True,
     british_pronunciations: bool = False,
-    own_mean: bool = False,
+    open_rule: OpenRule = OWN_MEAN_RULE,
 ) -> VoicePipeline:
     """The voice path for one language with the installed models. English gets the answer
     verifier when its models are installed, and on PocketSphinx the request verifier with the
@@ -214,11 +239,11 @@ def build_pipeline(
     ``british_pronunciations``: ``BRITISH_PRONUNCIATIONS`` added to PocketSphinx's dictionary.
     Opt-in: they alone let real single words through ("one" and "right" heard as "water",
     "off" as "bathroom"; same section).
-    ``own_mean``: with the request verifier on PocketSphinx, each open-mode utterance
-    normalised on its own (``CHECKED_OWN_MEAN``) with its prior (``OWN_MEAN_TALK``), and
-    edge-rule requests beside a stray word confirmed by the verifier. Opt-in: espeak-ng's
-    catalog 70% -> 75% with the tune part's false requests unchanged, but a synthetic "one"
-    became "water" (docs/voice.md, session 11).
+    ``open_rule``: with the request verifier on PocketSphinx, how the open mode hears
+    (:class:`OpenRule`). The default since session 13, ``OWN_MEAN_RULE``: each open-mode
+    utterance on its own mean, and short requests confirmed by the verifier or by a second
+    hearing with the running mean; ``RUNNING_RULE`` is session 10's path (docs/voice.md,
+    sessions 11 and 13).
     """
     catalog = catalog or load_catalog()
     answers = open_verifier() if verifier and language == "en" else None
@@ -228,12 +253,14 @@ def build_pipeline(
         language,
         model_dir=model_dir,
         engine=engine,
-        talk=(OWN_MEAN_TALK if own_mean else CHECKED_TALK) if requests is not None else None,
-        per_utterance=CHECKED_OWN_MEAN if own_mean and requests is not None else False,
+        talk=open_rule.talk if requests is not None else None,
+        per_utterance=open_rule.own_mean if requests is not None else False,
         pronunciations=BRITISH_PRONUNCIATIONS if british_pronunciations else None,
+        rehear_talk=open_rule.rehear_talk if requests is not None else None,
     )
     if eng.name != "pocketsphinx":
         requests = None
+    rehear = eng.rehear if isinstance(eng, PocketSphinxEngine) and eng.rehear_talk else None
     log.info("voice (%s): %s", language, eng.model)
     # The edge rule only where the decoder's own language model is the catalog-or-talk one
     # (PocketSphinx); Vosk's grammar loop puts decoy words beside catalog sentences in talk.
@@ -246,5 +273,6 @@ def build_pipeline(
         answer_matcher=TemplateMatcher(catalog, language, codes=catalog.answer_codes()),
         verifier=answers,
         request_verifier=requests,
-        request_rule=RequestRule(confirm_stray=own_mean),
+        request_rule=open_rule.requests,
+        rehear=rehear,
     )
