@@ -89,6 +89,25 @@ def test_with_shared_word_a_lower_path_speaks_only_when_it_shares_a_word_with_th
     assert shared.match_alternatives(["아니요", "네"]).intent is None
 
 
+def test_with_no_longer_a_lower_path_may_not_add_words_to_the_best(
+    catalog: Catalog, ko: TemplateMatcher
+) -> None:
+    """Real "이어 하기" (resume) came out of Vosk's grammar as "주세요" with "물 주세요"
+    (`water`) below it: the lower path shares a word with the best, but adds one the best
+    account never heard."""
+    shared = TemplateMatcher(catalog, "ko", shared_word=True)
+    strict = TemplateMatcher(catalog, "ko", shared_word=True, no_longer=True)
+    for paths in (["주세요", "물 주세요"], ["줘 꺼", "꺼", "불 꺼 주세요"], ["좀", "물 좀 줘"]):
+        assert shared.match_alternatives(paths).intent is not None  # without: a request
+        assert strict.match_alternatives(paths).intent is None, paths
+    # A lower path that mends a word of the best, or drops a stray one, still speaks.
+    assert strict.match_alternatives(["몸 주세요", "물 주세요"]).intent == "water"
+    assert strict.match_alternatives(["병원 변기 주세요", "변기 주세요"]).intent == "toilet"
+    # Repeats folded first: "물 줘 줘" is as long as "물 줘".
+    assert strict.match_alternatives(["줘 줘", "물 줘"]).intent is None
+    assert strict.match_alternatives(["물 물 줘 아침", "물 줘"]).intent == "water"
+
+
 def test_the_bare_korean_blanket_is_no_request(ko: TemplateMatcher) -> None:
     """Korean "담요" (blanket) alone sounds like "다음" (next), one of the commonest words:
     real "다음 단계" came out of Vosk's grammar as "담요" (`cold`). Asking for the blanket
