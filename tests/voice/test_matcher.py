@@ -65,6 +65,18 @@ def test_hangul_near_misses_count_letters_not_syllables():
     assert clean_words("물 물 주세요") == ["물", "주세요"]
 
 
+def test_a_korean_request_ending_said_twice_counts_once(ko: TemplateMatcher) -> None:
+    """Vosk's grammar loop heard espeak-ng's "물 주세요" as "물 줘 주세요": "줘" and its
+    politer "주세요" are the same ending, so the pair counts as "주세요"."""
+    assert clean_words("물 줘 주세요") == ["물", "주세요"]
+    assert clean_words("담요 줘 줘 주세요 주세요") == ["담요", "주세요"]
+    assert ko.match("물 줘 주세요").intent == "water"
+    assert ko.match("몸 돌려 줘 주세요").intent == "reposition"
+    # Only in that order, and "줘" alone stays what it is.
+    assert clean_words("주세요 줘") == ["주세요", "줘"]
+    assert ko.match("물 줘").intent == "water"
+
+
 def test_lower_alternatives_must_be_exact(en):
     assert en.match_alternatives(["tell the news", "call the nurse"]).intent == "nurse"
     # A merely close sentence below the top path does not count.

@@ -105,8 +105,16 @@ def similarity(hyp: list[str], ref: list[str]) -> float:
     return max(0.0, 1.0 - prev[-1] / max(len(hyp), len(ref)))
 
 
+SAME_ENDING = {"줘": "주세요"}
+"""A request ending followed by its politer form, which says the same thing again: Korean
+"줘" and "주세요" are both "give (me)". Vosk's grammar loop often hears the ending twice
+("물 줘 주세요", "담요 줘 주세요"), as it doubles a word, and the pair counts once, as the
+politer form (espeak-ng's "물 주세요" came out as "물 줘 주세요" and was lost)."""
+
+
 def clean_words(text: str) -> list[str]:
-    """Normalised words with immediate repeats folded ("nurse nurse" -> "nurse").
+    """Normalised words with immediate repeats folded ("nurse nurse" -> "nurse"), and a
+    request ending said twice counted once (:data:`SAME_ENDING`: "물 줘 주세요" -> "물 주세요").
 
     Vosk's grammar is a loop, so a phrase often comes out with a word doubled; a patient
     repeating a word means the same thing.
@@ -114,7 +122,11 @@ def clean_words(text: str) -> list[str]:
     words: list[str] = []
     for raw in text.split():
         w = UNKNOWN if raw == UNKNOWN else normalize(raw)
-        if w and (not words or words[-1] != w):
+        if not w:
+            continue
+        if words and SAME_ENDING.get(words[-1]) == w:
+            words[-1] = w
+        elif not words or words[-1] != w:
             words.append(w)
     return words
 
