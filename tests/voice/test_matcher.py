@@ -65,6 +65,18 @@ def test_hangul_near_misses_count_letters_not_syllables():
     assert clean_words("물 물 주세요") == ["물", "주세요"]
 
 
+def test_a_korean_request_ending_said_twice_counts_once(ko: TemplateMatcher) -> None:
+    """Vosk's grammar loop heard espeak-ng's "물 주세요" as "물 줘 주세요": "줘" and its
+    politer "주세요" are the same ending, so the pair counts as "주세요"."""
+    assert clean_words("물 줘 주세요") == ["물", "주세요"]
+    assert clean_words("담요 줘 줘 주세요 주세요") == ["담요", "주세요"]
+    assert ko.match("물 줘 주세요").intent == "water"
+    assert ko.match("몸 돌려 줘 주세요").intent == "reposition"
+    # Only in that order, and "줘" alone stays what it is.
+    assert clean_words("주세요 줘") == ["주세요", "줘"]
+    assert ko.match("물 줘").intent == "water"
+
+
 def test_lower_alternatives_must_be_exact(en):
     assert en.match_alternatives(["tell the news", "call the nurse"]).intent == "nurse"
     # A merely close sentence below the top path does not count.
@@ -87,6 +99,25 @@ def test_with_shared_word_a_lower_path_speaks_only_when_it_shares_a_word_with_th
     )
     # The opposite-answer check still sees every path.
     assert shared.match_alternatives(["아니요", "네"]).intent is None
+
+
+def test_with_no_longer_a_lower_path_may_not_add_words_to_the_best(
+    catalog: Catalog, ko: TemplateMatcher
+) -> None:
+    """Real "이어 하기" (resume) came out of Vosk's grammar as "주세요" with "물 주세요"
+    (`water`) below it: the lower path shares a word with the best, but adds one the best
+    account never heard."""
+    shared = TemplateMatcher(catalog, "ko", shared_word=True)
+    strict = TemplateMatcher(catalog, "ko", shared_word=True, no_longer=True)
+    for paths in (["주세요", "물 주세요"], ["줘 꺼", "꺼", "불 꺼 주세요"], ["좀", "물 좀 줘"]):
+        assert shared.match_alternatives(paths).intent is not None  # without: a request
+        assert strict.match_alternatives(paths).intent is None, paths
+    # A lower path that mends a word of the best, or drops a stray one, still speaks.
+    assert strict.match_alternatives(["몸 주세요", "물 주세요"]).intent == "water"
+    assert strict.match_alternatives(["병원 변기 주세요", "변기 주세요"]).intent == "toilet"
+    # Repeats folded first: "물 줘 줘" is as long as "물 줘".
+    assert strict.match_alternatives(["줘 줘", "물 줘"]).intent is None
+    assert strict.match_alternatives(["물 물 줘 아침", "물 줘"]).intent == "water"
 
 
 def test_the_bare_korean_blanket_is_no_request(ko: TemplateMatcher) -> None:

@@ -105,8 +105,16 @@ def similarity(hyp: list[str], ref: list[str]) -> float:
     return max(0.0, 1.0 - prev[-1] / max(len(hyp), len(ref)))
 
 
+SAME_ENDING = {"줘": "주세요"}
+"""A request ending followed by its politer form, which says the same thing again: Korean
+"줘" and "주세요" are both "give (me)". Vosk's grammar loop often hears the ending twice
+("물 줘 주세요", "담요 줘 주세요"), as it doubles a word, and the pair counts once, as the
+politer form (espeak-ng's "물 주세요" came out as "물 줘 주세요" and was lost)."""
+
+
 def clean_words(text: str) -> list[str]:
-    """Normalised words with immediate repeats folded ("nurse nurse" -> "nurse").
+    """Normalised words with immediate repeats folded ("nurse nurse" -> "nurse"), and a
+    request ending said twice counted once (:data:`SAME_ENDING`: "물 줘 주세요" -> "물 주세요").
 
     Vosk's grammar is a loop, so a phrase often comes out with a word doubled; a patient
     repeating a word means the same thing.
@@ -114,7 +122,11 @@ def clean_words(text: str) -> list[str]:
     words: list[str] = []
     for raw in text.split():
         w = UNKNOWN if raw == UNKNOWN else normalize(raw)
-        if w and (not words or words[-1] != w):
+        if not w:
+            continue
+        if words and SAME_ENDING.get(words[-1]) == w:
+            words[-1] = w
+        elif not words or words[-1] != w:
             words.append(w)
     return words
 
@@ -131,8 +143,8 @@ class TemplateMatcher:
     in five through, or a letter or two in a short word). ``margin``: how much closer the
     best intent must be than the best sentence of any other intent, so a transcript halfway
     between "water" and "what are" gives nothing. ``shared_word``: a path below the best of
-    an n-best list may speak only when it shares a word with the best path (see
-    :meth:`match_alternatives`).
+    an n-best list may speak only when it shares a word with the best path; ``no_longer``:
+    only when it has no more words than the best path (both: see :meth:`match_alternatives`).
     """
 
     def __init__(
@@ -145,10 +157,12 @@ class TemplateMatcher:
         codes: Collection[str] | None = None,
         edge: EdgeRule | None = None,
         shared_word: bool = False,
+        no_longer: bool = False,
     ) -> None:
         self.language = language
         self.edge = edge
         self.shared_word = shared_word
+        self.no_longer = no_longer
         self.accept = accept
         self.strict = strict
         self.margin = margin
@@ -174,7 +188,11 @@ class TemplateMatcher:
         mended, while a path with none of the best path's words is another account
         altogether, a guess the grammar itself ranked lower (a real Korean cooking remark came
         out as "줘" with "추워" below it, "이어 하기" as "에어컨" with "물 주세요" fourth).
-        The opposite-answer check below still looks at every path.
+        With ``no_longer`` a lower path may not have more words than the best path either: a
+        mended path replaces or drops a stray word, while a longer one adds words the
+        grammar's own best account did not hear (real "이어 하기" came out as "주세요" with "물
+        주세요" below it, `water`; espeak-ng's catalog results from lower paths all dropped or
+        replaced a word). The opposite-answer check below still looks at every path.
         """
         if not alternatives:
             return self.match("")
@@ -200,9 +218,13 @@ class TemplateMatcher:
         first = self.match(alternatives[0])
         if first.intent is not None:
             return first
-        best = set(clean_words(alternatives[0]))
+        top = clean_words(alternatives[0])
+        best = set(top)
         for alt in alternatives[1:]:
-            if self.shared_word and not best & set(clean_words(alt)):
+            words = clean_words(alt)
+            if self.shared_word and not best & set(words):
+                continue
+            if self.no_longer and len(words) > len(top):
                 continue
             m = self.match(alt)
             if m.intent is not None and m.score >= self.strict:

@@ -266,10 +266,12 @@ def build_pipeline(
     # (PocketSphinx); Vosk's grammar loop puts decoy words beside catalog sentences in talk.
     edge = EdgeRule() if catalog_edges and eng.name == "pocketsphinx" else None
     # Vosk's grammar loop gives n-best paths that are other accounts of the sound entirely:
-    # a lower one may request only when it shares a word with the best (``shared_word``).
+    # a lower one may request only when it shares a word with the best (``shared_word``)
+    # and adds none to it (``no_longer``).
+    vosk = eng.name == "vosk"
     return VoicePipeline(
         eng,
-        TemplateMatcher(catalog, language, edge=edge, shared_word=eng.name == "vosk"),
+        TemplateMatcher(catalog, language, edge=edge, shared_word=vosk, no_longer=vosk),
         answer_matcher=TemplateMatcher(catalog, language, codes=catalog.answer_codes()),
         verifier=answers,
         request_verifier=requests,
