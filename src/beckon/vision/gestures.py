@@ -152,9 +152,10 @@ class GestureParams:
     """Turning points further apart than this are swaying, not one gesture; started over."""
     first_leg_check: bool = False
     """When set, a movement that completes with only ``min_reversals`` reversals must have
-    a first leg that a nod makes (see :func:`first_leg_fault`): seen from its start (the head
-    still there, or seen arriving), and not a held posture (the head dwelling at either end
-    of the leg for longer than ``max_half_period_s``, the slowest half swing of a nod). Why:
+    a first leg that a nod makes (see :func:`first_leg_fault`): seen from its start (not
+    already moving when the face was found), and not a held posture (the head dwelling at
+    either end of the leg for longer than ``max_half_period_s``, the slowest half swing of a
+    nod). Why:
     with two reversals the first leg is a third of the nod, and on real signers it was the
     head already on its way up when the clip began (the face found mid-movement) or a look
     down held for 2.5 s and then released; what came after it was one dip, which is no nod.
@@ -309,9 +310,9 @@ def first_leg_fault(
 ) -> str:
     """Why the leg from ``start`` (where a movement began) to ``turn`` (its first turning
     point) is not the first leg of a nod, or "" when it may be one. ``trace`` is the axis
-    as the detector saw it, ``(t, value)`` of the last seconds
-    (values against the neutral, where 0 is rest), oldest first; ``began`` is when the
-    face was found (the trace's first sample, which ``trace`` may no longer hold).
+    as the detector saw it over the last seconds, ``(t, value)`` oldest first, values
+    against the neutral (0 is rest); ``began`` is when the face was found (the trace's first
+    sample, which ``trace`` may no longer hold).
 
     * *Not seen from its start*: the head left ``still_band`` of the trace's first sample
       within ``still_s`` and the leg began before that: the head was already moving when
@@ -891,9 +892,10 @@ class OscillationDetector:
         why = self._first_leg_fault(h=self.swing_threshold)
         if why:
             logger.debug(
-                "%s rejected at t=%.2f: two reversals and the first leg is no nod's: %s",
+                "%s rejected at t=%.2f: %d reversals and the first leg is no nod's: %s",
                 self.gesture,
                 t,
+                len(self._pivots) - 1,
                 why,
             )
             self._start(t, x)
