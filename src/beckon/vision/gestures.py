@@ -982,7 +982,8 @@ class OscillationDetector:
         """Why the movement's first leg is no nod's (see ``first_leg_check``), or "". Only a
         movement that left rest (its first pivot is where it began; after a restart the
         first pivot is a turning point) and completes with just ``min_reversals``: with more,
-        the rest of it is a nod without the first leg."""
+        the rest of it is a nod without the first leg. Still means within the band that
+        counts as settled at the end of a movement (see ``_step``)."""
         p = self.params
         if (
             not p.first_leg_check
@@ -996,7 +997,7 @@ class OscillationDetector:
             self._began,
             self._pivots[0],
             self._pivots[1],
-            p.rest_band * h,
+            max(p.settle_band * h, 3.0 * self.noise[self.axis]),
             p.settle_s,
             p.max_half_period_s,
         )
