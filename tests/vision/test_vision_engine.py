@@ -9,12 +9,12 @@ from __future__ import annotations
 import pytest
 
 from beckon.profile import GESTURES, GestureProfile
-from beckon.vision.engine import GestureEngine
+from beckon.vision.engine import EngineParams, GestureEngine
 from beckon.vision.face import observation
 from beckon.vision.gestures import GestureEvent
 from beckon.vision.held import HoldDetector, HoldParams
 from beckon.vision.pose import NeutralPose
-from tests.vision.traces import Patient, add, held, moving, nodding, sine
+from tests.vision.traces import Patient, add, glide, held, moving, nodding, sine
 
 
 def calibrated(**thresholds: float) -> GestureProfile:
@@ -336,3 +336,57 @@ def test_the_bottom_of_a_slow_nod_of_a_swaying_patient_is_no_look_down(sway: flo
     events = run(look, 8.0, GestureProfile())
     assert names(events) == ["look_down"]
     assert events[0].t <= 4.0 + 1.6 + 0.8
+
+
+# ---------------------------------------------------------------- one event per movement
+
+
+def _events(patient: Patient, seconds: float, fps: float, seed: int = 0) -> list[GestureEvent]:
+    engine = GestureEngine(calibrated(**EXPRESSIVE))
+    events: list[GestureEvent] = []
+    for obs in patient.trace(seconds, seed, fps):
+        events += engine.update(obs)
+    return events
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("fps", [15.0, 30.0])
+def test_a_brisk_turn_begun_after_a_look_down_was_reported_is_a_gesture_of_its_own(
+    fps: float, seed: int
+) -> None:
+    # A look down (held 0.6 s) is reported as the head settles; 0.15 s after that the
+    # patient turns left, briskly (held 0.45 s). The two events come less than the event gap
+    # (1 s) apart, but the turn began after the look was over: two gestures
+    # (EngineParams.held_settle_gap_s). Before: the turn was dropped as too close.
+    look = glide((0.0, 0.0), (2.0, 0.0), (2.15, 12.0), (2.75, 12.0), (2.9, 0.0))
+    turn = glide((0.0, 0.0), (3.15, 0.0), (3.25, 12.0), (3.7, 12.0), (3.8, 0.0))
+    events = _events(Patient(pitch=look, yaw=turn), 7.0, fps, seed)
+    assert names(events) == ["look_down", "turn_left"]
+    assert events[1].t - events[0].t < EngineParams().event_gap_s
+
+
+@pytest.mark.parametrize("fps", [15.0, 30.0])
+def test_a_turn_begun_before_the_look_down_was_reported_is_still_one_movement(fps: float) -> None:
+    # The same, with the turn under way 0.05 s sooner, as the look is being reported: the
+    # head went from one to the other in one movement, which is one event.
+    look = glide((0.0, 0.0), (2.0, 0.0), (2.15, 12.0), (2.75, 12.0), (2.9, 0.0))
+    turn = glide((0.0, 0.0), (3.05, 0.0), (3.15, 12.0), (3.6, 12.0), (3.7, 0.0))
+    assert names(_events(Patient(pitch=look, yaw=turn), 7.0, fps)) == ["look_down"]
+
+
+def test_events_are_kept_apart_either_way_in_time_and_reported_in_time_order() -> None:
+    # A held gesture waits while an oscillation of its axis is under way (defer_s), so it
+    # may come to the arbitration after, or together with, a later event: a turn right
+    # (20.84 s) that waited for the shake detector came out in the same frame as the turn
+    # left of 22.00 s, which was more confident and went first, and the turn right was
+    # dropped as "too close" (pkgface clm_cap12): its time was compared as if it came later.
+    engine = GestureEngine()
+    right = GestureEvent(20.84, "turn_right", 0.7)
+    left = GestureEvent(22.00, "turn_left", 0.8)
+    assert engine._arbitrate([left, right]) == [right, left]
+    # 0.5 s either way of an event reported is the same movement, whichever comes first.
+    assert engine._arbitrate([GestureEvent(21.5, "look_down", 0.9)]) == []
+    assert engine._arbitrate([GestureEvent(20.34, "look_up", 0.9)]) == []
+    # An event reported later but 1.2 s before the latest is a gesture of its own.
+    late = GestureEvent(19.6, "look_up", 0.9)
+    assert engine._arbitrate([late]) == [late]

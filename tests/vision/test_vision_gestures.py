@@ -21,7 +21,7 @@ from beckon.vision.gestures import (
     PoseSample,
     ShakeDetector,
 )
-from tests.vision.traces import Wave, add, nodding, sine, zero
+from tests.vision.traces import Wave, add, glide, nodding, sine, zero
 
 FPS = 30.0
 
@@ -523,3 +523,47 @@ def test_a_3_degree_nod_or_shake_at_3_5_hz_of_a_still_patient_is_found(
             det = ShakeDetector(dataclasses.replace(SHAKE_PARAMS, min_amplitude_deg=bar))
         found += [e.gesture for e in run(det, samples)] == [kind]
     assert found == 6, (kind, fps, found)
+
+
+# A nod's first leg (GestureParams.first_leg_check): with only two reversals the first leg is
+# a third of the nod, so it must be one a nod makes.
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("fps", [10.0, 15.0])
+def test_a_look_down_held_two_seconds_then_released_with_a_bob_is_no_nod(
+    fps: float, seed: int
+) -> None:
+    # A signer's look down (signtune is_pneumonia): rest, chin down 5 degrees and sinking to
+    # 8 over 2 s (never still long enough to restart the detector), back up to rest, then one
+    # bob of 4 degrees before settling. Down, up, down: two reversals, whose first leg is the
+    # look, held 2 s at its far end. Before the rule: a nod on every one of these runs.
+    look = glide((0.0, 0.0), (1.5, 0.0), (2.0, 5.0), (4.0, 8.0), (4.4, 0.0), (4.9, 4.0), (5.4, 3.7))
+    assert run(NodDetector(), trace(8.0, pitch=look, fps=fps, seed=seed)) == []
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_a_nod_under_way_when_the_face_was_found_is_no_nod_but_seen_from_rest_it_is(
+    fps: float, seed: int
+) -> None:
+    # Up 9 degrees, down to 4 past rest, back to -2: a centred nod's shape (two reversals).
+    # Seen from its first frame on its way up (signtune is_where: the face found as the head
+    # came up from the hands), where the first leg began is not known: it may be the end of
+    # a look down. The same movement after half a second of rest is a nod.
+    under_way = glide((0.0, 0.0), (0.5, -9.0), (1.3, 4.0), (1.9, -2.0), (2.3, -2.0))
+    assert run(NodDetector(), trace(5.0, pitch=under_way, fps=fps, seed=seed)) == []
+    from_rest = glide((0.0, 0.0), (0.6, 0.0), (1.1, -9.0), (1.9, 4.0), (2.5, -2.0), (2.9, -2.0))
+    events = run(NodDetector(), trace(5.0, pitch=from_rest, fps=fps, seed=seed))
+    assert [e.gesture for e in events] == ["nod"]
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_a_slow_two_reversal_nod_from_rest_is_not_a_held_posture(fps: float) -> None:
+    # Up, down past rest, back (a centred nod: two reversals) at the slowest pace the detector
+    # covers, 1.1 s from one turning point to the next: the head stays past the middle of
+    # the first leg for about 0.9 s around its first turning point, under the held
+    # posture's 1.2 s.
+    slow = glide((0.0, 0.0), (1.5, 0.0), (2.6, -6.0), (3.7, 6.0), (4.8, 0.0))
+    events = run(NodDetector(), trace(8.0, pitch=slow, fps=fps, seed=1))
+    assert [e.gesture for e in events] == ["nod"]

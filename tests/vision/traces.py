@@ -6,6 +6,7 @@ written by hand (plus noise), so the tests say exactly what the patient did.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -72,6 +73,21 @@ def sine(start: float, seconds: float, swing: float, hz: float) -> Wave:
 
 def add(*waves: Wave) -> Wave:
     return lambda t: sum(w(t) for w in waves)
+
+
+def glide(*points: tuple[float, float]) -> Wave:
+    """Through each ``(t, value)`` in turn, easing in and out (half a cosine) between them;
+    the first value before the first point and the last after the last."""
+
+    def f(t: float) -> float:
+        if t <= points[0][0]:
+            return points[0][1]
+        for (t0, v0), (t1, v1) in itertools.pairwise(points):
+            if t <= t1:
+                return v0 + (v1 - v0) * 0.5 * (1 - math.cos(math.pi * (t - t0) / (t1 - t0)))
+        return points[-1][1]
+
+    return f
 
 
 @dataclass

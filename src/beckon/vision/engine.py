@@ -133,6 +133,17 @@ class EngineParams:
     expression_max_pose_deg: float = 10.0
     """Expressions count only with the head within this of neutral on every axis."""
     event_gap_s: float = 1.0
+    """Two events closer than this (either way in time) are one movement: the later reported
+    is dropped. Either way, because an event may be reported after a later one: a held look
+    or turn waits while a nod or shake of its axis is under way (``defer_s``), and a turn
+    right that waited so was dropped as "too close" to the turn left reported 1.2 s after
+    it (pkgface ``clm_cap12``), its time compared as if it came later."""
+    held_settle_gap_s: float = 0.1
+    """A held gesture whose excursion began at least this long after the last event was
+    reported is a gesture of its own even within ``event_gap_s`` of it (``HoldParams.
+    settle_gap_s`` of every held detector): that event had settled (held gestures are
+    reported ``settle_s`` after the head came back), and a patient turning right and then
+    left at once makes two gestures."""
     after_oscillation_s: float = 1.5
     """A held look (turn) whose excursion began before, or within this long after, a nod
     (shake) was reported is that nod going on: a nod is reported once it has enough swings,
@@ -362,6 +373,7 @@ class GestureEngine:
                     others_max=max(1.5, 0.5 * s.threshold),
                     sway_cap=3.0,
                     pause_short_of_rest=True,
+                    settle_gap_s=self.params.held_settle_gap_s,
                 )
                 self.head.append((HoldDetector(g, sign, hp), channel))
         self.face: list[tuple[HoldDetector, str]] = []
@@ -385,6 +397,7 @@ class GestureEngine:
                     # The brow raise sees the pitch twice, as read and without the raise's
                     # echo (see brow_pitch_echo_deg); the smaller range counts.
                     others_either=((0, 3),) if g == "brow_raise" else (),
+                    settle_gap_s=self.params.held_settle_gap_s,
                 )
                 self.face.append((HoldDetector(g, +1, hp), channel))
         cal = self.profile.calibration
@@ -417,7 +430,11 @@ class GestureEngine:
         self._jaw_limit = self.params.oscillation_jaw_share * p_jaw
         if any(cal.noise):
             self.set_noise(*cal.noise)
-        self._last_event_t = -math.inf
+        self._last_event_t = -math.inf  # the latest event reported
+        self._reported: deque[tuple[float, str]] = deque()  # (t, gesture) reported lately
+        # (gesture, t) of each held event -> when its excursion began (see held_settle_gap_s)
+        self._starts: dict[tuple[str, float], float] = {}
+        self._settle_gap = {h.gesture: h.params.settle_gap_s for h, _ in self.head + self.face}
         self._good_head_t = -math.inf  # last frame usable for the held head gestures
         self._look_share = 1.0  # see EngineParams.look_turned_share
         self._oscillation_t: dict[str, float] = {}  # axis -> when its nod/shake was reported
@@ -679,6 +696,7 @@ class GestureEngine:
             others = tuple(v for k, v in angles.items() if k != channel)
             event = hold.update(t, value, others)
             if event is not None:
+                self._starts[(event.gesture, event.t)] = hold.last_start
                 out.append(event)
         if usable:
             self._axes.append((t, {k: abs(v) / self._axis_thr[k] for k, v in angles.items()}))
@@ -711,6 +729,7 @@ class GestureEngine:
             event = hold.update(t, value, others)
             if event is None:
                 continue
+            self._starts[(event.gesture, event.t)] = hold.last_start
             jaw = max((v for _, v in self._jaw), default=0.0)
             if hold.gesture in TALKING_EXPRESSIONS and jaw > self._jaw_limit:
                 # People raise their brows and close their eyes for emphasis while they talk;
@@ -804,6 +823,7 @@ class GestureEngine:
             logger.info(
                 "%s at t=%.2f found again at t=%.2f against the new reference", e.gesture, e.t, t
             )
+            self._starts[(e.gesture, t)] = start
             out.append(replace(e, t=t))
         return out
 
@@ -1045,11 +1065,20 @@ class GestureEngine:
                 logger.debug("%s threshold %.3f at t=%.2f: brows rest at zero", g, thr, t)
 
     def _arbitrate(self, candidates: list[GestureEvent]) -> list[GestureEvent]:
+        """One event per movement: the most confident first, each kept unless it is within
+        ``event_gap_s`` of an event already reported (before or after it in time), or the
+        hand gate or the sequence model drops it. Returned in time order."""
+        p = self.params
         out: list[GestureEvent] = []
         for event in sorted(candidates, key=lambda e: -e.confidence):
-            if event.t - self._last_event_t < self.params.event_gap_s:
+            near = next((r for r in self._reported if self._one_movement(event, r)), None)
+            if near is not None:
                 logger.info(
-                    "%s at t=%.2f dropped: too close to the last event", event.gesture, event.t
+                    "%s at t=%.2f dropped: too close to the %s at t=%.2f",
+                    event.gesture,
+                    event.t,
+                    near[1],
+                    near[0],
                 )
                 continue
             gate = self.params.hands
@@ -1068,9 +1097,28 @@ class GestureEngine:
                 event = replace(
                     event, confidence=self.verifier.rate(event.gesture, event.confidence)
                 )
-            self._last_event_t = event.t
+            self._last_event_t = max(self._last_event_t, event.t)
+            self._reported.append((event.t, event.gesture))
             out.append(event)
-        return out
+        # An event waits at most ``defer_max_s`` (a deferred look) before it is reported.
+        if candidates:
+            latest = max(self._last_event_t, *(e.t for e in candidates))
+            horizon = latest - p.defer_max_s - p.event_gap_s
+            self._reported = deque(r for r in self._reported if r[0] >= horizon)
+            self._starts = {k: v for k, v in self._starts.items() if k[1] >= horizon}
+        return sorted(out, key=lambda e: e.t)
+
+    def _one_movement(self, event: GestureEvent, reported: tuple[float, str]) -> bool:
+        """True when ``event`` and an event already reported (its time and gesture) are too
+        close to be two gestures: within ``event_gap_s`` of each other, either way in time,
+        unless the later of the two is a held gesture whose excursion began its
+        ``settle_gap_s`` or more after the earlier was reported."""
+        t, gesture = reported
+        if abs(event.t - t) >= self.params.event_gap_s:
+            return False
+        earlier, later = (t, (event.gesture, event.t)) if event.t >= t else (event.t, (gesture, t))
+        start = self._starts.get(later)
+        return start is None or start - earlier < self._settle_gap.get(later[0], math.inf)
 
 
 def _low_rest(samples: list[dict[str, float]], open_margin: float) -> dict[str, float]:

@@ -150,6 +150,17 @@ class GestureParams:
     whose lead swing is counted as a reversal, see ``lead_swing_ratio``)."""
     max_half_period_s: float = 1.2
     """Turning points further apart than this are swaying, not one gesture; started over."""
+    first_leg_check: bool = False
+    """When set, a movement that completes with only ``min_reversals`` reversals must have
+    a first leg that a nod makes (see :func:`first_leg_fault`): seen from its start (not
+    already moving when the face was found), and not a held posture (the head dwelling at
+    either end of the leg for longer than ``max_half_period_s``, the slowest half swing of a
+    nod). Why:
+    with two reversals the first leg is a third of the nod, and on real signers it was the
+    head already on its way up when the clip began (the face found mid-movement) or a look
+    down held for 2.5 s and then released; what came after it was one dip, which is no nod.
+    With more reversals the rest is a nod without it. False: not checked (shakes: the same
+    rule lost a real shake that starts its clip, see docs/gestures.md, session 13)."""
     settle_s: float = 0.25
     """Complete once the head moved less than ``settle_band`` for this long near its start..."""
     slow_settle_ratio: float | None = 0.6
@@ -211,7 +222,7 @@ class GestureParams:
     """Time constant of the light low-pass filter applied to the angles."""
 
 
-NOD_PARAMS = GestureParams(min_outer_leg_ratio=0.4)
+NOD_PARAMS = GestureParams(min_outer_leg_ratio=0.4, first_leg_check=True)
 """Defaults for nods: healthy people nod at ~1.7 Hz with a ~13 degree swing; patients less."""
 
 SHAKE_PARAMS = GestureParams(
@@ -286,6 +297,67 @@ def _jitter(times: list[float], values: list[float]) -> float:
 class _Pivot:
     t: float
     value: float
+
+
+def first_leg_fault(
+    trace: list[tuple[float, float]],
+    began: float,
+    start: _Pivot,
+    turn: _Pivot,
+    still_band: float,
+    still_s: float,
+    max_dwell_s: float,
+) -> str:
+    """Why the leg from ``start`` (where a movement began) to ``turn`` (its first turning
+    point) is not the first leg of a nod, or "" when it may be one. ``trace`` is the axis
+    as the detector saw it over the last seconds, ``(t, value)`` oldest first, values
+    against the neutral (0 is rest); ``began`` is when the face was found (the trace's first
+    sample, which ``trace`` may no longer hold).
+
+    * *Not seen from its start*: the head left ``still_band`` of the trace's first sample
+      within ``still_s`` and the leg began before that: the head was already moving when
+      the face was found (or the reference was replaced), so where the leg began is not
+      known (a face found on its way up from a look down gave a false nod: a signer). A head
+      seen still for ``still_s`` first (as it must be at the end of a nod) is seen from its
+      start, and so is a leg that begins after the head first moved.
+    * *A held posture*: the head dwelt in the outer half of the leg at ``turn``'s end for
+      longer than ``max_dwell_s`` (the detector's slowest half period, 1.2 s: a 0.42 Hz nod
+      spends that long there), or at ``start``'s end when ``start`` is further from rest than
+      ``turn`` (the leg comes back from a displaced posture). A look down held 2.5 s and
+      released is a look, whatever the head does on its way back; a nod from rest dwells at
+      rest, which is not held here because rest is where the leg leaves from.
+    """
+    if not trace:
+        return ""
+    t0, v0 = trace[0]
+    if t0 <= began:
+        moved = next((ts for ts, v in trace if abs(v - v0) > still_band), None)
+        if moved is not None and moved - t0 < still_s and start.t < moved:
+            return f"its start at t={start.t:.2f} was not seen (moving from the first frame)"
+    middle = 0.5 * (start.value + turn.value)
+    times = [ts for ts, _ in trace]
+
+    def dwell(at: _Pivot) -> float:
+        """How long the trace stayed on ``at``'s side of the leg's middle, in one stretch
+        through ``at``."""
+        side = 1.0 if at.value >= middle else -1.0
+        inside = [side * (v - middle) >= 0.0 for _, v in trace]
+        i = min(range(len(times)), key=lambda k: abs(times[k] - at.t))
+        first = last = i
+        while first > 0 and inside[first - 1]:
+            first -= 1
+        while last < len(times) - 1 and inside[last + 1]:
+            last += 1
+        return times[last] - times[first]
+
+    held = dwell(turn)
+    if held > max_dwell_s:
+        return f"the head dwelt {held:.2f} s at its first turning point (a held posture)"
+    if abs(start.value) > abs(turn.value):
+        held = dwell(start)
+        if held > max_dwell_s:
+            return f"it came back from a posture held {held:.2f} s"
+    return ""
 
 
 class _Flips:
@@ -429,6 +501,7 @@ class OscillationDetector:
         self._flips = _Flips()  # reversals of the raw samples
         self._last_gap: float | None = None  # the previous half period of this movement
         self._first_leg = True  # the next reversal ends the leg from where the movement began
+        self._began: float | None = None  # the first sample since the face was found
         self._calm: float | None = None  # the adapted swing threshold (None: the default)
         self._calm_slow: float | None = None  # the same, for slow swings (see ``slow_half_s``)
         self._calm_t = -math.inf  # when the background was last measured calm
@@ -589,6 +662,8 @@ class OscillationDetector:
         self._flips.add(t, raw, p.flip_band_ratio * h, p.background_s + p.window_s)
 
         self._history.append((t, x))
+        if self._began is None:
+            self._began = t
         while self._history and self._history[0][0] < t - p.background_s - 2.5:
             self._history.popleft()
 
@@ -814,6 +889,17 @@ class OscillationDetector:
             )
             self._start(t, x)
             return None
+        why = self._first_leg_fault(h=self.swing_threshold)
+        if why:
+            logger.debug(
+                "%s rejected at t=%.2f: %d reversals and the first leg is no nod's: %s",
+                self.gesture,
+                t,
+                len(self._pivots) - 1,
+                why,
+            )
+            self._start(t, x)
+            return None
         half = float(np.median(np.diff([pv.t for pv in self._pivots])))
         if half > p.slow_half_s and median_swing < self.slow_swing_threshold:
             logger.debug(
@@ -891,6 +977,30 @@ class OscillationDetector:
         if ratio is None or len(swings) != 3 or not self._from_rest:
             return False
         return bool(min(swings[0], swings[-1]) < ratio * swings[1])
+
+    def _first_leg_fault(self, h: float) -> str:
+        """Why the movement's first leg is no nod's (see ``first_leg_check``), or "". Only a
+        movement that left rest (its first pivot is where it began; after a restart the
+        first pivot is a turning point) and completes with just ``min_reversals``: with more,
+        the rest of it is a nod without the first leg. Still means within the band that
+        counts as settled at the end of a movement (see ``_step``)."""
+        p = self.params
+        if (
+            not p.first_leg_check
+            or not self._from_rest
+            or len(self._pivots) - 1 > p.min_reversals
+            or self._began is None
+        ):
+            return ""
+        return first_leg_fault(
+            list(self._history),
+            self._began,
+            self._pivots[0],
+            self._pivots[1],
+            max(p.settle_band * h, 3.0 * self.noise[self.axis]),
+            p.settle_s,
+            p.max_half_period_s,
+        )
 
     def _confidence(self, swings: np.ndarray, other_share: float) -> float:
         """0..1 from how far the swings clear the threshold, how regular they are and how

@@ -72,6 +72,11 @@ class HoldParams:
     max_spread_ratio: float = 0.35
     """Robust spread of the signal over the plateau, as a share of its height, at most."""
     cooldown_s: float = 1.5
+    settle_gap_s: float = math.inf
+    """An event of this gesture is a movement of its own, however soon it is reported after
+    another event (the engine's ``event_gap_s``), when its excursion began at least this long
+    after that event was reported: the other gesture was over (it had settled) before this
+    one started. inf: never (the event gap alone decides)."""
     sway_cap: float = 0.0
     """A head that sways keeps swaying while it holds a pose, so the plateau is not flat: the
     plateau floor is lowered by the range the signal covered in the ``sway_lookback_s``
