@@ -763,7 +763,8 @@ def open_engine(
     """
     if engine not in ("auto", "vosk", "pocketsphinx"):
         raise ConfigError(f"unknown speech engine {engine!r}; expected auto, vosk or pocketsphinx")
-    if engine == "pocketsphinx":
+
+    def pocketsphinx() -> PocketSphinxEngine:
         return PocketSphinxEngine(
             catalog,
             language,
@@ -772,6 +773,9 @@ def open_engine(
             per_utterance=per_utterance,
             rehear_talk=rehear_talk,
         )
+
+    if engine == "pocketsphinx":
+        return pocketsphinx()
     if model_dir is not None:
         log.info("using the Vosk model in %s (not verified against the manifest)", model_dir)
         return VoskEngine(model_dir, catalog, language)
@@ -787,12 +791,5 @@ def open_engine(
         if language != "en" or engine == "vosk":
             raise
         log.warning("%s", ENGLISH_FALLBACK_NOTE)
-        return PocketSphinxEngine(
-            catalog,
-            language,
-            talk=talk,
-            pronunciations=pronunciations,
-            per_utterance=per_utterance,
-            rehear_talk=rehear_talk,
-        )
+        return pocketsphinx()
     return VoskEngine(path, catalog, language)
