@@ -625,14 +625,20 @@ class PocketSphinxEngine:
             self._own_last = False
             self._streaming = True
             return
-        if not self._own_last:
-            self._running_cmn = self._decoder.get_cmn()
-        self._own_last = True
+        self._put_running_mean_aside()
         # A fresh front end: this utterance's own noise estimate and cepstral mean, nothing
         # carried over from whoever spoke before (and the whole-utterance kind of mean again
         # after an utterance that streamed with a running one).
         self._decoder.reinit_feat()
         self._streaming = False
+
+    def _put_running_mean_aside(self) -> None:
+        """Keep the running mean as the last running-mean utterance left it (the next
+        running-mean utterance starts from it), before an utterance that is not normalised
+        with it: one on its own mean (``start``) or a second hearing (``rehear``)."""
+        if not self._own_last:
+            self._running_cmn = self._decoder.get_cmn()
+        self._own_last = True
 
     def _begin(self, search: str) -> None:
         if self._decoder.current_search() != search:
@@ -684,8 +690,7 @@ class PocketSphinxEngine:
         if self._utt_open:
             self._decoder.end_utt()
             self._utt_open = False
-        if not self._own_last:
-            self._running_cmn = self._decoder.get_cmn()
+        self._put_running_mean_aside()
         self._decoder.reinit_feat()
         if self._running_cmn is not None:
             self._decoder.set_cmn(self._running_cmn)
@@ -697,7 +702,6 @@ class PocketSphinxEngine:
         text = hyp.hypstr if hyp is not None else ""
         # The front end is fresh again for the next utterance (``start`` sets its mean).
         self._decoder.reinit_feat()
-        self._own_last = True
         return Transcript(text, (text,) if text else ())
 
     def finish(self) -> Transcript:
