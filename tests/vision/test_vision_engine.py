@@ -390,3 +390,23 @@ def test_events_are_kept_apart_either_way_in_time_and_reported_in_time_order() -
     # An event reported later but 1.2 s before the latest is a gesture of its own.
     late = GestureEvent(19.6, "look_up", 0.9)
     assert engine._arbitrate([late]) == [late]
+
+
+def test_a_fresh_engine_for_a_new_face_carries_nothing_over_from_the_last() -> None:
+    # When the face was gone long enough for the neutral pose to be relearned (maybe a new
+    # patient), the engine starts again: an event reported for the last face no longer
+    # keeps the next one apart. Before: reset() kept the reported events, so the first
+    # gesture of the new face within event_gap_s of the last one's was dropped.
+    engine = GestureEngine(calibrated(**EXPRESSIVE))
+    assert engine._arbitrate([GestureEvent(20.0, "nod", 0.9)]) != []
+    assert engine._arbitrate([GestureEvent(20.5, "shake", 0.9)]) == []  # the same movement
+    fresh = engine.fresh()
+    assert fresh is not engine
+    assert (fresh.profile, fresh.params, fresh.verifier, fresh.hands) == (
+        engine.profile,
+        engine.params,
+        engine.verifier,
+        engine.hands,
+    )
+    shake = GestureEvent(20.5, "shake", 0.9)
+    assert fresh._arbitrate([shake]) == [shake]

@@ -218,3 +218,28 @@ def strings_hint(hint: str) -> str:
     from beckon.ui.strings import face_hint_text
 
     return face_hint_text(hint)
+
+
+def test_a_face_gone_ten_seconds_is_learned_again_by_a_fresh_engine(
+    small_face_clip: Clip, face_model: Path
+) -> None:
+    # A face gone for relearn_after_s (maybe a new patient in the bed): the neutral pose is
+    # learned again and the gesture engine starts afresh, nothing of the last face kept.
+    seen: list[FaceStatus] = []
+    with VisionPipeline(face_model, on_status=seen.append, relearn_after_s=10.0) as pipeline:
+        t = 0.0
+        for frame in VideoFileSource(small_face_clip.path):
+            pipeline.process(frame)
+            t = frame.t
+            if t > 2.5:
+                break
+        assert pipeline.status.state == "ready"
+        first = pipeline.engine
+        blank = np.zeros((480, 640, 3), np.uint8)
+        for i in range(1, 11 * 5):  # 11 s with no face, at 5 frames per second
+            pipeline.process(Frame(1000 + i, t + 0.2 * i, blank))
+            if i * 0.2 < 9.8:
+                assert pipeline.engine is first
+        assert pipeline.engine is not first
+        assert not pipeline.neutral.ready
+        assert seen[-1].state == "no_face"

@@ -454,20 +454,15 @@ class GestureEngine:
         for det in self.oscillators:
             det.set_noise(pitch, yaw)
 
-    def reset(self) -> None:
-        """Forget gestures in progress, cooldowns and the learned resting scores."""
-        for det in self.oscillators:
-            det.reset()
-        for hold, _ in self.head + self.face:
-            hold.reset()
-        cal = self.profile.calibration
-        self.rest = dict(cal.rest) if all(c in cal.rest for c in CHANNEL_NAMES) else None
-        self._rest_samples.clear()
-        self._rest_learned_t = None
-        self._rest_recent.clear()
-        self._pending.clear()
-        self._history.clear()
-        self.occlusion.reset()
+    def fresh(self) -> GestureEngine:
+        """A new engine with this one's profile, parameters, sequence model and hand gate.
+
+        Used when the neutral pose is relearned after a long absence (maybe a new patient):
+        nothing learned from or reported for the last face may carry over, not only the
+        gestures in progress but the adapted thresholds, resting scores, blink peaks and the
+        events that keep the next one apart (``event_gap_s``). A new object rather than a
+        ``reset()`` so that no piece of state can be forgotten there."""
+        return GestureEngine(self.profile, self.params, self.verifier, hands=self.hands)
 
     # ------------------------------------------------------------------ input
 

@@ -216,7 +216,7 @@ class VisionPipeline(Closing):
             logger.info("face lost for %.0f s: relearning the neutral pose", self.relearn_after_s)
             self.neutral.reset()
             self._noise_version = -1
-            self.engine.reset()
+            self.engine = self.engine.fresh()
         hint = self._stable_hint(obs)
         status = FaceStatus(
             t=obs.t,
