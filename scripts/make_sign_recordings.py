@@ -145,6 +145,19 @@ RECIPES: dict[str, Recipe] = {
             )
         )
     ),
+    # Session 14 (lead): one Filipino Sign Language signer, a learning app's 73 word clips
+    # (hands at and in front of the face, the head still or dipping to the hands), cropped to
+    # the face like the score sets: hard negatives for tuning.
+    "fslsign": Recipe(
+        (
+            Source(
+                "Cray11/Kamaynikasyon-Filipino-Sign-Language-Learning-Application",
+                "app/src/main/assets/vid/*/*.mp4",
+                "fsl_",
+            ),
+        ),
+        crop=True,
+    ),
     # Session 11 (gfind): two real people holding still, OpenDBM's sample clips. Its other
     # clips (``*_timepoint02.mp4``, ``tests/test_data/*.mp4``) are 4 MiB or more: not in a
     # fetch snapshot, and not looked at.
