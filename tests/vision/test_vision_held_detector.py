@@ -68,3 +68,53 @@ def test_a_turn_whose_return_wobbles_at_the_release_bar_is_heard_once() -> None:
         (2.8, 3.6), (2.9, 4.5), (3.1, 0.0), (6.0, 0.0),
     ]  # fmt: skip
     assert len(_events(wobble)) == 1
+
+
+def _events_with_gap(
+    knots: list[tuple[float, float]], gap: tuple[float, float], fps: float = 25.0
+) -> list[float]:
+    """As ``_events``, with the frames in ``gap`` (start, end) unusable (the occlusion gate
+    closed, the face lost)."""
+    engine = GestureEngine(GestureProfile())
+    hold = next(h for h, _ in engine.head if h.gesture == "turn_left")
+    ts, ys = zip(*knots, strict=True)
+    out = []
+    for i in range(round(ts[-1] * fps)):
+        t = i / fps
+        value = None if gap[0] <= t < gap[1] else float(np.interp(t, ts, ys))
+        event = hold.update(t, value, (0.0, 0.0))
+        if event is not None:
+            out.append(event.t)
+    return out
+
+
+BRISK_TURN = [(0.0, 0.0), (2.0, 0.0), (2.3, 15.0), (3.0, 15.0), (3.3, 0.0), (6.0, 0.0)]
+"""From rest to 15 degrees in 0.3 s, held 0.7 s, back (pkgface clm_cap13's turn at 20.1 s)."""
+
+
+def test_a_brisk_turn_whose_onset_frames_were_unusable_is_heard() -> None:
+    # The occlusion gate closed for 0.2 s at the onset, while the head swung from rest: rest
+    # was seen just before, so the turn counts from its first usable frame. It was lost: the
+    # detector waited for rest again through the whole turn.
+    events = _events_with_gap(BRISK_TURN, (2.0, 2.2))
+    assert len(events) == 1 and events[0] > 3.3
+
+
+def test_a_turn_already_out_after_a_long_gap_is_not_heard() -> None:
+    # Unusable for 0.8 s (a hand over the face): where the movement began was not seen, and
+    # the pose after such a gap is no evidence of a gesture: the detector waits for rest.
+    assert _events_with_gap(BRISK_TURN, (1.6, 2.4)) == []
+
+
+def test_after_wait_for_rest_an_excursion_under_way_is_not_heard() -> None:
+    # What the engine asks before it reads its kept frames again against a new reference:
+    # an excursion already under way at the first kept frame is no gesture.
+    engine = GestureEngine(GestureProfile())
+    hold = next(h for h, _ in engine.head if h.gesture == "turn_left")
+    hold.wait_for_rest()
+    held_then_rest = [(0.0, 15.0), (1.0, 15.0), (1.3, 0.0), (4.0, 0.0)]
+    ts, ys = zip(*held_then_rest, strict=True)
+    events = [
+        hold.update(i / 25.0, float(np.interp(i / 25.0, ts, ys)), (0.0, 0.0)) for i in range(100)
+    ]
+    assert not any(events)

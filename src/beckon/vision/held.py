@@ -22,7 +22,9 @@ while, and comes back. Why this shape, and why it fires on the way back:
 * **steady plateau**: the signal's spread over the plateau must be small against its height
   (talking wobbles the jaw; a held open mouth does not);
 * **cooldown** against double triggers, and nothing while the face is missing, poor, or the
-  head is far from neutral (that gating is the caller's job: it passes ``usable=False``).
+  head is far from neutral (that gating is the caller's job: it passes ``usable=False``);
+  an unusable frame makes the detector wait for rest again, except in a short gap begun at
+  rest (``bridge_s``, head angles: a brisk turn's onset bends the mesh for a few frames).
 
 Firing on the way back costs the settle time in latency (0.2 to 0.3 s after the gesture
 ends) and buys the maximum-hold and oscillation checks, which are what keep false alarms down.
@@ -90,6 +92,12 @@ class HoldParams:
     sway_ramp_s: float = 0.7
     """The last this many seconds before the excursion are its ramp, not sway."""
     sway_lookback_s: float = 3.0
+    bridge_s: float = 0.0
+    """A stretch of unusable frames at most this long that begins at rest (no excursion under
+    way, none being waited out) does not make the detector wait for rest again: rest was just
+    seen, and a gesture may start on the first usable frame after it (the occlusion gate
+    closes for a few frames at a brisk turn's onset, when the mesh bends with the movement).
+    0: every unusable frame does (as for expressions)."""
 
 
 @dataclass(slots=True)
@@ -126,6 +134,7 @@ class HoldDetector:
         self._blocked = False  # after a too-long or rejected excursion: wait for rest
         self._before: deque[tuple[float, float]] = deque()  # values outside excursions
         self._after_pause = False  # reported at a pause short of rest, not yet back at rest
+        self._gap_since: float | None = None  # first unusable frame of a gap begun at rest
         self.last_start = -math.inf
         """Start time of the excursion behind the last event."""
         self.last_end = -math.inf
@@ -139,8 +148,15 @@ class HoldDetector:
         self._ex = None
         self._blocked = False
         self._after_pause = False
+        self._gap_since = None
         self._last_event_t = -math.inf
         self._before.clear()
+
+    def wait_for_rest(self) -> None:
+        """Let nothing start until the signal has been back in its resting band (a gesture's
+        start must be seen)."""
+        self._ex = None
+        self._blocked = True
 
     @property
     def active(self) -> bool:
@@ -153,11 +169,17 @@ class HoldDetector:
         """Feed one sample; ``value=None`` means unusable (no face, poor view, head away)."""
         p = self.params
         if value is None:
+            if self._ex is None and not self._blocked and p.bridge_s > 0.0:
+                if self._gap_since is None:
+                    self._gap_since = t
+                if t - self._gap_since <= p.bridge_s:
+                    return None
             if self._ex is not None:
                 logger.debug("%s: interrupted at t=%.2f", self.gesture, t)
             self._ex = None
             self._blocked = True
             return None
+        self._gap_since = None
         x = self.sign * value
         release = p.release_ratio * p.enter
         ex = self._ex
