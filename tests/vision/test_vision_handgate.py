@@ -480,3 +480,33 @@ def test_the_benchmark_scores_a_recording_with_its_hand_channel() -> None:
     assert nods(None) == (1, 0)
     assert nods(beside) == (1, 0)
     assert nods(over) == (0, 1)
+
+
+BROW = Patient(brow=held(3.0, 1.4, 0.6, ramp=0.08))
+AT_THE_CHIN = hand_in(0.45, 0.52, 0.55, 0.7)
+"""A hand at the chin and mouth, part of it inside the face's outline, all in its lower half."""
+OVER_THE_EYES = hand_in(0.42, 0.3, 0.58, 0.42)
+"""A hand over the forehead and the eyes."""
+
+
+def test_a_brow_raise_made_with_a_hand_at_the_chin_is_kept() -> None:
+    # pkgface clm_cap12 at 50.6 s: a man with his hand at his chin raises his brows. The
+    # hand is over the face, but over its lower half, which the brows are not read from.
+    assert inside_share(FACE, [AT_THE_CHIN]) >= HandGateParams().min_inside
+    assert [e.gesture for e in run(BROW, 8.0, None)] == ["brow_raise"]
+    hands = Hands(during(0.0, 8.0, AT_THE_CHIN), 8.0)
+    assert [e.gesture for e in run(BROW, 8.0, hands)] == ["brow_raise"]
+    assert hands.asked  # the gate looked
+
+
+def test_a_brow_raise_made_with_a_hand_over_the_eyes_is_dropped() -> None:
+    assert run(BROW, 8.0, Hands(during(0.0, 8.0, OVER_THE_EYES), 8.0)) == []
+
+
+@pytest.mark.parametrize("patient", [NOD, BLINK], ids=["nod", "long_blink"])
+def test_a_hand_at_the_chin_still_drops_what_is_not_read_from_the_upper_face(
+    patient: Patient,
+) -> None:
+    # A hand over the mouth moves the head pose and the lids' scores (comp4989's false long
+    # blink): only the brow raise is judged by the upper face alone.
+    assert run(patient, 8.0, Hands(during(0.0, 8.0, AT_THE_CHIN), 8.0)) == []

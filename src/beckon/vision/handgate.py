@@ -111,6 +111,16 @@ class HandGateParams:
     fingertip at the jaw's edge (a hand under the chin, a cup, a phone) does not cost a nod."""
     min_covered: int = 1
     """The event is dropped when the hand is over the face on at least this many samples."""
+    upper_face_gestures: tuple[str, ...] = ("brow_raise",)
+    """The gestures read from the upper face only: for them a hand counts only where it is
+    over the upper face (above ``upper_face_share`` of the outline's height). A hand at the
+    chin or the mouth cannot raise the brows: pkgface ``clm_cap12``'s brow raise at 50.6 s,
+    made with a hand at the chin (2 to 3 of 21 landmarks inside the outline, all 0.89 to 0.92
+    of its height down), was dropped. Not a long blink: a hand over the mouth (0.57 down) made
+    comp4989 ``thank_you_4``'s false long blink."""
+    upper_face_share: float = 0.5
+    """Where the upper face ends, as a share of the outline's height from its top (the brows
+    at about 0.3, the eyes 0.4, the nose's tip 0.6)."""
 
     moving_gestures: tuple[str, ...] = ("look_down",)
     """The gestures also dropped when hands move in view during their window
@@ -170,15 +180,31 @@ def looks_at(t: float, provider: HandProvider, params: HandGateParams) -> Iterat
             yield look
 
 
-def covers(look: Look, params: HandGateParams) -> bool:
-    """Whether a hand is over the face on ``look`` (:attr:`HandGateParams.min_inside`)."""
-    return inside_share(look.outline, look.hands) >= params.min_inside
+def covers(look: Look, params: HandGateParams, upper_only: bool = False) -> bool:
+    """Whether a hand is over the face on ``look`` (:attr:`HandGateParams.min_inside`); with
+    ``upper_only``, over its upper part (:attr:`HandGateParams.upper_face_share`)."""
+    if not upper_only:
+        return inside_share(look.outline, look.hands) >= params.min_inside
+    top = float(look.outline[:, 1].min())
+    bottom = float(look.outline[:, 1].max())
+    limit = top + params.upper_face_share * (bottom - top)
+    for h in look.hands:
+        if len(h.points):
+            upper = inside(look.outline, h.points) & (h.points[:, 1] < limit)
+            if float(upper.mean()) >= params.min_inside:
+                return True
+    return False
 
 
 def hand_over_face(
-    t: float, provider: HandProvider, params: HandGateParams, seen: list[Look] | None = None
+    t: float,
+    provider: HandProvider,
+    params: HandGateParams,
+    seen: list[Look] | None = None,
+    upper_only: bool = False,
 ) -> bool:
-    """Whether a hand covered the face during the window of a gesture reported at ``t``.
+    """Whether a hand covered the face during the window of a gesture reported at ``t``
+    (``upper_only``: the upper face, see :attr:`HandGateParams.upper_face_gestures`).
 
     Looks at ``params.samples`` kept frames of the window (stopping as soon as the answer is
     yes) and says yes when a hand was over the face (:func:`covers`) on at least
@@ -189,7 +215,7 @@ def hand_over_face(
     for look in looks_at(t, provider, params):
         if seen is not None:
             seen.append(look)
-        if covers(look, params):
+        if covers(look, params, upper_only):
             covered += 1
             if covered >= params.min_covered:
                 return True
@@ -241,14 +267,15 @@ def hands_moving(looks: Sequence[Look], params: HandGateParams) -> bool:
 def gate_drops(gesture: str, t: float, provider: HandProvider, params: HandGateParams) -> str:
     """Why the hand gate drops ``gesture`` reported at ``t`` ("" when it is kept).
 
-    A hand over the face during the gesture's window (:func:`hand_over_face`), any gesture;
+    A hand over the face during the gesture's window (:func:`hand_over_face`), any gesture
+    (over the upper face, for ``params.upper_face_gestures``);
     or, for the gestures of ``params.moving_gestures`` only, hands moving in view on the same
     sampled frames (:func:`hands_moving`): someone looking at hands at work (a signer glancing
     at their own signing, a nurse's hands at the bed), not signalling. No new look is needed
     for the second rule: it reads the frames the first one looked at.
     """
     seen: list[Look] = []
-    if hand_over_face(t, provider, params, seen):
+    if hand_over_face(t, provider, params, seen, gesture in params.upper_face_gestures):
         return "a hand covered the face"
     if gesture in params.moving_gestures and hands_moving(seen, params):
         return "hands moving in view"

@@ -14,14 +14,17 @@ while, and comes back. Why this shape, and why it fires on the way back:
 * **settle**: after coming back the signal must stay in its resting band for ``settle_s``; an
   excursion that repeats at once is an oscillation (a nod, talking), not a held gesture (for
   head angles, only when the signal swung through rest in between: a head that pauses short
-  of rest and turns the same way again is making a second movement, ``pause_short_of_rest``);
+  of rest and turns the same way again is making a second movement, ``pause_short_of_rest``:
+  the first is judged at the pause, and the second is judged on its own);
 * **others quiet**: the other channels (for a head turn: pitch and roll) may move only a
   little during the excursion, so a diagonal look around or a yawn that tips the head back is
   not a turn;
 * **steady plateau**: the signal's spread over the plateau must be small against its height
   (talking wobbles the jaw; a held open mouth does not);
 * **cooldown** against double triggers, and nothing while the face is missing, poor, or the
-  head is far from neutral (that gating is the caller's job: it passes ``usable=False``).
+  head is far from neutral (that gating is the caller's job: it passes ``usable=False``);
+  an unusable frame makes the detector wait for rest again, except in a short gap begun at
+  rest (``bridge_s``, head angles: a brisk turn's onset bends the mesh for a few frames).
 
 Firing on the way back costs the settle time in latency (0.2 to 0.3 s after the gesture
 ends) and buys the maximum-hold and oscillation checks, which are what keep false alarms down.
@@ -57,10 +60,12 @@ class HoldParams:
     pause_short_of_rest: bool = False
     """Whether a return that stops short of rest (the signal stays above 0, inside the resting
     band) and goes out again within ``settle_s`` is a pause between two movements the same
-    way rather than an oscillation: the first excursion ends unjudged and the second may
-    start at once (an oscillation swings through rest; a head turned toward someone twice
-    pauses between). For head angles; expressions keep the plain rule (talking's jaw
-    hardly comes back to rest between syllables)."""
+    way rather than an oscillation: the first excursion is judged at once (it came back; the
+    settle time is what tells an oscillation, and this is none) and the second may start at
+    once, with no cooldown against the first's event (an oscillation swings through rest; a
+    head turned toward someone twice pauses between, and a head coming back may wobble across
+    the release bar). For head angles; expressions keep the plain rule (talking's jaw hardly
+    comes back to rest between syllables)."""
     others_max: float = 4.0
     """Largest range (max - min) the other channels may cover during the excursion..."""
     others_ratio: float = 0.45
@@ -87,6 +92,12 @@ class HoldParams:
     sway_ramp_s: float = 0.7
     """The last this many seconds before the excursion are its ramp, not sway."""
     sway_lookback_s: float = 3.0
+    bridge_s: float = 0.0
+    """A stretch of unusable frames at most this long that begins at rest (no excursion under
+    way, none being waited out) does not make the detector wait for rest again: rest was just
+    seen, and a gesture may start on the first usable frame after it (the occlusion gate
+    closes for a few frames at a brisk turn's onset, when the mesh bends with the movement).
+    0: every unusable frame does (as for expressions)."""
 
 
 @dataclass(slots=True)
@@ -100,6 +111,9 @@ class _Excursion:
     back_low: float = math.inf
     """The lowest value since the signal came back into the resting band."""
     sway: float = 0.0
+    after_pause: bool = False
+    """Began at a pause short of rest right after an excursion that was reported: a movement
+    of its own, not a double trigger of that one (the cooldown does not apply)."""
 
 
 class HoldDetector:
@@ -119,6 +133,8 @@ class HoldDetector:
         self._ex: _Excursion | None = None
         self._blocked = False  # after a too-long or rejected excursion: wait for rest
         self._before: deque[tuple[float, float]] = deque()  # values outside excursions
+        self._after_pause = False  # reported at a pause short of rest, not yet back at rest
+        self._gap_since: float | None = None  # first unusable frame of a gap begun at rest
         self.last_start = -math.inf
         """Start time of the excursion behind the last event."""
         self.last_end = -math.inf
@@ -131,8 +147,16 @@ class HoldDetector:
         """Forget any excursion in progress and the cooldown."""
         self._ex = None
         self._blocked = False
+        self._after_pause = False
+        self._gap_since = None
         self._last_event_t = -math.inf
         self._before.clear()
+
+    def wait_for_rest(self) -> None:
+        """Let nothing start until the signal has been back in its resting band (a gesture's
+        start must be seen)."""
+        self._ex = None
+        self._blocked = True
 
     @property
     def active(self) -> bool:
@@ -145,17 +169,24 @@ class HoldDetector:
         """Feed one sample; ``value=None`` means unusable (no face, poor view, head away)."""
         p = self.params
         if value is None:
+            if self._ex is None and not self._blocked and p.bridge_s > 0.0:
+                if self._gap_since is None:
+                    self._gap_since = t
+                if t - self._gap_since <= p.bridge_s:
+                    return None
             if self._ex is not None:
                 logger.debug("%s: interrupted at t=%.2f", self.gesture, t)
             self._ex = None
             self._blocked = True
             return None
+        self._gap_since = None
         x = self.sign * value
         release = p.release_ratio * p.enter
         ex = self._ex
         if ex is None:
             if x < release:
                 self._blocked = False
+                self._after_pause = False
             if self._blocked or x < p.enter:
                 if p.sway_cap > 0.0:
                     self._before.append((t, x))
@@ -163,6 +194,7 @@ class HoldDetector:
                         self._before.popleft()
                 return None
             self._ex = _Excursion(t, x, [(t, x)], list(others), list(others))
+            self._ex.after_pause = self._after_pause
             before = np.array([v for ts, v in self._before if ts <= t - p.sway_ramp_s])
             if len(before) > 2:
                 wobble = float(before.max() - before.min())
@@ -193,15 +225,19 @@ class HoldDetector:
             self._ex = None
             if p.pause_short_of_rest and ex.back_low > 0.0:
                 # Out again before reaching rest: a pause at the band's edge between two
-                # movements the same way (a second turn toward someone), not an oscillation,
-                # which swings through rest. This excursion ends unjudged (it never settled)
-                # and the movement now under way may be the next one.
+                # movements the same way (a second turn toward someone, or a wobble on the way
+                # back), not an oscillation, which swings through rest. This excursion is over
+                # (it came back): it is judged now, and the movement now under way may be the
+                # next one, a movement of its own (no cooldown against this one's event).
                 logger.debug(
                     "%s: out again at t=%.2f before reaching rest; the next one may start",
                     self.gesture,
                     t,
                 )
-                return self.update(t, value, others)
+                first = self._judge(t, ex)
+                self._after_pause = first is not None
+                second = self.update(t, value, others)
+                return first if first is not None else second
             logger.debug("%s: repeated at once at t=%.2f (oscillation); ignored", self.gesture, t)
             self._blocked = True
             return None
@@ -248,7 +284,7 @@ class HoldDetector:
         if spread > p.max_spread_ratio * ex.peak:
             logger.debug("%s: plateau unsteady (%.2f) at t=%.2f", self.gesture, spread, t)
             return None
-        if t - self._last_event_t < p.cooldown_s:
+        if t - self._last_event_t < p.cooldown_s and not ex.after_pause:
             logger.debug("%s: cooldown at t=%.2f", self.gesture, t)
             return None
         self._last_event_t = t
