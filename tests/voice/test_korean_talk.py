@@ -154,3 +154,36 @@ def test_the_korean_engine_puts_the_filler_words_into_both_grammars(catalog: Cat
     )
     assert len(chosen) == 40
     assert set(chosen) <= set(engine.grammar) & set(engine.answer_grammar)
+
+
+def test_the_korean_answer_grammar_keeps_the_other_catalog_sentences_as_rivals(
+    catalog: Catalog,
+) -> None:
+    """The answer mode listens for yes, no, cancel and the emergencies, but hears with the
+    whole catalog (``VOSK_ANSWER_HEARS_CATALOG``): with only those sentences and the decoys in
+    its grammar, short phrases were forced onto "도와줘" and "살려 주세요"."""
+    engine = VoskEngine(modelstore.require_model("vosk_ko"), catalog, "ko")
+    sentences = [s for s, _ in catalog.sentences("ko")]
+    assert set(sentences) <= set(engine.answer_grammar)
+    narrow = VoskEngine(
+        modelstore.require_model("vosk_ko"), catalog, "ko", answer_hears_catalog=False
+    )
+    assert "물 주세요" not in narrow.answer_grammar and "도와줘" in narrow.answer_grammar
+
+
+@pytest.mark.parametrize(
+    ("text", "voice"),
+    [("고마워요", KO), ("좋아요", KO), ("괜찮아요", KO_F)],
+    ids=["thank-you", "good", "i-am-fine"],
+)
+def test_a_korean_reply_in_the_answer_mode_is_no_emergency(
+    korean: VoicePipeline, text: str, voice: Voice
+) -> None:
+    """What a patient says after a question: espeak-ng's "고마워요" (thank you) and "좋아요"
+    (good) came out of the narrow answer grammar as "도와줘", its female "괜찮아요" (I am fine)
+    as "살려 주세요": emergencies. With the other catalog sentences in the answer grammar they
+    are heard as "더워", "추워" and "변기 주세요", which the answer mode does not take."""
+    korean.set_mode("answer")
+    events = korean.run(make_clip(speak(text, voice), None).samples)
+    assert events, f"the VAD should have heard {text!r}"
+    assert [e.intent for e in events if e.intent] == [], [(e.text, e.reason) for e in events]

@@ -157,6 +157,15 @@ VOSK_MIN_MARGIN = -9.0
 # (docs/voice.md, "Korean single words against the whole vocabulary").
 VOSK_WHOLE_WORD_MARGIN = -4.0
 
+# Whether the answer mode's grammar keeps the other catalog sentences as rivals. The answer
+# mode listens for yes, no, cancel and the emergencies only (its matcher lets nothing else
+# out), but with only those words and the decoys in its grammar, a short Korean phrase that
+# the open grammar heard as "줘", "에어컨" or "물 더워 더워" was forced onto "도와줘" or "살려
+# 주세요": the tune part's four false emergencies in the answer mode (docs/voice.md, session
+# 14). With the whole catalog in the grammar the answer mode hears as the open mode does, and
+# its matcher still takes only the answers and emergencies.
+VOSK_ANSWER_HEARS_CATALOG = True
+
 # How much speech (seconds of loud frames) the grammar's best path may leave unaccounted
 # for, outside its words. The grammar can answer a stretch of talk it has no words for with
 # silence: on real Korean phone calls a 2 s stretch of conversation came out as "더워" with
@@ -281,6 +290,7 @@ class VoskEngine:
         min_margin: float | None = VOSK_MIN_MARGIN,
         filler: VoskFiller | None = None,
         whole_word_margin: float | None = VOSK_WHOLE_WORD_MARGIN,
+        answer_hears_catalog: bool = VOSK_ANSWER_HEARS_CATALOG,
     ) -> None:
         import vosk
 
@@ -302,10 +312,12 @@ class VoskEngine:
         fillers = list(dict.fromkeys(decoys + common)) + ([UNK] if self.has_unk else [])
         self._filler = frozenset(fillers)
         self.grammar = list(dict.fromkeys(sentences + fillers))
-        # The answer grammar: yes, no and cancel against the same filler (decoys, [unk]).
-        self.answer_grammar = list(
-            dict.fromkeys(_answer_sentences(catalog, language, sentences) + fillers)
-        )
+        # The answer grammar: yes, no and cancel (and the emergencies) against the same
+        # filler (decoys, [unk]); with ``answer_hears_catalog`` against the other catalog
+        # sentences too (VOSK_ANSWER_HEARS_CATALOG).
+        answers = _answer_sentences(catalog, language, sentences)
+        rivals = [s for s in sentences if s not in answers] if answer_hears_catalog else []
+        self.answer_grammar = list(dict.fromkeys(answers + rivals + fillers))
         self._grammars = {
             "open": self._grammar_recognizer(self.grammar),
             "answer": self._grammar_recognizer(self.answer_grammar),

@@ -112,9 +112,19 @@ SAME_ENDING = {"줘": "주세요"}
 politer form (espeak-ng's "물 주세요" came out as "물 줘 주세요" and was lost)."""
 
 
+SOFTENERS = frozenset({"좀"})
+"""Words that only soften a request and say nothing of what is asked: Korean "좀" ("a
+little", the "please" of a request: "물 좀 줘" is "물 줘" said gently). The catalog writes it
+as optional ("간호사 [좀] 불러"), but Vosk's grammar is a word loop and puts it anywhere:
+espeak-ng's "숨쉬기 힘들어" came out as "좀 숨쉬기 힘들어" in two runs of the full clean bench and
+was lost (docs/voice.md, session 14). Left out of the words that are matched, in the
+transcript and in the catalog sentences alike; "좀" alone is then no words at all."""
+
+
 def clean_words(text: str) -> list[str]:
-    """Normalised words with immediate repeats folded ("nurse nurse" -> "nurse"), and a
-    request ending said twice counted once (:data:`SAME_ENDING`: "물 줘 주세요" -> "물 주세요").
+    """Normalised words with immediate repeats folded ("nurse nurse" -> "nurse"), a request
+    ending said twice counted once (:data:`SAME_ENDING`: "물 줘 주세요" -> "물 주세요"), and
+    softeners left out (:data:`SOFTENERS`: "좀 숨쉬기 힘들어" -> "숨쉬기 힘들어").
 
     Vosk's grammar is a loop, so a phrase often comes out with a word doubled; a patient
     repeating a word means the same thing.
@@ -122,7 +132,7 @@ def clean_words(text: str) -> list[str]:
     words: list[str] = []
     for raw in text.split():
         w = UNKNOWN if raw == UNKNOWN else normalize(raw)
-        if not w:
+        if not w or w in SOFTENERS:
             continue
         if words and SAME_ENDING.get(words[-1]) == w:
             words[-1] = w
@@ -171,7 +181,7 @@ class TemplateMatcher:
         # make an answer "ambiguous".
         self.codes = frozenset(codes) if codes is not None else None
         self._sentences = [
-            (s.split(), s, code)
+            ([w for w in s.split() if w not in SOFTENERS], s, code)
             for s, code in catalog.sentences(language)
             if self.codes is None or code in self.codes
         ]
