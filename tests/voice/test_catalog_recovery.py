@@ -23,7 +23,9 @@ from beckon.voice.engines import BRITISH_PRONUNCIATIONS, PocketSphinxEngine
 from beckon.voice.matcher import EDGE_REASON, EdgeRule
 from beckon.voice.recognizer import VoicePipeline, build_pipeline
 from beckon.voice.requests_verifier import (
+    AGAIN_FROM,
     CHECKED_OWN_MEAN,
+    CONFIRM_ONE_WORD,
     CONFIRM_SHORT,
     OWN_MEAN_RULE,
     RUNNING_RULE,
@@ -200,6 +202,8 @@ def test_the_own_mean_is_the_default_and_the_running_mean_a_named_rule(
     assert english_engine.own_mean == CHECKED_OWN_MEAN == frozenset({"open"})
     assert english.request_rule == OWN_MEAN_RULE.requests
     assert english.request_rule.confirm_short == CONFIRM_SHORT
+    assert english.request_rule.confirm_one_word == CONFIRM_ONE_WORD
+    assert english.request_rule.again_from == AGAIN_FROM
     assert english.rehear is not None  # the running-mean second hearing
     assert running_engine.own_mean == frozenset()
     assert running.request_rule == RequestRule()

@@ -157,6 +157,49 @@ def test_a_short_request_the_verifier_doubts_stands_only_when_heard_again() -> N
     assert judge(WATER, RequestVerdict(reason="too long for a short request"), SHORT).intent is None
 
 
+ONE_WORD = RequestRule(confirm_short=0.75, confirm_one_word=0.9, again_from=0.5)
+
+
+def test_a_request_heard_as_one_word_needs_a_surer_verifier() -> None:
+    # Session 14: real "three" came out as "drink" (verifier water 0.83) and "right" as
+    # "lights" (0.81), each talk in the second hearing.
+    talk = Rehearing(Match("three", None, 0.0, None, "too far"))
+    drink = Match("drink", "water", 1.0, "drink")
+    dropped = judge(drink, _verdict(CLASSES, "water", 0.83), ONE_WORD, talk)
+    assert dropped.intent is None and "not confirmed" in dropped.reason
+    assert judge(drink, _verdict(CLASSES, "water", 0.9), ONE_WORD, talk) == drink
+    assert judge(drink, _verdict(CLASSES, "water", 0.83), ONE_WORD, Rehearing(drink)) == drink
+    # Two words keep confirm_short: espeak-ng en-gb+m3's "call nurse" had nurse 0.84.
+    call = Match("call nurse", "nurse", 1.0, "call nurse")
+    assert judge(call, _verdict(CLASSES, "nurse", 0.84), ONE_WORD, talk) == call
+
+
+def test_the_second_hearing_confirms_a_single_word_only_when_the_verifier_half_believes_it() -> (
+    None
+):
+    # Session 14: real "bed" came out as "bedpan" in both hearings (verifier toilet 0.37), and
+    # FSDD jackson's "one" as "water" in both (verifier 0.01).
+    bedpan = Match("bedpan", "toilet", 1.0, "bedpan")
+    again = Rehearing(bedpan)
+    dropped = judge(bedpan, _verdict(CLASSES, "toilet", 0.37), ONE_WORD, again)
+    assert dropped.intent is None and again.calls == 0  # not even asked
+    assert "too doubtful" in dropped.reason
+    doubt = _verdict(CLASSES, "water", 0.01)
+    assert judge(WATER, doubt, ONE_WORD, Rehearing(WATER)).intent is None
+    assert judge(WATER, _verdict(CLASSES, "water", 0.5), ONE_WORD, Rehearing(WATER)) == WATER
+    # Session 13's rule takes the second hearing's word at any probability.
+    assert judge(WATER, doubt, SHORT, Rehearing(WATER)) == WATER
+    # Two words: the verifier gives espeak-ng's "too hot" 0.00, the second hearing keeps it.
+    hot = Match("too hot", "hot", 1.0, "too hot")
+    assert judge(hot, _verdict((*CLASSES, "hot"), OTHER, 0.5), ONE_WORD, Rehearing(hot)) == hot
+
+
+def test_the_one_word_rule_spares_emergencies() -> None:
+    emergency = Match("help", "emergency", 1.0, "help")
+    doubt = _verdict(CLASSES, OTHER, 0.85)
+    assert judge(emergency, doubt, ONE_WORD, Rehearing(WATER)) == emergency
+
+
 def test_a_request_heard_again_is_still_vetoed_when_the_verifier_is_sure_of_other() -> None:
     assert judge(WATER, _verdict(CLASSES, OTHER, 0.95), SHORT, Rehearing(WATER)).intent is None
 

@@ -76,6 +76,24 @@ mean when the running-mean hearing does not agree (``RequestRule.confirm_short``
 0.71; correctly decoded short requests on the bench's voices scored far higher (docs/voice.md,
 session 13)."""
 
+CONFIRM_ONE_WORD = 0.9
+"""How sure the request verifier must be of a short request heard as a single word
+(``RequestRule.confirm_one_word``), in place of :data:`CONFIRM_SHORT`. Real single words are
+what the own mean most often forces onto a request that both hearings share ("three" as
+"drink" 0.83, "right" as "lights" 0.81, "go" as "i'm cold" 0.91 on the train part); every
+catalog request heard as one word on the bench's voices had 0.93 or more, and the words
+longer sentences leave for two ("call nurse" 0.84) keep :data:`CONFIRM_SHORT`
+(docs/voice.md, session 14)."""
+
+AGAIN_FROM = 0.5
+"""How sure the request verifier must at least be of a request heard as a single word for the
+second hearing's agreement to confirm it (``RequestRule.again_from``). The two
+catalog-or-talk hearings share the catalog's favour, so a real single word that sounds like
+a request is often heard as it by both: real "bed" as "bedpan" (verifier 0.37), "right" as
+"lights" (0.05) and FSDD jackson's "one" as "water" twice (0.01) were confirmed by the second
+hearing alone. Not for two words: the verifier gives espeak-ng's and Piper's "too hot" 0.00
+(it was not trained on it) and only the second hearing keeps it (docs/voice.md, session 14)."""
+
 
 @dataclass(frozen=True)
 class RequestRule:
@@ -92,12 +110,18 @@ class RequestRule:
     stands only when the verifier gives it at least this probability or the second hearing
     with the running mean (``PocketSphinxEngine.rehear``) gives the same request (:func:`judge`
     says why); None: no confirmation asked. On with the own mean.
+    ``confirm_one_word``: the same for a short request heard as a single word, in place of
+    ``confirm_short`` (None: ``confirm_short``). ``again_from``: the second hearing's agreement
+    confirms a request heard as a single word only when the verifier gives it at least this
+    (0: always, session 13's rule). :data:`CONFIRM_ONE_WORD` and :data:`AGAIN_FROM` say why.
     """
 
     other_veto: float = 0.9
     max_words: int = MAX_WORDS
     confirm_stray: bool = False
     confirm_short: float | None = None
+    confirm_one_word: float | None = None
+    again_from: float = 0.0
     exempt: frozenset[str] = field(default_factory=lambda: frozenset({"emergency"}))
 
 
@@ -118,7 +142,12 @@ OWN_MEAN_RULE = OpenRule(
     talk=OWN_MEAN_TALK,
     own_mean=CHECKED_OWN_MEAN,
     rehear_talk=CHECKED_TALK,
-    requests=RequestRule(confirm_stray=True, confirm_short=CONFIRM_SHORT),
+    requests=RequestRule(
+        confirm_stray=True,
+        confirm_short=CONFIRM_SHORT,
+        confirm_one_word=CONFIRM_ONE_WORD,
+        again_from=AGAIN_FROM,
+    ),
 )
 """The default (session 13): each open-mode utterance on its own mean, the prior by the
 sentences' counts, stray-word requests confirmed by the verifier, and short requests confirmed
@@ -231,6 +260,10 @@ def judge(
     espeak-ng en-gb+f2's "one" as "water" (verifier: water 0.71), and real "eight" as "pain"
     and "follow" as "toilet". The running-mean hearing and the verifier fail on different
     clips: a request either of them vouches for is kept, one only the own mean heard is not.
+    A request heard as a single word needs ``rule.confirm_one_word`` from the verifier, and
+    the second hearing vouches for it only when the verifier gives it at least
+    ``rule.again_from`` (not asked below it): both hearings share the catalog's favour, and
+    real "bed" (verifier 0.37 toilet) and "one" (0.01 water) came out as requests in both.
     Emergencies are exempt, as from every rule here.
 
     With ``rule.confirm_stray``, a request the edge rule found beside a stray word is dropped when
@@ -263,10 +296,17 @@ def judge(
             )
         return match
     intent = match.intent or ""
-    if rule.confirm_short is not None and verdict.of(intent) < rule.confirm_short:
-        again = rehear() if rehear is not None else None
+    one_word = len(clean_words(match.text)) == 1
+    needed = rule.confirm_short
+    if one_word and rule.confirm_one_word is not None:
+        needed = rule.confirm_one_word
+    if needed is not None and verdict.of(intent) < needed:
+        doubted = one_word and verdict.of(intent) < rule.again_from
+        again = rehear() if rehear is not None and not doubted else None
         if again is None or again.intent != intent:
             second = "no second hearing" if again is None else f"heard again {again.text!r}"
+            if doubted:
+                second = f"too doubtful for the second hearing to confirm: under {rule.again_from}"
             return Match(
                 match.text,
                 None,
