@@ -186,7 +186,11 @@ class VoicePipeline:
         ):
             audio = np.concatenate(self._audio)
             return judge(match, rv.verdict(audio), self.request_rule, self._reheard(audio))
-        if self.verifier is None or not self._audio or not needs_verdict(match, mode):
+        if (
+            self.verifier is None
+            or not self._audio
+            or not needs_verdict(match, mode, self.answer_rule)
+        ):
             return match
         verdict = self.verifier.verdict(np.concatenate(self._audio))
         heard = answers_heard(self.matchers["answer"], alternatives)
