@@ -10,6 +10,7 @@ is close to one sentence and clearly closer to it than to any sentence of anothe
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -103,6 +104,70 @@ def similarity(hyp: list[str], ref: list[str]) -> float:
             cur.append(min(prev[j] + 1.0, cur[j - 1] + 1.0, prev[j - 1] + sub))
         prev = cur
     return max(0.0, 1.0 - prev[-1] / max(len(hyp), len(ref)))
+
+
+_SILENT_ONSET = chr(0x110B)  # the initial ㅇ of a syllable that begins with a vowel
+
+
+def sound_likeness(heard: str, sentence: str) -> float:
+    """How much sound two texts share, 0..1: the share of their letters (jamo for Hangul, the
+    silent initial ㅇ left out, spaces and brackets ignored) that line up in order
+    (``difflib``'s ratio: twice the matched letters over all letters). Unlike
+    :func:`similarity` it does not care where the words break: the model's free hearing
+    splits a sound where it likes ("아니 에 요" for "아니요")."""
+    a, b = (
+        [c for c in _letters("".join(ch for ch in t if ch.isalnum())) if c != _SILENT_ONSET]
+        for t in (heard, sentence)
+    )
+    if not a or not b:
+        return 0.0
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def _syllables(text: str) -> int:
+    """How many Hangul syllables ``text`` has (0 for other scripts)."""
+    return sum(1 for ch in text if 0 <= ord(ch) - 0xAC00 < 11172)
+
+
+@dataclass(frozen=True)
+class AnswerSoundRule:
+    """An answer word of two syllables or more ("아니요", "됐어", "취소") is taken only when the
+    model's free hearing of the utterance sounds like it (:func:`sound_likeness` at least
+    ``min_likeness``).
+
+    The margin against the free hearing compares scores; a short word can win on score
+    while the model's own dictionary hears another word altogether. On the development
+    recordings one speaker's Korean "다음 단계" ("next step") came out of the grammar as
+    "아니요" in eight clips, margins -3.3 to +9.5 per second, with the free hearing "하였다",
+    "하윤", "R" or "[90]"; espeak-ng's correct "아니요", "됐어" and "취소" were freely heard as
+    "아이오", "아니 에 요", "아이 였다", "왔어", "뭐 했어", "쥐고 있어", "취구 이죠" (likeness 0.36
+    and more; docs/voice.md, session 14, vko6). A one-syllable answer ("네") is left
+    alone: one syllable sounds like anything or nothing (espeak-ng's correct "네" was
+    freely heard as "례"). Korean only (syllables are counted in Hangul; it was measured on
+    Korean alone) and only when the engine has a free hearing (Vosk); requests are not
+    judged so (their correct free hearings are as unlike: "도와줘" as "효과 부여").
+    """
+
+    min_likeness: float = 0.3
+    min_syllables: int = 2
+
+    def check(self, match: Match, free: str) -> Match:
+        """``match`` as it is, or rejected when it is an answer its free hearing is unlike."""
+        if not free or match.intent not in CONTROL_CODES or match.sentence is None:
+            return match
+        if _syllables(match.sentence) < self.min_syllables:
+            return match
+        likeness = sound_likeness(free, match.sentence)
+        if likeness >= self.min_likeness:
+            return match
+        reason = (
+            f"the model hears {free!r}, which does not sound like {match.sentence!r}"
+            f" (likeness {likeness:.2f})"
+        )
+        return Match(match.text, None, 0.0, None, reason)
+
+
+ANSWER_SOUND_RULE = AnswerSoundRule()
 
 
 SAME_ENDING = {"줘": "주세요"}

@@ -27,7 +27,13 @@ from beckon.voice.engines import (
     open_engine,
 )
 from beckon.voice.keywords import KeywordVerifier, open_verifier
-from beckon.voice.matcher import EdgeRule, Match, TemplateMatcher
+from beckon.voice.matcher import (
+    ANSWER_SOUND_RULE,
+    AnswerSoundRule,
+    EdgeRule,
+    Match,
+    TemplateMatcher,
+)
 from beckon.voice.requests_verifier import (
     OWN_MEAN_RULE,
     OpenRule,
@@ -83,6 +89,8 @@ class VoicePipeline:
     open mode, which can take one away, never make one (``beckon.voice.requests_verifier``).
     ``rehear``: the engine's second hearing of an open-mode utterance with the running mean
     (``PocketSphinxEngine.rehear``), asked only when ``request_rule.confirm_short`` needs it.
+    ``answer_sound``: a Korean answer word must sound like the engine's free hearing
+    (``beckon.voice.matcher.AnswerSoundRule``; None: not judged).
     """
 
     def __init__(
@@ -97,8 +105,10 @@ class VoicePipeline:
         request_verifier: RequestVerifier | None = None,
         request_rule: RequestRule | None = None,
         rehear: Callable[[Int16Array], Transcript] | None = None,
+        answer_sound: AnswerSoundRule | None = ANSWER_SOUND_RULE,
     ) -> None:
         self.engine = engine
+        self.answer_sound = answer_sound
         self.rehear = rehear
         self.verifier = verifier
         self.answer_rule = answer_rule or AnswerRule()
@@ -153,6 +163,8 @@ class VoicePipeline:
                     match = self.matchers[self._utterance_mode].match_alternatives(
                         transcript.alternatives or (transcript.text,)
                     )
+                    if self.answer_sound is not None:
+                        match = self.answer_sound.check(match, transcript.free)
                     match = self._verify(match, transcript.alternatives or (transcript.text,))
                 decode_s = time.perf_counter() - began
                 out.append(
