@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -75,12 +76,14 @@ def inside(outline: Points, points: Points) -> npt.NDArray[np.bool_]:
     return np.asarray((cross >= 0).all(axis=1) | (cross <= 0).all(axis=1))
 
 
-def inside_share(outline: Points, hands: Sequence[Hand]) -> float:
-    """The largest share of one hand's landmarks inside the face's outline (0 without hands)."""
+def inside_share(outline: Points, hands: Sequence[Hand], above: float = math.inf) -> float:
+    """The largest share of one hand's landmarks inside the face's outline (0 without hands);
+    with ``above`` (an image row), only the landmarks inside it and above that row count."""
     best = 0.0
     for h in hands:
         if len(h.points):
-            best = max(best, float(inside(outline, h.points).mean()))
+            over = inside(outline, h.points) & (h.points[:, 1] < above)
+            best = max(best, float(over.mean()))
     return best
 
 
@@ -183,17 +186,12 @@ def looks_at(t: float, provider: HandProvider, params: HandGateParams) -> Iterat
 def covers(look: Look, params: HandGateParams, upper_only: bool = False) -> bool:
     """Whether a hand is over the face on ``look`` (:attr:`HandGateParams.min_inside`); with
     ``upper_only``, over its upper part (:attr:`HandGateParams.upper_face_share`)."""
-    if not upper_only:
-        return inside_share(look.outline, look.hands) >= params.min_inside
-    top = float(look.outline[:, 1].min())
-    bottom = float(look.outline[:, 1].max())
-    limit = top + params.upper_face_share * (bottom - top)
-    for h in look.hands:
-        if len(h.points):
-            upper = inside(look.outline, h.points) & (h.points[:, 1] < limit)
-            if float(upper.mean()) >= params.min_inside:
-                return True
-    return False
+    above = math.inf
+    if upper_only:
+        top = float(look.outline[:, 1].min())
+        bottom = float(look.outline[:, 1].max())
+        above = top + params.upper_face_share * (bottom - top)
+    return inside_share(look.outline, look.hands, above) >= params.min_inside
 
 
 def hand_over_face(

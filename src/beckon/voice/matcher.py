@@ -58,13 +58,23 @@ class Match:
     reason: str = ""
 
 
+_HANGUL_FIRST = 0xAC00  # 가, the first precomposed Hangul syllable
+_HANGUL_COUNT = 11172  # precomposed syllables, 가 to 힣
+
+
+def _hangul_code(ch: str) -> int | None:
+    """The index of a precomposed Hangul syllable (None for any other character)."""
+    code = ord(ch) - _HANGUL_FIRST
+    return code if 0 <= code < _HANGUL_COUNT else None
+
+
 def _letters(word: str) -> str:
     """Hangul syllables split into their jamo, so that 물 and 뭐 differ by a letter or two,
     not by one whole syllable (a Korean syllable is a cluster of two or three letters)."""
     out = []
     for ch in word:
-        code = ord(ch) - 0xAC00
-        if 0 <= code < 11172:
+        code = _hangul_code(ch)
+        if code is not None:
             out.append(chr(0x1100 + code // 588))
             out.append(chr(0x1161 + (code % 588) // 28))
             if code % 28:
@@ -126,7 +136,7 @@ def sound_likeness(heard: str, sentence: str) -> float:
 
 def _syllables(text: str) -> int:
     """How many Hangul syllables ``text`` has (0 for other scripts)."""
-    return sum(1 for ch in text if 0 <= ord(ch) - 0xAC00 < 11172)
+    return sum(1 for ch in text if _hangul_code(ch) is not None)
 
 
 @dataclass(frozen=True)
