@@ -136,23 +136,23 @@ class HandGateParams:
     )
     """The gestures also dropped when hands moved in view before them (:func:`hands_busy`):
     the held head gestures. Session 10 dropped a look down (signers glancing down at their
-    own signing hands). On fslsign (one signer, 11.7 min, all negatives) 10 of main's 13 false
-    events are held head gestures: looks down to the hands, turns with the sign, and looks up
-    at a clip's end as the hands come down (the hands moved in the seconds before and are
-    leaving view: nothing moves in the gesture's own 2 s, which is why the window is longer,
-    ``busy_window_s``). No labelled held gesture on the tune sets is made with hands in view
-    but pkgface ``clm_cap12``'s brow raise (a hand resting at the chin). Tilts are in as the
-    same family (no tune clip has one with hands in view, true or false). Left out: nods and
-    shakes (comp4989's true sign-language "yes" nods are made with the hands moving 0.45 to
-    0.83 over the same window, "no" shakes 0.12 to 0.25: no bar keeps them), the long blink
-    (fslsign ``turtle``'s smile squint, hands moving 0.27, is the only false one; a long
-    blink is what a patient with no head control is left with), the brow raise and the mouth
-    (read from the face, not the head; no false one on a signing set)."""
+    own signing hands). On fslsign (one signer, 11.7 min, all negatives) 11 of main's 13 false
+    events are held head gestures, 9 of them with hands in view: looks down to the hands,
+    turns with the sign, and looks up at a clip's end as the hands come down (the hands moved
+    in the seconds before and are leaving view: nothing moves in the gesture's own 2 s, which
+    is why the window is longer, ``busy_window_s``). No labelled held gesture on the tune sets
+    is made with hands in view but pkgface ``clm_cap12``'s brow raise (a hand resting at the
+    chin). Tilts are in as the same family (no tune clip has one with hands in view, true or
+    false). Left out: nods and shakes (comp4989's true sign-language "yes" nods are made with
+    the hands moving 0.45 to 0.83 over the same window, "no" shakes 0.12 to 0.25: no bar keeps
+    them), the long blink (fslsign ``turtle``'s smile squint, hands moving 0.27, is the only
+    false one; a long blink is what a patient with no head control is left with), the brow
+    raise and the mouth (read from the face, not the head; no false one on a signing set)."""
     busy_window_s: float = 4.0
     """How far back :func:`hands_busy` looks for moving hands: two gesture windows. The
     signer's head follows the sign with a delay: fslsign's looks up come as the hands leave
     view (nothing moves in the last 2 s, 0.29 to 2.14 over 4 s), and the look down at
-    ``water_bottle`` 6.40 s after the hands stopped (0.11 over 2 s, 1.20 over 4 s)."""
+    ``water_bottle`` 6.40 s after the hands stopped (0.05 over 2 s, 1.20 over 4 s)."""
     busy_samples: int = 10
     """How many kept frames of ``busy_window_s`` :func:`hands_busy` looks at (evenly spread,
     about 0.44 s apart; the hand landmarker runs on each, only for the events of
