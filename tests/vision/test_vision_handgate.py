@@ -34,6 +34,7 @@ from beckon.vision.handgate import (
     gate_drops,
     hand_motion,
     hand_over_face,
+    hands_busy,
     hands_moving,
     inside,
     inside_share,
@@ -223,6 +224,96 @@ def test_hands_moving_below_the_face_keep_a_nod_and_a_long_blink(patient: Patien
     assert len(run(patient, 8.0, Hands(sliding(0.7, 0.1), 8.0))) == 1
 
 
+# ---------------------------------------------------------------- hands busy before the gesture
+
+LOOK_UP = Patient(pitch=held(5.0, 1.0, -12.0))
+TURN = Patient(yaw=held(5.0, 1.0, 20.0))
+TILT = Patient(roll=held(5.0, 1.0, 15.0))
+HELD_HEAD = [(LOOK_UP, "look_up"), (TURN, "turn_left"), (TILT, "tilt_right")]
+"""Held head gestures reported at about 6.8 s (held from 5.3 to 6.3 s)."""
+HELD_IDS = ["look_up", "turn", "tilt"]
+
+
+def until(end: float, hands_at: HandsAt) -> HandsAt:
+    """``hands_at`` until ``end``, then no hand in view (the hands came down out of the frame)."""
+    return lambda t: hands_at(t) if t <= end else []
+
+
+@pytest.mark.parametrize(("patient", "gesture"), HELD_HEAD, ids=HELD_IDS)
+def test_the_held_head_traces_are_those_gestures_without_the_gate(
+    patient: Patient, gesture: str
+) -> None:
+    assert [e.gesture for e in run(patient, 9.0, None)] == [gesture]
+
+
+@pytest.mark.parametrize(("patient", "gesture"), HELD_HEAD, ids=HELD_IDS)
+def test_a_held_head_gesture_made_while_hands_move_in_view_is_dropped(
+    patient: Patient, gesture: str
+) -> None:
+    """A signer's head turns, tilts and looks up with the sign (fslsign ``snake``'s turn left,
+    signtune ``bs_word``'s): hands at work, no request."""
+    hands = Hands(sliding(0.7, 0.1), 9.0)
+    assert run(patient, 9.0, hands) == []
+    assert gate_drops(gesture, 6.8, hands, HandGateParams()) == "hands moving in view"
+
+
+def test_a_look_up_as_the_moving_hands_leave_view_is_dropped() -> None:
+    """fslsign's looks up at a clip's end: the signer's hands move, then come down out of the
+    frame, and the head goes up after them. Nothing moves in the gesture's own window (the
+    session 10 rule saw nothing); the seconds before it show the hands at work."""
+    hands = Hands(until(4.5, sliding(0.7, 0.1)), 9.0)
+    params = HandGateParams()
+    assert not hands_moving(list(looks_at(6.8, hands, params)), params)
+    assert hands_busy(6.8, hands, params)
+    assert run(LOOK_UP, 9.0, hands) == []
+
+
+@pytest.mark.parametrize(("patient", "gesture"), [*HELD_HEAD, (LOOK_DOWN, "look_down")])
+def test_a_still_hand_resting_in_view_keeps_every_held_head_gesture(
+    patient: Patient, gesture: str
+) -> None:
+    """A patient's hand lying on the blanket in view, over the whole window: no move, so the
+    look up, the turn and the tilt are kept as the look down is."""
+    hands = Hands(resting(ON_BLANKET), 9.0)
+    assert [e.gesture for e in run(patient, 9.0, hands)] == [gesture]
+    assert not hands_busy(6.8, hands, HandGateParams())
+
+
+def test_hands_that_moved_long_before_a_held_head_gesture_keep_it() -> None:
+    """Hands that worked and went out of view more than ``busy_window_s`` before the gesture
+    (a nurse who finished at the bed) do not cost it."""
+    assert HandGateParams().busy_window_s < 6.8 - 2.5
+    hands = Hands(until(2.5, sliding(0.7, 0.1)), 9.0)
+    assert [e.gesture for e in run(LOOK_UP, 9.0, hands)] == ["look_up"]
+
+
+@pytest.mark.parametrize(
+    ("patient", "gesture"),
+    [
+        (Patient(pitch=nodding(5.0, 2, 12.0, 1.2)), "nod"),
+        (Patient(blink=held(5.0, 1.4, 0.6, ramp=0.08)), "long_blink"),
+    ],
+    ids=["nod", "long_blink"],
+)
+def test_hands_moving_in_the_seconds_before_keep_a_nod_and_a_long_blink(
+    patient: Patient, gesture: str
+) -> None:
+    """comp4989's signers nod "yes" while their hands move through the sign; the long blink is
+    what a patient without head control is left with: neither is a held head gesture."""
+    hands = Hands(until(5.0, sliding(0.7, 0.1)), 9.0)
+    assert [e.gesture for e in run(patient, 9.0, hands)] == [gesture]
+
+
+def test_the_busy_window_is_sampled_apart_from_the_gestures_window() -> None:
+    params = HandGateParams(window_s=2.0, samples=4, busy_window_s=4.0, busy_samples=10)
+    hands = Hands(no_hands, 9.0)
+    own = [round(look_t, 1) for look_t in params.sample(hands.kept_times(4.8, 6.8))]
+    busy = params.sample(hands.kept_times(2.8, 6.8), params.busy_samples)
+    assert len(own) == 4 and own[0] == 4.8
+    assert len(busy) == 10 and busy[0] == pytest.approx(2.8) and busy[-1] == pytest.approx(6.8)
+    assert params.look_back_s == 4.0
+
+
 def test_without_a_hand_provider_a_look_down_is_kept() -> None:
     engine = GestureEngine(hands=None)
     events = [e for obs in LOOK_DOWN.trace(8.0) for e in engine.update(obs)]
@@ -263,6 +354,19 @@ def test_a_hands_move_is_in_face_widths_and_heights() -> None:
 
 
 # ---------------------------------------------------------------- the rule itself
+
+
+def test_a_slow_move_counts_over_the_window_not_only_between_neighbouring_samples() -> None:
+    """A hand drifting 0.03 of the face's width per sample: no two neighbouring samples move
+    by the bar, but over ten samples the hand travelled 0.27 face widths. Denser sampling must
+    not hide a move, so any two samples count; a resting hand's wobble still is no move."""
+    step = np.array([0.006, 0.0])  # 0.03 of the face's width (0.2)
+    drifting = [Look(FACE, (Hand(ON_BLANKET.points + i * step, 0.9),)) for i in range(10)]
+    params = HandGateParams()
+    assert max(hand_motion(a, b) for a, b in itertools.pairwise(drifting)) < params.min_moving
+    assert hands_moving(drifting, params)
+    wobble = resting(ON_BLANKET)
+    assert not hands_moving([Look(FACE, tuple(wobble(i / 10))) for i in range(40)], params)
 
 
 def test_inside_share_is_the_largest_share_of_one_hands_landmarks_inside_the_outline() -> None:
@@ -341,7 +445,9 @@ def test_the_live_watch_keeps_small_frames_ten_a_second_and_looks_only_on_demand
         watch.push(i / 30, frame, FACE_POINTS if i % 2 == 0 else None)
     assert finder.runs == 0  # nothing per frame
     kept = watch.kept_times(0.0, 10.0)
-    assert len(kept) <= 2.5 * 10 + 1  # only the last window (and a margin) is kept
+    look_back = HandGateParams().look_back_s + 0.5
+    assert len(kept) <= look_back * 10 + 1  # only what the gate looks back at (and a margin)
+    assert kept[0] <= 10.0 - HandGateParams().busy_window_s  # the busy window is all there
     assert all(b - a >= 0.099 for a, b in itertools.pairwise(kept))
     assert hand_over_face(9.95, watch, HandGateParams())
     assert finder.runs == 1 and finder.widths == [320]

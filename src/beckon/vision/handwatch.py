@@ -3,12 +3,13 @@
 Why: the hand landmarker costs two to three times the face landmarker per frame, which the
 vision budget (at most 1.3 times MediaPipe's face alone) does not allow on every frame. So
 :class:`HandWatch` only keeps frames (scaled down to ``HandGateParams.image_width``, at most
-one every ``keep_every_s``, with that frame's face landmarks) for the
-length of a gesture's window, and runs the hand landmarker on a few of them when the engine
-is about to report an event (:func:`beckon.vision.handgate.gate_drops`). The per-frame
-path gains only the scaling of the kept frames (about 0.2 ms, 10 times a second); the event
-that is checked is reported after up to ``samples`` hand landmarker runs (30 to 70 ms each
-on these machines).
+one every ``keep_every_s``, with that frame's face landmarks) for as long as the gate looks
+back (``look_back_s``, 4 s, and half a second more: about 45 small frames, 10 MB at 320 x
+240), and runs the hand landmarker on a few of them when the engine is about to report an
+event (:func:`beckon.vision.handgate.gate_drops`). The per-frame path gains only the scaling
+of the kept frames (about 0.2 ms, 10 times a second); the event that is checked is reported
+after up to ``samples`` hand landmarker runs (30 to 70 ms each on these machines), and a held
+head gesture no hand covered after up to ``busy_samples`` more.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from beckon.vision.handgate import Hand, HandGateParams, Look, Points, outline_o
 logger = logging.getLogger(__name__)
 
 KEEP_EXTRA_S = 0.5
-"""Frames are kept this much longer than the gesture's window (the event's own frame may come
-a moment after the last kept one)."""
+"""Frames are kept this much longer than the gate looks back (``HandGateParams.look_back_s``;
+the event's own frame may come a moment after the last kept one)."""
 
 
 class HandFinderLike(Protocol):
@@ -84,7 +85,7 @@ class HandWatch:
             return
         self._last = t
         self._frames.append((t, shrink(rgb, p.image_width), face_points))
-        horizon = t - p.window_s - KEEP_EXTRA_S
+        horizon = t - p.look_back_s - KEEP_EXTRA_S
         while self._frames and self._frames[0][0] < horizon:
             self._looks.pop(self._frames.popleft()[0], None)
 
