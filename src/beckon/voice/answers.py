@@ -73,10 +73,10 @@ class AnswerRule:
     the answer mode's 0.85 on verdicts of the shipped model, which was trained on the very
     clips it was judged on. Out of fold (models that never heard the speaker) 0.85 made tune
     "down" heard "to", "off" and "learn" heard "know on" and train "up" heard "took" a
-    cancel or a no; 0.97 is the lowest bar that made no other word an answer on either part,
-    and it keeps most of what 0.85 recovers (docs/voice.md, session 15). Why the open mode may
-    need more than the answer mode: there nothing asked for an answer, so any short word the
-    patient says is as likely as one."""
+    cancel or a no; 0.97 is the lowest bar that made no other word an answer on either part
+    in any of three fits of the fold models, and it keeps most of what 0.85 recovers
+    (docs/voice.md, session 15). Why the open mode may need more than the answer mode: there
+    nothing asked for an answer, so any short word the patient says is as likely as one."""
 
     veto: float = 0.5
     other_veto: float = 0.7
