@@ -178,10 +178,18 @@ def test_the_open_mode_recovers_an_answer_only_at_its_own_bar() -> None:
     assert combine(NOTHING, frozenset(), _verdict("no", 1.0), "open", off).intent is None
 
 
-def test_the_shipped_open_mode_recovers_at_the_answer_modes_bar() -> None:
-    assert AnswerRule().open_accept == AnswerRule().accept == 0.85
-    assert combine(NOTHING, frozenset(), _verdict("cancel", 0.87), "open").intent == "cancel"
-    assert combine(NOTHING, frozenset(), _verdict("cancel", 0.83), "open").intent is None
+def test_the_shipped_open_mode_asks_the_verifier_for_more_than_the_answer_mode() -> None:
+    """Out of fold, the open mode at the answer mode's 0.85 made real other words answers:
+    tune "down" heard "to" was cancel at 0.96, train "up" heard "took" cancel at 0.91
+    (docs/voice.md, session 15, ven8). From 0.97 the open mode takes the verifier's answer;
+    while an answer is expected 0.85 stays enough."""
+    rule = AnswerRule()
+    assert rule.open_accept == 0.97 and rule.accept == 0.85
+    down = Match("to", None, 0.3, "no", "too far from 'no'")
+    assert combine(down, frozenset(), _verdict("cancel", 0.96), "open").intent is None
+    assert combine(down, frozenset(), _verdict("cancel", 0.96), "answer").intent == "cancel"
+    assert combine(NOTHING, frozenset(), _verdict("no", 0.98), "open").intent == "no"
+    assert combine(NOTHING, frozenset(), _verdict("cancel", 0.9), "open").intent is None
 
 
 def test_the_open_mode_never_recovers_talk_a_request_or_an_opposite(catalog: Catalog) -> None:
