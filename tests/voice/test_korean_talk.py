@@ -16,6 +16,7 @@ from beckon.voice.vad import SileroVad
 
 KO = Voice("ko", 150)
 KO_F = Voice("ko+f3", 135, 60)
+KO_M = Voice("ko+m3", 170, 40)
 
 
 @pytest.fixture
@@ -130,6 +131,16 @@ def test_korean_catalog_sentences_are_still_recognised(
 ) -> None:
     events = korean.run(make_clip(speak(text, KO), None).samples)
     assert [e.intent for e in events if e.intent] == [intent]
+
+
+def test_a_korean_one_word_request_whose_free_hearing_shares_some_sound_still_counts(
+    korean: VoicePipeline,
+) -> None:
+    """espeak-ng's male "더워" is freely heard as one whole word, "먹어", which shares only the
+    vowel with "더워" (likeness 0.29, the lowest of espeak-ng's whole free hearings): the
+    request still comes through (``RequestSoundRule`` rejects only the unlike)."""
+    events = korean.run(make_clip(speak("더워", KO_M), None).samples)
+    assert [e.intent for e in events if e.intent] == ["hot"], [(e.text, e.reason) for e in events]
 
 
 def test_the_filler_words_are_common_words_the_model_knows_and_never_catalog_words(

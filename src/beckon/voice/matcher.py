@@ -180,6 +180,52 @@ class AnswerSoundRule:
 ANSWER_SOUND_RULE = AnswerSoundRule()
 
 
+@dataclass(frozen=True)
+class RequestSoundRule:
+    """A request is not taken when the model's free hearing of the utterance is *whole*, no
+    more words than the request was heard with, and shares next to no sound with the matched
+    sentence (:func:`sound_likeness` below ``min_likeness``).
+
+    Why: Vosk's grammar can only answer with catalog words, so a short word that is no
+    request comes out as a short catalog sentence, at margins where correct results lie too
+    (a score says how well each hearing fits, and the free hearing's language model charges a
+    rare word more than the small grammar charges "추워"). On the development recordings real
+    short words came out as "추워" while the free hearing was "유보" (4.3 per second *worse*
+    than the grammar's) or "쉬어", and as "불 꺼 주세요" while it was "오프닝곡": one whole word
+    of the model's vocabulary with not a letter of the sentence. A free hearing of more
+    fragments than that says little of what was said: espeak-ng's robotic Korean is heard so
+    ("쥐고 뭐" for a correct "추워", "효과 부여" for "도와줘"), which is why requests are not held
+    to :class:`AnswerSoundRule`'s bar. But espeak-ng's correct requests whose free hearing
+    was as whole all shared sound with the sentence ("먹어", "어머" and "러워" for "더워",
+    "도와주어" for "도와줘": likeness 0.29 and more; docs/voice.md, session 15, vko7). Korean
+    only (it was measured on Korean, and only Vosk has a free hearing); the words of the
+    request are those the matcher compared (repeats folded, the softener left out).
+    """
+
+    min_likeness: float = 0.15
+
+    def check(self, match: Match, free: str) -> Match:
+        """``match`` as it is, or rejected when it is a request its whole free hearing is
+        unlike."""
+        if not free or match.intent is None or match.intent in CONTROL_CODES:
+            return match
+        if match.sentence is None or _syllables(match.sentence) == 0:
+            return match
+        if len(free.split()) > len(match.text.split()):
+            return match
+        likeness = sound_likeness(free, match.sentence)
+        if likeness >= self.min_likeness:
+            return match
+        reason = (
+            f"the model hears the whole word(s) {free!r}, which share no sound with"
+            f" {match.sentence!r} (likeness {likeness:.2f})"
+        )
+        return Match(match.text, None, 0.0, None, reason)
+
+
+REQUEST_SOUND_RULE = RequestSoundRule()
+
+
 SAME_ENDING = {"줘": "주세요"}
 """A request ending followed by its politer form, which says the same thing again: Korean
 "줘" and "주세요" are both "give (me)". Vosk's grammar loop often hears the ending twice

@@ -29,9 +29,11 @@ from beckon.voice.engines import (
 from beckon.voice.keywords import KeywordVerifier, open_verifier
 from beckon.voice.matcher import (
     ANSWER_SOUND_RULE,
+    REQUEST_SOUND_RULE,
     AnswerSoundRule,
     EdgeRule,
     Match,
+    RequestSoundRule,
     TemplateMatcher,
 )
 from beckon.voice.requests_verifier import (
@@ -91,6 +93,8 @@ class VoicePipeline:
     (``PocketSphinxEngine.rehear``), asked only when ``request_rule.confirm_short`` needs it.
     ``answer_sound``: a Korean answer word must sound like the engine's free hearing
     (``beckon.voice.matcher.AnswerSoundRule``; None: not judged).
+    ``request_sound``: a Korean request whose free hearing is as few whole words must share
+    sound with the sentence (``beckon.voice.matcher.RequestSoundRule``; None: not judged).
     """
 
     def __init__(
@@ -106,9 +110,11 @@ class VoicePipeline:
         request_rule: RequestRule | None = None,
         rehear: Callable[[Int16Array], Transcript] | None = None,
         answer_sound: AnswerSoundRule | None = ANSWER_SOUND_RULE,
+        request_sound: RequestSoundRule | None = REQUEST_SOUND_RULE,
     ) -> None:
         self.engine = engine
         self.answer_sound = answer_sound
+        self.request_sound = request_sound
         self.rehear = rehear
         self.verifier = verifier
         self.answer_rule = answer_rule or AnswerRule()
@@ -165,6 +171,8 @@ class VoicePipeline:
                     )
                     if self.answer_sound is not None:
                         match = self.answer_sound.check(match, transcript.free)
+                    if self.request_sound is not None:
+                        match = self.request_sound.check(match, transcript.free)
                     match = self._verify(match, transcript.alternatives or (transcript.text,))
                 decode_s = time.perf_counter() - began
                 out.append(
