@@ -45,7 +45,9 @@ def test_the_ui_benchmark_reports_both_figures(mosquitto: Any) -> None:
          "--broker", mosquitto.url],
         capture_output=True,
         text=True,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        # faulthandler: a crash (seen once in CI, -11 after the windows closed, under load)
+        # prints every thread's Python stack to stderr, which the assertion below shows.
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONFAULTHANDLER": "1"},
         timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
