@@ -139,6 +139,19 @@ def _syllables(text: str) -> int:
     return sum(1 for ch in text if _hangul_code(ch) is not None)
 
 
+def unless_unlike(match: Match, free: str, min_likeness: float, says: str) -> Match:
+    """``match`` as it is when the free hearing ``free`` sounds like its sentence
+    (:func:`sound_likeness` at least ``min_likeness``), else rejected with the reason ``says``
+    (``{free!r}`` filled in) followed by the sentence and the likeness. The one rejection both
+    sound rules share."""
+    assert match.sentence is not None
+    likeness = sound_likeness(free, match.sentence)
+    if likeness >= min_likeness:
+        return match
+    reason = f"{says.format(free=free)} {match.sentence!r} (likeness {likeness:.2f})"
+    return Match(match.text, None, 0.0, None, reason)
+
+
 @dataclass(frozen=True)
 class AnswerSoundRule:
     """An answer word of two syllables or more ("아니요", "됐어", "취소") is taken only when the
@@ -167,14 +180,9 @@ class AnswerSoundRule:
             return match
         if _syllables(match.sentence) < self.min_syllables:
             return match
-        likeness = sound_likeness(free, match.sentence)
-        if likeness >= self.min_likeness:
-            return match
-        reason = (
-            f"the model hears {free!r}, which does not sound like {match.sentence!r}"
-            f" (likeness {likeness:.2f})"
+        return unless_unlike(
+            match, free, self.min_likeness, "the model hears {free!r}, which does not sound like"
         )
-        return Match(match.text, None, 0.0, None, reason)
 
 
 ANSWER_SOUND_RULE = AnswerSoundRule()
@@ -213,14 +221,12 @@ class RequestSoundRule:
             return match
         if len(free.split()) > len(match.text.split()):
             return match
-        likeness = sound_likeness(free, match.sentence)
-        if likeness >= self.min_likeness:
-            return match
-        reason = (
-            f"the model hears the whole word(s) {free!r}, which share no sound with"
-            f" {match.sentence!r} (likeness {likeness:.2f})"
+        return unless_unlike(
+            match,
+            free,
+            self.min_likeness,
+            "the model hears the whole word(s) {free!r}, which share no sound with",
         )
-        return Match(match.text, None, 0.0, None, reason)
 
 
 REQUEST_SOUND_RULE = RequestSoundRule()
