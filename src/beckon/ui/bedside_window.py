@@ -759,8 +759,8 @@ class BedsideWindow(QWidget):
 
     def _set_tiles(self, codes: tuple[str, ...]) -> None:
         for tile in self.tiles.values():
-            # Deleted by Qt on this thread; a tile without a parent would belong to Python
-            # and could be destroyed by the garbage collector on another thread.
+            # As the station's rows leave: Qt deletes it on this thread (setParent(None) would
+            # hand it to Python, whose garbage collector may run on any thread).
             self.tile_grid.removeWidget(tile)
             tile.hide()
             tile.deleteLater()
