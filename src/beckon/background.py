@@ -33,6 +33,9 @@ class Background:
     def stop(self, timeout: float = 10.0) -> None:
         self.stop_event.set()
         self._thread.join(timeout)
+        if self._thread.is_alive():
+            # Whatever it calls back (a window's signals, say) may outlive its owner now.
+            log.error("%s did not stop within %g s", self._thread.name, timeout)
 
     @property
     def alive(self) -> bool:

@@ -39,6 +39,9 @@ class RecordingAlarm:
         self.played.append(loud)
         self.levels.append(level)
 
+    def close(self) -> None:
+        return None
+
 
 @pytest.fixture
 def speaker() -> RecordingSpeaker:

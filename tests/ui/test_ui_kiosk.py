@@ -8,6 +8,7 @@ import signal
 from pathlib import Path
 from typing import Any
 
+from PyQt6 import sip
 from PyQt6.QtCore import Qt, QTimer
 
 from beckon.lab.rig import Rig
@@ -16,7 +17,9 @@ from tests.ui.conftest import RecordingSpeaker
 WAIT_MS = 15_000
 
 
-def kiosk_window(rig: Rig, tmp_path: Path, qtbot: Any, windows: list[Any]) -> Any:
+def kiosk_window(
+    rig: Rig, tmp_path: Path, qtbot: Any, windows: list[Any], closed_at_teardown: bool = True
+) -> Any:
     from beckon.bedside.service import BedsideService
     from beckon.ui.bedside_window import BedsideWindow
 
@@ -26,8 +29,9 @@ def kiosk_window(rig: Rig, tmp_path: Path, qtbot: Any, windows: list[Any]) -> An
         profile_dir=tmp_path,
         kiosk=True,
     )
-    qtbot.addWidget(window)
-    windows.append(window)
+    if closed_at_teardown:
+        qtbot.addWidget(window)
+        windows.append(window)
     window.start()
     window.showFullScreen()
     qtbot.waitUntil(lambda: window.timeline.online is True, timeout=WAIT_MS)
@@ -62,7 +66,8 @@ def test_sigterm_closes_the_kiosk_window(
     """systemd stops the kiosk with SIGTERM: the window closes and its service stops."""
     from beckon.ui.launch import run_until_closed
 
-    window = kiosk_window(rig, tmp_path, qtbot, windows)
+    # run_until_closed deletes the window: nothing is left for the fixtures to close.
+    window = kiosk_window(rig, tmp_path, qtbot, windows, closed_at_teardown=False)
     old = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     quit_on_close = qapp.quitOnLastWindowClosed()
     safety = QTimer()
@@ -73,9 +78,13 @@ def test_sigterm_closes_the_kiosk_window(
     try:
         run_until_closed(qapp, [window])
     finally:
+        if not sip.isdeleted(window):
+            window.exit_now()
         safety.stop()
         for sig, handler in old.items():
             signal.signal(sig, handler)
         qapp.setQuitOnLastWindowClosed(quit_on_close)
-    assert not window.isVisible()
+    # Closed, its threads stopped, and deleted on the GUI thread before the loop's caller goes
+    # on (see beckon.ui.app.delete_windows).
+    assert sip.isdeleted(window)
     assert not window.host.service_alive

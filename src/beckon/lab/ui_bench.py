@@ -52,7 +52,7 @@ def bench_ui(repeat: int = 50, broker_url: str | None = None) -> dict[str, Any]:
     from beckon.lab.rig import one_machine
     from beckon.station.events import RequestChanged, StationEvent
     from beckon.station.feed import StationFeed
-    from beckon.ui.app import Look, application
+    from beckon.ui.app import Look, application, delete_windows
     from beckon.ui.bedside_window import BedsideWindow
     from beckon.ui.station_window import StationWindow
 
@@ -116,9 +116,10 @@ def bench_ui(repeat: int = 50, broker_url: str | None = None) -> dict[str, Any]:
 
         service.listeners.append(note_sent)
         bedside = BedsideWindow(service)
-        stack.callback(bedside.close)
         window = StationWindow(StationFeed(station.settings.broker, "bench", "ward"))
-        stack.callback(window.close)
+        # Before the rig stops: both windows' threads joined and the windows deleted on this
+        # thread while the QApplication (``app``, held by this frame) still exists.
+        stack.callback(delete_windows, [window, bedside])
         for w in (bedside, window):
             w.start()
             w.show()

@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from beckon.errors import BeckonError
 from beckon.ui import theme
@@ -69,6 +70,30 @@ def application(look: Look, role: str) -> object:
     app.setFont(font)
     app.setStyleSheet(theme.stylesheet(role, look.theme, look.font_scale))
     return app
+
+
+def delete_windows(windows: Sequence[Any]) -> None:
+    """Shut the windows down, then delete them now, on this (the GUI) thread, while the
+    QApplication still exists. Call it when the event loop has ended.
+
+    Why not leave them to Python: a window sits in reference cycles (its host keeps bound
+    methods of it), so only the cyclic garbage collector frees it, at some later moment and
+    on whichever thread allocates then: an MQTT or worker thread, or after the QApplication
+    is gone. A Qt object must be destroyed on its own thread while the application lives.
+    ``shutdown()`` (both windows have it; it may already have run at close) first stops and
+    joins the threads that feed the window and detaches their callbacks."""
+    from PyQt6 import sip
+    from PyQt6.QtCore import QCoreApplication, QEvent
+
+    for window in windows:
+        if sip.isdeleted(window):
+            continue
+        shutdown = getattr(window, "shutdown", None)
+        if shutdown is not None:
+            shutdown()
+        window.deleteLater()
+    # The windows, and the rows and tiles they let go of, are deleted here and now.
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
 
 
 _translators: list[QTranslator] = []

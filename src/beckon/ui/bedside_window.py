@@ -279,7 +279,8 @@ class BedsideWindow(QWidget):
         self.profile_dir = profile_dir
         self.timeline = Timeline()
         self.camera = CameraMonitor()
-        self.bridge = BedsideBridge()
+        # A child of the window, so Qt deletes it with the window on the GUI thread.
+        self.bridge = BedsideBridge(self)
         # The host owns the threads (service, camera, microphone) and their restarts; the
         # window shows what they report. Frames, face and voice items arrive on worker
         # threads and are only handed over (a lock, a queued Qt signal).
@@ -591,13 +592,19 @@ class BedsideWindow(QWidget):
         self.poll.start()
 
     def shutdown(self) -> None:
+        """Stop the workers and the service (their threads joined), then detach from them:
+        after this no other thread holds anything of the window, so it can be deleted."""
         self.poll.stop()
         if self.wizard is not None:
             self.wizard.close()
         self.host.stop()
         self.speaker.close()
+        if self.alarm is not None:
+            self.alarm.close()
         if self.bridge.bedside.emit in self.service.listeners:
             self.service.listeners.remove(self.bridge.bedside.emit)
+        if self.bridge.voice.emit in self.host.voice_listeners:
+            self.host.voice_listeners.remove(self.bridge.voice.emit)
 
     def exit_now(self) -> None:
         """Close even a kiosk window: staff pressed Exit, or the process got SIGTERM."""
@@ -752,7 +759,10 @@ class BedsideWindow(QWidget):
 
     def _set_tiles(self, codes: tuple[str, ...]) -> None:
         for tile in self.tiles.values():
-            tile.setParent(None)
+            # As the station's rows leave: Qt deletes it on this thread (setParent(None) would
+            # hand it to Python, whose garbage collector may run on any thread).
+            self.tile_grid.removeWidget(tile)
+            tile.hide()
             tile.deleteLater()
         self.tiles = {}
         columns = tile_columns(

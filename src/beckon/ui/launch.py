@@ -17,7 +17,7 @@ from typing import Any
 from beckon.background import Background
 from beckon.config import BedsideSettings, StationSettings
 from beckon.systemd import Notifier, WindowWatch
-from beckon.ui.app import Look, application, check_display
+from beckon.ui.app import Look, application, check_display, delete_windows
 
 log = logging.getLogger(__name__)
 
@@ -36,13 +36,23 @@ def run_until_closed(app: Any, windows: Sequence[Any]) -> int:
             else:
                 window.close()
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, close_all)
+    before = {sig: signal.signal(sig, close_all) for sig in (signal.SIGINT, signal.SIGTERM)}
     wake = QTimer()
     wake.timeout.connect(lambda: None)
     wake.start(200)
     app.setQuitOnLastWindowClosed(True)
-    return int(app.exec())
+    try:
+        status = int(app.exec())
+    finally:
+        wake.stop()
+        # The handlers held the windows (and would close deleted ones): the previous ones
+        # come back before the windows go.
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+    # Every thread stopped and every window deleted here, on the GUI thread, before the
+    # QApplication goes (the caller's frame holds it): see delete_windows.
+    delete_windows(windows)
+    return status
 
 
 def show(window: Any, fullscreen: bool) -> None:

@@ -28,6 +28,9 @@ RATE = 22050
 class Alarm(Protocol):
     def play(self, loud: bool, level: int = 0) -> None: ...
 
+    def close(self) -> None:
+        """Let go of sound devices; called on the GUI thread when the window shuts down."""
+
 
 def escalation_tones(level: int) -> list[tuple[float, float]]:
     """(frequency, seconds) of the sound for escalation ``level`` (1 to 3): two rising tones,
@@ -74,6 +77,9 @@ class SilentAlarm:
     working = False
 
     def play(self, loud: bool, level: int = 0) -> None:
+        return None
+
+    def close(self) -> None:
         return None
 
 
@@ -123,6 +129,19 @@ class ChimeAlarm:
                 )
             except OSError as exc:
                 log.warning("cannot play the alert sound: %s", exc)
+
+    def close(self) -> None:
+        """Delete the Qt sound effects now, on the GUI thread: they belong to Python, and
+        left to the garbage collector (the window that holds this alarm sits in reference
+        cycles) they could be destroyed on another thread."""
+        effects, self._effects = list(self._effects.values()), {}
+        if not effects:
+            return
+        from PyQt6 import sip
+
+        for effect in effects:
+            effect.stop()
+            sip.delete(effect)
 
     def _play_qt(self, name: str) -> bool:
         try:

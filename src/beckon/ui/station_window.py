@@ -130,8 +130,11 @@ class QueueRow(QFrame):
         self.resolve = QPushButton(translate("Beckon", "Resolve"))
         for button in (self.ack, self.resolve):
             button.setObjectName("rowButton")
-        self.ack.clicked.connect(lambda: self._on_action("acknowledge", self.request_id))
-        self.resolve.clicked.connect(lambda: self._on_action("resolve", self.request_id))
+        # Bound methods, not lambdas that capture ``self``: PyQt holds a lambda strongly, so
+        # the row would sit in a reference cycle that only the cyclic collector frees, on
+        # whichever thread it happens to run (an MQTT thread, say), not the GUI thread.
+        self.ack.clicked.connect(self._acknowledge)
+        self.resolve.clicked.connect(self._resolve)
         layout.addWidget(self.bed)
         layout.addWidget(self.icon)
         layout.addLayout(middle, 1)
@@ -147,6 +150,12 @@ class QueueRow(QFrame):
         self._wide: bool | None = None
         self._arrange(True)
         self.view: p.RequestView | None = None
+
+    def _acknowledge(self) -> None:
+        self._on_action("acknowledge", self.request_id)
+
+    def _resolve(self) -> None:
+        self._on_action("resolve", self.request_id)
 
     def _needed_width(self) -> int:
         """The width of one line holding everything, the request's name at its full size."""
@@ -284,7 +293,8 @@ class StationWindow(QWidget):
         self.connected: bool | None = None
         self.stations: dict[str, bool] = {}
         self.row_listeners: list[Callable[[set[str]], None]] = []
-        self.bridge = FeedBridge()
+        # A child of the window, so Qt deletes it with the window on the GUI thread.
+        self.bridge = FeedBridge(self)
         self._background: Background | None = None
         self._flash_phase = False
         self.setObjectName("stationRoot")
@@ -605,15 +615,22 @@ class StationWindow(QWidget):
     # ------------------------------------------------------------ running
 
     def start(self) -> None:
+        if self.bridge.item.emit not in self.feed.listeners:
+            self.feed.listeners.append(self.bridge.item.emit)
         if self._background is None:
             self._background = Background(self.feed.run, f"feed-{self.feed.unit}").start()
         self.clock.start()
 
     def shutdown(self) -> None:
+        """Stop the feed's thread (its MQTT link with it) and detach from the feed: after
+        this no other thread holds anything of the window, so it can be deleted."""
         self.clock.stop()
         if self._background is not None:
             self._background.stop()
             self._background = None
+        if self.bridge.item.emit in self.feed.listeners:
+            self.feed.listeners.remove(self.bridge.item.emit)
+        self.alarm.close()
 
     def closeEvent(self, event: QCloseEvent | None) -> None:
         self.shutdown()
@@ -716,8 +733,12 @@ class StationWindow(QWidget):
         seen = {v.id for v in views}
         for request_id in list(self.rows):
             if request_id not in seen:
+                # Hidden and out of the layout now, deleted by Qt on this thread at the next
+                # turn of the loop. Never setParent(None): a row without a parent belongs to
+                # Python, and the garbage collector may destroy it on another thread.
                 gone = self.rows.pop(request_id)
-                gone.setParent(None)
+                self.queue_layout.removeWidget(gone)
+                gone.hide()
                 gone.deleteLater()
         now = datetime.now(UTC)
         for position, view in enumerate(views):
