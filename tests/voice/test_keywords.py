@@ -152,25 +152,6 @@ def test_the_verifier_agreeing_or_unsure_leaves_the_answer() -> None:
     assert combine(YES, frozenset({"yes"}), _verdict("other", 0.6), "answer").intent == "yes"
 
 
-def test_a_verifier_with_nothing_to_frame_has_no_vote_while_an_answer_is_expected(
-    verifier: KeywordVerifier,
-) -> None:
-    """An utterance whose loudness hardly varies (a real "yeah" in steady noise, train part)
-    gives the verifier nothing to hear: in the answer mode the decoder's answer stands. In
-    the open mode it is still vetoed (the same speaker's "go" in that noise was decoded
-    "no" there). Loud speech too long for one answer is a verdict, and vetoes in both."""
-    rng = np.random.default_rng(2)
-    steady = (rng.standard_normal(SAMPLE_RATE) * 2000).astype(np.int16)
-    unheard = verifier.verdict(steady)
-    assert unheard.abstains and unheard.reason == keywords.NO_SPEECH
-    assert combine(YES, frozenset({"yes"}), unheard, "answer").intent == "yes"
-    assert combine(NOTHING, frozenset(), unheard, "answer").intent is None
-    assert combine(YES, frozenset({"yes"}), unheard, "open").intent is None
-    too_long = KeywordVerdict("other", 1.0, reason="too long for one answer")
-    assert not too_long.abstains
-    assert combine(YES, frozenset({"yes"}), too_long, "answer").intent is None
-
-
 def test_the_verifier_recovers_an_answer_the_decoder_heard_as_a_short_word() -> None:
     """Real "no" was often heard as "now": in the answer mode a sure verifier gives it, but
     not for a sentence the decoder heard as talk."""

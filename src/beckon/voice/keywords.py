@@ -47,9 +47,6 @@ MAX_SPEECH_S = 1.6
 """Loud speech longer than this is no single answer ("no thank you" takes about 1.2 s)."""
 MODEL_FILE = "answer_kws.onnx"
 _FRAME = 160  # 10 ms, for the loudness envelope
-NO_SPEECH = "no speech"
-"""Why a verifier did not run when the utterance has no loud part to frame (under 6 dB from
-its quiet floor to its loudest frame): it then has no evidence either way."""
 
 
 @dataclass(frozen=True)
@@ -61,13 +58,6 @@ class KeywordVerdict:
     probability: float
     probabilities: tuple[float, ...] = ()
     reason: str = ""
-
-    @property
-    def abstains(self) -> bool:
-        """The classifier did not run because there was nothing to frame
-        (:data:`NO_SPEECH`): no vote for or against any answer. Loud speech too long for one
-        answer is a verdict ("other"), not an abstention."""
-        return not self.probabilities and self.reason == NO_SPEECH
 
     def of(self, label: str) -> float:
         """The probability the classifier gave ``label`` (0 when it did not run)."""
@@ -173,7 +163,7 @@ def short_utterance(samples: Int16Array, too_long: str) -> tuple[Int16Array | No
     which is no single word or short phrase and is not worth classifying."""
     a, b = speech_span(samples)
     if b <= a:
-        return None, NO_SPEECH
+        return None, "no speech"
     if (b - a) / SAMPLE_RATE > MAX_SPEECH_S:
         return None, too_long
     return fixed_window(samples), ""
