@@ -16,7 +16,7 @@ from beckon.bedside.voice_worker import AnswerExpected, VoiceWorker, answer_expe
 from beckon.lab.voice_synth import Voice, make_clip, speak
 from beckon.voice.dialogue import DialoguePolicy
 from beckon.voice.recognizer import VoicePipeline
-from beckon.voice.vad import chunks
+from beckon.voice.vad import SAMPLE_RATE, chunks
 
 PIPER = Voice("piper:joe", 150)
 PIPER_FAST = Voice("piper:joe", 180)
@@ -249,3 +249,43 @@ def test_a_yes_after_an_emergency_confirms_it_not_the_nurses_question(catalog, e
     _listen(worker, english, "emergency", "yes")
     assert posted == [Submit("emergency", "voice")]
     assert worker.mode == "answer"  # the nurse's question still waits for its own answer
+
+
+def _word(text: str, voice: Voice) -> np.ndarray:
+    """The word without espeak-ng's or Piper's silence around it (float samples)."""
+    w = speak(text, voice).astype(np.float64)
+    loud = np.nonzero(np.abs(w) > 100)[0]
+    return w[loud[0] : loud[-1] + 1]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "voice", "gain"),
+    [
+        ("yes", "yes", EN, 4.0),
+        ("yes", "yes", EN, 16.0),
+        ("yes", "yes", PIPER, 16.0),
+        ("no", "no", EN, 4.0),
+        ("stop", "cancel", PIPER, 4.0),
+    ],
+    ids=lambda v: v.label if isinstance(v, Voice) else str(v),
+)
+def test_a_loud_clipped_answer_from_the_first_sample_is_heard(
+    english_answer, text, intent, voice, gain
+):
+    """A patient close to the microphone (or a tablet's automatic gain) and no silence
+    before the word: the answer is still heard."""
+    clipped = np.clip(_word(text, voice) * gain, -32768, 32767).astype(np.int16)
+    assert np.mean(np.abs(clipped) >= 32767) > 0.01
+    assert [e.intent for e in english_answer.run(clipped) if e.intent] == [intent]
+
+
+@pytest.mark.parametrize(("text", "intent"), [("no", "no"), ("stop", "cancel")])
+def test_an_answer_right_after_a_loud_beep_is_heard(english_answer, text, intent):
+    """The tablet's own chime or a monitor's beep close to the microphone, then the answer
+    a tenth of a second later: Silero was deaf to it until the VAD restarted (docs/voice.md,
+    session 16, branch vvad)."""
+    t = np.arange(SAMPLE_RATE // 2) / SAMPLE_RATE
+    beep = 32767 * np.sin(2 * np.pi * 1000 * t)
+    gap = np.zeros(SAMPLE_RATE // 10)
+    audio = np.concatenate([beep, gap, _word(text, EN) * 0.15]).astype(np.int16)
+    assert [e.intent for e in english_answer.run(audio) if e.intent] == [intent]

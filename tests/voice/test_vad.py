@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from beckon.lab.voice_synth import Voice, make_clip, speak, ward_noise
 from beckon.voice.vad import CHUNK, SAMPLE_RATE, Segmenter, VadConfig, chunks, segment
@@ -77,3 +78,56 @@ def test_the_microphone_opens_or_says_why_not():
             pass
     except AudioError as exc:  # no input device on a server: a clear error, not a crash
         assert "microphone" in str(exc)
+
+
+def _word(text: str, voice: Voice) -> np.ndarray:
+    """espeak-ng's word without its leading and trailing silence (float samples)."""
+    w = speak(text, voice).astype(np.float64)
+    loud = np.nonzero(np.abs(w) > 100)[0]
+    return w[loud[0] : loud[-1] + 1]
+
+
+def _chime(seconds: float = 0.5) -> np.ndarray:
+    """A full-scale 1 kHz tone, like a prompt's beep played into the microphone (the train
+    part's course recordings start with one)."""
+    t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
+    return 32767 * np.sin(2 * np.pi * 1000 * t)
+
+
+def test_a_word_right_after_a_full_scale_chime_is_heard_without_the_chime(vad):
+    """A loud tone left Silero deaf to the word that followed it (26 of 49 real recordings
+    with a beep before the answer gave no utterance): the VAD restarts when it stops."""
+    word = _word("no", Voice("en-us", 150)) * 0.15
+    gap = np.zeros(int(0.1 * SAMPLE_RATE))
+    audio = np.concatenate([_chime(), gap, word, _silence(0.5)]).astype(np.int16)
+    (seg,) = segment(audio, vad)
+    assert seg.start >= 0.5  # the chime is no part of the utterance, not even its pre-roll
+    assert np.max(np.abs(seg.audio)) <= np.max(np.abs(word)) + 10
+    old = VadConfig(loud_dbfs=1000.0)  # no sound is loud enough: the VAD is never restarted
+    assert segment(audio, vad, old) == []
+
+
+def test_a_chime_or_loud_clipped_noise_alone_gives_no_utterance(vad):
+    assert segment(np.concatenate([_chime(), _silence(1.0)]).astype(np.int16), vad) == []
+    noise = ward_noise(3.0, seed=5)
+    loud = np.clip(noise / np.std(noise) * 20000, -32768, 32767).astype(np.int16)
+    assert segment(np.concatenate([loud, _silence(1.0), loud]), vad) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "voice", "gain"),
+    [
+        ("yes", Voice("en-us", 150), 4.0),
+        ("no", Voice("en-us+f3", 135, 60), 4.0),
+        ("stop", Voice("en-us", 150), 4.0),
+        ("yes", Voice("en-us", 150), 16.0),
+    ],
+    ids=lambda v: v.label if isinstance(v, Voice) else str(v),
+)
+def test_loud_clipped_speech_from_the_first_sample_is_one_segment(vad, text, voice, gain):
+    """A patient close to the microphone, or a tablet's automatic gain, without a moment of
+    silence before the word: the file starts with the word, clipped at full scale."""
+    word = np.clip(_word(text, voice) * gain, -32768, 32767).astype(np.int16)
+    assert np.mean(np.abs(word) >= 32767) > 0.01
+    (seg,) = segment(word, vad)
+    assert seg.start == 0.0 and seg.speech_end > 0.2
