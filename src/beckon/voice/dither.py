@@ -13,15 +13,19 @@ utterance makes it the same noise every time the same audio is fed in the same c
 ``libvosk.so`` imports ``rand`` and ``srand`` from the process's glibc (``ldd``, ``nm -D``),
 which is the library ``ctypes.CDLL(None)`` reaches: one global generator for the process.
 
-What this guarantees: the same audio, fed in the same chunks to recognisers that start
-afresh (Vosk makes a new feature pipeline after a final result), decodes to the same paths
-and scores, as long as nothing calls ``rand()`` between the reseed and the end of the
-utterance except this thread's own deterministic work. What it does not: another thread
-calling ``rand()`` meanwhile (in the bedside app MediaPipe and OpenCV run in the vision
-thread, and their libraries import ``rand``) takes numbers from the same sequence, and this
-utterance then gets other dither than it would alone. That costs repeatability only: Kaldi's
-mutex keeps ``rand()`` safe, and the noise is as random as before. Reseeding also sets the
-sequence any other ``rand()`` user in the process sees; nothing in Beckon relies on it.
+What this guarantees: the same audio, fed in the same chunks to recognisers that start afresh
+(``VoskEngine.start`` makes Vosk drop its feature pipeline), decodes to the same paths and
+scores, as long as nothing else calls ``rand()`` between the reseed and the end of the
+utterance. Measured with an ``LD_PRELOAD`` counter (docs/voice.md, branch vseed): in the voice
+path only Kaldi's dither does (and Kaldi's model loading, before any utterance); ONNX Runtime's
+telemetry thread did every 5 to 9 s, at random moments, until ``beckon/__init__.py`` turned it
+off; MediaPipe's face and hand landmarkers and the gesture model (the bedside app's vision
+thread) made no call over 148 frames, though their libraries import ``rand``. What it does not
+guarantee: a library in another thread that calls ``rand()`` meanwhile takes numbers from the
+same sequence, and this utterance then gets other dither than it would alone. That costs
+repeatability only: Kaldi's mutex keeps ``rand()`` safe, and the noise is as random as before.
+Reseeding also sets the sequence any other ``rand()`` user in the process sees; nothing in
+Beckon relies on it.
 """
 
 from __future__ import annotations
