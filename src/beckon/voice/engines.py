@@ -24,6 +24,7 @@ import numpy as np
 from beckon import modelstore
 from beckon.errors import ConfigError, ModelError
 from beckon.voice.catalog import Catalog
+from beckon.voice.dither import DITHER_SEED, reseed_dither
 from beckon.voice.talk import TalkModel, build_arpa, talk_words
 from beckon.voice.vad import SAMPLE_RATE, Int16Array
 
@@ -274,6 +275,10 @@ class VoskEngine:
     """Vosk's KaldiRecognizer with a grammar made of the catalog sentences and decoy words,
     and a second recogniser on the same audio with the model's own language model.
 
+    Every utterance starts from fresh recognisers and the same dither (``dither_seed``, see
+    ``beckon.voice.dither``), so the same audio gets the same decision; ``dither_seed=None``
+    leaves Kaldi's dither to whatever the C library's ``rand()`` holds (random, as before).
+
     The grammar recogniser can only answer with catalog and decoy words, so conversation comes
     out as exact catalog sentences. The free recogniser answers with the model's whole
     vocabulary: it is the "something else" a catalog sentence must beat. Both are fed while
@@ -291,10 +296,12 @@ class VoskEngine:
         filler: VoskFiller | None = None,
         whole_word_margin: float | None = VOSK_WHOLE_WORD_MARGIN,
         answer_hears_catalog: bool = VOSK_ANSWER_HEARS_CATALOG,
+        dither_seed: int | None = DITHER_SEED,
     ) -> None:
         import vosk
 
         self.language = language
+        self.dither_seed = dither_seed
         self.model = f"vosk:{model_path.name}"
         self.note = ""
         self._vosk_model = load_vosk_model(model_path)
@@ -357,9 +364,14 @@ class VoskEngine:
     def start(self) -> None:
         self.mode = self._next_mode
         self._rec = self._grammars[self.mode]
-        self._rec.Reset()
-        if self._free is not None:
-            self._free.Reset()
+        # An utterance dropped without ``finish`` leaves Vosk's feature pipeline running (its
+        # i-vector and leftover samples); a final result makes the next one start afresh.
+        for rec in [*self._grammars.values(), self._free]:
+            if rec is not None:
+                rec.FinalResult()
+                rec.Reset()
+        if self.dither_seed is not None:
+            reseed_dither(self.dither_seed)
         self._samples = 0
         self._began = self._stream[self.mode]
         self._audio = []
