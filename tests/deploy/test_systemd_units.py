@@ -51,3 +51,11 @@ def test_the_bedside_unit_is_a_kiosk_showing_the_window() -> None:
     assert "getty@tty1.service" in unit["Conflicts"][0]
     assert {"char-drm rw", "char-input rw"} <= set(unit["DeviceAllow"])
     assert "QT_QPA_PLATFORM=wayland" in unit["Environment"]
+
+
+@pytest.mark.parametrize("name", ["station", "bedside", "bedside-headless"])
+def test_every_unit_turns_onnx_runtime_telemetry_off(name: str) -> None:
+    """Only intents leave the device: ONNX Runtime's own telemetry must not (docs/voice.md,
+    vseed)."""
+    unit = systemd_unit(f"beckon-{name}.service")
+    assert "ORT_DISABLE_TELEMETRY=1" in unit["Environment"]
