@@ -21,9 +21,9 @@ KO_M = Voice("ko+m3", 170, 40)
 
 @pytest.fixture
 def korean(catalog: Catalog, vad: SileroVad) -> VoicePipeline:
-    """A fresh Korean pipeline per test (the Vosk model itself loads once per process): one
-    recogniser decoding the same clip again gives a different margin (-0.3, then -2.9), so a
-    pipeline shared by the session makes a test's result depend on the tests before it."""
+    """A fresh Korean pipeline per test (the Vosk model itself loads once per process), so
+    no test's VAD state or recogniser can depend on the tests before it. (The decoding itself
+    no longer drifts: the dither is drawn from one seed per utterance, beckon.voice.dither.)"""
     pipeline = build_pipeline("ko", catalog)
     pipeline.segmenter.vad = vad
     return pipeline
