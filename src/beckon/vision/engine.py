@@ -22,6 +22,7 @@ observations without MediaPipe. It owns:
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 from collections import deque
@@ -441,6 +442,8 @@ class GestureEngine:
         self._reported: deque[tuple[float, str]] = deque()  # (t, gesture) reported lately
         # (gesture, t) of each held event -> when its excursion began (see held_settle_gap_s)
         self._starts: dict[tuple[str, float], float] = {}
+        # ... and when it had settled, as frames all usable would have shown it
+        self._settled: dict[tuple[str, float], float] = {}
         self._settle_gap = {h.gesture: h.params.settle_gap_s for h, _ in self.head + self.face}
         self._good_head_t = -math.inf  # last frame usable for the held head gestures
         self._look_share = 1.0  # see EngineParams.look_turned_share
@@ -494,7 +497,13 @@ class GestureEngine:
             pose = (angles["pitch"], angles["yaw"], angles["roll"])
             head_ok = self.occlusion.update(t, getattr(obs, "deformation", None), pose)
         osc_sample = PoseSample(
-            t, usable and head_ok, angles.get("pitch"), angles.get("yaw"), obs.quality, provisional
+            t,
+            usable and head_ok,
+            angles.get("pitch"),
+            angles.get("yaw"),
+            obs.quality,
+            provisional,
+            occluded=usable and not head_ok,
         )
         if provisional:
             usable = False
@@ -551,14 +560,19 @@ class GestureEngine:
             osc_sample
             if provisional
             else PoseSample(
-                t, usable and head_ok, angles.get("pitch"), angles.get("yaw"), obs.quality
+                t,
+                usable and head_ok,
+                angles.get("pitch"),
+                angles.get("yaw"),
+                obs.quality,
+                occluded=usable and not head_ok,
             )
         )
         for det in self.oscillators:
             event = det.update(sample)
             if event is None:
                 continue
-            jaw = max((v for _, v in self._jaw), default=0.0)
+            jaw = self._jaw_opened()
             if jaw > self._jaw_limit:
                 logger.info(
                     "%s at t=%.2f dropped: the jaw moved (%.2f), a cough or talking",
@@ -699,6 +713,7 @@ class GestureEngine:
             event = hold.update(t, value, others)
             if event is not None:
                 self._starts[(event.gesture, event.t)] = hold.last_start
+                self._settled[(event.gesture, event.t)] = hold.last_end + hold.params.settle_s
                 out.append(event)
         if usable:
             self._axes.append((t, {k: abs(v) / self._axis_thr[k] for k, v in angles.items()}))
@@ -732,7 +747,8 @@ class GestureEngine:
             if event is None:
                 continue
             self._starts[(event.gesture, event.t)] = hold.last_start
-            jaw = max((v for _, v in self._jaw), default=0.0)
+            self._settled[(event.gesture, event.t)] = hold.last_end + hold.params.settle_s
+            jaw = self._jaw_opened()
             if hold.gesture in TALKING_EXPRESSIONS and jaw > self._jaw_limit:
                 # People raise their brows and close their eyes for emphasis while they talk;
                 # a patient who means the gesture keeps the mouth still.
@@ -780,6 +796,17 @@ class GestureEngine:
             before[c] - self.rest[c] >= 0.5 * min(self._expr_thr[hold.gesture], hold.params.enter)
             for hold, c in self.face
         )
+
+    def _jaw_opened(self) -> float:
+        """How far the jaw opened over the look-back window: the largest rise above rest that
+        two consecutive frames both reached. Why two: a cough or a word opens the jaw for a
+        fifth of a second or more, while MediaPipe's fit of a head swinging briskly at a low
+        frame rate can read one frame's jaw far open (comp4989 ``yes_5`` at 10 fps: 0.19 on
+        one frame mid-nod, 0.008 on the same picture at 30 fps), which dropped the nod."""
+        values = [v for _, v in self._jaw]
+        if len(values) < 2:
+            return max(values, default=0.0)
+        return max(min(a, b) for a, b in itertools.pairwise(values))
 
     def _replay(self, t: float, obs: Any, head: bool, face: bool) -> list[GestureEvent]:
         """Read the kept frames again against a new reference (see ``EngineParams.replay_s``).
@@ -1107,17 +1134,24 @@ class GestureEngine:
             horizon = latest - p.defer_max_s - p.event_gap_s
             self._reported = deque(r for r in self._reported if r[0] >= horizon)
             self._starts = {k: v for k, v in self._starts.items() if k[1] >= horizon}
+            self._settled = {k: v for k, v in self._settled.items() if k[1] >= horizon}
         return sorted(out, key=lambda e: e.t)
 
     def _one_movement(self, event: GestureEvent, reported: tuple[float, str]) -> bool:
         """True when ``event`` and an event already reported (its time and gesture) are too
         close to be two gestures: within ``event_gap_s`` of each other, either way in time,
         unless the later of the two is a held gesture whose excursion began its
-        ``settle_gap_s`` or more after the earlier was reported."""
+        ``settle_gap_s`` or more after the earlier was reported, or, for a held earlier one,
+        after it had settled (came back, plus its ``settle_s``): a held event is reported
+        later than that when unusable frames hid its settling (``HoldParams.bridge_s``), and
+        the gap says nothing of whether the next movement is one with it."""
         t, gesture = reported
         if abs(event.t - t) >= self.params.event_gap_s:
             return False
-        earlier, later = (t, (event.gesture, event.t)) if event.t >= t else (event.t, (gesture, t))
+        first, later = ((gesture, t), (event.gesture, event.t))
+        if event.t < t:
+            first, later = later, first
+        earlier = min(first[1], self._settled.get(first, first[1]))
         start = self._starts.get(later)
         return start is None or start - earlier < self._settle_gap.get(later[0], math.inf)
 

@@ -78,6 +78,9 @@ class PoseSample:
     provisional: bool = False
     """Angles against a provisional reference (no neutral pose yet): the reference may be the
     extreme of a swing, so the looking-away limit is doubled."""
+    occluded: bool = False
+    """Unusable only because the occlusion gate closed on the frame (the face was found and
+    in view, but its mesh bent: a hand, or a brisk swing; see ``GestureParams.bridge_s``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +179,15 @@ class GestureParams:
     settle_band: float = 0.25
     """Motion below this share of the swing threshold (and ``3 x noise``) counts as settled."""
     rest_band: float = 0.5
-    """Within this share of the swing threshold of where the movement started counts as back."""
+    """Within this share of the swing threshold of where the movement started counts as back..."""
+    back_swing_ratio: float | None = None
+    """...or within this share of the movement's median swing, when set: a large nod often
+    ends a few degrees from where it began (the head settles a little higher or lower after
+    it, or the movement was first seen at the overshoot of its first dip: a camera that came
+    on, or a clip that begins, with no rest before), and then it could complete only after
+    ``rest_reset_s`` of stillness; a second nod or any movement within that time dropped it
+    (comp4989 ``yes_5`` at 15 and 10 fps: a 27 degree nod ending 2.7 degrees from its first
+    frame, the second nod 0.9 s later). None: the threshold's share alone."""
     other_max_ratio: float = 0.5
     """The other axis may move at most this share of the median swing (peak to peak)..."""
     other_min_deg: float = 3.0
@@ -216,13 +227,20 @@ class GestureParams:
     """No second event this soon after one."""
     min_quality: float = 0.35
     """Observations below this quality interrupt the gesture."""
+    bridge_s: float = 0.25
+    """A movement under way is kept across a stretch of at most this long of frames that only
+    the occlusion gate closed on (``PoseSample.occluded``; those frames are skipped): the face
+    mesh bends as the head swings briskly, the more so at low frame rates, and the gate
+    closed for two frames at the start of the second dip of a real nod at 10 fps (comp4989
+    ``yes_5``; the same frames at 30 fps passed), which ended it. Any other unusable frame
+    (face lost, poor, turned away), or a longer closure, still does. 0: none is bridged."""
     max_abs_deg: float = 35.0
     """Head turned or tilted further than this from neutral: the patient is looking away."""
     smoothing_s: float = 0.05
     """Time constant of the light low-pass filter applied to the angles."""
 
 
-NOD_PARAMS = GestureParams(min_outer_leg_ratio=0.4, first_leg_check=True)
+NOD_PARAMS = GestureParams(min_outer_leg_ratio=0.4, first_leg_check=True, back_swing_ratio=0.15)
 """Defaults for nods: healthy people nod at ~1.7 Hz with a ~13 degree swing; patients less."""
 
 SHAKE_PARAMS = GestureParams(
@@ -484,6 +502,7 @@ class OscillationDetector:
 
     def _clear(self) -> None:
         """Forget any gesture in progress (not the cooldown or the background)."""
+        self._gap_since: float | None = None
         self._smooth: dict[str, float] | None = None
         self._last_t: float | None = None
         self._direction = 0
@@ -627,13 +646,20 @@ class OscillationDetector:
             and abs(yaw) <= limit
         )
         if not usable:
-            if self._pivots or self._direction:
+            under_way = bool(self._pivots or self._direction)
+            if under_way and getattr(obs, "occluded", False) and p.bridge_s > 0.0:
+                if self._gap_since is None:
+                    self._gap_since = t
+                if t - self._gap_since <= p.bridge_s:
+                    return None
+            if under_way:
                 logger.debug(
                     "%s: gesture interrupted at t=%.2f (face lost or poor)", self.gesture, t
                 )
             self._clear()
             return None
         assert pitch is not None and yaw is not None
+        self._gap_since = None
         raw = {"pitch": float(pitch), "yaw": float(yaw)}
         x, other = self._filter(t, raw)
         return self._step(t, x, other, raw[self.axis])
@@ -683,6 +709,9 @@ class OscillationDetector:
         # Back near the start; with lead swings counted, a slow swing's pause at its far end
         # already shows enough reversals, so not pausing at an extreme beyond that band.
         band = p.rest_band * h
+        if p.back_swing_ratio is not None and len(self._pivots) >= 2:
+            swings = np.abs(np.diff([pv.value for pv in self._pivots]))
+            band = max(band, p.back_swing_ratio * float(np.median(swings)))
         back = abs(x - self._rest_value) <= band and (
             p.lead_swing_ratio is None
             or self._extreme is None
