@@ -432,7 +432,7 @@ def test_a_nod_with_one_frame_misread_as_an_open_jaw_is_still_a_nod() -> None:
 @pytest.mark.parametrize("fps", [10.0, 30.0])
 def test_a_nod_made_while_coughing_is_still_dropped(fps: float) -> None:
     # The jaw open a third of a second mid-nod (0.15 s fully): two frames or more at any
-    # frame rate.
+    # frame rate, each next to another open one.
     cough = held(2.8, 0.15, 0.3, ramp=0.1)
     nod = nodding(2.0, 2, 12.0, 1.5)
     assert names(_at(fps, Patient(pitch=nod), 6.0)) == ["nod"]

@@ -22,7 +22,6 @@ observations without MediaPipe. It owns:
 
 from __future__ import annotations
 
-import itertools
 import logging
 import math
 from collections import deque
@@ -798,15 +797,21 @@ class GestureEngine:
         )
 
     def _jaw_opened(self) -> float:
-        """How far the jaw opened over the look-back window: the largest rise above rest that
-        two consecutive frames both reached. Why two: a cough or a word opens the jaw for a
-        fifth of a second or more, while MediaPipe's fit of a head swinging briskly at a low
-        frame rate can read one frame's jaw far open (comp4989 ``yes_5`` at 10 fps: 0.19 on
-        one frame mid-nod, 0.008 on the same picture at 30 fps), which dropped the nod."""
+        """How far the jaw opened over the look-back window: the largest rise above rest, each
+        frame's counted at most twice what the higher of its two neighbours reached. Why: a
+        cough or a word opens the jaw over several frames, while MediaPipe's fit of a head
+        swinging briskly at a low frame rate can read one frame's jaw far open with its
+        neighbours closed (comp4989 ``yes_5`` at 10 fps: 0.19 above rest on one frame mid-nod,
+        0.03 and 0.02 on the frames around it, 0.008 on the same picture at 30 fps), which
+        dropped the nod. A real opening keeps its height (pkgface ``clm_franck_0_114``,
+        talking at 24 fps: 0.13 next to 0.085, which drops a small shake made while talking;
+        counting only what two frames in a row reached lost that)."""
         values = [v for _, v in self._jaw]
-        if len(values) < 2:
-            return max(values, default=0.0)
-        return max(min(a, b) for a, b in itertools.pairwise(values))
+        best = 0.0
+        for i, v in enumerate(values):
+            near = max(values[max(0, i - 1) : i] + values[i + 1 : i + 2], default=v)
+            best = max(best, min(v, 2.0 * near))
+        return best
 
     def _replay(self, t: float, obs: Any, head: bool, face: bool) -> list[GestureEvent]:
         """Read the kept frames again against a new reference (see ``EngineParams.replay_s``).
