@@ -585,31 +585,3 @@ def test_two_large_nods_the_first_ending_a_little_off_its_start_are_two(
     events = run(NodDetector(), trace(7.0, pitch=two, fps=fps, seed=seed))
     assert [e.gesture for e in events] == ["nod", "nod"]
     assert events[0].t < 2.9 < 4.1 < events[1].t
-
-
-def _closed(
-    samples: list[PoseSample], start: float, end: float, occluded: bool
-) -> list[PoseSample]:
-    """``samples`` unusable from ``start`` to ``end``: the occlusion gate closed (``occluded``)
-    or the face lost."""
-    return [
-        replace(s, found=False, occluded=occluded) if start <= s.t < end else s for s in samples
-    ]
-
-
-@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
-def test_a_nod_over_a_brief_occlusion_gate_closure_is_a_nod(fps: float) -> None:
-    # The gate closed for 0.2 s as the head swung briskly into the second dip (comp4989
-    # yes_5 at 10 fps): those frames are skipped, the nod goes on. It was lost: any
-    # unusable frame ended the movement.
-    samples = trace(6.0, pitch=nod_wave(1.0, cycles=2, swing=12.0, hz=1.5), fps=fps)
-    events = run(NodDetector(), _closed(samples, 1.65, 1.85, occluded=True))
-    assert [e.gesture for e in events] == ["nod"]
-
-
-def test_a_nod_over_a_long_closure_or_a_lost_face_is_not_a_nod() -> None:
-    # A closure longer than the bridge (a hand over the face) or the face lost: the movement
-    # ends there, as before.
-    samples = trace(6.0, pitch=nod_wave(1.0, cycles=2, swing=12.0, hz=1.5), fps=10.0)
-    assert run(NodDetector(), _closed(samples, 1.65, 2.15, occluded=True)) == []
-    assert run(NodDetector(), _closed(samples, 1.65, 1.85, occluded=False)) == []

@@ -496,13 +496,7 @@ class GestureEngine:
             pose = (angles["pitch"], angles["yaw"], angles["roll"])
             head_ok = self.occlusion.update(t, getattr(obs, "deformation", None), pose)
         osc_sample = PoseSample(
-            t,
-            usable and head_ok,
-            angles.get("pitch"),
-            angles.get("yaw"),
-            obs.quality,
-            provisional,
-            occluded=usable and not head_ok,
+            t, usable and head_ok, angles.get("pitch"), angles.get("yaw"), obs.quality, provisional
         )
         if provisional:
             usable = False
@@ -559,12 +553,7 @@ class GestureEngine:
             osc_sample
             if provisional
             else PoseSample(
-                t,
-                usable and head_ok,
-                angles.get("pitch"),
-                angles.get("yaw"),
-                obs.quality,
-                occluded=usable and not head_ok,
+                t, usable and head_ok, angles.get("pitch"), angles.get("yaw"), obs.quality
             )
         )
         for det in self.oscillators:

@@ -78,9 +78,6 @@ class PoseSample:
     provisional: bool = False
     """Angles against a provisional reference (no neutral pose yet): the reference may be the
     extreme of a swing, so the looking-away limit is doubled."""
-    occluded: bool = False
-    """Unusable only because the occlusion gate closed on the frame (the face was found and
-    in view, but its mesh bent: a hand, or a brisk swing; see ``GestureParams.bridge_s``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,13 +224,6 @@ class GestureParams:
     """No second event this soon after one."""
     min_quality: float = 0.35
     """Observations below this quality interrupt the gesture."""
-    bridge_s: float = 0.25
-    """A movement under way is kept across a stretch of at most this long of frames that only
-    the occlusion gate closed on (``PoseSample.occluded``; those frames are skipped): the face
-    mesh bends as the head swings briskly, the more so at low frame rates, and the gate
-    closed for two frames at the start of the second dip of a real nod at 10 fps (comp4989
-    ``yes_5``; the same frames at 30 fps passed), which ended it. Any other unusable frame
-    (face lost, poor, turned away), or a longer closure, still does. 0: none is bridged."""
     max_abs_deg: float = 35.0
     """Head turned or tilted further than this from neutral: the patient is looking away."""
     smoothing_s: float = 0.05
@@ -502,7 +492,6 @@ class OscillationDetector:
 
     def _clear(self) -> None:
         """Forget any gesture in progress (not the cooldown or the background)."""
-        self._gap_since: float | None = None
         self._smooth: dict[str, float] | None = None
         self._last_t: float | None = None
         self._direction = 0
@@ -646,20 +635,13 @@ class OscillationDetector:
             and abs(yaw) <= limit
         )
         if not usable:
-            under_way = bool(self._pivots or self._direction)
-            if under_way and getattr(obs, "occluded", False) and p.bridge_s > 0.0:
-                if self._gap_since is None:
-                    self._gap_since = t
-                if t - self._gap_since <= p.bridge_s:
-                    return None
-            if under_way:
+            if self._pivots or self._direction:
                 logger.debug(
                     "%s: gesture interrupted at t=%.2f (face lost or poor)", self.gesture, t
                 )
             self._clear()
             return None
         assert pitch is not None and yaw is not None
-        self._gap_since = None
         raw = {"pitch": float(pitch), "yaw": float(yaw)}
         x, other = self._filter(t, raw)
         return self._step(t, x, other, raw[self.axis])
