@@ -560,7 +560,7 @@ class GestureEngine:
             event = det.update(sample)
             if event is None:
                 continue
-            jaw = self._jaw_opened()
+            jaw = max((v for _, v in self._jaw), default=0.0)
             if jaw > self._jaw_limit:
                 logger.info(
                     "%s at t=%.2f dropped: the jaw moved (%.2f), a cough or talking",
@@ -736,7 +736,7 @@ class GestureEngine:
                 continue
             self._starts[(event.gesture, event.t)] = hold.last_start
             self._settled[(event.gesture, event.t)] = hold.last_end + hold.params.settle_s
-            jaw = self._jaw_opened()
+            jaw = max((v for _, v in self._jaw), default=0.0)
             if hold.gesture in TALKING_EXPRESSIONS and jaw > self._jaw_limit:
                 # People raise their brows and close their eyes for emphasis while they talk;
                 # a patient who means the gesture keeps the mouth still.
@@ -784,23 +784,6 @@ class GestureEngine:
             before[c] - self.rest[c] >= 0.5 * min(self._expr_thr[hold.gesture], hold.params.enter)
             for hold, c in self.face
         )
-
-    def _jaw_opened(self) -> float:
-        """How far the jaw opened over the look-back window: the largest rise above rest, each
-        frame's counted at most twice what the higher of its two neighbours reached. Why: a
-        cough or a word opens the jaw over several frames, while MediaPipe's fit of a head
-        swinging briskly at a low frame rate can read one frame's jaw far open with its
-        neighbours closed (comp4989 ``yes_5`` at 10 fps: 0.19 above rest on one frame mid-nod,
-        0.03 and 0.02 on the frames around it, 0.008 on the same picture at 30 fps), which
-        dropped the nod. A real opening keeps its height (pkgface ``clm_franck_0_114``,
-        talking at 24 fps: 0.13 next to 0.085, which drops a small shake made while talking;
-        counting only what two frames in a row reached lost that)."""
-        values = [v for _, v in self._jaw]
-        best = 0.0
-        for i, v in enumerate(values):
-            near = max(values[max(0, i - 1) : i] + values[i + 1 : i + 2], default=v)
-            best = max(best, min(v, 2.0 * near))
-        return best
 
     def _replay(self, t: float, obs: Any, head: bool, face: bool) -> list[GestureEvent]:
         """Read the kept frames again against a new reference (see ``EngineParams.replay_s``).
