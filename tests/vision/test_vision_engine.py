@@ -410,3 +410,19 @@ def test_a_fresh_engine_for_a_new_face_carries_nothing_over_from_the_last() -> N
     )
     shake = GestureEvent(20.5, "shake", 0.9)
     assert fresh._arbitrate([shake]) == [shake]
+
+
+def test_a_turn_swung_on_into_the_other_turn_over_a_gap_is_two_turns() -> None:
+    # Left 12 degrees held 0.6 s, then briskly on through rest into a turn right, with the
+    # frames unusable for 0.24 s as the head crosses rest (the occlusion gate closed there on
+    # pkgface clm_cap12 at 15 and 10 fps, and dimmed). Both are turns: the first is judged
+    # after the gap, and the second began after the first had come back, whenever the
+    # first was reported. Before, the gap dropped the first; with it judged after the gap
+    # and compared by its report time, the second was "too close" to it.
+    yaw = glide(
+        (0.0, 0.0), (2.0, 0.0), (2.3, 12.0), (2.9, 12.0), (3.3, 0.0), (3.6, -13.0),
+        (4.4, -13.0), (4.7, 0.0), (7.0, 0.0),
+    )  # fmt: skip
+    assert names(run(Patient(yaw=yaw), 7.0)) == ["turn_left", "turn_right"]
+    gap = Patient(yaw=yaw, found=lambda t: not 3.4 <= t < 3.64)
+    assert names(run(gap, 7.0)) == ["turn_left", "turn_right"]

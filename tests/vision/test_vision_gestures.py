@@ -567,3 +567,21 @@ def test_a_slow_two_reversal_nod_from_rest_is_not_a_held_posture(fps: float) -> 
     slow = glide((0.0, 0.0), (1.5, 0.0), (2.6, -6.0), (3.7, 6.0), (4.8, 0.0))
     events = run(NodDetector(), trace(8.0, pitch=slow, fps=fps, seed=1))
     assert [e.gesture for e in events] == ["nod"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_two_large_nods_the_first_ending_a_little_off_its_start_are_two(
+    fps: float, seed: int
+) -> None:
+    # A 25 degree nod from rest whose head settles 3 degrees lower than it began (past the
+    # threshold's share of 2 degrees), and a second nod 0.7 s later (comp4989 yes_5 at 15
+    # and 10 fps). The first could complete only after 0.8 s of stillness: the second
+    # began before, and the two were one nod, reported at the end of the second.
+    two = glide(
+        (0.0, 0.0), (1.0, 0.0), (1.3, 25.0), (1.6, 0.0), (1.9, 25.0), (2.2, 3.0), (2.9, 3.0),
+        (3.2, 28.0), (3.5, 3.0), (3.8, 28.0), (4.1, 3.0),
+    )  # fmt: skip
+    events = run(NodDetector(), trace(7.0, pitch=two, fps=fps, seed=seed))
+    assert [e.gesture for e in events] == ["nod", "nod"]
+    assert events[0].t < 2.9 < 4.1 < events[1].t

@@ -118,3 +118,36 @@ def test_after_wait_for_rest_an_excursion_under_way_is_not_heard() -> None:
         hold.update(i / 25.0, float(np.interp(i / 25.0, ts, ys)), (0.0, 0.0)) for i in range(100)
     ]
     assert not any(events)
+
+
+TURN_ON_THROUGH_REST = [
+    (0.0, 0.0), (2.0, 0.0), (2.3, 12.0), (2.9, 12.0), (3.3, 0.0), (3.6, -13.0),
+    (4.4, -13.0), (4.7, 0.0), (7.0, 0.0),
+]  # fmt: skip
+"""A turn held 0.6 s at 12 degrees, swung briskly on through rest into a turn the other way
+(pkgface clm_cap12's turn right and left at 19.6 to 21.6 s)."""
+
+
+def test_a_finished_turn_whose_settle_frames_were_unusable_is_heard() -> None:
+    # The occlusion gate closed for 0.24 s as the head swung through rest (at 15 fps it did
+    # so on the real clip): the turn had come back and was settling, so it is judged once
+    # usable frames return. It was lost: the gap ended it unjudged.
+    assert len(_events(TURN_ON_THROUGH_REST)) == 1
+    events = _events_with_gap(TURN_ON_THROUGH_REST, (3.4, 3.64))
+    assert len(events) == 1 and 3.64 <= events[0] < 4.0
+
+
+def test_a_finished_turn_whose_settle_is_hidden_for_long_is_not_heard() -> None:
+    # Unusable for 0.8 s after it came back: whether the head stayed at rest was not seen.
+    assert _events_with_gap(TURN_ON_THROUGH_REST, (3.4, 4.2)) == []
+
+
+def test_out_again_the_same_way_after_a_settle_gap_is_still_an_oscillation() -> None:
+    # Back through rest, a short gap, and out the same way at once: an oscillation (a
+    # shake), as without the gap.
+    swing_back_out = [
+        (0.0, 0.0), (2.0, 0.0), (2.3, 12.0), (2.9, 12.0), (3.1, -6.0), (3.15, -6.0),
+        (3.35, 12.0), (3.95, 12.0), (4.25, -6.0), (4.45, 0.0), (7.0, 0.0),
+    ]  # fmt: skip
+    assert _events(swing_back_out) == []
+    assert _events_with_gap(swing_back_out, (3.05, 3.25)) == []

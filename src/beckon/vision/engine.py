@@ -441,6 +441,8 @@ class GestureEngine:
         self._reported: deque[tuple[float, str]] = deque()  # (t, gesture) reported lately
         # (gesture, t) of each held event -> when its excursion began (see held_settle_gap_s)
         self._starts: dict[tuple[str, float], float] = {}
+        # ... and when it had settled, as frames all usable would have shown it
+        self._settled: dict[tuple[str, float], float] = {}
         self._settle_gap = {h.gesture: h.params.settle_gap_s for h, _ in self.head + self.face}
         self._good_head_t = -math.inf  # last frame usable for the held head gestures
         self._look_share = 1.0  # see EngineParams.look_turned_share
@@ -699,6 +701,7 @@ class GestureEngine:
             event = hold.update(t, value, others)
             if event is not None:
                 self._starts[(event.gesture, event.t)] = hold.last_start
+                self._settled[(event.gesture, event.t)] = hold.last_end + hold.params.settle_s
                 out.append(event)
         if usable:
             self._axes.append((t, {k: abs(v) / self._axis_thr[k] for k, v in angles.items()}))
@@ -732,6 +735,7 @@ class GestureEngine:
             if event is None:
                 continue
             self._starts[(event.gesture, event.t)] = hold.last_start
+            self._settled[(event.gesture, event.t)] = hold.last_end + hold.params.settle_s
             jaw = max((v for _, v in self._jaw), default=0.0)
             if hold.gesture in TALKING_EXPRESSIONS and jaw > self._jaw_limit:
                 # People raise their brows and close their eyes for emphasis while they talk;
@@ -1107,17 +1111,24 @@ class GestureEngine:
             horizon = latest - p.defer_max_s - p.event_gap_s
             self._reported = deque(r for r in self._reported if r[0] >= horizon)
             self._starts = {k: v for k, v in self._starts.items() if k[1] >= horizon}
+            self._settled = {k: v for k, v in self._settled.items() if k[1] >= horizon}
         return sorted(out, key=lambda e: e.t)
 
     def _one_movement(self, event: GestureEvent, reported: tuple[float, str]) -> bool:
         """True when ``event`` and an event already reported (its time and gesture) are too
         close to be two gestures: within ``event_gap_s`` of each other, either way in time,
         unless the later of the two is a held gesture whose excursion began its
-        ``settle_gap_s`` or more after the earlier was reported."""
+        ``settle_gap_s`` or more after the earlier was reported, or, for a held earlier one,
+        after it had settled (came back, plus its ``settle_s``): a held event is reported
+        later than that when unusable frames hid its settling (``HoldParams.bridge_s``), and
+        the gap says nothing of whether the next movement is one with it."""
         t, gesture = reported
         if abs(event.t - t) >= self.params.event_gap_s:
             return False
-        earlier, later = (t, (event.gesture, event.t)) if event.t >= t else (event.t, (gesture, t))
+        first, later = ((gesture, t), (event.gesture, event.t))
+        if event.t < t:
+            first, later = later, first
+        earlier = min(first[1], self._settled.get(first, first[1]))
         start = self._starts.get(later)
         return start is None or start - earlier < self._settle_gap.get(later[0], math.inf)
 

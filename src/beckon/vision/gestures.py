@@ -176,7 +176,15 @@ class GestureParams:
     settle_band: float = 0.25
     """Motion below this share of the swing threshold (and ``3 x noise``) counts as settled."""
     rest_band: float = 0.5
-    """Within this share of the swing threshold of where the movement started counts as back."""
+    """Within this share of the swing threshold of where the movement started counts as back..."""
+    back_swing_ratio: float | None = None
+    """...or within this share of the movement's median swing, when set: a large nod often
+    ends a few degrees from where it began (the head settles a little higher or lower after
+    it, or the movement was first seen at the overshoot of its first dip: a camera that came
+    on, or a clip that begins, with no rest before), and then it could complete only after
+    ``rest_reset_s`` of stillness; a second nod or any movement within that time dropped it
+    (comp4989 ``yes_5`` at 15 and 10 fps: a 27 degree nod ending 2.7 degrees from its first
+    frame, the second nod 0.9 s later). None: the threshold's share alone."""
     other_max_ratio: float = 0.5
     """The other axis may move at most this share of the median swing (peak to peak)..."""
     other_min_deg: float = 3.0
@@ -222,7 +230,7 @@ class GestureParams:
     """Time constant of the light low-pass filter applied to the angles."""
 
 
-NOD_PARAMS = GestureParams(min_outer_leg_ratio=0.4, first_leg_check=True)
+NOD_PARAMS = GestureParams(min_outer_leg_ratio=0.4, first_leg_check=True, back_swing_ratio=0.15)
 """Defaults for nods: healthy people nod at ~1.7 Hz with a ~13 degree swing; patients less."""
 
 SHAKE_PARAMS = GestureParams(
@@ -683,6 +691,9 @@ class OscillationDetector:
         # Back near the start; with lead swings counted, a slow swing's pause at its far end
         # already shows enough reversals, so not pausing at an extreme beyond that band.
         band = p.rest_band * h
+        if p.back_swing_ratio is not None and len(self._pivots) >= 2:
+            swings = np.abs(np.diff([pv.value for pv in self._pivots]))
+            band = max(band, p.back_swing_ratio * float(np.median(swings)))
         back = abs(x - self._rest_value) <= band and (
             p.lead_swing_ratio is None
             or self._extreme is None

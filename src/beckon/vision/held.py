@@ -24,7 +24,8 @@ while, and comes back. Why this shape, and why it fires on the way back:
 * **cooldown** against double triggers, and nothing while the face is missing, poor, or the
   head is far from neutral (that gating is the caller's job: it passes ``usable=False``);
   an unusable frame makes the detector wait for rest again, except in a short gap begun at
-  rest (``bridge_s``, head angles: a brisk turn's onset bends the mesh for a few frames).
+  rest or while a finished excursion settles (``bridge_s``, head angles: a brisk turn's
+  onset, or its swing through rest, bends the mesh for a few frames).
 
 Firing on the way back costs the settle time in latency (0.2 to 0.3 s after the gesture
 ends) and buys the maximum-hold and oscillation checks, which are what keep false alarms down.
@@ -97,7 +98,11 @@ class HoldParams:
     way, none being waited out) does not make the detector wait for rest again: rest was just
     seen, and a gesture may start on the first usable frame after it (the occlusion gate
     closes for a few frames at a brisk turn's onset, when the mesh bends with the movement).
-    0: every unusable frame does (as for expressions)."""
+    Nor does one that begins while an excursion that came back is settling: the gesture was
+    seen whole, and the settle goes on from the first usable frame after the gap (a turn
+    right swung briskly on into a turn left bends the mesh as it crosses rest; at 15 fps the
+    gate closed there for 0.27 s and the finished turn was dropped unjudged). 0: every
+    unusable frame does (as for expressions)."""
 
 
 @dataclass(slots=True)
@@ -169,7 +174,10 @@ class HoldDetector:
         """Feed one sample; ``value=None`` means unusable (no face, poor view, head away)."""
         p = self.params
         if value is None:
-            if self._ex is None and not self._blocked and p.bridge_s > 0.0:
+            ex = self._ex
+            at_rest = ex is None and not self._blocked
+            settling = ex is not None and ex.back_t is not None
+            if p.bridge_s > 0.0 and (at_rest or settling):
                 if self._gap_since is None:
                     self._gap_since = t
                 if t - self._gap_since <= p.bridge_s:
