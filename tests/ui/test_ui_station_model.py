@@ -2,48 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 from beckon.intents import load_intents
 from beckon.messaging import protocol as p
 from beckon.ui import station_model as m
-
-T0 = datetime(2025, 3, 14, 9, 0, tzinfo=UTC)
-
-
-def iso(dt: datetime) -> str:
-    return dt.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def view(
-    bed: str,
-    priority: p.Priority = "routine",
-    age_s: float = 60,
-    state: p.RequestState = "received",
-) -> p.RequestView:
-    created = iso(T0 - timedelta(seconds=age_s))
-    return p.RequestView(
-        p.new_request_id(),
-        "gh",
-        "icu",
-        bed,
-        "water",
-        priority,
-        "touch",
-        state,
-        created,
-        created,
-    )
-
-
-def queue(
-    *views: p.RequestView,
-    offline: tuple[str, ...] = (),
-    questions: Sequence[p.QuestionView] = (),
-) -> p.UnitQueue:
-    return p.UnitQueue("gh", "icu", iso(T0), tuple(views), offline, tuple(questions))
+from tests.helpers.station_views import T0, iso, queue, view
 
 
 def test_rows_sort_by_priority_then_by_how_long_they_wait() -> None:

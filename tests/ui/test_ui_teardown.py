@@ -28,7 +28,7 @@ from PyQt6.QtWidgets import QWidget
 from beckon.config import BrokerConfig
 from beckon.station.feed import StationFeed
 from beckon.ui.station_window import StationWindow
-from tests.ui.test_ui_station_model import queue, view
+from tests.helpers.station_views import queue, view
 
 ROOT = Path(__file__).resolve().parents[2]
 
