@@ -187,3 +187,25 @@ def test_a_turn_held_a_little_longer_than_the_hold_is_a_turn_wherever_the_frames
     for fps in (10.0, 15.0, 30.0):
         for phase in np.arange(0.0, 1.0 / fps, 0.01):
             assert len(_turns_sampled(turn, fps, float(phase))) == 1, (fps, phase)
+
+
+def test_a_turn_that_comes_back_rolling_is_no_turn_wherever_the_frames_fall() -> None:
+    # A turn held 0.6 s whose return in 0.1 s swings the head's roll 10 degrees (the rendered
+    # talking head talkhead lp_d12 came back from a glance left with roll -8): the other
+    # channels did not stay quiet. At 30 fps a frame in transit (yaw still over the release
+    # bar, roll already swinging) caught it; at 10 fps the swing often fell on the first frame
+    # back only, which was not counted, and the turn passed.
+    yaw_t, yaw = [0.0, 1.0, 1.2, 1.8, 1.9, 4.0], [0.0, 0.0, 14.0, 14.0, 0.0, 0.0]
+    roll_t, roll = [0.0, 1.8, 1.9, 4.0], [0.0, 0.0, -10.0, -10.0]
+    for fps in (10.0, 15.0, 30.0):
+        for phase in np.arange(0.0, 1.0 / fps, 0.01):
+            engine = GestureEngine(GestureProfile())
+            hold = next(h for h, _ in engine.head if h.gesture == "turn_left")
+            events = []
+            for i in range(round(4.0 * fps)):
+                t = float(phase) + i / fps
+                others = (0.0, float(np.interp(t, roll_t, roll)))
+                event = hold.update(t, float(np.interp(t, yaw_t, yaw)), others)
+                if event is not None:
+                    events.append(event.t)
+            assert events == [], (fps, phase)

@@ -68,13 +68,20 @@ class HoldParams:
     the release bar). For head angles; expressions keep the plain rule (talking's jaw hardly
     comes back to rest between syllables)."""
     others_max: float = 4.0
-    """Largest range (max - min) the other channels may cover during the excursion..."""
+    """Largest range (max - min) the other channels may cover during the excursion (and on
+    the first frame back, with ``others_on_return``)..."""
     others_ratio: float = 0.45
     """...or this share of the excursion's peak, whichever is larger."""
     others_either: tuple[tuple[int, int], ...] = ()
     """Pairs of indices into the other channels that are two readings of one angle (as read,
     and with an echo of the gesture taken out, whose size varies by face): of each pair only
     the smaller range counts."""
+    others_on_return: bool = False
+    """Whether the other channels on the first frame back in the resting band count too: a
+    head's return is part of its movement, and a diagonal return (the roll swinging as the
+    yaw comes back) must count whether or not a frame landed in transit, which at 10 fps is
+    chance (talkhead lp_d12). For head angles; an expression's return carries the head's echo
+    of it, which ``others_either`` already judges on the frames inside."""
     max_spread_ratio: float = 0.35
     """Robust spread of the signal over the plateau, as a share of its height, at most."""
     cooldown_s: float = 1.5
@@ -236,6 +243,10 @@ class HoldDetector:
             ex.back_t = t
             ex.back_x = x
             ex.back_low = x
+            if p.others_on_return:
+                for i, o in enumerate(others):
+                    ex.others_lo[i] = min(ex.others_lo[i], o)
+                    ex.others_hi[i] = max(ex.others_hi[i], o)
             return None
 
         # Back in the resting band: wait for it to stay there.
