@@ -151,3 +151,61 @@ def test_out_again_the_same_way_after_a_settle_gap_is_still_an_oscillation() -> 
     ]  # fmt: skip
     assert _events(swing_back_out) == []
     assert _events_with_gap(swing_back_out, (3.05, 3.25)) == []
+
+
+def _turns_sampled(knots: list[tuple[float, float]], fps: float, phase: float) -> list[float]:
+    """As ``_events``, with the frames ``phase`` seconds after each tick of ``fps``: where the
+    camera's frames fall on the movement is chance."""
+    engine = GestureEngine(GestureProfile())
+    hold = next(h for h, _ in engine.head if h.gesture == "turn_left")
+    ts, ys = zip(*knots, strict=True)
+    out = []
+    for i in range(round(ts[-1] * fps)):
+        t = phase + i / fps
+        event = hold.update(t, float(np.interp(t, ts, ys)), (0.0, 0.0))
+        if event is not None:
+            out.append(event.t)
+    return out
+
+
+def test_a_glance_shorter_than_the_hold_is_no_turn_wherever_the_frames_fall() -> None:
+    # A still head glances 14 degrees aside and back (ramps of 0.2 s): 0.38 s above the
+    # plateau floor (0.9 of the peak for head angles), under the turn's 0.4 s. At 10 fps
+    # three or four frames land on it by chance, and four frames counted as 0.4 s made it a
+    # turn (talking heads at 10 fps: talkhead lp_d3, st_wda_aoc); the plateau is now read
+    # from where the signal crossed the floor, between the frames either side.
+    glance = [(0.0, 0.0), (1.0, 0.0), (1.2, 14.0), (1.54, 14.0), (1.74, 0.0), (4.0, 0.0)]
+    for fps in (10.0, 15.0, 30.0):
+        for phase in np.arange(0.0, 1.0 / fps, 0.01):
+            assert _turns_sampled(glance, fps, float(phase)) == [], (fps, phase)
+
+
+def test_a_turn_held_a_little_longer_than_the_hold_is_a_turn_wherever_the_frames_fall() -> None:
+    # The same movement held 0.54 s above the floor: a turn at 10, 15 and 30 fps, whatever
+    # the frames' phase.
+    turn = [(0.0, 0.0), (1.0, 0.0), (1.2, 14.0), (1.7, 14.0), (1.9, 0.0), (4.0, 0.0)]
+    for fps in (10.0, 15.0, 30.0):
+        for phase in np.arange(0.0, 1.0 / fps, 0.01):
+            assert len(_turns_sampled(turn, fps, float(phase))) == 1, (fps, phase)
+
+
+def test_a_turn_that_comes_back_rolling_is_no_turn_wherever_the_frames_fall() -> None:
+    # A turn held 0.6 s whose return in 0.1 s swings the head's roll 10 degrees (the rendered
+    # talking head talkhead lp_d12 came back from a glance left with roll -8): the other
+    # channels did not stay quiet. At 30 fps a frame in transit (yaw still over the release
+    # bar, roll already swinging) caught it; at 10 fps the swing often fell on the first frame
+    # back only, which was not counted, and the turn passed.
+    yaw_t, yaw = [0.0, 1.0, 1.2, 1.8, 1.9, 4.0], [0.0, 0.0, 14.0, 14.0, 0.0, 0.0]
+    roll_t, roll = [0.0, 1.8, 1.9, 4.0], [0.0, 0.0, -10.0, -10.0]
+    for fps in (10.0, 15.0, 30.0):
+        for phase in np.arange(0.0, 1.0 / fps, 0.01):
+            engine = GestureEngine(GestureProfile())
+            hold = next(h for h, _ in engine.head if h.gesture == "turn_left")
+            events = []
+            for i in range(round(4.0 * fps)):
+                t = float(phase) + i / fps
+                others = (0.0, float(np.interp(t, roll_t, roll)))
+                event = hold.update(t, float(np.interp(t, yaw_t, yaw)), others)
+                if event is not None:
+                    events.append(event.t)
+            assert events == [], (fps, phase)

@@ -377,6 +377,7 @@ class GestureEngine:
                     # round (above 90 % of its peak for only a fifth of a cycle).
                     plateau_share=0.9,
                     others_max=max(1.5, 0.5 * s.threshold),
+                    others_on_return=True,
                     sway_cap=3.0,
                     pause_short_of_rest=True,
                     bridge_s=self.params.held_bridge_s,

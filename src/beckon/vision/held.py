@@ -68,13 +68,20 @@ class HoldParams:
     the release bar). For head angles; expressions keep the plain rule (talking's jaw hardly
     comes back to rest between syllables)."""
     others_max: float = 4.0
-    """Largest range (max - min) the other channels may cover during the excursion..."""
+    """Largest range (max - min) the other channels may cover during the excursion (and on
+    the first frame back, with ``others_on_return``)..."""
     others_ratio: float = 0.45
     """...or this share of the excursion's peak, whichever is larger."""
     others_either: tuple[tuple[int, int], ...] = ()
     """Pairs of indices into the other channels that are two readings of one angle (as read,
     and with an echo of the gesture taken out, whose size varies by face): of each pair only
     the smaller range counts."""
+    others_on_return: bool = False
+    """Whether the other channels on the first frame back in the resting band count too: a
+    head's return is part of its movement, and a diagonal return (the roll swinging as the
+    yaw comes back) must count whether or not a frame landed in transit, which at 10 fps is
+    chance (talkhead lp_d12). For head angles; an expression's return carries the head's echo
+    of it, which ``others_either`` already judges on the frames inside."""
     max_spread_ratio: float = 0.35
     """Robust spread of the signal over the plateau, as a share of its height, at most."""
     cooldown_s: float = 1.5
@@ -112,7 +119,12 @@ class _Excursion:
     values: list[tuple[float, float]]
     others_lo: list[float]
     others_hi: list[float]
+    before: tuple[float, float] | None = None
+    """The usable sample just before the excursion began (time, value), if there was one
+    right before it (none after a gap): where the plateau's rise began."""
     back_t: float | None = None
+    back_x: float = 0.0
+    """The value on the first sample back in the resting band (at ``back_t``)."""
     back_low: float = math.inf
     """The lowest value since the signal came back into the resting band."""
     sway: float = 0.0
@@ -140,6 +152,7 @@ class HoldDetector:
         self._before: deque[tuple[float, float]] = deque()  # values outside excursions
         self._after_pause = False  # reported at a pause short of rest, not yet back at rest
         self._gap_since: float | None = None  # first unusable frame of a gap begun at rest
+        self._prev: tuple[float, float] | None = None  # the last sample, if it was usable
         self.last_start = -math.inf
         """Start time of the excursion behind the last event."""
         self.last_end = -math.inf
@@ -154,6 +167,7 @@ class HoldDetector:
         self._blocked = False
         self._after_pause = False
         self._gap_since = None
+        self._prev = None
         self._last_event_t = -math.inf
         self._before.clear()
 
@@ -174,6 +188,7 @@ class HoldDetector:
         """Feed one sample; ``value=None`` means unusable (no face, poor view, head away)."""
         p = self.params
         if value is None:
+            self._prev = None  # a gap hides where the signal went: nothing to read across it
             ex = self._ex
             at_rest = ex is None and not self._blocked
             settling = ex is not None and ex.back_t is not None
@@ -189,6 +204,7 @@ class HoldDetector:
             return None
         self._gap_since = None
         x = self.sign * value
+        prev, self._prev = self._prev, (t, x)
         release = p.release_ratio * p.enter
         ex = self._ex
         if ex is None:
@@ -201,7 +217,7 @@ class HoldDetector:
                     while self._before and self._before[0][0] < t - p.sway_lookback_s:
                         self._before.popleft()
                 return None
-            self._ex = _Excursion(t, x, [(t, x)], list(others), list(others))
+            self._ex = _Excursion(t, x, [(t, x)], list(others), list(others), before=prev)
             self._ex.after_pause = self._after_pause
             before = np.array([v for ts, v in self._before if ts <= t - p.sway_ramp_s])
             if len(before) > 2:
@@ -225,7 +241,12 @@ class HoldDetector:
                     self._blocked = True
                 return None
             ex.back_t = t
+            ex.back_x = x
             ex.back_low = x
+            if p.others_on_return:
+                for i, o in enumerate(others):
+                    ex.others_lo[i] = min(ex.others_lo[i], o)
+                    ex.others_hi[i] = max(ex.others_hi[i], o)
             return None
 
         # Back in the resting band: wait for it to stay there.
@@ -260,8 +281,8 @@ class HoldDetector:
         floor = max(p.enter, min(p.plateau_share * ex.peak, ex.peak - ex.sway))
         ts = np.array([v[0] for v in ex.values])
         xs = np.array([v[1] for v in ex.values])
-        on = xs >= floor
-        plateau = _longest_run(ts, on)
+        after = (ex.back_t, ex.back_x) if ex.back_t is not None else None
+        plateau = _longest_run(ts, xs, floor, ex.before, after)
         if plateau < p.min_hold_s:
             logger.debug(
                 "%s: plateau %.2f s too short at t=%.2f (floor %.2f, peak %.2f)",
@@ -287,7 +308,7 @@ class HoldDetector:
                 t,
             )
             return None
-        top = xs[on]
+        top = xs[xs >= floor]
         spread = float(np.percentile(top, 90) - np.percentile(top, 10)) if len(top) > 2 else 0.0
         if spread > p.max_spread_ratio * ex.peak:
             logger.debug("%s: plateau unsteady (%.2f) at t=%.2f", self.gesture, spread, t)
@@ -314,17 +335,54 @@ class HoldDetector:
         return GestureEvent(t=t, gesture=self.gesture, confidence=confidence)
 
 
-def _longest_run(ts: np.ndarray, on: np.ndarray) -> float:
-    """Longest stretch of time during which ``on`` stays true; each sample counts for one
-    frame interval, so that one frame at 10 fps is 0.1 s, not 0."""
+def _longest_run(
+    ts: np.ndarray,
+    xs: np.ndarray,
+    floor: float,
+    before: tuple[float, float] | None = None,
+    after: tuple[float, float] | None = None,
+) -> float:
+    """Longest stretch of time during which the signal stays at or above ``floor``, from the
+    crossing on the way up to the crossing on the way down, each read by linear interpolation
+    between the samples either side of it (``before`` and ``after``: the samples just outside
+    ``ts``, when known). Why not count samples: each sample counted for one frame interval
+    is right on average but off by up to a frame, 0.1 s at 10 fps, a quarter of a turn's
+    0.4 s hold, and talking heads' glances of 0.37 to 0.38 s read 0.40 s at 10 fps (0.28 to
+    0.37 s at 30 fps). Where no sample below the floor is known on one side (the excursion's
+    first sample already above it after a gap), the run reaches half a frame interval past its
+    last sample there, as counting samples had it (one frame at 10 fps is 0.1 s, not 0)."""
+    if len(ts) == 0:
+        return 0.0
     step = float(np.median(np.diff(ts))) if len(ts) > 1 else 0.0
+    t_all = list(map(float, ts))
+    x_all = list(map(float, xs))
+    lead = 0
+    if before is not None:
+        t_all.insert(0, before[0])
+        x_all.insert(0, before[1])
+        lead = 1
+    if after is not None:
+        t_all.append(after[0])
+        x_all.append(after[1])
     best = 0.0
     start: float | None = None
-    for t, flag in zip(ts, on, strict=True):
-        if flag:
-            if start is None:
-                start = float(t)
-            best = max(best, float(t) - start + step)
-        else:
+    for i in range(lead, lead + len(ts)):
+        if x_all[i] < floor:
             start = None
+            continue
+        if start is None:
+            start = _crossing(t_all, x_all, i - 1, i, floor) if i > 0 else t_all[i] - step / 2
+        if i + 1 < len(t_all) and x_all[i + 1] < floor:
+            best = max(best, _crossing(t_all, x_all, i, i + 1, floor) - start)
+        elif i + 1 == len(t_all):
+            best = max(best, t_all[i] + step / 2 - start)
     return best
+
+
+def _crossing(ts: list[float], xs: list[float], i: int, j: int, level: float) -> float:
+    """When the signal crossed ``level`` between samples ``i`` and ``j`` (one on each side of
+    it), by linear interpolation."""
+    if (xs[i] >= level) == (xs[j] >= level):
+        return ts[j] if xs[j] >= level else ts[i]  # not a crossing: the on side's sample
+    share = (level - xs[i]) / (xs[j] - xs[i])
+    return ts[i] + share * (ts[j] - ts[i])
