@@ -91,34 +91,30 @@ def test_a_korean_word_whose_best_path_is_no_request_gives_none_from_a_lower_pat
     assert [e.intent for e in events if e.intent] == [], [(e.text, e.reason) for e in events]
 
 
-@pytest.mark.parametrize(
-    ("text", "voice"),
-    [
-        pytest.param(
-            "같이 가요",
-            KO,
-            id="ko",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the shipped dither draw (DITHER_SEED 1) makes '변기 주세요' the grammar's "
-                "best path for this exact clip, no lower path: `toilet` (seeds 2 to 20 give "
-                "'주세요' and no request; docs/voice.md, branch vseed)",
-            ),
-        ),
-        pytest.param("불편해요", KO_F, id="ko+f3"),
-    ],
-)
+@pytest.mark.parametrize(("text", "voice"), [("불편해요", KO_F)], ids=["ko+f3"])
 def test_a_korean_phrase_gives_no_request_from_a_lower_path_longer_than_the_best(
     korean: VoicePipeline, text: str, voice: Voice
 ) -> None:
-    """espeak-ng's "같이 가요" (let's go together) comes out of the grammar as "주세요" with
-    "변기 주세요" (`toilet`) below it, and its female "불편해요" (it is uncomfortable) as "저녁
-    주세요" with "불 꺼 주세요" (`lights`) below: each lower path shares a word with the best
-    but adds one the best account never heard (on the old code `toilet` and `lights`, three
-    fresh pipelines of three each; ``TemplateMatcher(no_longer=True)`` for Vosk)."""
+    """espeak-ng's female "불편해요" (it is uncomfortable) comes out of the grammar as "저녁
+    주세요" with "불 꺼 주세요" (`lights`) below: the lower path shares a word with the best but
+    adds one the best account never heard (on the old code `lights`, three fresh pipelines of
+    three; ``TemplateMatcher(no_longer=True)`` for Vosk). Its male "같이 가요" was the second
+    case until the dither was seeded: see the known limit below."""
     events = korean.run(make_clip(speak(text, voice), None).samples)
     assert events, f"the VAD should have heard {text!r}"
     assert [e.intent for e in events if e.intent] == [], [(e.text, e.reason) for e in events]
+
+
+def test_a_known_limit_lets_go_together_may_be_heard_as_toilet_but_never_as_more(
+    korean: VoicePipeline,
+) -> None:
+    """A known false accept of the shipped dither draw, kept in sight: with ``DITHER_SEED``
+    1 the grammar's *best* path for espeak-ng's male "같이 가요" (let's go together) is "변기
+    주세요" (`toilet`), so no lower-path rule applies (seeds 2 to 20 hear "주세요" and give no
+    request; docs/voice.md, branch vseed). Choosing a seed to pass it would be choosing the
+    draw on a test clip. The confirmation step keeps it from becoming a call; it must never
+    be more than that."""
+    assert set(_requests(korean, "같이 가요", KO)) <= {"toilet"}
 
 
 def test_a_known_limit_school_may_be_heard_as_cold_but_never_as_more(
