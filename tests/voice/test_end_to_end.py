@@ -131,3 +131,37 @@ def test_the_voice_worker_posts_only_confirmed_intents(
     assert prompts and prompts[0].transcript == "물 주세요"  # shown at the bedside only
     assert any(isinstance(s, VoiceEvent) and s.intent == "yes" for s in seen)
     assert any(isinstance(s, Send) for s in seen)
+
+
+def test_a_voice_worker_that_outlives_stop_never_calls_its_listeners_again(
+    english: VoicePipeline, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A sound driver can block a read for longer than ``stop`` waits; the daemon thread then
+    lives on, and the window that closes next must not hear from it. The blocking read is
+    stood in for by a listener that blocks until released."""
+    import logging
+    import threading
+
+    wav = tmp_path / "cold.wav"
+    write_wav(wav, make_clip(speak("i am cold", EN), None, tail_s=1.0).samples)
+    entered = threading.Event()
+    release = threading.Event()
+    seen: list[object] = []
+
+    def blocking(item: object) -> None:
+        seen.append(item)
+        entered.set()
+        release.wait(30)
+
+    worker = VoiceWorker("en", lambda item: None, source=wav, pipeline=english, realtime=False)
+    worker.listeners.append(blocking)
+    english.reset()
+    worker.start()
+    assert entered.wait(60), "the worker never spoke to its listener"
+    with caplog.at_level(logging.WARNING, logger="beckon.bedside.voice_worker"):
+        worker.stop(timeout=0.2)
+    assert worker.alive
+    assert "still busy" in caplog.text
+    release.set()
+    assert worker.finished.wait(60)
+    assert len(seen) == 1, seen  # the call in flight ends; nothing after it

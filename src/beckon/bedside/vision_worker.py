@@ -68,8 +68,32 @@ class VisionWorker:
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
+        """Ask the thread to stop and wait up to ``timeout`` seconds.
+
+        A camera driver can block a read for longer than that. The thread then lives on
+        (it is a daemon), so its callbacks are detached here: a window that closes after
+        ``stop`` hears nothing more from that thread once the call in flight returns.
+        """
         self._stop.set()
         self._thread.join(timeout)
+        if self._thread.is_alive():
+            log.warning(
+                "vision thread still busy %g s after stop (a camera read that blocks?); "
+                "its callbacks are detached and it ends on its own",
+                timeout,
+            )
+            self.on_frame = self.on_status = self.on_observation = None
+
+    @property
+    def alive(self) -> bool:
+        """Whether the vision thread still runs (also after a ``stop`` that timed out)."""
+        return self._thread.is_alive()
+
+    def _status(self, status: Any) -> None:
+        # Looked up at every call, so that a detached callback is never called again.
+        on_status = self.on_status
+        if on_status is not None:
+            on_status(status)
 
     def _main(self) -> None:
         # Imported here so that commands which never touch the camera start fast.
@@ -88,7 +112,7 @@ class VisionWorker:
                     self.model_path,
                     profile=self.profile,
                     verifier=verifier,
-                    on_status=self.on_status,
+                    on_status=self._status if self.on_status else None,
                     small_face=SmallFaceParams(enabled=self.face_retry),
                     hand_model=hand_model,
                 ) as vision,
@@ -98,16 +122,18 @@ class VisionWorker:
                 for frame in source:
                     if self._stop.is_set():
                         break
-                    if self.on_frame is not None:
-                        self.on_frame(frame)
+                    on_frame = self.on_frame  # read once: ``stop`` may detach it
+                    if on_frame is not None:
+                        on_frame(frame)
                     if self.realtime:  # play a video file at its own speed (demo)
                         delay = frame.t - (time.monotonic() - started)
                         if delay > 0:
                             time.sleep(delay)
                     for event in vision.process(frame):
                         self.post(Gesture(event.gesture, event.t, event.confidence))
-                    if self.on_observation is not None:
-                        self.on_observation(vision.last_observation)
+                    on_observation = self.on_observation
+                    if on_observation is not None:
+                        on_observation(vision.last_observation)
                     if frame.t - last_tick >= TICK_S:
                         self.post(FrameTick(frame.t))
                         last_tick = frame.t

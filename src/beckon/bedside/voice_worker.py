@@ -109,8 +109,26 @@ class VoiceWorker:
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
+        """Ask the thread to stop and wait up to ``timeout`` seconds.
+
+        A sound driver can block a read for longer than that. The thread then lives on (it
+        is a daemon), so its listeners are detached here: a window that closes after
+        ``stop`` hears nothing more from that thread once the call in flight returns.
+        """
         self._stop.set()
         self._thread.join(timeout)
+        if self._thread.is_alive():
+            log.warning(
+                "voice thread still busy %g s after stop (a microphone read that blocks?); "
+                "its listeners are detached and it ends on its own",
+                timeout,
+            )
+            self.listeners = []
+
+    @property
+    def alive(self) -> bool:
+        """Whether the voice thread still runs (also after a ``stop`` that timed out)."""
+        return self._thread.is_alive()
 
     def answer_gesture(self, name: str) -> bool:
         """Hand a nod or shake to the dialogue if a spoken request is waiting for one.
@@ -241,7 +259,7 @@ class VoiceWorker:
                 self.post(Submit(action.intent, "voice"))
 
     def _emit(self, item: VoiceEvent | Action) -> None:
-        for listener in self.listeners:
+        for listener in list(self.listeners):  # ``stop`` may detach them meanwhile
             try:
                 listener(item)
             except Exception:  # a broken observer must not stop listening
