@@ -80,3 +80,30 @@ def test_each_escalation_level_has_its_own_sound_higher_and_more_often() -> None
         "loud", "escalation-1", "escalation-2", "escalation-3"
     ]  # fmt: skip
     assert sound_name(False) == "soft"
+
+
+def test_closing_the_chime_deletes_its_sound_effects_and_files(qapp: object) -> None:
+    """The station closes its alarm on the GUI thread when it shuts down: the Qt sound effects
+    are deleted there (not later by the garbage collector on another thread) and the generated
+    WAV files leave /tmp; playing afterwards is silent, not an error."""
+    from PyQt6 import sip
+    from PyQt6.QtMultimedia import QSoundEffect
+
+    from beckon.ui.sound import ChimeAlarm
+
+    alarm = ChimeAlarm()
+    folder = alarm._dir
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "escalation-1.wav",
+        "escalation-2.wav",
+        "escalation-3.wav",
+        "loud.wav",
+        "soft.wav",
+    ]
+    effect = QSoundEffect()  # as _play_qt makes one on a machine with a sound card
+    alarm._effects["soft"] = effect
+    alarm.close()
+    assert sip.isdeleted(effect)
+    assert not folder.exists()
+    alarm.play(loud=True)  # after close: nothing to play, and no exception
+    alarm.close()  # twice is harmless

@@ -133,15 +133,18 @@ class ChimeAlarm:
     def close(self) -> None:
         """Delete the Qt sound effects now, on the GUI thread: they belong to Python, and
         left to the garbage collector (the window that holds this alarm sits in reference
-        cycles) they could be destroyed on another thread."""
+        cycles) they could be destroyed on another thread. The generated sound files go
+        too, so a station restarted every night leaves no folders behind in /tmp."""
         effects, self._effects = list(self._effects.values()), {}
-        if not effects:
-            return
-        from PyQt6 import sip
+        if effects:
+            from PyQt6 import sip
 
-        for effect in effects:
-            effect.stop()
-            sip.delete(effect)
+            for effect in effects:
+                effect.stop()
+                sip.delete(effect)
+        self._player = None  # the files are gone: nothing left to play
+        self._qt = False
+        shutil.rmtree(self._dir, ignore_errors=True)
 
     def _play_qt(self, name: str) -> bool:
         try:
