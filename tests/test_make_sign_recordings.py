@@ -12,6 +12,7 @@ import importlib.util
 import subprocess
 import sys
 import tarfile
+import tomllib
 import zipfile
 from pathlib import Path
 from types import ModuleType
@@ -319,3 +320,25 @@ def test_a_package_set_is_built_from_npm_and_wheel_files_and_checks_their_bytes(
         f"demo-2.0.0.tgz: not in {packages} (download it: see the labels file)",
     ]
     assert not any(p.suffix == ".mp4" for p in (tmp_path / "out2").iterdir())
+
+
+def test_a_source_may_crop_its_clips_when_its_set_does_not(tmp_path: Path) -> None:
+    # gnew mixes whole signers far away (cropped to the face) with close-up talking heads.
+    script = load_script()
+    make_repo(tmp_path / "a+signer" / "repo", ["no.mp4"])
+    make_repo(tmp_path / "b+talker" / "repo", ["talk.mp4"])
+    recipe = script.Recipe(
+        (script.Source("a/signer", "*.mp4", "s_", crop=True), script.Source("b/talker", "*.mp4"))
+    )
+    got = [(name, crop) for _, _, name, crop in script.plan(recipe, tmp_path)]
+    assert got == [("s_no.mp4", True), ("talk.mp4", False)]
+
+
+def test_gnew_labels_or_leaves_out_every_clip_it_takes() -> None:
+    script = load_script()
+    names = {name for source in script.RECIPES["gnew"].sources for _, name in source.renames}
+    text = (script.LABELS / "gnew.toml").read_text(encoding="utf-8")
+    labelled = {str(c["file"]) for c in tomllib.loads(text)["clip"]}
+    left_out = set(script.LEFT_OUT.findall(text))
+    assert names == labelled | left_out
+    assert not labelled & left_out

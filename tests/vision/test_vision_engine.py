@@ -102,6 +102,34 @@ def test_talking_does_not_open_the_mouth_gesture_nor_nod() -> None:
     assert run(talking, 9.0) == []
 
 
+# A "no" said or mouthed while shaking the head: the jaw opens once or twice (gest10's real
+# signers: 0.21 and 0.27 above rest) during a shake of 3 or 4 reversals of about 30 degrees.
+SAYING_NO = held(2.5, 0.15, 0.4, ramp=0.1)
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_a_shake_made_while_saying_no_is_a_shake(fps: float) -> None:
+    shaking = Patient(yaw=sine(2.0, 1.5, 30.0, 1.33), jaw=SAYING_NO)
+    assert names(_events(shaking, 7.0, fps)) == ["shake"]
+
+
+def test_a_talker_turning_to_look_and_back_is_still_no_shake() -> None:
+    # Out to one side, to the other and back: two reversals of 18 degrees, talking.
+    turning = Patient(yaw=sine(2.0, 0.75, 18.0, 1.33), jaw=add(sine(1.5, 4.0, 0.5, 4.0)))
+    assert "shake" not in names(run(turning, 7.0))
+
+
+def test_a_small_shake_while_the_jaw_opens_is_still_talking() -> None:
+    swaying = Patient(yaw=sine(2.0, 1.5, 8.0, 1.33), jaw=SAYING_NO)
+    assert names(run(swaying, 7.0)) == []
+
+
+def test_a_nod_while_the_jaw_opens_is_still_a_cough() -> None:
+    # The nod's chin jerks with the mouth open are a cough's pattern: nods keep the jaw rule.
+    coughing = Patient(pitch=nodding(2.0, 3, 10.0, 1.7), jaw=SAYING_NO)
+    assert names(run(coughing, 7.0)) == []
+
+
 def test_a_yawn_is_not_a_mouth_open_gesture() -> None:
     yawn = Patient(jaw=held(1.5, 4.0, 0.8, ramp=0.9), pitch=held(1.5, 4.0, -6.0, ramp=0.9))
     assert run(yawn, 9.0) == []

@@ -223,6 +223,19 @@ class EngineParams:
     oscillation_jaw_share: float = 0.5
     """A nod or shake during which the jaw opened by this share of the patient's mouth_open
     threshold is a cough or talking, not a yes or no."""
+    said_gestures: frozenset[str] = frozenset({"shake"})
+    said_reversals: int = 3
+    said_swing_ratio: float = 3.0
+    """...except a shake (``said_gestures``) of at least ``said_reversals`` reversals whose swing
+    is at least ``said_swing_ratio`` times its threshold: a "no" made with the head while
+    saying or mouthing it. People who can speak a little say the word as they shake the head,
+    and signers mouth it; the jaw's one or two openings then dropped every such shake (gest10:
+    two real signers' shakes of 28 and 32 degrees with 3 and 4 reversals, the jaw 0.21 and
+    0.27 above rest). What the jaw rule keeps out of shakes is smaller or shorter: talking
+    sways the head by a few degrees (a real talker's 3 reversals of 3 degrees), a cough
+    barely turns it, and a talker who turns to look and back makes two reversals (real talking
+    heads: 9 to 17.5 degrees, two reversals each). Not nods: a cough jerks the chin down with
+    the mouth open two to four times, which is a nod's pattern, swing and rhythm."""
     oscillation_look_back_s: float = 3.0
     talk_flicker_rise: float = 0.008
     """Talking, for the gestures of ``talk_flicker_gestures``: the jaw score rose this far above
@@ -562,7 +575,7 @@ class GestureEngine:
             if event is None:
                 continue
             jaw = max((v for _, v in self._jaw), default=0.0)
-            if jaw > self._jaw_limit:
+            if jaw > self._jaw_limit and not self._said(det):
                 logger.info(
                     "%s at t=%.2f dropped: the jaw moved (%.2f), a cough or talking",
                     event.gesture,
@@ -898,6 +911,24 @@ class GestureEngine:
             self._open_pitch = pitch
             return pitch
         return self._open_pitch if self._open_pitch is not None else pitch
+
+    def _said(self, det: OscillationDetector) -> bool:
+        """True when the nod or shake ``det`` just reported is one the jaw's opening does not
+        drop: a shake made while saying "no" (see ``EngineParams.said_gestures``)."""
+        p = self.params
+        said = (
+            det.gesture in p.said_gestures
+            and det.last_reversals >= p.said_reversals
+            and det.last_swing >= p.said_swing_ratio * det.params.min_amplitude_deg
+        )
+        if said:
+            logger.info(
+                "%s kept though the jaw moved: %d reversals of %.1f deg, a no said as it was made",
+                det.gesture,
+                det.last_reversals,
+                det.last_swing,
+            )
+        return said
 
     def _talk_sway(self, t: float, det: OscillationDetector) -> bool:
         """True when the nod or shake ``det`` just reported is the head's sway while talking:

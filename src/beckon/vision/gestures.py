@@ -486,6 +486,8 @@ class OscillationDetector:
         self.last_swing = 0.0
         """Median swing (degrees) of the last gesture reported, as the head made it (see
         :meth:`_kept`), for the engine's checks against full bars."""
+        self.last_reversals = 0
+        """How many reversals the last gesture reported made (the engine's jaw check)."""
         self._clear()
 
     # -- state ------------------------------------------------------------------------------
@@ -958,6 +960,7 @@ class OscillationDetector:
         confidence = self._confidence(reversal_swings, other_range / other_limit)
         self._last_event_t = t
         self.last_swing = made_swing
+        self.last_reversals = len(values) - 2
         self._start(t, x)
         logger.info(
             "%s at t=%.2f (started %.2f, %d reversals, swing %.1f deg, confidence %.2f)",
