@@ -7,13 +7,13 @@ clip; the blocking read is stood in for by an ``on_frame`` that blocks until rel
 
 from __future__ import annotations
 
-import logging
 import threading
 from pathlib import Path
 
 import pytest
 
 from beckon.bedside.vision_worker import VisionWorker
+from tests.helpers.busy_workers import stop_while_busy
 from tests.vision.vision_clips import Clip
 
 
@@ -38,12 +38,7 @@ def test_a_worker_that_outlives_stop_never_calls_its_callbacks_again(
         on_observation=observations.append,
     ).start()
     assert entered.wait(60), "the first frame never arrived"
-    with caplog.at_level(logging.WARNING, logger="beckon.bedside.vision_worker"):
-        worker.stop(timeout=0.2)
-    assert worker.alive
-    assert "still busy" in caplog.text
-    release.set()
-    assert worker.finished.wait(60)
+    stop_while_busy(worker, "beckon.bedside.vision_worker", release, caplog)
     # The frame that was in flight finishes, but nothing more reaches the window.
     assert len(frames) == 1
     assert observations == []

@@ -139,8 +139,9 @@ def test_a_voice_worker_that_outlives_stop_never_calls_its_listeners_again(
     """A sound driver can block a read for longer than ``stop`` waits; the daemon thread then
     lives on, and the window that closes next must not hear from it. The blocking read is
     stood in for by a listener that blocks until released."""
-    import logging
     import threading
+
+    from tests.helpers.busy_workers import stop_while_busy
 
     wav = tmp_path / "cold.wav"
     write_wav(wav, make_clip(speak("i am cold", EN), None, tail_s=1.0).samples)
@@ -158,10 +159,5 @@ def test_a_voice_worker_that_outlives_stop_never_calls_its_listeners_again(
     english.reset()
     worker.start()
     assert entered.wait(60), "the worker never spoke to its listener"
-    with caplog.at_level(logging.WARNING, logger="beckon.bedside.voice_worker"):
-        worker.stop(timeout=0.2)
-    assert worker.alive
-    assert "still busy" in caplog.text
-    release.set()
-    assert worker.finished.wait(60)
+    stop_while_busy(worker, "beckon.bedside.voice_worker", release, caplog)
     assert len(seen) == 1, seen  # the call in flight ends; nothing after it
