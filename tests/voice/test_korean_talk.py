@@ -91,6 +91,15 @@ def test_a_korean_word_whose_best_path_is_no_request_gives_none_from_a_lower_pat
     assert [e.intent for e in events if e.intent] == [], [(e.text, e.reason) for e in events]
 
 
+def test_the_korean_pipeline_guards_lower_paths_in_both_modes(korean: VoicePipeline) -> None:
+    """Vosk's n-best paths below the best may speak only as a mended copy of it, in the open
+    mode and in the answer mode alike (whose grammar holds the whole catalog too): sharing a
+    word, adding none and changing one at most (``TemplateMatcher``; docs/voice.md, vko8)."""
+    for mode, matcher in korean.matchers.items():
+        guards = (matcher.shared_word, matcher.no_longer, matcher.one_word)
+        assert guards == (True, True, True), mode
+
+
 @pytest.mark.parametrize(("text", "voice"), [("불편해요", KO_F)], ids=["ko+f3"])
 def test_a_korean_phrase_gives_no_request_from_a_lower_path_longer_than_the_best(
     korean: VoicePipeline, text: str, voice: Voice
