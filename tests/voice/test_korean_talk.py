@@ -91,6 +91,37 @@ def test_a_korean_word_whose_best_path_is_no_request_gives_none_from_a_lower_pat
     assert [e.intent for e in events if e.intent] == [], [(e.text, e.reason) for e in events]
 
 
+def test_the_korean_pipeline_guards_lower_paths_in_both_modes(korean: VoicePipeline) -> None:
+    """Vosk's n-best paths below the best may speak only as a mended copy of it, in the open
+    mode and in the answer mode alike (whose grammar holds the whole catalog too): sharing a
+    word, adding none and changing one at most (``TemplateMatcher``; docs/voice.md, vko8)."""
+    for mode, matcher in korean.matchers.items():
+        guards = (matcher.shared_word, matcher.no_longer, matcher.one_word)
+        assert guards == (True, True, True), mode
+
+
+@pytest.mark.parametrize(
+    ("text", "voice"),
+    [("가장", KO), ("가장", KO_M), ("세계", KO_M)],
+    ids=["가장", "가장-m3", "세계"],
+)
+def test_a_korean_word_in_the_answer_mode_gives_nothing_from_another_account_below(
+    korean: VoicePipeline, text: str, voice: Voice
+) -> None:
+    """In the answer mode (after a spoken proposal) espeak-ng's "가장" (most) comes out of the
+    grammar as "줘" with "도와줘" (`emergency`) below, and the male "세계" (world) as "주세요"
+    with "네" (`yes`) below: lower paths that share no word with the best. On the old
+    code an emergency and a "yes" that would confirm a proposal; the answer mode's matcher now
+    has the open mode's lower-path guards (docs/voice.md, vko8)."""
+    korean.set_mode("answer")
+    try:
+        events = korean.run(make_clip(speak(text, voice), None).samples)
+    finally:
+        korean.set_mode("open")
+    assert events, f"the VAD should have heard {text!r}"
+    assert [e.intent for e in events if e.intent] == [], [(e.text, e.reason) for e in events]
+
+
 @pytest.mark.parametrize(("text", "voice"), [("불편해요", KO_F)], ids=["ko+f3"])
 def test_a_korean_phrase_gives_no_request_from_a_lower_path_longer_than_the_best(
     korean: VoicePipeline, text: str, voice: Voice

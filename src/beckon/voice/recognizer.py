@@ -290,13 +290,25 @@ def build_pipeline(
     # (PocketSphinx); Vosk's grammar loop puts decoy words beside catalog sentences in talk.
     edge = EdgeRule() if catalog_edges and eng.name == "pocketsphinx" else None
     # Vosk's grammar loop gives n-best paths that are other accounts of the sound entirely:
-    # a lower one may request only when it shares a word with the best (``shared_word``)
-    # and adds none to it (``no_longer``).
+    # a lower one may speak only when it shares a word with the best (``shared_word``), adds
+    # none to it (``no_longer``) and changes one word of it at most (``one_word``). In both
+    # modes: the answer mode's grammar holds the whole catalog too
+    # (``VOSK_ANSWER_HEARS_CATALOG``), and a real "이전 단계" came out of it as "이야기 줘" with
+    # "도와줘" (`emergency`) third (docs/voice.md, branch vko8).
     vosk = eng.name == "vosk"
     return VoicePipeline(
         eng,
-        TemplateMatcher(catalog, language, edge=edge, shared_word=vosk, no_longer=vosk),
-        answer_matcher=TemplateMatcher(catalog, language, codes=catalog.answer_codes()),
+        TemplateMatcher(
+            catalog, language, edge=edge, shared_word=vosk, no_longer=vosk, one_word=vosk
+        ),
+        answer_matcher=TemplateMatcher(
+            catalog,
+            language,
+            codes=catalog.answer_codes(),
+            shared_word=vosk,
+            no_longer=vosk,
+            one_word=vosk,
+        ),
         verifier=answers,
         request_verifier=requests,
         request_rule=open_rule.requests,
