@@ -181,21 +181,23 @@ def test_digital_silence_with_comfort_noise_is_no_utterance(vad):
 
 
 def test_comfort_noise_fills_only_long_runs_of_exact_zeros_and_repeats_itself():
-    """Runs of at least ``min_zeros`` zero samples become faint noise, also a run that began
-    in the chunk before; other samples and short runs pass unchanged; after a reset the same
-    chunks give the same noise (a bench repeats exactly)."""
-    comfort = ComfortNoise(rms=32.0, min_zeros=32)
+    """Runs of at least a chunk of zero samples become faint noise, also a run that began in
+    the chunk before; other samples and shorter runs (a quiet recording quantised to a few
+    steps) pass unchanged; after a reset the same chunks give the same noise (a bench repeats
+    exactly)."""
+    config = VadConfig()
+    comfort = ComfortNoise(config.comfort_noise_rms, config.comfort_min_zeros)
     a = np.full(CHUNK, 1000, np.int16)
-    a[100:110] = 0  # ten zeros: a zero crossing of real audio, kept
-    a[-20:] = 0  # twenty zeros that go on into the next chunk
+    a[100:300] = 0  # two hundred zeros between +-1 samples' worth of quiet: kept
+    a[-200:] = 0  # two hundred zeros that go on into the next chunk
     b = np.zeros(CHUNK, np.int16)
-    b[20:] = 500
+    b[400:] = 500
     x, y = comfort(a), comfort(b)
-    assert np.all(x[:-20] == a[:-20] / 32768.0)
-    assert np.all(x[-20:] == 0.0)  # too short so far: the run's start is not yet known long
-    assert np.all(y[:20] != 0.0) and np.all(y[20:] == b[20:] / 32768.0)
-    assert 10 / 32768 < float(np.std(y[:20])) < 60 / 32768
+    assert np.all(x == a / 32768.0)  # no run is a chunk long yet
+    assert np.all(y[:400] != 0.0) and np.all(y[400:] == b[400:] / 32768.0)
+    assert 20 / 32768 < float(np.std(y[:400])) < 45 / 32768
     comfort.reset()
     assert np.array_equal(comfort(a), x) and np.array_equal(comfort(b), y)
-    held = ComfortNoise(rms=32.0, min_zeros=32)
-    assert np.all(held(np.zeros(CHUNK, np.int16), fill=False) == 0.0)
+    comfort.reset()
+    assert np.all(comfort(np.zeros(CHUNK, np.int16), fill=False) == 0.0)
+    assert np.all(comfort(b, fill=False) == b / 32768.0)  # in an utterance: the zeros as they are

@@ -96,7 +96,10 @@ class VadConfig:
     padding) is a sound Silero never met in training: from it, its recurrent state met the
     train part's last 8 course recordings' "yes" and "no" at 0.3 to 0.56 and never started;
     with a -60 dBFS noise floor in the zeros all 8 start (docs/voice.md, session 17, branch
-    ven10). Only the VAD hears it; the recogniser gets the zeros.
+    ven10). Only the VAD hears it; the recogniser gets the zeros. A run must last a chunk
+    (32 ms): a quiet recording quantised to a few steps has runs of tens to hundreds of zeros
+    between its +-1 samples, and filling those made a choppy noise that cost a Korean talk
+    clip its speech.
     """
 
     start: float = 0.5
@@ -108,7 +111,7 @@ class VadConfig:
     loud_dbfs: float = -12.0
     loud_drop_db: float = 20.0
     comfort_noise_rms: float = 32.0
-    comfort_min_zeros: int = 32
+    comfort_min_zeros: int = 512
 
 
 class ComfortNoise:
