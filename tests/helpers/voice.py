@@ -1,11 +1,15 @@
-"""The English voice path for tests, without opening PocketSphinx again for each test."""
+"""The English voice path for tests, without opening PocketSphinx again for each test, and
+recorded-like audio made from generated speech."""
 
 from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
 
 from beckon.voice.catalog import Catalog
 from beckon.voice.engines import PocketSphinxEngine
 from beckon.voice.recognizer import VoicePipeline, build_pipeline
-from beckon.voice.vad import SileroVad
+from beckon.voice.vad import SAMPLE_RATE, SileroVad
 
 
 def open_english(catalog: Catalog, british_pronunciations: bool = False) -> PocketSphinxEngine:
@@ -28,3 +32,25 @@ def fresh_english(
     pipeline = build_pipeline("en", catalog, opened=engine, catalog_edges=catalog_edges)
     pipeline.segmenter.vad = vad
     return pipeline
+
+
+def behind_a_noise_gate(
+    word: npt.NDArray[np.float64],
+    seed: int,
+    gain: float = 0.1,
+    floor: float = 300.0,
+    closed_s: float = 0.3,
+    opened_s: float = 0.05,
+) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.int16]]:
+    """A quiet word in a room's noise floor as a microphone with a noise gate records it:
+    ``closed_s`` of exact digital zeros while the gate is closed, then the noise floor (white,
+    RMS ``floor``) from ``opened_s`` before the word (``word`` times ``gain``) to 0.2 s after
+    it. Returns the gated recording and the same audio after the gate opened (the recording as
+    it would be with the gate open all along, but for its start)."""
+    rng = np.random.default_rng(seed)
+    opened = np.concatenate(
+        [np.zeros(int(opened_s * SAMPLE_RATE)), word * gain, np.zeros(int(0.2 * SAMPLE_RATE))]
+    )
+    opened = opened + rng.standard_normal(len(opened)) * floor
+    gated = np.concatenate([np.zeros(int(closed_s * SAMPLE_RATE)), opened])
+    return gated.astype(np.int16), opened.astype(np.int16)

@@ -16,7 +16,8 @@ from beckon.bedside.voice_worker import AnswerExpected, VoiceWorker, answer_expe
 from beckon.lab.voice_synth import Voice, make_clip, speak
 from beckon.voice.dialogue import DialoguePolicy
 from beckon.voice.recognizer import VoicePipeline
-from beckon.voice.vad import SAMPLE_RATE, chunks
+from beckon.voice.vad import SAMPLE_RATE, VadConfig, chunks
+from tests.helpers.voice import behind_a_noise_gate
 
 PIPER = Voice("piper:joe", 150)
 PIPER_FAST = Voice("piper:joe", 180)
@@ -289,3 +290,18 @@ def test_an_answer_right_after_a_loud_beep_is_heard(english_answer, text, intent
     gap = np.zeros(SAMPLE_RATE // 10)
     audio = np.concatenate([beep, gap, _word(text, EN) * 0.15]).astype(np.int16)
     assert [e.intent for e in english_answer.run(audio) if e.intent] == [intent]
+
+
+@pytest.mark.parametrize("mode", ["answer", "open"])
+@pytest.mark.parametrize(("text", "seed"), [("no", 0), ("nope", 1)])
+def test_a_quiet_answer_behind_a_noise_gate_is_heard(english, mode, text, seed):
+    """Digital zeros before the word (a microphone's noise gate): Silero missed these quiet
+    answers in a white noise floor until the zeros reached it as comfort noise (docs/voice.md,
+    session 17, branch ven10); heard, they are "no" in both modes."""
+    gated, _ = behind_a_noise_gate(_word(text, EN), seed)
+    english.set_mode(mode)
+    assert [e.intent for e in english.run(gated) if e.intent] == ["no"]
+    english.segmenter = type(english.segmenter)(
+        english.segmenter.vad, VadConfig(comfort_noise_rms=0)
+    )
+    assert english.run(gated) == []  # without it: no utterance at all

@@ -89,6 +89,17 @@ class VadConfig:
     train part's 49 course recordings (a 0.5 s 1 kHz beep at full scale, 0.1 s of digital
     silence, then "yes" or "no") gave no utterance, the same speech cut from behind the beep
     2, with the restart 8 (docs/voice.md, session 16, branch vvad).
+
+    ``comfort_noise_rms``/``comfort_min_zeros``: while no utterance is under way, runs of at
+    least ``comfort_min_zeros`` exact zero samples reach Silero as faint noise of this RMS
+    (int16 units; 0 turns it off). Digital silence (a noise gate, a muted microphone, a file's
+    padding) is a sound Silero never met in training: from it, its recurrent state met the
+    train part's last 8 course recordings' "yes" and "no" at 0.3 to 0.56 and never started;
+    with a -60 dBFS noise floor in the zeros all 8 start (docs/voice.md, session 17, branch
+    ven10). Only the VAD hears it; the recogniser gets the zeros. A run must last a chunk
+    (32 ms): a quiet recording quantised to a few steps has runs of tens to hundreds of zeros
+    between its +-1 samples, and filling those made a choppy noise that cost a Korean talk
+    clip its speech.
     """
 
     start: float = 0.5
@@ -99,6 +110,51 @@ class VadConfig:
     max_utterance_s: float = 6.0
     loud_dbfs: float = -12.0
     loud_drop_db: float = 20.0
+    comfort_noise_rms: float = 32.0
+    comfort_min_zeros: int = 512
+
+
+class ComfortNoise:
+    """Faint noise in place of runs of exact digital zeros, for the VAD's ears only.
+
+    A run counts from ``min_zeros`` consecutive zero samples, also across chunks. The noise is
+    drawn from a generator seeded at every :meth:`reset`, so the same recording is cut the same
+    way each time (a bench repeats exactly)."""
+
+    def __init__(self, rms: float, min_zeros: int, seed: int = 0) -> None:
+        self.rms = rms
+        self.min_zeros = max(1, min_zeros)
+        self._seed = seed
+        self.reset()
+
+    def reset(self) -> None:
+        self._rng = np.random.default_rng(self._seed)
+        self._zeros = 0  # zero samples that ended the previous chunk
+
+    def __call__(self, chunk: Int16Array, fill: bool = True) -> FloatArray:
+        """``chunk`` as floats in -1..1, its long zero runs filled when ``fill`` (the run
+        count is kept either way)."""
+        x = chunk.astype(np.float32) / _FULL_SCALE
+        zero = chunk == 0
+        if not zero.any():
+            self._zeros = 0
+            return x
+        edges = np.diff(np.concatenate([[0], zero.astype(np.int8), [0]]))
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        carried = self._zeros
+        self._zeros = int(ends[-1] - starts[-1]) if ends[-1] == len(chunk) else 0
+        if self._zeros == len(chunk):
+            self._zeros += carried
+        if not fill or self.rms <= 0:
+            return x
+        mask = np.zeros(len(chunk), dtype=bool)
+        for a, b in zip(starts, ends, strict=True):
+            if b - a + (carried if a == 0 else 0) >= self.min_zeros:
+                mask[a:b] = True
+        n = int(mask.sum())
+        if n:
+            x[mask] = self._rng.normal(0.0, self.rms / _FULL_SCALE, n).astype(np.float32)
+        return x
 
 
 @dataclass
@@ -132,10 +188,12 @@ class Segmenter:
         self._end_chunks = max(1, round(c.end_silence_s / step))
         self._min_chunks = max(1, round(c.min_speech_s / step))
         self._max_chunks = max(1, round(c.max_utterance_s / step))
+        self._comfort = ComfortNoise(c.comfort_noise_rms, c.comfort_min_zeros)
         self.reset()
 
     def reset(self) -> None:
         self.vad.reset()
+        self._comfort.reset()
         self._history: collections.deque[Int16Array] = collections.deque(maxlen=self._pre_chunks)
         self._in_speech = False
         self._silent = 0
@@ -157,7 +215,8 @@ class Segmenter:
         level = float(np.sqrt(np.mean(chunk.astype(np.float64) ** 2)))
         if not self._in_speech:
             self._after_loud_sound(level)
-        p = self.vad.probability(chunk.astype(np.float32) / 32768.0)
+        # Comfort noise only before an utterance: in one, zeros end it as they always did.
+        p = self.vad.probability(self._comfort(chunk, fill=not self._in_speech))
         self.last_probability = p
         events: list[SegmentEvent] = []
         if not self._in_speech:
