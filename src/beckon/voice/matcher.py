@@ -11,7 +11,7 @@ is close to one sentence and clearly closer to it than to any sentence of anothe
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from beckon.voice.catalog import CONTROL_CODES, OPPOSITE_ANSWERS, Catalog, normalize
@@ -84,6 +84,18 @@ def _letters(word: str) -> str:
     return "".join(out)
 
 
+def _edits(a: Sequence[str], b: Sequence[str]) -> int:
+    """Levenshtein distance: how many items must be dropped, added or replaced to turn ``a``
+    into ``b`` (letters of a word, or words of a sentence)."""
+    prev = list(range(len(b) + 1))
+    for i, item_a in enumerate(a, 1):
+        cur = [i]
+        for j, item_b in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (item_a != item_b)))
+        prev = cur
+    return prev[-1]
+
+
 def _char_distance(a: str, b: str) -> float:
     """Levenshtein distance between two words (letters, jamo for Hangul), scaled to 0..1."""
     if a == b:
@@ -91,13 +103,7 @@ def _char_distance(a: str, b: str) -> float:
     a, b = _letters(a), _letters(b)
     if not a or not b:
         return 1.0
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1] / max(len(a), len(b))
+    return _edits(a, b) / max(len(a), len(b))
 
 
 def similarity(hyp: list[str], ref: list[str]) -> float:
@@ -270,13 +276,7 @@ def clean_words(text: str) -> list[str]:
 
 def word_edits(a: list[str], b: list[str]) -> int:
     """How many whole words must be dropped, added or replaced to turn ``a`` into ``b``."""
-    prev = list(range(len(b) + 1))
-    for i, wa in enumerate(a, 1):
-        cur = [i]
-        for j, wb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (wa != wb)))
-        prev = cur
-    return prev[-1]
+    return _edits(a, b)
 
 
 def _stray(word: str) -> bool:
