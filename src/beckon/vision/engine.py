@@ -241,19 +241,20 @@ class EngineParams:
     said_shut_swings: int = 2
     said_shut_ratio: float = 0.5
     """...and a nod (``said_shut_gestures``) at least ``said_shut_swings`` of whose swings the
-    head made with the jaw shut (under ``said_shut_ratio`` of the jaw bar above, all through
-    the swing: :func:`beckon.vision.talking.shut_swings`) is a "yes" said or mouthed as the
-    head nods, not a cough. What tells them apart is when the jaw opens, not how far the
-    head moves: a cough opens the mouth with every jerk of the chin, so the jaw peaks at
-    each turning point at the bottom and no swing is made with it shut, and talking opens it
-    at the syllable rate, every few tenths of a second, so no swing of a nod is long enough
-    to miss it; a word said with a nod opens it once, for a swing or two, and the nod goes
-    on with the mouth shut. Measured (gest12): a real signer's nod with "yes" mouthed (6
-    reversals, the jaw 0.41 above rest once) made 5 of its 7 swings with the jaw under 0.05,
-    and a real labelled nod at 10 fps whose chin MediaPipe read as the jaw opening 0.19 made
-    3 of 4; the rendered coughs of the wide recipe (the jaw 0.11 to 0.28 above rest at each
-    jerk, 17 nods found in them) made at most 1 so, and a real talker's nods between
-    sentences none. Two swings: one whole cycle of nodding with the mouth shut."""
+    head made with the jaw shut (under ``said_shut_ratio`` of the bar of
+    ``oscillation_jaw_share`` all through the swing: :func:`beckon.vision.talking.shut_swings`)
+    is a "yes" said or mouthed as the head nods, not a cough. What tells them apart is when
+    the jaw opens, not how far the head moves: a cough opens the mouth with every jerk of the
+    chin, so the jaw peaks at each turning point at the bottom and no swing is made with it
+    shut, and talking opens it at the syllable rate, every few tenths of a second, so no
+    swing of a nod is long enough to miss it; a word said with a nod opens it once, for a
+    swing or two, and the nod goes on with the mouth shut. Measured (gest12): a real signer's
+    nod with "yes" mouthed (6 reversals, the jaw 0.41 above rest once) made 5 of its 7 swings
+    with the jaw under 0.05, and a real labelled nod at 10 fps whose chin MediaPipe read as
+    the jaw opening 0.19 made 3 of 4; the 21 nods this rule saw in the wide recipe's
+    negatives (20 in its rendered coughs, the jaw peaking 0.12 to 0.47 above rest, one while
+    talking) made at most 1 so (18 of them none), and a real talker's two nods as he talked
+    none. Two swings: one whole cycle of nodding with the mouth shut."""
     oscillation_look_back_s: float = 3.0
     talk_flicker_rise: float = 0.008
     """Talking, for the gestures of ``talk_flicker_gestures``: the jaw score rose this far above

@@ -15,6 +15,11 @@ A lip landmark distance (inner lip gap over face width) would be a cue independe
 blendshape, but the bench's cache keeps blendshapes and the head rotation, not landmarks, so it
 could not be measured on the rendered and real clips; the jaw score's own flickers could: see
 docs/gestures.md, "Talking told from the jaw's flickers".
+
+The same timing tells a nod made while saying "yes" from a cough (:func:`shut_swings`,
+``EngineParams.said_shut_swings``): a cough opens the jaw with every jerk of the chin and
+talking every few tenths of a second, while a word said with a nod opens it once and the nod
+goes on with the mouth shut.
 """
 
 from __future__ import annotations
