@@ -16,7 +16,7 @@ import pytest
 from beckon.profile import Calibration, GestureProfile
 from beckon.vision.engine import EngineParams, GestureEngine
 from beckon.vision.gestures import GestureEvent
-from beckon.vision.talking import jaw_flickers, shut_swings
+from beckon.vision.talking import jaw_flickers
 from tests.vision.traces import Patient, Wave, sine
 
 SMALL_TURNED_QUALITY = 0.65
@@ -73,18 +73,6 @@ def test_jaw_flickers_counts_each_opening_once() -> None:
     assert jaw_flickers(closed + opening + closed + opening + closed, 0.008, 3.0) == 2
     assert jaw_flickers(closed, 0.008, 3.0) == 0
     assert jaw_flickers([], 0.008, 3.0) == 0
-
-
-def test_shut_swings_counts_the_swings_the_jaw_stayed_shut_through() -> None:
-    turns = [(0.0, 0.0), (0.3, 10.0), (0.6, 0.0), (0.9, 10.0), (1.2, 0.0)]
-    jaw = [(i / 10, 0.0) for i in range(13)]
-    assert shut_swings(turns, jaw, 0.05) == 4
-    # A cough: the jaw peaks as the chin reaches the bottom, so both legs around it see it.
-    coughing = [(i / 10, 0.3 if i in (3, 9) else 0.0) for i in range(13)]
-    assert shut_swings(turns, coughing, 0.05) == 0
-    # A swing older than the jaw's window is not counted either way.
-    assert shut_swings(turns, jaw[4:], 0.05) == 2
-    assert shut_swings(turns, [], 0.05) == 0
 
 
 def test_a_jitter_as_large_as_the_band_is_not_flickering() -> None:

@@ -60,31 +60,6 @@ def nodding(start: float, cycles: float, swing: float, hz: float) -> Wave:
     return f
 
 
-def jerking(
-    start: float,
-    jerks: int,
-    value: float,
-    every: float = 0.6,
-    out: float = 0.12,
-    back: float = 0.25,
-) -> Wave:
-    """To ``value`` in ``out`` s and back in ``back`` s, ``jerks`` times ``every`` s (a cough's
-    chin, or its jaw, with each jerk)."""
-
-    def f(t: float) -> float:
-        k = math.floor((t - start) / every)
-        if t < start or k >= jerks:
-            return 0.0
-        u = t - start - k * every
-        if u < out:
-            return value * 0.5 * (1 - math.cos(math.pi * u / out))
-        if u < out + back:
-            return value * 0.5 * (1 + math.cos(math.pi * (u - out) / back))
-        return 0.0
-
-    return f
-
-
 def sine(start: float, seconds: float, swing: float, hz: float) -> Wave:
     """A centred oscillation of ``swing`` peak to peak."""
 

@@ -45,7 +45,7 @@ from beckon.vision.handgate import HandGateParams, HandProvider, gate_drops
 from beckon.vision.held import HoldDetector, HoldParams
 from beckon.vision.occlusion import OcclusionGate, OcclusionParams
 from beckon.vision.pose import Matrix, angles_from_rotation, relative_angles, rotation_from_angles
-from beckon.vision.talking import jaw_flickers, shut_swings
+from beckon.vision.talking import jaw_flickers
 
 logger = logging.getLogger(__name__)
 
@@ -235,26 +235,7 @@ class EngineParams:
     sways the head by a few degrees (a real talker's 3 reversals of 3 degrees), a cough
     barely turns it, and a talker who turns to look and back makes two reversals (real talking
     heads: 9 to 17.5 degrees, two reversals each). Not nods: a cough jerks the chin down with
-    the mouth open two to four times, which is a nod's pattern, swing and rhythm (see
-    ``said_shut_swings`` for nods)."""
-    said_shut_gestures: frozenset[str] = frozenset({"nod"})
-    said_shut_swings: int = 2
-    said_shut_ratio: float = 0.5
-    """...and a nod (``said_shut_gestures``) at least ``said_shut_swings`` of whose swings the
-    head made with the jaw shut (under ``said_shut_ratio`` of the bar of
-    ``oscillation_jaw_share`` all through the swing: :func:`beckon.vision.talking.shut_swings`)
-    is a "yes" said or mouthed as the head nods, not a cough. What tells them apart is when
-    the jaw opens, not how far the head moves: a cough opens the mouth with every jerk of the
-    chin, so the jaw peaks at each turning point at the bottom and no swing is made with it
-    shut, and talking opens it at the syllable rate, every few tenths of a second, so no
-    swing of a nod is long enough to miss it; a word said with a nod opens it once, for a
-    swing or two, and the nod goes on with the mouth shut. Measured (gest12): a real signer's
-    nod with "yes" mouthed (6 reversals, the jaw 0.41 above rest once) made 5 of its 7 swings
-    with the jaw under 0.05, and a real labelled nod at 10 fps whose chin MediaPipe read as
-    the jaw opening 0.19 made 3 of 4; the 21 nods this rule saw in the wide recipe's
-    negatives (20 in its rendered coughs, the jaw peaking 0.12 to 0.47 above rest, one while
-    talking) made at most 1 so (18 of them none), and a real talker's two nods as he talked
-    none. Two swings: one whole cycle of nodding with the mouth shut."""
+    the mouth open two to four times, which is a nod's pattern, swing and rhythm."""
     oscillation_look_back_s: float = 3.0
     talk_flicker_rise: float = 0.008
     """Talking, for the gestures of ``talk_flicker_gestures``: the jaw score rose this far above
@@ -933,33 +914,21 @@ class GestureEngine:
 
     def _said(self, det: OscillationDetector) -> bool:
         """True when the nod or shake ``det`` just reported is one the jaw's opening does not
-        drop: a shake made while saying "no" (see ``EngineParams.said_gestures``), a nod made
-        while saying "yes" (see ``EngineParams.said_shut_swings``)."""
+        drop: a shake made while saying "no" (see ``EngineParams.said_gestures``)."""
         p = self.params
-        if (
+        said = (
             det.gesture in p.said_gestures
             and det.last_reversals >= p.said_reversals
             and det.last_swing >= p.said_swing_ratio * det.params.min_amplitude_deg
-        ):
+        )
+        if said:
             logger.info(
                 "%s kept though the jaw moved: %d reversals of %.1f deg, a no said as it was made",
                 det.gesture,
                 det.last_reversals,
                 det.last_swing,
             )
-            return True
-        if det.gesture in p.said_shut_gestures:
-            shut = shut_swings(det.last_turns, self._jaw, p.said_shut_ratio * self._jaw_limit)
-            if shut >= p.said_shut_swings:
-                logger.info(
-                    "%s kept though the jaw moved: %d of its %d swings with the jaw shut, "
-                    "a yes said as it was made",
-                    det.gesture,
-                    shut,
-                    len(det.last_turns) - 1,
-                )
-                return True
-        return False
+        return said
 
     def _talk_sway(self, t: float, det: OscillationDetector) -> bool:
         """True when the nod or shake ``det`` just reported is the head's sway while talking:

@@ -488,10 +488,6 @@ class OscillationDetector:
         :meth:`_kept`), for the engine's checks against full bars."""
         self.last_reversals = 0
         """How many reversals the last gesture reported made (the engine's jaw check)."""
-        self.last_turns: tuple[tuple[float, float], ...] = ()
-        """(t, angle) of where the last gesture reported began, each of its turning points and
-        where it ended, oldest first: its swings, for the engine's check of when the jaw
-        opened during them."""
         self._clear()
 
     # -- state ------------------------------------------------------------------------------
@@ -965,7 +961,6 @@ class OscillationDetector:
         self._last_event_t = t
         self.last_swing = made_swing
         self.last_reversals = len(values) - 2
-        self.last_turns = (*((pv.t, pv.value) for pv in self._pivots), (t, x))
         self._start(t, x)
         logger.info(
             "%s at t=%.2f (started %.2f, %d reversals, swing %.1f deg, confidence %.2f)",

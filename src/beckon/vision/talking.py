@@ -15,17 +15,11 @@ A lip landmark distance (inner lip gap over face width) would be a cue independe
 blendshape, but the bench's cache keeps blendshapes and the head rotation, not landmarks, so it
 could not be measured on the rendered and real clips; the jaw score's own flickers could: see
 docs/gestures.md, "Talking told from the jaw's flickers".
-
-The same timing tells a nod made while saying "yes" from a cough (:func:`shut_swings`,
-``EngineParams.said_shut_swings``): a cough opens the jaw with every jerk of the chin and
-talking every few tenths of a second, while a word said with a nod opens it once and the nod
-goes on with the mouth shut.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import pairwise
 
 import numpy as np
 
@@ -54,29 +48,4 @@ def jaw_flickers(rises: Sequence[float], min_rise: float, noise_k: float) -> int
             count += 1
         elif up and v < 0.5 * band:
             up = False
-    return count
-
-
-def shut_swings(
-    turns: Sequence[tuple[float, float]], jaw: Sequence[tuple[float, float]], shut: float
-) -> int:
-    """How many swings of a nod or shake the head made with the jaw shut.
-
-    ``turns`` are (t, angle) of where the movement began, each turning point and where it
-    ended (a swing is the leg between two in a row); ``jaw`` is (t, the jaw score above rest),
-    oldest first. A swing counts when every jaw sample from its start to its end, both ends
-    included, stayed under ``shut``; a swing that began before the oldest sample (the jaw's
-    window is a few seconds) does not count, nor one with no sample at all. Both ends are
-    included because a cough opens the mouth as the chin reaches the bottom of its jerk, at
-    the turning point: the jerk down and the way back up each see it.
-    """
-    if not jaw:
-        return 0
-    count = 0
-    for (start, _), (end, _) in pairwise(turns):
-        if start < jaw[0][0]:
-            continue
-        seen = [v for t, v in jaw if start <= t <= end]
-        if seen and max(seen) < shut:
-            count += 1
     return count
