@@ -263,3 +263,25 @@ def test_a_look_down_that_comes_back_rolled_is_no_look_down_wherever_the_frames_
                 if event is not None:
                     events.append(event.t)
             assert events == [], (fps, phase)
+
+
+def test_a_turn_seen_from_a_gap_that_comes_back_rolling_is_no_turn() -> None:
+    # Where the other channels stood before the turn is not known when its onset fell in a
+    # bridged gap (the occlusion gate closed for 0.2 s as the head swung out, as BRISK_TURN):
+    # a return in 0.1 s that swings the roll 10 degrees then still counts, the first frame
+    # back widening the others' range as it did before the frame before was kept.
+    ts, ys = [0.0, 2.0, 2.3, 3.0, 3.1, 6.0], [0.0, 0.0, 15.0, 15.0, 0.0, 0.0]
+    roll_t, roll = [0.0, 3.0, 3.1, 6.0], [0.0, 0.0, -10.0, -10.0]
+    for fps in (10.0, 15.0, 30.0):
+        for phase in np.arange(0.0, 1.0 / fps, 0.01):
+            engine = GestureEngine(GestureProfile())
+            hold = next(h for h, _ in engine.head if h.gesture == "turn_left")
+            events = []
+            for i in range(round(6.0 * fps)):
+                t = float(phase) + i / fps
+                usable = not 2.0 <= t < 2.2
+                value = float(np.interp(t, ts, ys)) if usable else None
+                event = hold.update(t, value, (0.0, float(np.interp(t, roll_t, roll))))
+                if event is not None:
+                    events.append(event.t)
+            assert events == [], (fps, phase)
