@@ -209,3 +209,79 @@ def test_a_turn_that_comes_back_rolling_is_no_turn_wherever_the_frames_fall() ->
                 if event is not None:
                     events.append(event.t)
             assert events == [], (fps, phase)
+
+
+def _looks_down_with_roll(
+    pitch: list[tuple[float, float]], roll_of: float, fps: float, phase: float
+) -> list[float]:
+    """Times of the looks down found on the pitch trace through ``pitch`` (time, degrees)
+    whose roll follows it (``roll_of`` degrees of roll per degree of pitch), frames
+    ``phase`` seconds after each tick of ``fps``."""
+    engine = GestureEngine(GestureProfile())
+    hold = next(h for h, _ in engine.head if h.gesture == "look_down")
+    ts, ps = zip(*pitch, strict=True)
+    out = []
+    for i in range(round(ts[-1] * fps)):
+        t = phase + i / fps
+        p = float(np.interp(t, ts, ps))
+        event = hold.update(t, p, (0.0, roll_of * p))
+        if event is not None:
+            out.append(event.t)
+    return out
+
+
+def test_a_look_down_whose_roll_follows_it_out_and_back_is_a_look_down_at_any_frame_phase() -> None:
+    # A patient whose head rests turned from the camera reads a look down with some roll
+    # that follows the pitch out and back (the held-out face of the widened recipe, a photo
+    # turned 22 degrees: tan 22 = 0.4 degree of roll per degree of pitch; 0.55 on a studied
+    # face's turns). Out to 14 degrees, held 0.8 s, back along the same way, with half a
+    # degree of roll per degree: from the bar on the roll moves 5 degrees at most, under the
+    # limit of 6.3 (0.45 of the peak), and it comes back to where it began. Counting the
+    # first frame back in the range read the whole way from rest (up to 7), and a look down
+    # was lost whenever that frame fell near rest (8 of 10 on the held-out face, session 17).
+    look = [(0.0, 0.0), (1.0, 0.0), (1.2, 14.0), (2.0, 14.0), (2.2, 0.0), (4.0, 0.0)]
+    for fps in (10.0, 15.0, 30.0):
+        for phase in np.arange(0.0, 1.0 / fps, 0.01):
+            assert len(_looks_down_with_roll(look, 0.5, fps, float(phase))) == 1, (fps, phase)
+
+
+def test_a_look_down_that_comes_back_rolled_is_no_look_down_wherever_the_frames_fall() -> None:
+    # The same look, but the roll swings 10 degrees on the way back only (a diagonal return,
+    # as talkhead lp_d12's turn): the head did not come back the way it went, and the other
+    # channels stand 7 to 10 degrees from where they began on the first frame back.
+    pitch_t, pitch = [0.0, 1.0, 1.2, 2.0, 2.1, 4.0], [0.0, 0.0, 14.0, 14.0, 0.0, 0.0]
+    roll_t, roll = [0.0, 2.0, 2.1, 4.0], [0.0, 0.0, -10.0, -10.0]
+    for fps in (10.0, 15.0, 30.0):
+        for phase in np.arange(0.0, 1.0 / fps, 0.01):
+            engine = GestureEngine(GestureProfile())
+            hold = next(h for h, _ in engine.head if h.gesture == "look_down")
+            events = []
+            for i in range(round(4.0 * fps)):
+                t = float(phase) + i / fps
+                others = (0.0, float(np.interp(t, roll_t, roll)))
+                event = hold.update(t, float(np.interp(t, pitch_t, pitch)), others)
+                if event is not None:
+                    events.append(event.t)
+            assert events == [], (fps, phase)
+
+
+def test_a_turn_seen_from_a_gap_that_comes_back_rolling_is_no_turn() -> None:
+    # Where the other channels stood before the turn is not known when its onset fell in a
+    # bridged gap (the occlusion gate closed for 0.2 s as the head swung out, as BRISK_TURN):
+    # a return in 0.1 s that swings the roll 10 degrees then still counts, the first frame
+    # back widening the others' range as it did before the frame before was kept.
+    ts, ys = [0.0, 2.0, 2.3, 3.0, 3.1, 6.0], [0.0, 0.0, 15.0, 15.0, 0.0, 0.0]
+    roll_t, roll = [0.0, 3.0, 3.1, 6.0], [0.0, 0.0, -10.0, -10.0]
+    for fps in (10.0, 15.0, 30.0):
+        for phase in np.arange(0.0, 1.0 / fps, 0.01):
+            engine = GestureEngine(GestureProfile())
+            hold = next(h for h, _ in engine.head if h.gesture == "turn_left")
+            events = []
+            for i in range(round(6.0 * fps)):
+                t = float(phase) + i / fps
+                usable = not 2.0 <= t < 2.2
+                value = float(np.interp(t, ts, ys)) if usable else None
+                event = hold.update(t, value, (0.0, float(np.interp(t, roll_t, roll))))
+                if event is not None:
+                    events.append(event.t)
+            assert events == [], (fps, phase)

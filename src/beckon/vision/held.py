@@ -68,8 +68,8 @@ class HoldParams:
     the release bar). For head angles; expressions keep the plain rule (talking's jaw hardly
     comes back to rest between syllables)."""
     others_max: float = 4.0
-    """Largest range (max - min) the other channels may cover during the excursion (and on
-    the first frame back, with ``others_on_return``)..."""
+    """Largest range (max - min) the other channels may cover during the excursion (and how
+    far the first frame back stands from where they began, with ``others_on_return``)..."""
     others_ratio: float = 0.45
     """...or this share of the excursion's peak, whichever is larger."""
     others_either: tuple[tuple[int, int], ...] = ()
@@ -80,8 +80,14 @@ class HoldParams:
     """Whether the other channels on the first frame back in the resting band count too: a
     head's return is part of its movement, and a diagonal return (the roll swinging as the
     yaw comes back) must count whether or not a frame landed in transit, which at 10 fps is
-    chance (talkhead lp_d12). For head angles; an expression's return carries the head's echo
-    of it, which ``others_either`` already judges on the frames inside."""
+    chance (talkhead lp_d12). What counts is how far they stand there from where they stood
+    on the frame just before the excursion: a return along the way out comes back to where
+    it began, however much the other channels followed the gesture on the way (a head resting
+    turned from the camera reads a look down with some roll: ``tan`` of the rest's yaw on a
+    photo turned 22 degrees), and that following is judged, as before, from the bar on. With
+    no frame before (the excursion began after a gap) the frame back counts in the range.
+    For head angles; an expression's return carries the head's echo of it, which
+    ``others_either`` already judges on the frames inside."""
     max_spread_ratio: float = 0.35
     """Robust spread of the signal over the plateau, as a share of its height, at most."""
     cooldown_s: float = 1.5
@@ -127,6 +133,11 @@ class _Excursion:
     """The value on the first sample back in the resting band (at ``back_t``)."""
     back_low: float = math.inf
     """The lowest value since the signal came back into the resting band."""
+    before_others: tuple[float, ...] | None = None
+    """The other channels on the sample just before the excursion (with ``before``)."""
+    others_back: tuple[float, ...] = ()
+    """How far each other channel stood on the first sample back from where it stood just
+    before the excursion (``others_on_return``)."""
     sway: float = 0.0
     after_pause: bool = False
     """Began at a pause short of rest right after an excursion that was reported: a movement
@@ -153,6 +164,7 @@ class HoldDetector:
         self._after_pause = False  # reported at a pause short of rest, not yet back at rest
         self._gap_since: float | None = None  # first unusable frame of a gap begun at rest
         self._prev: tuple[float, float] | None = None  # the last sample, if it was usable
+        self._prev_others: tuple[float, ...] = ()  # ... and its other channels
         self.last_start = -math.inf
         """Start time of the excursion behind the last event."""
         self.last_end = -math.inf
@@ -205,6 +217,7 @@ class HoldDetector:
         self._gap_since = None
         x = self.sign * value
         prev, self._prev = self._prev, (t, x)
+        prev_others, self._prev_others = self._prev_others, tuple(others)
         release = p.release_ratio * p.enter
         ex = self._ex
         if ex is None:
@@ -218,6 +231,8 @@ class HoldDetector:
                         self._before.popleft()
                 return None
             self._ex = _Excursion(t, x, [(t, x)], list(others), list(others), before=prev)
+            if prev is not None and len(prev_others) == len(others):
+                self._ex.before_others = prev_others
             self._ex.after_pause = self._after_pause
             before = np.array([v for ts, v in self._before if ts <= t - p.sway_ramp_s])
             if len(before) > 2:
@@ -243,7 +258,13 @@ class HoldDetector:
             ex.back_t = t
             ex.back_x = x
             ex.back_low = x
-            if p.others_on_return:
+            if p.others_on_return and ex.before_others is not None:
+                ex.others_back = tuple(
+                    abs(o - b) for o, b in zip(others, ex.before_others, strict=True)
+                )
+            elif p.others_on_return:
+                # Where the other channels stood before is not known (the excursion began
+                # after a gap): the frame back counts in their range.
                 for i, o in enumerate(others):
                     ex.others_lo[i] = min(ex.others_lo[i], o)
                     ex.others_hi[i] = max(ex.others_hi[i], o)
@@ -294,6 +315,8 @@ class HoldDetector:
             )
             return None
         ranges = [hi - lo for lo, hi in zip(ex.others_lo, ex.others_hi, strict=True)]
+        for i, away in enumerate(ex.others_back):
+            ranges[i] = max(ranges[i], away)
         for i, j in p.others_either:
             if max(i, j) < len(ranges):
                 ranges[i] = ranges[j] = min(ranges[i], ranges[j])
