@@ -10,7 +10,7 @@ import pytest
 from beckon import modelstore
 from beckon.lab.voice_synth import Voice, make_clip, speak
 from beckon.voice.catalog import CONTROL_CODES, Catalog
-from beckon.voice.engines import VoskEngine, VoskFiller
+from beckon.voice.engines import Mode, VoskEngine, VoskFiller
 from beckon.voice.recognizer import VoicePipeline, build_pipeline
 from beckon.voice.vad import SileroVad
 
@@ -116,6 +116,39 @@ def test_a_korean_word_in_the_answer_mode_gives_nothing_from_another_account_bel
     korean.set_mode("answer")
     try:
         events = korean.run(make_clip(speak(text, voice), None).samples)
+    finally:
+        korean.set_mode("open")
+    assert events, f"the VAD should have heard {text!r}"
+    assert [e.intent for e in events if e.intent] == [], [(e.text, e.reason) for e in events]
+
+
+@pytest.mark.parametrize("voice", [KO, KO_M], ids=["ko", "ko+m3"])
+def test_a_casual_korean_no_is_no_request(korean: VoicePipeline, voice: Voice) -> None:
+    """espeak-ng's "아니" (a casual "no"; the catalog has "아니요") comes out of the grammar as
+    "아파" with "아니요" below it: on the old code `pain` in the open mode. A request heard
+    beside a declining answer is not proposed (``DECLINING_ANSWERS``; docs/voice.md, vko9)."""
+    events = korean.run(make_clip(speak("아니", voice), None).samples)
+    assert events, "the VAD should have heard 아니"
+    requests = [e.intent for e in events if e.intent and e.intent not in CONTROL_CODES]
+    assert requests == [], [(e.text, e.reason) for e in events]
+
+
+@pytest.mark.parametrize(
+    ("text", "mode"),
+    [("미국", "open"), ("세계", "open"), ("세계", "answer")],
+    ids=["미국", "세계", "세계-answer"],
+)
+def test_a_korean_word_whose_n_best_also_holds_silence_gives_no_intent(
+    korean: VoicePipeline, text: str, mode: Mode
+) -> None:
+    """espeak-ng's "미국" (America) comes out of the grammar as "물 줘" and its "세계" (world)
+    as "네", each with a path of no words in the n-best list: on the old code `water` (open
+    mode) and `yes` (both modes, a yes that would confirm a proposal). When the grammar ranks
+    "nothing was said" among its accounts, nothing is taken (``silent_path``; docs/voice.md,
+    vko9)."""
+    korean.set_mode(mode)
+    try:
+        events = korean.run(make_clip(speak(text, KO), None).samples)
     finally:
         korean.set_mode("open")
     assert events, f"the VAD should have heard {text!r}"

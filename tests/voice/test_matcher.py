@@ -197,6 +197,47 @@ def test_the_answer_modes_matcher_keeps_lower_paths_to_the_same_account(
     assert guarded.match_alternatives(["살려 주세요 물", "살려 주세요"]).intent == "emergency"
 
 
+def test_with_silent_path_nothing_is_taken_when_the_grammar_also_hears_nothing(
+    catalog: Catalog,
+) -> None:
+    """A real "다음 단계" (next step, the tune part's spk05) came out of Vosk's grammar as
+    "아파" (`pain`) with an empty path second, and a real "이전 단계" as "네" (`yes`) with an
+    empty path third: the grammar itself ranks "nothing was said" among its accounts of the
+    sound. espeak-ng's catalog sentences never had such a path (docs/voice.md, vko9)."""
+    loose = TemplateMatcher(catalog, "ko", shared_word=True, no_longer=True, one_word=True)
+    silent = TemplateMatcher(
+        catalog, "ko", shared_word=True, no_longer=True, one_word=True, silent_path=True
+    )
+    for paths in (["아파", "", "아침"], ["네", "날씨", ""], ["물 줘", "물", " "]):
+        assert loose.match_alternatives(paths).intent is not None  # without: an intent
+        found = silent.match_alternatives(paths)
+        assert found.intent is None, paths
+        assert "nothing" in found.reason
+    # Without an empty path the same words still count, from the best path or a lower one.
+    assert silent.match_alternatives(["아파", "아침"]).intent == "pain"
+    assert silent.match_alternatives(["꺼 간호사 불러", "간호사 불러"]).intent == "nurse"
+    assert silent.match_alternatives(["네"]).intent == "yes"
+    # An empty best path is no match anyway.
+    assert silent.match_alternatives(["", "아파"]).intent is None
+
+
+def test_a_request_heard_beside_a_no_or_cancel_is_not_taken(ko: TemplateMatcher) -> None:
+    """espeak-ng's Korean "아니" (no) and a real "다음 단계" came out of Vosk's grammar as "아파"
+    (`pain`) with "아니요" below it: when the recogniser hesitates between a request and a
+    declining answer, the patient may have said no, and no request is proposed. Among
+    espeak-ng's catalog requests, clean and in ward noise, no correct one had such a path
+    (docs/voice.md, vko9)."""
+    for paths in (["아파", "아니요", "아침"], ["물 주세요", "됐어"], ["아파", "취소"]):
+        found = ko.match_alternatives(paths)
+        assert found.intent is None, paths
+        assert "opposite" in found.reason
+    # A "no" inside a longer path is no answer, and a "yes" below turns no request down.
+    assert ko.match_alternatives(["화장실", "화장실 아니요"]).intent == "toilet"
+    assert ko.match_alternatives(["아파", "네"]).intent == "pain"
+    # Answers keep their own opposites: "아니요" with "됐어" below is still `no`.
+    assert ko.match_alternatives(["아니요", "됐어"]).intent == "no"
+
+
 def test_the_bare_korean_blanket_is_no_request(ko: TemplateMatcher) -> None:
     """Korean "담요" (blanket) alone sounds like "다음" (next), one of the commonest words:
     real "다음 단계" came out of Vosk's grammar as "담요" (`cold`). Asking for the blanket

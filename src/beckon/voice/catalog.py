@@ -26,6 +26,10 @@ OPPOSITE_ANSWERS: dict[str, frozenset[str]] = {
     "no": frozenset({"yes"}),
     "cancel": frozenset({"yes"}),
 }
+# The answers that turn a request down: a request heard where the patient may have said one of
+# them must not become a proposal ("아니" is heard by Vosk's Korean grammar as "아파", `pain`,
+# with "아니요" one path below).
+DECLINING_ANSWERS = frozenset({"no", "cancel"})
 MAX_EXPANSIONS = 200  # per template: a guard against a template that explodes combinatorially
 
 _LANG = re.compile(r"^[a-z]{2,3}$")

@@ -14,7 +14,13 @@ import difflib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from beckon.voice.catalog import CONTROL_CODES, OPPOSITE_ANSWERS, Catalog, normalize
+from beckon.voice.catalog import (
+    CONTROL_CODES,
+    DECLINING_ANSWERS,
+    OPPOSITE_ANSWERS,
+    Catalog,
+    normalize,
+)
 
 UNKNOWN = "[unk]"
 
@@ -294,6 +300,8 @@ class TemplateMatcher:
     an n-best list may speak only when it shares a word with the best path; ``no_longer``:
     only when it has no more words than the best path; ``one_word``: only when it differs from
     the best path in one word at most (all three: see :meth:`match_alternatives`).
+    ``silent_path``: nothing is taken when a path of the n-best list has no words at all (see
+    there too).
     """
 
     def __init__(
@@ -308,8 +316,10 @@ class TemplateMatcher:
         shared_word: bool = False,
         no_longer: bool = False,
         one_word: bool = False,
+        silent_path: bool = False,
     ) -> None:
         self.language = language
+        self.silent_path = silent_path
         self.edge = edge
         self.shared_word = shared_word
         self.no_longer = no_longer
@@ -350,15 +360,41 @@ class TemplateMatcher:
         with "물 주세요" below it, `water`; every lower-path result of espeak-ng's catalog in
         the full clean bench mended one word, docs/voice.md, branch vko8). The opposite-answer
         check below still looks at every path.
+
+        A request likewise stands only if no path of the list is a "no" or "cancel"
+        (:data:`DECLINING_ANSWERS`): a patient's "아니" (no) came out of Vosk's Korean grammar as
+        "아파" (`pain`) with "아니요" below it, and so did a real "다음 단계". Among espeak-ng's
+        catalog requests, clean and in ward noise, no correct one had such a path
+        (docs/voice.md, branch vko9).
+
+        With ``silent_path`` nothing is taken when a path below the best has no words at all:
+        the grammar itself ranks "nothing was said" among its accounts of the sound, so the
+        best path's words beat silence by little, and asking again is safe where guessing is
+        not (as with the opposite answer). On the development recordings such a path stood
+        in the n-best lists of real short phrases that are no request ("다음 단계" heard as
+        "아파" with an empty path second, `pain`; "이전 단계" as "네", `yes`) and of
+        espeak-ng's off-catalog words ("미국" as "물 줘", `water`), but never in those of
+        espeak-ng's correct catalog results in the clean, and in one of 76 in ward noise (a
+        "추워" at 10 dB; docs/voice.md, branch vko9).
         """
         if not alternatives:
             return self.match("")
         found = self._first_match(alternatives)
-        if found.intent in OPPOSITE_ANSWERS:
+        silence = any(not alt.split() for alt in alternatives[1:])
+        if self.silent_path and found.intent is not None and silence:
+            return Match(
+                found.text,
+                None,
+                found.score,
+                found.sentence,
+                f"the grammar also hears nothing at all below {found.text!r}",
+            )
+        if found.intent is not None:
             # An answer stands only if no path of the n-best list is its opposite: when the
             # recogniser itself hesitates between yes and no, asking again is safe and
             # guessing is not (espeak-ng's Korean "네" came out as "아니요" with "네" below).
-            opposite = OPPOSITE_ANSWERS[found.intent]
+            # A request's opposite is a declining answer.
+            opposite = OPPOSITE_ANSWERS.get(found.intent, DECLINING_ANSWERS)
             for alt in alternatives:
                 other = self.match(alt)
                 if other.intent in opposite:

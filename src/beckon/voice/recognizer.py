@@ -294,12 +294,20 @@ def build_pipeline(
     # none to it (``no_longer``) and changes one word of it at most (``one_word``). In both
     # modes: the answer mode's grammar holds the whole catalog too
     # (``VOSK_ANSWER_HEARS_CATALOG``), and a real "이전 단계" came out of it as "이야기 줘" with
-    # "도와줘" (`emergency`) third (docs/voice.md, branch vko8).
+    # "도와줘" (`emergency`) third (docs/voice.md, branch vko8). And nothing at all is taken
+    # when a path of the n-best list has no words (``silent_path``): a real "다음 단계" came
+    # out as "아파" with an empty path second (docs/voice.md, branch vko9).
     vosk = eng.name == "vosk"
     return VoicePipeline(
         eng,
         TemplateMatcher(
-            catalog, language, edge=edge, shared_word=vosk, no_longer=vosk, one_word=vosk
+            catalog,
+            language,
+            edge=edge,
+            shared_word=vosk,
+            no_longer=vosk,
+            one_word=vosk,
+            silent_path=vosk,
         ),
         answer_matcher=TemplateMatcher(
             catalog,
@@ -308,6 +316,7 @@ def build_pipeline(
             shared_word=vosk,
             no_longer=vosk,
             one_word=vosk,
+            silent_path=vosk,
         ),
         verifier=answers,
         request_verifier=requests,
