@@ -12,7 +12,7 @@ import pytest
 from beckon.vision.engine import GestureEngine
 from beckon.vision.face import observation
 from beckon.vision.gestures import GestureEvent
-from beckon.vision.pose import NeutralPose
+from beckon.vision.pose import NeutralParams, NeutralPose
 from tests.vision.traces import Patient, Wave, add, held, moving, nodding, sine
 
 
@@ -50,8 +50,10 @@ def test_a_tilt_held_from_the_first_frame_does_not_become_the_neutral() -> None:
 
 def test_a_turn_held_from_the_first_frame_during_sway() -> None:
     sway = sine(0.0, 20.0, 4.0, 0.3)
-    yaw = add(_from_start(2.5, 15.0), held(6.0, 2.0, 15.0), held(12.0, 2.5, 15.0))
-    events, _ = _online(Patient(pitch=sway, yaw=yaw), 18.0)
+    # The rest after the first turn lasts 4.2 s, longer than a held turn with its ramps
+    # (NeutralParams.under_way_turn_min_s), so it is taken for the neutral before the next turn.
+    yaw = add(_from_start(2.5, 15.0), held(7.0, 2.0, 15.0), held(13.0, 2.5, 15.0))
+    events, _ = _online(Patient(pitch=sway, yaw=yaw), 19.0)
     assert "turn_right" not in _names(events)
     assert _names(events)[-2:] == ["turn_left", "turn_left"]
 
@@ -319,7 +321,24 @@ def test_a_first_turn_toward_the_camera_held_longer_than_the_rest_before_it(
     assert neutral.rotation is not None
 
 
-@pytest.mark.parametrize("rest_s", [3.5, 6.0])
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+@pytest.mark.parametrize("rest_yaw", [20.0, -20.0])
+@pytest.mark.parametrize("rest", [2.0, 3.0])
+def test_a_first_turn_toward_the_camera_held_three_seconds_is_a_turn(
+    fps: float, rest_yaw: float, rest: float
+) -> None:
+    # The longest held gesture, 3 s, with 0.35 s ramps, as the first turn from a rest turned 20
+    # degrees from the camera: the head dwells near the turn for more than 3 s, so with
+    # under_way_turn_min_s at 3 s the turn was taken for the rest and all four turns read the
+    # other way (three events, every one backwards).
+    toward = -16.0 if rest_yaw > 0 else 16.0
+    moves, end = _turns(rest, toward, (3.0, 1.0, 2.5, 0.8))
+    events, _ = _online(Patient(yaw=add(_const(rest_yaw), moves)), end, fps=fps)
+    gesture = "turn_right" if toward < 0 else "turn_left"
+    assert _names(events) == [gesture] * 4
+
+
+@pytest.mark.parametrize("rest_s", [4.5, 6.0])
 def test_a_camera_that_came_on_mid_turn_still_takes_the_rest_that_follows(rest_s: float) -> None:
     # The other side of under_way_turn_min_s: the first pose was a turn away from a frontal
     # rest, and the rest that follows outlasts a held gesture: it is taken for the neutral
@@ -327,6 +346,19 @@ def test_a_camera_that_came_on_mid_turn_still_takes_the_rest_that_follows(rest_s
     yaw = add(_from_start(2.5, 15.0), held(2.8 + rest_s, 2.0, 15.0), held(8.8 + rest_s, 1.5, 15.0))
     events, _ = _online(Patient(yaw=yaw), 13.0 + rest_s)
     assert _names(events) == ["turn_left", "turn_left"]
+
+
+def test_a_camera_that_came_on_mid_turn_and_saw_a_short_rest_reads_right_after_the_check() -> None:
+    # What under_way_turn_min_s costs: a camera that came on mid-turn and sees only 3.2 s of
+    # rest before the next turn cannot tell that rest from a turn toward the camera, so the
+    # first turn stays the neutral and the next turns read the other way; the check at
+    # NeutralParams.verify_s takes the rest, and every turn after it reads right.
+    turns = (held(start, 2.0, 15.0) for start in (6.0, 12.0, 18.0))
+    events, neutral = _online(Patient(yaw=add(_from_start(2.5, 15.0), *turns)), 24.0)
+    settled = [e for e in events if e.t > NeutralParams().verify_s + 3.0]
+    assert {e.gesture for e in settled} == {"turn_left"}
+    assert settled[-1].t > 18.0  # the last turn, made after the check, is found
+    assert neutral.rotation is not None
 
 
 def test_a_first_turn_begun_at_the_first_frame_from_a_frontal_rest_is_still_corrected() -> None:
