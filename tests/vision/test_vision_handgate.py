@@ -25,6 +25,7 @@ from beckon.lab import benchdata, handtrack, synthetic
 from beckon.lab.gesture_bench import evaluate_online
 from beckon.lab.handtrack import HandTrack, TrackHands
 from beckon.vision.engine import EngineParams, GestureEngine
+from beckon.vision.face import observation
 from beckon.vision.gestures import GestureEvent
 from beckon.vision.handgate import (
     Hand,
@@ -42,6 +43,7 @@ from beckon.vision.handgate import (
     outline_of,
 )
 from beckon.vision.handwatch import HandWatch
+from beckon.vision.pose import NeutralPose
 from tests.vision.traces import Patient, held, nodding
 from tests.vision.vision_clips import Clip
 
@@ -462,6 +464,54 @@ def test_the_live_watch_starts_again_when_the_clock_goes_back() -> None:
         watch.push(5.0 + i / 10, frame, FACE_POINTS)
     watch.push(0.0, frame, FACE_POINTS)  # a new video
     assert watch.kept_times(0.0, 100.0) == [0.0]
+
+
+def test_the_live_watch_keeps_frames_as_long_as_an_event_may_come_late() -> None:
+    # An event found by the engine's replay is reported up to EngineParams.replay_s after it
+    # was made: the watch keeps that much more, so the gesture's own window is still there.
+    late = EngineParams().replay_s
+    watch = HandWatch(CountingFinder(), HandGateParams(), late_s=late)
+    frame = np.zeros((240, 320, 3), dtype=np.uint8)
+    for i in range(200):  # 20 s at 10 fps
+        watch.push(i / 10, frame, FACE_POINTS)
+    kept = watch.kept_times(0.0, 100.0)
+    oldest_needed = 19.9 - late - HandGateParams().look_back_s
+    assert kept[0] <= oldest_needed
+    assert kept[0] >= oldest_needed - 1.0  # and not much more (memory)
+    assert hand_over_face(19.9 - late, watch, HandGateParams())
+
+
+def _run_learning(patient: Patient, seconds: float, hands: Hands | None) -> list[GestureEvent]:
+    """Like :func:`run`, with the neutral pose learned on line (so the engine's replay runs)."""
+    neutral = NeutralPose()
+    engine = GestureEngine(hands=hands)
+    events: list[GestureEvent] = []
+    for o in patient.trace(seconds):
+        rotation = o.rotation if o.found else None
+        events += engine.update(observation(neutral, o.t, rotation, o.quality, o.blendshapes))
+    return events
+
+
+# A first look down begun at the first frame: it stands as the neutral until the head comes
+# back to rest, then it is found again by the replay, at 3.07 s; the look itself ended 2.40 s.
+_FIRST_LOOK = Patient(pitch=held(0.05, 1.5, 14.0, ramp=0.35))
+_MADE, _FOUND = 2.40, 3.07
+
+
+def test_the_first_look_is_found_late_by_the_replay() -> None:
+    events = _run_learning(_FIRST_LOOK, 8.0, None)
+    assert [(e.gesture, round(e.t, 2)) for e in events] == [("look_down", _FOUND)]
+
+
+def test_a_gesture_found_late_is_judged_over_its_own_window() -> None:
+    # The gate looks at the frames before the look was made, not before it was found: a hand
+    # raised to the face after the look (a patient scratching) does not cost it...
+    hands = Hands(during(_MADE + 0.05, 8.0, OVER_MOUTH), 8.0)
+    assert [e.gesture for e in _run_learning(_FIRST_LOOK, 8.0, hands)] == ["look_down"]
+    assert hands.asked and max(hands.asked) <= _MADE
+    # ... and a hand over the face during the look drops it, though gone when it was found.
+    hands = Hands(during(0.0, _MADE - 0.3, OVER_MOUTH), 8.0)
+    assert _run_learning(_FIRST_LOOK, 8.0, hands) == []
 
 
 # ---------------------------------------------------------------- the real model

@@ -457,6 +457,9 @@ class GestureEngine:
         self._starts: dict[tuple[str, float], float] = {}
         # ... and when it had settled, as frames all usable would have shown it
         self._settled: dict[tuple[str, float], float] = {}
+        # ... and, for an event found late by the replay, when it was made (the hand gate
+        # judges the gesture's own window, not the seconds before it was found)
+        self._made: dict[tuple[str, float], float] = {}
         self._settle_gap = {h.gesture: h.params.settle_gap_s for h, _ in self.head + self.face}
         self._good_head_t = -math.inf  # last frame usable for the held head gestures
         self._look_share = 1.0  # see EngineParams.look_turned_share
@@ -804,7 +807,9 @@ class GestureEngine:
 
         The head angles are re-measured from each frame's absolute rotation against the neutral
         now in use (recovered from this frame: its rotation and its angles against it). Events
-        found are reported now, at ``t``.
+        found are reported now, at ``t``; when each was made is kept for the hand gate, which
+        judges the gesture's own window (up to ``replay_s`` back), not the seconds before ``t``
+        (a signer's hands may have stopped by the time the look they went with is found).
         """
         p = self.params
         neutral = _neutral_of(obs)
@@ -843,6 +848,7 @@ class GestureEngine:
                 "%s at t=%.2f found again at t=%.2f against the new reference", e.gesture, e.t, t
             )
             self._starts[(e.gesture, t)] = start
+            self._made[(e.gesture, t)] = e.t
             out.append(replace(e, t=t))
         return out
 
@@ -1119,8 +1125,9 @@ class GestureEngine:
                 )
                 continue
             gate = self.params.hands
+            made = self._made.get((event.gesture, event.t), event.t)
             why = (
-                gate_drops(event.gesture, event.t, self.hands, gate)
+                gate_drops(event.gesture, made, self.hands, gate)
                 if self.hands is not None and gate.enabled
                 else ""
             )
@@ -1144,6 +1151,7 @@ class GestureEngine:
             self._reported = deque(r for r in self._reported if r[0] >= horizon)
             self._starts = {k: v for k, v in self._starts.items() if k[1] >= horizon}
             self._settled = {k: v for k, v in self._settled.items() if k[1] >= horizon}
+            self._made = {k: v for k, v in self._made.items() if k[1] >= horizon}
         return sorted(out, key=lambda e: e.t)
 
     def _one_movement(self, event: GestureEvent, reported: tuple[float, str]) -> bool:

@@ -4,12 +4,13 @@ Why: the hand landmarker costs two to three times the face landmarker per frame,
 vision budget (at most 1.3 times MediaPipe's face alone) does not allow on every frame. So
 :class:`HandWatch` only keeps frames (scaled down to ``HandGateParams.image_width``, at most
 one every ``keep_every_s``, with that frame's face landmarks) for as long as the gate looks
-back (``look_back_s``, 4 s, and half a second more: about 45 small frames, 10 MB at 320 x
-240), and runs the hand landmarker on a few of them when the engine is about to report an
-event (:func:`beckon.vision.handgate.gate_drops`). The per-frame path gains only the scaling
-of the kept frames (about 0.2 ms, 10 times a second); the event that is checked is reported
-after up to ``samples`` hand landmarker runs (30 to 70 ms each on these machines), and a held
-head gesture no hand covered after up to ``busy_samples`` more.
+back (``look_back_s``, 4 s), plus how late the engine may find a gesture (``late_s``, its 5 s
+replay) and half a second more: about 95 small frames, 22 MB at 320 x 240, and runs the
+hand landmarker on a few of them when the engine is about to report an event
+(:func:`beckon.vision.handgate.gate_drops`). The per-frame path gains only the scaling of the
+kept frames (about 0.2 ms, 10 times a second); the event that is checked is reported after up
+to ``samples`` hand landmarker runs (30 to 70 ms each on these machines), and a held head
+gesture no hand covered after up to ``busy_samples`` more.
 """
 
 from __future__ import annotations
@@ -59,9 +60,16 @@ class HandWatch:
     ``look_ms`` their total wall time (for the log and the benchmark).
     """
 
-    def __init__(self, finder: HandFinderLike, params: HandGateParams | None = None) -> None:
+    def __init__(
+        self, finder: HandFinderLike, params: HandGateParams | None = None, late_s: float = 0.0
+    ) -> None:
         self.finder = finder
         self.params = params or HandGateParams()
+        self.late_s = late_s
+        """How late an event may be reported after it was made (the engine's replay,
+        ``EngineParams.replay_s``): frames are kept this much longer, so that the gate can
+        judge a gesture found late over its own window (about 95 small frames, 22 MB, with
+        the 5 s replay)."""
         self._frames: deque[tuple[float, npt.NDArray[np.uint8], Points | None]] = deque()
         """(time, scaled-down frame, the face's landmarks or None), oldest first."""
         self._looks: dict[float, Look | None] = {}
@@ -85,7 +93,7 @@ class HandWatch:
             return
         self._last = t
         self._frames.append((t, shrink(rgb, p.image_width), face_points))
-        horizon = t - p.look_back_s - KEEP_EXTRA_S
+        horizon = t - p.look_back_s - self.late_s - KEEP_EXTRA_S
         while self._frames and self._frames[0][0] < horizon:
             self._looks.pop(self._frames.popleft()[0], None)
 
