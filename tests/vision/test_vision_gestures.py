@@ -131,6 +131,18 @@ def test_threshold_follows_the_measured_noise() -> None:
     assert run(noisy_camera, samples) == []
 
 
+def test_a_quieter_measured_noise_does_not_lower_the_bars_below_the_tuned_ones() -> None:
+    # The bars were tuned with the quiet jitter the detector assumes before any neutral; a
+    # camera measured quieter still (a steady window at MediaPipe's floor) keeps them.
+    quiet = NodDetector()
+    shake = ShakeDetector()
+    before = (quiet.noise, shake.noise)
+    quiet.set_noise(pitch=0.1, yaw=0.05)
+    shake.set_noise(pitch=0.1, yaw=0.05)
+    assert (quiet.noise, shake.noise) == before
+    assert quiet.noise == {"pitch": 0.3, "yaw": 0.15}
+
+
 def test_single_dip_is_not_a_nod() -> None:
     samples = trace(5.0, pitch=nod_wave(1.5, cycles=1, swing=12))
     assert run(NodDetector(), samples) == []

@@ -243,3 +243,37 @@ def test_a_face_gone_ten_seconds_is_learned_again_by_a_fresh_engine(
         assert pipeline.engine is not first
         assert not pipeline.neutral.ready
         assert seen[-1].state == "no_face"
+
+
+def test_the_benchmark_replays_exactly_what_the_bedside_pipeline_does(
+    brisk_clip: Clip, face_model: Path, tmp_path: Path
+) -> None:
+    # `beckon bench gestures --recordings` scores the engine on cached MediaPipe output; the
+    # bedside runs VisionPipeline on the frames. On the same video: the same events at the
+    # same times, with the same nod and shake bars, so the bench's figures are the bedside's
+    # (until 2026-12 the bedside alone applied the neutral's measured jitter to the bars).
+    from beckon.lab import recordings
+    from beckon.lab.gesture_bench import online_events
+    from beckon.profile import GestureProfile
+    from beckon.vision.engine import GestureEngine
+
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    (folder / "brisk.mp4").write_bytes(brisk_clip.path.read_bytes())
+    (folder / "labels.toml").write_text('[[clip]]\nfile = "brisk.mp4"\nkind = "negative"\n')
+    _, observed = recordings.as_clips(recordings.load_labels(folder), face_model, tmp_path)
+    bench = GestureEngine(GestureProfile())
+    bench_events, _ = online_events(observed["brisk.mp4"], bench)
+
+    with VisionPipeline(face_model) as pipeline:
+        live_events = list(pipeline.run(VideoFileSource(brisk_clip.path)))
+        assert pipeline.neutral.ready
+        live_noise = [d.noise for d in pipeline.engine.oscillators]
+
+    assert [e.gesture for e in live_events] == ["nod", "shake"]
+    assert [(e.gesture, round(e.t, 3)) for e in bench_events] == [
+        (e.gesture, round(e.t, 3)) for e in live_events
+    ]
+    # The resting jitter the bars are built on (the bench's clip ends on a held last frame,
+    # so the bars' calm adaptation is compared through the events, not at the end).
+    assert [d.noise for d in bench.oscillators] == live_noise

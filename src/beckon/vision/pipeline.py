@@ -149,7 +149,6 @@ class VisionPipeline(Closing):
         self.last_observation: FaceObservation | None = None
         self._status = FaceStatus(t=0.0, found=False, calibrated=False, quality=0.0)
         self._lost_since: float | None = None
-        self._noise_version = self.neutral.version if any(cal.noise) else -1
         self.hint_after_s = hint_after_s
         self._hint: FaceHint | None = None
         self._hint_candidate: tuple[FaceHint | None, float] = (None, 0.0)
@@ -177,12 +176,8 @@ class VisionPipeline(Closing):
         if self.hand_watch is not None:
             self.hand_watch.push(frame.t, frame.rgb, obs.face_points)
         self._track_face(obs)
-        result = self.neutral.result
-        if result is not None and self._noise_version != self.neutral.version:
-            # A new neutral (first one, or a steady window replacing a running median) brings
-            # its own measured jitter.
-            self.engine.set_noise(result.noise.pitch, result.noise.yaw, result.noise.roll)
-            self._noise_version = self.neutral.version
+        # The neutral's measured jitter is not given to the engine: see
+        # GestureParams.quiet_noise_deg (the benchmark scores the engine exactly so).
         events = self.engine.update(obs)
         total_ms = (time.perf_counter() - start) * 1000.0
         self.timings.append(FrameTiming(frame.t, total_ms, self.tracker.last_mediapipe_ms))
@@ -215,7 +210,6 @@ class VisionPipeline(Closing):
         elif self.neutral.ready and obs.t - self._lost_since >= self.relearn_after_s:
             logger.info("face lost for %.0f s: relearning the neutral pose", self.relearn_after_s)
             self.neutral.reset()
-            self._noise_version = -1
             self.engine = self.engine.fresh()
         hint = self._stable_hint(obs)
         status = FaceStatus(
