@@ -476,7 +476,8 @@ class GestureEngine:
     # ------------------------------------------------------------------ state
 
     def set_noise(self, pitch: float, yaw: float, roll: float = 0.0) -> None:
-        """Resting jitter of the head angles (degrees), from the neutral pose or calibration."""
+        """Resting jitter of the head angles (degrees), from a calibration (see
+        ``GestureParams.quiet_noise_deg``: the neutral pose's own is not applied)."""
         for det in self.oscillators:
             det.set_noise(pitch, yaw)
 
