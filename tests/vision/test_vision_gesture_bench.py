@@ -416,3 +416,43 @@ def test_session_10_faces_also_face_the_camera_in_clips_of_their_own() -> None:
     assert sum(c.kind == "negative" for c in frontal) == len(benchdata.NEW_STUDIED_FACES)
     score = widerecipe.wide_recipe("score")
     assert len({c.seed for c in score}) == len(score)
+
+
+def test_the_bench_relearns_a_face_gone_ten_seconds_as_the_bedside_does() -> None:
+    """A new patient (resting 20 degrees to the side) after 11.5 s without a face, who then
+    turns 15 degrees further: heard against their own rest, as the bedside hears it
+    (:class:`~beckon.vision.absence.AbsenceWatch`); against the old patient's neutral, the
+    turn was missed."""
+    from beckon.lab.gesture_bench import online_events
+    from beckon.vision.engine import GestureEngine
+    from beckon.vision.pose import rotation_from_angles
+
+    fps = 15.0
+    rng = np.random.default_rng(0)
+    t = np.arange(0.0, 24.0, 1 / fps)
+    found = ~((t >= 3.0) & (t < 14.5))
+
+    def yaw(ti: float) -> float:
+        if ti < 3.0:
+            return 0.0
+        turn = 15.0 * min(1.0, (ti - 18.0) / 0.3, (20.0 - ti) / 0.3) if 18.0 <= ti < 20.0 else 0
+        return 20.0 + turn
+
+    rotations = np.array(
+        [
+            rotation_from_angles(
+                rng.normal(0, 0.2), yaw(ti) + rng.normal(0, 0.2), rng.normal(0, 0.2)
+            )
+            for ti in t
+        ]
+    )
+    observed = benchdata.Observed(
+        t,
+        found,
+        found.astype(float),
+        rotations,
+        np.zeros((len(t), len(benchdata.BLENDSHAPES_KEPT)), dtype=np.float32),
+    )
+    events, _ = online_events(observed, GestureEngine())
+    assert [e.gesture for e in events] == ["turn_left"]
+    assert 20.0 <= events[0].t <= 21.5

@@ -27,6 +27,7 @@ import numpy as np
 from beckon.lab import benchdata
 from beckon.lab.recordings import Recording
 from beckon.profile import GESTURES, GestureProfile
+from beckon.vision.absence import AbsenceWatch
 from beckon.vision.calibration import calibrate, default_takes
 from beckon.vision.engine import GestureEngine
 from beckon.vision.face import FaceObservation, observation
@@ -212,9 +213,12 @@ def online_events(
     line (as :class:`~beckon.vision.face.FaceTracker` does) and every frame goes to ``engine``.
 
     Returns the events and how long the face status stayed "calibrating" (from the first
-    frame with a face until the neutral pose was known; None if it never was).
+    frame with a face until the neutral pose was known; None if it never was). A face gone
+    long enough is learned again with a fresh engine, as the bedside does
+    (:class:`~beckon.vision.absence.AbsenceWatch`).
     """
     neutral = NeutralPose()
+    absence = AbsenceWatch()
     events: list[GestureEvent] = []
     first_face: float | None = None
     calibrating: float | None = None
@@ -234,6 +238,9 @@ def online_events(
             first_face = t
         if calibrating is None and first_face is not None and neutral.ready:
             calibrating = t - first_face
+        if absence.update(t, found, neutral.ready):
+            neutral.reset()
+            engine = engine.fresh()
         events += engine.update(obs)
     if calibrating is None and first_face is None:
         calibrating = 0.0

@@ -19,6 +19,7 @@ import numpy as np
 
 from beckon.closing import Closing
 from beckon.profile import GestureProfile
+from beckon.vision.absence import AbsenceWatch
 from beckon.vision.engine import EngineParams, GestureEngine, Verifier
 from beckon.vision.face import FaceHint, FaceObservation, FaceTracker, QualityParams
 from beckon.vision.frames import Frame
@@ -143,12 +144,11 @@ class VisionPipeline(Closing):
         else:
             logger.info("hand gate off (no hand model): a hand over the face is not checked")
         self.engine = GestureEngine(self.profile, params, verifier, hands=self.hand_watch)
-        self.relearn_after_s = relearn_after_s
+        self.absence = AbsenceWatch(relearn_after_s)
         self.on_status = on_status
         self.timings: deque[FrameTiming] = deque(maxlen=max_timings)
         self.last_observation: FaceObservation | None = None
         self._status = FaceStatus(t=0.0, found=False, calibrated=False, quality=0.0)
-        self._lost_since: float | None = None
         self.hint_after_s = hint_after_s
         self._hint: FaceHint | None = None
         self._hint_candidate: tuple[FaceHint | None, float] = (None, 0.0)
@@ -203,12 +203,10 @@ class VisionPipeline(Closing):
 
     def _track_face(self, obs: FaceObservation) -> None:
         """Update the face status, and relearn the neutral pose after a long absence."""
-        if obs.found:
-            self._lost_since = None
-        elif self._lost_since is None:
-            self._lost_since = obs.t
-        elif self.neutral.ready and obs.t - self._lost_since >= self.relearn_after_s:
-            logger.info("face lost for %.0f s: relearning the neutral pose", self.relearn_after_s)
+        if self.absence.update(obs.t, obs.found, self.neutral.ready):
+            logger.info(
+                "face lost for %.0f s: relearning the neutral pose", self.absence.relearn_after_s
+            )
             self.neutral.reset()
             self.engine = self.engine.fresh()
         hint = self._stable_hint(obs)

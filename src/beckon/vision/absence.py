@@ -1,0 +1,32 @@
+"""When a face has been gone long enough that the neutral pose must be learned again.
+
+Why one small rule of its own: the bedside (:class:`~beckon.vision.pipeline.VisionPipeline`)
+and the benchmark's replay of cached frames
+(:func:`beckon.lab.gesture_bench.online_events`) must relearn at the same moment, or the
+bench scores a bedside that does not exist. A face gone ``relearn_after_s`` may be a new
+patient in the bed or a tablet that was moved: the old neutral pose and everything the
+gesture engine learned from the old face no longer apply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class AbsenceWatch:
+    """Feed it every frame; :meth:`update` says when to relearn (once per absence)."""
+
+    relearn_after_s: float = 10.0
+    _lost_since: float | None = field(default=None, init=False)
+
+    def update(self, t: float, found: bool, neutral_ready: bool) -> bool:
+        """True on the frame where the face has been gone ``relearn_after_s`` and a neutral
+        pose is still held (after a relearn it is not, so one absence relearns once)."""
+        if found:
+            self._lost_since = None
+            return False
+        if self._lost_since is None:
+            self._lost_since = t
+            return False
+        return neutral_ready and t - self._lost_since >= self.relearn_after_s

@@ -1,0 +1,44 @@
+"""When a face gone long enough makes the bedside (and the bench) learn the neutral again."""
+
+from __future__ import annotations
+
+from beckon.vision.absence import AbsenceWatch
+
+
+def _relearns(watch: AbsenceWatch, frames: list[tuple[float, bool]]) -> list[float]:
+    """Times where the watch says to relearn (a neutral is held until it does)."""
+    ready = True
+    out = []
+    for t, found in frames:
+        if watch.update(t, found, ready):
+            out.append(t)
+            ready = False  # the caller resets the neutral pose
+        elif found:
+            ready = True
+    return out
+
+
+def _frames(
+    seconds: float, found: bool, start: float, fps: float = 5.0
+) -> list[tuple[float, bool]]:
+    return [(start + i / fps, found) for i in range(round(seconds * fps))]
+
+
+def test_a_face_gone_ten_seconds_is_learned_again_once() -> None:
+    frames = _frames(2.0, True, 0.0) + _frames(15.0, False, 2.0)
+    assert _relearns(AbsenceWatch(10.0), frames) == [12.0]
+
+
+def test_a_face_gone_a_little_less_is_not() -> None:
+    frames = _frames(2.0, True, 0.0) + _frames(9.8, False, 2.0) + _frames(2.0, True, 11.8)
+    assert _relearns(AbsenceWatch(10.0), frames) == []
+
+
+def test_each_return_of_the_face_starts_the_count_again() -> None:
+    gaps = _frames(6.0, False, 0.0) + _frames(0.2, True, 6.0) + _frames(6.0, False, 6.2)
+    assert _relearns(AbsenceWatch(10.0), gaps) == []
+
+
+def test_without_a_neutral_there_is_nothing_to_relearn() -> None:
+    watch = AbsenceWatch(10.0)
+    assert not any(watch.update(t, False, False) for t, _ in _frames(20.0, False, 0.0))
