@@ -353,6 +353,20 @@ class EngineParams:
     began before the last event reported."""
 
 
+@dataclass(slots=True)
+class _EventTimes:
+    """The times of one held or replayed event that its report time does not tell."""
+
+    start: float
+    """When its excursion began (see ``HoldParams.settle_gap_s``)."""
+    settled: float | None = None
+    """When it had settled (came back, plus ``settle_s``), as frames all usable would have
+    shown it; None for an event found by the replay."""
+    made: float | None = None
+    """For an event found late by the replay, when it was made: the hand gate judges the
+    gesture's own window, not the seconds before it was found."""
+
+
 class GestureEngine:
     """Runs every enabled detector of one profile; see the module docstring."""
 
@@ -453,13 +467,8 @@ class GestureEngine:
             self.set_noise(*cal.noise)
         self._last_event_t = -math.inf  # the latest event reported
         self._reported: deque[tuple[float, str]] = deque()  # (t, gesture) reported lately
-        # (gesture, t) of each held event -> when its excursion began (see held_settle_gap_s)
-        self._starts: dict[tuple[str, float], float] = {}
-        # ... and when it had settled, as frames all usable would have shown it
-        self._settled: dict[tuple[str, float], float] = {}
-        # ... and, for an event found late by the replay, when it was made (the hand gate
-        # judges the gesture's own window, not the seconds before it was found)
-        self._made: dict[tuple[str, float], float] = {}
+        # (gesture, t) of each held or replayed event -> its own times (see _EventTimes)
+        self._times: dict[tuple[str, float], _EventTimes] = {}
         self._settle_gap = {h.gesture: h.params.settle_gap_s for h, _ in self.head + self.face}
         self._good_head_t = -math.inf  # last frame usable for the held head gestures
         self._look_share = 1.0  # see EngineParams.look_turned_share
@@ -718,8 +727,7 @@ class GestureEngine:
             others = tuple(v for k, v in angles.items() if k != channel)
             event = hold.update(t, value, others)
             if event is not None:
-                self._starts[(event.gesture, event.t)] = hold.last_start
-                self._settled[(event.gesture, event.t)] = hold.last_end + hold.params.settle_s
+                self._note_held(event, hold)
                 out.append(event)
         if usable:
             self._axes.append((t, {k: abs(v) / self._axis_thr[k] for k, v in angles.items()}))
@@ -752,8 +760,7 @@ class GestureEngine:
             event = hold.update(t, value, others)
             if event is None:
                 continue
-            self._starts[(event.gesture, event.t)] = hold.last_start
-            self._settled[(event.gesture, event.t)] = hold.last_end + hold.params.settle_s
+            self._note_held(event, hold)
             jaw = max((v for _, v in self._jaw), default=0.0)
             if hold.gesture in TALKING_EXPRESSIONS and jaw > self._jaw_limit:
                 # People raise their brows and close their eyes for emphasis while they talk;
@@ -848,8 +855,8 @@ class GestureEngine:
             logger.info(
                 "%s at t=%.2f found again at t=%.2f against the new reference", e.gesture, e.t, t
             )
-            self._starts[(e.gesture, t)] = start
-            self._made[(e.gesture, t)] = e.t
+            times = self._times.setdefault((e.gesture, t), _EventTimes(start))
+            times.start, times.made = start, e.t
             out.append(replace(e, t=t))
         return out
 
@@ -1126,7 +1133,8 @@ class GestureEngine:
                 )
                 continue
             gate = self.params.hands
-            made = self._made.get((event.gesture, event.t), event.t)
+            times = self._times.get((event.gesture, event.t))
+            made = event.t if times is None or times.made is None else times.made
             why = (
                 gate_drops(event.gesture, made, self.hands, gate)
                 if self.hands is not None and gate.enabled
@@ -1150,10 +1158,14 @@ class GestureEngine:
             latest = max(self._last_event_t, *(e.t for e in candidates))
             horizon = latest - p.defer_max_s - p.event_gap_s
             self._reported = deque(r for r in self._reported if r[0] >= horizon)
-            self._starts = {k: v for k, v in self._starts.items() if k[1] >= horizon}
-            self._settled = {k: v for k, v in self._settled.items() if k[1] >= horizon}
-            self._made = {k: v for k, v in self._made.items() if k[1] >= horizon}
+            self._times = {k: v for k, v in self._times.items() if k[1] >= horizon}
         return sorted(out, key=lambda e: e.t)
+
+    def _note_held(self, event: GestureEvent, hold: HoldDetector) -> None:
+        """Keep when a held event's excursion began and when it had settled."""
+        times = self._times.setdefault((event.gesture, event.t), _EventTimes(hold.last_start))
+        times.start = hold.last_start
+        times.settled = hold.last_end + hold.params.settle_s
 
     def _one_movement(self, event: GestureEvent, reported: tuple[float, str]) -> bool:
         """True when ``event`` and an event already reported (its time and gesture) are too
@@ -1169,8 +1181,9 @@ class GestureEngine:
         first, later = ((gesture, t), (event.gesture, event.t))
         if event.t < t:
             first, later = later, first
-        earlier = min(first[1], self._settled.get(first, first[1]))
-        start = self._starts.get(later)
+        settled = self._times[first].settled if first in self._times else None
+        earlier = first[1] if settled is None else min(first[1], settled)
+        start = self._times[later].start if later in self._times else None
         return start is None or start - earlier < self._settle_gap.get(later[0], math.inf)
 
 
