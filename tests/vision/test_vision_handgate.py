@@ -12,6 +12,7 @@ wheel, loads and finds no hand on a rendered hand-free face.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -600,6 +601,86 @@ def test_a_cached_hand_channel_keeps_each_hands_side(tmp_path: Path) -> None:
     assert again is not None
     assert [h.side for h in again.hands_at(5)] == ["Right"]
     assert gate_drops("look_down", 2.5, TrackHands(again), HandGateParams())
+
+
+@dataclass
+class PixelHands:
+    """A hand finder that answers with a "hand" made from the pixels it is handed.
+
+    Why not the real landmarker here: no footage the tests may hold has a hand in it (the
+    rendered faces are hand-free and real recordings of people are not committed), so the
+    real one finds no hand on either path and could not show that the bedside and the
+    benchmark hand it the same pixels. This one does: each answer is a digest of the image.
+    """
+
+    seen: list[str] = field(default_factory=list)
+
+    def find(self, rgb: npt.NDArray[np.uint8]) -> list[Hand]:
+        digest = hashlib.sha256(np.ascontiguousarray(rgb).tobytes()).hexdigest()
+        self.seen.append(digest)
+        v = int(digest[:8], 16) / 2**32
+        return [Hand(np.full((21, 2), v), 0.5 + v / 2, "Left")]
+
+    def close(self) -> None:
+        pass
+
+
+def box(outline: Points) -> npt.NDArray[np.float64]:
+    return np.r_[outline.min(axis=0), outline.max(axis=0)]
+
+
+def test_the_benchmarks_hand_channel_is_what_the_bedsides_hand_watch_sees(
+    nod_shake_clip: Clip, face_model: Path, hand_model: Path
+) -> None:
+    """The bedside's pipeline and the benchmark's cached channel keep the same frames, hand
+    the hand finder the same pixels and read the same face outline, so the hand gate's
+    figures on recordings are the bedside's."""
+    from beckon.vision.frames import VideoFileSource
+    from beckon.vision.pipeline import VisionPipeline
+
+    live: dict[float, Look | None] = {}
+    bedside_finder = PixelHands()
+    with (
+        VideoFileSource(nod_shake_clip.path) as source,
+        VisionPipeline(face_model, hand_model=hand_model) as pipeline,
+    ):
+        watch = pipeline.hand_watch
+        assert watch is not None
+        watch.finder.close()
+        watch.finder = bedside_finder
+        for frame in source:
+            pipeline.process(frame)
+            if watch.kept_times(frame.t, frame.t):
+                live[frame.t] = watch.look(frame.t)
+    bench_finder = PixelHands()
+    track = handtrack.observe_hands(
+        nod_shake_clip.path, face_model, hand_model, finder=bench_finder
+    )
+    bench = TrackHands(track)
+
+    assert len(live) >= 8 * synthetic.script_duration(nod_shake_clip.script)  # 8 a second at 25 fps
+    assert bench.kept_times(0.0, 99.0) == pytest.approx(sorted(live))
+    assert sorted(set(bench_finder.seen)) == sorted(set(bedside_finder.seen))
+    for t, seen in live.items():
+        got = bench.look(t)
+        assert seen is not None and got is not None
+        assert [(h.points.tolist(), h.score, h.side) for h in got.hands] == [
+            (h.points.tolist(), h.score, h.side) for h in seen.hands
+        ]
+        # The bench tracks the face on the kept frames only, the bedside on every frame.
+        assert box(got.outline) == pytest.approx(box(seen.outline), abs=0.01)
+
+
+def test_the_benchmarks_hand_channel_with_the_real_hand_landmarker(
+    nod_shake_clip: Clip, face_model: Path, hand_model: Path
+) -> None:
+    track = handtrack.observe_hands(nod_shake_clip.path, face_model, hand_model)
+    provider = TrackHands(track)
+    kept = provider.kept_times(0.0, 99.0)
+    assert len(kept) >= 8 * synthetic.script_duration(nod_shake_clip.script)
+    assert all(np.isnan(track.hand_score).ravel())  # a hand-free face
+    look = provider.look(kept[0])
+    assert look is not None and look.hands == () and len(look.outline) >= 10
 
 
 def observed(patient: Patient, seconds: float) -> benchdata.Observed:

@@ -3,26 +3,31 @@
 Why precomputed: live, the hand gate runs the hand landmarker only on a few frames of a
 candidate event's window (:mod:`beckon.vision.handwatch`); the benchmark replays cached face
 observations without frames, so it reads the same answers from a channel computed once per
-recording and cached by the video's bytes and both models. The channel holds the frames the
-live ring buffer would keep (:meth:`HandGateParams.keeps`): on each, the face's outline from
-the face tracker run on those frames (live it runs on every frame; on three tune clips the
-face's box edges differ by a median 0.002 to 0.013 and at most 0.05 of the face's width) and
-the landmarks of the hands the hand landmarker finds (IMAGE mode) on the frame scaled as the
-ring buffer keeps it. The rule itself (:func:`beckon.vision.handgate.gate_drops`) runs at
-evaluation time on the frames the gate would have sampled.
+recording and cached by the video's bytes and both models. Each kept frame goes through a
+live :class:`~beckon.vision.handwatch.HandWatch` and is looked at at once, so the keeping,
+the scaling and the outline are the bedside's own (``tests/vision/test_vision_handgate.py``
+runs both on one video). On each kept frame: the face's outline from the face tracker run on
+the kept frames (live it runs on every frame; on three tune clips the face's box edges differ
+by a median 0.002 to 0.013 and at most 0.05 of the face's width) and the landmarks of the
+hands the hand landmarker finds (IMAGE mode) on the frame scaled as the ring buffer keeps it.
+The rule itself (:func:`beckon.vision.handgate.gate_drops`) runs at evaluation time on the
+frames the gate would have sampled.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from beckon.vision.handgate import Hand, HandGateParams, Look, Points, outline_of
+from beckon.vision.handgate import Hand, HandGateParams, Look, Points
+from beckon.vision.handwatch import HandFinderLike, HandWatch
 
 logger = logging.getLogger(__name__)
 
@@ -87,62 +92,63 @@ def entry_name(video: bytes, face_model: bytes, hand_model: bytes, params: HandG
 
 
 def observe_hands(
-    path: Path, face_model: Path, hand_model: Path, params: HandGateParams | None = None
+    path: Path,
+    face_model: Path,
+    hand_model: Path,
+    params: HandGateParams | None = None,
+    finder: HandFinderLike | None = None,
 ) -> HandTrack:
     """Face outline (the bench's face tracker, crop retry included) and hands of the kept
-    frames (:meth:`HandGateParams.keeps`)."""
+    frames (:meth:`HandGateParams.keeps`).
+
+    Each kept frame goes through a live :class:`~beckon.vision.handwatch.HandWatch` and is
+    looked at at once, so the frames kept, their scaling, the face's outline and the hands
+    are the bedside's by construction, not by a second copy of its rules. ``finder``
+    replaces the hand landmarker (tests); by default one is built from ``hand_model``.
+    """
 
     from beckon.lab.recordings import bench_sized
     from beckon.vision.face import FaceTracker
     from beckon.vision.frames import VideoFileSource
     from beckon.vision.hands import HandFinder
-    from beckon.vision.handwatch import shrink
 
     p = params or HandGateParams()
-    ts: list[float] = []
-    outlines: list[Points | None] = []
-    points = []
-    scores = []
-    sides = []
+    looks: list[tuple[float, Look | None]] = []
     last: float | None = None
-    with (
-        FaceTracker(face_model) as tracker,
-        HandFinder(hand_model, max_hands=MAX_HANDS) as finder,
-        VideoFileSource(path) as source,
-    ):
+    with ExitStack() as stack:
+        tracker = stack.enter_context(FaceTracker(face_model))
+        source = stack.enter_context(VideoFileSource(path))
+        if finder is None:
+            finder = stack.enter_context(HandFinder(hand_model, max_hands=MAX_HANDS))
+        watch = HandWatch(finder, p)
         for frame in source:
             if not p.keeps(frame.t, last):
                 continue
             last = frame.t
             frame = bench_sized(frame)
             obs = tracker.observe(frame)
-            ts.append(obs.t)
-            hands: list[Hand] = []
-            if obs.face_points is not None:
-                outlines.append(outline_of(obs.face_points))
-                hands = finder.find(shrink(frame.rgb, p.image_width))[:MAX_HANDS]
-            else:
-                outlines.append(None)
-            row = np.full((MAX_HANDS, HAND_POINTS, 2), np.nan)
-            score = np.full(MAX_HANDS, np.nan)
-            side = np.zeros(MAX_HANDS, dtype=np.int8)
-            for k, h in enumerate(hands):
-                row[k], score[k] = h.points[:, :2], h.score
-                side[k] = SIDES.index(h.side) if h.side in SIDES else 0
-            points.append(row)
-            scores.append(score)
-            sides.append(side)
-    longest = max((len(o) for o in outlines if o is not None), default=0)
-    faces = np.full((len(ts), longest, 2), np.nan)
-    for i, o in enumerate(outlines):
-        if o is not None:
-            faces[i, : len(o)] = o
+            watch.push(obs.t, frame.rgb, obs.face_points)
+            looks.append((obs.t, watch.look(obs.t)))
+    return track_of(looks)
+
+
+def track_of(looks: Sequence[tuple[float, Look | None]]) -> HandTrack:
+    """A hand channel from each kept frame's time and look (None: no face on it)."""
+    longest = max((len(look.outline) for _, look in looks if look is not None), default=0)
+    n = len(looks)
+    faces = np.full((n, longest, 2), np.nan)
+    points = np.full((n, MAX_HANDS, HAND_POINTS, 2), np.nan)
+    scores = np.full((n, MAX_HANDS), np.nan)
+    sides = np.zeros((n, MAX_HANDS), dtype=np.int8)
+    for i, (_, look) in enumerate(looks):
+        if look is None:
+            continue
+        faces[i, : len(look.outline)] = look.outline
+        for k, h in enumerate(look.hands[:MAX_HANDS]):
+            points[i, k], scores[i, k] = h.points[:, :2], h.score
+            sides[i, k] = SIDES.index(h.side) if h.side in SIDES else 0
     return HandTrack(
-        np.array(ts, dtype=np.float64),
-        faces,
-        np.array(points, dtype=np.float64).reshape(-1, MAX_HANDS, HAND_POINTS, 2),
-        np.array(scores, dtype=np.float64).reshape(-1, MAX_HANDS),
-        np.array(sides, dtype=np.int8).reshape(-1, MAX_HANDS),
+        np.array([t for t, _ in looks], dtype=np.float64), faces, points, scores, sides
     )
 
 
