@@ -541,26 +541,32 @@ def cmd_station(args: argparse.Namespace) -> int:
 
         if not args.headless:
             return _station_window(args, settings)
+        from beckon.station.exclusive import StationClaim
+        from beckon.station.pgstore import redacted
+
+        cfg = settings.station
         service = StationService(settings)
         log.info(
             "station %s serving %s at %s",
-            settings.station.name,
-            ", ".join(settings.station.units),
-            settings.station.database_path(),
+            cfg.name,
+            ", ".join(cfg.units),
+            redacted(cfg.store) if cfg.store else cfg.database_path(),
         )
         stop = _stop_on_signals()
-        lock = _exclusive_station(settings, stop)
-        if lock is None:
-            return 0  # stopped while standing by
-        notifier = _systemd_watch(service)
-        endpoint = _station_metrics(service, settings.station.metrics)
+        claim = StationClaim(settings)  # refuses a second service (beckon/station/exclusive.py)
         try:
-            service.run(stop)
+            if not claim.wait_active(stop):
+                return 0  # stopped while standing by
+            notifier = _systemd_watch(service)
+            endpoint = _station_metrics(service, cfg.metrics)
+            try:
+                service.run(stop)
+            finally:
+                notifier.stopping()
+                if endpoint is not None:
+                    endpoint.stop()
         finally:
-            notifier.stopping()
-            if endpoint is not None:
-                endpoint.stop()
-            lock.release()
+            claim.release()
         return service.exit_code
 
     from dataclasses import replace
@@ -1080,31 +1086,6 @@ def _systemd_watch(service: Any) -> Any:
         service.beats.append(notifier.beat)
         log.info("systemd notification on (watchdog every %s s)", notifier.interval_s)
     return notifier
-
-
-def _exclusive_station(settings: Any, stop: threading.Event) -> Any:
-    """One active station per unit. With PostgreSQL: stand by until this one holds the unit's
-    advisory lock (None if stopped meanwhile). With SQLite: refuse to be a second station for
-    a unit (station/exclusive.py)."""
-    from beckon.station.exclusive import DatabaseLock, refuse_second_station
-
-    cfg = settings.station
-    if cfg.store:
-        from beckon.station.pgstore import Leadership
-
-        leadership = Leadership(cfg.store, cfg.site, cfg.units)
-        if not leadership.wait(stop.is_set):
-            leadership.release()
-            return None
-        log.info("active station for %s/%s", cfg.site, ", ".join(cfg.units))
-        return leadership
-    lock = DatabaseLock(settings.station.database_path())
-    try:
-        refuse_second_station(settings)
-    except BaseException:
-        lock.release()
-        raise
-    return lock
 
 
 def _station_metrics(service: Any, address: str) -> Any:

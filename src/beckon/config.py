@@ -126,6 +126,14 @@ class StationConfig:
             return Path(self.database)
         return paths.state_dir() / f"station-{self.site}-{self.name}.sqlite3"
 
+    def instance_file(self) -> Path:
+        """The file whose lock (:mod:`beckon.instance`) says this station service runs on this
+        machine: its SQLite database, or with PostgreSQL (no database file here) a name of
+        its own in the state folder."""
+        if self.store:
+            return paths.state_dir() / f"station-{self.site}-{self.name}.postgresql"
+        return self.database_path()
+
 
 @dataclass(frozen=True)
 class BedsideSettings:

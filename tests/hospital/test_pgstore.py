@@ -5,6 +5,7 @@ downgrade; and failover between two real station processes through an advisory l
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -226,6 +227,55 @@ def test_a_standby_station_takes_over_within_10_s_of_kill_9(
     with psycopg.connect(pg_url) as conn:
         ids = [r[0] for r in conn.execute("SELECT id FROM requests ORDER BY created_at")]
     assert ids == received()  # nothing lost, nothing stored twice
+
+
+@pytest.mark.mqtt
+def test_a_postgresql_station_running_here_keeps_the_doctor_off_the_broker(
+    mosquitto: Any,
+    pg_url: str,
+    tmp_path: Path,
+    beckon_cmd: list[str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The shipped broker binds client ids to usernames, so the doctor logging in with a
+    running station's config would throw it off its unit. A PostgreSQL station has no database
+    file here; it holds a lock of its own in the state folder, which the doctor sees. A second
+    service with the same config on this machine (its own broker user), headless or in the
+    window, refuses to start instead of standing by."""
+    from beckon.cli import main
+
+    def doctor() -> dict[str, dict[str, str]]:
+        main(["doctor", "station", "--config", str(config), "--listen", "1", "--json"])
+        return {c["name"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
+
+    watch = QueueWatch(mosquitto.url)
+    station = _station(beckon_cmd, tmp_path, "desk-a", mosquitto.url, pg_url)
+    config = tmp_path / "desk-a.toml"
+    try:
+        assert wait(lambda: watch.online.get("desk-a") is True, 30), (
+            tmp_path / "desk-a.log"
+        ).read_text()
+        checks = doctor()
+        assert checks["store"]["outcome"] == "pass", checks
+        assert {n: checks[n]["outcome"] for n in ("broker", "clock", "beds")} == dict.fromkeys(
+            ("broker", "clock", "beds"), "skip"
+        ), checks
+        assert f"pid {station.pid}" in checks["broker"]["detail"]
+        for how in ("--headless", "--serve"):
+            second = subprocess.run(
+                [*beckon_cmd, "station", how, "--config", str(config)],
+                env=os.environ | {"QT_QPA_PLATFORM": "offscreen"},
+                capture_output=True, text=True, timeout=120,
+            )  # fmt: skip
+            assert second.returncode == 2, (how, second.stderr)
+            assert f"another station service (pid {station.pid})" in second.stderr, how
+        assert station.poll() is None and watch.online.get("desk-a") is True
+    finally:
+        if station.poll() is None:
+            station.terminate()
+            station.wait(20)
+        watch.close()
+    assert doctor()["broker"]["outcome"] == "pass"  # stopped: the doctor checks the broker
 
 
 def test_the_doctor_checks_the_postgresql_store_without_migrating_it(pg_url: str) -> None:

@@ -1,5 +1,6 @@
 """With SQLite, a second station service for the same unit refuses to start, with the reason:
-another name online on the broker, or the same database held on this machine."""
+another name online on the broker, or the same database held on this machine; the station
+window serving the unit itself (``--serve``) refuses the same way."""
 
 from __future__ import annotations
 
@@ -97,3 +98,25 @@ def test_a_killed_holder_frees_the_database(tmp_path: Path) -> None:
         if holder.poll() is None:
             holder.kill()
             holder.wait(10)
+
+
+def test_the_window_serving_the_unit_refuses_a_database_served_on_this_machine(
+    tmp_path: Path, beckon_cmd: list[str]
+) -> None:
+    """``beckon station --serve`` (one desk: the window with the service inside) takes the
+    headless service's lock, so it cannot be a second service on the same database (two
+    queues that drift apart) and the doctor knows it runs. Refused before any window."""
+    database = tmp_path / "desk.sqlite3"
+    config = config_file("mqtt://127.0.0.1:9", tmp_path, "desk", database)
+    held = DatabaseLock(database)  # what a running station service holds
+    try:
+        done = subprocess.run(
+            [*beckon_cmd, "station", "--serve", "--config", str(config)],
+            env=os.environ | {"QT_QPA_PLATFORM": "offscreen"},
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    finally:
+        held.release()
+    assert done.returncode == 2, done.stderr
+    assert f"another station service (pid {os.getpid()})" in done.stderr
+    assert "systemctl stop beckon-station" in done.stderr

@@ -99,7 +99,7 @@ def station_checks(
         checks = [check_disk(cfg.database_path(), "request database")]
     if not broker:
         return [*checks, *_no_broker(("broker", "clock", "beds"))]
-    running = None if cfg.store else holder(cfg.database_path())
+    running = holder(cfg.instance_file())  # the station service runs on this machine
     if running is not None:
         return [
             *checks,

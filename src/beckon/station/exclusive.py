@@ -1,4 +1,4 @@
-"""One station service per unit with SQLite: a second one refuses to start.
+"""One station service per unit with SQLite, one *active* per unit with PostgreSQL.
 
 Why: each station service keeps its own SQLite file. Two of them for the same unit would both
 receive every call, each store it, each answer the bed, each escalate on its own: nurses would
@@ -10,17 +10,28 @@ serving, a station checks two things and refuses, with the reason and the fix, i
   one serves (their retained presence). A station of the *same* name is the service's own
   business: its start-up probe tells a live twin from its own previous run (see
   ``refuse_second_station``).
+
+With PostgreSQL, stations of any name may stand by: the unit's advisory lock in the database
+(:class:`beckon.station.pgstore.Leadership`) makes one of them active. They still hold a lock
+on this machine (a file of their own in the state folder, :meth:`StationConfig.instance_file`)
+so that ``beckon doctor`` knows the service runs here and stays off the broker, and a second
+service with the same configuration on the same machine (the same broker user) refuses.
+
+:class:`StationClaim` is all of it, for every way a station service is started: ``beckon
+station --headless`` and the window's ``--serve``.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
-from beckon.config import StationSettings
+from beckon.config import StationConfig, StationSettings
 from beckon.errors import BeckonError
 from beckon.instance import InstanceLock
 from beckon.messaging import protocol as p
+from beckon.station.pgstore import Leadership
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +46,57 @@ class DatabaseLock(InstanceLock):
             "stop it first (systemctl stop beckon-station); one station service per "
             'unit with SQLite, or use store = "postgresql://..." for standby stations',
         )
+
+
+def station_lock(cfg: StationConfig) -> InstanceLock:
+    """This station service's lock on this machine (raises BeckonError when another holds it)."""
+    if not cfg.store:
+        return DatabaseLock(cfg.database_path())
+    return InstanceLock(
+        cfg.instance_file(),
+        "station service",
+        "stop it first (systemctl stop beckon-station); a standby station belongs on another "
+        "machine, or under another station name with its own broker user",
+    )
+
+
+class StationClaim:
+    """This process's right to run the station service: the local lock, taken at once
+    (refused, with the reason and the fix, when another service holds it or, with SQLite,
+    when another station already serves a unit); then :meth:`wait_active` (PostgreSQL: stand
+    by until the unit's advisory lock is ours). :meth:`release` gives up both."""
+
+    def __init__(self, settings: StationSettings) -> None:
+        self.settings = settings
+        self._lock: InstanceLock | None = station_lock(settings.station)
+        self._leadership: Leadership | None = None
+        if not settings.station.store:
+            try:
+                refuse_second_station(settings)
+            except BaseException:
+                self.release()
+                raise
+
+    def wait_active(self, stop: threading.Event) -> bool:
+        """Block until this station is the active one (True), or ``stop`` is set (False).
+        With SQLite it is active at once (the checks were made when the claim was taken)."""
+        cfg = self.settings.station
+        if not cfg.store:
+            return True
+        leadership = Leadership(cfg.store, cfg.site, cfg.units)
+        self._leadership = leadership
+        if not leadership.wait(stop.is_set):
+            return False
+        log.info("active station for %s/%s", cfg.site, ", ".join(cfg.units))
+        return True
+
+    def release(self) -> None:
+        if self._leadership is not None:
+            self._leadership.release()
+        self._leadership = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
 
 def other_stations_online(settings: StationSettings, listen_s: float = 1.0) -> list[str]:

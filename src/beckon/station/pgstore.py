@@ -172,13 +172,13 @@ class PostgresRequestStore(RequestStore):
         self.write_errors = (sqlite3.Error, _psycopg().Error)
 
     def describe(self) -> str:
-        return f"PostgreSQL store {_redacted(self.url)}"
+        return f"PostgreSQL store {redacted(self.url)}"
 
     def close(self) -> None:
         self._db.close()
 
 
-def _redacted(url: str) -> str:
+def redacted(url: str) -> str:
     """The URL without its password, for logs and fault messages."""
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
@@ -230,9 +231,19 @@ def run_station(
     app = application(look, "station")
     with ExitStack() as stack:
         if serve:
+            from beckon.station.exclusive import StationClaim
             from beckon.station.service import StationService
 
-            stack.enter_context(Background(StationService(settings).run, "station"))
+            # Refused here, before any window, when another station service holds the unit.
+            claim = StationClaim(settings)
+            stack.callback(claim.release)
+            service = StationService(settings)
+
+            def serve_when_active(stop: threading.Event) -> None:
+                if claim.wait_active(stop):  # with PostgreSQL, stand by until active
+                    service.run(stop)
+
+            stack.enter_context(Background(serve_when_active, "station"))
         windows = [station_window(settings, look, u, nurse, sound) for u in settings.station.units]
         for window in windows:
             window.start()
