@@ -484,12 +484,12 @@ def _bedside_headless(args: argparse.Namespace, settings: Any) -> int:
     from beckon.bedside.events import describe
     from beckon.bedside.host import BedsideHost, CameraSpec, MicSpec
     from beckon.bedside.service import BedsideService
+    from beckon.metrics import serve_bedside
 
     cfg = settings.bedside
     service = BedsideService(settings)
     service.listeners.append(lambda e: log.info("bedside: %s", describe(e)))
     notifier = _systemd_watch(service)
-    watch = _bedside_metrics(service, cfg.metrics)
     camera = mic = None
     if "gesture" in cfg.inputs or args.video:
         model = modelstore.require_model("face_landmarker")
@@ -498,7 +498,8 @@ def _bedside_headless(args: argparse.Namespace, settings: Any) -> int:
         )
     if "voice" in cfg.inputs or args.audio:
         mic = MicSpec(cfg.language, Path(args.audio) if args.audio else None, realtime=False)
-    host = BedsideHost(service, camera, mic, on_face=watch.face_status if watch else None)
+    host = BedsideHost(service, camera, mic)
+    serve_bedside(service, cfg.metrics, host)
     host.voice_listeners.append(lambda item: log.info("voice: %s", item))
     stop = _stop_on_signals()
     host.start()
@@ -509,8 +510,6 @@ def _bedside_headless(args: argparse.Namespace, settings: Any) -> int:
             host.supervise()
             if host.file_error is not None:
                 raise BeckonError(host.file_error)
-            if watch is not None:
-                watch.vision, watch.voice_worker = host.vision, host.voice
             if args.exit_when_done and _files_done(args, host):
                 break
     finally:
@@ -541,6 +540,7 @@ def cmd_station(args: argparse.Namespace) -> int:
 
         if not args.headless:
             return _station_window(args, settings)
+        from beckon.metrics import serve_station
         from beckon.station.exclusive import StationClaim
         from beckon.station.pgstore import redacted
 
@@ -558,7 +558,7 @@ def cmd_station(args: argparse.Namespace) -> int:
             if not claim.wait_active(stop):
                 return 0  # stopped while standing by
             notifier = _systemd_watch(service)
-            endpoint = _station_metrics(service, cfg.metrics)
+            endpoint = serve_station(service, cfg.metrics)
             try:
                 service.run(stop)
             finally:
@@ -1086,27 +1086,6 @@ def _systemd_watch(service: Any) -> Any:
         service.beats.append(notifier.beat)
         log.info("systemd notification on (watchdog every %s s)", notifier.interval_s)
     return notifier
-
-
-def _station_metrics(service: Any, address: str) -> Any:
-    """The Prometheus endpoint of a station service, when ``station.metrics`` is set."""
-    if not address:
-        return None
-    from beckon.metrics import Endpoint, StationMetrics
-
-    metrics = StationMetrics(service)
-    return Endpoint(address, metrics.registry, metrics.health).start()
-
-
-def _bedside_metrics(service: Any, address: str) -> Any:
-    """The bedside's metrics (None when ``bedside.metrics`` is off); serves them at once."""
-    if not address:
-        return None
-    from beckon.metrics import BedsideMetrics, Endpoint
-
-    metrics = BedsideMetrics(service)
-    Endpoint(address, metrics.registry, metrics.health).start()
-    return metrics
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:

@@ -41,6 +41,7 @@ from beckon.messaging import protocol as p
 
 if TYPE_CHECKING:
     from beckon.bedside.events import BedsideEvent
+    from beckon.bedside.host import BedsideHost
     from beckon.bedside.service import BedsideService
     from beckon.station.events import StationEvent
     from beckon.station.service import StationService
@@ -313,8 +314,8 @@ class BedsideMetrics(_Common):
         )
         self._saved: dict[str, float] = {}
         self._frames: tuple[float, int] | None = None
-        self.vision: Any = None  # the VisionWorker, when the camera runs
-        self.voice_worker: Any = None
+        self.host: BedsideHost | None = None
+        """The host whose camera and microphone are reported (:meth:`follow`)."""
         service.listeners.append(self.on_event)
         service.beats.append(self.beat)
 
@@ -339,6 +340,20 @@ class BedsideMetrics(_Common):
             elif event.state in ("resolved", "cancelled"):
                 self._saved.pop(event.request_id, None)
 
+    def follow(self, host: BedsideHost) -> None:
+        """Report ``host``'s camera (frames per second, the face's state) and voice engine,
+        whichever window or loop shows it. Call before the host starts its camera: the face
+        callback is read then."""
+        self.host = host
+        shown = host.on_face
+
+        def on_face(status: Any) -> None:
+            self.face_status(status)
+            if shown is not None:
+                shown(status)
+
+        host.on_face = on_face
+
     def face_status(self, status: Any) -> None:
         """The vision pipeline's FaceStatus (called on the vision thread; gauges are safe)."""
         for state in ("no_face", "calibrating", "ready"):
@@ -346,12 +361,33 @@ class BedsideMetrics(_Common):
 
     def sample(self) -> None:
         self.outbox.set(self.service.waiting)
-        worker = self.vision
+        worker = self.host.vision if self.host is not None else None
         if worker is not None:
             now, frames = time.monotonic(), worker.frames
             if self._frames is not None and now > self._frames[0]:
                 self.fps.set((frames - self._frames[1]) / (now - self._frames[0]))
             self._frames = (now, frames)
-        voice = self.voice_worker
+        voice = self.host.voice if self.host is not None else None
         if voice is not None and voice.engine:
             self.voice.labels(voice.engine).set(1)
+
+
+def serve_station(service: StationService, address: str) -> Endpoint | None:
+    """The station's endpoint on ``address`` (``station.metrics``), started; None when off.
+    Every way the station service runs serves it: headless and the window's ``--serve``."""
+    if not address:
+        return None
+    metrics = StationMetrics(service)
+    return Endpoint(address, metrics.registry, metrics.health).start()
+
+
+def serve_bedside(
+    service: BedsideService, address: str, host: BedsideHost
+) -> tuple[BedsideMetrics, Endpoint] | None:
+    """The bedside's endpoint on ``address`` (``bedside.metrics``), started and following
+    ``host``; None when off. Both the headless service and the window serve it."""
+    if not address:
+        return None
+    metrics = BedsideMetrics(service)
+    metrics.follow(host)
+    return metrics, Endpoint(address, metrics.registry, metrics.health).start()

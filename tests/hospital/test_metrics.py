@@ -1,9 +1,11 @@
 """Prometheus metrics and health: scraped over real HTTP from a real `beckon station --headless`
-process (and an in-process bedside), parsed with prometheus_client's own parser."""
+process (and an in-process bedside), parsed with prometheus_client's own parser; the windows
+that run a service (the bedside, the station with ``--serve``) serve them too."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
 import urllib.error
@@ -192,6 +194,88 @@ def test_a_bedside_reports_outbox_latency_and_a_stalled_loop(
         assert scrape(endpoint.port)[("beckon_loop_age_seconds", ())] > age
     finally:
         endpoint.stop()
+
+
+def test_the_metrics_follow_the_hosts_face_and_keep_the_windows_own_callback(
+    tmp_path: Path,
+) -> None:
+    from beckon.bedside.host import BedsideHost
+
+    service = BedsideService(
+        BedsideSettings(BedsideConfig("gh", "icu", "8", outbox=str(tmp_path / "o.db")))
+    )
+    shown: list[Any] = []
+    host = BedsideHost(service, None, None, on_face=shown.append)
+    metrics = BedsideMetrics(service)
+    metrics.follow(host)
+    status = type("S", (), {"state": "calibrating"})()
+    assert host.on_face is not None
+    host.on_face(status)
+    assert shown == [status]  # the window still shows it
+    face = "beckon_face_status"
+    assert metrics.registry.get_sample_value(face, {"state": "calibrating"}) == 1
+    assert metrics.registry.get_sample_value(face, {"state": "ready"}) == 0
+
+
+def _window(beckon_cmd: list[str], args: list[str], log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [*beckon_cmd, *args],
+        env=os.environ | {"QT_QPA_PLATFORM": "offscreen"},
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+@pytest.mark.mqtt
+def test_the_bedside_window_serves_its_metrics_like_the_headless_service(
+    mosquitto: Any, tmp_path: Path, beckon_cmd: list[str]
+) -> None:
+    """A kiosk tablet runs the window, not ``--headless``: ``bedside.metrics`` works there too
+    (it used to be ignored without a word)."""
+    port = free_port()
+    config = tmp_path / "bedside.toml"
+    config.write_text(
+        f'[bedside]\nsite = "gh"\nunit = "icu"\nbed = "7"\ninputs = ["touch"]\n'
+        f'outbox = "{tmp_path / "outbox.db"}"\nmetrics = "127.0.0.1:{port}"\n'
+        f'[broker]\nurl = "{mosquitto.url}"\n'
+    )
+    log = tmp_path / "bedside.log"
+    window = _window(beckon_cmd, ["bedside", "--no-speech", "--config", str(config)], log)
+    try:
+        assert wait_for_port(port, 60), log.read_text()
+        assert until(lambda: health(port)[0] == 200), (health(port), log.read_text())
+        metrics = scrape(port)
+        assert metrics[("beckon_up", ())] == 1
+        assert metrics[("beckon_outbox_length", ())] == 0
+        assert window.poll() is None
+    finally:
+        window.terminate()
+        window.wait(30)
+
+
+@pytest.mark.mqtt
+def test_the_station_window_serving_the_unit_serves_its_metrics(
+    mosquitto: Any, tmp_path: Path, beckon_cmd: list[str]
+) -> None:
+    port = free_port()
+    config = tmp_path / "station.toml"
+    config.write_text(
+        f'[station]\nsite = "gh"\nunits = ["icu"]\nname = "desk"\n'
+        f'database = "{tmp_path / "station.sqlite3"}"\nmetrics = "127.0.0.1:{port}"\n'
+        f'[broker]\nurl = "{mosquitto.url}"\n'
+    )
+    log = tmp_path / "station.log"
+    args = ["station", "--serve", "--no-sound", "--config", str(config)]
+    window = _window(beckon_cmd, args, log)
+    try:
+        assert wait_for_port(port, 60), log.read_text()
+        assert until(lambda: health(port)[0] == 200), (health(port), log.read_text())
+        received = (("priority", "routine"), ("state", "received"))
+        assert scrape(port)[("beckon_requests_open", received)] == 0
+        assert window.poll() is None
+    finally:
+        window.terminate()
+        window.wait(30)
 
 
 def test_a_bad_metrics_address_or_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:

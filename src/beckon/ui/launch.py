@@ -17,6 +17,7 @@ from typing import Any
 
 from beckon.background import Background
 from beckon.config import BedsideSettings, StationSettings
+from beckon.metrics import serve_bedside, serve_station
 from beckon.systemd import Notifier, WindowWatch
 from beckon.ui.app import Look, application, check_display, delete_windows
 
@@ -135,6 +136,7 @@ def run_bedside(
     window = bedside_window(
         settings, look, model=model, source=source, is_file=is_file, speech=speech, kiosk=kiosk
     )
+    served = serve_bedside(window.service, settings.bedside.metrics, window.host)
     window.start()
     show(window, fullscreen)
     notifier = Notifier()
@@ -149,6 +151,8 @@ def run_bedside(
         return run_until_closed(app, [window])
     finally:
         notifier.stopping()
+        if served is not None:
+            served[1].stop()
 
 
 def run_fault_screen(message: str, look: Look) -> int:
@@ -238,6 +242,9 @@ def run_station(
             claim = StationClaim(settings)
             stack.callback(claim.release)
             service = StationService(settings)
+            endpoint = serve_station(service, settings.station.metrics)
+            if endpoint is not None:
+                stack.callback(endpoint.stop)
 
             def serve_when_active(stop: threading.Event) -> None:
                 if claim.wait_active(stop):  # with PostgreSQL, stand by until active
