@@ -59,17 +59,23 @@ def until(check: Callable[[], bool], timeout: float = 20.0) -> bool:
     return check()
 
 
+def station_config(tmp_path: Path, url: str, port: int) -> Path:
+    """A station for gh/icu on ``url`` serving its metrics on ``port``."""
+    config = tmp_path / "station.toml"
+    config.write_text(
+        f'[station]\nsite = "gh"\nunits = ["icu"]\nname = "desk"\n'
+        f'database = "{tmp_path / "station.sqlite3"}"\nmetrics = "127.0.0.1:{port}"\n'
+        f'[broker]\nurl = "{url}"\n'
+    )
+    return config
+
+
 @pytest.fixture
 def station_process(
     mosquitto: Any, tmp_path: Path, beckon_cmd: list[str]
 ) -> Iterator[tuple[int, Path]]:
     port = free_port()
-    config = tmp_path / "station.toml"
-    config.write_text(
-        f'[station]\nsite = "gh"\nunits = ["icu"]\nname = "desk"\n'
-        f'database = "{tmp_path / "station.sqlite3"}"\nmetrics = "127.0.0.1:{port}"\n'
-        f'[broker]\nurl = "{mosquitto.url}"\n'
-    )
+    config = station_config(tmp_path, mosquitto.url, port)
     log = (tmp_path / "station.log").open("wb")
     proc = subprocess.Popen(
         [*beckon_cmd, "station", "--headless", "--config", str(config)],
@@ -258,12 +264,7 @@ def test_the_station_window_serving_the_unit_serves_its_metrics(
     mosquitto: Any, tmp_path: Path, beckon_cmd: list[str]
 ) -> None:
     port = free_port()
-    config = tmp_path / "station.toml"
-    config.write_text(
-        f'[station]\nsite = "gh"\nunits = ["icu"]\nname = "desk"\n'
-        f'database = "{tmp_path / "station.sqlite3"}"\nmetrics = "127.0.0.1:{port}"\n'
-        f'[broker]\nurl = "{mosquitto.url}"\n'
-    )
+    config = station_config(tmp_path, mosquitto.url, port)
     log = tmp_path / "station.log"
     args = ["station", "--serve", "--no-sound", "--config", str(config)]
     window = _window(beckon_cmd, args, log)
