@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,8 @@ class VisionWorker:
     patient's gesture profile; the shipped sequence model, when installed, vets the gestures.
     ``hand_gate``: drop gestures made with a hand over the face when the hand landmarker is
     installed (``beckon models fetch hand_landmarker``; without it the log says the gate is
-    off).
+    off). ``realtime``: play a video file at its own speed (a window, the demo); a camera is
+    never paced (:class:`beckon.vision.frames.FilePacer` says why).
     """
 
     def __init__(
@@ -97,7 +97,7 @@ class VisionWorker:
 
     def _main(self) -> None:
         # Imported here so that commands which never touch the camera start fast.
-        from beckon.vision.frames import open_source
+        from beckon.vision.frames import open_source, pacer_for
         from beckon.vision.hands import installed_model
         from beckon.vision.pipeline import VisionPipeline
         from beckon.vision.sequence import default_verifier
@@ -117,7 +117,8 @@ class VisionWorker:
                     hand_model=hand_model,
                 ) as vision,
             ):
-                started = time.monotonic()
+                # A file plays at its own speed when ``realtime``; a camera is never paced.
+                pacer = pacer_for(source) if self.realtime else None
                 last_tick = -TICK_S
                 for frame in source:
                     if self._stop.is_set():
@@ -125,10 +126,8 @@ class VisionWorker:
                     on_frame = self.on_frame  # read once: ``stop`` may detach it
                     if on_frame is not None:
                         on_frame(frame)
-                    if self.realtime:  # play a video file at its own speed (demo)
-                        delay = frame.t - (time.monotonic() - started)
-                        if delay > 0:
-                            time.sleep(delay)
+                    if pacer is not None:
+                        pacer.wait(frame.t)
                     for event in vision.process(frame):
                         self.post(Gesture(event.gesture, event.t, event.confidence))
                     on_observation = self.on_observation

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -215,6 +215,42 @@ class CameraSource(Closing):
         if not self._closed:
             self._cap.release()
             self._closed = True
+
+
+class FilePacer:
+    """Plays a video file at its own speed: frame ``t`` is let through ``t`` seconds after the
+    first frame was (a window or the demo showing a recording).
+
+    Only for files. A camera delivers in real time by itself, and its frame times count from
+    when it was opened, before the face and hand models loaded: pacing a camera against a clock
+    started after that would sleep the models' load time on every frame, a few frames a second
+    on a kiosk tablet. ``clock`` and ``sleep`` are the real ones unless a test passes its own.
+    """
+
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._clock = clock
+        self._sleep = sleep
+        self._origin: float | None = None  # the clock's reading for t = 0
+
+    def wait(self, t: float) -> float:
+        """Sleep until frame time ``t`` is due; returns how long it slept."""
+        now = self._clock()
+        if self._origin is None:
+            self._origin = now - t
+        delay = self._origin + t - now
+        if delay <= 0:
+            return 0.0
+        self._sleep(delay)
+        return delay
+
+
+def pacer_for(source: VideoFileSource | CameraSource) -> FilePacer | None:
+    """A pacer when ``source`` is a video file, None for a camera (see :class:`FilePacer`)."""
+    return FilePacer() if isinstance(source, VideoFileSource) else None
 
 
 def open_source(spec: str) -> VideoFileSource | CameraSource:
