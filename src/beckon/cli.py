@@ -554,18 +554,19 @@ def cmd_station(args: argparse.Namespace) -> int:
         )
         stop = _stop_on_signals()
         claim = StationClaim(settings)  # refuses a second service (beckon/station/exclusive.py)
+        # systemd hears READY=1 and watchdog pings while standing by too, then from the service.
+        notifier = _systemd_watch(service)
         try:
-            if not claim.wait_active(stop):
+            if not claim.wait_active(stop, turned=lambda: notifier.beat("standing by")):
                 return 0  # stopped while standing by
-            notifier = _systemd_watch(service)
             endpoint = serve_station(service, cfg.metrics)
             try:
                 service.run(stop)
             finally:
-                notifier.stopping()
                 if endpoint is not None:
                     endpoint.stop()
         finally:
+            notifier.stopping()
             claim.release()
         return service.exit_code
 

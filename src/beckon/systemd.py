@@ -38,6 +38,7 @@ class Notifier:
         self.interval_s = _watchdog_interval(environ)
         self._socket: socket.socket | None = None
         self._ready = False
+        self._status = ""
         self._last_ping = float("-inf")
         self._warned = False
 
@@ -66,16 +67,23 @@ class Notifier:
             return False
         return True
 
-    def beat(self) -> None:
-        """Call once per turn of the main loop: the first call says READY=1, later ones send
-        WATCHDOG=1 about four times per watchdog interval (cheap, and robust to a late turn)."""
+    def beat(self, status: str = "serving") -> None:
+        """Call once per turn of the main loop: the first call says READY=1 with ``status``,
+        a changed status is told once, and later calls send WATCHDOG=1 about four times per
+        watchdog interval (cheap, and robust to a late turn). A standby station beats from its
+        standby loop with "standing by": standing by is its job, and without READY=1 systemd
+        would kill it at the start timeout and start it again, over and over."""
         if self._address is None:
             return
         now = self._clock()
         if not self._ready:
-            self._ready = self.notify("READY=1", "STATUS=serving")
+            self._ready = self.notify("READY=1", f"STATUS={status}")
+            self._status = status
             self._last_ping = now
             return
+        if status != self._status:
+            self.notify(f"STATUS={status}")
+            self._status = status
         if self.interval_s is not None and now - self._last_ping >= self.interval_s / 4:
             self.notify("WATCHDOG=1")
             self._last_ping = now

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -120,3 +121,31 @@ def test_the_window_serving_the_unit_refuses_a_database_served_on_this_machine(
     assert done.returncode == 2, done.stderr
     assert f"another station service (pid {os.getpid()})" in done.stderr
     assert "systemctl stop beckon-station" in done.stderr
+
+
+def test_a_window_whose_station_service_stops_gives_the_unit_up_at_once(
+    tmp_path: Path, beckon_cmd: list[str]
+) -> None:
+    """The service inside a ``--serve`` window stops on a fault (here its database cannot be
+    opened: the path is a folder) while the windows stay open as viewers: the lock goes at
+    once, so the unit is not held by a service that no longer runs, and the log says why."""
+    database = tmp_path / "desk.sqlite3"
+    database.mkdir()
+    config = config_file("mqtt://127.0.0.1:9", tmp_path, "desk", database)
+    log = tmp_path / "window.log"
+    window = subprocess.Popen(
+        [*beckon_cmd, "station", "--serve", "--no-sound", "--config", str(config)],
+        env=os.environ | {"QT_QPA_PLATFORM": "offscreen"},
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while b"no longer serve it" not in log.read_bytes() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert b"no longer serve it" in log.read_bytes(), log.read_text()
+        assert window.poll() is None  # the windows stay open
+        assert instance.holder(database) is None  # and the unit is free
+    finally:
+        window.terminate()
+        window.wait(30)

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -159,6 +159,27 @@ def test_ready_then_rate_limited_watchdog_pings(notify_socket: NotifySocket) -> 
     assert got[1:-1] == ["WATCHDOG=1"] * 10
 
 
+def test_a_standby_is_ready_and_alive_then_says_when_it_serves(
+    notify_socket: NotifySocket,
+) -> None:
+    now = [100.0]
+    notifier = Notifier(
+        {"NOTIFY_SOCKET": notify_socket.address, "WATCHDOG_USEC": "2000000"}, clock=lambda: now[0]
+    )
+    got: list[str] = []
+    for _ in range(4):  # the standby loop turns every 0.5 s: a ping each turn (2 s / 4)
+        notifier.beat("standing by")
+        now[0] += 0.5
+        got += notify_socket.collect(0.05)
+    for _ in range(2):
+        notifier.beat()  # the service's own loop, now active
+        now[0] += 0.5
+        got += notify_socket.collect(0.05)
+    assert got[0] == "READY=1\nSTATUS=standing by"
+    assert got[1:4] == ["WATCHDOG=1"] * 3
+    assert got[4:] == ["STATUS=serving", "WATCHDOG=1", "WATCHDOG=1"]
+
+
 def test_a_systemd_that_does_not_read_never_blocks_the_loop(notify_socket: NotifySocket) -> None:
     notifier = Notifier({"NOTIFY_SOCKET": notify_socket.address, "WATCHDOG_USEC": "4"})
     start = time.monotonic()
@@ -262,6 +283,60 @@ def test_the_station_process_notifies_systemd(
             proc.wait(10)
         if proc.stderr is not None:
             proc.stderr.close()
+
+
+@pytest.mark.mqtt
+def test_a_standby_station_process_keeps_systemd_from_killing_it(
+    notify_socket: NotifySocket, mosquitto: Any, pg_url: str, tmp_path: Path, beckon_cmd: list[str]
+) -> None:
+    """A PostgreSQL standby under Type=notify: READY=1 and watchdog pings while it stands by
+    (without them systemd would kill it at the start timeout, again and again), then
+    "serving" once the active station is gone and it takes over."""
+
+    def station(name: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+        config = tmp_path / f"{name}.toml"
+        config.write_text(
+            f'[station]\nsite = "gh"\nunits = ["icu"]\nname = "{name}"\nstore = "{pg_url}"\n'
+            f'[broker]\nurl = "{mosquitto.url}"\n'
+        )
+        return subprocess.Popen(
+            [*beckon_cmd, "station", "--headless", "--config", str(config)],
+            env=env,
+            stdout=(tmp_path / f"{name}.log").open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+
+    active = station("desk-a", dict(os.environ))
+    standby: subprocess.Popen[bytes] | None = None
+    try:
+        assert wait_until(lambda: b"active station" in (tmp_path / "desk-a.log").read_bytes())
+        env = dict(os.environ, NOTIFY_SOCKET=notify_socket.address, WATCHDOG_USEC="1000000")
+        standby = station("desk-b", env)
+        assert notify_socket.wait_for("READY=1\nSTATUS=standing by", 30), (
+            tmp_path / "desk-b.log"
+        ).read_text()
+        assert notify_socket.collect(2.0).count("WATCHDOG=1") >= 2
+        active.terminate()
+        assert active.wait(20) == 0
+        assert notify_socket.wait_for("STATUS=serving", 30), (tmp_path / "desk-b.log").read_text()
+        assert notify_socket.collect(1.0).count("WATCHDOG=1") >= 1
+        standby.send_signal(signal.SIGTERM)
+        assert notify_socket.wait_for("STOPPING=1", 20)
+        assert standby.wait(20) == 0
+    finally:
+        for proc in (active, standby):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
+
+
+def wait_until(check: Callable[[], bool], timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return check()
 
 
 def test_the_window_pings_only_while_the_service_loop_turns_too(

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from beckon.config import StationConfig, StationSettings
@@ -68,6 +69,7 @@ class StationClaim:
 
     def __init__(self, settings: StationSettings) -> None:
         self.settings = settings
+        self._releasing = threading.Lock()  # the service's thread and the window's may both
         self._lock: InstanceLock | None = station_lock(settings.station)
         self._leadership: Leadership | None = None
         if not settings.station.store:
@@ -77,26 +79,29 @@ class StationClaim:
                 self.release()
                 raise
 
-    def wait_active(self, stop: threading.Event) -> bool:
+    def wait_active(self, stop: threading.Event, turned: Callable[[], None] | None = None) -> bool:
         """Block until this station is the active one (True), or ``stop`` is set (False).
-        With SQLite it is active at once (the checks were made when the claim was taken)."""
+        With SQLite it is active at once (the checks were made when the claim was taken).
+        ``turned`` is called at every turn of the standby loop (systemd's watchdog)."""
         cfg = self.settings.station
         if not cfg.store:
             return True
         leadership = Leadership(cfg.store, cfg.site, cfg.units)
         self._leadership = leadership
-        if not leadership.wait(stop.is_set):
+        if not leadership.wait(stop.is_set, turned=turned):
             return False
         log.info("active station for %s/%s", cfg.site, ", ".join(cfg.units))
         return True
 
     def release(self) -> None:
-        if self._leadership is not None:
-            self._leadership.release()
-        self._leadership = None
-        if self._lock is not None:
-            self._lock.release()
-            self._lock = None
+        """Give the unit up (idempotent, from any thread)."""
+        with self._releasing:
+            if self._leadership is not None:
+                self._leadership.release()
+            self._leadership = None
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
 
 
 def other_stations_online(settings: StationSettings, listen_s: float = 1.0) -> list[str]:

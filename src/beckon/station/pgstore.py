@@ -218,8 +218,14 @@ class Leadership:
             taken.append(key)
         return True
 
-    def wait(self, stop: Callable[[], bool], poll_s: float = 0.5) -> bool:
-        """Block until this station is the active one (True) or ``stop()`` (False)."""
+    def wait(
+        self,
+        stop: Callable[[], bool],
+        poll_s: float = 0.5,
+        turned: Callable[[], None] | None = None,
+    ) -> bool:
+        """Block until this station is the active one (True) or ``stop()`` (False).
+        ``turned`` is called at every turn of the standby loop (systemd's watchdog)."""
         announced = False
         while not stop():
             try:
@@ -231,6 +237,8 @@ class Leadership:
             if not announced:
                 log.info("standing by: another station service is active for this unit")
                 announced = True
+            if turned is not None:
+                turned()
             time.sleep(poll_s)
         return False
 

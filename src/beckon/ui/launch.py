@@ -247,8 +247,23 @@ def run_station(
                 stack.callback(endpoint.stop)
 
             def serve_when_active(stop: threading.Event) -> None:
-                if claim.wait_active(stop):  # with PostgreSQL, stand by until active
-                    service.run(stop)
+                why = ""
+                try:
+                    if claim.wait_active(stop):  # with PostgreSQL, stand by until active
+                        service.run(stop)
+                except Exception as exc:  # told in one line below; the windows stay
+                    why = str(exc)
+                finally:
+                    # Stopped by a fault while the windows stay open: give the unit up at
+                    # once, so that a standby station takes over (the windows say offline).
+                    claim.release()
+                if not stop.is_set():
+                    log.error(
+                        "the station service in this window stopped (%s); the windows show "
+                        "the unit but no longer serve it: close and start again, or let a "
+                        "standby station take over",
+                        why or f"exit code {service.exit_code}",
+                    )
 
             stack.enter_context(Background(serve_when_active, "station"))
         windows = [station_window(settings, look, u, nurse, sound) for u in settings.station.units]
