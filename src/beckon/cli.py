@@ -458,6 +458,9 @@ def cmd_bedside(args: argparse.Namespace) -> int:
             "bedside.camera": args.camera,
         },
     )
+    from beckon.messaging.mqtt import check_broker_files
+
+    check_broker_files(settings.broker)  # on this thread: a wrong file is exit 78, once
     lock = _exclusive_bedside(settings)
     try:
         if not args.headless:
@@ -536,7 +539,10 @@ def cmd_station(args: argparse.Namespace) -> int:
     )
     action = args.action or "run"
     if action == "run":
+        from beckon.messaging.mqtt import check_broker_files
         from beckon.station.service import StationService
+
+        check_broker_files(settings.broker)  # a wrong file is exit 78, before any window
 
         if not args.headless:
             return _station_window(args, settings)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import tomllib
 import types
 import typing
 from collections.abc import Mapping
@@ -23,11 +22,19 @@ from urllib.parse import urlsplit
 from beckon import paths
 from beckon.errors import ConfigError
 from beckon.messaging.protocol import SEGMENT, SEGMENT_HELP, Source
+from beckon.tomlfile import read_toml
 
 Language = Literal["en", "ko"]
 Input = Source  # an input the bedside offers is the source its requests name on the wire
 
 _NON_EMPTY = frozenset({"units", "inputs", "offered_intents"})
+_RANGES: dict[str, tuple[float, float, str]] = {
+    "keepalive": (1, 65535, "seconds between MQTT keep-alives; 0 would stop noticing a cut cable"),
+    "offer_seconds": (0.5, 60.0, "each choice of the scanning menu is offered this long"),
+}
+"""Fields whose number must lie in a range (low, high, why), checked when loaded: outside it
+the service would crash later (the MQTT library refuses the keep-alive, the menu its timing)
+while ``beckon config check`` said the file was fine."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +165,7 @@ if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 T = TypeVar("T", bound="DataclassInstance")
+T_NUM = TypeVar("T_NUM", int, float)
 
 _SECTIONS: dict[str, dict[str, type]] = {
     "bedside": {"bedside": BedsideConfig, "broker": BrokerConfig},
@@ -204,14 +212,7 @@ def _load_tables(
     source = str(path) if path else "<defaults>"
     tables: dict[str, dict[str, Any]] = {}
     if path is not None:
-        try:
-            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(
-                f"{path}: file not found", f"copy deploy/{role}.example.toml and edit it"
-            ) from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        raw = read_toml(path, "file not found", f"copy deploy/{role}.example.toml and edit it")
         for name, table in raw.items():
             if name not in sections:
                 raise ConfigError(
@@ -321,13 +322,13 @@ def _coerce(value: Any, hint: Any, where: str, name: str) -> Any:
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ConfigError(f"{where} is {value!r}; expected {expected}")
-        return value
+        return _in_range(value, where, name)
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(f"{where} is {value!r}; expected {expected}")
         if not math.isfinite(value) or value < 0:
             raise ConfigError(f"{where} is {value!r}; expected a finite number of at least 0")
-        return float(value)
+        return _in_range(float(value), where, name)
     if hint is str:
         if not isinstance(value, str):
             raise ConfigError(f"{where} is {value!r}; expected {expected}")
@@ -348,6 +349,14 @@ def _coerce(value: Any, hint: Any, where: str, name: str) -> Any:
             )
         return value
     raise TypeError(f"unsupported config type {hint!r}")  # pragma: no cover - developer error
+
+
+def _in_range(value: T_NUM, where: str, name: str) -> T_NUM:
+    if name in _RANGES:
+        low, high, why = _RANGES[name]
+        if not low <= value <= high:
+            raise ConfigError(f"{where} is {value!r}; expected {low:g} to {high:g} ({why})")
+    return value
 
 
 def _is_host_port(value: str) -> bool:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from beckon.config import BedsideSettings, BrokerConfig, StationSettings
+from beckon.errors import ConfigError
 from beckon.intents import SLEEP, Intent
 
 Level = Literal["error", "warning"]
@@ -130,6 +131,14 @@ def check_broker(broker: BrokerConfig, resolver: Resolver = resolves) -> list[Fi
             findings.append(
                 Finding("error", f"broker.{key}", f"{value} cannot be read by this user")
             )
+    if not findings:  # the files are there: are they what TLS needs?
+        from beckon.messaging.mqtt import check_ca_file, check_client_cert
+
+        for key, check in (("ca_file", check_ca_file), ("cert_file", check_client_cert)):
+            try:
+                check(broker)
+            except ConfigError as exc:
+                findings.append(Finding("error", f"broker.{key}", exc.message))
     if broker.username and not (broker.password or broker.password_file):
         findings.append(
             Finding(

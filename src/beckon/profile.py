@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import logging
 import math
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from beckon.errors import ConfigError
+from beckon.tomlfile import read_toml
 from beckon.voice.dialogue import EMERGENCY_POLICIES, DialoguePolicy
 
 GESTURES: tuple[str, ...] = (
@@ -193,17 +193,12 @@ def load_configured_profile(path: str, default: Path | None = None) -> GesturePr
 
 def load_profile(path: str | Path) -> GestureProfile:
     """Read and validate a profile file."""
-    where = str(path)
-    try:
-        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(
-            f"{where}: profile not found",
-            "create one with `beckon calibrate` or copy deploy/profile.example.toml",
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{where}: not valid TOML: {exc}") from None
-    return parse_profile(raw, where)
+    raw = read_toml(
+        path,
+        "profile not found",
+        "create one with `beckon calibrate` or copy deploy/profile.example.toml",
+    )
+    return parse_profile(raw, str(path))
 
 
 def parse_profile(raw: dict[str, Any], source: str = "<profile>") -> GestureProfile:

@@ -29,7 +29,7 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
 from beckon.config import BrokerConfig
-from beckon.errors import BeckonError
+from beckon.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +45,10 @@ class Connected:
 
 def check_broker_files(broker: BrokerConfig) -> None:
     """Fail at start, with the file named, when a password, CA, certificate or key file is
-    missing or unreadable: otherwise the service runs on and never connects, which looks like a
-    network problem to whoever reads the log."""
+    missing, unreadable or (the TLS files) not what it should be: otherwise the service runs
+    on and never connects, which looks like a network problem to whoever reads the log. A
+    :class:`ConfigError`: restarting cannot fix it (the services exit 78, which systemd does
+    not restart)."""
     named = [
         ("password_file", broker.password_file),
         ("ca_file", broker.ca_file),
@@ -60,17 +62,48 @@ def check_broker_files(broker: BrokerConfig) -> None:
             with open(path, "rb") as handle:
                 content = handle.read(1_000_000)
         except OSError as exc:
-            raise BeckonError(
+            raise ConfigError(
                 f"[broker] {key} {path!r} cannot be read: {exc.strerror or exc}",
                 f"install the file or fix [broker] {key} in the configuration",
             ) from None
         if key == "password_file" and not content.strip():
-            raise BeckonError(
+            raise ConfigError(
                 f"[broker] password_file {path!r} is empty",
                 "write the device's MQTT password into it (one line)",
             )
+    check_ca_file(broker)
+    check_client_cert(broker)
     if (broker.cert_file or broker.key_file or broker.ca_file) and not broker.tls:
         log.warning("[broker] certificate files are set but the url %s is not mqtts://", broker.url)
+
+
+def check_ca_file(broker: BrokerConfig) -> None:
+    """The CA file holds certificates (PEM), as the TLS connection will need: without this
+    check the MQTT thread fails on every attempt while the service runs on."""
+    if broker.ca_file:
+        try:
+            ssl.create_default_context(cafile=broker.ca_file)
+        except (ssl.SSLError, ValueError) as exc:
+            raise ConfigError(
+                f"[broker] ca_file {broker.ca_file!r} holds no usable certificate: {exc}",
+                "install the site's CA certificate (PEM, from `beckon provision`) there",
+            ) from None
+
+
+def check_client_cert(broker: BrokerConfig) -> None:
+    """The client certificate goes with its key (PEM), as the TLS connection will need."""
+    if broker.cert_file:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        try:
+            # A key under a passphrase is refused, not asked for on a service's terminal.
+            context.load_cert_chain(broker.cert_file, broker.key_file or None, password="")
+        except (ssl.SSLError, ValueError) as exc:
+            raise ConfigError(
+                f"[broker] cert_file {broker.cert_file!r} and key_file "
+                f"{broker.key_file or '(none)'!r} do not make a client certificate: {exc}",
+                "install the device's certificate and its unencrypted key (PEM) from "
+                "`beckon provision`",
+            ) from None
 
 
 def describe_tls_failure(broker: BrokerConfig, timeout: float = 5.0) -> str | None:
