@@ -255,3 +255,64 @@ def test_station_ask_waits_for_the_patients_answer(mosquitto, tmp_path):
         )
         assert result.returncode == 0, result.stderr
         assert "bed 8 answered YES to 'Are you cold?' (by gesture)" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["doctor", "bedside", "--listen", "-5"], "'-5': give 0 to 86399 seconds"),
+        (["doctor", "station", "--listen", "nan"], "'nan': give 0 to 86399 seconds"),
+        (["doctor", "station", "--listen", "inf"], "'inf': give 0 to 86399 seconds"),
+        (["station", "ask", "12", "pain?", "--nurse", "Kim", "--wait", "-5"], "give 0 to"),
+        (["provision", "ca", "--out", "/tmp/never", "--days", "-5"], "at least 1"),
+    ],
+    ids=["listen-negative", "listen-nan", "listen-inf", "wait-negative", "days-negative"],
+)
+def test_impossible_numbers_on_the_command_line_are_refused_by_name(
+    args: list[str], expected: str
+) -> None:
+    result = run(args)
+    assert result.returncode == 2, result.stderr
+    assert expected in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_bed_that_is_no_bed_name_is_refused_before_asking(tmp_path: Path) -> None:
+    config = tmp_path / "station.toml"
+    config.write_text(
+        '[station]\nsite = "gh"\nunits = ["icu"]\n[broker]\nurl = "mqtt://127.0.0.1:9"\n'
+    )
+    result = run(["station", "--config", str(config), "ask", "12/x", "pain?", "--nurse", "Kim"])
+    assert result.returncode == 2, result.stderr
+    assert "bed '12/x' is not a bed name" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_log_level_that_is_no_level_is_said_and_the_default_used() -> None:
+    result = run(["models", "list"], {"BECKON_LOG_LEVEL": "LOUD"})
+    assert result.returncode == 0, result.stderr
+    assert "BECKON_LOG_LEVEL='LOUD' is not a log level" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_or_folder_media_files_are_named_as_such(
+    tmp_path: Path, installed_models: Path
+) -> None:
+    missing = run(["transcribe", str(tmp_path / "nothere.wav")])
+    assert missing.returncode == 2 and "nothere.wav: sound file not found" in missing.stderr
+    folder = run(["replay", str(tmp_path), "--json"])
+    assert folder.returncode == 2 and "is a folder, not a video file" in folder.stderr
+    assert "Traceback" not in missing.stderr + folder.stderr
+
+
+def test_a_bedside_without_its_face_model_stops_with_exit_78(tmp_path: Path) -> None:
+    """Restarting cannot install a model: systemd must not restart the service every 2 s."""
+    config = tmp_path / "bedside.toml"
+    config.write_text(
+        '[bedside]\nsite = "gh"\nunit = "icu"\nbed = "12"\ninputs = ["gesture", "touch"]\n'
+        f'outbox = "{tmp_path / "outbox.db"}"\n[broker]\nurl = "mqtt://127.0.0.1:9"\n'
+    )
+    result = run(
+        ["bedside", "--headless", "--config", str(config)],
+        {"BECKON_MODELS_DIR": str(tmp_path / "empty")},
+    )
+    assert result.returncode == 78, result.stderr
+    assert "beckon models fetch" in result.stderr and "Traceback" not in result.stderr

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from beckon import __version__, modelstore, paths
-from beckon.errors import BeckonError, ConfigError
+from beckon.errors import BeckonError, ConfigError, ModelError
 
 if TYPE_CHECKING:
     from beckon.bedside.host import BedsideHost
@@ -36,6 +36,43 @@ set as BECKON_<SECTION>_<KEY> (for example BECKON_BROKER_URL) or with the flags 
 
 
 # ---------------------------------------------------------------- parser
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 <= value < 86_400:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"{text!r}: give 0 to 86399 seconds")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of at least 1")
+    return value
+
+
+def _log_level(default: int) -> int | str:
+    """``BECKON_LOG_LEVEL`` when it names a level, else ``default`` (said once on stderr)."""
+    wanted = os.environ.get("BECKON_LOG_LEVEL", "")
+    if not wanted:
+        return default
+    if isinstance(logging.getLevelName(wanted.upper()), int):
+        return wanted.upper()
+    print(
+        f"beckon: BECKON_LOG_LEVEL={wanted!r} is not a log level (DEBUG, INFO, WARNING, "
+        f"ERROR); using {logging.getLevelName(default)}",
+        file=sys.stderr,
+    )
+    return default
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -144,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--nurse", required=True, help="name of the nurse asking")
     ask.add_argument(
         "--wait",
-        type=float,
+        type=_seconds,
         default=60.0,
         metavar="SECONDS",
         help="how long to wait for the answer (default 60; 0 returns at once)",
@@ -595,6 +632,10 @@ def cmd_station(args: argparse.Namespace) -> int:
             "the running station off",
             "log in as a console user: --user console-SITE-UNIT --password-file FILE",
         )
+    from beckon.messaging.protocol import SEGMENT, SEGMENT_HELP
+
+    if action == "ask" and not SEGMENT.fullmatch(args.bed):
+        raise BeckonError(f"bed {args.bed!r} is not a bed name", SEGMENT_HELP)
     with StationClient(broker, cfg.site, cfg.units[0]) as client:
         if action == "list":
             current = client.wait_queue()
@@ -917,7 +958,7 @@ def _add_hospital_commands(sub: Any) -> None:
     ca = psub.add_parser("ca", help="make a site CA for tests and small sites")
     ca.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the CA")
     ca.add_argument("--name", default="Beckon site CA", help="the CA's common name")
-    ca.add_argument("--days", type=int, default=3650, help="CA validity in days (3650)")
+    ca.add_argument("--days", type=_positive_int, default=3650, help="CA validity in days (3650)")
     ca.add_argument(
         "--broker-name",
         action="append",
@@ -1009,7 +1050,7 @@ def _add_hospital_commands(sub: Any) -> None:
     )
     doctor.add_argument(
         "--listen",
-        type=float,
+        type=_seconds,
         default=3.0,
         metavar="SECONDS",
         help="how long to listen to the broker for the other side (default 3)",
@@ -1143,7 +1184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # --verbose shows them and a plain run does not.
     level = logging.DEBUG if args.verbose else logging.INFO
     logging.basicConfig(
-        level=os.environ.get("BECKON_LOG_LEVEL", logging.getLevelName(level)),
+        level=_log_level(level),
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
         stream=sys.stderr,
@@ -1164,9 +1205,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return run_fault_screen(str(exc), Look(font_scale=args.font_scale))
             except BeckonError as no_screen:  # no display either: only the journal is left
                 print(f"beckon: {no_screen}", file=sys.stderr)
-        if isinstance(exc, ConfigError) and args.command in ("bedside", "station"):
-            # A service whose configuration is wrong fails the same way on every restart:
-            # EX_CONFIG tells systemd (RestartPreventExitStatus=78) not to loop on it.
+        if isinstance(exc, ConfigError | ModelError) and args.command in ("bedside", "station"):
+            # A service whose configuration is wrong, or whose model is missing or corrupt,
+            # fails the same way on every restart: EX_CONFIG tells systemd
+            # (RestartPreventExitStatus=78) not to loop on it.
             return EX_CONFIG
         return 2
     except KeyboardInterrupt:

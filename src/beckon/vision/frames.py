@@ -106,6 +106,10 @@ class VideoFileSource(Closing):
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        if self.path.is_dir():
+            raise FrameSourceError(
+                f"{self.path} is a folder, not a video file", "give the path of the video itself"
+            )
         if not self.path.is_file():
             raise FrameSourceError(
                 f"Video file not found: {self.path}",

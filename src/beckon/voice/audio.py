@@ -43,6 +43,10 @@ def read_wav(path: Path) -> Int16Array:
     """Read a sound file (WAV, FLAC, ...) as 16 kHz mono int16."""
     import soundfile as sf
 
+    if not Path(path).exists():
+        raise AudioError(f"{path}: sound file not found", "check the path")
+    if Path(path).is_dir():
+        raise AudioError(f"{path} is a folder, not a sound file", "give a WAV or FLAC file")
     try:
         data, rate = sf.read(str(path), dtype="float64", always_2d=False)
     except (RuntimeError, sf.LibsndfileError) as exc:
