@@ -30,7 +30,7 @@ Input = Source  # an input the bedside offers is the source its requests name on
 _NON_EMPTY = frozenset({"units", "inputs", "offered_intents"})
 _RANGES: dict[str, tuple[float, float, str]] = {
     "keepalive": (1, 65535, "seconds between MQTT keep-alives; 0 would stop noticing a cut cable"),
-    "offer_seconds": (0.5, 60.0, "each choice of the scanning menu is offered this long"),
+    "offer_seconds": (0.5, math.inf, "each choice of the scanning menu is offered this long"),
 }
 """Fields whose number must lie in a range (low, high, why), checked when loaded: outside it
 the service would crash later (the MQTT library refuses the keep-alive, the menu its timing)
@@ -355,7 +355,8 @@ def _in_range(value: T_NUM, where: str, name: str) -> T_NUM:
     if name in _RANGES:
         low, high, why = _RANGES[name]
         if not low <= value <= high:
-            raise ConfigError(f"{where} is {value!r}; expected {low:g} to {high:g} ({why})")
+            bounds = f"at least {low:g}" if high == math.inf else f"{low:g} to {high:g}"
+            raise ConfigError(f"{where} is {value!r}; expected {bounds} ({why})")
     return value
 
 
