@@ -148,8 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
     station.add_argument(
         "--user",
         metavar="NAME",
-        help="MQTT username for list/ack/resolve/ask (overrides broker.username): the broker ties "
-        "client ids to usernames, so these must not log in as the running station service",
+        help="MQTT username for the window and list/ack/resolve/ask (overrides broker.username): "
+        "the broker ties client ids to usernames, so these must not log in as the running "
+        "station service",
     )
     station.add_argument(
         "--password-file",
@@ -897,7 +898,19 @@ def _bedside_window(args: argparse.Namespace, settings: Any) -> int:
 
 
 def _station_window(args: argparse.Namespace, settings: Any) -> int:
+    from beckon.station.exclusive import check_window_logins
     from beckon.ui.launch import run_station
+
+    if args.user or args.password_file:  # the window's own console user
+        from dataclasses import replace
+
+        broker = replace(
+            settings.broker,
+            username=args.user or settings.broker.username,
+            password_file=args.password_file or settings.broker.password_file,
+        )
+        settings = replace(settings, broker=broker)
+    check_window_logins(settings, serve=args.serve)
 
     return run_station(
         settings,

@@ -148,3 +148,32 @@ def refuse_second_station(settings: StationSettings, *, listen_s: float = 1.0) -
             "stop the other station service first (or give each unit one station); for a "
             "standby station that takes over by itself, use the PostgreSQL store",
         )
+
+
+def check_window_logins(settings: StationSettings, serve: bool) -> None:
+    """Refuse a station window that would log in twice with one broker username.
+
+    The shipped broker binds client ids to usernames, so two connections with one username
+    keep throwing each other off: the window (one connection per unit it shows) would flicker
+    between units, and with ``--serve`` the window and its own service would, so calls would
+    be received late or not at all. Without a username (a broker on one machine, the demo)
+    there is nothing to take over."""
+    broker = settings.broker
+    units = settings.station.units
+    if not broker.username:
+        return
+    if serve:
+        raise BeckonError(
+            f"--serve would log the window and the station service in as one broker user "
+            f"({broker.username}), and the broker lets one connection per user stay",
+            "run the service on its own (beckon station --headless, systemd's "
+            "beckon-station) and give the window a console user: --user console-SITE-UNIT "
+            "--password-file FILE",
+        )
+    if len(units) > 1:
+        raise BeckonError(
+            f"a window for {len(units)} units would log in {len(units)} times as one broker "
+            f"user ({broker.username}), and the broker lets one connection per user stay",
+            "open one window per unit, each with its own console user: --units UNIT --user "
+            "console-SITE-UNIT --password-file FILE",
+        )

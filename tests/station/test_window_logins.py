@@ -1,0 +1,68 @@
+"""A station window never logs in twice with one broker username.
+
+The shipped broker binds client ids to usernames: a second connection with the same username
+throws the first off. A window opens one connection per unit it shows, and with ``--serve``
+its service opens one more, so with a username either would keep throwing itself off the
+broker. Such a window is refused at start with the fix; without a username (a broker on one
+machine, the demo) nothing changes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from beckon.config import BrokerConfig, StationConfig, StationSettings
+from beckon.errors import BeckonError
+from beckon.station.exclusive import check_window_logins
+
+
+def settings(units: tuple[str, ...], username: str = "") -> StationSettings:
+    return StationSettings(StationConfig("gh", units), BrokerConfig(username=username))
+
+
+def test_a_window_with_its_own_user_for_one_unit_is_fine() -> None:
+    check_window_logins(settings(("icu",), "console-gh-icu"), serve=False)
+
+
+def test_without_a_username_nothing_is_taken_over() -> None:
+    check_window_logins(settings(("icu", "ward-2")), serve=True)
+
+
+def test_a_window_for_two_units_with_one_user_is_refused() -> None:
+    with pytest.raises(BeckonError, match=r"log in 2 times as one broker user") as err:
+        check_window_logins(settings(("icu", "ward-2"), "console-gh"), serve=False)
+    assert "one window per unit" in str(err.value)
+
+
+def test_serving_in_the_window_with_a_username_is_refused() -> None:
+    with pytest.raises(BeckonError, match=r"--serve would log the window and the station") as err:
+        check_window_logins(settings(("icu",), "station-gh-icu"), serve=True)
+    assert "beckon station --headless" in str(err.value)
+
+
+def test_the_command_refuses_before_opening_a_window(tmp_path: Path, beckon_cmd: list[str]) -> None:
+    config = tmp_path / "station.toml"
+    config.write_text(
+        '[station]\nsite = "gh"\nunits = ["icu", "ward-2"]\n'
+        '[broker]\nurl = "mqtt://127.0.0.1:9"\nusername = "console-gh"\npassword = "x"\n'
+    )
+    done = subprocess.run(
+        [*beckon_cmd, "station", "--config", str(config)],
+        env=os.environ | {"QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "would log in 2 times as one broker user (console-gh)" in done.stderr
+    # One unit, and --user for the window: with --serve its service would log in as that
+    # user too, so it is still refused.
+    config.write_text(config.read_text().replace('"icu", "ward-2"', '"icu"'))
+    done = subprocess.run(
+        [*beckon_cmd, "station", "--serve", "--config", str(config), "--user", "console-gh-icu"],
+        env=os.environ | {"QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2 and "--serve would log the window" in done.stderr
