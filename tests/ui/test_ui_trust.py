@@ -567,3 +567,22 @@ def test_camera_and_face_faults_are_reported_after_a_grace_time() -> None:
         "mic_error",
         "no_sound",
     )
+
+
+def test_quiet_prompts_keep_the_chime_for_calls_that_cannot_get_through(
+    rig: Any, windows: list[Any], look: None
+) -> None:
+    """``--no-speech`` (a quiet ward at night) silences the spoken prompts, not the local
+    alarm that sounds when a call gets no receipt from the station."""
+    from beckon.ui.app import Look
+    from beckon.ui.launch import bedside_window
+    from beckon.ui.sound import ChimeAlarm
+    from beckon.ui.speech import SilentSpeaker
+
+    window = bedside_window(
+        rig.bedside_settings("12", {}), Look("en"), model=None, source=None, is_file=False,
+        speech=False,
+    )  # fmt: skip
+    windows.append(window)
+    assert isinstance(window.alarm, ChimeAlarm)
+    assert isinstance(window.speaker, SilentSpeaker)

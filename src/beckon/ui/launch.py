@@ -110,7 +110,9 @@ def bedside_window(
     return BedsideWindow(
         service,
         language=look.language,
-        alarm=ChimeAlarm() if speech else None,
+        # The chime for calls that cannot get through is no spoken prompt: --no-speech
+        # (a quiet ward at night) must not silence it.
+        alarm=ChimeAlarm(),
         speaker=EspeakSpeaker() if speech else SilentSpeaker(),
         vision=camera,
         mic=mic,
