@@ -134,3 +134,22 @@ def test_the_services_stop_with_one_line_and_exit_78(
     assert done.returncode == 78, done.stderr
     assert expected in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "url", ["mqtt://", "mqtt://:1883", "mqtt://broker:0", "mqtt://bro ker:1883"]
+)
+def test_a_broker_url_without_a_usable_host_is_refused(tmp_path: Path, url: str) -> None:
+    path = tmp_path / "bedside.toml"
+    path.write_text(BEDSIDE + f'[broker]\nurl = "{url}"\n')
+    with pytest.raises(ConfigError, match=r"broker\.url is .*; expected mqtt://HOST:PORT"):
+        load_bedside(path, env=NO_ENV)
+
+
+def test_a_wrong_flag_is_blamed_on_the_command_line_not_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "bedside.toml"
+    path.write_text(BEDSIDE)
+    with pytest.raises(ConfigError) as err:
+        load_bedside(path, {"broker.url": "tcp://x"}, env=NO_ENV)
+    assert str(err.value).startswith("the command line's value for broker.url is 'tcp://x'")
+    assert str(path) not in str(err.value)

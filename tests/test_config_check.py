@@ -87,3 +87,17 @@ def test_a_misspelt_intent_is_left_out_and_shown_as_a_fault(tmp_path: Path) -> N
     service = BedsideService(settings)  # used to raise ValueError: a crash loop
     assert service.menu.items == ("nurse",)
     assert len(service.config_faults) == 1 and "'water'" in service.config_faults[0]
+
+
+def test_a_hook_program_that_cannot_be_run_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "station.toml"
+    path.write_text(
+        '[station]\nsite = "gh"\nunits = ["icu"]\n'
+        '[escalation]\nhook_command = ["/nonexistent/pager", "--ward", "icu"]\n'
+    )
+    result = run("config", "check", "station", str(path))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "escalation.hook_command" in result.stdout + result.stderr
+    assert "/nonexistent/pager is not a program this user can run" in result.stdout + result.stderr
+    path.write_text(path.read_text().replace("/nonexistent/pager", "cat"))
+    assert run("config", "check", "station", str(path)).returncode == 0

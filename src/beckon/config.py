@@ -234,7 +234,7 @@ def _load_tables(
         section, _, key = dotted.partition(".")
         if section not in sections:  # a programming error in a caller, said plainly
             raise ConfigError(f"override {dotted!r}: a {role} has no [{section}] table")
-        tables.setdefault(section, {})[key] = value
+        tables.setdefault(section, {})[key] = _Override(value)
     return tables, source
 
 
@@ -244,6 +244,14 @@ class _EnvValue:
 
     var: str
     text: str
+
+
+@dataclass(frozen=True)
+class _Override:
+    """A value given on the command line (a flag such as ``--broker``), not in the file: a
+    wrong one is blamed on the command line."""
+
+    value: Any
 
 
 def _build(cls: type[T], table: Mapping[str, Any], source: str, section: str) -> T:
@@ -265,6 +273,9 @@ def _build(cls: type[T], table: Mapping[str, Any], source: str, section: str) ->
         if isinstance(raw, _EnvValue):
             where = f"environment variable {raw.var}"
             raw = _parse_env(raw.text, hints[name])
+        elif isinstance(raw, _Override):
+            where = f"the command line's value for {section}.{name}"
+            raw = raw.value
         values[name] = _coerce(raw, hints[name], where, name)
     return cls(**values)
 
@@ -371,4 +382,7 @@ def _is_broker_url(value: str) -> bool:
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number 0..65535
     except ValueError:
         return False
+    host = parts.hostname or ""
+    if not host or any(c.isspace() for c in host) or parts.port == 0:
+        return False  # "mqtt://" would quietly mean this machine; port 0 is no port
     return parts.scheme in {"mqtt", "mqtts"}

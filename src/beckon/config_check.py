@@ -11,6 +11,7 @@ be the tablet) do not.
 from __future__ import annotations
 
 import difflib
+import shutil
 import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -113,7 +114,27 @@ def check_bedside(
 
 
 def check_station(settings: StationSettings, resolver: Resolver = resolves) -> list[Finding]:
-    return check_broker(settings.broker, resolver)
+    return check_broker(settings.broker, resolver) + check_hook(settings)
+
+
+def check_hook(settings: StationSettings) -> list[Finding]:
+    """The escalation hook's program exists and may be run: it is only run at the first
+    escalation, too late to find out it was misspelt."""
+    command = settings.escalation.hook_command
+    if not command:
+        return []
+    program = command[0]
+    found = shutil.which(program)
+    if found is None:
+        return [
+            Finding(
+                "error",
+                "escalation.hook_command",
+                f"{program} is not a program this user can run (not found, or not executable); "
+                "escalations would reach no pager",
+            )
+        ]
+    return []
 
 
 def check_broker(broker: BrokerConfig, resolver: Resolver = resolves) -> list[Finding]:
