@@ -31,7 +31,7 @@ import os
 import secrets
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -400,6 +400,27 @@ def _header(what: str) -> list[str]:
     ]
 
 
+def _write_checked(config: Path, text: str, load: Callable[..., object]) -> None:
+    """Write ``config`` only if ``beckon`` will accept it (``load`` is its loader): a refused
+    one leaves no file, and no new folder, behind to be copied to a device by mistake."""
+    made = not config.parent.exists()
+    config.parent.mkdir(parents=True, exist_ok=True)
+    trial = config.with_name(config.name + ".new")
+    trial.write_text(text, encoding="utf-8")
+    try:
+        load(trial, env={})
+    except ConfigError as exc:
+        trial.unlink()
+        if made:
+            config.parent.rmdir()
+        raise ConfigError(
+            f"the {config.name} to be written would be refused: "
+            + exc.message.removeprefix(f"{trial}: "),
+            "check --broker-url and the names given",
+        ) from None
+    trial.replace(config)
+
+
 def provision_bed(
     spec: BedSpec,
     site_dir: Path,
@@ -428,9 +449,7 @@ def provision_bed(
         *_broker_table(broker_url, spec.username, install_dir, client_cert, keepalive),
     ]
     config = folder / "bedside.toml"
-    folder.mkdir(parents=True, exist_ok=True)
-    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    load_bedside(config, env={})  # what we wrote must be what `beckon bedside` accepts
+    _write_checked(config, "\n".join(lines) + "\n", load_bedside)
     new_password = _device_files(folder, ca_dir, spec.username, client_cert, renew)
     set_broker_password(
         site_dir / "broker" / "passwd",
@@ -466,9 +485,7 @@ def provision_station(
         *_broker_table(broker_url, spec.username, install_dir, client_cert, 30),
     ]
     config = folder / "station.toml"
-    folder.mkdir(parents=True, exist_ok=True)
-    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    load_station(config, env={})
+    _write_checked(config, "\n".join(lines) + "\n", load_station)
     new_password = _device_files(folder, ca_dir, spec.username, client_cert, renew)
     set_broker_password(
         site_dir / "broker" / "passwd",

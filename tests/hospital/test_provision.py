@@ -171,6 +171,13 @@ def test_a_bad_csv_names_the_line_and_the_problem(tmp_path: Path, text: str, mes
 def test_a_bad_broker_url_is_refused_before_any_secret_is_written(tmp_path: Path) -> None:
     ca = tmp_path / "ca"
     pv.make_ca(ca)
-    with pytest.raises(ConfigError, match=r"broker\.url"):
+    with pytest.raises(ConfigError, match=r"broker\.url") as err:
         pv.provision_bed(pv.BedSpec("general", "icu-3", "1"), tmp_path / "s", ca, "http://x")
+    assert "the bedside.toml to be written would be refused" in str(err.value)
+    assert "--broker-url" in str(err.value)
     assert not (tmp_path / "s" / "broker" / "passwd").exists()
+    # Nothing is left to be copied to a tablet by mistake: no config, no device folder.
+    assert not (tmp_path / "s" / "devices" / "bed-general-icu-3-1").exists()
+    with pytest.raises(ConfigError, match=r"station\.toml to be written would be refused"):
+        pv.provision_station(pv.StationSpec("general", "icu-3"), tmp_path / "s", ca, "http://x")
+    assert list((tmp_path / "s" / "devices").iterdir()) == []
