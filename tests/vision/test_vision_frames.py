@@ -87,3 +87,15 @@ def test_open_source_picks_camera_or_file(tmp_path: Path) -> None:
     with open_source(str(path)) as source:
         assert isinstance(source, VideoFileSource)
         assert len(list(source)) == 3
+
+
+def test_a_camera_named_by_its_device_is_a_camera_not_a_missing_video() -> None:
+    """``camera = "/dev/video2"`` in a bedside file is the camera udev names so; it used to be
+    read as a video file path and said "Video file not found"."""
+    from beckon.errors import FrameSourceError
+    from beckon.vision.frames import open_source
+
+    with pytest.raises(FrameSourceError, match=r"Cannot open camera 99 \(/dev/video99\)"):
+        open_source("/dev/video99")
+    with pytest.raises(FrameSourceError, match=r"camera '/dev/sda' is not a /dev/videoN device"):
+        open_source("/dev/sda")

@@ -258,7 +258,8 @@ def pacer_for(source: VideoFileSource | CameraSource) -> FilePacer | None:
 
 
 def open_source(spec: str) -> VideoFileSource | CameraSource:
-    """A camera for a spec of digits (``"0"`` is /dev/video0), otherwise a video file path."""
+    """A camera for a spec of digits (``"0"`` is /dev/video0) or ``/dev/videoN``, otherwise a
+    video file path."""
     spec = spec.strip()
     if not spec:
         raise FrameSourceError(
@@ -266,4 +267,12 @@ def open_source(spec: str) -> VideoFileSource | CameraSource:
         )
     if spec.isdigit():
         return CameraSource(int(spec))
+    if spec.startswith("/dev/video") and spec.removeprefix("/dev/video").isdigit():
+        return CameraSource(int(spec.removeprefix("/dev/video")))  # the device, as udev names it
+    if spec.startswith("/dev/"):
+        raise FrameSourceError(
+            f"camera {spec!r} is not a /dev/videoN device",
+            "give the camera's number (0 is /dev/video0) or /dev/videoN; "
+            "`v4l2-ctl --list-devices` lists them",
+        )
     return VideoFileSource(Path(spec))
