@@ -153,3 +153,9 @@ def test_a_wrong_flag_is_blamed_on_the_command_line_not_the_file(tmp_path: Path)
         load_bedside(path, {"broker.url": "tcp://x"}, env=NO_ENV)
     assert str(err.value).startswith("the command line's value for broker.url is 'tcp://x'")
     assert str(path) not in str(err.value)
+
+
+def test_no_configuration_file_at_all_says_to_pass_one() -> None:
+    with pytest.raises(ConfigError, match=r"<defaults>: bedside\.site is missing") as err:
+        load_bedside(None, env=NO_ENV)
+    assert "pass --config FILE" in str(err.value)

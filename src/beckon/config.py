@@ -267,7 +267,12 @@ def _build(cls: type[T], table: Mapping[str, Any], source: str, section: str) ->
         where = f"{source}: {section}.{name}"
         if name not in table:
             if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                raise ConfigError(f"{where} is missing; expected {_describe(hints[name], name)}")
+                raise ConfigError(
+                    f"{where} is missing; expected {_describe(hints[name], name)}",
+                    "pass --config FILE (start from deploy/*.example.toml)"
+                    if source == "<defaults>"
+                    else None,
+                )
             continue
         raw = table[name]
         if isinstance(raw, _EnvValue):
