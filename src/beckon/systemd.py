@@ -147,6 +147,9 @@ def _watchdog_interval(environ: Mapping[str, str]) -> float | None:
     pid = environ.get("WATCHDOG_PID", "")
     if not usec.isdigit() or int(usec) == 0:
         return None
-    if pid and pid.isdigit() and int(pid) != os.getpid():
+    if pid and pid.isdigit() and int(pid) not in (os.getpid(), os.getppid()):
         return None  # set for another process (we were started by the service)
+    # The unit's main process itself, or its direct child: the kiosk's main process is cage,
+    # which passes systemd's WATCHDOG_PID (its own pid) on to the window it starts. Without
+    # the child case the window never pinged, and systemd killed the kiosk every WatchdogSec.
     return int(usec) / 1e6

@@ -180,6 +180,14 @@ def test_a_standby_is_ready_and_alive_then_says_when_it_serves(
     assert got[4:] == ["STATUS=serving", "WATCHDOG=1", "WATCHDOG=1"]
 
 
+def test_the_watchdog_is_ours_as_the_main_process_or_its_child_not_a_stranger() -> None:
+    """The kiosk's main process is cage; the window it starts inherits WATCHDOG_PID=cage."""
+    env = {"NOTIFY_SOCKET": "/x", "WATCHDOG_USEC": "2000000"}
+    assert Notifier(env | {"WATCHDOG_PID": str(os.getpid())}).interval_s == 2.0
+    assert Notifier(env | {"WATCHDOG_PID": str(os.getppid())}).interval_s == 2.0
+    assert Notifier(env | {"WATCHDOG_PID": "1"}).interval_s is None
+
+
 def test_a_systemd_that_does_not_read_never_blocks_the_loop(notify_socket: NotifySocket) -> None:
     notifier = Notifier({"NOTIFY_SOCKET": notify_socket.address, "WATCHDOG_USEC": "4"})
     start = time.monotonic()
