@@ -185,7 +185,7 @@ def test_the_watchdog_is_ours_as_the_main_process_or_its_child_not_a_stranger() 
     env = {"NOTIFY_SOCKET": "/x", "WATCHDOG_USEC": "2000000"}
     assert Notifier(env | {"WATCHDOG_PID": str(os.getpid())}).interval_s == 2.0
     assert Notifier(env | {"WATCHDOG_PID": str(os.getppid())}).interval_s == 2.0
-    assert Notifier(env | {"WATCHDOG_PID": "1"}).interval_s is None
+    assert Notifier(env | {"WATCHDOG_PID": "4194305"}).interval_s is None  # above pid_max
 
 
 def test_a_systemd_that_does_not_read_never_blocks_the_loop(notify_socket: NotifySocket) -> None:
