@@ -22,9 +22,13 @@ class RecordingSpeaker:
 
     def __init__(self) -> None:
         self.said: list[tuple[str, str]] = []
+        self.busy = False  # set by a test: a prompt is in the air
 
     def say(self, text: str, language: str) -> None:
         self.said.append((text, language))
+
+    def speaking(self) -> bool:
+        return self.busy
 
     def close(self) -> None:
         return None

@@ -7,6 +7,7 @@ machine's speed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -586,3 +587,17 @@ def test_quiet_prompts_keep_the_chime_for_calls_that_cannot_get_through(
     windows.append(window)
     assert isinstance(window.alarm, ChimeAlarm)
     assert isinstance(window.speaker, SilentSpeaker)
+
+
+def test_the_window_keeps_the_microphone_deaf_while_it_speaks(
+    open_bedside: Callable[..., Any],
+) -> None:
+    """The window's speaker tells the voice path when the tablet itself is talking
+    (beckon/bedside/echo.py): its own "This is an emergency" was heard as a second one."""
+    from tests.ui.conftest import RecordingSpeaker
+
+    speaker = RecordingSpeaker()
+    bedside = open_bedside(speaker=speaker)
+    assert not bedside.host.echo.muted()
+    speaker.busy = True
+    assert bedside.host.echo.muted()

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from beckon.background import Background
+from beckon.bedside.echo import EchoGuard
 from beckon.bedside.service import BedsideService, VoiceEngine
 from beckon.bedside.vision_worker import VisionWorker
 from beckon.bedside.voice_worker import (
@@ -103,6 +104,9 @@ class BedsideHost:
         self.on_camera_stopped = on_camera_stopped
         self.intercept: Callable[[object], bool] | None = None
         self.voice_listeners: list[VoiceListener] = []
+        self.echo = EchoGuard()
+        """Keeps the voice worker deaf while the tablet speaks; the window tells it when
+        (``echo.follow``, :mod:`beckon.bedside.echo`). Headless, nothing speaks."""
         self.vision: VisionWorker | None = None
         self.voice: VoiceWorker | None = None
         self.file_error: str | None = None  # a video or sound file that could not be read
@@ -247,6 +251,7 @@ class BedsideHost:
                 source=self.mic.audio,
                 policy=self.service.profile.voice,
                 realtime=self.mic.realtime,
+                echo=self.echo,
             )
         except Exception as exc:  # e.g. a catalog without this language: voice stays off
             log.error("voice input is off: %s", exc)

@@ -15,7 +15,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from beckon.bedside import events as ev
+from beckon.bedside.echo import EchoGuard
 from beckon.bedside.service import AnswerQuestion, Gesture, Submit
 from beckon.voice.catalog import Catalog, load_catalog
 from beckon.voice.dialogue import Action, Dialogue, DialoguePolicy, Send
@@ -84,8 +87,12 @@ class VoiceWorker:
         catalog: Catalog | None = None,
         pipeline: VoicePipeline | None = None,
         realtime: bool = True,
+        echo: EchoGuard | None = None,
     ) -> None:
         self.language = language
+        self.echo = echo
+        """While it says muted, the tablet itself is speaking: the pipeline hears silence
+        (:mod:`beckon.bedside.echo`)."""
         self.post = post
         self.source = source
         self.catalog = catalog or load_catalog()
@@ -213,6 +220,8 @@ class VoiceWorker:
             with self._lock:
                 self._t = t
                 pipeline.set_mode(self._mode())
+            if self.echo is not None and self.echo.muted():
+                chunk = np.zeros_like(chunk)  # the tablet's own prompt, not the patient
             for event in pipeline.feed(chunk):
                 self._emit(event)
                 if event.intent:

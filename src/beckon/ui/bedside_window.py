@@ -295,6 +295,8 @@ class BedsideWindow(QWidget):
             on_camera_stopped=self._camera_stopped,
         )
         self.host.intercept = self._to_wizard
+        # The microphone is deaf while the tablet speaks its own prompts (bedside/echo.py).
+        self.host.echo.follow(self._speaking)
         self.host.voice_listeners.append(self.bridge.voice.emit)
         self.menu: MenuView | None = None
         self.question_by: str | None = None
@@ -632,6 +634,10 @@ class BedsideWindow(QWidget):
         wizard = self.wizard
         if wizard is not None:
             wizard.observe(obs)
+
+    def _speaking(self) -> bool:
+        """Asked from the voice thread: only reads the speaker's process state."""
+        return self.speaker.speaking()
 
     def _to_wizard(self, item: object) -> bool:
         """On the vision thread: gestures go to the calibration wizard while it runs."""

@@ -20,6 +20,8 @@ VOICES = {"en": "en-gb", "ko": "ko"}
 class Speaker(Protocol):
     def say(self, text: str, language: str) -> None: ...
 
+    def speaking(self) -> bool: ...
+
     def close(self) -> None: ...
 
 
@@ -28,6 +30,9 @@ class SilentSpeaker:
 
     def say(self, text: str, language: str) -> None:
         return None
+
+    def speaking(self) -> bool:
+        return False
 
     def close(self) -> None:
         return None
@@ -58,6 +63,12 @@ class EspeakSpeaker:
         except OSError as exc:
             log.warning("cannot speak: %s", exc)
             self._proc = None
+
+    def speaking(self) -> bool:
+        """Whether a prompt is in the air now (asked from the voice thread too: the
+        microphone is deaf meanwhile, :mod:`beckon.bedside.echo`)."""
+        proc = self._proc
+        return proc is not None and proc.poll() is None
 
     def _stop_current(self) -> None:
         proc, self._proc = self._proc, None
