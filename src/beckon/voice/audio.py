@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Iterator
 from math import gcd
 from pathlib import Path
@@ -68,8 +69,19 @@ class Microphone:
     slow consumer loses old audio (logged) rather than growing memory without end.
     """
 
-    def __init__(self, device: str | int | None = None, max_queued: int = 200) -> None:
+    def __init__(
+        self,
+        device: str | int | None = None,
+        max_queued: int = 200,
+        stall_timeout_s: float = 5.0,
+        clock: Any = time.monotonic,
+    ) -> None:
         self.device = device
+        self.stall_timeout_s = stall_timeout_s
+        """No sound at all for this long (not even silence: a live microphone always sends
+        chunks) means it is gone, like a camera that stops: raise, so that the bedside shows
+        it and opens the microphone again, instead of "listening" to nothing forever."""
+        self._clock = clock
         self._queue: queue.Queue[Int16Array] = queue.Queue(maxsize=max_queued)
         self._stream: Any = None
         self._stopped = threading.Event()
@@ -118,8 +130,28 @@ class Microphone:
             self._stream = None
 
     def __iter__(self) -> Iterator[Int16Array]:
+        last = self._clock()
+        reported = 0
         while not self._stopped.is_set():
             try:
-                yield self._queue.get(timeout=0.2)
+                chunk = self._queue.get(timeout=0.2)
             except queue.Empty:
+                stream = self._stream
+                if stream is not None and not stream.active:
+                    raise AudioError(
+                        f"microphone {self.device or '(default)'} stopped",
+                        "check that it is plugged in; it is opened again by itself",
+                    ) from None
+                if self._clock() - last > self.stall_timeout_s:
+                    raise AudioError(
+                        f"microphone {self.device or '(default)'} stopped delivering sound "
+                        f"(none for {self.stall_timeout_s:.0f} s)",
+                        "check that it is plugged in; it is opened again by itself",
+                    ) from None
                 continue
+            last = self._clock()
+            if self.dropped > reported:
+                log.warning("microphone: %d chunks dropped (the voice path is too slow)",
+                            self.dropped - reported)  # fmt: skip
+                reported = self.dropped
+            yield chunk

@@ -1,0 +1,94 @@
+"""A microphone that stops sending sound is noticed, like a camera that stops sending frames.
+
+A live microphone sends chunks all the time, silence included. Unplugged (USB) or taken by
+another program, PortAudio may just stop calling back: the bedside then "listened" to
+nothing forever and the bed reported voice as working. Now no chunk for ``stall_timeout_s``,
+or a stream PortAudio reports inactive, raises :class:`AudioError`, and the voice worker
+stops with it (the host opens the microphone again and the bed reports the fault).
+PortAudio is stood in for by a fake ``sounddevice`` module: no sound card here.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+import types
+from typing import Any
+
+import numpy as np
+import pytest
+
+from beckon.bedside.voice_worker import VoiceWorker
+from beckon.voice.audio import AudioError, Microphone
+from beckon.voice.recognizer import VoicePipeline
+from beckon.voice.vad import CHUNK
+
+
+class FakeStream:
+    """Calls back ``chunks`` times, 32 ms apart, then falls silent (``active`` stays True
+    unless ``goes_inactive``), like a microphone pulled out of its socket."""
+
+    def __init__(self, chunks: int, goes_inactive: bool, callback: Any, **_: Any) -> None:
+        self.chunks, self.goes_inactive, self.callback = chunks, goes_inactive, callback
+        self.active = False
+
+    def start(self) -> None:
+        self.active = True
+
+        def run() -> None:
+            for _ in range(self.chunks):
+                self.callback(np.zeros((CHUNK, 1), np.int16), CHUNK, None, None)
+                time.sleep(0.032)
+            if self.goes_inactive:
+                self.active = False
+
+        threading.Thread(target=run, daemon=True).start()
+
+    def stop(self) -> None:
+        self.active = False
+
+    def close(self) -> None:
+        pass
+
+
+def fake_sounddevice(monkeypatch: pytest.MonkeyPatch, chunks: int, goes_inactive: bool) -> None:
+    module = types.ModuleType("sounddevice")
+    module.InputStream = lambda **kw: FakeStream(chunks, goes_inactive, **kw)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "sounddevice", module)
+
+
+def test_a_microphone_that_falls_silent_is_an_error_after_the_stall_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake_sounddevice(monkeypatch, chunks=10, goes_inactive=False)
+    got = 0
+    with (
+        Microphone(stall_timeout_s=0.5) as mic,
+        pytest.raises(AudioError, match=r"stopped delivering sound \(none for"),
+    ):
+        for _ in mic:
+            got += 1
+    assert got == 10
+
+
+def test_a_stream_portaudio_reports_stopped_is_an_error_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake_sounddevice(monkeypatch, chunks=3, goes_inactive=True)
+    with (
+        Microphone(stall_timeout_s=60.0) as mic,
+        pytest.raises(AudioError, match=r"microphone \(default\) stopped"),
+    ):
+        for _ in mic:
+            pass
+
+
+def test_the_voice_worker_stops_with_the_microphones_error(
+    monkeypatch: pytest.MonkeyPatch, english: VoicePipeline
+) -> None:
+    fake_sounddevice(monkeypatch, chunks=3, goes_inactive=True)
+    worker = VoiceWorker("en", lambda item: None, source=None, pipeline=english)
+    worker.start()
+    assert worker.finished.wait(30), "the worker kept listening to a dead microphone"
+    assert isinstance(worker.error, AudioError)
