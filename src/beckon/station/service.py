@@ -727,6 +727,13 @@ class StationService:
         """A bed heartbeats every few seconds; one silent for SILENT_AFTER_S is offline even if
         its TCP connection looks alive (a cut cable is noticed by keep-alive only much later)."""
         now = time.monotonic()
+        if not all(link.connected for link in self.links.values()):
+            # The station is the one cut off: the beds' heartbeats cannot reach it. Calling
+            # every bed offline (and logging each) would be wrong; once back, each bed has
+            # SILENT_AFTER_S again to be heard.
+            for bed in self._bed_seen:
+                self._bed_seen[bed] = now
+            return
         for bed, seen in list(self._bed_seen.items()):
             if now - seen > SILENT_AFTER_S:
                 del self._bed_seen[bed]
