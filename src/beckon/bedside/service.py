@@ -76,12 +76,19 @@ STATION_SILENT_S = 15.0
 """A station that has not refreshed its presence for this long is not answering."""
 
 
-def question_time_left(asked_at: str) -> float:
+MAX_CLOCK_GAP_S = 600.0
+"""A station clock further than this from the tablet's is not believed (a stale retained
+presence); within it, questions are timed on the station's clock (``question_time_left``)."""
+
+
+def question_time_left(asked_at: str, station_ahead_s: float = 0.0) -> float:
     """Seconds a question asked at ``asked_at`` (station clock) may still wait for an answer:
     it expires QUESTION_TIMEOUT_S after it was asked, at the bedside and at the station alike.
-    A timestamp that cannot be read counts from now."""
+    ``station_ahead_s``: how far the station's clock runs ahead of this tablet's (negative
+    when behind), from its presence messages: a tablet clock two minutes fast must not take
+    every fresh question for an expired one. A timestamp that cannot be read counts from now."""
     try:
-        age = (datetime.now(UTC) - p.parse_iso(asked_at)).total_seconds()
+        age = (datetime.now(UTC) - p.parse_iso(asked_at)).total_seconds() + station_ahead_s
     except ValueError:
         age = 0.0
     return QUESTION_TIMEOUT_S - max(0.0, age)
@@ -230,6 +237,8 @@ class BedsideService:
         self.link: MqttLink | None = None
         self.station_online: bool | None = None
         self._station_seen = 0.0  # monotonic time of the last station heartbeat
+        self._station_ahead_s = 0.0  # the station's clock minus ours (question_time_left)
+        self._clock_warned = False
         self._heartbeat_due = 0.0
         self.source_ended = threading.Event()
         self._menu_view: MenuView | None = None
@@ -594,6 +603,25 @@ class BedsideService:
 
     # ------------------------------------------------------------ messages
 
+    def _note_station_clock(self, at: str) -> None:
+        """How far the station's clock is ahead of ours, from its presence (sent every few
+        seconds, so off by a few seconds at most); a gap beyond MAX_CLOCK_GAP_S is a stale
+        message, not a clock."""
+        try:
+            ahead = (p.parse_iso(at) - datetime.now(UTC)).total_seconds()
+        except ValueError:
+            return
+        if abs(ahead) > MAX_CLOCK_GAP_S:
+            return
+        self._station_ahead_s = ahead
+        if abs(ahead) > 30.0 and not self._clock_warned:
+            self._clock_warned = True
+            log.warning(
+                "this tablet's clock is %.0f s %s the station's; questions are timed on the "
+                "station's clock, but fix the time (timedatectl set-ntp true)",
+                abs(ahead), "behind" if ahead > 0 else "ahead of",
+            )  # fmt: skip
+
     def _on_message(self, topic: str, payload: bytes) -> None:
         assert self.outbox is not None
         msg = p.decode(payload)
@@ -616,7 +644,7 @@ class BedsideService:
         elif isinstance(msg, p.Question) and topic == self.address.topic("question"):
             if msg.id in self._answered:
                 return  # delivered again by the broker; already answered
-            left = question_time_left(msg.at)
+            left = question_time_left(msg.at, self._station_ahead_s)
             if left <= 0:
                 # Delivered after an outage: the station already shows it as expired, and a
                 # late "yes" would answer a question the nurse no longer waits for.
@@ -632,6 +660,7 @@ class BedsideService:
             answering = msg.online and not msg.fault
             if answering:
                 self._station_seen = time.monotonic()
+                self._note_station_clock(msg.at)
             self._set_station_online(answering)
         else:
             raise p.ProtocolError(f"unexpected {type(msg).__name__} on {topic}")
