@@ -98,6 +98,7 @@ def test_a_hook_program_that_cannot_be_run_is_named(tmp_path: Path) -> None:
     result = run("config", "check", "station", str(path))
     assert result.returncode == 2, result.stdout + result.stderr
     assert "escalation.hook_command" in result.stdout + result.stderr
-    assert "/nonexistent/pager is not a program this user can run" in result.stdout + result.stderr
+    out = result.stdout + result.stderr
+    assert "'/nonexistent/pager', which is not a program this user can run" in out
     path.write_text(path.read_text().replace("/nonexistent/pager", "cat"))
     assert run("config", "check", "station", str(path)).returncode == 0

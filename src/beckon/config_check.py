@@ -11,7 +11,6 @@ be the tablet) do not.
 from __future__ import annotations
 
 import difflib
-import shutil
 import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -118,23 +117,11 @@ def check_station(settings: StationSettings, resolver: Resolver = resolves) -> l
 
 
 def check_hook(settings: StationSettings) -> list[Finding]:
-    """The escalation hook's program exists and may be run: it is only run at the first
-    escalation, too late to find out it was misspelt."""
-    command = settings.escalation.hook_command
-    if not command:
-        return []
-    program = command[0]
-    found = shutil.which(program)
-    if found is None:
-        return [
-            Finding(
-                "error",
-                "escalation.hook_command",
-                f"{program} is not a program this user can run (not found, or not executable); "
-                "escalations would reach no pager",
-            )
-        ]
-    return []
+    """The escalation hook's program can be run (``beckon.station.hook.missing_program``)."""
+    from beckon.station.hook import missing_program
+
+    missing = missing_program(settings.escalation)
+    return [] if missing is None else [Finding("error", "escalation.hook_command", missing)]
 
 
 def check_broker(broker: BrokerConfig, resolver: Resolver = resolves) -> list[Finding]:

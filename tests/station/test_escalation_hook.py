@@ -106,6 +106,8 @@ def test_a_failing_hook_is_logged_loudly_and_the_station_keeps_serving(
             )
             time.sleep(0.5)
         assert "ESCALATION HOOK FAILED" in log.read_text()
+        # Said at start already, while the station serves on without its pager.
+        assert "ESCALATION HOOK WILL FAIL" in log.read_text()
         assert "/nonexistent/pager" in log.read_text()
         assert station.popen.poll() is None  # still serving
     finally:

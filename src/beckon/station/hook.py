@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import subprocess
 import threading
 import urllib.error
@@ -56,6 +57,18 @@ def check_hook(cfg: EscalationConfig, source: str) -> None:
             )
     if cfg.hook_timeout_s <= 0:
         raise ConfigError(f"{source}: escalation.hook_timeout_s must be more than 0")
+
+
+def missing_program(cfg: EscalationConfig) -> str | None:
+    """What is wrong when ``hook_command``'s program cannot be run, else None. Not a reason to
+    refuse to start: a station without its pager still takes every call (the start-up log
+    says so loudly, and ``beckon config check`` calls it an error)."""
+    if cfg.hook_command and shutil.which(cfg.hook_command[0]) is None:
+        return (
+            f"escalation.hook_command runs {cfg.hook_command[0]!r}, which is not a program "
+            "this user can run (not found, or not executable); escalations would reach no pager"
+        )
+    return None
 
 
 class EscalationHook:

@@ -43,7 +43,12 @@ from beckon.station.events import (
     RequestChanged,
     StationEvent,
 )
-from beckon.station.hook import EscalationHook, EscalationNotice, check_hook
+from beckon.station.hook import (
+    EscalationHook,
+    EscalationNotice,
+    check_hook,
+    missing_program,
+)
 from beckon.station.pgstore import open_configured_store
 from beckon.station.store import RequestStore, StoreUnavailable
 
@@ -121,6 +126,8 @@ class StationService:
         self._served = False  # announced itself at least once
         self._probe_losses = 0  # connections lost during the start-up probe, before serving
         check_hook(settings.escalation, settings.source)
+        if (missing := missing_program(settings.escalation)) is not None:
+            log.error("ESCALATION HOOK WILL FAIL: %s", missing)
         self.hook = EscalationHook(settings.escalation)
         self._deadlines = escalation.Deadlines(settings.escalation)
 
