@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from beckon import instance
 from beckon.background import Background
 from beckon.config import BrokerConfig, StationConfig, StationSettings
 from beckon.errors import BeckonError
-from beckon.station.exclusive import DatabaseLock, refuse_second_station
+from beckon.station.exclusive import DatabaseLock, StationClaim, refuse_second_station
 from beckon.station.service import StationService
 
 
@@ -149,3 +150,31 @@ def test_a_window_whose_station_service_stops_gives_the_unit_up_at_once(
     finally:
         window.terminate()
         window.wait(30)
+
+
+@pytest.mark.mqtt
+def test_a_station_with_a_broker_user_checks_for_a_second_station_on_its_own_connection(
+    mosquitto: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With a broker user the check before connecting is skipped (it would log in as the
+    station and take its session over); the service's start-up probe refuses instead."""
+    first = StationService(settings(mosquitto.url, tmp_path, "desk"))
+    second_settings = settings(mosquitto.url, tmp_path, "desk2")
+    second_settings = StationSettings(
+        second_settings.station, BrokerConfig(url=mosquitto.url, username="desk2", keepalive=5)
+    )
+    with Background(first.run, "station"):
+        assert first.ready.wait(15)
+        claim = StationClaim(second_settings)  # no broker check here: it has a user
+        try:
+            second = StationService(second_settings)
+            stop = threading.Event()
+            runner = threading.Thread(target=second.run, args=(stop,), daemon=True)
+            runner.start()
+            runner.join(30)
+            assert not runner.is_alive(), "the second station kept serving"
+        finally:
+            claim.release()
+    assert second.fault == "duplicate" and second.exit_code == 1
+    assert not second.ready.is_set()  # it never announced itself
+    assert "SECOND STATION: station service desk already serves gh/icu" in caplog.text

@@ -72,7 +72,10 @@ class StationClaim:
         self._releasing = threading.Lock()  # the service's thread and the window's may both
         self._lock: InstanceLock | None = station_lock(settings.station)
         self._leadership: Leadership | None = None
-        if not settings.station.store:
+        # With a broker user, the check waits for the service's own connection (its start-up
+        # probe, StationService._check_other_station): logging in here as that user would
+        # take the service's session over and drop what the broker queued for it.
+        if not settings.station.store and not settings.broker.username:
             try:
                 refuse_second_station(settings)
             except BaseException:

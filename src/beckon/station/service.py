@@ -152,7 +152,9 @@ class StationService:
                 leaves = ("request", "cancel", "status", "answer", "nurse")
                 subs += [p.Topics.bed_filter(site, unit, leaf) for leaf in leaves]
                 subs.append(p.Topics.unit(site, unit, "command"))
-                subs.append(p.Topics.station_status(site, unit, name))
+                # Every station's presence for the unit: its own twin, and (SQLite) another
+                # station already serving the unit (_check_twin, during the start-up probe).
+                subs.append(p.Topics.station_status(site, unit, "+"))
                 subs.append(p.Topics.call_filter(site, unit))
             first = units[0]
             will = Will(
@@ -309,7 +311,8 @@ class StationService:
             self._check_retained_call(parts[3], parts[5], payload)
             return
         if len(parts) == 7 and parts[4] == "station":
-            self._check_twin(p.decode_as(payload, p.StationStatus))
+            if payload:  # an empty retained message clears a presence: nothing to check
+                self._check_twin(p.decode_as(payload, p.StationStatus))
             return
         if topic.endswith("/command"):
             cmd = p.decode(payload)
@@ -660,7 +663,10 @@ class StationService:
         log.info("connected; checking that no other station named %s is running", self.cfg.name)
 
     def _check_twin(self, status: p.StationStatus) -> None:
-        if status.name != self.cfg.name or status.instance in (None, self.instance):
+        if status.name != self.cfg.name:
+            self._check_other_station(status)
+            return
+        if status.instance in (None, self.instance):
             return
         age = (datetime.now(UTC) - p.parse_iso(status.at)).total_seconds()
         if not status.online or status.fault or age > SILENT_AFTER_S:
@@ -680,6 +686,25 @@ class StationService:
                 "for %s/%s too; calls are being split between two databases. Stop one of them.",
                 self.cfg.name, status.instance, status.site, status.unit,
             )  # fmt: skip
+
+    def _check_other_station(self, status: p.StationStatus) -> None:
+        """With SQLite, a station of another name already serving one of our units: stop,
+        during the start-up probe, instead of splitting the unit into two queues. The same
+        rule as ``exclusive.refuse_second_station``, checked on the service's own connection:
+        a station with a broker user cannot check before it connects without taking its own
+        session over (the broker ties client ids to usernames) and losing what was queued."""
+        if self.cfg.store or self._probe_until is None or status.unit not in self.cfg.units:
+            return
+        age = (datetime.now(UTC) - p.parse_iso(status.at)).total_seconds()
+        if not status.online or status.fault or age > SILENT_AFTER_S:
+            return
+        log.critical(
+            "SECOND STATION: station service %s already serves %s/%s; this one (%s) stops "
+            "instead of splitting the unit into two queues. Stop the other one first, or use "
+            'store = "postgresql://..." for standby stations.',
+            status.name, status.site, status.unit, self.cfg.name,
+        )  # fmt: skip
+        self.fault = "duplicate"
 
     def _on_lost_while_probing(self) -> None:
         """A station that has never served and keeps losing its connection before its start-up
