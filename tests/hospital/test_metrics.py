@@ -223,6 +223,15 @@ def test_the_metrics_follow_the_hosts_face_and_keep_the_windows_own_callback(
     assert metrics.registry.get_sample_value(face, {"state": "ready"}) == 0
 
 
+def healthy(port: int) -> bool:
+    """``/health`` says ok; False (not an exception) while nothing answers, so that a failed
+    wait shows the window's log."""
+    try:
+        return health(port)[0] == 200
+    except (OSError, urllib.error.URLError):
+        return False
+
+
 def _window(beckon_cmd: list[str], args: list[str], log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [*beckon_cmd, *args],
@@ -249,7 +258,7 @@ def test_the_bedside_window_serves_its_metrics_like_the_headless_service(
     window = _window(beckon_cmd, ["bedside", "--no-speech", "--config", str(config)], log)
     try:
         assert wait_for_port(port, 60), log.read_text()
-        assert until(lambda: health(port)[0] == 200), (health(port), log.read_text())
+        assert until(lambda: healthy(port)), (window.poll(), log.read_text())
         metrics = scrape(port)
         assert metrics[("beckon_up", ())] == 1
         assert metrics[("beckon_outbox_length", ())] == 0
@@ -270,7 +279,7 @@ def test_the_station_window_serving_the_unit_serves_its_metrics(
     window = _window(beckon_cmd, args, log)
     try:
         assert wait_for_port(port, 60), log.read_text()
-        assert until(lambda: health(port)[0] == 200), (health(port), log.read_text())
+        assert until(lambda: healthy(port)), (window.poll(), log.read_text())
         received = (("priority", "routine"), ("state", "received"))
         assert scrape(port)[("beckon_requests_open", received)] == 0
         assert window.poll() is None
