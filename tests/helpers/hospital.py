@@ -328,3 +328,26 @@ def start_postgres() -> Postgres:
         return lab_start_postgres()
     except BeckonError as exc:
         pytest.fail(f"{exc.message}; {exc.hint}")
+
+
+def station_process(
+    beckon_cmd: list[str],
+    folder: Path,
+    name: str,
+    url: str,
+    store: str,
+    env: dict[str, str] | None = None,
+) -> subprocess.Popen[bytes]:
+    """A real ``beckon station --headless`` for gh/icu named ``name`` on the PostgreSQL
+    ``store``; its config is ``folder/NAME.toml`` and its output ``folder/NAME.log``."""
+    config = folder / f"{name}.toml"
+    config.write_text(
+        f'[station]\nsite = "gh"\nunits = ["icu"]\nname = "{name}"\nstore = "{store}"\n'
+        f'[broker]\nurl = "{url}"\nkeepalive = 5\n'
+    )
+    return subprocess.Popen(
+        [*beckon_cmd, "station", "--headless", "--config", str(config)],
+        env=env,
+        stdout=(folder / f"{name}.log").open("wb"),
+        stderr=subprocess.STDOUT,
+    )

@@ -28,7 +28,7 @@ from beckon.config import BedsideConfig, BedsideSettings, BrokerConfig
 from beckon.messaging import protocol as p
 from beckon.station.pgstore import SCHEMA_VERSION, Leadership, PostgresRequestStore
 from beckon.station.store import RequestStore, StoreUnavailable
-from tests.helpers.hospital import start_postgres, wait
+from tests.helpers.hospital import start_postgres, station_process, wait
 
 BED = p.BedAddress("gh", "icu", "5")
 
@@ -123,21 +123,6 @@ def test_leadership_is_one_station_at_a_time(pg_url: str) -> None:
 # ---------------------------------------------------------------- failover
 
 
-def _station(
-    beckon_cmd: list[str], tmp_path: Path, name: str, url: str, store: str
-) -> subprocess.Popen[bytes]:
-    config = tmp_path / f"{name}.toml"
-    config.write_text(
-        f'[station]\nsite = "gh"\nunits = ["icu"]\nname = "{name}"\nstore = "{store}"\n'
-        f'[broker]\nurl = "{url}"\nkeepalive = 5\n'
-    )
-    return subprocess.Popen(
-        [*beckon_cmd, "station", "--headless", "--config", str(config)],
-        stdout=(tmp_path / f"{name}.log").open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-
-
 class QueueWatch:
     """Records when each station publishes the unit's queue summary, and its presence."""
 
@@ -177,7 +162,7 @@ def test_a_standby_station_takes_over_within_10_s_of_kill_9(
     mosquitto: Any, pg_url: str, tmp_path: Path, beckon_cmd: list[str]
 ) -> None:
     watch = QueueWatch(mosquitto.url)
-    active = _station(beckon_cmd, tmp_path, "desk-a", mosquitto.url, pg_url)
+    active = station_process(beckon_cmd, tmp_path, "desk-a", mosquitto.url, pg_url)
     standby: subprocess.Popen[bytes] | None = None
     bed = BedsideService(
         BedsideSettings(
@@ -197,7 +182,7 @@ def test_a_standby_station_takes_over_within_10_s_of_kill_9(
         assert wait(lambda: watch.online.get("desk-a") is True, 30), (
             tmp_path / "desk-a.log"
         ).read_text()
-        standby = _station(beckon_cmd, tmp_path, "desk-b", mosquitto.url, pg_url)
+        standby = station_process(beckon_cmd, tmp_path, "desk-b", mosquitto.url, pg_url)
         assert wait(lambda: b"standing by" in (tmp_path / "desk-b.log").read_bytes(), 30)
         assert "desk-b" not in watch.online  # a standby says nothing on the broker
         with Background(bed.run, "bedside"):
@@ -249,7 +234,7 @@ def test_a_postgresql_station_running_here_keeps_the_doctor_off_the_broker(
         return {c["name"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
 
     watch = QueueWatch(mosquitto.url)
-    station = _station(beckon_cmd, tmp_path, "desk-a", mosquitto.url, pg_url)
+    station = station_process(beckon_cmd, tmp_path, "desk-a", mosquitto.url, pg_url)
     config = tmp_path / "desk-a.toml"
     try:
         assert wait(lambda: watch.online.get("desk-a") is True, 30), (
@@ -306,7 +291,7 @@ def test_a_station_whose_postgresql_server_goes_away_stops_and_says_so(
     station: subprocess.Popen[bytes] | None = None
     try:
         url = server.new_database()
-        station = _station(beckon_cmd, tmp_path, "desk-a", mosquitto.url, url)
+        station = station_process(beckon_cmd, tmp_path, "desk-a", mosquitto.url, url)
         log = tmp_path / "desk-a.log"
         assert wait(lambda: watch.online.get("desk-a") is True, 30), log.read_text()
         server.stop()

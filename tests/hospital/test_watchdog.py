@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from beckon.background import Background
 from beckon.config import BrokerConfig, StationConfig, StationSettings
 from beckon.station.service import StationService
 from beckon.systemd import Notifier, WindowWatch
+from tests.helpers.hospital import station_process, wait
 
 REPO = Path(__file__).resolve().parents[2]
 UNITS = REPO / "deploy" / "systemd"
@@ -302,22 +303,12 @@ def test_a_standby_station_process_keeps_systemd_from_killing_it(
     "serving" once the active station is gone and it takes over."""
 
     def station(name: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-        config = tmp_path / f"{name}.toml"
-        config.write_text(
-            f'[station]\nsite = "gh"\nunits = ["icu"]\nname = "{name}"\nstore = "{pg_url}"\n'
-            f'[broker]\nurl = "{mosquitto.url}"\n'
-        )
-        return subprocess.Popen(
-            [*beckon_cmd, "station", "--headless", "--config", str(config)],
-            env=env,
-            stdout=(tmp_path / f"{name}.log").open("wb"),
-            stderr=subprocess.STDOUT,
-        )
+        return station_process(beckon_cmd, tmp_path, name, mosquitto.url, pg_url, env)
 
     active = station("desk-a", dict(os.environ))
     standby: subprocess.Popen[bytes] | None = None
     try:
-        assert wait_until(lambda: b"active station" in (tmp_path / "desk-a.log").read_bytes())
+        assert wait(lambda: b"active station" in (tmp_path / "desk-a.log").read_bytes(), 30)
         env = dict(os.environ, NOTIFY_SOCKET=notify_socket.address, WATCHDOG_USEC="1000000")
         standby = station("desk-b", env)
         assert notify_socket.wait_for("READY=1\nSTATUS=standing by", 30), (
@@ -336,15 +327,6 @@ def test_a_standby_station_process_keeps_systemd_from_killing_it(
             if proc is not None and proc.poll() is None:
                 proc.kill()
                 proc.wait(10)
-
-
-def wait_until(check: Callable[[], bool], timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return check()
 
 
 def test_the_window_pings_only_while_the_service_loop_turns_too(
