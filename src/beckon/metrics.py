@@ -381,13 +381,11 @@ def serve_station(service: StationService, address: str) -> Endpoint | None:
     return Endpoint(address, metrics.registry, metrics.health).start()
 
 
-def serve_bedside(
-    service: BedsideService, address: str, host: BedsideHost
-) -> tuple[BedsideMetrics, Endpoint] | None:
+def serve_bedside(service: BedsideService, address: str, host: BedsideHost) -> Endpoint | None:
     """The bedside's endpoint on ``address`` (``bedside.metrics``), started and following
     ``host``; None when off. Both the headless service and the window serve it."""
     if not address:
         return None
     metrics = BedsideMetrics(service)
     metrics.follow(host)
-    return metrics, Endpoint(address, metrics.registry, metrics.health).start()
+    return Endpoint(address, metrics.registry, metrics.health).start()

@@ -90,12 +90,11 @@ def check_camera(source: str, model: Path | None, seconds: float = 3.0) -> list[
     """Frames at the expected rate, and a face in them. ``source`` is a camera number or a
     video file standing in for it; a file is read as fast as it decodes, so its rate check
     says whether this machine decodes frames faster than the file's stated rate."""
-    from beckon.vision.frames import VideoFileSource, open_source
+    from beckon.vision.frames import camera_index, open_source
 
-    is_file = not source.strip().isdigit() and not source.strip().startswith("/dev/")
+    is_file = camera_index(source) is None
     try:
         frames_in = open_source(source)
-        is_file = isinstance(frames_in, VideoFileSource)
     except BeckonError as exc:
         return [
             failed("camera", exc.message, exc.hint or _camera_fix(is_file)),

@@ -90,6 +90,13 @@ Listener = Callable[[StationEvent], None]
 """Called on the service thread with each StationEvent."""
 
 
+def _live(status: p.StationStatus) -> bool:
+    """A station presence that says a service serves now: online, without a fault, and
+    refreshed within SILENT_AFTER_S (an older one is a run that stopped or vanished)."""
+    age = (datetime.now(UTC) - p.parse_iso(status.at)).total_seconds()
+    return status.online and not status.fault and age <= SILENT_AFTER_S
+
+
 class StationService:
     def __init__(self, settings: StationSettings, intents: dict[str, Intent] | None = None) -> None:
         self.settings = settings
@@ -668,8 +675,7 @@ class StationService:
             return
         if status.instance in (None, self.instance):
             return
-        age = (datetime.now(UTC) - p.parse_iso(status.at)).total_seconds()
-        if not status.online or status.fault or age > SILENT_AFTER_S:
+        if not _live(status):
             return  # a previous run of this station, stopped or gone
         if self._probe_until is not None:
             log.critical(
@@ -695,8 +701,7 @@ class StationService:
         session over (the broker ties client ids to usernames) and losing what was queued."""
         if self.cfg.store or self._probe_until is None or status.unit not in self.cfg.units:
             return
-        age = (datetime.now(UTC) - p.parse_iso(status.at)).total_seconds()
-        if not status.online or status.fault or age > SILENT_AFTER_S:
+        if not _live(status):
             return
         log.critical(
             "SECOND STATION: station service %s already serves %s/%s; this one (%s) stops "

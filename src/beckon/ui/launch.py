@@ -138,7 +138,7 @@ def run_bedside(
     window = bedside_window(
         settings, look, model=model, source=source, is_file=is_file, speech=speech, kiosk=kiosk
     )
-    served = serve_bedside(window.service, settings.bedside.metrics, window.host)
+    endpoint = serve_bedside(window.service, settings.bedside.metrics, window.host)
     window.start()
     show(window, fullscreen)
     notifier = Notifier()
@@ -153,8 +153,8 @@ def run_bedside(
         return run_until_closed(app, [window])
     finally:
         notifier.stopping()
-        if served is not None:
-            served[1].stop()
+        if endpoint is not None:
+            endpoint.stop()
 
 
 def run_fault_screen(message: str, look: Look) -> int:

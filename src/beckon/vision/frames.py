@@ -257,6 +257,14 @@ def pacer_for(source: VideoFileSource | CameraSource) -> FilePacer | None:
     return FilePacer() if isinstance(source, VideoFileSource) else None
 
 
+def camera_index(spec: str) -> int | None:
+    """The camera a spec names: ``"N"`` or ``/dev/videoN`` (as udev names it) is camera N;
+    anything else is not a camera (a video file path, or a wrong device)."""
+    spec = spec.strip()
+    number = spec.removeprefix("/dev/video")
+    return int(number) if number.isdigit() else None
+
+
 def open_source(spec: str) -> VideoFileSource | CameraSource:
     """A camera for a spec of digits (``"0"`` is /dev/video0) or ``/dev/videoN``, otherwise a
     video file path."""
@@ -265,10 +273,9 @@ def open_source(spec: str) -> VideoFileSource | CameraSource:
         raise FrameSourceError(
             "No camera or video given", "pass a camera number such as 0, or a video file path"
         )
-    if spec.isdigit():
-        return CameraSource(int(spec))
-    if spec.startswith("/dev/video") and spec.removeprefix("/dev/video").isdigit():
-        return CameraSource(int(spec.removeprefix("/dev/video")))  # the device, as udev names it
+    index = camera_index(spec)
+    if index is not None:
+        return CameraSource(index)
     if spec.startswith("/dev/"):
         raise FrameSourceError(
             f"camera {spec!r} is not a /dev/videoN device",

@@ -10,7 +10,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from math import gcd
 from pathlib import Path
 from typing import Any
@@ -74,7 +74,7 @@ class Microphone:
         device: str | int | None = None,
         max_queued: int = 200,
         stall_timeout_s: float = 5.0,
-        clock: Any = time.monotonic,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.device = device
         self.stall_timeout_s = stall_timeout_s
