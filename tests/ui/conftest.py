@@ -96,12 +96,18 @@ def open_bedside(
     from beckon.bedside.service import BedsideService
     from beckon.ui.bedside_window import BedsideWindow
 
-    def make(bed: str = "12", speaker: Any = None, offer_seconds: float = 30.0) -> Any:
+    def make(
+        bed: str = "12",
+        speaker: Any = None,
+        offer_seconds: float = 30.0,
+        inputs: tuple[str, ...] = ("gesture", "touch"),
+    ) -> Any:
         settings = rig.bedside_settings(
             bed,
             {
                 "bedside.offered_intents": ["water", "nurse", "pain", "toilet"],
                 "bedside.offer_seconds": offer_seconds,
+                "bedside.inputs": list(inputs),
                 "broker.keepalive": 2,
             },
         )

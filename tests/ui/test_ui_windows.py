@@ -85,6 +85,30 @@ def test_a_yes_no_question_from_the_station_is_answered_by_a_nod(
     qtbot.waitUntil(lambda: bedside.pages.currentIndex() == 0, timeout=WAIT_MS)
 
 
+def test_without_touch_in_the_inputs_the_screen_sends_nothing_and_a_nod_still_answers(
+    qtbot: Any, station_service: Any, open_bedside: Any, open_station: Any
+) -> None:
+    """IT leaves "touch" out for a patient whose stray hand keeps touching the screen."""
+    bedside = open_bedside(inputs=("gesture",))
+    station = open_station(nurse="Nurse Lee")
+    qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
+
+    qtbot.mouseClick(bedside.tiles["water"], Qt.MouseButton.LeftButton)
+    assert bedside.pages.currentIndex() == 0, "no confirmation: the tap is not an input"
+
+    station.ask_bed.setCurrentText("12")
+    station.ask_text.setCurrentText("Are you in pain?")
+    qtbot.mouseClick(station.ask_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bedside.pages.currentIndex() == 1, timeout=WAIT_MS)
+    assert not bedside.yes_button.isVisible() and not bedside.no_button.isVisible()
+    bedside.service.post(Gesture("nod", bedside.service.menu_time(), 0.9))
+    qtbot.waitUntil(
+        lambda: [r.answer.property("answer") for r in station.question_rows()] == ["yes"],
+        timeout=WAIT_MS,
+    )
+    assert rows_for(station, "water") == [], "the tap on Water never became a request"
+
+
 def test_an_offline_bedside_says_saved_and_will_be_sent_then_delivers(
     qtbot: Any, mosquitto: Any, station_service: Any, open_bedside: Any, open_station: Any
 ) -> None:

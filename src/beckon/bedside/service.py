@@ -345,6 +345,12 @@ class BedsideService:
         elif isinstance(item, FrameTick):
             self._sync_clock(item.t)
             self._update_menu()
+        elif isinstance(item, Submit | AnswerQuestion) and not self.takes(item.source):
+            log.warning(
+                "ignored %s by %s: bedside.inputs is %s",
+                "a request" if isinstance(item, Submit) else "an answer",
+                item.source, list(self.settings.bedside.inputs),
+            )  # fmt: skip
         elif isinstance(item, Submit) and item.intent == SLEEP:
             # The sleep tile touched (or its entry chosen): pause the menu, never a request.
             self.menu.sleep(self.menu_time())
@@ -435,6 +441,13 @@ class BedsideService:
         self.link.start(wait_s=0)
 
     # ------------------------------------------------------------ requests
+
+    def takes(self, source: p.Source) -> bool:
+        """Whether a request or answer from ``source`` counts. Touch counts only when
+        ``bedside.inputs`` names it: hospital IT leaves it out for a patient whose stray hand
+        (tremor, spasm) keeps touching the screen. Gestures and voice are not filtered here:
+        their workers run only when configured (or when a file is replayed on purpose)."""
+        return source != "touch" or "touch" in self.settings.bedside.inputs
 
     def submit(self, intent: str, source: p.Source, level: int | None = None) -> p.Request:
         """Create a request (with the 0-10 ``level`` the patient chose, if any), make it

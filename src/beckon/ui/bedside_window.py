@@ -539,6 +539,8 @@ class BedsideWindow(QWidget):
         self.no_button = self._answer_button("no", translate("Beckon", "No"))
         self.yes_button.clicked.connect(lambda: self.service.post(AnswerQuestion("yes", "touch")))
         self.no_button.clicked.connect(lambda: self.service.post(AnswerQuestion("no", "touch")))
+        for button in (self.yes_button, self.no_button):
+            button.setVisible(self.service.takes("touch"))
         row.addStretch(1)
         row.addWidget(self.yes_button)
         row.addWidget(self.no_button)
@@ -781,7 +783,8 @@ class BedsideWindow(QWidget):
         for r in range(4):
             self.tile_grid.setRowStretch(r, 1 if r < (len(codes) + columns - 1) // columns else 0)
         for i, code in enumerate(codes):
-            tile = Tile(code, self.label(code), self.touch_tile, icon)
+            on_touch = self.touch_tile if self.service.takes("touch") else None
+            tile = Tile(code, self.label(code), on_touch, icon)
             tile.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
             self.tiles[code] = tile
             self.tile_grid.addWidget(tile, i // columns, i % columns)

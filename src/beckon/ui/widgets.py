@@ -222,10 +222,15 @@ class StatusPill(QFrame):
 
 
 class Tile(QFrame):
-    """One request the patient can choose: a large icon and its name. Touch selects it."""
+    """One request the patient can choose: a large icon and its name. Touch selects it, unless
+    ``on_touch`` is None (the bed's inputs leave touch out)."""
 
     def __init__(
-        self, code: str, label: str, on_touch: Callable[[str], None], icon_size: int = 120
+        self,
+        code: str,
+        label: str,
+        on_touch: Callable[[str], None] | None,
+        icon_size: int = 120,
     ) -> None:
         super().__init__()
         self.code = code
@@ -247,7 +252,8 @@ class Tile(QFrame):
         layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.label)
         layout.addStretch(1)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        if on_touch is not None:
+            self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     @property
     def highlighted(self) -> bool:
@@ -263,7 +269,8 @@ class Tile(QFrame):
         self._fit()  # the highlight's thicker border leaves less room
 
     def mousePressEvent(self, event: QMouseEvent | None) -> None:
-        self._on_touch(self.code)
+        if self._on_touch is not None:
+            self._on_touch(self.code)
 
     def resizeEvent(self, event: QResizeEvent | None) -> None:
         """The icon takes what the label leaves: at a large font scale a two-line label and a
