@@ -526,10 +526,13 @@ def _bedside_headless(args: argparse.Namespace, settings: Any) -> int:
     from beckon.bedside.host import BedsideHost, CameraSpec, MicSpec
     from beckon.bedside.service import BedsideService
     from beckon.metrics import serve_bedside
+    from beckon.ui.bedside_model import ReachLog
 
     cfg = settings.bedside
     service = BedsideService(settings)
     service.listeners.append(lambda e: log.info("bedside: %s", describe(e)))
+    reach = ReachLog(cfg.receipt_alarm_s)  # no screen: a call that cannot get through is logged
+    service.listeners.append(reach.follow)
     notifier = _systemd_watch(service)
     camera = mic = None
     if "gesture" in cfg.inputs or args.video:
@@ -549,6 +552,7 @@ def _bedside_headless(args: argparse.Namespace, settings: Any) -> int:
             if not host.service_alive:
                 raise BeckonError(f"the bedside service stopped: {host.service_error}")
             host.supervise()
+            reach.check()
             if host.file_error is not None:
                 raise BeckonError(host.file_error)
             if args.exit_when_done and _files_done(args, host):

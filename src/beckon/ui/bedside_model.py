@@ -9,6 +9,8 @@ which events deserve a spoken prompt. Texts are keys; the Qt layer translates th
 from __future__ import annotations
 
 import contextlib
+import logging
+import queue
 import threading
 import time
 from collections import deque
@@ -21,6 +23,8 @@ from beckon.bedside import events as ev
 from beckon.bedside.events import BedsideEvent
 from beckon.intents import Intent
 from beckon.messaging.protocol import CLOSED_STATES, REQUEST_STATES, is_backwards, parse_iso
+
+log = logging.getLogger(__name__)
 
 TRACK_STATES = ("saved", "sent", *REQUEST_STATES[1:])
 """The request states as the patient follows them: the bedside's "created" splits into saved
@@ -523,6 +527,44 @@ class ReachWatch:
         else:
             self._last_alarm = None
         return out
+
+
+class ReachLog:
+    """The window-less bedside's ReachWatch: the same rule, said in the log for IT.
+
+    ``beckon bedside --headless`` has no screen or speaker, so ``bedside.receipt_alarm_s``
+    would mean nothing there; this puts it in the journal instead. ``follow`` is a service
+    listener (the service's thread) and only queues; ``check`` runs on the caller's loop.
+    """
+
+    def __init__(self, receipt_alarm_s: float = RECEIPT_ALARM_S) -> None:
+        self.timeline = Timeline()
+        self.watch = ReachWatch(receipt_alarm_s)
+        self._events: queue.SimpleQueue[BedsideEvent] = queue.SimpleQueue()
+
+    def follow(self, e: BedsideEvent) -> None:
+        self._events.put(e)
+
+    def check(self, now: float | None = None) -> list[str]:
+        """Apply what the service emitted, log what the patient would be told, return its keys."""
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self.timeline.apply(self._events.get_nowait())
+        now = time.monotonic() if now is None else now
+        said = self.watch.check(self.timeline, now)
+        for key in said:
+            if key == "unreachable":
+                log.error("calls cannot reach the nurses: no broker or no station service")
+            else:
+                late = self.timeline.without_receipt(now, self.watch.receipt_alarm_s)
+                log.critical(
+                    "NO RECEIPT: %s made here %.0f s ago not confirmed by any station "
+                    "(bedside.receipt_alarm_s = %g); check the broker and the station service",
+                    ", ".join(f"{t.intent} ({t.request_id})" for t in late),
+                    now - min(t.created for t in late),
+                    self.watch.receipt_alarm_s,
+                )  # fmt: skip
+        return said
 
 
 def tile_columns(items: int, width: int, min_w: int, height: int = 0, min_h: int = 0) -> int:
