@@ -696,7 +696,7 @@ class BedsideService:
             self._set_station_online(False)
         if self.link is not None and self.link.connected and now >= self._heartbeat_due:
             self._heartbeat_due = now + HEARTBEAT_S
-            self.link.publish(self.address.topic("status"), self._status(True))
+            self.link.publish(self.address.topic("status"), self._status(True), qos=0)
 
     def _status(self, online: bool) -> bytes:
         cfg = self.settings.bedside

@@ -284,15 +284,21 @@ class MqttLink:
 
     # ------------------------------------------------------------ publishing
 
-    def publish(self, topic: str, payload: bytes, retain: bool = False) -> bool:
+    def publish(self, topic: str, payload: bytes, retain: bool = False, qos: int = 1) -> bool:
         """Publish at QoS 1. Returns False when not connected (paho still queues it in memory,
-        which is why the bedside keeps its own outbox on disk)."""
+        which is why the bedside keeps its own outbox on disk).
+
+        ``qos=0`` is for heartbeats only: repeats of a presence that was published at QoS 1.
+        The broker queues QoS 0 for no absent subscriber, so a station away for an hour does
+        not come back to 100,000 stale bed heartbeats ahead of the calls (and past
+        ``max_queued_messages`` Mosquitto would drop new messages), nor a tablet switched off
+        for a day to a day of station heartbeats."""
         client = self._client
         if client is None:
             return False
         # Never hold a lock of ours across paho calls: paho runs on_publish under its own
         # message lock, and publish() takes that lock too.
-        info = client.publish(topic, payload, qos=1, retain=retain)
+        info = client.publish(topic, payload, qos=qos, retain=retain)
         with self._flight_lock:
             self._in_flight[info.mid] = topic
             if len(self._in_flight) > 10_000:  # acknowledgements lost with a session

@@ -758,7 +758,7 @@ class StationService:
             self._heartbeat_due = now + HEARTBEAT_S
             for unit in self.cfg.units:
                 if self.links[unit].connected:
-                    self._publish_station_status(unit, True)
+                    self._publish_station_status(unit, True, heartbeat=True)
 
     def _check_silent_beds(self) -> None:
         """A bed heartbeats every few seconds; one silent for SILENT_AFTER_S is offline even if
@@ -777,12 +777,14 @@ class StationService:
                 log.warning("bed %s silent for %.0f s", bed.key, now - seen)
                 self._set_bed_online(bed, False, p.now_iso())
 
-    def _publish_station_status(self, unit: str, online: bool) -> None:
+    def _publish_station_status(self, unit: str, online: bool, heartbeat: bool = False) -> None:
+        """The retained presence; a ``heartbeat`` repeat goes at QoS 0 (see MqttLink.publish)."""
         fault = self.fault if self.fault and self.fault != "duplicate" else None
         status = p.StationStatus(
             self.cfg.site, unit, self.cfg.name, online, p.now_iso(), self.instance, fault
         )
-        self._publish(p.Topics.station_status(self.cfg.site, unit, self.cfg.name), status, True)
+        topic = p.Topics.station_status(self.cfg.site, unit, self.cfg.name)
+        self._publish(topic, status, True, qos=0 if heartbeat else 1)
 
     # ------------------------------------------------------------ publishing
 
@@ -870,7 +872,7 @@ class StationService:
         stats = history.summarize(rows, self.cfg.site, unit, p.now_iso())
         self._publish(p.Topics.unit(self.cfg.site, unit, "stats"), stats, retain=True)
 
-    def _publish(self, topic: str, msg: p.Message, retain: bool = False) -> None:
+    def _publish(self, topic: str, msg: p.Message, retain: bool = False, qos: int = 1) -> None:
         """Encode and publish on the unit's link; a message that fails validation is a bug,
         logged, not fatal."""
         try:
@@ -878,12 +880,12 @@ class StationService:
         except p.ProtocolError as exc:
             log.error("not publishing %s to %s: %s", type(msg).__name__, topic, exc)
             return
-        self._publish_raw(topic, payload, retain)
+        self._publish_raw(topic, payload, retain, qos)
 
-    def _publish_raw(self, topic: str, payload: bytes, retain: bool = False) -> None:
+    def _publish_raw(self, topic: str, payload: bytes, retain: bool = False, qos: int = 1) -> None:
         link = self.links.get(p.Topics.unit_of(topic))
         if link is not None:
-            link.publish(topic, payload, retain=retain)
+            link.publish(topic, payload, retain=retain, qos=qos)
 
     def _emit(self, event: StationEvent) -> None:
         for listener in self.listeners:

@@ -1,0 +1,84 @@
+"""Heartbeats are repeats of a presence already published at QoS 1: the broker must not queue
+them for a subscriber that is away. A station back after an hour would otherwise read every
+bed's stale heartbeats before the calls (and past ``max_queued_messages`` Mosquitto drops new
+messages); a tablet off for a day would read a day of station heartbeats."""
+
+from __future__ import annotations
+
+import queue
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from beckon.bedside import service as bedside_module
+from beckon.config import BrokerConfig
+from beckon.lab.rig import Rig
+from beckon.messaging import protocol as p
+from beckon.messaging.mqtt import Message, MqttLink
+from beckon.station import service as station_module
+
+pytestmark = pytest.mark.mqtt
+
+
+def away_subscriber(url: str, topic: str) -> None:
+    """Make a persistent session subscribed to ``topic``, then leave it (the session stays)."""
+    link = MqttLink(BrokerConfig(url=url), "beckon-test-away", [topic], persistent=True)
+    assert link.start(wait_s=10)
+    time.sleep(0.3)  # the subscription is acknowledged
+    link.stop()
+
+
+def back(url: str, topic: str, listen_s: float = 1.5) -> list[Message]:
+    """Come back to the session and collect what the broker kept (and sends now)."""
+    got: queue.Queue[Any] = queue.Queue()
+    link = MqttLink(BrokerConfig(url=url), "beckon-test-away", [topic], events=got)
+    assert link.start(wait_s=10)
+    time.sleep(listen_s)
+    link.stop()
+    out: list[Message] = []
+    while not got.empty():
+        item = got.get()
+        if isinstance(item, Message) and item.topic == topic:
+            out.append(item)
+    return out
+
+
+def test_bed_heartbeats_are_not_queued_for_an_absent_station(
+    mosquitto: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bedside_module, "HEARTBEAT_S", 0.1)
+    rig = Rig(mosquitto.url, tmp_path, "gh", "icu")
+    topic = p.BedAddress("gh", "icu", "5").topic("status")
+    away_subscriber(mosquitto.url, topic)
+    try:
+        bed = rig.run(rig.bedside("5"))
+        deadline = time.monotonic() + 15
+        while bed.link is None or not bed.link.connected:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        time.sleep(3.0)  # about 15 heartbeats while the station is away
+    finally:
+        rig.close()
+    kept = back(mosquitto.url, topic)
+    # The retained presence (once queued at QoS 1, once again on subscribing) and the bed's
+    # "offline" when it stopped; never the heartbeats.
+    assert 1 <= len(kept) <= 4, [m.retained for m in kept]
+
+
+def test_station_heartbeats_are_not_queued_for_an_absent_bed(
+    mosquitto: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(station_module, "HEARTBEAT_S", 0.1)
+    rig = Rig(mosquitto.url, tmp_path, "gh", "icu")
+    topic = p.Topics.station_status("gh", "icu", "desk")
+    away_subscriber(mosquitto.url, topic)
+    try:
+        rig.serve(rig.station({"station.name": "desk"}))
+        time.sleep(3.0)
+    finally:
+        rig.close()
+    kept = back(mosquitto.url, topic)
+    assert 1 <= len(kept) <= 4, [m.retained for m in kept]
+    assert kept[-1].retained, "the last presence is still retained for newcomers"
