@@ -316,3 +316,13 @@ def test_a_bedside_without_its_face_model_stops_with_exit_78(tmp_path: Path) -> 
     )
     assert result.returncode == 78, result.stderr
     assert "beckon models fetch" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_kiosk_with_headless_is_one_usage_error_not_a_second_about_the_display() -> None:
+    result = run(
+        ["bedside", "--headless", "--kiosk", "--config", str(REPO / "deploy/bedside.example.toml")],
+        {"DISPLAY": "", "WAYLAND_DISPLAY": ""},
+    )
+    assert result.returncode == 2, result.stderr
+    assert "--kiosk opens the bedside window" in result.stderr
+    assert "no display" not in result.stderr and result.stderr.count("beckon:") == 1

@@ -1213,7 +1213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except BeckonError as exc:
         print(f"beckon: {exc}", file=sys.stderr)
-        if getattr(args, "kiosk", False):
+        if getattr(args, "kiosk", False) and not getattr(args, "headless", False):
             # The kiosk's screen is the only place anyone looks: say it there, and stay.
             from beckon.ui.app import Look
             from beckon.ui.launch import run_fault_screen

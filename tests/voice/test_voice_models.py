@@ -101,3 +101,13 @@ def test_a_static_graph_vosk_model_is_refused(tmp_path):
     (tmp_path / "graph" / "HCLG.fst").write_bytes(b"x")
     with pytest.raises(ModelError, match="ignore"):
         load_vosk_model(tmp_path)
+
+
+def test_a_missing_or_wrong_vosk_model_folder_says_which_and_what_to_give(tmp_path):
+    from beckon.voice.engines import load_vosk_model
+
+    with pytest.raises(ModelError, match="no such folder") as missing:
+        load_vosk_model(tmp_path / "nope")
+    assert "unpacked Vosk model" in str(missing.value.hint)
+    with pytest.raises(ModelError, match=r"not a Vosk model .*graph/HCLr\.fst"):
+        load_vosk_model(tmp_path)

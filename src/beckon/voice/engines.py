@@ -251,6 +251,11 @@ _vosk_lock = threading.Lock()
 def load_vosk_model(path: Path) -> Any:
     """Load (once per process) a Vosk model folder after checking it supports grammars."""
     graph = path / "graph"
+    if not path.is_dir():
+        raise ModelError(
+            f"{path}: no such folder",
+            "give the folder of an unpacked Vosk model (with graph/HCLr.fst and graph/Gr.fst)",
+        )
     if not (graph / "HCLr.fst").is_file() or not (graph / "Gr.fst").is_file():
         if (graph / "HCLG.fst").is_file():
             raise ModelError(
@@ -258,7 +263,11 @@ def load_vosk_model(path: Path) -> Any:
                 "catalog grammar and recognise free speech",
                 "use a small model with graph/HCLr.fst and graph/Gr.fst",
             )
-        raise ModelError(f"{path} is not a Vosk model with a grammar-capable graph")
+        raise ModelError(
+            f"{path} is not a Vosk model with a grammar-capable graph (no graph/HCLr.fst and "
+            "graph/Gr.fst)",
+            "give the folder of an unpacked small Vosk model",
+        )
     with _vosk_lock:
         if path not in _vosk_models:
             import vosk
