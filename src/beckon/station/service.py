@@ -19,7 +19,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from beckon.config import StationSettings
@@ -60,6 +60,9 @@ STATS_EVERY_S = 300.0  # the 24-hour window slides even when nothing happens
 STATS_AFTER_CHANGE_S = 1.0  # a burst of changes publishes one stats message
 HEARTBEAT_S = 5.0
 """The station refreshes its retained presence this often; beds do the same with theirs."""
+REPUBLISH_WINDOW = timedelta(days=1)
+"""Beds whose state a station publishes again when it (re)connects: open calls, and changes
+this recent (a bed's state lists its ten latest closed requests)."""
 SILENT_AFTER_S = 15.0
 """A bed (or station) not heard for this long is offline, whatever TCP keep-alive says."""
 PROBE_S = 1.5
@@ -598,6 +601,11 @@ class StationService:
             self.acknowledge_or_resolve(cmd.id, new, cmd.by)
         except (KeyError, lifecycle.LifecycleError) as exc:
             log.warning("command %s on %s refused: %s", cmd.action, cmd.id[:8], exc)
+            view = self.store.get(cmd.id)
+            if view is not None and view.unit in self.cfg.units:
+                # Often a repeat after a crash: the change is stored, its state may never
+                # have reached the bed. Publishing the state again is harmless.
+                self._publish_bed(p.BedAddress(view.site, view.unit, view.bed))
 
     # ------------------------------------------------------------ nurse actions
 
@@ -743,11 +751,23 @@ class StationService:
                     self._publish_call(view)
             self._publish_queue(unit)
             self._publish_stats(unit)
+            self._republish_beds(unit)
         self._heartbeat_due = time.monotonic() + HEARTBEAT_S
         if all(link.connected for link in self.links.values()):
             if not self.ready.is_set():
                 log.info("station %s (instance %s) is serving", self.cfg.name, self.instance)
             self.ready.set()
+
+    def _republish_beds(self, unit: str) -> None:
+        """Each bed's retained state again, for beds with an open request or a change in the
+        last day. A change is committed before its state is published: a station that died in
+        between (or whose publish the broker lost) left the bed showing "received" after a
+        nurse acknowledged or resolved it, with nothing to correct it until the bed's next
+        call."""
+        since = datetime.now(UTC) - REPUBLISH_WINDOW
+        since_iso = since.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        for bed in self.store.beds_changed_since(self.cfg.site, unit, since_iso):
+            self._publish_bed(p.BedAddress(self.cfg.site, unit, bed))
 
     def _heartbeat(self) -> None:
         now = time.monotonic()

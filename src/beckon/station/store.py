@@ -273,6 +273,15 @@ class RequestStore:
         views = [_to_view(r) for r in rows]
         return sorted(views, key=lambda v: (v.created_at, v.id))
 
+    def beds_changed_since(self, site: str, unit: str, since: str) -> list[str]:
+        """Beds of a unit with a request that is open or changed at or after ``since``."""
+        rows = self._db.execute(
+            "SELECT DISTINCT bed FROM requests WHERE site = ? AND unit = ? AND "
+            "(updated_at >= ? OR state IN ('received', 'acknowledged')) ORDER BY bed",
+            (site, unit, since),
+        )
+        return [str(r[0]) for r in rows]
+
     def count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM requests").fetchone()[0])
 
