@@ -3,10 +3,13 @@ the database says reaches the beds when the station comes back, or when the comm
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
+import paho.mqtt.client as paho
 import pytest
+from paho.mqtt.enums import CallbackAPIVersion
 
 from beckon.background import Background
 from beckon.bedside import events as ev
@@ -73,3 +76,74 @@ def test_a_repeated_command_the_station_refuses_still_sends_the_bed_its_state(
         cmd = p.nurse_command("resolve", request_id, "Nurse Kim")
         send_raw(mosquitto.port, p.Topics.unit("gh", "icu", "command"), p.encode(cmd))
         assert wait_until(lambda: "resolved" in seen.states(request_id)), seen.events
+
+
+def retained(port: int, topic: str, wait_s: float = 1.5) -> bytes | None:
+    """The retained message the broker holds on ``topic`` (None: none, or an empty one)."""
+    got: list[bytes] = []
+    client = paho.Client(CallbackAPIVersion.VERSION2, client_id="test-retained")
+    client.on_message = lambda _c, _u, msg: got.append(bytes(msg.payload)) if msg.retain else None
+    client.connect("127.0.0.1", port)
+    client.subscribe(topic, qos=1)
+    client.loop_start()
+    time.sleep(wait_s)
+    client.disconnect()
+    client.loop_stop()
+    return got[-1] if got and got[-1] else None
+
+
+def test_open_calls_survive_a_station_database_moved_aside(mosquitto: Any, tmp_path: Path) -> None:
+    """The bed had its receipt long ago and will never send the call again: the call message
+    the broker retains is the last copy, and the new database adopts it."""
+    db = tmp_path / "station.sqlite3"
+    bedside = bedside_for(mosquitto.url, tmp_path / "outbox.sqlite3")
+    seen = Recorder()
+    bedside.listeners.append(seen)
+    with Background(bedside.run, "bedside"):
+        first = station_for(mosquitto.url, db)
+        with Background(first.run, "station"):
+            assert first.ready.wait(10)
+            request_id = received_request(bedside, seen)
+            cmd = p.nurse_command("acknowledge", request_id, "Nurse Kim")
+            send_raw(mosquitto.port, p.Topics.unit("gh", "icu", "command"), p.encode(cmd))
+            assert wait_until(lambda: "acknowledged" in seen.states(request_id))
+        assert wait_until(lambda: bedside.waiting == 0)
+        for leftover in tmp_path.glob("station.sqlite3*"):
+            leftover.unlink()
+        db.write_bytes(b"not a database any more" * 200)  # moved aside at the next start
+
+        again = station_for(mosquitto.url, db)
+        with Background(again.run, "station-again"):
+            assert again.ready.wait(10)
+            assert wait_until(lambda: request_id in again._open["icu"], 10)
+    store = RequestStore(db)
+    view = store.get(request_id)
+    assert view is not None and view.state == "acknowledged" and view.by == "Nurse Kim"
+    assert view.intent == "water" and view.bed == "12"
+    assert [e[0] for e in store.events(request_id)] == ["received", "acknowledged"]
+    call = retained(mosquitto.port, p.Topics.call("gh", "icu", request_id))
+    assert call is not None, "the call is still on the nurses' screens"
+    assert list(tmp_path.glob("station.sqlite3.corrupt-*")), "the damaged file was kept"
+
+
+def test_a_call_the_database_has_closed_is_still_emptied(mosquitto: Any, tmp_path: Path) -> None:
+    db = tmp_path / "station.sqlite3"
+    station = station_for(mosquitto.url, db)
+    bedside = bedside_for(mosquitto.url, tmp_path / "outbox.sqlite3")
+    seen = Recorder()
+    bedside.listeners.append(seen)
+    topic = ""
+    with Background(station.run, "station"), Background(bedside.run, "bedside"):
+        assert station.ready.wait(10)
+        request_id = received_request(bedside, seen)
+        topic = p.Topics.call("gh", "icu", request_id)
+        open_call = retained(mosquitto.port, topic)
+        assert open_call is not None
+        cmd = p.nurse_command("resolve", request_id, "Nurse Kim")
+        send_raw(mosquitto.port, p.Topics.unit("gh", "icu", "command"), p.encode(cmd))
+        assert wait_until(lambda: "resolved" in seen.states(request_id))
+        # A stale copy of the open call comes back (say, a bridge replaying it).
+        send_raw(mosquitto.port, topic, open_call, retain=True)
+        assert wait_until(lambda: retained(mosquitto.port, topic, 0.5) is None, 10)
+    view = RequestStore(db).get(request_id)
+    assert view is not None and view.state == "resolved"

@@ -850,11 +850,55 @@ class StationService:
             self._publish_raw(topic, b"", retain=True)
 
     def _check_retained_call(self, unit: str, request_id: str, payload: bytes) -> None:
-        """A retained call the broker still holds for a request this station has closed (or
-        never had: a database moved aside) is emptied, so windows never show a ghost."""
-        if payload and unit in self._open and request_id not in self._open[unit]:
-            log.info("emptying the stale call message of request %s", request_id[:8])
-            self._publish_raw(p.Topics.call(self.cfg.site, unit, request_id), b"", retain=True)
+        """A retained call the broker still holds for a request this station has closed is
+        emptied, so windows never show a ghost. One for a request the database has never
+        seen is adopted instead: the database was moved aside (corrupt), restored from a
+        backup or switched to another store, and the bed, which had its receipt long ago,
+        will never send that call again. Emptying it lost an open call for good."""
+        if unit not in self._open:
+            return
+        if not payload:
+            if request_id in self._open[unit]:
+                # Emptied by another station process sharing the store (ours were popped
+                # before publishing): drop it if the store says it is closed.
+                closed = self.store.get(request_id)
+                if closed is not None and closed.state not in lifecycle.OPEN_STATES:
+                    self._open[unit].pop(request_id, None)
+                    self._publish_queue(unit)
+            return
+        if request_id in self._open[unit]:
+            return
+        stored = self.store.get(request_id)
+        if stored is None:
+            call = p.decode_as(payload, p.Call)  # a malformed one is dropped (and logged)
+            view = call.request
+            if (view.site, view.unit, view.id) == (self.cfg.site, unit, request_id) and (
+                view.state in lifecycle.OPEN_STATES
+            ):
+                self._adopt(view)
+                return
+        elif stored.state in lifecycle.OPEN_STATES:
+            # Open in a shared (PostgreSQL) store but stored by another station process:
+            # follow it here too rather than hide it from the nurses.
+            log.warning("following open request %s stored by another station", request_id[:8])
+            self._deadlines.track(stored)
+            self._publish_call(stored)
+            return
+        log.info("emptying the stale call message of request %s", request_id[:8])
+        self._publish_raw(p.Topics.call(self.cfg.site, unit, request_id), b"", retain=True)
+
+    def _adopt(self, view: p.RequestView) -> None:
+        stored, new = self.store.adopt(view)
+        if not new:
+            return
+        log.warning(
+            "ADOPTED open request %s (bed %s/%s %s, %s) from its call message on the broker: "
+            "this station's database did not have it (restored from a backup, moved aside or "
+            "switched?); it is in the queue again and escalates as before",
+            view.id[:8], view.unit, view.bed, view.intent, view.state,
+        )  # fmt: skip
+        self._deadlines.track(stored)
+        self._publish_bed(p.BedAddress(view.site, view.unit, view.bed), stored)
 
     def _publish_queue(self, unit: str) -> None:
         """Mark the unit's summary for publishing once the current batch is handled: a burst of

@@ -108,8 +108,8 @@ def open_store(path: Path) -> RequestStore:
         aside = move_aside(path)
         log.error(
             "the station database %s is corrupt (%s); moved it to %s and started a fresh one. "
-            "Open requests in it are re-sent by their bedsides; restore history from it or a "
-            "backup.",
+            "Open calls come back from the broker's retained call messages (ADOPTED) and "
+            "unconfirmed ones from the bedsides' outboxes; restore history from it or a backup.",
             path, exc, aside,
         )  # fmt: skip
     try:
@@ -202,6 +202,26 @@ class RequestStore:
                 self._event(view.id, "received", at, None)
                 results.append((view, True))
         return results
+
+    def adopt(self, view: RequestView) -> tuple[RequestView, bool]:
+        """Store an open request this database never had, as another copy of it says it is
+        (its retained call message: the database was restored from a backup, moved aside, or
+        switched). Returns the stored view and whether it was new."""
+        existing = self.get(view.id)
+        if existing is not None:
+            return existing, False
+        history = view.history or (
+            StateChange("created", view.created_at),
+            StateChange("received", view.created_at),
+            *((StateChange(view.state, view.updated_at, view.by),) if view.by else ()),
+        )
+        adopted = replace(view, history=history)
+        with self._tx():
+            self._write(adopted, insert=True)
+            self._event(view.id, "received", view.created_at, None)
+            if view.state != "received":
+                self._event(view.id, view.state, view.updated_at, view.by)
+        return adopted, True
 
     def change(
         self, request_id: str, new: RequestState, by: str | None, at: str | None = None
