@@ -102,3 +102,19 @@ def test_a_hook_program_that_cannot_be_run_is_named(tmp_path: Path) -> None:
     assert "'/nonexistent/pager', which is not a program this user can run" in out
     path.write_text(path.read_text().replace("/nonexistent/pager", "cat"))
     assert run("config", "check", "station", str(path)).returncode == 0
+
+
+def test_a_hook_the_station_would_refuse_fails_the_check_too(tmp_path: Path) -> None:
+    """Under RestartPreventExitStatus=78 a refused hook leaves the unit with no station: the
+    check must say so before the restart, not pass it as valid."""
+    path = tmp_path / "station.toml"
+    for line, key in (
+        ('hook_url = "pager-gateway.hospital.example/beckon"', "escalation.hook_url"),
+        ('hook_url = "ftp://pager/beckon"', "escalation.hook_url"),
+        ("hook_timeout_s = 0", "escalation.hook_timeout_s"),
+    ):
+        path.write_text(f'[station]\nsite = "gh"\nunits = ["icu"]\n[escalation]\n{line}\n')
+        result = run("config", "check", "station", str(path))
+        out = result.stdout + result.stderr
+        assert result.returncode == 2, out
+        assert key in out and "valid station configuration" not in out

@@ -117,11 +117,21 @@ def check_station(settings: StationSettings, resolver: Resolver = resolves) -> l
 
 
 def check_hook(settings: StationSettings) -> list[Finding]:
-    """The escalation hook's program can be run (``beckon.station.hook.missing_program``)."""
+    """What the station refuses at start (``beckon.station.hook.check_hook``: a URL that is no
+    http(s) URL, a timeout of 0), and a program that cannot be run (``missing_program``)."""
+    from beckon.station.hook import check_hook as refused
     from beckon.station.hook import missing_program
 
+    findings: list[Finding] = []
+    try:
+        refused(settings.escalation, str(settings.source))
+    except ConfigError as exc:
+        key = "escalation.hook_url" if "hook_url" in exc.message else "escalation.hook_timeout_s"
+        findings.append(Finding("error", key, str(exc)))
     missing = missing_program(settings.escalation)
-    return [] if missing is None else [Finding("error", "escalation.hook_command", missing)]
+    if missing is not None:
+        findings.append(Finding("error", "escalation.hook_command", missing))
+    return findings
 
 
 def check_broker(broker: BrokerConfig, resolver: Resolver = resolves) -> list[Finding]:
