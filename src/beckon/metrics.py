@@ -378,7 +378,7 @@ def serve_station(service: StationService, address: str) -> Endpoint | None:
     if not address:
         return None
     metrics = StationMetrics(service)
-    return Endpoint(address, metrics.registry, metrics.health).start()
+    return _serve(address, metrics.registry, metrics.health)
 
 
 def serve_bedside(service: BedsideService, address: str, host: BedsideHost) -> Endpoint | None:
@@ -388,4 +388,20 @@ def serve_bedside(service: BedsideService, address: str, host: BedsideHost) -> E
         return None
     metrics = BedsideMetrics(service)
     metrics.follow(host)
-    return Endpoint(address, metrics.registry, metrics.health).start()
+    return _serve(address, metrics.registry, metrics.health)
+
+
+def _serve(
+    address: str, registry: CollectorRegistry, health: Callable[[], tuple[bool, dict[str, Any]]]
+) -> Endpoint | None:
+    """Start the endpoint; one that cannot bind (a port in use) is logged, not fatal.
+
+    Monitoring must never take call handling down: exiting 78 here left a station unit
+    stopped for good (systemd does not restart 78), and a PostgreSQL standby binds only when
+    it takes over, so it would have died at the moment it was needed. A missing endpoint is
+    what the monitoring notices anyway (connection refused)."""
+    try:
+        return Endpoint(address, registry, health).start()
+    except ConfigError as exc:
+        log.error("METRICS OFF: %s; calls are handled as usual (%s)", exc.message, exc.hint)
+        return None

@@ -301,3 +301,25 @@ def test_a_bad_metrics_address_or_a_busy_port_is_a_clear_error(tmp_path: Path) -
             Endpoint(f"127.0.0.1:{first.port}", registry, lambda: (True, {}))
     finally:
         first.stop()
+
+
+def test_a_busy_metrics_port_leaves_the_station_serving_calls(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Monitoring must never take call handling down (78 is never restarted by systemd)."""
+    from beckon.config import StationConfig, StationSettings
+    from beckon.metrics import serve_station
+    from beckon.station.service import StationService
+
+    busy = Endpoint("127.0.0.1:0", CollectorRegistry(), lambda: (True, {})).start()
+    try:
+        settings = StationSettings(
+            StationConfig("gh", ("icu",), database=str(tmp_path / "s.sqlite3")), BrokerConfig()
+        )
+        with caplog.at_level("ERROR", "beckon.metrics"):
+            endpoint = serve_station(StationService(settings), f"127.0.0.1:{busy.port}")
+        assert endpoint is None
+        assert "METRICS OFF: cannot serve metrics on" in caplog.text
+        assert "calls are handled as usual" in caplog.text
+    finally:
+        busy.stop()
