@@ -326,3 +326,20 @@ def test_kiosk_with_headless_is_one_usage_error_not_a_second_about_the_display()
     assert result.returncode == 2, result.stderr
     assert "--kiosk opens the bedside window" in result.stderr
     assert "no display" not in result.stderr and result.stderr.count("beckon:") == 1
+
+
+def test_a_console_password_file_that_cannot_be_read_is_named_not_a_broker_outage(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "station.toml"
+    config.write_text(
+        '[station]\nsite = "gh"\nunits = ["icu"]\n[broker]\nurl = "mqtt://127.0.0.1:9"\n'
+    )
+    missing = tmp_path / "console-password"
+    result = run(
+        ["station", "--config", str(config), "--user", "console-gh-icu", "--password-file",
+         str(missing), "list"]
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert f"--password-file '{missing}' cannot be read" in result.stderr
+    assert "cannot reach" not in result.stderr and "Traceback" not in result.stderr

@@ -563,6 +563,22 @@ def _bedside_headless(args: argparse.Namespace, settings: Any) -> int:
     return 0
 
 
+def _check_console_files(broker: Any, password_file: str | None) -> None:
+    """A console's password (or TLS) file that cannot be read is said as such, naming the flag
+    when it came from one: otherwise it surfaces as "cannot reach the MQTT broker"."""
+    from beckon.messaging.mqtt import check_broker_files
+
+    try:
+        check_broker_files(broker)
+    except ConfigError as exc:
+        if password_file and "password_file" in exc.message:
+            raise BeckonError(
+                exc.message.replace("[broker] password_file", "--password-file"),
+                "give a readable file holding the console user's password",
+            ) from None
+        raise
+
+
 def _files_done(args: argparse.Namespace, host: BedsideHost) -> bool:
     """With --exit-when-done: every file has been read and every request delivered."""
     if args.video and not host.service.source_ended.is_set():
@@ -641,6 +657,7 @@ def cmd_station(args: argparse.Namespace) -> int:
 
     if action == "ask" and not SEGMENT.fullmatch(args.bed):
         raise BeckonError(f"bed {args.bed!r} is not a bed name", SEGMENT_HELP)
+    _check_console_files(broker, args.password_file)
     with StationClient(broker, cfg.site, cfg.units[0]) as client:
         if action == "list":
             current = client.wait_queue()
@@ -1028,6 +1045,18 @@ def _add_hospital_commands(sub: Any) -> None:
             )
         else:
             dev.add_argument("--name", default="station", help="station service name")
+    console = psub.add_parser(
+        "console",
+        help="a unit's console user, for station windows and `beckon station list|ack|...`",
+        description="The password file and ACL block of console-SITE-UNIT: station windows on "
+        "nurses' PCs and the console commands log in as it (--user, --password-file) with the "
+        "station's config, never as the station service's own user.",
+    )
+    console.add_argument("--ca", type=Path, required=True, metavar="DIR", help="holds ca.crt")
+    console.add_argument("--out", type=Path, required=True, metavar="DIR", help="site folder")
+    console.add_argument("--site", required=True, help="site name")
+    console.add_argument("--unit", required=True, help="unit name")
+    console.add_argument("--renew", action="store_true", help="a new password")
     bridge = psub.add_parser(
         "bridge", help="bridge a unit's Mosquitto to the hospital broker (config and user)"
     )
@@ -1101,6 +1130,19 @@ def cmd_provision(args: argparse.Namespace) -> int:
         print(f"{made.username:<32} {made.config} (append to the unit broker's mosquitto.conf)")
         broker = args.out / "broker"
         print(f"hospital broker files: {broker / 'passwd'} and {broker / 'acl'}")
+        return 0
+    if args.what == "console":
+        made = pv.provision_console(
+            pv.ConsoleSpec(args.site, args.unit), args.out, args.ca, renew=args.renew
+        )
+        note = "new password" if made.new_password else "kept its password"
+        print(f"{made.username:<32} {made.config} ({note})")
+        print(
+            f"use: beckon station --config station.toml --user {made.username} "
+            f"--password-file /etc/beckon/{made.config.name} list"
+        )
+        broker = args.out / "broker"
+        print(f"broker files: {broker / 'passwd'} and {broker / 'acl'} (install; reload mosquitto)")
         return 0
     options = {
         "client_cert": args.client_cert,

@@ -52,6 +52,7 @@ SERVER_KEY = "server.key"
 CLIENT_CERT = "client.crt"
 CLIENT_KEY = "client.key"
 PASSWORD_FILE = "mqtt-password"
+CONSOLE_PASSWORD_FILE = "console-password"
 DEFAULT_INSTALL_DIR = "/etc/beckon"
 
 # The leaves each role writes and reads (docs/protocol.md); deploy/mosquitto/acl grants the same.
@@ -60,6 +61,7 @@ BED_READS = ("receipt", "state", "question")
 STATION_BED_READS = ("request", "cancel", "status", "answer", "nurse")
 STATION_BED_READWRITES = ("question", "receipt", "state")
 STATION_UNIT_READWRITES = ("queue", "call/+", "stats", "command")
+CONSOLE_READS = ("queue", "call/+", "stats")
 
 
 # ---------------------------------------------------------------- names
@@ -101,6 +103,24 @@ class StationSpec:
     @property
     def folder_name(self) -> str:
         return f"station-{self.site}-{self.unit}"
+
+
+@dataclass(frozen=True)
+class ConsoleSpec:
+    """The console user of one unit: station windows on nurses' PCs and the `beckon station
+    list|ack|resolve|ask` commands, which must not log in as the station service's own user
+    (the broker ties client ids to usernames and would throw the service off)."""
+
+    site: str
+    unit: str
+
+    @property
+    def username(self) -> str:
+        return f"console-{self.site}-{self.unit}"
+
+    @property
+    def folder_name(self) -> str:
+        return f"console-{self.site}-{self.unit}"
 
 
 @dataclass(frozen=True)
@@ -303,6 +323,21 @@ def station_acl(spec: StationSpec) -> list[str]:
     return lines
 
 
+def console_acl(spec: ConsoleSpec) -> list[str]:
+    """What a station window or console command reads (the unit queue, calls, stats, bed
+    state and presence, the stations' presence) and the one topic it writes: commands. It
+    never answers beds, so it cannot write receipts or state (deploy/mosquitto/acl)."""
+    lines = [f"user {spec.username}"]
+    lines += [f"topic read {p.Topics.unit(spec.site, spec.unit, leaf)}" for leaf in CONSOLE_READS]
+    lines += [
+        f"topic read {p.Topics.bed_filter(spec.site, spec.unit, leaf)}"
+        for leaf in ("state", "status")
+    ]
+    lines.append(f"topic read {p.Topics.station_status(spec.site, spec.unit, '+')}")
+    lines.append(f"topic write {p.Topics.unit(spec.site, spec.unit, 'command')}")
+    return lines
+
+
 def _mosquitto_passwd() -> str:
     found = shutil.which("mosquitto_passwd") or (
         "/usr/bin/mosquitto_passwd" if Path("/usr/bin/mosquitto_passwd").exists() else None
@@ -373,13 +408,18 @@ def _broker_table(
 
 
 def _device_files(
-    folder: Path, ca_dir: Path, username: str, client_cert: bool, renew: bool
+    folder: Path,
+    ca_dir: Path,
+    username: str,
+    client_cert: bool,
+    renew: bool,
+    password_file: str = PASSWORD_FILE,
 ) -> bool:
     """Password, CA certificate and (optionally) client certificate in ``folder``. Returns
     whether a new password was made (False: the existing one was kept)."""
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(ca_dir / CA_CERT, folder / CA_CERT)
-    pw_path = folder / PASSWORD_FILE
+    pw_path = folder / password_file
     new_password = renew or not pw_path.is_file()
     if new_password:
         _write_private(pw_path, (secrets.token_urlsafe(24) + "\n").encode())
@@ -495,6 +535,22 @@ def provision_station(
     _write_acl_part(site_dir, spec.folder_name, station_acl(spec))
     assemble_acl(site_dir)
     return Provisioned(spec.username, folder, config, client_cert, new_password)
+
+
+def provision_console(
+    spec: ConsoleSpec, site_dir: Path, ca_dir: Path, *, renew: bool = False
+) -> Provisioned:
+    """The unit's console user: password file, CA certificate and ACL block. Station windows
+    and console commands use it with the station's own config (``--user``, ``--password-file``)."""
+    p.Topics.unit(spec.site, spec.unit, "command")  # a clear error for a bad name
+    _load_ca(ca_dir)
+    folder = site_dir / "devices" / spec.folder_name
+    password = folder / CONSOLE_PASSWORD_FILE  # beside the station's own mqtt-password
+    new_password = _device_files(folder, ca_dir, spec.username, False, renew, password.name)
+    set_broker_password(site_dir / "broker" / "passwd", spec.username, password.read_text().strip())
+    _write_acl_part(site_dir, spec.folder_name, console_acl(spec))
+    assemble_acl(site_dir)
+    return Provisioned(spec.username, folder, password, False, new_password)
 
 
 # ---------------------------------------------------------------- unit-to-hospital bridge

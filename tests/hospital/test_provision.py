@@ -181,3 +181,43 @@ def test_a_bad_broker_url_is_refused_before_any_secret_is_written(tmp_path: Path
     with pytest.raises(ConfigError, match=r"station\.toml to be written would be refused"):
         pv.provision_station(pv.StationSpec("general", "icu-3"), tmp_path / "s", ca, "http://x")
     assert list((tmp_path / "s" / "devices").iterdir()) == []
+
+
+@pytest.mark.mqtt
+def test_a_provisioned_console_lists_the_unit_but_cannot_answer_beds(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """deployment.md has nurses' PCs and console commands log in as console-SITE-UNIT; the
+    site's provisioned ACL alone (no shipped patterns) must let it see the station."""
+    from beckon.cli import main
+    from tests.helpers.hospital import installed
+
+    made = pv.provision_console(pv.ConsoleSpec("general", "icu-3"), site.out, site.ca)
+    assert made.config.name == "console-password" and made.new_password
+    site.broker.stop()  # Mosquitto reads its password file and ACL at start (or on SIGHUP)
+    site.broker.start()
+    station_dir = site.device("station-general-icu-3")
+    for key, value in installed(station_dir).items():
+        monkeypatch.setenv("BECKON_" + key.upper().replace(".", "_"), value)
+    station = StationService(station_settings(site, tmp_path))
+    with Background(station.run, "station"):
+        assert station.ready.wait(15), site.broker.log_text()
+        console = ["--user", made.username, "--password-file", str(made.config)]
+        code = main(["station", "--config", str(station_dir / "station.toml"), *console, "list"])
+        out = capsys.readouterr()
+        assert code == 0, out.err
+        assert "no open requests" in out.out
+    broker = dataclasses.replace(
+        station_settings(site, tmp_path).broker,
+        username=made.username,
+        password_file=str(made.config),
+    )
+    link = MqttLink(broker, made.username, [])
+    try:
+        assert link.start(15), site.broker.log_text()
+        receipt = p.BedAddress("general", "icu-3", "12").topic("receipt")
+        assert link.publish(receipt, b"{}")
+        seen = events_until(link.events, PublishRefused, 10)
+        assert seen and isinstance(seen[-1], PublishRefused) and seen[-1].topic == receipt
+    finally:
+        link.stop()
