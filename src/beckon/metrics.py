@@ -326,7 +326,8 @@ class BedsideMetrics(_Common):
         from beckon.bedside.events import RequestSaved, StateChanged
 
         if isinstance(event, RequestSaved):
-            self.requests.inc()
+            if not event.restored:  # counted when the patient chose it, before the restart
+                self.requests.inc()
             self._saved[event.request_id] = time.monotonic()
             if len(self._saved) > 1000:
                 self._saved.pop(next(iter(self._saved)))

@@ -209,3 +209,27 @@ def test_a_nurse_asks_a_yes_no_question_and_a_shake_answers_no(mosquitto, tmp_pa
     assert (answered.bed, answered.answer, answered.source) == ("12", "no", "gesture")
     store = RequestStore(tmp_path / "station.sqlite3")
     assert [q.answer for q in store.questions("gh", "icu")] == ["no"]
+
+
+def test_a_request_waiting_in_the_outbox_is_shown_again_after_a_restart(tmp_path):
+    """Restarted while offline, the tablet still shows the patient's unconfirmed request (and
+    so can sound the no-receipt alarm), without saying it aloud or counting it again."""
+    from beckon.ui.bedside_model import Timeline, prompt_for
+
+    outbox_path = tmp_path / "outbox.sqlite3"
+    first = bedside_for("mqtt://127.0.0.1:1", outbox_path)  # nothing listens there
+    with Background(first.run, "bedside-offline"):
+        first.post(Submit("toilet", "touch"))
+        assert wait_until(lambda: first.waiting == 1)
+    again = bedside_for("mqtt://127.0.0.1:1", outbox_path)
+    seen = Recorder()
+    again.listeners.append(seen)
+    with Background(again.run, "bedside-again"):
+        assert wait_until(lambda: any(isinstance(e, ev.RequestSaved) for e in seen.events))
+    saved = [e for e in seen.events if isinstance(e, ev.RequestSaved)]
+    assert [(e.intent, e.restored) for e in saved] == [("toilet", True)]
+    timeline = Timeline()
+    for e in seen.events:
+        timeline.apply(e)
+    assert [(t.intent, t.state) for t in timeline.tracks] == [("toilet", "saved")]
+    assert prompt_for(saved[0], "Toilet") is None

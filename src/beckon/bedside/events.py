@@ -69,10 +69,13 @@ class PointerMoved:
 
 @dataclass(frozen=True)
 class RequestSaved:
-    """A new request is on disk in the outbox (its state is "created")."""
+    """A new request is on disk in the outbox (its state is "created"). ``restored``: one saved
+    before a restart, still unconfirmed, announced again at start (not said aloud or counted
+    again: the patient chose it once)."""
 
     intent: str
     request_id: str
+    restored: bool = False
 
 
 @dataclass(frozen=True)
@@ -181,8 +184,10 @@ def describe(e: BedsideEvent) -> str:
             return f"{name} intent={e.intent} gesture={e.gesture}"
         case SelectionCancelled(intent=intent, reason=reason):
             return f"{name} intent={intent} reason={reason}"
-        case RequestSaved(intent=intent, request_id=rid):
-            return f"{name} intent={intent} id={rid[:8]}"
+        case RequestSaved(intent=intent, request_id=rid, restored=restored):
+            return f"{name} intent={intent} id={rid[:8]}" + (
+                " (from before a restart)" if restored else ""
+            )
         case RequestSent(request_id=rid) | AnswerReceived(question_id=rid):
             return f"{name} id={rid[:8]}"
         case StateChanged(request_id=rid, state=state, by=by):

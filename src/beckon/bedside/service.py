@@ -270,6 +270,7 @@ class BedsideService:
         self._count_waiting()
         if self.waiting:
             log.info("%d message(s) from before a restart wait in the outbox", self.waiting)
+            self._show_pending_requests()
         self.link = self._make_link()
         if not self.link.start(wait_s=5.0):
             log.warning(
@@ -441,6 +442,22 @@ class BedsideService:
         self.link.start(wait_s=0)
 
     # ------------------------------------------------------------ requests
+
+    def _show_pending_requests(self) -> None:
+        """Requests saved before a restart and not yet confirmed are the patient's too: announce
+        each again (RequestSaved), so the screen shows "saved, will be sent" and the no-receipt
+        alarm can sound. Without this a tablet restarted while offline showed no request at
+        all, though the outbox still held it."""
+        assert self.outbox is not None
+        for entry in self.outbox.pending():
+            if not entry.key.startswith("request:"):
+                continue
+            try:
+                req = p.decode_as(entry.payload, p.Request)
+            except p.ProtocolError:
+                continue  # sent as it is; the station drops what it cannot read
+            self.states.setdefault(req.id, "created")
+            self._emit(ev.RequestSaved(req.intent, req.id, restored=True))
 
     def takes(self, source: p.Source) -> bool:
         """Whether a request or answer from ``source`` counts. Touch counts only when

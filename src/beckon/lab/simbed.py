@@ -53,7 +53,7 @@ def make_bed(args: argparse.Namespace, bed: str) -> BedsideService:
 
     def report(e: ev.BedsideEvent) -> None:
         match e:
-            case ev.RequestSaved():
+            case ev.RequestSaved(restored=False):
                 _say(event="request_saved", bed=bed, id=e.request_id, state="created", detail="")
             case ev.StateChanged():
                 _say(event="state", bed=bed, id=e.request_id, state=e.state, detail="")

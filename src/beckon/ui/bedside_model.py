@@ -245,7 +245,7 @@ def prompt_for(e: BedsideEvent, intent_label: str, calibrating: bool = False) ->
             if menu.stage == "scale" and menu.level is not None:
                 return Prompt("scale", (str(menu.level),))
             return None
-        case ev.RequestSaved():
+        case ev.RequestSaved(restored=False):
             return Prompt("chosen", (intent_label,))
         case ev.StateChanged(state="received"):
             return Prompt("received")
