@@ -5,6 +5,8 @@ seen at least as received)."""
 
 from __future__ import annotations
 
+import json
+import os
 import resource
 import signal
 import sqlite3
@@ -18,6 +20,7 @@ import pytest
 
 from beckon.messaging import protocol as p
 from tests.helpers.faults import (
+    REPO,
     CutProxy,
     Proc,
     ProdBroker,
@@ -245,6 +248,58 @@ def _retained_station_status(broker: ProdBroker) -> p.StationStatus | None:
     )
     assert msg is not None
     return p.decode_as(msg.payload, p.StationStatus)
+
+
+def test_a_tablet_whose_disk_fills_says_so_and_still_sends_each_call_once(
+    prod_broker: ProdBroker, tmp_path: Path, procs: list[Proc]
+) -> None:
+    """A file-size limit stands in for the tablet's full disk. Calls it cannot save are sent at
+    once without the outbox (one plain MQTT chance rather than none), the patient's screen
+    shows a storage fault, and the station sees "storage" in the bed's status."""
+    config = station_toml(prod_broker, tmp_path)
+    station = start_station(config, tmp_path)
+    procs.append(station)
+    assert wait_until(lambda: serving(station), 30), station.stderr()[-3000:]
+    outboxes = tmp_path / "outboxes"
+    outboxes.mkdir()
+    beds = subprocess.Popen(
+        [sys.executable, "-m", "beckon.lab.simbed", "--broker", prod_broker.url, "--beds", "7",
+         "--outbox-dir", str(outboxes), "--password-dir", str(prod_broker.password_dir),
+         "--requests", "10", "--every", "0.3", "--start-after", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        preexec_fn=lambda: _limit_file_size(40_000),
+    )  # fmt: skip
+    db = tmp_path / "station-desk.sqlite3"
+    try:
+        assert wait_until(lambda: len(stored(db)) >= 10, 60), stored(db)
+        assert "storage" in _retained_bed_faults(prod_broker, "7")
+    finally:
+        beds.terminate()
+        out, err = beds.communicate(timeout=30)
+    events = [json.loads(line) for line in out.decode().splitlines() if line.startswith("{")]
+    saved = [e["id"] for e in events if e["event"] == "request_saved"]
+    assert len(saved) == 10
+    assert Counter(r[0] for r in stored(db)) == Counter(saved), "each call stored once"
+    faults = [e["detail"] for e in events if e["event"] == "fault"]
+    assert any("cannot save requests" in f for f in faults), faults
+    assert "STORAGE FAULT" in err.decode(), err.decode()[-2000:]
+
+
+def _retained_bed_faults(broker: ProdBroker, bed: str) -> tuple[str, ...]:
+    import paho.mqtt.subscribe as subscribe
+
+    from tests.helpers.faults import CONSOLE_USER, SITE, UNIT
+
+    msg = subscribe.simple(
+        p.BedAddress(SITE, UNIT, bed).topic("status"),
+        hostname="127.0.0.1",
+        port=broker.plain_port,
+        auth={"username": CONSOLE_USER, "password": broker.passwords[CONSOLE_USER]},
+        client_id="ignored",
+    )
+    assert msg is not None
+    return p.decode_as(msg.payload, p.BedStatus).faults or ()
 
 
 def test_a_corrupt_station_database_is_moved_aside_and_a_fresh_one_started(

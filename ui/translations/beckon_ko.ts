@@ -678,105 +678,110 @@
     </message>
     <message>
         <location filename="../../src/beckon/ui/strings.py" line="381" />
+        <source>storage full or failing: calls are not kept if they do not get through</source>
+        <translation>저장 공간이 가득 차거나 고장남: 전달되지 않은 호출은 보관되지 않음</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="384" />
         <source>calls from this bed are not reaching the station: check the bed, call IT</source>
         <translation>이 침대의 호출이 간호사실에 도착하지 않음: 침대를 확인하고 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="385" />
+        <location filename="../../src/beckon/ui/strings.py" line="388" />
         <source>Bed {bed}: {faults}</source>
         <translation>{bed}번 침대: {faults}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="406" />
-        <location filename="../../src/beckon/ui/strings.py" line="393" />
+        <location filename="../../src/beckon/ui/station_window.py" line="416" />
+        <location filename="../../src/beckon/ui/strings.py" line="396" />
         <source>Bed</source>
         <translation>침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="394" />
+        <location filename="../../src/beckon/ui/strings.py" line="397" />
         <source>Tablet</source>
         <translation>태블릿</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="395" />
+        <location filename="../../src/beckon/ui/strings.py" line="398" />
         <source>Camera</source>
         <translation>카메라</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="396" />
+        <location filename="../../src/beckon/ui/strings.py" line="399" />
         <source>Face</source>
         <translation>얼굴</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="397" />
+        <location filename="../../src/beckon/ui/strings.py" line="400" />
         <source>Microphone</source>
         <translation>마이크</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="398" />
+        <location filename="../../src/beckon/ui/strings.py" line="401" />
         <source>Speech</source>
         <translation>음성 인식</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="399" />
+        <location filename="../../src/beckon/ui/strings.py" line="402" />
         <source>Calls to station</source>
         <translation>간호사실로 호출</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="400" />
+        <location filename="../../src/beckon/ui/strings.py" line="403" />
         <source>Version</source>
         <translation>버전</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="408" />
+        <location filename="../../src/beckon/ui/strings.py" line="411" />
         <source>OK</source>
         <translation>정상</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="410" />
+        <location filename="../../src/beckon/ui/strings.py" line="413" />
         <source>online</source>
         <translation>연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="411" />
+        <location filename="../../src/beckon/ui/strings.py" line="414" />
         <source>OFFLINE</source>
         <translation>연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="419" />
-        <location filename="../../src/beckon/ui/strings.py" line="412" />
+        <location filename="../../src/beckon/ui/strings.py" line="422" />
+        <location filename="../../src/beckon/ui/strings.py" line="415" />
         <source>off</source>
         <translation>꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="417" />
+        <location filename="../../src/beckon/ui/strings.py" line="420" />
+        <location filename="../../src/beckon/ui/strings.py" line="419" />
         <location filename="../../src/beckon/ui/strings.py" line="416" />
-        <location filename="../../src/beckon/ui/strings.py" line="413" />
         <source>not working</source>
         <translation>작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="414" />
+        <location filename="../../src/beckon/ui/strings.py" line="417" />
         <source>not found</source>
         <translation>보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="415" />
+        <location filename="../../src/beckon/ui/strings.py" line="418" />
         <source>poor view</source>
         <translation>잘 안 보임</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="418" />
+        <location filename="../../src/beckon/ui/strings.py" line="421" />
         <source>starting</source>
         <translation>시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="422" />
+        <location filename="../../src/beckon/ui/strings.py" line="425" />
         <source>{n} sending</source>
         <translation>{n}건 보내는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="424" />
+        <location filename="../../src/beckon/ui/strings.py" line="427" />
         <source>{n} NOT ARRIVING ({age})</source>
         <translation>{n}건 도착 안 함 ({age})</translation>
     </message>
@@ -801,234 +806,234 @@
         <translation>{time}에 요청함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="949" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="372" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="958" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="375" />
         <source>Show camera</source>
         <translation>카메라 보기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="375" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="378" />
         <source>Calibrate</source>
         <translation>보정</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="378" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="381" />
         <source>Exit</source>
         <translation>종료</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="381" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="384" />
         <source>Close the bedside (under the kiosk service it starts again).</source>
         <translation>침상 화면을 닫습니다 (키오스크 서비스에서는 다시 시작됩니다).</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="408" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="411" />
         <source>Staff</source>
         <translation>직원</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="410" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="413" />
         <source>Staff: hold for 3 seconds.</source>
         <translation>직원: 3초 동안 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="581" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="543" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="578" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="538" />
         <source>Yes</source>
         <translation>네</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="582" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="544" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="579" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="539" />
         <source>No</source>
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="552" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="549" />
         <source>Nod for yes, shake your head for no.</source>
         <translation>"네"는 끄덕이고, "아니요"는 고개를 저으세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="685" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="692" />
         <source>a nurse</source>
         <translation>간호사</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="686" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="693" />
         <source>{nurse} asks:</source>
         <translation>{nurse} 님의 질문:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="710" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="717" />
         <source>Did you ask for: {intent}? Nod or say yes.</source>
         <translation>{intent}을(를) 요청하셨나요? 끄덕이거나 "네"라고 말하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="722" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="729" />
         <source>Send “{intent}”?</source>
         <translation>“{intent}” 요청을 보낼까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="731" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="738" />
         <source>Cancel “{intent}”?</source>
         <translation>“{intent}” 요청을 취소할까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="740" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="747" />
         <source>Touch Yes or No.</source>
         <translation>네 또는 아니요를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="949" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="958" />
         <source>Hide camera</source>
         <translation>카메라 숨기기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="958" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="967" />
         <source>No picture</source>
         <translation>화면 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="988" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="997" />
         <source>The bedside service stopped: call IT.</source>
         <translation>침상 서비스가 멈췄습니다. 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="884" />
+        <location filename="../../src/beckon/ui/station_window.py" line="906" />
         <location filename="../../src/beckon/ui/station_window.py" line="129" />
         <source>Acknowledge</source>
         <translation>확인</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="886" />
+        <location filename="../../src/beckon/ui/station_window.py" line="908" />
         <location filename="../../src/beckon/ui/station_window.py" line="130" />
         <source>Resolve</source>
         <translation>해결</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="313" />
+        <location filename="../../src/beckon/ui/station_window.py" line="323" />
         <source>Unit {unit}</source>
         <translation>{unit} 병동</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="323" />
+        <location filename="../../src/beckon/ui/station_window.py" line="333" />
         <source>Your name:</source>
         <translation>이름:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="325" />
+        <location filename="../../src/beckon/ui/station_window.py" line="335" />
         <source>Nurse name</source>
         <translation>간호사 이름</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="347" />
+        <location filename="../../src/beckon/ui/station_window.py" line="357" />
         <source>No alerts</source>
         <translation>알림 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="361" />
+        <location filename="../../src/beckon/ui/station_window.py" line="371" />
         <source>Requests</source>
         <translation>요청</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="362" />
+        <location filename="../../src/beckon/ui/station_window.py" line="372" />
         <source>History</source>
         <translation>기록</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="363" />
+        <location filename="../../src/beckon/ui/station_window.py" line="373" />
         <source>Beds</source>
         <translation>침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="391" />
+        <location filename="../../src/beckon/ui/station_window.py" line="401" />
         <source>No open requests.</source>
         <translation>열린 요청이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="401" />
+        <location filename="../../src/beckon/ui/station_window.py" line="411" />
         <source>Ask a bed a yes/no question</source>
         <translation>침대에 예/아니요 질문하기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="421" />
+        <location filename="../../src/beckon/ui/station_window.py" line="431" />
         <source>Ask</source>
         <translation>질문하기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="425" />
+        <location filename="../../src/beckon/ui/station_window.py" line="435" />
         <source>Recent questions</source>
         <translation>최근 질문</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="471" />
+        <location filename="../../src/beckon/ui/station_window.py" line="481" />
         <source>Time to a nurse's answer, per request type (last 24 h): 9 of 10 calls were answered within the bar (90th percentile)</source>
         <translation>요청 종류별 간호사 응답 시간 (최근 24시간): 호출 10건 중 9건이 막대 안의 시간에 응답받음 (90번째 백분위수)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="483" />
+        <location filename="../../src/beckon/ui/station_window.py" line="493" />
         <source>Time to a nurse's answer, per hour (90th percentile)</source>
         <translation>시간대별 간호사 응답 시간 (90번째 백분위수)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="493" />
+        <location filename="../../src/beckon/ui/station_window.py" line="503" />
         <source>Slowest calls (last 24 h)</source>
         <translation>가장 오래 기다린 호출 (최근 24시간)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="805" />
-        <location filename="../../src/beckon/ui/station_window.py" line="505" />
+        <location filename="../../src/beckon/ui/station_window.py" line="827" />
+        <location filename="../../src/beckon/ui/station_window.py" line="515" />
         <source>No requests in the last 24 hours.</source>
         <translation>최근 24시간 동안 요청이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="526" />
+        <location filename="../../src/beckon/ui/station_window.py" line="536" />
         <source>No bed has reported yet.</source>
         <translation>아직 상태를 보낸 침대가 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="592" />
+        <location filename="../../src/beckon/ui/station_window.py" line="602" />
         <source>{what}: {value}</source>
         <translation>{what}: {value}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="690" />
-        <location filename="../../src/beckon/ui/station_window.py" line="658" />
+        <location filename="../../src/beckon/ui/station_window.py" line="707" />
+        <location filename="../../src/beckon/ui/station_window.py" line="675" />
         <source>Enter your name first.</source>
         <translation>먼저 이름을 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="674" />
+        <location filename="../../src/beckon/ui/station_window.py" line="691" />
         <source>Not connected: the action is queued and will be sent when the connection is back. Keep this window open.</source>
         <translation>연결 안 됨: 작업이 대기 중이며 연결이 돌아오면 보냅니다. 이 창을 닫지 마세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="682" />
+        <location filename="../../src/beckon/ui/station_window.py" line="699" />
         <source>Not connected: the action was not sent.</source>
         <translation>연결 안 됨: 작업이 전송되지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="694" />
+        <location filename="../../src/beckon/ui/station_window.py" line="711" />
         <source>Choose a bed and a question.</source>
         <translation>침대와 질문을 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="699" />
+        <location filename="../../src/beckon/ui/station_window.py" line="716" />
         <source>Not connected: the question is queued and will be asked when the connection is back.</source>
         <translation>연결 안 됨: 질문이 대기 중이며 연결이 돌아오면 전달됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="707" />
+        <location filename="../../src/beckon/ui/station_window.py" line="724" />
         <source>Not connected: the question was not sent.</source>
         <translation>연결 안 됨: 질문이 전송되지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="809" />
+        <location filename="../../src/beckon/ui/station_window.py" line="831" />
         <source>{n} requests in the last {h} hours</source>
         <translation>최근 {h}시간 동안 요청 {n}건</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="889" />
+        <location filename="../../src/beckon/ui/station_window.py" line="911" />
         <source>{action} for {what} did not arrive: press it again.</source>
         <translation>{what}의 {action} 요청이 전달되지 않았습니다. 다시 누르세요.</translation>
     </message>

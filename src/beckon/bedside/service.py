@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -50,6 +51,11 @@ from beckon.messaging.outbox import Outbox, open_outbox
 from beckon.profile import load_configured_profile, profile_path, save_profile
 
 log = logging.getLogger(__name__)
+
+STORAGE_FAULT_TEXT = (
+    "This tablet cannot save requests (its storage is full or failing). If you need help, call "
+    "out or ask a visitor to get a nurse. Staff: call IT."
+)
 
 RESEND_AFTER_S = 10.0
 RESEND_MAX_S = 300.0
@@ -240,6 +246,7 @@ class BedsideService:
         self._station_ahead_s = 0.0  # the station's clock minus ours (question_time_left)
         self._clock_warned = False
         self._heartbeat_due = 0.0
+        self._storage_failing = False  # the outbox cannot be written (status fault "storage")
         self.source_ended = threading.Event()
         self._menu_view: MenuView | None = None
         self.question: p.Question | None = None  # a nurse's yes/no question awaiting an answer
@@ -296,6 +303,7 @@ class BedsideService:
                     self._expire_question()
                     self._update_menu()
                     self._supervise()
+                    self._report_storage()
                     self._resume_after_duplicate()
                     if time.monotonic() - last_resend >= 2.0:
                         last_resend = time.monotonic()
@@ -483,10 +491,13 @@ class BedsideService:
             level=level,
         )
         key = f"request:{req.id}"
-        self.outbox.add(key, self.address.topic("request"), p.encode(req))
+        saved = self._save(key, self.address.topic("request"), p.encode(req))
         self.states[req.id] = "created"
+        # Emitted even when not saved: the screen follows it, and without a receipt in time
+        # the no-receipt alarm tells the patient to get help another way.
         self._emit(ev.RequestSaved(intent, req.id))
-        self._send(key)
+        if saved:
+            self._send(key)
         return req
 
     def cancel(self, request_id: str) -> None:
@@ -495,8 +506,8 @@ class BedsideService:
             request_id, self.address.site, self.address.unit, self.address.bed, p.now_iso()
         )
         key = f"cancel:{request_id}"
-        self.outbox.add(key, self.address.topic("cancel"), p.encode(msg))
-        self._send(key)
+        if self._save(key, self.address.topic("cancel"), p.encode(msg)):
+            self._send(key)
 
     # ------------------------------------------------------------ a nurse at this bed
 
@@ -545,13 +556,44 @@ class BedsideService:
             question.id, question.site, question.unit, question.bed, reply, source, p.now_iso()
         )
         key = f"answer:{question.id}"
-        self.outbox.add(key, self.address.topic("answer"), p.encode(msg))
+        saved = self._save(key, self.address.topic("answer"), p.encode(msg))
         self._answered.add(question.id)
         self.question = None
         self.menu.release(self.menu_time())
         self._emit(ev.QuestionAnswered(question.id, answer))
-        self._send(key)
+        if saved:
+            self._send(key)
         self._update_menu()
+
+    def _save(self, key: str, topic: str, payload: bytes) -> bool:
+        """Put a message in the outbox. When the disk cannot take it (full or failing), say so
+        loudly, as a fault on the screen and at the station, and send it at once without the
+        outbox: it then has the one chance a plain MQTT publish has, not zero."""
+        assert self.outbox is not None
+        try:
+            self.outbox.add(key, topic, payload)
+            return True
+        except sqlite3.Error as exc:
+            sent = (
+                self.link is not None and self.link.connected and self.link.publish(topic, payload)
+            )
+            log.critical(
+                "STORAGE FAULT: %s could not be saved in the outbox %s (%s); %s. Free disk "
+                "space or replace the storage.",
+                key.split(":")[0], self.outbox.path, exc,
+                "sent once without it" if sent else "not connected either: it is lost",
+            )  # fmt: skip
+            self._emit(ev.Fault(STORAGE_FAULT_TEXT))
+            self._report_storage()
+            return False
+
+    def _report_storage(self) -> None:
+        """Publish the status again when the outbox starts or stops failing ("storage")."""
+        failing = self.outbox is not None and bool(self.outbox.write_error)
+        if failing != self._storage_failing:
+            self._storage_failing = failing
+            if self.link is not None and self.link.connected:
+                self._publish_status()
 
     def set_timing(self, offer_seconds: float, pause_after_select_s: float) -> None:
         """Apply staff's scan timing now and write it to the patient's profile."""
@@ -717,7 +759,11 @@ class BedsideService:
 
     def _status(self, online: bool) -> bytes:
         cfg = self.settings.bedside
-        faults = (*self.device_faults, *(("config",) if self.config_faults else ()))
+        faults = (
+            *self.device_faults,
+            *(("config",) if self.config_faults else ()),
+            *(("storage",) if self._storage_failing else ()),
+        )
         status = p.BedStatus(
             cfg.site,
             cfg.unit,

@@ -75,6 +75,8 @@ class Outbox:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.write_error = ""
+        """Why a write failed, until a message can be stored again: a full or broken disk."""
         self._db = open_durable(path)
         check_sound(self._db)
         self._db.execute(
@@ -88,11 +90,18 @@ class Outbox:
         )
 
     def add(self, key: str, topic: str, payload: bytes) -> bool:
-        """Store a message durably. Returns False if the key is already waiting."""
-        cur = self._db.execute(
-            "INSERT OR IGNORE INTO outbox (key, topic, payload, created_at) VALUES (?, ?, ?, ?)",
-            (key, topic, payload, time.time()),
-        )
+        """Store a message durably. Returns False if the key is already waiting. Raises
+        sqlite3.Error when it cannot be stored (a full disk): the caller must know."""
+        try:
+            cur = self._db.execute(
+                "INSERT OR IGNORE INTO outbox (key, topic, payload, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                (key, topic, payload, time.time()),
+            )
+        except sqlite3.Error as exc:
+            self.write_error = str(exc)
+            raise
+        self.write_error = ""
         return cur.rowcount == 1
 
     def pending(self) -> list[OutboxEntry]:
@@ -106,13 +115,28 @@ class Outbox:
         return [OutboxEntry(*row) for row in rows]
 
     def mark_sent(self, key: str) -> None:
-        self._db.execute(
+        """Count a send. One that cannot be written (a full disk) is logged, not raised: the
+        message was sent, and sending it again is harmless (every receiver is idempotent)."""
+        self._write(
             "UPDATE outbox SET attempts = attempts + 1, last_sent_at = ? WHERE key = ?",
             (time.time(), key),
         )
 
     def remove(self, key: str) -> bool:
-        return self._db.execute("DELETE FROM outbox WHERE key = ?", (key,)).rowcount == 1
+        """Forget a confirmed message. One that cannot be deleted (a full disk) is logged and
+        left: the next receipt or state removes it; the caller goes on as if confirmed."""
+        cur = self._write("DELETE FROM outbox WHERE key = ?", (key,))
+        return cur is not None and cur.rowcount == 1
+
+    def _write(self, sql: str, args: tuple[object, ...]) -> sqlite3.Cursor | None:
+        try:
+            cur = self._db.execute(sql, args)
+        except sqlite3.Error as exc:
+            if not self.write_error:
+                log.error("the outbox %s cannot be written: %s", self.path, exc)
+            self.write_error = str(exc)
+            return None
+        return cur  # only a message stored again (``add``) clears ``write_error``
 
     def __len__(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0])

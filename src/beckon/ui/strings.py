@@ -378,6 +378,9 @@ def bed_fault_text(bed: str, faults: tuple[str, ...]) -> str:
         "mic_error": translate("Beckon", "microphone not working"),
         "no_sound": translate("Beckon", "no sound: prompts and alarms are silent"),
         "config": translate("Beckon", "configuration problem: call IT"),
+        "storage": translate(
+            "Beckon", "storage full or failing: calls are not kept if they do not get through"
+        ),
         "backlog": translate(
             "Beckon", "calls from this bed are not reaching the station: check the bed, call IT"
         ),
