@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from beckon.bedside.service import QUESTION_TIMEOUT_S, BedsideService, question_time_left
 from beckon.config import BedsideConfig, BedsideSettings
 from beckon.messaging import protocol as p
@@ -63,3 +65,49 @@ def test_a_question_delivered_after_it_expired_is_still_not_shown(tmp_path: Path
     late = station_time() - timedelta(seconds=QUESTION_TIMEOUT_S + 5)
     hear(service, service.address.topic("question"), question(late))
     assert service.question is None
+
+
+def test_an_hour_fast_tablet_believes_two_agreeing_presences_and_reports_a_clock_fault(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A clock jump of an hour dropped every question as expired; one stale presence (a
+    retained message from an hour ago) must still not be taken for a clock."""
+    import beckon.bedside.service as service_module
+
+    service = bedside(tmp_path)
+    hour = timedelta(hours=1)
+    topic = p.Topics.station_status("gh", "icu", "station")
+
+    def presence_an_hour_behind() -> None:
+        at = (datetime.now(UTC) - hour).isoformat()
+        hear(service, topic, p.StationStatus("gh", "icu", "station", True, at))
+
+    clock = [1000.0]
+    monkeypatch.setattr(service_module.time, "monotonic", lambda: clock[0])
+    presence_an_hour_behind()  # alone: perhaps a stale message
+    assert service._station_ahead_s == 0.0 and "clock" not in status_faults(service)
+    clock[0] += 5.0
+    presence_an_hour_behind()  # five seconds later, the same gap: a clock
+    assert abs(service._station_ahead_s + 3600) < 5
+    assert "clock" in status_faults(service)
+    asked = datetime.now(UTC) - hour
+    hear(service, service.address.topic("question"), question(asked))
+    assert service.question is not None and service.question.id == QUESTION_ID
+
+
+def test_two_stale_presences_delivered_together_are_not_a_clock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import beckon.bedside.service as service_module
+
+    service = bedside(tmp_path)
+    topic = p.Topics.station_status("gh", "icu", "station")
+    monkeypatch.setattr(service_module.time, "monotonic", lambda: 1000.0)
+    for minutes in (60, 59):  # queued while away, delivered in the same instant
+        at = (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat()
+        hear(service, topic, p.StationStatus("gh", "icu", "station", True, at))
+    assert service._station_ahead_s == 0.0 and "clock" not in status_faults(service)
+
+
+def status_faults(service: BedsideService) -> tuple[str, ...]:
+    return p.decode_as(service._status(True), p.BedStatus).faults or ()

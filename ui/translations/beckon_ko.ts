@@ -678,110 +678,115 @@
     </message>
     <message>
         <location filename="../../src/beckon/ui/strings.py" line="381" />
+        <source>clock wrong by minutes or more: set the time</source>
+        <translation>시계가 몇 분 이상 틀림: 시간을 맞추세요</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="382" />
         <source>storage full or failing: calls are not kept if they do not get through</source>
         <translation>저장 공간이 가득 차거나 고장남: 전달되지 않은 호출은 보관되지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="384" />
+        <location filename="../../src/beckon/ui/strings.py" line="385" />
         <source>calls from this bed are not reaching the station: check the bed, call IT</source>
         <translation>이 침대의 호출이 간호사실에 도착하지 않음: 침대를 확인하고 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="388" />
+        <location filename="../../src/beckon/ui/strings.py" line="389" />
         <source>Bed {bed}: {faults}</source>
         <translation>{bed}번 침대: {faults}</translation>
     </message>
     <message>
         <location filename="../../src/beckon/ui/station_window.py" line="416" />
-        <location filename="../../src/beckon/ui/strings.py" line="396" />
+        <location filename="../../src/beckon/ui/strings.py" line="397" />
         <source>Bed</source>
         <translation>침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="397" />
+        <location filename="../../src/beckon/ui/strings.py" line="398" />
         <source>Tablet</source>
         <translation>태블릿</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="398" />
+        <location filename="../../src/beckon/ui/strings.py" line="399" />
         <source>Camera</source>
         <translation>카메라</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="399" />
+        <location filename="../../src/beckon/ui/strings.py" line="400" />
         <source>Face</source>
         <translation>얼굴</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="400" />
+        <location filename="../../src/beckon/ui/strings.py" line="401" />
         <source>Microphone</source>
         <translation>마이크</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="401" />
+        <location filename="../../src/beckon/ui/strings.py" line="402" />
         <source>Speech</source>
         <translation>음성 인식</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="402" />
+        <location filename="../../src/beckon/ui/strings.py" line="403" />
         <source>Calls to station</source>
         <translation>간호사실로 호출</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="403" />
+        <location filename="../../src/beckon/ui/strings.py" line="404" />
         <source>Version</source>
         <translation>버전</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="411" />
+        <location filename="../../src/beckon/ui/strings.py" line="412" />
         <source>OK</source>
         <translation>정상</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="413" />
+        <location filename="../../src/beckon/ui/strings.py" line="414" />
         <source>online</source>
         <translation>연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="414" />
+        <location filename="../../src/beckon/ui/strings.py" line="415" />
         <source>OFFLINE</source>
         <translation>연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="422" />
-        <location filename="../../src/beckon/ui/strings.py" line="415" />
+        <location filename="../../src/beckon/ui/strings.py" line="423" />
+        <location filename="../../src/beckon/ui/strings.py" line="416" />
         <source>off</source>
         <translation>꺼짐</translation>
     </message>
     <message>
+        <location filename="../../src/beckon/ui/strings.py" line="421" />
         <location filename="../../src/beckon/ui/strings.py" line="420" />
-        <location filename="../../src/beckon/ui/strings.py" line="419" />
-        <location filename="../../src/beckon/ui/strings.py" line="416" />
+        <location filename="../../src/beckon/ui/strings.py" line="417" />
         <source>not working</source>
         <translation>작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="417" />
+        <location filename="../../src/beckon/ui/strings.py" line="418" />
         <source>not found</source>
         <translation>보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="418" />
+        <location filename="../../src/beckon/ui/strings.py" line="419" />
         <source>poor view</source>
         <translation>잘 안 보임</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="421" />
+        <location filename="../../src/beckon/ui/strings.py" line="422" />
         <source>starting</source>
         <translation>시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="425" />
+        <location filename="../../src/beckon/ui/strings.py" line="426" />
         <source>{n} sending</source>
         <translation>{n}건 보내는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="427" />
+        <location filename="../../src/beckon/ui/strings.py" line="428" />
         <source>{n} NOT ARRIVING ({age})</source>
         <translation>{n}건 도착 안 함 ({age})</translation>
     </message>

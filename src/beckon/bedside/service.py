@@ -83,8 +83,12 @@ STATION_SILENT_S = 15.0
 
 
 MAX_CLOCK_GAP_S = 600.0
-"""A station clock further than this from the tablet's is not believed (a stale retained
-presence); within it, questions are timed on the station's clock (``question_time_left``)."""
+"""A station clock further than this from the tablet's is believed only when two presences a
+few seconds apart agree (one alone may be a stale retained or queued message); either way
+questions are timed on the station's clock (``question_time_left``)."""
+CLOCK_FAULT_S = 120.0
+"""A tablet clock this far from the station's is a device fault ("clock"): its calls would sort
+wrongly in the nurses' queue, and a question from a station it cannot time would be lost."""
 
 
 def question_time_left(asked_at: str, station_ahead_s: float = 0.0) -> float:
@@ -247,6 +251,8 @@ class BedsideService:
         self._clock_warned = False
         self._heartbeat_due = 0.0
         self._storage_failing = False  # the outbox cannot be written (status fault "storage")
+        self._clock_fault = False  # our clock is CLOCK_FAULT_S from the station's ("clock")
+        self._big_gap: tuple[float, float] | None = None  # (gap, monotonic) not yet believed
         self.source_ended = threading.Event()
         self._menu_view: MenuView | None = None
         self.question: p.Question | None = None  # a nurse's yes/no question awaiting an answer
@@ -684,8 +690,26 @@ class BedsideService:
         except ValueError:
             return
         if abs(ahead) > MAX_CLOCK_GAP_S:
-            return
+            # Two presences at least 3 s apart that agree are a clock, not a stale message
+            # (an hour's jump of the tablet's clock dropped every question as expired).
+            now = time.monotonic()
+            seen = self._big_gap
+            self._big_gap = (ahead, now)
+            if seen is None or abs(ahead - seen[0]) > 5.0 or now - seen[1] < 3.0:
+                return
+            self._big_gap = seen
         self._station_ahead_s = ahead
+        clock_fault = abs(ahead) > CLOCK_FAULT_S
+        if clock_fault != self._clock_fault:
+            self._clock_fault = clock_fault
+            if clock_fault:
+                log.error(
+                    "CLOCK FAULT: this tablet's clock is %.0f s %s the station's; fix the time "
+                    "(timedatectl set-ntp true)",
+                    abs(ahead), "behind" if ahead > 0 else "ahead of",
+                )  # fmt: skip
+            if self.link is not None and self.link.connected:
+                self._publish_status()
         if abs(ahead) > 30.0 and not self._clock_warned:
             self._clock_warned = True
             log.warning(
@@ -763,6 +787,7 @@ class BedsideService:
             *self.device_faults,
             *(("config",) if self.config_faults else ()),
             *(("storage",) if self._storage_failing else ()),
+            *(("clock",) if self._clock_fault else ()),
         )
         status = p.BedStatus(
             cfg.site,

@@ -378,6 +378,7 @@ def bed_fault_text(bed: str, faults: tuple[str, ...]) -> str:
         "mic_error": translate("Beckon", "microphone not working"),
         "no_sound": translate("Beckon", "no sound: prompts and alarms are silent"),
         "config": translate("Beckon", "configuration problem: call IT"),
+        "clock": translate("Beckon", "clock wrong by minutes or more: set the time"),
         "storage": translate(
             "Beckon", "storage full or failing: calls are not kept if they do not get through"
         ),
