@@ -44,6 +44,32 @@ def test_the_microphone_is_deaf_while_the_tablet_speaks_and_a_moment_after() -> 
     assert not guard.muted()
 
 
+def test_a_speaker_stuck_speaking_does_not_leave_the_patient_unheard() -> None:
+    """An espeak-ng blocked on the audio device kept the microphone deaf until the next
+    prompt, and after two unanswered rounds no prompt comes."""
+    clock = Clock()
+    guard = EchoGuard(lambda: True, tail_s=0.5, clock=clock, longest_s=30.0)
+    assert guard.muted()
+    clock.now = 29.9
+    assert guard.muted()
+    clock.now = 30.5
+    assert not guard.muted()
+    clock.now = 600.0
+    assert not guard.muted()
+
+
+def test_a_new_prompt_after_a_stuck_one_is_muted_again() -> None:
+    clock, speaking = Clock(), [True]
+    guard = EchoGuard(lambda: speaking[0], tail_s=0.5, clock=clock, longest_s=30.0)
+    guard.muted()
+    clock.now = 40.0
+    assert not guard.muted()
+    clock.now, speaking[0] = 41.0, False  # the stuck one ended (replaced)
+    assert not guard.muted()
+    clock.now, speaking[0] = 41.1, True  # the next prompt
+    assert guard.muted()
+
+
 def heard(pipeline: VoicePipeline, wav: Path, echo: EchoGuard | None) -> list[str]:
     seen: list[object] = []
     worker = VoiceWorker(

@@ -13,6 +13,7 @@ Plain Python and thread-safe: the window's speaker is asked from the voice threa
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -20,6 +21,12 @@ from collections.abc import Callable
 
 TAIL_S = 0.5
 """How long the microphone stays deaf after the speaker has finished."""
+LONGEST_S = 30.0
+"""The longest the microphone is deaf for one stretch of speaking. A prompt takes seconds; a
+speaker "speaking" for longer is stuck (an espeak-ng blocked on the audio device), and the
+patient must not go unheard until the next prompt replaces it."""
+
+log = logging.getLogger(__name__)
 
 
 class EchoGuard:
@@ -31,12 +38,15 @@ class EchoGuard:
         busy: Callable[[], bool] = lambda: False,
         tail_s: float = TAIL_S,
         clock: Callable[[], float] = time.monotonic,
+        longest_s: float = LONGEST_S,
     ) -> None:
         self._lock = threading.Lock()
         self._busy = busy
         self.tail_s = tail_s
+        self.longest_s = longest_s
         self._clock = clock
         self._until = -math.inf
+        self._busy_since: float | None = None
 
     def follow(self, busy: Callable[[], bool]) -> None:
         """Ask ``busy`` from now on (the window's speaker, once it exists)."""
@@ -47,6 +57,17 @@ class EchoGuard:
         now = self._clock()
         with self._lock:
             if self._busy():
+                if self._busy_since is None:
+                    self._busy_since = now
+                if now - self._busy_since > self.longest_s:
+                    if self._until > -math.inf:
+                        log.warning(
+                            "the speaker has been speaking for %.0f s: stuck? listening again",
+                            now - self._busy_since,
+                        )
+                        self._until = -math.inf
+                    return False
                 self._until = now + self.tail_s
                 return True
+            self._busy_since = None
             return now < self._until
