@@ -48,7 +48,7 @@ from beckon.messaging.mqtt import (
     check_broker_files,
 )
 from beckon.messaging.outbox import Outbox, open_outbox
-from beckon.profile import load_configured_profile, profile_path, save_profile
+from beckon.profile import load_configured_profile, load_profile, profile_path, save_profile
 
 log = logging.getLogger(__name__)
 
@@ -602,8 +602,19 @@ class BedsideService:
                 self._publish_status()
 
     def set_timing(self, offer_seconds: float, pause_after_select_s: float) -> None:
-        """Apply staff's scan timing now and write it to the patient's profile."""
+        """Apply staff's scan timing now and write it to the patient's profile.
+
+        The profile is read again from its file first: the calibration wizard may have saved
+        a new calibration there since this service loaded it (used from the next start), and
+        writing the loaded copy back erased it."""
         self.menu.set_timing(offer_seconds, pause_after_select_s, self.menu_time())
+        if self.profile_path.is_file():
+            try:
+                self.profile = load_profile(self.profile_path)
+            except ConfigError as exc:
+                log.error(
+                    "the profile %s cannot be read (%s); writing it anew", self.profile_path, exc
+                )
         settings = replace(
             self.profile.interaction,
             offer_seconds=offer_seconds,
