@@ -192,6 +192,31 @@ def test_a_second_station_with_the_same_name_refuses_instead_of_splitting_calls(
     assert station.popen.poll() is None
 
 
+def test_a_twin_started_during_a_burst_takes_no_call_away_from_the_running_station(
+    prod_broker: ProdBroker, tmp_path: Path, procs: list[Proc]
+) -> None:
+    """The broker hands the twin the station's session (one user, one client id); during its
+    1.5 s start-up check it stored and receipted calls into its own database, and the running
+    station never had them. Now it holds them until it knows it is alone, and exits."""
+    config = station_toml(prod_broker, tmp_path)
+    station = start_station(config, tmp_path)
+    procs.append(station)
+    assert wait_until(lambda: serving(station), 30), station.stderr()[-3000:]
+    beds = start_beds(prod_broker, tmp_path, BEDS, "beds", "--requests", "60", "--every", "0.05")
+    procs.append(beds)
+    twin_db = tmp_path / "twin.sqlite3"
+    (tmp_path / "twin").mkdir()
+    twin_config = station_toml(prod_broker, tmp_path / "twin", db=twin_db)
+    assert wait_until(lambda: len(stored(tmp_path / "station-desk.sqlite3")) >= 20, 30)
+    for round_ in range(3):
+        twin = start_station(twin_config, tmp_path, f"twin{round_}")
+        procs.append(twin)
+        assert twin.popen.wait(30) == 1, twin.stderr()[-2000:]
+        assert "DUPLICATE STATION" in twin.stderr()
+    assert stored(twin_db) == []
+    assert_converged(tmp_path / "station-desk.sqlite3", tmp_path, beds, timeout=90)
+
+
 def _limit_file_size(limit: int) -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))

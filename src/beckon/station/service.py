@@ -133,6 +133,7 @@ class StationService:
         # bed, between looks at the queue (see _publish_owed).
         self._owed: dict[p.BedAddress, list[str]] = {}
         self._probe_until: float | None = None  # set while checking for a running twin
+        self._held: list[object] = []  # messages that arrived during the probe (not yet ours)
         self._served = False  # announced itself at least once
         self._probe_losses = 0  # connections lost during the start-up probe, before serving
         check_hook(settings.escalation, settings.source)
@@ -212,7 +213,14 @@ class StationService:
         last_ping = time.monotonic()
         try:
             while not stop.is_set() and self.fault is None:
-                rest = self._store_first(events, 0 if self._owed else tick_s)
+                if self._probe_until is not None or not self._served:
+                    # Not yet known to be the only station (its Connected event may come
+                    # after the first messages, in the same batch).
+                    rest = self._hold_while_probing(events, tick_s)
+                else:
+                    while self._held:  # what arrived during the probe, now ours to handle
+                        events.put(self._held.pop(0))
+                    rest = self._store_first(events, 0 if self._owed else tick_s)
                 for event in rest:
                     if self.fault is not None:
                         break
@@ -244,6 +252,18 @@ class StationService:
 
     def _unique_links(self) -> list[MqttLink]:
         return list({id(link): link for link in self.links.values()}.values())
+
+    def _hold_while_probing(self, events: queue.Queue[object], tick_s: float) -> list[object]:
+        """During the start-up probe only station presences are handled (the twin check);
+        everything else waits in ``_held`` until this station knows it is the only one. A
+        twin that stored, receipted or applied calls, cancels, answers or nurse commands in
+        those 1.5 s took them into its own database and away from the running station (the
+        broker had handed it the session). If it turns out to be a twin and stops, nothing
+        was acknowledged: the beds resend from their outboxes and windows their commands."""
+        batch = self._next_batch(events, tick_s)
+        held = [e for e in batch if isinstance(e, Message) and "/station/" not in e.topic]
+        self._held += held
+        return [e for e in batch if not (isinstance(e, Message) and "/station/" not in e.topic)]
 
     def _next_batch(self, events: queue.Queue[object], tick_s: float) -> list[object]:
         """Whatever is waiting (up to BATCH), requests first by priority: when calls pile up,
