@@ -623,6 +623,7 @@ def cmd_station(args: argparse.Namespace) -> int:
         try:
             if not claim.wait_active(stop, turned=lambda: notifier.beat("standing by")):
                 return 0  # stopped while standing by
+            claim.watch(service)  # PostgreSQL: stop if the unit's lock is lost
             endpoint = serve_station(service, cfg.metrics)
             try:
                 service.run(stop)

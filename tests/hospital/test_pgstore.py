@@ -120,6 +120,40 @@ def test_leadership_is_one_station_at_a_time(pg_url: str) -> None:
             lead.release()
 
 
+def test_an_active_station_that_loses_its_lock_stops_instead_of_serving_beside_the_new_one(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """A DBA's pg_terminate_backend, or a firewall closing the idle lock connection, ended the
+    session and its lock: the standby took over while this station went on serving, and the
+    two emptied each other's calls. Now the service's loop notices and stops with a fault."""
+    from beckon.config import StationConfig, StationSettings
+    from beckon.station.exclusive import StationClaim
+    from beckon.station.service import StationService
+
+    settings = StationSettings(
+        StationConfig("gh", ("icu",), name="desk-a", store=pg_url), BrokerConfig()
+    )
+    claim = StationClaim(settings)
+    try:
+        assert claim.wait_active(threading.Event())
+        service = StationService(settings)
+        claim.watch(service, every_s=0.0)
+        beat = service.beats[-1]
+        beat()
+        assert service.fault is None, "the lock is held: nothing to say"
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            pids = [r[0] for r in conn.execute(
+                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            )]  # fmt: skip
+            assert pids
+            for pid in pids:
+                conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        beat()
+        assert service.fault is not None and "LEADERSHIP LOST" in service.fault
+    finally:
+        claim.release()
+
+
 # ---------------------------------------------------------------- failover
 
 

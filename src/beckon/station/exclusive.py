@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from beckon.config import StationConfig, StationSettings
 from beckon.errors import BeckonError
@@ -34,7 +36,13 @@ from beckon.instance import InstanceLock
 from beckon.messaging import protocol as p
 from beckon.station.pgstore import Leadership
 
+if TYPE_CHECKING:
+    from beckon.station.service import StationService
+
 log = logging.getLogger(__name__)
+
+LEADERSHIP_CHECK_S = 5.0
+"""How often an active PostgreSQL station checks that the unit's lock is still its own."""
 
 
 class DatabaseLock(InstanceLock):
@@ -95,6 +103,27 @@ class StationClaim:
             return False
         log.info("active station for %s/%s", cfg.site, ", ".join(cfg.units))
         return True
+
+    def watch(self, service: StationService, every_s: float = LEADERSHIP_CHECK_S) -> None:
+        """With PostgreSQL, check from the service's loop (one of its ``beats``) that the
+        unit's advisory lock is still ours; once lost, stop the service with a fault (exit 1,
+        restarted by systemd into standing by) rather than serve beside the new leader."""
+        leadership = self._leadership
+        if leadership is None:
+            return
+        due = [time.monotonic() + every_s]
+
+        def check() -> None:
+            if time.monotonic() < due[0] or service.fault is not None:
+                return
+            due[0] = time.monotonic() + every_s
+            if not leadership.held():
+                service.fail(
+                    "LEADERSHIP LOST: the PostgreSQL session holding this unit's lock ended; "
+                    "another station may be active now"
+                )
+
+        service.beats.append(check)
 
     def release(self) -> None:
         """Give the unit up (idempotent, from any thread)."""

@@ -242,6 +242,23 @@ class Leadership:
             time.sleep(poll_s)
         return False
 
+    def held(self) -> bool:
+        """Whether this process still holds every unit's lock. A DBA's
+        ``pg_terminate_backend``, a pooler or firewall closing the idle connection, or a
+        server restart ends the session, and with it the locks: a standby then takes over
+        while this station still serves, and two active stations empty each other's calls."""
+        if self._db is None:
+            return False
+        try:
+            row = self._db.conn.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                "AND pid = pg_backend_pid()"
+            ).fetchone()
+        except Exception as exc:
+            log.warning("the leadership connection failed: %s", exc)
+            return False
+        return int(row[0]) >= len(self.keys)
+
     def release(self) -> None:
         if self._db is not None:
             try:

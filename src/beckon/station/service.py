@@ -304,6 +304,10 @@ class StationService:
             # Log it loudly and go on with the next message.
             log.exception("station: error while handling %s", args[0] if args else work)
 
+    def fail(self, why: str) -> None:
+        """Stop with a fault (from the service's own thread, e.g. one of its ``beats``)."""
+        self._fail(why)
+
     def _fail(self, why: str) -> None:
         log.critical("STATION FAULT: %s; stopping so that it is noticed and restarted", why)
         self.fault = why[:200]

@@ -252,6 +252,7 @@ def run_station(
                 why = ""
                 try:
                     if claim.wait_active(stop):  # with PostgreSQL, stand by until active
+                        claim.watch(service)
                         service.run(stop)
                 except Exception as exc:  # told in one line below; the windows stay
                     why = str(exc)
