@@ -233,3 +233,36 @@ def test_a_request_waiting_in_the_outbox_is_shown_again_after_a_restart(tmp_path
         timeline.apply(e)
     assert [(t.intent, t.state) for t in timeline.tracks] == [("toilet", "saved")]
     assert prompt_for(saved[0], "Toilet") is None
+
+
+def test_a_question_on_screen_when_the_tablet_restarts_is_asked_again(mosquitto, tmp_path):
+    """The bedside keeps a question in memory only: a tablet restarted while showing one lost
+    it, and the nurse waited for an answer that could not come."""
+    station = station_for(mosquitto.url, tmp_path / "station.sqlite3")
+    outbox = tmp_path / "outbox.sqlite3"
+    first = bedside_for(mosquitto.url, outbox)
+    seen_first = Recorder()
+    first.listeners.append(seen_first)
+    with Background(station.run, "station"):
+        assert station.ready.wait(10)
+        with Background(first.run, "bedside"):
+            assert wait_until(lambda: first.link is not None and first.link.connected)
+            ask = p.AskCommand(p.new_request_id(), "12", "Are you cold?", "Nurse Kim", p.now_iso())
+            send_raw(mosquitto.port, p.Topics.unit("gh", "icu", "command"), p.encode(ask))
+            assert wait_until(
+                lambda: any(isinstance(e, ev.QuestionAsked) for e in seen_first.events)
+            )
+        asked = next(e for e in seen_first.events if isinstance(e, ev.QuestionAsked))
+        again = bedside_for(mosquitto.url, outbox)
+        seen = Recorder()
+        again.listeners.append(seen)
+        with Background(again.run, "bedside-again"):
+            assert wait_until(lambda: any(isinstance(e, ev.QuestionAsked) for e in seen.events))
+            shown = [e for e in seen.events if isinstance(e, ev.QuestionAsked)]
+            assert [(e.question_id, e.text) for e in shown] == [
+                (asked.question_id, "Are you cold?")
+            ]
+            again.post(Gesture("nod", 1.0, 0.9))
+            assert wait_until(lambda: any(isinstance(e, ev.AnswerReceived) for e in seen.events))
+    store = RequestStore(tmp_path / "station.sqlite3")
+    assert [q.answer for q in store.questions("gh", "icu")] == ["yes"]

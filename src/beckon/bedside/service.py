@@ -59,7 +59,7 @@ STORAGE_FAULT_TEXT = (
 
 RESEND_AFTER_S = 10.0
 RESEND_MAX_S = 300.0
-QUESTION_TIMEOUT_S = 120.0  # a question nobody answers stops blocking the menu
+QUESTION_TIMEOUT_S = p.QUESTION_TIMEOUT_S
 SHORT_SESSION_S = 5.0
 SHORT_SESSIONS = 3
 """Connections lost in a row, each within SHORT_SESSION_S of being made, that mean another
@@ -457,6 +457,11 @@ class BedsideService:
 
     # ------------------------------------------------------------ requests
 
+    def _answer_waiting(self, question_id: str) -> bool:
+        """An answer to this question waits in the outbox (answered before a restart)."""
+        assert self.outbox is not None
+        return any(e.key == f"answer:{question_id}" for e in self.outbox.pending())
+
     def _show_pending_requests(self) -> None:
         """Requests saved before a restart and not yet confirmed are the patient's too: announce
         each again (RequestSaved), so the screen shows "saved, will be sent" and the no-receipt
@@ -749,8 +754,10 @@ class BedsideService:
                     self.outbox.remove(f"cancel:{view.id}")
                 self._update(view.id, view.state, view.by, view.intent, view.created_at)
         elif isinstance(msg, p.Question) and topic == self.address.topic("question"):
-            if msg.id in self._answered:
+            if msg.id in self._answered or self._answer_waiting(msg.id):
                 return  # delivered again by the broker; already answered
+            if self.question is not None and self.question.id == msg.id:
+                return  # asked again (this tablet came back online): it is on screen already
             left = question_time_left(msg.at, self._station_ahead_s)
             if left <= 0:
                 # Delivered after an outage: the station already shows it as expired, and a

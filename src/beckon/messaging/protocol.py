@@ -28,6 +28,9 @@ MAX_SUMMARY_PAYLOAD = 256 * 1024
 """Limit for the summaries the station publishes (a unit's queue, a bed's state), which grow
 with the number of open requests."""
 _SUMMARY_KINDS = frozenset({"queue", "state"})
+QUESTION_TIMEOUT_S = 120.0
+"""A nurse's question expires this long after it was asked (station clock), at the bedside and
+at the station alike: unanswered, it stops blocking the patient's menu."""
 STATE_HISTORY = 5
 """History entries per request in a bed's ``state``: 30 requests with the schema's 20 would pass
 the broker's 64 KiB packet limit; the latest few are all a tablet shows."""

@@ -526,9 +526,30 @@ class StationService:
             self._bed_seen[bed] = time.monotonic()
             if known_online:
                 return
+            self._ask_again(bed)
         else:
             self._bed_seen.pop(bed, None)
         self._set_bed_online(bed, status.online, status.at)
+
+    def _ask_again(self, bed: p.BedAddress) -> None:
+        """A bed (back) online gets its unanswered, unexpired questions again: the bedside
+        keeps a question in memory only, so a tablet restarted while one was on its screen
+        lost it, and the nurse waited for an answer that could not come. The bedside knows a
+        question by its id, so one it still shows is not asked twice."""
+        now = datetime.now(UTC)
+        for q in self.store.questions(bed.site, bed.unit, MAX_QUESTIONS):
+            if q.bed != bed.bed or q.answer is not None:
+                continue
+            try:
+                age = (now - p.parse_iso(q.asked_at)).total_seconds()
+            except ValueError:
+                continue
+            if age < p.QUESTION_TIMEOUT_S:
+                log.info("asking bed %s again: %s", bed.key, q.text)
+                again = p.Question(
+                    q.id, bed.site, bed.unit, bed.bed, q.text, q.asked_by, q.asked_at
+                )
+                self._publish(bed.topic("question"), again)
 
     def _set_bed_online(self, bed: p.BedAddress, online: bool, at: str) -> None:
         if self.store.set_bed_online(bed, online, at):
