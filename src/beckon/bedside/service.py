@@ -873,8 +873,11 @@ class BedsideService:
             return
         now = time.time()
         for entry in self.outbox.pending():
+            # Wall-clock times survive a restart (the outbox is on disk). A clock set back
+            # makes the last send look in the future: that counts as due, or nothing would be
+            # sent again until the clock caught up (an hour, after an hour's jump).
             recent = entry.last_sent_at is not None and (
-                now - entry.last_sent_at < resend_delay(entry.attempts)
+                0.0 <= now - entry.last_sent_at < resend_delay(entry.attempts)
             )
             if resend and recent:
                 continue
