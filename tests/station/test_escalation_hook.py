@@ -122,3 +122,29 @@ def test_a_hook_url_that_can_never_work_is_refused_at_start(url: str, tmp_path: 
     )
     with pytest.raises(ConfigError, match=r"escalation\.hook_url"):
         StationService(settings)
+
+
+def test_a_page_under_way_when_the_station_stops_is_finished_first(tmp_path: Path) -> None:
+    """Its level is already stored, so a page cut off by a restart is never sent again."""
+    from beckon.config import EscalationConfig
+    from beckon.station.hook import EscalationHook, EscalationNotice
+
+    paged = tmp_path / "paged.json"
+    script = tmp_path / "slow_pager.py"
+    script.write_text(
+        "import sys, time\n"
+        "time.sleep(3)\n"
+        "open(sys.argv[1], 'wb').write(sys.stdin.buffer.read())\n"
+    )
+    slow = [sys.executable, str(script), str(paged)]
+    hook = EscalationHook(EscalationConfig(hook_command=tuple(slow), hook_timeout_s=5.0))
+    hook.send(EscalationNotice("gh", "icu", "12", "r-1", "water", "routine", 1, "waited", "now"))
+    hook.close()  # what the station does as it stops
+    assert json.loads(paged.read_text())["level"] == 1
+
+
+def test_the_station_unit_lets_a_hook_finish_on_stop() -> None:
+    unit = (
+        Path(__file__).resolve().parents[2] / "deploy/systemd/beckon-station.service"
+    ).read_text()
+    assert "\nKillMode=mixed\n" in unit

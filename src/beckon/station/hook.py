@@ -15,6 +15,7 @@ import logging
 import shutil
 import subprocess
 import threading
+import time
 import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
@@ -95,10 +96,14 @@ class EscalationHook:
         self._threads.append(thread)
         thread.start()
 
-    def close(self, wait_s: float = 2.0) -> None:
-        """Give deliveries under way a moment to finish when the station stops."""
+    def close(self, wait_s: float | None = None) -> None:
+        """Let deliveries under way finish when the station stops (each is bounded by
+        ``hook_timeout_s``): a page cut off by a restart is not sent again, since the new
+        level is already stored. The unit's KillMode=mixed keeps systemd from killing the hook
+        program itself while the station waits here."""
+        deadline = time.monotonic() + (self.timeout_s + 1.0 if wait_s is None else wait_s)
         for thread in self._threads:
-            thread.join(wait_s)
+            thread.join(max(0.0, deadline - time.monotonic()))
 
     def _deliver(self, notice: EscalationNotice) -> None:
         body = notice.to_json()
