@@ -132,9 +132,7 @@ def test_a_page_under_way_when_the_station_stops_is_finished_first(tmp_path: Pat
     paged = tmp_path / "paged.json"
     script = tmp_path / "slow_pager.py"
     script.write_text(
-        "import sys, time\n"
-        "time.sleep(3)\n"
-        "open(sys.argv[1], 'wb').write(sys.stdin.buffer.read())\n"
+        "import sys, time\ntime.sleep(3)\nopen(sys.argv[1], 'wb').write(sys.stdin.buffer.read())\n"
     )
     slow = [sys.executable, str(script), str(paged)]
     hook = EscalationHook(EscalationConfig(hook_command=tuple(slow), hook_timeout_s=5.0))

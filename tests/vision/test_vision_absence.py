@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from beckon.vision.absence import AbsenceWatch
 
 
@@ -42,3 +44,28 @@ def test_each_return_of_the_face_starts_the_count_again() -> None:
 def test_without_a_neutral_there_is_nothing_to_relearn() -> None:
     watch = AbsenceWatch(10.0)
     assert not any(watch.update(t, False, False) for t, _ in _frames(20.0, False, 0.0))
+
+
+def test_a_calibrated_neutral_is_put_back_after_an_absence_not_relearned(
+    face_model: Path,
+) -> None:
+    """Relearned from the first steady second after coming back, a patient who returned
+    turned 10 degrees kept that as neutral for the rest of the run; staff calibrated them."""
+    import numpy as np
+
+    from beckon.profile import Calibration, GestureProfile
+    from beckon.vision.face import FaceObservation
+    from beckon.vision.pipeline import VisionPipeline
+
+    c, s = float(np.cos(np.radians(10))), float(np.sin(np.radians(10)))
+    turned = (c, 0.0, s, 0.0, 1.0, 0.0, -s, 0.0, c)  # 10 degrees of yaw
+    profile = GestureProfile(
+        calibration=Calibration(neutral_rotation=turned, noise=(0.5, 0.5, 0.5))
+    )
+    with VisionPipeline(face_model, profile=profile) as pipeline:
+        for i in range(130):  # 13 s without a face
+            pipeline._track_face(FaceObservation(t=i / 10, found=False))
+        assert pipeline.neutral.ready
+        rotation = pipeline.neutral.rotation
+        assert rotation is not None
+        assert np.allclose(np.asarray(rotation), np.array(turned).reshape(3, 3))

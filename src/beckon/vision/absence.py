@@ -19,14 +19,19 @@ class AbsenceWatch:
 
     relearn_after_s: float = 10.0
     _lost_since: float | None = field(default=None, init=False)
+    _fired: bool = field(default=False, init=False)
 
     def update(self, t: float, found: bool, neutral_ready: bool) -> bool:
         """True on the frame where the face has been gone ``relearn_after_s`` and a neutral
-        pose is still held (after a relearn it is not, so one absence relearns once)."""
+        pose is still held; once per absence (a calibrated neutral put back stays ready)."""
         if found:
             self._lost_since = None
+            self._fired = False
             return False
         if self._lost_since is None:
             self._lost_since = t
             return False
-        return neutral_ready and t - self._lost_since >= self.relearn_after_s
+        if self._fired or not neutral_ready or t - self._lost_since < self.relearn_after_s:
+            return False
+        self._fired = True
+        return True

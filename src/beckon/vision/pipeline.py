@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from beckon.closing import Closing
 from beckon.profile import GestureProfile
@@ -128,9 +129,11 @@ class VisionPipeline(Closing):
         self.profile = profile or GestureProfile()
         self.neutral = NeutralPose(neutral)
         cal = self.profile.calibration
+        self._preset: tuple[npt.NDArray[np.float64], Angles | None] | None = None
         if cal.has_neutral:
             noise = Angles(*cal.noise) if any(cal.noise) else None
-            self.neutral.set(np.array(cal.neutral_rotation).reshape(3, 3), noise)
+            self._preset = (np.array(cal.neutral_rotation, dtype=float).reshape(3, 3), noise)
+            self.neutral.set(*self._preset)
         self.tracker = FaceTracker(
             model_path, neutral=self.neutral, quality=quality, small_face=small_face
         )
@@ -204,10 +207,16 @@ class VisionPipeline(Closing):
     def _track_face(self, obs: FaceObservation) -> None:
         """Update the face status, and relearn the neutral pose after a long absence."""
         if self.absence.update(obs.t, obs.found, self.neutral.ready):
-            logger.info(
-                "face lost for %.0f s: relearning the neutral pose", self.absence.relearn_after_s
-            )
-            self.neutral.reset()
+            if self._preset is not None:
+                # Staff calibrated this patient: the first steady second after coming back
+                # (perhaps turned) is a worse neutral than theirs. Drift adaptation follows.
+                logger.info("face lost for %.0f s: back to the calibrated neutral pose",
+                            self.absence.relearn_after_s)  # fmt: skip
+                self.neutral.set(*self._preset)
+            else:
+                logger.info("face lost for %.0f s: relearning the neutral pose",
+                            self.absence.relearn_after_s)  # fmt: skip
+                self.neutral.reset()
             self.engine = self.engine.fresh()
         hint = self._stable_hint(obs)
         status = FaceStatus(
