@@ -524,9 +524,9 @@ def _exclusive_bedside(settings: Any) -> Any:
 def _bedside_headless(args: argparse.Namespace, settings: Any) -> int:
     from beckon.bedside.events import describe
     from beckon.bedside.host import BedsideHost, CameraSpec, MicSpec
-    from beckon.bedside.service import BedsideService
+    from beckon.bedside.service import BedsideService, DeviceFaults
     from beckon.metrics import serve_bedside
-    from beckon.ui.bedside_model import ReachLog
+    from beckon.ui.bedside_model import HeadlessDevices, ReachLog
 
     cfg = settings.bedside
     service = BedsideService(settings)
@@ -543,6 +543,8 @@ def _bedside_headless(args: argparse.Namespace, settings: Any) -> int:
     if "voice" in cfg.inputs or args.audio:
         mic = MicSpec(cfg.language, Path(args.audio) if args.audio else None, realtime=False)
     host = BedsideHost(service, camera, mic)
+    devices = HeadlessDevices()  # camera and face faults for the station, as the window's
+    devices.attach(host)
     serve_bedside(service, cfg.metrics, host)
     host.voice_listeners.append(lambda item: log.info("voice: %s", item))
     stop = _stop_on_signals()
@@ -553,6 +555,9 @@ def _bedside_headless(args: argparse.Namespace, settings: Any) -> int:
                 raise BeckonError(f"the bedside service stopped: {host.service_error}")
             host.supervise()
             reach.check()
+            faults = devices.check(host)
+            if faults is not None:
+                service.post(DeviceFaults(faults))
             if host.file_error is not None:
                 raise BeckonError(host.file_error)
             if args.exit_when_done and _files_done(args, host):

@@ -165,3 +165,24 @@ def test_a_nurses_question_puts_every_voice_worker_in_answer_mode(tmp_path: Path
     service._emit(ev.QuestionAnswered("q1", "yes"))
     assert host.voice.mode == "open"
     host.stop()
+
+
+def test_the_headless_bedside_reports_a_lost_camera_as_the_window_does(tmp_path: Path) -> None:
+    """``beckon bedside --headless`` told the station of no camera or face fault at all."""
+    from beckon.ui.bedside_model import HeadlessDevices
+
+    camera = CameraSpec(tmp_path / "face.task", str(tmp_path / "no-camera.mp4"))
+    host = BedsideHost(a_service(tmp_path), camera, retry_s=60.0)
+    devices = HeadlessDevices()
+    devices.attach(host)
+    reported: list[tuple[str, ...]] = []
+
+    def lost() -> bool:
+        faults = devices.check(host)
+        if faults is not None:
+            reported.append(faults)
+        return bool(reported) and "camera_lost" in reported[-1]
+
+    assert supervise_until(host, lost), reported
+    assert devices.check(host) is None, "said once, until it changes"
+    host.stop()

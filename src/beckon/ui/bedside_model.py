@@ -673,3 +673,45 @@ class DeviceWatch:
         if not sound:
             out.append("no_sound")
         return tuple(out)
+
+
+class HeadlessDevices:
+    """The window-less bedside's device faults, by the window's own rules (CameraMonitor,
+    DeviceWatch): ``beckon bedside --headless`` told the station of no camera or face fault
+    at all. ``attach`` before the host starts; ``check`` from the caller's loop returns the
+    faults when they changed (post them as ``DeviceFaults``), else None."""
+
+    def __init__(self) -> None:
+        self.camera = CameraMonitor()
+        self.devices = DeviceWatch()
+        self._face: str | None = None  # written on the vision thread, read by ``check``
+        self._hint: str | None = None
+        self._reported: tuple[str, ...] = ()
+
+    def attach(self, host: Any) -> None:
+        host.on_frame = self.camera.frame
+        host.on_camera_started = self.camera.started
+        host.on_camera_stopped = self._stopped
+        shown = host.on_face
+
+        def on_face(status: Any) -> None:
+            self._face, self._hint = status.state, status.hint
+            if shown is not None:
+                shown(status)
+
+        host.on_face = on_face
+
+    def _stopped(self, error: str) -> None:
+        self._face = None
+        self.camera.stopped(error)
+
+    def check(self, host: Any, now: float | None = None) -> tuple[str, ...] | None:
+        now = time.monotonic() if now is None else now
+        mic = mic_state(host.voice, None, now)
+        faults = self.devices.faults(
+            self.camera.state(), host.camera is not None, self._face, mic, True, now, self._hint
+        )
+        if faults == self._reported:
+            return None
+        self._reported = faults
+        return faults
