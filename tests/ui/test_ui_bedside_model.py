@@ -133,6 +133,34 @@ def test_a_camera_that_never_delivers_is_lost_after_the_grace_period() -> None:
     assert cam.state().kind == "lost"
 
 
+def test_a_live_camera_showing_the_very_same_picture_is_lost_but_a_video_is_not() -> None:
+    """A frozen driver delivers frames on time, all alike: a patient nodding is not seen."""
+    import numpy as np
+
+    live, video = Clock(), Clock()
+    camera = CameraMonitor(clock=live, frozen_after_s=10.0)
+    replay = CameraMonitor(clock=video, frozen_after_s=None)
+    noise = np.random.default_rng(0)
+    picture = noise.integers(0, 255, (480, 640, 3), dtype=np.uint8)
+    for monitor in (camera, replay):
+        monitor.started()
+    for _ in range(15 * 5):  # 5 s of a live picture, sensor noise and all
+        live.now += 1 / 15
+        camera.frame(noise.integers(0, 255, (480, 640, 3), dtype=np.uint8))
+    assert camera.state().kind == "on"
+    for _ in range(15 * 11):  # then 11 s of one frozen picture
+        live.now += 1 / 15
+        video.now += 1 / 15
+        camera.frame(picture)
+        replay.frame(picture)
+    state = camera.state()
+    assert state.kind == "lost" and "same picture" in state.detail
+    assert replay.state().kind == "on"
+    live.now += 1 / 15
+    camera.frame(noise.integers(0, 255, (480, 640, 3), dtype=np.uint8))
+    assert camera.state().kind == "on", "it recovers with the first new picture"
+
+
 class FakeVoiceWorker:
     def __init__(self) -> None:
         self.ready = threading.Event()

@@ -273,12 +273,20 @@ class CameraState:
     detail: str = ""
 
 
+FROZEN_AFTER_S = 10.0
+"""Seconds of an unchanged picture from a live camera before it counts as lost (frozen)."""
+
+
 class CameraMonitor:
     """Knows from the times frames arrive whether the camera is on, slow or lost.
 
     ``frame()`` is called on the vision thread for every frame: it only appends a time under a
     lock. The window polls ``state()`` a few times a second, which also notices the absence of
     frames, something no frame event could report.
+
+    A live camera's picture always changes a little (sensor noise); the very same picture for
+    ``frozen_after_s`` is a frozen driver or capture device, and a patient nodding at it is not
+    seen: that is "lost" too. Off (None) for video files, whose still scenes repeat exactly.
     """
 
     def __init__(
@@ -287,7 +295,11 @@ class CameraMonitor:
         lost_after_s: float = 2.0,
         start_grace_s: float = 8.0,
         clock: Any = time.monotonic,
+        frozen_after_s: float | None = FROZEN_AFTER_S,
     ) -> None:
+        self.frozen_after_s = frozen_after_s
+        self._picture: bytes = b""
+        self._picture_since = 0.0
         self.slow_fps = slow_fps
         self.lost_after_s = lost_after_s
         self.start_grace_s = start_grace_s
@@ -303,6 +315,7 @@ class CameraMonitor:
             self._started = self.clock()
             self._error = ""
             self._times.clear()
+            self._picture = b""
 
     def stopped(self, error: str = "") -> None:
         with self._lock:
@@ -311,9 +324,12 @@ class CameraMonitor:
 
     def frame(self, frame: Any = None) -> None:
         now = self.clock()
+        picture = _sample(frame) if self.frozen_after_s is not None else b""
         with self._lock:
             self._times.append(now)
             self.latest = frame
+            if picture != self._picture or not picture:
+                self._picture, self._picture_since = picture, now
 
     def state(self) -> CameraState:
         now = self.clock()
@@ -328,11 +344,23 @@ class CameraMonitor:
             return CameraState("lost", detail="no frames")
         if now - times[-1] > self.lost_after_s:
             return CameraState("lost", detail="no frames")
+        with self._lock:
+            frozen_for = now - self._picture_since if self._picture else 0.0
+        if self.frozen_after_s is not None and frozen_for >= self.frozen_after_s:
+            return CameraState("lost", detail=f"the same picture for {frozen_for:.0f} s")
         recent = [t for t in times if now - t <= 2.0]
         fps = (len(recent) - 1) / (recent[-1] - recent[0]) if len(recent) > 1 else 0.0
         if len(recent) > 1 and fps < self.slow_fps and now - started > 2.0:
             return CameraState("slow", fps)
         return CameraState("on", fps)
+
+
+def _sample(frame: Any) -> bytes:
+    """A few hundred pixels of a frame, enough to tell a live picture from a frozen one."""
+    try:
+        return bytes(frame[::37, ::29].tobytes())
+    except (AttributeError, TypeError):
+        return b""
 
 
 @dataclass(frozen=True)
@@ -689,6 +717,8 @@ class HeadlessDevices:
         self._reported: tuple[str, ...] = ()
 
     def attach(self, host: Any) -> None:
+        if host.camera is not None and host.camera.is_file:
+            self.camera.frozen_after_s = None  # a video's still scenes repeat exactly
         host.on_frame = self.camera.frame
         host.on_camera_started = self.camera.started
         host.on_camera_stopped = self._stopped

@@ -49,6 +49,7 @@ from beckon.bedside.service import (
 from beckon.intents import SLEEP, Intent
 from beckon.ui import strings, theme
 from beckon.ui.bedside_model import (
+    FROZEN_AFTER_S,
     MAX_TRACKS,
     PAUSE_PRESETS,
     SCAN_PRESETS,
@@ -278,7 +279,9 @@ class BedsideWindow(QWidget):
         self.vision = vision
         self.profile_dir = profile_dir
         self.timeline = Timeline()
-        self.camera = CameraMonitor()
+        # A video file's still scenes repeat exactly: only a live camera can be "frozen".
+        files = vision is not None and vision.is_file
+        self.camera = CameraMonitor(frozen_after_s=None if files else FROZEN_AFTER_S)
         # A child of the window, so Qt deletes it with the window on the GUI thread.
         self.bridge = BedsideBridge(self)
         # The host owns the threads (service, camera, microphone) and their restarts; the
