@@ -186,3 +186,50 @@ def test_the_headless_bedside_reports_a_lost_camera_as_the_window_does(tmp_path:
     assert supervise_until(host, lost), reported
     assert devices.check(host) is None, "said once, until it changes"
     host.stop()
+
+
+def test_a_frozen_live_camera_is_opened_again(tmp_path: Path, models_dir: Path) -> None:
+    """A capture device stuck on one picture delivers frames on time; the bedside reports it
+    (camera_lost) and opens the camera again instead of watching the same frame for ever."""
+    import cv2
+
+    from beckon.lab import synthetic
+    from beckon.ui.bedside_model import HeadlessDevices
+
+    # Motion JPEG: every frame the very same bytes, as from a stuck capture device (an
+    # inter-frame codec would decode a still scene with small differences).
+    still = tmp_path / "stuck-camera.avi"
+    picture = cv2.cvtColor(synthetic.load_demo_face(), cv2.COLOR_RGB2BGR)
+    writer = cv2.VideoWriter(
+        str(still), cv2.VideoWriter.fourcc(*"MJPG"), 15.0, (picture.shape[1], picture.shape[0])
+    )
+    for _ in range(150):
+        writer.write(picture)
+    writer.release()
+    face_model = models_dir / "face_landmarker.task"
+    camera = CameraSpec(face_model, str(still), realtime=True, is_file=False)
+    stopped: list[str] = []
+    host = BedsideHost(a_service(tmp_path), camera, retry_s=60.0)
+    devices = HeadlessDevices()
+    devices.attach(host)
+    devices.camera.frozen_after_s = 2.0
+    shown = host.on_camera_stopped
+
+    def on_stopped(error: str) -> None:
+        stopped.append(error)
+        if shown is not None:
+            shown(error)
+
+    host.on_camera_stopped = on_stopped
+    reported: list[tuple[str, ...]] = []
+
+    def reopened() -> bool:
+        faults = devices.check(host)
+        if faults is not None:
+            reported.append(faults)
+        return bool(stopped)
+
+    assert supervise_until(host, reopened, timeout=60), reported
+    assert "same picture" in stopped[0] and "opening it again" in stopped[0]
+    assert any("camera_lost" in f for f in reported)
+    host.stop()

@@ -206,6 +206,15 @@ class BedsideHost:
         if self.on_camera_stopped is not None:
             self.on_camera_stopped("" if worker.error is None else str(worker.error))
 
+    def reopen_camera(self, reason: str) -> None:
+        """Close the live camera and open it again after ``retry_s`` (a frozen picture).
+        Nothing for a file, or while a stop is already asked."""
+        worker = self.vision
+        if worker is None or self.camera is None or self.camera.is_file or worker.stopping:
+            return
+        log.error("camera %s: %s; opening it again", self.camera.source, reason)
+        worker.request_stop(RuntimeError(f"{reason}; opening it again"))
+
     def _voice_wanted(self) -> bool:
         """No voice worker yet, or one that failed (kept until its replacement starts, so the
         window can show the microphone's error meanwhile)."""

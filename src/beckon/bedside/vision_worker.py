@@ -67,6 +67,15 @@ class VisionWorker:
         self._thread.start()
         return self
 
+    def request_stop(self, why: BaseException) -> None:
+        """Stop at the next frame without waiting, reporting ``why`` as the error."""
+        self.error = why
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
     def stop(self, timeout: float = 10.0) -> None:
         """Ask the thread to stop and wait up to ``timeout`` seconds.
 

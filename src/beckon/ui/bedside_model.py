@@ -271,6 +271,15 @@ class CameraState:
     kind: str
     fps: float = 0.0
     detail: str = ""
+    frozen: bool = False
+    """Lost because the picture stopped changing: the camera is opened again (``reopen``)."""
+
+
+def reopen_if_frozen(state: CameraState, host: Any) -> None:
+    """A frozen live camera is closed and opened again by the host (a stuck capture device
+    often recovers on reopening); the station sees ``camera_lost`` meanwhile."""
+    if state.frozen:
+        host.reopen_camera(state.detail)
 
 
 FROZEN_AFTER_S = 10.0
@@ -347,7 +356,9 @@ class CameraMonitor:
         with self._lock:
             frozen_for = now - self._picture_since if self._picture else 0.0
         if self.frozen_after_s is not None and frozen_for >= self.frozen_after_s:
-            return CameraState("lost", detail=f"the same picture for {frozen_for:.0f} s")
+            return CameraState(
+                "lost", detail=f"the same picture for {frozen_for:.0f} s", frozen=True
+            )
         recent = [t for t in times if now - t <= 2.0]
         fps = (len(recent) - 1) / (recent[-1] - recent[0]) if len(recent) > 1 else 0.0
         if len(recent) > 1 and fps < self.slow_fps and now - started > 2.0:
@@ -356,9 +367,11 @@ class CameraMonitor:
 
 
 def _sample(frame: Any) -> bytes:
-    """A few hundred pixels of a frame, enough to tell a live picture from a frozen one."""
+    """A few hundred pixels of a frame (a vision ``Frame`` or its RGB array), enough to tell a
+    live picture from a frozen one."""
+    image = getattr(frame, "rgb", frame)
     try:
-        return bytes(frame[::37, ::29].tobytes())
+        return bytes(image[::37, ::29].tobytes())
     except (AttributeError, TypeError):
         return b""
 
@@ -738,8 +751,10 @@ class HeadlessDevices:
     def check(self, host: Any, now: float | None = None) -> tuple[str, ...] | None:
         now = time.monotonic() if now is None else now
         mic = mic_state(host.voice, None, now)
+        camera = self.camera.state()
+        reopen_if_frozen(camera, host)
         faults = self.devices.faults(
-            self.camera.state(), host.camera is not None, self._face, mic, True, now, self._hint
+            camera, host.camera is not None, self._face, mic, True, now, self._hint
         )
         if faults == self._reported:
             return None

@@ -65,6 +65,7 @@ from beckon.ui.bedside_model import (
     face_view,
     mic_state,
     next_preset,
+    reopen_if_frozen,
     spoken_intent,
     spoken_words,
     tile_columns,
@@ -944,6 +945,7 @@ class BedsideWindow(QWidget):
 
     def _show_camera(self) -> None:
         state = self.camera.state()
+        reopen_if_frozen(state, self.host)
         if self.vision is None:
             self.camera_pill.show_state("off", strings.camera_text(state), "camera_off")
             return
