@@ -133,6 +133,20 @@ def test_a_camera_that_never_delivers_is_lost_after_the_grace_period() -> None:
     assert cam.state().kind == "lost"
 
 
+def test_a_camera_retried_after_a_failure_stays_lost_until_it_delivers() -> None:
+    """Between retries of a camera that keeps failing, "starting" made the station's
+    camera_lost flicker off every 10 s."""
+    clock = Clock()
+    cam = CameraMonitor(start_grace_s=5.0, clock=clock)
+    cam.started()
+    cam.stopped("camera 0 cannot be opened")
+    cam.started()  # the retry
+    assert cam.state().kind == "lost" and "cannot" in cam.state().detail
+    clock.now += 0.1
+    cam.frame()
+    assert cam.state().kind == "on"
+
+
 def test_a_live_camera_showing_the_very_same_picture_is_lost_but_a_video_is_not() -> None:
     """A frozen driver delivers frames on time, all alike: a patient nodding is not seen."""
     import numpy as np

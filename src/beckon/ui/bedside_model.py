@@ -320,9 +320,11 @@ class CameraMonitor:
         self.latest: Any = None  # the last frame, for the preview shown on demand
 
     def started(self) -> None:
+        """A (re)start. The last error stands until a frame arrives: a camera that fails
+        again seconds after each retry must not look healthy ("starting") between tries, or
+        the station's ``camera_lost`` flickers off every 10 s."""
         with self._lock:
             self._started = self.clock()
-            self._error = ""
             self._times.clear()
             self._picture = b""
 
@@ -336,6 +338,7 @@ class CameraMonitor:
         picture = _sample(frame) if self.frozen_after_s is not None else b""
         with self._lock:
             self._times.append(now)
+            self._error = ""
             self.latest = frame
             if picture != self._picture or not picture:
                 self._picture, self._picture_since = picture, now
@@ -348,6 +351,8 @@ class CameraMonitor:
         if started is None:
             return CameraState("lost", detail=error) if error else CameraState("off")
         if not times or times[-1] < started:
+            if error:
+                return CameraState("lost", detail=error)
             if now - started < self.start_grace_s:
                 return CameraState("starting")
             return CameraState("lost", detail="no frames")
