@@ -147,3 +147,27 @@ def test_a_call_the_database_has_closed_is_still_emptied(mosquitto: Any, tmp_pat
         assert wait_until(lambda: retained(mosquitto.port, topic, 0.5) is None, 10)
     view = RequestStore(db).get(request_id)
     assert view is not None and view.state == "resolved"
+
+
+def test_an_answer_to_a_question_the_database_lost_is_still_confirmed(
+    mosquitto: Any, tmp_path: Path
+) -> None:
+    """Unconfirmed, the bed sent it again for ever and its board showed calls not arriving."""
+    from beckon.bedside.service import Gesture
+
+    station = station_for(mosquitto.url, tmp_path / "station.sqlite3")
+    bedside = bedside_for(mosquitto.url, tmp_path / "outbox.sqlite3")
+    seen = Recorder()
+    bedside.listeners.append(seen)
+    with Background(station.run, "station"), Background(bedside.run, "bedside"):
+        assert station.ready.wait(10)
+        assert wait_until(lambda: bedside.link is not None and bedside.link.connected)
+        # A question from before the database was restored: the bed has it, the store not.
+        lost = p.Question(
+            p.new_request_id(), "gh", "icu", "12", "Are you cold?", "Kim", p.now_iso()
+        )
+        send_raw(mosquitto.port, p.BedAddress("gh", "icu", "12").topic("question"), p.encode(lost))
+        assert wait_until(lambda: any(isinstance(e, ev.QuestionAsked) for e in seen.events))
+        bedside.post(Gesture("nod", 1.0, 0.9))
+        assert wait_until(lambda: any(isinstance(e, ev.AnswerReceived) for e in seen.events))
+        assert wait_until(lambda: bedside.waiting == 0)

@@ -577,11 +577,19 @@ class StationService:
         if (answer.site, answer.unit, answer.bed) != (bed.site, bed.unit, bed.bed):
             raise p.ProtocolError(f"answer from bed {answer.bed} sent on the topic of {bed.key}")
         view, new = self.store.answer(answer)
-        if view is None:
-            raise p.ProtocolError(f"answer to unknown question {answer.question_id[:8]}")
         receipt = p.Receipt(answer.question_id, bed.site, bed.unit, bed.bed, "received",
                             p.now_iso())  # fmt: skip
         self._publish(bed.topic("receipt"), receipt)
+        if view is None:
+            # A question is stored before it is asked, so this one will never be known here
+            # (a database restored or moved aside since). Confirmed anyway: unconfirmed, the
+            # bed resent it for ever and its board showed calls "NOT ARRIVING".
+            log.warning(
+                "bed %s answered %s to question %s, which this station's database does not "
+                "have (restored or moved aside?); confirmed so that the bed stops sending it",
+                bed.key, answer.answer, answer.question_id[:8],
+            )  # fmt: skip
+            return
         if new:
             log.info("bed %s answers %s to: %s", bed.key, answer.answer, view.text)
             self._emit(QuestionAnswered(view))
