@@ -625,17 +625,15 @@ def cmd_station(args: argparse.Namespace) -> int:
         claim = StationClaim(settings)  # refuses a second service (beckon/station/exclusive.py)
         # systemd hears READY=1 and watchdog pings while standing by too, then from the service.
         notifier = _systemd_watch(service)
+        endpoint = serve_station(service, cfg.metrics, standing_by=lambda: not claim.active)
         try:
             if not claim.wait_active(stop, turned=lambda: notifier.beat("standing by")):
                 return 0  # stopped while standing by
             claim.watch(service)  # PostgreSQL: stop if the unit's lock is lost
-            endpoint = serve_station(service, cfg.metrics)
-            try:
-                service.run(stop)
-            finally:
-                if endpoint is not None:
-                    endpoint.stop()
+            service.run(stop)
         finally:
+            if endpoint is not None:
+                endpoint.stop()
             notifier.stopping()
             claim.release()
         return service.exit_code

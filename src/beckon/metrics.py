@@ -210,9 +210,13 @@ def _seconds_since(created_at: str) -> float:
 class StationMetrics(_Common):
     """Requests by state and priority, latencies, reconnects of one station service."""
 
-    def __init__(self, service: StationService) -> None:
+    def __init__(
+        self, service: StationService, standing_by: Callable[[], bool] = lambda: False
+    ) -> None:
         super().__init__("station")
         self.service = service
+        self.standing_by = standing_by
+        """Whether this station stands by for another (PostgreSQL): its health says so."""
         reg = self.registry
         self.open = Gauge(
             "beckon_requests_open",
@@ -246,6 +250,15 @@ class StationMetrics(_Common):
         )
         service.listeners.append(self.on_change)
         service.beats.append(self.beat)
+
+    def health(self) -> tuple[bool, dict[str, Any]]:
+        if self.standing_by():
+            return False, {
+                "role": self.role,
+                "standing_by": True,
+                "problems": ["standing by: another station service is active for this unit"],
+            }
+        return super().health()
 
     def _links(self) -> list[Any]:
         return list(self.service.links.values())
@@ -373,12 +386,16 @@ class BedsideMetrics(_Common):
             self.voice.labels(voice.engine).set(1)
 
 
-def serve_station(service: StationService, address: str) -> Endpoint | None:
+def serve_station(
+    service: StationService, address: str, standing_by: Callable[[], bool] = lambda: False
+) -> Endpoint | None:
     """The station's endpoint on ``address`` (``station.metrics``), started; None when off.
-    Every way the station service runs serves it: headless and the window's ``--serve``."""
+    Every way the station service runs serves it, headless and the window's ``--serve``, from
+    the start: a PostgreSQL standby answers too (503, "standing by"), not "connection
+    refused" as if it were down."""
     if not address:
         return None
-    metrics = StationMetrics(service)
+    metrics = StationMetrics(service, standing_by)
     return _serve(address, metrics.registry, metrics.health)
 
 

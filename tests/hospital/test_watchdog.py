@@ -24,6 +24,8 @@ from beckon.config import BrokerConfig, StationConfig, StationSettings
 from beckon.station.service import StationService
 from beckon.systemd import Notifier, WindowWatch
 from tests.helpers.hospital import station_process, wait
+from tests.helpers.ports import free_port
+from tests.hospital.test_metrics import health
 
 REPO = Path(__file__).resolve().parents[2]
 UNITS = REPO / "deploy" / "systemd"
@@ -309,15 +311,25 @@ def test_a_standby_station_process_keeps_systemd_from_killing_it(
     standby: subprocess.Popen[bytes] | None = None
     try:
         assert wait(lambda: b"active station" in (tmp_path / "desk-a.log").read_bytes(), 30)
-        env = dict(os.environ, NOTIFY_SOCKET=notify_socket.address, WATCHDOG_USEC="1000000")
+        port = free_port()
+        env = dict(
+            os.environ,
+            NOTIFY_SOCKET=notify_socket.address,
+            WATCHDOG_USEC="1000000",
+            BECKON_STATION_METRICS=f"127.0.0.1:{port}",
+        )
         standby = station("desk-b", env)
         assert notify_socket.wait_for("READY=1\nSTATUS=standing by", 30), (
             tmp_path / "desk-b.log"
         ).read_text()
         assert notify_socket.collect(2.0).count("WATCHDOG=1") >= 2
+        # Monitoring sees a standby, not a station that is down (connection refused).
+        code, detail = health(port)
+        assert code == 503 and detail.get("standing_by") is True, detail
         active.terminate()
         assert active.wait(20) == 0
         assert notify_socket.wait_for("STATUS=serving", 30), (tmp_path / "desk-b.log").read_text()
+        assert wait(lambda: health(port)[0] == 200, 20), health(port)
         assert notify_socket.collect(1.0).count("WATCHDOG=1") >= 1
         standby.send_signal(signal.SIGTERM)
         assert notify_socket.wait_for("STOPPING=1", 20)

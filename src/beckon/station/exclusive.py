@@ -80,6 +80,8 @@ class StationClaim:
         self._releasing = threading.Lock()  # the service's thread and the window's may both
         self._lock: InstanceLock | None = station_lock(settings.station)
         self._leadership: Leadership | None = None
+        self.active = False
+        """True once this station is the active one (at once with SQLite)."""
         # With a broker user, the check waits for the service's own connection (its start-up
         # probe, StationService._check_other_station): logging in here as that user would
         # take the service's session over and drop what the broker queued for it.
@@ -96,12 +98,14 @@ class StationClaim:
         ``turned`` is called at every turn of the standby loop (systemd's watchdog)."""
         cfg = self.settings.station
         if not cfg.store:
+            self.active = True
             return True
         leadership = Leadership(cfg.store, cfg.site, cfg.units)
         self._leadership = leadership
         if not leadership.wait(stop.is_set, turned=turned):
             return False
         log.info("active station for %s/%s", cfg.site, ", ".join(cfg.units))
+        self.active = True
         return True
 
     def watch(self, service: StationService, every_s: float = LEADERSHIP_CHECK_S) -> None:

@@ -244,7 +244,9 @@ def run_station(
             claim = StationClaim(settings)
             stack.callback(claim.release)
             service = StationService(settings)
-            endpoint = serve_station(service, settings.station.metrics)
+            endpoint = serve_station(
+                service, settings.station.metrics, standing_by=lambda: not claim.active
+            )
             if endpoint is not None:
                 stack.callback(endpoint.stop)
 
