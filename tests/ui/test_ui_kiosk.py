@@ -88,3 +88,32 @@ def test_sigterm_closes_the_kiosk_window(
     # on (see beckon.ui.app.delete_windows).
     assert sip.isdeleted(window)
     assert not window.host.service_alive
+
+
+def test_a_kiosk_whose_service_died_exits_to_be_started_again(
+    qtbot: Any, rig: Rig, tmp_path: Path, windows: list[Any], look: None
+) -> None:
+    """It showed "call IT" over a screen that could no longer send anything, until the
+    watchdog killed it 30 s or more later; now it exits and systemd starts it again at once."""
+    from beckon.bedside.service import BedsideService
+    from beckon.ui.bedside_window import BedsideWindow
+
+    folder = tmp_path / "outbox-is-a-folder"
+    folder.mkdir()
+    window = BedsideWindow(
+        BedsideService(rig.bedside_settings("12", {"bedside.outbox": str(folder)})),
+        speaker=RecordingSpeaker(),
+        profile_dir=tmp_path,
+        kiosk=True,
+    )
+    qtbot.addWidget(window)
+    windows.append(window)
+    exits: list[int] = []
+    window.exit_app = exits.append
+    window.service_lost_exit_s = 0.5
+    window.start()
+    window.show()
+    qtbot.waitUntil(lambda: exits == [1], timeout=WAIT_MS)
+    assert window.fault == "The bedside service stopped: call IT."
+    qtbot.wait(700)
+    assert exits == [1], "once"

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PyQt6.QtCore import QEvent, QObject, QSize, Qt, QTimer, pyqtSignal
+from PyQt6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QCloseEvent, QIcon, QImage, QPixmap, QResizeEvent
 from PyQt6.QtWidgets import (
     QFrame,
@@ -86,6 +86,8 @@ translate = strings.translate
 TILE_MIN_PX = 240  # narrowest tile (at font scale 1) that fits "Call the nurse" in two lines
 TILE_MIN_H = 110  # lowest tile (at font scale 1) that fits a two-line name
 CONFIRM_TIMEOUT_MS = 15_000
+SERVICE_LOST_EXIT_S = 5.0
+"""A kiosk whose bedside service thread died exits after this long (systemd restarts it)."""
 
 
 class BedsideBridge(QObject):
@@ -272,6 +274,11 @@ class BedsideWindow(QWidget):
         # manager's SIGTERM (exit_now).
         self.kiosk = kiosk
         self._may_close = not kiosk
+        # A kiosk whose service thread died exits after this long so that systemd starts it
+        # again at once (Restart=always), not after the watchdog's 30 s or more.
+        self.service_lost_exit_s = SERVICE_LOST_EXIT_S
+        self._service_lost_at: float | None = None
+        self.exit_app: Callable[[int], None] = QCoreApplication.exit
         # A local alarm for calls that cannot get through; None: no alarm device was set up.
         self.alarm = alarm
         self.language = language
@@ -1004,6 +1011,19 @@ class BedsideWindow(QWidget):
                 self.fault = detail
                 self.fault_banner.setText(detail)
                 self._show_banner(self.fault_banner, True)
+            if self.kiosk:
+                now = time.monotonic()
+                if self._service_lost_at is None:
+                    self._service_lost_at = now
+                elif now - self._service_lost_at >= self.service_lost_exit_s:
+                    log.critical(
+                        "kiosk: the bedside service stopped (%s); exiting so that it is "
+                        "started again",
+                        self.host.service_error,
+                    )
+                    self._service_lost_at = float("inf")  # once
+                    self._may_close = True
+                    self.exit_app(1)
         if self.host.started:
             self.host.supervise()
 
