@@ -4,7 +4,6 @@ that run a service (the bedside, the station with ``--serve``) serve them too.""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import time
@@ -25,6 +24,7 @@ from beckon.config import BedsideConfig, BedsideSettings, BrokerConfig, load_sta
 from beckon.errors import ConfigError
 from beckon.messaging.broker import wait_for_port
 from beckon.metrics import BedsideMetrics, Endpoint
+from tests.helpers.metrics import health
 from tests.helpers.ports import free_port
 
 
@@ -37,14 +37,6 @@ def scrape(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
         for s in family.samples:
             samples[(s.name, tuple(sorted(s.labels.items())))] = s.value
     return samples
-
-
-def health(port: int) -> tuple[int, dict[str, object]]:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as resp:
-            return resp.status, json.loads(resp.read())
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read())
 
 
 def until(check: Callable[[], bool], timeout: float = 20.0) -> bool:

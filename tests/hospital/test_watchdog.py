@@ -24,8 +24,8 @@ from beckon.config import BrokerConfig, StationConfig, StationSettings
 from beckon.station.service import StationService
 from beckon.systemd import Notifier, WindowWatch
 from tests.helpers.hospital import station_process, wait
+from tests.helpers.metrics import health
 from tests.helpers.ports import free_port
-from tests.hospital.test_metrics import health
 
 REPO = Path(__file__).resolve().parents[2]
 UNITS = REPO / "deploy" / "systemd"
