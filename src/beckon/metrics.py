@@ -359,14 +359,7 @@ class BedsideMetrics(_Common):
         whichever window or loop shows it. Call before the host starts its camera: the face
         callback is read then."""
         self.host = host
-        shown = host.on_face
-
-        def on_face(status: Any) -> None:
-            self.face_status(status)
-            if shown is not None:
-                shown(status)
-
-        host.on_face = on_face
+        host.also_on_face(self.face_status)
 
     def face_status(self, status: Any) -> None:
         """The vision pipeline's FaceStatus (called on the vision thread; gauges are safe)."""

@@ -206,6 +206,18 @@ class BedsideHost:
         if self.on_camera_stopped is not None:
             self.on_camera_stopped("" if worker.error is None else str(worker.error))
 
+    def also_on_face(self, listener: Callable[[FaceStatus], None]) -> None:
+        """Call ``listener`` with every face status too, after what ``on_face`` already does
+        (metrics, the headless device watch). Before the camera starts: it is read then."""
+        shown = self.on_face
+
+        def on_face(status: FaceStatus) -> None:
+            listener(status)
+            if shown is not None:
+                shown(status)
+
+        self.on_face = on_face
+
     def reopen_camera(self, reason: str) -> None:
         """Close the live camera and open it again after ``retry_s`` (a frozen picture).
         Nothing for a file, or while a stop is already asked."""

@@ -60,6 +60,7 @@ STORAGE_FAULT_TEXT = (
 RESEND_AFTER_S = 10.0
 RESEND_MAX_S = 300.0
 QUESTION_TIMEOUT_S = p.QUESTION_TIMEOUT_S
+question_time_left = p.question_time_left  # the one rule, shared with the station
 SHORT_SESSION_S = 5.0
 SHORT_SESSIONS = 3
 """Connections lost in a row, each within SHORT_SESSION_S of being made, that mean another
@@ -89,19 +90,6 @@ questions are timed on the station's clock (``question_time_left``)."""
 CLOCK_FAULT_S = 120.0
 """A tablet clock this far from the station's is a device fault ("clock"): its calls would sort
 wrongly in the nurses' queue, and a question from a station it cannot time would be lost."""
-
-
-def question_time_left(asked_at: str, station_ahead_s: float = 0.0) -> float:
-    """Seconds a question asked at ``asked_at`` (station clock) may still wait for an answer:
-    it expires QUESTION_TIMEOUT_S after it was asked, at the bedside and at the station alike.
-    ``station_ahead_s``: how far the station's clock runs ahead of this tablet's (negative
-    when behind), from its presence messages: a tablet clock two minutes fast must not take
-    every fresh question for an expired one. A timestamp that cannot be read counts from now."""
-    try:
-        age = (datetime.now(UTC) - p.parse_iso(asked_at)).total_seconds() + station_ahead_s
-    except ValueError:
-        age = 0.0
-    return QUESTION_TIMEOUT_S - max(0.0, age)
 
 
 def resend_delay(attempts: int) -> float:
@@ -387,13 +375,11 @@ class BedsideService:
         elif isinstance(item, DeviceFaults):
             if item.faults != self.device_faults:
                 self.device_faults = item.faults
-                if self.link is not None and self.link.connected:
-                    self._publish_status()
+                self._publish_status_if_connected()
         elif isinstance(item, VoiceEngine):
             if item.name != self.voice_engine:
                 self.voice_engine = item.name
-                if self.link is not None and self.link.connected:
-                    self._publish_status()
+                self._publish_status_if_connected()
         elif isinstance(item, Connected):
             self._connected_at = time.monotonic()
             self._on_connected()
@@ -603,8 +589,7 @@ class BedsideService:
         failing = self.outbox is not None and bool(self.outbox.write_error)
         if failing != self._storage_failing:
             self._storage_failing = failing
-            if self.link is not None and self.link.connected:
-                self._publish_status()
+            self._publish_status_if_connected()
 
     def set_timing(self, offer_seconds: float, pause_after_select_s: float) -> None:
         """Apply staff's scan timing now and write it to the patient's profile.
@@ -724,8 +709,7 @@ class BedsideService:
                     "(timedatectl set-ntp true)",
                     abs(ahead), "behind" if ahead > 0 else "ahead of",
                 )  # fmt: skip
-            if self.link is not None and self.link.connected:
-                self._publish_status()
+            self._publish_status_if_connected()
         if abs(ahead) > 30.0 and not self._clock_warned:
             self._clock_warned = True
             log.warning(
@@ -841,6 +825,11 @@ class BedsideService:
 
     # ------------------------------------------------------------ outbox
 
+    def _publish_status_if_connected(self) -> None:
+        """The status again after a change it reports (sent on connecting otherwise)."""
+        if self.link is not None and self.link.connected:
+            self._publish_status()
+
     def _publish_status(self) -> None:
         """The retained online status, with the device faults the station should see."""
         assert self.link is not None
@@ -889,8 +878,8 @@ class BedsideService:
     def _count_waiting(self) -> None:
         assert self.outbox is not None
         before, self.waiting = self.waiting, len(self.outbox)
-        if self.waiting != before and self.link is not None and self.link.connected:
-            self._publish_status()  # the station's bed board shows the backlog at once
+        if self.waiting != before:
+            self._publish_status_if_connected()  # the bed board shows the backlog at once
 
     def _emit(self, event: BedsideEvent) -> None:
         for listener in self.listeners:

@@ -75,13 +75,31 @@ class ProtocolError(ValueError):
     """A message that must be dropped: why, in one line, for the log."""
 
 
+def to_iso(at: datetime) -> str:
+    """A UTC time with milliseconds, as every timestamp on the wire is written."""
+    return at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def now_iso() -> str:
-    """UTC time with milliseconds, as every timestamp on the wire is written."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    """The time now, as every timestamp on the wire is written."""
+    return to_iso(datetime.now(UTC))
 
 
 def parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def question_time_left(asked_at: str, station_ahead_s: float = 0.0) -> float:
+    """Seconds a question asked at ``asked_at`` (station clock) may still wait for an answer:
+    it expires QUESTION_TIMEOUT_S after it was asked, at the bedside and at the station alike.
+    ``station_ahead_s``: how far the station's clock runs ahead of the reader's (negative
+    when behind), from its presence messages: a tablet clock two minutes fast must not take
+    every fresh question for an expired one. A timestamp that cannot be read counts from now."""
+    try:
+        age = (datetime.now(UTC) - parse_iso(asked_at)).total_seconds() + station_ahead_s
+    except ValueError:
+        age = 0.0
+    return QUESTION_TIMEOUT_S - max(0.0, age)
 
 
 def new_request_id() -> str:

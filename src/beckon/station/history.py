@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from beckon.messaging.protocol import HourStats, IntentStats, SlowCall, UnitStats, parse_iso
+from beckon.messaging.protocol import HourStats, IntentStats, SlowCall, UnitStats, parse_iso, to_iso
 from beckon.station.store import ResponseRow
 
 WINDOW_H = 24
@@ -40,14 +40,12 @@ def _seconds(start: str, end: str | None) -> float | None:
 
 def hour_start(stamp: str) -> str:
     """The start of the UTC hour containing ``stamp``, written as every wire timestamp is."""
-    at = parse_iso(stamp).replace(minute=0, second=0, microsecond=0)
-    return at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return to_iso(parse_iso(stamp).replace(minute=0, second=0, microsecond=0))
 
 
 def since(now: datetime, window_h: int = WINDOW_H) -> str:
     """The first moment of the window ending at ``now``, as an RFC 3339 UTC string."""
-    start = now - timedelta(hours=window_h)
-    return start.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return to_iso(now - timedelta(hours=window_h))
 
 
 def summarize(

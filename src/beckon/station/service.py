@@ -260,10 +260,11 @@ class StationService:
         those 1.5 s took them into its own database and away from the running station (the
         broker had handed it the session). If it turns out to be a twin and stops, nothing
         was acknowledged: the beds resend from their outboxes and windows their commands."""
-        batch = self._next_batch(events, tick_s)
-        held = [e for e in batch if isinstance(e, Message) and "/station/" not in e.topic]
-        self._held += held
-        return [e for e in batch if not (isinstance(e, Message) and "/station/" not in e.topic)]
+        rest: list[object] = []
+        for event in self._next_batch(events, tick_s):
+            waits = isinstance(event, Message) and "/station/" not in event.topic
+            (self._held if waits else rest).append(event)
+        return rest
 
     def _next_batch(self, events: queue.Queue[object], tick_s: float) -> list[object]:
         """Whatever is waiting (up to BATCH), requests first by priority: when calls pile up,
@@ -536,15 +537,8 @@ class StationService:
         keeps a question in memory only, so a tablet restarted while one was on its screen
         lost it, and the nurse waited for an answer that could not come. The bedside knows a
         question by its id, so one it still shows is not asked twice."""
-        now = datetime.now(UTC)
         for q in self.store.questions(bed.site, bed.unit, MAX_QUESTIONS):
-            if q.bed != bed.bed or q.answer is not None:
-                continue
-            try:
-                age = (now - p.parse_iso(q.asked_at)).total_seconds()
-            except ValueError:
-                continue
-            if age < p.QUESTION_TIMEOUT_S:
+            if q.bed == bed.bed and q.answer is None and p.question_time_left(q.asked_at) > 0:
                 log.info("asking bed %s again: %s", bed.key, q.text)
                 again = p.Question(
                     q.id, bed.site, bed.unit, bed.bed, q.text, q.asked_by, q.asked_at
@@ -817,9 +811,8 @@ class StationService:
         between (or whose publish the broker lost) left the bed showing "received" after a
         nurse acknowledged or resolved it, with nothing to correct it until the bed's next
         call."""
-        since = datetime.now(UTC) - REPUBLISH_WINDOW
-        since_iso = since.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        for bed in self.store.beds_changed_since(self.cfg.site, unit, since_iso):
+        since = p.to_iso(datetime.now(UTC) - REPUBLISH_WINDOW)
+        for bed in self.store.beds_changed_since(self.cfg.site, unit, since):
             self._publish_bed(p.BedAddress(self.cfg.site, unit, bed))
 
     def _heartbeat(self) -> None:

@@ -740,14 +740,10 @@ class HeadlessDevices:
         host.on_frame = self.camera.frame
         host.on_camera_started = self.camera.started
         host.on_camera_stopped = self._stopped
-        shown = host.on_face
+        host.also_on_face(self._face_seen)
 
-        def on_face(status: Any) -> None:
-            self._face, self._hint = status.state, status.hint
-            if shown is not None:
-                shown(status)
-
-        host.on_face = on_face
+    def _face_seen(self, status: Any) -> None:
+        self._face, self._hint = status.state, status.hint
 
     def _stopped(self, error: str) -> None:
         self._face = None
