@@ -60,7 +60,14 @@ STORAGE_FAULT_TEXT = (
 RESEND_AFTER_S = 10.0
 RESEND_MAX_S = 300.0
 QUESTION_TIMEOUT_S = p.QUESTION_TIMEOUT_S
-question_time_left = p.question_time_left  # the one rule, shared with the station
+
+
+def question_time_left(asked_at: str, station_ahead_s: float = 0.0) -> float:
+    """``protocol.question_time_left`` (the rule the station uses too) with this module's
+    QUESTION_TIMEOUT_S, read at each call."""
+    return p.question_time_left(asked_at, station_ahead_s, QUESTION_TIMEOUT_S)
+
+
 SHORT_SESSION_S = 5.0
 SHORT_SESSIONS = 3
 """Connections lost in a row, each within SHORT_SESSION_S of being made, that mean another

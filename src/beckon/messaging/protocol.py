@@ -89,7 +89,9 @@ def parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def question_time_left(asked_at: str, station_ahead_s: float = 0.0) -> float:
+def question_time_left(
+    asked_at: str, station_ahead_s: float = 0.0, timeout_s: float = QUESTION_TIMEOUT_S
+) -> float:
     """Seconds a question asked at ``asked_at`` (station clock) may still wait for an answer:
     it expires QUESTION_TIMEOUT_S after it was asked, at the bedside and at the station alike.
     ``station_ahead_s``: how far the station's clock runs ahead of the reader's (negative
@@ -99,7 +101,7 @@ def question_time_left(asked_at: str, station_ahead_s: float = 0.0) -> float:
         age = (datetime.now(UTC) - parse_iso(asked_at)).total_seconds() + station_ahead_s
     except ValueError:
         age = 0.0
-    return QUESTION_TIMEOUT_S - max(0.0, age)
+    return timeout_s - max(0.0, age)
 
 
 def new_request_id() -> str:
