@@ -171,3 +171,32 @@ def test_an_answer_to_a_question_the_database_lost_is_still_confirmed(
         bedside.post(Gesture("nod", 1.0, 0.9))
         assert wait_until(lambda: any(isinstance(e, ev.AnswerReceived) for e in seen.events))
         assert wait_until(lambda: bedside.waiting == 0)
+
+
+def test_a_cancel_for_a_request_the_station_never_stored_is_confirmed_once_overdue(
+    mosquitto: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bed sends a request before its cancel, so a cancel still unmatched after a while
+    means the station lost the request (an older backup). Unconfirmed, the tablet sent it again
+    every five minutes for ever; confirmed too early, a request still on its way would be
+    shown to nobody."""
+    from beckon.bedside import service as bedside_service
+    from beckon.bedside.service import CancelRequest
+    from beckon.station import service as station_service
+
+    monkeypatch.setattr(station_service, "UNKNOWN_CANCEL_AFTER_S", 2.0)
+    monkeypatch.setattr(bedside_service, "RESEND_AFTER_S", 0.5)
+    station = station_for(mosquitto.url, tmp_path / "station.sqlite3")
+    bedside = bedside_for(mosquitto.url, tmp_path / "outbox.sqlite3")
+    seen = Recorder()
+    bedside.listeners.append(seen)
+    with Background(station.run, "station"), Background(bedside.run, "bedside"):
+        assert station.ready.wait(10)
+        assert wait_until(lambda: bedside.link is not None and bedside.link.connected)
+        lost = p.new_request_id()
+        posted = time.monotonic()
+        bedside.post(CancelRequest(lost))
+        assert wait_until(lambda: "cancelled" in seen.states(lost), 20), seen.events
+        assert time.monotonic() - posted >= 2.0, "confirmed before the request could arrive"
+        assert wait_until(lambda: bedside.waiting == 0)
+    assert RequestStore(tmp_path / "station.sqlite3").get(lost) is None

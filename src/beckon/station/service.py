@@ -82,6 +82,11 @@ STORE_PING_S = 5.0
 """How often the station writes a small health row to its store: the escalation check reads
 only due calls, so without this a store that went away would be noticed only at the next
 call, while the station still says "online"."""
+UNKNOWN_CANCEL_AFTER_S = 30.0
+"""A cancel whose request the station still does not have after this long is confirmed as
+cancelled. The bedside sends a request before its cancel, in order, so the request cannot still
+be on its way: the station lost it (a database restored from an older backup). Without the
+confirmation the tablet sent the cancel again every five minutes for ever."""
 OWED_SLICE_S = 0.05
 """Longest spell of owed retained publishing (bed state, call messages) between two looks at
 the queue: a call arriving after a burst is stored within this, not after the whole burst's
@@ -132,6 +137,8 @@ class StationService:
         # receipts -> ids of the requests new since. Published fresh from the store, bed by
         # bed, between looks at the queue (see _publish_owed).
         self._owed: dict[p.BedAddress, list[str]] = {}
+        # Cancels for requests this station does not have -> when first seen (monotonic).
+        self._unknown_cancels: OrderedDict[str, float] = OrderedDict()
         self._probe_until: float | None = None  # set while checking for a running twin
         self._held: list[object] = []  # messages that arrived during the probe (not yet ours)
         self._served = False  # announced itself at least once
@@ -505,9 +512,9 @@ class StationService:
     def _on_cancel(self, bed: p.BedAddress, cancel: p.Cancel) -> None:
         view = self.store.get(cancel.id)
         if view is None or (view.site, view.unit, view.bed) != (bed.site, bed.unit, bed.bed):
-            # The request itself has not arrived yet; the bedside resends the cancel later.
-            log.info("cancel for unknown request %s from bed %s; waiting", cancel.id[:8], bed.key)
+            self._on_unknown_cancel(bed, cancel)
             return
+        self._unknown_cancels.pop(cancel.id, None)
         if lifecycle.can_move(view.state, "cancelled"):
             view = self.store.change(view.id, "cancelled", by="patient")
             self._deadlines.track(view)
@@ -518,6 +525,24 @@ class StationService:
             return
         self._publish_receipt(bed, view)
         self._publish_bed(bed)
+
+    def _on_unknown_cancel(self, bed: p.BedAddress, cancel: p.Cancel) -> None:
+        """The request may still be on its way (the bedside resends the cancel), so wait; once
+        it is UNKNOWN_CANCEL_AFTER_S late, confirm the cancel: no nurse ever saw that request."""
+        first = self._unknown_cancels.setdefault(cancel.id, time.monotonic())
+        if time.monotonic() - first < UNKNOWN_CANCEL_AFTER_S:
+            log.info("cancel for unknown request %s from bed %s; waiting", cancel.id[:8], bed.key)
+            while len(self._unknown_cancels) > APPLIED_KEPT:
+                self._unknown_cancels.popitem(last=False)
+            return
+        del self._unknown_cancels[cancel.id]
+        log.warning(
+            "cancel for request %s from bed %s, which this station never stored (a database "
+            "restored from an older backup?); confirmed so that the bed stops sending it",
+            cancel.id[:8], bed.key,
+        )  # fmt: skip
+        receipt = p.Receipt(cancel.id, bed.site, bed.unit, bed.bed, "cancelled", p.now_iso())
+        self._publish(bed.topic("receipt"), receipt)
 
     def _on_status(self, bed: p.BedAddress, status: p.BedStatus) -> None:
         """Presence, and every few seconds the bed's heartbeat (the same message, not
