@@ -94,6 +94,21 @@ def test_both_stores_keep_the_same_lifecycle_audit_and_idempotent_receive(
     assert store.bed_online(BED) is False
 
 
+def test_both_stores_remember_which_escalation_levels_were_paged(store: RequestStore) -> None:
+    req = _request("nurse", "urgent")
+    store.receive(req)
+    assert store.unpaged("gh", "icu") == []
+    store.set_escalation(req.id, 1)
+    assert [v.id for v in store.unpaged("gh", "icu")] == [req.id]
+    store.set_paged(req.id, 1)
+    assert store.unpaged("gh", "icu") == []
+    store.set_escalation(req.id, 2)
+    store.set_paged(req.id, 1)  # a late confirmation of the lower level changes nothing
+    assert [v.escalation for v in store.unpaged("gh", "icu")] == [2]
+    store.change(req.id, "resolved", by="Kim")
+    assert store.unpaged("gh", "icu") == [], "a closed call is not paged"
+
+
 def test_migrations_run_once_and_a_newer_schema_is_refused(pg_url: str) -> None:
     PostgresRequestStore(pg_url).close()
     PostgresRequestStore(pg_url).close()  # a second start finds the schema current

@@ -22,6 +22,10 @@ MAX_LEVEL = 3
 LEVEL_NAMES = ("primary nurse", "charge nurse", "whole unit", "whole unit")
 
 
+REASONS = {"received": "not acknowledged", "acknowledged": "acknowledged but not resolved"}
+"""Why an open call in each state escalates (told to the pager)."""
+
+
 @dataclass(frozen=True)
 class Escalation:
     request_id: str
@@ -41,18 +45,16 @@ def due(views: list[RequestView], now: datetime, rules: EscalationConfig) -> lis
         if view.state == "received":
             limit = rules.limit_for(view.priority)
             waited = (now - parse_iso(_arrived_at(view))).total_seconds()
-            reason = "not acknowledged"
         elif view.state == "acknowledged":
             limit = rules.reminder_after_ack_s
             waited = (now - parse_iso(view.updated_at)).total_seconds()
-            reason = "acknowledged but not resolved"
         else:
             continue
         if limit <= 0:
             continue
         level = min(MAX_LEVEL, int(waited // limit))
         if level > view.escalation:
-            result.append(Escalation(view.id, level, reason))
+            result.append(Escalation(view.id, level, REASONS[view.state]))
     return result
 
 

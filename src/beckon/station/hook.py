@@ -6,6 +6,10 @@ small JSON document; ``hook_command`` is run with the same JSON on its standard 
 on a worker thread with a time limit, so a slow pager gateway never delays the station's
 handling of calls; a failure is logged loudly (``ESCALATION HOOK FAILED``) and never stops the
 station. Only the bed, the intent and the level travel: no patient name (beds are places).
+
+A delivery that fails is sent again by the station (``StationService._after_pages``) while the
+call stays open at that level, and a level whose page was never confirmed is paged again after
+a restart: a page may arrive twice, never not at all.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from urllib.parse import urlsplit
 
@@ -72,6 +77,14 @@ def missing_program(cfg: EscalationConfig) -> str | None:
     return None
 
 
+Channel = str
+"""Where a notice goes: "url" (the POST) or "command" (the program)."""
+
+Delivered = Callable[[EscalationNotice, frozenset[Channel]], None]
+"""Called on the hook's thread when a delivery ends, with the channels that failed (empty: the
+notice went everywhere it was to go)."""
+
+
 class EscalationHook:
     """Delivers :class:`EscalationNotice` s to the configured URL and command."""
 
@@ -85,13 +98,28 @@ class EscalationHook:
     def configured(self) -> bool:
         return bool(self.url or self.command)
 
-    def send(self, notice: EscalationNotice) -> None:
-        """Start delivering in the background (returns at once)."""
+    @property
+    def channels(self) -> frozenset[Channel]:
+        return frozenset(name for name, on in (("url", self.url), ("command", self.command)) if on)
+
+    def send(
+        self,
+        notice: EscalationNotice,
+        done: Delivered | None = None,
+        channels: frozenset[Channel] | None = None,
+    ) -> None:
+        """Start delivering in the background (returns at once); ``done`` hears how it went.
+        ``channels`` narrows a retry to those that failed, so a pager that took the notice
+        does not get it twice because the other channel failed."""
         if not self.configured:
             return
+        to = self.channels if channels is None else channels & self.channels
         self._threads = [t for t in self._threads if t.is_alive()]
         thread = threading.Thread(
-            target=self._deliver, args=(notice,), name="beckon-escalation-hook", daemon=True
+            target=self._deliver,
+            args=(notice, to, done),
+            name="beckon-escalation-hook",
+            daemon=True,
         )
         self._threads.append(thread)
         thread.start()
@@ -105,37 +133,46 @@ class EscalationHook:
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
 
-    def _deliver(self, notice: EscalationNotice) -> None:
+    def _deliver(
+        self, notice: EscalationNotice, channels: frozenset[Channel], done: Delivered | None
+    ) -> None:
+        failed = frozenset(c for c in sorted(channels) if not self._deliver_one(notice, c))
+        if done is not None:
+            done(notice, failed)
+
+    def _deliver_one(self, notice: EscalationNotice, channel: Channel) -> bool:
         body = notice.to_json()
         what = f"level {notice.level} for bed {notice.unit}/{notice.bed} {notice.intent}"
-        if self.url:
+        if channel == "url":
             request = urllib.request.Request(
                 self.url, data=body, method="POST", headers={"Content-Type": "application/json"}
             )
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout_s) as answer:
                     log.info("escalation hook %s: HTTP %d", what, answer.status)
+                    return True
             except (urllib.error.URLError, OSError, ValueError) as exc:
                 log.error("ESCALATION HOOK FAILED (%s): POST %s: %s", what, self.url, exc)
-        if self.command:
-            try:
-                done = subprocess.run(
-                    self.command,
-                    input=body,
-                    capture_output=True,
-                    timeout=self.timeout_s,
-                    check=False,
-                )
-            except (OSError, subprocess.TimeoutExpired) as exc:
-                log.error("ESCALATION HOOK FAILED (%s): %s: %s", what, self.command[0], exc)
-                return
-            if done.returncode != 0:
-                log.error(
-                    "ESCALATION HOOK FAILED (%s): %s exited with %d: %s",
-                    what,
-                    self.command[0],
-                    done.returncode,
-                    done.stderr.decode("utf-8", "replace").strip()[:200],
-                )
-            else:
-                log.info("escalation hook %s: %s ran", what, self.command[0])
+                return False
+        try:
+            done = subprocess.run(
+                self.command,
+                input=body,
+                capture_output=True,
+                timeout=self.timeout_s,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            log.error("ESCALATION HOOK FAILED (%s): %s: %s", what, self.command[0], exc)
+            return False
+        if done.returncode != 0:
+            log.error(
+                "ESCALATION HOOK FAILED (%s): %s exited with %d: %s",
+                what,
+                self.command[0],
+                done.returncode,
+                done.stderr.decode("utf-8", "replace").strip()[:200],
+            )
+            return False
+        log.info("escalation hook %s: %s ran", what, self.command[0])
+        return True

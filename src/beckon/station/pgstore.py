@@ -73,6 +73,9 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 2: a request's 0-10 level (the pain scale), NULL when none was chosen
     "ALTER TABLE requests ADD COLUMN level INTEGER",
+    # 3: the highest escalation level whose page the hook confirmed (older calls: all paged)
+    "ALTER TABLE requests ADD COLUMN paged INTEGER NOT NULL DEFAULT 0; "
+    "UPDATE requests SET paged = escalation",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _MIGRATION_LOCK = 0x6265636B6F6E  # "beckon": serialises migrations between stations

@@ -49,6 +49,7 @@ from beckon.station.hook import (
     check_hook,
     missing_program,
 )
+from beckon.station.paging import Pages
 from beckon.station.pgstore import open_configured_store
 from beckon.station.store import RequestStore, StoreUnavailable
 
@@ -147,6 +148,8 @@ class StationService:
         if (missing := missing_program(settings.escalation)) is not None:
             log.error("ESCALATION HOOK WILL FAIL: %s", missing)
         self.hook = EscalationHook(settings.escalation)
+        self._pages = Pages()  # how the hook's deliveries went, and the pages to send again
+        self._repaged: set[str] = set()  # units whose unconfirmed pages were sent again
         self._deadlines = escalation.Deadlines(settings.escalation)
 
     # ------------------------------------------------------------ running
@@ -239,6 +242,7 @@ class StationService:
                     last_ping = time.monotonic()
                     self._guarded(self.store.ping)
                     self._guarded(self._check_silent_beds)
+                self._guarded(self._settle_pages)
                 self._guarded(self._heartbeat)
                 self._guarded(self._publish_due_stats)
                 self._guarded(self._publish_owed)
@@ -255,6 +259,7 @@ class StationService:
             for link in self._unique_links():
                 link.stop()
             self.hook.close()
+            self._guarded(self._settle_pages, False)  # the pages confirmed while closing
             self.store.close()
 
     def _unique_links(self) -> list[MqttLink]:
@@ -725,19 +730,57 @@ class StationService:
         )
         self._emit(RequestChanged("escalated", view))
         self._publish_bed(p.BedAddress(view.site, view.unit, view.bed), view)
-        self.hook.send(
-            EscalationNotice(
-                view.site,
-                view.unit,
-                view.bed,
-                view.id,
-                view.intent,
-                view.priority,
-                esc.level,
-                esc.reason,
-                p.now_iso(),
-            )
-        )
+        self._pages.forget(view.id)  # a lower level's page still failing is superseded
+        self._page(view, esc.reason)
+
+    def _page(self, view: p.RequestView, reason: str) -> None:
+        """Page ``view``'s current escalation level through the hook; the store records it
+        once the hook confirms (``_settle_pages``). With no hook there is nothing to wait for."""
+        if not self.hook.configured:
+            self.store.set_paged(view.id, view.escalation)
+            return
+        notice = EscalationNotice(
+            view.site, view.unit, view.bed, view.id, view.intent, view.priority,
+            view.escalation, reason, p.now_iso(),
+        )  # fmt: skip
+        self.hook.send(notice, self._pages.delivered)
+
+    def _settle_pages(self, retry_due: bool = True) -> None:
+        """Record the pages the hook confirmed, and send again those that failed (with
+        back-off, while the call is open at that level): one failed POST to a pager gateway
+        that was restarting lost the page of a call nobody answered."""
+        now = time.monotonic()
+        for notice in self._pages.settle(now):
+            self.store.set_paged(notice.request_id, notice.level)
+        for retry in self._pages.due(now) if retry_due else ():
+            view = self.store.get(retry.notice.request_id)
+            if view is None or view.state in p.CLOSED_STATES:
+                self._pages.forget(retry.notice.request_id)
+                continue
+            if view.escalation != retry.notice.level:
+                self._pages.forget(retry.notice.request_id)
+                continue
+            log.warning(
+                "ESCALATION PAGE AGAIN (attempt %d): level %d for bed %s/%s %s, via %s",
+                retry.attempts + 1, retry.notice.level, view.unit, view.bed, view.intent,
+                " and ".join(sorted(retry.channels)),
+            )  # fmt: skip
+            self.hook.send(retry.notice, self._pages.delivered, retry.channels)
+
+    def _page_unconfirmed(self, unit: str) -> None:
+        """Once per run, when this station starts serving ``unit``: page again the levels
+        stored but never confirmed (the station stopped between storing a level and its
+        page going out, or while the pager failed). A page may come twice, never not at all."""
+        if unit in self._repaged:
+            return
+        self._repaged.add(unit)
+        for view in self.store.unpaged(self.cfg.site, unit):
+            log.warning(
+                "ESCALATION PAGE AGAIN: level %d for bed %s/%s %s was stored but its page "
+                "never confirmed (the station stopped); paging now",
+                view.escalation, view.unit, view.bed, view.intent,
+            )  # fmt: skip
+            self._page(view, escalation.REASONS.get(view.state, "not acknowledged"))
 
     # ------------------------------------------------------------ publishing
 
@@ -817,6 +860,7 @@ class StationService:
                 continue  # announced when its own link connects
             self._served = True
             self._publish_station_status(unit, True)
+            self._page_unconfirmed(unit)
             for request_id in self._open[unit]:
                 view = self.store.get(request_id)
                 if view is not None:

@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS requests (
     state TEXT NOT NULL,
     created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
     by TEXT, escalation INTEGER NOT NULL DEFAULT 0,
-    history TEXT NOT NULL, level INTEGER
+    history TEXT NOT NULL, level INTEGER, paged INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS requests_by_bed ON requests (site, unit, bed, updated_at);
 CREATE INDEX IF NOT EXISTS requests_by_state ON requests (state);
@@ -147,6 +147,9 @@ class RequestStore:
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(requests)")}
         if "level" not in columns:  # a database from before the pain scale
             self._db.execute("ALTER TABLE requests ADD COLUMN level INTEGER")
+        if "paged" not in columns:  # from before pages were confirmed: taken as paged
+            self._db.execute("ALTER TABLE requests ADD COLUMN paged INTEGER NOT NULL DEFAULT 0")
+            self._db.execute("UPDATE requests SET paged = escalation")
 
     def check(self) -> None:
         """Raise sqlite3.DatabaseError unless the file is sound and a write reaches the disk."""
@@ -218,6 +221,9 @@ class RequestStore:
         adopted = replace(view, history=history)
         with self._tx():
             self._write(adopted, insert=True)
+            # Its levels were paged by the station that stored it: not paged again for each
+            # call a restored database adopts.
+            self._db.execute("UPDATE requests SET paged = escalation WHERE id = ?", (view.id,))
             self._event(view.id, "received", view.created_at, None)
             if view.state != "received":
                 self._event(view.id, view.state, view.updated_at, view.by)
@@ -247,6 +253,24 @@ class RequestStore:
         view = self.get(request_id)
         assert view is not None
         return view
+
+    def set_paged(self, request_id: str, level: int) -> None:
+        """The escalation hook confirmed the page for ``level`` (see ``unpaged``)."""
+        with self._tx():
+            self._db.execute(
+                "UPDATE requests SET paged = ? WHERE id = ? AND paged < ?",
+                (level, request_id, level),
+            )
+
+    def unpaged(self, site: str, unit: str) -> list[RequestView]:
+        """Open calls whose latest escalation level was stored but its page never confirmed:
+        the station stopped (or the pager failed) in between, and pages them again."""
+        rows = self._db.execute(
+            f"SELECT {_COLUMNS} FROM requests WHERE state IN ('received', 'acknowledged') "
+            "AND site = ? AND unit = ? AND escalation > paged ORDER BY created_at",
+            (site, unit),
+        )
+        return [_to_view(r) for r in rows]
 
     def get(self, request_id: str) -> RequestView | None:
         row = self._db.execute(f"SELECT {_COLUMNS} FROM requests WHERE id = ?", (request_id,))
