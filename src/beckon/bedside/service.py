@@ -57,6 +57,9 @@ STORAGE_FAULT_TEXT = (
     "out or ask a visitor to get a nurse. Staff: call IT."
 )
 
+NEXT_QUESTION_AFTER_S = 1.5
+"""A question that came while another was on screen is shown this long after that one was
+answered or expired: at once, the nod that answered the first could answer the second too."""
 RESEND_AFTER_S = 10.0
 RESEND_MAX_S = 300.0
 QUESTION_TIMEOUT_S = p.QUESTION_TIMEOUT_S
@@ -252,6 +255,10 @@ class BedsideService:
         self._menu_view: MenuView | None = None
         self.question: p.Question | None = None  # a nurse's yes/no question awaiting an answer
         self._question_until = 0.0
+        # Questions that came while another was on screen -> their monotonic expiry; shown in
+        # turn (a second question replaced the first, whose answer the nurse then never got).
+        self._questions_waiting: dict[str, tuple[p.Question, float]] = {}
+        self._next_question_at = 0.0
         self._answered: set[str] = set()
         self._clock_offset: float | None = None  # monotonic - source time, once known
         self._frames_seen = False  # has the menu been moved onto the frames' clock yet?
@@ -302,6 +309,7 @@ class BedsideService:
                         self.handle(item)
                         self._count_waiting()
                     self._expire_question()
+                    self._ask_waiting_question()
                     self._update_menu()
                     self._supervise()
                     self._report_storage()
@@ -563,6 +571,7 @@ class BedsideService:
         saved = self._save(key, self.address.topic("answer"), p.encode(msg))
         self._answered.add(question.id)
         self.question = None
+        self._next_question_at = time.monotonic() + NEXT_QUESTION_AFTER_S
         self.menu.release(self.menu_time())
         self._emit(ev.QuestionAnswered(question.id, answer))
         if saved:
@@ -632,8 +641,23 @@ class BedsideService:
             log.info("question %r expired without an answer", self.question.text)
             self._emit(ev.QuestionExpired(self.question.id, self.question.text))
             self.question = None
+            self._next_question_at = time.monotonic() + NEXT_QUESTION_AFTER_S
             self.menu.release(self.menu_time())
             self._update_menu()
+
+    def _ask_waiting_question(self) -> None:
+        """Show the oldest question that waited behind the one just answered or expired
+        (NEXT_QUESTION_AFTER_S later); one that expired while waiting is dropped."""
+        if self.question is not None or time.monotonic() < self._next_question_at:
+            return
+        while self._questions_waiting:
+            question_id = next(iter(self._questions_waiting))
+            question, until = self._questions_waiting.pop(question_id)
+            left = until - time.monotonic()
+            if left > 0:
+                self._show_question(question, left)
+                return
+            log.info("question %r expired while another was on screen; not shown", question.text)
 
     def _on_gesture(self, g: Gesture) -> None:
         if self.question is not None:
@@ -749,17 +773,19 @@ class BedsideService:
                 return  # delivered again by the broker; already answered
             if self.question is not None and self.question.id == msg.id:
                 return  # asked again (this tablet came back online): it is on screen already
+            if msg.id in self._questions_waiting:
+                return  # asked again, and still waiting for its turn
             left = question_time_left(msg.at, self._station_ahead_s)
             if left <= 0:
                 # Delivered after an outage: the station already shows it as expired, and a
                 # late "yes" would answer a question the nurse no longer waits for.
                 log.info("question %r arrived after it expired; not shown", msg.text)
                 return
-            self.question = msg
-            self.menu.hold(self.menu_time())
-            self._question_until = time.monotonic() + left
-            self._emit(ev.QuestionAsked(msg.id, msg.text, msg.asked_by))
-            self._update_menu()
+            if self.question is not None or self._questions_waiting:
+                log.info("question %r waits for the one before it to be answered", msg.text)
+                self._questions_waiting[msg.id] = (msg, time.monotonic() + left)
+                return
+            self._show_question(msg, left)
         elif isinstance(msg, p.StationStatus):
             # Arrival time, not ``at``: a tablet clock that is off must not hide the station.
             answering = msg.online and not msg.fault
@@ -769,6 +795,13 @@ class BedsideService:
             self._set_station_online(answering)
         else:
             raise p.ProtocolError(f"unexpected {type(msg).__name__} on {topic}")
+
+    def _show_question(self, question: p.Question, left: float) -> None:
+        self.question = question
+        self.menu.hold(self.menu_time())
+        self._question_until = time.monotonic() + left
+        self._emit(ev.QuestionAsked(question.id, question.text, question.asked_by))
+        self._update_menu()
 
     def _set_station_online(self, online: bool) -> None:
         if online == self.station_online:
