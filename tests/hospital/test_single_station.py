@@ -8,6 +8,7 @@ import os
 import subprocess
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,10 @@ from beckon import instance
 from beckon.background import Background
 from beckon.config import BrokerConfig, StationConfig, StationSettings
 from beckon.errors import BeckonError
+from beckon.messaging import protocol as p
 from beckon.station.exclusive import DatabaseLock, StationClaim, refuse_second_station
 from beckon.station.service import StationService
+from tests.helpers.rig import send_raw
 
 
 def settings(url: str, tmp_path: Path, name: str, unit: str = "icu") -> StationSettings:
@@ -178,3 +181,47 @@ def test_a_station_with_a_broker_user_checks_for_a_second_station_on_its_own_con
     assert second.fault == "duplicate" and second.exit_code == 1
     assert not second.ready.is_set()  # it never announced itself
     assert "SECOND STATION: station service desk already serves gh/icu" in caplog.text
+
+
+def leftover_presence(port: int, name: str, at: datetime) -> None:
+    """An "online" presence the broker kept from a run that is gone (no last will reached it:
+    broker and station lost power together)."""
+    status = p.StationStatus("gh", "icu", name, True, p.to_iso(at), "0badc0de")
+    send_raw(port, p.Topics.station_status("gh", "icu", name), p.encode(status), retain=True)
+
+
+@pytest.mark.mqtt
+@pytest.mark.parametrize("name", ["desk", "old-desk"])
+def test_a_presence_stamped_in_the_future_does_not_keep_a_station_from_starting(
+    mosquitto: Any, tmp_path: Path, name: str
+) -> None:
+    """The host came back with its clock an hour behind (a dead clock battery), so the last
+    heartbeat the broker kept looks as if it came from the future: every start was refused
+    as a duplicate or second station, in a loop, until that hour had passed."""
+    leftover_presence(mosquitto.port, name, datetime.now(UTC) + timedelta(hours=1))
+    station = StationService(settings(mosquitto.url, tmp_path, "desk"))
+    with Background(station.run, "station"):
+        assert station.ready.wait(15), "the station never served"
+        assert station.fault is None
+
+
+@pytest.mark.mqtt
+def test_a_stale_presence_of_another_station_does_not_refuse_the_start(
+    mosquitto: Any, tmp_path: Path
+) -> None:
+    leftover_presence(mosquitto.port, "old-desk", datetime.now(UTC) - timedelta(days=1))
+    refuse_second_station(settings(mosquitto.url, tmp_path, "desk"))  # does not raise
+
+
+def test_a_presence_is_serving_only_when_fresh_either_way() -> None:
+    now = datetime.now(UTC)
+
+    def status(at: datetime, online: bool = True, fault: str | None = None) -> p.StationStatus:
+        return p.StationStatus("gh", "icu", "desk", online, p.to_iso(at), "1", fault)
+
+    assert status(now - timedelta(seconds=5)).serving(now)
+    assert status(now + timedelta(seconds=5)).serving(now)  # a few seconds of clock skew
+    assert not status(now - timedelta(seconds=60)).serving(now)
+    assert not status(now + timedelta(seconds=60)).serving(now)
+    assert not status(now, online=False).serving(now)
+    assert not status(now, fault="database").serving(now)

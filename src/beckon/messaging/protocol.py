@@ -29,6 +29,8 @@ MAX_SUMMARY_PAYLOAD = 256 * 1024
 with the number of open requests."""
 _SUMMARY_KINDS = frozenset({"queue", "state"})
 QUESTION_TIMEOUT_S = 120.0
+PRESENCE_FRESH_S = 15.0
+"""A station heartbeats its presence every 5 s; one not refreshed for this long has stopped."""
 """A nurse's question expires this long after it was asked (station clock), at the bedside and
 at the station alike: unanswered, it stops blocking the patient's menu."""
 STATE_HISTORY = 5
@@ -535,6 +537,15 @@ class StationStatus:
     fault: str | None = None
     kind: Literal["station_status"] = "station_status"
     v: int = VERSION
+
+    def serving(self, now: datetime | None = None) -> bool:
+        """Says a service serves now: online, without a fault, and stamped within
+        PRESENCE_FRESH_S of ``now`` either way. An older one is a run that stopped or vanished;
+        one stamped further ahead is a heartbeat the broker kept from before this host's clock
+        was set back (a dead clock battery after a power cut), not a running station: taken
+        for one, it kept the station from starting until that time came."""
+        age = ((now or datetime.now(UTC)) - parse_iso(self.at)).total_seconds()
+        return self.online and not self.fault and abs(age) <= PRESENCE_FRESH_S
 
 
 Message = (

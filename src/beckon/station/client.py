@@ -10,7 +10,6 @@ from __future__ import annotations
 import queue
 import time
 from dataclasses import replace
-from datetime import UTC, datetime
 
 from beckon.config import BrokerConfig
 from beckon.errors import BeckonError
@@ -19,9 +18,6 @@ from beckon.messaging.mqtt import Connected, LinkEvent, Message, MqttLink
 from beckon.station import lifecycle, queueview
 from beckon.station.feed import PendingCommands
 
-STATION_FRESH_S = 15.0
-"""A station whose retained presence is older than this (it refreshes it every few seconds)
-is not running, whatever its last message said."""
 CONFIRM_S = 30.0
 """How long ``beckon station ack/resolve`` waits for the queue to show its command done,
 sending it again meanwhile, before it says it could not (non-zero exit)."""
@@ -108,10 +104,8 @@ class StationClient:
 
     def running_station(self) -> p.StationStatus | None:
         """A station that says it is online, with no fault, and refreshed its presence lately."""
-        now = datetime.now(UTC)
         for status in self.stations.values():
-            age = (now - p.parse_iso(status.at)).total_seconds()
-            if status.online and not status.fault and age < STATION_FRESH_S:
+            if status.serving():
                 return status
         return None
 

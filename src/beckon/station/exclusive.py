@@ -163,7 +163,11 @@ def other_stations_online(settings: StationSettings, listen_s: float = 1.0) -> l
             continue
         if isinstance(msg, p.StationStatus) and msg.unit in cfg.units:
             latest[(msg.unit, msg.name)] = msg
-    return sorted(f"{name} on {cfg.site}/{unit}" for (unit, name), s in latest.items() if s.online)
+    # Only a fresh presence: a retained one from a station long gone (no last will reached the
+    # broker) kept every start of this one refused.
+    return sorted(
+        f"{name} on {cfg.site}/{unit}" for (unit, name), s in latest.items() if s.serving()
+    )
 
 
 def refuse_second_station(settings: StationSettings, *, listen_s: float = 1.0) -> None:

@@ -64,7 +64,7 @@ HEARTBEAT_S = 5.0
 REPUBLISH_WINDOW = timedelta(days=1)
 """Beds whose state a station publishes again when it (re)connects: open calls, and changes
 this recent (a bed's state lists its ten latest closed requests)."""
-SILENT_AFTER_S = 15.0
+SILENT_AFTER_S = p.PRESENCE_FRESH_S
 """A bed (or station) not heard for this long is offline, whatever TCP keep-alive says."""
 PROBE_S = 1.5
 PROBE_LOSSES = 3
@@ -97,13 +97,6 @@ NurseChange = Literal["acknowledged", "resolved"]
 
 Listener = Callable[[StationEvent], None]
 """Called on the service thread with each StationEvent."""
-
-
-def _live(status: p.StationStatus) -> bool:
-    """A station presence that says a service serves now: online, without a fault, and
-    refreshed within SILENT_AFTER_S (an older one is a run that stopped or vanished)."""
-    age = (datetime.now(UTC) - p.parse_iso(status.at)).total_seconds()
-    return status.online and not status.fault and age <= SILENT_AFTER_S
 
 
 class StationService:
@@ -798,7 +791,7 @@ class StationService:
             return
         if status.instance in (None, self.instance):
             return
-        if not _live(status):
+        if not status.serving():
             return  # a previous run of this station, stopped or gone
         if self._probe_until is not None:
             log.critical(
@@ -824,7 +817,7 @@ class StationService:
         session over (the broker ties client ids to usernames) and losing what was queued."""
         if self.cfg.store or self._probe_until is None or status.unit not in self.cfg.units:
             return
-        if not _live(status):
+        if not status.serving():
             return
         log.critical(
             "SECOND STATION: station service %s already serves %s/%s; this one (%s) stops "
