@@ -363,6 +363,12 @@ def test_each_bedside_file_error_is_one_line_naming_file_key_and_expectation(
             "[station], [broker], [escalation]",
             id="bedside-table-in-station-file",
         ),
+        pytest.param(
+            STATION_MINIMAL + "[escalation]\nroutine_s = 1e12\n",
+            "escalation.routine_s is 1000000000000.0",
+            "0 to 86400",
+            id="escalation-beyond-a-day",  # accepted, it crashed the station at the first call
+        ),
     ],
 )
 def test_each_station_file_error_is_one_line_naming_file_key_and_expectation(

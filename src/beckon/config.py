@@ -30,7 +30,11 @@ Input = Source  # an input the bedside offers is the source its requests name on
 _NON_EMPTY = frozenset({"units", "inputs", "offered_intents"})
 _RANGES: dict[str, tuple[float, float, str]] = {
     "keepalive": (1, 65535, "seconds between MQTT keep-alives; 0 would stop noticing a cut cable"),
-    "offer_seconds": (0.5, math.inf, "each choice of the scanning menu is offered this long"),
+    "offer_seconds": (0.5, 60, "each choice of the scanning menu is offered this long"),
+    **{
+        name: (0, 86400, "seconds before a call escalates, at most a day; 0 turns it off")
+        for name in ("routine_s", "urgent_s", "emergency_s", "reminder_after_ack_s")
+    },
 }
 """Fields whose number must lie in a range (low, high, why), checked when loaded: outside it
 the service would crash later (the MQTT library refuses the keep-alive, the menu its timing)

@@ -8,11 +8,22 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from beckon.messaging.protocol import BedAddress, Priority, Request, StateChange
+from beckon.config import EscalationConfig
+from beckon.messaging.protocol import (
+    BedAddress,
+    Priority,
+    Request,
+    RequestView,
+    StateChange,
+    parse_iso,
+)
+from beckon.station.escalation import next_due
 from beckon.station.lifecycle import LifecycleError
 from beckon.station.store import RequestStore
 
@@ -325,7 +336,6 @@ def test_a_corrupt_database_is_moved_aside_and_a_fresh_one_opened(tmp_path: Path
 
 
 def test_a_pain_level_is_stored_and_survives_a_restart(store: RequestStore) -> None:
-    from dataclasses import replace
 
     view, _ = store.receive(replace(a_request(1), level=7))
     assert view.level == 7
@@ -361,6 +371,56 @@ def test_a_database_from_before_the_pain_scale_gains_the_level_column(tmp_path: 
 
 
 def replace_level(req: Request, level: int) -> Request:
-    from dataclasses import replace
 
     return replace(req, level=level)
+
+
+# ---------------------------------------------------------------- what the store is handed
+
+
+def adopted_view(created_at: str, history: tuple[StateChange, ...] = ()) -> RequestView:
+    return RequestView(
+        rid(9), "gh", "icu", "12", "water", "routine", "gesture", "received",
+        created_at, created_at, None, 0, history,
+    )  # fmt: skip
+
+
+def test_an_adopted_call_with_a_time_from_the_future_counts_from_the_stations_now(
+    store: RequestStore,
+) -> None:
+    """A retained call made on a tablet with a wild clock (here year 9999) escalated never, or
+    crashed every start of the station with an OverflowError."""
+    view, _ = store.adopt(adopted_view("9999-12-31T23:59:59.999Z"))
+    received = next(h.at for h in view.history if h.state == "received")
+    assert abs((parse_iso(received) - datetime.now(UTC)).total_seconds()) < 60
+    due = next_due(view, EscalationConfig())
+    assert due is not None and due < datetime.now(UTC) + timedelta(seconds=301)
+
+
+def test_an_adopted_call_keeps_its_stations_past_arrival_time(store: RequestStore) -> None:
+    """The station that stored it stamped "received" on its own clock: that one is kept."""
+    arrived = (StateChange("created", T0), StateChange("received", T1))
+    view, _ = store.adopt(adopted_view(T0, arrived))
+    assert [h.at for h in view.history] == [T0, T1]
+
+
+def test_a_time_the_clock_cannot_reach_never_escalates_instead_of_crashing() -> None:
+    assert next_due(adopted_view("9999-12-31T23:59:59.999Z"), EscalationConfig()) is None
+
+
+def test_a_damaged_row_is_left_out_and_named_instead_of_stopping_every_start(
+    store: RequestStore, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store.receive(a_request(1))
+    store.receive(a_request(2))
+    store.receive(a_request(3))
+    with sqlite3.connect(db_path) as hand_edit:
+        hand_edit.execute("UPDATE requests SET history = 'not json' WHERE id = ?", (rid(1),))
+        hand_edit.execute(
+            "UPDATE requests SET history = ? WHERE id = ?",
+            ('[{"state": "received", "at": "yesterday", "by": null}]', rid(2)),
+        )
+    assert [v.id for v in store.open_requests("gh", "icu")] == [rid(3)]
+    assert [v.id for v in store.for_bed(BED_12)] == [rid(3)]
+    assert "DAMAGED ROW: request " + rid(1) in caplog.text
+    assert "DAMAGED ROW: request " + rid(2) in caplog.text

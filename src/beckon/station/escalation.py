@@ -72,7 +72,10 @@ def next_due(view: RequestView, rules: EscalationConfig) -> datetime | None:
         return None
     if limit <= 0:
         return None
-    return parse_iso(since) + timedelta(seconds=limit * (view.escalation + 1))
+    try:
+        return parse_iso(since) + timedelta(seconds=limit * (view.escalation + 1))
+    except (OverflowError, ValueError):  # near year 9999, or not a time: never, not a crash
+        return None
 
 
 class Deadlines:

@@ -25,6 +25,7 @@ from beckon.messaging.protocol import (
     RequestView,
     StateChange,
     now_iso,
+    parse_iso,
 )
 from beckon.station import lifecycle
 
@@ -213,20 +214,27 @@ class RequestStore:
         existing = self.get(view.id)
         if existing is not None:
             return existing, False
-        history = view.history or (
+        now = now_iso()
+        # Its escalation counts from "received": a time the station's clock has not reached
+        # (a bad clock, or a forged message) would delay it for years, or overflow.
+        history = tuple(
+            replace(h, at=now) if _in_future(h.at, now) else h for h in view.history
+        ) or (
             StateChange("created", view.created_at),
-            StateChange("received", view.created_at),
-            *((StateChange(view.state, view.updated_at, view.by),) if view.by else ()),
+            StateChange("received", now),  # the tablet's clock is not the station's
+            *((StateChange(view.state, now, view.by),) if view.by else ()),
         )
-        adopted = replace(view, history=history)
+        updated = now if _in_future(view.updated_at, now) else view.updated_at
+        adopted = replace(view, history=history, updated_at=updated)
+        received = next((h.at for h in history if h.state == "received"), now)
         with self._tx():
             self._write(adopted, insert=True)
             # Its levels were paged by the station that stored it: not paged again for each
             # call a restored database adopts.
             self._db.execute("UPDATE requests SET paged = escalation WHERE id = ?", (view.id,))
-            self._event(view.id, "received", view.created_at, None)
+            self._event(view.id, "received", received, None)
             if view.state != "received":
-                self._event(view.id, view.state, view.updated_at, view.by)
+                self._event(view.id, view.state, updated, view.by)
         return adopted, True
 
     def change(
@@ -270,7 +278,7 @@ class RequestStore:
             "AND site = ? AND unit = ? AND escalation > paged ORDER BY created_at",
             (site, unit),
         )
-        return [_to_view(r) for r in rows]
+        return _views(rows)
 
     def get(self, request_id: str) -> RequestView | None:
         row = self._db.execute(f"SELECT {_COLUMNS} FROM requests WHERE id = ?", (request_id,))
@@ -285,7 +293,7 @@ class RequestStore:
             f"SELECT {_COLUMNS} FROM requests WHERE substr(id, 1, ?) = ? ORDER BY created_at",
             (len(prefix), prefix),
         )
-        return [_to_view(r) for r in rows]
+        return _views(rows)
 
     def open_requests(self, site: str | None = None, unit: str | None = None) -> list[RequestView]:
         sql = f"SELECT {_COLUMNS} FROM requests WHERE state IN ('received', 'acknowledged')"
@@ -294,7 +302,7 @@ class RequestStore:
             sql += " AND site = ? AND unit = ?"
             args = [site, unit]
         rows = self._db.execute(sql + " ORDER BY created_at", args)
-        return [_to_view(r) for r in rows]
+        return _views(rows)
 
     def for_bed(
         self, bed: BedAddress, closed_limit: int = 10, limit: int = STATE_REQUESTS
@@ -314,7 +322,7 @@ class RequestStore:
                 ) AS recent ORDER BY updated_at DESC LIMIT ?""",
             (bed.site, bed.unit, bed.bed, limit, bed.site, bed.unit, bed.bed, closed_limit, limit),
         )
-        views = [_to_view(r) for r in rows]
+        views = _views(rows)
         return sorted(views, key=lambda v: (v.created_at, v.id))
 
     def beds_changed_since(self, site: str, unit: str, since: str) -> list[str]:
@@ -480,10 +488,34 @@ _COLUMNS = (
 )
 
 
+def _in_future(at: str, now: str) -> bool:
+    """``at`` is later than ``now`` (a minute of clock skew allowed), or unreadable."""
+    try:
+        return (parse_iso(at) - parse_iso(now)).total_seconds() > 60
+    except (ValueError, OverflowError):
+        return True
+
+
+def _views(rows: Any) -> list[RequestView]:
+    """The rows as views, leaving out (loudly) a row that cannot be read: a history that is not
+    JSON, a time that is not a time (a hand edit, a bad restore). Read at every start, one such
+    row stopped the station each time, in a loop; ``integrity_check`` does not see it."""
+    views = []
+    for row in rows:
+        try:
+            views.append(_to_view(row))
+        except (ValueError, TypeError, KeyError) as exc:
+            log.error("DAMAGED ROW: request %s in the station database cannot be read (%s); "
+                      "left out: repair or delete that row", row[0], exc)  # fmt: skip
+    return views
+
+
 def _to_view(row: tuple[Any, ...]) -> RequestView:
     (id_, site, unit, bed, intent, priority, source, state, created, updated, by, esc) = row[:12]
     hist, level = row[12:]
     changes = tuple(StateChange(**h) for h in json.loads(hist))
+    for at in (created, updated, *(c.at for c in changes)):
+        parse_iso(at)  # raises ValueError for a time that is not one (see _views)
     return RequestView(
         id_, site, unit, bed, intent, priority, source, state, created, updated, by, esc, changes,
         level,
