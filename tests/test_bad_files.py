@@ -55,9 +55,10 @@ def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
         ("[broker]\nkeepalive = 0\n", r"broker\.keepalive is 0; expected 1 to 65535"),
         ("[broker]\nkeepalive = -5\n", r"broker\.keepalive is -5; expected 1 to 65535"),
         ("[broker]\nkeepalive = 100000\n", r"broker\.keepalive is 100000; expected 1 to 65535"),
-        ("offer_seconds = 0\n", r"bedside\.offer_seconds is 0\.0; expected at least 0\.5"),
+        ("offer_seconds = 0\n", r"bedside\.offer_seconds is 0\.0; expected 0\.5 to 60"),
+        ("offer_seconds = inf\n", r"bedside\.offer_seconds is inf; expected a finite number"),
     ],
-    ids=["keepalive-0", "keepalive-negative", "keepalive-too-long", "offer-0"],
+    ids=["keepalive-0", "keepalive-negative", "keepalive-too-long", "offer-0", "offer-inf"],
 )
 def test_numbers_outside_their_range_are_refused_when_loaded(
     tmp_path: Path, line: str, expected: str

@@ -282,6 +282,7 @@ class BedsideService:
         check_broker_files(self.settings.broker)
         if self.outbox is None:
             self.outbox = open_outbox(self.settings.bedside.outbox_path())
+        self._check_outbox()
         self._count_waiting()
         if self.waiting:
             log.info("%d message(s) from before a restart wait in the outbox", self.waiting)
@@ -752,6 +753,14 @@ class BedsideService:
     def _on_message(self, topic: str, payload: bytes) -> None:
         assert self.outbox is not None
         msg = p.decode(payload)
+        if isinstance(msg, p.Receipt | p.BedState | p.Question):
+            named = p.BedAddress(msg.site, msg.unit, msg.bed)
+            if named != self.address:
+                # Answered, a question for bed 13 on bed 12's topic went out as bed 13's
+                # answer on bed 12's topic: dropped by the station, sent again for ever.
+                raise p.ProtocolError(
+                    f"a {msg.kind} for bed {named.key} arrived on this bed's topic {topic}"
+                )
         if isinstance(msg, p.Receipt) and topic == self.address.topic("receipt"):
             if self.outbox.remove(f"answer:{msg.id}"):
                 self._emit(ev.AnswerReceived(msg.id))
@@ -893,6 +902,35 @@ class BedsideService:
                     if key.startswith("request:"):
                         self._emit(ev.RequestSent(key.split(":", 1)[1]))
                 return
+
+    def _check_outbox(self) -> None:
+        """Set aside the rows this bed cannot send (a hand edit, a salvaged damaged file, a
+        tablet moved to another bed with messages waiting): one such row failed at every send
+        and held up every call after it."""
+        assert self.outbox is not None
+        for entry in self.outbox.pending():
+            problem = self._unsendable(entry.key, entry.topic, entry.payload)
+            if problem is not None:
+                aside = self.outbox.set_aside(entry.key)
+                log.error("OUTBOX ROW SET ASIDE: %s %s; kept in %s", entry.key, problem, aside)
+
+    def _unsendable(self, key: str, topic: str, payload: bytes) -> str | None:
+        """Why an outbox row cannot go out as this bed's message, or None."""
+        leaf = key.partition(":")[0]
+        if leaf not in ("request", "cancel", "answer"):
+            return f"is not a request, cancel or answer ({leaf!r})"
+        if topic != self.address.topic(leaf):
+            return f"is for topic {topic!r}, not this bed's {self.address.topic(leaf)!r}"
+        try:
+            msg = p.decode(payload)
+        except p.ProtocolError as exc:
+            return f"is not a valid message ({exc})"
+        named = p.BedAddress(
+            getattr(msg, "site", ""), getattr(msg, "unit", ""), getattr(msg, "bed", "")
+        )
+        if named != self.address:
+            return f"names bed {named.key}, not this bed {self.address.key}"
+        return None
 
     def _flush(self, resend: bool) -> None:
         """Send what waits in the outbox: everything after a (re)connection, otherwise only

@@ -10,6 +10,7 @@ sending twice is harmless: together that gives exactly-once at the station.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import time
@@ -88,6 +89,12 @@ class Outbox:
                    attempts INTEGER NOT NULL DEFAULT 0,
                    last_sent_at REAL)"""
         )
+        # A write now, at start: a file that can be read but not written (left by a run as
+        # root, a disk remounted read-only) was noticed only at the patient's first call.
+        with self._db:
+            self._db.execute("CREATE TABLE IF NOT EXISTS health (at REAL)")
+            self._db.execute("DELETE FROM health")
+            self._db.execute("INSERT INTO health VALUES (?)", (time.time(),))
 
     def add(self, key: str, topic: str, payload: bytes) -> bool:
         """Store a message durably. Returns False if the key is already waiting. Raises
@@ -121,6 +128,19 @@ class Outbox:
             "UPDATE outbox SET attempts = attempts + 1, last_sent_at = ? WHERE key = ?",
             (time.time(), key),
         )
+
+    def set_aside(self, key: str) -> Path:
+        """Move a row this bed cannot send into ``<outbox>.set-aside.jsonl`` (kept for IT to
+        look at, never lost) and out of the queue, where it held up the rows after it."""
+        aside = self.path.with_name(self.path.name + ".set-aside.jsonl")
+        for entry in self.pending():
+            if entry.key == key:
+                row = {"key": entry.key, "topic": entry.topic, "created_at": entry.created_at,
+                       "payload": entry.payload.decode("utf-8", "replace")}  # fmt: skip
+                with aside.open("a", encoding="utf-8") as out:
+                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                self.remove(key)
+        return aside
 
     def remove(self, key: str) -> bool:
         """Forget a confirmed message. One that cannot be deleted (a full disk) is logged and
