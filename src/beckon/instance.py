@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 from typing import IO
 
-from beckon.errors import BeckonError
+from beckon.errors import BeckonError, ConfigError
 
 
 def lock_path(data_file: Path) -> Path:
@@ -31,8 +31,17 @@ class InstanceLock:
 
     def __init__(self, data_file: Path, what: str, fix: str) -> None:
         self.path = lock_path(data_file)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file: IO[str] | None = self.path.open("a+")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file: IO[str] | None = self.path.open("a+")
+        except OSError as exc:
+            # Typically files left by a run as root, before the service's own user: the same
+            # on every restart, so a configuration error (exit 78), not a crash to loop on.
+            raise ConfigError(
+                f"cannot use {data_file}: {exc.strerror or exc} ({exc.filename or self.path})",
+                f"the service's user must own the folder {data_file.parent} and the files in "
+                f"it (for example: chown -R beckon: {data_file.parent})",
+            ) from None
         try:
             fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

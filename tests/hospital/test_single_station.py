@@ -77,6 +77,24 @@ def test_the_same_database_cannot_be_served_twice_on_one_machine(tmp_path: Path)
     DatabaseLock(database).release()  # free again once released (or its holder died)
 
 
+def test_a_data_folder_the_service_cannot_use_is_a_configuration_error_named_once(
+    tmp_path: Path, beckon_cmd: list[str]
+) -> None:
+    """A traceback and exit 1 on every start (Restart=always looped on it); the usual cause
+    is files left by a run as root, the same on every restart: exit 78, one line."""
+    blocked = tmp_path / "state"
+    blocked.write_text("a file where the data folder should be")
+    config = config_file("mqtt://127.0.0.1:1", tmp_path, "desk", blocked / "s.sqlite3")
+    done = subprocess.run(
+        [*beckon_cmd, "station", "--headless", "--config", str(config)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 78, done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"cannot use {blocked / 's.sqlite3'}" in done.stderr
+    assert f"chown -R beckon: {blocked}" in done.stderr
+
+
 def test_a_killed_holder_frees_the_database(tmp_path: Path) -> None:
     database = tmp_path / "station.sqlite3"
     holder = subprocess.Popen(
