@@ -27,10 +27,12 @@ from beckon.tomlfile import read_toml
 Language = Literal["en", "ko"]
 Input = Source  # an input the bedside offers is the source its requests name on the wire
 
+OFFER_SECONDS = (0.5, 60.0)
+"""How long the scanning menu offers each choice, at least and at most (config and profile)."""
 _NON_EMPTY = frozenset({"units", "inputs", "offered_intents"})
 _RANGES: dict[str, tuple[float, float, str]] = {
     "keepalive": (1, 65535, "seconds between MQTT keep-alives; 0 would stop noticing a cut cable"),
-    "offer_seconds": (0.5, 60, "each choice of the scanning menu is offered this long"),
+    "offer_seconds": (*OFFER_SECONDS, "each choice of the scanning menu is offered this long"),
     **{
         name: (0, 86400, "seconds before a call escalates, at most a day; 0 turns it off")
         for name in ("routine_s", "urgent_s", "emergency_s", "reminder_after_ack_s")

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from beckon.config import OFFER_SECONDS
 from beckon.errors import ConfigError
 from beckon.tomlfile import read_toml
 from beckon.voice.dialogue import EMERGENCY_POLICIES, DialoguePolicy
@@ -50,6 +51,10 @@ HEAD_HELD = {
 FACE_HELD = {"long_blink": "blink", "mouth_open": "jaw", "brow_raise": "brow"}
 """Expression gestures and the blendshape channel each one reads (see ``engine.channels``)."""
 
+MAX_HOLD_S = 30.0
+"""Longest hold a profile can ask of a held gesture."""
+MAX_WAIT_S = 120.0
+"""Longest pause or confirmation wait a profile can set: longer and the menu looks dead."""
 ACTIONS = ("select", "next", "previous", "cancel", "confirm", "sleep", "none")
 """What a gesture can do in the menu; ``call:INTENT`` sends that request directly."""
 
@@ -240,11 +245,15 @@ def _table(raw: dict[str, Any], key: str, source: str) -> dict[str, Any]:
     return value
 
 
-def _number(value: Any, where: str, *, minimum: float = 0.0) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-        raise ConfigError(f"{where} is {value!r}; expected a number")
-    if value < minimum:
-        raise ConfigError(f"{where} is {value!r}; expected a number of at least {minimum:g}")
+def _number(value: Any, where: str, *, minimum: float = 0.0, maximum: float = math.inf) -> float:
+    """A finite number in [minimum, maximum]. Without the upper bound a profile could stop
+    the scanning menu for good (offer_seconds = inf) or make a nod never select (threshold =
+    inf), and load without a word."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ConfigError(f"{where} is {value!r}; expected a finite number")
+    if not minimum <= value <= maximum:
+        bounds = f"at least {minimum:g}" if maximum == math.inf else f"{minimum:g} to {maximum:g}"
+        raise ConfigError(f"{where} is {value!r}; expected a number of {bounds}")
     return float(value)
 
 
@@ -274,8 +283,12 @@ def _gesture(entry: dict[str, Any], base: GestureSetting, where: str) -> Gesture
     threshold = _number(entry.get("threshold", base.threshold), f"{where}.threshold")
     if threshold <= 0:
         raise ConfigError(f"{where}.threshold is {threshold!r}; expected a number above 0")
-    min_hold = _number(entry.get("min_hold_s", base.min_hold_s), f"{where}.min_hold_s")
-    max_hold = _number(entry.get("max_hold_s", base.max_hold_s), f"{where}.max_hold_s")
+    min_hold = _number(
+        entry.get("min_hold_s", base.min_hold_s), f"{where}.min_hold_s", maximum=MAX_HOLD_S
+    )
+    max_hold = _number(
+        entry.get("max_hold_s", base.max_hold_s), f"{where}.max_hold_s", maximum=MAX_HOLD_S
+    )
     if max_hold and max_hold < min_hold:
         raise ConfigError(f"{where}.max_hold_s is {max_hold}; expected at least min_hold_s")
     action = _action(entry.get("action", base.action), f"{where}.action")
@@ -289,12 +302,13 @@ def _calibration(entry: dict[str, Any], source: str) -> Calibration:
     if not isinstance(rot, list) or len(rot) not in (0, 9):
         raise ConfigError(f"{where}.neutral_rotation: expected a list of 9 numbers (3x3 by rows)")
     rotation = tuple(
-        _number(v, f"{where}.neutral_rotation[{i}]", minimum=-1.0) for i, v in enumerate(rot)
+        _number(v, f"{where}.neutral_rotation[{i}]", minimum=-1.0, maximum=1.0)
+        for i, v in enumerate(rot)
     )
     noise = entry.get("noise", [0.0, 0.0, 0.0])
     if not isinstance(noise, list) or len(noise) != 3:
         raise ConfigError(f"{where}.noise: expected [pitch, yaw, roll] in degrees")
-    n = tuple(_number(v, f"{where}.noise[{i}]") for i, v in enumerate(noise))
+    n = tuple(_number(v, f"{where}.noise[{i}]", maximum=90.0) for i, v in enumerate(noise))
     rest = entry.get("rest", {})
     if not isinstance(rest, dict):
         raise ConfigError(f"{where}.rest: expected a table such as {{ blink = 0.05 }}")
@@ -304,7 +318,7 @@ def _calibration(entry: dict[str, Any], source: str) -> Calibration:
     return Calibration(
         neutral_rotation=rotation,
         noise=(n[0], n[1], n[2]),
-        rest={k: _number(v, f"{where}.rest.{k}") for k, v in rest.items()},
+        rest={k: _number(v, f"{where}.rest.{k}", maximum=1.0) for k, v in rest.items()},
     )
 
 
@@ -337,19 +351,28 @@ def _interaction(entry: dict[str, Any], source: str) -> InteractionSettings:
     return InteractionSettings(
         mode=mode,
         items=names("items", base.items),
-        offer_seconds=_number(
-            entry.get("offer_seconds", base.offer_seconds), f"{where}.offer_seconds"
-        ),
+        offer_seconds=_offer_seconds(entry.get("offer_seconds", base.offer_seconds), where),
         pause_after_select_s=_number(
             entry.get("pause_after_select_s", base.pause_after_select_s),
             f"{where}.pause_after_select_s",
+            maximum=MAX_WAIT_S,
         ),
         confirm_timeout_s=_number(
-            entry.get("confirm_timeout_s", base.confirm_timeout_s), f"{where}.confirm_timeout_s"
+            entry.get("confirm_timeout_s", base.confirm_timeout_s),
+            f"{where}.confirm_timeout_s",
+            maximum=MAX_WAIT_S,
         ),
         confirm_intents=names("confirm_intents", base.confirm_intents),
         scale_intents=names("scale_intents", base.scale_intents),
     )
+
+
+def _offer_seconds(value: Any, where: str) -> float:
+    """0 (the bedside's own ``offer_seconds``), or within the bedside's range."""
+    if value == 0 and not isinstance(value, bool):
+        return 0.0
+    low, high = OFFER_SECONDS
+    return _number(value, f"{where}.offer_seconds", minimum=low, maximum=high)
 
 
 def _voice(entry: dict[str, Any], source: str) -> DialoguePolicy:
@@ -367,12 +390,14 @@ def _voice(entry: dict[str, Any], source: str) -> DialoguePolicy:
             entry.get("confirm_timeout_s", base.confirm_timeout_s),
             f"{where}.confirm_timeout_s",
             minimum=1.0,
+            maximum=MAX_WAIT_S,
         ),
         emergency=emergency,
         emergency_window_s=_number(
             entry.get("emergency_window_s", base.emergency_window_s),
             f"{where}.emergency_window_s",
             minimum=0.5,
+            maximum=MAX_WAIT_S,
         ),
     )
 
