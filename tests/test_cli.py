@@ -343,3 +343,40 @@ def test_a_console_password_file_that_cannot_be_read_is_named_not_a_broker_outag
     assert result.returncode == 2, result.stderr
     assert f"--password-file '{missing}' cannot be read" in result.stderr
     assert "cannot reach" not in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.mqtt
+def test_what_the_protocol_refuses_is_one_line_not_a_traceback(mosquitto, tmp_path):
+    station = station_for(mosquitto.url, tmp_path / "s.sqlite3")
+    flags = ["--broker", mosquitto.url, "--site", "gh", "--units", "icu"]
+    with Background(station.run, "station"):
+        assert station.ready.wait(10)
+        empty = run(["station", *flags, "ask", "12", "", "--nurse", "Kim", "--wait", "1"])
+        nobody = run(["station", *flags, "ack", "1234", "--nurse", ""])
+    for result in (empty, nobody):
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert any(line.startswith("beckon: ") for line in result.stderr.splitlines())
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["station", "ack", "1234", "--nurse", "Kim", "--timeout", "nan"],
+        ["station", "ack", "1234", "--nurse", "Kim", "--timeout", "-1"],
+        ["bench", "load", "--beds", "-5"],
+        ["bench", "ui", "-n", "-3"],
+    ],
+    ids=["timeout-nan", "timeout-negative", "beds-negative", "repeat-negative"],
+)
+def test_a_number_that_makes_no_sense_is_refused_before_anything_runs(args):
+    """A --timeout of nan resolved the call and then said it may not have been applied; -5
+    beds ran and printed figures."""
+    result = run(args)
+    assert result.returncode == 2 and "must be a number above 0" in result.stderr
+
+
+def test_a_folder_that_cannot_be_written_is_named(tmp_path):
+    result = run(["provision", "ca", "--out", "/proc/beckon-test"])
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "/proc/beckon-test" in result.stderr

@@ -75,6 +75,33 @@ def _log_level(default: int) -> int | str:
     return default
 
 
+def _positive(kind: type[int] | type[float]) -> Any:
+    """An argparse type: a finite number above 0 (a timeout of nan or -1, or -5 beds, ran and
+    reported nonsense)."""
+
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not (value > 0 and value != float("inf")):
+            raise argparse.ArgumentTypeError(f"{text} must be a number above 0")
+        return value
+
+    parse.__name__ = kind.__name__  # argparse names the type in its messages
+    return parse
+
+
+def _not_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} must be 0 or more")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="beckon",
@@ -170,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
         act.add_argument(
             "--timeout",
-            type=float,
+            type=_positive(float),
             default=30.0,
             metavar="S",
             help="seconds to wait for the station to show it done, sending it again meanwhile "
@@ -262,7 +289,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="measure speed and accuracy (prints the figures)")
     bsub = bench.add_subparsers(dest="what", metavar="WHAT", required=True)
     bv = bsub.add_parser("vision", help="milliseconds per 640x480 frame of the vision path")
-    bv.add_argument("--seconds", type=float, default=10.0, help="length of the rendered clip")
+    bv.add_argument(
+        "--seconds", type=_positive(float), default=10.0, help="length of the rendered clip"
+    )
     bv.add_argument(
         "--no-hands",
         action="store_true",
@@ -309,7 +338,9 @@ def build_parser() -> argparse.ArgumentParser:
         "(that takes a while on two cores).",
     )
     bgest.add_argument("--cache", type=Path, metavar="DIR", help="observation cache folder")
-    bgest.add_argument("--workers", type=int, default=2, help="rendering processes (default 2)")
+    bgest.add_argument(
+        "--workers", type=_positive(int), default=2, help="rendering processes (default 2)"
+    )
     bgest.add_argument(
         "--quick", action="store_true", help="a smaller classic recipe (minutes, not hours)"
     )
@@ -351,7 +382,9 @@ def build_parser() -> argparse.ArgumentParser:
         "else the embedded one): time from a posted gesture to the highlighted tile repainted, "
         "and from a request published at the bedside to its row painted in the station window.",
     )
-    bui.add_argument("-n", "--repeat", type=int, default=50, help="repetitions (default 50)")
+    bui.add_argument(
+        "-n", "--repeat", type=_positive(int), default=50, help="repetitions (default 50)"
+    )
     bui.add_argument("--broker", metavar="URL", help="use this broker instead of a private one")
     bui.add_argument("--json", action="store_true", help="print the figures as JSON")
     bui.set_defaults(func=cmd_bench_ui)
@@ -362,10 +395,14 @@ def build_parser() -> argparse.ArgumentParser:
         "private Mosquitto and a `beckon station` process on loopback: a steady rate, then a "
         "burst of one request per bed. Bounded in time; mind other work on the machine.",
     )
-    bload.add_argument("--beds", type=int, default=500, help="simulated beds (default 500)")
-    bload.add_argument("--rate", type=float, default=15.0, help="steady requests/s (default 15)")
-    bload.add_argument("--seconds", type=float, default=60.0, help="steady phase length")
-    bload.add_argument("--burst", type=int, default=500, help="requests in the burst")
+    bload.add_argument(
+        "--beds", type=_positive(int), default=500, help="simulated beds (default 500)"
+    )
+    bload.add_argument(
+        "--rate", type=_positive(float), default=15.0, help="steady requests/s (default 15)"
+    )
+    bload.add_argument("--seconds", type=_positive(float), default=60.0, help="steady phase length")
+    bload.add_argument("--burst", type=_not_negative, default=500, help="requests in the burst")
     bload.add_argument(
         "--autosave",
         type=int,
@@ -429,7 +466,11 @@ def _window_options(p: argparse.ArgumentParser, role: str) -> None:
     win.add_argument("--language", choices=["en", "ko"], help="language of the window")
     win.add_argument("--high-contrast", action="store_true", help="black, white and yellow")
     win.add_argument(
-        "--font-scale", type=float, default=1.0, metavar="F", help="text size factor (1.0)"
+        "--font-scale",
+        type=_positive(float),
+        default=1.0,
+        metavar="F",
+        help="text size factor (1.0)",
     )
     if role == "bedside":
         win.add_argument("--no-speech", action="store_true", help="do not speak prompts aloud")
@@ -1273,6 +1314,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             # fails the same way on every restart: EX_CONFIG tells systemd
             # (RestartPreventExitStatus=78) not to loop on it.
             return EX_CONFIG
+        return 2
+    except ValueError as exc:
+        from beckon.messaging.protocol import ProtocolError
+
+        if not isinstance(exc, ProtocolError):
+            raise
+        # What the command would send breaks the protocol (an empty question, a nurse name
+        # of 200 characters): say which rule, not a traceback.
+        print(f"beckon: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        # A file or folder the command cannot write or read (provision --out /proc/x).
+        print(f"beckon: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
