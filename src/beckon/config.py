@@ -27,7 +27,7 @@ from beckon.tomlfile import read_toml
 Language = Literal["en", "ko"]
 Input = Source  # an input the bedside offers is the source its requests name on the wire
 
-OFFER_SECONDS = (0.5, 60.0)
+OFFER_SECONDS = (0.5, 600.0)
 """How long the scanning menu offers each choice, at least and at most (config and profile)."""
 _NON_EMPTY = frozenset({"units", "inputs", "offered_intents"})
 _RANGES: dict[str, tuple[float, float, str]] = {

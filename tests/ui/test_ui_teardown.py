@@ -109,3 +109,28 @@ def test_windows_closing_under_traffic_and_a_busy_collector_exit_cleanly(
     assert result.returncode == 0, result.stdout + result.stderr[-4000:]
     report = json.loads(result.stdout)
     assert report == {"rounds": rounds, "live_qt_objects": [0] * rounds, "kinds": []}
+
+
+def test_a_station_window_listens_to_its_feed_once_and_lets_go_when_closed(
+    look: None, qtbot: Any
+) -> None:
+    """``signal.emit`` is a new object at each read, so "not in listeners" always passed: every
+    feed item was handled twice, and a closed window stayed registered with its feed."""
+    feed = StationFeed(BrokerConfig(url="mqtt://127.0.0.1:9"), "gh", "icu")
+    window = StationWindow(feed)
+    qtbot.addWidget(window)
+    window.start()
+    window.start()  # started twice: still once
+    assert len(feed.listeners) == 1
+    window.shutdown()
+    assert feed.listeners == []
+
+
+def test_a_closed_bedside_window_lets_go_of_its_service_and_voice(open_bedside: Any) -> None:
+    window = open_bedside()
+    service, host = window.service, window.host
+    assert window._on_service_thread in service.listeners
+    assert window._on_voice_thread in host.voice_listeners
+    window.close()
+    assert window._on_service_thread not in service.listeners
+    assert window._on_voice_thread not in host.voice_listeners

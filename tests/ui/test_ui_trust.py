@@ -601,3 +601,49 @@ def test_the_window_keeps_the_microphone_deaf_while_it_speaks(
     assert not bedside.host.echo.muted()
     speaker.busy = True
     assert bedside.host.echo.muted()
+
+
+def test_a_station_that_hangs_with_its_connection_up_is_called_down_within_seconds(
+    qtbot: Any, mosquitto: Any, tmp_path: Any, open_station: Any, alarm: Any
+) -> None:
+    """Its connection stays up (the MQTT thread answers the broker's pings), so no last will
+    ever fires; the window said "Station online" while calls went nowhere. Its 5 s heartbeat
+    stopping is the sign: down within PRESENCE_FRESH_S (15 s), and back when it is heard."""
+    import threading
+    import time
+
+    from beckon.background import Background
+    from beckon.config import load_station
+    from beckon.station.service import StationService
+
+    settings = load_station(
+        None,
+        {
+            "station.site": "gh",
+            "station.units": ["icu"],
+            "station.database": str(tmp_path / "station.sqlite3"),
+            "broker.url": mosquitto.url,
+        },
+    )
+    service = StationService(settings)
+    hang, hung = threading.Event(), threading.Event()
+
+    def stuck_loop() -> None:
+        if hang.is_set():
+            hung.set()
+            while hang.is_set():  # the service's loop is stuck; its MQTT thread is not
+                time.sleep(0.1)
+
+    service.beats.append(stuck_loop)
+    with Background(service.run, "station"):
+        assert service.ready.wait(10)
+        station = open_station(alarm=alarm)
+        qtbot.waitUntil(
+            lambda: bool(station.stations) and all(station.stations.values()), timeout=WAIT_MS
+        )
+        hang.set()
+        assert hung.wait(5)
+        qtbot.waitUntil(lambda: station.system_banner.isVisible(), timeout=30_000)
+        assert "STATION SERVICE DOWN" in station.system_banner.text()
+        hang.clear()
+        qtbot.waitUntil(lambda: not station.system_banner.isVisible(), timeout=WAIT_MS)

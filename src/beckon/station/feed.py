@@ -217,6 +217,8 @@ class StationFeed:
     def _decode(self, event: LinkEvent) -> FeedItem | None:
         match event:
             case Connected():
+                if self.was_connected:
+                    self._queue.resubscribed()
                 self.was_connected = True
                 self.pending.sent_again_by_client()
                 return Connection(True)

@@ -29,6 +29,14 @@ class QueueAssembler:
     summary: p.QueueSummary | None = None
     calls: dict[str, p.RequestView] = field(default_factory=dict)
     _updated: str = ""
+    _again: dict[str, p.RequestView] | None = None  # calls heard since ``resubscribed``
+
+    def resubscribed(self) -> None:
+        """The link came back with a clean session: the broker now sends every retained call
+        again, but never says which were emptied while the reader was away. Those heard from
+        now until the summary arrives (it comes after the calls) replace the old set then; a
+        call resolved or cancelled meanwhile showed as waiting for good."""
+        self._again = {}
 
     def apply(self, topic: str, payload: bytes) -> bool:
         """Take one message of the unit's call or queue topics; returns whether it was one.
@@ -38,6 +46,8 @@ class QueueAssembler:
             request_id = topic[len(prefix) :]
             if not payload:
                 self.calls.pop(request_id, None)
+                if self._again is not None:
+                    self._again.pop(request_id, None)
                 return True
             try:
                 call = p.decode_as(payload, p.Call)
@@ -50,8 +60,12 @@ class QueueAssembler:
             self._updated = max(self._updated, call.at)
             if call.request.state in ("received", "acknowledged"):
                 self.calls[request_id] = call.request
+                if self._again is not None:
+                    self._again[request_id] = call.request
             else:
                 self.calls.pop(request_id, None)
+                if self._again is not None:
+                    self._again.pop(request_id, None)
             return True
         if topic == p.Topics.unit(self.site, self.unit, "queue"):
             try:
@@ -59,6 +73,11 @@ class QueueAssembler:
             except p.ProtocolError as exc:
                 log.warning("dropped message on %s: %s", topic, exc)
                 return False
+            if self._again is not None:
+                gone = self.calls.keys() - self._again.keys()
+                if gone:
+                    log.info("%d call(s) closed while this reader was away", len(gone))
+                self.calls, self._again = self._again, None
             return True
         return False
 

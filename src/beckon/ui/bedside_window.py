@@ -308,7 +308,11 @@ class BedsideWindow(QWidget):
         self.host.intercept = self._to_wizard
         # The microphone is deaf while the tablet speaks its own prompts (bedside/echo.py).
         self.host.echo.follow(self._speaking)
-        self.host.voice_listeners.append(self.bridge.voice.emit)
+        # Kept: each ``signal.emit`` read is a new object, never equal to the last, so only the
+        # one added can be removed again (see shutdown).
+        self._on_voice_thread = self.bridge.voice.emit
+        self._on_service_thread = self.bridge.bedside.emit
+        self.host.voice_listeners.append(self._on_voice_thread)
         self.menu: MenuView | None = None
         self.question_by: str | None = None
         self.highlight_listeners: list[Callable[[str | None], None]] = []
@@ -337,7 +341,7 @@ class BedsideWindow(QWidget):
         self.bridge.bedside.connect(self.on_event)
         self.bridge.face.connect(self.on_face)
         self.bridge.voice.connect(self.on_voice)
-        service.listeners.append(self.bridge.bedside.emit)
+        service.listeners.append(self._on_service_thread)
         self._set_tiles(tuple(service.menu.items))
         self.timeline_panel.show_tracks([])
         self.poll = QTimer(self)
@@ -616,10 +620,10 @@ class BedsideWindow(QWidget):
         self.speaker.close()
         if self.alarm is not None:
             self.alarm.close()
-        if self.bridge.bedside.emit in self.service.listeners:
-            self.service.listeners.remove(self.bridge.bedside.emit)
-        if self.bridge.voice.emit in self.host.voice_listeners:
-            self.host.voice_listeners.remove(self.bridge.voice.emit)
+        if self._on_service_thread in self.service.listeners:
+            self.service.listeners.remove(self._on_service_thread)
+        if self._on_voice_thread in self.host.voice_listeners:
+            self.host.voice_listeners.remove(self._on_voice_thread)
 
     def exit_now(self) -> None:
         """Close even a kiosk window: staff pressed Exit, or the process got SIGTERM."""

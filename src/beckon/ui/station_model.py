@@ -214,6 +214,14 @@ def beds_with_nurse(queue: p.UnitQueue | None) -> list[str]:
     return sorted(queue.present_beds, key=lambda b: (len(b), b))
 
 
+def silent_stations(heard: dict[str, float], now: float) -> list[str]:
+    """Stations that said they serve but have not been heard for ``PRESENCE_FRESH_S`` (each
+    heartbeats every 5 s). Either the station hangs with its connection up (its last will
+    never fires) or this window's own link broke without a word (TCP keep-alive notices in
+    a minute): calls are not arriving either way. ``heard``: name -> monotonic time."""
+    return sorted(name for name, at in heard.items() if now - at > p.PRESENCE_FRESH_S)
+
+
 # ---------------------------------------------------------------- questions
 
 

@@ -58,6 +58,7 @@ from beckon.ui.station_model import (
     question_status,
     request_label,
     row_colours,
+    silent_stations,
     slow_calls,
     sort_requests,
 )
@@ -292,6 +293,7 @@ class StationWindow(QWidget):
         self.alerts: list[Alert] = []
         self.connected: bool | None = None
         self.stations: dict[str, bool] = {}
+        self._station_heard: dict[str, float] = {}  # online stations -> last heard (monotonic)
         self.row_listeners: list[Callable[[set[str]], None]] = []
         # A child of the window, so Qt deletes it with the window on the GUI thread.
         self.bridge = FeedBridge(self)
@@ -302,7 +304,9 @@ class StationWindow(QWidget):
         self.resize(1440, 900)
         self._build(nurse)
         self.bridge.item.connect(self.on_item)  # queued: the feed emits on its own thread
-        feed.listeners.append(self.bridge.item.emit)
+        # Kept: each ``signal.emit`` read is a new object, never equal to the last, so a check
+        # "not in listeners" always passed and every feed item was handled twice.
+        self._on_feed_thread = self.bridge.item.emit
         self.clock = QTimer(self)
         self.clock.setInterval(500)
         self.clock.timeout.connect(self._tick)
@@ -615,8 +619,8 @@ class StationWindow(QWidget):
     # ------------------------------------------------------------ running
 
     def start(self) -> None:
-        if self.bridge.item.emit not in self.feed.listeners:
-            self.feed.listeners.append(self.bridge.item.emit)
+        if self._on_feed_thread not in self.feed.listeners:
+            self.feed.listeners.append(self._on_feed_thread)
         if self._background is None:
             self._background = Background(self.feed.run, f"feed-{self.feed.unit}").start()
         self.clock.start()
@@ -628,8 +632,8 @@ class StationWindow(QWidget):
         if self._background is not None:
             self._background.stop()
             self._background = None
-        if self.bridge.item.emit in self.feed.listeners:
-            self.feed.listeners.remove(self.bridge.item.emit)
+        if self._on_feed_thread in self.feed.listeners:
+            self.feed.listeners.remove(self._on_feed_thread)
         self.alarm.close()
 
     def closeEvent(self, event: QCloseEvent | None) -> None:
@@ -656,6 +660,10 @@ class StationWindow(QWidget):
                 self._show_link()
             case StationPresence(name=name, online=online):
                 self.stations[name] = online
+                if online:
+                    self._station_heard[name] = time.monotonic()
+                else:
+                    self._station_heard.pop(name, None)
                 self._show_link()
             case BedHealth():
                 self.bed_health[item.bed] = item
@@ -900,6 +908,12 @@ class StationWindow(QWidget):
             self.alarm.play(True)
         elif self.tracker.chime_due(mono):
             self.alarm.play(False)
+        for name in silent_stations(self._station_heard, mono):
+            log.warning("station %s not heard for %g s: calls may not arrive", name,
+                        p.PRESENCE_FRESH_S)  # fmt: skip
+            del self._station_heard[name]
+            self.stations[name] = False
+            self._show_link()
         self._show_system(mono)
         for lost in self.pending.lost(mono):
             verb = (
