@@ -697,7 +697,7 @@
         <translation>{bed}번 침대: {faults}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="416" />
+        <location filename="../../src/beckon/ui/station_window.py" line="425" />
         <location filename="../../src/beckon/ui/strings.py" line="397" />
         <source>Bed</source>
         <translation>침대</translation>
@@ -791,254 +791,259 @@
         <translation>{n}건 도착 안 함 ({age})</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="140" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="144" />
         <source>Your earlier messages</source>
         <translation>이전 요청</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="162" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="166" />
         <source>Cancel this request</source>
         <translation>이 요청 취소</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="174" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="178" />
         <source>Your requests show here.</source>
         <translation>요청하신 내용이 여기에 표시됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="185" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="189" />
         <source>Asked at {time}</source>
         <translation>{time}에 요청함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="958" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="375" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="974" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="390" />
         <source>Show camera</source>
         <translation>카메라 보기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="378" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="393" />
         <source>Calibrate</source>
         <translation>보정</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="381" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="396" />
         <source>Exit</source>
         <translation>종료</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="384" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="399" />
         <source>Close the bedside (under the kiosk service it starts again).</source>
         <translation>침상 화면을 닫습니다 (키오스크 서비스에서는 다시 시작됩니다).</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="411" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="426" />
         <source>Staff</source>
         <translation>직원</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="413" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="428" />
         <source>Staff: hold for 3 seconds.</source>
         <translation>직원: 3초 동안 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="578" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="538" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="593" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="553" />
         <source>Yes</source>
         <translation>네</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="579" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="539" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="594" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="554" />
         <source>No</source>
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="549" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="564" />
         <source>Nod for yes, shake your head for no.</source>
         <translation>"네"는 끄덕이고, "아니요"는 고개를 저으세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="692" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="707" />
         <source>a nurse</source>
         <translation>간호사</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="693" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="708" />
         <source>{nurse} asks:</source>
         <translation>{nurse} 님의 질문:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="717" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="732" />
         <source>Did you ask for: {intent}? Nod or say yes.</source>
         <translation>{intent}을(를) 요청하셨나요? 끄덕이거나 "네"라고 말하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="729" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="744" />
         <source>Send “{intent}”?</source>
         <translation>“{intent}” 요청을 보낼까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="738" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="753" />
         <source>Cancel “{intent}”?</source>
         <translation>“{intent}” 요청을 취소할까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="747" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="762" />
         <source>Touch Yes or No.</source>
         <translation>네 또는 아니요를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="958" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="974" />
         <source>Hide camera</source>
         <translation>카메라 숨기기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="967" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="983" />
         <source>No picture</source>
         <translation>화면 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="997" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1013" />
         <source>The bedside service stopped: call IT.</source>
         <translation>침상 서비스가 멈췄습니다. 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="906" />
-        <location filename="../../src/beckon/ui/station_window.py" line="129" />
+        <location filename="../../src/beckon/ui/station_window.py" line="944" />
+        <location filename="../../src/beckon/ui/station_window.py" line="133" />
         <source>Acknowledge</source>
         <translation>확인</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="908" />
-        <location filename="../../src/beckon/ui/station_window.py" line="130" />
+        <location filename="../../src/beckon/ui/station_window.py" line="946" />
+        <location filename="../../src/beckon/ui/station_window.py" line="134" />
         <source>Resolve</source>
         <translation>해결</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="323" />
+        <location filename="../../src/beckon/ui/station_window.py" line="330" />
         <source>Unit {unit}</source>
         <translation>{unit} 병동</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="333" />
+        <location filename="../../src/beckon/ui/station_window.py" line="340" />
         <source>Your name:</source>
         <translation>이름:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="335" />
+        <location filename="../../src/beckon/ui/station_window.py" line="342" />
         <source>Nurse name</source>
         <translation>간호사 이름</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="357" />
+        <location filename="../../src/beckon/ui/station_window.py" line="364" />
         <source>No alerts</source>
         <translation>알림 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="371" />
+        <location filename="../../src/beckon/ui/station_window.py" line="378" />
         <source>Requests</source>
         <translation>요청</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="372" />
+        <location filename="../../src/beckon/ui/station_window.py" line="379" />
         <source>History</source>
         <translation>기록</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="373" />
+        <location filename="../../src/beckon/ui/station_window.py" line="380" />
         <source>Beds</source>
         <translation>침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="401" />
+        <location filename="../../src/beckon/ui/station_window.py" line="405" />
         <source>No open requests.</source>
         <translation>열린 요청이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="411" />
+        <location filename="../../src/beckon/ui/station_window.py" line="420" />
         <source>Ask a bed a yes/no question</source>
         <translation>침대에 예/아니요 질문하기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="431" />
+        <location filename="../../src/beckon/ui/station_window.py" line="440" />
         <source>Ask</source>
         <translation>질문하기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="435" />
+        <location filename="../../src/beckon/ui/station_window.py" line="444" />
         <source>Recent questions</source>
         <translation>최근 질문</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="481" />
+        <location filename="../../src/beckon/ui/station_window.py" line="490" />
         <source>Time to a nurse's answer, per request type (last 24 h): 9 of 10 calls were answered within the bar (90th percentile)</source>
         <translation>요청 종류별 간호사 응답 시간 (최근 24시간): 호출 10건 중 9건이 막대 안의 시간에 응답받음 (90번째 백분위수)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="493" />
+        <location filename="../../src/beckon/ui/station_window.py" line="502" />
         <source>Time to a nurse's answer, per hour (90th percentile)</source>
         <translation>시간대별 간호사 응답 시간 (90번째 백분위수)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="503" />
+        <location filename="../../src/beckon/ui/station_window.py" line="512" />
         <source>Slowest calls (last 24 h)</source>
         <translation>가장 오래 기다린 호출 (최근 24시간)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="827" />
-        <location filename="../../src/beckon/ui/station_window.py" line="515" />
+        <location filename="../../src/beckon/ui/station_window.py" line="859" />
+        <location filename="../../src/beckon/ui/station_window.py" line="524" />
         <source>No requests in the last 24 hours.</source>
         <translation>최근 24시간 동안 요청이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="536" />
+        <location filename="../../src/beckon/ui/station_window.py" line="545" />
         <source>No bed has reported yet.</source>
         <translation>아직 상태를 보낸 침대가 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="602" />
+        <location filename="../../src/beckon/ui/station_window.py" line="627" />
         <source>{what}: {value}</source>
         <translation>{what}: {value}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="707" />
-        <location filename="../../src/beckon/ui/station_window.py" line="675" />
+        <location filename="../../src/beckon/ui/station_window.py" line="735" />
+        <location filename="../../src/beckon/ui/station_window.py" line="703" />
         <source>Enter your name first.</source>
         <translation>먼저 이름을 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="691" />
+        <location filename="../../src/beckon/ui/station_window.py" line="719" />
         <source>Not connected: the action is queued and will be sent when the connection is back. Keep this window open.</source>
         <translation>연결 안 됨: 작업이 대기 중이며 연결이 돌아오면 보냅니다. 이 창을 닫지 마세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="699" />
+        <location filename="../../src/beckon/ui/station_window.py" line="727" />
         <source>Not connected: the action was not sent.</source>
         <translation>연결 안 됨: 작업이 전송되지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="711" />
+        <location filename="../../src/beckon/ui/station_window.py" line="739" />
         <source>Choose a bed and a question.</source>
         <translation>침대와 질문을 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="716" />
+        <location filename="../../src/beckon/ui/station_window.py" line="744" />
         <source>Not connected: the question is queued and will be asked when the connection is back.</source>
         <translation>연결 안 됨: 질문이 대기 중이며 연결이 돌아오면 전달됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="724" />
+        <location filename="../../src/beckon/ui/station_window.py" line="752" />
         <source>Not connected: the question was not sent.</source>
         <translation>연결 안 됨: 질문이 전송되지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="831" />
+        <location filename="../../src/beckon/ui/station_window.py" line="807" />
+        <source>{n} more beds have device faults: see the Beds tab.</source>
+        <translation>장치 고장 병상 {n}개 더: 병상 탭을 보세요.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/station_window.py" line="863" />
         <source>{n} requests in the last {h} hours</source>
         <translation>최근 {h}시간 동안 요청 {n}건</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="911" />
+        <location filename="../../src/beckon/ui/station_window.py" line="949" />
         <source>{action} for {what} did not arrive: press it again.</source>
         <translation>{what}의 {action} 요청이 전달되지 않았습니다. 다시 누르세요.</translation>
     </message>

@@ -74,6 +74,9 @@ from beckon.ui.widgets import (
 
 log = logging.getLogger(__name__)
 
+FAULT_LINES_SHOWN = 5
+"""Device-fault lines under the calls at most; the rest are counted (the Beds tab has all)."""
+
 SLOWEST_SHOWN = 5  # slowest calls listed under the charts (the stats carry ten)
 translate = strings.translate
 
@@ -390,9 +393,6 @@ class StationWindow(QWidget):
         self.rows_layout = QVBoxLayout(holder)
         self.rows_layout.setContentsMargins(0, 0, 6, 0)
         self.rows_layout.setSpacing(10)
-        self.faults_layout = QVBoxLayout()
-        self.faults_layout.setSpacing(8)
-        self.rows_layout.addLayout(self.faults_layout)
         # Beds where a nurse marked "nurse in room" at the bed's screen (hidden when none).
         self.presence_label = QLabel()
         self.presence_label.setObjectName("presenceLine")
@@ -406,6 +406,11 @@ class StationWindow(QWidget):
         self.empty.setObjectName("emptyQueue")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.rows_layout.addWidget(self.empty)
+        # Device faults under the calls, a few lines at most: when an access point failed, 40
+        # "device fault" boxes above them pushed an emergency 4,000 px down the list.
+        self.faults_layout = QVBoxLayout()
+        self.faults_layout.setSpacing(8)
+        self.rows_layout.addLayout(self.faults_layout)
         self.rows_layout.addStretch(1)
         scroll.setWidget(holder)
         layout.addWidget(scroll, 3)
@@ -543,6 +548,7 @@ class StationWindow(QWidget):
         outer.addWidget(self.board_empty)
         outer.addStretch(1)
         self.board_rows: dict[str, list[QLabel]] = {}
+        self._board_cards: dict[str, QFrame] = {}
         return scroll
 
     def board_cells(self, bed: str) -> list[QLabel]:
@@ -566,55 +572,67 @@ class StationWindow(QWidget):
         self.bed_faults = {r.bed: r.faults for r in board}
         if board == self.board:
             return
+        # Only the cards that changed are built again: rebuilding every card for each bed's
+        # status froze a 200-bed window for a minute as it opened (and 0.3 s every 5 s after).
+        before = {r.bed: r for r in self.board}
         self.board = board
-        while self.board_layout.count():
-            item = self.board_layout.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.hide()
-                widget.deleteLater()
-        self.board_rows = {}
-        titles = strings.board_headers()[1:]
-        for entry in board:
-            card = QFrame()
-            card.setObjectName("boardRow")
-            layout = QHBoxLayout(card)
-            layout.setContentsMargins(px(10), px(6), px(10), px(6))
-            layout.setSpacing(px(12))
-            name = QLabel(strings.bed_title(entry.bed))
-            name.setObjectName("boardBed")
-            layout.addWidget(name, 0, Qt.AlignmentFlag.AlignTop)
-            holder = QWidget()
-            holder.setObjectName("boardCells")
-            flow = FlowLayout(holder, spacing=px(8))
-            flow.setContentsMargins(0, 0, 0, 0)
-            age = age_text(entry.waiting_s or 0)
-            tablet = ("ok", "online") if entry.online else ("bad", "offline")
-            values = [
-                tablet,
-                entry.camera,
-                entry.face,
-                entry.mic,
-                entry.voice,
-                entry.backlog,
-                ("off", entry.software or "unknown"),
-            ]
-            row = []
-            for title, (tone, code) in zip(titles, values, strict=True):
-                value = strings.board_text(code, entry.waiting, age)
-                cell = QLabel(
-                    translate("Beckon", "{what}: {value}").format(what=title, value=value)
-                )
-                cell.setObjectName("boardCell")
-                cell.setProperty("value", value)
-                set_prop(cell, "state", tone)
-                flow.addWidget(cell)
-                row.append(cell)
-            holder.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-            layout.addWidget(holder, 1)
-            self.board_layout.addWidget(card)
-            self.board_rows[entry.bed] = row
+        wanted = {r.bed for r in board}
+        for bed in [b for b in self._board_cards if b not in wanted]:
+            self._drop_board_card(bed)
+        for index, entry in enumerate(board):
+            if before.get(entry.bed) == entry and entry.bed in self._board_cards:
+                continue
+            self._drop_board_card(entry.bed)
+            card, cells = self._board_card(entry)
+            self.board_layout.insertWidget(index, card)
+            self._board_cards[entry.bed] = card
+            self.board_rows[entry.bed] = cells
         self.board_empty.setVisible(not board)
+
+    def _drop_board_card(self, bed: str) -> None:
+        card = self._board_cards.pop(bed, None)
+        self.board_rows.pop(bed, None)
+        if card is not None:
+            self.board_layout.removeWidget(card)
+            card.hide()
+            card.deleteLater()
+
+    def _board_card(self, entry: BedBoardRow) -> tuple[QFrame, list[QLabel]]:
+        card = QFrame()
+        card.setObjectName("boardRow")
+        layout = QHBoxLayout(card)
+        layout.setContentsMargins(px(10), px(6), px(10), px(6))
+        layout.setSpacing(px(12))
+        name = QLabel(strings.bed_title(entry.bed))
+        name.setObjectName("boardBed")
+        layout.addWidget(name, 0, Qt.AlignmentFlag.AlignTop)
+        holder = QWidget()
+        holder.setObjectName("boardCells")
+        flow = FlowLayout(holder, spacing=px(8))
+        flow.setContentsMargins(0, 0, 0, 0)
+        age = age_text(entry.waiting_s or 0)
+        tablet = ("ok", "online") if entry.online else ("bad", "offline")
+        values = [
+            tablet,
+            entry.camera,
+            entry.face,
+            entry.mic,
+            entry.voice,
+            entry.backlog,
+            ("off", entry.software or "unknown"),
+        ]
+        cells = []
+        for title, (tone, code) in zip(strings.board_headers()[1:], values, strict=True):
+            value = strings.board_text(code, entry.waiting, age)
+            cell = QLabel(translate("Beckon", "{what}: {value}").format(what=title, value=value))
+            cell.setObjectName("boardCell")
+            cell.setProperty("value", value)
+            set_prop(cell, "state", tone)
+            flow.addWidget(cell)
+            cells.append(cell)
+        holder.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        layout.addWidget(holder, 1)
+        return card, cells
 
     # ------------------------------------------------------------ running
 
@@ -666,6 +684,8 @@ class StationWindow(QWidget):
                     self._station_heard.pop(name, None)
                 self._show_link()
             case BedHealth():
+                if self.bed_health.get(item.bed) == item:
+                    return  # a heartbeat that changes nothing (every 5 s from every bed)
                 self.bed_health[item.bed] = item
                 self._show_faults(self.queue.offline_beds if self.queue else ())
             case _:
@@ -779,9 +799,13 @@ class StationWindow(QWidget):
         lines = [strings.alert_text("device_fault", bed) for bed in beds]
         lines += [
             strings.bed_fault_text(bed, faults)
-            for bed, faults in sorted(self.bed_faults.items())
+            for bed, faults in sorted(self.bed_faults.items(), key=lambda i: bed_sort_key(i[0]))
             if faults and bed not in beds
         ]
+        if len(lines) > FAULT_LINES_SHOWN:
+            more = len(lines) - FAULT_LINES_SHOWN + 1
+            summary = translate("Beckon", "{n} more beds have device faults: see the Beds tab.")
+            lines = [*lines[: FAULT_LINES_SHOWN - 1], summary.format(n=more)]
         if lines == self.fault_lines:
             return
         self.fault_lines = lines

@@ -1,0 +1,57 @@
+"""The station window with a unit's worth of beds: calls stay on top of device faults, and a
+bed's status rebuilds only that bed's card. Fed directly (no broker): what is under test is
+what the window does with what arrives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from beckon.config import BrokerConfig
+from beckon.station.feed import BedHealth, StationFeed
+from beckon.ui.station_window import FAULT_LINES_SHOWN, StationWindow
+from tests.helpers.station_views import queue, view
+
+
+def window(qtbot: Any) -> StationWindow:
+    feed = StationFeed(BrokerConfig(url="mqtt://127.0.0.1:9"), "gh", "icu")  # never started
+    made = StationWindow(feed)
+    qtbot.addWidget(made)
+    made.show()
+    return made
+
+
+def test_forty_beds_going_offline_do_not_push_an_emergency_off_the_screen(
+    look: None, qtbot: Any
+) -> None:
+    """An access point failed: 40 "device fault" boxes above the calls put an emergency
+    4,000 px down the list."""
+    station = window(qtbot)
+    for bed in range(1, 121):
+        station.on_item(BedHealth(str(bed), True, ()))
+    for bed in range(1, 41):
+        station.on_item(BedHealth(str(bed), False, ()))
+    emergency = view("100", "emergency")
+    station.on_item(queue(emergency, offline=tuple(str(b) for b in range(1, 41))))
+    assert len(station.fault_lines) == FAULT_LINES_SHOWN
+    assert "36 more beds have device faults" in station.fault_lines[-1]
+    assert station.fault_lines[0].startswith("Device fault: bed 1")
+    assert station.fault_lines[1].startswith("Device fault: bed 2"), "in bed order, not 1, 10"
+    row = station.rows[emergency.id]
+    qtbot.waitUntil(row.isVisible)
+    assert row.mapTo(station, row.rect().topLeft()).y() < station.height() // 2
+
+
+def test_a_bed_status_rebuilds_only_that_beds_card(look: None, qtbot: Any) -> None:
+    """Every card was rebuilt for each status: a 200-bed window froze for a minute opening."""
+    station = window(qtbot)
+    for bed in range(1, 201):
+        station.on_item(BedHealth(str(bed), True, ()))
+    cards = dict(station._board_cards)
+    assert list(cards) == [str(b) for b in range(1, 201)]
+    station.on_item(BedHealth("57", True, ("camera_lost",)))
+    changed = [bed for bed, card in station._board_cards.items() if card is not cards[bed]]
+    assert changed == ["57"]
+    assert station.board_cells("57")[1].property("state") == "bad"
+    items = [station.board_layout.itemAt(i) for i in range(station.board_layout.count())]
+    order = [item.widget() for item in items if item is not None]
+    assert order == [station._board_cards[str(b)] for b in range(1, 201)], "still in bed order"
