@@ -55,3 +55,17 @@ def test_a_bed_status_rebuilds_only_that_beds_card(look: None, qtbot: Any) -> No
     items = [station.board_layout.itemAt(i) for i in range(station.board_layout.count())]
     order = [item.widget() for item in items if item is not None]
     assert order == [station._board_cards[str(b)] for b in range(1, 201)], "still in bed order"
+
+
+def test_an_emergency_row_says_it_is_cleared_at_the_bedside_instead_of_offering_resolve(
+    look: None, qtbot: Any
+) -> None:
+    """The station refuses Resolve on an emergency (someone must be in the room); the button
+    was there, pressing it changed nothing on screen, and the window sent it every 5 s."""
+    station = window(qtbot)
+    emergency, routine = view("3", "emergency"), view("4")
+    station.on_item(queue(emergency, routine))
+    refused = station.rows[emergency.id].resolve
+    assert not refused.isEnabled() and refused.text() == "Clear at the bedside"
+    allowed = station.rows[routine.id].resolve
+    assert allowed.isEnabled() and allowed.text() == "Resolve"

@@ -481,13 +481,15 @@ def test_the_history_shows_the_slowest_calls_and_the_90th_percentile(
     assert not any("Median" in t for t in titles)
 
 
-def test_escalation_labels_do_not_claim_a_page_that_was_never_sent() -> None:
-    """Point 10: "Escalated: primary nurse" while nothing was sent to anyone."""
+def test_escalation_labels_claim_no_page_either_way() -> None:
+    """Point 10: "Escalated: primary nurse" while nothing was sent to anyone. The opposite
+    ("nobody was paged") was as wrong once the station's hook paged every level: the window
+    cannot see the hook, so the label says what the nurse should do, not who was paged."""
     from beckon.ui import strings
 
     labels = [strings.escalation_text(level) for level in (1, 2, 3)]
-    assert all("nobody" in text for text in labels)
-    assert not any("primary nurse" in text for text in labels)
+    assert all(text.startswith(f"Overdue (level {n})") for n, text in enumerate(labels, 1))
+    assert not any("paged" in text or "primary nurse" in text for text in labels)
 
 
 # ---------------------------------------------------------------- point 5: questions

@@ -35,6 +35,7 @@ from beckon.background import Background
 from beckon.bedside.service import QUESTION_TIMEOUT_S
 from beckon.intents import Intent, load_intents
 from beckon.messaging import protocol as p
+from beckon.station import lifecycle
 from beckon.station.feed import BedHealth, Connection, FeedItem, StationFeed, StationPresence
 from beckon.ui import strings
 from beckon.ui.sound import Alarm, SilentAlarm
@@ -202,6 +203,13 @@ class QueueRow(QFrame):
         self.badge.setText(esc)
         self.badge.setVisible(bool(esc))
         self.ack.setVisible(view.state == "received")
+        # An emergency is cleared at the bedside only: a Resolve here was refused by the
+        # station without a word on screen, and sent again every 5 s.
+        remote = lifecycle.resolvable_remotely(view.priority)
+        self.resolve.setEnabled(remote)
+        self.resolve.setText(
+            translate("Beckon", "Resolve") if remote else strings.clear_at_bed_text()
+        )
         self._arrange(self.width() >= self._needed_width())
         colours = row_colours(view.priority, view.escalation, view.state, high_contrast)
         self._colours = (colours.background, colours.text, colours.accent)

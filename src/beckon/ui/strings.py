@@ -246,12 +246,18 @@ def escalation_text(level: int, state: str = "received") -> str:
         return ""
     if state == "acknowledged":
         return translate("Beckon", "Reminder: still open")
-    # Honest: escalation marks the row and sounds here; it pages nobody (no hook is set up).
+    # Whether a pager was called is the station's escalation hook's business, which this window
+    # cannot see: it said "nobody was paged" while the hook paged every level.
     if level == 1:
-        return translate("Beckon", "Overdue (level 1): nobody has been paged")
+        return translate("Beckon", "Overdue (level 1): not acknowledged in time")
     if level == 2:
-        return translate("Beckon", "Overdue (level 2): tell the charge nurse; nobody was paged")
-    return translate("Beckon", "Overdue (level 3): call the whole unit; nobody was paged")
+        return translate("Beckon", "Overdue (level 2): tell the charge nurse")
+    return translate("Beckon", "Overdue (level 3): call the whole unit")
+
+
+def clear_at_bed_text() -> str:
+    """Why an emergency row has no Resolve button: the station refuses it from a console."""
+    return translate("Beckon", "Clear at the bedside")
 
 
 def nurse_in_room_line(beds: list[str]) -> str:
