@@ -195,3 +195,29 @@ def test_hour_labels_are_spaced_so_each_fits_whole_or_left_out() -> None:
     tight = label_boxes(24, 0.0, 10.0, 44.0, 240.0)
     assert all(b[1] - a[1] >= 44.0 + 5.0 for a, b in pairwise(tight))
     assert all(0.0 <= left <= 240.0 - 44.0 for _, left in tight)
+
+
+def test_the_banner_shows_the_most_urgent_alert_of_a_burst_not_the_latest() -> None:
+    from beckon.ui.station_model import Alert, most_urgent
+
+    burst = [
+        Alert("new", "3", priority="emergency"),
+        Alert("new", "9", priority="urgent"),
+        Alert("new", "15", priority="routine"),
+    ]
+    assert most_urgent(burst).bed == "3"
+    escalated = Alert("escalated", "7", priority="routine", level=2)
+    assert most_urgent([*burst, escalated]).bed == "7"
+    assert most_urgent([Alert("new", "1"), Alert("new", "2")]).bed == "2"  # then the latest
+
+
+def test_a_burst_sounds_once_and_a_loud_alert_after_a_soft_one_still_sounds() -> None:
+    from beckon.ui.station_model import SoundGate
+
+    gate = SoundGate(gap_s=2.0)
+    played = [gate.allow(False, 100.0 + i * 0.04) for i in range(50)]  # 50 calls in 2 s
+    assert played.count(True) == 1
+    assert gate.allow(True, 101.0), "an emergency right after a chime is not held back"
+    assert not gate.allow(True, 101.5)
+    assert gate.allow(True, 101.6, level=2), "nor a higher escalation level (its own sound)"
+    assert gate.allow(False, 103.7)

@@ -8,6 +8,7 @@ series of the response-time chart.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -120,6 +121,35 @@ class Alert:
     def loud(self) -> bool:
         """The urgent sound: emergencies, escalations and device faults."""
         return self.priority == "emergency" or self.kind in ("escalated", "device_fault")
+
+
+def most_urgent(alerts: list[Alert]) -> Alert:
+    """The alert of a batch the banner shows: loud before soft, then the highest escalation
+    level, then an emergency, then the latest. It showed the latest ("New request: bed 15, I am
+    cold") while eight emergencies of the same burst waited."""
+    return max(
+        enumerate(alerts),
+        key=lambda item: (item[1].loud, item[1].level, item[1].priority == "emergency", item[0]),
+    )[1]
+
+
+@dataclass
+class SoundGate:
+    """At most one alert sound per ``gap_s``, unless it is more urgent than the last one (loud
+    after soft, a higher escalation level: each level has its own sound). A burst of 50 calls
+    in 2 s played the sound 50 times (50 overlapping players with the paplay fallback), which
+    tells a nurse nothing more than one."""
+
+    gap_s: float = 2.0
+    _last: float = -math.inf
+    _last_urgency: tuple[bool, int] = (False, 0)
+
+    def allow(self, loud: bool, now: float, level: int = 0) -> bool:
+        urgency = (loud, level)
+        if now - self._last >= self.gap_s or urgency > self._last_urgency:
+            self._last, self._last_urgency = now, urgency
+            return True
+        return False
 
 
 def escalation_sound(alerts: list[Alert]) -> int:

@@ -44,6 +44,7 @@ from beckon.ui.station_model import (
     AlertTracker,
     BedBoardRow,
     PendingActions,
+    SoundGate,
     SystemWatch,
     age_seconds,
     age_text,
@@ -56,6 +57,7 @@ from beckon.ui.station_model import (
     intent_bars,
     intent_label,
     known_beds,
+    most_urgent,
     question_status,
     request_label,
     row_colours,
@@ -310,6 +312,9 @@ class StationWindow(QWidget):
         self.bridge = FeedBridge(self)
         self._background: Background | None = None
         self._flash_phase = False
+        self._banner_until = 0.0
+        self._banner_loud = False
+        self.sound_gate = SoundGate()
         self.setObjectName("stationRoot")
         self.setWindowTitle(f"Beckon · {feed.unit}")
         self.resize(1440, 900)
@@ -904,21 +909,26 @@ class StationWindow(QWidget):
             self.alarm.play(True)
 
     def _alert(self, alerts: list[Alert]) -> None:
-        latest = alerts[-1]
+        shown = most_urgent(alerts)
         loud = any(a.loud for a in alerts)
-        self._banner(
-            strings.alert_text(latest.kind, latest.bed, self.label(latest.intent), latest.detail),
-            loud,
-        )
+        now = time.monotonic()
+        # A loud banner still up is not replaced by a soft one (an emergency by "I am cold").
+        if loud or not (self._banner_loud and now < self._banner_until):
+            self._banner(
+                strings.alert_text(shown.kind, shown.bed, self.label(shown.intent), shown.detail),
+                loud,
+            )
         self.alerts.extend(alerts)
-        if any(a.audible for a in alerts):
-            self.alarm.play(loud, escalation_sound(alerts))
+        level = escalation_sound(alerts)
+        if any(a.audible for a in alerts) and self.sound_gate.allow(loud, now, level):
+            self.alarm.play(loud, level)
 
     def _banner(self, text: str, loud: bool) -> None:
         self.banner.setText(text)
         set_prop(self.banner, "level", "loud" if loud else "soft")
         self._show_alert(True)
         self._banner_until = time.monotonic() + 20.0
+        self._banner_loud = loud
 
     def _show_alert(self, shown: bool) -> None:
         """The alert banner, or "No alerts" in its place (same height: nothing below moves)."""
@@ -934,7 +944,7 @@ class StationWindow(QWidget):
             row.paint_colours(flashing and self._flash_phase)
         for question in self.question_rows():
             question.set_age(now)
-        if self.banner.isVisible() and mono > getattr(self, "_banner_until", 0.0):
+        if self.banner.isVisible() and mono > self._banner_until:
             self._show_alert(False)
         if self.tracker.reminder_due(mono):
             self.alarm.play(True)
