@@ -717,3 +717,23 @@ def test_decode_refuses_bad_bed_health_values(key: str, value: Any) -> None:
     data[key] = value
     with pytest.raises(p.ProtocolError, match=key):
         p.decode(payload(data))
+
+
+@pytest.mark.parametrize("text", ["line1\nCRITICAL fake", "tab\there", "nul\x00", "bell\x07"])
+def test_a_control_character_in_any_text_is_refused_both_ways(text: str) -> None:
+    """A newline in a question wrote a fake CRITICAL line into the station's log."""
+    question = p.Question(p.new_request_id(), "gh", "icu", "12", text, "Kim", p.now_iso())
+    with pytest.raises(p.ProtocolError, match="at text: a control character"):
+        p.encode(question)
+    raw = json.dumps({**json.loads(p.encode(replace(question, text="ok"))), "text": text})
+    with pytest.raises(p.ProtocolError, match="at text: a control character"):
+        p.decode(raw.encode())
+    named = replace(question, text="ok", asked_by=text)
+    with pytest.raises(p.ProtocolError, match="at asked_by"):
+        p.encode(named)
+
+
+def test_korean_and_other_printable_text_still_travels() -> None:
+    text = "통증이 있으세요? (0-10) ½ — ok"
+    question = p.Question(p.new_request_id(), "gh", "icu", "12", text, "김 간호사", p.now_iso())
+    assert p.decode(p.encode(question)) == question

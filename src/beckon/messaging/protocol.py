@@ -688,6 +688,30 @@ def _validate(data: dict[str, Any]) -> None:
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top)"
         raise ProtocolError(f"invalid {kind} message at {where}: {error.message[:200]}")
+    if (found := _control_character_at(data)) is not None:
+        # A newline in a question's text or a nurse's name wrote a fake CRITICAL line into
+        # the station's log (and reached the bedside's screen and speech).
+        raise ProtocolError(f"invalid {kind} message at {found}: a control character")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _control_character_at(value: Any, where: str = "") -> str | None:
+    """Where in a decoded message a string holds a control character, or None."""
+    if isinstance(value, str):
+        return (where or "(top)") if _CONTROL.search(value) else None
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = _control_character_at(item, f"{where}/{key}" if where else str(key))
+        if found is not None:
+            return found
+    return None
 
 
 def _from_dict(data: dict[str, Any]) -> Message:
