@@ -69,3 +69,29 @@ def test_an_emergency_row_says_it_is_cleared_at_the_bedside_instead_of_offering_
     assert not refused.isEnabled() and refused.text() == "Clear at the bedside"
     allowed = station.rows[routine.id].resolve
     assert allowed.isEnabled() and allowed.text() == "Resolve"
+
+
+def test_a_new_call_among_250_restyles_only_its_own_row(
+    look: None, qtbot: Any, monkeypatch: Any
+) -> None:
+    from beckon.ui.station_window import QueueRow
+
+    station = window(qtbot)
+    calls = [view(str(b % 120 + 1), age_s=1000 - b) for b in range(250)]
+    station.on_item(queue(*calls))
+    restyled: list[str] = []
+    show_view = QueueRow.show_view
+
+    def counting(row: QueueRow, v: Any, label: str, high_contrast: bool) -> None:
+        restyled.append(v.id)
+        show_view(row, v, label, high_contrast)
+
+    monkeypatch.setattr(QueueRow, "show_view", counting)
+    newest = view("7", "urgent", age_s=1)
+    station.on_item(queue(*calls, newest))
+    assert restyled == [newest.id]
+    shown = [station.queue_layout.itemAt(i) for i in range(station.queue_layout.count())]
+    widgets = [item.widget() for item in shown if item is not None]
+    ids = [w.request_id for w in widgets if isinstance(w, QueueRow)]
+    assert ids[0] == newest.id, "an urgent call goes above routine ones"
+    assert len(ids) == 251
