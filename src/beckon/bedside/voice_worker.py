@@ -57,6 +57,20 @@ def answer_expected(event: object) -> AnswerExpected | None:
     return None
 
 
+def _without_frames(exc: BaseException) -> BaseException:
+    """``exc`` (and the exceptions it chains) without tracebacks. A kept traceback holds the
+    worker's frames, the recogniser among their locals, in a cycle that only a full garbage
+    collection frees: a tablet retrying a missing microphone every 10 s grew by 200 MB a
+    minute (a loaded model each time) until it ran out of memory."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        current.__traceback__ = None
+        current = current.__cause__ or current.__context__
+    return exc
+
+
 def route_gestures(
     post: Callable[[object], None], voice: VoiceWorker | None
 ) -> Callable[[object], None]:
@@ -147,7 +161,9 @@ class VoiceWorker:
         if name not in ANSWER_GESTURES:
             return False
         with self._lock:
-            if self.dialogue.pending is None:
+            if self.dialogue.pending is None or self._question is not None:
+                # A nurse's question on screen takes the nod: it went to a spoken proposal
+                # waiting behind it, which sent a request while the question stayed unanswered.
                 return False
             actions = self.dialogue.on_gesture(name, self._t)
         self._apply(actions)
@@ -204,8 +220,8 @@ class VoiceWorker:
             self.ready.set()
             self.run(pipeline, self._chunks())
         except BaseException as exc:
-            self.error = exc
             log.error("voice stopped: %s", exc)
+            self.error = _without_frames(exc)
         finally:
             self.ready.set()
             self.finished.set()
