@@ -29,16 +29,21 @@ class FakeStream:
     """Calls back ``chunks`` times, 32 ms apart, then falls silent (``active`` stays True
     unless ``goes_inactive``), like a microphone pulled out of its socket."""
 
-    def __init__(self, chunks: int, goes_inactive: bool, callback: Any, **_: Any) -> None:
+    def __init__(
+        self, chunks: int, goes_inactive: bool, callback: Any, noise: bool = False, **_: Any
+    ) -> None:
         self.chunks, self.goes_inactive, self.callback = chunks, goes_inactive, callback
+        self.noise = noise  # a live microphone's noise floor, else exact zeros (muted)
         self.active = False
 
     def start(self) -> None:
         self.active = True
 
         def run() -> None:
+            rng = np.random.default_rng(0)
             for _ in range(self.chunks):
-                self.callback(np.zeros((CHUNK, 1), np.int16), CHUNK, None, None)
+                chunk = rng.integers(-3, 4, (CHUNK, 1)) if self.noise else np.zeros((CHUNK, 1))
+                self.callback(chunk.astype(np.int16), CHUNK, None, None)
                 time.sleep(0.032)
             if self.goes_inactive:
                 self.active = False
@@ -52,9 +57,11 @@ class FakeStream:
         pass
 
 
-def fake_sounddevice(monkeypatch: pytest.MonkeyPatch, chunks: int, goes_inactive: bool) -> None:
+def fake_sounddevice(
+    monkeypatch: pytest.MonkeyPatch, chunks: int, goes_inactive: bool, noise: bool = False
+) -> None:
     module = types.ModuleType("sounddevice")
-    module.InputStream = lambda **kw: FakeStream(chunks, goes_inactive, **kw)  # type: ignore[attr-defined]
+    module.InputStream = lambda **kw: FakeStream(chunks, goes_inactive, noise=noise, **kw)  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "sounddevice", module)
 
 
@@ -92,3 +99,29 @@ def test_the_voice_worker_stops_with_the_microphones_error(
     worker.start()
     assert worker.finished.wait(30), "the worker kept listening to a dead microphone"
     assert isinstance(worker.error, AudioError)
+
+
+def test_a_muted_microphone_sending_only_zeros_is_an_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A muted capture delivers chunks of exact zeros: the screen said "Listening" forever
+    and the station saw voice working while nobody could be heard."""
+    fake_sounddevice(monkeypatch, chunks=40, goes_inactive=False)
+    with (
+        Microphone(stall_timeout_s=60.0, zeros_timeout_s=0.5) as mic,
+        pytest.raises(AudioError, match=r"sends only silence .*muted"),
+    ):
+        for _ in mic:
+            pass
+
+
+def test_a_quiet_room_is_not_a_muted_microphone(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_sounddevice(monkeypatch, chunks=40, goes_inactive=False, noise=True)
+    got = 0
+    with (
+        Microphone(stall_timeout_s=0.5, zeros_timeout_s=0.5) as mic,
+        pytest.raises(AudioError, match=r"stopped delivering sound"),  # only once it stops
+    ):
+        for _ in mic:
+            got += 1
+    assert got == 40

@@ -75,9 +75,13 @@ class Microphone:
         max_queued: int = 200,
         stall_timeout_s: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
+        zeros_timeout_s: float = 30.0,
     ) -> None:
         self.device = device
         self.stall_timeout_s = stall_timeout_s
+        self.zeros_timeout_s = zeros_timeout_s
+        """Nothing but exact zeros for this long: a muted capture or a mute switch (a live
+        microphone always has some noise). It said "listening" while nobody could be heard."""
         """No sound at all for this long (not even silence: a live microphone always sends
         chunks) means it is gone, like a camera that stops: raise, so that the bedside shows
         it and opens the microphone again, instead of "listening" to nothing forever."""
@@ -131,6 +135,7 @@ class Microphone:
 
     def __iter__(self) -> Iterator[Int16Array]:
         last = self._clock()
+        sound = last  # when a chunk last held anything but zeros
         reported = 0
         while not self._stopped.is_set():
             try:
@@ -150,6 +155,14 @@ class Microphone:
                     ) from None
                 continue
             last = self._clock()
+            if chunk.any():
+                sound = last
+            elif last - sound > self.zeros_timeout_s:
+                raise AudioError(
+                    f"microphone {self.device or '(default)'} sends only silence (exact zeros "
+                    f"for {self.zeros_timeout_s:.0f} s): it is muted or switched off",
+                    "unmute it (a switch on the microphone, or the system's sound settings)",
+                ) from None
             if self.dropped > reported:
                 log.warning("microphone: %d chunks dropped (the voice path is too slow)",
                             self.dropped - reported)  # fmt: skip
