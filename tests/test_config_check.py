@@ -67,6 +67,20 @@ def test_a_good_bedside_file_still_passes(tmp_path: Path) -> None:
     assert "valid bedside configuration" in result.stderr
 
 
+def test_a_profile_the_bedside_would_refuse_fails_the_check(tmp_path: Path) -> None:
+    """It passed ("valid") and the tablet then stopped with exit 78, not restarted."""
+    profile = tmp_path / "patient.toml"
+    profile.write_text("[voice]\nlanguage = 'en'\n")
+    path = bedside_file(
+        tmp_path, "12", 'url = "mqtt://127.0.0.1:1883"\npassword = "x"', '["nurse", "water"]'
+    )
+    path.write_text(path.read_text().replace("[broker]", f'profile = "{profile}"\n[broker]'))
+    by_key = {f.key: f for f in check_bedside(load_bedside(path), load_intents())}
+    assert by_key["bedside.profile"].level == "error"
+    assert "unknown key language" in by_key["bedside.profile"].message
+    assert str(profile) in by_key["bedside.profile"].message
+
+
 def test_the_bedside_stops_with_ex_config_when_no_offered_intent_is_known(tmp_path: Path) -> None:
     """Under Restart=always a traceback at start is a crash loop; 78 stops systemd instead."""
     path = bedside_file(tmp_path, "12", 'url = "mqtt://127.0.0.1:9"', '["watr"]')

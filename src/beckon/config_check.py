@@ -108,6 +108,15 @@ def check_bedside(
                 f"{cfg.profile} does not exist; calibrate the patient or remove the key",
             )
         )
+    elif cfg.profile:
+        # Read as the bedside reads it at start: a profile it refuses (an unknown key, a
+        # number out of range) passed here and then stopped the tablet with exit 78.
+        from beckon.profile import load_profile
+
+        try:
+            load_profile(Path(cfg.profile))
+        except ConfigError as exc:
+            findings.append(Finding("error", "bedside.profile", str(exc.message)))
     findings += check_broker(settings.broker, resolver)
     return findings
 
