@@ -73,6 +73,7 @@ def test_the_new_texts_of_this_round_read_in_korean(qapp: Any) -> None:
     """A few of the strings added for the bed board and the patient's recent messages."""
     from beckon.ui import strings
     from beckon.ui.app import install_translation
+    from beckon.ui.strings import translate
 
     assert install_translation("ko")
     try:
@@ -80,5 +81,10 @@ def test_the_new_texts_of_this_round_read_in_korean(qapp: Any) -> None:
         assert strings.board_text("stuck", 2, "1:35") == "2건 도착 안 함 (1:35)"
         assert strings.bed_fault_text("14", ("backlog",)).startswith("14번 침대: ")
         assert strings.recent_line("14:02", "물", "완료되었습니다.") == "14:02  물: 완료되었습니다."
+        # Read and spoken with any label, a whole phrase too: "{label}을(를) ..." was spoken
+        # literally ("간호사 불러 주세요을(를) 요청하셨나요?").
+        asked = translate("Beckon", "Did you ask for: {intent}? Nod or say yes.")
+        assert asked.format(intent="간호사 불러 주세요").startswith("요청: 간호사 불러 주세요. ")
+        assert "(를)" not in asked
     finally:
         install_translation("en")

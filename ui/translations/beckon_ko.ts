@@ -702,7 +702,7 @@
         <translation>{bed}번 침대: {faults}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="433" />
+        <location filename="../../src/beckon/ui/station_window.py" line="440" />
         <location filename="../../src/beckon/ui/strings.py" line="403" />
         <source>Bed</source>
         <translation>침대</translation>
@@ -876,7 +876,7 @@
     <message>
         <location filename="../../src/beckon/ui/bedside_window.py" line="732" />
         <source>Did you ask for: {intent}? Nod or say yes.</source>
-        <translation>{intent}을(를) 요청하셨나요? 끄덕이거나 "네"라고 말하세요.</translation>
+        <translation>요청: {intent}. 맞나요? 끄덕이거나 "네"라고 말하세요.</translation>
     </message>
     <message>
         <location filename="../../src/beckon/ui/bedside_window.py" line="744" />
@@ -909,147 +909,147 @@
         <translation>침상 서비스가 멈췄습니다. 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="952" />
-        <location filename="../../src/beckon/ui/station_window.py" line="134" />
+        <location filename="../../src/beckon/ui/station_window.py" line="968" />
+        <location filename="../../src/beckon/ui/station_window.py" line="136" />
         <source>Acknowledge</source>
         <translation>확인</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="954" />
-        <location filename="../../src/beckon/ui/station_window.py" line="211" />
-        <location filename="../../src/beckon/ui/station_window.py" line="135" />
+        <location filename="../../src/beckon/ui/station_window.py" line="970" />
+        <location filename="../../src/beckon/ui/station_window.py" line="215" />
+        <location filename="../../src/beckon/ui/station_window.py" line="137" />
         <source>Resolve</source>
         <translation>해결</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="338" />
+        <location filename="../../src/beckon/ui/station_window.py" line="345" />
         <source>Unit {unit}</source>
         <translation>{unit} 병동</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="348" />
+        <location filename="../../src/beckon/ui/station_window.py" line="355" />
         <source>Your name:</source>
         <translation>이름:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="350" />
+        <location filename="../../src/beckon/ui/station_window.py" line="357" />
         <source>Nurse name</source>
         <translation>간호사 이름</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="372" />
+        <location filename="../../src/beckon/ui/station_window.py" line="379" />
         <source>No alerts</source>
         <translation>알림 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="386" />
+        <location filename="../../src/beckon/ui/station_window.py" line="393" />
         <source>Requests</source>
         <translation>요청</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="387" />
+        <location filename="../../src/beckon/ui/station_window.py" line="394" />
         <source>History</source>
         <translation>기록</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="388" />
+        <location filename="../../src/beckon/ui/station_window.py" line="395" />
         <source>Beds</source>
         <translation>침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="413" />
+        <location filename="../../src/beckon/ui/station_window.py" line="420" />
         <source>No open requests.</source>
         <translation>열린 요청이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="428" />
+        <location filename="../../src/beckon/ui/station_window.py" line="435" />
         <source>Ask a bed a yes/no question</source>
         <translation>침대에 예/아니요 질문하기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="448" />
+        <location filename="../../src/beckon/ui/station_window.py" line="455" />
         <source>Ask</source>
         <translation>질문하기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="452" />
+        <location filename="../../src/beckon/ui/station_window.py" line="459" />
         <source>Recent questions</source>
         <translation>최근 질문</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="498" />
+        <location filename="../../src/beckon/ui/station_window.py" line="505" />
         <source>Time to a nurse's answer, per request type (last 24 h): 9 of 10 calls were answered within the bar (90th percentile)</source>
         <translation>요청 종류별 간호사 응답 시간 (최근 24시간): 호출 10건 중 9건이 막대 안의 시간에 응답받음 (90번째 백분위수)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="510" />
+        <location filename="../../src/beckon/ui/station_window.py" line="517" />
         <source>Time to a nurse's answer, per hour (90th percentile)</source>
         <translation>시간대별 간호사 응답 시간 (90번째 백분위수)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="520" />
+        <location filename="../../src/beckon/ui/station_window.py" line="527" />
         <source>Slowest calls (last 24 h)</source>
         <translation>가장 오래 기다린 호출 (최근 24시간)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="867" />
-        <location filename="../../src/beckon/ui/station_window.py" line="532" />
+        <location filename="../../src/beckon/ui/station_window.py" line="878" />
+        <location filename="../../src/beckon/ui/station_window.py" line="539" />
         <source>No requests in the last 24 hours.</source>
         <translation>최근 24시간 동안 요청이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="553" />
+        <location filename="../../src/beckon/ui/station_window.py" line="560" />
         <source>No bed has reported yet.</source>
         <translation>아직 상태를 보낸 침대가 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="635" />
+        <location filename="../../src/beckon/ui/station_window.py" line="642" />
         <source>{what}: {value}</source>
         <translation>{what}: {value}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="743" />
-        <location filename="../../src/beckon/ui/station_window.py" line="711" />
+        <location filename="../../src/beckon/ui/station_window.py" line="750" />
+        <location filename="../../src/beckon/ui/station_window.py" line="718" />
         <source>Enter your name first.</source>
         <translation>먼저 이름을 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="727" />
+        <location filename="../../src/beckon/ui/station_window.py" line="734" />
         <source>Not connected: the action is queued and will be sent when the connection is back. Keep this window open.</source>
         <translation>연결 안 됨: 작업이 대기 중이며 연결이 돌아오면 보냅니다. 이 창을 닫지 마세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="735" />
+        <location filename="../../src/beckon/ui/station_window.py" line="742" />
         <source>Not connected: the action was not sent.</source>
         <translation>연결 안 됨: 작업이 전송되지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="747" />
+        <location filename="../../src/beckon/ui/station_window.py" line="754" />
         <source>Choose a bed and a question.</source>
         <translation>침대와 질문을 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="752" />
+        <location filename="../../src/beckon/ui/station_window.py" line="759" />
         <source>Not connected: the question is queued and will be asked when the connection is back.</source>
         <translation>연결 안 됨: 질문이 대기 중이며 연결이 돌아오면 전달됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="760" />
+        <location filename="../../src/beckon/ui/station_window.py" line="767" />
         <source>Not connected: the question was not sent.</source>
         <translation>연결 안 됨: 질문이 전송되지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="815" />
+        <location filename="../../src/beckon/ui/station_window.py" line="826" />
         <source>{n} more beds have device faults: see the Beds tab.</source>
         <translation>장치 고장 병상 {n}개 더: 병상 탭을 보세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="871" />
+        <location filename="../../src/beckon/ui/station_window.py" line="882" />
         <source>{n} requests in the last {h} hours</source>
         <translation>최근 {h}시간 동안 요청 {n}건</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="957" />
+        <location filename="../../src/beckon/ui/station_window.py" line="973" />
         <source>{action} for {what} did not arrive: press it again.</source>
         <translation>{what}의 {action} 요청이 전달되지 않았습니다. 다시 누르세요.</translation>
     </message>
