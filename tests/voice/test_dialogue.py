@@ -63,3 +63,32 @@ def test_emergency_policies(catalog):
     confirm = Dialogue(catalog, DialoguePolicy(emergency="confirm", confirm_timeout_s=5))
     confirm.on_intent("emergency", 0.0)
     assert confirm.tick(5.0) == [Closed("emergency", "expired", 5.0)]
+
+
+def test_the_time_the_tablet_speaks_does_not_count_against_the_answer(catalog):
+    """The 8 s started at the patient's word while the question took 4 s (English) to 8 s
+    (Korean) with the microphone deaf: a "yes" had a second or two left, or none."""
+    d = Dialogue(catalog, DialoguePolicy(confirm_timeout_s=8.0))
+    d.on_intent("water", 0.0)
+    d.wait_longer(6.5)  # the question, spoken, and the echo tail after it
+    assert d.tick(10.0) == [], "still 4.5 s to answer after the question ended"
+    assert d.on_intent("yes", 14.0) == [Send("water", 14.0)]
+
+
+def test_a_spoken_no_can_stop_an_unless_declined_emergency_after_its_question(catalog):
+    d = Dialogue(catalog, DialoguePolicy(emergency="unless_declined", emergency_window_s=3))
+    d.on_intent("emergency", 1.0)
+    d.wait_longer(4.0)  # "Emergency? Sending unless you say no." takes 4 s
+    assert d.tick(4.5) == [], "sent while the question still played"
+    assert d.on_intent("no", 7.0) == [Closed("emergency", "declined", 7.0)]
+
+
+def test_tablet_speech_adds_at_most_fifteen_seconds(catalog):
+    from beckon.voice.dialogue import MAX_WAIT_LONGER_S
+
+    d = Dialogue(catalog, DialoguePolicy(confirm_timeout_s=8.0))
+    d.on_intent("water", 0.0)
+    for _ in range(100):
+        d.wait_longer(1.0)  # a menu that never stops talking
+    assert d.pending is not None and d.pending.deadline == 8.0 + MAX_WAIT_LONGER_S
+    assert d.tick(8.0 + MAX_WAIT_LONGER_S) == [Closed("water", "expired", 23.0)]

@@ -238,6 +238,8 @@ class VoiceWorker:
                 pipeline.set_mode(self._mode())
             if self.echo is not None and self.echo.muted():
                 chunk = np.zeros_like(chunk)  # the tablet's own prompt, not the patient
+                with self._lock:  # ... and time the patient could not answer in
+                    self.dialogue.wait_longer(len(chunk) / SAMPLE_RATE)
             for event in pipeline.feed(chunk):
                 self._emit(event)
                 if event.intent:

@@ -12,7 +12,7 @@ Send action carries only the intent code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from beckon.voice.catalog import Catalog
@@ -65,6 +65,10 @@ class Closed:
 Action = Prompt | Send | Closed
 
 
+MAX_WAIT_LONGER_S = 15.0
+"""At most this much tablet speech is added to a proposal's time to answer."""
+
+
 class Dialogue:
     """Feed recognised intents (``on_intent``), gestures (``on_gesture``) and the clock
     (``tick``); each returns the actions to carry out, in order."""
@@ -74,6 +78,7 @@ class Dialogue:
         self.policy = policy or DialoguePolicy()
         self.pending: Prompt | None = None
         self._send_when_due = False  # "unless_declined": the deadline sends instead of lapsing
+        self._window = 0.0  # the pending proposal's own time to answer, before wait_longer
 
     def on_intent(self, intent: str, t: float, transcript: str = "") -> list[Action]:
         out = self.tick(t)
@@ -96,6 +101,7 @@ class Dialogue:
             else self.policy.confirm_timeout_s
         )
         self._send_when_due = spec.is_emergency and self.policy.emergency == "unless_declined"
+        self._window = window
         self.pending = Prompt(intent, transcript, t, t + window)
         return [*out, self.pending]
 
@@ -109,6 +115,19 @@ class Dialogue:
         if gesture == "shake":
             return out + self._close("declined", t)
         return out
+
+    def wait_longer(self, seconds: float) -> None:
+        """The tablet was speaking (its question, the menu) for ``seconds`` with the patient
+        unheard: that time does not count against the answer, up to MAX_WAIT_LONGER_S in all.
+        The 8 s used to start at the patient's word, and the question alone took 4 s in
+        English and up to 8 s in Korean: a "yes" had a second or two, and a spoken "no" could
+        never stop an emergency sent while the question still played."""
+        pending = self.pending
+        if pending is None:
+            return
+        room = pending.t + self._window + MAX_WAIT_LONGER_S - pending.deadline
+        if room > 0:
+            self.pending = replace(pending, deadline=pending.deadline + min(seconds, room))
 
     def tick(self, t: float) -> list[Action]:
         """Let time pass: a proposal past its deadline lapses (or, for an emergency with the
