@@ -59,3 +59,24 @@ def test_an_emergency_is_cleared_at_the_bed_by_a_nurse_in_the_room_and_the_stati
     qtbot.waitUntil(lambda: track.state == "resolved", timeout=WAIT_MS)
     bedside.presence_action.trigger()  # the nurse leaves
     qtbot.waitUntil(lambda: not station.presence_label.isVisible(), timeout=WAIT_MS)
+
+
+def test_a_spoken_request_that_lapses_or_is_declined_says_it_was_not_sent(
+    qtbot: Any, rig: Any, open_bedside: Any
+) -> None:
+    """The question ("Did you ask for: Water?") stayed on screen 40 s after it lapsed, and
+    the patient believed the request had gone."""
+    from beckon.voice.dialogue import Closed, Prompt
+    from tests.ui.conftest import RecordingSpeaker
+
+    speaker = RecordingSpeaker()
+    bedside = open_bedside(speaker=speaker)
+    bedside.on_voice(Prompt("water", "water please", 1.0, 9.0))
+    assert "Water" in bedside.stage_banner.text()
+    bedside.on_voice(Closed("water", "expired", 9.0))
+    assert bedside.stage_banner.text() == "Not sent: Water. Say it again if you need it."
+    assert speaker.said[-1] == ("Not sent: Water. Say it again if you need it.", "en")
+    bedside.on_voice(Prompt("pain", "pain", 10.0, 18.0))
+    bedside.on_voice(Closed("pain", "declined", 11.0))
+    assert bedside.stage_banner.text().startswith("Not sent: ")
+    assert not bedside.stage_banner.text().endswith("if you need it.")

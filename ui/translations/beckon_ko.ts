@@ -796,115 +796,125 @@
         <translation>{n}건 도착 안 함 ({age})</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="144" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="145" />
         <source>Your earlier messages</source>
         <translation>이전 요청</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="166" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="167" />
         <source>Cancel this request</source>
         <translation>이 요청 취소</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="178" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="179" />
         <source>Your requests show here.</source>
         <translation>요청하신 내용이 여기에 표시됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="189" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="190" />
         <source>Asked at {time}</source>
         <translation>{time}에 요청함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="974" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="390" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="985" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="391" />
         <source>Show camera</source>
         <translation>카메라 보기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="393" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="394" />
         <source>Calibrate</source>
         <translation>보정</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="396" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="397" />
         <source>Exit</source>
         <translation>종료</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="399" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="400" />
         <source>Close the bedside (under the kiosk service it starts again).</source>
         <translation>침상 화면을 닫습니다 (키오스크 서비스에서는 다시 시작됩니다).</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="426" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="427" />
         <source>Staff</source>
         <translation>직원</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="428" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="429" />
         <source>Staff: hold for 3 seconds.</source>
         <translation>직원: 3초 동안 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="593" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="553" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="594" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="554" />
         <source>Yes</source>
         <translation>네</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="594" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="554" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="595" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="555" />
         <source>No</source>
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="564" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="565" />
         <source>Nod for yes, shake your head for no.</source>
         <translation>"네"는 끄덕이고, "아니요"는 고개를 저으세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="707" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="708" />
         <source>a nurse</source>
         <translation>간호사</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="708" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="709" />
         <source>{nurse} asks:</source>
         <translation>{nurse} 님의 질문:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="732" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="733" />
         <source>Did you ask for: {intent}? Nod or say yes.</source>
         <translation>요청: {intent}. 맞나요? 끄덕이거나 "네"라고 말하세요.</translation>
     </message>
     <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="742" />
+        <source>Not sent: {intent}. Say it again if you need it.</source>
+        <translation>보내지 않음: {intent}. 필요하면 다시 말씀하세요.</translation>
+    </message>
+    <message>
         <location filename="../../src/beckon/ui/bedside_window.py" line="744" />
+        <source>Not sent: {intent}.</source>
+        <translation>보내지 않음: {intent}.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="755" />
         <source>Send “{intent}”?</source>
         <translation>“{intent}” 요청을 보낼까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="753" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="764" />
         <source>Cancel “{intent}”?</source>
         <translation>“{intent}” 요청을 취소할까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="762" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="773" />
         <source>Touch Yes or No.</source>
         <translation>네 또는 아니요를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="974" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="985" />
         <source>Hide camera</source>
         <translation>카메라 숨기기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="983" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="994" />
         <source>No picture</source>
         <translation>화면 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1013" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1024" />
         <source>The bedside service stopped: call IT.</source>
         <translation>침상 서비스가 멈췄습니다. 전산실에 연락하세요.</translation>
     </message>

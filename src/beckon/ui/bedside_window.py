@@ -74,6 +74,7 @@ from beckon.ui.sound import Alarm
 from beckon.ui.speech import SilentSpeaker, Speaker
 from beckon.ui.widgets import FitLabel, FlowLayout, IconLabel, StatusPill, Tile, px, set_prop
 from beckon.voice.dialogue import Action
+from beckon.voice.dialogue import Closed as VoiceClosed
 from beckon.voice.dialogue import Prompt as VoicePrompt
 from beckon.voice.recognizer import VoiceEvent
 
@@ -734,6 +735,16 @@ class BedsideWindow(QWidget):
             )
             self.stage_banner.setText(question)
             self.speaker.say(question, self.language)
+        elif isinstance(item, VoiceClosed):
+            # Said and shown: the question stayed on screen 40 s after it lapsed, and the
+            # patient believed the request had gone.
+            if item.why == "expired":
+                text = translate("Beckon", "Not sent: {intent}. Say it again if you need it.")
+            else:
+                text = translate("Beckon", "Not sent: {intent}.")
+            said = text.format(intent=self.label(item.intent))
+            self.stage_banner.setText(said)
+            self.speaker.say(said, self.language)
 
     # ------------------------------------------------------------ touch
 
