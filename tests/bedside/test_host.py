@@ -252,3 +252,16 @@ def test_a_frozen_live_camera_is_opened_again(tmp_path: Path, models_dir: Path) 
     assert "same picture" in stopped[0] and "opening it again" in stopped[0]
     assert any("camera_lost" in f for f in reported)
     host.stop()
+
+
+def test_a_spoken_request_quiets_the_scanning_menu_until_it_is_answered(tmp_path: Path) -> None:
+    from beckon.bedside.service import VoiceProposal
+    from beckon.voice.dialogue import Closed, Prompt
+
+    service = a_service(tmp_path)
+    host = BedsideHost(service, mic=MicSpec("en"))
+    worker = VoiceWorker("en", service.post)
+    worker.listeners.extend(host.voice_listeners)  # what _start_voice does
+    worker._apply([Prompt("water", "water please", 1.0, 9.0)])
+    worker._apply([Closed("water", "expired", 9.0)])
+    assert drain(service) == [VoiceProposal(True), VoiceProposal(False)]

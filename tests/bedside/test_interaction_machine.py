@@ -46,6 +46,7 @@ class Options(TypedDict, total=False):
     confirm_timeout_s: float
     confirm_intents: Sequence[str]
     settle_after_answer_s: float
+    pause_after_select_s: float
 
 
 def machine(actions: dict[str, str] = ACTIONS, **options: Unpack[Options]) -> Interaction:
@@ -215,6 +216,35 @@ def test_a_question_drops_a_choice_waiting_for_confirmation() -> None:
     m.hold(9.5)
     m.release(10.0)
     assert m.on_gesture("long_blink", 10.5) is None  # nothing is confirmed behind the question
+
+
+def test_the_scan_keeps_quiet_while_a_spoken_request_waits_and_starts_over_after() -> None:
+    """Its spoken offers ("Toilet?") cut the tablet's question short and deafened the
+    microphone for the patient's "yes"."""
+    m = machine(pause_after_select_s=2.0)
+    assert m.highlighted(1.0) == "nurse"
+    m.listen(1.5, waiting=True)
+    assert [m.highlighted(t) for t in (2.0, 6.0, 10.0, 20.0)] == [None] * 4
+    m.listen(20.0, waiting=False)
+    assert m.highlighted(21.0) is None  # the pause after a choice
+    assert m.highlighted(22.5) == "nurse"  # from the top again
+
+
+def test_a_gesture_choice_awaiting_confirmation_survives_a_spoken_request() -> None:
+    m = machine()
+    assert isinstance(m.on_gesture("nod", 9.0), ConfirmRequested)  # emergency at 8-12
+    m.listen(9.5, waiting=True)
+    m.listen(10.0, waiting=False)
+    assert m.on_gesture("long_blink", 10.5) is not None, "the emergency can still be confirmed"
+
+
+def test_a_spoken_request_whose_end_is_never_heard_quiets_the_scan_for_30_s_at_most() -> None:
+    from beckon.bedside.interaction import LISTEN_MAX_S
+
+    m = machine()
+    m.listen(0.0, waiting=True)
+    assert m.highlighted(LISTEN_MAX_S - 0.1) is None
+    assert m.highlighted(LISTEN_MAX_S + 0.1) is not None
 
 
 # ---------------------------------------------------------------- sleep

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from beckon.background import Background
 from beckon.bedside.echo import EchoGuard
-from beckon.bedside.service import BedsideService, VoiceEngine
+from beckon.bedside.service import BedsideService, VoiceEngine, VoiceProposal
 from beckon.bedside.vision_worker import VisionWorker
 from beckon.bedside.voice_worker import (
     AnswerExpected,
@@ -39,6 +39,7 @@ from beckon.bedside.voice_worker import (
     answer_expected,
     route_gestures,
 )
+from beckon.voice.dialogue import Closed, Prompt, Send
 
 if TYPE_CHECKING:
     from beckon.vision.pipeline import FaceStatus
@@ -103,7 +104,9 @@ class BedsideHost:
         self.on_camera_started = on_camera_started
         self.on_camera_stopped = on_camera_stopped
         self.intercept: Callable[[object], bool] | None = None
-        self.voice_listeners: list[VoiceListener] = []
+        # The first tells the service when a spoken request waits, so that its scanning
+        # menu keeps quiet (each worker gets every listener, see _start_voice).
+        self.voice_listeners: list[VoiceListener] = [self._on_voice_action]
         self.echo = EchoGuard()
         """Keeps the voice worker deaf while the tablet speaks; the window tells it when
         (``echo.follow``, :mod:`beckon.bedside.echo`). Headless, nothing speaks."""
@@ -293,6 +296,13 @@ class BedsideHost:
         voice = self.voice
         if voice is not None:
             voice.expect_answer(hint)
+
+    def _on_voice_action(self, item: object) -> None:
+        """On the voice thread: a spoken request began or ended waiting for yes or no."""
+        if isinstance(item, Prompt):
+            self.service.post(VoiceProposal(waiting=True))
+        elif isinstance(item, Send | Closed):
+            self.service.post(VoiceProposal(waiting=False))
 
     def post_from_camera(self, item: object) -> None:
         """On the vision thread: what the camera saw, to the wizard or the service. The voice

@@ -125,6 +125,8 @@ Event = Selected | Declined | ConfirmRequested | Cancelled | Moved | Slept | Wok
 SCALE = tuple(range(11))
 """The numbers of the 0-10 scale (the numeric pain rating scale nurses use)."""
 SCALE_ROUNDS = 2
+LISTEN_MAX_S = 30.0
+"""Longest the scan keeps quiet for one spoken request (its end is normally heard sooner)."""
 """Rounds of the scale with no choice before it gives up (a patient who stopped answering)."""
 
 SETTLE_AFTER_ANSWER_S = 5.0
@@ -184,6 +186,7 @@ class Interaction:
         self._index = 0
         self._since = start_t
         self._paused_until = start_t
+        self._listening = False  # a spoken request waits (see listen)
         self._pending: tuple[str, float] | None = None  # (intent, deadline) while confirming
         self._timed_out: list[Cancelled] = []
         self._asleep = False
@@ -234,6 +237,23 @@ class Interaction:
     @property
     def held(self) -> bool:
         return self._held
+
+    def listen(self, t: float, waiting: bool) -> None:
+        """A spoken request waits for its yes or no (``waiting``), or no longer. Meanwhile the
+        scan offers nothing (for at most LISTEN_MAX_S): its spoken offers cut the tablet's
+        question short and deafened the microphone for the answer. Afterwards it starts again
+        from the first item after the pause that follows a choice. Unlike :meth:`hold`, a
+        gesture choice awaiting confirmation is kept."""
+        self._advance(t)
+        if waiting:
+            self._listening = True
+            self._paused_until = max(self._paused_until, t + LISTEN_MAX_S)
+            return
+        if not self._listening:
+            return
+        self._listening = False
+        self._paused_until = t + self.pause_after_select_s
+        self._index, self._since = 0, self._paused_until
 
     # ---------------------------------------------------------------- staff settings
 

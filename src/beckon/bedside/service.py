@@ -135,6 +135,14 @@ class Submit:
 
 
 @dataclass(frozen=True)
+class VoiceProposal:
+    """A spoken request now waits for the patient's yes or no (``waiting``), or no longer:
+    the scanning menu keeps quiet meanwhile (``Interaction.listen``)."""
+
+    waiting: bool
+
+
+@dataclass(frozen=True)
 class CancelRequest:
     request_id: str
 
@@ -386,6 +394,9 @@ class BedsideService:
             self.clear_at_bed(item.request_id, item.by)
         elif isinstance(item, SetTiming):
             self.set_timing(item.offer_seconds, item.pause_after_select_s)
+        elif isinstance(item, VoiceProposal):
+            self.menu.listen(self.menu_time(), item.waiting)
+            self._update_menu()
         elif isinstance(item, SourceEnded):
             self.source_ended.set()
         elif isinstance(item, DeviceFaults):
