@@ -62,6 +62,33 @@ def write_wav(path: Path, samples: Int16Array) -> None:
     sf.write(str(path), samples, SAMPLE_RATE, subtype="PCM_16")
 
 
+class Downsampler:
+    """int16 chunks at ``factor`` times 16 kHz to 16 kHz, one chunk after another: a low-pass
+    filter that keeps its state across chunks (filtering each chunk alone would click at every
+    boundary), then every ``factor``-th sample."""
+
+    def __init__(self, factor: int) -> None:
+        self.factor = factor
+        if factor > 1:
+            from scipy.signal import firwin, lfilter_zi
+
+            self._taps = firwin(48 * factor + 1, 0.9 / factor)
+            self._state = lfilter_zi(self._taps, 1.0) * 0.0
+        self._phase = 0
+
+    def __call__(self, chunk: np.ndarray) -> Int16Array:
+        if self.factor == 1:
+            return np.asarray(chunk, dtype=np.int16).copy()
+        from scipy.signal import lfilter
+
+        filtered, self._state = lfilter(
+            self._taps, 1.0, np.asarray(chunk, dtype=np.float64), zi=self._state
+        )
+        picked = filtered[self._phase :: self.factor]
+        self._phase = (self._phase - len(chunk)) % self.factor
+        return np.clip(np.round(picked), -32768, 32767).astype(np.int16)
+
+
 class Microphone:
     """The default (or a named) input device as an iterator of 512-sample int16 chunks.
 
@@ -99,29 +126,55 @@ class Microphone:
                 f"cannot use the microphone: {exc}", "apt-get install libportaudio2"
             ) from None
 
+        down = Downsampler(1)
+
         def callback(indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
             if status:
                 log.debug("microphone: %s", status)
             try:
-                self._queue.put_nowait(indata[:, 0].copy())
+                self._queue.put_nowait(down(indata[:, 0]))
             except queue.Full:
                 self.dropped += 1
 
-        try:
-            self._stream = sd.InputStream(
-                samplerate=SAMPLE_RATE,
-                blocksize=CHUNK,
+        def open_at(rate: int) -> Any:
+            stream = sd.InputStream(
+                samplerate=rate,
+                blocksize=CHUNK * (rate // SAMPLE_RATE),
                 channels=1,
                 dtype="int16",
                 device=self.device,
                 callback=callback,
             )
-            self._stream.start()
+            stream.start()
+            return stream
+
+        try:
+            self._stream = open_at(SAMPLE_RATE)
         except Exception as exc:  # PortAudioError and ValueError for a bad device
-            raise AudioError(
-                f"cannot open microphone {self.device or '(default)'}: {exc}"
-            ) from None
+            # Many USB microphones take only 48 kHz: open at the device's own rate when it is
+            # a whole multiple of 16 kHz and filter down (it failed for ever before).
+            rate = self._device_rate(sd)
+            if rate is None or rate % SAMPLE_RATE or rate == SAMPLE_RATE:
+                raise AudioError(
+                    f"cannot open microphone {self.device or '(default)'}: {exc}"
+                ) from None
+            down = Downsampler(rate // SAMPLE_RATE)
+            try:
+                self._stream = open_at(rate)
+            except Exception as again:
+                raise AudioError(
+                    f"cannot open microphone {self.device or '(default)'} at 16 or "
+                    f"{rate / 1000:g} kHz: {again}"
+                ) from None
+            log.info("microphone %s: %d Hz, filtered down to 16 kHz", self.device or "(default)",
+                     rate)  # fmt: skip
         return self
+
+    def _device_rate(self, sd: Any) -> int | None:
+        try:
+            return int(sd.query_devices(self.device, "input")["default_samplerate"])
+        except Exception:  # no such device, or a PortAudio without it
+            return None
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
