@@ -20,6 +20,12 @@ def test_rows_sort_by_priority_then_by_how_long_they_wait() -> None:
     assert [v.bed for v in ordered] == ["4", "3", "1", "2"]
 
 
+def test_an_emergency_nobody_took_comes_before_older_acknowledged_ones() -> None:
+    taken = view("5", "emergency", age_s=900, state="acknowledged")
+    new = view("6", "emergency", age_s=3)
+    assert [v.bed for v in m.sort_requests([taken, new])] == ["6", "5"]
+
+
 def test_colours_follow_priority_escalation_and_acknowledgement() -> None:
     routine = m.row_colours("routine", 0, "received")
     emergency = m.row_colours("emergency", 0, "received")

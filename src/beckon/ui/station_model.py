@@ -68,8 +68,15 @@ def row_colours(
 
 
 def sort_requests(views: Iterable[p.RequestView]) -> list[p.RequestView]:
-    """Most urgent priority first; within a priority the one waiting longest first."""
-    return sorted(views, key=lambda v: (PRIORITY_RANK.get(v.priority, 3), v.created_at, v.id))
+    """Most urgent priority first; within a priority those nobody has acknowledged yet, then
+    the one waiting longest. Acknowledged emergencies (a nurse is on the way; only the bedside
+    clears them, so they pile up) sorted above a new one nobody had taken."""
+    return sorted(
+        views,
+        key=lambda v: (
+            PRIORITY_RANK.get(v.priority, 3), v.state != "received", v.created_at, v.id,
+        ),
+    )  # fmt: skip
 
 
 def age_seconds(view: p.RequestView, now: datetime) -> float:
