@@ -80,3 +80,19 @@ def test_a_spoken_request_that_lapses_or_is_declined_says_it_was_not_sent(
     bedside.on_voice(Closed("pain", "declined", 11.0))
     assert bedside.stage_banner.text().startswith("Not sent: ")
     assert not bedside.stage_banner.text().endswith("if you need it.")
+
+
+def test_an_emergency_sent_unless_declined_says_so_instead_of_asking_for_a_nod(
+    qtbot: Any, rig: Any, open_bedside: Any
+) -> None:
+    """It said "Nod or say yes" while it would be sent anyway unless the patient said no."""
+    from beckon.voice.dialogue import Prompt
+    from tests.ui.conftest import RecordingSpeaker
+
+    speaker = RecordingSpeaker()
+    bedside = open_bedside(speaker=speaker)
+    bedside.on_voice(Prompt("emergency", "help", 1.0, 4.0, unless_declined=True))
+    said = speaker.said[-1][0]
+    assert said.endswith(": sending now unless you say no.") and "Nod" not in said
+    bedside.on_voice(Prompt("water", "water", 5.0, 13.0))
+    assert speaker.said[-1][0].endswith("Nod or say yes.")

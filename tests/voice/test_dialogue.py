@@ -54,7 +54,7 @@ def test_emergency_policies(catalog):
 
     unless = Dialogue(catalog, DialoguePolicy(emergency="unless_declined", emergency_window_s=3))
     (prompt,) = unless.on_intent("emergency", 1.0)
-    assert isinstance(prompt, Prompt) and prompt.deadline == 4.0
+    assert isinstance(prompt, Prompt) and prompt.deadline == 4.0 and prompt.unless_declined
     assert unless.tick(4.5) == [Send("emergency", 4.0)]
     unless.on_intent("emergency", 10.0)
     assert unless.on_intent("cancel", 11.0) == [Closed("emergency", "cancelled", 11.0)]

@@ -816,7 +816,7 @@
         <translation>{time}에 요청함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="985" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="987" />
         <location filename="../../src/beckon/ui/bedside_window.py" line="391" />
         <source>Show camera</source>
         <translation>카메라 보기</translation>
@@ -874,47 +874,52 @@
         <translation>{nurse} 님의 질문:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="733" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="734" />
+        <source>{intent}: sending now unless you say no.</source>
+        <translation>{intent}: "아니요"라고 하지 않으면 지금 보냅니다.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="736" />
         <source>Did you ask for: {intent}? Nod or say yes.</source>
         <translation>요청: {intent}. 맞나요? 끄덕이거나 "네"라고 말하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="742" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="744" />
         <source>Not sent: {intent}. Say it again if you need it.</source>
         <translation>보내지 않음: {intent}. 필요하면 다시 말씀하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="744" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="746" />
         <source>Not sent: {intent}.</source>
         <translation>보내지 않음: {intent}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="755" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="757" />
         <source>Send “{intent}”?</source>
         <translation>“{intent}” 요청을 보낼까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="764" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="766" />
         <source>Cancel “{intent}”?</source>
         <translation>“{intent}” 요청을 취소할까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="773" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="775" />
         <source>Touch Yes or No.</source>
         <translation>네 또는 아니요를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="985" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="987" />
         <source>Hide camera</source>
         <translation>카메라 숨기기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="994" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="996" />
         <source>No picture</source>
         <translation>화면 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1024" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1026" />
         <source>The bedside service stopped: call IT.</source>
         <translation>침상 서비스가 멈췄습니다. 전산실에 연락하세요.</translation>
     </message>

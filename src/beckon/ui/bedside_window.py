@@ -730,9 +730,11 @@ class BedsideWindow(QWidget):
             self._last_heard = (time.monotonic(), item.text)
             self._show_mic()
         elif isinstance(item, VoicePrompt):
-            question = translate("Beckon", "Did you ask for: {intent}? Nod or say yes.").format(
-                intent=self.label(item.intent)
-            )
+            if item.unless_declined:
+                asked = translate("Beckon", "{intent}: sending now unless you say no.")
+            else:
+                asked = translate("Beckon", "Did you ask for: {intent}? Nod or say yes.")
+            question = asked.format(intent=self.label(item.intent))
             self.stage_banner.setText(question)
             self.speaker.say(question, self.language)
         elif isinstance(item, VoiceClosed):

@@ -43,6 +43,9 @@ class Prompt:
     transcript: str
     t: float
     deadline: float
+    unless_declined: bool = False
+    """Sent at the deadline unless the patient says no (an emergency under that policy): the
+    question must say so, not "nod or say yes"."""
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ class Dialogue:
         )
         self._send_when_due = spec.is_emergency and self.policy.emergency == "unless_declined"
         self._window = window
-        self.pending = Prompt(intent, transcript, t, t + window)
+        self.pending = Prompt(intent, transcript, t, t + window, self._send_when_due)
         return [*out, self.pending]
 
     def on_gesture(self, gesture: str, t: float) -> list[Action]:
