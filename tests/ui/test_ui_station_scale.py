@@ -95,3 +95,15 @@ def test_a_new_call_among_250_restyles_only_its_own_row(
     ids = [w.request_id for w in widgets if isinstance(w, QueueRow)]
     assert ids[0] == newest.id, "an urgent call goes above routine ones"
     assert len(ids) == 251
+
+
+def test_tab_reaches_the_rows_in_the_order_they_are_shown(look: None, qtbot: Any) -> None:
+    """A new row joined the end of the focus chain: an emergency shown second came last."""
+    station = window(qtbot)
+    older = view("1", "routine", age_s=300)
+    station.on_item(queue(older))
+    emergency = view("2", "emergency", age_s=1)
+    station.on_item(queue(older, emergency))
+    top, second = station.rows[emergency.id], station.rows[older.id]
+    assert top.ack.nextInFocusChain() is top.resolve
+    assert top.resolve.nextInFocusChain() is second.ack

@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import assert_never
 
 from PyQt6.QtCore import QObject, Qt, QTimer, pyqtSignal
@@ -305,6 +306,7 @@ class StationWindow(QWidget):
         self.queue: p.UnitQueue | None = None
         self.stats: p.UnitStats | None = None
         self.rows: dict[str, QueueRow] = {}
+        self._tab_order: list[str] = []  # request ids in the focus chain's order
         self.alerts: list[Alert] = []
         self.connected: bool | None = None
         self.stations: dict[str, bool] = {}
@@ -796,6 +798,14 @@ class StationWindow(QWidget):
             placed = self.queue_layout.itemAt(position)
             if placed is None or placed.widget() is not row:
                 self.queue_layout.insertWidget(position, row)
+        order = [v.id for v in views]
+        if order != self._tab_order:
+            # Tab follows the rows as shown: a new row joined the end of the focus chain, so
+            # an emergency shown second was reached last.
+            self._tab_order = order
+            chain = [b for i in order for b in (self.rows[i].ack, self.rows[i].resolve)]
+            for before, after in pairwise(chain):
+                QWidget.setTabOrder(before, after)
         self.empty.setVisible(not views)
         self._show_faults(queue.offline_beds if queue else ())
         presence = strings.nurse_in_room_line(beds_with_nurse(queue))
