@@ -177,3 +177,17 @@ def test_a_damaged_outbox_is_moved_aside_so_the_bedside_can_start(tmp_path: Path
         box.close()
     kept = list(tmp_path.glob("outbox.sqlite3.corrupt-*"))
     assert len(kept) == 1 and kept[0].read_bytes().startswith(b"\x00not a database")
+
+
+def test_another_programs_outbox_is_named_at_start(tmp_path: Path) -> None:
+    """Its sends failed with a traceback, 130 times in 7 s, and no status was ever sent."""
+    import sqlite3
+
+    from beckon.errors import ConfigError
+    from beckon.messaging.outbox import open_outbox
+
+    other = tmp_path / "outbox.sqlite3"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE outbox (id INTEGER, body TEXT)")
+    with pytest.raises(ConfigError, match=r"is not a Beckon outbox .*no attempts, created_at"):
+        open_outbox(other)

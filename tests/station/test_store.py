@@ -424,3 +424,15 @@ def test_a_damaged_row_is_left_out_and_named_instead_of_stopping_every_start(
     assert [v.id for v in store.for_bed(BED_12)] == [rid(3)]
     assert "DAMAGED ROW: request " + rid(1) in caplog.text
     assert "DAMAGED ROW: request " + rid(2) in caplog.text
+
+
+def test_another_programs_database_is_named_not_blamed_on_the_disk(tmp_path: Path) -> None:
+    """It said "cannot be written ... check the disk space" and exited 2, restarted in a loop."""
+    from beckon.errors import ConfigError
+
+    other = tmp_path / "other.sqlite3"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE requests (id TEXT, what TEXT)")
+    with pytest.raises(ConfigError, match="is not a Beckon station database") as err:
+        RequestStore(other)
+    assert "station.database" in str(err.value.hint)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from beckon.durable import check_sound, is_corrupt, move_aside, open_durable
-from beckon.errors import BeckonError
+from beckon.errors import BeckonError, ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,16 @@ class Outbox:
                    attempts INTEGER NOT NULL DEFAULT 0,
                    last_sent_at REAL)"""
         )
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(outbox)")}
+        missing = {"key", "topic", "payload", "created_at", "attempts", "last_sent_at"} - columns
+        if missing:
+            # Not this program's outbox: every send failed with a traceback, 130 in 7 s.
+            self._db.close()
+            raise ConfigError(
+                f"{path} is not a Beckon outbox (its outbox table has no "
+                f"{', '.join(sorted(missing))})",
+                "point bedside.outbox at another file, or move this one aside",
+            )
         # A write now, at start: a file that can be read but not written (left by a run as
         # root, a disk remounted read-only) was noticed only at the patient's first call.
         with self._db:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from beckon.durable import check_sound, is_corrupt, move_aside, open_durable
+from beckon.errors import ConfigError
 from beckon.messaging.protocol import (
     Answer,
     BedAddress,
@@ -144,7 +145,18 @@ class RequestStore:
             self._db = open_durable(path)
         except sqlite3.Error as exc:
             raise sqlite3.OperationalError(f"{exc} ({path})") from exc
-        self._db.executescript(_SCHEMA)
+        try:
+            self._db.executescript(_SCHEMA)
+        except sqlite3.OperationalError as exc:
+            if "no such column" not in str(exc) and "has no column" not in str(exc):
+                raise
+            # Another program's database (or a table of the same name from elsewhere): the
+            # same on every start, so a configuration error, not "check the disk space".
+            self._db.close()
+            raise ConfigError(
+                f"{path} is not a Beckon station database ({exc})",
+                "point station.database at another file, or move this one aside",
+            ) from None
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(requests)")}
         if "level" not in columns:  # a database from before the pain scale
             self._db.execute("ALTER TABLE requests ADD COLUMN level INTEGER")
