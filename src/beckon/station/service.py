@@ -316,7 +316,9 @@ class StationService:
 
     def _fail(self, why: str) -> None:
         log.critical("STATION FAULT: %s; stopping so that it is noticed and restarted", why)
-        self.fault = why[:200]
+        # One line: a driver's message (psycopg's has newlines) would make the presence
+        # invalid on the wire, and the station would vanish without saying why.
+        self.fault = " ".join(why.split())[:200]
         for unit in self.cfg.units:
             self._publish_station_status(unit, False)
 

@@ -715,7 +715,7 @@ class StationWindow(QWidget):
 
     def act(self, action: str, request_id: str) -> bool:
         """Acknowledge or resolve, in the nurse's name; the result shows in the next queue."""
-        nurse = self.nurse.text().strip()
+        nurse = " ".join(self.nurse.text().split())[:80]  # one line, as the protocol wants
         if not nurse:
             self._banner(translate("Beckon", "Enter your name first."), loud=False)
             self.nurse.setFocus()
@@ -745,9 +745,10 @@ class StationWindow(QWidget):
         return delivery != "not_sent"
 
     def ask(self) -> bool:
-        nurse = self.nurse.text().strip()
+        # One line each (a pasted tab or newline is a control character the protocol refuses).
+        nurse = " ".join(self.nurse.text().split())[:80]
         bed = self.ask_bed.currentText().strip()
-        text = self.ask_text.currentText().strip()
+        text = " ".join(self.ask_text.currentText().split())
         if not nurse:
             self._banner(translate("Beckon", "Enter your name first."), loud=False)
             self.nurse.setFocus()
