@@ -16,7 +16,7 @@ from beckon.bedside.service import Submit
 from beckon.messaging import protocol as p
 from beckon.messaging.outbox import open_outbox
 from beckon.station.store import RequestStore
-from tests.helpers.rig import Recorder, bedside_for, send_raw, station_for, wait_until
+from tests.helpers.rig import bedside_for, send_raw, station_and_bedside, station_for, wait_until
 
 BED_12 = p.BedAddress("gh", "icu", "12")
 
@@ -62,13 +62,7 @@ def test_a_question_for_another_bed_on_this_beds_topic_is_not_shown(
 ) -> None:
     """Shown and answered, its answer named the other bed on this bed's topic: the station
     dropped it and the tablet sent it again for ever, with "calls not arriving" on its screen."""
-    station = station_for(mosquitto.url, tmp_path / "station.sqlite3")
-    bedside = bedside_for(mosquitto.url, tmp_path / "outbox.sqlite3")
-    seen = Recorder()
-    bedside.listeners.append(seen)
-    with Background(station.run, "station"), Background(bedside.run, "bedside"):
-        assert station.ready.wait(10)
-        assert wait_until(lambda: bedside.link is not None and bedside.link.connected)
+    with station_and_bedside(mosquitto.url, tmp_path) as (_, bedside, seen):
         stray = p.Question(p.new_request_id(), "gh", "icu", "13", "Cold?", "Kim", p.now_iso())
         send_raw(mosquitto.port, BED_12.topic("question"), p.encode(stray))
         mine = p.Question(p.new_request_id(), "gh", "icu", "12", "Pain?", "Kim", p.now_iso())

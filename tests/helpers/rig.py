@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
 
+from beckon.background import Background
 from beckon.bedside import events as ev
 from beckon.bedside.events import BedsideEvent
 from beckon.bedside.service import BedsideService
@@ -57,6 +59,22 @@ class Recorder:
                 for e in self.events
                 if isinstance(e, ev.StateChanged) and e.request_id == request_id
             ]
+
+
+@contextmanager
+def station_and_bedside(
+    url: str, folder: Path
+) -> Iterator[tuple[StationService, BedsideService, Recorder]]:
+    """A station (``folder/station.sqlite3``) and bed 12 (``folder/outbox.sqlite3``) running,
+    the station serving and the bed connected, the bed's events recorded; both stop after."""
+    station = station_for(url, folder / "station.sqlite3")
+    bedside = bedside_for(url, folder / "outbox.sqlite3")
+    seen = Recorder()
+    bedside.listeners.append(seen)
+    with Background(station.run, "station"), Background(bedside.run, "bedside"):
+        assert station.ready.wait(10)
+        assert wait_until(lambda: bedside.link is not None and bedside.link.connected)
+        yield station, bedside, seen
 
 
 def send_raw(url_port: int, topic: str, payload: bytes, retain: bool = False) -> None:

@@ -16,7 +16,14 @@ from beckon.bedside import events as ev
 from beckon.bedside.service import BedsideService, Submit
 from beckon.messaging import protocol as p
 from beckon.station.store import RequestStore
-from tests.helpers.rig import Recorder, bedside_for, send_raw, station_for, wait_until
+from tests.helpers.rig import (
+    Recorder,
+    bedside_for,
+    send_raw,
+    station_and_bedside,
+    station_for,
+    wait_until,
+)
 
 pytestmark = pytest.mark.mqtt
 
@@ -155,13 +162,7 @@ def test_an_answer_to_a_question_the_database_lost_is_still_confirmed(
     """Unconfirmed, the bed sent it again for ever and its board showed calls not arriving."""
     from beckon.bedside.service import Gesture
 
-    station = station_for(mosquitto.url, tmp_path / "station.sqlite3")
-    bedside = bedside_for(mosquitto.url, tmp_path / "outbox.sqlite3")
-    seen = Recorder()
-    bedside.listeners.append(seen)
-    with Background(station.run, "station"), Background(bedside.run, "bedside"):
-        assert station.ready.wait(10)
-        assert wait_until(lambda: bedside.link is not None and bedside.link.connected)
+    with station_and_bedside(mosquitto.url, tmp_path) as (_, bedside, seen):
         # A question from before the database was restored: the bed has it, the store not.
         lost = p.Question(
             p.new_request_id(), "gh", "icu", "12", "Are you cold?", "Kim", p.now_iso()
@@ -186,13 +187,7 @@ def test_a_cancel_for_a_request_the_station_never_stored_is_confirmed_once_overd
 
     monkeypatch.setattr(station_service, "UNKNOWN_CANCEL_AFTER_S", 2.0)
     monkeypatch.setattr(bedside_service, "RESEND_AFTER_S", 0.5)
-    station = station_for(mosquitto.url, tmp_path / "station.sqlite3")
-    bedside = bedside_for(mosquitto.url, tmp_path / "outbox.sqlite3")
-    seen = Recorder()
-    bedside.listeners.append(seen)
-    with Background(station.run, "station"), Background(bedside.run, "bedside"):
-        assert station.ready.wait(10)
-        assert wait_until(lambda: bedside.link is not None and bedside.link.connected)
+    with station_and_bedside(mosquitto.url, tmp_path) as (_, bedside, seen):
         lost = p.new_request_id()
         posted = time.monotonic()
         bedside.post(CancelRequest(lost))

@@ -15,6 +15,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QLabel
 
 from beckon.bedside.service import FrameTick, Gesture
+from tests.helpers.rig import station_for
 
 pytestmark = pytest.mark.mqtt
 WAIT_MS = 15_000
@@ -615,19 +616,8 @@ def test_a_station_that_hangs_with_its_connection_up_is_called_down_within_secon
     import time
 
     from beckon.background import Background
-    from beckon.config import load_station
-    from beckon.station.service import StationService
 
-    settings = load_station(
-        None,
-        {
-            "station.site": "gh",
-            "station.units": ["icu"],
-            "station.database": str(tmp_path / "station.sqlite3"),
-            "broker.url": mosquitto.url,
-        },
-    )
-    service = StationService(settings)
+    service = station_for(mosquitto.url, tmp_path / "station.sqlite3")
     hang, hung = threading.Event(), threading.Event()
 
     def stuck_loop() -> None:

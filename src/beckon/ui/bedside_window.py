@@ -734,9 +734,7 @@ class BedsideWindow(QWidget):
                 asked = translate("Beckon", "{intent}: sending now unless you say no.")
             else:
                 asked = translate("Beckon", "Did you ask for: {intent}? Nod or say yes.")
-            question = asked.format(intent=self.label(item.intent))
-            self.stage_banner.setText(question)
-            self.speaker.say(question, self.language)
+            self._show_and_say(asked.format(intent=self.label(item.intent)))
         elif isinstance(item, VoiceClosed):
             # Said and shown: the question stayed on screen 40 s after it lapsed, and the
             # patient believed the request had gone.
@@ -744,9 +742,12 @@ class BedsideWindow(QWidget):
                 text = translate("Beckon", "Not sent: {intent}. Say it again if you need it.")
             else:
                 text = translate("Beckon", "Not sent: {intent}.")
-            said = text.format(intent=self.label(item.intent))
-            self.stage_banner.setText(said)
-            self.speaker.say(said, self.language)
+            self._show_and_say(text.format(intent=self.label(item.intent)))
+
+    def _show_and_say(self, text: str) -> None:
+        """What the voice dialogue tells the patient: on the banner and aloud."""
+        self.stage_banner.setText(text)
+        self.speaker.say(text, self.language)
 
     # ------------------------------------------------------------ touch
 
