@@ -11,7 +11,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
-from math import gcd
+from math import ceil, gcd
 from pathlib import Path
 from typing import Any
 
@@ -63,29 +63,50 @@ def write_wav(path: Path, samples: Int16Array) -> None:
 
 
 class Downsampler:
-    """int16 chunks at ``factor`` times 16 kHz to 16 kHz, one chunk after another: a low-pass
-    filter that keeps its state across chunks (filtering each chunk alone would click at every
-    boundary), then every ``factor``-th sample."""
+    """int16 chunks at ``rate`` Hz (at least 16 kHz) to 16 kHz, one chunk after another.
 
-    def __init__(self, factor: int) -> None:
-        self.factor = factor
-        if factor > 1:
+    A low-pass filter that keeps its state across chunks (filtering each chunk alone would click
+    at every boundary), then the samples at the 16 kHz instants, interpolated between the two
+    nearest input samples when ``rate`` is no whole multiple of 16 kHz (44.1 kHz microphones).
+    Output instants are counted in whole samples, so they never drift over a long run.
+    """
+
+    def __init__(self, rate: int) -> None:
+        if rate < SAMPLE_RATE:
+            raise ValueError(f"cannot make {SAMPLE_RATE} Hz from {rate} Hz")
+        self.rate = rate
+        if rate > SAMPLE_RATE:
             from scipy.signal import firwin, lfilter_zi
 
-            self._taps = firwin(48 * factor + 1, 0.9 / factor)
+            factor = rate / SAMPLE_RATE
+            self._taps = firwin(48 * ceil(factor) + 1, 0.9 / factor)
             self._state = lfilter_zi(self._taps, 1.0) * 0.0
-        self._phase = 0
+        self._seen = 0  # input samples filtered so far
+        self._made = 0  # output samples made so far
+        self._last = 0.0  # the last filtered input sample (interpolation across chunks)
 
     def __call__(self, chunk: np.ndarray) -> Int16Array:
-        if self.factor == 1:
+        if self.rate == SAMPLE_RATE:
             return np.asarray(chunk, dtype=np.int16).copy()
         from scipy.signal import lfilter
 
         filtered, self._state = lfilter(
             self._taps, 1.0, np.asarray(chunk, dtype=np.float64), zi=self._state
         )
-        picked = filtered[self._phase :: self.factor]
-        self._phase = (self._phase - len(chunk)) % self.factor
+        n = len(filtered)
+        # Output sample j sits at input instant j * rate / 16000; make every j that falls
+        # within what has been filtered (its right neighbour may be the chunk's last sample).
+        end = ((self._seen + n - 1) * SAMPLE_RATE) // self.rate + 1
+        j = np.arange(self._made, max(end, self._made), dtype=np.int64)
+        at = j * self.rate
+        whole = at // SAMPLE_RATE - self._seen + 1  # index into [last, *filtered]
+        frac = (at % SAMPLE_RATE) / SAMPLE_RATE
+        padded = np.concatenate(([self._last], filtered, [filtered[-1] if n else self._last]))
+        picked = padded[whole] * (1.0 - frac) + padded[whole + 1] * frac
+        self._made += len(j)
+        self._seen += n
+        if n:
+            self._last = float(filtered[-1])
         return np.clip(np.round(picked), -32768, 32767).astype(np.int16)
 
 
@@ -126,20 +147,25 @@ class Microphone:
                 f"cannot use the microphone: {exc}", "apt-get install libportaudio2"
             ) from None
 
-        down = Downsampler(1)
+        down = Downsampler(SAMPLE_RATE)
+        pending = np.zeros(0, dtype=np.int16)  # 16 kHz samples short of a whole chunk
 
         def callback(indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
+            nonlocal pending
             if status:
                 log.debug("microphone: %s", status)
-            try:
-                self._queue.put_nowait(down(indata[:, 0]))
-            except queue.Full:
-                self.dropped += 1
+            pending = np.concatenate((pending, down(indata[:, 0])))
+            while len(pending) >= CHUNK:  # a 44.1 kHz block gives 511 to 513 samples
+                chunk, pending = pending[:CHUNK], pending[CHUNK:]
+                try:
+                    self._queue.put_nowait(chunk)
+                except queue.Full:
+                    self.dropped += 1
 
         def open_at(rate: int) -> Any:
             stream = sd.InputStream(
                 samplerate=rate,
-                blocksize=CHUNK * (rate // SAMPLE_RATE),
+                blocksize=round(CHUNK * rate / SAMPLE_RATE),
                 channels=1,
                 dtype="int16",
                 device=self.device,
@@ -151,14 +177,14 @@ class Microphone:
         try:
             self._stream = open_at(SAMPLE_RATE)
         except Exception as exc:  # PortAudioError and ValueError for a bad device
-            # Many USB microphones take only 48 kHz: open at the device's own rate when it is
-            # a whole multiple of 16 kHz and filter down (it failed for ever before).
+            # Many USB microphones take only 48 or 44.1 kHz: open at the device's own rate and
+            # filter down (it failed for ever before).
             rate = self._device_rate(sd)
-            if rate is None or rate % SAMPLE_RATE or rate == SAMPLE_RATE:
+            if rate is None or rate <= SAMPLE_RATE:
                 raise AudioError(
                     f"cannot open microphone {self.device or '(default)'}: {exc}"
                 ) from None
-            down = Downsampler(rate // SAMPLE_RATE)
+            down = Downsampler(rate)
             try:
                 self._stream = open_at(rate)
             except Exception as again:
