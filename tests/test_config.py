@@ -562,3 +562,14 @@ def test_an_infinite_waiting_time_is_refused(tmp_path: Path) -> None:
 def test_an_override_for_a_table_the_role_does_not_have_is_refused() -> None:
     with pytest.raises(ConfigError, match=r"no \[voice\] table"):
         load_station(None, {"station.site": "gh", "station.units": ["icu"], "voice.lang": "en"})
+
+
+@pytest.mark.parametrize(
+    ("text", "device"), [("", None), ("  ", None), ("2", 2), ("USB headset", "USB headset")]
+)
+def test_the_microphone_is_the_default_an_index_or_a_name(text: str, device: object) -> None:
+    bed = load_bedside(
+        None, {"bedside.site": "gh", "bedside.unit": "icu", "bedside.bed": "1",
+               "bedside.microphone": text},
+    ).bedside  # fmt: skip
+    assert bed.microphone_device() == device

@@ -582,7 +582,8 @@ def _bedside_headless(args: argparse.Namespace, settings: Any) -> int:
             model, args.video or cfg.camera, realtime=False, is_file=bool(args.video)
         )
     if "voice" in cfg.inputs or args.audio:
-        mic = MicSpec(cfg.language, Path(args.audio) if args.audio else None, realtime=False)
+        audio = Path(args.audio) if args.audio else None
+        mic = MicSpec(cfg.language, audio, realtime=False, device=cfg.microphone_device())
     host = BedsideHost(service, camera, mic)
     devices = HeadlessDevices()  # camera and face faults for the station, as the window's
     devices.attach(host)

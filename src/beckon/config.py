@@ -94,9 +94,20 @@ class BedsideConfig:
     receipt_alarm_s: float = 60.0
     """Seconds a request may wait for the station's receipt before the tablet alarms."""
     face_retry: bool = True
+    microphone: str = ""
+    """The input device: "" the system's default, a number that device's index, any other text
+    a device whose name contains it (``python3 -m sounddevice`` lists them). A tablet with a
+    headset and a built-in microphone could only ever use the default."""
     """Look again in a crop when the camera's whole picture shows no face: finds small faces
     turned from the camera that MediaPipe misses (``beckon.vision.smallface``). Off only to
     measure or if a background face (a TV) is found while the patient is away."""
+
+    def microphone_device(self) -> str | int | None:
+        """``microphone`` as PortAudio takes it (None: the default device)."""
+        text = self.microphone.strip()
+        if not text:
+            return None
+        return int(text) if text.isdigit() else text
 
     def outbox_path(self) -> Path:
         if self.outbox:

@@ -265,3 +265,33 @@ def test_a_spoken_request_quiets_the_scanning_menu_until_it_is_answered(tmp_path
     worker._apply([Prompt("water", "water please", 1.0, 9.0)])
     worker._apply([Closed("water", "expired", 9.0)])
     assert drain(service) == [VoiceProposal(True), VoiceProposal(False)]
+
+
+def test_the_configured_microphone_is_the_one_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``bedside.microphone`` chooses the device (a headset, not the tablet's own): PortAudio is
+    stood in for by a module that records which device was asked for (no sound card here)."""
+    import sys
+    import types
+
+    asked: list[object] = []
+
+    def refuse(device: object = None, **_: object) -> None:
+        asked.append(device)
+        raise ValueError("no such device")
+
+    module = types.ModuleType("sounddevice")
+    module.InputStream = refuse  # type: ignore[attr-defined]
+    module.query_devices = lambda device, kind: {"default_samplerate": 16000.0}  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "sounddevice", module)
+    bed = {"bedside.site": "gh", "bedside.unit": "icu", "bedside.bed": "12"}
+    settings = load_bedside(None, {**bed, "bedside.microphone": "USB headset"})
+    device = settings.bedside.microphone_device()
+    host = BedsideHost(a_service(tmp_path), mic=MicSpec("en", device=device), retry_s=60.0)
+    host.supervise()
+    first = host.voice
+    assert first is not None and first.finished.wait(30)
+    assert asked == ["USB headset"]
+    assert "cannot open microphone USB headset" in str(first.error)
+    host.stop()

@@ -68,6 +68,8 @@ class MicSpec:
     language: str
     audio: Path | None = None
     realtime: bool = True
+    device: str | int | None = None
+    """The microphone (``BedsideConfig.microphone_device``) when ``audio`` is None."""
 
 
 class BedsideHost:
@@ -272,7 +274,7 @@ class BedsideHost:
             worker = VoiceWorker(
                 self.mic.language,
                 self.service.post,
-                source=self.mic.audio,
+                source=self.mic.audio if self.mic.audio is not None else self.mic.device,
                 policy=self.service.profile.voice,
                 realtime=self.mic.realtime,
                 echo=self.echo,

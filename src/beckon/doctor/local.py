@@ -182,8 +182,10 @@ def _check_face(images: list[np.ndarray], model: Path | None) -> Check:
     )
 
 
-def check_microphone(audio: Path | None, seconds: float = 2.0) -> Check:
-    """Sound arrives and is not silence. ``audio`` (a sound file) stands in for the device."""
+def check_microphone(
+    audio: Path | None, seconds: float = 2.0, device: str | int | None = None
+) -> Check:
+    """Sound arrives and is not silence. ``audio`` (a sound file) stands in for ``device``."""
     from beckon.voice.audio import SAMPLE_RATE, AudioError, Microphone, read_wav
 
     try:
@@ -193,7 +195,7 @@ def check_microphone(audio: Path | None, seconds: float = 2.0) -> Check:
         else:
             name = "microphone"
             chunks: list[np.ndarray] = []
-            with Microphone() as mic:
+            with Microphone(device) as mic:
                 deadline = time.monotonic() + seconds + 2.0
                 for chunk in mic:
                     chunks.append(chunk)

@@ -41,7 +41,7 @@ def bedside_checks(
     else:
         checks.append(skipped("camera", "gesture input is off"))
     if "voice" in cfg.inputs or audio is not None:
-        checks.append(check_microphone(audio))
+        checks.append(check_microphone(audio, device=cfg.microphone_device()))
     else:
         checks.append(skipped("microphone", "voice input is off"))
     checks.append(check_disk(cfg.outbox_path(), "outbox"))

@@ -104,7 +104,9 @@ def bedside_window(
     camera = None
     if model is not None and source is not None:
         camera = CameraSpec(model, source, realtime=True, is_file=is_file)
-    mic = MicSpec(look.language) if voice and "voice" in settings.bedside.inputs else None
+    mic = None
+    if voice and "voice" in settings.bedside.inputs:
+        mic = MicSpec(look.language, device=settings.bedside.microphone_device())
     from beckon.ui.sound import ChimeAlarm
 
     return BedsideWindow(
