@@ -319,7 +319,7 @@ class StationWindow(QWidget):
         self._banner_until = 0.0
         self._banner_loud = False
         self.sound_gate = SoundGate()
-        self.setObjectName("stationRoot")
+        self.setObjectName("stationRoot")  # also the themes' keyboard focus frame
         self.setWindowTitle(f"Beckon · {feed.unit}")
         self.resize(1440, 900)
         self._build(nurse)
