@@ -6,6 +6,7 @@ import threading
 
 from beckon.bedside import events as ev
 from beckon.bedside.interaction import MenuView
+from beckon.errors import ModelError
 from beckon.ui.bedside_model import (
     CameraMonitor,
     PromptPolicy,
@@ -13,6 +14,7 @@ from beckon.ui.bedside_model import (
     mic_state,
     prompt_for,
 )
+from beckon.voice.audio import AudioError
 
 ID = "3f2b8c1e-6a4d-4e0b-9c57-2d1e8f4a7b90"
 
@@ -192,8 +194,14 @@ def test_the_microphone_state_follows_the_voice_worker() -> None:
     heard = mic_state(worker, (10.0, "water please"), 11.0)
     assert (heard.kind, heard.text) == ("heard", "water please")
     assert mic_state(worker, (10.0, "water please"), 20.0).kind == "listening"
-    worker.error = RuntimeError("no microphone")
+    worker.error = AudioError("cannot open microphone (default): no such device")
     assert mic_state(worker, None, 0.0).kind == "error"
+    # A recogniser that failed is not the microphone: it was shown and reported as
+    # "microphone not working", and IT replaced a working microphone.
+    worker.error = ModelError("vosk model damaged")
+    assert mic_state(worker, None, 0.0).kind == "failed"
+    worker.error = RuntimeError("engine error")
+    assert mic_state(worker, None, 0.0).kind == "failed"
 
 
 def test_asleep_the_menu_says_once_how_to_wake_it_and_offers_nothing() -> None:

@@ -571,6 +571,9 @@ def test_camera_and_face_faults_are_reported_after_a_grace_time() -> None:
         "mic_error",
         "no_sound",
     )
+    assert watch.faults(CameraState("off"), False, None, MicState("failed"), True, 0.0) == (
+        "voice_error",
+    )
 
 
 def test_quiet_prompts_keep_the_chime_for_calls_that_cannot_get_through(

@@ -220,7 +220,7 @@
         <translation>요청을 보내는 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="208" />
+        <location filename="../../src/beckon/ui/strings.py" line="210" />
         <location filename="../../src/beckon/ui/strings.py" line="76" />
         <source>The nurses have your request.</source>
         <translation>간호사실에서 요청을 받았습니다.</translation>
@@ -266,7 +266,7 @@
         <translation>간호사실에서 받음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="228" />
+        <location filename="../../src/beckon/ui/strings.py" line="230" />
         <location filename="../../src/beckon/ui/strings.py" line="105" />
         <source>Acknowledged by {nurse}</source>
         <translation>{nurse} 님이 확인함</translation>
@@ -362,436 +362,446 @@
         <translation>마이크 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="159" />
+        <location filename="../../src/beckon/ui/strings.py" line="160" />
+        <source>Speech recognition not working</source>
+        <translation>음성 인식 작동 안 함</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="161" />
         <source>Microphone off</source>
         <translation>마이크 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="164" />
+        <location filename="../../src/beckon/ui/strings.py" line="166" />
         <source>This tablet cannot call the nurses. Please tell a nurse; staff: call IT.</source>
         <translation>이 태블릿으로는 간호사를 부를 수 없습니다. 간호사에게 직접 알려 주세요. 직원: 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="172" />
+        <location filename="../../src/beckon/ui/strings.py" line="174" />
         <source>Connected</source>
         <translation>연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="174" />
+        <location filename="../../src/beckon/ui/strings.py" line="176" />
         <source>Connecting…</source>
         <translation>연결 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="175" />
+        <location filename="../../src/beckon/ui/strings.py" line="177" />
         <source>Not connected</source>
         <translation>연결 안 됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="180" />
+        <location filename="../../src/beckon/ui/strings.py" line="182" />
         <source>Station online</source>
         <translation>간호사실 연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="182" />
+        <location filename="../../src/beckon/ui/strings.py" line="184" />
         <source>Station: waiting</source>
         <translation>간호사실: 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="183" />
+        <location filename="../../src/beckon/ui/strings.py" line="185" />
         <source>Station offline</source>
         <translation>간호사실 연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="187" />
+        <location filename="../../src/beckon/ui/strings.py" line="189" />
         <source>Bed {bed}</source>
         <translation>{bed}번 침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="194" />
+        <location filename="../../src/beckon/ui/strings.py" line="196" />
         <source>{intent}?</source>
         <translation>{intent}?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="196" />
+        <location filename="../../src/beckon/ui/strings.py" line="198" />
         <source>Send {intent}? Nod again.</source>
         <translation>{intent} 요청을 보낼까요? 한 번 더 끄덕이세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="198" />
+        <location filename="../../src/beckon/ui/strings.py" line="200" />
         <source>How strong, from 0 to 10? 0?</source>
         <translation>얼마나 심한가요? 0부터 10까지. 0?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="200" />
+        <location filename="../../src/beckon/ui/strings.py" line="202" />
         <source>{level}?</source>
         <translation>{level}?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="202" />
+        <location filename="../../src/beckon/ui/strings.py" line="204" />
         <source>Resting. Nod to wake the menu.</source>
         <translation>쉬는 중입니다. 고개를 끄덕이면 메뉴가 다시 시작됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="204" />
+        <location filename="../../src/beckon/ui/strings.py" line="206" />
         <source>{phrase} Your request is saved.</source>
         <translation>{phrase} 요청이 저장되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="206" />
+        <location filename="../../src/beckon/ui/strings.py" line="208" />
         <source>{question} Nod for yes, shake for no.</source>
         <translation>{question} "네"는 끄덕이고, "아니요"는 고개를 저으세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="212" />
+        <location filename="../../src/beckon/ui/strings.py" line="214" />
         <source>Your request is done.</source>
         <translation>요청이 완료되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="216" />
+        <location filename="../../src/beckon/ui/strings.py" line="218" />
         <source>You answered yes.</source>
         <translation>"네"라고 답했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="218" />
+        <location filename="../../src/beckon/ui/strings.py" line="220" />
         <source>You answered no.</source>
         <translation>"아니요"라고 답했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="229" />
+        <location filename="../../src/beckon/ui/strings.py" line="231" />
         <source>Acknowledged</source>
         <translation>확인됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="231" />
+        <location filename="../../src/beckon/ui/strings.py" line="233" />
         <source>Waiting for a nurse</source>
         <translation>간호사를 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="237" />
+        <location filename="../../src/beckon/ui/strings.py" line="239" />
         <source>Emergency</source>
         <translation>응급</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="239" />
+        <location filename="../../src/beckon/ui/strings.py" line="241" />
         <source>Urgent</source>
         <translation>긴급</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="240" />
+        <location filename="../../src/beckon/ui/strings.py" line="242" />
         <source>Routine</source>
         <translation>일반</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="248" />
+        <location filename="../../src/beckon/ui/strings.py" line="250" />
         <source>Reminder: still open</source>
         <translation>알림: 아직 처리 안 됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="252" />
+        <location filename="../../src/beckon/ui/strings.py" line="254" />
         <source>Overdue (level 1): not acknowledged in time</source>
         <translation>지연 (1단계): 제때 확인되지 않았습니다</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="254" />
+        <location filename="../../src/beckon/ui/strings.py" line="256" />
         <source>Overdue (level 2): tell the charge nurse</source>
         <translation>지연 (2단계): 책임 간호사에게 알리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="255" />
+        <location filename="../../src/beckon/ui/strings.py" line="257" />
         <source>Overdue (level 3): call the whole unit</source>
         <translation>지연 (3단계): 병동 전체에 알리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="260" />
+        <location filename="../../src/beckon/ui/strings.py" line="262" />
         <source>Clear at the bedside</source>
         <translation>병상에서 해제</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="267" />
+        <location filename="../../src/beckon/ui/strings.py" line="269" />
         <source>bed {bed}</source>
         <translation>{bed}번 침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="268" />
+        <location filename="../../src/beckon/ui/strings.py" line="270" />
         <source>Nurse in room: {beds}</source>
         <translation>간호사 입실: {beds}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="273" />
+        <location filename="../../src/beckon/ui/strings.py" line="275" />
         <source>New request: bed {bed}, {intent}</source>
         <translation>새 요청: {bed}번 침대, {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="277" />
+        <location filename="../../src/beckon/ui/strings.py" line="279" />
         <source>Still waiting: bed {bed}, {intent}</source>
         <translation>아직 대기 중: {bed}번 침대, {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="281" />
+        <location filename="../../src/beckon/ui/strings.py" line="283" />
         <source>Device fault: bed {bed} is offline</source>
         <translation>기기 고장: {bed}번 침대 연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="283" />
+        <location filename="../../src/beckon/ui/strings.py" line="285" />
         <source>Bed {bed} answered {answer}</source>
         <translation>{bed}번 침대의 대답: {answer}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="291" />
+        <location filename="../../src/beckon/ui/strings.py" line="293" />
         <source>YES</source>
         <translation>네</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="293" />
+        <location filename="../../src/beckon/ui/strings.py" line="295" />
         <source>NO</source>
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="295" />
+        <location filename="../../src/beckon/ui/strings.py" line="297" />
         <source>no answer</source>
         <translation>대답 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="296" />
+        <location filename="../../src/beckon/ui/strings.py" line="298" />
         <source>waiting…</source>
         <translation>기다리는 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="302" />
+        <location filename="../../src/beckon/ui/strings.py" line="304" />
         <source>asked {asked}, answered {answered}</source>
         <translation>{asked}에 질문, {answered}에 대답</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="305" />
+        <location filename="../../src/beckon/ui/strings.py" line="307" />
         <source>asked {asked}</source>
         <translation>{asked}에 질문</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="310" />
+        <location filename="../../src/beckon/ui/strings.py" line="312" />
         <source>by head gesture</source>
         <translation>고갯짓으로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="312" />
+        <location filename="../../src/beckon/ui/strings.py" line="314" />
         <source>by voice</source>
         <translation>음성으로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="314" />
+        <location filename="../../src/beckon/ui/strings.py" line="316" />
         <source>by touch</source>
         <translation>터치로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="320" />
+        <location filename="../../src/beckon/ui/strings.py" line="322" />
         <source>Are you in pain?</source>
         <translation>아프세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="321" />
+        <location filename="../../src/beckon/ui/strings.py" line="323" />
         <source>Are you thirsty?</source>
         <translation>목마르세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="322" />
+        <location filename="../../src/beckon/ui/strings.py" line="324" />
         <source>Are you comfortable?</source>
         <translation>편안하세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="323" />
+        <location filename="../../src/beckon/ui/strings.py" line="325" />
         <source>Do you want to sleep?</source>
         <translation>주무시고 싶으세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="324" />
+        <location filename="../../src/beckon/ui/strings.py" line="326" />
         <source>Are you cold?</source>
         <translation>추우세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="331" />
+        <location filename="../../src/beckon/ui/strings.py" line="333" />
         <source>NOT CONNECTED: calls from the beds cannot reach this screen. Check the beds in person and call IT.</source>
         <translation>연결 끊김: 침대의 호출이 이 화면에 오지 못합니다. 침대를 직접 확인하고 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="337" />
+        <location filename="../../src/beckon/ui/strings.py" line="339" />
         <source>STATION SERVICE DOWN: new calls are not being received. Check the beds in person and call IT.</source>
         <translation>간호사실 서비스 중단: 새 호출을 받지 못하고 있습니다. 침대를 직접 확인하고 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="343" />
+        <location filename="../../src/beckon/ui/strings.py" line="345" />
         <source>No sound device: alarms are silent. Watch this screen.</source>
         <translation>소리 장치 없음: 알람이 울리지 않습니다. 이 화면을 지켜봐 주세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="350" />
+        <location filename="../../src/beckon/ui/strings.py" line="352" />
         <source>Calls cannot reach the nurses right now. If you need help, call out or ask a visitor to get a nurse.</source>
         <translation>지금은 호출이 간호사에게 전달되지 않습니다. 도움이 필요하면 소리 내어 부르거나 방문객에게 간호사를 불러 달라고 하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="356" />
+        <location filename="../../src/beckon/ui/strings.py" line="358" />
         <source>Your request has not reached the nurses yet. If you need help, call out or ask a visitor to get a nurse.</source>
         <translation>요청이 아직 간호사에게 전달되지 않았습니다. 도움이 필요하면 소리 내어 부르거나 방문객에게 간호사를 불러 달라고 하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="362" />
+        <location filename="../../src/beckon/ui/strings.py" line="364" />
         <source>No sound device: spoken prompts and alarms are silent.</source>
         <translation>소리 장치 없음: 음성 안내와 알람이 나오지 않습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="369" />
+        <location filename="../../src/beckon/ui/strings.py" line="371" />
         <source>{wait}: {intent} at {time}</source>
         <translation>{wait}: {time} {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="372" />
+        <location filename="../../src/beckon/ui/strings.py" line="374" />
         <source>{wait}: {intent} at {time}, NO NURSE ANSWERED</source>
         <translation>{wait}: {time} {intent}, 응답한 간호사 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="380" />
+        <location filename="../../src/beckon/ui/strings.py" line="382" />
         <source>camera off</source>
         <translation>카메라 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="381" />
+        <location filename="../../src/beckon/ui/strings.py" line="383" />
         <source>camera not working</source>
         <translation>카메라 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="382" />
+        <location filename="../../src/beckon/ui/strings.py" line="384" />
         <source>face not found</source>
         <translation>얼굴이 보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="383" />
+        <location filename="../../src/beckon/ui/strings.py" line="385" />
         <source>face too small or turned away: move the tablet</source>
         <translation>얼굴이 너무 작거나 돌아가 있음: 태블릿을 옮기세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="384" />
+        <location filename="../../src/beckon/ui/strings.py" line="386" />
         <source>microphone not working</source>
         <translation>마이크 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="385" />
+        <location filename="../../src/beckon/ui/strings.py" line="387" />
+        <source>speech recognition not working: call IT</source>
+        <translation>음성 인식 작동 안 함: 전산실에 연락하세요</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="388" />
         <source>no sound: prompts and alarms are silent</source>
         <translation>소리 없음: 안내와 알람이 나오지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="386" />
+        <location filename="../../src/beckon/ui/strings.py" line="389" />
         <source>configuration problem: call IT</source>
         <translation>설정 문제: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="387" />
+        <location filename="../../src/beckon/ui/strings.py" line="390" />
         <source>clock wrong by minutes or more: set the time</source>
         <translation>시계가 몇 분 이상 틀림: 시간을 맞추세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="388" />
+        <location filename="../../src/beckon/ui/strings.py" line="391" />
         <source>storage full or failing: calls are not kept if they do not get through</source>
         <translation>저장 공간이 가득 차거나 고장남: 전달되지 않은 호출은 보관되지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="391" />
+        <location filename="../../src/beckon/ui/strings.py" line="394" />
         <source>calls from this bed are not reaching the station: check the bed, call IT</source>
         <translation>이 침대의 호출이 간호사실에 도착하지 않음: 침대를 확인하고 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="395" />
+        <location filename="../../src/beckon/ui/strings.py" line="398" />
         <source>Bed {bed}: {faults}</source>
         <translation>{bed}번 침대: {faults}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="440" />
-        <location filename="../../src/beckon/ui/strings.py" line="403" />
+        <location filename="../../src/beckon/ui/station_window.py" line="442" />
+        <location filename="../../src/beckon/ui/strings.py" line="406" />
         <source>Bed</source>
         <translation>침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="404" />
+        <location filename="../../src/beckon/ui/strings.py" line="407" />
         <source>Tablet</source>
         <translation>태블릿</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="405" />
+        <location filename="../../src/beckon/ui/strings.py" line="408" />
         <source>Camera</source>
         <translation>카메라</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="406" />
+        <location filename="../../src/beckon/ui/strings.py" line="409" />
         <source>Face</source>
         <translation>얼굴</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="407" />
+        <location filename="../../src/beckon/ui/strings.py" line="410" />
         <source>Microphone</source>
         <translation>마이크</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="408" />
+        <location filename="../../src/beckon/ui/strings.py" line="411" />
         <source>Speech</source>
         <translation>음성 인식</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="409" />
+        <location filename="../../src/beckon/ui/strings.py" line="412" />
         <source>Calls to station</source>
         <translation>간호사실로 호출</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="410" />
+        <location filename="../../src/beckon/ui/strings.py" line="413" />
         <source>Version</source>
         <translation>버전</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="418" />
+        <location filename="../../src/beckon/ui/strings.py" line="421" />
         <source>OK</source>
         <translation>정상</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="420" />
+        <location filename="../../src/beckon/ui/strings.py" line="423" />
         <source>online</source>
         <translation>연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="421" />
+        <location filename="../../src/beckon/ui/strings.py" line="424" />
         <source>OFFLINE</source>
         <translation>연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="429" />
-        <location filename="../../src/beckon/ui/strings.py" line="422" />
+        <location filename="../../src/beckon/ui/strings.py" line="432" />
+        <location filename="../../src/beckon/ui/strings.py" line="425" />
         <source>off</source>
         <translation>꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="427" />
+        <location filename="../../src/beckon/ui/strings.py" line="430" />
+        <location filename="../../src/beckon/ui/strings.py" line="429" />
         <location filename="../../src/beckon/ui/strings.py" line="426" />
-        <location filename="../../src/beckon/ui/strings.py" line="423" />
         <source>not working</source>
         <translation>작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="424" />
+        <location filename="../../src/beckon/ui/strings.py" line="427" />
         <source>not found</source>
         <translation>보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="425" />
+        <location filename="../../src/beckon/ui/strings.py" line="428" />
         <source>poor view</source>
         <translation>잘 안 보임</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="428" />
+        <location filename="../../src/beckon/ui/strings.py" line="431" />
         <source>starting</source>
         <translation>시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="432" />
+        <location filename="../../src/beckon/ui/strings.py" line="435" />
         <source>{n} sending</source>
         <translation>{n}건 보내는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="434" />
+        <location filename="../../src/beckon/ui/strings.py" line="437" />
         <source>{n} NOT ARRIVING ({age})</source>
         <translation>{n}건 도착 안 함 ({age})</translation>
     </message>
@@ -816,7 +826,7 @@
         <translation>{time}에 요청함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="987" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="994" />
         <location filename="../../src/beckon/ui/bedside_window.py" line="391" />
         <source>Show camera</source>
         <translation>카메라 보기</translation>
@@ -884,187 +894,187 @@
         <translation>요청: {intent}. 맞나요? 끄덕이거나 "네"라고 말하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="744" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="742" />
         <source>Not sent: {intent}. Say it again if you need it.</source>
         <translation>보내지 않음: {intent}. 필요하면 다시 말씀하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="746" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="744" />
         <source>Not sent: {intent}.</source>
         <translation>보내지 않음: {intent}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="757" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="758" />
         <source>Send “{intent}”?</source>
         <translation>“{intent}” 요청을 보낼까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="766" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="767" />
         <source>Cancel “{intent}”?</source>
         <translation>“{intent}” 요청을 취소할까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="775" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="776" />
         <source>Touch Yes or No.</source>
         <translation>네 또는 아니요를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="987" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="994" />
         <source>Hide camera</source>
         <translation>카메라 숨기기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="996" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1003" />
         <source>No picture</source>
         <translation>화면 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1026" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1033" />
         <source>The bedside service stopped: call IT.</source>
         <translation>침상 서비스가 멈췄습니다. 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="968" />
-        <location filename="../../src/beckon/ui/station_window.py" line="136" />
+        <location filename="../../src/beckon/ui/station_window.py" line="979" />
+        <location filename="../../src/beckon/ui/station_window.py" line="137" />
         <source>Acknowledge</source>
         <translation>확인</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="970" />
-        <location filename="../../src/beckon/ui/station_window.py" line="215" />
-        <location filename="../../src/beckon/ui/station_window.py" line="137" />
+        <location filename="../../src/beckon/ui/station_window.py" line="981" />
+        <location filename="../../src/beckon/ui/station_window.py" line="216" />
+        <location filename="../../src/beckon/ui/station_window.py" line="138" />
         <source>Resolve</source>
         <translation>해결</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="345" />
+        <location filename="../../src/beckon/ui/station_window.py" line="347" />
         <source>Unit {unit}</source>
         <translation>{unit} 병동</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="355" />
+        <location filename="../../src/beckon/ui/station_window.py" line="357" />
         <source>Your name:</source>
         <translation>이름:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="357" />
+        <location filename="../../src/beckon/ui/station_window.py" line="359" />
         <source>Nurse name</source>
         <translation>간호사 이름</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="379" />
+        <location filename="../../src/beckon/ui/station_window.py" line="381" />
         <source>No alerts</source>
         <translation>알림 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="393" />
+        <location filename="../../src/beckon/ui/station_window.py" line="395" />
         <source>Requests</source>
         <translation>요청</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="394" />
+        <location filename="../../src/beckon/ui/station_window.py" line="396" />
         <source>History</source>
         <translation>기록</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="395" />
+        <location filename="../../src/beckon/ui/station_window.py" line="397" />
         <source>Beds</source>
         <translation>침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="420" />
+        <location filename="../../src/beckon/ui/station_window.py" line="422" />
         <source>No open requests.</source>
         <translation>열린 요청이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="435" />
+        <location filename="../../src/beckon/ui/station_window.py" line="437" />
         <source>Ask a bed a yes/no question</source>
         <translation>침대에 예/아니요 질문하기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="455" />
+        <location filename="../../src/beckon/ui/station_window.py" line="457" />
         <source>Ask</source>
         <translation>질문하기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="459" />
+        <location filename="../../src/beckon/ui/station_window.py" line="461" />
         <source>Recent questions</source>
         <translation>최근 질문</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="505" />
+        <location filename="../../src/beckon/ui/station_window.py" line="507" />
         <source>Time to a nurse's answer, per request type (last 24 h): 9 of 10 calls were answered within the bar (90th percentile)</source>
         <translation>요청 종류별 간호사 응답 시간 (최근 24시간): 호출 10건 중 9건이 막대 안의 시간에 응답받음 (90번째 백분위수)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="517" />
+        <location filename="../../src/beckon/ui/station_window.py" line="519" />
         <source>Time to a nurse's answer, per hour (90th percentile)</source>
         <translation>시간대별 간호사 응답 시간 (90번째 백분위수)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="527" />
+        <location filename="../../src/beckon/ui/station_window.py" line="529" />
         <source>Slowest calls (last 24 h)</source>
         <translation>가장 오래 기다린 호출 (최근 24시간)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="878" />
-        <location filename="../../src/beckon/ui/station_window.py" line="539" />
+        <location filename="../../src/beckon/ui/station_window.py" line="889" />
+        <location filename="../../src/beckon/ui/station_window.py" line="541" />
         <source>No requests in the last 24 hours.</source>
         <translation>최근 24시간 동안 요청이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="560" />
+        <location filename="../../src/beckon/ui/station_window.py" line="562" />
         <source>No bed has reported yet.</source>
         <translation>아직 상태를 보낸 침대가 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="642" />
+        <location filename="../../src/beckon/ui/station_window.py" line="644" />
         <source>{what}: {value}</source>
         <translation>{what}: {value}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="750" />
-        <location filename="../../src/beckon/ui/station_window.py" line="718" />
+        <location filename="../../src/beckon/ui/station_window.py" line="753" />
+        <location filename="../../src/beckon/ui/station_window.py" line="720" />
         <source>Enter your name first.</source>
         <translation>먼저 이름을 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="734" />
+        <location filename="../../src/beckon/ui/station_window.py" line="736" />
         <source>Not connected: the action is queued and will be sent when the connection is back. Keep this window open.</source>
         <translation>연결 안 됨: 작업이 대기 중이며 연결이 돌아오면 보냅니다. 이 창을 닫지 마세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="742" />
+        <location filename="../../src/beckon/ui/station_window.py" line="744" />
         <source>Not connected: the action was not sent.</source>
         <translation>연결 안 됨: 작업이 전송되지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="754" />
+        <location filename="../../src/beckon/ui/station_window.py" line="757" />
         <source>Choose a bed and a question.</source>
         <translation>침대와 질문을 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="759" />
+        <location filename="../../src/beckon/ui/station_window.py" line="762" />
         <source>Not connected: the question is queued and will be asked when the connection is back.</source>
         <translation>연결 안 됨: 질문이 대기 중이며 연결이 돌아오면 전달됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="767" />
+        <location filename="../../src/beckon/ui/station_window.py" line="770" />
         <source>Not connected: the question was not sent.</source>
         <translation>연결 안 됨: 질문이 전송되지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="826" />
+        <location filename="../../src/beckon/ui/station_window.py" line="837" />
         <source>{n} more beds have device faults: see the Beds tab.</source>
         <translation>장치 고장 병상 {n}개 더: 병상 탭을 보세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="882" />
+        <location filename="../../src/beckon/ui/station_window.py" line="893" />
         <source>{n} requests in the last {h} hours</source>
         <translation>최근 {h}시간 동안 요청 {n}건</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="973" />
+        <location filename="../../src/beckon/ui/station_window.py" line="984" />
         <source>{action} for {what} did not arrive: press it again.</source>
         <translation>{what}의 {action} 요청이 전달되지 않았습니다. 다시 누르세요.</translation>
     </message>

@@ -383,8 +383,9 @@ def _sample(frame: Any) -> bytes:
 
 @dataclass(frozen=True)
 class MicState:
-    """``kind``: off, starting, listening, heard, error; ``text`` what was heard (on screen
-    only, never sent), ``note`` e.g. which recogniser runs."""
+    """``kind``: off, starting, listening, heard, error (the microphone), failed (the speech
+    recogniser: a model or engine fault, which a new microphone would not fix); ``text`` what
+    was heard (on screen only, never sent), ``note`` e.g. which recogniser runs."""
 
     kind: str
     text: str = ""
@@ -408,7 +409,10 @@ def mic_state(
     if worker is None:
         return MicState("off")
     if worker.error is not None:
-        return MicState("error", note=str(worker.error))
+        from beckon.voice.audio import AudioError
+
+        kind = "error" if isinstance(worker.error, AudioError) else "failed"
+        return MicState(kind, note=str(worker.error))
     if worker.finished.is_set():
         return MicState("off", note=worker.note)
     if not worker.ready.is_set():
@@ -716,6 +720,8 @@ class DeviceWatch:
                 self._poor_view_since = None
         if mic.kind == "error":
             out.append("mic_error")
+        elif mic.kind == "failed":
+            out.append("voice_error")
         if not sound:
             out.append("no_sound")
         return tuple(out)

@@ -868,7 +868,13 @@ class BedsideWindow(QWidget):
         kind = self.mic.kind
         self.mic_pill.setVisible(self.host.mic is not None)
         self.mic_pill.show_state(
-            {"listening": "ok", "heard": "ok", "starting": "warn", "error": "bad"}.get(kind, "off"),
+            {
+                "listening": "ok",
+                "heard": "ok",
+                "starting": "warn",
+                "error": "bad",
+                "failed": "bad",
+            }.get(kind, "off"),
             strings.mic_text(self.mic),
             "mic" if kind in ("listening", "heard", "starting") else "mic_off",
         )

@@ -156,6 +156,8 @@ def mic_text(state: MicState) -> str:
         return translate("Beckon", "Microphone starting")
     if state.kind == "error":
         return translate("Beckon", "Microphone not working")
+    if state.kind == "failed":
+        return translate("Beckon", "Speech recognition not working")
     return translate("Beckon", "Microphone off")
 
 
@@ -382,6 +384,7 @@ def bed_fault_text(bed: str, faults: tuple[str, ...]) -> str:
         "no_face": translate("Beckon", "face not found"),
         "poor_view": translate("Beckon", "face too small or turned away: move the tablet"),
         "mic_error": translate("Beckon", "microphone not working"),
+        "voice_error": translate("Beckon", "speech recognition not working: call IT"),
         "no_sound": translate("Beckon", "no sound: prompts and alarms are silent"),
         "config": translate("Beckon", "configuration problem: call IT"),
         "clock": translate("Beckon", "clock wrong by minutes or more: set the time"),
