@@ -335,3 +335,23 @@ def test_the_station_names_a_poor_view_fault_with_its_fix(look: None) -> None:
 
     line = strings.bed_fault_text("12", ("poor_view",))
     assert line == "Bed 12: face too small or turned away: move the tablet"
+
+
+def test_a_question_to_a_bed_with_no_tablet_is_not_sent(
+    qtbot: Any, station_service: Any, open_bedside: Any, open_station: Any
+) -> None:
+    """A mistyped bed number showed "waiting" for a tablet that does not exist, and the
+    patient the nurse meant was never asked. A bed with a tablet but no call is offered."""
+    bedside = open_bedside(bed="3")
+    station = open_station()
+    qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: station.ask_bed.findText("3") >= 0, timeout=WAIT_MS)
+    station.ask_bed.setCurrentText("33")
+    station.ask_text.setCurrentText("Are you in pain?")
+    assert not station.ask()
+    assert station.banner.text() == "No tablet at bed 33 on this unit: check the number."
+    assert station.question_rows() == []
+    station.ask_bed.setCurrentText("3")
+    assert station.ask()
+    qtbot.waitUntil(lambda: bool(station.question_rows()), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bedside.question_text.text() == "Are you in pain?", timeout=WAIT_MS)

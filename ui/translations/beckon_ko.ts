@@ -934,13 +934,13 @@
         <translation>침상 서비스가 멈췄습니다. 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="979" />
+        <location filename="../../src/beckon/ui/station_window.py" line="999" />
         <location filename="../../src/beckon/ui/station_window.py" line="137" />
         <source>Acknowledge</source>
         <translation>확인</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="981" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1001" />
         <location filename="../../src/beckon/ui/station_window.py" line="216" />
         <location filename="../../src/beckon/ui/station_window.py" line="138" />
         <source>Resolve</source>
@@ -1017,7 +1017,7 @@
         <translation>가장 오래 기다린 호출 (최근 24시간)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="889" />
+        <location filename="../../src/beckon/ui/station_window.py" line="909" />
         <location filename="../../src/beckon/ui/station_window.py" line="541" />
         <source>No requests in the last 24 hours.</source>
         <translation>최근 24시간 동안 요청이 없습니다.</translation>
@@ -1033,48 +1033,53 @@
         <translation>{what}: {value}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="753" />
-        <location filename="../../src/beckon/ui/station_window.py" line="720" />
+        <location filename="../../src/beckon/ui/station_window.py" line="756" />
+        <location filename="../../src/beckon/ui/station_window.py" line="723" />
         <source>Enter your name first.</source>
         <translation>먼저 이름을 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="736" />
+        <location filename="../../src/beckon/ui/station_window.py" line="739" />
         <source>Not connected: the action is queued and will be sent when the connection is back. Keep this window open.</source>
         <translation>연결 안 됨: 작업이 대기 중이며 연결이 돌아오면 보냅니다. 이 창을 닫지 마세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="744" />
+        <location filename="../../src/beckon/ui/station_window.py" line="747" />
         <source>Not connected: the action was not sent.</source>
         <translation>연결 안 됨: 작업이 전송되지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="757" />
+        <location filename="../../src/beckon/ui/station_window.py" line="760" />
         <source>Choose a bed and a question.</source>
         <translation>침대와 질문을 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="762" />
+        <location filename="../../src/beckon/ui/station_window.py" line="767" />
+        <source>No tablet at bed {bed} on this unit: check the number.</source>
+        <translation>이 병동의 {bed}번 침대에는 태블릿이 없습니다: 번호를 확인하세요.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/station_window.py" line="777" />
         <source>Not connected: the question is queued and will be asked when the connection is back.</source>
         <translation>연결 안 됨: 질문이 대기 중이며 연결이 돌아오면 전달됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="770" />
+        <location filename="../../src/beckon/ui/station_window.py" line="785" />
         <source>Not connected: the question was not sent.</source>
         <translation>연결 안 됨: 질문이 전송되지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="837" />
+        <location filename="../../src/beckon/ui/station_window.py" line="857" />
         <source>{n} more beds have device faults: see the Beds tab.</source>
         <translation>장치 고장 병상 {n}개 더: 병상 탭을 보세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="893" />
+        <location filename="../../src/beckon/ui/station_window.py" line="913" />
         <source>{n} requests in the last {h} hours</source>
         <translation>최근 {h}시간 동안 요청 {n}건</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="984" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1004" />
         <source>{action} for {what} did not arrive: press it again.</source>
         <translation>{what}의 {action} 요청이 전달되지 않았습니다. 다시 누르세요.</translation>
     </message>

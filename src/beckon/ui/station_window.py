@@ -703,8 +703,11 @@ class StationWindow(QWidget):
             case BedHealth():
                 if self.bed_health.get(item.bed) == item:
                     return  # a heartbeat that changes nothing (every 5 s from every bed)
+                new_bed = item.bed not in self.bed_health
                 self.bed_health[item.bed] = item
                 self._show_faults(self.queue.offline_beds if self.queue else ())
+                if new_bed:
+                    self._show_ask_beds()
             case _:
                 assert_never(item)
 
@@ -755,6 +758,18 @@ class StationWindow(QWidget):
             return False
         if not bed or not text:
             self._banner(translate("Beckon", "Choose a bed and a question."), loud=False)
+            return False
+        beds = known_beds(self.queue, self.bed_health)
+        if beds and bed not in beds:
+            # A mistyped bed number was accepted and showed "waiting" for a tablet that does
+            # not exist, while the patient meant was never asked.
+            self._banner(
+                translate(
+                    "Beckon", "No tablet at bed {bed} on this unit: check the number."
+                ).format(bed=bed),
+                loud=False,
+            )
+            self.ask_bed.setFocus()
             return False
         delivery = self.feed.ask(bed, text[:200], nurse)
         if delivery == "queued":
@@ -813,14 +828,19 @@ class StationWindow(QWidget):
         self.presence_label.setText(presence)
         self.presence_label.setVisible(bool(presence))
         self._show_questions(queue.questions if queue else ())
-        beds = known_beds(queue)
+        self._show_ask_beds()
+        for listener in self.row_listeners:
+            listener(seen)
+
+    def _show_ask_beds(self) -> None:
+        """The beds a question can go to: every bed heard of, with or without a call (only
+        beds with a call were listed, so a nurse typed the others)."""
+        beds = known_beds(self.queue, self.bed_health)
         current = self.ask_bed.currentText()
         if [self.ask_bed.itemText(i) for i in range(self.ask_bed.count())] != beds:
             self.ask_bed.clear()
             self.ask_bed.addItems(beds)
             self.ask_bed.setCurrentText(current or (beds[0] if beds else ""))
-        for listener in self.row_listeners:
-            listener(seen)
 
     def _show_faults(self, beds: tuple[str, ...] | list[str]) -> None:
         """Offline beds, then beds that are online but cannot see or hear their patient or
