@@ -125,3 +125,33 @@ def test_a_quiet_room_is_not_a_muted_microphone(monkeypatch: pytest.MonkeyPatch)
         for _ in mic:
             got += 1
     assert got == 40
+
+
+def test_what_was_captured_while_the_tablet_spoke_stays_silent_when_read_late(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The echo guard is asked when each block is captured, not when the voice path gets to
+    it: behind a backlog, the tablet's own "say yes" was read after the speaker had finished
+    and heard as the patient's answer. Here the tablet speaks during the first 15 blocks and
+    the reader starts only once all 40 are captured; nor is that silence a muted microphone."""
+    fake_sounddevice(monkeypatch, chunks=40, goes_inactive=False, noise=True)
+    captured = 0
+
+    def speaking() -> bool:  # asked once per block, on the capture thread
+        nonlocal captured
+        captured += 1
+        return captured <= 15
+
+    chunks = []
+    with (
+        Microphone(stall_timeout_s=0.5, zeros_timeout_s=0.2, deaf=speaking) as mic,
+        pytest.raises(AudioError, match=r"stopped delivering sound"),
+    ):
+        deadline = time.monotonic() + 30
+        while captured < 40 and time.monotonic() < deadline:
+            time.sleep(0.05)  # a backlog: nothing read until the tablet has long finished
+        for chunk in mic:
+            chunks.append(chunk)
+    assert len(chunks) == 40
+    assert not any(c.any() for c in chunks[:15]), "the tablet's own speech is not heard"
+    assert all(c.any() for c in chunks[15:]), "the patient after it is"

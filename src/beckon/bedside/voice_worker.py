@@ -207,7 +207,7 @@ class VoiceWorker:
             return
         from beckon.voice.audio import Microphone
 
-        with Microphone(self.source) as mic:
+        with Microphone(self.source, deaf=self.echo.muted if self.echo else None) as mic:
             yield from mic
 
     def _main(self) -> None:

@@ -124,8 +124,14 @@ class Microphone:
         stall_timeout_s: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
         zeros_timeout_s: float = 30.0,
+        deaf: Callable[[], bool] | None = None,
     ) -> None:
         self.device = device
+        self.deaf = deaf
+        """Asked as each block is captured: True while the tablet itself speaks
+        (``EchoGuard.muted``). Those chunks are silenced here, when captured, not when the voice
+        path reaches them: behind a backlog of a second or more, the tablet's own "say yes" was
+        judged after it had ended and could confirm its own question."""
         self.stall_timeout_s = stall_timeout_s
         self.zeros_timeout_s = zeros_timeout_s
         """Nothing but exact zeros for this long: a muted capture or a mute switch (a live
@@ -134,7 +140,7 @@ class Microphone:
         chunks) means it is gone, like a camera that stops: raise, so that the bedside shows
         it and opens the microphone again, instead of "listening" to nothing forever."""
         self._clock = clock
-        self._queue: queue.Queue[Int16Array] = queue.Queue(maxsize=max_queued)
+        self._queue: queue.Queue[tuple[Int16Array, bool]] = queue.Queue(maxsize=max_queued)
         self._stream: Any = None
         self._stopped = threading.Event()
         self.dropped = 0
@@ -154,11 +160,14 @@ class Microphone:
             nonlocal pending
             if status:
                 log.debug("microphone: %s", status)
+            deaf = self.deaf is not None and self.deaf()
             pending = np.concatenate((pending, down(indata[:, 0])))
             while len(pending) >= CHUNK:  # a 44.1 kHz block gives 511 to 513 samples
                 chunk, pending = pending[:CHUNK], pending[CHUNK:]
+                if deaf:
+                    chunk = np.zeros_like(chunk)
                 try:
-                    self._queue.put_nowait(chunk)
+                    self._queue.put_nowait((chunk, deaf))
                 except queue.Full:
                     self.dropped += 1
 
@@ -218,7 +227,7 @@ class Microphone:
         reported = 0
         while not self._stopped.is_set():
             try:
-                chunk = self._queue.get(timeout=0.2)
+                chunk, deaf = self._queue.get(timeout=0.2)
             except queue.Empty:
                 stream = self._stream
                 if stream is not None and not stream.active:
@@ -234,7 +243,7 @@ class Microphone:
                     ) from None
                 continue
             last = self._clock()
-            if chunk.any():
+            if chunk.any() or deaf:  # silenced on purpose is no muted microphone
                 sound = last
             elif last - sound > self.zeros_timeout_s:
                 raise AudioError(
