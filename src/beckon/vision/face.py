@@ -22,6 +22,7 @@ from mediapipe.tasks.python.core.base_options import BaseOptions
 
 from beckon.closing import Closing
 from beckon.modelstore import existing_model
+from beckon.vision.choose import FaceChooser, face_box
 from beckon.vision.frames import Frame
 from beckon.vision.handgate import Points
 from beckon.vision.native_log import load_landmarker
@@ -166,7 +167,9 @@ def assess_view(
 
 
 class FaceTracker(Closing):
-    """MediaPipe FaceLandmarker in VIDEO mode, one face, blendshapes and matrix on.
+    """MediaPipe FaceLandmarker in VIDEO mode, one face, blendshapes and matrix on; only a face
+    that continues the patient's track counts (``keep_s``: how long a lost patient's place is
+    kept from another face, :class:`~beckon.vision.choose.FaceChooser`).
 
     Use as a context manager (or call :meth:`close`): MediaPipe prints an error at exit for
     landmarkers left open. ``neutral`` learns the patient's resting pose from the observations;
@@ -185,12 +188,13 @@ class FaceTracker(Closing):
         min_presence_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
         small_face: SmallFaceParams | None = None,
+        keep_s: float = 10.0,
     ) -> None:
         path = existing_model(model_path, "Face landmarker")
         options = mp_vision.FaceLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(path)),
             running_mode=mp_vision.RunningMode.VIDEO,
-            num_faces=1,
+            num_faces=1,  # two cost every frame 17% more; a visitor is handled below
             min_face_detection_confidence=min_detection_confidence,
             min_face_presence_confidence=min_presence_confidence,
             min_tracking_confidence=min_tracking_confidence,
@@ -212,6 +216,8 @@ class FaceTracker(Closing):
             )
         self.found_in_crop = False
         """Whether the last frame's face was found only by the crop (:attr:`small_face`)."""
+        self.chooser = FaceChooser(keep_s)
+        """Which face in view is the patient's (:mod:`beckon.vision.choose`)."""
         self.neutral = neutral if neutral is not None else NeutralPose()
         self.quality_params = quality or QualityParams()
         self.shape = FaceShape()
@@ -247,19 +253,32 @@ class FaceTracker(Closing):
         result = self._landmarker.detect_for_video(image, ts)
         self.found_in_crop = False
         blendshapes: dict[str, float] = {}
-        if result.face_landmarks and result.facial_transformation_matrixes:
-            matrix = result.facial_transformation_matrixes[0]
-            points = np.array(
-                [(lm.x, lm.y, lm.z) for lm in result.face_landmarks[0]], dtype=np.float64
-            )
-            if result.face_blendshapes:
-                blendshapes = {c.category_name: float(c.score) for c in result.face_blendshapes[0]}
+        size = (frame.width, frame.height)
+        faces = [
+            np.array([(lm.x, lm.y, lm.z) for lm in face], dtype=np.float64)
+            for face in result.face_landmarks or ()
+        ][: len(result.facial_transformation_matrixes or ())]
+        pick = self.chooser.choose([face_box(f, size) for f in faces], frame.t, size)
+        if pick is not None:
+            matrix = result.facial_transformation_matrixes[pick]
+            points = faces[pick]
+            if result.face_blendshapes and len(result.face_blendshapes) > pick:
+                blendshapes = {
+                    c.category_name: float(c.score) for c in result.face_blendshapes[pick]
+                }
             if self.small_face is not None:
                 self.small_face.seen(points, frame.width, frame.t)
         else:
+            # No face, or only someone else (a visitor, whom MediaPipe now follows because the
+            # patient's face was hidden for a moment): look again in a crop around the
+            # patient's last place, and take what it finds only if it continues the patient.
             found = None
             if self.small_face is not None:
                 found = self.small_face.find(frame.rgb, frame.t, ts)
+            if found is not None and (
+                self.chooser.choose([face_box(found.points, size)], frame.t, size) is None
+            ):
+                found = None
             if found is None:
                 self.last_mediapipe_ms = (time.perf_counter() - start) * 1000.0
                 return observation(self.neutral, frame.t, None, 0.0, {})

@@ -134,8 +134,14 @@ class VisionPipeline(Closing):
             noise = Angles(*cal.noise) if any(cal.noise) else None
             self._preset = (np.array(cal.neutral_rotation, dtype=float).reshape(3, 3), noise)
             self.neutral.set(*self._preset)
+        # A face elsewhere than the patient's is taken once the patient has been gone as long
+        # as it takes to relearn the neutral pose: one rule for "a new patient or a moved tablet".
         self.tracker = FaceTracker(
-            model_path, neutral=self.neutral, quality=quality, small_face=small_face
+            model_path,
+            neutral=self.neutral,
+            quality=quality,
+            small_face=small_face,
+            keep_s=relearn_after_s,
         )
         params = engine or EngineParams()
         self.hand_watch: HandWatch | None = None

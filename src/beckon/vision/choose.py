@@ -1,0 +1,81 @@
+"""Which of the faces in view is the patient's.
+
+Why: a visitor leaning in beside the bed is a second face. MediaPipe, asked for one face, takes
+whichever it detects first and, once the patient's face is hidden for a moment, tracks the
+visitor instead: the visitor's shake and nod became requests and the patient's nod was missed,
+while the screen said "Face found". So a face counts only if it continues the patient's track:
+the face nearest where the patient's was, and none at all (the patient is out of view) when
+every face in view is far from it; the tracker then looks for the patient in a crop around that
+place (:mod:`beckon.vision.smallface`), as MediaPipe, asked for one face, keeps following the
+visitor. Asking MediaPipe for two faces instead costs every frame 17% more. A face elsewhere is
+taken only once the patient's track has been gone ``keep_s``, the time after which the bedside
+relearns the neutral pose anyway (:mod:`beckon.vision.absence`: a new patient, a moved tablet).
+
+With no track to continue (the start, or after such an absence) the face nearest the middle of
+the picture is taken: the tablet is set up facing the patient, a visitor stands to one side.
+
+Plain Python on normalised landmark boxes; no MediaPipe here, so it is tested on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_STEP_WIDTHS = 1.0
+"""A face whose centre is more than this many face widths from the patient's last centre is
+someone else (a head moves far less than a face width between two frames, even in a shake)."""
+
+
+@dataclass(frozen=True)
+class FaceBox:
+    """A face in the picture: centre and width in pixels."""
+
+    x: float
+    y: float
+    width: float
+
+
+class FaceChooser:
+    """Feed each frame's faces to :meth:`choose`; it returns the index of the patient's face
+    (None: the patient is not among them)."""
+
+    def __init__(self, keep_s: float = 10.0) -> None:
+        self.keep_s = keep_s
+        self._last: FaceBox | None = None
+        self._last_t = 0.0
+        self._frame_size = (0, 0)
+
+    def choose(self, faces: list[FaceBox], t: float, frame_size: tuple[int, int]) -> int | None:
+        """``faces`` in pixels of a ``frame_size`` (width, height) picture, at time ``t``."""
+        if not faces:
+            return None
+        last = self._last
+        if last is not None and (t - self._last_t > self.keep_s or frame_size != self._frame_size):
+            last = self._last = None  # the track is gone (or the camera changed): start again
+        self._frame_size = frame_size
+        if last is None:
+            cx, cy = frame_size[0] / 2.0, frame_size[1] / 2.0
+            pick = min(
+                range(len(faces)),
+                key=lambda i: ((faces[i].x - cx) ** 2 + (faces[i].y - cy) ** 2, -faces[i].width),
+            )
+        else:
+            distances = [((f.x - last.x) ** 2 + (f.y - last.y) ** 2) ** 0.5 for f in faces]
+            pick = min(range(len(faces)), key=distances.__getitem__)
+            if distances[pick] > MAX_STEP_WIDTHS * max(last.width, faces[pick].width):
+                return None  # someone else: the patient's face is hidden or gone for now
+        self._last, self._last_t = faces[pick], t
+        return pick
+
+    def seen(self, face: FaceBox, t: float, frame_size: tuple[int, int]) -> None:
+        """The patient's face found another way (the small-face crop)."""
+        self._last, self._last_t, self._frame_size = face, t, frame_size
+
+
+def face_box(points_xy: object, frame_size: tuple[int, int]) -> FaceBox:
+    """The box of normalised landmarks ``points_xy`` (N x 2, 0..1) in pixels."""
+    import numpy as np
+
+    xy = np.asarray(points_xy, dtype=np.float64)[:, :2] * frame_size
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    return FaceBox(float((lo[0] + hi[0]) / 2), float((lo[1] + hi[1]) / 2), float(hi[0] - lo[0]))
