@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from beckon.bedside import events as ev
 from beckon.bedside.interaction import MenuView
@@ -255,3 +256,35 @@ def test_a_request_learned_from_the_retained_state_keeps_its_own_time() -> None:
     for i in range(MAX_TRACKS + 2):
         tl.apply(ev.RequestSaved("pain", f"r{i}"))
     assert len(tl.tracks) == MAX_TRACKS == 5
+
+
+def test_a_request_restored_after_a_restart_keeps_the_time_it_was_made() -> None:
+    """The "Asked at" line showed the restart's time, and the no-receipt alarm counted again
+    from each start: a tablet restarting every 30 s while its call was stuck never sounded it."""
+    from datetime import UTC, datetime, timedelta
+
+    timeline = Timeline()
+    made = datetime.now(UTC) - timedelta(seconds=90)
+    timeline.apply(ev.RequestSaved("water", ID, restored=True, created_at=made.isoformat()))
+    (track,) = timeline.tracks
+    assert abs((track.made_at - made).total_seconds()) < 1
+    assert timeline.without_receipt(time.monotonic(), 60.0) == [track], "overdue at once"
+
+
+def test_the_same_news_for_several_requests_is_said_once() -> None:
+    """Four requests closed while the tablet was off: "Your request is done." four times."""
+    now = [100.0]
+    policy = PromptPolicy(clock=lambda: now[0])
+    said = [
+        policy.prompt(ev.StateChanged(f"id{i}", "resolved", None, "water"), "Water", items=3)
+        for i in range(4)
+    ]
+    assert [s.key if s else None for s in said] == ["resolved", None, None, None]
+    now[0] += 10.0
+    later = policy.prompt(ev.StateChanged("id9", "resolved", None, "water"), "Water", items=3)
+    assert later is not None and later.key == "resolved"
+
+
+def test_a_request_already_open_is_said_as_such() -> None:
+    said = prompt_for(ev.AlreadyAsked("water", ID, "received"), "Water")
+    assert said is not None and said.key == "already_asked" and said.args == ("Water",)

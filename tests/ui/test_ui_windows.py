@@ -13,7 +13,7 @@ import pytest
 from PyQt6.QtCore import Qt
 
 from beckon.bedside.interaction import MenuView
-from beckon.bedside.service import Gesture
+from beckon.bedside.service import Gesture, Submit
 
 pytestmark = pytest.mark.mqtt
 WAIT_MS = 15_000
@@ -83,6 +83,25 @@ def test_a_yes_no_question_from_the_station_is_answered_by_a_nod(
     assert station.question_rows()[0].answer.text() == "YES"
     assert "Bed 12 answered YES" in station.banner.text()
     qtbot.waitUntil(lambda: bedside.pages.currentIndex() == 0, timeout=WAIT_MS)
+    # The pause after the answer says what happened: it said "Request chosen. One moment…",
+    # and a relative watching thought a call had gone out.
+    assert bedside.menu is not None and bedside.menu.stage == "paused"
+    assert bedside.stage_banner.text() == "You answered yes."
+
+
+def test_the_same_request_again_is_not_sent_and_the_patient_is_told(
+    qtbot: Any, station_service: Any, open_bedside: Any, open_station: Any, speaker: Any
+) -> None:
+    bedside = open_bedside(speaker=speaker)
+    station = open_station()
+    qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
+    bedside.service.post(Submit("water", "touch"))
+    qtbot.waitUntil(lambda: len(station.rows) == 1, timeout=WAIT_MS)
+    bedside.service.post(Submit("water", "touch"))
+    told = "You already asked for Water. It is still open."
+    qtbot.waitUntil(lambda: (told, "en") in speaker.said, timeout=WAIT_MS)
+    qtbot.wait(500)
+    assert len(station.rows) == 1 and len(bedside.timeline.tracks) == 1
 
 
 def test_without_touch_in_the_inputs_the_screen_sends_nothing_and_a_nod_still_answers(

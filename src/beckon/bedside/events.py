@@ -76,6 +76,19 @@ class RequestSaved:
     intent: str
     request_id: str
     restored: bool = False
+    created_at: str = ""
+    """When the patient asked (ISO 8601): a restored request keeps its own time, for "Asked at"
+    and for the no-receipt alarm, which restarted at every start of the tablet."""
+
+
+@dataclass(frozen=True)
+class AlreadyAsked:
+    """The patient chose a request this bed already has open (a double nod, the same tile
+    twice): not sent again. ``state`` is the open one's (saved, created, received, ...)."""
+
+    intent: str
+    request_id: str
+    state: str
 
 
 @dataclass(frozen=True)
@@ -162,6 +175,7 @@ BedsideEvent = (
     | SelectionCancelled
     | PointerMoved
     | RequestSaved
+    | AlreadyAsked
     | RequestSent
     | StateChanged
     | QuestionAsked
@@ -188,6 +202,8 @@ def describe(e: BedsideEvent) -> str:
             return f"{name} intent={intent} id={rid[:8]}" + (
                 " (from before a restart)" if restored else ""
             )
+        case AlreadyAsked(intent=intent, request_id=rid, state=state):
+            return f"{name} intent={intent} id={rid[:8]} state={state} (not sent again)"
         case RequestSent(request_id=rid) | AnswerReceived(question_id=rid):
             return f"{name} id={rid[:8]}"
         case StateChanged(request_id=rid, state=state, by=by):

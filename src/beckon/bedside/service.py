@@ -132,6 +132,9 @@ class FrameTick:
 class Submit:
     intent: str
     source: p.Source
+    again: bool = False
+    """Send it even if the same request is open (load generators that count calls); a
+    patient's repeat is not sent again (``BedsideService.submit``)."""
 
 
 @dataclass(frozen=True)
@@ -250,6 +253,7 @@ class BedsideService:
         self.voice_engine: str | None = None  # None until the host reports it
         self.nurse_present: str | None = None  # "nurse in room", set from this bed's screen
         self.states: dict[str, str] = {}
+        self._asked: dict[str, tuple[str, int | None]] = {}  # request id -> (intent, level)
         self.link: MqttLink | None = None
         self.station_online: bool | None = None
         self._station_seen = 0.0  # monotonic time of the last station heartbeat
@@ -383,7 +387,7 @@ class BedsideService:
             self.menu.sleep(self.menu_time())
             self._update_menu()
         elif isinstance(item, Submit):
-            self.submit(item.intent, item.source)
+            self.submit(item.intent, item.source, again=item.again)
         elif isinstance(item, CancelRequest):
             self.cancel(item.request_id)
         elif isinstance(item, AnswerQuestion):
@@ -489,7 +493,10 @@ class BedsideService:
             except p.ProtocolError:
                 continue  # sent as it is; the station drops what it cannot read
             self.states.setdefault(req.id, "created")
-            self._emit(ev.RequestSaved(req.intent, req.id, restored=True))
+            self._asked[req.id] = (req.intent, req.level)
+            self._emit(
+                ev.RequestSaved(req.intent, req.id, restored=True, created_at=req.created_at)
+            )
 
     def takes(self, source: p.Source) -> bool:
         """Whether a request or answer from ``source`` counts. Touch counts only when
@@ -498,10 +505,27 @@ class BedsideService:
         their workers run only when configured (or when a file is replayed on purpose)."""
         return source != "touch" or "touch" in self.settings.bedside.inputs
 
-    def submit(self, intent: str, source: p.Source, level: int | None = None) -> p.Request:
+    def open_request(self, intent: str, level: int | None = None) -> str | None:
+        """The id of a request for ``intent`` (at ``level``) this bed has open, if any."""
+        for request_id, asked in self._asked.items():
+            if asked == (intent, level) and self.states.get(request_id) not in p.CLOSED_STATES:
+                return request_id
+        return None
+
+    def submit(
+        self, intent: str, source: p.Source, level: int | None = None, again: bool = False
+    ) -> p.Request | None:
         """Create a request (with the 0-10 ``level`` the patient chose, if any), make it
-        durable, then publish it."""
+        durable, then publish it. None: the same request is open already and is not sent
+        again (a double nod made two identical calls at the station); pain at another level
+        is a new request, as the patient says it changed."""
         assert self.outbox is not None, "run() opens the outbox"
+        existing = None if again else self.open_request(intent, level)
+        if existing is not None:
+            state = self.states.get(existing, "created")
+            log.info("%s is open already (%s, %s): not sent again", intent, existing[:8], state)
+            self._emit(ev.AlreadyAsked(intent, existing, state))
+            return None
         spec = self.intents[intent]
         req = p.Request(
             id=p.new_request_id(),
@@ -517,9 +541,10 @@ class BedsideService:
         key = f"request:{req.id}"
         saved = self._save(key, self.address.topic("request"), p.encode(req))
         self.states[req.id] = "created"
+        self._asked[req.id] = (intent, level)
         # Emitted even when not saved: the screen follows it, and without a receipt in time
         # the no-receipt alarm tells the patient to get help another way.
-        self._emit(ev.RequestSaved(intent, req.id))
+        self._emit(ev.RequestSaved(intent, req.id, created_at=req.created_at))
         if saved:
             self._send(key)
         return req
@@ -787,6 +812,8 @@ class BedsideService:
                 self.outbox.remove(f"request:{view.id}")
                 if view.state in p.CLOSED_STATES:
                     self.outbox.remove(f"cancel:{view.id}")
+                if view.state not in p.CLOSED_STATES:
+                    self._asked.setdefault(view.id, (view.intent, view.level))
                 self._update(view.id, view.state, view.by, view.intent, view.created_at)
         elif isinstance(msg, p.Question) and topic == self.address.topic("question"):
             if msg.id in self._answered or self._answer_waiting(msg.id):
@@ -877,6 +904,8 @@ class BedsideService:
     ) -> None:
         if self.states.get(request_id) == state:
             return
+        if state in p.CLOSED_STATES:
+            self._asked.pop(request_id, None)
         known = self.states.get(request_id)
         if known in p.CLOSED_STATES or p.is_backwards(known, state):
             return  # an older message arriving late never moves a request backwards

@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         stop.wait(args.start_after)
         for _ in range(args.requests):
             for b in beds:
-                b.post(Submit(args.intent, "touch"))
+                b.post(Submit(args.intent, "touch", again=True))
             if stop.wait(args.every):
                 break
         _say(event="submitted", bed="*", id="", state="", detail=str(args.requests))

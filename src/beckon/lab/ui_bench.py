@@ -168,7 +168,7 @@ def bench_ui(repeat: int = 50, broker_url: str | None = None) -> dict[str, Any]:
         to_store: list[float] = []
         for _ in range(repeat):
             count = len(sent)
-            service.post(Submit("water", "touch"))
+            service.post(Submit("water", "touch", again=True))
 
             def saved(count: int = count) -> bool:
                 return len(sent) > count

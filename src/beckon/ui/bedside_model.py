@@ -14,9 +14,9 @@ import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol, assert_never
 
 from beckon.bedside import events as ev
@@ -103,8 +103,13 @@ class Timeline:
     def apply(self, e: BedsideEvent) -> bool:
         """Update from one event; returns whether anything visible changed."""
         match e:
-            case ev.RequestSaved(intent=intent, request_id=rid):
+            case ev.RequestSaved(intent=intent, request_id=rid, created_at=created_at):
                 track = RequestTrack(rid, intent, waiting_offline=self.online is False)
+                if created_at:  # one saved before a restart keeps its own time
+                    with contextlib.suppress(ValueError):
+                        track.made_at = parse_iso(created_at)
+                        age = (datetime.now(UTC) - track.made_at).total_seconds()
+                        track.created -= max(0.0, age)  # the no-receipt alarm counts from it
                 self.tracks.insert(0, track)
                 del self.tracks[MAX_TRACKS:]
                 return True
@@ -126,6 +131,7 @@ class Timeline:
                 return changed
             case (
                 ev.MenuChanged()
+                | ev.AlreadyAsked()
                 | ev.IntentSelected()
                 | ev.OfferDeclined()
                 | ev.ConfirmNeeded()
@@ -205,7 +211,7 @@ def spoken_intent(e: BedsideEvent) -> str:
     a new request, none otherwise."""
     if isinstance(e, ev.MenuChanged):
         return e.menu.highlighted or ""
-    if isinstance(e, ev.RequestSaved):
+    if isinstance(e, ev.RequestSaved | ev.AlreadyAsked):
         return e.intent
     return ""
 
@@ -247,6 +253,8 @@ def prompt_for(e: BedsideEvent, intent_label: str, calibrating: bool = False) ->
             return None
         case ev.RequestSaved(restored=False):
             return Prompt("chosen", (intent_label,))
+        case ev.AlreadyAsked():
+            return Prompt("already_asked", (intent_label,))
         case ev.StateChanged(state="received"):
             return Prompt("received")
         case ev.StateChanged(state="acknowledged", by=by):
@@ -493,6 +501,11 @@ _PATIENT_ACTS = (
 )
 
 
+SAME_NEWS_S = 3.0
+"""The same spoken news about requests (done, received) again within this many seconds is
+not said again: it is about several requests at once."""
+
+
 class PromptPolicy:
     """Which prompts are worth saying aloud, so speech helps rather than wears people out.
 
@@ -501,13 +514,21 @@ class PromptPolicy:
       spoken (the highlight keeps moving on screen); the patient's next gesture, a face that
       comes back into view or a nurse's question makes the menu speak again.
     - A request's state is spoken only when it changed on this screen for a request this screen
-      already showed, so after a restart the retained states of old requests are not announced.
+      already showed, so after a restart the retained states of old requests are not announced;
+      the same news for several requests at once is said once ("Your request is done." four
+      times in a row, for requests closed while the tablet was off).
     """
 
-    def __init__(self, quiet_after_rounds: int = QUIET_AFTER_ROUNDS) -> None:
+    def __init__(
+        self,
+        quiet_after_rounds: int = QUIET_AFTER_ROUNDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.quiet_after_rounds = quiet_after_rounds
         self.face_in_view: bool | None = None  # None: no camera to tell
         self.unanswered_offers = 0
+        self._clock = clock
+        self._last_news: tuple[Prompt, float] | None = None
 
     def face(self, in_view: bool | None) -> None:
         if in_view and self.face_in_view is not True:
@@ -529,6 +550,11 @@ class PromptPolicy:
         if isinstance(e, ev.StateChanged) and not (changed and known):
             return None
         said = prompt_for(e, intent_label, calibrating)
+        if isinstance(e, ev.StateChanged) and said is not None:
+            now, last = self._clock(), self._last_news
+            if last is not None and last[0] == said and now - last[1] < SAME_NEWS_S:
+                return None
+            self._last_news = (said, now)
         if said is None or said.key != "offer":
             return said
         if self.face_in_view is False:

@@ -56,6 +56,7 @@ from beckon.ui.bedside_model import (
     CameraMonitor,
     DeviceWatch,
     MicState,
+    Prompt,
     PromptPolicy,
     ReachWatch,
     RequestTrack,
@@ -315,6 +316,7 @@ class BedsideWindow(QWidget):
         self._on_service_thread = self.bridge.bedside.emit
         self.host.voice_listeners.append(self._on_voice_thread)
         self.menu: MenuView | None = None
+        self._after_choice: str | None = None  # said in the pause instead of "Request chosen"
         self.question_by: str | None = None
         self.highlight_listeners: list[Callable[[str | None], None]] = []
         self.fault = ""
@@ -682,6 +684,14 @@ class BedsideWindow(QWidget):
                 self.show_menu(menu)
             case ev.QuestionAsked(asked_by=asked_by):
                 self.question_by = asked_by
+            case ev.RequestSaved(restored=False):
+                self._after_choice = None  # the stage's own words: "Request chosen"
+            case ev.AlreadyAsked(intent=intent):
+                self._note_after_choice(strings.already_asked_text(self.label(intent)))
+            case ev.QuestionAnswered(answer=answer):
+                # It said "Request chosen. One moment…" after an answer: no request was made.
+                key = "answered_yes" if answer == "yes" else "answered_no"
+                self._note_after_choice(strings.spoken(Prompt(key)))
             case ev.Fault(detail=detail):
                 self.fault = detail
                 self.fault_banner.setText(detail)
@@ -711,7 +721,8 @@ class BedsideWindow(QWidget):
         elif self.pages.currentIndex() == 1:
             self.pages.setCurrentIndex(0)
         if self.pages.currentIndex() != 2:
-            self.stage_banner.setText(strings.stage_banner(view.stage, view.level))
+            note = self._after_choice if view.stage == "paused" else None
+            self.stage_banner.setText(note or strings.stage_banner(view.stage, view.level))
         for code, tile in self.tiles.items():
             tile.set_highlight(code == view.highlighted, view.stage)
         for listener in self.highlight_listeners:
@@ -743,6 +754,13 @@ class BedsideWindow(QWidget):
             else:
                 text = translate("Beckon", "Not sent: {intent}.")
             self._show_and_say(text.format(intent=self.label(item.intent)))
+
+    def _note_after_choice(self, text: str) -> None:
+        """What the pause after a choice says instead of "Request chosen" (an answer, a
+        request already open); shown at once when the pause has begun already."""
+        self._after_choice = text
+        if self.menu is not None and self.menu.stage == "paused" and self.pages.currentIndex() != 2:
+            self.stage_banner.setText(text)
 
     def _show_and_say(self, text: str) -> None:
         """What the voice dialogue tells the patient: on the banner and aloud."""

@@ -37,6 +37,14 @@ def stage_banner(stage: str, level: int | None = None) -> str:
     return translate("Beckon", "Please wait…")
 
 
+def already_asked_text(intent: str) -> str:
+    """Shown and said when the patient chooses a request that is open already (not sent
+    again): a double nod made two identical calls at the station."""
+    return translate("Beckon", "You already asked for {intent}. It is still open.").format(
+        intent=intent
+    )
+
+
 def scan_speed_text(seconds: float) -> str:
     """The staff button that sets the seconds each item is offered."""
     return translate("Beckon", "Scan: {s} s").format(s=f"{seconds:g}")
@@ -204,6 +212,8 @@ def spoken(prompt: Prompt) -> str:
         return translate("Beckon", "Resting. Nod to wake the menu.")
     if prompt.key == "chosen":
         return translate("Beckon", "{phrase} Your request is saved.").format(phrase=a[0])
+    if prompt.key == "already_asked":
+        return already_asked_text(a[0])
     if prompt.key == "question":
         return translate("Beckon", "{question} Nod for yes, shake for no.").format(question=a[0])
     if prompt.key == "received":

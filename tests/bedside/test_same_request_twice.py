@@ -1,0 +1,73 @@
+"""The same request twice is one call.
+
+A quick double nod (the second nod ran on past the pause after the first choice, and the menu
+had started again at the same item) and the same tile chosen twice each put two identical
+calls from one bed in front of the nurses. Now a request this bed has open is not sent again:
+the patient is told it is still open. Pain at another level is new (the patient says it
+changed), and once the first call is closed the same request goes again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from beckon.bedside import events as ev
+from beckon.bedside.service import BedsideService, Submit
+from beckon.config import BedsideConfig, BedsideSettings
+from beckon.messaging import protocol as p
+from beckon.messaging.outbox import open_outbox
+from beckon.station.store import RequestStore
+from tests.helpers.rig import send_raw, station_and_bedside, wait_until
+
+
+@pytest.mark.mqtt
+def test_a_request_that_is_open_is_not_sent_again(mosquitto: Any, tmp_path: Path) -> None:
+    with station_and_bedside(mosquitto.url, tmp_path) as (_, bedside, seen):
+        bedside.post(Submit("water", "gesture"))
+        assert wait_until(lambda: "received" in bedside.states.values())
+        bedside.post(Submit("water", "gesture"))
+        assert wait_until(lambda: any(isinstance(e, ev.AlreadyAsked) for e in seen.events))
+        (first,) = bedside.states
+        already = [e for e in seen.events if isinstance(e, ev.AlreadyAsked)]
+        assert already == [ev.AlreadyAsked("water", first, "received")]
+
+        bedside.post(Submit("nurse", "gesture"))  # another request still goes
+        assert wait_until(lambda: len(bedside.states) == 2 and bedside.waiting == 0)
+        resolve = p.StationCommand(p.new_request_id(), "resolve", first, "Kim", p.now_iso())
+        send_raw(mosquitto.port, p.Topics.unit("gh", "icu", "command"), p.encode(resolve))
+        assert wait_until(lambda: bedside.states[first] == "resolved")
+        bedside.post(Submit("water", "gesture"))  # closed: asked again, it is a new call
+        assert wait_until(lambda: len(bedside.states) == 3 and bedside.waiting == 0)
+    store = RequestStore(tmp_path / "station.sqlite3")
+    assert store.count() == 3
+    assert sorted(v.intent for v in store.open_requests()) == ["nurse", "water"]
+
+
+def test_pain_at_another_level_is_a_new_request(tmp_path: Path) -> None:
+    """The pain scale's level: the same level again is the same call, another is news."""
+    service = BedsideService(
+        BedsideSettings(BedsideConfig("gh", "icu", "12", outbox=str(tmp_path / "o.db")))
+    )
+    service.outbox = open_outbox(tmp_path / "o.db")  # as its thread has it once running
+    seen: list[object] = []
+    service.listeners.append(seen.append)
+    first = service.submit("pain", "gesture", level=4)
+    assert first is not None
+    assert service.submit("pain", "gesture", level=4) is None
+    assert service.submit("pain", "gesture", level=8) is not None
+    assert [e for e in seen if isinstance(e, ev.AlreadyAsked)] == [
+        ev.AlreadyAsked("pain", first.id, "created")
+    ]
+    assert len(service.outbox.pending()) == 2
+
+
+@pytest.mark.mqtt
+def test_a_load_generator_can_still_repeat_on_purpose(mosquitto: Any, tmp_path: Path) -> None:
+    with station_and_bedside(mosquitto.url, tmp_path) as (_, bedside, _seen):
+        for _ in range(3):
+            bedside.post(Submit("water", "touch", again=True))
+        assert wait_until(lambda: len(bedside.states) == 3 and bedside.waiting == 0)
+    assert RequestStore(tmp_path / "station.sqlite3").count() == 3
