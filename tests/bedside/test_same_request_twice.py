@@ -71,3 +71,28 @@ def test_a_load_generator_can_still_repeat_on_purpose(mosquitto: Any, tmp_path: 
             bedside.post(Submit("water", "touch", again=True))
         assert wait_until(lambda: len(bedside.states) == 3 and bedside.waiting == 0)
     assert RequestStore(tmp_path / "station.sqlite3").count() == 3
+
+
+def test_pain_chosen_and_left_without_a_number_is_still_sent(tmp_path: Path) -> None:
+    """The 0-10 scale gave up after 88 s and sent nothing, without a word, while the menu and
+    "Call the nurse" were gone. Now, after one round with no number, "pain" goes without one."""
+    from beckon.bedside.interaction import SCALE, Interaction
+
+    service = BedsideService(
+        BedsideSettings(BedsideConfig("gh", "icu", "12", outbox=str(tmp_path / "o.db")))
+    )
+    service.outbox = open_outbox(tmp_path / "o.db")
+    seen: list[object] = []
+    service.listeners.append(seen.append)
+    service.menu = Interaction(
+        ("pain", "nurse"), service.profile.actions(), scale_intents=("pain",)
+    )
+    now = [0.0]
+    service.menu_time = lambda: now[0]  # type: ignore[method-assign]
+    assert service.menu.on_gesture("nod", 1.0) is not None  # pain chosen: the scale opens
+    now[0] = 1.0 + 3.0 + len(SCALE) * 4.0 + 0.1  # past one round of the scale
+    service._update_menu()
+    (entry,) = service.outbox.pending()
+    request = p.decode_as(entry.payload, p.Request)
+    assert (request.intent, request.level) == ("pain", None)
+    assert ev.IntentSelected("pain", now[0] - 0.1, "timeout") in seen

@@ -124,10 +124,10 @@ Event = Selected | Declined | ConfirmRequested | Cancelled | Moved | Slept | Wok
 
 SCALE = tuple(range(11))
 """The numbers of the 0-10 scale (the numeric pain rating scale nurses use)."""
-SCALE_ROUNDS = 2
+SCALE_ROUNDS = 1
+"""Rounds of the scale with no number chosen before the request goes without one."""
 LISTEN_MAX_S = 30.0
 """Longest the scan keeps quiet for one spoken request (its end is normally heard sooner)."""
-"""Rounds of the scale with no choice before it gives up (a patient who stopped answering)."""
 
 SETTLE_AFTER_ANSWER_S = 5.0
 """Quiet seconds after a question is answered (or expires) before the menu offers again: long
@@ -188,7 +188,7 @@ class Interaction:
         self._paused_until = start_t
         self._listening = False  # a spoken request waits (see listen)
         self._pending: tuple[str, float] | None = None  # (intent, deadline) while confirming
-        self._timed_out: list[Cancelled] = []
+        self._timed_out: list[Cancelled | Selected] = []
         self._asleep = False
         sleepers = tuple(g for g, a in self.actions.items() if a == "sleep")
         self.wake_with = sleepers or selectors
@@ -333,16 +333,17 @@ class Interaction:
             self._since = start + steps * self.offer_seconds
 
     def _advance_scale(self, t: float) -> None:
-        """The scale gives up after :data:`SCALE_ROUNDS` rounds with no gesture (reported
-        as expired): a patient who stopped answering gets the menu back."""
+        """After :data:`SCALE_ROUNDS` rounds with no number chosen, the request is chosen
+        without one (reported by :meth:`expired`): the patient chose pain, only its strength
+        is missing. It gave up and sent nothing, without a word, after 88 s with the menu
+        (and "Call the nurse") gone."""
         if self._scale is None:
             return
         intent, _, since = self._scale
         give_up = since + SCALE_ROUNDS * len(SCALE) * self.offer_seconds
         if t >= give_up:
             self._scale = None
-            self._timed_out.append(Cancelled(intent, give_up, timed_out=True))
-            self._index, self._since = 0, give_up
+            self._timed_out.append(self._chosen(intent, give_up))
 
     def _level(self, t: float) -> int:
         """The number on offer: scanning moves on every ``offer_seconds``; pointing stays
@@ -353,8 +354,9 @@ class Interaction:
             level += int((t - since) // self.offer_seconds)
         return level % len(SCALE)
 
-    def expired(self, t: float) -> list[Cancelled]:
-        """Confirmations that timed out up to ``t`` (each reported once)."""
+    def expired(self, t: float) -> list[Cancelled | Selected]:
+        """Confirmations that timed out up to ``t``, and scales chosen without a number
+        (each reported once)."""
         self._advance(t)
         out, self._timed_out = self._timed_out, []
         return out

@@ -740,7 +740,11 @@ class BedsideService:
 
     def _update_menu(self) -> None:
         for timed_out in self.menu.expired(self.menu_time()):
-            self._emit(ev.SelectionCancelled(timed_out.intent, timed_out.t, "timeout"))
+            if isinstance(timed_out, Selected):  # a scale left without a number
+                self._emit(ev.IntentSelected(timed_out.intent, timed_out.t, "timeout"))
+                self.submit(timed_out.intent, "gesture")
+            else:
+                self._emit(ev.SelectionCancelled(timed_out.intent, timed_out.t, "timeout"))
         view = self.menu.view(self.menu_time())
         if self.question is not None:
             view = MenuView(view.items, None, "question", question=self.question.text)
