@@ -69,3 +69,35 @@ def test_a_calibrated_neutral_is_put_back_after_an_absence_not_relearned(
         rotation = pipeline.neutral.rotation
         assert rotation is not None
         assert np.allclose(np.asarray(rotation), np.array(turned).reshape(3, 3))
+
+
+def test_a_gap_in_the_pictures_breaks_what_was_in_progress() -> None:
+    from beckon.vision.absence import FRAME_GAP_S, broken_by_gap
+
+    assert not broken_by_gap(None, 5.0)
+    assert not broken_by_gap(1.0, 1.0 + 1 / 5)  # a slow 5 fps camera
+    assert not broken_by_gap(1.0, 1.0 + FRAME_GAP_S)
+    assert broken_by_gap(1.0, 1.0 + FRAME_GAP_S + 0.1)
+
+
+def test_a_camera_that_stalls_with_the_head_down_mid_nod_gives_no_look_down(
+    face_model: Path,
+) -> None:
+    """The stall was counted as hold time: 2.9 s without pictures, the head down in a nod,
+    then pictures again with the head at rest, was a held "look down"."""
+    from beckon.lab import synthetic
+    from beckon.vision.frames import Frame
+    from beckon.vision.pipeline import VisionPipeline
+
+    fps = 15.0
+    rig = synthetic.FaceRig(synthetic.load_demo_face(), face_model, (640, 480))
+    before = synthetic.build_poses([synthetic.still(4.0), synthetic.nod(0.6, 12.0, 1.0)], fps)
+    after = synthetic.build_poses([synthetic.still(4.0)], fps)
+    times = [i / fps for i in range(len(before))]
+    times += [times[-1] + 2.9 + i / fps for i in range(1, len(after) + 1)]
+    poses = before + after
+    events = []
+    with VisionPipeline(face_model) as pipeline:
+        for i, (t, pose) in enumerate(zip(times, poses, strict=True)):
+            events += pipeline.process(Frame(i, t, rig.render(pose)))
+    assert [e.gesture for e in events] == []

@@ -27,7 +27,7 @@ import numpy as np
 from beckon.lab import benchdata
 from beckon.lab.recordings import Recording
 from beckon.profile import GESTURES, GestureProfile
-from beckon.vision.absence import AbsenceWatch
+from beckon.vision.absence import AbsenceWatch, broken_by_gap
 from beckon.vision.calibration import calibrate, default_takes
 from beckon.vision.engine import GestureEngine
 from beckon.vision.face import FaceObservation, observation
@@ -219,6 +219,7 @@ def online_events(
     """
     neutral = NeutralPose()
     absence = AbsenceWatch()
+    last_t: float | None = None
     events: list[GestureEvent] = []
     first_face: float | None = None
     calibrating: float | None = None
@@ -241,6 +242,9 @@ def online_events(
         if absence.update(t, found, neutral.ready):
             neutral.reset()
             engine = engine.fresh()
+        if broken_by_gap(last_t, t):  # as the bedside's pipeline does
+            engine = engine.fresh()
+        last_t = t
         events += engine.update(obs)
     if calibrating is None and first_face is None:
         calibrating = 0.0

@@ -35,3 +35,15 @@ class AbsenceWatch:
             return False
         self._fired = True
         return True
+
+
+FRAME_GAP_S = 1.0
+"""A camera that sends no picture for longer than this (a stall, a USB hiccup) breaks every
+gesture in progress: what the head did meanwhile is unknown. A 2.9 s stall with the head down
+mid-nod was counted as a held "look down"."""
+
+
+def broken_by_gap(last_t: float | None, t: float) -> bool:
+    """Whether the frame at ``t`` comes after a gap in the pictures (``last_t``: the last
+    frame's time), so that gestures in progress must be dropped."""
+    return last_t is not None and t - last_t > FRAME_GAP_S

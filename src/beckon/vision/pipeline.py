@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from beckon.closing import Closing
 from beckon.profile import GestureProfile
-from beckon.vision.absence import AbsenceWatch
+from beckon.vision.absence import AbsenceWatch, broken_by_gap
 from beckon.vision.engine import EngineParams, GestureEngine, Verifier
 from beckon.vision.face import FaceHint, FaceObservation, FaceTracker, QualityParams
 from beckon.vision.frames import Frame
@@ -154,6 +154,7 @@ class VisionPipeline(Closing):
             logger.info("hand gate off (no hand model): a hand over the face is not checked")
         self.engine = GestureEngine(self.profile, params, verifier, hands=self.hand_watch)
         self.absence = AbsenceWatch(relearn_after_s)
+        self._last_frame_t: float | None = None
         self.on_status = on_status
         self.timings: deque[FrameTiming] = deque(maxlen=max_timings)
         self.last_observation: FaceObservation | None = None
@@ -185,6 +186,11 @@ class VisionPipeline(Closing):
         if self.hand_watch is not None:
             self.hand_watch.push(frame.t, frame.rgb, obs.face_points)
         self._track_face(obs)
+        if broken_by_gap(self._last_frame_t, frame.t):
+            logger.info("no picture for %.1f s: gestures in progress dropped",
+                        frame.t - (self._last_frame_t or 0.0))  # fmt: skip
+            self.engine = self.engine.fresh()
+        self._last_frame_t = frame.t
         # The neutral's measured jitter is not given to the engine: see
         # GestureParams.quiet_noise_deg (the benchmark scores the engine exactly so).
         events = self.engine.update(obs)
