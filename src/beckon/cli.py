@@ -1102,6 +1102,12 @@ def _add_hospital_commands(sub: Any) -> None:
     console.add_argument("--out", type=Path, required=True, metavar="DIR", help="site folder")
     console.add_argument("--site", required=True, help="site name")
     console.add_argument("--unit", required=True, help="unit name")
+    console.add_argument(
+        "--name",
+        default="",
+        help="one user per nurse PC or script (console-SITE-UNIT-NAME, e.g. desk1): two "
+        "windows or commands logged in as one user throw each other off the broker",
+    )
     console.add_argument("--renew", action="store_true", help="a new password")
     bridge = psub.add_parser(
         "bridge", help="bridge a unit's Mosquitto to the hospital broker (config and user)"
@@ -1179,7 +1185,7 @@ def cmd_provision(args: argparse.Namespace) -> int:
         return 0
     if args.what == "console":
         made = pv.provision_console(
-            pv.ConsoleSpec(args.site, args.unit), args.out, args.ca, renew=args.renew
+            pv.ConsoleSpec(args.site, args.unit, args.name), args.out, args.ca, renew=args.renew
         )
         note = "new password" if made.new_password else "kept its password"
         print(f"{made.username:<32} {made.config} ({note})")

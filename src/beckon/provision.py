@@ -28,6 +28,7 @@ import datetime as dt
 import ipaddress
 import json
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -107,20 +108,25 @@ class StationSpec:
 
 @dataclass(frozen=True)
 class ConsoleSpec:
-    """The console user of one unit: station windows on nurses' PCs and the `beckon station
+    """A console user of one unit: station windows on nurses' PCs and the `beckon station
     list|ack|resolve|ask` commands, which must not log in as the station service's own user
-    (the broker ties client ids to usernames and would throw the service off)."""
+    (the broker ties client ids to usernames and would throw the service off). ``name`` makes
+    one per PC (console-SITE-UNIT-NAME): for the same reason two windows logged in as one
+    console user threw each other off the broker every second, and every `list` threw off
+    the window."""
 
     site: str
     unit: str
+    name: str = ""
 
     @property
     def username(self) -> str:
-        return f"console-{self.site}-{self.unit}"
+        base = f"console-{self.site}-{self.unit}"
+        return f"{base}-{self.name}" if self.name else base
 
     @property
     def folder_name(self) -> str:
-        return f"console-{self.site}-{self.unit}"
+        return self.username
 
 
 @dataclass(frozen=True)
@@ -543,6 +549,11 @@ def provision_console(
     """The unit's console user: password file, CA certificate and ACL block. Station windows
     and console commands use it with the station's own config (``--user``, ``--password-file``)."""
     p.Topics.unit(spec.site, spec.unit, "command")  # a clear error for a bad name
+    if spec.name and not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", spec.name):
+        raise ConfigError(
+            f"console name {spec.name!r} is not usable in a username",
+            "use letters, digits, '-' and '_' (for example desk1)",
+        )
     _load_ca(ca_dir)
     folder = site_dir / "devices" / spec.folder_name
     password = folder / CONSOLE_PASSWORD_FILE  # beside the station's own mqtt-password

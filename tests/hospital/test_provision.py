@@ -221,3 +221,49 @@ def test_a_provisioned_console_lists_the_unit_but_cannot_answer_beds(
         assert seen and isinstance(seen[-1], PublishRefused) and seen[-1].topic == receipt
     finally:
         link.stop()
+
+
+@pytest.mark.mqtt
+def test_two_nurse_pcs_with_named_console_users_stay_connected_side_by_side(
+    site: Site, tmp_path: Path
+) -> None:
+    """The broker ties client ids to usernames: two windows logged in as the one console user
+    threw each other off every second. ``provision console --name`` makes one user per PC."""
+    import time
+
+    from beckon.messaging.mqtt import Disconnected
+
+    desks = [
+        pv.provision_console(pv.ConsoleSpec("general", "icu-3", name), site.out, site.ca)
+        for name in ("desk1", "desk2")
+    ]
+    assert [d.username for d in desks] == [
+        "console-general-icu-3-desk1",
+        "console-general-icu-3-desk2",
+    ]
+    assert desks[0].config.parent != desks[1].config.parent
+    with pytest.raises(ConfigError, match="not usable in a username"):
+        pv.provision_console(pv.ConsoleSpec("general", "icu-3", "desk 3"), site.out, site.ca)
+    site.broker.stop()
+    site.broker.start()
+    base = station_settings(site, tmp_path).broker
+    links = [
+        MqttLink(
+            dataclasses.replace(base, username=d.username, password_file=str(d.config)),
+            d.username,
+            [p.Topics.unit("general", "icu-3", "queue")],
+        )
+        for d in desks
+    ]
+    try:
+        for link in links:
+            assert link.start(15), site.broker.log_text()
+        time.sleep(3.0)
+        for link in links:
+            assert link.connected
+            assert not any(
+                isinstance(e, Disconnected) for e in events_until(link.events, Disconnected, 0.5)
+            )
+    finally:
+        for link in links:
+            link.stop()
