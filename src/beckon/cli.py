@@ -1109,6 +1109,15 @@ def _add_hospital_commands(sub: Any) -> None:
         "windows or commands logged in as one user throw each other off the broker",
     )
     console.add_argument("--renew", action="store_true", help="a new password")
+    revoke = psub.add_parser(
+        "revoke",
+        help="take a device's broker user out of the site's passwd and ACL (a lost tablet)",
+        description="Removes DEVICE (a folder name under SITE/devices, e.g. "
+        "bed-general-icu-3-15) from SITE/broker/passwd and SITE/broker/acl and moves its folder "
+        "to SITE/revoked. Install both files on the broker and reload it, as after provisioning.",
+    )
+    revoke.add_argument("--out", type=Path, required=True, metavar="DIR", help="site folder")
+    revoke.add_argument("device", help="the device's folder name under DIR/devices")
     bridge = psub.add_parser(
         "bridge", help="bridge a unit's Mosquitto to the hospital broker (config and user)"
     )
@@ -1173,6 +1182,12 @@ def cmd_provision(args: argparse.Namespace) -> int:
         if args.broker_name or args.broker_ip:
             server = args.out / pv.SERVER_CERT
             print(f"broker certificate: {server}, key {args.out / pv.SERVER_KEY}")
+        return 0
+    if args.what == "revoke":
+        user = pv.revoke(args.out, args.device)
+        broker = args.out / "broker"
+        print(f"{user} revoked: install {broker / 'passwd'} and {broker / 'acl'} on the broker")
+        print("and reload it (systemctl reload mosquitto); the device is disconnected then")
         return 0
     if args.what == "bridge":
         spec_b = pv.BridgeSpec(args.site, args.unit, args.hospital_broker)

@@ -383,6 +383,44 @@ def assemble_acl(site_dir: Path) -> Path:
     return target
 
 
+def revoke(site_dir: Path, device: str) -> str:
+    """Take a device's broker user out of the site's files: its line in ``broker/passwd``
+    and its ACL block; its folder under ``devices/`` moves to ``revoked/`` (so provisioning
+    the same device again makes a new password). Returns the username. Without this, a
+    password deleted by hand on the broker came back with the next install of
+    ``broker/passwd`` made for another bed, and the revoked tablet reconnected."""
+    part = site_dir / "broker" / "acl.d" / f"{device}.acl"
+    if not part.is_file():
+        known = sorted(x.stem for x in part.parent.glob("*.acl"))
+        raise ConfigError(
+            f"no device {device!r} provisioned in {site_dir}",
+            f"give one of: {', '.join(known) or '(none)'}",
+        )
+    users = [
+        ln[5:].strip() for ln in part.read_text("utf-8").splitlines() if ln.startswith("user ")
+    ]
+    if not users:
+        raise ConfigError(f"{part} names no user", "re-provision the device, then revoke it")
+    username = users[0]
+    passwd = site_dir / "broker" / "passwd"
+    if passwd.exists():
+        done = subprocess.run(
+            [_mosquitto_passwd(), "-D", str(passwd), username],
+            capture_output=True, text=True, timeout=30,
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise BeckonError(f"mosquitto_passwd -D failed for {username}: {done.stderr.strip()}")
+    part.unlink()
+    assemble_acl(site_dir)
+    folder = site_dir / "devices" / device
+    if folder.is_dir():
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        target = site_dir / "revoked" / f"{device}-{stamp}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(folder), str(target))
+    return username
+
+
 def _write_acl_part(site_dir: Path, folder_name: str, lines: list[str]) -> None:
     part = site_dir / "broker" / "acl.d" / f"{folder_name}.acl"
     part.parent.mkdir(parents=True, exist_ok=True)

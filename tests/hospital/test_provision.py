@@ -96,6 +96,43 @@ def test_the_broker_refuses_a_bed_without_its_client_certificate_or_password(
             link.stop()
 
 
+@pytest.mark.mqtt
+def test_a_revoked_bed_stays_out_after_the_next_bed_is_provisioned(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A password deleted by hand on the broker came back with the next ``broker/passwd``
+    made for another bed, and the lost tablet reconnected by itself."""
+    import shutil
+
+    from beckon.cli import main
+    from beckon.config import load_bedside
+    from tests.helpers.hospital import installed
+
+    tablet = tmp_path / "tablet-13"  # what the lost tablet still holds
+    shutil.copytree(site.device("bed-general-icu-3-13"), tablet)
+    lost = load_bedside(tablet / "bedside.toml", installed(tablet), env={})
+    user = lost.broker.username
+    assert main(["provision", "revoke", "--out", str(site.out), "bed-general-icu-3-13"]) == 0
+    assert f"{user} revoked" in capsys.readouterr().out
+    common = ["--ca", str(site.ca), "--out", str(site.out), "--broker-url", lost.broker.url]
+    bed17 = ["--site", "general", "--unit", "icu-3", "--bed", "17", "--client-cert"]
+    assert main(["provision", "bed", *common, *bed17]) == 0
+    for name in ("passwd", "acl"):
+        text = (site.out / "broker" / name).read_text()
+        assert user not in text and "bed/17" in text, name
+    assert not site.device("bed-general-icu-3-13").exists()
+    assert [x.name[:20] for x in (site.out / "revoked").iterdir()] == ["bed-general-icu-3-13"]
+    site.broker.stop()  # the files installed and the broker reloaded
+    site.broker.start()
+    link = MqttLink(lost.broker, "beckon-bed.general.icu-3.13", [])
+    try:
+        assert not link.start(4), "the revoked tablet is refused"
+    finally:
+        link.stop()
+    with pytest.raises(ConfigError, match="no device 'bed-general-icu-3-99'"):
+        pv.revoke(site.out, "bed-general-icu-3-99")
+
+
 # ---------------------------------------------------------------- files, without a broker
 
 
