@@ -54,7 +54,10 @@ SAMPLE_EVERY_S = 2.0  # how often gauges that need a query are refreshed
 # minutes when a tablet was offline) and to a nurse's acknowledgement (minutes).
 RECEIPT_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800)
 ACK_BUCKETS = (10, 30, 60, 120, 300, 600, 1200, 1800, 3600)
-STATES = ("received", "acknowledged", "escalated")
+STATES = ("received", "acknowledged")
+"""The states an open request is in. Escalation is no state (a call is escalated while
+received or acknowledged): ``beckon_requests_overdue`` counts it. A label "escalated" here was
+always 0, and the alert the docs suggested on it could never fire."""
 
 
 def parse_address(value: str) -> tuple[str, int]:
@@ -227,6 +230,14 @@ class StationMetrics(_Common):
         for state in STATES:
             for priority in p.PRIORITIES:
                 self.open.labels(state, priority).set(0)
+        self.overdue = Gauge(
+            "beckon_requests_overdue",
+            "open requests the station has escalated (nobody acted in time), by priority",
+            ["priority"],
+            registry=reg,
+        )
+        for priority in p.PRIORITIES:
+            self.overdue.labels(priority).set(0)
         self.changes = Counter(
             "beckon_request_changes",
             "request changes by what happened (received, acknowledged, resolved, cancelled, "
@@ -278,12 +289,17 @@ class StationMetrics(_Common):
 
     def sample(self) -> None:
         counts: dict[tuple[str, str], int] = {}
+        overdue: dict[str, int] = {}
         for view in self.service.store.open_requests(self.service.cfg.site):
             key = (view.state, view.priority)
             counts[key] = counts.get(key, 0) + 1
+            if view.escalation > 0:
+                overdue[view.priority] = overdue.get(view.priority, 0) + 1
         for state in STATES:
             for priority in p.PRIORITIES:
                 self.open.labels(state, priority).set(counts.get((state, priority), 0))
+        for priority in p.PRIORITIES:
+            self.overdue.labels(priority).set(overdue.get(priority, 0))
 
 
 class BedsideMetrics(_Common):

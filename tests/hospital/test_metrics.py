@@ -315,3 +315,30 @@ def test_a_busy_metrics_port_leaves_the_station_serving_calls(
         assert "calls are handled as usual" in caplog.text
     finally:
         busy.stop()
+
+
+def test_an_escalated_call_is_counted_as_overdue(tmp_path: Path) -> None:
+    """The docs' alert was on ``beckon_requests_open{state="escalated"}``, which stayed 0: a
+    call is escalated while received or acknowledged. ``beckon_requests_overdue`` counts it."""
+    from types import SimpleNamespace
+
+    from beckon.messaging import protocol as p
+    from beckon.metrics import StationMetrics
+    from beckon.station.store import RequestStore
+
+    store = RequestStore(tmp_path / "station.sqlite3")
+    calls = [
+        p.Request(p.new_request_id(), "gh", "icu", bed, "water", "routine", "touch", p.now_iso())
+        for bed in ("1", "2")
+    ]
+    for call in calls:
+        store.receive(call)
+    store.set_escalation(calls[0].id, 3)
+    service = SimpleNamespace(store=store, cfg=SimpleNamespace(site="gh"), listeners=[], beats=[])
+    metrics = StationMetrics(service)  # type: ignore[arg-type]
+    metrics.sample()
+    read = metrics.registry.get_sample_value
+    assert read("beckon_requests_overdue", {"priority": "routine"}) == 1
+    assert read("beckon_requests_open", {"state": "received", "priority": "routine"}) == 2
+    assert read("beckon_requests_open", {"state": "escalated", "priority": "routine"}) is None
+    store.close()
