@@ -1158,9 +1158,10 @@ def _add_hospital_commands(sub: Any) -> None:
     doctor.add_argument(
         "--listen",
         type=_seconds,
-        default=3.0,
+        default=None,
         metavar="SECONDS",
-        help="how long to listen to the broker for the other side (default 3)",
+        help="how long to listen to the broker for the other side (default: 3 for a bed; 6 for "
+        "a station, longer than a bed's 5 s heartbeat, so that a silent bed is told apart)",
     )
     doctor.add_argument(
         "--no-broker",
@@ -1272,14 +1273,15 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             load_bedside(args.config),
             video=args.video,
             audio=args.audio,
-            listen_s=args.listen,
+            listen_s=3.0 if args.listen is None else args.listen,
             broker=not args.no_broker,
         )
     else:
         if args.video or args.audio:
             raise BeckonError("--video and --audio are for `beckon doctor bedside`")
+        listen_s = 6.0 if args.listen is None else args.listen
         checks = station_checks(
-            load_station(args.config), listen_s=args.listen, broker=not args.no_broker
+            load_station(args.config), listen_s=listen_s, broker=not args.no_broker
         )
     if args.json:
         print(json.dumps(doctor.as_json(args.role, checks), indent=2))

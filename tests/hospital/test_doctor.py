@@ -508,3 +508,33 @@ def test_the_station_doctor_stays_off_the_broker_while_this_machines_station_run
 
     code, checks = doctor(capsys, "station", "--config", config)
     assert checks["broker"].outcome == "pass", checks["broker"]
+
+
+def test_a_bed_whose_status_says_online_but_which_says_nothing_is_silent() -> None:
+    """A tablet gone without its last will reaching the broker kept a retained "online":
+    the station doctor passed it while the station showed the bed offline. A connected bed
+    repeats its status every 5 s (not retained), so after 6 s of listening one that said
+    nothing is silent; with too short a listen nothing can be told and it passes as before."""
+    from beckon.doctor.remote import Heard, check_beds_seen
+
+    def heard(bed: str, retained: bool) -> Heard:
+        status = p.BedStatus("gh", "icu", bed, True, p.now_iso(), ("touch",), "1.0")
+        return Heard(f"beckon/v1/gh/icu/bed/{bed}/status", p.encode(status), retained, 0.0)
+
+    messages = [heard("12", True), heard("12", False), heard("14", True)]
+    check = check_beds_seen(messages, "gh", ("icu",), listened_s=6.0)
+    assert check.outcome == "fail"
+    assert "1 bed(s) online: icu/12" in check.detail
+    assert "said online but silent for 6 s: icu/14" in check.detail
+    assert check_beds_seen(messages, "gh", ("icu",), listened_s=3.0).outcome == "pass"
+
+
+def test_the_summary_says_what_was_not_checked() -> None:
+    """With the broker, clock and beds skipped, it said "all checks passed"."""
+    from beckon import doctor as d
+
+    checks = [d.passed("disk", "ok"), d.skipped("broker", "the service runs")]
+    assert d.format_text("station", checks).splitlines()[-1] == (
+        "station: no check failed; not checked: broker (see above why)"
+    )
+    assert d.format_text("station", checks[:1]).endswith("station: all checks passed")

@@ -86,7 +86,7 @@ while the station shows the bed offline and the bed sounds its own no-receipt al
 # The frames' clock may lag this service's by this much (a busy vision thread) before the menu
 # treats it as a jump back (a slow camera start, a camera reopened) and moves its times with it.
 CLOCK_SLACK_S = 1.0
-HEARTBEAT_S = 5.0
+HEARTBEAT_S = p.HEARTBEAT_S
 """The bed repeats its (not retained) online status this often, so the station notices a bed
 whose connection died silently within 15 s."""
 STATION_SILENT_S = 15.0

@@ -309,11 +309,19 @@ def check_station_seen(heard: list[Heard], site: str, unit: str) -> Check:
     )
 
 
-def check_beds_seen(heard: list[Heard], site: str, units: tuple[str, ...]) -> Check:
+def check_beds_seen(
+    heard: list[Heard], site: str, units: tuple[str, ...], listened_s: float = 0.0
+) -> Check:
     """For a station: the unit's tablets announce themselves online (their retained status),
     and each one's speech recogniser and outbox backlog as the bed reports them: a bed that is
-    online but whose calls wait in its outbox (or whose recogniser failed) is not fine."""
+    online but whose calls wait in its outbox (or whose recogniser failed) is not fine.
+
+    A connected bed repeats its status every ``p.HEARTBEAT_S``: when the probe listened longer
+    than that (``listened_s``), a bed whose retained status says online but which said nothing
+    meanwhile is silent, not online (a tablet gone without its last will reaching the broker
+    passed as online while the station showed it offline)."""
     beds: dict[str, p.BedStatus] = {}
+    live: set[str] = set()
     for h in heard:
         try:
             msg = p.decode(h.payload) if h.payload else None
@@ -321,7 +329,12 @@ def check_beds_seen(heard: list[Heard], site: str, units: tuple[str, ...]) -> Ch
             continue
         if isinstance(msg, p.BedStatus) and msg.site == site and msg.unit in units:
             beds[f"{msg.unit}/{msg.bed}"] = msg
-    online = sorted(k for k, b in beds.items() if b.online)
+            if not h.retained:
+                live.add(f"{msg.unit}/{msg.bed}")
+    silent: list[str] = []
+    if listened_s > p.HEARTBEAT_S:
+        silent = sorted(k for k, b in beds.items() if b.online and k not in live)
+    online = sorted(k for k, b in beds.items() if b.online and k not in silent)
     offline = sorted(k for k, b in beds.items() if not b.online)
     if not beds:
         return failed(
@@ -330,6 +343,14 @@ def check_beds_seen(heard: list[Heard], site: str, units: tuple[str, ...]) -> Ch
             "start the bedside service on the tablets; check their site and unit names",
         )
     shown = ", ".join(f"{k} ({bed_report(beds[k])})" for k in online)
+    if silent:
+        return failed(
+            "beds",
+            f"{len(online)} bed(s) online{': ' + shown if shown else ''}; said online but "
+            f"silent for {listened_s:.0f} s: {', '.join(silent)}"
+            + (f"; offline: {', '.join(offline)}" if offline else ""),
+            "check those tablets (power, network, `beckon doctor bedside` on each)",
+        )
     if offline:
         return failed(
             "beds",

@@ -89,7 +89,7 @@ def _service_running(names: tuple[str, ...], role: str, pid: str, unit: str) -> 
 
 
 def station_checks(
-    settings: StationSettings, *, listen_s: float = 3.0, broker: bool = True
+    settings: StationSettings, *, listen_s: float = 6.0, broker: bool = True
 ) -> list[Check]:
     """Disk for the database, broker, clock, the unit's beds."""
     cfg = settings.station
@@ -112,7 +112,7 @@ def station_checks(
     checks.append(probe.check)
     if probe.connected:
         checks.append(check_clock(probe.heard))
-        checks.append(check_beds_seen(probe.heard, cfg.site, cfg.units))
+        checks.append(check_beds_seen(probe.heard, cfg.site, cfg.units, listen_s))
     else:
         checks.append(skipped("clock", "no broker connection"))
         checks.append(skipped("beds", "no broker connection"))

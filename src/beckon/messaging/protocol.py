@@ -29,6 +29,8 @@ MAX_SUMMARY_PAYLOAD = 256 * 1024
 with the number of open requests."""
 _SUMMARY_KINDS = frozenset({"queue", "state"})
 QUESTION_TIMEOUT_S = 120.0
+HEARTBEAT_S = 5.0
+"""Beds and stations repeat their presence (not retained) this often while connected."""
 PRESENCE_FRESH_S = 15.0
 """A station heartbeats its presence every 5 s; one not refreshed for this long has stopped."""
 """A nurse's question expires this long after it was asked (station clock), at the bedside and

@@ -59,7 +59,7 @@ MAX_OFFLINE = 500
 MAX_QUESTIONS = 20
 STATS_EVERY_S = 300.0  # the 24-hour window slides even when nothing happens
 STATS_AFTER_CHANGE_S = 1.0  # a burst of changes publishes one stats message
-HEARTBEAT_S = 5.0
+HEARTBEAT_S = p.HEARTBEAT_S
 """The station refreshes its retained presence this often; beds do the same with theirs."""
 REPUBLISH_WINDOW = timedelta(days=1)
 """Beds whose state a station publishes again when it (re)connects: open calls, and changes
