@@ -72,6 +72,10 @@ class MicSpec:
     """The microphone (``BedsideConfig.microphone_device``) when ``audio`` is None."""
 
 
+CAMERA_REMIND_S = 600.0
+"""A camera that keeps failing the same way is logged again this often (every retry at DEBUG)."""
+
+
 class BedsideHost:
     """Starts the service thread and keeps the workers running; see the module docstring.
 
@@ -117,6 +121,7 @@ class BedsideHost:
         self.file_error: str | None = None  # a video or sound file that could not be read
         self._background: Background | None = None
         self._vision_due = 0.0
+        self._camera_said: tuple[str, float] | None = None  # the last camera error logged, when
         self._voice_due = 0.0
         self._failed_voice: VoiceWorker | None = None
         self._voice_reported: str | None = None
@@ -200,13 +205,26 @@ class BedsideHost:
             if worker.error is not None:
                 self.file_error = f"vision stopped: {worker.error}"
         else:
-            # A lost camera must not stop the bedside: say so, keep touch working, retry.
-            log.error(
-                "camera %s stopped (%s); retrying in %g s",
+            # A lost camera must not stop the bedside: say so, keep touch working, retry. The
+            # same error again is said every CAMERA_REMIND_S, not at every retry (a tablet
+            # without its camera wrote the same lines every 10 s).
+            why = str(worker.error or "no more frames")
+            said = self._camera_said
+            again = (
+                said is not None
+                and said[0] == why
+                and now - said[1] < CAMERA_REMIND_S
+                and worker.frames == 0  # it never worked meanwhile
+            )
+            log.log(
+                logging.DEBUG if again else logging.ERROR,
+                "camera %s stopped (%s); retrying every %g s",
                 self.camera.source,
-                worker.error or "no more frames",
+                why,
                 self.retry_s,
             )
+            if not again:
+                self._camera_said = (why, now)
             self._vision_due = now + self.retry_s
         if self.on_camera_stopped is not None:
             self.on_camera_stopped("" if worker.error is None else str(worker.error))

@@ -148,7 +148,7 @@ class VisionWorker:
                     self.frames += 1
         except BaseException as exc:
             self.error = exc
-            log.error("vision stopped: %s", exc)
+            log.debug("vision stopped: %s", exc)  # the host says it (once, not every retry)
         finally:
             self.post(SourceEnded())
             self.finished.set()

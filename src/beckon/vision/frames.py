@@ -174,7 +174,7 @@ class CameraSource(Closing):
     ) -> None:
         self.index = index
         self.stall_timeout_s = stall_timeout_s
-        self._cap = cv2.VideoCapture(index)
+        self._cap = _quietly_open(index)
         if not self._cap.isOpened():
             self._cap.release()
             raise FrameSourceError(
@@ -263,6 +263,20 @@ def camera_index(spec: str) -> int | None:
     spec = spec.strip()
     number = spec.removeprefix("/dev/video")
     return int(number) if number.isdigit() else None
+
+
+def _quietly_open(index: int) -> Any:
+    """``cv2.VideoCapture(index)`` without OpenCV's own lines on stderr: a missing camera
+    printed a dozen (V4L2, FFmpeg's exception, obsensor) at every retry, every 10 s, around
+    the one clear error Beckon logs itself."""
+    from cv2.utils import logging as cv_logging
+
+    before = cv_logging.getLogLevel()
+    cv_logging.setLogLevel(cv_logging.LOG_LEVEL_SILENT)
+    try:
+        return cv2.VideoCapture(index)
+    finally:
+        cv_logging.setLogLevel(before)
 
 
 def open_source(spec: str) -> VideoFileSource | CameraSource:

@@ -91,10 +91,20 @@ def installed_model() -> Path | None:
     st = modelstore.status(spec)
     if st.state == "ok":
         return st.path
-    logger.warning(
+    said = (st.state, str(st.path))
+    # Once per process: asked at every start of the camera, it filled a tablet's log (every
+    # 10 s while the camera was missing).
+    level = logging.DEBUG if said in _SAID else logging.WARNING
+    _SAID.add(said)
+    logger.log(
+        level,
         "hand landmarker %s (%s): gestures are not checked for a hand over the face; %s",
         st.state,
         st.path,
         modelstore.fix_for(spec),
     )
     return None
+
+
+_SAID: set[tuple[str, str]] = set()
+"""The missing-model warnings already logged by this process."""
