@@ -374,3 +374,21 @@ def test_a_question_to_a_bed_with_no_tablet_is_not_sent(
     assert station.ask()
     qtbot.waitUntil(lambda: bool(station.question_rows()), timeout=WAIT_MS)
     qtbot.waitUntil(lambda: bedside.question_text.text() == "Are you in pain?", timeout=WAIT_MS)
+
+
+def test_a_cancel_question_goes_when_a_nurse_finishes_the_request_meanwhile(
+    qtbot: Any, station_service: Any, open_bedside: Any, open_station: Any
+) -> None:
+    """It stayed on screen after the nurse resolved the request, and its Yes did nothing."""
+    bedside = open_bedside()
+    station = open_station()
+    qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
+    bedside.service.post(Submit("water", "touch"))
+    qtbot.waitUntil(lambda: len(station.rows) == 1, timeout=WAIT_MS)
+    (request_id,) = station.rows
+    bedside.timeline_panel.cancel.click()  # "Cancel this request"
+    assert bedside.pages.currentIndex() == 2
+    assert station.act("resolve", request_id)
+    qtbot.waitUntil(lambda: bedside.pages.currentIndex() != 2, timeout=6_000)  # not its own
+    track = bedside.timeline.get(request_id)  # time-out (CONFIRM_TIMEOUT_MS)
+    assert track is not None and track.state == "resolved"

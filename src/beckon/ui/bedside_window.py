@@ -326,6 +326,7 @@ class BedsideWindow(QWidget):
         self.wizard: Any = None
         self._last_heard: tuple[float, str] | None = None
         self._confirm_action: Callable[[], None] | None = None
+        self._cancelling: str | None = None  # the request a "Cancel ...?" on screen is about
         self._started = time.monotonic()
         self.tiles: dict[str, Tile] = {}
         self.staff = StaffLock()
@@ -788,8 +789,10 @@ class BedsideWindow(QWidget):
         )
         self._confirm_action = lambda: self.service.post(CancelRequest(request_id))
         self._show_confirm()
+        self._cancelling = request_id
 
     def _show_confirm(self) -> None:
+        self._cancelling = None
         self.pages.setCurrentIndex(2)
         self.stage_banner.setText(translate("Beckon", "Touch Yes or No."))
         self._confirm_timer.start(CONFIRM_TIMEOUT_MS)
@@ -805,6 +808,7 @@ class BedsideWindow(QWidget):
         self._leave_confirm()
 
     def _leave_confirm(self) -> None:
+        self._cancelling = None
         self._confirm_timer.stop()
         self.pages.setCurrentIndex(0)
         if self.menu is not None:
@@ -843,6 +847,12 @@ class BedsideWindow(QWidget):
     def _show_timeline(self) -> None:
         self.timeline_panel.show_tracks(self.timeline.tracks)
         self._fit_recent()
+        cancelling = self.timeline.get(self._cancelling) if self._cancelling else None
+        if cancelling is not None and not cancelling.open:
+            # A nurse finished it while "Cancel ...?" was on screen: the question stayed, and
+            # its Yes did nothing the patient could see.
+            self._confirm_action = None
+            self._leave_confirm()
 
     def _fit_recent(self) -> None:
         viewport = self.timeline_scroll.viewport()
