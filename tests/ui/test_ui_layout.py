@@ -22,6 +22,8 @@ from beckon.bedside.interaction import MenuView
 from beckon.ui.bedside_model import RequestTrack
 from tests.helpers.layout import clipped_inside, settled_clipping
 
+LONG_QUESTION = "Would you like us to call your daughter and tell her you are awake?"
+"""A nurse's longer question: at font scale 1.5 on 1280 x 800 its last word was cut off."""
 SCREENS = {"tablet": (1280, 800), "desktop": (1920, 1080)}
 ITEMS = ["nurse", "water", "pain", "toilet", "reposition", "emergency"]
 
@@ -96,13 +98,13 @@ def test_the_bedside_fits_the_screen_at_large_font_scales(
     states: dict[str, list[ev.BedsideEvent]] = {
         "offering": [ev.MenuChanged(MenuView(tuple(ITEMS), "water", "offering"), 0.0)],
         "question": [
-            ev.QuestionAsked("q1", "Would you like the light switched off?", "Nurse Alexandra"),
+            ev.QuestionAsked("q1", LONG_QUESTION, "Nurse Alexandra"),
             ev.MenuChanged(
                 MenuView(
                     tuple(ITEMS),
                     None,
                     "question",
-                    question="Would you like the light switched off?",
+                    question=LONG_QUESTION,
                 ),
                 0.0,
             ),

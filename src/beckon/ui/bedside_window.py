@@ -547,7 +547,9 @@ class BedsideWindow(QWidget):
         self.question_from = QLabel()
         self.question_from.setObjectName("questionFrom")
         self.question_from.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.question_text = FitLabel()
+        # Steps down as far as a little above the body text rather than cut the question: at
+        # font scale 1.5 on 1280 x 800 the last word of a long question was gone at 0.6.
+        self.question_text = FitLabel(floor=0.35)
         self.question_text.setObjectName("questionText")
         self.question_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.question_from)
