@@ -29,12 +29,13 @@ SAMPLES: list[ev.BedsideEvent] = [
     ev.ConnectionChanged(online=False, request_saved=True),
     ev.StationChanged(online=True),
     ev.Fault("the broker refused a message"),
+    ev.AlreadyAsked("water", "3f2b8c1e-6a4d", "received"),
 ]
 
 
 def test_every_kind_of_bedside_event_is_in_the_union_and_frozen() -> None:
     kinds = typing.get_args(ev.BedsideEvent)
-    assert {type(e) for e in SAMPLES} == set(kinds) and len(kinds) == 16
+    assert {type(e) for e in SAMPLES} == set(kinds) and len(kinds) == 17
     for e in SAMPLES:
         with pytest.raises(dataclasses.FrozenInstanceError):
             e.__setattr__(dataclasses.fields(e)[0].name, None)
