@@ -178,6 +178,28 @@ def test_a_live_camera_showing_the_very_same_picture_is_lost_but_a_video_is_not(
     assert camera.state().kind == "on", "it recovers with the first new picture"
 
 
+def test_a_camera_reopened_because_it_froze_and_frozen_again_stays_lost() -> None:
+    """The reopen forgot the frozen picture: the same picture again looked live for 10 s of
+    every 20, and the station's camera_lost fault came and went."""
+    import numpy as np
+
+    clock = Clock()
+    camera = CameraMonitor(clock=clock, frozen_after_s=10.0)
+    picture = np.random.default_rng(1).integers(0, 255, (480, 640, 3), dtype=np.uint8)
+    camera.started()
+    for _ in range(15 * 11):
+        clock.now += 1 / 15
+        camera.frame(picture)
+    assert camera.state().frozen
+    camera.stopped("the same picture for 11 s; opening it again")
+    clock.now += 10.0  # the host's retry
+    camera.started()
+    clock.now += 1 / 15
+    camera.frame(picture)  # the very same picture after the reopen
+    state = camera.state()
+    assert state.kind == "lost" and state.frozen, state
+
+
 class FakeVoiceWorker:
     def __init__(self) -> None:
         self.ready = threading.Event()

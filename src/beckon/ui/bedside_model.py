@@ -330,11 +330,12 @@ class CameraMonitor:
     def started(self) -> None:
         """A (re)start. The last error stands until a frame arrives: a camera that fails
         again seconds after each retry must not look healthy ("starting") between tries, or
-        the station's ``camera_lost`` flickers off every 10 s."""
+        the station's ``camera_lost`` flickers off every 10 s. The last picture stands too: a
+        camera reopened because its picture froze, and frozen again, is still lost from its
+        first frame (it showed "on" for 10 s of every 20, and the station no fault)."""
         with self._lock:
             self._started = self.clock()
             self._times.clear()
-            self._picture = b""
 
     def stopped(self, error: str = "") -> None:
         with self._lock:
