@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from beckon.messaging import protocol as p
 from tests.helpers.layout import settled_clipping
 from tests.helpers.ward import BEDS, publish_ward
 from tests.ui.conftest import SITE, UNIT, RecordingAlarm
@@ -123,6 +124,11 @@ def test_the_alert_band_says_no_alerts_in_one_line_and_gives_the_queue_the_rest(
     qtbot.wait(50)
     assert not window.banner.isVisible()
     assert window.alert_calm.isVisible() and window.alert_calm.text() == "No alerts"
+    # Beds with device faults are counted there: their lines sit under the calls, out of view.
+    window.queue = p.UnitQueue(SITE, UNIT, p.now_iso(), offline_beds=("7", "9"))
+    window._show_queue()
+    assert window.alert_calm.text() == "No call alerts · device faults at 2 bed(s): see below"
+    assert window.alert_calm.sizeHint().width() <= window.alert_band.width()
     one_line = window.banner.fontMetrics().lineSpacing()
     band = window.alert_band.height()
     assert band < 2 * one_line, f"the band is {band} px, two lines are {2 * one_line}"

@@ -657,156 +657,167 @@
         <translation>{wait}: {time} {intent}, 응답한 간호사 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="392" />
+        <location filename="../../src/beckon/ui/station_window.py" line="381" />
+        <location filename="../../src/beckon/ui/strings.py" line="393" />
+        <source>No alerts</source>
+        <translation>알림 없음</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="394" />
+        <source>No call alerts · device faults at {n} bed(s): see below</source>
+        <translation>호출 알림 없음 · 기기 이상 침대 {n}개: 아래를 보세요</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="402" />
         <source>camera off</source>
         <translation>카메라 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="393" />
+        <location filename="../../src/beckon/ui/strings.py" line="403" />
         <source>camera not working</source>
         <translation>카메라 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="394" />
+        <location filename="../../src/beckon/ui/strings.py" line="404" />
         <source>face not found</source>
         <translation>얼굴이 보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="395" />
+        <location filename="../../src/beckon/ui/strings.py" line="405" />
         <source>face too small or turned away: move the tablet</source>
         <translation>얼굴이 너무 작거나 돌아가 있음: 태블릿을 옮기세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="396" />
+        <location filename="../../src/beckon/ui/strings.py" line="406" />
         <source>microphone not working</source>
         <translation>마이크 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="397" />
+        <location filename="../../src/beckon/ui/strings.py" line="407" />
         <source>speech recognition not working: call IT</source>
         <translation>음성 인식 작동 안 함: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="398" />
+        <location filename="../../src/beckon/ui/strings.py" line="408" />
         <source>no sound: prompts and alarms are silent</source>
         <translation>소리 없음: 안내와 알람이 나오지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="399" />
+        <location filename="../../src/beckon/ui/strings.py" line="409" />
         <source>configuration problem: call IT</source>
         <translation>설정 문제: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="400" />
+        <location filename="../../src/beckon/ui/strings.py" line="410" />
         <source>clock wrong by minutes or more: set the time</source>
         <translation>시계가 몇 분 이상 틀림: 시간을 맞추세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="401" />
+        <location filename="../../src/beckon/ui/strings.py" line="411" />
         <source>storage full or failing: calls are not kept if they do not get through</source>
         <translation>저장 공간이 가득 차거나 고장남: 전달되지 않은 호출은 보관되지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="404" />
+        <location filename="../../src/beckon/ui/strings.py" line="414" />
         <source>calls from this bed are not reaching the station: check the bed, call IT</source>
         <translation>이 침대의 호출이 간호사실에 도착하지 않음: 침대를 확인하고 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="408" />
+        <location filename="../../src/beckon/ui/strings.py" line="418" />
         <source>Bed {bed}: {faults}</source>
         <translation>{bed}번 침대: {faults}</translation>
     </message>
     <message>
         <location filename="../../src/beckon/ui/station_window.py" line="442" />
-        <location filename="../../src/beckon/ui/strings.py" line="416" />
+        <location filename="../../src/beckon/ui/strings.py" line="426" />
         <source>Bed</source>
         <translation>침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="417" />
+        <location filename="../../src/beckon/ui/strings.py" line="427" />
         <source>Tablet</source>
         <translation>태블릿</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="418" />
+        <location filename="../../src/beckon/ui/strings.py" line="428" />
         <source>Camera</source>
         <translation>카메라</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="419" />
+        <location filename="../../src/beckon/ui/strings.py" line="429" />
         <source>Face</source>
         <translation>얼굴</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="420" />
+        <location filename="../../src/beckon/ui/strings.py" line="430" />
         <source>Microphone</source>
         <translation>마이크</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="421" />
+        <location filename="../../src/beckon/ui/strings.py" line="431" />
         <source>Speech</source>
         <translation>음성 인식</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="422" />
+        <location filename="../../src/beckon/ui/strings.py" line="432" />
         <source>Calls to station</source>
         <translation>간호사실로 호출</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="423" />
+        <location filename="../../src/beckon/ui/strings.py" line="433" />
         <source>Version</source>
         <translation>버전</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="431" />
+        <location filename="../../src/beckon/ui/strings.py" line="441" />
         <source>OK</source>
         <translation>정상</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="433" />
+        <location filename="../../src/beckon/ui/strings.py" line="443" />
         <source>online</source>
         <translation>연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="434" />
+        <location filename="../../src/beckon/ui/strings.py" line="444" />
         <source>OFFLINE</source>
         <translation>연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="442" />
-        <location filename="../../src/beckon/ui/strings.py" line="435" />
+        <location filename="../../src/beckon/ui/strings.py" line="452" />
+        <location filename="../../src/beckon/ui/strings.py" line="445" />
         <source>off</source>
         <translation>꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="440" />
-        <location filename="../../src/beckon/ui/strings.py" line="439" />
-        <location filename="../../src/beckon/ui/strings.py" line="436" />
+        <location filename="../../src/beckon/ui/strings.py" line="450" />
+        <location filename="../../src/beckon/ui/strings.py" line="449" />
+        <location filename="../../src/beckon/ui/strings.py" line="446" />
         <source>not working</source>
         <translation>작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="437" />
+        <location filename="../../src/beckon/ui/strings.py" line="447" />
         <source>not found</source>
         <translation>보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="438" />
+        <location filename="../../src/beckon/ui/strings.py" line="448" />
         <source>poor view</source>
         <translation>잘 안 보임</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="441" />
+        <location filename="../../src/beckon/ui/strings.py" line="451" />
         <source>starting</source>
         <translation>시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="445" />
+        <location filename="../../src/beckon/ui/strings.py" line="455" />
         <source>{n} sending</source>
         <translation>{n}건 보내는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="447" />
+        <location filename="../../src/beckon/ui/strings.py" line="457" />
         <source>{n} NOT ARRIVING ({age})</source>
         <translation>{n}건 도착 안 함 ({age})</translation>
     </message>
@@ -831,121 +842,121 @@
         <translation>{time}에 요청함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1012" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="393" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1024" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="394" />
         <source>Show camera</source>
         <translation>카메라 보기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="396" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="397" />
         <source>Calibrate</source>
         <translation>보정</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="399" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="400" />
         <source>Exit</source>
         <translation>종료</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="402" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="403" />
         <source>Close the bedside (under the kiosk service it starts again).</source>
         <translation>침상 화면을 닫습니다 (키오스크 서비스에서는 다시 시작됩니다).</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="429" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="430" />
         <source>Staff</source>
         <translation>직원</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="431" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="432" />
         <source>Staff: hold for 3 seconds.</source>
         <translation>직원: 3초 동안 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="596" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="556" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="599" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="559" />
         <source>Yes</source>
         <translation>네</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="597" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="557" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="600" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="560" />
         <source>No</source>
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="567" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="570" />
         <source>Nod for yes, shake your head for no.</source>
         <translation>"네"는 끄덕이고, "아니요"는 고개를 저으세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="718" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="721" />
         <source>a nurse</source>
         <translation>간호사</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="719" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="722" />
         <source>{nurse} asks:</source>
         <translation>{nurse} 님의 질문:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="745" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="748" />
         <source>{intent}: sending now unless you say no.</source>
         <translation>{intent}: "아니요"라고 하지 않으면 지금 보냅니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="747" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="750" />
         <source>Did you ask for: {intent}? Nod or say yes.</source>
         <translation>요청: {intent}. 맞나요? 끄덕이거나 "네"라고 말하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="753" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="756" />
         <source>Not sent: {intent}. Say it again if you need it.</source>
         <translation>보내지 않음: {intent}. 필요하면 다시 말씀하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="755" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="758" />
         <source>Not sent: {intent}.</source>
         <translation>보내지 않음: {intent}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="776" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="779" />
         <source>Send “{intent}”?</source>
         <translation>“{intent}” 요청을 보낼까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="785" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="788" />
         <source>Cancel “{intent}”?</source>
         <translation>“{intent}” 요청을 취소할까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="794" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="799" />
         <source>Touch Yes or No.</source>
         <translation>네 또는 아니요를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1012" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1024" />
         <source>Hide camera</source>
         <translation>카메라 숨기기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1021" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1033" />
         <source>No picture</source>
         <translation>화면 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1051" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1063" />
         <source>The bedside service stopped: call IT.</source>
         <translation>침상 서비스가 멈췄습니다. 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="999" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1002" />
         <location filename="../../src/beckon/ui/station_window.py" line="137" />
         <source>Acknowledge</source>
         <translation>확인</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1001" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1004" />
         <location filename="../../src/beckon/ui/station_window.py" line="216" />
         <location filename="../../src/beckon/ui/station_window.py" line="138" />
         <source>Resolve</source>
@@ -965,11 +976,6 @@
         <location filename="../../src/beckon/ui/station_window.py" line="359" />
         <source>Nurse name</source>
         <translation>간호사 이름</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="381" />
-        <source>No alerts</source>
-        <translation>알림 없음</translation>
     </message>
     <message>
         <location filename="../../src/beckon/ui/station_window.py" line="395" />
@@ -1022,7 +1028,7 @@
         <translation>가장 오래 기다린 호출 (최근 24시간)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="909" />
+        <location filename="../../src/beckon/ui/station_window.py" line="912" />
         <location filename="../../src/beckon/ui/station_window.py" line="541" />
         <source>No requests in the last 24 hours.</source>
         <translation>최근 24시간 동안 요청이 없습니다.</translation>
@@ -1079,12 +1085,12 @@
         <translation>장치 고장 병상 {n}개 더: 병상 탭을 보세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="913" />
+        <location filename="../../src/beckon/ui/station_window.py" line="916" />
         <source>{n} requests in the last {h} hours</source>
         <translation>최근 {h}시간 동안 요청 {n}건</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1004" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1007" />
         <source>{action} for {what} did not arrive: press it again.</source>
         <translation>{what}의 {action} 요청이 전달되지 않았습니다. 다시 누르세요.</translation>
     </message>

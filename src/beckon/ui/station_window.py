@@ -859,6 +859,9 @@ class StationWindow(QWidget):
         if lines == self.fault_lines:
             return
         self.fault_lines = lines
+        # "No alerts" while beds were offline, their fault lines under the calls, out of view.
+        faulty = len(beds) + sum(1 for b, f in self.bed_faults.items() if f and b not in beds)
+        self.alert_calm.setText(strings.calm_alert_text(faulty))
         while self.faults_layout.count():
             item = self.faults_layout.takeAt(0)
             widget = item.widget() if item is not None else None

@@ -386,6 +386,16 @@ def slow_call_text(wait: str, intent: str, received: str, answered: bool) -> str
     )
 
 
+def calm_alert_text(faulty_beds: int) -> str:
+    """The alert band with no call to alert about: says so, and counts the beds with a device
+    fault (listed under the calls, often out of view on a busy unit)."""
+    if not faulty_beds:
+        return translate("Beckon", "No alerts")
+    return translate("Beckon", "No call alerts · device faults at {n} bed(s): see below").format(
+        n=faulty_beds
+    )
+
+
 def bed_fault_text(bed: str, faults: tuple[str, ...]) -> str:
     """One line per bed that is online but reports device faults (BedStatus.faults)."""
     names = {
