@@ -96,3 +96,19 @@ def test_pain_chosen_and_left_without_a_number_is_still_sent(tmp_path: Path) -> 
     request = p.decode_as(entry.payload, p.Request)
     assert (request.intent, request.level) == ("pain", None)
     assert ev.IntentSelected("pain", now[0] - 0.1, "timeout") in seen
+
+
+def test_a_cancel_made_offline_does_not_say_a_request_was_saved(tmp_path: Path) -> None:
+    """The words "Your request is saved and will be sent" followed a cancel (and an answer)
+    made while the tablet was offline: only a request says that."""
+    service = BedsideService(
+        BedsideSettings(BedsideConfig("gh", "icu", "12", outbox=str(tmp_path / "o.db")))
+    )
+    service.outbox = open_outbox(tmp_path / "o.db")  # no link: offline
+    seen: list[object] = []
+    service.listeners.append(seen.append)
+    made = service.submit("water", "touch")
+    assert made is not None
+    service.cancel(made.id)
+    offline = [e for e in seen if isinstance(e, ev.ConnectionChanged)]
+    assert [e.request_saved for e in offline] == [True, False]

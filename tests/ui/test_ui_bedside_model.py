@@ -310,3 +310,8 @@ def test_the_same_news_for_several_requests_is_said_once() -> None:
 def test_a_request_already_open_is_said_as_such() -> None:
     said = prompt_for(ev.AlreadyAsked("water", ID, "received"), "Water")
     assert said is not None and said.key == "already_asked" and said.args == ("Water",)
+
+
+def test_a_cancelled_request_is_said_as_such() -> None:
+    said = prompt_for(ev.StateChanged(ID, "cancelled", None, "water"), "Water")
+    assert said is not None and said.key == "cancelled"

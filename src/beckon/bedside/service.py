@@ -937,7 +937,9 @@ class BedsideService:
     def _send(self, key: str) -> None:
         assert self.outbox is not None
         if self.link is None or not self.link.connected:
-            self._emit(ev.ConnectionChanged(online=False, request_saved=True))
+            # "Your request is saved and will be sent" is about a request: a cancel or an
+            # answer made offline said it too.
+            self._emit(ev.ConnectionChanged(online=False, request_saved=key.startswith("request:")))
             return
         for entry in self.outbox.pending():
             if entry.key == key:

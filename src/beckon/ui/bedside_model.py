@@ -261,6 +261,8 @@ def prompt_for(e: BedsideEvent, intent_label: str, calibrating: bool = False) ->
             return Prompt("acknowledged", (by or "",))
         case ev.StateChanged(state="resolved"):
             return Prompt("resolved")
+        case ev.StateChanged(state="cancelled"):
+            return Prompt("cancelled")  # shown as "Cancelled." but never said
         case ev.ConnectionChanged(online=False, request_saved=True):
             return Prompt("saved_offline")
         case ev.QuestionAnswered(answer=answer):

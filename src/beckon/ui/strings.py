@@ -222,6 +222,8 @@ def spoken(prompt: Prompt) -> str:
         return headline("acknowledged", a[0] if a else None)
     if prompt.key == "resolved":
         return translate("Beckon", "Your request is done.")
+    if prompt.key == "cancelled":
+        return translate("Beckon", "Your request is cancelled.")
     if prompt.key == "saved_offline":
         return headline("saved_offline")
     if prompt.key == "answered_yes":
