@@ -392,3 +392,24 @@ def test_a_cancel_question_goes_when_a_nurse_finishes_the_request_meanwhile(
     qtbot.waitUntil(lambda: bedside.pages.currentIndex() != 2, timeout=6_000)  # not its own
     track = bedside.timeline.get(request_id)  # time-out (CONFIRM_TIMEOUT_MS)
     assert track is not None and track.state == "resolved"
+
+
+def test_a_screen_reader_is_told_what_is_offered_and_which_steps_are_done(
+    qtbot: Any, station_service: Any, open_bedside: Any
+) -> None:
+    """Which tile is offered was only its border, and a step done only its icon and colour;
+    nothing in the window had an accessible name or description."""
+    bedside = open_bedside()
+    qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: any(t.highlighted for t in bedside.tiles.values()), timeout=WAIT_MS)
+    for code, tile in bedside.tiles.items():
+        assert tile.accessibleName() == bedside.label(code)
+        offered = "Offered now: nod to choose" if tile.highlighted else ""
+        assert tile.accessibleDescription() == offered
+    assert bedside.link_pill.accessibleName() == bedside.link_pill.text != ""
+    bedside.service.post(Submit("water", "touch"))
+    qtbot.waitUntil(lambda: bool(bedside.timeline.tracks), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bedside.timeline.tracks[0].state == "received", timeout=WAIT_MS)
+    bedside._show_timeline()
+    names = [label.accessibleName() for _, label in bedside.timeline_panel.steps]
+    assert names[0].endswith(": done") and names[-1].endswith(": not yet"), names

@@ -190,639 +190,659 @@
         <translation>{intent}: 이미 요청하셨습니다. 아직 처리 중입니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="50" />
+        <location filename="../../src/beckon/ui/strings.py" line="51" />
+        <source>Chosen: nod again to send it</source>
+        <translation>선택됨: 보내려면 한 번 더 끄덕이세요</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="52" />
+        <source>Offered now: nod to choose</source>
+        <translation>지금 제안 중: 고르려면 끄덕이세요</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="58" />
+        <source>{step}: done</source>
+        <translation>{step}: 완료</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="59" />
+        <source>{step}: not yet</source>
+        <translation>{step}: 아직</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="64" />
         <source>Scan: {s} s</source>
         <translation>넘김 간격: {s}초</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="55" />
+        <location filename="../../src/beckon/ui/strings.py" line="69" />
         <source>Nurse in room</source>
         <translation>간호사 입실</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="60" />
+        <location filename="../../src/beckon/ui/strings.py" line="74" />
         <source>Clear emergency</source>
         <translation>응급 호출 해제</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="69" />
+        <location filename="../../src/beckon/ui/strings.py" line="83" />
         <source>Pause: {s} s</source>
         <translation>선택 후 쉼: {s}초</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="74" />
+        <location filename="../../src/beckon/ui/strings.py" line="88" />
         <source>Rest (pause the menu)</source>
         <translation>쉬기 (메뉴 멈춤)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="80" />
+        <location filename="../../src/beckon/ui/strings.py" line="94" />
         <source>Not connected. Your request is saved and will be sent.</source>
         <translation>연결되지 않았습니다. 요청은 저장되었고 곧 전송됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="82" />
+        <location filename="../../src/beckon/ui/strings.py" line="96" />
         <source>Sending your request…</source>
         <translation>요청을 보내는 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="220" />
-        <location filename="../../src/beckon/ui/strings.py" line="84" />
+        <location filename="../../src/beckon/ui/strings.py" line="234" />
+        <location filename="../../src/beckon/ui/strings.py" line="98" />
         <source>The nurses have your request.</source>
         <translation>간호사실에서 요청을 받았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="87" />
+        <location filename="../../src/beckon/ui/strings.py" line="101" />
         <source>{nurse} is coming.</source>
         <translation>{nurse} 님이 오고 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="88" />
+        <location filename="../../src/beckon/ui/strings.py" line="102" />
         <source>A nurse is coming.</source>
         <translation>간호사가 오고 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="90" />
+        <location filename="../../src/beckon/ui/strings.py" line="104" />
         <source>Done.</source>
         <translation>완료되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="92" />
+        <location filename="../../src/beckon/ui/strings.py" line="106" />
         <source>Cancelled.</source>
         <translation>취소되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="98" />
+        <location filename="../../src/beckon/ui/strings.py" line="112" />
         <source>{time}  {request}: {state}</source>
         <translation>{time}  {request}: {state}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="106" />
+        <location filename="../../src/beckon/ui/strings.py" line="120" />
         <source>Saved on this tablet</source>
         <translation>이 태블릿에 저장됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="108" />
+        <location filename="../../src/beckon/ui/strings.py" line="122" />
         <source>Sent</source>
         <translation>전송됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="110" />
+        <location filename="../../src/beckon/ui/strings.py" line="124" />
         <source>Received by the nurses' station</source>
         <translation>간호사실에서 받음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="242" />
-        <location filename="../../src/beckon/ui/strings.py" line="113" />
+        <location filename="../../src/beckon/ui/strings.py" line="256" />
+        <location filename="../../src/beckon/ui/strings.py" line="127" />
         <source>Acknowledged by {nurse}</source>
         <translation>{nurse} 님이 확인함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="114" />
+        <location filename="../../src/beckon/ui/strings.py" line="128" />
         <source>Acknowledged by a nurse</source>
         <translation>간호사가 확인함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="116" />
+        <location filename="../../src/beckon/ui/strings.py" line="130" />
         <source>Resolved</source>
         <translation>해결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="118" />
+        <location filename="../../src/beckon/ui/strings.py" line="132" />
         <source>Cancelled</source>
         <translation>취소됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="124" />
+        <location filename="../../src/beckon/ui/strings.py" line="138" />
         <source>Camera on</source>
         <translation>카메라 켜짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="126" />
+        <location filename="../../src/beckon/ui/strings.py" line="140" />
         <source>Camera starting</source>
         <translation>카메라 시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="128" />
+        <location filename="../../src/beckon/ui/strings.py" line="142" />
         <source>Camera slow ({fps} frames/s)</source>
         <translation>카메라 느림 (초당 {fps}프레임)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="130" />
+        <location filename="../../src/beckon/ui/strings.py" line="144" />
         <source>Camera not working</source>
         <translation>카메라 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="131" />
+        <location filename="../../src/beckon/ui/strings.py" line="145" />
         <source>Camera off</source>
         <translation>카메라 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="136" />
+        <location filename="../../src/beckon/ui/strings.py" line="150" />
         <source>Face found</source>
         <translation>얼굴 인식됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="138" />
+        <location filename="../../src/beckon/ui/strings.py" line="152" />
         <source>Face found, hold still</source>
         <translation>얼굴 인식됨, 움직이지 마세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="139" />
+        <location filename="../../src/beckon/ui/strings.py" line="153" />
         <source>Face not found</source>
         <translation>얼굴을 찾을 수 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="145" />
+        <location filename="../../src/beckon/ui/strings.py" line="159" />
         <source>Move the tablet closer to the face</source>
         <translation>태블릿을 얼굴에 더 가까이 옮기세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="147" />
+        <location filename="../../src/beckon/ui/strings.py" line="161" />
         <source>Turn the face toward the screen</source>
         <translation>얼굴을 화면 쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="149" />
+        <location filename="../../src/beckon/ui/strings.py" line="163" />
         <source>Bring the whole face into the picture</source>
         <translation>얼굴 전체가 화면에 보이게 하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="160" />
+        <location filename="../../src/beckon/ui/strings.py" line="174" />
         <source>Listening</source>
         <translation>듣는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="162" />
+        <location filename="../../src/beckon/ui/strings.py" line="176" />
         <source>Heard: {text}</source>
         <translation>들은 말: {text}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="164" />
+        <location filename="../../src/beckon/ui/strings.py" line="178" />
         <source>Microphone starting</source>
         <translation>마이크 시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="166" />
+        <location filename="../../src/beckon/ui/strings.py" line="180" />
         <source>Microphone not working</source>
         <translation>마이크 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="168" />
+        <location filename="../../src/beckon/ui/strings.py" line="182" />
         <source>Speech recognition not working</source>
         <translation>음성 인식 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="169" />
+        <location filename="../../src/beckon/ui/strings.py" line="183" />
         <source>Microphone off</source>
         <translation>마이크 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="174" />
+        <location filename="../../src/beckon/ui/strings.py" line="188" />
         <source>This tablet cannot call the nurses. Please tell a nurse; staff: call IT.</source>
         <translation>이 태블릿으로는 간호사를 부를 수 없습니다. 간호사에게 직접 알려 주세요. 직원: 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="182" />
+        <location filename="../../src/beckon/ui/strings.py" line="196" />
         <source>Connected</source>
         <translation>연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="184" />
+        <location filename="../../src/beckon/ui/strings.py" line="198" />
         <source>Connecting…</source>
         <translation>연결 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="185" />
+        <location filename="../../src/beckon/ui/strings.py" line="199" />
         <source>Not connected</source>
         <translation>연결 안 됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="190" />
+        <location filename="../../src/beckon/ui/strings.py" line="204" />
         <source>Station online</source>
         <translation>간호사실 연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="192" />
+        <location filename="../../src/beckon/ui/strings.py" line="206" />
         <source>Station: waiting</source>
         <translation>간호사실: 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="193" />
+        <location filename="../../src/beckon/ui/strings.py" line="207" />
         <source>Station offline</source>
         <translation>간호사실 연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="197" />
+        <location filename="../../src/beckon/ui/strings.py" line="211" />
         <source>Bed {bed}</source>
         <translation>{bed}번 침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="204" />
+        <location filename="../../src/beckon/ui/strings.py" line="218" />
         <source>{intent}?</source>
         <translation>{intent}?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="206" />
+        <location filename="../../src/beckon/ui/strings.py" line="220" />
         <source>Send {intent}? Nod again.</source>
         <translation>{intent} 요청을 보낼까요? 한 번 더 끄덕이세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="208" />
+        <location filename="../../src/beckon/ui/strings.py" line="222" />
         <source>How strong, from 0 to 10? 0?</source>
         <translation>얼마나 심한가요? 0부터 10까지. 0?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="210" />
+        <location filename="../../src/beckon/ui/strings.py" line="224" />
         <source>{level}?</source>
         <translation>{level}?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="212" />
+        <location filename="../../src/beckon/ui/strings.py" line="226" />
         <source>Resting. Nod to wake the menu.</source>
         <translation>쉬는 중입니다. 고개를 끄덕이면 메뉴가 다시 시작됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="214" />
+        <location filename="../../src/beckon/ui/strings.py" line="228" />
         <source>{phrase} Your request is saved.</source>
         <translation>{phrase} 요청이 저장되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="218" />
+        <location filename="../../src/beckon/ui/strings.py" line="232" />
         <source>{question} Nod for yes, shake for no.</source>
         <translation>{question} "네"는 끄덕이고, "아니요"는 고개를 저으세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="224" />
+        <location filename="../../src/beckon/ui/strings.py" line="238" />
         <source>Your request is done.</source>
         <translation>요청이 완료되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="226" />
+        <location filename="../../src/beckon/ui/strings.py" line="240" />
         <source>Your request is cancelled.</source>
         <translation>요청이 취소되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="230" />
+        <location filename="../../src/beckon/ui/strings.py" line="244" />
         <source>You answered yes.</source>
         <translation>"네"라고 답했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="232" />
+        <location filename="../../src/beckon/ui/strings.py" line="246" />
         <source>You answered no.</source>
         <translation>"아니요"라고 답했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="243" />
+        <location filename="../../src/beckon/ui/strings.py" line="257" />
         <source>Acknowledged</source>
         <translation>확인됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="245" />
+        <location filename="../../src/beckon/ui/strings.py" line="259" />
         <source>Waiting for a nurse</source>
         <translation>간호사를 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="251" />
+        <location filename="../../src/beckon/ui/strings.py" line="265" />
         <source>Emergency</source>
         <translation>응급</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="253" />
+        <location filename="../../src/beckon/ui/strings.py" line="267" />
         <source>Urgent</source>
         <translation>긴급</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="254" />
+        <location filename="../../src/beckon/ui/strings.py" line="268" />
         <source>Routine</source>
         <translation>일반</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="262" />
+        <location filename="../../src/beckon/ui/strings.py" line="276" />
         <source>Reminder: still open</source>
         <translation>알림: 아직 처리 안 됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="266" />
+        <location filename="../../src/beckon/ui/strings.py" line="280" />
         <source>Overdue (level 1): not acknowledged in time</source>
         <translation>지연 (1단계): 제때 확인되지 않았습니다</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="268" />
+        <location filename="../../src/beckon/ui/strings.py" line="282" />
         <source>Overdue (level 2): tell the charge nurse</source>
         <translation>지연 (2단계): 책임 간호사에게 알리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="269" />
+        <location filename="../../src/beckon/ui/strings.py" line="283" />
         <source>Overdue (level 3): call the whole unit</source>
         <translation>지연 (3단계): 병동 전체에 알리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="274" />
+        <location filename="../../src/beckon/ui/strings.py" line="288" />
         <source>Clear at the bedside</source>
         <translation>병상에서 해제</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="281" />
+        <location filename="../../src/beckon/ui/strings.py" line="295" />
         <source>bed {bed}</source>
         <translation>{bed}번 침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="282" />
+        <location filename="../../src/beckon/ui/strings.py" line="296" />
         <source>Nurse in room: {beds}</source>
         <translation>간호사 입실: {beds}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="287" />
+        <location filename="../../src/beckon/ui/strings.py" line="301" />
         <source>New request: bed {bed}, {intent}</source>
         <translation>새 요청: {bed}번 침대, {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="291" />
+        <location filename="../../src/beckon/ui/strings.py" line="305" />
         <source>Still waiting: bed {bed}, {intent}</source>
         <translation>아직 대기 중: {bed}번 침대, {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="295" />
+        <location filename="../../src/beckon/ui/strings.py" line="309" />
         <source>Device fault: bed {bed} is offline</source>
         <translation>기기 고장: {bed}번 침대 연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="297" />
+        <location filename="../../src/beckon/ui/strings.py" line="311" />
         <source>Bed {bed} answered {answer}</source>
         <translation>{bed}번 침대의 대답: {answer}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="305" />
+        <location filename="../../src/beckon/ui/strings.py" line="319" />
         <source>YES</source>
         <translation>네</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="307" />
+        <location filename="../../src/beckon/ui/strings.py" line="321" />
         <source>NO</source>
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="309" />
+        <location filename="../../src/beckon/ui/strings.py" line="323" />
         <source>no answer</source>
         <translation>대답 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="310" />
+        <location filename="../../src/beckon/ui/strings.py" line="324" />
         <source>waiting…</source>
         <translation>기다리는 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="316" />
+        <location filename="../../src/beckon/ui/strings.py" line="330" />
         <source>asked {asked}, answered {answered}</source>
         <translation>{asked}에 질문, {answered}에 대답</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="319" />
+        <location filename="../../src/beckon/ui/strings.py" line="333" />
         <source>asked {asked}</source>
         <translation>{asked}에 질문</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="324" />
+        <location filename="../../src/beckon/ui/strings.py" line="338" />
         <source>by head gesture</source>
         <translation>고갯짓으로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="326" />
+        <location filename="../../src/beckon/ui/strings.py" line="340" />
         <source>by voice</source>
         <translation>음성으로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="328" />
+        <location filename="../../src/beckon/ui/strings.py" line="342" />
         <source>by touch</source>
         <translation>터치로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="334" />
+        <location filename="../../src/beckon/ui/strings.py" line="348" />
         <source>Are you in pain?</source>
         <translation>아프세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="335" />
+        <location filename="../../src/beckon/ui/strings.py" line="349" />
         <source>Are you thirsty?</source>
         <translation>목마르세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="336" />
+        <location filename="../../src/beckon/ui/strings.py" line="350" />
         <source>Are you comfortable?</source>
         <translation>편안하세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="337" />
+        <location filename="../../src/beckon/ui/strings.py" line="351" />
         <source>Do you want to sleep?</source>
         <translation>주무시고 싶으세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="338" />
+        <location filename="../../src/beckon/ui/strings.py" line="352" />
         <source>Are you cold?</source>
         <translation>추우세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="345" />
+        <location filename="../../src/beckon/ui/strings.py" line="359" />
         <source>NOT CONNECTED: calls from the beds cannot reach this screen. Check the beds in person and call IT.</source>
         <translation>연결 끊김: 침대의 호출이 이 화면에 오지 못합니다. 침대를 직접 확인하고 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="351" />
+        <location filename="../../src/beckon/ui/strings.py" line="365" />
         <source>STATION SERVICE DOWN: new calls are not being received. Check the beds in person and call IT.</source>
         <translation>간호사실 서비스 중단: 새 호출을 받지 못하고 있습니다. 침대를 직접 확인하고 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="357" />
+        <location filename="../../src/beckon/ui/strings.py" line="371" />
         <source>No sound device: alarms are silent. Watch this screen.</source>
         <translation>소리 장치 없음: 알람이 울리지 않습니다. 이 화면을 지켜봐 주세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="364" />
+        <location filename="../../src/beckon/ui/strings.py" line="378" />
         <source>Calls cannot reach the nurses right now. If you need help, call out or ask a visitor to get a nurse.</source>
         <translation>지금은 호출이 간호사에게 전달되지 않습니다. 도움이 필요하면 소리 내어 부르거나 방문객에게 간호사를 불러 달라고 하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="370" />
+        <location filename="../../src/beckon/ui/strings.py" line="384" />
         <source>Your request has not reached the nurses yet. If you need help, call out or ask a visitor to get a nurse.</source>
         <translation>요청이 아직 간호사에게 전달되지 않았습니다. 도움이 필요하면 소리 내어 부르거나 방문객에게 간호사를 불러 달라고 하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="376" />
+        <location filename="../../src/beckon/ui/strings.py" line="390" />
         <source>No sound device: spoken prompts and alarms are silent.</source>
         <translation>소리 장치 없음: 음성 안내와 알람이 나오지 않습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="383" />
+        <location filename="../../src/beckon/ui/strings.py" line="397" />
         <source>{wait}: {intent} at {time}</source>
         <translation>{wait}: {time} {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="386" />
+        <location filename="../../src/beckon/ui/strings.py" line="400" />
         <source>{wait}: {intent} at {time}, NO NURSE ANSWERED</source>
         <translation>{wait}: {time} {intent}, 응답한 간호사 없음</translation>
     </message>
     <message>
         <location filename="../../src/beckon/ui/station_window.py" line="381" />
-        <location filename="../../src/beckon/ui/strings.py" line="395" />
+        <location filename="../../src/beckon/ui/strings.py" line="409" />
         <source>No alerts</source>
         <translation>알림 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="396" />
+        <location filename="../../src/beckon/ui/strings.py" line="410" />
         <source>No call alerts · device faults at {n} bed(s): see below</source>
         <translation>호출 알림 없음 · 기기 이상 침대 {n}개: 아래를 보세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="404" />
+        <location filename="../../src/beckon/ui/strings.py" line="418" />
         <source>camera off</source>
         <translation>카메라 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="405" />
+        <location filename="../../src/beckon/ui/strings.py" line="419" />
         <source>camera not working</source>
         <translation>카메라 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="406" />
+        <location filename="../../src/beckon/ui/strings.py" line="420" />
         <source>face not found</source>
         <translation>얼굴이 보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="407" />
+        <location filename="../../src/beckon/ui/strings.py" line="421" />
         <source>face too small or turned away: move the tablet</source>
         <translation>얼굴이 너무 작거나 돌아가 있음: 태블릿을 옮기세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="408" />
+        <location filename="../../src/beckon/ui/strings.py" line="422" />
         <source>microphone not working</source>
         <translation>마이크 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="409" />
+        <location filename="../../src/beckon/ui/strings.py" line="423" />
         <source>speech recognition not working: call IT</source>
         <translation>음성 인식 작동 안 함: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="410" />
+        <location filename="../../src/beckon/ui/strings.py" line="424" />
         <source>no sound: prompts and alarms are silent</source>
         <translation>소리 없음: 안내와 알람이 나오지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="411" />
+        <location filename="../../src/beckon/ui/strings.py" line="425" />
         <source>configuration problem: call IT</source>
         <translation>설정 문제: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="412" />
+        <location filename="../../src/beckon/ui/strings.py" line="426" />
         <source>clock wrong by minutes or more: set the time</source>
         <translation>시계가 몇 분 이상 틀림: 시간을 맞추세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="413" />
+        <location filename="../../src/beckon/ui/strings.py" line="427" />
         <source>storage full or failing: calls are not kept if they do not get through</source>
         <translation>저장 공간이 가득 차거나 고장남: 전달되지 않은 호출은 보관되지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="416" />
+        <location filename="../../src/beckon/ui/strings.py" line="430" />
         <source>calls from this bed are not reaching the station: check the bed, call IT</source>
         <translation>이 침대의 호출이 간호사실에 도착하지 않음: 침대를 확인하고 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="420" />
+        <location filename="../../src/beckon/ui/strings.py" line="434" />
         <source>Bed {bed}: {faults}</source>
         <translation>{bed}번 침대: {faults}</translation>
     </message>
     <message>
         <location filename="../../src/beckon/ui/station_window.py" line="442" />
-        <location filename="../../src/beckon/ui/strings.py" line="428" />
+        <location filename="../../src/beckon/ui/strings.py" line="442" />
         <source>Bed</source>
         <translation>침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="429" />
+        <location filename="../../src/beckon/ui/strings.py" line="443" />
         <source>Tablet</source>
         <translation>태블릿</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="430" />
+        <location filename="../../src/beckon/ui/strings.py" line="444" />
         <source>Camera</source>
         <translation>카메라</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="431" />
+        <location filename="../../src/beckon/ui/strings.py" line="445" />
         <source>Face</source>
         <translation>얼굴</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="432" />
+        <location filename="../../src/beckon/ui/strings.py" line="446" />
         <source>Microphone</source>
         <translation>마이크</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="433" />
+        <location filename="../../src/beckon/ui/strings.py" line="447" />
         <source>Speech</source>
         <translation>음성 인식</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="434" />
+        <location filename="../../src/beckon/ui/strings.py" line="448" />
         <source>Calls to station</source>
         <translation>간호사실로 호출</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="435" />
+        <location filename="../../src/beckon/ui/strings.py" line="449" />
         <source>Version</source>
         <translation>버전</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="443" />
+        <location filename="../../src/beckon/ui/strings.py" line="457" />
         <source>OK</source>
         <translation>정상</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="445" />
+        <location filename="../../src/beckon/ui/strings.py" line="459" />
         <source>online</source>
         <translation>연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="446" />
+        <location filename="../../src/beckon/ui/strings.py" line="460" />
         <source>OFFLINE</source>
         <translation>연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="454" />
-        <location filename="../../src/beckon/ui/strings.py" line="447" />
+        <location filename="../../src/beckon/ui/strings.py" line="468" />
+        <location filename="../../src/beckon/ui/strings.py" line="461" />
         <source>off</source>
         <translation>꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="452" />
-        <location filename="../../src/beckon/ui/strings.py" line="451" />
-        <location filename="../../src/beckon/ui/strings.py" line="448" />
+        <location filename="../../src/beckon/ui/strings.py" line="466" />
+        <location filename="../../src/beckon/ui/strings.py" line="465" />
+        <location filename="../../src/beckon/ui/strings.py" line="462" />
         <source>not working</source>
         <translation>작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="449" />
+        <location filename="../../src/beckon/ui/strings.py" line="463" />
         <source>not found</source>
         <translation>보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="450" />
+        <location filename="../../src/beckon/ui/strings.py" line="464" />
         <source>poor view</source>
         <translation>잘 안 보임</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="453" />
+        <location filename="../../src/beckon/ui/strings.py" line="467" />
         <source>starting</source>
         <translation>시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="457" />
+        <location filename="../../src/beckon/ui/strings.py" line="471" />
         <source>{n} sending</source>
         <translation>{n}건 보내는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="459" />
+        <location filename="../../src/beckon/ui/strings.py" line="473" />
         <source>{n} NOT ARRIVING ({age})</source>
         <translation>{n}건 도착 안 함 ({age})</translation>
     </message>
@@ -847,110 +867,110 @@
         <translation>{time}에 요청함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1024" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="394" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1029" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="395" />
         <source>Show camera</source>
         <translation>카메라 보기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="397" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="398" />
         <source>Calibrate</source>
         <translation>보정</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="400" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="401" />
         <source>Exit</source>
         <translation>종료</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="403" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="404" />
         <source>Close the bedside (under the kiosk service it starts again).</source>
         <translation>침상 화면을 닫습니다 (키오스크 서비스에서는 다시 시작됩니다).</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="430" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="431" />
         <source>Staff</source>
         <translation>직원</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="432" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="433" />
         <source>Staff: hold for 3 seconds.</source>
         <translation>직원: 3초 동안 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="599" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="559" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="600" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="560" />
         <source>Yes</source>
         <translation>네</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="600" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="560" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="601" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="561" />
         <source>No</source>
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="570" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="571" />
         <source>Nod for yes, shake your head for no.</source>
         <translation>"네"는 끄덕이고, "아니요"는 고개를 저으세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="721" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="722" />
         <source>a nurse</source>
         <translation>간호사</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="722" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="723" />
         <source>{nurse} asks:</source>
         <translation>{nurse} 님의 질문:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="748" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="753" />
         <source>{intent}: sending now unless you say no.</source>
         <translation>{intent}: "아니요"라고 하지 않으면 지금 보냅니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="750" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="755" />
         <source>Did you ask for: {intent}? Nod or say yes.</source>
         <translation>요청: {intent}. 맞나요? 끄덕이거나 "네"라고 말하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="756" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="761" />
         <source>Not sent: {intent}. Say it again if you need it.</source>
         <translation>보내지 않음: {intent}. 필요하면 다시 말씀하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="758" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="763" />
         <source>Not sent: {intent}.</source>
         <translation>보내지 않음: {intent}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="779" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="784" />
         <source>Send “{intent}”?</source>
         <translation>“{intent}” 요청을 보낼까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="788" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="793" />
         <source>Cancel “{intent}”?</source>
         <translation>“{intent}” 요청을 취소할까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="799" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="804" />
         <source>Touch Yes or No.</source>
         <translation>네 또는 아니요를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1024" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1029" />
         <source>Hide camera</source>
         <translation>카메라 숨기기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1033" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1038" />
         <source>No picture</source>
         <translation>화면 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1063" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1068" />
         <source>The bedside service stopped: call IT.</source>
         <translation>침상 서비스가 멈췄습니다. 전산실에 연락하세요.</translation>
     </message>

@@ -200,6 +200,7 @@ class TimelinePanel(QFrame):
             name, done = steps[i]
             icon.set_icon(("cancelled" if name == "cancelled" else "check") if done else "pending")
             label.setText(strings.step(name, track.by))
+            label.setAccessibleName(strings.step_for_reader(label.text(), done))
             set_prop(label, "done", done)
             icon.show()
             label.show()
@@ -728,6 +729,10 @@ class BedsideWindow(QWidget):
             self.stage_banner.setText(note or strings.stage_banner(view.stage, view.level))
         for code, tile in self.tiles.items():
             tile.set_highlight(code == view.highlighted, view.stage)
+            # Said by a screen reader: the highlight is only a border.
+            tile.setAccessibleDescription(
+                strings.tile_for_reader(view.stage) if code == view.highlighted else ""
+            )
         for listener in self.highlight_listeners:
             listener(view.highlighted)
 

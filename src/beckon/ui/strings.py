@@ -45,6 +45,20 @@ def already_asked_text(intent: str) -> str:
     )
 
 
+def tile_for_reader(stage: str) -> str:
+    """What a screen reader says of the highlighted tile (its border alone shows it)."""
+    if stage == "confirming":
+        return translate("Beckon", "Chosen: nod again to send it")
+    return translate("Beckon", "Offered now: nod to choose")
+
+
+def step_for_reader(text: str, done: bool) -> str:
+    """A timeline step for a screen reader: done or not is otherwise only its icon and colour."""
+    if done:
+        return translate("Beckon", "{step}: done").format(step=text)
+    return translate("Beckon", "{step}: not yet").format(step=text)
+
+
 def scan_speed_text(seconds: float) -> str:
     """The staff button that sets the seconds each item is offered."""
     return translate("Beckon", "Scan: {s} s").format(s=f"{seconds:g}")

@@ -212,6 +212,7 @@ class StatusPill(QFrame):
 
     def show_state(self, state: str, text: str, icon: str) -> None:
         self.label.setText(text)
+        self.setAccessibleName(text)  # a screen reader reads the pill as one thing
         if self.icon.icon_name != icon:
             self.icon.set_icon(icon)
         set_prop(self, "state", state)
@@ -244,6 +245,7 @@ class Tile(QFrame):
         self.icon = IconLabel(code, icon_size)
         self._icon_full = px(icon_size)
         self.icon.setMinimumSize(px(32), px(32))
+        self.setAccessibleName(label)  # its description says when it is offered (the window)
         self.label = QLabel(label)
         self.label.setObjectName("tileLabel")
         self.label.setWordWrap(True)
