@@ -301,3 +301,25 @@ def test_the_configured_microphone_is_the_one_opened(
     assert asked == ["USB headset"]
     assert "cannot open microphone USB headset" in str(first.error)
     host.stop()
+
+
+def test_a_video_file_that_ends_is_said_in_the_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The bedside went on offering its menu with no camera behind it and said nothing."""
+    import logging
+
+    import cv2
+    import numpy as np
+
+    clip = tmp_path / "short.mp4"
+    writer = cv2.VideoWriter(str(clip), cv2.VideoWriter.fourcc(*"mp4v"), 15.0, (320, 240))
+    for _ in range(5):
+        writer.write(np.zeros((240, 320, 3), np.uint8))
+    writer.release()
+    model = Path(__file__).resolve().parents[3] / "shared" / "models" / "face_landmarker.task"
+    host = BedsideHost(a_service(tmp_path), CameraSpec(model, str(clip), is_file=True))
+    with caplog.at_level(logging.WARNING):
+        assert supervise_until(host, lambda: "ended: no more gestures" in caplog.text)
+    assert host.file_error is None
+    host.stop()

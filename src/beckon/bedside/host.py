@@ -204,6 +204,8 @@ class BedsideHost:
             self._vision_due = float("inf")
             if worker.error is not None:
                 self.file_error = f"vision stopped: {worker.error}"
+            else:  # said nothing: the menu went on offering with no camera behind it
+                log.warning("video %s ended: no more gestures are seen", self.camera.source)
         else:
             # A lost camera must not stop the bedside: say so, keep touch working, retry. The
             # same error again is said every CAMERA_REMIND_S, not at every retry (a tablet
