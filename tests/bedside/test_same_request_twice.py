@@ -112,3 +112,32 @@ def test_a_cancel_made_offline_does_not_say_a_request_was_saved(tmp_path: Path) 
     service.cancel(made.id)
     offline = [e for e in seen if isinstance(e, ev.ConnectionChanged)]
     assert [e.request_saved for e in offline] == [True, False]
+
+
+@pytest.mark.mqtt
+def test_a_tablet_restarted_offline_shows_the_requests_the_station_last_had(
+    mosquitto: Any, tmp_path: Path
+) -> None:
+    """It showed "Your requests show here." instead of "Water: Kim is coming", and the
+    patient asked again."""
+    from beckon.background import Background
+    from tests.helpers.ports import free_port
+    from tests.helpers.rig import Recorder, bedside_for
+
+    with station_and_bedside(mosquitto.url, tmp_path) as (_, bedside, _seen):
+        bedside.post(Submit("water", "touch"))
+        assert wait_until(lambda: "received" in bedside.states.values())
+        (water,) = bedside.states
+        ack = p.StationCommand(p.new_request_id(), "acknowledge", water, "Kim", p.now_iso())
+        send_raw(mosquitto.port, p.Topics.unit("gh", "icu", "command"), p.encode(ack))
+        assert wait_until(lambda: bedside.states[water] == "acknowledged")
+    offline = bedside_for(f"mqtt://127.0.0.1:{free_port()}", tmp_path / "outbox.sqlite3")
+    seen = Recorder()
+    offline.listeners.append(seen)
+    with Background(offline.run, "bedside"):
+        assert wait_until(lambda: any(isinstance(e, ev.StateChanged) for e in seen.events))
+    shown = [e for e in seen.events if isinstance(e, ev.StateChanged)]
+    assert [(e.request_id, e.state, e.by, e.intent) for e in shown] == [
+        (water, "acknowledged", "Kim", "water")
+    ]
+    assert offline.open_request("water") == water, "and it is not asked twice"

@@ -296,6 +296,7 @@ class BedsideService:
             self.outbox = open_outbox(self.settings.bedside.outbox_path())
         self._check_outbox()
         self._count_waiting()
+        self._show_last_known_state()
         if self.waiting:
             log.info("%d message(s) from before a restart wait in the outbox", self.waiting)
             self._show_pending_requests()
@@ -497,6 +498,25 @@ class BedsideService:
             self._emit(
                 ev.RequestSaved(req.intent, req.id, restored=True, created_at=req.created_at)
             )
+
+    def _show_last_known_state(self) -> None:
+        """The open requests the station last said it had (kept in the outbox file): a tablet
+        restarted while offline showed "Your requests show here." instead of "Water: Nurse Lee
+        is coming", and the patient asked again. The station's retained state replaces them
+        once it is reached (never moving a request backwards)."""
+        assert self.outbox is not None
+        kept = self.outbox.last_state()
+        if kept is None:
+            return
+        try:
+            state = p.decode_as(kept, p.BedState)
+        except p.ProtocolError:
+            return
+        for view in state.requests:
+            if view.state in p.CLOSED_STATES:
+                continue
+            self._asked.setdefault(view.id, (view.intent, view.level))
+            self._update(view.id, view.state, view.by, view.intent, view.created_at)
 
     def takes(self, source: p.Source) -> bool:
         """Whether a request or answer from ``source`` counts. Touch counts only when
@@ -810,6 +830,7 @@ class BedsideService:
                 self.outbox.remove(f"cancel:{msg.id}")
             self._update(msg.id, msg.state, None, "")
         elif isinstance(msg, p.BedState) and topic == self.address.topic("state"):
+            self.outbox.remember_state(payload)
             for view in msg.requests:
                 # A retained state proves the station has the request, even if its receipt
                 # was lost while this tablet was away.

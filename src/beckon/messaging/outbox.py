@@ -10,6 +10,7 @@ sending twice is harmless: together that gives exactly-once at the station.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
@@ -167,6 +168,23 @@ class Outbox:
             self.write_error = str(exc)
             return None
         return cur  # only a message stored again (``add``) clears ``write_error``
+
+    def remember_state(self, payload: bytes) -> None:
+        """Keep the bed's last state from the station (its open requests), to show them after
+        a restart before the station can be reached again."""
+        # Only a convenience: it never fails a message.
+        with contextlib.suppress(sqlite3.Error), self._db:
+            self._db.execute("CREATE TABLE IF NOT EXISTS last_state (payload BLOB)")
+            self._db.execute("DELETE FROM last_state")
+            self._db.execute("INSERT INTO last_state VALUES (?)", (payload,))
+
+    def last_state(self) -> bytes | None:
+        """What :meth:`remember_state` kept (None: nothing yet)."""
+        try:
+            row = self._db.execute("SELECT payload FROM last_state").fetchone()
+        except sqlite3.Error:  # no such table: nothing kept yet
+            return None
+        return bytes(row[0]) if row else None
 
     def __len__(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0])
