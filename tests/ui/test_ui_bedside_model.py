@@ -315,3 +315,12 @@ def test_a_request_already_open_is_said_as_such() -> None:
 def test_a_cancelled_request_is_said_as_such() -> None:
     said = prompt_for(ev.StateChanged(ID, "cancelled", None, "water"), "Water")
     assert said is not None and said.key == "cancelled"
+
+
+def test_a_hint_about_the_light_stands_without_a_face() -> None:
+    """A dark room hides the face: "Face not found" alone did not say to turn on a light."""
+    from beckon.ui.bedside_model import face_view
+
+    assert face_view("no_face", "too_dark").hint == "too_dark"
+    assert face_view("no_face", "move_closer").hint is None  # a face's own fix needs a face
+    assert face_view("ready", "move_closer").hint == "move_closer"

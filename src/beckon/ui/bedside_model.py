@@ -697,10 +697,14 @@ class FaceView:
         return "ok" if self.state == "ready" and self.hint is None else "warn"
 
 
+LIGHT_HINTS = ("too_dark", "too_bright")
+"""Hints about the picture's light, which stand with or without a face."""
+
+
 def face_view(state: str | None, hint: str | None) -> FaceView:
     """The face pill's view of the latest FaceStatus (None: nothing reported yet)."""
     state = state or "no_face"
-    return FaceView(state, hint if state != "no_face" else None)
+    return FaceView(state, hint if state != "no_face" or hint in LIGHT_HINTS else None)
 
 
 class DeviceWatch:

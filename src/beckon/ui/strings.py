@@ -161,6 +161,12 @@ def face_hint_text(hint: str | None) -> str:
         return translate("Beckon", "Turn the face toward the screen")
     if hint == "center_face":
         return translate("Beckon", "Bring the whole face into the picture")
+    if hint == "too_dark":
+        return translate(
+            "Beckon", "Too dark to see the face: turn on a light or uncover the camera"
+        )
+    if hint == "too_bright":
+        return translate("Beckon", "Too bright: turn the tablet away from the window or lamp")
     return ""
 
 

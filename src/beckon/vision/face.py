@@ -54,9 +54,10 @@ class QualityParams:
     """Below this width the bedside asks to move the tablet closer."""
 
 
-FaceHint = Literal["move_closer", "face_screen", "center_face"]
+FaceHint = Literal["move_closer", "face_screen", "center_face", "too_dark", "too_bright"]
 """What would improve the camera's view: move the tablet closer, turn the face to the screen,
-bring the whole face into the picture. The bedside shows it in words (``ui.strings``)."""
+bring the whole face into the picture, more light or less (:mod:`beckon.vision.lighting`).
+The bedside shows it in words (``ui.strings``)."""
 
 
 def view_hint(

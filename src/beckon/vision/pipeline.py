@@ -26,6 +26,7 @@ from beckon.vision.face import FaceHint, FaceObservation, FaceTracker, QualityPa
 from beckon.vision.frames import Frame
 from beckon.vision.gestures import GestureEvent
 from beckon.vision.handwatch import HandWatch
+from beckon.vision.lighting import light_hint
 from beckon.vision.pose import Angles, NeutralParams, NeutralPose
 from beckon.vision.smallface import SmallFaceParams
 
@@ -185,7 +186,7 @@ class VisionPipeline(Closing):
         self.last_observation = obs
         if self.hand_watch is not None:
             self.hand_watch.push(frame.t, frame.rgb, obs.face_points)
-        self._track_face(obs)
+        self._track_face(obs, light_hint(frame.rgb))
         if broken_by_gap(self._last_frame_t, frame.t):
             logger.info("no picture for %.1f s: gestures in progress dropped",
                         frame.t - (self._last_frame_t or 0.0))  # fmt: skip
@@ -203,20 +204,22 @@ class VisionPipeline(Closing):
         for frame in frames:
             yield from self.process(frame)
 
-    def _stable_hint(self, obs: FaceObservation) -> FaceHint | None:
-        """The view hint once it has held ``hint_after_s`` (no hint without a face)."""
-        if not obs.found:
+    def _stable_hint(self, obs: FaceObservation, light: FaceHint | None) -> FaceHint | None:
+        """The view hint once it has held ``hint_after_s``: the picture's light first (with or
+        without a face: a dark room hides the face), then the face's own (only with a face)."""
+        if not obs.found and light is None:
             self._hint = None
             self._hint_candidate = (None, obs.t)
             return None
+        wanted = light or obs.hint
         candidate, since = self._hint_candidate
-        if obs.hint != candidate:
-            self._hint_candidate = (obs.hint, obs.t)
-        elif obs.hint != self._hint and obs.t - since >= self.hint_after_s:
-            self._hint = obs.hint
+        if wanted != candidate:
+            self._hint_candidate = (wanted, obs.t)
+        elif wanted != self._hint and obs.t - since >= self.hint_after_s:
+            self._hint = wanted
         return self._hint
 
-    def _track_face(self, obs: FaceObservation) -> None:
+    def _track_face(self, obs: FaceObservation, light: FaceHint | None = None) -> None:
         """Update the face status, and relearn the neutral pose after a long absence."""
         if self.absence.update(obs.t, obs.found, self.neutral.ready):
             if self._preset is not None:
@@ -230,7 +233,7 @@ class VisionPipeline(Closing):
                             self.absence.relearn_after_s)  # fmt: skip
                 self.neutral.reset()
             self.engine = self.engine.fresh()
-        hint = self._stable_hint(obs)
+        hint = self._stable_hint(obs, light)
         status = FaceStatus(
             t=obs.t,
             found=obs.found,
