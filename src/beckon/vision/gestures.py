@@ -484,10 +484,6 @@ class _Flips:
         return self.run > p.max_brisk_reversals or self.single >= p.alias_frames
 
 
-OTHER_TAIL_S = 0.1
-"""Seconds of the settling after a movement still counted in its other-axis check."""
-
-
 class OscillationDetector:
     """Counts direction reversals on one axis of the head pose; see the module docstring."""
 
@@ -723,7 +719,7 @@ class OscillationDetector:
         )
         done = (settled_for >= self._settle_need() and back) or settled_for >= p.rest_reset_s
         if done and reversals >= p.min_reversals:
-            return self._complete(t, x, t - settled_for)
+            return self._complete(t, x)
         if settled_for >= p.rest_reset_s:
             self._start(t, x)
         return None
@@ -880,19 +876,14 @@ class OscillationDetector:
         while self._other_trace and self._other_trace[0][0] < horizon:
             self._other_trace.popleft()
 
-    def _complete(self, t: float, x: float, still_since: float) -> GestureEvent | None:
-        """Check the finished movement and turn it into an event (or drop it).
-
-        The other axis is judged over the movement up to ``still_since`` (when this axis came
-        to rest), not over the settling that confirms its end: a shake begun 0.2 s after a
-        nod moved the yaw during the nod's settling, and the nod was rejected as diagonal."""
+    def _complete(self, t: float, x: float) -> GestureEvent | None:
+        """Check the finished movement and turn it into an event (or drop it)."""
         p = self.params
         values = [pv.value for pv in self._pivots] + [x]
         swings = np.abs(np.diff(values))
         reversal_swings = swings[1:-1] if len(swings) > 2 else swings
         median_swing = float(np.median(reversal_swings))
-        during = [v for ts, v in self._other_trace if ts <= still_since + OTHER_TAIL_S]
-        others = np.array(during) if during else np.zeros(1)
+        others = np.array([v for _, v in self._other_trace]) if self._other_trace else np.zeros(1)
         other_range = float(others.max() - others.min())
         other_limit = max(
             p.other_max_ratio * median_swing,
