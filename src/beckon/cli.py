@@ -1091,6 +1091,12 @@ def _add_hospital_commands(sub: Any) -> None:
             )
         else:
             dev.add_argument("--name", default="station", help="station service name")
+            dev.add_argument(
+                "--standby",
+                action="store_true",
+                help="a second station service for the same unit (PostgreSQL failover): its "
+                "own broker user and folder, station-SITE-UNIT-NAME",
+            )
     console = psub.add_parser(
         "console",
         help="a unit's console user, for station windows and `beckon station list|ack|...`",
@@ -1221,7 +1227,7 @@ def cmd_provision(args: argparse.Namespace) -> int:
     if args.what == "station":
         if not (args.site and args.unit):
             raise BeckonError("provision station needs --site and --unit")
-        spec = pv.StationSpec(args.site, args.unit, args.name)
+        spec = pv.StationSpec(args.site, args.unit, args.name, args.standby)
         done.append(pv.provision_station(spec, args.out, args.ca, args.broker_url, **options))
     else:
         if args.csv:

@@ -91,19 +91,24 @@ class BedSpec:
 
 @dataclass(frozen=True)
 class StationSpec:
-    """One station service for one unit."""
+    """One station service for one unit. ``standby``: a second station for the same unit (with
+    PostgreSQL, docs/deployment.md section 13), with its own broker user and folder
+    (station-SITE-UNIT-NAME); without it, a second run with another name rewrote the first
+    station's folder under the same user."""
 
     site: str
     unit: str
     name: str = "station"
+    standby: bool = False
 
     @property
     def username(self) -> str:
-        return f"station-{self.site}-{self.unit}"
+        base = f"station-{self.site}-{self.unit}"
+        return f"{base}-{self.name}" if self.standby else base
 
     @property
     def folder_name(self) -> str:
-        return f"station-{self.site}-{self.unit}"
+        return self.username
 
 
 @dataclass(frozen=True)
@@ -559,6 +564,14 @@ def provision_station(
     p.Topics.station_status(spec.site, spec.unit, spec.name)
     _load_ca(ca_dir)
     folder = site_dir / "devices" / spec.folder_name
+    if (folder / "station.toml").is_file():
+        kept = load_station(folder / "station.toml").station.name
+        if kept != spec.name:
+            raise ConfigError(
+                f"{folder.name} is the station {kept!r}; another name would rewrite it",
+                f"for a second station of this unit add --standby (its own user and folder), "
+                f"or give --name {kept}",
+            )
     lines = [
         *_header(f"Station service of {spec.site}/{spec.unit}"),
         "[station]",

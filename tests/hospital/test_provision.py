@@ -220,6 +220,29 @@ def test_a_bad_broker_url_is_refused_before_any_secret_is_written(tmp_path: Path
     assert list((tmp_path / "s" / "devices").iterdir()) == []
 
 
+def test_a_standby_station_gets_its_own_user_and_another_name_never_rewrites_the_first(
+    tmp_path: Path,
+) -> None:
+    """``provision station --name desk2`` rewrote the first station's folder (name = "desk2",
+    the same user): copied again, it renamed the first station."""
+    ca, out = tmp_path / "ca", tmp_path / "site"
+    pv.make_ca(ca)
+    url = "mqtts://mqtt.hospital.example:8883"
+    first = pv.provision_station(pv.StationSpec("general", "icu-3", "desk"), out, ca, url)
+    with pytest.raises(ConfigError, match="is the station 'desk'") as err:
+        pv.provision_station(pv.StationSpec("general", "icu-3", "desk2"), out, ca, url)
+    assert "--standby" in str(err.value)
+    assert 'name = "desk"' in first.config.read_text()
+    standby = pv.StationSpec("general", "icu-3", "desk2", standby=True)
+    second = pv.provision_station(standby, out, ca, url)
+    assert second.username == "station-general-icu-3-desk2" != first.username
+    assert second.config.parent.name == "station-general-icu-3-desk2"
+    passwd = (out / "broker" / "passwd").read_text()
+    acl = (out / "broker" / "acl").read_text()
+    for user in (first.username, second.username):
+        assert f"{user}:" in passwd and f"user {user}\n" in acl
+
+
 @pytest.mark.mqtt
 def test_a_provisioned_console_lists_the_unit_but_cannot_answer_beds(
     site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
