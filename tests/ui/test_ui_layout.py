@@ -20,7 +20,7 @@ import pytest
 from beckon.bedside import events as ev
 from beckon.bedside.interaction import MenuView
 from beckon.ui.bedside_model import RequestTrack
-from tests.helpers.layout import clipped_inside, settled_clipping
+from tests.helpers.layout import clipped, clipped_inside, settled_clipping
 
 LONG_QUESTION = "Would you like us to call your daughter and tell her you are awake?"
 """A nurse's longer question: at font scale 1.5 on 1280 x 800 its last word was cut off."""
@@ -173,3 +173,61 @@ def test_the_bedside_fits_the_screen_at_large_font_scales(
             failures.append(f"{state}: the earlier messages are shown without their times")
         window.grab().save(str(out / f"bedside_{state}_{screen}_x{scale:g}.png"))
     assert failures == []
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.5])
+def test_a_portrait_tablet_shows_the_request_panel_below_the_tiles(
+    qtbot: Any, scaled: Any, tmp_path: Path, scale: float
+) -> None:
+    """An 800 x 1280 tablet on a bed arm: side by side, the window needed 864 px at scale 1 and
+    1251 at 1.5, so the request panel, Cancel and Staff were off the screen. The body now turns:
+    tiles above, the patient's request below, the window as wide as the screen, and the tiles,
+    a long question and its Yes and No whole."""
+    from PyQt6.QtWidgets import QBoxLayout
+
+    from beckon.bedside.service import BedsideService
+    from beckon.config import load_bedside
+    from beckon.ui.bedside_window import BedsideWindow
+
+    scaled(scale)
+    settings = load_bedside(
+        None,
+        {
+            "bedside.site": "gh",
+            "bedside.unit": "icu",
+            "bedside.bed": "12",
+            "bedside.outbox": str(tmp_path / "o.sqlite3"),
+            "bedside.offered_intents": ITEMS,
+            "broker.url": "mqtt://127.0.0.1:9",
+        },
+    )
+    window = BedsideWindow(BedsideService(settings))
+    qtbot.addWidget(window)
+    window.resize(800, 1280)
+    window.show()
+    window.timeline.tracks = [RequestTrack("r1", "water", "acknowledged", "Nurse Lee")]
+    window._show_timeline()
+    failures: list[str] = []
+    states: dict[str, list[ev.BedsideEvent]] = {
+        "offering": [ev.MenuChanged(MenuView(tuple(ITEMS), "water", "offering"), 0.0)],
+        "question": [
+            ev.QuestionAsked("q1", LONG_QUESTION, "Nurse Lee"),
+            ev.MenuChanged(MenuView(tuple(ITEMS), None, "question", question=LONG_QUESTION), 0.0),
+        ],
+    }
+    for state, events in states.items():
+        for e in events:
+            window.on_event(e)
+        qtbot.wait(50)
+        assert window.width() == 800, f"{state}: the window grew to {window.width()} px"
+        assert window.body.direction() == QBoxLayout.Direction.TopToBottom
+        panel = window.timeline_scroll.mapTo(window, window.timeline_scroll.rect().topLeft())
+        assert panel.x() >= 0 and panel.x() + window.timeline_scroll.width() <= 800
+        cancel = window.timeline_panel.cancel
+        assert cancel.mapTo(window, cancel.rect().bottomRight()).x() <= 800
+        deadline = time.monotonic() + 5.0
+        while clipped(window, only=window.pages) and time.monotonic() < deadline:
+            qtbot.wait(50)
+        failures += [f"{state}: {p}" for p in clipped(window, only=window.pages)]
+        window.grab().save(str(tmp_path / f"bedside_{state}_portrait_x{scale:g}.png"))
+    assert failures == [], "\n".join(failures)

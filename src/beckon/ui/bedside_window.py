@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING, Any
 from PyQt6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QCloseEvent, QIcon, QImage, QPixmap, QResizeEvent
 from PyQt6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QMenu,
     QPushButton,
     QScrollArea,
@@ -361,6 +363,9 @@ class BedsideWindow(QWidget):
 
     def _build(self) -> None:
         root = QVBoxLayout(self)
+        # The window takes the size it is given (a screen), and the body turns to fit it
+        # (``_orient``), rather than grow past the screen to the side-by-side minimum.
+        root.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         root.setContentsMargins(0, 0, 0, 0)
         root.setSpacing(0)
 
@@ -448,7 +453,9 @@ class BedsideWindow(QWidget):
         self.stage_banner.setWordWrap(True)
         root.addWidget(self.stage_banner)
 
-        body = QHBoxLayout()
+        # Side by side on a landscape tablet, one above the other on a portrait one (an
+        # 800 x 1280 tablet on a bed arm): side by side needed 864 px at scale 1, 1251 at 1.5.
+        body = self.body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         body.setContentsMargins(24, 8, 24, 16)
         body.setSpacing(24)
         self.pages = QStackedWidget()
@@ -516,7 +523,24 @@ class BedsideWindow(QWidget):
 
     def resizeEvent(self, event: QResizeEvent | None) -> None:
         super().resizeEvent(event)
+        self._orient()
         self._reflow_tiles()
+
+    def _orient(self) -> None:
+        """Request panel beside the tiles, or below them when the window is taller than wide
+        or too narrow for both side by side."""
+        side_by_side = (
+            self.pages.minimumSizeHint().width()
+            + self.timeline_scroll.minimumWidth()
+            + self.body.spacing()
+            + 48  # the body's margins
+        )
+        portrait = self.height() > self.width() or self.width() < side_by_side
+        direction = (
+            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
+        )
+        if self.body.direction() != direction:
+            self.body.setDirection(direction)
 
     def _reflow_tiles(self) -> None:
         """Fewer columns when tiles would be too narrow for their names, more when too low."""
