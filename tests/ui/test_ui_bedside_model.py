@@ -324,3 +324,20 @@ def test_a_hint_about_the_light_stands_without_a_face() -> None:
     assert face_view("no_face", "too_dark").hint == "too_dark"
     assert face_view("no_face", "move_closer").hint is None  # a face's own fix needs a face
     assert face_view("ready", "move_closer").hint == "move_closer"
+
+
+def test_a_request_the_station_cannot_take_yet_says_so_not_sending() -> None:
+    """With the broker up and the station down it said "Sending your request…" while nobody
+    had it."""
+    timeline = Timeline()
+    timeline.apply(ev.ConnectionChanged(True))
+    timeline.apply(ev.StationChanged(False))
+    timeline.apply(ev.RequestSaved("water", ID))
+    (track,) = timeline.tracks
+    assert track.headline() == "station_away"
+    timeline.apply(ev.StationChanged(True))
+    assert track.headline() == "sending"
+    timeline.apply(ev.StationChanged(False))
+    assert track.headline() == "station_away"
+    timeline.apply(ev.ConnectionChanged(False))
+    assert track.headline() == "saved_offline", "no connection at all says more"

@@ -45,6 +45,8 @@ class RequestTrack:
     state: str = "saved"  # saved, sent, received, acknowledged, resolved, cancelled
     by: str | None = None  # the nurse who acknowledged (never whoever acted last)
     waiting_offline: bool = False
+    station_away: bool = False
+    """Published, but the nurse station is not answering: no one has it yet."""
     updated: float = field(default_factory=time.monotonic)
     created: float = field(default_factory=time.monotonic)
     made_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
@@ -73,6 +75,8 @@ class RequestTrack:
         acknowledged, resolved, cancelled)."""
         if self.state in ("saved", "sent") and self.waiting_offline:
             return "saved_offline"
+        if self.state in ("saved", "sent") and self.station_away:
+            return "station_away"  # it said "Sending your request…" while nobody had it
         if self.state in ("saved", "sent"):
             return "sending"
         return self.state
@@ -104,7 +108,12 @@ class Timeline:
         """Update from one event; returns whether anything visible changed."""
         match e:
             case ev.RequestSaved(intent=intent, request_id=rid, created_at=created_at):
-                track = RequestTrack(rid, intent, waiting_offline=self.online is False)
+                track = RequestTrack(
+                    rid,
+                    intent,
+                    waiting_offline=self.online is False,
+                    station_away=self.station_online is False,
+                )
                 if created_at:  # one saved before a restart keeps its own time
                     with contextlib.suppress(ValueError):
                         track.made_at = parse_iso(created_at)
@@ -128,6 +137,10 @@ class Timeline:
             case ev.StationChanged(online=online):
                 changed = self.station_online != online
                 self.station_online = online
+                for t in self.tracks:
+                    if t.state in ("saved", "sent") and t.station_away == online:
+                        t.station_away = not online
+                        changed = True
                 return changed
             case (
                 ev.MenuChanged()

@@ -94,6 +94,11 @@ def headline(key: str, nurse: str | None = None) -> str:
         return translate("Beckon", "Not connected. Your request is saved and will be sent.")
     if key == "sending":
         return translate("Beckon", "Sending your request…")
+    if key == "station_away":
+        return translate(
+            "Beckon",
+            "The nurse station is not answering. Your request will reach it when it is back.",
+        )
     if key == "received":
         return translate("Beckon", "The nurses have your request.")
     if key == "acknowledged":
