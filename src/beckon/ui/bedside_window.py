@@ -527,15 +527,11 @@ class BedsideWindow(QWidget):
         self._reflow_tiles()
 
     def _orient(self) -> None:
-        """Request panel beside the tiles, or below them when the window is taller than wide
-        or too narrow for both side by side."""
-        side_by_side = (
-            self.pages.minimumSizeHint().width()
-            + self.timeline_scroll.minimumWidth()
-            + self.body.spacing()
-            + 48  # the body's margins
-        )
-        portrait = self.height() > self.width() or self.width() < side_by_side
+        """Request panel beside the tiles, or below them when the window is taller than
+        wide."""
+        # Only when taller than wide: on a short landscape screen (1024 x 600) the height is
+        # what is scarce, and one above the other left the request panel a single line.
+        portrait = self.height() > self.width()
         direction = (
             QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
         )
