@@ -515,7 +515,8 @@ class BedsideService:
         for view in state.requests:
             if view.state in p.CLOSED_STATES:
                 continue
-            self._asked.setdefault(view.id, (view.intent, view.level))
+            # Shown, not counted as open for "already asked": it may have been resolved while
+            # the tablet was off, and a patient asking again must not be refused on old news.
             self._update(view.id, view.state, view.by, view.intent, view.created_at)
 
     def takes(self, source: p.Source) -> bool:
