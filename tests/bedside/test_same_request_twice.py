@@ -142,3 +142,14 @@ def test_a_tablet_restarted_offline_shows_the_requests_the_station_last_had(
     ]
     # Old news: the same request asked again now is sent (it may have been resolved meanwhile).
     assert offline.open_request("water") is None
+
+
+def test_an_emergency_asked_again_always_goes(tmp_path: Path) -> None:
+    """A patient whose emergency is open and who asks again is worse, not repeating."""
+    service = BedsideService(
+        BedsideSettings(BedsideConfig("gh", "icu", "12", outbox=str(tmp_path / "o.db")))
+    )
+    service.outbox = open_outbox(tmp_path / "o.db")
+    assert service.submit("emergency", "touch") is not None
+    assert service.submit("emergency", "touch") is not None
+    assert len(service.outbox.pending()) == 2

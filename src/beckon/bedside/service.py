@@ -539,9 +539,11 @@ class BedsideService:
         """Create a request (with the 0-10 ``level`` the patient chose, if any), make it
         durable, then publish it. None: the same request is open already and is not sent
         again (a double nod made two identical calls at the station); pain at another level
-        is a new request, as the patient says it changed."""
+        is a new request, as the patient says it changed. An emergency asked again always
+        goes: a patient whose emergency is open and who asks again is worse, not repeating."""
         assert self.outbox is not None, "run() opens the outbox"
-        existing = None if again else self.open_request(intent, level)
+        urgent = self.intents[intent].is_emergency
+        existing = None if again or urgent else self.open_request(intent, level)
         if existing is not None:
             state = self.states.get(existing, "created")
             log.info("%s is open already (%s, %s): not sent again", intent, existing[:8], state)
