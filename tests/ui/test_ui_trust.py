@@ -576,6 +576,26 @@ def test_camera_and_face_faults_are_reported_after_a_grace_time() -> None:
     )
 
 
+def test_a_dark_room_is_reported_as_such_not_as_a_tablet_to_move() -> None:
+    """The station said "face too small or turned away: move the tablet" (or "face not found")
+    for a bed whose room was dark."""
+    from beckon.ui.bedside_model import CameraState, DeviceWatch, MicState
+    from beckon.ui.station_model import bed_board_row
+    from beckon.ui.strings import bed_fault_text
+
+    watch = DeviceWatch(no_face_s=30.0, poor_view_s=30.0)
+    on, mic = CameraState("on", 15.0), MicState("off")
+    for t in (0.0, 31.0):
+        seen = watch.faults(on, True, "ready", mic, True, t, face_hint="too_dark")
+    assert seen == ("too_dark",)
+    blind = DeviceWatch(no_face_s=30.0)
+    for t in (0.0, 31.0):
+        seen = blind.faults(on, True, "no_face", mic, True, t, face_hint="too_dark")
+    assert seen == ("too_dark",)
+    assert bed_board_row("3", True, ("too_dark",), "0.1.0").face == ("warn", "too_dark")
+    assert "turn on a light" in bed_fault_text("3", ("too_dark",))
+
+
 def test_quiet_prompts_keep_the_chime_for_calls_that_cannot_get_through(
     rig: Any, windows: list[Any], look: None
 ) -> None:

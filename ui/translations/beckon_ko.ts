@@ -729,135 +729,155 @@
     </message>
     <message>
         <location filename="../../src/beckon/ui/strings.py" line="433" />
+        <source>too dark to see the patient: turn on a light</source>
+        <translation>너무 어두워 환자가 보이지 않음: 불을 켜세요</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="434" />
+        <source>picture washed out: turn the tablet from the light</source>
+        <translation>화면이 너무 밝음: 태블릿을 조명 반대쪽으로 돌리세요</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="435" />
         <source>microphone not working</source>
         <translation>마이크 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="434" />
+        <location filename="../../src/beckon/ui/strings.py" line="436" />
         <source>speech recognition not working: call IT</source>
         <translation>음성 인식 작동 안 함: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="435" />
+        <location filename="../../src/beckon/ui/strings.py" line="437" />
         <source>no sound: prompts and alarms are silent</source>
         <translation>소리 없음: 안내와 알람이 나오지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="436" />
+        <location filename="../../src/beckon/ui/strings.py" line="438" />
         <source>configuration problem: call IT</source>
         <translation>설정 문제: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="437" />
+        <location filename="../../src/beckon/ui/strings.py" line="439" />
         <source>clock wrong by minutes or more: set the time</source>
         <translation>시계가 몇 분 이상 틀림: 시간을 맞추세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="438" />
+        <location filename="../../src/beckon/ui/strings.py" line="440" />
         <source>storage full or failing: calls are not kept if they do not get through</source>
         <translation>저장 공간이 가득 차거나 고장남: 전달되지 않은 호출은 보관되지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="441" />
+        <location filename="../../src/beckon/ui/strings.py" line="443" />
         <source>calls from this bed are not reaching the station: check the bed, call IT</source>
         <translation>이 침대의 호출이 간호사실에 도착하지 않음: 침대를 확인하고 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="445" />
+        <location filename="../../src/beckon/ui/strings.py" line="447" />
         <source>Bed {bed}: {faults}</source>
         <translation>{bed}번 침대: {faults}</translation>
     </message>
     <message>
         <location filename="../../src/beckon/ui/station_window.py" line="442" />
-        <location filename="../../src/beckon/ui/strings.py" line="453" />
+        <location filename="../../src/beckon/ui/strings.py" line="455" />
         <source>Bed</source>
         <translation>침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="454" />
+        <location filename="../../src/beckon/ui/strings.py" line="456" />
         <source>Tablet</source>
         <translation>태블릿</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="455" />
+        <location filename="../../src/beckon/ui/strings.py" line="457" />
         <source>Camera</source>
         <translation>카메라</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="456" />
+        <location filename="../../src/beckon/ui/strings.py" line="458" />
         <source>Face</source>
         <translation>얼굴</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="457" />
+        <location filename="../../src/beckon/ui/strings.py" line="459" />
         <source>Microphone</source>
         <translation>마이크</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="458" />
+        <location filename="../../src/beckon/ui/strings.py" line="460" />
         <source>Speech</source>
         <translation>음성 인식</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="459" />
+        <location filename="../../src/beckon/ui/strings.py" line="461" />
         <source>Calls to station</source>
         <translation>간호사실로 호출</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="460" />
+        <location filename="../../src/beckon/ui/strings.py" line="462" />
         <source>Version</source>
         <translation>버전</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="468" />
+        <location filename="../../src/beckon/ui/strings.py" line="470" />
         <source>OK</source>
         <translation>정상</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="470" />
+        <location filename="../../src/beckon/ui/strings.py" line="472" />
         <source>online</source>
         <translation>연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="471" />
+        <location filename="../../src/beckon/ui/strings.py" line="473" />
         <source>OFFLINE</source>
         <translation>연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="479" />
-        <location filename="../../src/beckon/ui/strings.py" line="472" />
+        <location filename="../../src/beckon/ui/strings.py" line="483" />
+        <location filename="../../src/beckon/ui/strings.py" line="474" />
         <source>off</source>
         <translation>꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="477" />
-        <location filename="../../src/beckon/ui/strings.py" line="476" />
-        <location filename="../../src/beckon/ui/strings.py" line="473" />
+        <location filename="../../src/beckon/ui/strings.py" line="481" />
+        <location filename="../../src/beckon/ui/strings.py" line="480" />
+        <location filename="../../src/beckon/ui/strings.py" line="475" />
         <source>not working</source>
         <translation>작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="474" />
+        <location filename="../../src/beckon/ui/strings.py" line="476" />
         <source>not found</source>
         <translation>보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="475" />
+        <location filename="../../src/beckon/ui/strings.py" line="477" />
         <source>poor view</source>
         <translation>잘 안 보임</translation>
     </message>
     <message>
         <location filename="../../src/beckon/ui/strings.py" line="478" />
+        <source>too dark</source>
+        <translation>너무 어두움</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="479" />
+        <source>too bright</source>
+        <translation>너무 밝음</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="482" />
         <source>starting</source>
         <translation>시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="482" />
+        <location filename="../../src/beckon/ui/strings.py" line="486" />
         <source>{n} sending</source>
         <translation>{n}건 보내는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="484" />
+        <location filename="../../src/beckon/ui/strings.py" line="488" />
         <source>{n} NOT ARRIVING ({age})</source>
         <translation>{n}건 도착 안 함 ({age})</translation>
     </message>
@@ -882,7 +902,7 @@
         <translation>{time}에 요청함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1053" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1049" />
         <location filename="../../src/beckon/ui/bedside_window.py" line="400" />
         <source>Show camera</source>
         <translation>카메라 보기</translation>
@@ -913,79 +933,79 @@
         <translation>직원: 3초 동안 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="624" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="584" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="620" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="580" />
         <source>Yes</source>
         <translation>네</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="625" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="585" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="621" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="581" />
         <source>No</source>
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="595" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="591" />
         <source>Nod for yes, shake your head for no.</source>
         <translation>"네"는 끄덕이고, "아니요"는 고개를 저으세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="746" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="742" />
         <source>a nurse</source>
         <translation>간호사</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="747" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="743" />
         <source>{nurse} asks:</source>
         <translation>{nurse} 님의 질문:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="777" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="773" />
         <source>{intent}: sending now unless you say no.</source>
         <translation>{intent}: "아니요"라고 하지 않으면 지금 보냅니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="779" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="775" />
         <source>Did you ask for: {intent}? Nod or say yes.</source>
         <translation>요청: {intent}. 맞나요? 끄덕이거나 "네"라고 말하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="785" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="781" />
         <source>Not sent: {intent}. Say it again if you need it.</source>
         <translation>보내지 않음: {intent}. 필요하면 다시 말씀하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="787" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="783" />
         <source>Not sent: {intent}.</source>
         <translation>보내지 않음: {intent}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="808" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="804" />
         <source>Send “{intent}”?</source>
         <translation>“{intent}” 요청을 보낼까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="817" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="813" />
         <source>Cancel “{intent}”?</source>
         <translation>“{intent}” 요청을 취소할까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="828" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="824" />
         <source>Touch Yes or No.</source>
         <translation>네 또는 아니요를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1053" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1049" />
         <source>Hide camera</source>
         <translation>카메라 숨기기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1062" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1058" />
         <source>No picture</source>
         <translation>화면 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1092" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1088" />
         <source>The bedside service stopped: call IT.</source>
         <translation>침상 서비스가 멈췄습니다. 전산실에 연락하세요.</translation>
     </message>

@@ -301,8 +301,8 @@ class BedStatus:
     software: str = ""
     faults: tuple[str, ...] = ()
     """Device faults the bed reports while online (camera_off, camera_lost, no_face, poor_view,
-    mic_error, voice_error, no_sound, config, storage, clock), so the station sees a bed that
-    cannot see or hear its patient or keep its calls."""
+    too_dark, too_bright, mic_error, voice_error, no_sound, config, storage, clock), so the
+    station sees a bed that cannot see or hear its patient or keep its calls."""
     voice: str | None = None
     """The speech recogniser and its language ("vosk:ko", "pocketsphinx:en"), or "off",
     "starting", "failed"; absent from beds older than this field (None: not reported)."""

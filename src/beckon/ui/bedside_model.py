@@ -742,7 +742,11 @@ class DeviceWatch:
         face_hint: str | None = None,
     ) -> tuple[str, ...]:
         """``face_hint``: the pipeline's FaceStatus.hint; held ``poor_view_s`` with a face in
-        view it becomes ``poor_view`` (the station sees a tablet that needs moving)."""
+        view it becomes ``poor_view`` (the station sees a tablet that needs moving). A hint
+        about the light is reported as itself (``too_dark``, ``too_bright``), with or without
+        a face, instead of ``poor_view`` or ``no_face``: the station told a nurse to move the
+        tablet of a bed whose room was dark."""
+        light = face_hint if face_hint in LIGHT_HINTS else None
         out: list[str] = []
         if uses_camera:
             if camera.kind == "lost":
@@ -754,14 +758,14 @@ class DeviceWatch:
                 if self._face_missing_since is None:
                     self._face_missing_since = now
                 if now - self._face_missing_since >= self.no_face_s:
-                    out.append("no_face")
+                    out.append(light or "no_face")
             else:
                 self._face_missing_since = None
             if seeing and face_state not in (None, "no_face") and face_hint is not None:
                 if self._poor_view_since is None:
                     self._poor_view_since = now
                 if now - self._poor_view_since >= self.poor_view_s:
-                    out.append("poor_view")
+                    out.append(light or "poor_view")
             else:
                 self._poor_view_since = None
         if mic.kind == "error":

@@ -565,6 +565,8 @@ def bed_board_row(
     )
     if camera[0] != "ok":
         face = ("off", "unknown")
+    elif "too_dark" in f or "too_bright" in f:
+        face = ("warn", "too_dark" if "too_dark" in f else "too_bright")
     elif "no_face" in f:
         face = ("warn", "no_face")
     elif "poor_view" in f:
