@@ -42,13 +42,22 @@ def start_xvfb(size: str) -> tuple[subprocess.Popen[bytes], str]:
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            if Path(f"/tmp/.X11-unix/X{number}").exists():
+            # Its socket can exist before it answers (or be another server's, left behind):
+            # wait until a client is served, or the window's "could not connect" follows.
+            if Path(f"/tmp/.X11-unix/X{number}").exists() and _answers(f":{number}"):
                 return proc, f":{number}"
             if proc.poll() is not None:
                 break
             time.sleep(0.05)
         proc.terminate()
     raise AssertionError("no free X display from :150 to :199")
+
+
+def _answers(display: str) -> bool:
+    done = subprocess.run(
+        ["xwininfo", "-root", "-display", display], capture_output=True, timeout=10
+    )
+    return done.returncode == 0
 
 
 def windows(display: str) -> list[tuple[str, int, int]]:
