@@ -10,18 +10,8 @@ import pytest
 
 import beckon.bedside.service as service_module
 from beckon.bedside.service import BedsideService
-from beckon.config import BedsideConfig, BedsideSettings
 from beckon.messaging import protocol as p
-from beckon.messaging.outbox import open_outbox
-
-
-def bedside(tmp_path: Path) -> BedsideService:
-    """A bedside as its thread has it once running (its outbox open), fed messages directly."""
-    service = BedsideService(
-        BedsideSettings(BedsideConfig("gh", "icu", "12", outbox=str(tmp_path / "o.db")))
-    )
-    service.outbox = open_outbox(tmp_path / "o.db")
-    return service
+from tests.helpers.rig import unlinked_bedside
 
 
 def ask(service: BedsideService, text: str) -> p.Question:
@@ -37,7 +27,7 @@ def answered(service: BedsideService) -> list[tuple[str, str]]:
 
 
 def test_a_second_question_waits_for_the_first_answer_and_then_comes(tmp_path: Path) -> None:
-    service = bedside(tmp_path)
+    service = unlinked_bedside(tmp_path)
     cold = ask(service, "Are you cold?")
     pain = ask(service, "Are you in pain?")
     assert service.question == cold, "the first stays on screen"
@@ -53,7 +43,7 @@ def test_a_second_question_waits_for_the_first_answer_and_then_comes(tmp_path: P
 
 
 def test_a_question_asked_again_while_waiting_is_queued_once(tmp_path: Path) -> None:
-    service = bedside(tmp_path)
+    service = unlinked_bedside(tmp_path)
     ask(service, "Are you cold?")
     pain = ask(service, "Are you in pain?")
     service._on_message(service.address.topic("question"), p.encode(pain))  # came back online
@@ -63,7 +53,7 @@ def test_a_question_asked_again_while_waiting_is_queued_once(tmp_path: Path) -> 
 def test_a_waiting_question_that_expired_meanwhile_is_dropped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    service = bedside(tmp_path)
+    service = unlinked_bedside(tmp_path)
     ask(service, "Are you cold?")
     pain = ask(service, "Are you in pain?")
     question, _ = service._questions_waiting[pain.id]

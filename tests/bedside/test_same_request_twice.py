@@ -15,12 +15,10 @@ from typing import Any
 import pytest
 
 from beckon.bedside import events as ev
-from beckon.bedside.service import BedsideService, Submit
-from beckon.config import BedsideConfig, BedsideSettings
+from beckon.bedside.service import Submit
 from beckon.messaging import protocol as p
-from beckon.messaging.outbox import open_outbox
 from beckon.station.store import RequestStore
-from tests.helpers.rig import send_raw, station_and_bedside, wait_until
+from tests.helpers.rig import send_raw, station_and_bedside, unlinked_bedside, wait_until
 
 
 @pytest.mark.mqtt
@@ -48,10 +46,8 @@ def test_a_request_that_is_open_is_not_sent_again(mosquitto: Any, tmp_path: Path
 
 def test_pain_at_another_level_is_a_new_request(tmp_path: Path) -> None:
     """The pain scale's level: the same level again is the same call, another is news."""
-    service = BedsideService(
-        BedsideSettings(BedsideConfig("gh", "icu", "12", outbox=str(tmp_path / "o.db")))
-    )
-    service.outbox = open_outbox(tmp_path / "o.db")  # as its thread has it once running
+    service = unlinked_bedside(tmp_path)
+    assert service.outbox is not None
     seen: list[object] = []
     service.listeners.append(seen.append)
     first = service.submit("pain", "gesture", level=4)
@@ -78,10 +74,8 @@ def test_pain_chosen_and_left_without_a_number_is_still_sent(tmp_path: Path) -> 
     "Call the nurse" were gone. Now, after one round with no number, "pain" goes without one."""
     from beckon.bedside.interaction import SCALE, Interaction
 
-    service = BedsideService(
-        BedsideSettings(BedsideConfig("gh", "icu", "12", outbox=str(tmp_path / "o.db")))
-    )
-    service.outbox = open_outbox(tmp_path / "o.db")
+    service = unlinked_bedside(tmp_path)
+    assert service.outbox is not None
     seen: list[object] = []
     service.listeners.append(seen.append)
     service.menu = Interaction(
@@ -101,10 +95,8 @@ def test_pain_chosen_and_left_without_a_number_is_still_sent(tmp_path: Path) -> 
 def test_a_cancel_made_offline_does_not_say_a_request_was_saved(tmp_path: Path) -> None:
     """The words "Your request is saved and will be sent" followed a cancel (and an answer)
     made while the tablet was offline: only a request says that."""
-    service = BedsideService(
-        BedsideSettings(BedsideConfig("gh", "icu", "12", outbox=str(tmp_path / "o.db")))
-    )
-    service.outbox = open_outbox(tmp_path / "o.db")  # no link: offline
+    service = unlinked_bedside(tmp_path)
+    assert service.outbox is not None
     seen: list[object] = []
     service.listeners.append(seen.append)
     made = service.submit("water", "touch")
@@ -146,10 +138,8 @@ def test_a_tablet_restarted_offline_shows_the_requests_the_station_last_had(
 
 def test_an_emergency_asked_again_always_goes(tmp_path: Path) -> None:
     """A patient whose emergency is open and who asks again is worse, not repeating."""
-    service = BedsideService(
-        BedsideSettings(BedsideConfig("gh", "icu", "12", outbox=str(tmp_path / "o.db")))
-    )
-    service.outbox = open_outbox(tmp_path / "o.db")
+    service = unlinked_bedside(tmp_path)
+    assert service.outbox is not None
     assert service.submit("emergency", "touch") is not None
     assert service.submit("emergency", "touch") is not None
     assert len(service.outbox.pending()) == 2

@@ -41,6 +41,18 @@ def bedside_for(url: str, outbox: Path, bed: str = "12") -> BedsideService:
     )
 
 
+def unlinked_bedside(folder: Path) -> BedsideService:
+    """Bed 12 of gh/icu as its thread has it once running (its outbox ``folder/o.db`` open)
+    but with no broker link: fed messages and calls directly, on the test's thread."""
+    from beckon.config import BedsideConfig, BedsideSettings
+    from beckon.messaging.outbox import open_outbox
+
+    config = BedsideConfig("gh", "icu", "12", outbox=str(folder / "o.db"))
+    service = BedsideService(BedsideSettings(config))
+    service.outbox = open_outbox(folder / "o.db")
+    return service
+
+
 class Recorder:
     """Collects a bedside service's events (they arrive on its thread)."""
 

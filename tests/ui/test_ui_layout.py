@@ -65,17 +65,13 @@ def newest_out_of_view(window: Any) -> list[str]:
     return late
 
 
-@pytest.mark.parametrize("scale", [1.0, 1.25, 1.5])
-@pytest.mark.parametrize("screen", sorted(SCREENS))
-def test_the_bedside_fits_the_screen_at_large_font_scales(
-    qtbot: Any, scaled: Any, tmp_path: Path, scale: float, screen: str
-) -> None:
+def offline_bedside(qtbot: Any, tmp_path: Path, width: int, height: int) -> Any:
+    """Bed 12's window at ``width`` x ``height``, shown, its broker unreachable (nothing
+    listens: the offline states)."""
     from beckon.bedside.service import BedsideService
     from beckon.config import load_bedside
     from beckon.ui.bedside_window import BedsideWindow
 
-    scaled(scale)
-    width, height = SCREENS[screen]
     settings = load_bedside(
         None,
         {
@@ -84,13 +80,24 @@ def test_the_bedside_fits_the_screen_at_large_font_scales(
             "bedside.bed": "12",
             "bedside.outbox": str(tmp_path / "o.sqlite3"),
             "bedside.offered_intents": ITEMS,
-            "broker.url": "mqtt://127.0.0.1:9",  # nothing listens: the offline states
+            "broker.url": "mqtt://127.0.0.1:9",
         },
     )
     window = BedsideWindow(BedsideService(settings))
     qtbot.addWidget(window)
     window.resize(width, height)
     window.show()
+    return window
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.25, 1.5])
+@pytest.mark.parametrize("screen", sorted(SCREENS))
+def test_the_bedside_fits_the_screen_at_large_font_scales(
+    qtbot: Any, scaled: Any, tmp_path: Path, scale: float, screen: str
+) -> None:
+    scaled(scale)
+    width, height = SCREENS[screen]
+    window = offline_bedside(qtbot, tmp_path, width, height)
     window.staff.unlock()
     out = Path(os.environ.get("BECKON_SHOTS_DIR") or tmp_path)
     out.mkdir(parents=True, exist_ok=True)
@@ -185,26 +192,8 @@ def test_a_portrait_tablet_shows_the_request_panel_below_the_tiles(
     a long question and its Yes and No whole."""
     from PyQt6.QtWidgets import QBoxLayout
 
-    from beckon.bedside.service import BedsideService
-    from beckon.config import load_bedside
-    from beckon.ui.bedside_window import BedsideWindow
-
     scaled(scale)
-    settings = load_bedside(
-        None,
-        {
-            "bedside.site": "gh",
-            "bedside.unit": "icu",
-            "bedside.bed": "12",
-            "bedside.outbox": str(tmp_path / "o.sqlite3"),
-            "bedside.offered_intents": ITEMS,
-            "broker.url": "mqtt://127.0.0.1:9",
-        },
-    )
-    window = BedsideWindow(BedsideService(settings))
-    qtbot.addWidget(window)
-    window.resize(800, 1280)
-    window.show()
+    window = offline_bedside(qtbot, tmp_path, 800, 1280)
     window.timeline.tracks = [RequestTrack("r1", "water", "acknowledged", "Nurse Lee")]
     window._show_timeline()
     failures: list[str] = []

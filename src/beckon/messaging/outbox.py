@@ -104,6 +104,7 @@ class Outbox:
         # root, a disk remounted read-only) was noticed only at the patient's first call.
         with self._db:
             self._db.execute("CREATE TABLE IF NOT EXISTS health (at REAL)")
+            self._db.execute("CREATE TABLE IF NOT EXISTS last_state (payload BLOB)")
             self._db.execute("DELETE FROM health")
             self._db.execute("INSERT INTO health VALUES (?)", (time.time(),))
 
@@ -174,16 +175,12 @@ class Outbox:
         a restart before the station can be reached again."""
         # Only a convenience: it never fails a message.
         with contextlib.suppress(sqlite3.Error), self._db:
-            self._db.execute("CREATE TABLE IF NOT EXISTS last_state (payload BLOB)")
             self._db.execute("DELETE FROM last_state")
             self._db.execute("INSERT INTO last_state VALUES (?)", (payload,))
 
     def last_state(self) -> bytes | None:
         """What :meth:`remember_state` kept (None: nothing yet)."""
-        try:
-            row = self._db.execute("SELECT payload FROM last_state").fetchone()
-        except sqlite3.Error:  # no such table: nothing kept yet
-            return None
+        row = self._db.execute("SELECT payload FROM last_state").fetchone()
         return bytes(row[0]) if row else None
 
     def __len__(self) -> int:

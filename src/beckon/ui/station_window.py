@@ -852,6 +852,7 @@ class StationWindow(QWidget):
             for bed, faults in sorted(self.bed_faults.items(), key=lambda i: bed_sort_key(i[0]))
             if faults and bed not in beds
         ]
+        faulty = len(lines)  # one line per bed
         if len(lines) > FAULT_LINES_SHOWN:
             more = len(lines) - FAULT_LINES_SHOWN + 1
             summary = translate("Beckon", "{n} more beds have device faults: see the Beds tab.")
@@ -860,7 +861,6 @@ class StationWindow(QWidget):
             return
         self.fault_lines = lines
         # "No alerts" while beds were offline, their fault lines under the calls, out of view.
-        faulty = len(beds) + sum(1 for b, f in self.bed_faults.items() if f and b not in beds)
         self.alert_calm.setText(strings.calm_alert_text(faulty))
         while self.faults_layout.count():
             item = self.faults_layout.takeAt(0)

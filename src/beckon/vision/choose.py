@@ -67,10 +67,6 @@ class FaceChooser:
         self._last, self._last_t = faces[pick], t
         return pick
 
-    def seen(self, face: FaceBox, t: float, frame_size: tuple[int, int]) -> None:
-        """The patient's face found another way (the small-face crop)."""
-        self._last, self._last_t, self._frame_size = face, t, frame_size
-
 
 def face_box(points_xy: object, frame_size: tuple[int, int]) -> FaceBox:
     """The box of normalised landmarks ``points_xy`` (N x 2, 0..1) in pixels."""
