@@ -220,3 +220,68 @@ def test_a_portrait_tablet_shows_the_request_panel_below_the_tiles(
         failures += [f"{state}: {p}" for p in clipped(window, only=window.pages)]
         window.grab().save(str(tmp_path / f"bedside_{state}_portrait_x{scale:g}.png"))
     assert failures == [], "\n".join(failures)
+
+
+def overlaps(window: Any, widgets: list[Any]) -> list[str]:
+    """Pairs of ``widgets`` drawn over each other, or one reaching outside the page area."""
+    from PyQt6.QtCore import QRect
+
+    def rect(w: Any) -> Any:
+        return QRect(w.mapTo(window, w.rect().topLeft()), w.size())
+
+    area = rect(window.pages)
+    found = [
+        f"{w.text()!r} reaches outside the page" for w in widgets if not area.contains(rect(w))
+    ]
+    for i, a in enumerate(widgets):
+        found += [
+            f"{a.text()!r} over {b.text()!r}"
+            for b in widgets[i + 1 :]
+            if rect(a).intersects(rect(b))
+        ]
+    return found
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.5])
+@pytest.mark.parametrize("size", [(1024, 600), (1280, 800)])
+def test_a_short_tablet_shows_a_question_and_its_yes_and_no_whole(
+    qtbot: Any, scaled: Any, tmp_path: Path, scale: float, size: tuple[int, int]
+) -> None:
+    """A 1024 x 600 tablet at font scale 1.5: the banner above the question took two lines,
+    Yes and No were pushed off the screen, over each other and over "Nod for yes, shake your
+    head for no.". On a short window the banner now gives way and Yes and No get smaller; the
+    same for the touch confirmation ("Send “Water”?")."""
+    from PyQt6.QtWidgets import QLabel
+
+    scaled(scale)
+    window = offline_bedside(qtbot, tmp_path, *size)
+    window.timeline.tracks = [RequestTrack("r1", "water", "acknowledged", "Nurse Lee")]
+    window._show_timeline()
+    window.on_event(ev.QuestionAsked("q1", LONG_QUESTION, "Nurse Lee"))
+    window.on_event(
+        ev.MenuChanged(MenuView(tuple(ITEMS), None, "question", question=LONG_QUESTION), 0.0)
+    )
+    question_page = window.pages.currentWidget()
+    hint = [
+        label
+        for label in question_page.findChildren(QLabel)
+        if label.text().startswith("Nod for yes")
+    ]
+    failures: list[str] = []
+    for state, widgets in (
+        ("question", [window.question_text, window.yes_button, window.no_button, *hint]),
+        ("confirm", [window.confirm_text, window.confirm_yes, window.confirm_no]),
+    ):
+        if state == "confirm":
+            window.touch_tile("water")
+        deadline = time.monotonic() + 5.0
+        while (clipped(window, only=window.pages) or overlaps(window, widgets)) and (
+            time.monotonic() < deadline
+        ):
+            qtbot.wait(50)
+        assert (window.width(), window.height()) == size
+        failures += [f"{state}: {p}" for p in clipped(window, only=window.pages)]
+        failures += [f"{state}: {p}" for p in overlaps(window, widgets)]
+        window.grab().save(str(tmp_path / f"bedside_{state}_{size[0]}_x{scale:g}.png"))
+    assert len(hint) == 1
+    assert failures == [], "\n".join(failures)

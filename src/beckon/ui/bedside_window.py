@@ -90,6 +90,7 @@ translate = strings.translate
 TILE_MIN_PX = 240  # narrowest tile (at font scale 1) that fits "Call the nurse" in two lines
 TILE_MIN_H = 110  # lowest tile (at font scale 1) that fits a two-line name
 CONFIRM_TIMEOUT_MS = 15_000
+SHORT_WINDOW_H = 680  # below this height (at font scale 1) Yes and No come before the banner
 SERVICE_LOST_EXIT_S = 5.0
 """A kiosk whose bedside service thread died exits after this long (systemd restarts it)."""
 
@@ -469,6 +470,7 @@ class BedsideWindow(QWidget):
         self.pages.addWidget(self.tiles_page)
         self.pages.addWidget(self._build_question_page())
         self.pages.addWidget(self._build_confirm_page())
+        self.pages.currentChanged.connect(lambda _: self._fit_stage_banner())
         body.addWidget(self.pages, 3)
 
         side = QVBoxLayout()
@@ -525,6 +527,27 @@ class BedsideWindow(QWidget):
         super().resizeEvent(event)
         self._orient()
         self._reflow_tiles()
+        self._fit_stage_banner()
+
+    def _fit_stage_banner(self) -> None:
+        """On a short window a question or confirmation page takes the height: the banner
+        gives way (the page says the same in its own words: "Nurse Lee asks:", Yes and No)
+        and Yes and No get smaller. On a 1024 x 600 tablet at font scale 1.5 the banner took
+        two lines, and Yes and No were pushed off the screen, over each other and the hint."""
+        short = self.height() < px(SHORT_WINDOW_H)
+        self.stage_banner.setVisible(not (short and self.pages.currentIndex() in (1, 2)))
+        if short == getattr(self, "_short", None):
+            return
+        self._short = short
+        for button in (self.yes_button, self.no_button, self.confirm_yes, self.confirm_no):
+            set_prop(button, "compact", short)
+            button.setIconSize(QSize(px(36 if short else 56), px(36 if short else 56)))
+        for layout in self._answer_pages:
+            layout.setSpacing(px(10) if short else 24)
+        for row in self._answer_rows:
+            row.setSpacing(px(12) if short else 40)
+        self.confirm_icon.set_size(px(72 if short else 140))
+        set_prop(self.confirm_text, "compact", short)
 
     def _orient(self) -> None:
         """Request panel beside the tiles, or below them when the window is taller than
@@ -564,6 +587,8 @@ class BedsideWindow(QWidget):
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setSpacing(24)
+        self._answer_pages = [layout]
+        self._answer_rows: list[QHBoxLayout] = []
         layout.addStretch(1)
         self.question_from = QLabel()
         self.question_from.setObjectName("questionFrom")
@@ -577,6 +602,7 @@ class BedsideWindow(QWidget):
         layout.addWidget(self.question_text, 4)
         row = QHBoxLayout()
         row.setSpacing(40)
+        self._answer_rows.append(row)
         self.yes_button = self._answer_button("yes", translate("Beckon", "Yes"))
         self.no_button = self._answer_button("no", translate("Beckon", "No"))
         self.yes_button.clicked.connect(lambda: self.service.post(AnswerQuestion("yes", "touch")))
@@ -591,6 +617,7 @@ class BedsideWindow(QWidget):
         hint = QLabel(translate("Beckon", "Nod for yes, shake your head for no."))
         hint.setObjectName("questionFrom")
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        hint.setWordWrap(True)  # one line needed 711 px at font scale 1.5, half a 1024 screen
         layout.addWidget(hint)
         layout.addStretch(1)
         return page
@@ -607,6 +634,7 @@ class BedsideWindow(QWidget):
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setSpacing(24)
+        self._answer_pages.append(layout)
         layout.addStretch(1)
         self.confirm_icon = IconLabel("request", 140)
         layout.addWidget(self.confirm_icon, 0, Qt.AlignmentFlag.AlignHCenter)
@@ -617,6 +645,7 @@ class BedsideWindow(QWidget):
         layout.addWidget(self.confirm_text)
         row = QHBoxLayout()
         row.setSpacing(40)
+        self._answer_rows.append(row)
         self.confirm_yes = self._answer_button("yes", translate("Beckon", "Yes"))
         self.confirm_no = self._answer_button("no", translate("Beckon", "No"))
         self.confirm_yes.clicked.connect(self._confirm_yes)
