@@ -25,6 +25,11 @@ SLEEP = "sleep"
 """A menu entry that is not an intent and never travels: choosing it puts the bedside menu to
 sleep (see bedside/interaction.py). It may be listed in bedside.offered_intents."""
 
+CANCEL_REQUEST = "cancel_request"
+"""A menu entry that is not an intent: offered (last) while the bed has a request open that is
+not an emergency, it cancels the newest such request after a confirming gesture. Without it a
+patient who can only nod could not take back a request (the Cancel button needs a touch)."""
+
 
 @dataclass(frozen=True)
 class Intent:

@@ -267,7 +267,53 @@ def test_an_unknown_interaction_stage_still_shows_the_tiles_and_the_highlight(
     assert bedside.stage_banner.text() == "Please wait…"
     bedside.show_menu(MenuView(("nurse", "water", "pain"), "nurse", "confirming"))
     assert bedside.highlighted == "nurse"
-    assert bedside.stage_banner.text() == "Nod again to send it. Shake to cancel."
+    assert bedside.stage_banner.text() == "Nod to send it."
+
+
+def test_the_confirmation_names_the_gestures_of_the_patients_profile(
+    qtbot: Any, look: None, tmp_path: Any
+) -> None:
+    """The default profile confirms with a long blink and cancels with raised eyebrows, yet the
+    screen said "Nod again to send it. Shake to cancel." and the voice "Send Emergency? Nod
+    again.": a patient who nodded as told never sent the emergency (a nod does nothing while
+    it waits). The words now come from the menu's own gestures."""
+    from beckon.bedside import events as ev
+    from beckon.bedside.interaction import Interaction
+    from beckon.profile import GestureProfile
+    from beckon.ui import strings
+    from beckon.ui.bedside_model import prompt_for
+
+    menu = Interaction(("water", "emergency"), GestureProfile().actions())
+    assert menu.on_gesture("nod", 4.5) is not None  # emergency offered second: chosen
+    view = menu.view(5.0)
+    assert view.stage == "confirming" and view.confirm_with == ("long_blink",)
+    from beckon.bedside.service import BedsideService
+    from beckon.config import load_bedside
+    from beckon.ui.bedside_window import BedsideWindow
+
+    settings = load_bedside(
+        None,
+        {
+            "bedside.site": "gh",
+            "bedside.unit": "icu",
+            "bedside.bed": "12",
+            "bedside.outbox": str(tmp_path / "o.sqlite3"),
+        },
+    )
+    bedside = BedsideWindow(BedsideService(settings))
+    qtbot.addWidget(bedside)
+    bedside.show_menu(view)
+    assert bedside.stage_banner.text() == (
+        "Close your eyes for a moment to send it. Raise your eyebrows to cancel."
+    )
+    said = prompt_for(ev.MenuChanged(view, 5.0), "Emergency")
+    assert said is not None
+    assert strings.spoken(said) == "Send Emergency? Close your eyes for a moment to send it."
+    tile = bedside.tiles["emergency"]
+    assert tile.accessibleDescription() == "Chosen: Close your eyes for a moment to send it"
+    # And what it says is what works: the nod the old words asked for sends nothing.
+    assert menu.on_gesture("nod", 6.0) is None
+    assert menu.on_gesture("long_blink", 6.5) is not None
 
 
 def test_the_calibration_wizard_walks_through_and_reports_what_it_could_not_measure(

@@ -145,867 +145,952 @@
         <translation>유지하려면 프로필 저장을 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="24" />
+        <location filename="../../src/beckon/ui/strings.py" line="26" />
+        <source>Nod</source>
+        <translation>고개를 끄덕이세요</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="27" />
+        <source>Shake your head</source>
+        <translation>고개를 저으세요</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="28" />
+        <source>Close your eyes for a moment</source>
+        <translation>잠시 눈을 감으세요</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="29" />
+        <source>Raise your eyebrows</source>
+        <translation>눈썹을 올리세요</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="30" />
+        <source>Open your mouth</source>
+        <translation>입을 벌리세요</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="31" />
+        <source>Look up</source>
+        <translation>위를 보세요</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="32" />
+        <source>Look down</source>
+        <translation>아래를 보세요</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="33" />
+        <source>Tilt your head to your left</source>
+        <translation>고개를 왼쪽으로 기울이세요</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="34" />
+        <source>Tilt your head to your right</source>
+        <translation>고개를 오른쪽으로 기울이세요</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="35" />
+        <source>Turn your head to your left</source>
+        <translation>고개를 왼쪽으로 돌리세요</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="36" />
+        <source>Turn your head to your right</source>
+        <translation>고개를 오른쪽으로 돌리세요</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="48" />
+        <source>{gesture} to send it.</source>
+        <translation>보내려면 {gesture}.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="52" />
+        <source>{gesture} to cancel.</source>
+        <translation>취소하려면 {gesture}.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="68" />
         <source>How strong, 0 to 10? Nod at {level}.</source>
         <translation>얼마나 심한가요? 0부터 10까지, {level}에서 고개를 끄덕이세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="26" />
+        <location filename="../../src/beckon/ui/strings.py" line="70" />
         <source>Nod to choose. Shake for the next one.</source>
         <translation>고르려면 끄덕이세요. 다음으로 넘기려면 고개를 저으세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="28" />
+        <location filename="../../src/beckon/ui/strings.py" line="72" />
         <source>Request chosen. One moment…</source>
         <translation>요청을 골랐습니다. 잠시만요…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="30" />
-        <source>Nod again to send it. Shake to cancel.</source>
-        <translation>보내려면 한 번 더 끄덕이세요. 취소하려면 고개를 저으세요.</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/strings.py" line="32" />
+        <location filename="../../src/beckon/ui/strings.py" line="76" />
         <source>Turn your head to move. Nod to choose.</source>
         <translation>고개를 돌려 움직이고, 끄덕여서 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="34" />
+        <location filename="../../src/beckon/ui/strings.py" line="78" />
         <source>Please answer the nurse's question.</source>
         <translation>간호사의 질문에 답해 주세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="36" />
-        <source>Resting: nothing is offered. Nod to wake the menu.</source>
-        <translation>쉬는 중: 아무것도 보여 주지 않습니다. 고개를 끄덕이면 메뉴가 다시 시작됩니다.</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="80" />
+        <source>Resting: nothing is offered. {gesture} to wake the menu.</source>
+        <translation>쉬는 중: 아무것도 제안하지 않습니다. 메뉴를 깨우려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="37" />
+        <location filename="../../src/beckon/ui/strings.py" line="83" />
         <source>Please wait…</source>
         <translation>잠시 기다려 주세요…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="43" />
+        <location filename="../../src/beckon/ui/strings.py" line="89" />
         <source>You already asked for {intent}. It is still open.</source>
         <translation>{intent}: 이미 요청하셨습니다. 아직 처리 중입니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="51" />
-        <source>Chosen: nod again to send it</source>
-        <translation>선택됨: 보내려면 한 번 더 끄덕이세요</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="96" />
+        <source>Cancel {intent}</source>
+        <translation>{intent} 요청 취소</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="52" />
+        <location filename="../../src/beckon/ui/strings.py" line="101" />
+        <source>Cancel “{intent}”?</source>
+        <translation>“{intent}” 요청을 취소할까요?</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="106" />
+        <source>{gesture} to cancel your request.</source>
+        <translation>요청을 취소하려면 {gesture}.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="110" />
+        <source>{gesture} to keep it.</source>
+        <translation>그대로 두려면 {gesture}.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="118" />
+        <source>Cancelling your request: {intent}.</source>
+        <translation>요청을 취소합니다: {intent}.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="124" />
+        <source>Chosen: {gesture} to send it</source>
+        <translation>선택됨: 보내려면 {gesture}</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="127" />
         <source>Offered now: nod to choose</source>
         <translation>지금 제안 중: 고르려면 끄덕이세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="58" />
+        <location filename="../../src/beckon/ui/strings.py" line="133" />
         <source>{step}: done</source>
         <translation>{step}: 완료</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="59" />
+        <location filename="../../src/beckon/ui/strings.py" line="134" />
         <source>{step}: not yet</source>
         <translation>{step}: 아직</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="64" />
+        <location filename="../../src/beckon/ui/strings.py" line="139" />
         <source>Scan: {s} s</source>
         <translation>넘김 간격: {s}초</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="69" />
+        <location filename="../../src/beckon/ui/strings.py" line="144" />
         <source>Nurse in room</source>
         <translation>간호사 입실</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="74" />
+        <location filename="../../src/beckon/ui/strings.py" line="149" />
         <source>Clear emergency</source>
         <translation>응급 호출 해제</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="83" />
+        <location filename="../../src/beckon/ui/strings.py" line="158" />
         <source>Pause: {s} s</source>
         <translation>선택 후 쉼: {s}초</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="88" />
+        <location filename="../../src/beckon/ui/strings.py" line="163" />
         <source>Rest (pause the menu)</source>
         <translation>쉬기 (메뉴 멈춤)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="94" />
+        <location filename="../../src/beckon/ui/strings.py" line="169" />
         <source>Not connected. Your request is saved and will be sent.</source>
         <translation>연결되지 않았습니다. 요청은 저장되었고 곧 전송됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="96" />
+        <location filename="../../src/beckon/ui/strings.py" line="171" />
         <source>Sending your request…</source>
         <translation>요청을 보내는 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="98" />
+        <location filename="../../src/beckon/ui/strings.py" line="173" />
         <source>The nurse station is not answering. Your request will reach it when it is back.</source>
         <translation>간호사실이 응답하지 않습니다. 다시 연결되면 요청이 전달됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="245" />
-        <location filename="../../src/beckon/ui/strings.py" line="103" />
+        <location filename="../../src/beckon/ui/strings.py" line="330" />
+        <location filename="../../src/beckon/ui/strings.py" line="178" />
         <source>The nurses have your request.</source>
         <translation>간호사실에서 요청을 받았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="106" />
+        <location filename="../../src/beckon/ui/strings.py" line="181" />
         <source>{nurse} is coming.</source>
         <translation>{nurse} 님이 오고 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="107" />
+        <location filename="../../src/beckon/ui/strings.py" line="182" />
         <source>A nurse is coming.</source>
         <translation>간호사가 오고 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="109" />
+        <location filename="../../src/beckon/ui/strings.py" line="184" />
         <source>Done.</source>
         <translation>완료되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="111" />
+        <location filename="../../src/beckon/ui/strings.py" line="186" />
         <source>Cancelled.</source>
         <translation>취소되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="117" />
+        <location filename="../../src/beckon/ui/strings.py" line="192" />
         <source>{time}  {request}: {state}</source>
         <translation>{time}  {request}: {state}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="125" />
+        <location filename="../../src/beckon/ui/strings.py" line="200" />
         <source>Saved on this tablet</source>
         <translation>이 태블릿에 저장됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="127" />
+        <location filename="../../src/beckon/ui/strings.py" line="202" />
         <source>Sent</source>
         <translation>전송됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="129" />
+        <location filename="../../src/beckon/ui/strings.py" line="204" />
         <source>Received by the nurses' station</source>
         <translation>간호사실에서 받음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="267" />
-        <location filename="../../src/beckon/ui/strings.py" line="132" />
+        <location filename="../../src/beckon/ui/strings.py" line="352" />
+        <location filename="../../src/beckon/ui/strings.py" line="207" />
         <source>Acknowledged by {nurse}</source>
         <translation>{nurse} 님이 확인함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="133" />
+        <location filename="../../src/beckon/ui/strings.py" line="208" />
         <source>Acknowledged by a nurse</source>
         <translation>간호사가 확인함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="135" />
+        <location filename="../../src/beckon/ui/strings.py" line="210" />
         <source>Resolved</source>
         <translation>해결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="137" />
+        <location filename="../../src/beckon/ui/strings.py" line="212" />
         <source>Cancelled</source>
         <translation>취소됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="143" />
+        <location filename="../../src/beckon/ui/strings.py" line="218" />
         <source>Camera on</source>
         <translation>카메라 켜짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="145" />
+        <location filename="../../src/beckon/ui/strings.py" line="220" />
         <source>Camera starting</source>
         <translation>카메라 시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="147" />
+        <location filename="../../src/beckon/ui/strings.py" line="222" />
         <source>Camera slow ({fps} frames/s)</source>
         <translation>카메라 느림 (초당 {fps}프레임)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="149" />
+        <location filename="../../src/beckon/ui/strings.py" line="224" />
         <source>Camera not working</source>
         <translation>카메라 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="150" />
+        <location filename="../../src/beckon/ui/strings.py" line="225" />
         <source>Camera off</source>
         <translation>카메라 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="155" />
+        <location filename="../../src/beckon/ui/strings.py" line="230" />
         <source>Face found</source>
         <translation>얼굴 인식됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="157" />
+        <location filename="../../src/beckon/ui/strings.py" line="232" />
         <source>Face found, hold still</source>
         <translation>얼굴 인식됨, 움직이지 마세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="158" />
+        <location filename="../../src/beckon/ui/strings.py" line="233" />
         <source>Face not found</source>
         <translation>얼굴을 찾을 수 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="164" />
+        <location filename="../../src/beckon/ui/strings.py" line="239" />
         <source>Move the tablet closer to the face</source>
         <translation>태블릿을 얼굴에 더 가까이 옮기세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="166" />
+        <location filename="../../src/beckon/ui/strings.py" line="241" />
         <source>Turn the face toward the screen</source>
         <translation>얼굴을 화면 쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="168" />
+        <location filename="../../src/beckon/ui/strings.py" line="243" />
         <source>Bring the whole face into the picture</source>
         <translation>얼굴 전체가 화면에 보이게 하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="170" />
+        <location filename="../../src/beckon/ui/strings.py" line="245" />
         <source>Too dark to see the face: turn on a light or uncover the camera</source>
         <translation>너무 어두워 얼굴이 보이지 않습니다: 불을 켜거나 카메라 가림을 치우세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="174" />
+        <location filename="../../src/beckon/ui/strings.py" line="249" />
         <source>Too bright: turn the tablet away from the window or lamp</source>
         <translation>너무 밝습니다: 태블릿을 창문이나 조명 반대쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="185" />
+        <location filename="../../src/beckon/ui/strings.py" line="260" />
         <source>Listening</source>
         <translation>듣는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="187" />
+        <location filename="../../src/beckon/ui/strings.py" line="262" />
         <source>Heard: {text}</source>
         <translation>들은 말: {text}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="189" />
+        <location filename="../../src/beckon/ui/strings.py" line="264" />
         <source>Microphone starting</source>
         <translation>마이크 시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="191" />
+        <location filename="../../src/beckon/ui/strings.py" line="266" />
         <source>Microphone not working</source>
         <translation>마이크 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="193" />
+        <location filename="../../src/beckon/ui/strings.py" line="268" />
         <source>Speech recognition not working</source>
         <translation>음성 인식 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="194" />
+        <location filename="../../src/beckon/ui/strings.py" line="269" />
         <source>Microphone off</source>
         <translation>마이크 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="199" />
+        <location filename="../../src/beckon/ui/strings.py" line="274" />
         <source>This tablet cannot call the nurses. Please tell a nurse; staff: call IT.</source>
         <translation>이 태블릿으로는 간호사를 부를 수 없습니다. 간호사에게 직접 알려 주세요. 직원: 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="207" />
+        <location filename="../../src/beckon/ui/strings.py" line="282" />
         <source>Connected</source>
         <translation>연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="209" />
+        <location filename="../../src/beckon/ui/strings.py" line="284" />
         <source>Connecting…</source>
         <translation>연결 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="210" />
+        <location filename="../../src/beckon/ui/strings.py" line="285" />
         <source>Not connected</source>
         <translation>연결 안 됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="215" />
+        <location filename="../../src/beckon/ui/strings.py" line="290" />
         <source>Station online</source>
         <translation>간호사실 연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="217" />
+        <location filename="../../src/beckon/ui/strings.py" line="292" />
         <source>Station: waiting</source>
         <translation>간호사실: 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="218" />
+        <location filename="../../src/beckon/ui/strings.py" line="293" />
         <source>Station offline</source>
         <translation>간호사실 연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="222" />
+        <location filename="../../src/beckon/ui/strings.py" line="297" />
         <source>Bed {bed}</source>
         <translation>{bed}번 침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="229" />
+        <location filename="../../src/beckon/ui/strings.py" line="304" />
         <source>{intent}?</source>
         <translation>{intent}?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="231" />
-        <source>Send {intent}? Nod again.</source>
-        <translation>{intent} 요청을 보낼까요? 한 번 더 끄덕이세요.</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="306" />
+        <source>Send {intent}? {gesture} to send it.</source>
+        <translation>{intent} 요청을 보낼까요? 보내려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="233" />
+        <location filename="../../src/beckon/ui/strings.py" line="310" />
+        <source>{entry}? {gesture} to cancel it.</source>
+        <translation>{entry}? 취소하려면 {gesture}.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="316" />
         <source>How strong, from 0 to 10? 0?</source>
         <translation>얼마나 심한가요? 0부터 10까지. 0?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="235" />
+        <location filename="../../src/beckon/ui/strings.py" line="318" />
         <source>{level}?</source>
         <translation>{level}?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="237" />
-        <source>Resting. Nod to wake the menu.</source>
-        <translation>쉬는 중입니다. 고개를 끄덕이면 메뉴가 다시 시작됩니다.</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="320" />
+        <source>Resting. {gesture} to wake the menu.</source>
+        <translation>쉬는 중입니다. 메뉴를 깨우려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="239" />
+        <location filename="../../src/beckon/ui/strings.py" line="324" />
         <source>{phrase} Your request is saved.</source>
         <translation>{phrase} 요청이 저장되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="243" />
+        <location filename="../../src/beckon/ui/strings.py" line="328" />
         <source>{question} Nod for yes, shake for no.</source>
         <translation>{question} "네"는 끄덕이고, "아니요"는 고개를 저으세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="249" />
+        <location filename="../../src/beckon/ui/strings.py" line="334" />
         <source>Your request is done.</source>
         <translation>요청이 완료되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="251" />
+        <location filename="../../src/beckon/ui/strings.py" line="336" />
         <source>Your request is cancelled.</source>
         <translation>요청이 취소되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="255" />
+        <location filename="../../src/beckon/ui/strings.py" line="340" />
         <source>You answered yes.</source>
         <translation>"네"라고 답했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="257" />
+        <location filename="../../src/beckon/ui/strings.py" line="342" />
         <source>You answered no.</source>
         <translation>"아니요"라고 답했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="268" />
+        <location filename="../../src/beckon/ui/strings.py" line="353" />
         <source>Acknowledged</source>
         <translation>확인됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="270" />
+        <location filename="../../src/beckon/ui/strings.py" line="355" />
         <source>Waiting for a nurse</source>
         <translation>간호사를 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="276" />
+        <location filename="../../src/beckon/ui/strings.py" line="361" />
         <source>Emergency</source>
         <translation>응급</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="278" />
+        <location filename="../../src/beckon/ui/strings.py" line="363" />
         <source>Urgent</source>
         <translation>긴급</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="279" />
+        <location filename="../../src/beckon/ui/strings.py" line="364" />
         <source>Routine</source>
         <translation>일반</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="287" />
+        <location filename="../../src/beckon/ui/strings.py" line="372" />
         <source>Reminder: still open</source>
         <translation>알림: 아직 처리 안 됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="291" />
+        <location filename="../../src/beckon/ui/strings.py" line="376" />
         <source>Overdue (level 1): not acknowledged in time</source>
         <translation>지연 (1단계): 제때 확인되지 않았습니다</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="293" />
+        <location filename="../../src/beckon/ui/strings.py" line="378" />
         <source>Overdue (level 2): tell the charge nurse</source>
         <translation>지연 (2단계): 책임 간호사에게 알리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="294" />
+        <location filename="../../src/beckon/ui/strings.py" line="379" />
         <source>Overdue (level 3): call the whole unit</source>
         <translation>지연 (3단계): 병동 전체에 알리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="299" />
+        <location filename="../../src/beckon/ui/strings.py" line="384" />
         <source>Clear at the bedside</source>
         <translation>병상에서 해제</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="306" />
+        <location filename="../../src/beckon/ui/strings.py" line="391" />
         <source>bed {bed}</source>
         <translation>{bed}번 침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="307" />
+        <location filename="../../src/beckon/ui/strings.py" line="392" />
         <source>Nurse in room: {beds}</source>
         <translation>간호사 입실: {beds}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="312" />
+        <location filename="../../src/beckon/ui/strings.py" line="397" />
         <source>New request: bed {bed}, {intent}</source>
         <translation>새 요청: {bed}번 침대, {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="316" />
+        <location filename="../../src/beckon/ui/strings.py" line="401" />
         <source>Still waiting: bed {bed}, {intent}</source>
         <translation>아직 대기 중: {bed}번 침대, {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="320" />
+        <location filename="../../src/beckon/ui/strings.py" line="405" />
         <source>Device fault: bed {bed} is offline</source>
         <translation>기기 고장: {bed}번 침대 연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="322" />
+        <location filename="../../src/beckon/ui/strings.py" line="407" />
         <source>Bed {bed} answered {answer}</source>
         <translation>{bed}번 침대의 대답: {answer}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="330" />
+        <location filename="../../src/beckon/ui/strings.py" line="415" />
         <source>YES</source>
         <translation>네</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="332" />
+        <location filename="../../src/beckon/ui/strings.py" line="417" />
         <source>NO</source>
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="334" />
+        <location filename="../../src/beckon/ui/strings.py" line="419" />
         <source>no answer</source>
         <translation>대답 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="335" />
+        <location filename="../../src/beckon/ui/strings.py" line="420" />
         <source>waiting…</source>
         <translation>기다리는 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="341" />
+        <location filename="../../src/beckon/ui/strings.py" line="426" />
         <source>asked {asked}, answered {answered}</source>
         <translation>{asked}에 질문, {answered}에 대답</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="344" />
+        <location filename="../../src/beckon/ui/strings.py" line="429" />
         <source>asked {asked}</source>
         <translation>{asked}에 질문</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="349" />
+        <location filename="../../src/beckon/ui/strings.py" line="434" />
         <source>by head gesture</source>
         <translation>고갯짓으로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="351" />
+        <location filename="../../src/beckon/ui/strings.py" line="436" />
         <source>by voice</source>
         <translation>음성으로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="353" />
+        <location filename="../../src/beckon/ui/strings.py" line="438" />
         <source>by touch</source>
         <translation>터치로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="359" />
+        <location filename="../../src/beckon/ui/strings.py" line="444" />
         <source>Are you in pain?</source>
         <translation>아프세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="360" />
+        <location filename="../../src/beckon/ui/strings.py" line="445" />
         <source>Are you thirsty?</source>
         <translation>목마르세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="361" />
+        <location filename="../../src/beckon/ui/strings.py" line="446" />
         <source>Are you comfortable?</source>
         <translation>편안하세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="362" />
+        <location filename="../../src/beckon/ui/strings.py" line="447" />
         <source>Do you want to sleep?</source>
         <translation>주무시고 싶으세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="363" />
+        <location filename="../../src/beckon/ui/strings.py" line="448" />
         <source>Are you cold?</source>
         <translation>추우세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="370" />
+        <location filename="../../src/beckon/ui/strings.py" line="455" />
         <source>NOT CONNECTED: calls from the beds cannot reach this screen. Check the beds in person and call IT.</source>
         <translation>연결 끊김: 침대의 호출이 이 화면에 오지 못합니다. 침대를 직접 확인하고 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="376" />
+        <location filename="../../src/beckon/ui/strings.py" line="461" />
         <source>STATION SERVICE DOWN: new calls are not being received. Check the beds in person and call IT.</source>
         <translation>간호사실 서비스 중단: 새 호출을 받지 못하고 있습니다. 침대를 직접 확인하고 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="382" />
+        <location filename="../../src/beckon/ui/strings.py" line="467" />
         <source>No sound device: alarms are silent. Watch this screen.</source>
         <translation>소리 장치 없음: 알람이 울리지 않습니다. 이 화면을 지켜봐 주세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="389" />
+        <location filename="../../src/beckon/ui/strings.py" line="474" />
         <source>Calls cannot reach the nurses right now. If you need help, call out or ask a visitor to get a nurse.</source>
         <translation>지금은 호출이 간호사에게 전달되지 않습니다. 도움이 필요하면 소리 내어 부르거나 방문객에게 간호사를 불러 달라고 하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="395" />
+        <location filename="../../src/beckon/ui/strings.py" line="480" />
         <source>Your request has not reached the nurses yet. If you need help, call out or ask a visitor to get a nurse.</source>
         <translation>요청이 아직 간호사에게 전달되지 않았습니다. 도움이 필요하면 소리 내어 부르거나 방문객에게 간호사를 불러 달라고 하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="401" />
+        <location filename="../../src/beckon/ui/strings.py" line="486" />
         <source>No sound device: spoken prompts and alarms are silent.</source>
         <translation>소리 장치 없음: 음성 안내와 알람이 나오지 않습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="408" />
+        <location filename="../../src/beckon/ui/strings.py" line="493" />
         <source>{wait}: {intent} at {time}</source>
         <translation>{wait}: {time} {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="411" />
+        <location filename="../../src/beckon/ui/strings.py" line="496" />
         <source>{wait}: {intent} at {time}, NO NURSE ANSWERED</source>
         <translation>{wait}: {time} {intent}, 응답한 간호사 없음</translation>
     </message>
     <message>
         <location filename="../../src/beckon/ui/station_window.py" line="381" />
-        <location filename="../../src/beckon/ui/strings.py" line="420" />
+        <location filename="../../src/beckon/ui/strings.py" line="505" />
         <source>No alerts</source>
         <translation>알림 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="421" />
+        <location filename="../../src/beckon/ui/strings.py" line="506" />
         <source>No call alerts · device faults at {n} bed(s): see below</source>
         <translation>호출 알림 없음 · 기기 이상 침대 {n}개: 아래를 보세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="429" />
+        <location filename="../../src/beckon/ui/strings.py" line="514" />
         <source>camera off</source>
         <translation>카메라 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="430" />
+        <location filename="../../src/beckon/ui/strings.py" line="515" />
         <source>camera not working</source>
         <translation>카메라 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="431" />
+        <location filename="../../src/beckon/ui/strings.py" line="516" />
         <source>face not found</source>
         <translation>얼굴이 보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="432" />
+        <location filename="../../src/beckon/ui/strings.py" line="517" />
         <source>face too small or turned away: move the tablet</source>
         <translation>얼굴이 너무 작거나 돌아가 있음: 태블릿을 옮기세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="433" />
+        <location filename="../../src/beckon/ui/strings.py" line="518" />
         <source>too dark to see the patient: turn on a light</source>
         <translation>너무 어두워 환자가 보이지 않음: 불을 켜세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="434" />
+        <location filename="../../src/beckon/ui/strings.py" line="519" />
         <source>picture washed out: turn the tablet from the light</source>
         <translation>화면이 너무 밝음: 태블릿을 조명 반대쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="435" />
+        <location filename="../../src/beckon/ui/strings.py" line="520" />
         <source>microphone not working</source>
         <translation>마이크 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="436" />
+        <location filename="../../src/beckon/ui/strings.py" line="521" />
         <source>speech recognition not working: call IT</source>
         <translation>음성 인식 작동 안 함: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="437" />
+        <location filename="../../src/beckon/ui/strings.py" line="522" />
         <source>no sound: prompts and alarms are silent</source>
         <translation>소리 없음: 안내와 알람이 나오지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="438" />
+        <location filename="../../src/beckon/ui/strings.py" line="523" />
         <source>configuration problem: call IT</source>
         <translation>설정 문제: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="439" />
+        <location filename="../../src/beckon/ui/strings.py" line="524" />
         <source>clock wrong by minutes or more: set the time</source>
         <translation>시계가 몇 분 이상 틀림: 시간을 맞추세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="440" />
+        <location filename="../../src/beckon/ui/strings.py" line="525" />
         <source>storage full or failing: calls are not kept if they do not get through</source>
         <translation>저장 공간이 가득 차거나 고장남: 전달되지 않은 호출은 보관되지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="443" />
+        <location filename="../../src/beckon/ui/strings.py" line="528" />
         <source>calls from this bed are not reaching the station: check the bed, call IT</source>
         <translation>이 침대의 호출이 간호사실에 도착하지 않음: 침대를 확인하고 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="447" />
+        <location filename="../../src/beckon/ui/strings.py" line="532" />
         <source>Bed {bed}: {faults}</source>
         <translation>{bed}번 침대: {faults}</translation>
     </message>
     <message>
         <location filename="../../src/beckon/ui/station_window.py" line="442" />
-        <location filename="../../src/beckon/ui/strings.py" line="455" />
+        <location filename="../../src/beckon/ui/strings.py" line="540" />
         <source>Bed</source>
         <translation>침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="456" />
+        <location filename="../../src/beckon/ui/strings.py" line="541" />
         <source>Tablet</source>
         <translation>태블릿</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="457" />
+        <location filename="../../src/beckon/ui/strings.py" line="542" />
         <source>Camera</source>
         <translation>카메라</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="458" />
+        <location filename="../../src/beckon/ui/strings.py" line="543" />
         <source>Face</source>
         <translation>얼굴</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="459" />
+        <location filename="../../src/beckon/ui/strings.py" line="544" />
         <source>Microphone</source>
         <translation>마이크</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="460" />
+        <location filename="../../src/beckon/ui/strings.py" line="545" />
         <source>Speech</source>
         <translation>음성 인식</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="461" />
+        <location filename="../../src/beckon/ui/strings.py" line="546" />
         <source>Calls to station</source>
         <translation>간호사실로 호출</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="462" />
+        <location filename="../../src/beckon/ui/strings.py" line="547" />
         <source>Version</source>
         <translation>버전</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="470" />
+        <location filename="../../src/beckon/ui/strings.py" line="555" />
         <source>OK</source>
         <translation>정상</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="472" />
+        <location filename="../../src/beckon/ui/strings.py" line="557" />
         <source>online</source>
         <translation>연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="473" />
+        <location filename="../../src/beckon/ui/strings.py" line="558" />
         <source>OFFLINE</source>
         <translation>연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="483" />
-        <location filename="../../src/beckon/ui/strings.py" line="474" />
+        <location filename="../../src/beckon/ui/strings.py" line="568" />
+        <location filename="../../src/beckon/ui/strings.py" line="559" />
         <source>off</source>
         <translation>꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="481" />
-        <location filename="../../src/beckon/ui/strings.py" line="480" />
-        <location filename="../../src/beckon/ui/strings.py" line="475" />
+        <location filename="../../src/beckon/ui/strings.py" line="566" />
+        <location filename="../../src/beckon/ui/strings.py" line="565" />
+        <location filename="../../src/beckon/ui/strings.py" line="560" />
         <source>not working</source>
         <translation>작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="476" />
+        <location filename="../../src/beckon/ui/strings.py" line="561" />
         <source>not found</source>
         <translation>보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="477" />
+        <location filename="../../src/beckon/ui/strings.py" line="562" />
         <source>poor view</source>
         <translation>잘 안 보임</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="478" />
+        <location filename="../../src/beckon/ui/strings.py" line="563" />
         <source>too dark</source>
         <translation>너무 어두움</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="479" />
+        <location filename="../../src/beckon/ui/strings.py" line="564" />
         <source>too bright</source>
         <translation>너무 밝음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="482" />
+        <location filename="../../src/beckon/ui/strings.py" line="567" />
         <source>starting</source>
         <translation>시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="486" />
+        <location filename="../../src/beckon/ui/strings.py" line="571" />
         <source>{n} sending</source>
         <translation>{n}건 보내는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="488" />
+        <location filename="../../src/beckon/ui/strings.py" line="573" />
         <source>{n} NOT ARRIVING ({age})</source>
         <translation>{n}건 도착 안 함 ({age})</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="148" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="150" />
         <source>Your earlier messages</source>
         <translation>이전 요청</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="170" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="172" />
         <source>Cancel this request</source>
         <translation>이 요청 취소</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="182" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="184" />
         <source>Your requests show here.</source>
         <translation>요청하신 내용이 여기에 표시됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="193" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="195" />
         <source>Asked at {time}</source>
         <translation>{time}에 요청함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1049" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="400" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1096" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="402" />
         <source>Show camera</source>
         <translation>카메라 보기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="403" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="405" />
         <source>Calibrate</source>
         <translation>보정</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="406" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="408" />
         <source>Exit</source>
         <translation>종료</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="409" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="411" />
         <source>Close the bedside (under the kiosk service it starts again).</source>
         <translation>침상 화면을 닫습니다 (키오스크 서비스에서는 다시 시작됩니다).</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="436" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="438" />
         <source>Staff</source>
         <translation>직원</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="438" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="440" />
         <source>Staff: hold for 3 seconds.</source>
         <translation>직원: 3초 동안 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="620" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="580" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="650" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="607" />
         <source>Yes</source>
         <translation>네</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="621" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="581" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="651" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="608" />
         <source>No</source>
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="591" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="618" />
         <source>Nod for yes, shake your head for no.</source>
         <translation>"네"는 끄덕이고, "아니요"는 고개를 저으세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="742" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="781" />
         <source>a nurse</source>
         <translation>간호사</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="743" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="782" />
         <source>{nurse} asks:</source>
         <translation>{nurse} 님의 질문:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="773" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="819" />
         <source>{intent}: sending now unless you say no.</source>
         <translation>{intent}: "아니요"라고 하지 않으면 지금 보냅니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="775" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="821" />
         <source>Did you ask for: {intent}? Nod or say yes.</source>
         <translation>요청: {intent}. 맞나요? 끄덕이거나 "네"라고 말하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="781" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="827" />
         <source>Not sent: {intent}. Say it again if you need it.</source>
         <translation>보내지 않음: {intent}. 필요하면 다시 말씀하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="783" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="829" />
         <source>Not sent: {intent}.</source>
         <translation>보내지 않음: {intent}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="804" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="853" />
         <source>Send “{intent}”?</source>
         <translation>“{intent}” 요청을 보낼까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="813" />
-        <source>Cancel “{intent}”?</source>
-        <translation>“{intent}” 요청을 취소할까요?</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="824" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="871" />
         <source>Touch Yes or No.</source>
         <translation>네 또는 아니요를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1049" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1096" />
         <source>Hide camera</source>
         <translation>카메라 숨기기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1058" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1105" />
         <source>No picture</source>
         <translation>화면 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1088" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1135" />
         <source>The bedside service stopped: call IT.</source>
         <translation>침상 서비스가 멈췄습니다. 전산실에 연락하세요.</translation>
     </message>
@@ -1140,7 +1225,7 @@
         <translation>연결 안 됨: 질문이 전송되지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="857" />
+        <location filename="../../src/beckon/ui/station_window.py" line="858" />
         <source>{n} more beds have device faults: see the Beds tab.</source>
         <translation>장치 고장 병상 {n}개 더: 병상 탭을 보세요.</translation>
     </message>

@@ -92,6 +92,17 @@ class AlreadyAsked:
 
 
 @dataclass(frozen=True)
+class CancelAsked:
+    """The patient cancelled an open request from the menu (the cancel entry, by gestures or
+    a touch): the cancel is saved and sent; the request becomes "cancelled" when the station
+    says so."""
+
+    intent: str
+    request_id: str
+    source: str
+
+
+@dataclass(frozen=True)
 class RequestSent:
     """The request was published to the broker (not yet confirmed by the station)."""
 
@@ -176,6 +187,7 @@ BedsideEvent = (
     | PointerMoved
     | RequestSaved
     | AlreadyAsked
+    | CancelAsked
     | RequestSent
     | StateChanged
     | QuestionAsked
@@ -204,6 +216,8 @@ def describe(e: BedsideEvent) -> str:
             )
         case AlreadyAsked(intent=intent, request_id=rid, state=state):
             return f"{name} intent={intent} id={rid[:8]} state={state} (not sent again)"
+        case CancelAsked(intent=intent, request_id=rid, source=source):
+            return f"{name} intent={intent} id={rid[:8]} by={source}"
         case RequestSent(request_id=rid) | AnswerReceived(question_id=rid):
             return f"{name} id={rid[:8]}"
         case StateChanged(request_id=rid, state=state, by=by):

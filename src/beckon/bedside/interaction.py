@@ -15,9 +15,10 @@ restless night or a visit does not send requests; asleep, only the wake gesture 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from beckon.intents import CANCEL_REQUEST as CANCEL_REQUEST  # cancels the newest request
 from beckon.intents import SLEEP as SLEEP  # the menu entry that pauses the menu
 
 
@@ -49,12 +50,15 @@ class MenuView:
     "question" (a nurse's yes/no question, in ``question``, waits for a nod or a shake),
     "pointing" (pointing mode: the patient moves the highlight with head gestures),
     "confirming" (``highlighted`` was chosen and waits for one of the ``confirm_with``
-    gestures until ``deadline``, on the frames' clock; emergencies need this).
+    gestures until ``deadline``, on the frames' clock; emergencies need this; the screen and
+    the voice must name those gestures, from the patient's profile, not assume a nod).
     "scale" (``highlighted`` was chosen and the patient picks a number, ``level``, from 0 to
     10 with the same gestures: the pain scale),
     "asleep" (the patient paused the menu: nothing is offered; one of the ``confirm_with``
     gestures wakes it).
     ``mode`` is the patient's menu mode, "scanning" or "pointing".
+    ``cancels``: the intent of the request the :data:`CANCEL_REQUEST` entry (last in
+    ``items`` while there is one) would cancel.
     """
 
     items: tuple[str, ...]
@@ -65,6 +69,9 @@ class MenuView:
     deadline: float | None = None
     confirm_with: tuple[str, ...] = ()
     level: int | None = None
+    cancels: str | None = None
+    cancel_with: tuple[str, ...] = ()
+    """While confirming: the gestures that cancel the choice (none: only waiting does)."""
 
 
 # ------------------------------------------------------------------------------------------
@@ -168,7 +175,8 @@ class Interaction:
             raise ValueError("offer_seconds must be positive")
         if mode not in ("scanning", "pointing"):
             raise ValueError("mode must be 'scanning' or 'pointing'")
-        self.items = tuple(items)
+        self.items = self._base_items = tuple(items)
+        self._cancels: str | None = None  # what the CANCEL_REQUEST entry cancels, if offered
         self.actions = dict(actions if actions is not None else {"nod": "select", "shake": "next"})
         self.mode = mode
         self.offer_seconds = offer_seconds
@@ -183,6 +191,7 @@ class Interaction:
         confirmers = tuple(g for g, a in self.actions.items() if a == "confirm")
         selectors = tuple(g for g, a in self.actions.items() if a == "select")
         self.confirm_with = confirmers or selectors
+        self.cancel_with = tuple(g for g, a in self.actions.items() if a == "cancel")
         self._index = 0
         self._since = start_t
         self._paused_until = start_t
@@ -254,6 +263,28 @@ class Interaction:
         self._listening = False
         self._paused_until = t + self.pause_after_select_s
         self._index, self._since = 0, self._paused_until
+
+    # ---------------------------------------------------------------- the cancel entry
+
+    def offer_cancel(self, intent: str | None, t: float) -> None:
+        """Offer the :data:`CANCEL_REQUEST` entry, last, for the bed's newest open request
+        (``intent``), or take it away (None). The entries before it keep their places. A
+        confirmation under way to cancel another request (or none now) is dropped: the
+        patient's nod was for the request the entry named."""
+        if intent == self._cancels:
+            return
+        self._advance(t)
+        if self._pending is not None and self._pending[0] == CANCEL_REQUEST:
+            self._pending = None
+            self._since = t
+        self._cancels = intent
+        self.items = self._base_items + ((CANCEL_REQUEST,) if intent is not None else ())
+        if self._index >= len(self.items):
+            self._index, self._since = 0, t
+
+    @property
+    def cancels(self) -> str | None:
+        return self._cancels
 
     # ---------------------------------------------------------------- staff settings
 
@@ -374,23 +405,22 @@ class Interaction:
 
     def view(self, t: float) -> MenuView:
         highlighted = self.highlighted(t)
+        view = MenuView(self.items, highlighted, "paused", mode=self.mode, cancels=self._cancels)
         if self._asleep:
-            return MenuView(self.items, None, "asleep", mode=self.mode, confirm_with=self.wake_with)
+            return replace(view, highlighted=None, stage="asleep", confirm_with=self.wake_with)
         if self._scale is not None:
-            return MenuView(self.items, highlighted, "scale", mode=self.mode, level=self._level(t))
+            return replace(view, stage="scale", level=self._level(t))
         if self._pending is not None:
-            return MenuView(
-                self.items,
-                highlighted,
-                "confirming",
-                mode=self.mode,
+            return replace(
+                view,
+                stage="confirming",
                 deadline=self._pending[1],
                 confirm_with=self.confirm_with,
+                cancel_with=self.cancel_with,
             )
         if highlighted is None:
-            return MenuView(self.items, None, "paused", mode=self.mode)
-        stage = "offering" if self.mode == "scanning" else "pointing"
-        return MenuView(self.items, highlighted, stage, mode=self.mode)
+            return view
+        return replace(view, stage="offering" if self.mode == "scanning" else "pointing")
 
     # ---------------------------------------------------------------- gestures
 
@@ -461,7 +491,7 @@ class Interaction:
             self._paused_until = t + self.pause_after_select_s
             self._scale = (intent, 0, self._paused_until)
             return ScaleOffered(intent, t)
-        if intent in self.confirm_intents:
+        if intent in self.confirm_intents or intent == CANCEL_REQUEST:
             deadline = t + self.confirm_timeout_s
             self._pending = (intent, deadline)
             return ConfirmRequested(intent, t, deadline)

@@ -24,6 +24,7 @@ from beckon import __version__
 from beckon.bedside import events as ev
 from beckon.bedside.events import BedsideEvent
 from beckon.bedside.interaction import (
+    CANCEL_REQUEST,
     SLEEP,
     Cancelled,
     ConfirmRequested,
@@ -254,6 +255,7 @@ class BedsideService:
         self.nurse_present: str | None = None  # "nurse in room", set from this bed's screen
         self.states: dict[str, str] = {}
         self._asked: dict[str, tuple[str, int | None]] = {}  # request id -> (intent, level)
+        self._cancel_sent: set[str] = set()  # cancels sent, their requests not closed yet
         self.link: MqttLink | None = None
         self.station_online: bool | None = None
         self._station_seen = 0.0  # monotonic time of the last station heartbeat
@@ -387,6 +389,8 @@ class BedsideService:
             # The sleep tile touched (or its entry chosen): pause the menu, never a request.
             self.menu.sleep(self.menu_time())
             self._update_menu()
+        elif isinstance(item, Submit) and item.intent == CANCEL_REQUEST:
+            self.cancel_newest(item.source)  # the cancel entry's tile, touched and confirmed
         elif isinstance(item, Submit):
             self.submit(item.intent, item.source, again=item.again)
         elif isinstance(item, CancelRequest):
@@ -498,6 +502,7 @@ class BedsideService:
             self._emit(
                 ev.RequestSaved(req.intent, req.id, restored=True, created_at=req.created_at)
             )
+        self._offer_cancel()
 
     def _show_last_known_state(self) -> None:
         """The open requests the station last said it had (kept in the outbox file): a tablet
@@ -529,6 +534,8 @@ class BedsideService:
     def open_request(self, intent: str, level: int | None = None) -> str | None:
         """The id of a request for ``intent`` (at ``level``) this bed has open, if any."""
         for request_id, asked in self._asked.items():
+            if request_id in self._cancel_sent:  # the patient took it back: asked anew
+                continue
             if asked == (intent, level) and self.states.get(request_id) not in p.CLOSED_STATES:
                 return request_id
         return None
@@ -565,6 +572,7 @@ class BedsideService:
         saved = self._save(key, self.address.topic("request"), p.encode(req))
         self.states[req.id] = "created"
         self._asked[req.id] = (intent, level)
+        self._offer_cancel()
         # Emitted even when not saved: the screen follows it, and without a receipt in time
         # the no-receipt alarm tells the patient to get help another way.
         self._emit(ev.RequestSaved(intent, req.id, created_at=req.created_at))
@@ -572,12 +580,41 @@ class BedsideService:
             self._send(key)
         return req
 
+    def cancel_target(self) -> str | None:
+        """The request the menu's cancel entry cancels: the newest this bed has open that is
+        not an emergency (a nurse clears an emergency at the bed; a stray nod and a second one
+        must never take it back)."""
+        for request_id in reversed(self._asked):
+            intent, _ = self._asked[request_id]
+            spec = self.intents.get(intent)
+            if spec is None or spec.is_emergency or request_id in self._cancel_sent:
+                continue
+            if self.states.get(request_id) not in p.CLOSED_STATES:
+                return request_id
+        return None
+
+    def _offer_cancel(self) -> None:
+        """Keep the menu's cancel entry in step with the open requests."""
+        target = self.cancel_target()
+        self.menu.offer_cancel(self._asked[target][0] if target else None, self.menu_time())
+
+    def cancel_newest(self, source: p.Source) -> None:
+        """The cancel entry was chosen and confirmed: cancel :meth:`cancel_target`."""
+        request_id = self.cancel_target()
+        if request_id is None:  # finished meanwhile: nothing left to cancel
+            log.info("cancel entry chosen with no request open")
+            return
+        self._emit(ev.CancelAsked(self._asked[request_id][0], request_id, source))
+        self.cancel(request_id)
+
     def cancel(self, request_id: str) -> None:
         assert self.outbox is not None, "run() opens the outbox"
         msg = p.Cancel(
             request_id, self.address.site, self.address.unit, self.address.bed, p.now_iso()
         )
         key = f"cancel:{request_id}"
+        self._cancel_sent.add(request_id)
+        self._offer_cancel()
         if self._save(key, self.address.topic("cancel"), p.encode(msg)):
             self._send(key)
 
@@ -726,7 +763,9 @@ class BedsideService:
                 self.answer("yes" if g.name == "nod" else "no", "gesture")
             return
         outcome = self.menu.on_gesture(g.name, g.t)
-        if isinstance(outcome, Selected):
+        if isinstance(outcome, Selected) and outcome.intent == CANCEL_REQUEST:
+            self.cancel_newest("gesture")
+        elif isinstance(outcome, Selected):
             self._emit(ev.IntentSelected(outcome.intent, g.t, g.name))
             self.submit(outcome.intent, "gesture", outcome.level)
         elif isinstance(outcome, Declined):
@@ -934,11 +973,13 @@ class BedsideService:
             return
         if state in p.CLOSED_STATES:
             self._asked.pop(request_id, None)
+            self._cancel_sent.discard(request_id)
         known = self.states.get(request_id)
         if known in p.CLOSED_STATES or p.is_backwards(known, state):
             return  # an older message arriving late never moves a request backwards
         self.states[request_id] = state
         self._emit(ev.StateChanged(request_id, state, by, intent, created_at))
+        self._offer_cancel()
 
     # ------------------------------------------------------------ outbox
 

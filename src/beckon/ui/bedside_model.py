@@ -21,7 +21,7 @@ from typing import Any, Protocol, assert_never
 
 from beckon.bedside import events as ev
 from beckon.bedside.events import BedsideEvent
-from beckon.intents import Intent
+from beckon.intents import CANCEL_REQUEST, Intent
 from beckon.messaging.protocol import CLOSED_STATES, REQUEST_STATES, is_backwards, parse_iso
 
 log = logging.getLogger(__name__)
@@ -145,6 +145,7 @@ class Timeline:
             case (
                 ev.MenuChanged()
                 | ev.AlreadyAsked()
+                | ev.CancelAsked()
                 | ev.IntentSelected()
                 | ev.OfferDeclined()
                 | ev.ConfirmNeeded()
@@ -224,7 +225,7 @@ def spoken_intent(e: BedsideEvent) -> str:
     a new request, none otherwise."""
     if isinstance(e, ev.MenuChanged):
         return e.menu.highlighted or ""
-    if isinstance(e, ev.RequestSaved | ev.AlreadyAsked):
+    if isinstance(e, ev.RequestSaved | ev.AlreadyAsked | ev.CancelAsked):
         return e.intent
     return ""
 
@@ -257,10 +258,13 @@ def prompt_for(e: BedsideEvent, intent_label: str, calibrating: bool = False) ->
                 return Prompt("question", (menu.question,))
             if menu.stage == "offering" and menu.highlighted:
                 return Prompt("offer", (intent_label,))
+            confirm = menu.confirm_with[:1] or ("nod",)  # the gesture to name
+            if menu.stage == "confirming" and menu.highlighted == CANCEL_REQUEST:
+                return Prompt("confirm_cancel", (intent_label, *confirm))
             if menu.stage == "confirming" and menu.highlighted:
-                return Prompt("confirm", (intent_label,))
+                return Prompt("confirm", (intent_label, *confirm))
             if menu.stage == "asleep":
-                return Prompt("asleep")
+                return Prompt("asleep", confirm)
             if menu.stage == "scale" and menu.level is not None:
                 return Prompt("scale", (str(menu.level),))
             return None
@@ -268,6 +272,8 @@ def prompt_for(e: BedsideEvent, intent_label: str, calibrating: bool = False) ->
             return Prompt("chosen", (intent_label,))
         case ev.AlreadyAsked():
             return Prompt("already_asked", (intent_label,))
+        case ev.CancelAsked():
+            return Prompt("cancel_asked", (intent_label,))
         case ev.StateChanged(state="received"):
             return Prompt("received")
         case ev.StateChanged(state="acknowledged", by=by):
@@ -512,6 +518,7 @@ _PATIENT_ACTS = (
     ev.OfferDeclined,
     ev.PointerMoved,
     ev.ConfirmNeeded,
+    ev.CancelAsked,
     ev.QuestionAnswered,
     ev.QuestionAsked,
 )

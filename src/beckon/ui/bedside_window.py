@@ -48,7 +48,7 @@ from beckon.bedside.service import (
     SetTiming,
     Submit,
 )
-from beckon.intents import SLEEP, Intent
+from beckon.intents import CANCEL_REQUEST, SLEEP, Intent
 from beckon.ui import strings, theme
 from beckon.ui.bedside_model import (
     FROZEN_AFTER_S,
@@ -90,6 +90,7 @@ translate = strings.translate
 TILE_MIN_PX = 240  # narrowest tile (at font scale 1) that fits "Call the nurse" in two lines
 TILE_MIN_H = 110  # lowest tile (at font scale 1) that fits a two-line name
 CONFIRM_TIMEOUT_MS = 15_000
+ENTRY_ICONS = {CANCEL_REQUEST: "cancelled"}  # menu entries that are not intents
 SHORT_WINDOW_H = 680  # below this height (at font scale 1) Yes and No come before the banner
 SERVICE_LOST_EXIT_S = 5.0
 """A kiosk whose bedside service thread died exits after this long (systemd restarts it)."""
@@ -725,6 +726,9 @@ class BedsideWindow(QWidget):
         spec = self.intents.get(code)
         if spec is None and code == SLEEP:
             return strings.sleep_label()
+        if spec is None and code == CANCEL_REQUEST:
+            cancels = self.menu.cancels if self.menu is not None else None
+            return strings.cancel_entry_label(self.label(cancels or ""))
         return spec.label(self.language) if spec else code
 
     def on_event(self, e: BedsideEvent) -> None:
@@ -741,6 +745,8 @@ class BedsideWindow(QWidget):
                 self._after_choice = None  # the stage's own words: "Request chosen"
             case ev.AlreadyAsked(intent=intent):
                 self._note_after_choice(strings.already_asked_text(self.label(intent)))
+            case ev.CancelAsked(intent=intent):
+                self._note_after_choice(strings.cancelling_text(self.label(intent)))
             case ev.QuestionAnswered(answer=answer):
                 # It said "Request chosen. One moment…" after an answer: no request was made.
                 key = "answered_yes" if answer == "yes" else "answered_no"
@@ -766,6 +772,10 @@ class BedsideWindow(QWidget):
         self.menu = view
         if tuple(self.tiles) != tuple(view.items) and view.items:
             self._set_tiles(tuple(view.items))
+        entry = self.tiles.get(CANCEL_REQUEST)
+        if entry is not None and entry.label.text() != self.label(CANCEL_REQUEST):
+            entry.label.setText(self.label(CANCEL_REQUEST))  # a newer request is its target
+            entry.setAccessibleName(entry.label.text())
         if view.stage == "question":
             self.question_text.setText(view.question)
             who = self.question_by or translate("Beckon", "a nurse")
@@ -775,12 +785,19 @@ class BedsideWindow(QWidget):
             self.pages.setCurrentIndex(0)
         if self.pages.currentIndex() != 2:
             note = self._after_choice if view.stage == "paused" else None
-            self.stage_banner.setText(note or strings.stage_banner(view.stage, view.level))
+            if view.stage == "confirming" and view.highlighted == CANCEL_REQUEST:
+                note = strings.confirm_cancel_banner(view.confirm_with, view.cancel_with)
+            self.stage_banner.setText(
+                note
+                or strings.stage_banner(view.stage, view.level, view.confirm_with, view.cancel_with)
+            )
         for code, tile in self.tiles.items():
             tile.set_highlight(code == view.highlighted, view.stage)
             # Said by a screen reader: the highlight is only a border.
             tile.setAccessibleDescription(
-                strings.tile_for_reader(view.stage) if code == view.highlighted else ""
+                strings.tile_for_reader(view.stage, view.confirm_with)
+                if code == view.highlighted
+                else ""
             )
         for listener in self.highlight_listeners:
             listener(view.highlighted)
@@ -828,10 +845,13 @@ class BedsideWindow(QWidget):
 
     def touch_tile(self, code: str) -> None:
         """A tap on a tile asks for confirmation first: a stray touch sends nothing."""
-        self.confirm_icon.set_icon(code)
-        self.confirm_text.setText(
-            translate("Beckon", "Send “{intent}”?").format(intent=self.label(code))
-        )
+        self.confirm_icon.set_icon(ENTRY_ICONS.get(code, code))
+        if code == CANCEL_REQUEST:
+            cancels = self.menu.cancels if self.menu is not None else None
+            question = strings.cancel_question(self.label(cancels or ""))
+        else:
+            question = translate("Beckon", "Send “{intent}”?").format(intent=self.label(code))
+        self.confirm_text.setText(question)
         self._confirm_action = lambda: self.service.post(Submit(code, "touch"))
         self._show_confirm()
 
@@ -839,9 +859,7 @@ class BedsideWindow(QWidget):
         track = self.timeline.get(request_id)
         self.confirm_icon.set_icon("cancelled")
         self.confirm_text.setText(
-            translate("Beckon", "Cancel “{intent}”?").format(
-                intent=self.label(track.intent if track else "")
-            )
+            strings.cancel_question(self.label(track.intent if track else ""))
         )
         self._confirm_action = lambda: self.service.post(CancelRequest(request_id))
         self._show_confirm()
@@ -891,7 +909,7 @@ class BedsideWindow(QWidget):
             self.tile_grid.setRowStretch(r, 1 if r < (len(codes) + columns - 1) // columns else 0)
         for i, code in enumerate(codes):
             on_touch = self.touch_tile if self.service.takes("touch") else None
-            tile = Tile(code, self.label(code), on_touch, icon)
+            tile = Tile(code, self.label(code), on_touch, icon, ENTRY_ICONS.get(code, ""))
             tile.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
             self.tiles[code] = tile
             self.tile_grid.addWidget(tile, i // columns, i % columns)

@@ -18,8 +18,52 @@ translate = QCoreApplication.translate
 # ---------------------------------------------------------------- bedside
 
 
-def stage_banner(stage: str, level: int | None = None) -> str:
-    """The instruction above the tiles for each interaction stage (unknown stages: wait)."""
+def gesture_to_do(gesture: str) -> str:
+    """A gesture as an instruction to the patient ("Close your eyes for a moment"). The
+    screen said "Nod again to send it" while the default profile confirms with a long blink:
+    a patient who nodded as told never sent the emergency."""
+    to_do = {
+        "nod": translate("Beckon", "Nod"),
+        "shake": translate("Beckon", "Shake your head"),
+        "long_blink": translate("Beckon", "Close your eyes for a moment"),
+        "brow_raise": translate("Beckon", "Raise your eyebrows"),
+        "mouth_open": translate("Beckon", "Open your mouth"),
+        "look_up": translate("Beckon", "Look up"),
+        "look_down": translate("Beckon", "Look down"),
+        "tilt_left": translate("Beckon", "Tilt your head to your left"),
+        "tilt_right": translate("Beckon", "Tilt your head to your right"),
+        "turn_left": translate("Beckon", "Turn your head to your left"),
+        "turn_right": translate("Beckon", "Turn your head to your right"),
+    }
+    return to_do.get(gesture, gesture.replace("_", " "))
+
+
+def _first(gestures: tuple[str, ...]) -> str:
+    """The gesture to name of those that would do (a nod when a caller knows none)."""
+    return gestures[0] if gestures else "nod"
+
+
+def confirm_banner(confirm_with: tuple[str, ...], cancel_with: tuple[str, ...]) -> str:
+    """The instruction while a choice waits for its confirming gesture (an emergency)."""
+    text = translate("Beckon", "{gesture} to send it.").format(
+        gesture=gesture_to_do(_first(confirm_with))
+    )
+    if cancel_with:
+        text += " " + translate("Beckon", "{gesture} to cancel.").format(
+            gesture=gesture_to_do(cancel_with[0])
+        )
+    return text
+
+
+def stage_banner(
+    stage: str,
+    level: int | None = None,
+    confirm_with: tuple[str, ...] = (),
+    cancel_with: tuple[str, ...] = (),
+) -> str:
+    """The instruction above the tiles for each interaction stage (unknown stages: wait).
+    ``confirm_with`` and ``cancel_with``: the view's gestures, named while confirming (and
+    the waking gestures while asleep)."""
     if stage == "scale":
         return translate("Beckon", "How strong, 0 to 10? Nod at {level}.").format(level=level)
     if stage == "offering":
@@ -27,13 +71,15 @@ def stage_banner(stage: str, level: int | None = None) -> str:
     if stage == "paused":
         return translate("Beckon", "Request chosen. One moment…")
     if stage == "confirming":
-        return translate("Beckon", "Nod again to send it. Shake to cancel.")
+        return confirm_banner(confirm_with, cancel_with)
     if stage == "pointing":
         return translate("Beckon", "Turn your head to move. Nod to choose.")
     if stage == "question":
         return translate("Beckon", "Please answer the nurse's question.")
     if stage == "asleep":
-        return translate("Beckon", "Resting: nothing is offered. Nod to wake the menu.")
+        return translate(
+            "Beckon", "Resting: nothing is offered. {gesture} to wake the menu."
+        ).format(gesture=gesture_to_do(_first(confirm_with)))
     return translate("Beckon", "Please wait…")
 
 
@@ -45,10 +91,39 @@ def already_asked_text(intent: str) -> str:
     )
 
 
-def tile_for_reader(stage: str) -> str:
+def cancel_entry_label(intent: str) -> str:
+    """The menu entry that cancels the newest open request (intents.CANCEL_REQUEST)."""
+    return translate("Beckon", "Cancel {intent}").format(intent=intent)
+
+
+def cancel_question(intent: str) -> str:
+    """The touch confirmation before a request is cancelled."""
+    return translate("Beckon", "Cancel “{intent}”?").format(intent=intent)
+
+
+def confirm_cancel_banner(confirm_with: tuple[str, ...], cancel_with: tuple[str, ...]) -> str:
+    """The instruction while the cancel entry waits for its confirming gesture."""
+    text = translate("Beckon", "{gesture} to cancel your request.").format(
+        gesture=gesture_to_do(_first(confirm_with))
+    )
+    if cancel_with:
+        text += " " + translate("Beckon", "{gesture} to keep it.").format(
+            gesture=gesture_to_do(cancel_with[0])
+        )
+    return text
+
+
+def cancelling_text(intent: str) -> str:
+    """Shown and said once the patient cancelled a request from the menu."""
+    return translate("Beckon", "Cancelling your request: {intent}.").format(intent=intent)
+
+
+def tile_for_reader(stage: str, confirm_with: tuple[str, ...] = ()) -> str:
     """What a screen reader says of the highlighted tile (its border alone shows it)."""
     if stage == "confirming":
-        return translate("Beckon", "Chosen: nod again to send it")
+        return translate("Beckon", "Chosen: {gesture} to send it").format(
+            gesture=gesture_to_do(_first(confirm_with))
+        )
     return translate("Beckon", "Offered now: nod to choose")
 
 
@@ -227,14 +302,24 @@ def spoken(prompt: Prompt) -> str:
     a = prompt.args
     if prompt.key == "offer":
         return translate("Beckon", "{intent}?").format(intent=a[0])
-    if prompt.key == "confirm":
-        return translate("Beckon", "Send {intent}? Nod again.").format(intent=a[0])
+    if prompt.key == "confirm":  # args: the intent, the confirming gesture
+        return translate("Beckon", "Send {intent}? {gesture} to send it.").format(
+            intent=a[0], gesture=gesture_to_do(a[1] if len(a) > 1 else "nod")
+        )
+    if prompt.key == "confirm_cancel":  # args: the entry ("Cancel Water"), the gesture
+        return translate("Beckon", "{entry}? {gesture} to cancel it.").format(
+            entry=a[0], gesture=gesture_to_do(a[1] if len(a) > 1 else "nod")
+        )
+    if prompt.key == "cancel_asked":
+        return cancelling_text(a[0])
     if prompt.key == "scale" and a[0] == "0":
         return translate("Beckon", "How strong, from 0 to 10? 0?")
     if prompt.key == "scale":
         return translate("Beckon", "{level}?").format(level=a[0])
-    if prompt.key == "asleep":
-        return translate("Beckon", "Resting. Nod to wake the menu.")
+    if prompt.key == "asleep":  # args: the waking gesture
+        return translate("Beckon", "Resting. {gesture} to wake the menu.").format(
+            gesture=gesture_to_do(a[0] if a else "nod")
+        )
     if prompt.key == "chosen":
         return translate("Beckon", "{phrase} Your request is saved.").format(phrase=a[0])
     if prompt.key == "already_asked":

@@ -232,7 +232,9 @@ class Tile(QFrame):
         label: str,
         on_touch: Callable[[str], None] | None,
         icon_size: int = 120,
+        icon: str = "",
     ) -> None:
+        """``icon``: the icon's name, when it is not the code's."""
         super().__init__()
         self.code = code
         self.setObjectName("tile")
@@ -242,7 +244,7 @@ class Tile(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(8)
-        self.icon = IconLabel(code, icon_size)
+        self.icon = IconLabel(icon or code, icon_size)
         self._icon_full = px(icon_size)
         self.icon.setMinimumSize(px(32), px(32))
         self.setAccessibleName(label)  # its description says when it is offered (the window)
