@@ -230,7 +230,10 @@ def test_the_korean_translation_loads_and_both_windows_speak_korean(
     qtbot.addWidget(bedside)
     bedside.show_menu(MenuView(("nurse", "water", "pain"), "water", "offering"))
     assert bedside.title.text() == "12번 침대"
-    assert bedside.stage_banner.text() == "고르려면 끄덕이세요. 다음으로 넘기려면 고개를 저으세요."
+    assert (
+        bedside.stage_banner.text()
+        == "고르려면 고개를 끄덕이세요. 다음으로 넘기려면 고개를 저으세요."
+    )
     assert bedside.tiles["water"].label.text() == "물"
     assert (
         strings.headline("saved_offline") == "연결되지 않았습니다. 요청은 저장되었고 곧 전송됩니다."
@@ -314,6 +317,12 @@ def test_the_confirmation_names_the_gestures_of_the_patients_profile(
     # And what it says is what works: the nod the old words asked for sends nothing.
     assert menu.on_gesture("nod", 6.0) is None
     assert menu.on_gesture("long_blink", 6.5) is not None
+    # A patient who cannot nod: the profile chooses with the mouth and moves on looking up.
+    custom = Interaction(("water", "nurse"), {"mouth_open": "select", "look_up": "next"})
+    assert strings.stage_banner(custom.view(0.0)) == (
+        "Open your mouth to choose. Look up for the next one."
+    )
+    assert strings.tile_for_reader(custom.view(0.0)) == "Offered now: Open your mouth to choose"
 
 
 def test_the_calibration_wizard_walks_through_and_reports_what_it_could_not_measure(
@@ -450,7 +459,7 @@ def test_a_screen_reader_is_told_what_is_offered_and_which_steps_are_done(
     qtbot.waitUntil(lambda: any(t.highlighted for t in bedside.tiles.values()), timeout=WAIT_MS)
     for code, tile in bedside.tiles.items():
         assert tile.accessibleName() == bedside.label(code)
-        offered = "Offered now: nod to choose" if tile.highlighted else ""
+        offered = "Offered now: Nod to choose" if tile.highlighted else ""
         assert tile.accessibleDescription() == offered
     assert bedside.link_pill.accessibleName() == bedside.link_pill.text != ""
     bedside.service.post(Submit("water", "touch"))

@@ -145,829 +145,834 @@
         <translation>유지하려면 프로필 저장을 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="26" />
+        <location filename="../../src/beckon/ui/strings.py" line="27" />
         <source>Nod</source>
         <translation>고개를 끄덕이세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="27" />
-        <source>Shake your head</source>
+        <location filename="../../src/beckon/ui/strings.py" line="28" />
+        <source>Shake</source>
         <translation>고개를 저으세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="28" />
+        <location filename="../../src/beckon/ui/strings.py" line="29" />
         <source>Close your eyes for a moment</source>
         <translation>잠시 눈을 감으세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="29" />
+        <location filename="../../src/beckon/ui/strings.py" line="30" />
         <source>Raise your eyebrows</source>
         <translation>눈썹을 올리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="30" />
+        <location filename="../../src/beckon/ui/strings.py" line="31" />
         <source>Open your mouth</source>
         <translation>입을 벌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="31" />
+        <location filename="../../src/beckon/ui/strings.py" line="32" />
         <source>Look up</source>
         <translation>위를 보세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="32" />
+        <location filename="../../src/beckon/ui/strings.py" line="33" />
         <source>Look down</source>
         <translation>아래를 보세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="33" />
+        <location filename="../../src/beckon/ui/strings.py" line="34" />
         <source>Tilt your head to your left</source>
         <translation>고개를 왼쪽으로 기울이세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="34" />
+        <location filename="../../src/beckon/ui/strings.py" line="35" />
         <source>Tilt your head to your right</source>
         <translation>고개를 오른쪽으로 기울이세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="35" />
+        <location filename="../../src/beckon/ui/strings.py" line="36" />
         <source>Turn your head to your left</source>
         <translation>고개를 왼쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="36" />
+        <location filename="../../src/beckon/ui/strings.py" line="37" />
         <source>Turn your head to your right</source>
         <translation>고개를 오른쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="48" />
+        <location filename="../../src/beckon/ui/strings.py" line="49" />
         <source>{gesture} to send it.</source>
         <translation>보내려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="52" />
+        <location filename="../../src/beckon/ui/strings.py" line="53" />
         <source>{gesture} to cancel.</source>
         <translation>취소하려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="68" />
-        <source>How strong, 0 to 10? Nod at {level}.</source>
-        <translation>얼마나 심한가요? 0부터 10까지, {level}에서 고개를 끄덕이세요.</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="65" />
+        <source>How strong, 0 to 10? {gesture} at {level}.</source>
+        <translation>얼마나 심한가요? 0부터 10까지, {level}에서: {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="70" />
-        <source>Nod to choose. Shake for the next one.</source>
-        <translation>고르려면 끄덕이세요. 다음으로 넘기려면 고개를 저으세요.</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="69" />
+        <source>{gesture} to choose.</source>
+        <translation>고르려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="72" />
+        <location filename="../../src/beckon/ui/strings.py" line="71" />
+        <source>{gesture} for the next one.</source>
+        <translation>다음으로 넘기려면 {gesture}.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="76" />
         <source>Request chosen. One moment…</source>
         <translation>요청을 골랐습니다. 잠시만요…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="76" />
-        <source>Turn your head to move. Nod to choose.</source>
-        <translation>고개를 돌려 움직이고, 끄덕여서 고르세요.</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="80" />
+        <source>Turn your head to move. {gesture} to choose.</source>
+        <translation>고개를 돌려 움직이세요. 고르려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="78" />
+        <location filename="../../src/beckon/ui/strings.py" line="84" />
         <source>Please answer the nurse's question.</source>
         <translation>간호사의 질문에 답해 주세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="80" />
+        <location filename="../../src/beckon/ui/strings.py" line="86" />
         <source>Resting: nothing is offered. {gesture} to wake the menu.</source>
         <translation>쉬는 중: 아무것도 제안하지 않습니다. 메뉴를 깨우려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="83" />
+        <location filename="../../src/beckon/ui/strings.py" line="89" />
         <source>Please wait…</source>
         <translation>잠시 기다려 주세요…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="89" />
+        <location filename="../../src/beckon/ui/strings.py" line="95" />
         <source>You already asked for {intent}. It is still open.</source>
         <translation>{intent}: 이미 요청하셨습니다. 아직 처리 중입니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="96" />
+        <location filename="../../src/beckon/ui/strings.py" line="102" />
         <source>Cancel {intent}</source>
         <translation>{intent} 요청 취소</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="101" />
+        <location filename="../../src/beckon/ui/strings.py" line="107" />
         <source>Cancel “{intent}”?</source>
         <translation>“{intent}” 요청을 취소할까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="106" />
+        <location filename="../../src/beckon/ui/strings.py" line="112" />
         <source>{gesture} to cancel your request.</source>
         <translation>요청을 취소하려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="110" />
+        <location filename="../../src/beckon/ui/strings.py" line="116" />
         <source>{gesture} to keep it.</source>
         <translation>그대로 두려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="118" />
+        <location filename="../../src/beckon/ui/strings.py" line="124" />
         <source>Cancelling your request: {intent}.</source>
         <translation>요청을 취소합니다: {intent}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="124" />
+        <location filename="../../src/beckon/ui/strings.py" line="130" />
         <source>Chosen: {gesture} to send it</source>
         <translation>선택됨: 보내려면 {gesture}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="127" />
-        <source>Offered now: nod to choose</source>
-        <translation>지금 제안 중: 고르려면 끄덕이세요</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="133" />
+        <source>Offered now: {gesture} to choose</source>
+        <translation>지금 제안 중: 고르려면 {gesture}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="133" />
+        <location filename="../../src/beckon/ui/strings.py" line="141" />
         <source>{step}: done</source>
         <translation>{step}: 완료</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="134" />
+        <location filename="../../src/beckon/ui/strings.py" line="142" />
         <source>{step}: not yet</source>
         <translation>{step}: 아직</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="139" />
+        <location filename="../../src/beckon/ui/strings.py" line="147" />
         <source>Scan: {s} s</source>
         <translation>넘김 간격: {s}초</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="144" />
+        <location filename="../../src/beckon/ui/strings.py" line="152" />
         <source>Nurse in room</source>
         <translation>간호사 입실</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="149" />
+        <location filename="../../src/beckon/ui/strings.py" line="157" />
         <source>Clear emergency</source>
         <translation>응급 호출 해제</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="158" />
+        <location filename="../../src/beckon/ui/strings.py" line="166" />
         <source>Pause: {s} s</source>
         <translation>선택 후 쉼: {s}초</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="163" />
+        <location filename="../../src/beckon/ui/strings.py" line="171" />
         <source>Rest (pause the menu)</source>
         <translation>쉬기 (메뉴 멈춤)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="169" />
+        <location filename="../../src/beckon/ui/strings.py" line="177" />
         <source>Not connected. Your request is saved and will be sent.</source>
         <translation>연결되지 않았습니다. 요청은 저장되었고 곧 전송됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="171" />
+        <location filename="../../src/beckon/ui/strings.py" line="179" />
         <source>Sending your request…</source>
         <translation>요청을 보내는 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="173" />
+        <location filename="../../src/beckon/ui/strings.py" line="181" />
         <source>The nurse station is not answering. Your request will reach it when it is back.</source>
         <translation>간호사실이 응답하지 않습니다. 다시 연결되면 요청이 전달됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="330" />
-        <location filename="../../src/beckon/ui/strings.py" line="178" />
+        <location filename="../../src/beckon/ui/strings.py" line="338" />
+        <location filename="../../src/beckon/ui/strings.py" line="186" />
         <source>The nurses have your request.</source>
         <translation>간호사실에서 요청을 받았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="181" />
+        <location filename="../../src/beckon/ui/strings.py" line="189" />
         <source>{nurse} is coming.</source>
         <translation>{nurse} 님이 오고 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="182" />
+        <location filename="../../src/beckon/ui/strings.py" line="190" />
         <source>A nurse is coming.</source>
         <translation>간호사가 오고 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="184" />
+        <location filename="../../src/beckon/ui/strings.py" line="192" />
         <source>Done.</source>
         <translation>완료되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="186" />
+        <location filename="../../src/beckon/ui/strings.py" line="194" />
         <source>Cancelled.</source>
         <translation>취소되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="192" />
+        <location filename="../../src/beckon/ui/strings.py" line="200" />
         <source>{time}  {request}: {state}</source>
         <translation>{time}  {request}: {state}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="200" />
+        <location filename="../../src/beckon/ui/strings.py" line="208" />
         <source>Saved on this tablet</source>
         <translation>이 태블릿에 저장됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="202" />
+        <location filename="../../src/beckon/ui/strings.py" line="210" />
         <source>Sent</source>
         <translation>전송됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="204" />
+        <location filename="../../src/beckon/ui/strings.py" line="212" />
         <source>Received by the nurses' station</source>
         <translation>간호사실에서 받음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="352" />
-        <location filename="../../src/beckon/ui/strings.py" line="207" />
+        <location filename="../../src/beckon/ui/strings.py" line="360" />
+        <location filename="../../src/beckon/ui/strings.py" line="215" />
         <source>Acknowledged by {nurse}</source>
         <translation>{nurse} 님이 확인함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="208" />
+        <location filename="../../src/beckon/ui/strings.py" line="216" />
         <source>Acknowledged by a nurse</source>
         <translation>간호사가 확인함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="210" />
+        <location filename="../../src/beckon/ui/strings.py" line="218" />
         <source>Resolved</source>
         <translation>해결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="212" />
+        <location filename="../../src/beckon/ui/strings.py" line="220" />
         <source>Cancelled</source>
         <translation>취소됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="218" />
+        <location filename="../../src/beckon/ui/strings.py" line="226" />
         <source>Camera on</source>
         <translation>카메라 켜짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="220" />
+        <location filename="../../src/beckon/ui/strings.py" line="228" />
         <source>Camera starting</source>
         <translation>카메라 시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="222" />
+        <location filename="../../src/beckon/ui/strings.py" line="230" />
         <source>Camera slow ({fps} frames/s)</source>
         <translation>카메라 느림 (초당 {fps}프레임)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="224" />
+        <location filename="../../src/beckon/ui/strings.py" line="232" />
         <source>Camera not working</source>
         <translation>카메라 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="225" />
+        <location filename="../../src/beckon/ui/strings.py" line="233" />
         <source>Camera off</source>
         <translation>카메라 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="230" />
+        <location filename="../../src/beckon/ui/strings.py" line="238" />
         <source>Face found</source>
         <translation>얼굴 인식됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="232" />
+        <location filename="../../src/beckon/ui/strings.py" line="240" />
         <source>Face found, hold still</source>
         <translation>얼굴 인식됨, 움직이지 마세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="233" />
+        <location filename="../../src/beckon/ui/strings.py" line="241" />
         <source>Face not found</source>
         <translation>얼굴을 찾을 수 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="239" />
+        <location filename="../../src/beckon/ui/strings.py" line="247" />
         <source>Move the tablet closer to the face</source>
         <translation>태블릿을 얼굴에 더 가까이 옮기세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="241" />
+        <location filename="../../src/beckon/ui/strings.py" line="249" />
         <source>Turn the face toward the screen</source>
         <translation>얼굴을 화면 쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="243" />
+        <location filename="../../src/beckon/ui/strings.py" line="251" />
         <source>Bring the whole face into the picture</source>
         <translation>얼굴 전체가 화면에 보이게 하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="245" />
+        <location filename="../../src/beckon/ui/strings.py" line="253" />
         <source>Too dark to see the face: turn on a light or uncover the camera</source>
         <translation>너무 어두워 얼굴이 보이지 않습니다: 불을 켜거나 카메라 가림을 치우세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="249" />
+        <location filename="../../src/beckon/ui/strings.py" line="257" />
         <source>Too bright: turn the tablet away from the window or lamp</source>
         <translation>너무 밝습니다: 태블릿을 창문이나 조명 반대쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="260" />
+        <location filename="../../src/beckon/ui/strings.py" line="268" />
         <source>Listening</source>
         <translation>듣는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="262" />
+        <location filename="../../src/beckon/ui/strings.py" line="270" />
         <source>Heard: {text}</source>
         <translation>들은 말: {text}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="264" />
+        <location filename="../../src/beckon/ui/strings.py" line="272" />
         <source>Microphone starting</source>
         <translation>마이크 시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="266" />
+        <location filename="../../src/beckon/ui/strings.py" line="274" />
         <source>Microphone not working</source>
         <translation>마이크 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="268" />
+        <location filename="../../src/beckon/ui/strings.py" line="276" />
         <source>Speech recognition not working</source>
         <translation>음성 인식 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="269" />
+        <location filename="../../src/beckon/ui/strings.py" line="277" />
         <source>Microphone off</source>
         <translation>마이크 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="274" />
+        <location filename="../../src/beckon/ui/strings.py" line="282" />
         <source>This tablet cannot call the nurses. Please tell a nurse; staff: call IT.</source>
         <translation>이 태블릿으로는 간호사를 부를 수 없습니다. 간호사에게 직접 알려 주세요. 직원: 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="282" />
+        <location filename="../../src/beckon/ui/strings.py" line="290" />
         <source>Connected</source>
         <translation>연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="284" />
+        <location filename="../../src/beckon/ui/strings.py" line="292" />
         <source>Connecting…</source>
         <translation>연결 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="285" />
+        <location filename="../../src/beckon/ui/strings.py" line="293" />
         <source>Not connected</source>
         <translation>연결 안 됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="290" />
+        <location filename="../../src/beckon/ui/strings.py" line="298" />
         <source>Station online</source>
         <translation>간호사실 연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="292" />
+        <location filename="../../src/beckon/ui/strings.py" line="300" />
         <source>Station: waiting</source>
         <translation>간호사실: 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="293" />
+        <location filename="../../src/beckon/ui/strings.py" line="301" />
         <source>Station offline</source>
         <translation>간호사실 연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="297" />
+        <location filename="../../src/beckon/ui/strings.py" line="305" />
         <source>Bed {bed}</source>
         <translation>{bed}번 침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="304" />
+        <location filename="../../src/beckon/ui/strings.py" line="312" />
         <source>{intent}?</source>
         <translation>{intent}?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="306" />
+        <location filename="../../src/beckon/ui/strings.py" line="314" />
         <source>Send {intent}? {gesture} to send it.</source>
         <translation>{intent} 요청을 보낼까요? 보내려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="310" />
+        <location filename="../../src/beckon/ui/strings.py" line="318" />
         <source>{entry}? {gesture} to cancel it.</source>
         <translation>{entry}? 취소하려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="316" />
+        <location filename="../../src/beckon/ui/strings.py" line="324" />
         <source>How strong, from 0 to 10? 0?</source>
         <translation>얼마나 심한가요? 0부터 10까지. 0?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="318" />
+        <location filename="../../src/beckon/ui/strings.py" line="326" />
         <source>{level}?</source>
         <translation>{level}?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="320" />
+        <location filename="../../src/beckon/ui/strings.py" line="328" />
         <source>Resting. {gesture} to wake the menu.</source>
         <translation>쉬는 중입니다. 메뉴를 깨우려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="324" />
+        <location filename="../../src/beckon/ui/strings.py" line="332" />
         <source>{phrase} Your request is saved.</source>
         <translation>{phrase} 요청이 저장되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="328" />
+        <location filename="../../src/beckon/ui/strings.py" line="336" />
         <source>{question} Nod for yes, shake for no.</source>
         <translation>{question} "네"는 끄덕이고, "아니요"는 고개를 저으세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="334" />
+        <location filename="../../src/beckon/ui/strings.py" line="342" />
         <source>Your request is done.</source>
         <translation>요청이 완료되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="336" />
+        <location filename="../../src/beckon/ui/strings.py" line="344" />
         <source>Your request is cancelled.</source>
         <translation>요청이 취소되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="340" />
+        <location filename="../../src/beckon/ui/strings.py" line="348" />
         <source>You answered yes.</source>
         <translation>"네"라고 답했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="342" />
+        <location filename="../../src/beckon/ui/strings.py" line="350" />
         <source>You answered no.</source>
         <translation>"아니요"라고 답했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="353" />
+        <location filename="../../src/beckon/ui/strings.py" line="361" />
         <source>Acknowledged</source>
         <translation>확인됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="355" />
+        <location filename="../../src/beckon/ui/strings.py" line="363" />
         <source>Waiting for a nurse</source>
         <translation>간호사를 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="361" />
+        <location filename="../../src/beckon/ui/strings.py" line="369" />
         <source>Emergency</source>
         <translation>응급</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="363" />
+        <location filename="../../src/beckon/ui/strings.py" line="371" />
         <source>Urgent</source>
         <translation>긴급</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="364" />
+        <location filename="../../src/beckon/ui/strings.py" line="372" />
         <source>Routine</source>
         <translation>일반</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="372" />
+        <location filename="../../src/beckon/ui/strings.py" line="380" />
         <source>Reminder: still open</source>
         <translation>알림: 아직 처리 안 됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="376" />
+        <location filename="../../src/beckon/ui/strings.py" line="384" />
         <source>Overdue (level 1): not acknowledged in time</source>
         <translation>지연 (1단계): 제때 확인되지 않았습니다</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="378" />
+        <location filename="../../src/beckon/ui/strings.py" line="386" />
         <source>Overdue (level 2): tell the charge nurse</source>
         <translation>지연 (2단계): 책임 간호사에게 알리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="379" />
+        <location filename="../../src/beckon/ui/strings.py" line="387" />
         <source>Overdue (level 3): call the whole unit</source>
         <translation>지연 (3단계): 병동 전체에 알리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="384" />
+        <location filename="../../src/beckon/ui/strings.py" line="392" />
         <source>Clear at the bedside</source>
         <translation>병상에서 해제</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="391" />
+        <location filename="../../src/beckon/ui/strings.py" line="399" />
         <source>bed {bed}</source>
         <translation>{bed}번 침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="392" />
+        <location filename="../../src/beckon/ui/strings.py" line="400" />
         <source>Nurse in room: {beds}</source>
         <translation>간호사 입실: {beds}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="397" />
+        <location filename="../../src/beckon/ui/strings.py" line="405" />
         <source>New request: bed {bed}, {intent}</source>
         <translation>새 요청: {bed}번 침대, {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="401" />
+        <location filename="../../src/beckon/ui/strings.py" line="409" />
         <source>Still waiting: bed {bed}, {intent}</source>
         <translation>아직 대기 중: {bed}번 침대, {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="405" />
+        <location filename="../../src/beckon/ui/strings.py" line="413" />
         <source>Device fault: bed {bed} is offline</source>
         <translation>기기 고장: {bed}번 침대 연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="407" />
+        <location filename="../../src/beckon/ui/strings.py" line="415" />
         <source>Bed {bed} answered {answer}</source>
         <translation>{bed}번 침대의 대답: {answer}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="415" />
+        <location filename="../../src/beckon/ui/strings.py" line="423" />
         <source>YES</source>
         <translation>네</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="417" />
+        <location filename="../../src/beckon/ui/strings.py" line="425" />
         <source>NO</source>
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="419" />
+        <location filename="../../src/beckon/ui/strings.py" line="427" />
         <source>no answer</source>
         <translation>대답 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="420" />
+        <location filename="../../src/beckon/ui/strings.py" line="428" />
         <source>waiting…</source>
         <translation>기다리는 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="426" />
+        <location filename="../../src/beckon/ui/strings.py" line="434" />
         <source>asked {asked}, answered {answered}</source>
         <translation>{asked}에 질문, {answered}에 대답</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="429" />
+        <location filename="../../src/beckon/ui/strings.py" line="437" />
         <source>asked {asked}</source>
         <translation>{asked}에 질문</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="434" />
+        <location filename="../../src/beckon/ui/strings.py" line="442" />
         <source>by head gesture</source>
         <translation>고갯짓으로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="436" />
+        <location filename="../../src/beckon/ui/strings.py" line="444" />
         <source>by voice</source>
         <translation>음성으로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="438" />
+        <location filename="../../src/beckon/ui/strings.py" line="446" />
         <source>by touch</source>
         <translation>터치로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="444" />
+        <location filename="../../src/beckon/ui/strings.py" line="452" />
         <source>Are you in pain?</source>
         <translation>아프세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="445" />
+        <location filename="../../src/beckon/ui/strings.py" line="453" />
         <source>Are you thirsty?</source>
         <translation>목마르세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="446" />
+        <location filename="../../src/beckon/ui/strings.py" line="454" />
         <source>Are you comfortable?</source>
         <translation>편안하세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="447" />
+        <location filename="../../src/beckon/ui/strings.py" line="455" />
         <source>Do you want to sleep?</source>
         <translation>주무시고 싶으세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="448" />
+        <location filename="../../src/beckon/ui/strings.py" line="456" />
         <source>Are you cold?</source>
         <translation>추우세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="455" />
+        <location filename="../../src/beckon/ui/strings.py" line="463" />
         <source>NOT CONNECTED: calls from the beds cannot reach this screen. Check the beds in person and call IT.</source>
         <translation>연결 끊김: 침대의 호출이 이 화면에 오지 못합니다. 침대를 직접 확인하고 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="461" />
+        <location filename="../../src/beckon/ui/strings.py" line="469" />
         <source>STATION SERVICE DOWN: new calls are not being received. Check the beds in person and call IT.</source>
         <translation>간호사실 서비스 중단: 새 호출을 받지 못하고 있습니다. 침대를 직접 확인하고 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="467" />
+        <location filename="../../src/beckon/ui/strings.py" line="475" />
         <source>No sound device: alarms are silent. Watch this screen.</source>
         <translation>소리 장치 없음: 알람이 울리지 않습니다. 이 화면을 지켜봐 주세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="474" />
+        <location filename="../../src/beckon/ui/strings.py" line="482" />
         <source>Calls cannot reach the nurses right now. If you need help, call out or ask a visitor to get a nurse.</source>
         <translation>지금은 호출이 간호사에게 전달되지 않습니다. 도움이 필요하면 소리 내어 부르거나 방문객에게 간호사를 불러 달라고 하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="480" />
+        <location filename="../../src/beckon/ui/strings.py" line="488" />
         <source>Your request has not reached the nurses yet. If you need help, call out or ask a visitor to get a nurse.</source>
         <translation>요청이 아직 간호사에게 전달되지 않았습니다. 도움이 필요하면 소리 내어 부르거나 방문객에게 간호사를 불러 달라고 하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="486" />
+        <location filename="../../src/beckon/ui/strings.py" line="494" />
         <source>No sound device: spoken prompts and alarms are silent.</source>
         <translation>소리 장치 없음: 음성 안내와 알람이 나오지 않습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="493" />
+        <location filename="../../src/beckon/ui/strings.py" line="501" />
         <source>{wait}: {intent} at {time}</source>
         <translation>{wait}: {time} {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="496" />
+        <location filename="../../src/beckon/ui/strings.py" line="504" />
         <source>{wait}: {intent} at {time}, NO NURSE ANSWERED</source>
         <translation>{wait}: {time} {intent}, 응답한 간호사 없음</translation>
     </message>
     <message>
         <location filename="../../src/beckon/ui/station_window.py" line="381" />
-        <location filename="../../src/beckon/ui/strings.py" line="505" />
+        <location filename="../../src/beckon/ui/strings.py" line="513" />
         <source>No alerts</source>
         <translation>알림 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="506" />
+        <location filename="../../src/beckon/ui/strings.py" line="514" />
         <source>No call alerts · device faults at {n} bed(s): see below</source>
         <translation>호출 알림 없음 · 기기 이상 침대 {n}개: 아래를 보세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="514" />
+        <location filename="../../src/beckon/ui/strings.py" line="522" />
         <source>camera off</source>
         <translation>카메라 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="515" />
+        <location filename="../../src/beckon/ui/strings.py" line="523" />
         <source>camera not working</source>
         <translation>카메라 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="516" />
+        <location filename="../../src/beckon/ui/strings.py" line="524" />
         <source>face not found</source>
         <translation>얼굴이 보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="517" />
+        <location filename="../../src/beckon/ui/strings.py" line="525" />
         <source>face too small or turned away: move the tablet</source>
         <translation>얼굴이 너무 작거나 돌아가 있음: 태블릿을 옮기세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="518" />
+        <location filename="../../src/beckon/ui/strings.py" line="526" />
         <source>too dark to see the patient: turn on a light</source>
         <translation>너무 어두워 환자가 보이지 않음: 불을 켜세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="519" />
+        <location filename="../../src/beckon/ui/strings.py" line="527" />
         <source>picture washed out: turn the tablet from the light</source>
         <translation>화면이 너무 밝음: 태블릿을 조명 반대쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="520" />
+        <location filename="../../src/beckon/ui/strings.py" line="528" />
         <source>microphone not working</source>
         <translation>마이크 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="521" />
+        <location filename="../../src/beckon/ui/strings.py" line="529" />
         <source>speech recognition not working: call IT</source>
         <translation>음성 인식 작동 안 함: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="522" />
+        <location filename="../../src/beckon/ui/strings.py" line="530" />
         <source>no sound: prompts and alarms are silent</source>
         <translation>소리 없음: 안내와 알람이 나오지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="523" />
+        <location filename="../../src/beckon/ui/strings.py" line="531" />
         <source>configuration problem: call IT</source>
         <translation>설정 문제: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="524" />
+        <location filename="../../src/beckon/ui/strings.py" line="532" />
         <source>clock wrong by minutes or more: set the time</source>
         <translation>시계가 몇 분 이상 틀림: 시간을 맞추세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="525" />
+        <location filename="../../src/beckon/ui/strings.py" line="533" />
         <source>storage full or failing: calls are not kept if they do not get through</source>
         <translation>저장 공간이 가득 차거나 고장남: 전달되지 않은 호출은 보관되지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="528" />
+        <location filename="../../src/beckon/ui/strings.py" line="536" />
         <source>calls from this bed are not reaching the station: check the bed, call IT</source>
         <translation>이 침대의 호출이 간호사실에 도착하지 않음: 침대를 확인하고 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="532" />
+        <location filename="../../src/beckon/ui/strings.py" line="540" />
         <source>Bed {bed}: {faults}</source>
         <translation>{bed}번 침대: {faults}</translation>
     </message>
     <message>
         <location filename="../../src/beckon/ui/station_window.py" line="442" />
-        <location filename="../../src/beckon/ui/strings.py" line="540" />
+        <location filename="../../src/beckon/ui/strings.py" line="548" />
         <source>Bed</source>
         <translation>침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="541" />
+        <location filename="../../src/beckon/ui/strings.py" line="549" />
         <source>Tablet</source>
         <translation>태블릿</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="542" />
+        <location filename="../../src/beckon/ui/strings.py" line="550" />
         <source>Camera</source>
         <translation>카메라</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="543" />
+        <location filename="../../src/beckon/ui/strings.py" line="551" />
         <source>Face</source>
         <translation>얼굴</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="544" />
+        <location filename="../../src/beckon/ui/strings.py" line="552" />
         <source>Microphone</source>
         <translation>마이크</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="545" />
+        <location filename="../../src/beckon/ui/strings.py" line="553" />
         <source>Speech</source>
         <translation>음성 인식</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="546" />
+        <location filename="../../src/beckon/ui/strings.py" line="554" />
         <source>Calls to station</source>
         <translation>간호사실로 호출</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="547" />
+        <location filename="../../src/beckon/ui/strings.py" line="555" />
         <source>Version</source>
         <translation>버전</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="555" />
+        <location filename="../../src/beckon/ui/strings.py" line="563" />
         <source>OK</source>
         <translation>정상</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="557" />
+        <location filename="../../src/beckon/ui/strings.py" line="565" />
         <source>online</source>
         <translation>연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="558" />
+        <location filename="../../src/beckon/ui/strings.py" line="566" />
         <source>OFFLINE</source>
         <translation>연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="568" />
-        <location filename="../../src/beckon/ui/strings.py" line="559" />
+        <location filename="../../src/beckon/ui/strings.py" line="576" />
+        <location filename="../../src/beckon/ui/strings.py" line="567" />
         <source>off</source>
         <translation>꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="566" />
-        <location filename="../../src/beckon/ui/strings.py" line="565" />
-        <location filename="../../src/beckon/ui/strings.py" line="560" />
+        <location filename="../../src/beckon/ui/strings.py" line="574" />
+        <location filename="../../src/beckon/ui/strings.py" line="573" />
+        <location filename="../../src/beckon/ui/strings.py" line="568" />
         <source>not working</source>
         <translation>작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="561" />
+        <location filename="../../src/beckon/ui/strings.py" line="569" />
         <source>not found</source>
         <translation>보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="562" />
+        <location filename="../../src/beckon/ui/strings.py" line="570" />
         <source>poor view</source>
         <translation>잘 안 보임</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="563" />
+        <location filename="../../src/beckon/ui/strings.py" line="571" />
         <source>too dark</source>
         <translation>너무 어두움</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="564" />
+        <location filename="../../src/beckon/ui/strings.py" line="572" />
         <source>too bright</source>
         <translation>너무 밝음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="567" />
+        <location filename="../../src/beckon/ui/strings.py" line="575" />
         <source>starting</source>
         <translation>시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="571" />
+        <location filename="../../src/beckon/ui/strings.py" line="579" />
         <source>{n} sending</source>
         <translation>{n}건 보내는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="573" />
+        <location filename="../../src/beckon/ui/strings.py" line="581" />
         <source>{n} NOT ARRIVING ({age})</source>
         <translation>{n}건 도착 안 함 ({age})</translation>
     </message>
@@ -992,7 +997,7 @@
         <translation>{time}에 요청함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1096" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1091" />
         <location filename="../../src/beckon/ui/bedside_window.py" line="402" />
         <source>Show camera</source>
         <translation>카메라 보기</translation>
@@ -1050,47 +1055,47 @@
         <translation>{nurse} 님의 질문:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="819" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="814" />
         <source>{intent}: sending now unless you say no.</source>
         <translation>{intent}: "아니요"라고 하지 않으면 지금 보냅니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="821" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="816" />
         <source>Did you ask for: {intent}? Nod or say yes.</source>
         <translation>요청: {intent}. 맞나요? 끄덕이거나 "네"라고 말하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="827" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="822" />
         <source>Not sent: {intent}. Say it again if you need it.</source>
         <translation>보내지 않음: {intent}. 필요하면 다시 말씀하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="829" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="824" />
         <source>Not sent: {intent}.</source>
         <translation>보내지 않음: {intent}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="853" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="848" />
         <source>Send “{intent}”?</source>
         <translation>“{intent}” 요청을 보낼까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="871" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="866" />
         <source>Touch Yes or No.</source>
         <translation>네 또는 아니요를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1096" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1091" />
         <source>Hide camera</source>
         <translation>카메라 숨기기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1105" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1100" />
         <source>No picture</source>
         <translation>화면 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1135" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1130" />
         <source>The bedside service stopped: call IT.</source>
         <translation>침상 서비스가 멈췄습니다. 전산실에 연락하세요.</translation>
     </message>

@@ -15,7 +15,7 @@ restless night or a visit does not send requests; asleep, only the wake gesture 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from beckon.intents import CANCEL_REQUEST as CANCEL_REQUEST  # cancels the newest request
@@ -72,6 +72,11 @@ class MenuView:
     cancels: str | None = None
     cancel_with: tuple[str, ...] = ()
     """While confirming: the gestures that cancel the choice (none: only waiting does)."""
+    select_with: tuple[str, ...] = field(default=("nod",), compare=False)
+    """The gestures that choose (the patient's profile may not use a nod); fixed for a menu,
+    so not compared (views are compared to tell listeners of a change)."""
+    next_with: tuple[str, ...] = field(default=("shake",), compare=False)
+    """The gestures that move on to the next entry."""
 
 
 # ------------------------------------------------------------------------------------------
@@ -192,6 +197,8 @@ class Interaction:
         selectors = tuple(g for g, a in self.actions.items() if a == "select")
         self.confirm_with = confirmers or selectors
         self.cancel_with = tuple(g for g, a in self.actions.items() if a == "cancel")
+        self.select_with = selectors
+        self.next_with = tuple(g for g, a in self.actions.items() if a == "next")
         self._index = 0
         self._since = start_t
         self._paused_until = start_t
@@ -405,7 +412,15 @@ class Interaction:
 
     def view(self, t: float) -> MenuView:
         highlighted = self.highlighted(t)
-        view = MenuView(self.items, highlighted, "paused", mode=self.mode, cancels=self._cancels)
+        view = MenuView(
+            self.items,
+            highlighted,
+            "paused",
+            mode=self.mode,
+            cancels=self._cancels,
+            select_with=self.select_with,
+            next_with=self.next_with,
+        )
         if self._asleep:
             return replace(view, highlighted=None, stage="asleep", confirm_with=self.wake_with)
         if self._scale is not None:

@@ -787,17 +787,12 @@ class BedsideWindow(QWidget):
             note = self._after_choice if view.stage == "paused" else None
             if view.stage == "confirming" and view.highlighted == CANCEL_REQUEST:
                 note = strings.confirm_cancel_banner(view.confirm_with, view.cancel_with)
-            self.stage_banner.setText(
-                note
-                or strings.stage_banner(view.stage, view.level, view.confirm_with, view.cancel_with)
-            )
+            self.stage_banner.setText(note or strings.stage_banner(view))
         for code, tile in self.tiles.items():
             tile.set_highlight(code == view.highlighted, view.stage)
             # Said by a screen reader: the highlight is only a border.
             tile.setAccessibleDescription(
-                strings.tile_for_reader(view.stage, view.confirm_with)
-                if code == view.highlighted
-                else ""
+                strings.tile_for_reader(view) if code == view.highlighted else ""
             )
         for listener in self.highlight_listeners:
             listener(view.highlighted)

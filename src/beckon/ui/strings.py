@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from PyQt6.QtCore import QCoreApplication
 
+from beckon.bedside.interaction import MenuView
 from beckon.ui.bedside_model import CameraState, FaceView, MicState, Prompt
 
 translate = QCoreApplication.translate
@@ -24,7 +25,7 @@ def gesture_to_do(gesture: str) -> str:
     a patient who nodded as told never sent the emergency."""
     to_do = {
         "nod": translate("Beckon", "Nod"),
-        "shake": translate("Beckon", "Shake your head"),
+        "shake": translate("Beckon", "Shake"),  # "Shake your head" made the banner two lines
         "long_blink": translate("Beckon", "Close your eyes for a moment"),
         "brow_raise": translate("Beckon", "Raise your eyebrows"),
         "mouth_open": translate("Beckon", "Open your mouth"),
@@ -55,31 +56,36 @@ def confirm_banner(confirm_with: tuple[str, ...], cancel_with: tuple[str, ...]) 
     return text
 
 
-def stage_banner(
-    stage: str,
-    level: int | None = None,
-    confirm_with: tuple[str, ...] = (),
-    cancel_with: tuple[str, ...] = (),
-) -> str:
-    """The instruction above the tiles for each interaction stage (unknown stages: wait).
-    ``confirm_with`` and ``cancel_with``: the view's gestures, named while confirming (and
-    the waking gestures while asleep)."""
+def stage_banner(view: MenuView) -> str:
+    """The instruction above the tiles for each interaction stage (unknown stages: wait),
+    naming the gestures of the patient's profile."""
+    stage = view.stage
+    choose = gesture_to_do(_first(view.select_with))
     if stage == "scale":
-        return translate("Beckon", "How strong, 0 to 10? Nod at {level}.").format(level=level)
+        return translate("Beckon", "How strong, 0 to 10? {gesture} at {level}.").format(
+            gesture=choose, level=view.level
+        )
     if stage == "offering":
-        return translate("Beckon", "Nod to choose. Shake for the next one.")
+        text = translate("Beckon", "{gesture} to choose.").format(gesture=choose)
+        if view.next_with:
+            text += " " + translate("Beckon", "{gesture} for the next one.").format(
+                gesture=gesture_to_do(view.next_with[0])
+            )
+        return text
     if stage == "paused":
         return translate("Beckon", "Request chosen. One moment…")
     if stage == "confirming":
-        return confirm_banner(confirm_with, cancel_with)
+        return confirm_banner(view.confirm_with, view.cancel_with)
     if stage == "pointing":
-        return translate("Beckon", "Turn your head to move. Nod to choose.")
+        return translate("Beckon", "Turn your head to move. {gesture} to choose.").format(
+            gesture=choose
+        )
     if stage == "question":
         return translate("Beckon", "Please answer the nurse's question.")
     if stage == "asleep":
         return translate(
             "Beckon", "Resting: nothing is offered. {gesture} to wake the menu."
-        ).format(gesture=gesture_to_do(_first(confirm_with)))
+        ).format(gesture=gesture_to_do(_first(view.confirm_with)))
     return translate("Beckon", "Please wait…")
 
 
@@ -118,13 +124,15 @@ def cancelling_text(intent: str) -> str:
     return translate("Beckon", "Cancelling your request: {intent}.").format(intent=intent)
 
 
-def tile_for_reader(stage: str, confirm_with: tuple[str, ...] = ()) -> str:
+def tile_for_reader(view: MenuView) -> str:
     """What a screen reader says of the highlighted tile (its border alone shows it)."""
-    if stage == "confirming":
+    if view.stage == "confirming":
         return translate("Beckon", "Chosen: {gesture} to send it").format(
-            gesture=gesture_to_do(_first(confirm_with))
+            gesture=gesture_to_do(_first(view.confirm_with))
         )
-    return translate("Beckon", "Offered now: nod to choose")
+    return translate("Beckon", "Offered now: {gesture} to choose").format(
+        gesture=gesture_to_do(_first(view.select_with))
+    )
 
 
 def step_for_reader(text: str, done: bool) -> str:
