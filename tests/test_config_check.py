@@ -81,6 +81,36 @@ def test_a_profile_the_bedside_would_refuse_fails_the_check(tmp_path: Path) -> N
     assert str(profile) in by_key["bedside.profile"].message
 
 
+def test_a_profile_naming_an_unknown_request_fails_the_check_and_is_left_out(
+    tmp_path: Path,
+) -> None:
+    """The check said "valid bedside configuration" and the bedside then stopped with exit 78
+    (not restarted): its profile's menu named "watr", a gesture called "emergancy". Now the
+    check names both, and the bedside leaves them out as a fault, like offered_intents."""
+    from beckon.bedside.service import BedsideService
+
+    profile = tmp_path / "patient.toml"
+    profile.write_text(
+        '[interaction]\nitems = ["nurse", "watr"]\n'
+        '[gestures.mouth_open]\nenabled = true\naction = "call:emergancy"\n'
+    )
+    path = bedside_file(
+        tmp_path, "12", 'url = "mqtt://127.0.0.1:9"\npassword = "x"', '["nurse", "water"]'
+    )
+    path.write_text(path.read_text().replace("[broker]", f'profile = "{profile}"\n[broker]'))
+    messages = [
+        f.message for f in check_bedside(load_bedside(path), load_intents()) if f.level == "error"
+    ]
+    assert any("'watr'" in m and "did you mean 'water'?" in m for m in messages), messages
+    assert any("'emergancy'" in m for m in messages), messages
+    assert run("config", "check", "bedside", str(path)).returncode == 2
+
+    service = BedsideService(load_bedside(path))  # raised ConfigError: exit 78
+    assert service.menu.items == ("nurse",)
+    assert "mouth_open" not in service.menu.actions
+    assert len(service.config_faults) == 2
+
+
 def test_the_bedside_stops_with_ex_config_when_no_offered_intent_is_known(tmp_path: Path) -> None:
     """Under Restart=always a traceback at start is a crash loop; 78 stops systemd instead."""
     path = bedside_file(tmp_path, "12", 'url = "mqtt://127.0.0.1:9"', '["watr"]')

@@ -13,13 +13,16 @@ from __future__ import annotations
 import difflib
 import socket
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from beckon.config import BedsideSettings, BrokerConfig, StationSettings
 from beckon.errors import ConfigError
 from beckon.intents import SLEEP, Intent
+
+if TYPE_CHECKING:
+    from beckon.profile import GestureProfile
 
 Level = Literal["error", "warning"]
 
@@ -60,6 +63,30 @@ def unknown_intents(offered: Iterable[str], intents: dict[str, Intent]) -> list[
         for code in offered
         if code not in intents and code != SLEEP
     ]
+
+
+def profile_unknown_intents(profile: GestureProfile, intents: dict[str, Intent]) -> list[str]:
+    """One sentence per intent the patient's profile names (its ``[interaction] items`` and
+    ``call:`` actions) that the catalog does not have. The bedside leaves them out as a device
+    fault; ``config check`` reports them (it said "valid" and the tablet then stopped)."""
+    called = [a[5:] for a in profile.actions().values() if a.startswith("call:")]
+    return [
+        f"the profile {profile.source} names {code!r}, which is not a request in the intent "
+        f"catalog{did_you_mean(code, intents)}; fix its [interaction] items or call: actions"
+        for code in dict.fromkeys((*profile.interaction.items, *called))
+        if code not in intents and code != SLEEP
+    ]
+
+
+def without_unknown_intents(profile: GestureProfile, intents: dict[str, Intent]) -> GestureProfile:
+    """The profile with the intents the catalog does not have left out: unknown menu items
+    dropped, a gesture that called one does nothing."""
+    known = tuple(i for i in profile.interaction.items if i in intents or i == SLEEP)
+    cleaned = replace(profile, interaction=replace(profile.interaction, items=known))
+    for gesture, action in profile.actions().items():
+        if action.startswith("call:") and action[5:] not in intents:
+            cleaned = cleaned.with_gesture(gesture, action="none")
+    return cleaned
 
 
 def bed_username(site: str, unit: str, bed: str) -> tuple[str, str]:
@@ -114,9 +141,14 @@ def check_bedside(
         from beckon.profile import load_profile
 
         try:
-            load_profile(Path(cfg.profile))
+            profile = load_profile(Path(cfg.profile))
         except ConfigError as exc:
             findings.append(Finding("error", "bedside.profile", str(exc.message)))
+        else:
+            findings += [
+                Finding("error", "bedside.profile", text)
+                for text in profile_unknown_intents(profile, intents)
+            ]
     findings += check_broker(settings.broker, resolver)
     return findings
 

@@ -35,7 +35,11 @@ from beckon.bedside.interaction import (
     Selected,
 )
 from beckon.config import BedsideSettings
-from beckon.config_check import unknown_intents
+from beckon.config_check import (
+    profile_unknown_intents,
+    unknown_intents,
+    without_unknown_intents,
+)
 from beckon.errors import ConfigError
 from beckon.intents import Intent, load_intents
 from beckon.messaging import protocol as p
@@ -238,14 +242,14 @@ class BedsideService:
             Path(cfg.profile) if cfg.profile else profile_path(cfg.site, cfg.unit, cfg.bed)
         )
         self.profile = load_configured_profile(cfg.profile, self.profile_path)
+        # The same for the patient's profile: it stopped the tablet (exit 78, which systemd
+        # does not restart) while `beckon config check` called the configuration valid.
+        profile_faults = profile_unknown_intents(self.profile, self.intents)
+        for fault in profile_faults:
+            log.error("%s; left out", fault)
+        self.config_faults += profile_faults
+        self.profile = without_unknown_intents(self.profile, self.intents)
         self.menu = Interaction.from_profile(self.profile, offered, cfg.offer_seconds)
-        called = [a[5:] for a in self.menu.actions.values() if a.startswith("call:")]
-        unknown = [i for i in (*self.menu.items, *called) if i not in self.intents and i != SLEEP]
-        if unknown:
-            raise ConfigError(
-                f"the profile {self.profile.source} names unknown intents {unknown}",
-                "fix the profile's [interaction] items and call: actions",
-            )
         self.listeners: list[Listener] = []
         # Called once per turn of the main loop (systemd watchdog, metrics): a stuck loop stops
         # calling them, which is the point.
