@@ -380,3 +380,12 @@ def test_a_folder_that_cannot_be_written_is_named(tmp_path):
     result = run(["provision", "ca", "--out", "/proc/beckon-test"])
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "/proc/beckon-test" in result.stderr
+
+
+def test_a_command_for_one_call_on_a_station_of_two_units_asks_which_unit():
+    """`station ack` took the first unit and said "no open request" for a call of the second;
+    `station list` hid the second unit. It now asks for the unit before connecting."""
+    flags = ["--broker", "mqtt://127.0.0.1:9", "--site", "gh", "--units", "icu,ward3"]
+    result = run(["station", *flags, "list"])
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "serves icu, ward3" in result.stderr and "--units ward3" in result.stderr

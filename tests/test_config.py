@@ -226,6 +226,12 @@ def assert_one_line_naming(error: ConfigError, *parts: str) -> None:
             "offer_seconds = true", "bedside.offer_seconds", "expected a number", id="bool"
         ),
         pytest.param("camera = 0", "bedside.camera is 0", "expected a string", id="string"),
+        pytest.param(
+            "receipt_alarm_s = 0",
+            "bedside.receipt_alarm_s is 0.0",
+            "1 to 3600",
+            id="alarm-at-every-request",  # accepted: every request alarmed at once
+        ),
         pytest.param("face_retry = 1", "bedside.face_retry", "true or false", id="bool"),
         pytest.param(
             "offered_intents = [1]", "bedside.offered_intents[0]", "a string", id="list-item"
@@ -368,6 +374,12 @@ def test_each_bedside_file_error_is_one_line_naming_file_key_and_expectation(
             "escalation.routine_s is 1000000000000.0",
             "0 to 86400",
             id="escalation-beyond-a-day",  # accepted, it crashed the station at the first call
+        ),
+        pytest.param(
+            STATION_MINIMAL + "[escalation]\nhook_timeout_s = 0\n",
+            "escalation.hook_timeout_s is 0.0",
+            "0.1 to 300",
+            id="hook-timeout",  # checked only at start, its message with the file named twice
         ),
     ],
 )

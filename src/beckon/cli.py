@@ -186,7 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _window_options(station, "station")
     actions = station.add_subparsers(dest="action", metavar="ACTION")
-    actions.add_parser("run", help="run the service (the default)")
+    actions.add_parser(
+        "run", help="the default: open the nurse window (with --headless: run the service)"
+    )
     lst = actions.add_parser("list", help="show the open requests of the unit")
     lst.add_argument("--json", action="store_true", help="print the queue as JSON")
     for name, verb in (("ack", "acknowledge"), ("resolve", "resolve")):
@@ -463,7 +465,11 @@ def _window_options(p: argparse.ArgumentParser, role: str) -> None:
         help=f"fill the screen (default: {default})",
     )  # fmt: skip
     screen.add_argument("--windowed", dest="fullscreen", action="store_false", help="a window")
-    win.add_argument("--language", choices=["en", "ko"], help="language of the window")
+    win.add_argument(
+        "--language",
+        choices=["en", "ko"],
+        help="language of the window, its speech and the speech it hears (default: the config's)",
+    )
     win.add_argument("--high-contrast", action="store_true", help="black, white and yellow")
     win.add_argument(
         "--font-scale",
@@ -704,6 +710,13 @@ def cmd_station(args: argparse.Namespace) -> int:
     if action == "ask" and not SEGMENT.fullmatch(args.bed):
         raise BeckonError(f"bed {args.bed!r} is not a bed name", SEGMENT_HELP)
     _check_console_files(broker, args.password_file)
+    if len(cfg.units) > 1:
+        # It took the first unit and said "no open request" for a call of the second.
+        raise BeckonError(
+            f"`beckon station {action}` works on one unit; this station serves "
+            f"{', '.join(cfg.units)}",
+            f"name the unit: --units {cfg.units[1]}",
+        )
     with StationClient(broker, cfg.site, cfg.units[0]) as client:
         if action == "list":
             current = client.wait_queue()
@@ -1032,7 +1045,9 @@ def _add_hospital_commands(sub: Any) -> None:
         description="Set up devices in one step. `provision ca` makes a site CA (and the "
         "broker's certificate); `provision bed` and `provision station` write, under --out, "
         "each device's folder (config, password, CA certificate, optional client certificate; "
-        "copy it to the machine's /etc/beckon) and the broker's passwd and acl files.",
+        "copy it to the machine's /etc/beckon) and the broker's passwd and acl files; "
+        "`provision console` makes a user per nurse PC, `provision bridge` a unit's bridge to "
+        "the hospital broker, and `provision revoke` takes a device's user out again.",
     )
     psub = prov.add_subparsers(dest="what", metavar="WHAT", required=True)
     ca = psub.add_parser("ca", help="make a site CA for tests and small sites")

@@ -37,6 +37,13 @@ _RANGES: dict[str, tuple[float, float, str]] = {
         name: (0, 86400, "seconds before a call escalates, at most a day; 0 turns it off")
         for name in ("routine_s", "urgent_s", "emergency_s", "reminder_after_ack_s")
     },
+    "receipt_alarm_s": (
+        1,
+        3600,
+        "seconds a request waits for the station's receipt before the tablet alarms; 0 "
+        "alarmed at every request",
+    ),
+    "hook_timeout_s": (0.1, 300, "seconds the pager hook may take"),
 }
 """Fields whose number must lie in a range (low, high, why), checked when loaded: outside it
 the service would crash later (the MQTT library refuses the keep-alive, the menu its timing)
@@ -94,13 +101,13 @@ class BedsideConfig:
     receipt_alarm_s: float = 60.0
     """Seconds a request may wait for the station's receipt before the tablet alarms."""
     face_retry: bool = True
+    """Look again in a crop when the camera's whole picture shows no face: finds small faces
+    turned from the camera that MediaPipe misses (``beckon.vision.smallface``). Off only to
+    measure or if a background face (a TV) is found while the patient is away."""
     microphone: str = ""
     """The input device: "" the system's default, a number that device's index, any other text
     a device whose name contains it (``python3 -m sounddevice`` lists them). A tablet with a
     headset and a built-in microphone could only ever use the default."""
-    """Look again in a crop when the camera's whole picture shows no face: finds small faces
-    turned from the camera that MediaPipe misses (``beckon.vision.smallface``). Off only to
-    measure or if a background face (a TV) is found while the patient is away."""
 
     def microphone_device(self) -> str | int | None:
         """``microphone`` as PortAudio takes it (None: the default device)."""

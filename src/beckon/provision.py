@@ -68,6 +68,15 @@ CONSOLE_READS = ("queue", "call/+", "stats")
 # ---------------------------------------------------------------- names
 
 
+def check_names(**names: str) -> None:
+    """Refuse a site, unit, bed or station name that cannot be one MQTT topic level: with
+    '/', '+' or '#' the user was made (console-a/b-u+1) with nested folders and no ACL lines,
+    and the command said nothing."""
+    for what, name in names.items():
+        if not p.SEGMENT.fullmatch(name):
+            raise ConfigError(f"{what} {name!r} is not usable in topics", p.SEGMENT_HELP)
+
+
 @dataclass(frozen=True)
 class BedSpec:
     """One bed to provision: its place and the few settings that differ between beds."""
@@ -561,7 +570,7 @@ def provision_station(
     renew: bool = False,
 ) -> Provisioned:
     """Config, credentials and ACL block for a unit's station service."""
-    p.Topics.station_status(spec.site, spec.unit, spec.name)
+    check_names(site=spec.site, unit=spec.unit, name=spec.name)
     _load_ca(ca_dir)
     folder = site_dir / "devices" / spec.folder_name
     if (folder / "station.toml").is_file():
@@ -599,7 +608,7 @@ def provision_console(
 ) -> Provisioned:
     """The unit's console user: password file, CA certificate and ACL block. Station windows
     and console commands use it with the station's own config (``--user``, ``--password-file``)."""
-    p.Topics.unit(spec.site, spec.unit, "command")  # a clear error for a bad name
+    check_names(site=spec.site, unit=spec.unit)
     if spec.name and not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", spec.name):
         raise ConfigError(
             f"console name {spec.name!r} is not usable in a username",
@@ -688,7 +697,7 @@ def provision_bridge(
     host, _, port = spec.hospital.rpartition(":")
     if not host or not port.isdigit():
         raise ConfigError(f"hospital broker {spec.hospital!r}: expected HOST:PORT")
-    p.Topics.unit(spec.site, spec.unit, "queue")
+    check_names(site=spec.site, unit=spec.unit)
     _load_ca(ca_dir)
     folder = site_dir / "devices" / spec.folder_name
     new_password = _device_files(folder, ca_dir, spec.username, False, renew)

@@ -327,3 +327,24 @@ def test_two_nurse_pcs_with_named_console_users_stay_connected_side_by_side(
     finally:
         for link in links:
             link.stop()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda out: pv.provision_console(pv.ConsoleSpec("a/b", "icu"), out, out),
+        lambda out: pv.provision_console(pv.ConsoleSpec("gh", "u+1"), out, out),
+        lambda out: pv.provision_bridge(pv.BridgeSpec("gh", "icu#", "hq:8883"), out, out),
+        lambda out: pv.provision_station(pv.StationSpec("gh", "icu/2"), out, out, "mqtt://b"),
+    ],
+    ids=["console-site", "console-unit", "bridge-unit", "station-unit"],
+)
+def test_a_name_that_cannot_be_a_topic_level_is_refused_before_anything_is_written(
+    make: object, tmp_path: Path
+) -> None:
+    """`--site a/b --unit u+1` made console-a/b-u+1, nested folders and no ACL lines at all,
+    and said nothing: the name check called there checked nothing."""
+    assert callable(make)
+    with pytest.raises(ConfigError, match="is not usable in topics"):
+        make(tmp_path)
+    assert list(tmp_path.iterdir()) == []

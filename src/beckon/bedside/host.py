@@ -22,6 +22,7 @@ headless loop from its own; both then only display or log what the host reports.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -126,6 +127,9 @@ class BedsideHost:
         self._failed_voice: VoiceWorker | None = None
         self._voice_reported: str | None = None
         self._answer = AnswerExpected(None)  # the latest question state, for new workers
+        # Guards _answer and voice together: a question arriving (service thread) while the
+        # microphone restarts went to the old worker and the new one stayed in "open" mode.
+        self._answer_lock = threading.Lock()
         service.listeners.append(self._on_service_event)
 
     # ------------------------------------------------------------ lifetime
@@ -304,8 +308,9 @@ class BedsideHost:
             self._voice_due = now + self.retry_s
             return
         worker.listeners.extend(self.voice_listeners)
-        worker.expect_answer(self._answer)
-        self.voice = worker.start()
+        with self._answer_lock:
+            worker.expect_answer(self._answer)
+            self.voice = worker.start()
 
     # ------------------------------------------------------------ routing
 
@@ -314,10 +319,10 @@ class BedsideHost:
         hint = answer_expected(event)
         if hint is None:
             return
-        self._answer = hint
-        voice = self.voice
-        if voice is not None:
-            voice.expect_answer(hint)
+        with self._answer_lock:
+            self._answer = hint
+            if self.voice is not None:
+                self.voice.expect_answer(hint)
 
     def _on_voice_action(self, item: object) -> None:
         """On the voice thread: a spoken request began or ended waiting for yes or no."""

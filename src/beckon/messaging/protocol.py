@@ -29,12 +29,13 @@ MAX_SUMMARY_PAYLOAD = 256 * 1024
 with the number of open requests."""
 _SUMMARY_KINDS = frozenset({"queue", "state"})
 QUESTION_TIMEOUT_S = 120.0
+"""A nurse's question expires this long after it was asked (station clock), at the bedside and
+at the station alike: unanswered, it stops blocking the patient's menu."""
 HEARTBEAT_S = 5.0
 """Beds and stations repeat their presence (not retained) this often while connected."""
 PRESENCE_FRESH_S = 15.0
-"""A station heartbeats its presence every 5 s; one not refreshed for this long has stopped."""
-"""A nurse's question expires this long after it was asked (station clock), at the bedside and
-at the station alike: unanswered, it stops blocking the patient's menu."""
+"""A station heartbeats its presence every HEARTBEAT_S; one not refreshed for this long has
+stopped."""
 STATE_HISTORY = 5
 """History entries per request in a bed's ``state``: 30 requests with the schema's 20 would pass
 the broker's 64 KiB packet limit; the latest few are all a tablet shows."""

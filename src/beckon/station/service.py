@@ -67,10 +67,10 @@ this recent (a bed's state lists its ten latest closed requests)."""
 SILENT_AFTER_S = p.PRESENCE_FRESH_S
 """A bed (or station) not heard for this long is offline, whatever TCP keep-alive says."""
 PROBE_S = 1.5
+"""How long a starting station waits for its own retained presence to see a running twin."""
 PROBE_LOSSES = 3
 """Connections lost during the start-up probe, before ever serving, that mean a twin holds
 the same MQTT user (see StationService._on_lost_while_probing)."""
-"""How long a starting station waits for its own retained presence to see a running twin."""
 APPLIED_KEPT = 1000
 """Command ids remembered so that a repeat (a window resends until done) is ignored."""
 BATCH = 500

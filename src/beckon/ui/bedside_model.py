@@ -793,8 +793,9 @@ class HeadlessDevices:
     def __init__(self) -> None:
         self.camera = CameraMonitor()
         self.devices = DeviceWatch()
-        self._face: str | None = None  # written on the vision thread, read by ``check``
-        self._hint: str | None = None
+        # (state, hint), written on the vision thread and read by ``check``: one tuple, so a
+        # reader never pairs one picture's state with another's hint.
+        self._face: tuple[str | None, str | None] = (None, None)
         self._reported: tuple[str, ...] = ()
 
     def attach(self, host: Any) -> None:
@@ -806,10 +807,10 @@ class HeadlessDevices:
         host.also_on_face(self._face_seen)
 
     def _face_seen(self, status: Any) -> None:
-        self._face, self._hint = status.state, status.hint
+        self._face = (status.state, status.hint)
 
     def _stopped(self, error: str) -> None:
-        self._face = None
+        self._face = (None, None)
         self.camera.stopped(error)
 
     def check(self, host: Any, now: float | None = None) -> tuple[str, ...] | None:
@@ -817,9 +818,8 @@ class HeadlessDevices:
         mic = mic_state(host.voice, None, now)
         camera = self.camera.state()
         reopen_if_frozen(camera, host)
-        faults = self.devices.faults(
-            camera, host.camera is not None, self._face, mic, True, now, self._hint
-        )
+        face, hint = self._face
+        faults = self.devices.faults(camera, host.camera is not None, face, mic, True, now, hint)
         if faults == self._reported:
             return None
         self._reported = faults

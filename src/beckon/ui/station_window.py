@@ -33,9 +33,9 @@ from PyQt6.QtWidgets import (
 )
 
 from beckon.background import Background
-from beckon.bedside.service import QUESTION_TIMEOUT_S
 from beckon.intents import Intent, load_intents
 from beckon.messaging import protocol as p
+from beckon.messaging.protocol import QUESTION_TIMEOUT_S
 from beckon.station import lifecycle
 from beckon.station.feed import BedHealth, Connection, FeedItem, StationFeed, StationPresence
 from beckon.ui import strings

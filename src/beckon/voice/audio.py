@@ -133,12 +133,12 @@ class Microphone:
         path reaches them: behind a backlog of a second or more, the tablet's own "say yes" was
         judged after it had ended and could confirm its own question."""
         self.stall_timeout_s = stall_timeout_s
-        self.zeros_timeout_s = zeros_timeout_s
-        """Nothing but exact zeros for this long: a muted capture or a mute switch (a live
-        microphone always has some noise). It said "listening" while nobody could be heard."""
         """No sound at all for this long (not even silence: a live microphone always sends
         chunks) means it is gone, like a camera that stops: raise, so that the bedside shows
         it and opens the microphone again, instead of "listening" to nothing forever."""
+        self.zeros_timeout_s = zeros_timeout_s
+        """Nothing but exact zeros for this long: a muted capture or a mute switch (a live
+        microphone always has some noise). It said "listening" while nobody could be heard."""
         self._clock = clock
         self._queue: queue.Queue[tuple[Int16Array, bool]] = queue.Queue(maxsize=max_queued)
         self._stream: Any = None
