@@ -1007,7 +1007,9 @@ def cmd_bench_load(args: argparse.Namespace) -> int:
 
     if args.store and args.postgres:
         raise BeckonError("--store and --postgres both choose the store", "give one of them")
-    if args.store and not args.store.startswith(("postgresql://", "postgres://")):
+    from beckon.config import is_postgres_url
+
+    if args.store and not is_postgres_url(args.store):
         raise BeckonError(
             f"--store {args.store!r} is not a PostgreSQL URL",
             "give postgresql://USER@HOST:PORT/DATABASE (leave it out for SQLite)",

@@ -50,6 +50,11 @@ the service would crash later (the MQTT library refuses the keep-alive, the menu
 while ``beckon config check`` said the file was fine."""
 
 
+def is_postgres_url(value: str) -> bool:
+    """A station store that is PostgreSQL (``station.store``, ``--store``)."""
+    return value.startswith(("postgresql://", "postgres://"))
+
+
 @dataclass(frozen=True)
 class BrokerConfig:
     """How to reach the MQTT broker. ``mqtts://`` turns TLS on."""
@@ -374,7 +379,7 @@ def _coerce(value: Any, hint: Any, where: str, name: str) -> Any:
             raise ConfigError(f"{where} is {value!r}; expected {expected}")
         if name in {"site", "unit", "bed", "name", "units"} and not SEGMENT.fullmatch(value):
             raise ConfigError(f"{where} is {value!r}; expected {SEGMENT_HELP}")
-        if name == "store" and value and not value.startswith(("postgresql://", "postgres://")):
+        if name == "store" and value and not is_postgres_url(value):
             raise ConfigError(
                 f'{where} is {value!r}; expected "" (SQLite, see database) or '
                 "postgresql://USER@HOST:PORT/DATABASE"

@@ -93,8 +93,8 @@ while the station shows the bed offline and the bed sounds its own no-receipt al
 CLOCK_SLACK_S = 1.0
 HEARTBEAT_S = p.HEARTBEAT_S
 """The bed repeats its (not retained) online status this often, so the station notices a bed
-whose connection died silently within 15 s."""
-STATION_SILENT_S = 15.0
+whose connection died silently within PRESENCE_FRESH_S."""
+STATION_SILENT_S = p.PRESENCE_FRESH_S
 """A station that has not refreshed its presence for this long is not answering."""
 
 
@@ -440,6 +440,8 @@ class BedsideService:
                 self._on_message(item.topic, item.payload)
             except p.ProtocolError as exc:
                 log.warning("dropped message on %s: %s", item.topic, exc)
+        else:  # a new kind of inbox item nobody taught this loop: say so, never drop silently
+            log.error("bedside inbox: nothing handles %s; dropped", type(item).__name__)
 
     def _on_lost(self, taken_over: bool) -> None:
         """Count connections lost soon after being made (see SHORT_SESSIONS); at the limit,

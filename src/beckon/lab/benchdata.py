@@ -21,7 +21,6 @@ the detectors and the sequence model then run on the cache in seconds.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import multiprocessing
 import random
@@ -895,8 +894,3 @@ def describe(clips: Sequence[ClipSpec]) -> dict[str, Any]:
             "labels": sum(len(c.labels) for c in chosen),
         }
     return out
-
-
-def recipe_json(clips: Sequence[ClipSpec]) -> str:
-    """A compact description of the recipe (for the model's README)."""
-    return json.dumps(describe(clips), indent=2)

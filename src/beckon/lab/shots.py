@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 
 SITE, UNIT = "general", "icu-3"
 MAX_BYTES = 300_000
-OFFERED = ("water", "nurse", "pain", "toilet", "reposition", "emergency")
 
 
 def _iso(dt: datetime) -> str:

@@ -279,9 +279,6 @@ class MqttLink:
     def connected(self) -> bool:
         return self._connected.is_set()
 
-    def wait_connected(self, timeout: float) -> bool:
-        return self._connected.wait(timeout)
-
     # ------------------------------------------------------------ publishing
 
     def publish(self, topic: str, payload: bytes, retain: bool = False, qos: int = 1) -> bool:

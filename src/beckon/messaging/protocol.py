@@ -31,6 +31,8 @@ _SUMMARY_KINDS = frozenset({"queue", "state"})
 QUESTION_TIMEOUT_S = 120.0
 """A nurse's question expires this long after it was asked (station clock), at the bedside and
 at the station alike: unanswered, it stops blocking the patient's menu."""
+NAME_MAX = 80
+"""Longest nurse name (``by``, ``asked_by``) a message carries (docs/protocol.md)."""
 HEARTBEAT_S = 5.0
 """Beds and stations repeat their presence (not retained) this often while connected."""
 PRESENCE_FRESH_S = 15.0
@@ -107,6 +109,12 @@ def question_time_left(
     except ValueError:
         age = 0.0
     return timeout_s - max(0.0, age)
+
+
+def one_line_name(text: str) -> str:
+    """A nurse's name as a message carries it: one line (a pasted tab or newline is a control
+    character the protocol refuses), at most NAME_MAX characters."""
+    return " ".join(text.split())[:NAME_MAX]
 
 
 def new_request_id() -> str:

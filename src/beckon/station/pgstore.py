@@ -83,10 +83,6 @@ _MIGRATION_LOCK = 0x6265636B6F6E  # "beckon": serialises migrations between stat
 _BY = re.compile(r"\bby\b")  # the column; SQL keywords are written in capitals
 
 
-def is_postgres_url(value: str) -> bool:
-    return value.startswith(("postgresql://", "postgres://"))
-
-
 def _translate(sql: str) -> str:
     return _BY.sub('"by"', sql.replace("?", "%s").replace("rowid", "seq"))
 

@@ -650,7 +650,9 @@ class StationService:
             log.info("clear of request %s at bed %s: already %s", request_id[:8], bed.key,
                      view.state)  # fmt: skip
             return None
-        view = self.store.change(request_id, "resolved", by=f"{by} (at bed {bed.bed})"[:80])
+        view = self.store.change(
+            request_id, "resolved", by=f"{by} (at bed {bed.bed})"[: p.NAME_MAX]
+        )
         self._deadlines.track(view)
         log.info("request %s cleared at bed %s by %s", request_id[:8], bed.key, by)
         self._emit(RequestChanged("resolved", view))

@@ -718,7 +718,7 @@ class StationWindow(QWidget):
 
     def act(self, action: str, request_id: str) -> bool:
         """Acknowledge or resolve, in the nurse's name; the result shows in the next queue."""
-        nurse = " ".join(self.nurse.text().split())[:80]  # one line, as the protocol wants
+        nurse = p.one_line_name(self.nurse.text())
         if not nurse:
             self._banner(translate("Beckon", "Enter your name first."), loud=False)
             self.nurse.setFocus()
@@ -749,7 +749,7 @@ class StationWindow(QWidget):
 
     def ask(self) -> bool:
         # One line each (a pasted tab or newline is a control character the protocol refuses).
-        nurse = " ".join(self.nurse.text().split())[:80]
+        nurse = p.one_line_name(self.nurse.text())
         bed = self.ask_bed.currentText().strip()
         text = " ".join(self.ask_text.currentText().split())
         if not nurse:

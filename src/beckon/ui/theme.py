@@ -16,7 +16,6 @@ from importlib.resources.abc import Traversable
 from beckon import paths
 
 THEMES = ("calm", "high_contrast")
-LANGUAGES = ("en", "ko")
 _PX = re.compile(r"@px\((\d+(?:\.\d+)?)\)")
 
 # ---------------------------------------------------------------- how large text must be

@@ -109,11 +109,6 @@ class FaceObservation:
     (:mod:`beckon.vision.handgate`) takes the face's outline from them on the few frames it
     keeps (the array the tracker already has, not a copy)."""
 
-    @property
-    def has_angles(self) -> bool:
-        """True when relative angles are available."""
-        return self.pitch is not None and self.yaw is not None and self.roll is not None
-
 
 def _ramp(x: float, lo: float, hi: float) -> float:
     """0 at ``lo``, 1 at ``hi``, linear between (works for hi < lo too)."""

@@ -204,10 +204,6 @@ class Segmenter:
         self.restarts = 0  # times a loud non-speech sound restarted the VAD (for logs, tests)
         self.last_probability = 0.0
 
-    @property
-    def in_speech(self) -> bool:
-        return self._in_speech
-
     def push(self, chunk: Int16Array) -> list[SegmentEvent]:
         """Feed one chunk of ``CHUNK`` int16 samples; returns 0 to 2 events."""
         t_end = (self._n + 1) * CHUNK / SAMPLE_RATE
