@@ -740,8 +740,23 @@ def cmd_station(args: argparse.Namespace) -> int:
         except NotConfirmed as exc:  # not a usage error: exit 1, as `station list` does
             print(f"beckon: {exc}", file=sys.stderr)
             return 1
-        print(f"{view.id[:8]}  bed {view.bed}  {view.intent}: {view.state} by {view.by}")
+        print(outcome_text(view, verb, args.nurse, args.request_id))
         return 0
+
+
+def outcome_text(view: Any, verb: str, nurse: str, request_id: str) -> str:
+    """What a nurse's ack or resolve came to, truthfully: done by this nurse, or already done
+    by someone else (a colleague's console, the patient's cancel) and this one not applied.
+    A nurse who lost a race was told she had resolved a call a colleague resolved, or that
+    the patient had cancelled."""
+    if view is None:
+        return f"{request_id[:8]}: closed meanwhile (resolved or cancelled, by whom unknown)"
+    head = f"{view.id[:8]}  bed {view.bed}  {view.intent}"
+    wanted = "acknowledged" if verb == "acknowledge" else "resolved"
+    if view.state == wanted and view.by == nurse:
+        return f"{head}: {view.state} by {view.by}"
+    by = f" by {view.by}" if view.by else ""
+    return f"{head}: already {view.state}{by}; your {verb} was not needed"
 
 
 def _print_queue(q: Any) -> None:

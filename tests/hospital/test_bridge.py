@@ -178,7 +178,8 @@ def test_a_bed_on_the_unit_broker_is_answered_by_a_station_on_the_hospital_broke
             password_file="",
         )
         with StationClient(console, "general", "icu-3") as nurse:
-            assert nurse.send("acknowledge", first, "Kim").state == "acknowledged"
+            done = nurse.send("acknowledge", first, "Kim")
+            assert done is not None and done.state == "acknowledged"
         assert not wait(lambda: state_of(first) == "acknowledged", 2)
 
         # The link returns: the bridge reconnects by itself and the request gets through.

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import queue
 import time
-from dataclasses import replace
 
 from beckon.config import BrokerConfig
 from beckon.errors import BeckonError
@@ -21,6 +20,10 @@ from beckon.station.feed import PendingCommands
 CONFIRM_S = 30.0
 """How long ``beckon station ack/resolve`` waits for the queue to show its command done,
 sending it again meanwhile, before it says it could not (non-zero exit)."""
+
+
+CLOSED_WAIT_S = 3.0
+"""How long a command whose call left the queue waits for the bed's state to say how."""
 
 
 class NotConfirmed(BeckonError):
@@ -36,9 +39,13 @@ class StationClient:
             subscriptions=[
                 *queueview.subscriptions(site, unit),
                 p.Topics.station_status(site, unit, "+"),
+                # Each bed's state keeps its recently closed calls: the one place a console can
+                # learn who closed a call that left the queue, and how.
+                p.Topics.bed_filter(site, unit, "state"),
             ],
             persistent=False,
         )
+        self._closed: dict[str, p.RequestView] = {}  # request id -> as a bed's state shows it
         self.latest: p.UnitQueue | None = None
         self._queue = queueview.QueueAssembler(site, unit)
         self.stations: dict[str, p.StationStatus] = {}
@@ -86,6 +93,15 @@ class StationClient:
         return self.latest
 
     def _take(self, event: Message) -> None:
+        if event.topic.endswith("/state") and "/bed/" in event.topic:
+            try:
+                state = p.decode_as(event.payload, p.BedState)
+            except p.ProtocolError:
+                return
+            for view in state.requests:
+                if view.state in p.CLOSED_STATES:
+                    self._closed[view.id] = view
+            return
         if self._queue.apply(event.topic, event.payload) or "/station/" not in event.topic:
             return
         try:
@@ -120,12 +136,14 @@ class StationClient:
 
     def send(
         self, action: str, id_prefix: str, by: str, timeout: float = CONFIRM_S
-    ) -> p.RequestView:
+    ) -> p.RequestView | None:
         """Acknowledge or resolve the open request whose id starts with ``id_prefix``, and
         wait until the station's queue shows it done. A broker outage or restart can lose the
         command (``PendingCommands`` says how), so it is sent again as a window would; if the
         queue still does not show it after ``timeout`` seconds this raises BeckonError, so
-        that nobody walks away believing the call was answered."""
+        that nobody walks away believing the call was answered. Returns the call as it stands
+        (its ``by`` says who did it), or None when it left the queue and its bed's state did
+        not say how."""
         current = self.wait_queue()
         matches = [r for r in current.requests if r.id.startswith(id_prefix)]
         if not matches:
@@ -162,7 +180,7 @@ class StationClient:
             self.pending.settle(snapshot, whole=True)
             if cmd.command_id not in self.pending:
                 still = [r for r in snapshot.requests if r.id == target.id]
-                return still[0] if still else replace(target, state="resolved", by=by)
+                return still[0] if still else self._how_closed(target, deadline)
         reachable = "reachable" if self.link.connected else "NOT reachable now"
         station = "online" if self.running_station() is not None else "NOT online now"
         raise NotConfirmed(
@@ -172,6 +190,21 @@ class StationClient:
             "check the station and broker, then `beckon station list`; running the command "
             "again is safe (a repeat is applied once)",
         )
+
+    def _how_closed(self, target: p.RequestView, deadline: float) -> p.RequestView | None:
+        """The call left the queue: resolved or cancelled, by this nurse or someone else, as
+        its bed's state says (it said "resolved by <this nurse>" whatever happened, also when
+        a colleague resolved it first or the patient cancelled it). None when the bed's state
+        does not say within a few seconds."""
+        until = min(deadline, time.monotonic() + CLOSED_WAIT_S)
+        while target.id not in self._closed and time.monotonic() < until:
+            try:
+                event = self.link.events.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if isinstance(event, Message):
+                self._take(event)
+        return self._closed.get(target.id)
 
     def ask(self, bed: str, text: str, by: str, wait_s: float = 0.0) -> p.QuestionView:
         """Ask a bed a yes/no question; with ``wait_s``, wait that long for the answer."""
