@@ -81,7 +81,8 @@ def test_both_stores_keep_the_same_lifecycle_audit_and_idempotent_receive(
         store.change(req.id, "acknowledged", by="Lee")  # the lifecycle is the same code
 
     q = p.Question(p.new_request_id(), "gh", "icu", "5", "In pain?", "Kim", p.now_iso())
-    store.ask(q)
+    assert store.ask(q) is not None
+    assert store.ask(q) is None  # the same ask again (a standby replaying): stored once
     answer = p.Answer(q.id, "gh", "icu", "5", "yes", "gesture", p.now_iso())
     first, is_new = store.answer(answer)
     assert is_new and first is not None and first.answer == "yes"

@@ -66,6 +66,9 @@ REPUBLISH_WINDOW = timedelta(days=1)
 this recent (a bed's state lists its ten latest closed requests)."""
 SILENT_AFTER_S = p.PRESENCE_FRESH_S
 """A bed (or station) not heard for this long is offline, whatever TCP keep-alive says."""
+STALE_ASK_SLACK_S = 60.0
+"""An ask command older than a question's own time to answer by more than this (clock skew
+between the nurse's PC and the station) is dropped, not asked."""
 PROBE_S = 1.5
 """How long a starting station waits for its own retained presence to see a running twin."""
 PROBE_LOSSES = 3
@@ -583,10 +586,23 @@ class StationService:
         if unit not in self.cfg.units:
             raise p.ProtocolError(f"question for unit {unit}, which this station does not serve")
         bed = p.BedAddress(self.cfg.site, unit, cmd.bed)
+        if p.question_time_left(cmd.at) <= -STALE_ASK_SLACK_S:
+            # A backlog the broker kept for a station that was down or standing by: asked
+            # now, the patient would answer a question nobody is waiting for any more.
+            log.warning("%s's question to bed %s from %s is too old to ask; dropped",
+                        cmd.by, bed.key, cmd.at)  # fmt: skip
+            return
+        # The question's id is the command's, so the same command twice (a standby that takes
+        # over replays the broker's backlog; both share one database) asks it once. It asked
+        # "Are you in pain?" again minutes later, with a fresh time.
         question = p.Question(
-            p.new_request_id(), bed.site, bed.unit, bed.bed, cmd.text, cmd.by, p.now_iso()
+            cmd.command_id, bed.site, bed.unit, bed.bed, cmd.text, cmd.by, p.now_iso()
         )
         view = self.store.ask(question)
+        if view is None:
+            log.info("question %s to bed %s was asked already; not again", cmd.command_id[:8],
+                     bed.key)  # fmt: skip
+            return
         log.info("%s asks bed %s: %s", cmd.by, bed.key, cmd.text)
         self._publish(bed.topic("question"), question)
         self._emit(QuestionAsked(view))

@@ -375,13 +375,17 @@ class RequestStore:
 
     # ------------------------------------------------------------ questions
 
-    def ask(self, q: Question) -> QuestionView:
+    def ask(self, q: Question) -> QuestionView | None:
+        """Store a question before it is asked; None when one with its id is stored already
+        (the same ask command again: a standby taking over replays the broker's backlog)."""
         with self._tx():
-            self._db.execute(
+            cursor = self._db.execute(
                 "INSERT INTO questions (id, site, unit, bed, text, asked_by, asked_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
                 (q.id, q.site, q.unit, q.bed, q.text, q.asked_by, q.at),
             )
+        if cursor.rowcount != 1:
+            return None
         return QuestionView(q.id, q.bed, q.text, q.asked_by, q.at)
 
     def answer(self, a: Answer, at: str | None = None) -> tuple[QuestionView | None, bool]:
