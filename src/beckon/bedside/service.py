@@ -262,7 +262,9 @@ class BedsideService:
         self._cancel_sent: set[str] = set()  # cancels sent, their requests not closed yet
         self.link: MqttLink | None = None
         self.station_online: bool | None = None
-        self._station_seen = 0.0  # monotonic time of the last station heartbeat
+        # Station name -> monotonic time of its last "online" (a primary and a standby each
+        # have one): the retained "offline" of one must not hide the other, which answers.
+        self._answering: dict[str, float] = {}
         self._station_ahead_s = 0.0  # the station's clock minus ours (question_time_left)
         self._clock_warned = False
         self._heartbeat_due = 0.0
@@ -908,11 +910,12 @@ class BedsideService:
             self._show_question(msg, left)
         elif isinstance(msg, p.StationStatus):
             # Arrival time, not ``at``: a tablet clock that is off must not hide the station.
-            answering = msg.online and not msg.fault
-            if answering:
-                self._station_seen = time.monotonic()
+            if msg.online and not msg.fault:
+                self._answering[msg.name] = time.monotonic()
                 self._note_station_clock(msg.at)
-            self._set_station_online(answering)
+            else:
+                self._answering.pop(msg.name, None)
+            self._set_station_online(bool(self._answering))
         else:
             raise p.ProtocolError(f"unexpected {type(msg).__name__} on {topic}")
 
@@ -936,8 +939,11 @@ class BedsideService:
         """Heartbeat out, and notice a station that went silent (its will may never come when
         the network, not the station, failed)."""
         now = time.monotonic()
-        if self.station_online and now - self._station_seen > STATION_SILENT_S:
-            log.warning("no word from the station for %.0f s", now - self._station_seen)
+        for name, seen in list(self._answering.items()):
+            if now - seen > STATION_SILENT_S:
+                log.warning("no word from station %s for %.0f s", name, now - seen)
+                del self._answering[name]
+        if self.station_online and not self._answering:
             self._set_station_online(False)
         if self.link is not None and self.link.connected and now >= self._heartbeat_due:
             self._heartbeat_due = now + HEARTBEAT_S
