@@ -62,3 +62,24 @@ def test_audio_without_headless_is_refused_with_the_fix(tmp_path):
     )
     assert done.returncode != 0
     assert "--audio works with --headless only" in done.stderr
+
+
+@pytest.mark.mqtt
+def test_a_patient_with_voice_alone_takes_a_request_back(mosquitto, tmp_path):
+    """ "됐어" (never mind: cancel) said with nothing proposed, while water is open: the tablet asks
+    "Cancel Water?", the patient's "네" (yes) confirms, and the station has the call cancelled
+    by the patient. Before, "cancel" with nothing proposed did nothing: only a touch on the
+    Cancel button could take back a request."""
+    parts = [make_clip(speak(text, KO), None, tail_s=4.0).samples for text in ("물 주세요", "네")]
+    parts += [make_clip(speak(text, KO), None, tail_s=2.0).samples for text in ("됐어", "네")]
+    wav = tmp_path / "water-then-cancel.wav"
+    write_wav(wav, np.concatenate(parts))
+    config = tmp_path / "bedside.toml"
+    config.write_text(
+        '[bedside]\nsite = "gh"\nunit = "icu"\nbed = "7"\nlanguage = "ko"\n'
+        'inputs = ["voice"]\n'
+        f'outbox = "{tmp_path / "outbox.sqlite3"}"\n'
+        f'[broker]\nurl = "{mosquitto.url}"\n'
+    )
+    received = run_headless_bedside(mosquitto.url, tmp_path, config, "--audio", str(wav))
+    assert received == [("received", "7", "water"), ("cancelled", "7", "water")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from beckon.intents import CANCEL_REQUEST
 from beckon.voice.dialogue import Closed, Dialogue, DialoguePolicy, Prompt, Send
 
 
@@ -92,3 +93,26 @@ def test_tablet_speech_adds_at_most_fifteen_seconds(catalog):
         d.wait_longer(1.0)  # a menu that never stops talking
     assert d.pending is not None and d.pending.deadline == 8.0 + MAX_WAIT_LONGER_S
     assert d.tick(8.0 + MAX_WAIT_LONGER_S) == [Closed("water", "expired", 23.0)]
+
+
+def test_cancel_with_nothing_proposed_offers_to_take_back_the_open_request(catalog):
+    """A patient with voice alone could not take back a request once sent: "cancel" with
+    nothing proposed did nothing. With a request open it is proposed like one: "Cancel
+    Water?", and only a yes (or a nod) sends the cancel."""
+    d = Dialogue(catalog)
+    assert d.on_intent("cancel", 1.0) == []  # nothing open: nothing to take back
+    d.set_cancellable("water", 2.0)
+    (asked,) = d.on_intent("cancel", 3.0, "never mind")
+    assert isinstance(asked, Prompt) and asked.intent == CANCEL_REQUEST
+    assert d.on_intent("yes", 4.0) == [Send(CANCEL_REQUEST, 4.0)]
+    d.on_intent("cancel", 5.0)
+    assert d.on_gesture("shake", 6.0) == [Closed(CANCEL_REQUEST, "declined", 6.0)]
+
+
+def test_a_cancel_proposal_closes_when_its_request_is_finished_meanwhile(catalog):
+    """Its yes must not cancel the next request instead."""
+    d = Dialogue(catalog)
+    d.set_cancellable("water", 0.0)
+    d.on_intent("cancel", 1.0)
+    assert d.set_cancellable("pain", 2.0) == [Closed(CANCEL_REQUEST, "declined", 2.0)]
+    assert d.on_intent("yes", 3.0) == []

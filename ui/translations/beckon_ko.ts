@@ -276,703 +276,708 @@
     </message>
     <message>
         <location filename="../../src/beckon/ui/strings.py" line="124" />
+        <source>Not cancelled: {intent} stays.</source>
+        <translation>취소하지 않았습니다: {intent} 요청은 그대로입니다.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="129" />
         <source>Cancelling your request: {intent}.</source>
         <translation>요청을 취소합니다: {intent}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="130" />
+        <location filename="../../src/beckon/ui/strings.py" line="135" />
         <source>Chosen: {gesture} to send it</source>
         <translation>선택됨: 보내려면 {gesture}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="133" />
+        <location filename="../../src/beckon/ui/strings.py" line="138" />
         <source>Offered now: {gesture} to choose</source>
         <translation>지금 제안 중: 고르려면 {gesture}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="141" />
+        <location filename="../../src/beckon/ui/strings.py" line="146" />
         <source>{step}: done</source>
         <translation>{step}: 완료</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="142" />
+        <location filename="../../src/beckon/ui/strings.py" line="147" />
         <source>{step}: not yet</source>
         <translation>{step}: 아직</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="147" />
+        <location filename="../../src/beckon/ui/strings.py" line="152" />
         <source>Scan: {s} s</source>
         <translation>넘김 간격: {s}초</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="152" />
+        <location filename="../../src/beckon/ui/strings.py" line="157" />
         <source>Nurse in room</source>
         <translation>간호사 입실</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="157" />
+        <location filename="../../src/beckon/ui/strings.py" line="162" />
         <source>Clear emergency</source>
         <translation>응급 호출 해제</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="166" />
+        <location filename="../../src/beckon/ui/strings.py" line="171" />
         <source>Pause: {s} s</source>
         <translation>선택 후 쉼: {s}초</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="171" />
+        <location filename="../../src/beckon/ui/strings.py" line="176" />
         <source>Rest (pause the menu)</source>
         <translation>쉬기 (메뉴 멈춤)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="177" />
+        <location filename="../../src/beckon/ui/strings.py" line="182" />
         <source>Not connected. Your request is saved and will be sent.</source>
         <translation>연결되지 않았습니다. 요청은 저장되었고 곧 전송됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="179" />
+        <location filename="../../src/beckon/ui/strings.py" line="184" />
         <source>Sending your request…</source>
         <translation>요청을 보내는 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="181" />
+        <location filename="../../src/beckon/ui/strings.py" line="186" />
         <source>The nurse station is not answering. Your request will reach it when it is back.</source>
         <translation>간호사실이 응답하지 않습니다. 다시 연결되면 요청이 전달됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="338" />
-        <location filename="../../src/beckon/ui/strings.py" line="186" />
+        <location filename="../../src/beckon/ui/strings.py" line="343" />
+        <location filename="../../src/beckon/ui/strings.py" line="191" />
         <source>The nurses have your request.</source>
         <translation>간호사실에서 요청을 받았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="189" />
+        <location filename="../../src/beckon/ui/strings.py" line="194" />
         <source>{nurse} is coming.</source>
         <translation>{nurse} 님이 오고 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="190" />
+        <location filename="../../src/beckon/ui/strings.py" line="195" />
         <source>A nurse is coming.</source>
         <translation>간호사가 오고 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="192" />
+        <location filename="../../src/beckon/ui/strings.py" line="197" />
         <source>Done.</source>
         <translation>완료되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="194" />
+        <location filename="../../src/beckon/ui/strings.py" line="199" />
         <source>Cancelled.</source>
         <translation>취소되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="200" />
+        <location filename="../../src/beckon/ui/strings.py" line="205" />
         <source>{time}  {request}: {state}</source>
         <translation>{time}  {request}: {state}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="208" />
+        <location filename="../../src/beckon/ui/strings.py" line="213" />
         <source>Saved on this tablet</source>
         <translation>이 태블릿에 저장됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="210" />
+        <location filename="../../src/beckon/ui/strings.py" line="215" />
         <source>Sent</source>
         <translation>전송됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="212" />
+        <location filename="../../src/beckon/ui/strings.py" line="217" />
         <source>Received by the nurses' station</source>
         <translation>간호사실에서 받음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="360" />
-        <location filename="../../src/beckon/ui/strings.py" line="215" />
+        <location filename="../../src/beckon/ui/strings.py" line="365" />
+        <location filename="../../src/beckon/ui/strings.py" line="220" />
         <source>Acknowledged by {nurse}</source>
         <translation>{nurse} 님이 확인함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="216" />
+        <location filename="../../src/beckon/ui/strings.py" line="221" />
         <source>Acknowledged by a nurse</source>
         <translation>간호사가 확인함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="218" />
+        <location filename="../../src/beckon/ui/strings.py" line="223" />
         <source>Resolved</source>
         <translation>해결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="220" />
+        <location filename="../../src/beckon/ui/strings.py" line="225" />
         <source>Cancelled</source>
         <translation>취소됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="226" />
+        <location filename="../../src/beckon/ui/strings.py" line="231" />
         <source>Camera on</source>
         <translation>카메라 켜짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="228" />
+        <location filename="../../src/beckon/ui/strings.py" line="233" />
         <source>Camera starting</source>
         <translation>카메라 시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="230" />
+        <location filename="../../src/beckon/ui/strings.py" line="235" />
         <source>Camera slow ({fps} frames/s)</source>
         <translation>카메라 느림 (초당 {fps}프레임)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="232" />
+        <location filename="../../src/beckon/ui/strings.py" line="237" />
         <source>Camera not working</source>
         <translation>카메라 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="233" />
+        <location filename="../../src/beckon/ui/strings.py" line="238" />
         <source>Camera off</source>
         <translation>카메라 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="238" />
+        <location filename="../../src/beckon/ui/strings.py" line="243" />
         <source>Face found</source>
         <translation>얼굴 인식됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="240" />
+        <location filename="../../src/beckon/ui/strings.py" line="245" />
         <source>Face found, hold still</source>
         <translation>얼굴 인식됨, 움직이지 마세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="241" />
+        <location filename="../../src/beckon/ui/strings.py" line="246" />
         <source>Face not found</source>
         <translation>얼굴을 찾을 수 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="247" />
+        <location filename="../../src/beckon/ui/strings.py" line="252" />
         <source>Move the tablet closer to the face</source>
         <translation>태블릿을 얼굴에 더 가까이 옮기세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="249" />
+        <location filename="../../src/beckon/ui/strings.py" line="254" />
         <source>Turn the face toward the screen</source>
         <translation>얼굴을 화면 쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="251" />
+        <location filename="../../src/beckon/ui/strings.py" line="256" />
         <source>Bring the whole face into the picture</source>
         <translation>얼굴 전체가 화면에 보이게 하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="253" />
+        <location filename="../../src/beckon/ui/strings.py" line="258" />
         <source>Too dark to see the face: turn on a light or uncover the camera</source>
         <translation>너무 어두워 얼굴이 보이지 않습니다: 불을 켜거나 카메라 가림을 치우세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="257" />
+        <location filename="../../src/beckon/ui/strings.py" line="262" />
         <source>Too bright: turn the tablet away from the window or lamp</source>
         <translation>너무 밝습니다: 태블릿을 창문이나 조명 반대쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="268" />
+        <location filename="../../src/beckon/ui/strings.py" line="273" />
         <source>Listening</source>
         <translation>듣는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="270" />
+        <location filename="../../src/beckon/ui/strings.py" line="275" />
         <source>Heard: {text}</source>
         <translation>들은 말: {text}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="272" />
+        <location filename="../../src/beckon/ui/strings.py" line="277" />
         <source>Microphone starting</source>
         <translation>마이크 시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="274" />
+        <location filename="../../src/beckon/ui/strings.py" line="279" />
         <source>Microphone not working</source>
         <translation>마이크 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="276" />
+        <location filename="../../src/beckon/ui/strings.py" line="281" />
         <source>Speech recognition not working</source>
         <translation>음성 인식 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="277" />
+        <location filename="../../src/beckon/ui/strings.py" line="282" />
         <source>Microphone off</source>
         <translation>마이크 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="282" />
+        <location filename="../../src/beckon/ui/strings.py" line="287" />
         <source>This tablet cannot call the nurses. Please tell a nurse; staff: call IT.</source>
         <translation>이 태블릿으로는 간호사를 부를 수 없습니다. 간호사에게 직접 알려 주세요. 직원: 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="290" />
+        <location filename="../../src/beckon/ui/strings.py" line="295" />
         <source>Connected</source>
         <translation>연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="292" />
+        <location filename="../../src/beckon/ui/strings.py" line="297" />
         <source>Connecting…</source>
         <translation>연결 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="293" />
+        <location filename="../../src/beckon/ui/strings.py" line="298" />
         <source>Not connected</source>
         <translation>연결 안 됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="298" />
+        <location filename="../../src/beckon/ui/strings.py" line="303" />
         <source>Station online</source>
         <translation>간호사실 연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="300" />
+        <location filename="../../src/beckon/ui/strings.py" line="305" />
         <source>Station: waiting</source>
         <translation>간호사실: 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="301" />
+        <location filename="../../src/beckon/ui/strings.py" line="306" />
         <source>Station offline</source>
         <translation>간호사실 연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="305" />
+        <location filename="../../src/beckon/ui/strings.py" line="310" />
         <source>Bed {bed}</source>
         <translation>{bed}번 침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="312" />
+        <location filename="../../src/beckon/ui/strings.py" line="317" />
         <source>{intent}?</source>
         <translation>{intent}?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="314" />
+        <location filename="../../src/beckon/ui/strings.py" line="319" />
         <source>Send {intent}? {gesture} to send it.</source>
         <translation>{intent} 요청을 보낼까요? 보내려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="318" />
+        <location filename="../../src/beckon/ui/strings.py" line="323" />
         <source>{entry}? {gesture} to cancel it.</source>
         <translation>{entry}? 취소하려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="324" />
+        <location filename="../../src/beckon/ui/strings.py" line="329" />
         <source>How strong, from 0 to 10? 0?</source>
         <translation>얼마나 심한가요? 0부터 10까지. 0?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="326" />
+        <location filename="../../src/beckon/ui/strings.py" line="331" />
         <source>{level}?</source>
         <translation>{level}?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="328" />
+        <location filename="../../src/beckon/ui/strings.py" line="333" />
         <source>Resting. {gesture} to wake the menu.</source>
         <translation>쉬는 중입니다. 메뉴를 깨우려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="332" />
+        <location filename="../../src/beckon/ui/strings.py" line="337" />
         <source>{phrase} Your request is saved.</source>
         <translation>{phrase} 요청이 저장되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="336" />
+        <location filename="../../src/beckon/ui/strings.py" line="341" />
         <source>{question} Nod for yes, shake for no.</source>
         <translation>{question} "네"는 끄덕이고, "아니요"는 고개를 저으세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="342" />
+        <location filename="../../src/beckon/ui/strings.py" line="347" />
         <source>Your request is done.</source>
         <translation>요청이 완료되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="344" />
+        <location filename="../../src/beckon/ui/strings.py" line="349" />
         <source>Your request is cancelled.</source>
         <translation>요청이 취소되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="348" />
+        <location filename="../../src/beckon/ui/strings.py" line="353" />
         <source>You answered yes.</source>
         <translation>"네"라고 답했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="350" />
+        <location filename="../../src/beckon/ui/strings.py" line="355" />
         <source>You answered no.</source>
         <translation>"아니요"라고 답했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="361" />
+        <location filename="../../src/beckon/ui/strings.py" line="366" />
         <source>Acknowledged</source>
         <translation>확인됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="363" />
+        <location filename="../../src/beckon/ui/strings.py" line="368" />
         <source>Waiting for a nurse</source>
         <translation>간호사를 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="369" />
+        <location filename="../../src/beckon/ui/strings.py" line="374" />
         <source>Emergency</source>
         <translation>응급</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="371" />
+        <location filename="../../src/beckon/ui/strings.py" line="376" />
         <source>Urgent</source>
         <translation>긴급</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="372" />
+        <location filename="../../src/beckon/ui/strings.py" line="377" />
         <source>Routine</source>
         <translation>일반</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="380" />
+        <location filename="../../src/beckon/ui/strings.py" line="385" />
         <source>Reminder: still open</source>
         <translation>알림: 아직 처리 안 됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="384" />
+        <location filename="../../src/beckon/ui/strings.py" line="389" />
         <source>Overdue (level 1): not acknowledged in time</source>
         <translation>지연 (1단계): 제때 확인되지 않았습니다</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="386" />
+        <location filename="../../src/beckon/ui/strings.py" line="391" />
         <source>Overdue (level 2): tell the charge nurse</source>
         <translation>지연 (2단계): 책임 간호사에게 알리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="387" />
+        <location filename="../../src/beckon/ui/strings.py" line="392" />
         <source>Overdue (level 3): call the whole unit</source>
         <translation>지연 (3단계): 병동 전체에 알리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="392" />
+        <location filename="../../src/beckon/ui/strings.py" line="397" />
         <source>Clear at the bedside</source>
         <translation>병상에서 해제</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="399" />
+        <location filename="../../src/beckon/ui/strings.py" line="404" />
         <source>bed {bed}</source>
         <translation>{bed}번 침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="400" />
+        <location filename="../../src/beckon/ui/strings.py" line="405" />
         <source>Nurse in room: {beds}</source>
         <translation>간호사 입실: {beds}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="405" />
+        <location filename="../../src/beckon/ui/strings.py" line="410" />
         <source>New request: bed {bed}, {intent}</source>
         <translation>새 요청: {bed}번 침대, {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="409" />
+        <location filename="../../src/beckon/ui/strings.py" line="414" />
         <source>Still waiting: bed {bed}, {intent}</source>
         <translation>아직 대기 중: {bed}번 침대, {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="413" />
+        <location filename="../../src/beckon/ui/strings.py" line="418" />
         <source>Device fault: bed {bed} is offline</source>
         <translation>기기 고장: {bed}번 침대 연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="415" />
+        <location filename="../../src/beckon/ui/strings.py" line="420" />
         <source>Bed {bed} answered {answer}</source>
         <translation>{bed}번 침대의 대답: {answer}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="423" />
+        <location filename="../../src/beckon/ui/strings.py" line="428" />
         <source>YES</source>
         <translation>네</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="425" />
+        <location filename="../../src/beckon/ui/strings.py" line="430" />
         <source>NO</source>
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="427" />
+        <location filename="../../src/beckon/ui/strings.py" line="432" />
         <source>no answer</source>
         <translation>대답 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="428" />
+        <location filename="../../src/beckon/ui/strings.py" line="433" />
         <source>waiting…</source>
         <translation>기다리는 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="434" />
+        <location filename="../../src/beckon/ui/strings.py" line="439" />
         <source>asked {asked}, answered {answered}</source>
         <translation>{asked}에 질문, {answered}에 대답</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="437" />
+        <location filename="../../src/beckon/ui/strings.py" line="442" />
         <source>asked {asked}</source>
         <translation>{asked}에 질문</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="442" />
+        <location filename="../../src/beckon/ui/strings.py" line="447" />
         <source>by head gesture</source>
         <translation>고갯짓으로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="444" />
+        <location filename="../../src/beckon/ui/strings.py" line="449" />
         <source>by voice</source>
         <translation>음성으로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="446" />
+        <location filename="../../src/beckon/ui/strings.py" line="451" />
         <source>by touch</source>
         <translation>터치로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="452" />
+        <location filename="../../src/beckon/ui/strings.py" line="457" />
         <source>Are you in pain?</source>
         <translation>아프세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="453" />
+        <location filename="../../src/beckon/ui/strings.py" line="458" />
         <source>Are you thirsty?</source>
         <translation>목마르세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="454" />
+        <location filename="../../src/beckon/ui/strings.py" line="459" />
         <source>Are you comfortable?</source>
         <translation>편안하세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="455" />
+        <location filename="../../src/beckon/ui/strings.py" line="460" />
         <source>Do you want to sleep?</source>
         <translation>주무시고 싶으세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="456" />
+        <location filename="../../src/beckon/ui/strings.py" line="461" />
         <source>Are you cold?</source>
         <translation>추우세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="463" />
+        <location filename="../../src/beckon/ui/strings.py" line="468" />
         <source>NOT CONNECTED: calls from the beds cannot reach this screen. Check the beds in person and call IT.</source>
         <translation>연결 끊김: 침대의 호출이 이 화면에 오지 못합니다. 침대를 직접 확인하고 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="469" />
+        <location filename="../../src/beckon/ui/strings.py" line="474" />
         <source>STATION SERVICE DOWN: new calls are not being received. Check the beds in person and call IT.</source>
         <translation>간호사실 서비스 중단: 새 호출을 받지 못하고 있습니다. 침대를 직접 확인하고 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="475" />
+        <location filename="../../src/beckon/ui/strings.py" line="480" />
         <source>No sound device: alarms are silent. Watch this screen.</source>
         <translation>소리 장치 없음: 알람이 울리지 않습니다. 이 화면을 지켜봐 주세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="482" />
+        <location filename="../../src/beckon/ui/strings.py" line="487" />
         <source>Calls cannot reach the nurses right now. If you need help, call out or ask a visitor to get a nurse.</source>
         <translation>지금은 호출이 간호사에게 전달되지 않습니다. 도움이 필요하면 소리 내어 부르거나 방문객에게 간호사를 불러 달라고 하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="488" />
+        <location filename="../../src/beckon/ui/strings.py" line="493" />
         <source>Your request has not reached the nurses yet. If you need help, call out or ask a visitor to get a nurse.</source>
         <translation>요청이 아직 간호사에게 전달되지 않았습니다. 도움이 필요하면 소리 내어 부르거나 방문객에게 간호사를 불러 달라고 하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="494" />
+        <location filename="../../src/beckon/ui/strings.py" line="499" />
         <source>No sound device: spoken prompts and alarms are silent.</source>
         <translation>소리 장치 없음: 음성 안내와 알람이 나오지 않습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="501" />
+        <location filename="../../src/beckon/ui/strings.py" line="506" />
         <source>{wait}: {intent} at {time}</source>
         <translation>{wait}: {time} {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="504" />
+        <location filename="../../src/beckon/ui/strings.py" line="509" />
         <source>{wait}: {intent} at {time}, NO NURSE ANSWERED</source>
         <translation>{wait}: {time} {intent}, 응답한 간호사 없음</translation>
     </message>
     <message>
         <location filename="../../src/beckon/ui/station_window.py" line="381" />
-        <location filename="../../src/beckon/ui/strings.py" line="513" />
+        <location filename="../../src/beckon/ui/strings.py" line="518" />
         <source>No alerts</source>
         <translation>알림 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="514" />
+        <location filename="../../src/beckon/ui/strings.py" line="519" />
         <source>No call alerts · device faults at {n} bed(s): see below</source>
         <translation>호출 알림 없음 · 기기 이상 침대 {n}개: 아래를 보세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="522" />
+        <location filename="../../src/beckon/ui/strings.py" line="527" />
         <source>camera off</source>
         <translation>카메라 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="523" />
+        <location filename="../../src/beckon/ui/strings.py" line="528" />
         <source>camera not working</source>
         <translation>카메라 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="524" />
+        <location filename="../../src/beckon/ui/strings.py" line="529" />
         <source>face not found</source>
         <translation>얼굴이 보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="525" />
+        <location filename="../../src/beckon/ui/strings.py" line="530" />
         <source>face too small or turned away: move the tablet</source>
         <translation>얼굴이 너무 작거나 돌아가 있음: 태블릿을 옮기세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="526" />
+        <location filename="../../src/beckon/ui/strings.py" line="531" />
         <source>too dark to see the patient: turn on a light</source>
         <translation>너무 어두워 환자가 보이지 않음: 불을 켜세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="527" />
+        <location filename="../../src/beckon/ui/strings.py" line="532" />
         <source>picture washed out: turn the tablet from the light</source>
         <translation>화면이 너무 밝음: 태블릿을 조명 반대쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="528" />
+        <location filename="../../src/beckon/ui/strings.py" line="533" />
         <source>microphone not working</source>
         <translation>마이크 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="529" />
+        <location filename="../../src/beckon/ui/strings.py" line="534" />
         <source>speech recognition not working: call IT</source>
         <translation>음성 인식 작동 안 함: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="530" />
+        <location filename="../../src/beckon/ui/strings.py" line="535" />
         <source>no sound: prompts and alarms are silent</source>
         <translation>소리 없음: 안내와 알람이 나오지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="531" />
+        <location filename="../../src/beckon/ui/strings.py" line="536" />
         <source>configuration problem: call IT</source>
         <translation>설정 문제: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="532" />
+        <location filename="../../src/beckon/ui/strings.py" line="537" />
         <source>clock wrong by minutes or more: set the time</source>
         <translation>시계가 몇 분 이상 틀림: 시간을 맞추세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="533" />
+        <location filename="../../src/beckon/ui/strings.py" line="538" />
         <source>storage full or failing: calls are not kept if they do not get through</source>
         <translation>저장 공간이 가득 차거나 고장남: 전달되지 않은 호출은 보관되지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="536" />
+        <location filename="../../src/beckon/ui/strings.py" line="541" />
         <source>calls from this bed are not reaching the station: check the bed, call IT</source>
         <translation>이 침대의 호출이 간호사실에 도착하지 않음: 침대를 확인하고 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="540" />
+        <location filename="../../src/beckon/ui/strings.py" line="545" />
         <source>Bed {bed}: {faults}</source>
         <translation>{bed}번 침대: {faults}</translation>
     </message>
     <message>
         <location filename="../../src/beckon/ui/station_window.py" line="442" />
-        <location filename="../../src/beckon/ui/strings.py" line="548" />
+        <location filename="../../src/beckon/ui/strings.py" line="553" />
         <source>Bed</source>
         <translation>침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="549" />
+        <location filename="../../src/beckon/ui/strings.py" line="554" />
         <source>Tablet</source>
         <translation>태블릿</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="550" />
+        <location filename="../../src/beckon/ui/strings.py" line="555" />
         <source>Camera</source>
         <translation>카메라</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="551" />
+        <location filename="../../src/beckon/ui/strings.py" line="556" />
         <source>Face</source>
         <translation>얼굴</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="552" />
+        <location filename="../../src/beckon/ui/strings.py" line="557" />
         <source>Microphone</source>
         <translation>마이크</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="553" />
+        <location filename="../../src/beckon/ui/strings.py" line="558" />
         <source>Speech</source>
         <translation>음성 인식</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="554" />
+        <location filename="../../src/beckon/ui/strings.py" line="559" />
         <source>Calls to station</source>
         <translation>간호사실로 호출</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="555" />
+        <location filename="../../src/beckon/ui/strings.py" line="560" />
         <source>Version</source>
         <translation>버전</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="563" />
+        <location filename="../../src/beckon/ui/strings.py" line="568" />
         <source>OK</source>
         <translation>정상</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="565" />
+        <location filename="../../src/beckon/ui/strings.py" line="570" />
         <source>online</source>
         <translation>연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="566" />
+        <location filename="../../src/beckon/ui/strings.py" line="571" />
         <source>OFFLINE</source>
         <translation>연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="576" />
-        <location filename="../../src/beckon/ui/strings.py" line="567" />
+        <location filename="../../src/beckon/ui/strings.py" line="581" />
+        <location filename="../../src/beckon/ui/strings.py" line="572" />
         <source>off</source>
         <translation>꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="574" />
+        <location filename="../../src/beckon/ui/strings.py" line="579" />
+        <location filename="../../src/beckon/ui/strings.py" line="578" />
         <location filename="../../src/beckon/ui/strings.py" line="573" />
-        <location filename="../../src/beckon/ui/strings.py" line="568" />
         <source>not working</source>
         <translation>작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="569" />
+        <location filename="../../src/beckon/ui/strings.py" line="574" />
         <source>not found</source>
         <translation>보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="570" />
+        <location filename="../../src/beckon/ui/strings.py" line="575" />
         <source>poor view</source>
         <translation>잘 안 보임</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="571" />
+        <location filename="../../src/beckon/ui/strings.py" line="576" />
         <source>too dark</source>
         <translation>너무 어두움</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="572" />
+        <location filename="../../src/beckon/ui/strings.py" line="577" />
         <source>too bright</source>
         <translation>너무 밝음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="575" />
+        <location filename="../../src/beckon/ui/strings.py" line="580" />
         <source>starting</source>
         <translation>시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="579" />
+        <location filename="../../src/beckon/ui/strings.py" line="584" />
         <source>{n} sending</source>
         <translation>{n}건 보내는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="581" />
+        <location filename="../../src/beckon/ui/strings.py" line="586" />
         <source>{n} NOT ARRIVING ({age})</source>
         <translation>{n}건 도착 안 함 ({age})</translation>
     </message>
@@ -997,7 +1002,7 @@
         <translation>{time}에 요청함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1091" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1100" />
         <location filename="../../src/beckon/ui/bedside_window.py" line="402" />
         <source>Show camera</source>
         <translation>카메라 보기</translation>
@@ -1056,46 +1061,51 @@
     </message>
     <message>
         <location filename="../../src/beckon/ui/bedside_window.py" line="814" />
+        <source>{intent}? Nod or say yes.</source>
+        <translation>{intent}? 끄덕이거나 "네"라고 말하세요.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="816" />
         <source>{intent}: sending now unless you say no.</source>
         <translation>{intent}: "아니요"라고 하지 않으면 지금 보냅니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="816" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="818" />
         <source>Did you ask for: {intent}? Nod or say yes.</source>
         <translation>요청: {intent}. 맞나요? 끄덕이거나 "네"라고 말하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="822" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="831" />
         <source>Not sent: {intent}. Say it again if you need it.</source>
         <translation>보내지 않음: {intent}. 필요하면 다시 말씀하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="824" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="833" />
         <source>Not sent: {intent}.</source>
         <translation>보내지 않음: {intent}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="848" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="857" />
         <source>Send “{intent}”?</source>
         <translation>“{intent}” 요청을 보낼까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="866" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="875" />
         <source>Touch Yes or No.</source>
         <translation>네 또는 아니요를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1091" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1100" />
         <source>Hide camera</source>
         <translation>카메라 숨기기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1100" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1109" />
         <source>No picture</source>
         <translation>화면 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1130" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1139" />
         <source>The bedside service stopped: call IT.</source>
         <translation>침상 서비스가 멈췄습니다. 전산실에 연락하세요.</translation>
     </message>

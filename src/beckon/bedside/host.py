@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from beckon.background import Background
+from beckon.bedside import events as ev
 from beckon.bedside.echo import EchoGuard
 from beckon.bedside.service import BedsideService, VoiceEngine, VoiceProposal
 from beckon.bedside.vision_worker import VisionWorker
@@ -130,6 +131,7 @@ class BedsideHost:
         # Guards _answer and voice together: a question arriving (service thread) while the
         # microphone restarts went to the old worker and the new one stayed in "open" mode.
         self._answer_lock = threading.Lock()
+        self._cancels: str | None = None  # what "cancel" would take back (the menu says)
         service.listeners.append(self._on_service_event)
 
     # ------------------------------------------------------------ lifetime
@@ -310,12 +312,19 @@ class BedsideHost:
         worker.listeners.extend(self.voice_listeners)
         with self._answer_lock:
             worker.expect_answer(self._answer)
+            worker.expect_cancel(self._cancels)
             self.voice = worker.start()
 
     # ------------------------------------------------------------ routing
 
     def _on_service_event(self, event: object) -> None:
-        """On the service thread: tell the voice worker when an answer is expected."""
+        """On the service thread: tell the voice worker when an answer is expected, and which
+        request "cancel" would take back."""
+        if isinstance(event, ev.MenuChanged):
+            with self._answer_lock:
+                self._cancels = event.menu.cancels
+                if self.voice is not None:
+                    self.voice.expect_cancel(self._cancels)
         hint = answer_expected(event)
         if hint is None:
             return

@@ -602,9 +602,11 @@ class BedsideService:
         return None
 
     def _offer_cancel(self) -> None:
-        """Keep the menu's cancel entry in step with the open requests."""
+        """Keep the menu's cancel entry in step with the open requests, and say so at once
+        (the voice worker learns from it what a spoken "cancel" would take back)."""
         target = self.cancel_target()
         self.menu.offer_cancel(self._asked[target][0] if target else None, self.menu_time())
+        self._update_menu()
 
     def cancel_newest(self, source: p.Source) -> None:
         """The cancel entry was chosen and confirmed: cancel :meth:`cancel_target`."""

@@ -174,6 +174,13 @@ class VoiceWorker:
         with self._lock:
             self._question = hint.question_id
 
+    def expect_cancel(self, intent: str | None) -> None:
+        """Told by the bedside (any thread) which open request "cancel" would take back (the
+        menu's cancel entry), or that none would."""
+        with self._lock:
+            actions = self.dialogue.set_cancellable(intent, self._t)
+        self._apply(actions)
+
     @property
     def mode(self) -> Mode:
         """ "answer" while a spoken proposal or a nurse's question waits for yes or no."""

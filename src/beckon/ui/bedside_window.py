@@ -810,7 +810,9 @@ class BedsideWindow(QWidget):
             self._last_heard = (time.monotonic(), item.text)
             self._show_mic()
         elif isinstance(item, VoicePrompt):
-            if item.unless_declined:
+            if item.intent == CANCEL_REQUEST:  # label: "Cancel Water"
+                asked = translate("Beckon", "{intent}? Nod or say yes.")
+            elif item.unless_declined:
                 asked = translate("Beckon", "{intent}: sending now unless you say no.")
             else:
                 asked = translate("Beckon", "Did you ask for: {intent}? Nod or say yes.")
@@ -818,6 +820,13 @@ class BedsideWindow(QWidget):
         elif isinstance(item, VoiceClosed):
             # Said and shown: the question stayed on screen 40 s after it lapsed, and the
             # patient believed the request had gone.
+            if item.intent == CANCEL_REQUEST:
+                cancels = self.menu.cancels if self.menu is not None else None
+                if cancels is not None:
+                    self._show_and_say(strings.kept_text(self.label(cancels)))
+                elif self.menu is not None:  # nothing left to cancel: the menu's own words
+                    self.stage_banner.setText(strings.stage_banner(self.menu))
+                return
             if item.why == "expired":
                 text = translate("Beckon", "Not sent: {intent}. Say it again if you need it.")
             else:

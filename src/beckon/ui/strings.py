@@ -119,6 +119,11 @@ def confirm_cancel_banner(confirm_with: tuple[str, ...], cancel_with: tuple[str,
     return text
 
 
+def kept_text(intent: str) -> str:
+    """A spoken "cancel" that was not confirmed: the request stays."""
+    return translate("Beckon", "Not cancelled: {intent} stays.").format(intent=intent)
+
+
 def cancelling_text(intent: str) -> str:
     """Shown and said once the patient cancelled a request from the menu."""
     return translate("Beckon", "Cancelling your request: {intent}.").format(intent=intent)

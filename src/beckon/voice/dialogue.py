@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from beckon.intents import CANCEL_REQUEST
 from beckon.voice.catalog import Catalog
 
 EmergencyPolicy = Literal["confirm", "immediate", "unless_declined"]
@@ -82,12 +83,22 @@ class Dialogue:
         self.pending: Prompt | None = None
         self._send_when_due = False  # "unless_declined": the deadline sends instead of lapsing
         self._window = 0.0  # the pending proposal's own time to answer, before wait_longer
+        self.cancellable: str | None = None
+        """The bed's newest open request that is not an emergency (the menu's cancel entry):
+        "cancel" said with nothing proposed offers to take it back. A patient with voice alone
+        could not cancel a request once sent."""
 
     def on_intent(self, intent: str, t: float, transcript: str = "") -> list[Action]:
         out = self.tick(t)
         spec = self.catalog.intents.get(intent)
         if spec is None:
             return out
+        if intent == "cancel" and self.pending is None and self.cancellable is not None:
+            # Proposed like a request ("Cancel Water?"): a stray "stop" in talk is not enough.
+            self._send_when_due = False
+            self._window = self.policy.confirm_timeout_s
+            self.pending = Prompt(CANCEL_REQUEST, transcript, t, t + self._window)
+            return [*out, self.pending]
         if intent == "cancel":
             return out + self._close("cancelled", t)
         if intent == "yes":
@@ -107,6 +118,15 @@ class Dialogue:
         self._window = window
         self.pending = Prompt(intent, transcript, t, t + window, self._send_when_due)
         return [*out, self.pending]
+
+    def set_cancellable(self, intent: str | None, t: float) -> list[Action]:
+        """The request "cancel" would take back changed (``intent``; None: none is open). A
+        proposal to cancel the one before is closed: its "yes" must not cancel another."""
+        changed = intent != self.cancellable
+        self.cancellable = intent
+        if changed and self.pending is not None and self.pending.intent == CANCEL_REQUEST:
+            return self._close("declined", t)
+        return []
 
     def on_gesture(self, gesture: str, t: float) -> list[Action]:
         """A nod confirms, a shake declines (only while something is proposed)."""
