@@ -264,7 +264,7 @@ def test_station_ask_waits_for_the_patients_answer(mosquitto, tmp_path):
         (["doctor", "station", "--listen", "nan"], "'nan': give 0 to 86399 seconds"),
         (["doctor", "station", "--listen", "inf"], "'inf': give 0 to 86399 seconds"),
         (["station", "ask", "12", "pain?", "--nurse", "Kim", "--wait", "-5"], "give 0 to"),
-        (["provision", "ca", "--out", "/tmp/never", "--days", "-5"], "at least 1"),
+        (["provision", "ca", "--out", "/tmp/never", "--days", "-5"], "must be a number above 0"),
     ],
     ids=["listen-negative", "listen-nan", "listen-inf", "wait-negative", "days-negative"],
 )

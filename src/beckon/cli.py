@@ -49,17 +49,6 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _positive_int(text: str) -> int:
-    """An argparse type: a whole number of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of at least 1")
-    return value
-
-
 def _log_level(default: int) -> int | str:
     """``BECKON_LOG_LEVEL`` when it names a level, else ``default`` (said once on stderr)."""
     wanted = os.environ.get("BECKON_LOG_LEVEL", "")
@@ -1070,7 +1059,7 @@ def _add_hospital_commands(sub: Any) -> None:
     ca = psub.add_parser("ca", help="make a site CA for tests and small sites")
     ca.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the CA")
     ca.add_argument("--name", default="Beckon site CA", help="the CA's common name")
-    ca.add_argument("--days", type=_positive_int, default=3650, help="CA validity in days (3650)")
+    ca.add_argument("--days", type=_positive(int), default=3650, help="CA validity in days (3650)")
     ca.add_argument(
         "--broker-name",
         action="append",
