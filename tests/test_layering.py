@@ -49,6 +49,47 @@ def test_no_runtime_module_imports_the_lab() -> None:
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
+CORE = (
+    "vision",
+    "voice",
+    "bedside/interaction.py",
+    "station/lifecycle.py",
+    "station/escalation.py",
+)
+"""The core: detectors, the interaction state machine, the request lifecycle. Plain Python."""
+
+
+def files_of(parts: tuple[str, ...]) -> list[Path]:
+    return [f for part in parts for f in sorted((SRC / part).rglob("*.py")) or [SRC / part]]
+
+
+def test_qt_stays_in_the_windows_and_mqtt_out_of_the_core() -> None:
+    """docs/architecture.md: Qt only in ``ui/`` (and the lab's screenshot tools); the core free
+    of Qt and MQTT, so it runs and is tested without a screen or a broker; only the CLI
+    outside ``ui/`` reaches into it."""
+    qt = {
+        str(f.relative_to(SRC))
+        for f in SRC.rglob("*.py")
+        if f.parent.name not in ("ui", "lab")
+        and any(m.startswith("PyQt6") for m in imported_modules(f))
+    }
+    assert qt == set()
+    mqtt = {
+        str(f.relative_to(SRC))
+        for f in files_of(CORE)
+        if any(m.startswith(("paho", "beckon.messaging.mqtt")) for m in imported_modules(f))
+    }
+    assert mqtt == set()
+    into_ui = {
+        str(f.relative_to(SRC))
+        for f in SRC.rglob("*.py")
+        if f.parent.name not in ("ui", "lab")
+        and f.name != "cli.py"
+        and any(m.startswith("beckon.ui") for m in imported_modules(f))
+    }
+    assert into_ui == set()
+
+
 def test_the_check_catches_an_import_of_the_lab(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("def f():\n    from beckon.lab import synthetic\n", encoding="utf-8")
