@@ -133,6 +133,20 @@ def test_a_misspelt_intent_is_left_out_and_shown_as_a_fault(tmp_path: Path) -> N
     assert len(service.config_faults) == 1 and "'water'" in service.config_faults[0]
 
 
+def test_a_camera_that_is_no_camera_or_file_is_named(tmp_path: Path) -> None:
+    """camera = "frontcam" passed the check; the bedside then retried it every 10 s."""
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"")
+    named = {}
+    for camera in ("frontcam", "0", "/dev/video2", str(video)):
+        path = bedside_file(tmp_path, "12", 'url = "mqtt://127.0.0.1:9"', '["nurse"]')
+        path.write_text(path.read_text().replace("[broker]", f'camera = "{camera}"\n[broker]'))
+        findings = check_bedside(load_bedside(path), load_intents())
+        named[camera] = [f.message for f in findings if f.key == "bedside.camera"]
+    assert named["frontcam"] and "'frontcam' is not a camera number" in named["frontcam"][0]
+    assert named["0"] == named["/dev/video2"] == named[str(video)] == []
+
+
 def test_a_hook_program_that_cannot_be_run_is_named(tmp_path: Path) -> None:
     path = tmp_path / "station.toml"
     path.write_text(

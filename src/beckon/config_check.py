@@ -127,6 +127,7 @@ def check_bedside(
                     f"{pattern!r}); fix bedside.bed or broker.username",
                 )
             )
+    findings += _check_camera(cfg.camera)
     if cfg.profile and not Path(cfg.profile).is_file():
         findings.append(
             Finding(
@@ -151,6 +152,23 @@ def check_bedside(
             ]
     findings += check_broker(settings.broker, resolver)
     return findings
+
+
+def _check_camera(camera: str) -> list[Finding]:
+    """A camera that is neither a number, /dev/videoN nor a video file on this machine: the
+    bedside retried it as a camera every 10 s while the check said "valid"."""
+    from beckon.vision.frames import camera_index
+
+    if not camera.strip() or camera_index(camera) is not None or Path(camera).is_file():
+        return []
+    return [
+        Finding(
+            "error",
+            "bedside.camera",
+            f"{camera!r} is not a camera number, /dev/videoN or a video file here; give the "
+            "camera's number (0 is /dev/video0; `v4l2-ctl --list-devices` lists them)",
+        )
+    ]
 
 
 def check_station(settings: StationSettings, resolver: Resolver = resolves) -> list[Finding]:
