@@ -285,3 +285,25 @@ def test_a_short_tablet_shows_a_question_and_its_yes_and_no_whole(
         window.grab().save(str(tmp_path / f"bedside_{state}_{size[0]}_x{scale:g}.png"))
     assert len(hint) == 1
     assert failures == [], "\n".join(failures)
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.5])
+def test_a_short_tablet_shows_every_tile_whole_with_the_cancel_entry(
+    qtbot: Any, scaled: Any, tmp_path: Path, scale: float
+) -> None:
+    """1024 x 600 at font scale 1.5 with six requests and "Cancel Move me": the banner took
+    two lines and the tiles' names were cut ("mergenc", "Cancel Move" half out). On a short
+    window the banner's type is smaller."""
+    from beckon.bedside.interaction import CANCEL_REQUEST
+
+    scaled(scale)
+    window = offline_bedside(qtbot, tmp_path, 1024, 600)
+    items = (*ITEMS, CANCEL_REQUEST)
+    view = MenuView(items, CANCEL_REQUEST, "offering", cancels="reposition")
+    window.on_event(ev.MenuChanged(view, 0.0))
+    deadline = time.monotonic() + 5.0
+    while clipped(window, only=window.pages) and time.monotonic() < deadline:
+        qtbot.wait(50)
+    assert window.tiles[CANCEL_REQUEST].label.text() == "Cancel Move me"
+    assert clipped(window, only=window.pages) == []
+    window.grab().save(str(tmp_path / f"bedside_cancel_entry_1024_x{scale:g}.png"))

@@ -540,6 +540,7 @@ class BedsideWindow(QWidget):
         if short == getattr(self, "_short", None):
             return
         self._short = short
+        set_prop(self.stage_banner, "compact", short)  # two lines at 1.5 took the tiles' room
         for button in (self.yes_button, self.no_button, self.confirm_yes, self.confirm_no):
             set_prop(button, "compact", short)
             button.setIconSize(QSize(px(36 if short else 56), px(36 if short else 56)))
