@@ -358,16 +358,19 @@ class RequestStore:
     def response_rows(self, site: str, unit: str, since: str) -> list[ResponseRow]:
         """Requests of a unit received at or after ``since`` (RFC 3339, UTC), with when a nurse
         first acted on them and when they were resolved: what response-time reports read."""
+        # One join on the request's own events, grouped: the three correlated subqueries it
+        # had were planned on the (state, at) index, so each row of the window scanned every
+        # acknowledgement ever stored. At 2,500 requests the station spent 60 % of a core on
+        # it and receipts waited 1.8 s; a month of history took 86 s a run.
         rows = self._db.execute(
             """SELECT r.id, r.intent, r.priority, rec.at,
-                   (SELECT MIN(e.at) FROM events e WHERE e.request_id = r.id
-                    AND e.state IN ('acknowledged', 'resolved')),
-                   (SELECT MIN(e.at) FROM events e WHERE e.request_id = r.id
-                    AND e.state = 'resolved'),
-                   (SELECT MIN(e.at) FROM events e WHERE e.request_id = r.id
-                    AND e.state = 'cancelled')
+                   MIN(CASE WHEN e.state IN ('acknowledged', 'resolved') THEN e.at END),
+                   MIN(CASE WHEN e.state = 'resolved' THEN e.at END),
+                   MIN(CASE WHEN e.state = 'cancelled' THEN e.at END)
                FROM events rec JOIN requests r ON r.id = rec.request_id
+               LEFT JOIN events e ON e.request_id = r.id
                WHERE rec.state = 'received' AND rec.at >= ? AND r.site = ? AND r.unit = ?
+               GROUP BY r.id, r.intent, r.priority, rec.at
                ORDER BY rec.at""",
             (since, site, unit),
         )
