@@ -296,10 +296,18 @@ class MqttLink:
         # Never hold a lock of ours across paho calls: paho runs on_publish under its own
         # message lock, and publish() takes that lock too.
         info = client.publish(topic, payload, qos=qos, retain=retain)
+        if qos == 0:
+            # No PUBACK will come to refuse it; paho may even report it sent before this line,
+            # which left an entry behind for every few heartbeats (220 an hour a bed).
+            return self._sent(topic, info)
         with self._flight_lock:
             self._in_flight[info.mid] = topic
             if len(self._in_flight) > 10_000:  # acknowledgements lost with a session
                 self._in_flight.clear()
+        return self._sent(topic, info)
+
+    @staticmethod
+    def _sent(topic: str, info: Any) -> bool:
         if info.rc != paho.MQTT_ERR_SUCCESS:
             log.debug("publish to %s not sent now (rc=%s)", topic, info.rc)
             return False
