@@ -143,3 +143,24 @@ def test_an_emergency_asked_again_always_goes(tmp_path: Path) -> None:
     assert service.submit("emergency", "touch") is not None
     assert service.submit("emergency", "touch") is not None
     assert len(service.outbox.pending()) == 2
+
+
+def test_a_tablet_remembers_the_latest_closed_requests_not_all_of_its_life(
+    tmp_path: Path,
+) -> None:
+    """Its request states grew by one per request for as long as the tablet ran (a soak: 120
+    an hour per bed). The latest KEPT_CLOSED closed ones stay, so a late message about one
+    still cannot move it back; open ones always stay."""
+    from beckon.bedside.service import KEPT_CLOSED
+
+    service = unlinked_bedside(tmp_path)
+    kept_open = service.submit("nurse", "touch")
+    assert kept_open is not None
+    for _ in range(KEPT_CLOSED + 40):
+        made = service.submit("water", "touch")
+        assert made is not None
+        service._update(made.id, "resolved", "Kim", "water")
+    closed = [s for s in service.states.values() if s in p.CLOSED_STATES]
+    assert len(closed) == KEPT_CLOSED
+    assert service.states[kept_open.id] == "created"
+    assert service.states[made.id] == "resolved"  # the newest is among those kept

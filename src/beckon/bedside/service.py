@@ -95,6 +95,9 @@ HEARTBEAT_S = p.HEARTBEAT_S
 """The bed repeats its (not retained) online status this often, so the station notices a bed
 whose connection died silently within PRESENCE_FRESH_S."""
 STATION_SILENT_S = p.PRESENCE_FRESH_S
+KEPT_CLOSED = 500
+"""Closed requests (and answered questions) this bed remembers; the station's state for a bed
+carries only the last few."""
 """A station that has not refreshed its presence for this long is not answering."""
 
 
@@ -279,7 +282,7 @@ class BedsideService:
         # turn (a second question replaced the first, whose answer the nurse then never got).
         self._questions_waiting: dict[str, tuple[p.Question, float]] = {}
         self._next_question_at = 0.0
-        self._answered: set[str] = set()
+        self._answered: dict[str, None] = {}  # question ids, oldest first
         self._clock_offset: float | None = None  # monotonic - source time, once known
         self._frames_seen = False  # has the menu been moved onto the frames' clock yet?
         # Messages on disk awaiting a receipt; written on the service thread, read by anyone.
@@ -676,7 +679,9 @@ class BedsideService:
         )
         key = f"answer:{question.id}"
         saved = self._save(key, self.address.topic("answer"), p.encode(msg))
-        self._answered.add(question.id)
+        self._answered[question.id] = None
+        if len(self._answered) > KEPT_CLOSED:  # a question older than these expired long ago
+            del self._answered[next(iter(self._answered))]
         self.question = None
         self._next_question_at = time.monotonic() + NEXT_QUESTION_AFTER_S
         self.menu.release(self.menu_time())
@@ -992,8 +997,16 @@ class BedsideService:
         if known in p.CLOSED_STATES or p.is_backwards(known, state):
             return  # an older message arriving late never moves a request backwards
         self.states[request_id] = state
+        self._forget_old_closed()
         self._emit(ev.StateChanged(request_id, state, by, intent, created_at))
         self._offer_cancel()
+
+    def _forget_old_closed(self) -> None:
+        """Keep the last KEPT_CLOSED closed requests (a late message about one must not move
+        it back), not every request of the tablet's life: they grew by one per request."""
+        closed = [rid for rid, state in self.states.items() if state in p.CLOSED_STATES]
+        for request_id in closed[: max(0, len(closed) - KEPT_CLOSED)]:
+            del self.states[request_id]
 
     # ------------------------------------------------------------ outbox
 
