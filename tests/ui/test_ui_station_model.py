@@ -227,3 +227,28 @@ def test_a_burst_sounds_once_and_a_loud_alert_after_a_soft_one_still_sounds() ->
     assert not gate.allow(True, 101.5)
     assert gate.allow(True, 101.6, level=2), "nor a higher escalation level (its own sound)"
     assert gate.allow(False, 103.7)
+
+
+def test_a_nurse_whose_action_another_nurse_beat_is_told_who_was_first() -> None:
+    """Two windows on one call: the station took Nurse Alice's acknowledgement first and
+    refused Bob's, and Bob's window said nothing (only its row, "acknowledged by Alice").
+    His window now says so, once; his own action done says nothing; a call that left the
+    queue is forgotten."""
+    from beckon.ui import strings
+
+    mine, theirs, gone = view("4"), view("5"), view("6")
+    own = m.OwnActions()
+    own.add(mine.id, "acknowledge", "Nurse Bob", "Bed 4, Water")
+    own.add(theirs.id, "acknowledge", "Nurse Bob", "Bed 5, Water")
+    own.add(gone.id, "resolve", "Nurse Bob", "Bed 6, Water")
+    assert own.settle(queue(mine, theirs, gone)) == []  # nothing done yet
+    done = queue(
+        replace(mine, state="acknowledged", by="Nurse Bob"),
+        replace(theirs, state="acknowledged", by="Nurse Alice"),
+    )
+    (first,) = own.settle(done)
+    assert first == m.DoneFirst("Bed 5, Water", "acknowledged", "Nurse Alice")
+    assert strings.done_first_text(first.what, first.state, first.by) == (
+        "Bed 5, Water: already acknowledged by Nurse Alice."
+    )
+    assert own.settle(done) == []  # said once; the call gone from the queue is forgotten

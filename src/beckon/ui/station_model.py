@@ -405,6 +405,41 @@ class PendingAction:
     at: float
 
 
+@dataclass(frozen=True)
+class DoneFirst:
+    """A nurse's action the queue shows done by someone else: ``state`` by ``by``."""
+
+    what: str  # "Bed 12, Water"
+    state: str
+    by: str
+
+
+class OwnActions:
+    """This window's acknowledgements and resolutions until the queue shows their call done:
+    when it is done by another nurse (both pressed at once, the station took the other's
+    first), the nurse is told, not left believing her own went through."""
+
+    def __init__(self) -> None:
+        self._actions: dict[tuple[str, str], tuple[str, str]] = {}  # (id, action) -> (nurse, what)
+
+    def add(self, request_id: str, action: str, nurse: str, what: str) -> None:
+        self._actions[(request_id, action)] = (nurse, what)
+
+    def settle(self, queue: p.UnitQueue) -> list[DoneFirst]:
+        """Forget the actions whose call is done or gone; those done by someone else are
+        returned, once each."""
+        views = {v.id: v for v in queue.requests}
+        first: list[DoneFirst] = []
+        for (request_id, action), (nurse, what) in list(self._actions.items()):
+            view = views.get(request_id)
+            if view is not None and view.state not in DONE_BY[action]:
+                continue  # not done yet
+            del self._actions[(request_id, action)]
+            if view is not None and view.by and view.by != nurse:
+                first.append(DoneFirst(what, view.state, view.by))
+        return first
+
+
 class PendingActions:
     """Nurse actions queued while the window was offline, until the queue shows them done.
 

@@ -44,6 +44,7 @@ from beckon.ui.station_model import (
     Alert,
     AlertTracker,
     BedBoardRow,
+    OwnActions,
     PendingActions,
     SoundGate,
     SystemWatch,
@@ -303,6 +304,7 @@ class StationWindow(QWidget):
         self.watch = SystemWatch(time.monotonic())
         self.system_faults: list[str] = []
         self.pending = PendingActions()
+        self.own = OwnActions()  # this window's actions, to tell a nurse who was first
         self.queue: p.UnitQueue | None = None
         self.stats: p.UnitStats | None = None
         self.rows: dict[str, QueueRow] = {}
@@ -682,6 +684,9 @@ class StationWindow(QWidget):
             case p.UnitQueue():
                 self.queue = item
                 self.pending.settle(item)
+                for done in self.own.settle(item):
+                    # Two nurses pressed at once and the station took the other's first.
+                    self._banner(strings.done_first_text(done.what, done.state, done.by), False)
                 alerts = self.tracker.update(item, time.monotonic())
                 self._show_queue()
                 if alerts:
@@ -727,13 +732,15 @@ class StationWindow(QWidget):
             delivery = self.feed.acknowledge(request_id, nurse)
         else:
             delivery = self.feed.resolve(request_id, nurse)
+        view = self.rows[request_id].view if request_id in self.rows else None
+        what = (
+            strings.bed_title(view.bed) + ", " + self.label(view.intent)
+            if view is not None
+            else request_id[:8]
+        )
+        if delivery != "not_sent":
+            self.own.add(request_id, action, nurse, what)
         if delivery == "queued":
-            view = self.rows[request_id].view if request_id in self.rows else None
-            what = (
-                strings.bed_title(view.bed) + ", " + self.label(view.intent)
-                if view is not None
-                else request_id[:8]
-            )
             self.pending.add(request_id, action, what, time.monotonic())
             self._banner(
                 translate(

@@ -359,6 +359,17 @@ def spoken(prompt: Prompt) -> str:
 # ---------------------------------------------------------------- station
 
 
+def done_first_text(what: str, state: str, by: str) -> str:
+    """A nurse's action the station did not need: another nurse's came first."""
+    if state == "acknowledged":
+        text = translate("Beckon", "{what}: already acknowledged by {nurse}.")
+    elif state == "cancelled":
+        text = translate("Beckon", "{what}: the patient cancelled it first.")
+    else:
+        text = translate("Beckon", "{what}: already resolved by {nurse}.")
+    return text.format(what=what, nurse=by)
+
+
 def request_state(state: str, by: str | None) -> str:
     if state == "acknowledged":
         if by:
