@@ -21,6 +21,7 @@ from beckon.bedside import events as ev
 from beckon.bedside.interaction import MenuView
 from beckon.ui.bedside_model import RequestTrack
 from tests.helpers.layout import clipped, clipped_inside, settled_clipping
+from tests.helpers.windows import bed12_window
 
 LONG_QUESTION = "Would you like us to call your daughter and tell her you are awake?"
 """A nurse's longer question: at font scale 1.5 on 1280 x 800 its last word was cut off."""
@@ -68,23 +69,9 @@ def newest_out_of_view(window: Any) -> list[str]:
 def offline_bedside(qtbot: Any, tmp_path: Path, width: int, height: int) -> Any:
     """Bed 12's window at ``width`` x ``height``, shown, its broker unreachable (nothing
     listens: the offline states)."""
-    from beckon.bedside.service import BedsideService
-    from beckon.config import load_bedside
-    from beckon.ui.bedside_window import BedsideWindow
-
-    settings = load_bedside(
-        None,
-        {
-            "bedside.site": "gh",
-            "bedside.unit": "icu",
-            "bedside.bed": "12",
-            "bedside.outbox": str(tmp_path / "o.sqlite3"),
-            "bedside.offered_intents": ITEMS,
-            "broker.url": "mqtt://127.0.0.1:9",
-        },
+    window = bed12_window(
+        qtbot, tmp_path, bedside_offered_intents=ITEMS, broker_url="mqtt://127.0.0.1:9"
     )
-    window = BedsideWindow(BedsideService(settings))
-    qtbot.addWidget(window)
     window.resize(width, height)
     window.show()
     return window

@@ -21,6 +21,7 @@ from beckon.bedside import events as ev
 from beckon.bedside.interaction import MenuView
 from beckon.ui import theme
 from beckon.ui.bedside_model import RequestTrack
+from tests.helpers.windows import bed12_window
 
 ITEMS = ["nurse", "water", "pain", "toilet", "reposition", "emergency"]
 # Staff, Calibrate, Show camera, Exit: read by a nurse standing at the tablet.
@@ -61,23 +62,10 @@ def scaled(qapp: Any) -> Any:
 
 
 def bedside(qtbot: Any, tmp_path: Path) -> Any:
-    from beckon.bedside.service import BedsideService
-    from beckon.config import load_bedside
-    from beckon.ui.bedside_window import BedsideWindow
-
-    settings = load_bedside(
-        None,
-        {
-            "bedside.site": "gh",
-            "bedside.unit": "icu",
-            "bedside.bed": "12",
-            "bedside.outbox": str(tmp_path / "o.sqlite3"),
-            "bedside.offered_intents": ITEMS,
-            "broker.url": "mqtt://127.0.0.1:9",  # nothing listens: the offline notices too
-        },
+    # Nothing listens on the broker: the offline notices too.
+    window = bed12_window(
+        qtbot, tmp_path, bedside_offered_intents=ITEMS, broker_url="mqtt://127.0.0.1:9"
     )
-    window = BedsideWindow(BedsideService(settings))
-    qtbot.addWidget(window)
     window.resize(1280, 800)
     window.show()
     window.staff.unlock()

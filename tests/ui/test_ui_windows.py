@@ -14,6 +14,7 @@ from PyQt6.QtCore import Qt
 
 from beckon.bedside.interaction import MenuView
 from beckon.bedside.service import Gesture, Submit
+from tests.helpers.windows import bed12_window
 
 pytestmark = pytest.mark.mqtt
 WAIT_MS = 15_000
@@ -247,21 +248,7 @@ def test_the_korean_translation_loads_and_both_windows_speak_korean(
 def test_an_unknown_interaction_stage_still_shows_the_tiles_and_the_highlight(
     qtbot: Any, look: None, tmp_path: Any
 ) -> None:
-    from beckon.bedside.service import BedsideService
-    from beckon.config import load_bedside
-    from beckon.ui.bedside_window import BedsideWindow
-
-    settings = load_bedside(
-        None,
-        {
-            "bedside.site": "gh",
-            "bedside.unit": "icu",
-            "bedside.bed": "12",
-            "bedside.outbox": str(tmp_path / "o.sqlite3"),
-        },
-    )
-    bedside = BedsideWindow(BedsideService(settings))
-    qtbot.addWidget(bedside)
+    bedside = bed12_window(qtbot, tmp_path)
     seen: list[str | None] = []
     bedside.highlight_listeners.append(seen.append)
     bedside.show_menu(MenuView(("nurse", "water", "pain"), "pain", "pointing_with_dwell"))
@@ -290,21 +277,7 @@ def test_the_confirmation_names_the_gestures_of_the_patients_profile(
     assert menu.on_gesture("nod", 4.5) is not None  # emergency offered second: chosen
     view = menu.view(5.0)
     assert view.stage == "confirming" and view.confirm_with == ("long_blink",)
-    from beckon.bedside.service import BedsideService
-    from beckon.config import load_bedside
-    from beckon.ui.bedside_window import BedsideWindow
-
-    settings = load_bedside(
-        None,
-        {
-            "bedside.site": "gh",
-            "bedside.unit": "icu",
-            "bedside.bed": "12",
-            "bedside.outbox": str(tmp_path / "o.sqlite3"),
-        },
-    )
-    bedside = BedsideWindow(BedsideService(settings))
-    qtbot.addWidget(bedside)
+    bedside = bed12_window(qtbot, tmp_path)
     bedside.show_menu(view)
     assert bedside.stage_banner.text() == (
         "Close your eyes for a moment to send it. Raise your eyebrows to cancel."

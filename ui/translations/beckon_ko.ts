@@ -200,799 +200,799 @@
         <translation>고개를 오른쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="49" />
-        <source>{gesture} to send it.</source>
-        <translation>보내려면 {gesture}.</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/strings.py" line="53" />
-        <source>{gesture} to cancel.</source>
-        <translation>취소하려면 {gesture}.</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/strings.py" line="65" />
-        <source>How strong, 0 to 10? {gesture} at {level}.</source>
-        <translation>얼마나 심한가요? 0부터 10까지, {level}에서: {gesture}.</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/strings.py" line="69" />
-        <source>{gesture} to choose.</source>
-        <translation>고르려면 {gesture}.</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/strings.py" line="71" />
-        <source>{gesture} for the next one.</source>
-        <translation>다음으로 넘기려면 {gesture}.</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/strings.py" line="76" />
-        <source>Request chosen. One moment…</source>
-        <translation>요청을 골랐습니다. 잠시만요…</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/strings.py" line="80" />
-        <source>Turn your head to move. {gesture} to choose.</source>
-        <translation>고개를 돌려 움직이세요. 고르려면 {gesture}.</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/strings.py" line="84" />
-        <source>Please answer the nurse's question.</source>
-        <translation>간호사의 질문에 답해 주세요.</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/strings.py" line="86" />
-        <source>Resting: nothing is offered. {gesture} to wake the menu.</source>
-        <translation>쉬는 중: 아무것도 제안하지 않습니다. 메뉴를 깨우려면 {gesture}.</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/strings.py" line="89" />
-        <source>Please wait…</source>
-        <translation>잠시 기다려 주세요…</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/strings.py" line="95" />
-        <source>You already asked for {intent}. It is still open.</source>
-        <translation>{intent}: 이미 요청하셨습니다. 아직 처리 중입니다.</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/strings.py" line="102" />
-        <source>Cancel {intent}</source>
-        <translation>{intent} 요청 취소</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/strings.py" line="107" />
-        <source>Cancel “{intent}”?</source>
-        <translation>“{intent}” 요청을 취소할까요?</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/strings.py" line="112" />
+        <location filename="../../src/beckon/ui/strings.py" line="62" />
         <source>{gesture} to cancel your request.</source>
         <translation>요청을 취소하려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="116" />
+        <location filename="../../src/beckon/ui/strings.py" line="63" />
         <source>{gesture} to keep it.</source>
         <translation>그대로 두려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="124" />
+        <location filename="../../src/beckon/ui/strings.py" line="65" />
+        <source>{gesture} to send it.</source>
+        <translation>보내려면 {gesture}.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="66" />
+        <source>{gesture} to cancel.</source>
+        <translation>취소하려면 {gesture}.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="76" />
+        <source>How strong, 0 to 10? {gesture} at {level}.</source>
+        <translation>얼마나 심한가요? 0부터 10까지, {level}에서: {gesture}.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="81" />
+        <source>{gesture} to choose.</source>
+        <translation>고르려면 {gesture}.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="83" />
+        <source>{gesture} for the next one.</source>
+        <translation>다음으로 넘기려면 {gesture}.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="87" />
+        <source>Request chosen. One moment…</source>
+        <translation>요청을 골랐습니다. 잠시만요…</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="91" />
+        <source>Turn your head to move. {gesture} to choose.</source>
+        <translation>고개를 돌려 움직이세요. 고르려면 {gesture}.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="95" />
+        <source>Please answer the nurse's question.</source>
+        <translation>간호사의 질문에 답해 주세요.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="97" />
+        <source>Resting: nothing is offered. {gesture} to wake the menu.</source>
+        <translation>쉬는 중: 아무것도 제안하지 않습니다. 메뉴를 깨우려면 {gesture}.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="100" />
+        <source>Please wait…</source>
+        <translation>잠시 기다려 주세요…</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="106" />
+        <source>You already asked for {intent}. It is still open.</source>
+        <translation>{intent}: 이미 요청하셨습니다. 아직 처리 중입니다.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="113" />
+        <source>Cancel {intent}</source>
+        <translation>{intent} 요청 취소</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="118" />
+        <source>Cancel “{intent}”?</source>
+        <translation>“{intent}” 요청을 취소할까요?</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="123" />
         <source>Not cancelled: {intent} stays.</source>
         <translation>취소하지 않았습니다: {intent} 요청은 그대로입니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="129" />
+        <location filename="../../src/beckon/ui/strings.py" line="128" />
         <source>Cancelling your request: {intent}.</source>
         <translation>요청을 취소합니다: {intent}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="135" />
+        <location filename="../../src/beckon/ui/strings.py" line="134" />
         <source>Chosen: {gesture} to send it</source>
         <translation>선택됨: 보내려면 {gesture}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="138" />
+        <location filename="../../src/beckon/ui/strings.py" line="137" />
         <source>Offered now: {gesture} to choose</source>
         <translation>지금 제안 중: 고르려면 {gesture}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="146" />
+        <location filename="../../src/beckon/ui/strings.py" line="145" />
         <source>{step}: done</source>
         <translation>{step}: 완료</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="147" />
+        <location filename="../../src/beckon/ui/strings.py" line="146" />
         <source>{step}: not yet</source>
         <translation>{step}: 아직</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="152" />
+        <location filename="../../src/beckon/ui/strings.py" line="151" />
         <source>Scan: {s} s</source>
         <translation>넘김 간격: {s}초</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="157" />
+        <location filename="../../src/beckon/ui/strings.py" line="156" />
         <source>Nurse in room</source>
         <translation>간호사 입실</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="162" />
+        <location filename="../../src/beckon/ui/strings.py" line="161" />
         <source>Clear emergency</source>
         <translation>응급 호출 해제</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="171" />
+        <location filename="../../src/beckon/ui/strings.py" line="170" />
         <source>Pause: {s} s</source>
         <translation>선택 후 쉼: {s}초</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="176" />
+        <location filename="../../src/beckon/ui/strings.py" line="175" />
         <source>Rest (pause the menu)</source>
         <translation>쉬기 (메뉴 멈춤)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="182" />
+        <location filename="../../src/beckon/ui/strings.py" line="181" />
         <source>Not connected. Your request is saved and will be sent.</source>
         <translation>연결되지 않았습니다. 요청은 저장되었고 곧 전송됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="184" />
+        <location filename="../../src/beckon/ui/strings.py" line="183" />
         <source>Sending your request…</source>
         <translation>요청을 보내는 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="186" />
+        <location filename="../../src/beckon/ui/strings.py" line="185" />
         <source>The nurse station is not answering. Your request will reach it when it is back.</source>
         <translation>간호사실이 응답하지 않습니다. 다시 연결되면 요청이 전달됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="343" />
-        <location filename="../../src/beckon/ui/strings.py" line="191" />
+        <location filename="../../src/beckon/ui/strings.py" line="342" />
+        <location filename="../../src/beckon/ui/strings.py" line="190" />
         <source>The nurses have your request.</source>
         <translation>간호사실에서 요청을 받았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="194" />
+        <location filename="../../src/beckon/ui/strings.py" line="193" />
         <source>{nurse} is coming.</source>
         <translation>{nurse} 님이 오고 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="195" />
+        <location filename="../../src/beckon/ui/strings.py" line="194" />
         <source>A nurse is coming.</source>
         <translation>간호사가 오고 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="197" />
+        <location filename="../../src/beckon/ui/strings.py" line="196" />
         <source>Done.</source>
         <translation>완료되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="199" />
+        <location filename="../../src/beckon/ui/strings.py" line="198" />
         <source>Cancelled.</source>
         <translation>취소되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="205" />
+        <location filename="../../src/beckon/ui/strings.py" line="204" />
         <source>{time}  {request}: {state}</source>
         <translation>{time}  {request}: {state}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="213" />
+        <location filename="../../src/beckon/ui/strings.py" line="212" />
         <source>Saved on this tablet</source>
         <translation>이 태블릿에 저장됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="215" />
+        <location filename="../../src/beckon/ui/strings.py" line="214" />
         <source>Sent</source>
         <translation>전송됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="217" />
+        <location filename="../../src/beckon/ui/strings.py" line="216" />
         <source>Received by the nurses' station</source>
         <translation>간호사실에서 받음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="376" />
-        <location filename="../../src/beckon/ui/strings.py" line="220" />
+        <location filename="../../src/beckon/ui/strings.py" line="375" />
+        <location filename="../../src/beckon/ui/strings.py" line="219" />
         <source>Acknowledged by {nurse}</source>
         <translation>{nurse} 님이 확인함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="221" />
+        <location filename="../../src/beckon/ui/strings.py" line="220" />
         <source>Acknowledged by a nurse</source>
         <translation>간호사가 확인함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="223" />
+        <location filename="../../src/beckon/ui/strings.py" line="222" />
         <source>Resolved</source>
         <translation>해결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="225" />
+        <location filename="../../src/beckon/ui/strings.py" line="224" />
         <source>Cancelled</source>
         <translation>취소됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="231" />
+        <location filename="../../src/beckon/ui/strings.py" line="230" />
         <source>Camera on</source>
         <translation>카메라 켜짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="233" />
+        <location filename="../../src/beckon/ui/strings.py" line="232" />
         <source>Camera starting</source>
         <translation>카메라 시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="235" />
+        <location filename="../../src/beckon/ui/strings.py" line="234" />
         <source>Camera slow ({fps} frames/s)</source>
         <translation>카메라 느림 (초당 {fps}프레임)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="237" />
+        <location filename="../../src/beckon/ui/strings.py" line="236" />
         <source>Camera not working</source>
         <translation>카메라 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="238" />
+        <location filename="../../src/beckon/ui/strings.py" line="237" />
         <source>Camera off</source>
         <translation>카메라 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="243" />
+        <location filename="../../src/beckon/ui/strings.py" line="242" />
         <source>Face found</source>
         <translation>얼굴 인식됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="245" />
+        <location filename="../../src/beckon/ui/strings.py" line="244" />
         <source>Face found, hold still</source>
         <translation>얼굴 인식됨, 움직이지 마세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="246" />
+        <location filename="../../src/beckon/ui/strings.py" line="245" />
         <source>Face not found</source>
         <translation>얼굴을 찾을 수 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="252" />
+        <location filename="../../src/beckon/ui/strings.py" line="251" />
         <source>Move the tablet closer to the face</source>
         <translation>태블릿을 얼굴에 더 가까이 옮기세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="254" />
+        <location filename="../../src/beckon/ui/strings.py" line="253" />
         <source>Turn the face toward the screen</source>
         <translation>얼굴을 화면 쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="256" />
+        <location filename="../../src/beckon/ui/strings.py" line="255" />
         <source>Bring the whole face into the picture</source>
         <translation>얼굴 전체가 화면에 보이게 하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="258" />
+        <location filename="../../src/beckon/ui/strings.py" line="257" />
         <source>Too dark to see the face: turn on a light or uncover the camera</source>
         <translation>너무 어두워 얼굴이 보이지 않습니다: 불을 켜거나 카메라 가림을 치우세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="262" />
+        <location filename="../../src/beckon/ui/strings.py" line="261" />
         <source>Too bright: turn the tablet away from the window or lamp</source>
         <translation>너무 밝습니다: 태블릿을 창문이나 조명 반대쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="273" />
+        <location filename="../../src/beckon/ui/strings.py" line="272" />
         <source>Listening</source>
         <translation>듣는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="275" />
+        <location filename="../../src/beckon/ui/strings.py" line="274" />
         <source>Heard: {text}</source>
         <translation>들은 말: {text}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="277" />
+        <location filename="../../src/beckon/ui/strings.py" line="276" />
         <source>Microphone starting</source>
         <translation>마이크 시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="279" />
+        <location filename="../../src/beckon/ui/strings.py" line="278" />
         <source>Microphone not working</source>
         <translation>마이크 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="281" />
+        <location filename="../../src/beckon/ui/strings.py" line="280" />
         <source>Speech recognition not working</source>
         <translation>음성 인식 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="282" />
+        <location filename="../../src/beckon/ui/strings.py" line="281" />
         <source>Microphone off</source>
         <translation>마이크 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="287" />
+        <location filename="../../src/beckon/ui/strings.py" line="286" />
         <source>This tablet cannot call the nurses. Please tell a nurse; staff: call IT.</source>
         <translation>이 태블릿으로는 간호사를 부를 수 없습니다. 간호사에게 직접 알려 주세요. 직원: 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="295" />
+        <location filename="../../src/beckon/ui/strings.py" line="294" />
         <source>Connected</source>
         <translation>연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="297" />
+        <location filename="../../src/beckon/ui/strings.py" line="296" />
         <source>Connecting…</source>
         <translation>연결 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="298" />
+        <location filename="../../src/beckon/ui/strings.py" line="297" />
         <source>Not connected</source>
         <translation>연결 안 됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="303" />
+        <location filename="../../src/beckon/ui/strings.py" line="302" />
         <source>Station online</source>
         <translation>간호사실 연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="305" />
+        <location filename="../../src/beckon/ui/strings.py" line="304" />
         <source>Station: waiting</source>
         <translation>간호사실: 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="306" />
+        <location filename="../../src/beckon/ui/strings.py" line="305" />
         <source>Station offline</source>
         <translation>간호사실 연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="310" />
+        <location filename="../../src/beckon/ui/strings.py" line="309" />
         <source>Bed {bed}</source>
         <translation>{bed}번 침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="317" />
+        <location filename="../../src/beckon/ui/strings.py" line="316" />
         <source>{intent}?</source>
         <translation>{intent}?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="319" />
+        <location filename="../../src/beckon/ui/strings.py" line="318" />
         <source>Send {intent}? {gesture} to send it.</source>
         <translation>{intent} 요청을 보낼까요? 보내려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="323" />
+        <location filename="../../src/beckon/ui/strings.py" line="322" />
         <source>{entry}? {gesture} to cancel it.</source>
         <translation>{entry}? 취소하려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="329" />
+        <location filename="../../src/beckon/ui/strings.py" line="328" />
         <source>How strong, from 0 to 10? 0?</source>
         <translation>얼마나 심한가요? 0부터 10까지. 0?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="331" />
+        <location filename="../../src/beckon/ui/strings.py" line="330" />
         <source>{level}?</source>
         <translation>{level}?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="333" />
+        <location filename="../../src/beckon/ui/strings.py" line="332" />
         <source>Resting. {gesture} to wake the menu.</source>
         <translation>쉬는 중입니다. 메뉴를 깨우려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="337" />
+        <location filename="../../src/beckon/ui/strings.py" line="336" />
         <source>{phrase} Your request is saved.</source>
         <translation>{phrase} 요청이 저장되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="341" />
+        <location filename="../../src/beckon/ui/strings.py" line="340" />
         <source>{question} Nod for yes, shake for no.</source>
         <translation>{question} "네"는 끄덕이고, "아니요"는 고개를 저으세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="347" />
+        <location filename="../../src/beckon/ui/strings.py" line="346" />
         <source>Your request is done.</source>
         <translation>요청이 완료되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="349" />
+        <location filename="../../src/beckon/ui/strings.py" line="348" />
         <source>Your request is cancelled.</source>
         <translation>요청이 취소되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="353" />
+        <location filename="../../src/beckon/ui/strings.py" line="352" />
         <source>You answered yes.</source>
         <translation>"네"라고 답했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="355" />
+        <location filename="../../src/beckon/ui/strings.py" line="354" />
         <source>You answered no.</source>
         <translation>"아니요"라고 답했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="365" />
+        <location filename="../../src/beckon/ui/strings.py" line="364" />
         <source>{what}: already acknowledged by {nurse}.</source>
         <translation>{what}: {nurse} 님이 이미 확인했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="367" />
+        <location filename="../../src/beckon/ui/strings.py" line="366" />
         <source>{what}: the patient cancelled it first.</source>
         <translation>{what}: 환자가 먼저 취소했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="369" />
+        <location filename="../../src/beckon/ui/strings.py" line="368" />
         <source>{what}: already resolved by {nurse}.</source>
         <translation>{what}: {nurse} 님이 이미 완료했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="377" />
+        <location filename="../../src/beckon/ui/strings.py" line="376" />
         <source>Acknowledged</source>
         <translation>확인됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="379" />
+        <location filename="../../src/beckon/ui/strings.py" line="378" />
         <source>Waiting for a nurse</source>
         <translation>간호사를 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="385" />
+        <location filename="../../src/beckon/ui/strings.py" line="384" />
         <source>Emergency</source>
         <translation>응급</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="387" />
+        <location filename="../../src/beckon/ui/strings.py" line="386" />
         <source>Urgent</source>
         <translation>긴급</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="388" />
+        <location filename="../../src/beckon/ui/strings.py" line="387" />
         <source>Routine</source>
         <translation>일반</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="396" />
+        <location filename="../../src/beckon/ui/strings.py" line="395" />
         <source>Reminder: still open</source>
         <translation>알림: 아직 처리 안 됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="400" />
+        <location filename="../../src/beckon/ui/strings.py" line="399" />
         <source>Overdue (level 1): not acknowledged in time</source>
         <translation>지연 (1단계): 제때 확인되지 않았습니다</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="402" />
+        <location filename="../../src/beckon/ui/strings.py" line="401" />
         <source>Overdue (level 2): tell the charge nurse</source>
         <translation>지연 (2단계): 책임 간호사에게 알리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="403" />
+        <location filename="../../src/beckon/ui/strings.py" line="402" />
         <source>Overdue (level 3): call the whole unit</source>
         <translation>지연 (3단계): 병동 전체에 알리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="408" />
+        <location filename="../../src/beckon/ui/strings.py" line="407" />
         <source>Clear at the bedside</source>
         <translation>병상에서 해제</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="415" />
+        <location filename="../../src/beckon/ui/strings.py" line="414" />
         <source>bed {bed}</source>
         <translation>{bed}번 침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="416" />
+        <location filename="../../src/beckon/ui/strings.py" line="415" />
         <source>Nurse in room: {beds}</source>
         <translation>간호사 입실: {beds}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="421" />
+        <location filename="../../src/beckon/ui/strings.py" line="420" />
         <source>New request: bed {bed}, {intent}</source>
         <translation>새 요청: {bed}번 침대, {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="425" />
+        <location filename="../../src/beckon/ui/strings.py" line="424" />
         <source>Still waiting: bed {bed}, {intent}</source>
         <translation>아직 대기 중: {bed}번 침대, {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="429" />
+        <location filename="../../src/beckon/ui/strings.py" line="428" />
         <source>Device fault: bed {bed} is offline</source>
         <translation>기기 고장: {bed}번 침대 연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="431" />
+        <location filename="../../src/beckon/ui/strings.py" line="430" />
         <source>Bed {bed} answered {answer}</source>
         <translation>{bed}번 침대의 대답: {answer}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="439" />
+        <location filename="../../src/beckon/ui/strings.py" line="438" />
         <source>YES</source>
         <translation>네</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="441" />
+        <location filename="../../src/beckon/ui/strings.py" line="440" />
         <source>NO</source>
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="443" />
+        <location filename="../../src/beckon/ui/strings.py" line="442" />
         <source>no answer</source>
         <translation>대답 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="444" />
+        <location filename="../../src/beckon/ui/strings.py" line="443" />
         <source>waiting…</source>
         <translation>기다리는 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="450" />
+        <location filename="../../src/beckon/ui/strings.py" line="449" />
         <source>asked {asked}, answered {answered}</source>
         <translation>{asked}에 질문, {answered}에 대답</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="453" />
+        <location filename="../../src/beckon/ui/strings.py" line="452" />
         <source>asked {asked}</source>
         <translation>{asked}에 질문</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="458" />
+        <location filename="../../src/beckon/ui/strings.py" line="457" />
         <source>by head gesture</source>
         <translation>고갯짓으로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="460" />
+        <location filename="../../src/beckon/ui/strings.py" line="459" />
         <source>by voice</source>
         <translation>음성으로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="462" />
+        <location filename="../../src/beckon/ui/strings.py" line="461" />
         <source>by touch</source>
         <translation>터치로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="468" />
+        <location filename="../../src/beckon/ui/strings.py" line="467" />
         <source>Are you in pain?</source>
         <translation>아프세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="469" />
+        <location filename="../../src/beckon/ui/strings.py" line="468" />
         <source>Are you thirsty?</source>
         <translation>목마르세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="470" />
+        <location filename="../../src/beckon/ui/strings.py" line="469" />
         <source>Are you comfortable?</source>
         <translation>편안하세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="471" />
+        <location filename="../../src/beckon/ui/strings.py" line="470" />
         <source>Do you want to sleep?</source>
         <translation>주무시고 싶으세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="472" />
+        <location filename="../../src/beckon/ui/strings.py" line="471" />
         <source>Are you cold?</source>
         <translation>추우세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="479" />
+        <location filename="../../src/beckon/ui/strings.py" line="478" />
         <source>NOT CONNECTED: calls from the beds cannot reach this screen. Check the beds in person and call IT.</source>
         <translation>연결 끊김: 침대의 호출이 이 화면에 오지 못합니다. 침대를 직접 확인하고 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="485" />
+        <location filename="../../src/beckon/ui/strings.py" line="484" />
         <source>STATION SERVICE DOWN: new calls are not being received. Check the beds in person and call IT.</source>
         <translation>간호사실 서비스 중단: 새 호출을 받지 못하고 있습니다. 침대를 직접 확인하고 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="491" />
+        <location filename="../../src/beckon/ui/strings.py" line="490" />
         <source>No sound device: alarms are silent. Watch this screen.</source>
         <translation>소리 장치 없음: 알람이 울리지 않습니다. 이 화면을 지켜봐 주세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="498" />
+        <location filename="../../src/beckon/ui/strings.py" line="497" />
         <source>Calls cannot reach the nurses right now. If you need help, call out or ask a visitor to get a nurse.</source>
         <translation>지금은 호출이 간호사에게 전달되지 않습니다. 도움이 필요하면 소리 내어 부르거나 방문객에게 간호사를 불러 달라고 하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="504" />
+        <location filename="../../src/beckon/ui/strings.py" line="503" />
         <source>Your request has not reached the nurses yet. If you need help, call out or ask a visitor to get a nurse.</source>
         <translation>요청이 아직 간호사에게 전달되지 않았습니다. 도움이 필요하면 소리 내어 부르거나 방문객에게 간호사를 불러 달라고 하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="510" />
+        <location filename="../../src/beckon/ui/strings.py" line="509" />
         <source>No sound device: spoken prompts and alarms are silent.</source>
         <translation>소리 장치 없음: 음성 안내와 알람이 나오지 않습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="517" />
+        <location filename="../../src/beckon/ui/strings.py" line="516" />
         <source>{wait}: {intent} at {time}</source>
         <translation>{wait}: {time} {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="520" />
+        <location filename="../../src/beckon/ui/strings.py" line="519" />
         <source>{wait}: {intent} at {time}, NO NURSE ANSWERED</source>
         <translation>{wait}: {time} {intent}, 응답한 간호사 없음</translation>
     </message>
     <message>
         <location filename="../../src/beckon/ui/station_window.py" line="383" />
-        <location filename="../../src/beckon/ui/strings.py" line="529" />
+        <location filename="../../src/beckon/ui/strings.py" line="528" />
         <source>No alerts</source>
         <translation>알림 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="530" />
+        <location filename="../../src/beckon/ui/strings.py" line="529" />
         <source>No call alerts · device faults at {n} bed(s): see below</source>
         <translation>호출 알림 없음 · 기기 이상 침대 {n}개: 아래를 보세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="538" />
+        <location filename="../../src/beckon/ui/strings.py" line="537" />
         <source>camera off</source>
         <translation>카메라 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="539" />
+        <location filename="../../src/beckon/ui/strings.py" line="538" />
         <source>camera not working</source>
         <translation>카메라 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="540" />
+        <location filename="../../src/beckon/ui/strings.py" line="539" />
         <source>face not found</source>
         <translation>얼굴이 보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="541" />
+        <location filename="../../src/beckon/ui/strings.py" line="540" />
         <source>face too small or turned away: move the tablet</source>
         <translation>얼굴이 너무 작거나 돌아가 있음: 태블릿을 옮기세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="542" />
+        <location filename="../../src/beckon/ui/strings.py" line="541" />
         <source>too dark to see the patient: turn on a light</source>
         <translation>너무 어두워 환자가 보이지 않음: 불을 켜세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="543" />
+        <location filename="../../src/beckon/ui/strings.py" line="542" />
         <source>picture washed out: turn the tablet from the light</source>
         <translation>화면이 너무 밝음: 태블릿을 조명 반대쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="544" />
+        <location filename="../../src/beckon/ui/strings.py" line="543" />
         <source>microphone not working</source>
         <translation>마이크 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="545" />
+        <location filename="../../src/beckon/ui/strings.py" line="544" />
         <source>speech recognition not working: call IT</source>
         <translation>음성 인식 작동 안 함: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="546" />
+        <location filename="../../src/beckon/ui/strings.py" line="545" />
         <source>no sound: prompts and alarms are silent</source>
         <translation>소리 없음: 안내와 알람이 나오지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="547" />
+        <location filename="../../src/beckon/ui/strings.py" line="546" />
         <source>configuration problem: call IT</source>
         <translation>설정 문제: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="548" />
+        <location filename="../../src/beckon/ui/strings.py" line="547" />
         <source>clock wrong by minutes or more: set the time</source>
         <translation>시계가 몇 분 이상 틀림: 시간을 맞추세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="549" />
+        <location filename="../../src/beckon/ui/strings.py" line="548" />
         <source>storage full or failing: calls are not kept if they do not get through</source>
         <translation>저장 공간이 가득 차거나 고장남: 전달되지 않은 호출은 보관되지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="552" />
+        <location filename="../../src/beckon/ui/strings.py" line="551" />
         <source>calls from this bed are not reaching the station: check the bed, call IT</source>
         <translation>이 침대의 호출이 간호사실에 도착하지 않음: 침대를 확인하고 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="556" />
+        <location filename="../../src/beckon/ui/strings.py" line="555" />
         <source>Bed {bed}: {faults}</source>
         <translation>{bed}번 침대: {faults}</translation>
     </message>
     <message>
         <location filename="../../src/beckon/ui/station_window.py" line="444" />
-        <location filename="../../src/beckon/ui/strings.py" line="564" />
+        <location filename="../../src/beckon/ui/strings.py" line="563" />
         <source>Bed</source>
         <translation>침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="565" />
+        <location filename="../../src/beckon/ui/strings.py" line="564" />
         <source>Tablet</source>
         <translation>태블릿</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="566" />
+        <location filename="../../src/beckon/ui/strings.py" line="565" />
         <source>Camera</source>
         <translation>카메라</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="567" />
+        <location filename="../../src/beckon/ui/strings.py" line="566" />
         <source>Face</source>
         <translation>얼굴</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="568" />
+        <location filename="../../src/beckon/ui/strings.py" line="567" />
         <source>Microphone</source>
         <translation>마이크</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="569" />
+        <location filename="../../src/beckon/ui/strings.py" line="568" />
         <source>Speech</source>
         <translation>음성 인식</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="570" />
+        <location filename="../../src/beckon/ui/strings.py" line="569" />
         <source>Calls to station</source>
         <translation>간호사실로 호출</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="571" />
+        <location filename="../../src/beckon/ui/strings.py" line="570" />
         <source>Version</source>
         <translation>버전</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="579" />
+        <location filename="../../src/beckon/ui/strings.py" line="578" />
         <source>OK</source>
         <translation>정상</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="581" />
+        <location filename="../../src/beckon/ui/strings.py" line="580" />
         <source>online</source>
         <translation>연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="582" />
+        <location filename="../../src/beckon/ui/strings.py" line="581" />
         <source>OFFLINE</source>
         <translation>연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="592" />
-        <location filename="../../src/beckon/ui/strings.py" line="583" />
+        <location filename="../../src/beckon/ui/strings.py" line="591" />
+        <location filename="../../src/beckon/ui/strings.py" line="582" />
         <source>off</source>
         <translation>꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="590" />
         <location filename="../../src/beckon/ui/strings.py" line="589" />
-        <location filename="../../src/beckon/ui/strings.py" line="584" />
+        <location filename="../../src/beckon/ui/strings.py" line="588" />
+        <location filename="../../src/beckon/ui/strings.py" line="583" />
         <source>not working</source>
         <translation>작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="585" />
+        <location filename="../../src/beckon/ui/strings.py" line="584" />
         <source>not found</source>
         <translation>보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="586" />
+        <location filename="../../src/beckon/ui/strings.py" line="585" />
         <source>poor view</source>
         <translation>잘 안 보임</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="587" />
+        <location filename="../../src/beckon/ui/strings.py" line="586" />
         <source>too dark</source>
         <translation>너무 어두움</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="588" />
+        <location filename="../../src/beckon/ui/strings.py" line="587" />
         <source>too bright</source>
         <translation>너무 밝음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="591" />
+        <location filename="../../src/beckon/ui/strings.py" line="590" />
         <source>starting</source>
         <translation>시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="595" />
+        <location filename="../../src/beckon/ui/strings.py" line="594" />
         <source>{n} sending</source>
         <translation>{n}건 보내는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="597" />
+        <location filename="../../src/beckon/ui/strings.py" line="596" />
         <source>{n} NOT ARRIVING ({age})</source>
         <translation>{n}건 도착 안 함 ({age})</translation>
     </message>
@@ -1017,7 +1017,7 @@
         <translation>{time}에 요청함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1101" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1099" />
         <location filename="../../src/beckon/ui/bedside_window.py" line="402" />
         <source>Show camera</source>
         <translation>카메라 보기</translation>
@@ -1075,52 +1075,52 @@
         <translation>{nurse} 님의 질문:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="815" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="813" />
         <source>{intent}? Nod or say yes.</source>
         <translation>{intent}? 끄덕이거나 "네"라고 말하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="817" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="815" />
         <source>{intent}: sending now unless you say no.</source>
         <translation>{intent}: "아니요"라고 하지 않으면 지금 보냅니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="819" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="817" />
         <source>Did you ask for: {intent}? Nod or say yes.</source>
         <translation>요청: {intent}. 맞나요? 끄덕이거나 "네"라고 말하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="832" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="830" />
         <source>Not sent: {intent}. Say it again if you need it.</source>
         <translation>보내지 않음: {intent}. 필요하면 다시 말씀하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="834" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="832" />
         <source>Not sent: {intent}.</source>
         <translation>보내지 않음: {intent}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="858" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="856" />
         <source>Send “{intent}”?</source>
         <translation>“{intent}” 요청을 보낼까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="876" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="874" />
         <source>Touch Yes or No.</source>
         <translation>네 또는 아니요를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1101" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1099" />
         <source>Hide camera</source>
         <translation>카메라 숨기기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1110" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1108" />
         <source>No picture</source>
         <translation>화면 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1140" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1138" />
         <source>The bedside service stopped: call IT.</source>
         <translation>침상 서비스가 멈췄습니다. 전산실에 연락하세요.</translation>
     </message>

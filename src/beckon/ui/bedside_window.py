@@ -786,8 +786,6 @@ class BedsideWindow(QWidget):
             self.pages.setCurrentIndex(0)
         if self.pages.currentIndex() != 2:
             note = self._after_choice if view.stage == "paused" else None
-            if view.stage == "confirming" and view.highlighted == CANCEL_REQUEST:
-                note = strings.confirm_cancel_banner(view.confirm_with, view.cancel_with)
             self.stage_banner.setText(note or strings.stage_banner(view))
         for code, tile in self.tiles.items():
             tile.set_highlight(code == view.highlighted, view.stage)

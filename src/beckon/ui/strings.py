@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PyQt6.QtCore import QCoreApplication
 
-from beckon.bedside.interaction import MenuView
+from beckon.bedside.interaction import CANCEL_REQUEST, MenuView
 from beckon.ui.bedside_model import CameraState, FaceView, MicState, Prompt
 
 translate = QCoreApplication.translate
@@ -44,16 +44,27 @@ def _first(gestures: tuple[str, ...]) -> str:
     return gestures[0] if gestures else "nod"
 
 
-def confirm_banner(confirm_with: tuple[str, ...], cancel_with: tuple[str, ...]) -> str:
-    """The instruction while a choice waits for its confirming gesture (an emergency)."""
-    text = translate("Beckon", "{gesture} to send it.").format(
-        gesture=gesture_to_do(_first(confirm_with))
-    )
-    if cancel_with:
-        text += " " + translate("Beckon", "{gesture} to cancel.").format(
-            gesture=gesture_to_do(cancel_with[0])
-        )
+def _two_steps(
+    first: str, first_with: tuple[str, ...], then: str, then_with: tuple[str, ...]
+) -> str:
+    """An instruction ("{gesture} to send it.") naming the first of ``first_with`` (a nod when
+    none), then a second one only when a gesture does it (``then_with``)."""
+    text = first.format(gesture=gesture_to_do(_first(first_with)))
+    if then_with:
+        text += " " + then.format(gesture=gesture_to_do(then_with[0]))
     return text
+
+
+def confirm_banner(view: MenuView) -> str:
+    """The instruction while a choice waits for its confirming gesture: an emergency, or the
+    menu's cancel entry (intents.CANCEL_REQUEST)."""
+    if view.highlighted == CANCEL_REQUEST:
+        go = translate("Beckon", "{gesture} to cancel your request.")
+        stop = translate("Beckon", "{gesture} to keep it.")
+    else:
+        go = translate("Beckon", "{gesture} to send it.")
+        stop = translate("Beckon", "{gesture} to cancel.")
+    return _two_steps(go, view.confirm_with, stop, view.cancel_with)
 
 
 def stage_banner(view: MenuView) -> str:
@@ -66,16 +77,16 @@ def stage_banner(view: MenuView) -> str:
             gesture=choose, level=view.level
         )
     if stage == "offering":
-        text = translate("Beckon", "{gesture} to choose.").format(gesture=choose)
-        if view.next_with:
-            text += " " + translate("Beckon", "{gesture} for the next one.").format(
-                gesture=gesture_to_do(view.next_with[0])
-            )
-        return text
+        return _two_steps(
+            translate("Beckon", "{gesture} to choose."),
+            view.select_with,
+            translate("Beckon", "{gesture} for the next one."),
+            view.next_with,
+        )
     if stage == "paused":
         return translate("Beckon", "Request chosen. One moment…")
     if stage == "confirming":
-        return confirm_banner(view.confirm_with, view.cancel_with)
+        return confirm_banner(view)
     if stage == "pointing":
         return translate("Beckon", "Turn your head to move. {gesture} to choose.").format(
             gesture=choose
@@ -105,18 +116,6 @@ def cancel_entry_label(intent: str) -> str:
 def cancel_question(intent: str) -> str:
     """The touch confirmation before a request is cancelled."""
     return translate("Beckon", "Cancel “{intent}”?").format(intent=intent)
-
-
-def confirm_cancel_banner(confirm_with: tuple[str, ...], cancel_with: tuple[str, ...]) -> str:
-    """The instruction while the cancel entry waits for its confirming gesture."""
-    text = translate("Beckon", "{gesture} to cancel your request.").format(
-        gesture=gesture_to_do(_first(confirm_with))
-    )
-    if cancel_with:
-        text += " " + translate("Beckon", "{gesture} to keep it.").format(
-            gesture=gesture_to_do(cancel_with[0])
-        )
-    return text
 
 
 def kept_text(intent: str) -> str:

@@ -1,0 +1,25 @@
+"""Bed 12's bedside window for tests that look at it: real settings, an unstarted service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def bed12_window(qtbot: Any, folder: Path, **keys: object) -> Any:
+    """Bed 12 of gh/icu (outbox ``folder/o.sqlite3``) plus config ``keys`` given with their
+    dotted names as ``bedside_offered_intents=...`` or ``broker_url=...``; not shown."""
+    from beckon.bedside.service import BedsideService
+    from beckon.config import load_bedside
+    from beckon.ui.bedside_window import BedsideWindow
+
+    overrides: dict[str, object] = {
+        "bedside.site": "gh",
+        "bedside.unit": "icu",
+        "bedside.bed": "12",
+        "bedside.outbox": str(folder / "o.sqlite3"),
+    }
+    overrides.update({key.replace("_", ".", 1): value for key, value in keys.items()})
+    window = BedsideWindow(BedsideService(load_bedside(None, overrides)))
+    qtbot.addWidget(window)
+    return window
