@@ -558,11 +558,12 @@ def _exclusive_bedside(settings: Any) -> Any:
 
 
 def _bedside_headless(args: argparse.Namespace, settings: Any) -> int:
+    from beckon.bedside.devices import HeadlessDevices
     from beckon.bedside.events import describe
     from beckon.bedside.host import BedsideHost, CameraSpec, MicSpec
+    from beckon.bedside.reach import ReachLog
     from beckon.bedside.service import BedsideService, DeviceFaults
     from beckon.metrics import serve_bedside
-    from beckon.ui.bedside_model import HeadlessDevices, ReachLog
 
     cfg = settings.bedside
     service = BedsideService(settings)

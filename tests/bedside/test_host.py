@@ -194,7 +194,7 @@ def test_a_nurses_question_puts_every_voice_worker_in_answer_mode(tmp_path: Path
 
 def test_the_headless_bedside_reports_a_lost_camera_as_the_window_does(tmp_path: Path) -> None:
     """``beckon bedside --headless`` told the station of no camera or face fault at all."""
-    from beckon.ui.bedside_model import HeadlessDevices
+    from beckon.bedside.devices import HeadlessDevices
 
     camera = CameraSpec(tmp_path / "face.task", str(tmp_path / "no-camera.mp4"))
     host = BedsideHost(a_service(tmp_path), camera, retry_s=60.0)
@@ -218,8 +218,8 @@ def test_a_frozen_live_camera_is_opened_again(tmp_path: Path, models_dir: Path) 
     (camera_lost) and opens the camera again instead of watching the same frame for ever."""
     import cv2
 
+    from beckon.bedside.devices import HeadlessDevices
     from beckon.lab import synthetic
-    from beckon.ui.bedside_model import HeadlessDevices
 
     # Motion JPEG: every frame the very same bytes, as from a stuck capture device (an
     # inter-frame codec would decode a still scene with small differences).

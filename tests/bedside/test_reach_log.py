@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from beckon.bedside import events as ev
-from beckon.ui.bedside_model import ReachLog
+from beckon.bedside.reach import ReachLog
 
 
 def test_a_request_without_a_receipt_is_logged_critical_once_a_minute(
@@ -20,7 +20,7 @@ def test_a_request_without_a_receipt_is_logged_critical_once_a_minute(
     reach.follow(ev.RequestSent("r-1"))
     assert reach.check() == []
     start = reach.timeline.tracks[0].created
-    with caplog.at_level(logging.WARNING, "beckon.ui.bedside_model"):
+    with caplog.at_level(logging.WARNING, "beckon.bedside.reach"):
         assert reach.check(start + 59.0) == []
         assert reach.check(start + 61.0) == ["no_receipt"]
         assert reach.check(start + 90.0) == []  # said again a minute later, not every tick
@@ -37,7 +37,7 @@ def test_a_receipt_ends_it_and_a_lost_broker_is_an_error(caplog: pytest.LogCaptu
     assert reach.check() == []
     start = reach.timeline.tracks[0].created
     reach.follow(ev.StateChanged("r-2", "received", None, "pain"))
-    with caplog.at_level(logging.WARNING, "beckon.ui.bedside_model"):
+    with caplog.at_level(logging.WARNING, "beckon.bedside.reach"):
         assert reach.check(start + 300.0) == []
         reach.follow(ev.ConnectionChanged(online=False))
         assert reach.check(start + 301.0) == ["unreachable"]

@@ -214,7 +214,8 @@ def test_a_nurse_asks_a_yes_no_question_and_a_shake_answers_no(mosquitto, tmp_pa
 def test_a_request_waiting_in_the_outbox_is_shown_again_after_a_restart(tmp_path):
     """Restarted while offline, the tablet still shows the patient's unconfirmed request (and
     so can sound the no-receipt alarm), without saying it aloud or counting it again."""
-    from beckon.ui.bedside_model import Timeline, prompt_for
+    from beckon.bedside.timeline import Timeline
+    from beckon.ui.bedside_model import prompt_for
 
     outbox_path = tmp_path / "outbox.sqlite3"
     first = bedside_for("mqtt://127.0.0.1:1", outbox_path)  # nothing listens there

@@ -19,7 +19,7 @@ import pytest
 
 from beckon.bedside import events as ev
 from beckon.bedside.interaction import MenuView
-from beckon.ui.bedside_model import RequestTrack
+from beckon.bedside.timeline import RequestTrack
 from tests.helpers.layout import clipped, clipped_inside, settled_clipping
 from tests.helpers.windows import bed12_window
 

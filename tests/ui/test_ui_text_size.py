@@ -19,8 +19,8 @@ from PyQt6.QtWidgets import QAbstractButton, QLabel, QWidget
 
 from beckon.bedside import events as ev
 from beckon.bedside.interaction import MenuView
+from beckon.bedside.timeline import RequestTrack
 from beckon.ui import theme
-from beckon.ui.bedside_model import RequestTrack
 from tests.helpers.windows import bed12_window
 
 ITEMS = ["nurse", "water", "pain", "toilet", "reposition", "emergency"]

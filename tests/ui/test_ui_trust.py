@@ -557,7 +557,7 @@ def test_the_station_sees_a_bed_whose_devices_fail(
 
 
 def test_camera_and_face_faults_are_reported_after_a_grace_time() -> None:
-    from beckon.ui.bedside_model import CameraState, DeviceWatch, MicState
+    from beckon.bedside.devices import CameraState, DeviceWatch, MicState
 
     watch = DeviceWatch(no_face_s=30.0)
     mic = MicState("off")
@@ -579,7 +579,7 @@ def test_camera_and_face_faults_are_reported_after_a_grace_time() -> None:
 def test_a_dark_room_is_reported_as_such_not_as_a_tablet_to_move() -> None:
     """The station said "face too small or turned away: move the tablet" (or "face not found")
     for a bed whose room was dark."""
-    from beckon.ui.bedside_model import CameraState, DeviceWatch, MicState
+    from beckon.bedside.devices import CameraState, DeviceWatch, MicState
     from beckon.ui.station_model import bed_board_row
     from beckon.ui.strings import bed_fault_text
 

@@ -34,9 +34,18 @@ from PyQt6.QtWidgets import (
 )
 
 from beckon.bedside import events as ev
+from beckon.bedside.devices import (
+    FROZEN_AFTER_S,
+    CameraMonitor,
+    DeviceWatch,
+    MicState,
+    mic_state,
+    reopen_if_frozen,
+)
 from beckon.bedside.events import BedsideEvent
 from beckon.bedside.host import BedsideHost, CameraSpec, MicSpec
 from beckon.bedside.interaction import MenuView
+from beckon.bedside.reach import ReachWatch
 from beckon.bedside.service import (
     AnswerQuestion,
     BedsideService,
@@ -48,27 +57,17 @@ from beckon.bedside.service import (
     SetTiming,
     Submit,
 )
+from beckon.bedside.timeline import MAX_TRACKS, RequestTrack, Timeline, emergency_to_clear
 from beckon.intents import CANCEL_REQUEST, SLEEP, Intent
 from beckon.ui import strings, theme
 from beckon.ui.bedside_model import (
-    FROZEN_AFTER_S,
-    MAX_TRACKS,
     PAUSE_PRESETS,
     SCAN_PRESETS,
-    CameraMonitor,
-    DeviceWatch,
-    MicState,
     Prompt,
     PromptPolicy,
-    ReachWatch,
-    RequestTrack,
     StaffLock,
-    Timeline,
-    emergency_to_clear,
     face_view,
-    mic_state,
     next_preset,
-    reopen_if_frozen,
     spoken_intent,
     spoken_words,
     tile_columns,

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from PyQt6.QtCore import QCoreApplication
 
+from beckon.bedside.devices import CameraState, MicState
 from beckon.bedside.interaction import CANCEL_REQUEST, MenuView
-from beckon.ui.bedside_model import CameraState, FaceView, MicState, Prompt
+from beckon.ui.bedside_model import FaceView, Prompt
 
 translate = QCoreApplication.translate
 
@@ -492,7 +493,7 @@ def system_fault_text(key: str) -> str:
 
 
 def reach_text(key: str) -> str:
-    """What the bedside shows and says when calls cannot get through (bedside_model.ReachWatch)."""
+    """What the bedside shows and says when calls cannot get through (bedside.reach.ReachWatch)."""
     if key == "unreachable":
         return translate(
             "Beckon",
