@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from beckon.background import Background
-from beckon.cli import outcome_text
+from beckon.cli.console import outcome_text
 from beckon.config import BrokerConfig
 from beckon.errors import BeckonError
 from beckon.messaging import protocol as p

@@ -1,0 +1,116 @@
+"""``beckon station list|ack|resolve|ask``: a nurse's console on one unit, talking to the
+running station service over the broker as a console user."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from beckon.errors import BeckonError, ConfigError
+
+
+def run_action(args: argparse.Namespace, settings: Any, action: str) -> int:
+    from dataclasses import replace
+
+    from beckon.station.client import NotConfirmed, StationClient
+
+    cfg = settings.station
+    broker = settings.broker
+    if args.user or args.password_file:
+        broker = replace(
+            broker,
+            username=args.user or broker.username,
+            password_file=args.password_file or broker.password_file,
+        )
+    elif broker.username:
+        raise BeckonError(
+            f"`beckon station {action}` would log in as {broker.username}, the station "
+            "service's own user: the broker ties client ids to usernames, so it would throw "
+            "the running station off",
+            "log in as a console user: --user console-SITE-UNIT --password-file FILE",
+        )
+    from beckon.messaging.protocol import SEGMENT, SEGMENT_HELP
+
+    if action == "ask" and not SEGMENT.fullmatch(args.bed):
+        raise BeckonError(f"bed {args.bed!r} is not a bed name", SEGMENT_HELP)
+    _check_console_files(broker, args.password_file)
+    if len(cfg.units) > 1:
+        # It took the first unit and said "no open request" for a call of the second.
+        raise BeckonError(
+            f"`beckon station {action}` works on one unit; this station serves "
+            f"{', '.join(cfg.units)}",
+            f"name the unit: --units {cfg.units[1]}",
+        )
+    with StationClient(broker, cfg.site, cfg.units[0]) as client:
+        if action == "list":
+            current = client.wait_queue()
+            if args.json:
+                from dataclasses import asdict
+
+                print(json.dumps(asdict(current), indent=2))
+                return 0
+            _print_queue(current)
+            return 0
+        if action == "ask":
+            q = client.ask(args.bed, args.text, args.nurse, wait_s=args.wait)
+            if q.answer is None:
+                print(f"bed {q.bed} has not answered {q.text!r} yet")
+                return 1 if args.wait > 0 else 0
+            print(f"bed {q.bed} answered {q.answer.upper()} to {q.text!r} (by {q.source})")
+            return 0
+        verb = "acknowledge" if action == "ack" else "resolve"
+        try:
+            view = client.send(verb, args.request_id, args.nurse, timeout=args.timeout)
+        except NotConfirmed as exc:  # not a usage error: exit 1, as `station list` does
+            print(f"beckon: {exc}", file=sys.stderr)
+            return 1
+        print(outcome_text(view, verb, args.nurse, args.request_id))
+        return 0
+
+
+def _check_console_files(broker: Any, password_file: str | None) -> None:
+    """A console's password (or TLS) file that cannot be read is said as such, naming the flag
+    when it came from one: otherwise it surfaces as "cannot reach the MQTT broker"."""
+    from beckon.messaging.mqtt import check_broker_files
+
+    try:
+        check_broker_files(broker)
+    except ConfigError as exc:
+        if password_file and "password_file" in exc.message:
+            raise BeckonError(
+                exc.message.replace("[broker] password_file", "--password-file"),
+                "give a readable file holding the console user's password",
+            ) from None
+        raise
+
+
+def outcome_text(view: Any, verb: str, nurse: str, request_id: str) -> str:
+    """What a nurse's ack or resolve came to, truthfully: done by this nurse, or already done
+    by someone else (a colleague's console, the patient's cancel) and this one not applied.
+    A nurse who lost a race was told she had resolved a call a colleague resolved, or that
+    the patient had cancelled."""
+    if view is None:
+        return f"{request_id[:8]}: closed meanwhile (resolved or cancelled, by whom unknown)"
+    head = f"{view.id[:8]}  bed {view.bed}  {view.intent}"
+    wanted = "acknowledged" if verb == "acknowledge" else "resolved"
+    if view.state == wanted and view.by == nurse:
+        return f"{head}: {view.state} by {view.by}"
+    by = f" by {view.by}" if view.by else ""
+    return f"{head}: already {view.state}{by}; your {verb} was not needed"
+
+
+def _print_queue(q: Any) -> None:
+    print(f"Unit {q.site}/{q.unit}, as of {q.at}")
+    if not q.requests:
+        print("  no open requests")
+    for r in q.requests:
+        esc = f"  ESCALATED x{r.escalation}" if r.escalation else ""
+        who = f" by {r.by}" if r.by else ""
+        print(
+            f"  {r.id[:8]}  bed {r.bed:<6} {r.priority:<9} {r.intent:<11} {r.state}{who}"
+            f"  since {r.created_at}{esc}"
+        )
+    for bed in q.offline_beds:
+        print(f"  DEVICE FAULT: bed {bed} is offline")
