@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -96,6 +97,52 @@ def test_a_resolve_lost_in_a_broker_restart_is_sent_again_and_confirmed(
     finally:
         station.popen.send_signal(signal.SIGCONT)
         broker.stop()
+
+
+def test_a_question_lost_in_a_broker_restart_is_sent_again_and_asked_once(
+    tmp_path: Path, procs: list[Proc]
+) -> None:
+    """As for a resolve: the first copy of `beckon station ask` reaches no subscriber (the
+    broker restarted without persistence while the station was unreachable). It was never
+    asked, and the console said only that the station did not confirm it. Now it is sent
+    again until the queue lists it, and the station asks the bed once."""
+    broker = ProdBroker(tmp_path / "broker", ["1"], persistence=False).setup()
+    broker.start()
+    station, db, _ = _station_with_one_call(broker, tmp_path, procs)
+    outcome: list[object] = []
+    try:
+        with StationClient(_console(broker), SITE, UNIT) as client:
+            client.wait_queue(30)
+            station.popen.send_signal(signal.SIGSTOP)
+            broker.stop(signal.SIGKILL)
+            assert wait_until(lambda: not client.link.connected, 30)
+            broker.start()
+            assert wait_until(lambda: client.link.connected, 30)
+
+            def ask() -> None:
+                try:
+                    outcome.append(client.ask("1", "Are you in pain?", "Nurse Alex", 0, 90))
+                except Exception as exc:  # handed to the test thread
+                    outcome.append(exc)
+
+            asker = threading.Thread(target=ask, daemon=True)
+            asker.start()
+            assert wait_until(lambda: client.sends >= 2 or outcome, 30), outcome
+            assert questions(db) == [], "the station was frozen: nothing can have been asked"
+            station.popen.send_signal(signal.SIGCONT)
+            asker.join(120)
+        assert outcome and isinstance(outcome[0], p.QuestionView), outcome
+        assert questions(db) == [outcome[0].id]
+        assert station.stderr().count("Nurse Alex asks bed") == 1
+    finally:
+        station.popen.send_signal(signal.SIGCONT)
+        broker.stop()
+
+
+def questions(db: Path) -> list[str]:
+    """The ids of the questions a station database holds, read-only."""
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        return [row[0] for row in conn.execute("SELECT id FROM questions")]
 
 
 def test_a_command_the_station_never_confirms_fails_loudly_with_exit_1(

@@ -15,12 +15,16 @@ from beckon.errors import BeckonError
 from beckon.messaging import protocol as p
 from beckon.messaging.mqtt import Connected, LinkEvent, Message, MqttLink
 from beckon.station import lifecycle, queueview
-from beckon.station.feed import PendingCommands
+from beckon.station.feed import RESEND_S, PendingCommands
 
 CONFIRM_S = 30.0
 """How long ``beckon station ack/resolve`` waits for the queue to show its command done,
 sending it again meanwhile, before it says it could not (non-zero exit)."""
 
+
+ASK_CONFIRM_S = 10.0
+"""How long ``beckon station ask`` waits for the queue to list its question (besides the time
+it waits for the answer), sending it again meanwhile."""
 
 CLOSED_WAIT_S = 3.0
 """How long a command whose call left the queue waits for the bed's state to say how."""
@@ -206,21 +210,42 @@ class StationClient:
                 self._take(event)
         return self._closed.get(target.id)
 
-    def ask(self, bed: str, text: str, by: str, wait_s: float = 0.0) -> p.QuestionView:
-        """Ask a bed a yes/no question; with ``wait_s``, wait that long for the answer."""
+    def ask(
+        self, bed: str, text: str, by: str, wait_s: float = 0.0, confirm_s: float = ASK_CONFIRM_S
+    ) -> p.QuestionView:
+        """Ask a bed a yes/no question; with ``wait_s``, wait that long for the answer.
+
+        The question is sent again every ``RESEND_S`` until the station's queue lists it, as
+        an acknowledgement is: a copy lost in a broker restart or a station failover was never
+        asked, and the nurse was told only that the station did not confirm it. The question's
+        id is the command's, so the station asks it once however many copies arrive. Raises
+        BeckonError when no copy is listed within ``confirm_s`` + ``wait_s`` seconds."""
         current = self.wait_queue()
-        known = {q.id for q in current.questions}
         cmd = p.AskCommand(p.new_request_id(), bed, text, by, p.now_iso())
-        self.link.publish(p.Topics.unit(self.site, self.unit, "command"), p.encode(cmd))
+        payload = p.encode(cmd)
+        self._publish_command(payload)
+        last_sent = time.monotonic()
         asked: p.QuestionView | None = None
-        deadline = time.monotonic() + 10.0 + wait_s
+        deadline = last_sent + confirm_s + wait_s
         while time.monotonic() < deadline:
-            current = self.wait_queue(timeout=deadline - time.monotonic(), newer_than=current.at)
-            for q in current.questions:
-                if q.id not in known and q.bed == bed and q.text == text:
-                    asked = q
+            if asked is None and self.link.connected and time.monotonic() - last_sent >= RESEND_S:
+                self._publish_command(payload)
+                last_sent = time.monotonic()
+            try:
+                current = self.wait_queue(timeout=1.0, newer_than=current.at)
+            except BeckonError:
+                continue  # no station for a moment (a failover): the copies wait for it
+            asked = next((q for q in current.questions if q.id == cmd.command_id), asked)
             if asked is not None and (asked.answer is not None or wait_s <= 0):
                 return asked
+        if asked is None:
+            station = "online" if self.running_station() is not None else "NOT online now"
+            raise BeckonError(
+                f"the station did not confirm the question for bed {bed} (sent {self.sends} "
+                f"time(s); station service {station})",
+                "check that the bed is in a unit this station serves, and the station's log",
+            )
+        return asked
         if asked is None:
             raise BeckonError(
                 f"the station did not confirm the question for bed {bed}",

@@ -14,7 +14,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, assert_never
 
 from beckon.config import BrokerConfig
@@ -77,14 +77,20 @@ RESEND_S = 3.0
 (it does every few seconds) and it was last sent at least this long ago."""
 
 
+ASK = "ask"
+"""The action of a nurse's question in ``PendingCommands`` (beside acknowledge and resolve)."""
+
+
 @dataclass
 class Unconfirmed:
     """A nurse command published but not yet seen done in the unit queue."""
 
     request_id: str
+    """The request acknowledged or resolved; for a question (``ASK``), the question's id."""
     action: str
     payload: bytes
     sent_at: float
+    added: float = field(default_factory=time.monotonic)
 
 
 class PendingCommands:
@@ -110,10 +116,18 @@ class PendingCommands:
             return command_id in self.items
 
     def settle(self, snapshot: p.UnitQueue, whole: bool) -> None:
-        """Forget the commands the queue shows done, or whose request has left a whole queue."""
+        """Forget the commands the queue shows done, or whose request has left a whole queue.
+        A question is done once the queue lists it; one never listed is given up after a
+        question's own time (the station would drop it as too old by then)."""
         states = {v.id: v.state for v in snapshot.requests}
+        asked = {q.id for q in snapshot.questions}
+        now = time.monotonic()
         with self._lock:
             for command_id, cmd in list(self.items.items()):
+                if cmd.action == ASK:
+                    if cmd.request_id in asked or now - cmd.added >= p.QUESTION_TIMEOUT_S:
+                        del self.items[command_id]
+                    continue
                 state = states.get(cmd.request_id)
                 if (state is None and whole) or state in DONE_BY[cmd.action]:
                     del self.items[command_id]
@@ -171,16 +185,20 @@ class StationFeed:
         return self._command("resolve", request_id, by)
 
     def ask(self, bed: str, text: str, by: str) -> Delivery:
-        """Ask a bed a yes/no question; the answer arrives in a later queue."""
+        """Ask a bed a yes/no question; the answer arrives in a later queue. Sent again like
+        an acknowledgement until the queue lists it (the question's id is the command's, so
+        the station asks it once however many copies arrive)."""
         cmd = p.AskCommand(p.new_request_id(), bed, text, by, p.now_iso())
-        return self._publish(p.encode(cmd))
+        return self._tracked(cmd.command_id, cmd.command_id, ASK, p.encode(cmd))
 
     def _command(self, action: str, request_id: str, by: str) -> Delivery:
         cmd = p.nurse_command(action, request_id, by)
-        payload = p.encode(cmd)
+        return self._tracked(cmd.command_id, request_id, action, p.encode(cmd))
+
+    def _tracked(self, command_id: str, target: str, action: str, payload: bytes) -> Delivery:
         delivery = self._publish(payload)
         if delivery != "not_sent":
-            self.pending.add(cmd.command_id, request_id, action, payload)
+            self.pending.add(command_id, target, action, payload)
         return delivery
 
     def _publish(self, payload: bytes) -> Delivery:
