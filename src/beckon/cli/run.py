@@ -223,6 +223,16 @@ def cmd_bedside(args: argparse.Namespace) -> int:
         lock.release()
 
 
+def _log_event(e: Any) -> None:
+    """The headless bedside's journal: every event at INFO but the menu's own steps (a
+    highlight every few seconds, all day: a megabyte of journal a tablet every 12 hours),
+    which ``beckon -v`` shows."""
+    from beckon.bedside import events as ev
+
+    level = logging.DEBUG if isinstance(e, ev.MenuChanged | ev.PointerMoved) else logging.INFO
+    log.log(level, "bedside: %s", ev.describe(e))
+
+
 def _exclusive_bedside(settings: Any) -> Any:
     """One bedside service per bed on this machine: a second one would send the same requests
     and fight the first over the broker session (beckon/instance.py)."""
@@ -238,7 +248,6 @@ def _exclusive_bedside(settings: Any) -> Any:
 
 def _bedside_headless(args: argparse.Namespace, settings: Any) -> int:
     from beckon.bedside.devices import HeadlessDevices
-    from beckon.bedside.events import describe
     from beckon.bedside.host import BedsideHost, CameraSpec, MicSpec
     from beckon.bedside.reach import ReachLog
     from beckon.bedside.service import BedsideService, DeviceFaults
@@ -246,7 +255,7 @@ def _bedside_headless(args: argparse.Namespace, settings: Any) -> int:
 
     cfg = settings.bedside
     service = BedsideService(settings)
-    service.listeners.append(lambda e: log.info("bedside: %s", describe(e)))
+    service.listeners.append(_log_event)
     reach = ReachLog(cfg.receipt_alarm_s)  # no screen: a call that cannot get through is logged
     service.listeners.append(reach.follow)
     notifier = systemd_watch(service)
