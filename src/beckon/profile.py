@@ -17,8 +17,9 @@ import logging
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
+from beckon.bedside.interaction import MenuMode
 from beckon.config import OFFER_SECONDS
 from beckon.errors import ConfigError
 from beckon.tomlfile import read_toml
@@ -112,7 +113,7 @@ class Calibration:
 class InteractionSettings:
     """How the menu behaves for this patient (see :mod:`beckon.bedside.interaction`)."""
 
-    mode: str = "scanning"
+    mode: MenuMode = "scanning"
     """``scanning``: items are offered in turn; ``pointing``: the patient moves the highlight."""
     items: tuple[str, ...] = ()
     """Intent codes offered, in order; empty = the bedside's ``offered_intents``."""
@@ -339,7 +340,7 @@ def _interaction(entry: dict[str, Any], source: str) -> InteractionSettings:
         where,
     )
     mode = entry.get("mode", base.mode)
-    if mode not in ("scanning", "pointing"):
+    if mode not in get_args(MenuMode):
         raise ConfigError(f"{where}.mode is {mode!r}; expected 'scanning' or 'pointing'")
 
     def names(key: str, default: tuple[str, ...]) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from beckon.bedside.interaction import (
     ConfirmRequested,
     Declined,
     Interaction,
+    MenuMode,
     MenuView,
     Moved,
     ScaleOffered,
@@ -41,7 +42,7 @@ ACTIONS = {
 class Options(TypedDict, total=False):
     """The Interaction settings these tests change (typed, so a misspelt one fails mypy)."""
 
-    mode: str
+    mode: MenuMode
     offer_seconds: float
     confirm_timeout_s: float
     confirm_intents: Sequence[str]

@@ -21,7 +21,8 @@ def test_prompts_speak_offers_questions_and_states_but_nothing_technical() -> No
     assert prompt_for(ev.MenuChanged(MenuView(("water",), None, "paused"), 0.0), "") is None
     assert prompt_for(ev.RequestSent(ID), "") is None
     assert prompt_for(ev.ConnectionChanged(online=True), "") is None
-    unknown = ev.MenuChanged(MenuView(("water",), "water", "pointing_3d"), 0.0)
+    newer = MenuView(("water",), "water", "pointing_3d")  # type: ignore[arg-type]
+    unknown = ev.MenuChanged(newer, 0.0)  # a stage from a newer interaction says nothing
     assert prompt_for(unknown, "Water") is None
 
 

@@ -251,7 +251,8 @@ def test_an_unknown_interaction_stage_still_shows_the_tiles_and_the_highlight(
     bedside = bed12_window(qtbot, tmp_path)
     seen: list[str | None] = []
     bedside.highlight_listeners.append(seen.append)
-    bedside.show_menu(MenuView(("nurse", "water", "pain"), "pain", "pointing_with_dwell"))
+    newer = MenuView(("nurse", "water", "pain"), "pain", "pointing_with_dwell")  # type: ignore[arg-type]
+    bedside.show_menu(newer)
     assert bedside.pages.currentIndex() == 0
     assert bedside.highlighted == "pain" and seen == ["pain"]
     assert bedside.stage_banner.text() == "Please wait…"

@@ -11,16 +11,20 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 # ---------------------------------------------------------------- camera and microphone
+
+
+CameraKind = Literal["off", "starting", "on", "slow", "lost"]
+MicKind = Literal["off", "starting", "listening", "heard", "error", "failed"]
 
 
 @dataclass(frozen=True)
 class CameraState:
     """``kind``: off (no camera used), starting, on, slow, lost; ``fps`` measured."""
 
-    kind: str
+    kind: CameraKind
     fps: float = 0.0
     detail: str = ""
     frozen: bool = False
@@ -140,7 +144,7 @@ class MicState:
     recogniser: a model or engine fault, which a new microphone would not fix); ``text`` what
     was heard (on screen only, never sent), ``note`` e.g. which recogniser runs."""
 
-    kind: str
+    kind: MicKind
     text: str = ""
     note: str = ""
 
@@ -164,7 +168,7 @@ def mic_state(
     if worker.error is not None:
         from beckon.voice.audio import AudioError
 
-        kind = "error" if isinstance(worker.error, AudioError) else "failed"
+        kind: MicKind = "error" if isinstance(worker.error, AudioError) else "failed"
         return MicState(kind, note=str(worker.error))
     if worker.finished.is_set():
         return MicState("off", note=worker.note)

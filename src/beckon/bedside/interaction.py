@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal, get_args
 
 from beckon.intents import CANCEL_REQUEST as CANCEL_REQUEST  # cancels the newest request
 from beckon.intents import SLEEP as SLEEP  # the menu entry that pauses the menu
@@ -38,6 +38,12 @@ class Declined:
 
 
 Outcome = Selected | Declined
+
+
+Stage = Literal["offering", "paused", "question", "pointing", "confirming", "scale", "asleep"]
+"""Where the menu is (``MenuView.stage``); each is described on ``MenuView``."""
+MenuMode = Literal["scanning", "pointing"]
+"""How the patient moves through the menu: it offers each entry in turn, or they point."""
 
 
 @dataclass(frozen=True)
@@ -63,9 +69,9 @@ class MenuView:
 
     items: tuple[str, ...]
     highlighted: str | None
-    stage: str
+    stage: Stage
     question: str = ""
-    mode: str = "scanning"
+    mode: MenuMode = "scanning"
     deadline: float | None = None
     confirm_with: tuple[str, ...] = ()
     level: int | None = None
@@ -165,7 +171,7 @@ class Interaction:
         items: Sequence[str],
         actions: dict[str, str] | None = None,
         *,
-        mode: str = "scanning",
+        mode: MenuMode = "scanning",
         offer_seconds: float = 4.0,
         pause_after_select_s: float = 3.0,
         confirm_timeout_s: float = 8.0,
@@ -178,8 +184,8 @@ class Interaction:
             raise ValueError("the menu needs at least one intent")
         if offer_seconds <= 0:
             raise ValueError("offer_seconds must be positive")
-        if mode not in ("scanning", "pointing"):
-            raise ValueError("mode must be 'scanning' or 'pointing'")
+        if mode not in get_args(MenuMode):
+            raise ValueError(f"mode must be one of {get_args(MenuMode)}")
         self.items = self._base_items = tuple(items)
         self._cancels: str | None = None  # what the CANCEL_REQUEST entry cancels, if offered
         self.actions = dict(actions if actions is not None else {"nod": "select", "shake": "next"})
