@@ -22,7 +22,7 @@ can be measured per condition on real faces:
 Each clip is written as MJPEG `.avi` (quality 95), one frame at a time (any length fits in
 memory). OUT_DIR/labels.toml repeats SRC_DIR's entries with the new file names and the
 condition added to each clip's `conditions` (`condition = "fps10"`), so the bench reports it.
-Used first in session 16 (docs/gestures.md, gest8).
+Used first in session 16 (docs/journal/gestures.md, gest8).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 """Build the Korean out-of-sample development part under /work/data/vko8 (never in git).
 
 The tune and score parts of ``make_voice_devset.py`` hold few Korean voices, so rules fitted on
-the tune speakers may not hold for others (docs/voice.md, section "vko8"). This part is for
+the tune speakers may not hold for others (docs/journal/voice.md, section "vko8"). This part is for
 checking a Korean rule on speakers neither part has, before the lead's score run: real people
 saying what a patient says to a doctor ("열이 안 멈춰요", "기침 가래가 심합니다"), none of it a
 request to the nurse's catalog. Every file must give no intent.

@@ -270,8 +270,8 @@ RECIPES: dict[str, Recipe] = {
         )
     ),
 }
-"""Every set of docs/gestures.md ("Public recordings used during development", "The real
-score set"), by the name of its folder and labels file."""
+"""Every set of docs/gestures.md ("Development data": the tune sets and the score sets), by
+the name of its folder and labels file."""
 
 
 # --- Sets whose videos come from package files (npm, PyPI), not from repositories ---------
@@ -321,8 +321,9 @@ PACKAGE_SETS: dict[str, tuple[PackageClip, ...]] = {
         ),
     ),
 }
-"""Sets built from package files (docs/gestures.md, session 11: "Real people from package
-files"), by the name of their folder and labels file. SRC is then the folder of package files."""
+"""Sets built from package files (docs/gestures.md, "Development data"; how they were found:
+docs/journal/gestures.md, session 11, "Real people from package files"), by the name of their
+folder and labels file. SRC is then the folder of package files."""
 
 
 def read_member(archive: Path, member: str) -> bytes | None:

@@ -55,7 +55,7 @@ def test_the_bedside_unit_is_a_kiosk_showing_the_window() -> None:
 
 @pytest.mark.parametrize("name", ["station", "bedside", "bedside-headless"])
 def test_every_unit_turns_onnx_runtime_telemetry_off(name: str) -> None:
-    """Only intents leave the device: ONNX Runtime's own telemetry must not (docs/voice.md,
+    """Only intents leave the device: ONNX Runtime's own telemetry must not (docs/journal/voice.md,
     vseed)."""
     unit = systemd_unit(f"beckon-{name}.service")
     assert "ORT_DISABLE_TELEMETRY=1" in unit["Environment"]

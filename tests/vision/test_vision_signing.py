@@ -1,7 +1,7 @@
 """A signer's head bobbing once is no nod: the two-reversal rule (``min_outer_leg_ratio``).
 
 Pose traces shaped like the false nods of real signing clips (the signtune and ASL tune sets,
-docs/gestures.md "A signer's single head bob"): the head leaves rest, comes back past it and
+docs/journal/gestures.md "A signer's single head bob"): the head leaves rest, comes back past it and
 settles, which the zigzag reads as two reversals around one long swing. Each test also runs the
 detector without the rule, where the same trace was a nod, so it fails on the old rules; and
 nods with two reversals that are nods (one-sided 1.5 cycles, centred one cycle) stay found.

@@ -283,7 +283,7 @@ def test_a_loud_clipped_answer_from_the_first_sample_is_heard(
 @pytest.mark.parametrize(("text", "intent"), [("no", "no"), ("stop", "cancel")])
 def test_an_answer_right_after_a_loud_beep_is_heard(english_answer, text, intent):
     """The tablet's own chime or a monitor's beep close to the microphone, then the answer
-    a tenth of a second later: Silero was deaf to it until the VAD restarted (docs/voice.md,
+    a tenth of a second later: Silero was deaf to it until the VAD restarted (docs/journal/voice.md,
     session 16, branch vvad)."""
     t = np.arange(SAMPLE_RATE // 2) / SAMPLE_RATE
     beep = 32767 * np.sin(2 * np.pi * 1000 * t)
@@ -296,8 +296,8 @@ def test_an_answer_right_after_a_loud_beep_is_heard(english_answer, text, intent
 @pytest.mark.parametrize(("text", "seed"), [("no", 0), ("nope", 1)])
 def test_a_quiet_answer_behind_a_noise_gate_is_heard(english, mode, text, seed):
     """Digital zeros before the word (a microphone's noise gate): Silero missed these quiet
-    answers in a white noise floor until the zeros reached it as comfort noise (docs/voice.md,
-    session 17, branch ven10); heard, they are "no" in both modes."""
+    answers in a white noise floor until the zeros reached it as comfort noise
+    (docs/journal/voice.md, session 17, branch ven10); heard, they are "no" in both modes."""
     gated, _ = behind_a_noise_gate(_word(text, EN), seed)
     english.set_mode(mode)
     assert [e.intent for e in english.run(gated) if e.intent] == ["no"]

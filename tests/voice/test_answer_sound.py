@@ -2,7 +2,7 @@
 
 The examples are real: the free hearings of one speaker's "다음 단계" ("next step") that
 Vosk's grammar heard as "아니요" on the development recordings, and espeak-ng's correct
-answers on the clean bench (docs/voice.md, session 14, branch vko6).
+answers on the clean bench (docs/journal/voice.md, session 14, branch vko6).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ their edge, and the intent comes out; single off-catalog words and ordinary sent
 by the same voices, still give no request. The British pronunciations of catalog words stay
 opt-in (``build_pipeline(british_pronunciations=True)``): measured alone on real recordings
 they, not the edge rule, let single words through ("one" and "right" heard as "water";
-docs/voice.md, "The edge rule without the British pronunciations"). Since session 13 the
+docs/journal/voice.md, "The edge rule without the British pronunciations"). Since session 13 the
 default open mode hears each utterance on its own mean (``OWN_MEAN_RULE``; session 10's
 running mean is ``RUNNING_RULE``), with short requests confirmed.
 """

@@ -97,7 +97,7 @@ def test_words_near_yes_are_never_a_yes_the_rule_takes(
 
 def test_the_shipped_classifier_is_the_mean_of_five_heads() -> None:
     """One head's out-of-fold figures moved by up to four "stop" clips of 39 between fitting
-    seeds (session 10); the shipped file averages five (docs/voice.md, "A seed ensemble for
+    seeds (session 10); the shipped file averages five (docs/journal/voice.md, "A seed ensemble for
     the answer verifier")."""
     import onnx
 
@@ -160,7 +160,7 @@ def test_a_decoded_answer_the_verifier_cannot_frame_is_vetoed(
     "other" still vetoes the decoder's answer. Letting it stand won one real "yeah" on the
     train part, but made that speaker's "go" in the same noise a "no" in the open mode, and
     in the answer mode let 8 espeak-ng non-answers in steady noise through as "no" for 3
-    real "no" won (docs/voice.md, session 16, branch vvad)."""
+    real "no" won (docs/journal/voice.md, session 16, branch vvad)."""
     rng = np.random.default_rng(2)
     steady = (rng.standard_normal(SAMPLE_RATE) * 2000).astype(np.int16)
     unheard = verifier.verdict(steady)
@@ -182,7 +182,7 @@ OPEN = AnswerRule(open_accept=0.95)
 
 def test_the_open_mode_recovers_an_answer_only_at_its_own_bar() -> None:
     """The open mode's catalog-or-talk prior heard real "stop" as "and", "that", "got" and
-    "no" as "now", "not": nothing matched though the verifier was sure (docs/voice.md,
+    "no" as "now", "not": nothing matched though the verifier was sure (docs/journal/voice.md,
     session 14, ven7). The open mode takes the verifier's answer from ``open_accept`` only,
     and without it (None) never."""
     stop = Match("got", None, 0.4, "get nurse", "too far from 'get nurse'")
@@ -197,7 +197,7 @@ def test_the_open_mode_recovers_an_answer_only_at_its_own_bar() -> None:
 def test_the_shipped_open_mode_asks_the_verifier_for_more_than_the_answer_mode() -> None:
     """Out of fold, the open mode at the answer mode's 0.85 made real other words answers:
     tune "down" heard "to" was cancel at 0.96, train "up" heard "took" cancel at 0.91
-    (docs/voice.md, session 15, ven8). From 0.97 the open mode takes the verifier's answer;
+    (docs/journal/voice.md, session 15, ven8). From 0.97 the open mode takes the verifier's answer;
     while an answer is expected 0.85 stays enough."""
     rule = AnswerRule()
     assert rule.open_accept == 0.97 and rule.accept == 0.85
@@ -281,7 +281,7 @@ def test_a_near_miss_of_no_can_become_only_no() -> None:
 def test_the_shipped_rule_takes_the_ensembles_answer_from_085() -> None:
     """The five-head verifier is less sure than one head where its heads disagree; out of
     fold it recovered more answers at 0.85 than one head at 0.95, with fewer false ones
-    (docs/voice.md, "A seed ensemble for the answer verifier")."""
+    (docs/journal/voice.md, "A seed ensemble for the answer verifier")."""
     assert AnswerRule().accept == 0.85
     for label in ("yes", "no", "cancel"):
         got = combine(NOTHING, frozenset(), _verdict(label, 0.87), "answer").intent

@@ -94,7 +94,8 @@ def test_a_korean_word_whose_best_path_is_no_request_gives_none_from_a_lower_pat
 def test_the_korean_pipeline_guards_lower_paths_in_both_modes(korean: VoicePipeline) -> None:
     """Vosk's n-best paths below the best may speak only as a mended copy of it, in the open
     mode and in the answer mode alike (whose grammar holds the whole catalog too): sharing a
-    word, adding none and changing one at most (``TemplateMatcher``; docs/voice.md, vko8)."""
+    word, adding none and changing one at most (``TemplateMatcher``; docs/journal/voice.md,
+    vko8)."""
     for mode, matcher in korean.matchers.items():
         guards = (matcher.shared_word, matcher.no_longer, matcher.one_word)
         assert guards == (True, True, True), mode
@@ -112,7 +113,7 @@ def test_a_korean_word_in_the_answer_mode_gives_nothing_from_another_account_bel
     grammar as "줘" with "도와줘" (`emergency`) below, and the male "세계" (world) as "주세요"
     with "네" (`yes`) below: lower paths that share no word with the best. On the old
     code an emergency and a "yes" that would confirm a proposal; the answer mode's matcher now
-    has the open mode's lower-path guards (docs/voice.md, vko8)."""
+    has the open mode's lower-path guards (docs/journal/voice.md, vko8)."""
     korean.set_mode("answer")
     try:
         events = korean.run(make_clip(speak(text, voice), None).samples)
@@ -126,7 +127,8 @@ def test_a_korean_word_in_the_answer_mode_gives_nothing_from_another_account_bel
 def test_a_casual_korean_no_is_no_request(korean: VoicePipeline, voice: Voice) -> None:
     """espeak-ng's "아니" (a casual "no"; the catalog has "아니요") comes out of the grammar as
     "아파" with "아니요" below it: on the old code `pain` in the open mode. A request heard
-    beside a declining answer is not proposed (``DECLINING_ANSWERS``; docs/voice.md, vko9)."""
+    beside a declining answer is not proposed (``DECLINING_ANSWERS``; docs/journal/voice.md,
+    vko9)."""
     events = korean.run(make_clip(speak("아니", voice), None).samples)
     assert events, "the VAD should have heard 아니"
     requests = [e.intent for e in events if e.intent and e.intent not in CONTROL_CODES]
@@ -144,7 +146,7 @@ def test_a_korean_word_whose_n_best_also_holds_silence_gives_no_intent(
     """espeak-ng's "미국" (America) comes out of the grammar as "물 줘" and its "세계" (world)
     as "네", each with a path of no words in the n-best list: on the old code `water` (open
     mode) and `yes` (both modes, a yes that would confirm a proposal). When the grammar ranks
-    "nothing was said" among its accounts, nothing is taken (``silent_path``; docs/voice.md,
+    "nothing was said" among its accounts, nothing is taken (``silent_path``; docs/journal/voice.md,
     vko9)."""
     korean.set_mode(mode)
     try:
@@ -175,7 +177,7 @@ def test_a_known_limit_lets_go_together_may_be_heard_as_toilet_but_never_as_more
     """A known false accept of the shipped dither draw, kept in sight: with ``DITHER_SEED``
     1 the grammar's *best* path for espeak-ng's male "같이 가요" (let's go together) is "변기
     주세요" (`toilet`), so no lower-path rule applies (seeds 2 to 20 hear "주세요" and give no
-    request; docs/voice.md, branch vseed). Choosing a seed to pass it would be choosing the
+    request; docs/journal/voice.md, branch vseed). Choosing a seed to pass it would be choosing the
     draw on a test clip. The confirmation step keeps it from becoming a call; it must never
     be more than that."""
     assert set(_requests(korean, "같이 가요", KO)) <= {"toilet"}

@@ -153,9 +153,9 @@ def test_with_one_word_a_lower_path_may_change_one_word_of_the_best_at_most(
     catalog: Catalog,
 ) -> None:
     """A patient's real "눈이 뿌옇다고 했어요" (they said my eyes were cloudy; the Korean
-    out-of-sample part, docs/voice.md, vko8) came out of Vosk's grammar as "네 꺼 주세요" with
-    "물 주세요" (`water`) below it: the lower path shares "주세요" and adds no word, but changes
-    two words of the best account, so it is another account, not a mended one."""
+    out-of-sample part, docs/journal/voice.md, vko8) came out of Vosk's grammar as "네 꺼 주세요"
+    with "물 주세요" (`water`) below it: the lower path shares "주세요" and adds no word, but
+    changes two words of the best account, so it is another account, not a mended one."""
     loose = TemplateMatcher(catalog, "ko", shared_word=True, no_longer=True)
     strict = TemplateMatcher(catalog, "ko", shared_word=True, no_longer=True, one_word=True)
     for paths in (["네 꺼 주세요", "물 주세요"], ["간호사 꺼 아침", "간호사"]):
@@ -203,7 +203,7 @@ def test_with_silent_path_nothing_is_taken_when_the_grammar_also_hears_nothing(
     """A real "다음 단계" (next step, the tune part's spk05) came out of Vosk's grammar as
     "아파" (`pain`) with an empty path second, and a real "이전 단계" as "네" (`yes`) with an
     empty path third: the grammar itself ranks "nothing was said" among its accounts of the
-    sound. espeak-ng's catalog sentences never had such a path (docs/voice.md, vko9)."""
+    sound. espeak-ng's catalog sentences never had such a path (docs/journal/voice.md, vko9)."""
     loose = TemplateMatcher(catalog, "ko", shared_word=True, no_longer=True, one_word=True)
     silent = TemplateMatcher(
         catalog, "ko", shared_word=True, no_longer=True, one_word=True, silent_path=True
@@ -226,7 +226,7 @@ def test_a_request_heard_beside_a_no_or_cancel_is_not_taken(ko: TemplateMatcher)
     (`pain`) with "아니요" below it: when the recogniser hesitates between a request and a
     declining answer, the patient may have said no, and no request is proposed. Among
     espeak-ng's catalog requests, clean and in ward noise, no correct one had such a path
-    (docs/voice.md, vko9)."""
+    (docs/journal/voice.md, vko9)."""
     for paths in (["아파", "아니요", "아침"], ["물 주세요", "됐어"], ["아파", "취소"]):
         found = ko.match_alternatives(paths)
         assert found.intent is None, paths

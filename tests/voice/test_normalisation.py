@@ -1,6 +1,6 @@
 """PocketSphinx with ``per_utterance=True`` hears each utterance on its own terms: a fresh
 noise estimate and the utterance's own cepstral mean, as its bundled model was trained, not a
-running mean carried over from whoever spoke before (not yet the default: docs/voice.md). So
+running mean carried over from whoever spoke before (not yet the default: docs/journal/voice.md). So
 the same word gives the same result after a very different earlier utterance, and a change of
 level or a DC offset in the microphone does not make a short answer start from the wrong
 mean. Real PocketSphinx, espeak-ng and Piper speech."""

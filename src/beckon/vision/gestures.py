@@ -172,7 +172,7 @@ class GestureParams:
     head already on its way up when the clip began (the face found mid-movement) or a look
     down held for 2.5 s and then released; what came after it was one dip, which is no nod.
     With more reversals the rest is a nod without it. False: not checked (shakes: the same
-    rule lost a real shake that starts its clip, see docs/gestures.md, session 13)."""
+    rule lost a real shake that starts its clip, see docs/journal/gestures.md, session 13)."""
     settle_s: float = 0.25
     """Complete once the head moved less than ``settle_band`` for this long near its start..."""
     slow_settle_ratio: float | None = 0.6

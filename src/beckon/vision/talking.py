@@ -14,7 +14,7 @@ full swing bar (``EngineParams.talk_flickers``).
 A lip landmark distance (inner lip gap over face width) would be a cue independent of the
 blendshape, but the bench's cache keeps blendshapes and the head rotation, not landmarks, so it
 could not be measured on the rendered and real clips; the jaw score's own flickers could: see
-docs/gestures.md, "Talking told from the jaw's flickers".
+docs/journal/gestures.md, "Talking told from the jaw's flickers".
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ opposite:
 - in the open mode the same recovery with its own bar, ``open_accept`` (None: none): the
   open mode's catalog-or-talk prior hears a real "stop" as "and", "that" or "got" and a
   "no" as "now" or "not", which match nothing, so the answer is lost though the verifier
-  is sure of it (docs/voice.md, session 14, branch ven7; its bar chosen out of fold in session
-  15, branch ven8). A request or an answer the decoder matched is never replaced: only an
+  is sure of it (docs/journal/voice.md, session 14, branch ven7; its bar chosen out of fold in
+  session 15, branch ven8). A request or an answer the decoder matched is never replaced: only an
   utterance that matched nothing can become an answer;
 - opt-in (``near_accept``, measured in session 8 and not the default): the decoder's near
   miss of an answer (``NEAR_ANSWERS``: "no" heard as "now" or "not") is evidence for that
@@ -26,8 +26,8 @@ opposite:
   answers.
 
 The thresholds were chosen on the real tune recordings with models that had not seen the
-speaker (docs/voice.md, "The answer verifier"); ``accept`` was lowered for the five-seed
-ensemble in session 11, out of fold on the tune and train speakers (docs/voice.md, "A seed
+speaker (docs/journal/voice.md, "The answer verifier"); ``accept`` was lowered for the five-seed
+ensemble in session 11, out of fold on the tune and train speakers (docs/journal/voice.md, "A seed
 ensemble for the answer verifier").
 """
 
@@ -42,7 +42,7 @@ from beckon.voice.keywords import KeywordVerdict
 from beckon.voice.matcher import Match, TemplateMatcher, clean_words
 
 # What PocketSphinx's answer mode makes of an answer it did not catch, one word each: real
-# "no" came out as "now" and "not" far more often than any other answer did (docs/voice.md,
+# "no" came out as "now" and "not" far more often than any other answer did (docs/journal/voice.md,
 # "The answer mode on real recordings"; "Bedside copies, folds over the train speakers ...").
 NEAR_ANSWERS: dict[str, frozenset[str]] = {
     "no": frozenset({"now", "not", "know", "knew", "nor"}),
@@ -53,7 +53,7 @@ NEAR_ANSWERS: dict[str, frozenset[str]] = {
 # the runs of words of a decoder path ``answers_heard`` can look at. A talk recording the
 # decoder heard as "indiana forget it" was "yes" to a candidate verifier (0.95). Not the
 # voice path's default: with it and ``near_accept`` the score part lost two "stop" clips
-# (docs/voice.md, "Bedside copies, folds over the train speakers ...").
+# (docs/journal/voice.md, "Bedside copies, folds over the train speakers ...").
 ANSWER_SPAN = 3
 
 
@@ -75,7 +75,7 @@ class AnswerRule:
     "down" heard "to", "off" and "learn" heard "know on" and train "up" heard "took" a
     cancel or a no; 0.97 is the lowest bar that made no other word an answer on either part
     in any of three fits of the fold models, and it keeps most of what 0.85 recovers
-    (docs/voice.md, session 15). Why the open mode may need more than the answer mode: there
+    (docs/journal/voice.md, session 15). Why the open mode may need more than the answer mode: there
     nothing asked for an answer, so any short word the patient says is as likely as one."""
 
     veto: float = 0.5

@@ -159,14 +159,14 @@ VOSK_MIN_MARGIN = -9.0
 # model's free dictation of espeak-ng's robotic Korean is fragments ("연 고사 보 였어요" for
 # "간호사 불러"), so the loose ``VOSK_MIN_MARGIN`` still serves those; the correct espeak-ng
 # results whose free hearing had no more words than the sentence scored -2.7 and better
-# (docs/voice.md, "Korean single words against the whole vocabulary").
+# (docs/journal/voice.md, "Korean single words against the whole vocabulary").
 VOSK_WHOLE_WORD_MARGIN = -4.0
 
 # Whether the answer mode's grammar keeps the other catalog sentences as rivals. The answer
 # mode listens for yes, no, cancel and the emergencies only (its matcher lets nothing else
 # out), but with only those words and the decoys in its grammar, a short Korean phrase that
 # the open grammar heard as "줘", "에어컨" or "물 더워 더워" was forced onto "도와줘" or "살려
-# 주세요": the tune part's four false emergencies in the answer mode (docs/voice.md, session
+# 주세요": the tune part's four false emergencies in the answer mode (docs/journal/voice.md, session
 # 14). With the whole catalog in the grammar the answer mode hears as the open mode does, and
 # its matcher still takes only the answers and emergencies.
 VOSK_ANSWER_HEARS_CATALOG = True
@@ -179,7 +179,7 @@ VOSK_ANSWER_HEARS_CATALOG = True
 # by ``VOSK_LOUD_FRACTION`` of the way to its loud level; a word's span is widened by
 # ``VOSK_WORD_SLACK`` on each side. Measured on the tune part of the development recordings
 # and espeak-ng's catalog sentences: correct sentences left at most 0.02 s, the talk that came
-# out as requests 0.18 s and more (docs/voice.md).
+# out as requests 0.18 s and more (docs/journal/voice.md).
 VOSK_MAX_UNACCOUNTED_S = 0.1
 VOSK_LOUD_FRACTION = 0.3
 VOSK_WORD_SLACK = 0.15
@@ -220,7 +220,7 @@ class VoskFiller:
 
     Off by default (``words=0``): with 1,000 fillers espeak-ng's Korean catalog phrases fell
     from 33/44 to 12/44 (the robotic syllables fit common words better than the catalog's,
-    and Vosk weighs every grammar entry alike), docs/voice.md "Korean on more real talk".
+    and Vosk weighs every grammar entry alike), docs/journal/voice.md "Korean on more real talk".
     """
 
     words: int = 0
@@ -550,8 +550,8 @@ BRITISH_PRONUNCIATIONS: dict[str, tuple[str, ...]] = {
 # utterance whole at its end, the most accurate on espeak-ng but about four times the
 # decoding left at the end of speech). In the answer mode it lost espeak-ng's female "stop"
 # (its clip is mostly near-digital silence, which drags the utterance's mean down) and made
-# real "go" a "no", so the answer mode keeps the running mean (docs/voice.md, "Each utterance
-# normalised on its own" and session 11).
+# real "go" a "no", so the answer mode keeps the running mean (docs/journal/voice.md, "Each
+# utterance normalised on its own" and session 11).
 MEAN_FROM_S = 0.8
 _MEAN_SEARCH = "mean"
 _REHEAR_SEARCH = "rehear"
@@ -561,7 +561,7 @@ _REHEAR_SEARCH = "rehear"
 # same prior as the open mode's: on the tune part of the development recordings it took
 # "no" from 69% to 79% and "stop" from 63% to 73% with no opposite answer, while other
 # single words gave a false yes/no/cancel 11.5% of the time ("go" as "no"); a larger
-# talk_start would trade the one for the other (docs/voice.md).
+# talk_start would trade the one for the other (docs/journal/voice.md).
 ANSWER_TALK = TalkModel(talk_start=0.5)
 
 
@@ -575,7 +575,7 @@ class AnswerPrior:
     out as "wrong", and "six" as "correct", far more often than anybody said those answers:
     without them false yes/no/cancel from other single words fell from 14 of 165 to 9, and
     one more real "no" was heard. Counting "yes", "no" and "stop" four times instead gained
-    three answers of 106 but made 7 other words a false "yes" (docs/voice.md), so no answer
+    three answers of 106 but made 7 other words a false "yes" (docs/journal/voice.md), so no answer
     is boosted.
     """
 
@@ -767,7 +767,7 @@ class PocketSphinxEngine:
         Why: with each open-mode utterance on its own mean the decoder hears robotic catalog
         sentences it lost to talk words with the running mean, but it also hears some short
         non-requests more sharply as the short requests they resemble: espeak-ng en-gb+f2's
-        "one" came out as "water" (docs/voice.md, sessions 11 and 13). The two hearings fail
+        "one" came out as "water" (docs/journal/voice.md, sessions 11 and 13). The two hearings fail
         on different clips, so a short request the second hearing agrees with is far more
         likely said (``RequestRule.confirm_short`` says how the voice path uses it).
         """

@@ -176,7 +176,7 @@ class AnswerSoundRule:
     "아니요" in eight clips, margins -3.3 to +9.5 per second, with the free hearing "하였다",
     "하윤", "R" or "[90]"; espeak-ng's correct "아니요", "됐어" and "취소" were freely heard as
     "아이오", "아니 에 요", "아이 였다", "왔어", "뭐 했어", "쥐고 있어", "취구 이죠" (likeness 0.36
-    and more; docs/voice.md, session 14, vko6). A one-syllable answer ("네") is left
+    and more; docs/journal/voice.md, session 14, vko6). A one-syllable answer ("네") is left
     alone: one syllable sounds like anything or nothing (espeak-ng's correct "네" was
     freely heard as "례"). Korean only (syllables are counted in Hangul; it was measured on
     Korean alone) and only when the engine has a free hearing (Vosk); requests are not
@@ -217,8 +217,8 @@ class RequestSoundRule:
     ("쥐고 뭐" for a correct "추워", "효과 부여" for "도와줘"), which is why requests are not held
     to :class:`AnswerSoundRule`'s bar. But espeak-ng's correct requests whose free hearing
     was as whole all shared sound with the sentence ("먹어", "어머" and "러워" for "더워",
-    "도와주어" for "도와줘": likeness 0.29 and more; docs/voice.md, session 15, vko7). Korean
-    only (it was measured on Korean, and only Vosk has a free hearing); the words of the
+    "도와주어" for "도와줘": likeness 0.29 and more; docs/journal/voice.md, session 15, vko7).
+    Korean only (it was measured on Korean, and only Vosk has a free hearing); the words of the
     request are those the matcher compared (repeats folded, the softener left out).
     """
 
@@ -256,7 +256,7 @@ SOFTENERS = frozenset({"좀"})
 little", the "please" of a request: "물 좀 줘" is "물 줘" said gently). The catalog writes it
 as optional ("간호사 [좀] 불러"), but Vosk's grammar is a word loop and puts it anywhere:
 espeak-ng's "숨쉬기 힘들어" came out as "좀 숨쉬기 힘들어" in two runs of the full clean bench and
-was lost (docs/voice.md, session 14). Left out of the words that are matched, in the
+was lost (docs/journal/voice.md, session 14). Left out of the words that are matched, in the
 transcript and in the catalog sentences alike; "좀" alone is then no words at all."""
 
 
@@ -358,14 +358,14 @@ class TemplateMatcher:
         stray word, while a path that changes two words of the best is another account that
         merely shares a word (a patient's real "눈이 뿌옇다고 했어요" came out as "네 꺼 주세요"
         with "물 주세요" below it, `water`; every lower-path result of espeak-ng's catalog in
-        the full clean bench mended one word, docs/voice.md, branch vko8). The opposite-answer
-        check below still looks at every path.
+        the full clean bench mended one word, docs/journal/voice.md, branch vko8). The
+        opposite-answer check below still looks at every path.
 
         A request likewise stands only if no path of the list is a "no" or "cancel"
         (:data:`DECLINING_ANSWERS`): a patient's "아니" (no) came out of Vosk's Korean grammar as
         "아파" (`pain`) with "아니요" below it, and so did a real "다음 단계". Among espeak-ng's
         catalog requests, clean and in ward noise, no correct one had such a path
-        (docs/voice.md, branch vko9).
+        (docs/journal/voice.md, branch vko9).
 
         With ``silent_path`` nothing is taken when a path below the best has no words at all:
         the grammar itself ranks "nothing was said" among its accounts of the sound, so the
@@ -375,7 +375,7 @@ class TemplateMatcher:
         "아파" with an empty path second, `pain`; "이전 단계" as "네", `yes`) and of
         espeak-ng's off-catalog words ("미국" as "물 줘", `water`), but never in those of
         espeak-ng's correct catalog results in the clean, and in one of 76 in ward noise (a
-        "추워" at 10 dB; docs/voice.md, branch vko9).
+        "추워" at 10 dB; docs/journal/voice.md, branch vko9).
         """
         if not alternatives:
             return self.match("")

@@ -258,7 +258,7 @@ def build_pipeline(
     ``catalog_edges``: on PocketSphinx, the matcher's edge rule (:class:`EdgeRule`: a request
     sentence heard with its first word dropped or one short stray word at its edge). On by
     default: it added no false request on 610 real single words and talk clips of the
-    development recordings' tune and train parts (docs/voice.md, "The edge rule without the
+    development recordings' tune and train parts (docs/journal/voice.md, "The edge rule without the
     British pronunciations").
     ``british_pronunciations``: ``BRITISH_PRONUNCIATIONS`` added to PocketSphinx's dictionary.
     Opt-in: they alone let real single words through ("one" and "right" heard as "water",
@@ -266,7 +266,7 @@ def build_pipeline(
     ``open_rule``: with the request verifier on PocketSphinx, how the open mode hears
     (:class:`OpenRule`). The default since session 13, ``OWN_MEAN_RULE``: each open-mode
     utterance on its own mean, and short requests confirmed by the verifier or by a second
-    hearing with the running mean; ``RUNNING_RULE`` is session 10's path (docs/voice.md,
+    hearing with the running mean; ``RUNNING_RULE`` is session 10's path (docs/journal/voice.md,
     sessions 11 and 13).
     """
     catalog = catalog or load_catalog()
@@ -294,9 +294,9 @@ def build_pipeline(
     # none to it (``no_longer``) and changes one word of it at most (``one_word``). In both
     # modes: the answer mode's grammar holds the whole catalog too
     # (``VOSK_ANSWER_HEARS_CATALOG``), and a real "이전 단계" came out of it as "이야기 줘" with
-    # "도와줘" (`emergency`) third (docs/voice.md, branch vko8). And nothing at all is taken
+    # "도와줘" (`emergency`) third (docs/journal/voice.md, branch vko8). And nothing at all is taken
     # when a path of the n-best list has no words (``silent_path``): a real "다음 단계" came
-    # out as "아파" with an empty path second (docs/voice.md, branch vko9).
+    # out as "아파" with an empty path second (docs/journal/voice.md, branch vko9).
     vosk = eng.name == "vosk"
     return VoicePipeline(
         eng,

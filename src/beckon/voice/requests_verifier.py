@@ -53,7 +53,7 @@ and of the own-mean path's second hearing of short requests: half of the catalog
 shared evenly among the sentences' first words (half by their counts, as before), and a
 catalog sentence left for talk after two of its words with probability 0.01 instead of 0.05.
 Sharing all of it evenly won more espeak-ng bench clips but took the start weight from "i",
-which begins most sentences: espeak-ng's "i am cold" became "on cold" (docs/voice.md, "A
+which begins most sentences: espeak-ng's "i am cold" became "on cold" (docs/journal/voice.md, "A
 second hearing for short requests")."""
 
 OWN_MEAN_TALK = TalkModel(leave_inside=0.01)
@@ -61,20 +61,20 @@ OWN_MEAN_TALK = TalkModel(leave_inside=0.01)
 catalog's start by the sentences' counts only. The half-even start of :data:`CHECKED_TALK`
 wins robotic one-word sentences back under the running mean; with each utterance on its own
 mean the decoder hears those itself, and the even start only let real single words through
-("eight" as "pain", "bed" as "bedpan", "off" as "bathroom": docs/voice.md, session 11)."""
+("eight" as "pain", "bed" as "bedpan", "off" as "bathroom": docs/journal/voice.md, session 11)."""
 
 CHECKED_OWN_MEAN: frozenset[Mode] = frozenset({"open"})
 """The modes in which PocketSphinx normalises each utterance on its own on the own-mean path
 (``PocketSphinxEngine(per_utterance=...)``): the open mode. espeak-ng's catalog phrases
-101 -> 108 of 144 and real open-mode "no" 29 -> 36 of 42 (docs/voice.md, session 11). The
+101 -> 108 of 144 and real open-mode "no" 29 -> 36 of 42 (docs/journal/voice.md, session 11). The
 answer mode keeps the running mean (``MEAN_FROM_S`` says why)."""
 
 CONFIRM_SHORT = 0.75
 """How sure the request verifier must be of a short request heard with the utterance's own
 mean when the running-mean hearing does not agree (``RequestRule.confirm_short``). Session
 11's own mean made espeak-ng en-gb+f2's "one" a "water" that the verifier heard as water
-0.71; correctly decoded short requests on the bench's voices scored far higher (docs/voice.md,
-session 13)."""
+0.71; correctly decoded short requests on the bench's voices scored far higher
+(docs/journal/voice.md, session 13)."""
 
 CONFIRM_ONE_WORD = 0.9
 """How sure the request verifier must be of a short request heard as a single word
@@ -83,7 +83,7 @@ what the own mean most often forces onto a request that both hearings share ("th
 "drink" 0.83, "right" as "lights" 0.81, "go" as "i'm cold" 0.91 on the train part); every
 catalog request heard as one word on the bench's voices had 0.93 or more, and the words
 longer sentences leave for two ("call nurse" 0.84) keep :data:`CONFIRM_SHORT`
-(docs/voice.md, session 14)."""
+(docs/journal/voice.md, session 14)."""
 
 AGAIN_FROM = 0.5
 """How sure the request verifier must at least be of a request heard as a single word for the
@@ -92,7 +92,8 @@ catalog-or-talk hearings share the catalog's favour, so a real single word that 
 a request is often heard as it by both: real "bed" as "bedpan" (verifier 0.37), "right" as
 "lights" (0.05) and FSDD jackson's "one" as "water" twice (0.01) were confirmed by the second
 hearing alone. Not for two words: the verifier gives espeak-ng's and Piper's "too hot" 0.00
-(it was not trained on it) and only the second hearing keeps it (docs/voice.md, session 14)."""
+(it was not trained on it) and only the second hearing keeps it (docs/journal/voice.md, session
+14)."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ class RequestRule:
 
     ``other_veto``: the classifier's probability of "other" at or above which a short
     request is dropped (chosen on the real tune recordings with models that had not heard the
-    speaker, and on the bench's espeak-ng voices, which no model heard; docs/voice.md).
+    speaker, and on the bench's espeak-ng voices, which no model heard; docs/journal/voice.md).
     ``max_words``: only matched catalog sentences this short are judged; longer ones are the
     decoder's (the classifier was not trained on them). ``exempt``: intents never dropped.
     ``confirm_stray``: an edge-rule request beside a stray word must be confirmed
@@ -154,7 +155,7 @@ sentences' counts, stray-word requests confirmed by the verifier, and short requ
 by the verifier or by a second hearing as :data:`RUNNING_RULE` hears them. Why the own mean:
 the bundled model was trained with each utterance's own mean, and the running mean lost
 robotic catalog sentences to talk words (espeak-ng catalog 70% -> 75%). Why the
-confirmation: the own mean alone made espeak-ng en-gb+f2's "one" a "water" (docs/voice.md,
+confirmation: the own mean alone made espeak-ng en-gb+f2's "one" a "water" (docs/journal/voice.md,
 sessions 11 and 13)."""
 
 RUNNING_RULE = OpenRule(

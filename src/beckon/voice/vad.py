@@ -88,14 +88,14 @@ class VadConfig:
     Silero's recurrent state deaf to speech that follows within a second or two: 26 of the
     train part's 49 course recordings (a 0.5 s 1 kHz beep at full scale, 0.1 s of digital
     silence, then "yes" or "no") gave no utterance, the same speech cut from behind the beep
-    2, with the restart 8 (docs/voice.md, session 16, branch vvad).
+    2, with the restart 8 (docs/journal/voice.md, session 16, branch vvad).
 
     ``comfort_noise_rms``/``comfort_min_zeros``: while no utterance is under way, runs of at
     least ``comfort_min_zeros`` exact zero samples reach Silero as faint noise of this RMS
     (int16 units; 0 turns it off). Digital silence (a noise gate, a muted microphone, a file's
     padding) is a sound Silero never met in training: from it, its recurrent state met the
     train part's last 8 course recordings' "yes" and "no" at 0.3 to 0.56 and never started;
-    with a -60 dBFS noise floor in the zeros all 8 start (docs/voice.md, session 17, branch
+    with a -60 dBFS noise floor in the zeros all 8 start (docs/journal/voice.md, session 17, branch
     ven10). Only the VAD hears it; the recogniser gets the zeros. A run must last a chunk
     (32 ms): a quiet recording quantised to a few steps has runs of tens to hundreds of zeros
     between its +-1 samples, and filling those made a choppy noise that cost a Korean talk
