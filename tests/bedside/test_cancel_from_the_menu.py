@@ -17,7 +17,7 @@ import pytest
 
 from beckon.bedside import events as ev
 from beckon.bedside.interaction import CANCEL_REQUEST, Cancelled, Interaction, Selected
-from beckon.bedside.service import FrameTick, Gesture, Submit
+from beckon.bedside.service import BedsideService, FrameTick, Gesture, Submit
 from beckon.station.store import RequestStore
 from tests.helpers.rig import station_and_bedside, unlinked_bedside, wait_until
 
@@ -78,6 +78,50 @@ def test_the_target_is_the_newest_open_request_and_never_an_emergency(tmp_path: 
     assert service.cancel_target() == water.id and service.menu.cancels == "water"
     # Asked again after being taken back, it is a new request, not "already asked".
     assert service.submit("pain", "gesture") is not None
+
+
+def cancels_saved(service: BedsideService) -> list[str]:
+    """The cancels in the bed's outbox (saved, to be sent)."""
+    assert service.outbox is not None
+    return [e.key for e in service.outbox.pending() if e.key.startswith("cancel:")]
+
+
+def test_a_yes_that_comes_after_its_request_finished_cancels_no_other(tmp_path: Path) -> None:
+    """Pain, then water: the entry says "Cancel Water". The patient taps it; while "Cancel
+    Water?" waits for Yes (up to 15 s), a nurse resolves water. The Yes took back pain, the
+    newest open request by then: a lost call."""
+    service = unlinked_bedside(tmp_path)
+    pain = service.submit("pain", "touch")
+    water = service.submit("water", "touch")
+    assert pain is not None and water is not None
+    view = service.menu.view(0.0)
+    assert (view.cancels, view.cancels_id) == ("water", water.id)
+    service._update(water.id, "resolved", "Nurse Kim", "water")
+    service.handle(Submit(CANCEL_REQUEST, "touch", cancels=view.cancels_id))
+    assert service.states[pain.id] != "cancelled"
+    assert cancels_saved(service) == []
+    assert service.cancel_target() == pain.id, "pain is still open, and still offered"
+
+
+def test_a_yes_for_the_request_the_entry_named_cancels_it(tmp_path: Path) -> None:
+    service = unlinked_bedside(tmp_path)
+    pain = service.submit("pain", "touch")
+    water = service.submit("water", "touch")
+    assert pain is not None and water is not None
+    service.handle(Submit(CANCEL_REQUEST, "touch", cancels=water.id))
+    assert cancels_saved(service) == [f"cancel:{water.id}"]
+    assert service.cancel_target() == pain.id
+
+
+def test_a_new_request_of_the_same_name_drops_a_confirmation_under_way() -> None:
+    """The entry names the request, not only its name: a nod for one water's cancel must not
+    take back another water asked since."""
+    m = menu()
+    m.offer_cancel("water", 0.0, "first")
+    m.on_gesture("nod", 12.5)
+    m.offer_cancel("water", 13.0, "second")
+    assert m.view(13.5).stage != "confirming" and m.view(13.5).cancels_id == "second"
+    assert not isinstance(m.on_gesture("nod", 14.0), Selected)
 
 
 def test_with_only_an_emergency_open_there_is_no_cancel_entry(tmp_path: Path) -> None:

@@ -131,7 +131,8 @@ class BedsideHost:
         # Guards _answer and voice together: a question arriving (service thread) while the
         # microphone restarts went to the old worker and the new one stayed in "open" mode.
         self._answer_lock = threading.Lock()
-        self._cancels: str | None = None  # what "cancel" would take back (the menu says)
+        self._cancels: tuple[str | None, str | None] = (None, None)  # "cancel" would take back
+        # (intent, request id), as the menu's cancel entry says
         service.listeners.append(self._on_service_event)
 
     # ------------------------------------------------------------ lifetime
@@ -312,7 +313,7 @@ class BedsideHost:
         worker.listeners.extend(self.voice_listeners)
         with self._answer_lock:
             worker.expect_answer(self._answer)
-            worker.expect_cancel(self._cancels)
+            worker.expect_cancel(*self._cancels)
             self.voice = worker.start()
 
     # ------------------------------------------------------------ routing
@@ -322,9 +323,9 @@ class BedsideHost:
         request "cancel" would take back."""
         if isinstance(event, ev.MenuChanged):
             with self._answer_lock:
-                self._cancels = event.menu.cancels
+                self._cancels = (event.menu.cancels, event.menu.cancels_id)
                 if self.voice is not None:
-                    self.voice.expect_cancel(self._cancels)
+                    self.voice.expect_cancel(*self._cancels)
         hint = answer_expected(event)
         if hint is None:
             return

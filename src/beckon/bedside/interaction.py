@@ -76,6 +76,9 @@ class MenuView:
     confirm_with: tuple[str, ...] = ()
     level: int | None = None
     cancels: str | None = None
+    cancels_id: str | None = None
+    """The id of that request: a choice of the entry cancels this one, never another that
+    became the newest meanwhile."""
     cancel_with: tuple[str, ...] = ()
     """While confirming: the gestures that cancel the choice (none: only waiting does)."""
     select_with: tuple[str, ...] = field(default=("nod",), compare=False)
@@ -188,6 +191,7 @@ class Interaction:
             raise ValueError(f"mode must be one of {get_args(MenuMode)}")
         self.items = self._base_items = tuple(items)
         self._cancels: str | None = None  # what the CANCEL_REQUEST entry cancels, if offered
+        self._cancels_id: str | None = None  # ... and that request's id
         self.actions = dict(actions if actions is not None else {"nod": "select", "shake": "next"})
         self.mode = mode
         self.offer_seconds = offer_seconds
@@ -279,18 +283,18 @@ class Interaction:
 
     # ---------------------------------------------------------------- the cancel entry
 
-    def offer_cancel(self, intent: str | None, t: float) -> None:
+    def offer_cancel(self, intent: str | None, t: float, request_id: str | None = None) -> None:
         """Offer the :data:`CANCEL_REQUEST` entry, last, for the bed's newest open request
-        (``intent``), or take it away (None). The entries before it keep their places. A
-        confirmation under way to cancel another request (or none now) is dropped: the
-        patient's nod was for the request the entry named."""
-        if intent == self._cancels:
+        (``intent``, its id ``request_id``), or take it away (None). The entries before it
+        keep their places. A confirmation under way to cancel another request (or none now)
+        is dropped: the patient's nod was for the request the entry named."""
+        if (intent, request_id) == (self._cancels, self._cancels_id):
             return
         self._advance(t)
         if self._pending is not None and self._pending[0] == CANCEL_REQUEST:
             self._pending = None
             self._since = t
-        self._cancels = intent
+        self._cancels, self._cancels_id = intent, request_id
         self.items = self._base_items + ((CANCEL_REQUEST,) if intent is not None else ())
         if self._index >= len(self.items):
             self._index, self._since = 0, t
@@ -298,6 +302,10 @@ class Interaction:
     @property
     def cancels(self) -> str | None:
         return self._cancels
+
+    @property
+    def cancels_id(self) -> str | None:
+        return self._cancels_id
 
     # ---------------------------------------------------------------- staff settings
 
@@ -424,6 +432,7 @@ class Interaction:
             "paused",
             mode=self.mode,
             cancels=self._cancels,
+            cancels_id=self._cancels_id,
             select_with=self.select_with,
             next_with=self.next_with,
         )

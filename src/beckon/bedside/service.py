@@ -143,6 +143,10 @@ class Submit:
     again: bool = False
     """Send it even if the same request is open (load generators that count calls); a
     patient's repeat is not sent again (``BedsideService.submit``)."""
+    cancels: str | None = None
+    """With the :data:`CANCEL_REQUEST` entry: the id of the request it named when the patient
+    chose it (``MenuView.cancels_id``). A touch's Yes came up to 15 s after the tap; meanwhile a
+    nurse had resolved that request, and the entry cancelled the one before it instead."""
 
 
 @dataclass(frozen=True)
@@ -399,7 +403,7 @@ class BedsideService:
             self.menu.sleep(self.menu_time())
             self._update_menu()
         elif isinstance(item, Submit) and item.intent == CANCEL_REQUEST:
-            self.cancel_newest(item.source)  # the cancel entry's tile, touched and confirmed
+            self.cancel_chosen(item.cancels, item.source)  # the entry, touched or spoken
         elif isinstance(item, Submit):
             self.submit(item.intent, item.source, again=item.again)
         elif isinstance(item, CancelRequest):
@@ -608,14 +612,23 @@ class BedsideService:
         """Keep the menu's cancel entry in step with the open requests, and say so at once
         (the voice worker learns from it what a spoken "cancel" would take back)."""
         target = self.cancel_target()
-        self.menu.offer_cancel(self._asked[target][0] if target else None, self.menu_time())
+        intent = self._asked[target][0] if target else None
+        self.menu.offer_cancel(intent, self.menu_time(), target)
         self._update_menu()
 
-    def cancel_newest(self, source: p.Source) -> None:
-        """The cancel entry was chosen and confirmed: cancel :meth:`cancel_target`."""
-        request_id = self.cancel_target()
-        if request_id is None:  # finished meanwhile: nothing left to cancel
+    def cancel_chosen(self, request_id: str | None, source: p.Source) -> None:
+        """The cancel entry was chosen and confirmed for ``request_id`` (the request it named):
+        cancel that one if it is still open, and nothing else (None: it named none). Never
+        "the newest open now": that took back another request when the named one finished
+        while the patient confirmed."""
+        if request_id is None or request_id not in self._asked:
             log.info("cancel entry chosen with no request open")
+            return
+        if self.states.get(request_id) in p.CLOSED_STATES or request_id in self._cancel_sent:
+            # Finished (or already being cancelled) while the patient confirmed: the entry
+            # named this request, so no other is taken back instead.
+            log.info("cancel of %s chosen after it was %s; nothing cancelled", request_id[:8],
+                     self.states.get(request_id, "cancelled"))  # fmt: skip
             return
         self._emit(ev.CancelAsked(self._asked[request_id][0], request_id, source))
         self.cancel(request_id)
@@ -779,7 +792,7 @@ class BedsideService:
             return
         outcome = self.menu.on_gesture(g.name, g.t)
         if isinstance(outcome, Selected) and outcome.intent == CANCEL_REQUEST:
-            self.cancel_newest("gesture")
+            self.cancel_chosen(self.menu.cancels_id, "gesture")
         elif isinstance(outcome, Selected):
             self._emit(ev.IntentSelected(outcome.intent, g.t, g.name))
             self.submit(outcome.intent, "gesture", outcome.level)

@@ -174,11 +174,11 @@ class VoiceWorker:
         with self._lock:
             self._question = hint.question_id
 
-    def expect_cancel(self, intent: str | None) -> None:
+    def expect_cancel(self, intent: str | None, request_id: str | None = None) -> None:
         """Told by the bedside (any thread) which open request "cancel" would take back (the
-        menu's cancel entry), or that none would."""
+        menu's cancel entry: ``intent``, its id ``request_id``), or that none would."""
         with self._lock:
-            actions = self.dialogue.set_cancellable(intent, self._t)
+            actions = self.dialogue.set_cancellable(intent, self._t, request_id)
         self._apply(actions)
 
     @property
@@ -290,7 +290,7 @@ class VoiceWorker:
             self._emit(action)
             if isinstance(action, Send):
                 log.info("voice: %s confirmed, sending", action.intent)
-                self.post(Submit(action.intent, "voice"))
+                self.post(Submit(action.intent, "voice", cancels=action.cancels))
 
     def _emit(self, item: VoiceEvent | Action) -> None:
         for listener in list(self.listeners):  # ``stop`` may detach them meanwhile

@@ -849,10 +849,14 @@ class BedsideWindow(QWidget):
         """A tap on a tile asks for confirmation first: a stray touch sends nothing."""
         self.confirm_icon.set_icon(ENTRY_ICONS.get(code, code))
         if code == CANCEL_REQUEST:
-            cancels = self.menu.cancels if self.menu is not None else None
-            question = strings.cancel_question(self.label(cancels or ""))
-        else:
-            question = translate("Beckon", "Send “{intent}”?").format(intent=self.label(code))
+            named = self.menu if self.menu is not None else None
+            cancels, target = (named.cancels, named.cancels_id) if named else (None, None)
+            self.confirm_text.setText(strings.cancel_question(self.label(cancels or "")))
+            self._confirm_action = lambda: self.service.post(Submit(code, "touch", cancels=target))
+            self._show_confirm()
+            self._cancelling = target  # leave the question if that request finishes meanwhile
+            return
+        question = translate("Beckon", "Send “{intent}”?").format(intent=self.label(code))
         self.confirm_text.setText(question)
         self._confirm_action = lambda: self.service.post(Submit(code, "touch"))
         self._show_confirm()

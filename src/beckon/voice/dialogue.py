@@ -47,6 +47,8 @@ class Prompt:
     unless_declined: bool = False
     """Sent at the deadline unless the patient says no (an emergency under that policy): the
     question must say so, not "nod or say yes"."""
+    cancels: str | None = None
+    """For a proposed cancel: the id of the request it would take back (``set_cancellable``)."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class Send:
 
     intent: str
     t: float
+    cancels: str | None = None
+    """For a confirmed cancel: the id of the request the patient was asked about."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,7 @@ class Dialogue:
         self.pending: Prompt | None = None
         self._send_when_due = False  # "unless_declined": the deadline sends instead of lapsing
         self._window = 0.0  # the pending proposal's own time to answer, before wait_longer
+        self.cancellable_id: str | None = None  # that request's id, carried to ``Send``
         self.cancellable: str | None = None
         """The bed's newest open request that is not an emergency (the menu's cancel entry):
         "cancel" said with nothing proposed offers to take it back. A patient with voice alone
@@ -97,7 +102,9 @@ class Dialogue:
             # Proposed like a request ("Cancel Water?"): a stray "stop" in talk is not enough.
             self._send_when_due = False
             self._window = self.policy.confirm_timeout_s
-            self.pending = Prompt(CANCEL_REQUEST, transcript, t, t + self._window)
+            self.pending = Prompt(
+                CANCEL_REQUEST, transcript, t, t + self._window, cancels=self.cancellable_id
+            )
             return [*out, self.pending]
         if intent == "cancel":
             return out + self._close("cancelled", t)
@@ -119,11 +126,14 @@ class Dialogue:
         self.pending = Prompt(intent, transcript, t, t + window, self._send_when_due)
         return [*out, self.pending]
 
-    def set_cancellable(self, intent: str | None, t: float) -> list[Action]:
-        """The request "cancel" would take back changed (``intent``; None: none is open). A
-        proposal to cancel the one before is closed: its "yes" must not cancel another."""
-        changed = intent != self.cancellable
-        self.cancellable = intent
+    def set_cancellable(
+        self, intent: str | None, t: float, request_id: str | None = None
+    ) -> list[Action]:
+        """The request "cancel" would take back changed (``intent``, its id ``request_id``;
+        None: none is open). A proposal to cancel the one before is closed: its "yes" must not
+        cancel another."""
+        changed = (intent, request_id) != (self.cancellable, self.cancellable_id)
+        self.cancellable, self.cancellable_id = intent, request_id
         if changed and self.pending is not None and self.pending.intent == CANCEL_REQUEST:
             return self._close("declined", t)
         return []
@@ -164,10 +174,10 @@ class Dialogue:
     def _confirm(self, t: float) -> list[Action]:
         if self.pending is None:
             return []
-        intent = self.pending.intent
+        intent, cancels = self.pending.intent, self.pending.cancels
         self.pending = None
         self._send_when_due = False
-        return [Send(intent, t)]
+        return [Send(intent, t, cancels)]
 
     def _close(self, why: str, t: float) -> list[Action]:
         if self.pending is None:
