@@ -95,6 +95,8 @@ HEARTBEAT_S = p.HEARTBEAT_S
 """The bed repeats its (not retained) online status this often, so the station notices a bed
 whose connection died silently within PRESENCE_FRESH_S."""
 STATION_SILENT_S = p.PRESENCE_FRESH_S
+DRAIN_MAX = 10_000
+"""Items handled after a stop at most (a camera's backlog of frames must not hold it up)."""
 KEPT_CLOSED = 500
 """Closed requests (and answered questions) this bed remembers; the station's state for a bed
 carries only the last few."""
@@ -352,6 +354,7 @@ class BedsideService:
                     # A bug must not silence the patient's bedside: what is in the outbox is
                     # safe on disk, so log loudly and keep serving.
                     log.exception("bedside: error while handling %s", item)
+            self._drain_inbox()
         finally:
             if self.link.connected:
                 offline = p.BedStatus(
@@ -360,6 +363,21 @@ class BedsideService:
                 self.link.publish(self.address.topic("status"), p.encode(offline), retain=True)
             self.link.stop()
             self.outbox.close()
+
+    def _drain_inbox(self) -> None:
+        """Handle what was posted before the stop: a patient's choice confirmed a moment
+        before the tablet was closed or restarted is saved to the outbox (and sent after the
+        restart), not dropped with the queue. It was lost without a trace: no alarm, nothing
+        after the restart."""
+        for _ in range(DRAIN_MAX):
+            try:
+                item = self.inbox.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                self.handle(item)
+            except Exception:
+                log.exception("bedside: error while handling %s on stopping", item)
 
     def _make_link(self) -> MqttLink:
         cfg = self.settings.bedside
