@@ -146,3 +146,40 @@ def test_the_station_unit_lets_a_hook_finish_on_stop() -> None:
         Path(__file__).resolve().parents[2] / "deploy/systemd/beckon-station.service"
     ).read_text()
     assert "\nKillMode=mixed\n" in unit
+
+
+def test_a_gateway_that_answers_garbage_is_a_failed_page_retried_later(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An http:// hook_url pointed at a TLS port answers bytes that are no HTTP status line.
+    That error killed the delivery thread before it said anything: no ESCALATION HOOK FAILED,
+    and the page was never retried. A real socket on loopback plays the gateway."""
+    import socket
+    import threading
+
+    from beckon.config import EscalationConfig
+    from beckon.station.hook import EscalationHook, EscalationNotice
+    from beckon.station.paging import Pages
+
+    gateway = socket.create_server(("127.0.0.1", 0))
+
+    def answer_garbage() -> None:
+        conn, _ = gateway.accept()
+        with conn:
+            conn.recv(4096)
+            conn.sendall(b"\x15\x03\x01\x00\x02\x02\x46garbage\r\n\r\n")
+
+    threading.Thread(target=answer_garbage, daemon=True).start()
+    port = gateway.getsockname()[1]
+    hook = EscalationHook(EscalationConfig(hook_url=f"http://127.0.0.1:{port}/page"))
+    pages = Pages()
+    notice = EscalationNotice("gh", "icu", "12", p.new_request_id(), "water", "routine", 1,
+                              "not acknowledged", p.now_iso())  # fmt: skip
+    try:
+        hook.send(notice, pages.delivered)
+        hook.close()
+    finally:
+        gateway.close()
+    pages.settle(time.monotonic())
+    assert len(pages) == 1, "the page waits for its retry"
+    assert "ESCALATION HOOK FAILED" in caplog.text

@@ -14,6 +14,7 @@ a restart: a page may arrive twice, never not at all.
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import shutil
@@ -136,9 +137,22 @@ class EscalationHook:
     def _deliver(
         self, notice: EscalationNotice, channels: frozenset[Channel], done: Delivered | None
     ) -> None:
-        failed = frozenset(c for c in sorted(channels) if not self._deliver_one(notice, c))
-        if done is not None:
-            done(notice, failed)
+        failed: set[Channel] = set()
+        try:
+            for channel in sorted(channels):
+                try:
+                    delivered = self._deliver_one(notice, channel)
+                except Exception:  # whatever a gateway answers, the page is retried
+                    log.exception("ESCALATION HOOK FAILED (level %d for bed %s/%s): %s",
+                                  notice.level, notice.unit, notice.bed, channel)  # fmt: skip
+                    delivered = False
+                if not delivered:
+                    failed.add(channel)
+        finally:
+            # Always told, or the page is never retried: a gateway answering garbage (an
+            # http:// hook_url on a TLS port) killed this thread before it said anything.
+            if done is not None:
+                done(notice, frozenset(failed))
 
     def _deliver_one(self, notice: EscalationNotice, channel: Channel) -> bool:
         body = notice.to_json()
@@ -151,7 +165,7 @@ class EscalationHook:
                 with urllib.request.urlopen(request, timeout=self.timeout_s) as answer:
                     log.info("escalation hook %s: HTTP %d", what, answer.status)
                     return True
-            except (urllib.error.URLError, OSError, ValueError) as exc:
+            except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
                 log.error("ESCALATION HOOK FAILED (%s): POST %s: %s", what, self.url, exc)
                 return False
         try:
