@@ -67,6 +67,19 @@ def test_a_good_bedside_file_still_passes(tmp_path: Path) -> None:
     assert "valid bedside configuration" in result.stderr
 
 
+def test_an_empty_password_file_fails_the_check_as_it_fails_the_bedside(tmp_path: Path) -> None:
+    """The check said "valid", and the bedside then stopped with exit 78 on the same file."""
+    empty = tmp_path / "mqtt-password"
+    empty.write_text("\n")
+    broker = f'url = "mqtt://127.0.0.1:1883"\nusername = "bed-gh-icu-12"\npassword_file = "{empty}"'
+    path = bedside_file(tmp_path, "12", broker, '["nurse", "water"]')
+    by_key = {f.key: f for f in check_bedside(load_bedside(path), load_intents())}
+    assert by_key["broker.password_file"].level == "error"
+    assert "is empty" in by_key["broker.password_file"].message
+    result = run("config", "check", "bedside", str(path))
+    assert result.returncode == 2 and "password_file" in result.stderr
+
+
 def test_a_profile_the_bedside_would_refuse_fails_the_check(tmp_path: Path) -> None:
     """It passed ("valid") and the tablet then stopped with exit 78, not restarted."""
     profile = tmp_path / "patient.toml"

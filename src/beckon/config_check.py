@@ -209,9 +209,13 @@ def check_broker(broker: BrokerConfig, resolver: Resolver = resolves) -> list[Fi
                 Finding("error", f"broker.{key}", f"{value} cannot be read by this user")
             )
     if not findings:  # the files are there: are they what TLS needs?
-        from beckon.messaging.mqtt import check_ca_file, check_client_cert
+        from beckon.messaging.mqtt import check_ca_file, check_client_cert, check_password_file
 
-        for key, check in (("ca_file", check_ca_file), ("cert_file", check_client_cert)):
+        for key, check in (
+            ("password_file", check_password_file),
+            ("ca_file", check_ca_file),
+            ("cert_file", check_client_cert),
+        ):
             try:
                 check(broker)
             except ConfigError as exc:

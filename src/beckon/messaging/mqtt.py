@@ -59,22 +59,31 @@ def check_broker_files(broker: BrokerConfig) -> None:
         if not path:
             continue
         try:
-            with open(path, "rb") as handle:
-                content = handle.read(1_000_000)
+            with open(path, "rb"):
+                pass
         except OSError as exc:
             raise ConfigError(
                 f"[broker] {key} {path!r} cannot be read: {exc.strerror or exc}",
                 f"install the file or fix [broker] {key} in the configuration",
             ) from None
-        if key == "password_file" and not content.strip():
-            raise ConfigError(
-                f"[broker] password_file {path!r} is empty",
-                "write the device's MQTT password into it (one line)",
-            )
+    check_password_file(broker)
     check_ca_file(broker)
     check_client_cert(broker)
     if (broker.cert_file or broker.key_file or broker.ca_file) and not broker.tls:
         log.warning("[broker] certificate files are set but the url %s is not mqtts://", broker.url)
+
+
+def check_password_file(broker: BrokerConfig) -> None:
+    """The password file holds a password: an empty one logs in with none, which the broker
+    refuses as "not authorised", read as a wrong password rather than a missing file."""
+    if broker.password_file:
+        with open(broker.password_file, "rb") as handle:
+            content = handle.read(1_000_000)
+        if not content.strip():
+            raise ConfigError(
+                f"[broker] password_file {broker.password_file!r} is empty",
+                "write the device's MQTT password into it (one line)",
+            )
 
 
 def check_ca_file(broker: BrokerConfig) -> None:
