@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from beckon.bedside import events as ev
-from beckon.bedside.interaction import MenuView
-from beckon.ui.bedside_model import PromptPolicy, prompt_for
+from beckon.bedside.interaction import CANCEL_REQUEST, MenuView
+from beckon.ui.bedside_model import Prompt, PromptPolicy, prompt_for
 
 ID = "3f2b8c1e-6a4d-4e0b-9c57-2d1e8f4a7b90"
 
@@ -78,3 +78,18 @@ def test_a_hint_about_the_light_stands_without_a_face() -> None:
     assert face_view("no_face", "too_dark").hint == "too_dark"
     assert face_view("no_face", "move_closer").hint is None  # a face's own fix needs a face
     assert face_view("ready", "move_closer").hint == "move_closer"
+
+
+def test_a_choice_that_lapsed_or_was_taken_back_is_said_and_not_cut_off() -> None:
+    """An emergency chosen and left unconfirmed lapsed in silence: the patient believed it had
+    gone. Said now; the next offer waits, or the speaker (one prompt at a time) cut it off."""
+    now = [100.0]
+    policy = PromptPolicy(clock=lambda: now[0])
+    lapsed = ev.SelectionCancelled("emergency", 8.0, "timeout")
+    assert policy.prompt(lapsed, "Emergency", items=3) == Prompt("not_sent", ("Emergency",))
+    offer = ev.MenuChanged(MenuView(("water",), "water", "offering"), 8.0)
+    assert policy.prompt(offer, "Water", items=3) is None
+    now[0] += 3.5
+    assert policy.prompt(offer, "Water", items=3) == Prompt("offer", ("Water",))
+    kept = ev.SelectionCancelled(CANCEL_REQUEST, 20.0, "brow_raise")
+    assert policy.prompt(kept, "Water", items=3) == Prompt("kept", ("Water",))

@@ -252,3 +252,16 @@ def test_a_nurse_whose_action_another_nurse_beat_is_told_who_was_first() -> None
         "Bed 5, Water: already acknowledged by Nurse Alice."
     )
     assert own.settle(done) == []  # said once; the call gone from the queue is forgotten
+
+
+def test_a_routine_calls_escalation_does_not_take_the_banner_from_an_emergency() -> None:
+    """ "Still waiting: bed 30, Move me" replaced bed 8's emergency at level 3."""
+    from beckon.ui.station_model import Alert, outranks
+
+    emergency = Alert("escalated", "8", "e", "emergency", "emergency", 3)
+    routine = Alert("escalated", "30", "r", "reposition", "routine", 1)
+    assert not outranks(routine, emergency)
+    assert outranks(Alert("new", "9", "e2", "emergency", "emergency"), emergency)  # the newer
+    assert outranks(emergency, routine)
+    assert not outranks(Alert("new", "2", "w", "water", "routine"), routine)  # soft after loud
+    assert outranks(routine, None)

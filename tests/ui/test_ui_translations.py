@@ -83,7 +83,7 @@ def test_the_new_texts_of_this_round_read_in_korean(qapp: Any) -> None:
         assert strings.recent_line("14:02", "물", "완료되었습니다.") == "14:02  물: 완료되었습니다."
         # Read and spoken with any label, a whole phrase too: "{label}을(를) ..." was spoken
         # literally ("간호사 불러 주세요을(를) 요청하셨나요?").
-        asked = translate("Beckon", "Did you ask for: {intent}? Nod or say yes.")
+        asked = translate("Beckon", "Did you ask for: {intent}?")
         assert asked.format(intent="간호사 불러 주세요").startswith("요청: 간호사 불러 주세요. ")
         assert "(를)" not in asked
     finally:

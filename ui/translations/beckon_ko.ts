@@ -145,982 +145,1003 @@
         <translation>유지하려면 프로필 저장을 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="27" />
+        <location filename="../../src/beckon/ui/strings.py" line="28" />
         <source>Nod</source>
         <translation>고개를 끄덕이세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="28" />
+        <location filename="../../src/beckon/ui/strings.py" line="29" />
         <source>Shake</source>
         <translation>고개를 저으세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="29" />
+        <location filename="../../src/beckon/ui/strings.py" line="30" />
         <source>Close your eyes for a moment</source>
         <translation>잠시 눈을 감으세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="30" />
+        <location filename="../../src/beckon/ui/strings.py" line="31" />
         <source>Raise your eyebrows</source>
         <translation>눈썹을 올리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="31" />
+        <location filename="../../src/beckon/ui/strings.py" line="32" />
         <source>Open your mouth</source>
         <translation>입을 벌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="32" />
+        <location filename="../../src/beckon/ui/strings.py" line="33" />
         <source>Look up</source>
         <translation>위를 보세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="33" />
+        <location filename="../../src/beckon/ui/strings.py" line="34" />
         <source>Look down</source>
         <translation>아래를 보세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="34" />
+        <location filename="../../src/beckon/ui/strings.py" line="35" />
         <source>Tilt your head to your left</source>
         <translation>고개를 왼쪽으로 기울이세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="35" />
+        <location filename="../../src/beckon/ui/strings.py" line="36" />
         <source>Tilt your head to your right</source>
         <translation>고개를 오른쪽으로 기울이세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="36" />
+        <location filename="../../src/beckon/ui/strings.py" line="37" />
         <source>Turn your head to your left</source>
         <translation>고개를 왼쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="37" />
+        <location filename="../../src/beckon/ui/strings.py" line="38" />
         <source>Turn your head to your right</source>
         <translation>고개를 오른쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="62" />
+        <location filename="../../src/beckon/ui/strings.py" line="72" />
+        <source>Nod for yes, shake your head for no.</source>
+        <translation>"네"는 끄덕이고, "아니요"는 고개를 저으세요.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="73" />
+        <source>{yes} for yes. {no} for no.</source>
+        <translation>"네"라면 {yes}. "아니요"라면 {no}.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="82" />
+        <source>Nod or say yes.</source>
+        <translation>끄덕이거나 "네"라고 말하세요.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="83" />
+        <source>{gesture} or say yes.</source>
+        <translation>{gesture}. 또는 "네"라고 말하세요.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="90" />
         <source>{gesture} to cancel your request.</source>
         <translation>요청을 취소하려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="63" />
+        <location filename="../../src/beckon/ui/strings.py" line="91" />
         <source>{gesture} to keep it.</source>
         <translation>그대로 두려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="65" />
+        <location filename="../../src/beckon/ui/strings.py" line="93" />
         <source>{gesture} to send it.</source>
         <translation>보내려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="66" />
+        <location filename="../../src/beckon/ui/strings.py" line="94" />
         <source>{gesture} to cancel.</source>
         <translation>취소하려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="76" />
+        <location filename="../../src/beckon/ui/strings.py" line="104" />
         <source>How strong, 0 to 10? {gesture} at {level}.</source>
         <translation>얼마나 심한가요? 0부터 10까지, {level}에서: {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="81" />
+        <location filename="../../src/beckon/ui/strings.py" line="109" />
         <source>{gesture} to choose.</source>
         <translation>고르려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="83" />
+        <location filename="../../src/beckon/ui/strings.py" line="111" />
         <source>{gesture} for the next one.</source>
         <translation>다음으로 넘기려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="87" />
+        <location filename="../../src/beckon/ui/strings.py" line="115" />
         <source>Request chosen. One moment…</source>
         <translation>요청을 골랐습니다. 잠시만요…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="91" />
+        <location filename="../../src/beckon/ui/strings.py" line="119" />
         <source>Turn your head to move. {gesture} to choose.</source>
         <translation>고개를 돌려 움직이세요. 고르려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="95" />
+        <location filename="../../src/beckon/ui/strings.py" line="123" />
         <source>Please answer the nurse's question.</source>
         <translation>간호사의 질문에 답해 주세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="97" />
+        <location filename="../../src/beckon/ui/strings.py" line="125" />
         <source>Resting: nothing is offered. {gesture} to wake the menu.</source>
         <translation>쉬는 중: 아무것도 제안하지 않습니다. 메뉴를 깨우려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="100" />
+        <location filename="../../src/beckon/ui/strings.py" line="128" />
         <source>Please wait…</source>
         <translation>잠시 기다려 주세요…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="106" />
+        <location filename="../../src/beckon/ui/strings.py" line="134" />
         <source>You already asked for {intent}. It is still open.</source>
         <translation>{intent}: 이미 요청하셨습니다. 아직 처리 중입니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="113" />
+        <location filename="../../src/beckon/ui/strings.py" line="141" />
         <source>Cancel {intent}</source>
         <translation>{intent} 요청 취소</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="118" />
+        <location filename="../../src/beckon/ui/strings.py" line="146" />
         <source>Cancel “{intent}”?</source>
         <translation>“{intent}” 요청을 취소할까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="123" />
+        <location filename="../../src/beckon/ui/strings.py" line="151" />
         <source>Not cancelled: {intent} stays.</source>
         <translation>취소하지 않았습니다: {intent} 요청은 그대로입니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="128" />
+        <location filename="../../src/beckon/ui/strings.py" line="156" />
         <source>Cancelling your request: {intent}.</source>
         <translation>요청을 취소합니다: {intent}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="134" />
+        <location filename="../../src/beckon/ui/strings.py" line="162" />
         <source>Chosen: {gesture} to send it</source>
         <translation>선택됨: 보내려면 {gesture}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="137" />
+        <location filename="../../src/beckon/ui/strings.py" line="165" />
         <source>Offered now: {gesture} to choose</source>
         <translation>지금 제안 중: 고르려면 {gesture}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="145" />
+        <location filename="../../src/beckon/ui/strings.py" line="173" />
         <source>{step}: done</source>
         <translation>{step}: 완료</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="146" />
+        <location filename="../../src/beckon/ui/strings.py" line="174" />
         <source>{step}: not yet</source>
         <translation>{step}: 아직</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="151" />
+        <location filename="../../src/beckon/ui/strings.py" line="179" />
         <source>Scan: {s} s</source>
         <translation>넘김 간격: {s}초</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="156" />
+        <location filename="../../src/beckon/ui/strings.py" line="184" />
         <source>Nurse in room</source>
         <translation>간호사 입실</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="161" />
+        <location filename="../../src/beckon/ui/strings.py" line="189" />
         <source>Clear emergency</source>
         <translation>응급 호출 해제</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="170" />
+        <location filename="../../src/beckon/ui/strings.py" line="198" />
         <source>Pause: {s} s</source>
         <translation>선택 후 쉼: {s}초</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="175" />
+        <location filename="../../src/beckon/ui/strings.py" line="203" />
         <source>Rest (pause the menu)</source>
         <translation>쉬기 (메뉴 멈춤)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="181" />
+        <location filename="../../src/beckon/ui/strings.py" line="209" />
         <source>Not connected. Your request is saved and will be sent.</source>
         <translation>연결되지 않았습니다. 요청은 저장되었고 곧 전송됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="183" />
+        <location filename="../../src/beckon/ui/strings.py" line="211" />
         <source>Sending your request…</source>
         <translation>요청을 보내는 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="185" />
+        <location filename="../../src/beckon/ui/strings.py" line="213" />
         <source>The nurse station is not answering. Your request will reach it when it is back.</source>
         <translation>간호사실이 응답하지 않습니다. 다시 연결되면 요청이 전달됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="342" />
-        <location filename="../../src/beckon/ui/strings.py" line="190" />
+        <location filename="../../src/beckon/ui/strings.py" line="382" />
+        <location filename="../../src/beckon/ui/strings.py" line="218" />
         <source>The nurses have your request.</source>
         <translation>간호사실에서 요청을 받았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="193" />
+        <location filename="../../src/beckon/ui/strings.py" line="221" />
         <source>{nurse} is coming.</source>
         <translation>{nurse} 님이 오고 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="194" />
+        <location filename="../../src/beckon/ui/strings.py" line="222" />
         <source>A nurse is coming.</source>
         <translation>간호사가 오고 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="196" />
+        <location filename="../../src/beckon/ui/strings.py" line="224" />
         <source>Done.</source>
         <translation>완료되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="198" />
+        <location filename="../../src/beckon/ui/strings.py" line="226" />
         <source>Cancelled.</source>
         <translation>취소되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="204" />
+        <location filename="../../src/beckon/ui/strings.py" line="232" />
         <source>{time}  {request}: {state}</source>
         <translation>{time}  {request}: {state}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="212" />
+        <location filename="../../src/beckon/ui/strings.py" line="240" />
         <source>Saved on this tablet</source>
         <translation>이 태블릿에 저장됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="214" />
+        <location filename="../../src/beckon/ui/strings.py" line="242" />
         <source>Sent</source>
         <translation>전송됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="216" />
+        <location filename="../../src/beckon/ui/strings.py" line="244" />
         <source>Received by the nurses' station</source>
         <translation>간호사실에서 받음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="375" />
-        <location filename="../../src/beckon/ui/strings.py" line="219" />
+        <location filename="../../src/beckon/ui/strings.py" line="415" />
+        <location filename="../../src/beckon/ui/strings.py" line="247" />
         <source>Acknowledged by {nurse}</source>
         <translation>{nurse} 님이 확인함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="220" />
+        <location filename="../../src/beckon/ui/strings.py" line="248" />
         <source>Acknowledged by a nurse</source>
         <translation>간호사가 확인함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="222" />
+        <location filename="../../src/beckon/ui/strings.py" line="250" />
         <source>Resolved</source>
         <translation>해결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="224" />
+        <location filename="../../src/beckon/ui/strings.py" line="252" />
         <source>Cancelled</source>
         <translation>취소됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="230" />
+        <location filename="../../src/beckon/ui/strings.py" line="258" />
         <source>Camera on</source>
         <translation>카메라 켜짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="232" />
+        <location filename="../../src/beckon/ui/strings.py" line="260" />
         <source>Camera starting</source>
         <translation>카메라 시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="234" />
+        <location filename="../../src/beckon/ui/strings.py" line="262" />
         <source>Camera slow ({fps} frames/s)</source>
         <translation>카메라 느림 (초당 {fps}프레임)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="236" />
+        <location filename="../../src/beckon/ui/strings.py" line="264" />
         <source>Camera not working</source>
         <translation>카메라 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="237" />
+        <location filename="../../src/beckon/ui/strings.py" line="265" />
         <source>Camera off</source>
         <translation>카메라 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="242" />
+        <location filename="../../src/beckon/ui/strings.py" line="270" />
         <source>Face found</source>
         <translation>얼굴 인식됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="244" />
+        <location filename="../../src/beckon/ui/strings.py" line="272" />
         <source>Face found, hold still</source>
         <translation>얼굴 인식됨, 움직이지 마세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="245" />
+        <location filename="../../src/beckon/ui/strings.py" line="273" />
         <source>Face not found</source>
         <translation>얼굴을 찾을 수 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="251" />
+        <location filename="../../src/beckon/ui/strings.py" line="279" />
         <source>Move the tablet closer to the face</source>
         <translation>태블릿을 얼굴에 더 가까이 옮기세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="253" />
+        <location filename="../../src/beckon/ui/strings.py" line="281" />
         <source>Turn the face toward the screen</source>
         <translation>얼굴을 화면 쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="255" />
+        <location filename="../../src/beckon/ui/strings.py" line="283" />
         <source>Bring the whole face into the picture</source>
         <translation>얼굴 전체가 화면에 보이게 하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="257" />
+        <location filename="../../src/beckon/ui/strings.py" line="285" />
         <source>Too dark to see the face: turn on a light or uncover the camera</source>
         <translation>너무 어두워 얼굴이 보이지 않습니다: 불을 켜거나 카메라 가림을 치우세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="261" />
+        <location filename="../../src/beckon/ui/strings.py" line="289" />
         <source>Too bright: turn the tablet away from the window or lamp</source>
         <translation>너무 밝습니다: 태블릿을 창문이나 조명 반대쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="272" />
+        <location filename="../../src/beckon/ui/strings.py" line="300" />
         <source>Listening</source>
         <translation>듣는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="274" />
+        <location filename="../../src/beckon/ui/strings.py" line="302" />
         <source>Heard: {text}</source>
         <translation>들은 말: {text}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="276" />
+        <location filename="../../src/beckon/ui/strings.py" line="304" />
         <source>Microphone starting</source>
         <translation>마이크 시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="278" />
+        <location filename="../../src/beckon/ui/strings.py" line="306" />
         <source>Microphone not working</source>
         <translation>마이크 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="280" />
+        <location filename="../../src/beckon/ui/strings.py" line="308" />
         <source>Speech recognition not working</source>
         <translation>음성 인식 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="281" />
+        <location filename="../../src/beckon/ui/strings.py" line="309" />
         <source>Microphone off</source>
         <translation>마이크 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="286" />
+        <location filename="../../src/beckon/ui/strings.py" line="314" />
         <source>This tablet cannot call the nurses. Please tell a nurse; staff: call IT.</source>
         <translation>이 태블릿으로는 간호사를 부를 수 없습니다. 간호사에게 직접 알려 주세요. 직원: 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="294" />
+        <location filename="../../src/beckon/ui/strings.py" line="322" />
         <source>Connected</source>
         <translation>연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="296" />
+        <location filename="../../src/beckon/ui/strings.py" line="324" />
         <source>Connecting…</source>
         <translation>연결 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="297" />
+        <location filename="../../src/beckon/ui/strings.py" line="325" />
         <source>Not connected</source>
         <translation>연결 안 됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="302" />
+        <location filename="../../src/beckon/ui/strings.py" line="330" />
         <source>Station online</source>
         <translation>간호사실 연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="304" />
+        <location filename="../../src/beckon/ui/strings.py" line="332" />
         <source>Station: waiting</source>
         <translation>간호사실: 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="305" />
+        <location filename="../../src/beckon/ui/strings.py" line="333" />
         <source>Station offline</source>
         <translation>간호사실 연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="309" />
+        <location filename="../../src/beckon/ui/strings.py" line="337" />
         <source>Bed {bed}</source>
         <translation>{bed}번 침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="316" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="829" />
+        <location filename="../../src/beckon/ui/strings.py" line="344" />
         <source>{intent}?</source>
         <translation>{intent}?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="318" />
+        <location filename="../../src/beckon/ui/strings.py" line="346" />
         <source>Send {intent}? {gesture} to send it.</source>
         <translation>{intent} 요청을 보낼까요? 보내려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="322" />
+        <location filename="../../src/beckon/ui/strings.py" line="350" />
         <source>{entry}? {gesture} to cancel it.</source>
         <translation>{entry}? 취소하려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="328" />
+        <location filename="../../src/beckon/ui/strings.py" line="356" />
         <source>How strong, from 0 to 10? 0?</source>
         <translation>얼마나 심한가요? 0부터 10까지. 0?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="330" />
+        <location filename="../../src/beckon/ui/strings.py" line="358" />
         <source>{level}?</source>
         <translation>{level}?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="332" />
+        <location filename="../../src/beckon/ui/strings.py" line="360" />
         <source>Resting. {gesture} to wake the menu.</source>
         <translation>쉬는 중입니다. 메뉴를 깨우려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="336" />
+        <location filename="../../src/beckon/ui/strings.py" line="364" />
         <source>{phrase} Your request is saved.</source>
         <translation>{phrase} 요청이 저장되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="340" />
+        <location filename="../../src/beckon/ui/strings.py" line="370" />
+        <source>Not sent: {intent}. Choose it again if you need it.</source>
+        <translation>보내지 않았습니다: {intent}. 필요하면 다시 고르세요.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="375" />
         <source>{question} Nod for yes, shake for no.</source>
         <translation>{question} "네"는 끄덕이고, "아니요"는 고개를 저으세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="346" />
+        <location filename="../../src/beckon/ui/strings.py" line="378" />
+        <source>{question} {yes} for yes. {no} for no.</source>
+        <translation>{question} "네"라면 {yes}. "아니요"라면 {no}.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="386" />
         <source>Your request is done.</source>
         <translation>요청이 완료되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="348" />
+        <location filename="../../src/beckon/ui/strings.py" line="388" />
         <source>Your request is cancelled.</source>
         <translation>요청이 취소되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="352" />
+        <location filename="../../src/beckon/ui/strings.py" line="392" />
         <source>You answered yes.</source>
         <translation>"네"라고 답했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="354" />
+        <location filename="../../src/beckon/ui/strings.py" line="394" />
         <source>You answered no.</source>
         <translation>"아니요"라고 답했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="364" />
+        <location filename="../../src/beckon/ui/strings.py" line="404" />
         <source>{what}: already acknowledged by {nurse}.</source>
         <translation>{what}: {nurse} 님이 이미 확인했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="366" />
+        <location filename="../../src/beckon/ui/strings.py" line="406" />
         <source>{what}: the patient cancelled it first.</source>
         <translation>{what}: 환자가 먼저 취소했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="368" />
+        <location filename="../../src/beckon/ui/strings.py" line="408" />
         <source>{what}: already resolved by {nurse}.</source>
         <translation>{what}: {nurse} 님이 이미 완료했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="376" />
+        <location filename="../../src/beckon/ui/strings.py" line="416" />
         <source>Acknowledged</source>
         <translation>확인됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="378" />
+        <location filename="../../src/beckon/ui/strings.py" line="418" />
         <source>Waiting for a nurse</source>
         <translation>간호사를 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="384" />
+        <location filename="../../src/beckon/ui/strings.py" line="424" />
         <source>Emergency</source>
         <translation>응급</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="386" />
+        <location filename="../../src/beckon/ui/strings.py" line="426" />
         <source>Urgent</source>
         <translation>긴급</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="387" />
+        <location filename="../../src/beckon/ui/strings.py" line="427" />
         <source>Routine</source>
         <translation>일반</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="395" />
+        <location filename="../../src/beckon/ui/strings.py" line="435" />
         <source>Reminder: still open</source>
         <translation>알림: 아직 처리 안 됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="399" />
+        <location filename="../../src/beckon/ui/strings.py" line="439" />
         <source>Overdue (level 1): not acknowledged in time</source>
         <translation>지연 (1단계): 제때 확인되지 않았습니다</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="401" />
+        <location filename="../../src/beckon/ui/strings.py" line="441" />
         <source>Overdue (level 2): tell the charge nurse</source>
         <translation>지연 (2단계): 책임 간호사에게 알리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="402" />
+        <location filename="../../src/beckon/ui/strings.py" line="442" />
         <source>Overdue (level 3): call the whole unit</source>
         <translation>지연 (3단계): 병동 전체에 알리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="407" />
+        <location filename="../../src/beckon/ui/strings.py" line="447" />
         <source>Clear at the bedside</source>
         <translation>병상에서 해제</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="414" />
+        <location filename="../../src/beckon/ui/strings.py" line="454" />
         <source>bed {bed}</source>
         <translation>{bed}번 침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="415" />
+        <location filename="../../src/beckon/ui/strings.py" line="455" />
         <source>Nurse in room: {beds}</source>
         <translation>간호사 입실: {beds}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="420" />
+        <location filename="../../src/beckon/ui/strings.py" line="460" />
         <source>New request: bed {bed}, {intent}</source>
         <translation>새 요청: {bed}번 침대, {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="424" />
+        <location filename="../../src/beckon/ui/strings.py" line="464" />
         <source>Still waiting: bed {bed}, {intent}</source>
         <translation>아직 대기 중: {bed}번 침대, {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="428" />
+        <location filename="../../src/beckon/ui/strings.py" line="468" />
         <source>Device fault: bed {bed} is offline</source>
         <translation>기기 고장: {bed}번 침대 연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="430" />
+        <location filename="../../src/beckon/ui/strings.py" line="470" />
         <source>Bed {bed} answered {answer}</source>
         <translation>{bed}번 침대의 대답: {answer}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="438" />
+        <location filename="../../src/beckon/ui/strings.py" line="478" />
         <source>YES</source>
         <translation>네</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="440" />
+        <location filename="../../src/beckon/ui/strings.py" line="480" />
         <source>NO</source>
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="442" />
+        <location filename="../../src/beckon/ui/strings.py" line="482" />
         <source>no answer</source>
         <translation>대답 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="443" />
+        <location filename="../../src/beckon/ui/strings.py" line="483" />
         <source>waiting…</source>
         <translation>기다리는 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="449" />
+        <location filename="../../src/beckon/ui/strings.py" line="489" />
         <source>asked {asked}, answered {answered}</source>
         <translation>{asked}에 질문, {answered}에 대답</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="452" />
+        <location filename="../../src/beckon/ui/strings.py" line="492" />
         <source>asked {asked}</source>
         <translation>{asked}에 질문</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="457" />
+        <location filename="../../src/beckon/ui/strings.py" line="497" />
         <source>by head gesture</source>
         <translation>고갯짓으로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="459" />
+        <location filename="../../src/beckon/ui/strings.py" line="499" />
         <source>by voice</source>
         <translation>음성으로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="461" />
+        <location filename="../../src/beckon/ui/strings.py" line="501" />
         <source>by touch</source>
         <translation>터치로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="467" />
+        <location filename="../../src/beckon/ui/strings.py" line="507" />
         <source>Are you in pain?</source>
         <translation>아프세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="468" />
+        <location filename="../../src/beckon/ui/strings.py" line="508" />
         <source>Are you thirsty?</source>
         <translation>목마르세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="469" />
+        <location filename="../../src/beckon/ui/strings.py" line="509" />
         <source>Are you comfortable?</source>
         <translation>편안하세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="470" />
+        <location filename="../../src/beckon/ui/strings.py" line="510" />
         <source>Do you want to sleep?</source>
         <translation>주무시고 싶으세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="471" />
+        <location filename="../../src/beckon/ui/strings.py" line="511" />
         <source>Are you cold?</source>
         <translation>추우세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="478" />
+        <location filename="../../src/beckon/ui/strings.py" line="518" />
         <source>NOT CONNECTED: calls from the beds cannot reach this screen. Check the beds in person and call IT.</source>
         <translation>연결 끊김: 침대의 호출이 이 화면에 오지 못합니다. 침대를 직접 확인하고 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="484" />
+        <location filename="../../src/beckon/ui/strings.py" line="524" />
         <source>STATION SERVICE DOWN: new calls are not being received. Check the beds in person and call IT.</source>
         <translation>간호사실 서비스 중단: 새 호출을 받지 못하고 있습니다. 침대를 직접 확인하고 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="490" />
+        <location filename="../../src/beckon/ui/strings.py" line="530" />
         <source>No sound device: alarms are silent. Watch this screen.</source>
         <translation>소리 장치 없음: 알람이 울리지 않습니다. 이 화면을 지켜봐 주세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="497" />
+        <location filename="../../src/beckon/ui/strings.py" line="537" />
         <source>Calls cannot reach the nurses right now. If you need help, call out or ask a visitor to get a nurse.</source>
         <translation>지금은 호출이 간호사에게 전달되지 않습니다. 도움이 필요하면 소리 내어 부르거나 방문객에게 간호사를 불러 달라고 하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="503" />
+        <location filename="../../src/beckon/ui/strings.py" line="543" />
         <source>Your request has not reached the nurses yet. If you need help, call out or ask a visitor to get a nurse.</source>
         <translation>요청이 아직 간호사에게 전달되지 않았습니다. 도움이 필요하면 소리 내어 부르거나 방문객에게 간호사를 불러 달라고 하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="509" />
+        <location filename="../../src/beckon/ui/strings.py" line="549" />
         <source>No sound device: spoken prompts and alarms are silent.</source>
         <translation>소리 장치 없음: 음성 안내와 알람이 나오지 않습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="516" />
+        <location filename="../../src/beckon/ui/strings.py" line="556" />
         <source>{wait}: {intent} at {time}</source>
         <translation>{wait}: {time} {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="519" />
+        <location filename="../../src/beckon/ui/strings.py" line="559" />
         <source>{wait}: {intent} at {time}, NO NURSE ANSWERED</source>
         <translation>{wait}: {time} {intent}, 응답한 간호사 없음</translation>
     </message>
     <message>
         <location filename="../../src/beckon/ui/station_window.py" line="383" />
-        <location filename="../../src/beckon/ui/strings.py" line="528" />
+        <location filename="../../src/beckon/ui/strings.py" line="568" />
         <source>No alerts</source>
         <translation>알림 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="529" />
+        <location filename="../../src/beckon/ui/strings.py" line="569" />
         <source>No call alerts · device faults at {n} bed(s): see below</source>
         <translation>호출 알림 없음 · 기기 이상 침대 {n}개: 아래를 보세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="537" />
+        <location filename="../../src/beckon/ui/strings.py" line="577" />
         <source>camera off</source>
         <translation>카메라 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="538" />
+        <location filename="../../src/beckon/ui/strings.py" line="578" />
         <source>camera not working</source>
         <translation>카메라 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="539" />
+        <location filename="../../src/beckon/ui/strings.py" line="579" />
         <source>face not found</source>
         <translation>얼굴이 보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="540" />
+        <location filename="../../src/beckon/ui/strings.py" line="580" />
         <source>face too small or turned away: move the tablet</source>
         <translation>얼굴이 너무 작거나 돌아가 있음: 태블릿을 옮기세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="541" />
+        <location filename="../../src/beckon/ui/strings.py" line="581" />
         <source>too dark to see the patient: turn on a light</source>
         <translation>너무 어두워 환자가 보이지 않음: 불을 켜세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="542" />
+        <location filename="../../src/beckon/ui/strings.py" line="582" />
         <source>picture washed out: turn the tablet from the light</source>
         <translation>화면이 너무 밝음: 태블릿을 조명 반대쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="543" />
+        <location filename="../../src/beckon/ui/strings.py" line="583" />
         <source>microphone not working</source>
         <translation>마이크 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="544" />
+        <location filename="../../src/beckon/ui/strings.py" line="584" />
         <source>speech recognition not working: call IT</source>
         <translation>음성 인식 작동 안 함: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="545" />
+        <location filename="../../src/beckon/ui/strings.py" line="585" />
         <source>no sound: prompts and alarms are silent</source>
         <translation>소리 없음: 안내와 알람이 나오지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="546" />
+        <location filename="../../src/beckon/ui/strings.py" line="586" />
         <source>configuration problem: call IT</source>
         <translation>설정 문제: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="547" />
+        <location filename="../../src/beckon/ui/strings.py" line="587" />
         <source>clock wrong by minutes or more: set the time</source>
         <translation>시계가 몇 분 이상 틀림: 시간을 맞추세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="548" />
+        <location filename="../../src/beckon/ui/strings.py" line="588" />
         <source>storage full or failing: calls are not kept if they do not get through</source>
         <translation>저장 공간이 가득 차거나 고장남: 전달되지 않은 호출은 보관되지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="551" />
+        <location filename="../../src/beckon/ui/strings.py" line="591" />
         <source>calls from this bed are not reaching the station: check the bed, call IT</source>
         <translation>이 침대의 호출이 간호사실에 도착하지 않음: 침대를 확인하고 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="555" />
+        <location filename="../../src/beckon/ui/strings.py" line="595" />
         <source>Bed {bed}: {faults}</source>
         <translation>{bed}번 침대: {faults}</translation>
     </message>
     <message>
         <location filename="../../src/beckon/ui/station_window.py" line="444" />
-        <location filename="../../src/beckon/ui/strings.py" line="563" />
+        <location filename="../../src/beckon/ui/strings.py" line="603" />
         <source>Bed</source>
         <translation>침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="564" />
+        <location filename="../../src/beckon/ui/strings.py" line="604" />
         <source>Tablet</source>
         <translation>태블릿</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="565" />
+        <location filename="../../src/beckon/ui/strings.py" line="605" />
         <source>Camera</source>
         <translation>카메라</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="566" />
+        <location filename="../../src/beckon/ui/strings.py" line="606" />
         <source>Face</source>
         <translation>얼굴</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="567" />
+        <location filename="../../src/beckon/ui/strings.py" line="607" />
         <source>Microphone</source>
         <translation>마이크</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="568" />
+        <location filename="../../src/beckon/ui/strings.py" line="608" />
         <source>Speech</source>
         <translation>음성 인식</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="569" />
+        <location filename="../../src/beckon/ui/strings.py" line="609" />
         <source>Calls to station</source>
         <translation>간호사실로 호출</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="570" />
+        <location filename="../../src/beckon/ui/strings.py" line="610" />
         <source>Version</source>
         <translation>버전</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="578" />
+        <location filename="../../src/beckon/ui/strings.py" line="618" />
         <source>OK</source>
         <translation>정상</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="580" />
+        <location filename="../../src/beckon/ui/strings.py" line="620" />
         <source>online</source>
         <translation>연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="581" />
+        <location filename="../../src/beckon/ui/strings.py" line="621" />
         <source>OFFLINE</source>
         <translation>연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="591" />
-        <location filename="../../src/beckon/ui/strings.py" line="582" />
+        <location filename="../../src/beckon/ui/strings.py" line="631" />
+        <location filename="../../src/beckon/ui/strings.py" line="622" />
         <source>off</source>
         <translation>꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="589" />
-        <location filename="../../src/beckon/ui/strings.py" line="588" />
-        <location filename="../../src/beckon/ui/strings.py" line="583" />
+        <location filename="../../src/beckon/ui/strings.py" line="629" />
+        <location filename="../../src/beckon/ui/strings.py" line="628" />
+        <location filename="../../src/beckon/ui/strings.py" line="623" />
         <source>not working</source>
         <translation>작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="584" />
+        <location filename="../../src/beckon/ui/strings.py" line="624" />
         <source>not found</source>
         <translation>보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="585" />
+        <location filename="../../src/beckon/ui/strings.py" line="625" />
         <source>poor view</source>
         <translation>잘 안 보임</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="586" />
+        <location filename="../../src/beckon/ui/strings.py" line="626" />
         <source>too dark</source>
         <translation>너무 어두움</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="587" />
+        <location filename="../../src/beckon/ui/strings.py" line="627" />
         <source>too bright</source>
         <translation>너무 밝음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="590" />
+        <location filename="../../src/beckon/ui/strings.py" line="630" />
         <source>starting</source>
         <translation>시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="594" />
+        <location filename="../../src/beckon/ui/strings.py" line="634" />
         <source>{n} sending</source>
         <translation>{n}건 보내는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="596" />
+        <location filename="../../src/beckon/ui/strings.py" line="636" />
         <source>{n} NOT ARRIVING ({age})</source>
         <translation>{n}건 도착 안 함 ({age})</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="150" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="151" />
         <source>Your earlier messages</source>
         <translation>이전 요청</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="172" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="173" />
         <source>Cancel this request</source>
         <translation>이 요청 취소</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="184" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="185" />
         <source>Your requests show here.</source>
         <translation>요청하신 내용이 여기에 표시됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="195" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="196" />
         <source>Asked at {time}</source>
         <translation>{time}에 요청함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1099" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="402" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1125" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="404" />
         <source>Show camera</source>
         <translation>카메라 보기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="405" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="407" />
         <source>Calibrate</source>
         <translation>보정</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="408" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="410" />
         <source>Exit</source>
         <translation>종료</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="411" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="413" />
         <source>Close the bedside (under the kiosk service it starts again).</source>
         <translation>침상 화면을 닫습니다 (키오스크 서비스에서는 다시 시작됩니다).</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="438" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="440" />
         <source>Staff</source>
         <translation>직원</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="440" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="442" />
         <source>Staff: hold for 3 seconds.</source>
         <translation>직원: 3초 동안 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="651" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="608" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="653" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="610" />
         <source>Yes</source>
         <translation>네</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="652" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="609" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="654" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="611" />
         <source>No</source>
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="619" />
-        <source>Nod for yes, shake your head for no.</source>
-        <translation>"네"는 끄덕이고, "아니요"는 고개를 저으세요.</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="782" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="793" />
         <source>a nurse</source>
         <translation>간호사</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="783" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="794" />
         <source>{nurse} asks:</source>
         <translation>{nurse} 님의 질문:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="813" />
-        <source>{intent}? Nod or say yes.</source>
-        <translation>{intent}? 끄덕이거나 "네"라고 말하세요.</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="815" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="832" />
         <source>{intent}: sending now unless you say no.</source>
         <translation>{intent}: "아니요"라고 하지 않으면 지금 보냅니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="817" />
-        <source>Did you ask for: {intent}? Nod or say yes.</source>
-        <translation>요청: {intent}. 맞나요? 끄덕이거나 "네"라고 말하세요.</translation>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="836" />
+        <source>Did you ask for: {intent}?</source>
+        <translation>요청: {intent}. 맞나요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="830" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="852" />
         <source>Not sent: {intent}. Say it again if you need it.</source>
         <translation>보내지 않음: {intent}. 필요하면 다시 말씀하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="832" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="854" />
         <source>Not sent: {intent}.</source>
         <translation>보내지 않음: {intent}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="856" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="882" />
         <source>Send “{intent}”?</source>
         <translation>“{intent}” 요청을 보낼까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="874" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="900" />
         <source>Touch Yes or No.</source>
         <translation>네 또는 아니요를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1099" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1125" />
         <source>Hide camera</source>
         <translation>카메라 숨기기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1108" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1134" />
         <source>No picture</source>
         <translation>화면 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1138" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1164" />
         <source>The bedside service stopped: call IT.</source>
         <translation>침상 서비스가 멈췄습니다. 전산실에 연락하세요.</translation>
     </message>

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from beckon.background import Background
 from beckon.bedside import events as ev
 from beckon.bedside.echo import EchoGuard
+from beckon.bedside.interaction import answer_for
 from beckon.bedside.service import BedsideService, VoiceEngine, VoiceProposal
 from beckon.bedside.vision_worker import VisionWorker
 from beckon.bedside.voice_worker import (
@@ -305,6 +306,8 @@ class BedsideHost:
                 policy=self.service.profile.voice,
                 realtime=self.mic.realtime,
                 echo=self.echo,
+                # The patient's own yes and no gestures, from the menu of the moment.
+                answers=lambda gesture: answer_for(gesture, self.service.menu.actions),
             )
         except Exception as exc:  # e.g. a catalog without this language: voice stays off
             log.error("voice input is off: %s", exc)

@@ -14,7 +14,7 @@ restless night or a visit does not send requests; asleep, only the wake gesture 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, get_args
 
@@ -38,6 +38,26 @@ class Declined:
 
 
 Outcome = Selected | Declined
+
+Answer = Literal["yes", "no"]
+
+
+def answer_for(gesture: str, actions: Mapping[str, str]) -> Answer | None:
+    """Yes or no by head or face, to a nurse's question or a spoken proposal: the patient's
+    own choosing gestures say yes (action "select") and their moving-on gestures no ("next").
+    Without either in the profile, a nod and a shake. Only a nod and a shake answered, and a
+    patient whose profile chooses with the mouth (no nod at all) could not answer a nurse."""
+    action = actions.get(gesture)
+    if action == "select":
+        return "yes"
+    if action == "next":
+        return "no"
+    chosen = set(actions.values())
+    if gesture == "nod" and "select" not in chosen:
+        return "yes"
+    if gesture == "shake" and "next" not in chosen:
+        return "no"
+    return None
 
 
 Stage = Literal["offering", "paused", "question", "pointing", "confirming", "scale", "asleep"]

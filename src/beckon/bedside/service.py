@@ -33,6 +33,7 @@ from beckon.bedside.interaction import (
     MenuView,
     Moved,
     Selected,
+    answer_for,
 )
 from beckon.config import BedsideSettings
 from beckon.config_check import (
@@ -804,9 +805,11 @@ class BedsideService:
 
     def _on_gesture(self, g: Gesture) -> None:
         if self.question is not None:
-            # A nurse's question takes precedence over the menu: nod is yes, shake is no.
-            if g.name in ("nod", "shake"):
-                self.answer("yes" if g.name == "nod" else "no", "gesture")
+            # A nurse's question takes precedence over the menu: the patient's choosing gesture
+            # says yes, their moving-on gesture no (a nod and a shake by default).
+            said = answer_for(g.name, self.menu.actions)
+            if said is not None:
+                self.answer(said, "gesture")
             return
         outcome = self.menu.on_gesture(g.name, g.t)
         if isinstance(outcome, Selected) and outcome.intent == CANCEL_REQUEST:

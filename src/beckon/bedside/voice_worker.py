@@ -19,6 +19,7 @@ import numpy as np
 
 from beckon.bedside import events as ev
 from beckon.bedside.echo import EchoGuard
+from beckon.bedside.interaction import Answer, answer_for
 from beckon.bedside.service import AnswerQuestion, Gesture, Submit
 from beckon.voice.catalog import Catalog, load_catalog
 from beckon.voice.dialogue import Action, Dialogue, DialoguePolicy, Send
@@ -30,7 +31,9 @@ log = logging.getLogger(__name__)
 
 VoiceListener = Callable[[VoiceEvent | Action], None]
 
-ANSWER_GESTURES = ("nod", "shake")  # yes and no to a spoken proposal
+Answers = Callable[[str], Answer | None]
+"""What a gesture says to a spoken proposal: yes, no or nothing (``interaction.answer_for``
+with the patient's profile)."""
 
 
 @dataclass(frozen=True)
@@ -102,8 +105,10 @@ class VoiceWorker:
         pipeline: VoicePipeline | None = None,
         realtime: bool = True,
         echo: EchoGuard | None = None,
+        answers: Answers | None = None,
     ) -> None:
         self.language = language
+        self.answers: Answers = answers or (lambda gesture: answer_for(gesture, {}))
         self.echo = echo
         """While it says muted, the tablet itself is speaking: the pipeline hears silence
         (:mod:`beckon.bedside.echo`)."""
@@ -158,14 +163,15 @@ class VoiceWorker:
         the gesture menu). The camera's clock is not the microphone's, so the dialogue is
         told the voice stream's current time.
         """
-        if name not in ANSWER_GESTURES:
+        answer = self.answers(name)
+        if answer is None:
             return False
         with self._lock:
             if self.dialogue.pending is None or self._question is not None:
                 # A nurse's question on screen takes the nod: it went to a spoken proposal
                 # waiting behind it, which sent a request while the question stayed unanswered.
                 return False
-            actions = self.dialogue.on_gesture(name, self._t)
+            actions = self.dialogue.on_answer(answer, self._t)
         self._apply(actions)
         return True
 

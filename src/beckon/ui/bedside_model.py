@@ -39,7 +39,7 @@ def spoken_intent(e: BedsideEvent) -> str:
     a new request, none otherwise."""
     if isinstance(e, ev.MenuChanged):
         return e.menu.highlighted or ""
-    if isinstance(e, ev.RequestSaved | ev.AlreadyAsked | ev.CancelAsked):
+    if isinstance(e, ev.RequestSaved | ev.AlreadyAsked | ev.CancelAsked | ev.SelectionCancelled):
         return e.intent
     return ""
 
@@ -88,6 +88,11 @@ def prompt_for(e: BedsideEvent, intent_label: str, calibrating: bool = False) ->
             return Prompt("already_asked", (intent_label,))
         case ev.CancelAsked():
             return Prompt("cancel_asked", (intent_label,))
+        case ev.SelectionCancelled(intent=intent):
+            # A choice that waited for its confirming gesture lapsed or was taken back: said,
+            # or the patient believed the emergency had gone (for the cancel entry, the label
+            # is the request it named: "Not cancelled: Water stays.").
+            return Prompt("kept" if intent == CANCEL_REQUEST else "not_sent", (intent_label,))
         case ev.StateChanged(state="received"):
             return Prompt("received")
         case ev.StateChanged(state="acknowledged", by=by):
@@ -181,6 +186,12 @@ SAME_NEWS_S = 3.0
 not said again: it is about several requests at once."""
 
 
+GIVEN_UP = ("not_sent", "kept")
+"""Prompts for a choice given up while it waited for its confirming gesture."""
+GIVEN_UP_QUIET_S = 3.0
+"""Offers are not spoken for this long after one: they would cut it off."""
+
+
 class PromptPolicy:
     """Which prompts are worth saying aloud, so speech helps rather than wears people out.
 
@@ -204,6 +215,7 @@ class PromptPolicy:
         self.unanswered_offers = 0
         self._clock = clock
         self._last_news: tuple[Prompt, float] | None = None
+        self._quiet_until = 0.0  # offers wait while "Not sent: ..." is heard
 
     def face(self, in_view: bool | None) -> None:
         if in_view and self.face_in_view is not True:
@@ -230,8 +242,12 @@ class PromptPolicy:
             if last is not None and last[0] == said and now - last[1] < SAME_NEWS_S:
                 return None
             self._last_news = (said, now)
+        if said is not None and said.key in GIVEN_UP:
+            self._quiet_until = self._clock() + GIVEN_UP_QUIET_S
         if said is None or said.key != "offer":
             return said
+        if self._clock() < self._quiet_until:
+            return None  # the next offer would cut it off: the speaker says one thing at a time
         if self.face_in_view is False:
             return None
         if self.unanswered_offers >= self.quiet_after_rounds * max(1, items):

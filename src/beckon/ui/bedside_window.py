@@ -61,6 +61,8 @@ from beckon.bedside.timeline import MAX_TRACKS, RequestTrack, Timeline, emergenc
 from beckon.intents import CANCEL_REQUEST, SLEEP, Intent
 from beckon.ui import strings, theme
 from beckon.ui.bedside_model import (
+    GIVEN_UP,
+    GIVEN_UP_QUIET_S,
     PAUSE_PRESETS,
     SCAN_PRESETS,
     Prompt,
@@ -321,6 +323,7 @@ class BedsideWindow(QWidget):
         self.host.voice_listeners.append(self._on_voice_thread)
         self.menu: MenuView | None = None
         self._after_choice: str | None = None  # said in the pause instead of "Request chosen"
+        self._given_up: tuple[str, float] | None = None  # "Not sent: ...", when it was said
         self.question_by: str | None = None
         self.highlight_listeners: list[Callable[[str | None], None]] = []
         self.fault = ""
@@ -615,7 +618,7 @@ class BedsideWindow(QWidget):
         row.addWidget(self.no_button)
         row.addStretch(1)
         layout.addLayout(row)
-        hint = QLabel(translate("Beckon", "Nod for yes, shake your head for no."))
+        hint = self.answer_hint = QLabel(strings.answer_hint(None))
         hint.setObjectName("questionFrom")
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         hint.setWordWrap(True)  # one line needed 711 px at font scale 1.5, half a 1024 screen
@@ -757,16 +760,24 @@ class BedsideWindow(QWidget):
                 self._show_banner(self.fault_banner, True)
             case ev.ConnectionChanged() | ev.StationChanged():
                 self._show_link()
+        label = spoken_words(e, self.intents, self.language) or self.label(spoken_intent(e))
+        if isinstance(e, ev.SelectionCancelled) and e.intent == CANCEL_REQUEST:
+            label = self.label(self.menu.cancels or "") if self.menu is not None else ""
         prompt = self.prompts.prompt(
             e,
-            spoken_words(e, self.intents, self.language) or self.label(spoken_intent(e)),
+            label,
             items=len(self.tiles),
             changed=changed,
             known=known,
             calibrating=self.wizard is not None,
         )
         if prompt is not None:
+            if prompt.key == "question":  # yes and no with the patient's own gestures
+                prompt = Prompt(prompt.key, (*prompt.args, *strings.answer_gestures(self.menu)))
             self.speaker.say(strings.spoken(prompt), self.language)
+            if prompt.key in GIVEN_UP:  # on the banner too, while the speaker says it
+                self._given_up = (strings.spoken(prompt), time.monotonic())
+                self.stage_banner.setText(self._given_up[0])
 
     def show_menu(self, view: MenuView) -> None:
         self.menu = view
@@ -778,6 +789,7 @@ class BedsideWindow(QWidget):
             entry.setAccessibleName(entry.label.text())
         if view.stage == "question":
             self.question_text.setText(view.question)
+            self.answer_hint.setText(strings.answer_hint(view))
             who = self.question_by or translate("Beckon", "a nurse")
             self.question_from.setText(translate("Beckon", "{nurse} asks:").format(nurse=who))
             self.pages.setCurrentIndex(1)
@@ -785,6 +797,10 @@ class BedsideWindow(QWidget):
             self.pages.setCurrentIndex(0)
         if self.pages.currentIndex() != 2:
             note = self._after_choice if view.stage == "paused" else None
+            given_up = self._given_up
+            fresh = given_up is not None and time.monotonic() - given_up[1] < GIVEN_UP_QUIET_S
+            if given_up is not None and fresh and view.stage == "offering":
+                note = given_up[0]
             self.stage_banner.setText(note or strings.stage_banner(view))
         for code, tile in self.tiles.items():
             tile.set_highlight(code == view.highlighted, view.stage)
@@ -808,13 +824,20 @@ class BedsideWindow(QWidget):
             self._last_heard = (time.monotonic(), item.text)
             self._show_mic()
         elif isinstance(item, VoicePrompt):
+            yes = strings.say_yes(self.menu)
             if item.intent == CANCEL_REQUEST:  # label: "Cancel Water"
-                asked = translate("Beckon", "{intent}? Nod or say yes.")
+                asked = translate("Beckon", "{intent}?").format(intent=self.label(item.intent))
+                asked += " " + yes
             elif item.unless_declined:
-                asked = translate("Beckon", "{intent}: sending now unless you say no.")
+                asked = translate("Beckon", "{intent}: sending now unless you say no.").format(
+                    intent=self.label(item.intent)
+                )
             else:
-                asked = translate("Beckon", "Did you ask for: {intent}? Nod or say yes.")
-            self._show_and_say(asked.format(intent=self.label(item.intent)))
+                asked = translate("Beckon", "Did you ask for: {intent}?").format(
+                    intent=self.label(item.intent)
+                )
+                asked += " " + yes
+            self._show_and_say(asked)
         elif isinstance(item, VoiceClosed):
             # Said and shown: the question stayed on screen 40 s after it lapsed, and the
             # patient believed the request had gone.

@@ -130,6 +130,16 @@ class Alert:
         return self.priority == "emergency" or self.kind in ("escalated", "device_fault")
 
 
+def outranks(new: Alert, shown: Alert | None) -> bool:
+    """Whether ``new`` may replace ``shown`` on the banner while it is still up: loud before
+    soft, an emergency before anything else; among equals the newer. A routine call's
+    escalation ("Still waiting: bed 30, Move me") replaced an emergency at level 3."""
+    if shown is None:
+        return True
+    rank = (new.loud, new.priority == "emergency")
+    return rank >= (shown.loud, shown.priority == "emergency")
+
+
 def most_urgent(alerts: list[Alert]) -> Alert:
     """The alert of a batch the banner shows: loud before soft, then the highest escalation
     level, then an emergency, then the latest. It showed the latest ("New request: bed 15, I am

@@ -60,6 +60,7 @@ from beckon.ui.station_model import (
     intent_label,
     known_beds,
     most_urgent,
+    outranks,
     question_status,
     request_label,
     row_colours,
@@ -320,6 +321,7 @@ class StationWindow(QWidget):
         self._flash_phase = False
         self._banner_until = 0.0
         self._banner_loud = False
+        self._banner_alert: Alert | None = None  # the alert the banner shows, while it is up
         self.sound_gate = SoundGate()
         self.setObjectName("stationRoot")  # also the themes' keyboard focus frame
         self.setWindowTitle(f"Beckon · {feed.unit}")
@@ -959,12 +961,15 @@ class StationWindow(QWidget):
         shown = most_urgent(alerts)
         loud = any(a.loud for a in alerts)
         now = time.monotonic()
-        # A loud banner still up is not replaced by a soft one (an emergency by "I am cold").
-        if loud or not (self._banner_loud and now < self._banner_until):
+        # A banner still up is replaced only by an alert as urgent (an emergency neither by
+        # "I am cold" nor by a routine call's escalation).
+        up = self._banner_alert if now < self._banner_until else None
+        if outranks(shown, up):
             self._banner(
                 strings.alert_text(shown.kind, shown.bed, self.label(shown.intent), shown.detail),
                 loud,
             )
+            self._banner_alert = shown
         self.alerts.extend(alerts)
         level = escalation_sound(alerts)
         if any(a.audible for a in alerts) and self.sound_gate.allow(loud, now, level):
@@ -976,6 +981,7 @@ class StationWindow(QWidget):
         self._show_alert(True)
         self._banner_until = time.monotonic() + 20.0
         self._banner_loud = loud
+        self._banner_alert = None  # a note of the window's own; ``_alert`` names its alert
 
     def _show_alert(self, shown: bool) -> None:
         """The alert banner, or "No alerts" in its place (same height: nothing below moves)."""

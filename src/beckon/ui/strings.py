@@ -56,6 +56,33 @@ def _two_steps(
     return text
 
 
+def answer_gestures(view: MenuView | None) -> tuple[str, str]:
+    """The gestures to name for yes and no: the patient's first choosing and moving-on
+    gestures (``interaction.answer_for``), a nod and a shake when the profile has none."""
+    if view is None:
+        return "nod", "shake"
+    return _first(view.select_with), view.next_with[0] if view.next_with else "shake"
+
+
+def answer_hint(view: MenuView | None) -> str:
+    """Under a nurse's question: how to say yes and no with the patient's own gestures. It said
+    "Nod for yes" to a patient whose profile chooses with the mouth, who cannot nod."""
+    yes, no = answer_gestures(view)
+    if (yes, no) == ("nod", "shake"):
+        return translate("Beckon", "Nod for yes, shake your head for no.")
+    return translate("Beckon", "{yes} for yes. {no} for no.").format(
+        yes=gesture_to_do(yes), no=gesture_to_do(no)
+    )
+
+
+def say_yes(view: MenuView | None) -> str:
+    """The end of a spoken proposal ("Did you ask for: Water? Nod or say yes.")."""
+    yes, _ = answer_gestures(view)
+    if yes == "nod":
+        return translate("Beckon", "Nod or say yes.")
+    return translate("Beckon", "{gesture} or say yes.").format(gesture=gesture_to_do(yes))
+
+
 def confirm_banner(view: MenuView) -> str:
     """The instruction while a choice waits for its confirming gesture: an emergency, or the
     menu's cancel entry (intents.CANCEL_REQUEST)."""
@@ -337,8 +364,20 @@ def spoken(prompt: Prompt) -> str:
         return translate("Beckon", "{phrase} Your request is saved.").format(phrase=a[0])
     if prompt.key == "already_asked":
         return already_asked_text(a[0])
-    if prompt.key == "question":
-        return translate("Beckon", "{question} Nod for yes, shake for no.").format(question=a[0])
+    if prompt.key == "kept":
+        return kept_text(a[0])
+    if prompt.key == "not_sent":
+        return translate("Beckon", "Not sent: {intent}. Choose it again if you need it.").format(
+            intent=a[0]
+        )
+    if prompt.key == "question":  # args: the question, then the yes and no gestures
+        if tuple(a[1:3]) in ((), ("nod", "shake")):
+            return translate("Beckon", "{question} Nod for yes, shake for no.").format(
+                question=a[0]
+            )
+        return translate("Beckon", "{question} {yes} for yes. {no} for no.").format(
+            question=a[0], yes=gesture_to_do(a[1]), no=gesture_to_do(a[2])
+        )
     if prompt.key == "received":
         return translate("Beckon", "The nurses have your request.")
     if prompt.key == "acknowledged":

@@ -140,12 +140,18 @@ class Dialogue:
 
     def on_gesture(self, gesture: str, t: float) -> list[Action]:
         """A nod confirms, a shake declines (only while something is proposed)."""
+        answer = {"nod": "yes", "shake": "no"}.get(gesture)
+        return self.on_answer(answer, t) if answer is not None else self.tick(t)
+
+    def on_answer(self, answer: str, t: float) -> list[Action]:
+        """Yes (by the patient's choosing gesture) confirms, no declines (only while something
+        is proposed)."""
         out = self.tick(t)
         if self.pending is None:
             return out
-        if gesture == "nod":
+        if answer == "yes":
             return out + self._confirm(t)
-        if gesture == "shake":
+        if answer == "no":
             return out + self._close("declined", t)
         return out
 

@@ -1,0 +1,70 @@
+"""Yes and no by head or face, to a nurse's question or a spoken proposal, with the patient's own
+gestures: those that choose say yes, those that move on say no (a nod and a shake by default).
+Only a nod and a shake answered: a patient whose profile chooses with the mouth (who cannot nod)
+could not answer a nurse, and the screen told them to nod."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from beckon.bedside import events as ev
+from beckon.bedside.interaction import Interaction, MenuView, answer_for
+from beckon.bedside.service import Gesture, Submit
+from beckon.bedside.voice_worker import VoiceWorker
+from beckon.messaging import protocol as p
+from tests.helpers.rig import unlinked_bedside
+
+DEFAULT = {"nod": "select", "shake": "next", "long_blink": "confirm", "brow_raise": "cancel"}
+MOUTH = {"mouth_open": "select", "look_up": "next", "long_blink": "confirm"}
+
+
+def test_the_choosing_gesture_says_yes_and_the_moving_on_gesture_no() -> None:
+    assert [answer_for(g, DEFAULT) for g in ("nod", "shake", "long_blink", "brow_raise")] == [
+        "yes",
+        "no",
+        None,
+        None,
+    ]
+    assert [answer_for(g, MOUTH) for g in ("mouth_open", "look_up", "nod", "long_blink")] == [
+        "yes",
+        "no",
+        None,
+        None,
+    ]
+    # A profile with neither: a nod and a shake, as before.
+    assert (answer_for("nod", {}), answer_for("shake", {})) == ("yes", "no")
+
+
+def test_a_patient_who_chooses_with_the_mouth_answers_a_nurse(tmp_path: Path) -> None:
+    service = unlinked_bedside(tmp_path)
+    service.menu = Interaction(("nurse", "water"), MOUTH)
+    for gesture, said in (("mouth_open", "yes"), ("look_up", "no")):
+        question = p.Question(p.new_request_id(), "gh", "icu", "12", "Cold?", "Kim", p.now_iso())
+        service._show_question(question, 60.0)
+        seen: list[object] = []
+        service.listeners.append(seen.append)
+        service.handle(Gesture(gesture, 1.0, 0.9))
+        assert ev.QuestionAnswered(question.id, said) in seen
+        service.listeners.remove(seen.append)
+
+
+def test_a_spoken_proposal_is_confirmed_with_the_patients_own_gesture() -> None:
+    posted: list[object] = []
+    worker = VoiceWorker("en", posted.append, answers=lambda g: answer_for(g, MOUTH))
+    worker.dialogue.on_intent("water", 0.0, "some water")
+    assert not worker.answer_gesture("nod"), "this patient's nod (if any) chooses nothing"
+    assert worker.answer_gesture("mouth_open")
+    assert posted == [Submit("water", "voice")]
+
+
+def test_the_screen_and_the_voice_name_the_patients_own_yes_and_no(qapp: object) -> None:
+    from beckon.ui import strings
+
+    mouth = MenuView(
+        ("nurse",), None, "question", select_with=("mouth_open",), next_with=("look_up",)
+    )
+    assert strings.answer_hint(mouth) == "Open your mouth for yes. Look up for no."
+    assert strings.say_yes(mouth) == "Open your mouth or say yes."
+    nod = MenuView(("nurse",), None, "question")
+    assert strings.answer_hint(nod) == "Nod for yes, shake your head for no."
+    assert strings.say_yes(nod) == "Nod or say yes."
