@@ -46,3 +46,23 @@ def test_the_same_ask_twice_and_a_stale_one_ask_once(mosquitto: Any, tmp_path: P
     assert asked == ["Are you in pain?", "Water?"]
     stored = RequestStore(tmp_path / "s.sqlite3").questions("gh", "icu")
     assert sorted(q.id for q in stored) == sorted([ask.command_id, fresh.command_id])
+
+
+@pytest.mark.mqtt
+def test_a_live_ask_from_a_pc_whose_clock_is_slow_is_asked(mosquitto: Any, tmp_path: Path) -> None:
+    """Only the broker's backlog (handled in the first BACKLOG_S after connecting) is judged by
+    the command's own time: every question from a nurse PC three minutes slow was dropped."""
+    from beckon.station.service import BACKLOG_S
+
+    station = station_for(mosquitto.url, tmp_path / "s.sqlite3")
+    asked: list[str] = []
+    station.listeners.append(
+        lambda e: asked.append(e.question.text) if isinstance(e, QuestionAsked) else None
+    )
+    slow_pc = (datetime.now(UTC) - timedelta(minutes=3)).isoformat()
+    ask = p.AskCommand(p.new_request_id(), "12", "Are you in pain?", "Nurse Kim", slow_pc)
+    with Background(station.run, "station"):
+        assert station.ready.wait(10)
+        station._connected_at -= BACKLOG_S + 1  # live traffic, long after connecting
+        send_raw(mosquitto.port, p.Topics.unit("gh", "icu", "command"), p.encode(ask))
+        assert wait_until(lambda: "Are you in pain?" in asked)

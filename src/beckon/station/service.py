@@ -69,6 +69,11 @@ SILENT_AFTER_S = p.PRESENCE_FRESH_S
 STALE_ASK_SLACK_S = 60.0
 """An ask command older than a question's own time to answer by more than this (clock skew
 between the nurse's PC and the station) is dropped, not asked."""
+BACKLOG_S = 60.0
+"""Commands handled this long after the station connects may be the broker's backlog (kept
+while it was down or standing by); only those are judged by their own time. A live ask is
+asked whatever the nurse's PC clock says: every question from a PC three minutes slow was
+dropped as too old."""
 PROBE_S = 1.5
 """How long a starting station waits for its own retained presence to see a running twin."""
 PROBE_LOSSES = 3
@@ -137,6 +142,7 @@ class StationService:
         # Cancels for requests this station does not have -> when first seen (monotonic).
         self._unknown_cancels: OrderedDict[str, float] = OrderedDict()
         self._probe_until: float | None = None  # set while checking for a running twin
+        self._connected_at = time.monotonic()  # the last (re)connection (BACKLOG_S)
         self._held: list[object] = []  # messages that arrived during the probe (not yet ours)
         self._served = False  # announced itself at least once
         self._probe_losses = 0  # connections lost during the start-up probe, before serving
@@ -586,7 +592,8 @@ class StationService:
         if unit not in self.cfg.units:
             raise p.ProtocolError(f"question for unit {unit}, which this station does not serve")
         bed = p.BedAddress(self.cfg.site, unit, cmd.bed)
-        if p.question_time_left(cmd.at) <= -STALE_ASK_SLACK_S:
+        backlog = time.monotonic() - self._connected_at < BACKLOG_S
+        if backlog and p.question_time_left(cmd.at) <= -STALE_ASK_SLACK_S:
             # A backlog the broker kept for a station that was down or standing by: asked
             # now, the patient would answer a question nobody is waiting for any more.
             log.warning("%s's question to bed %s from %s is too old to ask; dropped",
@@ -803,6 +810,7 @@ class StationService:
         """Before announcing itself, look at this station's own retained presence: a twin with
         the same name that is still heartbeating means two services would split the calls."""
         self._probe_until = time.monotonic() + PROBE_S
+        self._connected_at = time.monotonic()
         log.info("connected; checking that no other station named %s is running", self.cfg.name)
 
     def _check_twin(self, status: p.StationStatus) -> None:
