@@ -358,3 +358,27 @@ def test_a_station_whose_postgresql_server_goes_away_stops_and_says_so(
         with contextlib.suppress(RuntimeError):  # already stopped unless an assert came first
             server.stop()
         shutil.rmtree(server.folder, ignore_errors=True)
+
+
+@pytest.mark.mqtt
+def test_a_request_postgresql_refuses_to_store_is_a_station_fault(
+    pg_url: str, mosquitto: Any, tmp_path: Path
+) -> None:
+    """A write error of PostgreSQL's while requests arrive ended the station's loop with a
+    traceback instead of a fault (only SQLite's errors were caught there). The request is not
+    lost: the bed keeps it until a station stores it."""
+    from beckon.lab.rig import Rig
+    from tests.helpers.rig import send_raw
+
+    station = Rig(mosquitto.url, tmp_path).station({"station.store": pg_url})
+    PostgresRequestStore(pg_url).close()  # the schema, as the station makes it
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE requests ADD CONSTRAINT no_rows CHECK (false) NOT VALID")
+    with Background(station.run, "station") as running:
+        assert station.ready.wait(10)
+        req = p.Request(p.new_request_id(), "gh", "icu", "12", "water", "routine", "touch",
+                        p.now_iso())  # fmt: skip
+        send_raw(mosquitto.port, p.BedAddress("gh", "icu", "12").topic("request"), p.encode(req))
+        assert wait(lambda: station.fault is not None, 30)
+    assert station.fault is not None and "cannot be written" in station.fault
+    assert running.error is None, running.error

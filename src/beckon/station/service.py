@@ -13,7 +13,6 @@ import json
 import logging
 import queue
 import secrets
-import sqlite3
 import threading
 import time
 from collections import OrderedDict
@@ -410,8 +409,8 @@ class StationService:
                 break
             try:
                 answered = self._receive_requests(requests)
-            except sqlite3.Error as exc:
-                self._fail(f"database {self.cfg.database_path()} cannot be written: {exc}")
+            except self.store.write_errors as exc:  # SQLite's or PostgreSQL's: a fault
+                self._fail(f"{self.store.describe()} cannot be written: {exc}")
                 break
             self._answer_requests(answered, defer=True)
             stored += len(answered)
