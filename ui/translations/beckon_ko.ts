@@ -365,7 +365,7 @@
         <translation>간호사실이 응답하지 않습니다. 다시 연결되면 요청이 전달됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="382" />
+        <location filename="../../src/beckon/ui/strings.py" line="389" />
         <location filename="../../src/beckon/ui/strings.py" line="218" />
         <source>The nurses have your request.</source>
         <translation>간호사실에서 요청을 받았습니다.</translation>
@@ -411,7 +411,7 @@
         <translation>간호사실에서 받음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="415" />
+        <location filename="../../src/beckon/ui/strings.py" line="422" />
         <location filename="../../src/beckon/ui/strings.py" line="247" />
         <source>Acknowledged by {nurse}</source>
         <translation>{nurse} 님이 확인함</translation>
@@ -562,468 +562,473 @@
         <translation>간호사실 연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="337" />
+        <location filename="../../src/beckon/ui/strings.py" line="338" />
+        <source>{action}: {bed}, {request}</source>
+        <translation>{action}: {bed}, {request}</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="344" />
         <source>Bed {bed}</source>
         <translation>{bed}번 침대</translation>
     </message>
     <message>
         <location filename="../../src/beckon/ui/bedside_window.py" line="829" />
-        <location filename="../../src/beckon/ui/strings.py" line="344" />
+        <location filename="../../src/beckon/ui/strings.py" line="351" />
         <source>{intent}?</source>
         <translation>{intent}?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="346" />
+        <location filename="../../src/beckon/ui/strings.py" line="353" />
         <source>Send {intent}? {gesture} to send it.</source>
         <translation>{intent} 요청을 보낼까요? 보내려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="350" />
+        <location filename="../../src/beckon/ui/strings.py" line="357" />
         <source>{entry}? {gesture} to cancel it.</source>
         <translation>{entry}? 취소하려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="356" />
+        <location filename="../../src/beckon/ui/strings.py" line="363" />
         <source>How strong, from 0 to 10? 0?</source>
         <translation>얼마나 심한가요? 0부터 10까지. 0?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="358" />
+        <location filename="../../src/beckon/ui/strings.py" line="365" />
         <source>{level}?</source>
         <translation>{level}?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="360" />
+        <location filename="../../src/beckon/ui/strings.py" line="367" />
         <source>Resting. {gesture} to wake the menu.</source>
         <translation>쉬는 중입니다. 메뉴를 깨우려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="364" />
+        <location filename="../../src/beckon/ui/strings.py" line="371" />
         <source>{phrase} Your request is saved.</source>
         <translation>{phrase} 요청이 저장되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="370" />
+        <location filename="../../src/beckon/ui/strings.py" line="377" />
         <source>Not sent: {intent}. Choose it again if you need it.</source>
         <translation>보내지 않았습니다: {intent}. 필요하면 다시 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="375" />
+        <location filename="../../src/beckon/ui/strings.py" line="382" />
         <source>{question} Nod for yes, shake for no.</source>
         <translation>{question} "네"는 끄덕이고, "아니요"는 고개를 저으세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="378" />
+        <location filename="../../src/beckon/ui/strings.py" line="385" />
         <source>{question} {yes} for yes. {no} for no.</source>
         <translation>{question} "네"라면 {yes}. "아니요"라면 {no}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="386" />
+        <location filename="../../src/beckon/ui/strings.py" line="393" />
         <source>Your request is done.</source>
         <translation>요청이 완료되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="388" />
+        <location filename="../../src/beckon/ui/strings.py" line="395" />
         <source>Your request is cancelled.</source>
         <translation>요청이 취소되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="392" />
+        <location filename="../../src/beckon/ui/strings.py" line="399" />
         <source>You answered yes.</source>
         <translation>"네"라고 답했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="394" />
+        <location filename="../../src/beckon/ui/strings.py" line="401" />
         <source>You answered no.</source>
         <translation>"아니요"라고 답했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="404" />
+        <location filename="../../src/beckon/ui/strings.py" line="411" />
         <source>{what}: already acknowledged by {nurse}.</source>
         <translation>{what}: {nurse} 님이 이미 확인했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="406" />
+        <location filename="../../src/beckon/ui/strings.py" line="413" />
         <source>{what}: the patient cancelled it first.</source>
         <translation>{what}: 환자가 먼저 취소했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="408" />
+        <location filename="../../src/beckon/ui/strings.py" line="415" />
         <source>{what}: already resolved by {nurse}.</source>
         <translation>{what}: {nurse} 님이 이미 완료했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="416" />
+        <location filename="../../src/beckon/ui/strings.py" line="423" />
         <source>Acknowledged</source>
         <translation>확인됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="418" />
+        <location filename="../../src/beckon/ui/strings.py" line="425" />
         <source>Waiting for a nurse</source>
         <translation>간호사를 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="424" />
+        <location filename="../../src/beckon/ui/strings.py" line="431" />
         <source>Emergency</source>
         <translation>응급</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="426" />
+        <location filename="../../src/beckon/ui/strings.py" line="433" />
         <source>Urgent</source>
         <translation>긴급</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="427" />
+        <location filename="../../src/beckon/ui/strings.py" line="434" />
         <source>Routine</source>
         <translation>일반</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="435" />
+        <location filename="../../src/beckon/ui/strings.py" line="442" />
         <source>Reminder: still open</source>
         <translation>알림: 아직 처리 안 됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="439" />
+        <location filename="../../src/beckon/ui/strings.py" line="446" />
         <source>Overdue (level 1): not acknowledged in time</source>
         <translation>지연 (1단계): 제때 확인되지 않았습니다</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="441" />
+        <location filename="../../src/beckon/ui/strings.py" line="448" />
         <source>Overdue (level 2): tell the charge nurse</source>
         <translation>지연 (2단계): 책임 간호사에게 알리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="442" />
+        <location filename="../../src/beckon/ui/strings.py" line="449" />
         <source>Overdue (level 3): call the whole unit</source>
         <translation>지연 (3단계): 병동 전체에 알리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="447" />
+        <location filename="../../src/beckon/ui/strings.py" line="454" />
         <source>Clear at the bedside</source>
         <translation>병상에서 해제</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="454" />
+        <location filename="../../src/beckon/ui/strings.py" line="461" />
         <source>bed {bed}</source>
         <translation>{bed}번 침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="455" />
+        <location filename="../../src/beckon/ui/strings.py" line="462" />
         <source>Nurse in room: {beds}</source>
         <translation>간호사 입실: {beds}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="460" />
+        <location filename="../../src/beckon/ui/strings.py" line="467" />
         <source>New request: bed {bed}, {intent}</source>
         <translation>새 요청: {bed}번 침대, {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="464" />
+        <location filename="../../src/beckon/ui/strings.py" line="471" />
         <source>Still waiting: bed {bed}, {intent}</source>
         <translation>아직 대기 중: {bed}번 침대, {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="468" />
+        <location filename="../../src/beckon/ui/strings.py" line="475" />
         <source>Device fault: bed {bed} is offline</source>
         <translation>기기 고장: {bed}번 침대 연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="470" />
+        <location filename="../../src/beckon/ui/strings.py" line="477" />
         <source>Bed {bed} answered {answer}</source>
         <translation>{bed}번 침대의 대답: {answer}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="478" />
+        <location filename="../../src/beckon/ui/strings.py" line="485" />
         <source>YES</source>
         <translation>네</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="480" />
+        <location filename="../../src/beckon/ui/strings.py" line="487" />
         <source>NO</source>
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="482" />
+        <location filename="../../src/beckon/ui/strings.py" line="489" />
         <source>no answer</source>
         <translation>대답 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="483" />
+        <location filename="../../src/beckon/ui/strings.py" line="490" />
         <source>waiting…</source>
         <translation>기다리는 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="489" />
+        <location filename="../../src/beckon/ui/strings.py" line="496" />
         <source>asked {asked}, answered {answered}</source>
         <translation>{asked}에 질문, {answered}에 대답</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="492" />
+        <location filename="../../src/beckon/ui/strings.py" line="499" />
         <source>asked {asked}</source>
         <translation>{asked}에 질문</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="497" />
+        <location filename="../../src/beckon/ui/strings.py" line="504" />
         <source>by head gesture</source>
         <translation>고갯짓으로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="499" />
+        <location filename="../../src/beckon/ui/strings.py" line="506" />
         <source>by voice</source>
         <translation>음성으로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="501" />
+        <location filename="../../src/beckon/ui/strings.py" line="508" />
         <source>by touch</source>
         <translation>터치로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="507" />
+        <location filename="../../src/beckon/ui/strings.py" line="514" />
         <source>Are you in pain?</source>
         <translation>아프세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="508" />
+        <location filename="../../src/beckon/ui/strings.py" line="515" />
         <source>Are you thirsty?</source>
         <translation>목마르세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="509" />
+        <location filename="../../src/beckon/ui/strings.py" line="516" />
         <source>Are you comfortable?</source>
         <translation>편안하세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="510" />
+        <location filename="../../src/beckon/ui/strings.py" line="517" />
         <source>Do you want to sleep?</source>
         <translation>주무시고 싶으세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="511" />
+        <location filename="../../src/beckon/ui/strings.py" line="518" />
         <source>Are you cold?</source>
         <translation>추우세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="518" />
+        <location filename="../../src/beckon/ui/strings.py" line="525" />
         <source>NOT CONNECTED: calls from the beds cannot reach this screen. Check the beds in person and call IT.</source>
         <translation>연결 끊김: 침대의 호출이 이 화면에 오지 못합니다. 침대를 직접 확인하고 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="524" />
+        <location filename="../../src/beckon/ui/strings.py" line="531" />
         <source>STATION SERVICE DOWN: new calls are not being received. Check the beds in person and call IT.</source>
         <translation>간호사실 서비스 중단: 새 호출을 받지 못하고 있습니다. 침대를 직접 확인하고 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="530" />
+        <location filename="../../src/beckon/ui/strings.py" line="537" />
         <source>No sound device: alarms are silent. Watch this screen.</source>
         <translation>소리 장치 없음: 알람이 울리지 않습니다. 이 화면을 지켜봐 주세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="537" />
+        <location filename="../../src/beckon/ui/strings.py" line="544" />
         <source>Calls cannot reach the nurses right now. If you need help, call out or ask a visitor to get a nurse.</source>
         <translation>지금은 호출이 간호사에게 전달되지 않습니다. 도움이 필요하면 소리 내어 부르거나 방문객에게 간호사를 불러 달라고 하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="543" />
+        <location filename="../../src/beckon/ui/strings.py" line="550" />
         <source>Your request has not reached the nurses yet. If you need help, call out or ask a visitor to get a nurse.</source>
         <translation>요청이 아직 간호사에게 전달되지 않았습니다. 도움이 필요하면 소리 내어 부르거나 방문객에게 간호사를 불러 달라고 하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="549" />
+        <location filename="../../src/beckon/ui/strings.py" line="556" />
         <source>No sound device: spoken prompts and alarms are silent.</source>
         <translation>소리 장치 없음: 음성 안내와 알람이 나오지 않습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="556" />
+        <location filename="../../src/beckon/ui/strings.py" line="563" />
         <source>{wait}: {intent} at {time}</source>
         <translation>{wait}: {time} {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="559" />
+        <location filename="../../src/beckon/ui/strings.py" line="566" />
         <source>{wait}: {intent} at {time}, NO NURSE ANSWERED</source>
         <translation>{wait}: {time} {intent}, 응답한 간호사 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="383" />
-        <location filename="../../src/beckon/ui/strings.py" line="568" />
+        <location filename="../../src/beckon/ui/station_window.py" line="405" />
+        <location filename="../../src/beckon/ui/strings.py" line="575" />
         <source>No alerts</source>
         <translation>알림 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="569" />
+        <location filename="../../src/beckon/ui/strings.py" line="576" />
         <source>No call alerts · device faults at {n} bed(s): see below</source>
         <translation>호출 알림 없음 · 기기 이상 침대 {n}개: 아래를 보세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="577" />
+        <location filename="../../src/beckon/ui/strings.py" line="584" />
         <source>camera off</source>
         <translation>카메라 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="578" />
+        <location filename="../../src/beckon/ui/strings.py" line="585" />
         <source>camera not working</source>
         <translation>카메라 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="579" />
+        <location filename="../../src/beckon/ui/strings.py" line="586" />
         <source>face not found</source>
         <translation>얼굴이 보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="580" />
+        <location filename="../../src/beckon/ui/strings.py" line="587" />
         <source>face too small or turned away: move the tablet</source>
         <translation>얼굴이 너무 작거나 돌아가 있음: 태블릿을 옮기세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="581" />
+        <location filename="../../src/beckon/ui/strings.py" line="588" />
         <source>too dark to see the patient: turn on a light</source>
         <translation>너무 어두워 환자가 보이지 않음: 불을 켜세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="582" />
+        <location filename="../../src/beckon/ui/strings.py" line="589" />
         <source>picture washed out: turn the tablet from the light</source>
         <translation>화면이 너무 밝음: 태블릿을 조명 반대쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="583" />
+        <location filename="../../src/beckon/ui/strings.py" line="590" />
         <source>microphone not working</source>
         <translation>마이크 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="584" />
+        <location filename="../../src/beckon/ui/strings.py" line="591" />
         <source>speech recognition not working: call IT</source>
         <translation>음성 인식 작동 안 함: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="585" />
+        <location filename="../../src/beckon/ui/strings.py" line="592" />
         <source>no sound: prompts and alarms are silent</source>
         <translation>소리 없음: 안내와 알람이 나오지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="586" />
+        <location filename="../../src/beckon/ui/strings.py" line="593" />
         <source>configuration problem: call IT</source>
         <translation>설정 문제: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="587" />
+        <location filename="../../src/beckon/ui/strings.py" line="594" />
         <source>clock wrong by minutes or more: set the time</source>
         <translation>시계가 몇 분 이상 틀림: 시간을 맞추세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="588" />
+        <location filename="../../src/beckon/ui/strings.py" line="595" />
         <source>storage full or failing: calls are not kept if they do not get through</source>
         <translation>저장 공간이 가득 차거나 고장남: 전달되지 않은 호출은 보관되지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="591" />
+        <location filename="../../src/beckon/ui/strings.py" line="598" />
         <source>calls from this bed are not reaching the station: check the bed, call IT</source>
         <translation>이 침대의 호출이 간호사실에 도착하지 않음: 침대를 확인하고 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="595" />
+        <location filename="../../src/beckon/ui/strings.py" line="602" />
         <source>Bed {bed}: {faults}</source>
         <translation>{bed}번 침대: {faults}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="444" />
-        <location filename="../../src/beckon/ui/strings.py" line="603" />
+        <location filename="../../src/beckon/ui/station_window.py" line="466" />
+        <location filename="../../src/beckon/ui/strings.py" line="610" />
         <source>Bed</source>
         <translation>침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="604" />
+        <location filename="../../src/beckon/ui/strings.py" line="611" />
         <source>Tablet</source>
         <translation>태블릿</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="605" />
+        <location filename="../../src/beckon/ui/strings.py" line="612" />
         <source>Camera</source>
         <translation>카메라</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="606" />
+        <location filename="../../src/beckon/ui/strings.py" line="613" />
         <source>Face</source>
         <translation>얼굴</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="607" />
+        <location filename="../../src/beckon/ui/strings.py" line="614" />
         <source>Microphone</source>
         <translation>마이크</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="608" />
+        <location filename="../../src/beckon/ui/strings.py" line="615" />
         <source>Speech</source>
         <translation>음성 인식</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="609" />
+        <location filename="../../src/beckon/ui/strings.py" line="616" />
         <source>Calls to station</source>
         <translation>간호사실로 호출</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="610" />
+        <location filename="../../src/beckon/ui/strings.py" line="617" />
         <source>Version</source>
         <translation>버전</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="618" />
+        <location filename="../../src/beckon/ui/strings.py" line="625" />
         <source>OK</source>
         <translation>정상</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="620" />
+        <location filename="../../src/beckon/ui/strings.py" line="627" />
         <source>online</source>
         <translation>연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="621" />
+        <location filename="../../src/beckon/ui/strings.py" line="628" />
         <source>OFFLINE</source>
         <translation>연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="631" />
-        <location filename="../../src/beckon/ui/strings.py" line="622" />
+        <location filename="../../src/beckon/ui/strings.py" line="638" />
+        <location filename="../../src/beckon/ui/strings.py" line="629" />
         <source>off</source>
         <translation>꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="629" />
-        <location filename="../../src/beckon/ui/strings.py" line="628" />
-        <location filename="../../src/beckon/ui/strings.py" line="623" />
+        <location filename="../../src/beckon/ui/strings.py" line="636" />
+        <location filename="../../src/beckon/ui/strings.py" line="635" />
+        <location filename="../../src/beckon/ui/strings.py" line="630" />
         <source>not working</source>
         <translation>작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="624" />
+        <location filename="../../src/beckon/ui/strings.py" line="631" />
         <source>not found</source>
         <translation>보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="625" />
+        <location filename="../../src/beckon/ui/strings.py" line="632" />
         <source>poor view</source>
         <translation>잘 안 보임</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="626" />
+        <location filename="../../src/beckon/ui/strings.py" line="633" />
         <source>too dark</source>
         <translation>너무 어두움</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="627" />
+        <location filename="../../src/beckon/ui/strings.py" line="634" />
         <source>too bright</source>
         <translation>너무 밝음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="630" />
+        <location filename="../../src/beckon/ui/strings.py" line="637" />
         <source>starting</source>
         <translation>시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="634" />
+        <location filename="../../src/beckon/ui/strings.py" line="641" />
         <source>{n} sending</source>
         <translation>{n}건 보내는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="636" />
+        <location filename="../../src/beckon/ui/strings.py" line="643" />
         <source>{n} NOT ARRIVING ({age})</source>
         <translation>{n}건 도착 안 함 ({age})</translation>
     </message>
@@ -1146,147 +1151,147 @@
         <translation>침상 서비스가 멈췄습니다. 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1009" />
-        <location filename="../../src/beckon/ui/station_window.py" line="138" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1035" />
+        <location filename="../../src/beckon/ui/station_window.py" line="139" />
         <source>Acknowledge</source>
         <translation>확인</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1011" />
-        <location filename="../../src/beckon/ui/station_window.py" line="217" />
-        <location filename="../../src/beckon/ui/station_window.py" line="139" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1037" />
+        <location filename="../../src/beckon/ui/station_window.py" line="231" />
+        <location filename="../../src/beckon/ui/station_window.py" line="140" />
         <source>Resolve</source>
         <translation>해결</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="349" />
+        <location filename="../../src/beckon/ui/station_window.py" line="371" />
         <source>Unit {unit}</source>
         <translation>{unit} 병동</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="359" />
+        <location filename="../../src/beckon/ui/station_window.py" line="381" />
         <source>Your name:</source>
         <translation>이름:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="361" />
+        <location filename="../../src/beckon/ui/station_window.py" line="383" />
         <source>Nurse name</source>
         <translation>간호사 이름</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="397" />
+        <location filename="../../src/beckon/ui/station_window.py" line="419" />
         <source>Requests</source>
         <translation>요청</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="398" />
+        <location filename="../../src/beckon/ui/station_window.py" line="420" />
         <source>History</source>
         <translation>기록</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="399" />
+        <location filename="../../src/beckon/ui/station_window.py" line="421" />
         <source>Beds</source>
         <translation>침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="424" />
+        <location filename="../../src/beckon/ui/station_window.py" line="446" />
         <source>No open requests.</source>
         <translation>열린 요청이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="439" />
+        <location filename="../../src/beckon/ui/station_window.py" line="461" />
         <source>Ask a bed a yes/no question</source>
         <translation>침대에 예/아니요 질문하기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="459" />
+        <location filename="../../src/beckon/ui/station_window.py" line="481" />
         <source>Ask</source>
         <translation>질문하기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="463" />
+        <location filename="../../src/beckon/ui/station_window.py" line="485" />
         <source>Recent questions</source>
         <translation>최근 질문</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="509" />
+        <location filename="../../src/beckon/ui/station_window.py" line="531" />
         <source>Time to a nurse's answer, per request type (last 24 h): 9 of 10 calls were answered within the bar (90th percentile)</source>
         <translation>요청 종류별 간호사 응답 시간 (최근 24시간): 호출 10건 중 9건이 막대 안의 시간에 응답받음 (90번째 백분위수)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="521" />
+        <location filename="../../src/beckon/ui/station_window.py" line="543" />
         <source>Time to a nurse's answer, per hour (90th percentile)</source>
         <translation>시간대별 간호사 응답 시간 (90번째 백분위수)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="531" />
+        <location filename="../../src/beckon/ui/station_window.py" line="553" />
         <source>Slowest calls (last 24 h)</source>
         <translation>가장 오래 기다린 호출 (최근 24시간)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="919" />
-        <location filename="../../src/beckon/ui/station_window.py" line="543" />
+        <location filename="../../src/beckon/ui/station_window.py" line="941" />
+        <location filename="../../src/beckon/ui/station_window.py" line="565" />
         <source>No requests in the last 24 hours.</source>
         <translation>최근 24시간 동안 요청이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="564" />
+        <location filename="../../src/beckon/ui/station_window.py" line="586" />
         <source>No bed has reported yet.</source>
         <translation>아직 상태를 보낸 침대가 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="646" />
+        <location filename="../../src/beckon/ui/station_window.py" line="668" />
         <source>{what}: {value}</source>
         <translation>{what}: {value}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="763" />
-        <location filename="../../src/beckon/ui/station_window.py" line="728" />
+        <location filename="../../src/beckon/ui/station_window.py" line="785" />
+        <location filename="../../src/beckon/ui/station_window.py" line="750" />
         <source>Enter your name first.</source>
         <translation>먼저 이름을 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="746" />
+        <location filename="../../src/beckon/ui/station_window.py" line="768" />
         <source>Not connected: the action is queued and will be sent when the connection is back. Keep this window open.</source>
         <translation>연결 안 됨: 작업이 대기 중이며 연결이 돌아오면 보냅니다. 이 창을 닫지 마세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="754" />
+        <location filename="../../src/beckon/ui/station_window.py" line="776" />
         <source>Not connected: the action was not sent.</source>
         <translation>연결 안 됨: 작업이 전송되지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="767" />
+        <location filename="../../src/beckon/ui/station_window.py" line="789" />
         <source>Choose a bed and a question.</source>
         <translation>침대와 질문을 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="774" />
+        <location filename="../../src/beckon/ui/station_window.py" line="796" />
         <source>No tablet at bed {bed} on this unit: check the number.</source>
         <translation>이 병동의 {bed}번 침대에는 태블릿이 없습니다: 번호를 확인하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="784" />
+        <location filename="../../src/beckon/ui/station_window.py" line="806" />
         <source>Not connected: the question is queued and will be asked when the connection is back.</source>
         <translation>연결 안 됨: 질문이 대기 중이며 연결이 돌아오면 전달됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="792" />
+        <location filename="../../src/beckon/ui/station_window.py" line="814" />
         <source>Not connected: the question was not sent.</source>
         <translation>연결 안 됨: 질문이 전송되지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="865" />
+        <location filename="../../src/beckon/ui/station_window.py" line="887" />
         <source>{n} more beds have device faults: see the Beds tab.</source>
         <translation>장치 고장 병상 {n}개 더: 병상 탭을 보세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="923" />
+        <location filename="../../src/beckon/ui/station_window.py" line="945" />
         <source>{n} requests in the last {h} hours</source>
         <translation>최근 {h}시간 동안 요청 {n}건</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1014" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1040" />
         <source>{action} for {what} did not arrive: press it again.</source>
         <translation>{what}의 {action} 요청이 전달되지 않았습니다. 다시 누르세요.</translation>
     </message>

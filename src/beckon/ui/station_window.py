@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from itertools import pairwise
 from typing import assert_never
 
-from PyQt6.QtCore import QObject, Qt, QTimer, pyqtSignal
+from PyQt6.QtCore import QEvent, QObject, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QCloseEvent, QResizeEvent
 from PyQt6.QtWidgets import (
     QComboBox,
@@ -140,6 +140,8 @@ class QueueRow(QFrame):
         self.resolve = QPushButton(translate("Beckon", "Resolve"))
         for button in (self.ack, self.resolve):
             button.setObjectName("rowButton")
+            button.setAutoDefault(True)  # Enter presses it too, not only Space
+            button.installEventFilter(self)  # tabbed to: scrolled into view (eventFilter)
         # Bound methods, not lambdas that capture ``self``: PyQt holds a lambda strongly, so
         # the row would sit in a reference cycle that only the cyclic collector frees, on
         # whichever thread it happens to run (an MQTT thread, say), not the GUI thread.
@@ -161,6 +163,17 @@ class QueueRow(QFrame):
         self._arrange(True)
         self.view: p.RequestView | None = None
         self.shown: tuple[p.RequestView, str, bool] | None = None  # what show_view last had
+
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
+        """A button reached with Tab brings its row into view: the focus landed on a call 2,600
+        px below the visible ones, and the nurse saw a button without its bed."""
+        if event is not None and event.type() == QEvent.Type.FocusIn:
+            area = self.parentWidget()
+            while area is not None and not isinstance(area, QScrollArea):
+                area = area.parentWidget()
+            if area is not None:  # once the layout has settled (a row may just have moved)
+                QTimer.singleShot(0, lambda: area.ensureWidgetVisible(self))
+        return False
 
     def _acknowledge(self) -> None:
         self._on_action("acknowledge", self.request_id)
@@ -217,6 +230,10 @@ class QueueRow(QFrame):
         self.resolve.setText(
             translate("Beckon", "Resolve") if remote else strings.clear_at_bed_text()
         )
+        for button in (self.ack, self.resolve):  # a screen reader heard only "Acknowledge"
+            button.setAccessibleName(
+                strings.row_action_name(button.text(), strings.bed_title(view.bed), label)
+            )
         self._arrange(self.width() >= self._needed_width())
         colours = row_colours(view.priority, view.escalation, view.state, high_contrast)
         self._colours = (colours.background, colours.text, colours.accent)
@@ -237,6 +254,9 @@ class QueueRow(QFrame):
             f"#queueRow QLabel {{ color: {text}; }}"
             f"#queueRow QLabel#rowBadge {{ background: {text if flash else accent}; "
             f"color: {background if flash else on_accent}; }}"
+            # The keyboard's frame in the row's own text colour: the theme's amber vanished on
+            # a flashing amber row (1.04:1), and yellow on yellow in high contrast.
+            f"#queueRow QPushButton:focus {{ border: 4px solid {text}; }}"
         )
 
     def set_age(self, now: datetime) -> None:

@@ -333,6 +333,13 @@ def station_text(online: bool | None) -> str:
     return translate("Beckon", "Station offline")
 
 
+def row_action_name(action: str, bed: str, request: str) -> str:
+    """What a screen reader says for a call's button: "Acknowledge: Bed 5, I am in pain"."""
+    return translate("Beckon", "{action}: {bed}, {request}").format(
+        action=action, bed=bed, request=request
+    )
+
+
 def bed_title(bed: str) -> str:
     return translate("Beckon", "Bed {bed}").format(bed=bed)
 
