@@ -152,3 +152,13 @@ def test_response_rows_read_each_requests_own_events_not_every_action_ever(
     assert per_request and all("events_by_request" in step for step in per_request), plan
     assert not any("SUBQUERY" in step for step in plan), plan
     store.close()
+
+
+def test_costly_stats_are_refreshed_less_often() -> None:
+    """Each refresh recomputes the whole 24 hours on the service thread; with a day of history
+    (0.2 s a unit) a refresh a second per unit lagged receipts. They take at most 1 % of it."""
+    from beckon.station.service import STATS_AFTER_CHANGE_S, stats_delay
+
+    assert stats_delay(0.002) == STATS_AFTER_CHANGE_S  # a quiet unit: within a second
+    assert stats_delay(0.2) == 20.0
+    assert stats_delay(0.25) > stats_delay(0.2)
