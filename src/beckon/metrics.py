@@ -164,7 +164,14 @@ class _Common:
             "seconds since the service's main loop last turned",
             registry=self.registry,
         )
-        self.loop_age.set_function(lambda: time.monotonic() - self._last_beat)
+        self.loop_age.set_function(self._loop_age)
+
+    def _loop_age(self) -> float:
+        """NaN until the loop first turns: a standby station's read as the host's uptime
+        (75,896 s), and a ``loop_age > 30`` alert fired for every standby."""
+        if not self._last_beat:
+            return float("nan")
+        return time.monotonic() - self._last_beat
 
     def _links(self) -> list[Any]:
         raise NotImplementedError
@@ -290,7 +297,11 @@ class StationMetrics(_Common):
     def sample(self) -> None:
         counts: dict[tuple[str, str], int] = {}
         overdue: dict[str, int] = {}
-        for view in self.service.store.open_requests(self.service.cfg.site):
+        cfg = self.service.cfg
+        # The units this station serves: a station of one unit on a shared PostgreSQL counted
+        # every unit's calls (``open_requests`` filters only when given a unit).
+        served = (v for unit in cfg.units for v in self.service.store.open_requests(cfg.site, unit))
+        for view in served:
             key = (view.state, view.priority)
             counts[key] = counts.get(key, 0) + 1
             if view.escalation > 0:

@@ -4,6 +4,7 @@ that run a service (the bedside, the station with ``--serve``) serve them too.""
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import time
@@ -179,6 +180,8 @@ def test_a_bedside_reports_outbox_latency_and_a_stalled_loop(
     endpoint = Endpoint("127.0.0.1:0", metrics.registry, metrics.health).start()
     try:
         assert health(endpoint.port)[0] == 503  # the loop has not started
+        # No age before the first turn (a standby's read as the host's uptime, and alarmed).
+        assert math.isnan(scrape(endpoint.port)[("beckon_loop_age_seconds", ())])
         with Background(bed.run, "bedside"):
             assert until(lambda: health(endpoint.port)[0] == 200)
             bed.post(Submit("water", "touch"))
@@ -334,11 +337,34 @@ def test_an_escalated_call_is_counted_as_overdue(tmp_path: Path) -> None:
     for call in calls:
         store.receive(call)
     store.set_escalation(calls[0].id, 3)
-    service = SimpleNamespace(store=store, cfg=SimpleNamespace(site="gh"), listeners=[], beats=[])
+    cfg = SimpleNamespace(site="gh", units=["icu"])
+    service = SimpleNamespace(store=store, cfg=cfg, listeners=[], beats=[])
     metrics = StationMetrics(service)  # type: ignore[arg-type]
     metrics.sample()
     read = metrics.registry.get_sample_value
     assert read("beckon_requests_overdue", {"priority": "routine"}) == 1
     assert read("beckon_requests_open", {"state": "received", "priority": "routine"}) == 2
     assert read("beckon_requests_open", {"state": "escalated", "priority": "routine"}) is None
+    store.close()
+
+
+def test_a_stations_request_gauges_count_only_the_units_it_serves(tmp_path: Path) -> None:
+    """Stations of different units share one PostgreSQL database: each counted every unit's
+    open calls. SQLite here, with another unit's call stored in the same file."""
+    from types import SimpleNamespace
+
+    from beckon.messaging import protocol as p
+    from beckon.metrics import StationMetrics
+    from beckon.station.store import RequestStore
+
+    store = RequestStore(tmp_path / "station.sqlite3")
+    for unit, bed in (("ward-2", "4"), ("icu", "12")):
+        store.receive(p.Request(p.new_request_id(), "gh", unit, bed, "water", "urgent", "touch",
+                                p.now_iso()))  # fmt: skip
+    cfg = SimpleNamespace(site="gh", units=["icu"])
+    service = SimpleNamespace(store=store, cfg=cfg, listeners=[], beats=[])
+    metrics = StationMetrics(service)  # type: ignore[arg-type]
+    metrics.sample()
+    read = metrics.registry.get_sample_value
+    assert read("beckon_requests_open", {"state": "received", "priority": "urgent"}) == 1
     store.close()
