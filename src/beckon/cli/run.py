@@ -164,7 +164,10 @@ def cmd_station(args: argparse.Namespace) -> int:
     notifier = systemd_watch(service)
     endpoint = serve_station(service, cfg.metrics, standing_by=lambda: not claim.active)
     try:
-        if not claim.wait_active(stop, turned=lambda: notifier.beat("standing by")):
+        active = claim.wait_active(
+            stop, turned=lambda: notifier.beat("standing by"), forget=service.forget_sessions
+        )
+        if not active:
             return 0  # stopped while standing by
         claim.watch(service)  # PostgreSQL: stop if the unit's lock is lost
         service.run(stop)

@@ -92,14 +92,22 @@ class StationClaim:
                 self.release()
                 raise
 
-    def wait_active(self, stop: threading.Event, turned: Callable[[], None] | None = None) -> bool:
+    def wait_active(
+        self,
+        stop: threading.Event,
+        turned: Callable[[], None] | None = None,
+        forget: Callable[[], None] | None = None,
+    ) -> bool:
         """Block until this station is the active one (True), or ``stop`` is set (False).
         With SQLite it is active at once (the checks were made when the claim was taken).
-        ``turned`` is called at every turn of the standby loop (systemd's watchdog)."""
+        ``turned`` is called at every turn of the standby loop (systemd's watchdog); ``forget``
+        once before standing by (``StationService.forget_sessions``)."""
         cfg = self.settings.station
         if not cfg.store:
             self.active = True
             return True
+        if forget is not None:
+            forget()
         leadership = Leadership(cfg.store, cfg.site, cfg.units)
         self._leadership = leadership
         if not leadership.wait(stop.is_set, turned=turned):

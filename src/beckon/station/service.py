@@ -177,10 +177,8 @@ class StationService:
         notice the missing heartbeat within SILENT_AFTER_S. Without a username (a demo broker
         on loopback) one connection per unit, each with its own last will."""
         site, name = self.cfg.site, self.cfg.name
-        username = self.settings.broker.username
-        groups = [list(self.cfg.units)] if username else [[u] for u in self.cfg.units]
         links: dict[str, MqttLink] = {}
-        for units in groups:
+        for units in self._link_groups():
             subs = []
             for unit in units:
                 leaves = ("request", "cancel", "status", "answer", "nurse")
@@ -198,7 +196,7 @@ class StationService:
             link = MqttLink(
                 self.settings.broker,
                 # "." cannot occur in a site, unit or name, so these ids never collide.
-                client_id=username or f"beckon-station.{site}.{name}.{first}",
+                client_id=self._client_id(first),
                 subscriptions=subs,
                 will=will,
                 persistent=True,
@@ -208,6 +206,37 @@ class StationService:
             )
             links.update({unit: link for unit in units})
         return links
+
+    def _link_groups(self) -> list[list[str]]:
+        """The units of each broker connection: one for all with a username, else one each."""
+        units = list(self.cfg.units)
+        return [units] if self.settings.broker.username else [[u] for u in units]
+
+    def _client_id(self, first_unit: str) -> str:
+        # "." cannot occur in a site, unit or name, so these ids never collide.
+        site, name = self.cfg.site, self.cfg.name
+        return self.settings.broker.username or f"beckon-station.{site}.{name}.{first_unit}"
+
+    def forget_sessions(self, wait_s: float = 5.0) -> None:
+        """End this station's broker sessions before it stands by (PostgreSQL). A station that
+        once served kept its persistent session, subscribed, for 24 hours: while it stood by the
+        broker queued all the unit's traffic for it (200 messages a minute at 150 beds) and it
+        replayed thousands of stale messages when it took over. Nothing is lost without them:
+        beds send what has no receipt when a station comes online, consoles resend commands."""
+        for units in self._link_groups():
+            link = MqttLink(
+                self.settings.broker,
+                client_id=self._client_id(units[0]),
+                subscriptions=[],
+                persistent=False,  # a clean start: the broker drops the old session
+                name=units[0],
+            )
+            try:
+                if not link.start(wait_s):
+                    log.warning("could not reach the broker to end the old session of %s",
+                                link.client_id)  # fmt: skip
+            finally:
+                link.stop()
 
     def run(self, stop: threading.Event, tick_s: float = 0.5) -> None:
         """Serve until ``stop`` is set. Connection problems are retried, never fatal; a database

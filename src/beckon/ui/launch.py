@@ -255,7 +255,8 @@ def run_station(
             def serve_when_active(stop: threading.Event) -> None:
                 why = ""
                 try:
-                    if claim.wait_active(stop):  # with PostgreSQL, stand by until active
+                    # With PostgreSQL, stand by until active.
+                    if claim.wait_active(stop, forget=service.forget_sessions):
                         claim.watch(service)
                         service.run(stop)
                 except Exception as exc:  # told in one line below; the windows stay
