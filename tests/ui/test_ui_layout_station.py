@@ -127,8 +127,32 @@ def test_the_alert_band_says_no_alerts_in_one_line_and_gives_the_queue_the_rest(
     # Beds with device faults are counted there: their lines sit under the calls, out of view.
     window.queue = p.UnitQueue(SITE, UNIT, p.now_iso(), offline_beds=("7", "9"))
     window._show_queue()
-    assert window.alert_calm.text() == "No call alerts · device faults at 2 bed(s): see below"
+    assert window.alert_calm.text() == "device faults at 2 bed(s): see below"
     assert window.alert_calm.sizeHint().width() <= window.alert_band.width()
+    # And the calls that wait, overdue or not: it said "No alerts" with 23 below the fold.
+    calls = tuple(
+        p.RequestView(
+            p.new_request_id(),
+            SITE,
+            UNIT,
+            bed,
+            "water",
+            "routine",
+            "touch",
+            "received",
+            p.now_iso(),
+            p.now_iso(),
+            escalation=level,
+        )
+        for bed, level in (("3", 0), ("4", 2))
+    )
+    window.queue = p.UnitQueue(SITE, UNIT, p.now_iso(), calls, offline_beds=("7", "9"))
+    window._show_queue()
+    calm = window.alert_calm.text()
+    assert calm == "2 waiting · 1 overdue · device faults at 2 bed(s): see below"
+    assert window.alert_calm.sizeHint().width() <= window.alert_band.width()
+    window.queue = p.UnitQueue(SITE, UNIT, p.now_iso(), offline_beds=("7", "9"))
+    window._show_queue()
     one_line = window.banner.fontMetrics().lineSpacing()
     band = window.alert_band.height()
     assert band < 2 * one_line, f"the band is {band} px, two lines are {2 * one_line}"

@@ -26,6 +26,19 @@ def test_an_emergency_nobody_took_comes_before_older_acknowledged_ones() -> None
     assert [v.bed for v in m.sort_requests([taken, new])] == ["6", "5"]
 
 
+def test_an_overdue_call_nobody_took_comes_before_acknowledged_ones() -> None:
+    """A routine call escalated for want of a nurse sorted below every acknowledged urgent one,
+    out of view on a busy unit (41 calls, 8 visible)."""
+    from dataclasses import replace
+
+    taken = view("7", "urgent", age_s=900, state="acknowledged")
+    overdue = replace(view("8", "routine", age_s=700), escalation=2)
+    fresh_urgent = view("9", "urgent", age_s=30)
+    emergency = view("10", "emergency", age_s=5)
+    ordered = m.sort_requests([taken, fresh_urgent, overdue, emergency])
+    assert [v.bed for v in ordered] == ["10", "8", "9", "7"]
+
+
 def test_colours_follow_priority_escalation_and_acknowledgement() -> None:
     routine = m.row_colours("routine", 0, "received")
     emergency = m.row_colours("emergency", 0, "received")

@@ -848,187 +848,197 @@
         <translation>{wait}: {time} {intent}, 응답한 간호사 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="405" />
-        <location filename="../../src/beckon/ui/strings.py" line="575" />
+        <location filename="../../src/beckon/ui/strings.py" line="577" />
+        <source>{n} waiting</source>
+        <translation>간호사 대기 {n}건</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="579" />
+        <source>{n} overdue</source>
+        <translation>지연 {n}건</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="582" />
+        <source>device faults at {n} bed(s): see below</source>
+        <translation>기기 이상 침대 {n}개: 아래를 보세요</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/station_window.py" line="406" />
+        <location filename="../../src/beckon/ui/strings.py" line="584" />
         <source>No alerts</source>
         <translation>알림 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="576" />
-        <source>No call alerts · device faults at {n} bed(s): see below</source>
-        <translation>호출 알림 없음 · 기기 이상 침대 {n}개: 아래를 보세요</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/strings.py" line="584" />
+        <location filename="../../src/beckon/ui/strings.py" line="590" />
         <source>camera off</source>
         <translation>카메라 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="585" />
+        <location filename="../../src/beckon/ui/strings.py" line="591" />
         <source>camera not working</source>
         <translation>카메라 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="586" />
+        <location filename="../../src/beckon/ui/strings.py" line="592" />
         <source>face not found</source>
         <translation>얼굴이 보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="587" />
+        <location filename="../../src/beckon/ui/strings.py" line="593" />
         <source>face too small or turned away: move the tablet</source>
         <translation>얼굴이 너무 작거나 돌아가 있음: 태블릿을 옮기세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="588" />
+        <location filename="../../src/beckon/ui/strings.py" line="594" />
         <source>too dark to see the patient: turn on a light</source>
         <translation>너무 어두워 환자가 보이지 않음: 불을 켜세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="589" />
+        <location filename="../../src/beckon/ui/strings.py" line="595" />
         <source>picture washed out: turn the tablet from the light</source>
         <translation>화면이 너무 밝음: 태블릿을 조명 반대쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="590" />
+        <location filename="../../src/beckon/ui/strings.py" line="596" />
         <source>microphone not working</source>
         <translation>마이크 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="591" />
+        <location filename="../../src/beckon/ui/strings.py" line="597" />
         <source>speech recognition not working: call IT</source>
         <translation>음성 인식 작동 안 함: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="592" />
+        <location filename="../../src/beckon/ui/strings.py" line="598" />
         <source>no sound: prompts and alarms are silent</source>
         <translation>소리 없음: 안내와 알람이 나오지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="593" />
+        <location filename="../../src/beckon/ui/strings.py" line="599" />
         <source>configuration problem: call IT</source>
         <translation>설정 문제: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="594" />
+        <location filename="../../src/beckon/ui/strings.py" line="600" />
         <source>clock wrong by minutes or more: set the time</source>
         <translation>시계가 몇 분 이상 틀림: 시간을 맞추세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="595" />
+        <location filename="../../src/beckon/ui/strings.py" line="601" />
         <source>storage full or failing: calls are not kept if they do not get through</source>
         <translation>저장 공간이 가득 차거나 고장남: 전달되지 않은 호출은 보관되지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="598" />
+        <location filename="../../src/beckon/ui/strings.py" line="604" />
         <source>calls from this bed are not reaching the station: check the bed, call IT</source>
         <translation>이 침대의 호출이 간호사실에 도착하지 않음: 침대를 확인하고 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="602" />
+        <location filename="../../src/beckon/ui/strings.py" line="608" />
         <source>Bed {bed}: {faults}</source>
         <translation>{bed}번 침대: {faults}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="466" />
-        <location filename="../../src/beckon/ui/strings.py" line="610" />
+        <location filename="../../src/beckon/ui/station_window.py" line="467" />
+        <location filename="../../src/beckon/ui/strings.py" line="616" />
         <source>Bed</source>
         <translation>침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="611" />
+        <location filename="../../src/beckon/ui/strings.py" line="617" />
         <source>Tablet</source>
         <translation>태블릿</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="612" />
+        <location filename="../../src/beckon/ui/strings.py" line="618" />
         <source>Camera</source>
         <translation>카메라</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="613" />
+        <location filename="../../src/beckon/ui/strings.py" line="619" />
         <source>Face</source>
         <translation>얼굴</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="614" />
+        <location filename="../../src/beckon/ui/strings.py" line="620" />
         <source>Microphone</source>
         <translation>마이크</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="615" />
+        <location filename="../../src/beckon/ui/strings.py" line="621" />
         <source>Speech</source>
         <translation>음성 인식</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="616" />
+        <location filename="../../src/beckon/ui/strings.py" line="622" />
         <source>Calls to station</source>
         <translation>간호사실로 호출</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="617" />
+        <location filename="../../src/beckon/ui/strings.py" line="623" />
         <source>Version</source>
         <translation>버전</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="625" />
+        <location filename="../../src/beckon/ui/strings.py" line="631" />
         <source>OK</source>
         <translation>정상</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="627" />
+        <location filename="../../src/beckon/ui/strings.py" line="633" />
         <source>online</source>
         <translation>연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="628" />
+        <location filename="../../src/beckon/ui/strings.py" line="634" />
         <source>OFFLINE</source>
         <translation>연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="638" />
-        <location filename="../../src/beckon/ui/strings.py" line="629" />
+        <location filename="../../src/beckon/ui/strings.py" line="644" />
+        <location filename="../../src/beckon/ui/strings.py" line="635" />
         <source>off</source>
         <translation>꺼짐</translation>
     </message>
     <message>
+        <location filename="../../src/beckon/ui/strings.py" line="642" />
+        <location filename="../../src/beckon/ui/strings.py" line="641" />
         <location filename="../../src/beckon/ui/strings.py" line="636" />
-        <location filename="../../src/beckon/ui/strings.py" line="635" />
-        <location filename="../../src/beckon/ui/strings.py" line="630" />
         <source>not working</source>
         <translation>작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="631" />
+        <location filename="../../src/beckon/ui/strings.py" line="637" />
         <source>not found</source>
         <translation>보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="632" />
+        <location filename="../../src/beckon/ui/strings.py" line="638" />
         <source>poor view</source>
         <translation>잘 안 보임</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="633" />
+        <location filename="../../src/beckon/ui/strings.py" line="639" />
         <source>too dark</source>
         <translation>너무 어두움</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="634" />
+        <location filename="../../src/beckon/ui/strings.py" line="640" />
         <source>too bright</source>
         <translation>너무 밝음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="637" />
+        <location filename="../../src/beckon/ui/strings.py" line="643" />
         <source>starting</source>
         <translation>시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="641" />
+        <location filename="../../src/beckon/ui/strings.py" line="647" />
         <source>{n} sending</source>
         <translation>{n}건 보내는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="643" />
+        <location filename="../../src/beckon/ui/strings.py" line="649" />
         <source>{n} NOT ARRIVING ({age})</source>
         <translation>{n}건 도착 안 함 ({age})</translation>
     </message>
@@ -1151,147 +1161,147 @@
         <translation>침상 서비스가 멈췄습니다. 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1035" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1047" />
         <location filename="../../src/beckon/ui/station_window.py" line="139" />
         <source>Acknowledge</source>
         <translation>확인</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1037" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1049" />
         <location filename="../../src/beckon/ui/station_window.py" line="231" />
         <location filename="../../src/beckon/ui/station_window.py" line="140" />
         <source>Resolve</source>
         <translation>해결</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="371" />
+        <location filename="../../src/beckon/ui/station_window.py" line="372" />
         <source>Unit {unit}</source>
         <translation>{unit} 병동</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="381" />
+        <location filename="../../src/beckon/ui/station_window.py" line="382" />
         <source>Your name:</source>
         <translation>이름:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="383" />
+        <location filename="../../src/beckon/ui/station_window.py" line="384" />
         <source>Nurse name</source>
         <translation>간호사 이름</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="419" />
+        <location filename="../../src/beckon/ui/station_window.py" line="420" />
         <source>Requests</source>
         <translation>요청</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="420" />
+        <location filename="../../src/beckon/ui/station_window.py" line="421" />
         <source>History</source>
         <translation>기록</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="421" />
+        <location filename="../../src/beckon/ui/station_window.py" line="422" />
         <source>Beds</source>
         <translation>침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="446" />
+        <location filename="../../src/beckon/ui/station_window.py" line="447" />
         <source>No open requests.</source>
         <translation>열린 요청이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="461" />
+        <location filename="../../src/beckon/ui/station_window.py" line="462" />
         <source>Ask a bed a yes/no question</source>
         <translation>침대에 예/아니요 질문하기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="481" />
+        <location filename="../../src/beckon/ui/station_window.py" line="482" />
         <source>Ask</source>
         <translation>질문하기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="485" />
+        <location filename="../../src/beckon/ui/station_window.py" line="486" />
         <source>Recent questions</source>
         <translation>최근 질문</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="531" />
+        <location filename="../../src/beckon/ui/station_window.py" line="532" />
         <source>Time to a nurse's answer, per request type (last 24 h): 9 of 10 calls were answered within the bar (90th percentile)</source>
         <translation>요청 종류별 간호사 응답 시간 (최근 24시간): 호출 10건 중 9건이 막대 안의 시간에 응답받음 (90번째 백분위수)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="543" />
+        <location filename="../../src/beckon/ui/station_window.py" line="544" />
         <source>Time to a nurse's answer, per hour (90th percentile)</source>
         <translation>시간대별 간호사 응답 시간 (90번째 백분위수)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="553" />
+        <location filename="../../src/beckon/ui/station_window.py" line="554" />
         <source>Slowest calls (last 24 h)</source>
         <translation>가장 오래 기다린 호출 (최근 24시간)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="941" />
-        <location filename="../../src/beckon/ui/station_window.py" line="565" />
+        <location filename="../../src/beckon/ui/station_window.py" line="953" />
+        <location filename="../../src/beckon/ui/station_window.py" line="566" />
         <source>No requests in the last 24 hours.</source>
         <translation>최근 24시간 동안 요청이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="586" />
+        <location filename="../../src/beckon/ui/station_window.py" line="587" />
         <source>No bed has reported yet.</source>
         <translation>아직 상태를 보낸 침대가 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="668" />
+        <location filename="../../src/beckon/ui/station_window.py" line="669" />
         <source>{what}: {value}</source>
         <translation>{what}: {value}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="785" />
-        <location filename="../../src/beckon/ui/station_window.py" line="750" />
+        <location filename="../../src/beckon/ui/station_window.py" line="786" />
+        <location filename="../../src/beckon/ui/station_window.py" line="751" />
         <source>Enter your name first.</source>
         <translation>먼저 이름을 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="768" />
+        <location filename="../../src/beckon/ui/station_window.py" line="769" />
         <source>Not connected: the action is queued and will be sent when the connection is back. Keep this window open.</source>
         <translation>연결 안 됨: 작업이 대기 중이며 연결이 돌아오면 보냅니다. 이 창을 닫지 마세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="776" />
+        <location filename="../../src/beckon/ui/station_window.py" line="777" />
         <source>Not connected: the action was not sent.</source>
         <translation>연결 안 됨: 작업이 전송되지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="789" />
+        <location filename="../../src/beckon/ui/station_window.py" line="790" />
         <source>Choose a bed and a question.</source>
         <translation>침대와 질문을 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="796" />
+        <location filename="../../src/beckon/ui/station_window.py" line="797" />
         <source>No tablet at bed {bed} on this unit: check the number.</source>
         <translation>이 병동의 {bed}번 침대에는 태블릿이 없습니다: 번호를 확인하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="806" />
+        <location filename="../../src/beckon/ui/station_window.py" line="807" />
         <source>Not connected: the question is queued and will be asked when the connection is back.</source>
         <translation>연결 안 됨: 질문이 대기 중이며 연결이 돌아오면 전달됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="814" />
+        <location filename="../../src/beckon/ui/station_window.py" line="815" />
         <source>Not connected: the question was not sent.</source>
         <translation>연결 안 됨: 질문이 전송되지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="887" />
+        <location filename="../../src/beckon/ui/station_window.py" line="901" />
         <source>{n} more beds have device faults: see the Beds tab.</source>
         <translation>장치 고장 병상 {n}개 더: 병상 탭을 보세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="945" />
+        <location filename="../../src/beckon/ui/station_window.py" line="957" />
         <source>{n} requests in the last {h} hours</source>
         <translation>최근 {h}시간 동안 요청 {n}건</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1040" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1052" />
         <source>{action} for {what} did not arrive: press it again.</source>
         <translation>{what}의 {action} 요청이 전달되지 않았습니다. 다시 누르세요.</translation>
     </message>

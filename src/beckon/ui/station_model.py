@@ -68,13 +68,20 @@ def row_colours(
 
 
 def sort_requests(views: Iterable[p.RequestView]) -> list[p.RequestView]:
-    """Most urgent priority first; within a priority those nobody has acknowledged yet, then
-    the one waiting longest. Acknowledged emergencies (a nurse is on the way; only the bedside
-    clears them, so they pile up) sorted above a new one nobody had taken."""
+    """Emergencies nobody has taken first, then calls nobody has taken that are overdue
+    (escalated), then the rest: most urgent priority first; within a priority those nobody has
+    acknowledged yet, then the one waiting longest. Acknowledged emergencies (a nurse is on the
+    way; only the bedside clears them, so they pile up) sorted above a new one nobody had
+    taken; an overdue routine call sorted below every acknowledged urgent one, out of view."""
+
+    def group(v: p.RequestView) -> int:
+        waiting = v.state == "received"
+        return 0 if waiting and v.priority == "emergency" else 1 if waiting and v.escalation else 2
+
     return sorted(
         views,
         key=lambda v: (
-            PRIORITY_RANK.get(v.priority, 3), v.state != "received", v.created_at, v.id,
+            group(v), PRIORITY_RANK.get(v.priority, 3), v.state != "received", v.created_at, v.id,
         ),
     )  # fmt: skip
 

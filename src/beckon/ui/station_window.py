@@ -322,6 +322,7 @@ class StationWindow(QWidget):
         self.bed_health: dict[str, BedHealth] = {}
         self.board: list[BedBoardRow] = []
         self.fault_lines: list[str] = []
+        self._faulty = 0  # beds with a fault line (the calm alert band counts them)
         self.watch = SystemWatch(time.monotonic())
         self.system_faults: list[str] = []
         self.pending = PendingActions()
@@ -853,6 +854,7 @@ class StationWindow(QWidget):
                 QWidget.setTabOrder(before, after)
         self.empty.setVisible(not views)
         self._show_faults(queue.offline_beds if queue else ())
+        self._show_calm()
         presence = strings.nurse_in_room_line(beds_with_nurse(queue))
         self.presence_label.setText(presence)
         self.presence_label.setVisible(bool(presence))
@@ -871,6 +873,17 @@ class StationWindow(QWidget):
             self.ask_bed.addItems(beds)
             self.ask_bed.setCurrentText(current or (beds[0] if beds else ""))
 
+    def _show_calm(self) -> None:
+        """The alert band between alerts counts what waits: "No alerts" showed while 23 calls
+        waited below the fold, six of them overdue; and beds offline, their fault lines under
+        the calls, out of view."""
+        views = self.queue.requests if self.queue is not None else ()
+        waiting = [v for v in views if v.state == "received"]
+        overdue = sum(1 for v in views if v.escalation > 0)
+        text = strings.calm_alert_text(self._faulty, len(waiting), overdue)
+        if self.alert_calm.text() != text:
+            self.alert_calm.setText(text)
+
     def _show_faults(self, beds: tuple[str, ...] | list[str]) -> None:
         """Offline beds, then beds that are online but cannot see or hear their patient or
         whose calls do not reach the station; and the bed board."""
@@ -881,7 +894,8 @@ class StationWindow(QWidget):
             for bed, faults in sorted(self.bed_faults.items(), key=lambda i: bed_sort_key(i[0]))
             if faults and bed not in beds
         ]
-        faulty = len(lines)  # one line per bed
+        self._faulty = len(lines)  # one line per bed
+        self._show_calm()
         if len(lines) > FAULT_LINES_SHOWN:
             more = len(lines) - FAULT_LINES_SHOWN + 1
             summary = translate("Beckon", "{n} more beds have device faults: see the Beds tab.")
@@ -889,8 +903,6 @@ class StationWindow(QWidget):
         if lines == self.fault_lines:
             return
         self.fault_lines = lines
-        # "No alerts" while beds were offline, their fault lines under the calls, out of view.
-        self.alert_calm.setText(strings.calm_alert_text(faulty))
         while self.faults_layout.count():
             item = self.faults_layout.takeAt(0)
             widget = item.widget() if item is not None else None

@@ -568,14 +568,20 @@ def slow_call_text(wait: str, intent: str, received: str, answered: bool) -> str
     )
 
 
-def calm_alert_text(faulty_beds: int) -> str:
-    """The alert band with no call to alert about: says so, and counts the beds with a device
-    fault (listed under the calls, often out of view on a busy unit)."""
-    if not faulty_beds:
-        return translate("Beckon", "No alerts")
-    return translate("Beckon", "No call alerts · device faults at {n} bed(s): see below").format(
-        n=faulty_beds
-    )
+def calm_alert_text(faulty_beds: int, waiting: int = 0, overdue: int = 0) -> str:
+    """The alert band between alerts: how many calls wait for a nurse and how many are overdue,
+    and the beds with a device fault (listed under the calls, often out of view on a busy
+    unit); "No alerts" when there is none of these."""
+    parts = []
+    if waiting:
+        parts.append(translate("Beckon", "{n} waiting").format(n=waiting))
+    if overdue:
+        parts.append(translate("Beckon", "{n} overdue").format(n=overdue))
+    if faulty_beds:
+        parts.append(
+            translate("Beckon", "device faults at {n} bed(s): see below").format(n=faulty_beds)
+        )
+    return " · ".join(parts) if parts else translate("Beckon", "No alerts")
 
 
 def bed_fault_text(bed: str, faults: tuple[str, ...]) -> str:
