@@ -68,3 +68,22 @@ def test_the_screen_and_the_voice_name_the_patients_own_yes_and_no(qapp: object)
     nod = MenuView(("nurse",), None, "question")
     assert strings.answer_hint(nod) == "Nod for yes, shake your head for no."
     assert strings.say_yes(nod) == "Nod or say yes."
+
+
+def test_pointing_names_the_gesture_that_moves_and_a_reader_hears_the_whole_instruction() -> None:
+    """Pointing mode always said "Turn your head to move", also to a patient who moves the
+    highlight by looking up; a screen reader heard "... to send it" for the cancel entry."""
+    from beckon.intents import CANCEL_REQUEST
+    from beckon.ui import strings
+
+    looks = MenuView(("water",), "water", "pointing", select_with=("mouth_open",),
+                     next_with=("look_up",))  # fmt: skip
+    assert strings.stage_banner(looks) == "Look up to move. Open your mouth to choose."
+    turns = MenuView(("water",), "water", "pointing", next_with=("turn_right",))
+    assert strings.stage_banner(turns) == "Turn your head to move. Nod to choose."
+    cancel = MenuView((CANCEL_REQUEST,), CANCEL_REQUEST, "confirming", confirm_with=("long_blink",),
+                      cancel_with=("brow_raise",), cancels="water")  # fmt: skip
+    assert strings.tile_for_reader(cancel) == (
+        "Chosen: Close your eyes for a moment to cancel your request. "
+        "Raise your eyebrows to keep it."
+    )

@@ -287,7 +287,9 @@ def test_the_confirmation_names_the_gestures_of_the_patients_profile(
     assert said is not None
     assert strings.spoken(said) == "Send Emergency? Close your eyes for a moment to send it."
     tile = bedside.tiles["emergency"]
-    assert tile.accessibleDescription() == "Chosen: Close your eyes for a moment to send it"
+    assert tile.accessibleDescription() == (
+        "Chosen: Close your eyes for a moment to send it. Raise your eyebrows to cancel."
+    )
     # And what it says is what works: the nod the old words asked for sends nothing.
     assert menu.on_gesture("nod", 6.0) is None
     assert menu.on_gesture("long_blink", 6.5) is not None

@@ -116,6 +116,11 @@ def stage_banner(view: MenuView) -> str:
     if stage == "confirming":
         return confirm_banner(view)
     if stage == "pointing":
+        turns = {"turn_left", "turn_right"}
+        if view.next_with and not turns & set(view.next_with):  # e.g. looking up and down
+            return translate("Beckon", "{move} to move. {gesture} to choose.").format(
+                move=gesture_to_do(view.next_with[0]), gesture=choose
+            )
         return translate("Beckon", "Turn your head to move. {gesture} to choose.").format(
             gesture=choose
         )
@@ -158,10 +163,8 @@ def cancelling_text(intent: str) -> str:
 
 def tile_for_reader(view: MenuView) -> str:
     """What a screen reader says of the highlighted tile (its border alone shows it)."""
-    if view.stage == "confirming":
-        return translate("Beckon", "Chosen: {gesture} to send it").format(
-            gesture=gesture_to_do(_first(view.confirm_with))
-        )
+    if view.stage == "confirming":  # the banner's own words ("... to cancel your request.")
+        return translate("Beckon", "Chosen: {instruction}").format(instruction=confirm_banner(view))
     return translate("Beckon", "Offered now: {gesture} to choose").format(
         gesture=gesture_to_do(_first(view.select_with))
     )
