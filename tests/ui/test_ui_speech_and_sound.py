@@ -35,10 +35,11 @@ def test_prompts_are_spoken_in_the_patients_language_and_interrupt_each_other(
             time.sleep(0.02)
         return log.read_text().splitlines()
 
-    started = time.monotonic()
     speaker.say("물?", "ko")
-    assert time.monotonic() - started < 1.0  # never waits for the 5 s utterance
     first = speaker._proc
+    # It never waits for the 5 s utterance: say() came back while the speech still runs
+    # (the process, not a clock: a busy machine must not fail this).
+    assert first is not None and first.poll() is None
     assert lines(1)[0].startswith("-v|ko|") and lines(1)[0].endswith("|--|물?|")
     speaker.say("Water?", "en")  # the highlight moved on: the old word is stale
     assert first is not None and first.poll() is not None
