@@ -87,3 +87,16 @@ def test_pointing_names_the_gesture_that_moves_and_a_reader_hears_the_whole_inst
         "Chosen: Close your eyes for a moment to cancel your request. "
         "Raise your eyebrows to keep it."
     )
+
+
+def test_with_no_gesture_to_take_a_choice_back_the_patient_is_told_to_wait() -> None:
+    """With nod and shake only, a shake during a confirmation does nothing and nothing said
+    that waiting is the way out."""
+    from beckon.intents import CANCEL_REQUEST
+    from beckon.ui import strings
+
+    cancel = MenuView((CANCEL_REQUEST,), CANCEL_REQUEST, "confirming", confirm_with=("nod",),
+                      cancels="water")  # fmt: skip
+    assert strings.confirm_banner(cancel) == "Nod to cancel your request. Or wait to keep it."
+    send = MenuView(("emergency",), "emergency", "confirming", confirm_with=("nod",))
+    assert strings.confirm_banner(send) == "Nod to send it. Or wait to cancel."

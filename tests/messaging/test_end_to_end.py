@@ -163,7 +163,8 @@ def test_the_patient_cancels_and_the_station_records_who_and_when(mosquitto, tmp
         # A nurse acting on it afterwards changes nothing: closed calls stay closed.
         cmd = p.nurse_command("resolve", request_id, "Nurse Kim")
         send_raw(mosquitto.port, p.Topics.unit("gh", "icu", "command"), p.encode(cmd))
-        time.sleep(0.5)
+        # Taken up (and refused) before the station stops, not merely 0.5 s later.
+        assert wait_until(lambda: cmd.command_id in station._applied)
     store = RequestStore(tmp_path / "station.sqlite3")
     view = store.get(request_id)
     assert view is not None and view.state == "cancelled"

@@ -258,7 +258,7 @@ def test_an_unknown_interaction_stage_still_shows_the_tiles_and_the_highlight(
     assert bedside.stage_banner.text() == "Please wait…"
     bedside.show_menu(MenuView(("nurse", "water", "pain"), "nurse", "confirming"))
     assert bedside.highlighted == "nurse"
-    assert bedside.stage_banner.text() == "Nod to send it."
+    assert bedside.stage_banner.text() == "Nod to send it. Or wait to cancel."
 
 
 def test_the_confirmation_names_the_gestures_of_the_patients_profile(

@@ -86,13 +86,21 @@ def say_yes(view: MenuView | None) -> str:
 def confirm_banner(view: MenuView) -> str:
     """The instruction while a choice waits for its confirming gesture: an emergency, or the
     menu's cancel entry (intents.CANCEL_REQUEST)."""
-    if view.highlighted == CANCEL_REQUEST:
+    cancelling = view.highlighted == CANCEL_REQUEST
+    if cancelling:
         go = translate("Beckon", "{gesture} to cancel your request.")
         stop = translate("Beckon", "{gesture} to keep it.")
     else:
         go = translate("Beckon", "{gesture} to send it.")
         stop = translate("Beckon", "{gesture} to cancel.")
-    return _two_steps(go, view.confirm_with, stop, view.cancel_with)
+    text = _two_steps(go, view.confirm_with, stop, view.cancel_with)
+    if not view.cancel_with:  # no gesture takes it back: waiting does, and the patient is told
+        text += " " + (
+            translate("Beckon", "Or wait to keep it.")
+            if cancelling
+            else translate("Beckon", "Or wait to cancel.")
+        )
+    return text
 
 
 def stage_banner(view: MenuView) -> str:
