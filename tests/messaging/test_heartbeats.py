@@ -45,6 +45,31 @@ def back(url: str, topic: str, listen_s: float = 1.5) -> list[Message]:
     return out
 
 
+class Watcher:
+    """A live subscriber that counts the heartbeats (not retained) sent on ``topic``: the tests
+    wait for ten of them, not for a fixed time, to know the broker had heartbeats to keep."""
+
+    def __init__(self, url: str, topic: str) -> None:
+        self.topic = topic
+        self.events: queue.Queue[Any] = queue.Queue()
+        self.link = MqttLink(BrokerConfig(url=url), "beckon-test-watcher", [topic],
+                             persistent=False, events=self.events)  # fmt: skip
+        self.beats = 0
+        assert self.link.start(wait_s=10)
+
+    def wait_beats(self, n: int, timeout: float = 30.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while self.beats < n and time.monotonic() < deadline:
+            try:
+                item = self.events.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if isinstance(item, Message) and item.topic == self.topic and not item.retained:
+                self.beats += 1
+        self.link.stop()
+        return self.beats >= n
+
+
 def test_bed_heartbeats_are_not_queued_for_an_absent_station(
     mosquitto: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -52,13 +77,10 @@ def test_bed_heartbeats_are_not_queued_for_an_absent_station(
     rig = Rig(mosquitto.url, tmp_path, "gh", "icu")
     topic = p.BedAddress("gh", "icu", "5").topic("status")
     away_subscriber(mosquitto.url, topic)
+    watcher = Watcher(mosquitto.url, topic)
     try:
-        bed = rig.run(rig.bedside("5"))
-        deadline = time.monotonic() + 15
-        while bed.link is None or not bed.link.connected:
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
-        time.sleep(3.0)  # about 15 heartbeats while the station is away
+        rig.run(rig.bedside("5"))
+        assert watcher.wait_beats(10), "heartbeats went out while the station was away"
     finally:
         rig.close()
     kept = back(mosquitto.url, topic)
@@ -74,9 +96,10 @@ def test_station_heartbeats_are_not_queued_for_an_absent_bed(
     rig = Rig(mosquitto.url, tmp_path, "gh", "icu")
     topic = p.Topics.station_status("gh", "icu", "desk")
     away_subscriber(mosquitto.url, topic)
+    watcher = Watcher(mosquitto.url, topic)
     try:
         rig.serve(rig.station({"station.name": "desk"}))
-        time.sleep(3.0)
+        assert watcher.wait_beats(10), "heartbeats went out while the bed was away"
     finally:
         rig.close()
     kept = back(mosquitto.url, topic)

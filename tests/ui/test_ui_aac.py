@@ -61,7 +61,8 @@ def test_the_patient_puts_the_menu_to_sleep_and_wakes_it(
     for t in (10.0, 14.0, 18.0, 40.0):  # time passes: nothing is offered, shown or said
         bedside.service.post(FrameTick(t0 + t))
     bedside.service.post(Gesture("shake", t0 + 41.0, 0.9))
-    qtbot.wait(300)
+    qtbot.waitUntil(lambda: bedside.service.menu_time() >= t0 + 41.0, timeout=WAIT_MS)
+    qtbot.wait(300)  # the queued signals reach the window
     assert bedside.menu.stage == "asleep" and len(speaker.said) == spoken
     assert not any(tile.property("highlighted") for tile in bedside.tiles.values())
     assert bedside.service.states == {}  # "sleep" was never sent as a request

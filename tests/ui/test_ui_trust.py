@@ -151,7 +151,8 @@ def test_the_menu_is_silent_during_calibration_and_staff_controls_need_a_long_pr
     t = bedside.service.menu_time()
     for step in range(1, 4):  # three offers go by on the frames' clock
         bedside.service.post(FrameTick(t + 4.0 * step + 0.1))
-    qtbot.waitUntil(lambda: bedside.service.inbox.empty(), timeout=WAIT_MS)
+    # The last tick handled (an empty inbox is one whose item was taken, not yet handled).
+    qtbot.waitUntil(lambda: bedside.service.menu_time() >= t + 12.1, timeout=WAIT_MS)
     qtbot.wait(300)
     offers = [text for text, _ in speaker.said[heard:] if text.endswith("?")]
     assert offers == [], "the menu talked over the calibration"
@@ -284,7 +285,8 @@ def test_offers_are_not_spoken_to_an_empty_bed_and_back_off_when_nobody_answers(
         for _ in range(n):
             t += 4.0
             service.post(FrameTick(t))
-        qtbot.waitUntil(lambda: service.inbox.empty(), timeout=WAIT_MS)
+        # The last tick handled (an empty inbox is one whose item was taken, not yet handled).
+        qtbot.waitUntil(lambda: service.menu_time() >= t, timeout=WAIT_MS)
         qtbot.wait(200)  # the queued signals reach the window
 
     bedside.on_face(FaceStatus(t, False, False, 0.0))  # the vision worker: no face in view
