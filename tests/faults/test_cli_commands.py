@@ -56,6 +56,16 @@ def _console(broker: ProdBroker) -> BrokerConfig:
                         password_file=str(broker.password_dir / CONSOLE_USER))  # fmt: skip
 
 
+def _lose_the_stations_session(broker: ProdBroker, station: Proc, client: StationClient) -> None:
+    """Freeze the station (unreachable), then restart the broker without persistence: what is
+    sent now reaches no subscriber until the station runs again and subscribes anew."""
+    station.popen.send_signal(signal.SIGSTOP)
+    broker.stop(signal.SIGKILL)
+    assert wait_until(lambda: not client.link.connected, 30)
+    broker.start()
+    assert wait_until(lambda: client.link.connected, 30)
+
+
 def test_a_resolve_lost_in_a_broker_restart_is_sent_again_and_confirmed(
     tmp_path: Path, procs: list[Proc]
 ) -> None:
@@ -70,11 +80,7 @@ def test_a_resolve_lost_in_a_broker_restart_is_sent_again_and_confirmed(
     try:
         with StationClient(console, SITE, UNIT) as client:
             client.wait_queue(30)
-            station.popen.send_signal(signal.SIGSTOP)
-            broker.stop(signal.SIGKILL)
-            assert wait_until(lambda: not client.link.connected, 30)
-            broker.start()
-            assert wait_until(lambda: client.link.connected, 30)
+            _lose_the_stations_session(broker, station, client)
 
             def resolve() -> None:
                 try:
@@ -113,11 +119,7 @@ def test_a_question_lost_in_a_broker_restart_is_sent_again_and_asked_once(
     try:
         with StationClient(_console(broker), SITE, UNIT) as client:
             client.wait_queue(30)
-            station.popen.send_signal(signal.SIGSTOP)
-            broker.stop(signal.SIGKILL)
-            assert wait_until(lambda: not client.link.connected, 30)
-            broker.start()
-            assert wait_until(lambda: client.link.connected, 30)
+            _lose_the_stations_session(broker, station, client)
 
             def ask() -> None:
                 try:

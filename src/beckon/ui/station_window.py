@@ -853,8 +853,7 @@ class StationWindow(QWidget):
             for before, after in pairwise(chain):
                 QWidget.setTabOrder(before, after)
         self.empty.setVisible(not views)
-        self._show_faults(queue.offline_beds if queue else ())
-        self._show_calm()
+        self._show_faults(queue.offline_beds if queue else ())  # and the calm alert band
         presence = strings.nurse_in_room_line(beds_with_nurse(queue))
         self.presence_label.setText(presence)
         self.presence_label.setVisible(bool(presence))
