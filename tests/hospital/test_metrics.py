@@ -236,6 +236,19 @@ def _window(beckon_cmd: list[str], args: list[str], log: Path) -> subprocess.Pop
     )
 
 
+def _stop(window: subprocess.Popen[bytes], log: Path) -> None:
+    """SIGTERM ends the window's process within 30 s; if not, the failure shows its log."""
+    window.terminate()
+    try:
+        window.wait(30)
+    except subprocess.TimeoutExpired:
+        window.kill()
+        window.wait(10)
+        raise AssertionError(
+            f"SIGTERM did not end the window in 30 s:\n{log.read_text()}"
+        ) from None
+
+
 @pytest.mark.mqtt
 def test_the_bedside_window_serves_its_metrics_like_the_headless_service(
     mosquitto: Any, tmp_path: Path, beckon_cmd: list[str]
@@ -259,8 +272,7 @@ def test_the_bedside_window_serves_its_metrics_like_the_headless_service(
         assert metrics[("beckon_outbox_length", ())] == 0
         assert window.poll() is None
     finally:
-        window.terminate()
-        window.wait(30)
+        _stop(window, log)
 
 
 @pytest.mark.mqtt
@@ -279,8 +291,7 @@ def test_the_station_window_serving_the_unit_serves_its_metrics(
         assert scrape(port)[("beckon_requests_open", received)] == 0
         assert window.poll() is None
     finally:
-        window.terminate()
-        window.wait(30)
+        _stop(window, log)
 
 
 def test_a_bad_metrics_address_or_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:

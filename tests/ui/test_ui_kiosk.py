@@ -90,6 +90,53 @@ def test_sigterm_closes_the_kiosk_window(
     assert not window.host.service_alive
 
 
+class _SignalledBeforeTheLoop:
+    """The application, but SIGTERM comes in after the handlers are installed and before
+    ``exec()`` starts the loop (the station window's CI run hung there for good)."""
+
+    def __init__(self, app: Any) -> None:
+        self._app = app
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._app, name)
+
+    def exec(self) -> int:
+        os.kill(os.getpid(), signal.SIGTERM)  # Python runs the handler before the next line
+        return int(self._app.exec())
+
+
+def test_sigterm_just_before_the_loop_starts_still_ends_it(
+    qtbot: Any, qapp: Any, rig: Rig, tmp_path: Path, windows: list[Any], look: None
+) -> None:
+    from beckon.ui.launch import run_until_closed
+
+    window = kiosk_window(rig, tmp_path, qtbot, windows, closed_at_teardown=False)
+    old = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    quit_on_close = qapp.quitOnLastWindowClosed()
+    rescued: list[bool] = []
+
+    def rescue() -> None:
+        rescued.append(True)
+        qapp.quit()
+
+    safety = QTimer()
+    safety.setSingleShot(True)
+    safety.timeout.connect(rescue)
+    safety.start(20_000)
+    try:
+        run_until_closed(_SignalledBeforeTheLoop(qapp), [window])
+    finally:
+        if not sip.isdeleted(window):
+            window.exit_now()
+        safety.stop()
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+        qapp.setQuitOnLastWindowClosed(quit_on_close)
+    assert not rescued, "the loop ran on after SIGTERM until the test's safety timer"
+    assert sip.isdeleted(window)
+    assert not window.host.service_alive
+
+
 def test_a_kiosk_whose_service_died_exits_to_be_started_again(
     qtbot: Any, rig: Rig, tmp_path: Path, windows: list[Any], look: None
 ) -> None:

@@ -37,6 +37,10 @@ def run_until_closed(app: Any, windows: Sequence[Any]) -> int:
                 exit_now()
             else:
                 window.close()
+        # Closing the last window quits a loop that runs, not one about to start: a signal
+        # caught between this handler's install and app.exec() would leave the process
+        # running with no window, forever. A posted quit ends the loop either way.
+        QTimer.singleShot(0, app.quit)
 
     before = {sig: signal.signal(sig, close_all) for sig in (signal.SIGINT, signal.SIGTERM)}
     wake = QTimer()
