@@ -22,6 +22,19 @@ def open_durable(path: Path) -> sqlite3.Connection:
     return db
 
 
+LOCKED_HINT = (
+    "end the other program (a sqlite3 shell in a transaction, a backup or copy tool) or its "
+    "transaction; the service then starts again"
+)
+
+
+def is_locked(exc: sqlite3.Error) -> bool:
+    """Another connection held the write lock longer than the busy timeout (5 s): a program
+    outside Beckon, not the disk or the file's permissions."""
+    text = str(exc).lower()
+    return "database is locked" in text or "database table is locked" in text
+
+
 def is_corrupt(exc: sqlite3.DatabaseError) -> bool:
     """SQLite's ways of saying the file is damaged (as opposed to read-only or full)."""
     text = str(exc).lower()

@@ -436,3 +436,31 @@ def test_another_programs_database_is_named_not_blamed_on_the_disk(tmp_path: Pat
     with pytest.raises(ConfigError, match="is not a Beckon station database") as err:
         RequestStore(other)
     assert "station.database" in str(err.value.hint)
+
+
+def test_a_lock_held_by_another_program_is_named_with_what_to_do(
+    store: RequestStore, db_path: Path
+) -> None:
+    """A sqlite3 shell left in a transaction stopped the station with "cannot be written",
+    and each restart said "check the disk space and the file's owner and permissions"."""
+    from beckon.station.store import StoreUnavailable, open_store
+
+    store.receive(a_request(1))
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # the other program's write lock
+    try:
+        store._db.execute("PRAGMA busy_timeout = 100")  # fail fast here; 5 s in service
+        with pytest.raises(sqlite3.OperationalError) as held:
+            store.receive(a_request(2))
+        problem = store.write_problem(held.value)
+        assert problem.startswith(f"database {db_path} is locked by another program")
+        assert "a sqlite3 shell" in problem and "disk space" not in problem
+        assert len(problem.replace(str(db_path), "/var/lib/beckon/station.sqlite3")) <= 200
+
+        with pytest.raises(StoreUnavailable, match="is locked by another program") as start:
+            open_store(db_path)  # a restart while the lock is still held
+        assert "end the other program" in start.value.hint
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert open_store(db_path).count() == 1  # the lock gone, the station starts as before

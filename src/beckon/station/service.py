@@ -353,7 +353,7 @@ class StationService:
         except self.store.write_errors as exc:
             # Unable to store: not a state to keep running in. Bedsides keep their requests
             # until a station stores them, so stopping loses nothing; saying "online" would.
-            self._fail(f"{self.store.describe()} cannot be written: {exc}")
+            self._fail(self.store.write_problem(exc))
         except Exception:
             # Last line of defence: a bug must not stop the station for every bed of the unit.
             # Log it loudly and go on with the next message.
@@ -451,7 +451,7 @@ class StationService:
             try:
                 answered = self._receive_requests(requests)
             except self.store.write_errors as exc:  # SQLite's or PostgreSQL's: a fault
-                self._fail(f"{self.store.describe()} cannot be written: {exc}")
+                self._fail(self.store.write_problem(exc))
                 break
             self._answer_requests(answered, defer=True)
             stored += len(answered)

@@ -14,7 +14,14 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from beckon.durable import check_sound, is_corrupt, move_aside, open_durable
+from beckon.durable import (
+    LOCKED_HINT,
+    check_sound,
+    is_corrupt,
+    is_locked,
+    move_aside,
+    open_durable,
+)
 from beckon.errors import ConfigError
 from beckon.messaging.protocol import (
     Answer,
@@ -102,6 +109,10 @@ def open_store(path: Path) -> RequestStore:
         store.check()
         return store
     except sqlite3.DatabaseError as exc:
+        if is_locked(exc):
+            raise StoreUnavailable(
+                f"the station database {path} is locked by another program ({exc})", LOCKED_HINT
+            ) from None
         if not is_corrupt(exc):
             raise StoreUnavailable(
                 f"the station database {path} cannot be written: {exc}",
@@ -138,6 +149,13 @@ class RequestStore:
     def describe(self) -> str:
         """The store as the station's fault message names it."""
         return f"database {self.path}"
+
+    def write_problem(self, exc: Exception) -> str:
+        """The fault for one of ``write_errors``: what is wrong and, where the cause is known
+        from the error, what to do (a lock is not a full disk)."""
+        if isinstance(exc, sqlite3.Error) and is_locked(exc):
+            return f"{self.describe()} is locked by another program: {LOCKED_HINT}"
+        return f"{self.describe()} cannot be written: {exc}"
 
     def __init__(self, path: Path) -> None:
         self.path = path
