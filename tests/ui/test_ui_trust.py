@@ -380,7 +380,10 @@ def test_the_station_window_cannot_lose_its_broker_or_service_quietly(
 
     mosquitto.stop()  # and then the broker
     qtbot.waitUntil(lambda: "NOT CONNECTED" in station.system_banner.text(), timeout=WAIT_MS)
-    assert station.station_pill.text != "Station online"
+    # Its own link is gone, so the station's state is unknown: not green, and not "offline"
+    # either, which sent nurses looking for a failed station service.
+    assert station.station_pill.text == "Station: unknown"
+    assert station.station_pill.property("state") == "off"
 
     mosquitto.start()
     background = Background(StationService(settings).run, "station").start()
@@ -664,3 +667,23 @@ def test_a_station_that_hangs_with_its_connection_up_is_called_down_within_secon
         assert "STATION SERVICE DOWN" in station.system_banner.text()
         hang.clear()
         qtbot.waitUntil(lambda: not station.system_banner.isVisible(), timeout=WAIT_MS)
+
+
+def test_the_bedsides_station_pill_is_unknown_while_its_own_link_is_down(
+    qtbot: Any, tmp_path: Any
+) -> None:
+    """Not green from a stale "online", and not "Station offline" (the station may be fine:
+    it is this tablet that lost the broker, which the connection pill already says)."""
+    from beckon.bedside import events as ev
+    from tests.helpers.windows import bed12_window
+
+    window = bed12_window(qtbot, tmp_path)
+    pill = window.station_pill
+    window.on_event(ev.ConnectionChanged(True))
+    window.on_event(ev.StationChanged(True))
+    assert (pill.text, pill.property("state")) == ("Station online", "ok")
+    window.on_event(ev.ConnectionChanged(False))
+    assert (pill.text, pill.property("state")) == ("Station: unknown", "off")
+    window.on_event(ev.ConnectionChanged(True))
+    window.on_event(ev.StationChanged(False))  # now the station itself is known to be gone
+    assert (pill.text, pill.property("state")) == ("Station offline", "bad")

@@ -380,7 +380,7 @@
         <translation>간호사실이 응답하지 않습니다. 다시 연결되면 요청이 전달됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="400" />
+        <location filename="../../src/beckon/ui/strings.py" line="405" />
         <location filename="../../src/beckon/ui/strings.py" line="229" />
         <source>The nurses have your request.</source>
         <translation>간호사실에서 요청을 받았습니다.</translation>
@@ -426,7 +426,7 @@
         <translation>간호사실에서 받음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="433" />
+        <location filename="../../src/beckon/ui/strings.py" line="438" />
         <location filename="../../src/beckon/ui/strings.py" line="258" />
         <source>Acknowledged by {nurse}</source>
         <translation>{nurse} 님이 확인함</translation>
@@ -562,498 +562,503 @@
         <translation>연결 안 됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="341" />
+        <location filename="../../src/beckon/ui/strings.py" line="344" />
+        <source>Station: unknown</source>
+        <translation>간호사실: 알 수 없음</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/strings.py" line="346" />
         <source>Station online</source>
         <translation>간호사실 연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="343" />
+        <location filename="../../src/beckon/ui/strings.py" line="348" />
         <source>Station: waiting</source>
         <translation>간호사실: 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="344" />
+        <location filename="../../src/beckon/ui/strings.py" line="349" />
         <source>Station offline</source>
         <translation>간호사실 연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="349" />
+        <location filename="../../src/beckon/ui/strings.py" line="354" />
         <source>{action}: {bed}, {request}</source>
         <translation>{action}: {bed}, {request}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="355" />
+        <location filename="../../src/beckon/ui/strings.py" line="360" />
         <source>Bed {bed}</source>
         <translation>{bed}번 침대</translation>
     </message>
     <message>
         <location filename="../../src/beckon/ui/bedside_window.py" line="829" />
-        <location filename="../../src/beckon/ui/strings.py" line="362" />
+        <location filename="../../src/beckon/ui/strings.py" line="367" />
         <source>{intent}?</source>
         <translation>{intent}?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="364" />
+        <location filename="../../src/beckon/ui/strings.py" line="369" />
         <source>Send {intent}? {gesture} to send it.</source>
         <translation>{intent} 요청을 보낼까요? 보내려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="368" />
+        <location filename="../../src/beckon/ui/strings.py" line="373" />
         <source>{entry}? {gesture} to cancel it.</source>
         <translation>{entry}? 취소하려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="374" />
+        <location filename="../../src/beckon/ui/strings.py" line="379" />
         <source>How strong, from 0 to 10? 0?</source>
         <translation>얼마나 심한가요? 0부터 10까지. 0?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="376" />
+        <location filename="../../src/beckon/ui/strings.py" line="381" />
         <source>{level}?</source>
         <translation>{level}?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="378" />
+        <location filename="../../src/beckon/ui/strings.py" line="383" />
         <source>Resting. {gesture} to wake the menu.</source>
         <translation>쉬는 중입니다. 메뉴를 깨우려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="382" />
+        <location filename="../../src/beckon/ui/strings.py" line="387" />
         <source>{phrase} Your request is saved.</source>
         <translation>{phrase} 요청이 저장되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="388" />
+        <location filename="../../src/beckon/ui/strings.py" line="393" />
         <source>Not sent: {intent}. Choose it again if you need it.</source>
         <translation>보내지 않았습니다: {intent}. 필요하면 다시 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="393" />
+        <location filename="../../src/beckon/ui/strings.py" line="398" />
         <source>{question} Nod for yes, shake for no.</source>
         <translation>{question} "네"는 끄덕이고, "아니요"는 고개를 저으세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="396" />
+        <location filename="../../src/beckon/ui/strings.py" line="401" />
         <source>{question} {yes} for yes. {no} for no.</source>
         <translation>{question} "네"라면 {yes}. "아니요"라면 {no}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="404" />
+        <location filename="../../src/beckon/ui/strings.py" line="409" />
         <source>Your request is done.</source>
         <translation>요청이 완료되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="406" />
+        <location filename="../../src/beckon/ui/strings.py" line="411" />
         <source>Your request is cancelled.</source>
         <translation>요청이 취소되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="410" />
+        <location filename="../../src/beckon/ui/strings.py" line="415" />
         <source>You answered yes.</source>
         <translation>"네"라고 답했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="412" />
+        <location filename="../../src/beckon/ui/strings.py" line="417" />
         <source>You answered no.</source>
         <translation>"아니요"라고 답했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="422" />
+        <location filename="../../src/beckon/ui/strings.py" line="427" />
         <source>{what}: already acknowledged by {nurse}.</source>
         <translation>{what}: {nurse} 님이 이미 확인했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="424" />
+        <location filename="../../src/beckon/ui/strings.py" line="429" />
         <source>{what}: the patient cancelled it first.</source>
         <translation>{what}: 환자가 먼저 취소했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="426" />
+        <location filename="../../src/beckon/ui/strings.py" line="431" />
         <source>{what}: already resolved by {nurse}.</source>
         <translation>{what}: {nurse} 님이 이미 완료했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="434" />
+        <location filename="../../src/beckon/ui/strings.py" line="439" />
         <source>Acknowledged</source>
         <translation>확인됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="436" />
+        <location filename="../../src/beckon/ui/strings.py" line="441" />
         <source>Waiting for a nurse</source>
         <translation>간호사를 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="442" />
+        <location filename="../../src/beckon/ui/strings.py" line="447" />
         <source>Emergency</source>
         <translation>응급</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="444" />
+        <location filename="../../src/beckon/ui/strings.py" line="449" />
         <source>Urgent</source>
         <translation>긴급</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="445" />
+        <location filename="../../src/beckon/ui/strings.py" line="450" />
         <source>Routine</source>
         <translation>일반</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="453" />
+        <location filename="../../src/beckon/ui/strings.py" line="458" />
         <source>Reminder: still open</source>
         <translation>알림: 아직 처리 안 됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="457" />
+        <location filename="../../src/beckon/ui/strings.py" line="462" />
         <source>Overdue (level 1): not acknowledged in time</source>
         <translation>지연 (1단계): 제때 확인되지 않았습니다</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="459" />
+        <location filename="../../src/beckon/ui/strings.py" line="464" />
         <source>Overdue (level 2): tell the charge nurse</source>
         <translation>지연 (2단계): 책임 간호사에게 알리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="460" />
+        <location filename="../../src/beckon/ui/strings.py" line="465" />
         <source>Overdue (level 3): call the whole unit</source>
         <translation>지연 (3단계): 병동 전체에 알리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="465" />
+        <location filename="../../src/beckon/ui/strings.py" line="470" />
         <source>Clear at the bedside</source>
         <translation>병상에서 해제</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="472" />
+        <location filename="../../src/beckon/ui/strings.py" line="477" />
         <source>bed {bed}</source>
         <translation>{bed}번 침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="473" />
+        <location filename="../../src/beckon/ui/strings.py" line="478" />
         <source>Nurse in room: {beds}</source>
         <translation>간호사 입실: {beds}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="478" />
+        <location filename="../../src/beckon/ui/strings.py" line="483" />
         <source>New request: bed {bed}, {intent}</source>
         <translation>새 요청: {bed}번 침대, {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="482" />
+        <location filename="../../src/beckon/ui/strings.py" line="487" />
         <source>Still waiting: bed {bed}, {intent}</source>
         <translation>아직 대기 중: {bed}번 침대, {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="486" />
+        <location filename="../../src/beckon/ui/strings.py" line="491" />
         <source>Device fault: bed {bed} is offline</source>
         <translation>기기 고장: {bed}번 침대 연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="488" />
+        <location filename="../../src/beckon/ui/strings.py" line="493" />
         <source>Bed {bed} answered {answer}</source>
         <translation>{bed}번 침대의 대답: {answer}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="496" />
+        <location filename="../../src/beckon/ui/strings.py" line="501" />
         <source>YES</source>
         <translation>네</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="498" />
+        <location filename="../../src/beckon/ui/strings.py" line="503" />
         <source>NO</source>
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="500" />
+        <location filename="../../src/beckon/ui/strings.py" line="505" />
         <source>no answer</source>
         <translation>대답 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="501" />
+        <location filename="../../src/beckon/ui/strings.py" line="506" />
         <source>waiting…</source>
         <translation>기다리는 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="507" />
+        <location filename="../../src/beckon/ui/strings.py" line="512" />
         <source>asked {asked}, answered {answered}</source>
         <translation>{asked}에 질문, {answered}에 대답</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="510" />
+        <location filename="../../src/beckon/ui/strings.py" line="515" />
         <source>asked {asked}</source>
         <translation>{asked}에 질문</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="515" />
+        <location filename="../../src/beckon/ui/strings.py" line="520" />
         <source>by head gesture</source>
         <translation>고갯짓으로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="517" />
+        <location filename="../../src/beckon/ui/strings.py" line="522" />
         <source>by voice</source>
         <translation>음성으로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="519" />
+        <location filename="../../src/beckon/ui/strings.py" line="524" />
         <source>by touch</source>
         <translation>터치로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="525" />
+        <location filename="../../src/beckon/ui/strings.py" line="530" />
         <source>Are you in pain?</source>
         <translation>아프세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="526" />
+        <location filename="../../src/beckon/ui/strings.py" line="531" />
         <source>Are you thirsty?</source>
         <translation>목마르세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="527" />
+        <location filename="../../src/beckon/ui/strings.py" line="532" />
         <source>Are you comfortable?</source>
         <translation>편안하세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="528" />
+        <location filename="../../src/beckon/ui/strings.py" line="533" />
         <source>Do you want to sleep?</source>
         <translation>주무시고 싶으세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="529" />
+        <location filename="../../src/beckon/ui/strings.py" line="534" />
         <source>Are you cold?</source>
         <translation>추우세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="536" />
+        <location filename="../../src/beckon/ui/strings.py" line="541" />
         <source>NOT CONNECTED: calls from the beds cannot reach this screen. Check the beds in person and call IT.</source>
         <translation>연결 끊김: 침대의 호출이 이 화면에 오지 못합니다. 침대를 직접 확인하고 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="542" />
+        <location filename="../../src/beckon/ui/strings.py" line="547" />
         <source>STATION SERVICE DOWN: new calls are not being received. Check the beds in person and call IT.</source>
         <translation>간호사실 서비스 중단: 새 호출을 받지 못하고 있습니다. 침대를 직접 확인하고 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="548" />
+        <location filename="../../src/beckon/ui/strings.py" line="553" />
         <source>No sound device: alarms are silent. Watch this screen.</source>
         <translation>소리 장치 없음: 알람이 울리지 않습니다. 이 화면을 지켜봐 주세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="555" />
+        <location filename="../../src/beckon/ui/strings.py" line="560" />
         <source>Calls cannot reach the nurses right now. If you need help, call out or ask a visitor to get a nurse.</source>
         <translation>지금은 호출이 간호사에게 전달되지 않습니다. 도움이 필요하면 소리 내어 부르거나 방문객에게 간호사를 불러 달라고 하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="561" />
+        <location filename="../../src/beckon/ui/strings.py" line="566" />
         <source>Your request has not reached the nurses yet. If you need help, call out or ask a visitor to get a nurse.</source>
         <translation>요청이 아직 간호사에게 전달되지 않았습니다. 도움이 필요하면 소리 내어 부르거나 방문객에게 간호사를 불러 달라고 하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="567" />
+        <location filename="../../src/beckon/ui/strings.py" line="572" />
         <source>No sound device: spoken prompts and alarms are silent.</source>
         <translation>소리 장치 없음: 음성 안내와 알람이 나오지 않습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="574" />
+        <location filename="../../src/beckon/ui/strings.py" line="579" />
         <source>{wait}: {intent} at {time}</source>
         <translation>{wait}: {time} {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="577" />
+        <location filename="../../src/beckon/ui/strings.py" line="582" />
         <source>{wait}: {intent} at {time}, NO NURSE ANSWERED</source>
         <translation>{wait}: {time} {intent}, 응답한 간호사 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="588" />
+        <location filename="../../src/beckon/ui/strings.py" line="593" />
         <source>{n} waiting</source>
         <translation>간호사 대기 {n}건</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="590" />
+        <location filename="../../src/beckon/ui/strings.py" line="595" />
         <source>{n} overdue</source>
         <translation>지연 {n}건</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="593" />
+        <location filename="../../src/beckon/ui/strings.py" line="598" />
         <source>device faults at {n} bed(s): see below</source>
         <translation>기기 이상 침대 {n}개: 아래를 보세요</translation>
     </message>
     <message>
         <location filename="../../src/beckon/ui/station_window.py" line="406" />
-        <location filename="../../src/beckon/ui/strings.py" line="595" />
+        <location filename="../../src/beckon/ui/strings.py" line="600" />
         <source>No alerts</source>
         <translation>알림 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="601" />
+        <location filename="../../src/beckon/ui/strings.py" line="606" />
         <source>camera off</source>
         <translation>카메라 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="602" />
+        <location filename="../../src/beckon/ui/strings.py" line="607" />
         <source>camera not working</source>
         <translation>카메라 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="603" />
+        <location filename="../../src/beckon/ui/strings.py" line="608" />
         <source>face not found</source>
         <translation>얼굴이 보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="604" />
+        <location filename="../../src/beckon/ui/strings.py" line="609" />
         <source>face too small or turned away: move the tablet</source>
         <translation>얼굴이 너무 작거나 돌아가 있음: 태블릿을 옮기세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="605" />
+        <location filename="../../src/beckon/ui/strings.py" line="610" />
         <source>too dark to see the patient: turn on a light</source>
         <translation>너무 어두워 환자가 보이지 않음: 불을 켜세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="606" />
+        <location filename="../../src/beckon/ui/strings.py" line="611" />
         <source>picture washed out: turn the tablet from the light</source>
         <translation>화면이 너무 밝음: 태블릿을 조명 반대쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="607" />
+        <location filename="../../src/beckon/ui/strings.py" line="612" />
         <source>microphone not working</source>
         <translation>마이크 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="608" />
+        <location filename="../../src/beckon/ui/strings.py" line="613" />
         <source>speech recognition not working: call IT</source>
         <translation>음성 인식 작동 안 함: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="609" />
+        <location filename="../../src/beckon/ui/strings.py" line="614" />
         <source>no sound: prompts and alarms are silent</source>
         <translation>소리 없음: 안내와 알람이 나오지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="610" />
+        <location filename="../../src/beckon/ui/strings.py" line="615" />
         <source>configuration problem: call IT</source>
         <translation>설정 문제: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="611" />
+        <location filename="../../src/beckon/ui/strings.py" line="616" />
         <source>clock wrong by minutes or more: set the time</source>
         <translation>시계가 몇 분 이상 틀림: 시간을 맞추세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="612" />
+        <location filename="../../src/beckon/ui/strings.py" line="617" />
         <source>storage full or failing: calls are not kept if they do not get through</source>
         <translation>저장 공간이 가득 차거나 고장남: 전달되지 않은 호출은 보관되지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="615" />
+        <location filename="../../src/beckon/ui/strings.py" line="620" />
         <source>calls from this bed are not reaching the station: check the bed, call IT</source>
         <translation>이 침대의 호출이 간호사실에 도착하지 않음: 침대를 확인하고 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="619" />
+        <location filename="../../src/beckon/ui/strings.py" line="624" />
         <source>Bed {bed}: {faults}</source>
         <translation>{bed}번 침대: {faults}</translation>
     </message>
     <message>
         <location filename="../../src/beckon/ui/station_window.py" line="467" />
-        <location filename="../../src/beckon/ui/strings.py" line="627" />
+        <location filename="../../src/beckon/ui/strings.py" line="632" />
         <source>Bed</source>
         <translation>침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="628" />
+        <location filename="../../src/beckon/ui/strings.py" line="633" />
         <source>Tablet</source>
         <translation>태블릿</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="629" />
+        <location filename="../../src/beckon/ui/strings.py" line="634" />
         <source>Camera</source>
         <translation>카메라</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="630" />
+        <location filename="../../src/beckon/ui/strings.py" line="635" />
         <source>Face</source>
         <translation>얼굴</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="631" />
+        <location filename="../../src/beckon/ui/strings.py" line="636" />
         <source>Microphone</source>
         <translation>마이크</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="632" />
+        <location filename="../../src/beckon/ui/strings.py" line="637" />
         <source>Speech</source>
         <translation>음성 인식</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="633" />
+        <location filename="../../src/beckon/ui/strings.py" line="638" />
         <source>Calls to station</source>
         <translation>간호사실로 호출</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="634" />
+        <location filename="../../src/beckon/ui/strings.py" line="639" />
         <source>Version</source>
         <translation>버전</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="642" />
+        <location filename="../../src/beckon/ui/strings.py" line="647" />
         <source>OK</source>
         <translation>정상</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="644" />
+        <location filename="../../src/beckon/ui/strings.py" line="649" />
         <source>online</source>
         <translation>연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="645" />
+        <location filename="../../src/beckon/ui/strings.py" line="650" />
         <source>OFFLINE</source>
         <translation>연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="655" />
-        <location filename="../../src/beckon/ui/strings.py" line="646" />
+        <location filename="../../src/beckon/ui/strings.py" line="660" />
+        <location filename="../../src/beckon/ui/strings.py" line="651" />
         <source>off</source>
         <translation>꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="653" />
+        <location filename="../../src/beckon/ui/strings.py" line="658" />
+        <location filename="../../src/beckon/ui/strings.py" line="657" />
         <location filename="../../src/beckon/ui/strings.py" line="652" />
-        <location filename="../../src/beckon/ui/strings.py" line="647" />
         <source>not working</source>
         <translation>작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="648" />
+        <location filename="../../src/beckon/ui/strings.py" line="653" />
         <source>not found</source>
         <translation>보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="649" />
+        <location filename="../../src/beckon/ui/strings.py" line="654" />
         <source>poor view</source>
         <translation>잘 안 보임</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="650" />
+        <location filename="../../src/beckon/ui/strings.py" line="655" />
         <source>too dark</source>
         <translation>너무 어두움</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="651" />
+        <location filename="../../src/beckon/ui/strings.py" line="656" />
         <source>too bright</source>
         <translation>너무 밝음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="654" />
+        <location filename="../../src/beckon/ui/strings.py" line="659" />
         <source>starting</source>
         <translation>시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="658" />
+        <location filename="../../src/beckon/ui/strings.py" line="663" />
         <source>{n} sending</source>
         <translation>{n}건 보내는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="660" />
+        <location filename="../../src/beckon/ui/strings.py" line="665" />
         <source>{n} NOT ARRIVING ({age})</source>
         <translation>{n}건 도착 안 함 ({age})</translation>
     </message>
@@ -1078,7 +1083,7 @@
         <translation>{time}에 요청함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1125" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1126" />
         <location filename="../../src/beckon/ui/bedside_window.py" line="404" />
         <source>Show camera</source>
         <translation>카메라 보기</translation>
@@ -1161,28 +1166,28 @@
         <translation>네 또는 아니요를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1125" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1126" />
         <source>Hide camera</source>
         <translation>카메라 숨기기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1134" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1135" />
         <source>No picture</source>
         <translation>화면 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1164" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1165" />
         <source>The bedside service stopped: call IT.</source>
         <translation>침상 서비스가 멈췄습니다. 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1047" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1042" />
         <location filename="../../src/beckon/ui/station_window.py" line="139" />
         <source>Acknowledge</source>
         <translation>확인</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1049" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1044" />
         <location filename="../../src/beckon/ui/station_window.py" line="231" />
         <location filename="../../src/beckon/ui/station_window.py" line="140" />
         <source>Resolve</source>
@@ -1254,7 +1259,7 @@
         <translation>가장 오래 기다린 호출 (최근 24시간)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="953" />
+        <location filename="../../src/beckon/ui/station_window.py" line="952" />
         <location filename="../../src/beckon/ui/station_window.py" line="566" />
         <source>No requests in the last 24 hours.</source>
         <translation>최근 24시간 동안 요청이 없습니다.</translation>
@@ -1306,17 +1311,17 @@
         <translation>연결 안 됨: 질문이 전송되지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="901" />
+        <location filename="../../src/beckon/ui/station_window.py" line="900" />
         <source>{n} more beds have device faults: see the Beds tab.</source>
         <translation>장치 고장 병상 {n}개 더: 병상 탭을 보세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="957" />
+        <location filename="../../src/beckon/ui/station_window.py" line="956" />
         <source>{n} requests in the last {h} hours</source>
         <translation>최근 {h}시간 동안 요청 {n}건</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1052" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1047" />
         <source>{action} for {what} did not arrive: press it again.</source>
         <translation>{what}의 {action} 요청이 전달되지 않았습니다. 다시 누르세요.</translation>
     </message>

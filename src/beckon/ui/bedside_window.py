@@ -975,10 +975,11 @@ class BedsideWindow(QWidget):
             strings.connection_text(online),
             "link" if online else "link_off",
         )
-        station = self.timeline.station_online
+        # Without the broker the station's last known state is stale: unknown, not green.
+        station = self.timeline.station_online if online is not False else None
         self.station_pill.show_state(
             "ok" if station else ("off" if station is None else "bad"),
-            strings.station_text(station),
+            strings.station_text(station, linked=online),
             "link" if station else "link_off",
         )
 

@@ -965,15 +965,11 @@ class StationWindow(QWidget):
             strings.connection_text(online),
             "link" if online else "link_off",
         )
-        # Without the broker the stations' last known state is stale: never show it green.
-        station: bool | None = (
-            any(self.stations.values())
-            if self.stations and online
-            else (False if online is False else None)
-        )
+        # Without the broker the stations' last known state is stale: unknown, never green.
+        station = any(self.stations.values()) if self.stations and online else None
         self.station_pill.show_state(
             "ok" if station else ("off" if station is None else "bad"),
-            strings.station_text(station),
+            strings.station_text(station, linked=online),
             "link" if station else "link_off",
         )
 

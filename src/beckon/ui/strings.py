@@ -336,7 +336,12 @@ def connection_text(online: bool | None) -> str:
     return translate("Beckon", "Not connected")
 
 
-def station_text(online: bool | None) -> str:
+def station_text(online: bool | None, linked: bool | None = True) -> str:
+    """The station pill. While this window itself is not connected (``linked`` False) the
+    station's state is unknown: "Station offline" there sent nurses looking for a failed
+    station service when the network was down."""
+    if linked is False:
+        return translate("Beckon", "Station: unknown")
     if online:
         return translate("Beckon", "Station online")
     if online is None:
