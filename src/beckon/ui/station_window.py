@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from itertools import pairwise
-from typing import assert_never
+from typing import Literal, assert_never
 
 from PyQt6.QtCore import QEvent, QObject, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QCloseEvent, QResizeEvent
@@ -74,6 +74,7 @@ from beckon.ui.widgets import (
     FlowLayout,
     IconLabel,
     StatusPill,
+    one_line_width,
     px,
     set_prop,
 )
@@ -93,8 +94,23 @@ class FeedBridge(QObject):
     item = pyqtSignal(object)
 
 
+RowShape = Literal["one_line", "buttons_below", "stacked"]
+"""How a queue row is laid out (``QueueRow.shape``), the widest first:
+
+- ``one_line``: bed, icon, the request's name and state, age, then the buttons;
+- ``buttons_below``: the buttons on a line of their own under the rest, at its right end;
+- ``stacked``: bed, icon and age on the first line, the name and state under them across the
+  whole row, then the buttons (which wrap onto one line each when they do not fit side by side).
+"""
+
+
 class QueueRow(QFrame):
-    """One open request: bed, what, who has it, how long it waits, and the nurse's buttons."""
+    """One open request: bed, what, who has it, how long it waits, and the nurse's buttons.
+
+    The row takes the widest shape (``RowShape``) its width holds with the request's name on one
+    line, so at font scale 1 on a desk screen it is one line, and at 2.0 on a 1280x800 screen
+    (or in Korean, whose names are wider) it needs little more than its bed, icon and age: the
+    row never sets the queue's width, and nothing in it is cut off."""
 
     def __init__(self, on_action: Callable[[str, str], object]) -> None:
         super().__init__()
@@ -104,23 +120,28 @@ class QueueRow(QFrame):
         self._colours = ("", "", "")
         self._painted: tuple[str, str, str, bool] | None = None
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(16, 10, 16, 10)
+        # The coloured stripe at the left (``#queueRow``'s border, @px(14)) is not part of the
+        # frame's margins: the text keeps the 2 px gap it has at scale 1 at every scale (at
+        # 2.0 the bed's number and the name lay 10 px over the stripe).
+        outer.setContentsMargins(px(14) + 2, 10, 16, 10)
         outer.setSpacing(8)
+        self._outer = outer
         layout = QHBoxLayout()
         layout.setSpacing(12)
         outer.addLayout(layout)
         self.bed = QLabel()
         self.bed.setObjectName("rowBed")
         self.icon = IconLabel("request", 48)
-        middle = QVBoxLayout()
-        middle.setSpacing(2)
+        self._middle = QVBoxLayout()
+        self._middle.setSpacing(2)
         self.request = QLabel()
         self.request.setObjectName("rowRequest")
         self.state = QLabel()
         self.state.setObjectName("rowState")
-        self.state.setWordWrap(True)
         for label in (self.request, self.state):
-            # Long names wrap or clip inside the row; they never widen the window.
+            # Long names wrap inside the row (the shape gives the name its line when it can);
+            # they never widen the window.
+            label.setWordWrap(True)
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             label.setMinimumWidth(px(120))
         self.badge = QLabel()
@@ -131,8 +152,6 @@ class QueueRow(QFrame):
         self.badge.setWordWrap(True)
         self.badge.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.badge.setMinimumWidth(px(120))
-        middle.addWidget(self.request)
-        middle.addWidget(self.state)
         self.age = QLabel()
         self.age.setObjectName("rowAge")
         self.age.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -149,18 +168,16 @@ class QueueRow(QFrame):
         self.resolve.clicked.connect(self._resolve)
         layout.addWidget(self.bed)
         layout.addWidget(self.icon)
-        layout.addLayout(middle, 1)
+        layout.addLayout(self._middle, 1)
         layout.addWidget(self.age)
-        # The buttons sit at the end of the line when the row is wide enough for them and the
-        # request's name, and on a line of their own below it when not (large font scales).
         self._line = layout
         outer.addWidget(self.badge)
-        self._below = QHBoxLayout()
-        self._below.setSpacing(12)
-        self._below.addStretch(1)
+        self._below = FlowLayout(spacing=12, right=True)
         outer.addLayout(self._below)
-        self._wide: bool | None = None
-        self._arrange(True)
+        self.shape: RowShape | None = None
+        # The narrowest shape until the row has its width: a new row never asks for more
+        # room than the queue has, not even for a moment.
+        self._arrange("stacked")
         self.view: p.RequestView | None = None
         self.shown: tuple[p.RequestView, str, bool] | None = None  # what show_view last had
 
@@ -181,32 +198,55 @@ class QueueRow(QFrame):
     def _resolve(self) -> None:
         self._on_action("resolve", self.request_id)
 
-    def _needed_width(self) -> int:
-        """The width of one line holding everything, the request's name at its full size."""
-        parts = [self.bed, self.icon, self.request, self.age, self.ack, self.resolve]
-        margins = self.contentsMargins().left() + self.contentsMargins().right()
-        layout = self.layout()
-        if layout is not None:
-            inner = layout.contentsMargins()
-            margins += inner.left() + inner.right()
-        shown = [w for w in parts if not w.isHidden()]
-        return (
-            sum(w.sizeHint().width() for w in shown) + self._line.spacing() * len(shown) + margins
-        )
+    def _margins(self) -> int:
+        """The row's border and its layout's margins, left and right."""
+        frame = self.contentsMargins()
+        inner = self._outer.contentsMargins()
+        return frame.left() + frame.right() + inner.left() + inner.right()
 
-    def _arrange(self, wide: bool) -> None:
-        if wide == self._wide:
+    def _line_width(self, *, buttons: bool) -> int:
+        """The width of the first line with the request's name on one line, and with the
+        buttons at its end or not."""
+        parts: list[QWidget] = [self.bed, self.icon, self.age]
+        if buttons:
+            parts += [b for b in (self.ack, self.resolve) if not b.isHidden()]
+        name = max(one_line_width(self.request), self.request.minimumWidth())
+        widths = [w.sizeHint().width() for w in parts] + [name]
+        return sum(widths) + self._line.spacing() * (len(widths) - 1) + self._margins()
+
+    def _fit(self) -> None:
+        """Take the widest shape the row's width holds (see ``RowShape``)."""
+        width = self.width()
+        if width >= self._line_width(buttons=True):
+            self._arrange("one_line")
+        elif width >= self._line_width(buttons=False):
+            self._arrange("buttons_below")
+        else:
+            self._arrange("stacked")
+
+    def _arrange(self, shape: RowShape) -> None:
+        if shape == self.shape:
             return
-        self._wide = wide
-        target = self._line if wide else self._below
+        self.shape = shape
         for button in (self.ack, self.resolve):
             self._line.removeWidget(button)
             self._below.removeWidget(button)
-            target.addWidget(button)
+            (self._line if shape == "one_line" else self._below).addWidget(button)
+        for label in (self.request, self.state):
+            self._middle.removeWidget(label)
+            self._outer.removeWidget(label)
+        if shape == "stacked":  # under the first line, across the row
+            self._outer.insertWidget(1, self.request)
+            self._outer.insertWidget(2, self.state)
+        else:
+            self._middle.addWidget(self.request)
+            self._middle.addWidget(self.state)
+        # Stacked, the age takes the first line's room and keeps its text at the right end.
+        self._line.setStretchFactor(self.age, 1 if shape == "stacked" else 0)
 
     def resizeEvent(self, event: QResizeEvent | None) -> None:
         super().resizeEvent(event)
-        self._arrange(self.width() >= self._needed_width())
+        self._fit()
 
     def show_view(self, view: p.RequestView, label: str, high_contrast: bool) -> None:
         self.shown = (view, label, high_contrast)
@@ -234,7 +274,7 @@ class QueueRow(QFrame):
             button.setAccessibleName(
                 strings.row_action_name(button.text(), strings.bed_title(view.bed), label)
             )
-        self._arrange(self.width() >= self._needed_width())
+        self._fit()
         colours = row_colours(view.priority, view.escalation, view.state, high_contrast)
         self._colours = (colours.background, colours.text, colours.accent)
         self.paint_colours(False)
@@ -261,7 +301,10 @@ class QueueRow(QFrame):
 
     def set_age(self, now: datetime) -> None:
         if self.view is not None:
+            before = self.age.text()
             self.age.setText(age_text(age_seconds(self.view, now)))
+            if len(self.age.text()) != len(before):
+                self._fit()  # "9:59" became "10:00": the first line may no longer hold it
 
 
 class QuestionRow(QFrame):

@@ -95,6 +95,20 @@ class IconLabel(QLabel):
             self.set_icon(self.icon_name)
 
 
+def one_line_width(label: QLabel) -> int:
+    """Pixels the label's text takes on one line in its current font, with the label's own
+    margins: what a word-wrapped label needs so as not to wrap (its size hint is not that)."""
+    label.ensurePolished()
+    metrics = QFontMetrics(label.font())
+    margins = label.contentsMargins()
+    return (
+        metrics.horizontalAdvance(label.text())
+        + margins.left()
+        + margins.right()
+        + 2 * max(0, label.margin())
+    )
+
+
 def longest_word(label: QLabel) -> int:
     """Pixels of the label's longest word in its current font: wrapping cannot break it."""
     metrics = QFontMetrics(label.font())
@@ -134,12 +148,16 @@ class FitLabel(QLabel):
 
 class FlowLayout(QLayout):
     """Lays widgets out left to right and wraps to a new line when the width runs out, so a
-    row of status chips never pushes the window wider than the screen at large font scales."""
+    row of status chips never pushes the window wider than the screen at large font scales.
+    ``right``: each line ends at the right edge (a call's buttons, where they were before)."""
 
-    def __init__(self, parent: QWidget | None = None, spacing: int = 10) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, spacing: int = 10, *, right: bool = False
+    ) -> None:
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
         self._spacing = spacing
+        self._right = right
 
     def addItem(self, item: QLayoutItem | None) -> None:
         if item is not None:
@@ -180,19 +198,32 @@ class FlowLayout(QLayout):
     def _place(self, rect: QRect, move: bool) -> int:
         m = self.contentsMargins()
         area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
-        x, y, line = area.x(), area.y(), 0
+        lines: list[list[tuple[QLayoutItem, QSize]]] = [[]]
+        used = 0  # the width the current line takes so far
         for item in self._items:
             widget = item.widget()
             if widget is not None and widget.isHidden():
                 continue
             hint = item.sizeHint()
-            if x + hint.width() > area.right() + 1 and line > 0:
-                x, y, line = area.x(), y + line + self._spacing, 0
-            if move:
-                item.setGeometry(QRect(QPoint(x, y), hint))
-            x += hint.width() + self._spacing
-            line = max(line, hint.height())
-        return y + line - rect.y() + m.bottom()
+            if lines[-1] and used + hint.width() > area.width():
+                lines.append([])
+                used = 0
+            lines[-1].append((item, hint))
+            used += hint.width() + self._spacing
+        y, height = area.y(), 0
+        for line in lines:
+            if not line:
+                continue
+            if height:
+                y += height + self._spacing
+            width = sum(hint.width() for _, hint in line) + self._spacing * (len(line) - 1)
+            x = area.x() + (max(0, area.width() - width) if self._right else 0)
+            height = max(hint.height() for _, hint in line)
+            for item, hint in line:
+                if move:
+                    item.setGeometry(QRect(QPoint(x, y), hint))
+                x += hint.width() + self._spacing
+        return y + height - rect.y() + m.bottom()
 
 
 class StatusPill(QFrame):
