@@ -328,6 +328,7 @@ class QuestionRow(QFrame):
         self.text.setMinimumWidth(px(120))
         self.answer = QLabel()
         self.answer.setObjectName("answerBadge")
+        self.answer.setWordWrap(True)  # "기다리는 중…" at font scale 2: wider than the column
         self.answer.setToolTip(strings.answer_source(q.source))
         layout.addWidget(self.text)
         layout.addWidget(self.answer, 0, Qt.AlignmentFlag.AlignLeft)
@@ -528,6 +529,7 @@ class StationWindow(QWidget):
         side.addWidget(self.ask_button)
         recent = QLabel(translate("Beckon", "Recent questions"))
         recent.setObjectName("sectionTitle")
+        recent.setWordWrap(True)
         side.addWidget(recent)
         self.questions_layout = QVBoxLayout()
         self.questions_layout.setSpacing(8)
@@ -548,9 +550,17 @@ class StationWindow(QWidget):
         return page
 
     def _fit_side(self) -> None:
-        """The question column takes 400 px at font scale 1, but never more than a third of
-        the window: the queue keeps the room it needs at large font scales."""
-        self.side_scroll.setFixedWidth(min(px(400) + px(16), max(px(200), self.width() // 3)))
+        """The question column takes 400 px at font scale 1, but only a third of the window at
+        large font scales, so the queue keeps the room it needs; more (up to two fifths) only
+        when what it holds needs it: a question's one-word answer ("waiting…") at scale 2 on a
+        1280x800 screen was wider than the third."""
+        bar = self.side_scroll.verticalScrollBar()
+        content = self.side_scroll.widget()
+        needed = (content.minimumSizeHint().width() if content else 0) + (
+            bar.sizeHint().width() if bar else 0
+        )
+        share = max(self.width() // 3, min(needed, self.width() * 2 // 5))
+        self.side_scroll.setFixedWidth(min(px(400) + px(16), max(px(200), share)))
 
     def resizeEvent(self, event: QResizeEvent | None) -> None:
         super().resizeEvent(event)
@@ -970,7 +980,12 @@ class StationWindow(QWidget):
             if widget is not None:
                 widget.deleteLater()
         for q in questions[:6]:
-            self.questions_layout.addWidget(QuestionRow(q))
+            row = QuestionRow(q)
+            self.questions_layout.addWidget(row)
+            # Shown and styled now, not at the next turn: _fit_side counts shown widgets only.
+            row.show()
+            row.ensurePolished()
+        self._fit_side()  # a question's answer may need the column wider (scale 2)
 
     def question_rows(self) -> list[QuestionRow]:
         rows = []
