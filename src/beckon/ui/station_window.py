@@ -447,7 +447,10 @@ class StationWindow(QWidget):
         # down to fit the line (FitLabel) rather than grow the band.
         self.banner = FitLabel(floor=0.65)  # 18 px at scale 1, the station's smallest text
         self.banner.setObjectName("alertBanner")
-        self.alert_calm = QLabel(translate("Beckon", "No alerts"))
+        # Its count of what waits steps down too: at font scale 2 it set the window 1530 px
+        # wide ("5 waiting · 5 overdue · device faults at 1 bed(s): see below").
+        self.alert_calm = FitLabel(floor=0.65)
+        self.alert_calm.setText(translate("Beckon", "No alerts"))
         self.alert_calm.setObjectName("alertCalm")
         self.alert_calm.setAlignment(Qt.AlignmentFlag.AlignVCenter)
         self.alert_band = QStackedWidget()
