@@ -18,6 +18,7 @@ from typing import Literal, assert_never
 from PyQt6.QtCore import QEvent, QObject, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QCloseEvent, QResizeEvent
 from PyQt6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -340,6 +341,54 @@ class QuestionRow(QFrame):
         if self.answer.property("answer") != status:
             self.answer.setText(strings.answer_text(status))
             set_prop(self.answer, "answer", status)
+
+
+class BoardCard(QFrame):
+    """One bed on the bed board (the Beds tab): its name, then its cells, which wrap onto more
+    lines. The name sits beside the cells when the card holds it and the widest cell side by
+    side, and above them when not: at font scale 2 on a 1280x800 screen "Calls to station: 2
+    NOT ARRIVING (1:35)" (1048 px) and "Bed 14" beside it were wider than the board (1214)."""
+
+    def __init__(self, name: QLabel, cells: list[QLabel]) -> None:
+        super().__init__()
+        self.setObjectName("boardRow")
+        self.name = name
+        self.cells = cells
+        self._layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self._layout.setContentsMargins(px(10), px(6), px(10), px(6))
+        self._layout.setSpacing(px(12))
+        self._layout.addWidget(name, 0, Qt.AlignmentFlag.AlignTop)
+        holder = QWidget()
+        holder.setObjectName("boardCells")
+        flow = FlowLayout(holder, spacing=px(8))
+        flow.setContentsMargins(0, 0, 0, 0)
+        for cell in cells:
+            flow.addWidget(cell)
+        # The cells never set the card's width (the board does), so the card's own width says
+        # whether they fit beside the name; with the widest as their minimum, a card too narrow
+        # for both grew past the board and stayed side by side.
+        holder.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._layout.addWidget(holder, 1)
+
+    def resizeEvent(self, event: QResizeEvent | None) -> None:
+        super().resizeEvent(event)
+        frame, inner = self.contentsMargins(), self._layout.contentsMargins()
+        beside = (
+            frame.left()
+            + frame.right()
+            + inner.left()
+            + inner.right()
+            + self.name.sizeHint().width()
+            + self._layout.spacing()
+            + max((cell.sizeHint().width() for cell in self.cells), default=0)
+        )
+        direction = (
+            QBoxLayout.Direction.LeftToRight
+            if self.width() >= beside
+            else QBoxLayout.Direction.TopToBottom
+        )
+        if self._layout.direction() != direction:
+            self._layout.setDirection(direction)
 
 
 class StationWindow(QWidget):
@@ -696,18 +745,8 @@ class StationWindow(QWidget):
             card.deleteLater()
 
     def _board_card(self, entry: BedBoardRow) -> tuple[QFrame, list[QLabel]]:
-        card = QFrame()
-        card.setObjectName("boardRow")
-        layout = QHBoxLayout(card)
-        layout.setContentsMargins(px(10), px(6), px(10), px(6))
-        layout.setSpacing(px(12))
         name = QLabel(strings.bed_title(entry.bed))
         name.setObjectName("boardBed")
-        layout.addWidget(name, 0, Qt.AlignmentFlag.AlignTop)
-        holder = QWidget()
-        holder.setObjectName("boardCells")
-        flow = FlowLayout(holder, spacing=px(8))
-        flow.setContentsMargins(0, 0, 0, 0)
         age = age_text(entry.waiting_s or 0)
         tablet = ("ok", "online") if entry.online else ("bad", "offline")
         values = [
@@ -726,11 +765,8 @@ class StationWindow(QWidget):
             cell.setObjectName("boardCell")
             cell.setProperty("value", value)
             set_prop(cell, "state", tone)
-            flow.addWidget(cell)
             cells.append(cell)
-        holder.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        layout.addWidget(holder, 1)
-        return card, cells
+        return BoardCard(name, cells), cells
 
     # ------------------------------------------------------------ running
 
