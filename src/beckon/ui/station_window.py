@@ -71,6 +71,7 @@ from beckon.ui.station_model import (
 )
 from beckon.ui.widgets import (
     BarChart,
+    CappedLabel,
     FitLabel,
     FlowLayout,
     IconLabel,
@@ -482,10 +483,11 @@ class StationWindow(QWidget):
         root.addWidget(top)
 
         # The station's own faults (no broker, no station service, no sound): full width,
-        # loud, and there until the fault is gone.
-        self.system_banner = QLabel()
+        # loud, and there until the fault is gone. At most 3/10 of the window's height, its
+        # type smaller if need be: at font scale 2 on a 1280x800 screen "NOT CONNECTED: ..."
+        # took four lines, 342 px, and the layout cut it to 274 (the queue kept its minimum).
+        self.system_banner = CappedLabel(lambda: self.height() * 3 // 10)
         self.system_banner.setObjectName("systemBanner")
-        self.system_banner.setWordWrap(True)
         self.system_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.system_banner.hide()
         root.addWidget(self.system_banner)
@@ -617,6 +619,7 @@ class StationWindow(QWidget):
     def resizeEvent(self, event: QResizeEvent | None) -> None:
         super().resizeEvent(event)
         self._fit_side()
+        self.system_banner.fit()  # its cap follows the window's height
 
     def _build_history_tab(self) -> QWidget:
         """The history scrolls when two charts and the slowest calls do not fit the height."""

@@ -146,6 +146,39 @@ class FitLabel(QLabel):
             self.setStyleSheet(f"font-size: {size}px;")
 
 
+class CappedLabel(QLabel):
+    """A word-wrapped label that takes the height its text needs, up to ``cap()`` pixels; past
+    that its type steps down (never below ``floor`` of the stylesheet's size) until the text
+    fits. For a banner that must stay whole without pushing what is under it off a short
+    screen: unlike :class:`FitLabel`, its height comes from its text, not from its layout."""
+
+    def __init__(self, cap: Callable[[], int], floor: float = 0.65) -> None:
+        super().__init__()
+        self.cap = cap
+        self.floor = floor
+        self.setWordWrap(True)
+
+    def setText(self, text: str | None) -> None:
+        super().setText(text)
+        self.fit()
+
+    def resizeEvent(self, event: QResizeEvent | None) -> None:
+        super().resizeEvent(event)
+        if event is None or event.oldSize().width() != event.size().width():
+            self.fit()  # not on a change of height only: that is what fit() itself causes
+
+    def fit(self) -> None:
+        """From the stylesheet's size, step down while the text is higher than the cap (call
+        it when the cap changes: the window's height)."""
+        self.setStyleSheet("")
+        size = self.font().pixelSize()
+        floor = int(size * self.floor)
+        cap = self.cap()
+        while size > floor and self.heightForWidth(self.width()) > cap:
+            size -= 2
+            self.setStyleSheet(f"font-size: {size}px;")
+
+
 class FlowLayout(QLayout):
     """Lays widgets out left to right and wraps to a new line when the width runs out, so a
     row of status chips never pushes the window wider than the screen at large font scales.
