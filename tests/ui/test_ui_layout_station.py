@@ -1,5 +1,6 @@
 """Issue 12, point 6, the station's half: the nurse-station window reflows at font scales up to
-1.5 on a 1280x800 and a 1920x1080 screen; it never grows past the screen and no text is cut off.
+2.0 on a 1280x800 and a 1920x1080 screen, in English and in Korean; it never grows past the
+screen and no text is cut off.
 
 The window runs against a real Mosquitto and a real station service; the unit's beds are real
 protocol messages (requests of every priority, a question answered, a tablet that vanished), so
@@ -24,21 +25,32 @@ from tests.ui.conftest import SITE, UNIT, RecordingAlarm
 SCREENS = {"tablet": (1280, 800), "desktop": (1920, 1080)}
 WAIT_MS = 20_000
 
+# Every scale up to 1.5 on both screens in English; 2.0 on both; Korean (longer button texts,
+# wider glyphs) on the tablet, the narrow case, at the large scales. Each case runs a broker and
+# a station for about 6 s, so not every combination.
+CASES = [
+    *((language, screen, scale) for scale in (1.0, 1.25, 1.5, 2.0) for screen in SCREENS
+      for language in ("en",)),
+    ("ko", "tablet", 1.5),
+    ("ko", "tablet", 2.0),
+]  # fmt: skip
+QUESTION = {"en": "Would you like the light switched off?", "ko": "불을 꺼 드릴까요?"}
+"""A question a nurse typed herself, in the window's language."""
+
 
 @pytest.fixture
 def scaled(qapp: Any) -> Any:
     from beckon.ui.app import Look, application, install_translation
 
-    def apply(scale: float) -> None:
-        application(Look("en", "calm", scale), "station")
+    def apply(scale: float, language: str = "en") -> None:
+        application(Look(language, "calm", scale), "station")
 
     yield apply
     application(Look("en"), "bedside")
     install_translation("en")
 
 
-@pytest.mark.parametrize("scale", [1.0, 1.25, 1.5])
-@pytest.mark.parametrize("screen", sorted(SCREENS))
+@pytest.mark.parametrize(("language", "screen", "scale"), CASES)
 def test_the_station_fits_the_screen_at_large_font_scales(
     qtbot: Any,
     scaled: Any,
@@ -46,6 +58,7 @@ def test_the_station_fits_the_screen_at_large_font_scales(
     rig: Any,
     windows: list[Any],
     tmp_path: Path,
+    language: str,
     scale: float,
     screen: str,
 ) -> None:
@@ -53,12 +66,14 @@ def test_the_station_fits_the_screen_at_large_font_scales(
     from beckon.station.feed import StationFeed
     from beckon.ui.station_window import StationWindow
 
-    scaled(scale)
+    scaled(scale, language)
     # Calls escalate within seconds, so the rows carry their longest text: the overdue badge.
     rig.serve(rig.station({"escalation.emergency_s": 1.0, "escalation.urgent_s": 2.0}))
     width, height = SCREENS[screen]
     feed = StationFeed(BrokerConfig(url=mosquitto.url, keepalive=2), SITE, UNIT)
-    window = StationWindow(feed, nurse="Nurse Alexandra Kim", alarm=RecordingAlarm())
+    window = StationWindow(
+        feed, language=language, nurse="Nurse Alexandra Kim", alarm=RecordingAlarm()
+    )
     qtbot.addWidget(window)
     windows.append(window)
     window.resize(width, height)
@@ -68,11 +83,13 @@ def test_the_station_fits_the_screen_at_large_font_scales(
     qtbot.waitUntil(lambda: len(window.rows) == len(BEDS), timeout=WAIT_MS)
     qtbot.waitUntil(lambda: bool(window.queue and window.queue.offline_beds), timeout=WAIT_MS)
     qtbot.waitUntil(
-        lambda: any("(level 3)" in row.badge.text() for row in window.rows.values()),
+        lambda: any(
+            row.view is not None and row.view.escalation >= 3 for row in window.rows.values()
+        ),
         timeout=WAIT_MS,
     )
     window.ask_bed.setCurrentText("12")
-    window.ask_text.setCurrentText("Would you like the light switched off?")
+    window.ask_text.setCurrentText(QUESTION[language])
     assert window.ask()
     qtbot.waitUntil(lambda: bool(window.question_rows()), timeout=WAIT_MS)
     out = Path(os.environ.get("BECKON_SHOTS_DIR") or tmp_path)
@@ -88,7 +105,8 @@ def test_the_station_fits_the_screen_at_large_font_scales(
         if hint.width() > width or hint.height() > height:
             failures.append(f"{state}: the window needs at least {hint.width()}x{hint.height()}")
         failures.extend(f"{state}: {problem}" for problem in settled_clipping(qtbot, window))
-        window.grab().save(str(out / f"station_{state}_{screen}_x{scale:g}.png"))
+        tongue = "" if language == "en" else f"_{language}"
+        window.grab().save(str(out / f"station_{state}_{screen}_x{scale:g}{tongue}.png"))
 
     check("queue")
     window.tabs.setCurrentIndex(1)
