@@ -182,3 +182,75 @@ def test_the_alert_band_says_no_alerts_in_one_line_and_gives_the_queue_the_rest(
     assert window.alert_band.height() == band
     assert window.tabs.mapTo(window, QPoint(0, 0)) == tabs_at  # the rows stay where they were
     assert settled_clipping(qtbot, window) == []
+
+
+def tab_from(widget: Any) -> Any:
+    """The widget Tab moves the focus to from ``widget``."""
+    from PyQt6.QtCore import Qt
+
+    after = widget.nextInFocusChain()
+    while not (
+        after.isVisible()
+        and after.isEnabled()
+        and after.focusPolicy() & Qt.FocusPolicy.TabFocus == Qt.FocusPolicy.TabFocus
+    ):
+        after = after.nextInFocusChain()
+    return after
+
+
+def test_a_row_is_one_line_on_a_desk_screen_and_stacks_on_a_tablet_at_scale_2(
+    qtbot: Any, scaled: Any
+) -> None:
+    """At 2.0 on 1280x800 a row's first line needed up to 935 px and its buttons 836, in a
+    queue 780 wide. A row now takes the widest shape its width holds: one line at scale 1 on a
+    desk screen, as before; stacked at 2.0 on the tablet, with nothing cut off. The shape
+    follows the width both ways (a row too wide for the queue never gets stuck there), and
+    the buttons keep their Tab order. A call open for months ("15000:00:00") puts its age on a
+    line of its own rather than cut it."""
+    from dataclasses import replace
+    from datetime import UTC, datetime, timedelta
+
+    from beckon.config import BrokerConfig
+    from beckon.station.feed import StationFeed
+    from beckon.ui.station_window import StationWindow
+    from tests.helpers.station_views import iso, queue, view
+
+    now = datetime.now(UTC)
+    fresh = (
+        replace(view("8", "emergency"), intent="emergency"),
+        replace(view("5", "urgent"), intent="pain"),
+        replace(view("12", state="acknowledged"), intent="reposition"),
+    )
+    old = replace(view("14"), created_at=iso(now - timedelta(hours=15_000)))
+    calls = (*(replace(c, created_at=iso(now - timedelta(seconds=30))) for c in fresh), old)
+
+    def station(scale: float, size: tuple[int, int]) -> StationWindow:
+        scaled(scale)
+        feed = StationFeed(BrokerConfig(url="mqtt://127.0.0.1:9"), SITE, UNIT)  # never started
+        window = StationWindow(feed, nurse="Nurse Lee", alarm=RecordingAlarm())
+        qtbot.addWidget(window)
+        window.resize(*size)
+        window.show()
+        window.on_item(queue(*calls))
+        return window
+
+    def shapes(window: StationWindow) -> list[str | None]:
+        qtbot.wait(50)
+        return [window.rows[c.id].shape for c in calls]
+
+    desk = station(1.0, SCREENS["desktop"])
+    assert shapes(desk) == ["one_line"] * 4
+    desk.close()
+
+    tablet = station(2.0, SCREENS["tablet"])
+    assert shapes(tablet) == ["stacked"] * 3 + ["narrow"]
+    assert settled_clipping(qtbot, tablet) == []
+    assert tablet.minimumSizeHint().width() <= SCREENS["tablet"][0]
+    tablet.resize(*SCREENS["desktop"])
+    assert "stacked" not in shapes(tablet)
+    tablet.resize(*SCREENS["tablet"])
+    assert shapes(tablet) == ["stacked"] * 3 + ["narrow"]
+    rows = sorted(tablet.rows.values(), key=lambda row: row.y())  # as shown
+    chain = [b for row in rows for b in (row.ack, row.resolve) if b.isVisible() and b.isEnabled()]
+    assert [tab_from(b) for b in chain[:-1]] == chain[1:]  # the buttons moved, not their order
+    assert rows[0].ack.accessibleName().startswith("Acknowledge: Bed 8")

@@ -96,13 +96,15 @@ class FeedBridge(QObject):
     item = pyqtSignal(object)
 
 
-RowShape = Literal["one_line", "buttons_below", "stacked"]
+RowShape = Literal["one_line", "buttons_below", "stacked", "narrow"]
 """How a queue row is laid out (``QueueRow.shape``), the widest first:
 
 - ``one_line``: bed, icon, the request's name and state, age, then the buttons;
 - ``buttons_below``: the buttons on a line of their own under the rest, at its right end;
 - ``stacked``: bed, icon and age on the first line, the name and state under them across the
-  whole row, then the buttons (which wrap onto one line each when they do not fit side by side).
+  whole row, then the buttons (which wrap onto one line each when they do not fit side by side);
+- ``narrow``: as stacked, with the age on a line of its own under the bed: a call open for
+  hours ("10:00:00") beside "14번 침대" at font scale 2 on a 1280x800 screen.
 """
 
 
@@ -206,45 +208,56 @@ class QueueRow(QFrame):
         inner = self._outer.contentsMargins()
         return frame.left() + frame.right() + inner.left() + inner.right()
 
-    def _line_width(self, *, buttons: bool) -> int:
-        """The width of the first line with the request's name on one line, and with the
-        buttons at its end or not."""
-        parts: list[QWidget] = [self.bed, self.icon, self.age]
+    def _line_width(self, *, name: bool, buttons: bool) -> int:
+        """The width of a first line of bed, icon and age, with the request's name on one line
+        or not, and with the buttons at its end or not."""
+        widths = [w.sizeHint().width() for w in (self.bed, self.icon, self.age)]
+        if name:
+            widths.append(max(one_line_width(self.request), self.request.minimumWidth()))
         if buttons:
-            parts += [b for b in (self.ack, self.resolve) if not b.isHidden()]
-        name = max(one_line_width(self.request), self.request.minimumWidth())
-        widths = [w.sizeHint().width() for w in parts] + [name]
+            widths += [b.sizeHint().width() for b in (self.ack, self.resolve) if not b.isHidden()]
         return sum(widths) + self._line.spacing() * (len(widths) - 1) + self._margins()
 
     def _fit(self) -> None:
         """Take the widest shape the row's width holds (see ``RowShape``)."""
         width = self.width()
-        if width >= self._line_width(buttons=True):
+        if width >= self._line_width(name=True, buttons=True):
             self._arrange("one_line")
-        elif width >= self._line_width(buttons=False):
+        elif width >= self._line_width(name=True, buttons=False):
             self._arrange("buttons_below")
-        else:
+        elif width >= self._line_width(name=False, buttons=False):
             self._arrange("stacked")
+        else:
+            self._arrange("narrow")
 
     def _arrange(self, shape: RowShape) -> None:
         if shape == self.shape:
             return
         self.shape = shape
-        for button in (self.ack, self.resolve):
-            self._line.removeWidget(button)
-            self._below.removeWidget(button)
-            (self._line if shape == "one_line" else self._below).addWidget(button)
-        for label in (self.request, self.state):
-            self._middle.removeWidget(label)
-            self._outer.removeWidget(label)
-        if shape == "stacked":  # under the first line, across the row
-            self._outer.insertWidget(1, self.request)
-            self._outer.insertWidget(2, self.state)
+        movable = (self.request, self.state, self.age, self.ack, self.resolve)
+        for widget in movable:
+            for layout in (self._line, self._middle, self._outer, self._below):
+                layout.removeWidget(widget)
+        under = [self.request, self.state]  # under the first line, across the row
+        if shape == "narrow":
+            under.insert(0, self.age)
+        else:
+            self._line.addWidget(self.age)
+        # Stacked, the age takes the line's room and keeps its text at the right end; the name's
+        # empty column (stretch 1 as well) took half of it and squeezed a long age. Narrow, that
+        # empty column keeps the icon beside the bed.
+        stacked = shape in ("stacked", "narrow")
+        self._line.setStretchFactor(self._middle, 0 if shape == "stacked" else 1)
+        if shape != "narrow":
+            self._line.setStretchFactor(self.age, 1 if shape == "stacked" else 0)
+        if stacked:
+            for index, widget in enumerate(under, start=1):
+                self._outer.insertWidget(index, widget)
         else:
             self._middle.addWidget(self.request)
             self._middle.addWidget(self.state)
-        # Stacked, the age takes the first line's room and keeps its text at the right end.
-        self._line.setStretchFactor(self.age, 1 if shape == "stacked" else 0)
+        for button in (self.ack, self.resolve):
+            (self._line if shape == "one_line" else self._below).addWidget(button)
 
     def resizeEvent(self, event: QResizeEvent | None) -> None:
         super().resizeEvent(event)
