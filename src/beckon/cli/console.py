@@ -11,20 +11,29 @@ from typing import Any
 from beckon.errors import BeckonError, ConfigError
 
 
-def run_action(args: argparse.Namespace, settings: Any, action: str) -> int:
+def console_login(args: argparse.Namespace, settings: Any) -> Any:
+    """The settings with the console user's login (--user, --password-file) in place of the
+    station service's own. Applied before any file is checked: a nurse's PC holds the console
+    user's password file only, and the window refused to start there because the station's
+    own password file, which it would not even use, was missing."""
     from dataclasses import replace
 
+    if not (args.user or args.password_file):
+        return settings
+    broker = replace(
+        settings.broker,
+        username=args.user or settings.broker.username,
+        password_file=args.password_file or settings.broker.password_file,
+    )
+    return replace(settings, broker=broker)
+
+
+def run_action(args: argparse.Namespace, settings: Any, action: str) -> int:
     from beckon.station.client import NotConfirmed, StationClient
 
     cfg = settings.station
-    broker = settings.broker
-    if args.user or args.password_file:
-        broker = replace(
-            broker,
-            username=args.user or broker.username,
-            password_file=args.password_file or broker.password_file,
-        )
-    elif broker.username:
+    broker = console_login(args, settings).broker
+    if not (args.user or args.password_file) and broker.username:
         raise BeckonError(
             f"`beckon station {action}` would log in as {broker.username}, the station "
             "service's own user: the broker ties client ids to usernames, so it would throw "

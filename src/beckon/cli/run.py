@@ -142,6 +142,10 @@ def cmd_station(args: argparse.Namespace) -> int:
     from beckon.messaging.mqtt import check_broker_files
     from beckon.station.service import StationService
 
+    if not args.headless:
+        from beckon.cli.console import console_login
+
+        settings = console_login(args, settings)  # a nurse PC has the console's files only
     check_broker_files(settings.broker)  # a wrong file is exit 78, before any window
 
     if not args.headless:
@@ -340,16 +344,7 @@ def _station_window(args: argparse.Namespace, settings: Any) -> int:
     from beckon.station.exclusive import check_window_logins
     from beckon.ui.launch import run_station
 
-    if args.user or args.password_file:  # the window's own console user
-        from dataclasses import replace
-
-        broker = replace(
-            settings.broker,
-            username=args.user or settings.broker.username,
-            password_file=args.password_file or settings.broker.password_file,
-        )
-        settings = replace(settings, broker=broker)
-    check_window_logins(settings, serve=args.serve)
+    check_window_logins(settings, serve=args.serve)  # settings: with the console's login
 
     return run_station(
         settings,
