@@ -12,6 +12,7 @@ What it writes, under one output folder per site::
     broker/acl.d/*.acl       the same, one file per device (broker/acl is rebuilt from these)
     devices/bed-S-U-B/       bedside.toml, mqtt-password, ca.crt (+ client.crt/.key)
     devices/station-S-U/     station.toml, mqtt-password, ca.crt (+ client.crt/.key)
+    devices/console-S-U[-N]/ console-password, ca.crt (+ console.crt/.key)
 
 Each device folder is copied to that machine's /etc/beckon. Running it again for a device that
 already has a folder keeps its password and certificate (``renew`` makes new ones), so the
@@ -54,6 +55,10 @@ CLIENT_CERT = "client.crt"
 CLIENT_KEY = "client.key"
 PASSWORD_FILE = "mqtt-password"
 CONSOLE_PASSWORD_FILE = "console-password"
+# A console's certificate sits beside the station's client.crt on the station host, so it has
+# names of its own (like console-password beside mqtt-password).
+CONSOLE_CERT = "console.crt"
+CONSOLE_KEY = "console.key"
 DEFAULT_INSTALL_DIR = "/etc/beckon"
 
 # The leaves each role writes and reads (docs/protocol.md); deploy/mosquitto/acl grants the same.
@@ -472,19 +477,22 @@ def _device_files(
     client_cert: bool,
     renew: bool,
     password_file: str = PASSWORD_FILE,
+    cert_names: tuple[str, str] = (CLIENT_CERT, CLIENT_KEY),
 ) -> bool:
-    """Password, CA certificate and (optionally) client certificate in ``folder``. Returns
-    whether a new password was made (False: the existing one was kept)."""
+    """Password, CA certificate and (optionally) client certificate and key, named
+    ``cert_names``, in ``folder``. Returns whether a new password was made (False: the
+    existing one was kept)."""
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(ca_dir / CA_CERT, folder / CA_CERT)
     pw_path = folder / password_file
     new_password = renew or not pw_path.is_file()
     if new_password:
         _write_private(pw_path, (secrets.token_urlsafe(24) + "\n").encode())
-    if client_cert and (renew or not (folder / CLIENT_CERT).is_file()):
+    cert_name, key_name = cert_names
+    if client_cert and (renew or not (folder / cert_name).is_file()):
         cert_pem, key_pem = issue_certificate(ca_dir, username)
-        (folder / CLIENT_CERT).write_bytes(cert_pem)
-        _write_private(folder / CLIENT_KEY, key_pem)
+        (folder / cert_name).write_bytes(cert_pem)
+        _write_private(folder / key_name, key_pem)
     return new_password
 
 
@@ -604,10 +612,18 @@ def provision_station(
 
 
 def provision_console(
-    spec: ConsoleSpec, site_dir: Path, ca_dir: Path, *, renew: bool = False
+    spec: ConsoleSpec,
+    site_dir: Path,
+    ca_dir: Path,
+    *,
+    client_cert: bool = False,
+    renew: bool = False,
 ) -> Provisioned:
     """The unit's console user: password file, CA certificate and ACL block. Station windows
-    and console commands use it with the station's own config (``--user``, ``--password-file``)."""
+    and console commands use it with the station's own config (``--user``, ``--password-file``).
+    ``client_cert``: also console.crt and console.key (``--cert-file``, ``--key-file``), for a
+    broker that requires client certificates: a nurse's PC then needs no copy of the station
+    service's own key."""
     check_names(site=spec.site, unit=spec.unit)
     if spec.name and not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", spec.name):
         raise ConfigError(
@@ -617,11 +633,19 @@ def provision_console(
     _load_ca(ca_dir)
     folder = site_dir / "devices" / spec.folder_name
     password = folder / CONSOLE_PASSWORD_FILE  # beside the station's own mqtt-password
-    new_password = _device_files(folder, ca_dir, spec.username, False, renew, password.name)
+    new_password = _device_files(
+        folder,
+        ca_dir,
+        spec.username,
+        client_cert,
+        renew,
+        password.name,
+        (CONSOLE_CERT, CONSOLE_KEY),
+    )
     set_broker_password(site_dir / "broker" / "passwd", spec.username, password.read_text().strip())
     _write_acl_part(site_dir, spec.folder_name, console_acl(spec))
     assemble_acl(site_dir)
-    return Provisioned(spec.username, folder, password, False, new_password)
+    return Provisioned(spec.username, folder, password, client_cert, new_password)
 
 
 # ---------------------------------------------------------------- unit-to-hospital bridge

@@ -15,10 +15,13 @@ from beckon import provision as pv
 from tests.helpers.hospital import Site
 
 
-def _nurse_pc(site: Site, tmp_path: Path, name: str) -> tuple[Path, pv.Provisioned]:
-    """A PC's /etc/beckon: the station's station.toml and ca.crt, and the console user's files;
-    the broker restarted to read the new user."""
-    made = pv.provision_console(pv.ConsoleSpec("general", "icu-3", name), site.out, site.ca)
+def _nurse_pc(
+    site: Site, tmp_path: Path, name: str, client_cert: bool = False
+) -> tuple[Path, pv.Provisioned]:
+    """A PC's /etc/beckon: the station's station.toml, and the console user's files; the
+    broker restarted to read the new user."""
+    spec = pv.ConsoleSpec("general", "icu-3", name)
+    made = pv.provision_console(spec, site.out, site.ca, client_cert=client_cert)
     site.broker.stop()  # Mosquitto reads its password file and ACL at start (or on SIGHUP)
     site.broker.start()
     etc = tmp_path / f"pc-{name}"
@@ -46,7 +49,7 @@ def test_the_nurse_window_starts_with_only_the_console_users_files(
     env = os.environ | {
         "QT_QPA_PLATFORM": "offscreen",
         # This broker requires a client certificate: the station's stands in for the PC's own
-        # here (test_the_console_logs_in_with_its_own_client_certificate gives it its own).
+        # here (the next test gives the PC its own).
         "BECKON_BROKER_CERT_FILE": str(station / pv.CLIENT_CERT),
         "BECKON_BROKER_KEY_FILE": str(station / pv.CLIENT_KEY),
     }
@@ -67,3 +70,43 @@ def test_the_nurse_window_starts_with_only_the_console_users_files(
     finally:
         window.terminate()
         window.wait(30)
+
+
+@pytest.mark.mqtt
+def test_the_console_logs_in_with_its_own_client_certificate(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Where the broker requires client certificates a console had only a password: a nurse's
+    PC needed a copy of the station service's key. ``provision console --client-cert`` makes
+    console.crt and console.key, and --cert-file and --key-file use them."""
+    from beckon.background import Background
+    from beckon.cli import main
+    from beckon.station.service import StationService
+    from tests.helpers.hospital import station_settings
+
+    name = ["--site", "general", "--unit", "icu-3", "--name", "desk2"]
+    common = ["--ca", str(site.ca), "--out", str(site.out)]
+    assert main(["provision", "console", *common, *name, "--client-cert"]) == 0
+    assert "--cert-file /etc/beckon/console.crt" in capsys.readouterr().out
+    first = (site.device("console-general-icu-3-desk2") / pv.CONSOLE_CERT).read_bytes()
+    config, made = _nurse_pc(site, tmp_path, "desk2", client_cert=True)  # again: keeps its files
+    assert made.client_cert and not made.new_password
+    etc = config.parent
+    assert (etc / pv.CONSOLE_CERT).read_bytes() == first
+    assert not (etc / pv.CLIENT_KEY).exists()  # no copy of the station's key on this PC
+    station = StationService(station_settings(site, tmp_path))
+    login = ["--user", made.username, "--password-file", str(made.config)]
+    with Background(station.run, "station"):
+        assert station.ready.wait(15), site.broker.log_text()
+        # The station's config names a client.crt this PC does not have: said with its flag.
+        code = main(["station", "--config", str(config), *login, "list"])
+        assert code == 78, capsys.readouterr().err
+        assert "client.crt" in capsys.readouterr().err
+        certs = ["--cert-file", str(etc / pv.CONSOLE_CERT), "--key-file", str(etc / "nokey")]
+        assert main(["station", "--config", str(config), *login, *certs, "list"]) == 2
+        assert "--key-file" in capsys.readouterr().err
+        certs[-1] = str(etc / pv.CONSOLE_KEY)
+        code = main(["station", "--config", str(config), *login, *certs, "list"])
+        out = capsys.readouterr()
+        assert code == 0, out.err
+        assert "no open requests" in out.out

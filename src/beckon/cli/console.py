@@ -12,18 +12,22 @@ from beckon.errors import BeckonError, ConfigError
 
 
 def console_login(args: argparse.Namespace, settings: Any) -> Any:
-    """The settings with the console user's login (--user, --password-file) in place of the
-    station service's own. Applied before any file is checked: a nurse's PC holds the console
-    user's password file only, and the window refused to start there because the station's
-    own password file, which it would not even use, was missing."""
+    """The settings with the console user's login (--user, --password-file, --cert-file,
+    --key-file) in place of the station service's own. Applied before any file is checked: a
+    nurse's PC holds the console user's files only, and the window refused to start there
+    because the station's own password file, which it would not even use, was missing. The
+    certificate flags let that PC log in where the broker requires client certificates
+    without a copy of the station service's key."""
     from dataclasses import replace
 
-    if not (args.user or args.password_file):
+    if not (args.user or args.password_file or args.cert_file or args.key_file):
         return settings
     broker = replace(
         settings.broker,
         username=args.user or settings.broker.username,
         password_file=args.password_file or settings.broker.password_file,
+        cert_file=args.cert_file or settings.broker.cert_file,
+        key_file=args.key_file or settings.broker.key_file,
     )
     return replace(settings, broker=broker)
 
@@ -44,7 +48,7 @@ def run_action(args: argparse.Namespace, settings: Any, action: str) -> int:
 
     if action == "ask" and not SEGMENT.fullmatch(args.bed):
         raise BeckonError(f"bed {args.bed!r} is not a bed name", SEGMENT_HELP)
-    _check_console_files(broker, args.password_file)
+    _check_console_files(broker, args)
     if len(cfg.units) > 1:
         # It took the first unit and said "no open request" for a call of the second.
         raise BeckonError(
@@ -79,19 +83,28 @@ def run_action(args: argparse.Namespace, settings: Any, action: str) -> int:
         return 0
 
 
-def _check_console_files(broker: Any, password_file: str | None) -> None:
+def _check_console_files(broker: Any, args: argparse.Namespace) -> None:
     """A console's password (or TLS) file that cannot be read is said as such, naming the flag
     when it came from one: otherwise it surfaces as "cannot reach the MQTT broker"."""
     from beckon.messaging.mqtt import check_broker_files
 
+    flags = {
+        "password_file": (
+            args.password_file,
+            "a readable file holding the console user's password",
+        ),
+        "cert_file": (args.cert_file, "the console user's certificate (console.crt)"),
+        "key_file": (args.key_file, "the console user's key (console.key)"),
+    }
     try:
         check_broker_files(broker)
     except ConfigError as exc:
-        if password_file and "password_file" in exc.message:
-            raise BeckonError(
-                exc.message.replace("[broker] password_file", "--password-file"),
-                "give a readable file holding the console user's password",
-            ) from None
+        for key, (given, what) in flags.items():
+            if given and f"[broker] {key}" in exc.message:
+                flag = "--" + key.replace("_", "-")
+                raise BeckonError(
+                    exc.message.replace(f"[broker] {key}", flag), f"give {flag} {what}"
+                ) from None
         raise
 
 

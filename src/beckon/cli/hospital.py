@@ -104,7 +104,15 @@ def add_commands(sub: Any) -> None:
         help="one user per nurse PC or script (console-SITE-UNIT-NAME, e.g. desk1): two "
         "windows or commands logged in as one user throw each other off the broker",
     )
-    console.add_argument("--renew", action="store_true", help="a new password")
+    console.add_argument(
+        "--client-cert",
+        action="store_true",
+        help="also issue console.crt and console.key signed by the CA (needs ca.key), for a "
+        "broker that requires client certificates; use them with --cert-file and --key-file",
+    )
+    console.add_argument(
+        "--renew", action="store_true", help="a new password (and certificate, with --client-cert)"
+    )
     revoke = psub.add_parser(
         "revoke",
         help="take a device's broker user out of the site's passwd and ACL (a lost tablet)",
@@ -197,13 +205,23 @@ def cmd_provision(args: argparse.Namespace) -> int:
         return 0
     if args.what == "console":
         made = pv.provision_console(
-            pv.ConsoleSpec(args.site, args.unit, args.name), args.out, args.ca, renew=args.renew
+            pv.ConsoleSpec(args.site, args.unit, args.name),
+            args.out,
+            args.ca,
+            client_cert=args.client_cert,
+            renew=args.renew,
         )
         note = "new password" if made.new_password else "kept its password"
-        print(f"{made.username:<32} {made.config} ({note})")
+        extra = ", client certificate" if made.client_cert else ""
+        print(f"{made.username:<32} {made.config} ({note}{extra})")
+        certs = (
+            f" --cert-file /etc/beckon/{pv.CONSOLE_CERT} --key-file /etc/beckon/{pv.CONSOLE_KEY}"
+            if made.client_cert
+            else ""
+        )
         print(
             f"use: beckon station --config station.toml --user {made.username} "
-            f"--password-file /etc/beckon/{made.config.name} list"
+            f"--password-file /etc/beckon/{made.config.name}{certs} list"
         )
         broker = args.out / "broker"
         print(f"broker files: {broker / 'passwd'} and {broker / 'acl'} (install; reload mosquitto)")

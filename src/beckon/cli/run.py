@@ -92,6 +92,15 @@ def add_commands(sub: Any) -> None:
         metavar="FILE",
         help="file holding that user's password (overrides broker.password_file)",
     )
+    station.add_argument(
+        "--cert-file",
+        metavar="FILE",
+        help="that user's client certificate, for a broker that requires one (overrides "
+        "broker.cert_file; `beckon provision console --client-cert` makes console.crt)",
+    )
+    station.add_argument(
+        "--key-file", metavar="FILE", help="its key (overrides broker.key_file; console.key)"
+    )
     window_options(station, "station")
     actions = station.add_subparsers(dest="action", metavar="ACTION")
     actions.add_parser(
