@@ -110,3 +110,23 @@ def test_the_console_logs_in_with_its_own_client_certificate(
         out = capsys.readouterr()
         assert code == 0, out.err
         assert "no open requests" in out.out
+
+
+@pytest.mark.mqtt
+def test_a_missing_client_certificate_is_said_as_such(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With TLS 1.3 the broker refuses a missing client certificate only after the client's
+    handshake is done, and the console said "cannot reach the MQTT broker ... check the broker
+    is running": it was running, and wanted a certificate."""
+    from beckon.cli import main
+
+    config, made = _nurse_pc(site, tmp_path, "desk3")
+    monkeypatch.setenv("BECKON_BROKER_CERT_FILE", "")  # a PC set up with a password only
+    monkeypatch.setenv("BECKON_BROKER_KEY_FILE", "")
+    login = ["--user", made.username, "--password-file", str(made.config)]
+    assert main(["station", "--config", str(config), *login, "list"]) == 2
+    err = capsys.readouterr().err
+    assert "requires a client certificate" in err, err
+    assert "--cert-file" in err
+    assert "cannot reach" not in err

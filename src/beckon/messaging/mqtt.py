@@ -12,6 +12,7 @@ others learn when this client vanishes.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import select
@@ -115,9 +116,21 @@ def check_client_cert(broker: BrokerConfig) -> None:
             ) from None
 
 
+NO_CLIENT_CERT = (
+    "the broker requires a client certificate and none was accepted: set [broker] cert_file "
+    "and key_file (from `beckon provision ... --client-cert`; a console: --cert-file and "
+    "--key-file)"
+)
+
+
 def describe_tls_failure(broker: BrokerConfig, timeout: float = 5.0) -> str | None:
     """Try a TLS handshake like paho's and say what is wrong with the certificate, if that is
-    the problem (paho reports only that the connection failed)."""
+    the problem (paho reports only that the connection failed).
+
+    With TLS 1.3 the client's side of the handshake completes before the broker has looked at
+    the client's certificate: a broker that requires one and got none (or one it does not
+    trust) says so in an alert right after. So this waits briefly for that alert too; without
+    it a missing client certificate read as "broker not reachable"."""
     if not broker.tls:
         return None
     try:
@@ -126,13 +139,26 @@ def describe_tls_failure(broker: BrokerConfig, timeout: float = 5.0) -> str | No
             context.load_cert_chain(broker.cert_file, broker.key_file or None)
         with (
             socket.create_connection((broker.host, broker.port), timeout=timeout) as raw,
-            context.wrap_socket(raw, server_hostname=broker.host),
+            context.wrap_socket(raw, server_hostname=broker.host) as tls,
         ):
+            tls.settimeout(1.0)  # an accepted client hears nothing until it sends CONNECT
+            with contextlib.suppress(TimeoutError):
+                tls.recv(1)
             return None
     except ssl.SSLCertVerificationError as exc:
         return f"the broker's certificate is not trusted: {exc.verify_message or exc}"
     except ssl.SSLError as exc:
-        return f"TLS with the broker failed: {exc.reason or exc}"
+        reason = str(exc.reason or exc)
+        # TLS 1.2 brokers refuse a missing certificate with a plain handshake failure.
+        missing = "HANDSHAKE_FAILURE" in reason and not broker.cert_file
+        if "CERTIFICATE_REQUIRED" in reason or missing:
+            return f"{NO_CLIENT_CERT} ({reason})"
+        if "UNKNOWN_CA" in reason or "BAD_CERTIFICATE" in reason:
+            return (
+                f"the broker refused this client certificate ({reason}): it must be signed by "
+                "the CA in the broker's cafile; re-provision the device with --client-cert"
+            )
+        return f"TLS with the broker failed: {reason}"
     except OSError:
         return None  # not a certificate problem: unreachable, refused, ...
 

@@ -13,7 +13,13 @@ import time
 from beckon.config import BrokerConfig
 from beckon.errors import BeckonError
 from beckon.messaging import protocol as p
-from beckon.messaging.mqtt import Connected, LinkEvent, Message, MqttLink
+from beckon.messaging.mqtt import (
+    Connected,
+    LinkEvent,
+    Message,
+    MqttLink,
+    describe_tls_failure,
+)
 from beckon.station import lifecycle, queueview
 from beckon.station.feed import RESEND_S, PendingCommands
 
@@ -58,6 +64,10 @@ class StationClient:
 
     def __enter__(self) -> StationClient:
         if not self.link.start(wait_s=10):
+            self.link.stop()
+            problem = describe_tls_failure(self.link.broker)
+            if problem:  # the broker answered, but not to these TLS files
+                raise BeckonError(f"cannot connect to {self.link.broker.url}: {problem}")
             raise BeckonError(
                 f"cannot reach the MQTT broker at {self.link.broker.url}",
                 "check the broker is running and [broker] url in the station config",
