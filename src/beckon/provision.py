@@ -12,7 +12,7 @@ What it writes, under one output folder per site::
     broker/acl.d/*.acl       the same, one file per device (broker/acl is rebuilt from these)
     devices/bed-S-U-B/       bedside.toml, mqtt-password, ca.crt (+ client.crt/.key)
     devices/station-S-U/     station.toml, mqtt-password, ca.crt (+ client.crt/.key)
-    devices/console-S-U[-N]/ console-password, ca.crt (+ console.crt/.key)
+    devices/console-S-U[-N]/ console-password, console.env, ca.crt (+ console.crt/.key)
 
 Each device folder is copied to that machine's /etc/beckon. Running it again for a device that
 already has a folder keeps its password and certificate (``renew`` makes new ones), so the
@@ -59,6 +59,8 @@ CONSOLE_PASSWORD_FILE = "console-password"
 # names of its own (like console-password beside mqtt-password).
 CONSOLE_CERT = "console.crt"
 CONSOLE_KEY = "console.key"
+# The console's login as environment variables, for deploy/systemd/beckon-station-window.service.
+CONSOLE_ENV = "console.env"
 DEFAULT_INSTALL_DIR = "/etc/beckon"
 
 # The leaves each role writes and reads (docs/protocol.md); deploy/mosquitto/acl grants the same.
@@ -643,9 +645,24 @@ def provision_console(
         (CONSOLE_CERT, CONSOLE_KEY),
     )
     set_broker_password(site_dir / "broker" / "passwd", spec.username, password.read_text().strip())
+    _write_console_env(folder, spec.username, client_cert or (folder / CONSOLE_CERT).is_file())
     _write_acl_part(site_dir, spec.folder_name, console_acl(spec))
     assemble_acl(site_dir)
     return Provisioned(spec.username, folder, password, client_cert, new_password)
+
+
+def _write_console_env(folder: Path, username: str, client_cert: bool) -> None:
+    """console.env: the console's login as BECKON_BROKER_* variables, so that the nurse
+    window's systemd unit (one file for every PC) logs in as this PC's own user."""
+    lines = [
+        f"# The login of {username}: EnvironmentFile of beckon-station-window.service.",
+        f"BECKON_BROKER_USERNAME={username}",
+        f"BECKON_BROKER_PASSWORD_FILE={DEFAULT_INSTALL_DIR}/{CONSOLE_PASSWORD_FILE}",
+    ]
+    if client_cert:
+        lines.append(f"BECKON_BROKER_CERT_FILE={DEFAULT_INSTALL_DIR}/{CONSOLE_CERT}")
+        lines.append(f"BECKON_BROKER_KEY_FILE={DEFAULT_INSTALL_DIR}/{CONSOLE_KEY}")
+    (folder / CONSOLE_ENV).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 # ---------------------------------------------------------------- unit-to-hospital bridge

@@ -59,3 +59,16 @@ def test_every_unit_turns_onnx_runtime_telemetry_off(name: str) -> None:
     vseed)."""
     unit = systemd_unit(f"beckon-{name}.service")
     assert "ORT_DISABLE_TELEMETRY=1" in unit["Environment"]
+
+
+def test_the_nurse_window_unit_runs_the_window_as_the_pcs_own_console_user() -> None:
+    """A nurse's PC had no unit: the window was started by hand and stayed closed once closed.
+    A user unit of the desktop session, restarted always, logs in with the PC's console.env
+    (never the station service's user: the broker would throw one of them off)."""
+    unit = systemd_unit("beckon-station-window.service")
+    (exec_start,) = unit["ExecStart"]
+    assert exec_start == "/opt/beckon/venv/bin/beckon station --config /etc/beckon/station.toml"
+    assert unit["EnvironmentFile"] == ["/etc/beckon/console.env"]
+    assert unit["Restart"] == ["always"] and unit["RestartPreventExitStatus"] == ["78"]
+    assert unit["WantedBy"] == ["graphical-session.target"]
+    assert "User" not in unit  # the desktop session's own user: a window needs its display

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -130,3 +131,43 @@ def test_a_missing_client_certificate_is_said_as_such(
     assert "requires a client certificate" in err, err
     assert "--cert-file" in err
     assert "cannot reach" not in err
+
+
+@pytest.mark.mqtt
+def test_the_nurse_window_units_command_logs_in_as_the_pcs_console_user(
+    site: Site, tmp_path: Path
+) -> None:
+    """deploy/systemd/beckon-station-window.service runs the window with the PC's console.env
+    (from `provision console --name PC --client-cert`) and nothing else: run its ExecStart with
+    that environment, /etc/beckon being this PC's folder, as systemd would."""
+    from tests.helpers.systemd import systemd_unit
+
+    config, made = _nurse_pc(site, tmp_path, "desk4", client_cert=True)
+    etc = config.parent
+    unit = systemd_unit("beckon-station-window.service")
+    (env_file,) = unit["EnvironmentFile"]
+    assert env_file == "/etc/beckon/console.env"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    for line in (etc / pv.CONSOLE_ENV).read_text().splitlines():
+        if line and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            env[key] = value.replace("/etc/beckon", str(etc))
+    assert env["BECKON_BROKER_CERT_FILE"] == str(etc / pv.CONSOLE_CERT)
+    (exec_start,) = unit["ExecStart"]
+    command = exec_start.replace("/etc/beckon", str(etc)).split()
+    assert command[0] == "/opt/beckon/venv/bin/beckon"
+    command[:1] = [sys.executable, "-m", "beckon"]
+    log = tmp_path / "window.log"
+    window = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    try:
+        wanted = f"u'{made.username}'"
+        deadline = time.monotonic() + 60
+        while wanted not in site.broker.log_text() and time.monotonic() < deadline:
+            if window.poll() is not None:
+                break
+            time.sleep(0.2)
+        assert wanted in site.broker.log_text(), (window.poll(), log.read_text())
+        assert window.poll() is None, log.read_text()
+    finally:
+        window.terminate()
+        window.wait(30)

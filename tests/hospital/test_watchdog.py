@@ -90,7 +90,12 @@ def _verified_copy(name: str, tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize(
     "name",
-    ["beckon-station.service", "beckon-bedside.service", "beckon-bedside-headless.service"],
+    [
+        "beckon-station.service",
+        "beckon-bedside.service",
+        "beckon-bedside-headless.service",
+        "beckon-station-window.service",  # a user unit; verify reads its keys all the same
+    ],
 )
 def test_systemd_analyze_verify_accepts_the_unit_without_a_warning(
     name: str, tmp_path: Path
