@@ -68,6 +68,11 @@ def test_the_nurse_window_starts_with_only_the_console_users_files(
             time.sleep(0.2)
         assert wanted in site.broker.log_text(), (window.poll(), log.read_text())
         assert window.poll() is None, log.read_text()
+        # Its own log names the user too, not only the client id the broker replaces.
+        named = f"as {made.username} (client beckon-window-"
+        while named not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert named in log.read_text()
     finally:
         window.terminate()
         window.wait(30)

@@ -417,7 +417,13 @@ class MqttLink:
             client.subscribe(topic, qos=1)
         self.connections += 1
         self._connected.set()
-        log.info("connected to %s as %s (%s)", self.broker.url, self.client_id, self.protocol.name)
+        # The broker knows a client by its username (the shipped config even replaces the client
+        # id with it): a window's log said only its made-up id, not which user it logged in as.
+        user = self.broker.username
+        who = (
+            self.client_id if user in ("", self.client_id) else f"{user} (client {self.client_id})"
+        )
+        log.info("connected to %s as %s (%s)", self.broker.url, who, self.protocol.name)
         self.events.put(Connected(self.name))
 
     def _honour_receive_maximum(self, client: paho.Client, properties: Any) -> None:
