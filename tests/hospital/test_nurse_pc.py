@@ -176,3 +176,19 @@ def test_the_nurse_window_units_command_logs_in_as_the_pcs_console_user(
     finally:
         window.terminate()
         window.wait(30)
+
+
+def test_provision_says_how_to_install_the_broker_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """provision writes the broker's key, passwd and acl 0600 for the admin; installed like
+    that Mosquitto (which reads them as user mosquitto) did not start, and nothing said so."""
+    from beckon.cli import main
+
+    ca, out = tmp_path / "ca", tmp_path / "site"
+    assert main(["provision", "ca", "--out", str(ca), "--broker-ip", "127.0.0.1"]) == 0
+    assert "group mosquitto, mode 0640" in capsys.readouterr().out
+    name = ["--site", "general", "--unit", "icu-3"]
+    assert main(["provision", "console", "--ca", str(ca), "--out", str(out), *name]) == 0
+    said = capsys.readouterr().out
+    assert "/etc/mosquitto/passwd" in said and "group mosquitto, mode 0640" in said

@@ -187,12 +187,15 @@ def cmd_provision(args: argparse.Namespace) -> int:
         if args.broker_name or args.broker_ip:
             server = args.out / pv.SERVER_CERT
             print(f"broker certificate: {server}, key {args.out / pv.SERVER_KEY}")
+            print(
+                "install both and ca.crt in /etc/mosquitto/certs/, the key owner root, group "
+                "mosquitto, mode 0640: Mosquitto reads it as user mosquitto (deployment.md, 9)"
+            )
         return 0
     if args.what == "revoke":
         user = pv.revoke(args.out, args.device)
-        broker = args.out / "broker"
-        print(f"{user} revoked: install {broker / 'passwd'} and {broker / 'acl'} on the broker")
-        print("and reload it (systemctl reload mosquitto); the device is disconnected then")
+        print(f"{user} revoked; the device is disconnected once the broker has its new files")
+        _broker_files_note(args.out)
         return 0
     if args.what == "bridge":
         spec_b = pv.BridgeSpec(args.site, args.unit, args.hospital_broker)
@@ -200,8 +203,7 @@ def cmd_provision(args: argparse.Namespace) -> int:
             spec_b, args.out, args.ca, install_dir=args.install_dir, renew=args.renew
         )
         print(f"{made.username:<32} {made.config} (append to the unit broker's mosquitto.conf)")
-        broker = args.out / "broker"
-        print(f"hospital broker files: {broker / 'passwd'} and {broker / 'acl'}")
+        _broker_files_note(args.out, "hospital broker files")
         return 0
     if args.what == "console":
         made = pv.provision_console(
@@ -223,8 +225,7 @@ def cmd_provision(args: argparse.Namespace) -> int:
             f"use: beckon station --config station.toml --user {made.username} "
             f"--password-file /etc/beckon/{made.config.name}{certs} list"
         )
-        broker = args.out / "broker"
-        print(f"broker files: {broker / 'passwd'} and {broker / 'acl'} (install; reload mosquitto)")
+        _broker_files_note(args.out)
         return 0
     options = {
         "client_cert": args.client_cert,
@@ -260,9 +261,20 @@ def cmd_provision(args: argparse.Namespace) -> int:
         note = "new password" if item.new_password else "kept its password"
         extra = ", client certificate" if item.client_cert else ""
         print(f"{item.username:<32} {item.folder} ({note}{extra})")
-    broker = args.out / "broker"
-    print(f"broker files: {broker / 'passwd'} and {broker / 'acl'} (install; reload mosquitto)")
+    _broker_files_note(args.out)
     return 0
+
+
+def _broker_files_note(out: Path, what: str = "broker files") -> None:
+    """Where the broker's files go, and with which owner: provision writes them 0600 for the
+    admin, and Mosquitto, which reads them as user mosquitto, did not start with them as
+    they were ("Unable to open pwfile")."""
+    broker = out / "broker"
+    print(f"{what}: {broker / 'passwd'} and {broker / 'acl'}")
+    print(
+        "install as /etc/mosquitto/passwd and /etc/mosquitto/acl, owner root, group mosquitto, "
+        "mode 0640 (deployment.md, 9), then: systemctl reload mosquitto"
+    )
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
