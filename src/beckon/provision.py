@@ -690,6 +690,8 @@ class BridgeSpec:
 
 
 BRIDGE_INSTALL_DIR = "/etc/mosquitto/certs"
+BRIDGE_CERT = "bridge.crt"
+BRIDGE_KEY = "bridge.key"
 
 
 def bridge_acl(spec: BridgeSpec) -> list[str]:
@@ -698,11 +700,15 @@ def bridge_acl(spec: BridgeSpec) -> list[str]:
     return [f"user {spec.username}", f"topic readwrite {spec.subtree}"]
 
 
-def bridge_config(spec: BridgeSpec, password: str, cafile: str) -> list[str]:
+def bridge_config(
+    spec: BridgeSpec, password: str, cafile: str, certs: tuple[str, str] | None = None
+) -> list[str]:
     """The lines to add to the unit broker's mosquitto.conf. Each choice is what Beckon's
     guarantees need across a cut between unit and hospital: QoS 1 both ways, persistent
     sessions on both sides so messages queue while the link is down (the unit broker's
-    max_queued_messages applies), and no message looping back (try_private)."""
+    max_queued_messages applies), and no message looping back (try_private). ``certs``: the
+    bridge's client certificate and key, for a hospital broker that requires one."""
+    tls = [f"bridge_certfile {certs[0]}", f"bridge_keyfile {certs[1]}"] if certs else []
     return [
         f"connection beckon-{spec.site}-{spec.unit}",
         f"address {spec.hospital}",
@@ -712,6 +718,7 @@ def bridge_config(spec: BridgeSpec, password: str, cafile: str) -> list[str]:
         f"remote_password {password}",
         f"local_clientid {spec.username}-local",
         f"bridge_cafile {cafile}",
+        *tls,
         "bridge_insecure false",
         "cleansession false",
         "local_cleansession false",
@@ -731,32 +738,43 @@ def provision_bridge(
     ca_dir: Path,
     *,
     install_dir: str = BRIDGE_INSTALL_DIR,
+    client_cert: bool = False,
     renew: bool = False,
 ) -> Provisioned:
     """The unit broker's bridge stanza (with its password: Mosquitto has no password file for
-    bridges, so the file is 0600), and the bridge's user and ACL block on the hospital broker."""
+    bridges, so the file is 0600), and the bridge's user and ACL block on the hospital broker.
+    ``client_cert``: also bridge.crt and bridge.key, named in the stanza, for a hospital broker
+    that requires client certificates (without them the bridge never connected there)."""
     host, _, port = spec.hospital.rpartition(":")
     if not host or not port.isdigit():
         raise ConfigError(f"hospital broker {spec.hospital!r}: expected HOST:PORT")
     check_names(site=spec.site, unit=spec.unit)
     _load_ca(ca_dir)
     folder = site_dir / "devices" / spec.folder_name
-    new_password = _device_files(folder, ca_dir, spec.username, False, renew)
+    new_password = _device_files(
+        folder, ca_dir, spec.username, client_cert, renew, cert_names=(BRIDGE_CERT, BRIDGE_KEY)
+    )
     password = (folder / PASSWORD_FILE).read_text().strip()
+    certs = (f"{install_dir}/{BRIDGE_CERT}", f"{install_dir}/{BRIDGE_KEY}")
     lines = [
         f"# Bridge of {spec.site}/{spec.unit} to the hospital broker: made by `beckon provision "
         f"bridge` on {_now():%Y-%m-%d}.",
         "# Append to the unit broker's /etc/mosquitto/mosquitto.conf, copy ca.crt to",
         f"# {install_dir}/{CA_CERT}, and restart Mosquitto (bridges are not reloaded).",
+        *(
+            [f"# Copy {BRIDGE_CERT} and {BRIDGE_KEY} there too (the key 0640 root:mosquitto)."]
+            if client_cert
+            else []
+        ),
         "# Contains the bridge's password: keep it 0640 root:mosquitto.",
-        *bridge_config(spec, password, f"{install_dir}/{CA_CERT}"),
+        *bridge_config(spec, password, f"{install_dir}/{CA_CERT}", certs if client_cert else None),
     ]
     config = folder / "bridge.conf"
     _write_private(config, ("\n".join(lines) + "\n").encode())
     set_broker_password(site_dir / "broker" / "passwd", spec.username, password)
     _write_acl_part(site_dir, spec.folder_name, bridge_acl(spec))
     assemble_acl(site_dir)
-    return Provisioned(spec.username, folder, config, False, new_password)
+    return Provisioned(spec.username, folder, config, client_cert, new_password)
 
 
 # ---------------------------------------------------------------- CSV

@@ -207,3 +207,47 @@ def test_the_shipped_bridge_example_is_what_provision_writes() -> None:
     # The bridge carries exactly the unit's subtree, in both directions, at QoS 1.
     assert f"topic {p.Topics.unit('general', 'icu-3', '#')} both 1" in made
     assert {"cleansession false", "local_cleansession false", "try_private true"} <= set(made)
+
+
+@pytest.mark.mqtt
+def test_a_bridge_with_its_own_client_certificate_reaches_a_broker_that_requires_one(
+    tmp_path: Path,
+) -> None:
+    """`provision bridge` made no client certificate, so a unit broker could not bridge to a
+    hospital broker with client certificates on (deployment.md, "Client certificates")."""
+    import time
+
+    h_tls, h_plain, u_tls, u_plain = free_ports(4)
+    ca, out = tmp_path / "ca", tmp_path / "site"
+    assert main(["provision", "ca", "--out", str(ca), "--broker-ip", "127.0.0.1"]) == 0
+    bridge_dir = out / "devices" / "bridge-general-icu-3"
+    bridge = [
+        *["--ca", str(ca), "--out", str(out), "--site", "general", "--unit", "icu-3"],
+        *["--hospital-broker", f"127.0.0.1:{h_tls}", "--install-dir", str(bridge_dir)],
+        "--client-cert",
+    ]
+    assert main(["provision", "bridge", *bridge]) == 0
+    stanza = (bridge_dir / "bridge.conf").read_text()
+    assert f"bridge_certfile {bridge_dir / pv.BRIDGE_CERT}" in stanza
+    assert f"bridge_keyfile {bridge_dir / pv.BRIDGE_KEY}" in stanza
+    files: BrokerFiles = {
+        "server_cert": ca / pv.SERVER_CERT,
+        "server_key": ca / pv.SERVER_KEY,
+        "passwd": out / "broker" / "passwd",
+        "acl": out / "broker" / "acl",
+    }
+    hospital = production_broker(
+        tmp_path / "hospital", ports=(h_tls, h_plain), client_ca=ca / pv.CA_CERT, **files
+    )
+    unit = production_broker(tmp_path / "unit", ports=(u_tls, u_plain), extra=stanza, **files)
+    try:
+        hospital.start()
+        unit.start()
+        wanted = "u'bridge-general-icu-3'"  # Mosquitto's log of an accepted connection
+        deadline = time.monotonic() + 30
+        while wanted not in hospital.log_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert wanted in hospital.log_text(), unit.log_text() + hospital.log_text()
+    finally:
+        unit.stop()
+        hospital.stop()

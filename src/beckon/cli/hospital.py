@@ -141,6 +141,12 @@ def add_commands(sub: Any) -> None:
         metavar="DIR",
         help="where ca.crt will live on the unit broker host (default /etc/mosquitto/certs)",
     )
+    bridge.add_argument(
+        "--client-cert",
+        action="store_true",
+        help="also issue bridge.crt and bridge.key signed by the CA (needs ca.key), for a "
+        "hospital broker that requires client certificates",
+    )
     bridge.add_argument("--renew", action="store_true", help="a new password")
     prov.set_defaults(func=cmd_provision)
 
@@ -200,7 +206,12 @@ def cmd_provision(args: argparse.Namespace) -> int:
     if args.what == "bridge":
         spec_b = pv.BridgeSpec(args.site, args.unit, args.hospital_broker)
         made = pv.provision_bridge(
-            spec_b, args.out, args.ca, install_dir=args.install_dir, renew=args.renew
+            spec_b,
+            args.out,
+            args.ca,
+            install_dir=args.install_dir,
+            client_cert=args.client_cert,
+            renew=args.renew,
         )
         print(f"{made.username:<32} {made.config} (append to the unit broker's mosquitto.conf)")
         _broker_files_note(args.out, "hospital broker files")
