@@ -244,7 +244,8 @@ def test_broker_problems_are_told_apart(site: Site, tmp_path: Path) -> None:
     untrusted = broker_check(ca_file=str(other_ca / pv.CA_CERT))
     assert untrusted.outcome == "fail" and "not trusted" in untrusted.detail, untrusted
     no_cert = broker_check(cert_file="", key_file="")
-    assert no_cert.outcome == "fail" and "client certificates" in no_cert.fix, no_cert
+    assert no_cert.outcome == "fail" and "requires a client certificate" in no_cert.detail, no_cert
+    assert "cert_file and key_file" in no_cert.fix, no_cert
     missing_pw = broker_check(password_file=str(tmp_path / "absent"))
     assert missing_pw.outcome == "fail" and "password_file" in missing_pw.detail
     plain = broker_check(url=site_plain)

@@ -192,3 +192,24 @@ def test_provision_says_how_to_install_the_broker_files(
     assert main(["provision", "console", "--ca", str(ca), "--out", str(out), *name]) == 0
     said = capsys.readouterr().out
     assert "/etc/mosquitto/passwd" in said and "group mosquitto, mode 0640" in said
+
+
+@pytest.mark.mqtt
+def test_the_doctor_names_a_missing_client_certificate(
+    site: Site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The doctor said the broker "closed the connection before accepting it" and guessed at
+    client certificates; TLS 1.3 tells which it was, so the doctor now says it."""
+    from beckon.cli import main
+    from tests.helpers.hospital import installed
+
+    station = site.device("station-general-icu-3")
+    for key, value in installed(station).items():
+        monkeypatch.setenv("BECKON_" + key.upper().replace(".", "_"), value)
+    monkeypatch.setenv("BECKON_BROKER_CERT_FILE", "")
+    monkeypatch.setenv("BECKON_BROKER_KEY_FILE", "")
+    config = station / "station.toml"
+    assert main(["doctor", "station", "--config", str(config), "--listen", "0"]) == 1
+    out = capsys.readouterr().out
+    assert "the broker requires a client certificate and none was accepted" in out, out
+    assert "cert_file and key_file" in out

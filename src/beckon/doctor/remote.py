@@ -156,6 +156,14 @@ def probe_broker(
             if reason is None:
                 detail = f"{where} closed the connection before accepting it"
                 fix = _TLS_FIX
+                # TLS 1.3: a refused client certificate shows only now; say which it was.
+                from beckon.messaging import mqtt
+
+                problem = mqtt.describe_tls_failure(broker)
+                if problem and problem.startswith(mqtt.NO_CLIENT_CERT):
+                    detail, fix = f"{where}: {mqtt.NO_CLIENT_CERT}", mqtt.CLIENT_CERT_FIX
+                elif problem:
+                    detail = f"{where}: {problem}"
             else:
                 detail = f"{where} refused {broker.username or 'anonymous'}: {reason}"
                 fix = (

@@ -116,10 +116,10 @@ def check_client_cert(broker: BrokerConfig) -> None:
             ) from None
 
 
-NO_CLIENT_CERT = (
-    "the broker requires a client certificate and none was accepted: set [broker] cert_file "
-    "and key_file (from `beckon provision ... --client-cert`; a console: --cert-file and "
-    "--key-file)"
+NO_CLIENT_CERT = "the broker requires a client certificate and none was accepted"
+CLIENT_CERT_FIX = (
+    "set [broker] cert_file and key_file (from `beckon provision ... --client-cert`; a console: "
+    "--cert-file and --key-file)"
 )
 
 
@@ -141,7 +141,9 @@ def describe_tls_failure(broker: BrokerConfig, timeout: float = 5.0) -> str | No
             socket.create_connection((broker.host, broker.port), timeout=timeout) as raw,
             context.wrap_socket(raw, server_hostname=broker.host) as tls,
         ):
-            tls.settimeout(1.0)  # an accepted client hears nothing until it sends CONNECT
+            # An accepted client hears nothing until it sends CONNECT; a refused one hears the
+            # alert within a round trip. Only called after a failed connection: waiting is cheap.
+            tls.settimeout(min(timeout, 3.0))
             with contextlib.suppress(TimeoutError):
                 tls.recv(1)
             return None
@@ -152,7 +154,7 @@ def describe_tls_failure(broker: BrokerConfig, timeout: float = 5.0) -> str | No
         # TLS 1.2 brokers refuse a missing certificate with a plain handshake failure.
         missing = "HANDSHAKE_FAILURE" in reason and not broker.cert_file
         if "CERTIFICATE_REQUIRED" in reason or missing:
-            return f"{NO_CLIENT_CERT} ({reason})"
+            return f"{NO_CLIENT_CERT} ({reason}): {CLIENT_CERT_FIX}"
         if "UNKNOWN_CA" in reason or "BAD_CERTIFICATE" in reason:
             return (
                 f"the broker refused this client certificate ({reason}): it must be signed by "
