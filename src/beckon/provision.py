@@ -127,6 +127,10 @@ class StationSpec:
         return self.username
 
 
+CONSOLE_USER_PREFIX = "console-"
+"""Console users' names start with this (deploy/mosquitto/acl gives them the console's topics)."""
+
+
 @dataclass(frozen=True)
 class ConsoleSpec:
     """A console user of one unit: station windows on nurses' PCs and the `beckon station
@@ -142,7 +146,7 @@ class ConsoleSpec:
 
     @property
     def username(self) -> str:
-        base = f"console-{self.site}-{self.unit}"
+        base = f"{CONSOLE_USER_PREFIX}{self.site}-{self.unit}"
         return f"{base}-{self.name}" if self.name else base
 
     @property

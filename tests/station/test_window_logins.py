@@ -66,3 +66,20 @@ def test_the_command_refuses_before_opening_a_window(tmp_path: Path, beckon_cmd:
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 2 and "--serve would log the window" in done.stderr
+
+
+def test_a_console_command_refuses_the_services_user_but_not_a_console_user_from_the_env() -> None:
+    """console.env (the nurse window's unit) gives the login as BECKON_BROKER_USERNAME; `beckon
+    station list` on that PC refused it as "the station service's own user" for want of --user."""
+    import argparse
+
+    from beckon.cli.console import refuse_service_user
+
+    plain = argparse.Namespace(user=None, password_file=None)
+    refuse_service_user(plain, "console-gh-icu-desk1", "list")  # from the environment
+    refuse_service_user(plain, "", "list")  # no login at all (one machine)
+    given = argparse.Namespace(user="console-gh-icu", password_file=None)
+    refuse_service_user(given, "console-gh-icu", "list")
+    with pytest.raises(BeckonError, match="station service's own user") as refused:
+        refuse_service_user(plain, "station-gh-icu", "list")
+    assert "--user console-SITE-UNIT" in str(refused.value.hint)

@@ -32,18 +32,31 @@ def console_login(args: argparse.Namespace, settings: Any) -> Any:
     return replace(settings, broker=broker)
 
 
+def refuse_service_user(args: argparse.Namespace, username: str, action: str) -> None:
+    """Refuse to log in as the station service's own user: the broker ties client ids to
+    usernames, so the console would throw the running station off. A console user's name
+    from the environment (console.env, as the nurse window's unit sets it) is not that: it
+    was refused for want of --user."""
+    from beckon.provision import CONSOLE_USER_PREFIX
+
+    if not username or args.user or args.password_file:
+        return
+    if username.startswith(CONSOLE_USER_PREFIX):
+        return
+    raise BeckonError(
+        f"`beckon station {action}` would log in as {username}, the station service's own "
+        "user: the broker ties client ids to usernames, so it would throw the running "
+        "station off",
+        "log in as a console user: --user console-SITE-UNIT --password-file FILE",
+    )
+
+
 def run_action(args: argparse.Namespace, settings: Any, action: str) -> int:
     from beckon.station.client import NotConfirmed, StationClient
 
     cfg = settings.station
     broker = console_login(args, settings).broker
-    if not (args.user or args.password_file) and broker.username:
-        raise BeckonError(
-            f"`beckon station {action}` would log in as {broker.username}, the station "
-            "service's own user: the broker ties client ids to usernames, so it would throw "
-            "the running station off",
-            "log in as a console user: --user console-SITE-UNIT --password-file FILE",
-        )
+    refuse_service_user(args, broker.username, action)
     from beckon.messaging.protocol import SEGMENT, SEGMENT_HELP
 
     if action == "ask" and not SEGMENT.fullmatch(args.bed):
