@@ -984,10 +984,9 @@ class BedsideWindow(QWidget):
         )
 
     def _show_face(self) -> None:
-        if self.vision is None or self.host.vision is None:
-            self.face_pill.hide()
+        self.face_pill.set_wanted(self.vision is not None and self.host.vision is not None)
+        if not self.face_pill.wanted:
             return
-        self.face_pill.show()
         view = face_view(self.face_state, self.face_hint)
         self.face_pill.show_state(
             view.tone,
@@ -998,7 +997,7 @@ class BedsideWindow(QWidget):
     def _show_mic(self) -> None:
         self.mic = mic_state(self.host.voice, self._last_heard, time.monotonic())
         kind = self.mic.kind
-        self.mic_pill.setVisible(self.host.mic is not None)
+        self.mic_pill.set_wanted(self.host.mic is not None)
         self.mic_pill.show_state(
             {
                 "listening": "ok",

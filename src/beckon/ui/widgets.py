@@ -273,6 +273,8 @@ class StatusPill(QFrame):
         self.label.setObjectName("statusPillText")
         layout.addWidget(self.icon)
         layout.addWidget(self.label)
+        self.wanted = True  # False: what it reports is not there (no camera, no microphone)
+        self.only_problems = False
 
     def show_state(self, state: str, text: str, icon: str) -> None:
         self.label.setText(text)
@@ -280,6 +282,24 @@ class StatusPill(QFrame):
         if self.icon.icon_name != icon:
             self.icon.set_icon(icon)
         set_prop(self, "state", state)
+        self._show()
+
+    def set_wanted(self, wanted: bool) -> None:
+        self.wanted = wanted
+        self._show()
+
+    def set_only_problems(self, on: bool) -> None:
+        """``on``: shown only while it reports a problem (warn, bad), in smaller type: in a
+        window too short for its font scale a header of every chip took three lines (175 of
+        the 800 px of a tablet at scale 2) from the patient's tiles."""
+        self.only_problems = on
+        set_prop(self, "compact", on)
+        repolish(self.label)  # its type follows the pill's property
+        self._show()
+
+    def _show(self) -> None:
+        problem = self.property("state") in ("warn", "bad")
+        self.setVisible(self.wanted and (problem or not self.only_problems))
 
     @property
     def text(self) -> str:
