@@ -93,6 +93,12 @@ TILE_MIN_H = 110  # lowest tile (at font scale 1) that fits a two-line name
 CONFIRM_TIMEOUT_MS = 15_000
 ENTRY_ICONS = {CANCEL_REQUEST: "cancelled"}  # menu entries that are not intents
 SHORT_WINDOW_H = 680  # below this height (at font scale 1) Yes and No come before the banner
+SIDE_MIN_W = 300  # the request panel's narrowest (at font scale 1)
+CRAMPED_SIDE_MIN_W = 230  # the same in a cramped window, if its words fit (``_fit_side``)
+CRAMPED_WINDOW_H = 450
+"""Below this height (at font scale 1: 1280 x 800 at scale 2, 1024 x 600 at 1.5) the window is
+cramped (``_fit_cramped``): the header, the notices and the request panel give way so that the
+tiles' names stay whole."""
 SERVICE_LOST_EXIT_S = 5.0
 """A kiosk whose bedside service thread died exits after this long (systemd restarts it)."""
 
@@ -391,13 +397,14 @@ class BedsideWindow(QWidget):
         chips = QWidget()
         chips_layout = FlowLayout(chips, spacing=10)
         chips_layout.setContentsMargins(0, 0, 0, 0)
-        for pill in (
+        self._pills = (
             self.camera_pill,
             self.face_pill,
             self.mic_pill,
             self.link_pill,
             self.station_pill,
-        ):
+        )
+        for pill in self._pills:
             chips_layout.addWidget(pill)
         chips.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         bar_layout.addWidget(chips, 1)
@@ -493,7 +500,7 @@ class BedsideWindow(QWidget):
         self.timeline_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.timeline_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.timeline_scroll.setWidget(self.timeline_panel)
-        self.timeline_scroll.setMinimumWidth(px(300))
+        self.timeline_scroll.setMinimumWidth(px(SIDE_MIN_W))
         side.addWidget(self.timeline_scroll, 1)
         viewport = self.timeline_scroll.viewport()
         if viewport is not None:
@@ -531,6 +538,41 @@ class BedsideWindow(QWidget):
         self._orient()
         self._reflow_tiles()
         self._fit_stage_banner()
+        self._fit_cramped()
+
+    def _fit_cramped(self) -> None:
+        """In a window too short for its font scale (``CRAMPED_WINDOW_H``) the header keeps
+        only the chips that report a problem and the notices' type is 3/4 of its size (at
+        scale 2 as large as at 1.5): on a 1280 x 800 tablet at scale 2 the chips took three
+        lines, and with a fault and the cannot-reach notice the tiles' names were cut to 9 px."""
+        cramped = self.height() < px(CRAMPED_WINDOW_H)
+        if cramped == getattr(self, "_cramped", None):
+            return
+        self._cramped = cramped
+        for pill in self._pills:
+            pill.set_only_problems(cramped)
+        for banner in (self.fault_banner, self.reach_banner):
+            set_prop(banner, "compact", cramped)
+        # The request panel narrower and the gaps smaller: three tiles side by side left
+        # "Emergency" 156 of the 225 px it needs.
+        self._fit_side()
+        gap = 12 if cramped else 24
+        self.body.setContentsMargins(gap, 8, gap, 16)
+        self.body.setSpacing(gap)
+        self.tile_grid.setSpacing(12 if cramped else 22)
+
+    def _fit_side(self) -> None:
+        """The request panel's narrowest: ``SIDE_MIN_W``, or in a cramped window only what its
+        longest words need (it never scrolls sideways), so the tiles get the rest."""
+        if not getattr(self, "_cramped", False):
+            self.timeline_scroll.setMinimumWidth(px(SIDE_MIN_W))
+            return
+        bar = self.timeline_scroll.verticalScrollBar()
+        need = self.timeline_panel.minimumSizeHint().width()
+        need += (bar.sizeHint().width() if bar is not None else 0) + 2 * (
+            self.timeline_scroll.frameWidth()
+        )
+        self.timeline_scroll.setMinimumWidth(max(px(CRAMPED_SIDE_MIN_W), need))
 
     def _fit_stage_banner(self) -> None:
         """On a short window a question or confirmation page takes the height: the banner
@@ -949,6 +991,7 @@ class BedsideWindow(QWidget):
 
     def _show_timeline(self) -> None:
         self.timeline_panel.show_tracks(self.timeline.tracks)
+        self._fit_side()
         self._fit_recent()
         cancelling = self.timeline.get(self._cancelling) if self._cancelling else None
         if cancelling is not None and not cancelling.open:

@@ -42,6 +42,7 @@ from beckon.ui.station_model import (
 )
 
 BASE_FONT_PX = 20  # the application font at font scale 1 (beckon.ui.app)
+TILE_FLOOR_SCALE = 1.5  # a tile's name never steps below half its size at this font scale
 
 
 def ui_scale() -> float:
@@ -378,7 +379,9 @@ class Tile(QFrame):
         # the name still does not fit does its type step down (never below half).
         self.label.setStyleSheet("")
         size = self.label.font().pixelSize()
-        floor = int(size * 0.5)
+        # Half its size, and above font scale 1.5 half its size at 1.5 (27 px): a scale of 2
+        # on a tablet left three tiles too narrow for "Emergency" at 36 px.
+        floor = int(size * 0.5 * min(1.0, TILE_FLOOR_SCALE / ui_scale()))
         while size > floor and longest_word(self.label) > width:  # a word cannot wrap
             size -= 2
             self.label.setStyleSheet(f"font-size: {size}px;")
