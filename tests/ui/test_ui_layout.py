@@ -294,6 +294,8 @@ def test_a_short_tablet_shows_every_tile_whole_with_the_cancel_entry(
     items = (*ITEMS, CANCEL_REQUEST)
     view = MenuView(items, CANCEL_REQUEST, "offering", cancels="reposition")
     window.on_event(ev.MenuChanged(view, 0.0))
+    # New tiles are shown a turn of the event loop later; until then nothing is checked.
+    qtbot.waitUntil(lambda: all(tile.isVisible() for tile in window.tiles.values()))
     deadline = time.monotonic() + 5.0
     while clipped(window, only=window.pages) and time.monotonic() < deadline:
         qtbot.wait(50)
