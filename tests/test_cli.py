@@ -265,8 +265,19 @@ def test_station_ask_waits_for_the_patients_answer(mosquitto, tmp_path):
         (["doctor", "station", "--listen", "inf"], "'inf': give 0 to 86399 seconds"),
         (["station", "ask", "12", "pain?", "--nurse", "Kim", "--wait", "-5"], "give 0 to"),
         (["provision", "ca", "--out", "/tmp/never", "--days", "-5"], "must be a number above 0"),
+        # Above 2.0 the patient's tiles and the nurses' calls were cut off without a word.
+        (["bedside", "--font-scale", "2.5"], "2.5 is outside 0.5 to 2.0"),
+        (["station", "--font-scale", "0"], "must be a number above 0"),
     ],
-    ids=["listen-negative", "listen-nan", "listen-inf", "wait-negative", "days-negative"],
+    ids=[
+        "listen-negative",
+        "listen-nan",
+        "listen-inf",
+        "wait-negative",
+        "days-negative",
+        "font-too-large",
+        "font-zero",
+    ],
 )
 def test_impossible_numbers_on_the_command_line_are_refused_by_name(
     args: list[str], expected: str

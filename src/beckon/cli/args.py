@@ -18,6 +18,20 @@ def seconds(text: str) -> float:
     return value
 
 
+def font_scale(text: str) -> float:
+    """An argparse type: a font scale the windows are laid out for (above it, 2.5 say, the
+    patient's tiles and the nurses' calls were cut off without a word)."""
+    from beckon.ui.theme import FONT_SCALES
+
+    low, high = FONT_SCALES
+    value = positive(float)(text)
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(
+            f"{text} is outside {low:.1f} to {high:.1f}, the range the windows are laid out for"
+        )
+    return float(value)
+
+
 def positive(kind: type[int] | type[float]) -> Any:
     """An argparse type: a finite number above 0 (a timeout of nan or -1, or -5 beds, ran and
     reported nonsense)."""
@@ -63,10 +77,10 @@ def window_options(p: argparse.ArgumentParser, role: str) -> None:
     win.add_argument("--high-contrast", action="store_true", help="black, white and yellow")
     win.add_argument(
         "--font-scale",
-        type=positive(float),
+        type=font_scale,
         default=1.0,
         metavar="F",
-        help="text size factor (1.0)",
+        help="text size factor, 0.5 to 2.0 (1.0; 1.5 for a tablet at the foot of the bed)",
     )
     if role == "bedside":
         win.add_argument("--no-speech", action="store_true", help="do not speak prompts aloud")

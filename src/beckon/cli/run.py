@@ -324,8 +324,6 @@ def _look(args: argparse.Namespace, language: str) -> Any:
     from beckon.ui.app import Look, check_display
 
     check_display()
-    if args.font_scale <= 0:
-        raise BeckonError("--font-scale must be above 0")
     return Look(language, "high_contrast" if args.high_contrast else "calm", args.font_scale)
 
 

@@ -49,6 +49,11 @@ class Viewing:
         return cap_px * self.mm_per_px
 
 
+FONT_SCALES = (0.5, 2.0)
+"""The --font-scale range the windows are laid out for: tests/ui/test_ui_layout*.py check 1.0
+to 2.0 on a 1280x800 tablet and a 1920x1080 screen. Above it tile names and calls are cut."""
+
+
 # The reference bedside: a 10.1-inch 1280x800 tablet on a bed arm, read by the patient at
 # about 1 m; staff-only controls are read by a nurse standing at the tablet (0.5 m). A tablet
 # at the foot of the bed (1.5 m) needs --font-scale 1.5. The station: a 23.8-inch 1920x1080
