@@ -33,6 +33,7 @@ from beckon.messaging.mqtt import (
     MqttLink,
     Will,
     check_broker_files,
+    stop_links,
 )
 from beckon.station import escalation, history, lifecycle
 from beckon.station.events import (
@@ -298,8 +299,7 @@ class StationService:
             if self.fault != "duplicate":
                 for unit in self.cfg.units:
                     self._publish_station_status(unit, False)
-            for link in self._unique_links():
-                link.stop()
+            stop_links(self._unique_links())  # together: each may wait for a hung broker
             self.hook.close()
             self._guarded(self._settle_pages, False)  # the pages confirmed while closing
             self.store.close()
