@@ -30,6 +30,11 @@ class Background:
         self._thread.start()
         return self
 
+    def request_stop(self) -> None:
+        """Ask the thread to stop without waiting: several threads asked first, then joined
+        (:meth:`stop`), stop together instead of one after another."""
+        self.stop_event.set()
+
     def stop(self, timeout: float = 10.0) -> None:
         self.stop_event.set()
         self._thread.join(timeout)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -24,12 +24,25 @@ from beckon.ui.app import Look, application, check_display, delete_windows
 log = logging.getLogger(__name__)
 
 
-def run_until_closed(app: Any, windows: Sequence[Any]) -> int:
+def run_until_closed(
+    app: Any, windows: Sequence[Any], stopping: Sequence[Callable[[], None]] = ()
+) -> int:
     """Qt's loop, with Ctrl-C and SIGTERM closing the windows (Python signal handlers only
-    run between Qt events, so a timer wakes the interpreter up)."""
+    run between Qt events, so a timer wakes the interpreter up).
+
+    On a signal, every window's threads (``request_stop``) and whatever ``stopping`` asks
+    to stop are told first, then the windows close one by one: each close waits for its
+    own threads, and a thread may wait 2 s for a hung broker, so asked in turn a station
+    window of three units (and its service) took 13 s to exit."""
     from PyQt6.QtCore import QTimer
 
     def close_all(*_: object) -> None:
+        for ask in stopping:
+            ask()
+        for window in windows:
+            request_stop = getattr(window, "request_stop", None)
+            if request_stop is not None:
+                request_stop()
         for window in windows:
             # A kiosk bedside refuses a plain close(); a signal from the service manager wins.
             exit_now = getattr(window, "exit_now", None)
@@ -241,6 +254,7 @@ def run_station(
     in this process too (a one-desk setup), otherwise the windows view a service elsewhere."""
     check_display()
     app = application(look, "station")
+    stopping: list[Callable[[], None]] = []  # on SIGTERM, with the windows' own threads
     with ExitStack() as stack:
         if serve:
             from beckon.station.exclusive import StationClaim
@@ -277,9 +291,10 @@ def run_station(
                         why or f"exit code {service.exit_code}",
                     )
 
-            stack.enter_context(Background(serve_when_active, "station"))
+            served = stack.enter_context(Background(serve_when_active, "station"))
+            stopping.append(served.request_stop)
         windows = [station_window(settings, look, u, nurse, sound) for u in settings.station.units]
         for window in windows:
             window.start()
             show(window, fullscreen)
-        return run_until_closed(app, windows)
+        return run_until_closed(app, windows, stopping)

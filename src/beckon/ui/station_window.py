@@ -793,6 +793,11 @@ class StationWindow(QWidget):
             self._background = Background(self.feed.run, f"feed-{self.feed.unit}").start()
         self.clock.start()
 
+    def request_stop(self) -> None:
+        """Ask the feed's thread to stop, without waiting (see ``run_until_closed``)."""
+        if self._background is not None:
+            self._background.request_stop()
+
     def shutdown(self) -> None:
         """Stop the feed's thread (its MQTT link with it) and detach from the feed: after
         this no other thread holds anything of the window, so it can be deleted."""
