@@ -98,6 +98,9 @@ whose connection died silently within PRESENCE_FRESH_S."""
 STATION_SILENT_S = p.PRESENCE_FRESH_S
 DRAIN_MAX = 10_000
 """Items handled after a stop at most (a camera's backlog of frames must not hold it up)."""
+CONNECT_WAIT_S = 5.0
+"""How long the service waits for its first connection before it serves (and warns that the
+broker is not reachable yet); a stop ends the wait at once."""
 KEPT_CLOSED = 500
 """Closed requests (and answered questions) this bed remembers; the station's state for a bed
 carries only the last few."""
@@ -319,7 +322,14 @@ class BedsideService:
             log.info("%d message(s) from before a restart wait in the outbox", self.waiting)
             self._show_pending_requests()
         self.link = self._make_link()
-        if not self.link.start(wait_s=5.0):
+        # Not link.start(wait_s=...): it ignores ``stop``, and a bedside window closed by
+        # SIGTERM while the broker was down waited those seconds before its service stopped.
+        self.link.start(wait_s=0)
+        deadline = time.monotonic() + CONNECT_WAIT_S
+        while not self.link.connected and time.monotonic() < deadline:
+            if stop.wait(0.05):
+                break
+        if not self.link.connected and not stop.is_set():
             log.warning(
                 "broker %s not reachable yet; requests are kept until it is",
                 self.settings.broker.url,
