@@ -172,7 +172,8 @@ def cmd_station(args: argparse.Namespace) -> int:
         redacted(cfg.store) if cfg.store else cfg.database_path(),
     )
     stop = stop_on_signals()
-    claim = StationClaim(settings)  # refuses a second service (beckon/station/exclusive.py)
+    # Refuses a second service (beckon/station/exclusive.py); SIGTERM cuts its check short.
+    claim = StationClaim(settings, stop)
     # systemd hears READY=1 and watchdog pings while standing by too, then from the service.
     notifier = systemd_watch(service)
     endpoint = serve_station(service, cfg.metrics, standing_by=lambda: not claim.active)

@@ -53,11 +53,23 @@ class ProbeResult:
         return self.check.outcome == "pass"
 
 
+CONNACK_WAIT_S = 10.0
+"""How long a probe waits for the broker's answer to its CONNECT."""
+
+
 def probe_broker(
-    broker: BrokerConfig, client_id: str, subscriptions: list[str], listen_s: float
+    broker: BrokerConfig,
+    client_id: str,
+    subscriptions: list[str],
+    listen_s: float,
+    stop: threading.Event | None = None,
 ) -> ProbeResult:
     """Connect as the service would (same URL, TLS files and credentials), subscribe, and
-    listen for ``listen_s`` seconds. Every way of failing gets its own detail and fix."""
+    listen for ``listen_s`` seconds. Every way of failing gets its own detail and fix.
+
+    ``stop`` (a service's SIGTERM) ends the waits at once: a station service stopped while
+    its start-up check waited for a broker that did not answer sat out the 10 s first."""
+    stop = stop if stop is not None else threading.Event()
     name = "broker"
     where = broker.url
     if not broker.tls and not _is_loopback(broker.host):
@@ -149,7 +161,11 @@ def probe_broker(
         )
     client.loop_start()
     try:
-        if not connack.wait(10):
+        deadline = time.monotonic() + CONNACK_WAIT_S
+        while not connack.wait(0.1) and time.monotonic() < deadline:
+            if stop.is_set():
+                return ProbeResult(failed(name, f"{where}: stopped before the broker answered", ""))
+        if not connack.is_set():
             return ProbeResult(failed(name, f"{where}: no answer to CONNECT in 10 s", _TLS_FIX))
         reason = outcome.get("reason")
         if reason is None or reason.is_failure:
@@ -177,7 +193,7 @@ def probe_broker(
         sock = client.socket()
         if broker.tls and isinstance(sock, ssl.SSLSocket):
             tls = f" over {sock.version()}"
-        time.sleep(listen_s)
+        stop.wait(listen_s)
         with lock:
             got = list(heard)
         user = broker.username or "anonymous"

@@ -75,7 +75,8 @@ class StationClaim:
     when another station already serves a unit); then :meth:`wait_active` (PostgreSQL: stand
     by until the unit's advisory lock is ours). :meth:`release` gives up both."""
 
-    def __init__(self, settings: StationSettings) -> None:
+    def __init__(self, settings: StationSettings, stop: threading.Event | None = None) -> None:
+        """``stop`` (the service's SIGTERM) cuts the broker check short."""
         self.settings = settings
         self._releasing = threading.Lock()  # the service's thread and the window's may both
         self._lock: InstanceLock | None = station_lock(settings.station)
@@ -87,7 +88,7 @@ class StationClaim:
         # take the service's session over and drop what the broker queued for it.
         if not settings.station.store and not settings.broker.username:
             try:
-                refuse_second_station(settings)
+                refuse_second_station(settings, stop=stop)
             except BaseException:
                 self.release()
                 raise
@@ -103,6 +104,8 @@ class StationClaim:
         ``turned`` is called at every turn of the standby loop (systemd's watchdog); ``forget``
         once before standing by (``StationService.forget_sessions``)."""
         cfg = self.settings.station
+        if stop.is_set():
+            return False  # stopped during the start-up checks: serve nothing
         if not cfg.store:
             self.active = True
             return True
@@ -148,7 +151,9 @@ class StationClaim:
                 self._lock = None
 
 
-def other_stations_online(settings: StationSettings, listen_s: float = 1.0) -> list[str]:
+def other_stations_online(
+    settings: StationSettings, listen_s: float = 1.0, stop: threading.Event | None = None
+) -> list[str]:
     """Station services (``name on site/unit``) the broker shows online for our units."""
     from beckon.doctor.remote import probe_broker
 
@@ -158,6 +163,7 @@ def other_stations_online(settings: StationSettings, listen_s: float = 1.0) -> l
         f"beckon-station-check.{cfg.site}.{cfg.name}",
         [p.Topics.station_status(cfg.site, unit, "+") for unit in cfg.units],
         listen_s,
+        stop,
     )
     if not probe.connected:
         # Not reachable now: the service itself retries the broker; nothing to compare with.
@@ -178,7 +184,9 @@ def other_stations_online(settings: StationSettings, listen_s: float = 1.0) -> l
     )
 
 
-def refuse_second_station(settings: StationSettings, *, listen_s: float = 1.0) -> None:
+def refuse_second_station(
+    settings: StationSettings, *, listen_s: float = 1.0, stop: threading.Event | None = None
+) -> None:
     """Raise BeckonError when a station service of another name already serves one of our
     units. A station of the *same* name is left to the service's own start-up probe
     (``StationService._check_twin``), which tells a live twin from this service's previous run
@@ -187,7 +195,9 @@ def refuse_second_station(settings: StationSettings, *, listen_s: float = 1.0) -
     broker ties client ids to usernames) until the twin looked gone."""
     cfg = settings.station
     others = [
-        o for o in other_stations_online(settings, listen_s) if not o.startswith(f"{cfg.name} on ")
+        o
+        for o in other_stations_online(settings, listen_s, stop)
+        if not o.startswith(f"{cfg.name} on ")
     ]
     if others:
         raise BeckonError(
