@@ -157,7 +157,8 @@ class StationService:
         self._connected_at = time.monotonic()  # the last (re)connection (BACKLOG_S)
         self._held: list[object] = []  # messages that arrived during the probe (not yet ours)
         self._served = False  # announced itself at least once
-        self._probe_losses = 0  # connections lost during the start-up probe, before serving
+        # Connections lost during the start-up probe, before serving, per link (unit).
+        self._probe_losses: dict[str, int] = {}
         check_hook(settings.escalation, settings.source)
         if (missing := missing_program(settings.escalation)) is not None:
             log.error("ESCALATION HOOK WILL FAIL: %s", missing)
@@ -378,7 +379,7 @@ class StationService:
             return
         if isinstance(event, Disconnected):
             self.ready.clear()
-            self._on_lost_while_probing()
+            self._on_lost_while_probing(event.link)
             return
         if not isinstance(event, Message):
             return  # a lost connection comes back by itself; a refused publish is logged
@@ -895,22 +896,27 @@ class StationService:
         )  # fmt: skip
         self.fault = "duplicate"
 
-    def _on_lost_while_probing(self) -> None:
+    def _on_lost_while_probing(self, link: str) -> None:
         """A station that has never served and keeps losing its connection before its start-up
         probe ends is being thrown off by a twin with the same credentials: the broker ties
         client ids to usernames, so each of the two takes the other's session over, neither
         ever finishes its probe, and each twin's last will hides the other's presence. The
-        newcomer stops; a station that has served before keeps reconnecting and says so."""
+        newcomer stops; a station that has served before keeps reconnecting and says so.
+
+        Counted per link: a twin throws the same link off again and again, while one broker
+        outage during the probe throws each unit's link off once, and a station of three units
+        stopped as a duplicate when it had merely started during an outage."""
         if self._probe_until is None or self._served:
             return
-        self._probe_losses += 1
-        if self._probe_losses >= PROBE_LOSSES and self.fault is None:
+        losses = self._probe_losses.get(link, 0) + 1
+        self._probe_losses[link] = losses
+        if losses >= PROBE_LOSSES and self.fault is None:
             log.critical(
                 "DUPLICATE STATION: the broker keeps taking this station's session away before "
                 "it can start (%d times): another station service with the same MQTT user "
                 "(%s) is running for %s; this one stops instead of splitting the calls. Give "
                 "each station service its own name and MQTT user.",
-                self._probe_losses, self.settings.broker.username or self.cfg.name,
+                losses, self.settings.broker.username or self.cfg.name,
                 "/".join((self.cfg.site, *self.cfg.units)),
             )  # fmt: skip
             self.fault = "duplicate"
