@@ -92,3 +92,44 @@ def test_demo_without_a_display_tells_the_story_in_the_terminal(demos):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no display" in result.stderr and "telling the story here instead" in result.stderr
     assert "The request is closed" in result.stdout
+
+
+@pytest.mark.vision
+def test_a_terminal_demo_stopped_with_sigterm_leaves_nothing_behind(
+    models_dir: Path, tmp_path: Path
+) -> None:
+    """Killed outright by SIGTERM, each demo left its /tmp/beckon-rig-* folder (and a broker
+    config folder) behind; now it unwinds as after Ctrl-C."""
+    import signal
+    import time
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {
+        **os.environ,
+        "BECKON_MODELS_DIR": str(models_dir),
+        "BECKON_HOME": str(tmp_path / "home"),
+        "TMPDIR": str(temp),
+    }
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "beckon", "demo", "--headless"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not list(temp.glob("beckon-rig-*")) and time.monotonic() < deadline:
+            assert demo.poll() is None, demo.communicate()
+            time.sleep(0.05)
+        assert list(temp.glob("beckon-rig-*")), "the demo made no folder"
+        demo.send_signal(signal.SIGTERM)
+        out, err = demo.communicate(timeout=60)
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait(10)
+    assert demo.returncode == 130, out + err
+    assert list(temp.iterdir()) == [], out + err

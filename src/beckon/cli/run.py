@@ -208,7 +208,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
             from beckon.lab.demo_windows import run_demo_windows
 
             return run_demo_windows(_look(args, args.language or "en"), args.broker)
+    interrupt_on_sigterm()
     return run_demo(sys.stdout, headless=args.headless, broker_url=args.broker)
+
+
+def interrupt_on_sigterm() -> None:
+    """SIGTERM (a CI job's timeout, ``kill``) unwinds the terminal demo as Ctrl-C does, so its
+    embedded broker stops and its temporary folder goes: killed outright, each demo left a
+    /tmp/beckon-rig-* folder behind."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def cmd_bedside(args: argparse.Namespace) -> int:
