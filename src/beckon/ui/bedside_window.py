@@ -395,6 +395,9 @@ class BedsideWindow(QWidget):
         self.station_pill = StatusPill()
         # The chips wrap onto a second line rather than push the window past the screen.
         chips = QWidget()
+        # The bar's own colour behind the chips: with every chip hidden (a cramped window where
+        # all is well) a box of the page's colour stood empty in the header.
+        chips.setObjectName("statusChips")
         chips_layout = FlowLayout(chips, spacing=10)
         chips_layout.setContentsMargins(0, 0, 0, 0)
         self._pills = (
