@@ -133,3 +133,30 @@ def test_a_terminal_demo_stopped_with_sigterm_leaves_nothing_behind(
             demo.wait(10)
     assert demo.returncode == 130, out + err
     assert list(temp.iterdir()) == [], out + err
+
+
+@pytest.mark.vision
+def test_the_demo_clip_can_be_saved_for_a_tablets_first_test_call(
+    models_dir: Path, tmp_path: Path
+) -> None:
+    """docs/deployment.md's test call runs a tablet's bedside on "a short video of someone
+    nodding", and nothing said where IT would get one."""
+    import cv2
+
+    clip = tmp_path / "nod.mp4"
+    result = subprocess.run(
+        [sys.executable, "-m", "beckon", "demo", "--save-clip", str(clip)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "BECKON_MODELS_DIR": str(models_dir)},
+        timeout=240,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"Wrote {clip}" in result.stdout
+    video = cv2.VideoCapture(str(clip))
+    try:
+        frames = int(video.get(cv2.CAP_PROP_FRAME_COUNT))
+    finally:
+        video.release()
+    assert frames > 60  # still, then the nod at about 3 s

@@ -34,6 +34,13 @@ def add_commands(sub: Any) -> None:
         help="no windows, process the clip as fast as possible (for CI)",
     )
     demo.add_argument("--broker", metavar="URL", help="use this broker instead of an embedded one")
+    demo.add_argument(
+        "--save-clip",
+        type=Path,
+        metavar="FILE",
+        help="only write the demo's clip of a patient nodding to FILE (an .mp4) and exit: the "
+        "video for a tablet's first test call (docs/deployment.md)",
+    )
     window_options(demo, "demo")
     demo.set_defaults(func=cmd_demo)
 
@@ -194,8 +201,15 @@ def cmd_station(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from beckon.lab.demo import run_demo
+    from beckon.lab.demo import render_demo_clip, run_demo
 
+    if args.save_clip is not None:
+        from beckon.modelstore import require_model
+
+        print(f"Rendering a clip of a patient nodding to {args.save_clip} ...")
+        seconds = render_demo_clip(args.save_clip, require_model("face_landmarker"))
+        print(f"Wrote {args.save_clip} ({seconds:.1f} s: still, then a nod at about 3 s).")
+        return 0
     if not args.headless:
         from beckon.ui.app import check_display
 
