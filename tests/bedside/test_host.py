@@ -323,3 +323,32 @@ def test_a_video_file_that_ends_is_said_in_the_log(
         assert supervise_until(host, lambda: "ended: no more gestures" in caplog.text)
     assert host.file_error is None
     host.stop()
+
+
+class _StuckWorker:
+    """A worker whose thread sits in a driver read that never returns: its stop waits out the
+    whole timeout it is given. A stand-in: no real camera or microphone can be made to block
+    here, and the host only calls ``stop``."""
+
+    def __init__(self) -> None:
+        self.waited: list[float] = []
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.waited.append(timeout)
+        time.sleep(timeout)
+
+
+def test_workers_stuck_in_a_read_do_not_hold_the_service_stop_past_systemds_timeout(
+    tmp_path: Path,
+) -> None:
+    """Each worker waited 10 s, so with both stuck the service, which saves and sends what
+    the patient confirmed last, began stopping only when systemd's SIGKILL (20 s) came."""
+    from beckon.bedside.host import WORKERS_STOP_S
+
+    host = BedsideHost(a_service(tmp_path)).start()
+    assert host.service_alive
+    camera, mic = _StuckWorker(), _StuckWorker()
+    host.vision, host.voice = camera, mic  # type: ignore[assignment]
+    host.stop()
+    assert sum(camera.waited + mic.waited) <= WORKERS_STOP_S + 0.2
+    assert not host.service_alive

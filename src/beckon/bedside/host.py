@@ -79,6 +79,10 @@ CAMERA_REMIND_S = 600.0
 """A camera that keeps failing the same way is logged again this often (every retry at DEBUG)."""
 
 
+WORKERS_STOP_S = 5.0
+"""How long stopping waits for the camera and voice workers together (see BedsideHost.stop)."""
+
+
 class BedsideHost:
     """Starts the service thread and keeps the workers running; see the module docstring.
 
@@ -146,10 +150,17 @@ class BedsideHost:
         return self
 
     def stop(self) -> None:
-        """Stop the workers, then the service (which publishes "offline" on its way out)."""
+        """Stop the workers, then the service (which handles what is queued, sends it and
+        publishes "offline" on its way out).
+
+        The workers share one wait of :data:`WORKERS_STOP_S`: a camera or microphone read
+        that blocks held each for 10 s, so the service's own stop began 20 s late, when
+        systemd (``TimeoutStopSec=20``) kills the process, and the request the patient
+        confirmed last would not have been saved."""
+        deadline = time.monotonic() + WORKERS_STOP_S
         for worker in (self.vision, self.voice):
             if worker is not None:
-                worker.stop()
+                worker.stop(max(0.1, deadline - time.monotonic()))
         self.vision = self.voice = None
         if self._background is not None:
             self._background.stop()
