@@ -227,6 +227,14 @@ def healthy(port: int) -> bool:
         return False
 
 
+def said(port: int) -> str:
+    """What ``/health`` answers now, for a failed wait: which problem it still reports."""
+    try:
+        return repr(health(port))
+    except (OSError, urllib.error.URLError) as exc:
+        return repr(exc)
+
+
 def _window(beckon_cmd: list[str], args: list[str], log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [*beckon_cmd, *args],
@@ -266,7 +274,7 @@ def test_the_bedside_window_serves_its_metrics_like_the_headless_service(
     window = _window(beckon_cmd, ["bedside", "--no-speech", "--config", str(config)], log)
     try:
         assert wait_for_port(port, 60), log.read_text()
-        assert until(lambda: healthy(port)), (window.poll(), log.read_text())
+        assert until(lambda: healthy(port)), (window.poll(), said(port), log.read_text())
         metrics = scrape(port)
         assert metrics[("beckon_up", ())] == 1
         assert metrics[("beckon_outbox_length", ())] == 0
@@ -286,7 +294,7 @@ def test_the_station_window_serving_the_unit_serves_its_metrics(
     window = _window(beckon_cmd, args, log)
     try:
         assert wait_for_port(port, 60), log.read_text()
-        assert until(lambda: healthy(port)), (window.poll(), log.read_text())
+        assert until(lambda: healthy(port)), (window.poll(), said(port), log.read_text())
         received = (("priority", "routine"), ("state", "received"))
         assert scrape(port)[("beckon_requests_open", received)] == 0
         assert window.poll() is None
