@@ -302,3 +302,55 @@ def test_a_short_tablet_shows_every_tile_whole_with_the_cancel_entry(
     assert window.tiles[CANCEL_REQUEST].label.text() == "Cancel Move me"
     assert clipped(window, only=window.pages) == []
     window.grab().save(str(tmp_path / f"bedside_cancel_entry_1024_x{scale:g}.png"))
+
+
+def test_a_cramped_korean_bedside_keeps_its_prompt_on_one_line(
+    qtbot: Any, qapp: Any, tmp_path: Path
+) -> None:
+    """Korean at scale 2 on the 1280 x 800 tablet, with a configuration fault and the
+    cannot-reach notice: the prompt ("고르려면 고개를 끄덕이세요. ...") took two lines and the
+    newest request's name went out of view beside the tiles. In a cramped window it keeps to
+    one line, its type smaller if need be."""
+    from beckon.bedside.service import BedsideService
+    from beckon.config import load_bedside
+    from beckon.ui.app import Look, application, install_translation
+    from beckon.ui.bedside_window import BedsideWindow
+
+    application(Look("ko", "calm", 2.0), "bedside")
+    try:
+        settings = load_bedside(
+            None,
+            {
+                "bedside.site": "gh",
+                "bedside.unit": "icu",
+                "bedside.bed": "12",
+                "bedside.outbox": str(tmp_path / "o.sqlite3"),
+                "bedside.offered_intents": ITEMS,
+                "broker.url": "mqtt://127.0.0.1:9",
+            },
+        )
+        window = BedsideWindow(BedsideService(settings), language="ko")
+        qtbot.addWidget(window)
+        window.resize(1280, 800)
+        window.show()
+        window.on_event(ev.MenuChanged(MenuView(tuple(ITEMS), "toilet", "offering"), 0.0))
+        window.on_event(ev.ConnectionChanged(False))
+        window.on_event(ev.StationChanged(False))
+        window.timeline.tracks = [RequestTrack("r2", "toilet", "saved")]
+        window.timeline.online = False
+        window.fault = "Configuration: bedside.offered_intents 'watr' left out. Call IT."
+        window.fault_banner.setText(window.fault)
+        window._show_banner(window.fault_banner, True)
+        window._show_timeline()
+        window._poll()
+        problems = settled_clipping(qtbot, window, scrolled=(window.timeline_scroll,))
+        banner = window.stage_banner
+        one_line = banner.fontMetrics().lineSpacing() * 1.5
+        assert banner.text().startswith("고르려면")
+        assert banner.height() < one_line + banner.contentsMargins().top() * 2, banner.height()
+        assert newest_out_of_view(window, headline=False) == []
+        assert problems == []
+        window.grab().save(str(tmp_path / "bedside_offline_tablet_x2_ko.png"))
+    finally:
+        application(Look("en"), "bedside")
+        install_translation("en")

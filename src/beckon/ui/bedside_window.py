@@ -76,7 +76,16 @@ from beckon.ui.bedside_model import (
 )
 from beckon.ui.sound import Alarm
 from beckon.ui.speech import SilentSpeaker, Speaker
-from beckon.ui.widgets import FitLabel, FlowLayout, IconLabel, StatusPill, Tile, px, set_prop
+from beckon.ui.widgets import (
+    CappedLabel,
+    FitLabel,
+    FlowLayout,
+    IconLabel,
+    StatusPill,
+    Tile,
+    px,
+    set_prop,
+)
 from beckon.voice.dialogue import Action
 from beckon.voice.dialogue import Closed as VoiceClosed
 from beckon.voice.dialogue import Prompt as VoicePrompt
@@ -99,6 +108,8 @@ CRAMPED_WINDOW_H = 450
 """Below this height (at font scale 1: 1280 x 800 at scale 2, 1024 x 600 at 1.5) the window is
 cramped (``_fit_cramped``): the header, the notices and the request panel give way so that the
 tiles' names stay whole."""
+STAGE_BANNER_CRAMPED_H = 40
+"""The stage banner's height (at font scale 1) in a cramped window: one line of its compact type."""
 SERVICE_LOST_EXIT_S = 5.0
 """A kiosk whose bedside service thread died exits after this long (systemd restarts it)."""
 
@@ -461,10 +472,13 @@ class BedsideWindow(QWidget):
         self.fault_banner.hide()
         root.addWidget(self._padded(self.fault_banner))
 
-        self.stage_banner = QLabel()
+        # One line in a cramped window, its type smaller if need be: in Korean at scale 2 it
+        # took two lines, and the newest request went out of view beside the tiles.
+        self.stage_banner = CappedLabel(
+            lambda: px(STAGE_BANNER_CRAMPED_H) if getattr(self, "_cramped", False) else 1 << 20
+        )
         self.stage_banner.setObjectName("stageBanner")
         self.stage_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.stage_banner.setWordWrap(True)
         root.addWidget(self.stage_banner)
 
         # Side by side on a landscape tablet, one above the other on a portrait one (an
@@ -556,6 +570,7 @@ class BedsideWindow(QWidget):
             pill.set_only_problems(cramped)
         for banner in (self.fault_banner, self.reach_banner):
             set_prop(banner, "compact", cramped)
+        self.stage_banner.fit()
         # The request panel narrower and the gaps smaller: three tiles side by side left
         # "Emergency" 156 of the 225 px it needs.
         self._fit_side()
@@ -588,6 +603,7 @@ class BedsideWindow(QWidget):
             return
         self._short = short
         set_prop(self.stage_banner, "compact", short)  # two lines at 1.5 took the tiles' room
+        self.stage_banner.fit()
         for button in (self.yes_button, self.no_button, self.confirm_yes, self.confirm_no):
             set_prop(button, "compact", short)
             button.setIconSize(QSize(px(36 if short else 56), px(36 if short else 56)))
