@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Any
 
 
-def bed12_window(qtbot: Any, folder: Path, **keys: object) -> Any:
-    """Bed 12 of gh/icu (outbox ``folder/o.sqlite3``) plus config ``keys`` given with their
-    dotted names as ``bedside_offered_intents=...`` or ``broker_url=...``; not shown."""
+def bed12_window(qtbot: Any, folder: Path, language: str = "en", **keys: object) -> Any:
+    """Bed 12 of gh/icu (outbox ``folder/o.sqlite3``) in ``language``, plus config ``keys``
+    given with their dotted names as ``bedside_offered_intents=...`` or ``broker_url=...``;
+    not shown."""
     from beckon.bedside.service import BedsideService
     from beckon.config import load_bedside
     from beckon.ui.bedside_window import BedsideWindow
@@ -20,6 +21,6 @@ def bed12_window(qtbot: Any, folder: Path, **keys: object) -> Any:
         "bedside.outbox": str(folder / "o.sqlite3"),
     }
     overrides.update({key.replace("_", ".", 1): value for key, value in keys.items()})
-    window = BedsideWindow(BedsideService(load_bedside(None, overrides)))
+    window = BedsideWindow(BedsideService(load_bedside(None, overrides)), language=language)
     qtbot.addWidget(window)
     return window

@@ -311,26 +311,17 @@ def test_a_cramped_korean_bedside_keeps_its_prompt_on_one_line(
     cannot-reach notice: the prompt ("고르려면 고개를 끄덕이세요. ...") took two lines and the
     newest request's name went out of view beside the tiles. In a cramped window it keeps to
     one line, its type smaller if need be."""
-    from beckon.bedside.service import BedsideService
-    from beckon.config import load_bedside
     from beckon.ui.app import Look, application, install_translation
-    from beckon.ui.bedside_window import BedsideWindow
 
     application(Look("ko", "calm", 2.0), "bedside")
     try:
-        settings = load_bedside(
-            None,
-            {
-                "bedside.site": "gh",
-                "bedside.unit": "icu",
-                "bedside.bed": "12",
-                "bedside.outbox": str(tmp_path / "o.sqlite3"),
-                "bedside.offered_intents": ITEMS,
-                "broker.url": "mqtt://127.0.0.1:9",
-            },
+        window = bed12_window(
+            qtbot,
+            tmp_path,
+            language="ko",
+            bedside_offered_intents=ITEMS,
+            broker_url="mqtt://127.0.0.1:9",
         )
-        window = BedsideWindow(BedsideService(settings), language="ko")
-        qtbot.addWidget(window)
         window.resize(1280, 800)
         window.show()
         window.on_event(ev.MenuChanged(MenuView(tuple(ITEMS), "toilet", "offering"), 0.0))
