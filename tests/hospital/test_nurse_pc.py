@@ -37,6 +37,20 @@ def _nurse_pc(
     return config, made
 
 
+def logged_in(site: Site, window: subprocess.Popen[bytes], username: str, log: Path) -> float:
+    """Assert the window logged in to the broker as ``username`` (Mosquitto logs each
+    connection with its user) within 60 s and still runs; returns that 60 s deadline."""
+    wanted = f"u'{username}'"
+    deadline = time.monotonic() + 60
+    while wanted not in site.broker.log_text() and time.monotonic() < deadline:
+        if window.poll() is not None:
+            break
+        time.sleep(0.2)
+    assert wanted in site.broker.log_text(), (window.poll(), log.read_text())
+    assert window.poll() is None, log.read_text()
+    return deadline
+
+
 @pytest.mark.mqtt
 def test_the_nurse_window_starts_with_only_the_console_users_files(
     site: Site, tmp_path: Path, beckon_cmd: list[str]
@@ -60,14 +74,7 @@ def test_the_nurse_window_starts_with_only_the_console_users_files(
         env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
-        wanted = f"u'{made.username}'"  # Mosquitto's log of a connection, with its user
-        deadline = time.monotonic() + 60
-        while wanted not in site.broker.log_text() and time.monotonic() < deadline:
-            if window.poll() is not None:
-                break
-            time.sleep(0.2)
-        assert wanted in site.broker.log_text(), (window.poll(), log.read_text())
-        assert window.poll() is None, log.read_text()
+        deadline = logged_in(site, window, made.username, log)
         # Its own log names the user too, not only the client id the broker replaces.
         named = f"as {made.username} (client beckon-window-"
         while named not in log.read_text() and time.monotonic() < deadline:
@@ -165,14 +172,7 @@ def test_the_nurse_window_units_command_logs_in_as_the_pcs_console_user(
     log = tmp_path / "window.log"
     window = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     try:
-        wanted = f"u'{made.username}'"
-        deadline = time.monotonic() + 60
-        while wanted not in site.broker.log_text() and time.monotonic() < deadline:
-            if window.poll() is not None:
-                break
-            time.sleep(0.2)
-        assert wanted in site.broker.log_text(), (window.poll(), log.read_text())
-        assert window.poll() is None, log.read_text()
+        logged_in(site, window, made.username, log)
     finally:
         window.terminate()
         window.wait(30)

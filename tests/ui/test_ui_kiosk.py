@@ -60,23 +60,26 @@ def test_the_patient_cannot_close_the_kiosk_window_and_staff_can(
     assert not window.host.started or not window.host.service_alive
 
 
-def test_sigterm_closes_the_kiosk_window(
-    qtbot: Any, qapp: Any, rig: Rig, tmp_path: Path, windows: list[Any], look: None
-) -> None:
-    """systemd stops the kiosk with SIGTERM: the window closes and its service stops."""
+def run_guarded(qapp: Any, app: Any, window: Any, safety_ms: int) -> bool:
+    """``run_until_closed(app, [window])`` with the process's signal handlers and quit policy
+    put back after it, and a safety timer that ends the loop should the signal not (the test
+    run never hangs). Returns whether that timer had to."""
     from beckon.ui.launch import run_until_closed
 
-    # run_until_closed deletes the window: nothing is left for the fixtures to close.
-    window = kiosk_window(rig, tmp_path, qtbot, windows, closed_at_teardown=False)
     old = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     quit_on_close = qapp.quitOnLastWindowClosed()
+    rescued: list[bool] = []
+
+    def rescue() -> None:
+        rescued.append(True)
+        qapp.quit()
+
     safety = QTimer()
     safety.setSingleShot(True)
-    safety.timeout.connect(qapp.quit)  # never hang the test run if SIGTERM did not close it
-    safety.start(30_000)
-    QTimer.singleShot(300, lambda: os.kill(os.getpid(), signal.SIGTERM))
+    safety.timeout.connect(rescue)
+    safety.start(safety_ms)
     try:
-        run_until_closed(qapp, [window])
+        run_until_closed(app, [window])
     finally:
         if not sip.isdeleted(window):
             window.exit_now()
@@ -84,6 +87,17 @@ def test_sigterm_closes_the_kiosk_window(
         for sig, handler in old.items():
             signal.signal(sig, handler)
         qapp.setQuitOnLastWindowClosed(quit_on_close)
+    return bool(rescued)
+
+
+def test_sigterm_closes_the_kiosk_window(
+    qtbot: Any, qapp: Any, rig: Rig, tmp_path: Path, windows: list[Any], look: None
+) -> None:
+    """systemd stops the kiosk with SIGTERM: the window closes and its service stops."""
+    # run_until_closed deletes the window: nothing is left for the fixtures to close.
+    window = kiosk_window(rig, tmp_path, qtbot, windows, closed_at_teardown=False)
+    QTimer.singleShot(300, lambda: os.kill(os.getpid(), signal.SIGTERM))
+    run_guarded(qapp, qapp, window, 30_000)
     # Closed, its threads stopped, and deleted on the GUI thread before the loop's caller goes
     # on (see beckon.ui.app.delete_windows).
     assert sip.isdeleted(window)
@@ -108,30 +122,8 @@ class _SignalledBeforeTheLoop:
 def test_sigterm_just_before_the_loop_starts_still_ends_it(
     qtbot: Any, qapp: Any, rig: Rig, tmp_path: Path, windows: list[Any], look: None
 ) -> None:
-    from beckon.ui.launch import run_until_closed
-
     window = kiosk_window(rig, tmp_path, qtbot, windows, closed_at_teardown=False)
-    old = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    quit_on_close = qapp.quitOnLastWindowClosed()
-    rescued: list[bool] = []
-
-    def rescue() -> None:
-        rescued.append(True)
-        qapp.quit()
-
-    safety = QTimer()
-    safety.setSingleShot(True)
-    safety.timeout.connect(rescue)
-    safety.start(20_000)
-    try:
-        run_until_closed(_SignalledBeforeTheLoop(qapp), [window])
-    finally:
-        if not sip.isdeleted(window):
-            window.exit_now()
-        safety.stop()
-        for sig, handler in old.items():
-            signal.signal(sig, handler)
-        qapp.setQuitOnLastWindowClosed(quit_on_close)
+    rescued = run_guarded(qapp, _SignalledBeforeTheLoop(qapp), window, 20_000)
     assert not rescued, "the loop ran on after SIGTERM until the test's safety timer"
     assert sip.isdeleted(window)
     assert not window.host.service_alive

@@ -67,15 +67,28 @@ def newest_out_of_view(window: Any, *, headline: bool = True) -> list[str]:
     return late
 
 
-def offline_bedside(qtbot: Any, tmp_path: Path, width: int, height: int) -> Any:
+def offline_bedside(
+    qtbot: Any, tmp_path: Path, width: int, height: int, language: str = "en"
+) -> Any:
     """Bed 12's window at ``width`` x ``height``, shown, its broker unreachable (nothing
     listens: the offline states)."""
     window = bed12_window(
-        qtbot, tmp_path, bedside_offered_intents=ITEMS, broker_url="mqtt://127.0.0.1:9"
+        qtbot,
+        tmp_path,
+        language=language,
+        bedside_offered_intents=ITEMS,
+        broker_url="mqtt://127.0.0.1:9",
     )
     window.resize(width, height)
     window.show()
     return window
+
+
+def show_config_fault(window: Any) -> None:
+    """The offline states' configuration fault, in its banner."""
+    window.fault = "Configuration: bedside.offered_intents 'watr' left out. Call IT."
+    window.fault_banner.setText(window.fault)
+    window._show_banner(window.fault_banner, True)
 
 
 @pytest.mark.parametrize("scale", [1.0, 1.25, 1.5, 2.0])
@@ -129,9 +142,7 @@ def test_the_bedside_fits_the_screen_at_large_font_scales(
             window.timeline.tracks.insert(0, RequestTrack("r2", "toilet", "saved"))
             del window.timeline.tracks[5:]
             window.timeline.online = False
-            window.fault = "Configuration: bedside.offered_intents 'watr' left out. Call IT."
-            window.fault_banner.setText(window.fault)
-            window._show_banner(window.fault_banner, True)
+            show_config_fault(window)
         window._show_timeline()
         window._poll()
         qtbot.wait(50)
@@ -315,23 +326,13 @@ def test_a_cramped_korean_bedside_keeps_its_prompt_on_one_line(
 
     application(Look("ko", "calm", 2.0), "bedside")
     try:
-        window = bed12_window(
-            qtbot,
-            tmp_path,
-            language="ko",
-            bedside_offered_intents=ITEMS,
-            broker_url="mqtt://127.0.0.1:9",
-        )
-        window.resize(1280, 800)
-        window.show()
+        window = offline_bedside(qtbot, tmp_path, 1280, 800, language="ko")
         window.on_event(ev.MenuChanged(MenuView(tuple(ITEMS), "toilet", "offering"), 0.0))
         window.on_event(ev.ConnectionChanged(False))
         window.on_event(ev.StationChanged(False))
         window.timeline.tracks = [RequestTrack("r2", "toilet", "saved")]
         window.timeline.online = False
-        window.fault = "Configuration: bedside.offered_intents 'watr' left out. Call IT."
-        window.fault_banner.setText(window.fault)
-        window._show_banner(window.fault_banner, True)
+        show_config_fault(window)
         window._show_timeline()
         window._poll()
         problems = settled_clipping(qtbot, window, scrolled=(window.timeline_scroll,))

@@ -166,7 +166,9 @@ def probe_broker(
             if stop.is_set():
                 return ProbeResult(failed(name, f"{where}: stopped before the broker answered", ""))
         if not connack.is_set():
-            return ProbeResult(failed(name, f"{where}: no answer to CONNECT in 10 s", _TLS_FIX))
+            return ProbeResult(
+                failed(name, f"{where}: no answer to CONNECT in {CONNACK_WAIT_S:g} s", _TLS_FIX)
+            )
         reason = outcome.get("reason")
         if reason is None or reason.is_failure:
             if reason is None:
