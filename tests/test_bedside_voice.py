@@ -67,7 +67,7 @@ def test_audio_without_headless_is_refused_with_the_fix(tmp_path):
 @pytest.mark.mqtt
 def test_a_patient_with_voice_alone_takes_a_request_back(mosquitto, tmp_path):
     """ "됐어" (never mind: cancel) said with nothing proposed, while water is open: the tablet asks
-    "Cancel Water?", the patient's "네" (yes) confirms, and the station has the call cancelled
+    "Cancel “Water”?", the patient's "네" (yes) confirms, and the station has the call cancelled
     by the patient. Before, "cancel" with nothing proposed did nothing: only a touch on the
     Cancel button could take back a request."""
     parts = [make_clip(speak(text, KO), None, tail_s=4.0).samples for text in ("물 주세요", "네")]

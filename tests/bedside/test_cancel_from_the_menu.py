@@ -2,7 +2,7 @@
 
 The Cancel button under the request needs a touch, so a patient with gestures alone (or a
 tablet whose inputs leave touch out) could not cancel a request once sent. While the bed has a
-request open that is not an emergency, the menu offers one more entry, last: "Cancel Water"
+request open that is not an emergency, the menu offers one more entry, last: "Cancel “Water”"
 (the newest such request). Like an emergency it needs a confirming nod; a shake keeps the
 request. An emergency is never its target: a nurse clears it at the bed.
 """
@@ -56,7 +56,7 @@ def test_the_cancel_entry_needs_a_confirming_nod_and_a_shake_keeps_the_request()
 
 
 def test_a_confirmation_for_a_request_that_changed_meanwhile_is_dropped() -> None:
-    """The patient's first nod was for "Cancel Water"; the nurse resolved water and a newer
+    """The patient's first nod was for "Cancel “Water”"; the nurse resolved water and a newer
     request became the target before the second nod: that nod cancels nothing."""
     m = menu()
     m.offer_cancel("water", 0.0)
@@ -87,7 +87,7 @@ def cancels_saved(service: BedsideService) -> list[str]:
 
 
 def test_a_yes_that_comes_after_its_request_finished_cancels_no_other(tmp_path: Path) -> None:
-    """Pain, then water: the entry says "Cancel Water". The patient taps it; while "Cancel
+    """Pain, then water: the entry says "Cancel “Water”". The patient taps it; while "Cancel
     Water?" waits for Yes (up to 15 s), a nurse resolves water. The Yes took back pain, the
     newest open request by then: a lost call."""
     service = unlinked_bedside(tmp_path)
@@ -134,7 +134,7 @@ def test_with_only_an_emergency_open_there_is_no_cancel_entry(tmp_path: Path) ->
 @pytest.mark.mqtt
 def test_a_patient_cancels_a_sent_request_by_gestures(mosquitto: Any, tmp_path: Path) -> None:
     """Through the real service, broker and station: water asked, then the scan reaches
-    "Cancel Water", a nod, and the confirming gesture; the station has the request cancelled
+    "Cancel “Water”", a nod, and the confirming gesture; the station has the request cancelled
     by the patient, and the patient was told."""
     with station_and_bedside(mosquitto.url, tmp_path) as (_, bedside, seen):
         bedside.post(Submit("water", "touch"))

@@ -295,7 +295,7 @@ def test_a_short_tablet_shows_a_question_and_its_yes_and_no_whole(
 def test_a_short_tablet_shows_every_tile_whole_with_the_cancel_entry(
     qtbot: Any, scaled: Any, tmp_path: Path, scale: float
 ) -> None:
-    """1024 x 600 at font scale 1.5 with six requests and "Cancel Move me": the banner took
+    """1024 x 600 at font scale 1.5 with six requests and "Cancel “Move me”": the banner took
     two lines and the tiles' names were cut ("mergenc", "Cancel Move" half out). On a short
     window the banner's type is smaller."""
     from beckon.bedside.interaction import CANCEL_REQUEST
@@ -310,7 +310,7 @@ def test_a_short_tablet_shows_every_tile_whole_with_the_cancel_entry(
     deadline = time.monotonic() + 5.0
     while clipped(window, only=window.pages) and time.monotonic() < deadline:
         qtbot.wait(50)
-    assert window.tiles[CANCEL_REQUEST].label.text() == "Cancel Move me"
+    assert window.tiles[CANCEL_REQUEST].label.text() == "Cancel “Move me”"
     assert clipped(window, only=window.pages) == []
     window.grab().save(str(tmp_path / f"bedside_cancel_entry_1024_x{scale:g}.png"))
 

@@ -88,3 +88,17 @@ def test_the_new_texts_of_this_round_read_in_korean(qapp: Any) -> None:
         assert "(를)" not in asked
     finally:
         install_translation("en")
+
+
+def test_the_cancel_entry_reads_as_one_command_with_a_phrase_for_a_name(qapp: Any) -> None:
+    """A request's name may be a phrase: "Cancel Call the nurse" read as two commands. The
+    name is quoted in English; Korean says "<name> 요청 취소"."""
+    from beckon.ui import strings
+    from beckon.ui.app import install_translation
+
+    assert strings.cancel_entry_label("Call the nurse") == "Cancel “Call the nurse”"
+    assert install_translation("ko")
+    try:
+        assert strings.cancel_entry_label("간호사 호출") == "간호사 호출 요청 취소"
+    finally:
+        install_translation("en")

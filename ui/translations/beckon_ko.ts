@@ -300,1028 +300,1028 @@
         <translation>{intent}: 이미 요청하셨습니다. 아직 처리 중입니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="154" />
-        <source>Cancel {intent}</source>
+        <location filename="../../src/beckon/ui/strings.py" line="156" />
+        <source>Cancel “{intent}”</source>
         <translation>{intent} 요청 취소</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="159" />
+        <location filename="../../src/beckon/ui/strings.py" line="161" />
         <source>Cancel “{intent}”?</source>
         <translation>“{intent}” 요청을 취소할까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="164" />
+        <location filename="../../src/beckon/ui/strings.py" line="166" />
         <source>Not cancelled: {intent} stays.</source>
         <translation>취소하지 않았습니다: {intent} 요청은 그대로입니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="169" />
+        <location filename="../../src/beckon/ui/strings.py" line="171" />
         <source>Cancelling your request: {intent}.</source>
         <translation>요청을 취소합니다: {intent}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="175" />
+        <location filename="../../src/beckon/ui/strings.py" line="177" />
         <source>Chosen: {instruction}</source>
         <translation>선택됨: {instruction}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="176" />
+        <location filename="../../src/beckon/ui/strings.py" line="178" />
         <source>Offered now: {gesture} to choose</source>
         <translation>지금 제안 중: 고르려면 {gesture}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="184" />
+        <location filename="../../src/beckon/ui/strings.py" line="186" />
         <source>{step}: done</source>
         <translation>{step}: 완료</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="185" />
+        <location filename="../../src/beckon/ui/strings.py" line="187" />
         <source>{step}: not yet</source>
         <translation>{step}: 아직</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="190" />
+        <location filename="../../src/beckon/ui/strings.py" line="192" />
         <source>Scan: {s} s</source>
         <translation>넘김 간격: {s}초</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="195" />
+        <location filename="../../src/beckon/ui/strings.py" line="197" />
         <source>Nurse in room</source>
         <translation>간호사 입실</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="200" />
+        <location filename="../../src/beckon/ui/strings.py" line="202" />
         <source>Clear emergency</source>
         <translation>응급 호출 해제</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="209" />
+        <location filename="../../src/beckon/ui/strings.py" line="211" />
         <source>Pause: {s} s</source>
         <translation>선택 후 쉼: {s}초</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="214" />
+        <location filename="../../src/beckon/ui/strings.py" line="216" />
         <source>Rest (pause the menu)</source>
         <translation>쉬기 (메뉴 멈춤)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="220" />
+        <location filename="../../src/beckon/ui/strings.py" line="222" />
         <source>Not connected. Your request is saved and will be sent.</source>
         <translation>연결되지 않았습니다. 요청은 저장되었고 곧 전송됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="222" />
+        <location filename="../../src/beckon/ui/strings.py" line="224" />
         <source>Sending your request…</source>
         <translation>요청을 보내는 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="224" />
+        <location filename="../../src/beckon/ui/strings.py" line="226" />
         <source>The nurse station is not answering. Your request will reach it when it is back.</source>
         <translation>간호사실이 응답하지 않습니다. 다시 연결되면 요청이 전달됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="405" />
-        <location filename="../../src/beckon/ui/strings.py" line="229" />
+        <location filename="../../src/beckon/ui/strings.py" line="407" />
+        <location filename="../../src/beckon/ui/strings.py" line="231" />
         <source>The nurses have your request.</source>
         <translation>간호사실에서 요청을 받았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="232" />
+        <location filename="../../src/beckon/ui/strings.py" line="234" />
         <source>{nurse} is coming.</source>
         <translation>{nurse} 님이 오고 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="233" />
+        <location filename="../../src/beckon/ui/strings.py" line="235" />
         <source>A nurse is coming.</source>
         <translation>간호사가 오고 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="235" />
+        <location filename="../../src/beckon/ui/strings.py" line="237" />
         <source>Done.</source>
         <translation>완료되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="237" />
+        <location filename="../../src/beckon/ui/strings.py" line="239" />
         <source>Cancelled.</source>
         <translation>취소되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="243" />
+        <location filename="../../src/beckon/ui/strings.py" line="245" />
         <source>{time}  {request}: {state}</source>
         <translation>{time}  {request}: {state}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="251" />
+        <location filename="../../src/beckon/ui/strings.py" line="253" />
         <source>Saved on this tablet</source>
         <translation>이 태블릿에 저장됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="253" />
+        <location filename="../../src/beckon/ui/strings.py" line="255" />
         <source>Sent</source>
         <translation>전송됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="255" />
+        <location filename="../../src/beckon/ui/strings.py" line="257" />
         <source>Received by the nurses' station</source>
         <translation>간호사실에서 받음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="438" />
-        <location filename="../../src/beckon/ui/strings.py" line="258" />
+        <location filename="../../src/beckon/ui/strings.py" line="440" />
+        <location filename="../../src/beckon/ui/strings.py" line="260" />
         <source>Acknowledged by {nurse}</source>
         <translation>{nurse} 님이 확인함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="259" />
+        <location filename="../../src/beckon/ui/strings.py" line="261" />
         <source>Acknowledged by a nurse</source>
         <translation>간호사가 확인함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="261" />
+        <location filename="../../src/beckon/ui/strings.py" line="263" />
         <source>Resolved</source>
         <translation>해결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="263" />
+        <location filename="../../src/beckon/ui/strings.py" line="265" />
         <source>Cancelled</source>
         <translation>취소됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="269" />
+        <location filename="../../src/beckon/ui/strings.py" line="271" />
         <source>Camera on</source>
         <translation>카메라 켜짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="271" />
+        <location filename="../../src/beckon/ui/strings.py" line="273" />
         <source>Camera starting</source>
         <translation>카메라 시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="273" />
+        <location filename="../../src/beckon/ui/strings.py" line="275" />
         <source>Camera slow ({fps} frames/s)</source>
         <translation>카메라 느림 (초당 {fps}프레임)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="275" />
+        <location filename="../../src/beckon/ui/strings.py" line="277" />
         <source>Camera not working</source>
         <translation>카메라 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="276" />
+        <location filename="../../src/beckon/ui/strings.py" line="278" />
         <source>Camera off</source>
         <translation>카메라 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="281" />
+        <location filename="../../src/beckon/ui/strings.py" line="283" />
         <source>Face found</source>
         <translation>얼굴 인식됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="283" />
+        <location filename="../../src/beckon/ui/strings.py" line="285" />
         <source>Face found, hold still</source>
         <translation>얼굴 인식됨, 움직이지 마세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="284" />
+        <location filename="../../src/beckon/ui/strings.py" line="286" />
         <source>Face not found</source>
         <translation>얼굴을 찾을 수 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="290" />
+        <location filename="../../src/beckon/ui/strings.py" line="292" />
         <source>Move the tablet closer to the face</source>
         <translation>태블릿을 얼굴에 더 가까이 옮기세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="292" />
+        <location filename="../../src/beckon/ui/strings.py" line="294" />
         <source>Turn the face toward the screen</source>
         <translation>얼굴을 화면 쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="294" />
+        <location filename="../../src/beckon/ui/strings.py" line="296" />
         <source>Bring the whole face into the picture</source>
         <translation>얼굴 전체가 화면에 보이게 하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="296" />
+        <location filename="../../src/beckon/ui/strings.py" line="298" />
         <source>Too dark to see the face: turn on a light or uncover the camera</source>
         <translation>너무 어두워 얼굴이 보이지 않습니다: 불을 켜거나 카메라 가림을 치우세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="300" />
+        <location filename="../../src/beckon/ui/strings.py" line="302" />
         <source>Too bright: turn the tablet away from the window or lamp</source>
         <translation>너무 밝습니다: 태블릿을 창문이나 조명 반대쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="311" />
+        <location filename="../../src/beckon/ui/strings.py" line="313" />
         <source>Listening</source>
         <translation>듣는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="313" />
+        <location filename="../../src/beckon/ui/strings.py" line="315" />
         <source>Heard: {text}</source>
         <translation>들은 말: {text}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="315" />
+        <location filename="../../src/beckon/ui/strings.py" line="317" />
         <source>Microphone starting</source>
         <translation>마이크 시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="317" />
+        <location filename="../../src/beckon/ui/strings.py" line="319" />
         <source>Microphone not working</source>
         <translation>마이크 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="319" />
+        <location filename="../../src/beckon/ui/strings.py" line="321" />
         <source>Speech recognition not working</source>
         <translation>음성 인식 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="320" />
+        <location filename="../../src/beckon/ui/strings.py" line="322" />
         <source>Microphone off</source>
         <translation>마이크 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="325" />
+        <location filename="../../src/beckon/ui/strings.py" line="327" />
         <source>This tablet cannot call the nurses. Please tell a nurse; staff: call IT.</source>
         <translation>이 태블릿으로는 간호사를 부를 수 없습니다. 간호사에게 직접 알려 주세요. 직원: 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="333" />
+        <location filename="../../src/beckon/ui/strings.py" line="335" />
         <source>Connected</source>
         <translation>연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="335" />
+        <location filename="../../src/beckon/ui/strings.py" line="337" />
         <source>Connecting…</source>
         <translation>연결 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="336" />
+        <location filename="../../src/beckon/ui/strings.py" line="338" />
         <source>Not connected</source>
         <translation>연결 안 됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="344" />
+        <location filename="../../src/beckon/ui/strings.py" line="346" />
         <source>Station: unknown</source>
         <translation>간호사실: 알 수 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="346" />
+        <location filename="../../src/beckon/ui/strings.py" line="348" />
         <source>Station online</source>
         <translation>간호사실 연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="348" />
+        <location filename="../../src/beckon/ui/strings.py" line="350" />
         <source>Station: waiting</source>
         <translation>간호사실: 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="349" />
+        <location filename="../../src/beckon/ui/strings.py" line="351" />
         <source>Station offline</source>
         <translation>간호사실 연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="354" />
+        <location filename="../../src/beckon/ui/strings.py" line="356" />
         <source>{action}: {bed}, {request}</source>
         <translation>{action}: {bed}, {request}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="360" />
+        <location filename="../../src/beckon/ui/strings.py" line="362" />
         <source>Bed {bed}</source>
         <translation>{bed}번 침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="829" />
-        <location filename="../../src/beckon/ui/strings.py" line="367" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="890" />
+        <location filename="../../src/beckon/ui/strings.py" line="369" />
         <source>{intent}?</source>
         <translation>{intent}?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="369" />
+        <location filename="../../src/beckon/ui/strings.py" line="371" />
         <source>Send {intent}? {gesture} to send it.</source>
         <translation>{intent} 요청을 보낼까요? 보내려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="373" />
+        <location filename="../../src/beckon/ui/strings.py" line="375" />
         <source>{entry}? {gesture} to cancel it.</source>
         <translation>{entry}? 취소하려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="379" />
+        <location filename="../../src/beckon/ui/strings.py" line="381" />
         <source>How strong, from 0 to 10? 0?</source>
         <translation>얼마나 심한가요? 0부터 10까지. 0?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="381" />
+        <location filename="../../src/beckon/ui/strings.py" line="383" />
         <source>{level}?</source>
         <translation>{level}?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="383" />
+        <location filename="../../src/beckon/ui/strings.py" line="385" />
         <source>Resting. {gesture} to wake the menu.</source>
         <translation>쉬는 중입니다. 메뉴를 깨우려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="387" />
+        <location filename="../../src/beckon/ui/strings.py" line="389" />
         <source>{phrase} Your request is saved.</source>
         <translation>{phrase} 요청이 저장되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="393" />
+        <location filename="../../src/beckon/ui/strings.py" line="395" />
         <source>Not sent: {intent}. Choose it again if you need it.</source>
         <translation>보내지 않았습니다: {intent}. 필요하면 다시 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="398" />
+        <location filename="../../src/beckon/ui/strings.py" line="400" />
         <source>{question} Nod for yes, shake for no.</source>
         <translation>{question} "네"는 끄덕이고, "아니요"는 고개를 저으세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="401" />
+        <location filename="../../src/beckon/ui/strings.py" line="403" />
         <source>{question} {yes} for yes. {no} for no.</source>
         <translation>{question} "네"라면 {yes}. "아니요"라면 {no}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="409" />
+        <location filename="../../src/beckon/ui/strings.py" line="411" />
         <source>Your request is done.</source>
         <translation>요청이 완료되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="411" />
+        <location filename="../../src/beckon/ui/strings.py" line="413" />
         <source>Your request is cancelled.</source>
         <translation>요청이 취소되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="415" />
+        <location filename="../../src/beckon/ui/strings.py" line="417" />
         <source>You answered yes.</source>
         <translation>"네"라고 답했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="417" />
+        <location filename="../../src/beckon/ui/strings.py" line="419" />
         <source>You answered no.</source>
         <translation>"아니요"라고 답했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="427" />
+        <location filename="../../src/beckon/ui/strings.py" line="429" />
         <source>{what}: already acknowledged by {nurse}.</source>
         <translation>{what}: {nurse} 님이 이미 확인했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="429" />
+        <location filename="../../src/beckon/ui/strings.py" line="431" />
         <source>{what}: the patient cancelled it first.</source>
         <translation>{what}: 환자가 먼저 취소했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="431" />
+        <location filename="../../src/beckon/ui/strings.py" line="433" />
         <source>{what}: already resolved by {nurse}.</source>
         <translation>{what}: {nurse} 님이 이미 완료했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="439" />
+        <location filename="../../src/beckon/ui/strings.py" line="441" />
         <source>Acknowledged</source>
         <translation>확인됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="441" />
+        <location filename="../../src/beckon/ui/strings.py" line="443" />
         <source>Waiting for a nurse</source>
         <translation>간호사를 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="447" />
+        <location filename="../../src/beckon/ui/strings.py" line="449" />
         <source>Emergency</source>
         <translation>응급</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="449" />
+        <location filename="../../src/beckon/ui/strings.py" line="451" />
         <source>Urgent</source>
         <translation>긴급</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="450" />
+        <location filename="../../src/beckon/ui/strings.py" line="452" />
         <source>Routine</source>
         <translation>일반</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="458" />
+        <location filename="../../src/beckon/ui/strings.py" line="460" />
         <source>Reminder: still open</source>
         <translation>알림: 아직 처리 안 됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="462" />
+        <location filename="../../src/beckon/ui/strings.py" line="464" />
         <source>Overdue (level 1): not acknowledged in time</source>
         <translation>지연 (1단계): 제때 확인되지 않았습니다</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="464" />
+        <location filename="../../src/beckon/ui/strings.py" line="466" />
         <source>Overdue (level 2): tell the charge nurse</source>
         <translation>지연 (2단계): 책임 간호사에게 알리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="465" />
+        <location filename="../../src/beckon/ui/strings.py" line="467" />
         <source>Overdue (level 3): call the whole unit</source>
         <translation>지연 (3단계): 병동 전체에 알리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="470" />
+        <location filename="../../src/beckon/ui/strings.py" line="472" />
         <source>Clear at the bedside</source>
         <translation>병상에서 해제</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="477" />
+        <location filename="../../src/beckon/ui/strings.py" line="479" />
         <source>bed {bed}</source>
         <translation>{bed}번 침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="478" />
+        <location filename="../../src/beckon/ui/strings.py" line="480" />
         <source>Nurse in room: {beds}</source>
         <translation>간호사 입실: {beds}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="483" />
+        <location filename="../../src/beckon/ui/strings.py" line="485" />
         <source>New request: bed {bed}, {intent}</source>
         <translation>새 요청: {bed}번 침대, {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="487" />
+        <location filename="../../src/beckon/ui/strings.py" line="489" />
         <source>Still waiting: bed {bed}, {intent}</source>
         <translation>아직 대기 중: {bed}번 침대, {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="491" />
+        <location filename="../../src/beckon/ui/strings.py" line="493" />
         <source>Device fault: bed {bed} is offline</source>
         <translation>기기 고장: {bed}번 침대 연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="493" />
+        <location filename="../../src/beckon/ui/strings.py" line="495" />
         <source>Bed {bed} answered {answer}</source>
         <translation>{bed}번 침대의 대답: {answer}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="501" />
+        <location filename="../../src/beckon/ui/strings.py" line="503" />
         <source>YES</source>
         <translation>네</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="503" />
+        <location filename="../../src/beckon/ui/strings.py" line="505" />
         <source>NO</source>
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="505" />
+        <location filename="../../src/beckon/ui/strings.py" line="507" />
         <source>no answer</source>
         <translation>대답 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="506" />
+        <location filename="../../src/beckon/ui/strings.py" line="508" />
         <source>waiting…</source>
         <translation>기다리는 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="512" />
+        <location filename="../../src/beckon/ui/strings.py" line="514" />
         <source>asked {asked}, answered {answered}</source>
         <translation>{asked}에 질문, {answered}에 대답</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="515" />
+        <location filename="../../src/beckon/ui/strings.py" line="517" />
         <source>asked {asked}</source>
         <translation>{asked}에 질문</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="520" />
+        <location filename="../../src/beckon/ui/strings.py" line="522" />
         <source>by head gesture</source>
         <translation>고갯짓으로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="522" />
+        <location filename="../../src/beckon/ui/strings.py" line="524" />
         <source>by voice</source>
         <translation>음성으로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="524" />
+        <location filename="../../src/beckon/ui/strings.py" line="526" />
         <source>by touch</source>
         <translation>터치로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="530" />
+        <location filename="../../src/beckon/ui/strings.py" line="532" />
         <source>Are you in pain?</source>
         <translation>아프세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="531" />
+        <location filename="../../src/beckon/ui/strings.py" line="533" />
         <source>Are you thirsty?</source>
         <translation>목마르세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="532" />
+        <location filename="../../src/beckon/ui/strings.py" line="534" />
         <source>Are you comfortable?</source>
         <translation>편안하세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="533" />
+        <location filename="../../src/beckon/ui/strings.py" line="535" />
         <source>Do you want to sleep?</source>
         <translation>주무시고 싶으세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="534" />
+        <location filename="../../src/beckon/ui/strings.py" line="536" />
         <source>Are you cold?</source>
         <translation>추우세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="541" />
+        <location filename="../../src/beckon/ui/strings.py" line="543" />
         <source>NOT CONNECTED: calls from the beds cannot reach this screen. Check the beds in person and call IT.</source>
         <translation>연결 끊김: 침대의 호출이 이 화면에 오지 못합니다. 침대를 직접 확인하고 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="547" />
+        <location filename="../../src/beckon/ui/strings.py" line="549" />
         <source>STATION SERVICE DOWN: new calls are not being received. Check the beds in person and call IT.</source>
         <translation>간호사실 서비스 중단: 새 호출을 받지 못하고 있습니다. 침대를 직접 확인하고 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="553" />
+        <location filename="../../src/beckon/ui/strings.py" line="555" />
         <source>No sound device: alarms are silent. Watch this screen.</source>
         <translation>소리 장치 없음: 알람이 울리지 않습니다. 이 화면을 지켜봐 주세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="560" />
+        <location filename="../../src/beckon/ui/strings.py" line="562" />
         <source>Calls cannot reach the nurses right now. If you need help, call out or ask a visitor to get a nurse.</source>
         <translation>지금은 호출이 간호사에게 전달되지 않습니다. 도움이 필요하면 소리 내어 부르거나 방문객에게 간호사를 불러 달라고 하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="566" />
+        <location filename="../../src/beckon/ui/strings.py" line="568" />
         <source>Your request has not reached the nurses yet. If you need help, call out or ask a visitor to get a nurse.</source>
         <translation>요청이 아직 간호사에게 전달되지 않았습니다. 도움이 필요하면 소리 내어 부르거나 방문객에게 간호사를 불러 달라고 하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="572" />
+        <location filename="../../src/beckon/ui/strings.py" line="574" />
         <source>No sound device: spoken prompts and alarms are silent.</source>
         <translation>소리 장치 없음: 음성 안내와 알람이 나오지 않습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="579" />
+        <location filename="../../src/beckon/ui/strings.py" line="581" />
         <source>{wait}: {intent} at {time}</source>
         <translation>{wait}: {time} {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="582" />
+        <location filename="../../src/beckon/ui/strings.py" line="584" />
         <source>{wait}: {intent} at {time}, NO NURSE ANSWERED</source>
         <translation>{wait}: {time} {intent}, 응답한 간호사 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="593" />
+        <location filename="../../src/beckon/ui/strings.py" line="595" />
         <source>{n} waiting</source>
         <translation>간호사 대기 {n}건</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="595" />
+        <location filename="../../src/beckon/ui/strings.py" line="597" />
         <source>{n} overdue</source>
         <translation>지연 {n}건</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="598" />
+        <location filename="../../src/beckon/ui/strings.py" line="600" />
         <source>device faults at {n} bed(s): see below</source>
         <translation>기기 이상 침대 {n}개: 아래를 보세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="406" />
-        <location filename="../../src/beckon/ui/strings.py" line="600" />
+        <location filename="../../src/beckon/ui/station_window.py" line="517" />
+        <location filename="../../src/beckon/ui/strings.py" line="602" />
         <source>No alerts</source>
         <translation>알림 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="606" />
+        <location filename="../../src/beckon/ui/strings.py" line="608" />
         <source>camera off</source>
         <translation>카메라 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="607" />
+        <location filename="../../src/beckon/ui/strings.py" line="609" />
         <source>camera not working</source>
         <translation>카메라 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="608" />
+        <location filename="../../src/beckon/ui/strings.py" line="610" />
         <source>face not found</source>
         <translation>얼굴이 보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="609" />
+        <location filename="../../src/beckon/ui/strings.py" line="611" />
         <source>face too small or turned away: move the tablet</source>
         <translation>얼굴이 너무 작거나 돌아가 있음: 태블릿을 옮기세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="610" />
+        <location filename="../../src/beckon/ui/strings.py" line="612" />
         <source>too dark to see the patient: turn on a light</source>
         <translation>너무 어두워 환자가 보이지 않음: 불을 켜세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="611" />
+        <location filename="../../src/beckon/ui/strings.py" line="613" />
         <source>picture washed out: turn the tablet from the light</source>
         <translation>화면이 너무 밝음: 태블릿을 조명 반대쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="612" />
+        <location filename="../../src/beckon/ui/strings.py" line="614" />
         <source>microphone not working</source>
         <translation>마이크 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="613" />
+        <location filename="../../src/beckon/ui/strings.py" line="615" />
         <source>speech recognition not working: call IT</source>
         <translation>음성 인식 작동 안 함: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="614" />
+        <location filename="../../src/beckon/ui/strings.py" line="616" />
         <source>no sound: prompts and alarms are silent</source>
         <translation>소리 없음: 안내와 알람이 나오지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="615" />
+        <location filename="../../src/beckon/ui/strings.py" line="617" />
         <source>configuration problem: call IT</source>
         <translation>설정 문제: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="616" />
+        <location filename="../../src/beckon/ui/strings.py" line="618" />
         <source>clock wrong by minutes or more: set the time</source>
         <translation>시계가 몇 분 이상 틀림: 시간을 맞추세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="617" />
+        <location filename="../../src/beckon/ui/strings.py" line="619" />
         <source>storage full or failing: calls are not kept if they do not get through</source>
         <translation>저장 공간이 가득 차거나 고장남: 전달되지 않은 호출은 보관되지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="620" />
+        <location filename="../../src/beckon/ui/strings.py" line="622" />
         <source>calls from this bed are not reaching the station: check the bed, call IT</source>
         <translation>이 침대의 호출이 간호사실에 도착하지 않음: 침대를 확인하고 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="624" />
+        <location filename="../../src/beckon/ui/strings.py" line="626" />
         <source>Bed {bed}: {faults}</source>
         <translation>{bed}번 침대: {faults}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="467" />
-        <location filename="../../src/beckon/ui/strings.py" line="632" />
+        <location filename="../../src/beckon/ui/station_window.py" line="578" />
+        <location filename="../../src/beckon/ui/strings.py" line="634" />
         <source>Bed</source>
         <translation>침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="633" />
+        <location filename="../../src/beckon/ui/strings.py" line="635" />
         <source>Tablet</source>
         <translation>태블릿</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="634" />
+        <location filename="../../src/beckon/ui/strings.py" line="636" />
         <source>Camera</source>
         <translation>카메라</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="635" />
+        <location filename="../../src/beckon/ui/strings.py" line="637" />
         <source>Face</source>
         <translation>얼굴</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="636" />
+        <location filename="../../src/beckon/ui/strings.py" line="638" />
         <source>Microphone</source>
         <translation>마이크</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="637" />
+        <location filename="../../src/beckon/ui/strings.py" line="639" />
         <source>Speech</source>
         <translation>음성 인식</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="638" />
+        <location filename="../../src/beckon/ui/strings.py" line="640" />
         <source>Calls to station</source>
         <translation>간호사실로 호출</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="639" />
+        <location filename="../../src/beckon/ui/strings.py" line="641" />
         <source>Version</source>
         <translation>버전</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="647" />
+        <location filename="../../src/beckon/ui/strings.py" line="649" />
         <source>OK</source>
         <translation>정상</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="649" />
+        <location filename="../../src/beckon/ui/strings.py" line="651" />
         <source>online</source>
         <translation>연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="650" />
+        <location filename="../../src/beckon/ui/strings.py" line="652" />
         <source>OFFLINE</source>
         <translation>연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="660" />
-        <location filename="../../src/beckon/ui/strings.py" line="651" />
+        <location filename="../../src/beckon/ui/strings.py" line="662" />
+        <location filename="../../src/beckon/ui/strings.py" line="653" />
         <source>off</source>
         <translation>꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="658" />
-        <location filename="../../src/beckon/ui/strings.py" line="657" />
-        <location filename="../../src/beckon/ui/strings.py" line="652" />
+        <location filename="../../src/beckon/ui/strings.py" line="660" />
+        <location filename="../../src/beckon/ui/strings.py" line="659" />
+        <location filename="../../src/beckon/ui/strings.py" line="654" />
         <source>not working</source>
         <translation>작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="653" />
+        <location filename="../../src/beckon/ui/strings.py" line="655" />
         <source>not found</source>
         <translation>보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="654" />
+        <location filename="../../src/beckon/ui/strings.py" line="656" />
         <source>poor view</source>
         <translation>잘 안 보임</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="655" />
+        <location filename="../../src/beckon/ui/strings.py" line="657" />
         <source>too dark</source>
         <translation>너무 어두움</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="656" />
+        <location filename="../../src/beckon/ui/strings.py" line="658" />
         <source>too bright</source>
         <translation>너무 밝음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="659" />
+        <location filename="../../src/beckon/ui/strings.py" line="661" />
         <source>starting</source>
         <translation>시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="663" />
+        <location filename="../../src/beckon/ui/strings.py" line="665" />
         <source>{n} sending</source>
         <translation>{n}건 보내는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="665" />
+        <location filename="../../src/beckon/ui/strings.py" line="667" />
         <source>{n} NOT ARRIVING ({age})</source>
         <translation>{n}건 도착 안 함 ({age})</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="151" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="168" />
         <source>Your earlier messages</source>
         <translation>이전 요청</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="173" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="190" />
         <source>Cancel this request</source>
         <translation>이 요청 취소</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="185" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="202" />
         <source>Your requests show here.</source>
         <translation>요청하신 내용이 여기에 표시됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="196" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="213" />
         <source>Asked at {time}</source>
         <translation>{time}에 요청함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1126" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="404" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1187" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="425" />
         <source>Show camera</source>
         <translation>카메라 보기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="407" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="428" />
         <source>Calibrate</source>
         <translation>보정</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="410" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="431" />
         <source>Exit</source>
         <translation>종료</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="413" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="434" />
         <source>Close the bedside (under the kiosk service it starts again).</source>
         <translation>침상 화면을 닫습니다 (키오스크 서비스에서는 다시 시작됩니다).</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="440" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="461" />
         <source>Staff</source>
         <translation>직원</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="442" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="463" />
         <source>Staff: hold for 3 seconds.</source>
         <translation>직원: 3초 동안 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="653" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="610" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="714" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="671" />
         <source>Yes</source>
         <translation>네</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="654" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="611" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="715" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="672" />
         <source>No</source>
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="793" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="854" />
         <source>a nurse</source>
         <translation>간호사</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="794" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="855" />
         <source>{nurse} asks:</source>
         <translation>{nurse} 님의 질문:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="832" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="893" />
         <source>{intent}: sending now unless you say no.</source>
         <translation>{intent}: "아니요"라고 하지 않으면 지금 보냅니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="836" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="897" />
         <source>Did you ask for: {intent}?</source>
         <translation>요청: {intent}. 맞나요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="852" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="913" />
         <source>Not sent: {intent}. Say it again if you need it.</source>
         <translation>보내지 않음: {intent}. 필요하면 다시 말씀하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="854" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="915" />
         <source>Not sent: {intent}.</source>
         <translation>보내지 않음: {intent}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="882" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="943" />
         <source>Send “{intent}”?</source>
         <translation>“{intent}” 요청을 보낼까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="900" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="961" />
         <source>Touch Yes or No.</source>
         <translation>네 또는 아니요를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1126" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1187" />
         <source>Hide camera</source>
         <translation>카메라 숨기기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1135" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1196" />
         <source>No picture</source>
         <translation>화면 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1165" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1226" />
         <source>The bedside service stopped: call IT.</source>
         <translation>침상 서비스가 멈췄습니다. 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1042" />
-        <location filename="../../src/beckon/ui/station_window.py" line="139" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1160" />
+        <location filename="../../src/beckon/ui/station_window.py" line="162" />
         <source>Acknowledge</source>
         <translation>확인</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1044" />
-        <location filename="../../src/beckon/ui/station_window.py" line="231" />
-        <location filename="../../src/beckon/ui/station_window.py" line="140" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1162" />
+        <location filename="../../src/beckon/ui/station_window.py" line="286" />
+        <location filename="../../src/beckon/ui/station_window.py" line="163" />
         <source>Resolve</source>
         <translation>해결</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="372" />
+        <location filename="../../src/beckon/ui/station_window.py" line="479" />
         <source>Unit {unit}</source>
         <translation>{unit} 병동</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="382" />
+        <location filename="../../src/beckon/ui/station_window.py" line="489" />
         <source>Your name:</source>
         <translation>이름:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="384" />
+        <location filename="../../src/beckon/ui/station_window.py" line="491" />
         <source>Nurse name</source>
         <translation>간호사 이름</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="420" />
+        <location filename="../../src/beckon/ui/station_window.py" line="531" />
         <source>Requests</source>
         <translation>요청</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="421" />
+        <location filename="../../src/beckon/ui/station_window.py" line="532" />
         <source>History</source>
         <translation>기록</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="422" />
+        <location filename="../../src/beckon/ui/station_window.py" line="533" />
         <source>Beds</source>
         <translation>침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="447" />
+        <location filename="../../src/beckon/ui/station_window.py" line="558" />
         <source>No open requests.</source>
         <translation>열린 요청이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="462" />
+        <location filename="../../src/beckon/ui/station_window.py" line="573" />
         <source>Ask a bed a yes/no question</source>
         <translation>침대에 예/아니요 질문하기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="482" />
+        <location filename="../../src/beckon/ui/station_window.py" line="593" />
         <source>Ask</source>
         <translation>질문하기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="486" />
+        <location filename="../../src/beckon/ui/station_window.py" line="597" />
         <source>Recent questions</source>
         <translation>최근 질문</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="532" />
+        <location filename="../../src/beckon/ui/station_window.py" line="653" />
         <source>Time to a nurse's answer, per request type (last 24 h): 9 of 10 calls were answered within the bar (90th percentile)</source>
         <translation>요청 종류별 간호사 응답 시간 (최근 24시간): 호출 10건 중 9건이 막대 안의 시간에 응답받음 (90번째 백분위수)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="544" />
+        <location filename="../../src/beckon/ui/station_window.py" line="665" />
         <source>Time to a nurse's answer, per hour (90th percentile)</source>
         <translation>시간대별 간호사 응답 시간 (90번째 백분위수)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="554" />
+        <location filename="../../src/beckon/ui/station_window.py" line="675" />
         <source>Slowest calls (last 24 h)</source>
         <translation>가장 오래 기다린 호출 (최근 24시간)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="952" />
-        <location filename="../../src/beckon/ui/station_window.py" line="566" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1070" />
+        <location filename="../../src/beckon/ui/station_window.py" line="687" />
         <source>No requests in the last 24 hours.</source>
         <translation>최근 24시간 동안 요청이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="587" />
+        <location filename="../../src/beckon/ui/station_window.py" line="708" />
         <source>No bed has reported yet.</source>
         <translation>아직 상태를 보낸 침대가 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="669" />
+        <location filename="../../src/beckon/ui/station_window.py" line="780" />
         <source>{what}: {value}</source>
         <translation>{what}: {value}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="786" />
-        <location filename="../../src/beckon/ui/station_window.py" line="751" />
+        <location filename="../../src/beckon/ui/station_window.py" line="899" />
+        <location filename="../../src/beckon/ui/station_window.py" line="864" />
         <source>Enter your name first.</source>
         <translation>먼저 이름을 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="769" />
+        <location filename="../../src/beckon/ui/station_window.py" line="882" />
         <source>Not connected: the action is queued and will be sent when the connection is back. Keep this window open.</source>
         <translation>연결 안 됨: 작업이 대기 중이며 연결이 돌아오면 보냅니다. 이 창을 닫지 마세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="777" />
+        <location filename="../../src/beckon/ui/station_window.py" line="890" />
         <source>Not connected: the action was not sent.</source>
         <translation>연결 안 됨: 작업이 전송되지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="790" />
+        <location filename="../../src/beckon/ui/station_window.py" line="903" />
         <source>Choose a bed and a question.</source>
         <translation>침대와 질문을 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="797" />
+        <location filename="../../src/beckon/ui/station_window.py" line="910" />
         <source>No tablet at bed {bed} on this unit: check the number.</source>
         <translation>이 병동의 {bed}번 침대에는 태블릿이 없습니다: 번호를 확인하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="807" />
+        <location filename="../../src/beckon/ui/station_window.py" line="920" />
         <source>Not connected: the question is queued and will be asked when the connection is back.</source>
         <translation>연결 안 됨: 질문이 대기 중이며 연결이 돌아오면 전달됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="815" />
+        <location filename="../../src/beckon/ui/station_window.py" line="928" />
         <source>Not connected: the question was not sent.</source>
         <translation>연결 안 됨: 질문이 전송되지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="900" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1013" />
         <source>{n} more beds have device faults: see the Beds tab.</source>
         <translation>장치 고장 병상 {n}개 더: 병상 탭을 보세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="956" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1074" />
         <source>{n} requests in the last {h} hours</source>
         <translation>최근 {h}시간 동안 요청 {n}건</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1047" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1165" />
         <source>{action} for {what} did not arrive: press it again.</source>
         <translation>{what}의 {action} 요청이 전달되지 않았습니다. 다시 누르세요.</translation>
     </message>

@@ -886,7 +886,7 @@ class BedsideWindow(QWidget):
             self._show_mic()
         elif isinstance(item, VoicePrompt):
             yes = strings.say_yes(self.menu)
-            if item.intent == CANCEL_REQUEST:  # label: "Cancel Water"
+            if item.intent == CANCEL_REQUEST:  # label: "Cancel “Water”"
                 asked = translate("Beckon", "{intent}?").format(intent=self.label(item.intent))
                 asked += " " + yes
             elif item.unless_declined:

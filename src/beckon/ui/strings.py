@@ -150,8 +150,10 @@ def already_asked_text(intent: str) -> str:
 
 
 def cancel_entry_label(intent: str) -> str:
-    """The menu entry that cancels the newest open request (intents.CANCEL_REQUEST)."""
-    return translate("Beckon", "Cancel {intent}").format(intent=intent)
+    """The menu entry that cancels the newest open request (intents.CANCEL_REQUEST). The
+    request's name is quoted: a name that is itself a phrase read as one ("Cancel Call the
+    nurse", "Cancel I am in pain")."""
+    return translate("Beckon", "Cancel “{intent}”").format(intent=intent)
 
 
 def cancel_question(intent: str) -> str:
@@ -369,7 +371,7 @@ def spoken(prompt: Prompt) -> str:
         return translate("Beckon", "Send {intent}? {gesture} to send it.").format(
             intent=a[0], gesture=gesture_to_do(a[1] if len(a) > 1 else "nod")
         )
-    if prompt.key == "confirm_cancel":  # args: the entry ("Cancel Water"), the gesture
+    if prompt.key == "confirm_cancel":  # args: the entry ("Cancel “Water”"), the gesture
         return translate("Beckon", "{entry}? {gesture} to cancel it.").format(
             entry=a[0], gesture=gesture_to_do(a[1] if len(a) > 1 else "nod")
         )

@@ -99,7 +99,7 @@ class Dialogue:
         if spec is None:
             return out
         if intent == "cancel" and self.pending is None and self.cancellable is not None:
-            # Proposed like a request ("Cancel Water?"): a stray "stop" in talk is not enough.
+            # Proposed like a request ("Cancel “Water”?"): a stray "stop" in talk is not enough.
             self._send_when_due = False
             self._window = self.policy.confirm_timeout_s
             self.pending = Prompt(
