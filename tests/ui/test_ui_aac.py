@@ -165,6 +165,13 @@ def test_staff_set_the_scan_speed_and_pause_behind_the_long_press_and_it_is_save
     assert (bedside.scan_action.text(), bedside.pause_action.text()) == ("Scan: 5 s", "Pause: 5 s")
     qtbot.waitUntil(lambda: bedside.service.menu.offer_seconds == 5.0, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: bedside.service.menu.pause_after_select_s == 5.0, timeout=WAIT_MS)
-    # The choice holds after a restart: it is in the patient's profile.
-    saved = load_profile(bedside.service.profile_path).interaction
-    assert (saved.offer_seconds, saved.pause_after_select_s) == (5.0, 5.0)
+    # The choice holds after a restart: it is in the patient's profile. The menu takes it
+    # first and the file follows (the service applies, then saves), so wait for the file too.
+
+    def saved() -> tuple[float, float] | None:
+        if not bedside.service.profile_path.is_file():
+            return None
+        interaction = load_profile(bedside.service.profile_path).interaction
+        return (interaction.offer_seconds, interaction.pause_after_select_s)
+
+    qtbot.waitUntil(lambda: saved() == (5.0, 5.0), timeout=WAIT_MS)
