@@ -245,26 +245,69 @@ def test_a_burst_sounds_once_and_a_loud_alert_after_a_soft_one_still_sounds() ->
 def test_a_nurse_whose_action_another_nurse_beat_is_told_who_was_first() -> None:
     """Two windows on one call: the station took Nurse Alice's acknowledgement first and
     refused Bob's, and Bob's window said nothing (only its row, "acknowledged by Alice").
-    His window now says so, once; his own action done says nothing; a call that left the
-    queue is forgotten."""
+    His window now says so, once; his own action done says nothing."""
     from beckon.ui import strings
 
-    mine, theirs, gone = view("4"), view("5"), view("6")
+    mine, theirs = view("4"), view("5")
     own = m.OwnActions()
     own.add(mine.id, "acknowledge", "Nurse Bob", "Bed 4, Water")
     own.add(theirs.id, "acknowledge", "Nurse Bob", "Bed 5, Water")
-    own.add(gone.id, "resolve", "Nurse Bob", "Bed 6, Water")
-    assert own.settle(queue(mine, theirs, gone)) == []  # nothing done yet
+    assert own.settle(queue(mine, theirs), 0.0) == []  # nothing done yet
     done = queue(
         replace(mine, state="acknowledged", by="Nurse Bob"),
         replace(theirs, state="acknowledged", by="Nurse Alice"),
     )
-    (first,) = own.settle(done)
+    (first,) = own.settle(done, 1.0)
     assert first == m.DoneFirst("Bed 5, Water", "acknowledged", "Nurse Alice")
     assert strings.done_first_text(first.what, first.state, first.by) == (
         "Bed 5, Water: already acknowledged by Nurse Alice."
     )
-    assert own.settle(done) == []  # said once; the call gone from the queue is forgotten
+    assert own.settle(done, 2.0) == []  # said once
+
+
+def test_a_nurse_whose_call_left_the_queue_is_told_who_closed_it() -> None:
+    """A call a colleague resolved (or the patient cancelled) leaves the queue: its call
+    message is emptied, and the window forgot Bob's action without a word. The bed's state
+    says who closed it; whichever of the two arrives first, Bob hears it once, and nothing
+    when the resolution was his own."""
+    from beckon.ui import strings
+
+    colleague, patient, his, early = view("6"), view("7"), view("8"), view("9")
+    own = m.OwnActions()
+    own.add(colleague.id, "resolve", "Nurse Bob", "Bed 6, Water")
+    own.add(patient.id, "acknowledge", "Nurse Bob", "Bed 7, Water")
+    own.add(his.id, "resolve", "Nurse Bob", "Bed 8, Water")
+    own.add(early.id, "resolve", "Nurse Bob", "Bed 9, Water")
+    # The bed's state comes first for bed 9: the queue still lists the call.
+    (first,) = own.closed([replace(early, state="resolved", by="Nurse Alice")])
+    assert first == m.DoneFirst("Bed 9, Water", "resolved", "Nurse Alice")
+    assert own.settle(queue(), 0.0) == []  # the other three left the queue: wait for how
+    told = own.closed(
+        [
+            replace(colleague, state="resolved", by="Nurse Alice"),
+            replace(patient, state="cancelled", by="patient"),
+            replace(his, state="resolved", by="Nurse Bob"),
+        ]
+    )
+    assert [strings.done_first_text(d.what, d.state, d.by) for d in told] == [
+        "Bed 6, Water: already resolved by Nurse Alice.",
+        "Bed 7, Water: the patient cancelled it first.",
+    ]
+    assert own.closed([replace(colleague, state="resolved", by="Nurse Alice")]) == []  # once
+
+
+def test_an_action_whose_call_left_with_no_word_of_how_is_forgotten_after_a_while() -> None:
+    """No bed state ever said how (it was lost): the action is dropped after GONE_WAIT_S, so a
+    window open for months keeps nothing for it, and a late state says nothing."""
+    gone = view("6")
+    own = m.OwnActions()
+    own.add(gone.id, "resolve", "Nurse Bob", "Bed 6, Water")
+    own.settle(queue(), 100.0)
+    own.settle(queue(), 100.0 + m.GONE_WAIT_S - 0.1)
+    assert own.closed([]) == [] and len(own._actions) == 1, "still waiting"
+    own.settle(queue(), 100.0 + m.GONE_WAIT_S)
+    assert own._actions == {} and own._gone == {}
+    assert own.closed([replace(gone, state="resolved", by="Nurse Alice")]) == []
 
 
 def test_a_routine_calls_escalation_does_not_take_the_banner_from_an_emergency() -> None:

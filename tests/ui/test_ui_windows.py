@@ -192,6 +192,33 @@ def test_two_station_windows_stay_consistent_and_the_history_follows(
         assert len(window.hour_chart.bars) == 1
 
 
+def test_a_nurse_who_resolves_a_call_a_colleague_just_resolved_is_told_who_did(
+    qtbot: Any, station_service: Any, open_bedside: Any, open_station: Any
+) -> None:
+    """Kim and Park press Resolve on the same call at once; the station takes Kim's. The call
+    leaves the queue, and Park's window used to say nothing: he believed his own resolution
+    went through. His window now learns from the bed's state who closed it and says so."""
+    bedside = open_bedside(bed="9")
+    kim = open_station(nurse="Nurse Kim")
+    park = open_station(nurse="Nurse Park")
+    qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
+    touch_request(qtbot, bedside, "water")
+    for window in (kim, park):
+        qtbot.waitUntil(lambda w=window: len(rows_for(w, "water")) == 1, timeout=WAIT_MS)
+    (row_kim,) = rows_for(kim, "water")
+    (row_park,) = rows_for(park, "water")
+    qtbot.mouseClick(row_kim.resolve, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(row_park.resolve, Qt.MouseButton.LeftButton)  # before any reply
+    for window in (kim, park):
+        qtbot.waitUntil(lambda w=window: not w.rows, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: park.banner.text() == "Bed 9, Water: already resolved by Nurse Kim.",
+        timeout=WAIT_MS,
+    )
+    assert park.banner.isVisible()
+    assert "already" not in kim.banner.text(), "Kim's own resolution is not news to her"
+
+
 def test_acting_without_a_name_asks_for_it_and_sends_nothing(
     qtbot: Any, station_service: Any, open_bedside: Any, open_station: Any
 ) -> None:

@@ -112,9 +112,8 @@ class StationClient:
                 state = p.decode_as(event.payload, p.BedState)
             except p.ProtocolError:
                 return
-            for view in state.requests:
-                if view.state in p.CLOSED_STATES:
-                    self._closed[view.id] = view
+            for view in queueview.closed_calls(state):
+                self._closed[view.id] = view
             return
         if self._queue.apply(event.topic, event.payload) or "/station/" not in event.topic:
             return

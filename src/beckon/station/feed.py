@@ -64,7 +64,17 @@ class BedHealth:
     backlog_age_s: int | None = None
 
 
-FeedItem = p.UnitQueue | p.UnitStats | Connection | StationPresence | BedHealth
+@dataclass(frozen=True)
+class CallsClosed:
+    """The closed calls a bed's state lists (``queueview.closed_calls``), sent with every
+    state of a bed that has any: a call that left the queue says no more than that it left,
+    and a nurse whose acknowledgement or resolution a colleague's (or the patient's cancel)
+    beat was told nothing."""
+
+    views: tuple[p.RequestView, ...]
+
+
+FeedItem = p.UnitQueue | p.UnitStats | Connection | StationPresence | BedHealth | CallsClosed
 
 Delivery = Literal["sent", "queued", "not_sent"]
 """What became of a nurse's command: handed to the broker; kept by the MQTT client while the
@@ -163,6 +173,7 @@ class StationFeed:
                 p.Topics.unit(site, unit, "stats"),
                 p.Topics.station_status(site, unit, "+"),
                 p.Topics.unit(site, unit, "bed/+/status"),
+                p.Topics.bed_filter(site, unit, "state"),  # who closed a call (CallsClosed)
             ],
             persistent=False,  # everything a window needs is retained
         )
@@ -281,6 +292,9 @@ class StationFeed:
                 msg.backlog,
                 msg.backlog_age_s,
             )
+        if isinstance(msg, p.BedState) and event.topic.endswith("/state"):
+            closed = queueview.closed_calls(msg)
+            return CallsClosed(closed) if closed else None
         log.warning("dropped a %s on %s", type(msg).__name__, event.topic)
         return None
 

@@ -22,6 +22,13 @@ def subscriptions(site: str, unit: str) -> list[str]:
     return [p.Topics.call_filter(site, unit), p.Topics.unit(site, unit, "queue")]
 
 
+def closed_calls(state: p.BedState) -> tuple[p.RequestView, ...]:
+    """The closed calls a bed's retained state still lists, with who closed them (``by``) and
+    how: once a call has left the queue (its call message emptied), the one place a console
+    or window can learn that a colleague resolved it or the patient cancelled it."""
+    return tuple(view for view in state.requests if view.state in p.CLOSED_STATES)
+
+
 @dataclass
 class QueueAssembler:
     site: str

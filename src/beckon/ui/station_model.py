@@ -431,29 +431,58 @@ class DoneFirst:
     by: str
 
 
+GONE_WAIT_S = 10.0
+"""How long an action whose call left the queue waits for the bed's state to say who closed
+it (``CallsClosed``; the station sends both at once) before it is forgotten."""
+
+
 class OwnActions:
-    """This window's acknowledgements and resolutions until the queue shows their call done:
-    when it is done by another nurse (both pressed at once, the station took the other's
-    first), the nurse is told, not left believing her own went through."""
+    """This window's acknowledgements and resolutions until their call is seen done: when it
+    is done by someone else (both nurses pressed at once and the station took the other's
+    first, or the patient cancelled), the nurse is told, not left believing her own went
+    through."""
 
     def __init__(self) -> None:
         self._actions: dict[tuple[str, str], tuple[str, str]] = {}  # (id, action) -> (nurse, what)
+        self._gone: dict[str, float] = {}  # request id -> when it left the queue
 
     def add(self, request_id: str, action: str, nurse: str, what: str) -> None:
         self._actions[(request_id, action)] = (nurse, what)
 
-    def settle(self, queue: p.UnitQueue) -> list[DoneFirst]:
-        """Forget the actions whose call is done or gone; those done by someone else are
-        returned, once each."""
+    def settle(self, queue: p.UnitQueue, now: float) -> list[DoneFirst]:
+        """Forget the actions whose call the queue shows done; those done by someone else are
+        returned, once each. An action whose call left the queue waits ``GONE_WAIT_S`` for
+        :meth:`closed` to say how, then is forgotten."""
         views = {v.id: v for v in queue.requests}
         first: list[DoneFirst] = []
         for (request_id, action), (nurse, what) in list(self._actions.items()):
             view = views.get(request_id)
-            if view is not None and view.state not in DONE_BY[action]:
+            if view is None:
+                since = self._gone.setdefault(request_id, now)
+                if now - since >= GONE_WAIT_S:
+                    del self._actions[(request_id, action)]
+                    self._gone.pop(request_id, None)
+                continue
+            if view.state not in DONE_BY[action]:
                 continue  # not done yet
             del self._actions[(request_id, action)]
-            if view is not None and view.by and view.by != nurse:
+            if view.by and view.by != nurse:
                 first.append(DoneFirst(what, view.state, view.by))
+        return first
+
+    def closed(self, views: Iterable[p.RequestView]) -> list[DoneFirst]:
+        """Closed calls as their beds' states list them: the actions on them are done; those
+        someone else closed are returned, once each."""
+        first: list[DoneFirst] = []
+        for view in views:
+            for action in ("acknowledge", "resolve"):
+                mine = self._actions.pop((view.id, action), None)
+                if mine is None:
+                    continue
+                nurse, what = mine
+                if view.by != nurse and not any(f.what == what for f in first):
+                    first.append(DoneFirst(what, view.state, view.by or "?"))
+            self._gone.pop(view.id, None)
         return first
 
 

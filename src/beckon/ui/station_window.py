@@ -38,13 +38,21 @@ from beckon.intents import Intent, load_intents
 from beckon.messaging import protocol as p
 from beckon.messaging.protocol import QUESTION_TIMEOUT_S
 from beckon.station import lifecycle
-from beckon.station.feed import BedHealth, Connection, FeedItem, StationFeed, StationPresence
+from beckon.station.feed import (
+    BedHealth,
+    CallsClosed,
+    Connection,
+    FeedItem,
+    StationFeed,
+    StationPresence,
+)
 from beckon.ui import strings
 from beckon.ui.sound import Alarm, SilentAlarm
 from beckon.ui.station_model import (
     Alert,
     AlertTracker,
     BedBoardRow,
+    DoneFirst,
     OwnActions,
     PendingActions,
     SoundGate,
@@ -820,9 +828,8 @@ class StationWindow(QWidget):
             case p.UnitQueue():
                 self.queue = item
                 self.pending.settle(item)
-                for done in self.own.settle(item):
-                    # Two nurses pressed at once and the station took the other's first.
-                    self._banner(strings.done_first_text(done.what, done.state, done.by), False)
+                # Two nurses pressed at once and the station took the other's first.
+                self._tell_done_first(self.own.settle(item, time.monotonic()))
                 alerts = self.tracker.update(item, time.monotonic())
                 self._show_queue()
                 if alerts:
@@ -849,8 +856,15 @@ class StationWindow(QWidget):
                 self._show_faults(self.queue.offline_beds if self.queue else ())
                 if new_bed:
                     self._show_ask_beds()
+            case CallsClosed(views=views):
+                # A call that left the queue: a colleague resolved it or the patient cancelled.
+                self._tell_done_first(self.own.closed(views))
             case _:
                 assert_never(item)
+
+    def _tell_done_first(self, done: list[DoneFirst]) -> None:
+        for first in done:
+            self._banner(strings.done_first_text(first.what, first.state, first.by), False)
 
     def label(self, code: str) -> str:
         return intent_label(self.intents, code, self.language)
