@@ -50,7 +50,7 @@ HEAD_HELD = {
     "look_down": ("pitch", +1),
 }
 FACE_HELD = {"long_blink": "blink", "mouth_open": "jaw", "brow_raise": "brow"}
-"""Expression gestures and the blendshape channel each one reads (see ``engine.channels``)."""
+"""Expression gestures and the blendshape channel each one reads (``vision.channels``)."""
 
 MAX_HOLD_S = 30.0
 """Longest hold a profile can ask of a held gesture."""

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 from beckon.profile import GESTURES, GestureProfile
-from beckon.vision.engine import EngineParams, GestureEngine
+from beckon.vision.engine import GestureEngine
+from beckon.vision.engine_params import EngineParams
 from beckon.vision.face import observation
 from beckon.vision.gestures import GestureEvent
 from beckon.vision.held import HoldDetector, HoldParams

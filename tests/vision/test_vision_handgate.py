@@ -25,7 +25,8 @@ import pytest
 from beckon.lab import benchdata, handtrack, synthetic
 from beckon.lab.gesture_bench import evaluate_online
 from beckon.lab.handtrack import HandTrack, TrackHands
-from beckon.vision.engine import EngineParams, GestureEngine
+from beckon.vision.engine import GestureEngine
+from beckon.vision.engine_params import EngineParams
 from beckon.vision.face import observation
 from beckon.vision.gestures import GestureEvent
 from beckon.vision.handgate import (

@@ -453,7 +453,7 @@ def test_brow_raises_of_a_face_turned_from_the_camera_whose_far_brow_reads_noisy
     # against 0.05) and jittery (hopper's off-axis clips: its resting spread set the adapted
     # brow bar at the profile's 0.2, above the raise itself). The raise lifts the outer brows
     # by 0.2 and the inner one little (as on hopper). With the brows' maximum the bar stayed
-    # at the raise's height; with the outer brows' mean on a turned face (engine.channels)
+    # at the raise's height; with the outer brows' mean on a turned face (vision.channels)
     # the far brow's noise counts half and every raise is heard.
     raises = add(*(held(s, 1.5, 0.2, ramp=0.15) for s in (7.0, 12.0, 17.0)))
     patient = Patient(yaw=_const(rest_yaw), brow=raises)

@@ -13,7 +13,7 @@ import pytest
 from beckon.errors import FrameSourceError, ModelError
 from beckon.lab import synthetic
 from beckon.lab.vision_bench import bench_vision
-from beckon.vision.engine import EngineParams
+from beckon.vision.engine_params import EngineParams
 from beckon.vision.face import FaceTracker, assess_view, face_quality, view_hint
 from beckon.vision.frames import ArraySource, Frame, VideoFileSource
 from beckon.vision.gestures import GestureParams

@@ -14,7 +14,8 @@ from dataclasses import replace
 import pytest
 
 from beckon.profile import Calibration, GestureProfile
-from beckon.vision.engine import EngineParams, GestureEngine
+from beckon.vision.engine import GestureEngine
+from beckon.vision.engine_params import EngineParams
 from beckon.vision.gestures import GestureEvent
 from beckon.vision.talking import jaw_flickers
 from tests.vision.traces import Patient, Wave, sine

@@ -35,7 +35,7 @@ from beckon.profile import (
     GestureProfile,
     default_setting,
 )
-from beckon.vision.engine import CHANNEL_NAMES, channels
+from beckon.vision.channels import CHANNEL_NAMES, channels
 from beckon.vision.pose import (
     Angles,
     NeutralParams,

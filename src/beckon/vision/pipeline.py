@@ -21,7 +21,8 @@ import numpy.typing as npt
 from beckon.closing import Closing
 from beckon.profile import GestureProfile
 from beckon.vision.absence import AbsenceWatch, broken_by_gap
-from beckon.vision.engine import EngineParams, GestureEngine, Verifier
+from beckon.vision.engine import GestureEngine, Verifier
+from beckon.vision.engine_params import EngineParams
 from beckon.vision.face import FaceHint, FaceObservation, FaceTracker, QualityParams
 from beckon.vision.frames import Frame
 from beckon.vision.gestures import GestureEvent

@@ -36,7 +36,7 @@ import numpy.typing as npt
 
 from beckon.errors import ModelError
 from beckon.profile import GESTURES, GestureProfile
-from beckon.vision.engine import channels
+from beckon.vision.channels import channels
 
 logger = logging.getLogger(__name__)
 
