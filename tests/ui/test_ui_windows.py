@@ -157,19 +157,30 @@ def test_an_offline_bedside_says_saved_and_will_be_sent_then_delivers(
     )
 
 
+def kim_and_park_on_one_call(
+    qtbot: Any, open_bedside: Any, open_station: Any, bed: str, intent: str
+) -> tuple[Any, tuple[Any, Any], tuple[Any, Any]]:
+    """A bed's request by touch, shown in Nurse Kim's and Nurse Park's windows: the bedside
+    window, then each station window with its row of the call."""
+    bedside = open_bedside(bed=bed)
+    kim = open_station(nurse="Nurse Kim")
+    park = open_station(nurse="Nurse Park")
+    qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
+    touch_request(qtbot, bedside, intent)
+    for window in (kim, park):
+        qtbot.waitUntil(lambda w=window: len(rows_for(w, intent)) == 1, timeout=WAIT_MS)
+    (row_kim,) = rows_for(kim, intent)
+    (row_park,) = rows_for(park, intent)
+    assert row_kim.request_id == row_park.request_id
+    return bedside, (kim, row_kim), (park, row_park)
+
+
 def test_two_station_windows_stay_consistent_and_the_history_follows(
     qtbot: Any, station_service: Any, open_bedside: Any, open_station: Any
 ) -> None:
-    bedside = open_bedside(bed="7")
-    first = open_station(nurse="Nurse Kim")
-    second = open_station(nurse="Nurse Park")
-    qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
-    touch_request(qtbot, bedside, "pain")
-    for window in (first, second):
-        qtbot.waitUntil(lambda w=window: len(rows_for(w, "pain")) == 1, timeout=WAIT_MS)
-    (row_a,) = rows_for(first, "pain")
-    (row_b,) = rows_for(second, "pain")
-    assert row_a.request_id == row_b.request_id
+    bedside, (first, row_a), (second, row_b) = kim_and_park_on_one_call(
+        qtbot, open_bedside, open_station, "7", "pain"
+    )
 
     qtbot.mouseClick(row_a.ack, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Acknowledged by Nurse Kim" in row_b.state.text(), timeout=WAIT_MS)
@@ -198,15 +209,9 @@ def test_a_nurse_who_resolves_a_call_a_colleague_just_resolved_is_told_who_did(
     """Kim and Park press Resolve on the same call at once; the station takes Kim's. The call
     leaves the queue, and Park's window used to say nothing: he believed his own resolution
     went through. His window now learns from the bed's state who closed it and says so."""
-    bedside = open_bedside(bed="9")
-    kim = open_station(nurse="Nurse Kim")
-    park = open_station(nurse="Nurse Park")
-    qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
-    touch_request(qtbot, bedside, "water")
-    for window in (kim, park):
-        qtbot.waitUntil(lambda w=window: len(rows_for(w, "water")) == 1, timeout=WAIT_MS)
-    (row_kim,) = rows_for(kim, "water")
-    (row_park,) = rows_for(park, "water")
+    _, (kim, row_kim), (park, row_park) = kim_and_park_on_one_call(
+        qtbot, open_bedside, open_station, "9", "water"
+    )
     qtbot.mouseClick(row_kim.resolve, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(row_park.resolve, Qt.MouseButton.LeftButton)  # before any reply
     for window in (kim, park):
