@@ -184,6 +184,46 @@ def test_the_alert_band_says_no_alerts_in_one_line_and_gives_the_queue_the_rest(
     assert settled_clipping(qtbot, window) == []
 
 
+def test_no_sound_alone_takes_one_line_and_a_lost_station_may_take_more(
+    qtbot: Any, scaled: Any
+) -> None:
+    """At 1.5 on 1280x800 "No sound device: alarms are silent. Watch this screen." took two
+    lines (153 px) and, with the name's row, the alert band and the tabs, left room for one
+    call. Alone, it is one line now; a lost broker or station still gets up to 3/10 of the
+    window, its words whole."""
+    import time
+
+    from beckon.config import BrokerConfig
+    from beckon.station.feed import StationFeed
+    from beckon.ui.sound import SilentAlarm
+    from beckon.ui.station_window import SYSTEM_BANNER_SHARE, StationWindow
+    from beckon.ui.widgets import px
+
+    scaled(1.5)
+    feed = StationFeed(BrokerConfig(url="mqtt://127.0.0.1:9"), SITE, UNIT)  # never started
+    window = StationWindow(feed, nurse="Nurse Lee", alarm=SilentAlarm())
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    window.connected, window.stations = True, {"station-a": True}
+    window._show_system(time.monotonic())
+    banner = window.system_banner
+    qtbot.waitUntil(banner.isVisible)
+    assert window.system_faults == ["no_sound"]
+    line = banner.fontMetrics().lineSpacing()
+    text_h = banner.heightForWidth(banner.width()) - 2 * px(14) - 6  # padding and border
+    assert text_h < 2 * line, f"{text_h} px of text, a line is {line}"
+    assert banner.height() <= 800 // 8
+    assert settled_clipping(qtbot, window) == []
+
+    window.stations = {"station-a": False}  # the station service is gone: loud, more room
+    window._show_system(time.monotonic())
+    assert window.system_faults == ["station_lost", "no_sound"]
+    qtbot.waitUntil(lambda: banner.height() > 800 // 8)
+    assert banner.height() <= int(800 * SYSTEM_BANNER_SHARE)
+    assert settled_clipping(qtbot, window) == []
+
+
 def tab_from(widget: Any) -> Any:
     """The widget Tab moves the focus to from ``widget``."""
     from PyQt6.QtCore import Qt

@@ -95,6 +95,13 @@ FAULT_LINES_SHOWN = 5
 """Device-fault lines under the calls at most; the rest are counted (the Beds tab has all)."""
 
 SLOWEST_SHOWN = 5  # slowest calls listed under the charts (the stats carry ten)
+SYSTEM_BANNER_SHARE = 0.3
+"""The station's own faults (no broker, no station service) take at most this share of the
+window's height, their type smaller if need be."""
+SOFT_SYSTEM_BANNER_SHARE = 0.125
+""""No sound device" alone takes at most this share: one line at any font scale. Its two
+lines at 1.5 on a 1280x800 screen left room for one call; the nurse has read it once, and it
+stays on screen as long as the sound is gone."""
 translate = strings.translate
 
 
@@ -507,7 +514,10 @@ class StationWindow(QWidget):
         # loud, and there until the fault is gone. At most 3/10 of the window's height, its
         # type smaller if need be: at font scale 2 on a 1280x800 screen "NOT CONNECTED: ..."
         # took four lines, 342 px, and the layout cut it to 274 (the queue kept its minimum).
-        self.system_banner = CappedLabel(lambda: self.height() * 3 // 10)
+        # "No sound device" alone (soft) gets 1/8: at 1.5 on 1280x800 its two lines left room
+        # for one call.
+        self._system_share = SYSTEM_BANNER_SHARE
+        self.system_banner = CappedLabel(lambda: int(self.height() * self._system_share))
         self.system_banner.setObjectName("systemBanner")
         self.system_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.system_banner.hide()
@@ -1110,8 +1120,10 @@ class StationWindow(QWidget):
         faults = self.watch.faults(self.connected, self.stations, sound, now)
         if faults != self.system_faults:
             self.system_faults = faults
+            soft = faults == ["no_sound"]
+            self._system_share = SOFT_SYSTEM_BANNER_SHARE if soft else SYSTEM_BANNER_SHARE
+            set_prop(self.system_banner, "level", "soft" if soft else "loud")
             self.system_banner.setText("\n".join(strings.system_fault_text(f) for f in faults))
-            set_prop(self.system_banner, "level", "loud" if faults != ["no_sound"] else "soft")
             self.system_banner.setVisible(bool(faults))
         if self.watch.sound_due(faults, now):
             self.alarm.play(True)
