@@ -206,9 +206,11 @@ def test_two_station_windows_stay_consistent_and_the_history_follows(
 def test_a_nurse_who_resolves_a_call_a_colleague_just_resolved_is_told_who_did(
     qtbot: Any, station_service: Any, open_bedside: Any, open_station: Any
 ) -> None:
-    """Kim and Park press Resolve on the same call at once; the station takes Kim's. The call
-    leaves the queue, and Park's window used to say nothing: he believed his own resolution
-    went through. His window now learns from the bed's state who closed it and says so."""
+    """Kim and Park press Resolve on the same call at once; the station takes one of them
+    (whichever command reaches it first: the two windows have links of their own). The call
+    leaves the queue, and the other nurse's window used to say nothing: she believed her own
+    resolution went through. Her window now learns from the bed's state who closed it and
+    says so; the winner's says nothing."""
     _, (kim, row_kim), (park, row_park) = kim_and_park_on_one_call(
         qtbot, open_bedside, open_station, "9", "water"
     )
@@ -216,12 +218,17 @@ def test_a_nurse_who_resolves_a_call_a_colleague_just_resolved_is_told_who_did(
     qtbot.mouseClick(row_park.resolve, Qt.MouseButton.LeftButton)  # before any reply
     for window in (kim, park):
         qtbot.waitUntil(lambda w=window: not w.rows, timeout=WAIT_MS)
+    told = {
+        "Nurse Park": "Bed 9, Water: already resolved by Nurse Kim.",
+        "Nurse Kim": "Bed 9, Water: already resolved by Nurse Park.",
+    }
     qtbot.waitUntil(
-        lambda: park.banner.text() == "Bed 9, Water: already resolved by Nurse Kim.",
+        lambda: park.banner.text() == told["Nurse Park"] or kim.banner.text() == told["Nurse Kim"],
         timeout=WAIT_MS,
     )
-    assert park.banner.isVisible()
-    assert "already" not in kim.banner.text(), "Kim's own resolution is not news to her"
+    loser, winner = (park, kim) if park.banner.text() == told["Nurse Park"] else (kim, park)
+    assert loser.banner.isVisible()
+    assert "already" not in winner.banner.text(), "her own resolution is not news to the winner"
 
 
 def test_acting_without_a_name_asks_for_it_and_sends_nothing(
