@@ -50,6 +50,20 @@ def scaled(qapp: Any) -> Any:
     install_translation("en")
 
 
+def offline_station(qtbot: Any, size: tuple[int, int], alarm: Any = None) -> Any:
+    """Nurse Lee's station window at ``size``, shown, its feed never started (no broker)."""
+    from beckon.config import BrokerConfig
+    from beckon.station.feed import StationFeed
+    from beckon.ui.station_window import StationWindow
+
+    feed = StationFeed(BrokerConfig(url="mqtt://127.0.0.1:9"), SITE, UNIT)
+    window = StationWindow(feed, nurse="Nurse Lee", alarm=alarm or RecordingAlarm())
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    return window
+
+
 @pytest.mark.parametrize(("language", "screen", "scale"), CASES)
 def test_the_station_fits_the_screen_at_large_font_scales(
     qtbot: Any,
@@ -129,16 +143,8 @@ def test_the_alert_band_says_no_alerts_in_one_line_and_gives_the_queue_the_rest(
     current scale, says "No alerts" when there is none, and the queue gets the rest."""
     from PyQt6.QtCore import QPoint
 
-    from beckon.config import BrokerConfig
-    from beckon.station.feed import StationFeed
-    from beckon.ui.station_window import StationWindow
-
     scaled(1.5)
-    feed = StationFeed(BrokerConfig(url="mqtt://127.0.0.1:9"), SITE, UNIT)  # never started
-    window = StationWindow(feed, nurse="Nurse Lee", alarm=RecordingAlarm())
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
+    window = offline_station(qtbot, SCREENS["tablet"])
     qtbot.wait(50)
     assert not window.banner.isVisible()
     assert window.alert_calm.isVisible() and window.alert_calm.text() == "No alerts"
@@ -193,18 +199,12 @@ def test_no_sound_alone_takes_one_line_and_a_lost_station_may_take_more(
     window, its words whole."""
     import time
 
-    from beckon.config import BrokerConfig
-    from beckon.station.feed import StationFeed
     from beckon.ui.sound import SilentAlarm
-    from beckon.ui.station_window import SYSTEM_BANNER_SHARE, StationWindow
+    from beckon.ui.station_window import SYSTEM_BANNER_SHARE
     from beckon.ui.widgets import px
 
     scaled(1.5)
-    feed = StationFeed(BrokerConfig(url="mqtt://127.0.0.1:9"), SITE, UNIT)  # never started
-    window = StationWindow(feed, nurse="Nurse Lee", alarm=SilentAlarm())
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
+    window = offline_station(qtbot, SCREENS["tablet"], SilentAlarm())
     window.connected, window.stations = True, {"station-a": True}
     window._show_system(time.monotonic())
     banner = window.system_banner
@@ -250,8 +250,6 @@ def test_a_row_is_one_line_on_a_desk_screen_and_stacks_on_a_tablet_at_scale_2(
     from dataclasses import replace
     from datetime import UTC, datetime, timedelta
 
-    from beckon.config import BrokerConfig
-    from beckon.station.feed import StationFeed
     from beckon.ui.station_window import StationWindow
     from tests.helpers.station_views import iso, queue, view
 
@@ -266,11 +264,7 @@ def test_a_row_is_one_line_on_a_desk_screen_and_stacks_on_a_tablet_at_scale_2(
 
     def station(scale: float, size: tuple[int, int]) -> StationWindow:
         scaled(scale)
-        feed = StationFeed(BrokerConfig(url="mqtt://127.0.0.1:9"), SITE, UNIT)  # never started
-        window = StationWindow(feed, nurse="Nurse Lee", alarm=RecordingAlarm())
-        qtbot.addWidget(window)
-        window.resize(*size)
-        window.show()
+        window: StationWindow = offline_station(qtbot, size)
         window.on_item(queue(*calls))
         return window
 
