@@ -315,6 +315,72 @@ def test_a_short_tablet_shows_every_tile_whole_with_the_cancel_entry(
     window.grab().save(str(tmp_path / f"bedside_cancel_entry_1024_x{scale:g}.png"))
 
 
+def tile_name_sizes(
+    qtbot: Any, window: Any, highlighted: str, items: tuple[str, ...] = tuple(ITEMS)
+) -> dict[str, int]:
+    """The tiles' name sizes (px) once the menu offers ``highlighted`` and they are even."""
+    window.on_event(ev.MenuChanged(MenuView(items, highlighted, "offering"), 0.0))
+    qtbot.waitUntil(lambda: window.highlighted == highlighted)
+
+    def sizes() -> dict[str, int]:
+        return {code: tile.label.font().pixelSize() for code, tile in window.tiles.items()}
+
+    # The window reflows a few times as it settles (the panel takes its compact type, the tiles
+    # their room): what counts is the size once it has stopped changing.
+    seen = [sizes()]
+    deadline = time.monotonic() + 5.0
+    while time.monotonic() < deadline and not (
+        len(seen) > 2
+        and seen[-1] == seen[-2] == seen[-3]
+        and len({size for code, size in seen[-1].items() if code in ITEMS}) == 1
+    ):
+        qtbot.wait(100)
+        seen.append(sizes())
+    return seen[-1]
+
+
+@pytest.mark.parametrize("size", [(1024, 600), (1280, 800)])
+def test_every_tile_name_has_one_size_that_stays_as_the_highlight_moves(
+    qtbot: Any, scaled: Any, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """Each tile fitted its own name: at font scale 2 on a 1024 x 600 tablet "Toilet" was 58 px,
+    "Emergency" 36 and "Call the nurse" 28, and the highlighted tile's name shrank under its
+    thicker border as the highlight moved. Now one size for all, the largest that fits every
+    name, the same wherever the highlight is; and a larger font scale never makes it smaller
+    on the tablet it was made for."""
+    by_scale = {}
+    for scale in (1.0, 2.0):
+        scaled(scale)
+        window = offline_bedside(qtbot, tmp_path, *size)
+        first = tile_name_sizes(qtbot, window, "water")
+        assert len(set(first.values())) == 1, f"one size for every name at {scale}: {first}"
+        for code in ("emergency", "nurse"):
+            assert tile_name_sizes(qtbot, window, code) == first, f"highlight on {code}"
+        assert clipped(window, only=window.pages) == []
+        by_scale[scale] = next(iter(first.values()))
+    if size == (1280, 800):
+        # Three columns at scale 1 ("Emergency" was 32 px there), two at scale 2.
+        assert by_scale[2.0] > by_scale[1.0] >= 32
+    else:  # three rows in 600 px at scale 2 keep the names on one line ("Call the nurse" was 28)
+        assert by_scale[2.0] >= 30
+
+
+def test_the_cancel_entry_does_not_make_the_requests_names_smaller(
+    qtbot: Any, scaled: Any, tmp_path: Path
+) -> None:
+    """At font scale 1.5 on 1280 x 800, "Cancel “Toilet”" fits in less type than the requests;
+    evened with them it pulled every request's name down to 36 px. The requests keep their
+    size; the command is no larger."""
+    from beckon.bedside.interaction import CANCEL_REQUEST
+
+    scaled(1.5)
+    window = offline_bedside(qtbot, tmp_path, 1280, 800)
+    alone = tile_name_sizes(qtbot, window, "water", (*ITEMS, "cold"))
+    with_cancel = tile_name_sizes(qtbot, window, "water", (*ITEMS, CANCEL_REQUEST))
+    assert {with_cancel[code] for code in ITEMS} == {alone["water"]}
+    assert with_cancel[CANCEL_REQUEST] <= alone["water"]
+
+
 def test_a_cramped_korean_bedside_keeps_its_prompt_on_one_line(
     qtbot: Any, qapp: Any, tmp_path: Path
 ) -> None:

@@ -84,6 +84,7 @@ from beckon.ui.widgets import (
     StatusPill,
     Tile,
     px,
+    repolish,
     set_prop,
 )
 from beckon.voice.dialogue import Action
@@ -103,11 +104,12 @@ CONFIRM_TIMEOUT_MS = 15_000
 ENTRY_ICONS = {CANCEL_REQUEST: "cancelled"}  # menu entries that are not intents
 SHORT_WINDOW_H = 680  # below this height (at font scale 1) Yes and No come before the banner
 SIDE_MIN_W = 300  # the request panel's narrowest (at font scale 1)
-CRAMPED_SIDE_MIN_W = 230  # the same in a cramped window, if its words fit (``_fit_side``)
+CRAMPED_SIDE_MIN_W = 180  # the same, cramped (type 3/4), if its words fit (``_fit_side``)
 CRAMPED_WINDOW_H = 450
 """Below this height (at font scale 1: 1280 x 800 at scale 2, 1024 x 600 at 1.5) the window is
 cramped (``_fit_cramped``): the header, the notices and the request panel give way so that the
 tiles' names stay whole."""
+SIDE_STRETCH = 2  # the request panel's share of the width beside the tiles' 3 (not cramped)
 STAGE_BANNER_CRAMPED_H = 40
 """The stage banner's height (at font scale 1) in a cramped window: one line of its compact type."""
 SERVICE_LOST_EXIT_S = 5.0
@@ -193,6 +195,17 @@ class TimelinePanel(QFrame):
         layout.addWidget(self.cancel)
         layout.addStretch(1)
         self._layout = layout
+
+    def set_compact(self, on: bool) -> None:
+        """``on``: its text in 3/4 of its type (the stylesheet's ``compact`` rules), in a window
+        too short for its font scale, so the tiles keep their room: at font scale 2 on a 1024
+        x 600 tablet "Your requests show here." needed 460 of the 1024 px for "requests", and
+        the tiles' names were 26 px, smaller than at scale 1."""
+        if self.property("compact") == on:
+            return
+        set_prop(self, "compact", on)
+        for label in self.findChildren(QLabel):
+            repolish(label)  # their type follows the panel's property
 
     def show_tracks(self, tracks: list[RequestTrack]) -> None:
         self._track = tracks[0] if tracks else None
@@ -353,6 +366,7 @@ class BedsideWindow(QWidget):
         self._cancelling: str | None = None  # the request a "Cancel ...?" on screen is about
         self._started = time.monotonic()
         self.tiles: dict[str, Tile] = {}
+        self._evening = False  # an evening of the tiles' type is due (``_even_tiles``)
         self.staff = StaffLock()
         self.prompts = PromptPolicy()
         self.devices = DeviceWatch()
@@ -525,7 +539,7 @@ class BedsideWindow(QWidget):
         self.timeline_panel.recent_block.installEventFilter(self)
         # Cancel stays in view below the scrolling steps: it must never scroll away.
         side.addWidget(self.timeline_panel.cancel)
-        body.addLayout(side, 2)  # room for the earlier messages on one or two lines each
+        body.addLayout(side, SIDE_STRETCH)  # room for the earlier messages on one or two lines each
         root.addLayout(body, 1)
 
         # Calls cannot reach the nurses: say so in words, for the patient and any visitor, the
@@ -570,6 +584,11 @@ class BedsideWindow(QWidget):
             pill.set_only_problems(cramped)
         for banner in (self.fault_banner, self.reach_banner):
             set_prop(banner, "compact", cramped)
+        self.timeline_panel.set_compact(cramped)
+        # Its words' new width is known once its layout has taken the new type; cramped, it
+        # gets that width and the tiles all the rest (they have the patient's words).
+        QTimer.singleShot(0, self._fit_side)
+        self.body.setStretch(1, 0 if cramped else SIDE_STRETCH)
         self.stage_banner.fit()
         # The request panel narrower and the gaps smaller: three tiles side by side left
         # "Emergency" 156 of the 225 px it needs.
@@ -1001,8 +1020,30 @@ class BedsideWindow(QWidget):
             on_touch = self.touch_tile if self.service.takes("touch") else None
             tile = Tile(code, self.label(code), on_touch, icon, ENTRY_ICONS.get(code, ""))
             tile.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+            tile.on_fitted = self._tiles_fitted
             self.tiles[code] = tile
             self.tile_grid.addWidget(tile, i // columns, i % columns)
+
+    def _tiles_fitted(self) -> None:
+        """A tile fitted its name: even the menu out once the event loop is free (tiles fit one
+        by one as the grid lays them out)."""
+        if not self._evening:
+            self._evening = True
+            QTimer.singleShot(0, self._even_tiles)
+
+    def _even_tiles(self) -> None:
+        """Every tile's name in one type, the largest that fits them all: each fitted alone,
+        at font scale 2 on a 1024 x 600 tablet "Toilet" was 58 px and "Emergency" beside it
+        36, a hierarchy nobody meant, and smaller than the 36 px of every name at scale 1."""
+        self._evening = False
+        fitted = [tile for tile in self.tiles.values() if tile.natural_px > 0]
+        # The requests set it; "Cancel “Move me”", a longer command, is not a request and keeps
+        # to it or less (it pulled every request down to its 36 px at scale 1.5 on 1280 x 800).
+        requests = [tile for tile in fitted if tile.code not in ENTRY_ICONS]
+        if requests:
+            size = min(tile.natural_px for tile in requests)
+            for tile in fitted:
+                tile.set_even_px(size)
 
     @property
     def highlighted(self) -> str | None:

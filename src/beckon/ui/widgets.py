@@ -327,7 +327,9 @@ class Tile(QFrame):
         self.setProperty("stage", "")
         self._on_touch = on_touch
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
+        # Little beside the name: the border and its padding already keep it 12 px from the
+        # edge, and three tiles side by side on a 1280 x 800 tablet need every pixel for it.
+        layout.setContentsMargins(2, 8, 2, 8)
         layout.setSpacing(8)
         self.icon = IconLabel(icon or code, icon_size)
         self._icon_full = px(icon_size)
@@ -343,6 +345,12 @@ class Tile(QFrame):
         layout.addStretch(1)
         if on_touch is not None:
             self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.natural_px = 0
+        """The largest type its name fits in at its size (set by each fit)."""
+        self.even_px: int | None = None
+        """The type every tile of the menu shares (the window's), None: its own."""
+        self.on_fitted: Callable[[], None] | None = None
+        """Called after each fit: the window then evens the tiles' type."""
 
     @property
     def highlighted(self) -> bool:
@@ -367,38 +375,60 @@ class Tile(QFrame):
         super().resizeEvent(event)
         self._fit()
 
+    def set_even_px(self, size: int) -> None:
+        """Show the name in ``size`` px at most, the type the menu's tiles share."""
+        if size != self.even_px:
+            self.even_px = size
+            self._fit()
+
     def _fit(self) -> None:
+        """The name matters more than the picture: first the icon shrinks, then goes; only if
+        the name still does not fit does its type step down (never below half)."""
         layout = self.layout()
         vertical = 0
+        beside = 0
+        gap = 0
         if layout is not None:
             margins = layout.contentsMargins()
             vertical = margins.top() + margins.bottom()
-        inner = self.contentsRect()  # inside the border, which thickens when highlighted
-        width = max(1, inner.width() - 16)
-        # The name matters more than the picture: first the icon shrinks, then goes; only if
-        # the name still does not fit does its type step down (never below half).
+            beside = margins.left() + margins.right()
+            gap = layout.spacing()
+        # Inside the border and padding: the same highlighted or not (the stylesheet gives the
+        # highlight's thicker border the padding's room).
+        inner = self.contentsRect()
+        width = max(1, inner.width() - beside)
+        height = inner.height() - vertical
+        self.natural_px = self._natural_px(width, height, gap)
+        size = min(self.natural_px, self.even_px) if self.even_px else self.natural_px
+        self.label.setStyleSheet(f"font-size: {size}px;")
+        room = height - self.label.heightForWidth(width) - 3 * gap - 2
+        if room >= px(32):
+            self.icon.set_size(min(self._icon_full, room, width))
+            self.icon.show()
+        else:
+            self.icon.hide()
+        if self.on_fitted is not None:
+            self.on_fitted()
+
+    def _natural_px(self, width: int, height: int, gap: int) -> int:
+        """The largest type, from the stylesheet's size down, in which the name fits ``width``
+        (a word cannot wrap) and, where no icon fits beside it, ``height``."""
         self.label.setStyleSheet("")
         size = self.label.font().pixelSize()
         # Half its size, and above font scale 1.5 half its size at 1.5 (27 px): a scale of 2
         # on a tablet left three tiles too narrow for "Emergency" at 36 px.
         floor = int(size * 0.5 * min(1.0, TILE_FLOOR_SCALE / ui_scale()))
-        while size > floor and longest_word(self.label) > width:  # a word cannot wrap
+        while size > floor and longest_word(self.label) > width:
             size -= 2
             self.label.setStyleSheet(f"font-size: {size}px;")
-        label = self.label.heightForWidth(width)
-        gap = layout.spacing() if layout is not None else 0
-        room = inner.height() - vertical - label - 3 * gap - 2
-        if room >= px(32):
-            self.icon.set_size(min(self._icon_full, room, width))
-            self.icon.show()
-            return
-        self.icon.hide()
+        if height - self.label.heightForWidth(width) - 3 * gap - 2 >= px(32):
+            return size  # the icon has room (smaller, perhaps) and the name is whole
         while size > floor and (
-            self.label.heightForWidth(width) > inner.height() - vertical - 2 * gap
-            or longest_word(self.label) > width
+            self.label.heightForWidth(width) > height - 2 * gap or longest_word(self.label) > width
         ):
             size -= 2
             self.label.setStyleSheet(f"font-size: {size}px;")
+        return size
 
 
 class BarChart(QWidget):
