@@ -5,6 +5,7 @@ first frame, idle sway, long holds, low frame rates."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from beckon.vision.engine import GestureEngine
 from beckon.vision.face import observation
 from beckon.vision.gestures import GestureEvent
-from beckon.vision.pose import NeutralParams, NeutralPose
+from beckon.vision.pose import NeutralParams, NeutralPose, relative_angles, rotation_from_angles
 from tests.vision.traces import Patient, Wave, add, held, moving, nodding, sine
 
 
@@ -823,3 +824,46 @@ def test_a_look_up_with_the_lids_lowered_after_a_blink_is_heard(fps: float) -> N
     )
     events, _ = _online(Patient(pitch=looks, blink=lids, noise_score=0.02), 15.0, fps=fps)
     assert _names(events) == ["look_up"] * 2
+
+
+def _neutral_corrected_at(
+    patient: Patient, seconds: float, wrong_pitch: float, corrected_at: float, fps: float = 15.0
+) -> list[GestureEvent]:
+    """The patient against a neutral pose that is wrong (the head pitched ``wrong_pitch``, as
+    when the camera came on during a look) until ``corrected_at``, then right: each frame's
+    angles are measured against the neutral in use, with its version, as ``NeutralPose``
+    gives them, but with the moment of the correction chosen by the test."""
+    wrong = rotation_from_angles(wrong_pitch, 0.0, 0.0)
+    engine = GestureEngine()
+    events: list[GestureEvent] = []
+    for o in patient.trace(seconds, seed=3, fps=fps):
+        assert o.rotation is not None
+        right = o.t >= corrected_at
+        a = relative_angles(np.eye(3) if right else wrong, o.rotation)
+        obs = replace(o, pitch=a.pitch, yaw=a.yaw, roll=a.roll, neutral_version=2 if right else 1)
+        events += engine.update(obs)
+    return events
+
+
+@pytest.mark.parametrize(
+    ("ends_before_s", "heard"), [(0.5, True), (1.0, True), (2.0, False), (3.0, False)]
+)
+def test_a_gesture_found_again_is_reported_only_if_made_just_before_the_correction(
+    ends_before_s: float, heard: bool
+) -> None:
+    # The bedside took a look down for the rest, so the real rest reads as a look up held
+    # longer than any gesture (no event) and a look down as nothing. When the neutral is
+    # corrected (at 10 s), the kept frames are read again (EngineParams.replay_s) and a look
+    # down among them is found. Made a moment before, it is a patient who gestured while the
+    # bedside was still learning: reported, late. Made seconds before (completed more than
+    # EngineParams.replay_max_age_s before the correction), it is not reported: on real
+    # footage such finds were a signer's movements and a talker's tilt that the live rules had
+    # turned down, read again long after.
+    corrected_at = 10.0
+    look_down = held(corrected_at - ends_before_s - 1.6, 1.0, 12.0)  # 0.3 s ramps
+    events = _neutral_corrected_at(Patient(pitch=look_down), 12.0, 12.0, corrected_at)
+    if heard:
+        assert _names(events) == ["look_down"]
+        assert events[0].t == pytest.approx(corrected_at, abs=0.1)
+    else:
+        assert events == []

@@ -566,6 +566,15 @@ class GestureEngine:
         for e, start in found:
             if start <= self._last_event_t:
                 continue  # begun before the last event reported: that event may have been it
+            if p.replay_max_age_s is not None and t - e.t > p.replay_max_age_s:
+                logger.info(
+                    "%s at t=%.2f found again at t=%.2f: too long ago (%.1f s), not reported",
+                    e.gesture,
+                    e.t,
+                    t,
+                    t - e.t,
+                )
+                continue
             logger.info(
                 "%s at t=%.2f found again at t=%.2f against the new reference", e.gesture, e.t, t
             )

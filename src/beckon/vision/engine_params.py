@@ -255,3 +255,18 @@ class EngineParams:
     steady second came, is heard a moment late instead of never. An excursion already under
     way at the start of the kept frames does not count (rest must come first), nor one that
     began before the last event reported."""
+    replay_max_age_s: float | None = 1.5
+    """A gesture the replay finds (``replay_s``) is reported only if it completed at most this
+    long before the reference was corrected; an older one is logged and dropped (None: no
+    limit). The replay is there for a patient who gestures while the reference is still being
+    learned, and such a gesture is found again within a second of its end: at most 0.77 s on
+    the widened recipe's tune part (7 gestures found again), 0.8 s in the unit tests of early
+    gestures. Found seconds later, it is mostly a movement that was no request, read again
+    against a reference corrected long after it: a signer lowering the eyes with a sign
+    (fslsign ``turtle``, a long blink ended 3.0 s before the resting face was corrected) and
+    a talking head's tilt that the live rules had rejected (gnew ``ed_expression_source``, 2.9
+    s). Session 30: 1.0, 1.5 and 2.0 s gave the same figures on the tune part and on every
+    real tune set (those two false events gone, every hit kept); 1.5 is about midway (by
+    ratio) between the oldest true gesture found again and the youngest false one. What it
+    costs: a real gesture made more than 1.5 s before a late correction is not heard; the
+    patient repeats it, now against the corrected reference."""
