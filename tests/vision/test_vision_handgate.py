@@ -224,7 +224,7 @@ def test_a_hand_moving_below_the_face_drops_a_look_down() -> None:
 @pytest.mark.parametrize("patient", [NOD, BLINK], ids=["nod", "long_blink"])
 def test_hands_moving_below_the_face_keep_a_nod_and_a_long_blink(patient: Patient) -> None:
     """Signers nod "yes" and shake "no" with their hands moving below the chin (comp4989):
-    the moving-hands rule is for looks down only."""
+    the moving-hands rule is for held head gestures and the mouth (``moving_gestures``)."""
     assert len(run(patient, 8.0, Hands(sliding(0.7, 0.1), 8.0))) == 1
 
 
@@ -306,6 +306,21 @@ def test_hands_moving_in_the_seconds_before_keep_a_nod_and_a_long_blink(
     what a patient without head control is left with: neither is a held head gesture."""
     hands = Hands(until(5.0, sliding(0.7, 0.1)), 9.0)
     assert [e.gesture for e in run(patient, 9.0, hands)] == [gesture]
+
+
+MOUTH = Patient(jaw=held(5.0, 1.0, 0.5, ramp=0.1))
+"""A mouth opened wide and held a second, from 5 s."""
+
+
+def test_a_mouth_opened_while_hands_move_in_view_is_dropped() -> None:
+    """A signer mouths the word signed (gnew ``sb_no``: "no" mouthed with the sign, the jaw
+    held open 0.6 and 0.8 s): hands at work, no request. The same mouth with no hand, or a
+    hand lying still on the blanket, is heard."""
+    assert [e.gesture for e in run(MOUTH, 9.0, Hands(no_hands, 9.0))] == ["mouth_open"]
+    assert [e.gesture for e in run(MOUTH, 9.0, Hands(resting(ON_BLANKET), 9.0))] == ["mouth_open"]
+    hands = Hands(sliding(0.7, 0.1), 9.0)
+    assert run(MOUTH, 9.0, hands) == []
+    assert gate_drops("mouth_open", 6.5, hands, HandGateParams()) == "hands moving in view"
 
 
 def test_the_busy_window_is_sampled_apart_from_the_gestures_window() -> None:

@@ -17,13 +17,14 @@ runs the hand landmarker on frames kept in a short ring buffer; in the benchmark
 hand channel precomputed once per recording. This module is plain Python (no MediaPipe;
 OpenCV for the outline's hull).
 
-A second rule, "hands busy": a held head gesture (a look down or up, a turn, a tilt) made while
-hands moved in view during the seconds before it (:func:`hands_busy`) is dropped too. Someone
-whose hands are at work (a signer signing, a patient watched by a nurse whose hands work at
-the bed) moves the head with them (eyes down to the hands, a turn or a tilt with the sign, a
-look up as the hands come down) and is not signalling; a patient's hand resting still on the
-blanket is no move and never costs a gesture. Nods and shakes are left alone: signers nod
-"yes" and shake "no" while signing. :func:`gate_drops` applies both rules.
+A second rule, "hands busy": a held head gesture (a look down or up, a turn, a tilt) or a mouth
+open made while hands moved in view during the seconds before it (:func:`hands_busy`) is
+dropped too. Someone whose hands are at work (a signer signing, a patient watched by a nurse
+whose hands work at the bed) moves the head with them (eyes down to the hands, a turn or a tilt
+with the sign, a look up as the hands come down), mouths the words signed, and is not
+signalling; a patient's hand resting still on the blanket is no move and never costs a
+gesture. Nods and shakes are left alone: signers nod "yes" and shake "no" while signing.
+:func:`gate_drops` applies both rules.
 """
 
 from __future__ import annotations
@@ -133,21 +134,29 @@ class HandGateParams:
         "turn_right",
         "tilt_left",
         "tilt_right",
+        "mouth_open",
     )
     """The gestures also dropped when hands moved in view before them (:func:`hands_busy`):
-    the held head gestures. Session 10 dropped a look down (signers glancing down at their
-    own signing hands). On fslsign (one signer, 11.7 min, all negatives) 11 of main's 13 false
-    events are held head gestures, 9 of them with hands in view: looks down to the hands,
-    turns with the sign, and looks up at a clip's end as the hands come down (the hands moved
-    in the seconds before and are leaving view: nothing moves in the gesture's own 2 s, which
-    is why the window is longer, ``busy_window_s``). No labelled held gesture on the tune sets
-    is made with hands in view but pkgface ``clm_cap12``'s brow raise (a hand resting at the
-    chin). Tilts are in as the same family (no tune clip has one with hands in view, true or
-    false). Left out: nods and shakes (comp4989's true sign-language "yes" nods are made with
-    the hands moving 0.45 to 0.83 over the same window, "no" shakes 0.12 to 0.25: no bar keeps
-    them), the long blink (fslsign ``turtle``'s smile squint, hands moving 0.27, is the only
-    false one; a long blink is what a patient with no head control is left with), the brow
-    raise and the mouth (read from the face, not the head; no false one on a signing set)."""
+    the held head gestures, and the mouth open (session 30, below). Session 10 dropped a look
+    down (signers glancing down at their own signing hands). On fslsign (one signer, 11.7 min,
+    all negatives) 11 of main's 13 false events are held head gestures, 9 of them with hands
+    in view: looks down to the hands, turns with the sign, and looks up at a clip's end as the
+    hands come down (the hands moved in the seconds before and are leaving view: nothing moves
+    in the gesture's own 2 s, which is why the window is longer, ``busy_window_s``). No
+    labelled held gesture on the tune sets is made with hands in view but pkgface
+    ``clm_cap12``'s brow raise (a hand resting at the chin). Tilts are in as the same family
+    (no tune clip has one with hands in view, true or false). Left out: nods and shakes
+    (comp4989's true sign-language "yes" nods are made with the hands moving 0.45 to 0.83 over
+    the same window, "no" shakes 0.12 to 0.25: no bar keeps them), the long blink (fslsign
+    ``turtle``'s smile squint, hands moving 0.27, is the only false one; a long blink is what
+    a patient with no head control is left with) and the brow raise (read from the face, not
+    the head; no false one on a signing set). The mouth open was left out with the brows until
+    session 30: signers mouth the words they sign, and gnew ``sb_no``'s two false mouth opens
+    (a signer mouthing "no", held 0.8 and 0.6 s, the jaw 0.46 and 0.39 over rest) came with
+    hands moving 0.94 and 1.02 in the 4 s before. Every true mouth open of the tune sets
+    (talkhead ``lp_d18``, pkgface ``clm_cap12`` and ``clm_cap13``: 10) has no hand in view.
+    The cost, as for the head gestures: a patient's mouth open while someone's hands work in
+    view is dropped (a carer is then at the bed)."""
     busy_window_s: float = 4.0
     """How far back :func:`hands_busy` looks for moving hands: two gesture windows. The
     signer's head follows the sign with a delay: fslsign's looks up come as the hands leave
