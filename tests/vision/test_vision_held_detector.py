@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+
 import numpy as np
 
 from beckon.profile import GestureProfile
@@ -285,3 +288,72 @@ def test_a_turn_seen_from_a_gap_that_comes_back_rolling_is_no_turn() -> None:
                 if event is not None:
                     events.append(event.t)
             assert events == [], (fps, phase)
+
+
+def _looks_up(pitch_of: Callable[[int, float], float], seconds: float, fps: float) -> list[float]:
+    """Times of the looks up found on ``seconds`` of frames at ``fps`` whose chin-up pitch
+    (degrees) is ``pitch_of(frame index, time)``."""
+    engine = GestureEngine(GestureProfile())
+    hold = next(h for h, _ in engine.head if h.gesture == "look_up")
+    out = []
+    for i in range(round(seconds * fps)):
+        t = i / fps
+        event = hold.update(t, -pitch_of(i, t), (0.0, 0.0))  # chin up is negative pitch
+        if event is not None:
+            out.append(event.t)
+    return out
+
+
+_LOOK = ([0.0, 1.0, 1.2, 1.8, 2.0, 4.0], [0.0, 0.0, 12.0, 12.0, 0.0, 0.0])
+"""A look up: 12 degrees held 0.6 s, with ramps of 0.2 s."""
+
+
+def test_one_jittery_sample_on_a_held_look_does_not_decide_the_hold() -> None:
+    # A small face's landmarks at 10 fps jitter by a degree or two: one sample 2.5 degrees
+    # over its neighbours on a held look (the studied face lps11 looked up to 20 degrees and
+    # one sample read 21.6) set the plateau's floor at 90 % of itself, over the rest of the
+    # hold, and the look was lost. One sample 2.5 degrees under them split the plateau in
+    # two halves, each shorter than the hold. The plateau is read on the median of three
+    # samples: wherever the jittery sample falls on the hold, the look is a look.
+    for fps in (10.0, 15.0, 30.0):
+        plateau = [i for i in range(round(4.0 * fps)) if 1.2 < i / fps < 1.8]
+        for jitter in (+2.5, -2.5):
+            for k in plateau:
+
+                def jittery(i: int, t: float, k: int = k, jitter: float = jitter) -> float:
+                    return float(np.interp(t, *_LOOK)) + (jitter if i == k else 0.0)
+
+                assert len(_looks_up(jittery, 4.0, fps)) == 1, (fps, jitter, k)
+
+
+def test_two_neighbouring_high_samples_still_set_the_floor() -> None:
+    # Two samples in a row 2.5 degrees higher are the head, not jitter: the plateau is then
+    # near them, and two frames are no hold.
+    for fps in (10.0, 15.0, 30.0):
+        k = round(1.5 * fps)
+
+        def two_high(i: int, t: float, k: int = k) -> float:
+            return float(np.interp(t, *_LOOK)) + (2.5 if i in (k, k + 1) else 0.0)
+
+        assert _looks_up(two_high, 4.0, fps) == [], fps
+
+
+def test_a_slow_nods_round_bottom_is_still_no_look_wherever_the_frames_fall() -> None:
+    # One swing of a slow nod (0.6 Hz, 12 to 20 degrees up and back) is above 90 % of its
+    # peak for a fifth of its cycle, 0.34 s, under the look's 0.4 s hold. The median of
+    # three leaves its rise and fall as they are and lowers only its top sample: still no
+    # look at 10, 15 or 30 fps, wherever the frames fall. (At 10 fps it moved where a single
+    # swing starts to count as a hold from 0.51 Hz to 0.59 Hz.)
+    for depth in (12.0, 20.0):
+        for fps in (10.0, 15.0, 30.0):
+            for phase in np.arange(0.0, 1.0 / fps, 0.01):
+
+                def swing(
+                    i: int, t: float, phase: float = float(phase), depth: float = depth
+                ) -> float:
+                    u = t + phase - 1.0
+                    if not 0.0 <= u <= 1.0 / 0.6:
+                        return 0.0
+                    return depth * (1.0 - math.cos(2.0 * math.pi * 0.6 * u)) / 2.0
+
+                assert _looks_up(swing, 4.5, fps) == [], (depth, fps, phase)

@@ -117,6 +117,9 @@ class GestureEngine:
                     # A held pose is flat near its peak; the bottom of a slow nod's swing is
                     # round (above 90 % of its peak for only a fifth of a cycle).
                     plateau_share=0.9,
+                    # ... read on the median of three samples: one jittery sample of a small
+                    # face at 10 fps neither sets the floor nor breaks the plateau.
+                    median_of_three=True,
                     others_max=max(1.5, 0.5 * s.threshold),
                     others_on_return=True,
                     sway_cap=3.0,

@@ -88,6 +88,14 @@ class HoldParams:
     no frame before (the excursion began after a gap) the frame back counts in the range.
     For head angles; an expression's return carries the head's echo of it, which
     ``others_either`` already judges on the frames inside."""
+    median_of_three: bool = False
+    """Whether the plateau (its peak, and how long the signal stays near it) is read on the
+    signal's running median of three samples rather than on the samples themselves: one
+    jittery sample then neither sets the floor (a small face's landmarks at 10 fps: one
+    sample 1.5 degrees over its neighbours raised the floor over most of a held look) nor
+    breaks the plateau; two neighbouring samples still do. A median of three leaves a
+    monotone rise or fall as it is, so a slow nod's round bottom keeps its shape and is
+    lowered only by its top sample. For head angles."""
     max_spread_ratio: float = 0.35
     """Robust spread of the signal over the plateau, as a share of its height, at most."""
     cooldown_s: float = 1.5
@@ -299,11 +307,15 @@ class HoldDetector:
 
     def _judge(self, t: float, ex: _Excursion) -> GestureEvent | None:
         p = self.params
-        floor = max(p.enter, min(p.plateau_share * ex.peak, ex.peak - ex.sway))
         ts = np.array([v[0] for v in ex.values])
         xs = np.array([v[1] for v in ex.values])
         after = (ex.back_t, ex.back_x) if ex.back_t is not None else None
-        plateau = _longest_run(ts, xs, floor, ex.before, after)
+        level = xs
+        if p.median_of_three:
+            level = _median_of_three(xs, ex.before, after)
+        peak = float(level.max())
+        floor = max(p.enter, min(p.plateau_share * peak, peak - ex.sway))
+        plateau = _longest_run(ts, level, floor, ex.before, after)
         if plateau < p.min_hold_s:
             logger.debug(
                 "%s: plateau %.2f s too short at t=%.2f (floor %.2f, peak %.2f)",
@@ -311,7 +323,7 @@ class HoldDetector:
                 plateau,
                 t,
                 floor,
-                ex.peak,
+                peak,
             )
             return None
         ranges = [hi - lo for lo, hi in zip(ex.others_lo, ex.others_hi, strict=True)]
@@ -356,6 +368,24 @@ class HoldDetector:
             confidence,
         )
         return GestureEvent(t=t, gesture=self.gesture, confidence=confidence)
+
+
+def _median_of_three(
+    xs: np.ndarray, before: tuple[float, float] | None, after: tuple[float, float] | None
+) -> np.ndarray:
+    """Each sample replaced by the median of itself and its two neighbours (the samples just
+    outside the excursion, ``before`` and ``after``, count as neighbours when known; an end
+    without one keeps its sample)."""
+    padded = [before[1]] if before is not None else []
+    padded += list(map(float, xs))
+    padded += [after[1]] if after is not None else []
+    lead = 1 if before is not None else 0
+    out = xs.astype(float)
+    for i in range(len(xs)):
+        j = i + lead
+        if 0 < j < len(padded) - 1:
+            out[i] = float(np.median(padded[j - 1 : j + 2]))
+    return out
 
 
 def _longest_run(
