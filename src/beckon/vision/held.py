@@ -92,7 +92,7 @@ class HoldParams:
     """Whether the plateau (its peak, and how long the signal stays near it) is read on the
     signal's running median of three samples rather than on the samples themselves: one
     jittery sample then neither sets the floor (a small face's landmarks at 10 fps: one
-    sample 1.5 degrees over its neighbours raised the floor over most of a held look) nor
+    sample of a 20-degree look read 21.6, and 90 % of it was over most of the hold) nor
     breaks the plateau; two neighbouring samples still do. A median of three leaves a
     monotone rise or fall as it is, so a slow nod's round bottom keeps its shape and is
     lowered only by its top sample. For head angles."""
