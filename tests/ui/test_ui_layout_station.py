@@ -224,6 +224,36 @@ def test_no_sound_alone_takes_one_line_and_a_lost_station_may_take_more(
     assert settled_clipping(qtbot, window) == []
 
 
+@pytest.mark.parametrize(
+    ("screen", "scale", "beside_tabs"),
+    [("desktop", 1.0, False), ("tablet", 1.0, False), ("tablet", 1.5, True)],
+)
+def test_the_nurses_name_leaves_its_own_line_when_it_fits_beside_the_tabs(
+    qtbot: Any, scaled: Any, screen: str, scale: float, beside_tabs: bool
+) -> None:
+    """At 1.5 on 1280x800 "Your name:" and its field took a line of their own under the title
+    and the chips, 75 px the calls did not get (one whole call showed). It goes beside the
+    tabs when it does not fit beside the chips; where it fits there it stays."""
+    scaled(scale)
+    window = offline_station(qtbot, SCREENS[screen])
+    name = window.nurse
+    qtbot.waitUntil(name.isVisible)
+    assert (window.tabs.cornerWidget() is window.name_box) is beside_tabs
+    on_tabs_line = name.mapTo(window, name.rect().center()).y()
+    tabs = window.tabs.tabBar()
+    tabs_line = tabs.mapTo(window, tabs.rect().center()).y()
+    title_line = window.title.mapTo(window, window.title.rect().center()).y()
+    line = tabs_line if beside_tabs else title_line
+    assert abs(on_tabs_line - line) < name.height(), "the name shares its line"
+    qtbot.wait(50)
+    shown = name.visibleRegion().boundingRect()
+    assert shown == name.rect(), f"the field is cut: {shown} of {name.rect()}"
+    assert name.height() >= name.minimumSizeHint().height()
+    assert settled_clipping(qtbot, window) == []
+    name.setText("Nurse Alexandra Kim")  # still a field a nurse can type in
+    assert name.text() == "Nurse Alexandra Kim"
+
+
 def tab_from(widget: Any) -> Any:
     """The widget Tab moves the focus to from ``widget``."""
     from PyQt6.QtCore import Qt

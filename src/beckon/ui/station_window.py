@@ -498,7 +498,7 @@ class StationWindow(QWidget):
         self.station_pill = StatusPill()
         top_layout.addWidget(self.link_pill)
         top_layout.addWidget(self.station_pill)
-        name = QWidget()
+        name = self.name_box = QWidget()
         name_layout = QHBoxLayout(name)
         name_layout.setContentsMargins(0, 0, 0, 0)
         name_layout.addWidget(QLabel(translate("Beckon", "Your name:")))
@@ -506,6 +506,7 @@ class StationWindow(QWidget):
         self.nurse.setPlaceholderText(translate("Beckon", "Nurse name"))
         self.nurse.setMinimumWidth(px(240))
         name_layout.addWidget(self.nurse)
+        self._top_layout = top_layout
         top_layout.addWidget(name)
         top.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         root.addWidget(top)
@@ -650,7 +651,36 @@ class StationWindow(QWidget):
     def resizeEvent(self, event: QResizeEvent | None) -> None:
         super().resizeEvent(event)
         self._fit_side()
+        self._place_name()
         self.system_banner.fit()  # its cap follows the window's height
+
+    def _place_name(self) -> None:
+        """The nurse's name beside the title and the status chips when they fit on one line,
+        else beside the tabs when it fits there, else on a line of its own under the chips.
+        At font scale 1.5 on a 1280 x 800 screen its own line took 75 px from the calls,
+        which then showed one whole call; beside the tabs the line is free. Decided from the
+        window's width and the widgets' own widths, never from where the name is now, so a
+        move cannot undo itself."""
+        room = self.width() - 36  # the window's side margins
+        gap = 12
+        name = self.name_box.sizeHint().width()
+        chips = [self.title, self.link_pill, self.station_pill]
+        first_line = sum(w.sizeHint().width() + gap for w in chips if not w.isHidden())
+        tabs = self.tabs.tabBar()
+        beside_tabs = (tabs.sizeHint().width() if tabs is not None else room) + 2 * gap
+        corner = first_line + name > room and beside_tabs + name <= room
+        if corner == (self.tabs.cornerWidget() is self.name_box):
+            return
+        # Beside the tabs the field is as high as a tab, not more (its padding smaller): the
+        # tab bar gives a corner widget its own height and cut the field's lower edge.
+        set_prop(self.nurse, "compact", corner)
+        if corner:
+            self._top_layout.removeWidget(self.name_box)
+            self.tabs.setCornerWidget(self.name_box, Qt.Corner.TopRightCorner)
+        else:
+            self.tabs.setCornerWidget(None, Qt.Corner.TopRightCorner)
+            self._top_layout.addWidget(self.name_box)
+        self.name_box.show()
 
     def _build_history_tab(self) -> QWidget:
         """The history scrolls when two charts and the slowest calls do not fit the height."""
@@ -1114,6 +1144,7 @@ class StationWindow(QWidget):
             strings.station_text(station, linked=online),
             "link" if station else "link_off",
         )
+        self._place_name()  # the chips' words changed their width
 
     def _show_system(self, now: float) -> None:
         sound = bool(getattr(self.alarm, "working", True))
