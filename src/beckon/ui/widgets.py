@@ -401,7 +401,7 @@ class Tile(QFrame):
         self.natural_px = self._natural_px(width, height, gap)
         size = min(self.natural_px, self.even_px) if self.even_px else self.natural_px
         self.label.setStyleSheet(f"font-size: {size}px;")
-        room = height - self.label.heightForWidth(width) - 3 * gap - 2
+        room = self._icon_room(width, height, gap)
         if room >= px(32):
             self.icon.set_size(min(self._icon_full, room, width))
             self.icon.show()
@@ -409,6 +409,10 @@ class Tile(QFrame):
             self.icon.hide()
         if self.on_fitted is not None:
             self.on_fitted()
+
+    def _icon_room(self, width: int, height: int, gap: int) -> int:
+        """The height left for the icon above the name in its current type."""
+        return height - self.label.heightForWidth(width) - 3 * gap - 2
 
     def _natural_px(self, width: int, height: int, gap: int) -> int:
         """The largest type, from the stylesheet's size down, in which the name fits ``width``
@@ -421,7 +425,7 @@ class Tile(QFrame):
         while size > floor and longest_word(self.label) > width:
             size -= 2
             self.label.setStyleSheet(f"font-size: {size}px;")
-        if height - self.label.heightForWidth(width) - 3 * gap - 2 >= px(32):
+        if self._icon_room(width, height, gap) >= px(32):
             return size  # the icon has room (smaller, perhaps) and the name is whole
         while size > floor and (
             self.label.heightForWidth(width) > height - 2 * gap or longest_word(self.label) > width
