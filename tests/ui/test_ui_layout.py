@@ -381,6 +381,25 @@ def test_the_cancel_entry_does_not_make_the_requests_names_smaller(
     assert with_cancel[CANCEL_REQUEST] <= alone["water"]
 
 
+def icon_sizes(window: Any) -> set[int]:
+    """The sizes of the tiles' icons in view (0: a tile without one)."""
+    return {t.icon.width() if t.icon.isVisible() else 0 for t in window.tiles.values()}
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.5])
+def test_every_request_shows_its_icon_in_one_size_or_none_does(
+    qtbot: Any, scaled: Any, tmp_path: Path, scale: float
+) -> None:
+    """Seven requests in three rows on a 1280 x 800 tablet: "Call the nurse" takes two lines
+    and left its icon 40 px, "Water" beside it kept 70. One size for all (or no icon at all,
+    where one tile has no room for it)."""
+    scaled(scale)
+    window = offline_bedside(qtbot, tmp_path, 1280, 800)
+    tile_name_sizes(qtbot, window, "water", (*ITEMS, "cold"))
+    qtbot.waitUntil(lambda: len(icon_sizes(window)) == 1, timeout=3000)
+    assert clipped(window, only=window.pages) == []
+
+
 def test_a_cramped_korean_bedside_keeps_its_prompt_on_one_line(
     qtbot: Any, qapp: Any, tmp_path: Path
 ) -> None:

@@ -1032,18 +1032,22 @@ class BedsideWindow(QWidget):
             QTimer.singleShot(0, self._even_tiles)
 
     def _even_tiles(self) -> None:
-        """Every tile's name in one type, the largest that fits them all: each fitted alone,
-        at font scale 2 on a 1024 x 600 tablet "Toilet" was 58 px and "Emergency" beside it
-        36, a hierarchy nobody meant, and smaller than the 36 px of every name at scale 1."""
+        """Every tile's name in one type, the largest that fits them all, and every icon in one
+        size (or none): each fitted alone, at font scale 2 on a 1024 x 600 tablet "Toilet" was
+        58 px and "Emergency" beside it 36, a hierarchy nobody meant, and smaller than the 36
+        px of every name at scale 1; with seven entries on a 1280 x 800 tablet the icons were
+        40 to 70 px, as long as each name was short."""
         self._evening = False
         fitted = [tile for tile in self.tiles.values() if tile.natural_px > 0]
-        # The requests set it; "Cancel “Move me”", a longer command, is not a request and keeps
-        # to it or less (it pulled every request down to its 36 px at scale 1.5 on 1280 x 800).
+        # The requests set them; "Cancel “Move me”", a longer command, is not a request and
+        # keeps to them or less (it pulled every request down to its 36 px at scale 1.5 on
+        # 1280 x 800).
         requests = [tile for tile in fitted if tile.code not in ENTRY_ICONS]
         if requests:
             size = min(tile.natural_px for tile in requests)
+            icon = min(tile.icon_px for tile in requests)
             for tile in fitted:
-                tile.set_even_px(size)
+                tile.set_even(size, icon)
 
     @property
     def highlighted(self) -> str | None:

@@ -349,6 +349,10 @@ class Tile(QFrame):
         """The largest type its name fits in at its size (set by each fit)."""
         self.even_px: int | None = None
         """The type every tile of the menu shares (the window's), None: its own."""
+        self.icon_px = 0
+        """The icon's size with the name in its type, alone (0: no room; set by each fit)."""
+        self.even_icon_px: int | None = None
+        """The icon size every tile of the menu shares (the window's; 0: none), None: its own."""
         self.on_fitted: Callable[[], None] | None = None
         """Called after each fit: the window then evens the tiles' type."""
 
@@ -375,10 +379,11 @@ class Tile(QFrame):
         super().resizeEvent(event)
         self._fit()
 
-    def set_even_px(self, size: int) -> None:
-        """Show the name in ``size`` px at most, the type the menu's tiles share."""
-        if size != self.even_px:
-            self.even_px = size
+    def set_even(self, name_px: int, icon_px: int) -> None:
+        """Show the name in ``name_px`` at most and the icon in ``icon_px`` at most (0: none),
+        the sizes the menu's tiles share."""
+        if (name_px, icon_px) != (self.even_px, self.even_icon_px):
+            self.even_px, self.even_icon_px = name_px, icon_px
             self._fit()
 
     def _fit(self) -> None:
@@ -402,8 +407,10 @@ class Tile(QFrame):
         size = min(self.natural_px, self.even_px) if self.even_px else self.natural_px
         self.label.setStyleSheet(f"font-size: {size}px;")
         room = self._icon_room(width, height, gap)
-        if room >= px(32):
-            self.icon.set_size(min(self._icon_full, room, width))
+        self.icon_px = min(self._icon_full, room, width) if room >= px(32) else 0
+        icon = self.icon_px if self.even_icon_px is None else min(self.icon_px, self.even_icon_px)
+        if icon >= px(32):
+            self.icon.set_size(icon)
             self.icon.show()
         else:
             self.icon.hide()
