@@ -128,6 +128,9 @@ def test_the_station_fits_the_screen_at_large_font_scales(
     window.tabs.setCurrentIndex(2)
     qtbot.waitUntil(lambda: len(window.board) == len(BEDS) + 1, timeout=WAIT_MS)
     check("beds")
+    if window.questions_apart():  # 2.0 on the tablet: the question column has a tab
+        window.tabs.setCurrentWidget(window.questions_page)
+        check("questions")
     window.tabs.setCurrentIndex(0)
     mosquitto.stop()  # the broker is lost: the full-width banner
     qtbot.waitUntil(lambda: window.system_banner.isVisible(), timeout=WAIT_MS)
@@ -254,6 +257,60 @@ def test_the_nurses_name_leaves_its_own_line_when_it_fits_beside_the_tabs(
     assert name.text() == "Nurse Alexandra Kim"
 
 
+@pytest.mark.parametrize(
+    ("screen", "scale", "apart"),
+    [
+        ("tablet", 1.0, False),
+        ("tablet", 1.5, False),
+        ("desktop", 2.0, False),
+        ("tablet", 2.0, True),
+    ],
+)
+def test_the_questions_get_a_tab_of_their_own_when_the_queue_cannot_hold_a_calls_buttons(
+    qtbot: Any, scaled: Any, screen: str, scale: float, apart: bool
+) -> None:
+    """At 2.0 on 1280x800 the question column took 500 px: the queue beside it, 740 px wide,
+    broke "Acknowledge" and "Clear at the bedside" onto two lines, and the first call's buttons
+    lay below the window's edge. There the column moves to a tab of its own, the call's buttons
+    share one line in view, and on that tab the question and its Ask button share a line in
+    view too. Where the buttons fit beside the column, it stays, and it comes back when the
+    window is wide enough again."""
+    from dataclasses import replace
+
+    from tests.helpers.station_views import queue, view
+
+    scaled(scale)
+    window = offline_station(qtbot, SCREENS[screen])
+    window.on_item(queue(replace(view("8", "emergency"), intent="emergency")))
+    qtbot.wait(50)
+    row = next(iter(window.rows.values()))
+    assert window.questions_apart() is apart
+    assert (window.tabs.indexOf(window.questions_page) >= 0) is apart
+    assert row.ack.y() == row.resolve.y(), "the call's two buttons share a line"
+    for button in (row.ack, row.resolve):
+        assert button.visibleRegion().boundingRect() == button.rect(), "a button is cut off"
+    if not apart:
+        assert window.side_scroll.isVisible() and window.ask_button.isVisible()
+        assert window.side_scroll.x() > row.mapTo(window, row.rect().topRight()).x()
+        return
+    assert window.tabs.tabText(window.tabs.indexOf(window.questions_page)) == "Questions"
+    assert not window.ask_button.isVisible()
+    window.tabs.setCurrentWidget(window.questions_page)
+    qtbot.waitUntil(window.ask_button.isVisible)
+    qtbot.wait(50)
+    middle = window.ask_text.geometry().center().y()
+    assert window.ask_button.geometry().top() < middle < window.ask_button.geometry().bottom()
+    for widget in (window.ask_bed, window.ask_text, window.ask_button):
+        assert widget.visibleRegion().boundingRect() == widget.rect(), "the form is cut off"
+    assert settled_clipping(qtbot, window) == []
+    window.tabs.setCurrentIndex(0)
+    window.resize(*SCREENS["desktop"])
+    qtbot.waitUntil(lambda: not window.questions_apart())
+    qtbot.waitUntil(window.ask_button.isVisible)  # beside the queue again
+    window.resize(*SCREENS[screen])
+    qtbot.waitUntil(window.questions_apart)
+
+
 def tab_from(widget: Any) -> Any:
     """The widget Tab moves the focus to from ``widget``."""
     from PyQt6.QtCore import Qt
@@ -273,10 +330,12 @@ def test_a_row_is_one_line_on_a_desk_screen_and_stacks_on_a_tablet_at_scale_2(
 ) -> None:
     """At 2.0 on 1280x800 a row's first line needed up to 935 px and its buttons 836, in a
     queue 780 wide. A row now takes the widest shape its width holds: one line at scale 1 on a
-    desk screen, as before; stacked at 2.0 on the tablet, with nothing cut off. The shape
-    follows the width both ways (a row too wide for the queue never gets stuck there), and
-    the buttons keep their Tab order. A call open for months ("15000:00:00") puts its age on a
-    line of its own rather than cut it."""
+    desk screen, as before; stacked at 2.0 on the tablet in Korean (the question column beside
+    the queue: its buttons fit there), with nothing cut off. The shape follows the width both
+    ways (a row too wide for the queue never gets stuck there), and the buttons keep their Tab
+    order. A call open for months ("15000:00:00") puts its age on a line of its own rather
+    than cut it. (In English the column takes a tab of its own there, and the rows the
+    window's width: the test above.)"""
     from dataclasses import replace
     from datetime import UTC, datetime, timedelta
 
@@ -292,8 +351,8 @@ def test_a_row_is_one_line_on_a_desk_screen_and_stacks_on_a_tablet_at_scale_2(
     old = replace(view("14"), created_at=iso(now - timedelta(hours=15_000)))
     calls = (*(replace(c, created_at=iso(now - timedelta(seconds=30))) for c in fresh), old)
 
-    def station(scale: float, size: tuple[int, int]) -> StationWindow:
-        scaled(scale)
+    def station(scale: float, size: tuple[int, int], language: str = "en") -> StationWindow:
+        scaled(scale, language)
         window: StationWindow = offline_station(qtbot, size)
         window.on_item(queue(*calls))
         return window
@@ -306,7 +365,8 @@ def test_a_row_is_one_line_on_a_desk_screen_and_stacks_on_a_tablet_at_scale_2(
     assert shapes(desk) == ["one_line"] * 4
     desk.close()
 
-    tablet = station(2.0, SCREENS["tablet"])
+    tablet = station(2.0, SCREENS["tablet"], "ko")
+    assert not tablet.questions_apart()
     assert shapes(tablet) == ["stacked"] * 3 + ["narrow"]
     assert settled_clipping(qtbot, tablet) == []
     assert tablet.minimumSizeHint().width() <= SCREENS["tablet"][0]
@@ -317,4 +377,4 @@ def test_a_row_is_one_line_on_a_desk_screen_and_stacks_on_a_tablet_at_scale_2(
     rows = sorted(tablet.rows.values(), key=lambda row: row.y())  # as shown
     chain = [b for row in rows for b in (row.ack, row.resolve) if b.isVisible() and b.isEnabled()]
     assert [tab_from(b) for b in chain[:-1]] == chain[1:]  # the buttons moved, not their order
-    assert rows[0].ack.accessibleName().startswith("Acknowledge: Bed 8")
+    assert rows[0].ack.accessibleName().startswith(f"{rows[0].ack.text()}: 8")

@@ -18,6 +18,7 @@ from typing import Literal, assert_never
 from PyQt6.QtCore import QEvent, QObject, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QCloseEvent, QResizeEvent
 from PyQt6.QtWidgets import (
+    QWIDGETSIZE_MAX,
     QBoxLayout,
     QComboBox,
     QFrame,
@@ -90,6 +91,8 @@ from beckon.ui.widgets import (
 )
 
 log = logging.getLogger(__name__)
+
+SIDE_MARGIN = 18  # the window's own left and right margin, px
 
 FAULT_LINES_SHOWN = 5
 """Device-fault lines under the calls at most; the rest are counted (the Beds tab has all)."""
@@ -222,6 +225,21 @@ class QueueRow(QFrame):
         frame = self.contentsMargins()
         inner = self._outer.contentsMargins()
         return frame.left() + frame.right() + inner.left() + inner.right()
+
+    def buttons_width(self) -> int:
+        """The row's width with its two buttons side by side under the first line, the longer
+        of the right-hand button's two texts ("Resolve", "Clear at the bedside")."""
+        self.ensurePolished()
+        widths = []
+        for button in (self.ack, self.resolve):
+            button.ensurePolished()
+            widths.append(button.sizeHint().width())
+        text = self.resolve.text()
+        for other in (translate("Beckon", "Resolve"), strings.clear_at_bed_text()):
+            self.resolve.setText(other)
+            widths[1] = max(widths[1], self.resolve.sizeHint().width())
+        self.resolve.setText(text)
+        return sum(widths) + self._line.spacing() + self._margins()
 
     def _line_width(self, *, name: bool, buttons: bool) -> int:
         """The width of a first line of bed, icon and age, with the request's name on one line
@@ -484,7 +502,7 @@ class StationWindow(QWidget):
 
     def _build(self, nurse: str) -> None:
         root = QVBoxLayout(self)
-        root.setContentsMargins(18, 12, 18, 12)
+        root.setContentsMargins(SIDE_MARGIN, 12, SIDE_MARGIN, 12)
         root.setSpacing(10)
         # The title, the status chips and the nurse's name wrap onto a second line rather than
         # push the window past the screen at large font scales.
@@ -585,6 +603,7 @@ class StationWindow(QWidget):
         self.rows_layout.addLayout(self.faults_layout)
         self.rows_layout.addStretch(1)
         scroll.setWidget(holder)
+        self._queue_scroll = scroll
         layout.addWidget(scroll, 3)
 
         side = QVBoxLayout()
@@ -608,11 +627,16 @@ class StationWindow(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.ask_text.setMinimumContentsLength(8)
-        side.addWidget(self.ask_text)
         self.ask_button = QPushButton(translate("Beckon", "Ask"))
         self.ask_button.setObjectName("primary")
         self.ask_button.clicked.connect(self.ask)
-        side.addWidget(self.ask_button)
+        # Under the question in the column; beside it on the questions' own tab, where the
+        # button under it lay below a 1280 x 800 window's edge at font scale 2.
+        self._ask_line = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self._ask_line.setSpacing(10)
+        self._ask_line.addWidget(self.ask_text, 1)
+        self._ask_line.addWidget(self.ask_button)
+        side.addLayout(self._ask_line)
         recent = QLabel(translate("Beckon", "Recent questions"))
         recent.setObjectName("sectionTitle")
         recent.setWordWrap(True)
@@ -631,11 +655,23 @@ class StationWindow(QWidget):
         side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         side_scroll.setWidget(side_widget)
         self.side_scroll = side_scroll
-        self._fit_side()
+        self._requests_layout = layout
         layout.addWidget(side_scroll)
+        # Where the question column goes when the queue beside it cannot hold a call's two
+        # buttons side by side (``_place_questions``): a tab of its own.
+        self.questions_page = QWidget(self)  # the window's own, on its tab or not
+        self.questions_page.hide()
+        questions_layout = QVBoxLayout(self.questions_page)
+        questions_layout.setContentsMargins(0, 10, 0, 0)
+        # Measures the buttons' room (``_place_questions``); never shown. A child of the page,
+        # so it goes with the window.
+        self._probe_row = QueueRow(lambda action, request_id: None)
+        self._probe_row.setParent(self.questions_page)
+        self._probe_row.hide()
+        self._fit_side()
         return page
 
-    def _fit_side(self) -> None:
+    def _side_width(self) -> int:
         """The question column takes 400 px at font scale 1, but only a third of the window at
         large font scales, so the queue keeps the room it needs; more (up to two fifths) only
         when what it holds needs it: a question's one-word answer ("waiting…") at scale 2 on a
@@ -646,10 +682,51 @@ class StationWindow(QWidget):
             bar.sizeHint().width() if bar else 0
         )
         share = max(self.width() // 3, min(needed, self.width() * 2 // 5))
-        self.side_scroll.setFixedWidth(min(px(400) + px(16), max(px(200), share)))
+        return min(px(400) + px(16), max(px(200), share))
+
+    def _fit_side(self) -> None:
+        if self.questions_apart():
+            self.side_scroll.setMinimumWidth(0)
+            self.side_scroll.setMaximumWidth(QWIDGETSIZE_MAX)
+        else:
+            self.side_scroll.setFixedWidth(self._side_width())
+
+    def questions_apart(self) -> bool:
+        """Whether the question column is on its own tab rather than beside the queue."""
+        return self.tabs.indexOf(self.questions_page) >= 0
+
+    def _place_questions(self) -> None:
+        """The question column beside the queue when the queue there still holds a call's two
+        buttons side by side; else on a tab of its own ("Questions"), and the queue takes the
+        window's width. At font scale 2 on a 1280 x 800 screen the column took 500 px: the
+        queue, 740 px wide, broke "Acknowledge" and "Clear at the bedside" onto two lines, and
+        the first call's buttons lay below the window's edge. An answer still shows in the
+        alert band on every tab. Decided from the window's width and the widgets' own widths,
+        never from where the column is now, so a move cannot undo itself."""
+        room = self.width() - 2 * SIDE_MARGIN
+        queue = room - self._side_width() - self._requests_layout.spacing()
+        bar = self._queue_scroll.verticalScrollBar()
+        queue -= (bar.sizeHint().width() if bar is not None else 0) + 6  # rows' right margin
+        apart = queue < self._probe_row.buttons_width()
+        if apart == self.questions_apart():
+            return
+        if apart:
+            self._requests_layout.removeWidget(self.side_scroll)
+            layout = self.questions_page.layout()
+            if layout is not None:
+                layout.addWidget(self.side_scroll)
+            self.tabs.addTab(self.questions_page, translate("Beckon", "Questions"))
+            self._ask_line.setDirection(QBoxLayout.Direction.LeftToRight)
+        else:
+            self._ask_line.setDirection(QBoxLayout.Direction.TopToBottom)
+            self.tabs.removeTab(self.tabs.indexOf(self.questions_page))
+            self._requests_layout.addWidget(self.side_scroll)
+        self.side_scroll.show()
+        self._fit_side()
 
     def resizeEvent(self, event: QResizeEvent | None) -> None:
         super().resizeEvent(event)
+        self._place_questions()
         self._fit_side()
         self._place_name()
         self.system_banner.fit()  # its cap follows the window's height
@@ -661,7 +738,7 @@ class StationWindow(QWidget):
         which then showed one whole call; beside the tabs the line is free. Decided from the
         window's width and the widgets' own widths, never from where the name is now, so a
         move cannot undo itself."""
-        room = self.width() - 36  # the window's side margins
+        room = self.width() - 2 * SIDE_MARGIN
         gap = 12
         name = self.name_box.sizeHint().width()
         chips = [self.title, self.link_pill, self.station_pill]
