@@ -37,6 +37,11 @@ log = logging.getLogger(__name__)
 
 SESSION_EXPIRY_S = 24 * 3600
 
+EARLY_ACK_KEEP_S = 5.0
+"""How long an acknowledgement that came before ``publish`` noted its message waits for it: far
+longer than the few instructions between paho's send and the note, far shorter than the time
+65,535 further messages take to reuse its message id."""
+
 
 @dataclass(frozen=True)
 class Connected:
@@ -235,6 +240,9 @@ class MqttLink:
         self.max_inflight = max_inflight
         self.protocol: MQTTProtocolVersion = MQTTProtocolVersion.MQTTv5
         self._in_flight: dict[int, str] = {}  # message id -> topic, to report refusals
+        # Acknowledgements handled before ``publish`` noted their message (see ``_on_publish``):
+        # message id -> (reason, when), kept EARLY_ACK_KEEP_S.
+        self._early: dict[int, tuple[ReasonCode, float]] = {}
         self._flight_lock = threading.Lock()
         self._connected = threading.Event()
         self.connections = 0  # successful connects; more than one means reconnects (metrics)
@@ -334,14 +342,16 @@ class MqttLink:
         # Never hold a lock of ours across paho calls: paho runs on_publish under its own
         # message lock, and publish() takes that lock too.
         info = client.publish(topic, payload, qos=qos, retain=retain)
-        if qos == 0:
-            # No PUBACK will come to refuse it; paho may even report it sent before this line,
-            # which left an entry behind for every few heartbeats (220 an hour a bed).
-            return self._sent(topic, info)
         with self._flight_lock:
-            self._in_flight[info.mid] = topic
-            if len(self._in_flight) > 10_000:  # acknowledgements lost with a session
-                self._in_flight.clear()
+            # paho may have handled the acknowledgement already (a QoS 0 message "sent", or a
+            # fast broker's PUBACK): then there is nothing to note, only a refusal to report.
+            early = self._early.pop(info.mid, None)
+            if early is None and qos > 0:
+                self._in_flight[info.mid] = topic
+                if len(self._in_flight) > 10_000:  # acknowledgements lost with a session
+                    self._in_flight.clear()
+        if early is not None and qos > 0:
+            self._report(topic, early[0])
         return self._sent(topic, info)
 
     @staticmethod
@@ -476,10 +486,26 @@ class MqttLink:
     ) -> None:
         """The broker's PUBACK. Under MQTT 5 it can say no (for example "not authorised" when
         the ACL denies the topic): then the message will never arrive, and someone must know."""
+        now = time.monotonic()
         with self._flight_lock:
-            topic = self._in_flight.pop(mid, "")
+            topic = self._in_flight.pop(mid, None)
+            if topic is None:
+                # Handled before ``publish`` noted the message (paho runs this on its network
+                # thread as soon as the PUBACK is read, and a QoS 0 message is "published" when
+                # written, which can come first): ``publish`` reports it with its topic. The
+                # note used to stay for good, and such a refusal named its topic "?". Notes
+                # nobody takes (a QoS 0 message written after ``publish`` returned, a message
+                # resent from an earlier session) go after EARLY_ACK_KEEP_S.
+                self._early = {
+                    m: seen for m, seen in self._early.items() if now - seen[1] < EARLY_ACK_KEEP_S
+                }
+                self._early[mid] = (reason, now)
+                return
+        self._report(topic, reason)
+
+    def _report(self, topic: str, reason: ReasonCode) -> None:
         if reason.is_failure:
-            log.error("broker refused a message to %s: %s", topic or "?", reason)
+            log.error("broker refused a message to %s: %s", topic, reason)
             self.events.put(PublishRefused(topic, str(reason), self.name))
 
 
