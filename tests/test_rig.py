@@ -47,3 +47,38 @@ def test_a_nurse_command_is_built_in_one_place_and_refuses_unknown_actions() -> 
     assert p.decode(p.encode(cmd)) == cmd
     with pytest.raises(p.ProtocolError, match="not a nurse action"):
         p.nurse_command("ignore", "r1", "Nurse Kim")
+
+
+def test_the_rigs_temporary_folder_goes_even_when_interrupted_before_its_block(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The terminal demo turns SIGTERM into KeyboardInterrupt. One raised after the folder was
+    made but before its removal was arranged left /tmp/beckon-rig-* behind. The folder now goes
+    when its block ends, when the block raises, and when the block never starts; a folder of
+    the same name made by someone else is never removed."""
+    import tempfile
+
+    from beckon.lab import rig as rig_module
+    from beckon.lab.rig import temporary_folder
+
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    with temporary_folder("beckon-rig-") as folder:
+        assert folder.is_dir() and folder.parent == tmp_path
+        (folder / "outbox.sqlite3").write_text("x")
+    assert list(tmp_path.iterdir()) == []
+
+    with pytest.raises(KeyboardInterrupt), temporary_folder("beckon-rig-"):
+        raise KeyboardInterrupt
+    assert list(tmp_path.iterdir()) == []
+
+    entered = temporary_folder("beckon-rig-")
+    assert entered.__enter__().is_dir()
+    del entered  # interrupted before the caller's ``with`` took it over
+    assert list(tmp_path.iterdir()) == []
+
+    names = iter(["taken", "mine"])
+    monkeypatch.setattr(rig_module.secrets, "token_hex", lambda n: next(names))
+    (tmp_path / "beckon-rig-taken").mkdir()
+    with temporary_folder("beckon-rig-") as folder:
+        assert folder.name == "beckon-rig-mine"
+    assert [p.name for p in tmp_path.iterdir()] == ["beckon-rig-taken"]

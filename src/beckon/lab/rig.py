@@ -8,11 +8,12 @@ product: a ward gets its broker and services from its own servers.
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -128,11 +129,35 @@ def one_machine(
     the rig started stops when the block ends."""
     with ExitStack() as stack:
         if folder is None:
-            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="beckon-rig-")))
+            folder = stack.enter_context(temporary_folder("beckon-rig-"))
         url, kind = stack.enter_context(private_broker(url, broker))
         rig = Rig(url, folder, site, unit, kind)
         stack.callback(rig.close)
         yield rig
+
+
+@contextmanager
+def temporary_folder(prefix: str) -> Iterator[Path]:
+    """A new private folder in the system's temporary folder, removed when the block ends, even
+    when the block is interrupted before it starts.
+
+    Why not ``tempfile.TemporaryDirectory``: it makes the folder before it arranges its removal,
+    and the terminal demo turns SIGTERM into KeyboardInterrupt; one raised in between left
+    /tmp/beckon-rig-* behind (tests/test_demo.py, on a loaded machine). Here the removal is in
+    place (``finally``) before the folder exists; an interrupt after the ``yield`` but before the
+    caller's ``with`` takes over closes this generator, which runs the ``finally`` too."""
+    parent = Path(tempfile.gettempdir())
+    folder: Path | None = None
+    try:
+        while folder is None:
+            candidate = parent / f"{prefix}{secrets.token_hex(6)}"
+            with suppress(FileExistsError):  # someone else's, never removed here: another name
+                candidate.mkdir(mode=0o700)
+                folder = candidate
+        yield folder
+    finally:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager
@@ -151,8 +176,8 @@ def private_broker(url: str | None, choice: BrokerChoice = "fastest") -> Iterato
             yield embedded.url, "amqtt (embedded)"
         return
     port = free_port()
-    with tempfile.TemporaryDirectory(prefix="beckon-rig-mqtt-") as conf_folder:
-        conf = Path(conf_folder) / "mosquitto.conf"
+    with temporary_folder("beckon-rig-mqtt-") as conf_folder:
+        conf = conf_folder / "mosquitto.conf"
         conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\nset_tcp_nodelay true\n")
         proc = subprocess.Popen(
             [binary, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
