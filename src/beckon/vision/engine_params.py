@@ -199,7 +199,7 @@ class EngineParams:
     zero_rest_max: float = 0.01
     """A channel whose resting score (median) is at most this rests at MediaPipe's zero...
     """
-    zero_rest_floor_ratio: float = 0.3
+    zero_rest_floor_ratio: float = 0.2
     """...and its adapted threshold may go down to this share of the profile's threshold
     (instead of ``adapt_floor_ratio``). Why: a blendshape score is clipped at 0, and a face
     that MediaPipe reads at exactly 0 at rest spends part of each expression getting off the
@@ -209,7 +209,15 @@ class EngineParams:
     like the held-out face) rest at brow 0.001 with a lower spread of 0.0001, and their brow
     raises read 0.16 to 0.20 and 0.09 to 0.15 above rest: under the 0.12 floor, ``obama_mirror``
     lost all ten. Faces whose brows rest above 0 (0.016 to 0.12 on the others) keep
-    ``adapt_floor_ratio``."""
+    ``adapt_floor_ratio``.
+
+    Why 0.2 (a bar of 0.04), not 0.3 (session 31, margins on the tune part and the studied
+    faces): on this render the weakest raises on zero-rest faces read 0.045 and 0.054
+    (``obama_mirror``) and 0.064 (``obama``, whose plateau then sat at the 0.06 bar for 0.15 s),
+    while the highest level held 0.45 s or more outside a raise on a zero-rest face was
+    ``hopper``'s brows waiting 0.03 to 0.036 over rest for a second before a long blink. 0.06
+    sat at the weak raises' edge; 0.04 is in the middle of the gap. 0.03 (0.15) made that
+    wait a false brow raise."""
     zero_rest_gestures: tuple[str, ...] = ("brow_raise",)
     """The expressions ``zero_rest_floor_ratio`` applies to: measured on brows only. The jaw
     and the eyes move in talk and in every blink, whose short rises a lower bar would bring
