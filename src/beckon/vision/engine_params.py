@@ -214,10 +214,10 @@ class EngineParams:
     Why 0.2 (a bar of 0.04), not 0.3 (session 31, margins on the tune part and the studied
     faces): on this render the weakest raises on zero-rest faces read 0.045 and 0.054
     (``obama_mirror``) and 0.064 (``obama``, whose plateau then sat at the 0.06 bar for 0.15 s),
-    while the highest level held 0.45 s or more outside a raise on a zero-rest face was
-    ``hopper``'s brows waiting 0.03 to 0.036 over rest for a second before a long blink. 0.06
-    sat at the weak raises' edge; 0.04 is in the middle of the gap. 0.03 (0.15) made that
-    wait a false brow raise."""
+    while nothing outside a raise held more than 0.025 for 0.45 s under the zero-rest bar, and
+    ``hopper``'s brows (which rest at zero at times) waited 0.03 to 0.036 over rest for a
+    second before a long blink. 0.06 sat past the weak raises' edge; 0.04 is in the middle of
+    the gap. 0.03 (0.15) made that wait a false brow raise."""
     zero_rest_gestures: tuple[str, ...] = ("brow_raise",)
     """The expressions ``zero_rest_floor_ratio`` applies to: measured on brows only. The jaw
     and the eyes move in talk and in every blink, whose short rises a lower bar would bring
