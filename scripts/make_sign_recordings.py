@@ -98,6 +98,33 @@ SIGNISL = (
 )
 ALPYKSL = "AlpYksl/SignLanguageAndLipReadingApp"
 SADTALKER = "examples/ref_video/WDA_"
+REALHEAD_SSV = (
+    "again", "bad", "come", "eat", "go", "good", "hello", "help", "how", "name", "no", "please",
+    "sorry", "stop", "thank_you", "understand", "water", "what", "where", "yes",
+)  # fmt: skip
+"""realhead: the ASL teacher's words (every video of the repository)."""
+REALHEAD_SBE = (
+    "About", "Good", "Greetings", "Help", "How", "Learn", "Name", "Nice to meet you", "Nice",
+    "No", "Please", "Question", "Sorry", "ThankYou", "Yes", "like", "school", "share",
+)  # fmt: skip
+"""realhead: the browser extension's signs (all but ``Classroom Object.mp4``, over 4 MiB)."""
+REALHEAD_AR = (
+    "About", "And", "Because", "For", "I", "In order", "No", "So", "Some times", "Well2",
+    "Whenever", "Yes", "You", "always",
+)  # fmt: skip
+"""realhead: the Arabic signer's words under 4 MiB (``No2.mp4``, the same take as ``No.mp4``,
+not taken)."""
+REALHEAD_TSL = (
+    "Activity", "Albania", "Antiseptic_Solution", "Balm", "Belgium_gesture1", "Block", "Bobae",
+    "Bomb", "Bone", "Call", "Case_Number", "Cigarette", "Clean", "Cobra_Politics", "Cocaine",
+    "Contact", "Cote_dIvoire", "Cottage", "Croatia", "Czech_Republic", "Deep", "Deposit",
+    "Dinosaur_Politics", "Disheartened_Discouraged", "Do", "Donate", "Ecstasy", "England_Country",
+    "England_First_Position", "England_gesture1", "Exhausted", "Experience", "Express_Boat",
+    "Face_Mask", "Failed_Politics", "Fang_District", "Finger_Spelling", "Georgia",
+    "Glue_Sniffing", "Gold", "Misunderstanding", "agree", "know", "no", "right",
+)  # fmt: skip
+"""realhead: the Thai signer's first 40 words in the repository's order, and five words looked
+at while searching for nods and shakes (none has one)."""
 
 RECIPES: dict[str, Recipe] = {
     "comp4989": Recipe((Source("ksukkau/COMP_4989_Project", "videos/*/*.mp4"),)),
@@ -264,6 +291,45 @@ RECIPES: dict[str, Recipe] = {
                         ("feat/tests/data/WolfgangLanger_Pexels.mp4", "pf_wolfgang.mp4"),
                         ("feat/tests/data/single_face.mp4", "pf_single_face.mp4"),
                     ),
+                ),
+            )
+            for path, name in files
+        )
+    ),
+    # Session 31 (realnod31): a SCORE set of people no rule has seen: a man shaking his head at
+    # a phone camera, and three sign-language dictionaries whose NO is made with a head shake
+    # (an ASL teacher, several BSL-style signers, an Arabic signer), with their other words and
+    # a Thai signer's as negatives. The signers are cropped to the face like the score sets;
+    # the phone clip (close up already) is copied byte for byte.
+    "realhead": Recipe(
+        tuple(
+            Source(repo, path, renames=((path, name),), crop=crop)
+            for repo, crop, files in (
+                ("chin1chi/camera-vision", False, (("no.mp4", "cv_no.mp4"),)),
+                (
+                    "Hitorido/SignBridge-ASL-Recogniton",
+                    True,
+                    tuple((f"assets/videos/{w}.mp4", f"ssv_{w}.mp4") for w in REALHEAD_SSV),
+                ),
+                (
+                    "Madhura-6/SignBridge-Browser-Extension",
+                    True,
+                    tuple(
+                        (f"videos/{w}.mp4", f"sbe_{w.lower().replace(' ', '_')}.mp4")
+                        for w in REALHEAD_SBE
+                    ),
+                ),
+                (
+                    "sabbas123/ArSL-video-corpus-4",
+                    True,
+                    tuple(
+                        (f"{w}.mp4", f"ar_{w.lower().replace(' ', '_')}.mp4") for w in REALHEAD_AR
+                    ),
+                ),
+                (
+                    "dominyl880/web_thai_tsl",
+                    True,
+                    tuple((f"videos/{w}.mp4", f"tsl_{w.lower()}.mp4") for w in REALHEAD_TSL),
                 ),
             )
             for path, name in files

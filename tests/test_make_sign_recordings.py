@@ -324,11 +324,25 @@ def test_a_source_may_crop_its_clips_when_its_set_does_not(tmp_path: Path) -> No
     assert got == [("s_no.mp4", True), ("talk.mp4", False)]
 
 
-def test_gnew_labels_or_leaves_out_every_clip_it_takes() -> None:
+@pytest.mark.parametrize("name", ["gnew", "realhead"])
+def test_a_set_of_named_files_labels_or_leaves_out_every_clip_it_takes(name: str) -> None:
     script = load_script("make_sign_recordings")
-    names = {name for source in script.RECIPES["gnew"].sources for _, name in source.renames}
-    text = (script.LABELS / "gnew.toml").read_text(encoding="utf-8")
+    names = {saved for source in script.RECIPES[name].sources for _, saved in source.renames}
+    text = (script.LABELS / f"{name}.toml").read_text(encoding="utf-8")
     labelled = {str(c["file"]) for c in tomllib.loads(text)["clip"]}
     left_out = set(script.LEFT_OUT.findall(text))
     assert names == labelled | left_out
     assert not labelled & left_out
+
+
+def test_realhead_takes_each_source_file_once_under_its_own_name() -> None:
+    # One source file per saved name: the Arabic signer's NO2 (the same take as NO) is not
+    # taken, nor the browser extension's clip over 4 MiB.
+    script = load_script("make_sign_recordings")
+    sources = script.RECIPES["realhead"].sources
+    taken = [(s.repo, path) for s in sources for path, _ in s.renames]
+    saved = [name for s in sources for _, name in s.renames]
+    assert len(set(taken)) == len(taken) == len(set(saved)) == 98
+    assert ("sabbas123/ArSL-video-corpus-4", "No2.mp4") not in taken
+    assert ("Madhura-6/SignBridge-Browser-Extension", "videos/Classroom Object.mp4") not in taken
+    assert all(s.crop is (s.repo != "chin1chi/camera-vision") for s in sources)
