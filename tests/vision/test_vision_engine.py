@@ -6,15 +6,17 @@ the own left shoulder is negative roll, chin down is positive pitch (see beckon.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from beckon.profile import GESTURES, GestureProfile
 from beckon.vision.engine import GestureEngine
 from beckon.vision.engine_params import EngineParams
-from beckon.vision.face import observation
-from beckon.vision.gestures import GestureEvent
+from beckon.vision.face import FaceObservation, observation
+from beckon.vision.gestures import GestureEvent, NodDetector, PoseSample
 from beckon.vision.held import HoldDetector, HoldParams
-from beckon.vision.pose import NeutralPose
+from beckon.vision.pose import NeutralPose, rotation_from_angles
 from tests.vision.traces import Patient, add, glide, held, moving, nodding, sine
 
 
@@ -455,3 +457,38 @@ def test_a_turn_swung_on_into_the_other_turn_over_a_gap_is_two_turns() -> None:
     assert names(run(Patient(yaw=yaw), 7.0)) == ["turn_left", "turn_right"]
     gap = Patient(yaw=yaw, found=lambda t: not 3.4 <= t < 3.64)
     assert names(run(gap, 7.0)) == ["turn_left", "turn_right"]
+
+
+def test_a_corrected_resting_face_does_not_make_the_pitch_jump_to_seconds_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The first steady second is mostly squinting (eyes at 0.6), so the resting face is
+    # learned there and corrected half a second later to the open eyes of its first frames.
+    # Against the new rest the eyes have been closed since 0.45 s; the head meanwhile pitched
+    # down. The corrected rest's replay re-reads those frames, and the blink filter must not
+    # take its state from them: it then held the pitch of the open eyes at 0.4 s, a jump of
+    # about 3 degrees up that the nod detector read as a swing (fslsign cherry: 7 degrees, a nod).
+    seen: list[tuple[float, float]] = []
+    update = NodDetector.update
+
+    def spy(self: NodDetector, obs: PoseSample) -> GestureEvent | None:
+        if obs.found and obs.pitch is not None:
+            seen.append((obs.t, obs.pitch))
+        return update(self, obs)
+
+    monkeypatch.setattr(NodDetector, "update", spy)
+    engine = GestureEngine()
+    fps = 15.0
+    for i in range(round(3.0 * fps)):
+        t = i / fps
+        pitch = -6.0 * min(1.0, max(0.0, t - 1.0))  # down 6 degrees from 1 s to 2 s
+        eyes = 0.0 if t < 0.45 else 0.6
+        shapes = {"eyeBlinkLeft": eyes, "eyeBlinkRight": eyes}
+        obs = FaceObservation(
+            t=t, found=True, pitch=pitch, yaw=0.0, roll=0.0, blendshapes=shapes, quality=1.0,
+            rotation=rotation_from_angles(pitch, 0.0, 0.0), neutral_version=1,
+        )  # fmt: skip
+        engine.update(obs)
+    assert engine.rest is not None and engine.rest["blink"] < 0.1  # corrected to open eyes
+    steps = [abs(b - a) for (_, a), (_, b) in itertools.pairwise(seen)]
+    assert max(steps) < 1.0  # 0.4 degrees a frame, or held

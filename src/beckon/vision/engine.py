@@ -549,6 +549,13 @@ class GestureEngine:
         if face:
             self._expr.clear()
         found: list[tuple[GestureEvent, float]] = []
+        # The blink filter (_deblink) reads the kept frames from open eyes, with a state of its
+        # own. Against a new neutral that state is the live one in the new reference, and is
+        # kept; against a new resting face it is not: frames the live filter read as open
+        # eyes may now count as closed, and the pitch it then held came from seconds before,
+        # a jump the nod detector read as a swing (fslsign cherry: 7 degrees, a false nod).
+        live_blink = self._open_pitch, self._closing_t
+        self._open_pitch = self._closing_t = None
         for h in self._history:
             rotation = getattr(h, "rotation", None)
             usable = bool(h.found) and rotation is not None and h.quality >= p.min_quality
@@ -565,6 +572,8 @@ class GestureEngine:
             for e in events:
                 hold = next(d for d, _ in holds if d.gesture == e.gesture)
                 found.append((e, hold.last_start))
+        if face:
+            self._open_pitch, self._closing_t = live_blink
         out: list[GestureEvent] = []
         for e, start in found:
             if start <= self._last_event_t:
