@@ -492,3 +492,19 @@ def test_a_corrected_resting_face_does_not_make_the_pitch_jump_to_seconds_before
     assert engine.rest is not None and engine.rest["blink"] < 0.1  # corrected to open eyes
     steps = [abs(b - a) for (_, a), (_, b) in itertools.pairwise(seen)]
     assert max(steps) < 1.0  # 0.4 degrees a frame, or held
+
+
+@pytest.mark.parametrize(("pitch_in_view", "yaw_in_view"), [(13.0, False), (10.0, True)])
+def test_a_turn_made_with_the_head_nearly_as_far_down_is_no_turn(
+    pitch_in_view: float, yaw_in_view: bool
+) -> None:
+    # The head goes down first, then turns 15 degrees while it stays down, and both come
+    # back (a signer: fslsign urinate, 14.7 aside and 14.0 down). From the bar on, the pitch
+    # hardly moves, so the others-quiet rule lets it through; the turn must lead clearly
+    # (EngineParams.held_lead_share, 0.8 of the turn against each threshold). Down 13 (0.87
+    # of the turn) is no turn; down 10 (0.67, as real turns of the tune sets go) is one.
+    patient = Patient(yaw=held(1.5, 0.8, 15.0), pitch=held(1.0, 1.9, pitch_in_view))
+    assert names(run(patient, 6.0)) == (["turn_left"] if yaw_in_view else [])
+    engine = GestureEngine(calibrated(**EXPRESSIVE), EngineParams(held_lead_share=1.0))
+    before = [e for obs in patient.trace(6.0, 0) for e in engine.update(obs)]
+    assert names(before) == ["turn_left"]  # the rule as it was: the other axis moved less

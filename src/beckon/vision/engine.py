@@ -332,16 +332,25 @@ class GestureEngine:
                 )
                 candidates = [e for e in candidates if e.gesture != hold.gesture]
                 continue
-            # The gesture's own axis must lead: a small look up while the head is tilted far
-            # (against each axis's own threshold) is part of a bigger movement, not a gesture.
+            # The gesture's own axis must lead clearly: a small look up while the head is
+            # tilted far, or a turn made as far down as aside (against each axis's own
+            # threshold), is part of a bigger movement, not a gesture (``held_lead_share``).
+            # Only while the head was out: a turn begun after a look came back is a movement
+            # of its own (one event, see _one_movement), not part of the look.
             since = hold.last_start - 0.2
             other = max(
-                (v for ts, r in self._axes if ts >= since for k, v in r.items() if k != channel),
+                (
+                    v
+                    for ts, r in self._axes
+                    if since <= ts <= hold.last_end
+                    for k, v in r.items()
+                    if k != channel
+                ),
                 default=0.0,
             )
-            if other > hold.last_ratio:
+            if other > p.held_lead_share * hold.last_ratio:
                 logger.info(
-                    "%s at t=%.2f dropped: another axis moved more (%.1f x threshold vs %.1f)",
+                    "%s at t=%.2f dropped: another axis moved as far (%.1f x threshold vs %.1f)",
                     hold.gesture,
                     t,
                     other,

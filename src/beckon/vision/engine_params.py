@@ -54,6 +54,16 @@ class EngineParams:
     settle_gap_s`` of every held detector): that event had settled (held gestures are
     reported ``settle_s`` after the head came back), and a patient turning right and then
     left at once makes two gestures."""
+    held_lead_share: float = 0.8
+    """A held head gesture is dropped when another head axis moved at least this share as
+    far (each against its own threshold, from 0.2 s before the excursion began): its own
+    axis must lead clearly. A signer's head turned 14.7 degrees while it went 14.0 down
+    (fslsign ``urinate``, 0.95) made a false turn; so did looks down with a turn or tilt
+    nearly as large (fslsign ``crocodile`` 0.92, ``water_bottle`` 0.86, ``snack`` 0.81,
+    ``backpack`` 0.83; the hand gate also drops those). Every labelled held gesture of the
+    tune sets is under 0.74 (pkgface ``clm_cap12``'s turn left at 40.3 s 0.73, talkhead
+    ``lp_d3``'s turns 0.63), the widened recipe's tune part under 0.31, off-axis rests
+    included. It was 1.0 (the other axis moved further) until session 31."""
     after_oscillation_s: float = 1.5
     """A held look (turn) whose excursion began before, or within this long after, a nod
     (shake) was reported is that nod going on: a nod is reported once it has enough swings,
