@@ -508,3 +508,32 @@ def test_a_turn_made_with_the_head_nearly_as_far_down_is_no_turn(
     engine = GestureEngine(calibrated(**EXPRESSIVE), EngineParams(held_lead_share=1.0))
     before = [e for obs in patient.trace(6.0, 0) for e in engine.update(obs)]
     assert names(before) == ["turn_left"]  # the rule as it was: the other axis moved less
+
+
+@pytest.mark.parametrize(("jump_deg", "nod_restarts"), [(5.0, True), (2.0, False)])
+def test_a_neutral_replaced_a_nods_swing_away_in_pitch_restarts_the_nod_alone(
+    jump_deg: float, nod_restarts: bool
+) -> None:
+    # Replacing the neutral moves every later angle at once. A jump along the nod's axis as
+    # large as its full swing bar (4 degrees) is a phantom swing: the nod detector starts
+    # over (a 4.6 degree replacement made the first leg of a signer's false nod, fslsign
+    # banana), the shake detector, for which the pitch is the other axis, goes on; a smaller
+    # jump restarts neither (reference_jump_deg, 8 degrees, restarts both).
+    engine = GestureEngine(calibrated(**EXPRESSIVE))
+    nod, shake = (next(d for d in engine.oscillators if d.axis == a) for a in ("pitch", "yaw"))
+    head = glide((0.0, 0.0), (1.0, 0.0), (1.3, 9.0), (1.6, 0.0))
+    fps = 15.0
+    for i in range(round(1.8 * fps)):
+        t = i / fps
+        replaced = t >= 1.7
+        neutral = jump_deg if replaced else 0.0
+        pitch, yaw = head(t), head(t)
+        if replaced and i == round(1.7 * fps):
+            assert nod.in_progress and shake.in_progress  # one swing each, under way
+        obs = FaceObservation(
+            t=t, found=True, pitch=pitch - neutral, yaw=yaw, roll=0.0, quality=1.0,
+            rotation=rotation_from_angles(pitch, yaw, 0.0), neutral_version=2 if replaced else 1,
+        )  # fmt: skip
+        engine.update(obs)
+    assert nod.in_progress is not nod_restarts
+    assert shake.in_progress

@@ -393,10 +393,14 @@ class GestureEngine:
         moves every later angle at once. A head that turned and came back while the reference
         moved twice then shows two "reversals" it never made (a shake, which also swallows the
         turn). A jump of ``reference_jump_deg`` or more is therefore not movement but a new
-        start. Only when a neutral was replaced (its version changed from one to the next):
-        drift and refinements of the running median move it slowly, and the first neutral
-        must not restart them (a patient who answers "yes" in the first two seconds nods
-        while the first neutral is fixed: two of the four real nods of the ASL clips).
+        start, for both; so is, for one detector, a jump along its own axis as large as its
+        full swing bar (``OscillationDetector.full_swing_threshold``), which is a whole
+        phantom swing of its own: a signer's neutral replaced by one 4.6 degrees away in
+        pitch made the first leg of a false nod (fslsign banana). Only when a neutral was
+        replaced (its version changed from one to the next): drift and refinements of the
+        running median move it slowly, and the first neutral must not restart them (a
+        patient who answers "yes" in the first two seconds nods while the first neutral is
+        fixed: two of the four real nods of the ASL clips).
         """
         if not obs.found or not _has_neutral(obs):
             return
@@ -409,9 +413,17 @@ class GestureEngine:
         assert before is not None and reference is not None
         jump = relative_angles(before, reference)
         size = max(abs(jump.pitch), abs(jump.yaw), abs(jump.roll))
-        if size >= self.params.reference_jump_deg:
-            logger.debug("reference moved %.1f deg at t=%.2f: nods and shakes restart", size, t)
-            for det in self.oscillators:
+        for det in self.oscillators:
+            along = abs(jump.pitch if det.axis == "pitch" else jump.yaw)
+            if size >= self.params.reference_jump_deg or along >= det.full_swing_threshold:
+                logger.debug(
+                    "reference moved %.1f deg (%.1f along %s) at t=%.2f: %s restarts",
+                    size,
+                    along,
+                    det.axis,
+                    t,
+                    det.gesture,
+                )
                 det.reset()
 
     def _held_angles(

@@ -258,7 +258,9 @@ class EngineParams:
     reference_jump_deg: float = 8.0
     """See :meth:`GestureEngine._check_reference`: the smallest held gesture. Replacements by
     a nearby pose (3 to 6 degrees on the ASL clips) leave no phantom swing of a nod's size,
-    and restarting on them let a false shake start (``dad_2``)."""
+    and restarting on them let a false shake start (``dad_2``). A smaller jump restarts only
+    the detector along whose axis it is a whole swing (its full swing bar, 4 degrees of
+    pitch for a nod, 5 of yaw for a shake)."""
     occlusion: OcclusionParams = field(default_factory=OcclusionParams)
     """When a hand bends the face mesh (:mod:`beckon.vision.occlusion`): frames it disturbs
     are not usable for head gestures, so none starts from the pose jumps it causes."""
