@@ -178,6 +178,7 @@ def test_the_verifier_recovers_an_answer_the_decoder_heard_as_a_short_word() -> 
 
 
 OPEN = AnswerRule(open_accept=0.95)
+FAR = Match("to", None, 0.3, "no", "too far from 'no'")  # a short word, no answer's near miss
 
 
 def test_the_open_mode_recovers_an_answer_only_at_its_own_bar() -> None:
@@ -188,8 +189,8 @@ def test_the_open_mode_recovers_an_answer_only_at_its_own_bar() -> None:
     stop = Match("got", None, 0.4, "get nurse", "too far from 'get nurse'")
     assert combine(stop, frozenset(), _verdict("cancel", 0.97), "open", OPEN).intent == "cancel"
     assert combine(NOTHING, frozenset(), _verdict("no", 0.96), "open", OPEN).intent == "no"
-    assert combine(NOTHING, frozenset(), _verdict("no", 0.9), "open", OPEN).intent is None
-    assert combine(NOTHING, frozenset(), _verdict("no", 0.9), "answer", OPEN).intent == "no"
+    assert combine(FAR, frozenset(), _verdict("no", 0.9), "open", OPEN).intent is None
+    assert combine(FAR, frozenset(), _verdict("no", 0.9), "answer", OPEN).intent == "no"
     off = AnswerRule(open_accept=None)
     assert combine(NOTHING, frozenset(), _verdict("no", 1.0), "open", off).intent is None
 
@@ -206,6 +207,36 @@ def test_the_shipped_open_mode_asks_the_verifier_for_more_than_the_answer_mode()
     assert combine(down, frozenset(), _verdict("cancel", 0.96), "answer").intent == "cancel"
     assert combine(NOTHING, frozenset(), _verdict("no", 0.98), "open").intent == "no"
     assert combine(NOTHING, frozenset(), _verdict("cancel", 0.9), "open").intent is None
+
+
+def test_the_open_mode_takes_the_answer_of_a_near_miss_at_the_answer_modes_bar(
+    catalog: Catalog,
+) -> None:
+    """Out of fold, real "no" heard "now" and "stop" heard "that" or "so" had the verifier
+    at 0.85 to 0.97 and were lost under the open mode's 0.97; with the decoder's near miss
+    as the second piece of evidence the open mode takes them from 0.85 (docs/journal/voice.md,
+    session 31, voice31). Only the answer the near miss points to, never its opposite, and
+    never without the near miss."""
+    rule = AnswerRule()
+    assert rule.open_near_accept == 0.85
+    that = Match("that", None, 0.4, "no", "too far from 'no'")
+    assert combine(that, frozenset(), _verdict("cancel", 0.9), "open").intent == "cancel"
+    assert combine(NOTHING, frozenset(), _verdict("no", 0.9), "open").intent == "no"
+    assert combine(NOTHING, frozenset(), _verdict("no", 0.8), "open").intent is None
+    # The near miss of one answer lowers no other answer's bar.
+    assert combine(that, frozenset(), _verdict("no", 0.9), "open").intent is None
+    assert combine(NOTHING, frozenset(), _verdict("cancel", 0.9), "open").intent is None
+    assert combine(FAR, frozenset(), _verdict("cancel", 0.9), "open").intent is None
+    # Never against an answer some path of the decoder heard, nor for talk.
+    matcher = TemplateMatcher(catalog, "en", codes=catalog.answer_codes())
+    heard = answers_heard(matcher, ["that", "yes"])
+    that_yes = Match("that", None, 0.4, "yes", "too far from 'yes'")
+    assert combine(that_yes, heard, _verdict("cancel", 0.99), "open").intent is None
+    talk = Match("so that is all and more", None, 0.2, "no", "too far from 'no'")
+    assert combine(talk, frozenset(), _verdict("cancel", 0.99), "open").intent is None
+    # Off: the open mode's own bar for every answer.
+    off = AnswerRule(open_near_accept=None)
+    assert combine(that, frozenset(), _verdict("cancel", 0.9), "open", off).intent is None
 
 
 def test_the_open_mode_never_recovers_talk_a_request_or_an_opposite(catalog: Catalog) -> None:
