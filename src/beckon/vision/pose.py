@@ -209,7 +209,7 @@ class NeutralParams:
     (session 19): a first turn toward the camera held up to 3 s dwells near its pose longer
     than 3 s once its ramps are counted, so it was taken for the rest and every later turn
     read backwards; 4 s covers a 3 s hold and its ramps."""
-    origin_return_ratio: float = 0.6
+    origin_return_ratio: float = 0.55
     """A first neutral the head went to from where it was first seen (``origin``) and came
     back from to the origin within ``excursion_max_s`` of leaving it was a first gesture
     begun at the first frame, made from the rest: the origin then needs only this many times
@@ -217,7 +217,19 @@ class NeutralParams:
     whichever way it lies. Found on a patient resting turned from the camera whose first look
     up or down began at the first frame: no frontal prior helps pitch, so the look stood as the
     neutral until the check at ``verify_s`` and every look before it read backwards (the
-    same on frontal faces' looks, and on a first turn away from the camera)."""
+    same on frontal faces' looks, and on a first turn away from the camera).
+
+    How soon the rest is taken also decides whether that first gesture is heard: the engine
+    reads its kept frames again at the correction (``EngineParams.replay_s``, 5 s), and the
+    gesture counts only if the rest before it is among them (an excursion under way at the
+    first kept frame is no gesture) and it ended at most ``EngineParams.replay_max_age_s``
+    (1.5 s) before. At 0.6, a first look held about 3 s was corrected 5.1 to 5.4 s after the
+    first frame: the look's start was no longer among the kept frames, and it had ended 1.5 s
+    or more before (session 31: `hopper` off-axis, `lps11` turned, 30 fps). 0.55 takes the
+    rest about 0.2 s sooner, within both. Not lower: at 0.45 a 15 fps clip's rest was taken
+    from 17 frames, 0.6 s after its first look ended, and the look read again against that
+    estimate fell 0.01 s short of the minimum hold (the later, surer estimate found it 1.53 s
+    after, too late to report)."""
     frontal_cap: float = 2.0
     """The most the frontal prior may weigh: a more frontal rival needs at least
     ``switch_ratio / frontal_cap`` of the neutral's dwell however frontal it is. The prior
