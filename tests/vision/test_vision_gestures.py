@@ -597,3 +597,47 @@ def test_two_large_nods_the_first_ending_a_little_off_its_start_are_two(
     events = run(NodDetector(), trace(7.0, pitch=two, fps=fps, seed=seed))
     assert [e.gesture for e in events] == ["nod", "nod"]
     assert events[0].t < 2.9 < 4.1 < events[1].t
+
+
+def run_with_reference_moved_at(
+    detector: OscillationDetector, samples: list[PoseSample], moved: float
+) -> list[GestureEvent]:
+    """Like :func:`run`, telling the detector its reference moved at ``moved`` (as the engine
+    does when the neutral pose is fixed or replaced)."""
+    events = []
+    for s in samples:
+        if abs(s.t - moved) < 0.5 / FPS:
+            detector.reference_moved(s.t)
+        e = detector.update(s)
+        if e is not None:
+            events.append(e)
+    return events
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_shake_after_the_reference_moved_is_not_measured_against_the_old_reference(
+    seed: int,
+) -> None:
+    # The head rests still all along, but until 2 s its yaw was read against a reference 3
+    # degrees off (a provisional one, or a neutral since replaced); from 2 s against the
+    # neutral. A 4 degree shake at 4 s then stood against a "background" of 3 degrees (the
+    # references' offset inside the 2.5 s before it) and was rejected: `obama`'s turned
+    # photo, a shake from the clip's first frame standing over a later one.
+    offset = glide((1.95, 3.0), (2.0, 0.0))
+    shake = sine(4.0, 2 / 2.0, 4.0, 2.0)
+    samples = trace(7.0, yaw=add(offset, shake), noise=0.15, seed=seed)
+    found = run_with_reference_moved_at(ShakeDetector(), samples, moved=2.0)
+    assert [e.gesture for e in found] == ["shake"]
+    # Told nothing, the detector takes the offset for movement (the rule before the change).
+    assert run(ShakeDetector(), samples) == []
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_turn_after_the_reference_moved_still_stands_as_background(seed: int) -> None:
+    # What the head did since the reference moved still counts: the same samples, the
+    # reference moved at 0.5 s, so the 3 degrees at 2 s are the head's own turn back and the
+    # 4 degree shake does not stand out from it.
+    offset = glide((1.95, 3.0), (2.0, 0.0))
+    shake = sine(4.0, 2 / 2.0, 4.0, 2.0)
+    samples = trace(7.0, yaw=add(offset, shake), noise=0.15, seed=seed)
+    assert run_with_reference_moved_at(ShakeDetector(), samples, moved=0.5) == []

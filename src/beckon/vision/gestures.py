@@ -496,6 +496,7 @@ class OscillationDetector:
         quiet = self.params.quiet_noise_deg
         self.noise = {"pitch": quiet[0], "yaw": quiet[1]}
         self._last_event_t = -math.inf
+        self._reference_t = -math.inf  # when the angles' reference last moved
         self.last_swing = 0.0
         """Median swing (degrees) of the last gesture reported, as the head made it (see
         :meth:`_kept`), for the engine's checks against full bars."""
@@ -535,7 +536,22 @@ class OscillationDetector:
     def reset(self) -> None:
         """Forget the gesture in progress and the cooldown (e.g. new patient)."""
         self._last_event_t = -math.inf
+        self._reference_t = -math.inf
         self._clear()
+
+    def reference_moved(self, t: float) -> None:
+        """The angles are measured against a new reference from ``t`` on (the neutral pose was
+        fixed or replaced, or a provisional reference gave way to it).
+
+        A movement under way goes on (reversals read the same against any reference), but
+        the background is measured from ``t`` on only: samples against two references differ
+        by the references' offset, which is no movement of the head. On ``obama``'s turned
+        photo a shake from the clip's first frame, its tail read against the provisional
+        reference and a first neutral replaced a second later, stood as a background of 2.9
+        degrees over a shake of 2.4 two seconds after it. The cost: what the head did before
+        the move is not counted for up to ``background_s`` after it.
+        """
+        self._reference_t = t
 
     def set_noise(self, pitch: float, yaw: float) -> None:
         """Resting jitter (robust std, degrees) of each axis, from a calibration; never taken
@@ -860,7 +876,7 @@ class OscillationDetector:
             start = before
         if p.calm_hold_s > 0:
             self._calm_before(start.t)
-        since = max(start.t - self.params.background_s, self._last_event_t)
+        since = max(start.t - self.params.background_s, self._last_event_t, self._reference_t)
         prior = [v for ts, v in self._history if since <= ts < start.t]
         self._background = _spread(np.asarray(prior, dtype=float)) if len(prior) > 3 else 0.0
 
