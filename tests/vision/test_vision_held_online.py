@@ -892,3 +892,24 @@ def test_a_gesture_found_again_is_reported_only_if_made_just_before_the_correcti
         assert events[0].t == pytest.approx(corrected_at, abs=0.1)
     else:
         assert events == []
+
+
+@pytest.mark.parametrize("fps", [15.0, 30.0])
+def test_a_shake_soon_after_the_neutral_was_corrected_is_not_measured_across_both(
+    fps: float,
+) -> None:
+    # The head rests still; its neutral is read 3 degrees of yaw off until 2 s (version 1),
+    # then right (version 2), and it shakes 4 degrees at 4 s. The engine tells the detectors
+    # the reference moved, so the offset between the two neutrals is no background the shake
+    # must stand out from (it stood 3 degrees; 1.5 x 3 > 4: the shake was lost).
+    patient = Patient(yaw=sine(4.0, 1.0, 4.0, 2.0))
+    wrong = rotation_from_angles(0.0, 3.0, 0.0)
+    engine = GestureEngine()
+    events: list[GestureEvent] = []
+    for o in patient.trace(7.0, seed=3, fps=fps):
+        assert o.rotation is not None
+        right = o.t >= 2.0
+        a = relative_angles(np.eye(3) if right else wrong, o.rotation)
+        obs = replace(o, pitch=a.pitch, yaw=a.yaw, roll=a.roll, neutral_version=2 if right else 1)
+        events += engine.update(obs)
+    assert _names(events) == ["shake"]
