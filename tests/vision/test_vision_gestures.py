@@ -619,7 +619,7 @@ def test_a_shake_after_the_reference_moved_is_not_measured_against_the_old_refer
     seed: int,
 ) -> None:
     # The head rests still all along, but until 2 s its yaw was read against a reference 3
-    # degrees off (a provisional one, or a neutral since replaced); from 2 s against the
+    # degrees off (a neutral since replaced); from 2 s against the
     # neutral. A 4 degree shake at 4 s then stood against a "background" of 3 degrees (the
     # references' offset inside the 2.5 s before it) and was rejected: `obama`'s turned
     # photo, a shake from the clip's first frame standing over a later one.
@@ -641,3 +641,16 @@ def test_a_turn_after_the_reference_moved_still_stands_as_background(seed: int) 
     shake = sine(4.0, 2 / 2.0, 4.0, 2.0)
     samples = trace(7.0, yaw=add(offset, shake), noise=0.15, seed=seed)
     assert run_with_reference_moved_at(ShakeDetector(), samples, moved=0.5) == []
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_reference_moved_during_a_movement_leaves_its_background_whole(seed: int) -> None:
+    # The head turned back 6 degrees at 1 s and began an 8 degree shake at 2 s; the reference
+    # moved at 2.3 s, inside the shake. Everything before the shake was read against one
+    # reference, so the turn still stands as its background (cutting at the move left no
+    # background at all: two false events on comp4989, signers moving from the clip's start).
+    offset = glide((0.95, 6.0), (1.0, 0.0))
+    shake = sine(2.0, 2 / 2.0, 8.0, 2.0)
+    samples = trace(5.0, yaw=add(offset, shake), noise=0.15, seed=seed)
+    assert run(ShakeDetector(), samples) == []
+    assert run_with_reference_moved_at(ShakeDetector(), samples, moved=2.3) == []

@@ -283,8 +283,9 @@ class GestureEngine:
             for hold, _ in self.head:
                 hold.reset()
             self._pending = [e for e in self._pending if e.gesture not in HEAD_HELD]
-            for det in self.oscillators:
-                det.reference_moved(t)
+            if self._neutral_version > 0:  # a neutral replaced, not the first one fixed
+                for det in self.oscillators:
+                    det.reference_moved(t)
             self._neutral_version = version
             replay_head = usable
         replay_face = usable and self._rest_replaced(rest_before)

@@ -540,16 +540,17 @@ class OscillationDetector:
         self._clear()
 
     def reference_moved(self, t: float) -> None:
-        """The angles are measured against a new reference from ``t`` on (the neutral pose was
-        fixed or replaced, or a provisional reference gave way to it).
+        """The angles are measured against a replaced neutral pose from ``t`` on.
 
-        A movement under way goes on (reversals read the same against any reference), but
-        the background is measured from ``t`` on only: samples against two references differ
-        by the references' offset, which is no movement of the head. On ``obama``'s turned
-        photo a shake from the clip's first frame, its tail read against the provisional
-        reference and a first neutral replaced a second later, stood as a background of 2.9
-        degrees over a shake of 2.4 two seconds after it. The cost: what the head did before
-        the move is not counted for up to ``background_s`` after it.
+        A movement under way goes on (reversals read the same against any reference), but a
+        movement that begins later has its background measured from ``t`` on only: samples
+        read against two neutrals differ by their offset, which is no movement of the head,
+        and a neutral is replaced when the head has settled somewhere, so what it did before
+        is not what it is doing now. On ``obama``'s turned photo a shake from the clip's first
+        frame stood as a background of 2.9 degrees over a shake of 2.4 two seconds later, a
+        second after the neutral was replaced. The engine does not call this when the first
+        neutral is fixed: on comp4989 (signers moving from a clip's first frame) that cut
+        away the movement two false events had stood out from.
         """
         self._reference_t = t
 
@@ -876,7 +877,10 @@ class OscillationDetector:
             start = before
         if p.calm_hold_s > 0:
             self._calm_before(start.t)
-        since = max(start.t - self.params.background_s, self._last_event_t, self._reference_t)
+        # Cut at the reference's move only when it came before the movement began: the
+        # samples before a movement that began earlier were all read against the old one.
+        moved = self._reference_t if self._reference_t <= start.t else -math.inf
+        since = max(start.t - self.params.background_s, self._last_event_t, moved)
         prior = [v for ts, v in self._history if since <= ts < start.t]
         self._background = _spread(np.asarray(prior, dtype=float)) if len(prior) > 3 else 0.0
 
