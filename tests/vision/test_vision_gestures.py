@@ -618,11 +618,11 @@ def run_with_reference_moved_at(
 def test_a_shake_after_the_reference_moved_is_not_measured_against_the_old_reference(
     seed: int,
 ) -> None:
-    # The head rests still all along, but until 2 s its yaw was read against a reference 3
-    # degrees off (a neutral since replaced); from 2 s against the
-    # neutral. A 4 degree shake at 4 s then stood against a "background" of 3 degrees (the
-    # references' offset inside the 2.5 s before it) and was rejected: `obama`'s turned
-    # photo, a shake from the clip's first frame standing over a later one.
+    # The head rests still all along, but until 2 s its yaw was read against a neutral 3
+    # degrees off, then against its replacement. A 4 degree shake at 4 s stood against a
+    # "background" of 3 degrees (the neutrals' offset inside the 2.5 s before it) and was
+    # rejected (`obama`'s turned photo: a shake from the clip's first frame standing over a
+    # later one, a second after the neutral was replaced).
     offset = glide((1.95, 3.0), (2.0, 0.0))
     shake = sine(4.0, 2 / 2.0, 4.0, 2.0)
     samples = trace(7.0, yaw=add(offset, shake), noise=0.15, seed=seed)
