@@ -283,9 +283,6 @@ class GestureEngine:
             for hold, _ in self.head:
                 hold.reset()
             self._pending = [e for e in self._pending if e.gesture not in HEAD_HELD]
-            if self._neutral_version > 0:  # a neutral replaced, not the first one fixed
-                for det in self.oscillators:
-                    det.reference_moved(t)
             self._neutral_version = version
             replay_head = usable
         replay_face = usable and self._rest_replaced(rest_before)
@@ -403,7 +400,8 @@ class GestureEngine:
         replaced (its version changed from one to the next): drift and refinements of the
         running median move it slowly, and the first neutral must not restart them (a
         patient who answers "yes" in the first two seconds nods while the first neutral is
-        fixed: two of the four real nods of the ASL clips).
+        fixed: two of the four real nods of the ASL clips). Either way a replaced neutral is
+        where a later movement's background begins (``OscillationDetector.reference_moved``).
         """
         if not obs.found or not _has_neutral(obs):
             return
@@ -428,6 +426,7 @@ class GestureEngine:
                     det.gesture,
                 )
                 det.reset()
+            det.reference_moved(t)  # a later movement's background starts here
 
     def _held_angles(
         self, obs: Any, usable: bool, angles: dict[str, float], provisional: bool
