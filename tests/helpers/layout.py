@@ -85,12 +85,39 @@ def clipped_inside(area: QScrollArea, window: QWidget) -> list[str]:
     return clipped(window, only=inner)
 
 
+def _layout_signature(window: QWidget) -> tuple[tuple[bool, int, int, int, int], ...]:
+    """Which widgets are shown, and where: unchanged between two looks once the layout has
+    settled."""
+    return tuple(
+        (w.isVisible(), w.x(), w.y(), w.width(), w.height())
+        for w in (window, *window.findChildren(QWidget))
+    )
+
+
+def settle(qtbot: Any, window: QWidget, timeout_s: float = 5.0) -> None:
+    """Wait until no widget of ``window`` moves, resizes, appears or disappears for 150 ms.
+
+    Why: a resize propagates through several event loop turns, and widgets a layout adds to a
+    shown window appear only a turn later. A check made before that passes vacuously: at font
+    scale 2 in Korean the bedside's tiles were rebuilt for a new column count and not yet
+    shown, so nothing in the tile area could be clipped, and the screenshot had no tiles."""
+    deadline = time.monotonic() + timeout_s
+    last = _layout_signature(window)
+    calm = 0
+    while calm < 3 and time.monotonic() < deadline:
+        qtbot.wait(50)
+        now = _layout_signature(window)
+        calm = calm + 1 if now == last else 0
+        last = now
+
+
 def settled_clipping(
     qtbot: Any, window: QWidget, *, scrolled: tuple[QWidget, ...] = (), timeout_s: float = 5.0
 ) -> list[str]:
-    """:func:`clipped` once the layout has settled: resizes propagate through several event
-    loop turns (tiles refit their text after the grid moves), so poll until nothing is clipped
-    or ``timeout_s`` passes, and return what is still clipped then."""
+    """:func:`clipped` once the layout has settled (:func:`settle`); tiles refit their text
+    after the grid moves, so then poll until nothing is clipped or ``timeout_s`` passes, and
+    return what is still clipped then."""
+    settle(qtbot, window, timeout_s)
     deadline = time.monotonic() + timeout_s
     while True:
         problems = clipped(window, scrolled=scrolled)
