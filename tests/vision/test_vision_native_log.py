@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
-from beckon.vision.native_log import native_stderr_to_log
+from beckon.vision.native_log import NATIVE_LINE, QuietStart, native_stderr_to_log
 from tests.helpers.side_by_side import run_side_by_side
 
 REPO = Path(__file__).resolve().parents[2]
 GLOG = b"W0000 00:00:1796129632.370200   11124 face_landmarker_graph.cc:181] Sets acceleration\n"
+LITERT = b"INFO: [environment.cc:36] Creating LiteRT environment with options\n"
 
 
 def test_native_lines_go_to_the_debug_log_and_others_pass_through(
@@ -23,11 +25,38 @@ def test_native_lines_go_to_the_debug_log_and_others_pass_through(
     with native_stderr_to_log():
         os.write(2, GLOG)
         os.write(2, b"INFO: Created TensorFlow Lite XNNPACK delegate for CPU.\n")
+        os.write(2, LITERT)
         os.write(2, b"a line of our own\n")
+        os.write(2, b"INFO: [our own words in brackets]\n")
     err = capfd.readouterr().err
-    assert "W0000" not in err and "XNNPACK" not in err
+    assert "W0000" not in err and "XNNPACK" not in err and "LiteRT" not in err
+    assert "INFO: [our own words in brackets]" in err
     assert "a line of our own" in err
     assert any("face_landmarker_graph.cc" in r.getMessage() for r in caplog.records)
+
+
+class ChattyGraph:
+    """Speaks on fd 2 at every call and when closed, as MediaPipe's graphs do at their start."""
+
+    def detect(self, n: int) -> int:
+        os.write(2, GLOG)
+        return n * 2
+
+    def close(self) -> None:
+        os.write(2, b"INFO: [accelerator_registry.cc:43] DestroyAccelerator: ptr=0x1\n")
+
+
+def test_a_graphs_first_calls_and_its_close_are_quiet_and_later_calls_are_left_alone(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    graph, quiet = ChattyGraph(), QuietStart(calls=2)
+    assert [quiet(graph.detect, n) for n in (1, 2)] == [2, 4]
+    QuietStart.close(graph)
+    err = capfd.readouterr().err
+    assert "W0000" not in err and "Destroy" not in err
+    # Past its start nothing is captured: each frame would cost a file and hold stderr back.
+    assert quiet(graph.detect, 3) == 6
+    assert "W0000" in capfd.readouterr().err
 
 
 def test_the_capture_can_be_turned_off(
@@ -61,7 +90,17 @@ def _replay_stderrs(installed_models: Path, *runs: tuple[str, ...]) -> list[str]
 
 
 @pytest.mark.vision
-def test_a_real_landmarker_starts_quietly_and_verbose_shows_why(installed_models: Path) -> None:
+def test_a_real_landmarker_starts_quietly_and_verbose_shows_why(
+    installed_models: Path, hand_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the hand landmarker installed too: its first frame, at the demo clip's nod, and
+    every graph's close printed LiteRT and glog lines in the middle of the output."""
+    models = tmp_path / "models"
+    shutil.copytree(installed_models, models)
+    shutil.copy2(hand_model, models / hand_model.name)
+    monkeypatch.setenv("BECKON_MODELS_DIR", str(models))
     quiet, verbose = _replay_stderrs(installed_models, (), ("--verbose",))
-    assert "W0000" not in quiet
+    assert "hand gate on" in quiet, quiet[-2000:]
+    assert [line for line in quiet.splitlines() if NATIVE_LINE.match(line)] == []
     assert "face_landmarker_graph.cc" in verbose
+    assert "DestroyAccelerator" in verbose

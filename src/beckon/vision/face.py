@@ -25,7 +25,7 @@ from beckon.modelstore import existing_model
 from beckon.vision.choose import FaceChooser, face_box
 from beckon.vision.frames import Frame
 from beckon.vision.handgate import Points
-from beckon.vision.native_log import load_landmarker
+from beckon.vision.native_log import QuietStart, load_landmarker
 from beckon.vision.occlusion import FaceShape
 from beckon.vision.pose import Matrix, NeutralPose, angles_from_rotation, rotation_from_matrix
 from beckon.vision.smallface import SmallFaceFinder, SmallFaceParams
@@ -200,6 +200,7 @@ class FaceTracker(Closing):
         self._landmarker: Any = load_landmarker(
             mp_vision.FaceLandmarker.create_from_options, options, path, "face landmarker"
         )
+        self._quiet = QuietStart()
         small = small_face or SmallFaceParams()
         self.small_face: SmallFaceFinder | None = None
         if small.enabled:
@@ -226,7 +227,7 @@ class FaceTracker(Closing):
     def close(self) -> None:
         """Release the landmarker; safe to call twice."""
         if not self._closed:
-            self._landmarker.close()
+            QuietStart.close(self._landmarker)
             if self.small_face is not None:
                 self.small_face.close()
             self._closed = True
@@ -246,7 +247,7 @@ class FaceTracker(Closing):
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame.rgb))
         ts = self._timestamp_ms(frame.t)
         start = time.perf_counter()
-        result = self._landmarker.detect_for_video(image, ts)
+        result = self._quiet(self._landmarker.detect_for_video, image, ts)
         self.found_in_crop = False
         blendshapes: dict[str, float] = {}
         size = (frame.width, frame.height)

@@ -23,7 +23,7 @@ from mediapipe.tasks.python.core.base_options import BaseOptions
 from beckon.closing import Closing
 from beckon.modelstore import existing_model
 from beckon.vision.handgate import Hand
-from beckon.vision.native_log import load_landmarker
+from beckon.vision.native_log import QuietStart, load_landmarker
 
 logger = logging.getLogger(__name__)
 
@@ -54,12 +54,13 @@ class HandFinder(Closing):
         self._landmarker: Any = load_landmarker(
             mp_vision.HandLandmarker.create_from_options, options, path, "hand landmarker"
         )
+        self._quiet = QuietStart()
         self._closed = False
 
     def close(self) -> None:
         """Release the landmarker; safe to call twice."""
         if not self._closed:
-            self._landmarker.close()
+            QuietStart.close(self._landmarker)
             self._closed = True
 
     def find(self, rgb: npt.NDArray[np.uint8]) -> list[Hand]:
@@ -67,7 +68,7 @@ class HandFinder(Closing):
         if self._closed:
             raise RuntimeError("HandFinder is closed")
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
-        result = self._landmarker.detect(image)
+        result = self._quiet(self._landmarker.detect, image)
         hands: list[Hand] = []
         for i, marks in enumerate(result.hand_landmarks):
             points = np.array([(p.x, p.y) for p in marks], dtype=np.float64)

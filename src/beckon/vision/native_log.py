@@ -29,8 +29,11 @@ from beckon.errors import ModelError
 log = logging.getLogger("beckon.vision.mediapipe")
 
 NATIVE_LINE = re.compile(
-    r"^(?:[IWEF]\d{4} \d\d:\d\d:\d\d|WARNING: Logging before InitGoogle|INFO: Created TensorFlow)"
+    r"^(?:[IWEF]\d{4} \d\d:\d\d:\d\d|WARNING: Logging before InitGoogle|INFO: Created TensorFlow"
+    r"|(?:INFO|WARNING): \[[\w./-]+\.cc:\d+\] )"
 )
+"""absl/glog lines, and LiteRT's ("INFO: [environment.cc:36] Creating LiteRT environment ...",
+from MediaPipe 0.10.30 on)."""
 _lock = threading.Lock()  # fd 2 is one per process: one capture at a time
 
 T = TypeVar("T")
@@ -79,3 +82,31 @@ def load_landmarker(create: Callable[[Any], T], options: Any, path: Path, what: 
             f"Cannot load {what} model {path}: {exc}",
             "the file may be corrupt; reinstall it with `beckon models fetch`",
         ) from exc
+
+
+class QuietStart:
+    """Calls into one MediaPipe graph, the first few with their C++ lines logged as above.
+
+    Why: a graph also speaks on its first frames ("Input tensor memory is not aligned ...",
+    "Using NORM_RECT without IMAGE_DIMENSIONS ...") and when it is closed ("DestroyAccelerator"),
+    not only while it is built. The hand landmarker runs first when a gesture is checked for a
+    hand over the face, so those lines came in the middle of `beckon demo`'s story. Only the
+    first ``calls`` calls are captured: capturing fd 2 on every frame would cost each frame a
+    temporary file and hold other threads' stderr back.
+    """
+
+    def __init__(self, calls: int = 2) -> None:
+        self._left = calls
+
+    def __call__(self, call: Callable[..., T], *args: Any) -> T:
+        if self._left <= 0:
+            return call(*args)
+        self._left -= 1
+        with native_stderr_to_log():
+            return call(*args)
+
+    @staticmethod
+    def close(graph: Any) -> None:
+        """``graph.close()`` with what it says logged as above."""
+        with native_stderr_to_log():
+            graph.close()

@@ -35,7 +35,7 @@ from mediapipe.tasks.python.core.base_options import BaseOptions
 
 from beckon.closing import Closing
 from beckon.vision.geometry import CanonicalFace, pose_matrix
-from beckon.vision.native_log import native_stderr_to_log
+from beckon.vision.native_log import QuietStart, native_stderr_to_log
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +147,8 @@ class SmallFaceFinder(Closing):
                 options(mp_vision.RunningMode.IMAGE)
             )
         self._closed = False
+        self._quiet_tracker = QuietStart()
+        self._quiet_searcher = QuietStart()
         self._last_points: npt.NDArray[np.float64] | None = None
         self._last_seen_t = -1e9
         self._crop_w = 0
@@ -157,8 +159,8 @@ class SmallFaceFinder(Closing):
     def close(self) -> None:
         """Release both landmarkers; safe to call twice."""
         if not self._closed:
-            self._tracker.close()
-            self._searcher.close()
+            QuietStart.close(self._tracker)
+            QuietStart.close(self._searcher)
             self._closed = True
 
     def seen(self, points: npt.NDArray[np.float64], width: int, t: float) -> None:
@@ -195,9 +197,9 @@ class SmallFaceFinder(Closing):
             data=np.ascontiguousarray(rgb[y0 : y0 + h, x0 : x0 + w]),
         )
         if tracking:
-            result = self._tracker.detect_for_video(image, timestamp_ms)
+            result = self._quiet_tracker(self._tracker.detect_for_video, image, timestamp_ms)
         else:
-            result = self._searcher.detect(image)
+            result = self._quiet_searcher(self._searcher.detect, image)
         if not result.face_landmarks:
             return None
         crop_points = np.array(
