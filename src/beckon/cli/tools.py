@@ -146,9 +146,8 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     from beckon.voice.recognizer import build_pipeline
     from beckon.voice.transcribe import transcribe, transcribe_file
 
+    # A fallback engine (``engine.note``) is announced by the engine's own warning.
     pipeline = build_pipeline(args.lang, model_dir=args.model, engine=args.engine)
-    if pipeline.engine.note:
-        print(f"note: {pipeline.engine.note}", file=sys.stderr)
     if args.json:
         transcribe(pipeline, args.files, sys.stdout)
         return 0
