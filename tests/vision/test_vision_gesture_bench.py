@@ -456,3 +456,42 @@ def test_the_bench_relearns_a_face_gone_ten_seconds_as_the_bedside_does() -> Non
     events, _ = online_events(observed, GestureEngine())
     assert [e.gesture for e in events] == ["turn_left"]
     assert 20.0 <= events[0].t <= 21.5
+
+
+def test_each_performance_is_also_counted_as_made_while_calibrating_or_after() -> None:
+    """A nod in the clip's first second (the neutral pose not yet known) and one after a rest
+    of several seconds land in ``made=calibrating`` and ``made=ready``: the real score sets'
+    gestures nearly all begin in their first second, and the report must show that."""
+    from beckon.lab.gesture_bench import evaluate_online
+    from beckon.vision.engine import GestureEngine
+    from beckon.vision.pose import rotation_from_angles
+
+    fps = 30.0
+    rng = np.random.default_rng(1)
+    t = np.arange(0.0, 12.0, 1 / fps)
+
+    def pitch(ti: float) -> float:
+        for start in (0.2, 7.0):
+            if start <= ti < start + 1.4:  # two nods of 12 degrees at 1.4 Hz
+                return 12.0 * np.sin(2 * np.pi * 1.4 * (ti - start))
+        return 0.0
+
+    rotations = np.array(
+        [rotation_from_angles(pitch(ti) + rng.normal(0, 0.1), rng.normal(0, 0.1), 0) for ti in t]
+    )
+    observed = benchdata.Observed(
+        t,
+        np.ones(len(t), dtype=bool),
+        np.ones(len(t)),
+        rotations,
+        np.zeros((len(t), len(benchdata.BLENDSHAPES_KEPT)), dtype=np.float32),
+    )
+    labels = (benchdata.Label("nod", 0.2, 1.6), benchdata.Label("nod", 7.0, 8.4))
+    clip = benchdata.ClipSpec(
+        "two_nods.mp4", "recording", "recording", "positive", (synthetic.still(12.0),), labels
+    )
+    report = evaluate_online([clip], {clip.name: observed}, lambda p: GestureEngine(p))
+    rows = report["conditions"]
+    early, late = rows["made=calibrating"]["nod_shake"], rows["made=ready"]["nod_shake"]
+    assert (early["tp"] + early["fn"], late["tp"] + late["fn"]) == (1, 1)
+    assert late["tp"] == 1  # the nod after a rest is heard
