@@ -413,6 +413,30 @@ def test_no_broker_leaves_the_running_service_alone(
     assert outcomes["models"] == outcomes["disk"] == "pass"
 
 
+@pytest.mark.vision
+def test_the_checklist_is_all_a_plain_run_prints(
+    tmp_path: Path, installed_models: Path, face_clip: Path
+) -> None:
+    """The vision path's progress ("neutral head pose fixed ...") and MediaPipe's lines came
+    above the checklist on a terminal; only warnings may (--verbose shows the rest)."""
+    config = tmp_path / "bedside.toml"
+    config.write_text(
+        '[bedside]\nsite = "g"\nunit = "u"\nbed = "1"\ninputs = ["gesture", "touch"]\n'
+        f'outbox = "{tmp_path / "outbox.sqlite3"}"\n'
+        '[broker]\nurl = "mqtt://127.0.0.1:1"\n'
+    )
+    command = ["doctor", "bedside", "--config", str(config), "--video", str(face_clip)]
+    done = subprocess.run(
+        [sys.executable, "-m", "beckon", *command, "--no-broker"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "PASS  face" in done.stdout
+    assert done.stderr == ""
+
+
 def _bed12_connections(site: Site) -> list[str]:
     """The broker's own log lines about bed 12's client id (bound to its username)."""
     log = (site.broker.folder / "mosquitto.log").read_text(errors="replace")

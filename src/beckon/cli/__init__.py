@@ -77,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         # The story is the output; the services' own logs only when something is wrong.
         logging.getLogger().setLevel(logging.DEBUG if args.verbose else logging.ERROR)
+    elif args.command == "doctor":
+        # The checklist is the output: the vision path's progress ("neutral head pose fixed")
+        # came above it; a warning still shows.
+        logging.getLogger().setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         return int(args.func(args))
     except BeckonError as exc:
