@@ -88,6 +88,9 @@ def test_models_install_from_folder_then_verify(tmp_path):
     env = {"BECKON_MODELS_DIR": str(tmp_path / "models")}
     listed = run(["models", "list"], env)
     assert listed.returncode == 0 and "missing" in listed.stdout
+    # The Korean model comes in a package: its size is what is on disk, not the manifest's 0.
+    [korean] = [line for line in listed.stdout.splitlines() if line.startswith("vosk_ko ")]
+    assert " ok " in korean and float(korean.split()[2]) > 10, korean
     assert run(["models", "verify"], env).returncode == 1
     installed = run(["models", "install", "--from", str(REPO.parent / "shared" / "models")], env)
     assert installed.returncode == 0, installed.stderr

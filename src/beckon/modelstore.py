@@ -84,6 +84,13 @@ class ModelStatus:
         return self.state == "corrupt" or (self.state == "missing" and self.spec.required)
 
 
+def size_on_disk(path: Path) -> int:
+    """Bytes of a model file, or of every file in a model folder."""
+    if path.is_dir():
+        return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    return path.stat().st_size if path.is_file() else 0
+
+
 def load_manifest() -> dict[str, ModelSpec]:
     """Read the manifest shipped with the package."""
     text = (paths.packaged_models() / "manifest.toml").read_text(encoding="utf-8")

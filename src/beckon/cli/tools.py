@@ -164,10 +164,11 @@ def cmd_models(args: argparse.Namespace) -> int:
             st = modelstore.status(spec)
             bad += st.problem
             state = st.state if spec.required or st.state != "missing" else "optional"
-            print(
-                f"{spec.name:<18} {state:<8} {spec.size / 1e6:6.1f} MB  {spec.license:<12} "
-                f"{st.path}"
-            )
+            # A model that comes in a Python package has no size in the manifest: say what
+            # is on disk ("0.0 MB" for the 264 MB Korean model looked like an empty install).
+            size = spec.size or (modelstore.size_on_disk(st.path) if st.state == "ok" else 0)
+            shown = f"{size / 1e6:6.1f} MB" if size else "     - MB"
+            print(f"{spec.name:<18} {state:<8} {shown}  {spec.license:<12} {st.path}")
         if bad:
             print("fix with `beckon models fetch` or `beckon models install --from DIR`")
         return 1 if (bad and args.action == "verify") else 0
