@@ -335,6 +335,21 @@ RECIPES: dict[str, Recipe] = {
             for path, name in files
         )
     ),
+    # realgif (SCORE): reaction GIFs of real people from Slack/Discord custom-emoji and
+    # reaction-GIF collections, named nod/yes/no by their authors (docs/journal/gestures.md,
+    # session 32). Each GIF is written as an mp4 at its own frame rate, played once (no loop is
+    # repeated: no rest is added that is not in the footage); see :func:`gif_clip`.
+    "realgif": Recipe(
+        tuple(
+            Source(repo, path, renames=((path, name),))
+            for repo, path, name in (
+                ("LuRsT/reaction_gifs", "yes.gif", "lr_yes.mp4"),
+                ("LuRsT/reaction_gifs", "no.gif", "lr_no.mp4"),
+                ("jusanherndon/coopCustomEmoji", "nod.gif", "cce_nod.mp4"),
+                ("svict4/emojis", "nod-tim.gif", "sv_nod_tim.mp4"),
+            )
+        )
+    ),
 }
 """Every set of docs/gestures.md ("Development data": the tune sets and the score sets), by
 the name of its folder and labels file."""
@@ -588,6 +603,52 @@ def crop_clip(src: Path, dst: Path, model: Path) -> str:
     return f"{fw}x{fh} -> {cw}x{ch} at ({left},{top}), face {x1 - x0:.0f} px"
 
 
+GIF_SMALL = 200
+"""A GIF narrower than this (an emoji, 64 to 128 px, the face filling it) is upscaled to
+:data:`GIF_FACE_WIDTH` and centred on a grey 640x480 picture: MediaPipe's face detector misses
+a face that fills the whole picture, and the bedside camera sees a face at about a fifth to
+two fifths of its width. A wider GIF (a film still with the face inside) is only upscaled."""
+GIF_FACE_WIDTH = 256
+GIF_MIN_WIDTH = 512
+"""A wider GIF is upscaled by the smallest whole factor that makes it at least this wide."""
+
+
+def gif_clip(src: Path, dst: Path) -> str:
+    """Write ``dst``: the GIF ``src`` as an mp4 (mp4v) at its own frame rate (its median frame
+    duration), played once, upscaled with Lanczos as :data:`GIF_SMALL` says. Nothing is added
+    in time: a loop that does not start at rest is not given one."""
+    import statistics
+
+    import cv2
+    import numpy as np
+    from PIL import Image
+
+    frames, durations = [], []
+    with Image.open(src) as gif:
+        for index in range(getattr(gif, "n_frames", 1)):
+            gif.seek(index)
+            durations.append(gif.info.get("duration") or 100)
+            frames.append(np.asarray(gif.convert("RGB")))
+    fps = 1000.0 / statistics.median(durations)
+    h, w = frames[0].shape[:2]
+    if w < GIF_SMALL:
+        size = GIF_FACE_WIDTH, GIF_FACE_WIDTH * h // w
+        canvas = 640, max(480, size[1] + 2)
+    else:
+        factor = -(-GIF_MIN_WIDTH // w)
+        size = w * factor // 2 * 2, h * factor // 2 * 2
+        canvas = size
+    x0, y0 = (canvas[0] - size[0]) // 2, (canvas[1] - size[1]) // 2
+    writer = cv2.VideoWriter(str(dst), cv2.VideoWriter.fourcc(*"mp4v"), fps, canvas)
+    for frame in frames:
+        picture = np.full((canvas[1], canvas[0], 3), 128, np.uint8)
+        scaled = cv2.resize(frame, size, interpolation=cv2.INTER_LANCZOS4)
+        picture[y0 : y0 + size[1], x0 : x0 + size[0]] = scaled
+        writer.write(cv2.cvtColor(picture, cv2.COLOR_RGB2BGR))
+    writer.release()
+    return f"{len(frames)} frames at {fps:.3g} fps, {w}x{h} -> {size[0]}x{size[1]} in {canvas[0]}x{canvas[1]}"
+
+
 def build(recipe: Recipe, src: Path, out: Path, labels: Path) -> list[str]:
     """Write the set's videos and ``labels.toml`` into ``out``; the paths absent from the
     source (a ``fetch`` snapshot leaves out files of 4 MiB or more)."""
@@ -607,6 +668,11 @@ def build(recipe: Recipe, src: Path, out: Path, labels: Path) -> list[str]:
         if shown.returncode != 0:
             absent.append(path)
             print(f"{path}: ABSENT from {git} ({shown.stderr.decode().strip()})")
+            continue
+        if path.endswith(".gif"):
+            raw.mkdir(exist_ok=True)
+            (raw / Path(path).name).write_bytes(shown.stdout)
+            print(f"{path} -> {name}: {gif_clip(raw / Path(path).name, out / name)}")
             continue
         if model is None or not crop:
             (out / name).write_bytes(shown.stdout)
