@@ -39,7 +39,7 @@ import zipfile
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 LABELS = Path(__file__).resolve().parents[1] / "docs" / "gestures-labels"
 VIDEO_SUFFIXES = (".mp4", ".avi")
@@ -70,6 +70,9 @@ class Source:
     crop: bool | None = None
     """Crop this source's clips to the face (None: as the recipe says). A set mixing close-up
     talking heads with whole signers far away crops the signers only."""
+    loops: int = 1
+    """How many times a GIF's loop is played (:func:`gif_clip`): more than once only for a loop
+    that starts and ends at rest, so that no rest is added that is not in the footage."""
 
     def takes(self, path: str) -> bool:
         parts, wanted = path.split("/"), self.pattern.split("/")
@@ -337,16 +340,33 @@ RECIPES: dict[str, Recipe] = {
     ),
     # realgif (SCORE): reaction GIFs of real people from Slack/Discord custom-emoji and
     # reaction-GIF collections, named nod/yes/no by their authors (docs/journal/gestures.md,
-    # session 32). Each GIF is written as an mp4 at its own frame rate, played once (no loop is
-    # repeated: no rest is added that is not in the footage); see :func:`gif_clip`.
+    # session 32). Each GIF is written as an mp4 at its own frame rate, played once, or three
+    # times where its loop starts and ends at rest (agree.gif); see :func:`gif_clip`.
     "realgif": Recipe(
         tuple(
-            Source(repo, path, renames=((path, name),))
-            for repo, path, name in (
-                ("LuRsT/reaction_gifs", "yes.gif", "lr_yes.mp4"),
-                ("LuRsT/reaction_gifs", "no.gif", "lr_no.mp4"),
-                ("jusanherndon/coopCustomEmoji", "nod.gif", "cce_nod.mp4"),
-                ("svict4/emojis", "nod-tim.gif", "sv_nod_tim.mp4"),
+            Source(repo, path, renames=((path, name),), loops=loops)
+            for repo, path, name, loops in (
+                ("LuRsT/reaction_gifs", "yes.gif", "lr_yes.mp4", 1),
+                ("LuRsT/reaction_gifs", "no.gif", "lr_no.mp4", 1),
+                ("jusanherndon/coopCustomEmoji", "nod.gif", "cce_nod.mp4", 1),
+                ("svict4/emojis", "nod-tim.gif", "sv_nod_tim.mp4", 1),
+                ("skibadawid/gifs", "agree.gif", "sk_agree_x3.mp4", 3),
+                ("skibadawid/gifs", "no-cut.gif", "sk_no_cut.mp4", 1),
+                ("skibadawid/gifs", "no-crying.gif", "sk_no_crying.mp4", 1),
+                (
+                    "4ubr3ypwd/jifs",
+                    "im-crying-inside-so-sad-no-dont-do-that.gif",
+                    "jifs_crying_no.mp4",
+                    1,
+                ),
+                ("4ubr3ypwd/jifs", "fuck-yeah-data-yes-completed.gif", "jifs_data_yes.mp4", 1),
+                ("AriHiggs89/GifHub", "no.gif", "gh_no.mp4", 1),
+                (
+                    "ZachSaucier/fave-slackmojis",
+                    "emojis/jack-nicholson-nodding.gif",
+                    "zs_nicholson_nodding.mp4",
+                    1,
+                ),
             )
         )
     ),
@@ -519,16 +539,32 @@ def listing(git: Path) -> list[str]:
     return [p for p in out.decode().split("\0") if p]
 
 
-def plan(recipe: Recipe, src: Path) -> list[tuple[Path, str, str, bool]]:
-    """(git dir, path in the repository, saved name, cropped or not) of every video of the
-    set, in order; stops if two videos would get the same name."""
+class Planned(NamedTuple):
+    """One video of a set as :func:`plan` finds it."""
+
+    git: Path
+    path: str
+    """Its path in the repository."""
+    name: str
+    """The name it is saved under."""
+    crop: bool
+    loops: int
+    """How many times a GIF's loop is played (:attr:`Source.loops`)."""
+
+
+def plan(recipe: Recipe, src: Path) -> list[Planned]:
+    """Every video of the set, in order; stops if two videos would get the same name."""
     alone = len({s.repo for s in recipe.sources}) == 1
-    out: list[tuple[Path, str, str, bool]] = []
+    out: list[Planned] = []
     for source in recipe.sources:
         git = find_repo(src, source.repo, alone=alone)
         crop = recipe.crop if source.crop is None else source.crop
-        out += [(git, p, source.name(p), crop) for p in sorted(listing(git)) if source.takes(p)]
-    names = [name for _, _, name, _ in out]
+        out += [
+            Planned(git, p, source.name(p), crop, source.loops)
+            for p in sorted(listing(git))
+            if source.takes(p)
+        ]
+    names = [v.name for v in out]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise SystemExit(f"two videos would be saved as {', '.join(twice)}: fix the recipe")
@@ -613,10 +649,10 @@ GIF_MIN_WIDTH = 512
 """A wider GIF is upscaled by the smallest whole factor that makes it at least this wide."""
 
 
-def gif_clip(src: Path, dst: Path) -> str:
+def gif_clip(src: Path, dst: Path, loops: int = 1) -> str:
     """Write ``dst``: the GIF ``src`` as an mp4 (mp4v) at its own frame rate (its median frame
-    duration), played once, upscaled with Lanczos as :data:`GIF_SMALL` says. Nothing is added
-    in time: a loop that does not start at rest is not given one."""
+    duration), its loop played ``loops`` times, upscaled with Lanczos as :data:`GIF_SMALL`
+    says. Nothing else is added in time: a loop that does not start at rest is not given one."""
     import statistics
 
     import cv2
@@ -640,13 +676,17 @@ def gif_clip(src: Path, dst: Path) -> str:
         canvas = size
     x0, y0 = (canvas[0] - size[0]) // 2, (canvas[1] - size[1]) // 2
     writer = cv2.VideoWriter(str(dst), cv2.VideoWriter.fourcc(*"mp4v"), fps, canvas)
-    for frame in frames:
+    for frame in frames * loops:
         picture = np.full((canvas[1], canvas[0], 3), 128, np.uint8)
         scaled = cv2.resize(frame, size, interpolation=cv2.INTER_LANCZOS4)
         picture[y0 : y0 + size[1], x0 : x0 + size[0]] = scaled
         writer.write(cv2.cvtColor(picture, cv2.COLOR_RGB2BGR))
     writer.release()
-    return f"{len(frames)} frames at {fps:.3g} fps, {w}x{h} -> {size[0]}x{size[1]} in {canvas[0]}x{canvas[1]}"
+    played = f" x{loops}" if loops > 1 else ""
+    return (
+        f"{len(frames)} frames{played} at {fps:.3g} fps, {w}x{h} -> {size[0]}x{size[1]}"
+        f" in {canvas[0]}x{canvas[1]}"
+    )
 
 
 def build(recipe: Recipe, src: Path, out: Path, labels: Path) -> list[str]:
@@ -654,14 +694,14 @@ def build(recipe: Recipe, src: Path, out: Path, labels: Path) -> list[str]:
     source (a ``fetch`` snapshot leaves out files of 4 MiB or more)."""
     videos = plan(recipe, src)
     model = None
-    if any(crop for *_, crop in videos):
+    if any(v.crop for v in videos):
         from beckon import modelstore
 
         model = modelstore.require_model("face_landmarker")
     out.mkdir(parents=True, exist_ok=True)
     raw = out / "raw"
     absent: list[str] = []
-    for git, path, name, crop in videos:
+    for git, path, name, crop, loops in videos:
         shown = subprocess.run(
             ["git", f"--git-dir={git}", "show", f"HEAD:{path}"], capture_output=True
         )
@@ -672,7 +712,7 @@ def build(recipe: Recipe, src: Path, out: Path, labels: Path) -> list[str]:
         if path.endswith(".gif"):
             raw.mkdir(exist_ok=True)
             (raw / Path(path).name).write_bytes(shown.stdout)
-            print(f"{path} -> {name}: {gif_clip(raw / Path(path).name, out / name)}")
+            print(f"{path} -> {name}: {gif_clip(raw / Path(path).name, out / name, loops)}")
             continue
         if model is None or not crop:
             (out / name).write_bytes(shown.stdout)
@@ -761,8 +801,8 @@ def main() -> None:
             parser.error(f"no recipe for {name!r}: use --set with one of {known}")
         recipe = RECIPES[name]
         if args.dry_run:
-            for _, path, saved, _ in plan(recipe, args.src):
-                print(f"{path} -> {saved}")
+            for video in plan(recipe, args.src):
+                print(f"{video.path} -> {video.name}")
             return
         absent = build(recipe, args.src, args.out, args.labels / f"{name}.toml")
         problems = [

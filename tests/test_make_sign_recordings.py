@@ -320,7 +320,7 @@ def test_a_source_may_crop_its_clips_when_its_set_does_not(tmp_path: Path) -> No
     recipe = script.Recipe(
         (script.Source("a/signer", "*.mp4", "s_", crop=True), script.Source("b/talker", "*.mp4"))
     )
-    got = [(name, crop) for _, _, name, crop in script.plan(recipe, tmp_path)]
+    got = [(v.name, v.crop) for v in script.plan(recipe, tmp_path)]
     assert got == [("s_no.mp4", True), ("talk.mp4", False)]
 
 
