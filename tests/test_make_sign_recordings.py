@@ -324,7 +324,7 @@ def test_a_source_may_crop_its_clips_when_its_set_does_not(tmp_path: Path) -> No
     assert got == [("s_no.mp4", True), ("talk.mp4", False)]
 
 
-@pytest.mark.parametrize("name", ["gnew", "realhead"])
+@pytest.mark.parametrize("name", ["gnew", "realhead", "realgif"])
 def test_a_set_of_named_files_labels_or_leaves_out_every_clip_it_takes(name: str) -> None:
     script = load_script("make_sign_recordings")
     names = {saved for source in script.RECIPES[name].sources for _, saved in source.renames}
@@ -346,3 +346,62 @@ def test_realhead_takes_each_source_file_once_under_its_own_name() -> None:
     assert ("sabbas123/ArSL-video-corpus-4", "No2.mp4") not in taken
     assert ("Madhura-6/SignBridge-Browser-Extension", "videos/Classroom Object.mp4") not in taken
     assert all(s.crop is (s.repo != "chin1chi/camera-vision") for s in sources)
+
+
+def tiny_gif(path: Path, size: tuple[int, int], frames: int, ms: int) -> None:
+    """A GIF of ``frames`` frames of ``ms`` milliseconds each."""
+    from PIL import Image
+
+    pictures = [Image.new("RGB", size, (20 * i, 100, 100)) for i in range(frames)]
+    pictures[0].save(path, save_all=True, append_images=pictures[1:], duration=ms, loop=0)
+
+
+def video_shape(path: Path) -> tuple[float, int, int]:
+    """(frame rate, width, height) of a video."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(path))
+    shape = cap.get(cv2.CAP_PROP_FPS), int(cap.get(3)), int(cap.get(4))
+    cap.release()
+    return shape
+
+
+def test_a_gif_becomes_a_video_at_its_own_frame_rate_played_as_often_as_asked(
+    tmp_path: Path,
+) -> None:
+    # A GIF loop is one gesture: it is played once unless its source says the loop starts and
+    # ends at rest; nothing else is added in time.
+    script = load_script("make_sign_recordings")
+    tiny_gif(tmp_path / "nod.gif", (60, 40), frames=5, ms=150)
+    script.gif_clip(tmp_path / "nod.gif", tmp_path / "once.mp4")
+    script.gif_clip(tmp_path / "nod.gif", tmp_path / "thrice.mp4", loops=3)
+    assert frame_count(tmp_path / "once.mp4") == 5
+    assert frame_count(tmp_path / "thrice.mp4") == 15
+    fps, *_ = video_shape(tmp_path / "once.mp4")
+    assert fps == pytest.approx(1000 / 150, rel=0.01)
+
+
+def test_an_emoji_gif_is_centred_on_a_grey_picture_and_a_wider_gif_only_upscaled(
+    tmp_path: Path,
+) -> None:
+    # MediaPipe misses a face that fills the whole picture, as it does in an emoji.
+    script = load_script("make_sign_recordings")
+    tiny_gif(tmp_path / "emoji.gif", (64, 64), frames=2, ms=100)
+    tiny_gif(tmp_path / "film.gif", (300, 200), frames=2, ms=100)
+    script.gif_clip(tmp_path / "emoji.gif", tmp_path / "emoji.mp4")
+    script.gif_clip(tmp_path / "film.gif", tmp_path / "film.mp4")
+    assert video_shape(tmp_path / "emoji.mp4")[1:] == (640, 480)
+    assert video_shape(tmp_path / "film.mp4")[1:] == (600, 400)
+
+
+def test_realgif_loops_only_the_gif_its_labels_say_starts_and_ends_at_rest() -> None:
+    script = load_script("make_sign_recordings")
+    looped = {
+        name: source.loops
+        for source in script.RECIPES["realgif"].sources
+        for _, name in source.renames
+        if source.loops != 1
+    }
+    assert looped == {"sk_agree_x3.mp4": 3}
+    text = (script.LABELS / "realgif.toml").read_text(encoding="utf-8")
+    assert "agree.gif (0.9 s, 13 frames), which starts and ends at rest" in text
