@@ -370,6 +370,20 @@ RECIPES: dict[str, Recipe] = {
             )
         )
     ),
+    # realgif2 (SCORE): the reaction GIFs found after realgif was scored (session 32), built
+    # the same way and scored once on their own.
+    "realgif2": Recipe(
+        tuple(
+            Source(repo, path, renames=((path, name),))
+            for repo, path, name in (
+                ("zacharyhalvorson/gifhub", "public/gifs/no.gif", "zh_no.mp4"),
+                ("zacharyhalvorson/gifhub", "public/gifs/maybe-yes.gif", "zh_maybe_yes.mp4"),
+                ("leahbannon/GIFs", "nono.gif", "lb_nono.mp4"),
+                ("leahbannon/GIFs", "yeswhat.gif", "lb_yeswhat.mp4"),
+                ("xero/0.xxe.ro", "plus1.gif", "xx_plus1.mp4"),
+            )
+        )
+    ),
 }
 """Every set of docs/gestures.md ("Development data": the tune sets and the score sets), by
 the name of its folder and labels file."""
