@@ -21,7 +21,8 @@ The score sets' clips (``alpyksl``, ``tolsc``) are mostly studio shots of a whol
 nothing can fire. Each is therefore cropped once, to a fixed 4:3 window around where the face
 is in its middle frame, so that the face is about a fifth of the picture's width (a tablet on
 a bed arm). The window never moves, so every head movement stays in the picture as it was
-recorded. The tune sets' clips are saved byte for byte.
+recorded. The tune sets' clips are saved byte for byte. The reaction GIFs of ``realgif`` and
+``realgif2`` are written as mp4s at their own frame rate (:func:`gif_clip`).
 """
 
 from __future__ import annotations
