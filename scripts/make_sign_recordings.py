@@ -21,8 +21,8 @@ The score sets' clips (``alpyksl``, ``tolsc``) are mostly studio shots of a whol
 nothing can fire. Each is therefore cropped once, to a fixed 4:3 window around where the face
 is in its middle frame, so that the face is about a fifth of the picture's width (a tablet on
 a bed arm). The window never moves, so every head movement stays in the picture as it was
-recorded. The tune sets' clips are saved byte for byte. The reaction GIFs of ``realgif`` and
-``realgif2`` are written as mp4s at their own frame rate (:func:`gif_clip`).
+recorded. The tune sets' clips are saved byte for byte. The reaction GIFs of ``realgif``,
+``realgif2`` and ``realgif3`` are written as mp4s at their own frame rate (:func:`gif_clip`).
 """
 
 from __future__ import annotations
@@ -382,6 +382,19 @@ RECIPES: dict[str, Recipe] = {
                 ("leahbannon/GIFs", "nono.gif", "lb_nono.mp4"),
                 ("leahbannon/GIFs", "yeswhat.gif", "lb_yeswhat.mp4"),
                 ("xero/0.xxe.ro", "plus1.gif", "xx_plus1.mp4"),
+            )
+        )
+    ),
+    # realgif3 (SCORE): the reaction GIFs found after realgif2 was scored (session 32), built
+    # the same way and scored once on their own.
+    "realgif3": Recipe(
+        tuple(
+            Source(repo, path, renames=((path, name),))
+            for repo, path, name in (
+                ("thomplinds/custom-slack-emojis", "images/bernie_no.gif", "tl_bernie_no.mp4"),
+                ("tkshako/Reaction-Andrew", "images/nod.gif", "tk_nod.mp4"),
+                ("jennz0r/think-know-not-sure", "img/nod.gif", "jz_nod.mp4"),
+                ("MikeDigitize/AO-Js-Workshops", "images/knowing-nod.gif", "md_knowing_nod.mp4"),
             )
         )
     ),

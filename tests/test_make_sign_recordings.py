@@ -324,7 +324,7 @@ def test_a_source_may_crop_its_clips_when_its_set_does_not(tmp_path: Path) -> No
     assert got == [("s_no.mp4", True), ("talk.mp4", False)]
 
 
-@pytest.mark.parametrize("name", ["gnew", "realhead", "realgif", "realgif2"])
+@pytest.mark.parametrize("name", ["gnew", "realhead", "realgif", "realgif2", "realgif3"])
 def test_a_set_of_named_files_labels_or_leaves_out_every_clip_it_takes(name: str) -> None:
     script = load_script("make_sign_recordings")
     names = {saved for source in script.RECIPES[name].sources for _, saved in source.renames}
