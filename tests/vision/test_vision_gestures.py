@@ -654,3 +654,66 @@ def test_a_reference_moved_during_a_movement_leaves_its_background_whole(seed: i
     samples = trace(5.0, yaw=add(offset, shake), noise=0.15, seed=seed)
     assert run(ShakeDetector(), samples) == []
     assert run_with_reference_moved_at(ShakeDetector(), samples, moved=2.3) == []
+
+
+STILL_SHAKE = replace(SHAKE_PARAMS, min_amplitude_deg=5.0)
+"""The default profile's shake bar (5 degrees), whose calm floor is 1.8 degrees."""
+
+
+@pytest.mark.parametrize("fps", [15.0, 30.0])
+def test_a_shake_read_at_1_8_degrees_on_a_face_resting_far_stiller_is_found(
+    fps: float,
+) -> None:
+    # hopper's 3 degree shakes (1.6 and 3 Hz) reached the detector as 1.6 to 1.9 degrees of
+    # yaw, on a face whose yaw rested within 0.05 degrees: under the calm floor (1.8), yet 30
+    # times its own rest noise. A still face's floor goes down to 10 times its measured
+    # background.
+    yaw = sine(3.0, 2 / 1.6, swing=1.8, hz=1.6)
+    samples = trace(6.0, yaw=yaw, fps=fps, noise=0.04)
+    det = ShakeDetector(STILL_SHAKE)
+    assert [e.gesture for e in run(det, samples)] == ["shake"], fps
+    # Without the still face's floor the calm floor keeps it out.
+    floor_only = replace(STILL_SHAKE, still_floor_ratio=None)
+    assert run(ShakeDetector(floor_only), samples) == [], fps
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_a_still_faces_lower_floor_stops_at_1_5_degrees(fps: float) -> None:
+    # A 1.1 degree wobble of a very still face (a rendered negative read one at 10 fps, its
+    # pitch moving more than its yaw) is under the lowest floor, 0.3 of the 5 degree bar.
+    yaw = sine(3.0, 2 / 2.5, swing=1.1, hz=2.5)
+    det = ShakeDetector(STILL_SHAKE)
+    assert run(det, trace(6.0, yaw=yaw, fps=fps, noise=0.02)) == [], fps
+    assert det.swing_threshold >= 1.5
+
+
+def test_a_face_with_ordinary_jitter_keeps_the_calm_floor() -> None:
+    # Yaw jitter of 0.15 degrees (a real face at rest) is no still face: the floor stays 1.8.
+    det = ShakeDetector(STILL_SHAKE)
+    run(det, trace(4.0, noise=0.3))
+    assert det.swing_threshold == pytest.approx(1.8)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_tremor_bursts_between_dead_still_stretches_give_no_shake(seed: int) -> None:
+    # A rendered tremor patient at 10 fps: 1.5 s bursts of a 4.5 Hz, 3 degree yaw tremor
+    # (aliased: turning points 0.1 and 0.4 s apart) between 1.5 s of stillness, which lowers
+    # the floor. The tremor starts its movements over at irregular reversals, and a movement
+    # that started over keeps the calm floor (with the lower floor: a shake every burst).
+    bursts = add(*(sine(1.5 + 3.0 * k, 1.5, swing=3.0, hz=4.5) for k in range(6)))
+    samples = trace(20.0, yaw=bursts, fps=10.0, noise=0.02, seed=seed)
+    assert run(ShakeDetector(STILL_SHAKE), samples) == [], seed
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_still_face_talking_with_small_irregular_yaw_bobs_gives_no_shake(seed: int) -> None:
+    # Talking bobs the head by a degree or two at irregular moments: not a steady rhythm.
+    rng = np.random.default_rng(seed)
+    bobs = add(
+        *(
+            sine(float(t0), 0.3 + 0.3 * rng.random(), swing=1.0 + rng.random(), hz=1.5)
+            for t0 in np.cumsum(0.8 + 1.5 * rng.random(10))
+        )
+    )
+    samples = trace(20.0, yaw=bobs, fps=15.0, noise=0.03, seed=seed)
+    assert run(ShakeDetector(STILL_SHAKE), samples) == [], seed

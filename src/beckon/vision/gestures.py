@@ -219,6 +219,19 @@ class GestureParams:
     """...this share of ``min_amplitude_deg`` (2.5 degrees for a nod): a weak patient lying
     still can answer with a 3 degree nod, while a restless one (or one signing or talking,
     whose background is larger) keeps the full threshold."""
+    still_floor_ratio: float | None = None
+    """When set, a face whose measured background is far stiller than the floor asks for
+    (``calm_k`` times its range under ``calm_floor_ratio`` x ``min_amplitude_deg``) has its
+    floor lowered to ``still_k`` times that range, down to this share of
+    ``min_amplitude_deg``: a swing small in degrees can still be many times the face's own
+    rest noise. None: the floor alone. A movement that started over (a reversal too fast,
+    too slow or irregular, or brisk and small: tremor or jitter) keeps the floor. Shakes: 0.3
+    (1.5 degrees with the 5 degree bar): hopper's shakes read 1.6 to 1.9, a rendered
+    negative's 10 fps wobble 1.2 (a shake with 0.2)."""
+    still_k: float = 10.0
+    """See ``still_floor_ratio``: the lowered floor is this many times the background's range
+    (hopper's yaw rests within 0.05 degrees; a real face's jitter of 0.15 to 0.2 keeps the
+    floor)."""
     slow_half_s: float = 0.6
     """The calm background is measured about its slow trend, so a patient who sways slowly
     (0.15 to 0.4 Hz) but is otherwise still keeps the low threshold for brisk swings; a
@@ -252,6 +265,7 @@ SHAKE_PARAMS = GestureParams(
     lead_swing_ratio=0.4,
     calm_hold_s=2.0,
     calm_floor_ratio=0.36,
+    still_floor_ratio=0.3,
 )
 """Defaults for shakes: healthy swings are larger (~37 degrees), so ask a little more."""
 
@@ -525,6 +539,7 @@ class OscillationDetector:
         self._flips = _Flips()  # reversals of the raw samples
         self._last_gap: float | None = None  # the previous half period of this movement
         self._first_leg = True  # the next reversal ends the leg from where the movement began
+        self._restarted = False  # the movement started over at a turning point (see _zigzag)
         self._began: float | None = None  # the first sample since the face was found
         self._calm: float | None = None  # the adapted swing threshold (None: the default)
         self._calm_slow: float | None = None  # the same, for slow swings (see ``slow_half_s``)
@@ -576,6 +591,10 @@ class OscillationDetector:
         patient has been calm long enough to measure it) the background movement."""
         p = self.params
         base = p.min_amplitude_deg if self._calm is None else self._calm
+        if p.still_floor_ratio is not None and self._restarted:
+            # A still face's lower floor (``still_floor_ratio``) is for a clean rhythm only: a
+            # movement that started over at a tremor's or jitter's reversal keeps the floor.
+            base = max(base, self._floor_bar)
         return max(base, p.k_noise * self.noise[self.axis])
 
     @property
@@ -593,6 +612,11 @@ class OscillationDetector:
         base = p.min_amplitude_deg if self._calm_slow is None else self._calm_slow
         return max(base, p.k_noise * self.noise[self.axis])
 
+    @property
+    def _floor_bar(self) -> float:
+        """The calm patient's floor without a still face's lowering (``still_floor_ratio``)."""
+        return self.params.calm_floor_ratio * self.params.min_amplitude_deg
+
     def _measure_calm(self, t: float) -> None:
         """Adapt the swing threshold to the background movement while no gesture is under
         way and the head is still (see ``calm_s``); kept while it moves, so a gesture never
@@ -608,11 +632,14 @@ class OscillationDetector:
             return
         if len(window) < 8:
             return
-        floor = p.calm_floor_ratio * p.min_amplitude_deg
 
         def adapted(spread: float) -> float | None:
             if spread >= p.calm_ratio * p.min_amplitude_deg:
                 return None
+            floor = p.calm_floor_ratio * p.min_amplitude_deg
+            if p.still_floor_ratio is not None:
+                still = max(p.still_floor_ratio * p.min_amplitude_deg, p.still_k * spread)
+                floor = min(floor, still)
             return min(p.min_amplitude_deg, max(floor, p.calm_k * spread))
 
         values = [v for _, v in window]
@@ -782,6 +809,7 @@ class OscillationDetector:
         self._other_trace.clear()
         self._last_gap = None
         self._first_leg = True
+        self._restarted = False
 
     def _zigzag(self, t: float, x: float, h: float) -> None:
         """Track extremes; a move of ``h`` back from the extreme confirms a turning point."""
@@ -823,6 +851,7 @@ class OscillationDetector:
                     "%s: reversal after %.2fs at t=%.2f; restarting", self.gesture, gap, turn.t
                 )
                 self._pivots = [turn]
+                self._restarted = True
                 self._from_rest = False
             elif last_gap is not None and max(gap, last_gap) > p.max_gap_ratio * min(gap, last_gap):
                 logger.debug(
@@ -833,6 +862,7 @@ class OscillationDetector:
                     turn.t,
                 )
                 self._pivots = [turn]
+                self._restarted = True
                 self._from_rest = False
                 self._last_gap = gap  # the next half period is compared with this one
             elif brisk and abs(turn.value - prev.value) < p.brisk_swing_ratio * h * self._kept(gap):
@@ -844,6 +874,7 @@ class OscillationDetector:
                     turn.t,
                 )
                 self._pivots = [turn]
+                self._restarted = True
                 self._from_rest = False
             else:
                 self._pivots.append(turn)
@@ -860,6 +891,7 @@ class OscillationDetector:
         self._from_rest = True
         self._last_gap = None
         self._first_leg = True
+        self._restarted = False
         self._extreme = _Pivot(t, x)
         lead = p.lead_swing_ratio
         # The opposite extreme the head came from, within a half period before ``start``.
@@ -973,6 +1005,18 @@ class OscillationDetector:
                 median_swing,
                 made_swing,
                 self._background,
+            )
+            self._start(t, x)
+            return None
+        if p.still_floor_ratio is not None and self._restarted and median_swing < self._floor_bar:
+            logger.debug(
+                "%s rejected at t=%.2f: swing %.1f deg under the calm floor %.1f, cleared only "
+                "on a still face's lower bar, in a movement that started over (tremor or jitter "
+                "reversals): no clean rhythm",
+                self.gesture,
+                t,
+                median_swing,
+                self._floor_bar,
             )
             self._start(t, x)
             return None
