@@ -446,3 +446,23 @@ def test_a_cramped_korean_bedside_keeps_its_prompt_on_one_line(
     finally:
         application(Look("en"), "bedside")
         install_translation("en")
+
+
+def test_tiles_move_to_a_new_column_count_without_leaving_the_screen(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    """Turning the tablet changes how many tiles fit side by side. The tiles move to their new
+    places and stay shown throughout: rebuilt, they left the tile area empty for an event-loop
+    turn (a widget added to a shown window appears a turn later)."""
+    window = offline_bedside(qtbot, tmp_path, 1280, 800)
+    window.on_event(ev.MenuChanged(MenuView(tuple(ITEMS), "water", "offering"), 0.0))
+    qtbot.waitUntil(lambda: hidden_tiles(window) == [], timeout=5000)
+    tiles = dict(window.tiles)
+    before = window._tile_columns
+    window.resize(560, 1000)
+    qtbot.waitUntil(lambda: window._tile_columns != before, timeout=5000)
+    assert window.tiles == tiles  # the same widgets, moved
+    assert all(tile.isVisible() for tile in window.tiles.values())
+    assert window.tiles["water"].highlighted
+    settled_clipping(qtbot, window, scrolled=(window.timeline_scroll,))
+    assert hidden_tiles(window) == []

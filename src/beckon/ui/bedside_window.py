@@ -655,9 +655,9 @@ class BedsideWindow(QWidget):
             px(TILE_MIN_H),
         )
         if self.tiles and columns != getattr(self, "_tile_columns", 0):
-            self._set_tiles(tuple(self.tiles))
-            if self.menu is not None:
-                self.show_menu(self.menu)
+            # The same tiles in new places: rebuilding them left the tile area empty for an
+            # event-loop turn (a new widget in a shown window appears a turn later).
+            self._place_tiles(columns)
 
     def _padded(self, widget: QWidget) -> QWidget:
         holder = QWidget()
@@ -1007,21 +1007,33 @@ class BedsideWindow(QWidget):
             tile.hide()
             tile.deleteLater()
         self.tiles = {}
-        columns = tile_columns(
-            len(codes), self.pages.width(), px(TILE_MIN_PX), self.pages.height(), px(TILE_MIN_H)
-        )
-        self._tile_columns = columns
         icon = 120 if len(codes) <= 6 else 90
-        for c in range(4):
-            self.tile_grid.setColumnStretch(c, 1 if c < columns else 0)
-        for r in range(4):
-            self.tile_grid.setRowStretch(r, 1 if r < (len(codes) + columns - 1) // columns else 0)
-        for i, code in enumerate(codes):
+        for code in codes:
             on_touch = self.touch_tile if self.service.takes("touch") else None
             tile = Tile(code, self.label(code), on_touch, icon, ENTRY_ICONS.get(code, ""))
             tile.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
             tile.on_fitted = self._tiles_fitted
             self.tiles[code] = tile
+        self._place_tiles(
+            tile_columns(
+                len(codes),
+                self.pages.width(),
+                px(TILE_MIN_PX),
+                self.pages.height(),
+                px(TILE_MIN_H),
+            )
+        )
+
+    def _place_tiles(self, columns: int) -> None:
+        """Lay the tiles out in ``columns`` columns, row by row, in the menu's order."""
+        self._tile_columns = columns
+        for c in range(4):
+            self.tile_grid.setColumnStretch(c, 1 if c < columns else 0)
+        rows = (len(self.tiles) + columns - 1) // columns
+        for r in range(4):
+            self.tile_grid.setRowStretch(r, 1 if r < rows else 0)
+        for i, tile in enumerate(self.tiles.values()):
+            self.tile_grid.removeWidget(tile)
             self.tile_grid.addWidget(tile, i // columns, i % columns)
 
     def _tiles_fitted(self) -> None:
