@@ -647,13 +647,7 @@ class BedsideWindow(QWidget):
 
     def _reflow_tiles(self) -> None:
         """Fewer columns when tiles would be too narrow for their names, more when too low."""
-        columns = tile_columns(
-            len(self.tiles),
-            self.pages.width(),
-            px(TILE_MIN_PX),
-            self.pages.height(),
-            px(TILE_MIN_H),
-        )
+        columns = self._fitting_columns(len(self.tiles))
         if self.tiles and columns != getattr(self, "_tile_columns", 0):
             # The same tiles in new places: rebuilding them left the tile area empty for an
             # event-loop turn (a new widget in a shown window appears a turn later).
@@ -1014,14 +1008,12 @@ class BedsideWindow(QWidget):
             tile.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
             tile.on_fitted = self._tiles_fitted
             self.tiles[code] = tile
-        self._place_tiles(
-            tile_columns(
-                len(codes),
-                self.pages.width(),
-                px(TILE_MIN_PX),
-                self.pages.height(),
-                px(TILE_MIN_H),
-            )
+        self._place_tiles(self._fitting_columns(len(codes)))
+
+    def _fitting_columns(self, items: int) -> int:
+        """How many of ``items`` tiles fit side by side in the tile area as it is now."""
+        return tile_columns(
+            items, self.pages.width(), px(TILE_MIN_PX), self.pages.height(), px(TILE_MIN_H)
         )
 
     def _place_tiles(self, columns: int) -> None:

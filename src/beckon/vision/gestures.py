@@ -636,7 +636,7 @@ class OscillationDetector:
         def adapted(spread: float) -> float | None:
             if spread >= p.calm_ratio * p.min_amplitude_deg:
                 return None
-            floor = p.calm_floor_ratio * p.min_amplitude_deg
+            floor = self._floor_bar
             if p.still_floor_ratio is not None:
                 still = max(p.still_floor_ratio * p.min_amplitude_deg, p.still_k * spread)
                 floor = min(floor, still)
