@@ -378,3 +378,28 @@ def test_a_row_is_one_line_on_a_desk_screen_and_stacks_on_a_tablet_at_scale_2(
     chain = [b for row in rows for b in (row.ack, row.resolve) if b.isVisible() and b.isEnabled()]
     assert [tab_from(b) for b in chain[:-1]] == chain[1:]  # the buttons moved, not their order
     assert rows[0].ack.accessibleName().startswith(f"{rows[0].ack.text()}: 8")
+
+
+def test_a_chosen_preset_question_shows_its_beginning_in_a_narrow_field(
+    qtbot: Any, scaled: Any
+) -> None:
+    """At 1.5 on a tablet the question field is a few words wide: a chosen preset showed its
+    end ("comfortable?"), because the field keeps its cursor after the text. The nurse reads
+    the question from its first word; what she types herself still goes where she types."""
+    scaled(1.5)
+    window = offline_station(qtbot, SCREENS["tablet"])
+    field = window.ask_text
+    if window.questions_apart():
+        window.tabs.setCurrentWidget(window.questions_page)
+    qtbot.waitUntil(field.isVisible)
+    edit = field.lineEdit()
+    longest = max(range(field.count()), key=lambda i: len(field.itemText(i)))
+    assert edit.fontMetrics().horizontalAdvance(field.itemText(longest)) > edit.width(), (
+        "the field is wide enough for every preset: this test checks nothing"
+    )
+    field.setCurrentIndex(longest)
+    assert edit.text() == field.itemText(longest)
+    assert edit.cursorPosition() == 0
+    edit.end(False)
+    qtbot.keyClicks(edit, " now")
+    assert edit.text().endswith(" now")

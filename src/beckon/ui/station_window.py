@@ -627,6 +627,10 @@ class StationWindow(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.ask_text.setMinimumContentsLength(8)
+        # A chosen preset shows its beginning: the field keeps its cursor at the end of the
+        # text, so "Are you comfortable?" in a narrow field read "comfortable?".
+        self.ask_text.currentIndexChanged.connect(self._show_question_start)
+        self._show_question_start()
         self.ask_button = QPushButton(translate("Beckon", "Ask"))
         self.ask_button.setObjectName("primary")
         self.ask_button.clicked.connect(self.ask)
@@ -690,6 +694,11 @@ class StationWindow(QWidget):
             self.side_scroll.setMaximumWidth(QWIDGETSIZE_MAX)
         else:
             self.side_scroll.setFixedWidth(self._side_width())
+
+    def _show_question_start(self) -> None:
+        edit = self.ask_text.lineEdit()
+        if edit is not None:
+            edit.setCursorPosition(0)
 
     def questions_apart(self) -> bool:
         """Whether the question column is on its own tab rather than beside the queue."""
