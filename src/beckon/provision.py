@@ -452,6 +452,17 @@ def _write_acl_part(site_dir: Path, folder_name: str, lines: list[str]) -> None:
     part.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def _grant(
+    site_dir: Path, folder_name: str, username: str, password_file: Path, acl: list[str]
+) -> None:
+    """The broker's side of a device: its user with the password in ``password_file`` (the
+    device's own copy, so the two cannot differ) and its ACL block, then the whole ACL again."""
+    password = password_file.read_text().strip()
+    set_broker_password(site_dir / "broker" / "passwd", username, password)
+    _write_acl_part(site_dir, folder_name, acl)
+    assemble_acl(site_dir)
+
+
 # ---------------------------------------------------------------- device side
 
 
@@ -563,13 +574,7 @@ def provision_bed(
     config = folder / "bedside.toml"
     _write_checked(config, "\n".join(lines) + "\n", load_bedside)
     new_password = _device_files(folder, ca_dir, spec.username, client_cert, renew)
-    set_broker_password(
-        site_dir / "broker" / "passwd",
-        spec.username,
-        (folder / PASSWORD_FILE).read_text().strip(),
-    )
-    _write_acl_part(site_dir, spec.folder_name, bed_acl(spec))
-    assemble_acl(site_dir)
+    _grant(site_dir, spec.folder_name, spec.username, folder / PASSWORD_FILE, bed_acl(spec))
     return Provisioned(spec.username, folder, config, client_cert, new_password)
 
 
@@ -607,13 +612,7 @@ def provision_station(
     config = folder / "station.toml"
     _write_checked(config, "\n".join(lines) + "\n", load_station)
     new_password = _device_files(folder, ca_dir, spec.username, client_cert, renew)
-    set_broker_password(
-        site_dir / "broker" / "passwd",
-        spec.username,
-        (folder / PASSWORD_FILE).read_text().strip(),
-    )
-    _write_acl_part(site_dir, spec.folder_name, station_acl(spec))
-    assemble_acl(site_dir)
+    _grant(site_dir, spec.folder_name, spec.username, folder / PASSWORD_FILE, station_acl(spec))
     return Provisioned(spec.username, folder, config, client_cert, new_password)
 
 
@@ -648,10 +647,8 @@ def provision_console(
         password.name,
         (CONSOLE_CERT, CONSOLE_KEY),
     )
-    set_broker_password(site_dir / "broker" / "passwd", spec.username, password.read_text().strip())
     _write_console_env(folder, spec.username, client_cert or (folder / CONSOLE_CERT).is_file())
-    _write_acl_part(site_dir, spec.folder_name, console_acl(spec))
-    assemble_acl(site_dir)
+    _grant(site_dir, spec.folder_name, spec.username, password, console_acl(spec))
     return Provisioned(spec.username, folder, password, client_cert, new_password)
 
 
@@ -775,9 +772,7 @@ def provision_bridge(
     ]
     config = folder / "bridge.conf"
     _write_private(config, ("\n".join(lines) + "\n").encode())
-    set_broker_password(site_dir / "broker" / "passwd", spec.username, password)
-    _write_acl_part(site_dir, spec.folder_name, bridge_acl(spec))
-    assemble_acl(site_dir)
+    _grant(site_dir, spec.folder_name, spec.username, folder / PASSWORD_FILE, bridge_acl(spec))
     return Provisioned(spec.username, folder, config, client_cert, new_password)
 
 
