@@ -51,6 +51,9 @@ def test_an_emergency_is_cleared_at_the_bed_by_a_nurse_in_the_room_and_the_stati
     bedside.presence_action.trigger()
     qtbot.waitUntil(lambda: station.presence_label.isVisible(), timeout=WAIT_MS)
     assert station.presence_label.text() == "Nurse in room: bed 12"
+    # The service marks presence once the message went: the station may show it first (on a
+    # loaded machine it did, and the menu below still read "absent").
+    qtbot.waitUntil(lambda: bedside.service.nurse_present is not None, timeout=WAIT_MS)
     bedside._show_nurse_actions()  # as when the menu opens again
     assert bedside.presence_action.isChecked() and bedside.clear_action.isEnabled()
     bedside.clear_action.trigger()
