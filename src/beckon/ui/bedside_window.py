@@ -26,7 +26,6 @@ from PyQt6.QtWidgets import (
     QLayout,
     QMenu,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -86,6 +85,7 @@ from beckon.ui.widgets import (
     px,
     repolish,
     set_prop,
+    vertical_scroll,
 )
 from beckon.voice.dialogue import Action
 from beckon.voice.dialogue import Closed as VoiceClosed
@@ -525,12 +525,8 @@ class BedsideWindow(QWidget):
         self.timeline_panel = TimelinePanel(self.label, self._ask_cancel)
         # At large font scales the steps may not fit the height: they scroll (staff can reach
         # them) rather than stretch the window past the screen; the headline stays on top.
-        self.timeline_scroll = QScrollArea()
+        self.timeline_scroll = vertical_scroll(self.timeline_panel)
         self.timeline_scroll.setObjectName("timelineScroll")
-        self.timeline_scroll.setWidgetResizable(True)
-        self.timeline_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.timeline_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.timeline_scroll.setWidget(self.timeline_panel)
         self.timeline_scroll.setMinimumWidth(px(SIDE_MIN_W))
         side.addWidget(self.timeline_scroll, 1)
         viewport = self.timeline_scroll.viewport()

@@ -88,6 +88,7 @@ from beckon.ui.widgets import (
     one_line_width,
     px,
     set_prop,
+    vertical_scroll,
 )
 
 log = logging.getLogger(__name__)
@@ -575,9 +576,6 @@ class StationWindow(QWidget):
         layout = QHBoxLayout(page)
         layout.setContentsMargins(0, 10, 0, 0)
         layout.setSpacing(18)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         holder = QWidget()
         holder.setObjectName("rows")
         self.rows_layout = QVBoxLayout(holder)
@@ -602,7 +600,7 @@ class StationWindow(QWidget):
         self.faults_layout.setSpacing(8)
         self.rows_layout.addLayout(self.faults_layout)
         self.rows_layout.addStretch(1)
-        scroll.setWidget(holder)
+        scroll = vertical_scroll(holder, framed=True)
         self._queue_scroll = scroll
         layout.addWidget(scroll, 3)
 
@@ -653,11 +651,7 @@ class StationWindow(QWidget):
         side_widget.setLayout(side)
         # Recent questions scroll inside the side column instead of setting the window's
         # minimum height (a large font scale on a 1280x800 screen).
-        side_scroll = QScrollArea()
-        side_scroll.setWidgetResizable(True)
-        side_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        side_scroll.setWidget(side_widget)
+        side_scroll = vertical_scroll(side_widget)
         self.side_scroll = side_scroll
         self._requests_layout = layout
         layout.addWidget(side_scroll)
@@ -771,11 +765,7 @@ class StationWindow(QWidget):
     def _build_history_tab(self) -> QWidget:
         """The history scrolls when two charts and the slowest calls do not fit the height."""
         page = QWidget()
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(page)
+        scroll = vertical_scroll(page)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(8, 14, 8, 8)
         layout.setSpacing(10)
@@ -828,11 +818,7 @@ class StationWindow(QWidget):
         calls waiting to reach the station and software version, without going to the bed.
         One card per bed whose cells wrap (never a wide table): it fits at font scale 1.5."""
         page = QWidget()
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(page)
+        scroll = vertical_scroll(page)
         outer = QVBoxLayout(page)
         outer.setContentsMargins(8, 14, 8, 8)
         outer.setSpacing(px(8))

@@ -27,6 +27,7 @@ from PyQt6.QtWidgets import (
     QLabel,
     QLayout,
     QLayoutItem,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -43,6 +44,19 @@ from beckon.ui.station_model import (
 
 BASE_FONT_PX = 20  # the application font at font scale 1 (beckon.ui.app)
 TILE_FLOOR_SCALE = 1.5  # a tile's name never steps below half its size at this font scale
+
+
+def vertical_scroll(content: QWidget, *, framed: bool = False) -> QScrollArea:
+    """A scroll area around ``content`` that scrolls up and down only: the content takes the
+    area's width and wraps its text to it, so at a large font scale a panel grows taller (and
+    scrolls) instead of wider than the screen."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    if not framed:
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setWidget(content)
+    return scroll
 
 
 def ui_scale() -> float:
