@@ -70,6 +70,8 @@ def test_headless_demo_tells_the_story_of_one_request_to_its_resolution(demos):
     assert -1 not in positions, story
     assert positions == sorted(positions), story
     assert "FAILED" not in story and "Traceback" not in result.stderr
+    # The tablet closing after the story is the demo ending, and says so, not a fault alone.
+    assert "shown as a device fault" not in story, story
 
 
 def test_demo_without_models_says_how_to_install_them(tmp_path, monkeypatch):

@@ -45,6 +45,9 @@ class Story:
     out: TextIO
     started: float = field(default_factory=time.monotonic)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    closing: bool = False
+    """The story is told and the demo is shutting its parts down: what they report now is the
+    demo ending, not part of the request's story (the bed going offline)."""
 
     def say(self, who: str, text: str) -> None:
         with self.lock:
@@ -154,6 +157,7 @@ def _play(
         worker.stop()
     story.say("demo", "Done: nod -> request -> station -> acknowledged -> resolved. Nothing but")
     story.say("demo", "the intent crossed the network; the video never left this process.")
+    story.closing = True
     return 0
 
 
@@ -196,13 +200,16 @@ def _tell_station(story: Story, e: StationEvent) -> None:
             story.say(
                 "station", f"Request {what}{who}: bed {v.bed} asks for '{v.intent}' ({v.priority})."
             )
-        case BedPresence(bed=bed, online=online):
+        case BedPresence(bed=bed, online=True):
+            story.say("station", f"Bed {bed.bed} is online.")
+        case BedPresence(bed=bed) if story.closing:
             story.say(
                 "station",
-                f"Bed {bed.bed} is online."
-                if online
-                else f"Bed {bed.bed} went offline: shown as a device fault.",
+                f"Bed {bed.bed} went offline as the demo closed its tablet "
+                "(on a ward, a device fault).",
             )
+        case BedPresence(bed=bed):
+            story.say("station", f"Bed {bed.bed} went offline: shown as a device fault.")
         case QuestionAsked() | QuestionAnswered():
             pass  # the demo asks no questions
         case _:
