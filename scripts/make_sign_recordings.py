@@ -74,6 +74,10 @@ class Source:
     loops: int = 1
     """How many times a GIF's loop is played (:func:`gif_clip`): more than once only for a loop
     that starts and ends at rest, so that no rest is added that is not in the footage."""
+    region: tuple[int, int, int, int] | None = None
+    """(x0, y0, x1, y1) in the GIF's pixels: only this part of each frame is kept
+    (:func:`gif_clip`). A demo GIF of several people side by side gives one clip per person,
+    as the bedside camera sees one patient; the box never moves."""
 
     def takes(self, path: str) -> bool:
         parts, wanted = path.split("/"), self.pattern.split("/")
@@ -101,6 +105,10 @@ SIGNISL = (
     "for-doctor-differently-abled-patient"
 )
 ALPYKSL = "AlpYksl/SignLanguageAndLipReadingApp"
+FSA_NET = "shamangary/FSA-Net"
+FSA_CVLAB = "webcam_demo_cvlab_citi.gif"
+"""realrest: FSA-Net's demo GIF of three people at a webcam (478x268 at 14.3 fps, 14.3 s),
+side by side, each moving the head from rest."""
 SADTALKER = "examples/ref_video/WDA_"
 REALHEAD_SSV = (
     "again", "bad", "come", "eat", "go", "good", "hello", "help", "how", "name", "no", "please",
@@ -398,6 +406,23 @@ RECIPES: dict[str, Recipe] = {
             )
         )
     ),
+    # realrest (SCORE) and realrest_tune (TUNE): real people moving their heads in a head-pose
+    # estimator's webcam demo GIFs (session 33), split by person: the three people of one GIF
+    # (one clip each, cropped to its own box) are scored only; the man of the other GIF may be
+    # read clip by clip.
+    "realrest": Recipe(
+        tuple(
+            Source(FSA_NET, FSA_CVLAB, renames=((FSA_CVLAB, name),), region=box)
+            for name, box in (
+                ("fsa_cvlab_left.mp4", (0, 50, 130, 268)),
+                ("fsa_cvlab_mid.mp4", (140, 0, 300, 160)),
+                ("fsa_cvlab_right.mp4", (300, 40, 478, 268)),
+            )
+        )
+    ),
+    "realrest_tune": Recipe(
+        (Source(FSA_NET, "webcam_demo.gif", renames=(("webcam_demo.gif", "fsa_webcam.mp4"),)),)
+    ),
 }
 """Every set of docs/gestures.md ("Development data": the tune sets and the score sets), by
 the name of its folder and labels file."""
@@ -578,6 +603,8 @@ class Planned(NamedTuple):
     crop: bool
     loops: int
     """How many times a GIF's loop is played (:attr:`Source.loops`)."""
+    region: tuple[int, int, int, int] | None = None
+    """The part of a GIF's frames kept (:attr:`Source.region`)."""
 
 
 def plan(recipe: Recipe, src: Path) -> list[Planned]:
@@ -588,7 +615,7 @@ def plan(recipe: Recipe, src: Path) -> list[Planned]:
         git = find_repo(src, source.repo, alone=alone)
         crop = recipe.crop if source.crop is None else source.crop
         out += [
-            Planned(git, p, source.name(p), crop, source.loops)
+            Planned(git, p, source.name(p), crop, source.loops, source.region)
             for p in sorted(listing(git))
             if source.takes(p)
         ]
@@ -677,10 +704,15 @@ GIF_MIN_WIDTH = 512
 """A wider GIF is upscaled by the smallest whole factor that makes it at least this wide."""
 
 
-def gif_clip(src: Path, dst: Path, loops: int = 1) -> str:
+def gif_clip(
+    src: Path, dst: Path, loops: int = 1, region: tuple[int, int, int, int] | None = None
+) -> str:
     """Write ``dst``: the GIF ``src`` as an mp4 (mp4v) at its own frame rate (its median frame
     duration), its loop played ``loops`` times, upscaled with Lanczos as :data:`GIF_SMALL`
-    says. Nothing else is added in time: a loop that does not start at rest is not given one."""
+    says. Nothing else is added in time: a loop that does not start at rest is not given one.
+    With ``region`` only that box of each frame is kept, and it is only upscaled (to
+    :data:`GIF_MIN_WIDTH`), never centred like an emoji: the person in it is not a face
+    filling the picture."""
     import statistics
 
     import cv2
@@ -694,8 +726,12 @@ def gif_clip(src: Path, dst: Path, loops: int = 1) -> str:
             durations.append(gif.info.get("duration") or 100)
             frames.append(np.asarray(gif.convert("RGB")))
     fps = 1000.0 / statistics.median(durations)
+    full_h, full_w = frames[0].shape[:2]
+    if region is not None:
+        x0, y0, x1, y1 = region
+        frames = [np.ascontiguousarray(f[y0:y1, x0:x1]) for f in frames]
     h, w = frames[0].shape[:2]
-    if w < GIF_SMALL:
+    if w < GIF_SMALL and region is None:
         size = GIF_FACE_WIDTH, GIF_FACE_WIDTH * h // w
         canvas = 640, max(480, size[1] + 2)
     else:
@@ -711,8 +747,9 @@ def gif_clip(src: Path, dst: Path, loops: int = 1) -> str:
         writer.write(cv2.cvtColor(picture, cv2.COLOR_RGB2BGR))
     writer.release()
     played = f" x{loops}" if loops > 1 else ""
+    part = f" (region {region} of {full_w}x{full_h})" if region is not None else ""
     return (
-        f"{len(frames)} frames{played} at {fps:.3g} fps, {w}x{h} -> {size[0]}x{size[1]}"
+        f"{len(frames)} frames{played} at {fps:.3g} fps, {w}x{h}{part} -> {size[0]}x{size[1]}"
         f" in {canvas[0]}x{canvas[1]}"
     )
 
@@ -729,7 +766,7 @@ def build(recipe: Recipe, src: Path, out: Path, labels: Path) -> list[str]:
     out.mkdir(parents=True, exist_ok=True)
     raw = out / "raw"
     absent: list[str] = []
-    for git, path, name, crop, loops in videos:
+    for git, path, name, crop, loops, region in videos:
         shown = subprocess.run(
             ["git", f"--git-dir={git}", "show", f"HEAD:{path}"], capture_output=True
         )
@@ -740,7 +777,8 @@ def build(recipe: Recipe, src: Path, out: Path, labels: Path) -> list[str]:
         if path.endswith(".gif"):
             raw.mkdir(exist_ok=True)
             (raw / Path(path).name).write_bytes(shown.stdout)
-            print(f"{path} -> {name}: {gif_clip(raw / Path(path).name, out / name, loops)}")
+            made = gif_clip(raw / Path(path).name, out / name, loops, region)
+            print(f"{path} -> {name}: {made}")
             continue
         if model is None or not crop:
             (out / name).write_bytes(shown.stdout)
