@@ -22,7 +22,9 @@ nothing can fire. Each is therefore cropped once, to a fixed 4:3 window around w
 is in its middle frame, so that the face is about a fifth of the picture's width (a tablet on
 a bed arm). The window never moves, so every head movement stays in the picture as it was
 recorded. The tune sets' clips are saved byte for byte. The reaction GIFs of ``realgif``,
-``realgif2`` and ``realgif3`` are written as mp4s at their own frame rate (:func:`gif_clip`).
+``realgif2`` and ``realgif3``, and the webcam demo GIFs of ``realrest`` and ``realrest_tune``,
+are written as mp4s at their own frame rate (:func:`gif_clip`); a GIF of several people side by
+side gives one clip per person, each a fixed box of its frames (:attr:`Source.region`).
 """
 
 from __future__ import annotations
@@ -406,10 +408,10 @@ RECIPES: dict[str, Recipe] = {
             )
         )
     ),
-    # realrest (SCORE) and realrest_tune (TUNE): real people moving their heads in a head-pose
-    # estimator's webcam demo GIFs (session 33), split by person: the three people of one GIF
-    # (one clip each, cropped to its own box) are scored only; the man of the other GIF may be
-    # read clip by clip.
+    # realrest (SCORE) and realrest_tune (TUNE): real people moving their heads from rest in
+    # head-pose estimators' webcam demo GIFs (session 33), split by person: the three people of
+    # one FSA-Net GIF (one clip each, cropped to its own box) and the man of two webcam_for_nTMS
+    # GIFs are scored only; the man of FSA-Net's other GIF may be read clip by clip.
     "realrest": Recipe(
         tuple(
             Source(FSA_NET, FSA_CVLAB, renames=((FSA_CVLAB, name),), region=box)
@@ -417,6 +419,15 @@ RECIPES: dict[str, Recipe] = {
                 ("fsa_cvlab_left.mp4", (0, 50, 130, 268)),
                 ("fsa_cvlab_mid.mp4", (140, 0, 300, 160)),
                 ("fsa_cvlab_right.mp4", (300, 40, 478, 268)),
+            )
+        )
+        + tuple(
+            Source(
+                "PetrusKirsten/webcam_for_nTMS", f"Images/{gif}", renames=((f"Images/{gif}", name),)
+            )
+            for gif, name in (
+                ("gif_head_pose_estimation.gif", "ntms_hpe.mp4"),
+                ("gif_hpe_savitzky-golay.gif", "ntms_hpe_sg.mp4"),
             )
         )
     ),

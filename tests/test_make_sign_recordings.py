@@ -8,6 +8,7 @@ holding a real video of a few frames (the cut re-encodes it)."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import subprocess
 import sys
 import tarfile
@@ -324,7 +325,9 @@ def test_a_source_may_crop_its_clips_when_its_set_does_not(tmp_path: Path) -> No
     assert got == [("s_no.mp4", True), ("talk.mp4", False)]
 
 
-@pytest.mark.parametrize("name", ["gnew", "realhead", "realgif", "realgif2", "realgif3"])
+@pytest.mark.parametrize(
+    "name", ["gnew", "realhead", "realgif", "realgif2", "realgif3", "realrest", "realrest_tune"]
+)
 def test_a_set_of_named_files_labels_or_leaves_out_every_clip_it_takes(name: str) -> None:
     script = load_script("make_sign_recordings")
     names = {saved for source in script.RECIPES[name].sources for _, saved in source.renames}
@@ -405,3 +408,40 @@ def test_realgif_loops_only_the_gif_its_labels_say_starts_and_ends_at_rest() -> 
     assert looped == {"sk_agree_x3.mp4": 3}
     text = (script.LABELS / "realgif.toml").read_text(encoding="utf-8")
     assert "agree.gif (0.9 s, 13 frames), which starts and ends at rest" in text
+
+
+def test_a_gif_region_keeps_one_box_of_each_frame_and_is_only_upscaled(tmp_path: Path) -> None:
+    # A demo GIF of three people side by side gives one clip per person: the box is cut out of
+    # every frame and upscaled to 512 px or more, never centred on grey like an emoji.
+    import cv2
+    from PIL import Image
+
+    pictures = []
+    for i in range(3):  # frames that differ (a GIF writer merges identical ones)
+        picture = Image.new("RGB", (300, 120), (30, 30 + 40 * i, 200))
+        picture.paste(Image.new("RGB", (150, 120), (200, 30, 30 + 20 * i)), (0, 0))
+        pictures.append(picture)
+    pictures[0].save(tmp_path / "two.gif", save_all=True, append_images=pictures[1:], duration=70)
+    script = load_script("make_sign_recordings")
+    script.gif_clip(tmp_path / "two.gif", tmp_path / "left.mp4", region=(0, 0, 150, 120))
+    assert video_shape(tmp_path / "left.mp4")[1:] == (600, 480)
+    assert frame_count(tmp_path / "left.mp4") == 3
+    cap = cv2.VideoCapture(str(tmp_path / "left.mp4"))
+    ok, frame = cap.read()
+    cap.release()
+    assert ok
+    blue, _, red = frame.reshape(-1, 3).mean(axis=0)
+    assert red > 150 and blue < 80  # only the left person's colour is left
+
+
+def test_realrest_splits_its_people_between_the_score_set_and_the_tune_set() -> None:
+    # The score set and the tune set share no person: FSA-Net's three-person GIF and the
+    # webcam_for_nTMS man are scored only, FSA-Net's other GIF (one man) is the tune set.
+    script = load_script("make_sign_recordings")
+    score = {(s.repo, s.pattern) for s in script.RECIPES["realrest"].sources}
+    tune = {(s.repo, s.pattern) for s in script.RECIPES["realrest_tune"].sources}
+    assert not score & tune
+    boxes = [s.region for s in script.RECIPES["realrest"].sources if s.region is not None]
+    assert len(boxes) == 3
+    for (_, _, right_edge, _), (next_left, _, _, _) in itertools.pairwise(boxes):
+        assert right_edge <= next_left + 10  # side by side: each box holds one person
