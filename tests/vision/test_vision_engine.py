@@ -256,6 +256,33 @@ def test_a_nod_in_the_first_second_before_any_neutral_pose_is_heard() -> None:
     assert events[0].t <= 2.5
 
 
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+@pytest.mark.parametrize("stays_down", [True, False])
+def test_a_nod_from_the_first_frame_with_the_head_down_is_heard(
+    fps: float, stays_down: bool
+) -> None:
+    # gnew's stf_yes: the clip begins with the head 8 degrees down, nods on at once (three
+    # cycles of 10 degrees at 1.7 Hz, further down and back), then either stays down where it
+    # began or comes up to its neutral. The first neutral is fixed while or after it nods, so
+    # the angles' reference moves under the movement; it is one nod either way.
+    nod = nodding(0.2, 3, 10.0, 1.7)
+
+    def pitch(t: float) -> float:
+        down = 8.0 if stays_down else 8.0 * min(1.0, max(0.0, 1.0 - (t - 2.0) / 0.3))
+        return down + nod(t)
+
+    events = _online(Patient(pitch=pitch), 6.0, fps=fps)
+    assert names(events) == ["nod"]
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_a_tremor_from_the_first_frame_is_no_nod(fps: float) -> None:
+    # A head tremor (5 Hz, 2 degrees) from the first frame, while the neutral is learned and
+    # fixed under it: no nod, no shake.
+    tremor = Patient(pitch=sine(0.0, 6.0, 2.0, 5.0), yaw=sine(0.0, 6.0, 1.0, 5.0))
+    assert _online(tremor, 6.0, fps=fps) == []
+
+
 def test_a_restless_patient_is_heard_and_held_gestures_wait_for_the_neutral() -> None:
     sway = add(sine(0.0, 14.0, 3.0, 0.4), sine(0.0, 14.0, 1.0, 5.0))
     events = _online(
