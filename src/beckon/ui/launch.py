@@ -3,12 +3,13 @@
 
 Each function builds the services and workers, opens the window and runs Qt's event loop until
 the window closes or the process gets SIGINT/SIGTERM; then it stops every thread it started.
+The signals are caught from the function's first line: one that comes while the windows are
+being built closes them as soon as they are (:mod:`beckon.stop_signals`).
 """
 
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
@@ -18,6 +19,7 @@ from typing import Any
 from beckon.background import Background
 from beckon.config import BedsideSettings, StationSettings
 from beckon.metrics import serve_bedside, serve_station
+from beckon.stop_signals import StopSignals
 from beckon.systemd import Notifier, WindowWatch
 from beckon.ui.app import Look, application, check_display, delete_windows
 
@@ -25,10 +27,17 @@ log = logging.getLogger(__name__)
 
 
 def run_until_closed(
-    app: Any, windows: Sequence[Any], stopping: Sequence[Callable[[], None]] = ()
+    app: Any,
+    windows: Sequence[Any],
+    stopping: Sequence[Callable[[], None]] = (),
+    signals: StopSignals | None = None,
 ) -> int:
     """Qt's loop, with Ctrl-C and SIGTERM closing the windows (Python signal handlers only
     run between Qt events, so a timer wakes the interpreter up).
+
+    ``signals``: the handlers the caller installed before it built anything (a signal during
+    the build was remembered there, and closes the windows here before the loop starts);
+    without it they are installed here, for the loop only.
 
     On a signal, every window's threads (``request_stop``) and whatever ``stopping`` asks
     to stop are told first, then the windows close one by one: each close waits for its
@@ -36,7 +45,7 @@ def run_until_closed(
     window of three units (and its service) took 13 s to exit."""
     from PyQt6.QtCore import QTimer
 
-    def close_all(*_: object) -> None:
+    def close_all() -> None:
         for ask in stopping:
             ask()
         for window in windows:
@@ -51,23 +60,26 @@ def run_until_closed(
             else:
                 window.close()
         # Closing the last window quits a loop that runs, not one about to start: a signal
-        # caught between this handler's install and app.exec() would leave the process
-        # running with no window, forever. A posted quit ends the loop either way.
+        # caught before app.exec() (during the build, or just before the loop) would leave
+        # the process running with no window, forever. A posted quit ends the loop either way.
         QTimer.singleShot(0, app.quit)
 
-    before = {sig: signal.signal(sig, close_all) for sig in (signal.SIGINT, signal.SIGTERM)}
-    wake = QTimer()
-    wake.timeout.connect(lambda: None)
-    wake.start(200)
-    app.setQuitOnLastWindowClosed(True)
-    try:
-        status = int(app.exec())
-    finally:
-        wake.stop()
-        # The handlers held the windows (and would close deleted ones): the previous ones
-        # come back before the windows go.
-        for sig, handler in before.items():
-            signal.signal(sig, handler)
+    with ExitStack() as stack:
+        if signals is None:
+            signals = stack.enter_context(StopSignals())
+        wake = QTimer()
+        wake.timeout.connect(lambda: None)
+        wake.start(200)
+        app.setQuitOnLastWindowClosed(True)
+        signals.arm(close_all)
+        try:
+            status = int(app.exec())
+        finally:
+            wake.stop()
+            # The handlers held the windows (and would close deleted ones): they let go of
+            # them (and ours, if installed here, give way to the previous ones) before the
+            # windows go.
+            signals.disarm()
     # Every thread stopped and every window deleted here, on the GUI thread, before the
     # QApplication goes (the caller's frame holds it): see delete_windows.
     delete_windows(windows)
@@ -152,28 +164,32 @@ def run_bedside(
 ) -> int:
     from PyQt6.QtCore import QTimer
 
-    check_display()
-    app = application(look, "bedside")
-    window = bedside_window(
-        settings, look, model=model, source=source, is_file=is_file, speech=speech, kiosk=kiosk
-    )
-    endpoint = serve_bedside(window.service, settings.bedside.metrics, window.host)
-    window.start()
-    show(window, fullscreen)
-    notifier = Notifier()
-    if notifier.enabled:  # under systemd (the kiosk unit): READY=1, then watchdog pings
-        watch = WindowWatch(notifier)
-        window.service.beats.append(watch.service_turned)
-        timer = QTimer()  # kept alive by this frame until the window closes
-        timer.timeout.connect(watch.window_turned)
-        timer.start(1000)
-        log.info("systemd notification on (watchdog every %s s)", notifier.interval_s)
-    try:
-        return run_until_closed(app, [window])
-    finally:
-        notifier.stopping()
-        if endpoint is not None:
-            endpoint.stop()
+    # Caught from here on: a SIGTERM while the window and its threads are being built stops
+    # them as soon as they are (see beckon.stop_signals).
+    with StopSignals() as signals:
+        check_display()
+        app = application(look, "bedside")
+        window = bedside_window(
+            settings, look, model=model, source=source, is_file=is_file, speech=speech,
+            kiosk=kiosk,
+        )  # fmt: skip
+        endpoint = serve_bedside(window.service, settings.bedside.metrics, window.host)
+        window.start()
+        show(window, fullscreen)
+        notifier = Notifier()
+        if notifier.enabled:  # under systemd (the kiosk unit): READY=1, then watchdog pings
+            watch = WindowWatch(notifier)
+            window.service.beats.append(watch.service_turned)
+            timer = QTimer()  # kept alive by this frame until the window closes
+            timer.timeout.connect(watch.window_turned)
+            timer.start(1000)
+            log.info("systemd notification on (watchdog every %s s)", notifier.interval_s)
+        try:
+            return run_until_closed(app, [window], signals=signals)
+        finally:
+            notifier.stopping()
+            if endpoint is not None:
+                endpoint.stop()
 
 
 def run_fault_screen(message: str, look: Look) -> int:
@@ -201,26 +217,27 @@ def run_fault_screen(message: str, look: Look) -> int:
                 return
             super().closeEvent(event)
 
-    check_display()
-    app = application(look, "bedside")
-    screen = FaultScreen()
-    screen.setObjectName("faultScreen")
-    screen.setWordWrap(True)
-    screen.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    screen.setText(f"{strings.kiosk_fault_text()}\n\n{message}")
-    log.error("kiosk: the bedside cannot start, showing why on screen: %s", message)
-    show(screen, True)
-    # Under the kiosk unit (Type=notify): ready and alive while the screen shows the fault, so
-    # systemd neither times out its start nor restarts it behind the message.
-    notifier = Notifier()
-    timer = QTimer()  # kept alive by this frame until the window closes
-    timer.timeout.connect(notifier.beat)
-    timer.start(1000)
-    notifier.beat()
-    try:
-        return run_until_closed(app, [screen])
-    finally:
-        notifier.stopping()
+    with StopSignals() as signals:
+        check_display()
+        app = application(look, "bedside")
+        screen = FaultScreen()
+        screen.setObjectName("faultScreen")
+        screen.setWordWrap(True)
+        screen.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        screen.setText(f"{strings.kiosk_fault_text()}\n\n{message}")
+        log.error("kiosk: the bedside cannot start, showing why on screen: %s", message)
+        show(screen, True)
+        # Under the kiosk unit (Type=notify): ready and alive while the screen shows the
+        # fault, so systemd neither times out its start nor restarts it behind the message.
+        notifier = Notifier()
+        timer = QTimer()  # kept alive by this frame until the window closes
+        timer.timeout.connect(notifier.beat)
+        timer.start(1000)
+        notifier.beat()
+        try:
+            return run_until_closed(app, [screen], signals=signals)
+        finally:
+            notifier.stopping()
 
 
 def station_window(
@@ -252,10 +269,13 @@ def run_station(
 ) -> int:
     """One window per unit the configuration serves; with ``serve`` the station service runs
     in this process too (a one-desk setup), otherwise the windows view a service elsewhere."""
-    check_display()
-    app = application(look, "station")
     stopping: list[Callable[[], None]] = []  # on SIGTERM, with the windows' own threads
     with ExitStack() as stack:
+        # Caught from here on: a SIGTERM while the service and windows are being built stops
+        # them as soon as they are (see beckon.stop_signals).
+        signals = stack.enter_context(StopSignals())
+        check_display()
+        app = application(look, "station")
         if serve:
             from beckon.station.exclusive import StationClaim
             from beckon.station.service import StationService
@@ -297,4 +317,4 @@ def run_station(
         for window in windows:
             window.start()
             show(window, fullscreen)
-        return run_until_closed(app, windows, stopping)
+        return run_until_closed(app, windows, stopping, signals)

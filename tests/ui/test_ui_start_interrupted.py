@@ -1,0 +1,164 @@
+"""SIGTERM while ``beckon bedside`` / ``beckon station --serve`` is still building its windows
+ends the process cleanly, as one during the event loop does.
+
+Why: the commands installed their SIGINT/SIGTERM handlers only when Qt's loop was about to
+run. A SIGTERM during the build (systemd stopping a kiosk that is still starting, a CI
+timeout) killed the process with exit -15: the service, MQTT and window threads already
+started were never stopped, the broker published the last will instead of the clean
+"offline", and the journal did not say why.
+
+Each test runs the real command on a real Mosquitto, held in its build by
+tests/helpers/paused_start.py after the first window and its threads have started (the bed
+or station is online by then), sends SIGTERM there, lets the build go on, and checks: exit 0,
+the "start interrupted" line, no thread left and no traceback, and a clean offline on the
+broker (stamped after the last online, which the last will, written at connect, is not).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import paho.mqtt.client as paho
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+
+from beckon.messaging import protocol as p
+from tests.conftest import Mosquitto
+from tests.helpers.paused_start import PAUSED, THREADS_LEFT
+from tests.helpers.rig import wait_until
+
+REPO = Path(__file__).resolve().parents[2]
+SITE, UNITS, BED = "gh", ("icu", "er"), "12"
+WAIT_S = 60.0  # a loaded CI machine starts Qt, MediaPipe-free, well within this
+
+
+@dataclass
+class Presence:
+    """The retained presence messages (bed or station status) a watcher sees, in order."""
+
+    topic: str
+    seen: list[tuple[str, bool, str]] = field(default_factory=list)  # (who, online, at)
+
+    def message(self, c: paho.Client, u: object, msg: paho.MQTTMessage) -> None:
+        status = p.decode(bytes(msg.payload))
+        assert isinstance(status, p.BedStatus | p.StationStatus)
+        who = status.bed if isinstance(status, p.BedStatus) else status.unit
+        self.seen.append((who, status.online, status.at))  # list.append: one step
+
+    def online(self, who: str) -> bool:
+        return any(w == who and on for w, on, _ in self.seen)
+
+    def offline_cleanly(self, who: str) -> bool:
+        """The last word on ``who`` is offline, stamped no earlier than its last online."""
+        mine = [(on, at) for w, on, at in self.seen if w == who]
+        last_online = max((p.parse_iso(at) for on, at in mine if on), default=None)
+        return (
+            bool(mine)
+            and not mine[-1][0]
+            and last_online is not None
+            and p.parse_iso(mine[-1][1]) >= last_online
+        )
+
+
+@pytest.fixture
+def presence_on(mosquitto: Mosquitto) -> Iterator[Callable[[str], Presence]]:
+    clients: list[paho.Client] = []
+
+    def watch(topic: str) -> Presence:
+        presence = Presence(topic)
+        client = paho.Client(CallbackAPIVersion.VERSION2, client_id=f"watch-{len(clients)}")
+        client.on_message = presence.message
+        client.connect("127.0.0.1", mosquitto.port)
+        client.subscribe(topic, qos=1)
+        client.loop_start()
+        clients.append(client)
+        return presence
+
+    yield watch
+    for client in clients:
+        client.loop_stop()
+        client.disconnect()
+
+
+@dataclass
+class Command:
+    name: str
+    args: list[str]
+    topic: str
+    who: tuple[str, ...]
+
+
+def bedside(broker: Mosquitto, folder: Path) -> Command:
+    config = folder / "bedside.toml"
+    config.write_text(
+        f'[bedside]\nsite = "{SITE}"\nunit = "{UNITS[0]}"\nbed = "{BED}"\n'
+        'inputs = ["touch"]\n'  # no camera here: the window and its service are under test
+        f'outbox = "{folder / "outbox.sqlite3"}"\n'
+        f'[broker]\nurl = "{broker.url}"\n',
+        encoding="utf-8",
+    )
+    args = ["bedside", "--config", str(config), "--windowed", "--no-speech"]
+    return Command("bedside", args, p.BedAddress(SITE, UNITS[0], BED).topic("status"), (BED,))
+
+
+def station(broker: Mosquitto, folder: Path) -> Command:
+    args = ["station", "--serve", "--broker", broker.url, "--site", SITE,
+            "--units", ",".join(UNITS), "--windowed", "--no-sound"]  # fmt: skip
+    return Command("station", args, p.Topics.station_status(SITE, "+", "+"), UNITS)
+
+
+@pytest.mark.mqtt
+@pytest.mark.parametrize("command", [bedside, station], ids=["bedside", "station"])
+def test_sigterm_during_the_window_build_stops_everything_it_started(
+    command: Callable[[Mosquitto, Path], Command],
+    mosquitto: Mosquitto,
+    presence_on: Callable[[str], Presence],
+    tmp_path: Path,
+) -> None:
+    cmd = command(mosquitto, tmp_path)
+    presence = presence_on(cmd.topic)
+    release = tmp_path / "release"
+    log = tmp_path / f"{cmd.name}.log"
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHONFAULTHANDLER": "1",
+        "BECKON_HOME": str(tmp_path / "home"),
+        "BECKON_STATION_DATABASE": str(tmp_path / "station.sqlite3"),
+    }
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.helpers.paused_start", str(release), *cmd.args],
+            env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        # Held in the build, with the first window's threads (and the service) running.
+        assert wait_until(
+            lambda: (
+                PAUSED in log.read_text(errors="replace")
+                and all(presence.online(who) for who in cmd.who)
+            ),
+            WAIT_S,
+        ), f"never paused online (alive: {proc.poll() is None}):\n{log.read_text()}"
+        assert proc.poll() is None, log.read_text()
+        proc.send_signal(signal.SIGTERM)
+        release.touch()
+        status = proc.wait(WAIT_S)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+    text = log.read_text(errors="replace")
+    assert status == 0, f"exit {status}:\n{text}"
+    assert "start interrupted by SIGTERM" in text, text
+    assert f"{THREADS_LEFT} []" in text, text
+    assert "Traceback" not in text, text
+    assert wait_until(lambda: all(presence.offline_cleanly(who) for who in cmd.who)), (
+        f"not all of {cmd.who} said offline cleanly: {presence.seen}\n{text}"
+    )
