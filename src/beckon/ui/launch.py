@@ -170,9 +170,14 @@ def run_bedside(
         check_display()
         app = application(look, "bedside")
         window = bedside_window(
-            settings, look, model=model, source=source, is_file=is_file, speech=speech,
+            settings,
+            look,
+            model=model,
+            source=source,
+            is_file=is_file,
+            speech=speech,
             kiosk=kiosk,
-        )  # fmt: skip
+        )
         endpoint = serve_bedside(window.service, settings.bedside.metrics, window.host)
         window.start()
         show(window, fullscreen)
