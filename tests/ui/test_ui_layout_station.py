@@ -229,19 +229,34 @@ def test_no_sound_alone_takes_one_line_and_a_lost_station_may_take_more(
 
 @pytest.mark.parametrize(
     ("screen", "scale", "beside_tabs"),
-    [("desktop", 1.0, False), ("tablet", 1.0, False), ("tablet", 1.5, True)],
+    [
+        ("desktop", 1.0, False),
+        ("tablet", 1.0, False),
+        ("tablet", 1.5, True),
+        ("tablet", 2.0, True),
+    ],
 )
 def test_the_nurses_name_leaves_its_own_line_when_it_fits_beside_the_tabs(
     qtbot: Any, scaled: Any, screen: str, scale: float, beside_tabs: bool
 ) -> None:
     """At 1.5 on 1280x800 "Your name:" and its field took a line of their own under the title
     and the chips, 75 px the calls did not get (one whole call showed). It goes beside the
-    tabs when it does not fit beside the chips; where it fits there it stays."""
+    tabs when it does not fit beside the chips; where it fits there it stays. At 2.0 the four
+    tabs ("Questions" has its own there) left it 60 px, and its own line took 100 px: there
+    the tabs' sides tighten and the field goes alone, named by its placeholder, tooltip and
+    accessible name, the typed name whole in it."""
+    from beckon.ui.widgets import px
+
     scaled(scale)
     window = offline_station(qtbot, SCREENS[screen])
     name = window.nurse
     qtbot.waitUntil(name.isVisible)
     assert (window.tabs.cornerWidget() is window.name_box) is beside_tabs
+    if window.name_label.isHidden():
+        assert scale == 2.0, "the label goes only when nothing else makes room"
+        assert name.accessibleName() == "Your name" and name.toolTip() == "Your name"
+        assert name.placeholderText() == "Nurse name"
+    assert name.fontMetrics().horizontalAdvance(name.text()) < name.width() - px(20)
     on_tabs_line = name.mapTo(window, name.rect().center()).y()
     tabs = window.tabs.tabBar()
     tabs_line = tabs.mapTo(window, tabs.rect().center()).y()

@@ -321,3 +321,20 @@ def test_a_routine_calls_escalation_does_not_take_the_banner_from_an_emergency()
     assert outranks(emergency, routine)
     assert not outranks(Alert("new", "2", "w", "water", "routine"), routine)  # soft after loud
     assert outranks(routine, None)
+
+
+def test_the_nurses_name_goes_beside_tightened_tabs_before_it_takes_a_line_of_its_own() -> None:
+    """Measured at font scale 2 on a 1280 x 800 screen in English: the chips took 1146 of
+    1244 px, the four tabs 1160 (904 tightened), "Your name:" and the field 711, the field
+    alone 280 at its narrowest. Its own line took 100 px from the calls."""
+    x2 = m.NameRoom(
+        room=1244, first_line=1146, tabs=1160, tight_tabs=904, name=711, field=280, gap=12
+    )
+    assert m.place_name(x2) == "tight_tabs"
+    assert m.tight_name_width(x2, wanted=480) == 1244 - 904 - 24  # all the room left
+    assert m.tight_name_width(replace(x2, room=1900), wanted=480) == 480  # no wider
+    # What did fit before still goes where it went: beside the chips, then beside the tabs.
+    assert m.place_name(replace(x2, room=1900)) == "first_line"
+    assert m.place_name(replace(x2, tabs=500)) == "tabs"
+    # And where even the field alone has no room, it keeps its own line.
+    assert m.place_name(replace(x2, tight_tabs=1000)) == "own_line"

@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from typing import Literal
 
 from beckon.intents import Intent
 from beckon.messaging import protocol as p
@@ -692,3 +693,42 @@ def bed_board_row(
 def bed_sort_key(bed: str) -> tuple[int, int, str]:
     """Bed 2 before bed 10; names that are not numbers after the numbers."""
     return (0, int(bed), "") if bed.isdigit() else (1, 0, bed)
+
+
+NamePlace = Literal["first_line", "tabs", "tight_tabs", "own_line"]
+"""Where the nurse's name goes (``StationWindow._place_name``): beside the title and the
+status chips; beside the tabs; beside the tabs with their padding tightened and the field
+alone (no "Your name:" before it); or on a line of its own under the chips."""
+
+
+@dataclass(frozen=True)
+class NameRoom:
+    """The widths (px) that decide where the nurse's name goes, measured by the window."""
+
+    room: int  # the window's width inside its margins
+    first_line: int  # the title and the status chips, each with its gap after it
+    tabs: int  # the tab bar with its usual padding
+    tight_tabs: int  # the tab bar with its tabs' sides tightened
+    name: int  # "Your name:" and the field
+    field: int  # the field alone at its narrowest
+    gap: int  # between two widgets on a line
+
+
+def place_name(r: NameRoom) -> NamePlace:
+    """The first of these that fits: beside the chips, beside the tabs, beside tightened tabs
+    (the field alone, as wide as the room left, never below ``field``), else a line of its own.
+    At font scale 2 on a 1280 x 800 screen in English the four tabs ("Questions" has its own
+    there) took 1160 of 1244 px and the name needed 711: its own line took 100 px from the
+    calls. Tightened tabs take 904 and leave the field 316."""
+    if r.first_line + r.name <= r.room:
+        return "first_line"
+    if r.tabs + 2 * r.gap + r.name <= r.room:
+        return "tabs"
+    if r.tight_tabs + 2 * r.gap + r.field <= r.room:
+        return "tight_tabs"
+    return "own_line"
+
+
+def tight_name_width(r: NameRoom, wanted: int) -> int:
+    """The field's width beside tightened tabs: what it would like, or the room left."""
+    return max(r.field, min(wanted, r.room - r.tight_tabs - 2 * r.gap))

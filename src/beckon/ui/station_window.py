@@ -29,6 +29,7 @@ from PyQt6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QStackedWidget,
+    QTabBar,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -54,6 +55,7 @@ from beckon.ui.station_model import (
     AlertTracker,
     BedBoardRow,
     DoneFirst,
+    NameRoom,
     OwnActions,
     PendingActions,
     SoundGate,
@@ -71,12 +73,14 @@ from beckon.ui.station_model import (
     known_beds,
     most_urgent,
     outranks,
+    place_name,
     question_status,
     request_label,
     row_colours,
     silent_stations,
     slow_calls,
     sort_requests,
+    tight_name_width,
 )
 from beckon.ui.widgets import (
     BarChart,
@@ -94,6 +98,10 @@ from beckon.ui.widgets import (
 log = logging.getLogger(__name__)
 
 SIDE_MARGIN = 18  # the window's own left and right margin, px
+NAME_FIELD_W = 240
+"""The nurse's name field's narrowest beside its label, px at font scale 1."""
+NAME_FIELD_TIGHT_W = 140
+"""Its narrowest alone beside tightened tabs, px at font scale 1: "Nurse Lee" whole."""
 
 FAULT_LINES_SHOWN = 5
 """Device-fault lines under the calls at most; the rest are counted (the Beds tab has all)."""
@@ -520,10 +528,14 @@ class StationWindow(QWidget):
         name = self.name_box = QWidget()
         name_layout = QHBoxLayout(name)
         name_layout.setContentsMargins(0, 0, 0, 0)
-        name_layout.addWidget(QLabel(translate("Beckon", "Your name:")))
+        self.name_label = QLabel(translate("Beckon", "Your name:"))
+        name_layout.addWidget(self.name_label)
         self.nurse = QLineEdit(nurse)
         self.nurse.setPlaceholderText(translate("Beckon", "Nurse name"))
-        self.nurse.setMinimumWidth(px(240))
+        # Said when the label is hidden beside tightened tabs (``_place_name``).
+        self.nurse.setAccessibleName(translate("Beckon", "Your name:").rstrip(":"))
+        self.nurse.setToolTip(self.nurse.accessibleName())
+        self.nurse.setMinimumWidth(px(NAME_FIELD_W))
         name_layout.addWidget(self.nurse)
         self._top_layout = top_layout
         top_layout.addWidget(name)
@@ -570,6 +582,10 @@ class StationWindow(QWidget):
         self.tabs.addTab(self._build_history_tab(), translate("Beckon", "History"))
         self.tabs.addTab(self._build_beds_tab(), translate("Beckon", "Beds"))
         root.addWidget(self.tabs, 1)
+        # Measures the tabs' width with and without tightened sides (``_place_name``); never
+        # shown. A child of the window, so it goes with it.
+        self._probe_tabs = QTabBar(self)
+        self._probe_tabs.hide()
 
     def _build_requests_tab(self) -> QWidget:
         page = QWidget()
@@ -734,26 +750,63 @@ class StationWindow(QWidget):
         self._place_name()
         self.system_banner.fit()  # its cap follows the window's height
 
-    def _place_name(self) -> None:
-        """The nurse's name beside the title and the status chips when they fit on one line,
-        else beside the tabs when it fits there, else on a line of its own under the chips.
-        At font scale 1.5 on a 1280 x 800 screen its own line took 75 px from the calls,
-        which then showed one whole call; beside the tabs the line is free. Decided from the
-        window's width and the widgets' own widths, never from where the name is now, so a
-        move cannot undo itself."""
-        room = self.width() - 2 * SIDE_MARGIN
+    def _name_room(self) -> NameRoom:
+        """The widths ``place_name`` decides from: the window's and the widgets' own, never
+        where the name is now, so a move cannot undo itself."""
         gap = 12
-        name = self.name_box.sizeHint().width()
         chips = [self.title, self.link_pill, self.station_pill]
         first_line = sum(w.sizeHint().width() + gap for w in chips if not w.isHidden())
+        probe, tabs = self._probe_tabs, self.tabs.tabBar()
+        texts = [tabs.tabText(i) for i in range(tabs.count())] if tabs is not None else []
+        while probe.count() > len(texts):
+            probe.removeTab(probe.count() - 1)
+        for index, text in enumerate(texts):
+            if index < probe.count():
+                probe.setTabText(index, text)
+            else:
+                probe.addTab(text)
+        set_prop(probe, "tight", False)
+        roomy = probe.sizeHint().width()
+        set_prop(probe, "tight", True)
+        tight = probe.sizeHint().width()
+        label = self.name_label.sizeHint().width() + self.name_box.layout().spacing()  # type: ignore[union-attr]
+        field = max(self.nurse.sizeHint().width(), px(NAME_FIELD_W))
+        return NameRoom(
+            room=self.width() - 2 * SIDE_MARGIN,
+            first_line=first_line,
+            tabs=roomy,
+            tight_tabs=tight,
+            name=label + field,
+            field=px(NAME_FIELD_TIGHT_W),
+            gap=gap,
+        )
+
+    def _place_name(self) -> None:
+        """The nurse's name beside the title and the status chips when they fit on one line,
+        else beside the tabs when it fits there, else beside the tabs with their sides
+        tightened and the field alone, else on a line of its own under the chips
+        (``station_model.place_name``). At font scale 1.5 on a 1280 x 800 screen its own line
+        took 75 px from the calls, which then showed one whole call; at 2.0 100 px."""
+        room = self._name_room()
+        place = place_name(room)
+        corner = place in ("tabs", "tight_tabs")
+        tight = place == "tight_tabs"
         tabs = self.tabs.tabBar()
-        beside_tabs = (tabs.sizeHint().width() if tabs is not None else room) + 2 * gap
-        corner = first_line + name > room and beside_tabs + name <= room
-        if corner == (self.tabs.cornerWidget() is self.name_box):
-            return
+        if tabs is not None:
+            set_prop(tabs, "tight", tight)
+        self.name_label.setHidden(tight)
+        if tight:
+            wanted = max(self.nurse.sizeHint().width(), px(NAME_FIELD_W))
+            self.nurse.setMinimumWidth(px(NAME_FIELD_TIGHT_W))
+            self.nurse.setFixedWidth(tight_name_width(room, wanted))
+        else:
+            self.nurse.setMaximumWidth(QWIDGETSIZE_MAX)
+            self.nurse.setMinimumWidth(px(NAME_FIELD_W))
         # Beside the tabs the field is as high as a tab, not more (its padding smaller): the
         # tab bar gives a corner widget its own height and cut the field's lower edge.
         set_prop(self.nurse, "compact", corner)
+        if corner == (self.tabs.cornerWidget() is self.name_box):
+            return
         if corner:
             self._top_layout.removeWidget(self.name_box)
             self.tabs.setCornerWidget(self.name_box, Qt.Corner.TopRightCorner)
