@@ -466,3 +466,56 @@ def test_tiles_move_to_a_new_column_count_without_leaving_the_screen(
     assert window.tiles["water"].highlighted
     settled_clipping(qtbot, window, scrolled=(window.timeline_scroll,))
     assert hidden_tiles(window) == []
+
+
+@pytest.mark.parametrize(("language", "fault"), [("ko", True), ("en", True), ("ko", False)])
+def test_in_a_cramped_window_the_tile_names_are_the_largest_text_beside_the_request_panel(
+    qtbot: Any, qapp: Any, tmp_path: Path, language: str, fault: bool
+) -> None:
+    """At scale 2 on the 1280 x 800 tablet, offline (the notices take the height): the request
+    panel kept its 3/4 type (a 48 px headline and Cancel, 40 px steps) while the tiles' names
+    stepped down to 30 px in Korean (28 in English) and lost their icons. For a patient the
+    names matter most: the panel yields first, its text never larger than theirs; every name
+    stays whole, and an icon shows wherever a tile has room for it."""
+    from PyQt6.QtWidgets import QLabel
+
+    from beckon.ui.app import Look, application, install_translation
+    from beckon.ui.widgets import px
+
+    application(Look(language, "calm", 2.0), "bedside")
+    try:
+        window = offline_bedside(qtbot, tmp_path, 1280, 800, language=language)
+        assert window._cramped
+        window.on_event(ev.MenuChanged(MenuView(tuple(ITEMS), "toilet", "offering"), 0.0))
+        window.on_event(ev.ConnectionChanged(False))
+        window.on_event(ev.StationChanged(False))
+        window.timeline.tracks = [
+            RequestTrack("r2", "toilet", "saved"),
+            RequestTrack("r1", "water", "delivered"),
+        ]
+        window.timeline.online = False
+        if fault:
+            show_config_fault(window)
+        window._show_timeline()
+        window._poll()
+        problems = settled_clipping(qtbot, window, scrolled=(window.timeline_scroll,))
+        assert problems == []
+        assert hidden_tiles(window) == []
+        names = {tile.label.font().pixelSize() for tile in window.tiles.values()}
+        assert len(names) == 1, f"one size for every name: {names}"
+        name_px = names.pop()
+        panel = {
+            f"{w.objectName()} {w.text()[:20]!r}": w.font().pixelSize()
+            for w in (*window.timeline_panel.findChildren(QLabel), window.timeline_panel.cancel)
+            if w.isVisibleTo(window) and w.text()
+        }
+        assert "cancelButton 'Cancel this request'" in panel or language == "ko"
+        larger = {text: size for text, size in panel.items() if size > name_px}
+        assert larger == {}, f"the tiles' names are {name_px} px, the panel's text larger"
+        for code, tile in window.tiles.items():
+            room = tile.icon_px >= px(32) and (tile.even_icon_px or 0) >= px(32)
+            assert tile.icon.isVisible() is room, f"the {code} tile's icon"
+        window.grab().save(str(tmp_path / f"bedside_cramped_{language}_{fault}.png"))
+    finally:
+        application(Look("en"), "bedside")
+        install_translation("en")

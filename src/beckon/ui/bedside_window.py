@@ -207,6 +207,20 @@ class TimelinePanel(QFrame):
         for label in self.findChildren(QLabel):
             repolish(label)  # their type follows the panel's property
 
+    def texts(self) -> list[QLabel | QPushButton]:
+        """Its widgets with text, Cancel too (it sits below the scrolling panel)."""
+        return [*(w for w in self.findChildren(QLabel) if w.objectName()), self.cancel]
+
+    def cap_type(self, size: int | None) -> None:
+        """No text of the panel larger than ``size`` px (None: each its stylesheet's size). In a
+        cramped window the panel yields before the tiles: at font scale 2 on a 1280 x 800
+        tablet in Korean, offline, its 3/4 type (48 px headline, 48 px Cancel) stood beside
+        request names stepped down to 30 px, and the tiles had no room for their icons."""
+        for widget in self.texts():
+            widget.setStyleSheet("")
+            if size is not None and widget.font().pixelSize() > size:
+                widget.setStyleSheet(f"font-size: {size}px;")
+
     def show_tracks(self, tracks: list[RequestTrack]) -> None:
         self._track = tracks[0] if tracks else None
         track = self._track
@@ -367,6 +381,7 @@ class BedsideWindow(QWidget):
         self._started = time.monotonic()
         self.tiles: dict[str, Tile] = {}
         self._evening = False  # an evening of the tiles' type is due (``_even_tiles``)
+        self._panel_cap: int | None = None  # cramped: the panel's largest type (``_yield_panel``)
         self.staff = StaffLock()
         self.prompts = PromptPolicy()
         self.devices = DeviceWatch()
@@ -576,6 +591,8 @@ class BedsideWindow(QWidget):
         if cramped == getattr(self, "_cramped", None):
             return
         self._cramped = cramped
+        self._panel_cap = None  # the tiles set it again (``_yield_panel``)
+        self.timeline_panel.cap_type(None)
         for pill in self._pills:
             pill.set_only_problems(cramped)
         for banner in (self.fault_banner, self.reach_banner):
@@ -1048,6 +1065,21 @@ class BedsideWindow(QWidget):
             icon = min(tile.icon_px for tile in requests)
             for tile in fitted:
                 tile.set_even(size, icon)
+            self._yield_panel(size)
+
+    def _yield_panel(self, names_px: int) -> None:
+        """In a cramped window the request panel's text is never larger than the tiles' names
+        (for a patient the most important text on the screen): its type steps down to theirs,
+        and its narrower words leave the tiles more room. Only down while the window stays
+        cramped: following the names up and down, a panel that took back its room shrank them
+        again, and the two took turns."""
+        if not getattr(self, "_cramped", False):
+            return
+        if self._panel_cap is not None and self._panel_cap <= names_px:
+            return
+        self._panel_cap = names_px
+        self.timeline_panel.cap_type(names_px)
+        QTimer.singleShot(0, self._fit_side)  # its words' width, once its layout has them
 
     @property
     def highlighted(self) -> str | None:
