@@ -526,7 +526,7 @@ class StationWindow(QWidget):
         top_layout.addWidget(self.link_pill)
         top_layout.addWidget(self.station_pill)
         name = self.name_box = QWidget()
-        name_layout = QHBoxLayout(name)
+        name_layout = self._name_layout = QHBoxLayout(name)
         name_layout.setContentsMargins(0, 0, 0, 0)
         self.name_label = QLabel(translate("Beckon", "Your name:"))
         name_layout.addWidget(self.name_label)
@@ -769,7 +769,7 @@ class StationWindow(QWidget):
         roomy = probe.sizeHint().width()
         set_prop(probe, "tight", True)
         tight = probe.sizeHint().width()
-        label = self.name_label.sizeHint().width() + self.name_box.layout().spacing()  # type: ignore[union-attr]
+        label = self.name_label.sizeHint().width() + self._name_layout.spacing()
         field = max(self.nurse.sizeHint().width(), px(NAME_FIELD_W))
         return NameRoom(
             room=self.width() - 2 * SIDE_MARGIN,
