@@ -270,6 +270,8 @@ def test_the_nurses_name_leaves_its_own_line_when_it_fits_beside_the_tabs(
     assert settled_clipping(qtbot, window) == []
     name.setText("Nurse Alexandra Kim")  # still a field a nurse can type in
     assert name.text() == "Nurse Alexandra Kim"
+    name.editingFinished.emit()
+    assert name.cursorPosition() == 0, "a long name shows its beginning"
 
 
 @pytest.mark.parametrize(

@@ -536,6 +536,10 @@ class StationWindow(QWidget):
         self.nurse.setAccessibleName(translate("Beckon", "Your name:").rstrip(":"))
         self.nurse.setToolTip(self.nurse.accessibleName())
         self.nurse.setMinimumWidth(px(NAME_FIELD_W))
+        # A name longer than a narrow field shows its beginning once typed ("Nurse Alexandr",
+        # not "lexandra Kim"): the field keeps its cursor after the text.
+        self.nurse.editingFinished.connect(lambda: self.nurse.setCursorPosition(0))
+        self.nurse.setCursorPosition(0)
         name_layout.addWidget(self.nurse)
         self._top_layout = top_layout
         top_layout.addWidget(name)
