@@ -468,6 +468,24 @@ def test_tiles_move_to_a_new_column_count_without_leaving_the_screen(
     assert hidden_tiles(window) == []
 
 
+def panel_text_px(window: Any) -> dict[str, int]:
+    """The request panel's shown texts (Cancel too) and their type, in px."""
+    from PyQt6.QtWidgets import QLabel
+
+    panel = window.timeline_panel
+    return {
+        f"{w.objectName()} {w.text()[:20]!r}": w.font().pixelSize()
+        for w in (*panel.findChildren(QLabel), panel.cancel)
+        if w.isVisibleTo(window) and w.text()
+    }
+
+
+def name_px(window: Any) -> int:
+    names = {tile.label.font().pixelSize() for tile in window.tiles.values()}
+    assert len(names) == 1, f"one size for every name: {names}"
+    return names.pop()
+
+
 @pytest.mark.parametrize(("language", "fault"), [("ko", True), ("en", True), ("ko", False)])
 def test_in_a_cramped_window_the_tile_names_are_the_largest_text_beside_the_request_panel(
     qtbot: Any, qapp: Any, tmp_path: Path, language: str, fault: bool
@@ -476,9 +494,9 @@ def test_in_a_cramped_window_the_tile_names_are_the_largest_text_beside_the_requ
     panel kept its 3/4 type (a 48 px headline and Cancel, 40 px steps) while the tiles' names
     stepped down to 30 px in Korean (28 in English) and lost their icons. For a patient the
     names matter most: the panel yields first, its text never larger than theirs; every name
-    stays whole, and an icon shows wherever a tile has room for it."""
-    from PyQt6.QtWidgets import QLabel
-
+    stays whole, and an icon shows wherever a tile has room for it. When the notices go and a
+    shorter menu gives the names more room, the panel takes its type back up to theirs (it
+    kept the smallest it had ever had: 30 px beside 72 px names)."""
     from beckon.ui.app import Look, application, install_translation
     from beckon.ui.widgets import px
 
@@ -491,7 +509,7 @@ def test_in_a_cramped_window_the_tile_names_are_the_largest_text_beside_the_requ
         window.on_event(ev.StationChanged(False))
         window.timeline.tracks = [
             RequestTrack("r2", "toilet", "saved"),
-            RequestTrack("r1", "water", "delivered"),
+            RequestTrack("r1", "water", "resolved"),
         ]
         window.timeline.online = False
         if fault:
@@ -501,21 +519,31 @@ def test_in_a_cramped_window_the_tile_names_are_the_largest_text_beside_the_requ
         problems = settled_clipping(qtbot, window, scrolled=(window.timeline_scroll,))
         assert problems == []
         assert hidden_tiles(window) == []
-        names = {tile.label.font().pixelSize() for tile in window.tiles.values()}
-        assert len(names) == 1, f"one size for every name: {names}"
-        name_px = names.pop()
-        panel = {
-            f"{w.objectName()} {w.text()[:20]!r}": w.font().pixelSize()
-            for w in (*window.timeline_panel.findChildren(QLabel), window.timeline_panel.cancel)
-            if w.isVisibleTo(window) and w.text()
-        }
-        assert "cancelButton 'Cancel this request'" in panel or language == "ko"
-        larger = {text: size for text, size in panel.items() if size > name_px}
-        assert larger == {}, f"the tiles' names are {name_px} px, the panel's text larger"
+        names = name_px(window)
+        panel = panel_text_px(window)
+        assert window.timeline_panel.cancel.isVisibleTo(window)
+        larger = {text: size for text, size in panel.items() if size > names}
+        assert larger == {}, f"the tiles' names are {names} px, the panel's text larger"
         for code, tile in window.tiles.items():
             room = tile.icon_px >= px(32) and (tile.even_icon_px or 0) >= px(32)
             assert tile.icon.isVisible() is room, f"the {code} tile's icon"
         window.grab().save(str(tmp_path / f"bedside_cramped_{language}_{fault}.png"))
+        if not fault:
+            return
+        smallest = max(panel.values())
+        window.fault = None
+        window._show_banner(window.fault_banner, False)
+        window.on_event(ev.ConnectionChanged(True))
+        window.on_event(ev.StationChanged(True))
+        window.on_event(
+            ev.MenuChanged(MenuView(("water", "nurse", "pain"), "water", "offering"), 0.0)
+        )
+        window._poll()
+        settled_clipping(qtbot, window, scrolled=(window.timeline_scroll,))
+        names = name_px(window)
+        panel = panel_text_px(window)
+        assert names > smallest, "the shorter menu's names have more room"
+        assert smallest < max(panel.values()) <= names, f"names {names} px; the panel kept {panel}"
     finally:
         application(Look("en"), "bedside")
         install_translation("en")

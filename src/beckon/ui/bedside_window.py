@@ -581,6 +581,7 @@ class BedsideWindow(QWidget):
         self._reflow_tiles()
         self._fit_stage_banner()
         self._fit_cramped()
+        self._release_panel()
 
     def _fit_cramped(self) -> None:
         """In a window too short for its font scale (``CRAMPED_WINDOW_H``) the header keeps
@@ -1007,6 +1008,7 @@ class BedsideWindow(QWidget):
     # ------------------------------------------------------------ showing
 
     def _set_tiles(self, codes: tuple[str, ...]) -> None:
+        self._release_panel()
         for tile in self.tiles.values():
             # As the station's rows leave: Qt deletes it on this thread (setParent(None) would
             # hand it to Python, whose garbage collector may run on any thread).
@@ -1070,9 +1072,9 @@ class BedsideWindow(QWidget):
     def _yield_panel(self, names_px: int) -> None:
         """In a cramped window the request panel's text is never larger than the tiles' names
         (for a patient the most important text on the screen): its type steps down to theirs,
-        and its narrower words leave the tiles more room. Only down while the window stays
-        cramped: following the names up and down, a panel that took back its room shrank them
-        again, and the two took turns."""
+        and its narrower words leave the tiles more room. Only down until something outside
+        the panel changes the tiles' room (``_release_panel``): following the names up and
+        down, a panel that took back its room shrank them again, and the two took turns."""
         if not getattr(self, "_cramped", False):
             return
         if self._panel_cap is not None and self._panel_cap <= names_px:
@@ -1080,6 +1082,18 @@ class BedsideWindow(QWidget):
         self._panel_cap = names_px
         self.timeline_panel.cap_type(names_px)
         QTimer.singleShot(0, self._fit_side)  # its words' width, once its layout has them
+
+    def _release_panel(self) -> None:
+        """Something outside the panel changed the tiles' room (the window's size, the menu,
+        a notice): the panel's cap is measured again from the names as they fit now.
+        ``_yield_panel`` only lowers it, so without this a cramped kiosk kept the smallest
+        cap it ever had: 30 px panel text beside 72 px names once a fault had cleared and a
+        menu of three followed."""
+        if self._panel_cap is None:
+            return
+        self._panel_cap = None
+        self.timeline_panel.cap_type(None)
+        self._tiles_fitted()  # evens the names and caps the panel again, once the loop is free
 
     @property
     def highlighted(self) -> str | None:
@@ -1103,6 +1117,8 @@ class BedsideWindow(QWidget):
 
     def _show_banner(self, banner: QLabel, visible: bool) -> None:
         holder = banner.parentWidget()
+        if banner.isVisibleTo(self) != visible:
+            self._release_panel()  # the tiles get or give up the notice's height
         banner.setVisible(visible)
         if holder is not None:
             holder.setVisible(visible)
