@@ -155,9 +155,9 @@ def _play(
             return 1
     finally:
         worker.stop()
+        story.closing = True  # the rig closes the tablet next, after a failure too
     story.say("demo", "Done: nod -> request -> station -> acknowledged -> resolved. Nothing but")
     story.say("demo", "the intent crossed the network; the video never left this process.")
-    story.closing = True
     return 0
 
 
