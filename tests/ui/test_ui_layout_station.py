@@ -228,16 +228,16 @@ def test_no_sound_alone_takes_one_line_and_a_lost_station_may_take_more(
 
 
 @pytest.mark.parametrize(
-    ("screen", "scale", "beside_tabs"),
+    ("screen", "scale", "beside_tabs", "labelled"),
     [
-        ("desktop", 1.0, False),
-        ("tablet", 1.0, False),
-        ("tablet", 1.5, True),
-        ("tablet", 2.0, True),
+        ("desktop", 1.0, False, True),
+        ("tablet", 1.0, False, True),
+        ("tablet", 1.5, True, True),
+        ("tablet", 2.0, True, False),
     ],
 )
 def test_the_nurses_name_leaves_its_own_line_when_it_fits_beside_the_tabs(
-    qtbot: Any, scaled: Any, screen: str, scale: float, beside_tabs: bool
+    qtbot: Any, scaled: Any, screen: str, scale: float, beside_tabs: bool, labelled: bool
 ) -> None:
     """At 1.5 on 1280x800 "Your name:" and its field took a line of their own under the title
     and the chips, 75 px the calls did not get (one whole call showed). It goes beside the
@@ -252,8 +252,8 @@ def test_the_nurses_name_leaves_its_own_line_when_it_fits_beside_the_tabs(
     name = window.nurse
     qtbot.waitUntil(name.isVisible)
     assert (window.tabs.cornerWidget() is window.name_box) is beside_tabs
-    if window.name_label.isHidden():
-        assert scale == 2.0, "the label goes only when nothing else makes room"
+    assert window.name_label.isHidden() is not labelled, "the label goes only at 2.0"
+    if not labelled:
         assert name.accessibleName() == "Your name" and name.toolTip() == "Your name"
         assert name.placeholderText() == "Nurse name"
     assert name.fontMetrics().horizontalAdvance(name.text()) < name.width() - px(20)

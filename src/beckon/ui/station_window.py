@@ -774,16 +774,19 @@ class StationWindow(QWidget):
         set_prop(probe, "tight", True)
         tight = probe.sizeHint().width()
         label = self.name_label.sizeHint().width() + self._name_layout.spacing()
-        field = max(self.nurse.sizeHint().width(), px(NAME_FIELD_W))
         return NameRoom(
             room=self.width() - 2 * SIDE_MARGIN,
             first_line=first_line,
             tabs=roomy,
             tight_tabs=tight,
-            name=label + field,
+            name=label + self._name_field_width(),
             field=px(NAME_FIELD_TIGHT_W),
             gap=gap,
         )
+
+    def _name_field_width(self) -> int:
+        """The name field's usual width: what its text asks for, at least ``NAME_FIELD_W``."""
+        return max(self.nurse.sizeHint().width(), px(NAME_FIELD_W))
 
     def _place_name(self) -> None:
         """The nurse's name beside the title and the status chips when they fit on one line,
@@ -800,9 +803,7 @@ class StationWindow(QWidget):
             set_prop(tabs, "tight", tight)
         self.name_label.setHidden(tight)
         if tight:
-            wanted = max(self.nurse.sizeHint().width(), px(NAME_FIELD_W))
-            self.nurse.setMinimumWidth(px(NAME_FIELD_TIGHT_W))
-            self.nurse.setFixedWidth(tight_name_width(room, wanted))
+            self.nurse.setFixedWidth(tight_name_width(room, self._name_field_width()))
         else:
             self.nurse.setMaximumWidth(QWIDGETSIZE_MAX)
             self.nurse.setMinimumWidth(px(NAME_FIELD_W))
