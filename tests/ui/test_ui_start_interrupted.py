@@ -55,14 +55,15 @@ class Presence:
         return any(w == who and on for w, on, _ in self.seen)
 
     def offline_cleanly(self, who: str) -> bool:
-        """The last word on ``who`` is offline, stamped no earlier than its last online."""
+        """The last word on ``who`` is offline, stamped after its last online (the last will is
+        stamped when the connection is made, with or before the online message)."""
         mine = [(on, at) for w, on, at in self.seen if w == who]
         last_online = max((p.parse_iso(at) for on, at in mine if on), default=None)
         return (
             bool(mine)
             and not mine[-1][0]
             and last_online is not None
-            and p.parse_iso(mine[-1][1]) >= last_online
+            and p.parse_iso(mine[-1][1]) > last_online
         )
 
 
