@@ -740,6 +740,8 @@ def gif_clip(
     full_h, full_w = frames[0].shape[:2]
     if region is not None:
         x0, y0, x1, y1 = region
+        if not (0 <= x0 < x1 <= full_w and 0 <= y0 < y1 <= full_h):
+            raise SystemExit(f"{src.name}: box {region} is not inside its {full_w}x{full_h} frames")
         frames = [np.ascontiguousarray(f[y0:y1, x0:x1]) for f in frames]
     h, w = frames[0].shape[:2]
     if w < GIF_SMALL and region is None:

@@ -432,6 +432,8 @@ def test_a_gif_region_keeps_one_box_of_each_frame_and_is_only_upscaled(tmp_path:
     assert ok
     blue, _, red = frame.reshape(-1, 3).mean(axis=0)
     assert red > 150 and blue < 80  # only the left person's colour is left
+    with pytest.raises(SystemExit, match="not inside its 300x120 frames"):
+        script.gif_clip(tmp_path / "two.gif", tmp_path / "out.mp4", region=(200, 0, 350, 120))
 
 
 def test_realrest_splits_its_people_between_the_score_set_and_the_tune_set() -> None:
