@@ -18,30 +18,40 @@ from beckon.stop_signals import StopSignals
 
 
 @pytest.fixture(autouse=True)
-def handlers_put_back() -> Iterator[None]:
-    """A test that fails inside the block must not leave this process deaf to Ctrl-C."""
+def previous() -> Iterator[list[signal.Signals]]:
+    """The handlers a command had before (here: ones that record what reaches them), put back
+    after the test, so that a test that fails inside the block leaves Ctrl-C working."""
     before = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    yield
+    reached: list[signal.Signals] = []
+    for sig in before:
+        signal.signal(sig, lambda signum, frame: reached.append(signal.Signals(signum)))
+    yield reached
     for sig, handler in before.items():
         signal.signal(sig, handler)
 
 
-def test_a_sigterm_before_anything_is_built_is_remembered_not_fatal() -> None:
+def test_a_sigterm_before_anything_is_built_is_remembered_not_fatal(
+    previous: list[signal.Signals],
+) -> None:
     with StopSignals() as signals:
         os.kill(os.getpid(), signal.SIGTERM)  # Python runs the handler before the next line
         assert signals.interrupted
         assert signals.received == [signal.SIGTERM]
+        assert previous == []
+        signals.arm(lambda: None)
 
 
 def test_arming_after_an_interrupted_start_stops_at_once_and_says_why(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, previous: list[signal.Signals]
 ) -> None:
     stopped: list[str] = []
     with StopSignals() as signals, caplog.at_level(logging.INFO, "beckon.stop_signals"):
         os.kill(os.getpid(), signal.SIGTERM)
         assert stopped == []  # nothing is stopped from inside the build
         assert signals.arm(lambda: stopped.append("stop")) is True
+        assert signals.arm(lambda: stopped.append("again")) is False  # acted on once
     assert stopped == ["stop"]
+    assert previous == []
     lines = [r.getMessage() for r in caplog.records]
     assert lines == ["start interrupted by SIGTERM: stopping what was started"]
 
@@ -58,14 +68,41 @@ def test_a_start_without_a_signal_stops_nothing_until_one_comes(
     assert caplog.records == []  # a signal in the loop is no interrupted start
 
 
-def test_after_disarm_a_signal_no_longer_reaches_what_was_stopped() -> None:
+def test_a_second_signal_during_the_build_goes_to_the_previous_handler(
+    previous: list[signal.Signals],
+) -> None:
+    """A second Ctrl-C (or a SIGTERM after one) while the build hangs is someone insisting:
+    with the default handlers it ends the process, as it did before."""
+    with StopSignals() as signals:
+        os.kill(os.getpid(), signal.SIGINT)
+        assert previous == []
+        os.kill(os.getpid(), signal.SIGINT)
+        assert previous == [signal.SIGINT]
+        assert signal.getsignal(signal.SIGINT) is not signals._caught  # given back
+    assert previous == [signal.SIGINT]  # not raised again at the end
+
+
+def test_after_disarm_a_signal_goes_to_the_previous_handler_not_to_what_was_stopped(
+    previous: list[signal.Signals],
+) -> None:
     stopped: list[str] = []
     with StopSignals() as signals:
         signals.arm(lambda: stopped.append("stop"))
         signals.disarm()
-        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGTERM)  # a shutdown that hangs still gives way
     assert stopped == []
-    assert signals.received == [signal.SIGTERM]
+    assert previous == [signal.SIGTERM]
+
+
+def test_a_signal_never_acted_on_is_raised_again_when_the_build_fails(
+    previous: list[signal.Signals],
+) -> None:
+    """A SIGTERM during a build that then failed (a broken configuration): the kiosk's fault
+    screen would have stayed up until systemd's SIGKILL; the signal goes on as it came."""
+    with pytest.raises(RuntimeError), StopSignals():
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise RuntimeError("a broken configuration")
+    assert previous == [signal.SIGTERM]
 
 
 def test_the_previous_handlers_come_back_even_when_the_build_fails() -> None:

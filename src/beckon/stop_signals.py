@@ -27,14 +27,21 @@ class StopSignals:
     """``with StopSignals() as signals:`` catches SIGINT and SIGTERM until the block ends,
     then puts the previous handlers back.
 
-    Before :meth:`arm` a signal is only remembered (Python runs the handler on the main
-    thread between two bytecodes of whatever the build is doing: stopping from there would
-    pull a half-built window out from under its own constructor). After :meth:`arm` it calls
-    ``stop``; after :meth:`disarm` it is ignored (``stop`` held windows that are gone)."""
+    While the build runs (before :meth:`arm`) a signal is only remembered: Python runs the
+    handler on the main thread between two bytecodes of whatever the build is doing, and
+    stopping from there would pull a half-built window out from under its own constructor. A
+    second signal then is someone insisting (a second Ctrl-C, a build that hangs): it goes to
+    the previous handler, as if this object were not there. After :meth:`arm` a signal calls
+    ``stop``; after :meth:`disarm` (the windows are going) it goes straight to the previous
+    handler, so a shutdown that hangs still gives way. A signal remembered but never acted on
+    (the build failed before :meth:`arm`) is raised again when the block ends, for the
+    previous handler."""
 
     def __init__(self) -> None:
         self.received: list[signal.Signals] = []
         self._stop: Callable[[], None] | None = None
+        self._acted = False  # ``stop`` ran for a signal (or a signal was passed on)
+        self._closing = False  # disarmed: signals go to the previous handlers
         self._before: dict[signal.Signals, Any] = {}
 
     def __enter__(self) -> Self:
@@ -47,10 +54,11 @@ class StopSignals:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        for sig, handler in self._before.items():
-            signal.signal(sig, handler)
-        self._before = {}
+        self._restore()
         self._stop = None
+        if self.received and not self._acted:
+            self._acted = True
+            signal.raise_signal(self.received[0])  # what it would have done without us
 
     @property
     def interrupted(self) -> bool:
@@ -61,8 +69,11 @@ class StopSignals:
         """From now on a signal calls ``stop``; when one came during the start, ``stop`` runs
         right away (with one line in the log) and this returns True."""
         self._stop = stop
-        if not self.received:
+        # A signal that lands between the line above and the check below has run ``stop``
+        # itself (handlers run between bytecodes): it is not run twice.
+        if not self.received or self._acted:
             return False
+        self._acted = True
         log.info(
             "start interrupted by %s: stopping what was started",
             ", ".join(dict.fromkeys(sig.name for sig in self.received)),
@@ -71,10 +82,22 @@ class StopSignals:
         return True
 
     def disarm(self) -> None:
-        """A later signal no longer calls ``stop`` (it is remembered only)."""
+        """A later signal no longer calls ``stop`` (it held windows that are going): it goes to
+        the previous handler."""
         self._stop = None
+        self._closing = True
+
+    def _restore(self) -> None:
+        for sig, handler in self._before.items():
+            signal.signal(sig, handler)
+        self._before = {}
 
     def _caught(self, signum: int, frame: FrameType | None) -> None:
         self.received.append(signal.Signals(signum))
         if self._stop is not None:
+            self._acted = True
             self._stop()
+        elif self._closing or len(self.received) > 1:
+            self._acted = True
+            self._restore()
+            signal.raise_signal(signum)
