@@ -420,3 +420,17 @@ def test_a_chosen_preset_question_shows_its_beginning_in_a_narrow_field(
     edit.end(False)
     qtbot.keyClicks(edit, " now")
     assert edit.text().endswith(" now")
+
+
+@pytest.mark.parametrize("scale", [1.75, 2.0])
+def test_on_a_1024_px_screen_the_tabs_tighten_even_when_the_name_has_its_own_line(
+    qtbot: Any, scaled: Any, scale: float
+) -> None:
+    """A nurse's PC with a 1024 x 768 screen at 1.75 or 2.0: the four tabs with their usual
+    padding were wider than the window (cut off at the right), because only a name placed
+    beside them tightened them; here the name has a line of its own."""
+    scaled(scale)
+    window = offline_station(qtbot, (1024, 768))
+    qtbot.waitUntil(window.nurse.isVisible)
+    assert window.tabs.cornerWidget() is not window.name_box
+    assert settled_clipping(qtbot, window) == []

@@ -800,7 +800,9 @@ class StationWindow(QWidget):
         tight = place == "tight_tabs"
         tabs = self.tabs.tabBar()
         if tabs is not None:
-            set_prop(tabs, "tight", tight)
+            # Tightened too whenever their usual padding does not fit the window, wherever the
+            # name goes: on a 1024 px wide screen at 1.75 the four tabs did not fit their bar.
+            set_prop(tabs, "tight", tight or room.tabs > room.room)
         self.name_label.setHidden(tight)
         if tight:
             self.nurse.setFixedWidth(tight_name_width(room, self._name_field_width()))
