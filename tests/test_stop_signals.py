@@ -1,9 +1,12 @@
-"""The window commands catch SIGINT/SIGTERM from their first line (beckon.stop_signals): a
-signal while the windows are being built is remembered and stops them once they are built.
+"""The window commands and the headless services catch SIGINT/SIGTERM from their first line
+(beckon.stop_signals): a signal while they are being built is remembered and stops them once
+they are built.
 
-Why: the handlers used to go in only when Qt's loop was about to run, so a SIGTERM during the
-build killed the process with its threads running and no "offline" on the broker. The whole
-command is tested in tests/ui/test_ui_start_interrupted.py; here only the mechanism, no Qt."""
+Why: the handlers used to go in only once everything was built (the windows: when Qt's loop
+was about to run), so a SIGTERM during the build killed the process with its threads running
+and no "offline" on the broker. The whole commands are tested in
+tests/ui/test_ui_start_interrupted.py and tests/test_headless_start_interrupted.py; here only
+the mechanism, no Qt."""
 
 from __future__ import annotations
 
@@ -65,7 +68,8 @@ def test_a_start_without_a_signal_stops_nothing_until_one_comes(
         assert stopped == []
         os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, later: the same stop
         assert stopped == ["stop"]
-    assert caplog.records == []  # a signal in the loop is no interrupted start
+    # A signal in the loop is no interrupted start; the journal says which one stopped it.
+    assert [r.getMessage() for r in caplog.records] == ["signal 2: stopping"]
 
 
 def test_a_second_signal_during_the_build_goes_to_the_previous_handler(

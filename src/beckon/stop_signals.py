@@ -1,13 +1,17 @@
-"""SIGINT and SIGTERM caught from the first line of a window command, acted on once it can.
+"""SIGINT and SIGTERM caught from the first line of a command that runs until stopped, acted on
+once it can: the window commands (``beckon bedside``, ``beckon station``) and the headless
+services (``--headless``).
 
-Why: the window commands (``beckon bedside``, ``beckon station``) used to install their
-handlers only when Qt's loop was about to run, after the services, workers and windows were
-built. A SIGTERM during that build (systemd stopping a kiosk still starting, a CI timeout)
-killed the process outright (exit -15): the threads already started were never stopped, the
-MQTT session ended without its "offline" message, and the journal did not say why.
+Why: these commands used to install their handlers only once everything was built (the
+windows: when Qt's loop was about to run; the headless services: after the service, its
+MQTT link and its workers). A SIGTERM during that build (systemd stopping a unit still
+starting, a CI timeout) killed the process outright (exit -15): the threads already started
+were never stopped, the MQTT session ended without its "offline" message, and the journal did
+not say why.
 
 A signal that comes before there is anything to stop is remembered; :meth:`StopSignals.arm`
-then stops what was built at once, the same way as a signal that comes later.
+then stops what was built at once, the same way as a signal that comes later. A window command
+arms it with closing its windows, a headless service with setting the Event its loop waits on.
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ class StopSignals:
     stopping from there would pull a half-built window out from under its own constructor. A
     second signal then is someone insisting (a second Ctrl-C, a build that hangs): it goes to
     the previous handler, as if this object were not there. After :meth:`arm` a signal calls
-    ``stop``; after :meth:`disarm` (the windows are going) it goes straight to the previous
+    ``stop``, saying ``signal N: stopping`` in the log (the journal tells a stop apart from a
+    crash); after :meth:`disarm` (the windows are going) it goes straight to the previous
     handler, so a shutdown that hangs still gives way. A signal remembered but never acted on
     (the build failed before :meth:`arm`) is raised again when the block ends, for the
     previous handler."""
@@ -96,6 +101,7 @@ class StopSignals:
         self.received.append(signal.Signals(signum))
         if self._stop is not None:
             self._acted = True
+            log.info("signal %d: stopping", signum)
             self._stop()
         elif self._closing or len(self.received) > 1:
             self._acted = True
