@@ -21,16 +21,15 @@ import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-import paho.mqtt.client as paho
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
 
 from beckon.messaging import protocol as p
 from tests.conftest import Mosquitto
 from tests.helpers.paused_start import PAUSED, THREADS_LEFT
+from tests.helpers.presence import Presence, presence_watchers
 from tests.helpers.rig import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
@@ -38,53 +37,10 @@ SITE, UNITS, BED = "gh", ("icu", "er"), "12"
 WAIT_S = 60.0  # a loaded CI machine starts Qt, MediaPipe-free, well within this
 
 
-@dataclass
-class Presence:
-    """The retained presence messages (bed or station status) a watcher sees, in order."""
-
-    topic: str
-    seen: list[tuple[str, bool, str]] = field(default_factory=list)  # (who, online, at)
-
-    def message(self, c: paho.Client, u: object, msg: paho.MQTTMessage) -> None:
-        status = p.decode(bytes(msg.payload))
-        assert isinstance(status, p.BedStatus | p.StationStatus)
-        who = status.bed if isinstance(status, p.BedStatus) else status.unit
-        self.seen.append((who, status.online, status.at))  # list.append: one step
-
-    def online(self, who: str) -> bool:
-        return any(w == who and on for w, on, _ in self.seen)
-
-    def offline_cleanly(self, who: str) -> bool:
-        """The last word on ``who`` is offline, stamped after its last online (the last will is
-        stamped when the connection is made, with or before the online message)."""
-        mine = [(on, at) for w, on, at in self.seen if w == who]
-        last_online = max((p.parse_iso(at) for on, at in mine if on), default=None)
-        return (
-            bool(mine)
-            and not mine[-1][0]
-            and last_online is not None
-            and p.parse_iso(mine[-1][1]) > last_online
-        )
-
-
 @pytest.fixture
 def presence_on(mosquitto: Mosquitto) -> Iterator[Callable[[str], Presence]]:
-    clients: list[paho.Client] = []
-
-    def watch(topic: str) -> Presence:
-        presence = Presence(topic)
-        client = paho.Client(CallbackAPIVersion.VERSION2, client_id=f"watch-{len(clients)}")
-        client.on_message = presence.message
-        client.connect("127.0.0.1", mosquitto.port)
-        client.subscribe(topic, qos=1)
-        client.loop_start()
-        clients.append(client)
-        return presence
-
-    yield watch
-    for client in clients:
-        client.loop_stop()
-        client.disconnect()
+    with presence_watchers(mosquitto.port) as watch:
+        yield watch
 
 
 @dataclass
