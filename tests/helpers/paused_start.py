@@ -1,27 +1,41 @@
-"""``beckon`` with its window build held in the middle, so that a test can signal it there.
+"""``beckon`` with its start held in the middle, so that a test can signal it there.
 
-Run in a subprocess by tests/ui/test_ui_start_interrupted.py::
+Run in a subprocess by tests/ui/test_ui_start_interrupted.py and
+tests/test_headless_start_interrupted.py::
 
     python -m tests.helpers.paused_start RELEASE_FILE bedside --config ... --windowed
 
 The command is the real one (``beckon.cli.main`` with these arguments, as ``python -m beckon``
-runs it); only :func:`beckon.ui.launch.show`, which the window commands call for each window
-once it and its threads have started, waits the first time: it prints ``PAUSED`` on stderr
-and returns when RELEASE_FILE exists. Nothing in the product knows about this pause.
+runs it); only one function the start calls waits, the first time it is called: it prints
+``PAUSED`` on stderr and goes on when RELEASE_FILE exists. Which function (see
+:func:`hold_point`):
+
+* a window command: :func:`beckon.ui.launch.show`, which it calls for each window once the
+  window and its threads have started, waits before showing it;
+* ``bedside --headless``: :meth:`BedsideHost.start` waits once the service and workers run;
+* ``station --headless``: the :class:`StationService` waits once it is built (its threads
+  start only when it runs; the claim's broker check comes after).
+
+Nothing in the product knows about this pause.
 
 When the command returns, the Python threads still alive are printed as ``THREADS LEFT
-[...]`` (the window commands start theirs as daemons: left running, they would die unseen
-with the process), then the process exits with the command's status.
+[...]`` (the commands start theirs as daemons: left running, they would die unseen with the
+process), then the process exits with the command's status.
 """
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import beckon.bedside.host
+import beckon.station.service
 import beckon.ui.launch
 from beckon.cli import main
 
@@ -30,24 +44,52 @@ THREADS_LEFT = "THREADS LEFT"
 POLL_S = 0.02  # between looks at the release file; the signal's handler runs between two
 
 
-def hold_the_first_show(release: Path) -> None:
-    show = beckon.ui.launch.show
+@dataclass(frozen=True)
+class HoldPoint:
+    """``owner.name`` waits on its first call: ``before`` it runs, or after it returned."""
+
+    owner: Any
+    name: str
+    before: bool
+
+
+def hold_point(command: Sequence[str]) -> HoldPoint:
+    if "--headless" not in command:
+        return HoldPoint(beckon.ui.launch, "show", before=True)
+    if command[0] == "bedside":
+        return HoldPoint(beckon.bedside.host.BedsideHost, "start", before=False)
+    if command[0] == "station":
+        return HoldPoint(beckon.station.service.StationService, "__init__", before=False)
+    raise SystemExit(f"paused_start: no hold point for {list(command)}")
+
+
+def hold_the_first_call(point: HoldPoint, release: Path) -> None:
+    original: Callable[..., Any] = getattr(point.owner, point.name)
     held: list[bool] = []
 
-    def show_after_a_pause(window: Any, fullscreen: bool) -> None:
+    def pause() -> None:
         if not held:
             held.append(True)
             print(PAUSED, file=sys.stderr, flush=True)
             while not release.exists():
                 time.sleep(POLL_S)
-        show(window, fullscreen)
 
-    beckon.ui.launch.show = show_after_a_pause
+    @functools.wraps(original)
+    def held_once(*args: Any, **kwargs: Any) -> Any:
+        if point.before:
+            pause()
+        result = original(*args, **kwargs)
+        if not point.before:
+            pause()
+        return result
+
+    setattr(point.owner, point.name, held_once)
 
 
 if __name__ == "__main__":
-    hold_the_first_show(Path(sys.argv[1]))
-    status = main(sys.argv[2:])
+    command = sys.argv[2:]
+    hold_the_first_call(hold_point(command), Path(sys.argv[1]))
+    status = main(command)
     left = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
     print(THREADS_LEFT, left, file=sys.stderr, flush=True)
     raise SystemExit(status)

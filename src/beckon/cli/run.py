@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from beckon import modelstore
 from beckon.cli.args import positive, role_options, seconds, window_options
 from beckon.errors import BeckonError
+from beckon.stop_signals import StopSignals
 
 if TYPE_CHECKING:
     from beckon.bedside.host import BedsideHost
@@ -156,7 +157,6 @@ def cmd_station(args: argparse.Namespace) -> int:
 
         return run_action(args, settings, action)
     from beckon.messaging.mqtt import check_broker_files
-    from beckon.station.service import StationService
 
     if not args.headless:
         from beckon.cli.console import console_login
@@ -166,38 +166,49 @@ def cmd_station(args: argparse.Namespace) -> int:
 
     if not args.headless:
         return _station_window(args, settings)
-    from beckon.metrics import serve_station
-    from beckon.station.exclusive import StationClaim
-    from beckon.station.pgstore import redacted
+    return _station_headless(settings)
 
-    cfg = settings.station
-    service = StationService(settings)
-    log.info(
-        "station %s serving %s at %s",
-        cfg.name,
-        ", ".join(cfg.units),
-        redacted(cfg.store) if cfg.store else cfg.database_path(),
-    )
-    stop = stop_on_signals()
-    # Refuses a second service (beckon/station/exclusive.py); SIGTERM cuts its check short.
-    claim = StationClaim(settings, stop)
-    # systemd hears READY=1 and watchdog pings while standing by too, then from the service.
-    notifier = systemd_watch(service)
-    endpoint = serve_station(service, cfg.metrics, standing_by=lambda: not claim.active)
-    try:
-        active = claim.wait_active(
-            stop, turned=lambda: notifier.beat("standing by"), forget=service.forget_sessions
+
+def _station_headless(settings: Any) -> int:
+    # Caught from here on (beckon.stop_signals): a SIGTERM while the service is being built
+    # stops it once it is, instead of killing the process with no word in the journal.
+    with StopSignals() as signals:
+        from beckon.metrics import serve_station
+        from beckon.station.exclusive import StationClaim
+        from beckon.station.pgstore import redacted
+        from beckon.station.service import StationService
+
+        cfg = settings.station
+        service = StationService(settings)
+        log.info(
+            "station %s serving %s at %s",
+            cfg.name,
+            ", ".join(cfg.units),
+            redacted(cfg.store) if cfg.store else cfg.database_path(),
         )
-        if not active:
-            return 0  # stopped while standing by
-        claim.watch(service)  # PostgreSQL: stop if the unit's lock is lost
-        service.run(stop)
-    finally:
-        if endpoint is not None:
-            endpoint.stop()
-        notifier.stopping()
-        claim.release()
-    return service.exit_code
+        stop = threading.Event()
+        # From here a signal sets it at once: the claim's broker check below waits on it.
+        if signals.arm(stop.set):
+            return 0  # stopped while starting: nothing runs yet, nothing to claim
+        # Refuses a second service (beckon/station/exclusive.py); SIGTERM cuts its check short.
+        claim = StationClaim(settings, stop)
+        # systemd hears READY=1 and watchdog pings while standing by too, then from the service.
+        notifier = systemd_watch(service)
+        endpoint = serve_station(service, cfg.metrics, standing_by=lambda: not claim.active)
+        try:
+            active = claim.wait_active(
+                stop, turned=lambda: notifier.beat("standing by"), forget=service.forget_sessions
+            )
+            if not active:
+                return 0  # stopped while standing by
+            claim.watch(service)  # PostgreSQL: stop if the unit's lock is lost
+            service.run(stop)
+        finally:
+            if endpoint is not None:
+                endpoint.stop()
+            notifier.stopping()
+            claim.release()
+        return service.exit_code
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -290,50 +301,57 @@ def _exclusive_bedside(settings: Any) -> Any:
 
 
 def _bedside_headless(args: argparse.Namespace, settings: Any) -> int:
-    from beckon.bedside.devices import HeadlessDevices
-    from beckon.bedside.host import BedsideHost, CameraSpec, MicSpec
-    from beckon.bedside.reach import ReachLog
-    from beckon.bedside.service import BedsideService, DeviceFaults
-    from beckon.metrics import serve_bedside
+    # Caught from here on (beckon.stop_signals): a SIGTERM while the service, its link and its
+    # workers are being built stops them once they are, instead of killing the process with
+    # its threads running, no "offline" for the station and no word in the journal.
+    with StopSignals() as signals:
+        from beckon.bedside.devices import HeadlessDevices
+        from beckon.bedside.host import BedsideHost, CameraSpec, MicSpec
+        from beckon.bedside.reach import ReachLog
+        from beckon.bedside.service import BedsideService, DeviceFaults
+        from beckon.metrics import serve_bedside
 
-    cfg = settings.bedside
-    service = BedsideService(settings)
-    service.listeners.append(_log_event)
-    reach = ReachLog(cfg.receipt_alarm_s)  # no screen: a call that cannot get through is logged
-    service.listeners.append(reach.follow)
-    notifier = systemd_watch(service)
-    camera = mic = None
-    if "gesture" in cfg.inputs or args.video:
-        model = modelstore.require_model("face_landmarker")
-        camera = CameraSpec(
-            model, args.video or cfg.camera, realtime=False, is_file=bool(args.video)
-        )
-    if "voice" in cfg.inputs or args.audio:
-        audio = Path(args.audio) if args.audio else None
-        mic = MicSpec(cfg.language, audio, realtime=False, device=cfg.microphone_device())
-    host = BedsideHost(service, camera, mic)
-    devices = HeadlessDevices()  # camera and face faults for the station, as the window's
-    devices.attach(host)
-    serve_bedside(service, cfg.metrics, host)
-    host.voice_listeners.append(lambda item: log.info("voice: %s", item))
-    stop = stop_on_signals()
-    host.start()
-    try:
-        while not stop.wait(0.2):
-            if not host.service_alive:
-                raise BeckonError(f"the bedside service stopped: {host.service_error}")
-            host.supervise()
-            reach.check()
-            faults = devices.check(host)
-            if faults is not None:
-                service.post(DeviceFaults(faults))
-            if host.file_error is not None:
-                raise BeckonError(host.file_error)
-            if args.exit_when_done and _files_done(args, host):
-                break
-    finally:
-        host.stop()
-        notifier.stopping()
+        cfg = settings.bedside
+        service = BedsideService(settings)
+        service.listeners.append(_log_event)
+        reach = ReachLog(cfg.receipt_alarm_s)  # no screen: a call that cannot get through is logged
+        service.listeners.append(reach.follow)
+        notifier = systemd_watch(service)
+        camera = mic = None
+        if "gesture" in cfg.inputs or args.video:
+            model = modelstore.require_model("face_landmarker")
+            camera = CameraSpec(
+                model, args.video or cfg.camera, realtime=False, is_file=bool(args.video)
+            )
+        if "voice" in cfg.inputs or args.audio:
+            audio = Path(args.audio) if args.audio else None
+            mic = MicSpec(cfg.language, audio, realtime=False, device=cfg.microphone_device())
+        host = BedsideHost(service, camera, mic)
+        devices = HeadlessDevices()  # camera and face faults for the station, as the window's
+        devices.attach(host)
+        endpoint = serve_bedside(service, cfg.metrics, host)
+        host.voice_listeners.append(lambda item: log.info("voice: %s", item))
+        stop = threading.Event()
+        try:
+            host.start()
+            signals.arm(stop.set)  # a signal during the build: set at once
+            while not stop.wait(0.2):
+                if not host.service_alive:
+                    raise BeckonError(f"the bedside service stopped: {host.service_error}")
+                host.supervise()
+                reach.check()
+                faults = devices.check(host)
+                if faults is not None:
+                    service.post(DeviceFaults(faults))
+                if host.file_error is not None:
+                    raise BeckonError(host.file_error)
+                if args.exit_when_done and _files_done(args, host):
+                    break
+        finally:
+            host.stop()
+            if endpoint is not None:
+                endpoint.stop()
+            notifier.stopping()
     return 0
 
 
@@ -400,15 +418,3 @@ def systemd_watch(service: Any) -> Any:
         service.beats.append(notifier.beat)
         log.info("systemd notification on (watchdog every %s s)", notifier.interval_s)
     return notifier
-
-
-def stop_on_signals() -> threading.Event:
-    stop = threading.Event()
-
-    def handler(signum: int, frame: object) -> None:
-        log.info("signal %d: stopping", signum)
-        stop.set()
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, handler)
-    return stop
