@@ -592,7 +592,7 @@
         <translation>{bed}번 침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="909" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="917" />
         <location filename="../../src/beckon/ui/strings.py" line="369" />
         <source>{intent}?</source>
         <translation>{intent}?</translation>
@@ -883,7 +883,7 @@
         <translation>기기 이상 침대 {n}개: 아래를 보세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="552" />
+        <location filename="../../src/beckon/ui/station_window.py" line="571" />
         <location filename="../../src/beckon/ui/strings.py" line="602" />
         <source>No alerts</source>
         <translation>알림 없음</translation>
@@ -959,7 +959,7 @@
         <translation>{bed}번 침대: {faults}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="614" />
+        <location filename="../../src/beckon/ui/station_window.py" line="634" />
         <location filename="../../src/beckon/ui/strings.py" line="634" />
         <source>Bed</source>
         <translation>침대</translation>
@@ -1073,261 +1073,266 @@
         <translation>이 요청 취소</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="215" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="229" />
         <source>Your requests show here.</source>
         <translation>요청하신 내용이 여기에 표시됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="226" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="240" />
         <source>Asked at {time}</source>
         <translation>{time}에 요청함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1232" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="439" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1280" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="454" />
         <source>Show camera</source>
         <translation>카메라 보기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="442" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="457" />
         <source>Calibrate</source>
         <translation>보정</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="445" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="460" />
         <source>Exit</source>
         <translation>종료</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="448" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="463" />
         <source>Close the bedside (under the kiosk service it starts again).</source>
         <translation>침상 화면을 닫습니다 (키오스크 서비스에서는 다시 시작됩니다).</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="475" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="490" />
         <source>Staff</source>
         <translation>직원</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="477" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="492" />
         <source>Staff: hold for 3 seconds.</source>
         <translation>직원: 3초 동안 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="733" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="690" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="741" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="698" />
         <source>Yes</source>
         <translation>네</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="734" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="691" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="742" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="699" />
         <source>No</source>
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="873" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="881" />
         <source>a nurse</source>
         <translation>간호사</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="874" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="882" />
         <source>{nurse} asks:</source>
         <translation>{nurse} 님의 질문:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="912" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="920" />
         <source>{intent}: sending now unless you say no.</source>
         <translation>{intent}: "아니요"라고 하지 않으면 지금 보냅니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="916" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="924" />
         <source>Did you ask for: {intent}?</source>
         <translation>요청: {intent}. 맞나요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="932" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="940" />
         <source>Not sent: {intent}. Say it again if you need it.</source>
         <translation>보내지 않음: {intent}. 필요하면 다시 말씀하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="934" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="942" />
         <source>Not sent: {intent}.</source>
         <translation>보내지 않음: {intent}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="962" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="970" />
         <source>Send “{intent}”?</source>
         <translation>“{intent}” 요청을 보낼까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="980" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="988" />
         <source>Touch Yes or No.</source>
         <translation>네 또는 아니요를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1232" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1280" />
         <source>Hide camera</source>
         <translation>카메라 숨기기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1241" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1289" />
         <source>No picture</source>
         <translation>화면 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1271" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1319" />
         <source>The bedside service stopped: call IT.</source>
         <translation>침상 서비스가 멈췄습니다. 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1289" />
-        <location filename="../../src/beckon/ui/station_window.py" line="178" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1349" />
+        <location filename="../../src/beckon/ui/station_window.py" line="189" />
         <source>Acknowledge</source>
         <translation>확인</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1291" />
-        <location filename="../../src/beckon/ui/station_window.py" line="317" />
-        <location filename="../../src/beckon/ui/station_window.py" line="236" />
-        <location filename="../../src/beckon/ui/station_window.py" line="179" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1351" />
+        <location filename="../../src/beckon/ui/station_window.py" line="328" />
+        <location filename="../../src/beckon/ui/station_window.py" line="247" />
+        <location filename="../../src/beckon/ui/station_window.py" line="190" />
         <source>Resolve</source>
         <translation>해결</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="510" />
+        <location filename="../../src/beckon/ui/station_window.py" line="521" />
         <source>Unit {unit}</source>
         <translation>{unit} 병동</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="520" />
+        <location filename="../../src/beckon/ui/station_window.py" line="531" />
         <source>Your name:</source>
         <translation>이름:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="522" />
+        <location filename="../../src/beckon/ui/station_window.py" line="534" />
         <source>Nurse name</source>
         <translation>간호사 이름</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="566" />
+        <location filename="../../src/beckon/ui/station_window.py" line="536" />
+        <source>Your name</source>
+        <translation>이름</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/station_window.py" line="585" />
         <source>Requests</source>
         <translation>요청</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="567" />
+        <location filename="../../src/beckon/ui/station_window.py" line="586" />
         <source>History</source>
         <translation>기록</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="568" />
+        <location filename="../../src/beckon/ui/station_window.py" line="587" />
         <source>Beds</source>
         <translation>침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="593" />
+        <location filename="../../src/beckon/ui/station_window.py" line="613" />
         <source>No open requests.</source>
         <translation>열린 요청이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="609" />
+        <location filename="../../src/beckon/ui/station_window.py" line="629" />
         <source>Ask a bed a yes/no question</source>
         <translation>침대에 예/아니요 질문하기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="628" />
+        <location filename="../../src/beckon/ui/station_window.py" line="652" />
         <source>Ask</source>
         <translation>질문하기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="638" />
+        <location filename="../../src/beckon/ui/station_window.py" line="662" />
         <source>Recent questions</source>
         <translation>최근 질문</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="713" />
+        <location filename="../../src/beckon/ui/station_window.py" line="741" />
         <source>Questions</source>
         <translation>질문</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="773" />
+        <location filename="../../src/beckon/ui/station_window.py" line="837" />
         <source>Time to a nurse's answer, per request type (last 24 h): 9 of 10 calls were answered within the bar (90th percentile)</source>
         <translation>요청 종류별 간호사 응답 시간 (최근 24시간): 호출 10건 중 9건이 막대 안의 시간에 응답받음 (90번째 백분위수)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="785" />
+        <location filename="../../src/beckon/ui/station_window.py" line="849" />
         <source>Time to a nurse's answer, per hour (90th percentile)</source>
         <translation>시간대별 간호사 응답 시간 (90번째 백분위수)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="795" />
+        <location filename="../../src/beckon/ui/station_window.py" line="859" />
         <source>Slowest calls (last 24 h)</source>
         <translation>가장 오래 기다린 호출 (최근 24시간)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1196" />
-        <location filename="../../src/beckon/ui/station_window.py" line="807" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1256" />
+        <location filename="../../src/beckon/ui/station_window.py" line="871" />
         <source>No requests in the last 24 hours.</source>
         <translation>최근 24시간 동안 요청이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="828" />
+        <location filename="../../src/beckon/ui/station_window.py" line="888" />
         <source>No bed has reported yet.</source>
         <translation>아직 상태를 보낸 침대가 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="900" />
+        <location filename="../../src/beckon/ui/station_window.py" line="960" />
         <source>{what}: {value}</source>
         <translation>{what}: {value}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1025" />
-        <location filename="../../src/beckon/ui/station_window.py" line="990" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1085" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1050" />
         <source>Enter your name first.</source>
         <translation>먼저 이름을 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1008" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1068" />
         <source>Not connected: the action is queued and will be sent when the connection is back. Keep this window open.</source>
         <translation>연결 안 됨: 작업이 대기 중이며 연결이 돌아오면 보냅니다. 이 창을 닫지 마세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1016" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1076" />
         <source>Not connected: the action was not sent.</source>
         <translation>연결 안 됨: 작업이 전송되지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1029" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1089" />
         <source>Choose a bed and a question.</source>
         <translation>침대와 질문을 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1036" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1096" />
         <source>No tablet at bed {bed} on this unit: check the number.</source>
         <translation>이 병동의 {bed}번 침대에는 태블릿이 없습니다: 번호를 확인하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1046" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1106" />
         <source>Not connected: the question is queued and will be asked when the connection is back.</source>
         <translation>연결 안 됨: 질문이 대기 중이며 연결이 돌아오면 전달됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1054" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1114" />
         <source>Not connected: the question was not sent.</source>
         <translation>연결 안 됨: 질문이 전송되지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1139" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1199" />
         <source>{n} more beds have device faults: see the Beds tab.</source>
         <translation>장치 고장 병상 {n}개 더: 병상 탭을 보세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1200" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1260" />
         <source>{n} requests in the last {h} hours</source>
         <translation>최근 {h}시간 동안 요청 {n}건</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1294" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1354" />
         <source>{action} for {what} did not arrive: press it again.</source>
         <translation>{what}의 {action} 요청이 전달되지 않았습니다. 다시 누르세요.</translation>
     </message>

@@ -533,7 +533,7 @@ class StationWindow(QWidget):
         self.nurse = QLineEdit(nurse)
         self.nurse.setPlaceholderText(translate("Beckon", "Nurse name"))
         # Said when the label is hidden beside tightened tabs (``_place_name``).
-        self.nurse.setAccessibleName(translate("Beckon", "Your name:").rstrip(":"))
+        self.nurse.setAccessibleName(translate("Beckon", "Your name"))
         self.nurse.setToolTip(self.nurse.accessibleName())
         self.nurse.setMinimumWidth(px(NAME_FIELD_W))
         # A name longer than a narrow field shows its beginning once typed ("Nurse Alexandr",
