@@ -18,7 +18,6 @@ stopped later), no thread left and no traceback.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -28,7 +27,7 @@ import pytest
 
 from beckon.messaging import protocol as p
 from tests.conftest import Mosquitto
-from tests.helpers.paused_start import PAUSED, THREADS_LEFT
+from tests.helpers.paused_start import THREADS_LEFT, terminate_while_held
 from tests.helpers.presence import Presence, presence_watchers
 from tests.helpers.rig import wait_until
 
@@ -55,28 +54,6 @@ def start_held(args: list[str], release: Path, log: Path, home: Path) -> subproc
             [sys.executable, "-m", "tests.helpers.paused_start", str(release), *args],
             env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
-
-
-def terminate_while_held(
-    proc: subprocess.Popen[bytes], release: Path, log: Path, held: Callable[[], bool]
-) -> str:
-    """SIGTERM once the start is held and ``held()`` holds, then let the start go on; the
-    process's output, once it exited 0."""
-    try:
-        assert wait_until(lambda: PAUSED in log.read_text(errors="replace") and held(), WAIT_S), (
-            f"never paused (alive: {proc.poll() is None}):\n{log.read_text()}"
-        )
-        assert proc.poll() is None, log.read_text()
-        proc.send_signal(signal.SIGTERM)
-        release.touch()
-        status = proc.wait(WAIT_S)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
-    text = log.read_text(errors="replace")
-    assert status == 0, f"exit {status}:\n{text}"
-    return text
 
 
 def assert_stopped_as_a_start(text: str) -> None:

@@ -26,6 +26,8 @@ process), then the process exits with the command's status.
 from __future__ import annotations
 
 import functools
+import signal
+import subprocess
 import sys
 import threading
 import time
@@ -51,6 +53,34 @@ class HoldPoint:
     owner: Any
     name: str
     before: bool
+
+
+def terminate_while_held(
+    proc: subprocess.Popen[bytes],
+    release: Path,
+    log: Path,
+    held: Callable[[], bool],
+    wait_s: float = 60.0,
+) -> str:
+    """The test's side: SIGTERM to ``proc`` once it printed PAUSED and ``held()`` holds, then
+    let its start go on; its output, once it exited 0 (asserted)."""
+    from tests.helpers.rig import wait_until
+
+    try:
+        assert wait_until(lambda: PAUSED in log.read_text(errors="replace") and held(), wait_s), (
+            f"never paused (alive: {proc.poll() is None}):\n{log.read_text()}"
+        )
+        assert proc.poll() is None, log.read_text()
+        proc.send_signal(signal.SIGTERM)
+        release.touch()
+        status = proc.wait(wait_s)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+    text = log.read_text(errors="replace")
+    assert status == 0, f"exit {status}:\n{text}"
+    return text
 
 
 def hold_point(command: Sequence[str]) -> HoldPoint:

@@ -17,7 +17,6 @@ broker (stamped after the last online, which the last will, written at connect, 
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -28,7 +27,7 @@ import pytest
 
 from beckon.messaging import protocol as p
 from tests.conftest import Mosquitto
-from tests.helpers.paused_start import PAUSED, THREADS_LEFT
+from tests.helpers.paused_start import THREADS_LEFT, terminate_while_held
 from tests.helpers.presence import Presence, presence_watchers
 from tests.helpers.rig import wait_until
 
@@ -94,25 +93,10 @@ def test_sigterm_during_the_window_build_stops_everything_it_started(
             [sys.executable, "-m", "tests.helpers.paused_start", str(release), *cmd.args],
             env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
-    try:
-        # Held in the build, with the first window's threads (and the service) running.
-        assert wait_until(
-            lambda: (
-                PAUSED in log.read_text(errors="replace")
-                and all(presence.online(who) for who in cmd.who)
-            ),
-            WAIT_S,
-        ), f"never paused online (alive: {proc.poll() is None}):\n{log.read_text()}"
-        assert proc.poll() is None, log.read_text()
-        proc.send_signal(signal.SIGTERM)
-        release.touch()
-        status = proc.wait(WAIT_S)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
-    text = log.read_text(errors="replace")
-    assert status == 0, f"exit {status}:\n{text}"
+    # Held in the build, with the first window's threads (and the service) running.
+    text = terminate_while_held(
+        proc, release, log, lambda: all(presence.online(who) for who in cmd.who), WAIT_S
+    )
     assert "start interrupted by SIGTERM" in text, text
     assert f"{THREADS_LEFT} []" in text, text
     assert "Traceback" not in text, text
