@@ -453,7 +453,7 @@ def test_the_bench_relearns_a_face_gone_ten_seconds_as_the_bedside_does() -> Non
         rotations,
         np.zeros((len(t), len(benchdata.BLENDSHAPES_KEPT)), dtype=np.float32),
     )
-    events, _ = online_events(observed, GestureEngine())
+    events = online_events(observed, GestureEngine()).events
     assert [e.gesture for e in events] == ["turn_left"]
     assert 20.0 <= events[0].t <= 21.5
 
@@ -495,3 +495,42 @@ def test_each_performance_is_also_counted_as_made_while_calibrating_or_after() -
     early, late = rows["made=calibrating"]["nod_shake"], rows["made=ready"]["nod_shake"]
     assert (early["tp"] + early["fn"], late["tp"] + late["fn"]) == (1, 1)
     assert late["tp"] == 1  # the nod after a rest is heard
+
+
+def test_latency_counts_from_when_an_event_is_reported_not_when_it_was_made() -> None:
+    """A held look that waits behind a nod of its axis is reported up to ``defer_max_s`` after
+    it was made; the patient waits until the report. A real look in realrest_tune was made at
+    7.56 s and reported at 8.75 s, while the bench said 0.31 s after its end: the latency now
+    runs to the frame the event came out on (here an engine that reports each look 1.0 s
+    after making it)."""
+    from dataclasses import replace
+
+    from beckon.lab.gesture_bench import evaluate_online
+    from beckon.vision.engine import GestureEngine
+    from beckon.vision.face import FaceObservation
+    from beckon.vision.gestures import GestureEvent
+    from beckon.vision.pose import rotation_from_angles
+
+    class LateEngine(GestureEngine):
+        """Reports a look up made at 3.0 s, on the frame of 4.0 s (as a deferred look)."""
+
+        def update(self, obs: FaceObservation) -> list[GestureEvent]:
+            super().update(replace(obs, pitch=0.0, yaw=0.0, roll=0.0))
+            return [GestureEvent(3.0, "look_up", 0.9)] if obs.t == 4.0 else []
+
+    t = np.arange(0.0, 8.0, 0.1).round(1)
+    observed = benchdata.Observed(
+        t,
+        np.ones(len(t), dtype=bool),
+        np.ones(len(t)),
+        np.array([rotation_from_angles(0, 0, 0) for _ in t]),
+        np.zeros((len(t), len(benchdata.BLENDSHAPES_KEPT)), dtype=np.float32),
+    )
+    label = benchdata.Label("look_up", 2.0, 2.8)
+    clip = benchdata.ClipSpec(
+        "late.mp4", "recording", "recording", "positive", (synthetic.still(8.0),), (label,)
+    )
+    report = evaluate_online([clip], {clip.name: observed}, lambda p: LateEngine(p))
+    group = next(g for g in report["groups"].values() if g["gestures"]["look_up"]["tp"])
+    assert group["gestures"]["look_up"]["tp"] == 1
+    assert group["latency_median_s"] == pytest.approx(4.0 - 2.8)  # not 3.0 - 2.8

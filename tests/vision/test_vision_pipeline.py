@@ -263,7 +263,7 @@ def test_the_benchmark_replays_exactly_what_the_bedside_pipeline_does(
     (folder / "labels.toml").write_text('[[clip]]\nfile = "brisk.mp4"\nkind = "negative"\n')
     _, observed = recordings.as_clips(recordings.load_labels(folder), face_model, tmp_path)
     bench = GestureEngine(GestureProfile())
-    bench_events, _ = online_events(observed["brisk.mp4"], bench)
+    bench_events = online_events(observed["brisk.mp4"], bench).events
 
     with VisionPipeline(face_model) as pipeline:
         live_events = list(pipeline.run(VideoFileSource(brisk_clip.path)))

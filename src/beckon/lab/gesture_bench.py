@@ -164,15 +164,17 @@ def evaluate(
         profile = profiles[c.patient]
         neutral = np.array(profile.calibration.neutral_rotation).reshape(3, 3)
         engine = make_engine(profile)
-        events: list[GestureEvent] = []
+        run = ClipRun([], None)
         for o in observations(observed[c.name], neutral):
-            events += engine.update(o)
+            for event in engine.update(o):
+                run.events.append(event)
+                run.reported_at[event] = o.t
         group = benchdata.face_group(c.face)
-        pairs, false, missed = match(events, c.labels)
+        pairs, false, missed = match(run.events, c.labels)
         tally = groups[group]
         for e, lb in pairs:
             tally[e.gesture].tp += 1
-            tally[e.gesture].latencies.append(e.t - lb.end)
+            tally[e.gesture].latencies.append(run.latency(e, lb))
         for e in false:
             tally[e.gesture].fp += 1
             false_examples.append({"clip": c.name, "gesture": e.gesture, "t": round(e.t, 2)})
@@ -181,7 +183,7 @@ def evaluate(
             missed_examples.append({"clip": c.name, "gesture": lb.gesture, "end": round(lb.end, 2)})
         if c.kind == "negative":
             for key in (group, "all"):
-                negatives[key][0] += len(events)
+                negatives[key][0] += len(run.events)
                 negatives[key][1] += c.duration
     report: dict[str, Any] = {"groups": {}, "negatives": {}, "calibration": calibration}
     for group, tallies in groups.items():
@@ -227,21 +229,38 @@ def made(conditions: dict[str, str], start: float, ready_at: float) -> dict[str,
     return {**conditions, MADE: "calibrating" if start < ready_at else "ready"}
 
 
-def online_events(
-    observed: benchdata.Observed, engine: GestureEngine
-) -> tuple[list[GestureEvent], float | None]:
+@dataclass
+class ClipRun:
+    """What a bedside reported on one clip (calibrated, or learning its neutral on line)."""
+
+    events: list[GestureEvent]
+    calibrating_s: float | None
+    """From the first frame with a face until the neutral pose was known (None: never)."""
+    reported_at: dict[GestureEvent, float] = field(default_factory=dict)
+    """The frame each event was reported on. A held gesture that waited behind a nod or shake
+    of its axis (``EngineParams.defer_s``, up to ``defer_max_s``) is reported after ``t``, the
+    time it was made, and the patient waits until then: a real look was made 1.19 s before it
+    was reported (realrest_tune), and counting latency from ``t`` hid that."""
+
+    def latency(self, event: GestureEvent, label: benchdata.Label) -> float:
+        """From the end of the labelled gesture to the event's report."""
+        return self.reported_at.get(event, event.t) - label.end
+
+
+def online_events(observed: benchdata.Observed, engine: GestureEngine) -> ClipRun:
     """Run an uncalibrated bedside over cached MediaPipe output: the neutral pose is learned on
     line (as :class:`~beckon.vision.face.FaceTracker` does) and every frame goes to ``engine``.
 
-    Returns the events and how long the face status stayed "calibrating" (from the first
-    frame with a face until the neutral pose was known; None if it never was). A face gone
+    Returns the events, when each was reported, and how long the face status stayed
+    "calibrating" (from the first frame with a face until the neutral pose was known; None if
+    it never was). A face gone
     long enough is learned again with a fresh engine, as the bedside does
     (:class:`~beckon.vision.absence.AbsenceWatch`).
     """
     neutral = NeutralPose()
     absence = AbsenceWatch()
     last_t: float | None = None
-    events: list[GestureEvent] = []
+    run = ClipRun([], None)
     first_face: float | None = None
     calibrating: float | None = None
     for i, shapes in enumerate(observed.blendshape_dicts()):
@@ -266,10 +285,13 @@ def online_events(
         if broken_by_gap(last_t, t):  # as the bedside's pipeline does
             engine = engine.fresh()
         last_t = t
-        events += engine.update(obs)
+        for event in engine.update(obs):
+            run.events.append(event)
+            run.reported_at[event] = t
     if calibrating is None and first_face is None:
         calibrating = 0.0
-    return events, calibrating
+    run.calibrating_s = calibrating
+    return run
 
 
 def _rows(tallies: dict[str, Tally]) -> dict[str, dict[str, Any]]:
@@ -318,7 +340,8 @@ def evaluate_online(
         engine = make_engine(GestureProfile())
         if hands is not None and c.name in hands:
             engine.hands = hands[c.name]
-        events, cal_s = online_events(observed[c.name], engine)
+        run = online_events(observed[c.name], engine)
+        events, cal_s = run.events, run.calibrating_s
         if cal_s is None:
             never += 1
         else:
@@ -340,7 +363,7 @@ def evaluate_online(
 
         for e, lb in pairs:
             tally[e.gesture].tp += 1
-            tally[e.gesture].latencies.append(e.t - lb.end)
+            tally[e.gesture].latencies.append(run.latency(e, lb))
             for t in bucket(made(conds(c, index[id(lb)]), lb.start, ready_at), lb.gesture):
                 t.tp += 1
         # The held-out faces' clips are counted, never listed: nobody reads them one by one.
