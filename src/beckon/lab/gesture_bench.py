@@ -253,9 +253,8 @@ def online_events(observed: benchdata.Observed, engine: GestureEngine) -> ClipRu
 
     Returns the events, when each was reported, and how long the face status stayed
     "calibrating" (from the first frame with a face until the neutral pose was known; None if
-    it never was). A face gone
-    long enough is learned again with a fresh engine, as the bedside does
-    (:class:`~beckon.vision.absence.AbsenceWatch`).
+    it never was). A face gone long enough is learned again with a fresh engine, as the
+    bedside does (:class:`~beckon.vision.absence.AbsenceWatch`).
     """
     neutral = NeutralPose()
     absence = AbsenceWatch()
