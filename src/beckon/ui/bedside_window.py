@@ -592,8 +592,7 @@ class BedsideWindow(QWidget):
         if cramped == getattr(self, "_cramped", None):
             return
         self._cramped = cramped
-        self._panel_cap = None  # the tiles set it again (``_yield_panel``)
-        self.timeline_panel.cap_type(None)
+        self._release_panel()  # the tiles set its cap again (``_yield_panel``), if cramped
         for pill in self._pills:
             pill.set_only_problems(cramped)
         for banner in (self.fault_banner, self.reach_banner):
