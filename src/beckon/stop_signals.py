@@ -19,15 +19,17 @@ from __future__ import annotations
 import logging
 import signal
 from collections.abc import Callable
-from types import FrameType, TracebackType
+from types import FrameType
 from typing import Any, Self
+
+from beckon.closing import Closing
 
 log = logging.getLogger(__name__)
 
 CAUGHT = (signal.SIGINT, signal.SIGTERM)
 
 
-class StopSignals:
+class StopSignals(Closing):
     """``with StopSignals() as signals:`` catches SIGINT and SIGTERM until the block ends,
     then puts the previous handlers back.
 
@@ -53,12 +55,8 @@ class StopSignals:
         self._before = {sig: signal.signal(sig, self._caught) for sig in CAUGHT}
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def close(self) -> None:
+        """The block ends: the previous handlers come back."""
         self._restore()
         self._stop = None
         if self.received and not self._acted:

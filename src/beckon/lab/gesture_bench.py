@@ -166,9 +166,7 @@ def evaluate(
         engine = make_engine(profile)
         run = ClipRun([], None)
         for o in observations(observed[c.name], neutral):
-            for event in engine.update(o):
-                run.events.append(event)
-                run.reported_at[event] = o.t
+            run.take(engine.update(o), o.t)
         group = benchdata.face_group(c.face)
         pairs, false, missed = match(run.events, c.labels)
         tally = groups[group]
@@ -242,6 +240,12 @@ class ClipRun:
     time it was made, and the patient waits until then: a real look was made 1.19 s before it
     was reported (realrest_tune), and counting latency from ``t`` hid that."""
 
+    def take(self, events: list[GestureEvent], at: float) -> None:
+        """Events the engine reported on the frame at ``at``."""
+        for event in events:
+            self.events.append(event)
+            self.reported_at[event] = at
+
     def latency(self, event: GestureEvent, label: benchdata.Label) -> float:
         """From the end of the labelled gesture to the event's report."""
         return self.reported_at.get(event, event.t) - label.end
@@ -284,9 +288,7 @@ def online_events(observed: benchdata.Observed, engine: GestureEngine) -> ClipRu
         if broken_by_gap(last_t, t):  # as the bedside's pipeline does
             engine = engine.fresh()
         last_t = t
-        for event in engine.update(obs):
-            run.events.append(event)
-            run.reported_at[event] = t
+        run.take(engine.update(obs), t)
     if calibrating is None and first_face is None:
         calibrating = 0.0
     run.calibrating_s = calibrating
