@@ -87,14 +87,48 @@ def test_a_second_signal_during_the_build_goes_to_the_previous_handler(
 
 
 def test_after_disarm_a_signal_goes_to_the_previous_handler_not_to_what_was_stopped(
-    previous: list[signal.Signals],
+    caplog: pytest.LogCaptureFixture, previous: list[signal.Signals]
 ) -> None:
     stopped: list[str] = []
-    with StopSignals() as signals:
+    with StopSignals() as signals, caplog.at_level(logging.INFO, "beckon.stop_signals"):
         signals.arm(lambda: stopped.append("stop"))
         signals.disarm()
         os.kill(os.getpid(), signal.SIGTERM)  # a shutdown that hangs still gives way
     assert stopped == []
+    assert previous == [signal.SIGTERM]
+    assert [r.getMessage() for r in caplog.records] == [
+        "SIGTERM during the shutdown: clean shutdown cut short, ending now"
+    ]
+
+
+def test_a_second_signal_once_stopping_gives_way_and_says_the_shutdown_was_cut_short(
+    caplog: pytest.LogCaptureFixture, previous: list[signal.Signals]
+) -> None:
+    """A headless service's ``stop`` sets an Event and returns: its shutdown runs after, and a
+    second SIGTERM while it hung called ``stop`` again, which did nothing."""
+    stopped: list[str] = []
+    with StopSignals() as signals, caplog.at_level(logging.INFO, "beckon.stop_signals"):
+        signals.arm(lambda: stopped.append("stop"))
+        os.kill(os.getpid(), signal.SIGTERM)  # systemctl stop
+        os.kill(os.getpid(), signal.SIGINT)  # the shutdown hangs: Ctrl-C
+        assert signal.getsignal(signal.SIGINT) is not signals._caught  # given back
+    assert stopped == ["stop"]
+    assert previous == [signal.SIGINT]
+    assert [r.getMessage() for r in caplog.records] == [
+        "signal 15: stopping",
+        "SIGINT during the shutdown: clean shutdown cut short, ending now",
+    ]
+
+
+def test_a_signal_after_an_interrupted_start_was_stopped_gives_way(
+    previous: list[signal.Signals],
+) -> None:
+    stopped: list[str] = []
+    with StopSignals() as signals:
+        os.kill(os.getpid(), signal.SIGTERM)
+        assert signals.arm(lambda: stopped.append("stop")) is True
+        os.kill(os.getpid(), signal.SIGTERM)
+    assert stopped == ["stop"]
     assert previous == [signal.SIGTERM]
 
 

@@ -12,6 +12,12 @@ not say why.
 A signal that comes before there is anything to stop is remembered; :meth:`StopSignals.arm`
 then stops what was built at once, the same way as a signal that comes later. A window command
 arms it with closing its windows, a headless service with setting the Event its loop waits on.
+
+A signal once the shutdown has begun (``stop`` ran, or the command disarmed) is someone
+insisting: a second Ctrl-C, a second ``systemctl stop``, a clean shutdown that hangs on a broker
+that does not answer. It ends the process at once, with one line in the log that says the clean
+shutdown was cut short. The headless services used to call ``stop`` again (setting an Event
+already set): nothing happened until systemd's SIGKILL.
 """
 
 from __future__ import annotations
@@ -35,20 +41,22 @@ class StopSignals(Closing):
 
     While the build runs (before :meth:`arm`) a signal is only remembered: Python runs the
     handler on the main thread between two bytecodes of whatever the build is doing, and
-    stopping from there would pull a half-built window out from under its own constructor. A
-    second signal then is someone insisting (a second Ctrl-C, a build that hangs): it goes to
-    the previous handler, as if this object were not there. After :meth:`arm` a signal calls
-    ``stop``, saying ``signal N: stopping`` in the log (the journal tells a stop apart from a
-    crash); after :meth:`disarm` (the windows are going) it goes straight to the previous
-    handler, so a shutdown that hangs still gives way. A signal remembered but never acted on
-    (the build failed before :meth:`arm`) is raised again when the block ends, for the
-    previous handler."""
+    stopping from there would pull a half-built window out from under its own constructor.
+    After :meth:`arm` a signal calls ``stop``, saying ``signal N: stopping`` in the log (the
+    journal tells a stop apart from a crash).
+
+    One rule for someone insisting: a second signal during the build, or any signal once the
+    shutdown has begun (``stop`` ran for a signal, or :meth:`disarm` said the command is
+    going), gives way to the previous handler, as if this object were not there, so a build
+    or a shutdown that hangs still ends (:meth:`_give_way`). A signal remembered but never
+    acted on (the build failed before :meth:`arm`) is raised again when the block ends, for
+    the previous handler."""
 
     def __init__(self) -> None:
         self.received: list[signal.Signals] = []
         self._stop: Callable[[], None] | None = None
         self._acted = False  # ``stop`` ran for a signal (or a signal was passed on)
-        self._closing = False  # disarmed: signals go to the previous handlers
+        self._stopping = False  # the shutdown has begun: the next signal gives way
         self._before: dict[signal.Signals, Any] = {}
 
     def __enter__(self) -> Self:
@@ -76,7 +84,7 @@ class StopSignals(Closing):
         # itself (handlers run between bytecodes): it is not run twice.
         if not self.received or self._acted:
             return False
-        self._acted = True
+        self._acted = self._stopping = True
         log.info(
             "start interrupted by %s: stopping what was started",
             ", ".join(dict.fromkeys(sig.name for sig in self.received)),
@@ -85,10 +93,10 @@ class StopSignals(Closing):
         return True
 
     def disarm(self) -> None:
-        """A later signal no longer calls ``stop`` (it held windows that are going): it goes to
-        the previous handler."""
+        """The shutdown begins: a later signal no longer calls ``stop`` (it held windows that
+        are going, or set an Event already set) but gives way to the previous handler."""
         self._stop = None
-        self._closing = True
+        self._stopping = True
 
     def _restore(self) -> None:
         for sig, handler in self._before.items():
@@ -96,12 +104,28 @@ class StopSignals(Closing):
         self._before = {}
 
     def _caught(self, signum: int, frame: FrameType | None) -> None:
-        self.received.append(signal.Signals(signum))
-        if self._stop is not None:
-            self._acted = True
+        sig = signal.Signals(signum)
+        self.received.append(sig)
+        if self._stopping or (self._stop is None and len(self.received) > 1):
+            self._give_way(sig)
+        elif self._stop is not None:
+            self._acted = self._stopping = True
             log.info("signal %d: stopping", signum)
             self._stop()
-        elif self._closing or len(self.received) > 1:
-            self._acted = True
-            self._restore()
-            signal.raise_signal(signum)
+
+    def _give_way(self, sig: signal.Signals) -> None:
+        """Someone insists: say so, then the previous handler has the signal. When that is
+        Python's own SIGINT handler, the signal's default action instead (the process ends
+        by SIGINT, status 130 in a shell): a KeyboardInterrupt would unwind through the very
+        build or shutdown that hangs, and out of a Qt slot (a window's stop runs in one)
+        PyQt aborts the process."""
+        self._acted = True
+        if self._stopping:
+            log.warning("%s during the shutdown: clean shutdown cut short, ending now", sig.name)
+        else:
+            log.warning("%s again during the start: ending now", sig.name)
+        previous = self._before.get(sig)
+        self._restore()
+        if previous is signal.default_int_handler:
+            signal.signal(sig, signal.SIG_DFL)
+        signal.raise_signal(sig)

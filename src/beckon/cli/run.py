@@ -204,6 +204,9 @@ def _station_headless(settings: Any) -> int:
             claim.watch(service)  # PostgreSQL: stop if the unit's lock is lost
             service.run(stop)
         finally:
+            # Going: a signal from here on (or a second one during the service's own stop
+            # above) cuts the clean shutdown short instead of setting ``stop`` again.
+            signals.disarm()
             if endpoint is not None:
                 endpoint.stop()
             notifier.stopping()
@@ -348,6 +351,9 @@ def _bedside_headless(args: argparse.Namespace, settings: Any) -> int:
                 if args.exit_when_done and _files_done(args, host):
                     break
         finally:
+            # Going: a signal from here on (a second Ctrl-C, a second `systemctl stop`)
+            # cuts the clean shutdown short instead of setting ``stop`` again.
+            signals.disarm()
             host.stop()
             if endpoint is not None:
                 endpoint.stop()
