@@ -22,6 +22,7 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from beckon.config import BrokerConfig
 from beckon.doctor import Check, failed, passed, skipped
 from beckon.messaging import protocol as p
+from beckon.messaging.mqtt import stop_network
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +219,7 @@ def probe_broker(
         return ProbeResult(passed(name, f"connected to {where}{tls} as {user}"), got)
     finally:
         client.disconnect()
-        client.loop_stop()
+        stop_network(client, client_id)  # a held network thread must not hang the doctor
 
 
 _TLS_FIX = (

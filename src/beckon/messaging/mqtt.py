@@ -18,8 +18,11 @@ import queue
 import select
 import socket
 import ssl
+import sys
+import sysconfig
 import threading
 import time
+import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -290,7 +293,7 @@ class MqttLink:
                 if self._connected.is_set():
                     return
                 client, self._client = self._client, None
-            client.loop_stop()
+            stop_network(client, self.client_id)
             client.disconnect()
             if attempt % 2 == 1:
                 problem = describe_tls_failure(self.broker)
@@ -306,7 +309,10 @@ class MqttLink:
         self._stopping.set()
         negotiator = getattr(self, "_negotiator", None)
         if negotiator is not None:
-            negotiator.join(5.0)
+            negotiator.join(NETWORK_STOP_S + 2.0)  # its attempt's own stop, and a little
+            if negotiator.is_alive():
+                log.error("MQTT link %s: its connecting thread %s did not stop; going on",
+                          self.client_id, negotiator.name)  # fmt: skip
         with self._lock:
             client, self._client = self._client, None
         if client is None:
@@ -318,7 +324,7 @@ class MqttLink:
         deadline = time.monotonic() + 2.0
         while self._connected.is_set() and time.monotonic() < deadline:
             time.sleep(0.01)
-        client.loop_stop()
+        stop_network(client, self.client_id)
         self._connected.clear()
 
     @property
@@ -507,6 +513,57 @@ class MqttLink:
         if reason.is_failure:
             log.error("broker refused a message to %s: %s", topic, reason)
             self.events.put(PublishRefused(topic, str(reason), self.name))
+
+
+NETWORK_STOP_S = 3.0
+"""How long :func:`stop_network` waits for paho's network thread: it ends within a second of
+being told (its select() wakes every second), after the 2 s a link gives the broker to close."""
+
+
+def stop_network(client: paho.Client, client_id: str, timeout_s: float = NETWORK_STOP_S) -> bool:
+    """paho's ``loop_stop()``, but waiting at most ``timeout_s``; whether the thread ended.
+
+    Why: ``loop_stop()`` joins the network thread with no timeout, and that thread can be held
+    past any stop: a callback that does not return (a log line to a full pipe), a name lookup
+    for a broker whose DNS does not answer. A headless station stops its link on its main
+    thread, so it hung there until systemd's SIGKILL. Given up on, the thread is a daemon and
+    ends with the process; nothing waiting is lost with it: a bedside's requests stay in its
+    outbox until the station's receipt (resent at the next start), a station's receipts and
+    states are sent again when the beds resend and at its next connection, and the broker
+    publishes the last will if no DISCONNECT got out."""
+    stopper = threading.Thread(target=client.loop_stop, name=f"mqtt-stop-{client_id}", daemon=True)
+    stopper.start()
+    stopper.join(timeout_s)
+    if not stopper.is_alive():
+        return True
+    held = _where_held(f"paho-mqtt-client-{client_id}")
+    log.error(
+        "MQTT link %s: paho's network thread did not stop within %g s (held in %s); going on "
+        "without it, it ends with the process",
+        client_id, timeout_s, held,
+    )  # fmt: skip
+    return False
+
+
+def _where_held(thread_name: str) -> str:
+    """Where the named thread is held, for the log line of a stop that gave up on it: its
+    innermost frame outside Python's own library (a callback of ours, paho's reconnect), and
+    the call it waits in there (a lock, a DNS lookup)."""
+    frames = sys._current_frames()
+    for thread in threading.enumerate():
+        frame = frames.get(thread.ident or -1)
+        if thread.name != thread_name or frame is None:
+            continue
+        stack = traceback.extract_stack(frame)
+        stdlib = sysconfig.get_paths()["stdlib"]  # site-packages may be under it
+        ours = next(
+            (f for f in reversed(stack)
+             if not f.filename.startswith(stdlib) or "-packages" in f.filename),
+            stack[-1],
+        )  # fmt: skip
+        waits = f", waiting in {stack[-1].name}" if stack[-1] is not ours else ""
+        return f"{thread_name}: {ours.name} at {ours.filename}:{ours.lineno}{waits}"
+    return f"{thread_name}: not found"
 
 
 STOP_ALL_S = 20.0

@@ -1,0 +1,56 @@
+"""A link's stop does not wait forever for paho's network thread
+(beckon.messaging.mqtt.stop_network).
+
+Why: paho's ``loop_stop()`` joins that thread with no timeout, and the thread can be held (a
+callback that does not return, a DNS lookup that does not answer): a headless station stopped
+its link on its main thread and hung there until systemd's SIGKILL. The whole services are
+tested in tests/test_headless_shutdown.py; here the link alone, on a real Mosquitto."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import pytest
+
+from beckon.config import BrokerConfig
+from beckon.messaging import mqtt
+from beckon.messaging.mqtt import NETWORK_STOP_S, MqttLink
+from tests.conftest import Mosquitto
+
+
+@pytest.mark.mqtt
+def test_a_stop_gives_up_on_a_held_network_thread_and_says_which(
+    mosquitto: Mosquitto, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    release = threading.Event()
+    held = threading.Event()
+
+    def held_after_the_disconnect(sock: object, timeout_s: float = 2.0) -> None:
+        held.set()  # on paho's network thread, in the link's on_disconnect
+        release.wait(60.0)
+
+    monkeypatch.setattr(mqtt, "_drain_until_closed", held_after_the_disconnect)
+    link = MqttLink(BrokerConfig(url=mosquitto.url), "held-link", [])
+    assert link.start(wait_s=10.0)
+    try:
+        began = time.monotonic()
+        with caplog.at_level(logging.ERROR, "beckon.messaging.mqtt"):
+            link.stop()
+        took = time.monotonic() - began
+        assert held.is_set()
+        # 2 s for the broker to close after the DISCONNECT, then the thread's own wait.
+        assert took < 2.0 + NETWORK_STOP_S + 2.0, f"stop took {took:.1f} s"
+        [line] = [r.getMessage() for r in caplog.records]
+        assert "MQTT link held-link: paho's network thread did not stop within 3 s" in line
+        assert "paho-mqtt-client-held-link: held_after_the_disconnect" in line
+    finally:
+        release.set()
+    # Let go, the thread ends on its own.
+    deadline = time.monotonic() + 10.0
+    while time.monotonic() < deadline and any(
+        t.name == "paho-mqtt-client-held-link" for t in threading.enumerate()
+    ):
+        time.sleep(0.05)
+    assert not any(t.name == "paho-mqtt-client-held-link" for t in threading.enumerate())
