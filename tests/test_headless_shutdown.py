@@ -12,7 +12,8 @@ Why:
   10 s its caller waits (beckon.messaging.mqtt.stop_network).
 
 Each test runs the real command on a real Mosquitto with one step of its shutdown held for good
-(tests/helpers/held_shutdown.py).
+(tests/helpers/held_shutdown.py). One more pins down a decision: a SIGTERM before the command
+builds anything is not caught (docs/deployment.md, "Stopping a service").
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pathlib import Path
 
 import pytest
 
+from beckon.instance import holder
 from beckon.messaging import protocol as p
 from beckon.messaging.outbox import open_outbox
 from tests.conftest import Mosquitto
@@ -214,3 +216,20 @@ def test_a_headless_bedside_whose_mqtt_thread_is_held_keeps_its_waiting_request(
         assert [e.key for e in outbox.pending()] == [f"request:{request.id}"]
     finally:
         outbox.close()
+
+
+def test_a_sigterm_before_anything_is_built_ends_the_bedside_by_the_signal_losing_nothing(
+    mosquitto: Mosquitto, held: Callable[[str, list[str]], Held], tmp_path: Path
+) -> None:
+    """Held after the configuration is read and the outbox's lock taken, before the handlers
+    go in: the default action ends the process (status -15, as systemd expects of SIGTERM).
+    Nothing was open to lose: no outbox yet, and the lock goes with the process."""
+    config = bedside_config(tmp_path, mosquitto)
+    outbox = tmp_path / "outbox.sqlite3"
+    bedside = held("unbuilt", ["bedside", "--headless", "--config", str(config)])
+    bedside.wait_for(lambda: f"{HELD} unbuilt" in bedside.text, "held before its build")
+    assert holder(outbox) is not None  # the lock was taken
+    bedside.proc.send_signal(signal.SIGTERM)
+    assert bedside.exit_status(GIVE_WAY_S) == -signal.SIGTERM, bedside.text
+    assert holder(outbox) is None  # the next start is not refused
+    assert not outbox.exists()

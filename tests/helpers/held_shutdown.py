@@ -1,5 +1,6 @@
-"""``beckon`` whose clean shutdown hangs at one point, so that a test can see what a stop does
-then. Run in a subprocess by tests/test_headless_shutdown.py::
+"""``beckon`` whose clean shutdown (or its start, before it builds anything) hangs at one point,
+so that a test can see what a stop does then. Run in a subprocess by
+tests/test_headless_shutdown.py::
 
     python -m tests.helpers.held_shutdown POINT bedside --headless --config ...
 
@@ -12,7 +13,10 @@ stderr first. The points (:data:`POINTS`):
   service's stop of its MQTT links (``stop_links``) for the station;
 * ``network``: paho's network thread, in the read it does after the DISCONNECT of a link's
   stop (``_drain_until_closed``), as a callback that does not return would hold it; paho's
-  ``loop_stop()`` joins that thread.
+  ``loop_stop()`` joins that thread;
+* ``unbuilt``: the bedside's start once it has read its configuration, checked its files and
+  taken its outbox's lock, before it catches signals and builds its service
+  (``_bedside_headless``).
 
 Nothing in the product knows about this. When the command returns, its status is the
 process's; a process ended by a signal prints nothing more.
@@ -25,6 +29,7 @@ import time
 from typing import Any
 
 import beckon.bedside.host
+import beckon.cli.run
 import beckon.messaging.mqtt
 import beckon.station.service
 from beckon.cli import main
@@ -35,6 +40,8 @@ HELD = "HELD"
 def _owner_and_name(point: str, command: list[str]) -> tuple[Any, str]:
     if point == "network":
         return beckon.messaging.mqtt, "_drain_until_closed"
+    if point == "unbuilt" and command[0] == "bedside":
+        return beckon.cli.run, "_bedside_headless"
     if point == "service" and command[0] == "bedside":
         return beckon.bedside.host.BedsideHost, "stop"
     if point == "service" and command[0] == "station":
