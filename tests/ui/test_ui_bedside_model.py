@@ -93,3 +93,24 @@ def test_a_choice_that_lapsed_or_was_taken_back_is_said_and_not_cut_off() -> Non
     assert policy.prompt(offer, "Water", items=3) == Prompt("offer", ("Water",))
     kept = ev.SelectionCancelled(CANCEL_REQUEST, 20.0, "brow_raise")
     assert policy.prompt(kept, "Water", items=3) == Prompt("kept", ("Water",))
+
+
+def test_what_yields_to_the_tile_names_stays_as_large_as_they_allow() -> None:
+    """In a cramped window the notices, the instruction line and the request panel are no
+    larger than the tiles' names. Taken only down, the cap kept the names' size from before
+    anything yielded (28 px notices beside 48 px names); following the names both ways, the
+    two took turns. It goes up towards the names, never back to a size after which they were
+    smaller, and starts again once something else changes the tiles' room."""
+    from beckon.ui.bedside_model import NamesFirst
+
+    cap = NamesFirst()
+    assert cap.follow(28) and cap.cap == 28  # the names, before anything yielded
+    assert cap.follow(48) and cap.cap == 48  # the notices yielded: the names grew
+    assert cap.follow(30) and cap.cap == 30  # at 48 the notices took the names' room again
+    assert cap.follow(46) and cap.cap == 46  # up to them, below what proved too large
+    assert cap.follow(44) and cap.cap == 44  # 46 was too large too
+    assert cap.follow(46) and cap.cap == 45  # the one size left between
+    assert cap.follow(44) and cap.cap == 44
+    assert not cap.follow(46) and cap.cap == 44  # 44 held, 45 did not: it stays (no turns)
+    assert cap.release() and cap.cap is None and not cap.release()
+    assert cap.follow(60) and cap.cap == 60  # measured afresh

@@ -473,17 +473,88 @@ def panel_text_px(window: Any) -> dict[str, int]:
     from PyQt6.QtWidgets import QLabel
 
     panel = window.timeline_panel
+    return shown_px(window, [*panel.findChildren(QLabel), panel.cancel])
+
+
+def notice_px(window: Any) -> dict[str, int]:
+    """The notices (a fault, calls cannot reach the nurses) and the instruction line shown
+    above the tiles, and their type, in px."""
+    return shown_px(window, [window.fault_banner, window.reach_banner, window.stage_banner])
+
+
+def shown_px(window: Any, widgets: list[Any]) -> dict[str, int]:
     return {
         f"{w.objectName()} {w.text()[:20]!r}": w.font().pixelSize()
-        for w in (*panel.findChildren(QLabel), panel.cancel)
+        for w in widgets
         if w.isVisibleTo(window) and w.text()
     }
+
+
+def readable_at_1m(widget: Any) -> bool:
+    """Its capitals subtend 10 minutes of arc at 1 m on the reference tablet (docs/ui.md)."""
+    from PyQt6.QtGui import QFontMetricsF
+
+    from beckon.ui import theme
+
+    cap = QFontMetricsF(widget.font()).capHeight()
+    return theme.BEDSIDE.cap_mm(cap) >= theme.BEDSIDE.needed_cap_mm()
 
 
 def name_px(window: Any) -> int:
     names = {tile.label.font().pixelSize() for tile in window.tiles.values()}
     assert len(names) == 1, f"one size for every name: {names}"
     return names.pop()
+
+
+def cramped_offline(qtbot: Any, tmp_path: Path, language: str, fault: bool) -> Any:
+    """The 1280 x 800 tablet offline (the notices take the height) at the font scale in force,
+    settled, nothing clipped, every tile shown."""
+    window = offline_bedside(qtbot, tmp_path, 1280, 800, language=language)
+    assert window._cramped
+    window.on_event(ev.MenuChanged(MenuView(tuple(ITEMS), "toilet", "offering"), 0.0))
+    window.on_event(ev.ConnectionChanged(False))
+    window.on_event(ev.StationChanged(False))
+    window.timeline.tracks = [
+        RequestTrack("r2", "toilet", "saved"),
+        RequestTrack("r1", "water", "resolved"),
+    ]
+    window.timeline.online = False
+    if fault:
+        show_config_fault(window)
+    window._show_timeline()
+    window._poll()
+    problems = settled_clipping(qtbot, window, scrolled=(window.timeline_scroll,))
+    assert problems == []
+    assert hidden_tiles(window) == []
+    return window
+
+
+@pytest.mark.parametrize(("language", "fault"), [("en", True), ("ko", True), ("en", False)])
+def test_in_a_cramped_window_the_notices_yield_to_the_tile_names_and_stay_readable(
+    qtbot: Any, qapp: Any, tmp_path: Path, language: str, fault: bool
+) -> None:
+    """At scale 2 on the 1280 x 800 tablet, offline: the notices kept 3/4 of their type (36
+    px) and the instruction line 46 px beside names stepped down to 30, and they took the
+    height the tiles' icons needed. For a patient with poor sight the names come first: the
+    notices and the line are no larger than the names (as at scale 1), still readable from
+    the bed (capitals of 10 minutes of arc at 1 m) and whole (nothing clipped)."""
+    from beckon.ui.app import Look, application, install_translation
+
+    application(Look(language, "calm", 2.0), "bedside")
+    try:
+        window = cramped_offline(qtbot, tmp_path, language, fault)
+        names = name_px(window)
+        notices = notice_px(window)
+        assert window.reach_banner.isVisible() and len(notices) == 2 + fault
+        larger = {text: size for text, size in notices.items() if size > names}
+        assert larger == {}, f"the tiles' names are {names} px, the notices larger"
+        shown = [w for w in (window.fault_banner, window.reach_banner, window.stage_banner)]
+        small = [w.text()[:20] for w in shown if w.isVisible() and not readable_at_1m(w)]
+        assert small == [], f"not readable from the bed at {notices}"
+        window.grab().save(str(tmp_path / f"bedside_cramped_notices_{language}_{fault}.png"))
+    finally:
+        application(Look("en"), "bedside")
+        install_translation("en")
 
 
 @pytest.mark.parametrize(("language", "fault"), [("ko", True), ("en", True), ("ko", False)])
@@ -502,23 +573,7 @@ def test_in_a_cramped_window_the_tile_names_are_the_largest_text_beside_the_requ
 
     application(Look(language, "calm", 2.0), "bedside")
     try:
-        window = offline_bedside(qtbot, tmp_path, 1280, 800, language=language)
-        assert window._cramped
-        window.on_event(ev.MenuChanged(MenuView(tuple(ITEMS), "toilet", "offering"), 0.0))
-        window.on_event(ev.ConnectionChanged(False))
-        window.on_event(ev.StationChanged(False))
-        window.timeline.tracks = [
-            RequestTrack("r2", "toilet", "saved"),
-            RequestTrack("r1", "water", "resolved"),
-        ]
-        window.timeline.online = False
-        if fault:
-            show_config_fault(window)
-        window._show_timeline()
-        window._poll()
-        problems = settled_clipping(qtbot, window, scrolled=(window.timeline_scroll,))
-        assert problems == []
-        assert hidden_tiles(window) == []
+        window = cramped_offline(qtbot, tmp_path, language, fault)
         names = name_px(window)
         panel = panel_text_px(window)
         assert window.timeline_panel.cancel.isVisibleTo(window)

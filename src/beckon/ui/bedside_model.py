@@ -277,6 +277,50 @@ def tile_columns(items: int, width: int, min_w: int, height: int = 0, min_h: int
     return best if fit(best) > fit(columns) else columns
 
 
+@dataclass
+class NamesFirst:
+    """In a cramped window the tiles' names are the largest text beside them: the request
+    panel, the notices (cannot reach the nurses, a fault) and the instruction line are no
+    larger than the names (``cap``, px; None: each its stylesheet's size). For a patient with
+    poor sight the names come first, as they do at font scale 1 (36 px names, a 34 px
+    instruction line, 24 px notices). At scale 2 on a 1280 x 800 tablet the notices were 36
+    px and the line 46 beside names of 30, and they took the height the tiles' icons needed.
+
+    What yields stays as large as the names allow: the cap is the largest size seen that
+    left the names at least as large (``ceiling``: the smallest cap after which they were
+    smaller). Following the names both ways, the texts that yielded took their room back,
+    shrank the names again, and the two took turns; taken only down, the cap kept the size
+    the names had before the texts yielded (28 px notices beside 48 px names). The names never
+    step below half their size at scale 1.5 (27 px), above the 2.9 mm capital read at 1 m, so
+    what yields stays readable; and it stays whole (its height is what its text needs).
+
+    Something else that changes the tiles' room (the window's size, the menu, a notice shown
+    or gone) ``release``s it, and the names set it again as they then fit."""
+
+    cap: int | None = None
+    ceiling: int | None = None
+
+    def follow(self, names_px: int) -> bool:
+        """The names are ``names_px`` now; whether the cap changed (down to them, or up
+        towards them while below the ceiling)."""
+        if self.cap is None or names_px < self.cap:
+            if self.cap is not None:
+                self.ceiling = self.cap  # the names did not stay this large
+            self.cap = names_px
+            return True
+        higher = names_px if self.ceiling is None else min(names_px, self.ceiling - 1)
+        if higher > self.cap:
+            self.cap = higher
+            return True
+        return False
+
+    def release(self) -> bool:
+        """No cap until the names set one again; whether there was one."""
+        had = self.cap is not None
+        self.cap = self.ceiling = None
+        return had
+
+
 # ---------------------------------------------------------------- the face pill
 
 

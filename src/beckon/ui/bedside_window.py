@@ -64,6 +64,7 @@ from beckon.ui.bedside_model import (
     GIVEN_UP_QUIET_S,
     PAUSE_PRESETS,
     SCAN_PRESETS,
+    NamesFirst,
     Prompt,
     PromptPolicy,
     StaffLock,
@@ -82,6 +83,7 @@ from beckon.ui.widgets import (
     IconLabel,
     StatusPill,
     Tile,
+    cap_type,
     px,
     repolish,
     set_prop,
@@ -217,9 +219,7 @@ class TimelinePanel(QFrame):
         tablet in Korean, offline, its 3/4 type (48 px headline, 48 px Cancel) stood beside
         request names stepped down to 30 px, and the tiles had no room for their icons."""
         for widget in self.texts():
-            widget.setStyleSheet("")
-            if size is not None and widget.font().pixelSize() > size:
-                widget.setStyleSheet(f"font-size: {size}px;")
+            cap_type(widget, size)
 
     def show_tracks(self, tracks: list[RequestTrack]) -> None:
         self._track = tracks[0] if tracks else None
@@ -381,7 +381,7 @@ class BedsideWindow(QWidget):
         self._started = time.monotonic()
         self.tiles: dict[str, Tile] = {}
         self._evening = False  # an evening of the tiles' type is due (``_even_tiles``)
-        self._panel_cap: int | None = None  # cramped: the panel's largest type (``_yield_panel``)
+        self.names_first = NamesFirst()  # cramped: the largest type beside the tiles' names
         self.staff = StaffLock()
         self.prompts = PromptPolicy()
         self.devices = DeviceWatch()
@@ -581,7 +581,7 @@ class BedsideWindow(QWidget):
         self._reflow_tiles()
         self._fit_stage_banner()
         self._fit_cramped()
-        self._release_panel()
+        self._release_yielded()
 
     def _fit_cramped(self) -> None:
         """In a window too short for its font scale (``CRAMPED_WINDOW_H``) the header keeps
@@ -592,7 +592,7 @@ class BedsideWindow(QWidget):
         if cramped == getattr(self, "_cramped", None):
             return
         self._cramped = cramped
-        self._release_panel()  # the tiles set its cap again (``_yield_panel``), if cramped
+        self._release_yielded()  # the names set the cap again (``_yield_to_names``), if cramped
         for pill in self._pills:
             pill.set_only_problems(cramped)
         for banner in (self.fault_banner, self.reach_banner):
@@ -1007,7 +1007,7 @@ class BedsideWindow(QWidget):
     # ------------------------------------------------------------ showing
 
     def _set_tiles(self, codes: tuple[str, ...]) -> None:
-        self._release_panel()
+        self._release_yielded()
         for tile in self.tiles.values():
             # As the station's rows leave: Qt deletes it on this thread (setParent(None) would
             # hand it to Python, whose garbage collector may run on any thread).
@@ -1066,33 +1066,34 @@ class BedsideWindow(QWidget):
             icon = min(tile.icon_px for tile in requests)
             for tile in fitted:
                 tile.set_even(size, icon)
-            self._yield_panel(size)
+            self._yield_to_names(size)
 
-    def _yield_panel(self, names_px: int) -> None:
-        """In a cramped window the request panel's text is never larger than the tiles' names
-        (for a patient the most important text on the screen): its type steps down to theirs,
-        and its narrower words leave the tiles more room. Only down until something outside
-        the panel changes the tiles' room (``_release_panel``): following the names up and
-        down, a panel that took back its room shrank them again, and the two took turns."""
-        if not getattr(self, "_cramped", False):
+    def _yield_to_names(self, names_px: int) -> None:
+        """In a cramped window the texts beside the tiles step down to the names' size
+        (``NamesFirst``): the request panel, whose narrower words leave the tiles more room,
+        and the notices and the instruction line, whose lower lines leave them the height of
+        their icons."""
+        if not getattr(self, "_cramped", False) or not self.names_first.follow(names_px):
             return
-        if self._panel_cap is not None and self._panel_cap <= names_px:
-            return
-        self._panel_cap = names_px
-        self.timeline_panel.cap_type(names_px)
+        self._cap_beside_names(names_px)
         QTimer.singleShot(0, self._fit_side)  # its words' width, once its layout has them
 
-    def _release_panel(self) -> None:
-        """Something outside the panel changed the tiles' room (the window's size, the menu,
-        a notice): the panel's cap is measured again from the names as they fit now.
-        ``_yield_panel`` only lowers it, so without this a cramped kiosk kept the smallest
-        cap it ever had: 30 px panel text beside 72 px names once a fault had cleared and a
-        menu of three followed."""
-        if self._panel_cap is None:
+    def _release_yielded(self) -> None:
+        """Something else changed the tiles' room (the window's size, the menu, a notice): the
+        cap is measured again from the names as they fit now. Without this a cramped kiosk kept
+        the smallest cap it ever had: 30 px panel text beside 72 px names once a fault had
+        cleared and a menu of three followed."""
+        if not self.names_first.release():
             return
-        self._panel_cap = None
-        self.timeline_panel.cap_type(None)
-        self._tiles_fitted()  # evens the names and caps the panel again, once the loop is free
+        self._cap_beside_names(None)
+        self._tiles_fitted()  # evens the names and caps the rest again, once the loop is free
+
+    def _cap_beside_names(self, size: int | None) -> None:
+        """The texts that yield to the names, no larger than ``size`` px (None: their own)."""
+        self.timeline_panel.cap_type(size)
+        for notice in (self.fault_banner, self.reach_banner):
+            cap_type(notice, size)
+        self.stage_banner.set_most(size)
 
     @property
     def highlighted(self) -> str | None:
@@ -1117,7 +1118,7 @@ class BedsideWindow(QWidget):
     def _show_banner(self, banner: QLabel, visible: bool) -> None:
         holder = banner.parentWidget()
         if banner.isVisibleTo(self) != visible:
-            self._release_panel()  # the tiles get or give up the notice's height
+            self._release_yielded()  # the tiles get or give up the notice's height
         banner.setVisible(visible)
         if holder is not None:
             holder.setVisible(visible)

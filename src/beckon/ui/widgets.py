@@ -86,6 +86,14 @@ def set_prop(widget: QWidget, name: str, value: object) -> None:
         repolish(widget)
 
 
+def cap_type(widget: QWidget, size: int | None) -> None:
+    """The widget's type no larger than ``size`` px (None: the stylesheet's size again), by
+    its own stylesheet: what yields to the tiles' names in a cramped bedside window."""
+    widget.setStyleSheet("")
+    if size is not None and widget.font().pixelSize() > size:
+        widget.setStyleSheet(f"font-size: {size}px;")
+
+
 def icon_pixmap(name: str, size: int) -> QPixmap:
     return QIcon(theme.icon_path(name)).pixmap(QSize(size, size))
 
@@ -171,6 +179,8 @@ class CappedLabel(QLabel):
         super().__init__()
         self.cap = cap
         self.floor = floor
+        self.most: int | None = None
+        """Its largest type in px (None: the stylesheet's), as :func:`cap_type` sets it."""
         self.setWordWrap(True)
 
     def setText(self, text: str | None) -> None:
@@ -182,12 +192,19 @@ class CappedLabel(QLabel):
         if event is None or event.oldSize().width() != event.size().width():
             self.fit()  # not on a change of height only: that is what fit() itself causes
 
+    def set_most(self, size: int | None) -> None:
+        """No type larger than ``size`` px (None: the stylesheet's size), then fit."""
+        self.most = size
+        self.fit()
+
     def fit(self) -> None:
-        """From the stylesheet's size, step down while the text is higher than the cap (call
-        it when the cap changes: the window's height)."""
+        """From the stylesheet's size (or ``most``, if smaller), step down while the text is
+        higher than the cap (call it when the cap changes: the window's height); never below
+        ``floor`` of the stylesheet's size."""
         self.setStyleSheet("")
+        floor = int(self.font().pixelSize() * self.floor)
+        cap_type(self, self.most)
         size = self.font().pixelSize()
-        floor = int(size * self.floor)
         cap = self.cap()
         while size > floor and self.heightForWidth(self.width()) > cap:
             size -= 2
