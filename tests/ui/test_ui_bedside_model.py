@@ -114,3 +114,27 @@ def test_what_yields_to_the_tile_names_stays_as_large_as_they_allow() -> None:
     assert not cap.follow(46) and cap.cap == 44  # 44 held, 45 did not: it stays (no turns)
     assert cap.release() and cap.cap is None and not cap.release()
     assert cap.follow(60) and cap.cap == 60  # measured afresh
+
+
+def test_every_tile_keeps_its_icon_while_the_names_stay_readable() -> None:
+    """One look for every request's tile: the icon above the name where that keeps the names
+    as large; beside it where only that has room (wide, low tiles); none at all when one tile
+    has no room for an icon with its name readable, and then the names as large as all fit."""
+    from beckon.ui.bedside_model import TileFit, TileLook, even_look, readable_px
+
+    assert (readable_px(1.0), readable_px(1.5), readable_px(2.0)) == (24, 36, 36)
+    roomy = [TileFit(72, above=(72, 120), beside=(72, 100)), TileFit(60, (60, 90), (60, 110))]
+    assert even_look(roomy) == TileLook(60, 90)  # above, as the names are as large there
+    low = [TileFit(48, None, (38, 70)), TileFit(60, None, (72, 88))]
+    assert even_look(low) == TileLook(38, 70, beside=True)
+    one_without = [TileFit(46, None, None), TileFit(60, None, (72, 88))]
+    assert even_look(one_without) == TileLook(46)
+
+
+def test_tiles_take_the_column_count_where_they_have_icons_only_when_needed() -> None:
+    from beckon.ui.bedside_model import TileLook, columns_with_icons
+
+    three = {3: TileLook(40), 2: TileLook(38, 70, beside=True), 1: TileLook(36, 64, True)}
+    assert columns_with_icons(3, three) == 2  # no icons in three columns: the larger names
+    assert columns_with_icons(3, {3: TileLook(32, 64), 2: TileLook(46, 90)}) == 3
+    assert columns_with_icons(3, {3: TileLook(40), 2: TileLook(46)}) == 3  # none anywhere

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -256,13 +256,32 @@ class PromptPolicy:
         return said
 
 
+def most_columns(items: int) -> int:
+    """Three columns at most, two for four items (a square)."""
+    return max(1, min(2 if items == 4 else 3, items))
+
+
+def columns_with_icons(columns: int, looks: Mapping[int, TileLook]) -> int:
+    """``columns`` (``tile_columns``: the most room for each name), unless the tiles have no
+    icon there and another count (``looks``: the even look at each) has room for one with
+    the names readable; then that count, the one with the larger names. At scale 2 on a 1280
+    x 800 tablet, offline, three columns left "간호사 불러 주세요" three lines beside an icon
+    and two above one: no icons; two columns have them beside names of 38 px."""
+    if columns not in looks or looks[columns].icon_px:
+        return columns
+    with_icons = [c for c, look in looks.items() if look.icon_px]
+    if not with_icons:
+        return columns
+    return max(with_icons, key=lambda c: (looks[c].name_px, looks[c].icon_px, c == columns))
+
+
 def tile_columns(items: int, width: int, min_w: int, height: int = 0, min_h: int = 0) -> int:
     """Columns of the request tiles: three at most (two for four items, a square), fewer when
     the tiles would be narrower than ``min_w``, more when ``height`` leaves rows lower than
     ``min_h`` (as when notices take room at a large font scale on a small screen)."""
     if items <= 0:
         return 1
-    most = min(2 if items == 4 else 3, items)
+    most = most_columns(items)
 
     def fit(columns: int) -> float:
         rows = -(-items // columns)
@@ -275,6 +294,67 @@ def tile_columns(items: int, width: int, min_w: int, height: int = 0, min_h: int
         columns -= 1
     best = max(range(1, most + 1), key=lambda c: (fit(c), c == columns))
     return best if fit(best) > fit(columns) else columns
+
+
+# ---------------------------------------------------------------- the request tiles
+
+READABLE_PX = 24
+"""Patient text is at least this at font scale 1 (docs/ui.md: capitals of 2.98 mm on the
+10.1-inch tablet, 10 minutes of arc at 1 m, what 6/12 vision reads)."""
+FAR_SCALE = 1.5
+"""The font scale for the foot of the bed (1.5 m, ``theme.BEDSIDE_FAR``). A tile's name never
+steps below half its size at this scale, and may give way to its icon down to the readable
+size at this scale: a larger scale asks for more room than a cramped window has."""
+
+
+def readable_px(scale: float) -> int:
+    """The type a tile's name keeps when it gives way to its icon: patient text's least at
+    ``scale``, and above ``FAR_SCALE`` that at the foot of the bed (36 px, 4.4 mm capitals)."""
+    return round(READABLE_PX * min(scale, FAR_SCALE))
+
+
+@dataclass(frozen=True)
+class TileFit:
+    """What one tile has room for at its size: its name's largest type with no icon
+    (``bare_px``), and for each place of the icon (above the name, beside it) the name's
+    largest type with the icon, never below ``readable_px``, and the icon's size then (None:
+    no room for an icon there)."""
+
+    bare_px: int
+    above: tuple[int, int] | None = None
+    beside: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class TileLook:
+    """What every request's tile shows: the name's type, the icon's size (0: none) and
+    whether the icon is beside the name instead of above it."""
+
+    name_px: int
+    icon_px: int = 0
+    beside: bool = False
+
+
+def even_look(fits: Sequence[TileFit]) -> TileLook:
+    """One look for every request's tile, so no name or icon is larger than another (at scale
+    2 on a 1024 x 600 tablet "Toilet" was 58 px and "Emergency" 36).
+
+    The names stay readable first; then every tile has its icon, for a patient who cannot read
+    (or not without glasses): above the name where that keeps the names as large as beside it,
+    else beside the name (wide, low tiles: at scale 2 on a 1280 x 800 tablet, offline, two
+    columns of tiles 130 px high had names of 46 px and no icon at all, with room beside each
+    name). Only when some tile has no room for an icon with its name readable do the icons go,
+    and the names take the room, as large as they all fit."""
+    looks = []
+    for beside in (False, True):
+        options = [fit.beside if beside else fit.above for fit in fits]
+        if options and all(option is not None for option in options):
+            shown = [option for option in options if option is not None]
+            name = min(name for name, _ in shown)
+            looks.append(TileLook(name, min(icon for _, icon in shown), beside))
+    if looks:
+        return max(looks, key=lambda look: (look.name_px, not look.beside, look.icon_px))
+    return TileLook(min((fit.bare_px for fit in fits), default=0))
 
 
 @dataclass

@@ -68,7 +68,11 @@ from beckon.ui.bedside_model import (
     Prompt,
     PromptPolicy,
     StaffLock,
+    TileLook,
+    columns_with_icons,
+    even_look,
     face_view,
+    most_columns,
     next_preset,
     spoken_intent,
     spoken_words,
@@ -107,7 +111,7 @@ ENTRY_ICONS = {CANCEL_REQUEST: "cancelled"}  # menu entries that are not intents
 SHORT_WINDOW_H = 680  # below this height (at font scale 1) Yes and No come before the banner
 SIDE_MIN_W = 300  # the request panel's narrowest (at font scale 1)
 CRAMPED_SIDE_MIN_W = 180  # the same, cramped (type 3/4), if its words fit (``_fit_side``)
-CRAMPED_WINDOW_H = 450
+CRAMPED_WINDOW_H = 460
 """Below this height (at font scale 1: 1280 x 800 at scale 2, 1024 x 600 at 1.5) the window is
 cramped (``_fit_cramped``): the header, the notices and the request panel give way so that the
 tiles' names stay whole."""
@@ -1025,9 +1029,31 @@ class BedsideWindow(QWidget):
         self._place_tiles(self._fitting_columns(len(codes)))
 
     def _fitting_columns(self, items: int) -> int:
-        """How many of ``items`` tiles fit side by side in the tile area as it is now."""
-        return tile_columns(
+        """How many of ``items`` tiles fit side by side in the tile area as it is now: the
+        most room for each name, or where the tiles would have no icon there, the count
+        where they have one with their names readable (``columns_with_icons``)."""
+        columns = tile_columns(
             items, self.pages.width(), px(TILE_MIN_PX), self.pages.height(), px(TILE_MIN_H)
+        )
+        requests = [tile for tile in self.tiles.values() if tile.code not in ENTRY_ICONS]
+        if not requests or len(self.tiles) != items:
+            return columns
+
+        def look(count: int) -> TileLook:
+            return even_look([tile.fit_at(self._tile_size(count, items)) for tile in requests])
+
+        looks = {columns: look(columns)}
+        if not looks[columns].icon_px:
+            looks.update({c: look(c) for c in range(1, most_columns(items) + 1) if c != columns})
+        return columns_with_icons(columns, looks)
+
+    def _tile_size(self, columns: int, items: int) -> QSize:
+        """A tile's size in ``columns`` columns of the tile area as it is now."""
+        rows = -(-items // columns)
+        gap = self.tile_grid.spacing()
+        return QSize(
+            (self.pages.width() - gap * (columns - 1)) // columns,
+            (self.pages.height() - gap * (rows - 1)) // rows,
         )
 
     def _place_tiles(self, columns: int) -> None:
@@ -1050,23 +1076,22 @@ class BedsideWindow(QWidget):
             QTimer.singleShot(0, self._even_tiles)
 
     def _even_tiles(self) -> None:
-        """Every tile's name in one type, the largest that fits them all, and every icon in one
-        size (or none): each fitted alone, at font scale 2 on a 1024 x 600 tablet "Toilet" was
+        """Every tile's name in one type and every icon in one size and place, or none
+        (``even_look``): each fitted alone, at font scale 2 on a 1024 x 600 tablet "Toilet" was
         58 px and "Emergency" beside it 36, a hierarchy nobody meant, and smaller than the 36
         px of every name at scale 1; with seven entries on a 1280 x 800 tablet the icons were
         40 to 70 px, as long as each name was short."""
         self._evening = False
-        fitted = [tile for tile in self.tiles.values() if tile.natural_px > 0]
+        fitted = [tile for tile in self.tiles.values() if tile.fit is not None]
         # The requests set them; "Cancel “Move me”", a longer command, is not a request and
         # keeps to them or less (it pulled every request down to its 36 px at scale 1.5 on
         # 1280 x 800).
-        requests = [tile for tile in fitted if tile.code not in ENTRY_ICONS]
+        requests = [tile.fit for tile in fitted if tile.code not in ENTRY_ICONS]
         if requests:
-            size = min(tile.natural_px for tile in requests)
-            icon = min(tile.icon_px for tile in requests)
+            look = even_look([fit for fit in requests if fit is not None])
             for tile in fitted:
-                tile.set_even(size, icon)
-            self._yield_to_names(size)
+                tile.set_even(look)
+            self._yield_to_names(look.name_px)
 
     def _yield_to_names(self, names_px: int) -> None:
         """In a cramped window the texts beside the tiles step down to the names' size

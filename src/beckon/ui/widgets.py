@@ -22,6 +22,7 @@ from PyQt6.QtGui import (
 )
 from PyQt6.QtWidgets import (
     QApplication,
+    QBoxLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -29,11 +30,11 @@ from PyQt6.QtWidgets import (
     QLayoutItem,
     QScrollArea,
     QSizePolicy,
-    QVBoxLayout,
     QWidget,
 )
 
 from beckon.ui import theme
+from beckon.ui.bedside_model import FAR_SCALE, TileFit, TileLook, even_look, readable_px
 from beckon.ui.station_model import (
     Bar,
     axis_text,
@@ -43,7 +44,10 @@ from beckon.ui.station_model import (
 )
 
 BASE_FONT_PX = 20  # the application font at font scale 1 (beckon.ui.app)
-TILE_FLOOR_SCALE = 1.5  # a tile's name never steps below half its size at this font scale
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum" for a widget's width
+WRAP_SLACK = 2
+"""A word-wrapped label breaks a line a pixel before the text's advance ("Call the nurse" in
+38 px bold: 298 px, on one line from 299): measured widths leave it this much."""
 
 
 def vertical_scroll(content: QWidget, *, framed: bool = False) -> QScrollArea:
@@ -357,11 +361,12 @@ class Tile(QFrame):
         self.setProperty("highlighted", False)
         self.setProperty("stage", "")
         self._on_touch = on_touch
-        layout = QVBoxLayout(self)
+        layout = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
         # Little beside the name: the border and its padding already keep it 12 px from the
         # edge, and three tiles side by side on a 1280 x 800 tablet need every pixel for it.
         layout.setContentsMargins(2, 8, 2, 8)
         layout.setSpacing(8)
+        self._layout = layout
         self.icon = IconLabel(icon or code, icon_size)
         self._icon_full = px(icon_size)
         self.icon.setMinimumSize(px(32), px(32))
@@ -371,21 +376,17 @@ class Tile(QFrame):
         self.label.setWordWrap(True)
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addStretch(1)
-        layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.label)
         layout.addStretch(1)
         if on_touch is not None:
             self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.natural_px = 0
-        """The largest type its name fits in at its size (set by each fit)."""
-        self.even_px: int | None = None
-        """The type every tile of the menu shares (the window's), None: its own."""
-        self.icon_px = 0
-        """The icon's size with the name in its type, alone (0: no room; set by each fit)."""
-        self.even_icon_px: int | None = None
-        """The icon size every tile of the menu shares (the window's; 0: none), None: its own."""
+        self.fit: TileFit | None = None
+        """What its name and icon have room for at its size (set by each fit)."""
+        self.even: TileLook | None = None
+        """The look every request's tile shares (the window's), None: its own."""
         self.on_fitted: Callable[[], None] | None = None
-        """Called after each fit: the window then evens the tiles' type."""
+        """Called after each fit: the window then evens the tiles' look."""
 
     @property
     def highlighted(self) -> bool:
@@ -410,67 +411,117 @@ class Tile(QFrame):
         super().resizeEvent(event)
         self._fit()
 
-    def set_even(self, name_px: int, icon_px: int) -> None:
-        """Show the name in ``name_px`` at most and the icon in ``icon_px`` at most (0: none),
-        the sizes the menu's tiles share."""
-        if (name_px, icon_px) != (self.even_px, self.even_icon_px):
-            self.even_px, self.even_icon_px = name_px, icon_px
+    def set_even(self, look: TileLook) -> None:
+        """Show the name and the icon as every request's tile does (no larger than it has
+        room for: the cancel entry's longer name may need less)."""
+        if look != self.even:
+            self.even = look
             self._fit()
 
-    def _fit(self) -> None:
-        """The name matters more than the picture: first the icon shrinks, then goes; only if
-        the name still does not fit does its type step down (never below half)."""
-        layout = self.layout()
-        vertical = 0
-        beside = 0
-        gap = 0
-        if layout is not None:
-            margins = layout.contentsMargins()
-            vertical = margins.top() + margins.bottom()
-            beside = margins.left() + margins.right()
-            gap = layout.spacing()
-        # Inside the border and padding: the same highlighted or not (the stylesheet gives the
-        # highlight's thicker border the padding's room).
+    def _room(self) -> tuple[int, int, int]:
+        """The width and height inside the border and padding, and the gap between icon and
+        name: the same highlighted or not (the stylesheet gives the highlight's thicker
+        border the padding's room)."""
+        margins = self._layout.contentsMargins()
         inner = self.contentsRect()
-        width = max(1, inner.width() - beside)
-        height = inner.height() - vertical
-        self.natural_px = self._natural_px(width, height, gap)
-        size = min(self.natural_px, self.even_px) if self.even_px else self.natural_px
-        self.label.setStyleSheet(f"font-size: {size}px;")
-        room = self._icon_room(width, height, gap)
-        self.icon_px = min(self._icon_full, room, width) if room >= px(32) else 0
-        icon = self.icon_px if self.even_icon_px is None else min(self.icon_px, self.even_icon_px)
-        if icon >= px(32):
+        width = max(1, inner.width() - margins.left() - margins.right())
+        return width, inner.height() - margins.top() - margins.bottom(), self._layout.spacing()
+
+    def fit_at(self, size: QSize) -> TileFit:
+        """What the name and the icon would have room for in a tile of ``size`` (another
+        column count); what it shows stays as it is."""
+        self.ensurePolished()
+        frame = self.rect().size() - self.contentsRect().size()
+        margins = self._layout.contentsMargins()
+        width = size.width() - frame.width() - margins.left() - margins.right()
+        height = size.height() - frame.height() - margins.top() - margins.bottom()
+        shown = self.label.styleSheet()
+        fit = self._measure(max(1, width), height, self._layout.spacing())
+        self.label.setStyleSheet(shown)
+        return fit
+
+    def _fit(self) -> None:
+        """Measure what the name and the icon have room for (``TileFit``), then show the look
+        the window chose for every tile (``even_look``), or its own."""
+        width, height, gap = self._room()
+        self.fit = self._measure(width, height, gap)
+        look = self.even or even_look([self.fit])
+        own = self.fit.beside if look.beside else self.fit.above
+        name = min(look.name_px, own[0] if own else self.fit.bare_px)
+        icon = min(look.icon_px, own[1]) if own and look.icon_px else 0
+        self.label.setStyleSheet(f"font-size: {name}px;")
+        self._place_icon(look.beside and icon > 0)
+        if icon:
             self.icon.set_size(icon)
             self.icon.show()
+            text = self._one_line(name)
+            if look.beside:  # the name takes what the icon leaves, no wider than one line
+                self.label.setFixedWidth(max(1, min(text, width - icon - gap)))
         else:
             self.icon.hide()
         if self.on_fitted is not None:
             self.on_fitted()
 
-    def _icon_room(self, width: int, height: int, gap: int) -> int:
-        """The height left for the icon above the name in its current type."""
-        return height - self.label.heightForWidth(width) - 3 * gap - 2
+    def _place_icon(self, beside: bool) -> None:
+        """The icon above the name, or beside it (the name then as wide as it needs)."""
+        direction = QBoxLayout.Direction.LeftToRight if beside else QBoxLayout.Direction.TopToBottom
+        if self._layout.direction() != direction:
+            self._layout.setDirection(direction)
+        if not beside:
+            self.label.setMinimumWidth(0)
+            self.label.setMaximumWidth(QWIDGETSIZE_MAX)
 
-    def _natural_px(self, width: int, height: int, gap: int) -> int:
-        """The largest type, from the stylesheet's size down, in which the name fits ``width``
-        (a word cannot wrap) and, where no icon fits beside it, ``height``."""
+    def _measure(self, width: int, height: int, gap: int) -> TileFit:
+        """The name's largest type from the stylesheet's size down, with no icon (never below
+        half its size at ``FAR_SCALE``), and with the icon above or beside it (never below the
+        readable size: else no icon there)."""
         self.label.setStyleSheet("")
-        size = self.label.font().pixelSize()
-        # Half its size, and above font scale 1.5 half its size at 1.5 (27 px): a scale of 2
-        # on a tablet left three tiles too narrow for "Emergency" at 36 px.
-        floor = int(size * 0.5 * min(1.0, TILE_FLOOR_SCALE / ui_scale()))
-        while size > floor and longest_word(self.label) > width:
-            size -= 2
-            self.label.setStyleSheet(f"font-size: {size}px;")
-        if self._icon_room(width, height, gap) >= px(32):
-            return size  # the icon has room (smaller, perhaps) and the name is whole
-        while size > floor and (
-            self.label.heightForWidth(width) > height - 2 * gap or longest_word(self.label) > width
-        ):
-            size -= 2
-            self.label.setStyleSheet(f"font-size: {size}px;")
-        return size
+        self.label.ensurePolished()
+        self._font = QFont(self.label.font())
+        style = self._font.pixelSize()
+        floor = int(style * 0.5 * min(1.0, FAR_SCALE / ui_scale()))
+        readable = min(style, readable_px(ui_scale()))
+        least, full = px(32), self._icon_full
+        text = self.label.text()
+        sizes = range(style, floor - 1, -2)
+
+        def word(size: int) -> int:
+            return max((self._advance(size, w) for w in text.split()), default=0)
+
+        def fits(size: int, w: int, h: int) -> bool:
+            return word(size) <= w and self._text_height(size, w) <= h
+
+        bare = next((s for s in sizes if fits(s, width, height - 2 * gap)), floor)
+        above = beside = None
+        for size in (s for s in sizes if s >= readable):
+            room = height - self._text_height(size, width) - 3 * gap - 2
+            if word(size) <= width and room >= least:
+                above = (size, min(full, room, width))
+                break
+        side = width - least - gap
+        for size in (s for s in sizes if s >= readable and least <= height):
+            if fits(size, side, height):
+                need = min(self._one_line(size), side)
+                beside = (size, min(full, height, width - gap - need))
+                break
+        return TileFit(bare, above, beside)
+
+    def _advance(self, size: int, text: str) -> int:
+        font = QFont(self._font)
+        font.setPixelSize(size)
+        return QFontMetrics(font).horizontalAdvance(text)
+
+    def _one_line(self, size: int) -> int:
+        """The width the name needs on one line in ``size`` px."""
+        return self._advance(size, self.label.text()) + WRAP_SLACK
+
+    def _text_height(self, size: int, width: int) -> int:
+        """The name's height wrapped to ``width`` in ``size`` px, as the label measures it."""
+        font = QFont(self._font)
+        font.setPixelSize(size)
+        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+        room = QRect(0, 0, max(1, width - WRAP_SLACK), 1 << 20)
+        return QFontMetrics(font).boundingRect(room, flags, self.label.text()).height()
 
 
 class BarChart(QWidget):
