@@ -381,6 +381,7 @@ class Tile(QFrame):
         layout.addStretch(1)
         if on_touch is not None:
             self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self._font = QFont()  # the name's font in the stylesheet's type (set by each measure)
         self.fit: TileFit | None = None
         """What its name and icon have room for at its size (set by each fit)."""
         self.even: TileLook | None = None
