@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -1089,6 +1090,9 @@ class BedsideWindow(QWidget):
         requests = [tile.fit for tile in fitted if tile.code not in ENTRY_ICONS]
         if requests:
             look = even_look([fit for fit in requests if fit is not None])
+            if look.icon_px:  # as large as each has room for beside the names' common type
+                icon = min(tile.icon_for(look) for tile in fitted if tile.code not in ENTRY_ICONS)
+                look = replace(look, icon_px=icon)
             for tile in fitted:
                 tile.set_even(look)
             self._yield_to_names(look.name_px)

@@ -449,7 +449,7 @@ class Tile(QFrame):
         look = self.even or even_look([self.fit])
         own = self.fit.beside if look.beside else self.fit.above
         name = min(look.name_px, own[0] if own else self.fit.bare_px)
-        icon = min(look.icon_px, own[1]) if own and look.icon_px else 0
+        icon = min(look.icon_px, self._icon(name, look.beside, width, height, gap)) if own else 0
         self.label.setStyleSheet(f"font-size: {name}px;")
         self._place_icon(look.beside and icon > 0)
         if icon:
@@ -482,7 +482,7 @@ class Tile(QFrame):
         style = self._font.pixelSize()
         floor = int(style * 0.5 * min(1.0, FAR_SCALE / ui_scale()))
         readable = min(style, readable_px(ui_scale()))
-        least, full = px(32), self._icon_full
+        least = px(32)
         text = self.label.text()
         sizes = range(style, floor - 1, -2)
 
@@ -494,18 +494,31 @@ class Tile(QFrame):
 
         bare = next((s for s in sizes if fits(s, width, height - 2 * gap)), floor)
         above = beside = None
-        for size in (s for s in sizes if s >= readable):
-            room = height - self._text_height(size, width) - 3 * gap - 2
-            if word(size) <= width and room >= least:
-                above = (size, min(full, room, width))
+        for size in (s for s in sizes if s >= readable and word(s) <= width):
+            icon = self._icon(size, False, width, height, gap)
+            if icon >= least:
+                above = (size, icon)
                 break
         side = width - least - gap
         for size in (s for s in sizes if s >= readable and least <= height):
             if fits(size, side, height):
-                need = min(self._one_line(size), side)
-                beside = (size, min(full, height, width - gap - need))
+                beside = (size, self._icon(size, True, width, height, gap))
                 break
         return TileFit(bare, above, beside)
+
+    def icon_for(self, look: TileLook) -> int:
+        """The icon's size with the name in ``look``'s type and place, at its size now: the
+        window evens the icons at the names' common type, not at each name's own (larger)."""
+        return self._icon(look.name_px, look.beside, *self._room())
+
+    def _icon(self, name: int, beside: bool, width: int, height: int, gap: int) -> int:
+        """The icon's room beside the name in ``name`` px (wrapped if need be, leaving the
+        icon its least), or above it."""
+        if beside:
+            text = min(self._one_line(name), width - px(32) - gap)
+            return min(self._icon_full, height, width - gap - text)
+        room = height - self._text_height(name, width) - 3 * gap - 2
+        return min(self._icon_full, room, width)
 
     def _advance(self, size: int, text: str) -> int:
         font = QFont(self._font)
@@ -520,7 +533,8 @@ class Tile(QFrame):
         """The name's height wrapped to ``width`` in ``size`` px, as the label measures it."""
         font = QFont(self._font)
         font.setPixelSize(size)
-        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+        # Top, not vertically centred: with AlignCenter a line measured a pixel higher.
+        flags = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
         room = QRect(0, 0, max(1, width - WRAP_SLACK), 1 << 20)
         return QFontMetrics(font).boundingRect(room, flags, self.label.text()).height()
 
