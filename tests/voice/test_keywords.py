@@ -523,6 +523,64 @@ def test_real_recordings_get_paced_copies_after_their_noisy_ones(
     assert all(abs(len(e.audio) / clean - 1.0) > 0.02 for e in paced[3:])
 
 
+def _dominant_hz(x: np.ndarray, low: float = 80.0, high: float = 400.0) -> float:
+    """The strongest frequency between ``low`` and ``high`` (a voice's pitch, for a tone)."""
+    spec = np.abs(np.fft.rfft(x.astype(np.float64)))
+    freqs = np.fft.rfftfreq(len(x), 1 / SAMPLE_RATE)
+    band = (freqs >= low) & (freqs <= high)
+    return float(freqs[band][np.argmax(spec[band])])
+
+
+def test_a_pitched_copy_moves_the_voice_1_5_to_4_5_semitones_and_keeps_the_pace() -> None:
+    """``--pitched``: another voice saying the word in the same time. A 200 Hz tone comes
+    back 1.5 to 4.5 semitones higher or lower (both ways over many copies), never at its own
+    pitch, the same length (the VAD's framing stays), and the same for the same seed."""
+    from beckon.lab.train_keywords import PITCH_SEMITONES, _pitched_copy
+
+    t = np.arange(SAMPLE_RATE) / SAMPLE_RATE
+    tone = np.round(8000 * np.sin(2 * np.pi * 200.0 * t)).astype(np.int16)
+    rng = np.random.default_rng(0)
+    shifts = []
+    for _ in range(12):
+        copy = _pitched_copy(tone, rng)
+        assert copy.dtype == np.int16 and len(copy) == len(tone)
+        middle = copy[SAMPLE_RATE // 4 : 3 * SAMPLE_RATE // 4]
+        shifts.append(12 * np.log2(_dominant_hz(middle) / 200.0))
+    low, high = PITCH_SEMITONES
+    assert all(low - 0.3 <= abs(s) <= high + 0.3 for s in shifts), shifts
+    assert min(shifts) < 0 < max(shifts)
+    again = _pitched_copy(tone, np.random.default_rng(5))
+    assert np.array_equal(again, _pitched_copy(tone, np.random.default_rng(5)))
+
+
+def test_real_recordings_get_pitched_copies_after_their_other_copies(
+    tmp_path: Path, vad: SileroVad
+) -> None:
+    """``pitched`` adds copies (weighted as the noisy ones) and changes nothing else: the
+    examples of a run without it come first and are the same (a model trained before keeps
+    its recipe), and the copies depend only on the seed."""
+    from beckon.lab.train_keywords import real_examples
+    from beckon.voice.audio import write_wav
+
+    part = tmp_path / "tune"
+    part.mkdir()
+    write_wav(part / "stop_0.wav", make_clip(speak("stop", PIPER), None).samples)
+    (part / "labels.csv").write_text(
+        "file,language,expected,group\nstop_0.wav,en,cancel,control word\n", encoding="utf-8"
+    )
+    plain = real_examples(part, seed=0, paced=1)
+    pitched = real_examples(part, seed=0, paced=1, pitched=2)
+    assert len(plain) == 4 and len(pitched) == 6
+    for a, b in zip(plain, pitched[:4], strict=True):
+        assert np.array_equal(a.audio, b.audio) and a.weight == b.weight
+    assert {e.label for e in pitched} == {CLASSES.index("cancel")}
+    assert [e.weight for e in pitched[4:]] == [1.5, 1.5]
+    assert all(len(e.audio) == len(pitched[0].audio) for e in pitched[4:])
+    assert not np.array_equal(pitched[4].audio, pitched[5].audio)
+    again = real_examples(part, seed=0, paced=1, pitched=2)
+    assert all(np.array_equal(a.audio, b.audio) for a, b in zip(pitched, again, strict=True))
+
+
 def test_several_heads_are_one_file_that_gives_their_mean(tmp_path: Path) -> None:
     """``--heads N``: N models from successive seeds averaged inside one ONNX file with the
     verifier's own input and output, so the voice path loads it as it loads one model."""

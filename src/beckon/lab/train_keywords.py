@@ -35,6 +35,8 @@ import hashlib
 import json
 import logging
 import re
+import shutil
+import subprocess
 import time
 import warnings
 from collections.abc import Callable
@@ -467,19 +469,24 @@ def real_examples(
     paced: int = 0,
     bedside: int = 0,
     babble: npt.NDArray[np.float64] | None = None,
+    pitched: int = 0,
 ) -> list[Example]:
     """The tune part's English recordings cut by the VAD; yes/no/cancel clips give their
     longest utterance, every utterance of the others is "other". Each one clean, ``copies``
     times with noise, ``paced`` times also sped up or slowed down (``_paced_copy``: a
     voice a little higher and faster, or lower and slower, as another speaker's would be)
     and ``bedside`` times as a tablet on a bed arm would hear it (``_bedside_copy``: room,
-    microphone band, ward noise and ``babble``). Without ``keep_speakers`` the examples name
+    microphone band, ward noise and ``babble``), and ``pitched`` times in a higher or lower
+    voice at the same pace (``_pitched_copy``, then ``_noisy_copy``). Each kind of copy
+    draws from its own generator, so adding one leaves the others' examples as they were.
+    Without ``keep_speakers`` the examples name
     no speaker, so no fold ever holds them out (a train part; ``--fold-train`` names them
     afterwards from their files, ``train_speaker_of``)."""
     from beckon.lab.voice_recordings import load_labels
 
     rng = np.random.default_rng(seed + (1 if keep_speakers else 3))
     bed_rng = np.random.default_rng(seed + (11 if keep_speakers else 13))
+    pitch_rng = np.random.default_rng(seed + (21 if keep_speakers else 23))
     vad = SileroVad()
     out: list[Example] = []
     for item in load_labels(tune):
@@ -505,6 +512,9 @@ def real_examples(
             for _ in range(bedside):
                 heard = _bedside_copy(seg.audio, bed_rng, babble)
                 out.append(Example(heard, label, weight / 2, spk, str(item.path)))
+            for _ in range(pitched):
+                noisy = _noisy_copy(_pitched_copy(seg.audio, pitch_rng), pitch_rng)
+                out.append(Example(noisy, label, weight / 2, spk, str(item.path)))
     return out
 
 
@@ -627,6 +637,39 @@ def _paced_copy(
         factor = rng.uniform(low, high)
     x = signal.resample(audio.astype(np.float64), max(1, int(len(audio) / factor)))
     return np.round(np.clip(x, -32767, 32767)).astype(np.int16)
+
+
+PITCH_SEMITONES = (1.5, 4.5)
+"""How far a pitched copy moves the voice, up or down, in semitones: the range session 32
+measured out of fold (docs/journal/voice.md); under 1.5 a copy is nearly the original, and
+the time-domain shift grows rough as it goes further."""
+
+
+def _pitched_copy(
+    audio: Int16Array, rng: np.random.Generator, semitones: tuple[float, float] = PITCH_SEMITONES
+) -> Int16Array:
+    """The utterance in a higher or lower voice at the same pace (sox ``pitch``, a time-domain
+    shift of 1.5 to 4.5 semitones either way): unlike ``_paced_copy`` the word's length
+    stays, so the copy stands for another speaker saying it in the same time. The same
+    length as ``audio`` (the VAD's framing stays); the shift is drawn from ``rng`` and sox's
+    own dither, which is random, is off (``-D``), so the copy depends only on the seed."""
+    sox = shutil.which("sox")
+    if not sox:
+        raise BeckonError("sox is not installed", "run scripts/setup.sh (apt-get install sox)")
+    cents = 100.0 * rng.uniform(*semitones) * rng.choice((-1.0, 1.0))
+    raw = ["-t", "raw", "-r", str(SAMPLE_RATE), "-e", "signed", "-b", "16", "-c", "1"]
+    done = subprocess.run(
+        [sox, "-D", *raw, "-", *raw, "-", "pitch", f"{cents:.0f}"],
+        input=audio.astype("<i2").tobytes(),
+        capture_output=True,
+        timeout=60,
+    )
+    if done.returncode != 0:
+        raise BeckonError(f"sox pitch failed: {done.stderr.decode()[:200]}")
+    shifted = np.frombuffer(done.stdout, dtype="<i2").astype(np.int16)
+    if len(shifted) >= len(audio):
+        return shifted[: len(audio)]
+    return np.pad(shifted, (0, len(audio) - len(shifted)))
 
 
 def embed_all(examples: list[Example], batch: int = 4) -> FloatArray:
@@ -830,6 +873,13 @@ def main(argv: list[str] | None = None) -> int:
         help="copies of every real recording as a bedside tablet hears it (room, band, noise)",
     )
     parser.add_argument(
+        "--pitched",
+        type=int,
+        default=0,
+        help="copies of every real recording in a voice 1.5 to 4.5 semitones higher or lower, "
+        "same pace (sox pitch)",
+    )
+    parser.add_argument(
         "--fold-train",
         action="store_true",
         help="the train part's speakers join the folds (out-of-fold verdicts for them too)",
@@ -855,8 +905,10 @@ def main(argv: list[str] | None = None) -> int:
 
     # The real parts' files name their augmentation, so a new recipe never reads old copies;
     # the synthetic examples do not depend on it and are embedded once.
-    recipe = (f"-paced{args.paced}" if args.paced else "") + (
-        f"-bedside{args.bedside}" if args.bedside else ""
+    recipe = (
+        (f"-paced{args.paced}" if args.paced else "")
+        + (f"-bedside{args.bedside}" if args.bedside else "")
+        + (f"-pitched{args.pitched}" if args.pitched else "")
     )
     # Other people talking for the bedside copies: the train part's talk (never a voice
     # of the tune part in another's copies), else the tune part's own.
@@ -866,7 +918,12 @@ def main(argv: list[str] | None = None) -> int:
         _embedded(
             cached(f"tune{recipe}"),
             lambda: real_examples(
-                args.tune, args.seed, paced=args.paced, bedside=args.bedside, babble=babble
+                args.tune,
+                args.seed,
+                paced=args.paced,
+                bedside=args.bedside,
+                babble=babble,
+                pitched=args.pitched,
             ),
         ),
         _embedded(cached("near"), lambda: near_answer_examples(args.seed)),
@@ -882,6 +939,7 @@ def main(argv: list[str] | None = None) -> int:
                     paced=args.paced,
                     bedside=args.bedside,
                     babble=babble,
+                    pitched=args.pitched,
                 ),
             )
         )
@@ -925,7 +983,8 @@ def main(argv: list[str] | None = None) -> int:
             + (f"--train {args.train} " if args.train else "")
             + f"--seed {args.seed} --epochs {args.epochs} --voices {args.voices} "
             + f"--paced {args.paced} --heads {args.heads}"
-            + (f" --bedside {args.bedside}" if args.bedside else ""),
+            + (f" --bedside {args.bedside}" if args.bedside else "")
+            + (f" --pitched {args.pitched}" if args.pitched else ""),
         },
     )
     print(f"{args.out}: sha256 {digest}, {args.out.stat().st_size} bytes")
