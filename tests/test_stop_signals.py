@@ -82,7 +82,7 @@ def test_a_second_signal_during_the_build_goes_to_the_previous_handler(
         assert previous == []
         os.kill(os.getpid(), signal.SIGINT)
         assert previous == [signal.SIGINT]
-        assert signal.getsignal(signal.SIGINT) is not signals._caught  # given back
+        assert signal.getsignal(signal.SIGINT) != signals._caught  # given back
     assert previous == [signal.SIGINT]  # not raised again at the end
 
 
@@ -111,13 +111,40 @@ def test_a_second_signal_once_stopping_gives_way_and_says_the_shutdown_was_cut_s
         signals.arm(lambda: stopped.append("stop"))
         os.kill(os.getpid(), signal.SIGTERM)  # systemctl stop
         os.kill(os.getpid(), signal.SIGINT)  # the shutdown hangs: Ctrl-C
-        assert signal.getsignal(signal.SIGINT) is not signals._caught  # given back
+        assert signal.getsignal(signal.SIGINT) != signals._caught  # given back
     assert stopped == ["stop"]
     assert previous == [signal.SIGINT]
     assert [r.getMessage() for r in caplog.records] == [
         "signal 15: stopping",
         "SIGINT during the shutdown: clean shutdown cut short, ending now",
     ]
+
+
+def test_the_handlers_are_given_back_before_the_cut_short_line_is_logged(
+    previous: list[signal.Signals],
+) -> None:
+    """A shutdown can hang on logging itself (a thread holding the log handler's lock while it
+    writes to a full pipe): were the line logged first, the handler would block in it with
+    itself still installed, and no further signal could end the process."""
+    installed_while_logging: list[object] = []
+
+    class Watch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "cut short" in record.getMessage():
+                installed_while_logging.append(signal.getsignal(signal.SIGTERM))
+
+    watch = Watch()
+    logging.getLogger("beckon.stop_signals").addHandler(watch)
+    try:
+        with StopSignals() as signals:
+            signals.arm(lambda: None)
+            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), signal.SIGTERM)
+    finally:
+        logging.getLogger("beckon.stop_signals").removeHandler(watch)
+    assert len(installed_while_logging) == 1
+    assert installed_while_logging[0] != signals._caught
+    assert previous == [signal.SIGTERM]
 
 
 def test_a_signal_after_an_interrupted_start_was_stopped_gives_way(

@@ -14,7 +14,8 @@ then stops what was built at once, the same way as a signal that comes later. A 
 arms it with closing its windows, a headless service with setting the Event its loop waits on.
 
 A signal once the shutdown has begun (``stop`` ran, or the command disarmed) is someone
-insisting: a second Ctrl-C, a second ``systemctl stop``, a clean shutdown that hangs on a broker
+insisting: a second Ctrl-C, a ``kill`` or ``systemctl kill`` after the stop (a second
+``systemctl stop`` sends nothing: it joins the stop job), a clean shutdown that hangs on a broker
 that does not answer. It ends the process at once, with one line in the log that says the clean
 shutdown was cut short. The headless services used to call ``stop`` again (setting an Event
 already set): nothing happened until systemd's SIGKILL.
@@ -118,14 +119,18 @@ class StopSignals(Closing):
         Python's own SIGINT handler, the signal's default action instead (the process ends
         by SIGINT, status 130 in a shell): a KeyboardInterrupt would unwind through the very
         build or shutdown that hangs, and out of a Qt slot (a window's stop runs in one)
-        PyQt aborts the process."""
+        PyQt aborts the process.
+
+        The handlers go back before the log line: a shutdown can hang on logging itself (a
+        thread holding the handler's lock while it writes to a full pipe), and the line would
+        then block this handler; a further signal still ends the process."""
         self._acted = True
-        if self._stopping:
-            log.warning("%s during the shutdown: clean shutdown cut short, ending now", sig.name)
-        else:
-            log.warning("%s again during the start: ending now", sig.name)
         previous = self._before.get(sig)
         self._restore()
         if previous is signal.default_int_handler:
             signal.signal(sig, signal.SIG_DFL)
+        if self._stopping:
+            log.warning("%s during the shutdown: clean shutdown cut short, ending now", sig.name)
+        else:
+            log.warning("%s again during the start: ending now", sig.name)
         signal.raise_signal(sig)
