@@ -9,6 +9,7 @@ tested in tests/test_headless_shutdown.py; here the link alone, on a real Mosqui
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 
@@ -54,3 +55,45 @@ def test_a_stop_gives_up_on_a_held_network_thread_and_says_which(
     ):
         time.sleep(0.05)
     assert not any(t.name == "paho-mqtt-client-held-link" for t in threading.enumerate())
+
+
+def test_a_new_attempt_waits_for_the_last_attempts_held_network_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The next attempt's client has the same client id: had the held thread finished a slow
+    connect later, the broker would have handed it the session and the stale socket's close
+    would have published the last will. So no second client is made while the first one's
+    network thread lives; the link's stop still does not wait for it."""
+    with socket.socket() as probe:  # a port nothing listens on: every connect is refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    release = threading.Event()
+    made: list[object] = []
+    make = MqttLink._make_client
+
+    def hold(*args: object) -> None:
+        release.wait(60.0)
+
+    def held_first(link: MqttLink, protocol: object) -> object:
+        client = make(link, protocol)  # type: ignore[arg-type]
+        if not made:  # the first attempt's network thread is held after its failed connect
+            client.on_connect_fail = hold
+        made.append(client)
+        return client
+
+    monkeypatch.setattr(MqttLink, "_make_client", held_first)
+    link = MqttLink(BrokerConfig(url=f"mqtt://127.0.0.1:{port}"), "refused-link", [])
+    try:
+        assert not link.start(wait_s=0.1)
+        # The first attempt's window (3 s), its stop's 3 s, and some: the old code made its
+        # second client at about 6 s.
+        time.sleep(3.0 + NETWORK_STOP_S + 2.0)
+        assert len(made) == 1
+        release.set()
+        deadline = time.monotonic() + 10.0
+        while len(made) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(made) == 2  # released, the attempts go on
+    finally:
+        release.set()
+        link.stop()

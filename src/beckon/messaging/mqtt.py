@@ -293,8 +293,21 @@ class MqttLink:
                 if self._connected.is_set():
                     return
                 client, self._client = self._client, None
-            stop_network(client, self.client_id)
+            # The next attempt's client has the same id: were this one's network thread to
+            # finish a slow connect later, the broker would hand it the session and the stale
+            # socket's close would publish the last will. So the attempt waits for that thread
+            # as long as it takes (a TCP connect into a silent firewall is paho's 5 s), unless
+            # the link is stopping: stop() must not hang on it.
+            stopper = _begin_network_stop(client, self.client_id)
+            while stopper.is_alive() and not self._stopping.is_set():
+                stopper.join(0.1)
             client.disconnect()
+            if self._stopping.is_set():  # no TLS probe either: it could take 8 s
+                if stopper.is_alive():
+                    held = _where_held(f"paho-mqtt-client-{self.client_id}")
+                    log.warning("MQTT link %s: stopping while an attempt is held (%s)",
+                                self.client_id, held)  # fmt: skip
+                return
             if attempt % 2 == 1:
                 problem = describe_tls_failure(self.broker)
                 if problem:
@@ -531,8 +544,7 @@ def stop_network(client: paho.Client, client_id: str, timeout_s: float = NETWORK
     outbox until the station's receipt (resent at the next start), a station's receipts and
     states are sent again when the beds resend and at its next connection, and the broker
     publishes the last will if no DISCONNECT got out."""
-    stopper = threading.Thread(target=client.loop_stop, name=f"mqtt-stop-{client_id}", daemon=True)
-    stopper.start()
+    stopper = _begin_network_stop(client, client_id)
     stopper.join(timeout_s)
     if not stopper.is_alive():
         return True
@@ -543,6 +555,14 @@ def stop_network(client: paho.Client, client_id: str, timeout_s: float = NETWORK
         client_id, timeout_s, held,
     )  # fmt: skip
     return False
+
+
+def _begin_network_stop(client: paho.Client, client_id: str) -> threading.Thread:
+    """paho's ``loop_stop()`` on a thread of its own, which ends when the network thread does:
+    the caller decides how long to wait for it."""
+    stopper = threading.Thread(target=client.loop_stop, name=f"mqtt-stop-{client_id}", daemon=True)
+    stopper.start()
+    return stopper
 
 
 def _where_held(thread_name: str) -> str:
