@@ -351,7 +351,7 @@ def _bedside_headless(args: argparse.Namespace, settings: Any) -> int:
                 if args.exit_when_done and _files_done(args, host):
                     break
         finally:
-            # Going: a signal from here on (a second Ctrl-C, a second `systemctl stop`)
+            # Going: a signal from here on (a second Ctrl-C, a `kill` after the stop)
             # cuts the clean shutdown short instead of setting ``stop`` again.
             signals.disarm()
             host.stop()
