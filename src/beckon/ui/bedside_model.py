@@ -20,6 +20,7 @@ from beckon.bedside import events as ev
 from beckon.bedside.devices import LIGHT_HINTS
 from beckon.bedside.events import BedsideEvent
 from beckon.intents import CANCEL_REQUEST, Intent
+from beckon.ui.theme import BEDSIDE, BEDSIDE_FAR
 
 log = logging.getLogger(__name__)
 
@@ -301,8 +302,8 @@ def tile_columns(items: int, width: int, min_w: int, height: int = 0, min_h: int
 READABLE_PX = 24
 """Patient text is at least this at font scale 1 (docs/ui.md: capitals of 2.98 mm on the
 10.1-inch tablet, 10 minutes of arc at 1 m, what 6/12 vision reads)."""
-FAR_SCALE = 1.5
-"""The font scale for the foot of the bed (1.5 m, ``theme.BEDSIDE_FAR``). A tile's name never
+FAR_SCALE = BEDSIDE_FAR.distance_m / BEDSIDE.distance_m
+"""The font scale for the foot of the bed (1.5 m against 1 m: 1.5). A tile's name never
 steps below half its size at this scale, and may give way to its icon down to the readable
 size at this scale: a larger scale asks for more room than a cramped window has."""
 
