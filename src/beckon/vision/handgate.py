@@ -114,8 +114,21 @@ class HandGateParams:
     included (their hand's box covered up to 0.026 of the face's box), and 2 to 11 of 21 on
     the four false events the gate removes. One landmark is let through so that a single
     fingertip at the jaw's edge (a hand under the chin, a cup, a phone) does not cost a nod."""
-    min_covered: int = 1
-    """The event is dropped when the hand is over the face on at least this many samples."""
+    min_covered: int = 2
+    """The event is dropped when a hand is over the face on at least this many samples: the
+    hand must stay, not flash by. The hand landmarker sometimes finds a "hand" wholly inside a
+    face where there is none (a phantom: gnew ``iry_no``, a bald signer's cheek, at 0.1 s,
+    0.4 to 0.6 s and 3.0 to 3.1 s; gnew ``ed_expression_source``, talkhead ``lp_d9``), and
+    with one sample enough a real shake was kept only because its window began 3 ms after
+    the phantom (session 34): any change to when a shake completes lost it. A phantom lasts
+    0.1 to 0.3 s, less than the samples' spacing (0.67 s), so it falls on one sample at most.
+    A hand that makes a false nod or long blink of a still face stays over it: on the tune
+    sets (session 34) the three such events the gate drops had a hand on 3 or 4 of 4 samples
+    (12 to 20 of the window's kept frames); the false held head gestures it dropped with a
+    hand on one sample only (fslsign ``snake``, ``lion``, ``strawberry``, signtune ``is_you``,
+    gnew ``lsm_obvio``) are all dropped by :func:`hands_busy` too. The cost: a real hand
+    over the face for under a second of a nod's window (fslsign ``lion``'s 1 s: 10 of 20 kept
+    frames, one of 4 samples) no longer drops a nod or a long blink by itself."""
     upper_face_gestures: tuple[str, ...] = ("brow_raise",)
     """The gestures read from the upper face only: for them a hand counts only where it is
     over the upper face (above ``upper_face_share`` of the outline's height). A hand at the
