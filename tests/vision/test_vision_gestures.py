@@ -717,3 +717,56 @@ def test_a_still_face_talking_with_small_irregular_yaw_bobs_gives_no_shake(seed:
     )
     samples = trace(20.0, yaw=bobs, fps=15.0, noise=0.03, seed=seed)
     assert run(ShakeDetector(STILL_SHAKE), samples) == [], seed
+
+
+@pytest.mark.parametrize("came_back", [True, False])
+def test_a_nod_across_a_replaced_neutral_completes_at_once_iff_it_came_back(
+    came_back: bool,
+) -> None:
+    # Two cycles of 10 degrees at 1.5 Hz from rest; the neutral is replaced mid-nod by one 6
+    # degrees further down, so every later angle reads 6 degrees less. The nod either comes
+    # back to where it began, or ends 6 degrees down, exactly at the new neutral (its old
+    # angle 0 is where it began: before the stored start was carried into the new reference,
+    # that read as "back"). Back, it completes settle_s after coming to rest; not back, only
+    # once still for rest_reset_s.
+    off = 6.0
+    nod = nodding(0.5, 2, 10.0, 1.5)
+    end = 0.5 + 2 / 1.5
+
+    def head(t: float) -> float:
+        return nod(t) + (0.0 if came_back else off * min(1.0, max(0.0, (t - end) / 0.2)))
+
+    det = NodDetector()
+    replaced_at = 1.2
+    events = []
+    for s in trace(4.0, head, noise=0.05):
+        replaced = s.t >= replaced_at
+        if replaced and s.t - replaced_at < 1 / FPS:
+            det.shift_reference(-off, 0.0)
+        pitch = s.pitch - off if replaced and s.pitch is not None else s.pitch
+        ev = det.update(dataclasses.replace(s, pitch=pitch))
+        if ev:
+            events.append(ev)
+    assert len(events) == 1
+    rest_at = end + (0.0 if came_back else 0.2)
+    if came_back:
+        assert events[0].t < rest_at + 0.5
+    else:
+        assert events[0].t >= rest_at + NodDetector().params.rest_reset_s - 0.1
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_a_large_shake_that_stops_a_little_past_its_start_completes_once_settled(
+    fps: float, seed: int
+) -> None:
+    # A 30 degree shake from rest, 1.5 cycles, whose last swing back carries on 3.2 degrees
+    # past where it began (beyond the band of 2 degrees) and comes back to 1.8 degrees
+    # off, the head still nearer that overshoot than its start (gnew iry_no, read against
+    # one neutral). The overshoot is no far end of the shake (those lie 15 degrees out), so
+    # the head is back: the shake completes once settled, not after 0.8 s of stillness.
+    stop = glide((2.2, 0.0), (2.45, -3.2), (2.85, -1.8), (3.8, -1.7))
+    yaw = add(sine(1.0, 1.2, swing=30.0, hz=1.25), stop)
+    events = run(ShakeDetector(), trace(6.0, yaw=yaw, fps=fps, seed=seed, noise=0.1))
+    assert [e.gesture for e in events] == ["shake"]
+    assert 2.85 <= events[0].t < 2.45 + SHAKE_PARAMS.rest_reset_s - 0.05

@@ -402,19 +402,31 @@ class GestureEngine:
         patient who answers "yes" in the first two seconds nods while the first neutral is
         fixed: two of the four real nods of the ASL clips). Either way a replaced neutral is
         where a later movement's background begins (``OscillationDetector.reference_moved``).
+        A detector that goes on has its stored angles carried into the new reference
+        (``OscillationDetector.shift_reference``, the first neutral included), so that "back
+        near the start" compares angles read against one neutral.
         """
         if not obs.found or not _has_neutral(obs):
             return
         previous, self._reference_obs = self._reference_obs, obs
         version = int(getattr(obs, "neutral_version", 0))
-        if previous is None or version == self._neutral_version or self._neutral_version == 0:
+        if previous is None or version == self._neutral_version:
             return
         # Recovered only here, when the version changed, not on every frame.
         before, reference = _neutral_of(previous), _neutral_of(obs)
         assert before is not None and reference is not None
+        # This frame's angles against the old reference and the new one: the shift of every
+        # angle a detector stored.
+        old = relative_angles(before, np.asarray(obs.rotation, dtype=np.float64))
+        shift = (float(obs.pitch) - old.pitch, float(obs.yaw) - old.yaw)
+        if self._neutral_version == 0:
+            for det in self.oscillators:
+                det.shift_reference(*shift)
+            return
         jump = relative_angles(before, reference)
         size = max(abs(jump.pitch), abs(jump.yaw), abs(jump.roll))
         for det in self.oscillators:
+            det.shift_reference(*shift)
             along = abs(jump.pitch if det.axis == "pitch" else jump.yaw)
             if size >= self.params.reference_jump_deg or along >= det.full_swing_threshold:
                 logger.debug(

@@ -160,6 +160,18 @@ class GestureParams:
     outer legs of 0.10 to 0.34 of the swing; every true nod of the tune footage (the rendered
     tune part, the real ASL nods) has three reversals or more. None: not checked (shakes,
     whose lead swing is counted as a reversal, see ``lead_swing_ratio``)."""
+    overshoot_ratio: float | None = None
+    """With lead swings counted (``lead_swing_ratio``), a head within ``rest_band`` of its
+    start is not back while it is nearer the extreme it last reached than the start, when
+    that extreme lies beyond the band: a small slow shake pauses at its far end, just past
+    the band, and looked back there. When set, an extreme within this share of the
+    movement's median swing (between its turning points) of the start is no far end but
+    the return's overshoot: a large shake often stops a little past where it began and
+    drifts back (a damped stop), and the head coming back from it is back. A far end lies
+    about half a swing from the start (a centred shake) or a whole one (one-sided), so a
+    quarter swing is half the nearest far end; with the band at half the threshold, only
+    swings over twice the threshold gain anything, and a small slow shake keeps the
+    clause. None: every extreme beyond the band is a far end."""
     max_half_period_s: float = 1.2
     """Turning points further apart than this are swaying, not one gesture; started over."""
     first_leg_check: bool = False
@@ -263,6 +275,7 @@ SHAKE_PARAMS = GestureParams(
     slow_settle_ratio=None,
     other_max_ratio=0.45,
     lead_swing_ratio=0.4,
+    overshoot_ratio=0.25,
     calm_hold_s=2.0,
     calm_floor_ratio=0.36,
     still_floor_ratio=0.3,
@@ -434,6 +447,15 @@ class _Flips:
         self.run = 0  # of the last check: reversals in a row, each a brisk gap after the last
         self.single = 0  # ... and gaps of one frame in a row at its end
 
+    def shift(self, by: float) -> None:
+        """The raw samples' reference moved by ``by`` degrees (see
+        :meth:`OscillationDetector.shift_reference`): the jump is no reversal."""
+        lo, hi, extreme = self._lo, self._hi, self._extreme
+        self._lo = None if lo is None else _Pivot(lo.t, lo.value + by)
+        self._hi = None if hi is None else _Pivot(hi.t, hi.value + by)
+        self._extreme = None if extreme is None else _Pivot(extreme.t, extreme.value + by)
+        self._turns = deque(_Pivot(q.t, q.value + by) for q in self._turns)
+
     def add(self, t: float, v: float, band: float, horizon: float) -> None:
         """One raw sample; ``band`` is the smallest reversal kept, ``horizon`` how long
         reversals are kept (seconds)."""
@@ -568,6 +590,41 @@ class OscillationDetector:
         away the movement two false events had stood out from.
         """
         self._reference_t = t
+
+    def shift_reference(self, pitch: float, yaw: float) -> None:
+        """The angles jumped by ``pitch`` and ``yaw`` degrees at once because their reference
+        (the neutral pose) was replaced: carry every stored angle into the new reference.
+
+        Why: a movement under way goes on across a replaced neutral, and "back near the
+        start" (``rest_band``) compares the head's angle now with where the movement began.
+        Left in the old reference, that start is off by the neutral's jump (13 degrees on
+        ``gnew``'s ``stf_yes``, 31 on its ``stf_no``): a movement that ended elsewhere looked
+        back, one that came back did not, and the jump itself read as a swing. Converted,
+        the movement completes iff the head really came back (or settled, ``rest_reset_s``).
+        Carried: the movement's own axis (its start, turning points and extremes, the
+        smoothing, the settled window, the raw reversals). Not carried, on purpose: the
+        background before a movement (``background_s``, also the calm measurement and the
+        first-leg check) and the other axis's range over it (``other_max_ratio``) keep their
+        old readings, the jump included, as before: converted, a signer's 2.9 degree wobble
+        (comp4989 ``milk_3``) stood out from its true background and a signer's nod-like sign
+        (fslsign ``comfortroom``) lost the phantom 9 degree yaw that rejected it, two false
+        events on tune data (session 33, gest33b).
+        """
+        d = {"pitch": float(pitch), "yaw": float(yaw)}
+        own = d[self.axis]
+        if self._smooth is not None:
+            self._smooth = {k: v + d[k] for k, v in self._smooth.items()}
+
+        def moved(pv: _Pivot | None) -> _Pivot | None:
+            return None if pv is None else _Pivot(pv.t, pv.value + own)
+
+        self._lo, self._hi, self._extreme = moved(self._lo), moved(self._hi), moved(self._extreme)
+        self._pivots = [_Pivot(pv.t, pv.value + own) for pv in self._pivots]
+        self._rest_value += own
+        shifted = [(ts, v + own) for ts, v in self._recent]
+        self._recent.clear()
+        self._recent.extend(shifted)
+        self._flips.shift(own)
 
     def set_noise(self, pitch: float, yaw: float) -> None:
         """Resting jitter (robust std, degrees) of each axis, from a calibration; never taken
@@ -750,15 +807,21 @@ class OscillationDetector:
 
         reversals = len(self._pivots) - 1
         # Back near the start; with lead swings counted, a slow swing's pause at its far end
-        # already shows enough reversals, so not pausing at an extreme beyond that band.
+        # already shows enough reversals, so not pausing at an extreme beyond that band
+        # (unless that extreme is only the return's small overshoot, ``overshoot_ratio``).
         band = p.rest_band * h
-        if p.back_swing_ratio is not None and len(self._pivots) >= 2:
-            swings = np.abs(np.diff([pv.value for pv in self._pivots]))
-            band = max(band, p.back_swing_ratio * float(np.median(swings)))
+        swing = (
+            float(np.median(np.abs(np.diff([pv.value for pv in self._pivots]))))
+            if len(self._pivots) >= 2
+            else 0.0
+        )
+        if p.back_swing_ratio is not None:
+            band = max(band, p.back_swing_ratio * swing)
+        near = band if p.overshoot_ratio is None else max(band, p.overshoot_ratio * swing)
         back = abs(x - self._rest_value) <= band and (
             p.lead_swing_ratio is None
             or self._extreme is None
-            or abs(self._extreme.value - self._rest_value) <= band
+            or abs(self._extreme.value - self._rest_value) <= near
             or abs(x - self._rest_value) < abs(x - self._extreme.value)
         )
         done = (settled_for >= self._settle_need() and back) or settled_for >= p.rest_reset_s
