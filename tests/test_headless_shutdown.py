@@ -26,6 +26,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,7 +55,9 @@ def presence_on(mosquitto: Mosquitto) -> Iterator[Callable[[str], Presence]]:
 class Held:
     """A ``beckon`` process whose shutdown hangs at ``point``, logging to a file."""
 
-    def __init__(self, point: str, args: list[str], tmp_path: Path) -> None:
+    def __init__(
+        self, point: str, args: list[str], tmp_path: Path, sigint: Any = signal.SIG_DFL
+    ) -> None:
         self.log = tmp_path / "beckon.log"
         env = {
             **os.environ,
@@ -66,6 +69,9 @@ class Held:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "tests.helpers.held_shutdown", point, *args],
                 env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
+                # SIGINT as a terminal gives it (default: Python's Ctrl-C handler), or
+                # ignored as a shell's background job inherits it, whatever the test runner's
+                preexec_fn=lambda: signal.signal(signal.SIGINT, sigint),
             )  # fmt: skip
 
     @property
@@ -92,11 +98,11 @@ class Held:
 
 
 @pytest.fixture
-def held(tmp_path: Path) -> Iterator[Callable[[str, list[str]], Held]]:
+def held(tmp_path: Path) -> Iterator[Callable[..., Held]]:
     started: list[Held] = []
 
-    def start(point: str, args: list[str]) -> Held:
-        started.append(Held(point, args, tmp_path))
+    def start(point: str, args: list[str], sigint: Any = signal.SIG_DFL) -> Held:
+        started.append(Held(point, args, tmp_path, sigint))
         return started[-1]
 
     yield start
@@ -141,10 +147,15 @@ def test_a_second_sigterm_ends_a_headless_bedside_whose_shutdown_hangs(
 
 
 @pytest.mark.mqtt
+@pytest.mark.parametrize(
+    "sigint", [signal.SIG_DFL, signal.SIG_IGN], ids=["from-a-terminal", "started-in-background"]
+)
 def test_a_second_ctrl_c_ends_a_headless_station_whose_shutdown_hangs(
-    mosquitto: Mosquitto, held: Callable[[str, list[str]], Held]
+    mosquitto: Mosquitto, held: Callable[..., Held], sigint: Any
 ) -> None:
-    station = held("service", [*STATION_ARGS, "--broker", mosquitto.url])
+    """Started in the background by a shell, the process inherits SIGINT ignored: the first
+    SIGINT still stops it cleanly, and the second must still end it (it did nothing)."""
+    station = held("service", [*STATION_ARGS, "--broker", mosquitto.url], sigint)
     station.wait_for(lambda: "connected to" in station.text, "connected")
     station.proc.send_signal(signal.SIGINT)
     station.wait_for(lambda: f"{HELD} service" in station.text, "into its shutdown")

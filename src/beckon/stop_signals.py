@@ -119,7 +119,10 @@ class StopSignals(Closing):
         Python's own SIGINT handler, the signal's default action instead (the process ends
         by SIGINT, status 130 in a shell): a KeyboardInterrupt would unwind through the very
         build or shutdown that hangs, and out of a Qt slot (a window's stop runs in one)
-        PyQt aborts the process.
+        PyQt aborts the process. Likewise when the signal was ignored before: a process
+        started in the background by a shell inherits SIGINT ignored, this object took it
+        over for the clean stop, and someone who sends it again wants the process to end
+        (left ignored, a second SIGINT to a station started that way did nothing).
 
         The handlers go back before the log line: a shutdown can hang on logging itself (a
         thread holding the handler's lock while it writes to a full pipe), and the line would
@@ -127,7 +130,7 @@ class StopSignals(Closing):
         self._acted = True
         previous = self._before.get(sig)
         self._restore()
-        if previous is signal.default_int_handler:
+        if previous is signal.default_int_handler or previous == signal.SIG_IGN:
             signal.signal(sig, signal.SIG_DFL)
         if self._stopping:
             log.warning("%s during the shutdown: clean shutdown cut short, ending now", sig.name)
