@@ -34,6 +34,7 @@ from beckon.instance import holder
 from beckon.messaging import protocol as p
 from beckon.messaging.outbox import open_outbox
 from tests.conftest import Mosquitto
+from tests.helpers.headless import touch_bedside_config
 from tests.helpers.held_shutdown import HELD
 from tests.helpers.presence import Presence, presence_watchers
 from tests.helpers.rig import wait_until
@@ -111,15 +112,7 @@ def held(tmp_path: Path) -> Iterator[Callable[..., Held]]:
 
 
 def bedside_config(tmp_path: Path, mosquitto: Mosquitto) -> Path:
-    config = tmp_path / "bedside.toml"
-    config.write_text(
-        f'[bedside]\nsite = "{SITE}"\nunit = "{UNIT}"\nbed = "{BED}"\n'
-        'inputs = ["touch"]\n'  # no camera: the service and its stop are under test
-        f'outbox = "{tmp_path / "outbox.sqlite3"}"\n'
-        f'[broker]\nurl = "{mosquitto.url}"\n',
-        encoding="utf-8",
-    )
-    return config
+    return touch_bedside_config(tmp_path, SITE, UNIT, BED, mosquitto.url)
 
 
 STATION_ARGS = ["station", "--headless", "--site", SITE, "--units", UNIT]

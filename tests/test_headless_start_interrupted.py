@@ -27,6 +27,7 @@ import pytest
 
 from beckon.messaging import protocol as p
 from tests.conftest import Mosquitto
+from tests.helpers.headless import touch_bedside_config
 from tests.helpers.paused_start import THREADS_LEFT, terminate_while_held
 from tests.helpers.presence import Presence, presence_watchers
 from tests.helpers.rig import wait_until
@@ -68,14 +69,7 @@ def test_sigterm_while_the_headless_bedside_starts_stops_its_threads_and_says_of
     mosquitto: Mosquitto, presence_on: Callable[[str], Presence], tmp_path: Path
 ) -> None:
     presence = presence_on(p.BedAddress(SITE, UNIT, BED).topic("status"))
-    config = tmp_path / "bedside.toml"
-    config.write_text(
-        f'[bedside]\nsite = "{SITE}"\nunit = "{UNIT}"\nbed = "{BED}"\n'
-        'inputs = ["touch"]\n'  # no camera: the service and its start are under test
-        f'outbox = "{tmp_path / "outbox.sqlite3"}"\n'
-        f'[broker]\nurl = "{mosquitto.url}"\n',
-        encoding="utf-8",
-    )
+    config = touch_bedside_config(tmp_path, SITE, UNIT, BED, mosquitto.url)
     release, log = tmp_path / "release", tmp_path / "bedside.log"
     proc = start_held(
         ["bedside", "--headless", "--config", str(config)], release, log, tmp_path / "home"

@@ -43,3 +43,15 @@ def run_headless_bedside(
         assert result.returncode == 0, result.stderr[-3000:]
         assert got.wait(10), result.stderr[-3000:]
     return received
+
+
+def touch_bedside_config(folder: Path, site: str, unit: str, bed: str, broker_url: str) -> Path:
+    """``folder/bedside.toml`` for a bed with touch only (no camera, no microphone: the tests
+    that use it are about the service, its start and its stop) and its outbox in ``folder``."""
+    config = folder / "bedside.toml"
+    config.write_text(
+        f'[bedside]\nsite = "{site}"\nunit = "{unit}"\nbed = "{bed}"\ninputs = ["touch"]\n'
+        f'outbox = "{folder / "outbox.sqlite3"}"\n[broker]\nurl = "{broker_url}"\n',
+        encoding="utf-8",
+    )
+    return config

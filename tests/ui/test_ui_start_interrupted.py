@@ -27,6 +27,7 @@ import pytest
 
 from beckon.messaging import protocol as p
 from tests.conftest import Mosquitto
+from tests.helpers.headless import touch_bedside_config
 from tests.helpers.paused_start import THREADS_LEFT, terminate_while_held
 from tests.helpers.presence import Presence, presence_watchers
 from tests.helpers.rig import wait_until
@@ -51,14 +52,7 @@ class Command:
 
 
 def bedside(broker: Mosquitto, folder: Path) -> Command:
-    config = folder / "bedside.toml"
-    config.write_text(
-        f'[bedside]\nsite = "{SITE}"\nunit = "{UNITS[0]}"\nbed = "{BED}"\n'
-        'inputs = ["touch"]\n'  # no camera here: the window and its service are under test
-        f'outbox = "{folder / "outbox.sqlite3"}"\n'
-        f'[broker]\nurl = "{broker.url}"\n',
-        encoding="utf-8",
-    )
+    config = touch_bedside_config(folder, SITE, UNITS[0], BED, broker.url)
     args = ["bedside", "--config", str(config), "--windowed", "--no-speech"]
     return Command("bedside", args, p.BedAddress(SITE, UNITS[0], BED).topic("status"), (BED,))
 

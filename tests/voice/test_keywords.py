@@ -12,6 +12,7 @@ import hashlib
 import logging
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -553,34 +554,6 @@ def test_a_pitched_copy_moves_the_voice_1_5_to_4_5_semitones_and_keeps_the_pace(
     assert np.array_equal(again, _pitched_copy(tone, np.random.default_rng(5)))
 
 
-def test_real_recordings_get_pitched_copies_after_their_other_copies(
-    tmp_path: Path, vad: SileroVad
-) -> None:
-    """``pitched`` adds copies (weighted as the noisy ones) and changes nothing else: the
-    examples of a run without it come first and are the same (a model trained before keeps
-    its recipe), and the copies depend only on the seed."""
-    from beckon.lab.train_keywords import real_examples
-    from beckon.voice.audio import write_wav
-
-    part = tmp_path / "tune"
-    part.mkdir()
-    write_wav(part / "stop_0.wav", make_clip(speak("stop", PIPER), None).samples)
-    (part / "labels.csv").write_text(
-        "file,language,expected,group\nstop_0.wav,en,cancel,control word\n", encoding="utf-8"
-    )
-    plain = real_examples(part, seed=0, paced=1)
-    pitched = real_examples(part, seed=0, paced=1, pitched=2)
-    assert len(plain) == 4 and len(pitched) == 6
-    for a, b in zip(plain, pitched[:4], strict=True):
-        assert np.array_equal(a.audio, b.audio) and a.weight == b.weight
-    assert {e.label for e in pitched} == {CLASSES.index("cancel")}
-    assert [e.weight for e in pitched[4:]] == [1.5, 1.5]
-    assert all(len(e.audio) == len(pitched[0].audio) for e in pitched[4:])
-    assert not np.array_equal(pitched[4].audio, pitched[5].audio)
-    again = real_examples(part, seed=0, paced=1, pitched=2)
-    assert all(np.array_equal(a.audio, b.audio) for a, b in zip(pitched, again, strict=True))
-
-
 def test_several_heads_are_one_file_that_gives_their_mean(tmp_path: Path) -> None:
     """``--heads N``: N models from successive seeds averaged inside one ONNX file with the
     verifier's own input and output, so the voice path loads it as it loads one model."""
@@ -679,25 +652,34 @@ def test_a_bedside_copy_is_the_same_length_noisier_and_seeded() -> None:
     assert sum(s > 0.5 for s in shares) >= 3 and sum(s < 0.1 for s in shares) >= 3
 
 
-def test_real_recordings_get_bedside_copies_after_their_other_copies(
-    tmp_path: Path, vad: SileroVad
+@pytest.mark.parametrize(
+    ("option", "word", "intent"), [("bedside", "no", "no"), ("pitched", "stop", "cancel")]
+)
+def test_real_recordings_get_copies_after_their_other_copies(
+    tmp_path: Path, vad: SileroVad, option: str, word: str, intent: str
 ) -> None:
-    """``bedside`` adds copies and changes nothing else: the examples of a run without it
-    come first and are the same (a model trained before keeps its recipe)."""
+    """``bedside`` and ``pitched`` add copies (weighted as the noisy ones) and change nothing
+    else: the examples of a run without them come first and are the same (a model trained
+    before keeps its recipe), and the copies depend only on the seed."""
     from beckon.lab.train_keywords import real_examples
     from beckon.voice.audio import write_wav
 
     part = tmp_path / "tune"
     part.mkdir()
-    write_wav(part / "no_0.wav", make_clip(speak("no", PIPER), None).samples)
+    write_wav(part / f"{word}_0.wav", make_clip(speak(word, PIPER), None).samples)
     (part / "labels.csv").write_text(
-        "file,language,expected,group\nno_0.wav,en,no,control word\n", encoding="utf-8"
+        f"file,language,expected,group\n{word}_0.wav,en,{intent},control word\n",
+        encoding="utf-8",
     )
     plain = real_examples(part, seed=0, paced=1)
-    bedside = real_examples(part, seed=0, paced=1, bedside=2)
-    assert len(plain) == 4 and len(bedside) == 6
-    for a, b in zip(plain, bedside[:4], strict=True):
+    two: dict[str, Any] = {option: 2}
+    copied = real_examples(part, seed=0, paced=1, **two)
+    assert len(plain) == 4 and len(copied) == 6
+    for a, b in zip(plain, copied[:4], strict=True):
         assert np.array_equal(a.audio, b.audio) and a.weight == b.weight
-    assert {e.label for e in bedside} == {CLASSES.index("no")}
-    assert [e.weight for e in bedside[4:]] == [1.5, 1.5]
-    assert all(len(e.audio) == len(bedside[0].audio) for e in bedside[4:])
+    assert {e.label for e in copied} == {CLASSES.index(intent)}
+    assert [e.weight for e in copied[4:]] == [1.5, 1.5]
+    assert all(len(e.audio) == len(copied[0].audio) for e in copied[4:])
+    assert not np.array_equal(copied[4].audio, copied[5].audio)
+    again = real_examples(part, seed=0, paced=1, **two)
+    assert all(np.array_equal(a.audio, b.audio) for a, b in zip(copied, again, strict=True))
