@@ -1104,7 +1104,9 @@ class BedsideWindow(QWidget):
         their icons."""
         if not getattr(self, "_cramped", False) or not self.names_first.follow(names_px):
             return
-        self._cap_beside_names(names_px)
+        # The cap, not the names: held below a size after which they were smaller, texts at
+        # the names' 36 px stood beside names of 34.
+        self._cap_beside_names(self.names_first.cap)
         QTimer.singleShot(0, self._fit_side)  # its words' width, once its layout has them
 
     def _release_yielded(self) -> None:
