@@ -20,7 +20,7 @@ import pytest
 from beckon.bedside import events as ev
 from beckon.bedside.interaction import MenuView
 from beckon.bedside.timeline import RequestTrack
-from tests.helpers.layout import clipped, clipped_inside, settled_clipping
+from tests.helpers.layout import clipped, clipped_inside, settle, settled_clipping
 from tests.helpers.windows import bed12_window
 
 LONG_QUESTION = "Would you like us to call your daughter and tell her you are awake?"
@@ -631,6 +631,54 @@ def test_in_a_cramped_window_the_tile_names_are_the_largest_text_beside_the_requ
         panel = panel_text_px(window)
         assert names > smallest, "the shorter menu's names have more room"
         assert smallest < max(panel.values()) <= names, f"names {names} px; the panel kept {panel}"
+    finally:
+        application(Look("en"), "bedside")
+        install_translation("en")
+
+
+def test_in_a_cramped_window_the_texts_beside_the_names_take_their_size_back_after_a_longer_line(
+    qtbot: Any, qapp: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In Korean at scale 2 on the 1280 x 800 tablet, offline with the configuration fault: the
+    instruction line changes at every stage, and each time a longer one ("Not sent: ...", two
+    lines) pushed the names down and the menu's own words came back, the texts beside the names
+    came back 1 px smaller (40, 39, 38 px beside 40 px names) until the window's size, the menu
+    or a notice changed. A new text that takes more or fewer lines changes the tiles' room as a
+    notice shown or gone does: afterwards the texts beside the names are as large as after a
+    fresh layout with that text, and each change settles in a few relayouts (no loop)."""
+    from beckon.ui.app import Look, application, install_translation
+
+    application(Look("ko", "calm", 2.0), "bedside")
+    try:
+        window = cramped_offline(qtbot, tmp_path, "ko", True)
+        short = window.stage_banner.text()  # the menu's own words, on one line
+        long = "Not sent: Call the nurse. Say it again if you need it, or touch the tile you want."
+        relayouts: list[int] = []  # the names' sizes the cap followed since the text changed
+        follow = window.names_first.follow
+
+        def counted(names_px: int) -> bool:
+            relayouts.append(names_px)
+            return follow(names_px)
+
+        monkeypatch.setattr(window.names_first, "follow", counted)
+
+        def shown(text: str, *, fresh: bool = False) -> tuple[int, list[int], list[int]]:
+            """The names, the notices and line, the panel's texts (px) once ``text`` settled."""
+            relayouts.clear()
+            window.stage_banner.setText(text)
+            if fresh:
+                window._release_yielded()
+            settle(qtbot, window)
+            assert len(relayouts) <= 8, f"no relayout loop: the names were {relayouts}"
+            names = name_px(window)
+            beside = sorted(notice_px(window).values()), sorted(panel_text_px(window).values())
+            assert max(max(sizes) for sizes in beside) <= names, f"{beside} beside {names} px"
+            return names, *beside
+
+        fresh = {text: shown(text, fresh=True) for text in (long, short)}
+        for _ in range(3):
+            for text in (long, short):
+                assert shown(text) == fresh[text], f"after {text[:9]!r}, as after a fresh layout"
     finally:
         application(Look("en"), "bedside")
         install_translation("en")

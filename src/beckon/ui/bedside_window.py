@@ -500,9 +500,8 @@ class BedsideWindow(QWidget):
         bar_layout.addWidget(self.staff_button)
         root.addWidget(bar)
 
-        self.fault_banner = QLabel()
+        self.fault_banner = CappedLabel()  # as high as its text needs
         self.fault_banner.setObjectName("faultBanner")
-        self.fault_banner.setWordWrap(True)
         self.fault_banner.hide()
         root.addWidget(self._padded(self.fault_banner))
 
@@ -562,10 +561,15 @@ class BedsideWindow(QWidget):
         # whole width of the screen. That a request made meanwhile is saved and will be sent is
         # the timeline's own headline, next to that request; a second banner saying it again
         # pushed the request and the earlier messages out of a tablet's view at large text.
-        self.reach_banner = QLabel()
+        self.reach_banner = CappedLabel()
         self.reach_banner.setObjectName("faultBanner")
         self.reach_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.reach_banner.setWordWrap(True)
+        # They yield to the tiles' names (``NamesFirst``): a new text that takes more or fewer
+        # lines changes the tiles' room, as a notice shown or gone does, and releases the cap.
+        # Without this a longer instruction line left the cap one px lower each time (in
+        # Korean offline at scale 2: 40, 39, 38 px beside 40 px names).
+        for beside in (self.fault_banner, self.reach_banner, self.stage_banner):
+            beside.on_height = self._release_yielded
         self.reach_banner.hide()
         root.addWidget(self._padded(self.reach_banner))
 
@@ -1110,8 +1114,9 @@ class BedsideWindow(QWidget):
         QTimer.singleShot(0, self._fit_side)  # its words' width, once its layout has them
 
     def _release_yielded(self) -> None:
-        """Something else changed the tiles' room (the window's size, the menu, a notice): the
-        cap is measured again from the names as they fit now. Without this a cramped kiosk kept
+        """Something else changed the tiles' room (the window's size, the menu, a notice shown
+        or gone, a notice or the instruction line taking more or fewer lines for a new text):
+        the cap is measured again from the names as they fit now. Without this a cramped kiosk kept
         the smallest cap it ever had: 30 px panel text beside 72 px names once a fault had
         cleared and a menu of three followed."""
         if not self.names_first.release():
@@ -1122,9 +1127,8 @@ class BedsideWindow(QWidget):
     def _cap_beside_names(self, size: int | None) -> None:
         """The texts that yield to the names, no larger than ``size`` px (None: their own)."""
         self.timeline_panel.cap_type(size)
-        for notice in (self.fault_banner, self.reach_banner):
-            cap_type(notice, size)
-        self.stage_banner.set_most(size)
+        for banner in (self.fault_banner, self.reach_banner, self.stage_banner):
+            banner.set_most(size)
 
     @property
     def highlighted(self) -> str | None:

@@ -174,22 +174,29 @@ class FitLabel(QLabel):
 
 
 class CappedLabel(QLabel):
-    """A word-wrapped label that takes the height its text needs, up to ``cap()`` pixels; past
-    that its type steps down (never below ``floor`` of the stylesheet's size) until the text
-    fits. For a banner that must stay whole without pushing what is under it off a short
-    screen: unlike :class:`FitLabel`, its height comes from its text, not from its layout."""
+    """A word-wrapped label that takes the height its text needs, up to ``cap()`` pixels (None:
+    no cap); past that its type steps down (never below ``floor`` of the stylesheet's size)
+    until the text fits. For a banner that must stay whole without pushing what is under it off
+    a short screen: unlike :class:`FitLabel`, its height comes from its text, not from its
+    layout."""
 
-    def __init__(self, cap: Callable[[], int], floor: float = 0.65) -> None:
+    def __init__(self, cap: Callable[[], int] | None = None, floor: float = 0.65) -> None:
         super().__init__()
         self.cap = cap
         self.floor = floor
         self.most: int | None = None
         """Its largest type in px (None: the stylesheet's), as :func:`cap_type` sets it."""
+        self.on_height: Callable[[], None] | None = None
+        """Called when a new text changes its height (what is beside it gets or gives up room);
+        not when ``set_most`` or ``fit`` do, so what answers by capping it makes no loop."""
         self.setWordWrap(True)
 
     def setText(self, text: str | None) -> None:
+        before = self.heightForWidth(self.width())
         super().setText(text)
         self.fit()
+        if self.on_height is not None and self.heightForWidth(self.width()) != before:
+            self.on_height()
 
     def resizeEvent(self, event: QResizeEvent | None) -> None:
         super().resizeEvent(event)
@@ -209,6 +216,8 @@ class CappedLabel(QLabel):
         floor = int(self.font().pixelSize() * self.floor)
         cap_type(self, self.most)
         size = self.font().pixelSize()
+        if self.cap is None:
+            return
         cap = self.cap()
         while size > floor and self.heightForWidth(self.width()) > cap:
             size -= 2
