@@ -376,7 +376,9 @@ class NamesFirst:
     what yields stays readable; and it stays whole (its height is what its text needs).
 
     Something else that changes the tiles' room (the window's size, the menu, a notice shown
-    or gone) ``release``s it, and the names set it again as they then fit."""
+    or gone, a new text that gives a notice or the instruction line more or fewer lines)
+    ``release``s it, and the names set it again as they then fit: kept, a cap lowered by a
+    longer line came back only to the ceiling's 1 px below, lower after each."""
 
     cap: int | None = None
     ceiling: int | None = None
