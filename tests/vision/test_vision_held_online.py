@@ -913,3 +913,46 @@ def test_a_shake_soon_after_the_neutral_was_corrected_is_not_measured_across_bot
         obs = replace(o, pitch=a.pitch, yaw=a.yaw, roll=a.roll, neutral_version=2 if right else 1)
         events += engine.update(obs)
     assert _names(events) == ["shake"]
+
+
+@pytest.mark.parametrize(
+    ("hold", "pause", "ramp", "fps", "seed"),
+    [
+        (0.4, 0.5, 0.45, 10.0, 0),
+        (0.4, 0.7, 0.3, 15.0, 2),
+        (0.6, 0.2, 0.45, 15.0, 0),
+        (0.6, 0.7, 0.3, 30.0, 0),
+    ],
+)
+def test_a_slow_nod_that_pauses_at_rest_between_dips_is_one_nod_and_no_look(
+    hold: float, pause: float, ramp: float, fps: float, seed: int
+) -> None:
+    # A weak patient saying yes: three one-sided dips of 11 degrees, each held at the bottom
+    # and followed by a pause at rest. Up to its second dip the first dip is a short look
+    # down and its return; its turning points fall anywhere on the plateaus, so a half period
+    # can read longer than the nod detector times and it starts over from the second dip's
+    # far end, one reversal short of "under way": the look waiting for the nod was let
+    # through, and the second dip's with it (OscillationDetector.restarted_under_way).
+    period = hold + 2 * ramp + pause
+    dips = add(*(held(4.0 + k * period, hold, 11.0, ramp=ramp) for k in range(3)))
+    events, _ = _online(Patient(pitch=dips), 4.0 + 3 * period + 3.0, fps=fps, seed=seed)
+    assert _names(events) == ["nod"]
+
+
+@pytest.mark.parametrize("hold", [0.4, 0.6])
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_a_short_look_down_as_deep_as_a_slow_nods_dip_is_still_a_look(
+    hold: float, fps: float
+) -> None:
+    # The same dip alone, and again 3 s later: each is a look down, reported within a second
+    # of its end (the nod detector forgets a movement after rest_reset_s of rest).
+    looks = add(held(4.0, hold, 11.0, ramp=0.45), held(7.0 + hold, hold, 11.0, ramp=0.45))
+    neutral = NeutralPose()
+    engine = GestureEngine()
+    reported: list[tuple[str, float, float]] = []
+    for o in Patient(pitch=looks).trace(12.0, seed=1, fps=fps):
+        rotation = o.rotation if o.found else None
+        for e in engine.update(observation(neutral, o.t, rotation, o.quality, o.blendshapes)):
+            reported.append((e.gesture, e.t, o.t))
+    assert [g for g, _, _ in reported] == ["look_down", "look_down"]
+    assert all(at - t <= 1.0 for _, t, at in reported)

@@ -645,7 +645,7 @@ class GestureEngine:
         busy = {
             det.axis
             for det in self.oscillators
-            if det.in_progress
+            if (det.in_progress or det.restarted_under_way)
             and t - det.last_turn_t <= det.params.max_half_period_s + p.defer_turn_margin_s
         }
         out: list[GestureEvent] = []

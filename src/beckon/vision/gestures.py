@@ -638,6 +638,17 @@ class OscillationDetector:
         return len(self._pivots) >= 2
 
     @property
+    def restarted_under_way(self) -> bool:
+        """True while a movement that started over at a turning point is still under way.
+
+        A slow nod that pauses at rest between dips can make a half period too long to time
+        (its turning points fall anywhere on the plateaus at the bottom and at rest): the
+        detector starts over from the far end of the dip and the movement goes on, one
+        reversal short of :attr:`in_progress`, though the next dips may still complete a nod.
+        """
+        return self._restarted and self._direction != 0 and bool(self._pivots)
+
+    @property
     def last_turn_t(self) -> float:
         """Time of the oscillation's last turning point (-inf when none is under way)."""
         return self._pivots[-1].t if self._pivots else -math.inf
