@@ -640,12 +640,20 @@ class GestureEngine:
         oscillation under way, the held event waits ``defer_s``, and longer (up to
         ``defer_max_s``) while that oscillation goes on: dropped if the nod fires, let through
         otherwise.
+
+        A movement the detector started over at a turning point
+        (``OscillationDetector.restarted_under_way``) keeps the axis busy only while a held
+        event of that axis is already waiting: a slow nod that pauses at rest between dips
+        starts over at its second dip, and its first dip (waiting) and second (new) must wait on
+        for the third; a lone look or turn whose own far end was such a restart (a talking
+        head's shake detector, talkhead lp_d3) goes as before.
         """
         p = self.params
+        waiting = {HEAD_HELD[e.gesture][0] for e in self._pending}
         busy = {
             det.axis
             for det in self.oscillators
-            if (det.in_progress or det.restarted_under_way)
+            if (det.in_progress or (det.restarted_under_way and det.axis in waiting))
             and t - det.last_turn_t <= det.params.max_half_period_s + p.defer_turn_margin_s
         }
         out: list[GestureEvent] = []
