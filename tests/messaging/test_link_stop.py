@@ -58,7 +58,7 @@ def test_a_stop_gives_up_on_a_held_network_thread_and_says_which(
 
 
 def test_a_new_attempt_waits_for_the_last_attempts_held_network_thread(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The next attempt's client has the same client id: had the held thread finished a slow
     connect later, the broker would have handed it the session and the stale socket's close
@@ -87,8 +87,12 @@ def test_a_new_attempt_waits_for_the_last_attempts_held_network_thread(
         assert not link.start(wait_s=0.1)
         # The first attempt's window (3 s), its stop's 3 s, and some: the old code made its
         # second client at about 6 s.
-        time.sleep(3.0 + NETWORK_STOP_S + 2.0)
+        with caplog.at_level(logging.WARNING, "beckon.messaging.mqtt"):
+            time.sleep(3.0 + NETWORK_STOP_S + 2.0)
         assert len(made) == 1
+        # Said once, with where it is held: a bed that stopped trying must not be silent.
+        [line] = [r.getMessage() for r in caplog.records if "failed attempt" in r.getMessage()]
+        assert "paho-mqtt-client-refused-link: hold" in line, line
         release.set()
         deadline = time.monotonic() + 10.0
         while len(made) < 2 and time.monotonic() < deadline:

@@ -299,8 +299,14 @@ class MqttLink:
             # as long as it takes (a TCP connect into a silent firewall is paho's 5 s), unless
             # the link is stopping: stop() must not hang on it.
             stopper = _begin_network_stop(client, self.client_id)
+            said = time.monotonic() + NETWORK_STOP_S
             while stopper.is_alive() and not self._stopping.is_set():
                 stopper.join(0.1)
+                if stopper.is_alive() and time.monotonic() > said:  # once: it is held
+                    said = float("inf")
+                    held = _where_held(f"paho-mqtt-client-{self.client_id}")
+                    log.warning("MQTT link %s: waiting for a failed attempt's thread (%s) "
+                                "before trying again", self.client_id, held)  # fmt: skip
             client.disconnect()
             if self._stopping.is_set():  # no TLS probe either: it could take 8 s
                 if stopper.is_alive():
