@@ -568,7 +568,8 @@ class BedsideWindow(QWidget):
         # lines changes the tiles' room, as a notice shown or gone does, and releases the cap.
         # Without this a longer instruction line left the cap one px lower each time (in
         # Korean offline at scale 2: 40, 39, 38 px beside 40 px names).
-        for beside in (self.fault_banner, self.reach_banner, self.stage_banner):
+        self._yielding = (self.fault_banner, self.reach_banner, self.stage_banner)
+        for beside in self._yielding:
             beside.on_height = self._release_yielded
         self.reach_banner.hide()
         root.addWidget(self._padded(self.reach_banner))
@@ -1127,7 +1128,7 @@ class BedsideWindow(QWidget):
     def _cap_beside_names(self, size: int | None) -> None:
         """The texts that yield to the names, no larger than ``size`` px (None: their own)."""
         self.timeline_panel.cap_type(size)
-        for banner in (self.fault_banner, self.reach_banner, self.stage_banner):
+        for banner in self._yielding:
             banner.set_most(size)
 
     @property
