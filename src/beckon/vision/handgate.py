@@ -128,7 +128,10 @@ class HandGateParams:
     hand on one sample only (fslsign ``snake``, ``lion``, ``strawberry``, signtune ``is_you``,
     gnew ``lsm_obvio``) are all dropped by :func:`hands_busy` too. The cost: a real hand
     over the face for under a second of a nod's window (fslsign ``lion``'s 1 s: 10 of 20 kept
-    frames, one of 4 samples) no longer drops a nod or a long blink by itself."""
+    frames, one of 4 samples) no longer drops a nod or a long blink by itself. Two limits of a
+    count: a window with a single kept frame with a face (a hand that hid the face for the rest
+    of it) can drop nothing, and when the face was kept only for the end of the window the
+    samples lie closer than 0.67 s, so a phantom can fall on two."""
     upper_face_gestures: tuple[str, ...] = ("brow_raise",)
     """The gestures read from the upper face only: for them a hand counts only where it is
     over the upper face (above ``upper_face_share`` of the outline's height). A hand at the
