@@ -263,17 +263,27 @@ def most_columns(items: int) -> int:
 
 
 def columns_with_icons(columns: int, looks: Mapping[int, TileLook]) -> int:
-    """``columns`` (``tile_columns``: the most room for each name), unless the tiles have no
-    icon there and another count (``looks``: the even look at each) has room for one with
-    the names readable; then that count, the one with the larger names. At scale 2 on a 1280
-    x 800 tablet, offline, three columns left "간호사 불러 주세요" three lines beside an icon
-    and two above one: no icons; two columns have them beside names of 38 px."""
-    if columns not in looks or looks[columns].icon_px:
+    """``columns`` (``tile_columns``: the most room for each name), unless another count
+    (``looks``: the even look at each) shows what it does not, first every name whole, then
+    an icon on every tile with the names readable; then that count, the one with the larger
+    names. A patient cannot read a cut name: that is worse than a smaller one or a missing
+    icon. At scale 2 on a 1280 x 800 tablet, offline, three columns left "간호사 불러 주세요"
+    three lines beside an icon and two above one: no icons; two columns have them beside names
+    of 38 px. A count where some name is cut even at its least (``least_name_px``) is taken
+    only where every other count cuts one too."""
+    if columns not in looks:
         return columns
-    with_icons = [c for c, look in looks.items() if look.icon_px]
-    if not with_icons:
+
+    def shows(count: int) -> tuple[bool, bool]:
+        return looks[count].whole, looks[count].icon_px > 0
+
+    best = max(shows(count) for count in looks)
+    if shows(columns) == best:
         return columns
-    return max(with_icons, key=lambda c: (looks[c].name_px, looks[c].icon_px, c == columns))
+    return max(
+        (count for count in looks if shows(count) == best),
+        key=lambda c: (looks[c].name_px, looks[c].icon_px, c == columns),
+    )
 
 
 def tile_columns(items: int, width: int, min_w: int, height: int = 0, min_h: int = 0) -> int:
@@ -314,26 +324,39 @@ def readable_px(scale: float) -> int:
     return round(READABLE_PX * min(scale, FAR_SCALE))
 
 
+def least_name_px(style: int, scale: float) -> int:
+    """The least type a tile's name steps down to before it is cut: half its size at
+    ``FAR_SCALE`` (27 px from scale 1.5 on), or lower where that is above ``READABLE_PX``
+    (24 px, read at 1 m): a cut name cannot be read at all, a smaller one still can. At scale
+    1.5 on a 1024 x 600 tablet in Korean with the configuration fault, "간호사 불러 주세요"
+    took two lines at 27 px in tiles 96 px high and was cut; at 24 px it is whole on one."""
+    return min(int(style * 0.5 * min(1.0, FAR_SCALE / scale)), READABLE_PX)
+
+
 @dataclass(frozen=True)
 class TileFit:
     """What one tile has room for at its size: its name's largest type with no icon
-    (``bare_px``), and for each place of the icon (above the name, beside it) the name's
-    largest type with the icon, never below ``readable_px``, and the icon's size then (None:
-    no room for an icon there)."""
+    (``bare_px``; ``whole``: False when the name is cut even there, at its least), and for
+    each place of the icon (above the name, beside it) the name's largest type with the
+    icon, never below ``readable_px``, and the icon's size then (None: no room for an icon
+    there)."""
 
     bare_px: int
     above: tuple[int, int] | None = None
     beside: tuple[int, int] | None = None
+    whole: bool = True
 
 
 @dataclass(frozen=True)
 class TileLook:
-    """What every request's tile shows: the name's type, the icon's size (0: none) and
-    whether the icon is beside the name instead of above it."""
+    """What every request's tile shows: the name's type, the icon's size (0: none),
+    whether the icon is beside the name instead of above it, and whether every name is
+    whole (False: some tile cuts its name even at the least type)."""
 
     name_px: int
     icon_px: int = 0
     beside: bool = False
+    whole: bool = True
 
 
 def even_look(fits: Sequence[TileFit]) -> TileLook:
@@ -355,7 +378,9 @@ def even_look(fits: Sequence[TileFit]) -> TileLook:
             looks.append(TileLook(name, min(icon for _, icon in shown), beside))
     if looks:
         return max(looks, key=lambda look: (look.name_px, not look.beside, look.icon_px))
-    return TileLook(min((fit.bare_px for fit in fits), default=0))
+    return TileLook(
+        min((fit.bare_px for fit in fits), default=0), whole=all(fit.whole for fit in fits)
+    )
 
 
 @dataclass
@@ -372,8 +397,9 @@ class NamesFirst:
     smaller). Following the names both ways, the texts that yielded took their room back,
     shrank the names again, and the two took turns; taken only down, the cap kept the size
     the names had before the texts yielded (28 px notices beside 48 px names). The names never
-    step below half their size at scale 1.5 (27 px), above the 2.9 mm capital read at 1 m, so
-    what yields stays readable; and it stays whole (its height is what its text needs).
+    step below ``least_name_px`` (27 px, or 24 where 27 would cut them: the 2.9 mm capital
+    read at 1 m), so what yields stays readable; and it stays whole (its height is what its
+    text needs).
 
     Something else that changes the tiles' room (the window's size, the menu, a notice shown
     or gone, a new text that gives a notice or the instruction line more or fewer lines)

@@ -1036,8 +1036,9 @@ class BedsideWindow(QWidget):
 
     def _fitting_columns(self, items: int) -> int:
         """How many of ``items`` tiles fit side by side in the tile area as it is now: the
-        most room for each name, or where the tiles would have no icon there, the count
-        where they have one with their names readable (``columns_with_icons``)."""
+        most room for each name, or where a name would be cut there, or the tiles would have
+        no icon, the count where every name is whole, then where they have their icons with
+        the names readable (``columns_with_icons``)."""
         columns = tile_columns(
             items, self.pages.width(), px(TILE_MIN_PX), self.pages.height(), px(TILE_MIN_H)
         )
@@ -1049,7 +1050,7 @@ class BedsideWindow(QWidget):
             return even_look([tile.fit_at(self._tile_size(count, items)) for tile in requests])
 
         looks = {columns: look(columns)}
-        if not looks[columns].icon_px:
+        if not (looks[columns].icon_px and looks[columns].whole):
             looks.update({c: look(c) for c in range(1, most_columns(items) + 1) if c != columns})
         return columns_with_icons(columns, looks)
 

@@ -34,7 +34,7 @@ from PyQt6.QtWidgets import (
 )
 
 from beckon.ui import theme
-from beckon.ui.bedside_model import FAR_SCALE, TileFit, TileLook, even_look, readable_px
+from beckon.ui.bedside_model import TileFit, TileLook, even_look, least_name_px, readable_px
 from beckon.ui.station_model import (
     Bar,
     axis_text,
@@ -483,17 +483,17 @@ class Tile(QFrame):
 
     def _measure(self, width: int, height: int, gap: int) -> TileFit:
         """The name's largest type from the stylesheet's size down, with no icon (never below
-        half its size at ``FAR_SCALE``), and with the icon above or beside it (never below the
-        readable size: else no icon there)."""
+        ``least_name_px``; not whole if it is cut even there), and with the icon above or
+        beside it (never below the readable size: else no icon there)."""
         self.label.setStyleSheet("")
         self.label.ensurePolished()
         self._font = QFont(self.label.font())
         style = self._font.pixelSize()
-        floor = int(style * 0.5 * min(1.0, FAR_SCALE / ui_scale()))
+        floor = least_name_px(style, ui_scale())
         readable = min(style, readable_px(ui_scale()))
         least = px(32)
         text = self.label.text()
-        sizes = range(style, floor - 1, -2)
+        sizes = [*range(style, floor, -2), floor]  # the least too (45 px steps to 22)
 
         def word(size: int) -> int:
             return max((self._advance(size, w) for w in text.split()), default=0)
@@ -501,7 +501,7 @@ class Tile(QFrame):
         def fits(size: int, w: int, h: int) -> bool:
             return word(size) <= w and self._text_height(size, w) <= h
 
-        bare = next((s for s in sizes if fits(s, width, height - 2 * gap)), floor)
+        bare = next((s for s in sizes if fits(s, width, height - 2 * gap)), None)
         above = beside = None
         for size in (s for s in sizes if s >= readable and word(s) <= width):
             icon = self._icon(size, False, width, height, gap)
@@ -513,7 +513,7 @@ class Tile(QFrame):
             if fits(size, side, height):
                 beside = (size, self._icon(size, True, width, height, gap))
                 break
-        return TileFit(bare, above, beside)
+        return TileFit(floor if bare is None else bare, above, beside, whole=bare is not None)
 
     def icon_for(self, look: TileLook) -> int:
         """The icon's size with the name in ``look``'s type and place, at its size now: the
