@@ -138,3 +138,23 @@ def test_tiles_take_the_column_count_where_they_have_icons_only_when_needed() ->
     assert columns_with_icons(3, three) == 2  # no icons in three columns: the larger names
     assert columns_with_icons(3, {3: TileLook(32, 64), 2: TileLook(46, 90)}) == 3
     assert columns_with_icons(3, {3: TileLook(40), 2: TileLook(46)}) == 3  # none anywhere
+
+
+def test_tiles_take_the_column_count_where_every_name_is_whole_before_icons_or_size() -> None:
+    """A cut name cannot be read: a count that shows every name whole comes before one with
+    larger names or with icons (scale 1.5 on a 1024 x 600 tablet, Korean, with the fault)."""
+    from beckon.ui.bedside_model import TileLook, columns_with_icons
+
+    cut = TileLook(40, 64, beside=True, whole=False)
+    assert columns_with_icons(3, {3: cut, 2: TileLook(28)}) == 2
+    assert columns_with_icons(3, {3: TileLook(27, whole=False), 2: TileLook(24)}) == 2
+    assert columns_with_icons(3, {3: TileLook(27, whole=False), 2: TileLook(24, whole=False)}) == 3
+
+
+def test_a_name_steps_down_to_the_size_read_at_1_m_before_it_is_cut() -> None:
+    """Half its size at the foot of the bed (27 px at scale 1.5) left "간호사 불러 주세요" cut on
+    a 1024 x 600 tablet; 24 px (read at 1 m) is the least, never above half the size."""
+    from beckon.ui.bedside_model import READABLE_PX, least_name_px
+
+    assert least_name_px(54, 1.5) == least_name_px(72, 2.0) == READABLE_PX
+    assert least_name_px(36, 1.0) == 18  # below 24 already at scale 1: kept

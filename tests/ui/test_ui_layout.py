@@ -329,6 +329,54 @@ def test_a_short_tablet_shows_every_tile_whole_with_the_cancel_entry(
     window.grab().save(str(tmp_path / f"bedside_cancel_entry_1024_x{scale:g}.png"))
 
 
+SHORT_TABLET_CASES = [
+    (scale, language, fault)
+    for scale in (1.0, 1.25, 1.5)
+    for language in ("en", "ko")
+    for fault in (True, False)
+    # Left (docs/ui.md): at 1.25 with the fault, "Call the nurse" and "간호사 불러 주세요"
+    # are cut at their least (22 px) in every column count: the window is not cramped
+    # there, and cramped its notices' 3/4 type would be 22 px, below the 24 read at 1 m.
+    if not (fault and scale == 1.25)
+]
+
+
+@pytest.mark.parametrize(("scale", "language", "fault"), SHORT_TABLET_CASES)
+def test_a_short_tablet_shows_every_tile_name_whole_offline_with_or_without_the_fault(
+    qtbot: Any, qapp: Any, tmp_path: Path, scale: float, language: str, fault: bool
+) -> None:
+    """1024 x 600 at font scale 1.5 in Korean, offline with the configuration fault: the
+    notices left the tiles 204 px, three columns of tiles 96 px high, and "간호사 불러 주세요"
+    and "자세를 바꿔 주세요" took two lines at the names' least (27 px) and were cut. A cut
+    name cannot be read: the names step down to the size read at 1 m (24 px) or take another
+    column count, whichever shows each whole (``least_name_px``, ``columns_with_icons``)."""
+    from beckon.ui.app import Look, application, install_translation
+
+    application(Look(language, "calm", scale), "bedside")
+    try:
+        window = offline_bedside(qtbot, tmp_path, 1024, 600, language=language)
+        window.on_event(ev.MenuChanged(MenuView(tuple(ITEMS), "toilet", "offering"), 0.0))
+        window.on_event(ev.ConnectionChanged(False))
+        window.on_event(ev.StationChanged(False))
+        window.timeline.tracks = [
+            RequestTrack("r2", "toilet", "saved"),
+            RequestTrack("r1", "water", "resolved"),
+        ]
+        window.timeline.online = False
+        if fault:
+            show_config_fault(window)
+        window._show_timeline()
+        window._poll()
+        problems = settled_clipping(qtbot, window, scrolled=(window.timeline_scroll,))
+        window.grab().save(str(tmp_path / f"bedside_names_1024_{scale:g}_{language}_{fault}.png"))
+        assert problems == []
+        assert hidden_tiles(window) == []
+        assert name_px(window) >= 24 or scale < 1.5, "read at 1 m (bedside_model.READABLE_PX)"
+    finally:
+        application(Look("en"), "bedside")
+        install_translation("en")
+
+
 def tile_name_sizes(
     qtbot: Any, window: Any, highlighted: str, items: tuple[str, ...] = tuple(ITEMS)
 ) -> dict[str, int]:
