@@ -419,6 +419,9 @@ class GestureEngine:
         # angle a detector stored.
         old = relative_angles(before, np.asarray(obs.rotation, dtype=np.float64))
         shift = (float(obs.pitch) - old.pitch, float(obs.yaw) - old.yaw)
+        if self._open_pitch is not None:
+            # The pitch a blink holds is carried too (see ``_deblink``).
+            self._open_pitch += shift[0]
         if self._neutral_version == 0:
             for det in self.oscillators:
                 det.shift_reference(*shift)

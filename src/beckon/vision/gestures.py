@@ -354,6 +354,7 @@ def first_leg_fault(
     still_band: float,
     still_s: float,
     max_dwell_s: float,
+    held_trace: list[tuple[float, float]] | None = None,
 ) -> str:
     """Why the leg from ``start`` (where a movement began) to ``turn`` (its first turning
     point) is not the first leg of a nod, or "" when it may be one. ``trace`` is the axis
@@ -372,7 +373,10 @@ def first_leg_fault(
       spends that long there), or at ``start``'s end when ``start`` is further from rest than
       ``turn`` (the leg comes back from a displaced posture). A look down held 2.5 s and
       released is a look, whatever the head does on its way back; a nod from rest dwells at
-      rest, which is not held here because rest is where the leg leaves from.
+      rest, which is not held here because rest is where the leg leaves from. Measured on
+      ``held_trace`` (default ``trace``): the trace read against the neutral ``start`` and
+      ``turn`` are read against, where a replaced neutral moved them (the first check keeps
+      the jump, which is the reference replaced under a moving head).
     """
     if not trace:
         return ""
@@ -382,6 +386,7 @@ def first_leg_fault(
         if moved is not None and moved - t0 < still_s and start.t < moved:
             return f"its start at t={start.t:.2f} was not seen (moving from the first frame)"
     middle = 0.5 * (start.value + turn.value)
+    trace = trace if held_trace is None else held_trace
     times = [ts for ts, _ in trace]
 
     def dwell(at: _Pivot) -> float:
@@ -556,6 +561,8 @@ class OscillationDetector:
         self._recent: deque[tuple[float, float]] = deque()
         self._other_trace: deque[tuple[float, float]] = deque()
         self._history: deque[tuple[float, float]] = deque()
+        # (t of the last sample read against the old neutral, its shift) per replaced neutral
+        self._shifts: deque[tuple[float, float]] = deque()
         self._background = 0.0  # range of the axis before the current movement began
         self._dt = 0.0  # the frame interval, smoothed
         self._flips = _Flips()  # reversals of the raw samples
@@ -625,6 +632,23 @@ class OscillationDetector:
         self._recent.clear()
         self._recent.extend(shifted)
         self._flips.shift(own)
+        if self._history:
+            self._shifts.append((self._history[-1][0], own))
+
+    def _history_now(self) -> list[tuple[float, float]]:
+        """``_history`` carried into the current reference (see :meth:`shift_reference`), for
+        the lookups that compare it with the movement's own pivots, which are carried: the
+        swing that led to a movement's start and the first leg's dwell. Read raw against
+        shifted pivots, a neutral replaced by one 2 to 4 degrees away in yaw (under the full
+        swing bar, so nothing restarts) and one turn and back made the jump a phantom lead
+        swing: a look aside became a shake. The background and calm measures keep reading
+        ``_history`` raw (see :meth:`shift_reference`)."""
+        if not self._shifts:
+            return list(self._history)
+        return [
+            (ts, v + sum(own for upto, own in self._shifts if ts <= upto))
+            for ts, v in self._history
+        ]
 
     def set_noise(self, pitch: float, yaw: float) -> None:
         """Resting jitter (robust std, degrees) of each axis, from a calibration; never taken
@@ -803,6 +827,8 @@ class OscillationDetector:
             self._began = t
         while self._history and self._history[0][0] < t - p.background_s - 2.5:
             self._history.popleft()
+        while self._shifts and (not self._history or self._shifts[0][0] < self._history[0][0]):
+            self._shifts.popleft()
 
         if self._lo is None or self._hi is None:
             self._start(t, x)
@@ -971,7 +997,7 @@ class OscillationDetector:
         # The opposite extreme the head came from, within a half period before ``start``.
         came = [
             _Pivot(ts, v)
-            for ts, v in self._history
+            for ts, v in self._history_now()
             if start.t - p.max_half_period_s <= ts < start.t
         ]
         before = max(came, key=lambda pv: direction * pv.value) if came else start
@@ -1167,6 +1193,7 @@ class OscillationDetector:
             max(p.settle_band * h, 3.0 * self.noise[self.axis]),
             p.settle_s,
             p.max_half_period_s,
+            self._history_now(),
         )
 
     def _confidence(self, swings: np.ndarray, other_share: float) -> float:
