@@ -564,3 +564,37 @@ def test_a_neutral_replaced_a_nods_swing_away_in_pitch_restarts_the_nod_alone(
         engine.update(obs)
     assert nod.in_progress is not nod_restarts
     assert shake.in_progress
+
+
+@pytest.mark.parametrize("wait_s", [0.2, 0.5, 1.0])
+@pytest.mark.parametrize(("axis", "jump_deg"), [("yaw", 3.0), ("yaw", 2.0), ("pitch", 3.0)])
+def test_a_look_aside_after_a_small_neutral_replacement_is_held_not_an_oscillation(
+    axis: str, jump_deg: float, wait_s: float
+) -> None:
+    # The head is still; its neutral is replaced by one a few degrees away along one axis
+    # (under the full swing bar: nothing restarts), so every angle jumps by that much at once.
+    # Then one turn (or look) of 12 degrees, held 0.3 s, and back. The swing that led to the
+    # movement's start is looked up in the detector's history: read against the old neutral
+    # while the start was carried into the new one, the jump was a phantom lead swing, the
+    # turn a shake with two reversals that dropped the held turn (a look aside became "no").
+    # (The look down was no nod before either: it guards the pitch side of the same lookup.)
+    engine = GestureEngine(calibrated(**EXPRESSIVE))
+    at = 3.0 + wait_s
+    head = glide((0.0, 0.0), (at, 0.0), (at + 0.5, 12.0), (at + 0.8, 12.0), (at + 1.3, 0.0))
+    fps = 15.0
+    events: list[GestureEvent] = []
+    for i in range(round((at + 4.0) * fps)):
+        t = i / fps
+        replaced = t >= 3.0
+        neutral = jump_deg if replaced else 0.0
+        turn = head(t)
+        pitch, yaw = (turn, 0.0) if axis == "pitch" else (0.0, turn)
+        seen_pitch, seen_yaw = (pitch - neutral, yaw) if axis == "pitch" else (pitch, yaw - neutral)
+        obs = FaceObservation(
+            t=t, found=True, pitch=seen_pitch, yaw=seen_yaw, roll=0.0, quality=1.0,
+            rotation=rotation_from_angles(pitch, yaw, 0.0), neutral_version=2 if replaced else 1,
+        )  # fmt: skip
+        events += engine.update(obs)
+    got = names(events)
+    assert "nod" not in got and "shake" not in got
+    assert len(got) == 1
