@@ -598,3 +598,37 @@ def test_a_look_aside_after_a_small_neutral_replacement_is_held_not_an_oscillati
     got = names(events)
     assert "nod" not in got and "shake" not in got
     assert len(got) == 1
+
+
+def test_a_neutral_replaced_during_a_blink_carries_the_pitch_the_blink_holds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # While the eyes are closed the nod detector is fed the pitch of their last open frame
+    # (a blink drops the face's pitch by a few degrees). When the neutral is replaced during
+    # the blink by one 3 degrees up, every angle read after it is 3 degrees lower and the
+    # detectors' stored angles are carried; the held pitch must be carried too, or the nod
+    # detector sees the head 3 degrees up for the rest of the blink, a phantom swing.
+    seen: list[tuple[float, float]] = []
+    update = NodDetector.update
+
+    def spy(self: NodDetector, obs: PoseSample) -> GestureEvent | None:
+        if obs.found and obs.pitch is not None:
+            seen.append((obs.t, obs.pitch))
+        return update(self, obs)
+
+    monkeypatch.setattr(NodDetector, "update", spy)
+    engine = GestureEngine(calibrated(**EXPRESSIVE))
+    fps = 15.0
+    for i in range(round(3.0 * fps)):
+        t = i / fps
+        replaced = t >= 2.1
+        eyes = 0.9 if 2.0 <= t < 2.3 else 0.0
+        pitch = -3.0 if replaced else 0.0  # the head is still; its neutral moved up 3 degrees
+        obs = FaceObservation(
+            t=t, found=True, pitch=pitch, yaw=0.0, roll=0.0, quality=1.0,
+            blendshapes={"eyeBlinkLeft": eyes, "eyeBlinkRight": eyes},
+            rotation=rotation_from_angles(0.0, 0.0, 0.0), neutral_version=2 if replaced else 1,
+        )  # fmt: skip
+        engine.update(obs)
+    after = [p for t, p in seen if t >= 2.1]
+    assert after and max(abs(p + 3.0) for p in after) < 0.5

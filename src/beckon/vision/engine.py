@@ -252,7 +252,6 @@ class GestureEngine:
             self._learn_rest(t, chans, angles)
             self._adapt_thresholds(t, chans, angles)
             self._watch_blinks(t, chans, angles)
-            angles["pitch"] = self._deblink(t, channels(obs.blendshapes), angles["pitch"])
         if self.verifier is not None and self.rest is not None:
             self.verifier.push(obs, self.rest)
 
@@ -272,6 +271,10 @@ class GestureEngine:
             self._jaw_raw.popleft()
 
         self._check_reference(t, obs)
+        if usable:
+            # After the reference check: a neutral replaced on this frame carries the pitch a
+            # blink holds into the new reference before this frame reads it.
+            angles["pitch"] = self._deblink(t, channels(obs.blendshapes), angles["pitch"])
         neutral = None if provisional else _neutral_of(obs)
         if neutral is not None:
             self._look_share = look_bar_share(angles_from_rotation(neutral).yaw, p)
