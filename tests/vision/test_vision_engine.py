@@ -46,6 +46,20 @@ def run(
     return events
 
 
+def pitch_fed_to_the_nod_detector(monkeypatch: pytest.MonkeyPatch) -> list[tuple[float, float]]:
+    """(time, pitch) of every found frame the engine feeds its nod detector, from now on."""
+    seen: list[tuple[float, float]] = []
+    update = NodDetector.update
+
+    def spy(self: NodDetector, obs: PoseSample) -> GestureEvent | None:
+        if obs.found and obs.pitch is not None:
+            seen.append((obs.t, obs.pitch))
+        return update(self, obs)
+
+    monkeypatch.setattr(NodDetector, "update", spy)
+    return seen
+
+
 def names(events: list[GestureEvent]) -> list[str]:
     return [e.gesture for e in events]
 
@@ -495,15 +509,7 @@ def test_a_corrected_resting_face_does_not_make_the_pitch_jump_to_seconds_before
     # down. The corrected rest's replay re-reads those frames, and the blink filter must not
     # take its state from them: it then held the pitch of the open eyes at 0.4 s, a jump of
     # about 3 degrees up that the nod detector read as a swing (fslsign cherry: 7 degrees, a nod).
-    seen: list[tuple[float, float]] = []
-    update = NodDetector.update
-
-    def spy(self: NodDetector, obs: PoseSample) -> GestureEvent | None:
-        if obs.found and obs.pitch is not None:
-            seen.append((obs.t, obs.pitch))
-        return update(self, obs)
-
-    monkeypatch.setattr(NodDetector, "update", spy)
+    seen = pitch_fed_to_the_nod_detector(monkeypatch)
     engine = GestureEngine()
     fps = 15.0
     for i in range(round(3.0 * fps)):
@@ -608,15 +614,7 @@ def test_a_neutral_replaced_during_a_blink_carries_the_pitch_the_blink_holds(
     # the blink by one 3 degrees up, every angle read after it is 3 degrees lower and the
     # detectors' stored angles are carried; the held pitch must be carried too, or the nod
     # detector sees the head 3 degrees up for the rest of the blink, a phantom swing.
-    seen: list[tuple[float, float]] = []
-    update = NodDetector.update
-
-    def spy(self: NodDetector, obs: PoseSample) -> GestureEvent | None:
-        if obs.found and obs.pitch is not None:
-            seen.append((obs.t, obs.pitch))
-        return update(self, obs)
-
-    monkeypatch.setattr(NodDetector, "update", spy)
+    seen = pitch_fed_to_the_nod_detector(monkeypatch)
     engine = GestureEngine(calibrated(**EXPRESSIVE))
     fps = 15.0
     for i in range(round(3.0 * fps)):
