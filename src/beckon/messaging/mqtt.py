@@ -304,13 +304,13 @@ class MqttLink:
                 stopper.join(0.1)
                 if stopper.is_alive() and time.monotonic() > said:  # once: it is held
                     said = float("inf")
-                    held = _where_held(f"paho-mqtt-client-{self.client_id}")
+                    held = _where_held(self.client_id)
                     log.warning("MQTT link %s: waiting for a failed attempt's thread (%s) "
                                 "before trying again", self.client_id, held)  # fmt: skip
             client.disconnect()
             if self._stopping.is_set():  # no TLS probe either: it could take 8 s
                 if stopper.is_alive():
-                    held = _where_held(f"paho-mqtt-client-{self.client_id}")
+                    held = _where_held(self.client_id)
                     log.warning("MQTT link %s: stopping while an attempt is held (%s)",
                                 self.client_id, held)  # fmt: skip
                 return
@@ -554,7 +554,7 @@ def stop_network(client: paho.Client, client_id: str, timeout_s: float = NETWORK
     stopper.join(timeout_s)
     if not stopper.is_alive():
         return True
-    held = _where_held(f"paho-mqtt-client-{client_id}")
+    held = _where_held(client_id)
     log.error(
         "MQTT link %s: paho's network thread did not stop within %g s (held in %s); going on "
         "without it, it ends with the process",
@@ -571,10 +571,12 @@ def _begin_network_stop(client: paho.Client, client_id: str) -> threading.Thread
     return stopper
 
 
-def _where_held(thread_name: str) -> str:
-    """Where the named thread is held, for the log line of a stop that gave up on it: its
-    innermost frame outside Python's own library (a callback of ours, paho's reconnect), and
-    the call it waits in there (a lock, a DNS lookup)."""
+def _where_held(client_id: str) -> str:
+    """Where paho's network thread of ``client_id`` is held (paho names it
+    ``paho-mqtt-client-ID``), for the log line of a stop that gave up on it: its innermost
+    frame outside Python's own library (a callback of ours, paho's reconnect), and the call it
+    waits in there (a lock, a DNS lookup)."""
+    thread_name = f"paho-mqtt-client-{client_id}"
     frames = sys._current_frames()
     for thread in threading.enumerate():
         frame = frames.get(thread.ident or -1)
