@@ -21,7 +21,7 @@ from beckon.vision.gestures import (
     PoseSample,
     ShakeDetector,
 )
-from tests.vision.traces import Wave, add, glide, nodding, sine, zero
+from tests.vision.traces import Wave, add, glide, held, nodding, sine, zero
 
 FPS = 30.0
 
@@ -101,6 +101,48 @@ def test_slow_small_nod_of_a_weak_patient_is_found() -> None:
     events = run(NodDetector(), samples)
     assert [e.gesture for e in events] == ["nod"]
     assert 5.5 <= events[0].t <= 6.2
+
+
+@pytest.mark.parametrize("seed", [2, 3, 5])
+def test_a_slow_nod_held_at_the_bottom_and_paused_at_rest_is_timed_between_its_holds(
+    seed: int,
+) -> None:
+    # Three 11 degree dips: 0.45 s down, held 0.6 s, 0.45 s up, 0.7 s at rest. The rhythm is
+    # 0.45 + (0.6 + 0.7) / 2 = 1.1 s per half period; timed at wherever the noise puts each
+    # plateau's extreme a half period read up to 1.75 s, over max_half_period_s, and the
+    # detector started over until nothing was left. Between two holds the half period is
+    # timed between their middles, so the nod is found, once the second dip is back and by
+    # the time the head has rested after the third.
+    hold, pause, ramp = 0.6, 0.7, 0.45
+    period = hold + 2 * ramp + pause
+    dips = add(*(held(2.0 + k * period, hold, 11.0, ramp=ramp) for k in range(3)))
+    samples = trace(2.0 + 3 * period + 3.0, pitch=dips, fps=15.0, seed=seed, noise=0.2)
+    events = run(NodDetector(), samples)
+    assert [e.gesture for e in events] == ["nod"]
+    second_up = 2.0 + period + hold + 2 * ramp
+    assert second_up <= events[0].t <= second_up + period + 1.0
+    assert run(NodDetector(replace(NodDetector().params, paused_hold_s=None)), samples) == []
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_a_slow_sway_at_the_half_period_limit_is_no_nod_though_its_peaks_look_held(
+    seed: int,
+) -> None:
+    # A 10 degree pitch sway at 0.42 Hz: half periods of 1.19 s, just under the limit, but
+    # read at the noise's extremes some are over it, and the detector starts over. Its peaks
+    # stay within the settle band for a third of a second, as long as a short pause at rest,
+    # but a sway moves for most of each half period, where a paused nod dwells: timed between
+    # its peaks' middles whatever its shape, it was a nod (session 34, plat34).
+    samples = trace(
+        2.0 + 3.0 / 0.42 + 3.0,
+        pitch=sine(2.0, 3.0 / 0.42, 10.0, 0.42),
+        fps=10.0,
+        seed=seed,
+        noise=0.2,
+    )
+    assert run(NodDetector(), samples) == []
+    any_shape = replace(NodDetector().params, paused_hold_s=0.0, paused_move_ratio=100.0)
+    assert [e.gesture for e in run(NodDetector(any_shape), samples)] == ["nod"]
 
 
 def test_frame_rate_does_not_matter() -> None:

@@ -939,6 +939,30 @@ def test_a_slow_nod_that_pauses_at_rest_between_dips_is_one_nod_and_no_look(
     assert _names(events) == ["nod"]
 
 
+@pytest.mark.parametrize(
+    ("hold", "pause", "ramp", "fps", "seed"),
+    [
+        (0.6, 0.35, 0.45, 10.0, 0),
+        (0.6, 0.5, 0.45, 30.0, 1),
+        (0.6, 0.7, 0.3, 15.0, 0),
+        (0.6, 0.7, 0.45, 10.0, 1),
+        (0.6, 0.7, 0.45, 30.0, 0),
+    ],
+)
+def test_a_slow_nod_held_at_the_bottom_and_paused_at_rest_is_one_nod_not_three_looks(
+    hold: float, pause: float, ramp: float, fps: float, seed: int
+) -> None:
+    # The same weak patient's yes with longer holds: the nod's rhythm is ramp + (hold +
+    # pause) / 2 (0.9 to 1.1 s, under max_half_period_s), but timed at wherever the noise puts
+    # each plateau's extreme two half periods read over 1.2 s, the detector started over
+    # twice and the nod was never completed: three looks down instead. Between two holds the
+    # half period is timed between their middles (GestureParams.paused_hold_s).
+    period = hold + 2 * ramp + pause
+    dips = add(*(held(4.0 + k * period, hold, 11.0, ramp=ramp) for k in range(3)))
+    events, _ = _online(Patient(pitch=dips), 4.0 + 3 * period + 3.0, fps=fps, seed=seed)
+    assert _names(events) == ["nod"]
+
+
 @pytest.mark.parametrize("hold", [0.4, 0.6])
 @pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
 def test_a_short_look_down_as_deep_as_a_slow_nods_dip_is_still_a_look(

@@ -173,7 +173,30 @@ class GestureParams:
     swings over twice the threshold gain anything, and a small slow shake keeps the
     clause. None: every extreme beyond the band is a far end."""
     max_half_period_s: float = 1.2
-    """Turning points further apart than this are swaying, not one gesture; started over."""
+    """Turning points further apart than this are swaying, not one gesture; started over
+    (unless both are holds of a paused rhythm, see ``paused_hold_s``)."""
+    paused_hold_s: float | None = None
+    """When set, a half period over ``max_half_period_s`` between two turning points that are
+    both *holds* (the head stayed within the settle band of each extreme for at least this
+    long) is timed between the holds' middles instead, if the movement from one hold to the
+    next took at most ``paused_move_ratio`` of that time. Why: a weak patient's slow nod
+    holds at the bottom and pauses at rest between dips; noise puts each extreme anywhere on
+    its plateau, so a nominal half period of ramp + (hold + pause) / 2 (0.9 to 1.1 s) read up
+    to ramp + hold + pause and the nod was lost (issue #9, sessions 34 and 35). Timing every
+    turning point at its plateau's middle (session 34, plat34) brought those back but made
+    slow movements at the limit gestures: two brisk dips with a long rest between (the
+    bottoms are no holds) and a slow sway (its peaks are curved, and it spends most of each
+    half period moving, not dwelling). Only the limit reads the middles; the turning points
+    keep their times. None: never (shakes: the lost movements were nods, and with every
+    turning point at its middle a talking head's slow yaw sway became a false shake)."""
+    paused_band_ratio: float = 0.2
+    """See ``paused_hold_s``: a hold's band is at most this share of the swing that led to it:
+    on a calm face's 2 degree nod the settle band's ``3 x noise`` is half the swing, and the
+    "hold" would be most of the leg (session 34, plat34)."""
+    paused_move_ratio: float = 0.5
+    """See ``paused_hold_s``: a paused rhythm dwells at its ends longer than it moves (a slow
+    nod's ramps of 0.3 to 0.45 s between holds whose middles are 0.9 to 1.1 s apart, where a
+    sway near the limit moves for 0.6 to 0.75 of its half period)."""
     first_leg_check: bool = False
     """When set, a movement that completes with only ``min_reversals`` reversals must have
     a first leg that a nod makes (see :func:`first_leg_fault`): seen from its start (not
@@ -267,7 +290,9 @@ class GestureParams:
     """Time constant of the light low-pass filter applied to the angles."""
 
 
-NOD_PARAMS = GestureParams(min_outer_leg_ratio=0.4, first_leg_check=True, back_swing_ratio=0.15)
+NOD_PARAMS = GestureParams(
+    min_outer_leg_ratio=0.4, first_leg_check=True, back_swing_ratio=0.15, paused_hold_s=0.25
+)
 """Defaults for nods: healthy people nod at ~1.7 Hz with a ~13 degree swing; patients less."""
 
 SHAKE_PARAMS = GestureParams(
@@ -569,6 +594,7 @@ class OscillationDetector:
         self._last_gap: float | None = None  # the previous half period of this movement
         self._first_leg = True  # the next reversal ends the leg from where the movement began
         self._restarted = False  # the movement started over at a turning point (see _zigzag)
+        self._hold: tuple[float, float] | None = None  # the last turning point's hold, if any
         self._began: float | None = None  # the first sample since the face was found
         self._calm: float | None = None  # the adapted swing threshold (None: the default)
         self._calm_slow: float | None = None  # the same, for slow swings (see ``slow_half_s``)
@@ -815,7 +841,7 @@ class OscillationDetector:
     def _step(self, t: float, x: float, other: float, raw: float) -> GestureEvent | None:
         p = self.params
         h = self.swing_threshold
-        settled_for = self._settled_for(t, x, max(p.settle_band * h, 3.0 * self.noise[self.axis]))
+        settled_for = self._settled_for(t, x, self._settle_band(h))
         if self._direction == 0 and settled_for >= 0.3:
             # Measured only while the head is still: the start of a movement is not background.
             self._measure_calm(t)
@@ -868,6 +894,11 @@ class OscillationDetector:
             self._start(t, x)
         return None
 
+    def _settle_band(self, h: float) -> float:
+        """Motion within this many degrees counts as settled (see ``settle_band``), for the
+        swing threshold ``h``."""
+        return max(self.params.settle_band * h, 3.0 * self.noise[self.axis])
+
     def _settle_need(self) -> float:
         """How long the head must stay settled near its start to complete (see
         ``slow_settle_ratio``)."""
@@ -910,6 +941,7 @@ class OscillationDetector:
         self._last_gap = None
         self._first_leg = True
         self._restarted = False
+        self._hold = None
 
     def _zigzag(self, t: float, x: float, h: float) -> None:
         """Track extremes; a move of ``h`` back from the extreme confirms a turning point."""
@@ -944,6 +976,10 @@ class OscillationDetector:
             brisk = gap < p.brisk_half_period_s - 0.75 * self._dt
             first_leg, self._first_leg = self._first_leg, False
             last_gap, self._last_gap = self._last_gap, None
+            hold, prev_hold = self._hold_around(turn, prev, h), self._hold
+            self._hold = hold
+            if gap > p.max_half_period_s and len(self._pivots) > 1:
+                gap = self._paused_gap(prev_hold, hold, gap)
             if len(self._pivots) > 1 and not fastest <= gap <= p.max_half_period_s:
                 # Too fast (tremor) or too slow (sway) for a deliberate gesture: start over
                 # from this turning point.
@@ -983,6 +1019,51 @@ class OscillationDetector:
             self._direction = -self._direction
             self._extreme = _Pivot(t, x)
 
+    def _hold_around(self, turn: _Pivot, prev: _Pivot, h: float) -> tuple[float, float] | None:
+        """The span ``(first, last)`` over which the head stayed within the settle band of the
+        extreme ``turn`` (after ``prev``, the turning point before it), when it lasted at
+        least ``paused_hold_s``; else None (see ``paused_hold_s`` and ``paused_band_ratio``)."""
+        p = self.params
+        if p.paused_hold_s is None:
+            return None
+        band = min(self._settle_band(h), p.paused_band_ratio * abs(turn.value - prev.value))
+        d = self._direction
+        samples = [(ts, v) for ts, v in self._history_now() if ts > prev.t]
+        first = last = turn.t
+        for ts, v in reversed([sv for sv in samples if sv[0] <= turn.t]):
+            if d * (turn.value - v) > band:
+                break
+            first = ts
+        for ts, v in (sv for sv in samples if sv[0] >= turn.t):
+            if d * (turn.value - v) > band:
+                break
+            last = ts
+        return (first, last) if last - first >= p.paused_hold_s else None
+
+    def _paused_gap(
+        self, before: tuple[float, float] | None, hold: tuple[float, float] | None, gap: float
+    ) -> float:
+        """The half period between two turning points, ``gap`` apart at their extremes, read
+        between the middles of their holds ``before`` and ``hold`` when both are holds and
+        the head moved from one to the other briskly against that time (see
+        ``paused_hold_s``); else ``gap``."""
+        if before is None or hold is None:
+            return gap
+        middles = 0.5 * (hold[0] + hold[1]) - 0.5 * (before[0] + before[1])
+        # Each hold's edge is the last (first) frame inside its band, so the frames read the
+        # movement between them up to a frame long at either end: a frame is allowed for.
+        moving = hold[0] - before[1] - self._dt
+        if middles <= 0 or moving > self.params.paused_move_ratio * middles:
+            return gap
+        logger.debug(
+            "%s: a paused rhythm: holds' middles %.2fs apart (extremes %.2fs, moving %.2fs)",
+            self.gesture,
+            middles,
+            gap,
+            moving,
+        )
+        return middles
+
     def _begin_leg(self, direction: int, start: _Pivot, t: float, x: float, h: float) -> None:
         """The first leg of a movement is confirmed, from the extreme ``start``."""
         p = self.params
@@ -992,6 +1073,7 @@ class OscillationDetector:
         self._last_gap = None
         self._first_leg = True
         self._restarted = False
+        self._hold = None
         self._extreme = _Pivot(t, x)
         lead = p.lead_swing_ratio
         # The opposite extreme the head came from, within a half period before ``start``.
@@ -1190,7 +1272,7 @@ class OscillationDetector:
             self._began,
             self._pivots[0],
             self._pivots[1],
-            max(p.settle_band * h, 3.0 * self.noise[self.axis]),
+            self._settle_band(h),
             p.settle_s,
             p.max_half_period_s,
             self._history_now(),
