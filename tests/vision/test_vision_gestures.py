@@ -812,3 +812,34 @@ def test_a_large_shake_that_stops_a_little_past_its_start_completes_once_settled
     events = run(ShakeDetector(), trace(6.0, yaw=yaw, fps=fps, seed=seed, noise=0.1))
     assert [e.gesture for e in events] == ["shake"]
     assert 2.85 <= events[0].t < 2.45 + SHAKE_PARAMS.rest_reset_s - 0.05
+
+
+def test_a_nod_whose_yaw_moves_only_once_it_came_back_is_held_back_for_a_next_gesture() -> None:
+    # Two cycles of a 12 degree nod at 1.2 Hz; the yaw begins a 14 degree shake the moment the
+    # chin is back up, while the nod settles. The yaw moved more than a nod allows, so no nod
+    # is reported at once; but it moved only after the nod came back: the nod is held back
+    # (the engine reports it if the shake follows), with its own completion time.
+    end = 1.0 + 2 / 1.2
+    samples = trace(6.0, pitch=nod_wave(1.0, swing=12, hz=1.2), yaw=sine(end, 2 / 1.2, 14.0, 1.2))
+    det = NodDetector()
+    assert run(det, samples) == []
+    held = det.held_back
+    assert held is not None and held.event.gesture == "nod"
+    assert end < held.event.t < end + 0.6
+    assert held.last_turn_t < end
+    assert det.release_held_back() == held.event
+    assert det.held_back is None
+
+
+def test_a_nod_whose_yaw_moves_on_its_last_way_back_is_rejected_not_held_back() -> None:
+    # The same nod, the yaw turning 10 degrees aside from the bottom of its last dip on: a
+    # diagonal way back is no nod, whatever follows.
+    last_dip = 1.0 + 1.5 / 1.2
+    samples = trace(
+        6.0,
+        pitch=nod_wave(1.0, swing=12, hz=1.2),
+        yaw=glide((last_dip, 0.0), (last_dip + 0.5, 10.0)),
+    )
+    det = NodDetector()
+    assert run(det, samples) == []
+    assert det.held_back is None

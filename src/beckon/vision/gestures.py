@@ -82,6 +82,17 @@ class PoseSample:
 
 
 @dataclass(frozen=True, slots=True)
+class HeldBack:
+    """A nod or shake whose other axis stayed quiet until its last leg came back but moved
+    while it settled: maybe the next gesture begun with no rest between (see
+    :meth:`OscillationDetector.release_held_back`), maybe not."""
+
+    event: GestureEvent
+    last_turn_t: float
+    """Its last turning point: a next gesture must have begun after it."""
+
+
+@dataclass(frozen=True, slots=True)
 class GestureParams:
     """Thresholds of one oscillation detector; defaults suit a nod (see :data:`SHAKE_PARAMS`).
 
@@ -568,6 +579,13 @@ class OscillationDetector:
         :meth:`_kept`), for the engine's checks against full bars."""
         self.last_reversals = 0
         """How many reversals the last gesture reported made (the engine's jaw check)."""
+        self.last_seen_moving_t = -math.inf
+        """When the movement of the last gesture reported was first seen moving (its first leg
+        confirmed; its first pivot is no better: from rest it is the lowest jitter sample,
+        and a long movement's first pivots are pruned)."""
+        self.held_back: HeldBack | None = None
+        """The latest gesture held back for the other axis's next gesture (see
+        :meth:`release_held_back`); the engine clears it when it drops it."""
         self._clear()
 
     # -- state ------------------------------------------------------------------------------
@@ -595,6 +613,7 @@ class OscillationDetector:
         self._first_leg = True  # the next reversal ends the leg from where the movement began
         self._restarted = False  # the movement started over at a turning point (see _zigzag)
         self._hold: tuple[float, float] | None = None  # the last turning point's hold, if any
+        self._moving_since = -math.inf  # when the movement's first leg was confirmed
         self._began: float | None = None  # the first sample since the face was found
         self._calm: float | None = None  # the adapted swing threshold (None: the default)
         self._calm_slow: float | None = None  # the same, for slow swings (see ``slow_half_s``)
@@ -607,6 +626,7 @@ class OscillationDetector:
         """Forget the gesture in progress and the cooldown (e.g. new patient)."""
         self._last_event_t = -math.inf
         self._reference_t = -math.inf
+        self.held_back = None
         self._clear()
 
     def reference_moved(self, t: float) -> None:
@@ -702,6 +722,23 @@ class OscillationDetector:
     def last_turn_t(self) -> float:
         """Time of the oscillation's last turning point (-inf when none is under way)."""
         return self._pivots[-1].t if self._pivots else -math.inf
+
+    def release_held_back(self) -> GestureEvent | None:
+        """The gesture held back, once the other axis's detector has reported a gesture whose
+        movement began after this one's last turning point: that was what moved the other
+        axis while this one settled, so this one is a gesture of its own, reported late
+        (its time is still when it completed). None when nothing is held back.
+
+        Why held back, not reported at once: the other axis moving during the settle is
+        also what a talking or signing head does after a small false "shake" (talkhead
+        ``lp_d14``, comp4989 ``please_1``, tune data); only a gesture that follows tells a
+        patient who answered twice, straight on, from a head that went on moving.
+        """
+        held, self.held_back = self.held_back, None
+        if held is None:
+            return None
+        self._last_event_t = max(self._last_event_t, held.event.t)
+        return held.event
 
     @property
     def swing_threshold(self) -> float:
@@ -889,7 +926,10 @@ class OscillationDetector:
         )
         done = (settled_for >= self._settle_need() and back) or settled_for >= p.rest_reset_s
         if done and reversals >= p.min_reversals:
-            return self._complete(t, x)
+            ended = t - settled_for
+            if back:
+                ended = min(ended, self._back_since(band))
+            return self._complete(t, x, ended)
         if settled_for >= p.rest_reset_s:
             self._start(t, x)
         return None
@@ -898,6 +938,16 @@ class OscillationDetector:
         """Motion within this many degrees counts as settled (see ``settle_band``), for the
         swing threshold ``h``."""
         return max(self.params.settle_band * h, 3.0 * self.noise[self.axis])
+
+    def _back_since(self, band: float) -> float:
+        """Since when the head has stayed within ``band`` of where the movement began (over
+        the last ``rest_reset_s``), i.e. when its last leg came back: the movement's end."""
+        since = math.inf
+        for ts, v in reversed(self._recent):
+            if abs(v - self._rest_value) > band:
+                break
+            since = ts
+        return since
 
     def _settle_need(self) -> float:
         """How long the head must stay settled near its start to complete (see
@@ -942,6 +992,7 @@ class OscillationDetector:
         self._first_leg = True
         self._restarted = False
         self._hold = None
+        self._moving_since = -math.inf
 
     def _zigzag(self, t: float, x: float, h: float) -> None:
         """Track extremes; a move of ``h`` back from the extreme confirms a turning point."""
@@ -1068,6 +1119,7 @@ class OscillationDetector:
         """The first leg of a movement is confirmed, from the extreme ``start``."""
         p = self.params
         self._direction = direction
+        self._moving_since = t
         self._pivots = [start]
         self._from_rest = True
         self._last_gap = None
@@ -1110,15 +1162,15 @@ class OscillationDetector:
         while self._other_trace and self._other_trace[0][0] < horizon:
             self._other_trace.popleft()
 
-    def _complete(self, t: float, x: float) -> GestureEvent | None:
-        """Check the finished movement and turn it into an event (or drop it)."""
+    def _complete(self, t: float, x: float, ended: float) -> GestureEvent | None:
+        """Check the finished movement and turn it into an event (or drop it); its last leg
+        ended at ``ended`` (back near its start, or settled, see :meth:`_other_range`)."""
         p = self.params
         values = [pv.value for pv in self._pivots] + [x]
         swings = np.abs(np.diff(values))
         reversal_swings = swings[1:-1] if len(swings) > 2 else swings
         median_swing = float(np.median(reversal_swings))
-        others = np.array([v for _, v in self._other_trace]) if self._other_trace else np.zeros(1)
-        other_range = float(others.max() - others.min())
+        other_range = self._other_range(math.inf)
         other_limit = max(
             p.other_max_ratio * median_swing,
             p.other_min_deg,
@@ -1203,14 +1255,34 @@ class OscillationDetector:
             self._start(t, x)
             return None
         if other_range > other_limit:
-            logger.debug(
-                "%s rejected at t=%.2f: %s moved %.1f deg (limit %.1f)",
-                self.gesture,
-                t,
-                self.other,
-                other_range,
-                other_limit,
-            )
+            until_end = self._other_range(ended)
+            if until_end <= other_limit and t - self._last_event_t >= p.cooldown_s:
+                # Quiet until the last leg came back: held back for a next gesture.
+                confidence = self._confidence(reversal_swings, until_end / other_limit)
+                event = GestureEvent(t=t, gesture=self.gesture, confidence=confidence)
+                self.held_back = HeldBack(event, self._pivots[-1].t)
+                self.last_swing = made_swing
+                self.last_reversals = len(values) - 2
+                logger.debug(
+                    "%s held back at t=%.2f: %s moved %.1f deg (limit %.1f), %.1f until it "
+                    "ended at t=%.2f: a next gesture?",
+                    self.gesture,
+                    t,
+                    self.other,
+                    other_range,
+                    other_limit,
+                    until_end,
+                    ended,
+                )
+            else:
+                logger.debug(
+                    "%s rejected at t=%.2f: %s moved %.1f deg (limit %.1f)",
+                    self.gesture,
+                    t,
+                    self.other,
+                    other_range,
+                    other_limit,
+                )
             self._start(t, x)
             return None
         if t - self._last_event_t < p.cooldown_s:
@@ -1222,6 +1294,7 @@ class OscillationDetector:
         self._last_event_t = t
         self.last_swing = made_swing
         self.last_reversals = len(values) - 2
+        self.last_seen_moving_t = self._moving_since
         self._start(t, x)
         logger.info(
             "%s at t=%.2f (started %.2f, %d reversals, swing %.1f deg, confidence %.2f)",
@@ -1233,6 +1306,15 @@ class OscillationDetector:
             confidence,
         )
         return GestureEvent(t=t, gesture=self.gesture, confidence=confidence)
+
+    def _other_range(self, ended: float) -> float:
+        """How far the other axis moved (peak to peak) over the movement, up to ``ended``
+        (math.inf: up to now, the settle included; or when its last leg came back near the
+        start, the settle left out, see :class:`HeldBack`)."""
+        others = [v for ts, v in self._other_trace if ts <= ended]
+        if not others:
+            return 0.0
+        return float(max(others) - min(others))
 
     def _kept(self, half_period: float) -> float:
         """Share of a swing at this half period that the frames catch (:func:`_sampled`) and
