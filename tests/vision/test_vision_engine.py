@@ -97,6 +97,42 @@ def test_a_nod_and_a_shake_are_recognised() -> None:
     assert names(events) == ["nod", "shake"]
 
 
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+@pytest.mark.parametrize("hz", [0.7, 1.2, 1.8])
+def test_a_nod_made_straight_into_a_shake_gives_the_nod_then_the_shake(
+    fps: float, hz: float
+) -> None:
+    # Issue 9's lost answer: two cycles of a 12 degree nod, then with no rest between two
+    # cycles of a 14 degree shake at the same pace. The yaw begins to move while the nod
+    # settles; the nod is reported all the same, before the shake, at its own time.
+    end = 3.0 + 2 / hz
+    patient = Patient(pitch=nodding(3.0, 2, 12.0, hz), yaw=sine(end, 2 / hz, 14.0, hz))
+    events = _online(patient, end + 2 / hz + 3.0, fps=fps)
+    assert names(events) == ["nod", "shake"]
+    assert end < events[0].t < end + 1.0
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+@pytest.mark.parametrize("hz", [0.7, 1.2])
+def test_a_shake_made_straight_into_a_nod_gives_the_shake_then_the_nod(
+    fps: float, hz: float
+) -> None:
+    end = 3.0 + 2 / hz
+    patient = Patient(yaw=sine(3.0, 2 / hz, 14.0, hz), pitch=nodding(end, 2, 12.0, hz))
+    events = _online(patient, end + 2 / hz + 3.0, fps=fps)
+    assert names(events) == ["shake", "nod"]
+    assert end < events[0].t < end + 1.0
+
+
+def test_a_nod_whose_settle_sees_the_head_turn_aside_and_stay_is_still_no_nod() -> None:
+    # The same nod, the head turning 15 degrees aside as it settles and staying there (a
+    # talking or signing head goes on moving like this after a small false "nod"): only a
+    # shake that follows makes the nod a gesture of its own.
+    end = 3.0 + 2 / 1.2
+    patient = Patient(pitch=nodding(3.0, 2, 12.0, 1.2), yaw=glide((end, 0.0), (end + 0.4, 15.0)))
+    assert "nod" not in names(_online(patient, end + 4.0))
+
+
 def test_every_gesture_name_is_one_of_the_public_names() -> None:
     assert set(HELD_CASES) | {"nod", "shake"} == set(GESTURES)
 

@@ -187,6 +187,9 @@ class GestureEngine:
         # (gesture, t) of each held or replayed event -> its own times (see _EventTimes)
         self._times: dict[tuple[str, float], _EventTimes] = {}
         self._settle_gap = {h.gesture: h.params.settle_gap_s for h, _ in self.head + self.face}
+        # (gesture, t) pairs known to be two movements: a held-back nod or shake and the
+        # gesture of the other axis that released it (see _one_movement)
+        self._apart: set[frozenset[tuple[str, float]]] = set()
         self._good_head_t = -math.inf  # last frame usable for the held head gestures
         self._look_share = 1.0  # see EngineParams.look_turned_share
         self._oscillation_t: dict[str, float] = {}  # axis -> when its nod/shake was reported
@@ -306,19 +309,34 @@ class GestureEngine:
         for det in self.oscillators:
             event = det.update(sample)
             if event is None:
+                held = det.held_back
+                if held is not None and held.event.t == t and self._oscillation_dropped(t, det):
+                    det.held_back = None  # judged as it completed, like any other
                 continue
-            jaw = max((v for _, v in self._jaw), default=0.0)
-            if jaw > self._jaw_limit and not self._said(det):
-                logger.info(
-                    "%s at t=%.2f dropped: the jaw moved (%.2f), a cough or talking",
-                    event.gesture,
-                    t,
-                    jaw,
-                )
-                continue
-            if self._talk_sway(t, det):
+            if self._oscillation_dropped(t, det):
                 continue
             candidates.append(event)
+            for waiting in self.oscillators:
+                held = waiting.held_back
+                if held is None or waiting is det:
+                    continue
+                if held.last_turn_t < det.last_seen_moving_t <= held.event.t:
+                    # A nod made straight into a shake (or a shake into a nod): see
+                    # OscillationDetector.release_held_back.
+                    released = waiting.release_held_back()
+                    assert released is not None
+                    logger.info(
+                        "%s at t=%.2f reported: the %s seen moving from t=%.2f moved the "
+                        "other axis",
+                        released.gesture,
+                        released.t,
+                        event.gesture,
+                        det.last_seen_moving_t,
+                    )
+                    candidates.append(released)
+                    self._apart.add(
+                        frozenset({(released.gesture, released.t), (event.gesture, event.t)})
+                    )
         candidates += self._feed_head(t, held_angles is not None, held_angles or angles)
         candidates += self._feed_face(t, usable, angles, chans)
         for hold, channel in self.head:
@@ -384,8 +402,9 @@ class GestureEngine:
             candidates = [replace(e, confidence=round(e.confidence * scale, 4)) for e in candidates]
         out = self._arbitrate(candidates)
         for det in self.oscillators:
-            if any(e.gesture == det.gesture for e in out):
-                self._oscillation_t[det.axis] = t
+            done = [e.t for e in out if e.gesture == det.gesture]
+            if done:
+                self._oscillation_t[det.axis] = max(done)
         return out
 
     def _check_reference(self, t: float, obs: Any) -> None:
@@ -710,6 +729,21 @@ class GestureEngine:
             return pitch
         return self._open_pitch if self._open_pitch is not None else pitch
 
+    def _oscillation_dropped(self, t: float, det: OscillationDetector) -> bool:
+        """True when the nod or shake ``det`` just completed is dropped for the jaw: it moved
+        (a cough or talking) and this is no "no" said as it was made, or the head swayed
+        while talking (:meth:`_talk_sway`)."""
+        jaw = max((v for _, v in self._jaw), default=0.0)
+        if jaw > self._jaw_limit and not self._said(det):
+            logger.info(
+                "%s at t=%.2f dropped: the jaw moved (%.2f), a cough or talking",
+                det.gesture,
+                t,
+                jaw,
+            )
+            return True
+        return self._talk_sway(t, det)
+
     def _said(self, det: OscillationDetector) -> bool:
         """True when the nod or shake ``det`` just reported is one the jaw's opening does not
         drop: a shake made while saying "no" (see ``EngineParams.said_gestures``)."""
@@ -943,6 +977,7 @@ class GestureEngine:
             horizon = latest - p.defer_max_s - p.event_gap_s
             self._reported = deque(r for r in self._reported if r[0] >= horizon)
             self._times = {k: v for k, v in self._times.items() if k[1] >= horizon}
+            self._apart = {pair for pair in self._apart if min(t for _, t in pair) >= horizon}
         return sorted(out, key=lambda e: e.t)
 
     def _note_held(self, event: GestureEvent, hold: HoldDetector) -> None:
@@ -958,9 +993,13 @@ class GestureEngine:
         ``settle_gap_s`` or more after the earlier was reported, or, for a held earlier one,
         after it had settled (came back, plus its ``settle_s``): a held event is reported
         later than that when unusable frames hid its settling (``HoldParams.bridge_s``), and
-        the gap says nothing of whether the next movement is one with it."""
+        the gap says nothing of whether the next movement is one with it; or unless the two
+        are a held-back nod or shake and the other axis's gesture that released it, which
+        began after its last turning point (``_apart``)."""
         t, gesture = reported
         if abs(event.t - t) >= self.params.event_gap_s:
+            return False
+        if frozenset({(event.gesture, event.t), (gesture, t)}) in self._apart:
             return False
         first, later = ((gesture, t), (event.gesture, event.t))
         if event.t < t:
