@@ -153,8 +153,11 @@ def test_tiles_take_the_column_count_where_every_name_is_whole_before_icons_or_s
 
 def test_a_name_steps_down_to_the_size_read_at_1_m_before_it_is_cut() -> None:
     """Half its size at the foot of the bed (27 px at scale 1.5) left "간호사 불러 주세요" cut on
-    a 1024 x 600 tablet; 24 px (read at 1 m) is the least, never above half the size."""
+    a 1024 x 600 tablet; 24 px (read at 1 m) is the least. Half its size at 1.25 (22 px) and
+    at 1.0 (18 px) was below that: no name goes under the 24 px of every other patient text,
+    unless a scale below 1 makes it smaller on purpose."""
     from beckon.ui.bedside_model import READABLE_PX, least_name_px
 
     assert least_name_px(54, 1.5) == least_name_px(72, 2.0) == READABLE_PX
-    assert least_name_px(36, 1.0) == 18  # below 24 already at scale 1: kept
+    assert least_name_px(45, 1.25) == least_name_px(36, 1.0) == READABLE_PX
+    assert least_name_px(18, 0.5) == 12  # half the type, half the least

@@ -313,9 +313,9 @@ READABLE_PX = 24
 """Patient text is at least this at font scale 1 (docs/ui.md: capitals of 2.98 mm on the
 10.1-inch tablet, 10 minutes of arc at 1 m, what 6/12 vision reads)."""
 FAR_SCALE = BEDSIDE_FAR.distance_m / BEDSIDE.distance_m
-"""The font scale for the foot of the bed (1.5 m against 1 m: 1.5). A tile's name never
-steps below half its size at this scale, and may give way to its icon down to the readable
-size at this scale: a larger scale asks for more room than a cramped window has."""
+"""The font scale for the foot of the bed (1.5 m against 1 m: 1.5). A tile's name may give
+way to its icon down to the readable size at this scale: a larger scale asks for more room
+than a cramped window has."""
 
 
 def readable_px(scale: float) -> int:
@@ -325,12 +325,14 @@ def readable_px(scale: float) -> int:
 
 
 def least_name_px(style: int, scale: float) -> int:
-    """The least type a tile's name steps down to before it is cut: half its size at
-    ``FAR_SCALE`` (27 px from scale 1.5 on), or lower where that is above ``READABLE_PX``
-    (24 px, read at 1 m): a cut name cannot be read at all, a smaller one still can. At scale
-    1.5 on a 1024 x 600 tablet in Korean with the configuration fault, "간호사 불러 주세요"
-    took two lines at 27 px in tiles 96 px high and was cut; at 24 px it is whole on one."""
-    return min(int(style * 0.5 * min(1.0, FAR_SCALE / scale)), READABLE_PX)
+    """The least type a tile's name steps down to before it is cut: the size read at 1 m
+    (``READABLE_PX``, 24 px), or at a scale below 1 (small type chosen on purpose) that scale's
+    share of it, and never above the name's own size: a cut name cannot be read at all, a
+    smaller one still can, and none is smaller than any other patient text. At scale 1.5 on a
+    1024 x 600 tablet in Korean with the configuration fault, "간호사 불러 주세요" took two lines
+    at 27 px in tiles 96 px high and was cut; at 24 px it is whole on one. At 1.25 half the
+    name's size (22 px) was its least, below the 24 px read at 1 m."""
+    return min(style, round(READABLE_PX * min(scale, 1.0)))
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,7 @@ from beckon.ui.widgets import (
     CappedLabel,
     FitLabel,
     FlowLayout,
+    FoldingNotice,
     IconLabel,
     StatusPill,
     Tile,
@@ -500,7 +501,8 @@ class BedsideWindow(QWidget):
         bar_layout.addWidget(self.staff_button)
         root.addWidget(bar)
 
-        self.fault_banner = CappedLabel()  # as high as its text needs
+        # As high as its text needs, or one line where the tiles' names would be cut (``_fold``).
+        self.fault_banner = FoldingNotice()
         self.fault_banner.setObjectName("faultBanner")
         self.fault_banner.hide()
         root.addWidget(self._padded(self.fault_banner))
@@ -603,28 +605,36 @@ class BedsideWindow(QWidget):
             return
         self._cramped = cramped
         self._release_yielded()  # the names set the cap again (``_yield_to_names``), if cramped
-        for pill in self._pills:
-            pill.set_only_problems(cramped)
         for banner in (self.fault_banner, self.reach_banner):
             set_prop(banner, "compact", cramped)
         self.timeline_panel.set_compact(cramped)
-        # Its words' new width is known once its layout has taken the new type; cramped, it
-        # gets that width and the tiles all the rest (they have the patient's words).
-        QTimer.singleShot(0, self._fit_side)
-        self.body.setStretch(1, 0 if cramped else SIDE_STRETCH)
         self.stage_banner.fit()
-        # The request panel narrower and the gaps smaller: three tiles side by side left
-        # "Emergency" 156 of the 225 px it needs.
+        self._give_way()
+
+    def _give_way(self) -> None:
+        """Cramped, or with the fault notice folded (``_fold``), the header keeps only the
+        chips that report a problem (in smaller type only when cramped), the request panel is
+        only as wide as its longest words, and the gaps are smaller, so the tiles get the rest
+        (they have the patient's words): three tiles side by side left "Emergency" 156 of the
+        225 px it needs."""
+        cramped = getattr(self, "_cramped", False)
+        tight = cramped or self.fault_banner.folded
+        for pill in self._pills:
+            pill.set_only_problems(tight, smaller=cramped)
+        # Its words' new width is known once its layout has taken the new type.
+        QTimer.singleShot(0, self._fit_side)
+        self.body.setStretch(1, 0 if tight else SIDE_STRETCH)
         self._fit_side()
-        gap = 12 if cramped else 24
+        gap = 12 if tight else 24
         self.body.setContentsMargins(gap, 8, gap, 16)
         self.body.setSpacing(gap)
-        self.tile_grid.setSpacing(12 if cramped else 22)
+        self.tile_grid.setSpacing(12 if tight else 22)
 
     def _fit_side(self) -> None:
-        """The request panel's narrowest: ``SIDE_MIN_W``, or in a cramped window only what its
-        longest words need (it never scrolls sideways), so the tiles get the rest."""
-        if not getattr(self, "_cramped", False):
+        """The request panel's narrowest: ``SIDE_MIN_W``, or where the window gives way
+        (``_give_way``) only what its longest words need (it never scrolls sideways), so the
+        tiles get the rest."""
+        if not (getattr(self, "_cramped", False) or self.fault_banner.folded):
             self.timeline_scroll.setMinimumWidth(px(SIDE_MIN_W))
             return
         bar = self.timeline_scroll.verticalScrollBar()
@@ -1101,7 +1111,21 @@ class BedsideWindow(QWidget):
                 look = replace(look, icon_px=icon)
             for tile in fitted:
                 tile.set_even(look)
+            self._fold(look)
             self._yield_to_names(look.name_px)
+
+    def _fold(self, look: TileLook) -> None:
+        """Where some tile's name is cut even at its least type (``least_name_px``, 24 px),
+        the fault notice gives way first: one line, its text elided in the middle, the whole
+        text a tap away (``FoldingNotice``). On a 1024 x 600 tablet at scale 1.25, offline with
+        the configuration fault, "Call the nurse" was cut at 22 px in every column count: the
+        window is not cramped there, and cramped, the notices' 3/4 type would be below 24 px.
+        The cannot-reach notice and the instruction line are the patient's and stay whole.
+        Only what releases the names' cap unfolds it (``_release_yielded``): then the names
+        are measured again with the whole notice."""
+        shown = self.fault_banner.isVisibleTo(self)
+        if not look.whole and shown and self.fault_banner.set_folded(True):
+            self._give_way()
 
     def _yield_to_names(self, names_px: int) -> None:
         """In a cramped window the texts beside the tiles step down to the names' size
@@ -1120,8 +1144,12 @@ class BedsideWindow(QWidget):
         or gone, a notice or the instruction line taking more or fewer lines for a new text):
         the cap is measured again from the names as they fit now. Without this a cramped kiosk kept
         the smallest cap it ever had: 30 px panel text beside 72 px names once a fault had
-        cleared and a menu of three followed."""
-        if not self.names_first.release():
+        cleared and a menu of three followed. A folded fault notice unfolds (``_fold``): the
+        names are measured with it whole again."""
+        released = self.names_first.release()
+        if self.fault_banner.set_folded(False):
+            self._give_way()
+        elif not released:
             return
         self._cap_beside_names(None)
         self._tiles_fitted()  # evens the names and caps the rest again, once the loop is free

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PyQt6.QtCore import QPoint, QRect, QRectF, QSize, Qt
+from PyQt6.QtCore import QPoint, QRect, QRectF, QSize, Qt, QTimer
 from PyQt6.QtGui import (
     QColor,
     QFont,
@@ -224,6 +224,67 @@ class CappedLabel(QLabel):
             self.setStyleSheet(f"font-size: {size}px;")
 
 
+class FoldingNotice(CappedLabel):
+    """A notice that can give way to the tiles' names by folding to one line (``set_folded``):
+    its text elided in the middle, so the start still says what is wrong and the end what to
+    do ("Configuration: bedside.offe…left out. Call IT."), in its own type (never smaller: a
+    smaller notice would go below the 24 px read at 1 m). The whole text stays its tooltip and
+    what a screen reader hears, and a tap shows it whole for ``OPEN_MS`` (a nurse reads it;
+    the names may be cut meanwhile). A fold changes no text: it does not call ``on_height``."""
+
+    OPEN_MS = 30_000
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.full = ""
+        """The whole text, folded or not."""
+        self.folded = False
+        self._open = QTimer(self)
+        self._open.setSingleShot(True)
+        self._open.setInterval(self.OPEN_MS)
+        self._open.timeout.connect(self._show_text)
+
+    def setText(self, text: str | None) -> None:
+        self.full = text or ""
+        self.setToolTip(self.full)
+        self.setAccessibleName(self.full)
+        super().setText(self._shown())
+
+    def set_folded(self, on: bool) -> bool:
+        """One line (``on``) or the whole text; whether that changed."""
+        if on == self.folded:
+            return False
+        self.folded = on
+        self._open.stop()
+        self._show_text()
+        return True
+
+    def _shown(self) -> str:
+        if not self.folded or self._open.isActive():
+            return self.full
+        self.ensurePolished()
+        width = self.contentsRect().width() - 2 * max(0, self.margin()) - 2
+        return self.fontMetrics().elidedText(self.full, Qt.TextElideMode.ElideMiddle, max(1, width))
+
+    def _show_text(self) -> None:
+        QLabel.setText(self, self._shown())  # not CappedLabel's: no new text, no on_height
+        self.fit()
+
+    def fit(self) -> None:
+        """Its type as :class:`CappedLabel` fits it, then folded, elided again to that type
+        and its width (``fit`` follows a new width or cap)."""
+        super().fit()
+        if self.folded:
+            QLabel.setText(self, self._shown())
+
+    def mousePressEvent(self, event: QMouseEvent | None) -> None:
+        """Folded, a tap shows the whole text for a while."""
+        if self.folded and not self._open.isActive():
+            self._open.start()
+            self._show_text()
+        super().mousePressEvent(event)
+
+
 class FlowLayout(QLayout):
     """Lays widgets out left to right and wraps to a new line when the width runs out, so a
     row of status chips never pushes the window wider than the screen at large font scales.
@@ -333,12 +394,12 @@ class StatusPill(QFrame):
         self.wanted = wanted
         self._show()
 
-    def set_only_problems(self, on: bool) -> None:
-        """``on``: shown only while it reports a problem (warn, bad), in smaller type: in a
-        window too short for its font scale a header of every chip took three lines (175 of
-        the 800 px of a tablet at scale 2) from the patient's tiles."""
+    def set_only_problems(self, on: bool, *, smaller: bool | None = None) -> None:
+        """``on``: shown only while it reports a problem (warn, bad), in smaller type (unless
+        ``smaller`` is False): in a window too short for its font scale a header of every chip
+        took three lines (175 of the 800 px of a tablet at scale 2) from the patient's tiles."""
         self.only_problems = on
-        set_prop(self, "compact", on)
+        set_prop(self, "compact", on if smaller is None else smaller)
         repolish(self.label)  # its type follows the pill's property
         self._show()
 
