@@ -120,6 +120,8 @@ tiles' names stay whole."""
 SIDE_STRETCH = 2  # the request panel's share of the width beside the tiles' 3 (not cramped)
 STAGE_BANNER_CRAMPED_H = 40
 """The stage banner's height (at font scale 1) in a cramped window: one line of its compact type."""
+FOLD_AFTER_MS = 250
+"""A tile's name cut this long (the window has settled) folds the fault notice (``_fold``)."""
 SERVICE_LOST_EXIT_S = 5.0
 """A kiosk whose bedside service thread died exits after this long (systemd restarts it)."""
 
@@ -413,6 +415,10 @@ class BedsideWindow(QWidget):
         self._confirm_timer = QTimer(self)
         self._confirm_timer.setSingleShot(True)
         self._confirm_timer.timeout.connect(self._confirm_no)
+        self._fold_timer = QTimer(self)  # a name cut this long folds the fault notice
+        self._fold_timer.setSingleShot(True)
+        self._fold_timer.setInterval(FOLD_AFTER_MS)
+        self._fold_timer.timeout.connect(self._fold_if_cut)
         self._poll()
 
     # ------------------------------------------------------------ layout
@@ -1115,16 +1121,30 @@ class BedsideWindow(QWidget):
             self._yield_to_names(look.name_px)
 
     def _fold(self, look: TileLook) -> None:
-        """Where some tile's name is cut even at its least type (``least_name_px``, 24 px),
-        the fault notice gives way first: one line, its text elided in the middle, the whole
-        text a tap away (``FoldingNotice``). On a 1024 x 600 tablet at scale 1.25, offline with
-        the configuration fault, "Call the nurse" was cut at 22 px in every column count: the
-        window is not cramped there, and cramped, the notices' 3/4 type would be below 24 px.
+        """Where some tile's name is cut even at its least type (``least_name_px``, 24 px) in
+        a window that is not cramped, the fault notice gives way: one line, its text elided
+        in the middle, the whole text a tap away (``FoldingNotice``), and the window gives way
+        as a cramped one does, in its own type (``_give_way``). On a 1024 x 600 tablet at
+        scale 1.25, offline with the configuration fault, "Call the nurse" was cut at 22 px in
+        every column count: the window is not cramped there, and cramped, the notices' 3/4
+        type would be below 24 px. (Cramped, the notices yield by their type: ``NamesFirst``.)
         The cannot-reach notice and the instruction line are the patient's and stay whole.
-        Only what releases the names' cap unfolds it (``_release_yielded``): then the names
-        are measured again with the whole notice."""
-        shown = self.fault_banner.isVisibleTo(self)
-        if not look.whole and shown and self.fault_banner.set_folded(True):
+
+        Only a cut that lasts ``FOLD_AFTER_MS`` folds it: as a window settles, its names are
+        cut for a moment (at 1.5 on 1280 x 800 it folded with names of 40 px). Only what
+        releases the names' cap unfolds it (``_release_yielded``): then the names are measured
+        again with the whole notice."""
+        if not look.whole and self._may_fold():
+            self._fold_timer.start()  # from the latest cut: the window settles meanwhile
+
+    def _may_fold(self) -> bool:
+        cramped = getattr(self, "_cramped", False)
+        return not cramped and self.fault_banner.isVisibleTo(self)
+
+    def _fold_if_cut(self) -> None:
+        fits = [t.fit for t in self.tiles.values() if t.code not in ENTRY_ICONS]
+        cut = any(fit is None for fit in fits) or not even_look([f for f in fits if f]).whole
+        if cut and self._may_fold() and self.fault_banner.set_folded(True):
             self._give_way()
 
     def _yield_to_names(self, names_px: int) -> None:
