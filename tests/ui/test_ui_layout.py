@@ -768,3 +768,57 @@ def test_in_a_cramped_window_the_texts_beside_the_names_take_their_size_back_aft
     finally:
         application(Look("en"), "bedside")
         install_translation("en")
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_in_a_cramped_window_the_texts_beside_the_names_take_their_size_back_after_a_new_request(
+    qtbot: Any, qapp: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, language: str
+) -> None:
+    """At scale 2 on the 1280 x 800 tablet, offline with the configuration fault: a new text in
+    the request panel (a request, or none: "Your requests show here.") makes the panel, as
+    wide as its longest words, wider or narrower, and so the tiles; unlike a notice's it
+    changes no height, and the names' cap was not released. Back to no request after one, the
+    English names were 36 px with 34 px texts beside them (38 and 36 to 37 after a fresh
+    layout), and in Korean the panel kept the request's 360 px where its words needed 388. A
+    change of the panel's width releases the cap as other changes of the tiles' room do:
+    afterwards all is as after a fresh layout, settled in a few relayouts (no loop)."""
+    from beckon.ui.app import Look, application, install_translation
+
+    application(Look(language, "calm", 2.0), "bedside")
+    try:
+        window = cramped_offline(qtbot, tmp_path, language, True)
+        relayouts: list[int] = []
+        follow = window.names_first.follow
+
+        def counted(names_px: int) -> bool:
+            changed = follow(names_px)
+            if changed:
+                relayouts.append(names_px)
+            return changed
+
+        monkeypatch.setattr(window.names_first, "follow", counted)
+        requests = {
+            "no": [],
+            "one": [RequestTrack("r3", "reposition", "acknowledged", by="Nurse Lee")],
+        }
+
+        def shown(which: str, *, fresh: bool = False) -> tuple[Any, ...]:
+            relayouts.clear()
+            window.timeline.tracks = requests[which]
+            window._show_timeline()
+            if fresh:
+                window._release_yielded()
+            settle(qtbot, window)
+            assert len(relayouts) <= 8, f"no relayout loop: capped at {relayouts}"
+            names = name_px(window)
+            beside = sorted(notice_px(window).values()), sorted(panel_text_px(window).values())
+            assert max(max(sizes) for sizes in beside) <= names, f"{beside} beside {names} px"
+            return names, *beside, window.timeline_scroll.width()
+
+        fresh = {which: shown(which, fresh=True) for which in requests}
+        for _ in range(2):
+            for which in requests:
+                assert shown(which) == fresh[which], f"after the {which} request, as fresh"
+    finally:
+        application(Look("en"), "bedside")
+        install_translation("en")

@@ -399,14 +399,15 @@ class NamesFirst:
     smaller). Following the names both ways, the texts that yielded took their room back,
     shrank the names again, and the two took turns; taken only down, the cap kept the size
     the names had before the texts yielded (28 px notices beside 48 px names). The names never
-    step below ``least_name_px`` (27 px, or 24 where 27 would cut them: the 2.9 mm capital
-    read at 1 m), so what yields stays readable; and it stays whole (its height is what its
+    step below ``least_name_px`` (24 px: the 2.9 mm capital read at 1 m), so what yields
+    stays readable; and it stays whole (its height is what its
     text needs).
 
     Something else that changes the tiles' room (the window's size, the menu, a notice shown
-    or gone, a new text that gives a notice or the instruction line more or fewer lines)
-    ``release``s it, and the names set it again as they then fit: kept, a cap lowered by a
-    longer line came back only to the ceiling's 1 px below, lower after each."""
+    or gone, a new text that gives a notice or the instruction line more or fewer lines, or
+    the request panel, as wide as its words, another width) ``release``s it, and the names
+    set it again as they then fit: kept, a cap lowered by a longer line came back only to
+    the ceiling's 1 px below, lower after each."""
 
     cap: int | None = None
     ceiling: int | None = None

@@ -640,15 +640,21 @@ class BedsideWindow(QWidget):
         """The request panel's narrowest: ``SIDE_MIN_W``, or where the window gives way
         (``_give_way``) only what its longest words need (it never scrolls sideways), so the
         tiles get the rest."""
+        need = self._side_need()
+        self.timeline_scroll.setMinimumWidth(px(SIDE_MIN_W) if need is None else need)
+
+    def _side_need(self) -> int | None:
+        """The width the request panel's words need where the window gives way (never below
+        ``CRAMPED_SIDE_MIN_W``); None where it does not (the panel's width is then its share,
+        whatever its words)."""
         if not (getattr(self, "_cramped", False) or self.fault_banner.folded):
-            self.timeline_scroll.setMinimumWidth(px(SIDE_MIN_W))
-            return
+            return None
         bar = self.timeline_scroll.verticalScrollBar()
         need = self.timeline_panel.minimumSizeHint().width()
         need += (bar.sizeHint().width() if bar is not None else 0) + 2 * (
             self.timeline_scroll.frameWidth()
         )
-        self.timeline_scroll.setMinimumWidth(max(px(CRAMPED_SIDE_MIN_W), need))
+        return max(px(CRAMPED_SIDE_MIN_W), need)
 
     def _fit_stage_banner(self) -> None:
         """On a short window a question or confirmation page takes the height: the banner
@@ -1161,7 +1167,8 @@ class BedsideWindow(QWidget):
 
     def _release_yielded(self) -> None:
         """Something else changed the tiles' room (the window's size, the menu, a notice shown
-        or gone, a notice or the instruction line taking more or fewer lines for a new text):
+        or gone, a notice or the instruction line taking more or fewer lines for a new text,
+        the request panel another width for its new words: ``_show_timeline``):
         the cap is measured again from the names as they fit now. Without this a cramped kiosk kept
         the smallest cap it ever had: 30 px panel text beside 72 px names once a fault had
         cleared and a menu of three followed. A folded fault notice unfolds (``_fold``): the
@@ -1185,7 +1192,18 @@ class BedsideWindow(QWidget):
         return next((c for c, t in self.tiles.items() if t.highlighted), None)
 
     def _show_timeline(self) -> None:
+        # A new text in the panel changes its width where it is as wide as its words, and so
+        # the tiles' room, as a notice's new lines change their height: the names set their
+        # cap again. Kept, the texts beside the names came back smaller after a request (in
+        # English at scale 2 offline: 34 px beside names of 36, 36 beside 38 when fresh).
+        before = self._side_need()
         self.timeline_panel.show_tracks(self.timeline.tracks)
+        layout = self.timeline_panel.layout()
+        if layout is not None:  # its size hints with the new texts now, not a turn later
+            layout.invalidate()
+            layout.activate()  # its nested layouts too (what and when beside the icon)
+        if self._side_need() != before:
+            self._release_yielded()
         self._fit_side()
         self._fit_recent()
         cancelling = self.timeline.get(self._cancelling) if self._cancelling else None
