@@ -391,7 +391,9 @@ def test_where_a_name_would_be_cut_the_fault_notice_folds_to_one_line_and_opens_
         assert notice.font().pixelSize() == round(24 * 1.25), "its own type, not smaller"
         for beside in (window.reach_banner, window.stage_banner):
             assert readable_at_1m(beside) and "…" not in beside.text()
-        window.grab().save(str(tmp_path / f"bedside_folded_fault_{language}.png"))
+        out = Path(os.environ.get("BECKON_SHOTS_DIR") or tmp_path)
+        out.mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(out / f"bedside_fault_folded_1024_x1.25_{language}.png"))
         qtbot.mouseClick(notice, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: notice.text() == window.fault)
         assert lines() > 1.5, "whole, on two lines"
