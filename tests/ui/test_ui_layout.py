@@ -402,6 +402,49 @@ def test_where_a_name_would_be_cut_the_fault_notice_folds_to_one_line_and_opens_
         install_translation("en")
 
 
+@pytest.mark.parametrize(
+    ("scale", "language", "fault"), [(1.25, "ko", True), (1.25, "en", True), (2.0, "en", False)]
+)
+def test_a_name_wrapped_beside_its_icon_leaves_the_icon_the_width_its_lines_do_not_take(
+    qtbot: Any, qapp: Any, tmp_path: Path, scale: float, language: str, fault: bool
+) -> None:
+    """On the 1280 x 800 tablet offline, two columns with the icons beside the names: a name
+    that wraps ("간호사 불러 주세요", "Call the nurse") took the whole width the least icon
+    left, its lines centred in it, and every icon was the least, 32 px at scale 1 (40 px at
+    1.25 in Korean, beside names of 37 px; 64 at 2.0). The name is as wide as its widest
+    line, and the icon takes the rest: larger than its least, the names as large as before."""
+    from PyQt6.QtCore import Qt
+    from PyQt6.QtGui import QFontMetrics
+
+    from beckon.ui.app import Look, application, install_translation
+    from beckon.ui.widgets import px
+
+    application(Look(language, "calm", scale), "bedside")
+    try:
+        window = offline_with_requests(qtbot, tmp_path, (1280, 800), language, fault)
+        qtbot.waitUntil(lambda: len(icon_sizes(window)) == 1, timeout=3000)
+        wrapped = []
+        for tile in window.tiles.values():
+            label = tile.label
+            lines = QFontMetrics(label.font()).boundingRect(
+                0, 0, label.width(), 1 << 20, Qt.TextFlag.TextWordWrap.value, label.text()
+            )
+            if (
+                tile.even is not None
+                and tile.even.beside
+                and lines.height() > 1.5 * (label.fontMetrics().lineSpacing())
+            ):
+                wrapped.append(label.text())
+                assert label.width() <= lines.width() + px(4), f"{label.text()!r}: empty width"
+        assert wrapped, "a name wraps beside its icon here"
+        icons = icon_sizes(window)
+        assert min(icons) > px(32), f"the icons {icons} beside the wrapped names {wrapped}"
+        window.grab().save(str(tmp_path / f"bedside_wrapped_{scale:g}_{language}_{fault}.png"))
+    finally:
+        application(Look("en"), "bedside")
+        install_translation("en")
+
+
 def tile_name_sizes(
     qtbot: Any, window: Any, highlighted: str, items: tuple[str, ...] = tuple(ITEMS)
 ) -> dict[str, int]:

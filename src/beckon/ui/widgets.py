@@ -48,6 +48,9 @@ QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum" for a widget's width
 WRAP_SLACK = 2
 """A word-wrapped label breaks a line a pixel before the text's advance ("Call the nurse" in
 38 px bold: 298 px, on one line from 299): measured widths leave it this much."""
+WRAPPED = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
+"""How a tile's name is measured wrapped (its lines' height and width): top, not vertically
+centred, as with AlignCenter a line measured a pixel higher."""
 
 
 def vertical_scroll(content: QWidget, *, framed: bool = False) -> QScrollArea:
@@ -525,8 +528,8 @@ class Tile(QFrame):
         if icon:
             self.icon.set_size(icon)
             self.icon.show()
-            text = self._one_line(name)
-            if look.beside:  # the name takes what the icon leaves, no wider than one line
+            if look.beside:  # the name takes what the icon leaves, no wider than its lines
+                text = self._beside_width(name, width - px(32) - gap)
                 self.label.setFixedWidth(max(1, min(text, width - icon - gap)))
         else:
             self.icon.hide()
@@ -585,7 +588,7 @@ class Tile(QFrame):
         """The icon's room beside the name in ``name`` px (wrapped if need be, leaving the
         icon its least), or above it."""
         if beside:
-            text = min(self._one_line(name), width - px(32) - gap)
+            text = self._beside_width(name, width - px(32) - gap)
             return min(self._icon_full, height, width - gap - text)
         room = height - self._text_height(name, width) - 3 * gap - 2
         return min(self._icon_full, room, width)
@@ -599,14 +602,27 @@ class Tile(QFrame):
         """The width the name needs on one line in ``size`` px."""
         return self._advance(size, self.label.text()) + WRAP_SLACK
 
+    def _beside_width(self, size: int, room: int) -> int:
+        """The width the name takes in ``size`` px beside the icon, ``room`` being what the
+        least icon leaves: one line if it fits there, else as wide as its widest line wrapped
+        there. The icon takes the rest: a wrapped name took all of ``room`` and left the icon
+        its least (at scale 1.25 on a 1280 x 800 tablet in Korean, offline, 40 px icons beside
+        "간호사 불러 / 주세요" in 37 px type; 88 px now)."""
+        one_line = self._one_line(size)
+        if one_line <= room:
+            return one_line
+        font = QFont(self._font)
+        font.setPixelSize(size)
+        lines = QRect(0, 0, max(1, room - WRAP_SLACK), 1 << 20)
+        widest = QFontMetrics(font).boundingRect(lines, WRAPPED, self.label.text()).width()
+        return min(room, widest + WRAP_SLACK)
+
     def _text_height(self, size: int, width: int) -> int:
         """The name's height wrapped to ``width`` in ``size`` px, as the label measures it."""
         font = QFont(self._font)
         font.setPixelSize(size)
-        # Top, not vertically centred: with AlignCenter a line measured a pixel higher.
-        flags = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
         room = QRect(0, 0, max(1, width - WRAP_SLACK), 1 << 20)
-        return QFontMetrics(font).boundingRect(room, flags, self.label.text()).height()
+        return QFontMetrics(font).boundingRect(room, WRAPPED, self.label.text()).height()
 
 
 class BarChart(QWidget):
