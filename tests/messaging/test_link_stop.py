@@ -57,6 +57,46 @@ def test_a_stop_gives_up_on_a_held_network_thread_and_says_which(
     assert not any(t.name == "paho-mqtt-client-held-link" for t in threading.enumerate())
 
 
+@pytest.mark.mqtt
+def test_the_held_thread_named_is_the_clients_own_not_another_of_the_same_name(
+    mosquitto: Mosquitto, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """paho names its network thread after the client id, and ids are reused: a thread an
+    earlier stop gave up on lives on under the same name while a new client with that id
+    runs. The log line says where the thread this stop waits for is held; found by its
+    name, it showed the earlier one (the first of that name)."""
+    release = threading.Event()
+
+    def an_earlier_clients_thread() -> None:
+        release.wait(60.0)
+
+    earlier = threading.Thread(
+        target=an_earlier_clients_thread, name="paho-mqtt-client-reused-id", daemon=True
+    )
+    earlier.start()
+
+    def held_after_the_disconnect(sock: object, timeout_s: float = 2.0) -> None:
+        release.wait(60.0)
+
+    monkeypatch.setattr(mqtt, "_drain_until_closed", held_after_the_disconnect)
+    link = MqttLink(BrokerConfig(url=mosquitto.url), "reused-id", [])
+    try:
+        assert link.start(wait_s=10.0)
+        with caplog.at_level(logging.ERROR, "beckon.messaging.mqtt"):
+            link.stop()
+        [line] = [r.getMessage() for r in caplog.records]
+        assert "paho-mqtt-client-reused-id: held_after_the_disconnect" in line, line
+        assert "an_earlier_clients_thread" not in line
+    finally:
+        release.set()
+    deadline = time.monotonic() + 10.0
+    while time.monotonic() < deadline and any(
+        t.name == "paho-mqtt-client-reused-id" for t in threading.enumerate()
+    ):
+        time.sleep(0.05)
+    assert not any(t.name == "paho-mqtt-client-reused-id" for t in threading.enumerate())
+
+
 def test_a_new_attempt_waits_for_the_last_attempts_held_network_thread(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

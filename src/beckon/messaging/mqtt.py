@@ -298,19 +298,19 @@ class MqttLink:
             # socket's close would publish the last will. So the attempt waits for that thread
             # as long as it takes (a TCP connect into a silent firewall is paho's 5 s), unless
             # the link is stopping: stop() must not hang on it.
-            stopper = _begin_network_stop(client, self.client_id)
+            stop = _begin_network_stop(client, self.client_id)
             said = time.monotonic() + NETWORK_STOP_S
-            while stopper.is_alive() and not self._stopping.is_set():
-                stopper.join(0.1)
-                if stopper.is_alive() and time.monotonic() > said:  # once: it is held
+            while stop.stopper.is_alive() and not self._stopping.is_set():
+                stop.stopper.join(0.1)
+                if stop.stopper.is_alive() and time.monotonic() > said:  # once: it is held
                     said = float("inf")
-                    held = _where_held(self.client_id)
+                    held = stop.where_held()
                     log.warning("MQTT link %s: waiting for a failed attempt's thread (%s) "
                                 "before trying again", self.client_id, held)  # fmt: skip
             client.disconnect()
             if self._stopping.is_set():  # no TLS probe either: it could take 8 s
-                if stopper.is_alive():
-                    held = _where_held(self.client_id)
+                if stop.stopper.is_alive():
+                    held = stop.where_held()
                     log.warning("MQTT link %s: stopping while an attempt is held (%s)",
                                 self.client_id, held)  # fmt: skip
                 return
@@ -550,11 +550,11 @@ def stop_network(client: paho.Client, client_id: str, timeout_s: float = NETWORK
     outbox until the station's receipt (resent at the next start), a station's receipts and
     states are sent again when the beds resend and at its next connection, and the broker
     publishes the last will if no DISCONNECT got out."""
-    stopper = _begin_network_stop(client, client_id)
-    stopper.join(timeout_s)
-    if not stopper.is_alive():
+    stop = _begin_network_stop(client, client_id)
+    stop.stopper.join(timeout_s)
+    if not stop.stopper.is_alive():
         return True
-    held = _where_held(client_id)
+    held = stop.where_held()
     log.error(
         "MQTT link %s: paho's network thread did not stop within %g s (held in %s); going on "
         "without it, it ends with the process",
@@ -563,35 +563,53 @@ def stop_network(client: paho.Client, client_id: str, timeout_s: float = NETWORK
     return False
 
 
-def _begin_network_stop(client: paho.Client, client_id: str) -> threading.Thread:
-    """paho's ``loop_stop()`` on a thread of its own, which ends when the network thread does:
-    the caller decides how long to wait for it."""
+@dataclass(frozen=True)
+class _NetworkStop:
+    """paho's ``loop_stop()`` under way on a thread of its own (``stopper``), which ends when
+    paho's network thread does, and that network thread itself (``network``, None when the
+    client had none): the caller decides how long to wait, and says where it is held.
+
+    Why the thread object and not its name: paho names it ``paho-mqtt-client-ID``, and a
+    thread a stop gave up on lives on under that name while a new client with the same id
+    runs (a link made again in the same process, the doctor's next probe as the same user).
+    Found by its name, the next stop's log line could show where the other one was held."""
+
+    stopper: threading.Thread
+    network: threading.Thread | None
+    client_id: str
+
+    def where_held(self) -> str:
+        return _where_held(self.network, self.client_id)
+
+
+def _begin_network_stop(client: paho.Client, client_id: str) -> _NetworkStop:
+    # Taken before the stop begins: paho forgets its thread (``_thread = None``) as it ends.
+    network = getattr(client, "_thread", None)
     stopper = threading.Thread(target=client.loop_stop, name=f"mqtt-stop-{client_id}", daemon=True)
     stopper.start()
-    return stopper
+    return _NetworkStop(
+        stopper, network if isinstance(network, threading.Thread) else None, client_id
+    )
 
 
-def _where_held(client_id: str) -> str:
-    """Where paho's network thread of ``client_id`` is held (paho names it
-    ``paho-mqtt-client-ID``), for the log line of a stop that gave up on it: its innermost
-    frame outside Python's own library (a callback of ours, paho's reconnect), and the call it
-    waits in there (a lock, a DNS lookup)."""
-    thread_name = f"paho-mqtt-client-{client_id}"
-    frames = sys._current_frames()
-    for thread in threading.enumerate():
-        frame = frames.get(thread.ident or -1)
-        if thread.name != thread_name or frame is None:
-            continue
-        stack = traceback.extract_stack(frame)
-        stdlib = sysconfig.get_paths()["stdlib"]  # site-packages may be under it
-        ours = next(
-            (f for f in reversed(stack)
-             if not f.filename.startswith(stdlib) or "-packages" in f.filename),
-            stack[-1],
-        )  # fmt: skip
-        waits = f", waiting in {stack[-1].name}" if stack[-1] is not ours else ""
-        return f"{thread_name}: {ours.name} at {ours.filename}:{ours.lineno}{waits}"
-    return f"{thread_name}: not found"
+def _where_held(network: threading.Thread | None, client_id: str) -> str:
+    """Where paho's network thread ``network`` (of the client ``client_id``) is held, for the
+    log line of a stop that gave up on it: its innermost frame outside Python's own library (a
+    callback of ours, paho's reconnect), and the call it waits in there (a lock, a DNS
+    lookup)."""
+    name = network.name if network is not None else f"paho-mqtt-client-{client_id}"
+    frame = sys._current_frames().get(network.ident or -1) if network is not None else None
+    if frame is None:
+        return f"{name}: not found"
+    stack = traceback.extract_stack(frame)
+    stdlib = sysconfig.get_paths()["stdlib"]  # site-packages may be under it
+    ours = next(
+        (f for f in reversed(stack)
+         if not f.filename.startswith(stdlib) or "-packages" in f.filename),
+        stack[-1],
+    )  # fmt: skip
+    waits = f", waiting in {stack[-1].name}" if stack[-1] is not ours else ""
+    return f"{name}: {ours.name} at {ours.filename}:{ours.lineno}{waits}"
 
 
 STOP_ALL_S = 20.0
