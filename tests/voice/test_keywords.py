@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -552,6 +553,58 @@ def test_a_pitched_copy_moves_the_voice_1_5_to_4_5_semitones_and_keeps_the_pace(
     assert min(shifts) < 0 < max(shifts)
     again = _pitched_copy(tone, np.random.default_rng(5))
     assert np.array_equal(again, _pitched_copy(tone, np.random.default_rng(5)))
+
+
+def test_a_cached_part_is_named_by_how_its_copies_are_made_not_their_count_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--cache``: embedding is most of a training run, so a real part's embedded copies are
+    read again whenever the file's name matches. The name says how many copies of each kind
+    and what else makes them: the pace factors, the semitone range and sox's version (another
+    sox shifts differently). Another range or another sox is another file, the same run the
+    same file, and a run without copies keeps its plain name."""
+    from beckon.lab import train_keywords as tk
+
+    class Named(Exception):
+        """Stops the run once the tune part's cache file is named."""
+
+    named: list[str] = []
+
+    def embedded(cached: Path | None, make: object) -> tuple[Any, ...]:
+        assert cached is not None
+        named.append(cached.name)
+        if cached.name.startswith("tune"):
+            raise Named
+        return ()
+
+    monkeypatch.setattr(tk, "_embedded", embedded)
+
+    def tune_file(*options: str) -> str:
+        named.clear()
+        with pytest.raises(Named):
+            tk.main(["--tune", str(tmp_path / "tune"), "--cache", str(tmp_path), *options])
+        return named[-1]
+
+    assert tune_file() == "tune-seed0.npz"
+    pitched = tune_file("--pitched", "2")
+    paced = tune_file("--paced", "2")
+    assert pitched.startswith("tune-pitched2") and paced.startswith("tune-paced2")
+    assert tune_file("--pitched", "2") == pitched and tune_file("--paced", "2") == paced
+
+    with monkeypatch.context() as changed:
+        changed.setattr(tk, "PITCH_SEMITONES", (1.0, 3.0))
+        assert tune_file("--pitched", "2") != pitched
+    with monkeypatch.context() as changed:
+        changed.setattr(tk, "PACE_FACTORS", (0.9, 1.1))
+        assert tune_file("--paced", "2") != paced
+
+    other_sox = tmp_path / "bin" / "sox"
+    other_sox.parent.mkdir()
+    other_sox.write_text('#!/bin/sh\necho "sox:      SoX v14.5.0"\n')
+    other_sox.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{other_sox.parent}:{os.environ['PATH']}")
+    assert tune_file("--pitched", "2") != pitched
+    assert tune_file("--paced", "2") == paced  # no sox in those copies
 
 
 def test_several_heads_are_one_file_that_gives_their_mean(tmp_path: Path) -> None:

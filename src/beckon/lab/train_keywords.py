@@ -626,14 +626,20 @@ def _noisy_copy(audio: Int16Array, rng: np.random.Generator) -> Int16Array:
     return np.round(np.clip(x, -0.99, 0.99) * 32767).astype(np.int16)
 
 
-def _paced_copy(
-    audio: Int16Array, rng: np.random.Generator, low: float = 0.85, high: float = 1.15
-) -> Int16Array:
-    """The utterance resampled by a factor of ``low`` to ``high`` (never within 3% of 1):
-    pitch, formants and pace move together, the usual speed perturbation that makes a few
-    real speakers stand for more. The VAD's pre-roll and tail keep their share."""
+PACE_FACTORS = (0.85, 1.15)
+"""How much faster or slower a paced copy is than the utterance (a factor of its speed)."""
+PACE_NOT_WITHIN = 0.03
+"""A paced copy's factor is never this close to 1: such a copy would add nothing."""
+
+
+def _paced_copy(audio: Int16Array, rng: np.random.Generator) -> Int16Array:
+    """The utterance resampled by a factor in ``PACE_FACTORS`` (never within
+    ``PACE_NOT_WITHIN`` of 1): pitch, formants and pace move together, the usual speed
+    perturbation that makes a few real speakers stand for more. The VAD's pre-roll and tail
+    keep their share."""
+    low, high = PACE_FACTORS
     factor = rng.uniform(low, high)
-    while abs(factor - 1.0) < 0.03:
+    while abs(factor - 1.0) < PACE_NOT_WITHIN:
         factor = rng.uniform(low, high)
     x = signal.resample(audio.astype(np.float64), max(1, int(len(audio) / factor)))
     return np.round(np.clip(x, -32767, 32767)).astype(np.int16)
@@ -645,18 +651,15 @@ measured out of fold (docs/journal/voice.md); under 1.5 a copy is nearly the ori
 the time-domain shift grows rough as it goes further."""
 
 
-def _pitched_copy(
-    audio: Int16Array, rng: np.random.Generator, semitones: tuple[float, float] = PITCH_SEMITONES
-) -> Int16Array:
+def _pitched_copy(audio: Int16Array, rng: np.random.Generator) -> Int16Array:
     """The utterance in a higher or lower voice at the same pace (sox ``pitch``, a time-domain
-    shift of 1.5 to 4.5 semitones either way): unlike ``_paced_copy`` the word's length
+    shift of ``PITCH_SEMITONES`` either way): unlike ``_paced_copy`` the word's length
     stays, so the copy stands for another speaker saying it in the same time. The same
     length as ``audio`` (the VAD's framing stays); the shift is drawn from ``rng`` and sox's
-    own dither, which is random, is off (``-D``), so the copy depends only on the seed."""
-    sox = shutil.which("sox")
-    if not sox:
-        raise BeckonError("sox is not installed", "run scripts/setup.sh (apt-get install sox)")
-    cents = 100.0 * rng.uniform(*semitones) * rng.choice((-1.0, 1.0))
+    own dither, which is random, is off (``-D``), so the copy depends only on the seed (and
+    on sox's version: ``copies_recipe``)."""
+    sox = _sox()
+    cents = 100.0 * rng.uniform(*PITCH_SEMITONES) * rng.choice((-1.0, 1.0))
     raw = ["-t", "raw", "-r", str(SAMPLE_RATE), "-e", "signed", "-b", "16", "-c", "1"]
     done = subprocess.run(
         [sox, "-D", *raw, "-", *raw, "-", "pitch", f"{cents:.0f}"],
@@ -670,6 +673,44 @@ def _pitched_copy(
     if len(shifted) >= len(audio):
         return shifted[: len(audio)]
     return np.pad(shifted, (0, len(audio) - len(shifted)))
+
+
+def _sox() -> str:
+    sox = shutil.which("sox")
+    if not sox:
+        raise BeckonError("sox is not installed", "run scripts/setup.sh (apt-get install sox)")
+    return sox
+
+
+def _sox_version() -> str:
+    """sox's version (``sox --version`` prints ``sox: SoX v14.4.2``), else a digest of what it
+    printed: either way a name that changes with the program."""
+    done = subprocess.run([_sox(), "--version"], capture_output=True, timeout=30)
+    said = done.stdout.decode(errors="replace")
+    found = re.search(r"SoX v([\w.+~-]+)", said)
+    return found.group(1) if found else hashlib.sha256(done.stdout).hexdigest()[:12]
+
+
+def copies_recipe(paced: int, bedside: int, pitched: int) -> str:
+    """How a real part's copies are made, as its cache file names it (``tune-RECIPE-seedN``):
+    for each kind of copy asked for, how many, then what else changes them: the pace factors
+    (``PACE_FACTORS``, ``PACE_NOT_WITHIN``); the semitone range (``PITCH_SEMITONES``) and the
+    sox that shifts the pitch (another version shifts differently). Empty without copies.
+
+    Why: embedding is most of a training run, so a cached part is read whenever its name
+    matches. Named by the counts alone, a run after the range changed (or on a machine with
+    another sox) read copies made the old way, and the model's ``trained_by`` said otherwise.
+    The bedside copies' room, band and noise are written in code alone and not named here."""
+    kinds: list[tuple[str, int, Callable[[], tuple[object, ...]]]] = [
+        ("paced", paced, lambda: (*PACE_FACTORS, PACE_NOT_WITHIN)),
+        ("bedside", bedside, tuple),
+        ("pitched", pitched, lambda: (*PITCH_SEMITONES, f"sox{_sox_version()}")),
+    ]
+    return "".join(
+        f"-{kind}{count}" + "".join(f"_{setting}" for setting in settings())
+        for kind, count, settings in kinds
+        if count
+    )
 
 
 def embed_all(examples: list[Example], batch: int = 4) -> FloatArray:
@@ -876,8 +917,8 @@ def main(argv: list[str] | None = None) -> int:
         "--pitched",
         type=int,
         default=0,
-        help="copies of every real recording in a voice 1.5 to 4.5 semitones higher or lower, "
-        "same pace (sox pitch)",
+        help="copies of every real recording in a voice {:g} to {:g} semitones higher or "
+        "lower, same pace (sox pitch)".format(*PITCH_SEMITONES),
     )
     parser.add_argument(
         "--fold-train",
@@ -905,11 +946,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # The real parts' files name their augmentation, so a new recipe never reads old copies;
     # the synthetic examples do not depend on it and are embedded once.
-    recipe = (
-        (f"-paced{args.paced}" if args.paced else "")
-        + (f"-bedside{args.bedside}" if args.bedside else "")
-        + (f"-pitched{args.pitched}" if args.pitched else "")
-    )
+    recipe = copies_recipe(args.paced, args.bedside, args.pitched)
     # Other people talking for the bedside copies: the train part's talk (never a voice
     # of the tune part in another's copies), else the tune part's own.
     babble = babble_of(args.train or args.tune) if args.bedside else None
