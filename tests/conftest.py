@@ -18,6 +18,7 @@ import pytest
 
 from beckon import modelstore
 from beckon.messaging.broker import wait_for_port
+from tests.helpers.broker_user import broker_data_folder
 from tests.helpers.ports import free_port
 
 REPO = Path(__file__).resolve().parents[1]
@@ -112,27 +113,31 @@ def _spawn_mosquitto(conf: Path, log: Path) -> subprocess.Popen[bytes]:
 
 @pytest.fixture
 def mosquitto(tmp_path: Path) -> Iterator[Mosquitto]:
-    """A real Mosquitto, persistence on, anonymous on loopback only (like the demo)."""
+    """A real Mosquitto, persistence on, anonymous on loopback only (like the demo); never
+    root: as root it runs as an unprivileged user (tests/helpers/broker_user.py)."""
     port = free_port()
-    data = tmp_path / "mosquitto"
-    data.mkdir()
-    conf = data / "mosquitto.conf"
-    conf.write_text(
-        f"listener {port} 127.0.0.1\n"
-        "allow_anonymous true\n"
-        "persistence true\n"
-        f"persistence_location {data}/\n"
-        "autosave_interval 1\n"
-        "autosave_on_changes true\n"
-        "log_dest stdout\n"
-    )
-    log = data / "mosquitto.log"
-    broker = Mosquitto(port, _spawn_mosquitto(conf, log), conf, log)
-    if not wait_for_port(port, 10):
-        pytest.fail(f"mosquitto did not start on {port}: {log.read_text()}")
-    yield broker
-    if broker.proc.poll() is None:
-        broker.stop()
+    folder = tmp_path / "mosquitto"
+    folder.mkdir()
+    conf = folder / "mosquitto.conf"  # read before Mosquitto switches user
+    log = folder / "mosquitto.log"  # its stdout, opened by this process
+    with broker_data_folder(tmp_path) as (data, user):
+        conf.write_text(
+            f"listener {port} 127.0.0.1\n"
+            "allow_anonymous true\n"
+            "persistence true\n"
+            f"persistence_location {data}/\n"
+            "autosave_interval 1\n"
+            "autosave_on_changes true\n"
+            "log_dest stdout\n" + (f"user {user}\n" if user else "")
+        )
+        broker = Mosquitto(port, _spawn_mosquitto(conf, log), conf, log)
+        try:
+            if not wait_for_port(port, 10):
+                pytest.fail(f"mosquitto did not start on {port}: {log.read_text()}")
+            yield broker
+        finally:
+            if broker.proc.poll() is None:
+                broker.stop()
 
 
 @pytest.fixture

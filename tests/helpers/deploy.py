@@ -142,7 +142,8 @@ def derive_config(text: str, folder: Path, tls_port: int, plain_port: int) -> st
         out.append(line)
     assert used == set(swaps), f"not in mosquitto.conf: {sorted(set(swaps) - used)}"
     # As root Mosquitto would switch to the "mosquitto" user, who cannot read a private tmp
-    # folder; as anyone else this line has no effect.
+    # folder; as anyone else this line has no effect. Why these stay root when the plain
+    # test broker does not: tests/helpers/broker_user.py.
     out.append(f"user {getpass.getuser()}")
     return "\n".join(out) + "\n"
 

@@ -91,7 +91,8 @@ def derive(
         out.append(line)
     assert used == set(swaps), f"not in mosquitto.conf: {sorted(set(swaps) - used)}"
     # As root Mosquitto would switch to the "mosquitto" user, who cannot read a private tmp
-    # folder; as anyone else this line has no effect.
+    # folder; as anyone else this line has no effect. Why these stay root when the plain
+    # test broker does not: tests/helpers/broker_user.py.
     out.append(f"user {getpass.getuser()}")
     out.append(extra)
     return "\n".join(out) + "\n"
