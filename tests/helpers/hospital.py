@@ -50,6 +50,16 @@ def mosquitto_binary() -> str:
     return found
 
 
+def _uncommented(conf: Path, option: str) -> str:
+    """The shipped file's commented-out line ``#option VALUE``, without its ``#``."""
+    [line] = [
+        stripped[1:]
+        for stripped in (raw.strip() for raw in conf.read_text(encoding="utf-8").splitlines())
+        if stripped.startswith(f"#{option} ")
+    ]
+    return line
+
+
 def derive(
     folder: Path,
     tls_port: int,
@@ -74,9 +84,13 @@ def derive(
         "pid_file": f"pid_file {folder / 'mosquitto.pid'}",
     }
     if client_ca is not None:
+        # Uncommented as the shipped file has them, values and all: what the tests check is
+        # then the shipped choice (a password still needed with a certificate).
         swaps["#cafile"] = f"cafile {client_ca}"
-        swaps["#require_certificate"] = "require_certificate true"
-        swaps["#use_identity_as_username"] = "use_identity_as_username false"
+        swaps["#require_certificate"] = _uncommented(PRODUCTION_CONF, "require_certificate")
+        swaps["#use_identity_as_username"] = _uncommented(
+            PRODUCTION_CONF, "use_identity_as_username"
+        )
     used: set[str] = set()
     out = []
     for line in PRODUCTION_CONF.read_text(encoding="utf-8").splitlines():

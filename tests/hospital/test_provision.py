@@ -97,6 +97,33 @@ def test_the_broker_refuses_a_bed_without_its_client_certificate_or_password(
 
 
 @pytest.mark.mqtt
+def test_a_client_certificate_says_the_site_ca_signed_the_device_not_which_device(
+    site: Site, tmp_path: Path
+) -> None:
+    """docs/deployment.md, "Client certificates": the password stays the client's identity
+    (``use_identity_as_username false``, as shipped), and the broker does not compare the
+    certificate's subject with it. Bed 12's login with bed 13's certificate gets in, and the
+    ACL treats it as bed 12."""
+    own = bed_settings(site, "12", tmp_path).broker
+    other = bed_settings(site, "13", tmp_path).broker
+    assert own.cert_file != other.cert_file
+    mixed = dataclasses.replace(own, cert_file=other.cert_file, key_file=other.key_file)
+    link = MqttLink(mixed, "beckon-bed.general.icu-3.12", [])
+    try:
+        assert link.start(15), site.broker.log_text()
+        bed12 = p.BedAddress("general", "icu-3", "12")
+        bed13 = p.BedAddress("general", "icu-3", "13")
+        assert link.publish(bed12.topic("cancel"), b"{}")
+        assert link.publish(bed13.topic("cancel"), b"{}")
+        refused = events_until(link.events, PublishRefused, 10)
+        assert [e.topic for e in refused if isinstance(e, PublishRefused)] == [
+            bed13.topic("cancel")
+        ]
+    finally:
+        link.stop()
+
+
+@pytest.mark.mqtt
 def test_a_revoked_bed_stays_out_after_the_next_bed_is_provisioned(
     site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
