@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -555,14 +556,13 @@ def test_a_pitched_copy_moves_the_voice_1_5_to_4_5_semitones_and_keeps_the_pace(
     assert np.array_equal(again, _pitched_copy(tone, np.random.default_rng(5)))
 
 
-def test_a_cached_part_is_named_by_how_its_copies_are_made_not_their_count_alone(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``--cache``: embedding is most of a training run, so a real part's embedded copies are
-    read again whenever the file's name matches. The name says how many copies of each kind
-    and what else makes them: the pace factors, the semitone range and sox's version (another
-    sox shifts differently). Another range or another sox is another file, the same run the
-    same file, and a run without copies keeps its plain name."""
+TuneFile = Callable[..., str]
+
+
+@pytest.fixture
+def tune_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TuneFile:
+    """The name of the cache file the trainer reads the tune part from, given its options
+    (the run stops there: nothing is embedded)."""
     from beckon.lab import train_keywords as tk
 
     class Named(Exception):
@@ -579,11 +579,33 @@ def test_a_cached_part_is_named_by_how_its_copies_are_made_not_their_count_alone
 
     monkeypatch.setattr(tk, "_embedded", embedded)
 
-    def tune_file(*options: str) -> str:
+    def name(*options: str) -> str:
         named.clear()
         with pytest.raises(Named):
             tk.main(["--tune", str(tmp_path / "tune"), "--cache", str(tmp_path), *options])
         return named[-1]
+
+    return name
+
+
+def _fake_sox(folder: Path, script: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ``sox`` first on the PATH that runs ``script`` (sh)."""
+    sox = folder / "sox"
+    folder.mkdir(parents=True)
+    sox.write_text("#!/bin/sh\n" + script + "\n")
+    sox.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
+
+
+def test_a_cached_part_is_named_by_how_its_copies_are_made_not_their_count_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tune_file: TuneFile
+) -> None:
+    """``--cache``: embedding is most of a training run, so a real part's embedded copies are
+    read again whenever the file's name matches. The name says how many copies of each kind
+    and what else makes them: the pace factors, the semitone range and sox's version (another
+    sox shifts differently). Another range or another sox is another file, the same run the
+    same file, and a run without copies keeps its plain name."""
+    from beckon.lab import train_keywords as tk
 
     assert tune_file() == "tune-seed0.npz"
     pitched = tune_file("--pitched", "2")
@@ -598,13 +620,57 @@ def test_a_cached_part_is_named_by_how_its_copies_are_made_not_their_count_alone
         changed.setattr(tk, "PACE_FACTORS", (0.9, 1.1))
         assert tune_file("--paced", "2") != paced
 
-    other_sox = tmp_path / "bin" / "sox"
-    other_sox.parent.mkdir()
-    other_sox.write_text('#!/bin/sh\necho "sox:      SoX v14.5.0"\n')
-    other_sox.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{other_sox.parent}:{os.environ['PATH']}")
+    _fake_sox(tmp_path / "bin", 'echo "sox:      SoX v14.5.0"', monkeypatch)
     assert tune_file("--pitched", "2") != pitched
     assert tune_file("--paced", "2") == paced  # no sox in those copies
+
+
+def test_a_cached_part_with_bedside_copies_is_named_by_their_settings_noise_and_babble(
+    monkeypatch: pytest.MonkeyPatch, tune_file: TuneFile
+) -> None:
+    """The bedside copies are shaped by their room, band, level and noise settings
+    (``BEDSIDE``), the ward noise and the other people talking (the babble, from the train
+    part's talk or else the tune part's): a change to any of them is another cache file, so
+    no run reads copies made another way; the same run is the same file."""
+    from beckon.lab import train_keywords as tk
+
+    talk = np.random.default_rng(1).standard_normal(SAMPLE_RATE)
+    monkeypatch.setattr(tk, "babble_of", lambda part: talk)
+    bedside = tune_file("--bedside", "2")
+    assert bedside.startswith("tune-bedside2_")
+    assert tune_file("--bedside", "2") == bedside
+    assert tune_file("--bedside", "3").replace("bedside3", "bedside2") == bedside
+
+    others = {
+        "a room that rings longer": ("BEDSIDE", tk.BedsideHearing(decay_s=(0.3, 1.2))),
+        "another microphone band": ("BEDSIDE", tk.BedsideHearing(lowpass_hz=(3000.0, 7000.0))),
+        "louder noise": ("BEDSIDE", tk.BedsideHearing(snr_db=(-5.0, 15.0))),
+        "other ward noise": ("_NOISE", tk._NOISE[::-1].copy()),
+        "other people talking": ("babble_of", lambda part: talk[::-1].copy()),
+        "no one talking": ("babble_of", lambda part: None),
+    }
+    for why, (name, value) in others.items():
+        with monkeypatch.context() as changed:
+            changed.setattr(tk, name, value)
+            assert tune_file("--bedside", "2") != bedside, why
+    assert tune_file("--bedside", "2") == bedside
+
+
+def test_a_sox_that_names_no_version_is_named_by_all_it_printed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sox whose ``--version`` has no ``SoX vX`` in it is named by a digest of what it
+    printed, stderr included: two that say different things only on stderr are two names
+    (a digest of stdout alone named them, and every such sox, alike)."""
+    from beckon.lab.train_keywords import _sox_version
+
+    _fake_sox(tmp_path / "one", 'echo "sox: built from git 1a2b" >&2', monkeypatch)
+    one = _sox_version()
+    with monkeypatch.context() as other:
+        _fake_sox(tmp_path / "two", 'echo "sox: built from git 3c4d" >&2', other)
+        two = _sox_version()
+    assert one != two
+    assert _sox_version() == one  # the same sox, the same name
 
 
 def test_several_heads_are_one_file_that_gives_their_mean(tmp_path: Path) -> None:

@@ -558,24 +558,60 @@ def babble_of(part: Path, limit_s: float = 60.0) -> npt.NDArray[np.float64] | No
     return mix / (np.sqrt(np.mean(mix**2)) + 1e-12)
 
 
+@dataclass(frozen=True)
+class BedsideHearing:
+    """What shapes a bedside copy (``_bedside_copy``, ``_room_response``): each range is
+    drawn from uniformly, each share is how often a step is taken. Written once here, so the
+    copies and their cache key (``copies_recipe``) cannot disagree."""
+
+    room_share: float = 0.7
+    """How often the utterance is heard through a room."""
+    decay_s: tuple[float, float] = (0.2, 0.9)
+    """The room's tail: the time it takes to decay by 60 dB."""
+    reflections: tuple[int, int] = (4, 10)
+    """How many early reflections (bed rail, wall, ceiling); the upper end is excluded."""
+    reflection_s: tuple[float, float] = (0.002, 0.030)
+    """When each early reflection arrives."""
+    reflection_gain: tuple[float, float] = (0.15, 0.5)
+    """Each early reflection's level against the direct sound (either sign)."""
+    tail_lowpass_hz: tuple[float, float] = (2500.0, 6000.0)
+    """The tail loses its highs above this."""
+    direct_db: tuple[float, float] = (3.0, 12.0)
+    """How much more direct than reverberant sound (about a metre from the mouth)."""
+    band_share: float = 0.7
+    """How often a small microphone's band is applied."""
+    highpass_hz: tuple[float, float] = (80.0, 300.0)
+    lowpass_hz: tuple[float, float] = (3400.0, 7500.0)
+    level_db: tuple[float, float] = (-12.0, 6.0)
+    """The copy's level against the utterance."""
+    babble_share: float = 0.5
+    """How often the noise is other people talking (when there is babble), not ward noise."""
+    snr_db: tuple[float, float] = (0.0, 20.0)
+    """The utterance against the noise."""
+
+
+BEDSIDE = BedsideHearing()
+
+
 def _room_response(rng: np.random.Generator) -> npt.NDArray[np.float64]:
-    """A synthetic impulse response of a hospital room: the direct sound, a few early
-    reflections from the bed rail, wall and ceiling (2 to 30 ms), and a late tail that
+    """A synthetic impulse response of a hospital room (``BEDSIDE``): the direct sound, a few
+    early reflections from the bed rail, wall and ceiling (2 to 30 ms), and a late tail that
     decays by 60 dB in 0.2 to 0.9 s and loses its highs as it goes; 3 to 12 dB more direct
     than reverberant sound, as at about a metre from the mouth."""
-    rt = rng.uniform(0.2, 0.9)
+    rt = rng.uniform(*BEDSIDE.decay_s)
     n = int(rt * SAMPLE_RATE)
     ir = np.zeros(n)
     ir[0] = 1.0
-    for _ in range(int(rng.integers(4, 10))):
-        at = int(rng.uniform(0.002, 0.030) * SAMPLE_RATE)
-        ir[min(at, n - 1)] += rng.choice((-1.0, 1.0)) * rng.uniform(0.15, 0.5)
+    for _ in range(int(rng.integers(*BEDSIDE.reflections))):
+        at = int(rng.uniform(*BEDSIDE.reflection_s) * SAMPLE_RATE)
+        ir[min(at, n - 1)] += rng.choice((-1.0, 1.0)) * rng.uniform(*BEDSIDE.reflection_gain)
     t = np.arange(n) / SAMPLE_RATE
     tail = rng.standard_normal(n) * np.exp(-6.9 * t / rt)
-    sos = signal.butter(2, rng.uniform(2500, 6000), btype="low", fs=SAMPLE_RATE, output="sos")
+    cutoff = rng.uniform(*BEDSIDE.tail_lowpass_hz)
+    sos = signal.butter(2, cutoff, btype="low", fs=SAMPLE_RATE, output="sos")
     tail = np.asarray(signal.sosfilt(sos, tail), dtype=np.float64)
     tail[: int(0.005 * SAMPLE_RATE)] = 0.0
-    drr_db = rng.uniform(3.0, 12.0)
+    drr_db = rng.uniform(*BEDSIDE.direct_db)
     tail *= np.sqrt(np.sum(ir**2) / (np.sum(tail**2) + 1e-12) / 10 ** (drr_db / 10))
     return ir + tail
 
@@ -585,25 +621,26 @@ def _bedside_copy(
     rng: np.random.Generator,
     babble: npt.NDArray[np.float64] | None = None,
 ) -> Int16Array:
-    """The utterance as a tablet on a bed arm would hear it: a room (``_room_response``,
-    70%), a small microphone's band (high-pass 80 to 300 Hz, low-pass 3.4 to 7.5 kHz, 70%),
-    a level from -12 to +6 dB, and ward noise or other people talking (``babble``) at 0 to
-    20 dB SNR."""
+    """The utterance as a tablet on a bed arm would hear it (``BEDSIDE``): a room
+    (``_room_response``, 70%), a small microphone's band (high-pass 80 to 300 Hz, low-pass
+    3.4 to 7.5 kHz, 70%), a level from -12 to +6 dB, and ward noise or other people talking
+    (``babble``, half the time) at 0 to 20 dB SNR."""
     x = audio.astype(np.float64) / 32768.0
     power = np.mean(x**2) + 1e-12
-    if rng.random() < 0.7:
+    if rng.random() < BEDSIDE.room_share:
         x = signal.fftconvolve(x, _room_response(rng))[: len(x)]
         x *= np.sqrt(power / (np.mean(x**2) + 1e-12))
-    if rng.random() < 0.7:
-        hp = signal.butter(2, rng.uniform(80, 300), btype="high", fs=SAMPLE_RATE, output="sos")
-        lp = signal.butter(4, rng.uniform(3400, 7500), btype="low", fs=SAMPLE_RATE, output="sos")
+    if rng.random() < BEDSIDE.band_share:
+        high, low = rng.uniform(*BEDSIDE.highpass_hz), rng.uniform(*BEDSIDE.lowpass_hz)
+        hp = signal.butter(2, high, btype="high", fs=SAMPLE_RATE, output="sos")
+        lp = signal.butter(4, low, btype="low", fs=SAMPLE_RATE, output="sos")
         x = np.asarray(signal.sosfilt(lp, signal.sosfilt(hp, x)), dtype=np.float64)
-    x = x * 10 ** (rng.uniform(-12, 6) / 20)
-    source = babble if babble is not None and rng.random() < 0.5 else _NOISE
+    x = x * 10 ** (rng.uniform(*BEDSIDE.level_db) / 20)
+    source = babble if babble is not None and rng.random() < BEDSIDE.babble_share else _NOISE
     reps = int(np.ceil(len(x) / len(source))) + 1
     start = int(rng.integers(0, len(source)))
     noise = np.tile(source, reps)[start : start + len(x)]
-    snr = rng.uniform(0, 20)
+    snr = rng.uniform(*BEDSIDE.snr_db)
     x = x + noise * np.sqrt(np.mean(x**2) / 10 ** (snr / 10))
     return np.round(np.clip(x, -0.99, 0.99) * 32767).astype(np.int16)
 
@@ -683,27 +720,42 @@ def _sox() -> str:
 
 
 def _sox_version() -> str:
-    """sox's version (``sox --version`` prints ``sox: SoX v14.4.2``), else a digest of what it
-    printed: either way a name that changes with the program."""
+    """sox's version (``sox --version`` prints ``sox: SoX v14.4.2``), else a digest of all it
+    printed, on stdout and stderr: either way a name that changes with the program (a sox
+    that says its version on stderr alone is not named like every other such sox)."""
     done = subprocess.run([_sox(), "--version"], capture_output=True, timeout=30)
-    said = done.stdout.decode(errors="replace")
-    found = re.search(r"SoX v([\w.+~-]+)", said)
-    return found.group(1) if found else hashlib.sha256(done.stdout).hexdigest()[:12]
+    said = done.stdout + done.stderr
+    found = re.search(r"SoX v([\w.+~-]+)", said.decode(errors="replace"))
+    return found.group(1) if found else hashlib.sha256(said).hexdigest()[:12]
 
 
-def copies_recipe(paced: int, bedside: int, pitched: int) -> str:
+def _bedside_sources(babble: npt.NDArray[np.float64] | None) -> str:
+    """A digest of what shapes the bedside copies besides their count: the room, band, level
+    and noise settings (``BEDSIDE``), the ward noise (``_NOISE``) and the other people talking
+    (``babble``: which part's talk, and how it is mixed, all show in its samples)."""
+    digest = hashlib.sha256(repr(BEDSIDE).encode())
+    digest.update(np.ascontiguousarray(_NOISE).tobytes())
+    if babble is not None:
+        digest.update(b"babble" + np.ascontiguousarray(babble).tobytes())
+    return digest.hexdigest()[:12]
+
+
+def copies_recipe(
+    paced: int, bedside: int, pitched: int, babble: npt.NDArray[np.float64] | None = None
+) -> str:
     """How a real part's copies are made, as its cache file names it (``tune-RECIPE-seedN``):
     for each kind of copy asked for, how many, then what else changes them: the pace factors
-    (``PACE_FACTORS``, ``PACE_NOT_WITHIN``); the semitone range (``PITCH_SEMITONES``) and the
-    sox that shifts the pitch (another version shifts differently). Empty without copies.
+    (``PACE_FACTORS``, ``PACE_NOT_WITHIN``); the bedside settings, ward noise and ``babble``
+    (a digest: ``_bedside_sources``); the semitone range (``PITCH_SEMITONES``) and the sox
+    that shifts the pitch (another version shifts differently). Empty without copies.
 
     Why: embedding is most of a training run, so a cached part is read whenever its name
     matches. Named by the counts alone, a run after the range changed (or on a machine with
-    another sox) read copies made the old way, and the model's ``trained_by`` said otherwise.
-    The bedside copies' room, band and noise are written in code alone and not named here."""
+    another sox, or with another part's talk as babble) read copies made the old way, and the
+    model's ``trained_by`` said otherwise."""
     kinds: list[tuple[str, int, Callable[[], tuple[object, ...]]]] = [
         ("paced", paced, lambda: (*PACE_FACTORS, PACE_NOT_WITHIN)),
-        ("bedside", bedside, tuple),
+        ("bedside", bedside, lambda: (_bedside_sources(babble),)),
         ("pitched", pitched, lambda: (*PITCH_SEMITONES, f"sox{_sox_version()}")),
     ]
     return "".join(
@@ -944,12 +996,12 @@ def main(argv: list[str] | None = None) -> int:
     def cached(name: str) -> Path | None:
         return args.cache / f"{name}-seed{args.seed}.npz" if args.cache else None
 
-    # The real parts' files name their augmentation, so a new recipe never reads old copies;
-    # the synthetic examples do not depend on it and are embedded once.
-    recipe = copies_recipe(args.paced, args.bedside, args.pitched)
     # Other people talking for the bedside copies: the train part's talk (never a voice
     # of the tune part in another's copies), else the tune part's own.
     babble = babble_of(args.train or args.tune) if args.bedside else None
+    # The real parts' files name their augmentation, so a new recipe never reads old copies;
+    # the synthetic examples do not depend on it and are embedded once.
+    recipe = copies_recipe(args.paced, args.bedside, args.pitched, babble)
     parts = [
         _embedded(cached("synthetic"), lambda: synthetic_examples(args.seed, args.voices)),
         _embedded(
