@@ -42,18 +42,54 @@ def unprivileged_user() -> str | None:
     raise RuntimeError("running as root, and neither a mosquitto nor a nobody user exists")
 
 
+PREFIX = "beckon-test-broker-"
+"""A root run's broker data folders are ``PREFIX`` + the pid of the test process that made
+the folder + ``-`` + mkdtemp's random part, in the system's temporary folder."""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
+
+
+def sweep_stale_data_folders(where: Path | None = None) -> list[Path]:
+    """Remove the broker data folders in ``where`` (the system's temporary folder) whose test
+    process is gone, and say which.
+
+    Why: such a folder is outside pytest's, which cleans its own, and is removed only when its
+    broker's fixture ends; a worker killed by SIGKILL or a timeout never gets there. A folder
+    whose process still runs is in use (another worker, another run) and stays; so does any
+    folder whose name carries no pid. A pid reused since is taken for alive: the folder stays
+    until that process is gone too."""
+    where = Path(tempfile.gettempdir()) if where is None else where
+    swept = []
+    for folder in where.glob(PREFIX + "*"):
+        pid = folder.name[len(PREFIX) :].split("-", 1)[0]
+        if folder.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            swept.append(folder)
+    return swept
+
+
 @contextmanager
 def broker_data_folder(tmp_path: Path) -> Iterator[tuple[Path, str | None]]:
     """A folder the broker can write its database into, and the user it must run as (the
     config's ``user`` line; None for none). Removed afterwards when it is not under
-    ``tmp_path``."""
+    ``tmp_path``; one left by a killed test process is removed by the next one that makes
+    such a folder (``sweep_stale_data_folders``)."""
     user = unprivileged_user()
     if user is None:
         folder = tmp_path / "mosquitto-data"
         folder.mkdir()
         yield folder, None
         return
-    folder = Path(tempfile.mkdtemp(prefix="beckon-test-broker-"))
+    sweep_stale_data_folders()
+    folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
     try:
         entry = pwd.getpwnam(user)
         os.chown(folder, entry.pw_uid, entry.pw_gid)

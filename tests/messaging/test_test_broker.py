@@ -8,6 +8,8 @@ back empty (tests/helpers/broker_user.py)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 import threading
 from pathlib import Path
 
@@ -16,6 +18,7 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from tests.conftest import Mosquitto
+from tests.helpers.broker_user import PREFIX, sweep_stale_data_folders
 
 TOPIC = "beckon/v1/test/unit/bed/1/state"
 
@@ -64,3 +67,24 @@ def test_the_test_broker_comes_back_from_a_restart_with_its_retained_messages(
         reader.disconnect()
         reader.loop_stop()
     assert "Error saving" not in mosquitto.log.read_text()
+
+
+def test_a_data_folder_left_by_a_killed_test_process_is_swept_and_one_in_use_stays(
+    tmp_path: Path,
+) -> None:
+    """Under root the broker's data folder is outside pytest's (tests/helpers/broker_user.py)
+    and its fixture removes it at the end; a worker killed before then (SIGKILL, a timeout)
+    left it in /tmp for good. Each folder names the test process that made it, and the next
+    one swept away those whose process is gone; a folder in use stays, as does anything else."""
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    stale = tmp_path / f"{PREFIX}{gone.pid}-x1y2z3"
+    in_use = tmp_path / f"{PREFIX}{os.getpid()}-a1b2c3"
+    unnamed = tmp_path / f"{PREFIX}abcdefgh"
+    other = tmp_path / f"other-{gone.pid}-x1y2z3"
+    for folder in (stale, in_use, unnamed, other):
+        folder.mkdir()
+        (folder / "mosquitto.db").write_bytes(b"db")
+
+    assert sweep_stale_data_folders(tmp_path) == [stale]
+    assert sorted(tmp_path.iterdir()) == sorted([in_use, unnamed, other])
