@@ -562,7 +562,9 @@ def babble_of(part: Path, limit_s: float = 60.0) -> npt.NDArray[np.float64] | No
 class BedsideHearing:
     """What shapes a bedside copy (``_bedside_copy``, ``_room_response``): each range is
     drawn from uniformly, each share is how often a step is taken. Written once here, so the
-    copies and their cache key (``copies_recipe``) cannot disagree."""
+    copies and their cache key (``copies_recipe``) cannot disagree. The steps themselves
+    (the filters' orders, the tail's shape) are code the key does not see: a number that
+    changes them belongs here."""
 
     room_share: float = 0.7
     """How often the utterance is heard through a room."""
