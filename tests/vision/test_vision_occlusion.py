@@ -75,6 +75,27 @@ def test_a_head_far_from_its_usual_pose_may_bend_the_mesh_more() -> None:
     assert not OcclusionGate().update(2.0, 0.03, (0.0, 0.0, 0.0))  # the prior before 1 s
 
 
+def test_a_turn_held_for_seconds_keeps_its_allowance() -> None:
+    """The usual pose is where the head rests: a turn held longer than the rest before it
+    does not become the usual pose, so its own bend stays allowed for."""
+    gate = OcclusionGate()
+    for i in range(120):  # 4 s at rest
+        assert gate.update(i / 30, 0.006, (0.0, 0.0, 0.0))
+    held_turn = [gate.update(4.0 + i / 30, 0.018, (0.0, 15.0, 0.0)) for i in range(180)]
+    assert all(held_turn)  # 6 s at 15 degrees, bending the mesh as a turned face does
+
+
+def test_a_bend_back_at_rest_after_a_long_turn_closes_the_gate() -> None:
+    """Only frames at rest make the usual pose: back at rest after 4 s turned, the head gets
+    no allowance, and a hand's bend there closes the gate."""
+    gate = OcclusionGate()
+    for i in range(120):
+        gate.update(i / 30, 0.006, (0.0, 15.0, 0.0))  # 4 s turned, never at rest
+    for i in range(15):
+        gate.update(4.0 + i / 30, 0.006, (0.0, 0.0, 0.0))  # back at rest for 0.5 s
+    assert not gate.update(4.5, 0.025, (0.0, 0.0, 0.0))
+
+
 def test_without_a_measured_deformation_every_frame_is_reliable() -> None:
     gate = OcclusionGate()
     assert all(gate.update(i / 30, None, (20.0 * (i % 2), 0.0, 0.0)) for i in range(60))

@@ -133,15 +133,17 @@ class OcclusionParams:
     """...and at least this much above it (eye spans; the still face's own is 0.002 to
     0.01 on the ASL clips)..."""
     per_deg: float = 1.5e-3
-    """...plus this much per degree the head is beyond ``free_deg`` from its median pose of
-    the last seconds: MediaPipe's mesh is not quite rigid across poses (the outline's points
+    """...plus this much per degree the head is beyond ``free_deg`` from its usual pose (the
+    median pose of the last seconds' frames at rest, see :meth:`OcclusionGate.update`):
+    MediaPipe's mesh is not quite rigid across poses (the outline's points
     slide along the silhouette): a brisk 30 degree shake of the ASL clips doubles the
     deformation, and the lab renderer's warped photo bends 0.013 at a 13 degree turn and
     0.009 at a 10 degree nod (its still face 0.0002). Without the allowance real shakes
     and rendered turns closed the gate."""
     free_deg: float = 5.0
     """Degrees from the usual pose that get no allowance: a hand at the chin tips
-    MediaPipe's pose by a few degrees only, while it bends the mesh (see ``per_deg``)."""
+    MediaPipe's pose by a few degrees only, while it bends the mesh (see ``per_deg``). Also
+    how near the reference a frame must be to count as at rest for the usual pose."""
     lag_s: float = 0.25
     """The allowance follows the furthest pose of this long: the mesh's bend lags the pose
     by a few frames (on the way back from a rendered nod's 10 degrees it was still 0.006
@@ -185,14 +187,27 @@ class OcclusionGate:
         self, t: float, deformation: float | None, angles: tuple[float, float, float] | None
     ) -> bool:
         """Feed one frame (``deformation`` None: not measured, e.g. an old recording; angles
-        in degrees, any fixed reference). Returns True when the frame is reliable."""
+        in degrees against the neutral pose, or a provisional reference before it is known).
+        Returns True when the frame is reliable.
+
+        The usual pose is the median of the last seconds' frames at rest (within
+        ``free_deg`` of the reference; the reference itself while there are none), not of all
+        frames: a turn held for a few seconds dragged a median of all frames toward it, and the
+        turn itself, or a second one from there, then had no allowance for the bend its pose
+        adds (a real turn of nonsign ``dg_driving``, 11 degrees from the neutral, was allowed
+        for 3; gnew ``lsm_acuerdo``'s 34 degree turn closed the gate as it swung back)."""
         p = self.params
         away = 0.0
         if angles is not None:
-            self._poses.append((t, angles))
+            if max(abs(a) for a in angles) <= p.free_deg:
+                self._poses.append((t, angles))
             while self._poses and self._poses[0][0] < t - p.baseline_s:
                 self._poses.popleft()
-            median = np.median(np.array([a for _, a in self._poses]), axis=0)
+            median = (
+                np.median(np.array([a for _, a in self._poses]), axis=0)
+                if self._poses
+                else np.zeros(3)
+            )
             self._away.append((t, float(np.abs(np.asarray(angles) - median).max())))
             while self._away and self._away[0][0] < t - p.lag_s:
                 self._away.popleft()
