@@ -13,6 +13,7 @@ import pytest
 
 from beckon.profile import default_setting
 from beckon.vision.gestures import (
+    NOD_PARAMS,
     SHAKE_PARAMS,
     GestureEvent,
     GestureParams,
@@ -122,6 +123,40 @@ def test_a_slow_nod_held_at_the_bottom_and_paused_at_rest_is_timed_between_its_h
     second_up = 2.0 + period + hold + 2 * ramp
     assert second_up <= events[0].t <= second_up + period + 1.0
     assert run(NodDetector(replace(NodDetector().params, paused_hold_s=None)), samples) == []
+
+
+def _waits_for_next_turn(detector: OscillationDetector, samples: list[PoseSample]) -> list[float]:
+    """``next_turn_within_s`` at each sample while a movement is under way."""
+    waits = []
+    for s in samples:
+        detector.update(s)
+        if detector.in_progress:
+            waits.append(detector.next_turn_within_s)
+    return waits
+
+
+@pytest.mark.parametrize("seed", [2, 3, 5])
+def test_after_a_held_turning_point_the_next_may_come_later_but_within_twice_the_limit(
+    seed: int,
+) -> None:
+    # The paused slow nod above: its half periods are timed between its holds' middles, so
+    # after a hold the next turning point's extreme may fall past max_half_period_s, and the
+    # engine must wait for it as long as the detector would take it (one limit for both);
+    # never more than twice the limit, where the next hold's middle would be too far. A
+    # brisk nod's turning points are no holds, and a shake detector has no paused rule:
+    # there the limit is the limit.
+    hold, pause, ramp = 0.6, 0.7, 0.45
+    period = hold + 2 * ramp + pause
+    dips = add(*(held(2.0 + k * period, hold, 11.0, ramp=ramp) for k in range(3)))
+    samples = trace(2.0 + 3 * period + 3.0, pitch=dips, fps=15.0, seed=seed, noise=0.2)
+    limit = NOD_PARAMS.max_half_period_s
+    waits = _waits_for_next_turn(NodDetector(), samples)
+    assert limit < max(waits) <= 2 * limit
+    brisk = trace(6.0, pitch=nod_wave(1.5, swing=10), seed=seed)
+    assert set(_waits_for_next_turn(NodDetector(), brisk)) == {limit}
+    sideways = trace(2.0 + 3 * period + 3.0, yaw=dips, fps=15.0, seed=seed, noise=0.2)
+    shake = ShakeDetector()
+    assert set(_waits_for_next_turn(shake, sideways)) <= {shake.params.max_half_period_s}
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])

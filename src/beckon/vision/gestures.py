@@ -197,9 +197,16 @@ class GestureParams:
     turning point at its plateau's middle (session 34, plat34) brought those back but made
     slow movements at the limit gestures: two brisk dips with a long rest between (the
     bottoms are no holds) and a slow sway (its peaks are curved, and it spends most of each
-    half period moving, not dwelling). Only the limit reads the middles; the turning points
-    keep their times. None: never (shakes: the lost movements were nods, and with every
-    turning point at its middle a talking head's slow yaw sway became a false shake)."""
+    half period moving, not dwelling). The turning points keep their times (the swings, the
+    movement's start and end are read there); the half period read between the middles
+    stands for this one in the limit and in the regularity check (``max_gap_ratio``), against
+    the one before and the one after: the extremes' reading is the plateaus' noise the rule
+    takes out, and on synthetic paused nods it came to 2.8 and 3.0 times its neighbours, at
+    that check's limit, where the middles' came to 2.0 and 2.4 (session 35, gest35d). The
+    extremes may then lie up to twice the limit apart
+    (:attr:`OscillationDetector.next_turn_within_s`). None: never (shakes: the lost movements
+    were nods, and with every turning point at its middle a talking head's slow yaw sway
+    became a false shake)."""
     paused_band_ratio: float = 0.2
     """See ``paused_hold_s``: a hold's band is at most this share of the swing that led to it:
     on a calm face's 2 degree nod the settle band's ``3 x noise`` is half the swing, and the
@@ -719,6 +726,22 @@ class OscillationDetector:
         return self._restarted and self._direction != 0 and bool(self._pivots)
 
     @property
+    def next_turn_within_s(self) -> float:
+        """How long after the last turning point the next one's extreme may fall and still be
+        taken as this movement's next half period: ``max_half_period_s``, or, when the last
+        turning point is a hold and the next may be timed between the holds' middles
+        (``paused_hold_s``), until twice that after the hold began: with the middles at most
+        ``max_half_period_s`` apart and the next hold after this one, the next extreme can lie
+        no later (session 35's paused slow nods read up to about 1.75 s between extremes); the
+        detector reads no longer half period between holds. The engine does not wait this
+        long for a nod's next turning point (see ``EngineParams.defer_turn_margin_s``)."""
+        p = self.params
+        limit = p.max_half_period_s
+        if self._hold is None or len(self._pivots) < 2:
+            return limit
+        return max(limit, self._hold[0] + 2.0 * limit - self._pivots[-1].t)
+
+    @property
     def last_turn_t(self) -> float:
         """Time of the oscillation's last turning point (-inf when none is under way)."""
         return self._pivots[-1].t if self._pivots else -math.inf
@@ -1027,9 +1050,10 @@ class OscillationDetector:
             brisk = gap < p.brisk_half_period_s - 0.75 * self._dt
             first_leg, self._first_leg = self._first_leg, False
             last_gap, self._last_gap = self._last_gap, None
+            within = self.next_turn_within_s
             hold, prev_hold = self._hold_around(turn, prev, h), self._hold
             self._hold = hold
-            if gap > p.max_half_period_s and len(self._pivots) > 1:
+            if p.max_half_period_s < gap <= within:
                 gap = self._paused_gap(prev_hold, hold, gap)
             if len(self._pivots) > 1 and not fastest <= gap <= p.max_half_period_s:
                 # Too fast (tremor) or too slow (sway) for a deliberate gesture: start over
