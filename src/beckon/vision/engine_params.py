@@ -191,10 +191,10 @@ class EngineParams:
     ``defer_max_s``, past the end of the clip (``lps11``, session 10), though no swing came.
     After a hold a paused nod's next turning point may come later than that
     (``OscillationDetector.next_turn_within_s``, up to twice the limit), and the engine does
-    not wait for it, on purpose: waiting for it moved tune figures (twice the limit after
-    every turning point: a look down lost on realrest_tune, pkgface's latency p95 2.70 to 3.10
-    s; the detector's own reach after each hold: a look up on the widened tune part reported
-    0.1 s later), and it changed the outcome of none of 288 synthetic paused slow nods
+    not wait for it, on purpose: waiting for it moved tune figures (whether twice the limit
+    after every turning point or the detector's own reach after each hold: a look down lost on
+    realrest_tune, pkgface's latency p95 2.70 to 3.10 s, a look up on the widened tune part
+    reported 0.1 s later), and the reach after each hold changed none of 288 paused slow nods
     (nod34's probe, and 144 with holds up to 0.9 s and pauses up to 1.2 s; session 35,
     gest35d)."""
     adapt_window_s: float = 20.0
