@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import math
 from collections.abc import Callable
 from dataclasses import replace
@@ -866,7 +867,9 @@ def test_a_nod_whose_yaw_moves_only_once_it_came_back_is_held_back_for_a_next_ge
     assert det.held_back is None
 
 
-def test_a_nod_whose_yaw_moves_on_its_last_way_back_is_rejected_not_held_back() -> None:
+def test_a_nod_whose_yaw_moves_on_its_last_way_back_is_rejected_not_held_back(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     # The same nod, the yaw turning 10 degrees aside from the bottom of its last dip on: a
     # diagonal way back is no nod, whatever follows.
     last_dip = 1.0 + 1.5 / 1.2
@@ -876,5 +879,40 @@ def test_a_nod_whose_yaw_moves_on_its_last_way_back_is_rejected_not_held_back() 
         yaw=glide((last_dip, 0.0), (last_dip + 0.5, 10.0)),
     )
     det = NodDetector()
-    assert run(det, samples) == []
+    with caplog.at_level(logging.DEBUG, logger="beckon.vision.gestures"):
+        assert run(det, samples) == []
+    assert det.held_back is None
+    assert "nod rejected" in caplog.text
+
+
+def _held_nod() -> tuple[NodDetector, list[PoseSample]]:
+    """A detector holding back the nod of the test above, and its samples."""
+    end = 1.0 + 2 / 1.2
+    samples = trace(6.0, pitch=nod_wave(1.0, swing=12, hz=1.2), yaw=sine(end, 2 / 1.2, 14.0, 1.2))
+    det = NodDetector()
+    run(det, samples)
+    assert det.held_back is not None
+    return det, samples
+
+
+def test_a_nod_held_back_is_forgotten_on_reset() -> None:
+    det, _ = _held_nod()
+    det.reset()
+    assert det.held_back is None
+
+
+def test_a_nod_held_back_is_forgotten_when_the_face_is_lost() -> None:
+    # Whatever the other axis did meanwhile, it cannot be told to have followed the nod.
+    det, samples = _held_nod()
+    det.update(PoseSample(t=samples[-1].t + 0.1, found=False, pitch=None, yaw=None))
+    assert det.held_back is None
+
+
+def test_a_nod_held_back_is_forgotten_once_a_newer_movement_completes() -> None:
+    # A second nod, alone, seconds later: reported, and the first is no longer waiting for a
+    # shake (a later shake would have released the nod of long ago).
+    det, samples = _held_nod()
+    later = trace(6.0, pitch=nod_wave(1.0, swing=12, hz=1.2), seed=1)
+    shifted = [replace(s, t=s.t + samples[-1].t + 0.1) for s in later]
+    assert [e.gesture for e in run(det, shifted)] == ["nod"]
     assert det.held_back is None

@@ -582,17 +582,19 @@ class OscillationDetector:
         self._last_event_t = -math.inf
         self._reference_t = -math.inf  # when the angles' reference last moved
         self.last_swing = 0.0
-        """Median swing (degrees) of the last gesture reported, as the head made it (see
-        :meth:`_kept`), for the engine's checks against full bars."""
+        """Median swing (degrees) of the last gesture reported or held back, as the head made
+        it (see :meth:`_kept`), for the engine's checks against full bars."""
         self.last_reversals = 0
-        """How many reversals the last gesture reported made (the engine's jaw check)."""
+        """How many reversals the last gesture reported or held back made (the engine's jaw
+        check)."""
         self.last_seen_moving_t = -math.inf
         """When the movement of the last gesture reported was first seen moving (its first leg
         confirmed; its first pivot is no better: from rest it is the lowest jitter sample,
         and a long movement's first pivots are pruned)."""
         self.held_back: HeldBack | None = None
         """The latest gesture held back for the other axis's next gesture (see
-        :meth:`release_held_back`); the engine clears it when it drops it."""
+        :meth:`release_held_back`): only while this detector has completed no newer movement
+        and the face was not lost; the engine clears it when it drops it or it is too old."""
         self._clear()
 
     # -- state ------------------------------------------------------------------------------
@@ -628,12 +630,13 @@ class OscillationDetector:
         self._calm_slow_t = -math.inf  # ... with its slow sway left in
         # (t, calm, calm_slow) of each measurement, while held (see ``calm_hold_s``)
         self._calm_log: deque[tuple[float, float | None, float | None]] = deque()
+        # The face lost: what moved next is not known, nor whether it went on from the last.
+        self.held_back = None
 
     def reset(self) -> None:
         """Forget the gesture in progress and the cooldown (e.g. new patient)."""
         self._last_event_t = -math.inf
         self._reference_t = -math.inf
-        self.held_back = None
         self._clear()
 
     def reference_moved(self, t: float) -> None:
@@ -749,8 +752,12 @@ class OscillationDetector:
     def release_held_back(self) -> GestureEvent | None:
         """The gesture held back, once the other axis's detector has reported a gesture whose
         movement began after this one's last turning point: that was what moved the other
-        axis while this one settled, so this one is a gesture of its own, reported late
-        (its time is still when it completed). None when nothing is held back.
+        axis while this one settled, so this one is a gesture of its own, reported late (its
+        time is still when it completed; the engine reports it at the other's, see
+        ``GestureEngine``'s ``_released``). None when nothing is held back. Up to the other
+        gesture's length late, never more than ``EngineParams.held_back_max_s`` (the engine
+        drops it then), and only while this detector completed no newer movement and the
+        face stayed found (``held_back``).
 
         Why held back, not reported at once: the other axis moving during the settle is
         also what a talking or signing head does after a small false "shake" (talkhead
@@ -1064,6 +1071,7 @@ class OscillationDetector:
                 self._pivots = [turn]
                 self._restarted = True
                 self._from_rest = False
+                self._moving_since = t  # a new movement: a held-back one's next (see HeldBack)
             elif last_gap is not None and max(gap, last_gap) > p.max_gap_ratio * min(gap, last_gap):
                 logger.debug(
                     "%s: irregular reversal (%.2fs after %.2fs) at t=%.2f; restarting",
@@ -1075,6 +1083,7 @@ class OscillationDetector:
                 self._pivots = [turn]
                 self._restarted = True
                 self._from_rest = False
+                self._moving_since = t  # a new movement: a held-back one's next (see HeldBack)
                 self._last_gap = gap  # the next half period is compared with this one
             elif brisk and abs(turn.value - prev.value) < p.brisk_swing_ratio * h * self._kept(gap):
                 logger.debug(
@@ -1087,6 +1096,7 @@ class OscillationDetector:
                 self._pivots = [turn]
                 self._restarted = True
                 self._from_rest = False
+                self._moving_since = t  # a new movement: a held-back one's next (see HeldBack)
             else:
                 self._pivots.append(turn)
                 # The leg from where the movement began may have started anywhere in a swing.
@@ -1190,6 +1200,9 @@ class OscillationDetector:
         """Check the finished movement and turn it into an event (or drop it); its last leg
         ended at ``ended`` (back near its start, or settled, see :meth:`_other_range`)."""
         p = self.params
+        # A newer movement completed (reported, held back or rejected): what this detector
+        # held back is not kept for the other axis's later gestures.
+        self.held_back = None
         values = [pv.value for pv in self._pivots] + [x]
         swings = np.abs(np.diff(values))
         reversal_swings = swings[1:-1] if len(swings) > 2 else swings
@@ -1278,27 +1291,11 @@ class OscillationDetector:
             )
             self._start(t, x)
             return None
-        if other_range > other_limit:
-            until_end = self._other_range(ended)
-            if until_end <= other_limit and t - self._last_event_t >= p.cooldown_s:
-                # Quiet until the last leg came back: held back for a next gesture.
-                confidence = self._confidence(reversal_swings, until_end / other_limit)
-                event = GestureEvent(t=t, gesture=self.gesture, confidence=confidence)
-                self.held_back = HeldBack(event, self._pivots[-1].t)
-                self.last_swing = made_swing
-                self.last_reversals = len(values) - 2
-                logger.debug(
-                    "%s held back at t=%.2f: %s moved %.1f deg (limit %.1f), %.1f until it "
-                    "ended at t=%.2f: a next gesture?",
-                    self.gesture,
-                    t,
-                    self.other,
-                    other_range,
-                    other_limit,
-                    until_end,
-                    ended,
-                )
-            else:
+        ratio = other_range / other_limit
+        held = other_range > other_limit
+        if held:
+            ratio = self._other_range(ended) / other_limit
+            if ratio > 1.0:
                 logger.debug(
                     "%s rejected at t=%.2f: %s moved %.1f deg (limit %.1f)",
                     self.gesture,
@@ -1307,19 +1304,38 @@ class OscillationDetector:
                     other_range,
                     other_limit,
                 )
-            self._start(t, x)
-            return None
+                self._start(t, x)
+                return None
         if t - self._last_event_t < p.cooldown_s:
             logger.debug("%s suppressed at t=%.2f: cooldown", self.gesture, t)
             self._start(t, x)
             return None
 
-        confidence = self._confidence(reversal_swings, other_range / other_limit)
-        self._last_event_t = t
+        event = GestureEvent(
+            t=t, gesture=self.gesture, confidence=self._confidence(reversal_swings, ratio)
+        )
         self.last_swing = made_swing
         self.last_reversals = len(values) - 2
-        self.last_seen_moving_t = self._moving_since
+        last_turn_t = self._pivots[-1].t
+        moving_since = self._moving_since
         self._start(t, x)
+        if held:
+            # Quiet until the last leg came back: held back for a next gesture.
+            self.held_back = HeldBack(event, last_turn_t)
+            logger.debug(
+                "%s held back at t=%.2f: %s moved %.1f deg (limit %.1f), %.1f until it "
+                "ended at t=%.2f: a next gesture?",
+                self.gesture,
+                t,
+                self.other,
+                other_range,
+                other_limit,
+                ratio * other_limit,
+                ended,
+            )
+            return None
+        self._last_event_t = t
+        self.last_seen_moving_t = moving_since
         logger.info(
             "%s at t=%.2f (started %.2f, %d reversals, swing %.1f deg, confidence %.2f)",
             self.gesture,
@@ -1327,9 +1343,9 @@ class OscillationDetector:
             start_t,
             len(values) - 2,
             median_swing,
-            confidence,
+            event.confidence,
         )
-        return GestureEvent(t=t, gesture=self.gesture, confidence=confidence)
+        return event
 
     def _other_range(self, ended: float) -> float:
         """How far the other axis moved (peak to peak) over the movement, up to ``ended``
