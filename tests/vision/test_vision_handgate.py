@@ -46,7 +46,7 @@ from beckon.vision.handgate import (
 )
 from beckon.vision.handwatch import HandWatch
 from beckon.vision.pose import NeutralPose
-from tests.vision.traces import Patient, held, nodding
+from tests.vision.traces import Patient, held, nodding, sine
 from tests.vision.vision_clips import Clip
 
 _ANGLES = np.linspace(0.0, 2.0 * np.pi, 60, endpoint=False)
@@ -132,6 +132,19 @@ def test_a_hand_over_the_face_during_the_gesture_drops_it(patient: Patient) -> N
     hands = Hands(during(2.5, 5.0, OVER_MOUTH), 8.0)
     assert run(patient, 8.0, hands) == []
     assert hands.asked  # the gate looked
+
+
+@pytest.mark.parametrize("hz", [0.7, 1.2, 1.8])
+def test_a_nod_made_straight_into_a_shake_the_gate_drops_goes_with_the_shake(hz: float) -> None:
+    # A nod, then with no rest between a shake; a hand covers the face from 0.7 s into the
+    # shake on, after the nod was complete. The nod was held back for the shake (the yaw moved
+    # while it settled), and only the shake tells it was a gesture of its own: the shake
+    # dropped, the nod goes with it (it was reported alone, released by a shake never heard).
+    end = 3.0 + 2 / hz
+    seconds = end + 2 / hz + 3.0
+    patient = Patient(pitch=nodding(3.0, 2, 12.0, hz), yaw=sine(end, 2 / hz, 14.0, hz))
+    assert [e.gesture for e in run(patient, seconds, Hands(no_hands, seconds))] == ["nod", "shake"]
+    assert run(patient, seconds, Hands(during(end + 0.7, seconds, OVER_MOUTH), seconds)) == []
 
 
 @pytest.mark.parametrize("patient", [NOD, BLINK], ids=["nod", "long_blink"])

@@ -77,8 +77,9 @@ class _EventTimes:
     """When it had settled (came back, plus ``settle_s``), as frames all usable would have
     shown it; None for an event found by the replay."""
     made: float | None = None
-    """For an event found late by the replay, when it was made: the hand gate judges the
-    gesture's own window, not the seconds before it was found."""
+    """For an event found late by the replay, or released late (a held-back nod or shake, see
+    ``GestureEngine._released``), when it was made: the hand gate judges the gesture's own
+    window, not the seconds before it was reported."""
 
 
 class GestureEngine:
@@ -190,6 +191,9 @@ class GestureEngine:
         # (gesture, t) pairs known to be two movements: a held-back nod or shake and the
         # gesture of the other axis that released it (see _one_movement)
         self._apart: set[frozenset[tuple[str, float]]] = set()
+        # (gesture, t) of each released event -> (gesture, t) of the event that released it:
+        # reported only with it (see _arbitrate)
+        self._released: dict[tuple[str, float], tuple[str, float]] = {}
         self._good_head_t = -math.inf  # last frame usable for the held head gestures
         self._look_share = 1.0  # see EngineParams.look_turned_share
         self._oscillation_t: dict[str, float] = {}  # axis -> when its nod/shake was reported
@@ -307,6 +311,15 @@ class GestureEngine:
             )
         )
         for det in self.oscillators:
+            stale = det.held_back
+            if stale is not None and t - stale.event.t > p.held_back_max_s:
+                logger.info(
+                    "%s at t=%.2f held back: too long ago (%.1f s), not reported",
+                    stale.event.gesture,
+                    stale.event.t,
+                    t - stale.event.t,
+                )
+                det.held_back = None
             event = det.update(sample)
             if event is None:
                 held = det.held_back
@@ -316,6 +329,7 @@ class GestureEngine:
             if self._oscillation_dropped(t, det):
                 continue
             candidates.append(event)
+            releaser = (event.gesture, event.t)
             for waiting in self.oscillators:
                 held = waiting.held_back
                 if held is None or waiting is det:
@@ -323,20 +337,25 @@ class GestureEngine:
                 if held.last_turn_t < det.last_seen_moving_t <= held.event.t:
                     # A nod made straight into a shake (or a shake into a nod): see
                     # OscillationDetector.release_held_back.
-                    released = waiting.release_held_back()
-                    assert released is not None
+                    made = waiting.release_held_back()
+                    assert made is not None
                     logger.info(
-                        "%s at t=%.2f reported: the %s seen moving from t=%.2f moved the "
-                        "other axis",
-                        released.gesture,
-                        released.t,
+                        "%s at t=%.2f released at t=%.2f: the %s seen moving from t=%.2f moved "
+                        "the other axis",
+                        made.gesture,
+                        made.t,
+                        t,
                         event.gesture,
                         det.last_seen_moving_t,
                     )
+                    # Reported now, like a late event of the replay: its own time is kept
+                    # for the hand gate and the order of the two.
+                    released = replace(made, t=t)
+                    key = (released.gesture, t)
+                    self._times[key] = _EventTimes(made.t, made=made.t)
+                    self._released[key] = releaser
+                    self._apart.add(frozenset({key, releaser}))
                     candidates.append(released)
-                    self._apart.add(
-                        frozenset({(released.gesture, released.t), (event.gesture, event.t)})
-                    )
         candidates += self._feed_head(t, held_angles is not None, held_angles or angles)
         candidates += self._feed_face(t, usable, angles, chans)
         for hold, channel in self.head:
@@ -402,7 +421,7 @@ class GestureEngine:
             candidates = [replace(e, confidence=round(e.confidence * scale, 4)) for e in candidates]
         out = self._arbitrate(candidates)
         for det in self.oscillators:
-            done = [e.t for e in out if e.gesture == det.gesture]
+            done = [self._made(e) for e in out if e.gesture == det.gesture]
             if done:
                 self._oscillation_t[det.axis] = max(done)
         return out
@@ -939,7 +958,21 @@ class GestureEngine:
         hand gate or the sequence model drops it. Returned in time order."""
         p = self.params
         out: list[GestureEvent] = []
-        for event in sorted(candidates, key=lambda e: -e.confidence):
+        # A released nod or shake is judged after the gesture that released it, and goes only
+        # with it: dropped (too close, the hand gate, the model), it released nothing.
+        order = sorted(
+            candidates, key=lambda e: ((e.gesture, e.t) in self._released, -e.confidence)
+        )
+        for event in order:
+            releaser = self._released.get((event.gesture, event.t))
+            if releaser is not None and not any((e.gesture, e.t) == releaser for e in out):
+                logger.info(
+                    "%s at t=%.2f dropped: the %s that released it was dropped",
+                    event.gesture,
+                    event.t,
+                    releaser[0],
+                )
+                continue
             near = next((r for r in self._reported if self._one_movement(event, r)), None)
             if near is not None:
                 logger.info(
@@ -951,10 +984,8 @@ class GestureEngine:
                 )
                 continue
             gate = self.params.hands
-            times = self._times.get((event.gesture, event.t))
-            made = event.t if times is None or times.made is None else times.made
             why = (
-                gate_drops(event.gesture, made, self.hands, gate)
+                gate_drops(event.gesture, self._made(event), self.hands, gate)
                 if self.hands is not None and gate.enabled
                 else ""
             )
@@ -971,6 +1002,8 @@ class GestureEngine:
             self._last_event_t = max(self._last_event_t, event.t)
             self._reported.append((event.t, event.gesture))
             out.append(event)
+        # Of events reported together, the one made first goes first (a released one).
+        out.sort(key=lambda e: (e.t, self._made(e)))
         # An event waits at most ``defer_max_s`` (a deferred look) before it is reported.
         if candidates:
             latest = max(self._last_event_t, *(e.t for e in candidates))
@@ -978,7 +1011,14 @@ class GestureEngine:
             self._reported = deque(r for r in self._reported if r[0] >= horizon)
             self._times = {k: v for k, v in self._times.items() if k[1] >= horizon}
             self._apart = {pair for pair in self._apart if min(t for _, t in pair) >= horizon}
-        return sorted(out, key=lambda e: e.t)
+            self._released = {k: v for k, v in self._released.items() if k[1] >= horizon}
+        return out
+
+    def _made(self, event: GestureEvent) -> float:
+        """When ``event`` was made: its time, or for one reported late (found by the replay,
+        or released, see ``_EventTimes.made``) when it completed."""
+        times = self._times.get((event.gesture, event.t))
+        return event.t if times is None or times.made is None else times.made
 
     def _note_held(self, event: GestureEvent, hold: HoldDetector) -> None:
         """Keep when a held event's excursion began and when it had settled."""
