@@ -283,11 +283,12 @@ class EngineParams:
     steady second came, is heard a moment late instead of never. An excursion already under
     way at the start of the kept frames does not count (rest must come first), nor one that
     began before the last event reported."""
-    held_back_max_s: float = 4.5
+    held_back_max_s: float = 5.0
     """A nod or shake held back (:class:`beckon.vision.gestures.HeldBack`) is released by the
     other axis's gesture at most this long after it completed, else dropped: the releasing
     gesture must have begun while it settled, so it is released that gesture's length later,
-    up to 4.3 s for three cycles at 0.7 Hz (the gest35a probe's slowest; session 35, gest35e).
+    up to 4.7 s for three cycles at 0.7 Hz at 10 fps (the gest35a probe's slowest; 4.5 lost
+    three of its pairs; session 35, gest35e).
     Longer than ``replay_max_age_s`` on purpose: that bound would lose every slow pair. A
     bound at all because a movement that keeps starting over from that settle (a sway) is no
     next gesture, however it ends, and the hand gate's frames cover only seconds back."""
