@@ -105,6 +105,22 @@ def test_slow_small_nod_of_a_weak_patient_is_found() -> None:
     assert 5.5 <= events[0].t <= 6.2
 
 
+PAUSED_HOLD, PAUSED_PAUSE, PAUSED_RAMP = 0.6, 0.7, 0.45
+PAUSED_PERIOD = PAUSED_HOLD + 2 * PAUSED_RAMP + PAUSED_PAUSE
+
+
+def _paused_nod(seed: int, axis: str = "pitch") -> list[PoseSample]:
+    """A weak patient's slow yes at 15 fps: three 11 degree dips from 2 s, each 0.45 s down,
+    held 0.6 s, 0.45 s up and 0.7 s at rest (``axis`` "yaw": the same made sideways)."""
+    dips = add(
+        *(held(2.0 + k * PAUSED_PERIOD, PAUSED_HOLD, 11.0, ramp=PAUSED_RAMP) for k in range(3))
+    )
+    duration = 2.0 + 3 * PAUSED_PERIOD + 3.0
+    if axis == "yaw":
+        return trace(duration, yaw=dips, fps=15.0, seed=seed, noise=0.2)
+    return trace(duration, pitch=dips, fps=15.0, seed=seed, noise=0.2)
+
+
 @pytest.mark.parametrize("seed", [2, 3, 5])
 def test_a_slow_nod_held_at_the_bottom_and_paused_at_rest_is_timed_between_its_holds(
     seed: int,
@@ -115,12 +131,10 @@ def test_a_slow_nod_held_at_the_bottom_and_paused_at_rest_is_timed_between_its_h
     # detector started over until nothing was left. Between two holds the half period is
     # timed between their middles, so the nod is found, once the second dip is back and by
     # the time the head has rested after the third.
-    hold, pause, ramp = 0.6, 0.7, 0.45
-    period = hold + 2 * ramp + pause
-    dips = add(*(held(2.0 + k * period, hold, 11.0, ramp=ramp) for k in range(3)))
-    samples = trace(2.0 + 3 * period + 3.0, pitch=dips, fps=15.0, seed=seed, noise=0.2)
+    samples = _paused_nod(seed)
     events = run(NodDetector(), samples)
     assert [e.gesture for e in events] == ["nod"]
+    hold, ramp, period = PAUSED_HOLD, PAUSED_RAMP, PAUSED_PERIOD
     second_up = 2.0 + period + hold + 2 * ramp
     assert second_up <= events[0].t <= second_up + period + 1.0
     assert run(NodDetector(replace(NodDetector().params, paused_hold_s=None)), samples) == []
@@ -146,16 +160,13 @@ def test_after_a_held_turning_point_the_next_may_come_later_but_within_twice_the
     # never more than twice the limit, where the next hold's middle would be too far. A
     # brisk nod's turning points are no holds, and a shake detector has no paused rule:
     # there the limit is the limit.
-    hold, pause, ramp = 0.6, 0.7, 0.45
-    period = hold + 2 * ramp + pause
-    dips = add(*(held(2.0 + k * period, hold, 11.0, ramp=ramp) for k in range(3)))
-    samples = trace(2.0 + 3 * period + 3.0, pitch=dips, fps=15.0, seed=seed, noise=0.2)
+    samples = _paused_nod(seed)
     limit = NOD_PARAMS.max_half_period_s
     waits = _waits_for_next_turn(NodDetector(), samples)
     assert limit < max(waits) <= 2 * limit
     brisk = trace(6.0, pitch=nod_wave(1.5, swing=10), seed=seed)
     assert set(_waits_for_next_turn(NodDetector(), brisk)) == {limit}
-    sideways = trace(2.0 + 3 * period + 3.0, yaw=dips, fps=15.0, seed=seed, noise=0.2)
+    sideways = _paused_nod(seed, axis="yaw")
     shake = ShakeDetector()
     assert set(_waits_for_next_turn(shake, sideways)) <= {shake.params.max_half_period_s}
 
