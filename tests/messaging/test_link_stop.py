@@ -49,12 +49,7 @@ def test_a_stop_gives_up_on_a_held_network_thread_and_says_which(
     finally:
         release.set()
     # Let go, the thread ends on its own.
-    deadline = time.monotonic() + 10.0
-    while time.monotonic() < deadline and any(
-        t.name == "paho-mqtt-client-held-link" for t in threading.enumerate()
-    ):
-        time.sleep(0.05)
-    assert not any(t.name == "paho-mqtt-client-held-link" for t in threading.enumerate())
+    _assert_all_end("paho-mqtt-client-held-link")
 
 
 @pytest.mark.mqtt
@@ -89,12 +84,7 @@ def test_the_held_thread_named_is_the_clients_own_not_another_of_the_same_name(
         assert "an_earlier_clients_thread" not in line
     finally:
         release.set()
-    deadline = time.monotonic() + 10.0
-    while time.monotonic() < deadline and any(
-        t.name == "paho-mqtt-client-reused-id" for t in threading.enumerate()
-    ):
-        time.sleep(0.05)
-    assert not any(t.name == "paho-mqtt-client-reused-id" for t in threading.enumerate())
+    _assert_all_end("paho-mqtt-client-reused-id")
 
 
 def test_a_new_attempt_waits_for_the_last_attempts_held_network_thread(
@@ -141,3 +131,11 @@ def test_a_new_attempt_waits_for_the_last_attempts_held_network_thread(
     finally:
         release.set()
         link.stop()
+
+
+def _assert_all_end(name: str, within_s: float = 10.0) -> None:
+    """Every thread called ``name`` ends within ``within_s``, once let go."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline and any(t.name == name for t in threading.enumerate()):
+        time.sleep(0.05)
+    assert not any(t.name == name for t in threading.enumerate())
