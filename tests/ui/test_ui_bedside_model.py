@@ -161,3 +161,15 @@ def test_a_name_steps_down_to_the_size_read_at_1_m_before_it_is_cut() -> None:
     assert least_name_px(54, 1.5) == least_name_px(72, 2.0) == READABLE_PX
     assert least_name_px(45, 1.25) == least_name_px(36, 1.0) == READABLE_PX
     assert least_name_px(18, 0.5) == 12  # half the type, half the least
+
+
+def test_a_name_cut_at_its_least_steps_lower_to_half_its_size_rather_than_be_cut() -> None:
+    """At scale 1 on a 1024 x 600 tablet offline, "Cancel “Move me”" was cut at 24 px and
+    whole at 18: half the name's size at the foot of the bed is the last step, never above
+    the least."""
+    from beckon.ui.bedside_model import READABLE_PX, last_name_px
+
+    assert last_name_px(36, 1.0) == 18
+    assert last_name_px(45, 1.25) == 22
+    assert last_name_px(54, 1.5) == last_name_px(72, 2.0) == READABLE_PX
+    assert last_name_px(18, 0.5) == 9

@@ -335,10 +335,23 @@ def least_name_px(style: int, scale: float) -> int:
     return min(style, round(READABLE_PX * min(scale, 1.0)))
 
 
+def last_name_px(style: int, scale: float) -> int:
+    """The type a name still steps down to below ``least_name_px`` where that alone keeps it
+    whole: half its size at ``FAR_SCALE`` (18 px at scale 1), never above the least. A cut
+    name is worse than a small one: at scale 1 on a 1024 x 600 tablet offline, "Cancel “Move
+    me”" and "자세를 바꿔 주세요 요청 취소" were cut at 24 px (two lines in 33 px) and whole at
+    18. The fault notice folds first where it can (``TileFit.whole`` is the name whole at the
+    least)."""
+    return min(int(style * 0.5 * min(1.0, FAR_SCALE / scale)), least_name_px(style, scale))
+
+
 @dataclass(frozen=True)
 class TileFit:
     """What one tile has room for at its size: its name's largest type with no icon
-    (``bare_px``; ``whole``: False when the name is cut even there, at its least), and for
+    (``bare_px``; ``whole``: False when the name has no room around it at its least,
+    ``least_name_px``: then ``bare_px`` is the largest type from the least down to
+    ``last_name_px`` that the tile's whole height holds, or the least where it is cut even
+    there), and for
     each place of the icon (above the name, beside it) the name's largest type with the
     icon, never below ``readable_px``, and the icon's size then (None: no room for an icon
     there)."""

@@ -34,7 +34,14 @@ from PyQt6.QtWidgets import (
 )
 
 from beckon.ui import theme
-from beckon.ui.bedside_model import TileFit, TileLook, even_look, least_name_px, readable_px
+from beckon.ui.bedside_model import (
+    TileFit,
+    TileLook,
+    even_look,
+    last_name_px,
+    least_name_px,
+    readable_px,
+)
 from beckon.ui.station_model import (
     Bar,
     axis_text,
@@ -546,8 +553,10 @@ class Tile(QFrame):
             self.label.setMaximumWidth(QWIDGETSIZE_MAX)
 
     def _measure(self, width: int, height: int, gap: int) -> TileFit:
-        """The name's largest type from the stylesheet's size down, with no icon (never below
-        ``least_name_px``; not whole if it is cut even there), and with the icon above or
+        """The name's largest type from the stylesheet's size down, with no icon (down to
+        ``least_name_px``; not whole if it has no room around it there: then that type where
+        it still fits the tile's whole height, else lower if that alone keeps it whole,
+        ``last_name_px``), and with the icon above or
         beside it (never below the readable size: else no icon there)."""
         self.label.setStyleSheet("")
         self.label.ensurePolished()
@@ -566,6 +575,11 @@ class Tile(QFrame):
             return word(size) <= w and self._text_height(size, w) <= h
 
         bare = next((s for s in sizes if fits(s, width, height - 2 * gap)), None)
+        whole = bare is not None
+        if bare is None:  # in the tile's whole height, else smaller rather than cut
+            lowest = last_name_px(style, ui_scale())
+            lower = [floor, *range(floor - 2, lowest, -2), lowest] if lowest < floor else [floor]
+            bare = next((s for s in lower if fits(s, width, height)), None)
         above = beside = None
         for size in (s for s in sizes if s >= readable and word(s) <= width):
             icon = self._icon(size, False, width, height, gap)
@@ -577,7 +591,7 @@ class Tile(QFrame):
             if fits(size, side, height):
                 beside = (size, self._icon(size, True, width, height, gap))
                 break
-        return TileFit(floor if bare is None else bare, above, beside, whole=bare is not None)
+        return TileFit(floor if bare is None else bare, above, beside, whole=whole)
 
     def icon_for(self, look: TileLook) -> int:
         """The icon's size with the name in ``look``'s type and place, at its size now: the
