@@ -411,10 +411,11 @@ class NamesFirst:
     left the names at least as large (``ceiling``: the smallest cap after which they were
     smaller). Following the names both ways, the texts that yielded took their room back,
     shrank the names again, and the two took turns; taken only down, the cap kept the size
-    the names had before the texts yielded (28 px notices beside 48 px names). The names never
-    step below ``least_name_px`` (24 px: the 2.9 mm capital read at 1 m), so what yields
-    stays readable; and it stays whole (its height is what its
-    text needs).
+    the names had before the texts yielded (28 px notices beside 48 px names). The names, and
+    so the cap, step down to ``least_name_px`` (24 px from scale 1 up: the 2.9 mm capital
+    read at 1 m; below scale 1 that scale's share of it) and lower only where that alone keeps
+    a name whole (``last_name_px``), so what yields stays as readable as the names; and it
+    stays whole (its height is what its text needs).
 
     Something else that changes the tiles' room (the window's size, the menu, a notice shown
     or gone, a new text that gives a notice or the instruction line more or fewer lines, or

@@ -624,7 +624,7 @@ class BedsideWindow(QWidget):
         (they have the patient's words): three tiles side by side left "Emergency" 156 of the
         225 px it needs."""
         cramped = getattr(self, "_cramped", False)
-        tight = cramped or self.fault_banner.folded
+        tight = self._giving_way()
         for pill in self._pills:
             pill.set_only_problems(tight, smaller=cramped)
         # Its words' new width is known once its layout has taken the new type.
@@ -635,6 +635,11 @@ class BedsideWindow(QWidget):
         self.body.setContentsMargins(gap, 8, gap, 16)
         self.body.setSpacing(gap)
         self.tile_grid.setSpacing(12 if tight else 22)
+
+    def _giving_way(self) -> bool:
+        """Whether the window gives way to the tiles (``_give_way``): cramped, or with the fault
+        notice folded (``_fold``)."""
+        return getattr(self, "_cramped", False) or self.fault_banner.folded
 
     def _fit_side(self) -> None:
         """The request panel's narrowest: ``SIDE_MIN_W``, or where the window gives way
@@ -647,7 +652,7 @@ class BedsideWindow(QWidget):
         """The width the request panel's words need where the window gives way (never below
         ``CRAMPED_SIDE_MIN_W``); None where it does not (the panel's width is then its share,
         whatever its words)."""
-        if not (getattr(self, "_cramped", False) or self.fault_banner.folded):
+        if not self._giving_way():
             return None
         bar = self.timeline_scroll.verticalScrollBar()
         need = self.timeline_panel.minimumSizeHint().width()
@@ -793,6 +798,8 @@ class BedsideWindow(QWidget):
         """Stop the workers and the service (their threads joined), then detach from them:
         after this no other thread holds anything of the window, so it can be deleted."""
         self.poll.stop()
+        self._fold_timer.stop()
+        self.fault_banner.stop()
         if self.wizard is not None:
             self.wizard.close()
         self.host.stop()
@@ -1039,7 +1046,7 @@ class BedsideWindow(QWidget):
     # ------------------------------------------------------------ showing
 
     def _set_tiles(self, codes: tuple[str, ...]) -> None:
-        self._release_yielded()
+        self._release_yielded(unfold=False)  # the new tiles decide that (below)
         for tile in self.tiles.values():
             # As the station's rows leave: Qt deletes it on this thread (setParent(None) would
             # hand it to Python, whose garbage collector may run on any thread).
@@ -1054,6 +1061,7 @@ class BedsideWindow(QWidget):
             tile.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
             tile.on_fitted = self._tiles_fitted
             self.tiles[code] = tile
+        self._unfold_if_whole()
         self._place_tiles(self._fitting_columns(len(codes)))
 
     def _fitting_columns(self, items: int) -> int:
@@ -1076,13 +1084,17 @@ class BedsideWindow(QWidget):
             looks.update({c: look(c) for c in range(1, most_columns(items) + 1) if c != columns})
         return columns_with_icons(columns, looks)
 
-    def _tile_size(self, columns: int, items: int) -> QSize:
-        """A tile's size in ``columns`` columns of the tile area as it is now."""
+    def _tile_size(
+        self, columns: int, items: int, area: QSize | None = None, gap: int | None = None
+    ) -> QSize:
+        """A tile's size in ``columns`` columns of the tile area as it is now (or of ``area``
+        with the tiles ``gap`` apart)."""
         rows = -(-items // columns)
-        gap = self.tile_grid.spacing()
+        area = self.pages.size() if area is None else area
+        gap = self.tile_grid.spacing() if gap is None else gap
         return QSize(
-            (self.pages.width() - gap * (columns - 1)) // columns,
-            (self.pages.height() - gap * (rows - 1)) // rows,
+            (area.width() - gap * (columns - 1)) // columns,
+            (area.height() - gap * (rows - 1)) // rows,
         )
 
     def _place_tiles(self, columns: int) -> None:
@@ -1137,9 +1149,9 @@ class BedsideWindow(QWidget):
         The cannot-reach notice and the instruction line are the patient's and stay whole.
 
         Only a cut that lasts ``FOLD_AFTER_MS`` folds it: as a window settles, its names are
-        cut for a moment (at 1.5 on 1280 x 800 it folded with names of 40 px). Only what
-        releases the names' cap unfolds it (``_release_yielded``): then the names are measured
-        again with the whole notice."""
+        cut for a moment (at 1.5 on 1280 x 800 it folded with names of 40 px). It unfolds
+        where the tiles' room changes (``_release_yielded``) and the names would be whole with
+        it whole (``_unfold_if_whole``), or the fault is gone."""
         if not look.whole and self._may_fold():
             self._fold_timer.start()  # from the latest cut: the window settles meanwhile
 
@@ -1165,21 +1177,70 @@ class BedsideWindow(QWidget):
         self._cap_beside_names(self.names_first.cap)
         QTimer.singleShot(0, self._fit_side)  # its words' width, once its layout has them
 
-    def _release_yielded(self) -> None:
+    def _release_yielded(self, *, unfold: bool = True) -> None:
         """Something else changed the tiles' room (the window's size, the menu, a notice shown
         or gone, a notice or the instruction line taking more or fewer lines for a new text,
         the request panel another width for its new words: ``_show_timeline``):
         the cap is measured again from the names as they fit now. Without this a cramped kiosk kept
         the smallest cap it ever had: 30 px panel text beside 72 px names once a fault had
-        cleared and a menu of three followed. A folded fault notice unfolds (``_fold``): the
-        names are measured with it whole again."""
+        cleared and a menu of three followed. A folded fault notice unfolds only where the
+        names would be whole with it whole (``_unfold_if_whole``; ``unfold`` False: the caller
+        asks that itself)."""
         released = self.names_first.release()
-        if self.fault_banner.set_folded(False):
-            self._give_way()
-        elif not released:
+        if not (unfold and self._unfold_if_whole()) and not released:
             return
         self._cap_beside_names(None)
         self._tiles_fitted()  # evens the names and caps the rest again, once the loop is free
+
+    def _unfold_if_whole(self) -> bool:
+        """Unfold the fault notice (``_fold``) where every request's name would be whole with
+        it whole (``_names_whole_unfolded``); whether it did. Unfolded on every change of the
+        tiles' room, it folded again 250 ms later: at 1.25 on a 1024 x 600 tablet each status
+        of a request and the cancel entry showed the whole notice, the chips and a wider
+        panel for 300 ms, the names cut."""
+        if not self.fault_banner.folded or not self._names_whole_unfolded():
+            return False
+        self._fold_timer.stop()  # a cut measured folded: unfolded, the tiles measure again
+        self.fault_banner.set_folded(False)
+        self._give_way()
+        return True
+
+    def _names_whole_unfolded(self) -> bool:
+        """Whether every request's name would be whole at its least (``TileFit.whole``) in
+        some column count with the fault notice whole and the window no longer giving way
+        for it (its chips, gaps and the request panel's share back), measured as
+        ``_fitting_columns`` measures another count (``fit_at``), at the tile area's size
+        then. Cramped, the window gives way anyway: only the notice's lines count."""
+        requests = [tile for tile in self.tiles.values() if tile.code not in ENTRY_ICONS]
+        if not requests or not self.fault_banner.isVisibleTo(self):
+            return True
+        taller = self.fault_banner.whole_height() - self.fault_banner.height()
+        cramped = getattr(self, "_cramped", False)
+        if not cramped:
+            chips = self.camera_pill.parentWidget()
+            flow = chips.layout() if chips is not None else None
+            if chips is not None and isinstance(flow, FlowLayout):
+                wanted = flow.height_with(chips.width(), lambda w: getattr(w, "wanted", True))
+                taller += max(0, wanted - chips.height())
+        width, height = self.pages.width(), self.pages.height()
+        if cramped:
+            gap = self.tile_grid.spacing()
+        else:  # the gaps and the panel's share of a window that does not give way
+            gap, share = 22, 3 / (3 + SIDE_STRETCH)
+            if self.body.direction() == QBoxLayout.Direction.LeftToRight:
+                room = self.width() - 3 * 24
+                width = min(int(room * share), room - px(SIDE_MIN_W))
+            else:
+                width = self.width() - 2 * 24
+                height = int((height + self.timeline_scroll.height()) * share)
+        area = QSize(width, height - max(0, taller))
+        items = len(self.tiles)
+        return any(
+            even_look(
+                [tile.fit_at(self._tile_size(count, items, area, gap)) for tile in requests]
+            ).whole
+            for count in range(1, most_columns(items) + 1)
+        )
 
     def _cap_beside_names(self, size: int | None) -> None:
         """The texts that yield to the names, no larger than ``size`` px (None: their own)."""
@@ -1202,8 +1263,10 @@ class BedsideWindow(QWidget):
         if layout is not None:  # its size hints with the new texts now, not a turn later
             layout.invalidate()
             layout.activate()  # its nested layouts too (what and when beside the icon)
-        if self._side_need() != before:
-            self._release_yielded()
+        if self._side_need() != before and getattr(self, "_cramped", False):
+            # Not cramped, the panel is as wide as its words only with the notice folded:
+            # there is no cap to release, and its new width is no reason to unfold.
+            self._release_yielded(unfold=False)
         self._fit_side()
         self._fit_recent()
         cancelling = self.timeline.get(self._cancelling) if self._cancelling else None
@@ -1220,6 +1283,8 @@ class BedsideWindow(QWidget):
 
     def _show_banner(self, banner: QLabel, visible: bool) -> None:
         holder = banner.parentWidget()
+        if banner is self.fault_banner and not visible and self.fault_banner.set_folded(False):
+            self._give_way()  # a fault gone: the next one is shown whole first
         if banner.isVisibleTo(self) != visible:
             self._release_yielded()  # the tiles get or give up the notice's height
         banner.setVisible(visible)

@@ -261,13 +261,28 @@ class FoldingNotice(CappedLabel):
         super().setText(self._shown())
 
     def set_folded(self, on: bool) -> bool:
-        """One line (``on``) or the whole text; whether that changed."""
+        """One line (``on``) or the whole text; whether that changed. A text a tap opened
+        stays whole for the rest of its ``OPEN_MS`` across a fold: stopped there, a nurse
+        reading it lost it to the next status change."""
         if on == self.folded:
             return False
         self.folded = on
-        self._open.stop()
         self._show_text()
         return True
+
+    def stop(self) -> None:
+        """Forget a tap's open text (the window closes): its timer no longer runs."""
+        self._open.stop()
+
+    def whole_height(self) -> int:
+        """Its height with its whole text at its width and type (folded or not): what it
+        takes back if it unfolds."""
+        self.ensurePolished()
+        margin = 2 * max(0, self.margin())
+        room = QRect(0, 0, max(1, self.contentsRect().width() - margin), 1 << 20)
+        flags = int(self.alignment().value) | Qt.TextFlag.TextWordWrap.value
+        text = self.fontMetrics().boundingRect(room, flags, self.full).height()
+        return text + margin + self.height() - self.contentsRect().height()
 
     def _shown(self) -> str:
         if not self.folded or self._open.isActive():
@@ -288,9 +303,12 @@ class FoldingNotice(CappedLabel):
             QLabel.setText(self, self._shown())
 
     def mousePressEvent(self, event: QMouseEvent | None) -> None:
-        """Folded, a tap shows the whole text for a while."""
-        if self.folded and not self._open.isActive():
-            self._open.start()
+        """Folded, a tap shows the whole text for a while; a second tap folds it again."""
+        if self.folded:
+            if self._open.isActive():
+                self._open.stop()
+            else:
+                self._open.start()
             self._show_text()
         super().mousePressEvent(event)
 
@@ -330,6 +348,11 @@ class FlowLayout(QLayout):
     def heightForWidth(self, width: int) -> int:
         return self._place(QRect(0, 0, width, 0), move=False)
 
+    def height_with(self, width: int, shown: Callable[[QWidget], bool]) -> int:
+        """Its height at ``width`` were the widgets for which ``shown`` holds the ones in view
+        (a header's chips all back: ``BedsideWindow._names_whole_unfolded``)."""
+        return self._place(QRect(0, 0, width, 0), move=False, shown=shown)
+
     def setGeometry(self, rect: QRect) -> None:
         super().setGeometry(rect)
         self._place(rect, move=True)
@@ -344,14 +367,16 @@ class FlowLayout(QLayout):
         m = self.contentsMargins()
         return size + QSize(m.left() + m.right(), m.top() + m.bottom())
 
-    def _place(self, rect: QRect, move: bool) -> int:
+    def _place(
+        self, rect: QRect, move: bool, shown: Callable[[QWidget], bool] | None = None
+    ) -> int:
         m = self.contentsMargins()
         area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
         lines: list[list[tuple[QLayoutItem, QSize]]] = [[]]
         used = 0  # the width the current line takes so far
         for item in self._items:
             widget = item.widget()
-            if widget is not None and widget.isHidden():
+            if widget is not None and not (shown(widget) if shown else not widget.isHidden()):
                 continue
             hint = item.sizeHint()
             if lines[-1] and used + hint.width() > area.width():
