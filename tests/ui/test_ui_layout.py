@@ -367,6 +367,8 @@ def test_a_short_tablet_shows_every_tile_name_whole_offline_with_or_without_the_
         window = offline_with_requests(qtbot, tmp_path, (1024, 600), language, fault)
         qtbot.waitUntil(lambda: not window._fold_timer.isActive())  # folded, if it folds
         assert settled_clipping(qtbot, window, scrolled=(window.timeline_scroll,)) == []
+        # Lower only where 24 px would cut a name and nothing gives way (``last_name_px``).
+        assert name_px(window) >= 24, "read at 1 m (bedside_model.READABLE_PX)"
         window.grab().save(str(tmp_path / f"bedside_names_1024_{scale:g}_{language}_{fault}.png"))
     finally:
         application(Look("en"), "bedside")

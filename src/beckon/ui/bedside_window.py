@@ -117,7 +117,14 @@ CRAMPED_WINDOW_H = 460
 """Below this height (at font scale 1: 1280 x 800 at scale 2, 1024 x 600 at 1.5) the window is
 cramped (``_fit_cramped``): the header, the notices and the request panel give way so that the
 tiles' names stay whole."""
-SIDE_STRETCH = 2  # the request panel's share of the width beside the tiles' 3 (not cramped)
+TILES_STRETCH = 3  # the tiles' share of the body's width
+SIDE_STRETCH = 2  # the request panel's share beside the tiles' (not cramped)
+BODY_GAP = 24
+"""Between the tiles and the request panel and at the body's sides, px (``_give_way``)."""
+TILE_GAP = 22
+"""Between two tiles, px (``_give_way``)."""
+GIVING_WAY_GAP = 12
+"""Both gaps where the window gives way to the tiles (``_give_way``)."""
 STAGE_BANNER_CRAMPED_H = 40
 """The stage banner's height (at font scale 1) in a cramped window: one line of its compact type."""
 FOLD_AFTER_MS = 250
@@ -525,21 +532,21 @@ class BedsideWindow(QWidget):
         # Side by side on a landscape tablet, one above the other on a portrait one (an
         # 800 x 1280 tablet on a bed arm): side by side needed 864 px at scale 1, 1251 at 1.5.
         body = self.body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        body.setContentsMargins(24, 8, 24, 16)
-        body.setSpacing(24)
+        body.setContentsMargins(BODY_GAP, 8, BODY_GAP, 16)
+        body.setSpacing(BODY_GAP)
         self.pages = QStackedWidget()
         # The hidden question and confirmation pages must not set the window's minimum height.
         self.pages.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
         self.pages.installEventFilter(self)
         self.tiles_page = QWidget()
         self.tile_grid = QGridLayout(self.tiles_page)
-        self.tile_grid.setSpacing(22)
+        self.tile_grid.setSpacing(TILE_GAP)
         self.tile_grid.setContentsMargins(0, 0, 0, 0)
         self.pages.addWidget(self.tiles_page)
         self.pages.addWidget(self._build_question_page())
         self.pages.addWidget(self._build_confirm_page())
         self.pages.currentChanged.connect(lambda _: self._fit_stage_banner())
-        body.addWidget(self.pages, 3)
+        body.addWidget(self.pages, TILES_STRETCH)
 
         side = QVBoxLayout()
         side.setSpacing(14)
@@ -631,10 +638,10 @@ class BedsideWindow(QWidget):
         QTimer.singleShot(0, self._fit_side)
         self.body.setStretch(1, 0 if tight else SIDE_STRETCH)
         self._fit_side()
-        gap = 12 if tight else 24
+        gap = GIVING_WAY_GAP if tight else BODY_GAP
         self.body.setContentsMargins(gap, 8, gap, 16)
         self.body.setSpacing(gap)
-        self.tile_grid.setSpacing(12 if tight else 22)
+        self.tile_grid.setSpacing(GIVING_WAY_GAP if tight else TILE_GAP)
 
     def _giving_way(self) -> bool:
         """Whether the window gives way to the tiles (``_give_way``): cramped, or with the fault
@@ -1197,8 +1204,11 @@ class BedsideWindow(QWidget):
         it whole (``_names_whole_unfolded``); whether it did. Unfolded on every change of the
         tiles' room, it folded again 250 ms later: at 1.25 on a 1024 x 600 tablet each status
         of a request and the cancel entry showed the whole notice, the chips and a wider
-        panel for 300 ms, the names cut."""
-        if not self.fault_banner.folded or not self._names_whole_unfolded():
+        panel for 300 ms, the names cut. A cramped window gives way by itself: there it
+        unfolds (``_fold``)."""
+        if not self.fault_banner.folded:
+            return False
+        if self._may_fold() and not self._names_whole_unfolded():
             return False
         self._fold_timer.stop()  # a cut measured folded: unfolded, the tiles measure again
         self.fault_banner.set_folded(False)
@@ -1210,34 +1220,29 @@ class BedsideWindow(QWidget):
         some column count with the fault notice whole and the window no longer giving way
         for it (its chips, gaps and the request panel's share back), measured as
         ``_fitting_columns`` measures another count (``fit_at``), at the tile area's size
-        then. Cramped, the window gives way anyway: only the notice's lines count."""
+        then (in a window that is not cramped: ``_may_fold``)."""
         requests = [tile for tile in self.tiles.values() if tile.code not in ENTRY_ICONS]
-        if not requests or not self.fault_banner.isVisibleTo(self):
+        if not requests:
             return True
         taller = self.fault_banner.whole_height() - self.fault_banner.height()
-        cramped = getattr(self, "_cramped", False)
-        if not cramped:
-            chips = self.camera_pill.parentWidget()
-            flow = chips.layout() if chips is not None else None
-            if chips is not None and isinstance(flow, FlowLayout):
-                wanted = flow.height_with(chips.width(), lambda w: getattr(w, "wanted", True))
-                taller += max(0, wanted - chips.height())
+        chips = self.camera_pill.parentWidget()
+        flow = chips.layout() if chips is not None else None
+        if chips is not None and isinstance(flow, FlowLayout):  # every chip back
+            wanted = flow.height_with(chips.width(), lambda w: getattr(w, "wanted", True))
+            taller += max(0, wanted - chips.height())
         width, height = self.pages.width(), self.pages.height()
-        if cramped:
-            gap = self.tile_grid.spacing()
-        else:  # the gaps and the panel's share of a window that does not give way
-            gap, share = 22, 3 / (3 + SIDE_STRETCH)
-            if self.body.direction() == QBoxLayout.Direction.LeftToRight:
-                room = self.width() - 3 * 24
-                width = min(int(room * share), room - px(SIDE_MIN_W))
-            else:
-                width = self.width() - 2 * 24
-                height = int((height + self.timeline_scroll.height()) * share)
+        share = TILES_STRETCH / (TILES_STRETCH + SIDE_STRETCH)  # the panel's share back
+        if self.body.direction() == QBoxLayout.Direction.LeftToRight:
+            room = self.width() - 3 * BODY_GAP
+            width = min(int(room * share), room - px(SIDE_MIN_W))
+        else:
+            width = self.width() - 2 * BODY_GAP
+            height = int((height + self.timeline_scroll.height()) * share)
         area = QSize(width, height - max(0, taller))
         items = len(self.tiles)
         return any(
             even_look(
-                [tile.fit_at(self._tile_size(count, items, area, gap)) for tile in requests]
+                [tile.fit_at(self._tile_size(count, items, area, TILE_GAP)) for tile in requests]
             ).whole
             for count in range(1, most_columns(items) + 1)
         )
