@@ -596,10 +596,11 @@ BEDSIDE = BedsideHearing()
 
 
 def _room_response(rng: np.random.Generator) -> npt.NDArray[np.float64]:
-    """A synthetic impulse response of a hospital room (``BEDSIDE``): the direct sound, a few
-    early reflections from the bed rail, wall and ceiling (2 to 30 ms), and a late tail that
-    decays by 60 dB in 0.2 to 0.9 s and loses its highs as it goes; 3 to 12 dB more direct
-    than reverberant sound, as at about a metre from the mouth."""
+    """A synthetic impulse response of a hospital room: the direct sound, a few early
+    reflections from the bed rail, wall and ceiling (``BEDSIDE.reflection_s``), and a late
+    tail that decays by 60 dB in ``BEDSIDE.decay_s`` and loses its highs as it goes, with
+    more direct than reverberant sound (``BEDSIDE.direct_db``), as at about a metre from the
+    mouth."""
     rt = rng.uniform(*BEDSIDE.decay_s)
     n = int(rt * SAMPLE_RATE)
     ir = np.zeros(n)
@@ -623,10 +624,9 @@ def _bedside_copy(
     rng: np.random.Generator,
     babble: npt.NDArray[np.float64] | None = None,
 ) -> Int16Array:
-    """The utterance as a tablet on a bed arm would hear it (``BEDSIDE``): a room
-    (``_room_response``, 70%), a small microphone's band (high-pass 80 to 300 Hz, low-pass
-    3.4 to 7.5 kHz, 70%), a level from -12 to +6 dB, and ward noise or other people talking
-    (``babble``, half the time) at 0 to 20 dB SNR."""
+    """The utterance as a tablet on a bed arm would hear it, each step as ``BEDSIDE`` sets
+    it: sometimes a room (``_room_response``), sometimes a small microphone's band, another
+    level, and ward noise or other people talking (``babble``)."""
     x = audio.astype(np.float64) / 32768.0
     power = np.mean(x**2) + 1e-12
     if rng.random() < BEDSIDE.room_share:
@@ -655,6 +655,9 @@ def recording_speakers(part: Path) -> set[str]:
 
 
 def _noisy_copy(audio: Int16Array, rng: np.random.Generator) -> Int16Array:
+    """Every real utterance's two plain copies (and each paced or pitched copy): another
+    level, sometimes an echo, and ward noise (``_NOISE``). Part of every cached part, so not
+    named by :func:`copies_recipe`: change it and clear the cache."""
     x = audio.astype(np.float64) / 32768.0
     x = x * 10 ** (rng.uniform(-12, 6) / 20)
     if rng.random() < 0.3:
@@ -754,7 +757,9 @@ def copies_recipe(
     Why: embedding is most of a training run, so a cached part is read whenever its name
     matches. Named by the counts alone, a run after the range changed (or on a machine with
     another sox, or with another part's talk as babble) read copies made the old way, and the
-    model's ``trained_by`` said otherwise."""
+    model's ``trained_by`` said otherwise. Not named: what every real part gets, the two
+    plain noisy copies of each utterance (:func:`_noisy_copy`, the ward noise): a change
+    there needs the cache cleared."""
     kinds: list[tuple[str, int, Callable[[], tuple[object, ...]]]] = [
         ("paced", paced, lambda: (*PACE_FACTORS, PACE_NOT_WITHIN)),
         ("bedside", bedside, lambda: (_bedside_sources(babble),)),
