@@ -504,15 +504,8 @@ def test_a_tap_keeps_the_folded_notice_whole_across_a_refold_until_a_second_tap(
     time is up or a second tap folds it."""
     from PyQt6.QtCore import Qt
 
-    from beckon.ui.widgets import FoldingNotice
-
-    notice = FoldingNotice()
-    qtbot.addWidget(notice)
     text = "Configuration: bedside.offered_intents 'watr' left out. Call IT."
-    notice.setText(text)
-    notice.resize(300, 60)
-    notice.show()
-    notice.set_folded(True)
+    notice = folded_notice(qtbot, text, 300)
     assert "…" in notice.text()
     qtbot.mouseClick(notice, Qt.MouseButton.LeftButton)
     assert notice.text() == text
@@ -524,18 +517,24 @@ def test_a_tap_keeps_the_folded_notice_whole_across_a_refold_until_a_second_tap(
     notice.stop()
 
 
-def test_a_folded_notice_keeps_the_start_and_end_of_a_korean_text(qtbot: Any) -> None:
-    """The one fault the bedside translates, folded in a narrow notice: elided in the middle,
-    its start and end in view, the whole text its tooltip."""
+def folded_notice(qtbot: Any, text: str, width: int) -> Any:
+    """A fault notice alone, ``width`` px wide, showing ``text`` folded."""
     from beckon.ui.widgets import FoldingNotice
 
     notice = FoldingNotice()
     qtbot.addWidget(notice)
-    text = "침상 서비스가 멈췄습니다. 전산실에 연락하세요."
     notice.setText(text)
-    notice.resize(200, 60)
+    notice.resize(width, 60)
     notice.show()
     notice.set_folded(True)
+    return notice
+
+
+def test_a_folded_notice_keeps_the_start_and_end_of_a_korean_text(qtbot: Any) -> None:
+    """The one fault the bedside translates, folded in a narrow notice: elided in the middle,
+    its start and end in view, the whole text its tooltip."""
+    text = "침상 서비스가 멈췄습니다. 전산실에 연락하세요."
+    notice = folded_notice(qtbot, text, 200)
     start, _, end = notice.text().partition("…")
     assert start and end and text.startswith(start) and text.endswith(end)
     assert notice.toolTip() == notice.accessibleName() == text
@@ -923,6 +922,35 @@ def test_in_a_cramped_window_the_tile_names_are_the_largest_text_beside_the_requ
         install_translation("en")
 
 
+def counted_relayouts(window: Any, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The caps the texts beside the names take from now on (each ``NamesFirst.follow`` that
+    changed the cap), to tell a change that settles from a relayout loop."""
+    relayouts: list[int] = []
+    follow = window.names_first.follow
+
+    def counted(names_px: int) -> bool:
+        changed = follow(names_px)
+        if changed:
+            relayouts.append(names_px)
+        return changed
+
+    monkeypatch.setattr(window.names_first, "follow", counted)
+    return relayouts
+
+
+def settled_beside_names(
+    qtbot: Any, window: Any, relayouts: list[int]
+) -> tuple[int, list[int], list[int]]:
+    """Once the window settled in a few relayouts (no loop): the names, the notices and the
+    instruction line, the request panel's texts (px), none beside larger than the names."""
+    settle(qtbot, window)
+    assert len(relayouts) <= 8, f"no relayout loop: capped at {relayouts}"
+    names = name_px(window)
+    beside = sorted(notice_px(window).values()), sorted(panel_text_px(window).values())
+    assert max(max(sizes) for sizes in beside) <= names, f"{beside} beside {names} px"
+    return names, *beside
+
+
 @pytest.mark.parametrize("language", ["ko", "en"])
 def test_in_a_cramped_window_the_texts_beside_the_names_take_their_size_back_after_a_longer_line(
     qtbot: Any, qapp: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, language: str
@@ -943,16 +971,7 @@ def test_in_a_cramped_window_the_texts_beside_the_names_take_their_size_back_aft
         window = cramped_offline(qtbot, tmp_path, language, True)
         short = window.stage_banner.text()  # the menu's own words, on one line
         long = "Not sent: Call the nurse. Say it again if you need it, or touch the tile you want."
-        relayouts: list[int] = []  # the caps the texts took since the text changed
-        follow = window.names_first.follow
-
-        def counted(names_px: int) -> bool:
-            changed = follow(names_px)
-            if changed:
-                relayouts.append(names_px)
-            return changed
-
-        monkeypatch.setattr(window.names_first, "follow", counted)
+        relayouts = counted_relayouts(window, monkeypatch)
 
         def shown(text: str, *, fresh: bool = False) -> tuple[int, list[int], list[int]]:
             """The names, the notices and line, the panel's texts (px) once ``text`` settled."""
@@ -960,12 +979,7 @@ def test_in_a_cramped_window_the_texts_beside_the_names_take_their_size_back_aft
             window.stage_banner.setText(text)
             if fresh:
                 window._release_yielded()
-            settle(qtbot, window)
-            assert len(relayouts) <= 8, f"no relayout loop: capped at {relayouts}"
-            names = name_px(window)
-            beside = sorted(notice_px(window).values()), sorted(panel_text_px(window).values())
-            assert max(max(sizes) for sizes in beside) <= names, f"{beside} beside {names} px"
-            return names, *beside
+            return settled_beside_names(qtbot, window, relayouts)
 
         fresh = {text: shown(text, fresh=True) for text in (long, short)}
         for _ in range(3):
@@ -993,16 +1007,7 @@ def test_in_a_cramped_window_the_texts_beside_the_names_take_their_size_back_aft
     application(Look(language, "calm", 2.0), "bedside")
     try:
         window = cramped_offline(qtbot, tmp_path, language, True)
-        relayouts: list[int] = []
-        follow = window.names_first.follow
-
-        def counted(names_px: int) -> bool:
-            changed = follow(names_px)
-            if changed:
-                relayouts.append(names_px)
-            return changed
-
-        monkeypatch.setattr(window.names_first, "follow", counted)
+        relayouts = counted_relayouts(window, monkeypatch)
         requests = {
             "no": [],
             "one": [RequestTrack("r3", "reposition", "acknowledged", by="Nurse Lee")],
@@ -1014,12 +1019,7 @@ def test_in_a_cramped_window_the_texts_beside_the_names_take_their_size_back_aft
             window._show_timeline()
             if fresh:
                 window._release_yielded()
-            settle(qtbot, window)
-            assert len(relayouts) <= 8, f"no relayout loop: capped at {relayouts}"
-            names = name_px(window)
-            beside = sorted(notice_px(window).values()), sorted(panel_text_px(window).values())
-            assert max(max(sizes) for sizes in beside) <= names, f"{beside} beside {names} px"
-            return names, *beside, window.timeline_scroll.width()
+            return *settled_beside_names(qtbot, window, relayouts), window.timeline_scroll.width()
 
         fresh = {which: shown(which, fresh=True) for which in requests}
         for _ in range(2):
