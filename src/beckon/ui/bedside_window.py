@@ -397,6 +397,7 @@ class BedsideWindow(QWidget):
         self.tiles: dict[str, Tile] = {}
         self._evening = False  # an evening of the tiles' type is due (``_even_tiles``)
         self.names_first = NamesFirst()  # cramped: the largest type beside the tiles' names
+        self._for_names = False  # gives way for a cut name, no fault notice to fold (``_fold``)
         self.staff = StaffLock()
         self.prompts = PromptPolicy()
         self.devices = DeviceWatch()
@@ -645,8 +646,9 @@ class BedsideWindow(QWidget):
 
     def _giving_way(self) -> bool:
         """Whether the window gives way to the tiles (``_give_way``): cramped, or with the fault
-        notice folded (``_fold``)."""
-        return getattr(self, "_cramped", False) or self.fault_banner.folded
+        notice folded, or for a name cut where no fault notice is shown (``_fold``)."""
+        cramped = getattr(self, "_cramped", False)
+        return cramped or self.fault_banner.folded or getattr(self, "_for_names", False)
 
     def _fit_side(self) -> None:
         """The request panel's narrowest: ``SIDE_MIN_W``, or where the window gives way
@@ -1105,16 +1107,21 @@ class BedsideWindow(QWidget):
         )
 
     def _place_tiles(self, columns: int) -> None:
-        """Lay the tiles out in ``columns`` columns, row by row, in the menu's order."""
+        """Lay the tiles out in ``columns`` columns, row by row, in the menu's order. An entry
+        that is not a request (the cancel entry, last) takes the rest of its row: a longer
+        command than the requests, it was cut in one column beside two empty cells (at 1.25 on
+        a 1024 x 600 tablet offline, "Cancel “Move me”" on two lines of 22 px in 35 px)."""
         self._tile_columns = columns
         for c in range(4):
             self.tile_grid.setColumnStretch(c, 1 if c < columns else 0)
         rows = (len(self.tiles) + columns - 1) // columns
         for r in range(4):
             self.tile_grid.setRowStretch(r, 1 if r < rows else 0)
+        last = len(self.tiles) - 1
         for i, tile in enumerate(self.tiles.values()):
             self.tile_grid.removeWidget(tile)
-            self.tile_grid.addWidget(tile, i // columns, i % columns)
+            span = columns - i % columns if i == last and tile.code in ENTRY_ICONS else 1
+            self.tile_grid.addWidget(tile, i // columns, i % columns, 1, span)
 
     def _tiles_fitted(self) -> None:
         """A tile fitted its name: even the menu out once the event loop is free (tiles fit one
@@ -1158,8 +1165,14 @@ class BedsideWindow(QWidget):
         Only a cut that lasts ``FOLD_AFTER_MS`` folds it: as a window settles, its names are
         cut for a moment (at 1.5 on 1280 x 800 it folded with names of 40 px). It unfolds
         where the tiles' room changes (``_release_yielded``) and the names would be whole with
-        it whole (``_unfold_if_whole``), or the fault is gone."""
-        if not look.whole and self._may_fold():
+        it whole (``_unfold_if_whole``), or the fault is gone.
+
+        With no fault notice shown, the window gives way all the same (``_for_names``): at
+        1.25 on a 1024 x 600 tablet offline, "Call the nurse" was cut at 22 px beside the
+        request panel's 2/5 share (and "간호사 불러 주세요" at 24); with the chips that report
+        no problem gone, the panel as wide as its words and the smaller gaps it is whole. It
+        stops giving way as the folded notice unfolds (``_unfold_if_whole``)."""
+        if not look.whole and not getattr(self, "_cramped", False):
             self._fold_timer.start()  # from the latest cut: the window settles meanwhile
 
     def _may_fold(self) -> bool:
@@ -1169,7 +1182,13 @@ class BedsideWindow(QWidget):
     def _fold_if_cut(self) -> None:
         fits = [t.fit for t in self.tiles.values() if t.code not in ENTRY_ICONS]
         cut = any(fit is None for fit in fits) or not even_look([f for f in fits if f]).whole
-        if cut and self._may_fold() and self.fault_banner.set_folded(True):
+        if not cut or getattr(self, "_cramped", False):
+            return
+        if self._may_fold():
+            if self.fault_banner.set_folded(True):
+                self._give_way()
+        elif not self._for_names:
+            self._for_names = True
             self._give_way()
 
     def _yield_to_names(self, names_px: int) -> None:
@@ -1200,31 +1219,35 @@ class BedsideWindow(QWidget):
         self._tiles_fitted()  # evens the names and caps the rest again, once the loop is free
 
     def _unfold_if_whole(self) -> bool:
-        """Unfold the fault notice (``_fold``) where every request's name would be whole with
-        it whole (``_names_whole_unfolded``); whether it did. Unfolded on every change of the
+        """Unfold the fault notice (``_fold``), and stop giving way for the names, where every
+        request's name would be whole with it whole and the window not giving way
+        (``_names_whole_unfolded``); whether it did. Unfolded on every change of the
         tiles' room, it folded again 250 ms later: at 1.25 on a 1024 x 600 tablet each status
         of a request and the cancel entry showed the whole notice, the chips and a wider
         panel for 300 ms, the names cut. A cramped window gives way by itself: there it
         unfolds (``_fold``)."""
-        if not self.fault_banner.folded:
+        if not (self.fault_banner.folded or self._for_names):
             return False
-        if self._may_fold() and not self._names_whole_unfolded():
+        if not getattr(self, "_cramped", False) and not self._names_whole_unfolded():
             return False
         self._fold_timer.stop()  # a cut measured folded: unfolded, the tiles measure again
         self.fault_banner.set_folded(False)
+        self._for_names = False
         self._give_way()
         return True
 
     def _names_whole_unfolded(self) -> bool:
         """Whether every request's name would be whole at its least (``TileFit.whole``) in
-        some column count with the fault notice whole and the window no longer giving way
-        for it (its chips, gaps and the request panel's share back), measured as
+        some column count with the fault notice (if shown) whole and the window no longer
+        giving way (its chips, gaps and the request panel's share back), measured as
         ``_fitting_columns`` measures another count (``fit_at``), at the tile area's size
-        then (in a window that is not cramped: ``_may_fold``)."""
+        then (in a window that is not cramped)."""
         requests = [tile for tile in self.tiles.values() if tile.code not in ENTRY_ICONS]
         if not requests:
             return True
-        taller = self.fault_banner.whole_height() - self.fault_banner.height()
+        taller = 0
+        if self.fault_banner.isVisibleTo(self):
+            taller = self.fault_banner.whole_height() - self.fault_banner.height()
         chips = self.camera_pill.parentWidget()
         flow = chips.layout() if chips is not None else None
         if chips is not None and isinstance(flow, FlowLayout):  # every chip back
