@@ -1260,7 +1260,9 @@ class BedsideWindow(QWidget):
             width = min(int(room * share), room - px(SIDE_MIN_W))
         else:
             width = self.width() - 2 * BODY_GAP
-            height = int((height + self.timeline_scroll.height()) * share)
+            # The gap between the tiles and the panel grows back to BODY_GAP too.
+            wider_gap = max(0, BODY_GAP - self.body.spacing())
+            height = int((height + self.timeline_scroll.height() - wider_gap) * share)
         area = QSize(width, height - max(0, taller))
         items = len(self.tiles)
         return any(
