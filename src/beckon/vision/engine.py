@@ -184,7 +184,8 @@ class GestureEngine:
         if any(cal.noise):
             self.set_noise(*cal.noise)
         self._last_event_t = -math.inf  # the latest event reported
-        self._reported: deque[tuple[float, str]] = deque()  # (t, gesture) reported lately
+        # (t, gesture, made) reported lately: made is when it was made (see _made)
+        self._reported: deque[tuple[float, str, float]] = deque()
         # (gesture, t) of each held or replayed event -> its own times (see _EventTimes)
         self._times: dict[tuple[str, float], _EventTimes] = {}
         self._settle_gap = {h.gesture: h.params.settle_gap_s for h, _ in self.head + self.face}
@@ -311,6 +312,7 @@ class GestureEngine:
             )
         )
         for det in self.oscillators:
+            # All of them before any is updated: one released on this frame is not too old.
             stale = det.held_back
             if stale is not None and t - stale.event.t > p.held_back_max_s:
                 logger.info(
@@ -320,6 +322,7 @@ class GestureEngine:
                     t - stale.event.t,
                 )
                 det.held_back = None
+        for det in self.oscillators:
             event = det.update(sample)
             if event is None:
                 held = det.held_back
@@ -707,13 +710,24 @@ class GestureEngine:
             else:
                 out.append(e)
         fired = {e.gesture for e in out}
+        # A nod (or shake) held back for the other axis's next gesture (see
+        # OscillationDetector.held_back) may still be reported: what waited on its axis when it
+        # was made waits with it, dropped as its swings if it is released, let out (with its
+        # own time) if it is dropped.
+        holding = {
+            det.axis: det.held_back.event.t for det in self.oscillators if det.held_back is not None
+        }
         still: list[GestureEvent] = []
         for e in self._pending:
             axis = HEAD_HELD[e.gesture][0]
             osc = next((d.gesture for d in self.oscillators if d.axis == axis), "")
             if osc in fired:
                 logger.info("%s at t=%.2f dropped: it was the end of a %s", e.gesture, e.t, osc)
-            elif t - e.t < p.defer_s or (axis in busy and t - e.t < p.defer_max_s):
+            elif (
+                t - e.t < p.defer_s
+                or (axis in busy and t - e.t < p.defer_max_s)
+                or e.t <= holding.get(axis, -math.inf)
+            ):
                 still.append(e)
             else:
                 out.append(e)
@@ -980,7 +994,7 @@ class GestureEngine:
                     event.gesture,
                     event.t,
                     near[1],
-                    near[0],
+                    near[2],
                 )
                 continue
             gate = self.params.hands
@@ -993,14 +1007,16 @@ class GestureEngine:
                 logger.info("%s at t=%.2f dropped: %s", event.gesture, event.t, why)
                 continue
             if self.verifier is not None:
-                if not self.verifier.agrees(event.gesture):
+                # A released nod or shake is not judged on the window: that holds the gesture
+                # that released it (judged itself), not the one released.
+                if releaser is None and not self.verifier.agrees(event.gesture):
                     logger.info("%s at t=%.2f vetoed by the sequence model", event.gesture, event.t)
                     continue
                 event = replace(
                     event, confidence=self.verifier.rate(event.gesture, event.confidence)
                 )
             self._last_event_t = max(self._last_event_t, event.t)
-            self._reported.append((event.t, event.gesture))
+            self._reported.append((event.t, event.gesture, self._made(event)))
             out.append(event)
         # Of events reported together, the one made first goes first (a released one).
         out.sort(key=lambda e: (e.t, self._made(e)))
@@ -1026,9 +1042,11 @@ class GestureEngine:
         times.start = hold.last_start
         times.settled = hold.last_end + hold.params.settle_s
 
-    def _one_movement(self, event: GestureEvent, reported: tuple[float, str]) -> bool:
-        """True when ``event`` and an event already reported (its time and gesture) are too
-        close to be two gestures: within ``event_gap_s`` of each other, either way in time,
+    def _one_movement(self, event: GestureEvent, reported: tuple[float, str, float]) -> bool:
+        """True when ``event`` and an event already reported (its time, gesture and when it was
+        made) are too close to be two gestures: made within ``event_gap_s`` of each other,
+        either way in time (an event reported late, released or found again, counts from when
+        it was made: the time it is reported at says nothing of the movement),
         unless the later of the two is a held gesture whose excursion began its
         ``settle_gap_s`` or more after the earlier was reported, or, for a held earlier one,
         after it had settled (came back, plus its ``settle_s``): a held event is reported
@@ -1036,16 +1054,19 @@ class GestureEngine:
         the gap says nothing of whether the next movement is one with it; or unless the two
         are a held-back nod or shake and the other axis's gesture that released it, which
         began after its last turning point (``_apart``)."""
-        t, gesture = reported
-        if abs(event.t - t) >= self.params.event_gap_s:
+        t, gesture, made = reported
+        event_made = self._made(event)
+        if abs(event_made - made) >= self.params.event_gap_s:
             return False
         if frozenset({(event.gesture, event.t), (gesture, t)}) in self._apart:
             return False
         first, later = ((gesture, t), (event.gesture, event.t))
-        if event.t < t:
+        first_made = made
+        if event_made < made:
             first, later = later, first
+            first_made = event_made
         settled = self._times[first].settled if first in self._times else None
-        earlier = first[1] if settled is None else min(first[1], settled)
+        earlier = first_made if settled is None else min(first_made, settled)
         start = self._times[later].start if later in self._times else None
         return start is None or start - earlier < self._settle_gap.get(later[0], math.inf)
 
