@@ -198,6 +198,8 @@ class GestureEngine:
         self._good_head_t = -math.inf  # last frame usable for the held head gestures
         self._look_share = 1.0  # see EngineParams.look_turned_share
         self._oscillation_t: dict[str, float] = {}  # axis -> when its nod/shake was reported
+        # axis -> when its nod/shake last held back was made (see _defer_to_oscillations)
+        self._held_back_t: dict[str, float] = {}
         self._pending: list[GestureEvent] = []
         self._history: deque[Any] = deque()
         self._reference_obs: Any = None  # the last frame whose neutral can be recovered
@@ -326,8 +328,11 @@ class GestureEngine:
             event = det.update(sample)
             if event is None:
                 held = det.held_back
-                if held is not None and held.event.t == t and self._oscillation_dropped(t, det):
-                    det.held_back = None  # judged as it completed, like any other
+                if held is not None and held.event.t == t:
+                    if self._oscillation_dropped(t, det):
+                        det.held_back = None  # judged as it completed, like any other
+                    else:
+                        self._held_back_t[det.axis] = t
                 continue
             if self._oscillation_dropped(t, det):
                 continue
@@ -364,10 +369,14 @@ class GestureEngine:
         for hold, channel in self.head:
             if not any(e.gesture == hold.gesture for e in candidates):
                 continue
-            osc_t = self._oscillation_t.get(channel, -math.inf)
+            # A nod held back is a nod made, reported or not: what began with it is its swing.
+            osc_t = max(
+                self._oscillation_t.get(channel, -math.inf),
+                self._held_back_t.get(channel, -math.inf),
+            )
             if hold.last_start < osc_t + p.after_oscillation_s:
                 logger.info(
-                    "%s at t=%.2f dropped: it began %.1f s after a reported %s (its next swing)",
+                    "%s at t=%.2f dropped: it began %.1f s after a %s made (its next swing)",
                     hold.gesture,
                     t,
                     hold.last_start - osc_t,
@@ -709,13 +718,12 @@ class GestureEngine:
                 self._pending.append(e)
             else:
                 out.append(e)
-        fired = {e.gesture for e in out}
         # A nod (or shake) held back for the other axis's next gesture (see
-        # OscillationDetector.held_back) may still be reported: what waited on its axis when it
-        # was made waits with it, dropped as its swings if it is released, let out (with its
-        # own time) if it is dropped.
-        holding = {
-            det.axis: det.held_back.event.t for det in self.oscillators if det.held_back is not None
+        # OscillationDetector.held_back) was made all the same, whether it is released later or
+        # not: what waited on its axis was its swings. (Let out, a 0.5 Hz nod's two dips went
+        # as two looks down, and with it released by a shake, before it.)
+        fired = {e.gesture for e in out} | {
+            det.gesture for det in self.oscillators if self._held_back_t.get(det.axis) == t
         }
         still: list[GestureEvent] = []
         for e in self._pending:
@@ -723,11 +731,7 @@ class GestureEngine:
             osc = next((d.gesture for d in self.oscillators if d.axis == axis), "")
             if osc in fired:
                 logger.info("%s at t=%.2f dropped: it was the end of a %s", e.gesture, e.t, osc)
-            elif (
-                t - e.t < p.defer_s
-                or (axis in busy and t - e.t < p.defer_max_s)
-                or e.t <= holding.get(axis, -math.inf)
-            ):
+            elif t - e.t < p.defer_s or (axis in busy and t - e.t < p.defer_max_s):
                 still.append(e)
             else:
                 out.append(e)
