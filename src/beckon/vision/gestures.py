@@ -1071,7 +1071,12 @@ class OscillationDetector:
                 self._pivots = [turn]
                 self._restarted = True
                 self._from_rest = False
-                self._moving_since = t  # a new movement: a held-back one's next (see HeldBack)
+                if gap > p.max_half_period_s:
+                    # A sway: what moves next is a new movement (a held-back one's next, see
+                    # HeldBack), not the sway's. A jitter (too fast, irregular, brisk) is no
+                    # new movement: a shake begun in a nod's settle that starts over at one
+                    # is still seen moving from its first leg.
+                    self._moving_since = t
             elif last_gap is not None and max(gap, last_gap) > p.max_gap_ratio * min(gap, last_gap):
                 logger.debug(
                     "%s: irregular reversal (%.2fs after %.2fs) at t=%.2f; restarting",
@@ -1083,7 +1088,6 @@ class OscillationDetector:
                 self._pivots = [turn]
                 self._restarted = True
                 self._from_rest = False
-                self._moving_since = t  # a new movement: a held-back one's next (see HeldBack)
                 self._last_gap = gap  # the next half period is compared with this one
             elif brisk and abs(turn.value - prev.value) < p.brisk_swing_ratio * h * self._kept(gap):
                 logger.debug(
@@ -1096,7 +1100,6 @@ class OscillationDetector:
                 self._pivots = [turn]
                 self._restarted = True
                 self._from_rest = False
-                self._moving_since = t  # a new movement: a held-back one's next (see HeldBack)
             else:
                 self._pivots.append(turn)
                 # The leg from where the movement began may have started anywhere in a swing.
