@@ -11,7 +11,7 @@ import itertools
 import pytest
 
 from beckon.profile import GESTURES, GestureProfile
-from beckon.vision.engine import GestureEngine
+from beckon.vision.engine import GestureEngine, _EventTimes
 from beckon.vision.engine_params import EngineParams
 from beckon.vision.face import FaceObservation, observation
 from beckon.vision.gestures import GestureEvent, NodDetector, PoseSample
@@ -139,6 +139,89 @@ def test_a_nod_released_by_the_shake_after_it_is_reported_at_the_shakes_time() -
             reported.append((e.gesture, e.t, o.t))
     assert [g for g, _, _ in reported] == ["nod", "shake"]
     assert all(t == now for _, t, now in reported)
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0])
+def test_a_slow_nod_straight_into_a_shake_gives_the_nod_and_the_shake_and_no_look(
+    fps: float,
+) -> None:
+    # At 0.5 Hz each dip of a 12 degree nod is held as long as a short look down. The nod is
+    # held back until the shake tells it; its dips were its swings all the same (they went
+    # out as looks down the moment the nod was held back, before the nod and the shake).
+    end = 3.0 + 2 / 0.5
+    patient = Patient(pitch=nodding(3.0, 2, 12.0, 0.5), yaw=sine(end, 2 / 0.5, 14.0, 0.5))
+    assert names(_online(patient, end + 2 / 0.5 + 4.0, fps=fps)) == ["nod", "shake"]
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0])
+@pytest.mark.parametrize("stays", [False, True])
+def test_a_slow_nod_into_a_held_turn_gives_no_look_from_its_dips(fps: float, stays: bool) -> None:
+    # The same nod, the head turning aside as it settles (held and back, or staying there):
+    # no shake releases the nod, and its dips are no looks down for all that.
+    end = 3.0 + 2 / 0.5
+    yaw = glide((end, 0.0), (end + 0.4, 15.0)) if stays else held(end, 1.5, 20.0, ramp=0.4)
+    patient = Patient(pitch=nodding(3.0, 2, 12.0, 0.5), yaw=yaw)
+    assert names(_online(patient, end + 12.0, fps=fps)) == ([] if stays else ["turn_left"])
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_a_shake_begun_in_a_nods_settle_that_starts_over_once_still_tells_the_nod(
+    fps: float,
+) -> None:
+    # The yaw's first reversal comes fast (0.25 s), the next a second later: the shake
+    # detector starts over there (irregular), and the shake goes on at 1.2 Hz. It is one
+    # movement begun as the nod settled, seen moving from its first leg: it releases the nod.
+    # (Timed from the restart, it came too late and the nod was lost at 10 fps.)
+    end = 3.0 + 2 / 1.2
+    points = [(end, 0.0), (end + 0.3, 10.0), (end + 0.55, -10.0)]
+    t, sign = end + 1.55, 1
+    for _ in range(5):
+        points.append((t, sign * 14.0))
+        t, sign = t + 0.42, -sign
+    points.append((t - 0.12, 0.0))
+    patient = Patient(pitch=nodding(3.0, 2, 12.0, 1.2), yaw=glide(*points))
+    assert names(_online(patient, t + 4.0, fps=fps)) == ["nod", "shake"]
+
+
+def test_a_released_nod_is_one_movement_with_what_was_reported_as_it_was_made() -> None:
+    # Released seconds late, a nod is still the movement it was when it was made: a look
+    # down reported 0.6 s before it was made is too close (the time of its release says
+    # nothing of the movement).
+    engine = GestureEngine()
+    nod = GestureEvent(t=11.3, gesture="nod", confidence=0.9)
+    engine._times[("nod", 11.3)] = _EventTimes(7.6, made=7.6)
+    assert engine._one_movement(nod, (7.0, "look_down", 7.0))
+    assert not engine._one_movement(nod, (11.0, "look_down", 11.0))
+
+
+class _ShakeOnly:
+    """A sequence model that sees a shake in every window: it agrees with nothing else."""
+
+    def set_profile(self, profile: GestureProfile) -> None:
+        pass
+
+    def push(self, obs: object, rest: object) -> None:
+        pass
+
+    def agrees(self, gesture: str) -> bool:
+        return gesture == "shake"
+
+    def rate(self, gesture: str, confidence: float) -> float:
+        return confidence if gesture == "shake" else 0.0
+
+
+def test_a_nod_released_by_a_shake_is_not_judged_by_the_sequence_model_on_the_shake() -> None:
+    # Released once the shake is complete, the nod is reported then: the model's window then
+    # holds the shake (judged itself), not the nod made seconds before.
+    end = 3.0 + 2 / 1.2
+    patient = Patient(pitch=nodding(3.0, 2, 12.0, 1.2), yaw=sine(end, 2 / 1.2, 14.0, 1.2))
+    neutral, engine = NeutralPose(), GestureEngine(verifier=_ShakeOnly())
+    events: list[GestureEvent] = []
+    for o in patient.trace(end + 2 / 1.2 + 3.0, seed=3, fps=15.0):
+        rotation = o.rotation if o.found else None
+        events += engine.update(observation(neutral, o.t, rotation, o.quality, o.blendshapes))
+    assert names(events) == ["nod", "shake"]
+    assert events[0].confidence > 0.0
 
 
 @pytest.mark.parametrize("sway", [2.0, 4.0, 8.0])

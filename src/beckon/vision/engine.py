@@ -1010,10 +1010,10 @@ class GestureEngine:
             if why:
                 logger.info("%s at t=%.2f dropped: %s", event.gesture, event.t, why)
                 continue
-            if self.verifier is not None:
-                # A released nod or shake is not judged on the window: that holds the gesture
-                # that released it (judged itself), not the one released.
-                if releaser is None and not self.verifier.agrees(event.gesture):
+            # A released nod or shake is neither vetoed nor rated by the sequence model: its
+            # window holds the gesture that released it (judged itself), not the one released.
+            if self.verifier is not None and releaser is None:
+                if not self.verifier.agrees(event.gesture):
                     logger.info("%s at t=%.2f vetoed by the sequence model", event.gesture, event.t)
                     continue
                 event = replace(
