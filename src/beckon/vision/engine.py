@@ -1052,7 +1052,7 @@ class GestureEngine:
         either way in time (an event reported late, released or found again, counts from when
         it was made: the time it is reported at says nothing of the movement),
         unless the later of the two is a held gesture whose excursion began its
-        ``settle_gap_s`` or more after the earlier was reported, or, for a held earlier one,
+        ``settle_gap_s`` or more after the earlier was made, or, for a held earlier one,
         after it had settled (came back, plus its ``settle_s``): a held event is reported
         later than that when unusable frames hid its settling (``HoldParams.bridge_s``), and
         the gap says nothing of whether the next movement is one with it; or unless the two
