@@ -1172,24 +1172,36 @@ class BedsideWindow(QWidget):
         request panel's 2/5 share (and "간호사 불러 주세요" at 24); with the chips that report
         no problem gone, the panel as wide as its words and the smaller gaps it is whole. It
         stops giving way as the folded notice unfolds (``_unfold_if_whole``)."""
-        if not look.whole and not getattr(self, "_cramped", False):
+        if not look.whole and self._more_to_give():
             self._fold_timer.start()  # from the latest cut: the window settles meanwhile
 
     def _may_fold(self) -> bool:
         cramped = getattr(self, "_cramped", False)
         return not cramped and self.fault_banner.isVisibleTo(self)
 
+    def _more_to_give(self) -> bool:
+        """Whether a lasting cut can still make the window give way (``_fold``): not
+        cramped, and the fault notice shown and not yet folded, or with none shown the
+        window not yet giving way for the names. Once it has given all it can, a name still
+        cut steps lower (``last_name_px``) and no fold is pending: with the cancel entry at
+        1.25 on 1024 x 600 the names are 22 px after giving way, and each new fit started
+        the timer again for nothing."""
+        if getattr(self, "_cramped", False):
+            return False
+        if self._may_fold():
+            return not self.fault_banner.folded
+        return not self._for_names
+
     def _fold_if_cut(self) -> None:
         fits = [t.fit for t in self.tiles.values() if t.code not in ENTRY_ICONS]
         cut = any(fit is None for fit in fits) or not even_look([f for f in fits if f]).whole
-        if not cut or getattr(self, "_cramped", False):
+        if not cut or not self._more_to_give():
             return
         if self._may_fold():
-            if self.fault_banner.set_folded(True):
-                self._give_way()
-        elif not self._for_names:
+            self.fault_banner.set_folded(True)
+        else:
             self._for_names = True
-            self._give_way()
+        self._give_way()
 
     def _yield_to_names(self, names_px: int) -> None:
         """In a cramped window the texts beside the tiles step down to the names' size
