@@ -398,6 +398,11 @@ class BedsideWindow(QWidget):
         self._evening = False  # an evening of the tiles' type is due (``_even_tiles``)
         self.names_first = NamesFirst()  # cramped: the largest type beside the tiles' names
         self._for_names = False  # gives way for a cut name, no fault notice to fold (``_fold``)
+        # Set by the first fit (``_fit_cramped``, ``_fit_stage_banner``, ``_place_tiles``); None:
+        # not fitted yet, so the first fit always applies.
+        self._cramped: bool | None = None
+        self._short: bool | None = None
+        self._tile_columns = 0
         self.staff = StaffLock()
         self.prompts = PromptPolicy()
         self.devices = DeviceWatch()
@@ -524,7 +529,7 @@ class BedsideWindow(QWidget):
         # One line in a cramped window, its type smaller if need be: in Korean at scale 2 it
         # took two lines, and the newest request went out of view beside the tiles.
         self.stage_banner = CappedLabel(
-            lambda: px(STAGE_BANNER_CRAMPED_H) if getattr(self, "_cramped", False) else 1 << 20
+            lambda: px(STAGE_BANNER_CRAMPED_H) if bool(self._cramped) else 1 << 20
         )
         self.stage_banner.setObjectName("stageBanner")
         self.stage_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -615,7 +620,7 @@ class BedsideWindow(QWidget):
         scale 2 as large as at 1.5): on a 1280 x 800 tablet at scale 2 the chips took three
         lines, and with a fault and the cannot-reach notice the tiles' names were cut to 9 px."""
         cramped = self.height() < px(CRAMPED_WINDOW_H)
-        if cramped == getattr(self, "_cramped", None):
+        if cramped == self._cramped:
             return
         self._cramped = cramped
         self._release_yielded()  # the names set the cap again (``_yield_to_names``), if cramped
@@ -631,7 +636,7 @@ class BedsideWindow(QWidget):
         only as wide as its longest words, and the gaps are smaller, so the tiles get the rest
         (they have the patient's words): three tiles side by side left "Emergency" 156 of the
         225 px it needs."""
-        cramped = getattr(self, "_cramped", False)
+        cramped = bool(self._cramped)
         tight = self._giving_way()
         for pill in self._pills:
             pill.set_only_problems(tight, smaller=cramped)
@@ -647,8 +652,8 @@ class BedsideWindow(QWidget):
     def _giving_way(self) -> bool:
         """Whether the window gives way to the tiles (``_give_way``): cramped, or with the fault
         notice folded, or for a name cut where no fault notice is shown (``_fold``)."""
-        cramped = getattr(self, "_cramped", False)
-        return cramped or self.fault_banner.folded or getattr(self, "_for_names", False)
+        cramped = bool(self._cramped)
+        return cramped or self.fault_banner.folded or self._for_names
 
     def _fit_side(self) -> None:
         """The request panel's narrowest: ``SIDE_MIN_W``, or where the window gives way
@@ -677,7 +682,7 @@ class BedsideWindow(QWidget):
         two lines, and Yes and No were pushed off the screen, over each other and the hint."""
         short = self.height() < px(SHORT_WINDOW_H)
         self.stage_banner.setVisible(not (short and self.pages.currentIndex() in (1, 2)))
-        if short == getattr(self, "_short", None):
+        if short == self._short:
             return
         self._short = short
         set_prop(self.stage_banner, "compact", short)  # two lines at 1.5 took the tiles' room
@@ -707,7 +712,7 @@ class BedsideWindow(QWidget):
     def _reflow_tiles(self) -> None:
         """Fewer columns when tiles would be too narrow for their names, more when too low."""
         columns = self._fitting_columns(len(self.tiles))
-        if self.tiles and columns != getattr(self, "_tile_columns", 0):
+        if self.tiles and columns != self._tile_columns:
             # The same tiles in new places: rebuilding them left the tile area empty for an
             # event-loop turn (a new widget in a shown window appears a turn later).
             self._place_tiles(columns)
@@ -1176,7 +1181,7 @@ class BedsideWindow(QWidget):
             self._fold_timer.start()  # from the latest cut: the window settles meanwhile
 
     def _may_fold(self) -> bool:
-        cramped = getattr(self, "_cramped", False)
+        cramped = bool(self._cramped)
         return not cramped and self.fault_banner.isVisibleTo(self)
 
     def _more_to_give(self) -> bool:
@@ -1186,7 +1191,7 @@ class BedsideWindow(QWidget):
         cut steps lower (``last_name_px``) and no fold is pending: with the cancel entry at
         1.25 on 1024 x 600 the names are 22 px after giving way, and each new fit started
         the timer again for nothing."""
-        if getattr(self, "_cramped", False):
+        if bool(self._cramped):
             return False
         if self._may_fold():
             return not self.fault_banner.folded
@@ -1208,7 +1213,7 @@ class BedsideWindow(QWidget):
         (``NamesFirst``): the request panel, whose narrower words leave the tiles more room,
         and the notices and the instruction line, whose lower lines leave them the height of
         their icons."""
-        if not getattr(self, "_cramped", False) or not self.names_first.follow(names_px):
+        if not bool(self._cramped) or not self.names_first.follow(names_px):
             return
         # The cap, not the names: held below a size after which they were smaller, texts at
         # the names' 36 px stood beside names of 34.
@@ -1240,7 +1245,7 @@ class BedsideWindow(QWidget):
         unfolds (``_fold``)."""
         if not (self.fault_banner.folded or self._for_names):
             return False
-        if not getattr(self, "_cramped", False) and not self._names_whole_unfolded():
+        if not bool(self._cramped) and not self._names_whole_unfolded():
             return False
         self._fold_timer.stop()  # a cut measured folded: unfolded, the tiles measure again
         self.fault_banner.set_folded(False)
@@ -1305,7 +1310,7 @@ class BedsideWindow(QWidget):
         if layout is not None:  # its size hints with the new texts now, not a turn later
             layout.invalidate()
             layout.activate()  # its nested layouts too (what and when beside the icon)
-        if self._side_need() != before and getattr(self, "_cramped", False):
+        if self._side_need() != before and bool(self._cramped):
             # Not cramped, the panel is as wide as its words only with the notice folded:
             # there is no cap to release, and its new width is no reason to unfold.
             self._release_yielded(unfold=False)
