@@ -166,6 +166,34 @@ def test_a_three_or_four_cycle_nod_at_half_a_hertz_into_a_shake_gives_both(
     assert names(_online(patient, end + cycles / 0.5 + 3.0, fps=fps)) == ["nod", "shake"]
 
 
+@pytest.mark.parametrize(("hz", "fps"), [(1.8, 10.0), (2.5, 10.0), (2.5, 15.0)])
+@pytest.mark.parametrize("swing", [8.0, 14.0])
+def test_a_brisk_nod_made_straight_into_a_shake_gives_both(
+    hz: float, fps: float, swing: float
+) -> None:
+    # Two cycles of a brisk nod, then with no rest two cycles of a shake. The nod is held
+    # back (the yaw moved as it settled); the shake's first leg is read from rest while the
+    # chin still comes back up, so that return was in the shake's window and rejected it
+    # ("pitch moved"), and the nod with it. The pitch until the nod came back is the nod's.
+    end = 3.0 + 2 / hz
+    patient = Patient(pitch=nodding(3.0, 2, swing, hz), yaw=sine(end, 2 / hz, swing, hz))
+    assert names(_online(patient, end + 2 / hz + 3.0, fps=fps)) == ["nod", "shake"]
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0])
+def test_a_shake_after_a_held_back_nod_whose_pitch_moves_during_it_is_still_no_shake(
+    fps: float,
+) -> None:
+    # The shake that releases a held-back nod reads the pitch only from when the nod came
+    # back: a head that dips 8 degrees in the middle of that "shake" is circling, and
+    # neither is a gesture.
+    hz = 1.8
+    end = 3.0 + 2 / hz
+    dip = held(end + 0.45, 0.1, 8.0, ramp=0.15)
+    patient = Patient(pitch=add(nodding(3.0, 2, 14.0, hz), dip), yaw=sine(end, 2 / hz, 14.0, hz))
+    assert names(_online(patient, end + 2 / hz + 3.0, fps=fps)) == []
+
+
 @pytest.mark.parametrize("fps", [10.0, 15.0])
 @pytest.mark.parametrize("stays", [False, True])
 def test_a_slow_nod_into_a_held_turn_gives_no_look_from_its_dips(fps: float, stays: bool) -> None:

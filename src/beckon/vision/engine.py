@@ -325,6 +325,9 @@ class GestureEngine:
                 )
                 det.held_back = None
         for det in self.oscillators:
+            det.other_held_back = next(
+                (o.held_back for o in self.oscillators if o is not det and o.held_back), None
+            )
             event = det.update(sample)
             if event is None:
                 held = det.held_back
@@ -342,7 +345,7 @@ class GestureEngine:
                 held = waiting.held_back
                 if held is None or waiting is det:
                     continue
-                if held.last_turn_t < det.last_seen_moving_t <= held.event.t:
+                if held.released_by(det.last_seen_moving_t):
                     # A nod made straight into a shake (or a shake into a nod): see
                     # OscillationDetector.release_held_back.
                     made = waiting.release_held_back()

@@ -90,6 +90,16 @@ class HeldBack:
     event: GestureEvent
     last_turn_t: float
     """Its last turning point: a next gesture must have begun after it."""
+    back_t: float = -math.inf
+    """When its last leg came back near its start: what its axis did until then was its own
+    movement, not the next gesture's other axis (see
+    :attr:`OscillationDetector.other_held_back`)."""
+
+    def released_by(self, seen_moving_t: float) -> bool:
+        """Whether a gesture of the other axis first seen moving at ``seen_moving_t`` is the
+        next gesture this one was held back for: begun after its last turning point and no
+        later than it completed (it moved the other axis while this one settled)."""
+        return self.last_turn_t < seen_moving_t <= self.event.t
 
 
 @dataclass(frozen=True, slots=True)
@@ -595,6 +605,13 @@ class OscillationDetector:
         """The latest gesture held back for the other axis's next gesture (see
         :meth:`release_held_back`): only while this detector has completed no newer movement
         and the face was not lost; the engine clears it when it drops it or it is too old."""
+        self.other_held_back: HeldBack | None = None
+        """The other axis's detector's :attr:`held_back` (the engine sets it before each
+        update). A movement of this axis that would release it (:meth:`HeldBack.released_by`)
+        reads the other axis only from when that gesture's last leg came back: before, the
+        other axis was moving as that gesture, not as this one's wobble. A nod made straight
+        into a brisk shake ended as the shake's first leg was read from rest, and the nod's
+        own return, in the shake's window, rejected the shake (and with it the nod)."""
         self._clear()
 
     # -- state ------------------------------------------------------------------------------
@@ -1210,7 +1227,8 @@ class OscillationDetector:
         swings = np.abs(np.diff(values))
         reversal_swings = swings[1:-1] if len(swings) > 2 else swings
         median_swing = float(np.median(reversal_swings))
-        other_range = self._other_range(math.inf)
+        since = self._other_since()
+        other_range = self._other_range(math.inf, since)
         other_limit = max(
             p.other_max_ratio * median_swing,
             p.other_min_deg,
@@ -1297,7 +1315,7 @@ class OscillationDetector:
         ratio = other_range / other_limit
         held = other_range > other_limit
         if held:
-            ratio = self._other_range(ended) / other_limit
+            ratio = self._other_range(ended, since) / other_limit
             if ratio > 1.0:
                 logger.debug(
                     "%s rejected at t=%.2f: %s moved %.1f deg (limit %.1f)",
@@ -1324,7 +1342,7 @@ class OscillationDetector:
         self._start(t, x)
         if held:
             # Quiet until the last leg came back: held back for a next gesture.
-            self.held_back = HeldBack(event, last_turn_t)
+            self.held_back = HeldBack(event, last_turn_t, ended)
             logger.debug(
                 "%s held back at t=%.2f: %s moved %.1f deg (limit %.1f), %.1f until it "
                 "ended at t=%.2f: a next gesture?",
@@ -1350,11 +1368,27 @@ class OscillationDetector:
         )
         return event
 
-    def _other_range(self, ended: float) -> float:
-        """How far the other axis moved (peak to peak) over the movement, up to ``ended``
-        (math.inf: up to now, the settle included; or when its last leg came back near the
-        start, the settle left out, see :class:`HeldBack`)."""
-        others = [v for ts, v in self._other_trace if ts <= ended]
+    def _other_since(self) -> float:
+        """From when the other axis is read for the movement completing now: when the other
+        axis's held-back gesture that this movement releases came back (see
+        :attr:`other_held_back`), else from the movement's start (-inf)."""
+        held = self.other_held_back
+        if held is None or not held.released_by(self._moving_since):
+            return -math.inf
+        logger.debug(
+            "%s: the %s read from t=%.2f, when the %s held back came back",
+            self.gesture,
+            self.other,
+            held.back_t,
+            held.event.gesture,
+        )
+        return held.back_t
+
+    def _other_range(self, ended: float, since: float = -math.inf) -> float:
+        """How far the other axis moved (peak to peak) over the movement from ``since``, up to
+        ``ended`` (math.inf: up to now, the settle included; or when its last leg came back
+        near the start, the settle left out, see :class:`HeldBack`)."""
+        others = [v for ts, v in self._other_trace if since <= ts <= ended]
         if not others:
             return 0.0
         return float(max(others) - min(others))
