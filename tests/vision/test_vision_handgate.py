@@ -35,7 +35,6 @@ from beckon.vision.handgate import (
     Look,
     Points,
     gate_drops,
-    hand_gap,
     hand_motion,
     hand_over_face,
     hands_busy,
@@ -804,76 +803,3 @@ def test_a_hand_at_the_chin_still_drops_what_is_not_read_from_the_upper_face(
     # A hand over the mouth moves the head pose and the lids' scores (comp4989's false long
     # blink): only the brow raise is judged by the upper face alone.
     assert run(patient, 8.0, Hands(during(0.0, 8.0, AT_THE_CHIN), 8.0)) == []
-
-
-# ---------------------------------------------------------------- a hand moving at the face
-
-SHAKE = Patient(yaw=sine(3.0, 2.0, 24.0, 1.0))
-"""A shake of 12 degrees either way, two cycles at 1 Hz from 3 s."""
-
-
-def signing_beside_the_cheek(t: float) -> list[Hand]:
-    """A signer's hand at the face's edge (its nearest landmarks 0.025 of the face's width
-    outside the face's box, none over the outline) going up and down by half a face's height
-    once a second: signing at the face, as on fslsign's nod and shake candidates."""
-    y0 = 0.35 + 0.075 * (1.0 - np.cos(2.0 * np.pi * t))
-    return [Hand(hand_in(0.605, y0, 0.75, y0 + 0.2).points, 0.9, "Right")]
-
-
-RESTING_AT_THE_CHIN = hand_in(0.45, 0.6, 0.55, 0.8)
-"""A hand resting at the chin (the top of the hand on the face box's bottom edge), as
-comp4989's signers hold it while shaking "no"."""
-
-
-@pytest.mark.parametrize(("patient", "gesture"), [(NOD, "nod"), (SHAKE, "shake")])
-def test_a_nod_or_shake_made_while_a_hand_moves_at_the_face_is_dropped(
-    patient: Patient, gesture: str
-) -> None:
-    """A signer's head moves with the signs made at the face: no hand over the outline (the
-    "covered" rule keeps it), but at the face's edge and moving. The same movement with no
-    hand in view is the gesture."""
-    assert [e.gesture for e in run(patient, 8.0, Hands(no_hands, 8.0))] == [gesture]
-    hands = Hands(signing_beside_the_cheek, 8.0)
-    params = HandGateParams()
-    assert not hand_over_face(4.6, hands, params)
-    assert hand_gap(Look(FACE, tuple(signing_beside_the_cheek(4.6)))) <= params.at_face_gap
-    assert run(patient, 8.0, hands) == []
-    assert gate_drops(gesture, 4.6, hands, params) == "a hand moved at the face"
-
-
-@pytest.mark.parametrize(("patient", "gesture"), [(NOD, "nod"), (SHAKE, "shake")])
-def test_a_nod_or_shake_with_a_hand_resting_at_the_chin_is_kept(
-    patient: Patient, gesture: str
-) -> None:
-    """comp4989's "no": the hand rests at the chin (at the face's box on every sample) and
-    barely moves: a still hand at the face is no signing."""
-    hands = Hands(resting(RESTING_AT_THE_CHIN), 8.0)
-    assert hand_gap(Look(FACE, tuple(resting(RESTING_AT_THE_CHIN)(4.0)))) == 0.0
-    assert [e.gesture for e in run(patient, 8.0, hands)] == [gesture]
-
-
-@pytest.mark.parametrize(("patient", "gesture"), [(NOD, "nod"), (SHAKE, "shake")])
-def test_a_nod_or_shake_with_hands_moving_away_from_the_face_is_kept(
-    patient: Patient, gesture: str
-) -> None:
-    """comp4989's "yes" nods are signed with the fist moving below the chin (0.17 to 0.48
-    face sizes from the face's box): hands at work away from the face keep the gesture."""
-    hands = Hands(sliding(0.7, 0.1), 8.0)
-    assert hand_gap(Look(FACE, tuple(hands.hands_at(4.0)))) > HandGateParams().at_face_gap
-    assert [e.gesture for e in run(patient, 8.0, hands)] == [gesture]
-
-
-def test_a_hand_moving_at_the_face_on_one_sample_only_keeps_the_nod() -> None:
-    """One sample may be the hand landmarker's phantom (gnew ``iry_no``): two are asked for,
-    as for a hand over the face."""
-    at = sampled_frames(NOD, 8.0)[1]
-    hands = Hands(lambda t: signing_beside_the_cheek(t) if abs(t - at) <= 0.1 else [], 8.0)
-    assert [e.gesture for e in run(NOD, 8.0, hands)] == ["nod"]
-
-
-def test_hand_gap_is_in_face_widths_and_heights_from_the_faces_box() -> None:
-    right = Look(FACE, (hand_in(0.64, 0.4, 0.8, 0.5),))  # 0.04 right of a 0.2 wide box
-    below = Look(FACE, (hand_in(0.45, 0.66, 0.55, 0.8),))  # 0.06 under a 0.3 tall box
-    assert hand_gap(right) == pytest.approx(0.2)
-    assert hand_gap(below) == pytest.approx(0.2)
-    assert hand_gap(Look(FACE, ())) == float("inf")

@@ -198,26 +198,6 @@ class HandGateParams:
     sets with a hand in view but comp4989's nods and shakes), the false held head gestures
     with hands in view 0.24 to 2.14."""
 
-    signing_gestures: tuple[str, ...] = ("nod", "shake")
-    """The gestures also dropped when a hand moved at the face (:func:`signing_at_face`): a
-    hand at the face's edge (``at_face_gap``) on ``min_covered`` of the gate's samples, while
-    hands moved in view by ``signing_min_moving`` or more over the busy window. Signers sign
-    at the face and the head moves with the sign; a patient's nod or shake is made with the
-    hands still or away from the face. Measured on the tune sets (session 36, gest36c): every
-    true nod and shake (comp4989 7, gnew 4) had a hand at the face on at most one sample
-    (comp4989 ``no_2`` and ``no_3``, a hand resting at the chin, moving 0.12 and 0.25; gnew
-    ``iry_no``, the phantom in the cheek), while 6 of fslsign's nod and shake candidates
-    that only the detector's shape rules stopped had it on 2 to 4 samples with hands moving
-    0.85 to 2.08 (and the three the gate drops as "a hand covered the face" 3 to 4)."""
-    at_face_gap: float = 0.05
-    """A hand is at the face when one of its landmarks lies within this share of the face's
-    width (across) or height (up and down) of the face's box (:func:`hand_gap`): touching
-    it or inside it, unlike :attr:`min_inside`, which asks for the hand over the outline."""
-    signing_min_moving: float = 0.4
-    """How far hands must move (:func:`hand_motion`, any two busy samples) for a hand at the
-    face to count as signing: over the true "no" signs made with a hand resting at the chin
-    (0.12 to 0.25), under the signing candidates (0.85 and more)."""
-
     def keeps(self, t: float, last_kept: float | None) -> bool:
         """Whether a frame at ``t`` is kept, the last kept frame being at ``last_kept``."""
         return last_kept is None or t - last_kept >= self.keep_every_s - 1e-6
@@ -293,13 +273,8 @@ def hand_over_face(
     yes) and says yes when a hand was over the face (:func:`covers`) on at least
     ``min_covered`` of them. No kept frame with a face: no.
     """
-    return over_face(looks_at(t, provider, params), params, upper_only)
-
-
-def over_face(looks: Iterable[Look], params: HandGateParams, upper_only: bool = False) -> bool:
-    """:func:`hand_over_face` on the gate's ``looks`` (taken lazily: stops at the answer)."""
     covered = 0
-    for look in looks:
+    for look in looks_at(t, provider, params):
         if covers(look, params, upper_only):
             covered += 1
             if covered >= params.min_covered:
@@ -343,18 +318,16 @@ def hand_motion(a: Look, b: Look) -> float:
     return best
 
 
-def hands_moving(looks: Iterable[Look], params: HandGateParams, bar: float | None = None) -> bool:
-    """Whether a hand moved in view by at least ``bar`` (default ``params.min_moving``;
-    :func:`hand_motion`) between any two of ``looks``, looked at lazily (stops at the first
-    such move).
+def hands_moving(looks: Iterable[Look], params: HandGateParams) -> bool:
+    """Whether a hand moved in view by at least ``params.min_moving`` (:func:`hand_motion`)
+    between any two of ``looks``, looked at lazily (stops at the first such move).
 
     Any two, not only consecutive ones: how far the hand's positions spread over the window,
     so that more (closer) samples never hide a slow move that each pair sees only part of.
     """
-    least = params.min_moving if bar is None else bar
     before: list[Look] = []
     for look in looks:
-        if any(hand_motion(a, look) >= least for a in before):
+        if any(hand_motion(a, look) >= params.min_moving for a in before):
             return True
         before.append(look)
     return False
@@ -366,42 +339,6 @@ def hands_busy(t: float, provider: HandProvider, params: HandGateParams) -> bool
     return hands_moving(looks_at(t, provider, params, busy=True), params)
 
 
-def hand_gap(look: Look) -> float:
-    """How far the nearest hand landmark on ``look`` lies outside the face's box, in face
-    widths across and face heights up and down (0 on or inside it; infinite without hands)."""
-    lo = look.outline.min(axis=0)
-    hi = look.outline.max(axis=0)
-    size = hi - lo
-    if not (size > 0).all():
-        return math.inf
-    best = math.inf
-    for hand in look.hands:
-        if len(hand.points):
-            out = np.maximum(0.0, np.maximum(lo - hand.points, hand.points - hi)) / size
-            best = min(best, float(out.max(axis=1).min()))
-    return best
-
-
-def signing_at_face(
-    t: float, provider: HandProvider, params: HandGateParams, looks: Sequence[Look] | None = None
-) -> bool:
-    """Whether a hand moved at the face during the window of a gesture reported at ``t``: a
-    hand at the face (:attr:`HandGateParams.at_face_gap`) on at least ``min_covered`` of the
-    gate's samples (one sample may be a phantom), and hands moving in view by
-    ``signing_min_moving`` over the busy window. Signing, eating, scratching: not signalling.
-    ``looks``: the gate's samples when already looked at (each look is a hand landmarker run
-    on the bedside), else they are looked at here."""
-    at_face = 0
-    for look in looks_at(t, provider, params) if looks is None else looks:
-        if hand_gap(look) <= params.at_face_gap:
-            at_face += 1
-            if at_face >= params.min_covered:
-                break
-    if at_face < params.min_covered:
-        return False
-    return hands_moving(looks_at(t, provider, params, busy=True), params, params.signing_min_moving)
-
-
 def gate_drops(gesture: str, t: float, provider: HandProvider, params: HandGateParams) -> str:
     """Why the hand gate drops ``gesture`` reported at ``t`` ("" when it is kept).
 
@@ -409,20 +346,10 @@ def gate_drops(gesture: str, t: float, provider: HandProvider, params: HandGateP
     (over the upper face, for ``params.upper_face_gestures``);
     or, for the gestures of ``params.moving_gestures`` only, hands moving in view during the
     seconds before (:func:`hands_busy`): a head moving with hands at work (a signer's
-    signing, a nurse's hands at the bed), not signalling; or, for nods and shakes
-    (``params.signing_gestures``), a hand that moved at the face (:func:`signing_at_face`).
+    signing, a nurse's hands at the bed), not signalling.
     """
-    upper_only = gesture in params.upper_face_gestures
-    if gesture not in params.signing_gestures:
-        if hand_over_face(t, provider, params, upper_only):
-            return "a hand covered the face"
-    else:
-        # Both rules read the same samples: each is looked at once.
-        looks = list(looks_at(t, provider, params))
-        if over_face(looks, params, upper_only):
-            return "a hand covered the face"
-        if signing_at_face(t, provider, params, looks):
-            return "a hand moved at the face"
+    if hand_over_face(t, provider, params, gesture in params.upper_face_gestures):
+        return "a hand covered the face"
     if gesture in params.moving_gestures and hands_busy(t, provider, params):
         return "hands moving in view"
     return ""
