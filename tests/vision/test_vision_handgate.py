@@ -523,10 +523,9 @@ def test_the_live_watch_starts_again_when_the_clock_goes_back() -> None:
 
 
 def test_the_live_watch_keeps_frames_as_long_as_an_event_may_come_late() -> None:
-    # An event found by the engine's replay, or a held-back nod released by the shake after
-    # it, is reported up to EngineParams.late_report_s after it was made: the watch keeps
-    # that much more, so the gesture's own window is still there.
-    late = EngineParams().late_report_s
+    # An event found by the engine's replay is reported up to EngineParams.replay_s after it
+    # was made: the watch keeps that much more, so the gesture's own window is still there.
+    late = EngineParams().replay_s
     watch = HandWatch(CountingFinder(), HandGateParams(), late_s=late)
     frame = np.zeros((240, 320, 3), dtype=np.uint8)
     for i in range(200):  # 20 s at 10 fps

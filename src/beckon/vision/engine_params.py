@@ -283,21 +283,15 @@ class EngineParams:
     steady second came, is heard a moment late instead of never. An excursion already under
     way at the start of the kept frames does not count (rest must come first), nor one that
     began before the last event reported."""
-    held_back_max_s: float = 9.0
+    held_back_max_s: float = 5.0
     """A nod or shake held back (:class:`beckon.vision.gestures.HeldBack`) is released by the
-    other axis's gesture at most this long after it completed, else dropped. Measured from
-    its completion, which is right: the releasing gesture must have begun while it settled,
-    so it is released that gesture's length (and settle) later, whatever its own length. The
-    bound is therefore the longest gesture issue #9 asks for, four cycles at 0.5 Hz (8 s),
-    and its settle: such a shake releases the nod before it 7.7 to 8.0 s late (10 to 30 fps;
-    session 36, gest36a). It was 5.0 (session 35, gest35e: the slowest pairs of its probe,
-    three cycles at 0.7 Hz, at 4.2 to 4.7 s), and three-cycle nods at 0.5 and 0.6 Hz made
-    straight into a shake were lost (released 5.7 to 5.9 s late).
+    other axis's gesture at most this long after it completed, else dropped: the releasing
+    gesture must have begun while it settled, so it is released that gesture's length later,
+    up to 4.7 s for three cycles at 0.7 Hz at 10 fps (the gest35a probe's slowest; 4.5 lost
+    three of its pairs; session 35, gest35e).
     Longer than ``replay_max_age_s`` on purpose: that bound would lose every slow pair. A
-    bound at all because a movement that keeps starting over at jitter (which keeps its
-    first leg's time) is no next gesture, however it ends; the hand gate's live frames are
-    kept this long for the released one's window (``late_report_s``: 4 s more frames than
-    with 5.0, about 135 at 320 x 240, 31 MB)."""
+    bound at all because a movement that keeps starting over from that settle (a sway) is no
+    next gesture, however it ends, and the hand gate's frames cover only seconds back."""
     replay_max_age_s: float | None = 1.5
     """A gesture the replay finds (``replay_s``) is reported only if it completed at most this
     long before the reference was corrected; an older one is logged and dropped (None: no
@@ -313,11 +307,3 @@ class EngineParams:
     ratio) between the oldest true gesture found again and the youngest false one. What it
     costs: a real gesture made more than 1.5 s before a late correction is not heard; the
     patient repeats it, now against the corrected reference."""
-
-    @property
-    def late_report_s(self) -> float:
-        """How long after it was made an event may be reported: found again by the replay
-        (``replay_s``) or a held-back nod or shake released (``held_back_max_s``). The hand
-        gate's live frames are kept this much longer than it looks back, so that such an
-        event is judged over its own window."""
-        return max(self.replay_s, self.held_back_max_s)

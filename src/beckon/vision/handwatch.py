@@ -4,9 +4,8 @@ Why: the hand landmarker costs two to three times the face landmarker per frame,
 vision budget (at most 1.3 times MediaPipe's face alone) does not allow on every frame. So
 :class:`HandWatch` only keeps frames (scaled down to ``HandGateParams.image_width``, at most
 one every ``keep_every_s``, with that frame's face landmarks) for as long as the gate looks
-back (``look_back_s``, 4 s), plus how late the engine may report a gesture (``late_s``: its 5 s
-replay, or a held-back nod released 9 s late, ``EngineParams.late_report_s``) and half a
-second more: about 135 small frames, 31 MB at 320 x 240, and runs the
+back (``look_back_s``, 4 s), plus how late the engine may find a gesture (``late_s``, its 5 s
+replay) and half a second more: about 95 small frames, 22 MB at 320 x 240, and runs the
 hand landmarker on a few of them when the engine is about to report an event
 (:func:`beckon.vision.handgate.gate_drops`). The per-frame path gains only the scaling of the
 kept frames (about 0.2 ms, 10 times a second); the event that is checked is reported after up
@@ -67,10 +66,10 @@ class HandWatch:
         self.finder = finder
         self.params = params or HandGateParams()
         self.late_s = late_s
-        """How late an event may be reported after it was made (the engine's replay or a
-        released held-back nod or shake, ``EngineParams.late_report_s``): frames are kept this
-        much longer, so that the gate can judge a gesture reported late over its own window
-        (about 135 small frames, 31 MB, with 9 s)."""
+        """How late an event may be reported after it was made (the engine's replay,
+        ``EngineParams.replay_s``): frames are kept this much longer, so that the gate can
+        judge a gesture found late over its own window (about 95 small frames, 22 MB, with
+        the 5 s replay)."""
         self._frames: deque[tuple[float, npt.NDArray[np.uint8], Points | None]] = deque()
         """(time, scaled-down frame, the face's landmarks or None), oldest first."""
         self._looks: dict[float, Look | None] = {}

@@ -150,7 +150,7 @@ class VisionPipeline(Closing):
         if hand_model is not None and params.hands.enabled:
             from beckon.vision.hands import HandFinder
 
-            self.hand_watch = HandWatch(HandFinder(hand_model), params.hands, params.late_report_s)
+            self.hand_watch = HandWatch(HandFinder(hand_model), params.hands, params.replay_s)
             logger.info("hand gate on: events with a hand over the face are dropped")
         else:
             logger.info("hand gate off (no hand model): a hand over the face is not checked")
