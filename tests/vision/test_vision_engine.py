@@ -153,6 +153,17 @@ def test_a_slow_nod_straight_into_a_shake_gives_the_nod_and_the_shake_and_no_loo
     assert names(_online(patient, end + 2 / 0.5 + 4.0, fps=fps)) == ["nod", "shake"]
 
 
+def test_a_held_back_nod_is_reported_with_when_it_was_made() -> None:
+    # Released with the shake, at the shake's time: the bedside applies it only to what was
+    # on screen when it was made (``GestureEvent.made``), so it must say when that was.
+    end = 3.0 + 2 / 0.5
+    patient = Patient(pitch=nodding(3.0, 2, 12.0, 0.5), yaw=sine(end, 2 / 0.5, 14.0, 0.5))
+    nod, shake = _online(patient, end + 2 / 0.5 + 4.0)
+    assert (nod.gesture, shake.gesture) == ("nod", "shake")
+    assert nod.t == shake.t and shake.made is None
+    assert nod.made is not None and end - 0.5 < nod.made < end + 1.5 < shake.t
+
+
 @pytest.mark.parametrize(("hz", "fps"), [(1.8, 10.0), (2.5, 10.0), (2.5, 15.0)])
 @pytest.mark.parametrize("swing", [8.0, 14.0])
 def test_a_brisk_nod_made_straight_into_a_shake_gives_both(

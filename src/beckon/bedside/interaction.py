@@ -14,12 +14,15 @@ restless night or a visit does not send requests; asleep, only the wake gesture 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, get_args
 
 from beckon.intents import CANCEL_REQUEST as CANCEL_REQUEST  # cancels the newest request
 from beckon.intents import SLEEP as SLEEP  # the menu entry that pauses the menu
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -474,12 +477,25 @@ class Interaction:
 
     # ---------------------------------------------------------------- gestures
 
-    def on_gesture(self, gesture: str, t: float) -> Event | None:
-        """Apply one gesture; gestures without an action (or at the wrong moment) do nothing."""
+    def on_gesture(self, gesture: str, t: float, made: float | None = None) -> Event | None:
+        """Apply one gesture; gestures without an action (or at the wrong moment) do nothing.
+
+        ``made``: when a gesture reported late was made (``GestureEvent.made``: a nod held back
+        until the shake that followed it). It is applied only if what is on screen now was
+        already there when it was made: otherwise it was the answer to something else (a nod
+        at "Water" released 5 s later would select the request on offer by then)."""
         action = self.actions.get(gesture, "none")
         if self._asleep:
             return self.wake(t) if gesture in self.wake_with else None
         highlighted = self.highlighted(t)
+        if made is not None and made < self._on_screen_since(t):
+            log.info(
+                "%s made at %.2f s, reported at %.2f s: the screen changed since; not applied",
+                gesture,
+                made,
+                t,
+            )
+            return None
         if self._scale is not None:
             return self._on_scale(action, t)
         if self._pending is not None:
@@ -510,6 +526,19 @@ class Interaction:
                 Declined(highlighted, t) if action == "next" else Moved(self.items[self._index], t)
             )
         return None
+
+    def _on_screen_since(self, t: float) -> float:
+        """When what the patient sees at ``t`` appeared (after :meth:`highlighted` moved the menu
+        on to ``t``): the number on offer, the confirmation asked, the request on offer or
+        pointed at, or the end of the pause after a choice."""
+        if self._scale is not None:
+            _, _, since = self._scale
+            if self.mode == "scanning" and t > since:
+                since += (t - since) // self.offer_seconds * self.offer_seconds
+            return since
+        if self._pending is not None:
+            return self._pending[1] - self.confirm_timeout_s
+        return max(self._since, self._paused_until)
 
     def _on_scale(self, action: str, t: float) -> Event | None:
         """On the 0-10 scale the same gestures pick a number: select chooses the one on

@@ -132,6 +132,7 @@ class Gesture:
     name: str
     t: float
     confidence: float
+    made: float | None = None  # a late report's own time (``GestureEvent.made``)
 
 
 @dataclass(frozen=True)
@@ -287,6 +288,7 @@ class BedsideService:
         self.source_ended = threading.Event()
         self._menu_view: MenuView | None = None
         self.question: p.Question | None = None  # a nurse's yes/no question awaiting an answer
+        self._question_shown_at = 0.0  # when it was shown, on the menu's clock (``menu_time``)
         self._question_until = 0.0
         # Questions that came while another was on screen -> their monotonic expiry; shown in
         # turn (a second question replaced the first, whose answer the nurse then never got).
@@ -815,13 +817,18 @@ class BedsideService:
 
     def _on_gesture(self, g: Gesture) -> None:
         if self.question is not None:
+            if g.made is not None and g.made < self._question_shown_at:
+                # Reported late (a nod held back until the shake after it): made before the
+                # question was on screen, it answered something else.
+                log.info("%s made before the question was shown; not its answer", g.name)
+                return
             # A nurse's question takes precedence over the menu: the patient's choosing gesture
             # says yes, their moving-on gesture no (a nod and a shake by default).
             said = answer_for(g.name, self.menu.actions)
             if said is not None:
                 self.answer(said, "gesture")
             return
-        outcome = self.menu.on_gesture(g.name, g.t)
+        outcome = self.menu.on_gesture(g.name, g.t, g.made)
         if isinstance(outcome, Selected) and outcome.intent == CANCEL_REQUEST:
             self.cancel_chosen(self.menu.cancels_id, "gesture")
         elif isinstance(outcome, Selected):
@@ -972,6 +979,7 @@ class BedsideService:
 
     def _show_question(self, question: p.Question, left: float) -> None:
         self.question = question
+        self._question_shown_at = self.menu_time()
         self.menu.hold(self.menu_time())
         self._question_until = time.monotonic() + left
         self._emit(ev.QuestionAsked(question.id, question.text, question.asked_by))

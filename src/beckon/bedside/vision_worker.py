@@ -138,7 +138,7 @@ class VisionWorker:
                     if pacer is not None:
                         pacer.wait(frame.t)
                     for event in vision.process(frame):
-                        self.post(Gesture(event.gesture, event.t, event.confidence))
+                        self.post(Gesture(event.gesture, event.t, event.confidence, event.made))
                     on_observation = self.on_observation
                     if on_observation is not None:
                         on_observation(vision.last_observation)

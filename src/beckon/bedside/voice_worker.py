@@ -83,7 +83,8 @@ def route_gestures(
         return post
 
     def routed(item: object) -> None:
-        if isinstance(item, Gesture) and voice.answer_gesture(item.name):
+        late_s = 0.0 if not isinstance(item, Gesture) or item.made is None else item.t - item.made
+        if isinstance(item, Gesture) and voice.answer_gesture(item.name, late_s):
             log.info("voice: %s answered the spoken request", item.name)
             return
         post(item)
@@ -156,12 +157,14 @@ class VoiceWorker:
         """Whether the voice thread still runs (also after a ``stop`` that timed out)."""
         return self._thread.is_alive()
 
-    def answer_gesture(self, name: str) -> bool:
+    def answer_gesture(self, name: str, late_s: float = 0.0) -> bool:
         """Hand a nod or shake to the dialogue if a spoken request is waiting for one.
 
         Returns True when the gesture was taken as the answer (it must then not also move
         the gesture menu). The camera's clock is not the microphone's, so the dialogue is
-        told the voice stream's current time.
+        told the voice stream's current time. ``late_s``: how long before it was reported
+        the gesture was made (``GestureEvent.made``); one made before the spoken request was
+        proposed is not its answer.
         """
         answer = self.answers(name)
         if answer is None:
@@ -170,6 +173,9 @@ class VoiceWorker:
             if self.dialogue.pending is None or self._question is not None:
                 # A nurse's question on screen takes the nod: it went to a spoken proposal
                 # waiting behind it, which sent a request while the question stayed unanswered.
+                return False
+            if late_s > 0 and self._t - self.dialogue.pending.t < late_s:
+                log.info("voice: %s made before the spoken request was proposed", name)
                 return False
             actions = self.dialogue.on_answer(answer, self._t)
         self._apply(actions)

@@ -361,7 +361,7 @@ class GestureEngine:
                     )
                     # Reported now, like a late event of the replay: its own time is kept
                     # for the hand gate and the order of the two.
-                    released = replace(made, t=t)
+                    released = replace(made, t=t, made=made.t)
                     key = (released.gesture, t)
                     self._times[key] = _EventTimes(made.t, made=made.t)
                     self._released[key] = releaser

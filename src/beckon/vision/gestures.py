@@ -56,6 +56,11 @@ class GestureEvent:
     t: float
     gesture: str
     confidence: float
+    made: float | None = None
+    """When a gesture reported late was made (a held-back nod or shake, released with the other
+    axis's gesture that followed it, up to ``EngineParams.held_back_max_s`` later); None: made
+    when reported. The bedside applies a late one only to what was on screen when it was made:
+    a nod at "Water" released seconds later must not select the request on offer by then."""
 
     def to_json_dict(self) -> dict[str, Any]:
         """``{"type": "gesture", "gesture": name, "t": seconds, "confidence": 0..1}``."""

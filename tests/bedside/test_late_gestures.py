@@ -1,0 +1,103 @@
+"""A gesture reported late answers only what was on screen when it was made.
+
+A nod made straight into a shake is held back until the shake is reported (the engine's
+``HeldBack``): it reaches the bedside seconds after it was made, with ``made`` set. Applied as
+a nod made now, it selected the request on offer by then, not the one the patient nodded at,
+and answered a nurse's question or a spoken proposal that appeared after it. It is applied
+only if the same thing is still on screen; otherwise it is dropped (the patient nods again),
+never sent as something they did not choose.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from beckon.bedside import events as ev
+from beckon.bedside.interaction import Interaction, Selected, answer_for
+from beckon.bedside.service import Gesture, Submit
+from beckon.bedside.voice_worker import VoiceWorker, route_gestures
+from beckon.messaging import protocol as p
+from beckon.vision.gestures import GestureEvent
+from tests.helpers.rig import unlinked_bedside
+
+INTENTS = ("nurse", "water", "pain")
+DEFAULT = {"nod": "select", "shake": "next"}
+
+
+def menu() -> Interaction:
+    """Offers nurse, water, pain for 4 s each from t=0."""
+    return Interaction(INTENTS)
+
+
+def test_a_late_nod_made_while_the_same_request_is_on_offer_selects_it() -> None:
+    # Made at 4.5 s and reported at 7.5 s: "water" was on offer all along.
+    assert menu().on_gesture("nod", 7.5, made=4.5) == Selected("water", 7.5)
+
+
+def test_a_late_nod_made_at_an_earlier_offer_selects_nothing() -> None:
+    # Made at 1.0 s while "nurse" was on offer, reported at 9.0 s while "pain" is: as a nod
+    # made now it selected "pain", a request the patient never nodded at.
+    late = menu()
+    assert late.on_gesture("nod", 9.0, made=1.0) is None
+    assert late.highlighted(9.0) == "pain", "nothing else changed"
+    # A nod made now still selects.
+    assert late.on_gesture("nod", 9.5) == Selected("pain", 9.5)
+
+
+def test_a_late_nod_made_before_a_confirmation_was_asked_does_not_confirm_it() -> None:
+    confirm = Interaction(INTENTS, confirm_intents=("nurse",))
+    confirm.on_gesture("nod", 1.0)  # "Call the nurse?" asked at 1.0 s
+    assert confirm.on_gesture("nod", 3.0, made=0.5) is None
+    assert confirm.highlighted(3.0) == "nurse", "still waiting for the confirmation"
+    assert confirm.on_gesture("nod", 3.5, made=2.0) == Selected("nurse", 3.5)
+
+
+def test_a_late_nod_on_the_pain_scale_made_at_an_earlier_number_picks_nothing() -> None:
+    scale = Interaction(INTENTS, scale_intents=("pain",), pause_after_select_s=1.0)
+    scale.on_gesture("nod", 8.5)  # pain chosen: its scale starts at 0 after the 1 s pause
+    # The scale offers 0 from 9.5 s, 1 from 13.5 s; a nod made at 12 s (on 0) is reported at
+    # 14 s (on 1): it must not pick 1.
+    assert scale.on_gesture("nod", 14.0, made=12.0) is None
+    assert scale.on_gesture("nod", 14.5) == Selected("pain", 14.5, 1)
+
+
+def test_a_late_nod_made_before_the_nurses_question_was_shown_does_not_answer_it(
+    tmp_path: Path,
+) -> None:
+    service = unlinked_bedside(tmp_path)
+    service.menu = Interaction(INTENTS, DEFAULT)
+    seen: list[object] = []
+    service.listeners.append(seen.append)
+    question = p.Question(p.new_request_id(), "gh", "icu", "12", "Pain?", "Kim", p.now_iso())
+    shown_at = service.menu_time()
+    service._show_question(question, 60.0)
+    service.handle(Gesture("nod", shown_at + 2.0, 0.9, made=shown_at - 3.0))
+    assert not [e for e in seen if isinstance(e, ev.QuestionAnswered)]
+    assert service.question is not None, "the question still waits for its answer"
+    # A nod made once it was shown answers it, even reported late.
+    service.handle(Gesture("nod", shown_at + 4.0, 0.9, made=shown_at + 1.0))
+    assert ev.QuestionAnswered(question.id, "yes") in seen
+
+
+def test_a_late_nod_made_before_the_spoken_proposal_does_not_confirm_it() -> None:
+    posted: list[object] = []
+    worker = VoiceWorker("en", posted.append, answers=lambda g: answer_for(g, DEFAULT))
+    worker._t = 10.0  # the microphone's clock now
+    worker.dialogue.on_intent("water", 8.0, "some water")  # "Water? Nod for yes." 2 s ago
+    on_to_menu: list[object] = []
+    routed = route_gestures(on_to_menu.append, worker)
+    made_5_s_ago = Gesture("nod", 20.0, 0.9, made=15.0)  # camera clock: 5 s late
+    routed(made_5_s_ago)
+    assert posted == [], "no request from a nod made before the proposal"
+    assert on_to_menu == [made_5_s_ago], "it goes on to the menu, which judges it in turn"
+    routed(Gesture("nod", 21.0, 0.9, made=20.5))  # made 0.5 s ago, after the proposal
+    assert posted == [Submit("water", "voice")]
+
+
+def test_the_engine_marks_a_released_nod_with_when_it_was_made() -> None:
+    # The vision side of the contract: only a late report carries ``made``; the public JSON
+    # of ``beckon replay`` keeps its fields.
+    on_time = GestureEvent(t=3.0, gesture="nod", confidence=0.9)
+    late = GestureEvent(t=7.0, gesture="nod", confidence=0.9, made=4.2)
+    assert on_time.made is None and late.made == 4.2
+    assert set(late.to_json_dict()) == {"type", "gesture", "t", "confidence"}
