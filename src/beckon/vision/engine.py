@@ -203,6 +203,9 @@ class GestureEngine:
         self._pending: list[GestureEvent] = []
         self._history: deque[Any] = deque()
         self._reference_obs: Any = None  # the last frame whose neutral can be recovered
+        # detector -> (its movement's start, the reference that movement began in): see
+        # _check_reference
+        self._movement_ref: dict[str, tuple[float, Matrix]] = {}
         self._blink_start: float | None = None
         self._blink_peak = 0.0
         self._blink_peaks: deque[float] = deque(maxlen=9)
@@ -458,7 +461,10 @@ class GestureEngine:
         patient who answers "yes" in the first two seconds nods while the first neutral is
         fixed: two of the four real nods of the ASL clips). Either way a replaced neutral is
         where a later movement's background begins (``OscillationDetector.reference_moved``).
-        A detector that goes on has its stored angles carried into the new reference
+        For a detector with a movement under way the jump is measured from the reference that
+        movement began in (:meth:`_movement_origin`): a first neutral fixed mid-movement and
+        replaced by the rest the movement began from moved nothing under it. A detector that
+        goes on has its stored angles carried into the new reference
         (``OscillationDetector.shift_reference``, the first neutral included), so that "back
         near the start" compares angles read against one neutral.
         """
@@ -481,11 +487,13 @@ class GestureEngine:
         if self._neutral_version == 0:
             for det in self.oscillators:
                 det.shift_reference(*shift)
+                self._keep_movement_ref(det, before)
             return
-        jump = relative_angles(before, reference)
-        size = max(abs(jump.pitch), abs(jump.yaw), abs(jump.roll))
         for det in self.oscillators:
             det.shift_reference(*shift)
+            origin = self._movement_origin(det, before)
+            jump = relative_angles(origin, reference)
+            size = max(abs(jump.pitch), abs(jump.yaw), abs(jump.roll))
             along = abs(jump.pitch if det.axis == "pitch" else jump.yaw)
             if size >= self.params.reference_jump_deg or along >= det.full_swing_threshold:
                 logger.debug(
@@ -497,7 +505,44 @@ class GestureEngine:
                     det.gesture,
                 )
                 det.reset()
+            elif origin is not before:
+                logger.debug(
+                    "reference replaced at t=%.2f, %.1f deg from where the %s under way since "
+                    "t=%.2f began: it goes on",
+                    t,
+                    size,
+                    det.gesture,
+                    det.movement_start_t or 0.0,
+                )
             det.reference_moved(t)  # a later movement's background starts here
+            self._keep_movement_ref(det, origin)
+
+    def _movement_origin(self, det: OscillationDetector, before: Matrix) -> Matrix:
+        """The reference ``det``'s movement under way began in, if it was replaced since,
+        else ``before`` (the one just replaced).
+
+        Why: a detector starts over when its reference jumps, because part of what it keeps
+        (the background before its movement, the first-leg check) is not carried across a
+        replaced neutral. A patient nodding from the first frame has the first neutral fixed
+        from the running median at 2.5 s, often at the bottom of the dips, and replaced a
+        moment later by the rest the nod began from: measured from the first neutral that is
+        a jump of the whole swing, and the nod, nearly complete, was lost (session 36, every
+        16 to 25 degree nod at 0.75 Hz begun with no rest before); measured from where the
+        movement began it is no jump at all, and what the detector keeps was read there.
+        """
+        kept = self._movement_ref.get(det.gesture)
+        if kept is not None and kept[0] == det.movement_start_t:
+            return kept[1]
+        return before
+
+    def _keep_movement_ref(self, det: OscillationDetector, origin: Matrix) -> None:
+        """Remember ``origin`` as the reference of ``det``'s movement under way (forgotten
+        with it): see :meth:`_movement_origin`."""
+        start = det.movement_start_t
+        if start is None:
+            self._movement_ref.pop(det.gesture, None)
+        else:
+            self._movement_ref[det.gesture] = (start, origin)
 
     def _held_angles(
         self, obs: Any, usable: bool, angles: dict[str, float], provisional: bool

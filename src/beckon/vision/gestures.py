@@ -740,6 +740,12 @@ class OscillationDetector:
         return len(self._pivots) >= 2
 
     @property
+    def movement_start_t(self) -> float | None:
+        """When the movement in progress (:attr:`in_progress`) began, else None: it names the
+        movement, so that what the engine keeps about it is not taken for a later one's."""
+        return self._pivots[0].t if self.in_progress else None
+
+    @property
     def restarted_under_way(self) -> bool:
         """True while a movement that started over at a turning point is still under way.
 
