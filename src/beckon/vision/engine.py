@@ -461,8 +461,8 @@ class GestureEngine:
         patient who answers "yes" in the first two seconds nods while the first neutral is
         fixed: two of the four real nods of the ASL clips). Either way a replaced neutral is
         where a later movement's background begins (``OscillationDetector.reference_moved``).
-        For a detector with a movement under way the jump is measured from the reference that
-        movement began in (:meth:`_movement_origin`): a first neutral fixed mid-movement and
+        A jump that brings the reference back near the one a movement under way began in
+        (:meth:`_movement_origin`) restarts nothing: a first neutral fixed mid-movement and
         replaced by the rest the movement began from moved nothing under it. A detector that
         goes on has its stored angles carried into the new reference
         (``OscillationDetector.shift_reference``, the first neutral included), so that "back
@@ -492,10 +492,22 @@ class GestureEngine:
         for det in self.oscillators:
             det.shift_reference(*shift)
             origin = self._movement_origin(det, before)
-            jump = relative_angles(origin, reference)
-            size = max(abs(jump.pitch), abs(jump.yaw), abs(jump.roll))
-            along = abs(jump.pitch if det.axis == "pitch" else jump.yaw)
-            if size >= self.params.reference_jump_deg or along >= det.full_swing_threshold:
+            size, along = self._jump(det, before, reference)
+            whole = size >= self.params.reference_jump_deg or along >= det.full_swing_threshold
+            if whole and origin is not before:
+                back, back_along = self._jump(det, origin, reference)
+                if back < self.params.reference_jump_deg and back_along < det.full_swing_threshold:
+                    logger.debug(
+                        "reference moved %.1f deg at t=%.2f, back within %.1f deg of where the "
+                        "%s under way since t=%.2f began: it goes on",
+                        size,
+                        t,
+                        back,
+                        det.gesture,
+                        det.movement_start_t or 0.0,
+                    )
+                    whole = False
+            if whole:
                 logger.debug(
                     "reference moved %.1f deg (%.1f along %s) at t=%.2f: %s restarts",
                     size,
@@ -505,17 +517,16 @@ class GestureEngine:
                     det.gesture,
                 )
                 det.reset()
-            elif origin is not before:
-                logger.debug(
-                    "reference replaced at t=%.2f, %.1f deg from where the %s under way since "
-                    "t=%.2f began: it goes on",
-                    t,
-                    size,
-                    det.gesture,
-                    det.movement_start_t or 0.0,
-                )
             det.reference_moved(t)  # a later movement's background starts here
             self._keep_movement_ref(det, origin)
+
+    @staticmethod
+    def _jump(det: OscillationDetector, before: Matrix, after: Matrix) -> tuple[float, float]:
+        """How far the reference moved from ``before`` to ``after``: on any axis and along
+        ``det``'s own (degrees)."""
+        jump = relative_angles(before, after)
+        along = jump.pitch if det.axis == "pitch" else jump.yaw
+        return max(abs(jump.pitch), abs(jump.yaw), abs(jump.roll)), abs(along)
 
     def _movement_origin(self, det: OscillationDetector, before: Matrix) -> Matrix:
         """The reference ``det``'s movement under way began in, if it was replaced since,
@@ -528,7 +539,11 @@ class GestureEngine:
         moment later by the rest the nod began from: measured from the first neutral that is
         a jump of the whole swing, and the nod, nearly complete, was lost (session 36, every
         16 to 25 degree nod at 0.75 Hz begun with no rest before); measured from where the
-        movement began it is no jump at all, and what the detector keeps was read there.
+        movement began it is no jump at all, and what the detector keeps was read there. So a
+        jump restarts it only when it is one from both (:meth:`_check_reference`): measured
+        from the origin alone, a first neutral 2.7 degrees into a slow 8 degree nod and a
+        second at 6.2 add up to a whole swing where neither step is one, and a nod heard
+        before was lost.
         """
         kept = self._movement_ref.get(det.gesture)
         if kept is not None and kept[0] == det.movement_start_t:
