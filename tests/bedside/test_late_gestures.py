@@ -79,6 +79,15 @@ def test_a_late_nod_made_before_the_nurses_question_was_shown_does_not_answer_it
     assert ev.QuestionAnswered(question.id, "yes") in seen
 
 
+def test_a_late_nod_made_before_the_menu_slept_does_not_wake_it() -> None:
+    asleep = menu()
+    asleep.sleep(5.0)
+    assert asleep.on_gesture("nod", 8.0, made=4.5) is None
+    assert asleep.asleep
+    assert asleep.on_gesture("nod", 9.0, made=6.0) is not None, "made while asleep: wakes"
+    assert not asleep.asleep
+
+
 def test_a_late_nod_made_before_the_spoken_proposal_does_not_confirm_it() -> None:
     posted: list[object] = []
     worker = VoiceWorker("en", posted.append, answers=lambda g: answer_for(g, DEFAULT))
@@ -94,9 +103,9 @@ def test_a_late_nod_made_before_the_spoken_proposal_does_not_confirm_it() -> Non
     assert posted == [Submit("water", "voice")]
 
 
-def test_the_engine_marks_a_released_nod_with_when_it_was_made() -> None:
-    # The vision side of the contract: only a late report carries ``made``; the public JSON
-    # of ``beckon replay`` keeps its fields.
+def test_made_is_set_only_on_a_late_report_and_replay_json_keeps_its_fields() -> None:
+    # The engine's part: tests/vision/test_vision_engine.py (a held-back nod). The public
+    # JSON of ``beckon replay`` keeps its fields.
     on_time = GestureEvent(t=3.0, gesture="nod", confidence=0.9)
     late = GestureEvent(t=7.0, gesture="nod", confidence=0.9, made=4.2)
     assert on_time.made is None and late.made == 4.2

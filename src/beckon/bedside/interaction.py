@@ -239,6 +239,7 @@ class Interaction:
         self._pending: tuple[str, float] | None = None  # (intent, deadline) while confirming
         self._timed_out: list[Cancelled | Selected] = []
         self._asleep = False
+        self._asleep_since = 0.0  # when the patient or staff put the menu to sleep
         sleepers = tuple(g for g, a in self.actions.items() if a == "sleep")
         self.wake_with = sleepers or selectors
 
@@ -373,7 +374,7 @@ class Interaction:
     def sleep(self, t: float) -> Slept:
         """Stop offering (and forget a choice awaiting confirmation) until :meth:`wake`."""
         self._advance(t)
-        self._asleep = True
+        self._asleep, self._asleep_since = True, t
         self._pending = None
         self._scale = None
         return Slept(t)
@@ -486,6 +487,8 @@ class Interaction:
         at "Water" released 5 s later would select the request on offer by then)."""
         action = self.actions.get(gesture, "none")
         if self._asleep:
+            if made is not None and made < self._asleep_since:
+                return None  # made before the menu slept: it was meant for the menu awake
             return self.wake(t) if gesture in self.wake_with else None
         highlighted = self.highlighted(t)
         if made is not None and made < self._on_screen_since(t):

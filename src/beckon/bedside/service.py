@@ -863,6 +863,7 @@ class BedsideService:
         jump = t - before
         if jump < -CLOCK_SLACK_S:
             self.menu.shift(jump)
+            self._question_shown_at += jump  # on the menu's clock too (late answers)
             if first:
                 self.menu.restart_scan(t)
 

@@ -291,7 +291,11 @@ class EngineParams:
     three of its pairs; session 35, gest35e).
     Longer than ``replay_max_age_s`` on purpose: that bound would lose every slow pair. A
     bound at all because a movement that keeps starting over from that settle (a sway) is no
-    next gesture, however it ends, and the hand gate's frames cover only seconds back."""
+    next gesture, however it ends, and the hand gate's frames cover only seconds back.
+    What it loses: a three- or four-cycle nod at 0.5 to 0.6 Hz made straight into a shake is
+    released 5.7 to 8.0 s late and dropped (session 36 tried 9 s and took it back: the bedside
+    applies a late report only to what was on screen when it was made, ``GestureEvent.made``,
+    and after 8 s of scanning that is seldom still the same offer)."""
     replay_max_age_s: float | None = 1.5
     """A gesture the replay finds (``replay_s``) is reported only if it completed at most this
     long before the reference was corrected; an older one is logged and dropped (None: no

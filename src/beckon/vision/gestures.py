@@ -57,9 +57,11 @@ class GestureEvent:
     gesture: str
     confidence: float
     made: float | None = None
-    """When a gesture reported late was made (a held-back nod or shake, released with the other
-    axis's gesture that followed it, up to ``EngineParams.held_back_max_s`` later); None: made
-    when reported. The bedside applies a late one only to what was on screen when it was made:
+    """When a held-back nod or shake was made: released with the other axis's gesture that
+    followed it, up to ``EngineParams.held_back_max_s`` later. None for other events: most are
+    reported as made; a replayed one up to ``replay_max_age_s`` late and a deferred held
+    gesture up to ``defer_max_s`` late do not carry it yet (session 36's note). The bedside
+    applies a late one only to what was on screen when it was made:
     a nod at "Water" released seconds later must not select the request on offer by then."""
 
     def to_json_dict(self) -> dict[str, Any]:

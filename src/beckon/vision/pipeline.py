@@ -150,7 +150,12 @@ class VisionPipeline(Closing):
         if hand_model is not None and params.hands.enabled:
             from beckon.vision.hands import HandFinder
 
-            self.hand_watch = HandWatch(HandFinder(hand_model), params.hands, params.replay_s)
+            self.hand_watch = HandWatch(
+                HandFinder(hand_model),
+                params.hands,
+                # as far back as an event may be reported late: replayed or held back
+                max(params.replay_s, params.held_back_max_s),
+            )
             logger.info("hand gate on: events with a hand over the face are dropped")
         else:
             logger.info("hand gate off (no hand model): a hand over the face is not checked")
