@@ -10,11 +10,12 @@ never sent as something they did not choose.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from beckon.bedside import events as ev
 from beckon.bedside.interaction import Interaction, Selected, answer_for
-from beckon.bedside.service import Gesture, Submit
+from beckon.bedside.service import FrameTick, Gesture, Submit
 from beckon.bedside.voice_worker import VoiceWorker, route_gestures
 from beckon.messaging import protocol as p
 from beckon.vision.gestures import GestureEvent
@@ -110,3 +111,25 @@ def test_made_is_set_only_on_a_late_report_and_replay_json_keeps_its_fields() ->
     late = GestureEvent(t=7.0, gesture="nod", confidence=0.9, made=4.2)
     assert on_time.made is None and late.made == 4.2
     assert set(late.to_json_dict()) == {"type", "gesture", "t", "confidence"}
+
+
+def test_a_deferred_event_with_its_own_older_time_does_not_move_the_menus_clock_back(
+    tmp_path: Path,
+) -> None:
+    # A held look deferred behind a nod (or a replayed event) arrives with the time it was
+    # made, seconds behind the frames. Taken as the clock, it jumped the menu back: the scan
+    # skipped ahead ("pain" on offer at 5.05 s where "water" has been since 4 s).
+    service = unlinked_bedside(tmp_path)
+    service.menu = Interaction(INTENTS, DEFAULT)
+    service.handle(FrameTick(0.0))
+    service._clock_offset = time.monotonic() - 5.0  # five seconds of frames later
+    service.handle(FrameTick(5.0))
+    assert service.menu.highlighted(service.menu_time()) == "water"
+    service.handle(Gesture("look_down", 2.0, 0.9))  # made at 2.0 s, reported at 5.0 s
+    service.handle(FrameTick(5.05))
+    assert service.menu.highlighted(service.menu_time()) == "water"
+    # And it is a late report: a nod made at 2.0 s, while "nurse" was on offer, selects nothing.
+    seen: list[object] = []
+    service.listeners.append(seen.append)
+    service.handle(Gesture("nod", 2.0, 0.9))
+    assert not [e for e in seen if isinstance(e, ev.IntentSelected)]

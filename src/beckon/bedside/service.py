@@ -417,7 +417,14 @@ class BedsideService:
     def handle(self, item: object) -> None:
         """Process one item from the inbox; bad messages are logged and dropped."""
         if isinstance(item, Gesture):
-            self._sync_clock(item.t)
+            now = self.menu_time()
+            if item.t < now - CLOCK_SLACK_S and self._frames_seen:
+                # A deferred or replayed event keeps its own, older time: it is a late report
+                # (applied only to what was on screen then), not the clock going back, which
+                # shifted the menu and made the scan skip ahead.
+                item = replace(item, t=now, made=item.t if item.made is None else item.made)
+            else:
+                self._sync_clock(item.t)
             self._on_gesture(item)
             self._update_menu()
         elif isinstance(item, FrameTick):
