@@ -83,10 +83,11 @@ def route_gestures(
         return post
 
     def routed(item: object) -> None:
-        late_s = 0.0 if not isinstance(item, Gesture) or item.made is None else item.t - item.made
-        if isinstance(item, Gesture) and voice.answer_gesture(item.name, late_s):
-            log.info("voice: %s answered the spoken request", item.name)
-            return
+        if isinstance(item, Gesture):
+            late_s = 0.0 if item.made is None else item.t - item.made
+            if voice.answer_gesture(item.name, late_s):
+                log.info("voice: %s answered the spoken request", item.name)
+                return
         post(item)
 
     return routed
