@@ -25,6 +25,7 @@ store the station wrote, read-only, with the same query as response-time reports
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
 import random
 import selectors
@@ -37,7 +38,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
@@ -127,6 +128,10 @@ class LoadBench:
         self.sent_lock = threading.Lock()
         self.beds: list[Bed] = []
         self.network = threading.Thread()
+        self.broker: subprocess.Popen[bytes] | None = None
+        self.station: subprocess.Popen[bytes] | None = None
+        self.station_pid = 0
+        self.station_err: IO[bytes] | None = None
         intents = [i for i in load_intents().values() if i.priority is not None]
         self.by_priority: dict[p.Priority, list[str]] = {}
         for intent in intents:
@@ -159,14 +164,15 @@ class LoadBench:
             env["BECKON_STATION_STORE"] = self.store
         self.db = self.folder / "home" / "state" / f"station-{SITE}-station.sqlite3"
         self.station_err = (self.folder / "station.log").open("wb")
-        self.station = subprocess.Popen(
+        self.station = station = subprocess.Popen(
             [sys.executable, "-m", "beckon", "station", "--headless", "--broker", self.url,
              "--site", SITE, "--units", UNIT],
             stdout=subprocess.DEVNULL, stderr=self.station_err, env=env,
         )  # fmt: skip
+        self.station_pid = station.pid
         deadline = time.monotonic() + 60
         while b"is serving" not in (self.folder / "station.log").read_bytes():
-            if time.monotonic() > deadline or self.station.poll() is not None:
+            if time.monotonic() > deadline or station.poll() is not None:
                 raise RuntimeError("the station did not start; see " + str(self.station_err.name))
             time.sleep(0.1)
         self.log(f"broker and station up; connecting {self.n_beds} beds")
@@ -245,18 +251,22 @@ class LoadBench:
                     bed.client.loop_misc()
 
     def stop(self) -> None:
+        """Take everything down, each step even when start() failed part way (then its own
+        error is the one the caller sees, not a missing process here) or a process hangs."""
         self.running = False
         if self.network.is_alive():
             self.network.join(5)
         for bed in self.beds:
+            # The network thread has stopped: write each DISCONNECT here, or the broker only
+            # sees sockets dropped (paho queues the packet for the thread that is gone).
             bed.client.disconnect()
-        self.station.terminate()
-        try:
-            self.station.wait(15)
-        except subprocess.TimeoutExpired:
-            self.station.kill()
-        self.broker.terminate()
-        self.broker.wait(10)
+            with contextlib.suppress(OSError):  # the broker is gone already: nothing to tell
+                bed.client.loop_write()
+        for process in (self.station, self.broker):
+            if process is not None:
+                _end_process(process)
+        if self.station_err is not None:
+            self.station_err.close()
         if self._pg is not None:
             self._pg.close()
         # The outboxes are closed by their threads' owner: this one.
@@ -322,7 +332,7 @@ class LoadBench:
     def steady(self, rate: float, seconds: float) -> dict[str, Any]:
         self.log(f"steady: {rate} requests/s for {seconds:.0f} s")
         ids_before = set(self.sent)
-        cpu0, t0 = _cpu_seconds(self.station.pid), time.monotonic()
+        cpu0, t0 = _cpu_seconds(self.station_pid), time.monotonic()
         count = int(rate * seconds)
         for i in range(count):
             target = t0 + i / rate
@@ -339,9 +349,9 @@ class LoadBench:
     def burst(self, size: int) -> dict[str, Any]:
         self.log(f"burst: {size} requests at once")
         ids_before = set(self.sent)
-        cpu0, t0 = _cpu_seconds(self.station.pid), time.monotonic()
+        cpu0, t0 = _cpu_seconds(self.station_pid), time.monotonic()
         ready = [self.prepare(bed, self._pick_intent(0.05)) for bed in self.beds[:size]]
-        cpu0, t0 = _cpu_seconds(self.station.pid), time.monotonic()
+        cpu0, t0 = _cpu_seconds(self.station_pid), time.monotonic()
         for item in ready:
             self.publish(*item)
         while self.to_send:
@@ -370,8 +380,8 @@ class LoadBench:
                 break
             time.sleep(0.2)
         wall = time.monotonic() - t0
-        cpu = _cpu_seconds(self.station.pid) - cpu0
-        rss, peak = _memory_mb(self.station.pid)
+        cpu = _cpu_seconds(self.station_pid) - cpu0
+        rss, peak = _memory_mb(self.station_pid)
         stored = self._stored(ids)
         store_lat: dict[str, list[float]] = {}
         receipt_lat: dict[str, list[float]] = {}
@@ -427,6 +437,16 @@ class LoadBench:
             self._pg = PostgresRequestStore(self.store)
         rows = self._pg.response_rows(SITE, UNIT, "")
         return {r.request_id: r.received_at for r in rows if r.request_id in ids}
+
+
+def _end_process(process: subprocess.Popen[bytes], grace_s: float = 15.0) -> None:
+    """Terminate a child and wait for it, killing it if it outlives the grace period."""
+    process.terminate()
+    try:
+        process.wait(grace_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def bench_load(
