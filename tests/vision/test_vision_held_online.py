@@ -980,3 +980,18 @@ def test_a_slow_large_nod_from_the_first_frame_survives_the_first_neutral_at_its
     # where the nod began: the nod goes on and is heard (lost on every run before session 36).
     events, _ = _online(Patient(pitch=nodding(0.0, cycles, swing, 0.75)), 8.0, fps)
     assert _names(events) == ["nod"]
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+@pytest.mark.parametrize(("hz", "cycles"), [(0.75, 3.0), (0.5, 2.0)])
+def test_a_slow_large_shake_from_the_first_frame_outlasts_the_window_and_is_heard(
+    fps: float, hz: float, cycles: float
+) -> None:
+    # A 25 degree shake begun with no rest before, longer than the detector's window of
+    # reversals: its first neutral (the running median at 2.5 s) falls at a far end and is
+    # replaced by the rest it began from while it is still under way. Its first turning
+    # points have left the window by then; it is the same movement, begun in the reference
+    # the new neutral is back near, so it goes on (before session 37 it started over and
+    # was lost, or heard as a turn).
+    events, _ = _online(Patient(yaw=sine(0.0, cycles / hz, 25.0, hz)), cycles / hz + 4.0, fps)
+    assert _names(events) == ["shake"]

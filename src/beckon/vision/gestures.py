@@ -632,6 +632,8 @@ class OscillationDetector:
         self._hi: _Pivot | None = None
         self._extreme: _Pivot | None = None
         self._pivots: list[_Pivot] = []  # the start of the movement, then each reversal
+        # the first pivot's time before reversals were pruned from the window (see _prune)
+        self._pruned_from: float | None = None
         self._from_rest = False  # the first pivot is where the movement left rest
         self._rest_value = 0.0
         self._recent: deque[tuple[float, float]] = deque()
@@ -744,8 +746,18 @@ class OscillationDetector:
     @property
     def movement_start_t(self) -> float | None:
         """When the movement in progress (:attr:`in_progress`) began, else None: it names the
-        movement, so that what the engine keeps about it is not taken for a later one's."""
-        return self._pivots[0].t if self.in_progress else None
+        movement, so that what the engine keeps about it is not taken for a later one's.
+
+        Its first turning point, before any left the window (:meth:`_prune`): a movement that
+        outlasts the window is still the one begun there (its background and first leg were
+        read then), and only a start over at a turning point makes a new one. Named by the
+        turning point left first, a slow shake of three cycles from the first frame lost the
+        reference it began in when its first neutral, fixed at a far end, was replaced by the
+        rest it began from, and started over (session 37: 7 of a sweep's 99 shakes of 16 to 25
+        degrees at 0.5 to 1 Hz made with no rest before, 4 of them heard as a turn)."""
+        if not self.in_progress:
+            return None
+        return self._pruned_from if self._pruned_from is not None else self._pivots[0].t
 
     @property
     def restarted_under_way(self) -> bool:
@@ -1046,6 +1058,7 @@ class OscillationDetector:
         self._hi = _Pivot(t, x)
         self._extreme = None
         self._pivots = []
+        self._pruned_from = None
         self._from_rest = False
         self._other_trace.clear()
         self._last_gap = None
@@ -1099,6 +1112,7 @@ class OscillationDetector:
                     "%s: reversal after %.2fs at t=%.2f; restarting", self.gesture, gap, turn.t
                 )
                 self._pivots = [turn]
+                self._pruned_from = None
                 self._restarted = True
                 self._from_rest = False
                 if gap > p.max_half_period_s:
@@ -1116,6 +1130,7 @@ class OscillationDetector:
                     turn.t,
                 )
                 self._pivots = [turn]
+                self._pruned_from = None
                 self._restarted = True
                 self._from_rest = False
                 self._last_gap = gap  # the next half period is compared with this one
@@ -1128,6 +1143,7 @@ class OscillationDetector:
                     turn.t,
                 )
                 self._pivots = [turn]
+                self._pruned_from = None
                 self._restarted = True
                 self._from_rest = False
             else:
@@ -1188,6 +1204,7 @@ class OscillationDetector:
         self._direction = direction
         self._moving_since = t
         self._pivots = [start]
+        self._pruned_from = None
         self._from_rest = True
         self._last_gap = None
         self._first_leg = True
@@ -1223,6 +1240,8 @@ class OscillationDetector:
         if len(self._pivots) > 2:
             last = self._pivots[-1].t
             while len(self._pivots) > 2 and last - self._pivots[1].t > w:
+                if self._pruned_from is None:
+                    self._pruned_from = self._pivots[0].t
                 self._pivots.pop(0)
                 self._from_rest = False
         horizon = (self._pivots[0].t if self._pivots else t) - 0.1
