@@ -48,6 +48,7 @@ from beckon.vision.held import HoldDetector, HoldParams
 from beckon.vision.occlusion import OcclusionGate
 from beckon.vision.pose import Matrix, angles_from_rotation, relative_angles, rotation_from_angles
 from beckon.vision.talking import jaw_flickers
+from beckon.vision.viewquality import frontal_share
 
 logger = logging.getLogger(__name__)
 
@@ -575,7 +576,7 @@ class GestureEngine:
             provisional
             or low is None
             or obs.quality >= p.min_quality
-            or obs.quality < p.held_min_quality
+            or not _held_view_ok(obs, p.held_min_quality)
             or not (
                 any(hold.active for hold, _ in self.head)
                 or obs.t - self._good_head_t <= p.held_low_start_s
@@ -1175,6 +1176,27 @@ def _abs_yaw(obs: Any) -> float | None:
     if rotation is None:
         return None
     return angles_from_rotation(rotation).yaw
+
+
+def _held_view_ok(obs: Any, floor: float) -> bool:
+    """Whether a frame's view is good enough to carry a held head gesture under way
+    (``EngineParams.held_min_quality``): the floor applies to the view apart from how far the
+    head is turned from the camera (the quality divided by its frontality factor,
+    :func:`~beckon.vision.viewquality.frontal_share`), not to the product. A turn away from a
+    rest already turned lowers both factors at once (the face foreshortens, and it is further
+    from frontal), so a small face was judged poor twice for one turn: a 78 px face resting at
+    22 degrees of absolute yaw (quality 0.59) that turned 20 degrees further read quality 0.10
+    to 0.19 at 42 to 47 degrees while MediaPipe read the held turn steadily, and the turn was
+    lost as "face lost or poor" (the studied faces' turns right from a rest turned right,
+    session 37). The tracker's own limit still ends it: a head at or past
+    ``QualityParams.away_deg`` (50 degrees), where the frontality factor is 0 and the far
+    side's landmarks are gone, or a frame with no face. Without a rotation, the quality as it
+    is."""
+    abs_yaw = _abs_yaw(obs)
+    if abs_yaw is None:
+        return bool(obs.quality >= floor)
+    frontal = frontal_share(abs_yaw)
+    return frontal > 0.0 and obs.quality >= floor * frontal
 
 
 def _has_neutral(obs: Any) -> bool:

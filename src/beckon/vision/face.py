@@ -29,29 +29,10 @@ from beckon.vision.native_log import QuietStart, load_landmarker
 from beckon.vision.occlusion import FaceShape
 from beckon.vision.pose import Matrix, NeutralPose, angles_from_rotation, rotation_from_matrix
 from beckon.vision.smallface import SmallFaceFinder, SmallFaceParams
+from beckon.vision.viewquality import QualityParams, frontal_share
+from beckon.vision.viewquality import ramp as _ramp
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class QualityParams:
-    """Ramps that turn face size, frontality and framing into a 0..1 quality.
-
-    MediaPipe loses faces narrower than about 60 to 80 px in a 640x480 frame but tracks an
-    85 px face (a tablet on a bed arm about 1 m away) well, so quality falls to 0 at
-    ``min_width_px`` and is full from ``good_width_px``: a 70 px face scores 0.44, an 85 px
-    face 0.78. A head turned past ``frontal_deg`` of yaw (absolute, not relative to neutral)
-    starts to lose landmarks on the far side. Quality lowers the detectors' confidence; only
-    a very poor view (below the detectors' ``min_quality``) stops them, and the bedside shows
-    a :data:`FaceHint` so the nurse can fix the view.
-    """
-
-    min_width_px: float = 50.0
-    good_width_px: float = 95.0
-    frontal_deg: float = 25.0
-    away_deg: float = 50.0
-    close_hint_px: float = 100.0
-    """Below this width the bedside asks to move the tablet closer."""
 
 
 FaceHint = Literal["move_closer", "face_screen", "center_face", "too_dark", "too_bright"]
@@ -110,13 +91,6 @@ class FaceObservation:
     keeps (the array the tracker already has, not a copy)."""
 
 
-def _ramp(x: float, lo: float, hi: float) -> float:
-    """0 at ``lo``, 1 at ``hi``, linear between (works for hi < lo too)."""
-    if hi == lo:
-        return 1.0 if x >= hi else 0.0
-    return float(min(1.0, max(0.0, (x - lo) / (hi - lo))))
-
-
 def face_quality(
     landmarks_xy: npt.NDArray[np.float64],
     rotation: Matrix,
@@ -149,7 +123,7 @@ def assess_view(
     face_width = float(xs.max() - xs.min())
     size_term = _ramp(face_width, p.min_width_px, p.good_width_px)
     abs_yaw = abs(angles_from_rotation(rotation).yaw)
-    frontal_term = _ramp(abs_yaw, p.away_deg, p.frontal_deg)
+    frontal_term = frontal_share(abs_yaw, p)
     inside = (
         (landmarks_xy[:, 0] >= 0)
         & (landmarks_xy[:, 0] <= 1)

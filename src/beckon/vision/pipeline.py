@@ -23,13 +23,14 @@ from beckon.profile import GestureProfile
 from beckon.vision.absence import AbsenceWatch, broken_by_gap
 from beckon.vision.engine import GestureEngine, Verifier
 from beckon.vision.engine_params import EngineParams
-from beckon.vision.face import FaceHint, FaceObservation, FaceTracker, QualityParams
+from beckon.vision.face import FaceHint, FaceObservation, FaceTracker
 from beckon.vision.frames import Frame
 from beckon.vision.gestures import GestureEvent
 from beckon.vision.handwatch import HandWatch
 from beckon.vision.lighting import light_hint
 from beckon.vision.pose import Angles, NeutralParams, NeutralPose
 from beckon.vision.smallface import SmallFaceParams
+from beckon.vision.viewquality import QualityParams
 
 logger = logging.getLogger(__name__)
 
