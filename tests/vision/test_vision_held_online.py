@@ -514,23 +514,25 @@ def test_a_turn_away_from_a_rest_turned_from_the_camera_is_not_lost_to_its_own_v
     assert _names(events) == [gesture] * 3
 
 
-def _small_turned_face_quality(abs_yaw: float) -> float:
+def _small_turned_face_quality(abs_yaw: float, at_rest: float = 0.59) -> float:
     """The view's quality as MediaPipe's frames gave it on a 78 px face resting 22 degrees
     from the camera (the studied face ``hopper`` resting turned right): 0.59 at rest, its
     width foreshortening as the head turns further (the cosine), times the quality's own
-    frontality factor: 0.15 at 42 degrees."""
-    width = 0.59 * math.cos(math.radians(abs_yaw)) / math.cos(math.radians(22.0))
-    return width * frontal_share(abs_yaw)
+    frontality factor: 0.15 at 42 degrees. ``at_rest`` 1.0: a 105 px face (``lps11``)."""
+    width = at_rest * math.cos(math.radians(abs_yaw)) / math.cos(math.radians(22.0))
+    return min(1.0, width) * frontal_share(abs_yaw)
 
 
-def _online_small_turned_face(patient: Patient, seconds: float, fps: float) -> list[GestureEvent]:
+def _online_small_turned_face(
+    patient: Patient, seconds: float, fps: float, at_rest: float = 0.59
+) -> list[GestureEvent]:
     """Like :func:`_online`, each frame's quality from its absolute yaw (the trace's yaw is
     absolute: the rest is part of it)."""
     neutral = NeutralPose()
     engine = GestureEngine()
     events: list[GestureEvent] = []
     for o in patient.trace(seconds, seed=7, fps=fps):
-        quality = _small_turned_face_quality(abs(float(o.yaw or 0.0)))
+        quality = _small_turned_face_quality(abs(float(o.yaw or 0.0)), at_rest)
         rotation = o.rotation if o.found else None
         events += engine.update(observation(neutral, o.t, rotation, quality, o.blendshapes))
     return events
@@ -553,6 +555,26 @@ def test_a_small_face_turning_further_from_a_turned_rest_is_not_judged_poor_twic
     events = _online_small_turned_face(patient, 18.0, fps)
     gesture = "turn_left" if away > 0 else "turn_right"
     assert _names(events) == [gesture] * 3
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+@pytest.mark.parametrize("rest_yaw", [22.0, -22.0])
+def test_a_turn_from_the_first_frame_away_from_a_turned_rest_is_found_again_on_a_low_view(
+    fps: float, rest_yaw: float
+) -> None:
+    # The camera comes on as a patient resting 22 degrees from the camera turns 18 degrees
+    # further away and holds it 2.6 s: the first neutral is the turn, replaced by the rest
+    # once the head comes back, and the replay of the kept frames finds the turn. At 40
+    # degrees a 105 px face reads quality 0.33 (lps11's first turn right, session 37): the
+    # live frames carry a held turn down to held_min_quality, the replay stopped it at
+    # min_quality (0.35), and the turn was lost.
+    away = 18.0 if rest_yaw > 0 else -18.0
+    turn = held(0.1, 2.6, away, ramp=0.35)
+    patient = Patient(yaw=add(_const(rest_yaw), turn, held(8.0, 1.5, away)))
+    events = _online_small_turned_face(patient, 12.0, fps, at_rest=1.0)
+    gesture = "turn_left" if away > 0 else "turn_right"
+    assert _names(events) == [gesture] * 2
+    assert events[0].t < 5.0
 
 
 @pytest.mark.parametrize("rest_yaw", [22.0, -22.0])

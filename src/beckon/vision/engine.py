@@ -570,11 +570,15 @@ class GestureEngine:
         if usable:
             self._good_head_t = float(obs.t)
             return angles
+        return None if provisional else self._low_view_angles(obs, _angles_of(obs))
+
+    def _low_view_angles(self, obs: Any, low: dict[str, float] | None) -> dict[str, float] | None:
+        """``low`` (a frame's angles read below ``min_quality``) if it may still carry a held
+        head gesture (``EngineParams.held_min_quality``, :func:`_held_view_ok`), else None:
+        the live frames' rule and the replay's, one rule."""
         p = self.params
-        low = _angles_of(obs)
         if (
-            provisional
-            or low is None
+            low is None
             or obs.quality >= p.min_quality
             or not _held_view_ok(obs, p.held_min_quality)
             or not (
@@ -711,24 +715,33 @@ class GestureEngine:
         # a jump the nod detector read as a swing (fslsign cherry: 7 degrees, a false nod).
         live_blink = self._open_pitch, self._closing_t
         self._open_pitch = self._closing_t = None
+        # The replay judges a low view as the live frames do (a held turn away from a turned
+        # rest goes on below min_quality), with its own record of the last good frame.
+        live_good_t, self._good_head_t = self._good_head_t, -math.inf
         for h in self._history:
             rotation = getattr(h, "rotation", None)
-            usable = bool(h.found) and rotation is not None and h.quality >= p.min_quality
-            angles: dict[str, float] = {}
-            if usable and rotation is not None:
+            read: dict[str, float] | None = None
+            if bool(h.found) and rotation is not None:
                 a = relative_angles(neutral, rotation)
-                angles = {"pitch": a.pitch, "yaw": a.yaw, "roll": a.roll}
+                read = {"pitch": a.pitch, "yaw": a.yaw, "roll": a.roll}
+            usable = read is not None and h.quality >= p.min_quality
+            angles: dict[str, float] = {}
+            if usable and read is not None:
+                angles = dict(read)
                 usable = max(abs(v) for v in angles.values()) <= p.max_abs_deg
             chans = channels(h.blendshapes, _abs_yaw(h)) if usable else {}
             if usable:
                 angles["pitch"] = self._deblink(h.t, channels(h.blendshapes), angles["pitch"])
-            events = self._feed_head(h.t, usable, angles) if head else []
+                self._good_head_t = float(h.t)
+            held = angles if usable else self._low_view_angles(h, read)
+            events = self._feed_head(h.t, held is not None, held or angles) if head else []
             events += self._feed_face(h.t, usable, angles, chans) if face else []
             for e in events:
                 hold = next(d for d, _ in holds if d.gesture == e.gesture)
                 found.append((e, hold.last_start))
         if face:
             self._open_pitch, self._closing_t = live_blink
+        self._good_head_t = live_good_t
         out: list[GestureEvent] = []
         for e, start in found:
             if start <= self._last_event_t:
