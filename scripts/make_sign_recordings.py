@@ -80,6 +80,9 @@ class Source:
     """(x0, y0, x1, y1) in the GIF's pixels: only this part of each frame is kept
     (:func:`gif_clip`). A demo GIF of several people side by side gives one clip per person,
     as the bedside camera sees one patient; the box never moves."""
+    rev: str = "HEAD"
+    """The commit the files are taken from: HEAD, or an older commit (a short hash) for a
+    repository whose videos were removed later (its snapshot keeps the history)."""
 
     def takes(self, path: str) -> bool:
         parts, wanted = path.split("/"), self.pattern.split("/")
@@ -100,6 +103,13 @@ class Recipe:
 
     sources: tuple[Source, ...]
     crop: bool = False
+    crop_width: int = 0
+    """A crop narrower than this many pixels is scaled up to it (Lanczos); 0: never. A signer
+    filmed small (signtune2's StartASL clips at 736x414, the face 60 to 75 px) gives a crop
+    of about 320 px with the face under the detectors' quality floor (docs/gestures.md,
+    "The face"), where no gesture is ever looked for; scaled to 640 px, the face is the fifth
+    of the picture the bedside camera sees. The sets built before keep their crops as they
+    were (0)."""
 
 
 SIGNISL = (
@@ -139,6 +149,10 @@ REALHEAD_TSL = (
 )  # fmt: skip
 """realhead: the Thai signer's first 40 words in the repository's order, and five words looked
 at while searching for nods and shakes (none has one)."""
+
+SIGNTUNE2_UNIT6 = ("Statement_Examples", "Statement_Practice", "Question_Types")
+"""signtune2: StartASL's unit 6 clips taken (statements and questions with the head's yes and
+no); its other long clips (conversations, numbers, quizzes) are not taken."""
 
 RECIPES: dict[str, Recipe] = {
     "comp4989": Recipe((Source("ksukkau/COMP_4989_Project", "videos/*/*.mp4"),)),
@@ -201,6 +215,31 @@ RECIPES: dict[str, Recipe] = {
             ),
         ),
         crop=True,
+    ),
+    # Session 37 (gest37b): signers of four sign languages no rule was tuned on, as a TUNE
+    # set for the false nods and shakes signing makes: StartASL's course clips of ASL (a woman
+    # and a man; their word and phrase clips, and the unit 6 clips of affirmative and negative
+    # statements made with real head nods and shakes), a Colombian (LSC) signer's greetings,
+    # another Colombian-Spanish signer's, and a Peruvian (LSP) signer's words (removed from
+    # that repository after the commit named, which its snapshot keeps). All whole signers,
+    # cropped to the face like fslsign, and a crop under 640 px scaled up to it.
+    "signtune2": Recipe(
+        (
+            Source("sdb1228/ASLFlashCards", "videos/[a-z]*.mp4", "sa_"),
+            *(
+                Source(
+                    "sdb1228/ASLFlashCards",
+                    f"videos/Unit6_{w}.mp4",
+                    renames=((f"videos/Unit6_{w}.mp4", f"sa_unit6_{w.lower()}.mp4"),),
+                )
+                for w in SIGNTUNE2_UNIT6
+            ),
+            Source("santiagocotes56-cell/conecta-con-las-manos", "videos/*.mp4", "cm_"),
+            Source("Andrea12004/Traductor_texto", "videos/*.mp4", "tt_"),
+            Source("Limepal/PROYECTO-KINETICA", "videos/*.mp4", "lsp_", rev="5fb0cbd"),
+        ),
+        crop=True,
+        crop_width=640,
     ),
     # Session 11 (gfind): two real people holding still, OpenDBM's sample clips. Its other
     # clips (``*_timepoint02.mp4``, ``tests/test_data/*.mp4``) are 4 MiB or more: not in a
@@ -593,10 +632,10 @@ def find_repo(src: Path, repo: str, *, alone: bool) -> Path:
     )
 
 
-def listing(git: Path) -> list[str]:
-    """Every file path of the repository's HEAD."""
+def listing(git: Path, rev: str = "HEAD") -> list[str]:
+    """Every file path of the repository at ``rev`` (its HEAD unless a source names a commit)."""
     out = subprocess.run(
-        ["git", f"--git-dir={git}", "ls-tree", "-r", "--name-only", "-z", "HEAD"],
+        ["git", f"--git-dir={git}", "ls-tree", "-r", "--name-only", "-z", rev],
         check=True,
         capture_output=True,
     ).stdout
@@ -616,6 +655,8 @@ class Planned(NamedTuple):
     """How many times a GIF's loop is played (:attr:`Source.loops`)."""
     region: tuple[int, int, int, int] | None = None
     """The part of a GIF's frames kept (:attr:`Source.region`)."""
+    rev: str = "HEAD"
+    """The commit it is taken from (:attr:`Source.rev`)."""
 
 
 def plan(recipe: Recipe, src: Path) -> list[Planned]:
@@ -626,8 +667,8 @@ def plan(recipe: Recipe, src: Path) -> list[Planned]:
         git = find_repo(src, source.repo, alone=alone)
         crop = recipe.crop if source.crop is None else source.crop
         out += [
-            Planned(git, p, source.name(p), crop, source.loops, source.region)
-            for p in sorted(listing(git))
+            Planned(git, p, source.name(p), crop, source.loops, source.region, source.rev)
+            for p in sorted(listing(git, source.rev))
             if source.takes(p)
         ]
     names = [v.name for v in out]
@@ -656,8 +697,9 @@ def face_box(frame_rgb: Any, model: Path) -> tuple[float, float, float, float] |
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def crop_clip(src: Path, dst: Path, model: Path) -> str:
-    """Write ``dst``: ``src`` cropped to a fixed 4:3 window around the face (see the module)."""
+def crop_clip(src: Path, dst: Path, model: Path, width: int = 0) -> str:
+    """Write ``dst``: ``src`` cropped to a fixed 4:3 window around the face (see the module),
+    scaled up to ``width`` pixels when narrower (:attr:`Recipe.crop_width`)."""
     import cv2
 
     cap = cv2.VideoCapture(str(src))
@@ -694,15 +736,20 @@ def crop_clip(src: Path, dst: Path, model: Path) -> str:
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2 + 0.1 * ch  # room below the chin for a nod
     left = int(min(max(0, cx - cw / 2), fw - cw))
     top = int(min(max(0, cy - ch / 2), fh - ch))
-    writer = cv2.VideoWriter(str(dst), cv2.VideoWriter.fourcc(*"mp4v"), fps, (cw, ch))
+    size = (cw, ch) if cw >= width else (width, round(ch * width / cw / 2) * 2)
+    writer = cv2.VideoWriter(str(dst), cv2.VideoWriter.fourcc(*"mp4v"), fps, size)
     while True:
         ok, frame = cap.read()
         if not ok:
             break
-        writer.write(frame[top : top + ch, left : left + cw])
+        window = frame[top : top + ch, left : left + cw]
+        if size != (cw, ch):
+            window = cv2.resize(window, size, interpolation=cv2.INTER_LANCZOS4)
+        writer.write(window)
     writer.release()
     cap.release()
-    return f"{fw}x{fh} -> {cw}x{ch} at ({left},{top}), face {x1 - x0:.0f} px"
+    scaled = f", scaled to {size[0]}x{size[1]}" if size != (cw, ch) else ""
+    return f"{fw}x{fh} -> {cw}x{ch} at ({left},{top}){scaled}, face {x1 - x0:.0f} px"
 
 
 GIF_SMALL = 200
@@ -779,9 +826,9 @@ def build(recipe: Recipe, src: Path, out: Path, labels: Path) -> list[str]:
     out.mkdir(parents=True, exist_ok=True)
     raw = out / "raw"
     absent: list[str] = []
-    for git, path, name, crop, loops, region in videos:
+    for git, path, name, crop, loops, region, rev in videos:
         shown = subprocess.run(
-            ["git", f"--git-dir={git}", "show", f"HEAD:{path}"], capture_output=True
+            ["git", f"--git-dir={git}", "show", f"{rev}:{path}"], capture_output=True
         )
         if shown.returncode != 0:
             absent.append(path)
@@ -799,7 +846,8 @@ def build(recipe: Recipe, src: Path, out: Path, labels: Path) -> list[str]:
             continue
         raw.mkdir(exist_ok=True)
         (raw / name).write_bytes(shown.stdout)
-        print(f"{path} -> {name}: {crop_clip(raw / name, out / name, model)}")
+        made = crop_clip(raw / name, out / name, model, recipe.crop_width)
+        print(f"{path} -> {name}: {made}")
     shutil.rmtree(raw, ignore_errors=True)
     shutil.copyfile(labels, out / "labels.toml")
     return absent

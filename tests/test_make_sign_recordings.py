@@ -447,3 +447,74 @@ def test_realrest_splits_its_people_between_the_score_set_and_the_tune_set() -> 
     assert len(boxes) == 3
     for (_, _, right_edge, _), (next_left, _, _, _) in itertools.pairwise(boxes):
         assert right_edge <= next_left + 10  # side by side: each box holds one person
+
+
+def test_a_source_may_take_its_files_from_an_older_commit(tmp_path: Path) -> None:
+    # signtune2's Peruvian signer: the repository removed its videos after the commit named;
+    # a snapshot keeps the history, so the set is rebuilt from that commit.
+    script = load_script("make_sign_recordings")
+    where = tmp_path / "a+signer" / "repo"
+    make_repo(where, ["videos/hola.mp4", "videos/comer.mp4"])
+    work = where.with_name("repo-work")
+    old = git(work, "rev-parse", "--short", "HEAD")
+    git(work, "rm", "-q", "-r", "videos")
+    git(work, "commit", "-q", "-m", "videos removed")
+    git(where, "fetch", "-q", str(work), "+HEAD:refs/heads/main")
+    git(where, "symbolic-ref", "HEAD", "refs/heads/main")
+    at_head = script.Recipe((script.Source("a/signer", "videos/*.mp4", "lsp_"),))
+    assert script.plan(at_head, tmp_path) == []
+    recipe = script.Recipe((script.Source("a/signer", "videos/*.mp4", "lsp_", rev=old),))
+    assert [(v.name, v.rev) for v in script.plan(recipe, tmp_path)] == [
+        ("lsp_comer.mp4", old),
+        ("lsp_hola.mp4", old),
+    ]
+    labels = tmp_path / "labels"
+    labels.mkdir()
+    (labels / "x.toml").write_text(
+        '[[clip]]\nfile = "lsp_comer.mp4"\nkind = "negative"\n\n'
+        '[[clip]]\nfile = "lsp_hola.mp4"\nkind = "negative"\n'
+    )
+    assert script.build(recipe, tmp_path, tmp_path / "out", labels / "x.toml") == []
+    assert (tmp_path / "out" / "lsp_hola.mp4").read_text() == "a+signer/videos/hola.mp4"
+
+
+def test_signtune2_labels_or_leaves_out_every_clip_its_sources_take() -> None:
+    # The set's word clips are taken by pattern: the labels must name each saved name, which
+    # the StartASL unit 6 clips and the Peruvian signer's (an older commit) are given here.
+    script = load_script("make_sign_recordings")
+    sources = script.RECIPES["signtune2"].sources
+    assert all(s.crop is None for s in sources) and script.RECIPES["signtune2"].crop
+    renamed = {saved for s in sources for _, saved in s.renames}
+    assert renamed == {f"sa_unit6_{w.lower()}.mp4" for w in script.SIGNTUNE2_UNIT6}
+    text = (script.LABELS / "signtune2.toml").read_text(encoding="utf-8")
+    labelled = {str(c["file"]) for c in tomllib.loads(text)["clip"]}
+    assert renamed <= labelled | set(script.LEFT_OUT.findall(text))
+    assert {s.rev for s in sources} == {"HEAD", "5fb0cbd"}
+    prefixes = {s.prefix for s in sources if s.prefix}
+    assert prefixes == {"sa_", "cm_", "tt_", "lsp_"}
+    assert all(any(f.startswith(p) for f in labelled) for p in prefixes)
+
+
+def test_a_crop_narrower_than_the_recipes_width_is_scaled_up_to_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # signtune2's StartASL clips: a face of 65 px gives a crop of about 320 px, under the
+    # detectors' quality floor; scaled to 640 px the face is a fifth of the picture.
+    import cv2
+
+    script = load_script("make_sign_recordings")
+    monkeypatch.setattr(script, "face_box", lambda frame, model: (20.0, 10.0, 30.0, 20.0))
+    tiny_video(tmp_path / "in.mp4", 5)
+    script.crop_clip(tmp_path / "in.mp4", tmp_path / "as_is.mp4", tmp_path / "model")
+    script.crop_clip(tmp_path / "in.mp4", tmp_path / "wide.mp4", tmp_path / "model", 640)
+    sizes = []
+    for name in ("as_is.mp4", "wide.mp4"):
+        cap = cv2.VideoCapture(str(tmp_path / name))
+        sizes.append(
+            (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
+        )
+        cap.release()
+    assert sizes == [(48, 36), (640, 484)]  # mp4v keeps even sizes
+    assert frame_count(tmp_path / "wide.mp4") == 5
+    assert script.RECIPES["signtune2"].crop_width == 640
+    assert all(r.crop_width == 0 for n, r in script.RECIPES.items() if n != "signtune2")
