@@ -14,7 +14,7 @@ from beckon.vision.engine import GestureEngine
 from beckon.vision.face import observation
 from beckon.vision.gestures import GestureEvent
 from beckon.vision.pose import NeutralParams, NeutralPose, relative_angles, rotation_from_angles
-from beckon.vision.viewquality import frontal_share
+from beckon.vision.viewquality import QualityParams, frontal_share
 from tests.vision.traces import Patient, Wave, add, held, moving, nodding, sine
 
 
@@ -586,6 +586,45 @@ def test_a_turn_into_profile_still_ends_the_held_turn(rest_yaw: float) -> None:
     patient = Patient(yaw=add(_const(rest_yaw), turns))
     events = _online_small_turned_face(patient, 13.0, 15.0)
     assert not [e for e in events if e.gesture.startswith("turn")]
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+@pytest.mark.parametrize("rest_yaw", [0.0, 30.0])
+def test_a_held_turn_whose_face_leaves_the_frame_still_ends(fps: float, rest_yaw: float) -> None:
+    # The held floor itself stays: taking the frontality out of the quality leaves the face's
+    # size times its framing, and a face half out of the picture (framing 0.1) on the
+    # plateau ends the turn at any rest (review rev37a: without the floor, these turns count).
+    starts = (3.5, 8.5, 13.5)
+    patient = Patient(yaw=add(_const(rest_yaw), *(held(s, 1.5, 15.0) for s in starts)))
+    neutral, engine, events = NeutralPose(), GestureEngine(), []
+    for o in patient.trace(18.0, seed=7, fps=fps):
+        assert o.yaw is not None  # the face is in view on every frame of this trace
+        out = any(s + 0.6 <= o.t <= s + 1.6 for s in starts)
+        frontal = min(1.0, max(0.0, (50.0 - abs(o.yaw)) / 25.0))
+        quality = (0.1 if out else 1.0) * frontal
+        events += engine.update(observation(neutral, o.t, o.rotation, quality, o.blendshapes))
+    assert not [e for e in events if e.gesture.startswith("turn")]
+
+
+def test_the_held_floor_takes_out_the_frontality_the_tracker_put_in() -> None:
+    # A tracker given other ramps (here: frontal only to 20 degrees, landmarks gone from 40)
+    # must give the engine the same ones. A small face (size factor 0.4) resting 15 degrees
+    # from the camera turns 23 further, to 38: the tracker's quality 0.4 x 0.1 = 0.04 is the
+    # size 0.4 apart from frontality, well over the floor, and the turns are found. Taken
+    # apart with the default ramps (frontality 0.48 at 38 degrees) the same quality reads as
+    # a size of 0.08, under the floor, and both turns were lost.
+    turns = add(*(held(s, 1.5, 23.0) for s in (3.5, 8.5)))
+    patient = Patient(yaw=add(_const(15.0), turns))
+    tracker_view = QualityParams(frontal_deg=20.0, away_deg=40.0)
+    found = {}
+    for name, view in (("same ramps", tracker_view), ("default ramps", QualityParams())):
+        neutral, engine, events = NeutralPose(), GestureEngine(view=view), []
+        for o in patient.trace(13.0, seed=3, fps=15.0):
+            assert o.yaw is not None
+            quality = 0.4 * frontal_share(o.yaw, tracker_view)
+            events += engine.update(observation(neutral, o.t, o.rotation, quality, o.blendshapes))
+        found[name] = _names(events)
+    assert found == {"same ramps": ["turn_left"] * 2, "default ramps": []}
 
 
 def test_a_turn_seen_only_on_a_poor_view_stays_silent() -> None:

@@ -48,7 +48,7 @@ from beckon.vision.held import HoldDetector, HoldParams
 from beckon.vision.occlusion import OcclusionGate
 from beckon.vision.pose import Matrix, angles_from_rotation, relative_angles, rotation_from_angles
 from beckon.vision.talking import jaw_flickers
-from beckon.vision.viewquality import frontal_share
+from beckon.vision.viewquality import QualityParams, frontal_share
 
 logger = logging.getLogger(__name__)
 
@@ -92,9 +92,13 @@ class GestureEngine:
         params: EngineParams | None = None,
         verifier: Verifier | None = None,
         hands: HandProvider | None = None,
+        view: QualityParams | None = None,
     ) -> None:
         self.profile = profile or GestureProfile()
         self.params = params or EngineParams()
+        self.view = view or QualityParams()
+        """The tracker's quality ramps (``FaceTracker.quality_params``): the held view floor
+        takes the frontality factor back out of the quality with the same ramp that put it in."""
         self.verifier = verifier
         self.hands = hands
         """Answers "was a hand over the face?" for the hand gate (None: the gate is off)."""
@@ -229,7 +233,9 @@ class GestureEngine:
         gestures in progress but the adapted thresholds, resting scores, blink peaks and the
         events that keep the next one apart (``event_gap_s``). A new object rather than a
         ``reset()`` so that no piece of state can be forgotten there."""
-        return GestureEngine(self.profile, self.params, self.verifier, hands=self.hands)
+        return GestureEngine(
+            self.profile, self.params, self.verifier, hands=self.hands, view=self.view
+        )
 
     # ------------------------------------------------------------------ input
 
@@ -580,7 +586,7 @@ class GestureEngine:
         if (
             low is None
             or obs.quality >= p.min_quality
-            or not _held_view_ok(obs, p.held_min_quality)
+            or not _held_view_ok(obs, p.held_min_quality, self.view)
             or not (
                 any(hold.active for hold, _ in self.head)
                 or obs.t - self._good_head_t <= p.held_low_start_s
@@ -1191,7 +1197,7 @@ def _abs_yaw(obs: Any) -> float | None:
     return angles_from_rotation(rotation).yaw
 
 
-def _held_view_ok(obs: Any, floor: float) -> bool:
+def _held_view_ok(obs: Any, floor: float, view: QualityParams) -> bool:
     """Whether a frame's view is good enough to carry a held head gesture under way
     (``EngineParams.held_min_quality``): the floor applies to the view apart from how far the
     head is turned from the camera (the quality divided by its frontality factor,
@@ -1204,11 +1210,12 @@ def _held_view_ok(obs: Any, floor: float) -> bool:
     session 37). The tracker's own limit still ends it: a head at or past
     ``QualityParams.away_deg`` (50 degrees), where the frontality factor is 0 and the far
     side's landmarks are gone, or a frame with no face. Without a rotation, the quality as it
-    is."""
+    is. ``view`` must be the ramps the tracker used (a tracker given other ones would
+    otherwise make the floor silently looser or stricter)."""
     abs_yaw = _abs_yaw(obs)
     if abs_yaw is None:
         return bool(obs.quality >= floor)
-    frontal = frontal_share(abs_yaw)
+    frontal = frontal_share(abs_yaw, view)
     return frontal > 0.0 and obs.quality >= floor * frontal
 
 

@@ -26,10 +26,11 @@ class EngineParams:
     patient resting turned 17 degrees from the camera with a 78 px face who turned 15 degrees
     further away held the turn at quality 0.32 to 0.33, read steadily by MediaPipe (yaw within
     0.4 degrees), and the turn was lost as "face lost or poor" (the studied face ``obama``).
-    The gesture itself must not take away the view it is judged on; 0.2 is a head turned 45
-    degrees from the camera at full size. Since session 37 the floor is on the view apart from
-    the head's frontality (``engine._held_view_ok``): a small face turned further away from a
-    rest already turned was judged poor twice, for its foreshortened width and for its yaw."""
+    The gesture itself must not take away the view it is judged on. Since session 37 the floor
+    is on the view apart from the head's frontality (``engine._held_view_ok``): a small face
+    turned further away from a rest already turned was judged poor twice, for its
+    foreshortened width and for its yaw. So 0.2 is now the face's size times its framing: a
+    whole face about 59 px wide at any yaw under ``QualityParams.away_deg`` (50 degrees)."""
     held_low_start_s: float = 0.5
     """A held gesture may also begin on such a frame this soon after the last frame of good
     quality: at 10 fps a brisk turn away crosses its bar and the quality floor between two

@@ -160,7 +160,9 @@ class VisionPipeline(Closing):
             logger.info("hand gate on: events with a hand over the face are dropped")
         else:
             logger.info("hand gate off (no hand model): a hand over the face is not checked")
-        self.engine = GestureEngine(self.profile, params, verifier, hands=self.hand_watch)
+        self.engine = GestureEngine(
+            self.profile, params, verifier, hands=self.hand_watch, view=self.tracker.quality_params
+        )
         self.absence = AbsenceWatch(relearn_after_s)
         self._last_frame_t: float | None = None
         self.on_status = on_status

@@ -2,8 +2,10 @@
 
 Kept apart from :mod:`beckon.vision.face` (which loads MediaPipe) so that the gesture engine
 can take one part of the quality apart again (:func:`frontal_share`) without importing the
-tracker: the quality multiplies a face-size ramp and a frontality ramp, and a held turn away
-from the camera lowers both (the face foreshortens, and it is further from frontal).
+tracker: the quality multiplies a face-size ramp, a frontality ramp and the share of the face
+inside the frame (framing), and a held turn away from the camera lowers the first two at once
+(the face foreshortens, and it is further from frontal). The held view floor takes the
+frontality back out and judges size times framing.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ def ramp(x: float, lo: float, hi: float) -> float:
 
 
 def frontal_share(abs_yaw: float, params: QualityParams | None = None) -> float:
-    """The frontality factor of the quality at this absolute yaw (degrees): 1 up to
+    """The frontality factor of the quality at this yaw from the camera (degrees; "absolute"
+    as against the neutral pose, either sign: its size is taken here): 1 up to
     ``frontal_deg``, 0 from ``away_deg`` (the far side's landmarks are gone)."""
     p = params or QualityParams()
     return ramp(abs(abs_yaw), p.away_deg, p.frontal_deg)
