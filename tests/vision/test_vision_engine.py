@@ -531,6 +531,22 @@ def test_talking_after_a_long_rest_is_still_not_a_mouth_open() -> None:
     assert names(run(Patient(jaw=talk, noise_score=0.005), 28.0, GestureProfile())) == []
 
 
+def test_a_mouth_opened_closed_part_way_and_opened_again_is_talking() -> None:
+    # A signer mouthing "tienes" (signtune2 cm_cuantos_anos_tienes) and a talker's two
+    # syllables (pkgface clm_cap13 at 12.5 s): the jaw opens, closes part way (under the start
+    # bar, not under the release bar, so the detector sees one excursion) and opens again;
+    # held long enough and steady enough, that was a mouth open.
+    points = ((2.0, 0.0), (2.3, 0.30), (2.8, 0.30), (3.1, 0.13), (3.4, 0.32), (3.9, 0.32))
+    twice = glide(*points, (4.2, 0.0))
+    assert names(run(Patient(jaw=twice), 7.0)) == []
+    # One opening that sags toward its end, as a tired patient's may, still counts.
+    sagging = glide((2.0, 0.0), (2.3, 0.40), (2.8, 0.40), (3.6, 0.22), (3.9, 0.0))
+    assert names(run(Patient(jaw=sagging), 7.0)) == ["mouth_open"]
+    # A patient asked to open the mouth twice closes it between: each opening is heard.
+    two = add(held(2.0, 1.0, 0.4), held(5.0, 1.0, 0.4))
+    assert names(run(Patient(jaw=two), 9.0)) == ["mouth_open", "mouth_open"]
+
+
 def _plateau_events(before: Patient, fps: float = 30.0) -> list[str]:
     """A turn whose plateau wobbles by 3 degrees, after ``before``'s idle movement."""
     params = HoldParams(enter=8.0, min_hold_s=0.4, plateau_share=0.9, sway_cap=3.0)

@@ -9,6 +9,7 @@ import numpy as np
 
 from beckon.profile import GestureProfile
 from beckon.vision.engine import GestureEngine
+from beckon.vision.held import reopened
 
 
 def _events(knots: list[tuple[float, float]], fps: float = 25.0) -> list[float]:
@@ -357,3 +358,12 @@ def test_a_slow_nods_round_bottom_is_still_no_look_wherever_the_frames_fall() ->
                     return depth * (1.0 - math.cos(2.0 * math.pi * 0.6 * u)) / 2.0
 
                 assert _looks_up(swing, 4.5, fps) == [], (depth, fps, phase)
+
+
+def test_a_second_opening_is_read_and_a_sag_is_not() -> None:
+    # Up to a plateau that sags toward the end: nothing rises after the sag.
+    assert reopened(np.array([0.1, 0.3, 0.3, 0.25, 0.2, 0.15])) == 0.0
+    # Closed part way (0.3 -> 0.13) and opened again (-> 0.32): the closing's depth.
+    assert math.isclose(reopened(np.array([0.1, 0.3, 0.2, 0.13, 0.25, 0.32, 0.2])), 0.17)
+    # A lower second opening counts by its own height.
+    assert math.isclose(reopened(np.array([0.1, 0.4, 0.12, 0.2, 0.1])), 0.08)

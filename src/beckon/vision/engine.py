@@ -152,6 +152,7 @@ class GestureEngine:
                     others_max=self.params.expression_head_range_deg.get(g, math.inf),
                     others_ratio=0.0,
                     max_spread_ratio=0.6,
+                    reopen_share=self.params.mouth_reopen_share if g == "mouth_open" else 0.0,
                     # The brow raise sees the pitch twice, as read and without the raise's
                     # echo (see brow_pitch_echo_deg); the smaller range counts.
                     others_either=((0, 3),) if g == "brow_raise" else (),

@@ -137,6 +137,15 @@ class EngineParams:
     above the window's median): MediaPipe lowers the brows with every blink, and a face that
     blinks a third of the time would otherwise get a resting brow far below its real one, so
     that every way back from a blink read as a brow raise (a talker in the lipread clips)."""
+    mouth_reopen_share: float = 0.2
+    """A mouth opening during which the jaw closed part way and opened again, each by this
+    share of the opening's peak (``HoldParams.reopen_share``, on the median of three samples),
+    is talking or mouthing words, not a request: a signer mouthing "tienes" (the jaw 0.22,
+    down to 0.14, up to 0.31 above rest; signtune2 ``cm_cuantos_anos_tienes``, 0.23 of the
+    peak) and a talker's two syllables (0.28, down to 0.12, up to 0.25; pkgface ``clm_cap13``
+    at 12.5 s, 0.44) each made one excursion and one false mouth open. The labelled openings
+    reopen far less: the real tune sets' at most 0.02, the widened recipe's tune part 0.06,
+    its studied faces 0.11 (``lacamoire_mirror``)."""
     oscillation_jaw_share: float = 0.5
     """A nod or shake during which the jaw opened by this share of the patient's mouth_open
     threshold is a cough or talking, not a yes or no."""

@@ -98,6 +98,13 @@ class HoldParams:
     lowered only by its top sample. For head angles."""
     max_spread_ratio: float = 0.35
     """Robust spread of the signal over the plateau, as a share of its height, at most."""
+    reopen_share: float = 0.0
+    """An excursion in which the signal fell back from a high by at least this share of its
+    peak and then rose again by as much (:func:`reopened`) is two movements the hysteresis
+    joined (the release bar is half the start bar), not one held one, and is not reported.
+    For the mouth: mouthing or talking opens the jaw once per syllable, and two syllables
+    whose closing between them stopped short of the release bar made one long, "steady
+    enough" excursion. 0: off (one plateau that wavers is judged by ``max_spread_ratio``)."""
     cooldown_s: float = 1.5
     settle_gap_s: float = math.inf
     """An event of this gesture is a movement of its own, however soon it is reported after
@@ -343,6 +350,18 @@ class HoldDetector:
                 t,
             )
             return None
+        if p.reopen_share > 0.0:
+            # On the median of three samples: one jittery sample of a held opening is no
+            # closing and opening again.
+            again = reopened(_median_of_three(xs, ex.before, after))
+            if again >= p.reopen_share * ex.peak:
+                logger.debug(
+                    "%s: fell back %.2f and rose again at t=%.2f: two openings (talking)",
+                    self.gesture,
+                    again,
+                    t,
+                )
+                return None
         top = xs[xs >= floor]
         spread = float(np.percentile(top, 90) - np.percentile(top, 10)) if len(top) > 2 else 0.0
         if spread > p.max_spread_ratio * ex.peak:
@@ -368,6 +387,20 @@ class HoldDetector:
             confidence,
         )
         return GestureEvent(t=t, gesture=self.gesture, confidence=confidence)
+
+
+def reopened(xs: np.ndarray) -> float:
+    """How far the signal fell back from a high and then rose again: the largest, over the
+    samples, of the smaller of the fall to that sample from the highest before it and the rise
+    from it to the highest after it. One opening that rises to a plateau and sags toward the
+    end gives about 0 (nothing rises after the sag); two openings give the depth of the
+    closing between them, or the second one's height if that is less."""
+    if len(xs) < 3:
+        return 0.0
+    values = np.asarray(xs, dtype=float)
+    high_before = np.maximum.accumulate(values)
+    high_after = np.maximum.accumulate(values[::-1])[::-1]
+    return float(np.max(np.minimum(high_before - values, high_after - values)))
 
 
 def _median_of_three(
