@@ -250,6 +250,36 @@ def test_shake_with_pitch_motion_is_rejected() -> None:
     assert run(ShakeDetector(), samples) == []
 
 
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+@pytest.mark.parametrize("seconds", [2.0, 2.5])
+def test_a_long_shake_while_the_head_dips_once_is_a_shake(fps: float, seconds: float) -> None:
+    # A signer's "no" (signtune2 sa_idontunderstand): a 30 degree shake at 1 Hz for two or
+    # two and a half cycles (four or five reversals) while the head dips 15 degrees once and
+    # comes back. The pitch moved half the swing, past the plain limit (0.45), but made no
+    # nod of its own: a plain shake.
+    samples = trace(
+        8.0,
+        yaw=sine(1.5, seconds, 30.0, 1.0),
+        pitch=held(2.0, seconds - 1.2, 15.0, ramp=0.6),
+        fps=fps,
+    )
+    assert [e.gesture for e in run(ShakeDetector(), samples)] == ["shake"]
+    assert run(NodDetector(), samples) == []
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_a_short_shake_or_an_ellipse_with_the_same_other_axis_is_no_shake(fps: float) -> None:
+    # The long shake's allowance needs both: four reversals or more, and an other axis that
+    # made no nod of its own. A shake of one and a half cycles with the same dip, and an
+    # ellipse (the pitch swinging 0.55 of the yaw's swing a quarter cycle behind it), are
+    # no shake.
+    short = trace(8.0, yaw=sine(1.5, 1.5, 30.0, 1.0), pitch=held(1.8, 0.5, 15.0, ramp=0.6), fps=fps)
+    ellipse = trace(8.0, yaw=sine(1.5, 2.5, 30.0, 1.0), pitch=sine(1.75, 2.5, 16.5, 1.0), fps=fps)
+    for samples in (short, ellipse):
+        assert run(ShakeDetector(), samples) == []
+        assert run(NodDetector(), samples) == []
+
+
 def test_cooldown_and_one_event_per_long_gesture() -> None:
     long_nod = trace(9.0, pitch=nod_wave(1.0, cycles=6, swing=10, hz=1.0))
     assert len(run(NodDetector(), long_nod)) == 1

@@ -271,6 +271,21 @@ class GestureParams:
     """The other axis may move at most this share of the median swing (peak to peak)..."""
     other_min_deg: float = 3.0
     """...or this many degrees, whichever is larger (landmark cross-talk on real faces)."""
+    long_min_reversals: int | None = 4
+    """A movement of this many reversals or more (a shake of two cycles, a nod of two and a half:
+    plainly one) may move the other axis up to ``long_other_ratio`` of its median swing instead,
+    when the other axis made no nod or shake of its own over it (at most one reversal of
+    ``long_other_bar_ratio`` of the median swing: it dipped, turned or drifted one way and
+    maybe back). A signer's teacher shakes her head 27 to 33 degrees while it dips 13 to 18
+    with the sign (signtune2 ``sa_idontunderstand``, ``sa_noimnotdeafimhearing``: other axis
+    0.53 and 0.49 of the swing); every signer's or talker's rejected candidate of four
+    reversals or more on the tune sets moved its other axis 0.96 of its swing or more, while
+    two three-reversal negatives stand at 0.58 and 0.62 (session 37). None: the plain limit."""
+    long_other_ratio: float = 0.6
+    """See ``long_min_reversals``."""
+    long_other_bar_ratio: float = 0.5
+    """See ``long_min_reversals``: the zig-zag bar, as a share of the median swing, at which
+    the other axis's own reversals are counted."""
     background_s: float = 2.5
     """The movement of the axis in this long before a gesture starts is its background..."""
     background_ratio: float = 1.5
@@ -398,6 +413,34 @@ def _jitter(times: list[float], values: list[float]) -> float:
         vc = v - v.mean()
         v = vc - (float(tc @ vc) / float(tc @ tc)) * tc
     return _spread(v)
+
+
+def zigzag_reversals(values: list[float], bar: float) -> int:
+    """Reversals of a trace at a zig-zag bar: a turning point counts once the trace has come
+    back ``bar`` from it. The first leg (from the first value to the first extreme) is no
+    reversal, so a trace that dipped and came back counts one, a nod two or more."""
+    if not values or bar <= 0.0:
+        return 0
+    lo = hi = values[0]
+    direction = 0
+    count = 0
+    for v in values[1:]:
+        if direction == 0:
+            lo, hi = min(lo, v), max(hi, v)
+            if v - lo >= bar:
+                direction, hi = 1, v
+            elif hi - v >= bar:
+                direction, lo = -1, v
+        elif direction == 1:
+            if v > hi:
+                hi = v
+            elif hi - v >= bar:
+                count, direction, lo = count + 1, -1, v
+        elif v < lo:
+            lo = v
+        elif v - lo >= bar:
+            count, direction, hi = count + 1, 1, v
+    return count
 
 
 @dataclass(slots=True)
@@ -1261,11 +1304,7 @@ class OscillationDetector:
         median_swing = float(np.median(reversal_swings))
         since = self._other_since()
         other_range = self._other_range(math.inf, since)
-        other_limit = max(
-            p.other_max_ratio * median_swing,
-            p.other_min_deg,
-            p.k_noise * self.noise[self.other],
-        )
+        other_limit = self._other_limit(median_swing, len(values) - 2, since)
         start_t = self._pivots[0].t
         # The movement's scale: a patient's small tremor riding on a large nod is not the nod.
         scale = max(self.swing_threshold, median_swing)
@@ -1364,8 +1403,9 @@ class OscillationDetector:
             self._start(t, x)
             return None
 
+        quiet_share = ratio * other_limit / self._plain_other_limit(median_swing)
         event = GestureEvent(
-            t=t, gesture=self.gesture, confidence=self._confidence(reversal_swings, ratio)
+            t=t, gesture=self.gesture, confidence=self._confidence(reversal_swings, quiet_share)
         )
         self.last_swing = made_swing
         self.last_reversals = len(values) - 2
@@ -1415,6 +1455,33 @@ class OscillationDetector:
             held.event.gesture,
         )
         return held.back_t
+
+    def _other_limit(self, median_swing: float, reversals: int, since: float) -> float:
+        """How far the other axis may move (peak to peak) over a movement of ``reversals``
+        reversals and ``median_swing``, read from ``since``: a share of the swing (with a floor
+        for landmark cross-talk and noise), more for a long movement whose other axis made no
+        nod or shake of its own (see ``long_min_reversals``): a head that dips or turns once
+        while it plainly shakes or nods, not a circle or a head following the hands."""
+        p = self.params
+        limit = self._plain_other_limit(median_swing)
+        if p.long_min_reversals is None or reversals < p.long_min_reversals:
+            return limit
+        others = [v for ts, v in self._other_trace if since <= ts]
+        if zigzag_reversals(others, p.long_other_bar_ratio * median_swing) > 1:
+            return limit
+        return max(limit, p.long_other_ratio * median_swing)
+
+    def _plain_other_limit(self, median_swing: float) -> float:
+        """How far the other axis may move over any movement of ``median_swing``: a share of
+        the swing, with a floor for landmark cross-talk and noise. The confidence reads the
+        other axis against it (a long movement's allowance, :meth:`_other_limit`, lets the
+        movement through, it does not make its other axis quiet)."""
+        p = self.params
+        return max(
+            p.other_max_ratio * median_swing,
+            p.other_min_deg,
+            p.k_noise * self.noise[self.other],
+        )
 
     def _other_range(self, ended: float, since: float = -math.inf) -> float:
         """How far the other axis moved (peak to peak) over the movement from ``since``, up to
