@@ -20,6 +20,7 @@ from beckon.vision.gestures import GestureParams
 from beckon.vision.pipeline import FaceStatus, VisionPipeline
 from beckon.vision.pose import rotation_from_angles
 from beckon.vision.replay import replay
+from beckon.vision.viewquality import QualityParams
 from tests.vision.vision_clips import Clip
 
 pytestmark = pytest.mark.vision
@@ -226,7 +227,13 @@ def test_a_face_gone_ten_seconds_is_learned_again_by_a_fresh_engine(
     # A face gone for relearn_after_s (maybe a new patient in the bed): the neutral pose is
     # learned again and the gesture engine starts afresh, nothing of the last face kept.
     seen: list[FaceStatus] = []
-    with VisionPipeline(face_model, on_status=seen.append, relearn_after_s=10.0) as pipeline:
+    # Other quality ramps than the default: the engine takes the frontality back out of the
+    # quality with the tracker's own (the held view floor), the fresh engine too.
+    ramps = QualityParams(frontal_deg=20.0, away_deg=40.0)
+    with VisionPipeline(
+        face_model, on_status=seen.append, relearn_after_s=10.0, quality=ramps
+    ) as pipeline:
+        assert pipeline.engine.view is pipeline.tracker.quality_params is ramps
         t = 0.0
         for frame in VideoFileSource(small_face_clip.path):
             pipeline.process(frame)
@@ -241,6 +248,7 @@ def test_a_face_gone_ten_seconds_is_learned_again_by_a_fresh_engine(
             if i * 0.2 < 9.8:
                 assert pipeline.engine is first
         assert pipeline.engine is not first
+        assert pipeline.engine.view is ramps
         assert not pipeline.neutral.ready
         assert seen[-1].state == "no_face"
 
