@@ -547,6 +547,25 @@ def test_a_mouth_opened_closed_part_way_and_opened_again_is_talking() -> None:
     assert names(run(Patient(jaw=two), 9.0)) == ["mouth_open", "mouth_open"]
 
 
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_held_opening_that_wavers_within_its_plateau_is_heard(fps: float, seed: int) -> None:
+    # Only a closing out of the plateau is talking. A weak jaw that sags by a quarter and is
+    # pulled open again, and a jaw tremor of 4 Hz (0.08 peak to peak on a 0.3 opening), stay
+    # within it: a patient's held opening (review rev37b: counting every dip lost these, 10 of
+    # 10 at 30 fps, and a long hold's noise more often than a short one's).
+    sag = glide(
+        (2.0, 0.0), (2.3, 0.3), (2.8, 0.3), (3.3, 0.225), (3.6, 0.3), (4.1, 0.3), (4.4, 0.0)
+    )
+    tremor = add(held(2.0, 1.5, 0.3), sine(2.3, 1.5, 0.08, 4.0))
+    for jaw in (sag, tremor):
+        engine = GestureEngine(calibrated(**EXPRESSIVE))
+        events: list[GestureEvent] = []
+        for obs in Patient(jaw=jaw).trace(8.0, seed, fps=fps):
+            events += engine.update(obs)
+        assert names(events) == ["mouth_open"], (jaw is sag, names(events))
+
+
 def _plateau_events(before: Patient, fps: float = 30.0) -> list[str]:
     """A turn whose plateau wobbles by 3 degrees, after ``before``'s idle movement."""
     params = HoldParams(enter=8.0, min_hold_s=0.4, plateau_share=0.9, sway_cap=3.0)

@@ -365,5 +365,9 @@ def test_a_second_opening_is_read_and_a_sag_is_not() -> None:
     assert reopened(np.array([0.1, 0.3, 0.3, 0.25, 0.2, 0.15])) == 0.0
     # Closed part way (0.3 -> 0.13) and opened again (-> 0.32): the closing's depth.
     assert math.isclose(reopened(np.array([0.1, 0.3, 0.2, 0.13, 0.25, 0.32, 0.2])), 0.17)
-    # A lower second opening counts by its own height.
-    assert math.isclose(reopened(np.array([0.1, 0.4, 0.12, 0.2, 0.1])), 0.08)
+    # A lower second opening counts by its own height once it is back in the plateau (0.6 of
+    # the peak); one that stays under it is the way down, not a second opening.
+    assert math.isclose(reopened(np.array([0.1, 0.4, 0.12, 0.26, 0.1])), 0.14)
+    assert reopened(np.array([0.1, 0.4, 0.12, 0.2, 0.1])) == 0.0
+    # A dip within the plateau (a tremor, a sag pulled open again) is no closing.
+    assert reopened(np.array([0.1, 0.3, 0.26, 0.22, 0.3, 0.25, 0.3, 0.1])) == 0.0

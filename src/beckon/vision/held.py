@@ -21,6 +21,8 @@ while, and comes back. Why this shape, and why it fires on the way back:
   not a turn;
 * **steady plateau**: the signal's spread over the plateau must be small against its height
   (talking wobbles the jaw; a held open mouth does not);
+* **one opening** (``reopen_share``, the mouth): an excursion that fell out of its plateau and
+  rose back into it is two syllables the hysteresis joined, not one held opening;
 * **cooldown** against double triggers, and nothing while the face is missing, poor, or the
   head is far from neutral (that gating is the caller's job: it passes ``usable=False``);
   an unusable frame makes the detector wait for rest again, except in a short gap begun at
@@ -104,7 +106,12 @@ class HoldParams:
     joined (the release bar is half the start bar), not one held one, and is not reported.
     For the mouth: mouthing or talking opens the jaw once per syllable, and two syllables
     whose closing between them stopped short of the release bar made one long, "steady
-    enough" excursion. 0: off (one plateau that wavers is judged by ``max_spread_ratio``)."""
+    enough" excursion. 0: off (one plateau that wavers is judged by ``max_spread_ratio``).
+    Both the dip and the peak are read on the median of three samples."""
+    reopen_trough_share: float = 0.6
+    """...and only a dip out of the plateau counts: under this share of the peak (the mouth's
+    two false openings dipped to 0.45 and 0.43 of it). A dip that stays above it is a held
+    opening that wavers: jaw tremor, a weak jaw that sags and is pulled open again."""
     cooldown_s: float = 1.5
     settle_gap_s: float = math.inf
     """An event of this gesture is a movement of its own, however soon it is reported after
@@ -353,8 +360,9 @@ class HoldDetector:
         if p.reopen_share > 0.0:
             # On the median of three samples: one jittery sample of a held opening is no
             # closing and opening again.
-            again = reopened(_median_of_three(xs, ex.before, after))
-            if again >= p.reopen_share * ex.peak:
+            filtered = _median_of_three(xs, ex.before, after)
+            again = reopened(filtered, p.reopen_trough_share)
+            if again >= p.reopen_share * float(filtered.max()):
                 logger.debug(
                     "%s: fell back %.2f and rose again at t=%.2f: two openings (talking)",
                     self.gesture,
@@ -389,18 +397,29 @@ class HoldDetector:
         return GestureEvent(t=t, gesture=self.gesture, confidence=confidence)
 
 
-def reopened(xs: np.ndarray) -> float:
-    """How far the signal fell back from a high and then rose again: the largest, over the
-    samples, of the smaller of the fall to that sample from the highest before it and the rise
-    from it to the highest after it. One opening that rises to a plateau and sags toward the
-    end gives about 0 (nothing rises after the sag); two openings give the depth of the
-    closing between them, or the second one's height if that is less."""
-    if len(xs) < 3:
-        return 0.0
+def reopened(xs: np.ndarray, trough_share: float = 0.6) -> float:
+    """How far the signal fell out of its plateau and then rose back into it: the largest,
+    over the samples under ``trough_share`` of the highest, of the smaller of the fall to that
+    sample from the highest before it and the rise from it to the highest after it. Read only
+    between the first and the last sample of the plateau (at or above ``trough_share`` of the
+    highest), so the way up and the way down are not dips.
+
+    Why only out of the plateau: a dip within it is a held opening that wavers (jaw tremor,
+    a weak jaw that sags and is pulled open again, a small face's noise at 30 fps), which a
+    patient makes; talking closes the jaw between syllables, out of it (review rev37b: counting
+    every dip lost held openings with a 4 Hz tremor of a third of their height, 10 of 10 at
+    30 fps). One opening gives 0; two give the depth of the closing between them, or the
+    second one's height if that is less."""
     values = np.asarray(xs, dtype=float)
+    if len(values) < 3:
+        return 0.0
+    in_plateau = np.flatnonzero(values >= trough_share * values.max())
+    values = values[in_plateau[0] : in_plateau[-1] + 1]
     high_before = np.maximum.accumulate(values)
     high_after = np.maximum.accumulate(values[::-1])[::-1]
-    return float(np.max(np.minimum(high_before - values, high_after - values)))
+    dips = np.minimum(high_before - values, high_after - values)
+    dips[values >= trough_share * values.max()] = 0.0
+    return float(dips.max())
 
 
 def _median_of_three(
