@@ -236,7 +236,12 @@ RECIPES: dict[str, Recipe] = {
             ),
             Source("santiagocotes56-cell/conecta-con-las-manos", "videos/*.mp4", "cm_"),
             Source("Andrea12004/Traductor_texto", "videos/*.mp4", "tt_"),
-            Source("Limepal/PROYECTO-KINETICA", "videos/*.mp4", "lsp_", rev="5fb0cbd"),
+            Source(
+                "Limepal/PROYECTO-KINETICA",
+                "videos/*.mp4",
+                "lsp_",
+                rev="5fb0cbd44de03d838b9b2869c077f79b84657917",
+            ),
         ),
         crop=True,
         crop_width=640,
@@ -634,12 +639,17 @@ def find_repo(src: Path, repo: str, *, alone: bool) -> Path:
 
 def listing(git: Path, rev: str = "HEAD") -> list[str]:
     """Every file path of the repository at ``rev`` (its HEAD unless a source names a commit)."""
-    out = subprocess.run(
+    done = subprocess.run(
         ["git", f"--git-dir={git}", "ls-tree", "-r", "--name-only", "-z", rev],
-        check=True,
         capture_output=True,
-    ).stdout
-    return [p for p in out.decode().split("\0") if p]
+    )
+    if done.returncode != 0:
+        # A shallow clone (or a snapshot older than the commit) lacks it: say so, not a traceback.
+        raise SystemExit(
+            f"{git}: has no commit {rev} ({done.stderr.decode().strip()}): fetch a snapshot, or "
+            "`git clone` the whole history (not --depth 1)"
+        )
+    return [p for p in done.stdout.decode().split("\0") if p]
 
 
 class Planned(NamedTuple):

@@ -476,6 +476,10 @@ def test_a_source_may_take_its_files_from_an_older_commit(tmp_path: Path) -> Non
     )
     assert script.build(recipe, tmp_path, tmp_path / "out", labels / "x.toml") == []
     assert (tmp_path / "out" / "lsp_hola.mp4").read_text() == "a+signer/videos/hola.mp4"
+    # A copy without that commit (a shallow clone) is told what to do, not given a traceback.
+    missing = script.Recipe((script.Source("a/signer", "videos/*.mp4", "lsp_", rev="0" * 40),))
+    with pytest.raises(SystemExit, match=r"has no commit 0{40}.*whole history"):
+        script.plan(missing, tmp_path)
 
 
 def test_signtune2_labels_or_leaves_out_every_clip_its_sources_take() -> None:
@@ -489,7 +493,7 @@ def test_signtune2_labels_or_leaves_out_every_clip_its_sources_take() -> None:
     text = (script.LABELS / "signtune2.toml").read_text(encoding="utf-8")
     labelled = {str(c["file"]) for c in tomllib.loads(text)["clip"]}
     assert renamed <= labelled | set(script.LEFT_OUT.findall(text))
-    assert {s.rev for s in sources} == {"HEAD", "5fb0cbd"}
+    assert {s.rev for s in sources} == {"HEAD", "5fb0cbd44de03d838b9b2869c077f79b84657917"}
     prefixes = {s.prefix for s in sources if s.prefix}
     assert prefixes == {"sa_", "cm_", "tt_", "lsp_"}
     assert all(any(f.startswith(p) for f in labelled) for p in prefixes)
