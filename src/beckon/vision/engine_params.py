@@ -138,9 +138,10 @@ class EngineParams:
     blinks a third of the time would otherwise get a resting brow far below its real one, so
     that every way back from a blink read as a brow raise (a talker in the lipread clips)."""
     mouth_reopen_share: float = 0.2
-    """A mouth opening during which the jaw closed part way and opened again, each by this
-    share of the opening's peak (``HoldParams.reopen_share``, on the median of three samples),
-    is talking or mouthing words, not a request: a signer mouthing "tienes" (the jaw 0.22,
+    """A mouth opening during which the jaw closed out of its plateau and opened again, each
+    by this share of the opening's peak (``HoldParams.reopen_share``; out of the plateau:
+    ``HoldParams.reopen_trough_share``; on the median of three samples), is talking or
+    mouthing words, not a request: a signer mouthing "tienes" (the jaw 0.22,
     down to 0.14, up to 0.31 above rest; signtune2 ``cm_cuantos_anos_tienes``, 0.23 of the
     peak) and a talker's two syllables (0.28, down to 0.12, up to 0.25; pkgface ``clm_cap13``
     at 12.5 s, 0.44) each made one excursion and one false mouth open. The labelled openings
