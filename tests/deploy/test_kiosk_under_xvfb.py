@@ -60,14 +60,17 @@ def _answers(display: str) -> bool:
     return done.returncode == 0
 
 
-def windows(display: str) -> list[tuple[str, int, int]]:
-    """(name, width, height) of every named top-level window, from xwininfo."""
-    out = subprocess.run(
+def windows(display: str, *, strict: bool = True) -> list[tuple[str, int, int]]:
+    """(name, width, height) of every named top-level window, from xwininfo. Not ``strict``:
+    a query that fails gives none (while polling: a loaded machine's X server may not answer
+    one query; a session-37 CI run on a busy machine failed so, the next run passed)."""
+    done = subprocess.run(
         ["xwininfo", "-root", "-tree", "-display", display],
         capture_output=True,
         text=True,
-        check=True,
-    ).stdout
+        check=strict,
+    )
+    out = done.stdout if done.returncode == 0 else ""
     return [
         (m.group(1), int(m.group(2)), int(m.group(3)))
         for m in re.finditer(r'"([^"]*)":.*?\s(\d+)x(\d+)\+', out)
@@ -104,7 +107,8 @@ def test_the_kiosk_units_command_fills_the_screen_with_the_bedside_window(
         deadline = time.monotonic() + 60
         found: list[tuple[str, int, int]] = []
         while time.monotonic() < deadline and proc.poll() is None:
-            found = [w for w in windows(display) if w[0].startswith("Beckon")]
+            assert xvfb.poll() is None, f"Xvfb on {display} exited ({xvfb.returncode})"
+            found = [w for w in windows(display, strict=False) if w[0].startswith("Beckon")]
             online = any(b'"online": true' in s or b'"online":true' in s for s in status)
             if found and (found[0][1], found[0][2]) == (1280, 800) and online:
                 break
