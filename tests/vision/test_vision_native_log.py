@@ -59,6 +59,47 @@ def test_a_graphs_first_calls_and_its_close_are_quiet_and_later_calls_are_left_a
     assert "W0000" in capfd.readouterr().err
 
 
+class TwoStageGraph:
+    """Speaks on its first call, and again on the first call whose image holds a hand (its
+    second stage's first run), as the hand landmarker does."""
+
+    def __init__(self) -> None:
+        self.second_stage_ran = False
+
+    def detect(self, hand: bool) -> list[str]:
+        if not self.second_stage_ran and hand:
+            self.second_stage_ran = True
+            os.write(2, b"W0000 00:00:1796543237.4 18609 inference_runner_litert.cc:1433] x\n")
+        return ["hand"] if hand else []
+
+
+def test_a_second_stage_first_run_after_the_first_calls_is_quiet_too(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    graph = TwoStageGraph()
+    quiet = QuietStart(calls=2, until=bool)
+    assert [quiet(graph.detect, hand) for hand in (False, False, False, True)] == [
+        [],
+        [],
+        [],
+        ["hand"],
+    ]
+    assert "inference_runner" not in capfd.readouterr().err
+    # Once that stage has run, calls are left alone again (a later line is not a start's).
+    graph.second_stage_ran = False
+    assert quiet(graph.detect, True) == ["hand"]
+    assert "inference_runner" in capfd.readouterr().err
+
+
+def test_the_wait_for_a_second_stage_is_bounded(capfd: pytest.CaptureFixture[str]) -> None:
+    # A patient whose hands never come into view: the looks stop being captured after ``most``.
+    graph, quiet = ChattyGraph(), QuietStart(calls=2, until=bool, most=3)
+    assert [quiet(graph.detect, 0) for _ in range(3)] == [0, 0, 0]
+    assert "W0000" not in capfd.readouterr().err
+    quiet(graph.detect, 0)
+    assert "W0000" in capfd.readouterr().err
+
+
 def test_the_capture_can_be_turned_off(
     capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

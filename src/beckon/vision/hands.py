@@ -54,7 +54,8 @@ class HandFinder(Closing):
         self._landmarker: Any = load_landmarker(
             mp_vision.HandLandmarker.create_from_options, options, path, "hand landmarker"
         )
-        self._quiet = QuietStart()
+        # The landmark stage first runs on the first image with a palm: quiet until then.
+        self._quiet = QuietStart(until=lambda result: bool(result.hand_landmarks))
         self._closed = False
 
     def close(self) -> None:
