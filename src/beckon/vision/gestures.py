@@ -1100,8 +1100,7 @@ class OscillationDetector:
         self._lo = _Pivot(t, x)
         self._hi = _Pivot(t, x)
         self._extreme = None
-        self._pivots = []
-        self._pruned_from = None
+        self._begin_movement()
         self._from_rest = False
         self._other_trace.clear()
         self._last_gap = None
@@ -1109,6 +1108,13 @@ class OscillationDetector:
         self._restarted = False
         self._hold = None
         self._moving_since = -math.inf
+
+    def _begin_movement(self, *pivots: _Pivot) -> None:
+        """The movement starts (again) at ``pivots``, none for no movement: one place, so that
+        the first turning point kept for a pruned window (``_pruned_from``,
+        :attr:`movement_start_t`) never outlives the movement it named."""
+        self._pivots = list(pivots)
+        self._pruned_from = None
 
     def _zigzag(self, t: float, x: float, h: float) -> None:
         """Track extremes; a move of ``h`` back from the extreme confirms a turning point."""
@@ -1154,8 +1160,7 @@ class OscillationDetector:
                 logger.debug(
                     "%s: reversal after %.2fs at t=%.2f; restarting", self.gesture, gap, turn.t
                 )
-                self._pivots = [turn]
-                self._pruned_from = None
+                self._begin_movement(turn)
                 self._restarted = True
                 self._from_rest = False
                 if gap > p.max_half_period_s:
@@ -1172,8 +1177,7 @@ class OscillationDetector:
                     last_gap,
                     turn.t,
                 )
-                self._pivots = [turn]
-                self._pruned_from = None
+                self._begin_movement(turn)
                 self._restarted = True
                 self._from_rest = False
                 self._last_gap = gap  # the next half period is compared with this one
@@ -1185,8 +1189,7 @@ class OscillationDetector:
                     gap,
                     turn.t,
                 )
-                self._pivots = [turn]
-                self._pruned_from = None
+                self._begin_movement(turn)
                 self._restarted = True
                 self._from_rest = False
             else:
@@ -1246,8 +1249,7 @@ class OscillationDetector:
         p = self.params
         self._direction = direction
         self._moving_since = t
-        self._pivots = [start]
-        self._pruned_from = None
+        self._begin_movement(start)
         self._from_rest = True
         self._last_gap = None
         self._first_leg = True
@@ -1265,7 +1267,7 @@ class OscillationDetector:
         if lead is not None and direction * (before.value - start.value) >= lead * h:
             # The head swung to ``start`` and is now swinging back through where it began: that
             # extreme is the first reversal, the lead swing the leg it ends.
-            self._pivots = [before, start]
+            self._begin_movement(before, start)
             self._first_leg = False
             start = before
         if p.calm_hold_s > 0:

@@ -413,12 +413,13 @@ def reopened(xs: np.ndarray, trough_share: float = 0.6) -> float:
     values = np.asarray(xs, dtype=float)
     if len(values) < 3:
         return 0.0
-    in_plateau = np.flatnonzero(values >= trough_share * values.max())
+    floor = trough_share * values.max()
+    in_plateau = np.flatnonzero(values >= floor)
     values = values[in_plateau[0] : in_plateau[-1] + 1]
     high_before = np.maximum.accumulate(values)
     high_after = np.maximum.accumulate(values[::-1])[::-1]
     dips = np.minimum(high_before - values, high_after - values)
-    dips[values >= trough_share * values.max()] = 0.0
+    dips[values >= floor] = 0.0
     return float(dips.max())
 
 
