@@ -1109,3 +1109,26 @@ def test_a_slow_large_shake_from_the_first_frame_outlasts_the_window_and_is_hear
     # was lost, or heard as a turn).
     events, _ = _online(Patient(yaw=sine(0.0, cycles / hz, 25.0, hz)), cycles / hz + 4.0, fps)
     assert _names(events) == ["shake"]
+
+
+def test_a_replay_that_fails_part_way_gives_the_live_detectors_their_own_state_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The replay borrows the live blink filter and the record of the last good frame; an
+    # error in one replayed frame must not leave the live frames reading the replay's.
+    neutral, engine = NeutralPose(), GestureEngine()
+    last = None
+    for o in Patient().trace(4.0, seed=3, fps=15.0):
+        last = observation(neutral, o.t, o.rotation, o.quality, o.blendshapes)
+        engine.update(last)
+    assert last is not None and neutral.rotation is not None
+    live = (engine._good_head_t, engine._open_pitch, engine._closing_t)
+    assert math.isfinite(live[0])
+
+    def broken(*_: object) -> list[GestureEvent]:
+        raise RuntimeError("a frame the replay cannot read")
+
+    monkeypatch.setattr(engine, "_feed_head", broken)
+    with pytest.raises(RuntimeError):
+        engine._replay(last.t, last, head=True, face=True)
+    assert (engine._good_head_t, engine._open_pitch, engine._closing_t) == live

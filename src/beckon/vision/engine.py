@@ -725,30 +725,34 @@ class GestureEngine:
         # The replay judges a low view as the live frames do (a held turn away from a turned
         # rest goes on below min_quality), with its own record of the last good frame.
         live_good_t, self._good_head_t = self._good_head_t, -math.inf
-        for h in self._history:
-            rotation = getattr(h, "rotation", None)
-            read: dict[str, float] | None = None
-            if bool(h.found) and rotation is not None:
-                a = relative_angles(neutral, rotation)
-                read = {"pitch": a.pitch, "yaw": a.yaw, "roll": a.roll}
-            usable = read is not None and h.quality >= p.min_quality
-            angles: dict[str, float] = {}
-            if usable and read is not None:
-                angles = dict(read)
-                usable = max(abs(v) for v in angles.values()) <= p.max_abs_deg
-            chans = channels(h.blendshapes, _abs_yaw(h)) if usable else {}
-            if usable:
-                angles["pitch"] = self._deblink(h.t, channels(h.blendshapes), angles["pitch"])
-                self._good_head_t = float(h.t)
-            held = angles if usable else self._low_view_angles(h, read)
-            events = self._feed_head(h.t, held is not None, held or angles) if head else []
-            events += self._feed_face(h.t, usable, angles, chans) if face else []
-            for e in events:
-                hold = next(d for d, _ in holds if d.gesture == e.gesture)
-                found.append((e, hold.last_start))
-        if face:
-            self._open_pitch, self._closing_t = live_blink
-        self._good_head_t = live_good_t
+        # The live state comes back however the replay ends: an error in one frame must not
+        # leave the live detectors reading the replay's blink filter or last good frame.
+        try:
+            for h in self._history:
+                rotation = getattr(h, "rotation", None)
+                read: dict[str, float] | None = None
+                if bool(h.found) and rotation is not None:
+                    a = relative_angles(neutral, rotation)
+                    read = {"pitch": a.pitch, "yaw": a.yaw, "roll": a.roll}
+                usable = read is not None and h.quality >= p.min_quality
+                angles: dict[str, float] = {}
+                if usable and read is not None:
+                    angles = dict(read)
+                    usable = max(abs(v) for v in angles.values()) <= p.max_abs_deg
+                chans = channels(h.blendshapes, _abs_yaw(h)) if usable else {}
+                if usable:
+                    angles["pitch"] = self._deblink(h.t, channels(h.blendshapes), angles["pitch"])
+                    self._good_head_t = float(h.t)
+                held = angles if usable else self._low_view_angles(h, read)
+                events = self._feed_head(h.t, held is not None, held or angles) if head else []
+                events += self._feed_face(h.t, usable, angles, chans) if face else []
+                for e in events:
+                    hold = next(d for d, _ in holds if d.gesture == e.gesture)
+                    found.append((e, hold.last_start))
+        finally:
+            if face:
+                self._open_pitch, self._closing_t = live_blink
+            self._good_head_t = live_good_t
         out: list[GestureEvent] = []
         for e, start in found:
             if start <= self._last_event_t:
