@@ -150,6 +150,33 @@ REALHEAD_TSL = (
 """realhead: the Thai signer's first 40 words in the repository's order, and five words looked
 at while searching for nods and shakes (none has one)."""
 
+REALNOD2_ASL = (
+    "bad", "bath", "book", "cold", "dad", "done", "finish", "good", "grandma", "happy", "hot",
+    "i", "iloveyou", "kiss", "mom", "more", "music", "no", "play", "please", "poop", "sad",
+    "share", "sorry", "thankyou", "water", "yes",
+)  # fmt: skip
+"""realnod2: the ASL teacher's word GIFs taken (rhabramov/asl-dictionary ``gifs/<word>.gif``):
+NO, made with a head shake, and the words whose head stays within 8 degrees of rest or leaves
+it for under 0.4 s. His other 17 words dip, raise, turn or tilt the head with the sign (held
+head gestures, some on two axes at once): not taken, not labelled in this session."""
+REALNOD2_ASL_BOX = (85, 0, 285, 150)
+"""realnod2: the box of the ASL teacher's 360x202 GIFs kept (:attr:`Source.region`): a 4:3
+window around his face (about 40 px wide, the face a fifth of the box), upscaled three times to
+600x450; whole, his face is under the detectors' quality floor."""
+REALNOD2_TALK = (
+    "source_video/video/andrew_clip_1", "source_video/video/andrew_clip_2",
+    "source_video/video/feifeili_clip3", "source_video/video/KristiNoem",
+    "style_clips/video/furious_talk2_clip3", "style_clips/video/furious_talk2_clip4",
+    "style_clips/video/furious_talk2_clip5", "style_clips/video/happyenglish_clip1",
+    "style_clips/video/sad_emotion_clip1", "style_clips/video/sadfather_clip1",
+    "style_clips/video/sadgirl_clip1", "style_clips/video/spata_clip1",
+    "style_clips/video/surprisegirl_clip2", "style_clips/video/trump_clip1",
+)  # fmt: skip
+"""realnod2: StyleTalk's real talking-head clips taken (``samples/<path>.mp4``): people talking
+to the camera whose head stays within 8 degrees of rest or leaves it for under 0.4 s. Its 17
+other clips turn or tilt the head 9 to 36 degrees while talking: not taken, not labelled in this
+session."""
+
 SIGNTUNE2_UNIT6 = ("Statement_Examples", "Statement_Practice", "Question_Types")
 """signtune2: StartASL's unit 6 clips taken (statements and questions with the head's yes and
 no); its other long clips (conversations, numbers, quizzes) are not taken."""
@@ -477,6 +504,46 @@ RECIPES: dict[str, Recipe] = {
     ),
     "realrest_tune": Recipe(
         (Source(FSA_NET, "webcam_demo.gif", renames=(("webcam_demo.gif", "fsa_webcam.mp4"),)),)
+    ),
+    # Session 38 (gest38c): a TUNE set of real people nodding "yes" and shaking "no" from
+    # sources no other set uses: reaction GIFs (two shakes, a nod), an ASL teacher's word GIFs
+    # (NO with a head shake; his other words as hard negatives, each GIF cropped to a fixed box
+    # around his face), and real people talking to the camera (StyleTalk's clips, a
+    # pose-driving clip pair of DPE and a VoxCeleb driving clip of LIA) as negatives.
+    "realnod2": Recipe(
+        tuple(
+            Source(repo, path, renames=((path, name),))
+            for repo, path, name in (
+                ("amirrajan/rgif.io", "nope.gif", "rg_nope.mp4"),
+                ("amirrajan/rgif.io", "whynot.gif", "rg_whynot.mp4"),
+                ("amirrajan/rgif.io", "yougotitdude.gif", "rg_yougotitdude.mp4"),
+                ("amirrajan/rgif.io", "youregoddamnright.gif", "rg_youregoddamnright.mp4"),
+                ("mohiwalla/memes", "public/assets/nope.gif", "mm_nope.mp4"),
+                ("mohiwalla/memes", "public/assets/kmt-yeah.gif", "mm_kmt_yeah.mp4"),
+                ("cecyc/meme-hub", "yes-nod-old-spice.gif", "mh_yes_nod_old_spice.mp4"),
+                ("cecyc/meme-hub", "john-cena-yes.gif", "mh_john_cena_yes.mp4"),
+                ("OpenTalker/DPE", "data/d.mp4", "dpe_d.mp4"),
+                ("OpenTalker/DPE", "data/s.mp4", "dpe_s.mp4"),
+                ("wyhsirius/LIA", "data/vox/driving1.mp4", "lia_vox_driving1.mp4"),
+            )
+        )
+        + tuple(
+            Source(
+                "rhabramov/asl-dictionary",
+                f"gifs/{w}.gif",
+                renames=((f"gifs/{w}.gif", f"ad_{w}.mp4"),),
+                region=REALNOD2_ASL_BOX,
+            )
+            for w in REALNOD2_ASL
+        )
+        + tuple(
+            Source(
+                "FuxiVirtualHuman/styletalk",
+                f"samples/{p}.mp4",
+                renames=((f"samples/{p}.mp4", f"stk_{p.rsplit('/', 1)[1].lower()}.mp4"),),
+            )
+            for p in REALNOD2_TALK
+        )
     ),
 }
 """Every set of docs/gestures.md ("Development data": the tune sets and the score sets), by

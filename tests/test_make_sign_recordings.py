@@ -326,7 +326,17 @@ def test_a_source_may_crop_its_clips_when_its_set_does_not(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize(
-    "name", ["gnew", "realhead", "realgif", "realgif2", "realgif3", "realrest", "realrest_tune"]
+    "name",
+    [
+        "gnew",
+        "realhead",
+        "realgif",
+        "realgif2",
+        "realgif3",
+        "realrest",
+        "realrest_tune",
+        "realnod2",
+    ],
 )
 def test_a_set_of_named_files_labels_or_leaves_out_every_clip_it_takes(name: str) -> None:
     script = load_script("make_sign_recordings")
@@ -522,3 +532,17 @@ def test_a_crop_narrower_than_the_recipes_width_is_scaled_up_to_it(
     assert frame_count(tmp_path / "wide.mp4") == 5
     assert script.RECIPES["signtune2"].crop_width == 640
     assert all(r.crop_width == 0 for n, r in script.RECIPES.items() if n != "signtune2")
+
+
+def test_realnod2_takes_its_clips_from_repositories_no_other_set_uses() -> None:
+    # The set exists to add people the rules were never tuned on: none of its repositories may
+    # feed another set. The ASL teacher's GIFs, and only they, keep the box around his face.
+    script = load_script("make_sign_recordings")
+    ours = script.RECIPES["realnod2"].sources
+    others = {s.repo for n, r in script.RECIPES.items() if n != "realnod2" for s in r.sources}
+    assert not {s.repo for s in ours} & others
+    boxed = {s.repo for s in ours if s.region is not None}
+    assert boxed == {"rhabramov/asl-dictionary"}
+    assert all(s.region == script.REALNOD2_ASL_BOX for s in ours if s.region is not None)
+    names = [saved for s in ours for _, saved in s.renames]
+    assert len(names) == len(set(names)) and all(n.endswith(".mp4") for n in names)
