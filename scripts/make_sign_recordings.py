@@ -506,7 +506,7 @@ RECIPES: dict[str, Recipe] = {
         (Source(FSA_NET, "webcam_demo.gif", renames=(("webcam_demo.gif", "fsa_webcam.mp4"),)),)
     ),
     # Session 38 (gest38c): a TUNE set of real people nodding "yes" and shaking "no" from
-    # sources no other set uses: reaction GIFs (two shakes, a nod), an ASL teacher's word GIFs
+    # sources no other set uses: reaction GIFs (four shakes, a nod), an ASL teacher's word GIFs
     # (NO with a head shake; his other words as hard negatives, each GIF cropped to a fixed box
     # around his face), and real people talking to the camera (StyleTalk's clips, a
     # pose-driving clip pair of DPE and a VoxCeleb driving clip of LIA) as negatives.
@@ -522,6 +522,7 @@ RECIPES: dict[str, Recipe] = {
                 ("mohiwalla/memes", "public/assets/kmt-yeah.gif", "mm_kmt_yeah.mp4"),
                 ("cecyc/meme-hub", "yes-nod-old-spice.gif", "mh_yes_nod_old_spice.mp4"),
                 ("cecyc/meme-hub", "john-cena-yes.gif", "mh_john_cena_yes.mp4"),
+                ("craigcoles/gifs", "gifs/no.gif", "cc_no.mp4"),
                 ("OpenTalker/DPE", "data/d.mp4", "dpe_d.mp4"),
                 ("OpenTalker/DPE", "data/s.mp4", "dpe_s.mp4"),
                 ("wyhsirius/LIA", "data/vox/driving1.mp4", "lia_vox_driving1.mp4"),
