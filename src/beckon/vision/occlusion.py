@@ -147,7 +147,9 @@ class OcclusionParams:
     lag_s: float = 0.25
     """The allowance follows the furthest pose of this long: the mesh's bend lags the pose
     by a few frames (on the way back from a rendered nod's 10 degrees it was still 0.006
-    at 6 degrees)."""
+    at 6 degrees). Not longer: held 0.4 or 0.6 s it lets through a talker's bend as her head
+    moves (talkhead ``lp_d9``, no hand), and her false shake with it; the two real shakes
+    it would un-gate were lost anyway (the journal, session 38, gest38d)."""
     baseline_s: float = 10.0
     baseline_quantile: float = 0.3
     """The face's own deformation: this quantile of the last ``baseline_s`` seconds (low, so
