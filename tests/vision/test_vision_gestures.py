@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import logging
 import math
@@ -609,6 +610,40 @@ def test_a_small_one_and_a_half_cycle_shake_whose_first_swing_reads_short(fps: f
             return a * max(0.0, math.sin(math.pi * (t - 3.0) / 1.2)) if t < 4.2 else 0.0
 
         assert run(ShakeDetector(params), trace(8.0, yaw=glance, fps=fps, noise=0.15)) == []
+
+
+# A quick glance-turn after a rest, the head swaying slowly (0.2 Hz): out 12.6 degrees in
+# 0.25 s, held 0.4 s, back in 0.25 s (gest36b's sweep; a patient glancing at the door).
+GLANCE = held(3.5, 0.4, 12.6, ramp=0.25)
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+@pytest.mark.parametrize("sway", [2.0, 3.0])
+def test_a_quick_turn_out_and_back_of_a_swaying_patient_is_no_shake(
+    fps: float, sway: float
+) -> None:
+    # The sway drifting the other way before the turn (1 to 3 degrees over a second) was read
+    # as the shake's lead swing, and with the turn's way out and back made two reversals (with
+    # a small overshoot past rest and back, three): a "no" and, in the engine, no turn. A shake
+    # swings to both sides of rest; this is two large legs and small ones around them.
+    for seed in range(3):
+        yaw = add(sine(0.0, 30.0, sway, 0.2), GLANCE)
+        samples = trace(9.0, yaw=yaw, fps=fps, seed=seed)
+        assert run(ShakeDetector(), samples) == [], (fps, sway, seed)
+        # The rule is what drops it.
+        old = replace(SHAKE_PARAMS, excursion_leg_ratio=None)
+        assert [e.gesture for e in run(ShakeDetector(old), samples)] == ["shake"], (fps, seed)
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_shakes_from_rest_of_a_swaying_patient_are_still_shakes(fps: float) -> None:
+    # The guard: one, one and a half and two cycles from rest (legs of a half, a whole and a
+    # half swing, and more), 6 and 12 degrees at 1 and 2 Hz, on the same sway.
+    cases = itertools.product((1.0, 1.5, 2.0), (6.0, 12.0), (1.0, 2.0), (0, 1))
+    for cycles, amp, hz, seed in cases:
+        yaw = add(sine(0.0, 30.0, 3.0, 0.2), sine(3.5, cycles / hz, amp, hz))
+        events = run(ShakeDetector(), trace(3.5 + cycles / hz + 4.0, yaw=yaw, fps=fps, seed=seed))
+        assert [e.gesture for e in events] == ["shake"], (cycles, amp, hz, seed)
 
 
 @pytest.mark.parametrize("hz", [2.6, 3.0, 3.4])

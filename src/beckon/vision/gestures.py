@@ -188,6 +188,20 @@ class GestureParams:
     outer legs of 0.10 to 0.34 of the swing; every true nod of the tune footage (the rendered
     tune part, the real ASL nods) has three reversals or more. None: not checked (shakes,
     whose lead swing is counted as a reversal, see ``lead_swing_ratio``)."""
+    excursion_leg_ratio: float | None = None
+    """When set, a movement that left rest (its first pivot is where it began) with at most
+    two legs of at least this share of its largest leg is one excursion out and back (or one
+    swing into a new posture), not a shake: a shake swings to both sides of rest, so from
+    rest every leg of it is a whole swing or half of one (1.5 cycles: a half, a whole, a
+    whole and a half). A quick turn to a side and back is two large legs; the slow sway before
+    it (1 to 3 degrees over a second, the head drifting the other way) and the settle after it
+    (a small overshoot past rest and back) were read as reversals, so a glance-turn held 0.4
+    to 0.6 s became a "no" and its turn was dropped as the shake's end (gest36b's sweep,
+    session 38). The shakes from rest of the sweep, the widened tune part and the real tune
+    sets kept a third largest leg of at least 0.31, 0.44 and 0.44 of their largest; the turns
+    0.04 to 0.18. Not after a restart (see :meth:`OscillationDetector._one_excursion`): a
+    turn begun at a sway's turning point can still be a shake. Shakes only: nods have
+    ``min_outer_leg_ratio``. None: not checked."""
     overshoot_ratio: float | None = None
     """With lead swings counted (``lead_swing_ratio``), a head within ``rest_band`` of its
     start is not back while it is nearer the extreme it last reached than the start, when
@@ -354,6 +368,7 @@ SHAKE_PARAMS = GestureParams(
     calm_hold_s=2.0,
     calm_floor_ratio=0.36,
     still_floor_ratio=0.3,
+    excursion_leg_ratio=0.25,
 )
 """Defaults for shakes: healthy swings are larger (~37 degrees), so ask a little more."""
 
@@ -1334,6 +1349,18 @@ class OscillationDetector:
             )
             self._start(t, x)
             return None
+        if self._one_excursion(swings):
+            logger.debug(
+                "%s rejected at t=%.2f: legs %s deg, only two of %.0f%% of the largest: one "
+                "excursion out and back, not a %s",
+                self.gesture,
+                t,
+                " ".join(f"{s:.1f}" for s in swings),
+                100 * (self.params.excursion_leg_ratio or 0.0),
+                self.gesture,
+            )
+            self._start(t, x)
+            return None
         why = self._first_leg_fault(h=self.swing_threshold)
         if why:
             logger.debug(
@@ -1512,6 +1539,17 @@ class OscillationDetector:
         if ratio is None or len(swings) != 3 or not self._from_rest:
             return False
         return bool(min(swings[0], swings[-1]) < ratio * swings[1])
+
+    def _one_excursion(self, swings: npt.NDArray[np.float64]) -> bool:
+        """True when a movement that left rest has at most two legs of at least
+        ``excursion_leg_ratio`` of its largest (see there); ``swings`` are its legs, first to
+        last. Only from rest, as :meth:`_lopsided`: after a restart the first pivot is a
+        turning point of what came before, and a slow shake of a swaying patient that started
+        over in its middle is read in pieces, some of them two whole legs and a settle."""
+        ratio = self.params.excursion_leg_ratio
+        if ratio is None or not self._from_rest or len(swings) < 3:
+            return False
+        return int(np.count_nonzero(swings >= ratio * float(swings.max()))) <= 2
 
     def _first_leg_fault(self, h: float) -> str:
         """Why the movement's first leg is no nod's (see ``first_leg_check``), or "". Only a
