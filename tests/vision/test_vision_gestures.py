@@ -992,3 +992,18 @@ def test_a_nod_held_back_is_forgotten_once_a_newer_movement_completes() -> None:
     shifted = [replace(s, t=s.t + samples[-1].t + 0.1) for s in later]
     assert [e.gesture for e in run(det, shifted)] == ["nod"]
     assert det.held_back is None
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+@pytest.mark.parametrize("amp", [6.0, 12.0])
+def test_a_one_cycle_no_that_ends_with_the_head_still_turned_is_a_shake(
+    fps: float, amp: float
+) -> None:
+    # Right, then left twice as far, then a little back and staying there: legs of a swing,
+    # two swings and a small settle. Only two legs are large, as in a turn out and back, but
+    # the head did not come back: the excursion rule is not for it (review rev38a: lost at
+    # every frame rate when the rule also judged movements that ended turned).
+    for seed in range(3):
+        yaw = glide((3.0, 0.0), (3.25, amp), (3.75, -amp), (3.875, -0.6 * amp))
+        samples = trace(9.0, yaw=yaw, fps=fps, seed=seed)
+        assert [e.gesture for e in run(ShakeDetector(), samples)] == ["shake"], (amp, seed)

@@ -189,18 +189,21 @@ class GestureParams:
     tune part, the real ASL nods) has three reversals or more. None: not checked (shakes,
     whose lead swing is counted as a reversal, see ``lead_swing_ratio``)."""
     excursion_leg_ratio: float | None = None
-    """When set, a movement that left rest (its first pivot is where it began) with at most
-    two legs of at least this share of its largest leg is one excursion out and back (or one
-    swing into a new posture), not a shake: a shake swings to both sides of rest, so from
-    rest every leg of it is a whole swing or half of one (1.5 cycles: a half, a whole, a
-    whole and a half). A quick turn to a side and back is two large legs; the slow sway before
-    it (1 to 3 degrees over a second, the head drifting the other way) and the settle after it
-    (a small overshoot past rest and back) were read as reversals, so a glance-turn held 0.4
-    to 0.6 s became a "no" and its turn was dropped as the shake's end (gest36b's sweep,
-    session 38). The shakes from rest of the sweep, the widened tune part and the real tune
-    sets kept a third largest leg of at least 0.31, 0.44 and 0.44 of their largest; the turns
-    0.04 to 0.18. Not after a restart (see :meth:`OscillationDetector._one_excursion`): a
-    turn begun at a sway's turning point can still be a shake. Shakes only: nods have
+    """When set, a movement begun from rest or from its lead swing (not restarted or pruned)
+    that came back to where it began, with at most two legs of at least this share of its
+    largest leg, is one excursion out and back, not a shake: a shake swings to both sides of
+    rest, so from rest every leg of it is a whole swing or half of one (1.5 cycles: a half, a
+    whole, a whole, a half). A quick turn to a side and back is two large legs; the slow sway
+    before it (1 to 3 degrees over a second, the head drifting the other way) and the settle
+    after it (a small overshoot past rest and back) were read as reversals, so a glance-turn
+    held 0.4 to 0.6 s became a "no" and its turn was dropped as the shake's end (gest36b's
+    sweep, session 38). The shakes from rest of the sweep, the widened tune part and the real
+    tune sets kept a third largest leg of at least 0.31, 0.44 and 0.44 of their largest; the
+    turns 0.04 to 0.18. A lopsided one-cycle shake whose smaller side is under about a third
+    of the larger (legs r, 1 + r, 1) is one excursion too. Not after a restart (see
+    :meth:`OscillationDetector._one_excursion`): a turn begun at a sway's turning point can
+    still be a shake; and not for a movement that ends turned (a one-cycle "no" ending with
+    the head still to one side, review rev38a). Shakes only: nods have
     ``min_outer_leg_ratio``. None: not checked."""
     overshoot_ratio: float | None = None
     """With lead swings counted (``lead_swing_ratio``), a head within ``rest_band`` of its
@@ -1059,7 +1062,7 @@ class OscillationDetector:
             ended = t - settled_for
             if back:
                 ended = min(ended, self._back_since(band))
-            return self._complete(t, x, ended)
+            return self._complete(t, x, ended, back)
         if settled_for >= p.rest_reset_s:
             self._start(t, x)
         return None
@@ -1308,9 +1311,10 @@ class OscillationDetector:
         while self._other_trace and self._other_trace[0][0] < horizon:
             self._other_trace.popleft()
 
-    def _complete(self, t: float, x: float, ended: float) -> GestureEvent | None:
+    def _complete(self, t: float, x: float, ended: float, back: bool) -> GestureEvent | None:
         """Check the finished movement and turn it into an event (or drop it); its last leg
-        ended at ``ended`` (back near its start, or settled, see :meth:`_other_range`)."""
+        ended at ``ended`` (back near its start when ``back``, or settled anywhere, see
+        :meth:`_other_range`)."""
         p = self.params
         # A newer movement completed (reported, held back or rejected): what this detector
         # held back is not kept for the other axis's later gestures.
@@ -1349,13 +1353,14 @@ class OscillationDetector:
             )
             self._start(t, x)
             return None
-        if self._one_excursion(swings):
+        if back and self._one_excursion(swings):
             logger.debug(
-                "%s rejected at t=%.2f: legs %s deg, only two of %.0f%% of the largest: one "
+                "%s rejected at t=%.2f: legs %s deg, only %d of %.0f%% of the largest: one "
                 "excursion out and back, not a %s",
                 self.gesture,
                 t,
                 " ".join(f"{s:.1f}" for s in swings),
+                self._large_legs(swings),
                 100 * (self.params.excursion_leg_ratio or 0.0),
                 self.gesture,
             )
@@ -1541,15 +1546,24 @@ class OscillationDetector:
         return bool(min(swings[0], swings[-1]) < ratio * swings[1])
 
     def _one_excursion(self, swings: npt.NDArray[np.float64]) -> bool:
-        """True when a movement that left rest has at most two legs of at least
-        ``excursion_leg_ratio`` of its largest (see there); ``swings`` are its legs, first to
-        last. Only from rest, as :meth:`_lopsided`: after a restart the first pivot is a
-        turning point of what came before, and a slow shake of a swaying patient that started
-        over in its middle is read in pieces, some of them two whole legs and a settle."""
+        """True when a movement begun by :meth:`_begin_leg` (from rest or from its lead swing;
+        not restarted, and not pruned from the window) and come back to where it began has at
+        most two legs of at least ``excursion_leg_ratio`` of its largest (see there);
+        ``swings`` are its legs, first to last. Only such a movement: after a restart the first
+        pivot is a turning point of what came before, and a slow shake of a swaying patient
+        that started over in its middle is read in pieces, some of them two whole legs and a
+        settle. Only one that came back (the caller's ``back``): a one-cycle "no" that ends
+        with the head still turned to one side (legs of a swing, two swings and a small settle)
+        is two large legs too, and a turn out and back always comes back."""
         ratio = self.params.excursion_leg_ratio
         if ratio is None or not self._from_rest or len(swings) < 3:
             return False
-        return int(np.count_nonzero(swings >= ratio * float(swings.max()))) <= 2
+        return self._large_legs(swings) <= 2
+
+    def _large_legs(self, swings: npt.NDArray[np.float64]) -> int:
+        """How many of ``swings`` are at least ``excursion_leg_ratio`` of the largest."""
+        ratio = self.params.excursion_leg_ratio or 0.0
+        return int(np.count_nonzero(swings >= ratio * float(swings.max())))
 
     def _first_leg_fault(self, h: float) -> str:
         """Why the movement's first leg is no nod's (see ``first_leg_check``), or "". Only a
