@@ -1132,3 +1132,11 @@ def test_a_replay_that_fails_part_way_gives_the_live_detectors_their_own_state_b
     with pytest.raises(RuntimeError):
         engine._replay(last.t, last, head=True, face=True)
     assert (engine._good_head_t, engine._open_pitch, engine._closing_t) == live
+    # The detectors the replay fed part way start over, and the next gesture is found.
+    monkeypatch.undo()
+    events: list[GestureEvent] = []
+    for o in Patient(pitch=nodding(6.0, 2.0, 10.0, 1.2)).trace(10.0, seed=3, fps=15.0):
+        if o.t > last.t:
+            obs = observation(neutral, o.t, o.rotation, o.quality, o.blendshapes)
+            events += engine.update(obs)
+    assert _names(events) == ["nod"]

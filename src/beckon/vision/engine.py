@@ -726,7 +726,9 @@ class GestureEngine:
         # rest goes on below min_quality), with its own record of the last good frame.
         live_good_t, self._good_head_t = self._good_head_t, -math.inf
         # The live state comes back however the replay ends: an error in one frame must not
-        # leave the live detectors reading the replay's blink filter or last good frame.
+        # leave a caller that goes on (the bench, a test; the bedside's worker builds a new
+        # pipeline) reading the replay's blink filter or last good frame, or detectors fed
+        # part of the history (they start over and wait for rest).
         try:
             for h in self._history:
                 rotation = getattr(h, "rotation", None)
@@ -749,6 +751,16 @@ class GestureEngine:
                 for e in events:
                     hold = next(d for d, _ in holds if d.gesture == e.gesture)
                     found.append((e, hold.last_start))
+        except Exception:
+            for hold, _ in holds:
+                hold.reset()
+                hold.wait_for_rest()
+            if head:
+                self._axes.clear()
+                self._open_pitch = self._closing_t = None  # restored below when face
+            if face:
+                self._expr.clear()
+            raise
         finally:
             if face:
                 self._open_pitch, self._closing_t = live_blink
