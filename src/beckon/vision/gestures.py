@@ -1064,6 +1064,13 @@ class OscillationDetector:
                 ended = min(ended, self._back_since(band))
             return self._complete(t, x, ended, back)
         if settled_for >= p.rest_reset_s:
+            logger.debug(
+                "%s: settled %.2fs at t=%.2f with %d reversals; forgotten",
+                self.gesture,
+                settled_for,
+                t,
+                reversals,
+            )
             self._start(t, x)
         return None
 
