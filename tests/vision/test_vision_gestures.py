@@ -7,6 +7,7 @@ import itertools
 import json
 import logging
 import math
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -959,6 +960,24 @@ def test_a_nod_whose_yaw_moves_on_its_last_way_back_is_rejected_not_held_back(
         assert run(det, samples) == []
     assert det.held_back is None
     assert "nod rejected" in caplog.text
+
+
+def test_a_movement_forgotten_short_of_its_reversals_is_logged_with_its_start_and_leg(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A look down held 4 s: one leg out, forgotten once settled; the debug line says when the
+    # movement began and how large its largest leg was, so that a lost nod can be told from it.
+    det = NodDetector()
+    with caplog.at_level(logging.DEBUG, logger="beckon.vision.gestures"):
+        assert run(det, trace(8.0, pitch=held(2.0, 4.0, 15.0))) == []
+    found = [
+        re.search(r"begun at t=([\d.]+) \(largest leg ([\d.]+) deg, 0 of 2 reversals\)", m)
+        for m in caplog.messages
+        if "forgotten" in m
+    ]
+    began, leg = (float(x) for x in found[0].groups()) if found and found[0] else (-1.0, -1.0)
+    assert 1.9 <= began <= 2.3
+    assert 13.0 <= leg <= 16.0
 
 
 def _held_nod() -> tuple[NodDetector, list[PoseSample]]:

@@ -1064,15 +1064,31 @@ class OscillationDetector:
                 ended = min(ended, self._back_since(band))
             return self._complete(t, x, ended, back)
         if settled_for >= p.rest_reset_s:
-            logger.debug(
-                "%s: settled %.2fs at t=%.2f with %d reversals; forgotten",
-                self.gesture,
-                settled_for,
-                t,
-                reversals,
-            )
+            self._log_forgotten(t, x, settled_for, reversals)
             self._start(t, x)
         return None
+
+    def _log_forgotten(self, t: float, x: float, settled_for: float, reversals: int) -> None:
+        """Say (DEBUG) that a movement short of its reversals settled and is forgotten. Most
+        are a look, a turn or a posture shift (one leg out); a lost nod (a calm patient's
+        small nod that dwells at the bottom of its first dip, session 38) is told from them
+        by its start and its largest leg, which the line gives."""
+        values = [pv.value for pv in self._pivots] + [x]
+        largest = float(np.max(np.abs(np.diff(values)))) if len(values) >= 2 else 0.0
+        began = self._pivots[0].t if self._pivots else t
+        if self._pruned_from is not None:  # the first turning point, before it left the window
+            began = self._pruned_from
+        logger.debug(
+            "%s: movement begun at t=%.2f (largest leg %.1f deg, %d of %d reversals) settled "
+            "%.2fs at t=%.2f; forgotten",
+            self.gesture,
+            began,
+            largest,
+            reversals,
+            self.params.min_reversals,
+            settled_for,
+            t,
+        )
 
     def _settle_band(self, h: float) -> float:
         """Motion within this many degrees counts as settled (see ``settle_band``), for the
