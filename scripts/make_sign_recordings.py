@@ -24,8 +24,9 @@ a bed arm). The window never moves, so every head movement stays in the picture 
 recorded. The tune sets' video clips are saved byte for byte, except ``realnod2``'s ASL
 teacher's, boxed and upscaled (:data:`REALNOD2_ASL_BOX`). The reaction GIFs of ``realgif``,
 ``realgif2``, ``realgif3`` and ``realnod2``, and the webcam demo GIFs of ``realrest`` and
-``realrest_tune``, are written as mp4s at their own frame rate (:func:`gif_clip`); a GIF of several people side by
-side gives one clip per person, each a fixed box of its frames (:attr:`Source.region`).
+``realrest_tune``, are written as mp4s at their own frame rate (:func:`gif_clip`); a GIF of
+several people side by side gives one clip per person, each a fixed box of its frames
+(:attr:`Source.region`).
 """
 
 from __future__ import annotations
