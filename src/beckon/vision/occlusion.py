@@ -148,8 +148,11 @@ class OcclusionParams:
     """The allowance follows the furthest pose of this long: the mesh's bend lags the pose
     by a few frames (on the way back from a rendered nod's 10 degrees it was still 0.006
     at 6 degrees). Not longer: held 0.4 or 0.6 s it lets through a talker's bend as her head
-    moves (talkhead ``lp_d9``, no hand), and her false shake with it; the two real shakes
-    it would un-gate were lost anyway (the journal, session 38, gest38d)."""
+    moves (talkhead ``lp_d9``, no hand), and her false shake with it; on the eleven tune sets
+    before realnod2 the two real shakes it would un-gate were lost anyway (the journal,
+    session 38, gest38d), and on realnod2 0.4 or 0.6 s changes nothing: ``rg_nope``'s first
+    shake, cut at 2.40 s as her mesh bends near rest, is lost with the gate held open too (no
+    settle before her second "nope"; fix38c)."""
     baseline_s: float = 10.0
     baseline_quantile: float = 0.3
     """The face's own deformation: this quantile of the last ``baseline_s`` seconds (low, so
