@@ -86,6 +86,11 @@ class Source:
     """The commit the files are taken from: HEAD, or an older commit (a short hash) for a
     repository whose videos were removed later (its snapshot keeps the history)."""
 
+    @classmethod
+    def file(cls, repo: str, path: str, name: str, **options: Any) -> Source:
+        """One file of ``repo``, under a name of its own (``renames``); ``options`` as above."""
+        return cls(repo, path, renames=((path, name),), **options)
+
     def takes(self, path: str) -> bool:
         parts, wanted = path.split("/"), self.pattern.split("/")
         return len(parts) == len(wanted) and all(map(fnmatchcase, parts, wanted))
@@ -219,7 +224,7 @@ RECIPES: dict[str, Recipe] = {
     "tolsc": Recipe((Source("toLSC/tolsc-videos", "videos/*.mp4"),), crop=True),
     "nonsign": Recipe(
         tuple(
-            Source(repo, path, renames=((path, name),))
+            Source.file(repo, path, name)
             for repo, path, name in (
                 ("harlanhong/CVPR2022-DaGAN", "assets/driving.mp4", "dg_driving.mp4"),
                 ("bytedance/X-Portrait", "assets/driving_video.mp4", "xp_driving.mp4"),
@@ -258,10 +263,8 @@ RECIPES: dict[str, Recipe] = {
         (
             Source("sdb1228/ASLFlashCards", "videos/[a-z]*.mp4", "sa_"),
             *(
-                Source(
-                    "sdb1228/ASLFlashCards",
-                    f"videos/Unit6_{w}.mp4",
-                    renames=((f"videos/Unit6_{w}.mp4", f"sa_unit6_{w.lower()}.mp4"),),
+                Source.file(
+                    "sdb1228/ASLFlashCards", f"videos/Unit6_{w}.mp4", f"sa_unit6_{w.lower()}.mp4"
                 )
                 for w in SIGNTUNE2_UNIT6
             ),
@@ -282,10 +285,10 @@ RECIPES: dict[str, Recipe] = {
     # fetch snapshot, and not looked at.
     "stillface": Recipe(
         tuple(
-            Source(
+            Source.file(
                 "teebid/aicure_opendbm",
                 f"sample_data/subj0{n}_timepoint01.mp4",
-                renames=((f"sample_data/subj0{n}_timepoint01.mp4", f"dbm_subj0{n}.mp4"),),
+                f"dbm_subj0{n}.mp4",
             )
             for n in (1, 2)
         )
@@ -297,7 +300,7 @@ RECIPES: dict[str, Recipe] = {
     # sets; the talking heads (close up already) are copied byte for byte.
     "gnew": Recipe(
         tuple(
-            Source(repo, path, renames=((path, name),), crop=crop)
+            Source.file(repo, path, name, crop=crop)
             for repo, crop, files in (
                 (
                     "aldairbalanzar/signtific.github.io",
@@ -392,7 +395,7 @@ RECIPES: dict[str, Recipe] = {
     # the phone clip (close up already) is copied byte for byte.
     "realhead": Recipe(
         tuple(
-            Source(repo, path, renames=((path, name),), crop=crop)
+            Source.file(repo, path, name, crop=crop)
             for repo, crop, files in (
                 ("chin1chi/camera-vision", False, (("no.mp4", "cv_no.mp4"),)),
                 (
@@ -430,7 +433,7 @@ RECIPES: dict[str, Recipe] = {
     # times where its loop starts and ends at rest (agree.gif); see :func:`gif_clip`.
     "realgif": Recipe(
         tuple(
-            Source(repo, path, renames=((path, name),), loops=loops)
+            Source.file(repo, path, name, loops=loops)
             for repo, path, name, loops in (
                 ("LuRsT/reaction_gifs", "yes.gif", "lr_yes.mp4", 1),
                 ("LuRsT/reaction_gifs", "no.gif", "lr_no.mp4", 1),
@@ -460,7 +463,7 @@ RECIPES: dict[str, Recipe] = {
     # the same way and scored once on their own.
     "realgif2": Recipe(
         tuple(
-            Source(repo, path, renames=((path, name),))
+            Source.file(repo, path, name)
             for repo, path, name in (
                 ("zacharyhalvorson/gifhub", "public/gifs/no.gif", "zh_no.mp4"),
                 ("zacharyhalvorson/gifhub", "public/gifs/maybe-yes.gif", "zh_maybe_yes.mp4"),
@@ -474,7 +477,7 @@ RECIPES: dict[str, Recipe] = {
     # the same way and scored once on their own.
     "realgif3": Recipe(
         tuple(
-            Source(repo, path, renames=((path, name),))
+            Source.file(repo, path, name)
             for repo, path, name in (
                 ("thomplinds/custom-slack-emojis", "images/bernie_no.gif", "tl_bernie_no.mp4"),
                 ("tkshako/Reaction-Andrew", "images/nod.gif", "tk_nod.mp4"),
@@ -489,7 +492,7 @@ RECIPES: dict[str, Recipe] = {
     # GIFs are scored only; the man of FSA-Net's other GIF may be read clip by clip.
     "realrest": Recipe(
         tuple(
-            Source(FSA_NET, FSA_CVLAB, renames=((FSA_CVLAB, name),), region=box)
+            Source.file(FSA_NET, FSA_CVLAB, name, region=box)
             for name, box in (
                 ("fsa_cvlab_left.mp4", (0, 50, 130, 268)),
                 ("fsa_cvlab_mid.mp4", (140, 0, 300, 160)),
@@ -497,18 +500,14 @@ RECIPES: dict[str, Recipe] = {
             )
         )
         + tuple(
-            Source(
-                "PetrusKirsten/webcam_for_nTMS", f"Images/{gif}", renames=((f"Images/{gif}", name),)
-            )
+            Source.file("PetrusKirsten/webcam_for_nTMS", f"Images/{gif}", name)
             for gif, name in (
                 ("gif_head_pose_estimation.gif", "ntms_hpe.mp4"),
                 ("gif_hpe_savitzky-golay.gif", "ntms_hpe_sg.mp4"),
             )
         )
     ),
-    "realrest_tune": Recipe(
-        (Source(FSA_NET, "webcam_demo.gif", renames=(("webcam_demo.gif", "fsa_webcam.mp4"),)),)
-    ),
+    "realrest_tune": Recipe((Source.file(FSA_NET, "webcam_demo.gif", "fsa_webcam.mp4"),)),
     # Session 38 (gest38c): a TUNE set of real people nodding "yes" and shaking "no" from
     # sources no other set uses: reaction GIFs (four shakes, a nod), an ASL teacher's word GIFs
     # (NO with a head shake; his other words as hard negatives, each GIF cropped to a fixed box
@@ -516,7 +515,7 @@ RECIPES: dict[str, Recipe] = {
     # pose-driving clip pair of DPE and a VoxCeleb driving clip of LIA) as negatives.
     "realnod2": Recipe(
         tuple(
-            Source(repo, path, renames=((path, name),))
+            Source.file(repo, path, name)
             for repo, path, name in (
                 ("amirrajan/rgif.io", "nope.gif", "rg_nope.mp4"),
                 ("amirrajan/rgif.io", "whynot.gif", "rg_whynot.mp4"),
@@ -533,19 +532,16 @@ RECIPES: dict[str, Recipe] = {
             )
         )
         + tuple(
-            Source(
-                "rhabramov/asl-dictionary",
-                f"gifs/{w}.gif",
-                renames=((f"gifs/{w}.gif", f"ad_{w}.mp4"),),
-                region=REALNOD2_ASL_BOX,
+            Source.file(
+                "rhabramov/asl-dictionary", f"gifs/{w}.gif", f"ad_{w}.mp4", region=REALNOD2_ASL_BOX
             )
             for w in REALNOD2_ASL
         )
         + tuple(
-            Source(
+            Source.file(
                 "FuxiVirtualHuman/styletalk",
                 f"samples/{p}.mp4",
-                renames=((f"samples/{p}.mp4", f"stk_{p.rsplit('/', 1)[1].lower()}.mp4"),),
+                f"stk_{p.rsplit('/', 1)[1].lower()}.mp4",
             )
             for p in REALNOD2_TALK
         )

@@ -693,6 +693,18 @@ class GestureEngine:
             for hold, c in self.face
         )
 
+    def _start_over(self, holds: list[tuple[HoldDetector, str]], head: bool, face: bool) -> None:
+        """Reset the replayed detectors (``holds``) and what feeds them, before a replay and
+        after one that failed: each waits for rest, as an excursion under way at the first
+        kept frame is no gesture."""
+        for hold, _ in holds:
+            hold.reset()
+            hold.wait_for_rest()
+        if head:
+            self._axes.clear()
+        if face:
+            self._expr.clear()
+
     def _replay(self, t: float, obs: Any, head: bool, face: bool) -> list[GestureEvent]:
         """Read the kept frames again against a new reference (see ``EngineParams.replay_s``).
 
@@ -707,13 +719,7 @@ class GestureEngine:
         if neutral is None or not self._history:
             return []
         holds = (self.head if head else []) + (self.face if face else [])
-        for hold, _ in holds:
-            hold.reset()
-            hold.wait_for_rest()  # an excursion under way at the first kept frame is no gesture
-        if head:
-            self._axes.clear()
-        if face:
-            self._expr.clear()
+        self._start_over(holds, head, face)
         found: list[tuple[GestureEvent, float]] = []
         # The blink filter (_deblink) reads the kept frames from open eyes, with a state of its
         # own. Against a new neutral that state is the live one in the new reference, and is
@@ -752,14 +758,9 @@ class GestureEngine:
                     hold = next(d for d, _ in holds if d.gesture == e.gesture)
                     found.append((e, hold.last_start))
         except Exception:
-            for hold, _ in holds:
-                hold.reset()
-                hold.wait_for_rest()
+            self._start_over(holds, head, face)
             if head:
-                self._axes.clear()
                 self._open_pitch = self._closing_t = None  # restored below when face
-            if face:
-                self._expr.clear()
             raise
         finally:
             if face:
