@@ -133,3 +133,36 @@ def test_a_deferred_event_with_its_own_older_time_does_not_move_the_menus_clock_
     service.listeners.append(seen.append)
     service.handle(Gesture("nod", 2.0, 0.9))
     assert not [e for e in seen if isinstance(e, ev.IntentSelected)]
+
+
+def test_a_late_nod_made_before_staff_changed_the_scan_timing_still_selects() -> None:
+    # "water" is on offer from 4 s; a nurse slows the scan at 6 s (the item on offer stays);
+    # the patient's nod at "water", made at 5 s, is reported at 7 s (held back until the
+    # shake after it). The offer did not change, so it is the patient's "yes" to "water":
+    # before, the new timing moved the offer's start to 6 s and the nod was dropped.
+    retimed = menu()
+    retimed.set_timing(10.0, 3.0, 6.0)
+    assert retimed.highlighted(7.0) == "water"
+    assert retimed.on_gesture("nod", 7.0, made=5.0) == Selected("water", 7.0)
+
+
+def test_a_late_nod_made_at_the_offer_before_a_retimed_one_selects_nothing() -> None:
+    # The new timing counts from when it was set: "water" (from 4 s) is offered until 16 s,
+    # "pain" from 16 s; a nod made at 15 s ("water") reported at 17 s selects nothing.
+    retimed = menu()
+    retimed.set_timing(10.0, 3.0, 6.0)
+    assert [retimed.highlighted(t) for t in (15.9, 16.0)] == ["water", "pain"]
+    assert retimed.on_gesture("nod", 17.0, made=15.0) is None
+    assert retimed.on_gesture("nod", 17.5, made=16.5) == Selected("pain", 17.5)
+
+
+def test_staff_changing_the_scan_timing_on_the_pain_scale_keeps_the_number_on_offer() -> None:
+    # The scale offers 0 from 9.5 s, 1 from 13.5 s, 2 from 17.5 s (4 s each); a nurse slows
+    # the scan to 10 s at 18 s. Before, the new speed was applied from the scale's start, so
+    # the number on offer jumped back from 2 to 0 and a late nod made at 2 picked 0.
+    scale = Interaction(INTENTS, scale_intents=("pain",), pause_after_select_s=1.0)
+    scale.on_gesture("nod", 8.5)
+    assert scale.view(18.0).level == 2
+    scale.set_timing(10.0, 1.0, 18.0)
+    assert [scale.view(t).level for t in (18.5, 27.9, 28.0)] == [2, 2, 3]
+    assert scale.on_gesture("nod", 19.0, made=17.8) == Selected("pain", 19.0, 2)

@@ -166,6 +166,19 @@ class ScaleOffered:
 Event = Selected | Declined | ConfirmRequested | Cancelled | Moved | Slept | Woke | ScaleOffered
 
 
+@dataclass(frozen=True)
+class _Scale:
+    """The 0-10 scale under way: ``level`` is offered from ``since`` (scanning moves on every
+    ``offer_seconds`` from there). ``shown``: when ``level`` appeared, earlier than ``since``
+    only when staff changed the timing while it was on offer (a late nod made at it then is
+    still the patient's answer to it)."""
+
+    intent: str
+    level: int
+    since: float
+    shown: float
+
+
 SCALE = tuple(range(11))
 """The numbers of the 0-10 scale (the numeric pain rating scale nurses use)."""
 SCALE_ROUNDS = 1
@@ -222,8 +235,7 @@ class Interaction:
         self.confirm_timeout_s = confirm_timeout_s
         self.confirm_intents = frozenset(confirm_intents)
         self.scale_intents = frozenset(scale_intents)
-        # (intent, level, since) while the patient picks a number on the 0-10 scale
-        self._scale: tuple[str, int, float] | None = None
+        self._scale: _Scale | None = None  # while the patient picks a number on the scale
         self.settle_after_answer_s = settle_after_answer_s
         self._held = False  # a nurse's question is on screen: nothing is offered
         confirmers = tuple(g for g, a in self.actions.items() if a == "confirm")
@@ -233,8 +245,11 @@ class Interaction:
         self.select_with = selectors
         self.next_with = tuple(g for g, a in self.actions.items() if a == "next")
         self._index = 0
-        self._since = start_t
+        self._since = start_t  # when the item on offer appeared (a late report's test)
         self._paused_until = start_t
+        # When staff last changed the timing (set_timing): the offer on screen then is timed
+        # from here, while it still appeared at _since.
+        self._timed_from = start_t
         self._listening = False  # a spoken request waits (see listen)
         self._pending: tuple[str, float] | None = None  # (intent, deadline) while confirming
         self._timed_out: list[Cancelled | Selected] = []
@@ -335,13 +350,21 @@ class Interaction:
 
     def set_timing(self, offer_seconds: float, pause_after_select_s: float, t: float) -> None:
         """Staff changed the scan speed (seconds per offer) or the pause after a choice: the
-        item on offer stays and is offered for the new time from ``t``."""
+        item on offer stays and is offered for the new time from ``t``. It still appeared
+        when it did: a nod made at it before ``t`` and reported late (held back until the
+        shake after it) is the patient's answer to it. Moving the offer's start to ``t`` made
+        it a late report for another offer, and the patient's "yes" was dropped."""
         if offer_seconds <= 0 or pause_after_select_s < 0:
             raise ValueError("offer_seconds must be positive and the pause not negative")
         self._advance(t)
+        if self._scale is not None and self.mode == "scanning" and t > self._scale.since:
+            # The number on offer stays, offered for the new time from t (the new speed
+            # applied from the scale's start made the number jump).
+            level, shown = self._level(t), self._on_screen_since(t)
+            self._scale = replace(self._scale, level=level, since=t, shown=shown)
         self.offer_seconds = offer_seconds
         self.pause_after_select_s = pause_after_select_s
-        self._since = max(t, self._since)
+        self._timed_from = max(t, self._timed_from)
 
     # ---------------------------------------------------------------- clock
 
@@ -351,11 +374,12 @@ class Interaction:
         freezes (a jump back) nor skips items (a jump forward)."""
         self._since += dt
         self._paused_until += dt
+        self._timed_from += dt
         if self._pending is not None:
             self._pending = (self._pending[0], self._pending[1] + dt)
         if self._scale is not None:
-            intent, level, since = self._scale
-            self._scale = (intent, level, since + dt)
+            sc = self._scale
+            self._scale = replace(sc, since=sc.since + dt, shown=sc.shown + dt)
 
     def restart_scan(self, t: float) -> None:
         """The camera's first frame came in at ``t``: the scan starts again from the first
@@ -400,7 +424,7 @@ class Interaction:
             self._since = deadline
         if self.mode != "scanning" or self._pending is not None or self._held or self._asleep:
             return
-        start = max(self._since, self._paused_until)
+        start = max(self._since, self._paused_until, self._timed_from)
         if t <= start:
             return
         steps = int((t - start) // self.offer_seconds)
@@ -415,17 +439,16 @@ class Interaction:
         (and "Call the nurse") gone."""
         if self._scale is None:
             return
-        intent, _, since = self._scale
-        give_up = since + SCALE_ROUNDS * len(SCALE) * self.offer_seconds
+        give_up = self._scale.since + SCALE_ROUNDS * len(SCALE) * self.offer_seconds
         if t >= give_up:
-            self._scale = None
+            intent, self._scale = self._scale.intent, None
             self._timed_out.append(self._chosen(intent, give_up))
 
     def _level(self, t: float) -> int:
         """The number on offer: scanning moves on every ``offer_seconds``; pointing stays
         where the patient's gestures put it."""
         assert self._scale is not None
-        _, level, since = self._scale
+        level, since = self._scale.level, self._scale.since
         if self.mode == "scanning" and t > since:
             level += int((t - since) // self.offer_seconds)
         return level % len(SCALE)
@@ -441,7 +464,7 @@ class Interaction:
         """The request highlighted at ``t`` (None while paused after a choice)."""
         self._advance(t)
         if self._scale is not None:
-            return self._scale[0]
+            return self._scale.intent
         if self._pending is not None:
             return self._pending[0]
         if self._held or self._asleep or t < self._paused_until:
@@ -535,10 +558,10 @@ class Interaction:
         on to ``t``): the number on offer, the confirmation asked, the request on offer or
         pointed at, or the end of the pause after a choice."""
         if self._scale is not None:
-            _, _, since = self._scale
-            if self.mode == "scanning" and t > since:
-                since += (t - since) // self.offer_seconds * self.offer_seconds
-            return since
+            since = self._scale.since
+            if self.mode == "scanning" and t - since >= self.offer_seconds:
+                return since + (t - since) // self.offer_seconds * self.offer_seconds
+            return self._scale.shown
         if self._pending is not None:
             return self._pending[1] - self.confirm_timeout_s
         return max(self._since, self._paused_until)
@@ -547,7 +570,7 @@ class Interaction:
         """On the 0-10 scale the same gestures pick a number: select chooses the one on
         offer, next/previous move, cancel gives up (nothing is sent)."""
         assert self._scale is not None
-        intent, _, _ = self._scale
+        intent = self._scale.intent
         if t < self._paused_until:  # the choosing gesture's momentum picks no number
             return None
         level = self._level(t)
@@ -560,7 +583,7 @@ class Interaction:
             return Cancelled(intent, t)
         if action in ("next", "previous"):
             level = (level + (1 if action == "next" else -1)) % len(SCALE)
-            self._scale = (intent, level, t)
+            self._scale = _Scale(intent, level, t, t)
             return Moved(intent, t)
         return None
 
@@ -571,7 +594,7 @@ class Interaction:
             # Starts at 0 after the pause that follows a choice, so the choosing gesture's
             # momentum cannot pick a number.
             self._paused_until = t + self.pause_after_select_s
-            self._scale = (intent, 0, self._paused_until)
+            self._scale = _Scale(intent, 0, self._paused_until, self._paused_until)
             return ScaleOffered(intent, t)
         if intent in self.confirm_intents or intent == CANCEL_REQUEST:
             deadline = t + self.confirm_timeout_s
