@@ -42,6 +42,7 @@ from beckon.vision.gestures import (
     OscillationDetector,
     PoseSample,
     ShakeDetector,
+    log_dropped_late,
 )
 from beckon.vision.handgate import HandProvider, gate_drops
 from beckon.vision.held import HoldDetector, HoldParams
@@ -81,6 +82,11 @@ class _EventTimes:
     """For an event found late by the replay, or released late (a held-back nod or shake, see
     ``GestureEngine._released``), when it was made: the hand gate judges the gesture's own
     window, not the seconds before it was reported."""
+
+
+DEFERRED = "deferred as maybe the last swing of a nod or shake"
+"""How :func:`log_dropped_late` names a held look or turn's wait (see
+``GestureEngine._defer_to_oscillations``)."""
 
 
 class GestureEngine:
@@ -306,6 +312,15 @@ class GestureEngine:
             # one (the way back to rest from a "gesture" that was really the rest).
             for hold, _ in self.head:
                 hold.reset()
+            for e in self._pending:
+                if e.gesture in HEAD_HELD:
+                    log_dropped_late(
+                        e.gesture,
+                        e.t,
+                        t,
+                        DEFERRED,
+                        "the neutral pose was replaced (read against the old one)",
+                    )
             self._pending = [e for e in self._pending if e.gesture not in HEAD_HELD]
             self._neutral_version = version
             replay_head = usable
@@ -328,13 +343,9 @@ class GestureEngine:
             # All of them before any is updated: one released on this frame is not too old.
             stale = det.held_back
             if stale is not None and t - stale.event.t > p.held_back_max_s:
-                logger.info(
-                    "%s at t=%.2f held back: too long ago (%.1f s), not reported",
-                    stale.event.gesture,
-                    stale.event.t,
-                    t - stale.event.t,
+                det.drop_held_back(
+                    t, f"no gesture of the other axis followed within {p.held_back_max_s:.1f} s"
                 )
-                det.held_back = None
         for det in self.oscillators:
             det.other_held_back = next(
                 (o.held_back for o in self.oscillators if o is not det and o.held_back), None
@@ -524,6 +535,7 @@ class GestureEngine:
                     t,
                     det.gesture,
                 )
+                det.drop_held_back(t, f"the neutral pose was replaced, {size:.1f} deg away")
                 det.reset()
             det.reference_moved(t)  # a later movement's background starts here
             self._keep_movement_ref(det, origin)
@@ -831,7 +843,7 @@ class GestureEngine:
             axis = HEAD_HELD[e.gesture][0]
             osc = next((d.gesture for d in self.oscillators if d.axis == axis), "")
             if osc in fired:
-                logger.info("%s at t=%.2f dropped: it was the end of a %s", e.gesture, e.t, osc)
+                log_dropped_late(e.gesture, e.t, t, DEFERRED, f"it was the end of a {osc}")
             elif t - e.t < p.defer_s or (axis in busy and t - e.t < p.defer_max_s):
                 still.append(e)
             else:

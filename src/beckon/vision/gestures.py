@@ -109,6 +109,18 @@ class HeldBack:
         return self.last_turn_t < seen_moving_t <= self.event.t
 
 
+def log_dropped_late(gesture: str, made: float, t: float, waited: str, why: str) -> None:
+    """The one line for a gesture that waited (held back for a next gesture, or a look deferred
+    as maybe a nod's last swing) and is dropped at ``t`` without being reported. Hospital IT
+    reads the log to learn why a patient's gesture did nothing; a waiting one otherwise left no
+    trace at INFO (its "held back" line is DEBUG), and several of its drops none at all."""
+    logger.info("%s made at t=%.2f, %s, dropped at t=%.2f: %s", gesture, made, waited, t, why)
+
+
+HELD_BACK = "held back for a next gesture"
+"""How :func:`log_dropped_late` names a held-back nod or shake's wait."""
+
+
 @dataclass(frozen=True, slots=True)
 class GestureParams:
     """Thresholds of one oscillation detector; defaults suit a nod (see :data:`SHAKE_PARAMS`).
@@ -720,6 +732,13 @@ class OscillationDetector:
         # The face lost: what moved next is not known, nor whether it went on from the last.
         self.held_back = None
 
+    def drop_held_back(self, t: float, why: str) -> None:
+        """Forget the gesture held back (if any) at ``t``, logging ``why`` (see
+        :func:`log_dropped_late`): it will never be reported."""
+        held, self.held_back = self.held_back, None
+        if held is not None:
+            log_dropped_late(held.event.gesture, held.event.t, t, HELD_BACK, why)
+
     def reset(self) -> None:
         """Forget the gesture in progress and the cooldown (e.g. new patient)."""
         self._last_event_t = -math.inf
@@ -988,6 +1007,7 @@ class OscillationDetector:
                 logger.debug(
                     "%s: gesture interrupted at t=%.2f (face lost or poor)", self.gesture, t
                 )
+            self.drop_held_back(t, "the face was lost or poor; what the head did next is unknown")
             self._clear()
             return None
         assert pitch is not None and yaw is not None
@@ -1341,7 +1361,7 @@ class OscillationDetector:
         p = self.params
         # A newer movement completed (reported, held back or rejected): what this detector
         # held back is not kept for the other axis's later gestures.
-        self.held_back = None
+        self.drop_held_back(t, f"a newer {self.axis} movement completed")
         values = [pv.value for pv in self._pivots] + [x]
         swings = np.abs(np.diff(values))
         reversal_swings = swings[1:-1] if len(swings) > 2 else swings
