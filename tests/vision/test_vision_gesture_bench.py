@@ -534,3 +534,40 @@ def test_latency_counts_from_when_an_event_is_reported_not_when_it_was_made() ->
     group = next(g for g in report["groups"].values() if g["gestures"]["look_up"]["tp"])
     assert group["gestures"]["look_up"]["tp"] == 1
     assert group["latency_median_s"] == pytest.approx(4.0 - 2.8)  # not 3.0 - 2.8
+
+
+def test_a_false_event_found_late_is_counted_under_when_it_was_made() -> None:
+    """A look the replay finds as the first neutral is fixed is reported then, made seconds
+    before while the neutral was being learned (``GestureEvent.made``): a false one counts
+    under ``made=calibrating``, not under the time it was reported (``made=ready``)."""
+    from dataclasses import replace
+
+    from beckon.lab.gesture_bench import evaluate_online
+    from beckon.vision.engine import GestureEngine
+    from beckon.vision.face import FaceObservation
+    from beckon.vision.gestures import GestureEvent
+    from beckon.vision.pose import rotation_from_angles
+
+    class ReplayingEngine(GestureEngine):
+        """Reports a look up made at 0.5 s on the frame of 1.5 s (as the replay does); the
+        still face's neutral is known at 0.9 s."""
+
+        def update(self, obs: FaceObservation) -> list[GestureEvent]:
+            super().update(replace(obs, pitch=0.0, yaw=0.0, roll=0.0))
+            return [GestureEvent(1.5, "look_up", 0.9, made=0.5)] if obs.t == 1.5 else []
+
+    t = np.arange(0.0, 8.0, 0.1).round(1)
+    observed = benchdata.Observed(
+        t,
+        np.ones(len(t), dtype=bool),
+        np.ones(len(t)),
+        np.array([rotation_from_angles(0, 0, 0) for _ in t]),
+        np.zeros((len(t), len(benchdata.BLENDSHAPES_KEPT)), dtype=np.float32),
+    )
+    clip = benchdata.ClipSpec(
+        "rest.mp4", "recording", "recording", "negative", (synthetic.still(8.0),), ()
+    )
+    report = evaluate_online([clip], {clip.name: observed}, lambda p: ReplayingEngine(p))
+    rows = report["conditions"]
+    assert rows["made=calibrating"]["held"]["fp"] == 1
+    assert "made=ready" not in rows or rows["made=ready"]["held"]["fp"] == 0

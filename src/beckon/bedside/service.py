@@ -419,9 +419,10 @@ class BedsideService:
         if isinstance(item, Gesture):
             now = self.menu_time()
             if item.t < now - CLOCK_SLACK_S and self._frames_seen:
-                # A deferred or replayed event keeps its own, older time: it is a late report
-                # (applied only to what was on screen then), not the clock going back, which
-                # shifted the menu and made the scan skip ahead.
+                # A gesture with an older time is a late report (applied only to what was on
+                # screen then), not the clock going back, which shifted the menu and made the
+                # scan skip ahead. (The vision worker posts late events at their frame's time
+                # with ``made`` since session 39; this stays for any other late one.)
                 item = replace(item, t=now, made=item.t if item.made is None else item.made)
             else:
                 self._sync_clock(item.t)

@@ -10,13 +10,25 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from beckon.bedside.service import FrameTick, Gesture, SourceEnded
+
+if TYPE_CHECKING:
+    from beckon.vision.gestures import GestureEvent
 
 log = logging.getLogger(__name__)
 
 TICK_S = 0.1  # how often the bedside hears the frames' clock
+
+
+def reported(event: GestureEvent, frame_t: float) -> Gesture:
+    """``event``, reported on the frame at ``frame_t``, as the bedside takes it: at that
+    frame's time, with when it was made (``GestureEvent.made``) when that was earlier. A look
+    deferred behind a nod of its axis keeps its own older ``t`` in the engine; posted with it,
+    it moved the bedside's clock back and was applied to the menu of now as made then."""
+    t = frame_t if event.made is not None else event.t
+    return Gesture(event.gesture, t, event.confidence, event.made)
 
 
 class VisionWorker:
@@ -138,7 +150,7 @@ class VisionWorker:
                     if pacer is not None:
                         pacer.wait(frame.t)
                     for event in vision.process(frame):
-                        self.post(Gesture(event.gesture, event.t, event.confidence, event.made))
+                        self.post(reported(event, frame.t))
                     on_observation = self.on_observation
                     if on_observation is not None:
                         on_observation(vision.last_observation)

@@ -796,7 +796,7 @@ class GestureEngine:
             )
             times = self._times.setdefault((e.gesture, t), _EventTimes(start))
             times.start, times.made = start, e.t
-            out.append(replace(e, t=t))
+            out.append(replace(e, t=t, made=e.t))
         return out
 
     def _defer_to_oscillations(
@@ -847,7 +847,9 @@ class GestureEngine:
             elif t - e.t < p.defer_s or (axis in busy and t - e.t < p.defer_max_s):
                 still.append(e)
             else:
-                out.append(e)
+                # Reported late, with its own time (the arbitration and the bench read it as
+                # made then): ``made`` tells the bedside so (``GestureEvent.made``).
+                out.append(replace(e, made=e.t))
         self._pending = still
         return out
 

@@ -57,12 +57,15 @@ class GestureEvent:
     gesture: str
     confidence: float
     made: float | None = None
-    """When a held-back nod or shake was made: released with the other axis's gesture that
-    followed it, up to ``EngineParams.held_back_max_s`` later. None for other events: most are
-    reported as made; a replayed one up to ``replay_max_age_s`` late and a deferred held
-    gesture up to ``defer_max_s`` late do not carry it yet (session 36's note). The bedside
-    applies a late one only to what was on screen when it was made:
-    a nod at "Water" released seconds later must not select the request on offer by then."""
+    """When an event reported on a later frame than it was made on was made; None for one
+    reported as it was made. A held-back nod or shake, released with the other axis's gesture
+    that followed it up to ``EngineParams.held_back_max_s`` later, and a gesture the replay
+    found against a corrected neutral, up to ``replay_max_age_s`` later, are reported at
+    that frame's time ``t``; a held look or turn deferred behind a nod or shake of its axis,
+    up to ``defer_max_s`` later, keeps its own ``t`` (so ``made == t``; the vision worker hands
+    it to the bedside at the frame's time). The bedside applies a late one only to what was
+    on screen when it was made: a nod at "Water" released seconds later must not select the
+    request on offer by then (the replayed and deferred ones carry it since session 39)."""
 
     def to_json_dict(self) -> dict[str, Any]:
         """``{"type": "gesture", "gesture": name, "t": seconds, "confidence": 0..1}``."""
