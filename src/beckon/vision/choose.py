@@ -11,8 +11,12 @@ visitor. Asking MediaPipe for two faces instead costs every frame 17% more. A fa
 taken only once the patient's track has been gone ``keep_s``, the time after which the bedside
 relearns the neutral pose anyway (:mod:`beckon.vision.absence`: a new patient, a moved tablet).
 
-With no track to continue (the start, or after such an absence) the face nearest the middle of
-the picture is taken: the tablet is set up facing the patient, a visitor stands to one side.
+With no track to continue (the start, or after such an absence) the tracker asks MediaPipe for
+two faces (:meth:`FaceChooser.tracking`; the cost is paid only until a track exists) and the
+face nearest the middle of the picture, counted in its own widths, is taken: the tablet is set
+up facing the patient, whose face is normally the largest and the nearest the middle; a visitor
+stands to one side. Asked for one face, MediaPipe took whichever it detected first: a visitor
+as large as the patient, beside them, was taken over the patient in the middle (session 39).
 
 Plain Python on normalised landmark boxes; no MediaPipe here, so it is tested on its own.
 """
@@ -20,6 +24,10 @@ Plain Python on normalised landmark boxes; no MediaPipe here, so it is tested on
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+PRIME_MARGIN_WIDTHS = 1.5
+"""How far around the patient's face (in its widths, each way) the picture is kept while the
+one-face landmarker first finds it (:func:`around`): the rest, a visitor included, is hidden."""
 
 MAX_STEP_WIDTHS = 1.0
 """A face whose centre is more than this many face widths from the patient's last centre is
@@ -45,6 +53,21 @@ class FaceChooser:
         self._last_t = 0.0
         self._frame_size = (0, 0)
 
+    def tracking(self, t: float, frame_size: tuple[int, int]) -> bool:
+        """Whether a patient's track exists at ``t`` for a picture of ``frame_size`` (the face
+        in view continues it, or it was seen within ``keep_s``): without one, the tracker asks
+        MediaPipe for every face in view so that :meth:`choose` can pick the patient's."""
+        return (
+            self._last is not None
+            and t - self._last_t <= self.keep_s
+            and frame_size == self._frame_size
+        )
+
+    @property
+    def last(self) -> FaceBox | None:
+        """The patient's face where it was last seen (None: no track)."""
+        return self._last
+
     def choose(self, faces: list[FaceBox], t: float, frame_size: tuple[int, int]) -> int | None:
         """``faces`` in pixels of a ``frame_size`` (width, height) picture, at time ``t``."""
         if not faces:
@@ -54,11 +77,7 @@ class FaceChooser:
             last = self._last = None  # the track is gone (or the camera changed): start again
         self._frame_size = frame_size
         if last is None:
-            cx, cy = frame_size[0] / 2.0, frame_size[1] / 2.0
-            pick = min(
-                range(len(faces)),
-                key=lambda i: ((faces[i].x - cx) ** 2 + (faces[i].y - cy) ** 2, -faces[i].width),
-            )
+            pick = min(range(len(faces)), key=lambda i: _off_centre(faces[i], frame_size))
         else:
             distances = [((f.x - last.x) ** 2 + (f.y - last.y) ** 2) ** 0.5 for f in faces]
             pick = min(range(len(faces)), key=distances.__getitem__)
@@ -66,6 +85,25 @@ class FaceChooser:
                 return None  # someone else: the patient's face is hidden or gone for now
         self._last, self._last_t = faces[pick], t
         return pick
+
+
+def _off_centre(face: FaceBox, frame_size: tuple[int, int]) -> tuple[float, float]:
+    """How far ``face`` is from the middle of the picture, in its own widths (then its width,
+    larger first, for a tie): the patient's face, in the middle and near, scores lowest; a
+    visitor beside the bed is a face width or more to the side, and one far behind is small."""
+    cx, cy = frame_size[0] / 2.0, frame_size[1] / 2.0
+    off = ((face.x - cx) ** 2 + (face.y - cy) ** 2) ** 0.5
+    return off / max(face.width, 1.0), -face.width
+
+
+def around(face: FaceBox, frame_size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The part of the picture kept (x0, y0, x1, y1 in pixels) while the one-face landmarker
+    first finds the patient's ``face``: :data:`PRIME_MARGIN_WIDTHS` of its width each way."""
+    m = PRIME_MARGIN_WIDTHS * face.width
+    w, h = frame_size
+    x0, x1 = max(0, int(face.x - m)), min(w, int(face.x + m) + 1)
+    y0, y1 = max(0, int(face.y - m)), min(h, int(face.y + m) + 1)
+    return x0, y0, x1, y1
 
 
 def face_box(points_xy: object, frame_size: tuple[int, int]) -> FaceBox:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,7 +22,7 @@ from mediapipe.tasks.python.core.base_options import BaseOptions
 
 from beckon.closing import Closing
 from beckon.modelstore import existing_model
-from beckon.vision.choose import FaceChooser, face_box
+from beckon.vision.choose import FaceBox, FaceChooser, around, face_box
 from beckon.vision.frames import Frame
 from beckon.vision.handgate import Points
 from beckon.vision.native_log import QuietStart, load_landmarker
@@ -141,6 +141,15 @@ class FaceTracker(Closing):
     that continues the patient's track counts (``keep_s``: how long a lost patient's place is
     kept from another face, :class:`~beckon.vision.choose.FaceChooser`).
 
+    While no track exists (the start, or the patient gone ``keep_s``) a second landmarker asks
+    for two faces on each picture, so the chooser picks the patient's among them, not the one
+    MediaPipe happens to detect first: a visitor as large as the patient, beside them from the
+    first frame, was taken. Two faces cost 17% more a frame, paid only until a track exists.
+    The one-face landmarker is then shown only the part of the picture around the patient
+    (:func:`~beckon.vision.choose.around`) until it has found them there: shown the whole
+    picture, its own detector could take the visitor again, and it goes on following the face
+    it found.
+
     Use as a context manager (or call :meth:`close`): MediaPipe prints an error at exit for
     landmarkers left open. ``neutral`` learns the patient's resting pose from the observations;
     pass your own to share or preset it. ``small_face`` looks again in a crop when the full
@@ -164,7 +173,7 @@ class FaceTracker(Closing):
         options = mp_vision.FaceLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(path)),
             running_mode=mp_vision.RunningMode.VIDEO,
-            num_faces=1,  # two cost every frame 17% more; a visitor is handled below
+            num_faces=1,  # two cost every frame 17% more: only while searching, below
             min_face_detection_confidence=min_detection_confidence,
             min_face_presence_confidence=min_presence_confidence,
             min_tracking_confidence=min_tracking_confidence,
@@ -175,6 +184,15 @@ class FaceTracker(Closing):
             mp_vision.FaceLandmarker.create_from_options, options, path, "face landmarker"
         )
         self._quiet = QuietStart()
+        # Every face in view, while no track exists; IMAGE mode: used a frame or two at a
+        # time, with minutes between, it has no track of its own to keep.
+        search = replace(options, running_mode=mp_vision.RunningMode.IMAGE, num_faces=2)
+        self._searcher: Any = load_landmarker(
+            mp_vision.FaceLandmarker.create_from_options, search, path, "face landmarker"
+        )
+        self._quiet_search = QuietStart()
+        self._primed = False
+        """Whether the one-face landmarker found the patient since the track was chosen."""
         small = small_face or SmallFaceParams()
         self.small_face: SmallFaceFinder | None = None
         if small.enabled:
@@ -202,6 +220,7 @@ class FaceTracker(Closing):
         """Release the landmarker; safe to call twice."""
         if not self._closed:
             QuietStart.close(self._landmarker)
+            QuietStart.close(self._searcher)
             if self.small_face is not None:
                 self.small_face.close()
             self._closed = True
@@ -221,15 +240,25 @@ class FaceTracker(Closing):
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame.rgb))
         ts = self._timestamp_ms(frame.t)
         start = time.perf_counter()
-        result = self._quiet(self._landmarker.detect_for_video, image, ts)
+        size = (frame.width, frame.height)
+        searching = not self.chooser.tracking(frame.t, size)
+        if searching:
+            self._primed = False
+            result = self._quiet_search(self._searcher.detect, image)
+        else:
+            last = self.chooser.last
+            if not self._primed and last is not None:
+                image = mp.Image(image_format=mp.ImageFormat.SRGB, data=_only(frame.rgb, last))
+            result = self._quiet(self._landmarker.detect_for_video, image, ts)
         self.found_in_crop = False
         blendshapes: dict[str, float] = {}
-        size = (frame.width, frame.height)
         faces = [
             np.array([(lm.x, lm.y, lm.z) for lm in face], dtype=np.float64)
             for face in result.face_landmarks or ()
         ][: len(result.facial_transformation_matrixes or ())]
         pick = self.chooser.choose([face_box(f, size) for f in faces], frame.t, size)
+        if pick is not None and not searching:
+            self._primed = True
         if pick is not None:
             matrix = result.facial_transformation_matrixes[pick]
             points = faces[pick]
@@ -275,6 +304,14 @@ class FaceTracker(Closing):
             deformation=deformation,
             face_points=landmarks,
         )
+
+
+def _only(rgb: npt.NDArray[np.uint8], face: FaceBox) -> npt.NDArray[np.uint8]:
+    """``rgb`` with everything but the part around ``face`` (:func:`around`) a plain grey."""
+    x0, y0, x1, y1 = around(face, (rgb.shape[1], rgb.shape[0]))
+    out = np.full_like(rgb, 127)
+    out[y0:y1, x0:x1] = rgb[y0:y1, x0:x1]
+    return out
 
 
 def observation(
