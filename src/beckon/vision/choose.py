@@ -12,11 +12,12 @@ taken only once the patient's track has been gone ``keep_s``, the time after whi
 relearns the neutral pose anyway (:mod:`beckon.vision.absence`: a new patient, a moved tablet).
 
 With no track to continue (the start, or after such an absence) the tracker asks MediaPipe for
-two faces (:meth:`FaceChooser.tracking`; the cost is paid only until a track exists) and the
-face nearest the middle of the picture, counted in its own widths, is taken: the tablet is set
-up facing the patient, whose face is normally the largest and the nearest the middle; a visitor
-stands to one side. Asked for one face, MediaPipe took whichever it detected first: a visitor
-as large as the patient, beside them, was taken over the patient in the middle (session 39).
+two faces on the picture where a face is found (:meth:`FaceChooser.tracking`; one call when a
+track starts) and the face nearest the middle of the picture, counted in its own widths, is
+taken (:func:`nearest_middle`): the tablet is set up facing the patient, whose face is
+normally the largest and the nearest the middle; a visitor stands to one side. Asked for one
+face, MediaPipe takes the larger: a visitor leaning in beside the patient, nearer the tablet,
+was taken over the patient in the middle (session 39).
 
 Plain Python on normalised landmark boxes; no MediaPipe here, so it is tested on its own.
 """
@@ -77,7 +78,7 @@ class FaceChooser:
             last = self._last = None  # the track is gone (or the camera changed): start again
         self._frame_size = frame_size
         if last is None:
-            pick = min(range(len(faces)), key=lambda i: _off_centre(faces[i], frame_size))
+            pick = nearest_middle(faces, frame_size)
         else:
             distances = [((f.x - last.x) ** 2 + (f.y - last.y) ** 2) ** 0.5 for f in faces]
             pick = min(range(len(faces)), key=distances.__getitem__)
@@ -87,13 +88,17 @@ class FaceChooser:
         return pick
 
 
-def _off_centre(face: FaceBox, frame_size: tuple[int, int]) -> tuple[float, float]:
-    """How far ``face`` is from the middle of the picture, in its own widths (then its width,
-    larger first, for a tie): the patient's face, in the middle and near, scores lowest; a
-    visitor beside the bed is a face width or more to the side, and one far behind is small."""
-    cx, cy = frame_size[0] / 2.0, frame_size[1] / 2.0
-    off = ((face.x - cx) ** 2 + (face.y - cy) ** 2) ** 0.5
-    return off / max(face.width, 1.0), -face.width
+def nearest_middle(faces: list[FaceBox], frame_size: tuple[int, int]) -> int:
+    """The index of the face nearest the middle of the picture counted in its own widths (the
+    larger for a tie): the patient's, in the middle and near; a visitor beside the bed is a
+    face width or more to the side, and a face far behind is small."""
+
+    def off_centre(face: FaceBox) -> tuple[float, float]:
+        cx, cy = frame_size[0] / 2.0, frame_size[1] / 2.0
+        off = ((face.x - cx) ** 2 + (face.y - cy) ** 2) ** 0.5
+        return off / max(face.width, 1.0), -face.width
+
+    return min(range(len(faces)), key=lambda i: off_centre(faces[i]))
 
 
 def around(face: FaceBox, frame_size: tuple[int, int]) -> tuple[int, int, int, int]:
