@@ -12,23 +12,29 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
 
 import pytest
 
 from beckon.vision.engine import GestureEngine
 from beckon.vision.face import FaceObservation
 from beckon.vision.gestures import GestureEvent
-from tests.vision.traces import Patient, add, glide, held, nodding
+from tests.vision.traces import Patient, Wave, add, glide, held, nodding
 
 HZ = 0.5
 END = 3.0 + 2 / HZ  # a slow two-cycle nod from 3 s; it completes about 0.6 s after
 TURNED = glide((END, 0.0), (END + 0.4, 15.0))  # the head turns aside as the nod settles
 
 
-def held_back_nod(**changes: object) -> Patient:
-    """A 12 degree nod at 0.5 Hz; the head turns aside and stays there as it settles: the nod
-    is held back (at about 7.6 s) for a shake that never comes."""
-    return dataclasses.replace(Patient(pitch=nodding(3.0, 2, 12.0, HZ), yaw=TURNED), **changes)
+def held_back_nod(
+    pitch: Wave | None = None, found: Callable[[float], bool] | None = None
+) -> Patient:
+    """A 12 degree nod at 0.5 Hz (or ``pitch``); the head turns aside and stays there as it
+    settles: the nod is held back (at about 7.6 s) for a shake that never comes."""
+    patient = Patient(pitch=pitch or nodding(3.0, 2, 12.0, HZ), yaw=TURNED)
+    if found is not None:
+        patient.found = found
+    return patient
 
 
 def feed(engine: GestureEngine, frames: list[FaceObservation]) -> list[GestureEvent]:

@@ -16,8 +16,8 @@ two faces on the picture where a face is found (:meth:`FaceChooser.tracking`; on
 track starts) and the face nearest the middle of the picture, counted in its own widths, is
 taken (:func:`nearest_middle`): the tablet is set up facing the patient, whose face is
 normally the largest and the nearest the middle; a visitor stands to one side. Asked for one
-face, MediaPipe takes the larger: a visitor leaning in beside the patient, nearer the tablet,
-was taken over the patient in the middle (session 39).
+face, MediaPipe mostly takes the larger: a visitor leaning in beside the patient, nearer the
+tablet, was taken over the patient in the middle (session 39).
 
 Plain Python on normalised landmark boxes; no MediaPipe here, so it is tested on its own.
 """

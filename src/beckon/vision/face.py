@@ -143,8 +143,8 @@ class FaceTracker(Closing):
 
     When a face is found with no track to continue (the start, or the patient gone ``keep_s``),
     a second landmarker asks for two faces on that picture, so that the chooser picks the
-    patient's among them, not the one MediaPipe detected first: asked for one, it takes the
-    larger face, and a visitor leaning in beside the patient was followed. Asking for two on
+    patient's among them, not the one MediaPipe detected first: asked for one, it mostly takes
+    the larger face, and a visitor leaning in beside the patient was followed. Asking for two on
     every frame costs 17% more; this costs one call when a track starts. Only when the face
     chosen is another than the one-face landmarker's is its result used, and the one-face
     landmarker is shown only the part of the picture around the patient
