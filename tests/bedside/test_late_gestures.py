@@ -166,3 +166,35 @@ def test_staff_changing_the_scan_timing_on_the_pain_scale_keeps_the_number_on_of
     scale.set_timing(10.0, 1.0, 18.0)
     assert [scale.view(t).level for t in (18.5, 27.9, 28.0)] == [2, 2, 3]
     assert scale.on_gesture("nod", 19.0, made=17.8) == Selected("pain", 19.0, 2)
+
+
+def pain_scale() -> Interaction:
+    """Pain chosen at 8.5 s: its scale offers 0 from 9.5 s, 1 from 13.5 s ... 10 from 49.5 s
+    to 53.5 s (4 s each), then gives up and sends pain without a number."""
+    scale = Interaction(INTENTS, scale_intents=("pain",), pause_after_select_s=1.0)
+    scale.on_gesture("nod", 8.5)
+    return scale
+
+
+def test_retiming_at_the_scales_last_number_still_gives_up_after_it() -> None:
+    # A nurse sets the same timing again at 51 s, while 10 (the last number) is on offer: 10
+    # stays, offered 4 s from the change, and the scale gives up at 55 s. Before, the round
+    # was counted anew from the change: the numbers wrapped to 0 and pain without a number
+    # went up at 95 s, 40 s late.
+    scale = pain_scale()
+    assert scale.view(51.0).level == 10
+    scale.set_timing(4.0, 1.0, 51.0)
+    assert scale.view(54.9).level == 10
+    assert scale.expired(54.9) == []
+    assert scale.expired(55.0) == [Selected("pain", 55.0, None)]
+
+
+def test_retiming_mid_scale_offers_the_rest_of_the_round_at_the_new_speed() -> None:
+    # Slowed to 10 s at 18 s with 2 on offer (0 and 1 were offered whole): 2 from 18 s, 3
+    # from 28 s ... 10 from 98 s to 108 s, then pain without a number. Before, the round
+    # began again at the change: 10 gave way to 0 at 108 s and the scale went on to 128 s.
+    scale = pain_scale()
+    scale.set_timing(10.0, 1.0, 18.0)
+    assert [scale.view(t).level for t in (28.0, 97.9, 98.0, 107.9)] == [3, 9, 10, 10]
+    assert scale.expired(107.9) == []
+    assert scale.expired(108.0) == [Selected("pain", 108.0, None)]

@@ -171,12 +171,16 @@ class _Scale:
     """The 0-10 scale under way: ``level`` is offered from ``since`` (scanning moves on every
     ``offer_seconds`` from there). ``shown``: when ``level`` appeared, earlier than ``since``
     only when staff changed the timing while it was on offer (a late nod made at it then is
-    still the patient's answer to it)."""
+    still the patient's answer to it). ``offered``: numbers whose whole offer ended before
+    ``since`` in this round (staff changed the timing after them), so the scale still gives
+    up after one round in all; counted from ``since`` alone, each change of timing began a
+    new round (the numbers wrapped 10 -> 0 and the request went up to a round late)."""
 
     intent: str
     level: int
     since: float
     shown: float
+    offered: int = 0
 
 
 SCALE = tuple(range(11))
@@ -360,8 +364,10 @@ class Interaction:
         if self._scale is not None and self.mode == "scanning" and t > self._scale.since:
             # The number on offer stays, offered for the new time from t (the new speed
             # applied from the scale's start made the number jump).
+            sc = self._scale
             level, shown = self._level(t), self._on_screen_since(t)
-            self._scale = replace(self._scale, level=level, since=t, shown=shown)
+            offered = sc.offered + int((t - sc.since) // self.offer_seconds)
+            self._scale = replace(sc, level=level, since=t, shown=shown, offered=offered)
         self.offer_seconds = offer_seconds
         self.pause_after_select_s = pause_after_select_s
         self._timed_from = max(t, self._timed_from)
@@ -439,9 +445,10 @@ class Interaction:
         (and "Call the nurse") gone."""
         if self._scale is None:
             return
-        give_up = self._scale.since + SCALE_ROUNDS * len(SCALE) * self.offer_seconds
+        sc = self._scale
+        give_up = sc.since + (SCALE_ROUNDS * len(SCALE) - sc.offered) * self.offer_seconds
         if t >= give_up:
-            intent, self._scale = self._scale.intent, None
+            intent, self._scale = sc.intent, None
             self._timed_out.append(self._chosen(intent, give_up))
 
     def _level(self, t: float) -> int:
