@@ -67,3 +67,12 @@ def test_a_look_that_waited_for_the_nod_detector_says_when_it_was_made() -> None
 def test_an_event_reported_as_it_was_made_carries_no_made() -> None:
     ((event, at),) = reported(Patient(pitch=held(3.0, 1.0, 14.0)), 7.0, live=False)
     assert (event.gesture, event.made) == ("look_down", None) and event.t == at
+
+
+def test_a_replayed_look_that_then_waited_keeps_when_it_was_made() -> None:
+    # A look the replay found (made at 2 s, reported at the replay's frame, 3 s) that had to
+    # wait behind the nod detector goes out later still: it was made at 2 s, not at 3 s (the
+    # release wrote its report time over the replay's made).
+    engine = GestureEngine()
+    engine._pending = [GestureEvent(3.0, "look_down", 0.9, made=2.0)]
+    assert engine._defer_to_oscillations(4.0, []) == [GestureEvent(3.0, "look_down", 0.9, made=2.0)]

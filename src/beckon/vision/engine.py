@@ -316,7 +316,7 @@ class GestureEngine:
                 if e.gesture in HEAD_HELD:
                     log_dropped_late(
                         e.gesture,
-                        e.t,
+                        e.t if e.made is None else e.made,
                         t,
                         DEFERRED,
                         "the neutral pose was replaced (read against the old one)",
@@ -842,14 +842,16 @@ class GestureEngine:
         for e in self._pending:
             axis = HEAD_HELD[e.gesture][0]
             osc = next((d.gesture for d in self.oscillators if d.axis == axis), "")
+            made = e.t if e.made is None else e.made
             if osc in fired:
-                log_dropped_late(e.gesture, e.t, t, DEFERRED, f"it was the end of a {osc}")
+                log_dropped_late(e.gesture, made, t, DEFERRED, f"it was the end of a {osc}")
             elif t - e.t < p.defer_s or (axis in busy and t - e.t < p.defer_max_s):
                 still.append(e)
             else:
                 # Reported late, with its own time (the arbitration and the bench read it as
-                # made then): ``made`` tells the bedside so (``GestureEvent.made``).
-                out.append(replace(e, made=e.t))
+                # made then): ``made`` tells the bedside so (``GestureEvent.made``). One the
+                # replay found already says when it was made, before its time.
+                out.append(replace(e, made=made))
         self._pending = still
         return out
 
