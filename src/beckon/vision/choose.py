@@ -30,6 +30,13 @@ PRIME_MARGIN_WIDTHS = 1.5
 """How far around the patient's face (in its widths, each way) the picture is kept while the
 one-face landmarker first finds it (:func:`around`): the rest, a visitor included, is hidden."""
 
+PRIME_MAX_S = 1.0
+"""Longest the one-face landmarker is shown only the part around the patient (15 frames at
+15 fps): if it has not found the face there by then (hidden as the track began), it is shown
+the whole picture again, and the track, not the mask, keeps a visitor out (with the crop of
+:mod:`beckon.vision.smallface`), as when the patient's face is hidden a moment. Unbounded, a
+track that ran out before the first find left every later frame masked."""
+
 MAX_STEP_WIDTHS = 1.0
 """A face whose centre is more than this many face widths from the patient's last centre is
 someone else (a head moves far less than a face width between two frames, even in a shake)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -22,7 +23,14 @@ from mediapipe.tasks.python.core.base_options import BaseOptions
 
 from beckon.closing import Closing
 from beckon.modelstore import existing_model
-from beckon.vision.choose import FaceBox, FaceChooser, around, face_box, nearest_middle
+from beckon.vision.choose import (
+    PRIME_MAX_S,
+    FaceBox,
+    FaceChooser,
+    around,
+    face_box,
+    nearest_middle,
+)
 from beckon.vision.frames import Frame
 from beckon.vision.handgate import Points
 from beckon.vision.native_log import QuietStart, load_landmarker
@@ -181,30 +189,37 @@ class FaceTracker(Closing):
             output_face_blendshapes=True,
             output_facial_transformation_matrixes=True,
         )
-        self._landmarker: Any = load_landmarker(
-            mp_vision.FaceLandmarker.create_from_options, options, path, "face landmarker"
-        )
-        self._quiet = QuietStart()
         # Every face in view, when a track starts (see _search); IMAGE mode: used one frame at
         # a time, with minutes between, it has no track of its own to keep.
         search = replace(options, running_mode=mp_vision.RunningMode.IMAGE, num_faces=2)
-        self._searcher: Any = load_landmarker(
-            mp_vision.FaceLandmarker.create_from_options, search, path, "face landmarker"
-        )
+        small = small_face or SmallFaceParams()
+        self.small_face: SmallFaceFinder | None = None
+        with ExitStack() as loaded:  # one that fails to load: those before it are closed
+            self._landmarker: Any = load_landmarker(
+                mp_vision.FaceLandmarker.create_from_options, options, path, "face landmarker"
+            )
+            loaded.callback(QuietStart.close, self._landmarker)
+            self._searcher: Any = load_landmarker(
+                mp_vision.FaceLandmarker.create_from_options, search, path, "face landmarker"
+            )
+            loaded.callback(QuietStart.close, self._searcher)
+            if small.enabled:
+                self.small_face = SmallFaceFinder(
+                    path,
+                    small,
+                    min_detection_confidence=min_detection_confidence,
+                    min_presence_confidence=min_presence_confidence,
+                    min_tracking_confidence=min_tracking_confidence,
+                )
+            loaded.pop_all()  # all loaded: close() releases them
+        self._quiet = QuietStart()
         self._quiet_search = QuietStart()
         self._primed = True
         """False from when the two-face search took another face than the one-face
-        landmarker's until that landmarker has found it (shown only the part around it)."""
-        small = small_face or SmallFaceParams()
-        self.small_face: SmallFaceFinder | None = None
-        if small.enabled:
-            self.small_face = SmallFaceFinder(
-                path,
-                small,
-                min_detection_confidence=min_detection_confidence,
-                min_presence_confidence=min_presence_confidence,
-                min_tracking_confidence=min_tracking_confidence,
-            )
+        landmarker's until that landmarker has found it (shown only the part around it), the
+        crop has found it, :data:`~beckon.vision.choose.PRIME_MAX_S` have passed, or the track
+        is gone."""
+        self._priming_from = 0.0  # when _primed last went False
         self.found_in_crop = False
         """Whether the last frame's face was found only by the crop (:attr:`small_face`)."""
         self.chooser = FaceChooser(keep_s)
@@ -219,13 +234,16 @@ class FaceTracker(Closing):
         """Wall time spent inside ``detect_for_video`` for the last frame (benchmarking)."""
 
     def close(self) -> None:
-        """Release the landmarker; safe to call twice."""
-        if not self._closed:
-            QuietStart.close(self._landmarker)
-            QuietStart.close(self._searcher)
+        """Release the landmarkers; safe to call twice. Each is closed even when one closed
+        before it raises (the error is raised after)."""
+        if self._closed:
+            return
+        self._closed = True
+        with ExitStack() as graphs:
             if self.small_face is not None:
-                self.small_face.close()
-            self._closed = True
+                graphs.callback(self.small_face.close)
+            graphs.callback(QuietStart.close, self._searcher)
+            graphs.callback(QuietStart.close, self._landmarker)
 
     def _timestamp_ms(self, t: float) -> int:
         """MediaPipe needs strictly increasing timestamps: nudge repeats forward by 1 ms."""
@@ -272,6 +290,8 @@ class FaceTracker(Closing):
         start = time.perf_counter()
         size = (frame.width, frame.height)
         last = self.chooser.last if self.chooser.tracking(frame.t, size) else None
+        if last is None or frame.t - self._priming_from > PRIME_MAX_S:
+            self._primed = True  # no track to prime for, or masked long enough: the whole picture
         shown = image
         if last is not None and not self._primed:
             shown = mp.Image(image_format=mp.ImageFormat.SRGB, data=_only(frame.rgb, last))
@@ -281,6 +301,8 @@ class FaceTracker(Closing):
         faces = _faces(result)
         if faces and last is None:
             result, faces = self._search(image, result, faces, size)
+            if not self._primed:
+                self._priming_from = frame.t
         pick = self.chooser.choose([face_box(f, size) for f in faces], frame.t, size)
         if pick is not None and last is not None:
             self._primed = True  # the one-face landmarker follows the patient
@@ -309,6 +331,7 @@ class FaceTracker(Closing):
                 return observation(self.neutral, frame.t, None, 0.0, {})
             matrix, points, blendshapes = found.matrix, found.points, found.blendshapes
             self.found_in_crop = True
+            self._primed = True  # the crop follows the patient; the track keeps a visitor out
         self.last_mediapipe_ms = (time.perf_counter() - start) * 1000.0
 
         rotation = rotation_from_matrix(matrix)

@@ -23,6 +23,7 @@ keeps its size while it tracks. The search for a face never seen (or lost for
 from __future__ import annotations
 
 import logging
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -139,13 +140,15 @@ class SmallFaceFinder(Closing):
                 output_facial_transformation_matrixes=False,
             )
 
-        with native_stderr_to_log():
+        with native_stderr_to_log(), ExitStack() as loaded:  # the second fails: close the first
             self._tracker: Any = mp_vision.FaceLandmarker.create_from_options(
                 options(mp_vision.RunningMode.VIDEO)
             )
+            loaded.callback(self._tracker.close)
             self._searcher: Any = mp_vision.FaceLandmarker.create_from_options(
                 options(mp_vision.RunningMode.IMAGE)
             )
+            loaded.pop_all()
         self._closed = False
         self._quiet_tracker = QuietStart()
         self._quiet_searcher = QuietStart()
@@ -157,11 +160,14 @@ class SmallFaceFinder(Closing):
         """The crop tried on the last :meth:`find` (for tests and debugging)."""
 
     def close(self) -> None:
-        """Release both landmarkers; safe to call twice."""
-        if not self._closed:
-            QuietStart.close(self._tracker)
-            QuietStart.close(self._searcher)
-            self._closed = True
+        """Release both landmarkers; safe to call twice. Each is closed even when the other
+        raises."""
+        if self._closed:
+            return
+        self._closed = True
+        with ExitStack() as graphs:
+            graphs.callback(QuietStart.close, self._searcher)
+            graphs.callback(QuietStart.close, self._tracker)
 
     def seen(self, points: npt.NDArray[np.float64], width: int, t: float) -> None:
         """The full frame found the face (normalised landmarks): look there next time."""
