@@ -35,6 +35,7 @@ from beckon.profile import FACE_HELD, HEAD_HELD, GestureProfile
 from beckon.vision.channels import CHANNEL_NAMES, channels
 from beckon.vision.engine_params import EngineParams
 from beckon.vision.gestures import (
+    DEFERRED,
     NOD_PARAMS,
     SHAKE_PARAMS,
     GestureEvent,
@@ -82,11 +83,6 @@ class _EventTimes:
     """For an event found late by the replay, or released late (a held-back nod or shake, see
     ``GestureEngine._released``), when it was made: the hand gate judges the gesture's own
     window, not the seconds before it was reported."""
-
-
-DEFERRED = "deferred as maybe the last swing of a nod or shake"
-"""How :func:`log_dropped_late` names a held look or turn's wait (see
-``GestureEngine._defer_to_oscillations``)."""
 
 
 class GestureEngine:

@@ -123,6 +123,10 @@ def log_dropped_late(gesture: str, made: float, t: float, waited: str, why: str)
 HELD_BACK = "held back for a next gesture"
 """How :func:`log_dropped_late` names a held-back nod or shake's wait."""
 
+DEFERRED = "deferred as maybe the last swing of a nod or shake"
+"""How :func:`log_dropped_late` names a held look or turn's wait (see
+``GestureEngine._defer_to_oscillations``)."""
+
 
 @dataclass(frozen=True, slots=True)
 class GestureParams:
