@@ -104,6 +104,27 @@ def add_commands(sub: Any) -> None:
     )
     bgest.add_argument("--json", action="store_true", help="print the figures as JSON")
     bgest.set_defaults(func=cmd_bench_gestures)
+    btalk = bsub.add_parser(
+        "talking",
+        help="false nods, shakes and held gestures on a probe of real talkers' head and jaw",
+        description="Draw talkers from the head and jaw movement measured on real talkers "
+        "(band spreads of pitch, yaw and roll; the jaw's openings, their rhythm and height), "
+        "each after a silent rest, and run them through the rules at 15 and 30 fps, with a "
+        "large and a small face, as an uncalibrated bedside. Every event is false. The "
+        "talkers are split by person into a tune and a score part (see docs/gestures.md).",
+    )
+    btalk.add_argument(
+        "--part",
+        choices=("tune", "score"),
+        default="tune",
+        help="tune: talkers a rule may be tuned on (per-talker lines); score: the others, "
+        "read in aggregate only (default tune)",
+    )
+    btalk.add_argument(
+        "--seeds", type=positive(int), default=3, help="draws per talker, face, fps (default 3)"
+    )
+    btalk.add_argument("--json", action="store_true", help="print every run's events as JSON")
+    btalk.set_defaults(func=cmd_bench_talking)
     bui = bsub.add_parser(
         "ui",
         help="milliseconds from a gesture to the highlight, and from a request to the station",
@@ -204,6 +225,29 @@ def cmd_bench_gestures(args: argparse.Namespace) -> int:
         print(json.dumps(result, indent=2))
     else:
         print(format_report(result))
+    return 0
+
+
+def cmd_bench_talking(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from beckon.lab.talkprobe import ProbeParams, probe, summary
+
+    params = ProbeParams(seeds=args.seeds)
+    result = probe(args.part, params)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "part": result.part,
+                    "minutes": result.minutes,
+                    "runs": [asdict(r) for r in result.runs],
+                },
+                indent=1,
+            )
+        )
+    else:
+        print("\n".join(summary(result, params)))
     return 0
 
 
