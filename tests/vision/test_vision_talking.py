@@ -13,6 +13,7 @@ from dataclasses import replace
 
 import pytest
 
+from beckon.lab.talkprobe import ProbeParams, load_talkers, run_one
 from beckon.profile import Calibration, GestureProfile
 from beckon.vision.engine import GestureEngine
 from beckon.vision.engine_params import EngineParams
@@ -114,3 +115,19 @@ def test_a_calm_patients_small_shake_with_a_still_jaw_is_still_found() -> None:
     # lowered bar is what lets a weak patient answer, and it stays.
     patient = Patient(yaw=sine(2.0, 2.0, 2.4, 1.5), noise_deg=0.1, noise_score=0.001, quality=0.65)
     assert [e.gesture for e in run(patient, 6.0)] == ["shake"]
+
+
+def test_a_measured_talkers_head_bob_with_a_normal_jaw_is_no_nod() -> None:
+    """A guard from the talking probe of real talkers (beckon.lab.talkprobe, tune part): one
+    talker drawn from StyleTalk's Kristi Noem clip (realnod2), 3 s silent, 20 s talking, 3 s
+    silent, a large face at 15 fps. Her pitch bobs 3 to 5 degrees in 2 s while her jaw opens
+    2.5 times a second by about 0.24. The jaw's height rule (``oscillation_jaw_share``) is what
+    rejects her bobs: with it off, the same trace gives nods. A change to the jaw rules (a nod
+    made while mouthing "yes") must keep this talker silent."""
+    talker = next(t for t in load_talkers("tune") if t.name == "realnod2_talk/stk_kristinoem")
+    params = ProbeParams()
+    today = run_one(talker, 1100, "large", 15.0, params)
+    assert [g for _, g in today.events if g in ("nod", "shake")] == []
+    no_height_rule = replace(EngineParams(), oscillation_jaw_share=1e6)
+    off = run_one(talker, 1100, "large", 15.0, params, lambda: GestureEngine(params=no_height_rule))
+    assert "nod" in [g for _, g in off.events]
