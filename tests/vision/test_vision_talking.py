@@ -131,3 +131,16 @@ def test_a_measured_talkers_head_bob_with_a_normal_jaw_is_no_nod() -> None:
     no_height_rule = replace(EngineParams(), oscillation_jaw_share=1e6)
     off = run_one(talker, 1100, "large", 15.0, params, lambda: GestureEngine(params=no_height_rule))
     assert "nod" in [g for _, g in off.events]
+
+
+def test_a_talker_whose_last_syllables_stay_under_the_jaw_bar_gives_no_nod() -> None:
+    """A guard from the talking probe's tune part: a LivePortrait driver talking (talkhead
+    lp_d0; jaw 0.65 openings a second by about 0.2, read at half on a small face, 30 fps).
+    She talks from 3 s on (openings of 0.09, 0.11, 0.12 at 9.3 to 11.6 s), says one more
+    syllable under the height rule's bar (0.08 at 12.9 s) and bobs 3.3 degrees (13.0 to
+    15.0 s) with one opening over it (0.13 at 14.0 s). Today the height rule drops the bob;
+    a rule that keeps a nod made with one word said (one short stretch of openings over the
+    bar) must still see the talking that runs up to it."""
+    talker = next(t for t in load_talkers("tune") if t.name == "talkhead/lp_d0")
+    run = run_one(talker, 23, "small", 30.0, ProbeParams())
+    assert [g for _, g in run.events if g in ("nod", "shake")] == []
