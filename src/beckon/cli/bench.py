@@ -229,10 +229,15 @@ def cmd_bench_gestures(args: argparse.Namespace) -> int:
 
 
 def cmd_bench_talking(args: argparse.Namespace) -> int:
+    import logging
     from dataclasses import asdict
 
     from beckon.lab.talkprobe import ProbeParams, probe, summary
 
+    # The summary is the output. The score part is read in aggregate only, so the engine's
+    # line for each event it drops or reports stays out of a plain run (-v shows it).
+    if not args.verbose:
+        logging.getLogger().setLevel(logging.WARNING)
     params = ProbeParams(seeds=args.seeds)
     result = probe(args.part, params)
     if args.json:
