@@ -151,9 +151,9 @@ def test_with_two_faces_from_the_first_frame_the_patients_in_the_middle_is_follo
     # the tablet (a face 109 px wide against the patient's 88), both in view before any track
     # exists. Asked for one face, MediaPipe takes the larger (checked on this picture), and
     # the tracker followed the visitor: the visitor's nod at 3 s was the only one heard. Now
-    # MediaPipe is asked for both until the track is chosen, and the patient's face is the
-    # one nearer the middle in its own widths; the patient's nod at 7 s is heard, the
-    # visitor's not.
+    # MediaPipe is asked for both on the picture where the track starts, and the patient's
+    # face is the one nearer the middle in its own widths; the patient's nod at 7 s is heard,
+    # the visitor's not.
     fps = 15.0
     patient_rig = synthetic.FaceRig(synthetic.load_demo_face(), face_model, SIZE)
     visitor_rig = synthetic.FaceRig(load_face("hopper"), face_model, SIZE)

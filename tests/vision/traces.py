@@ -13,20 +13,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from beckon.lab.talkprobe import REST_BLENDSHAPES
 from beckon.vision.face import FaceObservation
 from beckon.vision.pose import rotation_from_angles
 
 FPS = 30.0
 Wave = Callable[[float], float]
-
-REST_BLENDSHAPES = {
-    "eyeBlinkLeft": 0.05,
-    "eyeBlinkRight": 0.05,
-    "jawOpen": 0.02,
-    "browInnerUp": 0.05,
-    "browOuterUpLeft": 0.05,
-    "browOuterUpRight": 0.05,
-}
 
 
 def zero(_: float) -> float:

@@ -373,8 +373,7 @@ def evaluate_online(
             tally[e.gesture].fp += 1
             # When it was made, not reported: one the replay found as the first neutral was
             # fixed was made while calibrating (``GestureEvent.made``).
-            at = e.t if e.made is None else e.made
-            for t in bucket(made(dict(c.conditions), at, ready_at), e.gesture):
+            for t in bucket(made(dict(c.conditions), e.made_at, ready_at), e.gesture):
                 t.fp += 1
             if listed:
                 false_examples.append({"clip": c.name, "gesture": e.gesture, "t": round(e.t, 2)})

@@ -65,7 +65,7 @@ REST_BLENDSHAPES = {
     "browOuterUpLeft": 0.05,
     "browOuterUpRight": 0.05,
 }
-"""A resting face's scores (as the trace tests'); talking adds to ``jawOpen``."""
+"""A resting face's scores (the trace tests' too); talking adds to ``jawOpen``."""
 
 
 @dataclass(frozen=True)

@@ -312,7 +312,7 @@ class GestureEngine:
                 if e.gesture in HEAD_HELD:
                     log_dropped_late(
                         e.gesture,
-                        e.t if e.made is None else e.made,
+                        e.made_at,
                         t,
                         DEFERRED,
                         "the neutral pose was replaced (read against the old one)",
@@ -838,7 +838,7 @@ class GestureEngine:
         for e in self._pending:
             axis = HEAD_HELD[e.gesture][0]
             osc = next((d.gesture for d in self.oscillators if d.axis == axis), "")
-            made = e.t if e.made is None else e.made
+            made = e.made_at
             if osc in fired:
                 log_dropped_late(e.gesture, made, t, DEFERRED, f"it was the end of a {osc}")
             elif t - e.t < p.defer_s or (axis in busy and t - e.t < p.defer_max_s):

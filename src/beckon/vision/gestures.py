@@ -67,6 +67,11 @@ class GestureEvent:
     on screen when it was made: a nod at "Water" released seconds later must not select the
     request on offer by then (the replayed and deferred ones carry it since session 39)."""
 
+    @property
+    def made_at(self) -> float:
+        """When the gesture was made: :attr:`made`, or ``t`` for one reported as it was made."""
+        return self.t if self.made is None else self.made
+
     def to_json_dict(self) -> dict[str, Any]:
         """``{"type": "gesture", "gesture": name, "t": seconds, "confidence": 0..1}``."""
         return {
