@@ -1,6 +1,7 @@
 """A nurse at the station with the keyboard and a screen reader: a call's buttons say which bed
-and request they act on, a button reached with Tab brings its call into view, and Enter presses
-it as Space does. Real Mosquitto, a real station service, a ward of real protocol messages."""
+and request they act on, a button reached with Tab brings its call into view and keeps it there
+while the list changes around it, and Enter presses it as Space does. Real Mosquitto, a real
+station service, a ward of real protocol messages."""
 
 from __future__ import annotations
 
@@ -54,6 +55,23 @@ def test_the_calls_buttons_are_named_followed_and_pressed_with_enter(
         return top >= 0 and top + last.ack.y() + last.ack.height() <= viewport.height()
 
     qtbot.waitUntil(in_view, timeout=WAIT_MS)
+
+    # The list changes around the focused call: a call above grows (its row takes another
+    # shape), then the window shrinks (an alert band above the list): the call stays in view.
+    first = min(waiting, key=lambda r: r.y())
+    first.setMinimumHeight(first.height() + viewport.height())
+    qtbot.waitUntil(
+        lambda: last.y() - bar.value() > viewport.height() or in_view(), timeout=WAIT_MS
+    )
+    qtbot.waitUntil(in_view, timeout=WAIT_MS)
+    window.resize(1024, 480)
+    qtbot.waitUntil(lambda: viewport.height() < 480, timeout=WAIT_MS)
+    qtbot.waitUntil(in_view, timeout=WAIT_MS)
+    # A nurse who scrolled away is left there: the list does not jump back to the focus.
+    bar.setValue(0)
+    first.setMinimumHeight(0)
+    qtbot.wait(300)
+    assert bar.value() == 0 and not in_view()
 
     qtbot.keyClick(last.ack, Qt.Key.Key_Return)
     request_id = last.request_id

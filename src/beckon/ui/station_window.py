@@ -26,7 +26,6 @@ from PyQt6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QTabBar,
@@ -87,6 +86,7 @@ from beckon.ui.widgets import (
     CappedLabel,
     FitLabel,
     FlowLayout,
+    FocusFollower,
     IconLabel,
     StatusPill,
     one_line_width,
@@ -216,11 +216,9 @@ class QueueRow(QFrame):
         """A button reached with Tab brings its row into view: the focus landed on a call 2,600
         px below the visible ones, and the nurse saw a button without its bed."""
         if event is not None and event.type() == QEvent.Type.FocusIn:
-            area = self.parentWidget()
-            while area is not None and not isinstance(area, QScrollArea):
-                area = area.parentWidget()
-            if area is not None:  # once the layout has settled (a row may just have moved)
-                QTimer.singleShot(0, lambda: area.ensureWidgetVisible(self))
+            follower = FocusFollower.of(self)
+            if follower is not None:  # and kept there while the list settles
+                follower.follow(self)
         return False
 
     def _acknowledge(self) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PyQt6.QtCore import QPoint, QRect, QRectF, QSize, Qt, QTimer
+from PyQt6.QtCore import QEvent, QObject, QPoint, QRect, QRectF, QSize, Qt, QTimer
 from PyQt6.QtGui import (
     QColor,
     QFont,
@@ -70,7 +70,67 @@ def vertical_scroll(content: QWidget, *, framed: bool = False) -> QScrollArea:
         scroll.setFrameShape(QFrame.Shape.NoFrame)
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     scroll.setWidget(content)
+    FocusFollower(scroll)
     return scroll
+
+
+class FocusFollower(QObject):
+    """Keeps a widget brought into view (``follow``) in view while the list around it settles.
+
+    A call reached with Tab was scrolled into view once; then its row took its final shape, or
+    an alert band above the list shrank it, and the focused button sat below the fold with
+    nobody scrolling it back. The follower brings the widget back into view after each such
+    change, for as long as it has the focus and the nurse has not scrolled away from it
+    (the scroll bar is where the follower left it)."""
+
+    def __init__(self, area: QScrollArea) -> None:
+        super().__init__(area)  # a child of the area: it lives and dies with it
+        self._area = area
+        self._widget: QWidget | None = None
+        self._left_at: int | None = None  # the scroll bar's value after the last bring
+        self._bring = QTimer(self)
+        self._bring.setSingleShot(True)
+        self._bring.setInterval(0)  # once the layout has settled (a row may just have moved)
+        self._bring.timeout.connect(self._into_view)
+        for watched in (area.viewport(), area.widget()):
+            if watched is not None:
+                watched.installEventFilter(self)
+
+    @staticmethod
+    def of(widget: QWidget) -> FocusFollower | None:
+        """The follower of the scroll area ``widget`` lies in, if any."""
+        area = widget.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        return area.findChild(FocusFollower) if area is not None else None
+
+    def follow(self, widget: QWidget) -> None:
+        """Bring ``widget`` into view now and keep it there while it has the focus."""
+        self._widget = widget
+        self._left_at = None
+        self._bring.start()
+
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
+        kind = event.type() if event is not None else None
+        if kind in (QEvent.Type.Resize, QEvent.Type.LayoutRequest) and self._still_followed():
+            self._bring.start()
+        return False
+
+    def _still_followed(self) -> bool:
+        widget, bar = self._widget, self._area.verticalScrollBar()
+        if widget is None or bar is None or self._left_at is None:
+            return False
+        if not widget.hasFocus() and not widget.isAncestorOf(QApplication.focusWidget()):
+            self._widget = None  # the focus moved on: so does the follower
+            return False
+        return bar.value() == self._left_at
+
+    def _into_view(self) -> None:
+        widget, bar = self._widget, self._area.verticalScrollBar()
+        if widget is None or bar is None:
+            return
+        self._area.ensureWidgetVisible(widget)
+        self._left_at = bar.value()
 
 
 def ui_scale() -> float:
