@@ -19,10 +19,20 @@ import pytest
 from beckon import modelstore
 from beckon.messaging.broker import wait_for_port
 from tests.helpers.broker_user import broker_data_folder
-from tests.helpers.ports import free_port
+from tests.helpers.ports import free_port, release_ports
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_MODELS = REPO.parent / "shared" / "models"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Once a test's fixtures are torn down (its brokers stopped), the ports it took are free
+    for other test processes again (tests/helpers/ports.py)."""
+    try:
+        return (yield)
+    finally:
+        release_ports()
 
 
 @pytest.fixture(autouse=True)

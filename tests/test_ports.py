@@ -1,12 +1,17 @@
-"""The test suite's port helper keeps pytest-xdist workers apart (tests/helpers/ports.py)."""
+"""The test suite's port helper keeps pytest-xdist workers, and test runs on one machine,
+apart (tests/helpers/ports.py)."""
 
 from __future__ import annotations
 
+import os
 import socket
+from pathlib import Path
 
 import pytest
 
 from tests.helpers import ports
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def _ephemeral_low() -> int:
@@ -33,3 +38,34 @@ def test_a_port_in_use_is_passed_over(monkeypatch: pytest.MonkeyPatch) -> None:
         taken.listen()
         following = ports.free_port()
     assert following not in (port, port + 1)
+
+
+def test_a_port_another_test_run_took_is_passed_over_while_its_broker_is_down(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another test run on the machine has the same blocks. It took a port and stopped its
+    broker there for a restart: nothing listens, yet the port is not free for this run (the
+    restarted broker found it taken and the test read this run's broker instead)."""
+    import itertools
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTEST_XDIST_WORKER": "gw5"}
+    other = subprocess.Popen(
+        [sys.executable, "-c", "from tests.helpers import ports; print(ports.free_port(), "
+         "flush=True); input()"],
+        cwd=REPO, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert other.stdout is not None
+        taken = int(other.stdout.readline())
+        monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw5")
+        monkeypatch.setattr(ports, "_counter", itertools.count())  # where the other began
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", taken))  # nothing listens there
+        assert ports.free_port() != taken
+    finally:
+        other.communicate("\n", timeout=30)
+    ports.release_ports()
+    monkeypatch.setattr(ports, "_counter", itertools.count())
+    assert ports.free_port() == taken, "the other run ended: its port is free again"
