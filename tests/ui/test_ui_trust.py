@@ -32,6 +32,12 @@ def test_yes_yes_answers_the_question_and_sends_nothing_else(
 ) -> None:
     """Point 3: two nods for "yes" sent an urgent request 2.8 s later."""
     bedside = open_bedside(speaker=speaker, offer_seconds=4.0)
+    # The quiet after an answer (5 s) runs on the menu's clock, which goes on in real time
+    # between frames: once the third nod had moved the clock on, 2.2 s of it were left, and a
+    # busy machine took longer to bring the answer to the station: the menu was offering again
+    # before the test looked. A long quiet here, ended by the frames' clock below.
+    quiet_s = 60.0
+    bedside.service.menu.settle_after_answer_s = quiet_s
     station = open_station(nurse="Nurse Lee")
     qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
     ask(qtbot, station, "12", "Are you comfortable?")
@@ -49,7 +55,7 @@ def test_yes_yes_answers_the_question_and_sends_nothing_else(
     said = [text for text, _ in speaker.said]
     assert said[-1] == "You answered yes.", "nothing may talk over the answer"
     # The settle time passes on the frames' clock: the scan starts again from the top.
-    bedside.service.post(FrameTick(t0 + 6.0))
+    bedside.service.post(FrameTick(t0 + quiet_s + 1.0))
     qtbot.waitUntil(lambda: bedside.menu.stage == "offering", timeout=WAIT_MS)
     assert bedside.menu.highlighted == "water"
     assert bedside.timeline.tracks == [] and bedside.service.states == {}
