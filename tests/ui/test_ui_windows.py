@@ -62,6 +62,10 @@ def test_a_yes_no_question_from_the_station_is_answered_by_a_nod(
     qtbot: Any, station_service: Any, open_bedside: Any, open_station: Any, speaker: Any
 ) -> None:
     bedside = open_bedside(speaker=speaker)
+    # The quiet after an answer (5 s) runs on the menu's clock, in real time between frames:
+    # a busy machine took longer to bring the answer to the station and back, and the menu
+    # was offering again before the test looked. A long quiet here.
+    bedside.service.menu.settle_after_answer_s = 60.0
     station = open_station(nurse="Nurse Lee")
     qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
 
