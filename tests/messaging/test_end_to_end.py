@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from beckon.background import Background
@@ -115,8 +113,9 @@ def test_request_made_while_broker_is_down_arrives_once_after_it_returns(mosquit
         bedside.post(Submit("nurse", "touch"))
         assert wait_until(lambda: any(isinstance(e, ev.RequestSaved) for e in seen.events))
         request_id = next(e.request_id for e in seen.events if isinstance(e, ev.RequestSaved))
-        time.sleep(0.5)
-        assert bedside.waiting == 1, "the request waits on disk"
+        # Counted once its handling is over, a moment after RequestSaved (the broker is down:
+        # the count cannot go back to 0 before the broker does).
+        assert wait_until(lambda: bedside.waiting == 1), "the request waits on disk"
         mosquitto.start()
         assert wait_until(lambda: "received" in seen.states(request_id), 40), seen.events
     store = RequestStore(tmp_path / "station.sqlite3")
