@@ -197,8 +197,15 @@ def test_a_nurse_asks_a_yes_no_question_and_a_shake_answers_no(mosquitto, tmp_pa
         )
         question = next(e for e in seen.events if isinstance(e, ev.QuestionAsked))
         assert question.text == "Are you in pain?" and question.asked_by == "Nurse Kim"
-        menu = [e.menu for e in seen.events if isinstance(e, ev.MenuChanged)]
-        assert menu[-1].stage == "question" and menu[-1].question == "Are you in pain?"
+
+        def asking() -> bool:
+            """The menu shows the question: a change emitted just after QuestionAsked."""
+            menu = [e.menu for e in seen.events if isinstance(e, ev.MenuChanged)]
+            return (
+                bool(menu) and menu[-1].stage == "question" and menu[-1].question == question.text
+            )
+
+        assert wait_until(asking), [e for e in seen.events if isinstance(e, ev.MenuChanged)][-1:]
         bedside.post(Gesture("shake", 1.0, 0.9))
         assert wait_until(lambda: any(w == "answered" for w, _ in answers)), answers
         assert wait_until(lambda: any(isinstance(e, ev.AnswerReceived) for e in seen.events))
