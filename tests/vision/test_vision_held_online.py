@@ -1111,6 +1111,50 @@ def test_a_slow_large_shake_from_the_first_frame_outlasts_the_window_and_is_hear
     assert _names(events) == ["shake"]
 
 
+def _refixed_under(patient: Patient, seconds: float, fps: float) -> tuple[list[str], list[float]]:
+    """The events of an online run, and when the neutral was fixed or replaced."""
+    neutral, engine = NeutralPose(), GestureEngine()
+    names: list[str] = []
+    fixed: list[float] = []
+    version = 0
+    for o in patient.trace(seconds, seed=3, fps=fps):
+        obs = observation(neutral, o.t, o.rotation, o.quality, o.blendshapes)
+        names += _names(engine.update(obs))
+        if obs.neutral_version != version:
+            version = obs.neutral_version
+            fixed.append(o.t)
+    return names, fixed
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+@pytest.mark.parametrize("rest_yaw", [15.0, 20.0, 25.0, -20.0])
+def test_a_nod_made_while_the_neutral_is_fixed_anew_at_a_turned_rest_is_heard(
+    fps: float, rest_yaw: float
+) -> None:
+    # The neutral is first fixed facing the tablet; the patient then rests turned (the bed at
+    # an angle), and the pose dwelt at longer replaces it, a whole swing away in yaw, while a
+    # nod is under way. The yaw held still over the nod: it moved nothing under it, and the
+    # nod is heard (session 40; before, the nod detector restarted and the nod was lost, and
+    # with no restart the jump read as a 20 degree turn during the nod and rejected it).
+    patient = Patient(yaw=held(3.0, 60.0, rest_yaw), pitch=nodding(10.0, 2.0, 10.0, 1.0))
+    names, fixed = _refixed_under(patient, 16.0, fps)
+    assert 10.0 < fixed[1] < 12.0  # first replaced while the nod went on
+    assert names == ["nod"]
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+@pytest.mark.parametrize("rest_pitch", [15.0, 25.0])
+def test_a_shake_made_while_the_neutral_is_fixed_anew_at_a_lowered_rest_is_heard(
+    fps: float, rest_pitch: float
+) -> None:
+    # The same along the other axis: a patient who rests with the chin down shakes while
+    # that rest replaces the first neutral; the pitch held still over the shake.
+    patient = Patient(pitch=held(3.0, 60.0, rest_pitch), yaw=sine(9.6, 4.0 / 3.0, 6.0, 1.5))
+    names, fixed = _refixed_under(patient, 16.0, fps)
+    assert 9.6 < fixed[1] < 11.0  # first replaced while the shake went on
+    assert names == ["shake"]
+
+
 def test_a_replay_that_fails_part_way_gives_the_live_detectors_their_own_state_back(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -474,7 +474,10 @@ class GestureEngine:
         replaced (its version changed from one to the next): drift and refinements of the
         running median move it slowly, and the first neutral must not restart them (a
         patient who answers "yes" in the first two seconds nods while the first neutral is
-        fixed: two of the four real nods of the ASL clips). Either way a replaced neutral is
+        fixed: two of the four real nods of the ASL clips). Nor does a jump a whole swing only
+        off a detector's axis when that detector's other axis held still over its movement
+        under way (:meth:`_carried_aside`: a patient resting turned has the neutral fixed anew
+        there while nodding). Either way a replaced neutral is
         where a later movement's background begins (``OscillationDetector.reference_moved``).
         A jump that brings the reference back near the one a movement under way began in
         (:meth:`_movement_origin`) restarts nothing: a first neutral fixed mid-movement and
@@ -522,6 +525,8 @@ class GestureEngine:
                         det.movement_start_t or 0.0,
                     )
                     whole = False
+            if whole and self._carried_aside(det, before, reference, shift, t):
+                whole = False
             if whole:
                 logger.debug(
                     "reference moved %.1f deg (%.1f along %s) at t=%.2f: %s restarts",
@@ -535,6 +540,42 @@ class GestureEngine:
                 det.reset()
             det.reference_moved(t)  # a later movement's background starts here
             self._keep_movement_ref(det, origin)
+
+    def _carried_aside(
+        self,
+        det: OscillationDetector,
+        before: Matrix,
+        reference: Matrix,
+        shift: tuple[float, float],
+        t: float,
+    ) -> bool:
+        """True when a movement under way goes on across a neutral that jumped a whole swing
+        along ``det``'s other axis alone (``shift``: the jump in pitch and yaw), that axis
+        having held still and now carried into the new reference
+        (:meth:`OscillationDetector.carry_still_other`): a nod made while the neutral is fixed
+        anew at the turn a patient rests in. Along its own axis the jump is under the full
+        swing bar and already carried (:meth:`OscillationDetector.shift_reference`), so it
+        makes no phantom swing of its own. A jump of ``reference_jump_deg`` in roll, which no
+        detector reads or carries, still restarts it: a signer's neutral replaced 8 degrees
+        away in roll (signtune2) otherwise let a 3.9 degree shake begun in her signing
+        complete (the jaw rule dropped it)."""
+        jump = relative_angles(before, reference)
+        along = abs(jump.pitch if det.axis == "pitch" else jump.yaw)
+        if along >= det.full_swing_threshold or abs(jump.roll) >= self.params.reference_jump_deg:
+            return False
+        by = shift[1] if det.axis == "pitch" else shift[0]
+        if not det.carry_still_other(by):
+            return False
+        logger.debug(
+            "reference moved %.1f deg along %s at t=%.2f, which held still under the %s under "
+            "way since t=%.2f: it goes on, that axis carried",
+            by,
+            det.other,
+            t,
+            det.gesture,
+            det.movement_start_t or 0.0,
+        )
+        return True
 
     @staticmethod
     def _jump(det: OscillationDetector, before: Matrix, after: Matrix) -> tuple[float, float]:

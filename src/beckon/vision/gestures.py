@@ -809,6 +809,29 @@ class OscillationDetector:
         if self._history:
             self._shifts.append((self._history[-1][0], own))
 
+    def carry_still_other(self, by: float) -> bool:
+        """Carry the other axis's readings over the movement under way (its first leg
+        included) by ``by`` degrees (the replaced neutral's jump along it) when that axis held
+        still over them; True if it did.
+
+        Why: a patient resting turned 15 to 25 degrees (a bed at an angle to the tablet) has
+        the neutral fixed anew at that turn while a nod is under way (a pose dwelt at longer,
+        ``vision/pose.py``). The jump is along the other axis only; left in the old reference,
+        the other axis's range over the nod (``other_max_ratio``) reads the whole jump as a
+        turn made during the nod and rejects it, and restarting throws the nod away (session
+        39; session 40: 101 of 120 such nods lost, 87 of 120 shakes). A still other axis
+        (within ``other_min_deg``, the landmark cross-talk floor) made no movement a jump could
+        hide or fake, so carried it reads as it would had the neutral been there all along. An
+        other axis that moved is not carried: converting it let a signer's nod-like sign lose
+        the phantom yaw that rejected it (fslsign ``comfortroom``, session 33), and the engine
+        restarts the movement as before."""
+        if not self._pivots or self._other_range(math.inf) > self.params.other_min_deg:
+            return False
+        shifted = [(ts, v + by) for ts, v in self._other_trace]
+        self._other_trace.clear()
+        self._other_trace.extend(shifted)
+        return True
+
     def _history_now(self) -> list[tuple[float, float]]:
         """``_history`` carried into the current reference (see :meth:`shift_reference`), for
         the lookups that compare it with the movement's own pivots, which are carried: the
