@@ -1111,13 +1111,15 @@ def test_a_slow_large_shake_from_the_first_frame_outlasts_the_window_and_is_hear
     assert _names(events) == ["shake"]
 
 
-def _refixed_under(patient: Patient, seconds: float, fps: float) -> tuple[list[str], list[float]]:
+def _refixed_under(
+    patient: Patient, seconds: float, fps: float, seed: int = 3
+) -> tuple[list[str], list[float]]:
     """The events of an online run, and when the neutral was fixed or replaced."""
     neutral, engine = NeutralPose(), GestureEngine()
     names: list[str] = []
     fixed: list[float] = []
     version = 0
-    for o in patient.trace(seconds, seed=3, fps=fps):
+    for o in patient.trace(seconds, seed=seed, fps=fps):
         obs = observation(neutral, o.t, o.rotation, o.quality, o.blendshapes)
         names += _names(engine.update(obs))
         if obs.neutral_version != version:
@@ -1153,6 +1155,23 @@ def test_a_shake_made_while_the_neutral_is_fixed_anew_at_a_lowered_rest_is_heard
     names, fixed = _refixed_under(patient, 16.0, fps)
     assert 9.6 < fixed[1] < 11.0  # first replaced while the shake went on
     assert names == ["shake"]
+
+
+@pytest.mark.parametrize("start", [11.3, 11.5])
+def test_a_small_nod_begun_between_a_turned_rests_refix_and_its_refinement_is_heard(
+    start: float,
+) -> None:
+    # Resting turned 15 degrees and 3.5 lower, the patient bobs 4 degrees as the neutral is
+    # fixed anew there (at 10.73 s; the bob goes on, carried), then nods 5 degrees, two
+    # cycles at 1 Hz, from ``start``; the neutral is refined at 11.7 s while the nod is under
+    # way. The nod's background is cut at the re-fix before it began, not lost to the
+    # refinement after (review rev40a: only the latest time was kept, so the re-fix's jump
+    # stood as a background the 5 degree nod did not stand out from, at 11.5 s).
+    pitch = add(held(3.0, 60.0, -3.5), nodding(10.3, 1.0, 4.0, 2.0), nodding(start, 2.0, 5.0, 1.0))
+    patient = Patient(yaw=held(3.0, 60.0, 15.0), pitch=pitch)
+    names, fixed = _refixed_under(patient, 16.0, 30.0, seed=0)
+    assert fixed[1] < start < fixed[2]  # re-fixed before the nod, refined under it
+    assert names == ["nod"]
 
 
 def test_a_replay_that_fails_part_way_gives_the_live_detectors_their_own_state_back(

@@ -682,7 +682,8 @@ class OscillationDetector:
         quiet = self.params.quiet_noise_deg
         self.noise = {"pitch": quiet[0], "yaw": quiet[1]}
         self._last_event_t = -math.inf
-        self._reference_t = -math.inf  # when the angles' reference last moved
+        # When the angles' reference moved (the neutral replaced), within ``_history``'s span.
+        self._reference_ts: deque[float] = deque()
         self.last_swing = 0.0
         """Median swing (degrees) of the last gesture reported or held back, as the head made
         it (see :meth:`_kept`), for the engine's checks against full bars."""
@@ -754,7 +755,7 @@ class OscillationDetector:
     def reset(self) -> None:
         """Forget the gesture in progress and the cooldown (e.g. new patient)."""
         self._last_event_t = -math.inf
-        self._reference_t = -math.inf
+        self._reference_ts.clear()
         self._clear()
 
     def reference_moved(self, t: float) -> None:
@@ -769,8 +770,17 @@ class OscillationDetector:
         second after the neutral was replaced. The engine does not call this when the first
         neutral is fixed: on comp4989 (signers moving from a clip's first frame) that cut
         away the movement two false events had stood out from.
+
+        Every such time is kept while ``_history`` reaches back to it, not only the latest: a
+        movement is cut at the latest one at or before it began. A neutral re-fixed at a
+        turned rest is refined about a second later; keeping only that refinement, a small
+        nod begun between the two lost its cut and had the re-fix's jump for its background
+        (review rev40a: a 5 degree nod rejected as not standing out from it).
         """
-        self._reference_t = t
+        self._reference_ts.append(t)
+        horizon = t - self.params.background_s - 2.5  # as far back as ``_history`` reaches
+        while len(self._reference_ts) > 1 and self._reference_ts[1] <= horizon:
+            self._reference_ts.popleft()
 
     def shift_reference(self, pitch: float, yaw: float) -> None:
         """The angles jumped by ``pitch`` and ``yaw`` degrees at once because their reference
@@ -1370,7 +1380,7 @@ class OscillationDetector:
             self._calm_before(start.t)
         # Cut at the reference's move only when it came before the movement began: the
         # samples before a movement that began earlier were all read against the old one.
-        moved = self._reference_t if self._reference_t <= start.t else -math.inf
+        moved = max((r for r in self._reference_ts if r <= start.t), default=-math.inf)
         since = max(start.t - self.params.background_s, self._last_event_t, moved)
         prior = [v for ts, v in self._history if since <= ts < start.t]
         self._background = _spread(np.asarray(prior, dtype=float)) if len(prior) > 3 else 0.0
