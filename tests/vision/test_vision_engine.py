@@ -16,7 +16,7 @@ from beckon.vision.engine_params import EngineParams
 from beckon.vision.face import FaceObservation, observation
 from beckon.vision.gestures import GestureEvent, NodDetector, PoseSample
 from beckon.vision.held import HoldDetector, HoldParams
-from beckon.vision.pose import NeutralPose, rotation_from_angles
+from beckon.vision.pose import NeutralPose, relative_angles, rotation_from_angles
 from tests.vision.traces import Patient, add, glide, held, moving, nodding, sine
 
 
@@ -803,6 +803,46 @@ def test_a_neutral_replaced_a_nods_swing_away_in_pitch_restarts_the_nod_alone(
         engine.update(obs)
     assert nod.in_progress is not nod_restarts
     assert shake.in_progress
+
+
+@pytest.mark.parametrize(
+    ("jump", "turned", "nod_restarts"),
+    [
+        ((0.0, 20.0, 0.0), 0.0, False),  # a turned rest re-fixed, the yaw still: carried
+        ((5.0, 0.0, 0.0), 0.0, True),  # own axis, a whole swing: a phantom leg
+        ((5.0, 20.0, 0.0), 0.0, True),  # the same with the turned rest
+        ((0.0, 20.0, 9.0), 0.0, True),  # roll, which nothing carries
+        ((0.0, 20.0, 0.0), 4.0, True),  # the yaw turned during the nod: not carried
+    ],
+)
+def test_a_nod_under_way_goes_on_across_a_neutral_re_fixed_aside_only_with_all_else_still(
+    jump: tuple[float, float, float], turned: float, nod_restarts: bool
+) -> None:
+    # One swing of a nod is under way when the neutral is replaced by one ``jump`` (pitch,
+    # yaw, roll) away. Along the yaw alone, the yaw having held still, the nod goes on (the
+    # patient resting turned, session 40). It restarts, as before, when the jump is a whole
+    # swing along the nod's own axis (it would make a phantom leg), has 8 degrees of roll
+    # (which no detector reads or carries: a signer's false shake, signtune2), or when the
+    # yaw turned ``turned`` degrees during the nod (carried, the turn could be hidden).
+    engine = GestureEngine(calibrated(**EXPRESSIVE))
+    nod = next(d for d in engine.oscillators if d.axis == "pitch")
+    head = glide((0.0, 0.0), (1.0, 0.0), (1.3, 9.0), (1.6, 0.0))
+    turn = glide((0.0, 0.0), (1.2, 0.0), (1.5, turned))
+    first, replaced_by = rotation_from_angles(0.0, 0.0, 0.0), rotation_from_angles(*jump)
+    fps = 15.0
+    for i in range(round(1.8 * fps)):
+        t = i / fps
+        replaced = t >= 1.7
+        if replaced and i == round(1.7 * fps):
+            assert nod.in_progress  # one swing, under way
+        rotation = rotation_from_angles(head(t), turn(t), 0.0)
+        seen = relative_angles(replaced_by if replaced else first, rotation)
+        obs = FaceObservation(
+            t=t, found=True, pitch=seen.pitch, yaw=seen.yaw, roll=seen.roll, quality=1.0,
+            rotation=rotation, neutral_version=2 if replaced else 1,
+        )  # fmt: skip
+        engine.update(obs)
+    assert nod.in_progress is not nod_restarts
 
 
 @pytest.mark.parametrize("wait_s", [0.2, 0.5, 1.0])
