@@ -553,9 +553,11 @@ class GestureEngine:
         along ``det``'s other axis alone (``shift``: the jump in pitch and yaw), that axis
         having held still and now carried into the new reference
         (:meth:`OscillationDetector.carry_still_other`): a nod made while the neutral is fixed
-        anew at the turn a patient rests in. Along its own axis the jump is under the full
-        swing bar and already carried (:meth:`OscillationDetector.shift_reference`), so it
-        makes no phantom swing of its own. A jump of ``reference_jump_deg`` in roll, which no
+        anew at the turn a patient rests in. Along its own axis the jump may be anything up
+        to just under the full swing bar (``OscillationDetector.full_swing_threshold``; at
+        or over it, it restarts): it is carried
+        (:meth:`OscillationDetector.shift_reference`) and makes no phantom swing of its own.
+        A jump of ``reference_jump_deg`` in roll, which no
         detector reads or carries, still restarts it: a signer's neutral replaced 8 degrees
         away in roll (signtune2) otherwise let a 3.9 degree shake begun in her signing
         complete (the jaw rule dropped it)."""
@@ -573,7 +575,7 @@ class GestureEngine:
             det.other,
             t,
             det.gesture,
-            det.movement_start_t or 0.0,
+            det.first_turning_t,
         )
         return True
 

@@ -799,7 +799,9 @@ class OscillationDetector:
         old readings, the jump included, as before: converted, a signer's 2.9 degree wobble
         (comp4989 ``milk_3``) stood out from its true background and a signer's nod-like sign
         (fslsign ``comfortroom``) lost the phantom 9 degree yaw that rejected it, two false
-        events on tune data (session 33, gest33b).
+        events on tune data (session 33, gest33b). The one exception is
+        :meth:`carry_still_other`: the other axis is carried too when it held still over the
+        movement, which the engine asks for a jump off the movement's axis alone.
         """
         d = {"pitch": float(pitch), "yaw": float(yaw)}
         own = d[self.axis]
@@ -867,6 +869,14 @@ class OscillationDetector:
     def in_progress(self) -> bool:
         """True while an oscillation with at least one reversal is under way."""
         return len(self._pivots) >= 2
+
+    @property
+    def first_turning_t(self) -> float | None:
+        """The first turning point of what is under way, its first leg alone included (which
+        :attr:`movement_start_t` does not name yet), else None: for the engine's log."""
+        if not self._pivots:
+            return None
+        return self._pruned_from if self._pruned_from is not None else self._pivots[0].t
 
     @property
     def movement_start_t(self) -> float | None:
