@@ -17,7 +17,7 @@ from beckon.vision.face import FaceObservation, observation
 from beckon.vision.gestures import GestureEvent, NodDetector, PoseSample
 from beckon.vision.held import HoldDetector, HoldParams
 from beckon.vision.pose import NeutralPose, relative_angles, rotation_from_angles
-from tests.vision.traces import Patient, add, glide, held, moving, nodding, sine
+from tests.vision.traces import Patient, add, glide, held, moving, nodding, sine, zero
 
 
 def calibrated(**thresholds: float) -> GestureProfile:
@@ -201,6 +201,32 @@ def test_a_slow_nod_into_a_held_turn_gives_no_look_from_its_dips(fps: float, sta
     yaw = glide((end, 0.0), (end + 0.4, 15.0)) if stays else held(end, 1.5, 20.0, ramp=0.4)
     patient = Patient(pitch=nodding(3.0, 2, 12.0, 0.5), yaw=yaw)
     assert names(_online(patient, end + 12.0, fps=fps)) == ([] if stays else ["turn_left"])
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0])
+@pytest.mark.parametrize("turn", ["none", "back", "stays"])
+def test_a_slow_nod_dropped_for_the_jaw_gives_no_look_from_its_dip(fps: float, turn: str) -> None:
+    # The same nod with the mouth open over its last second (a cough): the jaw drops it,
+    # whether held back (the head turns aside as it settles) or not. Its first dip waited as
+    # maybe a look down; it was the nod's swing all the same, and was let out as a look.
+    end = 3.0 + 2 / 0.5
+    yaw = {
+        "none": zero,
+        "back": held(end, 1.5, 20.0, ramp=0.4),
+        "stays": glide((end, 0.0), (end + 0.4, 15.0)),
+    }[turn]
+    cough = held(end - 1.0, 1.0, 0.3, ramp=0.1)
+    patient = Patient(pitch=nodding(3.0, 2, 12.0, 0.5), yaw=yaw, jaw=cough)
+    assert "look_down" not in names(_online(patient, end + 12.0, fps=fps))
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_a_look_down_after_a_nod_dropped_for_the_jaw_is_still_a_look(fps: float) -> None:
+    # The cough's nod is dropped; a look down begun 1.5 s after it ends is the patient's.
+    end = 3.0 + 2 / 0.5
+    cough = held(end - 1.0, 1.0, 0.3, ramp=0.1)
+    patient = Patient(pitch=add(nodding(3.0, 2, 12.0, 0.5), held(end + 1.5, 1.0, 12.0)), jaw=cough)
+    assert names(_online(patient, end + 8.0, fps=fps)) == ["look_down"]
 
 
 @pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])

@@ -208,6 +208,9 @@ class GestureEngine:
         self._oscillation_t: dict[str, float] = {}  # axis -> when its nod/shake was reported
         # axis -> when its nod/shake last held back was made (see _defer_to_oscillations)
         self._held_back_t: dict[str, float] = {}
+        # axis -> when its nod/shake last completed, whatever became of it: reported, held
+        # back, or dropped for the jaw or talking (see _defer_to_oscillations)
+        self._completed_t: dict[str, float] = {}
         self._pending: list[GestureEvent] = []
         self._history: deque[Any] = deque()
         self._reference_obs: Any = None  # the last frame whose neutral can be recovered
@@ -347,6 +350,8 @@ class GestureEngine:
                 (o.held_back for o in self.oscillators if o is not det and o.held_back), None
             )
             event = det.update(sample)
+            if event is not None or (det.held_back is not None and det.held_back.event.t == t):
+                self._completed_t[det.axis] = t
             if event is None:
                 held = det.held_back
                 if held is not None and held.event.t == t:
@@ -870,12 +875,14 @@ class GestureEngine:
                 self._pending.append(e)
             else:
                 out.append(e)
-        # A nod (or shake) held back for the other axis's next gesture (see
-        # OscillationDetector.held_back) was made all the same, whether it is released later or
-        # not: what waited on its axis was its swings. (Let out, a 0.5 Hz nod's two dips went
-        # as two looks down, and with it released by a shake, before it.)
+        # A nod (or shake) that completed on this frame was made, whatever becomes of it: held
+        # back for the other axis's next gesture (see OscillationDetector.held_back) and
+        # released later or not, or dropped for the jaw (a cough, talking): what waited on its
+        # axis was its swings. (Let out, a 0.5 Hz nod's two dips went as two looks down, and
+        # with it released by a shake, before it; a cough's nod dropped for the jaw let its
+        # dip out as a look down.) A released one completed earlier and counts now.
         fired = {e.gesture for e in out} | {
-            det.gesture for det in self.oscillators if self._held_back_t.get(det.axis) == t
+            det.gesture for det in self.oscillators if self._completed_t.get(det.axis) == t
         }
         still: list[GestureEvent] = []
         for e in self._pending:
