@@ -158,13 +158,14 @@ def test_a_late_nod_made_at_the_offer_before_a_retimed_one_selects_nothing() -> 
 
 def test_staff_changing_the_scan_timing_on_the_pain_scale_keeps_the_number_on_offer() -> None:
     # The scale offers 0 from 9.5 s, 1 from 13.5 s, 2 from 17.5 s (4 s each); a nurse slows
-    # the scan to 10 s at 18 s. Before, the new speed was applied from the scale's start, so
-    # the number on offer jumped back from 2 to 0 and a late nod made at 2 picked 0.
+    # the scan to 10 s at 18 s: 2 stays, offered 10 s from when it appeared. Before session
+    # 39, the new speed was applied from the scale's start, so the number on offer jumped
+    # back from 2 to 0 and a late nod made at 2 picked 0.
     scale = Interaction(INTENTS, scale_intents=("pain",), pause_after_select_s=1.0)
     scale.on_gesture("nod", 8.5)
     assert scale.view(18.0).level == 2
     scale.set_timing(10.0, 1.0, 18.0)
-    assert [scale.view(t).level for t in (18.5, 27.9, 28.0)] == [2, 2, 3]
+    assert [scale.view(t).level for t in (18.5, 27.4, 27.5)] == [2, 2, 3]
     assert scale.on_gesture("nod", 19.0, made=17.8) == Selected("pain", 19.0, 2)
 
 
@@ -178,23 +179,48 @@ def pain_scale() -> Interaction:
 
 def test_retiming_at_the_scales_last_number_still_gives_up_after_it() -> None:
     # A nurse sets the same timing again at 51 s, while 10 (the last number) is on offer: 10
-    # stays, offered 4 s from the change, and the scale gives up at 55 s. Before, the round
-    # was counted anew from the change: the numbers wrapped to 0 and pain without a number
-    # went up at 95 s, 40 s late.
+    # stays to the end of its 4 s, and the scale gives up at 53.5 s, as with no retime.
+    # Before session 39, the round was counted anew from the change: the numbers wrapped to
+    # 0 and pain without a number went up at 95 s, 40 s late.
     scale = pain_scale()
     assert scale.view(51.0).level == 10
     scale.set_timing(4.0, 1.0, 51.0)
-    assert scale.view(54.9).level == 10
-    assert scale.expired(54.9) == []
-    assert scale.expired(55.0) == [Selected("pain", 55.0, None)]
+    assert scale.view(53.4).level == 10
+    assert scale.expired(53.4) == []
+    assert scale.expired(53.5) == [Selected("pain", 53.5, None)]
 
 
 def test_retiming_mid_scale_offers_the_rest_of_the_round_at_the_new_speed() -> None:
-    # Slowed to 10 s at 18 s with 2 on offer (0 and 1 were offered whole): 2 from 18 s, 3
-    # from 28 s ... 10 from 98 s to 108 s, then pain without a number. Before, the round
-    # began again at the change: 10 gave way to 0 at 108 s and the scale went on to 128 s.
+    # Slowed to 10 s at 18 s with 2 on offer since 17.5 s (0 and 1 were offered whole): 2 to
+    # 27.5 s, 3 from 27.5 s ... 10 from 97.5 s to 107.5 s, then pain without a number.
+    # Before session 39, the round began again at the change: 10 gave way to 0 and the scale
+    # went on to 128 s.
     scale = pain_scale()
     scale.set_timing(10.0, 1.0, 18.0)
-    assert [scale.view(t).level for t in (28.0, 97.9, 98.0, 107.9)] == [3, 9, 10, 10]
-    assert scale.expired(107.9) == []
-    assert scale.expired(108.0) == [Selected("pain", 108.0, None)]
+    assert [scale.view(t).level for t in (27.5, 97.4, 97.5, 107.4)] == [3, 9, 10, 10]
+    assert scale.expired(107.4) == []
+    assert scale.expired(107.5) == [Selected("pain", 107.5, None)]
+
+
+def test_staff_stepping_through_the_timing_presets_does_not_hold_the_scale_up() -> None:
+    # A nurse steps through the pause presets (the speed stays 4 s) every 2 s from 20 s to
+    # 60 s, and through the speeds 2 s and 4 s in turn: the numbers go on at 4 s each (2 s
+    # each in the 2 s stretches) and the scale gives up within its round. Timed from each
+    # change, 2 (on offer at 20 s) stayed up the whole 40 s and nothing was sent by 60 s.
+    scale = pain_scale()
+    for i, t in enumerate(range(20, 60, 2)):
+        scale.set_timing(4.0, (0.5, 1.0, 2.0)[i % 3], float(t))
+    assert scale.expired(60.0) == [Selected("pain", 53.5, None)]
+    again = pain_scale()
+    for i, t in enumerate(range(20, 60, 2)):
+        again.set_timing((2.0, 4.0)[i % 2], 1.0, float(t))
+    (gave_up,) = again.expired(60.0)
+    assert gave_up.intent == "pain" and gave_up.level is None and gave_up.t <= 53.5
+
+
+def test_a_faster_scan_moves_a_number_on_offer_longer_than_that_to_the_next() -> None:
+    # 2 on offer since 17.5 s; at 20.5 s the scan is sped up to 2 s: 2 has had 3 s, so 3 is
+    # offered from the change (no number skipped), then 4 from 22.5 s.
+    scale = pain_scale()
+    scale.set_timing(2.0, 1.0, 20.5)
+    assert [scale.view(t).level for t in (20.5, 22.4, 22.5)] == [3, 3, 4]

@@ -168,10 +168,8 @@ Event = Selected | Declined | ConfirmRequested | Cancelled | Moved | Slept | Wok
 
 @dataclass(frozen=True)
 class _Scale:
-    """The 0-10 scale under way: ``level`` is offered from ``since`` (scanning moves on every
-    ``offer_seconds`` from there). ``shown``: when ``level`` appeared, earlier than ``since``
-    only when staff changed the timing while it was on offer (a late nod made at it then is
-    still the patient's answer to it). ``offered``: numbers whose whole offer ended before
+    """The 0-10 scale under way: ``level`` appeared at ``since`` (scanning moves on every
+    ``offer_seconds`` from there). ``offered``: numbers whose whole offer ended before
     ``since`` in this round (staff changed the timing after them), so the scale still gives
     up after one round in all; counted from ``since`` alone, each change of timing began a
     new round (the numbers wrapped 10 -> 0 and the request went up to a round late)."""
@@ -179,7 +177,6 @@ class _Scale:
     intent: str
     level: int
     since: float
-    shown: float
     offered: int = 0
 
 
@@ -357,20 +354,33 @@ class Interaction:
         item on offer stays and is offered for the new time from ``t``. It still appeared
         when it did: a nod made at it before ``t`` and reported late (held back until the
         shake after it) is the patient's answer to it. Moving the offer's start to ``t`` made
-        it a late report for another offer, and the patient's "yes" was dropped."""
+        it a late report for another offer, and the patient's "yes" was dropped. On the pain
+        scale, see :meth:`_retime_scale`."""
         if offer_seconds <= 0 or pause_after_select_s < 0:
             raise ValueError("offer_seconds must be positive and the pause not negative")
         self._advance(t)
-        if self._scale is not None and self.mode == "scanning" and t > self._scale.since:
-            # The number on offer stays, offered for the new time from t (the new speed
-            # applied from the scale's start made the number jump).
-            sc = self._scale
-            level, shown = self._level(t), self._on_screen_since(t)
-            offered = sc.offered + int((t - sc.since) // self.offer_seconds)
-            self._scale = replace(sc, level=level, since=t, shown=shown, offered=offered)
+        self._retime_scale(offer_seconds, t)
         self.offer_seconds = offer_seconds
         self.pause_after_select_s = pause_after_select_s
         self._timed_from = max(t, self._timed_from)
+
+    def _retime_scale(self, offer_seconds: float, t: float) -> None:
+        """The scan speed changes to ``offer_seconds`` at ``t`` while the scale scans: the
+        number on offer stays, offered for the new time from when it appeared, or moves on at
+        ``t`` if it has been on offer that long already (no number is skipped). So the scale
+        gives up after one round at the speed in force whatever the retimes. Timed from the
+        change (session 39), each retime gave the number on offer its whole time again:
+        staff stepping through the presets (the pause's too, which leaves the speed as it
+        was) kept one number up and the scale from ever sending pain without a number; and
+        applied from the scale's start, the new speed made the number on offer jump back."""
+        sc = self._scale
+        if sc is None or self.mode != "scanning" or t <= sc.since:
+            return
+        level, shown = self._level(t), self._on_screen_since(t)
+        offered = sc.offered + int((t - sc.since) // self.offer_seconds)
+        if t - shown >= offer_seconds:
+            level, shown, offered = (level + 1) % len(SCALE), t, offered + 1
+        self._scale = replace(sc, level=level, since=shown, offered=offered)
 
     # ---------------------------------------------------------------- clock
 
@@ -385,7 +395,7 @@ class Interaction:
             self._pending = (self._pending[0], self._pending[1] + dt)
         if self._scale is not None:
             sc = self._scale
-            self._scale = replace(sc, since=sc.since + dt, shown=sc.shown + dt)
+            self._scale = replace(sc, since=sc.since + dt)
 
     def restart_scan(self, t: float) -> None:
         """The camera's first frame came in at ``t``: the scan starts again from the first
@@ -568,7 +578,7 @@ class Interaction:
             since = self._scale.since
             if self.mode == "scanning" and t - since >= self.offer_seconds:
                 return since + (t - since) // self.offer_seconds * self.offer_seconds
-            return self._scale.shown
+            return since
         if self._pending is not None:
             return self._pending[1] - self.confirm_timeout_s
         return max(self._since, self._paused_until)
@@ -590,7 +600,7 @@ class Interaction:
             return Cancelled(intent, t)
         if action in ("next", "previous"):
             level = (level + (1 if action == "next" else -1)) % len(SCALE)
-            self._scale = _Scale(intent, level, t, t)
+            self._scale = _Scale(intent, level, t)
             return Moved(intent, t)
         return None
 
@@ -601,7 +611,7 @@ class Interaction:
             # Starts at 0 after the pause that follows a choice, so the choosing gesture's
             # momentum cannot pick a number.
             self._paused_until = t + self.pause_after_select_s
-            self._scale = _Scale(intent, 0, self._paused_until, self._paused_until)
+            self._scale = _Scale(intent, 0, self._paused_until)
             return ScaleOffered(intent, t)
         if intent in self.confirm_intents or intent == CANCEL_REQUEST:
             deadline = t + self.confirm_timeout_s
