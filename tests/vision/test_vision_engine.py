@@ -11,7 +11,7 @@ import itertools
 import pytest
 
 from beckon.profile import GESTURES, GestureProfile
-from beckon.vision.engine import GestureEngine, _EventTimes
+from beckon.vision.engine import GestureEngine
 from beckon.vision.engine_params import EngineParams
 from beckon.vision.face import FaceObservation, observation
 from beckon.vision.gestures import GestureEvent, NodDetector, PoseSample
@@ -252,9 +252,11 @@ def test_a_released_nod_is_one_movement_with_what_was_reported_as_it_was_made() 
     # Released seconds late, a nod is still the movement it was when it was made: a look
     # down reported 0.6 s before it was made is too close (the time of its release says
     # nothing of the movement).
+    # When it was made is the event's own (``GestureEvent.made``), not a second record the
+    # engine keeps (``_EventTimes`` held a copy; an event without it read as made when
+    # reported).
     engine = GestureEngine()
-    nod = GestureEvent(t=11.3, gesture="nod", confidence=0.9)
-    engine._times[("nod", 11.3)] = _EventTimes(7.6, made=7.6)
+    nod = GestureEvent(t=11.3, gesture="nod", confidence=0.9, made=7.6)
     assert engine._one_movement(nod, (7.0, "look_down", 7.0))
     assert not engine._one_movement(nod, (11.0, "look_down", 11.0))
 

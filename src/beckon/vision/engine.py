@@ -78,11 +78,8 @@ class _EventTimes:
     """When its excursion began (see ``HoldParams.settle_gap_s``)."""
     settled: float | None = None
     """When it had settled (came back, plus ``settle_s``), as frames all usable would have
-    shown it; None for an event found by the replay."""
-    made: float | None = None
-    """For an event found late by the replay, or released late (a held-back nod or shake, see
-    ``GestureEngine._released``), when it was made: the hand gate judges the gesture's own
-    window, not the seconds before it was reported."""
+    shown it; None for an event found by the replay. When it was made is the event's own
+    (``GestureEvent.made_at``), not kept here a second time."""
 
 
 class GestureEngine:
@@ -192,7 +189,7 @@ class GestureEngine:
         if any(cal.noise):
             self.set_noise(*cal.noise)
         self._last_event_t = -math.inf  # the latest event reported
-        # (t, gesture, made) reported lately: made is when it was made (see _made)
+        # (t, gesture, made) reported lately: made is when it was made (GestureEvent.made_at)
         self._reported: deque[tuple[float, str, float]] = deque()
         # (gesture, t) of each held or replayed event -> its own times (see _EventTimes)
         self._times: dict[tuple[str, float], _EventTimes] = {}
@@ -386,7 +383,7 @@ class GestureEngine:
                     # for the hand gate and the order of the two.
                     released = replace(made, t=t, made=made.t)
                     key = (released.gesture, t)
-                    self._times[key] = _EventTimes(made.t, made=made.t)
+                    self._times[key] = _EventTimes(made.t)
                     self._released[key] = releaser
                     self._apart.add(frozenset({key, releaser}))
                     candidates.append(released)
@@ -459,7 +456,7 @@ class GestureEngine:
             candidates = [replace(e, confidence=round(e.confidence * scale, 4)) for e in candidates]
         out = self._arbitrate(candidates)
         for det in self.oscillators:
-            done = [self._made(e) for e in out if e.gesture == det.gesture]
+            done = [e.made_at for e in out if e.gesture == det.gesture]
             if done:
                 self._oscillation_t[det.axis] = max(done)
         return out
@@ -839,7 +836,7 @@ class GestureEngine:
                 "%s at t=%.2f found again at t=%.2f against the new reference", e.gesture, e.t, t
             )
             times = self._times.setdefault((e.gesture, t), _EventTimes(start))
-            times.start, times.made = start, e.t
+            times.start = start
             out.append(replace(e, t=t, made=e.t))
         return out
 
@@ -1166,7 +1163,7 @@ class GestureEngine:
                 continue
             gate = self.params.hands
             why = (
-                gate_drops(event.gesture, self._made(event), self.hands, gate)
+                gate_drops(event.gesture, event.made_at, self.hands, gate)
                 if self.hands is not None and gate.enabled
                 else ""
             )
@@ -1183,10 +1180,10 @@ class GestureEngine:
                     event, confidence=self.verifier.rate(event.gesture, event.confidence)
                 )
             self._last_event_t = max(self._last_event_t, event.t)
-            self._reported.append((event.t, event.gesture, self._made(event)))
+            self._reported.append((event.t, event.gesture, event.made_at))
             out.append(event)
         # Of events reported together, the one made first goes first (a released one).
-        out.sort(key=lambda e: (e.t, self._made(e)))
+        out.sort(key=lambda e: (e.t, e.made_at))
         # An event waits at most ``defer_max_s`` (a deferred look) before it is reported.
         if candidates:
             latest = max(self._last_event_t, *(e.t for e in candidates))
@@ -1196,12 +1193,6 @@ class GestureEngine:
             self._apart = {pair for pair in self._apart if min(t for _, t in pair) >= horizon}
             self._released = {k: v for k, v in self._released.items() if k[1] >= horizon}
         return out
-
-    def _made(self, event: GestureEvent) -> float:
-        """When ``event`` was made: its time, or for one reported late (found by the replay,
-        or released, see ``_EventTimes.made``) when it completed."""
-        times = self._times.get((event.gesture, event.t))
-        return event.t if times is None or times.made is None else times.made
 
     def _note_held(self, event: GestureEvent, hold: HoldDetector) -> None:
         """Keep when a held event's excursion began and when it had settled."""
@@ -1222,7 +1213,7 @@ class GestureEngine:
         are a held-back nod or shake and the other axis's gesture that released it, which
         began after its last turning point (``_apart``)."""
         t, gesture, made = reported
-        event_made = self._made(event)
+        event_made = event.made_at
         if abs(event_made - made) >= self.params.event_gap_s:
             return False
         if frozenset({(event.gesture, event.t), (gesture, t)}) in self._apart:
