@@ -111,6 +111,19 @@ def test_matching_events_to_performed_gestures() -> None:
     assert missed == [labels[1]]
 
 
+def test_a_late_released_nod_matches_the_nod_it_was_made_at() -> None:
+    # A nod made as the labelled nod ended (4.3 s), held back and released with the shake
+    # after it at 9.0 s: a hit, not a miss and a false nod. One made too late is still false.
+    labels = [benchdata.Label("nod", 2.0, 4.0), benchdata.Label("shake", 5.0, 8.0)]
+    released = GestureEvent(9.0, "nod", 0.9, made=4.3)
+    shake = GestureEvent(9.0, "shake", 0.9)
+    pairs, false, missed = match([shake, released], labels)
+    assert [(e.gesture, lb.gesture) for e, lb in pairs] == [("nod", "nod"), ("shake", "shake")]
+    assert false == [] and missed == []
+    late = GestureEvent(9.0, "nod", 0.9, made=4.0 + MATCH_AFTER_S + 0.1)
+    assert match([late], labels[:1]) == ([], [late], labels[:1])
+
+
 def test_precision_recall_and_f1() -> None:
     t = Tally(tp=8, fp=1, fn=0)
     assert (t.precision, t.recall) == (pytest.approx(8 / 9), 1.0)

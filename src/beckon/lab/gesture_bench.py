@@ -91,16 +91,21 @@ class Tally:
 def match(
     events: Sequence[GestureEvent], labels: Sequence[benchdata.Label]
 ) -> tuple[list[tuple[GestureEvent, benchdata.Label]], list[GestureEvent], list[benchdata.Label]]:
-    """(matched pairs, false events, missed labels) for one clip."""
+    """(matched pairs, false events, missed labels) for one clip.
+
+    An event matches a label by when it was made (``GestureEvent.made_at``), not when it was
+    reported: a nod held back and released with the shake after it comes out up to
+    ``held_back_max_s`` late, and matched by its report time it counted as a miss and a
+    false nod. How long the patient waited for it is the latency's (``ClipRun.latency``)."""
     free = list(labels)
     pairs: list[tuple[GestureEvent, benchdata.Label]] = []
     false: list[GestureEvent] = []
-    for e in sorted(events, key=lambda e: e.t):
+    for e in sorted(events, key=lambda e: e.made_at):
         hit = next(
             (
                 lb
                 for lb in free
-                if lb.gesture == e.gesture and lb.start <= e.t <= lb.end + MATCH_AFTER_S
+                if lb.gesture == e.gesture and lb.start <= e.made_at <= lb.end + MATCH_AFTER_S
             ),
             None,
         )
