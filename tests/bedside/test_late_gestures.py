@@ -215,7 +215,8 @@ def test_staff_stepping_through_the_timing_presets_does_not_hold_the_scale_up() 
     for i, t in enumerate(range(20, 60, 2)):
         again.set_timing((2.0, 4.0)[i % 2], 1.0, float(t))
     (gave_up,) = again.expired(60.0)
-    assert gave_up.intent == "pain" and gave_up.level is None and gave_up.t <= 53.5
+    assert isinstance(gave_up, Selected) and gave_up.intent == "pain"
+    assert gave_up.level is None and gave_up.t <= 53.5
 
 
 def test_a_faster_scan_moves_a_number_on_offer_longer_than_that_to_the_next() -> None:
