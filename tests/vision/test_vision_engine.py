@@ -203,7 +203,7 @@ def test_a_slow_nod_into_a_held_turn_gives_no_look_from_its_dips(fps: float, sta
     assert names(_online(patient, end + 12.0, fps=fps)) == ([] if stays else ["turn_left"])
 
 
-@pytest.mark.parametrize("fps", [10.0, 15.0])
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
 @pytest.mark.parametrize("turn", ["none", "back", "stays"])
 def test_a_slow_nod_dropped_for_the_jaw_gives_no_look_from_its_dip(fps: float, turn: str) -> None:
     # The same nod with the mouth open over its last second (a cough): the jaw drops it,
@@ -217,7 +217,21 @@ def test_a_slow_nod_dropped_for_the_jaw_gives_no_look_from_its_dip(fps: float, t
     }[turn]
     cough = held(end - 1.0, 1.0, 0.3, ramp=0.1)
     patient = Patient(pitch=nodding(3.0, 2, 12.0, 0.5), yaw=yaw, jaw=cough)
-    assert "look_down" not in names(_online(patient, end + 12.0, fps=fps))
+    assert names(_online(patient, end + 12.0, fps=fps)) == []
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_a_short_look_down_then_a_cough_is_still_a_look(fps: float) -> None:
+    # A look down held 0.6 s, then a cough's bob with the mouth open: the nod detector reads
+    # the look's down-and-up and the bob as one nod, which the jaw drops. The look waited on
+    # that nod, which never dipped again before the jaw opened: the look was the patient's.
+    patient = Patient(
+        pitch=add(held(2.0, 0.6, 12.0), nodding(3.5, 1, 8.0, 1.5)),
+        jaw=held(3.4, 0.77, 0.35, ramp=0.1),
+    )
+    events = _online(patient, 12.0, fps=fps)
+    assert names(events) == ["look_down"]
+    assert events[0].made_at == pytest.approx(3.4, abs=0.05)
 
 
 @pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])

@@ -27,6 +27,7 @@ import math
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import Any, Protocol
 
 import numpy as np
@@ -208,6 +209,10 @@ class GestureEngine:
         # axis -> when its nod/shake last completed, whatever became of it: reported, held
         # back, or dropped for the jaw or talking (see _defer_to_oscillations)
         self._completed_t: dict[str, float] = {}
+        # axis -> the nod/shake last dropped for the jaw or talking: when, its turns (time,
+        # angle), and when the jaw first opened past its bar in the look-back window (see
+        # _swung_before_jaw)
+        self._jaw_dropped: dict[str, tuple[float, tuple[tuple[float, float], ...], float]] = {}
         self._pending: list[GestureEvent] = []
         self._history: deque[Any] = deque()
         self._reference_obs: Any = None  # the last frame whose neutral can be recovered
@@ -886,7 +891,7 @@ class GestureEngine:
             axis = HEAD_HELD[e.gesture][0]
             osc = next((d.gesture for d in self.oscillators if d.axis == axis), "")
             made = e.made_at
-            if osc in fired:
+            if osc in fired and self._swung_before_jaw(t, axis, e):
                 log_dropped_late(e.gesture, made, t, DEFERRED, f"it was the end of a {osc}")
             elif t - e.t < p.defer_s or (axis in busy and t - e.t < p.defer_max_s):
                 still.append(e)
@@ -931,15 +936,51 @@ class GestureEngine:
         (a cough or talking) and this is no "no" said as it was made, or the head swayed
         while talking (:meth:`_talk_sway`)."""
         jaw = max((v for _, v in self._jaw), default=0.0)
-        if jaw > self._jaw_limit and not self._said(det):
+        dropped = jaw > self._jaw_limit and not self._said(det)
+        if dropped:
             logger.info(
                 "%s at t=%.2f dropped: the jaw moved (%.2f), a cough or talking",
                 det.gesture,
                 t,
                 jaw,
             )
+        dropped = dropped or self._talk_sway(t, det)
+        if dropped:
+            opened = next((u for u, v in self._jaw if v > self._jaw_limit), t)
+            self._jaw_dropped[det.axis] = (t, det.last_turns, opened)
+        return dropped
+
+    def _swung_before_jaw(self, t: float, axis: str, look: GestureEvent) -> bool:
+        """True unless the nod (or shake) of ``axis`` completed on this frame was dropped for
+        the jaw without swinging out again, the look's way, after ``look`` came back and before
+        the jaw opened.
+
+        A look waiting on that nod was its first dip when the nod dipped again with the mouth
+        shut (a cough at the end of a slow nod: the jaw opened as its second dip turned). When
+        the jaw opened before any such dip, the nod was the look's own down-and-up read with
+        the cough's bob: the look was the patient's (a look down held 0.6 s, then a cough),
+        and goes as before."""
+        dropped = self._jaw_dropped.get(axis)
+        if dropped is None or dropped[0] != t:
             return True
-        return self._talk_sway(t, det)
+        _, turns, opened = dropped
+        sign = HEAD_HELD[look.gesture][1]
+        dips = [
+            u
+            for (_, before), (u, v) in pairwise(turns)
+            if sign * (v - before) > 0 and look.made_at < u <= opened
+        ]
+        if len(dips) >= self.params.dropped_nod_dips:
+            return True
+        logger.info(
+            "%s made at t=%.2f kept though the %s it waited on completed: dropped for the jaw "
+            "(open from t=%.2f) with no dip of its own after the look",
+            look.gesture,
+            look.made_at,
+            "nod" if axis == "pitch" else "shake",
+            opened,
+        )
+        return False
 
     def _said(self, det: OscillationDetector) -> bool:
         """True when the nod or shake ``det`` just reported is one the jaw's opening does not

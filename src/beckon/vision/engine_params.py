@@ -195,6 +195,15 @@ class EngineParams:
     waits to be settled for 0.6 of its half period, completed. An oscillation under way ends
     within about a second once the head stops (see ``GestureParams.rest_reset_s``), so a real
     look waits no longer than that."""
+    dropped_nod_dips: int = 1
+    """A look waiting on a nod (or shake) that the jaw then drops (a cough) is dropped with it
+    only if the nod swung out this many times more, the look's way, after the look came back
+    (when it was made) and before the jaw opened: a dip of its own with the mouth shut.
+    Gest39c's cough at the end of a 0.5 Hz nod dipped again after its first dip, the jaw
+    opening as that dip turned; a real look down held 0.6 s and then a cough dipped none
+    before the jaw opened, the nod being the look's own down-and-up read with the cough's bob
+    (review rev40b). A jaw that opens before the nod's second dip lets that first dip out as
+    a look, as before session 40."""
     defer_turn_margin_s: float = 0.6
     """...where "still under way" means a turning point within the nod (shake) detector's
     longest half period (``GestureParams.max_half_period_s``) and this margin (the next turning

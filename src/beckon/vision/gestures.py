@@ -690,6 +690,10 @@ class OscillationDetector:
         self.last_reversals = 0
         """How many reversals the last gesture reported or held back made (the engine's jaw
         check)."""
+        self.last_turns: tuple[tuple[float, float], ...] = ()
+        """Where the last gesture reported or held back began and each of its reversals, as
+        (time, angle) (the engine's check of a nod dropped for the jaw against a look that
+        waited on it)."""
         self.last_seen_moving_t = -math.inf
         """When the movement of the last gesture reported was first seen moving (its first leg
         confirmed; its first pivot is no better: from rest it is the lowest jitter sample,
@@ -1541,6 +1545,7 @@ class OscillationDetector:
         )
         self.last_swing = made_swing
         self.last_reversals = len(values) - 2
+        self.last_turns = tuple((pv.t, pv.value) for pv in self._pivots)
         last_turn_t = self._pivots[-1].t
         moving_since = self._moving_since
         self._start(t, x)
