@@ -220,8 +220,42 @@ def test_staff_stepping_through_the_timing_presets_does_not_hold_the_scale_up() 
 
 
 def test_a_faster_scan_moves_a_number_on_offer_longer_than_that_to_the_next() -> None:
-    # 2 on offer since 17.5 s; at 20.5 s the scan is sped up to 2 s: 2 has had 3 s, so 3 is
-    # offered from the change (no number skipped), then 4 from 22.5 s.
+    # 2 on offer since 17.5 s; at 20.5 s the scan is sped up to 2 s: 2 has had 3 s, so it
+    # moves on a nod's grace later, but no later than the old 4 s gave it: 3 from 21.5 s (no
+    # number skipped), then 4 from 23.5 s.
     scale = pain_scale()
     scale.set_timing(2.0, 1.0, 20.5)
-    assert [scale.view(t).level for t in (20.5, 22.4, 22.5)] == [3, 3, 4]
+    assert [scale.view(t).level for t in (20.5, 21.4, 21.5, 23.4, 23.5)] == [2, 2, 3, 3, 4]
+
+
+def slow_pain_scale() -> Interaction:
+    """Pain chosen at 8.5 s, the scan slowed to 10 s in the pause: 0 from 9.5 s, 1 from 19.5 s,
+    2 from 29.5 s ..."""
+    scale = pain_scale()
+    scale.set_timing(10.0, 1.0, 9.0)
+    assert [scale.view(t).level for t in (19.4, 19.5, 29.5)] == [0, 1, 2]
+    return scale
+
+
+def test_a_nod_at_the_number_on_offer_chooses_it_when_staff_speed_up_the_scan() -> None:
+    # 2 on offer since 29.5 s (10 s each); staff press 4 s at 38.4 s, as the patient nods at
+    # 2: the nod completes at 38.8 s. The patient could not see the change coming: 2 stays a
+    # nod's grace (RETIME_GRACE_S, here bounded by its old 10 s: to 39.5 s). Moved on at the
+    # change (session 40's first mend), the nod chose 3.
+    scale = slow_pain_scale()
+    scale.set_timing(4.0, 1.0, 38.4)
+    assert [scale.view(t).level for t in (38.5, 39.4, 39.5, 43.4, 43.5)] == [2, 2, 3, 3, 4]
+    assert scale.on_gesture("nod", 38.8) == Selected("pain", 38.8, 2)
+
+
+def test_a_number_sped_past_its_new_time_stays_a_nods_grace_after_the_change() -> None:
+    # 2 on offer since 29.5 s; staff press 1 s at 31.5 s: 2 stays to 33 s (the change plus
+    # RETIME_GRACE_S), then 3 to 34 s; a nod at 32.8 s chooses 2, one made at 2 and reported
+    # at 33.2 s chooses nothing (3 is on screen).
+    scale = slow_pain_scale()
+    scale.set_timing(1.0, 1.0, 31.5)
+    assert [scale.view(t).level for t in (32.9, 33.0, 33.9, 34.0)] == [2, 3, 3, 4]
+    again = slow_pain_scale()
+    again.set_timing(1.0, 1.0, 31.5)
+    assert again.on_gesture("nod", 32.8) == Selected("pain", 32.8, 2)
+    assert scale.on_gesture("nod", 33.2, made=32.0) is None

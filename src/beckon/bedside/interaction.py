@@ -178,10 +178,20 @@ class _Scale:
     level: int
     since: float
     offered: int = 0
+    appeared: float | None = None
+    """When ``level`` really appeared, if before ``since``: a speed-up kept it on offer a
+    nod's grace (:data:`RETIME_GRACE_S`) past the change, and ``since`` is set so that it moves
+    on then."""
 
 
 SCALE = tuple(range(11))
 """The numbers of the 0-10 scale (the numeric pain rating scale nurses use)."""
+RETIME_GRACE_S = 1.5
+"""When staff speed up the scan and the number on the pain scale has been on offer longer than
+the new time, it stays this much longer (but no longer than the old speed gave it) before it
+moves on: about one nod, so a nod the patient began at the number, which they saw no reason
+to hurry, still chooses it. Moved on at the change, a nod completing 0.4 s after staff pressed
+4 s chose the next number (review rev40b)."""
 SCALE_ROUNDS = 1
 """Rounds of the scale with no number chosen before the request goes without one."""
 LISTEN_MAX_S = 30.0
@@ -367,20 +377,25 @@ class Interaction:
     def _retime_scale(self, offer_seconds: float, t: float) -> None:
         """The scan speed changes to ``offer_seconds`` at ``t`` while the scale scans: the
         number on offer stays, offered for the new time from when it appeared, or moves on at
-        ``t`` if it has been on offer that long already (no number is skipped). So the scale
+        ``t`` plus a nod's grace (:data:`RETIME_GRACE_S`, not past when the old speed moved
+        it on) if it has been on offer that long already (no number is skipped). So the scale
         gives up after one round at the speed in force whatever the retimes. Timed from the
         change (session 39), each retime gave the number on offer its whole time again:
         staff stepping through the presets (the pause's too, which leaves the speed as it
         was) kept one number up and the scale from ever sending pain without a number; and
         applied from the scale's start, the new speed made the number on offer jump back."""
         sc = self._scale
-        if sc is None or self.mode != "scanning" or t <= sc.since:
+        if sc is None or self.mode != "scanning" or (t <= sc.since and sc.appeared is None):
             return
         level, shown = self._level(t), self._on_screen_since(t)
-        offered = sc.offered + int((t - sc.since) // self.offer_seconds)
-        if t - shown >= offer_seconds:
-            level, shown, offered = (level + 1) % len(SCALE), t, offered + 1
-        self._scale = replace(sc, level=level, since=shown, offered=offered)
+        # Numbers whose offer ended since sc.since, and when the old speed moves this one on.
+        ended = int(max(0.0, t - sc.since) // self.offer_seconds)
+        offered = sc.offered + ended
+        due = sc.since + (ended + 1) * self.offer_seconds
+        moves = max(shown + offer_seconds, min(t + RETIME_GRACE_S, due))
+        since = moves - offer_seconds
+        appeared = shown if since > shown else None
+        self._scale = replace(sc, level=level, since=since, offered=offered, appeared=appeared)
 
     # ---------------------------------------------------------------- clock
 
@@ -395,7 +410,8 @@ class Interaction:
             self._pending = (self._pending[0], self._pending[1] + dt)
         if self._scale is not None:
             sc = self._scale
-            self._scale = replace(sc, since=sc.since + dt)
+            appeared = None if sc.appeared is None else sc.appeared + dt
+            self._scale = replace(sc, since=sc.since + dt, appeared=appeared)
 
     def restart_scan(self, t: float) -> None:
         """The camera's first frame came in at ``t``: the scan starts again from the first
@@ -578,7 +594,8 @@ class Interaction:
             since = self._scale.since
             if self.mode == "scanning" and t - since >= self.offer_seconds:
                 return since + (t - since) // self.offer_seconds * self.offer_seconds
-            return since
+            appeared = self._scale.appeared
+            return since if appeared is None else min(since, appeared)
         if self._pending is not None:
             return self._pending[1] - self.confirm_timeout_s
         return max(self._since, self._paused_until)
