@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from beckon.lab import benchdata, synthetic
-from beckon.lab.gesture_bench import MATCH_AFTER_S, Tally, match
+from beckon.lab.gesture_bench import MATCH_AFTER_S, Tally, false_example, match
 from beckon.lab.train import training_clips
 from beckon.profile import GESTURES
 from beckon.vision.gestures import GestureEvent
@@ -122,6 +122,15 @@ def test_a_late_released_nod_matches_the_nod_it_was_made_at() -> None:
     assert false == [] and missed == []
     late = GestureEvent(9.0, "nod", 0.9, made=4.0 + MATCH_AFTER_S + 0.1)
     assert match([late], labels[:1]) == ([], [late], labels[:1])
+
+
+def test_the_false_event_list_says_when_each_was_made_and_reported() -> None:
+    # The matching reads when an event was made; the list gave only its report time, seconds
+    # later for a nod held back and released with the shake after it.
+    released = GestureEvent(9.0, "nod", 0.9, made=4.3)
+    assert false_example("c1", released) == {"clip": "c1", "gesture": "nod", "t": 9.0, "made": 4.3}
+    plain = GestureEvent(2.5, "shake", 0.9)
+    assert false_example("c1", plain)["made"] == 2.5
 
 
 def test_precision_recall_and_f1() -> None:

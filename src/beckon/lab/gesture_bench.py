@@ -88,6 +88,12 @@ class Tally:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
+def false_example(clip: str, e: GestureEvent) -> dict[str, Any]:
+    """One false event of the report's list: when it was reported (``t``) and when it was made
+    (``made``, which the matching reads: one held back or deferred is made seconds before)."""
+    return {"clip": clip, "gesture": e.gesture, "t": round(e.t, 2), "made": round(e.made_at, 2)}
+
+
 def match(
     events: Sequence[GestureEvent], labels: Sequence[benchdata.Label]
 ) -> tuple[list[tuple[GestureEvent, benchdata.Label]], list[GestureEvent], list[benchdata.Label]]:
@@ -180,7 +186,7 @@ def evaluate(
             tally[e.gesture].latencies.append(run.latency(e, lb))
         for e in false:
             tally[e.gesture].fp += 1
-            false_examples.append({"clip": c.name, "gesture": e.gesture, "t": round(e.t, 2)})
+            false_examples.append(false_example(c.name, e))
         for lb in missed:
             tally[lb.gesture].fn += 1
             missed_examples.append({"clip": c.name, "gesture": lb.gesture, "end": round(lb.end, 2)})
@@ -381,7 +387,7 @@ def evaluate_online(
             for t in bucket(made(dict(c.conditions), e.made_at, ready_at), e.gesture):
                 t.fp += 1
             if listed:
-                false_examples.append({"clip": c.name, "gesture": e.gesture, "t": round(e.t, 2)})
+                false_examples.append(false_example(c.name, e))
         for lb in missed:
             tally[lb.gesture].fn += 1
             for t in bucket(made(conds(c, index[id(lb)]), lb.start, ready_at), lb.gesture):
