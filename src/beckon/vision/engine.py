@@ -944,35 +944,26 @@ class GestureEngine:
                 t,
                 jaw,
             )
+        dropped = dropped or self._talk_sway(t, det)
         if dropped:
             opened = next((u for u, v in self._jaw if v > self._jaw_limit), t)
             self._jaw_dropped[det.axis] = (t, det.last_turns, opened)
-            return True
-        if self._talk_sway(t, det):
-            # Talking all along: the jaw was moving before anything that waited on the sway.
-            self._jaw_dropped[det.axis] = (t, det.last_turns, -math.inf)
-            return True
-        return False
+        return dropped
 
     def _swung_before_jaw(self, t: float, axis: str, look: GestureEvent) -> bool:
         """True unless the nod (or shake) of ``axis`` completed on this frame was dropped for
         the jaw without swinging out again, the look's way, after ``look`` came back and before
-        the jaw opened, the jaw having opened after the look began.
+        the jaw opened.
 
         A look waiting on that nod was its first dip when the nod dipped again with the mouth
         shut (a cough at the end of a slow nod: the jaw opened as its second dip turned). When
         the jaw opened before any such dip, the nod was the look's own down-and-up read with
         the cough's bob: the look was the patient's (a look down held 0.6 s, then a cough),
-        and goes as before. A jaw already moving when the look began (talking, or the sway
-        dropped as talking) drops the look with the nod: it was the talking head's swing
-        (talkhead ``st_wda_aoc``'s turn right after talking)."""
+        and goes as before."""
         dropped = self._jaw_dropped.get(axis)
         if dropped is None or dropped[0] != t:
             return True
         _, turns, opened = dropped
-        times = self._times.get((look.gesture, look.t))
-        if opened <= (look.made_at if times is None else times.start):
-            return True  # the mouth moved before the look began: talking, the look its sway
         sign = HEAD_HELD[look.gesture][1]
         dips = [
             u
