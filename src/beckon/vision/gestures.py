@@ -782,7 +782,7 @@ class OscillationDetector:
         (review rev40a: a 5 degree nod rejected as not standing out from it).
         """
         self._reference_ts.append(t)
-        horizon = t - self.params.background_s - 2.5  # as far back as ``_history`` reaches
+        horizon = self._history_horizon(t)
         while len(self._reference_ts) > 1 and self._reference_ts[1] <= horizon:
             self._reference_ts.popleft()
 
@@ -847,6 +847,12 @@ class OscillationDetector:
         self._other_trace.clear()
         self._other_trace.extend(shifted)
         return True
+
+    def _history_horizon(self, t: float) -> float:
+        """How far back ``_history`` reaches at ``t``: the background window before a movement
+        and 2.5 s more (a movement's first leg), and with it the neutral changes kept
+        (:meth:`reference_moved`)."""
+        return t - self.params.background_s - 2.5
 
     def _history_now(self) -> list[tuple[float, float]]:
         """``_history`` carried into the current reference (see :meth:`shift_reference`), for
@@ -1100,7 +1106,8 @@ class OscillationDetector:
         self._history.append((t, x))
         if self._began is None:
             self._began = t
-        while self._history and self._history[0][0] < t - p.background_s - 2.5:
+        horizon = self._history_horizon(t)
+        while self._history and self._history[0][0] < horizon:
             self._history.popleft()
         while self._shifts and (not self._history or self._shifts[0][0] < self._history[0][0]):
             self._shifts.popleft()
