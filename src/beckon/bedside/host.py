@@ -262,6 +262,17 @@ class BedsideHost:
 
         self.on_face = on_face
 
+    def relearn_rest(self) -> bool:
+        """Staff repositioned the patient: the vision worker learns the rest again at its next
+        frame (:meth:`VisionWorker.request_relearn`). Safe from the window's thread. False
+        when no camera runs (nothing to relearn; a camera that starts learns it anyway)."""
+        worker = self.vision
+        if worker is None or worker.stopping:
+            log.info("learn the rest again: no camera running, nothing to relearn")
+            return False
+        worker.request_relearn()
+        return True
+
     def reopen_camera(self, reason: str) -> None:
         """Close the live camera and open it again after ``retry_s`` (a frozen picture).
         Nothing for a file, or while a stop is already asked."""

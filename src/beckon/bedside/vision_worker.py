@@ -73,6 +73,9 @@ class VisionWorker:
         self.error: BaseException | None = None
         self.frames = 0
         self._stop = threading.Event()
+        # Set on any thread (the window's "Learn rest again"), taken on the vision thread
+        # between frames: the pipeline is never touched from another thread.
+        self._relearn = threading.Event()
         self._thread = threading.Thread(target=self._main, name="vision", daemon=True)
 
     def start(self) -> VisionWorker:
@@ -83,6 +86,18 @@ class VisionWorker:
         """Stop at the next frame without waiting, reporting ``why`` as the error."""
         self.error = why
         self._stop.set()
+
+    def request_relearn(self) -> None:
+        """Ask the vision thread to learn the patient's rest again before its next frame
+        (staff repositioned the patient: :meth:`VisionPipeline.relearn_neutral` says why).
+        Safe from any thread; asked twice before a frame, it relearns once."""
+        log.info("staff asked to learn the rest again (at the next frame)")
+        self._relearn.set()
+
+    @property
+    def relearn_pending(self) -> bool:
+        """Whether a relearn was asked and the vision thread has not taken it yet."""
+        return self._relearn.is_set()
 
     @property
     def stopping(self) -> bool:
@@ -149,6 +164,9 @@ class VisionWorker:
                         on_frame(frame)
                     if pacer is not None:
                         pacer.wait(frame.t)
+                    if self._relearn.is_set():
+                        self._relearn.clear()  # a request after this is taken next frame
+                        vision.relearn_neutral()
                     for event in vision.process(frame):
                         self.post(reported(event, frame.t))
                     on_observation = self.on_observation

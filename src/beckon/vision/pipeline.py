@@ -192,21 +192,48 @@ class VisionPipeline(Closing):
         """Observe one frame; returns the gestures that completed on it (usually none)."""
         start = time.perf_counter()
         obs = self.tracker.observe(frame)
-        self.last_observation = obs
         if self.hand_watch is not None:
             self.hand_watch.push(frame.t, frame.rgb, obs.face_points)
-        self._track_face(obs, light_hint(frame.rgb))
-        if broken_by_gap(self._last_frame_t, frame.t):
-            logger.info("no picture for %.1f s: gestures in progress dropped",
-                        frame.t - (self._last_frame_t or 0.0))  # fmt: skip
-            self.engine = self.engine.fresh()
-        self._last_frame_t = frame.t
-        # The neutral's measured jitter is not given to the engine: see
-        # GestureParams.quiet_noise_deg (the benchmark scores the engine exactly so).
-        events = self.engine.update(obs)
+        events = self.take(obs, light_hint(frame.rgb))
         total_ms = (time.perf_counter() - start) * 1000.0
         self.timings.append(FrameTiming(frame.t, total_ms, self.tracker.last_mediapipe_ms))
         return events
+
+    def take(self, obs: FaceObservation, light: FaceHint | None = None) -> list[GestureEvent]:
+        """One frame's observation (measured against :attr:`neutral`) through the face status,
+        the relearning and the gesture engine; returns the gestures that completed on it.
+
+        :meth:`process` after MediaPipe; split out so that tests can feed pose traces built
+        with :func:`beckon.vision.face.observation` through the bedside's own path."""
+        self.last_observation = obs
+        self._track_face(obs, light)
+        if broken_by_gap(self._last_frame_t, obs.t):
+            logger.info("no picture for %.1f s: gestures in progress dropped",
+                        obs.t - (self._last_frame_t or 0.0))  # fmt: skip
+            self.engine = self.engine.fresh()
+        self._last_frame_t = obs.t
+        # The neutral's measured jitter is not given to the engine: see
+        # GestureParams.quiet_noise_deg (the benchmark scores the engine exactly so).
+        return self.engine.update(obs)
+
+    def relearn_neutral(self) -> None:
+        """Staff said the patient's rest has changed (repositioned, pillow moved, bed raised):
+        learn the neutral pose again from the next frames, as after a long absence.
+
+        From the pose alone a patient resting 15 degrees or more away from the neutral looks
+        like one watching something aside, which must not become the rest
+        (``NeutralParams.reanchor_max_deg``), so such a rest is never re-fixed by itself and
+        every held gesture and expression is lost there (gest41b); the nurse who moved the
+        patient knows. Nothing learned from the old rest carries over (a fresh engine), the
+        face status goes back to "calibrating", and a calibrated neutral is forgotten for this
+        run: it is the rest staff just said no longer holds (a later long absence relearns
+        from the face, not from it). Call it on the vision thread, between frames (the bedside's
+        :class:`~beckon.bedside.vision_worker.VisionWorker` does); harmless with no face in
+        view: the neutral is learned when one comes."""
+        logger.info("staff asked to learn the rest again: relearning the neutral pose")
+        self._preset = None
+        self.neutral.reset()
+        self.engine = self.engine.fresh()
 
     def run(self, frames: Iterable[Frame]) -> Iterator[GestureEvent]:
         """Process every frame of a source (or any iterable of frames), yielding events."""
