@@ -592,7 +592,7 @@
         <translation>{bed}번 침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="917" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="980" />
         <location filename="../../src/beckon/ui/strings.py" line="369" />
         <source>{intent}?</source>
         <translation>{intent}?</translation>
@@ -883,7 +883,7 @@
         <translation>기기 이상 침대 {n}개: 아래를 보세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="571" />
+        <location filename="../../src/beckon/ui/station_window.py" line="569" />
         <location filename="../../src/beckon/ui/strings.py" line="602" />
         <source>No alerts</source>
         <translation>알림 없음</translation>
@@ -959,7 +959,7 @@
         <translation>{bed}번 침대: {faults}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="634" />
+        <location filename="../../src/beckon/ui/station_window.py" line="632" />
         <location filename="../../src/beckon/ui/strings.py" line="634" />
         <source>Bed</source>
         <translation>침대</translation>
@@ -1063,276 +1063,286 @@
         <translation>{n}건 도착 안 함 ({age})</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="170" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="187" />
         <source>Your earlier messages</source>
         <translation>이전 요청</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="192" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="209" />
         <source>Cancel this request</source>
         <translation>이 요청 취소</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="229" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="244" />
         <source>Your requests show here.</source>
         <translation>요청하신 내용이 여기에 표시됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="240" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="255" />
         <source>Asked at {time}</source>
         <translation>{time}에 요청함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1280" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="454" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1507" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="479" />
         <source>Show camera</source>
         <translation>카메라 보기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="457" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="482" />
         <source>Calibrate</source>
         <translation>보정</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="460" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="488" />
+        <source>Learn rest again</source>
+        <translation>쉬는 자세 다시 익히기</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="491" />
+        <source>The patient was moved: learn the head's resting position again.</source>
+        <translation>환자의 자세를 바꾸었을 때: 머리의 쉬는 자세를 다시 익힙니다.</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="494" />
         <source>Exit</source>
         <translation>종료</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="463" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="497" />
         <source>Close the bedside (under the kiosk service it starts again).</source>
         <translation>침상 화면을 닫습니다 (키오스크 서비스에서는 다시 시작됩니다).</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="490" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="526" />
         <source>Staff</source>
         <translation>직원</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="492" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="528" />
         <source>Staff: hold for 3 seconds.</source>
         <translation>직원: 3초 동안 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="741" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="698" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="802" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="759" />
         <source>Yes</source>
         <translation>네</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="742" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="699" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="803" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="760" />
         <source>No</source>
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="881" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="944" />
         <source>a nurse</source>
         <translation>간호사</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="882" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="945" />
         <source>{nurse} asks:</source>
         <translation>{nurse} 님의 질문:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="920" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="983" />
         <source>{intent}: sending now unless you say no.</source>
         <translation>{intent}: "아니요"라고 하지 않으면 지금 보냅니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="924" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="987" />
         <source>Did you ask for: {intent}?</source>
         <translation>요청: {intent}. 맞나요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="940" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1003" />
         <source>Not sent: {intent}. Say it again if you need it.</source>
         <translation>보내지 않음: {intent}. 필요하면 다시 말씀하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="942" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1005" />
         <source>Not sent: {intent}.</source>
         <translation>보내지 않음: {intent}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="970" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1033" />
         <source>Send “{intent}”?</source>
         <translation>“{intent}” 요청을 보낼까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="988" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1051" />
         <source>Touch Yes or No.</source>
         <translation>네 또는 아니요를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1280" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1507" />
         <source>Hide camera</source>
         <translation>카메라 숨기기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1289" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1516" />
         <source>No picture</source>
         <translation>화면 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1319" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1546" />
         <source>The bedside service stopped: call IT.</source>
         <translation>침상 서비스가 멈췄습니다. 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1349" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1347" />
         <location filename="../../src/beckon/ui/station_window.py" line="189" />
         <source>Acknowledge</source>
         <translation>확인</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1351" />
-        <location filename="../../src/beckon/ui/station_window.py" line="328" />
-        <location filename="../../src/beckon/ui/station_window.py" line="247" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1349" />
+        <location filename="../../src/beckon/ui/station_window.py" line="326" />
+        <location filename="../../src/beckon/ui/station_window.py" line="245" />
         <location filename="../../src/beckon/ui/station_window.py" line="190" />
         <source>Resolve</source>
         <translation>해결</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="521" />
+        <location filename="../../src/beckon/ui/station_window.py" line="519" />
         <source>Unit {unit}</source>
         <translation>{unit} 병동</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="531" />
+        <location filename="../../src/beckon/ui/station_window.py" line="529" />
         <source>Your name:</source>
         <translation>이름:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="534" />
+        <location filename="../../src/beckon/ui/station_window.py" line="532" />
         <source>Nurse name</source>
         <translation>간호사 이름</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="536" />
+        <location filename="../../src/beckon/ui/station_window.py" line="534" />
         <source>Your name</source>
         <translation>이름</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="585" />
+        <location filename="../../src/beckon/ui/station_window.py" line="583" />
         <source>Requests</source>
         <translation>요청</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="586" />
+        <location filename="../../src/beckon/ui/station_window.py" line="584" />
         <source>History</source>
         <translation>기록</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="587" />
+        <location filename="../../src/beckon/ui/station_window.py" line="585" />
         <source>Beds</source>
         <translation>침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="613" />
+        <location filename="../../src/beckon/ui/station_window.py" line="611" />
         <source>No open requests.</source>
         <translation>열린 요청이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="629" />
+        <location filename="../../src/beckon/ui/station_window.py" line="627" />
         <source>Ask a bed a yes/no question</source>
         <translation>침대에 예/아니요 질문하기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="652" />
+        <location filename="../../src/beckon/ui/station_window.py" line="650" />
         <source>Ask</source>
         <translation>질문하기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="662" />
+        <location filename="../../src/beckon/ui/station_window.py" line="660" />
         <source>Recent questions</source>
         <translation>최근 질문</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="741" />
+        <location filename="../../src/beckon/ui/station_window.py" line="739" />
         <source>Questions</source>
         <translation>질문</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="837" />
+        <location filename="../../src/beckon/ui/station_window.py" line="835" />
         <source>Time to a nurse's answer, per request type (last 24 h): 9 of 10 calls were answered within the bar (90th percentile)</source>
         <translation>요청 종류별 간호사 응답 시간 (최근 24시간): 호출 10건 중 9건이 막대 안의 시간에 응답받음 (90번째 백분위수)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="849" />
+        <location filename="../../src/beckon/ui/station_window.py" line="847" />
         <source>Time to a nurse's answer, per hour (90th percentile)</source>
         <translation>시간대별 간호사 응답 시간 (90번째 백분위수)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="859" />
+        <location filename="../../src/beckon/ui/station_window.py" line="857" />
         <source>Slowest calls (last 24 h)</source>
         <translation>가장 오래 기다린 호출 (최근 24시간)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1256" />
-        <location filename="../../src/beckon/ui/station_window.py" line="871" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1254" />
+        <location filename="../../src/beckon/ui/station_window.py" line="869" />
         <source>No requests in the last 24 hours.</source>
         <translation>최근 24시간 동안 요청이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="888" />
+        <location filename="../../src/beckon/ui/station_window.py" line="886" />
         <source>No bed has reported yet.</source>
         <translation>아직 상태를 보낸 침대가 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="960" />
+        <location filename="../../src/beckon/ui/station_window.py" line="958" />
         <source>{what}: {value}</source>
         <translation>{what}: {value}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1085" />
-        <location filename="../../src/beckon/ui/station_window.py" line="1050" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1083" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1048" />
         <source>Enter your name first.</source>
         <translation>먼저 이름을 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1068" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1066" />
         <source>Not connected: the action is queued and will be sent when the connection is back. Keep this window open.</source>
         <translation>연결 안 됨: 작업이 대기 중이며 연결이 돌아오면 보냅니다. 이 창을 닫지 마세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1076" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1074" />
         <source>Not connected: the action was not sent.</source>
         <translation>연결 안 됨: 작업이 전송되지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1089" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1087" />
         <source>Choose a bed and a question.</source>
         <translation>침대와 질문을 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1096" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1094" />
         <source>No tablet at bed {bed} on this unit: check the number.</source>
         <translation>이 병동의 {bed}번 침대에는 태블릿이 없습니다: 번호를 확인하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1106" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1104" />
         <source>Not connected: the question is queued and will be asked when the connection is back.</source>
         <translation>연결 안 됨: 질문이 대기 중이며 연결이 돌아오면 전달됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1114" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1112" />
         <source>Not connected: the question was not sent.</source>
         <translation>연결 안 됨: 질문이 전송되지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1199" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1197" />
         <source>{n} more beds have device faults: see the Beds tab.</source>
         <translation>장치 고장 병상 {n}개 더: 병상 탭을 보세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1260" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1258" />
         <source>{n} requests in the last {h} hours</source>
         <translation>최근 {h}시간 동안 요청 {n}건</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/station_window.py" line="1354" />
+        <location filename="../../src/beckon/ui/station_window.py" line="1352" />
         <source>{action} for {what} did not arrive: press it again.</source>
         <translation>{what}의 {action} 요청이 전달되지 않았습니다. 다시 누르세요.</translation>
     </message>

@@ -482,6 +482,15 @@ class BedsideWindow(QWidget):
         self.calibrate_button = QPushButton(translate("Beckon", "Calibrate"))
         self.calibrate_button.setObjectName("smallButton")
         self.calibrate_button.clicked.connect(self.open_calibration)
+        # Staff moved the patient (pillow, bed raised, turned): the resting head pose is learned
+        # again at the camera's next frame (BedsideHost.relearn_rest); the face chip shows
+        # "calibrating" until it is.
+        self.relearn_button = QPushButton(translate("Beckon", "Learn rest again"))
+        self.relearn_button.setObjectName("smallButton")
+        self.relearn_button.setToolTip(
+            translate("Beckon", "The patient was moved: learn the head's resting position again.")
+        )
+        self.relearn_button.clicked.connect(self.host.relearn_rest)
         self.exit_button = QPushButton(translate("Beckon", "Exit"))
         self.exit_button.setObjectName("smallButton")
         self.exit_button.setToolTip(
@@ -490,6 +499,7 @@ class BedsideWindow(QWidget):
         self.exit_button.clicked.connect(self.exit_now)
         bar_layout.addWidget(self.preview_button)
         bar_layout.addWidget(self.calibrate_button)
+        bar_layout.addWidget(self.relearn_button)
         # Staff-only too: the patient's scan speed and pause after a choice (saved to the
         # profile). A short tap on Staff while it is open shows them, so the bar gains no
         # button and still fits at large font scales.
@@ -511,7 +521,8 @@ class BedsideWindow(QWidget):
         self._staff_was_open = False
         self._show_timing()
         bar_layout.addWidget(self.exit_button)
-        # Staff-only: Calibrate and Show camera appear after a long press on Staff.
+        # Staff-only: Calibrate, Learn rest again and Show camera appear after a long press on
+        # Staff.
         self.staff_button = QPushButton(translate("Beckon", "Staff"))
         self.staff_button.setObjectName("smallButton")
         self.staff_button.setToolTip(translate("Beckon", "Staff: hold for 3 seconds."))
@@ -1434,6 +1445,7 @@ class BedsideWindow(QWidget):
         self.calibrate_button.setVisible(open_)
         self.exit_button.setVisible(open_)
         self.preview_button.setVisible(open_ and self.vision is not None)
+        self.relearn_button.setVisible(open_ and self.vision is not None)
         if not open_ and self.preview.isVisible():
             self.toggle_preview()  # the picture is never left on screen for anyone to see
 

@@ -1,0 +1,81 @@
+"""Issue 9: staff tell the bedside the patient was repositioned, so the rest is learned again.
+
+A head that came to rest 15 degrees or more from the learned neutral is never re-fixed by itself
+(it looks like a patient watching something aside) and every held gesture is lost there; the
+nurse who moved the patient knows. "Learn rest again" is a staff-only control: hidden on the
+patient's screen, shown with Calibrate after the long press on Staff. The window only hands the
+request to the vision worker (``BedsideHost.relearn_rest``); the worker takes it on its thread.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PyQt6.QtCore import Qt
+
+WAIT_MS = 15_000
+
+
+def _window(qtbot: Any, tmp_path: Path, *, camera: bool) -> Any:
+    from beckon.bedside.host import CameraSpec
+    from beckon.bedside.service import BedsideService
+    from beckon.config import load_bedside
+    from beckon.ui.bedside_window import BedsideWindow
+
+    settings = load_bedside(
+        None,
+        {
+            "bedside.site": "gh",
+            "bedside.unit": "icu",
+            "bedside.bed": "12",
+            "bedside.outbox": str(tmp_path / "o.sqlite3"),
+        },
+    )
+    spec = CameraSpec(tmp_path / "face.task", "0") if camera else None
+    bedside = BedsideWindow(BedsideService(settings), vision=spec)
+    qtbot.addWidget(bedside)
+    bedside.show()
+    return bedside
+
+
+def _open_staff_lock(qtbot: Any, bedside: Any) -> None:
+    bedside.staff.hold_s = 0.5  # the long press, shorter for the test
+    qtbot.mousePress(bedside.staff_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bedside.calibrate_button.isVisible(), timeout=WAIT_MS)
+    qtbot.mouseRelease(bedside.staff_button, Qt.MouseButton.LeftButton)
+
+
+def test_learn_rest_again_is_for_staff_and_reaches_the_vision_worker(
+    qtbot: Any, look: None, tmp_path: Path
+) -> None:
+    from beckon.bedside.vision_worker import VisionWorker
+
+    bedside = _window(qtbot, tmp_path, camera=True)
+    # No camera on this machine: a vision worker that is never started stands in for the
+    # running one; the request waits in it for the vision thread's next frame.
+    worker = VisionWorker(Path("unused.task"), "0", post=lambda item: None)
+    bedside.host.vision = worker
+    try:
+        assert not bedside.relearn_button.isVisible()
+        qtbot.mouseClick(bedside.staff_button, Qt.MouseButton.LeftButton)  # a short tap
+        qtbot.wait(300)
+        assert not bedside.relearn_button.isVisible()
+
+        _open_staff_lock(qtbot, bedside)
+        assert bedside.relearn_button.isVisible()
+        assert bedside.relearn_button.text() == "Learn rest again"
+        assert not worker.relearn_pending
+        qtbot.mouseClick(bedside.relearn_button, Qt.MouseButton.LeftButton)
+        assert worker.relearn_pending
+    finally:
+        bedside.host.vision = None  # never started: the window's close must not stop it
+
+
+def test_without_a_camera_there_is_no_rest_to_learn_again(
+    qtbot: Any, look: None, tmp_path: Path
+) -> None:
+    bedside = _window(qtbot, tmp_path, camera=False)
+    _open_staff_lock(qtbot, bedside)
+    assert not bedside.relearn_button.isVisible()
+    assert bedside.host.relearn_rest() is False  # and the host says so, harmlessly
