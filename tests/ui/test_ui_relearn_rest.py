@@ -2,9 +2,10 @@
 
 A head that came to rest 15 degrees or more from the learned neutral is never re-fixed by itself
 (it looks like a patient watching something aside) and every held gesture is lost there; the
-nurse who moved the patient knows. "Learn rest again" is a staff-only control: hidden on the
-patient's screen, shown with Calibrate after the long press on Staff. The window only hands the
-request to the vision worker (``BedsideHost.relearn_rest``); the worker takes it on its thread.
+nurse who moved the patient knows. "Patient repositioned: learn the rest again" is a staff-only
+control, in the staff menu (a tap on Staff once the long press opened the lock), beside the
+scan speed and "A nurse in the room". The window only hands the request to the vision worker
+(``BedsideHost.relearn_rest``); the worker takes it on its own thread.
 """
 
 from __future__ import annotations
@@ -39,14 +40,18 @@ def _window(qtbot: Any, tmp_path: Path, *, camera: bool) -> Any:
     return bedside
 
 
-def _open_staff_lock(qtbot: Any, bedside: Any) -> None:
+def _staff_menu(qtbot: Any, bedside: Any) -> None:
+    """The long press opens the lock; a tap on Staff then shows the staff menu."""
     bedside.staff.hold_s = 0.5  # the long press, shorter for the test
     qtbot.mousePress(bedside.staff_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bedside.calibrate_button.isVisible(), timeout=WAIT_MS)
+    qtbot.wait(700)
     qtbot.mouseRelease(bedside.staff_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bedside.calibrate_button.isVisible(), timeout=WAIT_MS)
+    qtbot.mouseClick(bedside.staff_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bedside.timing_menu.isVisible(), timeout=WAIT_MS)
 
 
-def test_learn_rest_again_is_for_staff_and_reaches_the_vision_worker(
+def test_learn_the_rest_again_is_for_staff_and_reaches_the_vision_worker(
     qtbot: Any, look: None, tmp_path: Path
 ) -> None:
     from beckon.bedside.vision_worker import VisionWorker
@@ -57,18 +62,19 @@ def test_learn_rest_again_is_for_staff_and_reaches_the_vision_worker(
     worker = VisionWorker(Path("unused.task"), "0", post=lambda item: None)
     bedside.host.vision = worker
     try:
-        assert not bedside.relearn_button.isVisible()
-        qtbot.mouseClick(bedside.staff_button, Qt.MouseButton.LeftButton)  # a short tap
+        qtbot.mouseClick(bedside.staff_button, Qt.MouseButton.LeftButton)  # a patient's tap
         qtbot.wait(300)
-        assert not bedside.relearn_button.isVisible()
+        assert not bedside.timing_menu.isVisible()  # nothing of it on the patient's screen
 
-        _open_staff_lock(qtbot, bedside)
-        assert bedside.relearn_button.isVisible()
-        assert bedside.relearn_button.text() == "Learn rest again"
+        _staff_menu(qtbot, bedside)
+        action = bedside.relearn_action
+        assert action.isVisible() and action.isEnabled()
+        assert action.text() == "Patient repositioned: learn the rest again"
         assert not worker.relearn_pending
-        qtbot.mouseClick(bedside.relearn_button, Qt.MouseButton.LeftButton)
+        action.trigger()
         assert worker.relearn_pending
     finally:
+        bedside.timing_menu.close()
         bedside.host.vision = None  # never started: the window's close must not stop it
 
 
@@ -76,6 +82,7 @@ def test_without_a_camera_there_is_no_rest_to_learn_again(
     qtbot: Any, look: None, tmp_path: Path
 ) -> None:
     bedside = _window(qtbot, tmp_path, camera=False)
-    _open_staff_lock(qtbot, bedside)
-    assert not bedside.relearn_button.isVisible()
+    _staff_menu(qtbot, bedside)
+    assert not bedside.relearn_action.isVisible()
+    bedside.timing_menu.close()
     assert bedside.host.relearn_rest() is False  # and the host says so, harmlessly

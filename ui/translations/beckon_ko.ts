@@ -592,7 +592,7 @@
         <translation>{bed}번 침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="980" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="978" />
         <location filename="../../src/beckon/ui/strings.py" line="369" />
         <source>{intent}?</source>
         <translation>{intent}?</translation>
@@ -1094,84 +1094,79 @@
         <translation>보정</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="488" />
-        <source>Learn rest again</source>
-        <translation>쉬는 자세 다시 익히기</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="491" />
-        <source>The patient was moved: learn the head's resting position again.</source>
-        <translation>환자의 자세를 바꾸었을 때: 머리의 쉬는 자세를 다시 익힙니다.</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="494" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="485" />
         <source>Exit</source>
         <translation>종료</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="497" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="488" />
         <source>Close the bedside (under the kiosk service it starts again).</source>
         <translation>침상 화면을 닫습니다 (키오스크 서비스에서는 다시 시작됩니다).</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="526" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="515" />
+        <source>Patient repositioned: learn the rest again</source>
+        <translation>환자 자세를 바꿈: 쉬는 자세 다시 익히기</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="524" />
         <source>Staff</source>
         <translation>직원</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="528" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="526" />
         <source>Staff: hold for 3 seconds.</source>
         <translation>직원: 3초 동안 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="802" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="759" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="800" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="757" />
         <source>Yes</source>
         <translation>네</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="803" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="760" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="801" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="758" />
         <source>No</source>
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="944" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="942" />
         <source>a nurse</source>
         <translation>간호사</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="945" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="943" />
         <source>{nurse} asks:</source>
         <translation>{nurse} 님의 질문:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="983" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="981" />
         <source>{intent}: sending now unless you say no.</source>
         <translation>{intent}: "아니요"라고 하지 않으면 지금 보냅니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="987" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="985" />
         <source>Did you ask for: {intent}?</source>
         <translation>요청: {intent}. 맞나요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1003" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1001" />
         <source>Not sent: {intent}. Say it again if you need it.</source>
         <translation>보내지 않음: {intent}. 필요하면 다시 말씀하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1005" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1003" />
         <source>Not sent: {intent}.</source>
         <translation>보내지 않음: {intent}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1033" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1031" />
         <source>Send “{intent}”?</source>
         <translation>“{intent}” 요청을 보낼까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1051" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1049" />
         <source>Touch Yes or No.</source>
         <translation>네 또는 아니요를 누르세요.</translation>
     </message>
