@@ -33,7 +33,7 @@ from beckon.background import Background
 from beckon.bedside import events as ev
 from beckon.bedside.echo import EchoGuard
 from beckon.bedside.interaction import answer_for
-from beckon.bedside.service import BedsideService, VoiceEngine, VoiceProposal
+from beckon.bedside.service import BedsideService, RestRelearned, VoiceEngine, VoiceProposal
 from beckon.bedside.vision_worker import VisionWorker
 from beckon.bedside.voice_worker import (
     AnswerExpected,
@@ -136,6 +136,9 @@ class BedsideHost:
         # Guards _answer and voice together: a question arriving (service thread) while the
         # microphone restarts went to the old worker and the new one stayed in "open" mode.
         self._answer_lock = threading.Lock()
+        self.rest_relearned = False
+        """Staff asked for the rest to be learned again in this run (:meth:`relearn_rest`):
+        every camera started after that starts without the calibrated neutral."""
         self._cancels: tuple[str | None, str | None] = (None, None)  # "cancel" would take back
         # (intent, request id), as the menu's cancel entry says
         service.listeners.append(self._on_service_event)
@@ -262,15 +265,32 @@ class BedsideHost:
 
         self.on_face = on_face
 
-    def relearn_rest(self) -> bool:
-        """Staff repositioned the patient: the vision worker learns the rest again at its next
-        frame (:meth:`VisionWorker.request_relearn`). Safe from the window's thread. False
-        when no camera runs (nothing to relearn; a camera that starts learns it anyway)."""
-        worker = self.vision
-        if worker is None or worker.stopping:
-            log.info("learn the rest again: no camera running, nothing to relearn")
+    def relearn_rest(self, by: str = "staff") -> bool:
+        """Staff repositioned the patient: learn the resting head pose again. Safe from the
+        window's thread; ``by`` is who asked (the log's one line says so).
+
+        Remembered for the rest of this run (:attr:`rest_relearned`): a running camera's
+        worker relearns before its next frame, and every camera started after it (a frozen
+        picture reopened, a camera error retried, or none running at this moment) starts
+        without the profile's calibrated neutral, which is the rest staff just said no longer
+        holds; otherwise a reopened camera showed "ready" on the stale rest from its first
+        frame. A new process (a kiosk restart) starts from the profile's calibrated neutral
+        again (docs/ui.md, staff-only controls). A choice awaiting confirmation is dropped
+        (:class:`RestRelearned`). False with no camera configured (no rest to learn)."""
+        if self.camera is None:
+            log.info("%s asked to learn the rest again: no camera, nothing to learn", by)
             return False
-        worker.request_relearn()
+        self.rest_relearned = True
+        worker = self.vision
+        running = worker is not None and not worker.stopping
+        log.info(
+            "%s asked to learn the patient's rest again (repositioned): %s",
+            by,
+            "at the camera's next frame" if running else "when the camera runs again",
+        )
+        if worker is not None and running:
+            worker.request_relearn()
+        self.service.post(RestRelearned(by))
         return True
 
     def reopen_camera(self, reason: str) -> None:
@@ -316,7 +336,10 @@ class BedsideHost:
             on_observation=self.on_observation,
             profile=self.service.profile,
             face_retry=self.service.settings.bedside.face_retry,
-        ).start()
+        )
+        if self.rest_relearned:  # taken before its first frame: never "ready" on the old rest
+            self.vision.request_relearn()
+        self.vision.start()
 
     def _start_voice(self, now: float) -> None:
         assert self.mic is not None

@@ -435,6 +435,21 @@ class Interaction:
         self._scale = None
         return Slept(t)
 
+    def drop_pending(self, t: float) -> Cancelled | None:
+        """Forget a choice awaiting confirmation (returned as cancelled; None: there was none).
+
+        For staff's "learn the rest again" (``BedsideService.rest_relearned``): a posture shift
+        can itself read as a gesture (gest41b: one the other way right after settling is
+        reported as the shift), so a choice it left waiting for its yes is not the patient's.
+        A request already sent is not touched."""
+        self._advance(t)
+        if self._pending is None:
+            return None
+        intent, _ = self._pending
+        self._pending = None
+        self._since = t
+        return Cancelled(intent, t)
+
     def wake(self, t: float) -> Woke:
         """Offer again from the first item, after the pause that follows a choice, so the
         waking gesture's momentum cannot choose anything."""

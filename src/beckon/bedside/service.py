@@ -202,6 +202,14 @@ class SetTiming:
 
 
 @dataclass(frozen=True)
+class RestRelearned:
+    """Staff said the patient was repositioned and the resting head pose is being learned
+    again (``BedsideHost.relearn_rest``): a choice awaiting confirmation is dropped."""
+
+    by: str
+
+
+@dataclass(frozen=True)
 class SourceEnded:
     """The video file has ended. It travels through the same queue as the gestures, so when
     the service sees it every gesture before it has been handled."""
@@ -458,6 +466,8 @@ class BedsideService:
         elif isinstance(item, VoiceProposal):
             self.menu.listen(self.menu_time(), item.waiting)
             self._update_menu()
+        elif isinstance(item, RestRelearned):
+            self.rest_relearned(item.by)
         elif isinstance(item, SourceEnded):
             self.source_ended.set()
         elif isinstance(item, DeviceFaults):
@@ -770,6 +780,21 @@ class BedsideService:
         if failing != self._storage_failing:
             self._storage_failing = failing
             self._publish_status_if_connected()
+
+    def rest_relearned(self, by: str) -> None:
+        """Staff at the bedside repositioned the patient and asked for the rest to be learned
+        again: a selection awaiting its confirmation is cancelled (the shift itself may have
+        made it, gest41b; staff are there to help the patient choose again). Requests already
+        sent are not touched."""
+        dropped = self.menu.drop_pending(self.menu_time())
+        if dropped is not None:
+            log.info(
+                "%s is no longer awaiting confirmation: %s asked to learn the rest again",
+                dropped.intent,
+                by,
+            )
+            self._emit(ev.SelectionCancelled(dropped.intent, dropped.t, "relearn"))
+        self._update_menu()
 
     def set_timing(self, offer_seconds: float, pause_after_select_s: float) -> None:
         """Apply staff's scan timing now and write it to the patient's profile.

@@ -73,8 +73,9 @@ class VisionWorker:
         self.error: BaseException | None = None
         self.frames = 0
         self._stop = threading.Event()
-        # Set on any thread (the window's "Learn rest again"), taken on the vision thread
-        # between frames: the pipeline is never touched from another thread.
+        # Set on any thread (staff's "Patient repositioned: learn the rest again", through
+        # BedsideHost.relearn_rest, or before start), taken on the vision thread between
+        # frames: the pipeline is never touched from another thread.
         self._relearn = threading.Event()
         self._thread = threading.Thread(target=self._main, name="vision", daemon=True)
 
@@ -90,13 +91,15 @@ class VisionWorker:
     def request_relearn(self) -> None:
         """Ask the vision thread to learn the patient's rest again before its next frame
         (staff repositioned the patient: :meth:`VisionPipeline.relearn_neutral` says why).
-        Safe from any thread; asked twice before a frame, it relearns once."""
-        log.info("staff asked to learn the rest again (at the next frame)")
+        Safe from any thread, also before :meth:`start` (then taken before the first frame);
+        asked twice before a frame, it relearns once. The host logs who asked."""
+        log.debug("learn the rest again: asked of the vision thread")
         self._relearn.set()
 
     @property
     def relearn_pending(self) -> bool:
-        """Whether a relearn was asked and the vision thread has not taken it yet."""
+        """Whether a relearn was asked and the vision thread has not taken it yet (read by the
+        tests: nothing else needs it)."""
         return self._relearn.is_set()
 
     @property

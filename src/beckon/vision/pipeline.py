@@ -224,13 +224,17 @@ class VisionPipeline(Closing):
         like one watching something aside, which must not become the rest
         (``NeutralParams.reanchor_max_deg``), so such a rest is never re-fixed by itself and
         every held gesture and expression is lost there (gest41b); the nurse who moved the
-        patient knows. Nothing learned from the old rest carries over (a fresh engine), the
-        face status goes back to "calibrating", and a calibrated neutral is forgotten for this
-        run: it is the rest staff just said no longer holds (a later long absence relearns
-        from the face, not from it). Call it on the vision thread, between frames (the bedside's
-        :class:`~beckon.bedside.vision_worker.VisionWorker` does); harmless with no face in
-        view: the neutral is learned when one comes."""
-        logger.info("staff asked to learn the rest again: relearning the neutral pose")
+        patient knows. The gesture engine starts afresh (gestures in progress are dropped),
+        the face status goes back to "calibrating", and a calibrated neutral pose is
+        forgotten for this pipeline: it is the rest staff just said no longer holds (a later
+        long absence relearns from the face, not from it; the bedside host starts every later
+        camera of the run without it). The calibrated resting expression (``Calibration.rest``,
+        the blink, jaw and brow scores at rest that expression gestures are measured above) is
+        kept: it is the patient's face, which a new pillow or a raised bed does not change,
+        and relearning it would need the nurse's calibration. Call it on the vision thread,
+        between frames (the bedside's :class:`~beckon.bedside.vision_worker.VisionWorker`
+        does); harmless with no face in view: the neutral is learned when one comes."""
+        logger.debug("learning the neutral pose again (staff: the patient was repositioned)")
         self._preset = None
         self.neutral.reset()
         self.engine = self.engine.fresh()
