@@ -55,6 +55,7 @@ def test_learn_the_rest_again_is_for_staff_and_reaches_the_vision_worker(
     qtbot: Any, look: None, tmp_path: Path
 ) -> None:
     from beckon.bedside.vision_worker import VisionWorker
+    from beckon.ui import strings
 
     bedside = _window(qtbot, tmp_path, camera=True)
     # No camera on this machine: a vision worker that is never started stands in for the
@@ -73,6 +74,9 @@ def test_learn_the_rest_again_is_for_staff_and_reaches_the_vision_worker(
         assert not worker.relearn_pending
         action.trigger()
         assert worker.relearn_pending
+        # Staff see it was heard: the banner says so and the face chip shows "calibrating".
+        assert bedside.stage_banner.text() == strings.relearning_rest_text()
+        assert bedside.face_state == "calibrating"
     finally:
         bedside.timing_menu.close()
         bedside.host.vision = None  # never started: the window's close must not stop it
@@ -86,3 +90,31 @@ def test_without_a_camera_there_is_no_rest_to_learn_again(
     assert not bedside.relearn_action.isVisible()
     bedside.timing_menu.close()
     assert bedside.host.relearn_rest() is False  # and the host says so, harmlessly
+
+
+def test_while_the_camera_is_retrying_the_request_is_remembered_and_acknowledged(
+    qtbot: Any, look: None, tmp_path: Path
+) -> None:
+    """The camera failed and waits for its retry: the entry is still there, the host keeps
+    the request for the camera that comes back, and the banner says it was heard."""
+    from beckon.ui import strings
+
+    bedside = _window(qtbot, tmp_path, camera=True)
+    bedside.host.vision = None
+    _staff_menu(qtbot, bedside)
+    assert bedside.relearn_action.isVisible()
+    bedside.relearn_action.trigger()
+    bedside.timing_menu.close()
+    assert bedside.host.rest_relearned
+    assert bedside.stage_banner.text() == strings.relearning_rest_text()
+
+
+def test_the_staff_menu_closes_with_the_staff_lock(qtbot: Any, look: None, tmp_path: Path) -> None:
+    """The menu was left open after the lock closed: anyone could then use it."""
+    bedside = _window(qtbot, tmp_path, camera=True)
+    bedside.staff.open_s = 1.0
+    _staff_menu(qtbot, bedside)
+    qtbot.waitUntil(lambda: not bedside.staff.poll(), timeout=WAIT_MS)
+    bedside._show_staff()  # what the window's poll does
+    assert not bedside.calibrate_button.isVisible()
+    assert not bedside.timing_menu.isVisible()

@@ -511,11 +511,9 @@ class BedsideWindow(QWidget):
         # again at the camera's next frame (BedsideHost.relearn_rest); the face chip says
         # "calibrating" until it is. In this menu, not the bar: one more button there cut the
         # bar's labels at 1.5 on the 1280 x 800 tablet (docs/ui.md, staff-only controls).
-        self.relearn_action = self.timing_menu.addAction(
-            translate("Beckon", "Patient repositioned: learn the rest again")
-        )
+        self.relearn_action = self.timing_menu.addAction(strings.relearn_rest_text())
         assert self.relearn_action is not None
-        self.relearn_action.triggered.connect(self.host.relearn_rest)
+        self.relearn_action.triggered.connect(self._relearn_rest)
         self.timing_menu.aboutToShow.connect(self._show_nurse_actions)
         self._staff_was_open = False
         self._show_timing()
@@ -1445,6 +1443,8 @@ class BedsideWindow(QWidget):
         self.preview_button.setVisible(open_ and self.vision is not None)
         if not open_ and self.preview.isVisible():
             self.toggle_preview()  # the picture is never left on screen for anyone to see
+        if not open_ and self.timing_menu.isVisible():
+            self.timing_menu.close()  # nor the staff menu, once the lock has closed
 
     def _next_scan_speed(self) -> None:
         offer, pause = self._timing
@@ -1468,6 +1468,16 @@ class BedsideWindow(QWidget):
         request_id = emergency_to_clear(self.timeline.tracks, self.intents)
         if request_id is not None:
             self.service.post(ClearAtBed(request_id, strings.STAFF_AT_BED))
+
+    def _relearn_rest(self) -> None:
+        """Staff's "learn the rest again": the host remembers it (also while the camera is
+        retrying); the banner says it was heard, the face chip shows "calibrating" at once."""
+        if not self.host.relearn_rest(strings.STAFF_AT_BED):
+            return
+        self.stage_banner.setText(strings.relearning_rest_text())
+        if self.host.vision is not None:
+            self.face_state, self.face_hint = "calibrating", None
+            self._show_face()
 
     def _show_nurse_actions(self) -> None:
         """The menu shows presence as the service last sent it, offers Clear only while a

@@ -202,6 +202,17 @@ def clear_emergency_text() -> str:
     return translate("Beckon", "Clear emergency")
 
 
+def relearn_rest_text() -> str:
+    """The staff menu entry for a patient just moved: the resting head pose is learned again."""
+    return translate("Beckon", "Patient repositioned: learn the rest again")
+
+
+def relearning_rest_text() -> str:
+    """Shown on the stage banner when staff chose :func:`relearn_rest_text` (until the menu's
+    next change): it says it was heard, and what the patient does meanwhile."""
+    return translate("Beckon", "Learning the resting position again: look at the screen.")
+
+
 STAFF_AT_BED = "Staff at bed"
 """Who the bed's screen reports as clearing or present: it has no per-nurse login."""
 
