@@ -235,6 +235,22 @@ def test_a_short_look_down_then_a_cough_is_still_a_look(fps: float) -> None:
 
 
 @pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_a_short_look_down_whose_return_runs_into_a_cough_is_a_look(fps: float) -> None:
+    # The same look, the cough's bob starting as the look's return ends (0.6 s after the
+    # hold): the head stays under the release bar 0.28 s between them, over the 0.25 s
+    # settle. At 30 fps a look; at 10 and 15 fps the frames saw 0.2 s of it and the look
+    # went as an oscillation's repeat (review rev40c). The settle is read between the
+    # crossings, as the plateau is.
+    patient = Patient(
+        pitch=add(held(2.0, 0.6, 12.0), nodding(3.2, 1, 8.0, 1.5)),
+        jaw=held(3.1, 0.77, 0.35, ramp=0.1),
+    )
+    events = _online(patient, 12.0, fps=fps)
+    assert names(events) == ["look_down"]
+    assert events[0].made_at == pytest.approx(3.4, abs=0.05)
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
 def test_a_look_down_after_a_nod_dropped_for_the_jaw_is_still_a_look(fps: float) -> None:
     # The cough's nod is dropped; a look down begun 1.5 s after it ends is the patient's.
     end = 3.0 + 2 / 0.5

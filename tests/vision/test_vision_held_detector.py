@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable
 
 import numpy as np
+import pytest
 
 from beckon.profile import GestureProfile
 from beckon.vision.engine import GestureEngine
@@ -49,6 +50,34 @@ def test_a_swing_through_rest_and_out_again_is_still_an_oscillation() -> None:
         (3.25, 12.0), (3.55, 0.0), (6.0, 0.0),
     ]  # fmt: skip
     assert _events(shake) == []
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_a_return_that_settled_between_frames_is_judged_at_every_frame_rate(fps: float) -> None:
+    # A turn held a second, back through rest, in the resting band (under the release bar,
+    # 4 degrees) for 0.30 s by the crossings, then a brief glance out the same way (0.2 s:
+    # no turn itself). It had settled (``settle_s`` 0.25): a turn. At 10 fps the frames saw
+    # only 0.2 s of the stay and the turn went as an oscillation's repeat (review rev40c:
+    # a look down whose return ran straight into a cough's bob).
+    settled_then_glance = [
+        (0.0, 0.0), (1.0, 0.0), (1.3, 20.0), (2.3, 20.0), (2.6, -1.0), (2.75, -1.0),
+        (2.95, 12.0), (3.15, 12.0), (3.35, 0.0), (6.0, 0.0),
+    ]  # fmt: skip
+    events = _events(settled_then_glance, fps)
+    assert len(events) == 1 and 2.8 <= events[0] <= 3.0
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_a_return_shorter_than_the_settle_between_frames_is_still_an_oscillation(
+    fps: float,
+) -> None:
+    # The same with 0.2 s in the band by the crossings: out again before it settled, at
+    # every frame rate, as before.
+    unsettled = [
+        (0.0, 0.0), (1.0, 0.0), (1.3, 20.0), (2.3, 20.0), (2.6, -1.0), (2.65, -1.0),
+        (2.85, 12.0), (3.05, 12.0), (3.25, 0.0), (6.0, 0.0),
+    ]  # fmt: skip
+    assert _events(unsettled, fps) == []
 
 
 def test_a_held_turn_followed_by_a_brief_second_movement_the_same_way_is_heard() -> None:

@@ -130,6 +130,7 @@ class GestureEngine:
                     others_on_return=True,
                     sway_cap=3.0,
                     pause_short_of_rest=True,
+                    settle_between_frames=True,
                     bridge_s=self.params.held_bridge_s,
                     settle_gap_s=self.params.held_settle_gap_s,
                 )

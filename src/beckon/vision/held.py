@@ -69,6 +69,12 @@ class HoldParams:
     head turned toward someone twice pauses between, and a head coming back may wobble across
     the release bar). For head angles; expressions keep the plain rule (talking's jaw hardly
     comes back to rest between syllables)."""
+    settle_between_frames: bool = False
+    """Whether a stay in the resting band cut short by the next movement is read between the
+    crossings of the release bar (linear interpolation, as the plateau) rather than on the
+    frames, when the return came to rest (:meth:`HoldDetector._settled_between`). For head
+    angles (a look whose return runs into a cough's bob); expressions keep the frames (a
+    talker's jaw closes for a fifth of a second between syllables, and no case asks)."""
     others_max: float = 4.0
     """Largest range (max - min) the other channels may cover during the excursion (and how
     far the first frame back stands from where they began, with ``others_on_return``)..."""
@@ -310,6 +316,13 @@ class HoldDetector:
                 self._after_pause = first is not None
                 second = self.update(t, value, others)
                 return first if first is not None else second
+            if prev is not None and self._settled_between(ex, prev, (t, x), release):
+                # It had settled between two frames: judged as the frame at ``settle_s``
+                # would have judged it, and this frame may start the next movement.
+                logger.debug("%s: settled between frames before t=%.2f; out again", self.gesture, t)
+                first = self._judge(t, ex)
+                second = self.update(t, value, others)
+                return first if first is not None else second
             logger.debug("%s: repeated at once at t=%.2f (oscillation); ignored", self.gesture, t)
             self._blocked = True
             return None
@@ -318,6 +331,35 @@ class HoldDetector:
             return None
         self._ex = None
         return self._judge(t, ex)
+
+    def _settled_between(
+        self,
+        ex: _Excursion,
+        last_in: tuple[float, float],
+        out: tuple[float, float],
+        release: float,
+    ) -> bool:
+        """Whether the signal stayed in its resting band for ``settle_s`` before going out
+        again at ``out``, the stay read from the crossing of the release bar on the way back
+        to the crossing on the way out, each by linear interpolation between the samples
+        either side of it (``last_in``: the last sample in the band).
+
+        Why not count samples: the frames see the stay cut short by up to a frame interval,
+        0.1 s at 10 fps against a settle of 0.25 s. A look down held 0.6 s whose return ran
+        straight into a cough's bob stayed in the band 0.28 s: at 30 fps it settled and was a
+        look, at 10 and 15 fps the frames saw 0.2 s and it went as an oscillation's repeat
+        (review rev40c). The plateau is read the same way (:func:`_longest_run`).
+
+        Only for a return that came to rest: one that swung on past rest beyond the release
+        bar the other way is an oscillation's (a shake's other side), and the frames alone
+        judge it, as before."""
+        if not self.params.settle_between_frames or ex.back_low <= -release:
+            return False
+        ts = [ex.values[-1][0], ex.back_t if ex.back_t is not None else last_in[0]]
+        xs = [ex.values[-1][1], ex.back_x]
+        back = _crossing(ts, xs, 0, 1, release)
+        leave = _crossing([last_in[0], out[0]], [last_in[1], out[1]], 0, 1, release)
+        return leave - back >= self.params.settle_s
 
     def _judge(self, t: float, ex: _Excursion) -> GestureEvent | None:
         p = self.params
