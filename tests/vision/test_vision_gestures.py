@@ -925,7 +925,7 @@ def test_a_neutral_replaced_off_a_nods_axis_carries_its_still_yaw() -> None:
         replaced = s.t >= replaced_at
         if replaced and s.t - replaced_at < 1 / FPS:
             det.shift_reference(0.0, -off)
-            carried.append(det.carry_still_other(-off))
+            carried.append(det.carry_other(-off))
         own_yaw = s.yaw - off if replaced and s.yaw is not None else s.yaw
         ev = det.update(dataclasses.replace(s, yaw=own_yaw))
         if ev:

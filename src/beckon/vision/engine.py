@@ -483,9 +483,9 @@ class GestureEngine:
         running median move it slowly, and the first neutral must not restart them (a
         patient who answers "yes" in the first two seconds nods while the first neutral is
         fixed: two of the four real nods of the ASL clips). Nor does a jump a whole swing only
-        off a detector's axis when that detector's other axis held still over its movement
-        under way (:meth:`_carried_aside`: a patient resting turned has the neutral fixed anew
-        there while nodding). Either way a replaced neutral is
+        off a detector's axis when that detector's other axis moved no more than its movement
+        under way may move it (:meth:`_carried_aside`: a patient resting turned has the
+        neutral fixed anew there while nodding). Either way a replaced neutral is
         where a later movement's background begins (``OscillationDetector.reference_moved``).
         A jump that brings the reference back near the one a movement under way began in
         (:meth:`_movement_origin`) restarts nothing: a first neutral fixed mid-movement and
@@ -559,8 +559,8 @@ class GestureEngine:
     ) -> bool:
         """True when a movement under way goes on across a neutral that jumped a whole swing
         along ``det``'s other axis alone (``shift``: the jump in pitch and yaw), that axis
-        having held still and now carried into the new reference
-        (:meth:`OscillationDetector.carry_still_other`): a nod made while the neutral is fixed
+        having moved within the movement's own limit and now carried into the new reference
+        (:meth:`OscillationDetector.carry_other`): a nod made while the neutral is fixed
         anew at the turn a patient rests in. Along its own axis the jump may be anything up
         to just under the full swing bar (``OscillationDetector.full_swing_threshold``; at
         or over it, it restarts): it is carried
@@ -574,10 +574,10 @@ class GestureEngine:
         if along >= det.full_swing_threshold or abs(jump.roll) >= self.params.reference_jump_deg:
             return False
         by = shift[1] if det.axis == "pitch" else shift[0]
-        if not det.carry_still_other(by):
+        if not det.carry_other(by):
             return False
         logger.debug(
-            "reference moved %.1f deg along %s at t=%.2f, which held still under the %s under "
+            "reference moved %.1f deg along %s at t=%.2f, within bounds under the %s under "
             "way since t=%.2f: it goes on, that axis carried",
             by,
             det.other,

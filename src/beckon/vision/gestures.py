@@ -804,8 +804,9 @@ class OscillationDetector:
         (comp4989 ``milk_3``) stood out from its true background and a signer's nod-like sign
         (fslsign ``comfortroom``) lost the phantom 9 degree yaw that rejected it, two false
         events on tune data (session 33, gest33b). The one exception is
-        :meth:`carry_still_other`: the other axis is carried too when it held still over the
-        movement, which the engine asks for a jump off the movement's axis alone.
+        :meth:`carry_other`: the other axis is carried too when it moved over the movement
+        no more than the movement may move it, which the engine asks for a jump off the
+        movement's axis alone.
         """
         d = {"pitch": float(pitch), "yaw": float(yaw)}
         own = d[self.axis]
@@ -825,28 +826,43 @@ class OscillationDetector:
         if self._history:
             self._shifts.append((self._history[-1][0], own))
 
-    def carry_still_other(self, by: float) -> bool:
+    def carry_other(self, by: float) -> bool:
         """Carry the other axis's readings over the movement under way (its first leg
-        included) by ``by`` degrees (the replaced neutral's jump along it) when that axis held
-        still over them; True if it did.
+        included) by ``by`` degrees (the replaced neutral's jump along it) when that axis
+        moved over them no more than the movement may move it anyway; True if it did.
 
         Why: a patient resting turned 15 to 25 degrees (a bed at an angle to the tablet) has
         the neutral fixed anew at that turn while a nod is under way (a pose dwelt at longer,
         ``vision/pose.py``). The jump is along the other axis only; left in the old reference,
         the other axis's range over the nod (``other_max_ratio``) reads the whole jump as a
         turn made during the nod and rejects it, and restarting throws the nod away (session
-        39; session 40: 101 of 120 such nods lost, 87 of 120 shakes). A still other axis
-        (within ``other_min_deg``, the landmark cross-talk floor) made no movement a jump could
-        hide or fake, so carried it reads as it would had the neutral been there all along. An
-        other axis that moved is not carried: converting it let a signer's nod-like sign lose
-        the phantom yaw that rejected it (fslsign ``comfortroom``, session 33), and the engine
-        restarts the movement as before."""
-        if not self._pivots or self._other_range(math.inf) > self.params.other_min_deg:
+        39; session 40: 101 of 120 such nods lost, 87 of 120 shakes). Carried, the other axis
+        reads as it would had the neutral been there all along, and the movement is judged as
+        without the re-fix. How far it may have moved: within the plain limit of the swing so
+        far (:meth:`_plain_other_limit`, at least ``other_min_deg``), the bar the movement
+        meets when it completes, so the carry lets through nothing the movement would not pass
+        with no re-fix (session 41: a 10 to 15 degree nod with 4 to 6 degrees of yaw
+        cross-talk was restarted and lost when only an axis within ``other_min_deg`` was
+        carried). An other axis that moved more is not carried and the engine restarts the
+        movement as before. (Carrying at the *first* neutral, which restarts nothing, is
+        another matter: there the jump's phantom yaw rejected a signer's nod-like sign,
+        fslsign ``comfortroom``, session 33, and it is not carried.)"""
+        if not self._pivots:
+            return False
+        if self._other_range(math.inf) > self._plain_other_limit(self._swing_so_far()):
             return False
         shifted = [(ts, v + by) for ts, v in self._other_trace]
         self._other_trace.clear()
         self._other_trace.extend(shifted)
         return True
+
+    def _swing_so_far(self) -> float:
+        """Peak to peak of the movement under way: its turning points and the extreme of the
+        leg now under way."""
+        values = [pv.value for pv in self._pivots]
+        if self._extreme is not None:
+            values.append(self._extreme.value)
+        return max(values) - min(values) if values else 0.0
 
     def _history_horizon(self, t: float) -> float:
         """How far back ``_history`` reaches at ``t``: the background window before a movement
