@@ -80,6 +80,45 @@ def test_a_return_shorter_than_the_settle_between_frames_is_still_an_oscillation
     assert _events(unsettled, fps) == []
 
 
+@pytest.mark.parametrize("fps", [10.0, 15.0, 25.0, 30.0])
+@pytest.mark.parametrize("stay", [0.26, 0.28, 0.3])
+def test_a_turn_after_a_settled_one_meets_its_cooldown_whatever_paused_before(
+    fps: float, stay: float
+) -> None:
+    # Turn A is judged at a pause short of rest, turn B (after it, exempt from the cooldown
+    # against A) comes back through rest and stays in the band ``stay`` s by the crossings,
+    # over the settle, and turn C starts as the stay ends, 1 s after B's event. B settled: C
+    # is a double trigger of B and meets the cooldown (review rev41a). C kept the exemption
+    # A's pause gave B, and was a third event (at every rate reading the stay between the
+    # frames, at 30 fps on the frames too, the frame at the settle being C's first out).
+    leave = 3.623 + stay - 0.2 * 5 / 13
+    three_turns = [
+        (0.0, 0.0), (1.0, 0.0), (1.3, 20.0), (2.3, 20.0), (2.6, 3.5), (2.7, 3.5),
+        (3.0, 12.0), (3.5, 12.0), (3.7, -1.0), (leave, -1.0), (leave + 0.2, 12.0),
+        (leave + 0.7, 12.0), (leave + 0.9, 0.0), (leave + 3.0, 0.0),
+    ]  # fmt: skip
+    events = _events(three_turns, fps)
+    assert len(events) == 2 and events[0] < 3.0 < events[1] < 4.1
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 25.0, 30.0])
+def test_a_held_swing_in_the_cooldown_does_not_free_the_next_one(fps: float) -> None:
+    # A slow nod or sway whose swings are held: a turn held a second, then two more held
+    # 0.5 s, each back through rest for 0.26 s by the crossings (just over the settle, under
+    # it on most frames). The second falls in the first's cooldown; read between the
+    # crossings, it settled and the third went on as a movement of its own, a second event
+    # 2 s after the first (review rev41a: a pausednod scene, look_down twice at 15 fps). A
+    # swing that could not be reported anyway is left to the frames, as before: one turn.
+    leave = 3.623 + 0.26 - 0.2 * 5 / 13
+    held_swings = [
+        (0.0, 0.0), (1.0, 0.0), (1.3, 20.0), (2.3, 20.0), (2.6, -1.0), (2.7, -1.0),
+        (3.0, 12.0), (3.5, 12.0), (3.7, -1.0), (leave, -1.0), (leave + 0.2, 12.0),
+        (leave + 0.7, 12.0), (leave + 0.9, 0.0), (leave + 3.0, 0.0),
+    ]  # fmt: skip
+    events = _events(held_swings, fps)
+    assert len(events) == 1 and events[0] < 3.0
+
+
 def test_a_held_turn_followed_by_a_brief_second_movement_the_same_way_is_heard() -> None:
     # A turn held a full second at 20 degrees, back to 3.5 (short of rest) for 0.1 s, then a
     # brief glance out again (10 degrees for 0.2 s, too short to be a turn) and rest. The

@@ -15,7 +15,10 @@ while, and comes back. Why this shape, and why it fires on the way back:
   excursion that repeats at once is an oscillation (a nod, talking), not a held gesture (for
   head angles, only when the signal swung through rest in between: a head that pauses short
   of rest and turns the same way again is making a second movement, ``pause_short_of_rest``:
-  the first is judged at the pause, and the second is judged on its own);
+  the first is judged at the pause, and the second is judged on its own). For head angles
+  the stay is read between the crossings of the release bar (``settle_between_frames``),
+  not on the frames, which cut it short by up to a frame: one that settled so is judged,
+  and the next movement may start on the very frame that leaves the band;
 * **others quiet**: the other channels (for a head turn: pitch and roll) may move only a
   little during the excursion, so a diagonal look around or a yawn that tips the head back is
   not a turn;
@@ -72,7 +75,8 @@ class HoldParams:
     settle_between_frames: bool = False
     """Whether a stay in the resting band cut short by the next movement is read between the
     crossings of the release bar (linear interpolation, as the plateau) rather than on the
-    frames, when the return came to rest (:meth:`HoldDetector._settled_between`). For head
+    frames, when the return came to rest (not past half the release bar the other way) and
+    the excursion falls outside the cooldown (:meth:`HoldDetector._settled_between`). For head
     angles (a look whose return runs into a cough's bob); expressions keep the frames (a
     talker's jaw closes for a fifth of a second between syllables, and no case asks)."""
     others_max: float = 4.0
@@ -316,11 +320,18 @@ class HoldDetector:
                 self._after_pause = first is not None
                 second = self.update(t, value, others)
                 return first if first is not None else second
-            if prev is not None and self._settled_between(ex, prev, (t, x), release):
+            if (
+                prev is not None
+                and not self._cooling(t, ex)
+                and self._settled_between(ex, prev, (t, x), release)
+            ):
                 # It had settled between two frames: judged as the frame at ``settle_s``
-                # would have judged it, and this frame may start the next movement.
+                # would have judged it, and this frame may start the next movement, which
+                # meets this one's cooldown (the return came to rest, whatever a pause
+                # before this one allowed).
                 logger.debug("%s: settled between frames before t=%.2f; out again", self.gesture, t)
                 first = self._judge(t, ex)
+                self._after_pause = False
                 second = self.update(t, value, others)
                 return first if first is not None else second
             logger.debug("%s: repeated at once at t=%.2f (oscillation); ignored", self.gesture, t)
@@ -330,6 +341,7 @@ class HoldDetector:
         if t - ex.back_t < p.settle_s:
             return None
         self._ex = None
+        self._after_pause = False  # settled: the next movement meets this one's cooldown
         return self._judge(t, ex)
 
     def _settled_between(
@@ -350,16 +362,35 @@ class HoldDetector:
         look, at 10 and 15 fps the frames saw 0.2 s and it went as an oscillation's repeat
         (review rev40c). The plateau is read the same way (:func:`_longest_run`).
 
-        Only for a return that came to rest: one that swung on past rest beyond the release
-        bar the other way is an oscillation's (a shake's other side), and the frames alone
-        judge it, as before."""
-        if not self.params.settle_between_frames or ex.back_low <= -release:
+        Only for a return that came to rest: one that swung on past rest the other way is an
+        oscillation's (a shake's other side), and the frames alone judge it, as before. Past
+        half the release bar, not the bar itself: the frames sample the swing, and a dip
+        beyond the bar for under a frame interval (0.1 s at 10 fps) fell between them and
+        read as a return to rest (review rev41a, swing.py: a turn swung through rest to -6
+        degrees and straight out again, a turn at 1 of 24 phases at 10 fps; with the margin
+        at none, as on the frames alone).
+
+        The caller asks only outside the cooldown: a swing that could not be reported anyway
+        (a further held dip of a slow nod, 1.2 s after the first) is left to the frames, as
+        before, rather than freeing the swing after it as a movement of its own (review
+        rev41a: a slow nod with held dips at 15 fps was a look down twice)."""
+        if (
+            not self.params.settle_between_frames
+            or ex.back_t is None
+            or ex.back_low <= -0.5 * release
+        ):
             return False
-        ts = [ex.values[-1][0], ex.back_t if ex.back_t is not None else last_in[0]]
+        ts = [ex.values[-1][0], ex.back_t]
         xs = [ex.values[-1][1], ex.back_x]
         back = _crossing(ts, xs, 0, 1, release)
         leave = _crossing([last_in[0], out[0]], [last_in[1], out[1]], 0, 1, release)
         return leave - back >= self.params.settle_s
+
+    def _cooling(self, t: float, ex: _Excursion) -> bool:
+        """Whether ``ex``, judged at ``t``, falls in the cooldown after the last event (a
+        double trigger), unless it began at a pause short of rest after it (a movement of
+        its own)."""
+        return t - self._last_event_t < self.params.cooldown_s and not ex.after_pause
 
     def _judge(self, t: float, ex: _Excursion) -> GestureEvent | None:
         p = self.params
@@ -417,7 +448,7 @@ class HoldDetector:
         if spread > p.max_spread_ratio * ex.peak:
             logger.debug("%s: plateau unsteady (%.2f) at t=%.2f", self.gesture, spread, t)
             return None
-        if t - self._last_event_t < p.cooldown_s and not ex.after_pause:
+        if self._cooling(t, ex):
             logger.debug("%s: cooldown at t=%.2f", self.gesture, t)
             return None
         self._last_event_t = t
