@@ -837,13 +837,17 @@ class OscillationDetector:
         the other axis's range over the nod (``other_max_ratio``) reads the whole jump as a
         turn made during the nod and rejects it, and restarting throws the nod away (session
         39; session 40: 101 of 120 such nods lost, 87 of 120 shakes). Carried, the other axis
-        reads as it would had the neutral been there all along, and the movement is judged as
-        without the re-fix. How far it may have moved: within the plain limit of the swing so
-        far (:meth:`_plain_other_limit`, at least ``other_min_deg``), the bar the movement
-        meets when it completes, so the carry lets through nothing the movement would not pass
-        with no re-fix (session 41: a 10 to 15 degree nod with 4 to 6 degrees of yaw
-        cross-talk was restarted and lost when only an axis within ``other_min_deg`` was
-        carried). An other axis that moved more is not carried and the engine restarts the
+        reads as it would had the neutral been there all along, and the movement is judged
+        much as without the re-fix. How far it may have moved: within the plain limit of the
+        swing so far (:meth:`_plain_other_limit`, at least ``other_min_deg``), the bar a
+        completed movement meets in the plainest case, so the carry passes on nothing far
+        beyond what the movement would pass with no re-fix (session 41: a 10 to 15 degree nod
+        with 4 to 6 degrees of yaw cross-talk was restarted and lost when only an axis within
+        ``other_min_deg`` was carried). Not exactly: the completed movement's limit is read
+        on its median swing and quiet share, which the two readings may see differently, so
+        at the bar they can part (review rev41a: a shake-like wobble with its other axis at
+        3.95 against a limit of 4.05 carried was a shake; with no re-fix, 3.99 against 3.00,
+        it was not). An other axis that moved more is not carried and the engine restarts the
         movement as before. (Carrying at the *first* neutral, which restarts nothing, is
         another matter: there the jump's phantom yaw rejected a signer's nod-like sign,
         fslsign ``comfortroom``, session 33, and it is not carried.)"""
