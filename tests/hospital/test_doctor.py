@@ -25,9 +25,9 @@ from beckon import provision as pv
 from beckon.background import Background
 from beckon.bedside.service import BedsideService
 from beckon.cli import main
-from beckon.config import load_bedside
-from beckon.doctor import Check
-from beckon.doctor.run import bedside_checks
+from beckon.config import StationSettings, load_bedside
+from beckon.doctor import Check, remote
+from beckon.doctor.run import bedside_checks, station_checks
 from beckon.instance import holder
 from beckon.lab import synthetic
 from beckon.messaging import protocol as p
@@ -35,6 +35,7 @@ from beckon.station.exclusive import DatabaseLock
 from beckon.station.service import StationService
 from beckon.voice.audio import SAMPLE_RATE, write_wav
 from tests.helpers.hospital import Site, bed_settings, installed, station_settings, wait
+from tests.helpers.slow_suback import SubackDelayProxy
 
 BED14 = "bed-general-icu-3-14"
 
@@ -563,3 +564,93 @@ def test_the_summary_says_what_was_not_checked() -> None:
         "station: no check failed; not checked: broker (see above why)"
     )
     assert d.format_text("station", checks[:1]).endswith("station: all checks passed")
+
+
+# ---------------------------------------------------------------- a broker slow to subscribe
+
+
+def _through(settings: StationSettings, proxy: SubackDelayProxy) -> StationSettings:
+    """The station's settings with the broker reached through ``proxy`` (plain MQTT on
+    loopback, in front of the site broker's loopback listener: same users, same ACL)."""
+    broker = dataclasses.replace(settings.broker, url=f"mqtt://127.0.0.1:{proxy.port}")
+    return dataclasses.replace(settings, broker=broker)
+
+
+@pytest.mark.mqtt
+def test_a_live_bed_is_seen_when_the_broker_confirms_the_subscription_late(
+    site: Site, tmp_path: Path
+) -> None:
+    """The probe listened from its SUBSCRIBE on, not from the broker's SUBACK: the broker
+    delivers the bed's retained status and heartbeats only after the SUBACK, so with the
+    SUBACK later than the whole window the station doctor heard nothing and failed a live,
+    heartbeating bed ("no bed ... has ever connected"; with a SUBACK a little less late, the
+    window's rest could miss its heartbeat: "said online but silent"). It now waits for the
+    SUBACK (up to SUBACK_WAIT_S) and then listens the whole window.
+
+    The SUBACK comes 1.5 s after the window would have ended and 2.5 s before the wait gives
+    up, whatever the machine's speed: before the fix nothing can be heard, after it the
+    retained status and at least the heartbeats sent during the hold always are."""
+    listen_s = 6.0  # the station doctor's default
+    hold_s = listen_s + 1.5
+    assert hold_s + 2.0 < remote.SUBACK_WAIT_S
+    bedside = BedsideService(bed_settings(site, "12", tmp_path))
+    proxy = SubackDelayProxy(site.broker.plain_port, hold_s).start()
+    try:
+        with Background(bedside.run, "bedside"):
+            assert wait(lambda: bedside.link is not None and bedside.link.connected)
+            settings = _through(station_settings(site, tmp_path), proxy)
+            checks = {c.name: c for c in station_checks(settings, listen_s=listen_s)}
+    finally:
+        proxy.stop()
+    assert proxy.held.is_set()
+    assert checks["broker"].outcome == "pass", checks["broker"]
+    assert checks["beds"].outcome == "pass", checks["beds"]
+    assert "1 bed(s) online: icu-3/12" in checks["beds"].detail
+
+
+@pytest.mark.mqtt
+def test_no_bed_is_judged_when_the_subscription_is_never_confirmed(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A SUBACK later than SUBACK_WAIT_S: the broker check fails and says why; no bed is
+    reported missing from a window that could hear nothing."""
+    monkeypatch.setattr(remote, "SUBACK_WAIT_S", 1.0)
+    proxy = SubackDelayProxy(site.broker.plain_port, hold_s=6.0).start()
+    try:
+        checks = {
+            c.name: c
+            for c in station_checks(_through(station_settings(site, tmp_path), proxy), listen_s=1)
+        }
+    finally:
+        proxy.stop()
+    broker = checks["broker"]
+    assert broker.outcome == "fail"
+    assert "did not confirm the subscription within 1 s" in broker.detail, broker
+    assert "overloaded" in broker.fix and "journalctl -u mosquitto" in broker.fix
+    assert checks["beds"].outcome == checks["clock"].outcome == "skip", checks
+
+
+@pytest.mark.mqtt
+def test_a_refused_subscription_fails_the_broker_check_naming_topic_and_user(
+    site: Site, tmp_path: Path
+) -> None:
+    """A broker whose ACL is checked at SUBSCRIBE answers 0x87 (not authorised) for a topic
+    the user may not read; the shipped Mosquitto grants every subscription and withholds the
+    messages instead (deploy/mosquitto/acl), so the proxy stands for such a broker. The
+    doctor said the bed never connected; it now names the topic, the user and the ACL."""
+    proxy = SubackDelayProxy(site.broker.plain_port, hold_s=0.0, refuse_with=0x87).start()
+    try:
+        checks = {
+            c.name: c
+            for c in station_checks(_through(station_settings(site, tmp_path), proxy), listen_s=1)
+        }
+    finally:
+        proxy.stop()
+    broker = checks["broker"]
+    assert broker.outcome == "fail", broker
+    assert (
+        "the broker refused the subscription to beckon/v1/general/icu-3/bed/+/status for "
+        "station-general-icu-3" in broker.detail
+    ), broker
+    assert "ACL" in broker.fix
+    assert checks["beds"].outcome == "skip", checks

@@ -57,6 +57,17 @@ class ProbeResult:
 CONNACK_WAIT_S = 10.0
 """How long a probe waits for the broker's answer to its CONNECT."""
 
+SUBACK_WAIT_S = 10.0
+"""How long a probe waits for the broker's answer to its SUBSCRIBE (SUBACK) before it listens.
+
+Why wait at all: the broker delivers the retained statuses and the live heartbeats only once
+it has taken the subscription, so a listen window started at SUBSCRIBE heard nothing for as
+long as the SUBACK took, and a live bed was reported silent or never connected. Why 10 s: the
+same bound as CONNACK_WAIT_S, since a broker that has just answered CONNECT answers SUBSCRIBE at
+once unless it is badly loaded or the link is slow; a SUBACK seconds late is still worth
+waiting for (a false "bed not reporting" costs IT a walk to the ward), while one later than
+this means the broker is too slow to judge anything by, which is itself the fault to report."""
+
 
 def probe_broker(
     broker: BrokerConfig,
@@ -115,6 +126,7 @@ def probe_broker(
                 )
             )
     connack = threading.Event()
+    suback = threading.Event()
     outcome: dict[str, Any] = {}
     heard: list[Heard] = []
     lock = threading.Lock()
@@ -127,6 +139,10 @@ def probe_broker(
         outcome.setdefault("dropped", reason)
         connack.set()
 
+    def on_subscribe(c: paho.Client, u: Any, mid: int, reasons: list[Any], props: Any) -> None:
+        outcome.setdefault("granted", {})[mid] = reasons
+        suback.set()
+
     def on_message(c: paho.Client, u: Any, msg: paho.MQTTMessage) -> None:
         with lock:
             heard.append(Heard(msg.topic, bytes(msg.payload), bool(msg.retain), time.time()))
@@ -134,6 +150,7 @@ def probe_broker(
     client.on_connect = on_connect
     client.on_disconnect = on_disconnect
     client.on_message = on_message
+    client.on_subscribe = on_subscribe
     try:
         client.connect(broker.host, broker.port, keepalive=max(10, int(listen_s) + 5))
     except ssl.SSLCertVerificationError as exc:
@@ -190,16 +207,20 @@ def probe_broker(
                     "password file; re-run `beckon provision` for this device if unsure"
                 )
             return ProbeResult(failed(name, detail, fix))
-        if subscriptions:
-            client.subscribe([(t, 1) for t in subscriptions])
         tls = ""
         sock = client.socket()
         if broker.tls and isinstance(sock, ssl.SSLSocket):
             tls = f" over {sock.version()}"
-        stop.wait(listen_s)
+        user = broker.username or "anonymous"
+        if subscriptions:
+            problem = _subscribe(client, subscriptions, suback, outcome, stop)
+            # Thrown off before the SUBACK with a username: the take-over said below.
+            if problem is not None and not (problem == ("dropped",) and broker.username):
+                return ProbeResult(_subscription_failed(problem, f"{where}{tls}", user))
+        if "dropped" not in outcome:
+            stop.wait(listen_s)
         with lock:
             got = list(heard)
-        user = broker.username or "anonymous"
         if "dropped" in outcome and broker.username:
             # The shipped broker binds client ids to usernames: a newer connection with the
             # same user closes this one. Seen from here, that is what a second device with
@@ -220,6 +241,75 @@ def probe_broker(
     finally:
         client.disconnect()
         stop_network(client, client_id)  # a held network thread must not hang the doctor
+
+
+def _subscribe(
+    client: paho.Client,
+    topics: list[str],
+    suback: threading.Event,
+    outcome: dict[str, Any],
+    stop: threading.Event,
+) -> tuple[str, ...] | None:
+    """Subscribe to ``topics`` and wait (up to SUBACK_WAIT_S) for the broker to take them: None
+    when it granted every one, else what went wrong: ("late",), ("stopped",), ("dropped",) or
+    ("refused", topic, ...) with the topics it refused (granted QoS 0x80 or an MQTT 5
+    failure reason such as 0x87 "not authorised")."""
+    result, mid = client.subscribe([(t, 1) for t in topics])
+    if result != paho.MQTT_ERR_SUCCESS:
+        return ("dropped",)
+    deadline = time.monotonic() + SUBACK_WAIT_S
+    while not suback.wait(0.1):
+        if stop.is_set():
+            return ("stopped",)
+        if "dropped" in outcome:
+            return ("dropped",)
+        if time.monotonic() >= deadline:
+            return ("late",)
+    reasons = outcome.get("granted", {}).get(mid, [])
+    refused = [t for t, r in zip(topics, reasons, strict=False) if _refused(r)]
+    if refused or len(reasons) != len(topics):
+        return ("refused", *(refused or topics))
+    return None
+
+
+def _refused(reason: Any) -> bool:
+    """A SUBACK entry is a refusal: MQTT 5 reason codes of 0x80 and up (paho's ReasonCode),
+    or the MQTT 3.1.1 failure return code 0x80 as a plain number."""
+    if isinstance(reason, int):
+        return reason >= 0x80
+    return bool(getattr(reason, "is_failure", True))
+
+
+def _subscription_failed(problem: tuple[str, ...], where: str, user: str) -> Check:
+    """The broker check's failure for a subscription the broker did not confirm: nothing may be
+    judged from a window that could hear nothing (a live bed reported silent)."""
+    kind, *topics = problem
+    if kind == "refused":
+        return failed(
+            "broker",
+            f"connected to {where} as {user}, but the broker refused the subscription to "
+            f"{', '.join(topics)} for {user}",
+            f"check the ACL on the broker (/etc/mosquitto/acl, deploy/mosquitto/acl) grants "
+            f"{user} read on those topics, and that this device's site and unit are the ones "
+            "provisioned for it; reload Mosquitto after a change",
+        )
+    if kind == "late":
+        return failed(
+            "broker",
+            f"connected to {where} as {user}, but the broker did not confirm the "
+            f"subscription within {SUBACK_WAIT_S:g} s: nothing heard can be trusted",
+            "the broker or the link to it is overloaded: check the broker host's load and "
+            "log (journalctl -u mosquitto) and the network, then run the check again",
+        )
+    if kind == "stopped":
+        return failed("broker", f"{where}: stopped before the subscription was confirmed", "")
+    return failed(
+        "broker",
+        f"connected to {where} as {user}, then the connection closed before the broker "
+        "confirmed the subscription",
+        "run the check again; if it repeats, check the broker log (journalctl -u mosquitto) "
+        "for why it closed the connection",
+    )
 
 
 _TLS_FIX = (

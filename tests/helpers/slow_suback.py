@@ -1,0 +1,158 @@
+"""A loopback proxy in front of a plain MQTT listener that holds back the broker's SUBACK, or
+turns it into a refusal.
+
+It stands for a loaded broker or a slow link: the broker confirms a subscription late, and
+everything it sends after the SUBACK (the retained messages, the live ones) comes after it, in
+order, as TCP would bring it. The client-to-broker direction passes untouched. Only plain MQTT
+can be read this way, so it sits in front of a broker's loopback listener (the doctor allows
+plain MQTT on loopback).
+
+The refusal stands for a broker whose ACL is checked at SUBSCRIBE (EMQX, HiveMQ, Mosquitto's
+dynamic-security plugin): the shipped Mosquitto with its acl_file grants every subscription and
+only withholds the messages a user may not read, so it never refuses one itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+
+from tests.helpers.ports import free_port
+
+SUBACK = 9
+"""MQTT control packet type of SUBACK (the high nibble of the fixed header's first byte)."""
+
+
+def packet_end(buffer: bytes | bytearray) -> int | None:
+    """Where the first whole MQTT packet in ``buffer`` ends, or None until it has arrived."""
+    length, multiplier = 0, 1
+    for i in range(1, min(len(buffer), 5)):
+        byte = buffer[i]
+        length += (byte & 0x7F) * multiplier
+        if not byte & 0x80:
+            end = i + 1 + length
+            return end if end <= len(buffer) else None
+        multiplier *= 128
+    return None
+
+
+def refused(suback: bytes | bytearray, reason: int) -> bytearray:
+    """An MQTT 5 SUBACK with every reason code replaced by ``reason`` (0x87: not authorised):
+    after the fixed header come the packet id, the properties (their length first), then one
+    reason code per topic filter."""
+    out = bytearray(suback)
+    i = 1
+    while out[i] & 0x80:  # the remaining length
+        i += 1
+    i += 1 + 2  # past it and the packet id
+    length, multiplier = 0, 1
+    while True:  # the properties' length
+        byte = out[i]
+        i += 1
+        length += (byte & 0x7F) * multiplier
+        multiplier *= 128
+        if not byte & 0x80:
+            break
+    i += length
+    out[i:] = bytes([reason]) * (len(out) - i)
+    return out
+
+
+class SubackDelayProxy:
+    """Forwards 127.0.0.1:``port`` to ``target_port``; on each connection, the first SUBACK
+    (and so everything after it) reaches the client ``hold_s`` seconds after the broker sent
+    it, its reason codes replaced by ``refuse_with`` when given. ``held`` is set when a SUBACK
+    has been held back (the test knows the hold happened)."""
+
+    def __init__(self, target_port: int, hold_s: float, refuse_with: int | None = None) -> None:
+        self.target_port = target_port
+        self.hold_s = hold_s
+        self.refuse_with = refuse_with
+        self.port = free_port()
+        self.held = threading.Event()
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._listener: socket.socket | None = None
+
+    def start(self) -> SubackDelayProxy:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(8)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        with self._lock:
+            listener, self._listener = self._listener, None
+            sockets, self._sockets = self._sockets, []
+        if listener is not None:
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
+            listener.close()
+        for s in sockets:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=5)
+            except OSError:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            with self._lock:
+                self._sockets += [client, upstream]
+            threading.Thread(target=_pump, args=(client, upstream), daemon=True).start()
+            threading.Thread(
+                target=self._pump_holding, args=(upstream, client), daemon=True
+            ).start()
+
+    def _pump_holding(self, broker: socket.socket, client: socket.socket) -> None:
+        """Broker to client, packet by packet until the first SUBACK: bytes before it pass at
+        once; it and all that follows wait ``hold_s`` (later bytes queue in the kernel's socket
+        buffer meanwhile, so nothing is reordered)."""
+        buffer = bytearray()
+        try:
+            while data := broker.recv(65536):
+                buffer += data
+                while (end := packet_end(buffer)) is not None:
+                    if buffer[0] >> 4 == SUBACK:
+                        self.held.set()
+                        time.sleep(self.hold_s)
+                        if self.refuse_with is not None:
+                            buffer[:end] = refused(buffer[:end], self.refuse_with)
+                        client.sendall(buffer)
+                        _pump(broker, client)
+                        return
+                    client.sendall(buffer[:end])
+                    del buffer[:end]
+        except OSError:
+            pass
+        finally:
+            _close(broker, client)
+
+
+def _pump(src: socket.socket, dst: socket.socket) -> None:
+    try:
+        while data := src.recv(65536):
+            dst.sendall(data)
+    except OSError:
+        pass
+    finally:
+        _close(src, dst)
+
+
+def _close(*sockets: socket.socket) -> None:
+    for s in sockets:
+        with contextlib.suppress(OSError):
+            s.shutdown(socket.SHUT_RDWR)
