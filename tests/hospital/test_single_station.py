@@ -17,11 +17,13 @@ import pytest
 from beckon import instance
 from beckon.background import Background
 from beckon.config import BrokerConfig, StationConfig, StationSettings
+from beckon.doctor.remote import SUBACK_WAIT_S
 from beckon.errors import BeckonError
 from beckon.messaging import protocol as p
 from beckon.station.exclusive import DatabaseLock, StationClaim, refuse_second_station
-from beckon.station.service import StationService
+from beckon.station.service import PROBE_S, StationService
 from tests.helpers.rig import send_raw
+from tests.helpers.slow_suback import SubackDelayProxy
 
 
 def settings(url: str, tmp_path: Path, name: str, unit: str = "icu") -> StationSettings:
@@ -243,3 +245,52 @@ def test_a_presence_is_serving_only_when_fresh_either_way() -> None:
     assert not status(now + timedelta(seconds=60)).serving(now)
     assert not status(now, online=False).serving(now)
     assert not status(now, fault="database").serving(now)
+
+
+# ---------------------------------------------------------------- a broker slow to subscribe
+
+SUBACK_HOLD_S = 4.0
+"""How late the proxy lets the broker's SUBACK reach the second station: more than twice the
+start-up probe (PROBE_S, 1.5 s) and four times the pre-start check's listen (1 s), so counted from
+CONNACK or SUBSCRIBE either window ends long before the first station's presence can arrive,
+whatever the machine's speed; far below the waits for a SUBACK (10 s and 30 s)."""
+
+
+@pytest.mark.mqtt
+def test_a_second_station_is_refused_when_the_broker_confirms_the_subscription_late(
+    mosquitto: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Both the check before starting (``refuse_second_station``, the doctor's probe) and the
+    service's own start-up probe listened from their SUBSCRIBE or CONNACK: with the broker's
+    SUBACK late, the first station's retained presence came after they had decided nobody
+    served the unit, and the second station started beside it, splitting the unit's calls
+    between two databases. Both now count from the SUBACK."""
+    assert SUBACK_HOLD_S > 2 * PROBE_S and SUBACK_HOLD_S + 5 < SUBACK_WAIT_S
+    first = StationService(settings(mosquitto.url, tmp_path, "desk"))
+    proxy = SubackDelayProxy(mosquitto.port, SUBACK_HOLD_S).start()
+    slow = f"mqtt://127.0.0.1:{proxy.port}"
+    try:
+        with Background(first.run, "station"):
+            assert first.ready.wait(15)
+            with pytest.raises(BeckonError, match="already serves this unit: desk on gh/icu"):
+                refuse_second_station(settings(slow, tmp_path, "desk2"))
+            assert proxy.held.is_set()
+            # With a broker user the service's own probe decides (no check before starting).
+            second_settings = StationSettings(
+                settings(slow, tmp_path, "desk2").station,
+                BrokerConfig(url=slow, username="desk2", keepalive=5),
+            )
+            claim = StationClaim(second_settings)
+            try:
+                second = StationService(second_settings)
+                runner = threading.Thread(target=second.run, args=(threading.Event(),))
+                runner.daemon = True
+                runner.start()
+                runner.join(30)
+                assert not runner.is_alive(), "the second station kept serving"
+            finally:
+                claim.release()
+    finally:
+        proxy.stop()
+    assert second.fault == "duplicate" and not second.ready.is_set()
+    assert "SECOND STATION: station service desk already serves gh/icu" in caplog.text

@@ -248,6 +248,12 @@ class MqttLink:
         self._early: dict[int, tuple[ReasonCode, float]] = {}
         self._flight_lock = threading.Lock()
         self._connected = threading.Event()
+        # Subscriptions of the current connection the broker has not confirmed yet (SUBACK):
+        # message id -> topic. Until it has, what the broker keeps (retained presences) has not
+        # been delivered, so "nothing heard" means nothing yet (see ``subscribed``).
+        self._unconfirmed: dict[int, str] = {}
+        self._subscribed = threading.Event()
+        self._sub_lock = threading.Lock()
         self.connections = 0  # successful connects; more than one means reconnects (metrics)
         self._attempt_failed = threading.Event()
         self._stopping = threading.Event()
@@ -350,6 +356,13 @@ class MqttLink:
     def connected(self) -> bool:
         return self._connected.is_set()
 
+    @property
+    def subscribed(self) -> bool:
+        """Connected, and the broker has confirmed (SUBACK) every subscription of this
+        connection: from now on a retained message on them has been (or is being) delivered.
+        A SUBACK can come seconds after CONNACK from a loaded broker or over a slow link."""
+        return self._connected.is_set() and self._subscribed.is_set()
+
     # ------------------------------------------------------------ publishing
 
     def publish(self, topic: str, payload: bytes, retain: bool = False, qos: int = 1) -> bool:
@@ -413,6 +426,7 @@ class MqttLink:
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
         client.on_publish = self._on_publish
+        client.on_subscribe = self._on_subscribe
         props: Properties | None = None
         clean_start: Any = paho.MQTT_CLEAN_START_FIRST_ONLY
         if v5:
@@ -451,8 +465,7 @@ class MqttLink:
             return
         _no_delay(client)
         self._honour_receive_maximum(client, properties)
-        for topic in self.subscriptions:
-            client.subscribe(topic, qos=1)
+        self._subscribe(client)
         self.connections += 1
         self._connected.set()
         # The broker knows a client by its username (the shipped config even replaces the client
@@ -463,6 +476,35 @@ class MqttLink:
         )
         log.info("connected to %s as %s (%s)", self.broker.url, who, self.protocol.name)
         self.events.put(Connected(self.name))
+
+    def _subscribe(self, client: paho.Client) -> None:
+        """Subscribe (again: paho's network thread, on every connect) and note each message id
+        until its SUBACK (``_on_subscribe``), which this same thread handles afterwards."""
+        self._subscribed.clear()
+        with self._sub_lock:
+            self._unconfirmed = {}
+            for topic in self.subscriptions:
+                result, mid = client.subscribe(topic, qos=1)
+                if result == paho.MQTT_ERR_SUCCESS:
+                    self._unconfirmed[mid] = topic
+            if not self._unconfirmed:
+                self._subscribed.set()
+
+    def _on_subscribe(
+        self, client: paho.Client, userdata: Any, mid: int, reasons: list[Any], properties: Any
+    ) -> None:
+        with self._sub_lock:
+            topic = self._unconfirmed.pop(mid, None)
+            done = not self._unconfirmed
+        if topic is not None and any(getattr(r, "is_failure", False) for r in reasons):
+            log.error(
+                "broker %s refused the subscription to %s for %s (%s): nothing on it will "
+                "arrive; check the broker's ACL",
+                self.broker.url, topic, self.broker.username or self.client_id,
+                ", ".join(str(r) for r in reasons),
+            )  # fmt: skip
+        if done:
+            self._subscribed.set()
 
     def _honour_receive_maximum(self, client: paho.Client, properties: Any) -> None:
         """Never have more unacknowledged messages out than the broker said it takes (MQTT 5

@@ -86,7 +86,16 @@ while it was down or standing by); only those are judged by their own time. A li
 asked whatever the nurse's PC clock says: every question from a PC three minutes slow was
 dropped as too old."""
 PROBE_S = 1.5
-"""How long a starting station waits for its own retained presence to see a running twin."""
+"""How long a starting station waits for its own retained presence to see a running twin,
+counted from the broker's confirmation of its subscriptions (SUBACK), not from CONNACK: the
+broker delivers the retained presences only after the SUBACK, which a loaded broker or a slow
+link sends seconds late, and a probe counted from CONNACK then heard nothing and the station
+started beside a running one."""
+PROBE_SUBACK_WAIT_S = 30.0
+"""How long the start-up probe waits for that SUBACK. A broker that has not confirmed the
+subscriptions by then is failing in a way the probe cannot judge (nothing it keeps can arrive);
+the station then serves as it would without the probe and says so in its log, rather than
+never serving its unit's calls. 30 s is three times the doctor's wait (SUBACK_WAIT_S)."""
 PROBE_LOSSES = 3
 """Connections lost during the start-up probe, before ever serving, that mean a twin holds
 the same MQTT user (see StationService._on_lost_while_probing)."""
@@ -154,6 +163,7 @@ class StationService:
         # Cancels for requests this station does not have -> when first seen (monotonic).
         self._unknown_cancels: OrderedDict[str, float] = OrderedDict()
         self._probe_until: float | None = None  # set while checking for a running twin
+        self._probe_unconfirmed_said = False  # PROBE_SUBACK_WAIT_S passed, said once per run
         self._connected_at = time.monotonic()  # the last (re)connection (BACKLOG_S)
         self._held: list[object] = []  # messages that arrived during the probe (not yet ours)
         self._served = False  # announced itself at least once
@@ -854,6 +864,25 @@ class StationService:
         self._connected_at = time.monotonic()
         log.info("connected; checking that no other station named %s is running", self.cfg.name)
 
+    def _count_probe_from_suback(self, now: float) -> None:
+        """Keep the start-up probe open until PROBE_S after every link's subscriptions are
+        confirmed (see PROBE_S), for at most PROBE_SUBACK_WAIT_S after connecting."""
+        # A link down now holds nothing up: it is announced when it connects (``_announce``).
+        waiting = [link for link in self._unique_links() if link.connected and not link.subscribed]
+        if not waiting:
+            return
+        if now - self._connected_at < PROBE_SUBACK_WAIT_S:
+            self._probe_until = max(self._probe_until or now, now + PROBE_S)
+            return
+        if not self._probe_unconfirmed_said:
+            self._probe_unconfirmed_said = True
+            log.warning(
+                "the broker has not confirmed this station's subscriptions %.0f s after "
+                "connecting: serving without knowing whether another station serves %s "
+                "(check the broker's load and log: journalctl -u mosquitto)",
+                now - self._connected_at, "/".join((self.cfg.site, *self.cfg.units)),
+            )  # fmt: skip
+
     def _check_twin(self, status: p.StationStatus) -> None:
         if status.name != self.cfg.name:
             self._check_other_station(status)
@@ -953,6 +982,8 @@ class StationService:
 
     def _heartbeat(self) -> None:
         now = time.monotonic()
+        if self._probe_until is not None:
+            self._count_probe_from_suback(now)
         if self._probe_until is not None and now >= self._probe_until and self.fault is None:
             self._probe_until = None
             self._announce()
