@@ -21,6 +21,8 @@ def test_stop_sends_each_bed_disconnect_and_ends_both_processes(tmp_path: Path) 
     bench = LoadBench(tmp_path, beds=2, autosave=10, log=lambda text: None)
     try:
         bench.start()
+        # Started means every bed's receipt subscription is confirmed (no fixed second).
+        assert all(bed.subscribed.is_set() for bed in bench.beds)
     finally:
         bench.stop()
 

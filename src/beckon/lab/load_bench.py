@@ -36,7 +36,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -69,6 +69,9 @@ class Bed:
     name: str
     client: paho.Client
     outbox: Outbox
+    # Set by the broker's SUBACK for the receipt topic: a receipt published before it never
+    # reaches the bed, and the bench would count the call as never receipted.
+    subscribed: threading.Event = field(default_factory=threading.Event)
 
 
 def _mosquitto_conf(folder: Path, port: int, autosave: int) -> Path:
@@ -185,11 +188,12 @@ class LoadBench:
             self.beds.append(self._connect_bed(str(n + 1), outboxes))
         self.network.start()
         deadline = time.monotonic() + 120
-        while not all(b.client.is_connected() for b in self.beds):
+        # Until every bed's SUBACK (a fixed second was assumed: 500 beds on a busy broker can
+        # take longer, and receipts sent meanwhile were lost to the figures).
+        while not all(b.client.is_connected() and b.subscribed.is_set() for b in self.beds):
             if time.monotonic() > deadline:
-                raise RuntimeError("not every bed connected")
+                raise RuntimeError("not every bed connected and subscribed")
             time.sleep(0.1)
-        time.sleep(1.0)  # subscriptions in place
 
     def _connect_bed(self, name: str, outboxes: Path) -> Bed:
         client = paho.Client(
@@ -202,6 +206,9 @@ class LoadBench:
 
         def on_connect(c: paho.Client, u: object, f: object, rc: object, pr: object) -> None:
             c.subscribe(address.topic("receipt"), qos=1)
+
+        def on_subscribe(c: paho.Client, u: object, mid: int, rc: object, pr: object) -> None:
+            bed.subscribed.set()
 
         def on_message(c: paho.Client, u: object, msg: paho.MQTTMessage) -> None:
             now = time.monotonic()
@@ -217,6 +224,7 @@ class LoadBench:
             self.confirmed.append((bed, receipt.id))
 
         client.on_connect = on_connect
+        client.on_subscribe = on_subscribe
         client.on_message = on_message
         client.on_socket_register_write = lambda c, u, sock: self._wants_write(bed)
         # One network thread drives every bed's socket (500 paho threads would spend the
