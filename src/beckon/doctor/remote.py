@@ -213,10 +213,10 @@ def probe_broker(
             tls = f" over {sock.version()}"
         user = broker.username or "anonymous"
         if subscriptions:
-            problem = _subscribe(client, subscriptions, suback, outcome, stop)
+            unconfirmed = _subscribe(client, subscriptions, suback, outcome, stop)
             # Thrown off before the SUBACK with a username: the take-over said below.
-            if problem is not None and not (problem == ("dropped",) and broker.username):
-                return ProbeResult(_subscription_failed(problem, f"{where}{tls}", user))
+            if unconfirmed is not None and not (unconfirmed == ("dropped",) and broker.username):
+                return ProbeResult(_subscription_failed(unconfirmed, f"{where}{tls}", user))
         if "dropped" not in outcome:
             stop.wait(listen_s)
         with lock:

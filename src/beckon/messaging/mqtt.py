@@ -485,7 +485,7 @@ class MqttLink:
             self._unconfirmed = {}
             for topic in self.subscriptions:
                 result, mid = client.subscribe(topic, qos=1)
-                if result == paho.MQTT_ERR_SUCCESS:
+                if result == paho.MQTT_ERR_SUCCESS and mid is not None:
                     self._unconfirmed[mid] = topic
             if not self._unconfirmed:
                 self._subscribed.set()
