@@ -48,9 +48,23 @@ longer than the few instructions between paho's send and the note, far shorter t
 
 @dataclass(frozen=True)
 class Connected:
-    """The link is connected (again) and its subscriptions are in place."""
+    """The link is connected (again): the broker's CONNACK. Its subscriptions are sent but
+    may not be confirmed yet (a loaded broker sends the SUBACK seconds later, and only then
+    what it keeps): see ``MqttLink.subscribed``."""
 
     link: str = ""  # the name of the link it came from, for services with several
+
+
+def suback_refused(reason: object) -> bool:
+    """One entry of a SUBACK refuses its topic: an MQTT 5 reason code of 0x80 and up ("not
+    authorised" 0x87...; paho gives a ReasonCode for MQTT 3.1.1's 0x80 too), or a plain number
+    of 0x80 and up. Anything else is no confirmation either: a subscription is in place only
+    when the broker said so."""
+    if isinstance(reason, ReasonCode):
+        return bool(reason.is_failure)
+    if isinstance(reason, int):
+        return reason >= 0x80
+    return True
 
 
 def check_broker_files(broker: BrokerConfig) -> None:
@@ -182,6 +196,11 @@ class Disconnected:
     taken_over: bool = False
     """The broker said another client connected with this identity (MQTT 5 "Session taken
     over"): with client ids bound to usernames, someone else is using these credentials."""
+    settled_s: float = 0.0
+    """How long the connection had lasted since the broker last confirmed it: since its SUBACK
+    (every subscription confirmed), or since its CONNACK while a SUBACK was pending. A twin
+    with the same user throws a connection off soon after it is made; a loaded broker drops
+    it whenever (see StationService._on_lost_while_probing)."""
 
 
 @dataclass(frozen=True)
@@ -254,6 +273,12 @@ class MqttLink:
         self._unconfirmed: dict[int, str] = {}
         self._subscribed = threading.Event()
         self._sub_lock = threading.Lock()
+        # When (monotonic) the current connection's CONNACK came and its last SUBACK completed
+        # the subscriptions (None until then): a probe's window counts from the SUBACK itself,
+        # not from whenever its owner next looks.
+        self._connack_at = 0.0
+        self._subscribed_at: float | None = None
+        self._unsent: list[str] = []  # topics whose SUBSCRIBE paho could not send (see _subscribe)
         self.connections = 0  # successful connects; more than one means reconnects (metrics)
         self._attempt_failed = threading.Event()
         self._stopping = threading.Event()
@@ -360,8 +385,15 @@ class MqttLink:
     def subscribed(self) -> bool:
         """Connected, and the broker has confirmed (SUBACK) every subscription of this
         connection: from now on a retained message on them has been (or is being) delivered.
-        A SUBACK can come seconds after CONNACK from a loaded broker or over a slow link."""
+        A SUBACK can come seconds after CONNACK from a loaded broker or over a slow link. A
+        refused topic counts as answered (logged as an error: waiting longer cannot bring it);
+        a topic whose SUBSCRIBE could not be sent keeps this false for the connection."""
         return self._connected.is_set() and self._subscribed.is_set()
+
+    @property
+    def subscribed_at(self) -> float | None:
+        """When (``time.monotonic()``) this connection became ``subscribed``; None if not."""
+        return self._subscribed_at if self.subscribed else None
 
     # ------------------------------------------------------------ publishing
 
@@ -465,6 +497,7 @@ class MqttLink:
             return
         _no_delay(client)
         self._honour_receive_maximum(client, properties)
+        self._connack_at = time.monotonic()
         self._subscribe(client)
         self.connections += 1
         self._connected.set()
@@ -479,24 +512,45 @@ class MqttLink:
 
     def _subscribe(self, client: paho.Client) -> None:
         """Subscribe (again: paho's network thread, on every connect) and note each message id
-        until its SUBACK (``_on_subscribe``), which this same thread handles afterwards."""
+        until its SUBACK (``_on_subscribe``), which this same thread handles afterwards. A
+        SUBSCRIBE that could not be sent (the connection already failing) leaves the connection
+        unconfirmed for good: ``subscribed`` never turns true without every topic, and the next
+        connection subscribes again."""
         self._subscribed.clear()
+        self._subscribed_at = None
         with self._sub_lock:
             self._unconfirmed = {}
+            self._unsent = []
             for topic in self.subscriptions:
-                result, mid = client.subscribe(topic, qos=1)
+                try:
+                    result, mid = client.subscribe(topic, qos=1)
+                    why = paho.error_string(result)
+                except ValueError as exc:  # an invalid topic filter
+                    result, mid, why = paho.MQTT_ERR_INVAL, None, str(exc)
                 if result == paho.MQTT_ERR_SUCCESS and mid is not None:
                     self._unconfirmed[mid] = topic
-            if not self._unconfirmed:
-                self._subscribed.set()
+                else:
+                    self._unsent.append(topic)
+                    log.warning(
+                        "could not subscribe to %s on %s (%s): this connection stays "
+                        "unconfirmed, and the next one subscribes again",
+                        topic, self.broker.url, why,
+                    )  # fmt: skip
+            done = not self._unconfirmed and not self._unsent
+        if done:
+            self._confirmed()
+
+    def _confirmed(self) -> None:
+        self._subscribed_at = time.monotonic()
+        self._subscribed.set()
 
     def _on_subscribe(
         self, client: paho.Client, userdata: Any, mid: int, reasons: list[Any], properties: Any
     ) -> None:
         with self._sub_lock:
             topic = self._unconfirmed.pop(mid, None)
-            done = not self._unconfirmed
-        if topic is not None and any(getattr(r, "is_failure", False) for r in reasons):
+            done = topic is not None and not self._unconfirmed and not self._unsent
+        if topic is not None and any(suback_refused(r) for r in reasons):
             log.error(
                 "broker %s refused the subscription to %s for %s (%s): nothing on it will "
                 "arrive; check the broker's ACL",
@@ -504,7 +558,7 @@ class MqttLink:
                 ", ".join(str(r) for r in reasons),
             )  # fmt: skip
         if done:
-            self._subscribed.set()
+            self._confirmed()
 
     def _honour_receive_maximum(self, client: paho.Client, properties: Any) -> None:
         """Never have more unacknowledged messages out than the broker said it takes (MQTT 5
@@ -532,6 +586,7 @@ class MqttLink:
         if not self._connected.is_set():
             self._attempt_failed.set()  # closed before CONNACK: try the other protocol
         taken_over = getattr(reason, "value", 0) == 142  # MQTT 5 "Session taken over"
+        settled_s = time.monotonic() - (self._subscribed_at or self._connack_at)
         if taken_over:
             log.error(
                 "another client connected to %s with this identity (%s) and took over the "
@@ -540,7 +595,7 @@ class MqttLink:
             )  # fmt: skip
         if self._connected.is_set() and not self._stopping.is_set():
             log.warning("lost connection to %s: %s", self.broker.url, reason)
-            self.events.put(Disconnected(self.name, taken_over))
+            self.events.put(Disconnected(self.name, taken_over, settled_s))
         if self._stopping.is_set() and self._connected.is_set():
             _drain_until_closed(client.socket())
         self._connected.clear()
