@@ -4,6 +4,7 @@ window serving the unit itself (``--serve``) refuses the same way."""
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import threading
@@ -21,7 +22,8 @@ from beckon.doctor.remote import SUBACK_WAIT_S
 from beckon.errors import BeckonError
 from beckon.messaging import protocol as p
 from beckon.station.exclusive import DatabaseLock, StationClaim, refuse_second_station
-from beckon.station.service import PROBE_S, StationService
+from beckon.station.service import PROBE_LOSSES, PROBE_S, StationService, probe_suback_wait
+from tests.helpers.hospital import wait
 from tests.helpers.rig import send_raw
 from tests.helpers.slow_suback import SubackDelayProxy
 
@@ -253,7 +255,8 @@ SUBACK_HOLD_S = 4.0
 """How late the proxy lets the broker's SUBACK reach the second station: more than twice the
 start-up probe (PROBE_S, 1.5 s) and four times the pre-start check's listen (1 s), so counted from
 CONNACK or SUBSCRIBE either window ends long before the first station's presence can arrive,
-whatever the machine's speed; far below the waits for a SUBACK (10 s and 30 s)."""
+whatever the machine's speed; far below the waits for a SUBACK (the doctor's 10 s, and the
+station's: its keep-alive, 10 s in that test)."""
 
 
 @pytest.mark.mqtt
@@ -266,6 +269,7 @@ def test_a_second_station_is_refused_when_the_broker_confirms_the_subscription_l
     served the unit, and the second station started beside it, splitting the unit's calls
     between two databases. Both now count from the SUBACK."""
     assert SUBACK_HOLD_S > 2 * PROBE_S and SUBACK_HOLD_S + 5 < SUBACK_WAIT_S
+    assert probe_suback_wait(10) > SUBACK_HOLD_S + 5
     first = StationService(settings(mosquitto.url, tmp_path, "desk"))
     proxy = SubackDelayProxy(mosquitto.port, SUBACK_HOLD_S).start()
     slow = f"mqtt://127.0.0.1:{proxy.port}"
@@ -278,7 +282,8 @@ def test_a_second_station_is_refused_when_the_broker_confirms_the_subscription_l
             # With a broker user the service's own probe decides (no check before starting).
             second_settings = StationSettings(
                 settings(slow, tmp_path, "desk2").station,
-                BrokerConfig(url=slow, username="desk2", keepalive=5),
+                # The probe waits for a SUBACK one keep-alive at most (probe_suback_wait).
+                BrokerConfig(url=slow, username="desk2", keepalive=10),
             )
             claim = StationClaim(second_settings)
             try:
@@ -294,3 +299,41 @@ def test_a_second_station_is_refused_when_the_broker_confirms_the_subscription_l
         proxy.stop()
     assert second.fault == "duplicate" and not second.ready.is_set()
     assert "SECOND STATION: station service desk already serves gh/icu" in caplog.text
+
+
+@pytest.mark.mqtt
+def test_a_lone_station_serves_when_the_broker_never_confirms_in_time(
+    mosquitto: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A broker that holds the SUBACK (and the PINGRESP queued behind it) longer than the
+    keep-alive: paho drops each connection after two silent intervals. The probe waited up to
+    30 s for the SUBACK and counted every loss meanwhile as a twin's, so after three the lone
+    station stopped as DUPLICATE STATION (exit 1), having never served. It now waits one
+    keep-alive at most, serves with a warning, and its losses, long after the broker last
+    confirmed anything, are no twin's."""
+    keepalive = 2
+    proxy = SubackDelayProxy(mosquitto.port, hold_s=120).start()  # longer than the test
+    service = StationService(
+        StationSettings(
+            StationConfig("gh", ("icu",), name="desk", database=str(tmp_path / "d.sqlite3")),
+            BrokerConfig(url=f"mqtt://127.0.0.1:{proxy.port}", keepalive=keepalive),
+        )
+    )
+    try:
+        with caplog.at_level(logging.INFO), Background(service.run, "station"):
+            assert service.ready.wait(15), "the station never served"
+            # Connections lost to the keep-alive at least as often as PROBE_LOSSES: the test
+            # waits for the connection after them, or for the station's stop.
+            assert wait(
+                lambda: (
+                    service.fault is not None or service.links["icu"].connections > PROBE_LOSSES
+                ),
+                timeout=60,
+            )
+            assert service.fault is None, "stopped as a duplicate with no twin"
+            assert wait(service.ready.is_set), "serving again after the last reconnect"
+    finally:
+        proxy.stop()
+    assert proxy.held.is_set()
+    assert "has not confirmed this station's subscriptions" in caplog.text
+    assert "DUPLICATE STATION" not in caplog.text

@@ -92,13 +92,27 @@ broker delivers the retained presences only after the SUBACK, which a loaded bro
 link sends seconds late, and a probe counted from CONNACK then heard nothing and the station
 started beside a running one."""
 PROBE_SUBACK_WAIT_S = 30.0
-"""How long the start-up probe waits for that SUBACK. A broker that has not confirmed the
-subscriptions by then is failing in a way the probe cannot judge (nothing it keeps can arrive);
-the station then serves as it would without the probe and says so in its log, rather than
-never serving its unit's calls. 30 s is three times the doctor's wait (SUBACK_WAIT_S)."""
+"""How long the start-up probe waits for that SUBACK at most, counted from the probe's first
+connection (a reconnect does not start the wait again), and never longer than one keep-alive
+interval (``probe_suback_wait``). A broker that has not confirmed the subscriptions by then is
+failing in a way the probe cannot judge (nothing it keeps can arrive); the station then serves
+as it would without the probe and says so in its log, rather than never serving its unit's
+calls. 30 s is three times the doctor's wait (SUBACK_WAIT_S)."""
 PROBE_LOSSES = 3
-"""Connections lost during the start-up probe, before ever serving, that mean a twin holds
-the same MQTT user (see StationService._on_lost_while_probing)."""
+"""Connections lost during the start-up probe, before ever serving, each soon after the broker
+confirmed it or taken over, that mean a twin holds the same MQTT user (see
+StationService._on_lost_while_probing)."""
+
+
+def probe_suback_wait(keepalive: int) -> float:
+    """How long the start-up probe waits for a SUBACK with this keep-alive: PROBE_SUBACK_WAIT_S,
+    or one keep-alive interval if shorter. The broker answers a client's packets in order, so
+    a late SUBACK holds back the PINGRESP paho asks for after one silent interval, and paho
+    drops the connection one interval later still: a longer wait only ever ended in a lost
+    connection, and the next connection waited again, so the station never served."""
+    return min(PROBE_SUBACK_WAIT_S, float(keepalive))
+
+
 APPLIED_KEPT = 1000
 """Command ids remembered so that a repeat (a window resends until done) is ignored."""
 BATCH = 500
@@ -164,6 +178,7 @@ class StationService:
         self._unknown_cancels: OrderedDict[str, float] = OrderedDict()
         self._probe_until: float | None = None  # set while checking for a running twin
         self._probe_unconfirmed_said = False  # PROBE_SUBACK_WAIT_S passed, said once per run
+        self._probe_began = 0.0  # the probe's first connection (monotonic; probe_suback_wait)
         self._connected_at = time.monotonic()  # the last (re)connection (BACKLOG_S)
         self._held: list[object] = []  # messages that arrived during the probe (not yet ours)
         self._served = False  # announced itself at least once
@@ -389,7 +404,7 @@ class StationService:
             return
         if isinstance(event, Disconnected):
             self.ready.clear()
-            self._on_lost_while_probing(event.link)
+            self._on_lost_while_probing(event)
             return
         if not isinstance(event, Message):
             return  # a lost connection comes back by itself; a refused publish is logged
@@ -860,18 +875,30 @@ class StationService:
     def _on_connected(self) -> None:
         """Before announcing itself, look at this station's own retained presence: a twin with
         the same name that is still heartbeating means two services would split the calls."""
-        self._probe_until = time.monotonic() + PROBE_S
-        self._connected_at = time.monotonic()
+        now = time.monotonic()
+        if self._probe_until is None:  # a probe begins (a reconnect during one goes on with it)
+            self._probe_began = now
+        self._probe_until = now + PROBE_S
+        self._connected_at = now
         log.info("connected; checking that no other station named %s is running", self.cfg.name)
 
     def _count_probe_from_suback(self, now: float) -> None:
-        """Keep the start-up probe open until PROBE_S after every link's subscriptions are
-        confirmed (see PROBE_S), for at most PROBE_SUBACK_WAIT_S after connecting."""
+        """Keep the start-up probe open until PROBE_S after the SUBACK that confirmed each
+        link's subscriptions (see PROBE_S; its time as the link noted it, not this tick's),
+        waiting for a SUBACK until the probe's deadline (``probe_suback_wait``)."""
         # A link down now holds nothing up: it is announced when it connects (``_announce``).
-        waiting = [link for link in self._unique_links() if link.connected and not link.subscribed]
-        if not waiting:
+        pending = False
+        for link in self._unique_links():
+            if not link.connected:
+                continue
+            confirmed = link.subscribed_at
+            if confirmed is None:
+                pending = True
+            else:
+                self._probe_until = max(self._probe_until or now, confirmed + PROBE_S)
+        if not pending:
             return
-        if now - self._connected_at < PROBE_SUBACK_WAIT_S:
+        if now - self._probe_began < probe_suback_wait(self.settings.broker.keepalive):
             self._probe_until = max(self._probe_until or now, now + PROBE_S)
             return
         if not self._probe_unconfirmed_said:
@@ -880,7 +907,7 @@ class StationService:
                 "the broker has not confirmed this station's subscriptions %.0f s after "
                 "connecting: serving without knowing whether another station serves %s "
                 "(check the broker's load and log: journalctl -u mosquitto)",
-                now - self._connected_at, "/".join((self.cfg.site, *self.cfg.units)),
+                now - self._probe_began, "/".join((self.cfg.site, *self.cfg.units)),
             )  # fmt: skip
 
     def _check_twin(self, status: p.StationStatus) -> None:
@@ -925,7 +952,7 @@ class StationService:
         )  # fmt: skip
         self.fault = "duplicate"
 
-    def _on_lost_while_probing(self, link: str) -> None:
+    def _on_lost_while_probing(self, lost: Disconnected) -> None:
         """A station that has never served and keeps losing its connection before its start-up
         probe ends is being thrown off by a twin with the same credentials: the broker ties
         client ids to usernames, so each of the two takes the other's session over, neither
@@ -934,9 +961,21 @@ class StationService:
 
         Counted per link: a twin throws the same link off again and again, while one broker
         outage during the probe throws each unit's link off once, and a station of three units
-        stopped as a duplicate when it had merely started during an outage."""
+        stopped as a duplicate when it had merely started during an outage.
+
+        Counted only when it looks like a twin: the broker said the session was taken over
+        (MQTT 5), or the connection was lost within PROBE_S of the broker confirming it (its
+        SUBACK, or its CONNACK while the SUBACK is pending), as a twin reconnecting after about
+        a second throws it off. Not a loss seconds after CONNACK while the SUBACK is late:
+        the probe now waits for the SUBACK, and a loaded broker that drops connections (the
+        PINGRESP behind the late SUBACK, a restart) stopped a lone station as a duplicate."""
         if self._probe_until is None or self._served:
             return
+        if not lost.taken_over and lost.settled_s > PROBE_S:
+            log.info("lost the connection %.1f s after the broker confirmed it: no twin's "
+                     "doing, the probe goes on", lost.settled_s)  # fmt: skip
+            return
+        link = lost.link
         losses = self._probe_losses.get(link, 0) + 1
         self._probe_losses[link] = losses
         if losses >= PROBE_LOSSES and self.fault is None:
