@@ -628,6 +628,9 @@ def test_no_bed_is_judged_when_the_subscription_is_never_confirmed(
     assert "did not confirm the subscription within 1 s" in broker.detail, broker
     assert "overloaded" in broker.fix and "journalctl -u mosquitto" in broker.fix
     assert checks["beds"].outcome == checks["clock"].outcome == "skip", checks
+    # Connected it was: "no broker connection" sent IT looking at the wrong thing.
+    assert checks["beds"].detail == checks["clock"].detail == remote.UNCONFIRMED
+    assert remote.UNCONFIRMED == "subscription not confirmed (see the broker check)"
 
 
 @pytest.mark.mqtt
@@ -654,3 +657,13 @@ def test_a_refused_subscription_fails_the_broker_check_naming_topic_and_user(
     ), broker
     assert "ACL" in broker.fix
     assert checks["beds"].outcome == "skip", checks
+    assert checks["beds"].detail == "subscription not confirmed (see the broker check)"
+
+
+def test_the_probe_never_needs_a_pingresp_while_it_waits_and_listens() -> None:
+    """A broker late with the SUBACK is as late with the PINGRESP queued behind it: with the
+    keep-alive (max(10, listen + 5)) no longer than SUBACK_WAIT_S + listen, paho could ping
+    during the probe and drop the connection for want of an answer, and the check would say
+    "the connection closed" instead of "did not confirm the subscription"."""
+    for listen_s in (1.0, 3.0, 6.0, 30.0):
+        assert remote.probe_keepalive(listen_s) > remote.SUBACK_WAIT_S + listen_s

@@ -22,7 +22,7 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from beckon.config import BrokerConfig
 from beckon.doctor import Check, failed, passed, skipped
 from beckon.messaging import protocol as p
-from beckon.messaging.mqtt import stop_network
+from beckon.messaging.mqtt import stop_network, suback_refused
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +44,17 @@ class Heard:
     received: float  # time.time()
 
 
+NO_CONNECTION = "no broker connection"
+UNCONFIRMED = "subscription not confirmed (see the broker check)"
+
+
 @dataclass
 class ProbeResult:
     check: Check
     heard: list[Heard] = field(default_factory=list)
+    unheard: str = NO_CONNECTION
+    """Why nothing was heard, for the checks that then cannot be made: NO_CONNECTION, or
+    UNCONFIRMED when the probe connected but the broker did not confirm its subscription."""
 
     @property
     def connected(self) -> bool:
@@ -66,7 +73,18 @@ long as the SUBACK took, and a live bed was reported silent or never connected. 
 same bound as CONNACK_WAIT_S, since a broker that has just answered CONNECT answers SUBSCRIBE at
 once unless it is badly loaded or the link is slow; a SUBACK seconds late is still worth
 waiting for (a false "bed not reporting" costs IT a walk to the ward), while one later than
-this means the broker is too slow to judge anything by, which is itself the fault to report."""
+this means the broker is too slow to judge anything by, which is itself the fault to report.
+The probe's keep-alive is tied to it (``probe_keepalive``)."""
+
+
+def probe_keepalive(listen_s: float) -> int:
+    """The probe connection's keep-alive: longer than the whole probe after CONNACK (the wait
+    for the SUBACK, then the listen window), so that paho never pings during it. The broker
+    answers a client's packets in order, so a SUBACK late by most of SUBACK_WAIT_S holds the
+    PINGRESP back as long; with a keep-alive shorter than the wait, paho would drop the
+    connection for the missing PINGRESP and the check say "the connection closed" instead of
+    "did not confirm the subscription"."""
+    return max(10, int(SUBACK_WAIT_S + listen_s) + 5)
 
 
 def probe_broker(
@@ -152,7 +170,7 @@ def probe_broker(
     client.on_message = on_message
     client.on_subscribe = on_subscribe
     try:
-        client.connect(broker.host, broker.port, keepalive=max(10, int(listen_s) + 5))
+        client.connect(broker.host, broker.port, keepalive=probe_keepalive(listen_s))
     except ssl.SSLCertVerificationError as exc:
         return ProbeResult(
             failed(
@@ -216,7 +234,9 @@ def probe_broker(
             unconfirmed = _subscribe(client, subscriptions, suback, outcome, stop)
             # Thrown off before the SUBACK with a username: the take-over said below.
             if unconfirmed is not None and not (unconfirmed == ("dropped",) and broker.username):
-                return ProbeResult(_subscription_failed(unconfirmed, f"{where}{tls}", user))
+                return ProbeResult(
+                    _subscription_failed(unconfirmed, f"{where}{tls}", user), unheard=UNCONFIRMED
+                )
         if "dropped" not in outcome:
             stop.wait(listen_s)
         with lock:
@@ -266,18 +286,10 @@ def _subscribe(
         if time.monotonic() >= deadline:
             return ("late",)
     reasons = outcome.get("granted", {}).get(mid, [])
-    refused = [t for t, r in zip(topics, reasons, strict=False) if _refused(r)]
+    refused = [t for t, r in zip(topics, reasons, strict=False) if suback_refused(r)]
     if refused or len(reasons) != len(topics):
         return ("refused", *(refused or topics))
     return None
-
-
-def _refused(reason: Any) -> bool:
-    """A SUBACK entry is a refusal: MQTT 5 reason codes of 0x80 and up (paho's ReasonCode),
-    or the MQTT 3.1.1 failure return code 0x80 as a plain number."""
-    if isinstance(reason, int):
-        return reason >= 0x80
-    return bool(getattr(reason, "is_failure", True))
 
 
 def _subscription_failed(problem: tuple[str, ...], where: str, user: str) -> Check:

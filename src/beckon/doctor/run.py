@@ -64,8 +64,8 @@ def bedside_checks(
         checks.append(check_clock(probe.heard))
         checks.append(check_station_seen(probe.heard, cfg.site, cfg.unit))
     else:
-        checks.append(skipped("clock", "no broker connection"))
-        checks.append(skipped("station", "no broker connection"))
+        checks.append(skipped("clock", probe.unheard))
+        checks.append(skipped("station", probe.unheard))
     return checks
 
 
@@ -114,6 +114,6 @@ def station_checks(
         checks.append(check_clock(probe.heard))
         checks.append(check_beds_seen(probe.heard, cfg.site, cfg.units, listen_s))
     else:
-        checks.append(skipped("clock", "no broker connection"))
-        checks.append(skipped("beds", "no broker connection"))
+        checks.append(skipped("clock", probe.unheard))
+        checks.append(skipped("beds", probe.unheard))
     return checks
