@@ -48,6 +48,7 @@ from beckon.intents import load_intents
 from beckon.lab.postgres import Postgres, start_postgres
 from beckon.messaging import protocol as p
 from beckon.messaging.broker import free_port, wait_for_port
+from beckon.messaging.mqtt import suback_refused
 from beckon.messaging.outbox import Outbox
 from beckon.station.pgstore import PostgresRequestStore
 
@@ -69,9 +70,19 @@ class Bed:
     name: str
     client: paho.Client
     outbox: Outbox
-    # Set by the broker's SUBACK for the receipt topic: a receipt published before it never
-    # reaches the bed, and the bench would count the call as never receipted.
+    # Set by the broker's SUBACK granting the receipt topic (``confirm_subscription``).
     subscribed: threading.Event = field(default_factory=threading.Event)
+    refused: bool = False  # the broker refused it: no receipt can reach this bed
+
+
+def confirm_subscription(bed: Bed, reasons: list[Any]) -> None:
+    """The broker's SUBACK for ``bed``'s receipt topic: subscribed only if it granted it; a
+    refusal is noted (start() then fails at once instead of counting every call of the bed as
+    never receipted)."""
+    if any(suback_refused(r) for r in reasons):
+        bed.refused = True
+    else:
+        bed.subscribed.set()
 
 
 def _mosquitto_conf(folder: Path, port: int, autosave: int) -> Path:
@@ -188,9 +199,15 @@ class LoadBench:
             self.beds.append(self._connect_bed(str(n + 1), outboxes))
         self.network.start()
         deadline = time.monotonic() + 120
-        # Until every bed's SUBACK (a fixed second was assumed: 500 beds on a busy broker can
-        # take longer, and receipts sent meanwhile were lost to the figures).
+        # Until every bed's SUBACK. Not for order: a bed's SUBSCRIBE precedes its first
+        # request on its one connection, and Mosquitto handles a client's packets in order, so
+        # no receipt can overtake it. But a refused subscription fails the bench here, not as
+        # calls never receipted, and the timed run starts with the beds' set-up done.
         while not all(b.client.is_connected() and b.subscribed.is_set() for b in self.beds):
+            refused = [b.name for b in self.beds if b.refused]
+            if refused:
+                raise RuntimeError(f"the broker refused the receipt subscription of bed(s) "
+                                   f"{', '.join(refused)}")  # fmt: skip
             if time.monotonic() > deadline:
                 raise RuntimeError("not every bed connected and subscribed")
             time.sleep(0.1)
@@ -207,8 +224,8 @@ class LoadBench:
         def on_connect(c: paho.Client, u: object, f: object, rc: object, pr: object) -> None:
             c.subscribe(address.topic("receipt"), qos=1)
 
-        def on_subscribe(c: paho.Client, u: object, mid: int, rc: object, pr: object) -> None:
-            bed.subscribed.set()
+        def on_subscribe(c: paho.Client, u: object, mid: int, rc: list[Any], pr: object) -> None:
+            confirm_subscription(bed, rc)
 
         def on_message(c: paho.Client, u: object, msg: paho.MQTTMessage) -> None:
             now = time.monotonic()
