@@ -7,9 +7,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from beckon.config import StationConfig, StationSettings
+import pytest
+
+from beckon.config import BrokerConfig, StationConfig, StationSettings
 from beckon.messaging.mqtt import Connected, Disconnected
-from beckon.station.service import PROBE_LOSSES, PROBE_S, StationService
+from beckon.station import service as service_module
+from beckon.station.pgstore import open_configured_store
+from beckon.station.service import (
+    PROBE_LOSSES,
+    PROBE_S,
+    PROBE_SUBACK_WAIT_S,
+    StationService,
+    probe_suback_wait,
+)
 
 UNITS = ("icu", "ward3", "ward4")
 
@@ -64,13 +74,20 @@ def test_a_take_over_is_a_twin_however_late(tmp_path: Path) -> None:
 class Link:
     """What the probe reads of a link."""
 
-    def __init__(self) -> None:
+    def __init__(self, keepalive: int = 60) -> None:
         self.connected = True
         self.subscribed_at: float | None = None
+        self.keepalive = keepalive
+        self.subscribe_unsent = False
+        self.published: list[str] = []
 
     @property
     def subscribed(self) -> bool:
         return self.subscribed_at is not None
+
+    def publish(self, topic: str, payload: bytes, retain: bool = False, qos: int = 1) -> bool:
+        self.published.append(topic)
+        return True
 
 
 def test_the_probe_window_counts_from_the_suback_itself(tmp_path: Path) -> None:
@@ -88,3 +105,86 @@ def test_the_probe_window_counts_from_the_suback_itself(tmp_path: Path) -> None:
     link.subscribed_at = start + 1.9  # the SUBACK, between two ticks
     service._count_probe_from_suback(start + 2.0)
     assert service._probe_until == start + 1.9 + PROBE_S
+
+
+class Clock:
+    """``time.monotonic`` set by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def station_on_a_clock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keepalive: int = 10
+) -> tuple[StationService, Link, Clock]:
+    station = StationConfig("gh", ("icu",), database=str(tmp_path / "s.db"))
+    service = StationService(StationSettings(station, BrokerConfig(keepalive=keepalive)))
+    clock = Clock()
+    monkeypatch.setattr(service_module.time, "monotonic", clock)
+    service._store = open_configured_store(station.database_path(), station.store)
+    service._open = {"icu": {}}
+    link = Link(keepalive)
+    service.links = {"icu": link}  # type: ignore[dict-item]
+    return service, link, clock
+
+
+TICK_S = 0.5  # the service loop's tick
+
+
+def test_a_connection_lost_after_the_suback_wait_does_not_restart_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The broker never sends the SUBACK and drops each connection before the probe's window
+    closes. The probe ended while the link was down (announcing nothing, serving nothing) and
+    the next connection began a new probe with the full wait: the lone station never served
+    (review rev41e, lapse_restart.py). Now the probe stays open while no link is connected and
+    keeps its wait, so the next connection serves within PROBE_S and a tick."""
+    service, link, clock = station_on_a_clock(tmp_path, monkeypatch)
+    wait_s = probe_suback_wait(10)
+    service.handle(Connected("icu"))
+    began = clock.now
+    while clock.now < began + wait_s + TICK_S:  # past the wait, the SUBACK still pending
+        clock.now += TICK_S
+        service._heartbeat()
+    assert service._probe_until is not None and clock.now < service._probe_until
+    link.connected = False
+    service.handle(Disconnected("icu", settled_s=clock.now - began))
+    clock.now = service._probe_until + TICK_S  # a tick after the window, the link down
+    service._heartbeat()
+    assert not service._served
+    clock.now += 1.0
+    link.connected = True
+    service.handle(Connected("icu"))
+    back = clock.now
+    while not service._served and clock.now <= back + PROBE_S + TICK_S:
+        clock.now += TICK_S
+        service._heartbeat()
+    assert service._served and service.ready.is_set()
+    assert clock.now <= back + PROBE_S + TICK_S
+    assert service.fault is None
+    assert link.published  # its presence went out
+
+
+def test_the_suback_wait_is_the_keepalive_the_broker_granted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An MQTT 5 broker may grant a shorter keep-alive than configured; paho pings at that
+    interval, so the wait is that one, not the configured one."""
+    service, link, clock = station_on_a_clock(tmp_path, monkeypatch, keepalive=60)
+    link.keepalive = 4  # the broker's Server Keep Alive
+    service.handle(Connected("icu"))
+    began = clock.now
+    while not service._served and clock.now < began + 30:
+        clock.now += TICK_S
+        service._heartbeat()
+    assert service._served
+    assert clock.now <= began + 4 + PROBE_S  # the window opened by the last tick inside it
+
+
+def test_no_keepalive_waits_the_whole_suback_wait() -> None:
+    """keepalive 0 (paho never pings) made the wait 0 s: no probe at all."""
+    assert probe_suback_wait(0) == PROBE_SUBACK_WAIT_S
+    assert probe_suback_wait(4) == 4.0

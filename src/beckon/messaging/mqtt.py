@@ -279,6 +279,9 @@ class MqttLink:
         self._connack_at = 0.0
         self._subscribed_at: float | None = None
         self._unsent: list[str] = []  # topics whose SUBSCRIBE paho could not send (see _subscribe)
+        # The keep-alive of the current connection: an MQTT 5 broker may grant less than asked
+        # (Server Keep Alive, which paho then uses); the configured one until connected.
+        self._keepalive = broker.keepalive
         self.connections = 0  # successful connects; more than one means reconnects (metrics)
         self._attempt_failed = threading.Event()
         self._stopping = threading.Event()
@@ -392,8 +395,24 @@ class MqttLink:
 
     @property
     def subscribed_at(self) -> float | None:
-        """When (``time.monotonic()``) this connection became ``subscribed``; None if not."""
-        return self._subscribed_at if self.subscribed else None
+        """When (``time.monotonic()``) this connection became ``subscribed``; None if not.
+        Read under the lock that the network thread holds while it resets or sets the two
+        together, so a reconnect cannot pair one connection's flag with another's time."""
+        with self._sub_lock:
+            return self._subscribed_at if self.subscribed else None
+
+    @property
+    def subscribe_unsent(self) -> bool:
+        """A SUBSCRIBE of this connection could not be sent (paho refused it, logged): its
+        confirmation cannot come, and that is not the broker's doing."""
+        with self._sub_lock:
+            return bool(self._unsent)
+
+    @property
+    def keepalive(self) -> int:
+        """The keep-alive (s) paho uses on this connection: the broker's grant under MQTT 5
+        (Server Keep Alive), else the configured one."""
+        return self._keepalive
 
     # ------------------------------------------------------------ publishing
 
@@ -497,6 +516,7 @@ class MqttLink:
             return
         _no_delay(client)
         self._honour_receive_maximum(client, properties)
+        self._keepalive = client.keepalive  # paho took the broker's Server Keep Alive, if any
         self._connack_at = time.monotonic()
         self._subscribe(client)
         self.connections += 1
@@ -516,9 +536,9 @@ class MqttLink:
         SUBSCRIBE that could not be sent (the connection already failing) leaves the connection
         unconfirmed for good: ``subscribed`` never turns true without every topic, and the next
         connection subscribes again."""
-        self._subscribed.clear()
-        self._subscribed_at = None
         with self._sub_lock:
+            self._subscribed.clear()
+            self._subscribed_at = None
             self._unconfirmed = {}
             self._unsent = []
             for topic in self.subscriptions:
@@ -541,8 +561,9 @@ class MqttLink:
             self._confirmed()
 
     def _confirmed(self) -> None:
-        self._subscribed_at = time.monotonic()
-        self._subscribed.set()
+        with self._sub_lock:
+            self._subscribed_at = time.monotonic()
+            self._subscribed.set()
 
     def _on_subscribe(
         self, client: paho.Client, userdata: Any, mid: int, reasons: list[Any], properties: Any

@@ -93,11 +93,14 @@ link sends seconds late, and a probe counted from CONNACK then heard nothing and
 started beside a running one."""
 PROBE_SUBACK_WAIT_S = 30.0
 """How long the start-up probe waits for that SUBACK at most, counted from the probe's first
-connection (a reconnect does not start the wait again), and never longer than one keep-alive
-interval (``probe_suback_wait``). A broker that has not confirmed the subscriptions by then is
-failing in a way the probe cannot judge (nothing it keeps can arrive); the station then serves
-as it would without the probe and says so in its log, rather than never serving its unit's
-calls. 30 s is three times the doctor's wait (SUBACK_WAIT_S)."""
+connection: a reconnect during the probe goes on with the same wait, and the wait starts again
+only after a probe ended with the station serving. Never longer than one keep-alive interval,
+the one the broker granted (MQTT 5 Server Keep Alive; the configured one under 3.1.1), see
+``probe_suback_wait``. A broker that has not confirmed the subscriptions by then is failing in
+a way the probe cannot judge (nothing it keeps can arrive); the station then serves, on the
+first connection up at that time, as it would without the probe and says so in its log, rather
+than never serving its unit's calls. A probe never ends while no link is connected (it would
+announce nothing and serve nothing). 30 s is three times the doctor's wait (SUBACK_WAIT_S)."""
 PROBE_LOSSES = 3
 """Connections lost during the start-up probe, before ever serving, each soon after the broker
 confirmed it or taken over, that mean a twin holds the same MQTT user (see
@@ -110,6 +113,8 @@ def probe_suback_wait(keepalive: int) -> float:
     a late SUBACK holds back the PINGRESP paho asks for after one silent interval, and paho
     drops the connection one interval later still: a longer wait only ever ended in a lost
     connection, and the next connection waited again, so the station never served."""
+    if keepalive <= 0:  # no keep-alive: paho never pings, so nothing is held behind the SUBACK
+        return PROBE_SUBACK_WAIT_S
     return min(PROBE_SUBACK_WAIT_S, float(keepalive))
 
 
@@ -178,7 +183,9 @@ class StationService:
         self._unknown_cancels: OrderedDict[str, float] = OrderedDict()
         self._probe_until: float | None = None  # set while checking for a running twin
         self._probe_unconfirmed_said = False  # PROBE_SUBACK_WAIT_S passed, said once per run
-        self._probe_began = 0.0  # the probe's first connection (monotonic; probe_suback_wait)
+        # The probe's first connection (monotonic; probe_suback_wait); None once a probe ended
+        # with the station serving, so that only then does the next probe wait afresh.
+        self._probe_began: float | None = None
         self._connected_at = time.monotonic()  # the last (re)connection (BACKLOG_S)
         self._held: list[object] = []  # messages that arrived during the probe (not yet ours)
         self._served = False  # announced itself at least once
@@ -876,7 +883,7 @@ class StationService:
         """Before announcing itself, look at this station's own retained presence: a twin with
         the same name that is still heartbeating means two services would split the calls."""
         now = time.monotonic()
-        if self._probe_until is None:  # a probe begins (a reconnect during one goes on with it)
+        if self._probe_began is None:  # a probe begins (a reconnect during one goes on with it)
             self._probe_began = now
         self._probe_until = now + PROBE_S
         self._connected_at = now
@@ -898,17 +905,30 @@ class StationService:
                 self._probe_until = max(self._probe_until or now, confirmed + PROBE_S)
         if not pending:
             return
-        if now - self._probe_began < probe_suback_wait(self.settings.broker.keepalive):
+        began = now if self._probe_began is None else self._probe_began
+        if now - began < probe_suback_wait(self._granted_keepalive()):
             self._probe_until = max(self._probe_until or now, now + PROBE_S)
             return
         if not self._probe_unconfirmed_said:
             self._probe_unconfirmed_said = True
+            unsent = any(link.connected and link.subscribe_unsent for link in self._unique_links())
+            why = (
+                "this station could not send its subscriptions on the connection (see the "
+                "warning above; the next connection subscribes again)"
+                if unsent
+                else "check the broker's load and log: journalctl -u mosquitto"
+            )
             log.warning(
-                "the broker has not confirmed this station's subscriptions %.0f s after "
-                "connecting: serving without knowing whether another station serves %s "
-                "(check the broker's load and log: journalctl -u mosquitto)",
-                now - self._probe_began, "/".join((self.cfg.site, *self.cfg.units)),
+                "this station's subscriptions are not confirmed %.0f s after connecting: "
+                "serving without knowing whether another station serves %s (%s)",
+                now - began, "/".join((self.cfg.site, *self.cfg.units)), why,
             )  # fmt: skip
+
+    def _granted_keepalive(self) -> int:
+        """The shortest keep-alive of the connected links, as the broker granted it (MQTT 5
+        may grant less than configured, and paho then pings at that interval)."""
+        granted = [link.keepalive for link in self._unique_links() if link.connected]
+        return min(granted, default=self.settings.broker.keepalive)
 
     def _check_twin(self, status: p.StationStatus) -> None:
         if status.name != self.cfg.name:
@@ -1023,8 +1043,17 @@ class StationService:
         now = time.monotonic()
         if self._probe_until is not None:
             self._count_probe_from_suback(now)
-        if self._probe_until is not None and now >= self._probe_until and self.fault is None:
+        if (
+            self._probe_until is not None
+            and now >= self._probe_until
+            and self.fault is None
+            and any(link.connected for link in self._unique_links())
+        ):
+            # Never while every link is down: the probe would end with nothing announced and
+            # the next connection would start it, and its SUBACK wait, again (a broker that
+            # drops connections sooner than the wait then kept a lone station from serving).
             self._probe_until = None
+            self._probe_began = None
             self._announce()
         if self.ready.is_set() and now >= self._heartbeat_due:
             self._heartbeat_due = now + HEARTBEAT_S
