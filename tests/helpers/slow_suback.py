@@ -64,12 +64,26 @@ class SubackDelayProxy:
     """Forwards 127.0.0.1:``port`` to ``target_port``; on each connection, the first SUBACK
     (and so everything after it) reaches the client ``hold_s`` seconds after the broker sent
     it, its reason codes replaced by ``refuse_with`` when given. ``held`` is set when a SUBACK
-    has been held back (the test knows the hold happened)."""
+    has been held back (the test knows the hold happened). With ``cut_after_s``, every
+    connection is cut that long after the proxy accepted it, and connections are refused for
+    ``down_s`` after each cut (a broker or link that drops connections and is away a moment, at
+    times the test sets rather than paho's keep-alive); ``cut`` counts the cuts."""
 
-    def __init__(self, target_port: int, hold_s: float, refuse_with: int | None = None) -> None:
+    def __init__(
+        self,
+        target_port: int,
+        hold_s: float,
+        refuse_with: int | None = None,
+        cut_after_s: float | None = None,
+        down_s: float = 0.0,
+    ) -> None:
         self.target_port = target_port
         self.hold_s = hold_s
         self.refuse_with = refuse_with
+        self.cut_after_s = cut_after_s
+        self.down_s = down_s
+        self.cut = 0
+        self._down_until = 0.0
         self.port = free_port()
         self.held = threading.Event()
         self._sockets: list[socket.socket] = []
@@ -104,6 +118,9 @@ class SubackDelayProxy:
                 client, _ = listener.accept()
             except OSError:
                 return
+            if time.monotonic() < self._down_until:
+                client.close()
+                continue
             try:
                 upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=5)
             except OSError:
@@ -112,10 +129,19 @@ class SubackDelayProxy:
             upstream.settimeout(None)
             with self._lock:
                 self._sockets += [client, upstream]
+            if self.cut_after_s is not None:
+                timer = threading.Timer(self.cut_after_s, self._cut, args=(client, upstream))
+                timer.daemon = True
+                timer.start()
             threading.Thread(target=_pump, args=(client, upstream), daemon=True).start()
             threading.Thread(
                 target=self._pump_holding, args=(upstream, client), daemon=True
             ).start()
+
+    def _cut(self, client: socket.socket, upstream: socket.socket) -> None:
+        self.cut += 1
+        self._down_until = time.monotonic() + self.down_s
+        _close(client, upstream)
 
     def _pump_holding(self, broker: socket.socket, client: socket.socket) -> None:
         """Broker to client, packet by packet until the first SUBACK: bytes before it pass at

@@ -309,9 +309,11 @@ def test_a_lone_station_serves_when_the_broker_never_confirms_in_time(
     keep-alive: paho drops each connection after two silent intervals. The probe waited up to
     30 s for the SUBACK and counted every loss meanwhile as a twin's, so after three the lone
     station stopped as DUPLICATE STATION (exit 1), having never served. It now waits one
-    keep-alive at most, serves with a warning, and its losses, long after the broker last
-    confirmed anything, are no twin's."""
-    keepalive = 2
+    keep-alive at most, serves with a warning, and keeps serving through the drops that follow.
+    With keepalive 3 it serves by 3 + PROBE_S = 4.5 s, before paho's first drop (two silent
+    intervals, 6 s); were a drop first on a slow machine, the next connection serves (the probe
+    keeps its wait across it). Losses before serving: test_a_lone_station_cut_before_serving_..."""
+    keepalive = 3
     proxy = SubackDelayProxy(mosquitto.port, hold_s=120).start()  # longer than the test
     service = StationService(
         StationSettings(
@@ -335,5 +337,38 @@ def test_a_lone_station_serves_when_the_broker_never_confirms_in_time(
     finally:
         proxy.stop()
     assert proxy.held.is_set()
-    assert "has not confirmed this station's subscriptions" in caplog.text
+    assert "subscriptions are not confirmed" in caplog.text
+    assert "DUPLICATE STATION" not in caplog.text
+
+
+@pytest.mark.mqtt
+def test_a_lone_station_cut_before_serving_serves_and_counts_no_twin(
+    mosquitto: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A broker that never confirms the subscription and drops every connection 2.5 s after
+    accepting it, away 2 s each time (a reconnection 3 s later, with paho's back-off). Each loss
+    comes seconds after the CONNACK: no twin's doing (a twin throws a station off within about
+    a second), so none counts, though PROBE_LOSSES and more come before the station serves. The
+    probe ended during each gap with nothing announced and the next connection began the wait
+    again, so the station never served (review rev41e); it now keeps the probe open with no
+    connection and serves on a connection after the wait, counted from its first connection.
+    Keepalive 20 (paho never pings in a 2.5 s connection): the wait spans three cuts or more."""
+    keepalive, cut_s, down_s = 20, 2.5, 2.0
+    assert cut_s > PROBE_S + 0.5 and PROBE_LOSSES * (cut_s + 3) < probe_suback_wait(keepalive)
+    proxy = SubackDelayProxy(mosquitto.port, hold_s=120, cut_after_s=cut_s, down_s=down_s)
+    proxy.start()
+    service = StationService(
+        StationSettings(
+            StationConfig("gh", ("icu",), name="desk", database=str(tmp_path / "d.sqlite3")),
+            BrokerConfig(url=f"mqtt://127.0.0.1:{proxy.port}", keepalive=keepalive),
+        )
+    )
+    try:
+        with caplog.at_level(logging.INFO), Background(service.run, "station"):
+            assert service.ready.wait(90), f"never served (fault {service.fault})"
+    finally:
+        proxy.stop()
+    assert service.fault is None
+    # Logged only for a loss while the probe was open and the station had never served.
+    assert caplog.text.count("no twin's doing, the probe goes on") >= PROBE_LOSSES
     assert "DUPLICATE STATION" not in caplog.text

@@ -97,10 +97,11 @@ connection: a reconnect during the probe goes on with the same wait, and the wai
 only after a probe ended with the station serving. Never longer than one keep-alive interval,
 the one the broker granted (MQTT 5 Server Keep Alive; the configured one under 3.1.1), see
 ``probe_suback_wait``. A broker that has not confirmed the subscriptions by then is failing in
-a way the probe cannot judge (nothing it keeps can arrive); the station then serves, on the
-first connection up at that time, as it would without the probe and says so in its log, rather
-than never serving its unit's calls. A probe never ends while no link is connected (it would
-announce nothing and serve nothing). 30 s is three times the doctor's wait (SUBACK_WAIT_S)."""
+a way the probe cannot judge (nothing it keeps can arrive); the station then serves (once its
+last PROBE_S window has closed with a connection up) as it would without the probe and says so
+in its log, rather than never serving its unit's calls. A probe never ends while no link is
+connected (it would announce nothing and serve nothing). 30 s is three times the doctor's
+wait (SUBACK_WAIT_S)."""
 PROBE_LOSSES = 3
 """Connections lost during the start-up probe, before ever serving, each soon after the broker
 confirmed it or taken over, that mean a twin holds the same MQTT user (see
