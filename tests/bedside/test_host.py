@@ -8,7 +8,6 @@ fail the real VisionWorker and VoiceWorker the way a lost device does on a table
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,29 +17,7 @@ from beckon.bedside.host import BedsideHost, CameraSpec, MicSpec
 from beckon.bedside.service import BedsideService, Gesture, Submit
 from beckon.bedside.voice_worker import VoiceWorker
 from beckon.config import load_bedside
-from tests.helpers.ports import free_port
-
-
-def a_service(tmp_path: Path) -> BedsideService:
-    settings = load_bedside(
-        None,
-        {
-            "bedside.site": "gh",
-            "bedside.unit": "icu",
-            "bedside.bed": "12",
-            "bedside.outbox": str(tmp_path / "outbox.sqlite3"),
-            "broker.url": f"mqtt://127.0.0.1:{free_port()}",  # nobody listens: not needed here
-        },
-    )
-    return BedsideService(settings)
-
-
-def supervise_until(host: BedsideHost, done: Callable[[], bool], timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and not done():
-        host.supervise()
-        time.sleep(0.02)
-    return done()
+from tests.helpers.bedside_host import a_service, supervise_until
 
 
 def drain(service: BedsideService) -> list[object]:

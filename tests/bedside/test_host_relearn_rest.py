@@ -23,14 +23,14 @@ import pytest
 
 from beckon.bedside import events as ev
 from beckon.bedside.host import BedsideHost, CameraSpec
+from beckon.bedside.interaction import Interaction
 from beckon.bedside.service import BedsideService, Gesture, RestRelearned
 from beckon.profile import Calibration, GestureProfile
 from beckon.vision import frames, pipeline, sequence
 from beckon.vision.face import FaceObservation, observation
 from beckon.vision.frames import Frame
 from beckon.vision.gestures import GestureEvent
-from tests.bedside.test_host import a_service, supervise_until
-from tests.bedside.test_interaction_machine import machine
+from tests.helpers.bedside_host import a_service, supervise_until
 from tests.vision.traces import Patient
 
 FRONTAL = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0)
@@ -144,7 +144,8 @@ def test_the_relearn_cancels_a_selection_awaiting_confirmation(tmp_path: Path) -
     """A posture shift can read as a gesture (gest41b): a choice it left waiting for its yes
     is dropped when staff say the patient was moved; nothing is sent."""
     service = a_service(tmp_path)
-    service.menu = machine()  # nurse, water, emergency 4 s each; emergency needs confirming
+    # nurse, water, emergency 4 s each; emergency needs confirming
+    service.menu = Interaction(("nurse", "water", "emergency"), {"nod": "select", "shake": "next"})
     seen: list[object] = []
     service.listeners.append(seen.append)
     service.handle(Gesture("nod", 9.0, 1.0))
