@@ -25,7 +25,7 @@ from beckon import provision as pv
 from beckon.background import Background
 from beckon.bedside.service import BedsideService
 from beckon.cli import main
-from beckon.config import StationSettings, load_bedside
+from beckon.config import BrokerConfig, StationSettings, load_bedside
 from beckon.doctor import Check, remote
 from beckon.doctor.run import bedside_checks, station_checks
 from beckon.instance import holder
@@ -34,6 +34,7 @@ from beckon.messaging import protocol as p
 from beckon.station.exclusive import DatabaseLock
 from beckon.station.service import StationService
 from beckon.voice.audio import SAMPLE_RATE, write_wav
+from tests.conftest import Mosquitto
 from tests.helpers.hospital import Site, bed_settings, installed, station_settings, wait
 from tests.helpers.slow_suback import SubackDelayProxy
 
@@ -667,3 +668,24 @@ def test_the_probe_never_needs_a_pingresp_while_it_waits_and_listens() -> None:
     "the connection closed" instead of "did not confirm the subscription"."""
     for listen_s in (1.0, 3.0, 6.0, 30.0):
         assert remote.probe_keepalive(listen_s) > remote.SUBACK_WAIT_S + listen_s
+
+
+@pytest.mark.mqtt
+def test_an_anonymous_connection_closed_during_the_check_fails_it_and_judges_nothing(
+    mosquitto: Mosquitto,
+) -> None:
+    """The demo's broker takes anonymous clients. Closed during the listen window, the
+    check passed ("connected to ... as anonymous") and the beds and clock were judged from the
+    part of the window before the close, so a live bed could be called silent. Now the broker
+    check fails, names the close, and nothing is judged from a cut window."""
+    proxy = SubackDelayProxy(mosquitto.port, hold_s=0.0, cut_after_s=1.0, down_s=30.0).start()
+    try:
+        broker = BrokerConfig(url=f"mqtt://127.0.0.1:{proxy.port}")
+        result = remote.probe_broker(broker, "doctor", ["beckon/v1/+/+/bed/+/status"], 6.0)
+    finally:
+        proxy.stop()
+    assert proxy.cut >= 1
+    assert result.check.outcome == "fail", result.check
+    assert "closed during the check" in result.check.detail
+    assert "journalctl -u mosquitto" in result.check.fix
+    assert result.unheard == remote.CLOSED

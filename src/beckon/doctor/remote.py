@@ -46,6 +46,7 @@ class Heard:
 
 NO_CONNECTION = "no broker connection"
 UNCONFIRMED = "subscription not confirmed (see the broker check)"
+CLOSED = "connection closed during the check (see the broker check)"
 
 
 @dataclass
@@ -53,8 +54,9 @@ class ProbeResult:
     check: Check
     heard: list[Heard] = field(default_factory=list)
     unheard: str = NO_CONNECTION
-    """Why nothing was heard, for the checks that then cannot be made: NO_CONNECTION, or
-    UNCONFIRMED when the probe connected but the broker did not confirm its subscription."""
+    """Why nothing was heard, for the checks that then cannot be made: NO_CONNECTION,
+    UNCONFIRMED when the probe connected but the broker did not confirm its subscription, or
+    CLOSED when the connection was closed during the listen window (what it heard is partial)."""
 
     @property
     def connected(self) -> bool:
@@ -256,6 +258,21 @@ def probe_broker(
                     "again, and if it repeats look for a second device using them",
                 ),
                 got,
+                unheard=CLOSED,
+            )
+        if "dropped" in outcome:
+            # Anonymous (the demo's broker): no take-over to name, but the window was cut short,
+            # so a bed or station it did not hear may have spoken after the close.
+            return ProbeResult(
+                failed(
+                    name,
+                    f"connected to {where}{tls} as {user}, then the connection was closed "
+                    "during the check (by the broker or the network)",
+                    "check the broker log (journalctl -u mosquitto) and the network, then run "
+                    "the check again",
+                ),
+                got,
+                unheard=CLOSED,
             )
         return ProbeResult(passed(name, f"connected to {where}{tls} as {user}"), got)
     finally:
