@@ -226,6 +226,9 @@ class TcpProxy:
                 client, _ = listener.accept()
             except OSError:
                 return
+            if self._refuses():
+                client.close()
+                continue
             try:
                 upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=5)
             except OSError:
@@ -238,8 +241,16 @@ class TcpProxy:
                     upstream.close()
                     return
                 self._sockets += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+            self._forward(client, upstream)
+
+    def _refuses(self) -> bool:
+        """Whether a new connection is turned away at once (never, here; a subclass's outage)."""
+        return False
+
+    def _forward(self, client: socket.socket, upstream: socket.socket) -> None:
+        """Start carrying bytes both ways (a subclass may hold some back)."""
+        for a, b in ((client, upstream), (upstream, client)):
+            threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
 
     @staticmethod
     def _pump(src: socket.socket, dst: socket.socket) -> None:

@@ -19,7 +19,7 @@ import socket
 import threading
 import time
 
-from tests.helpers.ports import free_port
+from tests.helpers.hospital import TcpProxy
 
 SUBACK = 9
 """MQTT control packet type of SUBACK (the high nibble of the fixed header's first byte)."""
@@ -60,14 +60,15 @@ def refused(suback: bytes | bytearray, reason: int) -> bytearray:
     return out
 
 
-class SubackDelayProxy:
+class SubackDelayProxy(TcpProxy):
     """Forwards 127.0.0.1:``port`` to ``target_port``; on each connection, the first SUBACK
     (and so everything after it) reaches the client ``hold_s`` seconds after the broker sent
     it, its reason codes replaced by ``refuse_with`` when given. ``held`` is set when a SUBACK
     has been held back (the test knows the hold happened). With ``cut_after_s``, every
     connection is cut that long after the proxy accepted it, and connections are refused for
     ``down_s`` after each cut (a broker or link that drops connections and is away a moment, at
-    times the test sets rather than paho's keep-alive); ``cut`` counts the cuts."""
+    times the test sets rather than paho's keep-alive); ``cuts`` counts them. The listening,
+    accepting and ``stop`` are :class:`TcpProxy`'s."""
 
     def __init__(
         self,
@@ -77,69 +78,32 @@ class SubackDelayProxy:
         cut_after_s: float | None = None,
         down_s: float = 0.0,
     ) -> None:
-        self.target_port = target_port
+        super().__init__(target_port)
         self.hold_s = hold_s
         self.refuse_with = refuse_with
         self.cut_after_s = cut_after_s
         self.down_s = down_s
-        self.cut = 0
+        self.cuts = 0
         self._down_until = 0.0
-        self.port = free_port()
         self.held = threading.Event()
-        self._sockets: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._listener: socket.socket | None = None
 
     def start(self) -> SubackDelayProxy:
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen(8)
-        self._listener = listener
-        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+        super().start()
         return self
 
-    def stop(self) -> None:
-        with self._lock:
-            listener, self._listener = self._listener, None
-            sockets, self._sockets = self._sockets, []
-        if listener is not None:
-            with contextlib.suppress(OSError):
-                listener.shutdown(socket.SHUT_RDWR)
-            listener.close()
-        for s in sockets:
-            with contextlib.suppress(OSError):
-                s.shutdown(socket.SHUT_RDWR)
-            s.close()
+    def _refuses(self) -> bool:
+        return time.monotonic() < self._down_until
 
-    def _accept(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return
-            if time.monotonic() < self._down_until:
-                client.close()
-                continue
-            try:
-                upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=5)
-            except OSError:
-                client.close()
-                continue
-            upstream.settimeout(None)
-            with self._lock:
-                self._sockets += [client, upstream]
-            if self.cut_after_s is not None:
-                timer = threading.Timer(self.cut_after_s, self._cut, args=(client, upstream))
-                timer.daemon = True
-                timer.start()
-            threading.Thread(target=_pump, args=(client, upstream), daemon=True).start()
-            threading.Thread(
-                target=self._pump_holding, args=(upstream, client), daemon=True
-            ).start()
+    def _forward(self, client: socket.socket, upstream: socket.socket) -> None:
+        if self.cut_after_s is not None:
+            timer = threading.Timer(self.cut_after_s, self._cut, args=(client, upstream))
+            timer.daemon = True
+            timer.start()
+        threading.Thread(target=_pump, args=(client, upstream), daemon=True).start()
+        threading.Thread(target=self._pump_holding, args=(upstream, client), daemon=True).start()
 
     def _cut(self, client: socket.socket, upstream: socket.socket) -> None:
-        self.cut += 1
+        self.cuts += 1
         self._down_until = time.monotonic() + self.down_s
         _close(client, upstream)
 
