@@ -372,3 +372,26 @@ def test_a_lone_station_cut_before_serving_serves_and_counts_no_twin(
     # Logged only for a loss while the probe was open and the station had never served.
     assert caplog.text.count("no twin's doing, the probe goes on") >= PROBE_LOSSES
     assert "DUPLICATE STATION" not in caplog.text
+
+
+@pytest.mark.mqtt
+def test_a_station_heard_before_the_check_was_cut_off_still_counts(
+    mosquitto: Any, tmp_path: Path
+) -> None:
+    """The check before starting shares the doctor's probe; since the probe fails a check
+    whose anonymous connection is closed during the window, the check threw away what it had
+    heard and called the broker unreachable, so a second station could start beside a serving
+    one on the demo's anonymous broker. The serving station's retained presence arrives right
+    after the SUBACK, long before the cut 2 s after connecting; it still refuses the start."""
+    first = StationService(settings(mosquitto.url, tmp_path, "desk"))
+    with Background(first.run, "station"):
+        assert first.ready.wait(15)
+        proxy = SubackDelayProxy(mosquitto.port, hold_s=0.0, cut_after_s=2.0, down_s=30.0).start()
+        try:
+            with pytest.raises(BeckonError, match="desk on gh/icu"):
+                refuse_second_station(
+                    settings(f"mqtt://127.0.0.1:{proxy.port}", tmp_path, "desk2"), listen_s=4.0
+                )
+        finally:
+            proxy.stop()
+        assert proxy.held.is_set() and proxy.cuts >= 1

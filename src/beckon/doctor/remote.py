@@ -251,11 +251,13 @@ def probe_broker(
                 failed(
                     name,
                     f"connected to {where}{tls} as {user}, then the broker closed the "
-                    f"connection during the check: another client connected as {user} (the "
-                    "service itself reconnecting, or a second device with these credentials: "
-                    "DUPLICATE BED or DUPLICATE STATION in its log)",
+                    f"connection during the check: most likely another client connected as "
+                    f"{user} (the service itself reconnecting, or a second device with these "
+                    "credentials: DUPLICATE BED or DUPLICATE STATION in its log), else a "
+                    "broker or network restart",
                     "give every device its own credentials (beckon provision); run the check "
-                    "again, and if it repeats look for a second device using them",
+                    "again, and if it repeats look for a second device using them, then at the "
+                    "broker log (journalctl -u mosquitto)",
                 ),
                 got,
                 unheard=CLOSED,
@@ -267,7 +269,8 @@ def probe_broker(
                 failed(
                     name,
                     f"connected to {where}{tls} as {user}, then the connection was closed "
-                    "during the check (by the broker or the network)",
+                    "during the check (by the broker or the network, or by a second check "
+                    "running at the same time for this device)",
                     "check the broker log (journalctl -u mosquitto) and the network, then run "
                     "the check again",
                 ),

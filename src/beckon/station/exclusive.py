@@ -155,7 +155,7 @@ def other_stations_online(
     settings: StationSettings, listen_s: float = 1.0, stop: threading.Event | None = None
 ) -> list[str]:
     """Station services (``name on site/unit``) the broker shows online for our units."""
-    from beckon.doctor.remote import probe_broker
+    from beckon.doctor.remote import CLOSED, probe_broker
 
     cfg = settings.station
     probe = probe_broker(
@@ -165,10 +165,12 @@ def other_stations_online(
         listen_s,
         stop,
     )
-    if not probe.connected:
+    if not probe.connected and probe.unheard != CLOSED:
         # Not reachable now: the service itself retries the broker; nothing to compare with.
         log.info("station check skipped: %s", probe.check.detail)
         return []
+    # Closed during the window (CLOSED), what came before the close still counts: a station
+    # heard serving is real, whatever happened to the connection afterwards.
     latest: dict[tuple[str, str], p.StationStatus] = {}
     for heard in probe.heard:
         try:
