@@ -9,22 +9,27 @@ from pathlib import Path
 
 from beckon.bedside.host import BedsideHost
 from beckon.bedside.service import BedsideService
-from beckon.config import load_bedside
+from beckon.config import BedsideSettings, load_bedside
 from tests.helpers.ports import free_port
 
 
-def a_service(tmp_path: Path) -> BedsideService:
-    settings = load_bedside(
+def bed_12(tmp_path: Path, **overrides: str) -> BedsideSettings:
+    """Bed 12 of gh/icu with its outbox in ``tmp_path``; ``overrides`` as dotted config keys."""
+    return load_bedside(
         None,
         {
             "bedside.site": "gh",
             "bedside.unit": "icu",
             "bedside.bed": "12",
             "bedside.outbox": str(tmp_path / "outbox.sqlite3"),
-            "broker.url": f"mqtt://127.0.0.1:{free_port()}",  # nobody listens: not needed here
+            **overrides,
         },
     )
-    return BedsideService(settings)
+
+
+def a_service(tmp_path: Path) -> BedsideService:
+    # nobody listens at that port: the host's tests need no broker
+    return BedsideService(bed_12(tmp_path, **{"broker.url": f"mqtt://127.0.0.1:{free_port()}"}))
 
 
 def supervise_until(host: BedsideHost, done: Callable[[], bool], timeout: float = 60.0) -> bool:

@@ -15,24 +15,17 @@ from typing import Any
 
 from PyQt6.QtCore import Qt
 
+from tests.helpers.bedside_host import bed_12
+
 WAIT_MS = 15_000
 
 
 def _window(qtbot: Any, tmp_path: Path, *, camera: bool) -> Any:
     from beckon.bedside.host import CameraSpec
     from beckon.bedside.service import BedsideService
-    from beckon.config import load_bedside
     from beckon.ui.bedside_window import BedsideWindow
 
-    settings = load_bedside(
-        None,
-        {
-            "bedside.site": "gh",
-            "bedside.unit": "icu",
-            "bedside.bed": "12",
-            "bedside.outbox": str(tmp_path / "o.sqlite3"),
-        },
-    )
+    settings = bed_12(tmp_path)
     spec = CameraSpec(tmp_path / "face.task", "0") if camera else None
     bedside = BedsideWindow(BedsideService(settings), vision=spec)
     qtbot.addWidget(bedside)
