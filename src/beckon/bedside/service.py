@@ -794,15 +794,40 @@ class BedsideService:
                 by,
             )
             self._emit(ev.SelectionCancelled(dropped.intent, dropped.t, "relearn"))
+        self._forget_saved_rest(by)
         self._update_menu()
 
-    def set_timing(self, offer_seconds: float, pause_after_select_s: float) -> None:
-        """Apply staff's scan timing now and write it to the patient's profile.
+    def _forget_saved_rest(self, by: str) -> None:
+        """Take the calibrated resting head pose out of the patient's saved profile: staff just
+        said it no longer holds, and a restart (the kiosk after a crash or an update) read it
+        again and showed "ready" on it while every held gesture was lost (gest41b). Without it
+        the next start learns the rest from the face, as a patient never calibrated. The
+        resting jitter and the resting expression stay: they are the patient's face, which a
+        new position does not change. Nothing to do when no rest is saved."""
+        self._reread_profile()
+        cal = self.profile.calibration
+        if not cal.has_neutral:
+            return
+        self.profile = replace(self.profile, calibration=replace(cal, neutral_rotation=()))
+        try:
+            save_profile(self.profile, self.profile_path)
+        except OSError as exc:
+            log.error("cannot forget the saved rest in %s: %s", self.profile_path, exc)
+            self._emit(
+                ev.Fault(
+                    f"The new rest was not saved ({exc}); after a restart, choose "
+                    '"Patient repositioned" again.'
+                )
+            )
+            return
+        log.info(
+            "%s: the saved rest is forgotten in %s (learned from the face)", by, self.profile_path
+        )
 
-        The profile is read again from its file first: the calibration wizard may have saved
-        a new calibration there since this service loaded it (used from the next start), and
+    def _reread_profile(self) -> None:
+        """The profile as it is on disk now: the calibration wizard may have saved a new
+        calibration there since this service loaded it (used from the next start), and
         writing the loaded copy back erased it."""
-        self.menu.set_timing(offer_seconds, pause_after_select_s, self.menu_time())
         if self.profile_path.is_file():
             try:
                 self.profile = load_profile(self.profile_path)
@@ -810,6 +835,12 @@ class BedsideService:
                 log.error(
                     "the profile %s cannot be read (%s); writing it anew", self.profile_path, exc
                 )
+
+    def set_timing(self, offer_seconds: float, pause_after_select_s: float) -> None:
+        """Apply staff's scan timing now and write it to the patient's profile (read again
+        from its file first, :meth:`_reread_profile`)."""
+        self.menu.set_timing(offer_seconds, pause_after_select_s, self.menu_time())
+        self._reread_profile()
         settings = replace(
             self.profile.interaction,
             offer_seconds=offer_seconds,
