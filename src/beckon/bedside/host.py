@@ -275,8 +275,9 @@ class BedsideHost:
         without the profile's calibrated neutral, which is the rest staff just said no longer
         holds; otherwise a reopened camera showed "ready" on the stale rest from its first
         frame. A new process (a kiosk restart) learns it from the face as well: the service
-        takes it out of the saved profile (``BedsideService.rest_relearned``). A choice awaiting confirmation is dropped
-        (:class:`RestRelearned`). False with no camera configured (no rest to learn)."""
+        takes it out of the saved profile (``BedsideService.rest_relearned``). A choice
+        awaiting confirmation is dropped (:class:`RestRelearned`). False with no camera
+        configured (no rest to learn)."""
         if self.camera is None:
             log.info("%s asked to learn the rest again: no camera, nothing to learn", by)
             return False
