@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+import stat
+import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, get_args
@@ -456,12 +459,26 @@ def dump_profile(profile: GestureProfile) -> str:
 
 
 def save_profile(profile: GestureProfile, path: str | Path) -> Path:
-    """Write the profile (atomically: a half-written profile is never read)."""
-    out = Path(path)
+    """Write the profile atomically: a half-written profile is never read.
+
+    Each save writes its own temporary file (the calibration wizard on the window's thread
+    and staff's changes on the service's may save at the same moment: with one shared name,
+    one could move the other's half-written file into place). A link is followed, so a bed
+    whose profile links to a shared file keeps following it, and the file keeps its
+    permissions (new files: 0644)."""
+    out = Path(path).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(out.suffix + ".tmp")
-    tmp.write_text(dump_profile(profile), encoding="utf-8")
-    tmp.replace(out)
+    mode = stat.S_IMODE(out.stat().st_mode) if out.exists() else 0o644
+    fd, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(dump_profile(profile))
+        tmp.chmod(mode)
+        tmp.replace(out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return out
 
 

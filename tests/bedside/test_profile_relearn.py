@@ -99,3 +99,37 @@ def test_a_profile_that_cannot_be_written_is_said_on_screen(
     assert len(faults) == 1 and "Patient repositioned" in faults[0].detail
     assert not service.profile.calibration.has_neutral  # this run relearns anyway
     assert load_profile(service.profile_path).calibration.has_neutral  # nothing half-written
+
+
+def test_a_profile_that_cannot_be_read_is_not_written_over(tmp_path: Path) -> None:
+    """An edit of IT's that broke the file, or a file half copied, is theirs to mend: the
+    relearn holds for this run and the screen says the rest was not saved."""
+    service = _service_with_saved(tmp_path, CALIBRATED)
+    broken = "[calibration\nneutral_rotation = ["
+    service.profile_path.write_text(broken, encoding="utf-8")
+    seen: list[object] = []
+    service.listeners.append(seen.append)
+
+    service.handle(RestRelearned("Staff at bed"))
+
+    assert service.profile_path.read_text(encoding="utf-8") == broken
+    faults = [e.detail for e in seen if isinstance(e, ev.Fault)]
+    assert len(faults) == 1 and "cannot be read" in faults[0]
+    assert not service.profile.calibration.has_neutral
+
+
+def test_a_linked_profile_stays_a_link_and_keeps_its_permissions(tmp_path: Path) -> None:
+    """A bed whose profile links to a file kept elsewhere keeps following it."""
+    shared = tmp_path / "shared" / "patient.toml"
+    save_profile(CALIBRATED, shared)
+    shared.chmod(0o640)
+    service = _service_with_saved(tmp_path, GestureProfile())
+    service.profile_path.unlink()
+    service.profile_path.symlink_to(shared)
+
+    service.handle(RestRelearned("Staff at bed"))
+
+    assert service.profile_path.is_symlink()
+    assert not load_profile(shared).calibration.has_neutral
+    assert shared.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in shared.parent.iterdir()) == ["patient.toml"]  # no temp left

@@ -54,7 +54,13 @@ from beckon.messaging.mqtt import (
     check_broker_files,
 )
 from beckon.messaging.outbox import Outbox, open_outbox
-from beckon.profile import load_configured_profile, load_profile, profile_path, save_profile
+from beckon.profile import (
+    GestureProfile,
+    load_configured_profile,
+    load_profile,
+    profile_path,
+    save_profile,
+)
 
 log = logging.getLogger(__name__)
 
@@ -798,63 +804,69 @@ class BedsideService:
         self._update_menu()
 
     def _forget_saved_rest(self, by: str) -> None:
-        """Take the calibrated resting head pose out of the patient's saved profile: staff just
+        """Take the calibrated resting head pose out of the patient's profile: staff just
         said it no longer holds, and a restart (the kiosk after a crash or an update) read it
         again and showed "ready" on it while every held gesture was lost (gest41b). Without it
         the next start learns the rest from the face, as a patient never calibrated. The
         resting jitter and the resting expression stay: they are the patient's face, which a
-        new position does not change. Nothing to do when no rest is saved."""
-        self._reread_profile()
-        cal = self.profile.calibration
-        if not cal.has_neutral:
-            return
-        self.profile = replace(self.profile, calibration=replace(cal, neutral_rotation=()))
-        try:
-            save_profile(self.profile, self.profile_path)
-        except OSError as exc:
-            log.error("cannot forget the saved rest in %s: %s", self.profile_path, exc)
-            self._emit(
-                ev.Fault(
-                    f"The new rest was not saved ({exc}); after a restart, choose "
-                    '"Patient repositioned" again.'
-                )
+        new position does not change. Nothing is written when no rest is saved."""
+        self.profile = _without_rest(self.profile)  # cameras started later in this run
+        unsaved = 'The new rest was not saved; after a restart, choose "Patient repositioned" again'
+        if self._save_to_profile(_without_rest, unsaved):
+            log.info(
+                "%s: the saved rest is taken out of %s (learned from the face from now on)",
+                by,
+                self.profile_path,
             )
-            return
-        log.info(
-            "%s: the saved rest is forgotten in %s (learned from the face)", by, self.profile_path
-        )
-
-    def _reread_profile(self) -> None:
-        """The profile as it is on disk now: the calibration wizard may have saved a new
-        calibration there since this service loaded it (used from the next start), and
-        writing the loaded copy back erased it."""
-        if self.profile_path.is_file():
-            try:
-                self.profile = load_profile(self.profile_path)
-            except ConfigError as exc:
-                log.error(
-                    "the profile %s cannot be read (%s); writing it anew", self.profile_path, exc
-                )
 
     def set_timing(self, offer_seconds: float, pause_after_select_s: float) -> None:
-        """Apply staff's scan timing now and write it to the patient's profile (read again
-        from its file first, :meth:`_reread_profile`)."""
+        """Apply staff's scan timing now and write it to the patient's profile."""
         self.menu.set_timing(offer_seconds, pause_after_select_s, self.menu_time())
-        self._reread_profile()
-        settings = replace(
-            self.profile.interaction,
-            offer_seconds=offer_seconds,
-            pause_after_select_s=pause_after_select_s,
-        )
-        self.profile = replace(self.profile, interaction=settings)
-        try:
-            save_profile(self.profile, self.profile_path)
-        except OSError as exc:
-            log.error("cannot save the scan timing to %s: %s", self.profile_path, exc)
-            self._emit(
-                ev.Fault(f"The scan timing was not saved ({exc}); it is used until a restart.")
+
+        def timed(profile: GestureProfile) -> GestureProfile:
+            settings = replace(
+                profile.interaction,
+                offer_seconds=offer_seconds,
+                pause_after_select_s=pause_after_select_s,
             )
+            return replace(profile, interaction=settings)
+
+        self.profile = timed(self.profile)
+        self._save_to_profile(timed, "The scan timing was not saved; it is used until a restart")
         self._update_menu()
+
+    def _save_to_profile(
+        self, change: Callable[[GestureProfile], GestureProfile], unsaved: str
+    ) -> bool:
+        """Write one change of staff's into the patient's saved profile; True when written.
+
+        ``change`` is applied to the file as it is now, not to the copy this service loaded:
+        the calibration wizard may have saved a new calibration there since (used from the
+        next start), and writing the loaded copy back erased it. What this run uses is the
+        caller's to change. A file that exists but cannot be read is never written over (an
+        edit of IT's, a file half copied): nothing is saved, and the screen says ``unsaved``
+        with the reason, as when the disk refuses the write. Nothing is written when the
+        change changes nothing."""
+        base = self.profile
+        if self.profile_path.is_file():
+            try:
+                base = load_profile(self.profile_path)
+            except ConfigError as exc:
+                log.error(
+                    "the profile %s cannot be read, not writing over it: %s", self.profile_path, exc
+                )
+                self._emit(ev.Fault(f"{unsaved} (the profile cannot be read: {exc})."))
+                return False
+        changed = change(base)
+        if changed is base:
+            return False
+        try:
+            save_profile(changed, self.profile_path)
+        except OSError as exc:
+            log.error("cannot save the profile %s: %s", self.profile_path, exc)
+            self._emit(ev.Fault(f"{unsaved} ({exc})."))
+            return False
+        return True
 
     def _expire_question(self) -> None:
         if self.question is not None and time.monotonic() > self._question_until:
@@ -1220,3 +1232,11 @@ class BedsideService:
                 listener(event)
             except Exception:  # a broken observer must not stop the bedside
                 log.exception("bedside listener failed")
+
+
+def _without_rest(profile: GestureProfile) -> GestureProfile:
+    """``profile`` without its calibrated resting head pose (itself when it has none)."""
+    cal = profile.calibration
+    if not cal.has_neutral:
+        return profile
+    return replace(profile, calibration=replace(cal, neutral_rotation=()))
