@@ -208,6 +208,8 @@ class TcpProxy:
         self._sockets: list[socket.socket] = []
         self._listener: socket.socket | None = None
         self._open = False
+        self.accepted = 0
+        """Connections let through to the target so far (a client's reconnects count)."""
 
     def start(self) -> TcpProxy:
         listener = socket.socket()
@@ -241,6 +243,7 @@ class TcpProxy:
                     upstream.close()
                     return
                 self._sockets += [client, upstream]
+                self.accepted += 1
             self._forward(client, upstream)
 
     def _refuses(self) -> bool:

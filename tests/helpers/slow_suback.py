@@ -67,8 +67,10 @@ class SubackDelayProxy(TcpProxy):
     has been held back (the test knows the hold happened). With ``cut_after_s``, every
     connection is cut that long after the proxy accepted it, and connections are refused for
     ``down_s`` after each cut (a broker or link that drops connections and is away a moment, at
-    times the test sets rather than paho's keep-alive); ``cuts`` counts them. The listening,
-    accepting and ``stop`` are :class:`TcpProxy`'s."""
+    times the test sets rather than paho's keep-alive); ``cuts`` counts them, and ``cut_done``
+    is set at the first. With ``cut_only``, only that many connections (the first ones) are
+    cut and later ones pass untouched (a single blip). The listening, accepting, ``accepted``
+    and ``stop`` are :class:`TcpProxy`'s."""
 
     def __init__(
         self,
@@ -77,13 +79,17 @@ class SubackDelayProxy(TcpProxy):
         refuse_with: int | None = None,
         cut_after_s: float | None = None,
         down_s: float = 0.0,
+        cut_only: int | None = None,
     ) -> None:
         super().__init__(target_port)
         self.hold_s = hold_s
         self.refuse_with = refuse_with
         self.cut_after_s = cut_after_s
         self.down_s = down_s
+        self.cut_only = cut_only
         self.cuts = 0
+        self.cut_done = threading.Event()
+        self._timed = 0  # connections given a cut so far
         self._down_until = 0.0
         self.held = threading.Event()
 
@@ -95,7 +101,8 @@ class SubackDelayProxy(TcpProxy):
         return time.monotonic() < self._down_until
 
     def _forward(self, client: socket.socket, upstream: socket.socket) -> None:
-        if self.cut_after_s is not None:
+        if self.cut_after_s is not None and (self.cut_only is None or self._timed < self.cut_only):
+            self._timed += 1
             timer = threading.Timer(self.cut_after_s, self._cut, args=(client, upstream))
             timer.daemon = True
             timer.start()
@@ -106,6 +113,7 @@ class SubackDelayProxy(TcpProxy):
         self.cuts += 1
         self._down_until = time.monotonic() + self.down_s
         _close(client, upstream)
+        self.cut_done.set()
 
     def _pump_holding(self, broker: socket.socket, client: socket.socket) -> None:
         """Broker to client, packet by packet until the first SUBACK: bytes before it pass at

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import queue
 import shutil
 import subprocess
 import sys
@@ -31,11 +32,19 @@ from beckon.doctor.run import bedside_checks, station_checks
 from beckon.instance import holder
 from beckon.lab import synthetic
 from beckon.messaging import protocol as p
+from beckon.messaging.mqtt import Disconnected, LinkEvent, MqttLink
 from beckon.station.exclusive import DatabaseLock
 from beckon.station.service import StationService
 from beckon.voice.audio import SAMPLE_RATE, write_wav
 from tests.conftest import Mosquitto
-from tests.helpers.hospital import Site, bed_settings, installed, station_settings, wait
+from tests.helpers.hospital import (
+    Site,
+    bed_settings,
+    events_until,
+    installed,
+    station_settings,
+    wait,
+)
 from tests.helpers.slow_suback import SubackDelayProxy
 
 BED14 = "bed-general-icu-3-14"
@@ -678,15 +687,78 @@ def test_an_anonymous_connection_closed_during_the_check_fails_it_and_judges_not
     check passed ("connected to ... as anonymous") and the beds and clock were judged from the
     part of the window before the close, so a live bed could be called silent. Now the broker
     check fails, names the close, and nothing is judged from a cut window."""
-    proxy = SubackDelayProxy(mosquitto.port, hold_s=0.0, cut_after_s=1.0, down_s=30.0).start()
+    proxy = SubackDelayProxy(mosquitto.port, hold_s=0.0, cut_after_s=1.0, cut_only=1).start()
     try:
         broker = BrokerConfig(url=f"mqtt://127.0.0.1:{proxy.port}")
         result = remote.probe_broker(broker, "doctor", ["beckon/v1/+/+/bed/+/status"], 6.0)
     finally:
         proxy.stop()
     assert proxy.held.is_set()  # the SUBACK came before the cut: the window was listening
-    assert proxy.cuts >= 1
+    assert proxy.cuts == 1
+    # The proxy let new connections through after the cut, and the probe made none: paho's
+    # own reconnect (a second later, while the window ran on) was one more client.
+    assert proxy.accepted == 1
     assert result.check.outcome == "fail", result.check
     assert "closed during the check" in result.check.detail
     assert "journalctl -u mosquitto" in result.check.fix
     assert result.unheard == remote.CLOSED
+
+
+@pytest.mark.mqtt
+@pytest.mark.parametrize("hold_s", [0.0, 5.0], ids=["during-the-window", "before-the-suback"])
+def test_a_doctor_cut_off_never_logs_in_again_over_the_device_with_its_credentials(
+    site: Site, tmp_path: Path, hold_s: float
+) -> None:
+    """The shipped broker binds client ids to usernames, so every connection the doctor
+    makes as bed 12 takes the session of a bed 12 that is connected. Cut during its listen
+    window, the doctor's probe reconnected by itself a second later (paho) while the window
+    ran on: the real bed, back on the broker after the same blip, was thrown off, threw the
+    doctor off in turn, and so on to the window's end. Now the probe makes one connection:
+    the proxy, which lets new connections through after its one cut, sees only that one; the
+    check fails as before, naming the close; the bed stays connected through the rest of
+    the window and a reconnect's delay after it. ``before-the-suback``: the cut comes while
+    the broker's SUBACK is held back (the same close, the same single connection)."""
+    listen_s = 6.0
+    settings = bed_settings(site, "12", tmp_path)
+    proxy = SubackDelayProxy(
+        site.broker.plain_port, hold_s=hold_s, cut_after_s=1.0, cut_only=1
+    ).start()
+    through = dataclasses.replace(
+        settings,
+        broker=dataclasses.replace(settings.broker, url=f"mqtt://127.0.0.1:{proxy.port}"),
+    )
+    events: queue.Queue[LinkEvent] = queue.Queue()
+    # The real bed 12 (another tablet with these credentials, or its service just started),
+    # straight to the broker.
+    device = MqttLink(settings.broker, settings.broker.username, [], events=events)
+    checks: dict[str, Check] = {}
+
+    def run_doctor() -> None:
+        checks.update((c.name, c) for c in bedside_checks(through, listen_s=listen_s))
+
+    doctor_thread = threading.Thread(target=run_doctor, name="doctor", daemon=True)
+    try:
+        doctor_thread.start()
+        assert proxy.cut_done.wait(30)
+        assert device.start(wait_s=15), site.broker.log_text()
+        doctor_thread.join(60)
+        assert not doctor_thread.is_alive()
+        # Had the doctor gone on (its window, then a reconnect's delay), it would be now.
+        lost = [
+            e
+            for e in events_until(events, Disconnected, listen_s + 3.0)
+            if isinstance(e, Disconnected)
+        ]
+        assert lost == [], site.broker.log_text()
+        assert device.connected
+    finally:
+        device.stop()
+        proxy.stop()
+    assert proxy.held.is_set()
+    assert proxy.cuts == 1
+    assert proxy.accepted == 1  # the doctor's one connection; new ones were let through
+    broker = checks["broker"]
+    assert broker.outcome == "fail", broker
+    assert "then the broker closed the connection during the check" in broker.detail, broker
+    assert "most likely another client connected as general/icu-3/bed/12" in broker.detail
+    assert checks["clock"].detail == checks["station"].detail == remote.CLOSED

@@ -1,8 +1,10 @@
 """Checks that need the broker: reachable with TLS and these credentials, the clock agrees
 with the other side's, and the other side (the station, or the beds) is there.
 
-The probe is its own short MQTT connection (clean session, its own client id), so running the
-doctor next to the running service never takes over the service's session.
+The probe is one short MQTT connection (clean session, its own client id), made once: it never
+reconnects (see ``probe_broker``). The shipped broker replaces every client id with the username,
+so the probe is the device as far as the broker is concerned, and each connection it makes would
+take the session of a device running with the same credentials.
 """
 
 from __future__ import annotations
@@ -100,7 +102,20 @@ def probe_broker(
     listen for ``listen_s`` seconds. Every way of failing gets its own detail and fix.
 
     ``stop`` (a service's SIGTERM) ends the waits at once: a station service stopped while
-    its start-up check waited for a broker that did not answer sat out the 10 s first."""
+    its start-up check waited for a broker that did not answer sat out the 10 s first.
+
+    One CONNECT, never a second. paho's network thread reconnected by itself about a second
+    after a connection dropped (``reconnect_on_failure``) while the listen window ran on. The
+    shipped broker binds client ids to usernames, so that reconnect took the session of the
+    real device running with the same credentials (a bed on another tablet, a station
+    elsewhere, the service itself just started): the device reconnected and threw the probe
+    off, the probe reconnected again, for the rest of the window; a diagnostic disturbed the
+    service it checks. Anonymous, it was one more client in the broker's log. The waits for
+    the CONNACK and the SUBACK ended at a drop, but only the race with the network thread's
+    stop kept them from reconnecting, and a thread ``stop_network`` gave up on (held in a DNS
+    lookup) would have gone on reconnecting for the life of the process (a station's). So
+    paho never reconnects here, and a drop at any point ends the probe with the message it
+    gave before (closed before the CONNACK, before the SUBACK, or during the window: CLOSED)."""
     stop = stop if stop is not None else threading.Event()
     name = "broker"
     where = broker.url
@@ -126,6 +141,8 @@ def probe_broker(
         CallbackAPIVersion.VERSION2,
         client_id=client_id,
         protocol=MQTTProtocolVersion.MQTTv5,
+        # One CONNECT, never a second (see above).
+        reconnect_on_failure=False,
     )
     if broker.username:
         client.username_pw_set(broker.username, password or None)
@@ -147,6 +164,7 @@ def probe_broker(
             )
     connack = threading.Event()
     suback = threading.Event()
+    closed = threading.Event()
     outcome: dict[str, Any] = {}
     heard: list[Heard] = []
     lock = threading.Lock()
@@ -157,6 +175,7 @@ def probe_broker(
 
     def on_disconnect(c: paho.Client, u: Any, flags: Any, reason: Any, props: Any) -> None:
         outcome.setdefault("dropped", reason)
+        closed.set()
         connack.set()
 
     def on_subscribe(c: paho.Client, u: Any, mid: int, reasons: list[Any], props: Any) -> None:
@@ -239,8 +258,7 @@ def probe_broker(
                 return ProbeResult(
                     _subscription_failed(unconfirmed, f"{where}{tls}", user), unheard=UNCONFIRMED
                 )
-        if "dropped" not in outcome:
-            stop.wait(listen_s)
+        _listen(listen_s, stop, closed)
         with lock:
             got = list(heard)
         if "dropped" in outcome and broker.username:
@@ -281,6 +299,19 @@ def probe_broker(
     finally:
         client.disconnect()
         stop_network(client, client_id)  # a held network thread must not hang the doctor
+
+
+def _listen(listen_s: float, stop: threading.Event, closed: threading.Event) -> None:
+    """The listen window: ``listen_s`` seconds, ended early by ``stop`` or by the connection's
+    close (``closed``). Why at the close: what the window heard is then judged as cut
+    (``CLOSED``) whatever follows, and waiting on would only hold the doctor (or a station's
+    start) for nothing; the probe does not reconnect to make up for it (``probe_broker``)."""
+    deadline = time.monotonic() + listen_s
+    while not closed.is_set() and not stop.is_set():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        closed.wait(min(left, 0.1))
 
 
 def _subscribe(
