@@ -398,3 +398,28 @@ def test_a_station_heard_before_the_check_was_cut_off_still_counts(
             proxy.stop()
         assert proxy.held.is_set() and proxy.cuts == 1
         assert proxy.accepted == 1
+
+
+@pytest.mark.mqtt
+def test_a_lone_station_behind_a_broker_dropping_every_connection_says_it_may_be_the_broker(
+    mosquitto: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A broker (or network) that drops every connection 1 s after accepting it, with no
+    station but this one: each loss comes within PROBE_S of the SUBACK, as a twin's would, and
+    Mosquitto 2.0.11 says nothing of a take-over even under MQTT 5, so the lone station stops
+    as DUPLICATE STATION (measured: after 3 connections, under MQTT 5 and 3.1.1 alike; systemd
+    starts it again). The message named only a twin, sending IT after a station that did not
+    exist; it now names the broker or the network too, and the broker log line for a twin."""
+    proxy = SubackDelayProxy(mosquitto.port, hold_s=0.0, cut_after_s=1.0).start()
+    service = StationService(settings(f"mqtt://127.0.0.1:{proxy.port}", tmp_path, "desk"))
+    try:
+        with caplog.at_level(logging.INFO), Background(service.run, "station"):
+            assert wait(lambda: service.fault is not None, 60), "still probing"
+    finally:
+        proxy.stop()
+    assert service.fault == "duplicate"
+    assert not service.ready.is_set()
+    assert proxy.cuts >= PROBE_LOSSES
+    assert "DUPLICATE STATION" in caplog.text
+    assert "or the broker or the network drops every connection that soon" in caplog.text
+    assert "already connected, closing old connection" in caplog.text

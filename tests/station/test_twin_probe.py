@@ -5,6 +5,7 @@ The service is driven with its link events directly (no broker): the rule is abo
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -41,14 +42,27 @@ def test_one_outage_during_the_probe_of_a_three_unit_station_is_no_twin(tmp_path
     assert service.fault is None
 
 
-def test_a_link_thrown_off_again_and_again_during_the_probe_is_a_twin(tmp_path: Path) -> None:
+def test_a_link_thrown_off_again_and_again_during_the_probe_is_a_twin(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Counted by their timing alone (soon after the broker confirmed the connection, no
+    "taken over" from the broker), the losses are a twin's doing or a broker that drops every
+    connection that soon: the message said only "another station service ... is running",
+    and a lone station behind such a broker sent IT looking for a twin that did not exist.
+    It now names both, and the broker log line that tells them apart."""
     service = probing_station(tmp_path)
     for _ in range(PROBE_LOSSES - 1):
         service.handle(Disconnected("icu"))
         service.handle(Connected("icu"))
     assert service.fault is None
-    service.handle(Disconnected("icu"))
+    with caplog.at_level(logging.CRITICAL):
+        service.handle(Disconnected("icu"))
     assert service.fault == "duplicate"
+    said = caplog.text
+    assert "DUPLICATE STATION" in said
+    assert "another station service with the same MQTT user (station) is running" in said
+    assert "or the broker or the network drops every connection that soon" in said
+    assert "Client beckon-station.gh.station.icu already connected, closing old connection" in said
 
 
 def test_losses_long_after_connecting_while_the_suback_is_late_are_no_twin(tmp_path: Path) -> None:
@@ -62,13 +76,18 @@ def test_losses_long_after_connecting_while_the_suback_is_late_are_no_twin(tmp_p
     assert service.fault is None
 
 
-def test_a_take_over_is_a_twin_however_late(tmp_path: Path) -> None:
+def test_a_take_over_is_a_twin_however_late(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """The broker's own word (MQTT 5 "session taken over"): someone else logs in as us."""
     service = probing_station(tmp_path)
-    for _ in range(PROBE_LOSSES):
-        service.handle(Disconnected("icu", taken_over=True, settled_s=PROBE_S + 3.0))
-        service.handle(Connected("icu"))
+    with caplog.at_level(logging.CRITICAL):
+        for _ in range(PROBE_LOSSES):
+            service.handle(Disconnected("icu", taken_over=True, settled_s=PROBE_S + 3.0))
+            service.handle(Connected("icu"))
     assert service.fault == "duplicate"
+    assert "another station service with the same MQTT user (station) is running" in caplog.text
+    assert "drops every connection" not in caplog.text  # the broker said so: a twin
 
 
 class Link:

@@ -192,6 +192,8 @@ class StationService:
         self._served = False  # announced itself at least once
         # Connections lost during the start-up probe, before serving, per link (unit).
         self._probe_losses: dict[str, int] = {}
+        # The links among them whose loss the broker called a take-over (MQTT 5, reason 0x8E).
+        self._probe_taken_over: set[str] = set()
         check_hook(settings.escalation, settings.source)
         if (missing := missing_program(settings.escalation)) is not None:
             log.error("ESCALATION HOOK WILL FAIL: %s", missing)
@@ -999,16 +1001,44 @@ class StationService:
         link = lost.link
         losses = self._probe_losses.get(link, 0) + 1
         self._probe_losses[link] = losses
+        if lost.taken_over:
+            self._probe_taken_over.add(link)
         if losses >= PROBE_LOSSES and self.fault is None:
+            self._stop_as_duplicate(link, losses)
+
+    def _stop_as_duplicate(self, link: str, losses: int) -> None:
+        """Stop with DUPLICATE STATION, saying how sure it is. The broker's word ("taken over")
+        names a twin; losses counted by their timing alone (within PROBE_S of the broker's
+        confirmation) are a twin's doing or a broker (or network) that drops every connection
+        that soon: Mosquitto 2.0.11 sends no "taken over" even under MQTT 5, and a lone station
+        behind a broker cutting each connection 1 s after accepting it stopped here after 5 s,
+        under MQTT 5 and 3.1.1 alike, with a message that sent IT looking for a twin that did
+        not exist. Stopping is still right (systemd starts it again: it serves once the broker
+        keeps its connections), but the message names both, and the broker log line that tells
+        them apart."""
+        user = self.settings.broker.username or self.cfg.name
+        where = "/".join((self.cfg.site, *self.cfg.units))
+        if link in self._probe_taken_over:
             log.critical(
                 "DUPLICATE STATION: the broker keeps taking this station's session away before "
                 "it can start (%d times): another station service with the same MQTT user "
                 "(%s) is running for %s; this one stops instead of splitting the calls. Give "
                 "each station service its own name and MQTT user.",
-                losses, self.settings.broker.username or self.cfg.name,
-                "/".join((self.cfg.site, *self.cfg.units)),
+                losses, user, where,
             )  # fmt: skip
-            self.fault = "duplicate"
+        else:
+            log.critical(
+                "DUPLICATE STATION: the broker closed this station's connection within %.1f s "
+                "of confirming it, %d times, before it could start: either another station "
+                "service with the same MQTT user (%s) is running for %s, or the broker or the "
+                "network drops every connection that soon. This one stops instead of risking "
+                "split calls (systemd starts it again). The broker's log tells: Mosquitto "
+                "writes \"Client %s already connected, closing old connection\" when a twin "
+                "logs in. A twin: give each station service its own name and MQTT user; "
+                "otherwise look at the broker and the network.",
+                PROBE_S, losses, user, where, self._client_id(link),
+            )  # fmt: skip
+        self.fault = "duplicate"
 
     def _announce(self) -> None:
         for unit in self.cfg.units:
