@@ -25,9 +25,10 @@ from beckon.station.service import (
 UNITS = ("icu", "ward3", "ward4")
 
 
-def probing_station(tmp_path: Path) -> StationService:
+def probing_station(tmp_path: Path, username: str = "") -> StationService:
+    """Named "station", anonymous unless ``username`` (then one link for the three units)."""
     station = StationConfig("gh", UNITS, database=str(tmp_path / "s.db"))
-    service = StationService(StationSettings(station))
+    service = StationService(StationSettings(station, BrokerConfig(username=username)))
     for unit in UNITS:
         service.handle(Connected(unit))  # the start-up probe begins
     return service
@@ -42,15 +43,27 @@ def test_one_outage_during_the_probe_of_a_three_unit_station_is_no_twin(tmp_path
     assert service.fault is None
 
 
+TWIN = {
+    "": "the same client id (beckon-station.gh.station.icu: the same station name)",
+    "desk-gh": "the same MQTT user (desk-gh)",
+}
+"""What a twin shares with the station, anonymous or with a broker user: an anonymous one was
+said to have "the same MQTT user (station)", its name, and told to give each its own user."""
+
+REMEDY = {"": "its own name", "desk-gh": "its own name and MQTT user"}
+
+
+@pytest.mark.parametrize("username", ["", "desk-gh"], ids=["anonymous", "with-a-user"])
 def test_a_link_thrown_off_again_and_again_during_the_probe_is_a_twin(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, username: str
 ) -> None:
     """Counted by their timing alone (soon after the broker confirmed the connection, no
     "taken over" from the broker), the losses are a twin's doing or a broker that drops every
     connection that soon: the message said only "another station service ... is running",
     and a lone station behind such a broker sent IT looking for a twin that did not exist.
     It now names both, and the broker log line that tells them apart."""
-    service = probing_station(tmp_path)
+    service = probing_station(tmp_path, username)
+    client_id = username or "beckon-station.gh.station.icu"
     for _ in range(PROBE_LOSSES - 1):
         service.handle(Disconnected("icu"))
         service.handle(Connected("icu"))
@@ -60,9 +73,12 @@ def test_a_link_thrown_off_again_and_again_during_the_probe_is_a_twin(
     assert service.fault == "duplicate"
     said = caplog.text
     assert "DUPLICATE STATION" in said
-    assert "another station service with the same MQTT user (station) is running" in said
+    assert f"another station service with {TWIN[username]} is running" in said
     assert "or the broker or the network drops every connection that soon" in said
-    assert "Client beckon-station.gh.station.icu already connected, closing old connection" in said
+    assert f"Client {client_id} already connected, closing old connection" in said
+    assert f"give each station service {REMEDY[username]}" in said
+    if not username:
+        assert "MQTT user" not in said
 
 
 def test_losses_long_after_connecting_while_the_suback_is_late_are_no_twin(tmp_path: Path) -> None:
@@ -76,17 +92,19 @@ def test_losses_long_after_connecting_while_the_suback_is_late_are_no_twin(tmp_p
     assert service.fault is None
 
 
+@pytest.mark.parametrize("username", ["", "desk-gh"], ids=["anonymous", "with-a-user"])
 def test_a_take_over_is_a_twin_however_late(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, username: str
 ) -> None:
     """The broker's own word (MQTT 5 "session taken over"): someone else logs in as us."""
-    service = probing_station(tmp_path)
+    service = probing_station(tmp_path, username)
     with caplog.at_level(logging.CRITICAL):
         for _ in range(PROBE_LOSSES):
             service.handle(Disconnected("icu", taken_over=True, settled_s=PROBE_S + 3.0))
             service.handle(Connected("icu"))
     assert service.fault == "duplicate"
-    assert "another station service with the same MQTT user (station) is running" in caplog.text
+    assert f"another station service with {TWIN[username]} is running" in caplog.text
+    assert f"Give each station service {REMEDY[username]}" in caplog.text
     assert "drops every connection" not in caplog.text  # the broker said so: a twin
 
 

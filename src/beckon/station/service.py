@@ -1016,29 +1016,39 @@ class StationService:
         not exist. Stopping is still right (systemd starts it again: it serves once the broker
         keeps its connections), but the message names both, and the broker log line that tells
         them apart."""
-        user = self.settings.broker.username or self.cfg.name
+        twin, remedy = self._twin_words(link)
         where = "/".join((self.cfg.site, *self.cfg.units))
         if link in self._probe_taken_over:
             log.critical(
                 "DUPLICATE STATION: the broker keeps taking this station's session away before "
-                "it can start (%d times): another station service with the same MQTT user "
-                "(%s) is running for %s; this one stops instead of splitting the calls. Give "
-                "each station service its own name and MQTT user.",
-                losses, user, where,
+                "it can start (%d times): another station service with %s is running for %s; "
+                "this one stops instead of splitting the calls. Give each station service %s.",
+                losses, twin, where, remedy,
             )  # fmt: skip
         else:
             log.critical(
                 "DUPLICATE STATION: the broker closed this station's connection within %.1f s "
                 "of confirming it, %d times, before it could start: either another station "
-                "service with the same MQTT user (%s) is running for %s, or the broker or the "
-                "network drops every connection that soon. This one stops instead of risking "
-                "split calls (systemd starts it again). The broker's log tells: Mosquitto "
-                "writes \"Client %s already connected, closing old connection\" when a twin "
-                "logs in. A twin: give each station service its own name and MQTT user; "
-                "otherwise look at the broker and the network.",
-                PROBE_S, losses, user, where, self._client_id(link),
+                "service with %s is running for %s, or the broker or the network drops every "
+                "connection that soon. This one stops instead of risking split calls (systemd "
+                "starts it again). The broker's log tells: Mosquitto writes \"Client %s "
+                "already connected, closing old connection\" when a twin logs in. A twin: give "
+                "each station service %s; otherwise look at the broker and the network.",
+                PROBE_S, losses, twin, where, self._client_id(link), remedy,
             )  # fmt: skip
         self.fault = "duplicate"
+
+    def _twin_words(self, link: str) -> tuple[str, str]:
+        """What a twin shares with this station, and what to give each station, for the
+        DUPLICATE STATION lines. With a broker user the broker binds the client id to it; an
+        anonymous station's client id is made of its site, name and unit, so a twin is one with
+        the same name (the message said "the same MQTT user (desk)" of a station without one)."""
+        if user := self.settings.broker.username:
+            return f"the same MQTT user ({user})", "its own name and MQTT user"
+        return (
+            f"the same client id ({self._client_id(link)}: the same station name)",
+            "its own name",
+        )
 
     def _announce(self) -> None:
         for unit in self.cfg.units:
