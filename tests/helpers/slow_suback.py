@@ -18,6 +18,7 @@ import contextlib
 import socket
 import threading
 import time
+from typing import Literal
 
 from tests.helpers.hospital import TcpProxy
 
@@ -69,8 +70,13 @@ class SubackDelayProxy(TcpProxy):
     ``down_s`` after each cut (a broker or link that drops connections and is away a moment, at
     times the test sets rather than paho's keep-alive); ``cuts`` counts them, and ``cut_done``
     is set at the first. With ``cut_only``, only that many connections (the first ones) are
-    cut and later ones pass untouched (a single blip). The listening, accepting, ``accepted``
-    and ``stop`` are :class:`TcpProxy`'s."""
+    cut and later ones pass untouched (a single blip). ``cut_from="suback"`` counts
+    ``cut_after_s`` from the first SUBACK reaching the client instead (a cut during the
+    client's listen window however late the broker answers, where a cut timed from the accept
+    could come before a loaded broker's SUBACK). ``cut_side="client"`` cuts the client's side
+    only and leaves the broker's connection open (a firewall or NAT resetting the client: the
+    broker learns of it only from the client's next login or its keep-alive). The listening,
+    accepting, ``accepted`` and ``stop`` are :class:`TcpProxy`'s."""
 
     def __init__(
         self,
@@ -80,6 +86,8 @@ class SubackDelayProxy(TcpProxy):
         cut_after_s: float | None = None,
         down_s: float = 0.0,
         cut_only: int | None = None,
+        cut_from: Literal["accept", "suback"] = "accept",
+        cut_side: Literal["both", "client"] = "both",
     ) -> None:
         super().__init__(target_port)
         self.hold_s = hold_s
@@ -87,11 +95,14 @@ class SubackDelayProxy(TcpProxy):
         self.cut_after_s = cut_after_s
         self.down_s = down_s
         self.cut_only = cut_only
+        self.cut_from = cut_from
+        self.cut_side = cut_side
         self.cuts = 0
         self.cut_done = threading.Event()
         self._timed = 0  # connections given a cut so far
         self._down_until = 0.0
         self.held = threading.Event()
+        self._left_open: set[socket.socket] = set()  # the broker's side of client-only cuts
 
     def start(self) -> SubackDelayProxy:
         super().start()
@@ -101,19 +112,30 @@ class SubackDelayProxy(TcpProxy):
         return time.monotonic() < self._down_until
 
     def _forward(self, client: socket.socket, upstream: socket.socket) -> None:
-        if self.cut_after_s is not None and (self.cut_only is None or self._timed < self.cut_only):
-            self._timed += 1
-            timer = threading.Timer(self.cut_after_s, self._cut, args=(client, upstream))
-            timer.daemon = True
-            timer.start()
-        threading.Thread(target=_pump, args=(client, upstream), daemon=True).start()
+        if self.cut_from == "accept":
+            self._time_cut(client, upstream)
+        threading.Thread(target=self._carry, args=(client, upstream), daemon=True).start()
         threading.Thread(target=self._pump_holding, args=(upstream, client), daemon=True).start()
+
+    def _time_cut(self, client: socket.socket, upstream: socket.socket) -> None:
+        """Cut this connection ``cut_after_s`` from now, if it is one to cut."""
+        if self.cut_after_s is None or (self.cut_only is not None and self._timed >= self.cut_only):
+            return
+        self._timed += 1
+        timer = threading.Timer(self.cut_after_s, self._cut, args=(client, upstream))
+        timer.daemon = True
+        timer.start()
 
     def _cut(self, client: socket.socket, upstream: socket.socket) -> None:
         self.cuts += 1
         self._down_until = time.monotonic() + self.down_s
-        _close(client, upstream)
+        if self.cut_side == "client":
+            self._left_open.add(upstream)
+        self._close(client, upstream)
         self.cut_done.set()
+
+    def _close(self, *sockets: socket.socket) -> None:
+        _close(*(s for s in sockets if s not in self._left_open))
 
     def _pump_holding(self, broker: socket.socket, client: socket.socket) -> None:
         """Broker to client, packet by packet until the first SUBACK: bytes before it pass at
@@ -130,24 +152,25 @@ class SubackDelayProxy(TcpProxy):
                         if self.refuse_with is not None:
                             buffer[:end] = refused(buffer[:end], self.refuse_with)
                         client.sendall(buffer)
-                        _pump(broker, client)
+                        if self.cut_from == "suback":
+                            self._time_cut(client, broker)
+                        self._carry(broker, client)
                         return
                     client.sendall(buffer[:end])
                     del buffer[:end]
         except OSError:
             pass
         finally:
-            _close(broker, client)
+            self._close(broker, client)
 
-
-def _pump(src: socket.socket, dst: socket.socket) -> None:
-    try:
-        while data := src.recv(65536):
-            dst.sendall(data)
-    except OSError:
-        pass
-    finally:
-        _close(src, dst)
+    def _carry(self, src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            self._close(src, dst)
 
 
 def _close(*sockets: socket.socket) -> None:

@@ -401,16 +401,30 @@ def test_a_station_heard_before_the_check_was_cut_off_still_counts(
 
 
 @pytest.mark.mqtt
+@pytest.mark.parametrize("cut_side", ["both", "client"], ids=["both-sides", "client-side-only"])
 def test_a_lone_station_behind_a_broker_dropping_every_connection_says_it_may_be_the_broker(
-    mosquitto: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    mosquitto: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture, cut_side: str
 ) -> None:
-    """A broker (or network) that drops every connection 1 s after accepting it, with no
+    """A broker (or network) that drops every connection soon after the SUBACK, with no
     station but this one: each loss comes within PROBE_S of the SUBACK, as a twin's would, and
     Mosquitto 2.0.11 says nothing of a take-over even under MQTT 5, so the lone station stops
     as DUPLICATE STATION (measured: after 3 connections, under MQTT 5 and 3.1.1 alike; systemd
     starts it again). The message named only a twin, sending IT after a station that did not
-    exist; it now names the broker or the network too, and the broker log line for a twin."""
-    proxy = SubackDelayProxy(mosquitto.port, hold_s=0.0, cut_after_s=1.0).start()
+    exist; it names the broker or the network too, and how the broker's log tells them apart.
+
+    ``client-side-only``: a firewall or NAT resetting only the station's side, the broker
+    keeping the old connection. Its log then says "Client ... already connected, closing old
+    connection" at every reconnect of this lone station, the line the first fix gave as a
+    twin's mark (review rev42r); what tells a twin is a second address in its "New client
+    connected from ..." lines, and here there is one. The cut comes 0.5 s after the SUBACK
+    (not a time from the accept), so a loaded machine cannot move it out of PROBE_S."""
+    proxy = SubackDelayProxy(
+        mosquitto.port,
+        hold_s=0.0,
+        cut_after_s=0.5,
+        cut_from="suback",
+        cut_side="client" if cut_side == "client" else "both",
+    ).start()
     service = StationService(settings(f"mqtt://127.0.0.1:{proxy.port}", tmp_path, "desk"))
     try:
         with caplog.at_level(logging.INFO), Background(service.run, "station"):
@@ -420,6 +434,20 @@ def test_a_lone_station_behind_a_broker_dropping_every_connection_says_it_may_be
     assert service.fault == "duplicate"
     assert not service.ready.is_set()
     assert proxy.cuts >= PROBE_LOSSES
-    assert "DUPLICATE STATION" in caplog.text
-    assert "or the broker or the network drops every connection that soon" in caplog.text
-    assert "already connected, closing old connection" in caplog.text
+    said = caplog.text
+    assert "DUPLICATE STATION" in said
+    assert "the same client id (beckon-station.gh.desk.icu: the same station name)" in said
+    assert "or the broker or the network drops every connection that soon" in said
+    assert "from a second IP address, a twin on another machine" in said
+    assert "from this station's address alone, the broker or the network" in said
+    if cut_side == "client":
+        mosquitto.stop()  # its log (stdout) is written out when it exits
+        broker_log = mosquitto.log.read_text()
+        old = "Client beckon-station.gh.desk.icu already connected, closing old connection"
+        assert broker_log.count(old) >= PROBE_LOSSES - 1, broker_log
+        came_from = {
+            line.split(" connected from ")[1].split(":")[0]
+            for line in broker_log.splitlines()
+            if "New client connected from" in line
+        }
+        assert came_from == {"127.0.0.1"}, broker_log  # one address: no twin

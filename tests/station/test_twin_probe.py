@@ -61,7 +61,10 @@ def test_a_link_thrown_off_again_and_again_during_the_probe_is_a_twin(
     "taken over" from the broker), the losses are a twin's doing or a broker that drops every
     connection that soon: the message said only "another station service ... is running",
     and a lone station behind such a broker sent IT looking for a twin that did not exist.
-    It now names both, and the broker log line that tells them apart."""
+    It now names both, and how the broker's log tells them apart: a twin connects from a
+    second IP address. Not Mosquitto's "already connected, closing old connection", which the
+    first fix gave as a twin's mark: it also comes at every reconnect of a lone station whose
+    side of the connection a firewall or NAT reset (tests/hospital/test_single_station.py)."""
     service = probing_station(tmp_path, username)
     client_id = username or "beckon-station.gh.station.icu"
     for _ in range(PROBE_LOSSES - 1):
@@ -75,8 +78,12 @@ def test_a_link_thrown_off_again_and_again_during_the_probe_is_a_twin(
     assert "DUPLICATE STATION" in said
     assert f"another station service with {TWIN[username]} is running" in said
     assert "or the broker or the network drops every connection that soon" in said
-    assert f"Client {client_id} already connected, closing old connection" in said
+    assert "/var/log/mosquitto/mosquitto.log" in said
+    assert f'"New client connected from ADDRESS:PORT as {client_id}"' in said
+    assert "from a second IP address, a twin on another machine" in said
     assert f"give each station service {REMEDY[username]}" in said
+    assert "from this station's address alone, the broker or the network" in said
+    assert '"already connected, closing old connection" comes in both cases' in said
     if not username:
         assert "MQTT user" not in said
 

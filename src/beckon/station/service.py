@@ -1014,8 +1014,11 @@ class StationService:
         behind a broker cutting each connection 1 s after accepting it stopped here after 5 s,
         under MQTT 5 and 3.1.1 alike, with a message that sent IT looking for a twin that did
         not exist. Stopping is still right (systemd starts it again: it serves once the broker
-        keeps its connections), but the message names both, and the broker log line that tells
-        them apart."""
+        keeps its connections), but the message names both, and how the broker's log tells
+        them apart: by the addresses its clients connect from. Not by Mosquitto's "already
+        connected, closing old connection": a firewall or NAT that resets only this side of
+        the connection leaves the broker the old one, and that line came at every reconnect
+        of a lone station (review rev42r)."""
         twin, remedy = self._twin_words(link)
         where = "/".join((self.cfg.site, *self.cfg.units))
         if link in self._probe_taken_over:
@@ -1031,9 +1034,13 @@ class StationService:
                 "of confirming it, %d times, before it could start: either another station "
                 "service with %s is running for %s, or the broker or the network drops every "
                 "connection that soon. This one stops instead of risking split calls (systemd "
-                "starts it again). The broker's log tells: Mosquitto writes \"Client %s "
-                "already connected, closing old connection\" when a twin logs in. A twin: give "
-                "each station service %s; otherwise look at the broker and the network.",
+                "starts it again). The broker's log tells which (the shipped Mosquitto "
+                "config: /var/log/mosquitto/mosquitto.log on the broker's host), by its lines "
+                "\"New client connected from ADDRESS:PORT as %s\": from a second IP address, "
+                "a twin on another machine (this machine's instance lock refuses one here): "
+                "give each station service %s; from this station's address alone, the "
+                "broker or the network (a firewall or NAT resetting connections) drops them: "
+                "look there. \"already connected, closing old connection\" comes in both cases.",
                 PROBE_S, losses, twin, where, self._client_id(link), remedy,
             )  # fmt: skip
         self.fault = "duplicate"
