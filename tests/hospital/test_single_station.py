@@ -382,13 +382,16 @@ def test_a_station_heard_before_the_check_was_cut_off_still_counts(
     whose anonymous connection is closed during the window, the check threw away what it had
     heard and called the broker unreachable, so a second station could start beside a serving
     one on the demo's anonymous broker. The serving station's retained presence arrives right
-    after the SUBACK, long before the cut 2 s after connecting; it still refuses the start.
+    after the SUBACK, long before the cut 1 s after it (timed from the SUBACK, not the accept,
+    so a loaded machine cannot put the cut ahead of it); it still refuses the start.
     The proxy lets new connections through after its cut, and the check makes none: it
     reconnected a second later (paho) while its window ran on, one more client on the broker."""
     first = StationService(settings(mosquitto.url, tmp_path, "desk"))
     with Background(first.run, "station"):
         assert first.ready.wait(15)
-        proxy = SubackDelayProxy(mosquitto.port, hold_s=0.0, cut_after_s=2.0, cut_only=1).start()
+        proxy = SubackDelayProxy(
+            mosquitto.port, hold_s=0.0, cut_after_s=1.0, cut_only=1, cut_from="suback"
+        ).start()
         try:
             with pytest.raises(BeckonError, match="desk on gh/icu"):
                 refuse_second_station(
