@@ -722,8 +722,11 @@ def test_a_doctor_cut_off_never_logs_in_again_over_the_device_with_its_credentia
     check fails as before, naming the close; the bed stays connected through the rest of
     the window and a reconnect's delay after it. ``during-the-window`` cuts 1 s after the
     SUBACK reached the doctor (timed from the SUBACK, so a loaded machine cannot put the cut
-    ahead of it). ``before-the-suback``: the cut comes while the broker's SUBACK is held back
-    (the same close, the same single connection)."""
+    ahead of it).
+
+    ``before-the-suback`` is a guard, and passed before this change too: a cut 1 s after the
+    accept while the broker's SUBACK is held back 5 s ended the probe at once already (no
+    window had begun); it keeps that single connection so."""
     listen_s = 6.0
     settings = bed_settings(site, "12", tmp_path)
     proxy = (
