@@ -24,7 +24,7 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from beckon.config import BrokerConfig
 from beckon.doctor import Check, failed, passed, skipped
 from beckon.messaging import protocol as p
-from beckon.messaging.mqtt import stop_network, suback_refused
+from beckon.messaging.mqtt import BROKER_LOG, stop_network, suback_refused
 
 log = logging.getLogger(__name__)
 
@@ -275,7 +275,7 @@ def probe_broker(
                     "broker or network restart",
                     "give every device its own credentials (beckon provision); run the check "
                     "again, and if it repeats look for a second device using them, then at the "
-                    "broker log (journalctl -u mosquitto)",
+                    f"broker log ({BROKER_LOG})",
                 ),
                 got,
                 unheard=CLOSED,
@@ -289,8 +289,8 @@ def probe_broker(
                     f"connected to {where}{tls} as {user}, then the connection was closed "
                     "during the check (by the broker or the network, or by a second check "
                     "running at the same time for this device)",
-                    "check the broker log (journalctl -u mosquitto) and the network, then run "
-                    "the check again",
+                    f"check the broker log ({BROKER_LOG}) and the network, then run the "
+                    "check again",
                 ),
                 got,
                 unheard=CLOSED,
@@ -362,7 +362,7 @@ def _subscription_failed(problem: tuple[str, ...], where: str, user: str) -> Che
             f"connected to {where} as {user}, but the broker did not confirm the "
             f"subscription within {SUBACK_WAIT_S:g} s: nothing heard can be trusted",
             "the broker or the link to it is overloaded: check the broker host's load and "
-            "log (journalctl -u mosquitto) and the network, then run the check again",
+            f"log ({BROKER_LOG}) and the network, then run the check again",
         )
     if kind == "stopped":
         return failed("broker", f"{where}: stopped before the subscription was confirmed", "")
@@ -370,14 +370,14 @@ def _subscription_failed(problem: tuple[str, ...], where: str, user: str) -> Che
         "broker",
         f"connected to {where} as {user}, then the connection closed before the broker "
         "confirmed the subscription",
-        "run the check again; if it repeats, check the broker log (journalctl -u mosquitto) "
-        "for why it closed the connection",
+        f"run the check again; if it repeats, check the broker log ({BROKER_LOG}) for why "
+        "it closed the connection",
     )
 
 
 _TLS_FIX = (
     "if the broker requires client certificates, set cert_file and key_file; check the broker "
-    "log (journalctl -u mosquitto) for the reason"
+    f"log ({BROKER_LOG}) for the reason"
 )
 
 

@@ -139,6 +139,11 @@ def check_client_cert(broker: BrokerConfig) -> None:
             ) from None
 
 
+BROKER_LOG = "/var/log/mosquitto/mosquitto.log on the broker's host"
+"""Where the shipped Mosquitto config (deploy/mosquitto/mosquitto.conf, ``log_dest file``)
+writes the broker's log: what every message naming "the broker log" points IT to (the
+journal holds only Mosquitto's start and stop)."""
+
 NO_CLIENT_CERT = "the broker requires a client certificate and none was accepted"
 CLIENT_CERT_FIX = (
     "set [broker] cert_file and key_file (from `beckon provision ... --client-cert`; a console: "

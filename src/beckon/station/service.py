@@ -26,6 +26,7 @@ from beckon.errors import BeckonError
 from beckon.intents import Intent, load_intents
 from beckon.messaging import protocol as p
 from beckon.messaging.mqtt import (
+    BROKER_LOG,
     Connected,
     Disconnected,
     LinkEvent,
@@ -919,7 +920,7 @@ class StationService:
                 "this station could not send its subscriptions on the connection (see the "
                 "warning above; the next connection subscribes again)"
                 if unsent
-                else "check the broker's load and log: journalctl -u mosquitto"
+                else f"check the broker's load and log: {BROKER_LOG}"
             )
             log.warning(
                 "this station's subscriptions are not confirmed %.0f s after connecting: "
@@ -1035,7 +1036,7 @@ class StationService:
                 "service with %s is running for %s, or the broker or the network drops every "
                 "connection that soon. This one stops instead of risking split calls (systemd "
                 "starts it again). The broker's log tells which (the shipped Mosquitto "
-                "config: /var/log/mosquitto/mosquitto.log on the broker's host), by its lines "
+                f"config: {BROKER_LOG}), by its lines "
                 "\"New client connected from ADDRESS:PORT as %s\": from a second IP address, "
                 "a twin on another machine (this machine's instance lock refuses one here): "
                 "give each station service %s; from this station's address alone, the "
