@@ -14,7 +14,6 @@ import paho.mqtt.client as paho
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 
-from beckon.config import BrokerConfig
 from beckon.messaging import protocol as p
 from beckon.station.client import StationClient
 from tests.helpers.deploy import tool
@@ -27,33 +26,17 @@ from tests.helpers.faults import (
     Proc,
     ProdBroker,
     bed_user,
+    console_cli,
+    console_login,
     saved_ids,
-    serving,
     start_beds,
-    start_station,
+    start_serving_station,
     station_toml,
     stored,
     wait_until,
 )
 
 pytestmark = [pytest.mark.faults, pytest.mark.mqtt]
-
-
-def console(broker: ProdBroker) -> BrokerConfig:
-    return BrokerConfig(
-        url=broker.url,
-        username=CONSOLE_USER,
-        password_file=str(broker.password_dir / CONSOLE_USER),
-    )
-
-
-def cli(broker: ProdBroker, config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "beckon", "station", "--config", str(config),
-         "--user", CONSOLE_USER, "--password-file", str(broker.password_dir / CONSOLE_USER),
-         *args],
-        capture_output=True, text=True, timeout=60, cwd=REPO,
-    )  # fmt: skip
 
 
 def raw_client(broker: ProdBroker, user: str, client_id: str) -> paho.Client:
@@ -76,9 +59,7 @@ def test_a_unit_with_250_open_calls_stores_shows_and_answers_every_one(
     the broker threw the station off again and again and new calls were not stored; past 200
     calls were hidden, and a bed with over 30 calls never saw "acknowledged"."""
     config = station_toml(prod_broker, tmp_path)
-    station = start_station(config, tmp_path)
-    procs.append(station)
-    assert wait_until(lambda: serving(station), 30), station.stderr()[-3000:]
+    station = start_serving_station(config, tmp_path, procs)
     # Bed 1 makes 40 calls, beds 2..8 make 30 each: 250 open calls in the unit.
     busy = start_beds(prod_broker, tmp_path, ["1"], "bed1", "--requests", "40", "--every", "0.05")
     rest = start_beds(prod_broker, tmp_path, [str(b) for b in range(2, 9)], "beds",
@@ -94,7 +75,7 @@ def test_a_unit_with_250_open_calls_stores_shows_and_answers_every_one(
     assert Counter(r[0] for r in stored(db)) == Counter(ids)  # each exactly once
     assert "lost connection" not in station.stderr()
 
-    with StationClient(console(prod_broker), SITE, UNIT) as client:
+    with StationClient(console_login(prod_broker), SITE, UNIT) as client:
         # The station stores a burst before it answers, so the summary may still be on its way.
         def whole() -> bool:
             q = client.wait_queue()
@@ -106,7 +87,7 @@ def test_a_unit_with_250_open_calls_stores_shows_and_answers_every_one(
     # The oldest call of bed 1 is acknowledged by a nurse at the console; bed 1 (40 calls)
     # must see it in its state.
     first = next(e["id"] for e in busy.lines() if e["event"] == "request_saved")
-    done = cli(prod_broker, config, "ack", first[:13], "--nurse", "Kim")
+    done = console_cli(prod_broker, config, "ack", first[:13], "--nurse", "Kim")
     assert done.returncode == 0, done.stderr
 
     def bed1_saw_ack() -> bool:
@@ -120,9 +101,7 @@ def test_a_bed_cannot_raise_its_priority_nor_take_over_another_identity(
     prod_broker: ProdBroker, tmp_path: Path, procs: list[Proc]
 ) -> None:
     config = station_toml(prod_broker, tmp_path)
-    station = start_station(config, tmp_path)
-    procs.append(station)
-    assert wait_until(lambda: serving(station), 30), station.stderr()[-3000:]
+    station = start_serving_station(config, tmp_path, procs)
 
     # Bed 9's password, presenting the station's client id: the broker binds the id to the
     # username, so the station is not thrown off.
@@ -144,7 +123,7 @@ def test_a_bed_cannot_raise_its_priority_nor_take_over_another_identity(
     procs.append(bed)
     assert wait_until(lambda: len(stored(db)) == 2, 20)
     emergency = saved_ids(bed)[0]
-    refused = cli(prod_broker, config, "resolve", emergency[:13], "--nurse", "Kim")
+    refused = console_cli(prod_broker, config, "resolve", emergency[:13], "--nurse", "Kim")
     assert refused.returncode != 0 and "bedside" in refused.stderr
     # Even a command sent by hand is refused by the station itself.
     nurse = raw_client(prod_broker, CONSOLE_USER, client_id="anything")
@@ -160,10 +139,8 @@ def test_station_list_fails_loudly_when_no_station_service_runs(
     prod_broker: ProdBroker, tmp_path: Path, procs: list[Proc]
 ) -> None:
     config = station_toml(prod_broker, tmp_path)
-    station = start_station(config, tmp_path)
-    procs.append(station)
-    assert wait_until(lambda: serving(station), 30), station.stderr()[-3000:]
-    listed = cli(prod_broker, config, "list")
+    station = start_serving_station(config, tmp_path, procs)
+    listed = console_cli(prod_broker, config, "list")
     assert listed.returncode == 0 and "no open requests" in listed.stdout, listed.stderr
     # Its own user would throw the running service off: refused before connecting.
     own = subprocess.run(
@@ -182,6 +159,6 @@ def test_station_list_fails_loudly_when_no_station_service_runs(
     assert watched.returncode == 0 and f"beckon/v1/{SITE}/{UNIT}/" in watched.stdout, watched
     assert station.stop() == 0
     # The retained summary is still at the broker; it must not pass for "no open requests".
-    gone = cli(prod_broker, config, "list")
+    gone = console_cli(prod_broker, config, "list")
     assert gone.returncode == 2, gone.stdout
     assert "no station service is running" in gone.stderr

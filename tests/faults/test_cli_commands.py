@@ -6,29 +6,23 @@ simulated bed, real SQLite files."""
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 
-from beckon.config import BrokerConfig
 from beckon.messaging import protocol as p
 from beckon.station.client import StationClient
 from tests.helpers.faults import (
-    CONSOLE_USER,
-    REPO,
     SITE,
     UNIT,
     Proc,
     ProdBroker,
-    start_beds,
-    start_station,
-    station_toml,
+    console_cli,
+    console_login,
+    station_with_one_call,
     stored,
     wait_until,
 )
@@ -36,24 +30,14 @@ from tests.helpers.faults import (
 pytestmark = [pytest.mark.faults, pytest.mark.mqtt]
 
 
-def _station_with_one_call(broker: ProdBroker, tmp_path: Path, procs: list[Proc]) -> tuple[
+def _station_with_a_shown_call(broker: ProdBroker, tmp_path: Path, procs: list[Proc]) -> tuple[
     Proc, Path, str
 ]:  # fmt: skip
-    station = start_station(station_toml(broker, tmp_path), tmp_path)
-    procs.append(station)
-    assert wait_until(lambda: "is serving" in station.stderr(), 30), station.stderr()[-3000:]
-    procs.append(start_beds(broker, tmp_path, ["1"], "beds", "--requests", "1"))
-    db = tmp_path / "station-desk.sqlite3"
-    assert wait_until(lambda: len(stored(db)) == 1, 30)
-    request_id = stored(db)[0][0]
-    with StationClient(_console(broker), SITE, UNIT) as client:  # until windows show the call
+    """``station_with_one_call``, once the unit's queue lists the call (as windows show it)."""
+    station, db, request_id = station_with_one_call(broker, tmp_path, procs)
+    with StationClient(console_login(broker), SITE, UNIT) as client:
         assert wait_until(lambda: request_id in {r.id for r in client.wait_queue(30).requests}, 30)
     return station, db, request_id
-
-
-def _console(broker: ProdBroker) -> BrokerConfig:
-    return BrokerConfig(url=broker.url, username=CONSOLE_USER,
-                        password_file=str(broker.password_dir / CONSOLE_USER))  # fmt: skip
 
 
 def _lose_the_stations_session(broker: ProdBroker, station: Proc, client: StationClient) -> None:
@@ -74,8 +58,8 @@ def test_a_resolve_lost_in_a_broker_restart_is_sent_again_and_confirmed(
     when the station announces itself, and reports it done; the station applies it once."""
     broker = ProdBroker(tmp_path / "broker", ["1"], persistence=False).setup()
     broker.start()
-    station, db, request_id = _station_with_one_call(broker, tmp_path, procs)
-    console = _console(broker)
+    station, db, request_id = _station_with_a_shown_call(broker, tmp_path, procs)
+    console = console_login(broker)
     outcome: list[object] = []
     try:
         with StationClient(console, SITE, UNIT) as client:
@@ -114,10 +98,10 @@ def test_a_question_lost_in_a_broker_restart_is_sent_again_and_asked_once(
     again until the queue lists it, and the station asks the bed once."""
     broker = ProdBroker(tmp_path / "broker", ["1"], persistence=False).setup()
     broker.start()
-    station, db, _ = _station_with_one_call(broker, tmp_path, procs)
+    station, db, _ = _station_with_a_shown_call(broker, tmp_path, procs)
     outcome: list[object] = []
     try:
-        with StationClient(_console(broker), SITE, UNIT) as client:
+        with StationClient(console_login(broker), SITE, UNIT) as client:
             client.wait_queue(30)
             _lose_the_stations_session(broker, station, client)
 
@@ -152,15 +136,12 @@ def test_a_command_the_station_never_confirms_fails_loudly_with_exit_1(
 ) -> None:
     broker = ProdBroker(tmp_path / "broker", ["1"]).setup()
     broker.start()
-    station, db, request_id = _station_with_one_call(broker, tmp_path, procs)
+    station, db, request_id = _station_with_a_shown_call(broker, tmp_path, procs)
     try:
         station.popen.send_signal(signal.SIGSTOP)  # its last presence is still fresh
-        cli = subprocess.run(
-            [sys.executable, "-m", "beckon", "station", "--config",
-             str(tmp_path / "station-desk.toml"), "--user", CONSOLE_USER,
-             "--password-file", str(broker.password_dir / CONSOLE_USER),
-             "ack", request_id[:8], "--nurse", "Nurse Alex", "--timeout", "3"],
-            capture_output=True, text=True, timeout=60, cwd=REPO, env=dict(os.environ),
+        cli = console_cli(
+            broker, tmp_path / "station-desk.toml",
+            "ack", request_id[:8], "--nurse", "Nurse Alex", "--timeout", "3",
         )  # fmt: skip
         assert cli.returncode == 1, cli.stderr
         assert "did not confirm 'acknowledge'" in cli.stderr

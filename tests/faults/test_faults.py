@@ -29,6 +29,7 @@ from tests.helpers.faults import (
     serving,
     spawn,
     start_beds,
+    start_serving_station,
     start_station,
     station_toml,
     stored,
@@ -71,9 +72,7 @@ def test_station_killed_during_a_burst_loses_and_doubles_nothing(
     prod_broker: ProdBroker, tmp_path: Path, procs: list[Proc]
 ) -> None:
     config = station_toml(prod_broker, tmp_path)
-    station = start_station(config, tmp_path)
-    procs.append(station)
-    assert wait_until(lambda: serving(station), 30), station.stderr()[-3000:]
+    station = start_serving_station(config, tmp_path, procs)
     beds = start_beds(prod_broker, tmp_path, BEDS, "beds", "--requests", "15", "--every", "0.05")
     procs.append(beds)
     db = tmp_path / "station-desk.sqlite3"
@@ -92,9 +91,7 @@ def test_broker_restart_during_a_burst(
     broker.start()
     try:
         config = station_toml(broker, tmp_path)
-        station = start_station(config, tmp_path)
-        procs.append(station)
-        assert wait_until(lambda: serving(station), 30), station.stderr()[-3000:]
+        station = start_serving_station(config, tmp_path, procs)
         beds = start_beds(broker, tmp_path, BEDS, "beds", "--requests", "15", "--every", "0.1")
         procs.append(beds)
         db = tmp_path / "station-desk.sqlite3"
@@ -116,9 +113,7 @@ def test_a_network_cut_is_noticed_within_15_s_and_owed_calls_follow_the_path_bac
     RST: TCP keeps believing). Heartbeats make both ends notice; the call made during the cut
     is stored soon after the path returns, not after the resend back-off."""
     config = station_toml(prod_broker, tmp_path)
-    station = start_station(config, tmp_path)
-    procs.append(station)
-    assert wait_until(lambda: serving(station), 30), station.stderr()[-3000:]
+    station = start_serving_station(config, tmp_path, procs)
     proxy = CutProxy(prod_broker.plain_port)
     try:
         url = f"mqtt://127.0.0.1:{proxy.port}"
@@ -174,9 +169,7 @@ def test_a_second_station_with_the_same_name_refuses_instead_of_splitting_calls(
     prod_broker: ProdBroker, tmp_path: Path, procs: list[Proc]
 ) -> None:
     config = station_toml(prod_broker, tmp_path)
-    station = start_station(config, tmp_path)
-    procs.append(station)
-    assert wait_until(lambda: serving(station), 30), station.stderr()[-3000:]
+    station = start_serving_station(config, tmp_path, procs)
     twin_db = tmp_path / "twin.sqlite3"
     (tmp_path / "twin").mkdir()
     twin_config = station_toml(prod_broker, tmp_path / "twin", db=twin_db)
@@ -199,9 +192,7 @@ def test_a_twin_started_during_a_burst_takes_no_call_away_from_the_running_stati
     1.5 s start-up check it stored and receipted calls into its own database, and the running
     station never had them. Now it holds them until it knows it is alone, and exits."""
     config = station_toml(prod_broker, tmp_path)
-    station = start_station(config, tmp_path)
-    procs.append(station)
-    assert wait_until(lambda: serving(station), 30), station.stderr()[-3000:]
+    start_serving_station(config, tmp_path, procs)
     beds = start_beds(prod_broker, tmp_path, BEDS, "beds", "--requests", "60", "--every", "0.05")
     procs.append(beds)
     twin_db = tmp_path / "twin.sqlite3"
@@ -282,9 +273,7 @@ def test_a_tablet_whose_disk_fills_says_so_and_still_sends_each_call_once(
     once without the outbox (one plain MQTT chance rather than none), the patient's screen
     shows a storage fault, and the station sees "storage" in the bed's status."""
     config = station_toml(prod_broker, tmp_path)
-    station = start_station(config, tmp_path)
-    procs.append(station)
-    assert wait_until(lambda: serving(station), 30), station.stderr()[-3000:]
+    start_serving_station(config, tmp_path, procs)
     outboxes = tmp_path / "outboxes"
     outboxes.mkdir()
     beds = subprocess.Popen(
@@ -333,9 +322,7 @@ def test_a_corrupt_station_database_is_moved_aside_and_a_fresh_one_started(
     db = tmp_path / "station-desk.sqlite3"
     db.write_bytes(b"this is not a database at all" * 200)
     config = station_toml(prod_broker, tmp_path)
-    station = start_station(config, tmp_path)
-    procs.append(station)
-    assert wait_until(lambda: serving(station), 30), station.stderr()[-3000:]
+    station = start_serving_station(config, tmp_path, procs)
     assert "corrupt" in station.stderr() and "Traceback" not in station.stderr()
     kept = list(tmp_path.glob("station-desk.sqlite3.corrupt-*"))
     assert kept and kept[0].read_bytes().startswith(b"this is not")

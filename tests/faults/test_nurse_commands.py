@@ -14,17 +14,14 @@ from pathlib import Path
 import pytest
 
 from beckon.background import Background
-from beckon.config import BrokerConfig
 from beckon.station.feed import StationFeed
 from tests.helpers.faults import (
-    CONSOLE_USER,
     SITE,
     UNIT,
     Proc,
     ProdBroker,
-    start_beds,
-    start_station,
-    station_toml,
+    console_login,
+    station_with_one_call,
     stored,
     wait_until,
 )
@@ -40,17 +37,8 @@ def test_a_resolve_queued_during_a_broker_outage_arrives_exactly_once(
     broker.start()
     feed_run: Background | None = None
     try:
-        station = start_station(station_toml(broker, tmp_path), tmp_path)
-        procs.append(station)
-        assert wait_until(lambda: "is serving" in station.stderr(), 30), station.stderr()[-3000:]
-        procs.append(start_beds(broker, tmp_path, ["1"], "beds", "--requests", "1"))
-        db = tmp_path / "station-desk.sqlite3"
-        assert wait_until(lambda: len(stored(db)) == 1, 30)
-        request_id = stored(db)[0][0]
-
-        console = BrokerConfig(url=broker.url, username=CONSOLE_USER,
-                               password_file=str(broker.password_dir / CONSOLE_USER))  # fmt: skip
-        feed = StationFeed(console, SITE, UNIT)
+        station, db, request_id = station_with_one_call(broker, tmp_path, procs)
+        feed = StationFeed(console_login(broker), SITE, UNIT)
         feed_run = Background(feed.run, "feed").start()
         assert feed.ready.wait(30)
 

@@ -24,9 +24,9 @@ from tests.helpers.faults import (
     UNIT,
     Proc,
     ProdBroker,
-    start_beds,
-    start_station,
+    start_serving_station,
     station_toml,
+    station_with_one_call,
     stored,
     wait_until,
 )
@@ -40,14 +40,7 @@ def test_a_command_queued_while_the_station_was_down_reaches_it_after_a_restart(
     broker = ProdBroker(tmp_path / "broker", ["1"]).setup()
     broker.start()
     try:
-        config = station_toml(broker, tmp_path)
-        station = start_station(config, tmp_path, "station-1")
-        procs.append(station)
-        assert wait_until(lambda: "is serving" in station.stderr(), 30), station.stderr()[-3000:]
-        procs.append(start_beds(broker, tmp_path, ["1"], "beds", "--requests", "1"))
-        db = tmp_path / "station-desk.sqlite3"
-        assert wait_until(lambda: len(stored(db)) == 1, 30)
-        request_id = stored(db)[0][0]
+        station, db, request_id = station_with_one_call(broker, tmp_path, procs, "station-1")
         assert station.stop() == 0
 
         console = paho.Client(CallbackAPIVersion.VERSION2, client_id=CONSOLE_USER)
@@ -63,9 +56,7 @@ def test_a_command_queued_while_the_station_was_down_reaches_it_after_a_restart(
         console.loop_stop()
         time.sleep(0.5)
 
-        again = start_station(config, tmp_path, "station-2")
-        procs.append(again)
-        assert wait_until(lambda: "is serving" in again.stderr(), 30), again.stderr()[-3000:]
+        again = start_serving_station(station_toml(broker, tmp_path), tmp_path, procs, "station-2")
         assert wait_until(lambda: stored(db)[0][2] == "acknowledged", 20), (
             stored(db),
             again.stderr()[-3000:],

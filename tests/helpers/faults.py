@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from beckon.config import BrokerConfig
 from beckon.messaging.broker import wait_for_port
 from tests.helpers.deploy import MOSQUITTO_DIR, derive_config, make_certs, run, tool
 from tests.helpers.ports import free_port
@@ -173,6 +174,48 @@ def spawn(args: list[str], folder: Path, tag: str, env: dict[str, str] | None = 
 
 def start_station(config: Path, folder: Path, tag: str = "station") -> Proc:
     return spawn(["-m", "beckon", "station", "--headless", "--config", str(config)], folder, tag)
+
+
+def start_serving_station(
+    config: Path, folder: Path, procs: list[Proc], tag: str = "station"
+) -> Proc:
+    """A station process, put in ``procs`` (the fixture kills it whatever happens), once it
+    says it is serving; the tail of its log is the failure message when it does not in 30 s."""
+    station = start_station(config, folder, tag)
+    procs.append(station)
+    assert wait_until(lambda: serving(station), 30), station.stderr()[-3000:]
+    return station
+
+
+def station_with_one_call(broker: ProdBroker, folder: Path, procs: list[Proc],
+                          tag: str = "station") -> tuple[Proc, Path, str]:  # fmt: skip
+    """A serving station (``station_toml``'s config) that has stored one call, made by a
+    simulated bed 1: the station, its database and the call's id."""
+    station = start_serving_station(station_toml(broker, folder), folder, procs, tag)
+    procs.append(start_beds(broker, folder, ["1"], "beds", "--requests", "1"))
+    db = folder / "station-desk.sqlite3"
+    assert wait_until(lambda: len(stored(db)) == 1, 30)
+    return station, db, stored(db)[0][0]
+
+
+def console_login(broker: ProdBroker) -> BrokerConfig:
+    """The unit's console user on ``broker``: what a nurse's window logs in as."""
+    return BrokerConfig(
+        url=broker.url,
+        username=CONSOLE_USER,
+        password_file=str(broker.password_dir / CONSOLE_USER),
+    )
+
+
+def console_cli(broker: ProdBroker, config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`beckon station ARGS` as a nurse's console runs it: the station's config, the console
+    user's login (the station's own would throw the running service off)."""
+    return subprocess.run(
+        [sys.executable, "-m", "beckon", "station", "--config", str(config),
+         "--user", CONSOLE_USER, "--password-file", str(broker.password_dir / CONSOLE_USER),
+         *args],
+        capture_output=True, text=True, timeout=60, cwd=REPO,
+    )  # fmt: skip
 
 
 def start_beds(broker: ProdBroker, folder: Path, beds: list[str], tag: str, *extra: str,
