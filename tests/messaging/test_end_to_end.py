@@ -14,18 +14,20 @@ from beckon.bedside.service import (
 from beckon.messaging import protocol as p
 from beckon.station.events import QuestionAnswered, QuestionAsked, RequestChanged, StationEvent
 from beckon.station.store import RequestStore
-from tests.helpers.rig import Recorder, bedside_for, send_raw, station_for, wait_until
+from tests.helpers.rig import (
+    Recorder,
+    bedside_for,
+    send_raw,
+    station_and_bedside,
+    station_for,
+    wait_until,
+)
 
 pytestmark = pytest.mark.mqtt
 
 
 def test_request_is_stored_once_acknowledged_and_state_returns_to_the_bed(mosquitto, tmp_path):
-    station = station_for(mosquitto.url, tmp_path / "station.sqlite3")
-    bedside = bedside_for(mosquitto.url, tmp_path / "outbox.sqlite3")
-    seen = Recorder()
-    bedside.listeners.append(seen)
-    with Background(station.run, "station"), Background(bedside.run, "bedside"):
-        assert station.ready.wait(10)
+    with station_and_bedside(mosquitto.url, tmp_path) as (_, bedside, seen):
         bedside.post(Submit("water", "gesture"))
         assert wait_until(lambda: any(isinstance(e, ev.RequestSaved) for e in seen.events))
         request_id = next(e.request_id for e in seen.events if isinstance(e, ev.RequestSaved))
@@ -101,13 +103,7 @@ def test_malformed_messages_are_dropped_and_the_station_keeps_serving(mosquitto,
 
 
 def test_request_made_while_broker_is_down_arrives_once_after_it_returns(mosquitto, tmp_path):
-    station = station_for(mosquitto.url, tmp_path / "station.sqlite3")
-    bedside = bedside_for(mosquitto.url, tmp_path / "outbox.sqlite3")
-    seen = Recorder()
-    bedside.listeners.append(seen)
-    with Background(station.run, "station"), Background(bedside.run, "bedside"):
-        assert station.ready.wait(10)
-        assert wait_until(lambda: bedside.link is not None and bedside.link.connected)
+    with station_and_bedside(mosquitto.url, tmp_path) as (_, bedside, seen):
         mosquitto.stop()
         assert wait_until(lambda: bedside.link is not None and not bedside.link.connected)
         bedside.post(Submit("nurse", "touch"))
@@ -146,12 +142,7 @@ def test_request_in_outbox_survives_a_bedside_restart(mosquitto, tmp_path):
 
 
 def test_the_patient_cancels_and_the_station_records_who_and_when(mosquitto, tmp_path):
-    station = station_for(mosquitto.url, tmp_path / "station.sqlite3")
-    bedside = bedside_for(mosquitto.url, tmp_path / "outbox.sqlite3")
-    seen = Recorder()
-    bedside.listeners.append(seen)
-    with Background(station.run, "station"), Background(bedside.run, "bedside"):
-        assert station.ready.wait(10)
+    with station_and_bedside(mosquitto.url, tmp_path) as (station, bedside, seen):
         bedside.post(Submit("reposition", "touch"))
         assert wait_until(lambda: any(isinstance(e, ev.RequestSaved) for e in seen.events))
         request_id = next(e.request_id for e in seen.events if isinstance(e, ev.RequestSaved))

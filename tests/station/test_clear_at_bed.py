@@ -16,7 +16,7 @@ from beckon.messaging import protocol as p
 from beckon.station.events import RequestChanged, StationEvent
 from beckon.station.service import StationService
 from beckon.station.store import RequestStore
-from tests.helpers.rig import Recorder, bedside_for, send_raw, station_for, wait_until
+from tests.helpers.rig import send_raw, station_and_bedside, station_for, wait_until
 
 pytestmark = pytest.mark.mqtt
 
@@ -150,12 +150,7 @@ def test_a_nurse_at_the_bedside_screen_clears_its_emergency_through_the_bedside_
 ):
     """The whole path: the bed calls an emergency, a console cannot resolve it, the nurse marks
     "nurse in room" on the bed's screen and clears it there; the tablet sees it resolved."""
-    station = station_for(mosquitto.url, tmp_path / "station.sqlite3")
-    bedside = bedside_for(mosquitto.url, tmp_path / "outbox.sqlite3")
-    seen = Recorder()
-    bedside.listeners.append(seen)
-    with Background(station.run, "station"), Background(bedside.run, "bedside"):
-        assert station.ready.wait(10)
+    with station_and_bedside(mosquitto.url, tmp_path) as (station, bedside, seen):
         bedside.post(Submit("emergency", "touch"))
         assert wait_until(lambda: any(isinstance(e, ev.RequestSaved) for e in seen.events))
         rid = next(e.request_id for e in seen.events if isinstance(e, ev.RequestSaved))
