@@ -558,7 +558,6 @@ def provision_bed(
     """Config, credentials and ACL block for one bed, checked by loading the config back."""
     p.BedAddress(spec.site, spec.unit, spec.bed)  # a clear error for a name topics cannot hold
     _load_ca(ca_dir)
-    folder = site_dir / "devices" / spec.folder_name
     lines = [
         *_header(f"Bed {spec.bed} of {spec.site}/{spec.unit}"),
         "[bedside]",
@@ -571,11 +570,17 @@ def provision_bed(
         "",
         *_broker_table(broker_url, spec.username, install_dir, client_cert, keepalive),
     ]
-    config = folder / "bedside.toml"
-    _write_checked(config, "\n".join(lines) + "\n", load_bedside)
-    new_password = _device_files(folder, ca_dir, spec.username, client_cert, renew)
-    _grant(site_dir, spec.folder_name, spec.username, folder / PASSWORD_FILE, bed_acl(spec))
-    return Provisioned(spec.username, folder, config, client_cert, new_password)
+    return _provision_configured(
+        spec,
+        site_dir,
+        ca_dir,
+        "bedside.toml",
+        lines,
+        load=load_bedside,
+        acl=bed_acl(spec),
+        client_cert=client_cert,
+        renew=renew,
+    )
 
 
 def provision_station(
@@ -609,10 +614,40 @@ def provision_station(
         "",
         *_broker_table(broker_url, spec.username, install_dir, client_cert, 30),
     ]
-    config = folder / "station.toml"
-    _write_checked(config, "\n".join(lines) + "\n", load_station)
+    return _provision_configured(
+        spec,
+        site_dir,
+        ca_dir,
+        "station.toml",
+        lines,
+        load=load_station,
+        acl=station_acl(spec),
+        client_cert=client_cert,
+        renew=renew,
+    )
+
+
+def _provision_configured(
+    spec: BedSpec | StationSpec,
+    site_dir: Path,
+    ca_dir: Path,
+    config_name: str,
+    lines: list[str],
+    *,
+    load: Callable[..., object],
+    acl: list[str],
+    client_cert: bool,
+    renew: bool,
+) -> Provisioned:
+    """A device that runs Beckon with a config of its own (a bed, a station service): its
+    config ``lines`` first, written only if ``load`` accepts them, so that a refused one
+    leaves no folder, password or broker user behind; then its credentials and its user and
+    ACL block on the broker."""
+    folder = site_dir / "devices" / spec.folder_name
+    config = folder / config_name
+    _write_checked(config, "\n".join(lines) + "\n", load)
     new_password = _device_files(folder, ca_dir, spec.username, client_cert, renew)
-    _grant(site_dir, spec.folder_name, spec.username, folder / PASSWORD_FILE, station_acl(spec))
+    _grant(site_dir, spec.folder_name, spec.username, folder / PASSWORD_FILE, acl)
     return Provisioned(spec.username, folder, config, client_cert, new_password)
 
 
