@@ -43,7 +43,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from beckon.config import Input, Language, load_bedside, load_station
+from beckon.config import BedsideConfig, Input, Language, load_bedside, load_station
 from beckon.errors import BeckonError, ConfigError
 from beckon.messaging import protocol as p
 
@@ -86,14 +86,15 @@ def check_names(**names: str) -> None:
 
 @dataclass(frozen=True)
 class BedSpec:
-    """One bed to provision: its place and the few settings that differ between beds."""
+    """One bed to provision: its place and the few settings that differ between beds, each by
+    default what a tablet's config defaults to."""
 
     site: str
     unit: str
     bed: str
-    language: Language = "en"
-    inputs: tuple[Input, ...] = ("gesture", "touch")
-    camera: str = "0"
+    language: Language = BedsideConfig.language
+    inputs: tuple[Input, ...] = BedsideConfig.inputs
+    camera: str = BedsideConfig.camera
 
     @property
     def username(self) -> str:
@@ -862,10 +863,10 @@ def bed_from_row(values: dict[str, str], where: str) -> BedSpec:
         p.BedAddress(values["site"], values["unit"], values["bed"])
     except p.ProtocolError as exc:
         raise ConfigError(f"{where}: {exc} (1 to 64 letters, digits, '-' or '_')") from None
-    language = values.get("language") or "en"
+    language = values.get("language") or BedSpec.language
     if language not in ("en", "ko"):
         raise ConfigError(f"{where}: language is {language!r}; expected 'en' or 'ko'")
-    raw_inputs = values.get("inputs") or "gesture;touch"
+    raw_inputs = values.get("inputs") or " ".join(BedSpec.inputs)
     inputs = tuple(i for i in raw_inputs.replace(";", " ").split() if i)
     for i in inputs:
         if i not in ("gesture", "voice", "touch"):
@@ -876,5 +877,5 @@ def bed_from_row(values: dict[str, str], where: str) -> BedSpec:
         values["bed"],
         cast(Language, language),
         cast(tuple[Input, ...], inputs),
-        values.get("camera") or "0",
+        values.get("camera") or BedSpec.camera,
     )

@@ -68,11 +68,10 @@ def add_commands(sub: Any) -> None:
         )
         if what == "bed":
             dev.add_argument("--bed", help="bed name")
-            dev.add_argument("--language", choices=["en", "ko"], default="en")
-            dev.add_argument(
-                "--inputs", default="gesture,touch", help="comma-separated (gesture,touch)"
-            )
-            dev.add_argument("--camera", default="0", help="camera index (0)")
+            # No defaults here: a setting not given is the tablet's own default (BedSpec).
+            dev.add_argument("--language", choices=["en", "ko"])
+            dev.add_argument("--inputs", help="comma-separated (gesture,touch)")
+            dev.add_argument("--camera", help="camera index (0)")
             dev.add_argument(
                 "--csv",
                 type=Path,
@@ -259,9 +258,9 @@ def cmd_provision(args: argparse.Namespace) -> int:
                 "site": args.site,
                 "unit": args.unit,
                 "bed": args.bed,
-                "language": args.language,
-                "inputs": args.inputs.replace(",", " "),
-                "camera": args.camera,
+                "language": args.language or "",
+                "inputs": (args.inputs or "").replace(",", " "),
+                "camera": args.camera or "",
             }
             beds = [pv.bed_from_row(row, "command line")]
         else:
