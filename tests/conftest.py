@@ -7,7 +7,6 @@ missing tool fails the test with the command that fixes it.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ import pytest
 from beckon import modelstore
 from beckon.messaging.broker import wait_for_port
 from tests.helpers.broker_user import broker_data_folder
+from tests.helpers.deploy import tool
 from tests.helpers.ports import free_port, release_ports
 
 REPO = Path(__file__).resolve().parents[1]
@@ -104,18 +104,9 @@ class Mosquitto:
             pytest.fail(f"mosquitto did not restart on {self.port}: {self.log.read_text()}")
 
 
-def _mosquitto_binary() -> str:
-    found = shutil.which("mosquitto") or (
-        "/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").exists() else None
-    )
-    if not found:
-        pytest.fail("mosquitto is not installed; run scripts/setup.sh (apt-get install mosquitto)")
-    return found
-
-
 def _spawn_mosquitto(conf: Path, log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [_mosquitto_binary(), "-c", str(conf)],
+        [tool("mosquitto", "/usr/sbin/mosquitto"), "-c", str(conf)],
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
     )

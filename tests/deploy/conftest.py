@@ -18,7 +18,7 @@ from tests.helpers.deploy import (
     run,
     tool,
 )
-from tests.helpers.ports import free_port
+from tests.helpers.ports import free_ports
 
 
 @pytest.fixture(scope="module")
@@ -31,12 +31,9 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
     for i, (user, password) in enumerate(PASSWORDS.items()):
         create = ["-c"] if i == 0 else []
         run([passwd_tool, *create, "-b", str(folder / "passwd"), user, password])
-    tls_port, plain_port = free_port(), free_port()
-    while plain_port == tls_port:
-        plain_port = free_port()
+    tls_port, plain_port = free_ports(2)
     conf = folder / "mosquitto.conf"
-    production = (MOSQUITTO_DIR / "mosquitto.conf").read_text(encoding="utf-8")
-    conf.write_text(derive_config(production, folder, tls_port, plain_port))
+    conf.write_text(derive_config(folder, tls_port, plain_port))
     log = folder / "mosquitto.log"
     proc = subprocess.Popen(
         [tool("mosquitto", "/usr/sbin/mosquitto"), "-c", str(conf)],

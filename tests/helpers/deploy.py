@@ -114,30 +114,51 @@ def make_certs(folder: Path) -> tuple[Path, Path, Path]:
     return ca_crt, crt, key
 
 
-def derive_config(text: str, folder: Path, tls_port: int, plain_port: int) -> str:
-    """The production config with ports and paths moved into ``folder``."""
-    swaps: dict[str, Callable[[str], str]] = {
-        "listener 8883": lambda _: f"listener {tls_port} 127.0.0.1",
-        "listener 1883 127.0.0.1": lambda _: f"listener {plain_port} 127.0.0.1",
-        "certfile": lambda _: f"certfile {folder / 'server.crt'}",
-        "keyfile": lambda _: f"keyfile {folder / 'server.key'}",
-        "persistence_location": lambda _: f"persistence_location {folder / 'data'}/",
-        "password_file": lambda _: f"password_file {folder / 'passwd'}",
-        "acl_file": lambda _: f"acl_file {folder / 'acl'}",
-        "log_dest": lambda _: f"log_dest file {folder / 'mosquitto.log'}",
-        "pid_file": lambda _: f"pid_file {folder / 'mosquitto.pid'}",
+def derive_config(
+    folder: Path,
+    tls_port: int,
+    plain_port: int,
+    *,
+    server_cert: Path | None = None,
+    server_key: Path | None = None,
+    passwd: Path | None = None,
+    acl: Path | None = None,
+    client_ca: Path | None = None,
+    extra: str = "",
+) -> str:
+    """The shipped deploy/mosquitto/mosquitto.conf on loopback ports, with its paths moved into
+    ``folder``.
+    The server's certificate and key, the password file and the ACL are ``folder``'s
+    server.crt, server.key, passwd and acl unless given. ``client_ca``: the shipped file's
+    commented-out client-certificate lines switched on as they stand, values and all (what the
+    tests check is then the shipped choice: a password still needed with a certificate), with
+    this CA. ``extra``: lines added at the end (a bridge stanza)."""
+    text = (MOSQUITTO_DIR / "mosquitto.conf").read_text(encoding="utf-8")
+    swaps = {
+        "listener 8883": f"listener {tls_port} 127.0.0.1",
+        "listener 1883 127.0.0.1": f"listener {plain_port} 127.0.0.1",
+        "certfile": f"certfile {server_cert or folder / 'server.crt'}",
+        "keyfile": f"keyfile {server_key or folder / 'server.key'}",
+        "persistence_location": f"persistence_location {folder / 'data'}/",
+        "password_file": f"password_file {passwd or folder / 'passwd'}",
+        "acl_file": f"acl_file {acl or folder / 'acl'}",
+        "log_dest": f"log_dest file {folder / 'mosquitto.log'}",
+        "pid_file": f"pid_file {folder / 'mosquitto.pid'}",
     }
+    if client_ca is not None:
+        swaps["#cafile"] = f"cafile {client_ca}"
+        for option in ("require_certificate", "use_identity_as_username"):
+            swaps[f"#{option}"] = _uncommented(text, option)
     used: set[str] = set()
     out = []
     for line in text.splitlines():
         stripped = line.strip()
-        for prefix, swap in swaps.items():
-            if stripped == prefix or (
-                not prefix.startswith("listener") and stripped.startswith(prefix + " ")
-            ):
+        for prefix, replacement in swaps.items():
+            exact = prefix.startswith("listener")
+            if stripped == prefix or (not exact and stripped.startswith(prefix + " ")):
                 assert prefix not in used, f"{prefix} appears twice"
                 used.add(prefix)
-                line = swap(stripped)
+                line = replacement
                 break
         out.append(line)
     assert used == set(swaps), f"not in mosquitto.conf: {sorted(set(swaps) - used)}"
@@ -145,7 +166,19 @@ def derive_config(text: str, folder: Path, tls_port: int, plain_port: int) -> st
     # folder; as anyone else this line has no effect. Why these stay root when the plain
     # test broker does not: tests/helpers/broker_user.py.
     out.append(f"user {getpass.getuser()}")
+    if extra:
+        out.append(extra)
     return "\n".join(out) + "\n"
+
+
+def _uncommented(text: str, option: str) -> str:
+    """The config's one commented-out line ``#option VALUE``, without its ``#``."""
+    [line] = [
+        stripped[1:]
+        for stripped in (raw.strip() for raw in text.splitlines())
+        if stripped.startswith(f"#{option} ")
+    ]
+    return line
 
 
 @dataclass

@@ -25,7 +25,7 @@ import pytest
 from beckon.config import BrokerConfig
 from beckon.messaging.broker import wait_for_port
 from tests.helpers.deploy import MOSQUITTO_DIR, derive_config, make_certs, run, tool
-from tests.helpers.ports import free_port
+from tests.helpers.ports import free_ports
 
 REPO = Path(__file__).resolve().parents[2]
 SITE, UNIT = "general", "icu-3"
@@ -73,11 +73,8 @@ class ProdBroker:
             run([passwd_tool, *create, "-b", str(passwd), user, self.passwords[user]])
             name = user.rsplit("/", 1)[-1] if "/" in user else user
             (self.folder / "pw" / name).write_text(self.passwords[user] + "\n")
-        self.tls_port, self.plain_port = free_port(), free_port()
-        while self.plain_port == self.tls_port:
-            self.plain_port = free_port()
-        text = derive_config((MOSQUITTO_DIR / "mosquitto.conf").read_text(), self.folder,
-                             self.tls_port, self.plain_port)  # fmt: skip
+        self.tls_port, self.plain_port = free_ports(2)
+        text = derive_config(self.folder, self.tls_port, self.plain_port)
         if not self.persistence:
             assert "\npersistence true\n" in text
             text = text.replace("\npersistence true\n", "\npersistence false\n")

@@ -3,20 +3,18 @@ production config, a cuttable loopback link between two brokers, and a site made
 `beckon provision`.
 
 deploy/mosquitto/mosquitto.conf names files under /etc and /var, so each broker here runs a
-derived copy: the same directives with the listeners moved to free loopback ports and the
+derived copy (``tests.helpers.deploy.derive_config``, which the ACL and fault tests' brokers
+use too): the same directives with the listeners moved to free loopback ports and the
 certificate, password, ACL, persistence and log paths swapped for the given ones. Every swapped
-directive must exist in the original, so a renamed setting fails here instead of passing
+directive must exist in the original, so a renamed setting fails there instead of passing
 unnoticed. Optionally the commented client-certificate lines are switched on, and extra lines
-(a bridge) are appended. (tests/helpers/deploy.py derives the same file for the ACL tests with
-its own throwaway certificates; this one also turns on client certificates and bridges.)
+(a bridge) are appended.
 """
 
 from __future__ import annotations
 
 import contextlib
-import getpass
 import queue
-import shutil
 import signal
 import socket
 import subprocess
@@ -35,81 +33,8 @@ from beckon.lab.postgres import Postgres
 from beckon.lab.postgres import start_postgres as lab_start_postgres
 from beckon.messaging.broker import wait_for_port
 from beckon.messaging.mqtt import LinkEvent
-from tests.helpers.ports import free_port
-
-REPO = Path(__file__).resolve().parents[2]
-PRODUCTION_CONF = REPO / "deploy" / "mosquitto" / "mosquitto.conf"
-
-
-def mosquitto_binary() -> str:
-    found = shutil.which("mosquitto") or (
-        "/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").exists() else None
-    )
-    if not found:
-        pytest.fail("mosquitto is not installed; run scripts/setup.sh (apt-get install mosquitto)")
-    return found
-
-
-def _uncommented(conf: Path, option: str) -> str:
-    """The shipped file's commented-out line ``#option VALUE``, without its ``#``."""
-    [line] = [
-        stripped[1:]
-        for stripped in (raw.strip() for raw in conf.read_text(encoding="utf-8").splitlines())
-        if stripped.startswith(f"#{option} ")
-    ]
-    return line
-
-
-def derive(
-    folder: Path,
-    tls_port: int,
-    plain_port: int,
-    *,
-    server_cert: Path,
-    server_key: Path,
-    passwd: Path,
-    acl: Path,
-    client_ca: Path | None = None,
-    extra: str = "",
-) -> str:
-    swaps = {
-        "listener 8883": f"listener {tls_port} 127.0.0.1",
-        "listener 1883 127.0.0.1": f"listener {plain_port} 127.0.0.1",
-        "certfile": f"certfile {server_cert}",
-        "keyfile": f"keyfile {server_key}",
-        "persistence_location": f"persistence_location {folder / 'data'}/",
-        "password_file": f"password_file {passwd}",
-        "acl_file": f"acl_file {acl}",
-        "log_dest": f"log_dest file {folder / 'mosquitto.log'}",
-        "pid_file": f"pid_file {folder / 'mosquitto.pid'}",
-    }
-    if client_ca is not None:
-        # Uncommented as the shipped file has them, values and all: what the tests check is
-        # then the shipped choice (a password still needed with a certificate).
-        swaps["#cafile"] = f"cafile {client_ca}"
-        swaps["#require_certificate"] = _uncommented(PRODUCTION_CONF, "require_certificate")
-        swaps["#use_identity_as_username"] = _uncommented(
-            PRODUCTION_CONF, "use_identity_as_username"
-        )
-    used: set[str] = set()
-    out = []
-    for line in PRODUCTION_CONF.read_text(encoding="utf-8").splitlines():
-        stripped = line.strip()
-        for prefix, replacement in swaps.items():
-            exact = prefix.startswith("listener")
-            if stripped == prefix or (not exact and stripped.startswith(prefix + " ")):
-                assert prefix not in used, f"{prefix} appears twice"
-                used.add(prefix)
-                line = replacement
-                break
-        out.append(line)
-    assert used == set(swaps), f"not in mosquitto.conf: {sorted(set(swaps) - used)}"
-    # As root Mosquitto would switch to the "mosquitto" user, who cannot read a private tmp
-    # folder; as anyone else this line has no effect. Why these stay root when the plain
-    # test broker does not: tests/helpers/broker_user.py.
-    out.append(f"user {getpass.getuser()}")
-    out.append(extra)
-    return "\n".join(out) + "\n"
+from tests.helpers.deploy import derive_config, tool
+from tests.helpers.ports import free_port, free_ports
 
 
 @dataclass
@@ -138,7 +63,7 @@ class ProductionBroker:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [mosquitto_binary(), "-c", str(self.conf)],
+            [tool("mosquitto", "/usr/sbin/mosquitto"), "-c", str(self.conf)],
             stdout=(self.folder / "stdout.log").open("ab"),
             stderr=subprocess.STDOUT,
         )
@@ -175,14 +100,11 @@ def production_broker(
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "data").mkdir(exist_ok=True)
     if ports is None:
-        tls_port = free_port()
-        plain_port = free_port()
-        while plain_port == tls_port:
-            plain_port = free_port()
+        tls_port, plain_port = free_ports(2)
         ports = (tls_port, plain_port)
     conf = folder / "mosquitto.conf"
     conf.write_text(
-        derive(
+        derive_config(
             folder,
             *ports,
             server_cert=server_cert,
