@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import paho.mqtt.publish as publish
 import pytest
 
 from beckon.config import load_station
@@ -19,6 +18,7 @@ from beckon.errors import ConfigError
 from beckon.messaging import protocol as p
 from beckon.station.service import StationService
 from tests.helpers.faults import start_station
+from tests.helpers.rig import send_raw
 
 pytestmark = pytest.mark.mqtt
 
@@ -52,13 +52,7 @@ def test_each_escalation_level_is_posted_to_the_pager_url_and_given_to_the_comma
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not any(r["body"]["level"] == 3 for r in received):
             if not received:  # until the station is up, send again (it stores it once)
-                publish.single(
-                    p.BedAddress("gh", "icu", "12").topic("request"),
-                    p.encode(req),
-                    qos=1,
-                    hostname="127.0.0.1",
-                    port=mosquitto.port,
-                )
+                send_raw(mosquitto.port, req.address.topic("request"), p.encode(req))
             time.sleep(0.5)
         bodies = [r["body"] for r in received]
         levels = [b["level"] for b in bodies]
@@ -97,13 +91,7 @@ def test_a_failing_hook_is_logged_loudly_and_the_station_keeps_serving(
         deadline = time.monotonic() + 60
         log = tmp_path / "station.err"
         while time.monotonic() < deadline and "ESCALATION HOOK FAILED" not in log.read_text():
-            publish.single(
-                p.BedAddress("gh", "icu", "12").topic("request"),
-                p.encode(req),
-                qos=1,
-                hostname="127.0.0.1",
-                port=mosquitto.port,
-            )
+            send_raw(mosquitto.port, req.address.topic("request"), p.encode(req))
             time.sleep(0.5)
         assert "ESCALATION HOOK FAILED" in log.read_text()
         # Said at start already, while the station serves on without its pager.
