@@ -4,6 +4,10 @@ screen, then clears there. Real Mosquitto, real station service, real SQLite sto
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import paho.mqtt.client as paho
 import pytest
@@ -64,18 +68,24 @@ class _Changes:
             self.seen.append((event.change, event.view.id))
 
 
-def _received(port: int, changes: _Changes, req: p.Request) -> None:
-    send_raw(port, req.address.topic("request"), p.encode(req))
-    assert wait_until(lambda: ("received", req.id) in changes.seen)
-
-
-def test_a_console_resolve_of_an_emergency_is_refused(mosquitto, tmp_path):
-    station = station_for(mosquitto.url, tmp_path / "station.sqlite3")
+@contextmanager
+def _emergency_received(
+    mosquitto: Any, folder: Path
+) -> Iterator[tuple[StationService, _Changes, p.Request]]:
+    """A station (``folder/station.sqlite3``) serving, with its request changes recorded, once
+    it has received an emergency of bed 12; it stops after."""
+    station = station_for(mosquitto.url, folder / "station.sqlite3")
     changes = _Changes(station)
     req = _emergency(BED12)
     with Background(station.run, "station"):
         assert station.ready.wait(10)
-        _received(mosquitto.port, changes, req)
+        send_raw(mosquitto.port, req.address.topic("request"), p.encode(req))
+        assert wait_until(lambda: ("received", req.id) in changes.seen)
+        yield station, changes, req
+
+
+def test_a_console_resolve_of_an_emergency_is_refused(mosquitto, tmp_path):
+    with _emergency_received(mosquitto, tmp_path) as (_, changes, req):
         cmd = p.nurse_command("resolve", req.id, "Nurse Kim")
         send_raw(mosquitto.port, p.Topics.unit("gh", "icu", "command"), p.encode(cmd))
         # An acknowledge sent after it is handled after it: the resolve was seen and refused.
@@ -88,13 +98,8 @@ def test_a_console_resolve_of_an_emergency_is_refused(mosquitto, tmp_path):
 
 
 def test_presence_then_clear_at_the_bed_resolves_the_emergency_exactly_once(mosquitto, tmp_path):
-    station = station_for(mosquitto.url, tmp_path / "station.sqlite3")
-    changes = _Changes(station)
-    req = _emergency(BED12)
     nurse = BED12.topic("nurse")
-    with Background(station.run, "station"):
-        assert station.ready.wait(10)
-        _received(mosquitto.port, changes, req)
+    with _emergency_received(mosquitto, tmp_path) as (station, changes, req):
         # Without presence a clear is refused; presence then clear resolves it.
         send_raw(mosquitto.port, nurse, _at_bed(BED12, "clear", req.id))
         send_raw(mosquitto.port, nurse, _at_bed(BED12, "present"))
@@ -127,12 +132,7 @@ def test_nurse_in_room_is_visible_in_the_units_queue_summary(mosquitto, tmp_path
 def test_a_nurse_at_one_bed_cannot_clear_another_beds_emergency(mosquitto, tmp_path):
     """On a broker with the production ACL bed 13 cannot even publish on bed 12's topic
     (tests/deploy); here, without an ACL, the station's own rule refuses it too."""
-    station = station_for(mosquitto.url, tmp_path / "station.sqlite3")
-    changes = _Changes(station)
-    req = _emergency(BED12)
-    with Background(station.run, "station"):
-        assert station.ready.wait(10)
-        _received(mosquitto.port, changes, req)
+    with _emergency_received(mosquitto, tmp_path) as (station, changes, req):
         send_raw(mosquitto.port, BED13.topic("nurse"), _at_bed(BED13, "present"))
         send_raw(mosquitto.port, BED13.topic("nurse"), _at_bed(BED13, "clear", req.id))
         # A message naming bed 12 on bed 13's topic is dropped as forged. Messages of one
