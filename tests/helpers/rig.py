@@ -74,6 +74,16 @@ class Recorder:
 
 
 @contextmanager
+def serving_station(url: str, db: Path, name: str = "station") -> Iterator[StationService]:
+    """A station (``station_for``) running in the background as ``name``, once it serves;
+    it stops after."""
+    station = station_for(url, db)
+    with Background(station.run, name):
+        assert station.ready.wait(10)
+        yield station
+
+
+@contextmanager
 def station_and_bedside(
     url: str, folder: Path
 ) -> Iterator[tuple[StationService, BedsideService, Recorder]]:

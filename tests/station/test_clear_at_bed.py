@@ -20,7 +20,13 @@ from beckon.messaging import protocol as p
 from beckon.station.events import RequestChanged, StationEvent
 from beckon.station.service import StationService
 from beckon.station.store import RequestStore
-from tests.helpers.rig import send_raw, station_and_bedside, station_for, wait_until
+from tests.helpers.rig import (
+    send_raw,
+    serving_station,
+    station_and_bedside,
+    station_for,
+    wait_until,
+)
 
 pytestmark = pytest.mark.mqtt
 
@@ -119,9 +125,7 @@ def test_presence_then_clear_at_the_bed_resolves_the_emergency_exactly_once(mosq
 
 
 def test_nurse_in_room_is_visible_in_the_units_queue_summary(mosquitto, tmp_path):
-    station = station_for(mosquitto.url, tmp_path / "station.sqlite3")
-    with Background(station.run, "station"):
-        assert station.ready.wait(10)
+    with serving_station(mosquitto.url, tmp_path / "station.sqlite3"):
         assert _retained_queue(mosquitto.port).present_beds == ()
         send_raw(mosquitto.port, BED12.topic("nurse"), _at_bed(BED12, "present"))
         assert wait_until(lambda: _retained_queue(mosquitto.port).present_beds == ("12",))

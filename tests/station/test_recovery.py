@@ -20,6 +20,7 @@ from tests.helpers.rig import (
     Recorder,
     bedside_for,
     send_raw,
+    serving_station,
     station_and_bedside,
     station_for,
     wait_until,
@@ -53,16 +54,12 @@ def test_a_change_stored_by_a_station_that_died_reaches_the_bed_when_it_is_back(
     seen = Recorder()
     bedside.listeners.append(seen)
     with Background(bedside.run, "bedside"):
-        first = station_for(mosquitto.url, db)
-        with Background(first.run, "station"):
-            assert first.ready.wait(10)
+        with serving_station(mosquitto.url, db):
             request_id = received_request(bedside, seen)
         committed_behind_the_stations_back(db, request_id, "acknowledged")
         assert seen.states(request_id)[-1] == "received"
 
-        again = station_for(mosquitto.url, db)
-        with Background(again.run, "station-again"):
-            assert again.ready.wait(10)
+        with serving_station(mosquitto.url, db, "station-again"):
             assert wait_until(lambda: "acknowledged" in seen.states(request_id)), seen.events
 
 
@@ -107,9 +104,7 @@ def test_open_calls_survive_a_station_database_moved_aside(mosquitto: Any, tmp_p
     seen = Recorder()
     bedside.listeners.append(seen)
     with Background(bedside.run, "bedside"):
-        first = station_for(mosquitto.url, db)
-        with Background(first.run, "station"):
-            assert first.ready.wait(10)
+        with serving_station(mosquitto.url, db):
             request_id = received_request(bedside, seen)
             cmd = p.nurse_command("acknowledge", request_id, "Nurse Kim")
             send_raw(mosquitto.port, p.Topics.unit("gh", "icu", "command"), p.encode(cmd))
@@ -119,9 +114,7 @@ def test_open_calls_survive_a_station_database_moved_aside(mosquitto: Any, tmp_p
             leftover.unlink()
         db.write_bytes(b"not a database any more" * 200)  # moved aside at the next start
 
-        again = station_for(mosquitto.url, db)
-        with Background(again.run, "station-again"):
-            assert again.ready.wait(10)
+        with serving_station(mosquitto.url, db, "station-again") as again:
             assert wait_until(lambda: request_id in again._open["icu"], 10)
     store = RequestStore(db)
     view = store.get(request_id)
