@@ -28,10 +28,12 @@ from tests.helpers.rig import send_raw
 from tests.helpers.slow_suback import SubackDelayProxy
 
 
-def settings(url: str, tmp_path: Path, name: str, unit: str = "icu") -> StationSettings:
+def settings(
+    url: str, tmp_path: Path, name: str, unit: str = "icu", keepalive: int = 5
+) -> StationSettings:
     return StationSettings(
         StationConfig("gh", (unit,), name=name, database=str(tmp_path / f"{name}.sqlite3")),
-        BrokerConfig(url=url, keepalive=5),
+        BrokerConfig(url=url, keepalive=keepalive),
     )
 
 
@@ -316,10 +318,7 @@ def test_a_lone_station_serves_when_the_broker_never_confirms_in_time(
     keepalive = 3
     proxy = SubackDelayProxy(mosquitto.port, hold_s=120).start()  # longer than the test
     service = StationService(
-        StationSettings(
-            StationConfig("gh", ("icu",), name="desk", database=str(tmp_path / "d.sqlite3")),
-            BrokerConfig(url=f"mqtt://127.0.0.1:{proxy.port}", keepalive=keepalive),
-        )
+        settings(f"mqtt://127.0.0.1:{proxy.port}", tmp_path, "desk", keepalive=keepalive)
     )
     try:
         with caplog.at_level(logging.INFO), Background(service.run, "station"):
@@ -358,10 +357,7 @@ def test_a_lone_station_cut_before_serving_serves_and_counts_no_twin(
     proxy = SubackDelayProxy(mosquitto.port, hold_s=120, cut_after_s=cut_s, down_s=down_s)
     proxy.start()
     service = StationService(
-        StationSettings(
-            StationConfig("gh", ("icu",), name="desk", database=str(tmp_path / "d.sqlite3")),
-            BrokerConfig(url=f"mqtt://127.0.0.1:{proxy.port}", keepalive=keepalive),
-        )
+        settings(f"mqtt://127.0.0.1:{proxy.port}", tmp_path, "desk", keepalive=keepalive)
     )
     try:
         with caplog.at_level(logging.INFO), Background(service.run, "station"):
