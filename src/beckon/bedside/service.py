@@ -54,6 +54,7 @@ from beckon.messaging.mqtt import (
     check_broker_files,
 )
 from beckon.messaging.outbox import Outbox, open_outbox
+from beckon.observers import notify
 from beckon.profile import (
     GestureProfile,
     load_configured_profile,
@@ -1227,11 +1228,7 @@ class BedsideService:
             self._publish_status_if_connected()  # the bed board shows the backlog at once
 
     def _emit(self, event: BedsideEvent) -> None:
-        for listener in self.listeners:
-            try:
-                listener(event)
-            except Exception:  # a broken observer must not stop the bedside
-                log.exception("bedside listener failed")
+        notify(self.listeners, event, log, "bedside")
 
 
 def _without_rest(profile: GestureProfile) -> GestureProfile:

@@ -21,6 +21,7 @@ from beckon.bedside import events as ev
 from beckon.bedside.echo import EchoGuard
 from beckon.bedside.interaction import Answer, answer_for
 from beckon.bedside.service import AnswerQuestion, Gesture, Submit
+from beckon.observers import notify
 from beckon.voice.catalog import Catalog, load_catalog
 from beckon.voice.dialogue import Action, Dialogue, DialoguePolicy, Send
 from beckon.voice.engines import Mode
@@ -306,8 +307,4 @@ class VoiceWorker:
                 self.post(Submit(action.intent, "voice", cancels=action.cancels))
 
     def _emit(self, item: VoiceEvent | Action) -> None:
-        for listener in list(self.listeners):  # ``stop`` may detach them meanwhile
-            try:
-                listener(item)
-            except Exception:  # a broken observer must not stop listening
-                log.exception("voice listener failed")
+        notify(list(self.listeners), item, log, "voice")  # ``stop`` may detach them meanwhile

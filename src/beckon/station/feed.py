@@ -27,6 +27,7 @@ from beckon.messaging.mqtt import (
     MqttLink,
     PublishRefused,
 )
+from beckon.observers import notify
 from beckon.station import queueview
 from beckon.station.lifecycle import DONE_BY
 
@@ -299,8 +300,4 @@ class StationFeed:
         return None
 
     def _emit(self, item: FeedItem) -> None:
-        for listener in self.listeners:
-            try:
-                listener(item)
-            except Exception:  # a broken view must not stop the feed
-                log.exception("station feed listener failed")
+        notify(self.listeners, item, log, "station feed")

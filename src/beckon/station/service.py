@@ -36,6 +36,7 @@ from beckon.messaging.mqtt import (
     check_broker_files,
     stop_links,
 )
+from beckon.observers import notify
 from beckon.station import escalation, history, lifecycle
 from beckon.station.events import (
     BedPresence,
@@ -1285,11 +1286,7 @@ class StationService:
             link.publish(topic, payload, retain=retain, qos=qos)
 
     def _emit(self, event: StationEvent) -> None:
-        for listener in self.listeners:
-            try:
-                listener(event)
-            except Exception:  # a broken observer must not stop the station
-                log.exception("station listener failed")
+        notify(self.listeners, event, log, "station")
 
 
 __all__ = ["StationService"]
