@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import paho.mqtt.client as paho
@@ -38,6 +37,7 @@ from tests.helpers.deploy import (
     connect,
     request_payload,
 )
+from tests.helpers.polling import wait_until
 
 # ---------------------------------------------------------------- broker config, statically
 
@@ -303,22 +303,18 @@ def test_beckon_services_work_through_tls_and_the_acl(broker: Broker, tmp_path: 
     events: list[BedsideEvent] = []
     bedside.listeners.append(events.append)
 
-    def wait(check: Callable[[], bool], timeout: float = 10.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and not check():
-            time.sleep(0.05)
-        return check()
-
     with Background(station.run, "station"), Background(bedside.run, "bedside"):
         assert station.ready.wait(10), broker.log_text()[-2000:]
-        assert wait(lambda: bedside.link is not None and bedside.link.connected)
+        assert wait_until(lambda: bedside.link is not None and bedside.link.connected, 10)
         bedside.post(Submit("water", "touch"))
-        assert wait(
-            lambda: any(isinstance(e, ev.StateChanged) and e.state == "received" for e in events)
+        assert wait_until(
+            lambda: any(isinstance(e, ev.StateChanged) and e.state == "received" for e in events),
+            10,
         ), events
-        assert wait(lambda: bedside.waiting == 0)  # the receipt or state emptied the outbox
-        assert wait(lambda: bedside.station_online is True)  # station presence is readable
-        assert wait(lambda: ("general/icu-3/12", True) in beds_seen)  # bed presence too
+        # The receipt or state emptied the outbox; the station's presence and the bed's are read.
+        assert wait_until(lambda: bedside.waiting == 0, 10)
+        assert wait_until(lambda: bedside.station_online is True, 10)
+        assert wait_until(lambda: ("general/icu-3/12", True) in beds_seen, 10)
     assert station.dropped == 0
 
 

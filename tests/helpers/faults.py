@@ -15,8 +15,6 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,21 +23,13 @@ import pytest
 from beckon.config import BrokerConfig
 from beckon.messaging.broker import wait_for_port
 from tests.helpers.deploy import MOSQUITTO_DIR, derive_config, make_certs, run, tool
+from tests.helpers.polling import wait_until
 from tests.helpers.ports import free_ports
 
 REPO = Path(__file__).resolve().parents[2]
 SITE, UNIT = "general", "icu-3"
 STATION_USER = "station-general-icu-3"
 CONSOLE_USER = "console-general-icu-3"
-
-
-def wait_until(check: Callable[[], object], timeout: float, step: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(step)
-    return bool(check())
 
 
 def bed_user(bed: str) -> str:

@@ -34,6 +34,7 @@ from beckon.lab.postgres import start_postgres as lab_start_postgres
 from beckon.messaging.broker import wait_for_port
 from beckon.messaging.mqtt import LinkEvent
 from tests.helpers.deploy import derive_config, tool
+from tests.helpers.polling import wait_until
 from tests.helpers.ports import free_port, free_ports
 
 
@@ -249,10 +250,7 @@ def station_settings(site: Site, tmp: Path) -> StationSettings:
 
 
 def wait(check: Callable[[], bool], timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and not check():
-        time.sleep(0.05)
-    return check()
+    return wait_until(check, timeout)
 
 
 def events_until(events: queue.Queue[LinkEvent], kind: type, timeout: float) -> list[LinkEvent]:

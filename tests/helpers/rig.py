@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,15 +16,7 @@ from beckon.bedside.events import BedsideEvent
 from beckon.bedside.service import BedsideService
 from beckon.lab.rig import Rig
 from beckon.station.service import StationService
-
-
-def wait_until(check: Callable[[], bool], timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.05)
-    return check()
+from tests.helpers.polling import wait_until
 
 
 def station_for(url: str, db: Path) -> StationService:
