@@ -181,7 +181,7 @@ def station_with_one_call(broker: ProdBroker, folder: Path, procs: list[Proc],
     station = start_serving_station(station_toml(broker, folder), folder, procs, tag)
     procs.append(start_beds(broker, folder, ["1"], "beds", "--requests", "1"))
     db = folder / "station-desk.sqlite3"
-    assert wait_until(lambda: len(stored(db)) == 1, 30)
+    assert wait_until(lambda: len(stored(db)) == 1, 30), (stored(db), station.stderr()[-3000:])
     return station, db, stored(db)[0][0]
 
 

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.mqtt
 
 
 def test_request_is_stored_once_acknowledged_and_state_returns_to_the_bed(mosquitto, tmp_path):
-    with station_and_bedside(mosquitto.url, tmp_path) as (_, bedside, seen):
+    with station_and_bedside(mosquitto.url, tmp_path, connected=False) as (_, bedside, seen):
         bedside.post(Submit("water", "gesture"))
         assert wait_until(lambda: any(isinstance(e, ev.RequestSaved) for e in seen.events))
         request_id = next(e.request_id for e in seen.events if isinstance(e, ev.RequestSaved))
@@ -142,7 +142,7 @@ def test_request_in_outbox_survives_a_bedside_restart(mosquitto, tmp_path):
 
 
 def test_the_patient_cancels_and_the_station_records_who_and_when(mosquitto, tmp_path):
-    with station_and_bedside(mosquitto.url, tmp_path) as (station, bedside, seen):
+    with station_and_bedside(mosquitto.url, tmp_path, connected=False) as (station, bedside, seen):
         bedside.post(Submit("reposition", "touch"))
         assert wait_until(lambda: any(isinstance(e, ev.RequestSaved) for e in seen.events))
         request_id = next(e.request_id for e in seen.events if isinstance(e, ev.RequestSaved))

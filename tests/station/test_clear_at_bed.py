@@ -154,7 +154,7 @@ def test_a_nurse_at_the_bedside_screen_clears_its_emergency_through_the_bedside_
 ):
     """The whole path: the bed calls an emergency, a console cannot resolve it, the nurse marks
     "nurse in room" on the bed's screen and clears it there; the tablet sees it resolved."""
-    with station_and_bedside(mosquitto.url, tmp_path) as (station, bedside, seen):
+    with station_and_bedside(mosquitto.url, tmp_path, connected=False) as (station, bedside, seen):
         bedside.post(Submit("emergency", "touch"))
         assert wait_until(lambda: any(isinstance(e, ev.RequestSaved) for e in seen.events))
         rid = next(e.request_id for e in seen.events if isinstance(e, ev.RequestSaved))

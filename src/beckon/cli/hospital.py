@@ -70,8 +70,10 @@ def add_commands(sub: Any) -> None:
             dev.add_argument("--bed", help="bed name")
             # No defaults here: a setting not given is the tablet's own default (BedSpec).
             dev.add_argument("--language", choices=["en", "ko"])
-            dev.add_argument("--inputs", help="comma-separated (gesture,touch)")
-            dev.add_argument("--camera", help="camera index (0)")
+            dev.add_argument(
+                "--inputs", help="comma-separated, e.g. gesture,touch (default: the tablet's)"
+            )
+            dev.add_argument("--camera", help="camera index (default: the tablet's)")
             dev.add_argument(
                 "--csv",
                 type=Path,
