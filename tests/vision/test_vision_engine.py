@@ -440,6 +440,17 @@ def test_no_expression_event_with_the_head_turned_away() -> None:
     assert "long_blink" not in names(run(turned_blink, 8.0))
 
 
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_a_tilt_made_three_times_with_short_rests_is_three_tilts(fps: float) -> None:
+    # Tilts of 15 degrees held 0.4 s with 0.4 s at rest between (0.6 s within the release
+    # bar): each is judged 1.4 s after the one before, and the 1.5 s cooldown lost the
+    # second and third (gest42b). The head rested between: three movements.
+    tilts = add(*(held(2.0 + 1.4 * i, 0.4, -15.0) for i in range(3)))
+    engine = GestureEngine(calibrated(**EXPRESSIVE))
+    events = [e for o in Patient(roll=tilts).trace(9.0, fps=fps) for e in engine.update(o)]
+    assert names(events) == ["tilt_left"] * 3
+
+
 def test_one_long_gesture_is_one_event_and_a_cooldown_follows() -> None:
     hold = HoldDetector("turn_left", +1, HoldParams(enter=5.0, min_hold_s=0.3, cooldown_s=3.0))
     out = []

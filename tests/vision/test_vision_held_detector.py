@@ -119,6 +119,21 @@ def test_a_held_swing_in_the_cooldown_does_not_free_the_next_one(fps: float) -> 
     assert len(events) == 1 and events[0] < 3.0
 
 
+@pytest.mark.parametrize("fps", [10.0, 15.0, 25.0, 30.0])
+def test_turns_the_same_way_with_a_rest_between_are_each_heard(fps: float) -> None:
+    # A patient pointing at the menu turns right three times to move three steps: 20
+    # degrees held 0.4 s, 0.5 s at rest between (0.58 s within the release bar). Each one
+    # was judged 1.3 s after the event before, inside its 1.5 s cooldown, and only the first
+    # was heard (gest42b); after a rest of ``rested_s`` (0.4 s) each is a movement of its own.
+    knots = [(0.0, 0.0), (1.0, 0.0)]
+    t = 1.0
+    for _ in range(3):
+        knots += [(t + 0.2, 20.0), (t + 0.6, 20.0), (t + 0.8, 0.0), (t + 1.3, 0.0)]
+        t += 1.3
+    knots.append((t + 2.0, 0.0))
+    assert len(_events(knots, fps)) == 3
+
+
 def test_a_held_turn_followed_by_a_brief_second_movement_the_same_way_is_heard() -> None:
     # A turn held a full second at 20 degrees, back to 3.5 (short of rest) for 0.1 s, then a
     # brief glance out again (10 degrees for 0.2 s, too short to be a turn) and rest. The

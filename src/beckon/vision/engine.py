@@ -131,6 +131,7 @@ class GestureEngine:
                     sway_cap=3.0,
                     pause_short_of_rest=True,
                     settle_between_frames=True,
+                    rested_s=self.params.held_rested_s,
                     bridge_s=self.params.held_bridge_s,
                     settle_gap_s=self.params.held_settle_gap_s,
                 )

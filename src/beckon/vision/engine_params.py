@@ -57,6 +57,14 @@ class EngineParams:
     settle_gap_s`` of every held detector): that event had settled (held gestures are
     reported ``settle_s`` after the head came back), and a patient turning right and then
     left at once makes two gestures."""
+    held_rested_s: float = 0.4
+    """A held head gesture that began after the head rested this long within the release
+    bar (half the gesture's bar) is a movement of its own, with no cooldown against the
+    previous event of its kind (``HoldParams.rested_s``): a patient turning right three times
+    to move three steps, or asked to look up twice, rests 0.3 s or more between (a 0.4 s
+    tilt repeated with 0.3 to 0.5 s at rest lost a third to half of the repeats to the
+    1.5 s cooldown; gest42b's rep.py), while a sway's held swings turn around at rest in
+    0.26 to 0.3 s (review rev41a)."""
     held_lead_share: float = 0.8
     """A held head gesture is dropped when another head axis moved at least this share as
     far (each against its own threshold, from 0.2 s before the excursion began): its own

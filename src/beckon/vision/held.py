@@ -26,11 +26,12 @@ while, and comes back. Why this shape, and why it fires on the way back:
   (talking wobbles the jaw; a held open mouth does not);
 * **one opening** (``reopen_share``, the mouth): an excursion that fell out of its plateau and
   rose back into it is two syllables the hysteresis joined, not one held opening;
-* **cooldown** against double triggers, and nothing while the face is missing, poor, or the
-  head is far from neutral (that gating is the caller's job: it passes ``usable=False``);
-  an unusable frame makes the detector wait for rest again, except in a short gap begun at
-  rest or while a finished excursion settles (``bridge_s``, head angles: a brisk turn's
-  onset, or its swing through rest, bends the mesh for a few frames).
+* **cooldown** against double triggers (for head angles, not after a rest of ``rested_s``
+  within the resting band: a second turn made on purpose), and nothing while the face is
+  missing, poor, or the head is far from neutral (that gating is the caller's job: it passes
+  ``usable=False``); an unusable frame makes the detector wait for rest again, except in a
+  short gap begun at rest or while a finished excursion settles (``bridge_s``, head angles:
+  a brisk turn's onset, or its swing through rest, bends the mesh for a few frames).
 
 Firing on the way back costs the settle time in latency (0.2 to 0.3 s after the gesture
 ends) and buys the maximum-hold and oscillation checks, which are what keep false alarms down.
@@ -123,6 +124,14 @@ class HoldParams:
     two false openings dipped to 0.45 and 0.43 of it). A dip that stays above it is a held
     opening that wavers: jaw tremor, a weak jaw that sags and is pulled open again."""
     cooldown_s: float = 1.5
+    rested_s: float = math.inf
+    """An excursion that began after the signal stayed within the release bar of rest (either
+    side) at least this long, read on the frames, is a movement of its own: the cooldown
+    against the last event does not apply (:meth:`HoldDetector._cooling`). A patient turning
+    three times to move three steps, or asked to look up twice, rests between; a held
+    gesture's return wobble, or a sway's held swings, turn around at rest in less (the held
+    swings of review rev41a: 0.26 to 0.3 s). inf: never (the cooldown alone). For head
+    angles."""
     settle_gap_s: float = math.inf
     """An event of this gesture is a movement of its own, however soon it is reported after
     another event (the engine's ``event_gap_s``), when its excursion began at least this long
@@ -174,6 +183,9 @@ class _Excursion:
     after_pause: bool = False
     """Began at a pause short of rest right after an excursion that was reported: a movement
     of its own, not a double trigger of that one (the cooldown does not apply)."""
+    rested: float = 0.0
+    """How long the signal stayed within the release bar of rest just before it (on the
+    frames: first to last sample there), for ``rested_s``."""
 
 
 class HoldDetector:
@@ -197,6 +209,8 @@ class HoldDetector:
         self._gap_since: float | None = None  # first unusable frame of a gap begun at rest
         self._prev: tuple[float, float] | None = None  # the last sample, if it was usable
         self._prev_others: tuple[float, ...] = ()  # ... and its other channels
+        self._rest_from: tuple[float, float] | None = None  # first and last sample of a stay
+        self._stay = 0.0  # how long the latest stay within the release bar of rest lasted
         self.last_start = -math.inf
         """Start time of the excursion behind the last event."""
         self.last_end = -math.inf
@@ -212,6 +226,8 @@ class HoldDetector:
         self._after_pause = False
         self._gap_since = None
         self._prev = None
+        self._rest_from = None
+        self._stay = 0.0
         self._last_event_t = -math.inf
         self._before.clear()
 
@@ -233,6 +249,8 @@ class HoldDetector:
         p = self.params
         if value is None:
             self._prev = None  # a gap hides where the signal went: nothing to read across it
+            self._rest_from = None
+            self._stay = 0.0
             ex = self._ex
             at_rest = ex is None and not self._blocked
             settling = ex is not None and ex.back_t is not None
@@ -251,6 +269,7 @@ class HoldDetector:
         prev, self._prev = self._prev, (t, x)
         prev_others, self._prev_others = self._prev_others, tuple(others)
         release = p.release_ratio * p.enter
+        self._note_rest(t, x, release)
         ex = self._ex
         if ex is None:
             if x < release:
@@ -266,6 +285,7 @@ class HoldDetector:
             if prev is not None and len(prev_others) == len(others):
                 self._ex.before_others = prev_others
             self._ex.after_pause = self._after_pause
+            self._ex.rested = self._stay
             before = np.array([v for ts, v in self._before if ts <= t - p.sway_ramp_s])
             if len(before) > 2:
                 wobble = float(before.max() - before.min())
@@ -386,11 +406,27 @@ class HoldDetector:
         leave = _crossing([last_in[0], out[0]], [last_in[1], out[1]], 0, 1, release)
         return leave - back >= self.params.settle_s
 
+    def _note_rest(self, t: float, x: float, release: float) -> None:
+        """Keep how long the signal has stayed within the release bar of rest (either side):
+        a stay ends at the first sample out of it, and its length (first to last sample in
+        it) is what the next excursion rested before it (``rested_s``). A sample read twice
+        (the frame that leaves the band after a settle starts the next excursion) changes
+        nothing."""
+        if abs(x) < release:
+            first = self._rest_from[0] if self._rest_from is not None else t
+            self._rest_from = (first, t)
+        elif self._rest_from is not None:
+            self._stay = self._rest_from[1] - self._rest_from[0]
+            self._rest_from = None
+
     def _cooling(self, t: float, ex: _Excursion) -> bool:
         """Whether ``ex``, judged at ``t``, falls in the cooldown after the last event (a
-        double trigger), unless it began at a pause short of rest after it (a movement of
-        its own)."""
-        return t - self._last_event_t < self.params.cooldown_s and not ex.after_pause
+        double trigger), unless it began at a pause short of rest after it, or after a rest
+        of ``rested_s`` (a movement of its own either way)."""
+        p = self.params
+        if ex.after_pause or ex.rested >= p.rested_s:
+            return False
+        return t - self._last_event_t < p.cooldown_s
 
     def _judge(self, t: float, ex: _Excursion) -> GestureEvent | None:
         p = self.params
