@@ -62,7 +62,7 @@ class EngineParams:
     bar (half the gesture's bar) is a movement of its own, with no cooldown against the
     previous event of its kind (``HoldParams.rested_s``): a patient turning right three times
     to move three steps, or asked to look up twice, rests 0.3 s or more between (a 0.4 s
-    tilt repeated with 0.3 to 0.5 s at rest lost a third to half of the repeats to the
+    tilt repeated with 0.3 to 0.5 s at rest lost a third to two thirds of the repeats to the
     1.5 s cooldown; gest42b's rep.py), while a sway's held swings turn around at rest in
     0.26 to 0.3 s (review rev41a)."""
     held_lead_share: float = 0.8
