@@ -451,6 +451,24 @@ def test_a_tilt_made_three_times_with_short_rests_is_three_tilts(fps: float) -> 
     assert names(events) == ["tilt_left"] * 3
 
 
+@pytest.mark.parametrize("where", ["onset", "mid-rest"])
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_three_tilts_with_a_face_lost_for_a_frame_between_are_three_tilts(
+    fps: float, where: str
+) -> None:
+    # The three tilts above, with the face not found for one frame at each later tilt's onset
+    # (the gate closes for a frame at a brisk movement's onset) or in the middle of the rest
+    # before it. The gap is bridged, but it cleared the stay at rest, and the later tilts
+    # met the cooldown again: two tilts (review rev42b, eng_a.py).
+    lead = 0.05 if where == "onset" else -0.3
+    frames = [2.0 + 1.4 * i + lead for i in (1, 2)]
+    tilts = add(*(held(2.0 + 1.4 * i, 0.4, -15.0) for i in range(3)))
+    engine = GestureEngine(calibrated(**EXPRESSIVE))
+    patient = Patient(roll=tilts, found=lambda t: all(abs(t - f) >= 0.5 / fps for f in frames))
+    events = [e for o in patient.trace(9.0, fps=fps) for e in engine.update(o)]
+    assert names(events) == ["tilt_left"] * 3
+
+
 def test_one_long_gesture_is_one_event_and_a_cooldown_follows() -> None:
     hold = HoldDetector("turn_left", +1, HoldParams(enter=5.0, min_hold_s=0.3, cooldown_s=3.0))
     out = []

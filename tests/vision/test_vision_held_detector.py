@@ -134,6 +134,24 @@ def test_turns_the_same_way_with_a_rest_between_are_each_heard(fps: float) -> No
     assert len(_events(knots, fps)) == 3
 
 
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_a_return_that_swings_past_rest_does_not_carry_the_rest_before_the_turn(
+    fps: float,
+) -> None:
+    # Two seconds at rest, a turn of 20 degrees held 0.6 s, a return that swings past rest to
+    # -6 in 0.05 s (no frame within the release bar) and stays there 0.5 s, then out the same
+    # way again to 12 for 0.5 s: one movement and its rebound. The second excursion was
+    # credited with the rest from before the first and freed from the cooldown: two turns at
+    # two or three of five phases (review rev42b, det2.py). Time on the other side is not rest.
+    for phase in (0.0, 0.02, 0.04, 0.06, 0.08):
+        a = 2.9 + phase
+        knots = [
+            (0.0, 0.0), (2.0 + phase, 0.0), (2.3 + phase, 20.0), (a, 20.0), (a + 0.05, -6.0),
+            (a + 0.55, -6.0), (a + 0.6, 12.0), (a + 1.1, 12.0), (a + 1.4, 0.0), (7.0, 0.0),
+        ]  # fmt: skip
+        assert len(_events(knots, fps)) == 1, phase
+
+
 def test_a_held_turn_followed_by_a_brief_second_movement_the_same_way_is_heard() -> None:
     # A turn held a full second at 20 degrees, back to 3.5 (short of rest) for 0.1 s, then a
     # brief glance out again (10 degrees for 0.2 s, too short to be a turn) and rest. The

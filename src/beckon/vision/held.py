@@ -50,6 +50,10 @@ from beckon.vision.gestures import GestureEvent
 
 logger = logging.getLogger(__name__)
 
+_REST_TOL = 1e-6
+"""Slack on ``rested_s``: a stay is read as a difference of frame times, and four frames at
+10 fps (0.4 s) read under 0.4 about half the time."""
+
 
 @dataclass(frozen=True, slots=True)
 class HoldParams:
@@ -126,8 +130,10 @@ class HoldParams:
     cooldown_s: float = 1.5
     rested_s: float = math.inf
     """An excursion that began after the signal stayed within the release bar of rest (either
-    side) at least this long, read on the frames, is a movement of its own: the cooldown
-    against the last event does not apply (:meth:`HoldDetector._cooling`). A patient turning
+    side) at least this long, counted on the frames (first to last sample within the bar,
+    across a gap the bridge covers; time out on the other side is not rest), is a movement of
+    its own: the cooldown against the last event does not apply
+    (:meth:`HoldDetector._cooling`). A patient turning
     three times to move three steps, or asked to look up twice, rests between; a held
     gesture's return wobble, or a sway's held swings, turn around at rest in less (the held
     swings of review rev41a: 0.26 to 0.3 s). inf: never (the cooldown alone). For head
@@ -249,8 +255,6 @@ class HoldDetector:
         p = self.params
         if value is None:
             self._prev = None  # a gap hides where the signal went: nothing to read across it
-            self._rest_from = None
-            self._stay = 0.0
             ex = self._ex
             at_rest = ex is None and not self._blocked
             settling = ex is not None and ex.back_t is not None
@@ -258,7 +262,12 @@ class HoldDetector:
                 if self._gap_since is None:
                     self._gap_since = t
                 if t - self._gap_since <= p.bridge_s:
+                    # A stay at rest goes on across a bridged gap: the gate closes for a
+                    # frame or two at a brisk movement's onset, and clearing the stay there
+                    # put the next tilt of three back in the cooldown (review rev42b).
                     return None
+            self._rest_from = None
+            self._stay = 0.0
             if self._ex is not None:
                 logger.debug("%s: interrupted at t=%.2f", self.gesture, t)
             self._ex = None
@@ -415,6 +424,12 @@ class HoldDetector:
         if abs(x) < release:
             first = self._rest_from[0] if self._rest_from is not None else t
             self._rest_from = (first, t)
+        elif x <= -release:
+            # Out on the other side: no rest before what follows. A return that swung past
+            # rest with no frame within the bar kept the stay from before the gesture, and
+            # the next excursion the same way was freed from the cooldown (review rev42b).
+            self._rest_from = None
+            self._stay = 0.0
         elif self._rest_from is not None:
             self._stay = self._rest_from[1] - self._rest_from[0]
             self._rest_from = None
@@ -424,7 +439,7 @@ class HoldDetector:
         double trigger), unless it began at a pause short of rest after it, or after a rest
         of ``rested_s`` (a movement of its own either way)."""
         p = self.params
-        if ex.after_pause or ex.rested >= p.rested_s:
+        if ex.after_pause or ex.rested >= p.rested_s - _REST_TOL:
             return False
         return t - self._last_event_t < p.cooldown_s
 
