@@ -6,10 +6,12 @@ from pathlib import Path
 from typing import Any
 
 
-def bed12_window(qtbot: Any, folder: Path, language: str = "en", **keys: object) -> Any:
+def bed12_window(
+    qtbot: Any, folder: Path, language: str = "en", *, vision: Any = None, **keys: object
+) -> Any:
     """Bed 12 of gh/icu (outbox ``folder/o.sqlite3``) in ``language``, plus config ``keys``
     given with their dotted names as ``bedside_offered_intents=...`` or ``broker_url=...``;
-    not shown."""
+    ``vision``: its camera (a ``CameraSpec``), or none; not shown."""
     from beckon.bedside.service import BedsideService
     from beckon.config import load_bedside
     from beckon.ui.bedside_window import BedsideWindow
@@ -21,6 +23,8 @@ def bed12_window(qtbot: Any, folder: Path, language: str = "en", **keys: object)
         "bedside.outbox": str(folder / "o.sqlite3"),
     }
     overrides.update({key.replace("_", ".", 1): value for key, value in keys.items()})
-    window = BedsideWindow(BedsideService(load_bedside(None, overrides)), language=language)
+    window = BedsideWindow(
+        BedsideService(load_bedside(None, overrides)), language=language, vision=vision
+    )
     qtbot.addWidget(window)
     return window

@@ -173,3 +173,53 @@ def test_a_name_cut_at_its_least_steps_lower_to_half_its_size_rather_than_be_cut
     assert last_name_px(45, 1.25) == 22
     assert last_name_px(54, 1.5) == last_name_px(72, 2.0) == READABLE_PX
     assert last_name_px(18, 0.5) == 9
+
+
+def test_the_hold_on_staff_opens_the_lock_and_the_menu_at_once_and_a_tap_shows_it_again() -> None:
+    """A second tap on Staff was needed after the 3 s hold; a patient's tap opens nothing."""
+    from beckon.ui.bedside_model import StaffLock
+
+    now = [0.0]
+    lock = StaffLock(hold_s=3.0, open_s=120.0, clock=lambda: now[0])
+    lock.press()
+    now[0] = 1.0
+    assert not lock.release() and not lock.poll()  # a patient's tap: nothing
+    lock.press()
+    now[0] = 2.0
+    assert not lock.held()  # the timer is early: the press goes on
+    now[0] = 4.1
+    assert lock.held() and lock.poll()  # the menu opens under the finger
+    now[0] = 5.0
+    assert not lock.release()  # the finger's release is no tap: the menu stays as it is
+    lock.press()
+    now[0] = 5.2
+    assert lock.release()  # a staff tap while open: the menu again
+    lock.press()
+    now[0] = 8.5
+    assert lock.release()  # a hold released before its timer: the menu all the same
+    now[0] = 8.5 + 121.0
+    assert not lock.poll()
+    lock.press()
+    now[0] = 130.0
+    assert not lock.release()  # locked again: a tap is the patient's
+
+
+def test_show_camera_calibrate_and_exit_are_staff_entries_only_behind_the_lock() -> None:
+    from beckon.ui.bedside_model import StaffEntries, staff_entries
+
+    assert staff_entries(False, True) == StaffEntries(False, False, False)
+    assert staff_entries(True, True) == StaffEntries(True, True, True)
+    assert staff_entries(True, False) == StaffEntries(False, True, True)  # no camera
+
+
+def test_a_chip_text_wraps_at_spaces_and_inside_a_word_only_when_it_is_wider() -> None:
+    """The face chip's light hint ran past an 800 px window at font scale 1 and 2."""
+    from beckon.ui.bedside_model import wrap_words
+
+    text = "Too dark to see the face: turn on a light or uncover the camera"
+    assert wrap_words(text, len, 100) == text
+    wrapped = wrap_words(text, len, 20)
+    assert wrapped.replace("\n", " ") == text
+    assert max(len(line) for line in wrapped.split("\n")) <= 20
+    assert wrapped.split("\n")[0] == "Too dark to see the"
+    assert wrap_words("Disconnected", len, 5) == "Disco\nnnect\ned"

@@ -46,16 +46,20 @@ def test_the_patient_cannot_close_the_kiosk_window_and_staff_can(
     qtbot.wait(300)
     assert window.isVisible() and window.host.service_alive
 
-    assert not window.exit_button.isVisible()
+    assert not window.exit_action.isVisible()
     qtbot.mouseClick(window.staff_button, Qt.MouseButton.LeftButton)  # a short tap
     qtbot.wait(300)
-    assert not window.exit_button.isVisible()
+    assert not window.exit_action.isVisible() and not window.staff_menu.isVisible()
 
     window.staff.hold_s = 0.5  # the long press, shorter for the test
     qtbot.mousePress(window.staff_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.exit_button.isVisible(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.staff_menu.isVisible(), timeout=WAIT_MS)
     qtbot.mouseRelease(window.staff_button, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(window.exit_button, Qt.MouseButton.LeftButton)
+    assert window.exit_action.isVisible()
+    menu = window.staff_menu
+    qtbot.mouseClick(
+        menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(window.exit_action).center()
+    )
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=WAIT_MS)
     assert not window.host.started or not window.host.service_alive
 

@@ -42,10 +42,8 @@ def test_an_emergency_is_cleared_at_the_bed_by_a_nurse_in_the_room_and_the_stati
     # The staff menu (behind the long press) offers presence; Clear only once a nurse is in.
     bedside.staff.hold_s = 0.5
     qtbot.mousePress(bedside.staff_button, Qt.MouseButton.LeftButton)
-    qtbot.wait(700)
+    qtbot.waitUntil(lambda: bedside.staff_menu.isVisible(), timeout=WAIT_MS)  # at the hold
     qtbot.mouseRelease(bedside.staff_button, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(bedside.staff_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bedside.timing_menu.isVisible(), timeout=WAIT_MS)
     assert not bedside.clear_action.isEnabled()
     assert not station.presence_label.isVisible()
     bedside.presence_action.trigger()

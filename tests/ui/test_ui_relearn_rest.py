@@ -34,14 +34,11 @@ def _window(qtbot: Any, tmp_path: Path, *, camera: bool) -> Any:
 
 
 def _staff_menu(qtbot: Any, bedside: Any) -> None:
-    """The long press opens the lock; a tap on Staff then shows the staff menu."""
+    """The long press opens the lock and the staff menu with it."""
     bedside.staff.hold_s = 0.5  # the long press, shorter for the test
     qtbot.mousePress(bedside.staff_button, Qt.MouseButton.LeftButton)
-    qtbot.wait(700)
+    qtbot.waitUntil(lambda: bedside.staff_menu.isVisible(), timeout=WAIT_MS)
     qtbot.mouseRelease(bedside.staff_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bedside.calibrate_button.isVisible(), timeout=WAIT_MS)
-    qtbot.mouseClick(bedside.staff_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bedside.timing_menu.isVisible(), timeout=WAIT_MS)
 
 
 def test_learn_the_rest_again_is_for_staff_and_reaches_the_vision_worker(
@@ -58,7 +55,7 @@ def test_learn_the_rest_again_is_for_staff_and_reaches_the_vision_worker(
     try:
         qtbot.mouseClick(bedside.staff_button, Qt.MouseButton.LeftButton)  # a patient's tap
         qtbot.wait(300)
-        assert not bedside.timing_menu.isVisible()  # nothing of it on the patient's screen
+        assert not bedside.staff_menu.isVisible()  # nothing of it on the patient's screen
 
         _staff_menu(qtbot, bedside)
         action = bedside.relearn_action
@@ -71,7 +68,7 @@ def test_learn_the_rest_again_is_for_staff_and_reaches_the_vision_worker(
         assert bedside.stage_banner.text() == strings.relearning_rest_text()
         assert bedside.face_state == "calibrating"
     finally:
-        bedside.timing_menu.close()
+        bedside.staff_menu.close()
         bedside.host.vision = None  # never started: the window's close must not stop it
 
 
@@ -81,7 +78,7 @@ def test_without_a_camera_there_is_no_rest_to_learn_again(
     bedside = _window(qtbot, tmp_path, camera=False)
     _staff_menu(qtbot, bedside)
     assert not bedside.relearn_action.isVisible()
-    bedside.timing_menu.close()
+    bedside.staff_menu.close()
     assert bedside.host.relearn_rest() is False  # and the host says so, harmlessly
 
 
@@ -97,7 +94,7 @@ def test_while_the_camera_is_retrying_the_request_is_remembered_and_acknowledged
     _staff_menu(qtbot, bedside)
     assert bedside.relearn_action.isVisible()
     bedside.relearn_action.trigger()
-    bedside.timing_menu.close()
+    bedside.staff_menu.close()
     assert bedside.host.rest_relearned
     assert bedside.stage_banner.text() == strings.relearning_rest_text()
 
@@ -109,5 +106,5 @@ def test_the_staff_menu_closes_with_the_staff_lock(qtbot: Any, look: None, tmp_p
     _staff_menu(qtbot, bedside)
     qtbot.waitUntil(lambda: not bedside.staff.poll(), timeout=WAIT_MS)
     bedside._show_staff()  # what the window's poll does
-    assert not bedside.calibrate_button.isVisible()
-    assert not bedside.timing_menu.isVisible()
+    assert not bedside.calibrate_action.isVisible()
+    assert not bedside.staff_menu.isVisible()

@@ -141,17 +141,21 @@ def test_the_menu_is_silent_during_calibration_and_staff_controls_need_a_long_pr
     were open to anyone."""
     bedside = open_bedside(speaker=speaker, offer_seconds=4.0)
     qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
-    assert not bedside.calibrate_button.isVisible()
-    assert not bedside.preview_button.isVisible()
+    assert not bedside.calibrate_action.isVisible()
+    assert not bedside.preview_action.isVisible()
     qtbot.mouseClick(bedside.staff_button, Qt.MouseButton.LeftButton)  # a short tap
     qtbot.wait(300)
-    assert not bedside.calibrate_button.isVisible()
+    assert not bedside.calibrate_action.isVisible() and not bedside.staff_menu.isVisible()
 
     bedside.staff.hold_s = 0.5  # the same long press, shorter for the test
     qtbot.mousePress(bedside.staff_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bedside.calibrate_button.isVisible(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bedside.staff_menu.isVisible(), timeout=WAIT_MS)
     qtbot.mouseRelease(bedside.staff_button, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(bedside.calibrate_button, Qt.MouseButton.LeftButton)
+    menu = bedside.staff_menu
+    assert bedside.calibrate_action.isVisible()
+    qtbot.mouseClick(
+        menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(bedside.calibrate_action).center()
+    )
     assert bedside.wizard is not None
     heard = len(speaker.said)
     t = bedside.service.menu_time()

@@ -602,7 +602,7 @@
         <translation>{bed}번 침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="976" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="993" />
         <location filename="../../src/beckon/ui/strings.py" line="380" />
         <source>{intent}?</source>
         <translation>{intent}?</translation>
@@ -1073,120 +1073,114 @@
         <translation>{n}건 도착 안 함 ({age})</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="187" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="188" />
         <source>Your earlier messages</source>
         <translation>이전 요청</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="209" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="210" />
         <source>Cancel this request</source>
         <translation>이 요청 취소</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="244" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="245" />
         <source>Your requests show here.</source>
         <translation>요청하신 내용이 여기에 표시됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="255" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="256" />
         <source>Asked at {time}</source>
         <translation>{time}에 요청함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1517" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="479" />
-        <source>Show camera</source>
-        <translation>카메라 보기</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="482" />
-        <source>Calibrate</source>
-        <translation>보정</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="485" />
-        <source>Exit</source>
-        <translation>종료</translation>
-    </message>
-    <message>
         <location filename="../../src/beckon/ui/bedside_window.py" line="488" />
-        <source>Close the bedside (under the kiosk service it starts again).</source>
-        <translation>침상 화면을 닫습니다 (키오스크 서비스에서는 다시 시작됩니다).</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="522" />
         <source>Staff</source>
         <translation>직원</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="524" />
-        <source>Staff: hold for 3 seconds.</source>
-        <translation>직원: 3초 동안 누르세요.</translation>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="490" />
+        <source>Staff: hold 3 seconds for the staff menu.</source>
+        <translation>직원: 직원 메뉴를 열려면 3초 동안 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="798" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="755" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="581" />
+        <source>Show camera</source>
+        <translation>카메라 보기</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="583" />
+        <source>Calibrate</source>
+        <translation>보정</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="597" />
+        <source>Exit</source>
+        <translation>종료</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="599" />
+        <source>Close the bedside (under the kiosk service it starts again).</source>
+        <translation>침상 화면을 닫습니다 (키오스크 서비스에서는 다시 시작됩니다).</translation>
+    </message>
+    <message>
+        <location filename="../../src/beckon/ui/bedside_window.py" line="815" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="772" />
         <source>Yes</source>
         <translation>네</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="799" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="756" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="816" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="773" />
         <source>No</source>
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="940" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="957" />
         <source>a nurse</source>
         <translation>간호사</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="941" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="958" />
         <source>{nurse} asks:</source>
         <translation>{nurse} 님의 질문:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="979" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="996" />
         <source>{intent}: sending now unless you say no.</source>
         <translation>{intent}: "아니요"라고 하지 않으면 지금 보냅니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="983" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1000" />
         <source>Did you ask for: {intent}?</source>
         <translation>요청: {intent}. 맞나요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="999" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1016" />
         <source>Not sent: {intent}. Say it again if you need it.</source>
         <translation>보내지 않음: {intent}. 필요하면 다시 말씀하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1001" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1018" />
         <source>Not sent: {intent}.</source>
         <translation>보내지 않음: {intent}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1029" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1046" />
         <source>Send “{intent}”?</source>
         <translation>“{intent}” 요청을 보낼까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1047" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1064" />
         <source>Touch Yes or No.</source>
         <translation>네 또는 아니요를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1517" />
-        <source>Hide camera</source>
-        <translation>카메라 숨기기</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1526" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1551" />
         <source>No picture</source>
         <translation>화면 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1556" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1581" />
         <source>The bedside service stopped: call IT.</source>
         <translation>침상 서비스가 멈췄습니다. 전산실에 연락하세요.</translation>
     </message>

@@ -126,11 +126,13 @@ def next_preset(current: float, presets: tuple[float, ...]) -> float:
 
 
 class StaffLock:
-    """Staff-only controls (calibrate, camera view) open after a long press, for a while.
+    """The staff menu (camera picture, calibration, exit, scan speed ...) opens after a long
+    press on Staff, for a while.
 
     A patient's stray touch or a visitor's tap must not start a calibration that changes the
     patient's gestures, nor show the camera picture. A long press (``hold_s``) on the staff
-    button opens the controls for ``open_s``; then they lock again by themselves.
+    button opens the lock for ``open_s`` and the menu at once (``held``); a short tap while it
+    is open shows the menu again (``release``); then it locks again by itself.
     """
 
     def __init__(self, hold_s: float = 3.0, open_s: float = 120.0, clock: Any = time.monotonic):
@@ -138,21 +140,35 @@ class StaffLock:
         self.open_s = open_s
         self.clock = clock
         self._pressed_at: float | None = None
+        self._open_at_press = False  # the lock was open when the press began: a tap shows it
         self._open_until = 0.0
 
     def press(self) -> None:
+        self._open_at_press = self.poll()
         self._pressed_at = self.clock()
 
+    def held(self) -> bool:
+        """Asked ``hold_s`` after a press: whether it is still down and long enough. Then the
+        lock opens and the press ends here, so the staff menu opens under the finger at once
+        (a second tap was needed) and the finger's release is no tap."""
+        pressed = self._pressed_at
+        if pressed is None or self.clock() - pressed < self.hold_s:
+            return False
+        self._pressed_at = None
+        self._open_until = self.clock() + self.open_s
+        return True
+
     def release(self) -> bool:
-        """The press ends; returns whether it was long enough (and so unlocked)."""
-        pressed, self._pressed_at = self._pressed_at, None
-        if pressed is not None and self.clock() - pressed >= self.hold_s:
-            self._open_until = self.clock() + self.open_s
+        """The press ends; returns whether the staff menu opens now: a press long enough
+        (``held`` not asked yet), or a short tap while the lock was and is open. A patient's
+        tap on a closed lock opens nothing."""
+        if self.held():
             return True
-        return False
+        pressed, self._pressed_at = self._pressed_at, None
+        return pressed is not None and self._open_at_press and self.poll()
 
     def poll(self) -> bool:
-        """Whether the controls are open now (a press held long enough opens them at once)."""
+        """Whether the lock is open now (a press held long enough opens it at once)."""
         if self._pressed_at is not None and self.clock() - self._pressed_at >= self.hold_s:
             self._open_until = self.clock() + self.open_s
         return self.clock() < self._open_until
@@ -163,6 +179,51 @@ class StaffLock:
 
     def lock(self) -> None:
         self._open_until = 0.0
+
+
+@dataclass(frozen=True)
+class StaffEntries:
+    """Which of the staff menu's own entries show (``staff_entries``)."""
+
+    preview: bool
+    """Show camera: the camera picture, checked while it is on screen."""
+    calibrate: bool
+    """Calibrate: the calibration wizard (raised again if it is open)."""
+    exit: bool
+    """Exit: closes the bedside (under the kiosk service it starts again)."""
+
+
+def staff_entries(open_: bool, camera: bool) -> StaffEntries:
+    """The staff menu's Show camera, Calibrate and Exit: only behind the lock (``open_``), and
+    Show camera only with a camera. They were bar buttons that appeared as the lock opened: the
+    bar grew a row and the patient's tiles moved, and at font scale 1.5 on a portrait tablet
+    (2.0 on 1024 x 600) Show camera and Calibrate were cut. The bar now never changes with the
+    lock."""
+    return StaffEntries(preview=open_ and camera, calibrate=open_, exit=open_)
+
+
+def wrap_words(text: str, advance: Callable[[str], int], width: int) -> str:
+    """``text`` broken into lines (at spaces; inside a word only where the word alone is wider)
+    each no wider than ``width`` as ``advance`` measures it: a status chip's text where the
+    chip has less room than its text needs ("Too dark to see the face: turn on a light or
+    uncover the camera" ran past an 800 px window at font scale 1 and 2)."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        joined = f"{line} {word}" if line else word
+        if advance(joined) <= width:
+            line = joined
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        for char in word:  # a word wider than a line goes on lines of its own
+            if line and advance(line + char) > width:
+                lines.append(line)
+                line = ""
+            line += char
+    lines.append(line)
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- speech that helps

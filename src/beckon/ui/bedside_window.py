@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PyQt6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QCloseEvent, QIcon, QImage, QPixmap, QResizeEvent
+from PyQt6.QtGui import QAction, QCloseEvent, QIcon, QImage, QPixmap, QResizeEvent
 from PyQt6.QtWidgets import (
     QBoxLayout,
     QFrame,
@@ -77,6 +77,7 @@ from beckon.ui.bedside_model import (
     next_preset,
     spoken_intent,
     spoken_words,
+    staff_entries,
     tile_columns,
 )
 from beckon.ui.sound import Alarm
@@ -459,7 +460,7 @@ class BedsideWindow(QWidget):
         self.link_pill = StatusPill()
         self.station_pill = StatusPill()
         # The chips wrap onto a second line rather than push the window past the screen.
-        chips = QWidget()
+        chips = self.chips = QWidget()
         # The bar's own colour behind the chips: with every chip hidden (a cramped window where
         # all is well) a box of the page's colour stood empty in the header.
         chips.setObjectName("statusChips")
@@ -474,54 +475,21 @@ class BedsideWindow(QWidget):
         )
         for pill in self._pills:
             chips_layout.addWidget(pill)
-        chips.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        # The chips take what the title and Staff leave, whatever their texts: a chip wider
+        # than that wraps its text (``_cap_chips``) instead of pushing Staff off the window.
+        chips.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        chips.installEventFilter(self)
         bar_layout.addWidget(chips, 1)
-        self.preview_button = QPushButton(translate("Beckon", "Show camera"))
-        self.preview_button.setObjectName("smallButton")
-        self.preview_button.clicked.connect(self.toggle_preview)
-        self.calibrate_button = QPushButton(translate("Beckon", "Calibrate"))
-        self.calibrate_button.setObjectName("smallButton")
-        self.calibrate_button.clicked.connect(self.open_calibration)
-        self.exit_button = QPushButton(translate("Beckon", "Exit"))
-        self.exit_button.setObjectName("smallButton")
-        self.exit_button.setToolTip(
-            translate("Beckon", "Close the bedside (under the kiosk service it starts again).")
-        )
-        self.exit_button.clicked.connect(self.exit_now)
-        bar_layout.addWidget(self.preview_button)
-        bar_layout.addWidget(self.calibrate_button)
-        # Staff-only too: the patient's scan speed and pause after a choice (saved to the
-        # profile). A short tap on Staff while it is open shows them, so the bar gains no
-        # button and still fits at large font scales.
-        self.timing_menu = QMenu(self)
-        self.scan_action = self.timing_menu.addAction("")
-        self.pause_action = self.timing_menu.addAction("")
-        assert self.scan_action is not None and self.pause_action is not None
-        self.scan_action.triggered.connect(self._next_scan_speed)
-        self.pause_action.triggered.connect(self._next_pause)
-        # A nurse in the room: presence, then clearing this bed's emergency (the only place
-        # an emergency is cleared; docs/protocol.md, nurse_at_bed).
-        self.presence_action = self.timing_menu.addAction(strings.nurse_in_room_text())
-        self.clear_action = self.timing_menu.addAction(strings.clear_emergency_text())
-        assert self.presence_action is not None and self.clear_action is not None
-        self.presence_action.setCheckable(True)
-        self.presence_action.triggered.connect(self._toggle_presence)
-        self.clear_action.triggered.connect(self._clear_emergency)
-        # Staff moved the patient (pillow, bed raised, turned): the resting head pose is learned
-        # again at the camera's next frame (BedsideHost.relearn_rest); the face chip says
-        # "calibrating" until it is. In this menu, not the bar: one more button there cut the
-        # bar's labels at 1.5 on the 1280 x 800 tablet (docs/ui.md, staff-only controls).
-        self.relearn_action = self.timing_menu.addAction(strings.relearn_rest_text())
-        assert self.relearn_action is not None
-        self.relearn_action.triggered.connect(self._relearn_rest)
-        self.timing_menu.aboutToShow.connect(self._show_nurse_actions)
-        self._staff_was_open = False
-        self._show_timing()
-        bar_layout.addWidget(self.exit_button)
-        # Staff-only: Calibrate and Show camera appear after a long press on Staff.
+        self._build_staff_menu()
+        # The bar holds the title, the chips and Staff, whatever the lock's state: nothing in it
+        # appears as the lock opens, so the patient's tiles never move and nothing is cut. Show
+        # camera, Calibrate and Exit were buttons here: opening the lock grew the bar a row, and
+        # at 1.5 on a portrait tablet (2.0 on 1024 x 600) Show camera and Calibrate were cut.
         self.staff_button = QPushButton(translate("Beckon", "Staff"))
         self.staff_button.setObjectName("smallButton")
-        self.staff_button.setToolTip(translate("Beckon", "Staff: hold for 3 seconds."))
+        hint = translate("Beckon", "Staff: hold 3 seconds for the staff menu.")
+        self.staff_button.setToolTip(hint)
+        self.staff_button.setAccessibleDescription(hint)
         self.staff_button.pressed.connect(self._staff_pressed)
         self.staff_button.released.connect(self._staff_released)
         bar_layout.addWidget(self.staff_button)
@@ -602,8 +570,50 @@ class BedsideWindow(QWidget):
         self.reach_banner.hide()
         root.addWidget(self._padded(self.reach_banner))
 
+    def _build_staff_menu(self) -> None:
+        """The staff menu, behind the lock (``StaffLock``): the camera picture and the
+        calibration first, the patient's scan speed and pause after a choice (saved to the
+        profile), a nurse in the room, and Exit last."""
+        menu = self.staff_menu = QMenu(self)
+        menu.setToolTipsVisible(True)  # Exit's says the kiosk starts the bedside again
+        # The camera picture, hidden unless staff ask for it (privacy, calm): checked while it
+        # is on screen. Only with a camera (``staff_entries``).
+        self.preview_action = self._entry(translate("Beckon", "Show camera"), self.toggle_preview)
+        self.preview_action.setCheckable(True)
+        self.calibrate_action = self._entry(translate("Beckon", "Calibrate"), self.open_calibration)
+        menu.addSeparator()
+        self.scan_action = self._entry("", self._next_scan_speed)
+        self.pause_action = self._entry("", self._next_pause)
+        # A nurse in the room: presence, then clearing this bed's emergency (the only place
+        # an emergency is cleared; docs/protocol.md, nurse_at_bed).
+        self.presence_action = self._entry(strings.nurse_in_room_text(), self._toggle_presence)
+        self.presence_action.setCheckable(True)
+        self.clear_action = self._entry(strings.clear_emergency_text(), self._clear_emergency)
+        # Staff moved the patient (pillow, bed raised, turned): the resting head pose is learned
+        # again at the camera's next frame (BedsideHost.relearn_rest); the face chip says
+        # "calibrating" until it is.
+        self.relearn_action = self._entry(strings.relearn_rest_text(), self._relearn_rest)
+        menu.addSeparator()
+        self.exit_action = self._entry(translate("Beckon", "Exit"), self.exit_now)
+        self.exit_action.setToolTip(
+            translate("Beckon", "Close the bedside (under the kiosk service it starts again).")
+        )
+        menu.aboutToShow.connect(self._show_nurse_actions)
+        self._show_timing()
+
+    def _entry(self, text: str, slot: Callable[[], None]) -> QAction:
+        """One entry of the staff menu, calling ``slot`` when chosen."""
+        action = QAction(text, self.staff_menu)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.staff_menu.addAction(action)
+        return action
+
     def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
         """The tile area changes size when notices come and go: reflow the tiles then too."""
+        if watched is self.chips:  # built before the rest of the window
+            if event is not None and event.type() == QEvent.Type.Resize:
+                self._cap_chips()
+            return super().eventFilter(watched, event)
         if watched is self.pages and event is not None and event.type() == QEvent.Type.Resize:
             self._reflow_tiles()
         kind = event.type() if event is not None else None
@@ -612,6 +622,13 @@ class BedsideWindow(QWidget):
         if resized or moved:
             QTimer.singleShot(0, self._fit_recent)  # once the panel's layout has settled
         return super().eventFilter(watched, event)
+
+    def _cap_chips(self) -> None:
+        """No chip wider than the chips' room (what the title and Staff leave): a longer text
+        wraps onto more lines (``StatusPill.set_cap``). The room does not depend on the chips'
+        texts (its size policy ignores them), so wrapping never changes it."""
+        for pill in self._pills:
+            pill.set_cap(max(1, self.chips.width()))
 
     def resizeEvent(self, event: QResizeEvent | None) -> None:
         super().resizeEvent(event)
@@ -1423,28 +1440,41 @@ class BedsideWindow(QWidget):
         self._show_banner(self.reach_banner, bool(text))
 
     def _staff_pressed(self) -> None:
-        self._staff_was_open = self.staff.poll()
         self.staff.press()
-        QTimer.singleShot(int(self.staff.hold_s * 1000) + 50, self._show_staff)
+        QTimer.singleShot(int(self.staff.hold_s * 1000) + 50, self._staff_held)
+
+    def _staff_held(self) -> None:
+        """The long press opened the lock: the staff menu opens at once, under Staff."""
+        if self.staff.held():
+            self.staff_button.setDown(False)  # the menu takes the finger's release
+            self._show_staff()
+            self._open_staff_menu()
 
     def _staff_released(self) -> None:
-        if not self.staff.release() and self._staff_was_open and self.staff.poll():
-            self.timing_menu.popup(
-                self.staff_button.mapToGlobal(self.staff_button.rect().bottomLeft())
-            )
+        opens = self.staff.release()  # a tap while the lock is open shows the menu again
         self._show_staff()
+        if opens:
+            self._open_staff_menu()
+
+    def _open_staff_menu(self) -> None:
+        self.staff_menu.popup(self.staff_button.mapToGlobal(self.staff_button.rect().bottomLeft()))
 
     def _show_staff(self) -> None:
-        """Staff controls only while the staff lock is open (and a calibration stays
-        reachable while its wizard is open)."""
+        """The staff menu's entries only while the staff lock is open; once it closes, the
+        camera picture and the menu go. A calibration wizard already open stays open."""
         open_ = self.staff.poll()
-        self.calibrate_button.setVisible(open_)
-        self.exit_button.setVisible(open_)
-        self.preview_button.setVisible(open_ and self.vision is not None)
+        entries = staff_entries(open_, self.vision is not None)
+        for action, shown in (
+            (self.preview_action, entries.preview),
+            (self.calibrate_action, entries.calibrate),
+            (self.exit_action, entries.exit),
+        ):
+            action.setVisible(shown)
+            action.setEnabled(shown)
         if not open_ and self.preview.isVisible():
             self.toggle_preview()  # the picture is never left on screen for anyone to see
-        if not open_ and self.timing_menu.isVisible():
-            self.timing_menu.close()  # nor the staff menu, once the lock has closed
+        if not open_ and self.staff_menu.isVisible():
+            self.staff_menu.close()  # nor the staff menu, once the lock has closed
 
     def _next_scan_speed(self) -> None:
         offer, pause = self._timing
@@ -1484,16 +1514,13 @@ class BedsideWindow(QWidget):
         nurse is present and this bed has an open emergency, and "learn the rest again" only
         with a camera."""
         present = self.service.nurse_present is not None
-        assert self.presence_action is not None and self.clear_action is not None
         self.presence_action.setChecked(present)
         emergency = emergency_to_clear(self.timeline.tracks, self.intents)
         self.clear_action.setEnabled(present and emergency is not None)
-        assert self.relearn_action is not None
         self.relearn_action.setVisible(self.vision is not None)  # no camera: no rest to learn
 
     def _show_timing(self) -> None:
         offer, pause = self._timing
-        assert self.scan_action is not None and self.pause_action is not None
         self.scan_action.setText(strings.scan_speed_text(offer))
         self.pause_action.setText(strings.pause_text(pause))
 
@@ -1513,9 +1540,7 @@ class BedsideWindow(QWidget):
         """The camera picture is hidden unless someone asks for it (privacy, calm)."""
         show = not self.preview.isVisible()
         self.preview.setVisible(show)
-        self.preview_button.setText(
-            translate("Beckon", "Hide camera") if show else translate("Beckon", "Show camera")
-        )
+        self.preview_action.setChecked(show)
         self._update_preview()
 
     def _update_preview(self) -> None:

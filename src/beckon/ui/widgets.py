@@ -41,6 +41,7 @@ from beckon.ui.bedside_model import (
     last_name_px,
     least_name_px,
     readable_px,
+    wrap_words,
 )
 from beckon.ui.station_model import (
     Bar,
@@ -476,9 +477,40 @@ class StatusPill(QFrame):
         layout.addWidget(self.label)
         self.wanted = True  # False: what it reports is not there (no camera, no microphone)
         self.only_problems = False
+        self._text = ""
+        self._cap: int | None = None  # the pill's widest (``set_cap``); None: no limit
+
+    def set_cap(self, width: int | None) -> None:
+        """The pill is never wider than ``width``: its text wraps onto more lines
+        (``bedside_model.wrap_words``). "Too dark to see the face: turn on a light or uncover
+        the camera" ran past an 800 px window at font scale 1 and 2; wrapped, a nurse still
+        reads it whole (a screen reader hears it on one line, the pill's accessible name)."""
+        if width != self._cap:
+            self._cap = width
+            self._wrap()
+
+    def _wrap(self) -> None:
+        """The label's text, broken into lines no wider than the cap leaves it: the cap less
+        what the pill takes besides its text (margins, the icon and the gap)."""
+        text = self._text
+        if self._cap is not None:
+            self.ensurePolished()
+            self.label.ensurePolished()  # the stylesheet's type, to measure with
+            metrics = self.label.fontMetrics()
+            layout = self.layout()
+            besides = self.icon.sizeHint().width() + 2 * self.frameWidth()
+            if layout is not None:
+                m = layout.contentsMargins()
+                besides += m.left() + m.right() + layout.spacing()
+            room = max(1, self._cap - besides - 2)  # 2: a label's hint is a little wider
+            text = wrap_words(text, metrics.horizontalAdvance, room)
+        if text != self.label.text():
+            self.label.setText(text)
 
     def show_state(self, state: str, text: str, icon: str) -> None:
-        self.label.setText(text)
+        if text != self._text:
+            self._text = text
+            self._wrap()
         self.setAccessibleName(text)  # a screen reader reads the pill as one thing
         if self.icon.icon_name != icon:
             self.icon.set_icon(icon)
@@ -496,6 +528,7 @@ class StatusPill(QFrame):
         self.only_problems = on
         set_prop(self, "compact", on if smaller is None else smaller)
         repolish(self.label)  # its type follows the pill's property
+        self._wrap()  # in its new type
         self._show()
 
     def _show(self) -> None:
@@ -504,7 +537,8 @@ class StatusPill(QFrame):
 
     @property
     def text(self) -> str:
-        return self.label.text()
+        """The whole text, on one line (the label may show it wrapped)."""
+        return self._text
 
 
 class Tile(QFrame):
