@@ -24,7 +24,7 @@ from beckon.ui import theme
 from tests.helpers.windows import bed12_window
 
 ITEMS = ["nurse", "water", "pain", "toilet", "reposition", "emergency"]
-# Staff, Calibrate, Show camera, Exit: read by a nurse standing at the tablet.
+# Staff (the staff menu holds Calibrate, Show camera, Exit): read by a nurse standing at the tablet.
 STAFF_ONLY = frozenset({"smallButton"})
 
 
