@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PyQt6.QtCore import QPoint, QRect, Qt
-from PyQt6.QtWidgets import QFrame
+from PyQt6.QtCore import QEvent, QPoint, QRect, Qt
+from PyQt6.QtGui import QKeyEvent
+from PyQt6.QtTest import QTest
+from PyQt6.QtWidgets import QApplication, QFrame, QProxyStyle, QStyle
 
 from tests.helpers.layout import clipped, settle
 
@@ -213,12 +215,27 @@ def test_a_chip_wider_than_the_bar_wraps_its_text_and_keeps_it_whole(
     assert window.face_pill.label.text() == strings.face_text("ready")
 
 
-def hold_staff(qtbot: Any, window: Any) -> None:
-    """The long press on Staff (0.5 s for the test): the lock opens and the menu with it."""
+LEFT, NO_KEYS = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+
+
+def press_staff(qtbot: Any, window: Any, local: QPoint | None = None) -> QPoint:
+    """The long press on Staff (0.5 s for the test) until the menu opens, the finger still
+    down; returns where it pressed, in the window. Through the window, as a finger's events
+    come (``qtbot.mouseRelease(staff_button)`` sent the release to the button, never to the
+    open menu, where Qt routes a real one)."""
     window.staff.hold_s = 0.5
-    qtbot.mousePress(window.staff_button, Qt.MouseButton.LeftButton)
+    button = window.staff_button
+    at = button.mapTo(window, button.rect().center() if local is None else local)
+    QTest.mousePress(window.windowHandle(), LEFT, NO_KEYS, at)
     qtbot.waitUntil(lambda: window.staff_menu.isVisible(), timeout=WAIT_MS)
-    qtbot.mouseRelease(window.staff_button, Qt.MouseButton.LeftButton)
+    return at
+
+
+def hold_staff(qtbot: Any, window: Any) -> None:
+    """The long press on Staff: the lock opens and the menu with it; the finger lifts."""
+    at = press_staff(qtbot, window)
+    QTest.mouseRelease(window.windowHandle(), LEFT, NO_KEYS, at)
+    qtbot.wait(100)
 
 
 def choose(qtbot: Any, window: Any, action: Any) -> None:
@@ -281,8 +298,11 @@ def test_calibrate_in_the_staff_menu_opens_the_wizard_and_reaches_it_again(
     choose(qtbot, window, window.calibrate_action)
     wizard = window.wizard
     assert wizard is not None and wizard.isVisible()
-    qtbot.mouseClick(window.staff_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.staff_menu.isVisible(), timeout=WAIT_MS)
+    assert not window.staff.poll(), "Calibrate left the lock open for the next person"
+    qtbot.mouseClick(window.staff_button, Qt.MouseButton.LeftButton)  # the next person's tap
+    qtbot.wait(300)
+    assert not window.staff_menu.isVisible()
+    hold_staff(qtbot, window)
     choose(qtbot, window, window.calibrate_action)  # raised, not a second wizard
     assert window.wizard is wizard
     window.staff.lock()
@@ -304,6 +324,113 @@ def test_without_a_camera_the_staff_menu_has_no_show_camera(
     assert not window.preview_action.isVisible()
     assert window.calibrate_action.isVisible() and window.exit_action.isVisible()
     window.staff_menu.close()
+
+
+@pytest.mark.parametrize(
+    ("where", "dy", "slide_to"),
+    [
+        ("center", 0, None),
+        ("center", 8, None),
+        ("bottom", 3, None),
+        ("bottom", 12, None),  # ui42 chose Show camera
+        ("center", 0, "preview_action"),  # ui42 chose it
+        ("center", 0, "calibrate_action"),  # ui42 chose it
+        ("center", 0, "exit_action"),  # ui42 closed the bedside
+    ],
+)
+def test_the_release_that_ends_the_hold_chooses_nothing_and_leaves_the_menu_open(
+    qtbot: Any, looks: Any, camera_bedside: Any, where: str, dy: int, slide_to: str | None
+) -> None:
+    """The hold opens the menu with the finger still down, just below Staff: its release,
+    wherever the finger slid, chooses no entry. Then a tap on an entry chooses it as usual.
+    (rev42u's probe; 800 x 600 is the offscreen screen, so the menu is where it would be.)"""
+    looks("en", 1.0)
+    window = camera_bedside("en", 800, 600)
+    settle(qtbot, window)
+    fired: list[str] = []
+    for name in ("preview_action", "calibrate_action", "exit_action"):
+        getattr(window, name).triggered.connect(lambda _c=False, n=name: fired.append(n))
+    button, handle, menu = window.staff_button, window.windowHandle(), window.staff_menu
+    local = None if where == "center" else QPoint(button.width() // 2, button.height() - 2)
+    at = press_staff(qtbot, window, local)
+    if slide_to is None:
+        end = QPoint(at.x(), at.y() + dy)
+    else:
+        entry = menu.actionGeometry(getattr(window, slide_to)).center()
+        end = window.mapFromGlobal(menu.mapToGlobal(entry))
+    for step in range(1, 6):
+        QTest.mouseMove(handle, at + (end - at) * step / 5)
+        qtbot.wait(20)
+    QTest.mouseRelease(handle, LEFT, NO_KEYS, end)
+    qtbot.wait(300)
+    assert fired == [], f"the finger's release chose {fired}"
+    assert menu.isVisible(), "the finger's release closed the menu"
+    tap = window.mapFromGlobal(
+        menu.mapToGlobal(menu.actionGeometry(window.preview_action).center())
+    )
+    QTest.mouseClick(handle, LEFT, NO_KEYS, tap)  # the next tap chooses
+    qtbot.waitUntil(lambda: fired == ["preview_action"], timeout=WAIT_MS)
+    assert window.preview.isVisible()
+
+
+class SpaceChooses(QProxyStyle):
+    """A style where Space chooses the menu's entry under focus (Qt's default on some
+    platforms; Fusion here says no)."""
+
+    def styleHint(self, hint: Any, *args: Any) -> int:
+        if hint == QStyle.StyleHint.SH_Menu_SpaceActivatesItem:
+            return 1
+        return super().styleHint(hint, *args)
+
+
+def test_holding_space_on_staff_opens_the_menu_and_its_repeats_choose_nothing(
+    qtbot: Any, looks: Any, camera_bedside: Any
+) -> None:
+    """The hold by keyboard: Space held on Staff repeats its key press, into the menu once it
+    opens. Under a style where Space chooses, the repeats chose the entry under focus."""
+    looks("en", 1.0)
+    window = camera_bedside("en", 800, 600)
+    settle(qtbot, window)
+    style = SpaceChooses()
+    window.staff_menu.setStyle(style)
+    fired: list[str] = []
+    for action in window.staff_menu.actions():
+        action.triggered.connect(lambda _c=False, a=action: fired.append(a.text()))
+    window.staff.hold_s = 0.5
+    window.staff_button.setFocus()
+
+    def space(kind: QEvent.Type, repeat: bool) -> None:
+        target = QApplication.activePopupWidget() or window.staff_button
+        event = QKeyEvent(kind, Qt.Key.Key_Space, NO_KEYS, " ", repeat)
+        QApplication.sendEvent(target, event)
+
+    space(QEvent.Type.KeyPress, False)
+    qtbot.waitUntil(lambda: window.staff_menu.isVisible(), timeout=WAIT_MS)
+    window.staff_menu.setActiveAction(window.preview_action)  # the entry under focus
+    for _ in range(10):  # the key still down repeats
+        space(QEvent.Type.KeyPress, True)
+        qtbot.wait(30)
+    space(QEvent.Type.KeyRelease, False)
+    qtbot.wait(300)
+    assert fired == [], f"the held Space chose {fired}"
+    assert window.staff_menu.isVisible()
+    window.staff_menu.close()
+
+
+@pytest.mark.parametrize("entry", ["calibrate_action", "exit_action"])
+def test_calibrate_and_exit_close_the_lock(
+    qtbot: Any, looks: Any, camera_bedside: Any, entry: str
+) -> None:
+    """The next person's tap on Staff must not show the menu, Exit in it, again."""
+    looks("en", 1.0)
+    window = camera_bedside("en", 1280, 800)
+    hold_staff(qtbot, window)
+    assert window.staff.poll()
+    choose(qtbot, window, getattr(window, entry))
+    assert not window.staff.poll()
+    assert not window.exit_action.isVisible()
+    if window.wizard is not None:
+        window.wizard.close()
 
 
 @pytest.mark.skipif(not MODEL.exists(), reason="no face model")

@@ -17,7 +17,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PyQt6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QAction, QCloseEvent, QIcon, QImage, QPixmap, QResizeEvent
+from PyQt6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QIcon,
+    QImage,
+    QKeyEvent,
+    QPixmap,
+    QResizeEvent,
+)
 from PyQt6.QtWidgets import (
     QBoxLayout,
     QFrame,
@@ -319,6 +327,45 @@ class TimelinePanel(QFrame):
             self._on_cancel(self._track.request_id)
 
 
+class HoldReleaseGuard(QObject):
+    """Swallows, on the staff menu, the release of the press that opened it by a hold.
+
+    The 3 s hold on Staff opens the menu while the finger is still down, just below Staff: the
+    finger's release went to the menu (Qt gives an open popup every mouse event) and chose the
+    entry under it. Sliding 12 px down chose Show camera; sliding onto Exit closed the bedside.
+    Armed when a hold opens the menu (``arm``), the guard eats that one release; the next press
+    (a fresh tap or key) disarms it, so every later tap chooses as usual. A touch screen's finger
+    is the same case: Qt gives a popup no touch events but mouse events made from them. A held
+    Space (the hold by keyboard) repeats its key press into the menu, where some styles let
+    Space choose the entry under focus: key repeats are eaten too while armed.
+    """
+
+    def __init__(self, menu: QMenu) -> None:
+        super().__init__(menu)
+        self.armed = False
+        menu.installEventFilter(self)
+
+    def arm(self) -> None:
+        self.armed = True
+
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
+        if not self.armed or event is None:
+            return False
+        kind = event.type()
+        if kind == QEvent.Type.MouseButtonRelease:
+            self.armed = False
+            return True
+        if kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            if event.isAutoRepeat():
+                return True
+            self.armed = False  # a fresh key press: staff choosing with the keys
+        elif kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick):
+            self.armed = False
+        elif kind == QEvent.Type.Hide:
+            self.armed = False  # a menu shown again by a tap has no press to guard
+        return False
+
+
 class BedsideWindow(QWidget):
     """The patient's screen. ``start()`` starts the service and the workers; closing stops
     them."""
@@ -576,11 +623,16 @@ class BedsideWindow(QWidget):
         profile), a nurse in the room, and Exit last."""
         menu = self.staff_menu = QMenu(self)
         menu.setToolTipsVisible(True)  # Exit's says the kiosk starts the bedside again
+        self.hold_guard = HoldReleaseGuard(menu)  # the hold's release chooses nothing
         # The camera picture, hidden unless staff ask for it (privacy, calm): checked while it
         # is on screen. Only with a camera (``staff_entries``).
         self.preview_action = self._entry(translate("Beckon", "Show camera"), self.toggle_preview)
         self.preview_action.setCheckable(True)
-        self.calibrate_action = self._entry(translate("Beckon", "Calibrate"), self.open_calibration)
+        # Calibrate and Exit close the lock as they act: the next person's tap on Staff (the
+        # patient's, a visitor's) must not show the menu, Exit in it, again.
+        self.calibrate_action = self._entry(
+            translate("Beckon", "Calibrate"), self._locking(self.open_calibration)
+        )
         menu.addSeparator()
         self.scan_action = self._entry("", self._next_scan_speed)
         self.pause_action = self._entry("", self._next_pause)
@@ -594,7 +646,7 @@ class BedsideWindow(QWidget):
         # "calibrating" until it is.
         self.relearn_action = self._entry(strings.relearn_rest_text(), self._relearn_rest)
         menu.addSeparator()
-        self.exit_action = self._entry(translate("Beckon", "Exit"), self.exit_now)
+        self.exit_action = self._entry(translate("Beckon", "Exit"), self._locking(self.exit_now))
         self.exit_action.setToolTip(
             translate("Beckon", "Close the bedside (under the kiosk service it starts again).")
         )
@@ -607,6 +659,16 @@ class BedsideWindow(QWidget):
         action.triggered.connect(lambda _checked=False: slot())
         self.staff_menu.addAction(action)
         return action
+
+    def _locking(self, slot: Callable[[], None]) -> Callable[[], None]:
+        """``slot``, after closing the staff lock (the menu closes, the picture is hidden)."""
+
+        def locked() -> None:
+            self.staff.lock()
+            self._show_staff()
+            slot()
+
+        return locked
 
     def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
         """The tile area changes size when notices come and go: reflow the tiles then too."""
@@ -1449,6 +1511,7 @@ class BedsideWindow(QWidget):
             self.staff_button.setDown(False)  # the menu takes the finger's release
             self._show_staff()
             self._open_staff_menu()
+            self.hold_guard.arm()  # and that release chooses nothing (HoldReleaseGuard)
 
     def _staff_released(self) -> None:
         opens = self.staff.release()  # a tap while the lock is open shows the menu again
