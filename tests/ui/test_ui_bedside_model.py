@@ -223,3 +223,17 @@ def test_a_chip_text_wraps_at_spaces_and_inside_a_word_only_when_it_is_wider() -
     assert max(len(line) for line in wrapped.split("\n")) <= 20
     assert wrapped.split("\n")[0] == "Too dark to see the"
     assert wrap_words("Disconnected", len, 5) == "Disco\nnnect\ned"
+
+
+def test_a_chip_text_past_two_lines_ends_in_an_ellipsis_within_the_width() -> None:
+    """Wrapped whole, the light hint took 6 lines at 2.0 in Korean on 800 x 600 (bar 120 to
+    268 px, the tiles moved as it came and went)."""
+    from beckon.ui.bedside_model import CHIP_MOST_LINES, ELLIPSIS, wrap_words
+
+    text = "Too dark to see the face: turn on a light or uncover the camera"
+    assert wrap_words(text, len, 100, CHIP_MOST_LINES) == text
+    assert wrap_words(text, len, 40, CHIP_MOST_LINES) == wrap_words(text, len, 40)  # two lines
+    capped = wrap_words(text, len, 20, CHIP_MOST_LINES)
+    assert capped == "Too dark to see the\nface: turn on a" + ELLIPSIS
+    assert max(len(line) for line in capped.split("\n")) <= 20
+    assert wrap_words("Disconnected", len, 5, 2) == "Disco\nnnec" + ELLIPSIS

@@ -150,14 +150,20 @@ def set_lock(qtbot: Any, window: Any, open_: bool) -> None:
 
 
 def bar_problems(window: Any) -> list[str]:
-    """The bar's labels and buttons that do not get the room their text needs, and any chip
-    past the window's right edge."""
+    """The bar's labels and buttons that do not get the room their text needs, any chip past
+    the window's right edge, and any on more than ``CHIP_MOST_LINES`` lines (the face chip's
+    longest hint took 6 at 2.0 in Korean on 800 x 600)."""
+    from beckon.ui.bedside_model import CHIP_MOST_LINES
+
     bar = window.findChild(QFrame, "statusBar")
     problems = clipped(window, only=bar)
     for pill in window._pills:
         right = pill.mapTo(window, pill.rect().topRight()).x()
         if pill.isVisible() and right >= window.width():
             problems.append(f"chip {pill.text!r} past the window ({right} px)")
+        lines = pill.label.text().count("\n") + 1
+        if pill.isVisible() and lines > CHIP_MOST_LINES:
+            problems.append(f"chip {pill.text!r} on {lines} lines")
     if not window.staff_button.isVisible():
         problems.append("no Staff button")
     return problems
@@ -213,6 +219,40 @@ def test_a_chip_wider_than_the_bar_wraps_its_text_and_keeps_it_whole(
     window.face_pill.show_state("ok", strings.face_text("ready"), "pending")
     settle(qtbot, window)
     assert window.face_pill.label.text() == strings.face_text("ready")
+
+
+@pytest.mark.parametrize(("language", "screen", "scale"), [("ko", "800x600", 2.0)])
+def test_the_face_hint_coming_and_going_leaves_the_tiles_where_they_were(
+    qtbot: Any, looks: Any, tmp_path: Path, language: str, screen: str, scale: float
+) -> None:
+    """rev42u: wrapped whole, the light hint took 6 lines (bar 120 to 268 px) and once it went
+    the tiles were 1 to 6 px off where they had been: the taller bar had cut a name, the window
+    gave way for it and nothing released that when the bar was low again. The other chips as
+    they start (rev42u's probe)."""
+    from beckon.bedside.host import CameraSpec
+    from beckon.ui import strings
+    from tests.helpers.windows import bed12_window
+
+    looks(language, scale)
+    camera = CameraSpec(tmp_path / "face.task", "0")
+    window = bed12_window(
+        qtbot, tmp_path, language=language, vision=camera, broker_url="mqtt://127.0.0.1:9"
+    )
+    window.face_pill.set_wanted(True)
+    window.resize(*SCREENS[screen])
+    window.show()
+    window.poll.stop()
+    pill = window.face_pill
+    pill.show_state("ok", strings.face_text("ready"), "pending")
+    before = settled_tiles(qtbot, window)
+    hint = strings.face_hint_text("too_dark")
+    pill.show_state("warn", hint, "pending")
+    settled_tiles(qtbot, window)
+    assert pill.label.text().count("\n") < 2, pill.label.text()
+    assert pill.accessibleName() == pill.toolTip() == hint
+    assert bar_problems(window) == []
+    pill.show_state("ok", strings.face_text("ready"), "pending")
+    assert settled_tiles(qtbot, window) == before
 
 
 LEFT, NO_KEYS = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier

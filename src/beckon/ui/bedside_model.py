@@ -202,11 +202,23 @@ def staff_entries(open_: bool, camera: bool) -> StaffEntries:
     return StaffEntries(preview=open_ and camera, calibrate=open_, exit=open_)
 
 
-def wrap_words(text: str, advance: Callable[[str], int], width: int) -> str:
+CHIP_MOST_LINES = 2
+"""A status chip's most lines (``wrap_words``): wrapped whole, the light hint took 6 lines at
+font scale 2 in Korean on 800 x 600, the bar grew from 120 to 268 px and the patient's tiles
+moved each time the hint came and went. Past two lines the text ends in an ellipsis; the whole
+text is the chip's tooltip and what a screen reader hears."""
+
+ELLIPSIS = "\u2026"
+
+
+def wrap_words(
+    text: str, advance: Callable[[str], int], width: int, most_lines: int | None = None
+) -> str:
     """``text`` broken into lines (at spaces; inside a word only where the word alone is wider)
     each no wider than ``width`` as ``advance`` measures it: a status chip's text where the
     chip has less room than its text needs ("Too dark to see the face: turn on a light or
-    uncover the camera" ran past an 800 px window at font scale 1 and 2)."""
+    uncover the camera" ran past an 800 px window at font scale 1 and 2). Past ``most_lines``
+    lines (None: no limit) the last line kept ends in an ellipsis (``CHIP_MOST_LINES``)."""
     lines: list[str] = []
     line = ""
     for word in text.split(" "):
@@ -223,7 +235,17 @@ def wrap_words(text: str, advance: Callable[[str], int], width: int) -> str:
                 line = ""
             line += char
     lines.append(line)
+    if most_lines is not None and len(lines) > most_lines:
+        lines = lines[:most_lines]
+        lines[-1] = elided(lines[-1], advance, width)
     return "\n".join(lines)
+
+
+def elided(line: str, advance: Callable[[str], int], width: int) -> str:
+    """``line`` ending in an ellipsis, shortened until both fit in ``width``."""
+    while line and advance(line.rstrip() + ELLIPSIS) > width:
+        line = line[:-1]
+    return line.rstrip() + ELLIPSIS
 
 
 # ---------------------------------------------------------------- speech that helps

@@ -35,6 +35,7 @@ from PyQt6.QtWidgets import (
 
 from beckon.ui import theme
 from beckon.ui.bedside_model import (
+    CHIP_MOST_LINES,
     TileFit,
     TileLook,
     even_look,
@@ -481,10 +482,11 @@ class StatusPill(QFrame):
         self._cap: int | None = None  # the pill's widest (``set_cap``); None: no limit
 
     def set_cap(self, width: int | None) -> None:
-        """The pill is never wider than ``width``: its text wraps onto more lines
-        (``bedside_model.wrap_words``). "Too dark to see the face: turn on a light or uncover
-        the camera" ran past an 800 px window at font scale 1 and 2; wrapped, a nurse still
-        reads it whole (a screen reader hears it on one line, the pill's accessible name)."""
+        """The pill is never wider than ``width``: its text wraps onto a second line and past
+        that ends in an ellipsis (``bedside_model.wrap_words``, ``CHIP_MOST_LINES``). "Too
+        dark to see the face: turn on a light or uncover the camera" ran past an 800 px window
+        at font scale 1 and 2. The whole text is the pill's tooltip when it is shortened, and
+        always its accessible name (a screen reader hears it on one line)."""
         if width != self._cap:
             self._cap = width
             self._wrap()
@@ -503,9 +505,10 @@ class StatusPill(QFrame):
                 m = layout.contentsMargins()
                 besides += m.left() + m.right() + layout.spacing()
             room = max(1, self._cap - besides - 2)  # 2: a label's hint is a little wider
-            text = wrap_words(text, metrics.horizontalAdvance, room)
+            text = wrap_words(text, metrics.horizontalAdvance, room, CHIP_MOST_LINES)
         if text != self.label.text():
             self.label.setText(text)
+        self.setToolTip(self._text if text != self._text else "")  # wrapped or shortened
 
     def show_state(self, state: str, text: str, icon: str) -> None:
         if text != self._text:
