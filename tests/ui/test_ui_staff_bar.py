@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from PyQt6.QtCore import QEvent, QPoint, QRect, Qt
 from PyQt6.QtGui import QKeyEvent
-from PyQt6.QtTest import QTest
+from PyQt6.QtTest import QTest as _QTest
 from PyQt6.QtWidgets import QApplication, QFrame, QProxyStyle, QStyle
 
 from tests.helpers.layout import clipped, settle
@@ -256,6 +256,7 @@ def test_the_face_hint_coming_and_going_leaves_the_tiles_where_they_were(
 
 
 LEFT, NO_KEYS = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+QTest: Any = _QTest  # PyQt6's stubs type its static mouse functions as taking ``self``
 
 
 def press_staff(qtbot: Any, window: Any, local: QPoint | None = None) -> QPoint:
