@@ -227,8 +227,8 @@ def test_the_face_hint_coming_and_going_leaves_the_tiles_where_they_were(
 ) -> None:
     """rev42u: wrapped whole, the light hint took 6 lines (bar 120 to 268 px) and once it went
     the tiles were 1 to 6 px off where they had been: the taller bar had cut a name, the window
-    gave way for it and nothing released that when the bar was low again. The other chips as
-    they start (rev42u's probe)."""
+    gave way for it and nothing released that when the bar was low again. Capped at two lines
+    the bar does not grow here. The other chips as they start (rev42u's probe)."""
     from beckon.bedside.host import CameraSpec
     from beckon.ui import strings
     from tests.helpers.windows import bed12_window

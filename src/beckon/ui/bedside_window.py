@@ -675,12 +675,6 @@ class BedsideWindow(QWidget):
         if watched is self.chips:  # built before the rest of the window
             if isinstance(event, QResizeEvent):
                 self._cap_chips()
-                if event.oldSize().height() != event.size().height():
-                    # The bar got or gave up a line (a chip's text wrapped or not): the tiles'
-                    # room changed as when a notice comes or goes. Without this a window that
-                    # gave way for a name cut under a taller bar kept giving way once the bar
-                    # was low again: the tiles came back 1 to 6 px off where they had been.
-                    QTimer.singleShot(0, self._release_yielded)
             return super().eventFilter(watched, event)
         if watched is self.pages and event is not None and event.type() == QEvent.Type.Resize:
             self._reflow_tiles()
