@@ -237,3 +237,5 @@ def test_a_chip_text_past_two_lines_ends_in_an_ellipsis_within_the_width() -> No
     assert capped == "Too dark to see the\nface: turn on a" + ELLIPSIS
     assert max(len(line) for line in capped.split("\n")) <= 20
     assert wrap_words("Disconnected", len, 5, 2) == "Disco\nnnec" + ELLIPSIS
+    # rev42v: the ellipsis cut a word ("Move the tabl…"); whole words go first
+    assert wrap_words("tablet closer to the face", len, 13, 1) == "tablet" + ELLIPSIS

@@ -242,9 +242,11 @@ def wrap_words(
 
 
 def elided(line: str, advance: Callable[[str], int], width: int) -> str:
-    """``line`` ending in an ellipsis, shortened until both fit in ``width``."""
+    """``line`` ending in an ellipsis, shortened until both fit in ``width``: by whole words
+    while it has more than one ("tabl…" read as a word of its own), else by characters."""
     while line and advance(line.rstrip() + ELLIPSIS) > width:
-        line = line[:-1]
+        cut = line.rstrip().rfind(" ")
+        line = line[:cut] if cut > 0 else line[:-1]
     return line.rstrip() + ELLIPSIS
 
 

@@ -628,11 +628,9 @@ class BedsideWindow(QWidget):
         # is on screen. Only with a camera (``staff_entries``).
         self.preview_action = self._entry(translate("Beckon", "Show camera"), self.toggle_preview)
         self.preview_action.setCheckable(True)
-        # Calibrate and Exit close the lock as they act: the next person's tap on Staff (the
-        # patient's, a visitor's) must not show the menu, Exit in it, again.
-        self.calibrate_action = self._entry(
-            translate("Beckon", "Calibrate"), self._locking(self.open_calibration)
-        )
+        # Calibrate leaves the lock open: staff lining the camera up keep the picture on
+        # screen while the wizard runs (closing the lock hid it, review rev42v).
+        self.calibrate_action = self._entry(translate("Beckon", "Calibrate"), self.open_calibration)
         menu.addSeparator()
         self.scan_action = self._entry("", self._next_scan_speed)
         self.pause_action = self._entry("", self._next_pause)
@@ -646,6 +644,8 @@ class BedsideWindow(QWidget):
         # "calibrating" until it is.
         self.relearn_action = self._entry(strings.relearn_rest_text(), self._relearn_rest)
         menu.addSeparator()
+        # Exit closes the lock as it acts: the next person's tap on Staff (the patient's, a
+        # visitor's) must not show the menu, Exit in it, again.
         self.exit_action = self._entry(translate("Beckon", "Exit"), self._locking(self.exit_now))
         self.exit_action.setToolTip(
             translate("Beckon", "Close the bedside (under the kiosk service it starts again).")

@@ -30,6 +30,7 @@ from PyQt6.QtWidgets import (
     QLayoutItem,
     QScrollArea,
     QSizePolicy,
+    QToolTip,
     QWidget,
 )
 
@@ -515,10 +516,19 @@ class StatusPill(QFrame):
             self._text = text
             self._wrap()
         self.setAccessibleName(text)  # a screen reader reads the pill as one thing
+        self.label.setAccessibleName(text)  # ... and one reading its parts the whole text
         if self.icon.icon_name != icon:
             self.icon.set_icon(icon)
         set_prop(self, "state", state)
         self._show()
+
+    def mousePressEvent(self, event: QMouseEvent | None) -> None:
+        """A tap on a shortened chip shows its whole text: a touch screen has no hover for the
+        tooltip, and the fix ("... turn on a light or uncover the camera") may lie past the
+        ellipsis (review rev42v)."""
+        if event is not None and self.label.text() != self._text:
+            QToolTip.showText(event.globalPosition().toPoint(), self._text, self)
+        super().mousePressEvent(event)
 
     def set_wanted(self, wanted: bool) -> None:
         self.wanted = wanted
