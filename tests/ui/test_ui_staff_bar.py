@@ -283,6 +283,7 @@ def test_a_tap_on_a_shortened_chip_shows_its_whole_text(
     QToolTip.hideText()
     qtbot.mouseClick(pill, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: QToolTip.text() == hint, timeout=WAIT_MS)
+    QToolTip.hideText()
 
 
 LEFT, NO_KEYS = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
@@ -464,7 +465,11 @@ def test_holding_space_on_staff_opens_the_menu_and_its_repeats_choose_nothing(
     looks("en", 1.0)
     window = camera_bedside("en", 800, 600)
     settle(qtbot, window)
+    # Owned by the menu: a style only set on it was freed with this test's local while the
+    # window awaited deletion, and the next test's style sheet repolished the menu with it
+    # (a segmentation fault in CI).
     style = SpaceChooses()
+    style.setParent(window.staff_menu)
     window.staff_menu.setStyle(style)
     fired: list[str] = []
     for action in window.staff_menu.actions():

@@ -527,7 +527,9 @@ class StatusPill(QFrame):
         tooltip, and the fix ("... turn on a light or uncover the camera") may lie past the
         ellipsis (review rev42v)."""
         if event is not None and self.label.text() != self._text:
-            QToolTip.showText(event.globalPosition().toPoint(), self._text, self)
+            # Not tied to the chip: a tip that names its widget kept a bare pointer to it,
+            # and a window closed while it showed crashed the next style change.
+            QToolTip.showText(event.globalPosition().toPoint(), self._text)
         super().mousePressEvent(event)
 
     def set_wanted(self, wanted: bool) -> None:
