@@ -178,17 +178,21 @@ class TcpProxy:
         for a, b in ((client, upstream), (upstream, client)):
             threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
 
-    @staticmethod
-    def _pump(src: socket.socket, dst: socket.socket) -> None:
+    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
+        """Carry ``src``'s bytes to ``dst`` until either closes, then close both (``_close``)."""
         try:
             while data := src.recv(65536):
                 dst.sendall(data)
         except OSError:
             pass
         finally:
-            for s in (src, dst):
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
+            self._close(src, dst)
+
+    def _close(self, *sockets: socket.socket) -> None:
+        """Shut the sockets down (a subclass may leave one open: a cut on one side only)."""
+        for s in sockets:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
 
     def cut(self) -> None:
         with self._lock:

@@ -14,7 +14,6 @@ only withholds the messages a user may not read, so it never refuses one itself.
 
 from __future__ import annotations
 
-import contextlib
 import socket
 import threading
 import time
@@ -114,7 +113,7 @@ class SubackDelayProxy(TcpProxy):
     def _forward(self, client: socket.socket, upstream: socket.socket) -> None:
         if self.cut_from == "accept":
             self._time_cut(client, upstream)
-        threading.Thread(target=self._carry, args=(client, upstream), daemon=True).start()
+        threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
         threading.Thread(target=self._pump_holding, args=(upstream, client), daemon=True).start()
 
     def _time_cut(self, client: socket.socket, upstream: socket.socket) -> None:
@@ -135,7 +134,7 @@ class SubackDelayProxy(TcpProxy):
         self.cut_done.set()
 
     def _close(self, *sockets: socket.socket) -> None:
-        _close(*(s for s in sockets if s not in self._left_open))
+        super()._close(*(s for s in sockets if s not in self._left_open))
 
     def _pump_holding(self, broker: socket.socket, client: socket.socket) -> None:
         """Broker to client, packet by packet until the first SUBACK: bytes before it pass at
@@ -154,7 +153,7 @@ class SubackDelayProxy(TcpProxy):
                         client.sendall(buffer)
                         if self.cut_from == "suback":
                             self._time_cut(client, broker)
-                        self._carry(broker, client)
+                        self._pump(broker, client)
                         return
                     client.sendall(buffer[:end])
                     del buffer[:end]
@@ -162,18 +161,3 @@ class SubackDelayProxy(TcpProxy):
             pass
         finally:
             self._close(broker, client)
-
-    def _carry(self, src: socket.socket, dst: socket.socket) -> None:
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            self._close(src, dst)
-
-
-def _close(*sockets: socket.socket) -> None:
-    for s in sockets:
-        with contextlib.suppress(OSError):
-            s.shutdown(socket.SHUT_RDWR)

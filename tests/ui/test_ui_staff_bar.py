@@ -25,7 +25,6 @@ from PyQt6.QtWidgets import QApplication, QFrame, QProxyStyle, QStyle
 
 from tests.helpers.layout import clipped, settle
 
-MODEL = Path(__file__).resolve().parents[3] / "shared" / "models" / "face_landmarker.task"
 SCREENS = {
     "800x1280": (800, 1280),
     "1280x800": (1280, 800),
@@ -506,12 +505,17 @@ def test_exit_closes_the_lock(qtbot: Any, looks: Any, camera_bedside: Any) -> No
     assert not window.exit_action.isVisible()
 
 
-@pytest.mark.skipif(not MODEL.exists(), reason="no face model")
 @pytest.mark.parametrize(
     ("language", "screen", "scale"), [("en", "800x1280", 1.5), ("ko", "1024x600", 2.0)]
 )
 def test_a_real_camera_running_leaves_the_open_bar_whole(
-    qtbot: Any, looks: Any, tmp_path: Path, language: str, screen: str, scale: float
+    qtbot: Any,
+    looks: Any,
+    tmp_path: Path,
+    models_dir: Path,
+    language: str,
+    screen: str,
+    scale: float,
 ) -> None:
     """The cases session 41 found cut, with the camera running as at the bed (the face model
     and a dark video file, played at its own speed)."""
@@ -527,7 +531,7 @@ def test_a_real_camera_running_leaves_the_open_bar_whole(
         writer.write(np.full((120, 160, 3), 20, np.uint8))
     writer.release()
     looks(language, scale)
-    camera = CameraSpec(MODEL, str(clip), is_file=True)
+    camera = CameraSpec(models_dir / "face_landmarker.task", str(clip), is_file=True)
     window = bed12_window(
         qtbot, tmp_path, language=language, vision=camera, broker_url="mqtt://127.0.0.1:9"
     )
