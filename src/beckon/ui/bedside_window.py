@@ -644,9 +644,7 @@ class BedsideWindow(QWidget):
         # "calibrating" until it is.
         self.relearn_action = self._entry(strings.relearn_rest_text(), self._relearn_rest)
         menu.addSeparator()
-        # Exit closes the lock as it acts: the next person's tap on Staff (the patient's, a
-        # visitor's) must not show the menu, Exit in it, again.
-        self.exit_action = self._entry(translate("Beckon", "Exit"), self._locking(self.exit_now))
+        self.exit_action = self._entry(translate("Beckon", "Exit"), self._exit_from_menu)
         self.exit_action.setToolTip(
             translate("Beckon", "Close the bedside (under the kiosk service it starts again).")
         )
@@ -660,15 +658,13 @@ class BedsideWindow(QWidget):
         self.staff_menu.addAction(action)
         return action
 
-    def _locking(self, slot: Callable[[], None]) -> Callable[[], None]:
-        """``slot``, after closing the staff lock (the menu closes, the picture is hidden)."""
-
-        def locked() -> None:
-            self.staff.lock()
-            self._show_staff()
-            slot()
-
-        return locked
+    def _exit_from_menu(self) -> None:
+        """Exit, after closing the staff lock (the menu closes, the picture is hidden): the
+        next person's tap on Staff (the patient's, a visitor's) must not show the menu, Exit
+        in it, again."""
+        self.staff.lock()
+        self._show_staff()
+        self.exit_now()
 
     def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
         """The tile area changes size when notices come and go: reflow the tiles then too."""
