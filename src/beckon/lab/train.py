@@ -27,7 +27,7 @@ import json
 import logging
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,7 @@ from beckon.vision.sequence import (
     CLASSES,
     FEATURE_NAMES,
     N_FEATURES,
+    RATE_HZ,
     WINDOW,
     frame_features,
     scales,
@@ -95,12 +96,37 @@ def resample(
     return feats[idx], ticks
 
 
+def observed_windows(
+    obs: Sequence[Any],
+    rest: Mapping[str, float],
+    scale: npt.NDArray[np.float32],
+    labels: Sequence[benchdata.Label],
+) -> tuple[list[npt.NDArray[np.float32]], list[int]]:
+    """Labelled windows of one clip's observations: each frame's features, taken at the
+    model's rate as the bedside's FeatureWindow takes them. One way for every dataset, so the
+    calibrated and the uncalibrated training sets cannot drift apart."""
+    feats = np.stack([frame_features(o, rest, scale) for o in obs])
+    t = np.array([o.t for o in obs])
+    feats, ticks = resample(feats, t, RATE_HZ)
+    return clip_windows(feats, ticks, labels)
+
+
+def _refuse_score_face(clip: benchdata.ClipSpec) -> None:
+    """Score faces are for measuring only: a model trained on them would be scored on what it
+    learned."""
+    if clip.face in benchdata.SCORE_ONLY_FACES:
+        raise ValueError(f"{clip.name}: score faces must never be used for training")
+
+
+def _dataset(xs: list[npt.NDArray[np.float32]], ys: list[int]) -> Dataset:
+    return Dataset(np.stack(xs).astype(np.float32), np.array(ys, dtype=np.int64))
+
+
 def build_dataset(
     clips: Sequence[benchdata.ClipSpec], observed: dict[str, benchdata.Observed]
 ) -> Dataset:
     """Windows and labels from the training faces' clips (see the module docstring)."""
     from beckon.lab.gesture_bench import observations
-    from beckon.vision.sequence import RATE_HZ
 
     profiles = {}
     for c in clips:
@@ -110,20 +136,14 @@ def build_dataset(
     xs: list[npt.NDArray[np.float32]] = []
     ys: list[int] = []
     for c in clips:
-        if c.face in benchdata.SCORE_ONLY_FACES:
-            raise ValueError(f"{c.name}: score faces must never be used for training")
+        _refuse_score_face(c)
         profile = profiles[c.patient]
         neutral = np.array(profile.calibration.neutral_rotation).reshape(3, 3)
-        scale = scales(profile)
-        rest = profile.calibration.rest
         obs = observations(observed[c.name], neutral)
-        feats = np.stack([frame_features(o, rest, scale) for o in obs])
-        t = np.array([o.t for o in obs])
-        feats, ticks = resample(feats, t, RATE_HZ)
-        cx, cy = clip_windows(feats, ticks, c.labels)
+        cx, cy = observed_windows(obs, profile.calibration.rest, scales(profile), c.labels)
         xs += cx
         ys += cy
-    return Dataset(np.stack(xs).astype(np.float32), np.array(ys, dtype=np.int64))
+    return _dataset(xs, ys)
 
 
 def build_wide_dataset(
@@ -135,7 +155,6 @@ def build_wide_dataset(
     from beckon.profile import GestureProfile
     from beckon.vision.face import observation
     from beckon.vision.pose import NeutralPose
-    from beckon.vision.sequence import RATE_HZ
 
     profile = GestureProfile()
     scale = scales(profile)
@@ -143,21 +162,17 @@ def build_wide_dataset(
     xs: list[npt.NDArray[np.float32]] = []
     ys: list[int] = []
     for c in clips:
-        if c.face in benchdata.SCORE_ONLY_FACES:
-            raise ValueError(f"{c.name}: score faces must never be used for training")
+        _refuse_score_face(c)
         seen = observed[c.name]
         neutral = NeutralPose()
         obs = []
         for i, shapes in enumerate(seen.blendshape_dicts()):
             rotation = seen.rotation[i] if seen.found[i] else None
             obs.append(observation(neutral, float(seen.t[i]), rotation, seen.quality[i], shapes))
-        feats = np.stack([frame_features(o, rest, scale) for o in obs])
-        t = np.array([o.t for o in obs])
-        feats, ticks = resample(feats, t, RATE_HZ)
-        cx, cy = clip_windows(feats, ticks, c.labels)
+        cx, cy = observed_windows(obs, rest, scale, c.labels)
         xs += cx
         ys += cy
-    return Dataset(np.stack(xs).astype(np.float32), np.array(ys, dtype=np.int64))
+    return _dataset(xs, ys)
 
 
 def mirrored(ds: Dataset) -> Dataset:
