@@ -187,23 +187,42 @@ def positive_clip(
     name = f"wide-{part}/{folder}/{gesture}" + (f"-{variant + 1}" if variant else "")
     if rest is not None:
         cond["rest"] = rest_bucket(rest)
-    conditions = tuple(sorted(cond.items()))
-    spec = ClipSpec(
+    spec = _wide_clip(name, face, "positive", s, effects, seed, fps, face_px, cond, rest=rest)
+    _LABEL_CONDITIONS[name] = per_label
+    return spec
+
+
+def _wide_clip(
+    name: str,
+    face: str,
+    kind: str,
+    s: Script,
+    effects: Effects,
+    seed: int,
+    fps: float,
+    face_px: float,
+    cond: dict[str, str],
+    activities: Sequence[Label] = (),
+    rest: tuple[float, float, float] | None = None,
+) -> ClipSpec:
+    """A clip of the widened recipe from its finished script: every clip of a face is one
+    patient, ``{face}-wide``, and carries its conditions sorted (they are part of its cache
+    key, so one spelling keeps every kind of clip's key stable)."""
+    return ClipSpec(
         name,
         face,
         f"{face}-wide",
-        "positive",
+        kind,
         tuple(s.segments),
         tuple(s.labels),
         effects,
         seed,
         fps=fps,
+        activities=tuple(activities),
         face_px=face_px,
-        conditions=conditions,
+        conditions=tuple(sorted(cond.items())),
         rest=rest,
     )
-    _LABEL_CONDITIONS[name] = per_label
-    return spec
 
 
 _LABEL_CONDITIONS: dict[str, list[tuple[tuple[str, str], ...]]] = {}
@@ -260,20 +279,9 @@ def negative_clip(
     if rest is not None:
         cond["rest"] = rest_bucket(rest)
     folder = f"{face}/off-axis" if rest is not None else face
-    return ClipSpec(
-        f"wide-{part}/{folder}/negative-{seed % 1000}",
-        face,
-        f"{face}-wide",
-        "negative",
-        tuple(s.segments),
-        (),
-        effects,
-        seed,
-        fps=fps,
-        activities=tuple(activities),
-        face_px=face_px,
-        conditions=tuple(sorted(cond.items())),
-        rest=rest,
+    name = f"wide-{part}/{folder}/negative-{seed % 1000}"
+    return _wide_clip(
+        name, face, "negative", s, effects, seed, fps, face_px, cond, activities, rest
     )
 
 
@@ -419,20 +427,8 @@ def tremor_clip(face: str, seed: int, part: Part, fps: float, seconds: float = 4
         s.add(synthetic.together(*parts))
         activities.append(Label("tremor", start, s.t))
         s.rest(rng.uniform(1.5, 3.0))
-    return ClipSpec(
-        f"wide-{part}/{face}/tremor-{seed % 1000}",
-        face,
-        f"{face}-wide",
-        "negative",
-        tuple(s.segments),
-        (),
-        effects,
-        seed,
-        fps=fps,
-        activities=tuple(activities),
-        face_px=face_px,
-        conditions=tuple(sorted(cond.items())),
-    )
+    name = f"wide-{part}/{face}/tremor-{seed % 1000}"
+    return _wide_clip(name, face, "negative", s, effects, seed, fps, face_px, cond, activities)
 
 
 def tremor_clips(part: Part, faces: Sequence[str]) -> list[ClipSpec]:
