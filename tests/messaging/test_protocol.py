@@ -16,42 +16,23 @@ import jsonschema
 import pytest
 
 from beckon.messaging import protocol as p
+from tests.helpers import request_views
+from tests.helpers.request_views import ID, T0, a_request
 
 SCHEMAS = Path(p.__file__).parent / "schemas"
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 
-ID = "0f8e4a36-5d8c-4c1b-9e0a-2b7f3c9d1a42"
 OTHER_ID = "7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f"
-T0 = "2025-03-01T08:00:00.000Z"
 T1 = "2025-03-01T08:01:30.250Z"
 T2 = "2025-03-01T08:04:00.000Z"
 
 
-def a_request(**changes: Any) -> p.Request:
-    req = p.Request(
-        id=ID,
-        site="gh",
-        unit="icu",
-        bed="12",
-        intent="water",
-        priority="routine",
-        source="gesture",
-        created_at=T0,
-    )
-    return replace(req, **changes)
-
-
 def a_view(**changes: Any) -> p.RequestView:
-    view = p.RequestView(
-        id=ID,
-        site="gh",
-        unit="icu",
-        bed="12",
+    view = request_views.a_view(
         intent="pain",
         priority="urgent",
         source="voice",
         state="acknowledged",
-        created_at=T0,
         updated_at=T1,
         by="Nurse Kim",
         escalation=1,

@@ -6,13 +6,13 @@ and fixed datetimes, so no clock is involved.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
 from beckon.config import EscalationConfig
-from beckon.messaging.protocol import RequestView
+from beckon.messaging.protocol import RequestView, parse_iso
 from beckon.station.escalation import (
     LEVEL_NAMES,
     MAX_LEVEL,
@@ -21,10 +21,10 @@ from beckon.station.escalation import (
     due,
     next_due,
 )
+from tests.helpers.request_views import ID, T0, a_view
 
-CREATED = datetime(2025, 3, 1, 8, 0, 0, tzinfo=UTC)
+CREATED = parse_iso(T0)
 RULES = EscalationConfig(routine_s=300, urgent_s=120, emergency_s=30, reminder_after_ack_s=600)
-ID = "0f8e4a36-5d8c-4c1b-9e0a-2b7f3c9d1a42"
 
 
 def iso(moment: datetime) -> str:
@@ -33,22 +33,6 @@ def iso(moment: datetime) -> str:
 
 def after(seconds: float) -> datetime:
     return CREATED + timedelta(seconds=seconds)
-
-
-def a_view(**changes: Any) -> RequestView:
-    view = RequestView(
-        id=ID,
-        site="gh",
-        unit="icu",
-        bed="12",
-        intent="water",
-        priority="routine",
-        source="gesture",
-        state="received",
-        created_at=iso(CREATED),
-        updated_at=iso(CREATED),
-    )
-    return replace(view, **changes)
 
 
 def levels(view: RequestView, seconds: float, rules: EscalationConfig = RULES) -> list[int]:

@@ -15,9 +15,9 @@ import pytest
 from beckon.messaging.protocol import RequestState, RequestView, StateChange
 from beckon.station import lifecycle
 from beckon.station.lifecycle import LifecycleError, can_move, move
+from tests.helpers import request_views
+from tests.helpers.request_views import ID, T0
 
-ID = "0f8e4a36-5d8c-4c1b-9e0a-2b7f3c9d1a42"
-T0 = "2025-03-01T08:00:00.000Z"
 T1 = "2025-03-01T08:01:00.000Z"
 T2 = "2025-03-01T08:02:00.000Z"
 
@@ -34,18 +34,8 @@ REFUSED = sorted(set(product(STATES, STATES)) - ALLOWED)
 
 
 def a_view(state: RequestState = "received", **changes: Any) -> RequestView:
-    view = RequestView(
-        id=ID,
-        site="gh",
-        unit="icu",
-        bed="12",
-        intent="water",
-        priority="routine",
-        source="gesture",
-        state=state,
-        created_at=T0,
-        updated_at=T0,
-        history=(StateChange("created", T0), StateChange("received", T0)),
+    view = request_views.a_view(
+        state=state, history=(StateChange("created", T0), StateChange("received", T0))
     )
     return replace(view, **changes)
 
