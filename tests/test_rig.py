@@ -8,10 +8,8 @@ from typing import Any
 
 import pytest
 
-from beckon.bedside import events as ev
-from beckon.bedside.service import Submit
 from beckon.messaging import protocol as p
-from tests.helpers.rig import Recorder, wait_until
+from tests.helpers.rig import Recorder, request_received, wait_until
 
 
 @pytest.mark.mqtt
@@ -27,10 +25,7 @@ def test_a_request_goes_round_the_rig_and_a_nurse_closes_it(mosquitto: Any, tmp_
         bedside.listeners.append(seen)
         assert bedside.settings.bedside.outbox == str(tmp_path / "outbox-5.sqlite3")
         rig.run(bedside)
-        bedside.post(Submit("water", "touch"))
-        assert wait_until(lambda: any(isinstance(e, ev.RequestSaved) for e in seen.events))
-        request_id = next(e.request_id for e in seen.events if isinstance(e, ev.RequestSaved))
-        assert wait_until(lambda: "received" in seen.states(request_id)), seen.events
+        request_id = request_received(bedside, seen, "water", "touch")
         nurse = rig.nurse("Nurse Kim")
         assert nurse.send("acknowledge", request_id)
         assert wait_until(lambda: "acknowledged" in seen.states(request_id)), seen.events

@@ -13,8 +13,9 @@ from paho.mqtt.enums import CallbackAPIVersion
 from beckon.background import Background
 from beckon.bedside import events as ev
 from beckon.bedside.events import BedsideEvent
-from beckon.bedside.service import BedsideService
+from beckon.bedside.service import BedsideService, Submit
 from beckon.lab.rig import Rig
+from beckon.messaging.protocol import Source
 from beckon.station.service import StationService
 from tests.helpers.polling import wait_until
 
@@ -64,6 +65,26 @@ class Recorder:
             ]
 
 
+def recorded_bedside(url: str, outbox: Path) -> tuple[BedsideService, Recorder]:
+    """Bed 12 (``bedside_for``) with its events recorded from the start."""
+    bedside = bedside_for(url, outbox)
+    seen = Recorder()
+    bedside.listeners.append(seen)
+    return bedside, seen
+
+
+def request_received(
+    bedside: BedsideService, seen: Recorder, intent: str = "water", source: Source = "gesture"
+) -> str:
+    """The id of a request the patient makes now, once the bed has saved it and heard the
+    station's receipt (the bed is running; ``seen`` records its events)."""
+    bedside.post(Submit(intent, source))
+    assert wait_until(lambda: any(isinstance(e, ev.RequestSaved) for e in seen.events))
+    request_id = next(e.request_id for e in seen.events if isinstance(e, ev.RequestSaved))
+    assert wait_until(lambda: "received" in seen.states(request_id)), seen.events
+    return request_id
+
+
 @contextmanager
 def serving_station(url: str, db: Path, name: str = "station") -> Iterator[StationService]:
     """A station (``station_for``) running in the background as ``name``, once it serves;
@@ -83,9 +104,7 @@ def station_and_bedside(
     still connecting for the first time) the bed connected, the bed's events recorded; both
     stop after."""
     station = station_for(url, folder / "station.sqlite3")
-    bedside = bedside_for(url, folder / "outbox.sqlite3")
-    seen = Recorder()
-    bedside.listeners.append(seen)
+    bedside, seen = recorded_bedside(url, folder / "outbox.sqlite3")
     with Background(station.run, "station"), Background(bedside.run, "bedside"):
         assert station.ready.wait(10)
         if connected:

@@ -15,8 +15,9 @@ from beckon.messaging import protocol as p
 from beckon.station.events import QuestionAnswered, QuestionAsked, RequestChanged, StationEvent
 from beckon.station.store import RequestStore
 from tests.helpers.rig import (
-    Recorder,
     bedside_for,
+    recorded_bedside,
+    request_received,
     send_raw,
     station_and_bedside,
     station_for,
@@ -28,10 +29,7 @@ pytestmark = pytest.mark.mqtt
 
 def test_request_is_stored_once_acknowledged_and_state_returns_to_the_bed(mosquitto, tmp_path):
     with station_and_bedside(mosquitto.url, tmp_path, connected=False) as (_, bedside, seen):
-        bedside.post(Submit("water", "gesture"))
-        assert wait_until(lambda: any(isinstance(e, ev.RequestSaved) for e in seen.events))
-        request_id = next(e.request_id for e in seen.events if isinstance(e, ev.RequestSaved))
-        assert wait_until(lambda: "received" in seen.states(request_id)), seen.events
+        request_id = request_received(bedside, seen)
 
         # The nurse acknowledges through the station's command topic, as a window would.
         cmd = p.nurse_command("acknowledge", request_id, "Nurse Kim")
@@ -126,9 +124,7 @@ def test_request_in_outbox_survives_a_bedside_restart(mosquitto, tmp_path):
         first.post(Submit("toilet", "touch"))
         assert wait_until(lambda: first.waiting == 1)
     station = station_for(mosquitto.url, tmp_path / "station.sqlite3")
-    second = bedside_for(mosquitto.url, outbox_path)
-    seen = Recorder()
-    second.listeners.append(seen)
+    second, seen = recorded_bedside(mosquitto.url, outbox_path)
     with Background(station.run, "station"), Background(second.run, "bedside"):
         assert wait_until(
             lambda: any(
@@ -143,10 +139,7 @@ def test_request_in_outbox_survives_a_bedside_restart(mosquitto, tmp_path):
 
 def test_the_patient_cancels_and_the_station_records_who_and_when(mosquitto, tmp_path):
     with station_and_bedside(mosquitto.url, tmp_path, connected=False) as (station, bedside, seen):
-        bedside.post(Submit("reposition", "touch"))
-        assert wait_until(lambda: any(isinstance(e, ev.RequestSaved) for e in seen.events))
-        request_id = next(e.request_id for e in seen.events if isinstance(e, ev.RequestSaved))
-        assert wait_until(lambda: "received" in seen.states(request_id))
+        request_id = request_received(bedside, seen, "reposition", "touch")
         bedside.post(CancelRequest(request_id))
         assert wait_until(lambda: "cancelled" in seen.states(request_id)), seen.events
         assert wait_until(lambda: bedside.waiting == 0)
@@ -166,9 +159,7 @@ def test_the_patient_cancels_and_the_station_records_who_and_when(mosquitto, tmp
 
 def test_a_nurse_asks_a_yes_no_question_and_a_shake_answers_no(mosquitto, tmp_path):
     station = station_for(mosquitto.url, tmp_path / "station.sqlite3")
-    bedside = bedside_for(mosquitto.url, tmp_path / "outbox.sqlite3")
-    seen = Recorder()
-    bedside.listeners.append(seen)
+    bedside, seen = recorded_bedside(mosquitto.url, tmp_path / "outbox.sqlite3")
     answers: list[tuple[str, p.QuestionView]] = []
 
     def note_question(e: StationEvent) -> None:
@@ -220,9 +211,7 @@ def test_a_request_waiting_in_the_outbox_is_shown_again_after_a_restart(tmp_path
     with Background(first.run, "bedside-offline"):
         first.post(Submit("toilet", "touch"))
         assert wait_until(lambda: first.waiting == 1)
-    again = bedside_for("mqtt://127.0.0.1:1", outbox_path)
-    seen = Recorder()
-    again.listeners.append(seen)
+    again, seen = recorded_bedside("mqtt://127.0.0.1:1", outbox_path)
     with Background(again.run, "bedside-again"):
         assert wait_until(lambda: any(isinstance(e, ev.RequestSaved) for e in seen.events))
     saved = [e for e in seen.events if isinstance(e, ev.RequestSaved)]
@@ -239,9 +228,7 @@ def test_a_question_on_screen_when_the_tablet_restarts_is_asked_again(mosquitto,
     it, and the nurse waited for an answer that could not come."""
     station = station_for(mosquitto.url, tmp_path / "station.sqlite3")
     outbox = tmp_path / "outbox.sqlite3"
-    first = bedside_for(mosquitto.url, outbox)
-    seen_first = Recorder()
-    first.listeners.append(seen_first)
+    first, seen_first = recorded_bedside(mosquitto.url, outbox)
     with Background(station.run, "station"):
         assert station.ready.wait(10)
         with Background(first.run, "bedside"):
@@ -252,9 +239,7 @@ def test_a_question_on_screen_when_the_tablet_restarts_is_asked_again(mosquitto,
                 lambda: any(isinstance(e, ev.QuestionAsked) for e in seen_first.events)
             )
         asked = next(e for e in seen_first.events if isinstance(e, ev.QuestionAsked))
-        again = bedside_for(mosquitto.url, outbox)
-        seen = Recorder()
-        again.listeners.append(seen)
+        again, seen = recorded_bedside(mosquitto.url, outbox)
         with Background(again.run, "bedside-again"):
             assert wait_until(lambda: any(isinstance(e, ev.QuestionAsked) for e in seen.events))
             shown = [e for e in seen.events if isinstance(e, ev.QuestionAsked)]

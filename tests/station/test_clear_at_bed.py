@@ -15,12 +15,13 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from beckon.background import Background
 from beckon.bedside import events as ev
-from beckon.bedside.service import ClearAtBed, NursePresence, Submit
+from beckon.bedside.service import ClearAtBed, NursePresence
 from beckon.messaging import protocol as p
 from beckon.station.events import RequestChanged, StationEvent
 from beckon.station.service import StationService
 from beckon.station.store import RequestStore
 from tests.helpers.rig import (
+    request_received,
     send_raw,
     serving_station,
     station_and_bedside,
@@ -155,10 +156,7 @@ def test_a_nurse_at_the_bedside_screen_clears_its_emergency_through_the_bedside_
     """The whole path: the bed calls an emergency, a console cannot resolve it, the nurse marks
     "nurse in room" on the bed's screen and clears it there; the tablet sees it resolved."""
     with station_and_bedside(mosquitto.url, tmp_path, connected=False) as (station, bedside, seen):
-        bedside.post(Submit("emergency", "touch"))
-        assert wait_until(lambda: any(isinstance(e, ev.RequestSaved) for e in seen.events))
-        rid = next(e.request_id for e in seen.events if isinstance(e, ev.RequestSaved))
-        assert wait_until(lambda: "received" in seen.states(rid))
+        rid = request_received(bedside, seen, "emergency", "touch")
         # Clearing before presence is refused by the tablet itself.
         bedside.post(ClearAtBed(rid, "Nurse Alex"))
         bedside.post(NursePresence("Nurse Alex"))

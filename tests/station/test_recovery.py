@@ -13,12 +13,11 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from beckon.background import Background
 from beckon.bedside import events as ev
-from beckon.bedside.service import BedsideService, Submit
 from beckon.messaging import protocol as p
 from beckon.station.store import RequestStore
 from tests.helpers.rig import (
-    Recorder,
-    bedside_for,
+    recorded_bedside,
+    request_received,
     send_raw,
     serving_station,
     station_and_bedside,
@@ -27,14 +26,6 @@ from tests.helpers.rig import (
 )
 
 pytestmark = pytest.mark.mqtt
-
-
-def received_request(bedside: BedsideService, seen: Recorder) -> str:
-    bedside.post(Submit("water", "gesture"))
-    assert wait_until(lambda: any(isinstance(e, ev.RequestSaved) for e in seen.events))
-    request_id = next(e.request_id for e in seen.events if isinstance(e, ev.RequestSaved))
-    assert wait_until(lambda: "received" in seen.states(request_id)), seen.events
-    return request_id
 
 
 def committed_behind_the_stations_back(db: Path, request_id: str, state: str) -> None:
@@ -50,12 +41,10 @@ def test_a_change_stored_by_a_station_that_died_reaches_the_bed_when_it_is_back(
     mosquitto: Any, tmp_path: Path
 ) -> None:
     db = tmp_path / "station.sqlite3"
-    bedside = bedside_for(mosquitto.url, tmp_path / "outbox.sqlite3")
-    seen = Recorder()
-    bedside.listeners.append(seen)
+    bedside, seen = recorded_bedside(mosquitto.url, tmp_path / "outbox.sqlite3")
     with Background(bedside.run, "bedside"):
         with serving_station(mosquitto.url, db):
-            request_id = received_request(bedside, seen)
+            request_id = request_received(bedside, seen)
         committed_behind_the_stations_back(db, request_id, "acknowledged")
         assert seen.states(request_id)[-1] == "received"
 
@@ -68,12 +57,10 @@ def test_a_repeated_command_the_station_refuses_still_sends_the_bed_its_state(
 ) -> None:
     db = tmp_path / "station.sqlite3"
     station = station_for(mosquitto.url, db)
-    bedside = bedside_for(mosquitto.url, tmp_path / "outbox.sqlite3")
-    seen = Recorder()
-    bedside.listeners.append(seen)
+    bedside, seen = recorded_bedside(mosquitto.url, tmp_path / "outbox.sqlite3")
     with Background(station.run, "station"), Background(bedside.run, "bedside"):
         assert station.ready.wait(10)
-        request_id = received_request(bedside, seen)
+        request_id = request_received(bedside, seen)
         committed_behind_the_stations_back(db, request_id, "resolved")
         # The broker redelivers the nurse's command: "already resolved", refused, and yet
         # the bed must now hear that it was.
@@ -100,12 +87,10 @@ def test_open_calls_survive_a_station_database_moved_aside(mosquitto: Any, tmp_p
     """The bed had its receipt long ago and will never send the call again: the call message
     the broker retains is the last copy, and the new database adopts it."""
     db = tmp_path / "station.sqlite3"
-    bedside = bedside_for(mosquitto.url, tmp_path / "outbox.sqlite3")
-    seen = Recorder()
-    bedside.listeners.append(seen)
+    bedside, seen = recorded_bedside(mosquitto.url, tmp_path / "outbox.sqlite3")
     with Background(bedside.run, "bedside"):
         with serving_station(mosquitto.url, db):
-            request_id = received_request(bedside, seen)
+            request_id = request_received(bedside, seen)
             cmd = p.nurse_command("acknowledge", request_id, "Nurse Kim")
             send_raw(mosquitto.port, p.Topics.unit("gh", "icu", "command"), p.encode(cmd))
             assert wait_until(lambda: "acknowledged" in seen.states(request_id))
@@ -129,13 +114,11 @@ def test_open_calls_survive_a_station_database_moved_aside(mosquitto: Any, tmp_p
 def test_a_call_the_database_has_closed_is_still_emptied(mosquitto: Any, tmp_path: Path) -> None:
     db = tmp_path / "station.sqlite3"
     station = station_for(mosquitto.url, db)
-    bedside = bedside_for(mosquitto.url, tmp_path / "outbox.sqlite3")
-    seen = Recorder()
-    bedside.listeners.append(seen)
+    bedside, seen = recorded_bedside(mosquitto.url, tmp_path / "outbox.sqlite3")
     topic = ""
     with Background(station.run, "station"), Background(bedside.run, "bedside"):
         assert station.ready.wait(10)
-        request_id = received_request(bedside, seen)
+        request_id = request_received(bedside, seen)
         topic = p.Topics.call("gh", "icu", request_id)
         open_call = retained(mosquitto.port, topic)
         assert open_call is not None
