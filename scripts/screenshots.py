@@ -15,36 +15,12 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import shutil
-import subprocess
 import sys
-import time
 from pathlib import Path
 
+from beckon.lab.xvfb import XvfbError, start_xvfb
+
 REPO = Path(__file__).resolve().parents[1]
-
-
-def start_xvfb(size: str = "1600x1000x24") -> tuple[subprocess.Popen[bytes], str]:
-    binary = shutil.which("Xvfb")
-    if binary is None:
-        sys.exit("Xvfb is not installed: apt-get install xvfb (scripts/setup.sh does)")
-    for number in range(90, 140):
-        if Path(f"/tmp/.X11-unix/X{number}").exists() or Path(f"/tmp/.X{number}-lock").exists():
-            continue
-        proc = subprocess.Popen(
-            [binary, f":{number}", "-screen", "0", size, "-nolisten", "tcp"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if Path(f"/tmp/.X11-unix/X{number}").exists():
-                return proc, f":{number}"
-            if proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        proc.terminate()
-    sys.exit("could not start Xvfb on any display from :90 to :139")
 
 
 def main() -> int:
@@ -55,7 +31,10 @@ def main() -> int:
         level=os.environ.get("BECKON_LOG_LEVEL", "WARNING"),
         format="%(levelname)s %(name)s: %(message)s",
     )
-    xvfb, display = start_xvfb()
+    try:
+        xvfb, display = start_xvfb("1600x1000x24", range(90, 140))
+    except XvfbError as exc:
+        sys.exit(str(exc))
     os.environ["DISPLAY"] = display
     os.environ["QT_QPA_PLATFORM"] = "xcb"
     try:

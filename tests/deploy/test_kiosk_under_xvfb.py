@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -24,40 +23,10 @@ from typing import Any
 import paho.mqtt.client as mqtt
 import pytest
 
+from beckon.lab.xvfb import start_xvfb
 from tests.helpers.systemd import kiosk_command
 
 pytestmark = pytest.mark.mqtt
-
-
-def start_xvfb(size: str) -> tuple[subprocess.Popen[bytes], str]:
-    binary = shutil.which("Xvfb")
-    assert binary, "Xvfb is missing: scripts/setup.sh --test installs it"
-    for number in range(150, 200):
-        if Path(f"/tmp/.X11-unix/X{number}").exists() or Path(f"/tmp/.X{number}-lock").exists():
-            continue
-        proc = subprocess.Popen(
-            [binary, f":{number}", "-screen", "0", size, "-nolisten", "tcp"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            # Its socket can exist before it answers (or be another server's, left behind):
-            # wait until a client is served, or the window's "could not connect" follows.
-            if Path(f"/tmp/.X11-unix/X{number}").exists() and _answers(f":{number}"):
-                return proc, f":{number}"
-            if proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        proc.terminate()
-    raise AssertionError("no free X display from :150 to :199")
-
-
-def _answers(display: str) -> bool:
-    done = subprocess.run(
-        ["xwininfo", "-root", "-display", display], capture_output=True, timeout=10
-    )
-    return done.returncode == 0
 
 
 def windows(display: str, *, strict: bool = True) -> list[tuple[str, int, int]]:
@@ -99,7 +68,7 @@ def test_the_kiosk_units_command_fills_the_screen_with_the_bedside_window(
     client.subscribe("beckon/v1/gh/icu/bed/12/status", qos=1)
     client.loop_start()
 
-    xvfb, display = start_xvfb("1280x800x24")
+    xvfb, display = start_xvfb("1280x800x24", range(150, 200))
     env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb", BECKON_HOME=str(tmp_path))
     env.pop("WAYLAND_DISPLAY", None)
     proc = subprocess.Popen(mapped, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
