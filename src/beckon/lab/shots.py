@@ -27,6 +27,15 @@ SITE, UNIT = "general", "icu-3"
 MAX_BYTES = 300_000
 
 
+def _show(stack: ExitStack, window: Any, size: tuple[int, int]) -> None:
+    """Start and show ``window`` (a bedside or a station window) at ``size``: a tablet's
+    1280x800 or a desk screen's 1440x900; it closes when the scenes end."""
+    stack.callback(window.close)
+    window.resize(*size)
+    window.start()
+    window.show()
+
+
 def _iso(dt: datetime) -> str:
     return dt.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -216,10 +225,7 @@ def take_screenshots(out: Path, model: Path | None) -> list[Path]:
         station_window = StationWindow(
             StationFeed(station_settings.broker, SITE, UNIT), nurse="Nurse Kim"
         )
-        stack.callback(station_window.close)
-        station_window.resize(1440, 900)
-        station_window.start()
-        station_window.show()
+        _show(stack, station_window, (1440, 900))
 
         def bedside_settings(bed: str, broker: str, language: str = "en") -> Any:
             return rig.bedside_settings(
@@ -247,10 +253,7 @@ def take_screenshots(out: Path, model: Path | None) -> list[Path]:
         bedside = BedsideWindow(
             BedsideService(bedside_settings("12", url)), vision=vision, profile_dir=tmp
         )
-        stack.callback(bedside.close)
-        bedside.resize(1280, 800)
-        bedside.start()
-        bedside.show()
+        _show(stack, bedside, (1280, 800))
 
         shoot.wait(lambda: bedside.timeline.online is True, what="bedside online")
         if vision is not None:
@@ -353,10 +356,7 @@ def take_screenshots(out: Path, model: Path | None) -> list[Path]:
         # A tablet that cannot reach the broker: the request is saved and will be sent.
         dead = f"mqtt://127.0.0.1:{free_port()}"
         offline = BedsideWindow(BedsideService(bedside_settings("4", dead)), profile_dir=tmp)
-        stack.callback(offline.close)
-        offline.resize(1280, 800)
-        offline.start()
-        offline.show()
+        _show(stack, offline, (1280, 800))
         shoot.wait(lambda: offline.timeline.online is False, 15, "offline")
         offline.touch_tile("toilet")
         offline._confirm_yes()
@@ -377,20 +377,14 @@ def take_screenshots(out: Path, model: Path | None) -> list[Path]:
             vision=vision,
             profile_dir=tmp,
         )
-        stack.callback(korean.close)
-        korean.resize(1280, 800)
-        korean.start()
-        korean.show()
+        _show(stack, korean, (1280, 800))
         shoot.wait(lambda: bool(korean.timeline.tracks), what="the Korean timeline")
         shoot.wait(lambda: korean.highlighted is not None, 20, "the Korean menu")
         shoot.shot(korean, "bedside_korean")
         station_ko = StationWindow(
             StationFeed(station_settings.broker, SITE, UNIT), language="ko", nurse="김간호사"
         )
-        stack.callback(station_ko.close)
-        station_ko.resize(1440, 900)
-        station_ko.start()
-        station_ko.show()
+        _show(stack, station_ko, (1440, 900))
         shoot.wait(lambda: len(station_ko.rows) >= 5, what="the Korean station")
         shoot.shot(station_ko, "station_korean")
         install_translation("en")
@@ -404,10 +398,7 @@ def take_screenshots(out: Path, model: Path | None) -> list[Path]:
         big = BedsideWindow(
             BedsideService(bedside_settings("12", url)), vision=vision, profile_dir=tmp
         )
-        stack.callback(big.close)
-        big.resize(1280, 800)
-        big.start()
-        big.show()
+        _show(stack, big, (1280, 800))
         shoot.wait(lambda: bool(big.timeline.tracks), what="the large-text timeline")
         shoot.wait(lambda: big.highlighted is not None, 20, "the large-text menu")
         shoot.shot(big, "bedside_large_text")
@@ -416,10 +407,7 @@ def take_screenshots(out: Path, model: Path | None) -> list[Path]:
         station_big = StationWindow(
             StationFeed(station_settings.broker, SITE, UNIT), nurse="Nurse Kim"
         )
-        stack.callback(station_big.close)
-        station_big.resize(1280, 800)
-        station_big.start()
-        station_big.show()
+        _show(stack, station_big, (1280, 800))
         shoot.wait(lambda: len(station_big.rows) >= 5, what="the large-text station")
         shoot.shot(station_big, "station_large_text")
         application(Look("en"), "bedside")
