@@ -39,7 +39,7 @@ import shutil
 import subprocess
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -396,6 +396,22 @@ def augmented_copies(
     return [Example(augment(speech, rng), label, 1.0, "", source) for _ in range(copies)]
 
 
+def espeak_examples(
+    texts: Sequence[tuple[str, int]], voice: Voice, rng: np.random.Generator
+) -> list[Example]:
+    """``texts`` (text, class) said by one espeak-ng ``voice`` in one call, each labelled one
+    augmented twice and each "other" (class 0) once; none when the voice's cut does not match
+    (it is skipped). One rule for the answer and the request trainers."""
+    pieces = speak_many([t for t, _ in texts], voice)
+    if pieces is None:
+        log.info("voice %s: the cut did not match, skipped", voice.label)
+        return []
+    out: list[Example] = []
+    for (text, label), speech in zip(texts, pieces, strict=True):
+        out += augmented_copies(speech, label, 2 if label else 1, f"{voice.label}:{text}", rng)
+    return out
+
+
 # ------------------------------------------------------------------ data
 
 
@@ -412,12 +428,7 @@ def synthetic_examples(seed: int, espeak_voices: int = 16) -> list[Example]:
     for k, voice in enumerate(training_voices(rng, espeak_voices)):
         # Each voice says all answers and a random 30% of the others.
         chosen = [(t, c) for t, c in texts if c or rng.random() < 0.3]
-        pieces = speak_many([t for t, _ in chosen], voice)
-        if pieces is None:
-            log.info("voice %s: the cut did not match, skipped", voice.label)
-            continue
-        for (text, label), speech in zip(chosen, pieces, strict=True):
-            out += augmented_copies(speech, label, 2 if label else 1, f"{voice.label}:{text}", rng)
+        out += espeak_examples(chosen, voice, rng)
         log.info("espeak voice %d: %d examples (%.0f s)", k, len(out), time.time() - began)
     piper_words = set(CONFUSABLE)
     for voice in piper_voices():

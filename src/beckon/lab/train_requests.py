@@ -40,11 +40,11 @@ from beckon.lab.train_keywords import (
     Example,
     _embedded,
     augmented_copies,
+    espeak_examples,
     export,
     near_answer_examples,
     piper_voices,
     real_examples,
-    speak_many,
     synthetic_examples,
     train,
     training_voices,
@@ -105,12 +105,7 @@ def request_examples(seed: int, espeak_voices: int = 24) -> list[Example]:
     out: list[Example] = []
     began = time.time()
     for k, voice in enumerate(training_voices(rng, espeak_voices)):
-        pieces = speak_many([t for t, _ in texts], voice)
-        if pieces is None:
-            log.info("voice %s: the cut did not match, skipped", voice.label)
-            continue
-        for (text, label), speech in zip(texts, pieces, strict=True):
-            out += augmented_copies(speech, label, 2 if label else 1, f"{voice.label}:{text}", rng)
+        out += espeak_examples(texts, voice, rng)
         log.info("espeak voice %d: %d examples (%.0f s)", k, len(out), time.time() - began)
     for voice in piper_voices():
         for text, label in texts:
