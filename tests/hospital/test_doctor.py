@@ -15,7 +15,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TypedDict, Unpack
+from typing import TypedDict, TypeVar, Unpack
 
 import numpy as np
 import paho.mqtt.client as paho
@@ -26,7 +26,7 @@ from beckon import provision as pv
 from beckon.background import Background
 from beckon.bedside.service import BedsideService
 from beckon.cli import main
-from beckon.config import BrokerConfig, StationSettings, load_bedside
+from beckon.config import BedsideSettings, BrokerConfig, StationSettings, load_bedside
 from beckon.doctor import Check, remote
 from beckon.doctor.run import bedside_checks, station_checks
 from beckon.instance import holder
@@ -579,11 +579,27 @@ def test_the_summary_says_what_was_not_checked() -> None:
 # ---------------------------------------------------------------- a broker slow to subscribe
 
 
-def _through(settings: StationSettings, proxy: SubackDelayProxy) -> StationSettings:
-    """The station's settings with the broker reached through ``proxy`` (plain MQTT on
-    loopback, in front of the site broker's loopback listener: same users, same ACL)."""
+DeviceSettings = TypeVar("DeviceSettings", StationSettings, BedsideSettings)
+
+
+def _through(settings: DeviceSettings, proxy: SubackDelayProxy) -> DeviceSettings:
+    """A station's or a bed's settings with the broker reached through ``proxy`` (plain MQTT
+    on loopback, in front of the site broker's loopback listener: same users, same ACL)."""
     broker = dataclasses.replace(settings.broker, url=f"mqtt://127.0.0.1:{proxy.port}")
     return dataclasses.replace(settings, broker=broker)
+
+
+def _station_checks_through(
+    site: Site, tmp_path: Path, proxy: SubackDelayProxy
+) -> dict[str, Check]:
+    """The station doctor's checks by name, over a 1 s window, with the broker reached
+    through ``proxy`` (started here, stopped after)."""
+    proxy.start()
+    try:
+        settings = _through(station_settings(site, tmp_path), proxy)
+        return {c.name: c for c in station_checks(settings, listen_s=1)}
+    finally:
+        proxy.stop()
 
 
 @pytest.mark.mqtt
@@ -625,14 +641,9 @@ def test_no_bed_is_judged_when_the_subscription_is_never_confirmed(
     """A SUBACK later than SUBACK_WAIT_S: the broker check fails and says why; no bed is
     reported missing from a window that could hear nothing."""
     monkeypatch.setattr(remote, "SUBACK_WAIT_S", 1.0)
-    proxy = SubackDelayProxy(site.broker.plain_port, hold_s=6.0).start()
-    try:
-        checks = {
-            c.name: c
-            for c in station_checks(_through(station_settings(site, tmp_path), proxy), listen_s=1)
-        }
-    finally:
-        proxy.stop()
+    checks = _station_checks_through(
+        site, tmp_path, SubackDelayProxy(site.broker.plain_port, hold_s=6.0)
+    )
     broker = checks["broker"]
     assert broker.outcome == "fail"
     assert "did not confirm the subscription within 1 s" in broker.detail, broker
@@ -651,14 +662,8 @@ def test_a_refused_subscription_fails_the_broker_check_naming_topic_and_user(
     the user may not read; the shipped Mosquitto grants every subscription and withholds the
     messages instead (deploy/mosquitto/acl), so the proxy stands for such a broker. The
     doctor said the bed never connected; it now names the topic, the user and the ACL."""
-    proxy = SubackDelayProxy(site.broker.plain_port, hold_s=0.0, refuse_with=0x87).start()
-    try:
-        checks = {
-            c.name: c
-            for c in station_checks(_through(station_settings(site, tmp_path), proxy), listen_s=1)
-        }
-    finally:
-        proxy.stop()
+    refusing = SubackDelayProxy(site.broker.plain_port, hold_s=0.0, refuse_with=0x87)
+    checks = _station_checks_through(site, tmp_path, refusing)
     broker = checks["broker"]
     assert broker.outcome == "fail", broker
     assert (
@@ -736,10 +741,7 @@ def test_a_doctor_cut_off_never_logs_in_again_over_the_device_with_its_credentia
         if during
         else SubackDelayProxy(site.broker.plain_port, hold_s=5.0, cut_after_s=1.0, cut_only=1)
     ).start()
-    through = dataclasses.replace(
-        settings,
-        broker=dataclasses.replace(settings.broker, url=f"mqtt://127.0.0.1:{proxy.port}"),
-    )
+    through = _through(settings, proxy)
     events: queue.Queue[LinkEvent] = queue.Queue()
     # The real bed 12 (another tablet with these credentials, or its service just started),
     # straight to the broker.
