@@ -4,59 +4,48 @@ stood in for by a fake ``sounddevice`` module: no sound card here."""
 
 from __future__ import annotations
 
-import sys
-import threading
-import time
-import types
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from beckon.voice.audio import AudioError, Downsampler, Microphone
 from beckon.voice.vad import CHUNK, SAMPLE_RATE
+from tests.helpers.portaudio import FakeInputStream, install_sounddevice
 
 TONE_HZ = 1000.0
 
 
-class OnlyOneRate:
+class OnlyOneRate(FakeInputStream):
     """A stream that refuses every rate but ``RATE`` and then sends a 1 kHz tone."""
 
     RATE = 48000
+    interval_s = 0.002
 
     def __init__(self, samplerate: int, blocksize: int, callback: Any, **_: Any) -> None:
         if samplerate != self.RATE:
             raise ValueError("Invalid sample rate")
-        self.blocksize, self.callback, self.active = blocksize, callback, False
+        super().__init__(callback)
+        self.blocksize = blocksize
 
-    def start(self) -> None:
-        self.active = True
-
-        def run() -> None:
-            n = 0
-            for _ in range(30):
-                t = (np.arange(self.blocksize) + n) / self.RATE
-                block = (8000 * np.sin(2 * np.pi * TONE_HZ * t)).astype(np.int16)
-                n += self.blocksize
-                self.callback(block[:, None], self.blocksize, None, None)
-                time.sleep(0.002)
-            self.active = False
-
-        threading.Thread(target=run, daemon=True).start()
-
-    def stop(self) -> None:
-        self.active = False
-
-    def close(self) -> None:
-        pass
+    def blocks(self) -> Iterator[npt.NDArray[np.int16]]:
+        n = 0
+        for _ in range(30):
+            t = (np.arange(self.blocksize) + n) / self.RATE
+            block = (8000 * np.sin(2 * np.pi * TONE_HZ * t)).astype(np.int16)
+            n += self.blocksize
+            yield block[:, None]
 
 
 def fake_sounddevice(monkeypatch: pytest.MonkeyPatch, rate: int) -> None:
     stream = type("Only", (OnlyOneRate,), {"RATE": rate})
-    module = types.ModuleType("sounddevice")
-    module.InputStream = stream  # type: ignore[attr-defined]
-    module.query_devices = lambda device, kind: {"default_samplerate": float(rate)}  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "sounddevice", module)
+    install_sounddevice(
+        monkeypatch,
+        stream,
+        query_devices=lambda device, kind: {"default_samplerate": float(rate)},
+    )
 
 
 @pytest.mark.parametrize("rate", [48000, 44100, 96000])

@@ -10,59 +10,49 @@ PortAudio is stood in for by a fake ``sounddevice`` module: no sound card here.
 
 from __future__ import annotations
 
-import sys
-import threading
 import time
-import types
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from beckon.bedside.voice_worker import VoiceWorker
 from beckon.voice.audio import AudioError, Microphone
 from beckon.voice.recognizer import VoicePipeline
 from beckon.voice.vad import CHUNK
+from tests.helpers.portaudio import FakeInputStream, install_sounddevice
 
 
-class FakeStream:
+class FakeStream(FakeInputStream):
     """Calls back ``chunks`` times, 32 ms apart, then falls silent (``active`` stays True
     unless ``goes_inactive``), like a microphone pulled out of its socket."""
 
     def __init__(
         self, chunks: int, goes_inactive: bool, callback: Any, noise: bool = False, **_: Any
     ) -> None:
-        self.chunks, self.goes_inactive, self.callback = chunks, goes_inactive, callback
+        super().__init__(callback)
+        self.chunks, self.goes_inactive = chunks, goes_inactive
         self.noise = noise  # a live microphone's noise floor, else exact zeros (muted)
-        self.active = False
 
-    def start(self) -> None:
-        self.active = True
+    def blocks(self) -> Iterator[npt.NDArray[np.int16]]:
+        rng = np.random.default_rng(0)
+        for _ in range(self.chunks):
+            chunk = rng.integers(-3, 4, (CHUNK, 1)) if self.noise else np.zeros((CHUNK, 1))
+            yield chunk.astype(np.int16)
 
-        def run() -> None:
-            rng = np.random.default_rng(0)
-            for _ in range(self.chunks):
-                chunk = rng.integers(-3, 4, (CHUNK, 1)) if self.noise else np.zeros((CHUNK, 1))
-                self.callback(chunk.astype(np.int16), CHUNK, None, None)
-                time.sleep(0.032)
-            if self.goes_inactive:
-                self.active = False
-
-        threading.Thread(target=run, daemon=True).start()
-
-    def stop(self) -> None:
-        self.active = False
-
-    def close(self) -> None:
-        pass
+    def ended(self) -> None:
+        if self.goes_inactive:
+            self.active = False
 
 
 def fake_sounddevice(
     monkeypatch: pytest.MonkeyPatch, chunks: int, goes_inactive: bool, noise: bool = False
 ) -> None:
-    module = types.ModuleType("sounddevice")
-    module.InputStream = lambda **kw: FakeStream(chunks, goes_inactive, noise=noise, **kw)  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "sounddevice", module)
+    install_sounddevice(
+        monkeypatch, lambda **kw: FakeStream(chunks, goes_inactive, noise=noise, **kw)
+    )
 
 
 def test_a_microphone_that_falls_silent_is_an_error_after_the_stall_time(
