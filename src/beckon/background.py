@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from types import TracebackType
+
+from beckon.closing import Started
 
 log = logging.getLogger(__name__)
 
 
-class Background:
+class Background(Started):
     """``with Background(service.run, "station"):`` runs it until the block ends."""
 
     def __init__(self, run: Callable[[threading.Event], None], name: str) -> None:
@@ -45,14 +46,3 @@ class Background:
     @property
     def alive(self) -> bool:
         return self._thread.is_alive()
-
-    def __enter__(self) -> Background:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -1,8 +1,10 @@
-"""One base for objects used in a ``with`` block that release something on ``close()``.
+"""Bases for objects used in a ``with`` block: ``Closing`` releases something on ``close()``,
+``Started`` starts on the way in and stops on the way out.
 
 Why: the face and hand landmarkers, the small-face finder, the vision pipeline and the frame
 sources all hold native resources (MediaPipe graphs, cameras, files) that must be released
-even when a frame raises; each used to spell out the same ``__enter__``/``__exit__`` pair.
+even when a frame raises; each used to spell out the same ``__enter__``/``__exit__`` pair, as
+did the services' background thread and the embedded broker.
 """
 
 from __future__ import annotations
@@ -27,3 +29,23 @@ class Closing:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class Started(Closing):
+    """``with obj:`` calls ``obj.start()``, returns ``obj`` and calls ``obj.stop()`` on the
+    way out (a service's background thread, the embedded broker)."""
+
+    def start(self) -> object:
+        """Begin running (nothing to do here; subclasses override)."""
+        return self
+
+    def stop(self) -> None:
+        """Stop running (nothing to do here; subclasses override)."""
+
+    def close(self) -> None:
+        """Leaving the ``with`` block stops it."""
+        self.stop()
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self

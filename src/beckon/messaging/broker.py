@@ -12,8 +12,8 @@ import logging
 import socket
 import threading
 import time
-from types import TracebackType
 
+from beckon.closing import Started
 from beckon.errors import BeckonError
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def wait_for_port(port: int, timeout: float = 10.0, host: str = "127.0.0.1") -> 
     return False
 
 
-class EmbeddedBroker:
+class EmbeddedBroker(Started):
     """amqtt running on its own thread and event loop; use as a context manager."""
 
     def __init__(self, port: int | None = None) -> None:
@@ -99,15 +99,3 @@ class EmbeddedBroker:
         self._stopped.set()
         if self._thread is not None:
             self._thread.join(10.0)
-
-    def __enter__(self) -> EmbeddedBroker:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
