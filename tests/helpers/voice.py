@@ -1,15 +1,24 @@
-"""The English voice path for tests, without opening PocketSphinx again for each test, and
-recorded-like audio made from generated speech."""
+"""The English voice path for tests, without opening PocketSphinx again for each test,
+recorded-like audio made from generated speech, and the synthetic speakers the verifiers are
+tested with."""
 
 from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
 
+from beckon.lab.voice_synth import Voice
 from beckon.voice.catalog import Catalog
 from beckon.voice.engines import PocketSphinxEngine
 from beckon.voice.recognizer import VoicePipeline, build_pipeline
 from beckon.voice.vad import SAMPLE_RATE, SileroVad
+
+PIPER = Voice("piper:joe", 150)
+ESPEAK = Voice("en-us", 150)
+ESPEAK_F = Voice("en-us+f3", 135, 60)
+VOICES = [PIPER, ESPEAK, ESPEAK_F]
+"""The synthetic speakers the answer and request verifiers are tested with: Piper's joe and
+two espeak-ng voices, a man's and a woman's."""
 
 
 def open_english(catalog: Catalog, british_pronunciations: bool = False) -> PocketSphinxEngine:

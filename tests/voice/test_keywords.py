@@ -36,13 +36,9 @@ from beckon.voice.keywords import CLASSES, KeywordVerdict, KeywordVerifier, fixe
 from beckon.voice.matcher import Match, TemplateMatcher
 from beckon.voice.recognizer import VoicePipeline, build_pipeline
 from beckon.voice.vad import SAMPLE_RATE, SileroVad, segment
-from tests.helpers.voice import fresh_english
+from tests.helpers.voice import ESPEAK, ESPEAK_F, PIPER, VOICES, fresh_english
 
 REPO = Path(__file__).resolve().parents[2]
-PIPER = Voice("piper:joe", 150)
-ESPEAK = Voice("en-us", 150)
-ESPEAK_F = Voice("en-us+f3", 135, 60)
-VOICES = [PIPER, ESPEAK, ESPEAK_F]
 OPPOSITE = {"yes": {"no", "cancel"}, "no": {"yes"}, "cancel": {"yes"}}
 
 

@@ -36,13 +36,9 @@ from beckon.voice.requests_verifier import (
 )
 from beckon.voice.talk import TalkModel
 from beckon.voice.vad import Int16Array, SileroVad, segment
-from tests.helpers.voice import fresh_english
+from tests.helpers.voice import ESPEAK, ESPEAK_F, PIPER, VOICES, fresh_english
 
 REPO = Path(__file__).resolve().parents[2]
-PIPER = Voice("piper:joe", 150)
-ESPEAK = Voice("en-us", 150)
-ESPEAK_F = Voice("en-us+f3", 135, 60)
-VOICES = [PIPER, ESPEAK, ESPEAK_F]
 
 
 def _verdict(classes: tuple[str, ...], winner: str, p: float) -> RequestVerdict:
