@@ -7,11 +7,11 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from beckon.lab.voice_synth import Voice
+from beckon.lab.voice_synth import Voice, make_clip, speak
 from beckon.voice.catalog import Catalog
 from beckon.voice.engines import PocketSphinxEngine
 from beckon.voice.recognizer import VoicePipeline, build_pipeline
-from beckon.voice.vad import SAMPLE_RATE, SileroVad
+from beckon.voice.vad import SAMPLE_RATE, Int16Array, SileroVad, segment
 
 PIPER = Voice("piper:joe", 150)
 ESPEAK = Voice("en-us", 150)
@@ -63,3 +63,18 @@ def behind_a_noise_gate(
     opened = opened + rng.standard_normal(len(opened)) * floor
     gated = np.concatenate([np.zeros(int(closed_s * SAMPLE_RATE)), opened])
     return gated.astype(np.int16), opened.astype(np.int16)
+
+
+def utterance(text: str, voice: Voice, vad: SileroVad) -> Int16Array:
+    """``text`` said by ``voice`` as the voice path hands it to a verifier: cut from a clip by
+    the VAD (its longest segment)."""
+    vad.reset()
+    segs = segment(make_clip(speak(text, voice), None).samples, vad)
+    assert segs, f"the VAD should have heard {text!r}"
+    return max(segs, key=lambda s: len(s.audio)).audio
+
+
+def heard_intents(pipeline: VoicePipeline, text: str, voice: Voice) -> list[str]:
+    """The intents ``pipeline`` takes from a clip of ``text`` said by ``voice``."""
+    events = pipeline.run(make_clip(speak(text, voice), None).samples)
+    return [e.intent for e in events if e.intent]

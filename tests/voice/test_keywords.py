@@ -35,8 +35,16 @@ from beckon.voice.engines import PocketSphinxEngine
 from beckon.voice.keywords import CLASSES, KeywordVerdict, KeywordVerifier, fixed_window
 from beckon.voice.matcher import Match, TemplateMatcher
 from beckon.voice.recognizer import VoicePipeline, build_pipeline
-from beckon.voice.vad import SAMPLE_RATE, SileroVad, segment
-from tests.helpers.voice import ESPEAK, ESPEAK_F, PIPER, VOICES, fresh_english
+from beckon.voice.vad import SAMPLE_RATE, SileroVad
+from tests.helpers.voice import (
+    ESPEAK,
+    ESPEAK_F,
+    PIPER,
+    VOICES,
+    fresh_english,
+    heard_intents,
+    utterance,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 OPPOSITE = {"yes": {"no", "cancel"}, "no": {"yes"}, "cancel": {"yes"}}
@@ -47,20 +55,12 @@ def verifier() -> KeywordVerifier:
     return KeywordVerifier()
 
 
-def _utterance(text: str, voice: Voice, vad: SileroVad) -> np.ndarray:
-    """The utterance as the voice path hands it over: cut from a clip by the VAD."""
-    vad.reset()
-    segs = segment(make_clip(speak(text, voice), None).samples, vad)
-    assert segs, f"the VAD should have heard {text!r}"
-    return max(segs, key=lambda s: len(s.audio)).audio
-
-
 @pytest.mark.parametrize("voice", VOICES, ids=lambda v: v.label)
 @pytest.mark.parametrize(("text", "answer"), [("yes", "yes"), ("no", "no"), ("stop", "cancel")])
 def test_the_verifier_hears_yes_no_and_stop(
     verifier: KeywordVerifier, vad: SileroVad, text: str, answer: str, voice: Voice
 ) -> None:
-    verdict = verifier.verdict(_utterance(text, voice, vad))
+    verdict = verifier.verdict(utterance(text, voice, vad))
     assert verdict.label == answer
     assert max(verdict.of(o) for o in OPPOSITE[answer]) < 0.2
 
@@ -70,7 +70,7 @@ def test_the_verifier_hears_yes_no_and_stop(
 def test_the_verifier_hears_other_words_as_no_answer(
     verifier: KeywordVerifier, vad: SileroVad, text: str, voice: Voice
 ) -> None:
-    verdict = verifier.verdict(_utterance(text, voice, vad))
+    verdict = verifier.verdict(utterance(text, voice, vad))
     assert verdict.label == "other" or verdict.probability < AnswerRule().accept
 
 
@@ -81,7 +81,7 @@ def test_the_verifier_never_hears_go_or_down_as_yes(
 ) -> None:
     """Piper's "go" and espeak-ng's female "down" come near "no" (0.8 to 0.9): at worst a
     refusal in the answer mode, never a yes."""
-    assert verifier.verdict(_utterance(text, voice, vad)).of("yes") < 0.2
+    assert verifier.verdict(utterance(text, voice, vad)).of("yes") < 0.2
 
 
 @pytest.mark.parametrize("text", ["not", "less", "left", "nurse"])
@@ -91,7 +91,7 @@ def test_words_near_yes_are_never_a_yes_the_rule_takes(
     """The shipped rule takes the verifier's answer from 0.85, which is safe for the mean of
     five heads, not for one: session 6's single head heard espeak-ng's female "not" as yes
     (0.92; "less" 0.84, "nurse" 0.67, "left" 0.61), the five heads at most 0.48."""
-    assert verifier.verdict(_utterance(text, ESPEAK_F, vad)).of("yes") < AnswerRule().accept
+    assert verifier.verdict(utterance(text, ESPEAK_F, vad)).of("yes") < AnswerRule().accept
 
 
 def test_the_shipped_classifier_is_the_mean_of_five_heads() -> None:
@@ -110,7 +110,7 @@ def test_long_talk_is_no_answer_without_running_the_classifier(
     verifier: KeywordVerifier, vad: SileroVad
 ) -> None:
     talk = "my daughter is coming to see me this afternoon with her children"
-    verdict = verifier.verdict(_utterance(talk, ESPEAK, vad))
+    verdict = verifier.verdict(utterance(talk, ESPEAK, vad))
     assert verdict.label == "other" and verdict.reason == "too long for one answer"
     silence = np.zeros(SAMPLE_RATE, dtype=np.int16)
     assert verifier.verdict(silence).reason == "no speech"
@@ -336,11 +336,6 @@ def english_answer(
     return pipeline
 
 
-def _heard(pipeline: VoicePipeline, text: str, voice: Voice) -> list[str]:
-    events = pipeline.run(make_clip(speak(text, voice), None).samples)
-    return [e.intent for e in events if e.intent]
-
-
 def test_the_english_voice_path_has_the_verifier(english_answer: VoicePipeline) -> None:
     assert english_answer.verifier is not None
 
@@ -350,7 +345,7 @@ def test_the_english_voice_path_has_the_verifier(english_answer: VoicePipeline) 
 def test_yes_no_and_stop_give_their_answer_through_the_voice_path(
     english_answer: VoicePipeline, text: str, answer: str, voice: Voice
 ) -> None:
-    assert _heard(english_answer, text, voice) == [answer]
+    assert heard_intents(english_answer, text, voice) == [answer]
 
 
 @pytest.mark.parametrize("voice", VOICES, ids=lambda v: v.label)
@@ -360,7 +355,7 @@ def test_yes_no_and_stop_give_their_answer_through_the_voice_path(
 def test_other_words_and_sentences_give_nothing_through_the_voice_path(
     english_answer: VoicePipeline, text: str, voice: Voice
 ) -> None:
-    assert _heard(english_answer, text, voice) == []
+    assert heard_intents(english_answer, text, voice) == []
 
 
 @pytest.mark.parametrize("voice", VOICES, ids=lambda v: v.label)
@@ -377,8 +372,8 @@ def test_words_next_to_no_are_at_worst_a_refusal_never_a_yes(
     "cancel" to the five-head verifier (0.95) and so a refusal in the answer mode. What must
     hold is the safe direction: such a word may decline (the patient can ask again), never
     accept a proposal."""
-    assert "yes" not in _heard(english_answer, text, voice)
-    assert verifier.verdict(_utterance(text, voice, vad)).of("yes") < 0.2
+    assert "yes" not in heard_intents(english_answer, text, voice)
+    assert verifier.verdict(utterance(text, voice, vad)).of("yes") < 0.2
 
 
 # ------------------------------------------------------------ missing models
@@ -409,7 +404,7 @@ def test_without_its_models_the_voice_path_runs_on_the_decoder_alone(
     assert pipeline.verifier is None
     assert "answer verifier off" in caplog.text and "openwakeword" in caplog.text
     pipeline.set_mode("answer")
-    assert _heard(pipeline, "yes", PIPER) == ["yes"]
+    assert heard_intents(pipeline, "yes", PIPER) == ["yes"]
 
 
 def test_a_missing_classifier_names_the_file(

@@ -18,7 +18,7 @@ import pytest
 
 from beckon import modelstore
 from beckon.errors import ModelError
-from beckon.lab.voice_synth import Voice, make_clip, speak
+from beckon.lab.voice_synth import Voice
 from beckon.voice import requests_verifier
 from beckon.voice.catalog import Catalog
 from beckon.voice.engines import PocketSphinxEngine
@@ -35,8 +35,16 @@ from beckon.voice.requests_verifier import (
     needs_request_verdict,
 )
 from beckon.voice.talk import TalkModel
-from beckon.voice.vad import Int16Array, SileroVad, segment
-from tests.helpers.voice import ESPEAK, ESPEAK_F, PIPER, VOICES, fresh_english
+from beckon.voice.vad import SileroVad
+from tests.helpers.voice import (
+    ESPEAK,
+    ESPEAK_F,
+    PIPER,
+    VOICES,
+    fresh_english,
+    heard_intents,
+    utterance,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -230,14 +238,6 @@ def verifier() -> RequestVerifier:
     return RequestVerifier()
 
 
-def _utterance(text: str, voice: Voice, vad: SileroVad) -> Int16Array:
-    """The utterance as the voice path hands it over: cut from a clip by the VAD."""
-    vad.reset()
-    segs = segment(make_clip(speak(text, voice), None).samples, vad)
-    assert segs, f"the VAD should have heard {text!r}"
-    return max(segs, key=lambda s: len(s.audio)).audio
-
-
 def test_the_shipped_model_knows_the_catalogs_requests(
     verifier: RequestVerifier, catalog: Catalog
 ) -> None:
@@ -251,7 +251,7 @@ def test_the_shipped_model_knows_the_catalogs_requests(
 def test_the_verifier_does_not_take_catalog_requests_away(
     verifier: RequestVerifier, vad: SileroVad, text: str, voice: Voice
 ) -> None:
-    verdict = verifier.verdict(_utterance(text, voice, vad))
+    verdict = verifier.verdict(utterance(text, voice, vad))
     assert verdict.of(OTHER) < RequestRule().other_veto
 
 
@@ -264,11 +264,6 @@ def english_open(
 ) -> VoicePipeline:
     pipeline = fresh_english(catalog, vad, english_engine)
     return pipeline
-
-
-def _heard(pipeline: VoicePipeline, text: str, voice: Voice) -> list[str]:
-    events = pipeline.run(make_clip(speak(text, voice), None).samples)
-    return [e.intent for e in events if e.intent]
 
 
 def test_the_english_voice_path_checks_requests_with_the_looser_prior(
@@ -301,7 +296,7 @@ def test_the_english_voice_path_checks_requests_with_the_looser_prior(
 def test_catalog_requests_are_accepted_through_the_voice_path(
     english_open: VoicePipeline, text: str, voice: Voice, intent: str
 ) -> None:
-    assert _heard(english_open, text, voice) == [intent]
+    assert heard_intents(english_open, text, voice) == [intent]
 
 
 @pytest.mark.parametrize("voice", VOICES, ids=lambda v: v.label)
@@ -311,7 +306,7 @@ def test_catalog_requests_are_accepted_through_the_voice_path(
 def test_other_words_and_sentences_give_no_request_through_the_voice_path(
     english_open: VoicePipeline, text: str, voice: Voice
 ) -> None:
-    assert not set(_heard(english_open, text, voice)) - {"yes", "no", "cancel"}
+    assert not set(heard_intents(english_open, text, voice)) - {"yes", "no", "cancel"}
 
 
 # ------------------------------------------------------------ missing models
