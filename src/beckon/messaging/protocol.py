@@ -193,8 +193,11 @@ class Topics:
 
 
 @dataclass(frozen=True)
-class Request:
-    """A patient's request as it leaves the bedside. ``id`` is the idempotency key."""
+class _Asked:
+    """What a patient asked, which never changes once asked: the request's id (the
+    idempotency key), its bed, what it wants, how urgently and by which input. The request
+    as the bedside sends it and as the station knows it both begin with these fields, in
+    this order (their order on the wire and in positional construction)."""
 
     id: str
     site: str
@@ -203,6 +206,12 @@ class Request:
     intent: str
     priority: Priority
     source: Source
+
+
+@dataclass(frozen=True)
+class Request(_Asked):
+    """A patient's request as it leaves the bedside. ``id`` is the idempotency key."""
+
     created_at: str
     kind: Literal["request"] = "request"
     v: int = VERSION
@@ -253,16 +262,9 @@ class StateChange:
 
 
 @dataclass(frozen=True)
-class RequestView:
+class RequestView(_Asked):
     """A request as the station knows it, with its history."""
 
-    id: str
-    site: str
-    unit: str
-    bed: str
-    intent: str
-    priority: Priority
-    source: Source
     state: RequestState
     created_at: str
     updated_at: str
