@@ -91,6 +91,12 @@ class Source:
         """One file of ``repo``, under a name of its own (``renames``); ``options`` as above."""
         return cls(repo, path, renames=((path, name),), **options)
 
+    @classmethod
+    def files(cls, *rows: tuple[str, str, str]) -> tuple[Source, ...]:
+        """Single files of repositories, each row (repo, path, name) as :meth:`file` takes
+        them."""
+        return tuple(cls.file(repo, path, name) for repo, path, name in rows)
+
     def takes(self, path: str) -> bool:
         parts, wanted = path.split("/"), self.pattern.split("/")
         return len(parts) == len(wanted) and all(map(fnmatchcase, parts, wanted))
@@ -223,20 +229,17 @@ RECIPES: dict[str, Recipe] = {
     ),
     "tolsc": Recipe((Source("toLSC/tolsc-videos", "videos/*.mp4"),), crop=True),
     "nonsign": Recipe(
-        tuple(
-            Source.file(repo, path, name)
-            for repo, path, name in (
-                ("harlanhong/CVPR2022-DaGAN", "assets/driving.mp4", "dg_driving.mp4"),
-                ("bytedance/X-Portrait", "assets/driving_video.mp4", "xp_driving.mp4"),
-                ("SueGreen/face-pose-estimation", "data/orlando_bloom.avi", "sg_orlando.avi"),
-                ("yoyo-nb/Thin-Plate-Spline-Motion-Model", "assets/driving.mp4", "tps_driving.mp4"),
-                ("MatthewWEdwards/MatLabProj", "tilted_face.avi", "ml_tilted_face.avi"),
-                (
-                    "DunaiFuentes/single-face-tracking-demo",
-                    "data/input/my_video.mp4",
-                    "df_video.mp4",
-                ),
-            )
+        Source.files(
+            ("harlanhong/CVPR2022-DaGAN", "assets/driving.mp4", "dg_driving.mp4"),
+            ("bytedance/X-Portrait", "assets/driving_video.mp4", "xp_driving.mp4"),
+            ("SueGreen/face-pose-estimation", "data/orlando_bloom.avi", "sg_orlando.avi"),
+            ("yoyo-nb/Thin-Plate-Spline-Motion-Model", "assets/driving.mp4", "tps_driving.mp4"),
+            ("MatthewWEdwards/MatLabProj", "tilted_face.avi", "ml_tilted_face.avi"),
+            (
+                "DunaiFuentes/single-face-tracking-demo",
+                "data/input/my_video.mp4",
+                "df_video.mp4",
+            ),
         )
     ),
     # Session 14 (lead): one Filipino Sign Language signer, a learning app's 73 word clips
@@ -462,28 +465,22 @@ RECIPES: dict[str, Recipe] = {
     # realgif2 (SCORE): the reaction GIFs found after realgif was scored (session 32), built
     # the same way and scored once on their own.
     "realgif2": Recipe(
-        tuple(
-            Source.file(repo, path, name)
-            for repo, path, name in (
-                ("zacharyhalvorson/gifhub", "public/gifs/no.gif", "zh_no.mp4"),
-                ("zacharyhalvorson/gifhub", "public/gifs/maybe-yes.gif", "zh_maybe_yes.mp4"),
-                ("leahbannon/GIFs", "nono.gif", "lb_nono.mp4"),
-                ("leahbannon/GIFs", "yeswhat.gif", "lb_yeswhat.mp4"),
-                ("xero/0.xxe.ro", "plus1.gif", "xx_plus1.mp4"),
-            )
+        Source.files(
+            ("zacharyhalvorson/gifhub", "public/gifs/no.gif", "zh_no.mp4"),
+            ("zacharyhalvorson/gifhub", "public/gifs/maybe-yes.gif", "zh_maybe_yes.mp4"),
+            ("leahbannon/GIFs", "nono.gif", "lb_nono.mp4"),
+            ("leahbannon/GIFs", "yeswhat.gif", "lb_yeswhat.mp4"),
+            ("xero/0.xxe.ro", "plus1.gif", "xx_plus1.mp4"),
         )
     ),
     # realgif3 (SCORE): the reaction GIFs found after realgif2 was scored (session 32), built
     # the same way and scored once on their own.
     "realgif3": Recipe(
-        tuple(
-            Source.file(repo, path, name)
-            for repo, path, name in (
-                ("thomplinds/custom-slack-emojis", "images/bernie_no.gif", "tl_bernie_no.mp4"),
-                ("tkshako/Reaction-Andrew", "images/nod.gif", "tk_nod.mp4"),
-                ("jennz0r/think-know-not-sure", "img/nod.gif", "jz_nod.mp4"),
-                ("MikeDigitize/AO-Js-Workshops", "images/knowing-nod.gif", "md_knowing_nod.mp4"),
-            )
+        Source.files(
+            ("thomplinds/custom-slack-emojis", "images/bernie_no.gif", "tl_bernie_no.mp4"),
+            ("tkshako/Reaction-Andrew", "images/nod.gif", "tk_nod.mp4"),
+            ("jennz0r/think-know-not-sure", "img/nod.gif", "jz_nod.mp4"),
+            ("MikeDigitize/AO-Js-Workshops", "images/knowing-nod.gif", "md_knowing_nod.mp4"),
         )
     ),
     # realrest (SCORE) and realrest_tune (TUNE): real people moving their heads from rest in
@@ -514,22 +511,19 @@ RECIPES: dict[str, Recipe] = {
     # around his face), and real people talking to the camera (StyleTalk's clips, a
     # pose-driving clip pair of DPE and a VoxCeleb driving clip of LIA) as negatives.
     "realnod2": Recipe(
-        tuple(
-            Source.file(repo, path, name)
-            for repo, path, name in (
-                ("amirrajan/rgif.io", "nope.gif", "rg_nope.mp4"),
-                ("amirrajan/rgif.io", "whynot.gif", "rg_whynot.mp4"),
-                ("amirrajan/rgif.io", "yougotitdude.gif", "rg_yougotitdude.mp4"),
-                ("amirrajan/rgif.io", "youregoddamnright.gif", "rg_youregoddamnright.mp4"),
-                ("mohiwalla/memes", "public/assets/nope.gif", "mm_nope.mp4"),
-                ("mohiwalla/memes", "public/assets/kmt-yeah.gif", "mm_kmt_yeah.mp4"),
-                ("cecyc/meme-hub", "yes-nod-old-spice.gif", "mh_yes_nod_old_spice.mp4"),
-                ("cecyc/meme-hub", "john-cena-yes.gif", "mh_john_cena_yes.mp4"),
-                ("craigcoles/gifs", "gifs/no.gif", "cc_no.mp4"),
-                ("OpenTalker/DPE", "data/d.mp4", "dpe_d.mp4"),
-                ("OpenTalker/DPE", "data/s.mp4", "dpe_s.mp4"),
-                ("wyhsirius/LIA", "data/vox/driving1.mp4", "lia_vox_driving1.mp4"),
-            )
+        Source.files(
+            ("amirrajan/rgif.io", "nope.gif", "rg_nope.mp4"),
+            ("amirrajan/rgif.io", "whynot.gif", "rg_whynot.mp4"),
+            ("amirrajan/rgif.io", "yougotitdude.gif", "rg_yougotitdude.mp4"),
+            ("amirrajan/rgif.io", "youregoddamnright.gif", "rg_youregoddamnright.mp4"),
+            ("mohiwalla/memes", "public/assets/nope.gif", "mm_nope.mp4"),
+            ("mohiwalla/memes", "public/assets/kmt-yeah.gif", "mm_kmt_yeah.mp4"),
+            ("cecyc/meme-hub", "yes-nod-old-spice.gif", "mh_yes_nod_old_spice.mp4"),
+            ("cecyc/meme-hub", "john-cena-yes.gif", "mh_john_cena_yes.mp4"),
+            ("craigcoles/gifs", "gifs/no.gif", "cc_no.mp4"),
+            ("OpenTalker/DPE", "data/d.mp4", "dpe_d.mp4"),
+            ("OpenTalker/DPE", "data/s.mp4", "dpe_s.mp4"),
+            ("wyhsirius/LIA", "data/vox/driving1.mp4", "lia_vox_driving1.mp4"),
         )
         + tuple(
             Source.file(
