@@ -386,15 +386,23 @@ def test_the_station_doctor_reports_each_beds_speech_and_backlog() -> None:
     assert "beckon-station" in check.fix and "beckon doctor bedside" in check.fix
 
 
-def test_the_text_report_names_each_failure_and_its_fix(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, installed_models: Path
-) -> None:
+def _bed_without_broker(tmp_path: Path, *inputs: str) -> Path:
+    """A valid bedside.toml of bed g/u/1 with ``inputs``, its outbox under ``tmp_path`` and a
+    broker nothing answers at (mqtt://127.0.0.1:1)."""
     config = tmp_path / "bedside.toml"
+    listed = ", ".join(f'"{i}"' for i in inputs)
     config.write_text(
-        '[bedside]\nsite = "g"\nunit = "u"\nbed = "1"\ninputs = ["touch"]\n'
+        f'[bedside]\nsite = "g"\nunit = "u"\nbed = "1"\ninputs = [{listed}]\n'
         f'outbox = "{tmp_path / "outbox.sqlite3"}"\n'
         '[broker]\nurl = "mqtt://127.0.0.1:1"\n'
     )
+    return config
+
+
+def test_the_text_report_names_each_failure_and_its_fix(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, installed_models: Path
+) -> None:
+    config = _bed_without_broker(tmp_path, "touch")
     code = main(["doctor", "bedside", "--config", str(config), "--listen", "0"])
     out = capsys.readouterr().out
     assert code == 1
@@ -410,12 +418,7 @@ def test_no_broker_leaves_the_running_service_alone(
 ) -> None:
     """With the shipped broker config (client ids bound to usernames) the doctor's login would
     replace the running service's connection for a moment; --no-broker checks the rest."""
-    config = tmp_path / "bedside.toml"
-    config.write_text(
-        '[bedside]\nsite = "g"\nunit = "u"\nbed = "1"\ninputs = ["touch"]\n'
-        f'outbox = "{tmp_path / "outbox.sqlite3"}"\n'
-        '[broker]\nurl = "mqtt://127.0.0.1:1"\n'
-    )
+    config = _bed_without_broker(tmp_path, "touch")
     code = main(["doctor", "bedside", "--config", str(config), "--no-broker", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 0
@@ -430,12 +433,7 @@ def test_the_checklist_is_all_a_plain_run_prints(
 ) -> None:
     """The vision path's progress ("neutral head pose fixed ...") and MediaPipe's lines came
     above the checklist on a terminal; only warnings may (--verbose shows the rest)."""
-    config = tmp_path / "bedside.toml"
-    config.write_text(
-        '[bedside]\nsite = "g"\nunit = "u"\nbed = "1"\ninputs = ["gesture", "touch"]\n'
-        f'outbox = "{tmp_path / "outbox.sqlite3"}"\n'
-        '[broker]\nurl = "mqtt://127.0.0.1:1"\n'
-    )
+    config = _bed_without_broker(tmp_path, "gesture", "touch")
     command = ["doctor", "bedside", "--config", str(config), "--video", str(face_clip)]
     done = subprocess.run(
         [sys.executable, "-m", "beckon", *command, "--no-broker"],
