@@ -79,7 +79,7 @@ def request_received(
     """The id of a request the patient makes now, once the bed has saved it and heard the
     station's receipt (the bed is running; ``seen`` records its events)."""
     bedside.post(Submit(intent, source))
-    assert wait_until(lambda: any(isinstance(e, ev.RequestSaved) for e in seen.events))
+    assert wait_until(lambda: any(isinstance(e, ev.RequestSaved) for e in seen.events)), seen.events
     request_id = next(e.request_id for e in seen.events if isinstance(e, ev.RequestSaved))
     assert wait_until(lambda: "received" in seen.states(request_id)), seen.events
     return request_id

@@ -16,7 +16,7 @@ from beckon.voice.vad import SAMPLE_RATE, Int16Array, SileroVad, segment
 PIPER = Voice("piper:joe", 150)
 ESPEAK = Voice("en-us", 150)
 ESPEAK_F = Voice("en-us+f3", 135, 60)
-VOICES = [PIPER, ESPEAK, ESPEAK_F]
+VOICES = (PIPER, ESPEAK, ESPEAK_F)
 """The synthetic speakers the answer and request verifiers are tested with: Piper's joe and
 two espeak-ng voices, a man's and a woman's."""
 

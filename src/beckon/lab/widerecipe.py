@@ -207,14 +207,16 @@ def _wide_clip(
 ) -> ClipSpec:
     """A clip of the widened recipe from its finished script: every clip of a face is one
     patient, ``{face}-wide``, and carries its conditions sorted (they are part of its cache
-    key, so one spelling keeps every kind of clip's key stable)."""
+    key, so one spelling keeps every kind of clip's key stable). Only a positive clip carries
+    its script's labels: a negative or tremor clip is scored for false events alone."""
+    labels = tuple(s.labels) if kind == "positive" else ()
     return ClipSpec(
         name,
         face,
         f"{face}-wide",
         kind,
         tuple(s.segments),
-        tuple(s.labels),
+        labels,
         effects,
         seed,
         fps=fps,

@@ -26,10 +26,13 @@ def start_xvfb(size: str, displays: range) -> tuple[subprocess.Popen[bytes], str
     once it serves a client; the caller terminates it. Callers take separate ranges, so a
     test and a screenshot run on one machine never race for one display."""
     binary = shutil.which("Xvfb")
-    if binary is None:
+    if binary is None or shutil.which("xwininfo") is None:
+        missing = "Xvfb" if binary is None else "xwininfo"
         raise XvfbError(
-            "Xvfb is not installed: apt-get install xvfb x11-utils (scripts/setup.sh does)"
+            f"{missing} is not installed: apt-get install xvfb x11-utils (scripts/setup.sh does)"
         )
+    if not displays:
+        raise XvfbError("no X display numbers to try")
     for number in displays:
         if Path(f"/tmp/.X11-unix/X{number}").exists() or Path(f"/tmp/.X{number}-lock").exists():
             continue
@@ -48,11 +51,17 @@ def start_xvfb(size: str, displays: range) -> tuple[subprocess.Popen[bytes], str
                 break
             time.sleep(0.05)
         proc.terminate()
+        proc.wait()
     raise XvfbError(f"no free X display from :{displays[0]} to :{displays[-1]}")
 
 
 def _answers(display: str) -> bool:
-    done = subprocess.run(
-        ["xwininfo", "-root", "-display", display], capture_output=True, timeout=10
-    )
+    """Whether a client is served on ``display``; a client that cannot run or hangs on a busy
+    machine is "not yet", so the caller's own deadline decides and terminates the server."""
+    try:
+        done = subprocess.run(
+            ["xwininfo", "-root", "-display", display], capture_output=True, timeout=10
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
     return done.returncode == 0
