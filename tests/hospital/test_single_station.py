@@ -17,14 +17,24 @@ import pytest
 
 from beckon import instance
 from beckon.background import Background
+from beckon.bedside import events as ev
+from beckon.bedside.service import Submit
 from beckon.config import BrokerConfig, StationConfig, StationSettings
 from beckon.doctor.remote import SUBACK_WAIT_S
 from beckon.errors import BeckonError
+from beckon.lab.rig import Rig
 from beckon.messaging import protocol as p
 from beckon.station.exclusive import DatabaseLock, StationClaim, refuse_second_station
-from beckon.station.service import PROBE_LOSSES, PROBE_S, StationService, probe_suback_wait
+from beckon.station.service import (
+    DUPLICATE_EXIT,
+    PROBE_LOSSES,
+    PROBE_S,
+    StationService,
+    probe_suback_wait,
+)
+from beckon.station.store import RequestStore
 from tests.helpers.hospital import wait
-from tests.helpers.rig import send_raw
+from tests.helpers.rig import Recorder, bedside_for, send_raw
 from tests.helpers.slow_suback import SubackDelayProxy
 
 
@@ -202,7 +212,7 @@ def test_a_station_with_a_broker_user_checks_for_a_second_station_on_its_own_con
             assert not runner.is_alive(), "the second station kept serving"
         finally:
             claim.release()
-    assert second.fault == "duplicate" and second.exit_code == 1
+    assert second.fault == "duplicate" and second.exit_code == DUPLICATE_EXIT
     assert not second.ready.is_set()  # it never announced itself
     assert "SECOND STATION: station service desk already serves gh/icu" in caplog.text
 
@@ -406,10 +416,11 @@ def test_a_lone_station_behind_a_broker_dropping_every_connection_says_it_may_be
 ) -> None:
     """A broker (or network) that drops every connection soon after the SUBACK, with no
     station but this one: each loss comes within PROBE_S of the SUBACK, as a twin's would, and
-    Mosquitto 2.0.11 says nothing of a take-over even under MQTT 5, so the lone station stops
-    as DUPLICATE STATION (measured: after 3 connections, under MQTT 5 and 3.1.1 alike; systemd
-    starts it again). The message named only a twin, sending IT after a station that did not
-    exist; it names the broker or the network too, and how the broker's log tells them apart.
+    Mosquitto 2.0.11 says nothing of a take-over even under MQTT 5. The lone station stopped
+    as DUPLICATE STATION (exit 1 after 3 connections, under MQTT 5 and 3.1.1 alike), and
+    systemd started it again every 2 s: a crash loop. It now keeps running without serving,
+    spacing its tries, and says why: a twin or the broker or the network, and how the
+    broker's log tells them apart.
 
     ``client-side-only``: a firewall or NAT resetting only the station's side, the broker
     keeping the old connection. Its log then says "Client ... already connected, closing old
@@ -426,15 +437,18 @@ def test_a_lone_station_behind_a_broker_dropping_every_connection_says_it_may_be
     ).start()
     service = StationService(settings(f"mqtt://127.0.0.1:{proxy.port}", tmp_path, "desk"))
     try:
-        with caplog.at_level(logging.INFO), Background(service.run, "station"):
-            assert wait(lambda: service.fault is not None, 60), "still probing"
+        with caplog.at_level(logging.INFO), Background(service.run, "station") as runner:
+            assert wait(lambda: service.fault is not None or proxy.cuts >= PROBE_LOSSES + 2, 60), (
+                "still probing"
+            )
+            assert service.fault is None, "stopped"
+            assert runner.alive and not service.ready.is_set()
+            assert service.not_serving is not None
     finally:
         proxy.stop()
-    assert service.fault == "duplicate"
-    assert not service.ready.is_set()
-    assert proxy.cuts >= PROBE_LOSSES
     said = caplog.text
-    assert "DUPLICATE STATION" in said
+    assert "STATION NOT SERVING" in said and "DUPLICATE STATION" not in said
+    assert "STATION NOT SERVING YET: connection lost again" in said
     assert "the same client id (beckon-station.gh.desk.icu: the same station name)" in said
     assert "or the broker or the network drops every connection that soon" in said
     assert "from a second IP address, a twin on another machine" in said
@@ -450,3 +464,60 @@ def test_a_lone_station_behind_a_broker_dropping_every_connection_says_it_may_be
             if "New client connected from" in line
         }
         assert came_from == {"127.0.0.1"}, broker_log  # one address: no twin
+
+
+@pytest.mark.mqtt
+def test_a_lone_station_behind_a_flapping_link_serves_once_it_holds_and_gets_each_call_once(
+    mosquitto: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A link that drops every connection 0.5 s after the broker's SUBACK for a while, then
+    holds. The lone station stopped as DUPLICATE STATION after its third connection (exit 1:
+    under systemd a loop). It now keeps running without serving; a bed's calls made meanwhile
+    wait (the bed sees no station: its screen says so); once a connection holds one
+    keep-alive the station serves, and each call is stored once and confirmed to the bed."""
+    keepalive = 3
+    proxy = SubackDelayProxy(mosquitto.port, hold_s=0.0, cut_after_s=0.5, cut_from="suback")
+    proxy.start()
+    rig = Rig(f"mqtt://127.0.0.1:{proxy.port}", tmp_path)
+    database = tmp_path / "station.sqlite3"
+    station = rig.station({"station.database": str(database), "broker.keepalive": keepalive})
+    bedside = bedside_for(mosquitto.url, tmp_path / "outbox.sqlite3")
+    seen = Recorder()
+    bedside.listeners.append(seen)
+
+    def sent() -> int:
+        with seen.lock:
+            return sum(isinstance(e, ev.RequestSent) for e in seen.events)
+
+    try:
+        with (
+            caplog.at_level(logging.INFO),
+            Background(station.run, "station") as runner,
+            Background(bedside.run, "bedside"),
+        ):
+            assert wait(lambda: station.not_serving is not None or station.fault is not None, 60)
+            assert station.fault is None, "stopped"
+            bedside.post(Submit("water", "gesture"))
+            bedside.post(Submit("nurse", "gesture"))
+            assert wait(lambda: sent() >= 2, 30)  # published; they wait in its outbox
+            cuts = proxy.cuts
+            assert wait(lambda: proxy.cuts >= cuts + 2 or station.fault is not None, 60)
+            # Still holding back: nothing stored, nothing confirmed, the bed sees no station.
+            assert station.fault is None and runner.alive
+            assert not station.ready.is_set() and station.not_serving is not None
+            assert RequestStore(database).count() == 0
+            assert "received" not in bedside.states.values() and bedside.waiting == 2
+            assert bedside.station_online is not True
+            proxy.cut_after_s = None  # the link holds from the next connection on
+            assert station.ready.wait(120), f"never served (fault {station.fault})"
+            assert wait(lambda: set(bedside.states.values()) == {"received"}, 30)
+            assert wait(lambda: bedside.waiting == 0, 30)
+            assert station.not_serving is None and station.status_text() == "serving"
+    finally:
+        proxy.stop()
+    assert station.fault is None
+    store = RequestStore(database)
+    assert store.count() == 2  # each call once
+    assert sorted(v.id for v in store.open_requests()) == sorted(bedside.states)
+    assert "STATION SERVING: a connection held 3 s unbroken" in caplog.text
+    assert "DUPLICATE STATION" not in caplog.text

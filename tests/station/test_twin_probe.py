@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 
 from beckon.config import BrokerConfig, StationConfig, StationSettings
+from beckon.messaging import protocol as p
 from beckon.messaging.mqtt import Connected, Disconnected
 from beckon.station import service as service_module
 from beckon.station.pgstore import open_configured_store
 from beckon.station.service import (
+    HOLD_OFF_S,
     PROBE_LOSSES,
     PROBE_S,
     PROBE_SUBACK_WAIT_S,
@@ -54,28 +56,32 @@ REMEDY = {"": "its own name", "desk-gh": "its own name and MQTT user"}
 
 
 @pytest.mark.parametrize("username", ["", "desk-gh"], ids=["anonymous", "with-a-user"])
-def test_a_link_thrown_off_again_and_again_during_the_probe_is_a_twin(
+def test_a_link_thrown_off_again_and_again_during_the_probe_holds_the_station_back(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, username: str
 ) -> None:
     """Counted by their timing alone (soon after the broker confirmed the connection, no
     "taken over" from the broker), the losses are a twin's doing or a broker that drops every
-    connection that soon: the message said only "another station service ... is running",
-    and a lone station behind such a broker sent IT looking for a twin that did not exist.
-    It now names both, and how the broker's log tells them apart: a twin connects from a
-    second IP address. Not Mosquitto's "already connected, closing old connection", which the
-    first fix gave as a twin's mark: it also comes at every reconnect of a lone station whose
-    side of the connection a firewall or NAT reset (tests/hospital/test_single_station.py)."""
+    connection that soon. The station stopped as DUPLICATE STATION (exit 1), and under
+    systemd a lone station behind a flapping link was started and stopped every 7 s (session
+    42). It now keeps running without serving (``not_serving``, systemd's status) and says
+    why: both causes, and how the broker's log tells them apart: a twin connects from a
+    second IP address. Not Mosquitto's "already connected, closing old connection", which
+    comes at every reconnect of a lone station whose side of the connection a firewall or
+    NAT reset (tests/hospital/test_single_station.py)."""
     service = probing_station(tmp_path, username)
     client_id = username or "beckon-station.gh.station.icu"
     for _ in range(PROBE_LOSSES - 1):
         service.handle(Disconnected("icu"))
         service.handle(Connected("icu"))
-    assert service.fault is None
+    assert service.fault is None and service.not_serving is None
     with caplog.at_level(logging.CRITICAL):
         service.handle(Disconnected("icu"))
-    assert service.fault == "duplicate"
+    assert service.fault is None
+    assert service.not_serving is not None
+    assert service.status_text().startswith(f"not serving: {PROBE_LOSSES} broker connections")
     said = caplog.text
-    assert "DUPLICATE STATION" in said
+    assert "STATION NOT SERVING" in said and "DUPLICATE STATION" not in said
+    assert "keeps running without taking the unit's calls" in said
     assert f"another station service with {TWIN[username]} is running" in said
     assert "or the broker or the network drops every connection that soon" in said
     assert "/var/log/mosquitto/mosquitto.log" in said
@@ -86,6 +92,19 @@ def test_a_link_thrown_off_again_and_again_during_the_probe_is_a_twin(
     assert '"already connected, closing old connection" comes in both cases' in said
     if not username:
         assert "MQTT user" not in said
+
+
+def test_a_twin_heard_while_holding_back_stops_the_station(tmp_path: Path) -> None:
+    """Holding back is for ambiguous losses only: a twin's fresh presence (another instance
+    serving under this name) is unambiguous, and stops the station as before."""
+    service = probing_station(tmp_path)
+    for _ in range(PROBE_LOSSES):
+        service.handle(Disconnected("icu"))
+        service.handle(Connected("icu"))
+    assert service.not_serving is not None and service.fault is None
+    twin = p.StationStatus("gh", "icu", "station", True, p.now_iso(), "0badc0de")
+    service._check_twin(twin)
+    assert service.fault == "duplicate"
 
 
 def test_losses_long_after_connecting_while_the_suback_is_late_are_no_twin(tmp_path: Path) -> None:
@@ -124,6 +143,11 @@ class Link:
         self.keepalive = keepalive
         self.subscribe_unsent = False
         self.published: list[str] = []
+        self.connected_at = 0.0
+        self.hold_offs: list[int] = []
+
+    def hold_off(self, delay_s: int) -> None:
+        self.hold_offs.append(delay_s)
 
     @property
     def subscribed(self) -> bool:
@@ -232,3 +256,47 @@ def test_no_keepalive_waits_the_whole_suback_wait() -> None:
     """keepalive 0 (paho never pings) made the wait 0 s: no probe at all."""
     assert probe_suback_wait(0) == PROBE_SUBACK_WAIT_S
     assert probe_suback_wait(4) == 4.0
+
+
+def test_a_station_holding_back_serves_once_a_connection_holds_one_keepalive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After ambiguous losses a connection that lasts PROBE_S no longer makes the station
+    serve (a twin's reconnect can take longer than that); one that holds the keep-alive the
+    broker granted does, and the link reconnects at its usual pace again. Each further loss
+    spaces the tries more (HOLD_OFF_S, from the link's next loss on)."""
+    service, link, clock = station_on_a_clock(tmp_path, monkeypatch, keepalive=10)
+
+    def connect() -> float:
+        link.connected = True
+        link.connected_at = link.subscribed_at = clock.now  # CONNACK and SUBACK at once
+        service.handle(Connected("icu"))
+        return clock.now
+
+    def lose(began: float) -> None:
+        link.connected = False
+        service.handle(Disconnected("icu", settled_s=clock.now - began))
+        clock.now += 1.0
+
+    for _ in range(PROBE_LOSSES + 1):
+        began = connect()
+        clock.now += PROBE_S / 2
+        lose(began)
+    assert service.not_serving is not None
+    assert link.hold_offs == list(HOLD_OFF_S[:2])
+    began = connect()
+    while clock.now < began + 10 - TICK_S:  # past PROBE_S, short of the keep-alive
+        clock.now += TICK_S
+        service._heartbeat()
+    assert not service._served and service.not_serving is not None
+    lose(began)  # long after PROBE_S, inside the hold: not served, and no twin's mark
+    assert link.hold_offs == list(HOLD_OFF_S[:2]) and not service._served
+    began = connect()
+    while not service._served and clock.now < began + 30:
+        clock.now += TICK_S
+        service._heartbeat()
+    assert service._served and service.ready.is_set()
+    assert clock.now >= began + 10
+    assert service.not_serving is None and service.status_text() == "serving"
+    assert link.hold_offs[-1] == 1  # paho's usual reconnect again
+    assert service.fault is None

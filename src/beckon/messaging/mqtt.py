@@ -40,6 +40,11 @@ log = logging.getLogger(__name__)
 
 SESSION_EXPIRY_S = 24 * 3600
 
+RECONNECT_MIN_S = 1
+"""paho's wait before reconnecting after a lost connection (doubling after failed attempts up
+to RECONNECT_MAX_S, back to this after a CONNACK); ``MqttLink.hold_off`` makes it longer."""
+RECONNECT_MAX_S = 30
+
 EARLY_ACK_KEEP_S = 5.0
 """How long an acknowledgement that came before ``publish`` noted its message waits for it: far
 longer than the few instructions between paho's send and the note, far shorter than the time
@@ -288,6 +293,7 @@ class MqttLink:
         # (Server Keep Alive, which paho then uses); the configured one until connected.
         self._keepalive = broker.keepalive
         self.connections = 0  # successful connects; more than one means reconnects (metrics)
+        self._reconnect_min_s = RECONNECT_MIN_S  # see hold_off
         self._attempt_failed = threading.Event()
         self._stopping = threading.Event()
         self._client: paho.Client | None = None
@@ -414,6 +420,23 @@ class MqttLink:
             return bool(self._unsent)
 
     @property
+    def connected_at(self) -> float:
+        """When (``time.monotonic()``) the current (or last) connection's CONNACK came."""
+        return self._connack_at
+
+    def hold_off(self, delay_s: int) -> None:
+        """Wait at least ``delay_s`` before reconnecting after a lost connection, from the
+        next loss on (RECONNECT_MIN_S again with ``RECONNECT_MIN_S``). Why: paho's own back-off
+        starts again at 1 s after every accepted connection, so a client whose connections are
+        accepted and then closed at once reconnects every second for ever; a station that
+        cannot tell whether a twin or the network closes them (``StationService._hold_back``)
+        spaces its tries instead."""
+        self._reconnect_min_s = delay_s
+        client = self._client
+        if client is not None:  # thread-safe in paho (its reconnect-delay lock)
+            client.reconnect_delay_set(min_delay=delay_s, max_delay=max(delay_s, RECONNECT_MAX_S))
+
+    @property
     def keepalive(self) -> int:
         """The keep-alive (s) paho uses on this connection: the broker's grant under MQTT 5
         (Server Keep Alive), else the configured one."""
@@ -476,7 +499,9 @@ class MqttLink:
             )
         if self.will is not None:
             client.will_set(self.will.topic, self.will.payload, qos=1, retain=True)
-        client.reconnect_delay_set(min_delay=1, max_delay=30)
+        client.reconnect_delay_set(
+            min_delay=self._reconnect_min_s, max_delay=max(self._reconnect_min_s, RECONNECT_MAX_S)
+        )
         client.max_inflight_messages_set(self.max_inflight)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect

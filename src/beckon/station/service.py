@@ -27,6 +27,7 @@ from beckon.intents import Intent, load_intents
 from beckon.messaging import protocol as p
 from beckon.messaging.mqtt import (
     BROKER_LOG,
+    RECONNECT_MIN_S,
     Connected,
     Disconnected,
     LinkEvent,
@@ -108,6 +109,28 @@ PROBE_LOSSES = 3
 """Connections lost during the start-up probe, before ever serving, each soon after the broker
 confirmed it or taken over, that mean a twin holds the same MQTT user (see
 StationService._on_lost_while_probing)."""
+HOLD_OFF_S = (2, 4, 8, 16, 32, 45)
+"""How long a station that holds back (``StationService._hold_back``) stays away after each
+further lost connection: one step more after each loss soon after the broker confirmed the
+connection, the last step for good. Its last step is longer than the longest hold
+(``hold_window``, at most PROBE_SUBACK_WAIT_S): of two twins that both hold back, one keeps
+its connection long enough to serve and announce itself before the other comes back, and that
+one then hears its presence and stops as DUPLICATE STATION."""
+DUPLICATE_EXIT = 78
+"""The exit status of a station stopped as DUPLICATE STATION or SECOND STATION: the shipped
+units do not restart on it (``RestartPreventExitStatus=78``, EX_CONFIG: two services set up as
+one, which restarting cannot fix). With status 1 systemd started a twin again every 2 s, and
+each start logged in as the running station (one MQTT user, one client id) and threw it off."""
+
+
+def hold_window(keepalive: int) -> float:
+    """How long a connection must hold, unbroken, before a station that holds back serves: one
+    keep-alive as the broker granted it (``probe_suback_wait``: at most PROBE_SUBACK_WAIT_S),
+    never less than PROBE_S. A running twin thrown off by this station's connection reconnects
+    within paho's 1 s and throws it off in turn, well within it; a twin that starts beside it
+    and holds back too may come back later (HOLD_OFF_S), but then this station is serving and
+    announced, and the twin hears its presence and stops."""
+    return max(PROBE_S, probe_suback_wait(keepalive))
 
 
 def probe_suback_wait(keepalive: int) -> float:
@@ -196,6 +219,12 @@ class StationService:
         self._probe_losses: dict[str, int] = {}
         # The links among them whose loss the broker called a take-over (MQTT 5, reason 0x8E).
         self._probe_taken_over: set[str] = set()
+        # Once losses were ambiguous (_hold_back): how long a connection must hold to serve.
+        self._hold_s: float | None = None
+        self.not_serving: str | None = None
+        """Why this station is running but not taking the unit's calls (holding back, see
+        ``_hold_back``), in one line for systemd's status and the health endpoint; None
+        otherwise."""
         check_hook(settings.escalation, settings.source)
         if (missing := missing_program(settings.escalation)) is not None:
             log.error("ESCALATION HOOK WILL FAIL: %s", missing)
@@ -333,7 +362,7 @@ class StationService:
                     self._guarded(beat)
         finally:
             if self.fault is not None:
-                self.exit_code = 1
+                self.exit_code = DUPLICATE_EXIT if self.fault == "duplicate" else 1
             if self.fault != "duplicate":
                 for unit in self.cfg.units:
                     self._publish_station_status(unit, False)
@@ -890,7 +919,7 @@ class StationService:
         now = time.monotonic()
         if self._probe_began is None:  # a probe begins (a reconnect during one goes on with it)
             self._probe_began = now
-        self._probe_until = now + PROBE_S
+        self._probe_until = now + self._probe_window()
         self._connected_at = now
         log.info("connected; checking that no other station named %s is running", self.cfg.name)
 
@@ -904,10 +933,12 @@ class StationService:
             if not link.connected:
                 continue
             confirmed = link.subscribed_at
+            if self._hold_s is not None:  # holding back: unbroken since CONNACK, SUBACK or not
+                self._probe_until = max(self._probe_until or now, link.connected_at + self._hold_s)
             if confirmed is None:
                 pending = True
             else:
-                self._probe_until = max(self._probe_until or now, confirmed + PROBE_S)
+                self._probe_until = max(self._probe_until or now, confirmed + self._probe_window())
         if not pending:
             return
         began = now if self._probe_began is None else self._probe_began
@@ -928,6 +959,15 @@ class StationService:
                 "serving without knowing whether another station serves %s (%s)",
                 now - began, "/".join((self.cfg.site, *self.cfg.units)), why,
             )  # fmt: skip
+
+    def _probe_window(self) -> float:
+        """How long the probe listens after the broker's confirmation: PROBE_S, or the whole
+        hold once losses were ambiguous (``_hold_back``)."""
+        return PROBE_S if self._hold_s is None else self._hold_s
+
+    def status_text(self) -> str:
+        """One line for systemd's ``STATUS=``: serving, or why not."""
+        return self.not_serving or "serving"
 
     def _granted_keepalive(self) -> int:
         """The shortest keep-alive of the connected links, as the broker granted it (MQTT 5
@@ -997,55 +1037,103 @@ class StationService:
         if self._probe_until is None or self._served:
             return
         if not lost.taken_over and lost.settled_s > PROBE_S:
-            log.info("lost the connection %.1f s after the broker confirmed it: no twin's "
-                     "doing, the probe goes on", lost.settled_s)  # fmt: skip
+            if self._hold_s is None:
+                log.info("lost the connection %.1f s after the broker confirmed it: no twin's "
+                         "doing, the probe goes on", lost.settled_s)  # fmt: skip
+            else:
+                log.warning("STATION NOT SERVING YET: the connection held %.1f s of the %.0f s "
+                            "it must; trying again", lost.settled_s, self._hold_s)  # fmt: skip
             return
         link = lost.link
         losses = self._probe_losses.get(link, 0) + 1
         self._probe_losses[link] = losses
         if lost.taken_over:
             self._probe_taken_over.add(link)
-        if losses >= PROBE_LOSSES and self.fault is None:
+        if losses < PROBE_LOSSES or self.fault is not None:
+            return
+        if link in self._probe_taken_over:
             self._stop_as_duplicate(link, losses)
+        else:
+            self._hold_back(link, losses)
 
     def _stop_as_duplicate(self, link: str, losses: int) -> None:
-        """Stop with DUPLICATE STATION, saying how sure it is. The broker's word ("taken over")
-        names a twin; losses counted by their timing alone (within PROBE_S of the broker's
-        confirmation) are a twin's doing or a broker (or network) that drops every connection
-        that soon: Mosquitto 2.0.11 sends no "taken over" even under MQTT 5, and a lone station
-        behind a broker cutting each connection 1 s after accepting it stopped here after 5 s,
-        under MQTT 5 and 3.1.1 alike, with a message that sent IT looking for a twin that did
-        not exist. Stopping is still right (systemd starts it again: it serves once the broker
-        keeps its connections), but the message names both, and how the broker's log tells
-        them apart: by the addresses its clients connect from. Not by Mosquitto's "already
-        connected, closing old connection": a firewall or NAT that resets only this side of
-        the connection leaves the broker the old one, and that line came at every reconnect
-        of a lone station (review rev42r)."""
+        """Stop with DUPLICATE STATION (exit DUPLICATE_EXIT): the broker's own word ("session
+        taken over", MQTT 5) names a twin."""
         twin, remedy = self._twin_words(link)
         where = "/".join((self.cfg.site, *self.cfg.units))
-        if link in self._probe_taken_over:
-            log.critical(
-                "DUPLICATE STATION: the broker keeps taking this station's session away before "
-                "it can start (%d times): another station service with %s is running for %s; "
-                "this one stops instead of splitting the calls. Give each station service %s.",
-                losses, twin, where, remedy,
-            )  # fmt: skip
-        else:
-            log.critical(
-                "DUPLICATE STATION: the broker closed this station's connection within %.1f s "
-                "of confirming it, %d times, before it could start: either another station "
-                "service with %s is running for %s, or the broker or the network drops every "
-                "connection that soon. This one stops instead of risking split calls (systemd "
-                "starts it again). The broker's log tells which (the shipped Mosquitto "
-                f"config: {BROKER_LOG}), by its lines "
-                "\"New client connected from ADDRESS:PORT as %s\": from a second IP address, "
-                "a twin on another machine (this machine's instance lock refuses one here): "
-                "give each station service %s; from this station's address alone, the "
-                "broker or the network (a firewall or NAT resetting connections) drops them: "
-                "look there. \"already connected, closing old connection\" comes in both cases.",
-                PROBE_S, losses, twin, where, self._client_id(link), remedy,
-            )  # fmt: skip
+        log.critical(
+            "DUPLICATE STATION: the broker keeps taking this station's session away before "
+            "it can start (%d times): another station service with %s is running for %s; "
+            "this one stops instead of splitting the calls. Give each station service %s.",
+            losses, twin, where, remedy,
+        )  # fmt: skip
         self.fault = "duplicate"
+
+    def _hold_back(self, link: str, losses: int) -> None:
+        """Losses counted by their timing alone (within PROBE_S of the broker's confirmation)
+        are a twin's doing or a broker (or network) that drops every connection that soon:
+        Mosquitto 2.0.11 sends no "taken over" even under MQTT 5. The station stopped here as
+        DUPLICATE STATION (exit 1), and under systemd (Restart=always, RestartSec=2) a lone
+        station behind a flapping link or firewall was started again and stopped every 7 s,
+        serving nothing meanwhile. Now it keeps running without serving: it stays away longer
+        after each further such loss (HOLD_OFF_S), and serves once a connection has held
+        ``hold_window`` unbroken, which a twin would not allow; a twin that is really there
+        is heard by its presence (``_check_twin``) and stops this one then. Said once in the
+        log with how the broker's log tells the two apart (by the addresses its clients
+        connect from; not by Mosquitto's "already connected, closing old connection", which
+        also comes at every reconnect of a lone station whose side a firewall or NAT reset),
+        and kept in ``not_serving`` for systemd's status and the health endpoint."""
+        step = min(losses - PROBE_LOSSES, len(HOLD_OFF_S) - 1)
+        delay = HOLD_OFF_S[step]
+        mqtt = self.links.get(link)
+        if mqtt is not None:
+            mqtt.hold_off(delay)  # from its next loss on (this one's wait has begun)
+        first = self._hold_s is None
+        keepalive = mqtt.keepalive if mqtt is not None else self.settings.broker.keepalive
+        self._hold_s = hold_window(keepalive)
+        self.not_serving = (
+            f"not serving: {losses} broker connections lost within {PROBE_S} s of being "
+            f"confirmed (a twin, or the broker or network dropping them); serving once one "
+            f"holds {self._hold_s:.0f} s"
+        )
+        if not first:
+            log.warning(
+                "STATION NOT SERVING YET: connection lost again within %.1f s (%d times); "
+                "trying again at most every %d s, serving once one holds %.0f s",
+                PROBE_S, losses, delay, self._hold_s,
+            )  # fmt: skip
+            return
+        twin, remedy = self._twin_words(link)
+        where = "/".join((self.cfg.site, *self.cfg.units))
+        log.critical(
+            "STATION NOT SERVING: the broker closed this station's connection within %.1f s "
+            "of confirming it, %d times, before it could start: either another station "
+            "service with %s is running for %s, or the broker or the network drops every "
+            "connection that soon. This one keeps running without taking the unit's calls "
+            "(they wait in the beds' outboxes), tries again less and less often, and serves "
+            "once a connection holds %.0f s (a twin would throw it off sooner; a twin heard "
+            "announcing itself stops this one). The broker's log tells which (the shipped "
+            f"Mosquitto config: {BROKER_LOG}), by its lines "
+            "\"New client connected from ADDRESS:PORT as %s\": from a second IP address, "
+            "a twin on another machine (this machine's instance lock refuses one here): "
+            "give each station service %s; from this station's address alone, the "
+            "broker or the network (a firewall or NAT resetting connections) drops them: "
+            "look there. \"already connected, closing old connection\" comes in both cases.",
+            PROBE_S, losses, twin, where, self._hold_s, self._client_id(link), remedy,
+        )  # fmt: skip
+
+    def _end_hold(self) -> None:
+        """The connection held: serve, and reconnect as soon as usual again."""
+        if self._hold_s is None:
+            return
+        log.warning(
+            "STATION SERVING: a connection held %.0f s unbroken after %d lost ones: no twin "
+            "threw it off", self._hold_s, max(self._probe_losses.values(), default=0),
+        )  # fmt: skip
+        self._hold_s = None
+        self.not_serving = None
+        for link in self._unique_links():
+            link.hold_off(RECONNECT_MIN_S)
 
     def _twin_words(self, link: str) -> tuple[str, str]:
         """What a twin shares with this station, and what to give each station, for the
@@ -1104,6 +1192,7 @@ class StationService:
             # drops connections sooner than the wait then kept a lone station from serving).
             self._probe_until = None
             self._probe_began = None
+            self._end_hold()
             self._announce()
         if self.ready.is_set() and now >= self._heartbeat_due:
             self._heartbeat_due = now + HEARTBEAT_S
