@@ -276,7 +276,11 @@ class StationMetrics(_Common):
                 "standing_by": True,
                 "problems": ["standing by: another station service is active for this unit"],
             }
-        return super().health()
+        healthy, detail = super().health()
+        if self.service.not_serving:  # running and connected, but not taking the unit's calls
+            detail["problems"].append(self.service.not_serving)
+            return False, detail
+        return healthy, detail
 
     def _links(self) -> list[Any]:
         return list(self.service.links.values())

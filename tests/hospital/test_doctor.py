@@ -28,7 +28,7 @@ from beckon.bedside.service import BedsideService
 from beckon.cli import main
 from beckon.config import BedsideSettings, BrokerConfig, StationSettings, load_bedside
 from beckon.doctor import Check, remote
-from beckon.doctor.run import bedside_checks, station_checks
+from beckon.doctor.run import bedside_checks, check_station_service, station_checks
 from beckon.instance import holder
 from beckon.lab import synthetic
 from beckon.messaging import protocol as p
@@ -542,6 +542,45 @@ def test_the_station_doctor_stays_off_the_broker_while_this_machines_station_run
 
     code, checks = doctor(capsys, "station", "--config", config)
     assert checks["broker"].outcome == "pass", checks["broker"]
+
+
+class _Connected:
+    """What the station's metrics read of a link."""
+
+    connected = True
+    connections = 1
+
+
+def test_the_station_doctor_says_when_the_station_running_here_does_not_serve(
+    tmp_path: Path,
+) -> None:
+    """A station holding back (its broker connections keep dropping soon after the broker
+    confirms them: a twin or the network) runs without serving; the doctor, which stays off
+    the broker while it runs, showed it as running and nothing more. It asks the service's
+    health endpoint now, and without one says where to look."""
+    from beckon.config import StationConfig
+    from beckon.metrics import Endpoint, StationMetrics
+    from beckon.station.pgstore import open_configured_store
+
+    station = StationConfig("gh", ("icu",), database=str(tmp_path / "s.db"))
+    service = StationService(StationSettings(station))
+    service.links = {"icu": _Connected()}  # type: ignore[dict-item]
+    service._store = open_configured_store(station.database_path(), station.store)
+    metrics = StationMetrics(service)
+    metrics.beat()
+    endpoint = Endpoint("127.0.0.1:0", metrics.registry, metrics.health).start()
+    try:
+        address = f"127.0.0.1:{endpoint.port}"
+        assert check_station_service(address, "4242").outcome == "pass"
+        service.not_serving = "not serving: 3 broker connections lost within 1.5 s"
+        check = check_station_service(address, "4242")
+        assert check.outcome == "fail", check
+        assert "pid 4242" in check.detail and service.not_serving in check.detail
+        assert "STATION NOT SERVING" in check.fix
+    finally:
+        endpoint.stop()
+    unasked = check_station_service("", "4242")
+    assert unasked.outcome == "skip" and "systemctl status beckon-station" in unasked.detail
 
 
 def test_a_bed_whose_status_says_online_but_which_says_nothing_is_silent() -> None:

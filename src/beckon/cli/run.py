@@ -421,6 +421,10 @@ def systemd_watch(service: Any) -> Any:
 
     notifier = Notifier()
     if notifier.enabled:
-        service.beats.append(notifier.beat)
+        # STATUS= says why a station that runs does not serve (holding back after losing its
+        # broker connections): `systemctl status beckon-station` shows it.
+        # (A bedside has no such line: "serving".)
+        status = getattr(service, "status_text", lambda: "serving")
+        service.beats.append(lambda: notifier.beat(status()))
         log.info("systemd notification on (watchdog every %s s)", notifier.interval_s)
     return notifier

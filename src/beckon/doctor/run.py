@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from beckon.config import BedsideSettings, StationSettings
-from beckon.doctor import Check, skipped
+from beckon.doctor import Check, failed, passed, skipped
 from beckon.doctor.local import check_camera, check_disk, check_microphone, check_models
 from beckon.doctor.remote import (
     check_beds_seen,
@@ -103,6 +106,7 @@ def station_checks(
     if running is not None:
         return [
             *checks,
+            check_station_service(cfg.metrics, running),
             *_service_running(("broker", "clock", "beds"), "station", running, "beckon-station"),
         ]
     subscriptions = [p.Topics.bed_filter(cfg.site, unit, "status") for unit in cfg.units]
@@ -117,3 +121,49 @@ def station_checks(
         checks.append(skipped("clock", probe.unheard))
         checks.append(skipped("beds", probe.unheard))
     return checks
+
+
+HEALTH_WAIT_S = 3.0
+"""How long the doctor waits for the running station service's health endpoint."""
+
+
+def check_station_service(metrics: str, pid: str) -> Check:
+    """Whether the station service running here serves its unit, asked through its health
+    endpoint (``[station] metrics``): the doctor cannot look at the broker while it runs, and
+    a station that runs without serving (holding back while its broker connections keep
+    dropping, section 13 of docs/deployment.md) looked the same as one serving."""
+    name = "service"
+    if not metrics:
+        return skipped(
+            name,
+            f"the station service (pid {pid}) runs here; whether it serves: `systemctl status "
+            "beckon-station` (its Status line) or its log; set [station] metrics to let the "
+            "doctor ask it",
+        )
+    host, _, port = metrics.rpartition(":")
+    if host in ("", "0.0.0.0", "::", "[::]"):
+        host = "127.0.0.1"
+    url = f"http://{host}:{port}/health"
+    try:
+        with urllib.request.urlopen(url, timeout=HEALTH_WAIT_S) as answer:
+            body = answer.read()
+    except urllib.error.HTTPError as exc:  # 503: unhealthy, with the same JSON
+        body = exc.read()
+    except (OSError, ValueError) as exc:
+        return skipped(name, f"the station service (pid {pid}) did not answer at {url}: {exc}")
+    try:
+        health = json.loads(body)
+    except ValueError:
+        return skipped(name, f"the station service (pid {pid}) answered {url} with no JSON")
+    problems = [str(problem) for problem in health.get("problems", [])]
+    if health.get("status") == "ok":
+        return passed(name, f"the station service (pid {pid}) serves its unit")
+    if health.get("standing_by"):
+        return passed(name, f"the station service (pid {pid}) stands by for the active one")
+    return failed(
+        name,
+        f"the station service (pid {pid}) runs but does not serve its unit: "
+        + "; ".join(problems or ["unhealthy"]),
+        "read its log (journalctl -u beckon-station): STATION NOT SERVING says whether a "
+        "twin or the broker or network drops its connections (docs/deployment.md, section 13)",
+    )
