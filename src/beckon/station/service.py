@@ -1085,6 +1085,7 @@ class StationService:
         and kept in ``not_serving`` for systemd's status and the health endpoint."""
         step = min(losses - PROBE_LOSSES, len(HOLD_OFF_S) - 1)
         delay = HOLD_OFF_S[step]
+        waits = HOLD_OFF_S[step - 1] if step > 0 else RECONNECT_MIN_S  # set at the last loss
         mqtt = self.links.get(link)
         if mqtt is not None:
             mqtt.hold_off(delay)  # from its next loss on (this one's wait has begun)
@@ -1099,8 +1100,9 @@ class StationService:
         if not first:
             log.warning(
                 "STATION NOT SERVING YET: connection lost again within %.1f s (%d times); "
-                "trying again at most every %d s, serving once one holds %.0f s",
-                PROBE_S, losses, delay, self._hold_s,
+                "trying again in %d s, then %d s after a further loss; serving once a "
+                "connection holds %.0f s",
+                PROBE_S, losses, waits, delay, self._hold_s,
             )  # fmt: skip
             return
         twin, remedy = self._twin_words(link)
