@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import queue
+import random
 import secrets
 import threading
 import time
@@ -111,16 +112,30 @@ confirmed it or taken over, that mean a twin holds the same MQTT user (see
 StationService._on_lost_while_probing)."""
 HOLD_OFF_S = (2, 4, 8, 16, 32, 45)
 """How long a station that holds back (``StationService._hold_back``) stays away after each
-further lost connection: one step more after each loss soon after the broker confirmed the
-connection, the last step for good. Its last step is longer than the longest hold
-(``hold_window``, at most PROBE_SUBACK_WAIT_S): of two twins that both hold back, one keeps
-its connection long enough to serve and announce itself before the other comes back, and that
-one then hears its presence and stops as DUPLICATE STATION."""
+further lost connection: one step more after every loss before a connection has held (not
+only those soon after the broker confirmed it), the last step for good, each lengthened by a
+random share (``hold_off_s``). Why every loss: two twins started together throw each other
+off as each comes back, about one step after the other's loss; counting only losses within
+PROBE_S kept both at 2 and 4 s, short of the hold, and neither ever served (review rev43r: 31
+losses in 60 s). Why the random share: two twins with the same step come back in step. Once
+a twin stays away longer than the other's hold, that one serves and announces itself, and
+the twin hears its presence when it comes back and stops as DUPLICATE STATION."""
+HOLD_OFF_JITTER = 0.5
+"""The random share added to a HOLD_OFF_S step, at most (``hold_off_s``)."""
 DUPLICATE_EXIT = 78
 """The exit status of a station stopped as DUPLICATE STATION or SECOND STATION: the shipped
 units do not restart on it (``RestartPreventExitStatus=78``, EX_CONFIG: two services set up as
 one, which restarting cannot fix). With status 1 systemd started a twin again every 2 s, and
 each start logged in as the running station (one MQTT user, one client id) and threw it off."""
+
+
+def hold_off_s(step: int, rng: random.Random) -> int:
+    """The wait after a station's ``step``-th loss while it holds back: HOLD_OFF_S's step (the
+    last for good) plus up to HOLD_OFF_JITTER of it, drawn anew each time, in whole seconds
+    (paho's reconnect delay). Never shorter than the step: the steps are what keeps a twin
+    away longer than the other's hold."""
+    base = HOLD_OFF_S[min(step, len(HOLD_OFF_S) - 1)]
+    return base + rng.randint(0, int(base * HOLD_OFF_JITTER))
 
 
 def hold_window(keepalive: int) -> float:
@@ -221,6 +236,8 @@ class StationService:
         self._probe_taken_over: set[str] = set()
         # Once losses were ambiguous (_hold_back): how long a connection must hold to serve.
         self._hold_s: float | None = None
+        self._hold_rng = random.Random()  # the random share of each wait (hold_off_s)
+        self._hold_wait_s = RECONNECT_MIN_S  # the wait set at the last loss (hold_off)
         self.not_serving: str | None = None
         """Why this station is running but not taking the unit's calls (holding back, see
         ``_hold_back``), in one line for systemd's status and the health endpoint; None
@@ -1036,13 +1053,9 @@ class StationService:
         PINGRESP behind the late SUBACK, a restart) stopped a lone station as a duplicate."""
         if self._probe_until is None or self._served:
             return
-        if not lost.taken_over and lost.settled_s > PROBE_S:
-            if self._hold_s is None:
-                log.info("lost the connection %.1f s after the broker confirmed it: no twin's "
-                         "doing, the probe goes on", lost.settled_s)  # fmt: skip
-            else:
-                log.warning("STATION NOT SERVING YET: the connection held %.1f s of the %.0f s "
-                            "it must; trying again", lost.settled_s, self._hold_s)  # fmt: skip
+        if not lost.taken_over and lost.settled_s > PROBE_S and self._hold_s is None:
+            log.info("lost the connection %.1f s after the broker confirmed it: no twin's "
+                     "doing, the probe goes on", lost.settled_s)  # fmt: skip
             return
         link = lost.link
         losses = self._probe_losses.get(link, 0) + 1
@@ -1054,7 +1067,7 @@ class StationService:
         if link in self._probe_taken_over:
             self._stop_as_duplicate(link, losses)
         else:
-            self._hold_back(link, losses)
+            self._hold_back(link, losses, lost.settled_s)
 
     def _stop_as_duplicate(self, link: str, losses: int) -> None:
         """Stop with DUPLICATE STATION (exit DUPLICATE_EXIT): the broker's own word ("session
@@ -1069,7 +1082,7 @@ class StationService:
         )  # fmt: skip
         self.fault = "duplicate"
 
-    def _hold_back(self, link: str, losses: int) -> None:
+    def _hold_back(self, link: str, losses: int, settled_s: float) -> None:
         """Losses counted by their timing alone (within PROBE_S of the broker's confirmation)
         are a twin's doing or a broker (or network) that drops every connection that soon:
         Mosquitto 2.0.11 sends no "taken over" even under MQTT 5. The station stopped here as
@@ -1083,9 +1096,8 @@ class StationService:
         connect from; not by Mosquitto's "already connected, closing old connection", which
         also comes at every reconnect of a lone station whose side a firewall or NAT reset),
         and kept in ``not_serving`` for systemd's status and the health endpoint."""
-        step = min(losses - PROBE_LOSSES, len(HOLD_OFF_S) - 1)
-        delay = HOLD_OFF_S[step]
-        waits = HOLD_OFF_S[step - 1] if step > 0 else RECONNECT_MIN_S  # set at the last loss
+        delay = hold_off_s(losses - PROBE_LOSSES, self._hold_rng)
+        waits, self._hold_wait_s = self._hold_wait_s, delay  # the one set at the loss before
         mqtt = self.links.get(link)
         if mqtt is not None:
             mqtt.hold_off(delay)  # from its next loss on (this one's wait has begun)
@@ -1093,16 +1105,16 @@ class StationService:
         keepalive = mqtt.keepalive if mqtt is not None else self.settings.broker.keepalive
         self._hold_s = hold_window(keepalive)
         self.not_serving = (
-            f"not serving: {losses} broker connections lost within {PROBE_S} s of being "
-            f"confirmed (a twin, or the broker or network dropping them); serving once one "
-            f"holds {self._hold_s:.0f} s"
+            f"not serving: {losses} broker connections lost before one held {self._hold_s:.0f} "
+            f"s (a twin, or the broker or network dropping them; the last after {settled_s:.1f} "
+            f"s); trying again within {max(waits, delay)} s"
         )
         if not first:
             log.warning(
-                "STATION NOT SERVING YET: connection lost again within %.1f s (%d times); "
-                "trying again in %d s, then %d s after a further loss; serving once a "
-                "connection holds %.0f s",
-                PROBE_S, losses, waits, delay, self._hold_s,
+                "STATION NOT SERVING YET: connection lost again %.1f s after the broker "
+                "confirmed it (%d times); trying again in %d s, then %d s after a further "
+                "loss; serving once a connection holds %.0f s",
+                settled_s, losses, waits, delay, self._hold_s,
             )  # fmt: skip
             return
         twin, remedy = self._twin_words(link)
@@ -1133,6 +1145,7 @@ class StationService:
             "threw it off", self._hold_s, max(self._probe_losses.values(), default=0),
         )  # fmt: skip
         self._hold_s = None
+        self._hold_wait_s = RECONNECT_MIN_S
         self.not_serving = None
         for link in self._unique_links():
             link.hold_off(RECONNECT_MIN_S)
