@@ -473,8 +473,8 @@ def test_a_lone_station_behind_a_flapping_link_serves_once_it_holds_and_gets_eac
     """A link that drops every connection 0.5 s after the broker's SUBACK for a while, then
     holds. The lone station stopped as DUPLICATE STATION after its third connection (exit 1:
     under systemd a loop). It now keeps running without serving; a bed's calls made meanwhile
-    wait (the bed sees no station: its screen says so); once a connection holds one
-    keep-alive the station serves, and each call is stored once and confirmed to the bed."""
+    wait (the bed sees no station: its screen says so); once a connection holds PROBE_S
+    past its SUBACK the station serves, and each call is stored once and confirmed to the bed."""
     keepalive = 3
     proxy = SubackDelayProxy(mosquitto.port, hold_s=0.0, cut_after_s=0.5, cut_from="suback")
     proxy.start()
@@ -519,7 +519,7 @@ def test_a_lone_station_behind_a_flapping_link_serves_once_it_holds_and_gets_eac
     store = RequestStore(database)
     assert store.count() == 2  # each call once
     assert sorted(v.id for v in store.open_requests()) == sorted(bedside.states)
-    assert "STATION SERVING: a connection held 3 s unbroken" in caplog.text
+    assert "STATION SERVING: a connection held 1.5 s past the broker's confirmation" in caplog.text
     assert "DUPLICATE STATION" not in caplog.text
 
 
@@ -553,3 +553,29 @@ def test_two_twins_started_together_one_stops_and_the_other_serves(
     assert stopped.fault == "duplicate" and stopped.exit_code == DUPLICATE_EXIT
     assert not stopped.ready.is_set()
     assert "DUPLICATE STATION" in caplog.text
+
+
+@pytest.mark.mqtt
+def test_a_held_back_station_serves_on_a_link_dropping_every_few_seconds(
+    mosquitto: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A link that drops each connection 0.5 s after the SUBACK until the lone station holds
+    back, then 3 s after it (keep-alive 5). The hold was one keep-alive, so the station never
+    served (review rev43r: not served after 90 s and 18 connections; the default keep-alive
+    30 s was the same on a link dropping every 10 to 29 s; a restart's fresh probe served).
+    The hold is now what rules out a twin, PROBE_S past the SUBACK: it serves."""
+    proxy = SubackDelayProxy(mosquitto.port, hold_s=0.0, cut_after_s=0.5, cut_from="suback")
+    proxy.start()
+    station = StationService(
+        settings(f"mqtt://127.0.0.1:{proxy.port}", tmp_path, "desk", keepalive=5)
+    )
+    try:
+        with caplog.at_level(logging.INFO), Background(station.run, "station"):
+            assert wait(lambda: station.not_serving is not None or station.fault is not None, 60)
+            assert station.fault is None and not station.ready.is_set()
+            proxy.cut_after_s = 3.0
+            assert station.ready.wait(120), f"never served: {station.not_serving}"
+    finally:
+        proxy.stop()
+    assert station.fault is None and station.not_serving is None
+    assert "DUPLICATE STATION" not in caplog.text

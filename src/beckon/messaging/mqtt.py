@@ -419,11 +419,6 @@ class MqttLink:
         with self._sub_lock:
             return bool(self._unsent)
 
-    @property
-    def connected_at(self) -> float:
-        """When (``time.monotonic()``) the current (or last) connection's CONNACK came."""
-        return self._connack_at
-
     def hold_off(self, delay_s: int) -> None:
         """Wait at least ``delay_s`` before reconnecting after a lost connection, from the
         next loss on (RECONNECT_MIN_S again with ``RECONNECT_MIN_S``). Why: paho's own back-off

@@ -110,16 +110,18 @@ PROBE_LOSSES = 3
 """Connections lost during the start-up probe, before ever serving, each soon after the broker
 confirmed it or taken over, that mean a twin holds the same MQTT user (see
 StationService._on_lost_while_probing)."""
-HOLD_OFF_S = (2, 4, 8, 16, 32, 45)
+HOLD_OFF_S = (3, 6, 12, 24, 45)
 """How long a station that holds back (``StationService._hold_back``) stays away after each
 further lost connection: one step more after every loss before a connection has held (not
 only those soon after the broker confirmed it), the last step for good, each lengthened by a
 random share (``hold_off_s``). Why every loss: two twins started together throw each other
 off as each comes back, about one step after the other's loss; counting only losses within
 PROBE_S kept both at 2 and 4 s, short of the hold, and neither ever served (review rev43r: 31
-losses in 60 s). Why the random share: two twins with the same step come back in step. Once
-a twin stays away longer than the other's hold, that one serves and announces itself, and
-the twin hears its presence when it comes back and stops as DUPLICATE STATION."""
+losses in 60 s). The first step is longer than the hold (``_hold_back``: PROBE_S after the
+SUBACK, plus a tick of the service loop): the twin a connection throws off stays away until
+that connection's station has served and announced itself, and it hears that presence when
+it comes back and stops as DUPLICATE STATION. Why the random share: two twins whose waits end
+together would connect together."""
 HOLD_OFF_JITTER = 0.5
 """The random share added to a HOLD_OFF_S step, at most (``hold_off_s``)."""
 DUPLICATE_EXIT = 78
@@ -136,16 +138,6 @@ def hold_off_s(step: int, rng: random.Random) -> int:
     away longer than the other's hold."""
     base = HOLD_OFF_S[min(step, len(HOLD_OFF_S) - 1)]
     return base + rng.randint(0, int(base * HOLD_OFF_JITTER))
-
-
-def hold_window(keepalive: int) -> float:
-    """How long a connection must hold, unbroken, before a station that holds back serves: one
-    keep-alive as the broker granted it (``probe_suback_wait``: at most PROBE_SUBACK_WAIT_S),
-    never less than PROBE_S. A running twin thrown off by this station's connection reconnects
-    within paho's 1 s and throws it off in turn, well within it; a twin that starts beside it
-    and holds back too may come back later (HOLD_OFF_S), but then this station is serving and
-    announced, and the twin hears its presence and stops."""
-    return max(PROBE_S, probe_suback_wait(keepalive))
 
 
 def probe_suback_wait(keepalive: int) -> float:
@@ -234,8 +226,8 @@ class StationService:
         self._probe_losses: dict[str, int] = {}
         # The links among them whose loss the broker called a take-over (MQTT 5, reason 0x8E).
         self._probe_taken_over: set[str] = set()
-        # Once losses were ambiguous (_hold_back): how long a connection must hold to serve.
-        self._hold_s: float | None = None
+        # Holding back after ambiguous losses (_hold_back).
+        self._holding = False
         self._hold_rng = random.Random()  # the random share of each wait (hold_off_s)
         self._hold_wait_s = RECONNECT_MIN_S  # the wait set at the last loss (hold_off)
         self.not_serving: str | None = None
@@ -936,7 +928,7 @@ class StationService:
         now = time.monotonic()
         if self._probe_began is None:  # a probe begins (a reconnect during one goes on with it)
             self._probe_began = now
-        self._probe_until = now + self._probe_window()
+        self._probe_until = now + PROBE_S
         self._connected_at = now
         log.info("connected; checking that no other station named %s is running", self.cfg.name)
 
@@ -950,12 +942,10 @@ class StationService:
             if not link.connected:
                 continue
             confirmed = link.subscribed_at
-            if self._hold_s is not None:  # holding back: unbroken since CONNACK, SUBACK or not
-                self._probe_until = max(self._probe_until or now, link.connected_at + self._hold_s)
             if confirmed is None:
                 pending = True
             else:
-                self._probe_until = max(self._probe_until or now, confirmed + self._probe_window())
+                self._probe_until = max(self._probe_until or now, confirmed + PROBE_S)
         if not pending:
             return
         began = now if self._probe_began is None else self._probe_began
@@ -976,11 +966,6 @@ class StationService:
                 "serving without knowing whether another station serves %s (%s)",
                 now - began, "/".join((self.cfg.site, *self.cfg.units)), why,
             )  # fmt: skip
-
-    def _probe_window(self) -> float:
-        """How long the probe listens after the broker's confirmation: PROBE_S, or the whole
-        hold once losses were ambiguous (``_hold_back``)."""
-        return PROBE_S if self._hold_s is None else self._hold_s
 
     def status_text(self) -> str:
         """One line for systemd's ``STATUS=``: serving, or why not."""
@@ -1053,7 +1038,7 @@ class StationService:
         PINGRESP behind the late SUBACK, a restart) stopped a lone station as a duplicate."""
         if self._probe_until is None or self._served:
             return
-        if not lost.taken_over and lost.settled_s > PROBE_S and self._hold_s is None:
+        if not lost.taken_over and lost.settled_s > PROBE_S and not self._holding:
             log.info("lost the connection %.1f s after the broker confirmed it: no twin's "
                      "doing, the probe goes on", lost.settled_s)  # fmt: skip
             return
@@ -1089,32 +1074,35 @@ class StationService:
         DUPLICATE STATION (exit 1), and under systemd (Restart=always, RestartSec=2) a lone
         station behind a flapping link or firewall was started again and stopped every 7 s,
         serving nothing meanwhile. Now it keeps running without serving: it stays away longer
-        after each further such loss (HOLD_OFF_S), and serves once a connection has held
-        ``hold_window`` unbroken, which a twin would not allow; a twin that is really there
-        is heard by its presence (``_check_twin``) and stops this one then. Said once in the
-        log with how the broker's log tells the two apart (by the addresses its clients
-        connect from; not by Mosquitto's "already connected, closing old connection", which
-        also comes at every reconnect of a lone station whose side a firewall or NAT reset),
-        and kept in ``not_serving`` for systemd's status and the health endpoint."""
+        after each further loss (HOLD_OFF_S), and serves once a connection has held as long
+        as the start-up probe asks (PROBE_S after the SUBACK), which is what rules out a twin:
+        a serving twin thrown off by this connection is back within paho's 1 s, and a twin
+        that holds back too stays away at least HOLD_OFF_S's first step, long enough for this
+        station to serve and announce itself, and then hears it and stops (``_check_twin``).
+        The hold was one keep-alive (30 s by default): a lone station behind a link dropping
+        every 10 to 29 s never served (review rev43r). Said once in the log with how the
+        broker's log tells the two apart (by the addresses its clients connect from; not by
+        Mosquitto's "already connected, closing old connection", which also comes at every
+        reconnect of a lone station whose side a firewall or NAT reset), and kept, refreshed
+        at each loss, in ``not_serving`` for systemd's status and the health endpoint."""
         delay = hold_off_s(losses - PROBE_LOSSES, self._hold_rng)
         waits, self._hold_wait_s = self._hold_wait_s, delay  # the one set at the loss before
         mqtt = self.links.get(link)
         if mqtt is not None:
             mqtt.hold_off(delay)  # from its next loss on (this one's wait has begun)
-        first = self._hold_s is None
-        keepalive = mqtt.keepalive if mqtt is not None else self.settings.broker.keepalive
-        self._hold_s = hold_window(keepalive)
+        first = not self._holding
+        self._holding = True
         self.not_serving = (
-            f"not serving: {losses} broker connections lost before one held {self._hold_s:.0f} "
-            f"s (a twin, or the broker or network dropping them; the last after {settled_s:.1f} "
-            f"s); trying again within {max(waits, delay)} s"
+            f"not serving: {losses} broker connections lost, each within {PROBE_S} s of being "
+            f"confirmed or before (a twin, or the broker or network dropping them; the last "
+            f"after {settled_s:.1f} s); trying again within {max(waits, delay)} s"
         )
         if not first:
             log.warning(
                 "STATION NOT SERVING YET: connection lost again %.1f s after the broker "
                 "confirmed it (%d times); trying again in %d s, then %d s after a further "
-                "loss; serving once a connection holds %.0f s",
-                settled_s, losses, waits, delay, self._hold_s,
+                "loss; serving once a connection holds %.1f s past the broker's confirmation",
+                settled_s, losses, waits, delay, PROBE_S,
             )  # fmt: skip
             return
         twin, remedy = self._twin_words(link)
@@ -1125,26 +1113,27 @@ class StationService:
             "service with %s is running for %s, or the broker or the network drops every "
             "connection that soon. This one keeps running without taking the unit's calls "
             "(they wait in the beds' outboxes), tries again less and less often, and serves "
-            "once a connection holds %.0f s (a twin would throw it off sooner; a twin heard "
-            "announcing itself stops this one). The broker's log tells which (the shipped "
-            f"Mosquitto config: {BROKER_LOG}), by its lines "
-            "\"New client connected from ADDRESS:PORT as %s\": from a second IP address, "
+            "once a connection holds %.1f s past the broker's confirmation (a twin would "
+            "throw it off sooner; a twin heard announcing itself stops this one). The "
+            f"broker's log tells which (the shipped Mosquitto config: {BROKER_LOG}), by its "
+            "lines \"New client connected from ADDRESS:PORT as %s\": from a second IP address, "
             "a twin on another machine (this machine's instance lock refuses one here): "
             "give each station service %s; from this station's address alone, the "
             "broker or the network (a firewall or NAT resetting connections) drops them: "
             "look there. \"already connected, closing old connection\" comes in both cases.",
-            PROBE_S, losses, twin, where, self._hold_s, self._client_id(link), remedy,
+            PROBE_S, losses, twin, where, PROBE_S, self._client_id(link), remedy,
         )  # fmt: skip
 
     def _end_hold(self) -> None:
         """The connection held: serve, and reconnect as soon as usual again."""
-        if self._hold_s is None:
+        if not self._holding:
             return
         log.warning(
-            "STATION SERVING: a connection held %.0f s unbroken after %d lost ones: no twin "
-            "threw it off", self._hold_s, max(self._probe_losses.values(), default=0),
+            "STATION SERVING: a connection held %.1f s past the broker's confirmation after "
+            "%d lost ones: no twin threw it off",
+            PROBE_S, max(self._probe_losses.values(), default=0),
         )  # fmt: skip
-        self._hold_s = None
+        self._holding = False
         self._hold_wait_s = RECONNECT_MIN_S
         self.not_serving = None
         for link in self._unique_links():
