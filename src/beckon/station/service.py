@@ -47,6 +47,7 @@ from beckon.station.events import (
     RequestChanged,
     StationEvent,
 )
+from beckon.station.held import HeldMessages
 from beckon.station.hook import (
     EscalationHook,
     EscalationNotice,
@@ -220,7 +221,7 @@ class StationService:
         # with the station serving, so that only then does the next probe wait afresh.
         self._probe_began: float | None = None
         self._connected_at = time.monotonic()  # the last (re)connection (BACKLOG_S)
-        self._held: list[object] = []  # messages that arrived during the probe (not yet ours)
+        self._held = HeldMessages()  # messages that arrived during the probe (not yet ours)
         self._served = False  # announced itself at least once
         # Connections lost during the start-up probe, before serving, per link (unit).
         self._probe_losses: dict[str, int] = {}
@@ -347,8 +348,8 @@ class StationService:
                     # after the first messages, in the same batch).
                     rest = self._hold_while_probing(events, tick_s)
                 else:
-                    while self._held:  # what arrived during the probe, now ours to handle
-                        events.put(self._held.pop(0))
+                    for held in self._held.take():  # what arrived during the probe, now ours
+                        events.put(held)
                     rest = self._store_first(events, 0 if self._owed else tick_s)
                 for event in rest:
                     if self.fault is not None:
@@ -388,12 +389,16 @@ class StationService:
         everything else waits in ``_held`` until this station knows it is the only one. A
         twin that stored, receipted or applied calls, cancels, answers or nurse commands in
         those 1.5 s took them into its own database and away from the running station (the
-        broker had handed it the session). If it turns out to be a twin and stops, nothing
-        was acknowledged: the beds resend from their outboxes and windows their commands."""
+        broker had handed it the session). Held, not unacknowledged: paho acknowledges each
+        message itself. A twin that stops loses what it held; the beds resend their requests
+        from their outboxes once a station announces itself, and windows their commands until
+        done, but a held cancel or answer is gone. What is held is bounded (HeldMessages)."""
         rest: list[object] = []
         for event in self._next_batch(events, tick_s):
-            waits = isinstance(event, Message) and "/station/" not in event.topic
-            (self._held if waits else rest).append(event)
+            if isinstance(event, Message) and "/station/" not in event.topic:
+                self._held.add(event)
+            else:
+                rest.append(event)
         return rest
 
     def _next_batch(self, events: queue.Queue[object], tick_s: float) -> list[object]:
