@@ -277,6 +277,7 @@ class StationMetrics(_Common):
                 "problems": ["standing by: another station service is active for this unit"],
             }
         healthy, detail = super().health()
+        detail["starting"] = self.service.starting  # healthy so far, not serving yet
         if self.service.not_serving:  # running and connected, but not taking the unit's calls
             detail["problems"].append(self.service.not_serving)
             return False, detail

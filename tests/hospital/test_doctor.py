@@ -571,12 +571,20 @@ def test_the_station_doctor_says_when_the_station_running_here_does_not_serve(
     endpoint = Endpoint("127.0.0.1:0", metrics.registry, metrics.health).start()
     try:
         address = f"127.0.0.1:{endpoint.port}"
+        # Its first start-up probe: not serving yet (it said "serves its unit", review rev43r).
+        starting = check_station_service(address, "4242")
+        assert starting.outcome == "skip" and "is starting" in starting.detail, starting
+        assert service.status_text().startswith("starting")
+        service._served = True
         assert check_station_service(address, "4242").outcome == "pass"
+        assert service.status_text() == "serving"
+        service._served = False
         service.not_serving = "not serving: 3 broker connections lost within 1.5 s"
         check = check_station_service(address, "4242")
         assert check.outcome == "fail", check
         assert "pid 4242" in check.detail and service.not_serving in check.detail
         assert "STATION NOT SERVING" in check.fix
+        assert service.status_text() == service.not_serving
     finally:
         endpoint.stop()
     unasked = check_station_service("", "4242")

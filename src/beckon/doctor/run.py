@@ -156,6 +156,12 @@ def check_station_service(metrics: str, pid: str) -> Check:
     except ValueError:
         return skipped(name, f"the station service (pid {pid}) answered {url} with no JSON")
     problems = [str(problem) for problem in health.get("problems", [])]
+    if health.get("status") == "ok" and health.get("starting"):
+        return skipped(
+            name,
+            f"the station service (pid {pid}) is starting: checking that no other station "
+            "serves its units; run the doctor again in a minute",
+        )
     if health.get("status") == "ok":
         return passed(name, f"the station service (pid {pid}) serves its unit")
     if health.get("standing_by"):

@@ -972,9 +972,19 @@ class StationService:
                 now - began, "/".join((self.cfg.site, *self.cfg.units)), why,
             )  # fmt: skip
 
+    @property
+    def starting(self) -> bool:
+        """In its first start-up probe: running, not yet known to be the only station, and
+        not holding back. systemd's status and the doctor said "serving" then (review rev43r)."""
+        return not self._served and self.not_serving is None and self.fault is None
+
     def status_text(self) -> str:
-        """One line for systemd's ``STATUS=``: serving, or why not."""
-        return self.not_serving or "serving"
+        """One line for systemd's ``STATUS=``: serving, starting, or why not."""
+        if self.not_serving:
+            return self.not_serving
+        if self.starting:
+            return "starting: checking that no other station serves its units"
+        return "serving"
 
     def _granted_keepalive(self) -> int:
         """The shortest keep-alive of the connected links, as the broker granted it (MQTT 5
