@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypedDict, TypeVar, Unpack
 
@@ -823,3 +823,21 @@ def test_a_doctor_cut_off_never_logs_in_again_over_the_device_with_its_credentia
     assert "then the broker closed the connection during the check" in broker.detail, broker
     assert "most likely another client connected as general/icu-3/bed/12" in broker.detail
     assert checks["clock"].detail == checks["station"].detail == remote.CLOSED
+
+
+def test_the_station_doctor_says_when_the_unit_stopped_on_a_twin() -> None:
+    """A station that found a twin exits 78 and systemd leaves it stopped: once the twin is
+    gone the unit has no station, and the doctor (no service running here) said nothing of it
+    (review rev43r, risk 4)."""
+    from beckon.doctor.run import check_stopped_unit
+
+    def shown(active: str, status: str) -> Callable[[str], str | None]:
+        return lambda unit: f"LoadState=loaded\nActiveState={active}\nExecMainStatus={status}\n"
+
+    check = check_stopped_unit("beckon-station", shown("failed", "78"))
+    assert check is not None and check.outcome == "fail"
+    assert "status 78" in check.detail
+    assert "systemctl start beckon-station" in check.fix and "DUPLICATE STATION" in check.fix
+    assert check_stopped_unit("beckon-station", shown("inactive", "0")) is None  # stopped by IT
+    assert check_stopped_unit("beckon-station", shown("active", "78")) is None  # started again
+    assert check_stopped_unit("beckon-station", lambda unit: None) is None  # no systemd

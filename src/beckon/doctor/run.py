@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from beckon.config import BedsideSettings, StationSettings
@@ -109,6 +111,8 @@ def station_checks(
             check_station_service(cfg.metrics, running),
             *_service_running(("broker", "clock", "beds"), "station", running, "beckon-station"),
         ]
+    if (stopped := check_stopped_unit("beckon-station")) is not None:
+        checks.append(stopped)
     subscriptions = [p.Topics.bed_filter(cfg.site, unit, "status") for unit in cfg.units]
     probe = probe_broker(
         settings.broker, f"beckon-doctor.{cfg.site}.{cfg.name}", subscriptions, listen_s
@@ -172,4 +176,52 @@ def check_station_service(metrics: str, pid: str) -> Check:
         + "; ".join(problems or ["unhealthy"]),
         "read its log (journalctl -u beckon-station): STATION NOT SERVING says whether a "
         "twin or the broker or network drops its connections (docs/deployment.md, section 13)",
+    )
+
+
+REFUSED_EXIT = "78"
+"""The exit status systemd does not restart on (``RestartPreventExitStatus=78``): a station
+that found a twin (DUPLICATE STATION, SECOND STATION) or a wrong configuration key."""
+
+
+def systemctl_show(unit: str) -> str | None:
+    """``systemctl show`` of the unit's state and last exit, or None where there is no systemd
+    (or no such unit) to ask."""
+    try:
+        shown = subprocess.run(
+            ["systemctl", "show", unit, "-p", "LoadState,ActiveState,ExecMainStatus"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return shown.stdout if shown.returncode == 0 else None
+
+
+def check_stopped_unit(
+    unit: str, show: Callable[[str], str | None] = systemctl_show
+) -> Check | None:
+    """A failure when the unit is stopped with status 78, else None (nothing to say). Why: a
+    station that found a twin stops with 78 and systemd leaves it stopped; when it was the
+    unit's real station (a twin started beside it while it held back, review rev43r), the
+    unit has no station once IT removes the twin, until someone starts it, and nothing said
+    so: the doctor, seeing no service running here, went on to check the broker."""
+    shown = show(unit)
+    if shown is None:
+        return None
+    state = dict(line.split("=", 1) for line in shown.splitlines() if "=" in line)
+    if state.get("LoadState") != "loaded" or state.get("ActiveState") not in ("inactive", "failed"):
+        return None
+    if state.get("ExecMainStatus") != REFUSED_EXIT:
+        return None
+    return failed(
+        "service",
+        f"{unit} is stopped: its station exited with status {REFUSED_EXIT}, which systemd does "
+        "not restart; no station service runs here",
+        f"read why (journalctl -u {unit} -n 50): DUPLICATE STATION or SECOND STATION means "
+        "another station service was running for the unit; once that one is stopped (or if "
+        f"it was the wrong one to keep), start this one: systemctl start {unit}. A "
+        "configuration key: fix it (beckon config check), then start it",
     )
