@@ -54,3 +54,15 @@ def test_over_the_limit_the_oldest_go_and_the_log_says_so(
     assert [m.topic for m in held.take()] == [BED.format(n, "answer") for n in (2, 3, 4)]
     assert caplog.text.count("HELD MESSAGES OVER 3") == 1
     assert "2 dropped over the limit" in caplog.text
+
+
+def test_a_bed_status_that_arrives_live_is_kept_as_its_latest() -> None:
+    """The broker delivers a live status (a heartbeat, the last will "offline", a status naming
+    device faults) with retain=0: dropped as a heartbeat, an offline bed stayed online until the
+    silent-bed check (review rev43r2)."""
+    held = HeldMessages()
+    held.add(status("3", b"beat", retained=False))
+    held.add(status("3", b'{"online":false}', retained=False))
+    assert [(m.topic, m.payload) for m in held.take()] == [
+        (BED.format("3", "status"), b'{"online":false}')
+    ]

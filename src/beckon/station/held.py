@@ -28,9 +28,11 @@ once the station announces itself), a dropped cancel or answer does not."""
 
 class HeldMessages:
     """The unit's messages held, in their order, at most one per key (``_key``): the latest
-    retained state of each topic (a bed's status, a call), each request once by its id, each
-    other message once by its bytes (a resend adds nothing); bed heartbeats (a bed's status,
-    not retained, QoS 0) not at all: the next comes within seconds once the station serves."""
+    retained state of each topic (a call) and the latest status of each bed, heartbeat or last
+    will (one per bed however long the hold: dropping live ones lost a bed's "offline", review
+    rev43r2), each request once by its id, each other message once by its bytes (a resend adds
+    nothing). A heartbeat replayed once serving makes its bed look heard then: a bed silent
+    since is offline one SILENT_AFTER_S later, as for any last heartbeat."""
 
     def __init__(self, limit: int = HELD_MAX) -> None:
         self.limit = limit
@@ -72,10 +74,10 @@ class HeldMessages:
 
 def _key(message: Message) -> tuple[Hashable, ...] | None:
     parts = message.topic.split("/")
-    if message.retained and (parts[-1] == "status" or (len(parts) == 6 and parts[4] == "call")):
+    if parts[-1] == "status" or (message.retained and len(parts) == 6 and parts[4] == "call"):
+        # A bed's status, retained or live (the broker delivers a live one, the last will
+        # "offline" among them, with retain=0): only the latest counts, whatever its flag.
         return ("latest", message.topic)
-    if parts[-1] == "status":
-        return None  # a heartbeat
     if parts[-1] == "request":
         try:
             return ("request", message.topic, p.decode_as(message.payload, p.Request).id)
