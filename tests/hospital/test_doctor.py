@@ -831,8 +831,11 @@ def test_the_station_doctor_says_when_the_unit_stopped_on_a_twin() -> None:
     (review rev43r, risk 4)."""
     from beckon.doctor.run import check_stopped_unit
 
-    def shown(active: str, status: str) -> Callable[[str], str | None]:
-        return lambda unit: f"LoadState=loaded\nActiveState={active}\nExecMainStatus={status}\n"
+    def shown(active: str, status: str, file: str = "enabled") -> Callable[[str], str | None]:
+        return lambda unit: (
+            f"LoadState=loaded\nActiveState={active}\nExecMainStatus={status}\n"
+            f"UnitFileState={file}\n"
+        )
 
     check = check_stopped_unit("beckon-station", shown("failed", "78"))
     assert check is not None and check.outcome == "fail"
@@ -841,3 +844,6 @@ def test_the_station_doctor_says_when_the_unit_stopped_on_a_twin() -> None:
     assert check_stopped_unit("beckon-station", shown("inactive", "0")) is None  # stopped by IT
     assert check_stopped_unit("beckon-station", shown("active", "78")) is None  # started again
     assert check_stopped_unit("beckon-station", lambda unit: None) is None  # no systemd
+    # kept stopped on purpose: systemd keeps the last status of a disabled or masked unit
+    assert check_stopped_unit("beckon-station", shown("inactive", "78", "disabled")) is None
+    assert check_stopped_unit("beckon-station", shown("inactive", "78", "masked")) is None

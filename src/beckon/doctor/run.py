@@ -189,7 +189,7 @@ def systemctl_show(unit: str) -> str | None:
     (or no such unit) to ask."""
     try:
         shown = subprocess.run(
-            ["systemctl", "show", unit, "-p", "LoadState,ActiveState,ExecMainStatus"],
+            ["systemctl", "show", unit, "-p", "LoadState,ActiveState,ExecMainStatus,UnitFileState"],
             capture_output=True,
             text=True,
             timeout=5,
@@ -203,7 +203,8 @@ def systemctl_show(unit: str) -> str | None:
 def check_stopped_unit(
     unit: str, show: Callable[[str], str | None] = systemctl_show
 ) -> Check | None:
-    """A failure when the unit is stopped with status 78, else None (nothing to say). Why: a
+    """A failure when the unit, enabled, is stopped with status 78, else None (nothing to say;
+    a disabled or masked unit is stopped on purpose, though systemd keeps its last status). Why: a
     station that found a twin stops with 78 and systemd leaves it stopped; when it was the
     unit's real station (a twin started beside it while it held back, review rev43r), the
     unit has no station once IT removes the twin, until someone starts it, and nothing said
@@ -214,6 +215,8 @@ def check_stopped_unit(
     state = dict(line.split("=", 1) for line in shown.splitlines() if "=" in line)
     if state.get("LoadState") != "loaded" or state.get("ActiveState") not in ("inactive", "failed"):
         return None
+    if state.get("UnitFileState", "enabled") not in ("enabled", "enabled-runtime"):
+        return None  # disabled or masked: kept stopped on purpose (its last status stays)
     if state.get("ExecMainStatus") != REFUSED_EXIT:
         return None
     return failed(
