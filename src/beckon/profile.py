@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, get_args
 
-from beckon.bedside.interaction import MenuMode
+from beckon.bedside.interaction import CONFIRM_AFTER_MAX_S, CONFIRM_AFTER_S, MenuMode
 from beckon.config import OFFER_SECONDS
 from beckon.errors import ConfigError
 from beckon.tomlfile import read_toml
@@ -124,6 +124,12 @@ class InteractionSettings:
     """Seconds per offer while scanning; 0 = the bedside's ``offer_seconds``."""
     pause_after_select_s: float = 3.0
     confirm_timeout_s: float = 8.0
+    """Seconds a choice waits for its confirming gesture, counted from when that gesture
+    counts (``confirm_after_s`` after the confirmation appeared)."""
+    confirm_after_s: float = CONFIRM_AFTER_S
+    """Seconds after a confirmation appears before a confirming gesture counts (0 to
+    ``CONFIRM_AFTER_MAX_S``): the selecting movement's echo (a held look reported twice, a nod
+    repeated at once) must not confirm what it chose. Cancelling counts at once."""
     confirm_intents: tuple[str, ...] = ("emergency",)
     """Requests that need a confirmation gesture after being selected."""
     scale_intents: tuple[str, ...] = ("pain",)
@@ -337,6 +343,7 @@ def _interaction(entry: dict[str, Any], source: str) -> InteractionSettings:
             "offer_seconds",
             "pause_after_select_s",
             "confirm_timeout_s",
+            "confirm_after_s",
             "confirm_intents",
             "scale_intents",
         },
@@ -365,6 +372,11 @@ def _interaction(entry: dict[str, Any], source: str) -> InteractionSettings:
             entry.get("confirm_timeout_s", base.confirm_timeout_s),
             f"{where}.confirm_timeout_s",
             maximum=MAX_WAIT_S,
+        ),
+        confirm_after_s=_number(
+            entry.get("confirm_after_s", base.confirm_after_s),
+            f"{where}.confirm_after_s",
+            maximum=CONFIRM_AFTER_MAX_S,
         ),
         confirm_intents=names("confirm_intents", base.confirm_intents),
         scale_intents=names("scale_intents", base.scale_intents),
@@ -443,6 +455,7 @@ def dump_profile(profile: GestureProfile) -> str:
         f"offer_seconds = {i.offer_seconds:g}",
         f"pause_after_select_s = {i.pause_after_select_s:g}",
         f"confirm_timeout_s = {i.confirm_timeout_s:g}",
+        f"confirm_after_s = {i.confirm_after_s:g}",
         "confirm_intents = [" + ", ".join(_q(x) for x in i.confirm_intents) + "]",
         "scale_intents = [" + ", ".join(_q(x) for x in i.scale_intents) + "]",
         "",

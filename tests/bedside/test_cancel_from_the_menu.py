@@ -16,7 +16,13 @@ from typing import Any
 import pytest
 
 from beckon.bedside import events as ev
-from beckon.bedside.interaction import CANCEL_REQUEST, Cancelled, Interaction, Selected
+from beckon.bedside.interaction import (
+    CANCEL_REQUEST,
+    CONFIRM_AFTER_S,
+    Cancelled,
+    Interaction,
+    Selected,
+)
 from beckon.bedside.service import BedsideService, FrameTick, Gesture, Submit
 from beckon.station.store import RequestStore
 from tests.helpers.rig import station_and_bedside, unlinked_bedside, wait_until
@@ -47,12 +53,15 @@ def test_the_cancel_entry_needs_a_confirming_nod_and_a_shake_keeps_the_request()
     assert m.on_gesture("nod", 12.5) is not None  # chosen: it waits for a second nod
     assert m.view(13.0).stage == "confirming"
     assert m.on_gesture("shake", 14.0) is None  # "next" is no answer here: still waiting
-    assert m.expired(12.5 + 8.0 + 0.1) == [Cancelled(CANCEL_REQUEST, 20.5, timed_out=True)]
+    # The 8 s to confirm count from when a confirming nod counts (CONFIRM_AFTER_S after).
+    lapse = 12.5 + CONFIRM_AFTER_S + 8.0
+    assert m.expired(lapse + 0.1) == [Cancelled(CANCEL_REQUEST, lapse, timed_out=True)]
 
     m = menu()
     m.offer_cancel("water", 0.0)
     m.on_gesture("nod", 12.5)
-    assert m.on_gesture("nod", 14.0) == Selected(CANCEL_REQUEST, 14.0)  # no confirm gesture: nod
+    second = 12.5 + CONFIRM_AFTER_S + 0.5
+    assert m.on_gesture("nod", second) == Selected(CANCEL_REQUEST, second)  # no confirm gesture
 
 
 def test_a_confirmation_for_a_request_that_changed_meanwhile_is_dropped() -> None:
@@ -147,10 +156,11 @@ def test_a_patient_cancels_a_sent_request_by_gestures(mosquitto: Any, tmp_path: 
                     return e.t
             return None
 
-        def confirming() -> Any:
+        def confirming(ready: bool = False) -> Any:
             for e in seen.events:
-                if isinstance(e, ev.MenuChanged) and e.menu.stage == "confirming":
-                    return e.menu
+                menu = e.menu if isinstance(e, ev.MenuChanged) else None
+                if menu is not None and menu.stage == "confirming" and menu.ready == ready:
+                    return menu
             return None
 
         t = 0.0
@@ -169,8 +179,11 @@ def test_a_patient_cancels_a_sent_request_by_gestures(mosquitto: Any, tmp_path: 
         assert wait_until(lambda: confirming() is not None)
         confirm = confirming()
         assert confirm is not None and confirm.cancels == "water"
+        # The instruction comes when the confirming gesture counts (CONFIRM_AFTER_S later).
+        bedside.post(FrameTick(t + CONFIRM_AFTER_S))
+        assert wait_until(lambda: confirming(ready=True) is not None)
         # The profile's own confirming gesture (a long blink by default), as the screen says.
-        bedside.post(Gesture(confirm.confirm_with[0], t + 1.5, 0.9))
+        bedside.post(Gesture(confirm.confirm_with[0], t + CONFIRM_AFTER_S + 0.5, 0.9))
         assert wait_until(lambda: bedside.states.get(water) == "cancelled")
         asked = seen.events.index(ev.CancelAsked("water", water, "gesture"))
         # Nothing left to cancel: the entry is gone from the menu.

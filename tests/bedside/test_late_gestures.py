@@ -47,10 +47,10 @@ def test_a_late_nod_made_at_an_earlier_offer_selects_nothing() -> None:
 
 def test_a_late_nod_made_before_a_confirmation_was_asked_does_not_confirm_it() -> None:
     confirm = Interaction(INTENTS, confirm_intents=("nurse",))
-    confirm.on_gesture("nod", 1.0)  # "Call the nurse?" asked at 1.0 s
-    assert confirm.on_gesture("nod", 3.0, made=0.5) is None
-    assert confirm.highlighted(3.0) == "nurse", "still waiting for the confirmation"
-    assert confirm.on_gesture("nod", 3.5, made=2.0) == Selected("nurse", 3.5)
+    confirm.on_gesture("nod", 1.0)  # "Call the nurse?" asked at 1.0 s, counts from 3.0 s
+    assert confirm.on_gesture("nod", 4.0, made=0.5) is None
+    assert confirm.highlighted(4.0) == "nurse", "still waiting for the confirmation"
+    assert confirm.on_gesture("nod", 4.5, made=3.5) == Selected("nurse", 4.5)
 
 
 def test_a_late_nod_on_the_pain_scale_made_at_an_earlier_number_picks_nothing() -> None:

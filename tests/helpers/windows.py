@@ -1,4 +1,5 @@
-"""Bed 12's bedside window for tests that look at it: real settings, an unstarted service."""
+"""Bed 12's bedside window for tests that look at it: real settings, an unstarted service
+(:func:`bed12_window`), or started and online over the test's broker (:func:`bedside_with`)."""
 
 from __future__ import annotations
 
@@ -27,4 +28,24 @@ def bed12_window(
         BedsideService(load_bedside(None, overrides)), language=language, vision=vision
     )
     qtbot.addWidget(window)
+    return window
+
+
+def bedside_with(
+    rig: Any, tmp_path: Path, windows: list[Any], qtbot: Any, speaker: Any, offered: list[str]
+) -> Any:
+    """Bed 12 of the ``rig``'s ward offering ``offered`` (4 s each), started, shown and
+    online (the station heard), speaking to ``speaker``; closed with ``windows``."""
+    from beckon.bedside.service import BedsideService
+    from beckon.ui.bedside_window import BedsideWindow
+
+    settings = rig.bedside_settings(
+        "12", {"bedside.offered_intents": offered, "bedside.offer_seconds": 4.0}
+    )
+    window = BedsideWindow(BedsideService(settings), speaker=speaker, profile_dir=tmp_path)
+    qtbot.addWidget(window)
+    windows.append(window)
+    window.start()
+    window.show()
+    qtbot.waitUntil(lambda: window.timeline.online is True, timeout=15_000)
     return window

@@ -12,27 +12,10 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QLabel
 
 from beckon.bedside.service import FrameTick, Gesture
+from tests.helpers.windows import bedside_with
 
 pytestmark = pytest.mark.mqtt
 WAIT_MS = 15_000
-
-
-def bedside_with(
-    rig: Any, tmp_path: Path, windows: list[Any], qtbot: Any, speaker: Any, offered: list[str]
-) -> Any:
-    from beckon.bedside.service import BedsideService
-    from beckon.ui.bedside_window import BedsideWindow
-
-    settings = rig.bedside_settings(
-        "12", {"bedside.offered_intents": offered, "bedside.offer_seconds": 4.0}
-    )
-    window = BedsideWindow(BedsideService(settings), speaker=speaker, profile_dir=tmp_path)
-    qtbot.addWidget(window)
-    windows.append(window)
-    window.start()
-    window.show()
-    qtbot.waitUntil(lambda: window.timeline.online is True, timeout=WAIT_MS)
-    return window
 
 
 def test_the_patient_puts_the_menu_to_sleep_and_wakes_it(

@@ -314,21 +314,22 @@ def test_the_confirmation_names_the_gestures_of_the_patients_profile(
     again.": a patient who nodded as told never sent the emergency (a nod does nothing while
     it waits). The words now come from the menu's own gestures."""
     from beckon.bedside import events as ev
-    from beckon.bedside.interaction import Interaction
+    from beckon.bedside.interaction import CONFIRM_AFTER_S, Interaction
     from beckon.profile import GestureProfile
     from beckon.ui import strings
     from beckon.ui.bedside_model import prompt_for
 
     menu = Interaction(("water", "emergency"), GestureProfile().actions())
     assert menu.on_gesture("nod", 4.5) is not None  # emergency offered second: chosen
-    view = menu.view(5.0)
-    assert view.stage == "confirming" and view.confirm_with == ("long_blink",)
+    ready = 4.5 + CONFIRM_AFTER_S  # the instruction is given when the gesture counts
+    view = menu.view(ready)
+    assert view.stage == "confirming" and view.confirm_with == ("long_blink",) and view.ready
     bedside = bed12_window(qtbot, tmp_path)
     bedside.show_menu(view)
     assert bedside.stage_banner.text() == (
         "Close your eyes for a moment to send it. Raise your eyebrows to cancel."
     )
-    said = prompt_for(ev.MenuChanged(view, 5.0), "Emergency")
+    said = prompt_for(ev.MenuChanged(view, ready), "Emergency")
     assert said is not None
     assert strings.spoken(said) == "Send Emergency? Close your eyes for a moment to send it."
     tile = bedside.tiles["emergency"]
@@ -336,8 +337,8 @@ def test_the_confirmation_names_the_gestures_of_the_patients_profile(
         "Chosen: Close your eyes for a moment to send it. Raise your eyebrows to cancel."
     )
     # And what it says is what works: the nod the old words asked for sends nothing.
-    assert menu.on_gesture("nod", 6.0) is None
-    assert menu.on_gesture("long_blink", 6.5) is not None
+    assert menu.on_gesture("nod", ready + 0.5) is None
+    assert menu.on_gesture("long_blink", ready + 1.0) is not None
     # A patient who cannot nod: the profile chooses with the mouth and moves on looking up.
     custom = Interaction(("water", "nurse"), {"mouth_open": "select", "look_up": "next"})
     assert strings.stage_banner(custom.view(0.0)) == (

@@ -80,7 +80,8 @@ class MenuView:
     "pointing" (pointing mode: the patient moves the highlight with head gestures),
     "confirming" (``highlighted`` was chosen and waits for one of the ``confirm_with``
     gestures until ``deadline``, on the frames' clock; emergencies need this; the screen and
-    the voice must name those gestures, from the patient's profile, not assume a nod).
+    the voice must name those gestures, from the patient's profile, not assume a nod, and
+    only once ``ready``).
     "scale" (``highlighted`` was chosen and the patient picks a number, ``level``, from 0 to
     10 with the same gestures: the pain scale),
     "asleep" (the patient paused the menu: nothing is offered; one of the ``confirm_with``
@@ -104,6 +105,11 @@ class MenuView:
     became the newest meanwhile."""
     cancel_with: tuple[str, ...] = ()
     """While confirming: the gestures that cancel the choice (none: only waiting does)."""
+    ready: bool = True
+    """While confirming: whether a confirming gesture counts now. For the first
+    ``confirm_after_s`` after the confirmation appeared it does not (the selecting movement's
+    echo must not confirm it): the window and the voice give the instruction only once it is
+    ready, so the patient is never told to do what would be ignored."""
     select_with: tuple[str, ...] = field(default=("nod",), compare=False)
     """The gestures that choose (the patient's profile may not use a nod); fixed for a menu,
     so not compared (views are compared to tell listeners of a change)."""
@@ -184,6 +190,33 @@ class _Scale:
     on then."""
 
 
+@dataclass(frozen=True)
+class _Pending:
+    """A choice awaiting its confirming gesture: asked at ``shown``; a confirming gesture
+    counts from ``ready`` (``shown`` + ``confirm_after_s``) until ``deadline`` (``ready`` +
+    ``confirm_timeout_s``: the wait does not shorten the time the patient has)."""
+
+    intent: str
+    shown: float
+    ready: float
+    deadline: float
+
+    def shifted(self, dt: float) -> _Pending:
+        return _Pending(self.intent, self.shown + dt, self.ready + dt, self.deadline + dt)
+
+
+CONFIRM_AFTER_S = 2.0
+"""Seconds after a confirmation appears before a confirming gesture counts (see
+``InteractionSettings.confirm_after_s``). Longer than the echoes of the selecting movement:
+the held detectors' cooldown (1.5 s; a held look or tilt with a wobble reported twice came 1.3
+to 1.5 s apart), a nod repeated at once (about 1 s) and a glance or tilt repeated with half a
+second at rest (1.3 to 1.9 s, gest42b's rep.py). Shorter than a patient needs to see the
+confirmation, read its instruction (given only when it counts) and make the gesture: the
+wait costs a patient who confirms on purpose little or nothing."""
+CONFIRM_AFTER_MAX_S = 5.0
+"""The longest ``confirm_after_s`` a profile may set: longer and a patient who read the
+instruction at once sees nothing happen for a long time after choosing."""
+
 SCALE = tuple(range(11))
 """The numbers of the 0-10 scale (the numeric pain rating scale nurses use)."""
 RETIME_GRACE_S = 1.5
@@ -209,11 +242,13 @@ class Interaction:
     ``next``/``previous`` (decline it and move on, or move the pointer), ``confirm`` a chosen
     request that needs it, ``cancel`` one, or ``call:INTENT`` to ask for INTENT directly.
     Requests in ``confirm_intents`` (emergencies) are only sent after a confirming gesture
-    within ``confirm_timeout_s``: a gesture mapped to ``confirm``, or, if the profile maps
-    none, the select gesture again. A gesture mapped to ``sleep`` pauses and resumes the menu;
-    the :data:`SLEEP` item among ``items`` pauses it when chosen, and then (with no ``sleep``
-    gesture) the select gesture wakes it. Everything is plain Python on the events' own clock, so it
-    runs the same on a camera and a video file and is tested without one.
+    (a gesture mapped to ``confirm``, or, if the profile maps none, the select gesture again)
+    made from ``confirm_after_s`` after the confirmation appeared until ``confirm_timeout_s``
+    after that; a cancelling gesture counts at once. A gesture mapped to ``sleep`` pauses and
+    resumes the menu; the :data:`SLEEP` item among ``items`` pauses it when chosen, and then
+    (with no ``sleep`` gesture) the select gesture wakes it. Everything is plain Python on the
+    events' own clock, so it runs the same on a camera and a video file and is tested without
+    one.
     """
 
     def __init__(
@@ -225,6 +260,7 @@ class Interaction:
         offer_seconds: float = 4.0,
         pause_after_select_s: float = 3.0,
         confirm_timeout_s: float = 8.0,
+        confirm_after_s: float = CONFIRM_AFTER_S,
         confirm_intents: Sequence[str] = ("emergency",),
         scale_intents: Sequence[str] = (),
         settle_after_answer_s: float = SETTLE_AFTER_ANSWER_S,
@@ -236,6 +272,8 @@ class Interaction:
             raise ValueError("offer_seconds must be positive")
         if mode not in get_args(MenuMode):
             raise ValueError(f"mode must be one of {get_args(MenuMode)}")
+        if not 0 <= confirm_after_s <= CONFIRM_AFTER_MAX_S:
+            raise ValueError(f"confirm_after_s must be from 0 to {CONFIRM_AFTER_MAX_S:g} s")
         self.items = self._base_items = tuple(items)
         self._cancels: str | None = None  # what the CANCEL_REQUEST entry cancels, if offered
         self._cancels_id: str | None = None  # ... and that request's id
@@ -244,6 +282,7 @@ class Interaction:
         self.offer_seconds = offer_seconds
         self.pause_after_select_s = pause_after_select_s
         self.confirm_timeout_s = confirm_timeout_s
+        self.confirm_after_s = confirm_after_s
         self.confirm_intents = frozenset(confirm_intents)
         self.scale_intents = frozenset(scale_intents)
         self._scale: _Scale | None = None  # while the patient picks a number on the scale
@@ -262,7 +301,7 @@ class Interaction:
         # from here, while it still appeared at _since.
         self._timed_from = start_t
         self._listening = False  # a spoken request waits (see listen)
-        self._pending: tuple[str, float] | None = None  # (intent, deadline) while confirming
+        self._pending: _Pending | None = None  # a choice awaiting its confirming gesture
         self._timed_out: list[Cancelled | Selected] = []
         self._asleep = False
         self._asleep_since = 0.0  # when the patient or staff put the menu to sleep
@@ -286,6 +325,7 @@ class Interaction:
             offer_seconds=s.offer_seconds or default_offer_seconds,
             pause_after_select_s=s.pause_after_select_s,
             confirm_timeout_s=s.confirm_timeout_s,
+            confirm_after_s=s.confirm_after_s,
             confirm_intents=s.confirm_intents,
             scale_intents=s.scale_intents,
             start_t=start_t,
@@ -341,7 +381,7 @@ class Interaction:
         if (intent, request_id) == (self._cancels, self._cancels_id):
             return
         self._advance(t)
-        if self._pending is not None and self._pending[0] == CANCEL_REQUEST:
+        if self._pending is not None and self._pending.intent == CANCEL_REQUEST:
             self._pending = None
             self._since = t
         self._cancels, self._cancels_id = intent, request_id
@@ -407,7 +447,7 @@ class Interaction:
         self._paused_until += dt
         self._timed_from += dt
         if self._pending is not None:
-            self._pending = (self._pending[0], self._pending[1] + dt)
+            self._pending = self._pending.shifted(dt)
         if self._scale is not None:
             sc = self._scale
             appeared = None if sc.appeared is None else sc.appeared + dt
@@ -445,7 +485,7 @@ class Interaction:
         self._advance(t)
         if self._pending is None:
             return None
-        intent, _ = self._pending
+        intent = self._pending.intent
         self._pending = None
         self._since = t
         return Cancelled(intent, t)
@@ -464,8 +504,8 @@ class Interaction:
         self._advance_scale(t)
         if self._scale is not None:
             return
-        if self._pending is not None and t >= self._pending[1]:
-            intent, deadline = self._pending
+        if self._pending is not None and t >= self._pending.deadline:
+            intent, deadline = self._pending.intent, self._pending.deadline
             self._pending = None
             self._timed_out.append(Cancelled(intent, deadline, timed_out=True))
             self._since = deadline
@@ -514,7 +554,7 @@ class Interaction:
         if self._scale is not None:
             return self._scale.intent
         if self._pending is not None:
-            return self._pending[0]
+            return self._pending.intent
         if self._held or self._asleep or t < self._paused_until:
             return None
         return self.items[self._index]
@@ -539,9 +579,10 @@ class Interaction:
             return replace(
                 view,
                 stage="confirming",
-                deadline=self._pending[1],
+                deadline=self._pending.deadline,
                 confirm_with=self.confirm_with,
                 cancel_with=self.cancel_with,
+                ready=t >= self._pending.ready,
             )
         if highlighted is None:
             return view
@@ -573,15 +614,7 @@ class Interaction:
         if self._scale is not None:
             return self._on_scale(action, t)
         if self._pending is not None:
-            intent, _ = self._pending
-            if gesture in self.confirm_with:
-                self._pending = None
-                return self._chosen(intent, t)
-            if action == "cancel":
-                self._pending = None
-                self._since = t
-                return Cancelled(intent, t)
-            return None
+            return self._on_pending(self._pending, gesture, action, t, made)
         if highlighted is None:  # paused after a choice: one long gesture must not send twice
             return None
         if action == "sleep":
@@ -612,8 +645,34 @@ class Interaction:
             appeared = self._scale.appeared
             return since if appeared is None else min(since, appeared)
         if self._pending is not None:
-            return self._pending[1] - self.confirm_timeout_s
+            return self._pending.shown
         return max(self._since, self._paused_until)
+
+    def _on_pending(
+        self, pending: _Pending, gesture: str, action: str, t: float, made: float | None
+    ) -> Event | None:
+        """While a choice awaits confirmation: a cancelling gesture takes it back at once
+        (cancelling early is always safe); a confirming gesture sends it only if it was made
+        once the confirmation was ready (``confirm_after_s`` after it appeared). Before that it
+        is most likely the selecting movement's echo (a held look reported twice, a nod
+        repeated at once), and the confirmation exists to stop exactly that."""
+        if action == "cancel":
+            self._pending = None
+            self._since = t
+            return Cancelled(pending.intent, t)
+        if gesture not in self.confirm_with:
+            return None
+        if (t if made is None else made) < pending.ready:
+            log.info(
+                "%s at %.2f s does not confirm %s: confirmations count from %.2f s",
+                gesture,
+                t,
+                pending.intent,
+                pending.ready,
+            )
+            return None
+        self._pending = None
+        return self._chosen(pending.intent, t)
 
     def _on_scale(self, action: str, t: float) -> Event | None:
         """On the 0-10 scale the same gestures pick a number: select chooses the one on
@@ -646,9 +705,9 @@ class Interaction:
             self._scale = _Scale(intent, 0, self._paused_until)
             return ScaleOffered(intent, t)
         if intent in self.confirm_intents or intent == CANCEL_REQUEST:
-            deadline = t + self.confirm_timeout_s
-            self._pending = (intent, deadline)
-            return ConfirmRequested(intent, t, deadline)
+            ready = t + self.confirm_after_s
+            self._pending = _Pending(intent, t, ready, ready + self.confirm_timeout_s)
+            return ConfirmRequested(intent, t, self._pending.deadline)
         return self._chosen(intent, t)
 
     def _chosen(self, intent: str, t: float, level: int | None = None) -> Selected:

@@ -73,6 +73,8 @@ def prompt_for(e: BedsideEvent, intent_label: str, calibrating: bool = False) ->
                 return Prompt("question", (menu.question,))
             if menu.stage == "offering" and menu.highlighted:
                 return Prompt("offer", (intent_label,))
+            if menu.stage == "confirming" and not menu.ready:
+                return None  # said when the confirming gesture counts (MenuView.ready)
             confirm = menu.confirm_with[:1] or ("nod",)  # the gesture to name
             if menu.stage == "confirming" and menu.highlighted == CANCEL_REQUEST:
                 return Prompt("confirm_cancel", (intent_label, *confirm))

@@ -83,9 +83,18 @@ def say_yes(view: MenuView | None) -> str:
     return translate("Beckon", "{gesture} or say yes.").format(gesture=gesture_to_do(yes))
 
 
+def getting_ready_text() -> str:
+    """While a confirmation is not ready yet (``MenuView.ready``): the choice was seen, the
+    instruction follows. Naming the confirming gesture now would ask for one that is ignored."""
+    return translate("Beckon", "Chosen. Get ready…")
+
+
 def confirm_banner(view: MenuView) -> str:
     """The instruction while a choice waits for its confirming gesture: an emergency, or the
-    menu's cancel entry (intents.CANCEL_REQUEST)."""
+    menu's cancel entry (intents.CANCEL_REQUEST); until the gesture counts, that it is getting
+    ready."""
+    if not view.ready:
+        return getting_ready_text()
     cancelling = view.highlighted == CANCEL_REQUEST
     if cancelling:
         go = translate("Beckon", "{gesture} to cancel your request.")
@@ -173,6 +182,8 @@ def cancelling_text(intent: str) -> str:
 
 def tile_for_reader(view: MenuView) -> str:
     """What a screen reader says of the highlighted tile (its border alone shows it)."""
+    if view.stage == "confirming" and not view.ready:
+        return getting_ready_text()
     if view.stage == "confirming":  # the banner's own words ("... to cancel your request.")
         return translate("Beckon", "Chosen: {instruction}").format(instruction=confirm_banner(view))
     return translate("Beckon", "Offered now: {gesture} to choose").format(
