@@ -12,6 +12,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QLabel
 
 from beckon.bedside.service import FrameTick, Gesture
+from tests.helpers.staff import hold_staff
 from tests.helpers.windows import bedside_with
 
 pytestmark = pytest.mark.mqtt
@@ -134,10 +135,7 @@ def test_staff_set_the_scan_speed_and_pause_behind_the_long_press_and_it_is_save
     qtbot.mouseClick(bedside.staff_button, Qt.MouseButton.LeftButton)  # a patient's tap
     qtbot.wait(300)
     assert not bedside.staff_menu.isVisible()  # the patient's screen has no timing controls
-    bedside.staff.hold_s = 0.5  # the same long press, shorter for the test
-    qtbot.mousePress(bedside.staff_button, Qt.MouseButton.LeftButton)
-    qtbot.wait(700)
-    qtbot.mouseRelease(bedside.staff_button, Qt.MouseButton.LeftButton)
+    hold_staff(qtbot, bedside)  # the same long press, shorter for the test
     qtbot.waitUntil(lambda: bedside.staff_menu.isVisible(), timeout=WAIT_MS)  # the hold opened it
     bedside.staff_menu.close()
     qtbot.mouseClick(bedside.staff_button, Qt.MouseButton.LeftButton)  # staff tap: again

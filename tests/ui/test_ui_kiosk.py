@@ -12,6 +12,7 @@ from PyQt6 import sip
 from PyQt6.QtCore import Qt, QTimer
 
 from beckon.lab.rig import Rig
+from tests.helpers.staff import choose, hold_staff
 from tests.ui.conftest import RecordingSpeaker
 
 WAIT_MS = 15_000
@@ -51,15 +52,9 @@ def test_the_patient_cannot_close_the_kiosk_window_and_staff_can(
     qtbot.wait(300)
     assert not window.exit_action.isVisible() and not window.staff_menu.isVisible()
 
-    window.staff.hold_s = 0.5  # the long press, shorter for the test
-    qtbot.mousePress(window.staff_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.staff_menu.isVisible(), timeout=WAIT_MS)
-    qtbot.mouseRelease(window.staff_button, Qt.MouseButton.LeftButton)
+    hold_staff(qtbot, window)  # the long press, shorter for the test
     assert window.exit_action.isVisible()
-    menu = window.staff_menu
-    qtbot.mouseClick(
-        menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(window.exit_action).center()
-    )
+    choose(qtbot, window, window.exit_action)
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=WAIT_MS)
     assert not window.host.started or not window.host.service_alive
 

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from PyQt6.QtCore import Qt
 
+from tests.helpers.staff import hold_staff
+
 pytestmark = pytest.mark.mqtt
 WAIT_MS = 30_000
 
@@ -40,10 +42,7 @@ def test_an_emergency_is_cleared_at_the_bed_by_a_nurse_in_the_room_and_the_stati
     bedside.service.post(Submit("emergency", "touch"))
     qtbot.waitUntil(lambda: any(r.view is not None for r in station.rows.values()), timeout=WAIT_MS)
     # The staff menu (behind the long press) offers presence; Clear only once a nurse is in.
-    bedside.staff.hold_s = 0.5
-    qtbot.mousePress(bedside.staff_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bedside.staff_menu.isVisible(), timeout=WAIT_MS)  # at the hold
-    qtbot.mouseRelease(bedside.staff_button, Qt.MouseButton.LeftButton)
+    hold_staff(qtbot, bedside)
     assert not bedside.clear_action.isEnabled()
     assert not station.presence_label.isVisible()
     bedside.presence_action.trigger()

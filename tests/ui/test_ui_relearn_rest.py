@@ -16,6 +16,7 @@ from typing import Any
 from PyQt6.QtCore import Qt
 
 from tests.helpers.bedside_host import bed_12
+from tests.helpers.staff import hold_staff
 
 WAIT_MS = 15_000
 
@@ -35,10 +36,7 @@ def _window(qtbot: Any, tmp_path: Path, *, camera: bool) -> Any:
 
 def _staff_menu(qtbot: Any, bedside: Any) -> None:
     """The long press opens the lock and the staff menu with it."""
-    bedside.staff.hold_s = 0.5  # the long press, shorter for the test
-    qtbot.mousePress(bedside.staff_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bedside.staff_menu.isVisible(), timeout=WAIT_MS)
-    qtbot.mouseRelease(bedside.staff_button, Qt.MouseButton.LeftButton)
+    hold_staff(qtbot, bedside)  # the long press, shorter for the test
 
 
 def test_learn_the_rest_again_is_for_staff_and_reaches_the_vision_worker(

@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 from PyQt6.QtCore import QEvent, QPoint, QRect, Qt
 from PyQt6.QtGui import QKeyEvent
-from PyQt6.QtTest import QTest as _QTest
 from PyQt6.QtWidgets import QApplication, QFrame, QProxyStyle, QStyle
 
 from tests.helpers.layout import clipped, settle
+from tests.helpers.staff import LEFT, NO_KEYS, QTest, choose, hold_staff, press_staff
 
 SCREENS = {
     "800x1280": (800, 1280),
@@ -283,37 +283,6 @@ def test_a_tap_on_a_shortened_chip_shows_its_whole_text(
     qtbot.mouseClick(pill, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: QToolTip.text() == hint, timeout=WAIT_MS)
     QToolTip.hideText()
-
-
-LEFT, NO_KEYS = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-QTest: Any = _QTest  # PyQt6's stubs type its static mouse functions as taking ``self``
-
-
-def press_staff(qtbot: Any, window: Any, local: QPoint | None = None) -> QPoint:
-    """The long press on Staff (0.5 s for the test) until the menu opens, the finger still
-    down; returns where it pressed, in the window. Through the window, as a finger's events
-    come (``qtbot.mouseRelease(staff_button)`` sent the release to the button, never to the
-    open menu, where Qt routes a real one)."""
-    window.staff.hold_s = 0.5
-    button = window.staff_button
-    at = button.mapTo(window, button.rect().center() if local is None else local)
-    QTest.mousePress(window.windowHandle(), LEFT, NO_KEYS, at)
-    qtbot.waitUntil(lambda: window.staff_menu.isVisible(), timeout=WAIT_MS)
-    return at
-
-
-def hold_staff(qtbot: Any, window: Any) -> None:
-    """The long press on Staff: the lock opens and the menu with it; the finger lifts."""
-    at = press_staff(qtbot, window)
-    QTest.mouseRelease(window.windowHandle(), LEFT, NO_KEYS, at)
-    qtbot.wait(100)
-
-
-def choose(qtbot: Any, window: Any, action: Any) -> None:
-    """A tap on ``action`` in the open staff menu."""
-    menu = window.staff_menu
-    assert menu.isVisible() and action.isVisible()
-    qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(action).center())
 
 
 def test_the_hold_opens_the_staff_menu_with_the_camera_calibration_and_exit(

@@ -16,6 +16,7 @@ from PyQt6.QtWidgets import QLabel
 
 from beckon.bedside.service import FrameTick, Gesture
 from tests.helpers.rig import station_for
+from tests.helpers.staff import choose, hold_staff
 
 pytestmark = pytest.mark.mqtt
 WAIT_MS = 15_000
@@ -147,15 +148,9 @@ def test_the_menu_is_silent_during_calibration_and_staff_controls_need_a_long_pr
     qtbot.wait(300)
     assert not bedside.calibrate_action.isVisible() and not bedside.staff_menu.isVisible()
 
-    bedside.staff.hold_s = 0.5  # the same long press, shorter for the test
-    qtbot.mousePress(bedside.staff_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bedside.staff_menu.isVisible(), timeout=WAIT_MS)
-    qtbot.mouseRelease(bedside.staff_button, Qt.MouseButton.LeftButton)
-    menu = bedside.staff_menu
+    hold_staff(qtbot, bedside)  # the same long press, shorter for the test
     assert bedside.calibrate_action.isVisible()
-    qtbot.mouseClick(
-        menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(bedside.calibrate_action).center()
-    )
+    choose(qtbot, bedside, bedside.calibrate_action)
     assert bedside.wizard is not None
     heard = len(speaker.said)
     t = bedside.service.menu_time()
