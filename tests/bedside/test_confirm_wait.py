@@ -38,9 +38,15 @@ CHOSEN = 5.0
 READY = CHOSEN + CONFIRM_AFTER_S
 
 
-def chosen(**options: float) -> Interaction:
+def chosen(confirm_timeout_s: float = 8.0, confirm_after_s: float = CONFIRM_AFTER_S) -> Interaction:
     """The emergency chosen by a look at :data:`CHOSEN`, waiting for its confirmation."""
-    menu = Interaction(ITEMS, LOOKS, offer_seconds=4.0, **options)
+    menu = Interaction(
+        ITEMS,
+        LOOKS,
+        offer_seconds=4.0,
+        confirm_timeout_s=confirm_timeout_s,
+        confirm_after_s=confirm_after_s,
+    )
     assert isinstance(menu.on_gesture("look_up", CHOSEN), ConfirmRequested)
     return menu
 
