@@ -208,9 +208,10 @@ class _Pending:
 CONFIRM_AFTER_S = 2.0
 """Seconds after a confirmation appears before a confirming gesture counts (see
 ``InteractionSettings.confirm_after_s``). Longer than the echoes of the selecting movement:
-the held detectors' cooldown (1.5 s; a held look or tilt with a wobble reported twice came 1.3
-to 1.5 s apart), a nod repeated at once (about 1 s) and a glance or tilt repeated with half a
-second at rest (1.3 to 1.9 s, gest42b's rep.py). Shorter than a patient needs to see the
+the held detectors' cooldown (1.5 s: two events of one held movement without a rest between
+come at least that far apart; the double session 42's review found came 1.3 s apart), a nod
+repeated at once (about 1 s) and a glance or tilt repeated with half a second at rest (1.3 to
+1.9 s, gest42b's rep.py). Shorter than a patient needs to see the
 confirmation, read its instruction (given only when it counts) and make the gesture: the
 wait costs a patient who confirms on purpose little or nothing."""
 CONFIRM_AFTER_MAX_S = 5.0
