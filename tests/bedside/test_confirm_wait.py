@@ -4,10 +4,14 @@ In a profile that chooses with a look (or a tilt) and has no confirming gesture 
 confirmation waits for the choosing gesture again. One held look that the detector reports
 twice (a hold with a wobble, the second about 1.3 s after the first), a glance repeated because
 the first seemed unseen, or a nod repeated at once, chose an emergency and confirmed it: the
-screen ignored only a gesture made before it appeared (session 42, gest42b). A confirming
-gesture now counts only from ``confirm_after_s`` after the confirmation appeared, the
-instruction is given only then (``MenuView.ready``), cancelling counts at once and the time to
-confirm is not shortened. Time is the events' own: no clock is waited on.
+screen ignored only a gesture made before it appeared (session 42, gest42b). Where a
+confirming gesture is of the choosing gesture's family (the same gesture, or the same head
+axis), it now counts only from ``confirm_after_s`` after the confirmation appeared: the question
+is asked at once, the instruction naming the gesture comes then (``MenuView.ready``), an earlier
+confirming gesture gives ``ConfirmTooSoon`` (told to the patient), cancelling counts at once and
+the time to confirm is not shortened. Where no echo is possible (the default profile: a nod
+chooses, a long blink confirms) it confirms at once. Time is the events' own: no clock is
+waited on.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from beckon.bedside.interaction import (
     CONFIRM_AFTER_S,
     Cancelled,
     ConfirmRequested,
+    ConfirmTooSoon,
     Interaction,
     Selected,
 )
@@ -54,9 +59,11 @@ def chosen(confirm_timeout_s: float = 8.0, confirm_after_s: float = CONFIRM_AFTE
 def test_a_look_reported_again_1_3_s_later_does_not_confirm() -> None:
     menu = chosen()
     assert menu.view(CHOSEN).confirm_with == ("look_up",)
-    assert menu.on_gesture("look_up", CHOSEN + 1.3) is None, "the same look's echo sent it"
+    too_soon = ConfirmTooSoon("emergency", CHOSEN + 1.3, READY)
+    assert menu.on_gesture("look_up", CHOSEN + 1.3) == too_soon, "the same look's echo sent it"
     view = menu.view(CHOSEN + 1.4)
     assert (view.stage, view.highlighted, view.ready) == ("confirming", "emergency", False)
+    assert view.waits
 
 
 @pytest.mark.parametrize("echo_s", [0.8, 1.0, 1.3, 1.5, 1.9])
@@ -64,7 +71,7 @@ def test_no_echo_within_the_wait_confirms(echo_s: float) -> None:
     """A nod repeated at once (about 1 s), a held look's double within the 1.5 s cooldown, a
     glance repeated with half a second at rest (up to 1.9 s)."""
     menu = chosen()
-    assert menu.on_gesture("look_up", CHOSEN + echo_s) is None
+    assert isinstance(menu.on_gesture("look_up", CHOSEN + echo_s), ConfirmTooSoon)
     assert menu.view(CHOSEN + echo_s).stage == "confirming"
 
 
@@ -78,8 +85,10 @@ def test_a_look_made_after_the_wait_confirms() -> None:
 def test_a_late_report_counts_by_when_it_was_made() -> None:
     """A gesture reported after the wait but made within it is the echo, reported late."""
     menu = chosen()
-    assert menu.on_gesture("look_up", READY + 0.5, made=CHOSEN + 1.3) is None
-    assert menu.on_gesture("look_up", READY + 0.8, made=READY + 0.1) is not None
+    assert isinstance(menu.on_gesture("look_up", READY + 0.5, made=CHOSEN + 1.3), ConfirmTooSoon)
+    assert menu.on_gesture("look_up", READY + 0.8, made=READY + 0.1) == Selected(
+        "emergency", READY + 0.8
+    )
 
 
 def test_a_cancel_during_the_wait_cancels_at_once() -> None:
@@ -87,6 +96,18 @@ def test_a_cancel_during_the_wait_cancels_at_once() -> None:
     assert menu.on_gesture("brow_raise", CHOSEN + 0.5) == Cancelled("emergency", CHOSEN + 0.5)
     assert menu.view(CHOSEN + 0.6).stage == "offering"
     assert menu.on_gesture("look_up", READY + 0.5) != Selected("emergency", READY + 0.5)
+
+
+def test_a_cancel_made_during_the_wait_and_reported_late_cancels() -> None:
+    """Reported after the wait, made within it, after the confirmation appeared: a cancel
+    (what the patient saw when they made it was this confirmation, not the wait's end)."""
+    menu = chosen()
+    assert menu.on_gesture("brow_raise", READY + 0.5, made=CHOSEN + 0.5) == Cancelled(
+        "emergency", READY + 0.5
+    )
+    made_before = chosen()  # made before the confirmation appeared: it meant something else
+    assert made_before.on_gesture("brow_raise", READY + 0.5, made=CHOSEN - 0.5) is None
+    assert made_before.view(READY + 0.5).stage == "confirming"
 
 
 def test_the_time_to_confirm_is_not_shortened_by_the_wait() -> None:
@@ -105,6 +126,35 @@ def test_the_view_is_ready_when_the_confirming_gesture_counts() -> None:
     assert not menu.view(CHOSEN).ready
     assert not menu.view(READY - 0.01).ready
     assert menu.view(READY).ready
+    assert menu.view(READY).waits
+
+
+@pytest.mark.parametrize(
+    ("actions", "chooser", "confirmer", "waits"),
+    [
+        (LOOKS, "look_up", "look_up", True),  # the same gesture
+        ({"look_up": "select", "nod": "confirm"}, "look_up", "nod", True),  # one head axis
+        ({"turn_right": "select", "shake": "confirm"}, "turn_right", "shake", True),
+        ({"tilt_left": "select", "tilt_right": "confirm"}, "tilt_left", "tilt_right", True),
+        ({"look_up": "select", "long_blink": "confirm"}, "look_up", "long_blink", False),
+        ({"nod": "select", "turn_left": "confirm"}, "nod", "turn_left", False),  # two axes
+        ({"mouth_open": "select", "brow_raise": "confirm"}, "mouth_open", "brow_raise", False),
+    ],
+)
+def test_the_wait_applies_only_where_the_choosing_movement_can_echo(
+    actions: dict[str, str], chooser: str, confirmer: str, waits: bool
+) -> None:
+    menu = Interaction(ITEMS, actions, offer_seconds=4.0)
+    assert menu.waits_after(chooser) == (CONFIRM_AFTER_S if waits else 0.0)
+    assert isinstance(menu.on_gesture(chooser, CHOSEN), ConfirmRequested)
+    view = menu.view(CHOSEN)
+    assert (view.ready, view.waits) == (not waits, waits)
+    early = menu.on_gesture(confirmer, CHOSEN + 0.5)
+    if waits:
+        assert early == ConfirmTooSoon("emergency", CHOSEN + 0.5, READY)
+        assert menu.on_gesture(confirmer, READY) == Selected("emergency", READY)
+    else:
+        assert early == Selected("emergency", CHOSEN + 0.5)
 
 
 def test_no_wait_confirms_at_once_as_before() -> None:
@@ -169,6 +219,7 @@ def test_the_service_sends_nothing_on_the_echo_and_tells_when_it_counts(tmp_path
     service.handle(Gesture("look_up", CHOSEN + 1.3, 0.9))
     service.handle(FrameTick(CHOSEN + 1.5))
     assert not [e for e in seen if isinstance(e, ev.RequestSaved | ev.IntentSelected)]
+    assert ev.ConfirmTooSoon("emergency", CHOSEN + 1.3, "look_up") in seen
     views = [e.menu for e in seen if isinstance(e, ev.MenuChanged)]
     assert [(v.stage, v.ready) for v in views][-1] == ("confirming", False)
     service.handle(FrameTick(READY + 0.1))
@@ -178,9 +229,12 @@ def test_the_service_sends_nothing_on_the_echo_and_tells_when_it_counts(tmp_path
     assert [e.intent for e in seen if isinstance(e, ev.RequestSaved)] == ["emergency"]
 
 
-def test_the_default_profile_waits_too() -> None:
-    """Confirming with a long blink by default: the wait is the profile's, whatever confirms."""
+def test_the_default_profile_confirms_at_once() -> None:
+    """A nod chooses, a long blink confirms: a nod cannot echo as a blink, so there is no wait
+    (the review of ui43: it delayed every confirmed emergency by 2 s for nothing)."""
     menu = Interaction.from_profile(GestureProfile(), ITEMS, 4.0)
     assert isinstance(menu.on_gesture("nod", CHOSEN), ConfirmRequested)
-    assert menu.on_gesture("long_blink", CHOSEN + 1.0) is None
-    assert menu.on_gesture("long_blink", READY + 1.0) == Selected("emergency", READY + 1.0)
+    view = menu.view(CHOSEN)
+    assert (view.stage, view.ready, view.waits) == ("confirming", True, False)
+    assert view.deadline == CHOSEN + 8.0
+    assert menu.on_gesture("long_blink", CHOSEN + 1.0) == Selected("emergency", CHOSEN + 1.0)

@@ -31,12 +31,13 @@ SAMPLES: list[ev.BedsideEvent] = [
     ev.Fault("the broker refused a message"),
     ev.AlreadyAsked("water", "3f2b8c1e-6a4d", "received"),
     ev.CancelAsked("water", "3f2b8c1e-6a4d", "gesture"),
+    ev.ConfirmTooSoon("nurse", 1.0, "nod"),
 ]
 
 
 def test_every_kind_of_bedside_event_is_in_the_union_and_frozen() -> None:
     kinds = typing.get_args(ev.BedsideEvent)
-    assert {type(e) for e in SAMPLES} == set(kinds) and len(kinds) == 18
+    assert {type(e) for e in SAMPLES} == set(kinds) and len(kinds) == 19
     for e in SAMPLES:
         with pytest.raises(dataclasses.FrozenInstanceError):
             e.__setattr__(dataclasses.fields(e)[0].name, None)

@@ -32,16 +32,24 @@ def bed12_window(
 
 
 def bedside_with(
-    rig: Any, tmp_path: Path, windows: list[Any], qtbot: Any, speaker: Any, offered: list[str]
+    rig: Any,
+    tmp_path: Path,
+    windows: list[Any],
+    qtbot: Any,
+    speaker: Any,
+    offered: list[str],
+    profile: Path | None = None,
 ) -> Any:
     """Bed 12 of the ``rig``'s ward offering ``offered`` (4 s each), started, shown and
-    online (the station heard), speaking to ``speaker``; closed with ``windows``."""
+    online (the station heard), speaking to ``speaker``; closed with ``windows``; with the
+    patient's ``profile`` file (none: the default profile)."""
     from beckon.bedside.service import BedsideService
     from beckon.ui.bedside_window import BedsideWindow
 
-    settings = rig.bedside_settings(
-        "12", {"bedside.offered_intents": offered, "bedside.offer_seconds": 4.0}
-    )
+    keys: dict[str, object] = {"bedside.offered_intents": offered, "bedside.offer_seconds": 4.0}
+    if profile is not None:
+        keys["bedside.profile"] = str(profile)
+    settings = rig.bedside_settings("12", keys)
     window = BedsideWindow(BedsideService(settings), speaker=speaker, profile_dir=tmp_path)
     qtbot.addWidget(window)
     windows.append(window)

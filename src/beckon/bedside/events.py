@@ -50,6 +50,16 @@ class ConfirmNeeded:
 
 
 @dataclass(frozen=True)
+class ConfirmTooSoon:
+    """A confirming gesture came before the confirmation counted (``MenuView.ready``): nothing
+    was sent, and the patient is told to wait a moment and do it again."""
+
+    intent: str
+    t: float
+    gesture: str
+
+
+@dataclass(frozen=True)
 class SelectionCancelled:
     """A selection in progress was given up: ``reason`` is the gesture, or "timeout"."""
 
@@ -183,6 +193,7 @@ BedsideEvent = (
     | IntentSelected
     | OfferDeclined
     | ConfirmNeeded
+    | ConfirmTooSoon
     | SelectionCancelled
     | PointerMoved
     | RequestSaved
@@ -206,7 +217,9 @@ def describe(e: BedsideEvent) -> str:
     match e:
         case MenuChanged(menu=menu):
             return f"{name} stage={menu.stage} highlighted={menu.highlighted}"
-        case IntentSelected() | OfferDeclined() | ConfirmNeeded() | PointerMoved():
+        case (
+            IntentSelected() | OfferDeclined() | ConfirmNeeded() | ConfirmTooSoon() | PointerMoved()
+        ):
             return f"{name} intent={e.intent} gesture={e.gesture}"
         case SelectionCancelled(intent=intent, reason=reason):
             return f"{name} intent={intent} reason={reason}"

@@ -106,10 +106,14 @@ class MenuView:
     cancel_with: tuple[str, ...] = ()
     """While confirming: the gestures that cancel the choice (none: only waiting does)."""
     ready: bool = True
-    """While confirming: whether a confirming gesture counts now. For the first
-    ``confirm_after_s`` after the confirmation appeared it does not (the selecting movement's
-    echo must not confirm it): the window and the voice give the instruction only once it is
-    ready, so the patient is never told to do what would be ignored."""
+    """While confirming: whether a confirming gesture counts now. Where the choosing
+    movement's echo could confirm (:meth:`Interaction.waits_after`), it does not for the first
+    ``confirm_after_s`` after the confirmation appeared: the question is asked at once, the
+    instruction naming the gesture is given once it is ready (an earlier one gives
+    :class:`ConfirmTooSoon`)."""
+    waits: bool = False
+    """While confirming: the confirming gesture did not count at once (``ready`` came later), so
+    the question was asked first and the instruction follows when it counts."""
     select_with: tuple[str, ...] = field(default=("nod",), compare=False)
     """The gestures that choose (the patient's profile may not use a nod); fixed for a menu,
     so not compared (views are compared to tell listeners of a change)."""
@@ -128,6 +132,17 @@ class ConfirmRequested:
     intent: str
     t: float
     deadline: float
+
+
+@dataclass(frozen=True)
+class ConfirmTooSoon:
+    """A confirming gesture came before the confirmation counted (``MenuView.ready``): it
+    sent nothing. Told to the patient ("wait a moment, then ..."), so one who confirmed on
+    purpose repeats it instead of watching nothing happen until the choice lapses."""
+
+    intent: str
+    t: float
+    ready: float
 
 
 @dataclass(frozen=True)
@@ -169,7 +184,17 @@ class ScaleOffered:
     t: float
 
 
-Event = Selected | Declined | ConfirmRequested | Cancelled | Moved | Slept | Woke | ScaleOffered
+Event = (
+    Selected
+    | Declined
+    | ConfirmRequested
+    | ConfirmTooSoon
+    | Cancelled
+    | Moved
+    | Slept
+    | Woke
+    | ScaleOffered
+)
 
 
 @dataclass(frozen=True)
@@ -193,8 +218,9 @@ class _Scale:
 @dataclass(frozen=True)
 class _Pending:
     """A choice awaiting its confirming gesture: asked at ``shown``; a confirming gesture
-    counts from ``ready`` (``shown`` + ``confirm_after_s``) until ``deadline`` (``ready`` +
-    ``confirm_timeout_s``: the wait does not shorten the time the patient has)."""
+    counts from ``ready`` (``shown``, plus ``confirm_after_s`` where an echo could confirm it)
+    until ``deadline`` (``ready`` + ``confirm_timeout_s``: the wait does not shorten the time
+    the patient has)."""
 
     intent: str
     shown: float
@@ -211,9 +237,27 @@ CONFIRM_AFTER_S = 2.0
 the held detectors' cooldown (1.5 s: two events of one held movement without a rest between
 come at least that far apart; the double session 42's review found came 1.3 s apart), a nod
 repeated at once (about 1 s) and a glance or tilt repeated with half a second at rest (1.3 to
-1.9 s, gest42b's rep.py). Shorter than a patient needs to see the
-confirmation, read its instruction (given only when it counts) and make the gesture: the
-wait costs a patient who confirms on purpose little or nothing."""
+1.9 s, gest42b's rep.py). It applies only where such an echo is possible (a confirming
+gesture of the choosing gesture's family, :func:`same_family`): the default profile (a nod
+chooses, a long blink confirms) confirms at once. There the question is asked at once and
+takes about as long to say; a confirming gesture before it counts is told to wait."""
+GESTURE_FAMILIES: tuple[frozenset[str], ...] = (
+    frozenset({"nod", "look_up", "look_down"}),
+    frozenset({"shake", "turn_left", "turn_right"}),
+    frozenset({"tilt_left", "tilt_right"}),
+)
+"""Gestures of one head axis (pitch, yaw, roll): one movement can be reported as another of
+its axis (a look's return swing as a nod, a shake's as a turn), so a confirmation by a gesture
+of the choosing gesture's axis can be that movement's echo. Other gestures (a long blink, the
+mouth, the brows) are their own family."""
+
+
+def same_family(a: str, b: str) -> bool:
+    """Whether gestures ``a`` and ``b`` can be one movement's echo of each other: the same
+    gesture, or two of one head axis (:data:`GESTURE_FAMILIES`)."""
+    return a == b or any(a in f and b in f for f in GESTURE_FAMILIES)
+
+
 CONFIRM_AFTER_MAX_S = 5.0
 """The longest ``confirm_after_s`` a profile may set: longer and a patient who read the
 instruction at once sees nothing happen for a long time after choosing."""
@@ -244,8 +288,10 @@ class Interaction:
     request that needs it, ``cancel`` one, or ``call:INTENT`` to ask for INTENT directly.
     Requests in ``confirm_intents`` (emergencies) are only sent after a confirming gesture
     (a gesture mapped to ``confirm``, or, if the profile maps none, the select gesture again)
-    made from ``confirm_after_s`` after the confirmation appeared until ``confirm_timeout_s``
-    after that; a cancelling gesture counts at once. A gesture mapped to ``sleep`` pauses and
+    made within ``confirm_timeout_s``; where that gesture is of the choosing gesture's family
+    (its echo could confirm), only from ``confirm_after_s`` after the confirmation appeared
+    (earlier: :class:`ConfirmTooSoon`), the timeout counting from then; a cancelling gesture
+    counts at once. A gesture mapped to ``sleep`` pauses and
     resumes the menu; the :data:`SLEEP` item among ``items`` pauses it when chosen, and then
     (with no ``sleep`` gesture) the select gesture wakes it. Everything is plain Python on the
     events' own clock, so it runs the same on a camera and a video file and is tested without
@@ -584,6 +630,7 @@ class Interaction:
                 confirm_with=self.confirm_with,
                 cancel_with=self.cancel_with,
                 ready=t >= self._pending.ready,
+                waits=self._pending.ready > self._pending.shown,
             )
         if highlighted is None:
             return view
@@ -621,9 +668,9 @@ class Interaction:
         if action == "sleep":
             return self.sleep(t)
         if action.startswith("call:"):
-            return self._choose(action[5:], t)
+            return self._choose(action[5:], t, gesture)
         if action == "select":
-            return self._choose(highlighted, t)
+            return self._choose(highlighted, t, gesture)
         if action in ("next", "previous"):
             step = 1 if action == "next" else -1
             self._index = (self._index + step) % len(self.items)
@@ -654,9 +701,11 @@ class Interaction:
     ) -> Event | None:
         """While a choice awaits confirmation: a cancelling gesture takes it back at once
         (cancelling early is always safe); a confirming gesture sends it only if it was made
-        once the confirmation was ready (``confirm_after_s`` after it appeared). Before that it
-        is most likely the selecting movement's echo (a held look reported twice, a nod
-        repeated at once), and the confirmation exists to stop exactly that."""
+        once the confirmation was ready (``confirm_after_s`` after it appeared, where an echo
+        could confirm). Before that it is most likely the selecting movement's echo (a held
+        look reported twice, a nod repeated at once), and the confirmation exists to stop
+        exactly that; but it may be a patient who knows the routine, so it is told
+        (:class:`ConfirmTooSoon`), not dropped silently."""
         if action == "cancel":
             self._pending = None
             self._since = t
@@ -671,7 +720,7 @@ class Interaction:
                 pending.intent,
                 pending.ready,
             )
-            return None
+            return ConfirmTooSoon(pending.intent, t, pending.ready)
         self._pending = None
         return self._chosen(pending.intent, t)
 
@@ -696,7 +745,16 @@ class Interaction:
             return Moved(intent, t)
         return None
 
-    def _choose(self, intent: str, t: float) -> Event:
+    def waits_after(self, gesture: str) -> float:
+        """How long after ``gesture`` chose a request that needs confirming a confirming
+        gesture starts to count: ``confirm_after_s`` if a confirming gesture is of the choosing
+        gesture's family (the movement's echo could confirm it), else 0 (a nod cannot echo as a
+        long blink: the default profile confirms at once)."""
+        if any(same_family(gesture, c) for c in self.confirm_with):
+            return self.confirm_after_s
+        return 0.0
+
+    def _choose(self, intent: str, t: float, gesture: str) -> Event:
         if intent == SLEEP:
             return self.sleep(t)
         if intent in self.scale_intents and intent not in self.confirm_intents:
@@ -706,7 +764,7 @@ class Interaction:
             self._scale = _Scale(intent, 0, self._paused_until)
             return ScaleOffered(intent, t)
         if intent in self.confirm_intents or intent == CANCEL_REQUEST:
-            ready = t + self.confirm_after_s
+            ready = t + self.waits_after(gesture)
             self._pending = _Pending(intent, t, ready, ready + self.confirm_timeout_s)
             return ConfirmRequested(intent, t, self._pending.deadline)
         return self._chosen(intent, t)

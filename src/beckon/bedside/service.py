@@ -28,6 +28,7 @@ from beckon.bedside.interaction import (
     SLEEP,
     Cancelled,
     ConfirmRequested,
+    ConfirmTooSoon,
     Declined,
     Interaction,
     MenuView,
@@ -915,6 +916,8 @@ class BedsideService:
             self._emit(ev.OfferDeclined(outcome.intent, g.t, g.name))
         elif isinstance(outcome, ConfirmRequested):
             self._emit(ev.ConfirmNeeded(outcome.intent, g.t, g.name))
+        elif isinstance(outcome, ConfirmTooSoon):
+            self._emit(ev.ConfirmTooSoon(outcome.intent, g.t, g.name))
         elif isinstance(outcome, Cancelled):
             self._emit(ev.SelectionCancelled(outcome.intent, g.t, g.name))
         elif isinstance(outcome, Moved):

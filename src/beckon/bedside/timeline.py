@@ -142,6 +142,7 @@ class Timeline:
                 | ev.IntentSelected()
                 | ev.OfferDeclined()
                 | ev.ConfirmNeeded()
+                | ev.ConfirmTooSoon()
                 | ev.SelectionCancelled()
                 | ev.PointerMoved()
                 | ev.QuestionAsked()

@@ -73,13 +73,16 @@ def prompt_for(e: BedsideEvent, intent_label: str, calibrating: bool = False) ->
                 return Prompt("question", (menu.question,))
             if menu.stage == "offering" and menu.highlighted:
                 return Prompt("offer", (intent_label,))
-            if menu.stage == "confirming" and not menu.ready:
-                return None  # said when the confirming gesture counts (MenuView.ready)
             confirm = menu.confirm_with[:1] or ("nod",)  # the gesture to name
-            if menu.stage == "confirming" and menu.highlighted == CANCEL_REQUEST:
-                return Prompt("confirm_cancel", (intent_label, *confirm))
             if menu.stage == "confirming" and menu.highlighted:
-                return Prompt("confirm", (intent_label, *confirm))
+                # Where the confirming gesture counts only after a wait (MenuView.waits), the
+                # question is asked at once and the gesture named when it counts.
+                key = "confirm_cancel" if menu.highlighted == CANCEL_REQUEST else "confirm"
+                if not menu.ready:
+                    return Prompt(key + "_ask", (intent_label,))
+                if menu.waits:
+                    return Prompt(key + "_now", confirm)
+                return Prompt(key, (intent_label, *confirm))
             if menu.stage == "asleep":
                 return Prompt("asleep", confirm)
             if menu.stage == "scale" and menu.level is not None:
@@ -91,6 +94,8 @@ def prompt_for(e: BedsideEvent, intent_label: str, calibrating: bool = False) ->
             return Prompt("already_asked", (intent_label,))
         case ev.CancelAsked():
             return Prompt("cancel_asked", (intent_label,))
+        case ev.ConfirmTooSoon():
+            return Prompt("too_soon")
         case ev.SelectionCancelled(intent=intent):
             # A choice that waited for its confirming gesture lapsed or was taken back: said,
             # or the patient believed the emergency had gone (for the cancel entry, the label
@@ -263,6 +268,7 @@ _PATIENT_ACTS = (
     ev.OfferDeclined,
     ev.PointerMoved,
     ev.ConfirmNeeded,
+    ev.ConfirmTooSoon,
     ev.CancelAsked,
     ev.QuestionAnswered,
     ev.QuestionAsked,

@@ -972,6 +972,11 @@ class BedsideWindow(QWidget):
                 self._note_after_choice(strings.already_asked_text(self.label(intent)))
             case ev.CancelAsked(intent=intent):
                 self._note_after_choice(strings.cancelling_text(self.label(intent)))
+            case ev.ConfirmTooSoon():
+                # Until the confirmation counts (the menu's next view gives the instruction):
+                # a patient who confirmed on purpose sees why nothing happened.
+                if self.pages.currentIndex() != 2:
+                    self.stage_banner.setText(strings.too_soon_text())
             case ev.QuestionAnswered(answer=answer):
                 # It said "Request chosen. One moment…" after an answer: no request was made.
                 key = "answered_yes" if answer == "yes" else "answered_no"
@@ -1023,15 +1028,21 @@ class BedsideWindow(QWidget):
             fresh = given_up is not None and time.monotonic() - given_up[1] < GIVEN_UP_QUIET_S
             if given_up is not None and fresh and view.stage == "offering":
                 note = given_up[0]
-            self.stage_banner.setText(note or strings.stage_banner(view))
+            self.stage_banner.setText(note or strings.stage_banner(view, self._chosen_label(view)))
         for code, tile in self.tiles.items():
             tile.set_highlight(code == view.highlighted, view.stage)
             # Said by a screen reader: the highlight is only a border.
             tile.setAccessibleDescription(
-                strings.tile_for_reader(view) if code == view.highlighted else ""
+                strings.tile_for_reader(view, self._chosen_label(view))
+                if code == view.highlighted
+                else ""
             )
         for listener in self.highlight_listeners:
             listener(view.highlighted)
+
+    def _chosen_label(self, view: MenuView) -> str:
+        """The highlighted entry's name as its tile shows it (the confirmation's question)."""
+        return self.label(view.highlighted) if view.highlighted else ""
 
     def on_face(self, status: FaceStatus) -> None:
         self.face_state = status.state
@@ -1068,7 +1079,9 @@ class BedsideWindow(QWidget):
                 if cancels is not None:
                     self._show_and_say(strings.kept_text(self.label(cancels)))
                 elif self.menu is not None:  # nothing left to cancel: the menu's own words
-                    self.stage_banner.setText(strings.stage_banner(self.menu))
+                    self.stage_banner.setText(
+                        strings.stage_banner(self.menu, self._chosen_label(self.menu))
+                    )
                 return
             if item.why == "expired":
                 text = translate("Beckon", "Not sent: {intent}. Say it again if you need it.")

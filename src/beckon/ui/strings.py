@@ -83,18 +83,38 @@ def say_yes(view: MenuView | None) -> str:
     return translate("Beckon", "{gesture} or say yes.").format(gesture=gesture_to_do(yes))
 
 
-def getting_ready_text() -> str:
-    """While a confirmation is not ready yet (``MenuView.ready``): the choice was seen, the
-    instruction follows. Naming the confirming gesture now would ask for one that is ignored."""
-    return translate("Beckon", "Chosen. Get ready…")
+def confirm_question(view: MenuView, label: str) -> str:
+    """What a choice awaiting its confirming gesture asks: "Send Emergency?", or for the
+    menu's cancel entry its own label ("Cancel “Water”?")."""
+    if view.highlighted == CANCEL_REQUEST:
+        return translate("Beckon", "{intent}?").format(intent=label)
+    return translate("Beckon", "Send {intent}?").format(intent=label)
 
 
-def confirm_banner(view: MenuView) -> str:
+def getting_ready_text(view: MenuView, label: str = "") -> str:
+    """While a confirmation is not ready yet (``MenuView.ready``): the question at once, the
+    instruction in a moment. Naming the confirming gesture now would ask for one that is
+    ignored (``label``: the chosen entry as the window names it; none: only that it was
+    chosen)."""
+    if not label:
+        return translate("Beckon", "Chosen. Get ready…")
+    return translate("Beckon", "{question} One moment…").format(
+        question=confirm_question(view, label)
+    )
+
+
+def too_soon_text() -> str:
+    """Shown and said when a confirming gesture came before it counted
+    (``ev.ConfirmTooSoon``): nothing was sent, and a patient who meant it must repeat it."""
+    return translate("Beckon", "Not yet. Wait a moment, then do it again.")
+
+
+def confirm_banner(view: MenuView, label: str = "") -> str:
     """The instruction while a choice waits for its confirming gesture: an emergency, or the
-    menu's cancel entry (intents.CANCEL_REQUEST); until the gesture counts, that it is getting
-    ready."""
+    menu's cancel entry (intents.CANCEL_REQUEST); until the gesture counts, the question and
+    that the instruction follows."""
     if not view.ready:
-        return getting_ready_text()
+        return getting_ready_text(view, label)
     cancelling = view.highlighted == CANCEL_REQUEST
     if cancelling:
         go = translate("Beckon", "{gesture} to cancel your request.")
@@ -112,9 +132,10 @@ def confirm_banner(view: MenuView) -> str:
     return text
 
 
-def stage_banner(view: MenuView) -> str:
+def stage_banner(view: MenuView, label: str = "") -> str:
     """The instruction above the tiles for each interaction stage (unknown stages: wait),
-    naming the gestures of the patient's profile."""
+    naming the gestures of the patient's profile (``label``: the highlighted entry's name, for
+    the confirmation's question)."""
     stage = view.stage
     choose = gesture_to_do(_first(view.select_with))
     if stage == "scale":
@@ -131,7 +152,7 @@ def stage_banner(view: MenuView) -> str:
     if stage == "paused":
         return translate("Beckon", "Request chosen. One moment…")
     if stage == "confirming":
-        return confirm_banner(view)
+        return confirm_banner(view, label)
     if stage == "pointing":
         turns = {"turn_left", "turn_right"}
         if view.next_with and not turns & set(view.next_with):  # e.g. looking up and down
@@ -180,12 +201,12 @@ def cancelling_text(intent: str) -> str:
     return translate("Beckon", "Cancelling your request: {intent}.").format(intent=intent)
 
 
-def tile_for_reader(view: MenuView) -> str:
+def tile_for_reader(view: MenuView, label: str = "") -> str:
     """What a screen reader says of the highlighted tile (its border alone shows it)."""
-    if view.stage == "confirming" and not view.ready:
-        return getting_ready_text()
     if view.stage == "confirming":  # the banner's own words ("... to cancel your request.")
-        return translate("Beckon", "Chosen: {instruction}").format(instruction=confirm_banner(view))
+        return translate("Beckon", "Chosen: {instruction}").format(
+            instruction=confirm_banner(view, label)
+        )
     return translate("Beckon", "Offered now: {gesture} to choose").format(
         gesture=gesture_to_do(_first(view.select_with))
     )
@@ -393,6 +414,18 @@ def spoken(prompt: Prompt) -> str:
         return translate("Beckon", "Send {intent}? {gesture} to send it.").format(
             intent=a[0], gesture=gesture_to_do(a[1] if len(a) > 1 else "nod")
         )
+    if prompt.key == "confirm_ask":  # args: the intent (its gesture follows: confirm_now)
+        return translate("Beckon", "Send {intent}?").format(intent=a[0])
+    if prompt.key == "confirm_cancel_ask":  # args: the entry ("Cancel “Water”")
+        return translate("Beckon", "{intent}?").format(intent=a[0])
+    if prompt.key == "confirm_now":  # args: the confirming gesture
+        return translate("Beckon", "{gesture} to send it.").format(gesture=gesture_to_do(a[0]))
+    if prompt.key == "confirm_cancel_now":
+        return translate("Beckon", "{gesture} to cancel your request.").format(
+            gesture=gesture_to_do(a[0])
+        )
+    if prompt.key == "too_soon":
+        return too_soon_text()
     if prompt.key == "confirm_cancel":  # args: the entry ("Cancel “Water”"), the gesture
         return translate("Beckon", "{entry}? {gesture} to cancel it.").format(
             entry=a[0], gesture=gesture_to_do(a[1] if len(a) > 1 else "nod")
