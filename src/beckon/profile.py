@@ -421,6 +421,15 @@ def _voice(entry: dict[str, Any], source: str) -> DialoguePolicy:
 # ---------------------------------------------------------------- saving
 
 
+def _confirm_after_line(i: InteractionSettings) -> list[str]:
+    """``confirm_after_s`` only when it is not the default: versions before it (da6b0c2 and
+    older) refuse a profile with a key they do not know and the bedside exits at start, so a
+    profile saved by staff timing, calibration or relearn must still load after a rollback."""
+    if i.confirm_after_s == CONFIRM_AFTER_S:
+        return []
+    return [f"confirm_after_s = {i.confirm_after_s:g}"]
+
+
 def dump_profile(profile: GestureProfile) -> str:
     """The profile as TOML text that :func:`load_profile` reads back to an equal profile."""
     lines = ["# Beckon patient profile (written by `beckon calibrate`; safe to edit)", ""]
@@ -455,7 +464,7 @@ def dump_profile(profile: GestureProfile) -> str:
         f"offer_seconds = {i.offer_seconds:g}",
         f"pause_after_select_s = {i.pause_after_select_s:g}",
         f"confirm_timeout_s = {i.confirm_timeout_s:g}",
-        f"confirm_after_s = {i.confirm_after_s:g}",
+        *_confirm_after_line(i),
         "confirm_intents = [" + ", ".join(_q(x) for x in i.confirm_intents) + "]",
         "scale_intents = [" + ", ".join(_q(x) for x in i.scale_intents) + "]",
         "",

@@ -185,6 +185,18 @@ def test_the_profile_sets_the_wait_and_keeps_it(tmp_path: Path) -> None:
     assert menu.confirm_after_s == 3.5
 
 
+def test_a_profile_saved_with_the_default_wait_does_not_name_it(tmp_path: Path) -> None:
+    """So it still loads on da6b0c2, which refuses the key (rev43u RISK 3: "interaction:
+    unknown key confirm_after_s", and the bedside exited 78 at start after a rollback)."""
+    text = dump_profile(GestureProfile())
+    assert "confirm_after_s" not in text
+    path = tmp_path / "p.toml"
+    path.write_text(text)
+    assert load_profile(path).interaction.confirm_after_s == CONFIRM_AFTER_S
+    zero = GestureProfile(interaction=InteractionSettings(confirm_after_s=0.0))
+    assert "confirm_after_s = 0\n" in dump_profile(zero), "a setting of its own is kept"
+
+
 @pytest.mark.parametrize(
     ("value", "said"),
     [
