@@ -51,6 +51,12 @@ def test_a_late_nod_made_before_a_confirmation_was_asked_does_not_confirm_it() -
     assert confirm.on_gesture("nod", 4.0, made=0.5) is None
     assert confirm.highlighted(4.0) == "nurse", "still waiting for the confirmation"
     assert confirm.on_gesture("nod", 4.5, made=3.5) == Selected("nurse", 4.5)
+    # Without the wait only the screen's own rule refuses it (rev43u NIT 5: with the wait,
+    # the made-before-shown rule was no longer what this test pinned).
+    unwaited = Interaction(INTENTS, confirm_intents=("nurse",), confirm_after_s=0.0)
+    unwaited.on_gesture("nod", 1.0)
+    assert unwaited.on_gesture("nod", 4.0, made=0.5) is None
+    assert unwaited.on_gesture("nod", 4.5, made=1.2) == Selected("nurse", 4.5)
 
 
 def test_a_late_nod_on_the_pain_scale_made_at_an_earlier_number_picks_nothing() -> None:
