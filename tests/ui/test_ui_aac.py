@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QLabel
 
 from beckon.bedside.service import FrameTick, Gesture
-from tests.helpers.staff import hold_staff
+from tests.helpers.staff import hold_staff, tap_staff
 from tests.helpers.windows import bedside_with
 
 pytestmark = pytest.mark.mqtt
@@ -132,13 +131,13 @@ def test_staff_set_the_scan_speed_and_pause_behind_the_long_press_and_it_is_save
     from beckon.profile import load_profile
 
     bedside = bedside_with(rig, tmp_path, windows, qtbot, speaker, ["water", "nurse"])
-    qtbot.mouseClick(bedside.staff_button, Qt.MouseButton.LeftButton)  # a patient's tap
+    tap_staff(qtbot, bedside)  # a patient's tap
     qtbot.wait(300)
     assert not bedside.staff_menu.isVisible()  # the patient's screen has no timing controls
     hold_staff(qtbot, bedside)  # the same long press, shorter for the test
     qtbot.waitUntil(lambda: bedside.staff_menu.isVisible(), timeout=WAIT_MS)  # the hold opened it
     bedside.staff_menu.close()
-    qtbot.mouseClick(bedside.staff_button, Qt.MouseButton.LeftButton)  # staff tap: again
+    tap_staff(qtbot, bedside)  # staff tap: again
     qtbot.waitUntil(lambda: bedside.staff_menu.isVisible(), timeout=WAIT_MS)
     assert bedside.scan_action.text() == "Scan: 4 s"
     bedside.scan_action.trigger()

@@ -13,10 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PyQt6.QtCore import Qt
-
 from tests.helpers.bedside_host import bed_12
-from tests.helpers.staff import hold_staff
+from tests.helpers.staff import hold_staff, tap_staff
 
 WAIT_MS = 15_000
 
@@ -51,7 +49,7 @@ def test_learn_the_rest_again_is_for_staff_and_reaches_the_vision_worker(
     worker = VisionWorker(Path("unused.task"), "0", post=lambda item: None)
     bedside.host.vision = worker
     try:
-        qtbot.mouseClick(bedside.staff_button, Qt.MouseButton.LeftButton)  # a patient's tap
+        tap_staff(qtbot, bedside)  # a patient's tap
         qtbot.wait(300)
         assert not bedside.staff_menu.isVisible()  # nothing of it on the patient's screen
 

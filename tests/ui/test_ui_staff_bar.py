@@ -23,7 +23,7 @@ from PyQt6.QtGui import QKeyEvent
 from PyQt6.QtWidgets import QApplication, QFrame, QProxyStyle, QStyle
 
 from tests.helpers.layout import clipped, settle
-from tests.helpers.staff import LEFT, NO_KEYS, QTest, choose, hold_staff, press_staff
+from tests.helpers.staff import LEFT, NO_KEYS, QTest, choose, hold_staff, press_staff, tap_staff
 
 SCREENS = {
     "800x1280": (800, 1280),
@@ -293,7 +293,7 @@ def test_the_hold_opens_the_staff_menu_with_the_camera_calibration_and_exit(
     window = camera_bedside("en", 1280, 800)
     entries = (window.preview_action, window.calibrate_action, window.exit_action)
     assert [a.isVisible() for a in entries] == [False] * 3  # the patient's screen
-    qtbot.mouseClick(window.staff_button, Qt.MouseButton.LeftButton)  # a patient's tap
+    tap_staff(qtbot, window)  # a patient's tap
     qtbot.wait(300)
     assert not window.staff_menu.isVisible()
 
@@ -310,21 +310,21 @@ def test_the_hold_opens_the_staff_menu_with_the_camera_calibration_and_exit(
     # Show camera shows the picture, checked; again, hides it.
     choose(qtbot, window, window.preview_action)
     assert window.preview.isVisible() and window.preview_action.isChecked()
-    qtbot.mouseClick(window.staff_button, Qt.MouseButton.LeftButton)  # a staff tap: again
+    tap_staff(qtbot, window)  # a staff tap: again
     qtbot.waitUntil(lambda: window.staff_menu.isVisible(), timeout=WAIT_MS)
     choose(qtbot, window, window.preview_action)
     assert not window.preview.isVisible() and not window.preview_action.isChecked()
 
     # The picture and the menu go when the lock closes; the entries with them.
     window.toggle_preview()
-    qtbot.mouseClick(window.staff_button, Qt.MouseButton.LeftButton)
+    tap_staff(qtbot, window)
     qtbot.waitUntil(lambda: window.staff_menu.isVisible(), timeout=WAIT_MS)
     window.staff.lock()
     window._show_staff()  # what the window's poll does
     assert not window.staff_menu.isVisible() and not window.preview.isVisible()
     assert not window.preview_action.isChecked()
     assert [a.isVisible() for a in entries] == [False] * 3
-    qtbot.mouseClick(window.staff_button, Qt.MouseButton.LeftButton)  # locked: a tap
+    tap_staff(qtbot, window)  # locked: a tap
     qtbot.wait(300)
     assert not window.staff_menu.isVisible()
 
@@ -336,14 +336,14 @@ def test_calibrate_in_the_staff_menu_opens_the_wizard_and_reaches_it_again(
     window = camera_bedside("en", 1280, 800)
     hold_staff(qtbot, window)
     choose(qtbot, window, window.preview_action)  # staff line the camera up
-    qtbot.mouseClick(window.staff_button, Qt.MouseButton.LeftButton)
+    tap_staff(qtbot, window)
     qtbot.waitUntil(lambda: window.staff_menu.isVisible(), timeout=WAIT_MS)
     choose(qtbot, window, window.calibrate_action)
     wizard = window.wizard
     assert wizard is not None and wizard.isVisible()
     # rev42v: closing the lock here hid the picture staff were lining the camera up with
     assert window.staff.poll() and window.preview.isVisible()
-    qtbot.mouseClick(window.staff_button, Qt.MouseButton.LeftButton)
+    tap_staff(qtbot, window)
     qtbot.waitUntil(lambda: window.staff_menu.isVisible(), timeout=WAIT_MS)
     choose(qtbot, window, window.calibrate_action)  # raised, not a second wizard
     assert window.wizard is wizard

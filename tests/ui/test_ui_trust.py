@@ -16,7 +16,7 @@ from PyQt6.QtWidgets import QLabel
 
 from beckon.bedside.service import FrameTick, Gesture
 from tests.helpers.rig import station_for
-from tests.helpers.staff import choose, hold_staff
+from tests.helpers.staff import choose, hold_staff, tap_staff
 
 pytestmark = pytest.mark.mqtt
 WAIT_MS = 15_000
@@ -144,7 +144,7 @@ def test_the_menu_is_silent_during_calibration_and_staff_controls_need_a_long_pr
     qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
     assert not bedside.calibrate_action.isVisible()
     assert not bedside.preview_action.isVisible()
-    qtbot.mouseClick(bedside.staff_button, Qt.MouseButton.LeftButton)  # a short tap
+    tap_staff(qtbot, bedside)  # a short tap
     qtbot.wait(300)
     assert not bedside.calibrate_action.isVisible() and not bedside.staff_menu.isVisible()
 
