@@ -4,7 +4,7 @@ Where the choosing movement's echo could confirm (a profile that chooses and con
 looking up), a confirming gesture counts from ``confirm_after_s`` after the confirmation
 appeared (tests/bedside/test_confirm_wait.py). The real window asks the question at once (on
 screen, for the screen reader and aloud), names the gesture when it counts, and tells a patient
-whose confirming gesture came too soon to wait and do it again. In the default profile (a nod
+whose confirming gesture came too soon to wait for the instruction. In the default profile (a nod
 chooses, a long blink confirms) there is no wait. Gestures and frames are posted exactly as the
 vision worker posts them, on the frames' clock; the wait is 5 s, and every step waits for what
 the window shows, so a slow machine cannot reach the ready time before the test looks.
@@ -43,7 +43,7 @@ ASKED = "Send Emergency? One moment…"
 LOOK_INSTRUCTION = "Look up to send it. Raise your eyebrows to cancel."
 BLINK_INSTRUCTION = "Close your eyes for a moment to send it. Raise your eyebrows to cancel."
 """The default profile's confirmation: a long blink sends, raised eyebrows cancel."""
-TOO_SOON = "Not yet. Wait a moment, then do it again."
+TOO_SOON = "Too soon. To send it, wait for the instruction."
 
 
 def looking(tmp_path: Path) -> Path:

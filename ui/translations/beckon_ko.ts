@@ -245,8 +245,8 @@
     </message>
     <message>
         <location filename="../../src/beckon/ui/strings.py" line="109" />
-        <source>Not yet. Wait a moment, then do it again.</source>
-        <translation>아직입니다. 잠시 기다렸다가 다시 해 주세요.</translation>
+        <source>Too soon. To send it, wait for the instruction.</source>
+        <translation>너무 빨랐습니다. 보내려면 안내가 나올 때까지 기다려 주세요.</translation>
     </message>
     <message>
         <location filename="../../src/beckon/ui/strings.py" line="424" />

@@ -52,7 +52,7 @@ class ConfirmNeeded:
 @dataclass(frozen=True)
 class ConfirmTooSoon:
     """A confirming gesture came before the confirmation counted (``MenuView.ready``): nothing
-    was sent, and the patient is told to wait a moment and do it again."""
+    was sent, and the patient is told to wait for the instruction if he means to send it."""
 
     intent: str
     t: float

@@ -106,7 +106,7 @@ def getting_ready_text(view: MenuView, label: str = "") -> str:
 def too_soon_text() -> str:
     """Shown and said when a confirming gesture came before it counted
     (``ev.ConfirmTooSoon``): nothing was sent, and a patient who meant it must repeat it."""
-    return translate("Beckon", "Not yet. Wait a moment, then do it again.")
+    return translate("Beckon", "Too soon. To send it, wait for the instruction.")
 
 
 def confirm_banner(view: MenuView, label: str = "") -> str:
