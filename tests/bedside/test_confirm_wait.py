@@ -5,11 +5,12 @@ confirmation waits for the choosing gesture again. One held look that the detect
 twice (a hold with a wobble, the second about 1.3 s after the first), a glance repeated because
 the first seemed unseen, or a nod repeated at once, chose an emergency and confirmed it: the
 screen ignored only a gesture made before it appeared (session 42, gest42b). Where a
-confirming gesture is of the choosing gesture's family (the same gesture, or the same head
-axis), it now counts only from ``confirm_after_s`` after the confirmation appeared: the question
-is asked at once, the instruction naming the gesture comes then (``MenuView.ready``), an earlier
-confirming gesture gives ``ConfirmTooSoon`` (told to the patient), cancelling counts at once and
-the time to confirm is not shortened. Where no echo is possible (the default profile: a nod
+confirming gesture is of the choosing gesture's family (the same gesture, or any head gesture
+after a head gesture), it now counts only from ``confirm_after_s`` after the confirmation
+appeared: the question is asked at once, the instruction naming the gesture comes then
+(``MenuView.ready``), an earlier confirming gesture gives ``ConfirmTooSoon`` (shown to the
+patient; one made in the wait but reported after it is only logged), cancelling counts at once
+and the time to confirm is not shortened. Where no echo is possible (the default profile: a nod
 chooses, a long blink confirms) it confirms at once. Time is the events' own: no clock is
 waited on.
 """
@@ -83,9 +84,13 @@ def test_a_look_made_after_the_wait_confirms() -> None:
 
 
 def test_a_late_report_counts_by_when_it_was_made() -> None:
-    """A gesture reported after the wait but made within it is the echo, reported late."""
+    """A gesture reported after the wait but made within it is the echo, reported late: it
+    sends nothing, and it is not told "too soon" either (rev43u2 DEFECT 1: the instruction is
+    on screen already, and "too soon" took its place until the lapse); only logged."""
     menu = chosen()
-    assert isinstance(menu.on_gesture("look_up", READY + 0.5, made=CHOSEN + 1.3), ConfirmTooSoon)
+    assert menu.on_gesture("look_up", READY + 0.5, made=CHOSEN + 1.3) is None
+    view = menu.view(READY + 0.5)
+    assert (view.stage, view.ready) == ("confirming", True)
     assert menu.on_gesture("look_up", READY + 0.8, made=READY + 0.1) == Selected(
         "emergency", READY + 0.8
     )
@@ -137,7 +142,11 @@ def test_the_view_is_ready_when_the_confirming_gesture_counts() -> None:
         ({"turn_right": "select", "shake": "confirm"}, "turn_right", "shake", True),
         ({"tilt_left": "select", "tilt_right": "confirm"}, "tilt_left", "tilt_right", True),
         ({"look_up": "select", "long_blink": "confirm"}, "look_up", "long_blink", False),
-        ({"nod": "select", "turn_left": "confirm"}, "nod", "turn_left", False),  # two axes
+        # all head gestures are one family: a nod carries yaw cross-talk, a tilt moves pitch
+        ({"nod": "select", "turn_left": "confirm"}, "nod", "turn_left", True),
+        ({"nod": "select", "shake": "confirm"}, "nod", "shake", True),
+        ({"look_down": "select", "tilt_right": "confirm"}, "look_down", "tilt_right", True),
+        ({"nod": "select", "long_blink": "confirm"}, "nod", "long_blink", False),
         ({"mouth_open": "select", "brow_raise": "confirm"}, "mouth_open", "brow_raise", False),
     ],
 )

@@ -3,8 +3,9 @@
 Where the choosing movement's echo could confirm (a profile that chooses and confirms by
 looking up), a confirming gesture counts from ``confirm_after_s`` after the confirmation
 appeared (tests/bedside/test_confirm_wait.py). The real window asks the question at once (on
-screen, for the screen reader and aloud), names the gesture when it counts, and tells a patient
-whose confirming gesture came too soon to wait for the instruction. In the default profile (a nod
+screen, for the screen reader and aloud), names the gesture when it counts (aloud with the
+question again), and shows a patient whose confirming gesture came too soon to wait for the
+instruction (shown only: said, it cut the question). In the default profile (a nod
 chooses, a long blink confirms) there is no wait. Gestures and frames are posted exactly as the
 vision worker posts them, on the frames' clock; the wait is 5 s, and every step waits for what
 the window shows, so a slow machine cannot reach the ready time before the test looks.
@@ -12,6 +13,7 @@ the window shows, so a slow machine cannot reach the ready time before the test 
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,7 @@ LOOK_INSTRUCTION = "Look up to send it. Raise your eyebrows to cancel."
 BLINK_INSTRUCTION = "Close your eyes for a moment to send it. Raise your eyebrows to cancel."
 """The default profile's confirmation: a long blink sends, raised eyebrows cancel."""
 TOO_SOON = "Too soon. To send it, wait for the instruction."
+SAID_AT_READY = "Send Emergency? Look up to send it."
 
 
 def looking(tmp_path: Path) -> Path:
@@ -88,17 +91,47 @@ def test_the_window_asks_at_once_and_names_the_gesture_when_it_counts(
     # nothing, and the window says so: a patient who meant it does it again.
     bedside.service.post(Gesture("look_up", chosen + 1.3, 0.9))
     qtbot.waitUntil(lambda: bedside.stage_banner.text() == TOO_SOON, timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: (TOO_SOON, "en") in speaker.said, timeout=WAIT_MS)
     assert bedside.menu.stage == "confirming" and not bedside.menu.ready
+    # Shown, not said: it would cut the question, and be cut at ready (rev43u2 RISK 3).
+    assert not [text for text, _ in speaker.said if text.startswith("Too soon")]
     assert bedside.service.states == {}
     # When it counts: the gesture is named, for the screen reader and aloud.
     bedside.service.post(FrameTick(chosen + WAIT_S + 0.1))
     qtbot.waitUntil(lambda: bedside.stage_banner.text() == LOOK_INSTRUCTION, timeout=WAIT_MS)
     assert bedside.menu.ready
     assert tile.accessibleDescription() == f"Chosen: {LOOK_INSTRUCTION}"
-    qtbot.waitUntil(lambda: ("Look up to send it.", "en") in speaker.said, timeout=WAIT_MS)
+    # The question again with the gesture: a question the speaker cut is heard whole.
+    qtbot.waitUntil(lambda: (SAID_AT_READY, "en") in speaker.said, timeout=WAIT_MS)
     bedside.service.post(Gesture("look_up", chosen + WAIT_S + 0.8, 0.9))
     qtbot.waitUntil(lambda: len(bedside.service.states) == 1, timeout=WAIT_MS)
+
+
+def test_a_gesture_made_in_the_wait_and_reported_after_it_keeps_the_instruction(
+    qtbot: Any,
+    rig: Any,
+    station_service: Any,
+    tmp_path: Path,
+    windows: list[Any],
+    look: None,
+    speaker: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """rev43u2 DEFECT 1 (its repro): a look made in the wait but reported after it ended (a
+    late report) said "Too soon…", which replaced the instruction until the emergency lapsed.
+    It is the echo and sends nothing, but the instruction stays."""
+    bedside = bedside_with(
+        rig, tmp_path, windows, qtbot, speaker, ["water", "emergency"], looking(tmp_path)
+    )
+    chosen = choose_emergency(bedside, qtbot, "look_up")
+    bedside.service.post(FrameTick(chosen + WAIT_S + 0.1))
+    qtbot.waitUntil(lambda: bedside.stage_banner.text() == LOOK_INSTRUCTION, timeout=WAIT_MS)
+    caplog.set_level(logging.INFO, logger="beckon.bedside.interaction")
+    bedside.service.post(Gesture("look_up", chosen + WAIT_S + 0.3, 0.9, chosen + 1.3))
+    qtbot.waitUntil(lambda: "does not confirm emergency" in caplog.text, timeout=WAIT_MS)
+    qtbot.wait(500)  # the events the service emitted with it reach the window
+    assert bedside.stage_banner.text() == LOOK_INSTRUCTION
+    assert bedside.menu.stage == "confirming" and bedside.menu.ready
+    assert bedside.service.states == {}
 
 
 def test_the_default_profile_confirms_at_once_in_the_window(
