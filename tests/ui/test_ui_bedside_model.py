@@ -239,3 +239,38 @@ def test_a_chip_text_past_two_lines_ends_in_an_ellipsis_within_the_width() -> No
     assert wrap_words("Disconnected", len, 5, 2) == "Disco\nnnec" + ELLIPSIS
     # rev42v: the ellipsis cut a word ("Move the tabl…"); whole words go first
     assert wrap_words("tablet closer to the face", len, 13, 1) == "tablet" + ELLIPSIS
+
+
+def test_a_waiting_confirmation_asks_again_with_the_gesture_and_too_soon_is_not_said() -> None:
+    """rev43u2 RISK 3: each utterance stops the last, so "Too soon…" said cut the question and
+    was cut by the instruction at ready. It is shown only; the instruction at ready asks the
+    question again ("Send Emergency? Nod to send it."), so a question cut earlier is heard
+    whole. The cancel entry likewise ("Cancel “Water”? Nod to cancel it.")."""
+    from beckon.ui import strings
+
+    def view(highlighted: str, ready: bool) -> MenuView:
+        return MenuView(
+            ("water", "emergency", CANCEL_REQUEST),
+            highlighted,
+            "confirming",
+            confirm_with=("nod",),
+            ready=ready,
+            waits=True,
+        )
+
+    asked = prompt_for(ev.MenuChanged(view("emergency", False), 0.0), "Emergency")
+    assert asked is not None and strings.spoken(asked) == "Send Emergency?"
+    now = prompt_for(ev.MenuChanged(view("emergency", True), 2.0), "Emergency")
+    assert now is not None and strings.spoken(now) == "Send Emergency? Nod to send it."
+    entry = prompt_for(ev.MenuChanged(view(CANCEL_REQUEST, True), 2.0), "Cancel “Water”")
+    assert entry is not None
+    assert strings.spoken(entry) == "Cancel “Water”? Nod to cancel it."
+    assert prompt_for(ev.ConfirmTooSoon("emergency", 1.0, "nod"), "Emergency") is None
+
+
+def test_the_cancel_entry_has_its_own_too_soon_text() -> None:
+    """rev43u2 NIT 5: on the menu's cancel entry the gesture would cancel a request."""
+    from beckon.ui import strings
+
+    assert strings.too_soon_text() == "Too soon. To send it, wait for the instruction."
+    assert strings.too_soon_text(True) == "Too soon. To cancel it, wait for the instruction."

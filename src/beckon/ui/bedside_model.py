@@ -76,12 +76,12 @@ def prompt_for(e: BedsideEvent, intent_label: str, calibrating: bool = False) ->
             confirm = menu.confirm_with[:1] or ("nod",)  # the gesture to name
             if menu.stage == "confirming" and menu.highlighted:
                 # Where the confirming gesture counts only after a wait (MenuView.waits), the
-                # question is asked at once and the gesture named when it counts.
+                # question is asked at once and asked again with the gesture when it counts
+                # ("Send Emergency? Nod to send it."): a question cut by the speaker is then
+                # heard whole (rev43u2 RISK 3).
                 key = "confirm_cancel" if menu.highlighted == CANCEL_REQUEST else "confirm"
                 if not menu.ready:
                     return Prompt(key + "_ask", (intent_label,))
-                if menu.waits:
-                    return Prompt(key + "_now", confirm)
                 return Prompt(key, (intent_label, *confirm))
             if menu.stage == "asleep":
                 return Prompt("asleep", confirm)
@@ -95,7 +95,9 @@ def prompt_for(e: BedsideEvent, intent_label: str, calibrating: bool = False) ->
         case ev.CancelAsked():
             return Prompt("cancel_asked", (intent_label,))
         case ev.ConfirmTooSoon():
-            return Prompt("too_soon")
+            # Shown only (BedsideWindow): said, it cut the question (each utterance stops the
+            # last) and was itself cut by the instruction at ready (rev43u2 RISK 3).
+            return None
         case ev.SelectionCancelled(intent=intent):
             # A choice that waited for its confirming gesture lapsed or was taken back: said,
             # or the patient believed the emergency had gone (for the cancel entry, the label

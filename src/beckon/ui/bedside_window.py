@@ -972,11 +972,12 @@ class BedsideWindow(QWidget):
                 self._note_after_choice(strings.already_asked_text(self.label(intent)))
             case ev.CancelAsked(intent=intent):
                 self._note_after_choice(strings.cancelling_text(self.label(intent)))
-            case ev.ConfirmTooSoon():
+            case ev.ConfirmTooSoon(intent=intent):
                 # Until the confirmation counts (the menu's next view gives the instruction):
-                # a patient who confirmed on purpose sees why nothing happened.
+                # a patient who confirmed on purpose sees why nothing happened. Shown, not
+                # said (bedside_model.prompt_for).
                 if self.pages.currentIndex() != 2:
-                    self.stage_banner.setText(strings.too_soon_text())
+                    self.stage_banner.setText(strings.too_soon_text(intent == CANCEL_REQUEST))
             case ev.QuestionAnswered(answer=answer):
                 # It said "Request chosen. One moment…" after an answer: no request was made.
                 key = "answered_yes" if answer == "yes" else "answered_no"

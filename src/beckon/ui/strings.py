@@ -103,9 +103,13 @@ def getting_ready_text(view: MenuView, label: str = "") -> str:
     )
 
 
-def too_soon_text() -> str:
-    """Shown and said when a confirming gesture came before it counted
-    (``ev.ConfirmTooSoon``): nothing was sent, and a patient who meant it must repeat it."""
+def too_soon_text(cancelling: bool = False) -> str:
+    """Shown (not said: it must not cut the question or be cut by the instruction) when a
+    confirming gesture came before it counted (``ev.ConfirmTooSoon``): nothing was sent, and a
+    patient who meant it must repeat it. ``cancelling``: the menu's cancel entry
+    (intents.CANCEL_REQUEST), where the gesture would cancel a request, not send one."""
+    if cancelling:
+        return translate("Beckon", "Too soon. To cancel it, wait for the instruction.")
     return translate("Beckon", "Too soon. To send it, wait for the instruction.")
 
 
@@ -414,18 +418,10 @@ def spoken(prompt: Prompt) -> str:
         return translate("Beckon", "Send {intent}? {gesture} to send it.").format(
             intent=a[0], gesture=gesture_to_do(a[1] if len(a) > 1 else "nod")
         )
-    if prompt.key == "confirm_ask":  # args: the intent (its gesture follows: confirm_now)
+    if prompt.key == "confirm_ask":  # args: the intent (at ready: confirm, the question again)
         return translate("Beckon", "Send {intent}?").format(intent=a[0])
     if prompt.key == "confirm_cancel_ask":  # args: the entry ("Cancel “Water”")
         return translate("Beckon", "{intent}?").format(intent=a[0])
-    if prompt.key == "confirm_now":  # args: the confirming gesture
-        return translate("Beckon", "{gesture} to send it.").format(gesture=gesture_to_do(a[0]))
-    if prompt.key == "confirm_cancel_now":
-        return translate("Beckon", "{gesture} to cancel your request.").format(
-            gesture=gesture_to_do(a[0])
-        )
-    if prompt.key == "too_soon":
-        return too_soon_text()
     if prompt.key == "confirm_cancel":  # args: the entry ("Cancel “Water”"), the gesture
         return translate("Beckon", "{entry}? {gesture} to cancel it.").format(
             entry=a[0], gesture=gesture_to_do(a[1] if len(a) > 1 else "nod")
