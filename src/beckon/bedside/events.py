@@ -52,7 +52,8 @@ class ConfirmNeeded:
 @dataclass(frozen=True)
 class ConfirmTooSoon:
     """A confirming gesture came before the confirmation counted (``MenuView.ready``): nothing
-    was sent, and the patient is told to wait for the instruction if he means to send it."""
+    was sent, and the screen (not the voice) tells the patient to wait for the instruction if he
+    means to send it."""
 
     intent: str
     t: float

@@ -137,8 +137,9 @@ class ConfirmRequested:
 @dataclass(frozen=True)
 class ConfirmTooSoon:
     """A confirming gesture came before the confirmation counted (``MenuView.ready``): it
-    sent nothing. Told to the patient ("wait a moment, then ..."), so one who confirmed on
-    purpose repeats it instead of watching nothing happen until the choice lapses."""
+    sent nothing. Shown to the patient ("Too soon. To send it, wait for the instruction."),
+    not spoken, so one who confirmed on purpose repeats it once told how, instead of watching
+    nothing happen until the choice lapses."""
 
     intent: str
     t: float
@@ -717,7 +718,7 @@ class Interaction:
         once the confirmation was ready (``confirm_after_s`` after it appeared, where an echo
         could confirm). Before that it is most likely the selecting movement's echo (a held
         look reported twice, a nod repeated at once), and the confirmation exists to stop
-        exactly that; but it may be a patient who knows the routine, so it is told
+        exactly that; but it may be a patient who knows the routine, so it is shown
         (:class:`ConfirmTooSoon`), not dropped silently. One made in the wait but reported
         once the confirmation is ready is only logged: the instruction is given already, and
         telling "too soon" then would take its place (rev43u2 DEFECT 1)."""
