@@ -265,6 +265,40 @@ class GestureParams:
     (:attr:`OscillationDetector.next_turn_within_s`). None: never (shakes: the lost movements
     were nods, and with every turning point at its middle a talking head's slow yaw sway
     became a false shake)."""
+    repeat_dwell_s: float | None = None
+    """When set, a movement whose turning points stay on one side of where it began (the far
+    ones out there, the ones between them back at rest: none past it the other way by more
+    than ``repeat_cross_ratio`` of the median swing) and that dwelt at rest (within the
+    settle band) for at least this long at every turning point between two far ones is one
+    held gesture repeated the same way, not a nod or shake: dropped, and each excursion is
+    left to the held detectors (turn, rest, turn). Why: a shake swings through its rest to
+    both sides, and a brisk one-sided shake (a patient who turns one way only) swings
+    through its rest without stopping there, while three turns left held 0.4 to 0.8 s with
+    0.3 to 0.8 s at rest (turning points 0.7 to 1.2 s apart, the swings regular) were one
+    shake, "next" at the bedside, one step the wrong way, and two looks up one nod, which
+    selects (gest42b's rep.py: 40 to 60 of 64 runs per cell, session 43). None: never. See
+    ``repeat_side`` for nods."""
+    repeat_cross_ratio: float = 0.25
+    """See ``repeat_dwell_s``."""
+    repeat_move_ratio: float = 1.0
+    """See ``repeat_dwell_s``: a pause at rest is one the head took no longer to come to
+    from the far turning point before it, nor to leave for the one after (each read from the
+    edge of that one's own dwell), than this many times the pause: turn, rest, turn moves
+    briskly between a hold and a pause (ramps of 0.3 s against pauses of 0.4 s and more),
+    where a slow one-sided shake moves for most of each half period (at 0.5 Hz a sine
+    stays within a tenth of its swing of each end for 0.4 s of each second)."""
+    repeat_band_ratio: float = 0.1
+    """See ``repeat_dwell_s``: at rest means within this share of the median swing of the
+    turning point (or the settle band, if wider): a calm face's settle band (0.45 degrees
+    on a still face whose bar has adapted) is the noise's own width, and a pause at rest read
+    in it came to 0.2 s of 0.3, or nothing where one noisy frame was the turning point. A
+    one-sided swing through rest at 1 Hz stays within a tenth of its swing for 0.2 s."""
+    repeat_side: int = 0
+    """See ``repeat_dwell_s``: 0, the far turning points on either side; -1 (+1), only when
+    they lie below (above) where the movement began. Nods: -1, looks up only. Look down, rest,
+    look down is a weak patient's slow nod held at the bottom and paused at rest, made a nod
+    on purpose (``paused_hold_s``, session 35), and no shape tells the two apart; a nod dips
+    down first (pitch > 0)."""
     paused_band_ratio: float = 0.2
     """See ``paused_hold_s``: a hold's band is at most this share of the swing that led to it:
     on a calm face's 2 degree nod the settle band's ``3 x noise`` is half the swing, and the
@@ -382,7 +416,12 @@ class GestureParams:
 
 
 NOD_PARAMS = GestureParams(
-    min_outer_leg_ratio=0.4, first_leg_check=True, back_swing_ratio=0.15, paused_hold_s=0.25
+    min_outer_leg_ratio=0.4,
+    first_leg_check=True,
+    back_swing_ratio=0.15,
+    paused_hold_s=0.25,
+    repeat_dwell_s=0.25,
+    repeat_side=-1,
 )
 """Defaults for nods: healthy people nod at ~1.7 Hz with a ~13 degree swing; patients less."""
 
@@ -396,6 +435,7 @@ SHAKE_PARAMS = GestureParams(
     calm_floor_ratio=0.36,
     still_floor_ratio=0.3,
     excursion_leg_ratio=0.25,
+    repeat_dwell_s=0.25,
 )
 """Defaults for shakes: healthy swings are larger (~37 degrees), so ask a little more."""
 
@@ -1495,6 +1535,17 @@ class OscillationDetector:
             )
             self._start(t, x)
             return None
+        if self._repeated_one_way(x, median_swing, self.swing_threshold):
+            logger.debug(
+                "%s rejected at t=%.2f: turning points %s deg from a rest at %.1f stay on one "
+                "side and the head paused at rest between them: one held gesture repeated",
+                self.gesture,
+                t,
+                " ".join(f"{pv.value:.1f}" for pv in self._pivots),
+                self._rest_value,
+            )
+            self._start(t, x)
+            return None
         why = self._first_leg_fault(h=self.swing_threshold)
         if why:
             logger.debug(
@@ -1689,6 +1740,54 @@ class OscillationDetector:
         if ratio is None or not self._from_rest or len(swings) < 3:
             return False
         return self._large_legs(swings) <= 2
+
+    def _repeated_one_way(self, x: float, swing: float, h: float) -> bool:
+        """True when the movement, now at ``x`` with a median swing of ``swing`` (swing
+        threshold ``h``), is one held gesture repeated the same way (see ``repeat_dwell_s``):
+        its turning points alternate between a far side and rest, those at rest never past
+        where it began the other way by more than ``repeat_cross_ratio`` of the swing, and the
+        head paused at every one of them between two far ones (``repeat_move_ratio``)."""
+        p = self.params
+        if p.repeat_dwell_s is None or len(self._pivots) < 3:
+            return False
+        devs = [pv.value - self._rest_value for pv in self._pivots] + [x - self._rest_value]
+        side = 1 if max(devs) >= -min(devs) else -1
+        if p.repeat_side and side != p.repeat_side:
+            return False
+        far = 0 if np.mean(devs[0::2]) * side > np.mean(devs[1::2]) * side else 1
+        if any(side * d < -p.repeat_cross_ratio * swing for d in devs[1 - far :: 2]):
+            return False
+        between = range(1 + far, len(self._pivots) - 1, 2)
+        band = max(self._settle_band(h), p.repeat_band_ratio * swing)
+        return len(between) > 0 and all(self._paused_at(i, band) for i in between)
+
+    def _paused_at(self, i: int, band: float) -> bool:
+        """True when the head dwelt within ``band`` of the turning point ``self._pivots[i]``
+        for ``repeat_dwell_s`` or more, and longer than ``1 / repeat_move_ratio`` of the time
+        it took to come to it from the turning point before and to leave for the one after
+        (each read from the edge of that one's own dwell)."""
+        p = self.params
+        before, at, after = (self._dwell(self._pivots[k], band) for k in (i - 1, i, i + 1))
+        pause = at[1] - at[0]
+        moving = max(at[0] - before[1], after[0] - at[1])
+        return pause >= p.repeat_dwell_s and moving <= p.repeat_move_ratio * pause
+
+    def _dwell(self, turn: _Pivot, band: float) -> tuple[float, float]:
+        """The span ``(first, last)`` over which the head stayed within ``band`` of the turning
+        point ``turn``, around it, first to last frame (read on the frames, as
+        :meth:`_hold_around`)."""
+        samples = self._history_now()
+        at = next((i for i, (ts, _) in enumerate(samples) if ts >= turn.t), len(samples))
+        first = last = turn.t
+        for ts, v in reversed(samples[:at]):
+            if abs(v - turn.value) > band:
+                break
+            first = ts
+        for ts, v in samples[at:]:
+            if abs(v - turn.value) > band:
+                break
+            last = ts
+        return first, last
 
     def _large_legs(self, swings: npt.NDArray[np.float64]) -> int:
         """How many of ``swings`` are at least ``excursion_leg_ratio`` of the largest."""
