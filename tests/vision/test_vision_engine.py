@@ -451,6 +451,33 @@ def test_a_tilt_made_three_times_with_short_rests_is_three_tilts(fps: float) -> 
     assert names(events) == ["tilt_left"] * 3
 
 
+@pytest.mark.parametrize(("hold", "rest"), [(0.4, 0.5), (0.6, 0.5)])
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_three_quick_turns_left_are_three_turns_and_no_shake(
+    fps: float, hold: float, rest: float
+) -> None:
+    # Three 20 degree turns left, each held 0.4 or 0.6 s, 0.5 s at rest between: one or two
+    # shakes ("next" at the bedside: a step the wrong way), the turns dropped as its swings
+    # (gest42b). They stay on one side of rest and pause there: three turns.
+    period = hold + 0.6 + rest
+    turns = add(*(held(2.0 + period * i, hold, 20.0) for i in range(3)))
+    engine = GestureEngine(calibrated(**EXPRESSIVE))
+    events = [e for o in Patient(yaw=turns).trace(10.0, fps=fps) for e in engine.update(o)]
+    assert names(events) == ["turn_left"] * 3
+
+
+@pytest.mark.parametrize(("hold", "rest"), [(0.4, 0.5), (0.6, 0.5)])
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_two_quick_looks_up_are_two_looks_and_no_nod(fps: float, hold: float, rest: float) -> None:
+    # Two 15 degree looks up with a short rest between were a nod: "select" on the request
+    # on offer, one the patient never chose (gest42b). A nod dips down first.
+    period = hold + 0.6 + rest
+    looks = add(*(held(2.0 + period * i, hold, -15.0) for i in range(2)))
+    engine = GestureEngine(calibrated(**EXPRESSIVE))
+    events = [e for o in Patient(pitch=looks).trace(9.0, fps=fps) for e in engine.update(o)]
+    assert names(events) == ["look_up"] * 2
+
+
 @pytest.mark.parametrize("where", ["onset", "mid-rest"])
 @pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
 def test_three_tilts_with_a_face_lost_for_a_frame_between_are_three_tilts(

@@ -142,6 +142,55 @@ def test_a_slow_nod_held_at_the_bottom_and_paused_at_rest_is_timed_between_its_h
     assert run(NodDetector(replace(NodDetector().params, paused_hold_s=None)), samples) == []
 
 
+def _same_way(value: float, hold: float, rest: float, reps: int, ramp: float = 0.3) -> Wave:
+    """``reps`` excursions to ``value`` from 2 s, each held ``hold`` s, ``rest`` s at rest
+    between (gest42b's rep.py)."""
+    period = hold + 2 * ramp + rest
+    return add(*(held(2.0 + k * period, hold, value, ramp=ramp) for k in range(reps)))
+
+
+@pytest.mark.parametrize(("hold", "rest"), [(0.4, 0.3), (0.4, 0.5), (0.6, 0.5), (0.8, 0.8)])
+@pytest.mark.parametrize("value", [20.0, -20.0])
+def test_turns_repeated_the_same_way_with_a_pause_at_rest_are_no_shake(
+    hold: float, rest: float, value: float
+) -> None:
+    # Turn, rest, turn, rest, turn: turning points 0.7 to 1.2 s apart, the swings regular,
+    # a slow shake by every other rule, and three quick turns left became a "next", a step
+    # the wrong way (gest42b). A shake swings through its rest to both sides; these stay on
+    # one side and pause at rest (GestureParams.repeat_dwell_s).
+    samples = trace(12.0, yaw=_same_way(value, hold, rest, 3), fps=15.0, noise=0.2)
+    assert run(ShakeDetector(), samples) == []
+    assert run(ShakeDetector(replace(SHAKE_PARAMS, repeat_dwell_s=None)), samples) != []
+
+
+@pytest.mark.parametrize(("hold", "rest"), [(0.4, 0.3), (0.6, 0.5), (0.8, 0.8)])
+def test_looks_up_repeated_with_a_pause_at_rest_are_no_nod_but_looks_down_still_are(
+    hold: float, rest: float
+) -> None:
+    # Two looks up with a short rest between are one-sided, paused at rest: no nod (it
+    # selected the request on offer). Look down, rest, look down is a weak patient's slow nod
+    # held at the bottom and paused at rest (paused_hold_s, session 35): still a nod, on
+    # purpose (GestureParams.repeat_side).
+    up = trace(10.0, pitch=_same_way(-15.0, hold, rest, 2), fps=15.0, noise=0.2)
+    assert run(NodDetector(), up) == []
+    assert run(NodDetector(replace(NOD_PARAMS, repeat_dwell_s=None)), up) != []
+    down = trace(10.0, pitch=_same_way(15.0, hold, rest, 3), fps=15.0, noise=0.2)
+    assert [e.gesture for e in run(NodDetector(), down)] == ["nod"]
+
+
+@pytest.mark.parametrize("hz", [0.5, 0.7, 1.0, 1.5])
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_a_shake_to_one_side_that_swings_through_rest_is_still_a_shake(
+    hz: float, sign: float
+) -> None:
+    # A patient who turns one way only shakes to that side and back, through rest without
+    # pausing there: a slow one stays near rest a while (0.4 s of each second at 0.5 Hz,
+    # within a tenth of its swing), but moves longer than that on the legs around it.
+    wave = nodding(2.0, 2, 20.0, hz)
+    samples = trace(2.0 + 2 / hz + 3.0, yaw=lambda t: sign * wave(t), fps=15.0, noise=0.2)
+    assert [e.gesture for e in run(ShakeDetector(), samples)] == ["shake"]
+
+
 def _waits_for_next_turn(detector: OscillationDetector, samples: list[PoseSample]) -> list[float]:
     """``next_turn_within_s`` at each sample while a movement is under way."""
     waits = []
