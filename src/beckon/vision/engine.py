@@ -858,6 +858,11 @@ class GestureEngine:
         ``defer_max_s``) while that oscillation goes on: dropped if the nod fires, let through
         otherwise.
 
+        A movement that is so far one held look or turn repeated the same way, paused at rest
+        between (``OscillationDetector.repeating_one_way``), keeps no axis busy: it will be
+        no nod or shake, and each look or turn goes after ``defer_s`` (three quick turns
+        left, each waiting until the shake detector gave up, came out after the next was made).
+
         A movement the detector started over at a turning point
         (``OscillationDetector.restarted_under_way``) keeps the axis busy only while a held
         event of that axis is already waiting: a slow nod that pauses at rest between dips
@@ -867,11 +872,13 @@ class GestureEngine:
         """
         p = self.params
         waiting = {HEAD_HELD[e.gesture][0] for e in self._pending}
+        held = waiting | {HEAD_HELD[e.gesture][0] for e in candidates if e.gesture in HEAD_HELD}
         busy = {
             det.axis
             for det in self.oscillators
             if (det.in_progress or (det.restarted_under_way and det.axis in waiting))
             and t - det.last_turn_t <= det.params.max_half_period_s + p.defer_turn_margin_s
+            and not (det.axis in held and det.repeating_one_way)
         }
         out: list[GestureEvent] = []
         for e in candidates:

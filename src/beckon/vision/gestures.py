@@ -282,8 +282,8 @@ class GestureParams:
     """See ``repeat_dwell_s``."""
     repeat_move_ratio: float = 1.0
     """See ``repeat_dwell_s``: a pause at rest is one the head took no longer to come to
-    from the far turning point before it, nor to leave for the one after (each read from the
-    edge of that one's own dwell), than this many times the pause: turn, rest, turn moves
+    from the far turning point before it (read from the edge of that one's own dwell) than
+    this many times the pause: turn, rest, turn moves
     briskly between a hold and a pause (ramps of 0.3 s against pauses of 0.4 s and more),
     where a slow one-sided shake moves for most of each half period (at 0.5 Hz a sine
     stays within a tenth of its swing of each end for 0.4 s of each second)."""
@@ -1535,7 +1535,9 @@ class OscillationDetector:
             )
             self._start(t, x)
             return None
-        if self._repeated_one_way(x, median_swing, self.swing_threshold):
+        if self._repeated_one_way(
+            [*self._pivots, _Pivot(t, x)], median_swing, self.swing_threshold
+        ):
             logger.debug(
                 "%s rejected at t=%.2f: turning points %s deg from a rest at %.1f stay on one "
                 "side and the head paused at rest between them: one held gesture repeated",
@@ -1741,36 +1743,51 @@ class OscillationDetector:
             return False
         return self._large_legs(swings) <= 2
 
-    def _repeated_one_way(self, x: float, swing: float, h: float) -> bool:
-        """True when the movement, now at ``x`` with a median swing of ``swing`` (swing
+    def _repeated_one_way(self, turns: list[_Pivot], swing: float, h: float) -> bool:
+        """True when the movement whose turning points are ``turns`` (its pivots, then where
+        it is now or the extreme it is heading to), with a median swing of ``swing`` (swing
         threshold ``h``), is one held gesture repeated the same way (see ``repeat_dwell_s``):
         its turning points alternate between a far side and rest, those at rest never past
         where it began the other way by more than ``repeat_cross_ratio`` of the swing, and the
         head paused at every one of them between two far ones (``repeat_move_ratio``)."""
         p = self.params
-        if p.repeat_dwell_s is None or len(self._pivots) < 3:
+        if p.repeat_dwell_s is None or len(turns) < 4:
             return False
-        devs = [pv.value - self._rest_value for pv in self._pivots] + [x - self._rest_value]
+        devs = [pv.value - self._rest_value for pv in turns]
         side = 1 if max(devs) >= -min(devs) else -1
         if p.repeat_side and side != p.repeat_side:
             return False
         far = 0 if np.mean(devs[0::2]) * side > np.mean(devs[1::2]) * side else 1
         if any(side * d < -p.repeat_cross_ratio * swing for d in devs[1 - far :: 2]):
             return False
-        between = range(1 + far, len(self._pivots) - 1, 2)
+        between = range(1 + far, len(turns) - 1, 2)
         band = max(self._settle_band(h), p.repeat_band_ratio * swing)
-        return len(between) > 0 and all(self._paused_at(i, band) for i in between)
+        return len(between) > 0 and all(self._paused_at(turns, i, band) for i in between)
 
-    def _paused_at(self, i: int, band: float) -> bool:
-        """True when the head dwelt within ``band`` of the turning point ``self._pivots[i]``
-        for ``repeat_dwell_s`` or more, and longer than ``1 / repeat_move_ratio`` of the time
-        it took to come to it from the turning point before and to leave for the one after
-        (each read from the edge of that one's own dwell)."""
+    @property
+    def repeating_one_way(self) -> bool:
+        """True while the movement under way is so far one held gesture repeated the same way
+        (see ``repeat_dwell_s``; judged on the turning points confirmed and the extreme it
+        heads to now): it will not complete as a nod or shake, so a held look or turn need
+        not wait for it (``GestureEngine._defer_to_oscillations``). Waiting until it gave up,
+        each turn came out about 2 s late, after the next was made, and the bedside applied
+        only the first of two (a gesture made before the screen changed is not applied)."""
+        if not self.in_progress or self._extreme is None:
+            return False
+        turns = [*self._pivots, self._extreme]
+        swings = np.abs(np.diff([pv.value for pv in turns]))
+        swing = float(np.median(swings[1:-1] if len(swings) > 2 else swings))
+        return self._repeated_one_way(turns, swing, self.swing_threshold)
+
+    def _paused_at(self, turns: list[_Pivot], i: int, band: float) -> bool:
+        """True when the head dwelt within ``band`` of the turning point ``turns[i]`` for
+        ``repeat_dwell_s`` or more, and longer than ``1 / repeat_move_ratio`` of the time it
+        took to come to it from the turning point before (from the edge of that one's own
+        dwell): a pause, not a swing through."""
         p = self.params
-        before, at, after = (self._dwell(self._pivots[k], band) for k in (i - 1, i, i + 1))
+        before, at = self._dwell(turns[i - 1], band), self._dwell(turns[i], band)
         pause = at[1] - at[0]
-        moving = max(at[0] - before[1], after[0] - at[1])
-        return pause >= p.repeat_dwell_s and moving <= p.repeat_move_ratio * pause
+        return pause >= p.repeat_dwell_s and at[0] - before[1] <= p.repeat_move_ratio * pause
 
     def _dwell(self, turn: _Pivot, band: float) -> tuple[float, float]:
         """The span ``(first, last)`` over which the head stayed within ``band`` of the turning
