@@ -1762,7 +1762,8 @@ class OscillationDetector:
             return False
         between = range(1 + far, len(turns) - 1, 2)
         band = max(self._settle_band(h), p.repeat_band_ratio * swing)
-        return len(between) > 0 and all(self._paused_at(turns, i, band) for i in between)
+        need = p.repeat_dwell_s
+        return len(between) > 0 and all(self._paused_at(turns, i, band, need) for i in between)
 
     @property
     def repeating_one_way(self) -> bool:
@@ -1779,15 +1780,15 @@ class OscillationDetector:
         swing = float(np.median(swings[1:-1] if len(swings) > 2 else swings))
         return self._repeated_one_way(turns, swing, self.swing_threshold)
 
-    def _paused_at(self, turns: list[_Pivot], i: int, band: float) -> bool:
+    def _paused_at(self, turns: list[_Pivot], i: int, band: float, need: float) -> bool:
         """True when the head dwelt within ``band`` of the turning point ``turns[i]`` for
-        ``repeat_dwell_s`` or more, and longer than ``1 / repeat_move_ratio`` of the time it
-        took to come to it from the turning point before (from the edge of that one's own
-        dwell): a pause, not a swing through."""
+        ``need`` s (``repeat_dwell_s``) or more, and longer than ``1 / repeat_move_ratio`` of
+        the time it took to come to it from the turning point before (from the edge of that
+        one's own dwell): a pause, not a swing through."""
         p = self.params
         before, at = self._dwell(turns[i - 1], band), self._dwell(turns[i], band)
         pause = at[1] - at[0]
-        return pause >= p.repeat_dwell_s and at[0] - before[1] <= p.repeat_move_ratio * pause
+        return pause >= need and at[0] - before[1] <= p.repeat_move_ratio * pause
 
     def _dwell(self, turn: _Pivot, band: float) -> tuple[float, float]:
         """The span ``(first, last)`` over which the head stayed within ``band`` of the turning
