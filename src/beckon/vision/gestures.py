@@ -295,7 +295,9 @@ class GestureParams:
     one-sided swing through rest at 1 Hz stays within a tenth of its swing for 0.2 s."""
     repeat_side: int = 0
     """See ``repeat_dwell_s``: 0, the far turning points on either side; -1 (+1), only when
-    they lie below (above) where the movement began. Nods: -1, looks up only. Look down, rest,
+    they lie below (above) where the movement began, and half a swing or more below (above)
+    the neutral, the angles' zero (a movement that began at the bottom of a look down held
+    long enough to start over there goes "up" to rest). Nods: -1, looks up only. Look down, rest,
     look down is a weak patient's slow nod held at the bottom and paused at rest, made a nod
     on purpose (``paused_hold_s``, session 35), and no shape tells the two apart; a nod dips
     down first (pitch > 0)."""
@@ -1758,6 +1760,10 @@ class OscillationDetector:
         if p.repeat_side and side != p.repeat_side:
             return False
         far = 0 if np.mean(devs[0::2]) * side > np.mean(devs[1::2]) * side else 1
+        if p.repeat_side and side * np.mean([pv.value for pv in turns[far::2]]) < 0.5 * swing:
+            # Up from where the movement began but not from the neutral (the angles' zero):
+            # it began at the bottom of a look down held long enough to start over there.
+            return False
         if any(side * d < -p.repeat_cross_ratio * swing for d in devs[1 - far :: 2]):
             return False
         between = range(1 + far, len(turns) - 1, 2)
