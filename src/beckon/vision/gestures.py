@@ -1760,6 +1760,10 @@ class OscillationDetector:
         if p.repeat_side and side != p.repeat_side:
             return False
         far = 0 if np.mean(devs[0::2]) * side > np.mean(devs[1::2]) * side else 1
+        if any(side * d < 0.5 * swing for d in devs[far:-1:2]):
+            # A far turning point short of half a swing out is no excursion: a small slow
+            # shake (2 degrees) whose start at rest lay a little to the far side.
+            return False
         if p.repeat_side and side * np.mean([pv.value for pv in turns[far::2]]) < 0.5 * swing:
             # Up from where the movement began but not from the neutral (the angles' zero):
             # it began at the bottom of a look down held long enough to start over there.
