@@ -267,8 +267,8 @@ class GestureParams:
     became a false shake)."""
     repeat_dwell_s: float | None = None
     """When set, a movement whose turning points stay on one side of where it began (the far
-    ones out there, the ones between them back at rest: none past it the other way by more
-    than ``repeat_cross_ratio`` of the median swing) and that dwelt at rest (within the
+    ones half a swing or more out there, the ones between them back at rest: none past it
+    the other way by more than ``repeat_cross_ratio`` of the median swing) and that dwelt at rest (within the
     settle band) for at least this long at every turning point between two far ones is one
     held gesture repeated the same way, not a nod or shake: dropped, and each excursion is
     left to the held detectors (turn, rest, turn). Why: a shake swings through its rest to
