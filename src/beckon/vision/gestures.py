@@ -268,10 +268,11 @@ class GestureParams:
     repeat_dwell_s: float | None = None
     """When set, a movement whose turning points stay on one side of where it began (the far
     ones half a swing or more out there, the ones between them back at rest: none past it
-    the other way by more than ``repeat_cross_ratio`` of the median swing) and that dwelt at rest (within the
-    settle band) for at least this long at every turning point between two far ones is one
-    held gesture repeated the same way, not a nod or shake: dropped, and each excursion is
-    left to the held detectors (turn, rest, turn). Why: a shake swings through its rest to
+    the other way by more than ``repeat_cross_ratio`` of the median swing) and that paused
+    at rest (``repeat_band_ratio``, ``repeat_move_ratio``) for at least this long at every
+    turning point between two far ones is one held gesture repeated the same way, not a
+    nod or shake: dropped, and each excursion is left to the held detectors (turn, rest,
+    turn). Why: a shake swings through its rest to
     both sides, and a brisk one-sided shake (a patient who turns one way only) swings
     through its rest without stopping there, while three turns left held 0.4 to 0.8 s with
     0.3 to 0.8 s at rest (turning points 0.7 to 1.2 s apart, the swings regular) were one
