@@ -272,8 +272,7 @@ class GestureParams:
     at rest (``repeat_band_ratio``, ``repeat_move_ratio``) for at least this long at every
     turning point between two far ones is one held gesture repeated the same way, not a
     nod or shake: dropped, and each excursion is left to the held detectors (turn, rest,
-    turn). Why: a shake swings through its rest to
-    both sides, and a brisk one-sided shake (a patient who turns one way only) swings
+    turn). Why: a shake swings through its rest to both sides, and a brisk one-sided shake (a patient who turns one way only) swings
     through its rest without stopping there, while three turns left held 0.4 to 0.8 s with
     0.3 to 0.8 s at rest (turning points 0.7 to 1.2 s apart, the swings regular) were one
     shake, "next" at the bedside, one step the wrong way, and two looks up one nod, which
