@@ -267,17 +267,21 @@ class GestureParams:
     became a false shake)."""
     repeat_dwell_s: float | None = None
     """When set, a movement whose turning points stay on one side of where it began (the far
-    ones half a swing or more out there, the ones between them back at rest: none past it
-    the other way by more than ``repeat_cross_ratio`` of the median swing) and that paused
-    at rest (``repeat_band_ratio``, ``repeat_move_ratio``) for at least this long at every
-    turning point between two far ones is one held gesture repeated the same way, not a
-    nod or shake: dropped, and each excursion is left to the held detectors (turn, rest,
-    turn). Why: a shake swings through its rest to both sides, and a brisk one-sided shake (a patient who turns one way only) swings
-    through its rest without stopping there, while three turns left held 0.4 to 0.8 s with
-    0.3 to 0.8 s at rest (turning points 0.7 to 1.2 s apart, the swings regular) were one
-    shake, "next" at the bedside, one step the wrong way, and two looks up one nod, which
-    selects (gest42b's rep.py: 40 to 60 of 64 runs per cell, session 43). None: never. See
-    ``repeat_side`` for nods."""
+    ones half a swing or more out there, and on average half a swing or more from the
+    neutral too, the ones between them back at rest: none past it the other way by more
+    than ``repeat_cross_ratio`` of the median swing) and that paused at rest
+    (``repeat_band_ratio``, ``repeat_move_ratio``; a frame of slack) for at least this long
+    at every turning point between two far ones is one held gesture repeated the same way,
+    not a nod or shake: dropped, and each excursion is left to the held detectors (turn,
+    rest, turn). From the neutral too: a weak patient's shake from a turned rest (yaw -12
+    or -18, swinging to +8 and back with a pause at each end) stays on one side of where
+    it began (review rev43a: 15 of 16 shakes, 4 of 16 without it). Why: a shake swings
+    through its rest to both sides, and a brisk one-sided shake (a patient who turns one
+    way only) swings through its rest without stopping there, while three turns left held
+    0.4 to 0.8 s with 0.3 to 0.8 s at rest (turning points 0.7 to 1.2 s apart, the swings
+    regular) were one shake, "next" at the bedside, one step the wrong way, and two looks
+    up one nod, which selects (gest42b's rep.py: 40 to 60 of 64 runs per cell, session 43).
+    None: never. See ``repeat_side`` for nods."""
     repeat_cross_ratio: float = 0.25
     """See ``repeat_dwell_s``."""
     repeat_move_ratio: float = 1.0
@@ -1745,13 +1749,18 @@ class OscillationDetector:
             return False
         return self._large_legs(swings) <= 2
 
-    def _repeated_one_way(self, turns: list[_Pivot], swing: float, h: float) -> bool:
+    def _repeated_one_way(
+        self, turns: list[_Pivot], swing: float, h: float, under_way: bool = False
+    ) -> bool:
         """True when the movement whose turning points are ``turns`` (its pivots, then where
         it is now or the extreme it is heading to), with a median swing of ``swing`` (swing
         threshold ``h``), is one held gesture repeated the same way (see ``repeat_dwell_s``):
         its turning points alternate between a far side and rest, those at rest never past
         where it began the other way by more than ``repeat_cross_ratio`` of the swing, and the
-        head paused at every one of them between two far ones (``repeat_move_ratio``)."""
+        head paused at every one of them between two far ones (``repeat_move_ratio``).
+        ``under_way``: the last of ``turns`` is the extreme it heads to now, which must lie half
+        a swing out too when it is a far one (the verdict is given before the movement is over,
+        and kept: :attr:`repeating_one_way`)."""
         p = self.params
         if p.repeat_dwell_s is None or len(turns) < 4:
             return False
@@ -1760,13 +1769,15 @@ class OscillationDetector:
         if p.repeat_side and side != p.repeat_side:
             return False
         far = 0 if np.mean(devs[0::2]) * side > np.mean(devs[1::2]) * side else 1
-        if any(side * d < 0.5 * swing for d in devs[far:-1:2]):
+        if any(side * d < 0.5 * swing for d in devs[far : None if under_way else -1 : 2]):
             # A far turning point short of half a swing out is no excursion: a small slow
             # shake (2 degrees) whose start at rest lay a little to the far side.
             return False
-        if p.repeat_side and side * np.mean([pv.value for pv in turns[far::2]]) < 0.5 * swing:
-            # Up from where the movement began but not from the neutral (the angles' zero):
-            # it began at the bottom of a look down held long enough to start over there.
+        if side * np.mean([pv.value for pv in turns[far::2]]) < 0.5 * swing:
+            # Away from where the movement began but not from the neutral (the angles' zero):
+            # it began at the bottom of a look down held long enough to start over there, or a
+            # weak patient's shake from a turned rest (yaw -12 to -18, swinging to +8 and back
+            # with a pause at each end: 15 of 16 shakes, 4 of 16 without this; review rev43a).
             return False
         if any(side * d < -p.repeat_cross_ratio * swing for d in devs[1 - far :: 2]):
             return False
@@ -1788,7 +1799,7 @@ class OscillationDetector:
         turns = [*self._pivots, self._extreme]
         swings = np.abs(np.diff([pv.value for pv in turns]))
         swing = float(np.median(swings[1:-1] if len(swings) > 2 else swings))
-        return self._repeated_one_way(turns, swing, self.swing_threshold)
+        return self._repeated_one_way(turns, swing, self.swing_threshold, under_way=True)
 
     def _paused_at(self, turns: list[_Pivot], i: int, band: float, need: float) -> bool:
         """True when the head dwelt within ``band`` of the turning point ``turns[i]`` for
@@ -1798,7 +1809,9 @@ class OscillationDetector:
         p = self.params
         before, at = self._dwell(turns[i - 1], band), self._dwell(turns[i], band)
         pause = at[1] - at[0]
-        return pause >= need and at[0] - before[1] <= p.repeat_move_ratio * pause
+        # One frame of slack, as _paused_gap: first to last frame spans a frame less than the
+        # pause (a 0.3 s pause at 10 fps read under 0.25 s).
+        return pause >= need - self._dt and at[0] - before[1] <= p.repeat_move_ratio * pause
 
     def _dwell(self, turn: _Pivot, band: float) -> tuple[float, float]:
         """The span ``(first, last)`` over which the head stayed within ``band`` of the turning
