@@ -211,6 +211,11 @@ class GestureEngine:
         # axis -> when its nod/shake last completed, whatever became of it: reported, held
         # back, or dropped for the jaw or talking (see _defer_to_oscillations)
         self._completed_t: dict[str, float] = {}
+        # axis -> the start (``movement_start_t``) of the movement a held look or turn of that
+        # axis went out on without waiting, judged one held gesture repeated the same way, and
+        # its last turning point then (at rest): a nod or shake completing from it is dropped
+        # unless it swung on as one of its own after that (see _one_way_verdict_kept)
+        self._one_way_start: dict[str, tuple[float, float]] = {}
         # axis -> the nod/shake last dropped for the jaw or talking: when, its turns (time,
         # angle), and when the jaw first opened past its bar in the look-back window (see
         # _swung_before_jaw)
@@ -353,8 +358,11 @@ class GestureEngine:
             det.other_held_back = next(
                 (o.held_back for o in self.oscillators if o is not det and o.held_back), None
             )
+            start = det.movement_start_t
             event = det.update(sample)
             if event is not None or (det.held_back is not None and det.held_back.event.t == t):
+                if self._one_way_verdict_kept(t, det, start, event):
+                    continue
                 self._completed_t[det.axis] = t
             if event is None:
                 held = det.held_back
@@ -873,13 +881,18 @@ class GestureEngine:
         p = self.params
         waiting = {HEAD_HELD[e.gesture][0] for e in self._pending}
         held = waiting | {HEAD_HELD[e.gesture][0] for e in candidates if e.gesture in HEAD_HELD}
-        busy = {
-            det.axis
+        under_way = [
+            det
             for det in self.oscillators
             if (det.in_progress or (det.restarted_under_way and det.axis in waiting))
             and t - det.last_turn_t <= det.params.max_half_period_s + p.defer_turn_margin_s
-            and not (det.axis in held and det.repeating_one_way)
+        ]
+        one_way = {
+            det.axis: (det.movement_start_t, det.last_turn_t)
+            for det in under_way
+            if det.axis in held and det.repeating_one_way
         }
+        busy = {det.axis for det in under_way if det.axis not in one_way}
         out: list[GestureEvent] = []
         for e in candidates:
             if e.gesture in HEAD_HELD and HEAD_HELD[e.gesture][0] in busy:
@@ -910,7 +923,39 @@ class GestureEngine:
                 # replay found already says when it was made, before its time.
                 out.append(replace(e, made=made))
         self._pending = still
+        for e in out:
+            axis = HEAD_HELD[e.gesture][0] if e.gesture in HEAD_HELD else ""
+            start, rest_t = one_way.get(axis, (None, 0.0))
+            if start is not None:
+                self._one_way_start[axis] = (start, rest_t)
         return out
+
+    def _one_way_verdict_kept(
+        self, t: float, det: OscillationDetector, start: float | None, event: GestureEvent | None
+    ) -> bool:
+        """True (and the nod or shake dropped, logged) when what ``det`` completed on this
+        frame (``event``, or the one it held back) came from the movement begun at ``start``
+        that a held look or turn already went out on, judged one held gesture repeated the
+        same way (:meth:`_defer_to_oscillations`). The verdict sticks: judged before the
+        movement was over, two turns left that came back 6 degrees past rest went out as a
+        turn and then completed as a shake, and both were reported (review rev43a).
+
+        Unless the movement turned ``min_reversals`` + 1 times or more after the turning point
+        at rest it was at when the look or turn went out: that is a nod or shake of its own
+        made after it (a turn right, a rest, then a shake that starts right: both are made;
+        dropped, the shake was lost)."""
+        kept = self._one_way_start.get(det.axis)
+        if start is None or kept is None or kept[0] != start:
+            return False
+        after = sum(1 for tt, _ in det.last_turns if tt > kept[1])
+        if after >= det.params.min_reversals + 1:
+            return False
+        why = "its movement already went out as a held gesture repeated the same way"
+        if event is not None:
+            logger.info("%s at t=%.2f dropped: %s", event.gesture, t, why)
+        else:
+            det.drop_held_back(t, why)
+        return True
 
     def _deblink(self, t: float, chans: dict[str, float], pitch: float) -> float:
         """Pitch with blinks taken out: closing the eyelids moves MediaPipe's head pitch by 1
