@@ -887,7 +887,7 @@ class GestureEngine:
             if (det.in_progress or (det.restarted_under_way and det.axis in waiting))
             and t - det.last_turn_t <= det.params.max_half_period_s + p.defer_turn_margin_s
         ]
-        one_way = {
+        one_way: dict[str, tuple[float | None, float]] = {
             det.axis: (det.movement_start_t, det.last_turn_t)
             for det in under_way
             if det.axis in held and det.repeating_one_way
@@ -924,10 +924,11 @@ class GestureEngine:
                 out.append(replace(e, made=made))
         self._pending = still
         for e in out:
-            axis = HEAD_HELD[e.gesture][0] if e.gesture in HEAD_HELD else ""
-            start, rest_t = one_way.get(axis, (None, 0.0))
-            if start is not None:
-                self._one_way_start[axis] = (start, rest_t)
+            if e.gesture not in HEAD_HELD:
+                continue
+            kept = one_way.get(HEAD_HELD[e.gesture][0])
+            if kept is not None and kept[0] is not None:
+                self._one_way_start[HEAD_HELD[e.gesture][0]] = (kept[0], kept[1])
         return out
 
     def _one_way_verdict_kept(
