@@ -572,6 +572,36 @@ def test_two_quick_looks_up_are_two_looks_and_no_nod(fps: float, hold: float, re
     assert names(events) == ["look_up"] * 2
 
 
+@pytest.mark.parametrize("gap", [0.5, 1.0, 1.5])
+@pytest.mark.parametrize("fps", [15.0, 30.0])
+def test_a_nod_made_after_two_quick_looks_up_is_heard(fps: float, gap: float) -> None:
+    # Two looks up read as one look repeated were dropped as a nod, but their swings stayed in
+    # the nod detector's background: a deliberate 10 degree nod 0.5 to 1.5 s later did not
+    # stand out from them and was lost (review rev43a2: 15 of 16 -> 1 at 0.5 s, 16 -> 2 at
+    # 1 s). The repeat ends the background window, as an event does.
+    looks = add(held(2.0, 0.4, -15.0), held(3.4, 0.4, -15.0))
+    nod = nodding(4.4 + gap, 2, 10.0, 1.5)
+    engine = GestureEngine(calibrated(**EXPRESSIVE))
+    events = [
+        e for o in Patient(pitch=add(looks, nod)).trace(11.0, fps=fps) for e in engine.update(o)
+    ]
+    assert names(events) == ["look_up", "look_up", "nod"]
+
+
+@pytest.mark.parametrize("gap", [0.5, 1.0, 1.5])
+@pytest.mark.parametrize("fps", [15.0, 30.0])
+def test_a_shake_made_after_two_quick_turns_left_is_heard(fps: float, gap: float) -> None:
+    # The same for a "no" after two turns left (review rev43a2: 32 of 32 -> 0 at 1 s).
+    turns = add(held(2.0, 0.4, 20.0), held(3.4, 0.4, 20.0))
+    shake = sine(4.4 + gap, 2 / 1.5, 16.0, 1.5)
+    engine = GestureEngine(calibrated(**EXPRESSIVE))
+    events = [
+        e for o in Patient(yaw=add(turns, shake)).trace(11.0, fps=fps) for e in engine.update(o)
+    ]
+    assert names(events)[:2] == ["turn_left", "turn_left"]
+    assert "shake" in names(events)
+
+
 @pytest.mark.parametrize("where", ["onset", "mid-rest"])
 @pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
 def test_three_tilts_with_a_face_lost_for_a_frame_between_are_three_tilts(

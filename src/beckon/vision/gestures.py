@@ -728,6 +728,10 @@ class OscillationDetector:
         quiet = self.params.quiet_noise_deg
         self.noise = {"pitch": quiet[0], "yaw": quiet[1]}
         self._last_event_t = -math.inf
+        # Where the last movement read as one held gesture repeated ended: like an event, the
+        # background movement is read only after it (its swings are the held gestures', not
+        # the patient's restlessness), but no cooldown runs from it.
+        self._repeat_end_t = -math.inf
         # When the angles' reference moved (the neutral replaced), within ``_history``'s span.
         self._reference_ts: deque[float] = deque()
         self.last_swing = 0.0
@@ -805,6 +809,7 @@ class OscillationDetector:
     def reset(self) -> None:
         """Forget the gesture in progress and the cooldown (e.g. new patient)."""
         self._last_event_t = -math.inf
+        self._repeat_end_t = -math.inf
         self._reference_ts.clear()
         self._clear()
 
@@ -1468,7 +1473,9 @@ class OscillationDetector:
         # Cut at the reference's move only when it came before the movement began: the
         # samples before a movement that began earlier were all read against the old one.
         moved = max((r for r in self._reference_ts if r <= start.t), default=-math.inf)
-        since = max(start.t - self.params.background_s, self._last_event_t, moved)
+        since = max(
+            start.t - self.params.background_s, self._last_event_t, self._repeat_end_t, moved
+        )
         prior = [v for ts, v in self._history if since <= ts < start.t]
         self._background = _spread(np.asarray(prior, dtype=float)) if len(prior) > 3 else 0.0
 
@@ -1552,6 +1559,10 @@ class OscillationDetector:
                 " ".join(f"{pv.value:.1f}" for pv in self._pivots),
                 self._rest_value,
             )
+            # Its swings are the held gestures (reported by the held detectors), not background
+            # movement: a deliberate nod after two looks up was measured against them and lost
+            # (review rev43a2: 15 -> 1 of 16 at 0.5 s).
+            self._repeat_end_t = t
             self._start(t, x)
             return None
         why = self._first_leg_fault(h=self.swing_threshold)
