@@ -255,9 +255,3 @@ class StationClient:
                 "check that the bed is in a unit this station serves, and the station's log",
             )
         return asked
-        if asked is None:
-            raise BeckonError(
-                f"the station did not confirm the question for bed {bed}",
-                "check that the bed is in a unit this station serves",
-            )
-        return asked
