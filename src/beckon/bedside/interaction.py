@@ -242,19 +242,8 @@ repeated at once (about 1 s) and a glance or tilt repeated with half a second at
 gesture of the choosing gesture's family, :func:`same_family`): the default profile (a nod
 chooses, a long blink confirms) confirms at once. There the question is asked at once and
 takes about as long to say; a confirming gesture before it counts is told to wait."""
-GESTURE_FAMILIES: tuple[frozenset[str], ...] = (
-    frozenset(
-        {
-            "nod",
-            "shake",
-            "look_up",
-            "look_down",
-            "turn_left",
-            "turn_right",
-            "tilt_left",
-            "tilt_right",
-        }
-    ),
+HEAD_GESTURES = frozenset(
+    {"nod", "shake", "look_up", "look_down", "turn_left", "turn_right", "tilt_left", "tilt_right"}
 )
 """The head gestures are one family: one movement of the head can be reported as another
 head gesture, on its own axis (a look's return swing as a nod, a shake's as a turn) and across
@@ -268,8 +257,8 @@ measured (docs/ui.md)."""
 
 def same_family(a: str, b: str) -> bool:
     """Whether gestures ``a`` and ``b`` can be one movement's echo of each other: the same
-    gesture, or two head gestures (:data:`GESTURE_FAMILIES`)."""
-    return a == b or any(a in f and b in f for f in GESTURE_FAMILIES)
+    gesture, or two head gestures (:data:`HEAD_GESTURES`)."""
+    return a == b or (a in HEAD_GESTURES and b in HEAD_GESTURES)
 
 
 CONFIRM_AFTER_MAX_S = 5.0
