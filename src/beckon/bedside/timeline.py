@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, assert_never
+from typing import Any, Literal, assert_never
 
 from beckon.bedside import events as ev
 from beckon.bedside.events import BedsideEvent
@@ -66,13 +66,19 @@ class RequestTrack:
     def headline(self) -> str:
         """The one sentence to show in large type (a key: saved_offline, sending, received,
         acknowledged, resolved, cancelled)."""
-        if self.state in ("saved", "sent") and self.waiting_offline:
+        if self.unreceived and self.waiting_offline:
             return "saved_offline"
-        if self.state in ("saved", "sent") and self.station_away:
+        if self.unreceived and self.station_away:
             return "station_away"  # it said "Sending your request…" while nobody had it
-        if self.state in ("saved", "sent"):
+        if self.unreceived:
             return "sending"
         return self.state
+
+    @property
+    def unreceived(self) -> bool:
+        """Saved or sent: the station has not said it has it yet, so a link or a station away
+        is what the patient must be told about."""
+        return self.state in ("saved", "sent")
 
 
 def emergency_to_clear(tracks: list[RequestTrack], intents: Mapping[str, Intent]) -> str | None:
@@ -122,19 +128,11 @@ class Timeline:
             case ev.ConnectionChanged(online=online):
                 changed = online != self.online
                 self.online = online
-                for t in self.tracks:
-                    if t.state in ("saved", "sent") and t.waiting_offline == online:
-                        t.waiting_offline = not online
-                        changed = True
-                return changed
+                return self._mark_unreceived("waiting_offline", away=not online) or changed
             case ev.StationChanged(online=online):
                 changed = self.station_online != online
                 self.station_online = online
-                for t in self.tracks:
-                    if t.state in ("saved", "sent") and t.station_away == online:
-                        t.station_away = not online
-                        changed = True
-                return changed
+                return self._mark_unreceived("station_away", away=not online) or changed
             case (
                 ev.MenuChanged()
                 | ev.AlreadyAsked()
@@ -158,6 +156,19 @@ class Timeline:
     def set_online(self, online: bool) -> bool:
         """The link's state as polled by the window (the service only reports changes)."""
         return self.apply(ev.ConnectionChanged(online))
+
+    def _mark_unreceived(
+        self, flag: Literal["waiting_offline", "station_away"], away: bool
+    ) -> bool:
+        """Set ``flag`` to ``away`` on every request the station has not received: one rule for
+        the bed's own link and for the station, which each used to write this loop. Returns
+        whether any request changed."""
+        changed = False
+        for track in self.tracks:
+            if track.unreceived and getattr(track, flag) != away:
+                setattr(track, flag, away)
+                changed = True
+        return changed
 
     def _move(
         self, request_id: str, state: str, by: str | None, intent: str, created_at: str = ""
