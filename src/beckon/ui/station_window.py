@@ -43,6 +43,7 @@ from beckon.station.feed import (
     BedHealth,
     CallsClosed,
     Connection,
+    Delivery,
     FeedItem,
     StationFeed,
     StationPresence,
@@ -1043,10 +1044,8 @@ class StationWindow(QWidget):
 
     def act(self, action: str, request_id: str) -> bool:
         """Acknowledge or resolve, in the nurse's name; the result shows in the next queue."""
-        nurse = p.one_line_name(self.nurse.text())
+        nurse = self._nurse_name()
         if not nurse:
-            self._banner(translate("Beckon", "Enter your name first."), loud=False)
-            self.nurse.setFocus()
             return False
         if action == "acknowledge":
             delivery = self.feed.acknowledge(request_id, nurse)
@@ -1062,26 +1061,22 @@ class StationWindow(QWidget):
             self.own.add(request_id, action, nurse, what)
         if delivery == "queued":
             self.pending.add(request_id, action, what, time.monotonic())
-            self._banner(
-                translate(
-                    "Beckon",
-                    "Not connected: the action is queued and will be sent when the connection "
-                    "is back. Keep this window open.",
-                ),
-                True,
-            )
-        elif delivery == "not_sent":
-            self._banner(translate("Beckon", "Not connected: the action was not sent."), True)
-        return delivery != "not_sent"
+        return self._delivered(
+            delivery,
+            queued=translate(
+                "Beckon",
+                "Not connected: the action is queued and will be sent when the connection "
+                "is back. Keep this window open.",
+            ),
+            not_sent=translate("Beckon", "Not connected: the action was not sent."),
+        )
 
     def ask(self) -> bool:
         # One line each (a pasted tab or newline is a control character the protocol refuses).
-        nurse = p.one_line_name(self.nurse.text())
+        nurse = self._nurse_name()
         bed = self.ask_bed.currentText().strip()
         text = " ".join(self.ask_text.currentText().split())
         if not nurse:
-            self._banner(translate("Beckon", "Enter your name first."), loud=False)
-            self.nurse.setFocus()
             return False
         if not bed or not text:
             self._banner(translate("Beckon", "Choose a bed and a question."), loud=False)
@@ -1099,19 +1094,33 @@ class StationWindow(QWidget):
             self.ask_bed.setFocus()
             return False
         delivery = self.feed.ask(bed, text[:200], nurse)
+        return self._delivered(
+            delivery,
+            queued=translate(
+                "Beckon",
+                "Not connected: the question is queued and will be asked when the "
+                "connection is back.",
+            ),
+            not_sent=translate("Beckon", "Not connected: the question was not sent."),
+        )
+
+    def _nurse_name(self) -> str:
+        """The nurse's name as one line; "" when none is entered, told on the banner with the
+        name field focused: every action and question goes out in a nurse's name."""
+        nurse = p.one_line_name(self.nurse.text())
+        if not nurse:
+            self._banner(translate("Beckon", "Enter your name first."), loud=False)
+            self.nurse.setFocus()
+        return nurse
+
+    def _delivered(self, delivery: Delivery, *, queued: str, not_sent: str) -> bool:
+        """Tell the nurse, loud, when an action or question did not go out at once (``queued``
+        waits for the connection, ``not_sent`` is lost); whether it was sent or queued."""
         if delivery == "queued":
-            self._banner(
-                translate(
-                    "Beckon",
-                    "Not connected: the question is queued and will be asked when the "
-                    "connection is back.",
-                ),
-                True,
-            )
+            self._banner(queued, True)
         elif delivery == "not_sent":
-            self._banner(translate("Beckon", "Not connected: the question was not sent."), True)
-            return False
-        return True
+            self._banner(not_sent, True)
+        return delivery != "not_sent"
 
     # ------------------------------------------------------------ showing
 
