@@ -21,6 +21,7 @@ from beckon.bedside.events import BedsideEvent
 from beckon.bedside.vision_worker import VisionWorker
 from beckon.intents import Intent, load_intents
 from beckon.lab.rig import Rig, one_machine
+from beckon.messaging.protocol import NurseAction
 from beckon.modelstore import require_model
 from beckon.station.events import (
     BedPresence,
@@ -36,6 +37,38 @@ SITE, UNIT, BED = "demo", "ward-1", "7"
 NURSE = "Nurse Alex"
 DEMO_STATION = {"station.name": "desk"}
 DEMO_BEDSIDE = {"bedside.offer_seconds": 6.0, "bedside.offered_intents": ["water", "nurse", "pain"]}
+
+
+@dataclass(frozen=True)
+class _NurseStep:
+    """One thing the simulated nurse does at the station, and the state the bedside must then
+    hear: each step is told, sent and waited for the same way."""
+
+    pause_s: float
+    """Before it, so that a viewer can follow (0.5 s headless)."""
+    told: str
+    action: NurseAction
+    state: str
+    what: str
+    """What did not reach the bedside when the state does not come."""
+
+
+NURSE_STEPS = (
+    _NurseStep(
+        2.0,
+        f"{NURSE} sees the request at the station and acknowledges it.",
+        "acknowledge",
+        "acknowledged",
+        "the acknowledgement",
+    ),
+    _NurseStep(
+        3.0,
+        f"{NURSE} brings the water and resolves the request.",
+        "resolve",
+        "resolved",
+        "the resolution",
+    ),
+)
 
 
 @dataclass
@@ -141,18 +174,13 @@ def _play(
             story.say("demo", f"FAILED: no request reached the station ({reason}).")
             return 1
         nurse = rig.nurse(NURSE)
-        time.sleep(0.5 if headless else 2.0)
-        story.say("nurse", f"{NURSE} sees the request at the station and acknowledges it.")
-        nurse.send("acknowledge", progress.request_id)
-        if not progress.wait_for("acknowledged", 20):
-            story.say("demo", "FAILED: the acknowledgement did not reach the bedside.")
-            return 1
-        time.sleep(0.5 if headless else 3.0)
-        story.say("nurse", f"{NURSE} brings the water and resolves the request.")
-        nurse.send("resolve", progress.request_id)
-        if not progress.wait_for("resolved", 20):
-            story.say("demo", "FAILED: the resolution did not reach the bedside.")
-            return 1
+        for step in NURSE_STEPS:
+            time.sleep(0.5 if headless else step.pause_s)
+            story.say("nurse", step.told)
+            nurse.send(step.action, progress.request_id)
+            if not progress.wait_for(step.state, 20):
+                story.say("demo", f"FAILED: {step.what} did not reach the bedside.")
+                return 1
     finally:
         worker.stop()
         story.closing = True  # the rig closes the tablet next, after a failure too
