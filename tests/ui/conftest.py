@@ -68,6 +68,21 @@ def look(qapp: Any) -> Iterator[None]:
 
 
 @pytest.fixture
+def scaled(qapp: Any) -> Iterator[Callable[..., None]]:
+    """``scaled(scale, role, language="en")``: the real stylesheet of the ``role``'s window
+    ("bedside" or "station") at text size ``scale`` in ``language``, as a test asks for it;
+    the default look and English come back afterwards."""
+    from beckon.ui.app import Look, application, install_translation
+
+    def apply(scale: float, role: str, language: str = "en") -> None:
+        application(Look(language, "calm", scale), role)
+
+    yield apply
+    application(Look("en"), "bedside")
+    install_translation("en")
+
+
+@pytest.fixture
 def rig(mosquitto: Any, tmp_path: Path) -> Iterator[Rig]:
     """Services for gh/icu on the test's broker; whatever the rig runs stops with the test."""
     made = Rig(mosquitto.url, tmp_path, SITE, UNIT)

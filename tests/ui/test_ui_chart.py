@@ -12,23 +12,11 @@ from PyQt6.QtGui import QFontMetrics, QImage
 from beckon.ui.station_model import Bar
 
 
-@pytest.fixture
-def scaled(qapp: Any) -> Any:
-    from beckon.ui.app import Look, application, install_translation
-
-    def apply(scale: float) -> None:
-        application(Look("en", "calm", scale), "station")
-
-    yield apply
-    application(Look("en"), "bedside")
-    install_translation("en")
-
-
 @pytest.mark.parametrize("scale", [1.0, 1.5])
 def test_hour_labels_are_never_cut_off(qtbot: Any, scaled: Any, scale: float) -> None:
     from beckon.ui.widgets import BarChart
 
-    scaled(scale)
+    scaled(scale, "station")
     chart = BarChart(horizontal=False)
     qtbot.addWidget(chart)
     chart.set_bars([Bar(f"{h:02d}:00", 60.0 * (h % 7), 3, 3) for h in range(24)])

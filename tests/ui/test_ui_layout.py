@@ -29,18 +29,6 @@ SCREENS = {"tablet": (1280, 800), "desktop": (1920, 1080)}
 ITEMS = ["nurse", "water", "pain", "toilet", "reposition", "emergency"]
 
 
-@pytest.fixture
-def scaled(qapp: Any) -> Any:
-    from beckon.ui.app import Look, application, install_translation
-
-    def apply(scale: float) -> None:
-        application(Look("en", "calm", scale), "bedside")
-
-    yield apply
-    application(Look("en"), "bedside")
-    install_translation("en")
-
-
 def out_of_view(window: Any) -> list[str]:
     """The patient's earlier messages shown on the timeline that need scrolling to be seen."""
     viewport = window.timeline_scroll.viewport()
@@ -110,7 +98,7 @@ def show_config_fault(window: Any) -> None:
 def test_the_bedside_fits_the_screen_at_large_font_scales(
     qtbot: Any, scaled: Any, tmp_path: Path, scale: float, screen: str
 ) -> None:
-    scaled(scale)
+    scaled(scale, "bedside")
     width, height = SCREENS[screen]
     window = offline_bedside(qtbot, tmp_path, width, height)
     window.staff.unlock()
@@ -210,7 +198,7 @@ def test_a_portrait_tablet_shows_the_request_panel_below_the_tiles(
     a long question and its Yes and No whole."""
     from PyQt6.QtWidgets import QBoxLayout
 
-    scaled(scale)
+    scaled(scale, "bedside")
     window = offline_bedside(qtbot, tmp_path, 800, 1280)
     window.timeline.tracks = [RequestTrack("r1", "water", "acknowledged", "Nurse Lee")]
     window._show_timeline()
@@ -271,7 +259,7 @@ def test_a_short_tablet_shows_a_question_and_its_yes_and_no_whole(
     same for the touch confirmation ("Send “Water”?")."""
     from PyQt6.QtWidgets import QLabel
 
-    scaled(scale)
+    scaled(scale, "bedside")
     window = offline_bedside(qtbot, tmp_path, *size)
     window.timeline.tracks = [RequestTrack("r1", "water", "acknowledged", "Nurse Lee")]
     window._show_timeline()
@@ -663,7 +651,7 @@ def test_every_tile_name_has_one_size_that_stays_as_the_highlight_moves(
     on the tablet it was made for."""
     by_scale = {}
     for scale in (1.0, 2.0):
-        scaled(scale)
+        scaled(scale, "bedside")
         window = offline_bedside(qtbot, tmp_path, *size)
         first = tile_name_sizes(qtbot, window, "water")
         assert len(set(first.values())) == 1, f"one size for every name at {scale}: {first}"
@@ -686,7 +674,7 @@ def test_the_cancel_entry_does_not_make_the_requests_names_smaller(
     size; the command is no larger."""
     from beckon.bedside.interaction import CANCEL_REQUEST
 
-    scaled(1.5)
+    scaled(1.5, "bedside")
     window = offline_bedside(qtbot, tmp_path, 1280, 800)
     alone = tile_name_sizes(qtbot, window, "water", (*ITEMS, "cold"))
     with_cancel = tile_name_sizes(qtbot, window, "water", (*ITEMS, CANCEL_REQUEST))
@@ -706,7 +694,7 @@ def test_every_request_shows_its_icon_in_one_size_or_none_does(
     """Seven requests in three rows on a 1280 x 800 tablet: "Call the nurse" takes two lines
     and left its icon 40 px, "Water" beside it kept 70. One size for all (or no icon at all,
     where one tile has no room for it)."""
-    scaled(scale)
+    scaled(scale, "bedside")
     window = offline_bedside(qtbot, tmp_path, 1280, 800)
     tile_name_sizes(qtbot, window, "water", (*ITEMS, "cold"))
     qtbot.waitUntil(lambda: len(icon_sizes(window)) == 1, timeout=3000)

@@ -38,18 +38,6 @@ QUESTION = {"en": "Would you like the light switched off?", "ko": "불을 꺼 �
 """A question a nurse typed herself, in the window's language."""
 
 
-@pytest.fixture
-def scaled(qapp: Any) -> Any:
-    from beckon.ui.app import Look, application, install_translation
-
-    def apply(scale: float, language: str = "en") -> None:
-        application(Look(language, "calm", scale), "station")
-
-    yield apply
-    application(Look("en"), "bedside")
-    install_translation("en")
-
-
 def offline_station(qtbot: Any, size: tuple[int, int], alarm: Any = None) -> Any:
     """Nurse Lee's station window at ``size``, shown, its feed never started (no broker)."""
     from beckon.config import BrokerConfig
@@ -80,7 +68,7 @@ def test_the_station_fits_the_screen_at_large_font_scales(
     from beckon.station.feed import StationFeed
     from beckon.ui.station_window import StationWindow
 
-    scaled(scale, language)
+    scaled(scale, "station", language)
     # Calls escalate within seconds, so the rows carry their longest text: the overdue badge.
     rig.serve(rig.station({"escalation.emergency_s": 1.0, "escalation.urgent_s": 2.0}))
     width, height = SCREENS[screen]
@@ -146,7 +134,7 @@ def test_the_alert_band_says_no_alerts_in_one_line_and_gives_the_queue_the_rest(
     current scale, says "No alerts" when there is none, and the queue gets the rest."""
     from PyQt6.QtCore import QPoint
 
-    scaled(1.5)
+    scaled(1.5, "station")
     window = offline_station(qtbot, SCREENS["tablet"])
     qtbot.wait(50)
     assert not window.banner.isVisible()
@@ -206,7 +194,7 @@ def test_no_sound_alone_takes_one_line_and_a_lost_station_may_take_more(
     from beckon.ui.station_window import SYSTEM_BANNER_SHARE
     from beckon.ui.widgets import px
 
-    scaled(1.5)
+    scaled(1.5, "station")
     window = offline_station(qtbot, SCREENS["tablet"], SilentAlarm())
     window.connected, window.stations = True, {"station-a": True}
     window._show_system(time.monotonic())
@@ -247,7 +235,7 @@ def test_the_nurses_name_leaves_its_own_line_when_it_fits_beside_the_tabs(
     accessible name, the typed name whole in it."""
     from beckon.ui.widgets import px
 
-    scaled(scale)
+    scaled(scale, "station")
     window = offline_station(qtbot, SCREENS[screen])
     name = window.nurse
     qtbot.waitUntil(name.isVisible)
@@ -296,7 +284,7 @@ def test_the_questions_get_a_tab_of_their_own_when_the_queue_cannot_hold_a_calls
 
     from tests.helpers.station_views import queue, view
 
-    scaled(scale)
+    scaled(scale, "station")
     window = offline_station(qtbot, SCREENS[screen])
     window.on_item(queue(replace(view("8", "emergency"), intent="emergency")))
     qtbot.wait(50)
@@ -369,7 +357,7 @@ def test_a_row_is_one_line_on_a_desk_screen_and_stacks_on_a_tablet_at_scale_2(
     calls = (*(replace(c, created_at=iso(now - timedelta(seconds=30))) for c in fresh), old)
 
     def station(scale: float, size: tuple[int, int], language: str = "en") -> StationWindow:
-        scaled(scale, language)
+        scaled(scale, "station", language)
         window: StationWindow = offline_station(qtbot, size)
         window.on_item(queue(*calls))
         return window
@@ -403,7 +391,7 @@ def test_a_chosen_preset_question_shows_its_beginning_in_a_narrow_field(
     """At 1.5 on a tablet the question field is a few words wide: a chosen preset showed its
     end ("comfortable?"), because the field keeps its cursor after the text. The nurse reads
     the question from its first word; what she types herself still goes where she types."""
-    scaled(1.5)
+    scaled(1.5, "station")
     window = offline_station(qtbot, SCREENS["tablet"])
     field = window.ask_text
     if window.questions_apart():
@@ -429,7 +417,7 @@ def test_on_a_1024_px_screen_the_tabs_tighten_even_when_the_name_has_its_own_lin
     """A nurse's PC with a 1024 x 768 screen at 1.75 or 2.0: the four tabs with their usual
     padding were wider than the window (cut off at the right), because only a name placed
     beside them tightened them; here the name has a line of its own."""
-    scaled(scale)
+    scaled(scale, "station")
     window = offline_station(qtbot, (1024, 768))
     qtbot.waitUntil(window.nurse.isVisible)
     assert window.tabs.cornerWidget() is not window.name_box

@@ -49,18 +49,6 @@ def smallest(
     return min(found)
 
 
-@pytest.fixture
-def scaled(qapp: Any) -> Any:
-    from beckon.ui.app import Look, application, install_translation
-
-    def apply(scale: float, role: str) -> None:
-        application(Look("en", "calm", scale), role)
-
-    yield apply
-    application(Look("en"), "bedside")
-    install_translation("en")
-
-
 def bedside(qtbot: Any, tmp_path: Path) -> Any:
     # Nothing listens on the broker: the offline notices too.
     window = bed12_window(
