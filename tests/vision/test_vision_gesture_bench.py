@@ -376,10 +376,10 @@ def test_recordings_labels_are_read_and_checked(tmp_path: Path) -> None:
         recordings.load_labels(tmp_path)
 
 
-def _still_observed(n: int) -> benchdata.Observed:
-    """``n`` frames at 30 fps of a found, frontal face with a resting expression."""
+def _still_observed(n: int, fps: float = 30.0) -> benchdata.Observed:
+    """``n`` frames at ``fps`` of a found, frontal face with a resting expression."""
     return benchdata.Observed(
-        np.arange(n) / 30.0,
+        np.arange(n) / fps,
         np.ones(n, dtype=bool),
         np.ones(n),
         np.repeat(np.eye(3)[None], n, axis=0),
@@ -531,7 +531,6 @@ def test_latency_counts_from_when_an_event_is_reported_not_when_it_was_made() ->
     from beckon.vision.engine import GestureEngine
     from beckon.vision.face import FaceObservation
     from beckon.vision.gestures import GestureEvent
-    from beckon.vision.pose import rotation_from_angles
 
     class LateEngine(GestureEngine):
         """Reports a look up made at 3.0 s, on the frame of 4.0 s (as a deferred look)."""
@@ -540,14 +539,7 @@ def test_latency_counts_from_when_an_event_is_reported_not_when_it_was_made() ->
             super().update(replace(obs, pitch=0.0, yaw=0.0, roll=0.0))
             return [GestureEvent(3.0, "look_up", 0.9)] if obs.t == 4.0 else []
 
-    t = np.arange(0.0, 8.0, 0.1).round(1)
-    observed = benchdata.Observed(
-        t,
-        np.ones(len(t), dtype=bool),
-        np.ones(len(t)),
-        np.array([rotation_from_angles(0, 0, 0) for _ in t]),
-        np.zeros((len(t), len(benchdata.BLENDSHAPES_KEPT)), dtype=np.float32),
-    )
+    observed = _still_observed(80, fps=10.0)  # 0.0 to 7.9 s
     label = benchdata.Label("look_up", 2.0, 2.8)
     clip = benchdata.ClipSpec(
         "late.mp4", "recording", "recording", "positive", (synthetic.still(8.0),), (label,)
@@ -568,7 +560,6 @@ def test_a_false_event_found_late_is_counted_under_when_it_was_made() -> None:
     from beckon.vision.engine import GestureEngine
     from beckon.vision.face import FaceObservation
     from beckon.vision.gestures import GestureEvent
-    from beckon.vision.pose import rotation_from_angles
 
     class ReplayingEngine(GestureEngine):
         """Reports a look up made at 0.5 s on the frame of 1.5 s (as the replay does); the
@@ -578,14 +569,7 @@ def test_a_false_event_found_late_is_counted_under_when_it_was_made() -> None:
             super().update(replace(obs, pitch=0.0, yaw=0.0, roll=0.0))
             return [GestureEvent(1.5, "look_up", 0.9, made=0.5)] if obs.t == 1.5 else []
 
-    t = np.arange(0.0, 8.0, 0.1).round(1)
-    observed = benchdata.Observed(
-        t,
-        np.ones(len(t), dtype=bool),
-        np.ones(len(t)),
-        np.array([rotation_from_angles(0, 0, 0) for _ in t]),
-        np.zeros((len(t), len(benchdata.BLENDSHAPES_KEPT)), dtype=np.float32),
-    )
+    observed = _still_observed(80, fps=10.0)  # 0.0 to 7.9 s
     clip = benchdata.ClipSpec(
         "rest.mp4", "recording", "recording", "negative", (synthetic.still(8.0),), ()
     )
