@@ -12,6 +12,15 @@ from beckon.cli.args import positive, seconds
 from beckon.errors import BeckonError
 
 
+def _unit_options(parser: argparse.ArgumentParser) -> None:
+    """What a unit's own user (a console, a bridge) is made from: the CA, the site folder and
+    the unit it belongs to, each required (no config to read them from)."""
+    parser.add_argument("--ca", type=Path, required=True, metavar="DIR", help="holds ca.crt")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="site folder")
+    parser.add_argument("--site", required=True, help="site name")
+    parser.add_argument("--unit", required=True, help="unit name")
+
+
 def add_commands(sub: Any) -> None:
     """provision, doctor: the tools hospital IT uses to set up and check machines."""
     prov = sub.add_parser(
@@ -95,10 +104,7 @@ def add_commands(sub: Any) -> None:
         "nurses' PCs and the console commands log in as it (--user, --password-file) with the "
         "station's config, never as the station service's own user.",
     )
-    console.add_argument("--ca", type=Path, required=True, metavar="DIR", help="holds ca.crt")
-    console.add_argument("--out", type=Path, required=True, metavar="DIR", help="site folder")
-    console.add_argument("--site", required=True, help="site name")
-    console.add_argument("--unit", required=True, help="unit name")
+    _unit_options(console)
     console.add_argument(
         "--name",
         default="",
@@ -126,10 +132,7 @@ def add_commands(sub: Any) -> None:
     bridge = psub.add_parser(
         "bridge", help="bridge a unit's Mosquitto to the hospital broker (config and user)"
     )
-    bridge.add_argument("--ca", type=Path, required=True, metavar="DIR", help="holds ca.crt")
-    bridge.add_argument("--out", type=Path, required=True, metavar="DIR", help="site folder")
-    bridge.add_argument("--site", required=True, help="site name")
-    bridge.add_argument("--unit", required=True, help="unit name")
+    _unit_options(bridge)
     bridge.add_argument(
         "--hospital-broker",
         required=True,
