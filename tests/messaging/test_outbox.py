@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from beckon.messaging.outbox import Outbox
+from tests.helpers.durable import read_by_another
 
 TOPIC = "beckon/v1/gh/icu/bed/12/request"
 CANCEL_TOPIC = "beckon/v1/gh/icu/bed/12/cancel"
@@ -140,11 +141,7 @@ def test_a_removed_message_stays_removed_after_reopening(path: Path) -> None:
 
 def test_an_added_message_is_committed_at_once(outbox: Outbox, path: Path) -> None:
     outbox.add("request:1", TOPIC, b"x")
-    other = sqlite3.connect(path)
-    try:
-        assert other.execute("SELECT key FROM outbox").fetchall() == [("request:1",)]
-    finally:
-        other.close()
+    assert read_by_another(path, "SELECT key FROM outbox") == [("request:1",)]
 
 
 def test_the_outbox_creates_its_folder(outbox: Outbox, path: Path) -> None:
@@ -153,11 +150,7 @@ def test_the_outbox_creates_its_folder(outbox: Outbox, path: Path) -> None:
 
 
 def test_the_file_is_in_wal_mode(outbox: Outbox, path: Path) -> None:
-    other = sqlite3.connect(path)
-    try:
-        assert other.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-    finally:
-        other.close()
+    assert read_by_another(path, "PRAGMA journal_mode") == [("wal",)]
 
 
 def test_the_outbox_writes_with_synchronous_full(outbox: Outbox) -> None:
@@ -181,7 +174,6 @@ def test_a_damaged_outbox_is_moved_aside_so_the_bedside_can_start(tmp_path: Path
 
 def test_another_programs_outbox_is_named_at_start(tmp_path: Path) -> None:
     """Its sends failed with a traceback, 130 times in 7 s, and no status was ever sent."""
-    import sqlite3
 
     from beckon.errors import ConfigError
     from beckon.messaging.outbox import open_outbox

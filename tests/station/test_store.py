@@ -26,6 +26,7 @@ from beckon.messaging.protocol import (
 from beckon.station.escalation import next_due
 from beckon.station.lifecycle import LifecycleError
 from beckon.station.store import RequestStore
+from tests.helpers.durable import read_by_another
 
 T0 = "2025-03-01T08:00:00.000Z"
 T1 = "2025-03-01T08:00:01.000Z"
@@ -275,11 +276,7 @@ def test_the_store_creates_its_folder_and_a_real_sqlite_file(
 
 
 def test_the_file_is_in_wal_mode(store: RequestStore, db_path: Path) -> None:
-    other = sqlite3.connect(db_path)
-    try:
-        assert other.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-    finally:
-        other.close()
+    assert read_by_another(db_path, "PRAGMA journal_mode") == [("wal",)]
 
 
 def test_the_store_writes_with_synchronous_full(store: RequestStore) -> None:
@@ -292,14 +289,10 @@ def test_a_commit_is_visible_to_another_connection_at_once(
 ) -> None:
     store.receive(a_request(), at=T1)
     store.change(rid(1), "acknowledged", "Nurse Kim", at=T2)
-    other = sqlite3.connect(db_path)
-    try:
-        rows = other.execute("SELECT state, by FROM requests").fetchall()
-        events = other.execute("SELECT COUNT(*) FROM events").fetchone()
-    finally:
-        other.close()
-    assert rows == [("acknowledged", "Nurse Kim")]
-    assert events == (2,)
+    assert read_by_another(db_path, "SELECT state, by FROM requests") == [
+        ("acknowledged", "Nurse Kim")
+    ]
+    assert read_by_another(db_path, "SELECT COUNT(*) FROM events") == [(2,)]
 
 
 def test_a_bed_with_40_open_calls_sees_the_one_that_just_changed(store: RequestStore) -> None:
