@@ -101,15 +101,24 @@ def _model(tmp_path: Path) -> Path:
     return path
 
 
+def _visitor_then_nobody(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> tuple[FaceTracker, _Graph]:
+    """A tracker (track kept 10 s) whose one-face landmarker finds the visitor on the first
+    frame and nobody after (the patient hidden), while the search finds both and picks the
+    patient; and that landmarker, which records what it was shown."""
+    main = _Graph(lambda t, masked: [VISITOR] if t == 0.0 else [])
+    search = _Graph(lambda t, masked: [VISITOR, PATIENT])
+    return _tracker(monkeypatch, _model(tmp_path), [main, search], keep_s=10.0), main
+
+
 def test_the_whole_picture_is_shown_again_after_prime_max_s(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     # The visitor is taken first, the search picks the patient; then the patient's face is
     # hidden (nothing found) for 2 s while the track is kept (keep_s 10). Before, every frame
     # stayed masked until the landmarker found the patient.
-    main = _Graph(lambda t, masked: [VISITOR] if t == 0.0 else [])
-    search = _Graph(lambda t, masked: [VISITOR, PATIENT])
-    tracker = _tracker(monkeypatch, _model(tmp_path), [main, search], keep_s=10.0)
+    tracker, main = _visitor_then_nobody(monkeypatch, tmp_path)
     _run(tracker, 2.0)
     masked = [t for t, m in main.masked if m]
     assert masked, "the patient was taken from the search: the landmarker is primed"
@@ -179,9 +188,7 @@ def test_the_crop_finding_the_patient_ends_the_mask(
 ) -> None:
     # The masked landmarker finds nothing; the crop finds the patient from 0.3 s: the track
     # goes on with the crop, and the landmarker is shown the whole picture from the next frame.
-    main = _Graph(lambda t, masked: [VISITOR] if t == 0.0 else [])
-    search = _Graph(lambda t, masked: [VISITOR, PATIENT])
-    tracker = _tracker(monkeypatch, _model(tmp_path), [main, search], keep_s=10.0)
+    tracker, main = _visitor_then_nobody(monkeypatch, tmp_path)
     tracker.small_face = _Crop(since=0.3)  # type: ignore[assignment]
     _run(tracker, 1.0)
     assert [t for t, m in main.masked if m] == [0.067, 0.133, 0.2, 0.267, 0.333]
