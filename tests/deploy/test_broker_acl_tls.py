@@ -268,30 +268,32 @@ def test_an_absent_station_gets_more_than_mosquittos_default_1000_queued_message
     assert (broker.folder / "data" / "mosquitto.db").stat().st_size > 1000
 
 
+def _over_tls_as(user: str, broker: Broker, tmp_path: Path) -> dict[str, object]:
+    """Config keys that point an example config at this broker's TLS listener with ``user``'s
+    password (written to a file in ``tmp_path``), as a device's own /etc/beckon would."""
+    password = tmp_path / f"{user.replace('/', '_')}.pw"
+    password.write_text(PASSWORDS[user] + "\n")
+    return {
+        "broker.url": f"mqtts://127.0.0.1:{broker.tls_port}",
+        "broker.ca_file": str(broker.ca),
+        "broker.password_file": str(password),
+    }
+
+
 @pytest.mark.mqtt
 def test_beckon_services_work_through_tls_and_the_acl(broker: Broker, tmp_path: Path) -> None:
     """The example configs, pointed at this broker, carry a request and its state both ways."""
-    for user in (BED, STATION):
-        (tmp_path / f"{user.replace('/', '_')}.pw").write_text(PASSWORDS[user] + "\n")
-    url = f"mqtts://127.0.0.1:{broker.tls_port}"
     station_settings = load_station(
         DEPLOY / "station.example.toml",
         {
-            "broker.url": url,
-            "broker.ca_file": str(broker.ca),
-            "broker.password_file": str(tmp_path / f"{STATION}.pw"),
+            **_over_tls_as(STATION, broker, tmp_path),
             "station.database": str(tmp_path / "station.sqlite3"),
         },
         env={},
     )
     bedside_settings = load_bedside(
         DEPLOY / "bedside.example.toml",
-        {
-            "broker.url": url,
-            "broker.ca_file": str(broker.ca),
-            "broker.password_file": str(tmp_path / f"{BED.replace('/', '_')}.pw"),
-            "bedside.outbox": str(tmp_path / "outbox.sqlite3"),
-        },
+        {**_over_tls_as(BED, broker, tmp_path), "bedside.outbox": str(tmp_path / "outbox.sqlite3")},
         env={},
     )
     station = StationService(station_settings)
@@ -324,14 +326,11 @@ def test_a_bedside_with_the_wrong_identity_shows_a_fault_instead_of_saved(
     """Bed 13's credentials on a tablet configured as bed 12: the ACL denies every publish.
     Under MQTT 5 the broker says so, and the bedside must raise a device fault rather than
     let the patient believe the request is on its way."""
-    (tmp_path / "bed13.pw").write_text(PASSWORDS[OTHER_BED] + "\n")
     settings = load_bedside(
         DEPLOY / "bedside.example.toml",
         {
-            "broker.url": f"mqtts://127.0.0.1:{broker.tls_port}",
-            "broker.ca_file": str(broker.ca),
+            **_over_tls_as(OTHER_BED, broker, tmp_path),
             "broker.username": OTHER_BED,
-            "broker.password_file": str(tmp_path / "bed13.pw"),
             "bedside.outbox": str(tmp_path / "outbox.sqlite3"),
         },
         env={},
