@@ -9,6 +9,7 @@ again in a crop around their place while MediaPipe still follows the visitor.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ from beckon.lab import synthetic
 from beckon.lab.faces import load_face
 from beckon.vision.choose import FaceBox, FaceChooser
 from beckon.vision.frames import ArraySource
+from beckon.vision.gestures import GestureEvent
 from beckon.vision.pipeline import VisionPipeline
 
 SIZE = (640, 480)
@@ -54,6 +56,38 @@ def test_a_camera_that_changes_its_picture_size_starts_a_new_track() -> None:
     assert chooser.choose([FaceBox(900, 500, 180)], 0.1, (1280, 720)) == 0
 
 
+@dataclass(frozen=True)
+class _Rendered:
+    """One person's frames, and where their face lies in each (``FaceRig.roi``)."""
+
+    frames: list[npt.NDArray[np.uint8]]
+    roi: tuple[int, int, int, int]
+
+
+def _rendered(
+    face_model: Path,
+    patient_script: list[synthetic.Segment],
+    visitor_script: list[synthetic.Segment],
+    fps: float,
+) -> tuple[_Rendered, _Rendered]:
+    """The patient (the demo face) and the visitor (hopper) rendered at ``fps``, each
+    following their own script, cut to the shorter of the two."""
+    patient_rig = synthetic.FaceRig(synthetic.load_demo_face(), face_model, SIZE)
+    visitor_rig = synthetic.FaceRig(load_face("hopper"), face_model, SIZE)
+    patient = [patient_rig.render(p) for p in synthetic.build_poses(patient_script, fps)]
+    visitor = [visitor_rig.render(p) for p in synthetic.build_poses(visitor_script, fps)]
+    n = min(len(patient), len(visitor))
+    return _Rendered(patient[:n], patient_rig.roi), _Rendered(visitor[:n], visitor_rig.roi)
+
+
+def _events(
+    face_model: Path, frames: list[npt.NDArray[np.uint8]], fps: float
+) -> list[GestureEvent]:
+    """The gestures the whole vision path reports on ``frames``."""
+    with VisionPipeline(face_model) as pipeline:
+        return list(pipeline.run(ArraySource(iter(frames), fps)))
+
+
 def _side_by_side(
     patient: list[npt.NDArray[np.uint8]],
     visitor: list[npt.NDArray[np.uint8]],
@@ -81,8 +115,6 @@ def test_a_visitor_who_leans_in_while_the_patients_face_is_hidden_is_not_followe
     face_model: Path,
 ) -> None:
     fps = 15.0
-    patient_rig = synthetic.FaceRig(synthetic.load_demo_face(), face_model, SIZE)
-    visitor_rig = synthetic.FaceRig(load_face("hopper"), face_model, SIZE)
     patient_script = [
         synthetic.still(5.0),
         synthetic.hidden(1.5),  # a nurse's arm: MediaPipe finds the visitor meanwhile
@@ -91,12 +123,9 @@ def test_a_visitor_who_leans_in_while_the_patients_face_is_hidden_is_not_followe
         synthetic.still(2.0),
     ]
     visitor_script = [synthetic.still(8.0), synthetic.nod(2, 12.0, 1.0), synthetic.still(5.0)]
-    patient = [patient_rig.render(p) for p in synthetic.build_poses(patient_script, fps)]
-    visitor = [visitor_rig.render(p) for p in synthetic.build_poses(visitor_script, fps)]
-    n = min(len(patient), len(visitor))
-    frames = _side_by_side(patient[:n], visitor[:n], visitor_rig.roi, int(3 * fps))
-    with VisionPipeline(face_model) as pipeline:
-        events = list(pipeline.run(ArraySource(iter(frames), fps)))
+    patient, visitor = _rendered(face_model, patient_script, visitor_script, fps)
+    frames = _side_by_side(patient.frames, visitor.frames, visitor.roi, int(3 * fps))
+    events = _events(face_model, frames, fps)
     nods = [e.t for e in events if e.gesture == "nod"]
     assert [e.gesture for e in events] == ["nod"], events
     assert 11.0 < nods[0] < 14.0, "the patient's nod, not the visitor's at 8 s"
@@ -155,18 +184,13 @@ def test_with_two_faces_from_the_first_frame_the_patients_in_the_middle_is_follo
     # face is the one nearer the middle in its own widths; the patient's nod at 7 s is heard,
     # the visitor's not.
     fps = 15.0
-    patient_rig = synthetic.FaceRig(synthetic.load_demo_face(), face_model, SIZE)
-    visitor_rig = synthetic.FaceRig(load_face("hopper"), face_model, SIZE)
     patient_script = [synthetic.still(7.0), synthetic.nod(2, 12.0, 1.0), synthetic.still(3.0)]
     visitor_script = [synthetic.still(3.0), synthetic.nod(2, 12.0, 1.0), synthetic.still(7.0)]
-    patient = [patient_rig.render(p) for p in synthetic.build_poses(patient_script, fps)]
-    visitor = [visitor_rig.render(p) for p in synthetic.build_poses(visitor_script, fps)]
-    n = min(len(patient), len(visitor))
+    patient, visitor = _rendered(face_model, patient_script, visitor_script, fps)
     frames = [
-        _beside(a, patient_rig.roi, b, visitor_rig.roi)
-        for a, b in zip(patient[:n], visitor[:n], strict=True)
+        _beside(a, patient.roi, b, visitor.roi)
+        for a, b in zip(patient.frames, visitor.frames, strict=True)
     ]
-    with VisionPipeline(face_model) as pipeline:
-        events = list(pipeline.run(ArraySource(iter(frames), fps)))
+    events = _events(face_model, frames, fps)
     assert [e.gesture for e in events] == ["nod"], events
     assert 7.5 < events[0].t < 11.0, "the patient's nod, not the visitor's at 3 s"
