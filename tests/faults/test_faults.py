@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -69,19 +70,37 @@ def assert_converged(db: Path, folder: Path, *beds: Proc, timeout: float = 40) -
     )
 
 
+@dataclass(frozen=True)
+class _Burst:
+    config: Path
+    station: Proc
+    beds: Proc
+    db: Path
+
+
+def _mid_burst(
+    broker: ProdBroker, tmp_path: Path, procs: list[Proc], every: str, stored_at_least: int
+) -> _Burst:
+    """A serving station and BEDS each making 15 calls ``every`` seconds apart, returned once
+    the station has stored ``stored_at_least`` of them: the moment these tests break
+    something."""
+    config = station_toml(broker, tmp_path)
+    station = start_serving_station(config, tmp_path, procs)
+    beds = start_beds(broker, tmp_path, BEDS, "beds", "--requests", "15", "--every", every)
+    procs.append(beds)
+    db = tmp_path / "station-desk.sqlite3"
+    assert wait_until(lambda: len(stored(db)) >= stored_at_least, 30)
+    return _Burst(config, station, beds, db)
+
+
 def test_station_killed_during_a_burst_loses_and_doubles_nothing(
     prod_broker: ProdBroker, tmp_path: Path, procs: list[Proc]
 ) -> None:
-    config = station_toml(prod_broker, tmp_path)
-    station = start_serving_station(config, tmp_path, procs)
-    beds = start_beds(prod_broker, tmp_path, BEDS, "beds", "--requests", "15", "--every", "0.05")
-    procs.append(beds)
-    db = tmp_path / "station-desk.sqlite3"
-    assert wait_until(lambda: len(stored(db)) >= 10, 30)
-    station.kill()  # mid-burst
-    again = start_station(config, tmp_path, "station2")
+    burst = _mid_burst(prod_broker, tmp_path, procs, every="0.05", stored_at_least=10)
+    burst.station.kill()  # mid-burst
+    again = start_station(burst.config, tmp_path, "station2")
     procs.append(again)
-    assert_converged(db, tmp_path, beds)
+    assert_converged(burst.db, tmp_path, burst.beds)
 
 
 @pytest.mark.parametrize("persistence", [True, False], ids=["persistent", "no-persistence"])
@@ -91,18 +110,13 @@ def test_broker_restart_during_a_burst(
     broker = ProdBroker(tmp_path / "broker", BEDS, persistence=persistence).setup()
     broker.start()
     try:
-        config = station_toml(broker, tmp_path)
-        station = start_serving_station(config, tmp_path, procs)
-        beds = start_beds(broker, tmp_path, BEDS, "beds", "--requests", "15", "--every", "0.1")
-        procs.append(beds)
-        db = tmp_path / "station-desk.sqlite3"
-        assert wait_until(lambda: len(stored(db)) >= 8, 30)
+        burst = _mid_burst(broker, tmp_path, procs, every="0.1", stored_at_least=8)
         broker.stop(signal.SIGKILL if not persistence else signal.SIGTERM)
         time.sleep(1.0)
         broker.start()
-        assert_converged(db, tmp_path, beds)
+        assert_converged(burst.db, tmp_path, burst.beds)
         # After the restart the station announced itself again, so every bed knows it.
-        assert serving(station) or station.popen.poll() is None
+        assert serving(burst.station) or burst.station.popen.poll() is None
     finally:
         broker.stop()
 
