@@ -22,6 +22,9 @@ def open_durable(path: Path) -> sqlite3.Connection:
     return db
 
 
+UNWRITABLE_HINT = "check the disk space and the file's owner and permissions"
+"""A file that is not damaged but cannot be written (read-only, disk full): what to check."""
+
 LOCKED_HINT = (
     "end the other program (a sqlite3 shell in a transaction, a backup or copy tool) or its "
     "transaction; the service then starts again"

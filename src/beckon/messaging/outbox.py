@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from beckon.durable import check_sound, is_corrupt, move_aside, open_durable
+from beckon.durable import UNWRITABLE_HINT, check_sound, is_corrupt, move_aside, open_durable
 from beckon.errors import BeckonError, ConfigError
 
 log = logging.getLogger(__name__)
@@ -43,8 +43,7 @@ def open_outbox(path: Path) -> Outbox:
     except sqlite3.DatabaseError as exc:
         if not is_corrupt(exc):
             raise BeckonError(
-                f"the outbox {path} cannot be written: {exc}",
-                "check the disk space and the file's owner and permissions",
+                f"the outbox {path} cannot be written: {exc}", UNWRITABLE_HINT
             ) from None
         aside = move_aside(path)
         log.error(

@@ -16,6 +16,7 @@ from typing import Any
 
 from beckon.durable import (
     LOCKED_HINT,
+    UNWRITABLE_HINT,
     check_sound,
     is_corrupt,
     is_locked,
@@ -115,8 +116,7 @@ def open_store(path: Path) -> RequestStore:
             ) from None
         if not is_corrupt(exc):
             raise StoreUnavailable(
-                f"the station database {path} cannot be written: {exc}",
-                "check the disk space and the file's owner and permissions",
+                f"the station database {path} cannot be written: {exc}", UNWRITABLE_HINT
             ) from None
         aside = move_aside(path)
         log.error(
