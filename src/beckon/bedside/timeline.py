@@ -190,7 +190,7 @@ class Timeline:
             # The station's ``by`` is whoever acted last: once another nurse resolves the
             # request it names them, and "Acknowledged by" must not change to that name.
             track.by = by
-        if state not in ("saved", "sent"):
+        if not track.unreceived:
             track.waiting_offline = False
         track.updated = time.monotonic()
         return True
@@ -202,13 +202,9 @@ class Timeline:
 
     def without_receipt(self, now: float, limit_s: float) -> list[RequestTrack]:
         """Requests made here that no station has confirmed for ``limit_s`` seconds."""
-        return [
-            t for t in self.tracks if t.state in ("saved", "sent") and now - t.created >= limit_s
-        ]
+        return [t for t in self.tracks if t.unreceived and now - t.created >= limit_s]
 
     @property
     def offline_message(self) -> bool:
         """Show "not connected, your request is saved and will be sent"."""
-        return self.online is False and any(
-            t.open and t.state in ("saved", "sent") for t in self.tracks
-        )
+        return self.online is False and any(t.open and t.unreceived for t in self.tracks)
