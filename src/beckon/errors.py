@@ -6,6 +6,16 @@ so that hospital IT sees the cause instead of a stack dump.
 
 from __future__ import annotations
 
+EX_CONFIG = 78
+"""The exit status of a service that restarting cannot fix (sysexits.h's EX_CONFIG): a wrong
+configuration key or missing file (:class:`ConfigError`), a missing model, and a station that
+found another station service set up for its unit (DUPLICATE STATION, SECOND STATION, before
+or after connecting). The shipped units do not restart on it (``RestartPreventExitStatus=78``)
+and ``beckon doctor`` names a unit stopped with it. Why not restart: each start fails the same
+way and logs the same refusal every few seconds for ever (a second station refused before
+connecting: every 5.5 s), and a twin started again logged in as the running station and threw
+it off the broker. Defined here once: the CLI, the station service and the doctor read it."""
+
 
 class BeckonError(Exception):
     """An error with a message for a person and, where there is one, the fix."""

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from beckon.errors import EX_CONFIG
 from beckon.messaging import protocol as p
-from beckon.station.service import DUPLICATE_EXIT
 from tests.helpers.faults import (
     REPO,
     CutProxy,
@@ -190,7 +190,7 @@ def test_a_second_station_with_the_same_name_refuses_instead_of_splitting_calls(
     twin_config = station_toml(prod_broker, tmp_path / "twin", db=twin_db)
     twin = start_station(twin_config, tmp_path, "twin")
     procs.append(twin)
-    assert twin.popen.wait(30) == DUPLICATE_EXIT  # not restarted by systemd
+    assert twin.popen.wait(30) == EX_CONFIG  # not restarted by systemd
     assert "DUPLICATE STATION" in twin.stderr()
     beds = start_beds(prod_broker, tmp_path, BEDS[:2], "beds", "--requests", "3")
     procs.append(beds)
@@ -217,7 +217,7 @@ def test_a_twin_started_during_a_burst_takes_no_call_away_from_the_running_stati
     for round_ in range(3):
         twin = start_station(twin_config, tmp_path, f"twin{round_}")
         procs.append(twin)
-        assert twin.popen.wait(30) == DUPLICATE_EXIT, twin.stderr()[-2000:]
+        assert twin.popen.wait(30) == EX_CONFIG, twin.stderr()[-2000:]
         assert "DUPLICATE STATION" in twin.stderr()
     assert stored(twin_db) == []
     assert_converged(tmp_path / "station-desk.sqlite3", tmp_path, beds, timeout=90)

@@ -19,3 +19,13 @@ def kiosk_command() -> list[str]:
     """The bedside kiosk unit's command: cage, then the window command after ``--``."""
     (exec_start,) = systemd_unit("beckon-bedside.service")["ExecStart"]
     return exec_start.split()
+
+
+def restarts(name: str, status: int) -> bool:
+    """Whether systemd starts the unit ``name`` again after its main process exits with
+    ``status``, as its unit file says: ``Restart=always`` restarts every exit except those
+    listed in ``RestartPreventExitStatus``."""
+    unit = systemd_unit(name)
+    assert unit["Restart"] == ["always"], f"{name}: Restart={unit['Restart']}"
+    prevented = {int(v) for line in unit.get("RestartPreventExitStatus", []) for v in line.split()}
+    return status not in prevented

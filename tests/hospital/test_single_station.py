@@ -21,13 +21,12 @@ from beckon.bedside import events as ev
 from beckon.bedside.service import Submit
 from beckon.config import BrokerConfig, StationConfig, StationSettings
 from beckon.doctor.remote import SUBACK_WAIT_S
-from beckon.errors import BeckonError
+from beckon.errors import EX_CONFIG, BeckonError
 from beckon.lab.rig import Rig
 from beckon.messaging import protocol as p
 from beckon.station.events import RequestChanged
 from beckon.station.exclusive import DatabaseLock, StationClaim, refuse_second_station
 from beckon.station.service import (
-    DUPLICATE_EXIT,
     PROBE_LOSSES,
     PROBE_S,
     StationService,
@@ -37,6 +36,7 @@ from beckon.station.store import RequestStore
 from tests.helpers.hospital import wait
 from tests.helpers.rig import Recorder, bedside_for, send_raw
 from tests.helpers.slow_suback import SubackDelayProxy
+from tests.helpers.systemd import restarts
 
 
 def settings(
@@ -70,8 +70,14 @@ def test_a_second_station_for_a_unit_refuses_to_start(
              str(config_file(mosquitto.url, tmp_path, "desk2", database))],
             capture_output=True, text=True, timeout=120,
         )  # fmt: skip
-        assert done.returncode == 2, done.stderr
-        assert "another station service already serves this unit: desk on gh/icu" in done.stderr
+        # Two services set up for one unit: not restarted (it exited 2, and systemd started it
+        # again every 2 s, logging the same refusal every 5.5 s for as long as desk ran).
+        assert done.returncode == EX_CONFIG, done.stderr
+        assert not restarts("beckon-station.service", done.returncode)
+        assert (
+            "SECOND STATION: another station service already serves this unit: desk on gh/icu"
+            in done.stderr
+        )  # the doctor's word for a unit stopped with 78
         assert "PostgreSQL" in done.stderr
         assert not database.exists()  # refused before touching its database
         # A station for another unit is not affected.
@@ -213,7 +219,7 @@ def test_a_station_with_a_broker_user_checks_for_a_second_station_on_its_own_con
             assert not runner.is_alive(), "the second station kept serving"
         finally:
             claim.release()
-    assert second.fault == "duplicate" and second.exit_code == DUPLICATE_EXIT
+    assert second.fault == "duplicate" and second.exit_code == EX_CONFIG
     assert not second.ready.is_set()  # it never announced itself
     assert "SECOND STATION: station service desk already serves gh/icu" in caplog.text
 
@@ -559,7 +565,7 @@ def test_two_twins_started_together_one_stops_and_the_other_serves(
         assert wait(lambda: not (a.alive and b.alive), 30)
         assert other.ready.wait(60), f"the other never served: {other.not_serving}"
         assert other.fault is None and other.not_serving is None
-    assert stopped.fault == "duplicate" and stopped.exit_code == DUPLICATE_EXIT
+    assert stopped.fault == "duplicate" and stopped.exit_code == EX_CONFIG
     assert not stopped.ready.is_set()
     assert "DUPLICATE STATION" in caplog.text
 

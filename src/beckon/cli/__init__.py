@@ -15,11 +15,9 @@ from collections.abc import Sequence
 
 from beckon import __version__
 from beckon.cli import bench, hospital, run, tools
-from beckon.errors import BeckonError, ConfigError, ModelError
+from beckon.errors import EX_CONFIG, BeckonError, ConfigError, ModelError
 
 log = logging.getLogger("beckon")
-
-EX_CONFIG = 78  # sysexits.h: a configuration error; the units do not restart on it
 
 EPILOG = """\
 Start here: `beckon demo` runs the whole path on this machine with no camera.
@@ -95,9 +93,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             except BeckonError as no_screen:  # no display either: only the journal is left
                 print(f"beckon: {no_screen}", file=sys.stderr)
         if isinstance(exc, ConfigError | ModelError) and args.command in ("bedside", "station"):
-            # A service whose configuration is wrong, or whose model is missing or corrupt,
-            # fails the same way on every restart: EX_CONFIG tells systemd
-            # (RestartPreventExitStatus=78) not to loop on it.
+            # A service whose configuration is wrong (a key, a file, a second station set up
+            # for its unit, a window logging in twice as one user), or whose model is missing
+            # or corrupt, fails the same way on every restart: EX_CONFIG tells systemd
+            # (RestartPreventExitStatus=78) not to loop on it. Everything else (a lock that
+            # frees when its holder stops) exits 2, which the units restart.
             return EX_CONFIG
         return 2
     except ValueError as exc:

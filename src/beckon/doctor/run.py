@@ -19,6 +19,7 @@ from beckon.doctor.remote import (
     check_station_seen,
     probe_broker,
 )
+from beckon.errors import EX_CONFIG
 from beckon.instance import holder
 from beckon.messaging import protocol as p
 
@@ -179,11 +180,6 @@ def check_station_service(metrics: str, pid: str) -> Check:
     )
 
 
-REFUSED_EXIT = "78"
-"""The exit status systemd does not restart on (``RestartPreventExitStatus=78``): a station
-that found a twin (DUPLICATE STATION, SECOND STATION) or a wrong configuration key."""
-
-
 def systemctl_show(unit: str) -> str | None:
     """``systemctl show`` of the unit's state and last exit, or None where there is no systemd
     (or no such unit) to ask."""
@@ -203,9 +199,10 @@ def systemctl_show(unit: str) -> str | None:
 def check_stopped_unit(
     unit: str, show: Callable[[str], str | None] = systemctl_show
 ) -> Check | None:
-    """A failure when the unit, enabled, is stopped with status 78, else None (nothing to say;
-    a disabled or masked unit is stopped on purpose, though systemd keeps its last status). Why: a
-    station that found a twin stops with 78 and systemd leaves it stopped; when it was the
+    """A failure when the unit, enabled, is stopped with status EX_CONFIG (78), else None
+    (nothing to say; a disabled or masked unit is stopped on purpose, though systemd keeps its
+    last status). Why: a station that found a twin stops with 78 (also one refused before
+    connecting, SECOND STATION) and systemd leaves it stopped; when it was the
     unit's real station (a twin started beside it while it held back, review rev43r), the
     unit has no station once IT removes the twin, until someone starts it, and nothing said
     so: the doctor, seeing no service running here, went on to check the broker."""
@@ -217,11 +214,11 @@ def check_stopped_unit(
         return None
     if state.get("UnitFileState", "enabled") not in ("enabled", "enabled-runtime"):
         return None  # disabled or masked: kept stopped on purpose (its last status stays)
-    if state.get("ExecMainStatus") != REFUSED_EXIT:
+    if state.get("ExecMainStatus") != str(EX_CONFIG):
         return None
     return failed(
         "service",
-        f"{unit} is stopped: its station exited with status {REFUSED_EXIT}, which systemd does "
+        f"{unit} is stopped: its station exited with status {EX_CONFIG}, which systemd does "
         "not restart; no station service runs here",
         f"read why (journalctl -u {unit} -n 50): DUPLICATE STATION or SECOND STATION means "
         "another station service was running for the unit; once that one is stopped (or if "

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from beckon.config import StationConfig, StationSettings
-from beckon.errors import BeckonError
+from beckon.errors import ConfigError
 from beckon.instance import InstanceLock
 from beckon.messaging import protocol as p
 from beckon.station.pgstore import Leadership
@@ -189,12 +189,15 @@ def other_stations_online(
 def refuse_second_station(
     settings: StationSettings, *, listen_s: float = 1.0, stop: threading.Event | None = None
 ) -> None:
-    """Raise BeckonError when a station service of another name already serves one of our
-    units. A station of the *same* name is left to the service's own start-up probe
-    (``StationService._check_twin``), which tells a live twin from this service's previous run
-    by its instance id and the age of its presence, and stops with "DUPLICATE STATION"; waiting
-    here for its presence to go would only keep taking over the running twin's session (the
-    broker ties client ids to usernames) until the twin looked gone."""
+    """Raise ConfigError (exit 78, not restarted: SECOND STATION, as when the service's own
+    start-up probe finds it) when a station service of another name already serves one of our
+    units: two station services set up for one unit, which restarting cannot fix; restarted
+    (status 2), it logged the refusal every 5.5 s for as long as the other ran. A station of
+    the *same* name is left to the service's own start-up probe (``StationService._check_twin``),
+    which tells a live twin from this service's previous run by its instance id and the age of
+    its presence, and stops with "DUPLICATE STATION"; waiting here for its presence to go would
+    only keep taking over the running twin's session (the broker ties client ids to usernames)
+    until the twin looked gone."""
     cfg = settings.station
     others = [
         o
@@ -202,8 +205,9 @@ def refuse_second_station(
         if not o.startswith(f"{cfg.name} on ")
     ]
     if others:
-        raise BeckonError(
-            f"another station service already serves this unit: {', '.join(others)}; with "
+        raise ConfigError(
+            f"SECOND STATION: another station service already serves this unit: "
+            f"{', '.join(others)}; this one ({cfg.name}) stops instead of starting: with "
             "SQLite a second one would split the unit into two queues",
             "stop the other station service first (or give each unit one station); for a "
             "standby station that takes over by itself, use the PostgreSQL store",
@@ -211,7 +215,9 @@ def refuse_second_station(
 
 
 def check_window_logins(settings: StationSettings, serve: bool) -> None:
-    """Refuse a station window that would log in twice with one broker username.
+    """Refuse a station window that would log in twice with one broker username: a
+    ConfigError (exit 78, which the window's unit does not restart: its flags or console user
+    are wrong, the same at every start).
 
     The shipped broker binds client ids to usernames, so two connections with one username
     keep throwing each other off: the window (one connection per unit it shows) would flicker
@@ -223,7 +229,7 @@ def check_window_logins(settings: StationSettings, serve: bool) -> None:
     if not broker.username:
         return
     if serve:
-        raise BeckonError(
+        raise ConfigError(
             f"--serve would log the window and the station service in as one broker user "
             f"({broker.username}), and the broker lets one connection per user stay",
             "run the service on its own (beckon station --headless, systemd's "
@@ -231,7 +237,7 @@ def check_window_logins(settings: StationSettings, serve: bool) -> None:
             "--password-file FILE",
         )
     if len(units) > 1:
-        raise BeckonError(
+        raise ConfigError(
             f"a window for {len(units)} units would log in {len(units)} times as one broker "
             f"user ({broker.username}), and the broker lets one connection per user stay",
             "open one window per unit, each with its own console user: --units UNIT --user "

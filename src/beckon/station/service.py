@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from beckon.config import StationSettings
-from beckon.errors import BeckonError
+from beckon.errors import EX_CONFIG, BeckonError
 from beckon.intents import Intent, load_intents
 from beckon.messaging import protocol as p
 from beckon.messaging.mqtt import (
@@ -125,11 +125,6 @@ it comes back and stops as DUPLICATE STATION. Why the random share: two twins wh
 together would connect together."""
 HOLD_OFF_JITTER = 0.5
 """The random share added to a HOLD_OFF_S step, at most (``hold_off_s``)."""
-DUPLICATE_EXIT = 78
-"""The exit status of a station stopped as DUPLICATE STATION or SECOND STATION: the shipped
-units do not restart on it (``RestartPreventExitStatus=78``, EX_CONFIG: two services set up as
-one, which restarting cannot fix). With status 1 systemd started a twin again every 2 s, and
-each start logged in as the running station (one MQTT user, one client id) and threw it off."""
 
 
 def hold_off_s(step: int, rng: random.Random) -> int:
@@ -372,7 +367,10 @@ class StationService:
                     self._guarded(beat)
         finally:
             if self.fault is not None:
-                self.exit_code = DUPLICATE_EXIT if self.fault == "duplicate" else 1
+                # A twin (DUPLICATE STATION, SECOND STATION) is not restarted (EX_CONFIG): with
+                # status 1 systemd started it again every 2 s, and each start logged in as the
+                # running station (one MQTT user, one client id) and threw it off.
+                self.exit_code = EX_CONFIG if self.fault == "duplicate" else 1
             if self.fault != "duplicate":
                 for unit in self.cfg.units:
                     self._publish_station_status(unit, False)
@@ -1070,7 +1068,7 @@ class StationService:
             self._hold_back(link, losses, lost.settled_s)
 
     def _stop_as_duplicate(self, link: str, losses: int) -> None:
-        """Stop with DUPLICATE STATION (exit DUPLICATE_EXIT): the broker's own word ("session
+        """Stop with DUPLICATE STATION (exit EX_CONFIG): the broker's own word ("session
         taken over", MQTT 5) names a twin."""
         twin, remedy = self._twin_words(link)
         where = "/".join((self.cfg.site, *self.cfg.units))
