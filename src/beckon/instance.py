@@ -24,9 +24,15 @@ def lock_path(data_file: Path) -> Path:
     return data_file.with_name(data_file.name + ".lock")
 
 
+class InstanceHeld(BeckonError):
+    """Another running process holds the lock: it frees when that process stops (even killed),
+    unlike a folder the service cannot use (:class:`ConfigError`), so a service may wait for it
+    or be restarted (see ``beckon.station.exclusive.LOCK_WAIT_S``)."""
+
+
 class InstanceLock:
     """An exclusive lock on ``<data_file>.lock`` for as long as this object lives (or until
-    :meth:`release`). Raises :class:`BeckonError` naming the holder's pid, ``what`` runs there
+    :meth:`release`). Raises :class:`InstanceHeld` naming the holder's pid, ``what`` runs there
     and ``fix`` when another process holds it."""
 
     def __init__(self, data_file: Path, what: str, fix: str) -> None:
@@ -49,7 +55,7 @@ class InstanceLock:
             pid = self._file.read().strip() or "unknown"
             self._file.close()
             self._file = None
-            raise BeckonError(
+            raise InstanceHeld(
                 f"another {what} (pid {pid}) is already using {data_file}", fix
             ) from None
         self._file.seek(0)

@@ -29,3 +29,10 @@ def restarts(name: str, status: int) -> bool:
     assert unit["Restart"] == ["always"], f"{name}: Restart={unit['Restart']}"
     prevented = {int(v) for line in unit.get("RestartPreventExitStatus", []) for v in line.split()}
     return status not in prevented
+
+
+def start_timeout_s(name: str) -> float:
+    """The unit's ``TimeoutStartSec`` in seconds (systemd's default, 90 s, when unset): how long
+    it may take to say READY=1 before systemd kills it."""
+    (value,) = systemd_unit(name).get("TimeoutStartSec", ["90"])
+    return float(value.removesuffix("s"))

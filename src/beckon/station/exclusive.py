@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from beckon.config import StationConfig, StationSettings
 from beckon.errors import ConfigError
-from beckon.instance import InstanceLock
+from beckon.instance import InstanceHeld, InstanceLock
 from beckon.messaging import protocol as p
 from beckon.station.pgstore import Leadership
 
@@ -43,6 +43,22 @@ log = logging.getLogger(__name__)
 
 LEADERSHIP_CHECK_S = 5.0
 """How often an active PostgreSQL station checks that the unit's lock is still its own."""
+
+LOCK_WAIT_S = 45.0
+"""How long a starting station service waits for a lock that another process holds and lets
+go of when it stops: another station service on this machine using its database (or instance
+file; ``take_station_lock``), or another program inside a write transaction on its SQLite
+database (``StationService.run``). It says so once, tries again every LOCK_POLL_S, starts as
+soon as the lock is free, and gives up after this long with status 2, which the units restart.
+Why not status 78 (not restarted, like SECOND STATION): the lock frees by itself (a station
+run by hand ends, a backup finishes, ``beckon doctor`` looks at the lock for an instant), and
+a unit left stopped then has no station until someone starts it. Why not exit at once: under
+``Restart=always`` with ``RestartSec=2`` each start logged the refusal again, one line every
+3.9 s for the local lock and every 10.4 s for a database lock (its 5 s busy timeout
+included), for as long as the other held it (/work/scratch/rel44/probe_refusals.py). The
+station unit's ``TimeoutStartSec`` covers both waits: READY=1 comes after them."""
+LOCK_POLL_S = 0.5
+"""How often a station waiting for a lock (LOCK_WAIT_S) tries it again."""
 
 
 class DatabaseLock(InstanceLock):
@@ -58,7 +74,7 @@ class DatabaseLock(InstanceLock):
 
 
 def station_lock(cfg: StationConfig) -> InstanceLock:
-    """This station service's lock on this machine (raises BeckonError when another holds it)."""
+    """This station service's lock on this machine (raises InstanceHeld when another holds it)."""
     if not cfg.store:
         return DatabaseLock(cfg.database_path())
     return InstanceLock(
@@ -69,24 +85,58 @@ def station_lock(cfg: StationConfig) -> InstanceLock:
     )
 
 
-class StationClaim:
-    """This process's right to run the station service: the local lock, taken at once
-    (refused, with the reason and the fix, when another service holds it or, with SQLite,
-    when another station already serves a unit); then :meth:`wait_active` (PostgreSQL: stand
-    by until the unit's advisory lock is ours). :meth:`release` gives up both."""
+def take_station_lock(
+    cfg: StationConfig, stop: threading.Event, wait_s: float
+) -> InstanceLock | None:
+    """``station_lock``, waiting up to ``wait_s`` for another station service on this machine
+    to let go of it (LOCK_WAIT_S says why); None when ``stop`` is set meanwhile. Raises the
+    holder's InstanceHeld (exit 2, restarted) once the wait is over; a folder the service
+    cannot use (ConfigError) at once."""
+    deadline = time.monotonic() + wait_s
+    said = False
+    while True:
+        try:
+            return station_lock(cfg)
+        except InstanceHeld as held:
+            if time.monotonic() >= deadline:
+                raise
+            if not said:
+                said = True
+                log.warning(
+                    "%s; waiting up to %.0f s for it to stop before giving up (%s)",
+                    held.message, wait_s, held.hint,
+                )  # fmt: skip
+        if stop.wait(LOCK_POLL_S):
+            return None
 
-    def __init__(self, settings: StationSettings, stop: threading.Event | None = None) -> None:
-        """``stop`` (the service's SIGTERM) cuts the broker check short."""
+
+class StationClaim:
+    """This process's right to run the station service: the local lock, taken at once or
+    within ``lock_wait_s`` (refused, with the reason and the fix, when another service holds
+    it longer or, with SQLite, when another station already serves a unit); then
+    :meth:`wait_active` (PostgreSQL: stand by until the unit's advisory lock is ours).
+    :meth:`release` gives up both."""
+
+    def __init__(
+        self,
+        settings: StationSettings,
+        stop: threading.Event | None = None,
+        lock_wait_s: float = 0.0,
+    ) -> None:
+        """``stop`` (the service's SIGTERM) cuts the broker check and the lock's wait short;
+        ``lock_wait_s``: how long to wait for another station service on this machine to let
+        go of the lock (LOCK_WAIT_S for the headless service; a window refuses at once)."""
         self.settings = settings
         self._releasing = threading.Lock()  # the service's thread and the window's may both
-        self._lock: InstanceLock | None = station_lock(settings.station)
+        stop = stop if stop is not None else threading.Event()
+        self._lock: InstanceLock | None = take_station_lock(settings.station, stop, lock_wait_s)
         self._leadership: Leadership | None = None
         self.active = False
         """True once this station is the active one (at once with SQLite)."""
         # With a broker user, the check waits for the service's own connection (its start-up
         # probe, StationService._check_other_station): logging in here as that user would
         # take the service's session over and drop what the broker queued for it.
-        if not settings.station.store and not settings.broker.username:
+        if self._lock is not None and not settings.station.store and not settings.broker.username:
             try:
                 refuse_second_station(settings, stop=stop)
             except BaseException:

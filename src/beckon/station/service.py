@@ -47,6 +47,7 @@ from beckon.station.events import (
     RequestChanged,
     StationEvent,
 )
+from beckon.station.exclusive import LOCK_POLL_S, LOCK_WAIT_S
 from beckon.station.held import HeldMessages
 from beckon.station.hook import (
     EscalationHook,
@@ -317,10 +318,9 @@ class StationService:
         ``exit_code`` 1, so that systemd restarts it and nobody mistakes it for working."""
         check_broker_files(self.settings.broker)
         # SQLite connections belong to the thread that opens them: open it here, not in __init__.
-        try:
-            self._store = open_configured_store(self.cfg.database_path(), self.cfg.store)
-        except StoreUnavailable as exc:
-            raise BeckonError(str(exc), exc.hint) from None
+        self._store = self._open_store(stop)
+        if self._store is None:
+            return  # stopped while waiting for another program's lock on the database
         for unit in self.cfg.units:
             views = self.store.open_requests(self.cfg.site, unit)
             self._open[unit] = {v.id: v.priority for v in views}
@@ -378,6 +378,26 @@ class StationService:
             self.hook.close()
             self._guarded(self._settle_pages, False)  # the pages confirmed while closing
             self.store.close()
+
+    def _open_store(self, stop: threading.Event) -> RequestStore | None:
+        """The configured store, waiting up to LOCK_WAIT_S while another program holds the
+        SQLite database's write lock (it frees when that program's transaction ends; see
+        LOCK_WAIT_S for why wait rather than exit at once); None if ``stop`` is set meanwhile.
+        Any other reason, or a lock held longer, raises BeckonError (exit 2, restarted)."""
+        deadline = time.monotonic() + LOCK_WAIT_S
+        said = False
+        while True:
+            try:
+                return open_configured_store(self.cfg.database_path(), self.cfg.store)
+            except StoreUnavailable as exc:
+                if not exc.locked or time.monotonic() >= deadline:
+                    raise BeckonError(str(exc), exc.hint) from None
+                if not said:
+                    said = True
+                    log.warning("%s; waiting up to %.0f s for it to end before giving up (%s)",
+                                exc, LOCK_WAIT_S, exc.hint)  # fmt: skip
+            if stop.wait(LOCK_POLL_S):
+                return None
 
     def _unique_links(self) -> list[MqttLink]:
         return list({id(link): link for link in self.links.values()}.values())

@@ -90,11 +90,14 @@ class ResponseRow:
 
 
 class StoreUnavailable(Exception):
-    """The database cannot be opened or written; ``hint`` says what to do."""
+    """The database cannot be opened or written; ``hint`` says what to do. ``locked``: only
+    because another program holds its write lock, which frees when that program ends its
+    transaction (a starting station waits for it, ``exclusive.LOCK_WAIT_S``)."""
 
-    def __init__(self, message: str, hint: str) -> None:
+    def __init__(self, message: str, hint: str, locked: bool = False) -> None:
         super().__init__(message)
         self.hint = hint
+        self.locked = locked
 
 
 def open_store(path: Path) -> RequestStore:
@@ -112,7 +115,9 @@ def open_store(path: Path) -> RequestStore:
     except sqlite3.DatabaseError as exc:
         if is_locked(exc):
             raise StoreUnavailable(
-                f"the station database {path} is locked by another program ({exc})", LOCKED_HINT
+                f"the station database {path} is locked by another program ({exc})",
+                LOCKED_HINT,
+                locked=True,
             ) from None
         if not is_corrupt(exc):
             raise StoreUnavailable(
