@@ -278,7 +278,13 @@ class StationMetrics(_Common):
             }
         healthy, detail = super().health()
         detail["starting"] = self.service.starting  # healthy so far, not serving yet
-        if self.service.not_serving:  # running and connected, but not taking the unit's calls
+        if self.service.not_serving:  # running, but not taking the unit's calls
+            if detail["loop_age_s"] is None:
+                # Not started yet (waiting for its database): no loop and no broker connection
+                # follow from that, and listed first they sent IT looking for a twin or a
+                # broker fault instead of the program holding the database (review rev44r).
+                detail["problems"] = []
+                detail["waiting"] = True
             detail["problems"].append(self.service.not_serving)
             return False, detail
         return healthy, detail

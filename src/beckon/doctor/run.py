@@ -171,12 +171,21 @@ def check_station_service(metrics: str, pid: str) -> Check:
         return passed(name, f"the station service (pid {pid}) serves its unit")
     if health.get("standing_by"):
         return passed(name, f"the station service (pid {pid}) stands by for the active one")
+    if health.get("waiting"):  # not started yet: what it waits for, not a twin or the broker
+        fix = (
+            "it starts by itself once that ends, or exits after its wait and systemd starts it "
+            "again; end what holds the database if it should not (docs/deployment.md)"
+        )
+    else:
+        fix = (
+            "read its log (journalctl -u beckon-station): STATION NOT SERVING says whether a "
+            "twin or the broker or network drops its connections (docs/deployment.md, section 13)"
+        )
     return failed(
         name,
         f"the station service (pid {pid}) runs but does not serve its unit: "
         + "; ".join(problems or ["unhealthy"]),
-        "read its log (journalctl -u beckon-station): STATION NOT SERVING says whether a "
-        "twin or the broker or network drops its connections (docs/deployment.md, section 13)",
+        fix,
     )
 
 

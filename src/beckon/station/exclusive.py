@@ -27,6 +27,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -201,10 +202,16 @@ class StationClaim:
                 self._lock = None
 
 
-def other_stations_online(
+REFRESH_LISTEN_S = p.HEARTBEAT_S + 1.5
+"""How long a starting station listens again, once it has seen another station's presence,
+for that station to refresh it: a running station heartbeats every HEARTBEAT_S."""
+
+
+def stations_heard(
     settings: StationSettings, listen_s: float = 1.0, stop: threading.Event | None = None
-) -> list[str]:
-    """Station services (``name on site/unit``) the broker shows online for our units."""
+) -> list[p.StationStatus]:
+    """The station presences the broker gives for our units within ``listen_s``, in the order
+    heard (the retained one first, then heartbeats); empty when the broker is not reachable."""
     from beckon.doctor.remote import CLOSED, probe_broker
 
     cfg = settings.station
@@ -221,47 +228,98 @@ def other_stations_online(
         return []
     # Closed during the window (CLOSED), what came before the close still counts: a station
     # heard serving is real, whatever happened to the connection afterwards.
-    latest: dict[tuple[str, str], p.StationStatus] = {}
-    for heard in probe.heard:
+    heard: list[p.StationStatus] = []
+    for message in probe.heard:
         try:
-            msg = p.decode(heard.payload) if heard.payload else None
+            msg = p.decode(message.payload) if message.payload else None
         except p.ProtocolError:
             continue
         if isinstance(msg, p.StationStatus) and msg.unit in cfg.units:
-            latest[(msg.unit, msg.name)] = msg
+            heard.append(msg)
+    return heard
+
+
+def _where(status: p.StationStatus) -> str:
+    return f"{status.name} on {status.site}/{status.unit}"
+
+
+def other_stations_online(
+    settings: StationSettings, listen_s: float = 1.0, stop: threading.Event | None = None
+) -> list[str]:
+    """Station services (``name on site/unit``) the broker shows online for our units."""
+    latest = {(s.unit, s.name): s for s in stations_heard(settings, listen_s, stop)}
     # Only a fresh presence: a retained one from a station long gone (no last will reached the
     # broker) kept every start of this one refused.
-    return sorted(
-        f"{name} on {cfg.site}/{unit}" for (unit, name), s in latest.items() if s.serving()
-    )
+    return sorted(_where(s) for s in latest.values() if s.serving())
 
 
 def refuse_second_station(
-    settings: StationSettings, *, listen_s: float = 1.0, stop: threading.Event | None = None
+    settings: StationSettings,
+    *,
+    listen_s: float = 1.0,
+    stop: threading.Event | None = None,
+    refresh_listen_s: float = REFRESH_LISTEN_S,
 ) -> None:
     """Raise ConfigError (exit 78, not restarted: SECOND STATION, as when the service's own
-    start-up probe finds it) when a station service of another name already serves one of our
-    units: two station services set up for one unit, which restarting cannot fix; restarted
-    (status 2), it logged the refusal every 5.5 s for as long as the other ran. A station of
-    the *same* name is left to the service's own start-up probe (``StationService._check_twin``),
-    which tells a live twin from this service's previous run by its instance id and the age of
-    its presence, and stops with "DUPLICATE STATION"; waiting here for its presence to go would
-    only keep taking over the running twin's session (the broker ties client ids to usernames)
-    until the twin looked gone."""
+    start-up probe finds it) when a station service of another name serves one of our units
+    and is alive: its presence, fresh, is refreshed while this one listens. Two station
+    services set up for one unit cannot be fixed by a restart; restarted (status 2), it logged
+    the refusal every 5.5 s for as long as the other ran.
+
+    A fresh presence that is NOT refreshed within ``refresh_listen_s`` (past one heartbeat) is
+    a station that just died without its last will reaching the broker (power cut, pulled
+    cable: its TCP connection looks open for a while): this one waits, in-process, until that
+    presence is PRESENCE_FRESH_S old (stale for everyone, the service's start-up probe
+    included) and then starts. Taken for a running station, it stopped the unit's only
+    station for good with 78 (review rev44r: no station at all after A's power cut).
+
+    A station of the *same* name is left to the service's own start-up probe
+    (``StationService._check_twin``), which tells a live twin from this service's previous run
+    by its instance id and the age of its presence, and stops with "DUPLICATE STATION"; waiting
+    here for its presence to go would only keep taking over the running twin's session (the
+    broker ties client ids to usernames) until the twin looked gone."""
     cfg = settings.station
-    others = [
-        o
-        for o in other_stations_online(settings, listen_s, stop)
-        if not o.startswith(f"{cfg.name} on ")
+    stop = stop if stop is not None else threading.Event()
+    first = [
+        s for s in stations_heard(settings, listen_s, stop) if s.name != cfg.name and s.serving()
     ]
-    if others:
+    if not first:
+        return
+    seen: dict[tuple[str, str], datetime] = {}  # the newest stamp heard of each
+    for s in first:
+        at = p.parse_iso(s.at)
+        seen[(s.unit, s.name)] = max(at, seen.get((s.unit, s.name), at))
+    again = stations_heard(settings, refresh_listen_s, stop)
+    refreshed = {
+        _where(s)
+        for s in again
+        if s.serving() and p.parse_iso(s.at) > seen.get((s.unit, s.name), p.parse_iso(s.at))
+    }
+    alive = sorted(refreshed)
+    if alive:
         raise ConfigError(
             f"SECOND STATION: another station service already serves this unit: "
-            f"{', '.join(others)}; this one ({cfg.name}) stops instead of starting: with "
+            f"{', '.join(alive)}; this one ({cfg.name}) stops instead of starting: with "
             "SQLite a second one would split the unit into two queues",
             "stop the other station service first (or give each unit one station); for a "
             "standby station that takes over by itself, use the PostgreSQL store",
         )
+    if stop.is_set():
+        return
+    last = max(seen.values())
+    wait_s = min(
+        p.PRESENCE_FRESH_S + 1.0,
+        (last - datetime.now(UTC)).total_seconds() + p.PRESENCE_FRESH_S + 0.5,
+    )
+    log.warning(
+        "station %s announced itself serving but has not refreshed its presence for %.1f s "
+        "(one heartbeat is %.0f s): taken for a station that stopped without saying so (power "
+        "cut, pulled cable); this one starts once that presence is stale, in %.1f s",
+        ", ".join(sorted(_where(s) for s in first)), (datetime.now(UTC) - last).total_seconds(),
+        p.HEARTBEAT_S, max(0.0, wait_s),
+    )  # fmt: skip
+    if wait_s > 0:
+        stop.wait(wait_s)
 
 
 def check_window_logins(settings: StationSettings, serve: bool) -> None:

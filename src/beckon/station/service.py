@@ -385,19 +385,24 @@ class StationService:
         LOCK_WAIT_S for why wait rather than exit at once); None if ``stop`` is set meanwhile.
         Any other reason, or a lock held longer, raises BeckonError (exit 2, restarted)."""
         deadline = time.monotonic() + LOCK_WAIT_S
-        said = False
-        while True:
-            try:
-                return open_configured_store(self.cfg.database_path(), self.cfg.store)
-            except StoreUnavailable as exc:
-                if not exc.locked or time.monotonic() >= deadline:
-                    raise BeckonError(str(exc), exc.hint) from None
-                if not said:
-                    said = True
-                    log.warning("%s; waiting up to %.0f s for it to end before giving up (%s)",
-                                exc, LOCK_WAIT_S, exc.hint)  # fmt: skip
-            if stop.wait(LOCK_POLL_S):
-                return None
+        try:
+            while True:
+                try:
+                    return open_configured_store(self.cfg.database_path(), self.cfg.store)
+                except StoreUnavailable as exc:
+                    if not exc.locked or time.monotonic() >= deadline:
+                        raise BeckonError(str(exc), exc.hint) from None
+                    if self.not_serving is None:
+                        # The health endpoint and `beckon doctor` name this, not "main loop not
+                        # running; broker not connected", which sent IT looking for a twin or
+                        # a broker or network fault (review rev44r).
+                        self.not_serving = f"waiting for the database: {exc} ({exc.hint})"
+                        log.warning("%s; waiting up to %.0f s for it to end before giving up "
+                                    "(%s)", exc, LOCK_WAIT_S, exc.hint)  # fmt: skip
+                if stop.wait(LOCK_POLL_S):
+                    return None
+        finally:
+            self.not_serving = None
 
     def _unique_links(self) -> list[MqttLink]:
         return list({id(link): link for link in self.links.values()}.values())
