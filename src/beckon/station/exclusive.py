@@ -269,9 +269,10 @@ def refuse_second_station(
     A fresh presence that is NOT refreshed within ``refresh_listen_s`` (past one heartbeat) is
     a station that just died without its last will reaching the broker (power cut, pulled
     cable: its TCP connection looks open for a while): this one waits, in-process, until that
-    presence is PRESENCE_FRESH_S old (stale for everyone, the service's start-up probe
-    included) and then starts. Taken for a running station, it stopped the unit's only
-    station for good with 78 (review rev44r: no station at all after A's power cut).
+    presence is stale by this machine's clock (``stale_in_s``: what the service's start-up
+    probe judges, whatever the dead station's clock said) and then starts. Taken for a
+    running station, it stopped the unit's only station for good with 78 (review rev44r: no
+    station at all after A's power cut).
 
     A station of the *same* name is left to the service's own start-up probe
     (``StationService._check_twin``), which tells a live twin from this service's previous run
@@ -280,6 +281,7 @@ def refuse_second_station(
     broker ties client ids to usernames) until the twin looked gone."""
     cfg = settings.station
     stop = stop if stop is not None else threading.Event()
+    began = time.monotonic()
     first = [
         s for s in stations_heard(settings, listen_s, stop) if s.name != cfg.name and s.serving()
     ]
@@ -307,19 +309,28 @@ def refuse_second_station(
     if stop.is_set():
         return
     last = max(seen.values())
-    wait_s = min(
-        p.PRESENCE_FRESH_S + 1.0,
-        (last - datetime.now(UTC)).total_seconds() + p.PRESENCE_FRESH_S + 0.5,
-    )
+    wait_s = stale_in_s(last, datetime.now(UTC))
     log.warning(
-        "station %s announced itself serving but has not refreshed its presence for %.1f s "
-        "(one heartbeat is %.0f s): taken for a station that stopped without saying so (power "
-        "cut, pulled cable); this one starts once that presence is stale, in %.1f s",
-        ", ".join(sorted(_where(s) for s in first)), (datetime.now(UTC) - last).total_seconds(),
-        p.HEARTBEAT_S, max(0.0, wait_s),
+        "station %s announced itself serving but has not refreshed its presence in %.1f s of "
+        "listening (one heartbeat is %.0f s): taken for a station that stopped without saying "
+        "so (power cut, pulled cable); this one starts once that presence is stale by this "
+        "machine's clock, in %.1f s",
+        ", ".join(sorted(_where(s) for s in first)), time.monotonic() - began, p.HEARTBEAT_S,
+        wait_s,
     )  # fmt: skip
     if wait_s > 0:
         stop.wait(wait_s)
+
+
+def stale_in_s(stamp: datetime, now: datetime) -> float:
+    """Seconds until a presence stamped ``stamp`` (by ITS station's clock) is no longer
+    ``serving`` by THIS machine's clock ``now``, as the service's start-up probe judges it:
+    at most 2 * PRESENCE_FRESH_S + 0.5 (a stamp PRESENCE_FRESH_S ahead, the most ``serving``
+    accepts). Why not capped at PRESENCE_FRESH_S + 1: with the dead station's clock 12 s
+    ahead, the wait ended while its presence was still fresh here, and the start-up probe
+    stopped this station with 78 for good (review rev44r2: no station at 27 s)."""
+    left = (stamp - now).total_seconds() + p.PRESENCE_FRESH_S + 0.5
+    return min(max(0.0, left), 2 * p.PRESENCE_FRESH_S + 1.0)
 
 
 def check_window_logins(settings: StationSettings, serve: bool) -> None:
