@@ -93,6 +93,14 @@ class StopSignals(Closing):
         stop()
         return True
 
+    def hold(self) -> None:
+        """Back to remembering a signal, as before :meth:`arm`, for a command that arms for
+        one step of its start that waits (the station window's claim on its unit, which can
+        wait for a dead station's presence) and builds more after it: a signal during that
+        build is acted on by the next :meth:`arm`. Only once no signal came (``interrupted``
+        is False), since one that came has run ``stop`` already."""
+        self._stop = None
+
     def disarm(self) -> None:
         """The shutdown begins: a later signal no longer calls ``stop`` (it held windows that
         are going, or set an Event already set) but gives way to the previous handler."""
