@@ -385,6 +385,17 @@ class StationService:
         LOCK_WAIT_S for why wait rather than exit at once); None if ``stop`` is set meanwhile.
         Any other reason, or a lock held longer, raises BeckonError (exit 2, restarted)."""
         deadline = time.monotonic() + LOCK_WAIT_S
+        said = False
+        # The health endpoint and `beckon doctor` name the database from the first attempt,
+        # not "main loop not running; broker not connected", which sent IT looking for a twin
+        # or a broker or network fault (review rev44r): SQLite's own busy wait (5 s) comes
+        # before the first refusal, and for those 5 s they said just that (review rev44r2).
+        self.not_serving = (
+            "connecting to the database"
+            if self.cfg.store
+            else f"opening the database {self.cfg.database_path()} (if another program holds "
+            "its write lock, SQLite waits 5 s before saying so)"
+        )
         try:
             while True:
                 try:
@@ -392,10 +403,8 @@ class StationService:
                 except StoreUnavailable as exc:
                     if not exc.locked or time.monotonic() >= deadline:
                         raise BeckonError(str(exc), exc.hint) from None
-                    if self.not_serving is None:
-                        # The health endpoint and `beckon doctor` name this, not "main loop not
-                        # running; broker not connected", which sent IT looking for a twin or
-                        # a broker or network fault (review rev44r).
+                    if not said:
+                        said = True
                         self.not_serving = f"waiting for the database: {exc} ({exc.hint})"
                         log.warning("%s; waiting up to %.0f s for it to end before giving up "
                                     "(%s)", exc, LOCK_WAIT_S, exc.hint)  # fmt: skip
