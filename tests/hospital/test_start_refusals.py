@@ -20,6 +20,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +28,13 @@ import pytest
 
 from beckon.config import StationConfig
 from beckon.doctor.run import check_station_service
-from beckon.errors import EX_CONFIG
+from beckon.instance import InstanceHeld
+from beckon.messaging import protocol as p
 from beckon.station.exclusive import LOCK_WAIT_S, DatabaseLock, take_station_lock
 from tests.helpers.faults import Proc, serving, spawn
 from tests.helpers.polling import wait_until
 from tests.helpers.ports import free_port
+from tests.helpers.rig import send_raw
 from tests.helpers.systemd import restarts, start_timeout_s
 
 STATION_UNIT = "beckon-station.service"
@@ -84,16 +87,56 @@ def test_a_station_waits_for_another_programs_transaction_on_its_database_then_s
 ) -> None:
     """A sqlite3 shell left in a transaction (or a backup tool) holds the database's write
     lock at start: the station says so once and starts when the transaction ends. It exited
-    2 after SQLite's 5 s busy wait, restarted every 10.4 s, each start logging it again."""
+    2 after SQLite's 5 s busy wait, restarted every 10.4 s, each start logging it again.
+
+    Meanwhile the health endpoint and the doctor name the lock: they said "main loop not
+    running; broker not connected", and the doctor sent IT to look for a twin, the broker or
+    the network. The endpoint names the database from its first answer, within SQLite's own
+    busy wait before the first refusal, where it still said "broker not connected"."""
     database = tmp_path / "desk.sqlite3"
     sqlite3.connect(database).close()
     other = sqlite3.connect(database, isolation_level=None)
     other.execute("BEGIN EXCLUSIVE")  # the other program's lock
-    station = start_station(tmp_path, station_config(tmp_path, mosquitto.url, database))
+    metrics = f"127.0.0.1:{free_port()}"
+    station = start_station(
+        tmp_path, station_config(tmp_path, mosquitto.url, database, metrics=metrics)
+    )
+
+    def health() -> list[str] | None:
+        """The problems the endpoint names; None while it does not answer yet."""
+        try:
+            urllib.request.urlopen(f"http://{metrics}/health", timeout=5)
+        except urllib.error.HTTPError as answer:
+            problems: list[str] = json.loads(answer.read())["problems"]
+            return problems
+        except OSError:
+            return None
+        return []
+
+    opening: list[list[str]] = []  # answers within SQLite's busy wait (before WAITING)
+
+    def named_or_refused() -> bool:
+        problems = health()
+        if WAITING in station.stderr():
+            return True
+        if problems and f"opening the database {database}" in problems[0]:
+            opening.append(problems)
+        return bool(opening)
+
     try:
         try:
+            assert wait_until(named_or_refused, 60), station.stderr()
+            assert opening and len(opening[0]) == 1, station.stderr()  # the database, alone
             assert wait_until(lambda: WAITING in station.stderr(), 60), station.stderr()
-            time.sleep(6.0)  # past SQLite's own 5 s busy wait: still waiting, not exited
+            problems = health()
+            assert problems is not None and len(problems) == 1, problems
+            assert "is locked by another program" in problems[0], problems
+            check = check_station_service(metrics, str(station.popen.pid))
+            assert check.outcome == "fail"
+            assert "is locked by another program" in check.detail, check.detail
+            assert "broker not connected" not in check.detail
+            assert "twin" not in check.fix, check.fix
+            time.sleep(6.0)  # past SQLite's own 5 s busy wait again: still waiting, not exited
             assert station.popen.poll() is None, station.stderr()
         finally:
             other.execute("ROLLBACK")
@@ -106,13 +149,14 @@ def test_a_station_waits_for_another_programs_transaction_on_its_database_then_s
         assert station.stop() == 0, station.stderr()
 
 
-@pytest.mark.mqtt
 def test_a_lock_held_past_the_wait_ends_with_a_status_the_unit_restarts(
-    mosquitto: Any, tmp_path: Path, beckon_cmd: list[str]
+    tmp_path: Path, beckon_cmd: list[str]
 ) -> None:
     """Given up on, the lock's holder may still stop later: the unit must start the station
     again then (a unit stopped with 78 would have no station until someone starts it). The
-    real CLI, so the whole LOCK_WAIT_S (45 s) passes."""
+    real CLI's mapping of a lock held (InstanceHeld) to its exit status, through the window's
+    ``--serve``, which waits for no lock: the headless service's LOCK_WAIT_S (45 s) ends in the
+    same InstanceHeld (the next test) and the same ``main``."""
     database = tmp_path / "desk.sqlite3"
     holder = subprocess.Popen(
         ["python3", "-c",
@@ -123,83 +167,92 @@ def test_a_lock_held_past_the_wait_ends_with_a_status_the_unit_restarts(
     )  # fmt: skip
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        began = time.monotonic()
         done = subprocess.run(
-            [*beckon_cmd, "station", "--headless", "--config",
-             str(station_config(tmp_path, mosquitto.url, database))],
-            capture_output=True, text=True, timeout=200,
+            [*beckon_cmd, "station", "--serve", "--config",
+             str(station_config(tmp_path, f"mqtt://127.0.0.1:{free_port()}", database))],
+            capture_output=True, text=True, timeout=120,
+            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
         )  # fmt: skip
-        took = time.monotonic() - began
     finally:
         holder.kill()
         holder.wait(10)
-    assert took >= LOCK_WAIT_S, done.stderr  # waited, then gave up
     assert "another station service (pid 4242)" in done.stderr
-    assert done.returncode != EX_CONFIG, done.stderr
+    assert done.returncode == 2, done.stderr
     assert restarts(STATION_UNIT, done.returncode), done.returncode
 
 
-@pytest.mark.mqtt
-def test_a_station_that_died_without_a_word_does_not_keep_the_next_one_off_for_good(
-    mosquitto: Any, tmp_path: Path
-) -> None:
-    """Station A loses power (SIGSTOP: its TCP connection stays open, its last will does not
-    fire) and station B of another name starts at once: A's presence is still fresh but is
-    never refreshed. B exited 78 as SECOND STATION, which the unit does not restart: the unit
-    was left with no station at all. B now waits for that presence to go stale, then serves."""
-    a = start_station(tmp_path, station_config(tmp_path, mosquitto.url, tmp_path / "a.sqlite3"))
-    b: Proc | None = None
-    try:
-        assert wait_until(lambda: serving(a), 60), a.stderr()
-        time.sleep(2.0)  # a heartbeat or so: A's presence is fresh
-        a.popen.send_signal(signal.SIGSTOP)
-        b = spawn(
-            ["-m", "beckon", "station", "--headless", "--config",
-             str(station_config(tmp_path, mosquitto.url, tmp_path / "b.sqlite3", "desk2"))],
-            tmp_path, "b",
-        )  # fmt: skip
-        assert wait_until(lambda: serving(b) or b.popen.poll() is not None, 60), b.stderr()
-        assert b.popen.poll() is None, (b.popen.returncode, b.stderr())
-        assert "has not refreshed its presence" in b.stderr()
-    finally:
-        a.popen.kill()
-        a.popen.wait(10)
-        if b is not None:
-            assert b.stop() == 0, b.stderr()
-
-
-@pytest.mark.mqtt
-def test_health_and_doctor_name_the_database_lock_while_the_station_waits_for_it(
-    mosquitto: Any, tmp_path: Path
-) -> None:
-    """While another program holds the database, the health endpoint said "main loop not
-    running; broker not connected" and the doctor sent IT to look for a twin, the broker or
-    the network. Both now name the lock, and the doctor says the station starts once it ends."""
+def test_the_wait_for_a_lock_ends_in_the_holders_refusal(tmp_path: Path) -> None:
+    """Past its wait, a station gives up with the holder's InstanceHeld (exit 2 above)."""
     database = tmp_path / "desk.sqlite3"
-    sqlite3.connect(database).close()
-    other = sqlite3.connect(database, isolation_level=None)
-    other.execute("BEGIN EXCLUSIVE")
-    metrics = f"127.0.0.1:{free_port()}"
-    station = start_station(
-        tmp_path, station_config(tmp_path, mosquitto.url, database, metrics=metrics)
+    held = DatabaseLock(database)
+    try:
+        began = time.monotonic()
+        cfg = StationConfig("gh", ("icu",), database=str(database))
+        with pytest.raises(InstanceHeld, match="another station service"):
+            take_station_lock(cfg, threading.Event(), wait_s=1.0)
+        assert time.monotonic() - began >= 1.0
+    finally:
+        held.release()
+
+
+def publish_dead_presence(port: int, ahead_s: float = 0.0) -> None:
+    """Station ``desk``'s last presence, left retained on the broker by a station that lost
+    power at once (no last will), stamped by its own clock ``ahead_s`` ahead of this one."""
+    at = p.to_iso(datetime.now(UTC) + timedelta(seconds=ahead_s))
+    status = p.StationStatus("gh", "icu", "desk", True, at, "deadbeef")
+    send_raw(port, p.Topics.station_status("gh", "icu", "desk"), p.encode(status), retain=True)
+
+
+@pytest.mark.mqtt
+def test_a_dead_station_whose_clock_ran_ahead_does_not_keep_the_next_one_off_for_good(
+    mosquitto: Any, tmp_path: Path
+) -> None:
+    """Station A loses power (its TCP connection stays open, its last will does not fire) and
+    station B of another name starts at once: A's retained presence is fresh but never
+    refreshed. B exited 78 at once as SECOND STATION, which the unit does not restart: the
+    unit was left with no station at all. With A's PC clock 12 s ahead, B's wait for that
+    presence to go stale was measured by A's stamp and capped at 16 s, so the presence was
+    still fresh by B's clock when it ended: B's start-up probe then stopped with 78 at 27 s.
+    B now waits until the presence is stale by its own clock, then serves."""
+    publish_dead_presence(mosquitto.port, ahead_s=12.0)
+    b = start_station(
+        tmp_path, station_config(tmp_path, mosquitto.url, tmp_path / "b.sqlite3", "desk2")
     )
     try:
-        assert wait_until(lambda: WAITING in station.stderr(), 60), station.stderr()
-        with pytest.raises(urllib.error.HTTPError) as answer:
-            urllib.request.urlopen(f"http://{metrics}/health", timeout=5)
-        assert answer.value.code == 503
-        problems = json.loads(answer.value.read())["problems"]
-        assert len(problems) == 1 and "is locked by another program" in problems[0], problems
-        check = check_station_service(metrics, str(station.popen.pid))
-        assert check.outcome == "fail"
-        assert "is locked by another program" in check.detail, check.detail
-        assert "broker not connected" not in check.detail
-        assert "twin" not in check.fix, check.fix
-        assert station.popen.poll() is None
+        assert wait_until(lambda: serving(b) or b.popen.poll() is not None, 90), b.stderr()
+        assert b.popen.poll() is None, (b.popen.returncode, b.stderr())
+        assert "has not refreshed its presence" in b.stderr()
+        assert "stale by this machine's clock" in b.stderr()
     finally:
-        other.execute("ROLLBACK")
-        other.close()
-        assert station.stop() == 0, station.stderr()
+        assert b.stop() == 0, b.stderr()
+
+
+@pytest.mark.mqtt
+def test_a_station_window_serving_stops_at_once_on_sigterm_while_it_waits_for_a_dead_station(
+    mosquitto: Any, tmp_path: Path
+) -> None:
+    """``beckon station --serve`` waiting for a dead station's presence to go stale: a
+    SIGTERM was acted on only after the wait, once the windows were built and the service had
+    connected (3.9 s after the signal). It now ends the wait at once, with nothing built."""
+    publish_dead_presence(mosquitto.port)
+    window = spawn(
+        ["-m", "beckon", "station", "--serve", "--config",
+         str(station_config(tmp_path, mosquitto.url, tmp_path / "b.sqlite3", "desk2"))],
+        tmp_path, "w", env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )  # fmt: skip
+    try:
+        assert wait_until(lambda: "has not refreshed its presence" in window.stderr(), 60), (
+            window.stderr()
+        )
+        sent = time.monotonic()
+        window.popen.send_signal(signal.SIGTERM)
+        status = window.popen.wait(30)
+        took = time.monotonic() - sent
+    finally:
+        window.kill()
+    assert status == 0, window.stderr()
+    assert took < 2.0, (took, window.stderr())
+    assert "connected to" not in window.stderr()
 
 
 def test_a_stop_during_the_wait_ends_it_at_once(tmp_path: Path) -> None:
