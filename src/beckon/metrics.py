@@ -287,6 +287,10 @@ class StationMetrics(_Common):
                 detail["waiting"] = True
             detail["problems"].append(self.service.not_serving)
             return False, detail
+        split = self.service.split_by
+        if split:  # another station serves our unit too: the calls are split
+            detail["problems"].append(f"SECOND STATION serving this unit too: {', '.join(split)}")
+            return False, detail
         return healthy, detail
 
     def _links(self) -> list[Any]:

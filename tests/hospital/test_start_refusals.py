@@ -228,6 +228,33 @@ def test_a_dead_station_whose_clock_ran_ahead_does_not_keep_the_next_one_off_for
 
 
 @pytest.mark.mqtt
+def test_a_serving_station_that_hears_another_serve_its_unit_says_the_calls_are_split(
+    mosquitto: Any, tmp_path: Path
+) -> None:
+    """Once serving, a station never looked at another station name's presence again: after
+    a stall past PRESENCE_FRESH_S (another station started meanwhile) two stations served one
+    SQLite unit, each with its own queue, and nothing said so. Now each heartbeat of the
+    other is a CRITICAL line, and the health endpoint names it."""
+    metrics = f"127.0.0.1:{free_port()}"
+    b = start_station(
+        tmp_path,
+        station_config(tmp_path, mosquitto.url, tmp_path / "b.sqlite3", "desk2", metrics),
+    )
+    try:
+        assert wait_until(lambda: serving(b), 60), b.stderr()
+        publish_dead_presence(mosquitto.port)  # a heartbeat of station desk, serving icu
+        split = "SECOND STATION: station service desk publishes for gh/icu too"
+        assert wait_until(lambda: split in b.stderr(), 10), b.stderr()
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.urlopen(f"http://{metrics}/health", timeout=5)
+        problems = json.loads(answer.value.read())["problems"]
+        assert "SECOND STATION serving this unit too: desk on gh/icu" in problems, problems
+        assert b.popen.poll() is None  # stopping here could stop both
+    finally:
+        assert b.stop() == 0, b.stderr()
+
+
+@pytest.mark.mqtt
 def test_a_station_window_serving_stops_at_once_on_sigterm_while_it_waits_for_a_dead_station(
     mosquitto: Any, tmp_path: Path
 ) -> None:

@@ -128,6 +128,10 @@ HOLD_OFF_JITTER = 0.5
 """The random share added to a HOLD_OFF_S step, at most (``hold_off_s``)."""
 
 
+def _where_serving(status: p.StationStatus) -> str:
+    return f"{status.name} on {status.site}/{status.unit}"
+
+
 def hold_off_s(step: int, rng: random.Random) -> int:
     """The wait after a station's ``step``-th loss while it holds back: HOLD_OFF_S's step (the
     last for good) plus up to HOLD_OFF_JITTER of it, drawn anew each time, in whole seconds
@@ -231,6 +235,7 @@ class StationService:
         """Why this station is running but not taking the unit's calls (holding back, see
         ``_hold_back``), in one line for systemd's status and the health endpoint; None
         otherwise."""
+        self._split_seen: dict[str, float] = {}  # another station serving our unit: when heard
         check_hook(settings.escalation, settings.source)
         if (missing := missing_program(settings.escalation)) is not None:
             log.error("ESCALATION HOOK WILL FAIL: %s", missing)
@@ -1054,9 +1059,12 @@ class StationService:
         rule as ``exclusive.refuse_second_station``, checked on the service's own connection:
         a station with a broker user cannot check before it connects without taking its own
         session over (the broker ties client ids to usernames) and losing what was queued."""
-        if self.cfg.store or self._probe_until is None or status.unit not in self.cfg.units:
+        if self.cfg.store or status.unit not in self.cfg.units:
             return
         if not status.serving():
+            return
+        if self._probe_until is None:
+            self._split_alarm(status)
             return
         log.critical(
             "SECOND STATION: station service %s already serves %s/%s; this one (%s) stops "
@@ -1065,6 +1073,26 @@ class StationService:
             status.name, status.site, status.unit, self.cfg.name,
         )  # fmt: skip
         self.fault = "duplicate"
+
+    def _split_alarm(self, status: p.StationStatus) -> None:
+        """Serving already, another station's heartbeat for our unit: both serve it (one of
+        them stalled past PRESENCE_FRESH_S, the other started meanwhile; review rev44r2). As
+        for a same-name twin, stopping here could stop both: say it loudly at every heartbeat,
+        and in the health endpoint (``split_by``) while that station's presence is fresh."""
+        log.critical(
+            "SECOND STATION: station service %s publishes for %s/%s too; calls are being split "
+            "between two queues. Stop one of them (systemctl stop beckon-station).",
+            status.name, status.site, status.unit,
+        )  # fmt: skip
+        self._split_seen[_where_serving(status)] = time.monotonic()
+
+    @property
+    def split_by(self) -> list[str]:
+        """Other stations (``name on site/unit``) heard serving our units within
+        PRESENCE_FRESH_S while this one serves: the unit's calls are split."""
+        now = time.monotonic()
+        seen = list(self._split_seen.items())  # read by the health endpoint's thread
+        return sorted(w for w, at in seen if now - at <= p.PRESENCE_FRESH_S)
 
     def _on_lost_while_probing(self, lost: Disconnected) -> None:
         """A station that has never served and keeps losing its connection before its start-up
