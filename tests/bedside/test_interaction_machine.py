@@ -216,7 +216,8 @@ def test_the_scan_is_held_during_a_question_and_settles_after_the_answer() -> No
     assert m.on_gesture("nod", 15.5) == Selected("nurse", 15.5)
 
 
-def test_a_question_drops_a_choice_waiting_for_confirmation() -> None:
+def test_nothing_confirms_a_choice_behind_a_question() -> None:
+    """It comes back after the question (tests/bedside/test_question_interrupts.py)."""
     m = machine()
     assert isinstance(m.on_gesture("nod", 9.0), ConfirmRequested)  # emergency on offer at 8-12
     m.hold(9.5)

@@ -217,7 +217,8 @@ def describe(e: BedsideEvent) -> str:
     name = type(e).__name__
     match e:
         case MenuChanged(menu=menu):
-            return f"{name} stage={menu.stage} highlighted={menu.highlighted}"
+            resumed = " (taken up again after a question)" if menu.resumed else ""
+            return f"{name} stage={menu.stage} highlighted={menu.highlighted}{resumed}"
         case (
             IntentSelected() | OfferDeclined() | ConfirmNeeded() | ConfirmTooSoon() | PointerMoved()
         ):

@@ -7,7 +7,9 @@ It is plain Python driven by the gesture events' own timestamps, so it runs the 
 live camera and on a video file. After a selection the menu pauses, so one long nod cannot
 send two requests. While a nurse's question waits for its answer the scan is held, and after
 the answer it stays quiet for a settle time, so the second nod of a "yes, yes" or a shake
-that follows a "no" cannot choose whatever the menu offers next. The patient can put the
+that follows a "no" cannot choose whatever the menu offers next; a choice the question
+interrupted (a confirmation, the pain scale) is taken up again after that settle, never
+confirmed by the answer. The patient can put the
 menu to sleep (a gesture mapped to ``sleep``, or the :data:`SLEEP` entry in the menu) so a
 restless night or a visit does not send requests; asleep, only the wake gesture does anything.
 """
@@ -114,6 +116,10 @@ class MenuView:
     waits: bool = False
     """While confirming: the confirming gesture did not count at once (``ready`` came later), so
     the question was asked first and the instruction follows when it counts."""
+    resumed: bool = False
+    """While confirming or on the scale: a nurse's question interrupted this choice and it is
+    taken up again now that the question is over (:meth:`Interaction.hold`). Nothing was
+    sent: the screen and the voice say so first ("Not sent: Emergency.")."""
     select_with: tuple[str, ...] = field(default=("nod",), compare=False)
     """The gestures that choose (the patient's profile may not use a nod); fixed for a menu,
     so not compared (views are compared to tell listeners of a change)."""
@@ -214,6 +220,8 @@ class _Scale:
     """When ``level`` really appeared, if before ``since``: a speed-up kept it on offer a
     nod's grace (:data:`RETIME_GRACE_S`) past the change, and ``since`` is set so that it moves
     on then."""
+    resumed: bool = False
+    """Taken up again after a nurse's question (``MenuView.resumed``)."""
 
 
 @dataclass(frozen=True)
@@ -227,9 +235,25 @@ class _Pending:
     shown: float
     ready: float
     deadline: float
+    resumed: bool = False
+    """Taken up again after a nurse's question (``MenuView.resumed``)."""
 
     def shifted(self, dt: float) -> _Pending:
-        return _Pending(self.intent, self.shown + dt, self.ready + dt, self.deadline + dt)
+        return replace(
+            self, shown=self.shown + dt, ready=self.ready + dt, deadline=self.deadline + dt
+        )
+
+
+@dataclass(frozen=True)
+class _Interrupted:
+    """A choice a nurse's question took the screen from (:meth:`Interaction.hold`): a request
+    awaiting its confirming gesture, or the pain scale (``scale``). ``after``: set when the
+    question ends (:meth:`Interaction.release`); the choice is taken up again from then plus
+    ``confirm_after_s``, and not before the settle after the answer is over."""
+
+    intent: str
+    scale: bool
+    after: float | None = None
 
 
 CONFIRM_AFTER_S = 2.0
@@ -352,6 +376,7 @@ class Interaction:
         self._timed_from = start_t
         self._listening = False  # a spoken request waits (see listen)
         self._pending: _Pending | None = None  # a choice awaiting its confirming gesture
+        self._interrupted: _Interrupted | None = None  # a choice a nurse's question interrupted
         self._timed_out: list[Cancelled | Selected] = []
         self._asleep = False
         self._asleep_since = 0.0  # when the patient or staff put the menu to sleep
@@ -384,21 +409,70 @@ class Interaction:
     # ---------------------------------------------------------------- questions
 
     def hold(self, t: float) -> None:
-        """A nurse's question takes the screen: stop offering (and forget a choice awaiting
-        confirmation, which the patient can no longer see) until :meth:`release`."""
+        """A nurse's question takes the screen: stop offering until :meth:`release`.
+
+        A choice under way is put aside, not forgotten: a request chosen and awaiting its
+        confirming gesture, or the pain scale. Dropped here (up to session 43), the patient
+        answered the question, the scan started again, and nothing ever said that the request
+        had not gone: a patient who cannot speak waited for water nobody brought. What a
+        patient expects after an interruption is to be back where he was, told that nothing
+        was sent: so the choice is taken up again once the question is over (see
+        :meth:`release`), with its full time to confirm, and said ("Not sent: Emergency.
+        Send Emergency? ..."; ``MenuView.resumed``). A new confirming gesture is needed: the
+        question's answer never confirms it. The scale starts again at 0 (the pain is sent
+        without a number after one round, as ever); sending it at once here instead, its
+        "saved" and "received" would be said over the nurse's question."""
         self._advance(t)
         self._held = True
+        if self._pending is not None:
+            self._interrupted = _Interrupted(self._pending.intent, scale=False)
+        elif self._scale is not None:
+            self._interrupted = _Interrupted(self._scale.intent, scale=True)
+        elif self._interrupted is not None:  # a second question before it was taken up
+            self._interrupted = replace(self._interrupted, after=None)
+        if self._interrupted is not None:
+            log.info(
+                "%s put aside for a nurse's question; taken up again after it (nothing sent)",
+                self._interrupted.intent,
+            )
         self._pending = None
         self._scale = None
 
     def release(self, t: float) -> None:
         """The question was answered or expired: after ``settle_after_answer_s`` the scan
-        starts again from the first item, so nothing is chosen by the answer's momentum."""
+        starts again from the first item, so nothing is chosen by the answer's momentum.
+
+        A choice the question interrupted (:meth:`hold`) comes back then instead, and not
+        before ``confirm_after_s`` after the question ended, whatever the settle: until then
+        a gesture does nothing (the menu is paused), and one made before and reported late is
+        not applied (it was made before the confirmation was on screen). So the second nod of
+        a "yes, yes", or any echo of the answer, cannot confirm the request; only a confirming
+        gesture made once the confirmation is back on screen sends it."""
         if not self._held:
             return
         self._held = False
         self._paused_until = max(self._paused_until, t + self.settle_after_answer_s)
+        if self._interrupted is not None:  # nothing else is offered before it comes back
+            self._interrupted = replace(self._interrupted, after=t + self.confirm_after_s)
+            self._paused_until = max(self._paused_until, t + self.confirm_after_s)
         self._index, self._since = 0, self._paused_until
+
+    def _take_up(self, t: float) -> None:
+        """Bring back the choice a question interrupted once its time has come (``release``):
+        the settle after the answer over, and no spoken request waiting (``listen``)."""
+        it = self._interrupted
+        if it is None or it.after is None or self._held or self._asleep:
+            return
+        at = max(it.after, self._paused_until)
+        if t < at:
+            return
+        self._interrupted = None
+        if it.scale:
+            self._scale = _Scale(it.intent, 0, at, resumed=True)
+        else:
+            self._pending = _Pending(it.intent, at, at, at + self.confirm_timeout_s, True)
+        self._since = at
+        log.info("%s taken up again at %.2f s after the nurse's question", it.intent, at)
 
     @property
     def held(self) -> bool:
@@ -434,6 +508,8 @@ class Interaction:
         if self._pending is not None and self._pending.intent == CANCEL_REQUEST:
             self._pending = None
             self._since = t
+        if self._interrupted is not None and self._interrupted.intent == CANCEL_REQUEST:
+            self._interrupted = None  # its request is finished or no longer the newest
         self._cancels, self._cancels_id = intent, request_id
         self.items = self._base_items + ((CANCEL_REQUEST,) if intent is not None else ())
         if self._index >= len(self.items):
@@ -498,6 +574,9 @@ class Interaction:
         self._timed_from += dt
         if self._pending is not None:
             self._pending = self._pending.shifted(dt)
+        it = self._interrupted
+        if it is not None and it.after is not None:
+            self._interrupted = replace(it, after=it.after + dt)
         if self._scale is not None:
             sc = self._scale
             appeared = None if sc.appeared is None else sc.appeared + dt
@@ -507,7 +586,7 @@ class Interaction:
         """The camera's first frame came in at ``t``: the scan starts again from the first
         item, because nothing offered before it could be chosen by a gesture. A pause, a
         confirmation, a question or sleep that is under way is left as it is."""
-        if self._pending is None and self._scale is None:
+        if self._pending is None and self._scale is None and self._interrupted is None:
             self._index = 0
             self._since = t
 
@@ -523,6 +602,7 @@ class Interaction:
         self._asleep, self._asleep_since = True, t
         self._pending = None
         self._scale = None
+        self._interrupted = None
         return Slept(t)
 
     def drop_pending(self, t: float) -> Cancelled | None:
@@ -533,6 +613,9 @@ class Interaction:
         reported as the shift), so a choice it left waiting for its yes is not the patient's.
         A request already sent is not touched."""
         self._advance(t)
+        if self._interrupted is not None and not self._interrupted.scale:
+            intent, self._interrupted = self._interrupted.intent, None  # put aside, same thing
+            return Cancelled(intent, t)
         if self._pending is None:
             return None
         intent = self._pending.intent
@@ -551,6 +634,7 @@ class Interaction:
     # ---------------------------------------------------------------- time
 
     def _advance(self, t: float) -> None:
+        self._take_up(t)
         self._advance_scale(t)
         if self._scale is not None:
             return
@@ -624,7 +708,7 @@ class Interaction:
         if self._asleep:
             return replace(view, highlighted=None, stage="asleep", confirm_with=self.wake_with)
         if self._scale is not None:
-            return replace(view, stage="scale", level=self._level(t))
+            return replace(view, stage="scale", level=self._level(t), resumed=self._scale.resumed)
         if self._pending is not None:
             return replace(
                 view,
@@ -634,6 +718,7 @@ class Interaction:
                 cancel_with=self.cancel_with,
                 ready=t >= self._pending.ready,
                 waits=self._pending.ready > self._pending.shown,
+                resumed=self._pending.resumed,
             )
         if highlighted is None:
             return view
