@@ -1,5 +1,6 @@
 """Bed 12's bedside window for tests that look at it: real settings, an unstarted service
-(:func:`bed12_window`), or started and online over the test's broker (:func:`bedside_with`)."""
+(:func:`bed12_window`), or started and online over the test's broker (:func:`bedside_with`);
+and a nurse asking a bed a question from the station window (:func:`ask`)."""
 
 from __future__ import annotations
 
@@ -57,3 +58,12 @@ def bedside_with(
     window.show()
     qtbot.waitUntil(lambda: window.timeline.online is True, timeout=15_000)
     return window
+
+
+def ask(qtbot: Any, station: Any, bed: str, text: str) -> None:
+    """A nurse at the ``station`` window asks ``bed`` the yes/no question ``text``."""
+    from PyQt6.QtCore import Qt
+
+    station.ask_bed.setCurrentText(bed)
+    station.ask_text.setCurrentText(text)
+    qtbot.mouseClick(station.ask_button, Qt.MouseButton.LeftButton)

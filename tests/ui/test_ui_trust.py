@@ -17,15 +17,10 @@ from PyQt6.QtWidgets import QLabel
 from beckon.bedside.service import FrameTick, Gesture
 from tests.helpers.rig import station_for
 from tests.helpers.staff import choose, hold_staff, tap_staff
+from tests.helpers.windows import ask
 
 pytestmark = pytest.mark.mqtt
 WAIT_MS = 15_000
-
-
-def ask(qtbot: Any, station: Any, bed: str, text: str) -> None:
-    station.ask_bed.setCurrentText(bed)
-    station.ask_text.setCurrentText(text)
-    qtbot.mouseClick(station.ask_button, Qt.MouseButton.LeftButton)
 
 
 def test_yes_yes_answers_the_question_and_sends_nothing_else(

@@ -82,10 +82,14 @@ def prompt_for(e: BedsideEvent, intent_label: str, calibrating: bool = False) ->
                 key = "confirm_cancel" if menu.highlighted == CANCEL_REQUEST else "confirm"
                 if not menu.ready:
                     return Prompt(key + "_ask", (intent_label,))
+                if menu.resumed:  # after a nurse's question: "Not sent: Emergency. Send ...?"
+                    return Prompt(key + "_resumed", (intent_label, *confirm))
                 return Prompt(key, (intent_label, *confirm))
             if menu.stage == "asleep":
                 return Prompt("asleep", confirm)
             if menu.stage == "scale" and menu.level is not None:
+                if menu.resumed and menu.level == 0:  # after a nurse's question
+                    return Prompt("scale_resumed", (intent_label,))
                 return Prompt("scale", (str(menu.level),))
             return None
         case ev.RequestSaved(restored=False):

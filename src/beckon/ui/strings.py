@@ -113,6 +113,35 @@ def too_soon_text(cancelling: bool = False) -> str:
     return translate("Beckon", "Too soon. To send it, wait for the instruction.")
 
 
+def not_sent_text(intent: str) -> str:
+    """Said and shown first when a choice a nurse's question interrupted is taken up again
+    after it (``MenuView.resumed``): nothing was sent. Without it a patient who had chosen
+    Water believed it gone while the question was answered and the menu moved on."""
+    return translate("Beckon", "Not sent: {intent}.").format(intent=intent)
+
+
+def not_sent_yet_text(intent: str) -> str:
+    """:func:`not_sent_text` for the pain scale: it sends the request without a number after
+    a round, so "not yet"."""
+    return translate("Beckon", "Not sent yet: {intent}.").format(intent=intent)
+
+
+def not_cancelled_text(intent: str) -> str:
+    """:func:`not_sent_text` for the menu's cancel entry (``intent``: the request it would
+    cancel)."""
+    return translate("Beckon", "Not cancelled: {intent}.").format(intent=intent)
+
+
+def not_done_text(view: MenuView, label: str, target: str = "") -> str:
+    """Which of those a resumed ``view`` says (``label``: the chosen entry as the window names
+    it; ``target``: for the cancel entry, the request it would cancel)."""
+    if view.stage == "scale":
+        return not_sent_yet_text(label)
+    if view.highlighted == CANCEL_REQUEST:
+        return not_cancelled_text(target)
+    return not_sent_text(label)
+
+
 def confirm_banner(view: MenuView, label: str = "") -> str:
     """The instruction while a choice waits for its confirming gesture: an emergency, or the
     menu's cancel entry (intents.CANCEL_REQUEST); until the gesture counts, the question and
@@ -136,10 +165,18 @@ def confirm_banner(view: MenuView, label: str = "") -> str:
     return text
 
 
-def stage_banner(view: MenuView, label: str = "") -> str:
+def stage_banner(view: MenuView, label: str = "", target: str = "") -> str:
     """The instruction above the tiles for each interaction stage (unknown stages: wait),
     naming the gestures of the patient's profile (``label``: the highlighted entry's name, for
-    the confirmation's question)."""
+    the confirmation's question; ``target``: for the cancel entry, the request it cancels).
+    A choice taken up again after a nurse's question says first that nothing was sent."""
+    text = _stage_instruction(view, label)
+    if view.resumed and view.stage in ("confirming", "scale"):
+        return not_done_text(view, label, target) + " " + text
+    return text
+
+
+def _stage_instruction(view: MenuView, label: str) -> str:
     stage = view.stage
     choose = gesture_to_do(_first(view.select_with))
     if stage == "scale":
@@ -426,6 +463,13 @@ def spoken(prompt: Prompt) -> str:
         return translate("Beckon", "{entry}? {gesture} to cancel it.").format(
             entry=a[0], gesture=gesture_to_do(a[1] if len(a) > 1 else "nod")
         )
+    if prompt.key == "confirm_resumed":  # after a nurse's question; args as "confirm"
+        return not_sent_text(a[0]) + " " + spoken(Prompt("confirm", a))
+    if prompt.key == "confirm_cancel_resumed":  # args: the entry, the gesture, its request
+        target = a[2] if len(a) > 2 else ""
+        return not_cancelled_text(target) + " " + spoken(Prompt("confirm_cancel", a[:2]))
+    if prompt.key == "scale_resumed":  # after a nurse's question; args: the request
+        return not_sent_yet_text(a[0]) + " " + spoken(Prompt("scale", ("0",)))
     if prompt.key == "cancel_asked":
         return cancelling_text(a[0])
     if prompt.key == "scale" and a[0] == "0":
