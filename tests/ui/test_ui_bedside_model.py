@@ -274,3 +274,24 @@ def test_the_cancel_entry_has_its_own_too_soon_text() -> None:
 
     assert strings.too_soon_text() == "Too soon. To send it, wait for the instruction."
     assert strings.too_soon_text(True) == "Too soon. To cancel it, wait for the instruction."
+
+
+def test_the_too_soon_note_is_shown_not_said_unless_the_instruction_comes_with_it() -> None:
+    """A confirming gesture made in the wait and reported after it adds a note to the view
+    (``MenuView.too_soon``): saying the instruction again for it cut the one being said. When
+    the note comes with the instruction itself (the late report handled before the view that
+    names the gesture was told), the instruction is said."""
+    asked = MenuView(("emergency",), "emergency", "confirming", confirm_with=("look_up",),
+                     ready=False, waits=True)  # fmt: skip
+    ready = MenuView(("emergency",), "emergency", "confirming", confirm_with=("look_up",),
+                     waits=True)  # fmt: skip
+    noted = MenuView(("emergency",), "emergency", "confirming", confirm_with=("look_up",),
+                     waits=True, too_soon=True)  # fmt: skip
+    instruction = Prompt("confirm", ("Emergency", "look_up"))
+    policy = PromptPolicy()
+    policy.prompt(ev.MenuChanged(asked, 5.0), "Emergency", items=2)
+    assert policy.prompt(ev.MenuChanged(ready, 7.0), "Emergency", items=2) == instruction
+    assert policy.prompt(ev.MenuChanged(noted, 7.3), "Emergency", items=2) is None
+    policy = PromptPolicy()
+    policy.prompt(ev.MenuChanged(asked, 5.0), "Emergency", items=2)
+    assert policy.prompt(ev.MenuChanged(noted, 7.3), "Emergency", items=2) == instruction

@@ -53,11 +53,13 @@ class ConfirmNeeded:
 class ConfirmTooSoon:
     """A confirming gesture came before the confirmation counted (``MenuView.ready``): nothing
     was sent, and the screen (not the voice) tells the patient to wait for the instruction if he
-    means to send it."""
+    means to send it. ``late``: made before it counted but reported after (the instruction is
+    on screen already: the menu's view says it was too soon, ``MenuView.too_soon``)."""
 
     intent: str
     t: float
     gesture: str
+    late: bool = False
 
 
 @dataclass(frozen=True)

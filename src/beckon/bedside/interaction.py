@@ -116,6 +116,9 @@ class MenuView:
     waits: bool = False
     """While confirming: the confirming gesture did not count at once (``ready`` came later), so
     the question was asked first and the instruction follows when it counts."""
+    too_soon: bool = False
+    """While confirming: a confirming gesture made before ``ready`` was reported after it (a
+    late report): it sent nothing, and the screen says so beside the instruction."""
     resumed: bool = False
     """While confirming or on the scale: a nurse's question interrupted this choice and it is
     taken up again now that the question is over (:meth:`Interaction.hold`). Nothing was
@@ -150,6 +153,8 @@ class ConfirmTooSoon:
     intent: str
     t: float
     ready: float
+    late: bool = False
+    """Made before ``ready`` but reported after it (``MenuView.too_soon``)."""
 
 
 @dataclass(frozen=True)
@@ -237,6 +242,8 @@ class _Pending:
     deadline: float
     resumed: bool = False
     """Taken up again after a nurse's question (``MenuView.resumed``)."""
+    too_soon: bool = False
+    """A confirming gesture made before ``ready`` was reported after it (``MenuView``)."""
 
     def shifted(self, dt: float) -> _Pending:
         return replace(
@@ -719,6 +726,7 @@ class Interaction:
                 ready=t >= self._pending.ready,
                 waits=self._pending.ready > self._pending.shown,
                 resumed=self._pending.resumed,
+                too_soon=self._pending.too_soon,
             )
         if highlighted is None:
             return view
@@ -793,9 +801,18 @@ class Interaction:
         could confirm). Before that it is most likely the selecting movement's echo (a held
         look reported twice, a nod repeated at once), and the confirmation exists to stop
         exactly that; but it may be a patient who knows the routine, so it is shown
-        (:class:`ConfirmTooSoon`), not dropped silently. One made in the wait but reported
-        once the confirmation is ready is only logged: the instruction is given already, and
-        telling "too soon" then would take its place (rev43u2 DEFECT 1)."""
+        (:class:`ConfirmTooSoon`), not dropped silently.
+
+        One made in the wait but reported once the confirmation is ready (a late report: nods
+        are held back; in the wait's last half second or so) is judged by when it was made,
+        so it does not count either: made in the wait, it is exactly what the wait is for (a
+        nod repeated at once comes about 1 s after the choice, a held look's second report
+        1.3 s), and its report time says nothing about whether it was an echo. Only logged
+        (up to session 43), the patient nodded on purpose and nothing happened. It is not
+        told "wait for the instruction" either: the instruction is on screen already, and that
+        text took its place until the lapse (rev43u2 DEFECT 1). The view says beside the
+        instruction that it was too soon and sent nothing (``MenuView.too_soon``; shown, not
+        said, like :class:`ConfirmTooSoon` in the wait), and the instruction stays."""
         if action == "cancel":
             self._pending = None
             self._since = t
@@ -812,10 +829,9 @@ class Interaction:
                 pending.intent,
                 pending.ready,
             )
-            if t >= pending.ready:
-                # Made in the wait, reported after it (a late report): the instruction is on
-                # screen already, and "too soon" now would replace it until the lapse.
-                return None
+            if t >= pending.ready:  # made in the wait, reported after it: see the docstring
+                self._pending = replace(pending, too_soon=True)
+                return ConfirmTooSoon(pending.intent, t, pending.ready, late=True)
             return ConfirmTooSoon(pending.intent, t, pending.ready)
         self._pending = None
         return self._chosen(pending.intent, t)

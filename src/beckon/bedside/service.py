@@ -917,7 +917,7 @@ class BedsideService:
         elif isinstance(outcome, ConfirmRequested):
             self._emit(ev.ConfirmNeeded(outcome.intent, g.t, g.name))
         elif isinstance(outcome, ConfirmTooSoon):
-            self._emit(ev.ConfirmTooSoon(outcome.intent, g.t, g.name))
+            self._emit(ev.ConfirmTooSoon(outcome.intent, g.t, g.name, outcome.late))
         elif isinstance(outcome, Cancelled):
             self._emit(ev.SelectionCancelled(outcome.intent, g.t, g.name))
         elif isinstance(outcome, Moved):

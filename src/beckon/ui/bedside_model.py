@@ -13,12 +13,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from beckon.bedside import events as ev
 from beckon.bedside.devices import LIGHT_HINTS
 from beckon.bedside.events import BedsideEvent
+from beckon.bedside.interaction import MenuView
 from beckon.intents import CANCEL_REQUEST, Intent
 from beckon.ui.theme import BEDSIDE, BEDSIDE_FAR
 
@@ -303,6 +304,8 @@ class PromptPolicy:
       already showed, so after a restart the retained states of old requests are not announced;
       the same news for several requests at once is said once ("Your request is done." four
       times in a row, for requests closed while the tablet was off).
+    - A confirmation whose only change is the too-soon note (``MenuView.too_soon``) is not said
+      again: the note is shown, and saying the instruction again cut it as it was being said.
     """
 
     def __init__(
@@ -316,6 +319,7 @@ class PromptPolicy:
         self._clock = clock
         self._last_news: tuple[Prompt, float] | None = None
         self._quiet_until = 0.0  # offers wait while "Not sent: ..." is heard
+        self._last_menu: MenuView | None = None  # the menu's view last told
 
     def face(self, in_view: bool | None) -> None:
         if in_view and self.face_in_view is not True:
@@ -334,6 +338,10 @@ class PromptPolicy:
     ) -> Prompt | None:
         if isinstance(e, _PATIENT_ACTS):
             self.unanswered_offers = 0
+        if isinstance(e, ev.MenuChanged):
+            told, self._last_menu = self._last_menu, e.menu
+            if e.menu.too_soon and told is not None and replace(told, too_soon=True) == e.menu:
+                return None
         if isinstance(e, ev.StateChanged) and not (changed and known):
             return None
         said = prompt_for(e, intent_label, calibrating)

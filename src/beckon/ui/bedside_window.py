@@ -972,10 +972,10 @@ class BedsideWindow(QWidget):
                 self._note_after_choice(strings.already_asked_text(self.label(intent)))
             case ev.CancelAsked(intent=intent):
                 self._note_after_choice(strings.cancelling_text(self.label(intent)))
-            case ev.ConfirmTooSoon(intent=intent):
+            case ev.ConfirmTooSoon(intent=intent, late=False):
                 # Until the confirmation counts (the menu's next view gives the instruction):
                 # a patient who confirmed on purpose sees why nothing happened. Shown, not
-                # said (bedside_model.prompt_for).
+                # said (bedside_model.prompt_for). A late one: the menu's view says it.
                 if self.pages.currentIndex() != 2:
                     self.stage_banner.setText(strings.too_soon_text(intent == CANCEL_REQUEST))
             case ev.QuestionAnswered(answer=answer):

@@ -8,6 +8,8 @@ after translation, so a translator can move them.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PyQt6.QtCore import QCoreApplication
 
 from beckon.bedside.devices import CameraState, MicState
@@ -142,12 +144,24 @@ def not_done_text(view: MenuView, label: str, target: str = "") -> str:
     return not_sent_text(label)
 
 
+def too_late_to_count_text(cancelling: bool = False) -> str:
+    """Before the instruction when a confirming gesture made before it counted was reported
+    after (``MenuView.too_soon``): it did nothing, and the instruction beside it says how.
+    Worded to inform, not to urge: it may have been the choosing movement's echo."""
+    if cancelling:
+        return translate("Beckon", "Too soon: nothing was cancelled.")
+    return translate("Beckon", "Too soon: nothing was sent.")
+
+
 def confirm_banner(view: MenuView, label: str = "") -> str:
     """The instruction while a choice waits for its confirming gesture: an emergency, or the
     menu's cancel entry (intents.CANCEL_REQUEST); until the gesture counts, the question and
     that the instruction follows."""
     if not view.ready:
         return getting_ready_text(view, label)
+    if view.too_soon:
+        text = confirm_banner(replace(view, too_soon=False), label)
+        return too_late_to_count_text(view.highlighted == CANCEL_REQUEST) + " " + text
     cancelling = view.highlighted == CANCEL_REQUEST
     if cancelling:
         go = translate("Beckon", "{gesture} to cancel your request.")
