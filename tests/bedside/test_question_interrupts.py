@@ -183,3 +183,72 @@ def test_a_spoken_request_waiting_holds_it_back_until_it_ends() -> None:
     m.listen(22.0, waiting=False)
     assert m.view(24.9).stage == "paused"  # the pause after a choice
     assert m.view(25.0).stage == "confirming" and m.view(25.0).resumed
+
+
+def test_a_request_sent_another_way_is_not_taken_up_again_after_the_question() -> None:
+    """Asked by voice or touch (or by the station's staff) during the question: taken up
+    again, it said "Not sent: Emergency" and one nod sent a second emergency (rev44b)."""
+    m = chosen_emergency()
+    m.hold(9.5)
+    m.forget("emergency", 10.0)  # BedsideService.submit, from any source
+    m.release(12.0)
+    assert m.view(17.0).stage == "offering" and not m.view(17.0).resumed
+    assert m.on_gesture("long_blink", 17.5) is None
+
+
+def test_a_request_sent_another_way_ends_its_confirmation_on_screen() -> None:
+    m = chosen_emergency()
+    m.forget("water", 9.2)  # another request: the confirmation stays
+    assert m.view(9.3).stage == "confirming"
+    m.forget("emergency", 9.5)
+    assert m.view(9.6).stage != "confirming"
+    assert not m.confirming(9.6)
+    assert m.on_gesture("long_blink", 10.0) is None, "nothing left to send"
+
+
+def test_pain_sent_another_way_ends_its_scale_on_screen_or_put_aside() -> None:
+    m = Interaction(("nurse", "pain"), ACTIONS, scale_intents=("pain",))
+    m.on_gesture("nod", 5.0)
+    m.forget("pain", 8.0)
+    assert m.view(8.1).stage != "scale"
+
+    m = Interaction(("nurse", "pain"), ACTIONS, scale_intents=("pain",))
+    m.on_gesture("nod", 5.0)
+    m.hold(10.0)
+    m.forget("pain", 11.0)
+    m.release(12.0)
+    assert m.view(17.0).stage == "offering", "no scale to send pain a second time"
+    assert m.expired(17.0 + 11 * 4.0 + 0.1) == []
+
+
+def test_confirming_is_true_only_while_a_confirmation_is_on_screen_or_coming_back() -> None:
+    """What the service asks before it shows a nurse's question (it waits behind one)."""
+    m = chosen_emergency()
+    assert m.confirming(9.1)
+    assert m.on_gesture("long_blink", 9.5) == Selected("emergency", 9.5)
+    assert not m.confirming(9.6)
+    m = chosen_emergency()
+    assert not m.confirming(9.0 + 8.0 + 0.1), "lapsed"
+    m = Interaction(("nurse", "pain"), ACTIONS, scale_intents=("pain",))
+    m.on_gesture("nod", 5.0)
+    assert not m.confirming(6.0), "the scale is not a confirmation: a question is shown over it"
+
+
+def test_a_spoken_request_ending_in_the_quiet_after_an_answer_does_not_shorten_it() -> None:
+    """The quiet after an answer is 5 s (answered at 12 s: nothing before 17 s); a spoken
+    request that ends at 13.8 s set the pause to 16.8 s outright (rev44b)."""
+    m = chosen_emergency()
+    m.hold(9.5)
+    m.release(12.0)
+    m.listen(13.0, waiting=True)
+    m.listen(13.8, waiting=False)
+    assert m.view(16.9).stage == "paused"
+    assert m.view(17.0).stage == "confirming"
+
+    m = chosen_emergency()  # the spoken request began during the question
+    m.hold(9.5)
+    m.listen(10.0, waiting=True)
+    m.release(12.0)
+    m.listen(12.5, waiting=False)
+    assert m.view(16.9).stage == "paused"
+    assert m.view(17.0).stage == "confirming"

@@ -7,11 +7,19 @@ It is plain Python driven by the gesture events' own timestamps, so it runs the 
 live camera and on a video file. After a selection the menu pauses, so one long nod cannot
 send two requests. While a nurse's question waits for its answer the scan is held, and after
 the answer it stays quiet for a settle time, so the second nod of a "yes, yes" or a shake
-that follows a "no" cannot choose whatever the menu offers next; a choice the question
-interrupted (a confirmation, the pain scale) is taken up again after that settle, never
-confirmed by the answer. The patient can put the
-menu to sleep (a gesture mapped to ``sleep``, or the :data:`SLEEP` entry in the menu) so a
-restless night or a visit does not send requests; asleep, only the wake gesture does anything.
+that follows a "no" cannot choose whatever the menu offers next.
+
+The one rule for a question and a choice under way: a question never takes the screen from a
+request awaiting its confirming gesture (:meth:`Interaction.confirming`; the service keeps it
+waiting, at most ``confirm_after_s`` + ``confirm_timeout_s``, until the confirmation is sent,
+cancelled or lapses); a choice it does take the screen from (the pain scale, which lasts a
+round of 11 offers) is put aside and taken up again after the settle, said as not sent, never
+chosen by the answer, and forgotten if the request is sent meanwhile another way
+(:meth:`Interaction.forget`).
+
+The patient can put the menu to sleep (a gesture mapped to ``sleep``, or the :data:`SLEEP`
+entry in the menu) so a restless night or a visit does not send requests; asleep, only the
+wake gesture does anything.
 """
 
 from __future__ import annotations
@@ -382,6 +390,7 @@ class Interaction:
         # from here, while it still appeared at _since.
         self._timed_from = start_t
         self._listening = False  # a spoken request waits (see listen)
+        self._paused_before_listening = start_t  # the pause when it began (see listen)
         self._pending: _Pending | None = None  # a choice awaiting its confirming gesture
         self._interrupted: _Interrupted | None = None  # a choice a nurse's question interrupted
         self._timed_out: list[Cancelled | Selected] = []
@@ -418,8 +427,10 @@ class Interaction:
     def hold(self, t: float) -> None:
         """A nurse's question takes the screen: stop offering until :meth:`release`.
 
-        A choice under way is put aside, not forgotten: a request chosen and awaiting its
-        confirming gesture, or the pain scale. Dropped here (up to session 43), the patient
+        The service never calls it over a confirmation (:meth:`confirming`, the module's
+        rule): in practice the choice put aside is the pain scale; a confirmation is put
+        aside the same way if a caller holds over one. A choice under way is put aside, not
+        forgotten. Dropped here (up to session 43), the patient
         answered the question, the scan started again, and nothing ever said that the request
         had not gone: a patient who cannot speak waited for water nobody brought. What a
         patient expects after an interruption is to be back where he was, told that nothing
@@ -458,10 +469,13 @@ class Interaction:
         if not self._held:
             return
         self._held = False
-        self._paused_until = max(self._paused_until, t + self.settle_after_answer_s)
+        quiet = t + self.settle_after_answer_s
         if self._interrupted is not None:  # nothing else is offered before it comes back
             self._interrupted = replace(self._interrupted, after=t + self.confirm_after_s)
-            self._paused_until = max(self._paused_until, t + self.confirm_after_s)
+            quiet = max(quiet, t + self.confirm_after_s)
+        self._paused_until = max(self._paused_until, quiet)
+        # A spoken request waiting now keeps the quiet when it ends (see listen).
+        self._paused_before_listening = max(self._paused_before_listening, quiet)
         self._index, self._since = 0, self._paused_until
 
     def _take_up(self, t: float) -> None:
@@ -485,6 +499,37 @@ class Interaction:
     def held(self) -> bool:
         return self._held
 
+    def confirming(self, t: float) -> bool:
+        """A request awaiting its confirming gesture is on screen at ``t`` (or in its wait, or
+        put aside and about to come back). The service shows no nurse's question then: the
+        question waits until the confirmation is sent, cancelled or lapses (at most
+        ``confirm_after_s`` + ``confirm_timeout_s``), because during a question gestures only
+        answer it, and an emergency confirmed by a long blink was held up for the question's
+        whole life (rev44b)."""
+        self._advance(t)
+        put_aside = self._interrupted is not None and not self._interrupted.scale
+        return self._pending is not None or (put_aside and not self._held)
+
+    def forget(self, intent: str, t: float) -> None:
+        """A request for ``intent`` was just sent, from any source (voice, touch, a gesture):
+        a choice of the same request under way, awaiting its confirmation, on the scale or
+        put aside for a nurse's question, is forgotten. Kept, it came back as "Not sent:
+        Emergency" and one nod sent a second emergency (emergencies are never de-duplicated),
+        a water already sent was said not sent, and a number picked on a scale taken up again
+        sent the pain twice (rev44b BLOCKER)."""
+        self._advance(t)
+        if self._pending is not None and self._pending.intent == intent:
+            log.info("%s sent another way: its confirmation is no longer asked", intent)
+            self._pending = None
+            self._since = t
+        if self._scale is not None and self._scale.intent == intent:
+            log.info("%s sent another way: its scale is no longer offered", intent)
+            self._scale = None
+            self._since = t
+        if self._interrupted is not None and self._interrupted.intent == intent:
+            log.info("%s sent another way: it is not taken up again after the question", intent)
+            self._interrupted = None
+
     def listen(self, t: float, waiting: bool) -> None:
         """A spoken request waits for its yes or no (``waiting``), or no longer. Meanwhile the
         scan offers nothing (for at most LISTEN_MAX_S): its spoken offers cut the tablet's
@@ -493,13 +538,18 @@ class Interaction:
         gesture choice awaiting confirmation is kept."""
         self._advance(t)
         if waiting:
+            if not self._listening:
+                self._paused_before_listening = self._paused_until
             self._listening = True
             self._paused_until = max(self._paused_until, t + LISTEN_MAX_S)
             return
         if not self._listening:
             return
         self._listening = False
-        self._paused_until = t + self.pause_after_select_s
+        # The later of the two: a spoken request that ends in the quiet after a question's
+        # answer must not cut that quiet short (it did: the choice came back 3.8 s after the
+        # answer instead of 5 s, rev44b).
+        self._paused_until = max(self._paused_before_listening, t + self.pause_after_select_s)
         self._index, self._since = 0, self._paused_until
 
     # ---------------------------------------------------------------- the cancel entry
@@ -578,6 +628,7 @@ class Interaction:
         freezes (a jump back) nor skips items (a jump forward)."""
         self._since += dt
         self._paused_until += dt
+        self._paused_before_listening += dt
         self._timed_from += dt
         if self._pending is not None:
             self._pending = self._pending.shifted(dt)

@@ -369,8 +369,8 @@ class BedsideService:
                         self.handle(item)
                         self._count_waiting()
                     self._expire_question()
+                    self._update_menu()  # a lapsed confirmation first: a question waits on it
                     self._ask_waiting_question()
-                    self._update_menu()
                     self._supervise()
                     self._report_storage()
                     self._resume_after_duplicate()
@@ -644,6 +644,9 @@ class BedsideService:
         saved = self._save(key, self.address.topic("request"), p.encode(req))
         self.states[req.id] = "created"
         self._asked[req.id] = (intent, level)
+        # Sent now, from whatever source: a choice of it under way in the menu must not send
+        # it again (rev44b: an emergency asked by voice during a question went twice).
+        self.menu.forget(intent, self.menu_time())
         self._offer_cancel()
         # Emitted even when not saved: the screen follows it, and without a receipt in time
         # the no-receipt alarm tells the patient to get help another way.
@@ -881,8 +884,11 @@ class BedsideService:
 
     def _ask_waiting_question(self) -> None:
         """Show the oldest question that waited behind the one just answered or expired
-        (NEXT_QUESTION_AFTER_S later); one that expired while waiting is dropped."""
+        (NEXT_QUESTION_AFTER_S later), or behind a confirmation on screen (:meth:`_on_message`);
+        one that expired while waiting is dropped."""
         if self.question is not None or time.monotonic() < self._next_question_at:
+            return
+        if self._questions_waiting and self.menu.confirming(self.menu_time()):
             return
         while self._questions_waiting:
             question_id = next(iter(self._questions_waiting))
@@ -1044,6 +1050,13 @@ class BedsideService:
                 return
             if self.question is not None or self._questions_waiting:
                 log.info("question %r waits for the one before it to be answered", msg.text)
+                self._questions_waiting[msg.id] = (msg, time.monotonic() + left)
+                return
+            if self.menu.confirming(self.menu_time()):
+                # Never over a confirmation (13 s at most): during a question gestures only
+                # answer it, and an emergency awaiting its long blink waited up to the
+                # question's whole life (rev44b). The patient's request comes first.
+                log.info("question %r waits for the confirmation on screen", msg.text)
                 self._questions_waiting[msg.id] = (msg, time.monotonic() + left)
                 return
             self._show_question(msg, left)
