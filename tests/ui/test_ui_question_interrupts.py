@@ -41,7 +41,8 @@ def test_a_question_waits_behind_an_emergency_awaiting_its_confirmation(
 ) -> None:
     """Shown over the confirmation (bed44), the question took every gesture as its answer: the
     long blink that confirms the emergency means neither yes nor no and was dropped, for up to
-    the question's 120 s. Now the question waits (13 s at most) and the blink sends at once."""
+    the question's 120 s. Now the question waits (10 s at most, then the 5 s settle) and the
+    blink sends at once."""
     bedside = bedside_with(rig, tmp_path, windows, qtbot, speaker, ["water", "emergency"])
     station = open_station(nurse="Nurse Lee")
     t0 = bedside.service.menu_time()
@@ -61,6 +62,95 @@ def test_a_question_waits_behind_an_emergency_awaiting_its_confirmation(
     assert list(bedside.service._asked.values()) == [("emergency", None)]
     qtbot.waitUntil(lambda: bedside.pages.currentIndex() == 1, timeout=WAIT_MS)
     assert bedside.menu.stage == "question", "then the question is shown"
+
+
+NODS_CONFIRM = """[gestures.long_blink]
+action = "none"
+"""
+"""A profile without a confirming gesture of its own: the nod that chooses confirms too."""
+
+
+@pytest.mark.mqtt
+def test_a_repeat_of_the_confirming_nod_does_not_answer_the_question_that_waited(
+    qtbot: Any,
+    rig: Any,
+    station_service: Any,
+    tmp_path: Path,
+    windows: list[Any],
+    look: None,
+    speaker: Any,
+    open_station: Any,
+) -> None:
+    """Shown 0.05-0.22 s after the nod that sent the emergency (rev44b2), the question took
+    that nod repeated 1 s later as its "yes", and its words cut "Your request is saved.". Now
+    it comes after the settle, once what became of the request has been said."""
+    profile = tmp_path / "nods.toml"
+    profile.write_text(NODS_CONFIRM)
+    bedside = bedside_with(rig, tmp_path, windows, qtbot, speaker, ["water", "emergency"], profile)
+    station = open_station(nurse="Nurse Lee")
+    t0 = bedside.service.menu_time()
+    bedside.service.post(FrameTick(t0 + 4.5))
+    qtbot.waitUntil(lambda: bedside.highlighted == "emergency", timeout=WAIT_MS)
+    bedside.service.post(Gesture("nod", t0 + 5.0, 0.9))
+    qtbot.waitUntil(lambda: bedside.menu.stage == "confirming", timeout=WAIT_MS)
+    ask(qtbot, station, "12", "Do you want the light off?")
+    qtbot.waitUntil(lambda: len(station.question_rows()) == 1, timeout=WAIT_MS)
+    qtbot.wait(1500)  # delivered to the bed by now, waiting
+    said_before = len(speaker.said)
+
+    sent = max(bedside.service.menu_time() + 0.3, t0 + 7.5)  # the confirmation counts
+    bedside.service.post(FrameTick(sent))
+    bedside.service.post(Gesture("nod", sent, 0.9))  # sends the emergency
+    qtbot.waitUntil(lambda: len(bedside.service.states) == 1, timeout=5_000)
+    bedside.service.post(Gesture("nod", sent + 1.0, 0.9, made=sent + 1.0))  # the nod again
+    qtbot.wait(1500)
+    assert bedside.pages.currentIndex() == 0, "not yet: the request's news comes first"
+    assert not bedside.service._answered
+
+    qtbot.waitUntil(lambda: bedside.pages.currentIndex() == 1, timeout=WAIT_MS)
+    assert bedside.service.question is not None, "shown, and not answered by the repeat"
+    assert not bedside.service._answered
+    assert list(bedside.service._asked.values()) == [("emergency", None)]
+    said = [text for text, _ in speaker.said[said_before:]]
+    asked = said.index("Do you want the light off? Nod for yes, shake for no.")
+    assert "The nurses have your request." in said[:asked], "heard before the question"
+
+
+@pytest.mark.mqtt
+def test_a_confirmation_that_lapses_is_said_and_shown_before_the_question_that_waited(
+    qtbot: Any,
+    rig: Any,
+    station_service: Any,
+    tmp_path: Path,
+    windows: list[Any],
+    look: None,
+    speaker: Any,
+    open_station: Any,
+) -> None:
+    """Shown in the same tick as the lapse (rev44b2), the question cut "Not sent: Emergency."
+    and its banner replaced it at once."""
+    bedside = bedside_with(rig, tmp_path, windows, qtbot, speaker, ["water", "emergency"])
+    station = open_station(nurse="Nurse Lee")
+    t0 = bedside.service.menu_time()
+    bedside.service.post(FrameTick(t0 + 4.5))
+    qtbot.waitUntil(lambda: bedside.highlighted == "emergency", timeout=WAIT_MS)
+    bedside.service.post(Gesture("nod", t0 + 5.0, 0.9))
+    qtbot.waitUntil(lambda: bedside.menu.stage == "confirming", timeout=WAIT_MS)
+    ask(qtbot, station, "12", "Are you comfortable?")
+    qtbot.waitUntil(lambda: len(station.question_rows()) == 1, timeout=WAIT_MS)
+    qtbot.wait(1500)
+    said_before = len(speaker.said)
+
+    bedside.service.post(FrameTick(t0 + 5.0 + 2.0 + 8.0 + 0.2))  # the confirmation lapses
+    qtbot.waitUntil(lambda: bedside.stage_banner.text().startswith("Not sent"), timeout=WAIT_MS)
+    qtbot.wait(1500)
+    assert bedside.pages.currentIndex() == 0
+    assert bedside.stage_banner.text().startswith("Not sent: Emergency.")
+    assert [text for text, _ in speaker.said[said_before:]] == [
+        "Not sent: Emergency. Choose it again if you need it."
+    ]
+    qtbot.waitUntil(lambda: bedside.pages.currentIndex() == 1, timeout=WAIT_MS)
+    assert not bedside.service._asked, "nothing sent"
 
 
 @pytest.mark.mqtt

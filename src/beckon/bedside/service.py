@@ -310,6 +310,7 @@ class BedsideService:
         # turn (a second question replaced the first, whose answer the nurse then never got).
         self._questions_waiting: dict[str, tuple[p.Question, float]] = {}
         self._next_question_at = 0.0
+        self._behind_confirmation = False  # a waiting question waits on a confirmation
         self._answered: dict[str, None] = {}  # question ids, oldest first
         self._clock_offset: float | None = None  # monotonic - source time, once known
         self._frames_seen = False  # has the menu been moved onto the frames' clock yet?
@@ -889,6 +890,16 @@ class BedsideService:
         if self.question is not None or time.monotonic() < self._next_question_at:
             return
         if self._questions_waiting and self.menu.confirming(self.menu_time()):
+            self._behind_confirmation = True
+            return
+        if self._behind_confirmation:
+            # The confirmation it waited on just ended (sent, cancelled, lapsed or dropped).
+            # Shown now, it came 0.05-0.22 s after the gesture that sent the request: a
+            # repeat of that nod (0.8-1.3 s later) answered it "yes", and its words cut
+            # "Your request is saved." or "Not sent: Emergency." (rev44b2). So it waits until
+            # the patient has heard what became of his request and any echo has passed.
+            self._behind_confirmation = False
+            self._next_question_at = time.monotonic() + self._after_confirmation_s()
             return
         while self._questions_waiting:
             question_id = next(iter(self._questions_waiting))
@@ -898,6 +909,14 @@ class BedsideService:
                 self._show_question(question, left)
                 return
             log.info("question %r expired while another was on screen; not shown", question.text)
+
+    def _after_confirmation_s(self) -> float:
+        """How long a question that waited on a confirmation waits more once it ends: the
+        settle after an answer (5 s by default, long enough for "You answered yes." to be
+        heard), and never less than the pause after a selection or the gap between questions."""
+        return max(
+            NEXT_QUESTION_AFTER_S, self.menu.pause_after_select_s, self.menu.settle_after_answer_s
+        )
 
     def _on_gesture(self, g: Gesture) -> None:
         if self.question is not None:
@@ -1053,11 +1072,13 @@ class BedsideService:
                 self._questions_waiting[msg.id] = (msg, time.monotonic() + left)
                 return
             if self.menu.confirming(self.menu_time()):
-                # Never over a confirmation (13 s at most): during a question gestures only
-                # answer it, and an emergency awaiting its long blink waited up to the
-                # question's whole life (rev44b). The patient's request comes first.
+                # Never over a confirmation (10 s at most with the defaults, and the settle
+                # after it: _ask_waiting_question): during a question gestures only answer it,
+                # and an emergency awaiting its long blink waited up to the question's whole
+                # life (rev44b). The patient's request comes first.
                 log.info("question %r waits for the confirmation on screen", msg.text)
                 self._questions_waiting[msg.id] = (msg, time.monotonic() + left)
+                self._behind_confirmation = True
                 return
             self._show_question(msg, left)
         elif isinstance(msg, p.StationStatus):
