@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from beckon.bedside import events as ev
-from beckon.bedside.interaction import CANCEL_REQUEST, MenuView
+from beckon.bedside.interaction import MenuView
 from beckon.bedside.service import FrameTick, Gesture, Submit, VoiceProposal
 from beckon.messaging import protocol as p
 from beckon.ui.bedside_model import Prompt, prompt_for
@@ -201,36 +201,12 @@ def test_pain_asked_another_way_during_a_question_is_sent_once(
     assert list(bedside.service._asked.values()) == [("pain", None)], "pain sent once"
 
 
-def test_the_words_for_a_choice_taken_up_again_after_a_question(qapp: object) -> None:
-    """Said and shown: "Not sent" first, then the question and the instruction as ever (the
-    cancel entry names the request it would cancel, the scale says "not yet": it sends the
-    request without a number after a round)."""
+def test_the_words_for_the_scale_taken_up_again_after_a_question(qapp: object) -> None:
+    """Said and shown: "Not sent yet" first (the scale sends the request without a number
+    after a round), then the scale as ever."""
     from beckon.ui import strings
 
-    send = MenuView(("emergency",), "emergency", "confirming", confirm_with=("nod",),
-                    cancel_with=("brow_raise",), resumed=True)  # fmt: skip
-    cancel = MenuView(("water", CANCEL_REQUEST), CANCEL_REQUEST, "confirming",
-                      confirm_with=("long_blink",), cancels="water", resumed=True)  # fmt: skip
     scale = MenuView(("pain",), "pain", "scale", level=0, resumed=True)
-
-    said = prompt_for(ev.MenuChanged(send, 0.0), "Emergency")
-    assert said == Prompt("confirm_resumed", ("Emergency", "nod"))
-    assert strings.spoken(said) == "Not sent: Emergency. Send Emergency? Nod to send it."
-    assert strings.stage_banner(send, "Emergency") == (
-        "Not sent: Emergency. Nod to send it. Raise your eyebrows to cancel."
-    )
-
-    said = prompt_for(ev.MenuChanged(cancel, 0.0), "Cancel “Water”")
-    assert said == Prompt("confirm_cancel_resumed", ("Cancel “Water”", "long_blink"))
-    with_target = Prompt(said.key, (*said.args, "Water"))  # added by the window
-    assert strings.spoken(with_target) == (
-        "Not cancelled: Water. Cancel “Water”? Close your eyes for a moment to cancel it."
-    )
-    assert strings.stage_banner(cancel, "Cancel “Water”", "Water") == (
-        "Not cancelled: Water. Close your eyes for a moment to cancel your request. "
-        "Or wait to keep it."
-    )
-
     said = prompt_for(ev.MenuChanged(scale, 0.0), "Pain")
     assert said == Prompt("scale_resumed", ("Pain",))
     assert strings.spoken(said) == "Not sent yet: Pain. How strong, from 0 to 10? 0?"

@@ -220,15 +220,15 @@
         <translation>{gesture}. 또는 "네"라고 말하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1072" />
-        <location filename="../../src/beckon/ui/strings.py" line="475" />
-        <location filename="../../src/beckon/ui/strings.py" line="467" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1063" />
+        <location filename="../../src/beckon/ui/strings.py" line="460" />
+        <location filename="../../src/beckon/ui/strings.py" line="452" />
         <location filename="../../src/beckon/ui/strings.py" line="92" />
         <source>{intent}?</source>
         <translation>{intent}?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="473" />
+        <location filename="../../src/beckon/ui/strings.py" line="458" />
         <location filename="../../src/beckon/ui/strings.py" line="93" />
         <source>Send {intent}?</source>
         <translation>{intent} 요청을 보낼까요?</translation>
@@ -254,874 +254,869 @@
         <translation>너무 빨랐습니다. 보내려면 안내가 나올 때까지 기다려 주세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="122" />
+        <location filename="../../src/beckon/ui/strings.py" line="121" />
         <source>Not sent: {intent}.</source>
         <translation>보내지 않음: {intent}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="128" />
+        <location filename="../../src/beckon/ui/strings.py" line="129" />
         <source>Not sent yet: {intent}.</source>
         <translation>아직 보내지 않았습니다: {intent}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="134" />
-        <source>Not cancelled: {intent}.</source>
-        <translation>취소하지 않았습니다: {intent}.</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/strings.py" line="152" />
+        <location filename="../../src/beckon/ui/strings.py" line="137" />
         <source>Too soon: nothing was cancelled.</source>
         <translation>너무 빨랐습니다: 취소하지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="153" />
+        <location filename="../../src/beckon/ui/strings.py" line="138" />
         <source>Too soon: nothing was sent.</source>
         <translation>너무 빨랐습니다: 보내지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="167" />
+        <location filename="../../src/beckon/ui/strings.py" line="152" />
         <source>{gesture} to cancel your request.</source>
         <translation>요청을 취소하려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="168" />
+        <location filename="../../src/beckon/ui/strings.py" line="153" />
         <source>{gesture} to keep it.</source>
         <translation>그대로 두려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="170" />
+        <location filename="../../src/beckon/ui/strings.py" line="155" />
         <source>{gesture} to send it.</source>
         <translation>보내려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="171" />
+        <location filename="../../src/beckon/ui/strings.py" line="156" />
         <source>{gesture} to cancel.</source>
         <translation>취소하려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="175" />
+        <location filename="../../src/beckon/ui/strings.py" line="160" />
         <source>Or wait to keep it.</source>
         <translation>또는 기다리면 그대로 둡니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="177" />
+        <location filename="../../src/beckon/ui/strings.py" line="162" />
         <source>Or wait to cancel.</source>
         <translation>또는 기다리면 취소됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="197" />
+        <location filename="../../src/beckon/ui/strings.py" line="182" />
         <source>How strong, 0 to 10? {gesture} at {level}.</source>
         <translation>얼마나 심한가요? 0부터 10까지, {level}에서: {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="202" />
+        <location filename="../../src/beckon/ui/strings.py" line="187" />
         <source>{gesture} to choose.</source>
         <translation>고르려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="204" />
+        <location filename="../../src/beckon/ui/strings.py" line="189" />
         <source>{gesture} for the next one.</source>
         <translation>다음으로 넘기려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="208" />
+        <location filename="../../src/beckon/ui/strings.py" line="193" />
         <source>Request chosen. One moment…</source>
         <translation>요청을 골랐습니다. 잠시만요…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="214" />
+        <location filename="../../src/beckon/ui/strings.py" line="199" />
         <source>{move} to move. {gesture} to choose.</source>
         <translation>움직이려면 {move}. 고르려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="217" />
+        <location filename="../../src/beckon/ui/strings.py" line="202" />
         <source>Turn your head to move. {gesture} to choose.</source>
         <translation>고개를 돌려 움직이세요. 고르려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="221" />
+        <location filename="../../src/beckon/ui/strings.py" line="206" />
         <source>Please answer the nurse's question.</source>
         <translation>간호사의 질문에 답해 주세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="223" />
+        <location filename="../../src/beckon/ui/strings.py" line="208" />
         <source>Resting: nothing is offered. {gesture} to wake the menu.</source>
         <translation>쉬는 중: 아무것도 제안하지 않습니다. 메뉴를 깨우려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="226" />
+        <location filename="../../src/beckon/ui/strings.py" line="211" />
         <source>Please wait…</source>
         <translation>잠시 기다려 주세요…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="232" />
+        <location filename="../../src/beckon/ui/strings.py" line="217" />
         <source>You already asked for {intent}. It is still open.</source>
         <translation>{intent}: 이미 요청하셨습니다. 아직 처리 중입니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="241" />
+        <location filename="../../src/beckon/ui/strings.py" line="226" />
         <source>Cancel “{intent}”</source>
         <translation>{intent} 요청 취소</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="246" />
+        <location filename="../../src/beckon/ui/strings.py" line="231" />
         <source>Cancel “{intent}”?</source>
         <translation>“{intent}” 요청을 취소할까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="251" />
+        <location filename="../../src/beckon/ui/strings.py" line="236" />
         <source>Not cancelled: {intent} stays.</source>
         <translation>취소하지 않았습니다: {intent} 요청은 그대로입니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="256" />
+        <location filename="../../src/beckon/ui/strings.py" line="241" />
         <source>Cancelling your request: {intent}.</source>
         <translation>요청을 취소합니다: {intent}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="262" />
+        <location filename="../../src/beckon/ui/strings.py" line="247" />
         <source>Chosen: {instruction}</source>
         <translation>선택됨: {instruction}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="265" />
+        <location filename="../../src/beckon/ui/strings.py" line="250" />
         <source>Offered now: {gesture} to choose</source>
         <translation>지금 제안 중: 고르려면 {gesture}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="273" />
+        <location filename="../../src/beckon/ui/strings.py" line="258" />
         <source>{step}: done</source>
         <translation>{step}: 완료</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="274" />
+        <location filename="../../src/beckon/ui/strings.py" line="259" />
         <source>{step}: not yet</source>
         <translation>{step}: 아직</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="279" />
+        <location filename="../../src/beckon/ui/strings.py" line="264" />
         <source>Scan: {s} s</source>
         <translation>넘김 간격: {s}초</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="284" />
+        <location filename="../../src/beckon/ui/strings.py" line="269" />
         <source>Nurse in room</source>
         <translation>간호사 입실</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="289" />
+        <location filename="../../src/beckon/ui/strings.py" line="274" />
         <source>Clear emergency</source>
         <translation>응급 호출 해제</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="294" />
+        <location filename="../../src/beckon/ui/strings.py" line="279" />
         <source>Patient repositioned: learn the rest again</source>
         <translation>환자 자세 변경: 쉬는 자세 다시 익히기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="300" />
+        <location filename="../../src/beckon/ui/strings.py" line="285" />
         <source>Learning the resting position again: look at the screen.</source>
         <translation>쉬는 자세를 다시 익히는 중입니다: 화면을 보세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="309" />
+        <location filename="../../src/beckon/ui/strings.py" line="294" />
         <source>Pause: {s} s</source>
         <translation>선택 후 쉼: {s}초</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="314" />
+        <location filename="../../src/beckon/ui/strings.py" line="299" />
         <source>Rest (pause the menu)</source>
         <translation>쉬기 (메뉴 멈춤)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="320" />
+        <location filename="../../src/beckon/ui/strings.py" line="305" />
         <source>Not connected. Your request is saved and will be sent.</source>
         <translation>연결되지 않았습니다. 요청은 저장되었고 곧 전송됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="322" />
+        <location filename="../../src/beckon/ui/strings.py" line="307" />
         <source>Sending your request…</source>
         <translation>요청을 보내는 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="324" />
+        <location filename="../../src/beckon/ui/strings.py" line="309" />
         <source>The nurse station is not answering. Your request will reach it when it is back.</source>
         <translation>간호사실이 응답하지 않습니다. 다시 연결되면 요청이 전달됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="516" />
-        <location filename="../../src/beckon/ui/strings.py" line="329" />
+        <location filename="../../src/beckon/ui/strings.py" line="496" />
+        <location filename="../../src/beckon/ui/strings.py" line="314" />
         <source>The nurses have your request.</source>
         <translation>간호사실에서 요청을 받았습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="332" />
+        <location filename="../../src/beckon/ui/strings.py" line="317" />
         <source>{nurse} is coming.</source>
         <translation>{nurse} 님이 오고 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="333" />
+        <location filename="../../src/beckon/ui/strings.py" line="318" />
         <source>A nurse is coming.</source>
         <translation>간호사가 오고 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="335" />
+        <location filename="../../src/beckon/ui/strings.py" line="320" />
         <source>Done.</source>
         <translation>완료되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="337" />
+        <location filename="../../src/beckon/ui/strings.py" line="322" />
         <source>Cancelled.</source>
         <translation>취소되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="343" />
+        <location filename="../../src/beckon/ui/strings.py" line="328" />
         <source>{time}  {request}: {state}</source>
         <translation>{time}  {request}: {state}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="351" />
+        <location filename="../../src/beckon/ui/strings.py" line="336" />
         <source>Saved on this tablet</source>
         <translation>이 태블릿에 저장됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="353" />
+        <location filename="../../src/beckon/ui/strings.py" line="338" />
         <source>Sent</source>
         <translation>전송됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="355" />
+        <location filename="../../src/beckon/ui/strings.py" line="340" />
         <source>Received by the nurses' station</source>
         <translation>간호사실에서 받음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="549" />
-        <location filename="../../src/beckon/ui/strings.py" line="358" />
+        <location filename="../../src/beckon/ui/strings.py" line="529" />
+        <location filename="../../src/beckon/ui/strings.py" line="343" />
         <source>Acknowledged by {nurse}</source>
         <translation>{nurse} 님이 확인함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="359" />
+        <location filename="../../src/beckon/ui/strings.py" line="344" />
         <source>Acknowledged by a nurse</source>
         <translation>간호사가 확인함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="361" />
+        <location filename="../../src/beckon/ui/strings.py" line="346" />
         <source>Resolved</source>
         <translation>해결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="363" />
+        <location filename="../../src/beckon/ui/strings.py" line="348" />
         <source>Cancelled</source>
         <translation>취소됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="369" />
+        <location filename="../../src/beckon/ui/strings.py" line="354" />
         <source>Camera on</source>
         <translation>카메라 켜짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="371" />
+        <location filename="../../src/beckon/ui/strings.py" line="356" />
         <source>Camera starting</source>
         <translation>카메라 시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="373" />
+        <location filename="../../src/beckon/ui/strings.py" line="358" />
         <source>Camera slow ({fps} frames/s)</source>
         <translation>카메라 느림 (초당 {fps}프레임)</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="375" />
+        <location filename="../../src/beckon/ui/strings.py" line="360" />
         <source>Camera not working</source>
         <translation>카메라 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="376" />
+        <location filename="../../src/beckon/ui/strings.py" line="361" />
         <source>Camera off</source>
         <translation>카메라 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="381" />
+        <location filename="../../src/beckon/ui/strings.py" line="366" />
         <source>Face found</source>
         <translation>얼굴 인식됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="383" />
+        <location filename="../../src/beckon/ui/strings.py" line="368" />
         <source>Face found, hold still</source>
         <translation>얼굴 인식됨, 움직이지 마세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="384" />
+        <location filename="../../src/beckon/ui/strings.py" line="369" />
         <source>Face not found</source>
         <translation>얼굴을 찾을 수 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="390" />
+        <location filename="../../src/beckon/ui/strings.py" line="375" />
         <source>Move the tablet closer to the face</source>
         <translation>태블릿을 얼굴에 더 가까이 옮기세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="392" />
+        <location filename="../../src/beckon/ui/strings.py" line="377" />
         <source>Turn the face toward the screen</source>
         <translation>얼굴을 화면 쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="394" />
+        <location filename="../../src/beckon/ui/strings.py" line="379" />
         <source>Bring the whole face into the picture</source>
         <translation>얼굴 전체가 화면에 보이게 하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="396" />
+        <location filename="../../src/beckon/ui/strings.py" line="381" />
         <source>Too dark to see the face: turn on a light or uncover the camera</source>
         <translation>너무 어두워 얼굴이 보이지 않습니다: 불을 켜거나 카메라 가림을 치우세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="400" />
+        <location filename="../../src/beckon/ui/strings.py" line="385" />
         <source>Too bright: turn the tablet away from the window or lamp</source>
         <translation>너무 밝습니다: 태블릿을 창문이나 조명 반대쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="411" />
+        <location filename="../../src/beckon/ui/strings.py" line="396" />
         <source>Listening</source>
         <translation>듣는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="413" />
+        <location filename="../../src/beckon/ui/strings.py" line="398" />
         <source>Heard: {text}</source>
         <translation>들은 말: {text}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="415" />
+        <location filename="../../src/beckon/ui/strings.py" line="400" />
         <source>Microphone starting</source>
         <translation>마이크 시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="417" />
+        <location filename="../../src/beckon/ui/strings.py" line="402" />
         <source>Microphone not working</source>
         <translation>마이크 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="419" />
+        <location filename="../../src/beckon/ui/strings.py" line="404" />
         <source>Speech recognition not working</source>
         <translation>음성 인식 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="420" />
+        <location filename="../../src/beckon/ui/strings.py" line="405" />
         <source>Microphone off</source>
         <translation>마이크 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="425" />
+        <location filename="../../src/beckon/ui/strings.py" line="410" />
         <source>This tablet cannot call the nurses. Please tell a nurse; staff: call IT.</source>
         <translation>이 태블릿으로는 간호사를 부를 수 없습니다. 간호사에게 직접 알려 주세요. 직원: 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="433" />
+        <location filename="../../src/beckon/ui/strings.py" line="418" />
         <source>Connected</source>
         <translation>연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="435" />
+        <location filename="../../src/beckon/ui/strings.py" line="420" />
         <source>Connecting…</source>
         <translation>연결 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="436" />
+        <location filename="../../src/beckon/ui/strings.py" line="421" />
         <source>Not connected</source>
         <translation>연결 안 됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="444" />
+        <location filename="../../src/beckon/ui/strings.py" line="429" />
         <source>Station: unknown</source>
         <translation>간호사실: 알 수 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="446" />
+        <location filename="../../src/beckon/ui/strings.py" line="431" />
         <source>Station online</source>
         <translation>간호사실 연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="448" />
+        <location filename="../../src/beckon/ui/strings.py" line="433" />
         <source>Station: waiting</source>
         <translation>간호사실: 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="449" />
+        <location filename="../../src/beckon/ui/strings.py" line="434" />
         <source>Station offline</source>
         <translation>간호사실 연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="454" />
+        <location filename="../../src/beckon/ui/strings.py" line="439" />
         <source>{action}: {bed}, {request}</source>
         <translation>{action}: {bed}, {request}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="460" />
+        <location filename="../../src/beckon/ui/strings.py" line="445" />
         <source>Bed {bed}</source>
         <translation>{bed}번 침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="469" />
+        <location filename="../../src/beckon/ui/strings.py" line="454" />
         <source>Send {intent}? {gesture} to send it.</source>
         <translation>{intent} 요청을 보낼까요? 보내려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="477" />
+        <location filename="../../src/beckon/ui/strings.py" line="462" />
         <source>{entry}? {gesture} to cancel it.</source>
         <translation>{entry}? 취소하려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="490" />
+        <location filename="../../src/beckon/ui/strings.py" line="470" />
         <source>How strong, from 0 to 10? 0?</source>
         <translation>얼마나 심한가요? 0부터 10까지. 0?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="492" />
+        <location filename="../../src/beckon/ui/strings.py" line="472" />
         <source>{level}?</source>
         <translation>{level}?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="494" />
+        <location filename="../../src/beckon/ui/strings.py" line="474" />
         <source>Resting. {gesture} to wake the menu.</source>
         <translation>쉬는 중입니다. 메뉴를 깨우려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="498" />
+        <location filename="../../src/beckon/ui/strings.py" line="478" />
         <source>{phrase} Your request is saved.</source>
         <translation>{phrase} 요청이 저장되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="504" />
+        <location filename="../../src/beckon/ui/strings.py" line="484" />
         <source>Not sent: {intent}. Choose it again if you need it.</source>
         <translation>보내지 않았습니다: {intent}. 필요하면 다시 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="509" />
+        <location filename="../../src/beckon/ui/strings.py" line="489" />
         <source>{question} Nod for yes, shake for no.</source>
         <translation>{question} "네"는 끄덕이고, "아니요"는 고개를 저으세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="512" />
+        <location filename="../../src/beckon/ui/strings.py" line="492" />
         <source>{question} {yes} for yes. {no} for no.</source>
         <translation>{question} "네"라면 {yes}. "아니요"라면 {no}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="520" />
+        <location filename="../../src/beckon/ui/strings.py" line="500" />
         <source>Your request is done.</source>
         <translation>요청이 완료되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="522" />
+        <location filename="../../src/beckon/ui/strings.py" line="502" />
         <source>Your request is cancelled.</source>
         <translation>요청이 취소되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="526" />
+        <location filename="../../src/beckon/ui/strings.py" line="506" />
         <source>You answered yes.</source>
         <translation>"네"라고 답했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="528" />
+        <location filename="../../src/beckon/ui/strings.py" line="508" />
         <source>You answered no.</source>
         <translation>"아니요"라고 답했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="538" />
+        <location filename="../../src/beckon/ui/strings.py" line="518" />
         <source>{what}: already acknowledged by {nurse}.</source>
         <translation>{what}: {nurse} 님이 이미 확인했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="540" />
+        <location filename="../../src/beckon/ui/strings.py" line="520" />
         <source>{what}: the patient cancelled it first.</source>
         <translation>{what}: 환자가 먼저 취소했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="542" />
+        <location filename="../../src/beckon/ui/strings.py" line="522" />
         <source>{what}: already resolved by {nurse}.</source>
         <translation>{what}: {nurse} 님이 이미 완료했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="550" />
+        <location filename="../../src/beckon/ui/strings.py" line="530" />
         <source>Acknowledged</source>
         <translation>확인됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="552" />
+        <location filename="../../src/beckon/ui/strings.py" line="532" />
         <source>Waiting for a nurse</source>
         <translation>간호사를 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="558" />
+        <location filename="../../src/beckon/ui/strings.py" line="538" />
         <source>Emergency</source>
         <translation>응급</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="560" />
+        <location filename="../../src/beckon/ui/strings.py" line="540" />
         <source>Urgent</source>
         <translation>긴급</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="561" />
+        <location filename="../../src/beckon/ui/strings.py" line="541" />
         <source>Routine</source>
         <translation>일반</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="569" />
+        <location filename="../../src/beckon/ui/strings.py" line="549" />
         <source>Reminder: still open</source>
         <translation>알림: 아직 처리 안 됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="573" />
+        <location filename="../../src/beckon/ui/strings.py" line="553" />
         <source>Overdue (level 1): not acknowledged in time</source>
         <translation>지연 (1단계): 제때 확인되지 않았습니다</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="575" />
+        <location filename="../../src/beckon/ui/strings.py" line="555" />
         <source>Overdue (level 2): tell the charge nurse</source>
         <translation>지연 (2단계): 책임 간호사에게 알리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="576" />
+        <location filename="../../src/beckon/ui/strings.py" line="556" />
         <source>Overdue (level 3): call the whole unit</source>
         <translation>지연 (3단계): 병동 전체에 알리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="581" />
+        <location filename="../../src/beckon/ui/strings.py" line="561" />
         <source>Clear at the bedside</source>
         <translation>병상에서 해제</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="588" />
+        <location filename="../../src/beckon/ui/strings.py" line="568" />
         <source>bed {bed}</source>
         <translation>{bed}번 침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="589" />
+        <location filename="../../src/beckon/ui/strings.py" line="569" />
         <source>Nurse in room: {beds}</source>
         <translation>간호사 입실: {beds}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="594" />
+        <location filename="../../src/beckon/ui/strings.py" line="574" />
         <source>New request: bed {bed}, {intent}</source>
         <translation>새 요청: {bed}번 침대, {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="598" />
+        <location filename="../../src/beckon/ui/strings.py" line="578" />
         <source>Still waiting: bed {bed}, {intent}</source>
         <translation>아직 대기 중: {bed}번 침대, {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="602" />
+        <location filename="../../src/beckon/ui/strings.py" line="582" />
         <source>Device fault: bed {bed} is offline</source>
         <translation>기기 고장: {bed}번 침대 연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="604" />
+        <location filename="../../src/beckon/ui/strings.py" line="584" />
         <source>Bed {bed} answered {answer}</source>
         <translation>{bed}번 침대의 대답: {answer}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="612" />
+        <location filename="../../src/beckon/ui/strings.py" line="592" />
         <source>YES</source>
         <translation>네</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="614" />
+        <location filename="../../src/beckon/ui/strings.py" line="594" />
         <source>NO</source>
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="616" />
+        <location filename="../../src/beckon/ui/strings.py" line="596" />
         <source>no answer</source>
         <translation>대답 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="617" />
+        <location filename="../../src/beckon/ui/strings.py" line="597" />
         <source>waiting…</source>
         <translation>기다리는 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="623" />
+        <location filename="../../src/beckon/ui/strings.py" line="603" />
         <source>asked {asked}, answered {answered}</source>
         <translation>{asked}에 질문, {answered}에 대답</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="626" />
+        <location filename="../../src/beckon/ui/strings.py" line="606" />
         <source>asked {asked}</source>
         <translation>{asked}에 질문</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="631" />
+        <location filename="../../src/beckon/ui/strings.py" line="611" />
         <source>by head gesture</source>
         <translation>고갯짓으로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="633" />
+        <location filename="../../src/beckon/ui/strings.py" line="613" />
         <source>by voice</source>
         <translation>음성으로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="635" />
+        <location filename="../../src/beckon/ui/strings.py" line="615" />
         <source>by touch</source>
         <translation>터치로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="641" />
+        <location filename="../../src/beckon/ui/strings.py" line="621" />
         <source>Are you in pain?</source>
         <translation>아프세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="642" />
+        <location filename="../../src/beckon/ui/strings.py" line="622" />
         <source>Are you thirsty?</source>
         <translation>목마르세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="643" />
+        <location filename="../../src/beckon/ui/strings.py" line="623" />
         <source>Are you comfortable?</source>
         <translation>편안하세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="644" />
+        <location filename="../../src/beckon/ui/strings.py" line="624" />
         <source>Do you want to sleep?</source>
         <translation>주무시고 싶으세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="645" />
+        <location filename="../../src/beckon/ui/strings.py" line="625" />
         <source>Are you cold?</source>
         <translation>추우세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="652" />
+        <location filename="../../src/beckon/ui/strings.py" line="632" />
         <source>NOT CONNECTED: calls from the beds cannot reach this screen. Check the beds in person and call IT.</source>
         <translation>연결 끊김: 침대의 호출이 이 화면에 오지 못합니다. 침대를 직접 확인하고 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="658" />
+        <location filename="../../src/beckon/ui/strings.py" line="638" />
         <source>STATION SERVICE DOWN: new calls are not being received. Check the beds in person and call IT.</source>
         <translation>간호사실 서비스 중단: 새 호출을 받지 못하고 있습니다. 침대를 직접 확인하고 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="664" />
+        <location filename="../../src/beckon/ui/strings.py" line="644" />
         <source>No sound device: alarms are silent. Watch this screen.</source>
         <translation>소리 장치 없음: 알람이 울리지 않습니다. 이 화면을 지켜봐 주세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="671" />
+        <location filename="../../src/beckon/ui/strings.py" line="651" />
         <source>Calls cannot reach the nurses right now. If you need help, call out or ask a visitor to get a nurse.</source>
         <translation>지금은 호출이 간호사에게 전달되지 않습니다. 도움이 필요하면 소리 내어 부르거나 방문객에게 간호사를 불러 달라고 하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="677" />
+        <location filename="../../src/beckon/ui/strings.py" line="657" />
         <source>Your request has not reached the nurses yet. If you need help, call out or ask a visitor to get a nurse.</source>
         <translation>요청이 아직 간호사에게 전달되지 않았습니다. 도움이 필요하면 소리 내어 부르거나 방문객에게 간호사를 불러 달라고 하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="683" />
+        <location filename="../../src/beckon/ui/strings.py" line="663" />
         <source>No sound device: spoken prompts and alarms are silent.</source>
         <translation>소리 장치 없음: 음성 안내와 알람이 나오지 않습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="690" />
+        <location filename="../../src/beckon/ui/strings.py" line="670" />
         <source>{wait}: {intent} at {time}</source>
         <translation>{wait}: {time} {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="693" />
+        <location filename="../../src/beckon/ui/strings.py" line="673" />
         <source>{wait}: {intent} at {time}, NO NURSE ANSWERED</source>
         <translation>{wait}: {time} {intent}, 응답한 간호사 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="704" />
+        <location filename="../../src/beckon/ui/strings.py" line="684" />
         <source>{n} waiting</source>
         <translation>간호사 대기 {n}건</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="706" />
+        <location filename="../../src/beckon/ui/strings.py" line="686" />
         <source>{n} overdue</source>
         <translation>지연 {n}건</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="709" />
+        <location filename="../../src/beckon/ui/strings.py" line="689" />
         <source>device faults at {n} bed(s): see below</source>
         <translation>기기 이상 침대 {n}개: 아래를 보세요</translation>
     </message>
     <message>
         <location filename="../../src/beckon/ui/station_window.py" line="569" />
-        <location filename="../../src/beckon/ui/strings.py" line="711" />
+        <location filename="../../src/beckon/ui/strings.py" line="691" />
         <source>No alerts</source>
         <translation>알림 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="717" />
+        <location filename="../../src/beckon/ui/strings.py" line="697" />
         <source>camera off</source>
         <translation>카메라 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="718" />
+        <location filename="../../src/beckon/ui/strings.py" line="698" />
         <source>camera not working</source>
         <translation>카메라 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="719" />
+        <location filename="../../src/beckon/ui/strings.py" line="699" />
         <source>face not found</source>
         <translation>얼굴이 보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="720" />
+        <location filename="../../src/beckon/ui/strings.py" line="700" />
         <source>face too small or turned away: move the tablet</source>
         <translation>얼굴이 너무 작거나 돌아가 있음: 태블릿을 옮기세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="721" />
+        <location filename="../../src/beckon/ui/strings.py" line="701" />
         <source>too dark to see the patient: turn on a light</source>
         <translation>너무 어두워 환자가 보이지 않음: 불을 켜세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="722" />
+        <location filename="../../src/beckon/ui/strings.py" line="702" />
         <source>picture washed out: turn the tablet from the light</source>
         <translation>화면이 너무 밝음: 태블릿을 조명 반대쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="723" />
+        <location filename="../../src/beckon/ui/strings.py" line="703" />
         <source>microphone not working</source>
         <translation>마이크 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="724" />
+        <location filename="../../src/beckon/ui/strings.py" line="704" />
         <source>speech recognition not working: call IT</source>
         <translation>음성 인식 작동 안 함: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="725" />
+        <location filename="../../src/beckon/ui/strings.py" line="705" />
         <source>no sound: prompts and alarms are silent</source>
         <translation>소리 없음: 안내와 알람이 나오지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="726" />
+        <location filename="../../src/beckon/ui/strings.py" line="706" />
         <source>configuration problem: call IT</source>
         <translation>설정 문제: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="727" />
+        <location filename="../../src/beckon/ui/strings.py" line="707" />
         <source>clock wrong by minutes or more: set the time</source>
         <translation>시계가 몇 분 이상 틀림: 시간을 맞추세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="728" />
+        <location filename="../../src/beckon/ui/strings.py" line="708" />
         <source>storage full or failing: calls are not kept if they do not get through</source>
         <translation>저장 공간이 가득 차거나 고장남: 전달되지 않은 호출은 보관되지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="731" />
+        <location filename="../../src/beckon/ui/strings.py" line="711" />
         <source>calls from this bed are not reaching the station: check the bed, call IT</source>
         <translation>이 침대의 호출이 간호사실에 도착하지 않음: 침대를 확인하고 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="735" />
+        <location filename="../../src/beckon/ui/strings.py" line="715" />
         <source>Bed {bed}: {faults}</source>
         <translation>{bed}번 침대: {faults}</translation>
     </message>
     <message>
         <location filename="../../src/beckon/ui/station_window.py" line="632" />
-        <location filename="../../src/beckon/ui/strings.py" line="743" />
+        <location filename="../../src/beckon/ui/strings.py" line="723" />
         <source>Bed</source>
         <translation>침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="744" />
+        <location filename="../../src/beckon/ui/strings.py" line="724" />
         <source>Tablet</source>
         <translation>태블릿</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="745" />
+        <location filename="../../src/beckon/ui/strings.py" line="725" />
         <source>Camera</source>
         <translation>카메라</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="746" />
+        <location filename="../../src/beckon/ui/strings.py" line="726" />
         <source>Face</source>
         <translation>얼굴</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="747" />
+        <location filename="../../src/beckon/ui/strings.py" line="727" />
         <source>Microphone</source>
         <translation>마이크</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="748" />
+        <location filename="../../src/beckon/ui/strings.py" line="728" />
         <source>Speech</source>
         <translation>음성 인식</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="749" />
+        <location filename="../../src/beckon/ui/strings.py" line="729" />
         <source>Calls to station</source>
         <translation>간호사실로 호출</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="750" />
+        <location filename="../../src/beckon/ui/strings.py" line="730" />
         <source>Version</source>
         <translation>버전</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="758" />
+        <location filename="../../src/beckon/ui/strings.py" line="738" />
         <source>OK</source>
         <translation>정상</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="760" />
+        <location filename="../../src/beckon/ui/strings.py" line="740" />
         <source>online</source>
         <translation>연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="761" />
+        <location filename="../../src/beckon/ui/strings.py" line="741" />
         <source>OFFLINE</source>
         <translation>연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="771" />
-        <location filename="../../src/beckon/ui/strings.py" line="762" />
+        <location filename="../../src/beckon/ui/strings.py" line="751" />
+        <location filename="../../src/beckon/ui/strings.py" line="742" />
         <source>off</source>
         <translation>꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="769" />
-        <location filename="../../src/beckon/ui/strings.py" line="768" />
-        <location filename="../../src/beckon/ui/strings.py" line="763" />
+        <location filename="../../src/beckon/ui/strings.py" line="749" />
+        <location filename="../../src/beckon/ui/strings.py" line="748" />
+        <location filename="../../src/beckon/ui/strings.py" line="743" />
         <source>not working</source>
         <translation>작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="764" />
+        <location filename="../../src/beckon/ui/strings.py" line="744" />
         <source>not found</source>
         <translation>보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="765" />
+        <location filename="../../src/beckon/ui/strings.py" line="745" />
         <source>poor view</source>
         <translation>잘 안 보임</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="766" />
+        <location filename="../../src/beckon/ui/strings.py" line="746" />
         <source>too dark</source>
         <translation>너무 어두움</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="767" />
+        <location filename="../../src/beckon/ui/strings.py" line="747" />
         <source>too bright</source>
         <translation>너무 밝음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="770" />
+        <location filename="../../src/beckon/ui/strings.py" line="750" />
         <source>starting</source>
         <translation>시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="774" />
+        <location filename="../../src/beckon/ui/strings.py" line="754" />
         <source>{n} sending</source>
         <translation>{n}건 보내는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="776" />
+        <location filename="../../src/beckon/ui/strings.py" line="756" />
         <source>{n} NOT ARRIVING ({age})</source>
         <translation>{n}건 도착 안 함 ({age})</translation>
     </message>
@@ -1188,47 +1183,47 @@
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1023" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1021" />
         <source>a nurse</source>
         <translation>간호사</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1024" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1022" />
         <source>{nurse} asks:</source>
         <translation>{nurse} 님의 질문:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1075" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1066" />
         <source>{intent}: sending now unless you say no.</source>
         <translation>{intent}: "아니요"라고 하지 않으면 지금 보냅니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1079" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1070" />
         <source>Did you ask for: {intent}?</source>
         <translation>요청: {intent}. 맞나요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1097" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1088" />
         <source>Not sent: {intent}. Say it again if you need it.</source>
         <translation>보내지 않음: {intent}. 필요하면 다시 말씀하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1127" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1118" />
         <source>Send “{intent}”?</source>
         <translation>“{intent}” 요청을 보낼까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1145" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1136" />
         <source>Touch Yes or No.</source>
         <translation>네 또는 아니요를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1633" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1624" />
         <source>No picture</source>
         <translation>화면 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1663" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1654" />
         <source>The bedside service stopped: call IT.</source>
         <translation>침상 서비스가 멈췄습니다. 전산실에 연락하세요.</translation>
     </message>

@@ -12,10 +12,10 @@ that follows a "no" cannot choose whatever the menu offers next.
 The one rule for a question and a choice under way: a question never takes the screen from a
 request awaiting its confirming gesture (:meth:`Interaction.confirming`; the service keeps it
 waiting, at most ``confirm_after_s`` + ``confirm_timeout_s``, until the confirmation is sent,
-cancelled or lapses); a choice it does take the screen from (the pain scale, which lasts a
-round of 11 offers) is put aside and taken up again after the settle, said as not sent, never
-chosen by the answer, and forgotten if the request is sent meanwhile another way
-(:meth:`Interaction.forget`).
+cancelled or lapses, and the settle after it); the one choice it does take the screen from
+(the pain scale, which lasts a round of 11 offers) is put aside and taken up again after the
+settle, said as not sent, never chosen by the answer, and forgotten if the request is sent
+meanwhile another way (:meth:`Interaction.forget`).
 
 The patient can put the menu to sleep (a gesture mapped to ``sleep``, or the :data:`SLEEP`
 entry in the menu) so a restless night or a visit does not send requests; asleep, only the
@@ -128,9 +128,9 @@ class MenuView:
     """While confirming: a confirming gesture made before ``ready`` was reported after it (a
     late report): it sent nothing, and the screen says so beside the instruction."""
     resumed: bool = False
-    """While confirming or on the scale: a nurse's question interrupted this choice and it is
-    taken up again now that the question is over (:meth:`Interaction.hold`). Nothing was
-    sent: the screen and the voice say so first ("Not sent: Emergency.")."""
+    """On the scale: a nurse's question interrupted it and it is taken up again now that the
+    question is over (:meth:`Interaction.hold`). Nothing was sent: the screen and the voice
+    say so first ("Not sent yet: Pain.")."""
     select_with: tuple[str, ...] = field(default=("nod",), compare=False)
     """The gestures that choose (the patient's profile may not use a nod); fixed for a menu,
     so not compared (views are compared to tell listeners of a change)."""
@@ -248,8 +248,6 @@ class _Pending:
     shown: float
     ready: float
     deadline: float
-    resumed: bool = False
-    """Taken up again after a nurse's question (``MenuView.resumed``)."""
     too_soon: bool = False
     """A confirming gesture made before ``ready`` was reported after it (``MenuView``)."""
 
@@ -261,13 +259,12 @@ class _Pending:
 
 @dataclass(frozen=True)
 class _Interrupted:
-    """A choice a nurse's question took the screen from (:meth:`Interaction.hold`): a request
-    awaiting its confirming gesture, or the pain scale (``scale``). ``after``: set when the
-    question ends (:meth:`Interaction.release`); the choice is taken up again from then plus
+    """The pain scale a nurse's question took the screen from (:meth:`Interaction.hold`; a
+    confirmation is never put aside: the question waits for it). ``after``: set when the
+    question ends (:meth:`Interaction.release`); the scale is taken up again from then plus
     ``confirm_after_s``, and not before the settle after the answer is over."""
 
     intent: str
-    scale: bool
     after: float | None = None
 
 
@@ -427,25 +424,23 @@ class Interaction:
     def hold(self, t: float) -> None:
         """A nurse's question takes the screen: stop offering until :meth:`release`.
 
-        The service never calls it over a confirmation (:meth:`confirming`, the module's
-        rule): in practice the choice put aside is the pain scale; a confirmation is put
-        aside the same way if a caller holds over one. A choice under way is put aside, not
-        forgotten. Dropped here (up to session 43), the patient
-        answered the question, the scan started again, and nothing ever said that the request
-        had not gone: a patient who cannot speak waited for water nobody brought. What a
-        patient expects after an interruption is to be back where he was, told that nothing
-        was sent: so the choice is taken up again once the question is over (see
-        :meth:`release`), with its full time to confirm, and said ("Not sent: Emergency.
-        Send Emergency? ..."; ``MenuView.resumed``). A new confirming gesture is needed: the
-        question's answer never confirms it. The scale starts again at 0 (the pain is sent
-        without a number after one round, as ever); sending it at once here instead, its
+        Never called over a confirmation: the service keeps the question waiting while
+        :meth:`confirming` (the module's rule), because during a question gestures only
+        answer it. The one choice under way it can interrupt is the pain scale, which is put
+        aside, not forgotten. Dropped here (up to session 43), the patient answered the
+        question, the scan started again, and nothing ever said that the request had not
+        gone. So the scale is taken up again once the question is over (see :meth:`release`),
+        at 0, said as not sent ("Not sent yet: Pain."; ``MenuView.resumed``); the pain is sent
+        without a number after one round, as ever. Sending it at once here instead, its
         "saved" and "received" would be said over the nurse's question."""
         self._advance(t)
-        self._held = True
         if self._pending is not None:
-            self._interrupted = _Interrupted(self._pending.intent, scale=False)
-        elif self._scale is not None:
-            self._interrupted = _Interrupted(self._scale.intent, scale=True)
+            # A caller's mistake (the confirmation's request would vanish unsaid): say so in
+            # the log and keep the old behaviour of forgetting it, rather than crash the loop.
+            log.error("hold over %s awaiting confirmation: it is dropped", self._pending.intent)
+        self._held = True
+        if self._scale is not None:
+            self._interrupted = _Interrupted(self._scale.intent)
         elif self._interrupted is not None:  # a second question before it was taken up
             self._interrupted = replace(self._interrupted, after=None)
         if self._interrupted is not None:
@@ -460,12 +455,10 @@ class Interaction:
         """The question was answered or expired: after ``settle_after_answer_s`` the scan
         starts again from the first item, so nothing is chosen by the answer's momentum.
 
-        A choice the question interrupted (:meth:`hold`) comes back then instead, and not
-        before ``confirm_after_s`` after the question ended, whatever the settle: until then
-        a gesture does nothing (the menu is paused), and one made before and reported late is
-        not applied (it was made before the confirmation was on screen). So the second nod of
-        a "yes, yes", or any echo of the answer, cannot confirm the request; only a confirming
-        gesture made once the confirmation is back on screen sends it."""
+        The scale the question interrupted (:meth:`hold`) comes back then instead, at 0, and
+        not before ``confirm_after_s`` after the question ended, whatever the settle: until
+        then a gesture does nothing (the menu is paused). So the second nod of a "yes, yes",
+        or any echo of the answer, cannot pick a number."""
         if not self._held:
             return
         self._held = False
@@ -479,7 +472,7 @@ class Interaction:
         self._index, self._since = 0, self._paused_until
 
     def _take_up(self, t: float) -> None:
-        """Bring back the choice a question interrupted once its time has come (``release``):
+        """Bring back the scale a question interrupted once its time has come (``release``):
         the settle after the answer over, and no spoken request waiting (``listen``)."""
         it = self._interrupted
         if it is None or it.after is None or self._held or self._asleep:
@@ -488,10 +481,7 @@ class Interaction:
         if t < at:
             return
         self._interrupted = None
-        if it.scale:
-            self._scale = _Scale(it.intent, 0, at, resumed=True)
-        else:
-            self._pending = _Pending(it.intent, at, at, at + self.confirm_timeout_s, True)
+        self._scale = _Scale(it.intent, 0, at, resumed=True)
         self._since = at
         log.info("%s taken up again at %.2f s after the nurse's question", it.intent, at)
 
@@ -500,15 +490,14 @@ class Interaction:
         return self._held
 
     def confirming(self, t: float) -> bool:
-        """A request awaiting its confirming gesture is on screen at ``t`` (or in its wait, or
-        put aside and about to come back). The service shows no nurse's question then: the
-        question waits until the confirmation is sent, cancelled or lapses (at most
-        ``confirm_after_s`` + ``confirm_timeout_s``), because during a question gestures only
-        answer it, and an emergency confirmed by a long blink was held up for the question's
-        whole life (rev44b)."""
+        """A request awaiting its confirming gesture is on screen at ``t`` (or in its wait). The
+        service shows no nurse's question then: the question waits until the confirmation is
+        sent, cancelled or lapses (at most ``confirm_after_s`` + ``confirm_timeout_s``, 10 s
+        with the defaults; then the settle, ``BedsideService._ask_waiting_question``), because
+        during a question gestures only answer it, and an emergency confirmed by a long blink
+        was held up for the question's whole life (rev44b)."""
         self._advance(t)
-        put_aside = self._interrupted is not None and not self._interrupted.scale
-        return self._pending is not None or (put_aside and not self._held)
+        return self._pending is not None
 
     def forget(self, intent: str, t: float) -> None:
         """A request for ``intent`` was just sent, from any source (voice, touch, a gesture):
@@ -565,8 +554,6 @@ class Interaction:
         if self._pending is not None and self._pending.intent == CANCEL_REQUEST:
             self._pending = None
             self._since = t
-        if self._interrupted is not None and self._interrupted.intent == CANCEL_REQUEST:
-            self._interrupted = None  # its request is finished or no longer the newest
         self._cancels, self._cancels_id = intent, request_id
         self.items = self._base_items + ((CANCEL_REQUEST,) if intent is not None else ())
         if self._index >= len(self.items):
@@ -669,11 +656,10 @@ class Interaction:
         For staff's "learn the rest again" (``BedsideService.rest_relearned``): a posture shift
         can itself read as a gesture (gest41b: one the other way right after settling is
         reported as the shift), so a choice it left waiting for its yes is not the patient's.
-        A request already sent is not touched."""
+        A request already sent is not touched, and neither is the pain scale (on screen or put
+        aside for a question): it sends nothing without a nod at a number or a whole round,
+        as up to session 43."""
         self._advance(t)
-        if self._interrupted is not None and not self._interrupted.scale:
-            intent, self._interrupted = self._interrupted.intent, None  # put aside, same thing
-            return Cancelled(intent, t)
         if self._pending is None:
             return None
         intent = self._pending.intent
@@ -776,7 +762,6 @@ class Interaction:
                 cancel_with=self.cancel_with,
                 ready=t >= self._pending.ready,
                 waits=self._pending.ready > self._pending.shown,
-                resumed=self._pending.resumed,
                 too_soon=self._pending.too_soon,
             )
         if highlighted is None:

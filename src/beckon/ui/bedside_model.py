@@ -83,8 +83,6 @@ def prompt_for(e: BedsideEvent, intent_label: str, calibrating: bool = False) ->
                 key = "confirm_cancel" if menu.highlighted == CANCEL_REQUEST else "confirm"
                 if not menu.ready:
                     return Prompt(key + "_ask", (intent_label,))
-                if menu.resumed:  # after a nurse's question: "Not sent: Emergency. Send ...?"
-                    return Prompt(key + "_resumed", (intent_label, *confirm))
                 return Prompt(key, (intent_label, *confirm))
             if menu.stage == "asleep":
                 return Prompt("asleep", confirm)

@@ -1002,8 +1002,6 @@ class BedsideWindow(QWidget):
         if prompt is not None:
             if prompt.key == "question":  # yes and no with the patient's own gestures
                 prompt = Prompt(prompt.key, (*prompt.args, *strings.answer_gestures(self.menu)))
-            if prompt.key == "confirm_cancel_resumed":  # "Not cancelled: Water."
-                prompt = Prompt(prompt.key, (*prompt.args, self._target_label(self.menu)))
             self.speaker.say(strings.spoken(prompt), self.language)
             if prompt.key in GIVEN_UP:  # on the banner too, while the speaker says it
                 self._given_up = (strings.spoken(prompt), time.monotonic())
@@ -1031,10 +1029,7 @@ class BedsideWindow(QWidget):
             fresh = given_up is not None and time.monotonic() - given_up[1] < GIVEN_UP_QUIET_S
             if given_up is not None and fresh and view.stage == "offering":
                 note = given_up[0]
-            self.stage_banner.setText(
-                note
-                or strings.stage_banner(view, self._chosen_label(view), self._target_label(view))
-            )
+            self.stage_banner.setText(note or strings.stage_banner(view, self._chosen_label(view)))
         for code, tile in self.tiles.items():
             tile.set_highlight(code == view.highlighted, view.stage)
             # Said by a screen reader: the highlight is only a border.
@@ -1049,10 +1044,6 @@ class BedsideWindow(QWidget):
     def _chosen_label(self, view: MenuView) -> str:
         """The highlighted entry's name as its tile shows it (the confirmation's question)."""
         return self.label(view.highlighted) if view.highlighted else ""
-
-    def _target_label(self, view: MenuView | None) -> str:
-        """The request the menu's cancel entry would cancel, by its name ("Water")."""
-        return self.label(view.cancels) if view is not None and view.cancels else ""
 
     def on_face(self, status: FaceStatus) -> None:
         self.face_state = status.state

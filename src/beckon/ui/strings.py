@@ -116,32 +116,17 @@ def too_soon_text(cancelling: bool = False) -> str:
 
 
 def not_sent_text(intent: str) -> str:
-    """Said and shown first when a choice a nurse's question interrupted is taken up again
-    after it (``MenuView.resumed``): nothing was sent. Without it a patient who had chosen
-    Water believed it gone while the question was answered and the menu moved on."""
+    """Said and shown when a request the patient asked for did not go (a spoken request
+    dropped before it was sent)."""
     return translate("Beckon", "Not sent: {intent}.").format(intent=intent)
 
 
 def not_sent_yet_text(intent: str) -> str:
-    """:func:`not_sent_text` for the pain scale: it sends the request without a number after
-    a round, so "not yet"."""
+    """Said and shown first when the pain scale a nurse's question interrupted is taken up
+    again after it (``MenuView.resumed``): nothing was sent, and "not yet" because the scale
+    sends the request without a number after a round. Without it a patient who had chosen
+    Pain believed it gone while the question was answered and the menu moved on."""
     return translate("Beckon", "Not sent yet: {intent}.").format(intent=intent)
-
-
-def not_cancelled_text(intent: str) -> str:
-    """:func:`not_sent_text` for the menu's cancel entry (``intent``: the request it would
-    cancel)."""
-    return translate("Beckon", "Not cancelled: {intent}.").format(intent=intent)
-
-
-def not_done_text(view: MenuView, label: str, target: str = "") -> str:
-    """Which of those a resumed ``view`` says (``label``: the chosen entry as the window names
-    it; ``target``: for the cancel entry, the request it would cancel)."""
-    if view.stage == "scale":
-        return not_sent_yet_text(label)
-    if view.highlighted == CANCEL_REQUEST:
-        return not_cancelled_text(target)
-    return not_sent_text(label)
 
 
 def too_late_to_count_text(cancelling: bool = False) -> str:
@@ -179,14 +164,14 @@ def confirm_banner(view: MenuView, label: str = "") -> str:
     return text
 
 
-def stage_banner(view: MenuView, label: str = "", target: str = "") -> str:
+def stage_banner(view: MenuView, label: str = "") -> str:
     """The instruction above the tiles for each interaction stage (unknown stages: wait),
     naming the gestures of the patient's profile (``label``: the highlighted entry's name, for
-    the confirmation's question; ``target``: for the cancel entry, the request it cancels).
-    A choice taken up again after a nurse's question says first that nothing was sent."""
+    the confirmation's question). The scale taken up again after a nurse's question says
+    first that nothing was sent."""
     text = _stage_instruction(view, label)
-    if view.resumed and view.stage in ("confirming", "scale"):
-        return not_done_text(view, label, target) + " " + text
+    if view.resumed and view.stage == "scale":
+        return not_sent_yet_text(label) + " " + text
     return text
 
 
@@ -477,11 +462,6 @@ def spoken(prompt: Prompt) -> str:
         return translate("Beckon", "{entry}? {gesture} to cancel it.").format(
             entry=a[0], gesture=gesture_to_do(a[1] if len(a) > 1 else "nod")
         )
-    if prompt.key == "confirm_resumed":  # after a nurse's question; args as "confirm"
-        return not_sent_text(a[0]) + " " + spoken(Prompt("confirm", a))
-    if prompt.key == "confirm_cancel_resumed":  # args: the entry, the gesture, its request
-        target = a[2] if len(a) > 2 else ""
-        return not_cancelled_text(target) + " " + spoken(Prompt("confirm_cancel", a[:2]))
     if prompt.key == "scale_resumed":  # after a nurse's question; args: the request
         return not_sent_yet_text(a[0]) + " " + spoken(Prompt("scale", ("0",)))
     if prompt.key == "cancel_asked":
