@@ -177,12 +177,12 @@ def test_staff_relearning_the_rest_leaves_the_scale_put_aside() -> None:
     assert (m.view(17.0).stage, m.view(17.0).resumed) == ("scale", True)
 
 
-def test_a_confirmation_is_never_put_aside_and_holding_over_one_is_logged(
+def test_guard_holding_over_a_confirmation_is_logged_as_an_error(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """The service never holds over a confirmation (the question waits: ``confirming``). A
-    caller that did would lose the request: that is logged as an error, and nothing is taken
-    up again after the question (no "Not sent" for a put-aside confirmation to say)."""
+    """A guard, not a behaviour: the service never holds over a confirmation (a question
+    waits: ``BedsideService._question_must_wait``), so this cannot happen through it. Should a
+    future caller do it, the error log says so (the confirmation is not put aside)."""
     m = chosen_emergency()
     assert m.confirming(9.5)
     with caplog.at_level(logging.ERROR, logger="beckon.bedside.interaction"):

@@ -10,9 +10,9 @@ the answer it stays quiet for a settle time, so the second nod of a "yes, yes" o
 that follows a "no" cannot choose whatever the menu offers next.
 
 The one rule for a question and a choice under way: a question never takes the screen from a
-request awaiting its confirming gesture (:meth:`Interaction.confirming`; the service keeps it
-waiting, at most ``confirm_after_s`` + ``confirm_timeout_s``, until the confirmation is sent,
-cancelled or lapses, and the settle after it); the one choice it does take the screen from
+request awaiting its confirming gesture (:meth:`Interaction.confirming`), nor comes within
+the echo window after the patient's last choosing gesture (the service keeps it waiting:
+``BedsideService._question_must_wait``); the one choice it does take the screen from
 (the pain scale, which lasts a round of 11 offers) is put aside and taken up again after the
 settle, said as not sent, never chosen by the answer, and forgotten if the request is sent
 meanwhile another way (:meth:`Interaction.forget`).
@@ -493,7 +493,7 @@ class Interaction:
         """A request awaiting its confirming gesture is on screen at ``t`` (or in its wait). The
         service shows no nurse's question then: the question waits until the confirmation is
         sent, cancelled or lapses (at most ``confirm_after_s`` + ``confirm_timeout_s``, 10 s
-        with the defaults; then the settle, ``BedsideService._ask_waiting_question``), because
+        with the defaults; then the echo window, ``BedsideService._question_must_wait``), because
         during a question gestures only answer it, and an emergency confirmed by a long blink
         was held up for the question's whole life (rev44b)."""
         self._advance(t)

@@ -25,6 +25,7 @@ from beckon.bedside import events as ev
 from beckon.bedside.events import BedsideEvent
 from beckon.bedside.interaction import (
     CANCEL_REQUEST,
+    SETTLE_AFTER_ANSWER_S,
     SLEEP,
     Cancelled,
     ConfirmRequested,
@@ -33,6 +34,7 @@ from beckon.bedside.interaction import (
     Interaction,
     MenuView,
     Moved,
+    ScaleOffered,
     Selected,
     answer_for,
 )
@@ -74,6 +76,12 @@ STORAGE_FAULT_TEXT = (
 NEXT_QUESTION_AFTER_S = 1.5
 """A question that came while another was on screen is shown this long after that one was
 answered or expired: at once, the nod that answered the first could answer the second too."""
+ECHO_WINDOW_S = SETTLE_AFTER_ANSWER_S
+"""No nurse's question is shown within this many seconds (5) of the patient's last choosing,
+confirming or cancelling gesture, of a request sent, or of a confirmation on screen: a nod
+repeated 0.8-1.3 s after the one that chose or confirmed answered a question shown meanwhile
+"yes" at the station (rev44b2, rev44b3), and the patient first hears what became of his request
+("Your request is saved.", "Not sent: Emergency. Choose it again if you need it.")."""
 RESEND_AFTER_S = 10.0
 RESEND_MAX_S = 300.0
 QUESTION_TIMEOUT_S = p.QUESTION_TIMEOUT_S
@@ -310,7 +318,9 @@ class BedsideService:
         # turn (a second question replaced the first, whose answer the nurse then never got).
         self._questions_waiting: dict[str, tuple[p.Question, float]] = {}
         self._next_question_at = 0.0
-        self._behind_confirmation = False  # a waiting question waits on a confirmation
+        # No question is shown before this monotonic time: the echo window after the patient's
+        # last choosing gesture or a confirmation on screen (``_question_must_wait``).
+        self._echo_until = 0.0
         self._answered: dict[str, None] = {}  # question ids, oldest first
         self._clock_offset: float | None = None  # monotonic - source time, once known
         self._frames_seen = False  # has the menu been moved onto the frames' clock yet?
@@ -648,6 +658,7 @@ class BedsideService:
         # Sent now, from whatever source: a choice of it under way in the menu must not send
         # it again (rev44b: an emergency asked by voice during a question went twice).
         self.menu.forget(intent, self.menu_time())
+        self._note_choosing()
         self._offer_cancel()
         # Emitted even when not saved: the screen follows it, and without a receipt in time
         # the no-receipt alarm tells the patient to get help another way.
@@ -884,39 +895,37 @@ class BedsideService:
             self._update_menu()
 
     def _ask_waiting_question(self) -> None:
-        """Show the oldest question that waited behind the one just answered or expired
-        (NEXT_QUESTION_AFTER_S later), or behind a confirmation on screen (:meth:`_on_message`);
-        one that expired while waiting is dropped."""
+        """Show the oldest question that waited, once nothing holds it back: the one before it
+        answered or expired (NEXT_QUESTION_AFTER_S ago) and the echo window passed
+        (:meth:`_question_must_wait`). One that expired while waiting is dropped, and logged."""
+        for question_id, (question, until) in list(self._questions_waiting.items()):
+            if until <= time.monotonic():
+                del self._questions_waiting[question_id]
+                log.info("question %r expired while waiting; not shown", question.text)
         if self.question is not None or time.monotonic() < self._next_question_at:
             return
-        if self._questions_waiting and self.menu.confirming(self.menu_time()):
-            self._behind_confirmation = True
+        if not self._questions_waiting or self._question_must_wait():
             return
-        if self._behind_confirmation:
-            # The confirmation it waited on just ended (sent, cancelled, lapsed or dropped).
-            # Shown now, it came 0.05-0.22 s after the gesture that sent the request: a
-            # repeat of that nod (0.8-1.3 s later) answered it "yes", and its words cut
-            # "Your request is saved." or "Not sent: Emergency." (rev44b2). So it waits until
-            # the patient has heard what became of his request and any echo has passed.
-            self._behind_confirmation = False
-            self._next_question_at = time.monotonic() + self._after_confirmation_s()
-            return
-        while self._questions_waiting:
-            question_id = next(iter(self._questions_waiting))
-            question, until = self._questions_waiting.pop(question_id)
-            left = until - time.monotonic()
-            if left > 0:
-                self._show_question(question, left)
-                return
-            log.info("question %r expired while another was on screen; not shown", question.text)
+        question_id = next(iter(self._questions_waiting))
+        question, until = self._questions_waiting.pop(question_id)
+        self._show_question(question, until - time.monotonic())
 
-    def _after_confirmation_s(self) -> float:
-        """How long a question that waited on a confirmation waits more once it ends: the
-        settle after an answer (5 s by default, long enough for "You answered yes." to be
-        heard), and never less than the pause after a selection or the gap between questions."""
-        return max(
-            NEXT_QUESTION_AFTER_S, self.menu.pause_after_select_s, self.menu.settle_after_answer_s
-        )
+    def _note_choosing(self) -> None:
+        """The patient chose, confirmed, cancelled or sent something: the echo window starts
+        again (a question waiting keeps waiting; the menu itself is never paused for it, so an
+        emergency chosen again is not held back)."""
+        self._echo_until = max(self._echo_until, time.monotonic() + ECHO_WINDOW_S)
+
+    def _question_must_wait(self) -> bool:
+        """THE rule for when a nurse's question may take the screen: never over a confirmation
+        (during a question every gesture answers it, so an emergency awaiting its long blink
+        waited up to the question's whole life, rev44b), and never within the echo window
+        after the patient's last choosing gesture or after a confirmation was last on screen
+        (its lapse is said first: "Not sent: Emergency.")."""
+        if self.menu.confirming(self.menu_time()):
+            self._note_choosing()
+            return True
+        return time.monotonic() < self._echo_until
 
     def _on_gesture(self, g: Gesture) -> None:
         if self.question is not None:
@@ -932,6 +941,10 @@ class BedsideService:
                 self.answer(said, "gesture")
             return
         outcome = self.menu.on_gesture(g.name, g.t, g.made)
+        if isinstance(
+            outcome, Selected | ConfirmRequested | ConfirmTooSoon | Cancelled | ScaleOffered
+        ):
+            self._note_choosing()  # its echo must not answer a question shown next
         if isinstance(outcome, Selected) and outcome.intent == CANCEL_REQUEST:
             self.cancel_chosen(self.menu.cancels_id, "gesture")
         elif isinstance(outcome, Selected):
@@ -1067,18 +1080,10 @@ class BedsideService:
                 # late "yes" would answer a question the nurse no longer waits for.
                 log.info("question %r arrived after it expired; not shown", msg.text)
                 return
-            if self.question is not None or self._questions_waiting:
-                log.info("question %r waits for the one before it to be answered", msg.text)
+            if self.question is not None or self._questions_waiting or self._question_must_wait():
+                # Its turn comes in _ask_waiting_question, within its own expiry.
+                log.info("question %r waits for its turn", msg.text)
                 self._questions_waiting[msg.id] = (msg, time.monotonic() + left)
-                return
-            if self.menu.confirming(self.menu_time()):
-                # Never over a confirmation (10 s at most with the defaults, and the settle
-                # after it: _ask_waiting_question): during a question gestures only answer it,
-                # and an emergency awaiting its long blink waited up to the question's whole
-                # life (rev44b). The patient's request comes first.
-                log.info("question %r waits for the confirmation on screen", msg.text)
-                self._questions_waiting[msg.id] = (msg, time.monotonic() + left)
-                self._behind_confirmation = True
                 return
             self._show_question(msg, left)
         elif isinstance(msg, p.StationStatus):

@@ -1,0 +1,138 @@
+"""The one rule for when a nurse's question may take the screen (``_question_must_wait``):
+never over a confirmation, and never within the echo window (5 s by default) after the
+patient's last choosing, confirming or cancelling gesture, or a request sent. A question that
+comes meanwhile waits, and every such gesture starts the wait again: shown sooner, a repeat
+of the gesture that chose or confirmed (0.8-1.3 s later) answered it "yes" at the station
+(rev44b3: after a lapse, the emergency chosen and confirmed again within the wait; a question
+that arrived just after the confirming gesture). The menu is never paused for it.
+
+The service runs on a fake monotonic clock in 0.1 s ticks, as its loop does (handle an item,
+then expire, update the menu, ask a waiting question). Default profile: nod chooses, long
+blink confirms, an emergency's confirmation lapses 2 + 8 s after it is chosen.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+import beckon.bedside.service as service_module
+from beckon.bedside.service import BedsideService, Gesture
+from beckon.messaging import protocol as p
+
+ECHO_S = 1.3
+"""A repeat of the choosing or confirming movement comes 0.8-1.3 s after it (rev44b2)."""
+
+
+class Bed:
+    """Bed 12 (water, nurse, emergency offered), unlinked, on a clock the test moves."""
+
+    def __init__(self, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        from beckon.config import BedsideConfig, BedsideSettings
+        from beckon.messaging.outbox import open_outbox
+
+        self.now = 1000.0
+        monkeypatch.setattr(service_module.time, "monotonic", lambda: self.now)
+        offered = ("water", "nurse", "emergency")
+        config = BedsideConfig(
+            "gh", "icu", "12", outbox=str(folder / "o.db"), offered_intents=offered
+        )
+        self.service = BedsideService(BedsideSettings(config))
+        self.service.outbox = open_outbox(folder / "o.db")
+        self.service.menu.restart_scan(self.t())
+
+    def t(self) -> float:
+        return self.service.menu_time()
+
+    def tick(self) -> None:
+        self.service._expire_question()
+        self.service._update_menu()
+        self.service._ask_waiting_question()
+
+    def wait(self, seconds: float) -> None:
+        for _ in range(round(seconds / 0.1)):
+            self.now += 0.1
+            self.tick()
+
+    def make(self, gesture: str) -> None:
+        self.service.handle(Gesture(gesture, self.t(), 0.9, made=self.t()))
+        self.tick()
+
+    def until_offered(self, intent: str) -> None:
+        for _ in range(600):
+            view = self.service.menu.view(self.t())
+            if view.stage == "offering" and view.highlighted == intent:
+                return
+            self.wait(0.1)
+        raise AssertionError(f"{intent} never offered")
+
+    def ask(self, text: str) -> p.Question:
+        q = p.Question(p.new_request_id(), "gh", "icu", "12", text, "Kim", p.now_iso())
+        self.service._on_message(self.service.address.topic("question"), p.encode(q))
+        return q
+
+    def sent(self, kind: str) -> list[p.Message]:
+        assert self.service.outbox is not None
+        return [
+            p.decode(e.payload) for e in self.service.outbox.pending() if e.key.startswith(kind)
+        ]
+
+
+def test_a_choice_confirmed_again_within_the_wait_after_a_lapse_restarts_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bed = Bed(tmp_path, monkeypatch)
+    bed.until_offered("emergency")
+    bed.make("nod")
+    bed.ask("Do you want the light off?")
+    assert bed.service.question is None, "waits behind the confirmation"
+    while bed.service.menu.confirming(bed.t()):
+        bed.wait(0.1)  # until the confirmation lapses (10 s); the emergency stays on offer
+    bed.wait(1.5)
+    bed.make("nod")  # the emergency chosen again, 1.5 s after the lapse
+    bed.wait(2.5)
+    bed.make("long_blink")  # and confirmed, 4.0 s after the lapse
+    assert [r.intent for r in bed.sent("request") if isinstance(r, p.Request)] == ["emergency"]
+    bed.wait(ECHO_S)
+    bed.make("nod")  # the repeat of a nod: not an answer
+    assert bed.sent("answer") == []
+    assert bed.service.question is None
+    bed.wait(5.2 - ECHO_S)
+    assert bed.service.question is not None, "shown once the echo window after the blink passed"
+
+
+def test_a_question_arriving_just_after_the_confirming_gesture_waits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bed = Bed(tmp_path, monkeypatch)
+    bed.until_offered("emergency")
+    bed.make("nod")
+    bed.wait(2.5)
+    bed.make("long_blink")  # the emergency is sent
+    bed.wait(0.1)
+    bed.ask("Do you want the light off?")
+    assert bed.service.question is None
+    bed.wait(ECHO_S)
+    bed.make("nod")
+    assert bed.sent("answer") == []
+    bed.wait(4.0 - ECHO_S)
+    assert bed.service.question is None, "still within 5 s of the blink"
+    bed.wait(1.2)
+    assert bed.service.question is not None
+
+
+def test_a_question_that_expires_while_waiting_is_logged_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    bed = Bed(tmp_path, monkeypatch)
+    bed.until_offered("emergency")
+    bed.make("nod")
+    q = bed.ask("Are you cold?")
+    question, _ = bed.service._questions_waiting[q.id]
+    bed.service._questions_waiting[q.id] = (question, bed.now + 1.0)  # 1 s of its life left
+    with caplog.at_level(logging.INFO, logger="beckon.bedside.service"):
+        bed.wait(16.0)
+    assert "'Are you cold?' expired while waiting" in caplog.text
+    assert bed.service.question is None and not bed.service._questions_waiting
