@@ -136,3 +136,25 @@ def test_a_question_that_expires_while_waiting_is_logged_so(
         bed.wait(16.0)
     assert "'Are you cold?' expired while waiting" in caplog.text
     assert bed.service.question is None and not bed.service._questions_waiting
+
+
+def test_a_question_arriving_just_after_a_lapse_waits_and_the_nod_choosing_again_chooses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No question within the echo window after a confirmation was last on screen, even when
+    none waited during it: shown at once after the lapse, it cut "Not sent: Emergency." and the
+    nod that chose the emergency again answered it "yes" (review rev44b4)."""
+    bed = Bed(tmp_path, monkeypatch)
+    bed.until_offered("emergency")
+    bed.make("nod")  # chosen, awaiting its long blink; no question waits meanwhile
+    while bed.service.menu.confirming(bed.t()):
+        bed.wait(0.1)  # it lapses: "Not sent: Emergency. Choose it again if you need it."
+    bed.wait(0.2)
+    bed.ask("Do you want the light off?")
+    bed.tick()
+    shown_at_once = bed.service.question is not None
+    bed.wait(0.8)
+    bed.make("nod")  # chooses the emergency again, as told
+    answers = [a.answer for a in bed.sent("answer") if isinstance(a, p.Answer)]
+    stage = bed.service.menu.view(bed.t()).stage
+    assert (shown_at_once, answers, stage) == (False, [], "confirming")

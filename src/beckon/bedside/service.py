@@ -901,7 +901,17 @@ class BedsideService:
         for question_id, (question, until) in list(self._questions_waiting.items()):
             if until <= time.monotonic():
                 del self._questions_waiting[question_id]
-                log.info("question %r expired while waiting; not shown", question.text)
+                # A warning: the nurse sees only "no answer", as if the patient had seen it.
+                log.warning(
+                    "question %r expired while waiting (behind another question or the "
+                    "patient's choices); never shown",
+                    question.text,
+                )
+        if self.question is None and self.menu.confirming(self.menu_time()):
+            # The window runs from a confirmation's last moment, whether a question waited
+            # during it or came after it lapsed: "Not sent: Emergency." is heard first, and the
+            # nod that chooses it again cannot answer a question shown meanwhile (rev44b4).
+            self._note_choosing()
         if self.question is not None or time.monotonic() < self._next_question_at:
             return
         if not self._questions_waiting or self._question_must_wait():
