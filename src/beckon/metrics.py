@@ -290,6 +290,7 @@ class StationMetrics(_Common):
         split = self.service.split_by
         if split:  # another station serves our unit too: the calls are split
             detail["problems"].append(f"SECOND STATION serving this unit too: {', '.join(split)}")
+            detail["split"] = split  # serving, but not alone: the doctor says stop one
             return False, detail
         return healthy, detail
 

@@ -249,7 +249,17 @@ def test_a_serving_station_that_hears_another_serve_its_unit_says_the_calls_are_
             urllib.request.urlopen(f"http://{metrics}/health", timeout=5)
         problems = json.loads(answer.value.read())["problems"]
         assert "SECOND STATION serving this unit too: desk on gh/icu" in problems, problems
+        doctor = check_station_service(metrics, "4242")  # names the split, not a broker fault
+        assert doctor.outcome == "fail" and "calls are split" in doctor.detail, doctor
+        assert "stop one of the two" in doctor.fix, doctor
         assert b.popen.poll() is None  # stopping here could stop both
+        # IT stops the other one (its presence goes offline): the split is over at once, not
+        # PRESENCE_FRESH_S later, so a doctor run right after the fix passes.
+        offline = p.StationStatus("gh", "icu", "desk", False, p.now_iso(), "deadbeef")
+        send_raw(mosquitto.port, p.Topics.station_status("gh", "icu", "desk"), p.encode(offline))
+        assert wait_until(lambda: check_station_service(metrics, "4242").outcome == "pass", 5), (
+            check_station_service(metrics, "4242")
+        )
     finally:
         assert b.stop() == 0, b.stderr()
 

@@ -171,6 +171,15 @@ def check_station_service(metrics: str, pid: str) -> Check:
         return passed(name, f"the station service (pid {pid}) serves its unit")
     if health.get("standing_by"):
         return passed(name, f"the station service (pid {pid}) stands by for the active one")
+    if health.get("split"):  # it serves, and so does another: not a broker or network fault
+        return failed(
+            name,
+            f"the station service (pid {pid}) serves its unit, and so does "
+            f"{', '.join(str(s) for s in health['split'])}: the unit's calls are split between "
+            "two queues",
+            "stop one of the two station services (systemctl stop beckon-station on one "
+            "machine); with SQLite a unit has one station (docs/deployment.md)",
+        )
     if health.get("waiting"):  # not started yet: what it waits for, not a twin or the broker
         fix = (
             "it starts by itself once that ends, or exits after its wait and systemd starts it "

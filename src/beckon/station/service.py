@@ -1062,6 +1062,9 @@ class StationService:
         if self.cfg.store or status.unit not in self.cfg.units:
             return
         if not status.serving():
+            # Stopped (or stale): the split is over at once, not PRESENCE_FRESH_S later, so
+            # the doctor run right after IT's fix passes (review rev44r3).
+            self._split_seen.pop(_where_serving(status), None)
             return
         if self._probe_until is None:
             self._split_alarm(status)
