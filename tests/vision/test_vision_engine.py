@@ -602,6 +602,36 @@ def test_a_shake_made_after_two_quick_turns_left_is_heard(fps: float, gap: float
     assert "shake" in names(events)
 
 
+@pytest.mark.parametrize("gap", [1.0, 1.5])
+@pytest.mark.parametrize("fps", [15.0, 30.0])
+def test_a_nod_made_after_one_look_up_is_heard(fps: float, gap: float) -> None:
+    # A patient chooses with a look up (12 degrees, held 0.5 s) and confirms with a nod of
+    # 9 degrees 1 to 1.5 s after the look came back. The look's swing out and back stayed in
+    # the nod detector's background window and the nod did not stand out from it: lost
+    # (review rev43a2: 0 of 16). The look ends that window, as an event does.
+    look = held(2.0, 0.5, -12.0)
+    nod = nodding(3.1 + gap, 2, 9.0, 1.0)
+    engine = GestureEngine(calibrated(**EXPRESSIVE))
+    events = [
+        e for o in Patient(pitch=add(look, nod)).trace(11.0, fps=fps) for e in engine.update(o)
+    ]
+    assert names(events) == ["look_up", "nod"]
+
+
+@pytest.mark.parametrize("gap", [1.5, 2.0])
+@pytest.mark.parametrize("fps", [15.0, 30.0])
+def test_a_shake_made_after_one_turn_is_heard(fps: float, gap: float) -> None:
+    # The same for a "no" 1.5 to 2 s after one turn left of 18 degrees (review rev43a2: 4 to
+    # 12 of 32 found 1 to 1.5 s after).
+    turn = held(2.0, 0.5, 18.0)
+    shake = sine(3.1 + gap, 2.0, 16.0, 1.0)
+    engine = GestureEngine(calibrated(**EXPRESSIVE))
+    events = [
+        e for o in Patient(yaw=add(turn, shake)).trace(11.0, fps=fps) for e in engine.update(o)
+    ]
+    assert names(events) == ["turn_left", "shake"]
+
+
 @pytest.mark.parametrize("where", ["onset", "mid-rest"])
 @pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
 def test_three_tilts_with_a_face_lost_for_a_frame_between_are_three_tilts(

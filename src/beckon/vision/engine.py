@@ -464,6 +464,14 @@ class GestureEngine:
                     hold.last_ratio,
                 )
                 candidates = [e for e in candidates if e.gesture != hold.gesture]
+        for e in candidates:
+            # A look or turn that passed its checks ends its axis's background window, whether
+            # it goes out now or waits on a nod or shake (a look up, then a nod: lost to the
+            # look's own swing, see OscillationDetector.held_gesture_made).
+            if e.gesture in HEAD_HELD:
+                for det in self.oscillators:
+                    if det.axis == HEAD_HELD[e.gesture][0]:
+                        det.held_gesture_made(e.made_at)
         candidates = self._defer_to_oscillations(t, candidates)
         if obs.quality < 1.0:
             # A small or turned face: the event stands, with less confidence.

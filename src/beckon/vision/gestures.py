@@ -728,10 +728,11 @@ class OscillationDetector:
         quiet = self.params.quiet_noise_deg
         self.noise = {"pitch": quiet[0], "yaw": quiet[1]}
         self._last_event_t = -math.inf
-        # Where the last movement read as one held gesture repeated ended: like an event, the
-        # background movement is read only after it (its swings are the held gestures', not
-        # the patient's restlessness), but no cooldown runs from it.
-        self._repeat_end_t = -math.inf
+        # Where the last held gesture of this axis (a look or turn the engine took, see
+        # :meth:`held_gesture_made`) or movement read as one held gesture repeated ended: like
+        # an event, the background movement is read only after it (its swings are the held
+        # gestures', not the patient's restlessness), but no cooldown runs from it.
+        self._background_from = -math.inf
         # When the angles' reference moved (the neutral replaced), within ``_history``'s span.
         self._reference_ts: deque[float] = deque()
         self.last_swing = 0.0
@@ -809,9 +810,23 @@ class OscillationDetector:
     def reset(self) -> None:
         """Forget the gesture in progress and the cooldown (e.g. new patient)."""
         self._last_event_t = -math.inf
-        self._repeat_end_t = -math.inf
+        self._background_from = -math.inf
         self._reference_ts.clear()
         self._clear()
+
+    def held_gesture_made(self, t: float) -> None:
+        """A held gesture of this axis (a look up or down, a turn) came back and was judged a
+        gesture at ``t``: a movement that begins later reads its background only from ``t`` on,
+        as after an event of its own (no cooldown runs from it).
+
+        Why: the look's swing out and back is the look, not the patient's restlessness. Kept in
+        the background window (``background_s``), one 12 degree look up made a deliberate 8 to
+        10 degree nod 1 to 2 s after it "not stand out from the background movement": the
+        patient chose, then confirmed, and the confirmation was lost (review rev43a2, session
+        44: 0 of 16; a turn then a shake 1 to 1.5 s later 4 to 12 of 32). Session 43 did the
+        same for a movement dropped as one look or turn repeated (``_repeated_one_way``).
+        """
+        self._background_from = max(self._background_from, t)
 
     def reference_moved(self, t: float) -> None:
         """The angles are measured against a replaced neutral pose from ``t`` on.
@@ -1474,7 +1489,7 @@ class OscillationDetector:
         # samples before a movement that began earlier were all read against the old one.
         moved = max((r for r in self._reference_ts if r <= start.t), default=-math.inf)
         since = max(
-            start.t - self.params.background_s, self._last_event_t, self._repeat_end_t, moved
+            start.t - self.params.background_s, self._last_event_t, self._background_from, moved
         )
         prior = [v for ts, v in self._history if since <= ts < start.t]
         self._background = _spread(np.asarray(prior, dtype=float)) if len(prior) > 3 else 0.0
@@ -1562,7 +1577,7 @@ class OscillationDetector:
             # Its swings are the held gestures (reported by the held detectors), not background
             # movement: a deliberate nod after two looks up was measured against them and lost
             # (review rev43a2: 15 -> 1 of 16 at 0.5 s).
-            self._repeat_end_t = t
+            self._background_from = max(self._background_from, t)
             self._start(t, x)
             return None
         why = self._first_leg_fault(h=self.swing_threshold)
