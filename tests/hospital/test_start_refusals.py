@@ -310,3 +310,35 @@ def test_the_station_unit_gives_both_waits_time_before_killing_a_start() -> None
     """READY=1 comes after the waits: with systemd's default 90 s start timeout a station that
     waited for both locks was killed as a failed start just as it could serve."""
     assert start_timeout_s(STATION_UNIT) >= 2 * LOCK_WAIT_S + 30
+
+
+@pytest.mark.mqtt
+def test_a_serving_station_that_hears_a_twin_of_its_own_name_fails_its_health_too(
+    mosquitto: Any, tmp_path: Path
+) -> None:
+    """A twin of the same name (another instance) serving side by side logged DUPLICATE
+    STATION at every heartbeat, but the health check passed and `beckon doctor` said the
+    station serves its unit (review rev44r3). Now the health fails and the doctor says to stop
+    one; the twin's presence going offline ends it at once."""
+    metrics = f"127.0.0.1:{free_port()}"
+    b = start_station(
+        tmp_path,
+        station_config(tmp_path, mosquitto.url, tmp_path / "b.sqlite3", "desk2", metrics),
+    )
+    topic = p.Topics.station_status("gh", "icu", "desk2")
+    try:
+        assert wait_until(lambda: serving(b), 60), b.stderr()
+        twin = p.StationStatus("gh", "icu", "desk2", True, p.now_iso(), "feedbeef")
+        send_raw(mosquitto.port, topic, p.encode(twin))
+        assert wait_until(lambda: "DUPLICATE STATION" in b.stderr(), 10), b.stderr()
+        doctor = check_station_service(metrics, "4242")
+        assert doctor.outcome == "fail" and "instance feedbeef" in doctor.detail, doctor
+        assert "stop one of the two" in doctor.fix, doctor
+        gone = p.StationStatus("gh", "icu", "desk2", False, p.now_iso(), "feedbeef")
+        send_raw(mosquitto.port, topic, p.encode(gone))
+        assert wait_until(lambda: check_station_service(metrics, "4242").outcome == "pass", 5), (
+            check_station_service(metrics, "4242")
+        )
+        assert b.popen.poll() is None  # stopping here could stop both
+    finally:
+        assert b.stop() == 0, b.stderr()
