@@ -290,7 +290,10 @@ class StationMetrics(_Common):
         split = self.service.split_by
         if split:  # another station serves our unit too: the calls are split
             detail["problems"].append(f"SECOND STATION serving this unit too: {', '.join(split)}")
-            detail["split"] = split  # serving, but not alone: the doctor says stop one
+            if healthy:  # serving, but not alone: the doctor says stop one of the two
+                detail["split"] = split
+            # Else (broker lost, loop stalled) the split is listed with those: "stop one of
+            # the two" alone could make IT stop the one station still connected (rev44L).
             return False, detail
         return healthy, detail
 

@@ -591,6 +591,49 @@ def test_the_station_doctor_says_when_the_station_running_here_does_not_serve(
     assert unasked.outcome == "skip" and "systemctl status beckon-station" in unasked.detail
 
 
+class _Lost:
+    """A link whose broker connection dropped."""
+
+    connected = False
+    connections = 1
+
+
+def test_a_split_station_that_also_lost_its_broker_is_not_told_only_to_stop_one(
+    tmp_path: Path,
+) -> None:
+    """Another station heard serving this unit (a split) while this one serves: the doctor
+    says to stop one of the two. If this one has also lost its broker (a split comes from
+    network trouble), saying only that could make IT stop the one station still connected
+    (review rev44L): the split is then listed with the broker fault instead."""
+    import time
+
+    from beckon.config import StationConfig
+    from beckon.metrics import Endpoint, StationMetrics
+    from beckon.station.pgstore import open_configured_store
+
+    station = StationConfig("gh", ("icu",), database=str(tmp_path / "s.db"))
+    service = StationService(StationSettings(station))
+    service.links = {"icu": _Connected()}  # type: ignore[dict-item]
+    service._store = open_configured_store(station.database_path(), station.store)
+    service._served = True
+    service._split_seen["desk on gh/icu"] = time.monotonic()
+    metrics = StationMetrics(service)
+    metrics.beat()
+    endpoint = Endpoint("127.0.0.1:0", metrics.registry, metrics.health).start()
+    try:
+        address = f"127.0.0.1:{endpoint.port}"
+        split = check_station_service(address, "4242")
+        assert split.outcome == "fail" and "so does desk on gh/icu" in split.detail, split
+        assert "stop one of the two" in split.fix, split
+        service.links = {"icu": _Lost()}  # type: ignore[dict-item]
+        lost = check_station_service(address, "4242")
+        assert lost.outcome == "fail" and "does not serve its unit" in lost.detail, lost
+        assert "SECOND STATION serving this unit too" in lost.detail, lost
+        assert "stop one of the two" not in lost.fix, lost
+    finally:
+        endpoint.stop()
+
+
 def test_a_bed_whose_status_says_online_but_which_says_nothing_is_silent() -> None:
     """A tablet gone without its last will reaching the broker kept a retained "online":
     the station doctor passed it while the station showed the bed offline. A connected bed
