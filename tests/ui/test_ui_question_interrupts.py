@@ -28,6 +28,18 @@ QUIET_S = 60.0
 the frames' clock does (as in tests/ui/test_ui_trust.py)."""
 
 
+def choose_emergency(qtbot: Any, bedside: Any) -> float:
+    """Nod at the emergency when the scan offers it (at 4.5 s, the nod at 5.0 s on the frames'
+    clock) and wait for its confirmation; returns the clock's start, which the tests count
+    their later frames from."""
+    t0: float = bedside.service.menu_time()
+    bedside.service.post(FrameTick(t0 + 4.5))
+    qtbot.waitUntil(lambda: bedside.highlighted == "emergency", timeout=WAIT_MS)
+    bedside.service.post(Gesture("nod", t0 + 5.0, 0.9))
+    qtbot.waitUntil(lambda: bedside.menu.stage == "confirming", timeout=WAIT_MS)
+    return t0
+
+
 @pytest.mark.mqtt
 def test_a_question_waits_behind_an_emergency_awaiting_its_confirmation(
     qtbot: Any,
@@ -45,11 +57,7 @@ def test_a_question_waits_behind_an_emergency_awaiting_its_confirmation(
     blink sends at once."""
     bedside = bedside_with(rig, tmp_path, windows, qtbot, speaker, ["water", "emergency"])
     station = open_station(nurse="Nurse Lee")
-    t0 = bedside.service.menu_time()
-    bedside.service.post(FrameTick(t0 + 4.5))
-    qtbot.waitUntil(lambda: bedside.highlighted == "emergency", timeout=WAIT_MS)
-    bedside.service.post(Gesture("nod", t0 + 5.0, 0.9))
-    qtbot.waitUntil(lambda: bedside.menu.stage == "confirming", timeout=WAIT_MS)
+    choose_emergency(qtbot, bedside)
 
     ask(qtbot, station, "12", "Are you comfortable?")
     qtbot.waitUntil(lambda: len(station.question_rows()) == 1, timeout=WAIT_MS)
@@ -88,11 +96,7 @@ def test_a_repeat_of_the_confirming_nod_does_not_answer_the_question_that_waited
     profile.write_text(NODS_CONFIRM)
     bedside = bedside_with(rig, tmp_path, windows, qtbot, speaker, ["water", "emergency"], profile)
     station = open_station(nurse="Nurse Lee")
-    t0 = bedside.service.menu_time()
-    bedside.service.post(FrameTick(t0 + 4.5))
-    qtbot.waitUntil(lambda: bedside.highlighted == "emergency", timeout=WAIT_MS)
-    bedside.service.post(Gesture("nod", t0 + 5.0, 0.9))
-    qtbot.waitUntil(lambda: bedside.menu.stage == "confirming", timeout=WAIT_MS)
+    t0 = choose_emergency(qtbot, bedside)
     ask(qtbot, station, "12", "Do you want the light off?")
     qtbot.waitUntil(lambda: len(station.question_rows()) == 1, timeout=WAIT_MS)
     qtbot.wait(1500)  # delivered to the bed by now, waiting
@@ -135,11 +139,7 @@ def test_a_request_chosen_and_confirmed_again_after_a_lapse_starts_the_wait_agai
     profile.write_text(NODS_CONFIRM)
     bedside = bedside_with(rig, tmp_path, windows, qtbot, speaker, ["water", "emergency"], profile)
     station = open_station(nurse="Nurse Lee")
-    t0 = bedside.service.menu_time()
-    bedside.service.post(FrameTick(t0 + 4.5))
-    qtbot.waitUntil(lambda: bedside.highlighted == "emergency", timeout=WAIT_MS)
-    bedside.service.post(Gesture("nod", t0 + 5.0, 0.9))
-    qtbot.waitUntil(lambda: bedside.menu.stage == "confirming", timeout=WAIT_MS)
+    t0 = choose_emergency(qtbot, bedside)
     ask(qtbot, station, "12", "Do you want the light off?")
     qtbot.waitUntil(lambda: len(station.question_rows()) == 1, timeout=WAIT_MS)
     qtbot.wait(1500)
@@ -176,11 +176,7 @@ def test_a_question_arriving_just_after_the_confirming_nod_waits(
     profile.write_text(NODS_CONFIRM)
     bedside = bedside_with(rig, tmp_path, windows, qtbot, speaker, ["water", "emergency"], profile)
     station = open_station(nurse="Nurse Lee")
-    t0 = bedside.service.menu_time()
-    bedside.service.post(FrameTick(t0 + 4.5))
-    qtbot.waitUntil(lambda: bedside.highlighted == "emergency", timeout=WAIT_MS)
-    bedside.service.post(Gesture("nod", t0 + 5.0, 0.9))
-    qtbot.waitUntil(lambda: bedside.menu.stage == "confirming", timeout=WAIT_MS)
+    t0 = choose_emergency(qtbot, bedside)
     sent = t0 + 7.5  # the confirmation counts
     bedside.service.post(FrameTick(sent))
     bedside.service.post(Gesture("nod", sent, 0.9))  # sends the emergency
@@ -219,11 +215,7 @@ def test_a_confirmation_that_lapses_is_said_and_shown_before_the_question_that_w
     and its banner replaced it at once."""
     bedside = bedside_with(rig, tmp_path, windows, qtbot, speaker, ["water", "emergency"])
     station = open_station(nurse="Nurse Lee")
-    t0 = bedside.service.menu_time()
-    bedside.service.post(FrameTick(t0 + 4.5))
-    qtbot.waitUntil(lambda: bedside.highlighted == "emergency", timeout=WAIT_MS)
-    bedside.service.post(Gesture("nod", t0 + 5.0, 0.9))
-    qtbot.waitUntil(lambda: bedside.menu.stage == "confirming", timeout=WAIT_MS)
+    t0 = choose_emergency(qtbot, bedside)
     ask(qtbot, station, "12", "Are you comfortable?")
     qtbot.waitUntil(lambda: len(station.question_rows()) == 1, timeout=WAIT_MS)
     qtbot.wait(1500)
