@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from beckon.config import (
+    LOCK_WAIT_S,
     BedsideSettings,
     BrokerConfig,
     EscalationConfig,
@@ -89,6 +90,15 @@ def station_from(tmp_path: Path, text: str, **kwargs: Any) -> StationSettings:
 
 
 # ---------------------------------------------------------------- happy paths
+
+
+def test_a_station_waits_for_a_held_lock_45_s_unless_its_file_says_less(tmp_path: Path) -> None:
+    """``station.lock_wait_s``: the shipped wait is LOCK_WAIT_S; a file may shorten it (tests
+    of the refusal itself need not sit it out), never lengthen it past the unit's start
+    timeout (the error case is in the table below)."""
+    assert station_from(tmp_path, STATION_MINIMAL).station.lock_wait_s == LOCK_WAIT_S == 45.0
+    shorter = station_from(tmp_path, STATION_MINIMAL + "lock_wait_s = 1.5\n")
+    assert shorter.station.lock_wait_s == 1.5
 
 
 def test_a_bedside_file_with_every_key_is_read_as_written(tmp_path: Path) -> None:
@@ -380,6 +390,12 @@ def test_each_bedside_file_error_is_one_line_naming_file_key_and_expectation(
             "escalation.hook_timeout_s is 0.0",
             "0.1 to 300",
             id="hook-timeout",  # checked only at start, its message with the file named twice
+        ),
+        pytest.param(
+            STATION_MINIMAL + "lock_wait_s = 46\n",
+            "station.lock_wait_s is 46.0",
+            "0 to 45",
+            id="lock-wait-past-the-units-start-timeout",
         ),
     ],
 )

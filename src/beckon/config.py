@@ -27,6 +27,25 @@ from beckon.tomlfile import read_toml
 Language = Literal["en", "ko"]
 Input = Source  # an input the bedside offers is the source its requests name on the wire
 
+LOCK_WAIT_S = 45.0
+"""How long a starting station service waits for a lock that another process holds and lets
+go of when it stops: another station service on this machine using its database (or instance
+file; ``take_station_lock``), or another program inside a write transaction on its SQLite
+database (``StationService._open_store``). It says so once, tries again every LOCK_POLL_S, starts as
+soon as the lock is free, and gives up after this long with status 2, which the units restart.
+Why not status 78 (not restarted, like SECOND STATION): the lock frees by itself (a station
+run by hand ends, a backup finishes, ``beckon doctor`` looks at the lock for an instant), and
+a unit left stopped then has no station until someone starts it. Why not exit at once: under
+``Restart=always`` with ``RestartSec=2`` each start logged the refusal again, one line every
+3.9 s for the local lock and every 10.4 s for a database lock (its 5 s busy timeout
+included), for as long as the other held it (session 44, real processes). The
+station unit's ``TimeoutStartSec`` covers both waits: READY=1 comes after them.
+
+The wait is ``station.lock_wait_s`` (StationConfig), this long unless set shorter: never
+longer, so that the unit's TimeoutStartSec (2 x LOCK_WAIT_S + 30) still covers both waits.
+A shorter wait is for tests of the refusal itself, which need not sit out 45 s each."""
+
+
 OFFER_SECONDS = (0.5, 600.0)
 """How long the scanning menu offers each choice, at least and at most (config and profile)."""
 _NON_EMPTY = frozenset({"units", "inputs", "offered_intents"})
@@ -44,6 +63,12 @@ _RANGES: dict[str, tuple[float, float, str]] = {
         "alarmed at every request",
     ),
     "hook_timeout_s": (0.1, 300, "seconds the pager hook may take"),
+    "lock_wait_s": (
+        0,
+        LOCK_WAIT_S,
+        "seconds a starting station waits for a lock another process holds; longer would "
+        "outlast the unit's start timeout",
+    ),
 }
 """Fields whose number must lie in a range (low, high, why), checked when loaded: outside it
 the service would crash later (the MQTT library refuses the keep-alive, the menu its timing)
@@ -156,6 +181,7 @@ class StationConfig:
     language: Language = "en"
     metrics: str = ""  # HOST:PORT of the Prometheus endpoint (beckon.metrics); "" is off
     store: str = ""  # postgresql://... for the PostgreSQL store; "" keeps SQLite (database)
+    lock_wait_s: float = LOCK_WAIT_S  # how long a starting service waits for a held lock
 
     def database_path(self) -> Path:
         if self.database:

@@ -27,7 +27,7 @@ def lock_path(data_file: Path) -> Path:
 class InstanceHeld(BeckonError):
     """Another running process holds the lock: it frees when that process stops (even killed),
     unlike a folder the service cannot use (:class:`ConfigError`), so a service may wait for it
-    or be restarted (see ``beckon.station.exclusive.LOCK_WAIT_S``)."""
+    or be restarted (see ``beckon.config.LOCK_WAIT_S``)."""
 
 
 class InstanceLock:

@@ -26,11 +26,11 @@ from typing import Any
 
 import pytest
 
-from beckon.config import StationConfig
+from beckon.config import LOCK_WAIT_S, StationConfig
 from beckon.doctor.run import check_station_service
 from beckon.instance import InstanceHeld
 from beckon.messaging import protocol as p
-from beckon.station.exclusive import LOCK_WAIT_S, DatabaseLock, take_station_lock
+from beckon.station.exclusive import DatabaseLock, take_station_lock
 from tests.helpers.faults import Proc, serving, spawn
 from tests.helpers.polling import wait_until
 from tests.helpers.ports import free_port

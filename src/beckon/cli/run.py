@@ -174,7 +174,7 @@ def _station_headless(settings: Any) -> int:
     # stops it once it is, instead of killing the process with no word in the journal.
     with StopSignals() as signals:
         from beckon.metrics import serve_station
-        from beckon.station.exclusive import LOCK_WAIT_S, StationClaim
+        from beckon.station.exclusive import StationClaim
         from beckon.station.pgstore import redacted
         from beckon.station.service import StationService
 
@@ -190,9 +190,9 @@ def _station_headless(settings: Any) -> int:
         # From here a signal sets it at once: the claim's broker check below waits on it.
         if signals.arm(stop.set):
             return 0  # stopped while starting: nothing runs yet, nothing to claim
-        # Refuses a second service (beckon/station/exclusive.py), after waiting LOCK_WAIT_S for
+        # Refuses a second service (beckon/station/exclusive.py), after waiting lock_wait_s for
         # one on this machine to let go of the unit; SIGTERM cuts the wait and check short.
-        claim = StationClaim(settings, stop, lock_wait_s=LOCK_WAIT_S)
+        claim = StationClaim(settings, stop, lock_wait_s=cfg.lock_wait_s)
         # systemd hears READY=1 and watchdog pings while standing by too, then from the service.
         notifier = systemd_watch(service)
         endpoint = serve_station(service, cfg.metrics, standing_by=lambda: not claim.active)

@@ -45,21 +45,9 @@ log = logging.getLogger(__name__)
 LEADERSHIP_CHECK_S = 5.0
 """How often an active PostgreSQL station checks that the unit's lock is still its own."""
 
-LOCK_WAIT_S = 45.0
-"""How long a starting station service waits for a lock that another process holds and lets
-go of when it stops: another station service on this machine using its database (or instance
-file; ``take_station_lock``), or another program inside a write transaction on its SQLite
-database (``StationService._open_store``). It says so once, tries again every LOCK_POLL_S, starts as
-soon as the lock is free, and gives up after this long with status 2, which the units restart.
-Why not status 78 (not restarted, like SECOND STATION): the lock frees by itself (a station
-run by hand ends, a backup finishes, ``beckon doctor`` looks at the lock for an instant), and
-a unit left stopped then has no station until someone starts it. Why not exit at once: under
-``Restart=always`` with ``RestartSec=2`` each start logged the refusal again, one line every
-3.9 s for the local lock and every 10.4 s for a database lock (its 5 s busy timeout
-included), for as long as the other held it (session 44, real processes). The
-station unit's ``TimeoutStartSec`` covers both waits: READY=1 comes after them."""
 LOCK_POLL_S = 0.5
-"""How often a station waiting for a lock (LOCK_WAIT_S) tries it again."""
+"""How often a station waiting for a lock (``station.lock_wait_s``, at most LOCK_WAIT_S)
+tries it again."""
 
 
 class DatabaseLock(InstanceLock):

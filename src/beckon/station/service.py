@@ -47,7 +47,7 @@ from beckon.station.events import (
     RequestChanged,
     StationEvent,
 )
-from beckon.station.exclusive import LOCK_POLL_S, LOCK_WAIT_S
+from beckon.station.exclusive import LOCK_POLL_S
 from beckon.station.held import HeldMessages
 from beckon.station.hook import (
     EscalationHook,
@@ -385,11 +385,12 @@ class StationService:
             self.store.close()
 
     def _open_store(self, stop: threading.Event) -> RequestStore | None:
-        """The configured store, waiting up to LOCK_WAIT_S while another program holds the
-        SQLite database's write lock (it frees when that program's transaction ends; see
-        LOCK_WAIT_S for why wait rather than exit at once); None if ``stop`` is set meanwhile.
-        Any other reason, or a lock held longer, raises BeckonError (exit 2, restarted)."""
-        deadline = time.monotonic() + LOCK_WAIT_S
+        """The configured store, waiting up to ``station.lock_wait_s`` while another program
+        holds the SQLite database's write lock (it frees when that program's transaction ends;
+        see config.LOCK_WAIT_S for why wait rather than exit at once); None if ``stop`` is set
+        meanwhile. Any other reason, or a lock held longer, raises BeckonError (exit 2,
+        restarted)."""
+        deadline = time.monotonic() + self.cfg.lock_wait_s
         said = False
         # The health endpoint and `beckon doctor` name the database from the first attempt,
         # not "main loop not running; broker not connected", which sent IT looking for a twin
@@ -412,7 +413,7 @@ class StationService:
                         said = True
                         self.not_serving = f"waiting for the database: {exc} ({exc.hint})"
                         log.warning("%s; waiting up to %.0f s for it to end before giving up "
-                                    "(%s)", exc, LOCK_WAIT_S, exc.hint)  # fmt: skip
+                                    "(%s)", exc, self.cfg.lock_wait_s, exc.hint)  # fmt: skip
                 if stop.wait(LOCK_POLL_S):
                     return None
         finally:

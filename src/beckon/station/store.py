@@ -92,7 +92,7 @@ class ResponseRow:
 class StoreUnavailable(Exception):
     """The database cannot be opened or written; ``hint`` says what to do. ``locked``: only
     because another program holds its write lock, which frees when that program ends its
-    transaction (a starting station waits for it, ``exclusive.LOCK_WAIT_S``)."""
+    transaction (a starting station waits for it, ``config.LOCK_WAIT_S``)."""
 
     def __init__(self, message: str, hint: str, locked: bool = False) -> None:
         super().__init__(message)
