@@ -290,12 +290,16 @@ def station_process(
     url: str,
     store: str,
     env: dict[str, str] | None = None,
+    lock_wait_s: float | None = None,
 ) -> subprocess.Popen[bytes]:
     """A real ``beckon station --headless`` for gh/icu named ``name`` on the PostgreSQL
-    ``store``; its config is ``folder/NAME.toml`` and its output ``folder/NAME.log``."""
+    ``store``; its config is ``folder/NAME.toml`` and its output ``folder/NAME.log``. With
+    ``lock_wait_s``, a second service started from that config gives up on the first's lock
+    after that long instead of the shipped 45 s (``station.lock_wait_s``)."""
     config = folder / f"{name}.toml"
+    wait = "" if lock_wait_s is None else f"lock_wait_s = {lock_wait_s}\n"
     config.write_text(
-        f'[station]\nsite = "gh"\nunits = ["icu"]\nname = "{name}"\nstore = "{store}"\n'
+        f'[station]\nsite = "gh"\nunits = ["icu"]\nname = "{name}"\nstore = "{store}"\n{wait}'
         f'[broker]\nurl = "{url}"\nkeepalive = 5\n'
     )
     return subprocess.Popen(

@@ -284,7 +284,11 @@ def test_a_postgresql_station_running_here_keeps_the_doctor_off_the_broker(
         return {c["name"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
 
     watch = QueueWatch(mosquitto.url)
-    station = station_process(beckon_cmd, tmp_path, "desk-a", mosquitto.url, pg_url)
+    # The second services give up on desk-a's lock after 1 s, not the shipped 45 s: the
+    # refusal (status 2, the holder named) is the same, the wait is test_start_refusals'.
+    station = station_process(
+        beckon_cmd, tmp_path, "desk-a", mosquitto.url, pg_url, lock_wait_s=1.0
+    )
     config = tmp_path / "desk-a.toml"
     try:
         assert wait(lambda: watch.online.get("desk-a") is True, 30), (
