@@ -4,7 +4,8 @@ patient's last choosing, confirming or cancelling gesture, or a request sent. A 
 comes meanwhile waits, and every such gesture starts the wait again: shown sooner, a repeat
 of the gesture that chose or confirmed (0.8-1.3 s later) answered it "yes" at the station
 (rev44b3: after a lapse, the emergency chosen and confirmed again within the wait; a question
-that arrived just after the confirming gesture). The menu is never paused for it.
+that arrived just after the confirming gesture). The menu is never paused for it, but its pause
+after a request sent lasts until the question is shown (test_question_leaves_the_menu.py).
 
 The service runs on a fake monotonic clock in 0.1 s ticks, as its loop does (handle an item,
 then expire, update the menu, ask a waiting question). Default profile: nod chooses, long
@@ -18,66 +19,11 @@ from pathlib import Path
 
 import pytest
 
-import beckon.bedside.service as service_module
-from beckon.bedside.service import BedsideService, Gesture
 from beckon.messaging import protocol as p
+from tests.helpers.fake_clock_bed import Bed
 
 ECHO_S = 1.3
 """A repeat of the choosing or confirming movement comes 0.8-1.3 s after it (rev44b2)."""
-
-
-class Bed:
-    """Bed 12 (water, nurse, emergency offered), unlinked, on a clock the test moves."""
-
-    def __init__(self, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-        from beckon.config import BedsideConfig, BedsideSettings
-        from beckon.messaging.outbox import open_outbox
-
-        self.now = 1000.0
-        monkeypatch.setattr(service_module.time, "monotonic", lambda: self.now)
-        offered = ("water", "nurse", "emergency")
-        config = BedsideConfig(
-            "gh", "icu", "12", outbox=str(folder / "o.db"), offered_intents=offered
-        )
-        self.service = BedsideService(BedsideSettings(config))
-        self.service.outbox = open_outbox(folder / "o.db")
-        self.service.menu.restart_scan(self.t())
-
-    def t(self) -> float:
-        return self.service.menu_time()
-
-    def tick(self) -> None:
-        self.service._expire_question()
-        self.service._update_menu()
-        self.service._ask_waiting_question()
-
-    def wait(self, seconds: float) -> None:
-        for _ in range(round(seconds / 0.1)):
-            self.now += 0.1
-            self.tick()
-
-    def make(self, gesture: str) -> None:
-        self.service.handle(Gesture(gesture, self.t(), 0.9, made=self.t()))
-        self.tick()
-
-    def until_offered(self, intent: str) -> None:
-        for _ in range(600):
-            view = self.service.menu.view(self.t())
-            if view.stage == "offering" and view.highlighted == intent:
-                return
-            self.wait(0.1)
-        raise AssertionError(f"{intent} never offered")
-
-    def ask(self, text: str) -> p.Question:
-        q = p.Question(p.new_request_id(), "gh", "icu", "12", text, "Kim", p.now_iso())
-        self.service._on_message(self.service.address.topic("question"), p.encode(q))
-        return q
-
-    def sent(self, kind: str) -> list[p.Message]:
-        assert self.service.outbox is not None
-        return [
-            p.decode(e.payload) for e in self.service.outbox.pending() if e.key.startswith(kind)
-        ]
 
 
 def test_a_choice_confirmed_again_within_the_wait_after_a_lapse_restarts_it(

@@ -455,6 +455,8 @@ class Interaction:
         """The question was answered or expired: after ``settle_after_answer_s`` the scan
         starts again from the first item, so nothing is chosen by the answer's momentum.
 
+        In pointing mode the pointer comes back where it was.
+
         The scale the question interrupted (:meth:`hold`) comes back then instead, at 0, and
         not before ``confirm_after_s`` after the question ended, whatever the settle: until
         then a gesture does nothing (the menu is paused). So the second nod of a "yes, yes",
@@ -469,7 +471,26 @@ class Interaction:
         self._paused_until = max(self._paused_until, quiet)
         # A spoken request waiting now keeps the quiet when it ends (see listen).
         self._paused_before_listening = max(self._paused_before_listening, quiet)
-        self._index, self._since = 0, self._paused_until
+        self._since = self._paused_until
+        if self.mode == "scanning":
+            self._index = 0
+        # Pointing: the pointer stays where the patient put it (it went back to the first
+        # entry, and a patient who had moved it to "Toilet" had to move it there again).
+
+    def pause_for_question(self, t: float, until: float) -> None:
+        """A nurse's question waits for the echo window after a request was sent
+        (``BedsideService._question_must_wait``) to end at ``until``: nothing is offered until
+        then. The pause after the choice (3 s) ended before the window (5 s), the scan came
+        back on the first entry, and a nod in between chose a request the patient had not
+        looked at and put the question off for another 5 s. A confirmation, the scale, a spoken
+        request and sleep are not touched (nor is the menu after a lapse or a cancel, which
+        the service does not pause: the patient may choose the emergency again)."""
+        self._advance(t)
+        busy = self._pending is not None or self._scale is not None or self._listening
+        if busy or self._held or self._asleep or until <= self._paused_until:
+            return
+        self._paused_until = until
+        self._since = max(self._since, until)
 
     def _take_up(self, t: float) -> None:
         """Bring back the scale a question interrupted once its time has come (``release``):

@@ -181,6 +181,18 @@ class VoiceProposal:
 
 
 @dataclass(frozen=True)
+class TouchConfirming:
+    """The window's "Send Water?" Yes / No page for a tapped tile (or "Cancel Water?") opened
+    (``open``; it closes itself after ``for_s`` at the most) or closed. A touch confirmation is
+    a confirmation: no nurse's question takes the screen from it
+    (``BedsideService._question_must_wait``). Covered by the question (session 44), the page
+    was never shown again and the patient's tap was dropped without a word."""
+
+    open: bool
+    for_s: float = 0.0
+
+
+@dataclass(frozen=True)
 class CancelRequest:
     request_id: str
 
@@ -321,6 +333,13 @@ class BedsideService:
         # No question is shown before this monotonic time: the echo window after the patient's
         # last choosing gesture or a confirmation on screen (``_question_must_wait``).
         self._echo_until = 0.0
+        # The window's touch confirmation is on screen until this monotonic time (0: it is
+        # not); bounded by the page's own timeout, so a window that never says it closed
+        # cannot keep questions away for longer.
+        self._touch_confirm_until = 0.0
+        # The echo window was begun by a request chosen or sent (not a lapse or a cancel) and
+        # lasts until this monotonic time: a question waiting then pauses the menu.
+        self._sent_until = 0.0
         self._answered: dict[str, None] = {}  # question ids, oldest first
         self._clock_offset: float | None = None  # monotonic - source time, once known
         self._frames_seen = False  # has the menu been moved onto the frames' clock yet?
@@ -474,6 +493,10 @@ class BedsideService:
             self.submit(item.intent, item.source, again=item.again)
         elif isinstance(item, CancelRequest):
             self.cancel(item.request_id)
+        elif isinstance(item, TouchConfirming):
+            # Opened or closed (Yes, No, its timeout), it is a choosing gesture.
+            self._touch_confirm_until = time.monotonic() + item.for_s if item.open else 0.0
+            self._note_choosing()
         elif isinstance(item, AnswerQuestion):
             self.answer(item.answer, item.source)
         elif isinstance(item, NursePresence):
@@ -658,7 +681,7 @@ class BedsideService:
         # Sent now, from whatever source: a choice of it under way in the menu must not send
         # it again (rev44b: an emergency asked by voice during a question went twice).
         self.menu.forget(intent, self.menu_time())
-        self._note_choosing()
+        self._note_choosing(sent=True)
         self._offer_cancel()
         # Emitted even when not saved: the screen follows it, and without a receipt in time
         # the no-receipt alarm tells the patient to get help another way.
@@ -914,25 +937,39 @@ class BedsideService:
             self._note_choosing()
         if self.question is not None or time.monotonic() < self._next_question_at:
             return
-        if not self._questions_waiting or self._question_must_wait():
+        if not self._questions_waiting:
+            return
+        if self._question_must_wait():
+            if time.monotonic() < self._sent_until:
+                # The menu's pause after a request sent (3 s) ended before the echo window
+                # (5 s): the scan came back, and a nod in between chose a request instead of
+                # letting the question come. Nothing is offered until the question is shown.
+                # After a lapse or a cancel the menu stays live: the emergency chosen again.
+                left = self._echo_until - time.monotonic()
+                self.menu.pause_for_question(self.menu_time(), self.menu_time() + left)
             return
         question_id = next(iter(self._questions_waiting))
         question, until = self._questions_waiting.pop(question_id)
         self._show_question(question, until - time.monotonic())
 
-    def _note_choosing(self) -> None:
-        """The patient chose, confirmed, cancelled or sent something: the echo window starts
-        again (a question waiting keeps waiting; the menu itself is never paused for it, so an
-        emergency chosen again is not held back)."""
+    def _note_choosing(self, sent: bool = False) -> None:
+        """The patient chose, confirmed, cancelled or ``sent`` something: the echo window starts
+        again (a question waiting keeps waiting). The menu is paused for a question waiting
+        only in a window a choice of a request began (``_sent_until``): after a lapse or a
+        cancel it stays live, so an emergency chosen again is not held back."""
         self._echo_until = max(self._echo_until, time.monotonic() + ECHO_WINDOW_S)
+        if sent:
+            self._sent_until = self._echo_until
 
     def _question_must_wait(self) -> bool:
         """THE rule for when a nurse's question may take the screen: never over a confirmation
         (during a question every gesture answers it, so an emergency awaiting its long blink
         waited up to the question's whole life, rev44b), and never within the echo window
         after the patient's last choosing gesture or after a confirmation was last on screen
-        (its lapse is said first: "Not sent: Emergency.")."""
-        if self.menu.confirming(self.menu_time()):
+        (its lapse is said first: "Not sent: Emergency."). A confirmation is the menu's, for a
+        gesture, or the window's Yes / No page, for a tap (:class:`TouchConfirming`)."""
+        touch = time.monotonic() < self._touch_confirm_until
+        if self.menu.confirming(self.menu_time()) or touch:
             self._note_choosing()
             return True
         return time.monotonic() < self._echo_until
@@ -954,7 +991,8 @@ class BedsideService:
         if isinstance(
             outcome, Selected | ConfirmRequested | ConfirmTooSoon | Cancelled | ScaleOffered
         ):
-            self._note_choosing()  # its echo must not answer a question shown next
+            # Its echo must not answer a question shown next.
+            self._note_choosing(sent=isinstance(outcome, Selected))
         if isinstance(outcome, Selected) and outcome.intent == CANCEL_REQUEST:
             self.cancel_chosen(self.menu.cancels_id, "gesture")
         elif isinstance(outcome, Selected):
