@@ -13,6 +13,7 @@ import pytest
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 from beckon.lab.rig import Rig
+from tests.helpers.question_ward import asking_ward  # noqa: F401  (a fixture for the tests here)
 
 SITE, UNIT = "gh", "icu"
 

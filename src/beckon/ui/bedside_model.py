@@ -319,6 +319,12 @@ class PromptPolicy:
         self._quiet_until = 0.0  # offers wait while "Not sent: ..." is heard
         self._last_menu: MenuView | None = None  # the menu's view last told
 
+    def quiet(self) -> None:
+        """Something about a choice given up is being said now (a spoken proposal's lapse held
+        back over a nurse's question): the next offers keep quiet for as long as after a
+        ``GIVEN_UP`` prompt, or the first offer cuts it."""
+        self._quiet_until = self._clock() + GIVEN_UP_QUIET_S
+
     def face(self, in_view: bool | None) -> None:
         if in_view and self.face_in_view is not True:
             self.unanswered_offers = 0  # someone is (back) in front of the tablet

@@ -64,6 +64,7 @@ from beckon.bedside.service import (
     NursePresence,
     SetTiming,
     Submit,
+    TouchConfirming,
 )
 from beckon.bedside.timeline import MAX_TRACKS, RequestTrack, Timeline, emergency_to_clear
 from beckon.intents import CANCEL_REQUEST, SLEEP, Intent
@@ -440,6 +441,10 @@ class BedsideWindow(QWidget):
         self.wizard: Any = None
         self._last_heard: tuple[float, str] | None = None
         self._confirm_action: Callable[[], None] | None = None
+        self._touch_confirming = False  # the Yes / No page is open (the service knows)
+        # A spoken proposal's "Not sent: ..." that lapsed while a nurse's question was on
+        # screen: said when the menu offers again (see _say_lapse).
+        self._lapse_after_question: str | None = None
         self._cancelling: str | None = None  # the request a "Cancel ...?" on screen is about
         self._started = time.monotonic()
         self.tiles: dict[str, Tile] = {}
@@ -968,6 +973,7 @@ class BedsideWindow(QWidget):
                 self.question_by = asked_by
             case ev.RequestSaved(restored=False):
                 self._after_choice = None  # the stage's own words: "Request chosen"
+                self._lapse_after_question = None  # moved on: the lapse is old news
             case ev.AlreadyAsked(intent=intent):
                 self._note_after_choice(strings.already_asked_text(self.label(intent)))
             case ev.CancelAsked(intent=intent):
@@ -1009,6 +1015,12 @@ class BedsideWindow(QWidget):
 
     def show_menu(self, view: MenuView) -> None:
         self.menu = view
+        lapse = self._lapse_after_question
+        if lapse is not None and view.stage in ("offering", "pointing"):
+            self._lapse_after_question = None
+            self._given_up = (lapse, time.monotonic())  # on the banner while it is said
+            self.speaker.say(lapse, self.language)
+            self.prompts.quiet()  # the offer this view brings would cut it
         if tuple(self.tiles) != tuple(view.items) and view.items:
             self._set_tiles(tuple(view.items))
         entry = self.tiles.get(CANCEL_REQUEST)
@@ -1086,9 +1098,22 @@ class BedsideWindow(QWidget):
                 return
             if item.why == "expired":
                 text = translate("Beckon", "Not sent: {intent}. Say it again if you need it.")
-                self._show_and_say(text.format(intent=self.label(item.intent)))
+                self._say_lapse(text.format(intent=self.label(item.intent)))
             else:
-                self._show_and_say(strings.not_sent_text(self.label(item.intent)))
+                self._say_lapse(strings.not_sent_text(self.label(item.intent)))
+        if isinstance(item, VoicePrompt):
+            self._lapse_after_question = None  # a new spoken request: the patient moved on
+
+    def _say_lapse(self, text: str) -> None:
+        """A spoken proposal lapsed (or was declined): said and shown at once, unless a nurse's
+        question is on screen. Then the question stays whole (each utterance stops the last:
+        "Not sent: Water." cut the question and took its banner) and the lapse is said when
+        the menu offers again, after the answer's quiet; not at all if the patient asked for
+        something else meanwhile (a request sent, another spoken request)."""
+        if self.menu is not None and self.menu.stage == "question":
+            self._lapse_after_question = text
+            return
+        self._show_and_say(text)
 
     def _note_after_choice(self, text: str) -> None:
         """What the pause after a choice says instead of "Request chosen" (an answer, a
@@ -1132,6 +1157,9 @@ class BedsideWindow(QWidget):
 
     def _show_confirm(self) -> None:
         self._cancelling = None
+        if not self._touch_confirming:  # no question takes the screen from it meanwhile
+            self._touch_confirming = True
+            self.service.post(TouchConfirming(True, CONFIRM_TIMEOUT_MS / 1000))
         self.pages.setCurrentIndex(2)
         self.stage_banner.setText(translate("Beckon", "Touch Yes or No."))
         self._confirm_timer.start(CONFIRM_TIMEOUT_MS)
@@ -1149,6 +1177,9 @@ class BedsideWindow(QWidget):
     def _leave_confirm(self) -> None:
         self._cancelling = None
         self._confirm_timer.stop()
+        if self._touch_confirming:
+            self._touch_confirming = False
+            self.service.post(TouchConfirming(False))
         self.pages.setCurrentIndex(0)
         if self.menu is not None:
             self.show_menu(self.menu)

@@ -1,0 +1,46 @@
+"""The set-up of the window tests of a nurse's question in the middle of a choice: bed 12's
+real window and a real station window on the test's Mosquitto (the station's service running),
+the patient's speech recorded. One fixture, ``asking_ward``, instead of the same eight
+fixtures and two lines at the top of every such test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers.windows import bedside_with
+
+
+@dataclass
+class Ward:
+    """Bed 12's window (``bedside``), the station window a nurse asks from (``station``), and
+    what the bedside said (``speaker``)."""
+
+    bedside: Any
+    station: Any
+    speaker: Any
+
+
+@pytest.fixture
+def asking_ward(
+    qtbot: Any,
+    rig: Any,
+    station_service: Any,
+    tmp_path: Path,
+    windows: list[Any],
+    look: None,
+    speaker: Any,
+    open_station: Any,
+) -> Callable[..., Ward]:
+    """``asking_ward(offered, profile=None)``: bed 12 offering ``offered`` (4 s each, the
+    patient's ``profile`` file or the default one) and Nurse Lee's station."""
+
+    def make(offered: list[str], profile: Path | None = None) -> Ward:
+        bedside = bedside_with(rig, tmp_path, windows, qtbot, speaker, offered, profile)
+        return Ward(bedside, open_station(nurse="Nurse Lee"), speaker)
+
+    return make

@@ -1,0 +1,77 @@
+"""After a nurse's question the patient's screen is where it was: a touch confirmation is not
+covered and dropped, and a spoken request's lapse does not cut the question.
+
+Real windows (offscreen), the real bedside service and a real station asking over Mosquitto
+(tests/helpers/question_ward.py); frames posted on the frames' clock as the vision worker
+posts them. tests/bedside/test_question_leaves_the_menu.py has the rules on a fake clock.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PyQt6.QtCore import Qt
+
+from beckon.bedside.service import AnswerQuestion, FrameTick, VoiceProposal
+from beckon.voice.dialogue import Closed, Prompt
+from tests.helpers.windows import ask
+
+WAIT_MS = 15_000
+QUESTION, TOUCH = 1, 2
+"""The window's pages: the nurse's question, the touch confirmation ("Send Water?")."""
+
+
+@pytest.mark.mqtt
+def test_a_question_waits_behind_the_touch_confirmation_and_the_tap_is_sent(
+    qtbot: Any, asking_ward: Any
+) -> None:
+    """The patient taps Water: "Send Water?" Yes / No. A nurse asks meanwhile. The question
+    replaced the page, which never came back: the tap was dropped without a word. Now the
+    question waits, as behind a gesture's confirmation, and comes after the Yes."""
+    ward = asking_ward(["water", "nurse"])
+    bedside = ward.bedside
+    qtbot.mouseClick(bedside.tiles["water"], Qt.MouseButton.LeftButton)
+    assert bedside.pages.currentIndex() == TOUCH
+    ask(qtbot, ward.station, "12", "Are you comfortable?")
+    qtbot.waitUntil(lambda: len(ward.station.question_rows()) == 1, timeout=WAIT_MS)
+    qtbot.wait(1500)  # delivered to the bed by now
+    assert bedside.pages.currentIndex() == TOUCH, "the Yes / No page stays"
+
+    qtbot.mouseClick(bedside.confirm_yes, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(bedside.service.states) == 1, timeout=WAIT_MS)
+    assert list(bedside.service._asked.values()) == [("water", None)]
+    qtbot.waitUntil(lambda: bedside.pages.currentIndex() == QUESTION, timeout=WAIT_MS)
+
+
+@pytest.mark.mqtt
+def test_a_spoken_request_lapsing_during_a_question_is_said_after_it(
+    qtbot: Any, asking_ward: Any
+) -> None:
+    """The patient's "Did you ask for: Water?" waits for its yes; a nurse's question comes
+    and the proposal lapses. Its "Not sent: Water." cut the question aloud and took its banner;
+    now the question stays whole and the lapse is said when the menu offers again."""
+    ward = asking_ward(["water", "nurse"])
+    bedside, speaker = ward.bedside, ward.speaker
+    bedside.on_voice(Prompt("water", "water please", 1.0, 9.0))
+    bedside.service.post(VoiceProposal(True))
+    ask(qtbot, ward.station, "12", "Are you comfortable?")
+    qtbot.waitUntil(lambda: bedside.pages.currentIndex() == QUESTION, timeout=WAIT_MS)
+    asked = len(speaker.said)
+
+    bedside.on_voice(Closed("water", "expired", 9.0))  # the proposal lapses
+    bedside.service.post(VoiceProposal(False))
+    qtbot.wait(500)
+    assert [text for text, _ in speaker.said[asked:]] == [], "nothing cuts the question"
+    assert bedside.pages.currentIndex() == QUESTION
+
+    bedside.service.post(AnswerQuestion("no", "touch"))
+    qtbot.waitUntil(lambda: bedside.menu.stage == "paused", timeout=WAIT_MS)
+    now = bedside.service.menu_time()
+    bedside.service.post(FrameTick(now + 6.0))  # the quiet after the answer is over
+    qtbot.waitUntil(lambda: bedside.menu.stage == "offering", timeout=WAIT_MS)
+    lapse = "Not sent: Water. Say it again if you need it."
+    said = [text for text, _ in speaker.said[asked:]]
+    assert said[-1] == lapse, "said once the menu offers again, not cut by the offer"
+    assert said.count(lapse) == 1
+    assert bedside.stage_banner.text() == lapse
