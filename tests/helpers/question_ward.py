@@ -36,11 +36,16 @@ def asking_ward(
     speaker: Any,
     open_station: Any,
 ) -> Callable[..., Ward]:
-    """``asking_ward(offered, profile=None)``: bed 12 offering ``offered`` (4 s each, the
-    patient's ``profile`` file or the default one) and Nurse Lee's station."""
+    """``asking_ward(offered, profile=None)``: bed 12 offering ``offered`` (4 s each; the
+    patient's profile is the TOML text ``profile``, or the default one) and Nurse Lee's
+    station."""
 
-    def make(offered: list[str], profile: Path | None = None) -> Ward:
-        bedside = bedside_with(rig, tmp_path, windows, qtbot, speaker, offered, profile)
+    def make(offered: list[str], profile: str | None = None) -> Ward:
+        path = None
+        if profile is not None:
+            path = tmp_path / "profile.toml"
+            path.write_text(profile)
+        bedside = bedside_with(rig, tmp_path, windows, qtbot, speaker, offered, path)
         return Ward(bedside, open_station(nurse="Nurse Lee"), speaker)
 
     return make

@@ -10,7 +10,6 @@ frames are posted as the vision worker posts them, on the frames' clock
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +19,7 @@ from beckon.bedside.interaction import MenuView
 from beckon.bedside.service import FrameTick, Gesture, Submit, VoiceProposal
 from beckon.messaging import protocol as p
 from beckon.ui.bedside_model import Prompt, prompt_for
-from tests.helpers.windows import ask, bedside_with
+from tests.helpers.windows import ask
 
 WAIT_MS = 15_000
 QUIET_S = 60.0
@@ -42,21 +41,14 @@ def choose_emergency(qtbot: Any, bedside: Any) -> float:
 
 @pytest.mark.mqtt
 def test_a_question_waits_behind_an_emergency_awaiting_its_confirmation(
-    qtbot: Any,
-    rig: Any,
-    station_service: Any,
-    tmp_path: Path,
-    windows: list[Any],
-    look: None,
-    speaker: Any,
-    open_station: Any,
+    qtbot: Any, asking_ward: Any
 ) -> None:
     """Shown over the confirmation (bed44), the question took every gesture as its answer: the
     long blink that confirms the emergency means neither yes nor no and was dropped, for up to
     the question's 120 s. Now the question waits (10 s at most, then the 5 s settle) and the
     blink sends at once."""
-    bedside = bedside_with(rig, tmp_path, windows, qtbot, speaker, ["water", "emergency"])
-    station = open_station(nurse="Nurse Lee")
+    ward = asking_ward(["water", "emergency"])
+    bedside, station = ward.bedside, ward.station
     choose_emergency(qtbot, bedside)
 
     ask(qtbot, station, "12", "Are you comfortable?")
@@ -80,22 +72,13 @@ action = "none"
 
 @pytest.mark.mqtt
 def test_a_repeat_of_the_confirming_nod_does_not_answer_the_question_that_waited(
-    qtbot: Any,
-    rig: Any,
-    station_service: Any,
-    tmp_path: Path,
-    windows: list[Any],
-    look: None,
-    speaker: Any,
-    open_station: Any,
+    qtbot: Any, asking_ward: Any
 ) -> None:
     """Shown 0.05-0.22 s after the nod that sent the emergency (rev44b2), the question took
     that nod repeated 1 s later as its "yes", and its words cut "Your request is saved.". Now
     it comes after the settle, once what became of the request has been said."""
-    profile = tmp_path / "nods.toml"
-    profile.write_text(NODS_CONFIRM)
-    bedside = bedside_with(rig, tmp_path, windows, qtbot, speaker, ["water", "emergency"], profile)
-    station = open_station(nurse="Nurse Lee")
+    ward = asking_ward(["water", "emergency"], NODS_CONFIRM)
+    bedside, station, speaker = ward.bedside, ward.station, ward.speaker
     t0 = choose_emergency(qtbot, bedside)
     ask(qtbot, station, "12", "Do you want the light off?")
     qtbot.waitUntil(lambda: len(station.question_rows()) == 1, timeout=WAIT_MS)
@@ -122,23 +105,14 @@ def test_a_repeat_of_the_confirming_nod_does_not_answer_the_question_that_waited
 
 @pytest.mark.mqtt
 def test_a_request_chosen_and_confirmed_again_after_a_lapse_starts_the_wait_again(
-    qtbot: Any,
-    rig: Any,
-    station_service: Any,
-    tmp_path: Path,
-    windows: list[Any],
-    look: None,
-    speaker: Any,
-    open_station: Any,
+    qtbot: Any, asking_ward: Any
 ) -> None:
     """The emergency lapses with a question waiting, and the patient chooses and confirms it
     again within 5 s of the lapse. A wait set once, at the lapse, let the question come
     0.95 s after that confirming nod, and the nod repeated then answered "YES" (rev44b3).
     Every choosing gesture starts the echo window again."""
-    profile = tmp_path / "nods.toml"
-    profile.write_text(NODS_CONFIRM)
-    bedside = bedside_with(rig, tmp_path, windows, qtbot, speaker, ["water", "emergency"], profile)
-    station = open_station(nurse="Nurse Lee")
+    ward = asking_ward(["water", "emergency"], NODS_CONFIRM)
+    bedside, station = ward.bedside, ward.station
     t0 = choose_emergency(qtbot, bedside)
     ask(qtbot, station, "12", "Do you want the light off?")
     qtbot.waitUntil(lambda: len(station.question_rows()) == 1, timeout=WAIT_MS)
@@ -161,21 +135,12 @@ def test_a_request_chosen_and_confirmed_again_after_a_lapse_starts_the_wait_agai
 
 @pytest.mark.mqtt
 def test_a_question_arriving_just_after_the_confirming_nod_waits(
-    qtbot: Any,
-    rig: Any,
-    station_service: Any,
-    tmp_path: Path,
-    windows: list[Any],
-    look: None,
-    speaker: Any,
-    open_station: Any,
+    qtbot: Any, asking_ward: Any
 ) -> None:
     """Shown at once, it took the confirming nod repeated 1 s later as its "yes" (rev44b3:
     which of the nod and the question a few ms apart was handled first decided)."""
-    profile = tmp_path / "nods.toml"
-    profile.write_text(NODS_CONFIRM)
-    bedside = bedside_with(rig, tmp_path, windows, qtbot, speaker, ["water", "emergency"], profile)
-    station = open_station(nurse="Nurse Lee")
+    ward = asking_ward(["water", "emergency"], NODS_CONFIRM)
+    bedside, station = ward.bedside, ward.station
     t0 = choose_emergency(qtbot, bedside)
     sent = t0 + 7.5  # the confirmation counts
     bedside.service.post(FrameTick(sent))
@@ -202,19 +167,12 @@ def repeat_nod(qtbot: Any, bedside: Any) -> None:
 
 @pytest.mark.mqtt
 def test_a_confirmation_that_lapses_is_said_and_shown_before_the_question_that_waited(
-    qtbot: Any,
-    rig: Any,
-    station_service: Any,
-    tmp_path: Path,
-    windows: list[Any],
-    look: None,
-    speaker: Any,
-    open_station: Any,
+    qtbot: Any, asking_ward: Any
 ) -> None:
     """Shown in the same tick as the lapse (rev44b2), the question cut "Not sent: Emergency."
     and its banner replaced it at once."""
-    bedside = bedside_with(rig, tmp_path, windows, qtbot, speaker, ["water", "emergency"])
-    station = open_station(nurse="Nurse Lee")
+    ward = asking_ward(["water", "emergency"])
+    bedside, station, speaker = ward.bedside, ward.station, ward.speaker
     t0 = choose_emergency(qtbot, bedside)
     ask(qtbot, station, "12", "Are you comfortable?")
     qtbot.waitUntil(lambda: len(station.question_rows()) == 1, timeout=WAIT_MS)
@@ -236,23 +194,15 @@ def test_a_confirmation_that_lapses_is_said_and_shown_before_the_question_that_w
 @pytest.mark.mqtt
 @pytest.mark.parametrize("source", ["voice", "touch"])
 def test_pain_asked_another_way_during_a_question_is_sent_once(
-    qtbot: Any,
-    rig: Any,
-    station_service: Any,
-    tmp_path: Path,
-    windows: list[Any],
-    look: None,
-    speaker: Any,
-    open_station: Any,
-    source: p.Source,
+    qtbot: Any, asking_ward: Any, source: p.Source
 ) -> None:
     """The pain scale on screen, a nurse's question puts it aside; meanwhile the patient
     asks for pain by voice (or a visitor taps it). bed44 took the scale up again after the
     question and a nod at 0 sent the pain a second time (rev44b BLOCKER); now the request
     sent forgets the choice of it under way (``Interaction.forget``)."""
-    bedside = bedside_with(rig, tmp_path, windows, qtbot, speaker, ["pain", "water"])
+    ward = asking_ward(["pain", "water"])
+    bedside, station = ward.bedside, ward.station
     bedside.service.menu.settle_after_answer_s = QUIET_S
-    station = open_station(nurse="Nurse Lee")
     t0 = bedside.service.menu_time()
     bedside.service.post(FrameTick(t0 + 0.5))
     qtbot.waitUntil(lambda: bedside.highlighted == "pain", timeout=WAIT_MS)
