@@ -8,6 +8,7 @@ posts them. tests/bedside/test_question_leaves_the_menu.py has the rules on a fa
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -42,6 +43,23 @@ def test_a_question_waits_behind_the_touch_confirmation_and_the_tap_is_sent(
     qtbot.waitUntil(lambda: len(bedside.service.states) == 1, timeout=WAIT_MS)
     assert list(bedside.service._asked.values()) == [("water", None)]
     qtbot.waitUntil(lambda: bedside.pages.currentIndex() == QUESTION, timeout=WAIT_MS)
+
+
+@pytest.mark.mqtt
+def test_a_touch_confirmation_a_question_crossed_comes_back_after_it(
+    qtbot: Any, asking_ward: Any
+) -> None:
+    """The tap and the question cross on their way to the service (the question was shown
+    before the service heard of the Yes / No page): the question is on screen, and when it is
+    over the page comes back, not the tiles."""
+    bedside = asking_ward(["water", "nurse"]).bedside
+    qtbot.mouseClick(bedside.tiles["water"], Qt.MouseButton.LeftButton)
+    menu = bedside.menu
+    bedside.show_menu(replace(menu, highlighted=None, stage="question", question="Cold?"))
+    assert bedside.pages.currentIndex() == QUESTION
+    bedside.show_menu(menu)  # the question answered
+    assert bedside.pages.currentIndex() == TOUCH
+    assert bedside.stage_banner.text() == "Touch Yes or No."
 
 
 @pytest.mark.mqtt

@@ -1033,6 +1033,11 @@ class BedsideWindow(QWidget):
             who = self.question_by or translate("Beckon", "a nurse")
             self.question_from.setText(translate("Beckon", "{nurse} asks:").format(nurse=who))
             self.pages.setCurrentIndex(1)
+        elif self.pages.currentIndex() == 1 and self._touch_confirming:
+            # A question shown over the tap's Yes / No page (the two crossed on their way to
+            # the service, which otherwise keeps the question waiting): the page comes back.
+            self.pages.setCurrentIndex(2)
+            self.stage_banner.setText(translate("Beckon", "Touch Yes or No."))
         elif self.pages.currentIndex() == 1:
             self.pages.setCurrentIndex(0)
         if self.pages.currentIndex() != 2:
