@@ -1162,9 +1162,9 @@ class BedsideWindow(QWidget):
 
     def _show_confirm(self) -> None:
         self._cancelling = None
-        if not self._touch_confirming:  # no question takes the screen from it meanwhile
-            self._touch_confirming = True
-            self.service.post(TouchConfirming(True, CONFIRM_TIMEOUT_MS / 1000))
+        # No question takes the screen from it meanwhile (as long as its timer below).
+        self._touch_confirming = True
+        self.service.post(TouchConfirming(True, CONFIRM_TIMEOUT_MS / 1000))
         self.pages.setCurrentIndex(2)
         self.stage_banner.setText(translate("Beckon", "Touch Yes or No."))
         self._confirm_timer.start(CONFIRM_TIMEOUT_MS)
