@@ -4,6 +4,7 @@ question). Default profile: a nod chooses, a long blink confirms."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,13 @@ class Bed:
         """The head-pointer mode: a shake moves the pointer on, a nod chooses what it is on."""
         self.service.menu = Interaction(OFFERED, mode="pointing", start_t=self.t())
 
+    def calls(self) -> None:
+        """A profile with a direct emergency gesture: a long blink asks for the emergency at
+        once (``call:emergency``, deploy/profile.example.toml), confirmed by a nod."""
+        actions = {"nod": "select", "shake": "next", "long_blink": "call:emergency"}
+        self.service.menu = Interaction(OFFERED, actions, start_t=self.t())
+        self.service.menu.restart_scan(self.t())
+
     def t(self) -> float:
         return self.service.menu_time()
 
@@ -61,8 +69,10 @@ class Bed:
             self.wait(0.1)
         raise AssertionError(f"{intent} never offered")
 
-    def ask(self, text: str) -> p.Question:
-        q = p.Question(p.new_request_id(), "gh", "icu", "12", text, "Kim", p.now_iso())
+    def ask(self, text: str, asked_s_ago: float = 0.0) -> p.Question:
+        """A nurse asks ``text`` now (or ``asked_s_ago``: it expires that much sooner)."""
+        at = p.to_iso(datetime.now(UTC) - timedelta(seconds=asked_s_ago))
+        q = p.Question(p.new_request_id(), "gh", "icu", "12", text, "Kim", at)
         self.service._on_message(self.service.address.topic("question"), p.encode(q))
         return q
 

@@ -169,6 +169,15 @@ class QuestionExpired:
 
 
 @dataclass(frozen=True)
+class QuestionSetAside:
+    """The patient made a ``call:`` gesture during the question: it left the screen for the
+    call and waits, unanswered, to be shown again after it (its expiry unchanged)."""
+
+    question_id: str
+    text: str
+
+
+@dataclass(frozen=True)
 class ConnectionChanged:
     """The link to the broker: ``online`` or not. ``request_saved`` says a request was just
     kept in the outbox because the link is down (it will be sent when it is back)."""
@@ -208,6 +217,7 @@ BedsideEvent = (
     | QuestionAnswered
     | AnswerReceived
     | QuestionExpired
+    | QuestionSetAside
     | ConnectionChanged
     | StationChanged
     | Fault
@@ -239,7 +249,7 @@ def describe(e: BedsideEvent) -> str:
             return f"{name} id={rid[:8]}"
         case StateChanged(request_id=rid, state=state, by=by):
             return f"{name} state={state}" + (f" by={by}" if by else "") + f" id={rid[:8]}"
-        case QuestionAsked(text=text) | QuestionExpired(text=text):
+        case QuestionAsked(text=text) | QuestionExpired(text=text) | QuestionSetAside(text=text):
             return f"{name} {text!r}"
         case QuestionAnswered(answer=answer):
             return f"{name} answer={answer}"

@@ -383,6 +383,10 @@ class Interaction:
         self._index = 0
         self._since = start_t  # when the item on offer appeared (a late report's test)
         self._paused_until = start_t
+        # A nurse's question waits for the echo window after a request sent: the scan is hidden
+        # and select / next do nothing until then, but a ``call:`` gesture is taken
+        # (pause_for_question). Apart from _paused_until, which blocks every gesture.
+        self._question_pause_until = start_t
         # When staff last changed the timing (set_timing): the offer on screen then is timed
         # from here, while it still appeared at _since.
         self._timed_from = start_t
@@ -479,18 +483,52 @@ class Interaction:
 
     def pause_for_question(self, t: float, until: float) -> None:
         """A nurse's question waits for the echo window after a request was sent
-        (``BedsideService._question_must_wait``) to end at ``until``: nothing is offered until
-        then. The pause after the choice (3 s) ended before the window (5 s), the scan came
-        back on the first entry, and a nod in between chose a request the patient had not
-        looked at and put the question off for another 5 s. A confirmation, the scale, a spoken
-        request and sleep are not touched (nor is the menu after a lapse or a cancel, which
-        the service does not pause: the patient may choose the emergency again)."""
+        (``BedsideService._question_must_wait``) to end at ``until``: no entry is offered and
+        select / next do nothing until then. The pause after the choice (3 s) ended before the
+        window (5 s), the scan came back on the first entry, and a nod in between chose a
+        request the patient had not looked at and put the question off for another 5 s.
+
+        A ``call:`` gesture is still taken (:meth:`on_gesture`): it names its request itself,
+        so nothing unseen is chosen, and a direct emergency gesture must never wait on a
+        nurse's question (rev45b: dropped until the question was shown, then for its whole
+        life). A confirmation, the scale, a spoken request and sleep are not touched. The
+        service pauses the menu only after a choice that sends (a request, or a cancel chosen
+        from the menu); a confirmation that lapsed or was cancelled keeps it live, so the
+        emergency can be chosen again at once."""
         self._advance(t)
         busy = self._pending is not None or self._scale is not None or self._listening
-        if busy or self._held or self._asleep or until <= self._paused_until:
+        if busy or self._held or self._asleep:
             return
-        self._paused_until = until
-        self._since = max(self._since, until)
+        self._question_pause_until = max(self._question_pause_until, until)
+
+    def unpause_for_question(self, t: float) -> None:
+        """No question waits any more (it expired while waiting): the pause for it ends now,
+        and the menu offers again when the pause after the choice itself ends (the scan held
+        until the question's 5 s when it expired at 1 s, rev45b)."""
+        self._question_pause_until = min(self._question_pause_until, t)
+
+    def _paused_for_question(self, t: float) -> bool:
+        """Only the pause for a waiting question (:meth:`pause_for_question`) hides the scan at
+        ``t``: a ``call:`` gesture is taken then."""
+        quiet = self._held or self._asleep or t < self._paused_until
+        return not quiet and t < self._question_pause_until
+
+    def take_call(self, gesture: str, t: float) -> Event | None:
+        """A ``call:`` gesture made while a nurse's question is on screen: the question is put
+        aside by the service (it waits and comes back after, as behind a confirmation) and
+        the call is chosen as from the menu, confirmation and all. Anything else: None, the
+        question stays. During a question gestures only answer it, and a direct emergency
+        gesture (which answers nothing) did nothing for the question's whole life, up to
+        120 s (rev45b). A scale the question interrupted stays put aside until the question,
+        shown again, is over (:meth:`release`)."""
+        action = self.actions.get(gesture, "none")
+        if not self._held or not action.startswith("call:"):
+            return None
+        self._held = False
+        self._since = max(self._since, t)
+        if self.mode == "scanning":
+            self._index = 0
+        return self._choose(action[5:], t, gesture)
 
     def _take_up(self, t: float) -> None:
         """Bring back the scale a question interrupted once its time has come (``release``):
@@ -636,6 +674,7 @@ class Interaction:
         freezes (a jump back) nor skips items (a jump forward)."""
         self._since += dt
         self._paused_until += dt
+        self._question_pause_until += dt
         self._paused_before_listening += dt
         self._timed_from += dt
         if self._pending is not None:
@@ -710,7 +749,7 @@ class Interaction:
             self._since = deadline
         if self.mode != "scanning" or self._pending is not None or self._held or self._asleep:
             return
-        start = max(self._since, self._paused_until, self._timed_from)
+        start = max(self._since, self._paused_until, self._question_pause_until, self._timed_from)
         if t <= start:
             return
         steps = int((t - start) // self.offer_seconds)
@@ -755,6 +794,8 @@ class Interaction:
         if self._pending is not None:
             return self._pending.intent
         if self._held or self._asleep or t < self._paused_until:
+            return None
+        if t < self._question_pause_until:
             return None
         return self.items[self._index]
 
@@ -817,6 +858,9 @@ class Interaction:
         if self._pending is not None:
             return self._on_pending(self._pending, gesture, action, t, made)
         if highlighted is None:  # paused after a choice: one long gesture must not send twice
+            if action.startswith("call:") and self._paused_for_question(t):
+                # Only waiting for a question: a call names its own request.
+                return self._choose(action[5:], t, gesture)
             return None
         if action == "sleep":
             return self.sleep(t)

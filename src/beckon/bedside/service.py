@@ -31,6 +31,7 @@ from beckon.bedside.interaction import (
     ConfirmRequested,
     ConfirmTooSoon,
     Declined,
+    Event,
     Interaction,
     MenuView,
     Moved,
@@ -930,6 +931,9 @@ class BedsideService:
                     "patient's choices); never shown",
                     question.text,
                 )
+        if not self._questions_waiting:
+            # Nothing to pause for any more: the menu offers when its own pause ends.
+            self.menu.unpause_for_question(self.menu_time())
         if self.question is None and self.menu.confirming(self.menu_time()):
             # The window runs from a confirmation's last moment, whether a question waited
             # during it or came after it lapsed: "Not sent: Emergency." is heard first, and the
@@ -943,8 +947,9 @@ class BedsideService:
             if time.monotonic() < self._sent_until:
                 # The menu's pause after a request sent (3 s) ended before the echo window
                 # (5 s): the scan came back, and a nod in between chose a request instead of
-                # letting the question come. Nothing is offered until the question is shown.
-                # After a lapse or a cancel the menu stays live: the emergency chosen again.
+                # letting the question come. Nothing is offered until the question is shown
+                # (a call: gesture still goes). After a confirmation that lapsed or was
+                # cancelled the menu stays live: the emergency chosen again.
                 left = self._echo_until - time.monotonic()
                 self.menu.pause_for_question(self.menu_time(), self.menu_time() + left)
             return
@@ -955,8 +960,9 @@ class BedsideService:
     def _note_choosing(self, sent: bool = False) -> None:
         """The patient chose, confirmed, cancelled or ``sent`` something: the echo window starts
         again (a question waiting keeps waiting). The menu is paused for a question waiting
-        only in a window a choice of a request began (``_sent_until``): after a lapse or a
-        cancel it stays live, so an emergency chosen again is not held back."""
+        only in a window a choice that sends began (``_sent_until``: a request, or a cancel
+        chosen from the menu, which pauses it like a send); a confirmation that lapsed or was
+        cancelled keeps it live, so an emergency chosen again is not held back."""
         self._echo_until = max(self._echo_until, time.monotonic() + ECHO_WINDOW_S)
         if sent:
             self._sent_until = self._echo_until
@@ -986,8 +992,12 @@ class BedsideService:
             said = answer_for(g.name, self.menu.actions)
             if said is not None:
                 self.answer(said, "gesture")
-            return
-        outcome = self.menu.on_gesture(g.name, g.t, g.made)
+                return
+            outcome = self._call_over_question(g)
+            if outcome is None:
+                return
+        else:
+            outcome = self.menu.on_gesture(g.name, g.t, g.made)
         if isinstance(
             outcome, Selected | ConfirmRequested | ConfirmTooSoon | Cancelled | ScaleOffered
         ):
@@ -1008,6 +1018,26 @@ class BedsideService:
             self._emit(ev.SelectionCancelled(outcome.intent, g.t, g.name))
         elif isinstance(outcome, Moved):
             self._emit(ev.PointerMoved(outcome.intent, g.t, g.name))
+
+    def _call_over_question(self, g: Gesture) -> Event | None:
+        """A ``call:`` gesture during a question (any intent, not only an emergency: the
+        gesture answers nothing, it was dropped without a word, and a request the patient
+        named outright must not wait up to 120 s on a nurse's question) is taken: the question
+        is put aside, back at the head of the waiting ones with its own expiry, and the call
+        goes to its confirmation or is sent as from the menu. The question comes back after
+        it, as behind any confirmation (:meth:`_question_must_wait`)."""
+        question = self.question
+        assert question is not None
+        outcome = self.menu.take_call(g.name, g.t)
+        if outcome is None:
+            return None
+        waiting = {question.id: (question, self._question_until)}
+        self._questions_waiting = waiting | self._questions_waiting
+        self.question = None
+        log.info("question %r put aside for the patient's %s", question.text, g.name)
+        self._emit(ev.QuestionSetAside(question.id, question.text))
+        self._update_menu()
+        return outcome
 
     # ------------------------------------------------------------ menu
 

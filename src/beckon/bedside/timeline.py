@@ -147,6 +147,7 @@ class Timeline:
                 | ev.QuestionAnswered()
                 | ev.AnswerReceived()
                 | ev.QuestionExpired()
+                | ev.QuestionSetAside()
                 | ev.Fault()
             ):
                 return False

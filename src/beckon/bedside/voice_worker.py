@@ -56,7 +56,7 @@ def answer_expected(event: object) -> AnswerExpected | None:
     match event:
         case ev.QuestionAsked(question_id=qid):
             return AnswerExpected(qid)
-        case ev.QuestionAnswered() | ev.QuestionExpired():
+        case ev.QuestionAnswered() | ev.QuestionExpired() | ev.QuestionSetAside():
             return AnswerExpected(None)
     return None
 
