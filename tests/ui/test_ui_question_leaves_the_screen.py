@@ -93,3 +93,27 @@ def test_a_spoken_request_lapsing_during_a_question_is_said_after_it(
     assert said[-1] == lapse, "said once the menu offers again, not cut by the offer"
     assert said.count(lapse) == 1
     assert bedside.stage_banner.text() == lapse
+
+
+@pytest.mark.mqtt
+def test_a_spoken_request_lapsing_during_a_question_is_shown_after_it_when_pointing(
+    qtbot: Any, asking_ward: Any
+) -> None:
+    """The same with the head pointer: "Not sent: Water." was said when the pointer came
+    back, but the banner showed only how to move it (rev45b)."""
+    ward = asking_ward(["water", "nurse"], '[interaction]\nmode = "pointing"\n')
+    bedside = ward.bedside
+    bedside.on_voice(Prompt("water", "water please", 1.0, 9.0))
+    bedside.service.post(VoiceProposal(True))
+    ask(qtbot, ward.station, "12", "Are you comfortable?")
+    qtbot.waitUntil(lambda: bedside.pages.currentIndex() == QUESTION, timeout=WAIT_MS)
+    bedside.on_voice(Closed("water", "expired", 9.0))
+    bedside.service.post(VoiceProposal(False))
+    qtbot.wait(300)
+    bedside.service.post(AnswerQuestion("no", "touch"))
+    qtbot.waitUntil(lambda: bedside.menu.stage == "paused", timeout=WAIT_MS)
+    bedside.service.post(FrameTick(bedside.service.menu_time() + 6.0))
+    qtbot.waitUntil(lambda: bedside.menu.stage == "pointing", timeout=WAIT_MS)
+    lapse = "Not sent: Water. Say it again if you need it."
+    assert ward.speaker.said[-1][0] == lapse
+    assert bedside.stage_banner.text() == lapse

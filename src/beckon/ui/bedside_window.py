@@ -1044,7 +1044,8 @@ class BedsideWindow(QWidget):
             note = self._after_choice if view.stage == "paused" else None
             given_up = self._given_up
             fresh = given_up is not None and time.monotonic() - given_up[1] < GIVEN_UP_QUIET_S
-            if given_up is not None and fresh and view.stage == "offering":
+            # Offered again, by the scan or the head pointer: said then, shown with it.
+            if given_up is not None and fresh and view.stage in ("offering", "pointing"):
                 note = given_up[0]
             self.stage_banner.setText(note or strings.stage_banner(view, self._chosen_label(view)))
         for code, tile in self.tiles.items():
