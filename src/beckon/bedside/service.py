@@ -338,8 +338,9 @@ class BedsideService:
         # not); bounded by the page's own timeout, so a window that never says it closed
         # cannot keep questions away for longer.
         self._touch_confirm_until = 0.0
-        # The echo window was begun by a request chosen or sent (not a lapse or a cancel) and
-        # lasts until this monotonic time: a question waiting then pauses the menu.
+        # The echo window was begun by a choice that sends (a request, or a cancel chosen from
+        # the menu; not a confirmation that lapsed or was cancelled) and lasts until this
+        # monotonic time: a question waiting then pauses the menu.
         self._sent_until = 0.0
         self._answered: dict[str, None] = {}  # question ids, oldest first
         self._clock_offset: float | None = None  # monotonic - source time, once known
