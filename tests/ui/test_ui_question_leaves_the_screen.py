@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from PyQt6.QtCore import Qt
 
-from beckon.bedside.service import AnswerQuestion, FrameTick, VoiceProposal
+from beckon.bedside.service import AnswerQuestion, FrameTick, Gesture, VoiceProposal
 from beckon.voice.dialogue import Closed, Prompt
 from tests.helpers.windows import ask
 
@@ -117,3 +117,26 @@ def test_a_spoken_request_lapsing_during_a_question_is_shown_after_it_when_point
     lapse = "Not sent: Water. Say it again if you need it."
     assert ward.speaker.said[-1][0] == lapse
     assert bedside.stage_banner.text() == lapse
+
+
+@pytest.mark.mqtt
+def test_a_direct_emergency_gesture_puts_the_question_on_screen_aside(
+    qtbot: Any, asking_ward: Any
+) -> None:
+    """A profile where a long blink asks for the emergency at once (``call:emergency``). A
+    nurse's question on screen took every gesture, and the long blink, which answers nothing,
+    did nothing for the question's whole life (rev45b). Now the question leaves the screen
+    for the emergency's confirmation, and comes back, still unanswered, after it is sent."""
+    ward = asking_ward(["water", "emergency"], '[gestures.long_blink]\naction = "call:emergency"\n')
+    bedside, station = ward.bedside, ward.station
+    ask(qtbot, station, "12", "Are you comfortable?")
+    qtbot.waitUntil(lambda: bedside.pages.currentIndex() == QUESTION, timeout=WAIT_MS)
+    bedside.service.post(Gesture("long_blink", bedside.service.menu_time(), 0.9))
+    qtbot.waitUntil(lambda: bedside.menu.stage == "confirming", timeout=WAIT_MS)
+    assert bedside.pages.currentIndex() != QUESTION
+    assert bedside.menu.highlighted == "emergency"
+    bedside.service.post(Gesture("nod", bedside.service.menu_time() + 0.5, 0.9))  # confirms
+    qtbot.waitUntil(lambda: len(bedside.service.states) == 1, timeout=WAIT_MS)
+    assert [intent for intent, _ in bedside.service._asked.values()] == ["emergency"]
+    qtbot.waitUntil(lambda: bedside.pages.currentIndex() == QUESTION, timeout=WAIT_MS)
+    assert bedside.service._answered == {}, "the emergency answered nothing"
