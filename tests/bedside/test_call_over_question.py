@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import beckon.bedside.service as service_module
 from beckon.messaging import protocol as p
 from tests.helpers.fake_clock_bed import Bed
 
@@ -83,3 +84,95 @@ def test_the_menu_offers_again_when_the_question_it_waited_for_expires(
     bed.wait(2.7)  # 3.2 s after the send
     view = bed.service.menu.view(bed.t())
     assert (view.stage, bed.service.question) == ("offering", None)
+
+
+def shown_then_set_aside(bed: Bed, lifetime: float = p.QUESTION_TIMEOUT_S) -> p.Question:
+    """A question that lives ``lifetime`` s is shown at once; 1 s later a long blink puts it
+    aside for the emergency's confirmation."""
+    question = bed.ask("Do you want the light off?", asked_s_ago=p.QUESTION_TIMEOUT_S - lifetime)
+    bed.tick()
+    assert bed.service.question is not None
+    bed.wait(1.0)
+    bed.make("long_blink")
+    assert bed.service.question is None
+    assert bed.service.menu.view(bed.t()).stage == "confirming"
+    return question
+
+
+def test_a_scale_comes_back_when_the_question_set_aside_expires_while_it_waits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pain scale, interrupted by a question; a long blink sets the question aside and
+    the emergency lapses unconfirmed; the question expires while it waits. The scale was lost
+    ("Not sent yet" never said) and came up minutes later after another question (rev45b2).
+    Now it comes back, taken up again, once the confirmation is over."""
+    bed = Bed(tmp_path, monkeypatch, offered=("water", "pain", "emergency"))
+    bed.calls(scale_intents=("pain",))
+    bed.until_offered("pain")
+    bed.make("nod")
+    bed.wait(5.5)  # the echo window over: the question is shown at once, over the scale
+    assert bed.service.menu.view(bed.t()).stage == "scale"
+    shown_then_set_aside(bed, lifetime=4.0)
+    bed.wait(12.0)  # the question expired at 4 s, the emergency lapsed at about 9 s
+    view = bed.service.menu.view(bed.t())
+    assert (view.stage, view.highlighted, view.resumed) == ("scale", "pain", True)
+    assert sent(bed) == []
+
+
+def test_a_false_call_gesture_does_not_push_the_same_question_off_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A long blink misread every 5 s while a question is asked, never confirmed: the question
+    was on screen 0.1 s of 130 (rev45b2). After the first call lapses, the same question is
+    not set aside again (the menu's emergency entry is there after it), and its expiry says
+    how often it was set aside."""
+    bed = Bed(tmp_path, monkeypatch)
+    bed.calls()
+    bed.wait(2.0)
+    shown_then_set_aside(bed)
+    on_screen = 0.0
+    for _ in range(24):  # 120 s
+        for _ in range(50):
+            bed.wait(0.1)
+            on_screen += 0.1 if bed.service.question is not None else 0.0
+        bed.make("long_blink")
+    assert on_screen > 90.0
+    assert sent(bed) == []
+    assert "set aside 1 time(s) for call gestures" in caplog.text
+
+
+def test_a_call_gesture_while_asleep_leaves_the_question(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asleep, the menu cannot show a confirmation (its view stays "asleep", and the nod only
+    woke it): a long blink over a question took the question away for an emergency that
+    lapsed unseen (rev45b2). Now it does nothing, as without a question."""
+    bed = Bed(tmp_path, monkeypatch)
+    bed.calls()
+    bed.service.handle(service_module.Submit("sleep", "touch"))
+    bed.wait(1.0)
+    bed.ask("Do you want the light off?")
+    bed.wait(0.5)
+    assert bed.service.question is not None
+    bed.make("long_blink")
+    assert bed.service.question is not None
+    assert bed.service.menu.view(bed.t()).stage == "asleep"
+
+
+def test_a_call_gesture_while_a_spoken_request_waits_leaves_the_question(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A spoken "Water?" waits for its yes: a long blink over a question gave "Emergency?" on
+    screen while a spoken "yes" went to the water (rev45b2). Now the question stays, as a
+    call gesture does nothing while a spoken request waits."""
+    bed = Bed(tmp_path, monkeypatch)
+    bed.calls()
+    bed.wait(2.0)
+    bed.service.handle(service_module.VoiceProposal(True))
+    bed.wait(0.5)
+    bed.ask("Do you want the light off?")
+    bed.wait(0.5)
+    assert bed.service.question is not None
+    bed.make("long_blink")
+    assert bed.service.question is not None
+    assert bed.service.menu.view(bed.t()).stage != "confirming"

@@ -20,28 +20,34 @@ OFFERED = ("water", "nurse", "emergency")
 class Bed:
     """Bed 12 (water, nurse, emergency offered), unlinked, on a clock the test moves."""
 
-    def __init__(self, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def __init__(
+        self, folder: Path, monkeypatch: pytest.MonkeyPatch, offered: tuple[str, ...] = OFFERED
+    ) -> None:
         from beckon.config import BedsideConfig, BedsideSettings
         from beckon.messaging.outbox import open_outbox
 
         self.now = 1000.0
         monkeypatch.setattr(service_module.time, "monotonic", lambda: self.now)
         config = BedsideConfig(
-            "gh", "icu", "12", outbox=str(folder / "o.db"), offered_intents=OFFERED
+            "gh", "icu", "12", outbox=str(folder / "o.db"), offered_intents=offered
         )
+        self.offered = offered
         self.service = BedsideService(BedsideSettings(config))
         self.service.outbox = open_outbox(folder / "o.db")
         self.service.menu.restart_scan(self.t())
 
     def pointing(self) -> None:
         """The head-pointer mode: a shake moves the pointer on, a nod chooses what it is on."""
-        self.service.menu = Interaction(OFFERED, mode="pointing", start_t=self.t())
+        self.service.menu = Interaction(self.offered, mode="pointing", start_t=self.t())
 
-    def calls(self) -> None:
+    def calls(self, scale_intents: tuple[str, ...] = ()) -> None:
         """A profile with a direct emergency gesture: a long blink asks for the emergency at
-        once (``call:emergency``, deploy/profile.example.toml), confirmed by a nod."""
+        once (``call:emergency``, deploy/profile.example.toml), confirmed by a nod; the
+        ``scale_intents`` are chosen on a 0-10 scale."""
         actions = {"nod": "select", "shake": "next", "long_blink": "call:emergency"}
-        self.service.menu = Interaction(OFFERED, actions, start_t=self.t())
+        self.service.menu = Interaction(
+            self.offered, actions, start_t=self.t(), scale_intents=scale_intents
+        )
         self.service.menu.restart_scan(self.t())
 
     def t(self) -> float:

@@ -520,9 +520,17 @@ class Interaction:
         question stays. During a question gestures only answer it, and a direct emergency
         gesture (which answers nothing) did nothing for the question's whole life, up to
         120 s (rev45b). A scale the question interrupted stays put aside until the question,
-        shown again, is over (:meth:`release`)."""
+        shown again, is over (:meth:`release`), or gone without being shown again
+        (:meth:`question_gone`).
+
+        Not while asleep (as :meth:`on_gesture`: the view stays "asleep", so the confirmation
+        could not be shown and its nod only woke the menu, rev45b2) nor while a spoken request
+        waits for its yes (:meth:`listen`: a "yes" then sent the spoken request with
+        "Emergency?" on screen, rev45b2): the question stays, the gesture does nothing."""
         action = self.actions.get(gesture, "none")
         if not self._held or not action.startswith("call:"):
+            return None
+        if self._asleep or self._listening:
             return None
         self._held = False
         self._since = max(self._since, t)
@@ -530,13 +538,30 @@ class Interaction:
             self._index = 0
         return self._choose(action[5:], t, gesture)
 
+    def question_gone(self, t: float) -> None:
+        """No question is on screen or waits any more, and the last one was not ended on
+        screen (:meth:`release`): it was set aside by a call gesture (:meth:`take_call`) and
+        expired while it waited. The scale it interrupted comes back as after an answer,
+        once any confirmation is over (:meth:`_take_up`). Without this the scale was lost
+        ("Not sent yet" never said) and popped up after an unrelated question minutes later
+        (318 s), and it kept :meth:`restart_scan` from restarting the scan (rev45b2)."""
+        it = self._interrupted
+        if it is None or it.after is not None or self._held:
+            return
+        self._interrupted = replace(it, after=t + self.confirm_after_s)
+        self._paused_until = max(self._paused_until, t + self.confirm_after_s)  # as release
+        log.info("%s taken up again: the question that interrupted it is gone", it.intent)
+
     def _take_up(self, t: float) -> None:
-        """Bring back the scale a question interrupted once its time has come (``release``):
-        the settle after the answer over, and no spoken request waiting (``listen``)."""
+        """Bring back the scale a question interrupted once its time has come (``release``,
+        :meth:`question_gone`): the settle after the answer over, no confirmation on screen
+        (a call's, taken over the question) and no spoken request waiting (``listen``)."""
         it = self._interrupted
         if it is None or it.after is None or self._held or self._asleep:
             return
-        at = max(it.after, self._paused_until)
+        if self._pending is not None:
+            return
+        at = max(it.after, self._paused_until, self._since)  # not before a lapse on screen
         if t < at:
             return
         self._interrupted = None

@@ -330,6 +330,12 @@ class BedsideService:
         # Questions that came while another was on screen -> their monotonic expiry; shown in
         # turn (a second question replaced the first, whose answer the nurse then never got).
         self._questions_waiting: dict[str, tuple[p.Question, float]] = {}
+        # Questions a call gesture set aside (``_call_over_question``) -> how many times; the
+        # one whose call's confirmation is on screen; and those whose call lapsed or was
+        # cancelled: a false call (a long blink misread) must not push them off again.
+        self._set_aside: dict[str, int] = {}
+        self._call_over: str | None = None
+        self._doubted: set[str] = set()
         self._next_question_at = 0.0
         # No question is shown before this monotonic time: the echo window after the patient's
         # last choosing gesture or a confirmation on screen (``_question_must_wait``).
@@ -793,6 +799,7 @@ class BedsideService:
         if len(self._answered) > KEPT_CLOSED:  # a question older than these expired long ago
             del self._answered[next(iter(self._answered))]
         self.question = None
+        self._forget_set_aside(question.id)
         self._next_question_at = time.monotonic() + NEXT_QUESTION_AFTER_S
         self.menu.release(self.menu_time())
         self._emit(ev.QuestionAnswered(question.id, answer))
@@ -841,6 +848,7 @@ class BedsideService:
                 dropped.intent,
                 by,
             )
+            self._call_over_ended(sent=False)
             self._emit(ev.SelectionCancelled(dropped.intent, dropped.t, "relearn"))
         self._forget_saved_rest(by)
         self._update_menu()
@@ -913,6 +921,7 @@ class BedsideService:
     def _expire_question(self) -> None:
         if self.question is not None and time.monotonic() > self._question_until:
             log.info("question %r expired without an answer", self.question.text)
+            self._warn_set_aside(self.question)
             self._emit(ev.QuestionExpired(self.question.id, self.question.text))
             self.question = None
             self._next_question_at = time.monotonic() + NEXT_QUESTION_AFTER_S
@@ -932,9 +941,14 @@ class BedsideService:
                     "patient's choices); never shown",
                     question.text,
                 )
+                self._warn_set_aside(question)
         if not self._questions_waiting:
             # Nothing to pause for any more: the menu offers when its own pause ends.
             self.menu.unpause_for_question(self.menu_time())
+            if self.question is None:
+                # One set aside by a call and expired while waiting: the scale it
+                # interrupted comes back ("Not sent yet"), not after another question.
+                self.menu.question_gone(self.menu_time())
         if self.question is None and self.menu.confirming(self.menu_time()):
             # The window runs from a confirmation's last moment, whether a question waited
             # during it or came after it lapsed: "Not sent: Emergency." is heard first, and the
@@ -997,8 +1011,12 @@ class BedsideService:
             outcome = self._call_over_question(g)
             if outcome is None:
                 return
+        elif self._call_held_back(g):
+            return
         else:
             outcome = self.menu.on_gesture(g.name, g.t, g.made)
+        if isinstance(outcome, Selected | Cancelled):
+            self._call_over_ended(sent=isinstance(outcome, Selected))
         if isinstance(
             outcome, Selected | ConfirmRequested | ConfirmTooSoon | Cancelled | ScaleOffered
         ):
@@ -1029,16 +1047,64 @@ class BedsideService:
         it, as behind any confirmation (:meth:`_question_must_wait`)."""
         question = self.question
         assert question is not None
+        if question.id in self._doubted:
+            # A call over it lapsed or was cancelled: a false long blink every 5-10 s kept it
+            # off the screen for all but 0.1 s of its 130 (rev45b2). The menu's own entry
+            # (after the answer) still reaches the request.
+            log.info("%s over question %r ignored: a call over it was not sent", g.name,
+                     question.text)  # fmt: skip
+            return None
         outcome = self.menu.take_call(g.name, g.t)
         if outcome is None:
             return None
         waiting = {question.id: (question, self._question_until)}
         self._questions_waiting = waiting | self._questions_waiting
         self.question = None
+        self._set_aside[question.id] = self._set_aside.get(question.id, 0) + 1
+        if isinstance(outcome, ConfirmRequested | ConfirmTooSoon):
+            self._call_over = question.id
         log.info("question %r put aside for the patient's %s", question.text, g.name)
         self._emit(ev.QuestionSetAside(question.id, question.text))
         self._update_menu()
         return outcome
+
+    def _call_held_back(self, g: Gesture) -> bool:
+        """A ``call:`` gesture that would start a new choice while a question waits that a
+        call over it already failed to send: not taken. Taken, each false one raised a new
+        confirmation, behind which the question waited again (never back on screen with a
+        false long blink every 5 or 10 s, rev45b2). The menu's entry still reaches it."""
+        action = self.menu.actions.get(g.name, "none")
+        if not action.startswith("call:") or self.menu.confirming(self.menu_time()):
+            return False
+        if not any(qid in self._doubted for qid in self._questions_waiting):
+            return False
+        log.info("%s not taken: a question a call was set aside for waits", g.name)
+        return True
+
+    def _call_over_ended(self, sent: bool) -> None:
+        """The confirmation of a call taken over a question was sent, or lapsed or was
+        cancelled (``sent`` False: the call is doubted, see :meth:`_call_over_question`)."""
+        qid, self._call_over = self._call_over, None
+        if qid is not None and not sent:
+            self._doubted.add(qid)
+
+    def _forget_set_aside(self, question_id: str) -> int:
+        """The question is over: how many times a call gesture set it aside."""
+        self._doubted.discard(question_id)
+        if self._call_over == question_id:
+            self._call_over = None
+        return self._set_aside.pop(question_id, 0)
+
+    def _warn_set_aside(self, question: p.Question) -> None:
+        """A question expired: if call gestures set it aside, say how often (the station
+        shows only "no answer", as if the patient had seen it all along)."""
+        times = self._forget_set_aside(question.id)
+        if times:
+            log.warning(
+                "question %r expired after being set aside %d time(s) for call gestures",
+                question.text,
+                times,
+            )
 
     # ------------------------------------------------------------ menu
 
@@ -1070,6 +1136,7 @@ class BedsideService:
                 self._emit(ev.IntentSelected(timed_out.intent, timed_out.t, "timeout"))
                 self.submit(timed_out.intent, "gesture")
             else:
+                self._call_over_ended(sent=False)
                 self._emit(ev.SelectionCancelled(timed_out.intent, timed_out.t, "timeout"))
         view = self.menu.view(self.menu_time())
         if self.question is not None:
