@@ -14,7 +14,13 @@ from typing import Any
 import pytest
 from PyQt6.QtCore import Qt
 
-from beckon.bedside.service import AnswerQuestion, FrameTick, Gesture, VoiceProposal
+from beckon.bedside.service import (
+    AnswerQuestion,
+    FrameTick,
+    Gesture,
+    TouchConfirming,
+    VoiceProposal,
+)
 from beckon.voice.dialogue import Closed, Prompt
 from tests.helpers.windows import ask
 
@@ -140,3 +146,29 @@ def test_a_direct_emergency_gesture_puts_the_question_on_screen_aside(
     assert [intent for intent, _ in bedside.service._asked.values()] == ["emergency"]
     qtbot.waitUntil(lambda: bedside.pages.currentIndex() == QUESTION, timeout=WAIT_MS)
     assert bedside.service._answered == {}, "the emergency answered nothing"
+
+
+@pytest.mark.mqtt
+def test_a_crossed_touch_confirmation_waits_behind_a_call_gestures_confirmation(
+    qtbot: Any, asking_ward: Any
+) -> None:
+    """A tap's "Send Water?" page and a question crossed; a long blink (``call:emergency``)
+    over the question: the page came back over the emergency's confirmation while the speaker
+    asked for a nod (rev45b2). Now the confirmation is on screen, and the page comes back
+    after it."""
+    ward = asking_ward(["water", "emergency"], '[gestures.long_blink]\naction = "call:emergency"\n')
+    bedside = ward.bedside
+    qtbot.mouseClick(bedside.tiles["water"], Qt.MouseButton.LeftButton)
+    menu = bedside.menu
+    bedside.show_menu(replace(menu, highlighted=None, stage="question", question="Cold?"))
+    bedside.service.post(TouchConfirming(False))  # as if the service had not heard of it
+    ask(qtbot, ward.station, "12", "Are you comfortable?")
+    qtbot.waitUntil(lambda: bedside.service.question is not None, timeout=WAIT_MS)
+    bedside.service.post(Gesture("long_blink", bedside.service.menu_time(), 0.9))
+    qtbot.waitUntil(lambda: bedside.menu.stage == "confirming", timeout=WAIT_MS)
+    assert bedside.pages.currentIndex() not in (QUESTION, TOUCH)
+    assert bedside.stage_banner.text() != "Touch Yes or No."
+
+    bedside.service.post(FrameTick(bedside.service.menu_time() + 11.0))  # it lapses
+    qtbot.waitUntil(lambda: bedside.menu.stage != "confirming", timeout=WAIT_MS)
+    assert bedside.pages.currentIndex() == TOUCH, "the tap's page comes back after it"

@@ -442,6 +442,7 @@ class BedsideWindow(QWidget):
         self._last_heard: tuple[float, str] | None = None
         self._confirm_action: Callable[[], None] | None = None
         self._touch_confirming = False  # the Yes / No page is open (the service knows)
+        self._touch_aside = False  # it waits behind a call gesture's confirmation (show_menu)
         # A spoken proposal's "Not sent: ..." that lapsed while a nurse's question was on
         # screen: said when the menu offers again (see _say_lapse).
         self._lapse_after_question: str | None = None
@@ -1033,9 +1034,17 @@ class BedsideWindow(QWidget):
             who = self.question_by or translate("Beckon", "a nurse")
             self.question_from.setText(translate("Beckon", "{nurse} asks:").format(nurse=who))
             self.pages.setCurrentIndex(1)
-        elif self.pages.currentIndex() == 1 and self._touch_confirming:
+        elif view.stage == "confirming" and self.pages.currentIndex() == 1:
+            # A call gesture taken over the question: its confirmation is shown, and a tap's
+            # Yes / No page the question covered waits behind it (it came back over
+            # "Emergency?" while the speaker asked for a nod, rev45b2).
+            self._touch_aside = self._touch_confirming
+            self.pages.setCurrentIndex(0)
+        elif self._touch_confirming and (self.pages.currentIndex() == 1 or self._touch_aside):
             # A question shown over the tap's Yes / No page (the two crossed on their way to
-            # the service, which otherwise keeps the question waiting): the page comes back.
+            # the service, which otherwise keeps the question waiting), or a call's
+            # confirmation after it: the page comes back.
+            self._touch_aside = False
             self.pages.setCurrentIndex(2)
             self.stage_banner.setText(translate("Beckon", "Touch Yes or No."))
         elif self.pages.currentIndex() == 1:
@@ -1183,6 +1192,7 @@ class BedsideWindow(QWidget):
     def _leave_confirm(self) -> None:
         self._cancelling = None
         self._confirm_timer.stop()
+        self._touch_aside = False
         if self._touch_confirming:
             self._touch_confirming = False
             self.service.post(TouchConfirming(False))
