@@ -122,12 +122,13 @@ def test_a_scale_comes_back_when_the_question_set_aside_expires_while_it_waits(
 def test_a_false_call_gesture_does_not_push_the_same_question_off_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A long blink misread every 5 s while a question is asked, never confirmed: the question
-    was on screen 0.1 s of 130 (rev45b2). After the first call lapses, the same question is
-    not set aside again (the menu's emergency entry is there after it), and its expiry says
+    """A long blink for water (confirmed, as an emergency is) misread every 5 s while a
+    question is asked, never confirmed:
+    the question was on screen 0.1 s of 130 (rev45b2). After the first call lapses, the same
+    question is not set aside again (the menu's entry is there after it), and its expiry says
     how often it was set aside."""
     bed = Bed(tmp_path, monkeypatch)
-    bed.calls()
+    bed.calls(call="water")
     bed.wait(2.0)
     shown_then_set_aside(bed)
     on_screen = 0.0
@@ -139,6 +140,32 @@ def test_a_false_call_gesture_does_not_push_the_same_question_off_again(
     assert on_screen > 90.0
     assert sent(bed) == []
     assert "set aside 1 time(s) for call gestures" in caplog.text
+
+
+def test_an_emergency_gesture_is_taken_over_a_question_even_after_a_false_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A false long blink over a question lapses; the question comes back; a second long
+    blink, a real emergency this time, is taken at once and sent: an emergency never waits on
+    a nurse's question, false calls before it or not (the lead, after rev45b2's fixer held it
+    back for the question's whole life)."""
+    bed = Bed(tmp_path, monkeypatch)
+    bed.calls()
+    bed.wait(2.0)
+    question = shown_then_set_aside(bed)
+    for _ in range(300):  # the false call's confirmation lapses; the question comes back
+        bed.wait(0.1)
+        if bed.service.question is not None:
+            break
+    assert bed.service.question is not None
+    assert bed.service.question.id == question.id
+    bed.make("long_blink")
+    assert bed.service.question is None
+    assert bed.service.menu.view(bed.t()).stage == "confirming"
+    bed.wait(1.5)
+    bed.make("nod")
+    assert sent(bed) == ["emergency"]
+    assert bed.sent("answer") == []
 
 
 def test_a_call_gesture_while_asleep_leaves_the_question(

@@ -40,13 +40,18 @@ class Bed:
         """The head-pointer mode: a shake moves the pointer on, a nod chooses what it is on."""
         self.service.menu = Interaction(self.offered, mode="pointing", start_t=self.t())
 
-    def calls(self, scale_intents: tuple[str, ...] = ()) -> None:
-        """A profile with a direct emergency gesture: a long blink asks for the emergency at
-        once (``call:emergency``, deploy/profile.example.toml), confirmed by a nod; the
-        ``scale_intents`` are chosen on a 0-10 scale."""
-        actions = {"nod": "select", "shake": "next", "long_blink": "call:emergency"}
+    def calls(self, scale_intents: tuple[str, ...] = (), call: str = "emergency") -> None:
+        """A profile with a direct call gesture: a long blink asks for ``call`` (the
+        emergency by default) at once (``call:emergency``, deploy/profile.example.toml),
+        confirmed by a nod (as the emergency is); the ``scale_intents`` are chosen on a 0-10
+        scale."""
+        actions = {"nod": "select", "shake": "next", "long_blink": f"call:{call}"}
         self.service.menu = Interaction(
-            self.offered, actions, start_t=self.t(), scale_intents=scale_intents
+            self.offered,
+            actions,
+            start_t=self.t(),
+            scale_intents=scale_intents,
+            confirm_intents=("emergency", call),
         )
         self.service.menu.restart_scan(self.t())
 

@@ -1047,10 +1047,11 @@ class BedsideService:
         it, as behind any confirmation (:meth:`_question_must_wait`)."""
         question = self.question
         assert question is not None
-        if question.id in self._doubted:
+        if question.id in self._doubted and not self._emergency_call(g):
             # A call over it lapsed or was cancelled: a false long blink every 5-10 s kept it
             # off the screen for all but 0.1 s of its 130 (rev45b2). The menu's own entry
-            # (after the answer) still reaches the request.
+            # (after the answer) still reaches the request. Never an emergency's: see
+            # :meth:`_emergency_call`.
             log.info("%s over question %r ignored: a call over it was not sent", g.name,
                      question.text)  # fmt: skip
             return None
@@ -1076,10 +1077,26 @@ class BedsideService:
         action = self.menu.actions.get(g.name, "none")
         if not action.startswith("call:") or self.menu.confirming(self.menu_time()):
             return False
+        if self._emergency_call(g):
+            return False
         if not any(qid in self._doubted for qid in self._questions_waiting):
             return False
         log.info("%s not taken: a question a call was set aside for waits", g.name)
         return True
+
+    def _emergency_call(self, g: Gesture) -> bool:
+        """The gesture asks for an emergency outright (``call:`` of an intent marked
+        ``is_emergency``). Such a call is never held back for a question, even after a false
+        one over it lapsed: a patient's emergency must not wait up to 120 s on a nurse's
+        question. The cost, accepted: a patient whose emergency gesture misfires every few
+        seconds keeps the question off the screen (as each misfire also raises "Emergency?"),
+        and the station shows "no answer" at its expiry, with the warning naming how often it
+        was set aside."""
+        action = self.menu.actions.get(g.name, "none")
+        if not action.startswith("call:"):
+            return False
+        intent = self.intents.get(action.removeprefix("call:"))
+        return intent is not None and intent.is_emergency
 
     def _call_over_ended(self, sent: bool) -> None:
         """The confirmation of a call taken over a question was sent, or lapsed or was
