@@ -62,8 +62,8 @@ def test_a_direct_emergency_gesture_puts_the_question_on_screen_aside(
     bed.make("long_blink")
     assert bed.service.question is None
     assert bed.service.menu.view(bed.t()).stage == "confirming"
-    bed.wait(1.5)
-    bed.make("nod")  # confirms the emergency, answers nothing
+    bed.wait(2.5)
+    bed.make("nod")  # after the 2 s wait: confirms the emergency, answers nothing
     assert sent(bed) == ["nurse", "emergency"]
     assert bed.sent("answer") == []
     bed.wait(5.2)
@@ -162,7 +162,7 @@ def test_an_emergency_gesture_is_taken_over_a_question_even_after_a_false_one(
     bed.make("long_blink")
     assert bed.service.question is None
     assert bed.service.menu.view(bed.t()).stage == "confirming"
-    bed.wait(1.5)
+    bed.wait(2.5)  # after the 2 s wait a nod confirms; before it, it answers
     bed.make("nod")
     assert sent(bed) == ["emergency"]
     assert bed.sent("answer") == []
@@ -203,3 +203,72 @@ def test_a_call_gesture_while_a_spoken_request_waits_leaves_the_question(
     bed.make("long_blink")
     assert bed.service.question is not None
     assert bed.service.menu.view(bed.t()).stage != "confirming"
+
+
+def answers(bed: Bed) -> list[str]:
+    return [a.answer for a in bed.sent("answer") if isinstance(a, p.Answer)]
+
+
+@pytest.mark.parametrize("call", ["emergency", "nurse"])
+@pytest.mark.parametrize("after_s", [0.2, 0.5, 1.0, 1.5])
+def test_a_misread_call_then_the_questions_yes_answers_the_question(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, call: str, after_s: float
+) -> None:
+    """One long blink misread as a call over a question, then the nod the patient meant as
+    the question's "yes": it confirmed the call, which was sent, and the answer was dropped
+    (rev45b3 BLOCKER: a false emergency 6 of 6). A nod inside the confirmation's 2 s wait is
+    the question's answer: the question comes back, "yes" goes once, nothing is requested; the
+    call is still reached by a long blink and a nod after the wait (an emergency over a
+    question: ``test_an_emergency_gesture_is_taken_over_a_question_even_after_a_false_one``)."""
+    bed = Bed(tmp_path, monkeypatch)
+    bed.calls(call=call)
+    question = shown_then_set_aside(bed)
+    bed.wait(after_s)
+    bed.make("nod")
+    bed.wait(0.5)
+    assert sent(bed) == []
+    assert answers(bed) == ["yes"]
+    assert [a.question_id for a in bed.sent("answer") if isinstance(a, p.Answer)] == [question.id]
+    assert bed.service.question is None
+    assert bed.service.menu.view(bed.t()).stage != "confirming"
+    bed.wait(15.0)  # nothing comes back: not the confirmation, not the question
+    assert sent(bed) == [] and answers(bed) == ["yes"]
+    assert bed.service.question is None
+    bed.make("long_blink")  # the call meant this time: confirmed after the wait
+    bed.wait(2.5)
+    bed.make("nod")
+    assert (sent(bed), answers(bed)) == ([call], ["yes"])
+
+
+def test_a_shake_in_the_wait_after_a_misread_call_answers_no(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The patient's moving-on gesture is the question's "no": made in the wait after a
+    misread call, it answers the question as the nod answers "yes"."""
+    bed = Bed(tmp_path, monkeypatch)
+    bed.calls()
+    shown_then_set_aside(bed)
+    bed.wait(0.5)
+    bed.make("shake")
+    assert (sent(bed), answers(bed)) == ([], ["no"])
+
+
+def test_a_call_while_the_menu_waits_for_a_question_is_confirmed_only_after_the_wait(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long blink in the menu's pause for a waiting question: the nod that follows at once
+    may be meant for the question about to come, so it does not confirm (shown as too soon);
+    a nod after the 2 s wait sends the emergency."""
+    bed = Bed(tmp_path, monkeypatch)
+    bed.calls()
+    nurse_sent_then_asked(bed)
+    bed.wait(3.5)
+    assert bed.service.menu.view(bed.t()).stage == "paused"
+    bed.make("long_blink")
+    bed.wait(1.0)
+    bed.make("nod")
+    assert sent(bed) == ["nurse"]
+    assert bed.service.menu.view(bed.t()).stage == "confirming"
+    bed.wait(1.5)
+    bed.make("nod")
+    assert sent(bed) == ["nurse", "emergency"]

@@ -141,7 +141,7 @@ def test_a_direct_emergency_gesture_puts_the_question_on_screen_aside(
     qtbot.waitUntil(lambda: bedside.menu.stage == "confirming", timeout=WAIT_MS)
     assert bedside.pages.currentIndex() != QUESTION
     assert bedside.menu.highlighted == "emergency"
-    bedside.service.post(Gesture("nod", bedside.service.menu_time() + 0.5, 0.9))  # confirms
+    bedside.service.post(Gesture("nod", bedside.service.menu_time() + 2.5, 0.9))  # after the wait
     qtbot.waitUntil(lambda: len(bedside.service.states) == 1, timeout=WAIT_MS)
     assert [intent for intent, _ in bedside.service._asked.values()] == ["emergency"]
     qtbot.waitUntil(lambda: bedside.pages.currentIndex() == QUESTION, timeout=WAIT_MS)

@@ -536,7 +536,26 @@ class Interaction:
         self._since = max(self._since, t)
         if self.mode == "scanning":
             self._index = 0
-        return self._choose(action[5:], t, gesture)
+        return self._choose(action[5:], t, gesture, wait=True)
+
+    def answered_instead(self, t: float, made: float) -> str | None:
+        """A gesture that answers a question, ``made`` while the confirmation of a call taken
+        over that question (:meth:`take_call`) was still in its wait: the call's intent, its
+        confirmation dropped and the menu held for the question again (the service shows it
+        and takes the gesture as its answer). None: no confirmation, or it was ready.
+
+        One misread long blink over a question, then the nod the patient meant as its "yes",
+        confirmed "Emergency?" and the answer was dropped (rev45b3 BLOCKER: 6 of 6 nods 0.2
+        to 3 s after the blink sent an emergency). A patient who sees "Emergency?" and wants
+        it confirms after the wait, as for any confirmation."""
+        self._advance(t)
+        pending = self._pending
+        if pending is None or made >= pending.ready:
+            return None
+        log.info("%s not confirmed: the gesture in its wait answers the question", pending.intent)
+        self._pending = None
+        self._held = True
+        return pending.intent
 
     def question_gone(self, t: float) -> None:
         """No question is on screen or waits any more, and the last one was not ended on
@@ -884,8 +903,9 @@ class Interaction:
             return self._on_pending(self._pending, gesture, action, t, made)
         if highlighted is None:  # paused after a choice: one long gesture must not send twice
             if action.startswith("call:") and self._paused_for_question(t):
-                # Only waiting for a question: a call names its own request.
-                return self._choose(action[5:], t, gesture)
+                # Only waiting for a question: a call names its own request. Confirmed only
+                # after the wait, as over a question (:meth:`take_call`).
+                return self._choose(action[5:], t, gesture, wait=True)
             return None
         if action == "sleep":
             return self.sleep(t)
@@ -992,7 +1012,11 @@ class Interaction:
             return self.confirm_after_s
         return 0.0
 
-    def _choose(self, intent: str, t: float, gesture: str) -> Event:
+    def _choose(self, intent: str, t: float, gesture: str, wait: bool = False) -> Event:
+        """Choose ``intent`` with ``gesture`` at ``t``. ``wait``: a confirming gesture counts
+        only from ``confirm_after_s`` on whatever the families (:meth:`waits_after`): a call
+        taken over a nurse's question or while the menu waits for one, where the patient's
+        next nod may be meant for the question, not for "Emergency?" (rev45b3)."""
         if intent == SLEEP:
             return self.sleep(t)
         if intent in self.scale_intents and intent not in self.confirm_intents:
@@ -1002,7 +1026,7 @@ class Interaction:
             self._scale = _Scale(intent, 0, self._paused_until)
             return ScaleOffered(intent, t)
         if intent in self.confirm_intents or intent == CANCEL_REQUEST:
-            ready = t + self.waits_after(gesture)
+            ready = t + (self.confirm_after_s if wait else self.waits_after(gesture))
             self._pending = _Pending(intent, t, ready, ready + self.confirm_timeout_s)
             return ConfirmRequested(intent, t, self._pending.deadline)
         return self._chosen(intent, t)

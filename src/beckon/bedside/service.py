@@ -1011,7 +1011,7 @@ class BedsideService:
             outcome = self._call_over_question(g)
             if outcome is None:
                 return
-        elif self._call_held_back(g):
+        elif self._answers_set_aside(g) or self._call_held_back(g):
             return
         else:
             outcome = self.menu.on_gesture(g.name, g.t, g.made)
@@ -1068,6 +1068,36 @@ class BedsideService:
         self._emit(ev.QuestionSetAside(question.id, question.text))
         self._update_menu()
         return outcome
+
+    def _answers_set_aside(self, g: Gesture) -> bool:
+        """An answering gesture (yes or no, :func:`answer_for`) made in the wait of the
+        confirmation of a call taken over a question (``confirm_after_s``, see
+        :meth:`Interaction.take_call`): the patient was answering the question, and the call
+        was most likely a misread (one long blink). The question comes back on screen and the
+        gesture is its answer; the call's confirmation is dropped (logged). Taken as the
+        confirmation, the "yes" meant for the question sent an emergency and the answer was
+        lost (rev45b3 BLOCKER). After the wait a nod confirms the call as usual."""
+        qid = self._call_over
+        said = answer_for(g.name, self.menu.actions)
+        if qid is None or said is None or qid not in self._questions_waiting:
+            return False
+        made = g.t if g.made is None else g.made
+        intent = self.menu.answered_instead(g.t, made)
+        if intent is None:
+            return False
+        question, until = self._questions_waiting.pop(qid)
+        self.question, self._question_until = question, until
+        self._call_over = None
+        log.warning(
+            "%s in the wait of %s's confirmation answers question %r: %s not sent",
+            g.name,
+            intent,
+            question.text,
+            intent,
+        )
+        self._emit(ev.SelectionCancelled(intent, g.t, g.name))
+        self.answer(said, "gesture")
+        return True
 
     def _call_held_back(self, g: Gesture) -> bool:
         """A ``call:`` gesture that would start a new choice while a question waits that a
@@ -1148,7 +1178,8 @@ class BedsideService:
                 self.menu.restart_scan(t)
 
     def _update_menu(self) -> None:
-        for timed_out in self.menu.expired(self.menu_time()):
+        now = self.menu_time()
+        for timed_out in self.menu.expired(now):
             if isinstance(timed_out, Selected):  # a scale left without a number
                 self._emit(ev.IntentSelected(timed_out.intent, timed_out.t, "timeout"))
                 self.submit(timed_out.intent, "gesture")
