@@ -272,3 +272,28 @@ def test_a_call_while_the_menu_waits_for_a_question_is_confirmed_only_after_the_
     bed.wait(1.5)
     bed.make("nod")
     assert sent(bed) == ["nurse", "emergency"]
+
+
+def test_a_call_over_a_question_sent_by_voice_leaves_no_doubt_on_the_question(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long blink for the nurse over a question, and the patient says "nurse": sent, its
+    confirmation forgotten. The service still took the call as under way over the question,
+    so a later, unrelated "Nurse?" that lapsed marked the question doubted, and a real
+    call:nurse over it did nothing (rev45b3). Now the real call is taken."""
+    bed = Bed(tmp_path, monkeypatch)
+    bed.calls(call="nurse")
+    shown_then_set_aside(bed)
+    bed.service.handle(service_module.Submit("nurse", "voice"))
+    bed.tick()
+    bed.wait(1.0)
+    bed.make("long_blink")  # misread, in the wait for the question: "Nurse?" again
+    assert bed.service.menu.view(bed.t()).stage == "confirming"
+    for _ in range(300):  # it lapses; the question comes back
+        bed.wait(0.1)
+        if bed.service.question is not None:
+            break
+    assert bed.service.question is not None
+    bed.make("long_blink")  # a real call for the nurse now
+    assert bed.service.question is None
+    assert bed.service.menu.view(bed.t()).stage == "confirming"

@@ -1186,6 +1186,12 @@ class BedsideService:
             else:
                 self._call_over_ended(sent=False)
                 self._emit(ev.SelectionCancelled(timed_out.intent, timed_out.t, "timeout"))
+        if self._call_over is not None and not self.menu.confirming(now):
+            # The call's confirmation ended another way (the same request said aloud and
+            # sent, sleep): not doubted. Left set, a later unrelated lapse marked the question
+            # doubted and held back a real call over it (rev45b3).
+            log.info("the call over question %s ended without a lapse", self._call_over[:8])
+            self._call_over = None
         view = self.menu.view(self.menu_time())
         if self.question is not None:
             view = MenuView(view.items, None, "question", question=self.question.text)
