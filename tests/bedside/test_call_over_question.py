@@ -217,9 +217,8 @@ def test_a_misread_call_then_the_questions_yes_answers_the_question(
     """One long blink misread as a call over a question, then the nod the patient meant as
     the question's "yes": it confirmed the call, which was sent, and the answer was dropped
     (rev45b3 BLOCKER: a false emergency 6 of 6). A nod inside the confirmation's 2 s wait is
-    the question's answer: the question comes back, "yes" goes once, nothing is requested; the
-    call is still reached by a long blink and a nod after the wait (an emergency over a
-    question: ``test_an_emergency_gesture_is_taken_over_a_question_even_after_a_false_one``)."""
+    the question's answer: the question comes back, "yes" goes once; the call's confirmation
+    stays on screen (it may be real, rev45b4) and, never confirmed, lapses with nothing sent."""
     bed = Bed(tmp_path, monkeypatch)
     bed.calls(call=call)
     question = shown_then_set_aside(bed)
@@ -230,14 +229,65 @@ def test_a_misread_call_then_the_questions_yes_answers_the_question(
     assert answers(bed) == ["yes"]
     assert [a.question_id for a in bed.sent("answer") if isinstance(a, p.Answer)] == [question.id]
     assert bed.service.question is None
-    assert bed.service.menu.view(bed.t()).stage != "confirming"
-    bed.wait(15.0)  # nothing comes back: not the confirmation, not the question
+    view = bed.service.menu.view(bed.t())
+    assert (view.stage, view.highlighted) == ("confirming", call)
+    bed.wait(15.0)  # it lapses; the answered question does not come back
     assert sent(bed) == [] and answers(bed) == ["yes"]
     assert bed.service.question is None
-    bed.make("long_blink")  # the call meant this time: confirmed after the wait
-    bed.wait(2.5)
+    assert bed.service.menu.view(bed.t()).stage != "confirming"
+
+
+@pytest.mark.parametrize("first_nod_s", [0.5, 1.0, 1.9])
+def test_a_real_emergency_nodded_early_over_a_question_is_still_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first_nod_s: float
+) -> None:
+    """A deliberate long blink over a question, then a nod before the 2 s wait is over (the
+    default profile confirms a long blink's call at once everywhere else): the nod answered
+    the question and the emergency was DROPPED; a second nod after the wait did nothing
+    (rev45b4). Now the nod answers the question once and "Emergency?" stays: a nod 2 s after
+    the answer sends it, and no second answer goes."""
+    bed = Bed(tmp_path, monkeypatch)
+    bed.calls()
+    shown_then_set_aside(bed)
+    bed.wait(first_nod_s)
     bed.make("nod")
-    assert (sent(bed), answers(bed)) == ([call], ["yes"])
+    assert (sent(bed), answers(bed)) == ([], ["yes"])
+    assert bed.service.menu.view(bed.t()).stage == "confirming"
+    bed.wait(2.1)
+    bed.make("nod")
+    assert (sent(bed), answers(bed)) == (["emergency"], ["yes"])
+
+
+def test_the_answers_repeated_nod_does_not_confirm_the_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A "yes, yes" to the question just before the call's wait ends (nods at 1.9 and 2.5 s
+    after a misread long blink): the second nod is the answer's repeat, not "send the
+    emergency". The wait starts again at the answer, so it is too soon and nothing is sent."""
+    bed = Bed(tmp_path, monkeypatch)
+    bed.calls()
+    shown_then_set_aside(bed)
+    bed.wait(1.9)
+    bed.make("nod")
+    bed.wait(0.6)
+    bed.make("nod")
+    assert (sent(bed), answers(bed)) == ([], ["yes"])
+    assert bed.service.menu.view(bed.t()).stage == "confirming"
+
+
+@pytest.mark.parametrize("after_s", [0.3, 1.0])
+def test_a_profile_without_a_confirm_wait_still_waits_over_a_question(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, after_s: float
+) -> None:
+    """A profile may set ``confirm_after_s`` to 0; the wait of a call over a question was
+    that setting, so a nod 0.3 or 1 s after a misread long blink sent an EMERGENCY and the
+    question's "yes" was lost (rev45b4). That wait is at least 2 s whatever the profile."""
+    bed = Bed(tmp_path, monkeypatch)
+    bed.calls(confirm_after_s=0.0)
+    shown_then_set_aside(bed)
+    bed.wait(after_s)
+    bed.make("nod")
+    assert (sent(bed), answers(bed)) == ([], ["yes"])
 
 
 def test_a_shake_in_the_wait_after_a_misread_call_answers_no(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import beckon.bedside.service as service_module
-from beckon.bedside.interaction import Interaction
+from beckon.bedside.interaction import CONFIRM_AFTER_S, Interaction
 from beckon.bedside.service import BedsideService, Gesture
 from beckon.messaging import protocol as p
 
@@ -40,11 +40,16 @@ class Bed:
         """The head-pointer mode: a shake moves the pointer on, a nod chooses what it is on."""
         self.service.menu = Interaction(self.offered, mode="pointing", start_t=self.t())
 
-    def calls(self, scale_intents: tuple[str, ...] = (), call: str = "emergency") -> None:
+    def calls(
+        self,
+        scale_intents: tuple[str, ...] = (),
+        call: str = "emergency",
+        confirm_after_s: float = CONFIRM_AFTER_S,
+    ) -> None:
         """A profile with a direct call gesture: a long blink asks for ``call`` (the
         emergency by default) at once (``call:emergency``, deploy/profile.example.toml),
         confirmed by a nod (as the emergency is); the ``scale_intents`` are chosen on a 0-10
-        scale."""
+        scale; ``confirm_after_s`` as the profile sets it (0 to 5 s)."""
         actions = {"nod": "select", "shake": "next", "long_blink": f"call:{call}"}
         self.service.menu = Interaction(
             self.offered,
@@ -52,6 +57,7 @@ class Bed:
             start_t=self.t(),
             scale_intents=scale_intents,
             confirm_intents=("emergency", call),
+            confirm_after_s=confirm_after_s,
         )
         self.service.menu.restart_scan(self.t())
 

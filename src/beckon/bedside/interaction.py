@@ -297,6 +297,16 @@ def same_family(a: str, b: str) -> bool:
     return a == b or (a in HEAD_GESTURES and b in HEAD_GESTURES)
 
 
+CALL_OVER_QUESTION_WAIT_S = 2.0
+"""The least wait before a call taken over a nurse's question (:meth:`Interaction.take_call`)
+can be confirmed, and again after a gesture in that wait answered the question instead
+(:meth:`Interaction.answered_instead`), whatever ``confirm_after_s`` a profile sets (0 to 5 s).
+One misread long blink over a question, then the nod meant as its "yes", must not confirm
+an emergency: with ``confirm_after_s`` = 0 a nod 0.3 s after the blink sent one and the
+answer was lost (rev45b4). 2 s covers a nod repeated at once (about 1 s) and the held
+detectors' cooldown (1.5 s), as :data:`CONFIRM_AFTER_S`, and lets "You answered yes." be
+said before "Send Emergency? Nod to send it." (each utterance stops the last)."""
+
 CONFIRM_AFTER_MAX_S = 5.0
 """The longest ``confirm_after_s`` a profile may set: longer and a patient who read the
 instruction at once sees nothing happen for a long time after choosing."""
@@ -540,20 +550,29 @@ class Interaction:
 
     def answered_instead(self, t: float, made: float) -> str | None:
         """A gesture that answers a question, ``made`` while the confirmation of a call taken
-        over that question (:meth:`take_call`) was still in its wait: the call's intent, its
-        confirmation dropped and the menu held for the question again (the service shows it
-        and takes the gesture as its answer). None: no confirmation, or it was ready.
+        over that question (:meth:`take_call`) was still in its wait: the call's intent; the
+        menu is held for the question again (the service shows it and takes the gesture as
+        its answer) and the confirmation STAYS, confirmable from
+        :data:`CALL_OVER_QUESTION_WAIT_S` after this gesture (or its own ready time, if
+        later), its deadline moved as much. None: no confirmation, or it was ready.
 
         One misread long blink over a question, then the nod the patient meant as its "yes",
         confirmed "Emergency?" and the answer was dropped (rev45b3 BLOCKER: 6 of 6 nods 0.2
-        to 3 s after the blink sent an emergency). A patient who sees "Emergency?" and wants
-        it confirms after the wait, as for any confirmation."""
+        to 3 s after the blink sent an emergency). Dropping the confirmation instead lost a
+        REAL emergency nodded a little early, and "Not sent: Emergency" was cut by "You
+        answered yes." (rev45b4). Kept, a misread lapses harmlessly (the question is
+        answered); the wait is re-armed so the answer's own repeat ("yes, yes") cannot
+        confirm it and its acknowledgement is heard before the instruction."""
         self._advance(t)
         pending = self._pending
         if pending is None or made >= pending.ready:
             return None
-        log.info("%s not confirmed: the gesture in its wait answers the question", pending.intent)
-        self._pending = None
+        ready = max(pending.ready, t + self._call_wait())
+        log.info("%s: the gesture in its wait answers the question; confirmable from %.2f s",
+                 pending.intent, ready)  # fmt: skip
+        self._pending = replace(
+            pending, ready=ready, deadline=pending.deadline + ready - pending.ready
+        )
         self._held = True
         return pending.intent
 
@@ -1012,6 +1031,10 @@ class Interaction:
             return self.confirm_after_s
         return 0.0
 
+    def _call_wait(self) -> float:
+        """The wait of a call taken over a question (:data:`CALL_OVER_QUESTION_WAIT_S`)."""
+        return max(self.confirm_after_s, CALL_OVER_QUESTION_WAIT_S)
+
     def _choose(self, intent: str, t: float, gesture: str, wait: bool = False) -> Event:
         """Choose ``intent`` with ``gesture`` at ``t``. ``wait``: a confirming gesture counts
         only from ``confirm_after_s`` on whatever the families (:meth:`waits_after`): a call
@@ -1026,7 +1049,7 @@ class Interaction:
             self._scale = _Scale(intent, 0, self._paused_until)
             return ScaleOffered(intent, t)
         if intent in self.confirm_intents or intent == CANCEL_REQUEST:
-            ready = t + (self.confirm_after_s if wait else self.waits_after(gesture))
+            ready = t + (self._call_wait() if wait else self.waits_after(gesture))
             self._pending = _Pending(intent, t, ready, ready + self.confirm_timeout_s)
             return ConfirmRequested(intent, t, self._pending.deadline)
         return self._chosen(intent, t)

@@ -1071,12 +1071,13 @@ class BedsideService:
 
     def _answers_set_aside(self, g: Gesture) -> bool:
         """An answering gesture (yes or no, :func:`answer_for`) made in the wait of the
-        confirmation of a call taken over a question (``confirm_after_s``, see
-        :meth:`Interaction.take_call`): the patient was answering the question, and the call
-        was most likely a misread (one long blink). The question comes back on screen and the
-        gesture is its answer; the call's confirmation is dropped (logged). Taken as the
-        confirmation, the "yes" meant for the question sent an emergency and the answer was
-        lost (rev45b3 BLOCKER). After the wait a nod confirms the call as usual."""
+        confirmation of a call taken over a question (``CALL_OVER_QUESTION_WAIT_S``, see
+        :meth:`Interaction.take_call`): the patient may have been answering the question (the
+        call a misread long blink). The question comes back and the gesture is its answer,
+        once; the call's confirmation stays on screen, confirmable after a new wait
+        (:meth:`Interaction.answered_instead`). Taken as the confirmation, the "yes" meant for
+        the question sent an emergency and the answer was lost (rev45b3 BLOCKER); dropped, a
+        real emergency nodded early was lost (rev45b4)."""
         qid = self._call_over
         said = answer_for(g.name, self.menu.actions)
         if qid is None or said is None or qid not in self._questions_waiting:
@@ -1089,13 +1090,12 @@ class BedsideService:
         self.question, self._question_until = question, until
         self._call_over = None
         log.warning(
-            "%s in the wait of %s's confirmation answers question %r: %s not sent",
+            "%s in the wait of %s's confirmation answers question %r; %s is still asked",
             g.name,
             intent,
             question.text,
             intent,
         )
-        self._emit(ev.SelectionCancelled(intent, g.t, g.name))
         self.answer(said, "gesture")
         return True
 
