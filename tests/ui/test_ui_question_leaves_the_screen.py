@@ -172,3 +172,32 @@ def test_a_crossed_touch_confirmation_waits_behind_a_call_gestures_confirmation(
     bedside.service.post(FrameTick(bedside.service.menu_time() + 11.0))  # it lapses
     qtbot.waitUntil(lambda: bedside.menu.stage != "confirming", timeout=WAIT_MS)
     assert bedside.pages.currentIndex() == TOUCH, "the tap's page comes back after it"
+
+
+@pytest.mark.mqtt
+def test_a_nod_in_the_wait_of_an_emergency_over_a_question_answers_it_and_keeps_the_emergency(
+    qtbot: Any, asking_ward: Any
+) -> None:
+    """A long blink (``call:emergency``) over a question, and a nod 1 s later, inside the
+    wait: the nod answered the question and the emergency was dropped; the speaker said "Not
+    sent: Emergency." and cut it at once with "You answered yes." (rev45b4). Now the answer
+    goes, "Emergency?" stays, and the patient hears the answer, then "Send Emergency? Nod to
+    send it." when a nod counts; that nod sends the emergency."""
+    ward = asking_ward(["water", "emergency"], '[gestures.long_blink]\naction = "call:emergency"\n')
+    bedside, speaker = ward.bedside, ward.speaker
+    ask(qtbot, ward.station, "12", "Are you comfortable?")
+    qtbot.waitUntil(lambda: bedside.pages.currentIndex() == QUESTION, timeout=WAIT_MS)
+    start = bedside.service.menu_time()
+    bedside.service.post(Gesture("long_blink", start, 0.9))
+    qtbot.waitUntil(lambda: bedside.menu.stage == "confirming", timeout=WAIT_MS)
+    asked = len(speaker.said)
+    bedside.service.post(Gesture("nod", start + 1.0, 0.9))
+    qtbot.waitUntil(lambda: len(bedside.service._answered) == 1, timeout=WAIT_MS)
+    bedside.service.post(FrameTick(start + 3.2))  # the wait, 2 s from the answer, is over
+    qtbot.waitUntil(lambda: bedside.menu.ready, timeout=WAIT_MS)
+    bedside.service.post(Gesture("nod", start + 3.4, 0.9))
+    qtbot.waitUntil(lambda: len(bedside.service.states) == 1, timeout=WAIT_MS)
+    assert [intent for intent, _ in bedside.service._asked.values()] == ["emergency"]
+    said = [text for text, _ in speaker.said[asked:]]
+    assert said[:2] == ["You answered yes.", "Send Emergency? Nod to send it."], said
+    assert not any(text.startswith("Not sent") for text in said), said

@@ -346,6 +346,8 @@ class PromptPolicy:
             told, self._last_menu = self._last_menu, e.menu
             if e.menu.too_soon and told is not None and replace(told, too_soon=True) == e.menu:
                 return None
+            if _asked_again(told, e.menu):
+                return None
         if isinstance(e, ev.StateChanged) and not (changed and known):
             return None
         said = prompt_for(e, intent_label, calibrating)
@@ -366,6 +368,21 @@ class PromptPolicy:
             return None
         self.unanswered_offers += 1
         return said
+
+
+def _asked_again(told: MenuView | None, menu: MenuView) -> bool:
+    """``menu`` is the confirmation ``told`` already asked, still in its wait, changed only
+    in its timing: a gesture in the wait of a call over a nurse's question answered the
+    question and the wait started again (``Interaction.answered_instead``). Said again,
+    "Send Emergency?" cut "You answered yes." at once (rev45b4); it is said whole with the
+    gesture when a nod counts."""
+    return (
+        told is not None
+        and menu.stage == told.stage == "confirming"
+        and menu.highlighted == told.highlighted
+        and not menu.ready
+        and not told.ready
+    )
 
 
 def most_columns(items: int) -> int:
