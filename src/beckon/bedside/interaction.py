@@ -614,10 +614,12 @@ class Interaction:
     def confirming(self, t: float) -> bool:
         """A request awaiting its confirming gesture is on screen at ``t`` (or in its wait). The
         service shows no nurse's question then: the question waits until the confirmation is
-        sent, cancelled or lapses (at most ``confirm_after_s`` + ``confirm_timeout_s``, 10 s
-        with the defaults; then the echo window, ``BedsideService._question_must_wait``), because
-        during a question gestures only answer it, and an emergency confirmed by a long blink
-        was held up for the question's whole life (rev44b)."""
+        sent, cancelled or lapses (at most the wait + ``confirm_timeout_s``, 10 s with the
+        defaults, 12 s after an answer in the wait of a call over a question,
+        :meth:`answered_instead`; then the echo window,
+        ``BedsideService._question_must_wait``), because during a question gestures only
+        answer it, and an emergency confirmed by a long blink was held up for the question's
+        whole life (rev44b)."""
         self._advance(t)
         return self._pending is not None
 
