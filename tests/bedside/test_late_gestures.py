@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from beckon.bedside import events as ev
-from beckon.bedside.interaction import Interaction, Selected, answer_for
+from beckon.bedside.interaction import Declined, Interaction, Moved, Selected, answer_for
 from beckon.bedside.service import FrameTick, Gesture, Submit
 from beckon.bedside.voice_worker import VoiceWorker, route_gestures
 from beckon.messaging import protocol as p
@@ -265,3 +265,49 @@ def test_a_number_sped_past_its_new_time_stays_a_nods_grace_after_the_change() -
     again.set_timing(1.0, 1.0, 31.5)
     assert again.on_gesture("nod", 32.8) == Selected("pain", 32.8, 2)
     assert scale.on_gesture("nod", 33.2, made=32.0) is None
+
+
+STEPS = {"turn_left": "previous", "turn_right": "next", "nod": "select"}
+
+
+def test_a_late_previous_then_a_next_made_after_it_applies_both_steps() -> None:
+    # "Previous, next": a turn left made at 4.5 s ("water" on offer) is held back while the
+    # head stays past rest the other way (beckon.vision.crossing) and released at 6.8 s, then
+    # the turn right it swung into, made at 6.1 s, reported on the same frame. The late step
+    # changes the screen as of 4.5 s: the turn right made after it still applies.
+    scan = Interaction(INTENTS, STEPS)
+    assert scan.on_gesture("turn_left", 6.8, made=4.5) == Moved("nurse", 6.8)
+    assert scan.on_gesture("turn_right", 6.8, made=6.1) == Declined("nurse", 6.8)
+    assert scan.highlighted(6.8) == "water", "back where the patient started"
+
+
+def test_only_a_step_made_after_a_late_step_follows_it() -> None:
+    # After the late "previous" (made 4.5 s, applied 6.8 s: "nurse" on offer), a step made
+    # before it (4.0 s) was made at another screen and is dropped; so is a nod made at 6.0 s:
+    # it chose what the patient saw then ("water"), not where the late step moved the menu.
+    # The turn right made at 6.1 s, after the late step, follows it.
+    scan = Interaction(INTENTS, STEPS)
+    assert scan.on_gesture("turn_left", 6.8, made=4.5) == Moved("nurse", 6.8)
+    assert scan.on_gesture("turn_right", 6.8, made=4.0) is None
+    assert scan.on_gesture("nod", 6.9, made=6.0) is None
+    assert scan.highlighted(6.9) == "nurse"
+    assert scan.on_gesture("turn_right", 6.9, made=6.1) == Declined("nurse", 6.9)
+    assert scan.highlighted(6.9) == "water"
+
+
+def test_a_late_step_made_before_the_scan_moved_on_steps_from_what_the_patient_saw() -> None:
+    # "water" on offer from 4 to 8 s; a turn left made at 6.0 s and reported at 8.5 s (held
+    # back while the head stayed past rest, or deferred on the shake detector): "pain" has
+    # been on offer since 8.0 s by the scan alone. The patient stepped back from "water".
+    scan = Interaction(INTENTS, STEPS)
+    assert scan.on_gesture("turn_left", 8.5, made=6.0) == Moved("nurse", 8.5)
+    assert scan.highlighted(8.5) == "nurse"
+    assert scan.highlighted(12.4) == "nurse", "offered its whole time from the step"
+    # A late "next" likewise declines what was on offer when it was made.
+    ahead = Interaction(INTENTS, STEPS)
+    assert ahead.on_gesture("turn_right", 9.0, made=7.9) == Declined("water", 9.0)
+    assert ahead.highlighted(9.0) == "pain"
+    # Not when something else changed the screen since: a choice (and its pause).
+    chose = Interaction(INTENTS, STEPS)
+    assert chose.on_gesture("nod", 5.0) == Selected("water", 5.0)
+    assert chose.on_gesture("turn_left", 9.0, made=4.5) is None

@@ -397,6 +397,12 @@ class Interaction:
         # and select / next do nothing until then, but a ``call:`` gesture is taken
         # (pause_for_question). Apart from _paused_until, which blocks every gesture.
         self._question_pause_until = start_t
+        # A step reported late and applied: (when it changed the screen, when it was made).
+        # See _late_step_before.
+        self._late_step: tuple[float, float] | None = None
+        # The scan's own moves: (when the run of moves began, the index then, when the scan
+        # last put an offer on screen). See _index_when_made.
+        self._scan_run: tuple[float, int, float] | None = None
         # When staff last changed the timing (set_timing): the offer on screen then is timed
         # from here, while it still appeared at _since.
         self._timed_from = start_t
@@ -738,6 +744,11 @@ class Interaction:
         count from zero again): every time the menu keeps moves with it, so the offer neither
         freezes (a jump back) nor skips items (a jump forward)."""
         self._since += dt
+        if self._late_step is not None:
+            self._late_step = (self._late_step[0] + dt, self._late_step[1] + dt)
+        if self._scan_run is not None:
+            start, index, last = self._scan_run
+            self._scan_run = (start + dt, index, last + dt)
         self._paused_until += dt
         self._question_pause_until += dt
         self._paused_before_listening += dt
@@ -819,8 +830,12 @@ class Interaction:
             return
         steps = int((t - start) // self.offer_seconds)
         if steps:
+            run = self._scan_run
+            if run is None or run[2] != start:  # the offer on screen was not the scan's move
+                run = (start, self._index, start)
             self._index = (self._index + steps) % len(self.items)
             self._since = start + steps * self.offer_seconds
+            self._scan_run = (run[0], run[1], self._since)
 
     def _advance_scale(self, t: float) -> None:
         """After :data:`SCALE_ROUNDS` rounds with no number chosen, the request is chosen
@@ -910,7 +925,13 @@ class Interaction:
                 return None  # made before the menu slept: it was meant for the menu awake
             return self.wake(t) if gesture in self.wake_with else None
         highlighted = self.highlighted(t)
-        if made is not None and made < self._on_screen_since(t):
+        at_made = None if made is None else self._index_when_made(action, made, t)
+        if (
+            made is not None
+            and made < self._on_screen_since(t)
+            and at_made is None
+            and not self._late_step_before(action, made, t)
+        ):
             log.info(
                 "%s made at %.2f s, reported at %.2f s: the screen changed since; not applied",
                 gesture,
@@ -936,14 +957,62 @@ class Interaction:
             return self._choose(highlighted, t, gesture)
         if action in ("next", "previous"):
             step = 1 if action == "next" else -1
+            if at_made is not None:  # stepped from what was on offer when it was made
+                highlighted = self.items[at_made]
+                self._index = at_made
             self._index = (self._index + step) % len(self.items)
             self._since = t
+            self._late_step = None if made is None else (t, made)
             if self.mode == "pointing":
                 return Moved(self.items[self._index], t)
             return (
                 Declined(highlighted, t) if action == "next" else Moved(self.items[self._index], t)
             )
         return None
+
+    def _index_when_made(self, action: str, made: float, t: float) -> int | None:
+        """For a step (``next``, ``previous``) made at ``made``, before the scan moved on by
+        itself to what is on offer now: the index on offer when it was made (None when
+        something other than the scan changed the screen since, or it did not change). Why:
+        a step reported late (a turn held back while the head stayed past rest the other
+        way, ``beckon.vision.crossing``, or deferred on the shake detector) was dropped
+        whenever the scan had moved on meanwhile; the patient stepped from what they saw, so
+        the step is applied from there. Steps only: a choice is applied only to what is
+        still on screen (a nod at "Water" must never select what came after it)."""
+        run = self._scan_run
+        if (
+            action not in ("next", "previous")
+            or self.mode != "scanning"
+            or run is None
+            or self._pending is not None
+            or self._scale is not None
+            or self._held
+            or run[2] != self._since
+            or not run[0] <= made < self._since
+            or max(self._paused_until, self._timed_from) > run[0]
+            or t < self._paused_until
+        ):
+            return None
+        start, index, _ = run
+        return (index + int((made - start) // self.offer_seconds)) % len(self.items)
+
+    def _late_step_before(self, action: str, made: float, t: float) -> bool:
+        """Whether a step (``next``, ``previous``) made at ``made`` follows a step reported
+        late that made the screen what it is now and was made before it: that late step
+        counts as changing the screen at its ``made`` time. Why: a turn held back while the
+        head stayed past rest the other way (``beckon.vision.crossing``: maybe a posture shift
+        undone) is released once the head is back, with or just before the opposite turn it
+        swung into ("previous, next"); timed at its release it made the second step "made
+        before the screen changed" and the menu dropped it (review rev44g). Steps only: a
+        choice made meanwhile was made at what the patient saw, not at where the late step
+        moved the menu, and is still not applied."""
+        step = self._late_step
+        return (
+            action in ("next", "previous")
+            and step is not None
+            and self._on_screen_since(t) == step[0]
+            and made >= step[1]
+        )
 
     def _on_screen_since(self, t: float) -> float:
         """When what the patient sees at ``t`` appeared (after :meth:`highlighted` moved the menu
