@@ -34,6 +34,7 @@ import numpy as np
 
 from beckon.profile import FACE_HELD, HEAD_HELD, GestureProfile
 from beckon.vision.channels import CHANNEL_NAMES, channels
+from beckon.vision.crossing import CrossingWait
 from beckon.vision.engine_params import EngineParams
 from beckon.vision.gestures import (
     DEFERRED,
@@ -221,6 +222,12 @@ class GestureEngine:
         # _swung_before_jaw)
         self._jaw_dropped: dict[str, tuple[float, tuple[tuple[float, float], ...], float]] = {}
         self._pending: list[GestureEvent] = []
+        # held head events held back while their return is past rest the other way (maybe a
+        # posture shift undone by the next gesture; see beckon.vision.crossing)
+        self.crossing = CrossingWait(self.params.crossing)
+        # (gesture, made) of each event held back there -> whether its axis had a nod or
+        # shake under way when it was judged (see _wait_for_crossing)
+        self._crossed_busy: dict[tuple[str, float], bool] = {}
         self._history: deque[Any] = deque()
         self._reference_obs: Any = None  # the last frame whose neutral can be recovered
         # detector -> (its movement's start, the reference that movement began in): see
@@ -330,6 +337,7 @@ class GestureEngine:
                         "the neutral pose was replaced (read against the old one)",
                     )
             self._pending = [e for e in self._pending if e.gesture not in HEAD_HELD]
+            self.crossing.drop_all(t, "the neutral pose was replaced (read against the old one)")
             self._neutral_version = version
             replay_head = usable
         replay_face = usable and self._rest_replaced(rest_before)
@@ -402,7 +410,8 @@ class GestureEngine:
                     self._released[key] = releaser
                     self._apart.add(frozenset({key, releaser}))
                     candidates.append(released)
-        candidates += self._feed_head(t, held_angles is not None, held_angles or angles)
+        judged = self._feed_head(t, held_angles is not None, held_angles or angles)
+        candidates += judged
         candidates += self._feed_face(t, usable, angles, chans)
         for hold, channel in self.head:
             if not any(e.gesture == hold.gesture for e in candidates):
@@ -472,12 +481,16 @@ class GestureEngine:
                 for det in self.oscillators:
                     if det.axis == HEAD_HELD[e.gesture][0]:
                         det.held_gesture_made(e.made_at)
-        candidates = self._defer_to_oscillations(t, candidates)
+        candidates, free = self._wait_for_crossing(t, candidates, judged)
+        candidates = self._defer_to_oscillations(t, candidates) + free
         if obs.quality < 1.0:
             # A small or turned face: the event stands, with less confidence.
             scale = 0.6 + 0.4 * max(0.0, float(obs.quality))
             candidates = [replace(e, confidence=round(e.confidence * scale, 4)) for e in candidates]
-        out = self._arbitrate(candidates)
+        # One frame's events in the order they were made: a held event released late (see
+        # beckon.vision.crossing) before the opposite one it swung into, so that the bedside
+        # applies "previous, next" in the patient's order.
+        out = sorted(self._arbitrate(candidates), key=lambda e: e.made_at)
         for det in self.oscillators:
             done = [e.made_at for e in out if e.gesture == det.gesture]
             if done:
@@ -684,6 +697,10 @@ class GestureEngine:
                 # so that hysteresis, plateau and peak all scale with it.
                 value /= self._look_share
             others = tuple(v for k, v in angles.items() if k != channel)
+            release = hold.params.release_ratio * hold.params.enter
+            self.crossing.note(
+                hold.gesture, t, None if value is None else hold.sign * value, release
+            )
             event = hold.update(t, value, others)
             if event is not None:
                 self._note_held(event, hold)
@@ -863,6 +880,70 @@ class GestureEngine:
             out.append(replace(e, t=t, made=e.t))
         return out
 
+    def _wait_for_crossing(
+        self, t: float, candidates: list[GestureEvent], judged: list[GestureEvent]
+    ) -> tuple[list[GestureEvent], list[GestureEvent]]:
+        """A held head event judged on this frame (``judged``, live, not the replay's) whose
+        return is past rest the other way is held back (:mod:`beckon.vision.crossing`): while
+        the head stays there, it may be a posture shift undone by the next gesture. Returns
+        the candidates left and the events released on this frame that were not waiting on a
+        nod or shake when judged: those are not deferred on one now (released 0.1 s later
+        into a tremor's or sway's movement, a look waited on the nod detector up to 4 s);
+        the others join the candidates and are deferred as they would have been."""
+        holds = {hold.gesture: hold for hold, _ in self.head}
+        busy = self._oscillating(t, candidates)[0]
+        out: list[GestureEvent] = []
+        for e in candidates:
+            hold = holds.get(e.gesture)
+            if hold is not None and any(e is j for j in judged):
+                axis = HEAD_HELD[e.gesture][0]
+                other = next(
+                    (h for h, a in self.head if a == axis and h.gesture != e.gesture), hold
+                )
+                if self.crossing.hold(
+                    t,
+                    e,
+                    axis,
+                    hold.params.release_ratio * hold.params.enter,
+                    hold.last_start,
+                    other.params.min_hold_s,
+                ):
+                    self._crossed_busy[(e.gesture, e.made_at)] = axis in busy
+                    continue
+            out.append(e)
+        reported = frozenset(
+            (e.gesture, HEAD_HELD[e.gesture][0]) for e in out if e.gesture in holds
+        )
+        free: list[GestureEvent] = []
+        for e in self.crossing.update(t, reported):
+            if self._crossed_busy.pop((e.gesture, e.made_at), True):
+                out.append(e)
+            else:
+                free.append(e)
+        return out, free
+
+    def _oscillating(
+        self, t: float, candidates: list[GestureEvent]
+    ) -> tuple[set[str], dict[str, tuple[float | None, float]]]:
+        """The axes whose nod or shake detector has an oscillation under way that a held
+        look or turn of that axis waits on (see :meth:`_defer_to_oscillations`), and those
+        whose movement is so far one held gesture repeated one way (start, last turn)."""
+        p = self.params
+        waiting = {HEAD_HELD[e.gesture][0] for e in self._pending}
+        held = waiting | {HEAD_HELD[e.gesture][0] for e in candidates if e.gesture in HEAD_HELD}
+        under_way = [
+            det
+            for det in self.oscillators
+            if (det.in_progress or (det.restarted_under_way and det.axis in waiting))
+            and t - det.last_turn_t <= det.params.max_half_period_s + p.defer_turn_margin_s
+        ]
+        one_way: dict[str, tuple[float | None, float]] = {
+            det.axis: (det.movement_start_t, det.last_turn_t)
+            for det in under_way
+            if det.axis in held and det.repeating_one_way
+        }
+        return {det.axis for det in under_way if det.axis not in one_way}, one_way
+
     def _defer_to_oscillations(
         self, t: float, candidates: list[GestureEvent]
     ) -> list[GestureEvent]:
@@ -887,20 +968,7 @@ class GestureEngine:
         head's shake detector, talkhead lp_d3) goes as before.
         """
         p = self.params
-        waiting = {HEAD_HELD[e.gesture][0] for e in self._pending}
-        held = waiting | {HEAD_HELD[e.gesture][0] for e in candidates if e.gesture in HEAD_HELD}
-        under_way = [
-            det
-            for det in self.oscillators
-            if (det.in_progress or (det.restarted_under_way and det.axis in waiting))
-            and t - det.last_turn_t <= det.params.max_half_period_s + p.defer_turn_margin_s
-        ]
-        one_way: dict[str, tuple[float | None, float]] = {
-            det.axis: (det.movement_start_t, det.last_turn_t)
-            for det in under_way
-            if det.axis in held and det.repeating_one_way
-        }
-        busy = {det.axis for det in under_way if det.axis not in one_way}
+        busy, one_way = self._oscillating(t, candidates)
         out: list[GestureEvent] = []
         for e in candidates:
             if e.gesture in HEAD_HELD and HEAD_HELD[e.gesture][0] in busy:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from beckon.vision.crossing import CrossingParams
 from beckon.vision.handgate import HandGateParams
 from beckon.vision.occlusion import OcclusionParams
 
@@ -305,6 +306,10 @@ class EngineParams:
     hands: HandGateParams = field(default_factory=HandGateParams)
     """When a hand covered the face during a gesture's window (:mod:`beckon.vision.handgate`),
     the event is dropped; only with a hand provider (the hand model installed)."""
+    crossing: CrossingParams = field(default_factory=CrossingParams)
+    """When a held head gesture whose return is past rest the other way is held back
+    (:mod:`beckon.vision.crossing`): once the head stayed there the other way's ``min_hold_s``,
+    back out its own way it was a posture shift undone by the next gesture, and is dropped."""
     replay_s: float = 5.0
     """When the reference a held gesture is measured against arrives or is replaced (the
     neutral pose first fixed or moved to where the head really rests; the resting face first

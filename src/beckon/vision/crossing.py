@@ -1,0 +1,285 @@
+"""A held head gesture whose return swings on past rest the other way and STAYS there waits:
+it may be a posture shift undone by the next gesture.
+
+Why: a patient who shifts in bed (the head settles 10 degrees or so turned, tilted or pitched
+and stays) keeps the old rest for a while (re-anchoring takes 8 s still). A gesture the other
+way within about 2 s of settling (a turn right after a shift left) brings the head back
+through the old rest, and the shift, read against that rest, looks like a turn left held under
+4 s and brought back: it was reported as ``turn_left``, 0.25 s after the head crossed the
+release bar, a step the wrong way at the scanning menu (docs/gestures.md, "Posture shifts";
+the journal's session 41, gest41b). What tells the two apart is what the head does next: after
+the opposite gesture it goes back out to the shifted pose ("out, through, back"); after a real
+turn left swung on into a turn right it comes back to rest.
+
+So a held head event judged while its return is past the release bar the other way (or still
+heading there, within ``watch_s``) is held back, and:
+
+* while the head has not yet STAYED past that bar the other way's ``min_hold_s`` since the
+  event was judged (the undoing gesture is held that long, an overshoot of a relaxed return
+  is not), it is released as soon as the head is back inside the bar (an overshoot; then a
+  look away or a tremor no longer matters);
+* once it stayed, the head back out its own way past the release bar (out, through, back)
+  drops it: it was a posture shift, not a gesture; the head back inside the bar and no longer
+  moving on its own way (back to rest: "previous, next") releases it at once;
+* a frame the held detectors cannot read for ``bridge_s``, or ``max_wait_s``, release it.
+
+A released event is reported late, with ``made`` (its own time): the bedside applies a late
+step made before the next one first (``Interaction``: a late step changes the screen at its
+``made`` time), so "previous, next" applies both.
+
+Session 44's try (gest44b) waited on every return past the bar until the head rested 0.5 s:
+a weak patient's relaxed overshoot of 4 to 6 degrees came 1 to 1.9 s late, an overshoot then a
+look away lost the gesture, and "previous, next" lost a step (review rev44g). Sessions 42 and
+43 (gest42a, gest43b) held back every return past rest, or every excursion shaped like a shift:
+both delayed real gestures a slow or weak patient makes (reviews rev42a, rev43b).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from dataclasses import dataclass, field, replace
+
+from beckon.vision.gestures import GestureEvent, log_dropped_late
+
+logger = logging.getLogger(__name__)
+
+_OTHER_SIDE_KEPT_S = 6.0
+"""How far back the frames past the release bar the other way are kept: a held excursion
+lasts at most 4 s (``max_hold_s``) and a second or so more before it is judged."""
+
+CROSSED = "held as maybe a posture shift (its return stayed past rest the other way)"
+"""How :func:`log_dropped_late` names a held gesture's wait here."""
+
+
+@dataclass(frozen=True, slots=True)
+class CrossingParams:
+    """When a held head event waits for what the head does after its return. Readings are
+    in each detector's signed units (positive: its own way), bars too."""
+
+    watch_s: float = 0.4
+    """After the settle, a return still heading the other way (past rest and moving on at
+    ``heading_deg_s`` or more) is watched this long for the crossing of the release bar: a
+    gesture the other way made with a slower ramp crosses it just after the settle."""
+    heading_deg_s: float = 10.0
+    """How fast the head must still be moving, read over ``heading_span_s``, to be heading
+    somewhere (a return slowing into rest has stopped by then; jitter and an idle sway move
+    under 5 degrees a second). Back inside the bar after a stay, a head still moving its own
+    way this fast is on its way back out to a shifted pose, not back at rest."""
+    heading_span_s: float = 0.15
+    settled_span_s: float = 0.3
+    """Back inside the bar after a stay, the head's movement is read over this longer span:
+    a tremor (3 to 7 Hz) swings fast both ways but goes nowhere over a period, while a head
+    on its way back out to a shifted pose goes on one way."""
+    max_wait_s: float = 4.0
+    """Longest wait: a head held out the other way longer is no gesture of that way either
+    (``max_hold_s``), and the waiting event is reported."""
+    from_other_side_s: float = 1.0
+    """An excursion that began this soon after the head stood past the release bar the other
+    way does not wait: it swung out from there, not from rest. The gesture that undoes a
+    posture shift leaves the shifted pose, and its own return goes on out to that pose: it is
+    the patient's gesture (so is the second of a turn swung straight on into the opposite
+    turn). Read on the frames, not as a stay at rest: a slow shift's glide jitters across the
+    release bar and cut such a stay to one frame."""
+    bridge_s: float = 0.3
+    """Unreadable frames for longer than this release a waiting event (a face lost while it
+    waits must not lose the gesture); a shorter gap is the occlusion gate closing for a frame
+    or two as the head swings briskly through rest (``EngineParams.held_bridge_s``)."""
+
+
+@dataclass(slots=True)
+class _Waiting:
+    event: GestureEvent
+    channel: str
+    """The head axis (``pitch``, ``yaw``, ``roll``)."""
+    release: float
+    stay_s: float
+    judged: float
+    """When it was judged: the stay past the bar counts from here (a relaxed return's
+    overshoot is mostly behind it by then; the gesture undoing a shift is held on)."""
+    past_from: float | None
+    """When the head last went past the release bar the other way (None: not past it now)."""
+    stayed: bool = False
+    """The head stayed past the bar ``stay_s``: the event waits for the head's next move."""
+
+
+@dataclass
+class CrossingWait:
+    """Held head events waiting for the head's next move; see the module docstring.
+
+    The engine feeds every held head detector's reading on every frame (:meth:`note`, as that
+    detector reads it: signed, and a look's scaled), hands over the events judged on a frame
+    (:meth:`hold`), and takes back the events released on it (:meth:`update`)."""
+
+    params: CrossingParams = field(default_factory=CrossingParams)
+    _recent: dict[str, deque[tuple[float, float]]] = field(default_factory=dict)
+    _now: dict[str, float | None] = field(default_factory=dict)
+    _gone_since: dict[str, float] = field(default_factory=dict)
+    _other_side: dict[str, deque[float]] = field(default_factory=dict)
+    """gesture -> the frames of the last few seconds its reading stood past the release bar
+    the other way."""
+    _past_from: dict[str, float] = field(default_factory=dict)
+    """gesture -> since when its reading has stood past the release bar the other way, frame
+    after frame (absent: inside the bar now)."""
+    _waiting: list[_Waiting] = field(default_factory=list)
+    _undone: dict[str, tuple[float, str]] = field(default_factory=dict)
+    """axis -> when a waiting event of it was dropped as out, through, back, and its gesture:
+    the other way's gesture judged next is the movement that undid it, whose return went back
+    out to the shifted pose, and it does not wait."""
+
+    @property
+    def waiting(self) -> list[GestureEvent]:
+        return [w.event for w in self._waiting]
+
+    def note(self, gesture: str, t: float, x: float | None, release: float) -> None:
+        """One frame's reading for a held head gesture's detector (None: unusable) and its
+        release bar."""
+        self._now[gesture] = x
+        recent = self._recent.setdefault(gesture, deque())
+        if x is None:
+            self._gone_since.setdefault(gesture, t)
+            self._past_from.pop(gesture, None)
+            recent.clear()
+            return
+        self._gone_since.pop(gesture, None)
+        far = self._other_side.setdefault(gesture, deque())
+        if x <= -release:
+            far.append(t)
+            self._past_from.setdefault(gesture, t)
+        else:
+            self._past_from.pop(gesture, None)
+        while far and far[0] < t - _OTHER_SIDE_KEPT_S:
+            far.popleft()
+        recent.append((t, x))
+        span = max(self.params.heading_span_s, self.params.settled_span_s)
+        while recent and recent[0][0] < t - span - 1e-9:
+            recent.popleft()
+
+    def _heading(self, gesture: str, sign: int, span: float | None = None) -> float:
+        """How fast the reading moves the ``sign`` way now (degrees a second, over ``span``,
+        ``heading_span_s`` unless given; -1: back through rest, the other way)."""
+        recent = self._recent.get(gesture)
+        if not recent or len(recent) < 2:
+            return 0.0
+        span = self.params.heading_span_s if span is None else span
+        t1, v1 = recent[-1]
+        t0, v0 = next((u, v) for u, v in recent if u >= t1 - span - 1e-9)
+        if t1 - t0 <= 0:
+            return 0.0
+        return sign * (v1 - v0) / (t1 - t0)
+
+    def hold(
+        self,
+        t: float,
+        event: GestureEvent,
+        channel: str,
+        release: float,
+        start: float,
+        stay_s: float,
+    ) -> bool:
+        """Whether ``event``, judged on this frame, is held back. ``channel`` is its head axis,
+        ``release`` its release bar, ``start`` when its excursion began, ``stay_s`` how long
+        the head must stay past the bar the other way for the event to wait for the head's
+        next move: the other way's shortest hold (``min_hold_s``), which the gesture undoing a
+        shift has. A weak patient's return overshooting rest by 4 to 5 degrees is past the bar
+        0.3 s or less."""
+        x = self._now.get(event.gesture)
+        if x is None:
+            return False
+        lead = self.params.from_other_side_s
+        if any(start - lead <= ts <= start for ts in self._other_side.get(event.gesture, ())):
+            return False
+        undone = self._undone.pop(channel, None)
+        if undone is not None and undone[1] != event.gesture and t - undone[0] <= 1.0:
+            return False
+        past = x <= -release
+        if not past and not (
+            x < 0.0 and self._heading(event.gesture, -1) >= self.params.heading_deg_s
+        ):
+            return False
+        logger.debug(
+            "%s at t=%.2f held back: its return %s past rest the other way",
+            event.gesture,
+            t,
+            "is" if past else "is still swinging on",
+        )
+        self._waiting.append(
+            _Waiting(event, channel, release, stay_s, t, self._past_from.get(event.gesture))
+        )
+        return True
+
+    def update(
+        self, t: float, reported: frozenset[tuple[str, str]] = frozenset()
+    ) -> list[GestureEvent]:
+        """This frame's releases (reported late, with ``made``). ``reported``: the held head
+        events judged on this frame and not held back, as (gesture, axis). The other way's
+        gesture reported while the head is within half the release bar releases a waiting
+        event on that frame, before it: that gesture's return has stayed in its resting band
+        ``settle_s`` already (a head on its way back out to a shifted pose would have crossed
+        this event's bar and dropped it by then), and a look's two ways read the head through
+        different bars, so the head may not yet be slow inside this one's."""
+        p = self.params
+        out: list[GestureEvent] = []
+        still: list[_Waiting] = []
+        undone: set[str] = set()
+        for w in self._waiting:
+            made = w.event.made_at
+            gesture = w.event.gesture
+            x = self._now.get(gesture)
+            if x is None:
+                gone = t - self._gone_since.get(gesture, t)
+                if gone > p.bridge_s:
+                    out.append(self._release(w, t, "the head could not be read"))
+                else:
+                    still.append(w)
+                continue
+            w.past_from = self._past_from.get(gesture)
+            if not w.stayed:
+                if w.past_from is None:
+                    heading = x < 0.0 and self._heading(gesture, -1) >= p.heading_deg_s
+                    if not heading or t - made > p.watch_s:
+                        out.append(self._release(w, t, "the head did not stay past the bar"))
+                        continue
+                elif t - max(w.past_from, w.judged) >= w.stay_s - 1e-9:
+                    w.stayed = True
+                    logger.debug("%s made at t=%.2f waits: the head stays past rest", gesture, made)
+            if w.stayed:
+                if x >= w.release:
+                    log_dropped_late(gesture, made, t, CROSSED, "the head went back out its way")
+                    self._undone[w.channel] = (t, gesture)
+                    undone.add(w.channel)
+                    continue
+                outward = self._heading(gesture, +1, p.settled_span_s)
+                if x > -w.release and outward < p.heading_deg_s:
+                    out.append(self._release(w, t, "the head came back to rest"))
+                    continue
+                opposite = any(a == w.channel and g != gesture for g, a in reported)
+                if opposite and x < 0.5 * w.release:
+                    out.append(self._release(w, t, "the other way's gesture was reported"))
+                    continue
+            if t - made >= p.max_wait_s:
+                out.append(self._release(w, t, f"waited {p.max_wait_s:.1f} s"))
+                continue
+            still.append(w)
+        # The other way's gesture already waiting when one was undone is the movement that
+        # undid it: its return went on out to the shifted pose.
+        self._waiting = []
+        for w in still:
+            if w.channel in undone:
+                out.append(self._release(w, t, "it undid a posture shift"))
+            else:
+                self._waiting.append(w)
+        return out
+
+    def drop_all(self, t: float, why: str) -> None:
+        """Forget every waiting event (the neutral pose was replaced: read against the old)."""
+        for w in self._waiting:
+            log_dropped_late(w.event.gesture, w.event.made_at, t, CROSSED, why)
+        self._waiting = []
+        self._undone.clear()
+
+    @staticmethod
+    def _release(w: _Waiting, t: float, why: str) -> GestureEvent:
+        made = w.event.made_at
+        logger.info("%s made at t=%.2f released at t=%.2f: %s", w.event.gesture, made, t, why)
+        return replace(w.event, made=made)
