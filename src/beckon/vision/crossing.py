@@ -20,12 +20,14 @@ heading there, within ``watch_s``) is held back, and:
   look away or a tremor no longer matters);
 * once it stayed, the head back out its own way past the release bar (out, through, back)
   drops it: it was a posture shift, not a gesture; the head back inside the bar and no longer
-  moving on its own way (back to rest: "previous, next") releases it at once;
+  moving on its own way over ``settled_span_s`` (back to rest: "previous, next") releases it
+  at once, and so does the other way's gesture reported with the head near rest;
 * a frame the held detectors cannot read for ``bridge_s``, or ``max_wait_s``, release it.
 
-A released event is reported late, with ``made`` (its own time): the bedside applies a late
-step made before the next one first (``Interaction``: a late step changes the screen at its
-``made`` time), so "previous, next" applies both.
+A released event is reported late, with ``made`` (its own time). The bedside's scanning menu
+applies a late step from what was on offer when it was made, and a step made after it
+follows it (``Interaction._index_when_made``, ``_late_step_before``), so "previous, next"
+keeps both steps although the first comes out only once the head is back.
 
 Session 44's try (gest44b) waited on every return past the bar until the head rested 0.5 s:
 a weak patient's relaxed overshoot of 4 to 6 degrees came 1 to 1.9 s late, an overshoot then a
