@@ -14,7 +14,14 @@ import time
 from pathlib import Path
 
 from beckon.bedside import events as ev
-from beckon.bedside.interaction import Declined, Interaction, Moved, Selected, answer_for
+from beckon.bedside.interaction import (
+    CANCEL_REQUEST,
+    Declined,
+    Interaction,
+    Moved,
+    Selected,
+    answer_for,
+)
 from beckon.bedside.service import FrameTick, Gesture, Submit
 from beckon.bedside.voice_worker import VoiceWorker, route_gestures
 from beckon.messaging import protocol as p
@@ -311,3 +318,35 @@ def test_a_late_step_made_before_the_scan_moved_on_steps_from_what_the_patient_s
     chose = Interaction(INTENTS, STEPS)
     assert chose.on_gesture("nod", 5.0) == Selected("water", 5.0)
     assert chose.on_gesture("turn_left", 9.0, made=4.5) is None
+
+
+def test_a_late_step_made_before_the_cancel_entry_came_or_went_is_dropped() -> None:
+    # nurse, water, pain from 0 s (4 s each), then nurse again from 12 s. The cancel entry is
+    # added at 13.0 s (the station confirmed the bed's request); the scan moves on at 16 s
+    # over the longer menu. A "next" made at 12.5 s (the patient saw "nurse", meant "water")
+    # and reported at 16.5 s: recounted over the new entries it landed on the wrong item
+    # (review rev45g, cancelrun.py: 27 of 120 wrong). The menu changed under the patient:
+    # the step is dropped, never re-aimed, and the scan goes on as it was.
+    added = Interaction(INTENTS, STEPS)
+    assert added.highlighted(12.5) == "nurse"
+    added.offer_cancel("water", 13.0, "r1")
+    assert added.items == (*INTENTS, CANCEL_REQUEST)
+    assert added.on_gesture("turn_right", 16.5, made=12.5) is None
+    assert added.highlighted(16.5) == "water", "the scan alone"
+    # The entry taken away (the nurse completed the request) at 17.0 s, "nurse" on offer
+    # since 16 s over nurse, water, pain, cancel: a "next" made at 18.0 s at "nurse" and
+    # reported at 20.5 s ("water" on offer by then) steps from "nurse"; recounted from 0 s
+    # over three entries it stepped from "water". One made at 16.5 s, before the change, is
+    # dropped.
+    gone = Interaction(INTENTS, STEPS)
+    gone.offer_cancel("water", 0.5, "r1")
+    assert gone.highlighted(16.5) == "nurse"
+    gone.offer_cancel(None, 17.0)
+    assert gone.on_gesture("turn_left", 20.5, made=16.5) is None
+    assert gone.on_gesture("turn_right", 20.6, made=18.0) == Declined("nurse", 20.6)
+    assert gone.highlighted(20.6) == "water"
+    # A step made after the change still applies from what was on offer when made.
+    after = Interaction(INTENTS, STEPS)
+    after.offer_cancel("water", 13.0, "r1")
+    assert after.on_gesture("turn_right", 16.5, made=15.0) == Declined("nurse", 16.5)
+    assert after.highlighted(16.5) == "water"

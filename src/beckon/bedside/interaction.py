@@ -403,6 +403,9 @@ class Interaction:
         # The scan's own moves: (when the run of moves began, the index then, when the scan
         # last put an offer on screen). See _index_when_made.
         self._scan_run: tuple[float, int, float] | None = None
+        # When the menu's entries last changed (the cancel entry came or went): a step made
+        # before is dropped. See _entries_changed.
+        self._items_since = start_t
         # When staff last changed the timing (set_timing): the offer on screen then is timed
         # from here, while it still appeared at _since.
         self._timed_from = start_t
@@ -685,9 +688,24 @@ class Interaction:
             self._pending = None
             self._since = t
         self._cancels, self._cancels_id = intent, request_id
-        self.items = self._base_items + ((CANCEL_REQUEST,) if intent is not None else ())
+        items = self._base_items + ((CANCEL_REQUEST,) if intent is not None else ())
+        if items != self.items:
+            self._entries_changed(t)
+        self.items = items
         if self._index >= len(self.items):
             self._index, self._since = 0, t
+
+    def _entries_changed(self, t: float) -> None:
+        """The menu's entries changed at ``t``: a step made before is dropped (see
+        :meth:`on_gesture`), and the scan's run and a late step are forgotten, so a late step
+        is never recounted over entries the patient did not see. Why: recounted from the run's
+        start over the new entries, a late "next" landed on the wrong item and the nod after
+        it sent a request the patient did not mean (review rev45g: 27 of 120 runs); and a
+        step made before the change was aimed at a menu that is gone (a "next" at the last
+        entry meant the first, not the cancel entry added after it)."""
+        self._items_since = t
+        self._scan_run = None
+        self._late_step = None
 
     @property
     def cancels(self) -> str | None:
@@ -744,6 +762,7 @@ class Interaction:
         count from zero again): every time the menu keeps moves with it, so the offer neither
         freezes (a jump back) nor skips items (a jump forward)."""
         self._since += dt
+        self._items_since += dt
         if self._late_step is not None:
             self._late_step = (self._late_step[0] + dt, self._late_step[1] + dt)
         if self._scan_run is not None:
@@ -925,6 +944,15 @@ class Interaction:
                 return None  # made before the menu slept: it was meant for the menu awake
             return self.wake(t) if gesture in self.wake_with else None
         highlighted = self.highlighted(t)
+        if made is not None and action in ("next", "previous") and made < self._items_since:
+            log.info(
+                "%s made at %.2f s, reported at %.2f s: the menu's entries changed since;"
+                " not applied",
+                gesture,
+                made,
+                t,
+            )
+            return None
         at_made = None if made is None else self._index_when_made(action, made, t)
         if (
             made is not None
