@@ -78,3 +78,53 @@ def test_the_turn_that_undid_a_posture_shift_is_still_reported_on_time(fps: floa
     # As late as any turn of a head that moved just before (it waits on the shake detector
     # about a second, ``defer_s``), not held for the head's next move.
     assert reported_at < back + 1.5, (reported_at, turn)
+
+
+def _weak_returns(*points: tuple[float, float]) -> Patient:
+    """A weak patient's head on yaw (positive: turned left) through ``points``."""
+    patient = Patient()
+    patient.yaw = glide(*points)
+    return patient
+
+
+@pytest.mark.parametrize("fps", [15.0, 30.0])
+@pytest.mark.parametrize("stay_s", [1.5])
+def test_previous_previous_whose_first_return_settles_past_rest_keeps_both_steps(
+    fps: float, stay_s: float
+) -> None:
+    # Turn left 14 degrees (out by 14.8 s, held to 15.4 s), back to 7 degrees past rest the
+    # other way by 15.8 s and staying there ``stay_s``, then the same turn left again from
+    # there, and back to rest. Dropped as "out, through, back" when the head went out its way
+    # again, the first step was lost (review rev45g, twicestay.py: 22 of 48 runs kept both).
+    back = 15.8 + stay_s
+    patient = _weak_returns(
+        (14.0, 0.0),
+        (14.8, 14.0),
+        (15.4, 14.0),
+        (15.8, -7.0),
+        (back, -7.0),
+        (back + 0.8, 14.0),
+        (back + 1.4, 14.0),
+        (back + 1.8, -7.0),
+        (back + 3.3, 0.0),
+    )
+    events = [e for _, e in _online(patient, back + 9.0, fps)]
+    turns = [e for e in events if e.gesture == "turn_left"]
+    assert len(turns) == 2, events
+    first, second = turns
+    assert first.made_at < 16.0 < back + 1.0 < second.made_at, events
+
+
+@pytest.mark.parametrize("fps", [15.0, 30.0])
+def test_a_turn_whose_return_stays_past_rest_the_other_way_is_reported_within_two_seconds(
+    fps: float,
+) -> None:
+    # Turn left 14 degrees, back to 6 degrees past rest the other way by 15.8 s, staying there
+    # 6 s (a weak neck settling off-centre). Waiting for the head's next move, the step came
+    # 4.27 s after the turn (max_wait_s; review rev45g, stayoff.py); a shift undone is held
+    # about 1 s before the head goes back out to the shifted pose.
+    patient = _weak_returns((14.0, 0.0), (14.8, 14.0), (15.4, 14.0), (15.8, -6.0), (21.8, -6.0))
+    events = _online(patient, 24.0, fps)
+    assert [e.gesture for _, e in events] == ["turn_left"], events
+    reported_at, _ = events[0]
+    assert reported_at < 15.8 + 2.0, events

@@ -75,7 +75,21 @@ class CrossingParams:
     on its way back out to a shifted pose goes on one way."""
     max_wait_s: float = 4.0
     """Longest wait: a head held out the other way longer is no gesture of that way either
-    (``max_hold_s``), and the waiting event is reported."""
+    (``max_hold_s``), and the waiting event is reported (not while the head is back out its
+    own way: see ``out_margin_s``)."""
+    stay_release_s: float = 1.5
+    """A head that stayed past the bar the other way this long (from when the event was
+    judged, or from when it last went past the bar) without going back out its own way
+    releases the waiting event: a weak neck settling 5 to 7 degrees past rest got its step
+    2.1 to 2.9 s late, or ``max_wait_s`` late (review rev45g, stayoff.py). The gesture that
+    undoes a shift is held about 1 s, then the head goes back out to the shifted pose."""
+    out_margin_s: float = 0.5
+    """Back out its own way, the head must stay out longer than that way's ``max_hold_s``
+    plus this for the waiting event to be dropped (a posture shift: the head stays at the
+    shifted pose). Back sooner, it was the same gesture again ("previous, previous"), which
+    the detector judges on its return: the waiting event is released first. Dropped at once
+    (gest45b), the first step was lost whenever the first return had settled past rest
+    (review rev45g, twicestay.py: both steps 43 -> 22 of 48)."""
     from_other_side_s: float = 1.0
     """An excursion that began this soon after the head stood past the release bar the other
     way does not wait: it swung out from there, not from rest. The gesture that undoes a
@@ -101,8 +115,14 @@ class _Waiting:
     overshoot is mostly behind it by then; the gesture undoing a shift is held on)."""
     past_from: float | None
     """When the head last went past the release bar the other way (None: not past it now)."""
+    max_out_s: float
+    """Its own way's ``max_hold_s``: how long the head may be back out its own way before
+    it is staying out (see ``CrossingParams.out_margin_s``)."""
     stayed: bool = False
     """The head stayed past the bar ``stay_s``: the event waits for the head's next move."""
+    out_from: float | None = None
+    """Since when the head has been back out its own way past the release bar, after it
+    stayed (None: not out now)."""
 
 
 @dataclass
@@ -124,6 +144,9 @@ class CrossingWait:
     """gesture -> since when its reading has stood past the release bar the other way, frame
     after frame (absent: inside the bar now)."""
     _waiting: list[_Waiting] = field(default_factory=list)
+    _judged: set[str] = field(default_factory=set)
+    """The held head gestures judged on this frame (:meth:`hold`), held back or not: one
+    judged again releases its waiting event first."""
     _undone: dict[str, tuple[float, str]] = field(default_factory=dict)
     """axis -> when a waiting event of it was dropped as out, through, back, and its gesture:
     the other way's gesture judged next is the movement that undid it, whose return went back
@@ -178,13 +201,17 @@ class CrossingWait:
         release: float,
         start: float,
         stay_s: float,
+        max_out_s: float,
     ) -> bool:
         """Whether ``event``, judged on this frame, is held back. ``channel`` is its head axis,
         ``release`` its release bar, ``start`` when its excursion began, ``stay_s`` how long
         the head must stay past the bar the other way for the event to wait for the head's
         next move: the other way's shortest hold (``min_hold_s``), which the gesture undoing a
-        shift has. A weak patient's return overshooting rest by 4 to 5 degrees is past the bar
-        0.3 s or less."""
+        shift has; ``max_out_s`` its own way's ``max_hold_s``. A weak patient's return
+        overshooting rest by 4 to 5 degrees is past the bar 0.3 s or less. The other way's
+        event judged while one of this axis is back out its way is the movement that went
+        back out to the shifted pose, and does not wait."""
+        self._judged.add(event.gesture)
         x = self._now.get(event.gesture)
         if x is None:
             return False
@@ -193,6 +220,11 @@ class CrossingWait:
             return False
         undone = self._undone.pop(channel, None)
         if undone is not None and undone[1] != event.gesture and t - undone[0] <= 1.0:
+            return False
+        if any(
+            w.channel == channel and w.event.gesture != event.gesture and w.out_from is not None
+            for w in self._waiting
+        ):
             return False
         past = x <= -release
         if not past and not (
@@ -206,7 +238,9 @@ class CrossingWait:
             "is" if past else "is still swinging on",
         )
         self._waiting.append(
-            _Waiting(event, channel, release, stay_s, t, self._past_from.get(event.gesture))
+            _Waiting(
+                event, channel, release, stay_s, t, self._past_from.get(event.gesture), max_out_s
+            )
         )
         return True
 
@@ -247,9 +281,23 @@ class CrossingWait:
                     logger.debug("%s made at t=%.2f waits: the head stays past rest", gesture, made)
             if w.stayed:
                 if x >= w.release:
-                    log_dropped_late(gesture, made, t, CROSSED, "the head went back out its way")
-                    self._undone[w.channel] = (t, gesture)
-                    undone.add(w.channel)
+                    # Back out its own way: a posture shift if the head stays out; the same
+                    # gesture again if it comes back within that way's hold (judged here).
+                    if w.out_from is None:
+                        w.out_from = t
+                    if gesture in self._judged and w.judged < t:
+                        out.append(self._release(w, t, "the same gesture was made again"))
+                        continue
+                    if t - w.out_from > w.max_out_s + p.out_margin_s:
+                        log_dropped_late(gesture, made, t, CROSSED, "the head stayed back out")
+                        self._undone[w.channel] = (t, gesture)
+                        undone.add(w.channel)
+                        continue
+                    still.append(w)
+                    continue
+                w.out_from = None
+                if gesture in self._judged and w.judged < t:
+                    out.append(self._release(w, t, "the same gesture was made again"))
                     continue
                 outward = self._heading(gesture, +1, p.settled_span_s)
                 if x > -w.release and outward < p.heading_deg_s:
@@ -258,6 +306,11 @@ class CrossingWait:
                 opposite = any(a == w.channel and g != gesture for g, a in reported)
                 if opposite and x < 0.5 * w.release:
                     out.append(self._release(w, t, "the other way's gesture was reported"))
+                    continue
+                if w.past_from is not None and t - max(w.past_from, w.judged) >= (
+                    p.stay_release_s - 1e-9
+                ):
+                    out.append(self._release(w, t, "the head settled past rest the other way"))
                     continue
             if t - made >= p.max_wait_s:
                 out.append(self._release(w, t, f"waited {p.max_wait_s:.1f} s"))
@@ -271,6 +324,7 @@ class CrossingWait:
                 out.append(self._release(w, t, "it undid a posture shift"))
             else:
                 self._waiting.append(w)
+        self._judged.clear()
         return out
 
     def drop_all(self, t: float, why: str) -> None:

@@ -907,6 +907,7 @@ class GestureEngine:
                     hold.params.release_ratio * hold.params.enter,
                     hold.last_start,
                     other.params.min_hold_s,
+                    hold.params.max_hold_s,
                 ):
                     self._crossed_busy[(e.gesture, e.made_at)] = axis in busy
                     continue
