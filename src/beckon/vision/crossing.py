@@ -19,10 +19,14 @@ heading there, within ``watch_s``) is held back, and:
   is not), it is released as soon as the head is back inside the bar (an overshoot; then a
   look away or a tremor no longer matters);
 * once it stayed, the head back out its own way past the release bar (out, through, back)
-  drops it: it was a posture shift, not a gesture; the head back inside the bar and no longer
+  and STAYING out longer than that way's ``max_hold_s`` (plus ``out_margin_s``) drops it: it
+  was a posture shift, not a gesture; the same gesture judged again meanwhile (the head came
+  back: "previous, previous") releases it first; the head back inside the bar and no longer
   moving on its own way over ``settled_span_s`` (back to rest: "previous, next") releases it
-  at once, and so does the other way's gesture reported with the head near rest;
-* a frame the held detectors cannot read for ``bridge_s``, or ``max_wait_s``, release it.
+  at once, and so does the other way's gesture reported with the head near rest, or the head
+  standing past the bar the other way ``stay_release_s`` (a weak neck settled off-centre);
+* a frame the held detectors cannot read for ``bridge_s`` (dropped if the head was back out
+  its own way), or ``max_wait_s`` (not while back out its own way), release it.
 
 A released event is reported late, with ``made`` (its own time). The bedside's scanning menu
 applies a late step from what was on offer when it was made, and a step made after it
@@ -264,7 +268,11 @@ class CrossingWait:
             x = self._now.get(gesture)
             if x is None:
                 gone = t - self._gone_since.get(gesture, t)
-                if gone > p.bridge_s:
+                if gone > p.bridge_s and w.out_from is not None:
+                    # Lost while back out its own way: as likely the shifted pose as the same
+                    # gesture again; dropped, as gest45b dropped it on going out.
+                    log_dropped_late(gesture, made, t, CROSSED, "lost while back out its way")
+                elif gone > p.bridge_s:
                     out.append(self._release(w, t, "the head could not be read"))
                 else:
                     still.append(w)
