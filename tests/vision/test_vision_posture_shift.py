@@ -7,8 +7,9 @@ against that rest, was a turn left held under 4 s and brought back: reported as 
 a step the wrong way at the scanning menu (docs/gestures.md, "Posture shifts"). A held event
 begun from rest whose return is past rest the other way is now held back
 (``beckon.vision.crossing``); once the head stayed there the other way's ``min_hold_s`` it
-waits for the head's next move: back out its own way, it is dropped; back to rest, it is
-reported, late, saying when it was made. (A return that merely overshoots rest, and "previous,
+waits for the head's next move: back out its own way and staying out, it is dropped; back to
+rest, settled past rest the other way 1.5 s, or the same gesture made again, it is reported,
+late, saying when it was made. (A return that merely overshoots rest, and "previous,
 next", are measured by the probes in the journal: they behave as before this rule, so no spec
 test here can fail before it.)
 """

@@ -309,7 +309,8 @@ class EngineParams:
     crossing: CrossingParams = field(default_factory=CrossingParams)
     """When a held head gesture whose return is past rest the other way is held back
     (:mod:`beckon.vision.crossing`): once the head stayed there the other way's ``min_hold_s``,
-    back out its own way it was a posture shift undone by the next gesture, and is dropped."""
+    back out its own way and staying out it was a posture shift undone by the next gesture,
+    and is dropped; back from there sooner, it was the same gesture twice, and both stand."""
     replay_s: float = 5.0
     """When the reference a held gesture is measured against arrives or is replaced (the
     neutral pose first fixed or moved to where the head really rests; the resting face first
