@@ -350,3 +350,19 @@ def test_a_late_step_made_before_the_cancel_entry_came_or_went_is_dropped() -> N
     after.offer_cancel("water", 13.0, "r1")
     assert after.on_gesture("turn_right", 16.5, made=15.0) == Declined("nurse", 16.5)
     assert after.highlighted(16.5) == "water"
+
+
+def test_a_late_held_turn_mapped_to_call_nurse_is_sent_across_a_scan_step() -> None:
+    # A turn held 2-3 s whose weak return stays past rest the other way is reported late
+    # (beckon.vision.crossing): made at 3.5 s while "nurse" was on offer, reported at 5.0 s
+    # after the scan moved to "water". "call:nurse" needs no screen: dropping it as "the
+    # screen changed since" lost the patient's call (review rev45g2: 640 -> 431 of 640).
+    called = Interaction(INTENTS, {**DEFAULT, "turn_right": "call:nurse"})
+    assert called.highlighted(5.0) == "water", "the scan moved on after it was made"
+    assert called.on_gesture("turn_right", 5.0, made=3.5) == Selected("nurse", 5.0)
+    # The guards not about what is on screen stay: one long gesture does not send twice
+    # (the pause after a choice), and one made before the menu slept does not act on it.
+    assert called.on_gesture("turn_right", 5.5, made=3.6) is None
+    asleep = Interaction(INTENTS, {**DEFAULT, "turn_right": "call:nurse", "close": "sleep"})
+    asleep.on_gesture("close", 2.0)
+    assert asleep.on_gesture("turn_right", 3.0, made=1.5) is None

@@ -937,7 +937,10 @@ class Interaction:
         ``made``: when a gesture reported late was made (``GestureEvent.made``: a nod held back
         until the shake that followed it). It is applied only if what is on screen now was
         already there when it was made: otherwise it was the answer to something else (a nod
-        at "Water" released 5 s later would select the request on offer by then)."""
+        at "Water" released 5 s later would select the request on offer by then). A ``call:``
+        action is the exception: it names its request and needs no screen, so a held turn
+        mapped to ``call:nurse`` and reported late is still sent (review rev45g2); the asleep
+        guard and the pause after a choice still apply to it."""
         action = self.actions.get(gesture, "none")
         if self._asleep:
             if made is not None and made < self._asleep_since:
@@ -956,6 +959,7 @@ class Interaction:
         at_made = None if made is None else self._index_when_made(action, made, t)
         if (
             made is not None
+            and not action.startswith("call:")  # a direct call needs no screen: never stale
             and made < self._on_screen_since(t)
             and at_made is None
             and not self._late_step_before(action, made, t)
