@@ -129,3 +129,36 @@ def test_a_turn_whose_return_stays_past_rest_the_other_way_is_reported_within_tw
     assert [e.gesture for _, e in events] == ["turn_left"], events
     reported_at, _ = events[0]
     assert reported_at < 15.8 + 2.0, events
+
+
+@pytest.mark.parametrize("fps", [15.0, 30.0])
+@pytest.mark.parametrize("lost_s", [1.0, 2.5])
+def test_a_face_lost_while_the_head_is_back_out_its_way_is_no_evidence_of_a_shift(
+    fps: float, lost_s: float
+) -> None:
+    # Turn left 14 degrees, back to 7 degrees past rest the other way by 15.8 s, staying there
+    # 1 s; then back out its own way 15 degrees (a visitor on that side), a hand over the face
+    # from 17.6 s for ``lost_s`` while the head comes back to rest. Unreadable frames tell
+    # nothing: dropped as a posture shift, the turn was lost (review rev45g2, back.py: hand
+    # over face 32/32 on s45 -> 21/32). Decided once the face is back: at rest, so reported.
+    patient = _weak_returns(
+        (14.0, 0.0),
+        (14.8, 14.0),
+        (15.4, 14.0),
+        (15.8, -7.0),
+        (16.8, -7.0),
+        (17.4, 15.0),
+        (17.8, 15.0),
+        (18.2, 0.0),
+    )
+    neutral = NeutralPose()
+    engine = GestureEngine()
+    events: list[GestureEvent] = []
+    for o in patient.trace(17.6 + lost_s + 4.0, seed=5, fps=fps):
+        # Found but unreadable (quality 0), as the review's probe: a frame with no face at all
+        # is read by the engine as the neutral pose replaced, which drops every wait anyway.
+        quality = 0.0 if 17.6 <= o.t < 17.6 + lost_s else o.quality
+        events += engine.update(observation(neutral, o.t, o.rotation, quality, o.blendshapes))
+    turns = [e for e in events if e.gesture == "turn_left"]
+    assert len(turns) == 1, events
+    assert turns[0].made_at < 16.0, events

@@ -25,8 +25,9 @@ heading there, within ``watch_s``) is held back, and:
   moving on its own way over ``settled_span_s`` (back to rest: "previous, next") releases it
   at once, and so does the other way's gesture reported with the head near rest, or the head
   standing past the bar the other way ``stay_release_s`` (a weak neck settled off-centre);
-* a frame the held detectors cannot read for ``bridge_s`` (dropped if the head was back out
-  its own way), or ``max_wait_s`` (not while back out its own way), release it.
+* a frame the held detectors cannot read for ``bridge_s``, or ``max_wait_s`` (not while back
+  out its own way), release it; lost while back out its own way, it waits for the face and
+  is decided then (dropped if lost over ``lost_out_s``).
 
 A released event is reported late, with ``made`` (its own time). The bedside's scanning menu
 applies a late step from what was on offer when it was made, and a step made after it
@@ -105,6 +106,11 @@ class CrossingParams:
     """Unreadable frames for longer than this release a waiting event (a face lost while it
     waits must not lose the gesture); a shorter gap is the occlusion gate closing for a frame
     or two as the head swings briskly through rest (``EngineParams.held_bridge_s``)."""
+    lost_out_s: float = 6.0
+    """A face lost while the head is back out its own way keeps the event waiting (unreadable
+    frames are no evidence of a posture shift) until the face is back, and is decided then;
+    lost longer than this, the event is dropped: a step released so long after it was made
+    would answer a screen the patient no longer sees."""
 
 
 @dataclass(slots=True)
@@ -268,10 +274,14 @@ class CrossingWait:
             x = self._now.get(gesture)
             if x is None:
                 gone = t - self._gone_since.get(gesture, t)
-                if gone > p.bridge_s and w.out_from is not None:
-                    # Lost while back out its own way: as likely the shifted pose as the same
-                    # gesture again; dropped, as gest45b dropped it on going out.
+                if w.out_from is not None and gone > p.lost_out_s:
                     log_dropped_late(gesture, made, t, CROSSED, "lost while back out its way")
+                elif w.out_from is not None:
+                    # Lost while back out its own way: unreadable frames are no evidence of a
+                    # shift; decided when the face is back (still out: the shift rule; back
+                    # at rest: released). Dropped at once, a hand over the face lost the
+                    # gesture (review rev45g2, back.py AL: 32/32 on s45 -> 21/32).
+                    still.append(w)
                 elif gone > p.bridge_s:
                     out.append(self._release(w, t, "the head could not be read"))
                 else:
