@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -26,11 +27,11 @@ from typing import Any
 
 import pytest
 
-from beckon.config import LOCK_WAIT_S, StationConfig
+from beckon.config import LOCK_WAIT_S, BrokerConfig, StationConfig, StationSettings
 from beckon.doctor.run import check_station_service
 from beckon.instance import InstanceHeld
 from beckon.messaging import protocol as p
-from beckon.station.exclusive import DatabaseLock, take_station_lock
+from beckon.station.exclusive import DatabaseLock, stations_heard, take_station_lock
 from tests.helpers.faults import Proc, serving, spawn
 from tests.helpers.polling import wait_until
 from tests.helpers.ports import free_port
@@ -340,5 +341,85 @@ def test_a_serving_station_that_hears_a_twin_of_its_own_name_fails_its_health_to
             check_station_service(metrics, "4242")
         )
         assert b.popen.poll() is None  # stopping here could stop both
+    finally:
+        assert b.stop() == 0, b.stderr()
+
+
+UNITS3 = ("icu", "icu2", "icu3")
+
+
+def user_config(
+    tmp_path: Path, url: str, name: str = "desk", units: tuple[str, ...] = UNITS3
+) -> Path:
+    """Station ``name`` for ``units`` with a broker user: one connection, one last will (the
+    first unit's); the tests' broker takes any user."""
+    (tmp_path / "pw").write_text("pw\n", encoding="utf-8")
+    path = tmp_path / f"{name}-user.toml"
+    path.write_text(
+        f'[station]\nsite = "gh"\nunits = {json.dumps(list(units))}\nname = "{name}"\n'
+        f'database = "{tmp_path / name}.sqlite3"\n[broker]\nurl = "{url}"\n'
+        f'username = "station-{name}"\npassword_file = "{tmp_path / "pw"}"\nkeepalive = 5\n'
+    )
+    return path
+
+
+def presences(port: int) -> dict[str, p.StationStatus]:
+    """Unit -> the retained presence of station desk there, as a watcher sees it now."""
+    settings = StationSettings(
+        StationConfig("gh", UNITS3, name="watch"), BrokerConfig(f"mqtt://127.0.0.1:{port}")
+    )
+    return {s.unit: s for s in stations_heard(settings, 1.0) if s.name == "desk"}
+
+
+@pytest.mark.mqtt
+def test_a_multi_unit_station_killed_outright_serves_every_unit_again_when_restarted(
+    mosquitto: Any, tmp_path: Path
+) -> None:
+    """kill -9 (or the out-of-memory killer) of a station of three units with a broker user:
+    its one connection's last will says offline for icu only; icu2 and icu3 keep its "online"
+    presence, 0 to 5 s old. The run systemd starts 2 s later took that for a running twin:
+    DUPLICATE STATION, exit 78, never restarted: no station on any of the three units (review
+    rev44L; measured on s45 with real processes). Not refreshed, it is a leftover: the new run
+    serves every unit and its own presence replaces the dead one's."""
+    config = user_config(tmp_path, mosquitto.url)
+    a = start_station(tmp_path, config)
+    b: Proc | None = None
+    try:
+        assert wait_until(lambda: serving(a), 60), a.stderr()
+        assert wait_until(lambda: len(presences(mosquitto.port)) == 3, 10)
+        time.sleep(1.0)  # a heartbeat or not: the leftover is 0 to 5 s old either way
+        a.kill()
+        left = presences(mosquitto.port)
+        assert left["icu3"].serving(), left  # what made the next run stop
+        time.sleep(2.0)  # RestartSec=2
+        b = spawn(["-m", "beckon", "station", "--headless", "--config", str(config)], tmp_path, "b")
+        assert wait_until(lambda: serving(b) or b.popen.poll() is not None, 60), b.stderr()
+        assert b.popen.poll() is None, (b.popen.returncode, b.stderr()[-3000:])
+        assert "did not refresh its presence" in b.stderr()
+        mine = re.findall(r"station desk \(instance (\w+)\) is serving", b.stderr())[0]
+        now = presences(mosquitto.port)
+        assert {u: (s.instance, s.serving()) for u, s in now.items()} == {
+            u: (mine, True) for u in UNITS3
+        }, now
+    finally:
+        a.kill()
+        if b is not None:
+            assert b.stop() == 0, b.stderr()
+
+
+@pytest.mark.mqtt
+def test_a_station_with_a_broker_user_serves_after_another_name_died_without_its_will(
+    mosquitto: Any, tmp_path: Path
+) -> None:
+    """With a broker user the only check is the start-up probe's, and it stopped with 78 on
+    any fresh presence of another station for the unit: a station started within 15 s of
+    another's power cut (its presence online, never refreshed) stayed stopped for good. The
+    probe now asks what the check before connecting asks: a refreshed presence."""
+    publish_dead_presence(mosquitto.port)  # station desk on icu, fresh, never refreshed
+    b = start_station(tmp_path, user_config(tmp_path, mosquitto.url, "desk2", ("icu",)))
+    try:
+        assert wait_until(lambda: serving(b) or b.popen.poll() is not None, 60), b.stderr()
+        assert b.popen.poll() is None, (b.popen.returncode, b.stderr()[-3000:])
+        assert "desk on gh/icu announced itself serving but did not refresh" in b.stderr()
     finally:
         assert b.stop() == 0, b.stderr()

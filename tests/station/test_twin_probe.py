@@ -6,6 +6,7 @@ The service is driven with its link events directly (no broker): the rule is abo
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -96,15 +97,36 @@ def test_a_link_thrown_off_again_and_again_during_the_probe_holds_the_station_ba
 
 
 def test_a_twin_heard_while_holding_back_stops_the_station(tmp_path: Path) -> None:
-    """Holding back is for ambiguous losses only: a twin's fresh presence (another instance
-    serving under this name) is unambiguous, and stops the station as before."""
+    """Holding back is for ambiguous losses only: a twin's presence (another instance serving
+    under this name) refreshed is unambiguous, and stops the station as before."""
     service = probing_station(tmp_path)
     for _ in range(PROBE_LOSSES):
         service.handle(Disconnected("icu"))
         service.handle(Connected("icu"))
     assert service.not_serving is not None and service.fault is None
-    twin = p.StationStatus("gh", "icu", "station", True, p.now_iso(), "0badc0de")
-    service._check_twin(twin)
+    service._check_twin(twin_presence(seconds_ago=4.0))
+    service._check_twin(twin_presence(seconds_ago=0.0))  # its next heartbeat
+    assert service.fault == "duplicate"
+
+
+def twin_presence(seconds_ago: float, unit: str = "icu") -> p.StationStatus:
+    """A presence of another instance of "station", serving, stamped ``seconds_ago``."""
+    at = p.to_iso(datetime.now(UTC) - timedelta(seconds=seconds_ago))
+    return p.StationStatus("gh", unit, "station", True, at, "0badc0de")
+
+
+def test_a_presence_of_another_instance_that_is_not_refreshed_is_no_twin(tmp_path: Path) -> None:
+    """A station of three units with a broker user, killed outright, leaves its "online"
+    presence on units 2 and 3 (its one connection's will covers unit 1). The run systemd
+    started 2 s later took it for a twin and stopped with 78, never restarted (review
+    rev44L). A twin is a presence refreshed (a newer stamp); the same stamp heard again (a
+    reconnect), or the dead run's other units a few milliseconds apart, is not."""
+    service = probing_station(tmp_path, username="desk")
+    service._check_twin(twin_presence(3.0, "ward3"))
+    service._check_twin(twin_presence(2.999, "ward4"))  # the same heartbeat, unit 3
+    service._check_twin(twin_presence(3.0, "ward3"))  # delivered again on a reconnect
+    assert service.fault is None
+    service._check_twin(twin_presence(0.0, "ward4"))  # alive after all
     assert service.fault == "duplicate"
 
 

@@ -36,6 +36,7 @@ from beckon.errors import ConfigError
 from beckon.instance import InstanceHeld, InstanceLock
 from beckon.messaging import protocol as p
 from beckon.station.pgstore import Leadership
+from beckon.station.refresh import REFRESH_LISTEN_S, PresenceRefreshes
 
 if TYPE_CHECKING:
     from beckon.station.service import StationService
@@ -190,11 +191,6 @@ class StationClaim:
                 self._lock = None
 
 
-REFRESH_LISTEN_S = p.HEARTBEAT_S + 1.5
-"""How long a starting station listens again, once it has seen another station's presence,
-for that station to refresh it: a running station heartbeats every HEARTBEAT_S."""
-
-
 def stations_heard(
     settings: StationSettings, listen_s: float = 1.0, stop: threading.Event | None = None
 ) -> list[p.StationStatus]:
@@ -264,7 +260,8 @@ def refuse_second_station(
 
     A station of the *same* name is left to the service's own start-up probe
     (``StationService._check_twin``), which tells a live twin from this service's previous run
-    by its instance id and the age of its presence, and stops with "DUPLICATE STATION"; waiting
+    by its instance id and, by the same rule as here (:mod:`beckon.station.refresh`), whether
+    its presence is refreshed, and stops with "DUPLICATE STATION"; waiting
     here for its presence to go would only keep taking over the running twin's session (the
     broker ties client ids to usernames) until the twin looked gone."""
     cfg = settings.station
@@ -275,17 +272,11 @@ def refuse_second_station(
     ]
     if not first:
         return
-    seen: dict[tuple[str, str], datetime] = {}  # the newest stamp heard of each
+    seen = PresenceRefreshes()  # the one rule for "alive", shared with the start-up probe
     for s in first:
-        at = p.parse_iso(s.at)
-        seen[(s.unit, s.name)] = max(at, seen.get((s.unit, s.name), at))
+        seen.heard(_where(s), s)
     again = stations_heard(settings, refresh_listen_s, stop)
-    refreshed = {
-        _where(s)
-        for s in again
-        if s.serving() and p.parse_iso(s.at) > seen.get((s.unit, s.name), p.parse_iso(s.at))
-    }
-    alive = sorted(refreshed)
+    alive = sorted({_where(s) for s in again if s.name != cfg.name and seen.heard(_where(s), s)})
     if alive:
         raise ConfigError(
             f"SECOND STATION: another station service already serves this unit: "
@@ -294,9 +285,9 @@ def refuse_second_station(
             "stop the other station service first (or give each unit one station); for a "
             "standby station that takes over by itself, use the PostgreSQL store",
         )
-    if stop.is_set():
-        return
-    last = max(seen.values())
+    if stop.is_set() or not seen.newest:
+        return  # stopped, or each of them said offline meanwhile
+    last = max(seen.newest.values())
     wait_s = stale_in_s(last, datetime.now(UTC))
     log.warning(
         "station %s announced itself serving but has not refreshed its presence in %.1f s of "

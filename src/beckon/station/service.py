@@ -57,6 +57,7 @@ from beckon.station.hook import (
 )
 from beckon.station.paging import Pages
 from beckon.station.pgstore import open_configured_store
+from beckon.station.refresh import REFRESH_LISTEN_S, PresenceRefreshes
 from beckon.station.store import RequestStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -236,6 +237,11 @@ class StationService:
         ``_hold_back``), in one line for systemd's status and the health endpoint; None
         otherwise."""
         self._split_seen: dict[str, float] = {}  # another station serving our unit: when heard
+        # Presences of other stations serving our units and whether they are refreshed (the
+        # one rule for "alive", beckon.station.refresh); and those the start-up probe waits
+        # on -> when first heard (monotonic): it ends no sooner than REFRESH_LISTEN_S after.
+        self._refreshes = PresenceRefreshes()
+        self._unrefreshed: dict[str, float] = {}
         check_hook(settings.escalation, settings.source)
         if (missing := missing_program(settings.escalation)) is not None:
             log.error("ESCALATION HOOK WILL FAIL: %s", missing)
@@ -1037,10 +1043,16 @@ class StationService:
         if status.instance in (None, self.instance):
             return
         twin = f"{status.name} (instance {status.instance}) on {status.site}/{status.unit}"
+        alive = self._refreshes.heard(twin, status)
         if not status.serving():
             self._split_seen.pop(twin, None)  # stopped: the split, if any, is over
+            self._unrefreshed.pop(twin, None)
             return  # a previous run of this station, stopped or gone
         if self._probe_until is not None:
+            if not alive:
+                self._await_refresh(twin)
+                self._keep_away_from_twin(status.unit)
+                return
             log.critical(
                 "DUPLICATE STATION: another station service named %s (instance %s) is running "
                 "for %s/%s; this one (instance %s) stops instead of splitting the calls between "
@@ -1067,13 +1079,19 @@ class StationService:
         session over (the broker ties client ids to usernames) and losing what was queued."""
         if self.cfg.store or status.unit not in self.cfg.units:
             return
+        where = _where_serving(status)
+        alive = self._refreshes.heard(where, status)
         if not status.serving():
             # Stopped (or stale): the split is over at once, not PRESENCE_FRESH_S later, so
             # the doctor run right after IT's fix passes (review rev44r3).
-            self._split_seen.pop(_where_serving(status), None)
+            self._split_seen.pop(where, None)
+            self._unrefreshed.pop(where, None)
             return
         if self._probe_until is None:
             self._split_alarm(status)
+            return
+        if not alive:
+            self._await_refresh(where)
             return
         log.critical(
             "SECOND STATION: station service %s already serves %s/%s; this one (%s) stops "
@@ -1082,6 +1100,56 @@ class StationService:
             status.name, status.site, status.unit, self.cfg.name,
         )  # fmt: skip
         self.fault = "duplicate"
+
+    def _await_refresh(self, who: str) -> None:
+        """A station's presence heard serving one of our units during the start-up probe,
+        not (yet) refreshed: the probe goes on until REFRESH_LISTEN_S after it was first heard
+        (``_probe_waits``). A running station refreshes it within one heartbeat and this one
+        then stops (DUPLICATE or SECOND STATION, 78); a dead run's leftover does not, and this
+        one serves (``_end_probe``). For its own name, announcing itself then replaces the
+        leftover on the same topic, unit by unit: that, not a will per unit (one connection
+        has one will) nor clearing the presences before the probe (which would wipe a live
+        twin's too), is what puts units 2..n of a station killed outright right again. Taken
+        for a twin at once, that leftover stopped the run systemd started 2 s after a kill -9
+        with status 78, for good (review rev44L: no station on any unit)."""
+        if who in self._unrefreshed:
+            return
+        self._unrefreshed[who] = time.monotonic()
+        log.info(
+            "heard %s serving; listening %.1f s for it to refresh its presence (a running "
+            "station does every %.0f s) before taking it for a running station",
+            who, REFRESH_LISTEN_S, HEARTBEAT_S,
+        )  # fmt: skip
+
+    def _keep_away_from_twin(self, unit: str) -> None:
+        """Should that presence be a running twin's, this connection has just taken its
+        session over (one client id), and the twin will throw it off within about a second:
+        then stay away HOLD_OFF_S's first step, long enough for the twin to come back, finish
+        its probe and announce itself, so that the presence heard on return is refreshed. Each
+        reconnected at once, and the two threw each other off five times in 13 s before the
+        newcomer held back (measured, session 45). A leftover throws nobody off: no effect
+        unless the connection is lost; ``_end_probe`` sets the usual delay back."""
+        link = self.links.get(unit)
+        if link is not None and not self._holding:
+            link.hold_off(hold_off_s(0, self._hold_rng))
+
+    def _probe_waits(self, now: float) -> bool:
+        """The start-up probe is still listening for a presence to be refreshed."""
+        return any(now - heard < REFRESH_LISTEN_S for heard in self._unrefreshed.values())
+
+    def _end_probe(self) -> None:
+        """What the probe waited on and never heard refreshed: leftovers, said once each."""
+        for who in sorted(self._unrefreshed):
+            log.warning(
+                "%s announced itself serving but did not refresh its presence in %.1f s: "
+                "taken for a run that stopped without its last will reaching the broker "
+                "(kill -9, the out-of-memory killer, a power cut); this station serves",
+                who, REFRESH_LISTEN_S,
+            )  # fmt: skip
+        self._unrefreshed.clear()
+        if not self._holding:  # else _end_hold does
+            for link in self._unique_links():
+                link.hold_off(RECONNECT_MIN_S)
 
     def _split_alarm(self, status: p.StationStatus) -> None:
         """Serving already, another station's heartbeat for our unit: both serve it (one of
@@ -1272,6 +1340,7 @@ class StationService:
         if (
             self._probe_until is not None
             and now >= self._probe_until
+            and not self._probe_waits(now)
             and self.fault is None
             and any(link.connected for link in self._unique_links())
         ):
@@ -1280,6 +1349,7 @@ class StationService:
             # drops connections sooner than the wait then kept a lone station from serving).
             self._probe_until = None
             self._probe_began = None
+            self._end_probe()
             self._end_hold()
             self._announce()
         if self.ready.is_set() and now >= self._heartbeat_due:
