@@ -25,10 +25,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import paho.mqtt.client as paho
 import pytest
+from paho.mqtt.enums import CallbackAPIVersion
 
 from beckon.config import LOCK_WAIT_S, BrokerConfig, StationConfig, StationSettings
 from beckon.doctor.run import check_station_service
+from beckon.errors import EX_CONFIG
 from beckon.instance import InstanceHeld
 from beckon.messaging import protocol as p
 from beckon.station.exclusive import DatabaseLock, stations_heard, take_station_lock
@@ -423,3 +426,57 @@ def test_a_station_with_a_broker_user_serves_after_another_name_died_without_its
         assert "desk on gh/icu announced itself serving but did not refresh" in b.stderr()
     finally:
         assert b.stop() == 0, b.stderr()
+
+
+@pytest.mark.mqtt
+def test_a_twin_that_stops_leaves_every_request_queued_for_the_running_station_to_it(
+    mosquitto: Any, tmp_path: Path
+) -> None:
+    """A same-name twin takes the running station's broker session over (one user, one client
+    id), and the broker hands it the requests queued for that session. paho acknowledged them,
+    the twin held them through its start-up probe and stopped as DUPLICATE STATION: gone until
+    the bed resent them (review rev45r: 2 to 12 of 37 never reached the running station). A bed
+    here that never resends: every request it sent during the twin's start reaches the running
+    station, and none the twin."""
+    config = user_config(tmp_path, mosquitto.url, units=("icu",))
+    (tmp_path / "twin").mkdir()
+    twin_config = user_config(tmp_path / "twin", mosquitto.url, units=("icu",))
+    a = start_station(tmp_path, config)
+    sent: list[str] = []
+    done = threading.Event()
+
+    def bed() -> None:  # one request every 0.2 s, QoS 1, never resent
+        client = paho.Client(CallbackAPIVersion.VERSION2, client_id="test-bed")
+        client.connect("127.0.0.1", mosquitto.port)
+        client.loop_start()
+        while not done.wait(0.2):
+            req = p.Request(p.new_request_id(), "gh", "icu", "bed1", "water", "routine", "touch",
+                            p.now_iso())  # fmt: skip
+            client.publish(p.BedAddress("gh", "icu", "bed1").topic("request"), p.encode(req), 1)
+            sent.append(req.id)
+        client.disconnect()
+        client.loop_stop()
+
+    sender = threading.Thread(target=bed)
+    try:
+        assert wait_until(lambda: serving(a), 60), a.stderr()
+        sender.start()
+        twin = start_station(tmp_path / "twin", twin_config)
+        assert twin.popen.wait(60) == EX_CONFIG, twin.stderr()[-3000:]
+        assert "DUPLICATE STATION" in twin.stderr()
+        done.set()
+        sender.join()
+
+        def stored(db: Path) -> set[str]:
+            with sqlite3.connect(db) as con:
+                return {row[0] for row in con.execute("select id from requests")}
+
+        db = tmp_path / "desk.sqlite3"
+        assert wait_until(lambda: set(sent) <= stored(db), 10), set(sent) - stored(db)
+        assert stored(tmp_path / "twin" / "desk.sqlite3").isdisjoint(sent)
+        assert a.popen.poll() is None, a.stderr()[-3000:]
+    finally:
+        done.set()
+        if sender.is_alive():
+            sender.join()
+        assert a.stop() == 0, a.stderr()

@@ -26,6 +26,18 @@ so only a flood reaches it; a dropped request comes again (beds resend what is n
 once the station announces itself), a dropped cancel or answer does not."""
 
 
+def held_until_serving(topic: str) -> bool:
+    """What a station that does not serve yet holds: everything but station presences, which
+    are its twin check."""
+    return "/station/" not in topic
+
+
+def ack_deferred(topic: str, retained: bool) -> bool:
+    """What a station that does not serve yet leaves unacknowledged (``MqttLink.release_acks``):
+    what it holds, but retained messages, which the broker sends again at every subscription."""
+    return not retained and held_until_serving(topic)
+
+
 class HeldMessages:
     """The unit's messages held, in their order, at most one per key (``_key``): the latest
     retained state of each topic (a call) and the latest status of each bed, heartbeat or last

@@ -48,7 +48,7 @@ from beckon.station.events import (
     StationEvent,
 )
 from beckon.station.exclusive import LOCK_POLL_S
-from beckon.station.held import HeldMessages
+from beckon.station.held import HeldMessages, ack_deferred, held_until_serving
 from beckon.station.hook import (
     EscalationHook,
     EscalationNotice,
@@ -288,6 +288,9 @@ class StationService:
                 events=events,
                 name=first,
                 max_inflight=INFLIGHT,
+                # Until it serves: a twin that stops must leave the running station's queued
+                # requests in the broker's session, not take them with it (review rev45r).
+                defer_ack=ack_deferred,
             )
             links.update({unit: link for unit in units})
         return links
@@ -347,6 +350,7 @@ class StationService:
             link.start(wait_s=0)
         last_check = 0.0
         last_ping = time.monotonic()
+        acked = False  # the links' deferred acknowledgements released (once serving)
         try:
             while not stop.is_set() and self.fault is None:
                 if self._probe_until is not None or not self._served:
@@ -361,6 +365,12 @@ class StationService:
                     if self.fault is not None:
                         break
                     self._guarded(self.handle, event)
+                if self._served and not acked:
+                    # The messages held during the probe are handled (or queued behind this
+                    # batch): only now are they this station's to acknowledge.
+                    acked = True
+                    for link in self._unique_links():
+                        link.release_acks()
                 if time.monotonic() - last_check >= 1.0:
                     last_check = time.monotonic()
                     self._guarded(self.check_escalations, datetime.now(UTC))
@@ -439,7 +449,7 @@ class StationService:
         done, but a held cancel or answer is gone. What is held is bounded (HeldMessages)."""
         rest: list[object] = []
         for event in self._next_batch(events, tick_s):
-            if isinstance(event, Message) and "/station/" not in event.topic:
+            if isinstance(event, Message) and held_until_serving(event.topic):
                 self._held.add(event)
             else:
                 rest.append(event)
