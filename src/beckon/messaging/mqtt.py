@@ -52,9 +52,10 @@ longer than the few instructions between paho's send and the note, far shorter t
 DEFERRED_ACKS_MAX = 15
 """Messages a link leaves unacknowledged at most while it defers (``MqttLink.release_acks``);
 beyond, the oldest is acknowledged. The broker sends no more than its window (Mosquitto's
-max_inflight_messages: 20 by default, 200 in the shipped config) unacknowledged: a full window
-would hold back everything after it, the station presences a starting station listens for among
-them. A request acknowledged so is held, as before, and lost only if that station stops."""
+max_inflight_messages: 20 by default, 200 in the shipped config) unacknowledged (measured: 20 of
+100 reached a client acknowledging none, under MQTT 5 and 3.1.1): a full window would hold back
+everything after it, the station presences a starting station listens for among them. A request
+acknowledged so is held, as before, and lost only if that station stops."""
 
 
 @dataclass(frozen=True)
