@@ -13,9 +13,12 @@ unit at all (review rev44L). A running station heartbeats every HEARTBEAT_S, eac
 with a NEWER stamp than one already heard arrives; a repeat of the same stamp (the retained
 message delivered again on a reconnect) is no refresh.
 
-Keyed per presence topic and instance (unit included): one station's heartbeats for its
-units carry stamps a few milliseconds apart, and a dead run's unit 3, heard after its unit 2,
-must not read as a refresh."""
+Keyed per unit by the caller, never across units: one station's heartbeats for its units
+carry stamps a few milliseconds apart, and a dead run's unit 3, heard after its unit 2, must not
+read as a refresh. A same-name presence is keyed by its instance too (``_check_twin``: "name
+(instance ...) on site/unit"), another name's by ``name on site/unit`` alone
+(``refuse_second_station``, ``_check_other_station``): a newer stamp there from a new instance
+of that station is a refresh all the same, rightly, as that instance is running."""
 
 from __future__ import annotations
 

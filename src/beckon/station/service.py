@@ -443,10 +443,14 @@ class StationService:
         everything else waits in ``_held`` until this station knows it is the only one. A
         twin that stored, receipted or applied calls, cancels, answers or nurse commands in
         those 1.5 s took them into its own database and away from the running station (the
-        broker had handed it the session). Held, not unacknowledged: paho acknowledges each
-        message itself. A twin that stops loses what it held; the beds resend their requests
-        from their outboxes once a station announces itself, and windows their commands until
-        done, but a held cancel or answer is gone. What is held is bounded (HeldMessages)."""
+        broker had handed it the session). Held and, up to ``mqtt.DEFERRED_ACKS_MAX``,
+        unacknowledged (``held.ack_deferred``, released once serving in ``run``): a twin that
+        stops leaves those in the session, and the broker gives them to the running station
+        (review rev45r: paho acknowledged each as it came, and 2 to 12 of 37 requests never
+        reached it). What it held beyond, acknowledged, is lost with it (a long hold,
+        ``_hold_back``): the beds resend their requests once a station announces itself,
+        windows their commands until done, but such a cancel or answer is gone. What is held
+        is bounded (HeldMessages)."""
         rest: list[object] = []
         for event in self._next_batch(events, tick_s):
             if isinstance(event, Message) and held_until_serving(event.topic):
