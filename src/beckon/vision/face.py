@@ -43,9 +43,13 @@ from beckon.vision.viewquality import ramp as _ramp
 logger = logging.getLogger(__name__)
 
 
-FaceHint = Literal["move_closer", "face_screen", "center_face", "too_dark", "too_bright"]
+FaceHint = Literal[
+    "move_closer", "face_screen", "center_face", "too_dark", "too_bright", "away_from_rest"
+]
 """What would improve the camera's view: move the tablet closer, turn the face to the screen,
-bring the whole face into the picture, more light or less (:mod:`beckon.vision.lighting`).
+bring the whole face into the picture, more light or less (:mod:`beckon.vision.lighting`);
+or what would bring the held gestures back: the head rests far from the learned rest
+(``away_from_rest``, :mod:`beckon.vision.away`: turn back, or staff relearn the rest).
 The bedside shows it in words (``ui.strings``)."""
 
 

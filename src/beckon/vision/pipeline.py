@@ -21,6 +21,7 @@ import numpy.typing as npt
 from beckon.closing import Closing
 from beckon.profile import GestureProfile
 from beckon.vision.absence import AbsenceWatch, broken_by_gap
+from beckon.vision.away import AwayFromRest
 from beckon.vision.engine import GestureEngine, Verifier
 from beckon.vision.engine_params import EngineParams
 from beckon.vision.face import FaceHint, FaceObservation, FaceTracker
@@ -47,7 +48,9 @@ class FaceStatus:
     quality: float
     hint: FaceHint | None = None
     """How to improve a poor view ("move the tablet closer", "face the screen"): detection goes
-    on with lower confidence, and the bedside shows the fix (``ui.strings.face_hint_text``)."""
+    on with lower confidence, and the bedside shows the fix (``ui.strings.face_hint_text``).
+    ``away_from_rest`` while ``ready``: the head rests far from the learned rest, where only
+    nods and shakes work (:mod:`beckon.vision.away`)."""
 
     @property
     def state(self) -> FaceState:
@@ -164,6 +167,7 @@ class VisionPipeline(Closing):
             self.profile, params, verifier, hands=self.hand_watch, view=self.tracker.quality_params
         )
         self.absence = AbsenceWatch(relearn_after_s)
+        self.away = AwayFromRest(self.neutral.params)
         self._last_frame_t: float | None = None
         self.on_status = on_status
         self.timings: deque[FrameTiming] = deque(maxlen=max_timings)
@@ -237,6 +241,7 @@ class VisionPipeline(Closing):
         logger.debug("learning the neutral pose again (staff: the patient was repositioned)")
         self._preset = None
         self.neutral.reset()
+        self.away.reset()
         self.engine = self.engine.fresh()
 
     def run(self, frames: Iterable[Frame]) -> Iterator[GestureEvent]:
@@ -274,6 +279,11 @@ class VisionPipeline(Closing):
                 self.neutral.reset()
             self.engine = self.engine.fresh()
         hint = self._stable_hint(obs, light)
+        if self.away.update(obs) and hint in (None, "face_screen"):
+            # Turned past the view's limit because the head rests far from its rest: "turn
+            # back to where you were resting" is the fix, and names what is lost (not the
+            # tablet's place: the station's poor_view would send a nurse to move it).
+            hint = "away_from_rest"
         status = FaceStatus(
             t=obs.t,
             found=obs.found,

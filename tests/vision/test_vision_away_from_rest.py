@@ -1,0 +1,123 @@
+"""The bedside says so when the head rests far from its learned rest (issue #9, gest45a).
+
+A patient who shifts in bed after the first-pose check (12 s) and rests 15 degrees or more
+from his learned rest keeps the old neutral for as long as he rests there: every turn, tilt,
+look and expression is lost, only nods and shakes work (gest41b), and the bedside said
+``ready``. Now :class:`FaceStatus` carries the hint ``away_from_rest`` once the head has rested
+past ``NeutralParams.reanchor_max_deg`` for ``AwayParams.after_s`` (8 s), and drops it as soon
+as the head is back within reach or the rest is learned again.
+
+Pose traces (``tests/vision/traces.py``) with absolute angles go through the bedside's own path
+(:meth:`VisionPipeline.take`), the neutral pose learned online as on an uncalibrated bedside.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from beckon.vision.face import observation, view_hint
+from beckon.vision.pipeline import FaceStatus, VisionPipeline
+from tests.vision.traces import Patient, glide
+
+SHIFT_AT = 20.0  # past the first-pose check: a far rest then is never re-fixed by itself
+SETTLED = SHIFT_AT + 1.0
+
+
+def _shift(axis: str, degrees: float, hold: float = 1e6) -> Patient:
+    """At rest, then ``degrees`` on ``axis`` (in 1 s from :data:`SHIFT_AT`), kept ``hold`` s,
+    then back to the rest in 1 s."""
+    wave = glide(
+        (SHIFT_AT, 0.0), (SETTLED, degrees), (SETTLED + hold, degrees), (SETTLED + hold + 1.0, 0.0)
+    )
+    patient = Patient()
+    setattr(patient, axis, wave)
+    return patient
+
+
+def _statuses(
+    face_model: Path, patient: Patient, seconds: float, relearn_at: float | None = None
+) -> list[FaceStatus]:
+    """Every status change of the bedside's pipeline while the trace plays at 15 fps. Each
+    frame carries the view hint the tracker would give (a head turned past 25 degrees from the
+    camera: ``face_screen``; the rest faces the camera here)."""
+    seen: list[FaceStatus] = []
+    with VisionPipeline(face_model, on_status=seen.append) as pipeline:
+        for obs in patient.trace(seconds, seed=4, fps=15.0):
+            if relearn_at is not None and obs.t >= relearn_at:
+                pipeline.relearn_neutral()
+                relearn_at = None
+            hint = view_hint(150.0, abs(obs.yaw or 0.0), 1.0)
+            measured = observation(
+                pipeline.neutral, obs.t, obs.rotation, obs.quality, obs.blendshapes, hint=hint
+            )
+            pipeline.take(measured)
+    return seen
+
+
+def _away(seen: list[FaceStatus]) -> list[tuple[float, bool]]:
+    """(time, shown) at each change of the ``away_from_rest`` hint."""
+    out: list[tuple[float, bool]] = []
+    for status in seen:
+        on = status.hint == "away_from_rest"
+        if on != (out[-1][1] if out else False):
+            out.append((status.t, on))
+    return out
+
+
+def test_a_patient_resting_twenty_degrees_turned_is_told_eight_seconds_after_settling(
+    face_model: Path,
+) -> None:
+    """The case of gest41b: "ready" throughout before; now the hint, with the face ready."""
+    seen = _statuses(face_model, _shift("yaw", 20.0), 40.0)
+    changes = _away(seen)
+    assert len(changes) == 1 and changes[0][1]
+    assert SETTLED + 7.0 <= changes[0][0] <= SETTLED + 9.0
+    shown = next(s for s in seen if s.hint == "away_from_rest")
+    assert shown.state == "ready"
+
+
+def test_tilted_or_pitched_far_from_the_rest_is_told_too(face_model: Path) -> None:
+    for axis in ("roll", "pitch"):
+        changes = _away(_statuses(face_model, _shift(axis, -16.0), 35.0))
+        assert [on for _, on in changes] == [True], axis
+
+
+def test_it_is_said_in_place_of_face_the_screen_when_the_head_turned_from_its_rest(
+    face_model: Path,
+) -> None:
+    """Turned 30 degrees from a rest facing the camera: the view hint says "face the screen"
+    (and the station "move the tablet"); the head's own rest is the fix."""
+    seen = _statuses(face_model, _shift("yaw", 30.0), 35.0)
+    hints = [s.hint for s in seen if s.t >= SETTLED]
+    assert hints[:2] == ["face_screen", "away_from_rest"]
+
+
+def test_a_glance_of_five_seconds_or_a_ten_degree_shift_is_not_told_a_far_rest_is(
+    face_model: Path,
+) -> None:
+    """A glance 30 degrees aside for 5 s comes back; a shift of 10 degrees is taken as the new
+    rest (re-anchoring) and every gesture works from it; only the rest past reach is told."""
+    patient = Patient(
+        yaw=glide((20.0, 0.0), (20.3, 30.0), (25.3, 30.0), (25.6, 0.0), (60.0, 0.0), (61.0, 20.0)),
+        pitch=glide((35.0, 0.0), (36.0, 10.0)),
+    )
+    changes = _away(_statuses(face_model, patient, 75.0))
+    assert [on for _, on in changes] == [True]
+    assert 61.0 + 7.0 <= changes[0][0] <= 61.0 + 9.0
+
+
+def test_it_goes_as_soon_as_the_head_is_back_within_reach(face_model: Path) -> None:
+    back = SETTLED + 20.0  # the head leaves the far pose here, in 1 s
+    changes = _away(_statuses(face_model, _shift("yaw", 20.0, hold=20.0), back + 5.0))
+    assert [on for _, on in changes] == [True, False]
+    assert back < changes[1][0] <= back + 1.0
+
+
+def test_it_goes_at_once_when_staff_relearn_the_rest(face_model: Path) -> None:
+    relearn = SETTLED + 12.0
+    seen = _statuses(face_model, _shift("yaw", 20.0), relearn + 10.0, relearn_at=relearn)
+    changes = _away(seen)
+    assert [on for _, on in changes] == [True, False]
+    assert relearn <= changes[1][0] < relearn + 0.1
+    after = [(s.state, s.hint) for s in seen if s.t >= relearn]
+    assert after == [("calibrating", None), ("ready", None)]
