@@ -152,3 +152,17 @@ def test_a_poor_view_is_reported_to_the_station_after_a_grace_time() -> None:
     # A face that leaves is the no_face fault's business, not a poor view.
     assert watch.faults(on, True, "no_face", mic, True, 90.0, "move_closer") == ()
     assert watch.faults(on, True, "no_face", mic, True, 120.0, None) == ("no_face",)
+
+
+def test_a_head_resting_away_from_its_rest_is_reported_as_such_not_as_a_tablet_to_move() -> None:
+    """``poor_view`` says "move the tablet": wrong for a patient resting turned from his learned
+    rest (the view is fine). The station hears ``away_from_rest`` after the same grace time."""
+    from beckon.bedside.devices import CameraState, DeviceWatch, MicState
+
+    watch = DeviceWatch(no_face_s=30.0, poor_view_s=30.0)
+    on, mic = CameraState("on", 15.0), MicState("off")
+    assert watch.faults(on, True, "ready", mic, True, 0.0, "away_from_rest") == ()
+    assert watch.faults(on, True, "ready", mic, True, 29.0, "away_from_rest") == ()
+    assert watch.faults(on, True, "ready", mic, True, 30.0, "away_from_rest") == ("away_from_rest",)
+    # The head back at its rest, or the rest learned again: the fault goes at once.
+    assert watch.faults(on, True, "calibrating", mic, True, 31.0, None) == ()

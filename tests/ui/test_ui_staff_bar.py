@@ -53,7 +53,14 @@ def chip_texts() -> dict[str, list[str]]:
     from beckon.bedside.devices import CameraKind, CameraState, MicKind, MicState
     from beckon.ui import strings
 
-    hints = ["move_closer", "face_screen", "center_face", "too_dark", "too_bright"]
+    hints = [
+        "move_closer",
+        "face_screen",
+        "center_face",
+        "too_dark",
+        "too_bright",
+        "away_from_rest",
+    ]
     cameras: tuple[CameraKind, ...] = ("on", "starting", "slow", "lost", "off")
     mics: tuple[MicKind, ...] = ("listening", "starting", "error", "failed", "off")
     return {

@@ -193,6 +193,10 @@ detection goes on with lower confidence, but a tablet left too far away needs a 
 LIGHT_HINTS = ("too_dark", "too_bright")
 """Hints about the picture's light, which stand with or without a face."""
 
+AWAY_FROM_REST = "away_from_rest"
+"""The hint (and fault) of a head resting far from its learned rest (``beckon.vision.away``):
+the view is fine, so "move the tablet" (``poor_view``) would send a nurse to the wrong fix."""
+
 
 class DeviceWatch:
     """Which device faults the bed reports to the station (``BedStatus.faults``)."""
@@ -219,7 +223,9 @@ class DeviceWatch:
         view it becomes ``poor_view`` (the station sees a tablet that needs moving). A hint
         about the light is reported as itself (``too_dark``, ``too_bright``), with or without
         a face, instead of ``poor_view`` or ``no_face``: the station told a nurse to move the
-        tablet of a bed whose room was dark."""
+        tablet of a bed whose room was dark. ``away_from_rest`` (the head rests where only
+        nods and shakes work) is reported as itself too, after the same ``poor_view_s``: a
+        quiet bed whose patient was repositioned, or watches something aside."""
         light = face_hint if face_hint in LIGHT_HINTS else None
         out: list[str] = []
         if uses_camera:
@@ -239,7 +245,8 @@ class DeviceWatch:
                 if self._poor_view_since is None:
                     self._poor_view_since = now
                 if now - self._poor_view_since >= self.poor_view_s:
-                    out.append(light or "poor_view")
+                    away = AWAY_FROM_REST if face_hint == AWAY_FROM_REST else None
+                    out.append(light or away or "poor_view")
             else:
                 self._poor_view_since = None
         if mic.kind == "error":

@@ -312,8 +312,9 @@ class BedStatus:
     software: str = ""
     faults: tuple[str, ...] = ()
     """Device faults the bed reports while online (camera_off, camera_lost, no_face, poor_view,
-    too_dark, too_bright, mic_error, voice_error, no_sound, config, storage, clock), so the
-    station sees a bed that cannot see or hear its patient or keep its calls."""
+    too_dark, too_bright, away_from_rest, mic_error, voice_error, no_sound, config, storage,
+    clock), so the station sees a bed that cannot see or hear its patient or keep its calls,
+    or whose patient rests where only nods and shakes work."""
     voice: str | None = None
     """The speech recogniser and its language ("vosk:ko", "pocketsphinx:en"), or "off",
     "starting", "failed"; absent from beds older than this field (None: not reported)."""

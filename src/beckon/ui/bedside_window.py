@@ -43,6 +43,7 @@ from PyQt6.QtWidgets import (
 
 from beckon.bedside import events as ev
 from beckon.bedside.devices import (
+    AWAY_FROM_REST,
     FROZEN_AFTER_S,
     CameraMonitor,
     DeviceWatch,
@@ -563,6 +564,18 @@ class BedsideWindow(QWidget):
         self.stage_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         root.addWidget(self.stage_banner)
 
+        # The head rests far from its learned rest (FaceStatus hint ``away_from_rest``): turns,
+        # looks and expressions fail there while nods and shakes work. Said calmly, in large
+        # type, with what the patient can do and what staff can; the face chip alone was a
+        # few small words a patient at rest may never read. Shown only while the hint holds.
+        self.rest_note = CappedLabel()
+        self.rest_note.setObjectName("restNote")
+        self.rest_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.rest_note.hide()
+        rest_holder = self._padded(self.rest_note)
+        rest_holder.hide()
+        root.addWidget(rest_holder)
+
         # Side by side on a landscape tablet, one above the other on a portrait one (an
         # 800 x 1280 tablet on a bed arm): side by side needed 864 px at scale 1, 1251 at 1.5.
         body = self.body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
@@ -617,7 +630,7 @@ class BedsideWindow(QWidget):
         # lines changes the tiles' room, as a notice shown or gone does, and releases the cap.
         # Without this a longer instruction line left the cap one px lower each time (in
         # Korean offline at scale 2: 40, 39, 38 px beside 40 px names).
-        self._yielding = (self.fault_banner, self.reach_banner, self.stage_banner)
+        self._yielding = (self.fault_banner, self.reach_banner, self.stage_banner, self.rest_note)
         for beside in self._yielding:
             beside.on_height = self._release_yielded
         self.reach_banner.hide()
@@ -712,7 +725,7 @@ class BedsideWindow(QWidget):
             return
         self._cramped = cramped
         self._release_yielded()  # the names set the cap again (``_yield_to_names``), if cramped
-        for banner in (self.fault_banner, self.reach_banner):
+        for banner in (self.fault_banner, self.reach_banner, self.rest_note):
             set_prop(banner, "compact", cramped)
         self.timeline_panel.set_compact(cramped)
         self.stage_banner.fit()
@@ -1498,9 +1511,14 @@ class BedsideWindow(QWidget):
 
     def _show_face(self) -> None:
         self.face_pill.set_wanted(self.vision is not None and self.host.vision is not None)
+        view = face_view(self.face_state, self.face_hint)
+        away = self.face_pill.wanted and view.state == "ready" and view.hint == AWAY_FROM_REST
+        if away and self.rest_note.text() != strings.away_from_rest_text():
+            self.rest_note.setText(strings.away_from_rest_text())
+        if away != self.rest_note.isVisibleTo(self):
+            self._show_banner(self.rest_note, away)
         if not self.face_pill.wanted:
             return
-        view = face_view(self.face_state, self.face_hint)
         self.face_pill.show_state(
             view.tone,
             strings.face_view_text(view),

@@ -653,6 +653,8 @@ def bed_board_row(
         face = ("warn", "no_face")
     elif "poor_view" in f:
         face = ("warn", "poor_view")
+    elif "away_from_rest" in f:
+        face = ("warn", "away_from_rest")
     else:
         face = ("ok", "ok")
     mic = ("bad", "mic_error") if "mic_error" in f else ("ok", "ok")

@@ -383,7 +383,27 @@ def face_hint_text(hint: str | None) -> str:
         )
     if hint == "too_bright":
         return translate("Beckon", "Too bright: turn the tablet away from the window or lamp")
+    if hint == "away_from_rest":
+        return translate("Beckon", "Resting turned away: only nods and shakes work")
     return ""
+
+
+def away_from_rest_text() -> str:
+    """The bedside's calm line while the head rests far from its learned rest
+    (``FaceStatus.hint`` ``away_from_rest``): what the patient can do, and what staff can."""
+    return "\n".join(
+        (
+            translate(
+                "Beckon",
+                "Turn back to where you were resting to use head movements; "
+                "nods and shakes still work.",
+            ),
+            translate(
+                "Beckon",
+                "Staff: if the patient was moved, choose “Patient repositioned” in the staff menu.",
+            ),
+        )
+    )
 
 
 def face_view_text(view: FaceView) -> str:
@@ -700,6 +720,11 @@ def bed_fault_text(bed: str, faults: tuple[str, ...]) -> str:
         "poor_view": translate("Beckon", "face too small or turned away: move the tablet"),
         "too_dark": translate("Beckon", "too dark to see the patient: turn on a light"),
         "too_bright": translate("Beckon", "picture washed out: turn the tablet from the light"),
+        "away_from_rest": translate(
+            "Beckon",
+            "patient resting turned away: only nods and shakes work; if moved, "
+            "“Patient repositioned” at the bed",
+        ),
         "mic_error": translate("Beckon", "microphone not working"),
         "voice_error": translate("Beckon", "speech recognition not working: call IT"),
         "no_sound": translate("Beckon", "no sound: prompts and alarms are silent"),
@@ -745,6 +770,7 @@ def board_text(code: str, backlog: int | None = None, age: str = "") -> str:
         "poor_view": translate("Beckon", "poor view"),
         "too_dark": translate("Beckon", "too dark"),
         "too_bright": translate("Beckon", "too bright"),
+        "away_from_rest": translate("Beckon", "turned from rest"),
         "mic_error": translate("Beckon", "not working"),
         "failed": translate("Beckon", "not working"),
         "starting": translate("Beckon", "starting"),

@@ -1,0 +1,91 @@
+"""A patient resting far from his learned rest: the bedside says what works and what staff can
+do, and the station says why the bed is quiet (issue #9, gest45a).
+
+From such a rest only nods and shakes work; turns, tilts, looks and expressions are lost until
+the head comes back or staff choose "Patient repositioned" (gest41b, gest41c). The bedside
+showed "Face found" and the station nothing. Real windows under offscreen Qt; the station side
+through a real Mosquitto, station service and station window.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+WAIT_MS = 20_000
+
+PATIENT_LINE = (
+    "Turn back to where you were resting to use head movements; nods and shakes still work."
+)
+STAFF_LINE = "Staff: if the patient was moved, choose “Patient repositioned” in the staff menu."
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_bedside_says_so_in_large_calm_words_while_the_head_rests_away(
+    qtbot: Any, look: None, tmp_path: Path, language: str
+) -> None:
+    from beckon.bedside.host import CameraSpec
+    from beckon.bedside.vision_worker import VisionWorker
+    from beckon.ui import strings
+    from beckon.ui.app import install_translation
+    from beckon.vision.pipeline import FaceStatus
+    from tests.helpers.windows import bed12_window
+
+    assert install_translation(language)
+    camera = CameraSpec(tmp_path / "face.task", "0")
+    bedside = bed12_window(qtbot, tmp_path, language, vision=camera)
+    bedside.show()
+    # No camera here: a vision worker that is never started stands in for the running one,
+    # and the FaceStatus arrives through the same queued signal the worker uses.
+    bedside.host.vision = VisionWorker(camera.model_path, camera.source, post=lambda item: None)
+    try:
+        bedside.bridge.face.emit(FaceStatus(1.0, True, True, 1.0, None))
+        qtbot.waitUntil(lambda: bedside.face_pill.text == strings.face_text("ready"), timeout=5000)
+        assert not bedside.rest_note.isVisible()
+
+        bedside.bridge.face.emit(FaceStatus(30.0, True, True, 1.0, "away_from_rest"))
+        qtbot.waitUntil(bedside.rest_note.isVisible, timeout=5_000)
+        text = bedside.rest_note.text()
+        if language == "en":
+            assert text == PATIENT_LINE + "\n" + STAFF_LINE
+            assert bedside.face_pill.text == "Resting turned away: only nods and shakes work"
+        else:  # translated, both lines
+            assert text == strings.away_from_rest_text() and "\n" in text
+            assert PATIENT_LINE not in text and "nods" not in text
+        assert bedside.face_pill.property("state") == "warn"
+        # Large type: at least the face chip's.
+        assert bedside.rest_note.font().pixelSize() >= bedside.face_pill.label.font().pixelSize()
+
+        bedside.bridge.face.emit(FaceStatus(40.0, True, True, 1.0, None))
+        qtbot.waitUntil(lambda: not bedside.rest_note.isVisible(), timeout=5_000)
+        assert bedside.face_pill.property("state") == "ok"
+    finally:
+        bedside.host.vision = None
+
+
+@pytest.mark.mqtt
+def test_the_station_says_why_the_bed_is_quiet(
+    qtbot: Any, station_service: Any, open_bedside: Any, open_station: Any
+) -> None:
+    from beckon.bedside.service import DeviceFaults
+
+    station = open_station()
+    bedside = open_bedside()
+    qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
+    bedside.service.post(DeviceFaults(("away_from_rest",)))
+    line = (
+        "Bed 12: patient resting turned away: only nods and shakes work; if moved, "
+        "“Patient repositioned” at the bed"
+    )
+    qtbot.waitUntil(lambda: line in station.fault_lines, timeout=WAIT_MS)
+    station.tabs.setCurrentIndex(2)  # Beds
+    qtbot.waitUntil(
+        lambda: any(r.bed == "12" and r.face == ("warn", "away_from_rest") for r in station.board),
+        timeout=WAIT_MS,
+    )
+    face_cell = station.board_cells("12")[2]
+    assert face_cell.property("value") == "turned from rest"
+    bedside.service.post(DeviceFaults(()))
+    qtbot.waitUntil(lambda: station.fault_lines == [], timeout=WAIT_MS)
