@@ -20,11 +20,10 @@ of the same name.
 from __future__ import annotations
 
 import logging
+import statistics
 from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-
-import numpy as np
 
 from beckon.vision.pose import NeutralParams
 
@@ -100,7 +99,7 @@ class AwayFromRest:
         self._recent.append((obs.t, max(abs(obs.pitch), abs(obs.yaw), abs(obs.roll))))
         while obs.t - self._recent[0][0] > self.params.smooth_s:
             self._recent.popleft()
-        offset = float(np.median([d for _, d in self._recent]))
+        offset = statistics.median(d for _, d in self._recent)
         if offset <= self.neutral.reanchor_max_deg:
             self._far_since = None
         elif self._far_since is None:
