@@ -3,6 +3,8 @@
 * :mod:`~beckon.vision.frames` - cameras, video files and in-memory frames;
 * :mod:`~beckon.vision.face` - MediaPipe FaceLandmarker to :class:`FaceObservation`;
 * :mod:`~beckon.vision.pose` - head angles relative to the patient's neutral pose;
+* :mod:`~beckon.vision.away` - the head resting far from that neutral, where only nods and
+  shakes work (the face status's hint ``away_from_rest``);
 * :mod:`~beckon.vision.gestures` - nod and shake detectors on pose traces;
 * :mod:`~beckon.vision.held` - held gestures (turns, tilts, looks, long blink, mouth, brows);
 * :mod:`~beckon.vision.engine` - every detector of one patient, gating and arbitration;
