@@ -67,3 +67,29 @@ def ask(qtbot: Any, station: Any, bed: str, text: str) -> None:
     station.ask_bed.setCurrentText(bed)
     station.ask_text.setCurrentText(text)
     qtbot.mouseClick(station.ask_button, Qt.MouseButton.LeftButton)
+
+
+def rest_away(window: Any, qtbot: Any, folder: Path) -> None:
+    """Bed 12's ``window`` with a camera whose patient rests far from his learned rest (the
+    face status's hint ``away_from_rest``): the face chip says so and, where the page and the
+    window have room, the large calm line (``rest_note``). No camera runs: a vision worker
+    never started stands in, its status through the worker's own queued signal, and goes
+    again as the window closes (a worker never started cannot be stopped)."""
+    from PyQt6.QtCore import QEvent, QObject
+
+    from beckon.bedside.host import CameraSpec
+    from beckon.bedside.vision_worker import VisionWorker
+    from beckon.vision.pipeline import FaceStatus
+
+    class Unplug(QObject):
+        def eventFilter(self, watched: Any, event: Any) -> bool:
+            if event is not None and event.type() == QEvent.Type.Close:
+                window.host.vision = None
+            return False
+
+    camera = CameraSpec(folder / "face.task", "0")
+    window.vision = camera
+    window.host.vision = VisionWorker(camera.model_path, camera.source, post=lambda item: None)
+    window.installEventFilter(Unplug(window))
+    window.bridge.face.emit(FaceStatus(30.0, True, True, 1.0, "away_from_rest"))
+    qtbot.waitUntil(lambda: window.face_hint == "away_from_rest", timeout=5_000)

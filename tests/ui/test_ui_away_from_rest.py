@@ -89,3 +89,59 @@ def test_the_station_says_why_the_bed_is_quiet(
     assert face_cell.property("value") == "turned from rest"
     bedside.service.post(DeviceFaults(()))
     qtbot.waitUntil(lambda: station.fault_lines == [], timeout=WAIT_MS)
+
+
+def test_the_rest_note_gives_way_to_a_question_a_confirmation_a_short_window_and_the_faults(
+    qtbot: Any, scaled: Any, tmp_path: Path
+) -> None:
+    """The calm line is the least urgent thing on the screen: shown everywhere, it pushed Yes
+    and No to 693-822 px of 800 at font scale 1.5 on a 1280 x 800 tablet, off a 1024 x 600
+    one, and cut the nurse's question (rev45a). It shows on the menu only, whole where it
+    takes at most ``REST_NOTE_MOST_SHARE`` of the window's height, else the patient's line
+    alone, else not at all; the face chip says it in a few words throughout."""
+    from beckon.bedside import events as ev
+    from beckon.bedside.interaction import MenuView
+    from beckon.ui import strings
+    from tests.helpers.windows import bed12_window, rest_away
+
+    items = ("nurse", "water", "pain")
+    question = "Would you like some tea?"
+
+    def shown() -> str | None:
+        qtbot.wait(20)
+        return bedside.rest_note.text() if bedside.rest_note.isVisible() else None
+
+    scaled(1.0, "bedside")
+    bedside = bed12_window(qtbot, tmp_path, bedside_offered_intents=list(items))
+    bedside.resize(1280, 800)
+    bedside.show()
+    rest_away(bedside, qtbot, tmp_path)
+    bedside.on_event(ev.MenuChanged(MenuView(items, "water", "offering"), 0.0))
+    qtbot.waitUntil(lambda: shown() == strings.away_from_rest_text())
+    bedside.on_event(ev.QuestionAsked("q1", question, "Nurse Lee"))
+    bedside.on_event(ev.MenuChanged(MenuView(items, None, "question", question=question), 0.0))
+    qtbot.waitUntil(lambda: bedside.pages.currentIndex() == 1)
+    assert shown() is None, "above a nurse's question"
+    bedside.on_event(ev.MenuChanged(MenuView(items, "water", "offering"), 0.0))
+    qtbot.waitUntil(lambda: shown() == strings.away_from_rest_text())
+    bedside.touch_tile("water")
+    qtbot.waitUntil(lambda: bedside.pages.currentIndex() == 2)
+    assert shown() is None, "above Yes and No of a confirmation"
+    bedside._leave_confirm()
+    qtbot.waitUntil(lambda: shown() == strings.away_from_rest_text())
+    bedside.fault_banner.setText("Configuration: bedside.offered_intents 'watr' left out.")
+    bedside._show_banner(bedside.fault_banner, True)
+    assert shown() is None, "beside a fault notice"
+    bedside._show_banner(bedside.fault_banner, False)
+    qtbot.waitUntil(lambda: shown() == strings.away_from_rest_text())
+    bedside.resize(1024, 600)  # 0.26 of the height whole: the patient's line alone
+    qtbot.waitUntil(lambda: shown() == strings.away_from_rest_patient_text())
+    assert bedside.rest_note.toolTip() == strings.away_from_rest_text()
+    bedside.resize(1280, 440)  # cramped
+    qtbot.waitUntil(lambda: shown() is None)
+    bedside.resize(1280, 800)
+    qtbot.waitUntil(lambda: shown() == strings.away_from_rest_text())
+    scaled(1.5, "bedside")  # whole 0.29, the patient's line 0.165 of 800 px
+    bedside.resize(1280, 801)
+    bedside.resize(1280, 800)
+    qtbot.waitUntil(lambda: shown() is None)

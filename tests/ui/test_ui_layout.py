@@ -21,7 +21,7 @@ from beckon.bedside import events as ev
 from beckon.bedside.interaction import MenuView
 from beckon.bedside.timeline import RequestTrack
 from tests.helpers.layout import clipped, clipped_inside, settle, settled_clipping
-from tests.helpers.windows import bed12_window
+from tests.helpers.windows import bed12_window, rest_away
 
 LONG_QUESTION = "Would you like us to call your daughter and tell her you are awake?"
 """A nurse's longer question: at font scale 1.5 on 1280 x 800 its last word was cut off."""
@@ -93,14 +93,27 @@ def show_config_fault(window: Any) -> None:
     window._show_banner(window.fault_banner, True)
 
 
-@pytest.mark.parametrize("scale", [1.0, 1.25, 1.5, 2.0])
+@pytest.mark.parametrize(
+    ("scale", "resting_away"),
+    [(1.0, False), (1.25, False), (1.5, False), (2.0, False), (1.5, True), (2.0, True)],
+)
 @pytest.mark.parametrize("screen", sorted(SCREENS))
 def test_the_bedside_fits_the_screen_at_large_font_scales(
-    qtbot: Any, scaled: Any, tmp_path: Path, scale: float, screen: str
+    qtbot: Any,
+    scaled: Any,
+    tmp_path: Path,
+    scale: float,
+    screen: str,
+    resting_away: bool,
 ) -> None:
+    """``resting_away``: the patient rests far from his learned rest, and the large calm line
+    that says so (``rest_note``) gives way where it would push anything off: on 1280 x 800 at 1.5
+    it pushed Yes and No to 693-822 px of 800 and cut the nurse's question (rev45a)."""
     scaled(scale, "bedside")
     width, height = SCREENS[screen]
     window = offline_bedside(qtbot, tmp_path, width, height)
+    if resting_away:
+        rest_away(window, qtbot, tmp_path)
     window.staff.unlock()
     out = Path(os.environ.get("BECKON_SHOTS_DIR") or tmp_path)
     out.mkdir(parents=True, exist_ok=True)
@@ -126,6 +139,11 @@ def test_the_bedside_fits_the_screen_at_large_font_scales(
             ev.StationChanged(False),
         ],
     }
+    if resting_away:
+        # Offline the fault and cannot-reach notices come first and the rest note gives way
+        # (``test_the_rest_note_gives_way_to_...``); the face chip's hint, two header lines
+        # at 1.5 like any long hint, is not the note's business.
+        del states["offline"]
     failures = []
     for state, events in states.items():
         # The newest step by step and the patient's four messages before it, with times.
@@ -184,7 +202,10 @@ def test_the_bedside_fits_the_screen_at_large_font_scales(
             failures.append(f"{state}: {len(shown)} of the four earlier messages are shown")
         if not all(line.text()[:5].count(":") == 1 for line in shown):
             failures.append(f"{state}: the earlier messages are shown without their times")
-        window.grab().save(str(out / f"bedside_{state}_{screen}_x{scale:g}.png"))
+        if resting_away and state == "question" and window.rest_note.isVisible():
+            failures.append("question: the rest note is shown above the nurse's question")
+        shot = f"bedside_{state}_{screen}_x{scale:g}{'_away' if resting_away else ''}.png"
+        window.grab().save(str(out / shot))
     assert failures == [], "\n".join(failures)
 
 
@@ -248,19 +269,29 @@ def overlaps(window: Any, widgets: list[Any]) -> list[str]:
     return found
 
 
+@pytest.mark.parametrize("resting_away", [False, True])
 @pytest.mark.parametrize("scale", [1.0, 1.5])
 @pytest.mark.parametrize("size", [(1024, 600), (1280, 800)])
 def test_a_short_tablet_shows_a_question_and_its_yes_and_no_whole(
-    qtbot: Any, scaled: Any, tmp_path: Path, scale: float, size: tuple[int, int]
+    qtbot: Any,
+    scaled: Any,
+    tmp_path: Path,
+    scale: float,
+    size: tuple[int, int],
+    resting_away: bool,
 ) -> None:
     """A 1024 x 600 tablet at font scale 1.5: the banner above the question took two lines,
     Yes and No were pushed off the screen, over each other and over "Nod for yes, shake your
     head for no.". On a short window the banner now gives way and Yes and No get smaller; the
-    same for the touch confirmation ("Send “Water”?")."""
+    same for the touch confirmation ("Send “Water”?"). ``resting_away``: with the patient
+    resting far from his rest, whose large calm line (``rest_note``) put Yes and No at 480-609
+    px of 600 at 1.5 (rev45a): it gives way to a question and a confirmation."""
     from PyQt6.QtWidgets import QLabel
 
     scaled(scale, "bedside")
     window = offline_bedside(qtbot, tmp_path, *size)
+    if resting_away:
+        rest_away(window, qtbot, tmp_path)
     window.timeline.tracks = [RequestTrack("r1", "water", "acknowledged", "Nurse Lee")]
     window._show_timeline()
     window.on_event(ev.QuestionAsked("q1", LONG_QUESTION, "Nurse Lee"))
@@ -288,6 +319,8 @@ def test_a_short_tablet_shows_a_question_and_its_yes_and_no_whole(
         assert (window.width(), window.height()) == size
         failures += [f"{state}: {p}" for p in clipped(window, only=window.pages)]
         failures += [f"{state}: {p}" for p in overlaps(window, widgets)]
+        if window.rest_note.isVisible():
+            failures.append(f"{state}: the rest note is shown above Yes and No")
         window.grab().save(str(tmp_path / f"bedside_{state}_{size[0]}_x{scale:g}.png"))
     assert len(hint) == 1
     assert failures == [], "\n".join(failures)

@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PyQt6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, pyqtSignal
+from PyQt6.QtCore import QCoreApplication, QEvent, QObject, QRect, QSize, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import (
     QAction,
     QCloseEvent,
@@ -140,6 +140,12 @@ STAGE_BANNER_CRAMPED_H = 40
 """The stage banner's height (at font scale 1) in a cramped window: one line of its compact type."""
 FOLD_AFTER_MS = 250
 """A tile's name cut this long (the window has settled) folds the fault notice (``_fold``)."""
+REST_NOTE_MOST_SHARE = 0.16
+"""The most of the window's height the rest note takes (``_rest_note_text``). Whole it took
+230 px of 800 (0.29) at font scale 1.5 on a 1280 x 800 tablet and 308 of 1080 at 2 on a
+desktop, and the earlier messages needed scrolling, as they did with the patient's line alone
+at 1.5 on the tablet (132 px, 0.165). Whole it takes 0.15 at scale 1 on 1280 x 800 and 0.08
+on 1920 x 1080; the patient's line alone 0.15 on 1024 x 600 at scale 1 (fix45a, measured)."""
 SERVICE_LOST_EXIT_S = 5.0
 """A kiosk whose bedside service thread died exits after this long (systemd restarts it)."""
 
@@ -438,6 +444,7 @@ class BedsideWindow(QWidget):
         self.fault = ""
         self.face_state: str | None = None
         self.face_hint: str | None = None  # FaceStatus.hint: the fix for a poor view
+        self._resting_away = False  # the hint away_from_rest with the face ready (``rest_note``)
         self.mic = MicState("off")
         self.wizard: Any = None
         self._last_heard: tuple[float, str] | None = None
@@ -593,6 +600,7 @@ class BedsideWindow(QWidget):
         self.pages.addWidget(self._build_question_page())
         self.pages.addWidget(self._build_confirm_page())
         self.pages.currentChanged.connect(lambda _: self._fit_stage_banner())
+        self.pages.currentChanged.connect(lambda _: self._fit_rest_note())
         body.addWidget(self.pages, TILES_STRETCH)
 
         side = QVBoxLayout()
@@ -713,6 +721,7 @@ class BedsideWindow(QWidget):
         self._reflow_tiles()
         self._fit_stage_banner()
         self._fit_cramped()
+        self._fit_rest_note()
         self._release_yielded()
 
     def _fit_cramped(self) -> None:
@@ -1493,6 +1502,49 @@ class BedsideWindow(QWidget):
         banner.setVisible(visible)
         if holder is not None:
             holder.setVisible(visible)
+        if banner is not self.rest_note:
+            self._fit_rest_note()  # it gives way to the other notices
+
+    def _fit_rest_note(self) -> None:
+        """The large calm line of a head resting far from its rest (``rest_note``) is shown
+        only on the menu page of a window that is not cramped, with no other notice: it gives
+        way to a nurse's question and a confirmation (their Yes and No first), to a short
+        window and to the fault and cannot-reach notices, where the face chip says the same in
+        a few words (it always does). Shown everywhere, it pushed Yes and No to 693-822 px of
+        800 at font scale 1.5 on a 1280 x 800 tablet and off a 1024 x 600 one, and cut the
+        nurse's question (rev45a). The rule depends on nothing the line's own height changes
+        (not on the window giving way for the tiles' names, ``_fold``): a line hidden for a
+        cut name would free the names, unfold, show again and cut them, every 250 ms."""
+        shown = (
+            self._resting_away
+            and self.pages.currentIndex() == 0
+            and not bool(self._cramped)
+            and not self.fault_banner.isVisibleTo(self)
+            and not self.reach_banner.isVisibleTo(self)
+        )
+        text = self._rest_note_text() if shown else ""
+        if text and self.rest_note.text() != text:
+            self.rest_note.setText(text)
+            self.rest_note.setToolTip(strings.away_from_rest_text())
+        if bool(text) != self.rest_note.isVisibleTo(self):
+            self._show_banner(self.rest_note, bool(text))
+
+    def _rest_note_text(self) -> str:
+        """The rest note's text where it takes at most ``REST_NOTE_MOST_SHARE`` of the
+        window's height: whole, else the patient's line alone (the staff's is its tooltip and
+        the staff menu holds "Patient repositioned"), else none (the face chip says it). From
+        the window's size and the texts alone, so it holds still as the tiles fit."""
+        note = self.rest_note
+        note.ensurePolished()
+        width = max(1, self.width() - 48)  # the holder's margins (``_padded``)
+        frame = 2 * px(10) + 4  # the stylesheet's padding and the border, at most
+        flags = int(note.alignment().value) | Qt.TextFlag.TextWordWrap.value
+        most = self.height() * REST_NOTE_MOST_SHARE
+        for text in (strings.away_from_rest_text(), strings.away_from_rest_patient_text()):
+            room = QRect(0, 0, max(1, width - frame), 1 << 20)
+            if note.fontMetrics().boundingRect(room, flags, text).height() + frame <= most:
+                return text
+        return ""
 
     def _show_link(self) -> None:
         online = self.timeline.online
@@ -1512,11 +1564,10 @@ class BedsideWindow(QWidget):
     def _show_face(self) -> None:
         self.face_pill.set_wanted(self.vision is not None and self.host.vision is not None)
         view = face_view(self.face_state, self.face_hint)
-        away = self.face_pill.wanted and view.state == "ready" and view.hint == AWAY_FROM_REST
-        if away and self.rest_note.text() != strings.away_from_rest_text():
-            self.rest_note.setText(strings.away_from_rest_text())
-        if away != self.rest_note.isVisibleTo(self):
-            self._show_banner(self.rest_note, away)
+        self._resting_away = (
+            self.face_pill.wanted and view.state == "ready" and view.hint == AWAY_FROM_REST
+        )
+        self._fit_rest_note()
         if not self.face_pill.wanted:
             return
         self.face_pill.show_state(

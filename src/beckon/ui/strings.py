@@ -391,18 +391,23 @@ def face_hint_text(hint: str | None) -> str:
 def away_from_rest_text() -> str:
     """The bedside's calm line while the head rests far from its learned rest
     (``FaceStatus.hint`` ``away_from_rest``): what the patient can do, and what staff can."""
-    return "\n".join(
-        (
-            translate(
-                "Beckon",
-                "Turn back to where you were resting to use head movements; "
-                "nods and shakes still work.",
-            ),
-            translate(
-                "Beckon",
-                "Staff: if the patient was moved, choose “Patient repositioned” in the staff menu.",
-            ),
-        )
+    return away_from_rest_patient_text() + "\n" + away_from_rest_staff_text()
+
+
+def away_from_rest_patient_text() -> str:
+    """The patient's half of :func:`away_from_rest_text`: alone where the whole would take
+    too much of the window (``BedsideWindow._rest_note_text``)."""
+    return translate(
+        "Beckon",
+        "Turn back to where you were resting to use head movements; nods and shakes still work.",
+    )
+
+
+def away_from_rest_staff_text() -> str:
+    """The staff's half of :func:`away_from_rest_text`."""
+    return translate(
+        "Beckon",
+        "Staff: if the patient was moved, choose “Patient repositioned” in the staff menu.",
     )
 
 
