@@ -69,26 +69,54 @@ def test_the_bedside_says_so_in_large_calm_words_while_the_head_rests_away(
 def test_the_station_says_why_the_bed_is_quiet(
     qtbot: Any, station_service: Any, open_bedside: Any, open_station: Any
 ) -> None:
+    """In the bed's Face cell, calmly: a patient resting turned away is no device fault (the
+    fault lines and their count stay for what is broken)."""
     from beckon.bedside.service import DeviceFaults
 
     station = open_station()
     bedside = open_bedside()
     qtbot.waitUntil(lambda: bedside.timeline.online is True, timeout=WAIT_MS)
     bedside.service.post(DeviceFaults(("away_from_rest",)))
-    line = (
-        "Bed 12: patient resting turned away: only nods and shakes work; if moved, "
-        "“Patient repositioned” at the bed"
-    )
-    qtbot.waitUntil(lambda: line in station.fault_lines, timeout=WAIT_MS)
     station.tabs.setCurrentIndex(2)  # Beds
     qtbot.waitUntil(
-        lambda: any(r.bed == "12" and r.face == ("warn", "away_from_rest") for r in station.board),
+        lambda: any(r.bed == "12" and r.face == ("note", "away_from_rest") for r in station.board),
         timeout=WAIT_MS,
     )
     face_cell = station.board_cells("12")[2]
     assert face_cell.property("value") == "turned from rest"
+    assert face_cell.property("state") == "note"
+    assert station.fault_lines == []
     bedside.service.post(DeviceFaults(()))
-    qtbot.waitUntil(lambda: station.fault_lines == [], timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: any(r.bed == "12" and r.face == ("ok", "ok") for r in station.board),
+        timeout=WAIT_MS,
+    )
+
+
+def test_sleeping_patients_never_hide_a_real_fault_at_the_station(
+    qtbot: Any, look: None, alarm: Any
+) -> None:
+    """Five beds whose patients rest turned away (asleep on a side) and bed 20 whose storage
+    fails: four red fault lines for beds 1-4, "2 more beds have device faults", bed 20's
+    fault out of view and "device faults at 6 bed(s)" in the alert band (rev45a). Now one
+    line, bed 20's, and the five beds' Face cells say it calmly."""
+    from beckon.config import BrokerConfig
+    from beckon.station.feed import BedHealth, StationFeed
+    from beckon.ui import strings
+    from beckon.ui.station_window import StationWindow
+
+    feed = StationFeed(BrokerConfig(url="mqtt://127.0.0.1:9"), "gh", "icu")
+    station = StationWindow(feed, nurse="Nurse Lee", alarm=alarm)
+    qtbot.addWidget(station)
+    station.resize(1280, 800)
+    station.show()
+    for bed in ("1", "2", "3", "4", "5"):
+        station.on_item(BedHealth(bed, True, ("away_from_rest",)))
+    station.on_item(BedHealth("20", True, ("storage",)))
+    assert station.fault_lines == [strings.bed_fault_text("20", ("storage",))]
+    assert "device faults at 1 bed(s)" in station.alert_calm.text()
+    faces = {r.bed: r.face for r in station.board}
+    assert faces == {**{b: ("note", "away_from_rest") for b in "12345"}, "20": ("ok", "ok")}
 
 
 def test_the_rest_note_gives_way_to_a_question_a_confirmation_a_short_window_and_the_faults(

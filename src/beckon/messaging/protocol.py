@@ -299,6 +299,22 @@ def backlog_stuck(backlog: int | None, age_s: int | None) -> bool:
     return bool(backlog) and (age_s or 0) >= BACKLOG_STUCK_S
 
 
+PATIENT_NOTES: frozenset[str] = frozenset({"away_from_rest"})
+"""Codes a bed reports in :attr:`BedStatus.faults` that are about the patient, not the device:
+``away_from_rest``, the head resting where only nods and shakes work (often a patient asleep on
+his side). The station shows them as a calm note in the bed's Face cell, never as a red fault
+line or in the count of beds with device faults: with five beds asleep on their sides, four red
+lines and "2 more beds have device faults" hid bed 20's full storage (rev45a). They travel in
+``faults`` (not a field of their own) because that is the one per-bed camera status a bed
+already sends, retained, with the camera's and face's faults it replaces (a far rest is said
+in place of ``poor_view``); a station older than this list shows one as a fault."""
+
+
+def device_faults(faults: tuple[str, ...]) -> tuple[str, ...]:
+    """``faults`` without the :data:`PATIENT_NOTES`: what is wrong with the bed's devices."""
+    return tuple(f for f in faults if f not in PATIENT_NOTES)
+
+
 @dataclass(frozen=True)
 class BedStatus:
     """Retained presence of a bedside; its last will says ``online: false``."""
@@ -312,9 +328,9 @@ class BedStatus:
     software: str = ""
     faults: tuple[str, ...] = ()
     """Device faults the bed reports while online (camera_off, camera_lost, no_face, poor_view,
-    too_dark, too_bright, away_from_rest, mic_error, voice_error, no_sound, config, storage,
-    clock), so the station sees a bed that cannot see or hear its patient or keep its calls,
-    or whose patient rests where only nods and shakes work."""
+    too_dark, too_bright, mic_error, voice_error, no_sound, config, storage, clock), so the
+    station sees a bed that cannot see or hear its patient or keep its calls; and the notes
+    about the patient of :data:`PATIENT_NOTES` (away_from_rest), which are no device fault."""
     voice: str | None = None
     """The speech recogniser and its language ("vosk:ko", "pocketsphinx:en"), or "off",
     "starting", "failed"; absent from beds older than this field (None: not reported)."""

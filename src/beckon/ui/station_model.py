@@ -607,7 +607,8 @@ backlog_stuck = p.backlog_stuck  # the one rule, shared with `beckon doctor stat
 @dataclass(frozen=True)
 class BedBoardRow:
     """One bed on the station's bed board. Each device column is a ``(tone, code)`` pair:
-    tone ok / warn / bad / off for the colour, code for the words (``strings.board_text``).
+    tone ok / warn / bad / off for the colour (note: calm, a note about the patient such as
+    ``away_from_rest``), code for the words (``strings.board_text``).
     ``None`` values were not reported (a bed running older software)."""
 
     bed: str
@@ -619,7 +620,8 @@ class BedBoardRow:
     backlog: tuple[str, str]
     software: str
     faults: tuple[str, ...]
-    """The bed's device faults plus ``backlog`` when its calls are stuck: the fault lines."""
+    """The bed's device faults (not its ``PATIENT_NOTES``) plus ``backlog`` when its calls are
+    stuck: the fault lines."""
     waiting: int | None = None
     waiting_s: int | None = None
 
@@ -653,8 +655,8 @@ def bed_board_row(
         face = ("warn", "no_face")
     elif "poor_view" in f:
         face = ("warn", "poor_view")
-    elif "away_from_rest" in f:
-        face = ("warn", "away_from_rest")
+    elif "away_from_rest" in f:  # a note about the patient, not a fault (``PATIENT_NOTES``)
+        face = ("note", "away_from_rest")
     else:
         face = ("ok", "ok")
     mic = ("bad", "mic_error") if "mic_error" in f else ("ok", "ok")
@@ -686,7 +688,7 @@ def bed_board_row(
         voice_cell,
         backlog_cell,
         software,
-        (*faults, *(("backlog",) if stuck else ())),
+        (*p.device_faults(faults), *(("backlog",) if stuck else ())),
         backlog,
         backlog_age_s,
     )

@@ -725,11 +725,6 @@ def bed_fault_text(bed: str, faults: tuple[str, ...]) -> str:
         "poor_view": translate("Beckon", "face too small or turned away: move the tablet"),
         "too_dark": translate("Beckon", "too dark to see the patient: turn on a light"),
         "too_bright": translate("Beckon", "picture washed out: turn the tablet from the light"),
-        "away_from_rest": translate(
-            "Beckon",
-            "patient resting turned away: only nods and shakes work; if moved, "
-            "“Patient repositioned” at the bed",
-        ),
         "mic_error": translate("Beckon", "microphone not working"),
         "voice_error": translate("Beckon", "speech recognition not working: call IT"),
         "no_sound": translate("Beckon", "no sound: prompts and alarms are silent"),
