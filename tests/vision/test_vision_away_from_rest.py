@@ -17,7 +17,7 @@ from pathlib import Path
 
 from beckon.vision.face import observation, view_hint
 from beckon.vision.pipeline import FaceStatus, VisionPipeline
-from tests.vision.traces import Patient, glide
+from tests.vision.traces import Patient, add, glide, sine
 
 SHIFT_AT = 20.0  # past the first-pose check: a far rest then is never re-fixed by itself
 SETTLED = SHIFT_AT + 1.0
@@ -106,11 +106,13 @@ def test_a_glance_of_five_seconds_or_a_ten_degree_shift_is_not_told_a_far_rest_i
     assert 61.0 + 7.0 <= changes[0][0] <= 61.0 + 9.0
 
 
-def test_it_goes_as_soon_as_the_head_is_back_within_reach(face_model: Path) -> None:
+def test_it_goes_a_second_after_the_head_is_back_near_its_rest(face_model: Path) -> None:
+    """Back within ``AwayParams.back_deg`` (10) for ``back_s`` (1 s): here 0.5 s into the
+    1 s return from 20 degrees, so 1.5 s after it began."""
     back = SETTLED + 20.0  # the head leaves the far pose here, in 1 s
     changes = _away(_statuses(face_model, _shift("yaw", 20.0, hold=20.0), back + 5.0))
     assert [on for _, on in changes] == [True, False]
-    assert back < changes[1][0] <= back + 1.0
+    assert back + 1.0 < changes[1][0] <= back + 2.0
 
 
 def test_it_goes_at_once_when_staff_relearn_the_rest(face_model: Path) -> None:
@@ -121,3 +123,67 @@ def test_it_goes_at_once_when_staff_relearn_the_rest(face_model: Path) -> None:
     assert relearn <= changes[1][0] < relearn + 0.1
     after = [(s.state, s.hint) for s in seen if s.t >= relearn]
     assert after == [("calibrating", None), ("ready", None)]
+
+
+def _spans(changes: list[tuple[float, bool]], end: float) -> list[float]:
+    """How long each showing lasted (the last until ``end``)."""
+    ons = [t for t, on in changes if on]
+    offs = [t for t, on in changes if not on] + [end]
+    return [off - on for on, off in zip(ons, offs, strict=False)]
+
+
+def test_a_head_swaying_about_the_bound_does_not_make_the_line_come_and_go(
+    face_model: Path,
+) -> None:
+    """A head parked at 13.5 degrees with a restless sway (+/- 3.2) and noise: the line came
+    and went 26 times in 580 s, most for 0.07-0.7 s, moving the whole screen (rev45a). The
+    clock now needs 85 % of its frames past the bound, and once told the head must be back
+    within 10 degrees for a second: shown for good, or not at all."""
+    sway = add(glide((20.0, 0.0), (21.0, 13.5)), sine(0, 1e6, 2.0, 0.13), sine(0, 1e6, 1.2, 0.31))
+    patient = Patient(yaw=sway, pitch=sine(0, 1e6, 1.5, 0.11), noise_deg=0.4)
+    end = 200.0
+    spans = _spans(_away(_statuses(face_model, patient, end)), end)
+    assert len(spans) <= 1, spans
+    assert all(span >= 5.0 for span in spans), spans
+
+
+def test_a_shake_or_a_turn_toward_the_rest_does_not_end_it(face_model: Path) -> None:
+    """Told, the patient answers with a shake (it works from there) and tries a quick turn
+    toward his rest (6 degrees from it for 0.5 s): each ended the line at once, back 8-10 s
+    later (rev45a). A turn back held ``AwayParams.back_s`` (1 s) ends it."""
+    told = SETTLED + 10.0
+    patient = Patient(
+        yaw=add(
+            glide((SHIFT_AT, 0.0), (SETTLED, 20.0)),
+            sine(told, 2.0, 24.0, 1.0),  # a shake
+            glide((told + 5.0, 0.0), (told + 5.3, -14.0), (told + 5.8, -14.0), (told + 6.1, 0.0)),
+        ),
+        noise_deg=0.3,
+    )
+    changes = _away(_statuses(face_model, patient, told + 12.0))
+    assert [on for _, on in changes] == [True]
+
+
+def test_a_frame_without_a_face_does_not_hide_it(face_model: Path) -> None:
+    """One frame MediaPipe misses (shorter than the face's lost gap) hid the line for that
+    frame (rev45a); a face gone longer ends it."""
+    drops = (40.0, 45.0)
+    patient = Patient(
+        yaw=glide((SHIFT_AT, 0.0), (SETTLED, 20.0)),
+        noise_deg=0.3,
+        found=lambda t: not any(abs(t - d) < 0.5 / 15.0 for d in drops),
+    )
+    changes = _away(_statuses(face_model, patient, 50.0))
+    assert [on for _, on in changes] == [True]
+
+
+def test_a_rest_pitched_from_the_camera_is_either_taken_or_told(face_model: Path) -> None:
+    """Re-anchoring measured "away" by Euler angles, this rule by the relative rotation: with
+    the rest pitched 25 degrees from the camera a yaw shift of 12.5-13 was 11.3-11.8 relative,
+    so neither applied and the gestures were lost untold (rev45a). One measure now
+    (``NeutralPose.offset_deg``): 12.75 is past re-anchoring's bound and told; 11 is taken as
+    the new rest and not."""
+    for shift, told in ((12.75, True), (11.0, False)):
+        patient = Patient(pitch=lambda t: 25.0, yaw=glide((SHIFT_AT, 0.0), (SETTLED, shift)))
+        changes = _away(_statuses(face_model, patient, 45.0))
+        assert [on for _, on in changes] == ([True] if told else []), shift

@@ -9,19 +9,23 @@ raise is lost (gest41b), and the bedside said ``ready``. Only a person can tell 
 a long look aside: the patient can turn back, staff who moved him can choose "Patient
 repositioned" (:meth:`~beckon.vision.pipeline.VisionPipeline.relearn_neutral`). This rule is
 what tells them: :class:`~beckon.vision.pipeline.FaceStatus` carries it as the hint
-``away_from_rest``, the bedside shows it in words and the station sees it as the bed's fault
-of the same name.
+``away_from_rest``, the bedside shows it in words and the station a calm note in the bed's
+Face cell.
 
-"Far" is the bound re-anchoring stops at, read from :class:`~beckon.vision.pose.NeutralParams`
-(defined there once): a pose at or within it is taken as the new rest by itself (after
-``reanchor_s`` still) and the gestures come back; a pose past it on any axis never is.
+"Far" is the bound re-anchoring stops at, by re-anchoring's own measure
+(:meth:`~beckon.vision.pose.NeutralPose.offset_deg`) and read from
+:class:`~beckon.vision.pose.NeutralParams` (defined there once, as the share of frames that
+makes a rest and the face's lost gap): a still pose at or within it is taken as the new rest
+by itself and the gestures come back; a pose past it never is, and this says so.
+
+It starts and ends with hysteresis, since a large calm line that comes and goes moves the
+whole bedside screen: a head hovering at 13.5 degrees with a little sway showed it 26 times in
+580 s, most for 0.07-0.7 s (rev45a).
 """
 
 from __future__ import annotations
 
 import logging
-import statistics
-from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -35,7 +39,8 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class AwayParams:
-    """How long and how steadily the head must rest far from the learned rest to be told.
+    """How long and how steadily the head must rest far from the learned rest to be told,
+    and how surely it must be back before the telling ends.
 
     ``after_s`` = 8 s, measured with pose traces through the real pipeline (gest45a,
     ``/work/scratch/gest45a/awayprobe.py``): longer than any glance a patient makes and comes
@@ -49,62 +54,63 @@ class AwayParams:
     """
 
     after_s: float = 8.0
-    smooth_s: float = 0.5
-    """The head's offset is the median over this long: one noisy frame (MediaPipe's pitch
-    jitter, a blink) neither breaks a rest out there nor ends one."""
-    lost_gap_s: float = 1.0
-    """A face missing this long starts the clock again (as ``NeutralParams.lost_gap_s``); a
-    shorter miss (a turned face found again by the crop) does not."""
+    """The clock starts at the first frame past the bound and runs while at least
+    ``NeutralParams.reanchor_share`` (85 %) of the frames since are past it (a shake, a nod
+    or a glance toward the rest does not start it again); told when it reaches this."""
+    back_deg: float = 10.0
+    """Told, the head counts as back only within this of the rest (2 degrees inside the
+    bound): a head swaying about the bound is not told and untold with each sway."""
+    back_s: float = 1.0
+    """... and only after this long back: a shake or a turn toward the rest (a gesture from
+    there, which works) does not end it; a turn back held a second does."""
 
 
 @dataclass
 class AwayFromRest:
-    """Feed it every observation; :meth:`update` says whether the head has rested past
-    ``reanchor_max_deg`` of the neutral (on any axis) for ``after_s``.
+    """Feed it every observation with its offset from the rest
+    (:meth:`~beckon.vision.pose.NeutralPose.offset_deg`); :meth:`update` says whether the head
+    rests past ``reanchor_max_deg`` of the neutral (see :class:`AwayParams` for when).
 
-    It ends at the first frame the smoothed head is back within that bound, when the neutral
-    is replaced (re-anchored, switched, relearned: its ``neutral_version`` changes) or being
-    learned (``provisional`` angles or none), and after the face has been gone ``lost_gap_s``.
+    It ends after the head is back within ``back_deg`` for ``back_s``, at once when the
+    neutral is replaced (re-anchored, switched, relearned: its ``neutral_version`` changes) or
+    being learned (``provisional`` angles or none), and after the face has been gone
+    ``NeutralParams.lost_gap_s``; a shorter miss (a turned face found again by the crop, a
+    frame MediaPipe missed) changes nothing.
     """
 
     neutral: NeutralParams = field(default_factory=NeutralParams)
     params: AwayParams = field(default_factory=AwayParams)
-    _recent: deque[tuple[float, float]] = field(default_factory=deque, init=False)
     _far_since: float | None = field(default=None, init=False)
+    _frames: int = field(default=0, init=False)
+    _far: int = field(default=0, init=False)
+    _back_since: float | None = field(default=None, init=False)
     _version: int = field(default=-1, init=False)
     _last_seen: float | None = field(default=None, init=False)
     active: bool = field(default=False, init=False)
     """The result of the last :meth:`update`."""
 
     def reset(self) -> None:
-        """Forget the head's recent offsets (no neutral, or a new one)."""
-        self._recent.clear()
+        """Forget the head's offsets (no neutral, or a new one)."""
         self._far_since = None
+        self._frames = self._far = 0
+        self._back_since = None
         self.active = False
 
-    def update(self, obs: FaceObservation) -> bool:
-        """One frame's observation; True while the head rests far from the learned rest."""
+    def update(self, obs: FaceObservation, offset: float | None) -> bool:
+        """One frame's observation and its head's offset from the rest in degrees (None: no
+        neutral yet); True while the head rests far from the learned rest."""
         if not obs.found:
-            if self._last_seen is None or obs.t - self._last_seen >= self.params.lost_gap_s:
+            if self._last_seen is None or obs.t - self._last_seen >= self.neutral.lost_gap_s:
                 self.reset()
-            self.active = False
-            return False
+            return self.active
         self._last_seen = obs.t
-        if obs.provisional or obs.pitch is None or obs.yaw is None or obs.roll is None:
+        if obs.provisional or offset is None:
             self.reset()
             return False
         if obs.neutral_version != self._version:
             self.reset()
             self._version = obs.neutral_version
-        self._recent.append((obs.t, max(abs(obs.pitch), abs(obs.yaw), abs(obs.roll))))
-        while obs.t - self._recent[0][0] > self.params.smooth_s:
-            self._recent.popleft()
-        offset = statistics.median(d for _, d in self._recent)
-        if offset <= self.neutral.reanchor_max_deg:
-            self._far_since = None
-        elif self._far_since is None:
-            self._far_since = obs.t
-        active = self._far_since is not None and obs.t - self._far_since >= self.params.after_s
+        active = self._told(obs.t, offset) if self.active else self._tell(obs.t, offset)
         if active != self.active:
             logger.info(
                 "head %s the learned rest at t=%.2f (%.1f deg off)",
@@ -114,3 +120,30 @@ class AwayFromRest:
             )
         self.active = active
         return active
+
+    def _tell(self, t: float, offset: float) -> bool:
+        """Not told yet: whether the clock (:attr:`AwayParams.after_s`) has run out."""
+        far = offset > self.neutral.reanchor_max_deg
+        if self._far_since is None:
+            if not far:
+                return False
+            self._far_since, self._frames, self._far = t, 0, 0
+        self._frames += 1
+        self._far += far
+        if self._far < self.neutral.reanchor_share * self._frames:
+            self._far_since = None  # too often back near: it starts again at the next far frame
+            return False
+        if t - self._far_since < self.params.after_s:
+            return False
+        self._far_since = None
+        self._back_since = None
+        return True
+
+    def _told(self, t: float, offset: float) -> bool:
+        """Told: whether it still holds (the head not yet back ``back_s`` within ``back_deg``)."""
+        if offset > self.params.back_deg:
+            self._back_since = None
+            return True
+        if self._back_since is None:
+            self._back_since = t
+        return t - self._back_since < self.params.back_s

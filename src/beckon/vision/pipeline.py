@@ -29,7 +29,7 @@ from beckon.vision.frames import Frame
 from beckon.vision.gestures import GestureEvent
 from beckon.vision.handwatch import HandWatch
 from beckon.vision.lighting import light_hint
-from beckon.vision.pose import Angles, NeutralParams, NeutralPose
+from beckon.vision.pose import Angles, NeutralParams, NeutralPose, angles_from_rotation
 from beckon.vision.smallface import SmallFaceParams
 from beckon.vision.viewquality import QualityParams
 
@@ -249,6 +249,14 @@ class VisionPipeline(Closing):
         for frame in frames:
             yield from self.process(frame)
 
+    def _rest_offset(self, obs: FaceObservation) -> float | None:
+        """How far this frame's head is from the learned rest, by re-anchoring's measure
+        (:meth:`NeutralPose.offset_deg`); None without a face or a neutral."""
+        if not obs.found or obs.rotation is None:
+            return None
+        a = angles_from_rotation(obs.rotation)
+        return self.neutral.offset_deg((a.pitch, a.yaw, a.roll))
+
     def _stable_hint(self, obs: FaceObservation, light: FaceHint | None) -> FaceHint | None:
         """The view hint once it has held ``hint_after_s``: the picture's light first (with or
         without a face: a dark room hides the face), then the face's own (only with a face)."""
@@ -279,7 +287,7 @@ class VisionPipeline(Closing):
                 self.neutral.reset()
             self.engine = self.engine.fresh()
         hint = self._stable_hint(obs, light)
-        if self.away.update(obs) and hint in (None, "face_screen"):
+        if self.away.update(obs, self._rest_offset(obs)) and hint in (None, "face_screen"):
             # Turned past the view's limit because the head rests far from its rest: "turn
             # back to where you were resting" is the fix, and names what is lost (not the
             # tablet's place: the station's poor_view would send a nurse to move it).

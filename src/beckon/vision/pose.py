@@ -751,9 +751,8 @@ class NeutralPose:
         trend = np.median(angles[~half], axis=0) - np.median(angles[half], axis=0)
         if float(np.max(np.abs(trend))) > p.reanchor_trend_deg:
             return False  # still on its way
-        a = angles_from_rotation(result.rotation)
-        offset = float(np.max(np.abs(np.median(angles[near], axis=0) - (a.pitch, a.yaw, a.roll))))
-        if offset <= p.reanchor_min_deg or offset > p.reanchor_max_deg:
+        offset = self.offset_deg(np.median(angles[near], axis=0))
+        if offset is None or offset <= p.reanchor_min_deg or offset > p.reanchor_max_deg:
             return False
         self._fix(
             replace(result, rotation=self._centre(rotations[near]), t=t, frames=int(near.sum()))
@@ -801,6 +800,23 @@ class NeutralPose:
             noise.pitch,
             noise.yaw,
             noise.roll,
+        )
+
+    def offset_deg(self, angles: npt.ArrayLike) -> float | None:
+        """How far a head pose (absolute pitch, yaw, roll in degrees, as
+        :func:`angles_from_rotation` gives them) is from the rest: the largest absolute
+        difference of its Euler angles from the neutral's; None while still learning.
+
+        The one measure of "away from the rest": re-anchoring takes a still pose within
+        ``reanchor_max_deg`` of it as the new rest (``_reanchor``) and
+        :class:`~beckon.vision.away.AwayFromRest` says a rest past it. With two measures (this
+        and the relative rotation's angles) a rest pitched 25 degrees and turned 12.5-13 was
+        neither re-anchored nor told (rev45a, 11.3-11.8 relative)."""
+        if self._result is None:
+            return None
+        a = angles_from_rotation(self._result.rotation)
+        return float(
+            np.max(np.abs(np.asarray(angles, dtype=np.float64) - (a.pitch, a.yaw, a.roll)))
         )
 
     def relative(self, rotation: Matrix) -> Angles | None:
