@@ -166,3 +166,20 @@ def test_a_head_resting_away_from_its_rest_is_reported_as_such_not_as_a_tablet_t
     assert watch.faults(on, True, "ready", mic, True, 30.0, "away_from_rest") == ("away_from_rest",)
     # The head back at its rest, or the rest learned again: the fault goes at once.
     assert watch.faults(on, True, "calibrating", mic, True, 31.0, None) == ()
+
+
+def test_a_missed_frame_while_resting_away_keeps_the_note_and_its_grace_time() -> None:
+    """The pipeline keeps ``away_from_rest`` through a frame without a face shorter than the
+    face's lost gap. Such a frame started the 30 s grace time again, so a patient MediaPipe
+    missed once every < 30 s was never reported (rev45a2); and a told note went for that frame."""
+    from beckon.bedside.devices import CameraState, DeviceWatch, MicState
+
+    watch = DeviceWatch(no_face_s=30.0, poor_view_s=30.0)
+    on, mic = CameraState("on", 15.0), MicState("off")
+    assert watch.faults(on, True, "ready", mic, True, 0.0, "away_from_rest") == ()
+    assert watch.faults(on, True, "no_face", mic, True, 20.0, "away_from_rest") == ()
+    assert watch.faults(on, True, "ready", mic, True, 30.0, "away_from_rest") == ("away_from_rest",)
+    assert watch.faults(on, True, "no_face", mic, True, 45.0, "away_from_rest") == (
+        "away_from_rest",
+    )
+    assert watch.faults(on, True, "ready", mic, True, 45.1, "away_from_rest") == ("away_from_rest",)

@@ -165,8 +165,9 @@ def test_a_shake_or_a_turn_toward_the_rest_does_not_end_it(face_model: Path) -> 
 
 
 def test_a_frame_without_a_face_does_not_hide_it(face_model: Path) -> None:
-    """One frame MediaPipe misses (shorter than the face's lost gap) hid the line for that
-    frame (rev45a); a face gone longer ends it."""
+    """One frame MediaPipe misses (shorter than the face's lost gap) dropped the hint for that
+    frame (rev45a): the hint holds through it (the frame's state is ``no_face``, and the
+    bedside and its device watch keep the note on such a frame, rev45a2)."""
     drops = (40.0, 45.0)
     patient = Patient(
         yaw=glide((SHIFT_AT, 0.0), (SETTLED, 20.0)),

@@ -241,7 +241,12 @@ class DeviceWatch:
                     out.append(light or "no_face")
             else:
                 self._face_missing_since = None
-            if seeing and face_state not in (None, "no_face") and face_hint is not None:
+            # A frame without a face that still carries the away hint (the pipeline holds it
+            # through a miss shorter than the face's lost gap) keeps the note and its grace
+            # time: restarted at each miss, with a miss every < 30 s the station never saw it
+            # (rev45a2).
+            held = face_state == "no_face" and face_hint == AWAY_FROM_REST
+            if seeing and face_hint is not None and (face_state not in (None, "no_face") or held):
                 if self._poor_view_since is None:
                     self._poor_view_since = now
                 if now - self._poor_view_since >= self.poor_view_s:

@@ -1564,6 +1564,7 @@ class BedsideWindow(QWidget):
     def _show_face(self) -> None:
         self.face_pill.set_wanted(self.vision is not None and self.host.vision is not None)
         view = face_view(self.face_state, self.face_hint)
+        # Through a missed frame too (``face_view`` shows it as the rest it continues).
         self._resting_away = (
             self.face_pill.wanted and view.state == "ready" and view.hint == AWAY_FROM_REST
         )
