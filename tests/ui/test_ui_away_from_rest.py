@@ -50,7 +50,7 @@ def test_the_bedside_says_so_in_large_calm_words_while_the_head_rests_away(
         text = bedside.rest_note.text()
         if language == "en":
             assert text == PATIENT_LINE + "\n" + STAFF_LINE
-            assert bedside.face_pill.text == "Resting turned away: only nods and shakes work"
+            assert bedside.face_pill.text == "Only nods and shakes work"
         else:  # translated, both lines
             assert text == strings.away_from_rest_text() and "\n" in text
             assert PATIENT_LINE not in text and "nods" not in text
@@ -206,3 +206,32 @@ def test_a_frame_without_a_face_while_resting_away_does_not_move_the_page(
     assert bedside.rest_note.isVisible() and page_top() == top
     bedside.bridge.face.emit(FaceStatus(41.1, False, True, 0.0, None))
     qtbot.waitUntil(lambda: not bedside.rest_note.isVisible(), timeout=5_000)
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+@pytest.mark.parametrize("scale", [1.5, 2.0])
+def test_the_face_chip_says_it_on_one_line_at_large_font_scales(
+    qtbot: Any, scaled: Any, tmp_path: Path, language: str, scale: float
+) -> None:
+    """The chip's "Resting turned away: only nods and shakes work" took two header lines at
+    1.5 on a 1280 x 800 tablet and pushed the newest request's status out of view offline with
+    a configuration fault (rev45a2). It is as tall as the chip's one-line "Face the screen"."""
+    from beckon.ui.app import install_translation
+    from beckon.vision.face import FaceHint
+    from beckon.vision.pipeline import FaceStatus
+    from tests.helpers.windows import bed12_window, rest_away
+
+    scaled(scale, "bedside", language)
+    assert install_translation(language)
+    bedside = bed12_window(qtbot, tmp_path, language, broker_url="mqtt://127.0.0.1:9")
+    bedside.resize(1280, 800)
+    bedside.show()
+    rest_away(bedside, qtbot, tmp_path)
+    heights = {}
+    hints: tuple[FaceHint, ...] = ("face_screen", "away_from_rest")
+    for t, hint in enumerate(hints):
+        bedside.bridge.face.emit(FaceStatus(31.0 + t, True, True, 1.0, hint))
+        qtbot.waitUntil(lambda hint=hint: bedside.face_hint == hint, timeout=5_000)
+        qtbot.wait(100)
+        heights[hint] = bedside.face_pill.height()
+    assert heights["away_from_rest"] == heights["face_screen"], heights

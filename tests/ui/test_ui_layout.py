@@ -139,11 +139,6 @@ def test_the_bedside_fits_the_screen_at_large_font_scales(
             ev.StationChanged(False),
         ],
     }
-    if resting_away:
-        # Offline the fault and cannot-reach notices come first and the rest note gives way
-        # (``test_the_rest_note_gives_way_to_...``); the face chip's hint, two header lines
-        # at 1.5 like any long hint, is not the note's business.
-        del states["offline"]
     failures = []
     for state, events in states.items():
         # The newest step by step and the patient's four messages before it, with times.

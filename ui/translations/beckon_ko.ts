@@ -220,15 +220,15 @@
         <translation>{gesture}. 또는 "네"라고 말하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1076" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1085" />
+        <location filename="../../src/beckon/ui/strings.py" line="488" />
         <location filename="../../src/beckon/ui/strings.py" line="480" />
-        <location filename="../../src/beckon/ui/strings.py" line="472" />
         <location filename="../../src/beckon/ui/strings.py" line="92" />
         <source>{intent}?</source>
         <translation>{intent}?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="478" />
+        <location filename="../../src/beckon/ui/strings.py" line="486" />
         <location filename="../../src/beckon/ui/strings.py" line="93" />
         <source>Send {intent}?</source>
         <translation>{intent} 요청을 보낼까요?</translation>
@@ -444,7 +444,7 @@
         <translation>간호사실이 응답하지 않습니다. 다시 연결되면 요청이 전달됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="516" />
+        <location filename="../../src/beckon/ui/strings.py" line="524" />
         <location filename="../../src/beckon/ui/strings.py" line="314" />
         <source>The nurses have your request.</source>
         <translation>간호사실에서 요청을 받았습니다.</translation>
@@ -490,7 +490,7 @@
         <translation>간호사실에서 받음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="549" />
+        <location filename="../../src/beckon/ui/strings.py" line="557" />
         <location filename="../../src/beckon/ui/strings.py" line="343" />
         <source>Acknowledged by {nurse}</source>
         <translation>{nurse} 님이 확인함</translation>
@@ -576,679 +576,674 @@
         <translation>너무 밝습니다: 태블릿을 창문이나 조명 반대쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="387" />
-        <source>Resting turned away: only nods and shakes work</source>
-        <translation>쉬는 자세에서 벗어나 있음: 끄덕임과 고개 젓기만 됩니다</translation>
+        <location filename="../../src/beckon/ui/strings.py" line="390" />
+        <source>Only nods and shakes work</source>
+        <translation>끄덕임과 고개 젓기만 됩니다</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="396" />
+        <location filename="../../src/beckon/ui/strings.py" line="403" />
         <source>Turn back to where you were resting to use head movements; nods and shakes still work.</source>
         <translation>머리 동작을 쓰려면 쉬던 자세로 돌아오세요. 끄덕임과 고개 젓기는 지금도 됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="401" />
+        <location filename="../../src/beckon/ui/strings.py" line="411" />
         <source>Staff: if the patient was moved, choose “Patient repositioned” in the staff menu.</source>
         <translation>직원: 환자 자세를 바꿨다면 직원 메뉴에서 “환자 자세 변경”을 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="416" />
+        <location filename="../../src/beckon/ui/strings.py" line="424" />
         <source>Listening</source>
         <translation>듣는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="418" />
+        <location filename="../../src/beckon/ui/strings.py" line="426" />
         <source>Heard: {text}</source>
         <translation>들은 말: {text}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="420" />
+        <location filename="../../src/beckon/ui/strings.py" line="428" />
         <source>Microphone starting</source>
         <translation>마이크 시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="422" />
+        <location filename="../../src/beckon/ui/strings.py" line="430" />
         <source>Microphone not working</source>
         <translation>마이크 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="424" />
+        <location filename="../../src/beckon/ui/strings.py" line="432" />
         <source>Speech recognition not working</source>
         <translation>음성 인식 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="425" />
+        <location filename="../../src/beckon/ui/strings.py" line="433" />
         <source>Microphone off</source>
         <translation>마이크 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="430" />
+        <location filename="../../src/beckon/ui/strings.py" line="438" />
         <source>This tablet cannot call the nurses. Please tell a nurse; staff: call IT.</source>
         <translation>이 태블릿으로는 간호사를 부를 수 없습니다. 간호사에게 직접 알려 주세요. 직원: 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="438" />
+        <location filename="../../src/beckon/ui/strings.py" line="446" />
         <source>Connected</source>
         <translation>연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="440" />
+        <location filename="../../src/beckon/ui/strings.py" line="448" />
         <source>Connecting…</source>
         <translation>연결 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="441" />
+        <location filename="../../src/beckon/ui/strings.py" line="449" />
         <source>Not connected</source>
         <translation>연결 안 됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="449" />
+        <location filename="../../src/beckon/ui/strings.py" line="457" />
         <source>Station: unknown</source>
         <translation>간호사실: 알 수 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="451" />
+        <location filename="../../src/beckon/ui/strings.py" line="459" />
         <source>Station online</source>
         <translation>간호사실 연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="453" />
+        <location filename="../../src/beckon/ui/strings.py" line="461" />
         <source>Station: waiting</source>
         <translation>간호사실: 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="454" />
+        <location filename="../../src/beckon/ui/strings.py" line="462" />
         <source>Station offline</source>
         <translation>간호사실 연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="459" />
+        <location filename="../../src/beckon/ui/strings.py" line="467" />
         <source>{action}: {bed}, {request}</source>
         <translation>{action}: {bed}, {request}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="465" />
+        <location filename="../../src/beckon/ui/strings.py" line="473" />
         <source>Bed {bed}</source>
         <translation>{bed}번 침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="474" />
+        <location filename="../../src/beckon/ui/strings.py" line="482" />
         <source>Send {intent}? {gesture} to send it.</source>
         <translation>{intent} 요청을 보낼까요? 보내려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="482" />
+        <location filename="../../src/beckon/ui/strings.py" line="490" />
         <source>{entry}? {gesture} to cancel it.</source>
         <translation>{entry}? 취소하려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="490" />
+        <location filename="../../src/beckon/ui/strings.py" line="498" />
         <source>How strong, from 0 to 10? 0?</source>
         <translation>얼마나 심한가요? 0부터 10까지. 0?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="492" />
+        <location filename="../../src/beckon/ui/strings.py" line="500" />
         <source>{level}?</source>
         <translation>{level}?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="494" />
+        <location filename="../../src/beckon/ui/strings.py" line="502" />
         <source>Resting. {gesture} to wake the menu.</source>
         <translation>쉬는 중입니다. 메뉴를 깨우려면 {gesture}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="498" />
+        <location filename="../../src/beckon/ui/strings.py" line="506" />
         <source>{phrase} Your request is saved.</source>
         <translation>{phrase} 요청이 저장되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="504" />
+        <location filename="../../src/beckon/ui/strings.py" line="512" />
         <source>Not sent: {intent}. Choose it again if you need it.</source>
         <translation>보내지 않았습니다: {intent}. 필요하면 다시 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="509" />
+        <location filename="../../src/beckon/ui/strings.py" line="517" />
         <source>{question} Nod for yes, shake for no.</source>
         <translation>{question} "네"는 끄덕이고, "아니요"는 고개를 저으세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="512" />
+        <location filename="../../src/beckon/ui/strings.py" line="520" />
         <source>{question} {yes} for yes. {no} for no.</source>
         <translation>{question} "네"라면 {yes}. "아니요"라면 {no}.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="520" />
+        <location filename="../../src/beckon/ui/strings.py" line="528" />
         <source>Your request is done.</source>
         <translation>요청이 완료되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="522" />
+        <location filename="../../src/beckon/ui/strings.py" line="530" />
         <source>Your request is cancelled.</source>
         <translation>요청이 취소되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="526" />
+        <location filename="../../src/beckon/ui/strings.py" line="534" />
         <source>You answered yes.</source>
         <translation>"네"라고 답했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="528" />
+        <location filename="../../src/beckon/ui/strings.py" line="536" />
         <source>You answered no.</source>
         <translation>"아니요"라고 답했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="538" />
+        <location filename="../../src/beckon/ui/strings.py" line="546" />
         <source>{what}: already acknowledged by {nurse}.</source>
         <translation>{what}: {nurse} 님이 이미 확인했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="540" />
+        <location filename="../../src/beckon/ui/strings.py" line="548" />
         <source>{what}: the patient cancelled it first.</source>
         <translation>{what}: 환자가 먼저 취소했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="542" />
+        <location filename="../../src/beckon/ui/strings.py" line="550" />
         <source>{what}: already resolved by {nurse}.</source>
         <translation>{what}: {nurse} 님이 이미 완료했습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="550" />
+        <location filename="../../src/beckon/ui/strings.py" line="558" />
         <source>Acknowledged</source>
         <translation>확인됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="552" />
+        <location filename="../../src/beckon/ui/strings.py" line="560" />
         <source>Waiting for a nurse</source>
         <translation>간호사를 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="558" />
+        <location filename="../../src/beckon/ui/strings.py" line="566" />
         <source>Emergency</source>
         <translation>응급</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="560" />
+        <location filename="../../src/beckon/ui/strings.py" line="568" />
         <source>Urgent</source>
         <translation>긴급</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="561" />
+        <location filename="../../src/beckon/ui/strings.py" line="569" />
         <source>Routine</source>
         <translation>일반</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="569" />
+        <location filename="../../src/beckon/ui/strings.py" line="577" />
         <source>Reminder: still open</source>
         <translation>알림: 아직 처리 안 됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="573" />
+        <location filename="../../src/beckon/ui/strings.py" line="581" />
         <source>Overdue (level 1): not acknowledged in time</source>
         <translation>지연 (1단계): 제때 확인되지 않았습니다</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="575" />
+        <location filename="../../src/beckon/ui/strings.py" line="583" />
         <source>Overdue (level 2): tell the charge nurse</source>
         <translation>지연 (2단계): 책임 간호사에게 알리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="576" />
+        <location filename="../../src/beckon/ui/strings.py" line="584" />
         <source>Overdue (level 3): call the whole unit</source>
         <translation>지연 (3단계): 병동 전체에 알리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="581" />
+        <location filename="../../src/beckon/ui/strings.py" line="589" />
         <source>Clear at the bedside</source>
         <translation>병상에서 해제</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="588" />
+        <location filename="../../src/beckon/ui/strings.py" line="596" />
         <source>bed {bed}</source>
         <translation>{bed}번 침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="589" />
+        <location filename="../../src/beckon/ui/strings.py" line="597" />
         <source>Nurse in room: {beds}</source>
         <translation>간호사 입실: {beds}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="594" />
+        <location filename="../../src/beckon/ui/strings.py" line="602" />
         <source>New request: bed {bed}, {intent}</source>
         <translation>새 요청: {bed}번 침대, {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="598" />
+        <location filename="../../src/beckon/ui/strings.py" line="606" />
         <source>Still waiting: bed {bed}, {intent}</source>
         <translation>아직 대기 중: {bed}번 침대, {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="602" />
+        <location filename="../../src/beckon/ui/strings.py" line="610" />
         <source>Device fault: bed {bed} is offline</source>
         <translation>기기 고장: {bed}번 침대 연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="604" />
+        <location filename="../../src/beckon/ui/strings.py" line="612" />
         <source>Bed {bed} answered {answer}</source>
         <translation>{bed}번 침대의 대답: {answer}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="612" />
+        <location filename="../../src/beckon/ui/strings.py" line="620" />
         <source>YES</source>
         <translation>네</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="614" />
+        <location filename="../../src/beckon/ui/strings.py" line="622" />
         <source>NO</source>
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="616" />
+        <location filename="../../src/beckon/ui/strings.py" line="624" />
         <source>no answer</source>
         <translation>대답 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="617" />
+        <location filename="../../src/beckon/ui/strings.py" line="625" />
         <source>waiting…</source>
         <translation>기다리는 중…</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="623" />
+        <location filename="../../src/beckon/ui/strings.py" line="631" />
         <source>asked {asked}, answered {answered}</source>
         <translation>{asked}에 질문, {answered}에 대답</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="626" />
+        <location filename="../../src/beckon/ui/strings.py" line="634" />
         <source>asked {asked}</source>
         <translation>{asked}에 질문</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="631" />
+        <location filename="../../src/beckon/ui/strings.py" line="639" />
         <source>by head gesture</source>
         <translation>고갯짓으로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="633" />
+        <location filename="../../src/beckon/ui/strings.py" line="641" />
         <source>by voice</source>
         <translation>음성으로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="635" />
+        <location filename="../../src/beckon/ui/strings.py" line="643" />
         <source>by touch</source>
         <translation>터치로</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="641" />
+        <location filename="../../src/beckon/ui/strings.py" line="649" />
         <source>Are you in pain?</source>
         <translation>아프세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="642" />
+        <location filename="../../src/beckon/ui/strings.py" line="650" />
         <source>Are you thirsty?</source>
         <translation>목마르세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="643" />
+        <location filename="../../src/beckon/ui/strings.py" line="651" />
         <source>Are you comfortable?</source>
         <translation>편안하세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="644" />
+        <location filename="../../src/beckon/ui/strings.py" line="652" />
         <source>Do you want to sleep?</source>
         <translation>주무시고 싶으세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="645" />
+        <location filename="../../src/beckon/ui/strings.py" line="653" />
         <source>Are you cold?</source>
         <translation>추우세요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="652" />
+        <location filename="../../src/beckon/ui/strings.py" line="660" />
         <source>NOT CONNECTED: calls from the beds cannot reach this screen. Check the beds in person and call IT.</source>
         <translation>연결 끊김: 침대의 호출이 이 화면에 오지 못합니다. 침대를 직접 확인하고 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="658" />
+        <location filename="../../src/beckon/ui/strings.py" line="666" />
         <source>STATION SERVICE DOWN: new calls are not being received. Check the beds in person and call IT.</source>
         <translation>간호사실 서비스 중단: 새 호출을 받지 못하고 있습니다. 침대를 직접 확인하고 전산실에 연락하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="664" />
+        <location filename="../../src/beckon/ui/strings.py" line="672" />
         <source>No sound device: alarms are silent. Watch this screen.</source>
         <translation>소리 장치 없음: 알람이 울리지 않습니다. 이 화면을 지켜봐 주세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="671" />
+        <location filename="../../src/beckon/ui/strings.py" line="679" />
         <source>Calls cannot reach the nurses right now. If you need help, call out or ask a visitor to get a nurse.</source>
         <translation>지금은 호출이 간호사에게 전달되지 않습니다. 도움이 필요하면 소리 내어 부르거나 방문객에게 간호사를 불러 달라고 하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="677" />
+        <location filename="../../src/beckon/ui/strings.py" line="685" />
         <source>Your request has not reached the nurses yet. If you need help, call out or ask a visitor to get a nurse.</source>
         <translation>요청이 아직 간호사에게 전달되지 않았습니다. 도움이 필요하면 소리 내어 부르거나 방문객에게 간호사를 불러 달라고 하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="683" />
+        <location filename="../../src/beckon/ui/strings.py" line="691" />
         <source>No sound device: spoken prompts and alarms are silent.</source>
         <translation>소리 장치 없음: 음성 안내와 알람이 나오지 않습니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="690" />
+        <location filename="../../src/beckon/ui/strings.py" line="698" />
         <source>{wait}: {intent} at {time}</source>
         <translation>{wait}: {time} {intent}</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="693" />
+        <location filename="../../src/beckon/ui/strings.py" line="701" />
         <source>{wait}: {intent} at {time}, NO NURSE ANSWERED</source>
         <translation>{wait}: {time} {intent}, 응답한 간호사 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="704" />
+        <location filename="../../src/beckon/ui/strings.py" line="712" />
         <source>{n} waiting</source>
         <translation>간호사 대기 {n}건</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="706" />
+        <location filename="../../src/beckon/ui/strings.py" line="714" />
         <source>{n} overdue</source>
         <translation>지연 {n}건</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="709" />
+        <location filename="../../src/beckon/ui/strings.py" line="717" />
         <source>device faults at {n} bed(s): see below</source>
         <translation>기기 이상 침대 {n}개: 아래를 보세요</translation>
     </message>
     <message>
         <location filename="../../src/beckon/ui/station_window.py" line="570" />
-        <location filename="../../src/beckon/ui/strings.py" line="711" />
+        <location filename="../../src/beckon/ui/strings.py" line="719" />
         <source>No alerts</source>
         <translation>알림 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="717" />
+        <location filename="../../src/beckon/ui/strings.py" line="725" />
         <source>camera off</source>
         <translation>카메라 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="718" />
+        <location filename="../../src/beckon/ui/strings.py" line="726" />
         <source>camera not working</source>
         <translation>카메라 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="719" />
+        <location filename="../../src/beckon/ui/strings.py" line="727" />
         <source>face not found</source>
         <translation>얼굴이 보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="720" />
+        <location filename="../../src/beckon/ui/strings.py" line="728" />
         <source>face too small or turned away: move the tablet</source>
         <translation>얼굴이 너무 작거나 돌아가 있음: 태블릿을 옮기세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="721" />
+        <location filename="../../src/beckon/ui/strings.py" line="729" />
         <source>too dark to see the patient: turn on a light</source>
         <translation>너무 어두워 환자가 보이지 않음: 불을 켜세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="722" />
+        <location filename="../../src/beckon/ui/strings.py" line="730" />
         <source>picture washed out: turn the tablet from the light</source>
         <translation>화면이 너무 밝음: 태블릿을 조명 반대쪽으로 돌리세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="723" />
-        <source>patient resting turned away: only nods and shakes work; if moved, “Patient repositioned” at the bed</source>
-        <translation>환자가 쉬는 자세에서 벗어나 있음: 끄덕임과 고개 젓기만 됨. 자세를 바꿨다면 침상에서 “환자 자세 변경”</translation>
-    </message>
-    <message>
-        <location filename="../../src/beckon/ui/strings.py" line="728" />
+        <location filename="../../src/beckon/ui/strings.py" line="731" />
         <source>microphone not working</source>
         <translation>마이크 작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="729" />
+        <location filename="../../src/beckon/ui/strings.py" line="732" />
         <source>speech recognition not working: call IT</source>
         <translation>음성 인식 작동 안 함: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="730" />
+        <location filename="../../src/beckon/ui/strings.py" line="733" />
         <source>no sound: prompts and alarms are silent</source>
         <translation>소리 없음: 안내와 알람이 나오지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="731" />
+        <location filename="../../src/beckon/ui/strings.py" line="734" />
         <source>configuration problem: call IT</source>
         <translation>설정 문제: 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="732" />
+        <location filename="../../src/beckon/ui/strings.py" line="735" />
         <source>clock wrong by minutes or more: set the time</source>
         <translation>시계가 몇 분 이상 틀림: 시간을 맞추세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="733" />
+        <location filename="../../src/beckon/ui/strings.py" line="736" />
         <source>storage full or failing: calls are not kept if they do not get through</source>
         <translation>저장 공간이 가득 차거나 고장남: 전달되지 않은 호출은 보관되지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="736" />
+        <location filename="../../src/beckon/ui/strings.py" line="739" />
         <source>calls from this bed are not reaching the station: check the bed, call IT</source>
         <translation>이 침대의 호출이 간호사실에 도착하지 않음: 침대를 확인하고 전산실에 연락하세요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="740" />
+        <location filename="../../src/beckon/ui/strings.py" line="743" />
         <source>Bed {bed}: {faults}</source>
         <translation>{bed}번 침대: {faults}</translation>
     </message>
     <message>
         <location filename="../../src/beckon/ui/station_window.py" line="633" />
-        <location filename="../../src/beckon/ui/strings.py" line="748" />
+        <location filename="../../src/beckon/ui/strings.py" line="751" />
         <source>Bed</source>
         <translation>침대</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="749" />
+        <location filename="../../src/beckon/ui/strings.py" line="752" />
         <source>Tablet</source>
         <translation>태블릿</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="750" />
+        <location filename="../../src/beckon/ui/strings.py" line="753" />
         <source>Camera</source>
         <translation>카메라</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="751" />
+        <location filename="../../src/beckon/ui/strings.py" line="754" />
         <source>Face</source>
         <translation>얼굴</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="752" />
+        <location filename="../../src/beckon/ui/strings.py" line="755" />
         <source>Microphone</source>
         <translation>마이크</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="753" />
+        <location filename="../../src/beckon/ui/strings.py" line="756" />
         <source>Speech</source>
         <translation>음성 인식</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="754" />
+        <location filename="../../src/beckon/ui/strings.py" line="757" />
         <source>Calls to station</source>
         <translation>간호사실로 호출</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="755" />
+        <location filename="../../src/beckon/ui/strings.py" line="758" />
         <source>Version</source>
         <translation>버전</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="763" />
+        <location filename="../../src/beckon/ui/strings.py" line="766" />
         <source>OK</source>
         <translation>정상</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="765" />
+        <location filename="../../src/beckon/ui/strings.py" line="768" />
         <source>online</source>
         <translation>연결됨</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="766" />
+        <location filename="../../src/beckon/ui/strings.py" line="769" />
         <source>OFFLINE</source>
         <translation>연결 끊김</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="777" />
-        <location filename="../../src/beckon/ui/strings.py" line="767" />
+        <location filename="../../src/beckon/ui/strings.py" line="780" />
+        <location filename="../../src/beckon/ui/strings.py" line="770" />
         <source>off</source>
         <translation>꺼짐</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="775" />
-        <location filename="../../src/beckon/ui/strings.py" line="774" />
-        <location filename="../../src/beckon/ui/strings.py" line="768" />
+        <location filename="../../src/beckon/ui/strings.py" line="778" />
+        <location filename="../../src/beckon/ui/strings.py" line="777" />
+        <location filename="../../src/beckon/ui/strings.py" line="771" />
         <source>not working</source>
         <translation>작동 안 함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="769" />
+        <location filename="../../src/beckon/ui/strings.py" line="772" />
         <source>not found</source>
         <translation>보이지 않음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="770" />
+        <location filename="../../src/beckon/ui/strings.py" line="773" />
         <source>poor view</source>
         <translation>잘 안 보임</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="771" />
+        <location filename="../../src/beckon/ui/strings.py" line="774" />
         <source>too dark</source>
         <translation>너무 어두움</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="772" />
+        <location filename="../../src/beckon/ui/strings.py" line="775" />
         <source>too bright</source>
         <translation>너무 밝음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="773" />
+        <location filename="../../src/beckon/ui/strings.py" line="776" />
         <source>turned from rest</source>
         <translation>자세 벗어남</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="776" />
+        <location filename="../../src/beckon/ui/strings.py" line="779" />
         <source>starting</source>
         <translation>시작 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="780" />
+        <location filename="../../src/beckon/ui/strings.py" line="783" />
         <source>{n} sending</source>
         <translation>{n}건 보내는 중</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/strings.py" line="782" />
+        <location filename="../../src/beckon/ui/strings.py" line="785" />
         <source>{n} NOT ARRIVING ({age})</source>
         <translation>{n}건 도착 안 함 ({age})</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="197" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="203" />
         <source>Your earlier messages</source>
         <translation>이전 요청</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="219" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="225" />
         <source>Cancel this request</source>
         <translation>이 요청 취소</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="254" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="260" />
         <source>Your requests show here.</source>
         <translation>요청하신 내용이 여기에 표시됩니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="265" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="271" />
         <source>Asked at {time}</source>
         <translation>{time}에 요청함</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="536" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="543" />
         <source>Staff</source>
         <translation>직원</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="538" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="545" />
         <source>Staff: hold 3 seconds for the staff menu.</source>
         <translation>직원: 직원 메뉴를 열려면 3초 동안 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="642" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="650" />
         <source>Show camera</source>
         <translation>카메라 보기</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="646" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="654" />
         <source>Calibrate</source>
         <translation>보정</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="660" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="668" />
         <source>Exit</source>
         <translation>종료</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="662" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="670" />
         <source>Close the bedside (under the kiosk service it starts again).</source>
         <translation>침상 화면을 닫습니다 (키오스크 서비스에서는 다시 시작됩니다).</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="886" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="843" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="895" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="852" />
         <source>Yes</source>
         <translation>네</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="887" />
-        <location filename="../../src/beckon/ui/bedside_window.py" line="844" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="896" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="853" />
         <source>No</source>
         <translation>아니요</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1034" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1043" />
         <source>a nurse</source>
         <translation>간호사</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1035" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1044" />
         <source>{nurse} asks:</source>
         <translation>{nurse} 님의 질문:</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1079" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1088" />
         <source>{intent}: sending now unless you say no.</source>
         <translation>{intent}: "아니요"라고 하지 않으면 지금 보냅니다.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1083" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1092" />
         <source>Did you ask for: {intent}?</source>
         <translation>요청: {intent}. 맞나요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1101" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1110" />
         <source>Not sent: {intent}. Say it again if you need it.</source>
         <translation>보내지 않음: {intent}. 필요하면 다시 말씀하세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1131" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1140" />
         <source>Send “{intent}”?</source>
         <translation>“{intent}” 요청을 보낼까요?</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1149" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1158" />
         <source>Touch Yes or No.</source>
         <translation>네 또는 아니요를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1642" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1694" />
         <source>No picture</source>
         <translation>화면 없음</translation>
     </message>
     <message>
-        <location filename="../../src/beckon/ui/bedside_window.py" line="1672" />
+        <location filename="../../src/beckon/ui/bedside_window.py" line="1724" />
         <source>The bedside service stopped: call IT.</source>
         <translation>침상 서비스가 멈췄습니다. 전산실에 연락하세요.</translation>
     </message>

@@ -384,7 +384,10 @@ def face_hint_text(hint: str | None) -> str:
     if hint == "too_bright":
         return translate("Beckon", "Too bright: turn the tablet away from the window or lamp")
     if hint == "away_from_rest":
-        return translate("Beckon", "Resting turned away: only nods and shakes work")
+        # Short: one line in the header at font scale 2 (the rest note says the rest). The
+        # longer "Resting turned away: ..." took two header lines at 1.5 and pushed the newest
+        # request's status out of view offline with a config fault (rev45a2).
+        return translate("Beckon", "Only nods and shakes work")
     return ""
 
 
