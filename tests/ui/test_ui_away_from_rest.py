@@ -235,3 +235,37 @@ def test_the_face_chip_says_it_on_one_line_at_large_font_scales(
         qtbot.wait(100)
         heights[hint] = bedside.face_pill.height()
     assert heights["away_from_rest"] == heights["face_screen"], heights
+
+
+def test_a_face_turned_past_the_views_limit_is_still_a_tablet_to_move_at_the_station(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    """``away_from_rest`` took the place of ``face_screen``, so a tablet knocked aside (the face
+    looks turned past 25 degrees) no longer told the station "move the tablet" (rev45a2). The
+    bed reports ``poor_view`` where the view's own hint is ``face_screen``, the note where the
+    view is fine; the patient's window says the rest either way."""
+    from beckon.vision.face import FaceHint
+    from beckon.vision.pipeline import FaceStatus
+    from tests.helpers.windows import bed12_window, rest_away
+
+    bedside = bed12_window(qtbot, tmp_path)
+    bedside.resize(1280, 800)
+    bedside.show()
+    rest_away(bedside, qtbot, tmp_path)
+    bedside.devices.poor_view_s = 0.0  # the grace time is DeviceWatch's own test's business
+    bedside.camera.frozen_after_s = None  # the frames below carry no picture
+    bedside.camera.started()
+    cases: tuple[tuple[FaceHint | None, str], ...] = (
+        ("face_screen", "poor_view"),
+        (None, "away_from_rest"),
+    )
+    for t, (view_hint, fault) in enumerate(cases):
+        bedside.bridge.face.emit(FaceStatus(31.0 + t, True, True, 1.0, "away_from_rest", view_hint))
+
+        def told(fault: str = fault) -> bool:
+            bedside.camera.frame()  # a camera delivering (it is "on")
+            bedside._poll()  # the window's poll, which reports the bed's faults
+            return bedside._reported_faults == (fault,)
+
+        qtbot.waitUntil(told, timeout=5_000)
+        assert bedside.rest_note.isVisible()

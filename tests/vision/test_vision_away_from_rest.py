@@ -92,6 +92,20 @@ def test_it_is_said_in_place_of_face_the_screen_when_the_head_turned_from_its_re
     assert hints[:2] == ["face_screen", "away_from_rest"]
 
 
+def test_the_station_still_hears_move_the_tablet_where_the_face_looks_turned_past_the_limit(
+    face_model: Path,
+) -> None:
+    """A tablet knocked aside looks, from the camera, like a head turned from its rest: where
+    the view's own hint is ``face_screen`` the station is told ``poor_view`` as before gest45a
+    (``device_hint``), while the patient reads what he can do (rev45a2). Turned 20 degrees the
+    view is fine and the station hears ``away_from_rest``."""
+    for shift, device_hint in ((30.0, "face_screen"), (20.0, "away_from_rest")):
+        seen = _statuses(face_model, _shift("yaw", shift), 35.0)
+        away = [s for s in seen if s.hint == "away_from_rest"]
+        assert away, shift
+        assert {s.device_hint for s in away} == {device_hint}, shift
+
+
 def test_a_glance_of_five_seconds_or_a_ten_degree_shift_is_not_told_a_far_rest_is(
     face_model: Path,
 ) -> None:

@@ -286,7 +286,7 @@ class HeadlessDevices:
         host.also_on_face(self._face_seen)
 
     def _face_seen(self, status: Any) -> None:
-        self._face = (status.state, status.hint)
+        self._face = (status.state, status.device_hint)
 
     def _stopped(self, error: str) -> None:
         self._face = (None, None)

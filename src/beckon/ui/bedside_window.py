@@ -444,6 +444,7 @@ class BedsideWindow(QWidget):
         self.fault = ""
         self.face_state: str | None = None
         self.face_hint: str | None = None  # FaceStatus.hint: the fix for a poor view
+        self.face_device_hint: str | None = None  # FaceStatus.device_hint: told the station
         self._resting_away = False  # the hint away_from_rest with the face ready (``rest_note``)
         self.mic = MicState("off")
         self.wizard: Any = None
@@ -1097,6 +1098,7 @@ class BedsideWindow(QWidget):
     def on_face(self, status: FaceStatus) -> None:
         self.face_state = status.state
         self.face_hint = status.hint
+        self.face_device_hint = status.device_hint
         self.prompts.face(self.face_state in ("ready", "calibrating"))
         self._show_face()
         if self.wizard is not None:
@@ -1603,7 +1605,7 @@ class BedsideWindow(QWidget):
             self.mic,
             sound,
             time.monotonic(),
-            self.face_hint,
+            self.face_device_hint,
         )
         if faults != self._reported_faults:
             self._reported_faults = faults
@@ -1697,6 +1699,7 @@ class BedsideWindow(QWidget):
         self.stage_banner.setText(strings.relearning_rest_text())
         if self.host.vision is not None:
             self.face_state, self.face_hint = "calibrating", None
+            self.face_device_hint = None
             self._show_face()
 
     def _show_nurse_actions(self) -> None:

@@ -51,6 +51,17 @@ class FaceStatus:
     on with lower confidence, and the bedside shows the fix (``ui.strings.face_hint_text``).
     ``away_from_rest`` while ``ready``: the head rests far from the learned rest, where only
     nods and shakes work (:mod:`beckon.vision.away`)."""
+    view_hint: FaceHint | None = None
+    """The view's own hint where ``away_from_rest`` took its place (``face_screen``: the face
+    looks turned past the view's limit), else None. The patient's words say the rest (turning
+    back is what he can do, and nods and shakes work either way), but a tablet knocked aside
+    looks the same from the camera, so the station is still told ``poor_view``
+    (:attr:`device_hint`): replaced, it no longer heard "move the tablet" (rev45a2)."""
+
+    @property
+    def device_hint(self) -> FaceHint | None:
+        """The hint the bed's device watch reports to the station (``DeviceWatch.faults``)."""
+        return self.view_hint or self.hint
 
     @property
     def state(self) -> FaceState:
@@ -287,19 +298,22 @@ class VisionPipeline(Closing):
                 self.neutral.reset()
             self.engine = self.engine.fresh()
         hint = self._stable_hint(obs, light)
+        view_hint: FaceHint | None = None
         if self.away.update(obs, self._rest_offset(obs)) and hint in (None, "face_screen"):
             # Turned past the view's limit because the head rests far from its rest: "turn
-            # back to where you were resting" is the fix, and names what is lost (not the
-            # tablet's place: the station's poor_view would send a nurse to move it).
-            hint = "away_from_rest"
+            # back to where you were resting" is the patient's fix, and names what is lost;
+            # the station still hears face_screen's poor_view (``FaceStatus.view_hint``).
+            view_hint, hint = hint, "away_from_rest"
         status = FaceStatus(
             t=obs.t,
             found=obs.found,
             calibrated=self.neutral.ready,
             quality=obs.quality,
             hint=hint,
+            view_hint=view_hint,
         )
         changed = status.state != self._status.state or status.hint != self._status.hint
+        changed = changed or status.view_hint != self._status.view_hint
         self._status = status
         if changed:
             logger.info("face status: %s (hint %s) at t=%.2f", status.state, status.hint, status.t)
