@@ -36,6 +36,7 @@ def test_the_bedside_says_so_in_large_calm_words_while_the_head_rests_away(
     assert install_translation(language)
     camera = CameraSpec(tmp_path / "face.task", "0")
     bedside = bed12_window(qtbot, tmp_path, language, vision=camera)
+    bedside.resize(1920, 1080)  # room for both lines (``REST_NOTE_MOST_SHARE``)
     bedside.show()
     # No camera here: a vision worker that is never started stands in for the running one,
     # and the FaceStatus arrives through the same queued signal the worker uses.
@@ -141,7 +142,7 @@ def test_the_rest_note_gives_way_to_a_question_a_confirmation_a_short_window_and
 
     scaled(1.0, "bedside")
     bedside = bed12_window(qtbot, tmp_path, bedside_offered_intents=list(items))
-    bedside.resize(1280, 800)
+    bedside.resize(1920, 1080)
     bedside.show()
     rest_away(bedside, qtbot, tmp_path)
     bedside.on_event(ev.MenuChanged(MenuView(items, "water", "offering"), 0.0))
@@ -162,12 +163,16 @@ def test_the_rest_note_gives_way_to_a_question_a_confirmation_a_short_window_and
     assert shown() is None, "beside a fault notice"
     bedside._show_banner(bedside.fault_banner, False)
     qtbot.waitUntil(lambda: shown() == strings.away_from_rest_text())
-    bedside.resize(1024, 600)  # 0.26 of the height whole: the patient's line alone
+    # Whole it pushed the fourth earlier message out of view on 1280 x 800 at scale 1 (rev45a2):
+    # the patient's line alone there; on a portrait tablet, and at 1.25 on 1280 x 800, none.
+    bedside.resize(1280, 800)
     qtbot.waitUntil(lambda: shown() == strings.away_from_rest_patient_text())
     assert bedside.rest_note.toolTip() == strings.away_from_rest_text()
+    bedside.resize(800, 1280)
+    qtbot.waitUntil(lambda: shown() is None)
     bedside.resize(1280, 440)  # cramped
     qtbot.waitUntil(lambda: shown() is None)
-    bedside.resize(1280, 800)
+    bedside.resize(1920, 1080)
     qtbot.waitUntil(lambda: shown() == strings.away_from_rest_text())
     scaled(1.5, "bedside")  # whole 0.29, the patient's line 0.165 of 800 px
     bedside.resize(1280, 801)

@@ -95,7 +95,16 @@ def show_config_fault(window: Any) -> None:
 
 @pytest.mark.parametrize(
     ("scale", "resting_away"),
-    [(1.0, False), (1.25, False), (1.5, False), (2.0, False), (1.5, True), (2.0, True)],
+    [
+        (1.0, False),
+        (1.25, False),
+        (1.5, False),
+        (2.0, False),
+        (1.0, True),
+        (1.25, True),
+        (1.5, True),
+        (2.0, True),
+    ],
 )
 @pytest.mark.parametrize("screen", sorted(SCREENS))
 def test_the_bedside_fits_the_screen_at_large_font_scales(
@@ -204,19 +213,28 @@ def test_the_bedside_fits_the_screen_at_large_font_scales(
     assert failures == [], "\n".join(failures)
 
 
-@pytest.mark.parametrize("scale", [1.0, 1.5])
+@pytest.mark.parametrize(
+    ("scale", "resting_away"), [(1.0, False), (1.5, False), (1.0, True), (1.25, True), (1.5, True)]
+)
 def test_a_portrait_tablet_shows_the_request_panel_below_the_tiles(
-    qtbot: Any, scaled: Any, tmp_path: Path, scale: float
+    qtbot: Any, scaled: Any, tmp_path: Path, scale: float, resting_away: bool
 ) -> None:
     """An 800 x 1280 tablet on a bed arm: side by side, the window needed 864 px at scale 1 and
     1251 at 1.5, so the request panel, Cancel and Staff were off the screen. The body now turns:
     tiles above, the patient's request below, the window as wide as the screen, and the tiles,
-    a long question and its Yes and No whole."""
+    a long question and its Yes and No whole. ``resting_away``: the rest note must not push the
+    newest request's status out of view ("Nurse ..." went at 1.25 and 1.5, rev45a2)."""
     from PyQt6.QtWidgets import QBoxLayout
 
     scaled(scale, "bedside")
     window = offline_bedside(qtbot, tmp_path, 800, 1280)
-    window.timeline.tracks = [RequestTrack("r1", "water", "acknowledged", "Nurse Lee")]
+    if resting_away:
+        rest_away(window, qtbot, tmp_path)
+    window.timeline.tracks = [
+        RequestTrack("r1", "reposition", "acknowledged", "Nurse Alexandra Kim"),
+        RequestTrack("r0", "water", "resolved"),
+        RequestTrack("r-1", "pain", "acknowledged", "Nurse Alexandra Kim"),
+    ]
     window._show_timeline()
     failures: list[str] = []
     states: dict[str, list[ev.BedsideEvent]] = {
@@ -240,6 +258,8 @@ def test_a_portrait_tablet_shows_the_request_panel_below_the_tiles(
         while clipped(window, only=window.pages) and time.monotonic() < deadline:
             qtbot.wait(50)
         failures += [f"{state}: {p}" for p in clipped(window, only=window.pages)]
+        if state == "offering" and scale < 1.5:
+            failures += [f"{state}: {p}" for p in newest_out_of_view(window)]
         window.grab().save(str(tmp_path / f"bedside_{state}_portrait_x{scale:g}.png"))
     assert failures == [], "\n".join(failures)
 
@@ -287,7 +307,11 @@ def test_a_short_tablet_shows_a_question_and_its_yes_and_no_whole(
     window = offline_bedside(qtbot, tmp_path, *size)
     if resting_away:
         rest_away(window, qtbot, tmp_path)
-    window.timeline.tracks = [RequestTrack("r1", "water", "acknowledged", "Nurse Lee")]
+    window.timeline.tracks = [
+        RequestTrack("r1", "reposition", "acknowledged", "Nurse Alexandra Kim"),
+        RequestTrack("r0", "water", "resolved"),
+        RequestTrack("r-1", "pain", "acknowledged", "Nurse Alexandra Kim"),
+    ]
     window._show_timeline()
     window.on_event(ev.QuestionAsked("q1", LONG_QUESTION, "Nurse Lee"))
     window.on_event(

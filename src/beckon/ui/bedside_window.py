@@ -140,12 +140,12 @@ STAGE_BANNER_CRAMPED_H = 40
 """The stage banner's height (at font scale 1) in a cramped window: one line of its compact type."""
 FOLD_AFTER_MS = 250
 """A tile's name cut this long (the window has settled) folds the fault notice (``_fold``)."""
-REST_NOTE_MOST_SHARE = 0.16
-"""The most of the window's height the rest note takes (``_rest_note_text``). Whole it took
-230 px of 800 (0.29) at font scale 1.5 on a 1280 x 800 tablet and 308 of 1080 at 2 on a
-desktop, and the earlier messages needed scrolling, as they did with the patient's line alone
-at 1.5 on the tablet (132 px, 0.165). Whole it takes 0.15 at scale 1 on 1280 x 800 and 0.08
-on 1920 x 1080; the patient's line alone 0.15 on 1024 x 600 at scale 1 (fix45a, measured)."""
+REST_NOTE_MOST_SHARE = 0.12
+"""The most of the window's height the rest note takes (``_rest_note_text``). At 0.16 it
+showed whole on a 1280 x 800 tablet at font scale 1 (0.15) and pushed the fourth earlier
+message out of view (rev45a2); at 0.12 it shows whole on 1920 x 1080 at 1 and 1.25 (90 and
+110 px), the patient's line alone on 1280 x 800 at 1 (90 px), and nothing on 1280 x 800 at
+1.25 or more nor on 1024 x 600 (fix45a2, measured), where the face chip says it."""
 SERVICE_LOST_EXIT_S = 5.0
 """A kiosk whose bedside service thread died exits after this long (systemd restarts it)."""
 
@@ -1516,9 +1516,13 @@ class BedsideWindow(QWidget):
         800 at font scale 1.5 on a 1280 x 800 tablet and off a 1024 x 600 one, and cut the
         nurse's question (rev45a). The rule depends on nothing the line's own height changes
         (not on the window giving way for the tiles' names, ``_fold``): a line hidden for a
-        cut name would free the names, unfold, show again and cut them, every 250 ms."""
+        cut name would free the names, unfold, show again and cut them, every 250 ms. Never
+        on a portrait tablet: there the tiles and the request panel share the height, and the
+        line pushed the newest request's status ("Nurse ...", "Done.") out of view at 1.25
+        and 1.5 on 800 x 1280 (rev45a2)."""
         shown = (
             self._resting_away
+            and self.width() >= self.height()  # ``_rest_note_text``: not on a portrait tablet
             and self.pages.currentIndex() == 0
             and not bool(self._cramped)
             and not self.fault_banner.isVisibleTo(self)
