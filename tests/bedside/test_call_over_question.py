@@ -32,6 +32,14 @@ def nurse_sent_then_asked(bed: Bed) -> p.Question:
     return bed.ask("Do you want the light off?")
 
 
+def paused_for_the_question(bed: Bed) -> None:
+    """The nurse's call sent and a question asked: 4 s after the send the menu waits for the
+    question (nothing offered) until the echo window ends at 5 s."""
+    nurse_sent_then_asked(bed)
+    bed.wait(3.5)
+    assert bed.service.menu.view(bed.t()).stage == "paused"
+
+
 def test_a_direct_emergency_gesture_goes_while_the_menu_waits_for_a_question(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -40,9 +48,7 @@ def test_a_direct_emergency_gesture_goes_while_the_menu_waits_for_a_question(
     reached within 120 s)."""
     bed = Bed(tmp_path, monkeypatch)
     bed.calls()
-    nurse_sent_then_asked(bed)
-    bed.wait(3.5)
-    assert bed.service.menu.view(bed.t()).stage == "paused"
+    paused_for_the_question(bed)
     bed.make("long_blink")
     view = bed.service.menu.view(bed.t())
     assert (view.stage, view.highlighted) == ("confirming", "emergency")
@@ -311,9 +317,7 @@ def test_a_call_while_the_menu_waits_for_a_question_is_confirmed_only_after_the_
     a nod after the 2 s wait sends the emergency."""
     bed = Bed(tmp_path, monkeypatch)
     bed.calls()
-    nurse_sent_then_asked(bed)
-    bed.wait(3.5)
-    assert bed.service.menu.view(bed.t()).stage == "paused"
+    paused_for_the_question(bed)
     bed.make("long_blink")
     bed.wait(1.0)
     bed.make("nod")

@@ -489,8 +489,7 @@ class Interaction:
         self._held = False
         quiet = t + self.settle_after_answer_s
         if self._interrupted is not None:  # nothing else is offered before it comes back
-            self._interrupted = replace(self._interrupted, after=t + self.confirm_after_s)
-            quiet = max(quiet, t + self.confirm_after_s)
+            quiet = max(quiet, self._take_up_from(t))
         self._paused_until = max(self._paused_until, quiet)
         # A spoken request waiting now keeps the quiet when it ends (see listen).
         self._paused_before_listening = max(self._paused_before_listening, quiet)
@@ -595,9 +594,17 @@ class Interaction:
         it = self._interrupted
         if it is None or it.after is not None or self._held:
             return
-        self._interrupted = replace(it, after=t + self.confirm_after_s)
-        self._paused_until = max(self._paused_until, t + self.confirm_after_s)  # as release
+        self._paused_until = max(self._paused_until, self._take_up_from(t))
         log.info("%s taken up again: the question that interrupted it is gone", it.intent)
+
+    def _take_up_from(self, t: float) -> float:
+        """The question that interrupted a scale ended at ``t`` (answered, expired, or gone
+        while set aside): the scale comes back ``confirm_after_s`` later (:meth:`_take_up`),
+        the time returned, before which the menu offers nothing."""
+        assert self._interrupted is not None
+        after = t + self.confirm_after_s
+        self._interrupted = replace(self._interrupted, after=after)
+        return after
 
     def _take_up(self, t: float) -> None:
         """Bring back the scale a question interrupted once its time has come (``release``,
