@@ -69,8 +69,9 @@ def test_the_station_fits_the_screen_at_large_font_scales(
     from beckon.ui.station_window import StationWindow
 
     scaled(scale, "station", language)
-    # Calls escalate within seconds, so the rows carry their longest text: the overdue badge.
-    rig.serve(rig.station({"escalation.emergency_s": 1.0, "escalation.urgent_s": 2.0}))
+    # Calls escalate within a second, so the rows carry their longest text: the overdue badge
+    # (the emergency at level 3 after 0.9 s, the two urgent calls overdue after 0.6 s).
+    rig.serve(rig.station({"escalation.emergency_s": 0.3, "escalation.urgent_s": 0.6}))
     width, height = SCREENS[screen]
     feed = StationFeed(BrokerConfig(url=mosquitto.url, keepalive=2), SITE, UNIT)
     window = StationWindow(
