@@ -117,8 +117,12 @@ class Patient:
                 "browOuterUpLeft": w,
                 "browOuterUpRight": w,
             }
+            # min/max rather than np.clip: the same values (every trace identical), far cheaper
+            # (np.clip on one float was 6 % of a held-gesture test's CPU time).
             shapes = {
-                name: float(np.clip(rest + rises[name] + rng.normal(0, self.noise_score), 0, 1))
+                name: min(
+                    max(rest + rises[name] + float(rng.normal(0, self.noise_score)), 0.0), 1.0
+                )
                 for name, rest in REST_BLENDSHAPES.items()
             }
             out.append(
