@@ -196,10 +196,11 @@ def test_a_call_gesture_while_a_spoken_request_waits_leaves_the_question(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A spoken "Water?" waits for its yes: a long blink over a question gave "Emergency?" on
-    screen while a spoken "yes" went to the water (rev45b2). Now the question stays, as a
-    call gesture does nothing while a spoken request waits."""
+    screen while a spoken "yes" went to the water (rev45b2). For a call that is not an
+    emergency the question stays, as such a call does nothing while a spoken request waits
+    (an emergency's ends the spoken request: tests/bedside/test_emergency_over_the_menu.py)."""
     bed = Bed(tmp_path, monkeypatch)
-    bed.calls()
+    bed.calls(call="nurse")
     bed.wait(2.0)
     bed.service.handle(service_module.VoiceProposal(True))
     bed.wait(0.5)

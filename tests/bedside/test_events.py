@@ -33,12 +33,13 @@ SAMPLES: list[ev.BedsideEvent] = [
     ev.CancelAsked("water", "3f2b8c1e-6a4d", "gesture"),
     ev.ConfirmTooSoon("nurse", 1.0, "nod"),
     ev.QuestionSetAside("q1", "Are you in pain?"),
+    ev.SpokenRequestDropped(1.0),
 ]
 
 
 def test_every_kind_of_bedside_event_is_in_the_union_and_frozen() -> None:
     kinds = typing.get_args(ev.BedsideEvent)
-    assert {type(e) for e in SAMPLES} == set(kinds) and len(kinds) == 20
+    assert {type(e) for e in SAMPLES} == set(kinds) and len(kinds) == 21
     for e in SAMPLES:
         with pytest.raises(dataclasses.FrozenInstanceError):
             e.__setattr__(dataclasses.fields(e)[0].name, None)

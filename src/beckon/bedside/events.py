@@ -178,6 +178,15 @@ class QuestionSetAside:
 
 
 @dataclass(frozen=True)
+class SpokenRequestDropped:
+    """The patient's emergency gesture ended a spoken request that waited for its yes: the
+    voice worker drops it, so a "yes" (said or nodded) does not send it while "Emergency?"
+    is on screen (``Interaction.take_emergency``)."""
+
+    t: float
+
+
+@dataclass(frozen=True)
 class ConnectionChanged:
     """The link to the broker: ``online`` or not. ``request_saved`` says a request was just
     kept in the outbox because the link is down (it will be sent when it is back)."""
@@ -218,6 +227,7 @@ BedsideEvent = (
     | AnswerReceived
     | QuestionExpired
     | QuestionSetAside
+    | SpokenRequestDropped
     | ConnectionChanged
     | StationChanged
     | Fault
@@ -253,6 +263,8 @@ def describe(e: BedsideEvent) -> str:
             return f"{name} {text!r}"
         case QuestionAnswered(answer=answer):
             return f"{name} answer={answer}"
+        case SpokenRequestDropped():
+            return f"{name} (for an emergency gesture)"
         case ConnectionChanged(online=online, request_saved=saved):
             return f"{name} online={online}" + (" (request saved, will be sent)" if saved else "")
         case StationChanged(online=online):

@@ -268,6 +268,21 @@ class _Interrupted:
     after: float | None = None
 
 
+@dataclass(frozen=True)
+class TakenThrough:
+    """An emergency call (:meth:`Interaction.take_emergency`) taken over what the menu was
+    doing: ``outcome`` is the emergency's own (its confirmation, as from the menu);
+    ``ended`` the request whose confirmation it ended (the service says "Not sent: ..."),
+    ``proposal_ended`` whether a spoken request waiting for its yes was ended (the voice
+    worker must drop it, or a "yes" sends it while "Emergency?" is on screen), and
+    ``set_aside`` the scale put aside (taken up again after, "Not sent yet: Pain.")."""
+
+    outcome: Event
+    ended: str | None = None
+    proposal_ended: bool = False
+    set_aside: str | None = None
+
+
 CONFIRM_AFTER_S = 2.0
 """Seconds after a confirmation appears before a confirming gesture counts (see
 ``InteractionSettings.confirm_after_s``). Longer than the echoes of the selecting movement:
@@ -531,7 +546,7 @@ class Interaction:
         quiet = self._held or self._asleep or t < self._paused_until
         return not quiet and t < self._question_pause_until
 
-    def take_call(self, gesture: str, t: float) -> Event | None:
+    def take_call(self, gesture: str, t: float, emergency: bool = False) -> Event | None:
         """A ``call:`` gesture made while a nurse's question is on screen: the question is put
         aside by the service (it waits and comes back after, as behind a confirmation) and
         the call is chosen as from the menu, confirmation and all. Anything else: None, the
@@ -544,17 +559,68 @@ class Interaction:
         Not while asleep (as :meth:`on_gesture`: the view stays "asleep", so the confirmation
         could not be shown and its nod only woke the menu, rev45b2) nor while a spoken request
         waits for its yes (:meth:`listen`: a "yes" then sent the spoken request with
-        "Emergency?" on screen, rev45b2): the question stays, the gesture does nothing."""
+        "Emergency?" on screen, rev45b2): the question stays, the gesture does nothing.
+        Unless the call is an ``emergency`` (the service knows ``is_emergency``): then the
+        spoken request is ended as in :meth:`take_emergency` (the service has the voice
+        worker drop it); it kept the emergency waiting 10.5 s (rev45b3)."""
         action = self.actions.get(gesture, "none")
         if not self._held or not action.startswith("call:"):
             return None
-        if self._asleep or self._listening:
+        if self._asleep or (self._listening and not emergency):
             return None
+        if self._listening:
+            self._listening = False
+            self._paused_until = min(self._paused_before_listening, t)
+            log.warning("%s: the spoken request waiting for its yes is ended", gesture)
         self._held = False
         self._since = max(self._since, t)
         if self.mode == "scanning":
             self._index = 0
         return self._choose(action[5:], t, gesture, wait=True)
+
+    def take_emergency(self, gesture: str, t: float) -> TakenThrough | None:
+        """A ``call:`` gesture the service knows asks for an EMERGENCY (an intent marked
+        ``is_emergency``), made while the menu is busy with something else: the pain scale
+        (put aside, taken up again after the emergency's confirmation as after a nurse's
+        question, :meth:`_take_up`), another confirmation (ended: "Not sent: ..."), or a
+        spoken request waiting for its yes (ended; the service tells the voice worker). Then
+        the emergency goes to its confirmation as from the menu, confirmable only after
+        :data:`CALL_OVER_QUESTION_WAIT_S` (the patient's next nod may have been meant for
+        what was on screen: a number, "Cancel Water?", the spoken request's yes).
+
+        Each of these ignored the gesture: 47.5 s of long blinks on the scale until it gave
+        up, about 10 s behind "Cancel Water?", 11.7 s behind a spoken request (rev45b3).
+        None, and nothing changes: not an emergency-shaped call, asleep (only the wake
+        gesture works, documented), a nurse's question on screen (:meth:`take_call`), the
+        same emergency already awaiting its confirmation, or nothing under way (the menu
+        takes it as ever, :meth:`on_gesture`)."""
+        self._advance(t)
+        action = self.actions.get(gesture, "none")
+        if not action.startswith("call:") or self._asleep or self._held:
+            return None
+        intent = action[5:]
+        pending, scale = self._pending, self._scale
+        if pending is not None and pending.intent == intent:
+            return None
+        if pending is None and scale is None and not self._listening:
+            return None
+        ended = set_aside = None
+        if pending is not None:
+            ended, self._pending = pending.intent, None
+        if scale is not None:
+            set_aside, self._scale = scale.intent, None
+            self._interrupted = _Interrupted(scale.intent, after=t)
+        listening, self._listening = self._listening, False
+        if listening:
+            self._paused_until = self._paused_before_listening
+        self._paused_until = min(self._paused_until, t)  # the scale's or listening's pause
+        self._since = t
+        log.warning(
+            "%s taken at once for %s (ended: %s, scale put aside: %s, spoken request: %s)",
+            gesture, intent, ended, set_aside, listening,
+        )  # fmt: skip
+        outcome = self._choose(intent, t, gesture, wait=True)
+        return TakenThrough(outcome, ended, listening, set_aside)
 
     def answered_instead(self, t: float, made: float) -> str | None:
         """A gesture that answers a question, ``made`` while the confirmation of a call taken
@@ -622,6 +688,11 @@ class Interaction:
         self._scale = _Scale(it.intent, 0, at, resumed=True)
         self._since = at
         log.info("%s taken up again at %.2f s after the nurse's question", it.intent, at)
+
+    @property
+    def listening(self) -> bool:
+        """A spoken request waits for its yes or no (:meth:`listen`)."""
+        return self._listening
 
     @property
     def held(self) -> bool:

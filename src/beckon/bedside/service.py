@@ -37,6 +37,7 @@ from beckon.bedside.interaction import (
     Moved,
     ScaleOffered,
     Selected,
+    TakenThrough,
     answer_for,
 )
 from beckon.config import BedsideSettings
@@ -1013,6 +1014,8 @@ class BedsideService:
                 return
         elif self._answers_set_aside(g) or self._call_held_back(g):
             return
+        elif self._emergency_call(g) and (through := self.menu.take_emergency(g.name, g.t)):
+            outcome = self._emergency_through(through, g)
         else:
             outcome = self.menu.on_gesture(g.name, g.t, g.made)
         if isinstance(outcome, Selected | Cancelled):
@@ -1038,6 +1041,20 @@ class BedsideService:
         elif isinstance(outcome, Moved):
             self._emit(ev.PointerMoved(outcome.intent, g.t, g.name))
 
+    def _emergency_through(self, through: TakenThrough, g: Gesture) -> Event:
+        """An emergency gesture taken over what the menu was doing
+        (:meth:`Interaction.take_emergency`): the confirmation it ended is reported as given
+        up for the emergency (the window says "Not sent: ..." once the emergency's own
+        prompt is over, not over it), and a spoken request it ended is dropped by the voice
+        worker (:class:`ev.SpokenRequestDropped`). A call over a question whose confirmation
+        it ended is not doubted: the patient did not let it lapse."""
+        if through.ended is not None:
+            self._call_over = None
+            self._emit(ev.SelectionCancelled(through.ended, g.t, "emergency"))
+        if through.proposal_ended:
+            self._emit(ev.SpokenRequestDropped(g.t))
+        return through.outcome
+
     def _call_over_question(self, g: Gesture) -> Event | None:
         """A ``call:`` gesture during a question (any intent, not only an emergency: the
         gesture answers nothing, it was dropped without a word, and a request the patient
@@ -1055,9 +1072,12 @@ class BedsideService:
             log.info("%s over question %r ignored: a call over it was not sent", g.name,
                      question.text)  # fmt: skip
             return None
-        outcome = self.menu.take_call(g.name, g.t)
+        listening = self.menu.listening
+        outcome = self.menu.take_call(g.name, g.t, emergency=self._emergency_call(g))
         if outcome is None:
             return None
+        if listening:  # an emergency ended the spoken request (Interaction.take_call)
+            self._emit(ev.SpokenRequestDropped(g.t))
         waiting = {question.id: (question, self._question_until)}
         self._questions_waiting = waiting | self._questions_waiting
         self.question = None

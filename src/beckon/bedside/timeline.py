@@ -148,6 +148,7 @@ class Timeline:
                 | ev.AnswerReceived()
                 | ev.QuestionExpired()
                 | ev.QuestionSetAside()
+                | ev.SpokenRequestDropped()
                 | ev.Fault()
             ):
                 return False

@@ -1,0 +1,157 @@
+"""A direct emergency gesture (a profile's ``call:emergency``, e.g. a long blink) is taken at
+once whatever the menu is doing: the pain scale is put aside and taken up again after it,
+another confirmation is ended ("Not sent: ..."), a spoken request waiting for its yes is
+ended and the voice worker told. The emergency then waits for its confirming nod as from the
+menu, after the 2 s wait of a call over something else (the patient's next nod may have been
+meant for what was on screen). Asleep, nothing (only the wake gesture works).
+
+The real bedside service on a fake clock (tests/helpers/fake_clock_bed.py), with a profile
+where a long blink asks for the emergency at once and a nod chooses and confirms.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from beckon.bedside import events as ev
+from beckon.bedside.interaction import CANCEL_REQUEST
+from beckon.bedside.service import VoiceProposal
+from beckon.messaging import protocol as p
+from tests.helpers.fake_clock_bed import Bed
+
+
+def sent(bed: Bed) -> list[tuple[str, int | None]]:
+    return [(r.intent, r.level) for r in bed.sent("request") if isinstance(r, p.Request)]
+
+
+def heard(bed: Bed) -> list[object]:
+    events: list[object] = []
+    bed.service.listeners.append(events.append)
+    return events
+
+
+def stage(bed: Bed) -> tuple[str, str | None]:
+    view = bed.service.menu.view(bed.t())
+    return view.stage, view.highlighted
+
+
+def on_the_scale(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Bed:
+    bed = Bed(tmp_path, monkeypatch, offered=("water", "pain", "emergency"))
+    bed.calls(scale_intents=("pain",))
+    bed.until_offered("pain")
+    bed.make("nod")
+    bed.wait(6.0)
+    assert stage(bed) == ("scale", "pain")
+    return bed
+
+
+def test_on_the_pain_scale_a_long_blink_asks_for_the_emergency_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It did nothing for 47.5 s, until the scale gave up and sent "pain" with no number
+    (rev45b3). Now "Emergency?" at once, sent by a nod after the wait; the scale comes back
+    after it, said as not sent yet, and no pain went meanwhile."""
+    bed = on_the_scale(tmp_path, monkeypatch)
+    bed.make("long_blink")
+    assert stage(bed) == ("confirming", "emergency")
+    bed.wait(2.5)
+    bed.make("nod")
+    assert sent(bed) == [("emergency", None)]
+    bed.wait(4.0)
+    view = bed.service.menu.view(bed.t())
+    assert (view.stage, view.highlighted, view.resumed) == ("scale", "pain", True)
+    assert sent(bed) == [("emergency", None)]
+
+
+def test_a_nod_at_once_after_the_long_blink_on_the_scale_sends_no_emergency(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The nod may have been meant for the number on offer: too soon, nothing sent."""
+    bed = on_the_scale(tmp_path, monkeypatch)
+    bed.make("long_blink")
+    bed.wait(0.5)
+    bed.make("nod")
+    assert sent(bed) == []
+    assert stage(bed) == ("confirming", "emergency")
+
+
+def test_a_lapsed_emergency_gives_the_scale_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A misread long blink on the scale costs "Emergency?" for its 10 s, then the scale."""
+    bed = on_the_scale(tmp_path, monkeypatch)
+    bed.make("long_blink")
+    bed.wait(13.0)
+    view = bed.service.menu.view(bed.t())
+    assert (view.stage, view.highlighted, view.resumed) == ("scale", "pain", True)
+    assert sent(bed) == []
+
+
+def test_a_long_blink_ends_another_confirmation_and_asks_for_the_emergency(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With "Cancel Water?" on screen the long blink was ignored until it lapsed, about 10 s
+    (rev45b3). Now it is ended, reported as given up for the emergency (the window says
+    "Not cancelled" after the emergency's prompt), and the water is not cancelled."""
+    bed = Bed(tmp_path, monkeypatch)
+    bed.calls()
+    bed.until_offered("water")
+    bed.make("nod")
+    bed.until_offered(CANCEL_REQUEST)
+    bed.make("nod")
+    assert stage(bed) == ("confirming", CANCEL_REQUEST)
+    events = heard(bed)
+    bed.make("long_blink")
+    assert stage(bed) == ("confirming", "emergency")
+    ended = [e for e in events if isinstance(e, ev.SelectionCancelled)]
+    assert [(e.intent, e.reason) for e in ended] == [(CANCEL_REQUEST, "emergency")]
+    bed.wait(2.5)
+    bed.make("nod")
+    assert sent(bed) == [("water", None), ("emergency", None)]
+    assert bed.sent("cancel") == []
+
+
+def test_a_long_blink_ends_a_spoken_request_waiting_for_its_yes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A spoken request waits for its yes: the long blink did nothing for 11.7 s (rev45b3).
+    Now "Emergency?" at once, and the voice worker is told to drop the spoken request."""
+    bed = Bed(tmp_path, monkeypatch)
+    bed.calls()
+    bed.wait(1.0)
+    bed.service.handle(VoiceProposal(waiting=True))
+    bed.tick()
+    events = heard(bed)
+    bed.make("long_blink")
+    assert stage(bed) == ("confirming", "emergency")
+    assert any(isinstance(e, ev.SpokenRequestDropped) for e in events)
+    bed.wait(2.5)
+    bed.make("nod")
+    assert sent(bed) == [("emergency", None)]
+
+
+def test_over_a_question_a_long_blink_ends_the_spoken_request_waiting_behind_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A question on screen and a spoken request waiting: the long blink did nothing and the
+    emergency waited 10.5 s (rev45b3). Now the question is put aside as for any call, the
+    spoken request is ended (the voice worker told), and a nod after the 2 s wait sends the
+    emergency."""
+    bed = Bed(tmp_path, monkeypatch)
+    bed.calls()
+    bed.wait(2.0)
+    bed.service.handle(VoiceProposal(waiting=True))
+    bed.wait(0.5)
+    bed.ask("Do you want the light off?")
+    bed.wait(0.5)
+    assert bed.service.question is not None
+    events = heard(bed)
+    bed.make("long_blink")
+    assert bed.service.question is None
+    assert stage(bed) == ("confirming", "emergency")
+    assert any(isinstance(e, ev.SpokenRequestDropped) for e in events)
+    bed.wait(2.5)
+    bed.make("nod")
+    assert sent(bed) == [("emergency", None)]
