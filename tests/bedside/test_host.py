@@ -152,6 +152,24 @@ def test_a_nurses_question_takes_the_nod_over_a_spoken_request_waiting_behind_it
     assert posted == [] and drain(service) == [Gesture("nod", 1.0, 0.9)]
 
 
+def test_an_emergency_gesture_drops_the_spoken_request_waiting_for_its_yes(
+    tmp_path: Path,
+) -> None:
+    """The service ended the spoken request for the patient's emergency gesture: the host
+    tells the voice worker, and the nod that follows goes to the menu ("Emergency?"), not to
+    the spoken request (it sent "water" while "Emergency?" was on screen)."""
+    service = a_service(tmp_path)
+    host = BedsideHost(service, mic=MicSpec("en"))
+    posted: list[object] = []
+    worker = VoiceWorker("en", posted.append)
+    host.voice = worker
+    worker.dialogue.on_intent("water", 0.0, "some water")
+    service._emit(ev.SpokenRequestDropped(1.0))
+    host.post_from_camera(Gesture("nod", 3.0, 0.9))
+    assert posted == []
+    assert Gesture("nod", 3.0, 0.9) in drain(service)
+
+
 def test_a_nurses_question_puts_every_voice_worker_in_answer_mode(tmp_path: Path) -> None:
     """The service's question events reach the current voice worker, and a worker started
     while the question waits (a microphone restarted) starts in answer mode too."""

@@ -69,3 +69,20 @@ def test_the_camera_clock_does_not_expire_the_proposal(catalog):
 def test_with_no_voice_path_the_post_is_unchanged():
     menu: list[object] = []
     assert route_gestures(menu.append, None) == menu.append
+
+
+def test_a_spoken_request_dropped_for_an_emergency_is_not_sent_by_a_nod(catalog):
+    """The bedside ended it (the patient's emergency gesture, ev.SpokenRequestDropped): the
+    nod that follows is not its yes (it sent the water with "Emergency?" on screen) and
+    goes on to the menu, where it is the emergency's confirmation."""
+    posted: list[object] = []
+    menu: list[object] = []
+    seen: list[object] = []
+    worker = _worker(catalog, posted)
+    worker.listeners.append(seen.append)
+    worker.dialogue.on_intent("water", 0.0, "some water")
+    worker.drop_proposal()
+    route_gestures(menu.append, worker)(Gesture("nod", 3.0, 0.9))
+    assert posted == []
+    assert menu == [Gesture("nod", 3.0, 0.9)]
+    assert [(type(s), getattr(s, "why", "")) for s in seen] == [(Closed, "dropped")]

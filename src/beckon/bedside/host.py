@@ -375,6 +375,10 @@ class BedsideHost:
                 self._cancels = (event.menu.cancels, event.menu.cancels_id)
                 if self.voice is not None:
                     self.voice.expect_cancel(*self._cancels)
+        if isinstance(event, ev.SpokenRequestDropped):
+            with self._answer_lock:
+                if self.voice is not None:
+                    self.voice.drop_proposal()
         hint = answer_expected(event)
         if hint is None:
             return

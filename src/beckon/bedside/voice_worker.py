@@ -188,6 +188,14 @@ class VoiceWorker:
         with self._lock:
             self._question = hint.question_id
 
+    def drop_proposal(self) -> None:
+        """Told by the bedside (any thread) that the patient's emergency gesture ended the
+        spoken request waiting for its yes (``ev.SpokenRequestDropped``): dropped, or a "yes"
+        (said, or a nod routed here) sent it while "Emergency?" was on screen."""
+        with self._lock:
+            actions = self.dialogue.drop(self._t)
+        self._apply(actions)
+
     def expect_cancel(self, intent: str | None, request_id: str | None = None) -> None:
         """Told by the bedside (any thread) which open request "cancel" would take back (the
         menu's cancel entry: ``intent``, its id ``request_id``), or that none would."""

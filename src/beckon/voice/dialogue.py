@@ -63,7 +63,8 @@ class Send:
 
 @dataclass(frozen=True)
 class Closed:
-    """A proposal ended without a request: ``why`` is declined, cancelled or expired."""
+    """A proposal ended without a request: ``why`` is declined, cancelled, expired
+    or dropped (the bedside ended it for an emergency gesture)."""
 
     intent: str
     why: str
@@ -154,6 +155,11 @@ class Dialogue:
         if answer == "no":
             return out + self._close("declined", t)
         return out
+
+    def drop(self, t: float) -> list[Action]:
+        """The bedside ended the proposal (the patient's emergency gesture took the screen):
+        closed as "dropped", so a "yes" after it sends nothing."""
+        return self._close("dropped", t)
 
     def wait_longer(self, seconds: float) -> None:
         """The tablet was speaking (its question, the menu) for ``seconds`` with the patient
