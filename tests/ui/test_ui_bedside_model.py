@@ -95,6 +95,15 @@ def test_a_choice_that_lapsed_or_was_taken_back_is_said_and_not_cut_off() -> Non
     assert policy.prompt(kept, "Water", items=3) == Prompt("kept", ("Water",))
 
 
+def test_a_confirmation_an_emergency_gesture_ended_is_not_said_over_the_emergency() -> None:
+    """ "Cancel Water?" ended by the patient's emergency gesture: said at once, "Not
+    cancelled" and "Send Emergency?" cut each other (one utterance at a time). The window
+    says it once the menu offers again (BedsideWindow._after_emergency)."""
+    ended = ev.SelectionCancelled(CANCEL_REQUEST, 20.0, "emergency")
+    assert prompt_for(ended, "Water") is None
+    assert prompt_for(ev.SelectionCancelled("nurse", 20.0, "emergency"), "Nurse") is None
+
+
 def test_what_yields_to_the_tile_names_stays_as_large_as_they_allow() -> None:
     """In a cramped window the notices, the instruction line and the request panel are no
     larger than the tiles' names. Taken only down, the cap kept the names' size from before

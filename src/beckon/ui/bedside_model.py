@@ -101,6 +101,11 @@ def prompt_for(e: BedsideEvent, intent_label: str, calibrating: bool = False) ->
             # Shown only (BedsideWindow): said, it cut the question (each utterance stops the
             # last) and was itself cut by the instruction at ready (rev43u2 RISK 3).
             return None
+        case ev.SelectionCancelled(reason="emergency"):
+            # Ended by the patient's emergency gesture: said by the window once the
+            # emergency's own prompt is over (BedsideWindow._after_emergency); said now, it
+            # cut "Send Emergency?" or was cut by it (each utterance stops the last).
+            return None
         case ev.SelectionCancelled(intent=intent):
             # A choice that waited for its confirming gesture lapsed or was taken back: said,
             # or the patient believed the emergency had gone (for the cancel entry, the label

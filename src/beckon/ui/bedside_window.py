@@ -455,6 +455,9 @@ class BedsideWindow(QWidget):
         # A spoken proposal's "Not sent: ..." that lapsed while a nurse's question was on
         # screen: said when the menu offers again (see _say_lapse).
         self._lapse_after_question: str | None = None
+        # What an emergency gesture ended ("Not sent: Water."), said when the menu offers
+        # again, after the emergency's own prompts (Interaction.take_emergency).
+        self._after_emergency: str | None = None
         self._cancelling: str | None = None  # the request a "Cancel ...?" on screen is about
         self._started = time.monotonic()
         self.tiles: dict[str, Tile] = {}
@@ -1002,6 +1005,13 @@ class BedsideWindow(QWidget):
                 self._note_after_choice(strings.already_asked_text(self.label(intent)))
             case ev.CancelAsked(intent=intent):
                 self._note_after_choice(strings.cancelling_text(self.label(intent)))
+            case ev.SelectionCancelled(intent=intent, reason="emergency"):
+                label = self.label(self.menu.cancels or "") if self.menu is not None else ""
+                self._after_emergency = (
+                    strings.kept_text(label)
+                    if intent == CANCEL_REQUEST
+                    else strings.not_sent_text(self.label(intent))
+                )
             case ev.ConfirmTooSoon(intent=intent, late=False):
                 # Until the confirmation counts (the menu's next view gives the instruction):
                 # a patient who confirmed on purpose sees why nothing happened. Shown, not
@@ -1045,6 +1055,14 @@ class BedsideWindow(QWidget):
             self._given_up = (lapse, time.monotonic())  # on the banner while it is said
             self.speaker.say(lapse, self.language)
             self.prompts.quiet()  # the offer this view brings would cut it
+        ended = self._after_emergency
+        if ended is not None and view.stage in ("offering", "pointing"):
+            # After the emergency's confirmation and its news (sent, or not sent): never
+            # over them. Not cleared by a request sent: the emergency is one.
+            self._after_emergency = None
+            self._given_up = (ended, time.monotonic())
+            self.speaker.say(ended, self.language)
+            self.prompts.quiet()
         if tuple(self.tiles) != tuple(view.items) and view.items:
             self._set_tiles(tuple(view.items))
         entry = self.tiles.get(CANCEL_REQUEST)
@@ -1135,7 +1153,9 @@ class BedsideWindow(QWidget):
                         strings.stage_banner(self.menu, self._chosen_label(self.menu))
                     )
                 return
-            if item.why == "expired":
+            if item.why == "dropped":  # for an emergency gesture: said after it (see above)
+                self._after_emergency = strings.not_sent_text(self.label(item.intent))
+            elif item.why == "expired":
                 text = translate("Beckon", "Not sent: {intent}. Say it again if you need it.")
                 self._say_lapse(text.format(intent=self.label(item.intent)))
             else:
