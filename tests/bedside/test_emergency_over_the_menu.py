@@ -16,9 +16,12 @@ from pathlib import Path
 import pytest
 
 from beckon.bedside import events as ev
+from beckon.bedside.host import BedsideHost, MicSpec
 from beckon.bedside.interaction import CANCEL_REQUEST
 from beckon.bedside.service import VoiceProposal
+from beckon.bedside.voice_worker import VoiceWorker
 from beckon.messaging import protocol as p
+from beckon.voice.dialogue import Closed
 from tests.helpers.fake_clock_bed import Bed
 
 
@@ -154,4 +157,80 @@ def test_over_a_question_a_long_blink_ends_the_spoken_request_waiting_behind_it(
     assert any(isinstance(e, ev.SpokenRequestDropped) for e in events)
     bed.wait(2.5)
     bed.make("nod")
+    assert sent(bed) == [("emergency", None)]
+
+
+def spoken(bed: Bed, intent: str) -> VoiceWorker:
+    """The real host and voice worker (not started) on the bed's service: the worker's
+    dialogue proposes ``intent`` as if heard (default policy: an emergency is sent after 3 s
+    unless declined); what the host posts is handled as the service's loop would."""
+    host = BedsideHost(bed.service, mic=MicSpec("en"))
+    worker = VoiceWorker("en", bed.service.handle)
+    worker.listeners.extend(host.voice_listeners)
+    host.voice = worker
+    worker._apply(worker.dialogue.on_intent(intent, 0.0, intent))
+    settle(bed)
+    return worker
+
+
+def settle(bed: Bed) -> None:
+    while not bed.service.inbox.empty():
+        bed.service.handle(bed.service.inbox.get_nowait())
+    bed.tick()
+
+
+def spoken_for(bed: Bed, worker: VoiceWorker, seconds: float) -> None:
+    """``seconds`` pass for the bed and for the voice worker's clock alike."""
+    for _ in range(round(seconds / 0.1)):
+        bed.wait(0.1)
+        worker._t += 0.1
+        worker._apply(worker.dialogue.tick(worker._t))
+        settle(bed)
+
+
+@pytest.mark.parametrize("blink_at", [0.5, 1.5, 2.5])
+def test_a_long_blink_while_a_spoken_emergency_waits_sends_it_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, blink_at: float
+) -> None:
+    """The patient SAID "emergency" (sent by itself after 3 s unless declined) and long-blinks:
+    the blink ended the spoken emergency for its own "Emergency?", which needed a nod; still,
+    nothing was sent, and "Not sent: Emergency." was said (rev45e BLOCKER). Now the blink is
+    the spoken emergency's yes: exactly one emergency, at the blink (3.0 s without it), no
+    "Emergency?" left on screen, nothing said not sent."""
+    bed = Bed(tmp_path, monkeypatch)
+    bed.calls()
+    bed.wait(2.0)
+    events = heard(bed)
+    worker = spoken(bed, "emergency")
+    closed: list[object] = []
+    worker.listeners.append(closed.append)
+    spoken_for(bed, worker, blink_at)
+    bed.make("long_blink")
+    settle(bed)
+    assert sent(bed) == [("emergency", None)], "sent at the blink"
+    spoken_for(bed, worker, 12.0)
+    assert sent(bed) == [("emergency", None)]
+    assert not [c for c in closed if isinstance(c, Closed)]
+    assert not any(isinstance(e, ev.SpokenRequestDropped | ev.ConfirmNeeded) for e in events)
+    assert stage(bed)[0] != "confirming"
+
+
+def test_over_a_question_a_long_blink_sends_the_spoken_emergency_and_leaves_the_question(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A spoken emergency waits behind a nurse's question: the blink put the question aside
+    and dropped the spoken emergency for a gesture's "Emergency?" (rev45e). Now it sends the
+    spoken emergency, once, and the question stays on screen for its answer."""
+    bed = Bed(tmp_path, monkeypatch)
+    bed.calls()
+    bed.wait(2.0)
+    worker = spoken(bed, "emergency")
+    bed.ask("Do you want the light off?")
+    spoken_for(bed, worker, 0.5)
+    assert bed.service.question is not None
+    bed.make("long_blink")
+    settle(bed)
+    assert sent(bed) == [("emergency", None)]
+    assert bed.service.question is not None
+    spoken_for(bed, worker, 5.0)
     assert sent(bed) == [("emergency", None)]

@@ -34,12 +34,13 @@ SAMPLES: list[ev.BedsideEvent] = [
     ev.ConfirmTooSoon("nurse", 1.0, "nod"),
     ev.QuestionSetAside("q1", "Are you in pain?"),
     ev.SpokenRequestDropped(1.0),
+    ev.SpokenEmergencyBacked(1.0, "emergency"),
 ]
 
 
 def test_every_kind_of_bedside_event_is_in_the_union_and_frozen() -> None:
     kinds = typing.get_args(ev.BedsideEvent)
-    assert {type(e) for e in SAMPLES} == set(kinds) and len(kinds) == 21
+    assert {type(e) for e in SAMPLES} == set(kinds) and len(kinds) == 22
     for e in SAMPLES:
         with pytest.raises(dataclasses.FrozenInstanceError):
             e.__setattr__(dataclasses.fields(e)[0].name, None)

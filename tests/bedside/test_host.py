@@ -265,7 +265,7 @@ def test_a_spoken_request_quiets_the_scanning_menu_until_it_is_answered(tmp_path
     worker.listeners.extend(host.voice_listeners)  # what _start_voice does
     worker._apply([Prompt("water", "water please", 1.0, 9.0)])
     worker._apply([Closed("water", "expired", 9.0)])
-    assert drain(service) == [VoiceProposal(True), VoiceProposal(False)]
+    assert drain(service) == [VoiceProposal(True, "water"), VoiceProposal(False)]
 
 
 def test_the_configured_microphone_is_the_one_opened(

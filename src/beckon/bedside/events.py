@@ -187,6 +187,18 @@ class SpokenRequestDropped:
 
 
 @dataclass(frozen=True)
+class SpokenEmergencyBacked:
+    """The patient's emergency gesture came while a spoken EMERGENCY (``intent``) waited for
+    its yes: the gesture is that yes, and the voice worker sends it now
+    (``VoiceWorker.confirm_emergency``). Ended instead for the gesture's own "Emergency?",
+    the spoken emergency the default policy sends by itself after 3 s was dropped, and no
+    emergency went unless the patient also nodded (rev45e BLOCKER)."""
+
+    t: float
+    intent: str
+
+
+@dataclass(frozen=True)
 class ConnectionChanged:
     """The link to the broker: ``online`` or not. ``request_saved`` says a request was just
     kept in the outbox because the link is down (it will be sent when it is back)."""
@@ -228,6 +240,7 @@ BedsideEvent = (
     | QuestionExpired
     | QuestionSetAside
     | SpokenRequestDropped
+    | SpokenEmergencyBacked
     | ConnectionChanged
     | StationChanged
     | Fault
@@ -265,6 +278,8 @@ def describe(e: BedsideEvent) -> str:
             return f"{name} answer={answer}"
         case SpokenRequestDropped():
             return f"{name} (for an emergency gesture)"
+        case SpokenEmergencyBacked(intent=intent):
+            return f"{name} intent={intent} (its yes: the patient's emergency gesture)"
         case ConnectionChanged(online=online, request_saved=saved):
             return f"{name} online={online}" + (" (request saved, will be sent)" if saved else "")
         case StationChanged(online=online):

@@ -379,6 +379,10 @@ class BedsideHost:
             with self._answer_lock:
                 if self.voice is not None:
                     self.voice.drop_proposal()
+        if isinstance(event, ev.SpokenEmergencyBacked):
+            with self._answer_lock:
+                if self.voice is not None:
+                    self.voice.confirm_emergency()
         hint = answer_expected(event)
         if hint is None:
             return
@@ -390,7 +394,7 @@ class BedsideHost:
     def _on_voice_action(self, item: object) -> None:
         """On the voice thread: a spoken request began or ended waiting for yes or no."""
         if isinstance(item, Prompt):
-            self.service.post(VoiceProposal(waiting=True))
+            self.service.post(VoiceProposal(waiting=True, intent=item.intent))
         elif isinstance(item, Send | Closed):
             self.service.post(VoiceProposal(waiting=False))
 

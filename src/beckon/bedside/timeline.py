@@ -149,6 +149,7 @@ class Timeline:
                 | ev.QuestionExpired()
                 | ev.QuestionSetAside()
                 | ev.SpokenRequestDropped()
+                | ev.SpokenEmergencyBacked()
                 | ev.Fault()
             ):
                 return False

@@ -196,6 +196,18 @@ class VoiceWorker:
             actions = self.dialogue.drop(self._t)
         self._apply(actions)
 
+    def confirm_emergency(self) -> None:
+        """Told by the bedside (any thread) that the patient's emergency gesture came while a
+        spoken emergency waited (``ev.SpokenEmergencyBacked``): its yes, sent now. Only an
+        emergency: the proposal may have changed meanwhile (the patient said "water"), and
+        a long blink is no yes to that. Sent already (its 3 s) or declined: nothing."""
+        with self._lock:
+            pending = self.dialogue.pending
+            if pending is None or not self._is_emergency(pending.intent):
+                return
+            actions = self.dialogue.on_answer("yes", self._t)
+        self._apply(actions)
+
     def expect_cancel(self, intent: str | None, request_id: str | None = None) -> None:
         """Told by the bedside (any thread) which open request "cancel" would take back (the
         menu's cancel entry: ``intent``, its id ``request_id``), or that none would."""
