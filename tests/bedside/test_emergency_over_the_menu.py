@@ -18,7 +18,7 @@ import pytest
 from beckon.bedside import events as ev
 from beckon.bedside.host import BedsideHost, MicSpec
 from beckon.bedside.interaction import CANCEL_REQUEST
-from beckon.bedside.service import VoiceProposal
+from beckon.bedside.service import Gesture, VoiceProposal
 from beckon.bedside.voice_worker import VoiceWorker
 from beckon.messaging import protocol as p
 from beckon.voice.dialogue import Closed
@@ -234,3 +234,56 @@ def test_over_a_question_a_long_blink_sends_the_spoken_emergency_and_leaves_the_
     assert bed.service.question is not None
     spoken_for(bed, worker, 5.0)
     assert sent(bed) == [("emergency", None)]
+
+
+def made_before(bed: Bed, gesture: str, before_s: float, reported_after_s: float) -> None:
+    """A long blink now; ``gesture`` was made ``before_s`` before it and is reported
+    ``reported_after_s`` after it (nods are held back, ``GestureEvent.made``)."""
+    t = bed.t()
+    bed.service.handle(Gesture("long_blink", t, 0.9, made=t - 1.0))
+    bed.tick()
+    bed.service.handle(Gesture(gesture, t + reported_after_s, 0.9, made=t - before_s))
+    bed.tick()
+
+
+def test_a_nod_made_for_the_cancel_before_the_long_blink_cancels(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "Cancel Water?" ready; the nod for it made 0.3 s before the long blink is reported
+    0.05 s after it: it was lost ("Kept: Water.", and too soon for "Emergency?"; main sent
+    the cancel, rev45e). Now it cancels the water, and "Emergency?" stays, sent by a nod
+    once it is ready again."""
+    bed = Bed(tmp_path, monkeypatch)
+    bed.calls()
+    bed.until_offered("water")
+    bed.make("nod")
+    bed.until_offered(CANCEL_REQUEST)
+    bed.make("nod")
+    bed.wait(2.5)
+    made_before(bed, "nod", 0.3, 0.05)
+    assert len(bed.sent("cancel")) == 1
+    assert stage(bed) == ("confirming", "emergency")
+    bed.wait(2.5)
+    bed.make("nod")
+    assert sent(bed) == [("water", None), ("emergency", None)]
+
+
+def test_a_number_nodded_before_the_long_blink_is_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the scale, the nod for the number on offer made just before the long blink and
+    reported after it: the pain goes at that number, "Emergency?" stays, and the scale does
+    not come back after it."""
+    bed = on_the_scale(tmp_path, monkeypatch)
+    while bed.service.menu.view(bed.t()).level != 3:
+        bed.wait(0.1)
+    bed.wait(0.3)
+    level = bed.service.menu.view(bed.t()).level
+    made_before(bed, "nod", 0.2, 0.05)
+    assert sent(bed) == [("pain", level)]
+    assert stage(bed) == ("confirming", "emergency")
+    bed.wait(2.5)
+    bed.make("nod")
+    bed.wait(6.0)
+    assert sent(bed) == [("pain", level), ("emergency", None)]
+    assert stage(bed)[0] != "scale"

@@ -283,6 +283,18 @@ class TakenThrough:
     set_aside: str | None = None
 
 
+@dataclass(frozen=True)
+class _TakenOver:
+    """What an emergency call (:meth:`Interaction.take_emergency`) took the screen from at
+    ``at``: the confirmation it ended (``pending``) or the scale it put aside (``scale``). A
+    gesture made before ``at`` and reported after it was meant for that, not for
+    "Emergency?" (:meth:`Interaction._meant_before_the_call`)."""
+
+    at: float
+    pending: _Pending | None = None
+    scale: _Scale | None = None
+
+
 CONFIRM_AFTER_S = 2.0
 """Seconds after a confirmation appears before a confirming gesture counts (see
 ``InteractionSettings.confirm_after_s``). Longer than the echoes of the selecting movement:
@@ -428,6 +440,7 @@ class Interaction:
         self._paused_before_listening = start_t  # the pause when it began (see listen)
         self._pending: _Pending | None = None  # a choice awaiting its confirming gesture
         self._interrupted: _Interrupted | None = None  # a choice a nurse's question interrupted
+        self._taken_over: _TakenOver | None = None  # what an emergency call took the screen from
         self._timed_out: list[Cancelled | Selected] = []
         self._asleep = False
         self._asleep_since = 0.0  # when the patient or staff put the menu to sleep
@@ -620,6 +633,8 @@ class Interaction:
             gesture, intent, ended, set_aside, listening,
         )  # fmt: skip
         outcome = self._choose(intent, t, gesture, wait=True)
+        if pending is not None or scale is not None:
+            self._taken_over = _TakenOver(t, pending, scale)
         return TakenThrough(outcome, ended, listening, set_aside)
 
     def answered_instead(self, t: float, made: float) -> str | None:
@@ -641,14 +656,64 @@ class Interaction:
         pending = self._pending
         if pending is None or made >= pending.ready:
             return None
+        log.info("%s: the gesture in its wait answers the question", pending.intent)
+        self._wait_again(t)
+        self._held = True
+        return pending.intent
+
+    def _wait_again(self, t: float) -> None:
+        """THE rule for a call taken over something (a nurse's question, :meth:`take_call`;
+        a confirmation or the scale, :meth:`take_emergency`) when a gesture at ``t`` went to
+        that something instead (:meth:`answered_instead`, :meth:`_meant_before_the_call`):
+        the call's confirmation stays, confirmable :data:`CALL_OVER_QUESTION_WAIT_S` after
+        this gesture (or from its own ready time, if later), its deadline moved as much, so
+        the patient keeps the whole time to confirm and that gesture's own repeat ("yes,
+        yes") cannot confirm the call."""
+        pending = self._pending
+        assert pending is not None
         ready = max(pending.ready, t + self._call_wait())
-        log.info("%s: the gesture in its wait answers the question; confirmable from %.2f s",
-                 pending.intent, ready)  # fmt: skip
+        log.info("%s confirmable from %.2f s", pending.intent, ready)
         self._pending = replace(
             pending, ready=ready, deadline=pending.deadline + ready - pending.ready
         )
-        self._held = True
-        return pending.intent
+
+    def _before_the_call(self, made: float) -> _TakenOver | None:
+        """What an emergency call took the screen from, if a gesture ``made`` then was meant
+        for it: made before the call, while the call's confirmation is still on screen."""
+        over, pending = self._taken_over, self._pending
+        if over is None or pending is None or pending.shown != over.at:
+            self._taken_over = None  # the call's confirmation is over: so is what it took
+            return None
+        return over if made < over.at else None
+
+    def _meant_before_the_call(
+        self, over: _TakenOver, gesture: str, action: str, t: float, made: float
+    ) -> Event | None:
+        """A gesture made before the emergency call took the screen (``over.at``) and
+        reported after it goes to what was on screen when it was made, as a question's answer
+        does over a call (:meth:`answered_instead`): the confirmation the call ended is
+        confirmed (if it was ready when the gesture was made), or the number on offer on the
+        scale then is picked; the call's confirmation stays and waits again
+        (:meth:`_wait_again`). A nod for "Cancel Water?" made 0.3 s before the long blink
+        and reported 0.05 s after it was lost ("Kept: Water."; main sent the cancel), and
+        counted as too soon for "Emergency?" (rev45e). Any other gesture made then does
+        nothing: what it was for is over (a "no" to the ended confirmation, a step on the
+        scale, which comes back at 0); it does not cancel the emergency either."""
+        ended, scale = over.pending, over.scale
+        outcome: Event | None = None
+        if ended is not None and gesture in self.confirm_with and made >= ended.ready:
+            outcome = Selected(ended.intent, t)
+        elif scale is not None and action == "select" and made >= scale.since:
+            self._interrupted = None
+            outcome = Selected(scale.intent, t, self._level(made, scale))
+        log.warning(
+            "%s made at %.2f s, before the emergency call at %.2f s, reported at %.2f s: %s",
+            gesture, made, over.at, t, "for what it ended" if outcome else "not applied",
+        )  # fmt: skip
+        if outcome is not None:
+            self._taken_over = None
+            self._wait_again(t)
+        return outcome
 
     def question_gone(self, t: float) -> None:
         """No question is on screen or waits any more, and the last one was not ended on
@@ -852,6 +917,7 @@ class Interaction:
         self._timed_from += dt
         if self._pending is not None:
             self._pending = self._pending.shifted(dt)
+        self._taken_over = None  # a gesture's ``made`` is on the old clock
         it = self._interrupted
         if it is not None and it.after is not None:
             self._interrupted = replace(it, after=it.after + dt)
@@ -947,11 +1013,13 @@ class Interaction:
             intent, self._scale = sc.intent, None
             self._timed_out.append(self._chosen(intent, give_up))
 
-    def _level(self, t: float) -> int:
-        """The number on offer: scanning moves on every ``offer_seconds``; pointing stays
-        where the patient's gestures put it."""
-        assert self._scale is not None
-        level, since = self._scale.level, self._scale.since
+    def _level(self, t: float, scale: _Scale | None = None) -> int:
+        """The number on offer on the scale (``scale``, else the one on screen): scanning
+        moves on every ``offer_seconds``; pointing stays where the patient's gestures put
+        it."""
+        scale = scale or self._scale
+        assert scale is not None
+        level, since = scale.level, scale.since
         if self.mode == "scanning" and t > since:
             level += int((t - since) // self.offer_seconds)
         return level % len(SCALE)
@@ -1025,6 +1093,8 @@ class Interaction:
                 return None  # made before the menu slept: it was meant for the menu awake
             return self.wake(t) if gesture in self.wake_with else None
         highlighted = self.highlighted(t)
+        if made is not None and (over := self._before_the_call(made)) is not None:
+            return self._meant_before_the_call(over, gesture, action, t, made)
         if made is not None and action in ("next", "previous") and made < self._items_since:
             log.info(
                 "%s made at %.2f s, reported at %.2f s: the menu's entries changed since;"
