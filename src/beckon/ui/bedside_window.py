@@ -455,9 +455,13 @@ class BedsideWindow(QWidget):
         # A spoken proposal's "Not sent: ..." that lapsed while a nurse's question was on
         # screen: said when the menu offers again (see _say_lapse).
         self._lapse_after_question: str | None = None
-        # What an emergency gesture ended ("Not sent: Water."), said when the menu offers
-        # again, after the emergency's own prompts (Interaction.take_emergency).
-        self._after_emergency: str | None = None
+        # What an emergency gesture ended (its intent, and "Not sent: Water."), said when the
+        # menu offers again, after the emergency's own prompts (Interaction.take_emergency);
+        # not once that request went after all (_forget_ended).
+        self._after_emergency: tuple[str, str] | None = None
+        # What the touch Yes / No page on screen would say if an emergency gesture ended it:
+        # its request, and "Not sent: Water." or "Not cancelled: Water stays."
+        self._touch_ended: tuple[str, str] = ("", "")
         self._cancelling: str | None = None  # the request a "Cancel ...?" on screen is about
         self._started = time.monotonic()
         self.tiles: dict[str, Tile] = {}
@@ -989,6 +993,7 @@ class BedsideWindow(QWidget):
         return spec.label(self.language) if spec else code
 
     def on_event(self, e: BedsideEvent) -> None:
+        self._forget_ended(e)
         known = not isinstance(e, ev.StateChanged) or self.timeline.get(e.request_id) is not None
         changed = self.timeline.apply(e)
         if changed:
@@ -1008,10 +1013,15 @@ class BedsideWindow(QWidget):
             case ev.SelectionCancelled(intent=intent, reason="emergency"):
                 label = self.label(self.menu.cancels or "") if self.menu is not None else ""
                 self._after_emergency = (
-                    strings.kept_text(label)
-                    if intent == CANCEL_REQUEST
-                    else strings.not_sent_text(self.label(intent))
+                    intent,
+                    (
+                        strings.kept_text(label)
+                        if intent == CANCEL_REQUEST
+                        else strings.not_sent_text(self.label(intent))
+                    ),
                 )
+            case ev.ConfirmNeeded(intent=intent) | ev.IntentSelected(intent=intent):
+                self._emergency_over_touch(intent)
             case ev.ConfirmTooSoon(intent=intent, late=False):
                 # Until the confirmation counts (the menu's next view gives the instruction):
                 # a patient who confirmed on purpose sees why nothing happened. Shown, not
@@ -1060,8 +1070,8 @@ class BedsideWindow(QWidget):
             # After the emergency's confirmation and its news (sent, or not sent): never
             # over them. Not cleared by a request sent: the emergency is one.
             self._after_emergency = None
-            self._given_up = (ended, time.monotonic())
-            self.speaker.say(ended, self.language)
+            self._given_up = (ended[1], time.monotonic())
+            self.speaker.say(ended[1], self.language)
             self.prompts.quiet()
         if tuple(self.tiles) != tuple(view.items) and view.items:
             self._set_tiles(tuple(view.items))
@@ -1154,7 +1164,7 @@ class BedsideWindow(QWidget):
                     )
                 return
             if item.why == "dropped":  # for an emergency gesture: said after it (see above)
-                self._after_emergency = strings.not_sent_text(self.label(item.intent))
+                self._after_emergency = item.intent, strings.not_sent_text(self.label(item.intent))
             elif item.why == "expired":
                 text = translate("Beckon", "Not sent: {intent}. Say it again if you need it.")
                 self._say_lapse(text.format(intent=self.label(item.intent)))
@@ -1162,6 +1172,39 @@ class BedsideWindow(QWidget):
                 self._say_lapse(strings.not_sent_text(self.label(item.intent)))
         if isinstance(item, VoicePrompt):
             self._lapse_after_question = None  # a new spoken request: the patient moved on
+
+    def _forget_ended(self, e: BedsideEvent) -> None:
+        """What an emergency gesture ended went after all (a nod made for it before the
+        gesture and reported after, ``Interaction._meant_before_the_call``; or asked again):
+        "Not sent: Water." / "Not cancelled: Water stays." is no longer said. Said, it told
+        the patient the cancel he had made had failed (rev45e)."""
+        ended = self._after_emergency
+        if ended is None:
+            return
+        went = (isinstance(e, ev.RequestSaved) and e.intent == ended[0]) or (
+            isinstance(e, ev.CancelAsked) and ended[0] == CANCEL_REQUEST
+        )
+        if went:
+            self._after_emergency = None
+
+    def _emergency_over_touch(self, intent: str) -> None:
+        """The patient's emergency gesture asked for ``intent`` (its confirmation, or sent)
+        while a tap's Yes / No page was on screen: the page goes, as the menu's own
+        confirmation does (``Interaction.take_emergency``), and its "Not sent: Water." is
+        said after the emergency. Kept, "Touch Yes or No." stayed on the banner while the
+        speaker asked for a nod, and a tap after the emergency sent the water too (rev45e,
+        on main as well). A page put aside behind a question (``_touch_aside``) is not on
+        screen: it comes back after the emergency's confirmation, as before (rev45b2)."""
+        spec = self.intents.get(intent)
+        if spec is None or not spec.is_emergency or self.pages.currentIndex() != 2:
+            return
+        if not self._touch_confirming:
+            return
+        ended = self._touch_ended
+        self._confirm_action = None
+        self._leave_confirm()
+        self._after_emergency = ended  # after _leave_confirm: its menu view would say it
+        log.info("the touch confirmation is ended for the emergency gesture")
 
     def _say_lapse(self, text: str) -> None:
         """A spoken proposal lapsed (or was declined): said and shown at once, unless a nurse's
@@ -1196,13 +1239,13 @@ class BedsideWindow(QWidget):
             cancels, target = (named.cancels, named.cancels_id) if named else (None, None)
             self.confirm_text.setText(strings.cancel_question(self.label(cancels or "")))
             self._confirm_action = lambda: self.service.post(Submit(code, "touch", cancels=target))
-            self._show_confirm()
+            self._show_confirm((code, strings.kept_text(self.label(cancels or ""))))
             self._cancelling = target  # leave the question if that request finishes meanwhile
             return
         question = translate("Beckon", "Send “{intent}”?").format(intent=self.label(code))
         self.confirm_text.setText(question)
         self._confirm_action = lambda: self.service.post(Submit(code, "touch"))
-        self._show_confirm()
+        self._show_confirm((code, strings.not_sent_text(self.label(code))))
 
     def _ask_cancel(self, request_id: str) -> None:
         track = self.timeline.get(request_id)
@@ -1211,11 +1254,15 @@ class BedsideWindow(QWidget):
             strings.cancel_question(self.label(track.intent if track else ""))
         )
         self._confirm_action = lambda: self.service.post(CancelRequest(request_id))
-        self._show_confirm()
+        self._show_confirm(
+            (CANCEL_REQUEST, strings.kept_text(self.label(track.intent if track else "")))
+        )
         self._cancelling = request_id
 
-    def _show_confirm(self) -> None:
+    def _show_confirm(self, ended: tuple[str, str]) -> None:
+        """``ended``: its request and what is said if an emergency gesture ends it."""
         self._cancelling = None
+        self._touch_ended = ended
         # No question takes the screen from it meanwhile (as long as its timer below).
         self._touch_confirming = True
         self.service.post(TouchConfirming(True, CONFIRM_TIMEOUT_MS / 1000))
