@@ -21,7 +21,7 @@ from beckon.bedside.interaction import CANCEL_REQUEST
 from beckon.bedside.service import Gesture, VoiceProposal
 from beckon.bedside.voice_worker import VoiceWorker
 from beckon.messaging import protocol as p
-from beckon.voice.dialogue import Closed
+from beckon.voice.dialogue import Closed, DialoguePolicy
 from tests.helpers.fake_clock_bed import Bed
 
 
@@ -287,3 +287,96 @@ def test_a_number_nodded_before_the_long_blink_is_sent(
     bed.wait(6.0)
     assert sent(bed) == [("pain", level), ("emergency", None)]
     assert stage(bed)[0] != "scale"
+
+
+def microphone_failed_with(bed: Bed, intent: str, policy: DialoguePolicy) -> BedsideHost:
+    """The real host supervising a real voice worker whose dialogue proposed ``intent`` (as
+    if heard) when its microphone failed (this machine has none, as a tablet whose
+    microphone broke); the host notices and starts another worker. The workers' posts are
+    handled as the service's loop would."""
+    host = BedsideHost(bed.service, mic=MicSpec("en"), retry_s=0.0)
+    worker = VoiceWorker("en", bed.service.post, policy=policy)
+    worker.listeners.extend(host.voice_listeners)
+    worker._apply(worker.dialogue.on_intent(intent, 0.0, intent))
+    settle(bed)
+    assert bed.service.menu.listening
+    host.voice = worker.start()
+    assert worker.finished.wait(60.0) and worker.error is not None
+    host.supervise(bed.now)
+    assert host.voice is not worker, "replaced"
+    settle(bed)
+    return host
+
+
+def test_a_spoken_emergency_waiting_when_the_microphone_fails_is_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A spoken emergency is sent by itself after 3 s unless the patient says no; the
+    microphone that would hear the no failed: it waited forever, never sent, the menu
+    listening, and every long blink after the new microphone started was swallowed as its
+    yes (rev46e). Now it is sent when the failure is noticed, and a long blink after it is
+    the menu's again ("Emergency?")."""
+    bed = Bed(tmp_path, monkeypatch)
+    bed.calls()
+    bed.wait(2.0)
+    host = microphone_failed_with(bed, "emergency", DialoguePolicy())
+    try:
+        assert sent(bed) == [("emergency", None)]
+        assert not bed.service.menu.listening
+        bed.wait(20.0)
+        bed.make("long_blink")
+        settle(bed)
+        assert stage(bed) == ("confirming", "emergency")
+    finally:
+        host.stop()
+
+
+def test_after_a_microphone_restart_a_long_blink_asks_for_the_emergency(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Spoken emergencies confirmed like any request: the one waiting when the microphone
+    failed is ended (nobody can say its yes), and the long blink 20 s later, 2 s, or 600 s,
+    sent nothing (rev46e). Now it asks "Emergency?" and the nod sends it."""
+    bed = Bed(tmp_path, monkeypatch)
+    bed.calls()
+    bed.wait(2.0)
+    host = microphone_failed_with(bed, "emergency", DialoguePolicy(emergency="confirm"))
+    try:
+        assert sent(bed) == []
+        assert not bed.service.menu.listening
+        bed.wait(20.0)
+        bed.make("long_blink")
+        settle(bed)
+        assert stage(bed) == ("confirming", "emergency")
+        bed.wait(2.5)
+        bed.make("nod")
+        settle(bed)
+        assert sent(bed) == [("emergency", None)]
+    finally:
+        host.stop()
+
+
+def test_a_long_blink_after_the_spoken_emergency_was_declined_asks_for_the_emergency(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The patient said no to the spoken emergency as the camera's long blink was already
+    queued for the service: the blink, handled first, was taken as the yes of a proposal
+    that was gone, and nothing was sent (rev46e race_declined). Now the voice worker says it
+    confirmed nothing and the blink asks "Emergency?"."""
+    bed = Bed(tmp_path, monkeypatch)
+    bed.calls()
+    bed.wait(2.0)
+    host = BedsideHost(bed.service, mic=MicSpec("en"))
+    worker = VoiceWorker("en", bed.service.post)
+    worker.listeners.extend(host.voice_listeners)
+    host.voice = worker
+    worker._apply(worker.dialogue.on_intent("emergency", 0.0, "emergency"))
+    settle(bed)
+    bed.wait(1.0)
+    bed.service.post(Gesture("long_blink", bed.t(), 0.9))
+    worker._apply(worker.dialogue.on_answer("no", 1.0))
+    settle(bed)
+    assert stage(bed) == ("confirming", "emergency")
+    bed.wait(2.5)
+    bed.make("nod")
+    assert sent(bed) == [("emergency", None)]

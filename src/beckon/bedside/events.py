@@ -189,8 +189,9 @@ class SpokenRequestDropped:
 @dataclass(frozen=True)
 class SpokenEmergencyBacked:
     """The patient's emergency gesture came while a spoken EMERGENCY (``intent``) waited for
-    its yes: the gesture is that yes, and the voice worker sends it now
-    (``VoiceWorker.confirm_emergency``). Ended instead for the gesture's own "Emergency?",
+    its yes: the gesture is that yes, and the voice worker sent it
+    (``VoiceWorker.confirm_emergency``; when it sent nothing, the gesture went the menu's
+    way and this is not emitted). Ended instead for the gesture's own "Emergency?",
     the spoken emergency the default policy sends by itself after 3 s was dropped, and no
     emergency went unless the patient also nodded (rev45e BLOCKER)."""
 

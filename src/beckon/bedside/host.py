@@ -142,6 +142,7 @@ class BedsideHost:
         self._cancels: tuple[str | None, str | None] = (None, None)  # "cancel" would take back
         # (intent, request id), as the menu's cancel entry says
         service.listeners.append(self._on_service_event)
+        service.confirm_spoken_emergency = self._confirm_spoken_emergency
 
     # ------------------------------------------------------------ lifetime
 
@@ -316,6 +317,7 @@ class BedsideHost:
             return
         assert self.mic is not None
         self._failed_voice = worker
+        worker.end_proposal()  # its spoken request must not wait forever (rev46e)
         if self.mic.audio is not None:
             self.file_error = f"voice stopped: {worker.error}"
             self._voice_due = float("inf")
@@ -379,10 +381,6 @@ class BedsideHost:
             with self._answer_lock:
                 if self.voice is not None:
                     self.voice.drop_proposal()
-        if isinstance(event, ev.SpokenEmergencyBacked):
-            with self._answer_lock:
-                if self.voice is not None:
-                    self.voice.confirm_emergency()
         hint = answer_expected(event)
         if hint is None:
             return
@@ -390,6 +388,14 @@ class BedsideHost:
             self._answer = hint
             if self.voice is not None:
                 self.voice.expect_answer(hint)
+
+    def _confirm_spoken_emergency(self) -> bool:
+        """On the service thread: the patient's emergency gesture while a spoken emergency
+        seems to wait. Whether the current voice worker sent it as that yes; a failed one
+        (not yet replaced) sends nothing, and the gesture then goes the menu's way."""
+        with self._answer_lock:
+            voice = None if self._voice_wanted() else self.voice
+            return voice is not None and voice.confirm_emergency()
 
     def _on_voice_action(self, item: object) -> None:
         """On the voice thread: a spoken request began or ended waiting for yes or no."""

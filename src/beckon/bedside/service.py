@@ -350,6 +350,10 @@ class BedsideService:
         self._touch_confirm_until = 0.0
         # The spoken request waiting for its yes (``VoiceProposal``), None when none waits.
         self._spoken: str | None = None
+        self.confirm_spoken_emergency: Callable[[], bool] | None = None
+        """Set by the host: sends the spoken emergency waiting in the voice worker as the
+        patient's emergency gesture's yes, and says whether it sent one
+        (:meth:`_backs_spoken_emergency`). None without a voice worker."""
         # The echo window was begun by a choice that sends (a request, or a cancel chosen from
         # the menu; not a confirmation that lapsed or was cancelled) and lasts until this
         # monotonic time: a question waiting then pauses the menu.
@@ -1072,6 +1076,15 @@ class BedsideService:
             return False
         spec = self.intents.get(spoken)
         if spec is None or not spec.is_emergency or not self._emergency_call(g):
+            return False
+        confirm = self.confirm_spoken_emergency
+        if confirm is None or not confirm():
+            # Nothing waited any more where the spoken emergency was heard (a microphone
+            # replaced, declined, sent by its 3 s): the gesture goes the menu's way. Taken
+            # as a yes that sent nothing, every long blink after a microphone restart was
+            # swallowed for good (rev46e).
+            log.warning("%s: no spoken %s waits to take it as its yes", g.name, spoken)
+            self._spoken = None
             return False
         log.warning("%s while a spoken %s waits: taken as its yes", g.name, spoken)
         self._emit(ev.SpokenEmergencyBacked(g.t, spoken))

@@ -196,16 +196,37 @@ class VoiceWorker:
             actions = self.dialogue.drop(self._t)
         self._apply(actions)
 
-    def confirm_emergency(self) -> None:
-        """Told by the bedside (any thread) that the patient's emergency gesture came while a
-        spoken emergency waited (``ev.SpokenEmergencyBacked``): its yes, sent now. Only an
-        emergency: the proposal may have changed meanwhile (the patient said "water"), and
-        a long blink is no yes to that. Sent already (its 3 s) or declined: nothing."""
+    def confirm_emergency(self) -> bool:
+        """Asked by the bedside (any thread) when the patient's emergency gesture came while
+        a spoken emergency seemed to wait: its yes, sent now (``ev.SpokenEmergencyBacked``).
+        Only an emergency: the proposal may have changed meanwhile (the patient said
+        "water"), and a long blink is no yes to that. Returns whether it sent one: sent
+        already (its 3 s), declined, or a worker that never heard it (the microphone was
+        replaced) confirm nothing, and the gesture must then go the menu's way, never be
+        swallowed (rev46e: every long blink after a microphone restart sent nothing)."""
         with self._lock:
             pending = self.dialogue.pending
             if pending is None or not self._is_emergency(pending.intent):
-                return
+                return False
             actions = self.dialogue.on_answer("yes", self._t)
+        self._apply(actions)
+        return any(isinstance(a, Send) for a in actions)
+
+    def end_proposal(self) -> None:
+        """Told by the host that this worker failed (its microphone died): what it proposed
+        must not wait forever, the menu listening for a yes nobody can hear (rev46e). An
+        emergency the dialogue would have sent by itself unless declined (policy
+        "unless_declined") is sent now: the "no" that alone could stop it can no longer be
+        heard, and a lost emergency costs more than a false one. Anything else is closed
+        ("dropped"), so the menu, and a long blink for "Emergency?", work again."""
+        with self._lock:
+            pending = self.dialogue.pending
+            if pending is None:
+                return
+            if pending.unless_declined:
+                actions = self.dialogue.on_answer("yes", self._t)
+            else:
+                actions = self.dialogue.drop(self._t)
         self._apply(actions)
 
     def expect_cancel(self, intent: str | None, request_id: str | None = None) -> None:
