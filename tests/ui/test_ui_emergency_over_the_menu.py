@@ -125,3 +125,31 @@ def test_a_cancel_nodded_just_before_the_long_blink_is_not_said_kept(
     qtbot.wait(300)
     said = [text for text, _ in speaker.said[blinked:]]
     assert not any(text.startswith("Not cancelled") for text in said), said
+
+
+@pytest.mark.mqtt
+def test_a_long_blink_over_a_tapped_send_emergency_leaves_its_yes(
+    qtbot: Any, asking_ward: Any
+) -> None:
+    """A tap's "Send Emergency?" page on screen, then the long blink for the same emergency:
+    the page went, its Yes with it, nothing was sent to a patient who could tap but not
+    nod, and "Not sent: Emergency." was said twice (rev46e). Now the page stays, its Yes
+    sends the emergency once, and the gesture's "Emergency?" is forgotten."""
+    ward = asking_ward(["water", "emergency"], CALLS)
+    bedside, speaker = ward.bedside, ward.speaker
+    qtbot.mouseClick(bedside.tiles["emergency"], Qt.MouseButton.LeftButton)
+    assert bedside.pages.currentIndex() == TOUCH
+    blinked = len(speaker.said)
+    bedside.service.post(Gesture("long_blink", bedside.service.menu_time(), 0.9))
+    qtbot.waitUntil(lambda: bedside.menu.stage == "confirming", timeout=WAIT_MS)
+    assert bedside.menu.highlighted == "emergency"
+    qtbot.wait(300)
+    assert bedside.pages.currentIndex() == TOUCH
+    qtbot.mouseClick(bedside.confirm_yes, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bedside.menu.stage != "confirming", timeout=WAIT_MS)
+    bedside.service.post(FrameTick(bedside.service.menu_time() + 15.0))
+    qtbot.waitUntil(lambda: bedside.menu.stage == "offering", timeout=WAIT_MS)
+    qtbot.wait(300)
+    assert list(bedside.service._asked.values()) == [("emergency", None)]
+    said = [text for text, _ in speaker.said[blinked:]]
+    assert not any(text.startswith("Not sent") for text in said), said

@@ -1194,11 +1194,20 @@ class BedsideWindow(QWidget):
         said after the emergency. Kept, "Touch Yes or No." stayed on the banner while the
         speaker asked for a nod, and a tap after the emergency sent the water too (rev45e,
         on main as well). A page put aside behind a question (``_touch_aside``) is not on
-        screen: it comes back after the emergency's confirmation, as before (rev45b2)."""
+        screen: it comes back after the emergency's confirmation, as before (rev45b2).
+
+        A page whose own request is an emergency ("Send Emergency?") stays: its Yes sends
+        it, and the gesture's "Emergency?" is then forgotten (``Interaction.forget``).
+        Closed, the emergency was lost to a patient who could tap but not nod, and "Not
+        sent: Emergency." was said twice (rev46e)."""
         spec = self.intents.get(intent)
         if spec is None or not spec.is_emergency or self.pages.currentIndex() != 2:
             return
         if not self._touch_confirming:
+            return
+        own = self.intents.get(self._touch_ended[0])
+        if own is not None and own.is_emergency:
+            log.info("the touch confirmation of %s stays over the emergency gesture", own.code)
             return
         ended = self._touch_ended
         self._confirm_action = None
