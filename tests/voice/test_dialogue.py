@@ -84,6 +84,24 @@ def test_a_spoken_no_can_stop_an_unless_declined_emergency_after_its_question(ca
     assert d.on_intent("no", 7.0) == [Closed("emergency", "declined", 7.0)]
 
 
+def test_a_proposal_nobody_can_answer_any_more_is_sent_if_unless_declined_else_closed(catalog):
+    """The microphone failed with a proposal waiting: it waited forever and the menu listened
+    for a yes nobody could hear (rev46e). An emergency that only a "no" could stop is sent;
+    anything else is closed, unheard."""
+    unless = Dialogue(catalog, DialoguePolicy(emergency="unless_declined"))
+    unless.on_intent("emergency", 1.0)
+    assert unless.unheard(2.0) == [Send("emergency", 2.0)]
+    assert unless.pending is None
+
+    confirm = Dialogue(catalog, DialoguePolicy(emergency="confirm"))
+    confirm.on_intent("emergency", 1.0)
+    assert confirm.unheard(2.0) == [Closed("emergency", "unheard", 2.0)]
+    water = Dialogue(catalog)
+    water.on_intent("water", 1.0)
+    assert water.unheard(2.0) == [Closed("water", "unheard", 2.0)]
+    assert water.unheard(3.0) == []
+
+
 def test_tablet_speech_adds_at_most_fifteen_seconds(catalog):
     from beckon.voice.dialogue import MAX_WAIT_LONGER_S
 

@@ -215,18 +215,12 @@ class VoiceWorker:
     def end_proposal(self) -> None:
         """Told by the host that this worker failed (its microphone died): what it proposed
         must not wait forever, the menu listening for a yes nobody can hear (rev46e). An
-        emergency the dialogue would have sent by itself unless declined (policy
-        "unless_declined") is sent now: the "no" that alone could stop it can no longer be
-        heard, and a lost emergency costs more than a false one. Anything else is closed
-        ("dropped"), so the menu, and a long blink for "Emergency?", work again."""
+        emergency the dialogue would have sent by itself unless declined is sent now, a lost
+        emergency costing more than a false one; anything else is closed ("unheard": the
+        window says "Not sent: Water."), so the menu, and a long blink for "Emergency?",
+        work again (``Dialogue.unheard``)."""
         with self._lock:
-            pending = self.dialogue.pending
-            if pending is None:
-                return
-            if pending.unless_declined:
-                actions = self.dialogue.on_answer("yes", self._t)
-            else:
-                actions = self.dialogue.drop(self._t)
+            actions = self.dialogue.unheard(self._t)
         self._apply(actions)
 
     def expect_cancel(self, intent: str | None, request_id: str | None = None) -> None:

@@ -63,8 +63,9 @@ class Send:
 
 @dataclass(frozen=True)
 class Closed:
-    """A proposal ended without a request: ``why`` is declined, cancelled, expired
-    or dropped (the bedside ended it for an emergency gesture)."""
+    """A proposal ended without a request: ``why`` is declined, cancelled, expired,
+    dropped (the bedside ended it for an emergency gesture) or unheard (the microphone
+    failed: nobody can answer it)."""
 
     intent: str
     why: str
@@ -160,6 +161,14 @@ class Dialogue:
         """The bedside ended the proposal (the patient's emergency gesture took the screen):
         closed as "dropped", so a "yes" after it sends nothing."""
         return self._close("dropped", t)
+
+    def unheard(self, t: float) -> list[Action]:
+        """The microphone failed: nobody can answer the proposal, which must not wait
+        forever. An emergency under "unless_declined" is sent (the "no" that alone could
+        stop it can no longer be heard); anything else is closed as "unheard"."""
+        if self.pending is not None and self.pending.unless_declined:
+            return self._confirm(t)
+        return self._close("unheard", t)
 
     def wait_longer(self, seconds: float) -> None:
         """The tablet was speaking (its question, the menu) for ``seconds`` with the patient
