@@ -153,3 +153,33 @@ def test_a_long_blink_over_a_tapped_send_emergency_leaves_its_yes(
     assert list(bedside.service._asked.values()) == [("emergency", None)]
     said = [text for text, _ in speaker.said[blinked:]]
     assert not any(text.startswith("Not sent") for text in said), said
+
+
+@pytest.mark.mqtt
+def test_a_tapped_send_emergency_goes_once_the_nod_has_sent_it(
+    qtbot: Any, asking_ward: Any
+) -> None:
+    """A tap's "Send Emergency?" page on screen, the long blink's "Emergency?" nodded: the
+    emergency went, but the page stayed up to 15 s with its Yes, and a helper's tap on it
+    sent a second emergency (rev46e2: 2 at 0, 300 and 1500 ms). Now the page goes once the
+    emergency is saved, its Yes with it, and nothing is said for it ("Not sent")."""
+    ward = asking_ward(["water", "emergency"], CALLS)
+    bedside, speaker = ward.bedside, ward.speaker
+    qtbot.mouseClick(bedside.tiles["emergency"], Qt.MouseButton.LeftButton)
+    assert bedside.pages.currentIndex() == TOUCH
+    blinked = len(speaker.said)
+    bedside.service.post(Gesture("long_blink", bedside.service.menu_time(), 0.9))
+    qtbot.waitUntil(lambda: bedside.menu.stage == "confirming", timeout=WAIT_MS)
+    bedside.service.post(Gesture("nod", bedside.service.menu_time() + 2.5, 0.9))
+    qtbot.waitUntil(lambda: bedside.menu.stage != "confirming", timeout=WAIT_MS)
+    qtbot.wait(300)
+    assert list(bedside.service._asked.values()) == [("emergency", None)]
+    assert bedside.pages.currentIndex() != TOUCH
+    assert bedside.stage_banner.text() != "Touch Yes or No."
+    bedside._confirm_yes()  # what a tap on the page's Yes did
+    bedside.service.post(FrameTick(bedside.service.menu_time() + 15.0))
+    qtbot.waitUntil(lambda: bedside.menu.stage == "offering", timeout=WAIT_MS)
+    qtbot.wait(300)
+    assert list(bedside.service._asked.values()) == [("emergency", None)]
+    said = [text for text, _ in speaker.said[blinked:]]
+    assert not any(text.startswith("Not sent") for text in said), said

@@ -994,6 +994,7 @@ class BedsideWindow(QWidget):
 
     def on_event(self, e: BedsideEvent) -> None:
         self._forget_ended(e)
+        self._touch_emergency_sent(e)
         known = not isinstance(e, ev.StateChanged) or self.timeline.get(e.request_id) is not None
         changed = self.timeline.apply(e)
         if changed:
@@ -1186,6 +1187,22 @@ class BedsideWindow(QWidget):
         )
         if went:
             self._after_emergency = None
+
+    def _touch_emergency_sent(self, e: BedsideEvent) -> None:
+        """A tapped "Send Emergency?" page on screen when that emergency was sent another way
+        (the gesture's "Emergency?" nodded, ``_emergency_over_touch`` kept the page): the page
+        goes and its Yes with it, nothing said ("Not sent" would be false). Kept, it stayed
+        up to 15 s, and a helper's tap on its Yes sent a second emergency (rev46e2), as
+        emergencies are never de-duplicated. The page-side mirror of ``Interaction.forget``,
+        which ends the gesture's confirmation when the page's Yes sends first."""
+        if not isinstance(e, ev.RequestSaved) or e.restored or not self._touch_confirming:
+            return
+        own = self.intents.get(self._touch_ended[0])
+        if own is None or not own.is_emergency or e.intent != own.code:
+            return
+        self._confirm_action = None
+        self._leave_confirm()
+        log.info("the touch confirmation of %s is ended: it was sent", own.code)
 
     def _emergency_over_touch(self, intent: str) -> None:
         """The patient's emergency gesture asked for ``intent`` (its confirmation, or sent)
