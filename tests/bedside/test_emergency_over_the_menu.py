@@ -356,6 +356,45 @@ def test_after_a_microphone_restart_a_long_blink_asks_for_the_emergency(
         host.stop()
 
 
+def test_a_long_blink_as_the_failed_microphone_is_noticed_still_sends_its_emergency(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The host marked the failed worker, then ended its proposal; a long blink handled on
+    the service thread between the two found no worker to confirm it, the gesture's "drop"
+    closed the spoken emergency, and the end sent nothing: "Not sent: Emergency." instead of
+    the emergency sent when the failure is noticed (rev46e2 race_replace). Now the proposal
+    ends first. The interleaving is forced: the blink is handled as ``end_proposal`` is
+    called."""
+    bed = Bed(tmp_path, monkeypatch)
+    bed.calls()
+    bed.wait(2.0)
+    host = BedsideHost(bed.service, mic=MicSpec("en"), retry_s=0.0)
+    worker = VoiceWorker("en", bed.service.post)
+    closed: list[str] = []
+    worker.listeners.append(lambda a: closed.append(a.why) if isinstance(a, Closed) else None)
+    worker.listeners.extend(host.voice_listeners)
+    worker._apply(worker.dialogue.on_intent("emergency", 0.0, "emergency"))
+    settle(bed)
+    bed.wait(1.0)
+    host.voice = worker.start()
+    assert worker.finished.wait(60.0) and worker.error is not None
+    end_proposal = worker.end_proposal
+
+    def blink_then_end() -> None:
+        bed.make("long_blink")
+        settle(bed)
+        end_proposal()
+
+    monkeypatch.setattr(worker, "end_proposal", blink_then_end)
+    try:
+        host.supervise(bed.now)
+        settle(bed)
+        assert "dropped" not in closed
+        assert sent(bed) == [("emergency", None)]
+    finally:
+        host.stop()
+
+
 def test_a_long_blink_after_the_spoken_emergency_was_declined_asks_for_the_emergency(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

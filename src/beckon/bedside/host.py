@@ -316,8 +316,13 @@ class BedsideHost:
         if not worker.finished.is_set() or worker.error is None:
             return
         assert self.mic is not None
+        # Its spoken request must not wait forever (rev46e). Ended before the worker is
+        # marked failed: a long blink handled on the service thread in between found no
+        # worker to take it as the emergency's yes, its "drop" closed the spoken emergency,
+        # and the end then sent nothing (rev46e2). Now that blink is the dead worker's yes
+        # (before) or the menu's "Emergency?" after it was sent (after).
+        worker.end_proposal()
         self._failed_voice = worker
-        worker.end_proposal()  # its spoken request must not wait forever (rev46e)
         if self.mic.audio is not None:
             self.file_error = f"voice stopped: {worker.error}"
             self._voice_due = float("inf")
