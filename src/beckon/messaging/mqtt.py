@@ -560,6 +560,13 @@ class MqttLink:
             # Message ids belong to a connection: the broker sends what was not acknowledged
             # again on this one, under ids of its own.
             self._unacked.clear()
+            # Deferred again at each connection, before its first message, until released: a
+            # station probes again at each (StationService._on_connected). Deferred at the
+            # first connection only, a station that had served and probed again after a
+            # reconnect acknowledged what it held at once, and when that probe found it the
+            # twin to stop (exit 78), those messages were lost to the running station (review
+            # rev45r2: 2 of 63 requests in one of three stalled runs).
+            self._acks_deferred = self._defer_ack is not None
         self._honour_receive_maximum(client, properties)
         self._keepalive = client.keepalive  # paho took the broker's Server Keep Alive, if any
         self._connack_at = time.monotonic()
@@ -681,7 +688,8 @@ class MqttLink:
         client.ack(mid, qos)
 
     def release_acks(self) -> None:
-        """Acknowledge what waits, and every message from now on as it comes (paho's way).
+        """Acknowledge what waits, and every message from now on as it comes (paho's way),
+        until the next connection (see ``_on_connect``).
 
         Why defer at all (``defer_ack``, a starting station): paho acknowledged each QoS 1
         message as it came, so a station that took over a running twin's session (the same

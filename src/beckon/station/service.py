@@ -350,7 +350,7 @@ class StationService:
             link.start(wait_s=0)
         last_check = 0.0
         last_ping = time.monotonic()
-        acked = False  # the links' deferred acknowledgements released (once serving)
+        acked = False  # the links' deferred acknowledgements released (since the last probe)
         try:
             while not stop.is_set() and self.fault is None:
                 if self._probe_until is not None or not self._served:
@@ -365,7 +365,9 @@ class StationService:
                     if self.fault is not None:
                         break
                     self._guarded(self.handle, event)
-                if self._served and not acked:
+                if self._probe_until is not None:
+                    acked = False  # a probe again (a reconnect): deferred until it ends
+                elif self._served and not acked:
                     # The messages held during the probe are handled (or queued behind this
                     # batch): only now are they this station's to acknowledge.
                     acked = True
