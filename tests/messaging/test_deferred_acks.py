@@ -22,9 +22,7 @@ TOPIC = "beckon/v1/gh/icu/bed/12/request"
 
 
 def deferring(url: str) -> MqttLink:
-    link = MqttLink(
-        BrokerConfig(url=url), "beckon-test-defer", [TOPIC], defer_ack=lambda t, r: True
-    )
+    link = MqttLink(BrokerConfig(url=url), "beckon-test-defer", [TOPIC], defer_acks=True)
     assert link.start(wait_s=10)
     assert wait_until(lambda: link.subscribed, 10)
     return link

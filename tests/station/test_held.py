@@ -10,7 +10,7 @@ import pytest
 
 from beckon.messaging import protocol as p
 from beckon.messaging.mqtt import Message
-from beckon.station.held import HeldMessages, ack_deferred
+from beckon.station.held import HeldMessages
 
 BED = "beckon/gh/icu/bed/{}/{}"
 R1, R2 = p.new_request_id(), p.new_request_id()
@@ -66,13 +66,3 @@ def test_a_bed_status_that_arrives_live_is_kept_as_its_latest() -> None:
     assert [(m.topic, m.payload) for m in held.take()] == [
         (BED.format("3", "status"), b'{"online":false}')
     ]
-
-
-def test_a_starting_station_defers_a_beds_request_but_not_its_heartbeat() -> None:
-    """A request waits unacknowledged until the station serves (a twin that stops leaves it
-    in the broker session); a bed's live heartbeat does not: 30 beds' heartbeats filled the
-    deferred slots in 2.5 s and pushed requests out to be acknowledged and lost (rev45r2)."""
-    bed = p.BedAddress("gh", "icu", "12")
-    assert ack_deferred(bed.topic("request"), retained=False)
-    assert not ack_deferred(bed.topic("status"), retained=False)
-    assert not ack_deferred(bed.topic("request"), retained=True)

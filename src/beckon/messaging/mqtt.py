@@ -23,7 +23,7 @@ import sysconfig
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,7 +54,8 @@ DEFERRED_ACKS_MAX = 15
 beyond, the oldest is acknowledged. The broker sends no more than its window (Mosquitto's
 max_inflight_messages: 20 by default, 200 in the shipped config) unacknowledged (measured: 20 of
 100 reached a client acknowledging none, under MQTT 5 and 3.1.1): a full window would hold back
-everything after it, the station presences a starting station listens for among them. A request
+every QoS 1 message after it until the station served (what comes at QoS 0, the presences a
+starting station listens for among them, passes a full window: ``latest_only``). A request
 acknowledged so is held, as before, and lost only if that station stops."""
 
 
@@ -252,7 +253,8 @@ class Will:
 
 
 class MqttLink:
-    """One MQTT connection with QoS 1 everywhere, feeding a queue of LinkEvents."""
+    """One MQTT connection with QoS 1 everywhere (but ``latest_only`` subscriptions and
+    heartbeats), feeding a queue of LinkEvents."""
 
     def __init__(
         self,
@@ -264,11 +266,15 @@ class MqttLink:
         events: queue.Queue[Any] | None = None,
         name: str = "",
         max_inflight: int = 20,
-        defer_ack: Callable[[str, bool], bool] | None = None,
+        defer_acks: bool = False,
+        latest_only: Sequence[str] = (),
     ) -> None:
         self.broker = broker
         self.client_id = client_id
         self.subscriptions = list(subscriptions)
+        # Subscribed at QoS 0 (see StationService._make_links for why): retained state whose
+        # latest the broker sends again at every subscription, so nothing of it needs acking.
+        self.latest_only = list(latest_only)
         self.will = will
         self.persistent = persistent
         # Shared with other producers when a service wants one queue for everything it handles.
@@ -306,11 +312,11 @@ class MqttLink:
         self._stopping = threading.Event()
         self._client: paho.Client | None = None
         self._lock = threading.Lock()
-        # Deferred acknowledgements (``release_acks``): which messages wait (topic, retained);
-        # whether they wait still; and those waiting on the current connection, (mid, qos) in
-        # the order they came.
-        self._defer_ack = defer_ack
-        self._acks_deferred = defer_ack is not None
+        # Deferred acknowledgements (``release_acks``): whether this link defers; whether
+        # they wait still; and those waiting on the current connection, (mid, qos) in the
+        # order they came.
+        self._defer_acks = defer_acks
+        self._acks_deferred = defer_acks
         self._unacked: list[tuple[int, int]] = []
         self._ack_lock = threading.Lock()
 
@@ -497,7 +503,7 @@ class MqttLink:
             client_id=self.client_id,
             protocol=protocol,
             clean_session=None if v5 else not self.persistent,
-            manual_ack=self._defer_ack is not None,
+            manual_ack=self._defer_acks,
         )
         if self.broker.username:
             client.username_pw_set(self.broker.username, self.broker.resolved_password() or None)
@@ -566,7 +572,7 @@ class MqttLink:
             # reconnect acknowledged what it held at once, and when that probe found it the
             # twin to stop (exit 78), those messages were lost to the running station (review
             # rev45r2: 2 of 63 requests in one of three stalled runs).
-            self._acks_deferred = self._defer_ack is not None
+            self._acks_deferred = self._defer_acks
         self._honour_receive_maximum(client, properties)
         self._keepalive = client.keepalive  # paho took the broker's Server Keep Alive, if any
         self._connack_at = time.monotonic()
@@ -593,9 +599,10 @@ class MqttLink:
             self._subscribed_at = None
             self._unconfirmed = {}
             self._unsent = []
-            for topic in self.subscriptions:
+            qos = {**dict.fromkeys(self.subscriptions, 1), **dict.fromkeys(self.latest_only, 0)}
+            for topic in qos:
                 try:
-                    result, mid = client.subscribe(topic, qos=1)
+                    result, mid = client.subscribe(topic, qos=qos[topic])
                     why = paho.error_string(result)
                 except ValueError as exc:  # an invalid topic filter
                     result, mid, why = paho.MQTT_ERR_INVAL, None, str(exc)
@@ -675,36 +682,44 @@ class MqttLink:
 
     def _on_message(self, client: paho.Client, userdata: Any, msg: paho.MQTTMessage) -> None:
         self.events.put(Message(msg.topic, bytes(msg.payload), bool(msg.retain), self.name))
-        if self._defer_ack is None:
-            return  # paho acknowledged it
-        with self._ack_lock:
-            if self._acks_deferred and self._defer_ack(msg.topic, bool(msg.retain)):
+        if not self._defer_acks or msg.qos == 0:
+            return  # paho acknowledged it, or nothing to acknowledge
+        with self._ack_lock:  # acknowledged under the lock: never ahead of older ones
+            if self._acks_deferred:
                 self._unacked.append((msg.mid, msg.qos))
                 if len(self._unacked) <= DEFERRED_ACKS_MAX:
                     return
                 mid, qos = self._unacked.pop(0)  # the oldest: the window must not fill
             else:
                 mid, qos = msg.mid, msg.qos
-        client.ack(mid, qos)
+            client.ack(mid, qos)
 
     def release_acks(self) -> None:
         """Acknowledge what waits, and every message from now on as it comes (paho's way),
         until the next connection (see ``_on_connect``).
 
-        Why defer at all (``defer_ack``, a starting station): paho acknowledged each QoS 1
+        Why defer at all (``defer_acks``, a starting station): paho acknowledged each QoS 1
         message as it came, so a station that took over a running twin's session (the same
         client id) and then stopped as its duplicate had taken the twin's queued requests
         away for good (review rev45r: 2 to 12 of 37 never reached the running station). An
         unacknowledged message stays in the broker's session, which sends it again to the
-        next connection of that session: the twin's, when it takes the session back."""
+        next connection of that session: the twin's, when it takes the session back.
+
+        Every QoS 1 message waits, in the order it came, and goes in that order: MQTT (3.1.1
+        and 5, section 4.6) asks a client to acknowledge in the order the messages arrived.
+        Retained messages and beds' statuses were acknowledged at once ahead of older ones
+        waiting (review rev45r2); Mosquitto matches by packet id, a broker enforcing the order
+        could drop the connection. They now come at QoS 0 (``latest_only``), unacknowledged.
+        Under the lock, as ``_on_message``: a message coming meanwhile is not acknowledged
+        ahead of these."""
         with self._ack_lock:
             self._acks_deferred = False
             waiting, self._unacked = self._unacked, []
             client = self._client
-        if client is None:
-            return
-        for mid, qos in waiting:
-            client.ack(mid, qos)
+            if client is None:
+                return
+            for mid, qos in waiting:
+                client.ack(mid, qos)
 
     def _on_publish(
         self, client: paho.Client, userdata: Any, mid: int, reason: ReasonCode, properties: Any

@@ -32,18 +32,6 @@ def held_until_serving(topic: str) -> bool:
     return "/station/" not in topic
 
 
-def ack_deferred(topic: str, retained: bool) -> bool:
-    """What a station that does not serve yet leaves unacknowledged (``MqttLink.release_acks``):
-    what it holds, but retained messages, which the broker sends again at every subscription,
-    and beds' statuses. A bed's heartbeat is retained at the broker but delivered live with the
-    retain flag 0 (no Retain As Published), so it looked deferrable; 30 beds heartbeat about 6
-    times a second and filled the DEFERRED_ACKS_MAX slots in 2.5 s, after which the oldest
-    waiting message, often a request, was acknowledged and lost with a twin that stopped (3 and
-    4 of 63 requests, review rev45r2). The broker keeps each bed's latest status retained and
-    sends it again at the next subscription, so acknowledging it at once loses nothing."""
-    return not retained and held_until_serving(topic) and topic.rsplit("/", 1)[-1] != "status"
-
-
 class HeldMessages:
     """The unit's messages held, in their order, at most one per key (``_key``): the latest
     retained state of each topic (a call) and the latest status of each bed, heartbeat or last

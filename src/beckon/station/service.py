@@ -48,7 +48,7 @@ from beckon.station.events import (
     StationEvent,
 )
 from beckon.station.exclusive import LOCK_POLL_S
-from beckon.station.held import HeldMessages, ack_deferred, held_until_serving
+from beckon.station.held import HeldMessages, held_until_serving
 from beckon.station.hook import (
     EscalationHook,
     EscalationNotice,
@@ -260,19 +260,34 @@ class StationService:
         device's password can take this session over, and two connections of this service
         would take over each other. Its last will covers the first unit; beds of the others
         notice the missing heartbeat within SILENT_AFTER_S. Without a username (a demo broker
-        on loopback) one connection per unit, each with its own last will."""
+        on loopback) one connection per unit, each with its own last will.
+
+        Beds' statuses, stations' presences and the unit's calls come at QoS 0
+        (``latest_only``): retained state whose latest the broker sends again at every
+        subscription, so a station that was away misses nothing of it but the steps between.
+        That is what lets a probing station acknowledge in arrival order (MQTT section 4.6)
+        and still keep the broker's window open: every QoS 1 message it holds waits,
+        oldest acknowledged first past DEFERRED_ACKS_MAX, and the presences it listens for
+        are outside the window. Acknowledging those retained and status messages at once,
+        ahead of older requests, broke the order (review rev45r2); deferring them too in
+        order filled the 15 slots (30 beds' statuses, a unit's open calls at each
+        subscription) and pushed requests out to be acknowledged. A probe on a second
+        connection was the other way: the shipped broker config gives it the station's
+        username as client id (``use_username_as_clientid``), so it would take the station's
+        own session over; it would need a second broker user per station."""
         site, name = self.cfg.site, self.cfg.name
         links: dict[str, MqttLink] = {}
         for units in self._link_groups():
-            subs = []
+            subs, latest = [], []
             for unit in units:
-                leaves = ("request", "cancel", "status", "answer", "nurse")
+                leaves = ("request", "cancel", "answer", "nurse")
                 subs += [p.Topics.bed_filter(site, unit, leaf) for leaf in leaves]
                 subs.append(p.Topics.unit(site, unit, "command"))
+                latest.append(p.Topics.bed_filter(site, unit, "status"))
                 # Every station's presence for the unit: its own twin, and (SQLite) another
                 # station already serving the unit (_check_twin, during the start-up probe).
-                subs.append(p.Topics.station_status(site, unit, "+"))
-                subs.append(p.Topics.call_filter(site, unit))
+                latest.append(p.Topics.station_status(site, unit, "+"))
+                latest.append(p.Topics.call_filter(site, unit))
             first = units[0]
             will = Will(
                 p.Topics.station_status(site, first, name),
@@ -290,7 +305,8 @@ class StationService:
                 max_inflight=INFLIGHT,
                 # Until it serves: a twin that stops must leave the running station's queued
                 # requests in the broker's session, not take them with it (review rev45r).
-                defer_ack=ack_deferred,
+                defer_acks=True,
+                latest_only=latest,
             )
             links.update({unit: link for unit in units})
         return links
@@ -446,7 +462,7 @@ class StationService:
         twin that stored, receipted or applied calls, cancels, answers or nurse commands in
         those 1.5 s took them into its own database and away from the running station (the
         broker had handed it the session). Held and, up to ``mqtt.DEFERRED_ACKS_MAX``,
-        unacknowledged (``held.ack_deferred``, released once serving in ``run``): a twin that
+        unacknowledged (``MqttLink.release_acks``, once serving in ``run``): a twin that
         stops leaves those in the session, and the broker gives them to the running station
         (review rev45r: paho acknowledged each as it came, and 2 to 12 of 37 requests never
         reached it). What it held beyond, acknowledged, is lost with it (a long hold,

@@ -1,11 +1,14 @@
-"""A station that has served, loses its connection to a twin's take-over and probes again on
-reconnecting, then stops as the twin (DUPLICATE STATION, exit 78): what it held through that
-probe stays in the broker's session for the running station. Real Mosquitto, a real station
-process; the running twin is played by a client with the same client id (an anonymous station
-named desk for icu: ``beckon-station.gh.desk.icu``)."""
+"""What a station acknowledges to the broker while it probes for a twin, and when. Real
+Mosquitto, a real station process. A station that has served, loses its connection to a twin's
+take-over and probes again on reconnecting, then stops as the twin (DUPLICATE STATION, exit
+78): what it held through that probe stays in the broker's session for the running station,
+played here by a client with the same client id (an anonymous station named desk for icu:
+``beckon-station.gh.desk.icu``). And whatever it defers, it acknowledges in the order the
+messages came (MQTT section 4.6)."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,7 @@ from paho.mqtt.properties import Properties
 from beckon.errors import EX_CONFIG
 from beckon.messaging import protocol as p
 from beckon.station.refresh import REFRESH_LISTEN_S
+from tests.helpers.ack_order import AckOrderProxy
 from tests.helpers.faults import serving, start_station
 from tests.helpers.polling import wait_until
 from tests.helpers.rig import send_raw
@@ -44,6 +48,23 @@ def session_client(port: int, got: list[str] | None = None) -> paho.Client:
     return client
 
 
+def config_file(tmp_path: Path, port: int) -> Path:
+    config = tmp_path / "desk.toml"
+    config.write_text(
+        f'[station]\nsite = "gh"\nunits = ["icu"]\nname = "desk"\n'
+        f'database = "{tmp_path / "desk.sqlite3"}"\n[broker]\n'
+        f'url = "mqtt://127.0.0.1:{port}"\nkeepalive = 5\n'
+    )
+    return config
+
+
+def send_request(port: int, bed: str) -> str:
+    """A bed's request, QoS 1, sent once (never resent); its id."""
+    req = p.Request(p.new_request_id(), "gh", "icu", bed, "water", "routine", "touch", p.now_iso())
+    send_raw(port, p.BedAddress("gh", "icu", bed).topic("request"), p.encode(req))
+    return req.id
+
+
 def twin_presence(port: int) -> None:
     """Station desk's other instance announcing itself, retained, as a running station does at
     every heartbeat (each with a newer stamp)."""
@@ -60,13 +81,7 @@ def test_a_station_refused_as_the_twin_after_a_reconnect_leaves_what_it_held_to_
     the requests it held with it, and the running station never had them (review rev45r2: 2 of
     63 in one of three stalled runs). A bed here that never resends: each request sent during
     that probe reaches the running station's session."""
-    config = tmp_path / "desk.toml"
-    config.write_text(
-        f'[station]\nsite = "gh"\nunits = ["icu"]\nname = "desk"\n'
-        f'database = "{tmp_path / "desk.sqlite3"}"\n[broker]\nurl = "{mosquitto.url}"\n'
-        "keepalive = 5\n"
-    )
-    a = start_station(config, tmp_path, "a")
+    a = start_station(config_file(tmp_path, mosquitto.port), tmp_path, "a")
     try:
         assert wait_until(lambda: serving(a), 60), a.stderr()[-3000:]
         twin_presence(mosquitto.port)  # heard once: a refresh is what tells a live one
@@ -76,13 +91,7 @@ def test_a_station_refused_as_the_twin_after_a_reconnect_leaves_what_it_held_to_
         taker.loop(0.5)
         probing = f"listening {REFRESH_LISTEN_S:.1f} s for it to refresh"
         assert wait_until(lambda: probing in a.stderr(), 20), a.stderr()[-3000:]
-        sent = []
-        for n in range(5):  # a bed's requests, QoS 1, never resent
-            req = p.Request(p.new_request_id(), "gh", "icu", f"bed{n}", "water", "routine",
-                            "touch", p.now_iso())  # fmt: skip
-            send_raw(mosquitto.port, p.BedAddress("gh", "icu", f"bed{n}").topic("request"),
-                     p.encode(req))  # fmt: skip
-            sent.append(req.id)
+        sent = [send_request(mosquitto.port, f"bed{n}") for n in range(5)]
         time.sleep(0.5)  # through the broker to the station, held
         twin_presence(mosquitto.port)  # refreshed: the twin is running
         assert a.popen.wait(30) == EX_CONFIG, a.stderr()[-3000:]
@@ -97,3 +106,40 @@ def test_a_station_refused_as_the_twin_after_a_reconnect_leaves_what_it_held_to_
             running.loop_stop()
     finally:
         a.kill()
+
+
+@pytest.mark.mqtt
+def test_a_probing_station_acknowledges_in_the_order_the_messages_came(
+    mosquitto: Any, tmp_path: Path
+) -> None:
+    """During the probe it acknowledged retained messages and beds' statuses at once, ahead of
+    the requests it held (review rev45r2): out of the order MQTT asks for, which Mosquitto
+    lets pass and a broker that checks may answer by closing the connection. Statuses and
+    presences now come at QoS 0 (nothing to acknowledge); every QoS 1 message waits and goes
+    in order once the station serves."""
+    twin_presence(mosquitto.port)  # never refreshed: the probe listens REFRESH_LISTEN_S
+    proxy = AckOrderProxy(mosquitto.port).start()
+    a = start_station(config_file(tmp_path, proxy.port), tmp_path, "a")
+    try:
+        probing = f"listening {REFRESH_LISTEN_S:.1f} s for it to refresh"
+        assert wait_until(lambda: probing in a.stderr(), 60), a.stderr()[-3000:]
+        sent = [send_request(mosquitto.port, "bed1")]
+        online = p.BedStatus("gh", "icu", "bed2", True, p.now_iso())
+        status = p.BedAddress("gh", "icu", "bed2").topic("status")
+        send_raw(mosquitto.port, status, p.encode(online), retain=True)  # as a bed connecting
+        sent.append(send_request(mosquitto.port, "bed3"))
+        assert wait_until(lambda: serving(a), 30), a.stderr()[-3000:]
+        assert wait_until(lambda: len(stored(tmp_path / "desk.sqlite3")) == 2, 10)
+        assert wait_until(lambda: sum(map(len, proxy.acked)) >= 2, 5), proxy.acked
+        assert proxy.out_of_order() == []
+        assert stored(tmp_path / "desk.sqlite3") == set(sent)
+    finally:
+        a.stop()
+        proxy.cut()
+
+
+def stored(db: Path) -> set[str]:
+    if not db.exists():
+        return set()
+    with sqlite3.connect(db) as con:
+        return {row[0] for row in con.execute("select id from requests")}
