@@ -264,7 +264,9 @@ class StationService:
 
         Beds' statuses, stations' presences and the unit's calls come at QoS 0
         (``latest_only``): retained state whose latest the broker sends again at every
-        subscription, so a station that was away misses nothing of it but the steps between.
+        subscription, so a station that was away misses only the steps between, except a
+        call emptied meanwhile (nothing retained to send): ``_announce_unit`` reads each open
+        call again from the store.
         That is what lets a probing station acknowledge in arrival order (MQTT section 4.6)
         and still keep the broker's window open: every QoS 1 message it holds waits,
         oldest acknowledged first past DEFERRED_ACKS_MAX, and the presences it listens for
@@ -1336,24 +1338,36 @@ class StationService:
         )
 
     def _announce(self) -> None:
+        """Each connected unit's presence and state, then ready: heartbeats follow. Each unit
+        on its own (``_guarded``): a bug in one unit's announce stopped the others and left
+        ``ready`` unset, so no presence refresh went out until the next reconnect and every
+        idle bed raised "station gone" (review rev46r)."""
         for unit in self.cfg.units:
-            if not self.links[unit].connected:
-                continue  # announced when its own link connects
-            self._served = True
-            self._publish_station_status(unit, True)
-            self._page_unconfirmed(unit)
-            for request_id in self._open[unit]:
-                view = self.store.get(request_id)
-                if view is not None:
-                    self._publish_call(view)
-            self._publish_queue(unit)
-            self._publish_stats(unit)
-            self._republish_beds(unit)
+            if self.links[unit].connected:  # else announced when its own link connects
+                self._guarded(self._announce_unit, unit)
         self._heartbeat_due = time.monotonic() + HEARTBEAT_S
         if all(link.connected for link in self.links.values()):
             if not self.ready.is_set():
                 log.info("station %s (instance %s) is serving", self.cfg.name, self.instance)
             self.ready.set()
+
+    def _announce_unit(self, unit: str) -> None:
+        """One unit's presence, pages, calls, queue, stats and beds. Each open call is read
+        again from the store: one closed while this station was away (by another station
+        process on the same store) is emptied here, since its emptying came at QoS 0 and
+        unretained and was never heard. Over a copy of the ids: ``_publish_call`` drops a
+        closed one from the very dict (review rev46r: "dictionary changed size during
+        iteration", 4 of 4 runs)."""
+        self._served = True
+        self._publish_station_status(unit, True)
+        self._page_unconfirmed(unit)
+        for request_id in list(self._open[unit]):
+            view = self.store.get(request_id)
+            if view is not None:
+                self._publish_call(view)
+        self._publish_queue(unit)
+        self._publish_stats(unit)
+        self._republish_beds(unit)
 
     def _republish_beds(self, unit: str) -> None:
         """Each bed's retained state again, for beds with an open request or a change in the
