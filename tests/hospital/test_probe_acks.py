@@ -31,10 +31,10 @@ SESSION = "beckon-station.gh.desk.icu"  # the client id of station desk for gh/i
 PRESENCE = p.Topics.station_status("gh", "icu", "desk")
 
 
-def session_client(port: int, got: list[str] | None = None) -> paho.Client:
+def session_client(port: int, got: list[str] | None = None, session: str = SESSION) -> paho.Client:
     """A connection to station desk's persistent session (MQTT 5, kept a day as the station's
     is), as the running twin makes when it takes it over; ``got`` collects the requests."""
-    client = paho.Client(CallbackAPIVersion.VERSION2, client_id=SESSION, protocol=paho.MQTTv5)
+    client = paho.Client(CallbackAPIVersion.VERSION2, client_id=session, protocol=paho.MQTTv5)
     if got is not None:
 
         def on_message(client: paho.Client, userdata: Any, message: paho.MQTTMessage) -> None:
@@ -48,20 +48,20 @@ def session_client(port: int, got: list[str] | None = None) -> paho.Client:
     return client
 
 
-def config_file(tmp_path: Path, port: int) -> Path:
+def config_file(tmp_path: Path, port: int, units: str = '"icu"') -> Path:
     config = tmp_path / "desk.toml"
     config.write_text(
-        f'[station]\nsite = "gh"\nunits = ["icu"]\nname = "desk"\n'
+        f'[station]\nsite = "gh"\nunits = [{units}]\nname = "desk"\n'
         f'database = "{tmp_path / "desk.sqlite3"}"\n[broker]\n'
         f'url = "mqtt://127.0.0.1:{port}"\nkeepalive = 5\n'
     )
     return config
 
 
-def send_request(port: int, bed: str) -> str:
+def send_request(port: int, bed: str, unit: str = "icu") -> str:
     """A bed's request, QoS 1, sent once (never resent); its id."""
-    req = p.Request(p.new_request_id(), "gh", "icu", bed, "water", "routine", "touch", p.now_iso())
-    send_raw(port, p.BedAddress("gh", "icu", bed).topic("request"), p.encode(req))
+    req = p.Request(p.new_request_id(), "gh", unit, bed, "water", "routine", "touch", p.now_iso())
+    send_raw(port, p.BedAddress("gh", unit, bed).topic("request"), p.encode(req))
     return req.id
 
 
@@ -98,6 +98,43 @@ def test_a_station_refused_as_the_twin_after_a_reconnect_leaves_what_it_held_to_
         assert "DUPLICATE STATION" in a.stderr()
         got: list[str] = []
         running = session_client(mosquitto.port, got)  # takes its session back
+        try:
+            running.loop_start()
+            assert wait_until(lambda: set(sent) <= set(got), 10), (sent, got)
+        finally:
+            running.disconnect()
+            running.loop_stop()
+    finally:
+        a.kill()
+
+
+@pytest.mark.mqtt
+def test_a_reconnect_of_one_units_link_defers_the_acknowledgements_of_every_link(
+    mosquitto: Any, tmp_path: Path
+) -> None:
+    """Without a broker user a station has one connection per unit. The reconnect of one
+    (icu's session taken over) starts a probe, but only that link deferred again: ward's went
+    on acknowledging what the probe held, and when the probe found this station the twin
+    (exit 78) those requests were gone from ward's session (review rev46r). Every link now
+    defers while any probe runs: the requests sent to ward reach its session's next
+    connection."""
+    config = config_file(tmp_path, mosquitto.port, '"icu", "ward"')
+    a = start_station(config, tmp_path, "a")
+    try:
+        assert wait_until(lambda: serving(a), 60), a.stderr()[-3000:]
+        twin_presence(mosquitto.port)  # heard once: a refresh is what tells a live one
+        taker = session_client(mosquitto.port)  # icu's session only
+        taker.loop(1.0)
+        taker.disconnect()
+        taker.loop(0.5)
+        probing = f"listening {REFRESH_LISTEN_S:.1f} s for it to refresh"
+        assert wait_until(lambda: probing in a.stderr(), 20), a.stderr()[-3000:]
+        sent = [send_request(mosquitto.port, f"bed{n}", "ward") for n in range(3)]
+        time.sleep(0.5)  # through the broker to the station, held
+        twin_presence(mosquitto.port)  # refreshed: the twin is running
+        assert a.popen.wait(30) == EX_CONFIG, a.stderr()[-3000:]
+        got: list[str] = []
+        running = session_client(mosquitto.port, got, "beckon-station.gh.desk.ward")
         try:
             running.loop_start()
             assert wait_until(lambda: set(sent) <= set(got), 10), (sent, got)

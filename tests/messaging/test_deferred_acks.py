@@ -67,3 +67,27 @@ def test_what_a_deferring_link_never_acknowledged_goes_to_the_sessions_next_conn
         assert received(last) == []  # acknowledged once released
     finally:
         last.stop()
+
+
+def test_a_release_for_an_older_connection_leaves_the_new_one_deferring(mosquitto: Any) -> None:
+    """A station releases in the loop turn after its probe ended; a reconnect in between had
+    its deferral switched off by that release before its own probe began, and what that probe
+    held was acknowledged at once (review rev46r). A release names the connection it is for;
+    for an older one it does nothing."""
+    first = deferring(mosquitto.url)
+    assert first.connections == 1
+    taker = paho.Client(CallbackAPIVersion.VERSION2, client_id="beckon-test-defer")
+    taker.connect("127.0.0.1", mosquitto.port)  # the session taken over: the link reconnects
+    taker.loop(0.5)
+    taker.disconnect()
+    assert wait_until(lambda: first.connections == 2 and first.subscribed, 15)
+    first.release_acks(1)  # the probe that ended saw connection 1
+    publish(mosquitto.port, range(3))
+    assert received(first) == [0, 1, 2]
+    first.stop()
+    again = deferring(mosquitto.url)
+    try:
+        assert received(again) == [0, 1, 2]  # still the session's: never acknowledged
+        again.release_acks(again.connections)
+    finally:
+        again.stop()

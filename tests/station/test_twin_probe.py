@@ -171,6 +171,9 @@ class Link:
     def hold_off(self, delay_s: int) -> None:
         self.hold_offs.append(delay_s)
 
+    def hold_acks(self) -> None:
+        """Deferring acknowledgements is the real link's (tests/hospital/test_probe_acks.py)."""
+
     @property
     def subscribed(self) -> bool:
         return self.subscribed_at is not None

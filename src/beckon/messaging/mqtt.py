@@ -66,6 +66,9 @@ class Connected:
     what it keeps): see ``MqttLink.subscribed``."""
 
     link: str = ""  # the name of the link it came from, for services with several
+    # Which of the link's connections (1 for the first): ``MqttLink.release_acks`` for an older
+    # one does nothing, that connection's own probe releases it.
+    connection: int = 0
 
 
 def suback_refused(reason: object) -> bool:
@@ -573,11 +576,12 @@ class MqttLink:
             # twin to stop (exit 78), those messages were lost to the running station (review
             # rev45r2: 2 of 63 requests in one of three stalled runs).
             self._acks_deferred = self._defer_acks
+            self.connections += 1  # under the lock: release_acks compares it
+            connection = self.connections
         self._honour_receive_maximum(client, properties)
         self._keepalive = client.keepalive  # paho took the broker's Server Keep Alive, if any
         self._connack_at = time.monotonic()
         self._subscribe(client)
-        self.connections += 1
         self._connected.set()
         # The broker knows a client by its username (the shipped config even replaces the client
         # id with it): a window's log said only its made-up id, not which user it logged in as.
@@ -586,7 +590,7 @@ class MqttLink:
             self.client_id if user in ("", self.client_id) else f"{user} (client {self.client_id})"
         )
         log.info("connected to %s as %s (%s)", self.broker.url, who, self.protocol.name)
-        self.events.put(Connected(self.name))
+        self.events.put(Connected(self.name, connection))
 
     def _subscribe(self, client: paho.Client) -> None:
         """Subscribe (again: paho's network thread, on every connect) and note each message id
@@ -694,9 +698,22 @@ class MqttLink:
                 mid, qos = msg.mid, msg.qos
             client.ack(mid, qos)
 
-    def release_acks(self) -> None:
+    def hold_acks(self) -> None:
+        """Defer again, as at each connection (``_on_connect``), until ``release_acks``: a
+        station probes again when any of its links reconnects, and with one link per unit (no
+        broker username) the others went on acknowledging what that probe held, lost to the
+        running station if the probe ended as the twin (review rev46r)."""
+        with self._ack_lock:
+            self._acks_deferred = self._defer_acks
+
+    def release_acks(self, connection: int | None = None) -> None:
         """Acknowledge what waits, and every message from now on as it comes (paho's way),
-        until the next connection (see ``_on_connect``).
+        until the next connection (see ``_on_connect``) or ``hold_acks``.
+
+        ``connection``: the connection (``Connected.connection``) the caller's probe saw
+        last. If the link has connected again since, nothing is released: that connection's
+        own probe will. A reconnect in the moment between a probe's end and this release had
+        its deferral switched off before its probe began (review rev46r).
 
         Why defer at all (``defer_acks``, a starting station): paho acknowledged each QoS 1
         message as it came, so a station that took over a running twin's session (the same
@@ -713,6 +730,8 @@ class MqttLink:
         Under the lock, as ``_on_message``: a message coming meanwhile is not acknowledged
         ahead of these."""
         with self._ack_lock:
+            if connection is not None and connection != self.connections:
+                return
             self._acks_deferred = False
             waiting, self._unacked = self._unacked, []
             client = self._client

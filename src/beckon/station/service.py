@@ -226,6 +226,8 @@ class StationService:
         self._served = False  # announced itself at least once
         # Connections lost during the start-up probe, before serving, per link (unit).
         self._probe_losses: dict[str, int] = {}
+        # Each link's last connection whose Connected event was handled (_release_acks).
+        self._seen_connection: dict[str, int] = {}
         # The links among them whose loss the broker called a take-over (MQTT 5, reason 0x8E).
         self._probe_taken_over: set[str] = set()
         # Holding back after ambiguous losses (_hold_back).
@@ -389,8 +391,7 @@ class StationService:
                     # The messages held during the probe are handled (or queued behind this
                     # batch): only now are they this station's to acknowledge.
                     acked = True
-                    for link in self._unique_links():
-                        link.release_acks()
+                    self._release_acks()
                 if time.monotonic() - last_check >= 1.0:
                     last_check = time.monotonic()
                     self._guarded(self.check_escalations, datetime.now(UTC))
@@ -454,6 +455,13 @@ class StationService:
                     return None
         finally:
             self.not_serving = None
+
+    def _release_acks(self) -> None:
+        """The probe ended with this station serving: each link acknowledges what it held,
+        unless it connected again since its last ``Connected`` was handled (a new probe will
+        begin; its deferral stays on)."""
+        for link in self._unique_links():
+            link.release_acks(self._seen_connection.get(link.name, 0))
 
     def _unique_links(self) -> list[MqttLink]:
         return list({id(link): link for link in self.links.values()}.values())
@@ -533,7 +541,7 @@ class StationService:
     def handle(self, event: LinkEvent) -> None:
         """Process one link event; never raises for bad input."""
         if isinstance(event, Connected):
-            self._on_connected()
+            self._on_connected(event)
             return
         if isinstance(event, Disconnected):
             self.ready.clear()
@@ -1005,9 +1013,15 @@ class StationService:
 
     # ------------------------------------------------------------ presence
 
-    def _on_connected(self) -> None:
+    def _on_connected(self, event: Connected) -> None:
         """Before announcing itself, look at this station's own retained presence: a twin with
-        the same name that is still heartbeating means two services would split the calls."""
+        the same name that is still heartbeating means two services would split the calls.
+        Every link defers its acknowledgements again for this probe, not only the one that
+        connected (``MqttLink.hold_acks``), and is released only for the connection seen
+        here (``_release_acks``)."""
+        self._seen_connection[event.link] = event.connection
+        for link in self._unique_links():
+            link.hold_acks()
         now = time.monotonic()
         if self._probe_began is None:  # a probe begins (a reconnect during one goes on with it)
             self._probe_began = now
