@@ -170,6 +170,7 @@ class GestureEngine:
         self._adapt = self.rest is None  # calibrated thresholds are measured: keep them
         self._resting: deque[tuple[float, dict[str, float]]] = deque()
         self._adapted_t = -math.inf
+        self._blink_early_t = -math.inf
         self._expr_thr = {g: self.profile.setting(g).threshold for g in FACE_HELD}
         self._measured: set[str] = set()  # expressions whose bar the resting spread set
         self._rest_learned_t: float | None = None
@@ -1171,25 +1172,19 @@ class GestureEngine:
             self._resting.append((t, chans))
         while self._resting and self._resting[0][0] < t - p.adapt_window_s:
             self._resting.popleft()
-        if t - self._adapted_t < 1.0 or len(self._resting) < 30:
+        if len(self._resting) < 30 or t - self._resting[0][0] < p.adapt_min_s:
+            self._adapt_blink_early(t)
             return
-        if t - self._resting[0][0] < p.adapt_min_s:
+        if t - self._adapted_t < 1.0:
             return
         self._adapted_t = t
         for hold, channel in self.face:
             if hold.active:
                 continue
-            v = np.array([c[channel] for _, c in self._resting])
-            if self.rest is not None:
-                v = v[v - self.rest[channel] < hold.params.release_ratio * hold.params.enter]
-                if len(v) < 20:
-                    continue  # two seconds of rest at 10 fps: a spread can be read
-            median = float(np.percentile(v, 50))
-            lower = median - float(np.percentile(v, 10))
-            default = self.profile.setting(hold.gesture).threshold
-            at_zero = median <= p.zero_rest_max and hold.gesture in p.zero_rest_gestures
-            floor = p.zero_rest_floor_ratio if at_zero else p.adapt_floor_ratio
-            thr = min(default, max(floor * default, p.adapt_k * lower))
+            bar = self._resting_bar(hold, channel, 20)
+            if bar is None:
+                continue  # two seconds of rest at 10 fps: a spread can be read
+            thr, lower = bar
             self._measured.add(hold.gesture)
             if hold.gesture == "long_blink" and self._blink_bar is not None:
                 # The patient's blinks may lower the bar, not under the resting noise's: on a
@@ -1199,6 +1194,47 @@ class GestureEngine:
                 hold.params = replace(hold.params, enter=thr)
                 self._expr_thr[hold.gesture] = thr
                 logger.debug("%s threshold adapted to %.3f at t=%.2f", hold.gesture, thr, t)
+
+    def _adapt_blink_early(self, t: float) -> None:
+        """The long blink's bar from the resting face seen so far, before ``adapt_min_s`` of it
+        (see ``EngineParams.blink_adapt_min_s``); once a second, never during a blink.
+
+        The detector's bar only, as the zero-rest brow's early bar: the ratio that drops a head
+        gesture as an expression's echo and the head pitch's blink filter keep the profile's
+        bar until the spread is measured (``_expr_thr``)."""
+        p = self.params
+        if self._adapted_t > -math.inf or self.rest is None or not self._resting:
+            return  # measured once already, or no resting face yet
+        if t - self._resting[0][0] < p.blink_adapt_min_s or t - self._blink_early_t < 1.0:
+            return
+        for hold, channel in self.face:
+            if hold.gesture != "long_blink" or hold.active:
+                continue
+            bar = self._resting_bar(hold, channel, p.blink_adapt_min_frames)
+            if bar is None:
+                continue
+            self._blink_early_t = t
+            if abs(bar[0] - hold.params.enter) > 1e-4:
+                hold.params = replace(hold.params, enter=bar[0])
+                logger.debug("long_blink early threshold %.3f at t=%.2f", bar[0], t)
+
+    def _resting_bar(
+        self, hold: HoldDetector, channel: str, min_frames: int
+    ) -> tuple[float, float] | None:
+        """(bar, lower spread) of one expression from the resting window (``adapt_k``), or None
+        while fewer than ``min_frames`` of its frames lie outside an expression."""
+        p = self.params
+        v = np.array([c[channel] for _, c in self._resting])
+        if self.rest is not None:
+            v = v[v - self.rest[channel] < hold.params.release_ratio * hold.params.enter]
+            if len(v) < min_frames:
+                return None
+        median = float(np.percentile(v, 50))
+        lower = median - float(np.percentile(v, 10))
+        default = self.profile.setting(hold.gesture).threshold
+        at_zero = median <= p.zero_rest_max and hold.gesture in p.zero_rest_gestures
+        floor = p.zero_rest_floor_ratio if at_zero else p.adapt_floor_ratio
+        return min(default, max(floor * default, p.adapt_k * lower)), lower
 
     def _watch_blinks(self, t: float, chans: dict[str, float], angles: dict[str, float]) -> None:
         """Measure the patient's normal blinks and set the long blink's bar from them (see
