@@ -238,12 +238,13 @@ class EngineParams:
     """...but the long blink's bar after this many seconds (and ``blink_adapt_min_frames``
     frames). Why: until its bar is adapted the profile's 0.18 applies, and a face whose closed
     eyes read 0.12 to 0.22 above rest (eyes that look half shut at rest, a face turned from
-    the camera) lost its first long blink whenever the blink began in the first 3 s of rest:
-    6 of the 11 long blinks the studied faces of the widened recipe missed (session 46). A
-    long blink is the emergency call, which a patient makes first of all; the hold
-    (``min_hold_s``), not the height, tells it from a normal blink, and the bar never goes
-    under ``adapt_floor_ratio`` of the profile's. The other expressions keep ``adapt_min_s``:
-    nothing of theirs was lost to the wait."""
+    the camera) lost its first long blink when it began in the first 3 s: 6 of the 11 long
+    blinks the studied faces of the widened recipe missed (session 46); the 3 begun after the
+    resting face was learned are heard now (the other 3 were under way while it was learned).
+    A long blink is the emergency call; the hold (``min_hold_s``), not the height, tells it
+    from a normal blink, and the bar never goes under ``adapt_floor_ratio`` of the profile's.
+    The other expressions keep ``adapt_min_s``: none of their misses on the studied faces
+    came from the wait."""
     blink_adapt_min_frames: int = 8
     """...of resting face outside a blink, once the resting face is learned (the 8 frames it
     is learned from at the least)."""
