@@ -252,6 +252,21 @@ def test_a_weak_long_blink_made_seconds_after_the_face_appeared_is_heard(start: 
     assert _names(events) == ["long_blink"]
 
 
+@pytest.mark.parametrize("seed", [0, 1, 4])
+@pytest.mark.parametrize("fps", [10.0, 30.0])
+@pytest.mark.parametrize("pitch", [5.0, 9.0, -9.0])
+def test_a_weak_long_blink_with_the_head_tipping_long_after_the_early_bar_is_heard(
+    pitch: float, fps: float, seed: int
+) -> None:
+    # Closed eyes read 0.15 above rest (under the default bar), and the head tips a little as
+    # the eyes close. Six seconds in, the resting spread is long measured: the bar that tells
+    # a pitch echoing the blink from a look (and the pitch's blink filter) is this face's own,
+    # even when the early bar had already set the detector's to the same value.
+    blink = held(6.0, 2.0, 0.15)
+    events, _ = _online(Patient(blink=blink, pitch=held(6.2, 1.6, pitch)), 11.0, fps, seed)
+    assert _names(events) == ["long_blink"]
+
+
 def _const(value: float) -> Wave:
     return lambda _t: value
 

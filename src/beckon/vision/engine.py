@@ -1190,9 +1190,12 @@ class GestureEngine:
                 # The patient's blinks may lower the bar, not under the resting noise's: on a
                 # noisy face, jitter makes "blinks" of its own.
                 thr = min(thr, max(self._blink_bar, p.adapt_k * lower))
+            # Every time, not only when the detector's bar moves: an early bar (the long
+            # blink's, the zero-rest brow's) may already equal the measured one, and the echo
+            # ratio and the pitch's blink filter would keep the profile's bar for the session.
+            self._expr_thr[hold.gesture] = thr
             if abs(thr - hold.params.enter) > 1e-4:
                 hold.params = replace(hold.params, enter=thr)
-                self._expr_thr[hold.gesture] = thr
                 logger.debug("%s threshold adapted to %.3f at t=%.2f", hold.gesture, thr, t)
 
     def _adapt_blink_early(self, t: float) -> None:
