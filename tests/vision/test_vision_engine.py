@@ -783,8 +783,8 @@ def test_a_weak_expression_counts_once_the_resting_face_is_known(gesture: str) -
     weak = moving(channel, held(22.0, hold, 0.15, ramp=0.1), noise_score=0.005)
     assert names(run(weak, 26.0, GestureProfile())) == [gesture]
     # Straight away (no resting distribution yet) the default threshold holds, but for the
-    # long blink (the emergency call): its bar comes from the open eyes seen since the resting
-    # face was learned (EngineParams.blink_adapt_min_s).
+    # long blink (the emergency call): its bar is set as soon as the resting face is learned,
+    # from the resting frames seen so far (EngineParams.blink_adapt_min_s).
     early = moving(channel, held(2.0, hold, 0.15, ramp=0.1), noise_score=0.005)
     expected = [gesture] if gesture == "long_blink" else []
     assert names(run(early, 6.0, GestureProfile())) == expected

@@ -235,19 +235,24 @@ class EngineParams:
     """...once at least this many seconds of it were seen (30 frames at 10 fps: a face whose
     expressions read weakly is known before its first long blink is over);..."""
     blink_adapt_min_s: float = 1.0
-    """...but the long blink's bar after this many seconds (and ``blink_adapt_min_frames``
-    frames). Why: until its bar is adapted the profile's 0.18 applies, and a face whose closed
-    eyes read 0.12 to 0.22 above rest (eyes that look half shut at rest, a face turned from
-    the camera) lost its first long blink when it began in the first 3 s: 6 of the 11 long
-    blinks the studied faces of the widened recipe missed (session 46); the 3 begun after the
-    resting face was learned are heard now (the other 3 were under way while it was learned).
+    """...but the long blink's bar as soon as the resting face is learned, from the resting
+    frames seen so far (those within 3 degrees of the neutral since the first frame, not since
+    the rest was learned): at least this many seconds of them and ``blink_adapt_min_frames``
+    outside a blink; in practice it is set on the frame the rest is learned (t=1.9 to 2.0 s).
+    The detector's bar only; the echo ratio and the pitch's blink filter take the measured bar
+    at the full adaptation (``adapt_min_s``). Why: until its bar is adapted the profile's
+    0.18 applies, and a face whose closed eyes read 0.12 to 0.22 above rest (eyes that look
+    half shut at rest, a face turned from the camera) lost its first long blink when it began
+    in the first 3 s: 6 of the 11 long blinks the studied faces of the widened recipe missed
+    (session 46); the 3 begun after the resting face was learned are heard now (the other 3
+    were under way while it was learned).
     A long blink is the emergency call; the hold (``min_hold_s``), not the height, tells it
     from a normal blink, and the bar never goes under ``adapt_floor_ratio`` of the profile's.
     The other expressions keep ``adapt_min_s``: none of their misses on the studied faces
     came from the wait."""
     blink_adapt_min_frames: int = 8
-    """...of resting face outside a blink, once the resting face is learned (the 8 frames it
-    is learned from at the least)."""
+    """...resting frames outside a blink (the 8 frames the resting face is learned from at
+    the least)."""
     adapt_k: float = 8.0
     """...each threshold is ``adapt_k`` times the channel's lower spread (median minus the
     10th percentile: expressions only raise the scores, so the lower half is the rest) over
