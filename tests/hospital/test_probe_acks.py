@@ -72,6 +72,19 @@ def twin_presence(port: int) -> None:
     send_raw(port, PRESENCE, p.encode(twin), retain=True)
 
 
+def assert_the_session_still_holds(port: int, sent: list[str], session: str = SESSION) -> None:
+    """The running station takes ``session`` back and gets every request in ``sent``: what
+    the refused twin held was never acknowledged, so the broker delivers it again."""
+    got: list[str] = []
+    running = session_client(port, got, session)
+    try:
+        running.loop_start()
+        assert wait_until(lambda: set(sent) <= set(got), 10), (sent, got)
+    finally:
+        running.disconnect()
+        running.loop_stop()
+
+
 @pytest.mark.mqtt
 def test_a_station_refused_as_the_twin_after_a_reconnect_leaves_what_it_held_to_the_running_one(
     mosquitto: Any, tmp_path: Path
@@ -96,14 +109,7 @@ def test_a_station_refused_as_the_twin_after_a_reconnect_leaves_what_it_held_to_
         twin_presence(mosquitto.port)  # refreshed: the twin is running
         assert a.popen.wait(30) == EX_CONFIG, a.stderr()[-3000:]
         assert "DUPLICATE STATION" in a.stderr()
-        got: list[str] = []
-        running = session_client(mosquitto.port, got)  # takes its session back
-        try:
-            running.loop_start()
-            assert wait_until(lambda: set(sent) <= set(got), 10), (sent, got)
-        finally:
-            running.disconnect()
-            running.loop_stop()
+        assert_the_session_still_holds(mosquitto.port, sent)  # the running one takes it back
     finally:
         a.kill()
 
@@ -133,14 +139,7 @@ def test_a_reconnect_of_one_units_link_defers_the_acknowledgements_of_every_link
         time.sleep(0.5)  # through the broker to the station, held
         twin_presence(mosquitto.port)  # refreshed: the twin is running
         assert a.popen.wait(30) == EX_CONFIG, a.stderr()[-3000:]
-        got: list[str] = []
-        running = session_client(mosquitto.port, got, "beckon-station.gh.desk.ward")
-        try:
-            running.loop_start()
-            assert wait_until(lambda: set(sent) <= set(got), 10), (sent, got)
-        finally:
-            running.disconnect()
-            running.loop_stop()
+        assert_the_session_still_holds(mosquitto.port, sent, "beckon-station.gh.desk.ward")
     finally:
         a.kill()
 
