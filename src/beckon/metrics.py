@@ -287,6 +287,13 @@ class StationMetrics(_Common):
                 detail["waiting"] = True
             detail["problems"].append(self.service.not_serving)
             return False, detail
+        if owed := self.service.announce_owed:  # serving, but a unit's state not republished
+            detail["problems"].append(
+                f"announce of unit {', '.join(owed)} failed: its calls, queue and beds' states "
+                "are not republished; retrying"
+            )
+            detail["announce_owed"] = owed
+            healthy = False
         split = self.service.split_by
         if split:  # another station serves our unit too: the calls are split
             detail["problems"].append(f"SECOND STATION serving this unit too: {', '.join(split)}")

@@ -180,6 +180,15 @@ def check_station_service(metrics: str, pid: str) -> Check:
             "stop one of the two station services (systemctl stop beckon-station on one "
             "machine); with SQLite a unit has one station (docs/deployment.md)",
         )
+    if health.get("announce_owed"):  # it serves; one unit's state is stale, and retried
+        return failed(
+            name,
+            f"the station service (pid {pid}) serves, but "
+            + "; ".join(problems or ["a unit's announce failed"]),
+            "read its log (journalctl -u beckon-station): ANNOUNCE FAILED has the error, a bug "
+            "to report; it retries every few seconds, and a restart (systemctl restart "
+            "beckon-station) announces every unit afresh",
+        )
     if health.get("waiting"):  # not started yet: what it waits for, not a twin or the broker
         fix = (
             "it starts by itself once that ends, or exits after its wait and systemd starts it "

@@ -40,6 +40,7 @@ from beckon.messaging.mqtt import (
 )
 from beckon.observers import notify
 from beckon.station import escalation, history, lifecycle
+from beckon.station.announced import UnitAnnounces
 from beckon.station.events import (
     BedPresence,
     QuestionAnswered,
@@ -197,6 +198,10 @@ class StationService:
         self.beats: list[Callable[[], None]] = []
         self.links: dict[str, MqttLink] = {}
         self.ready = threading.Event()
+        """Set while every unit is served (announced on its link's connection); cleared by any
+        link's loss. What waits for a whole station to serve reads it; heartbeats go per unit
+        (``_units``), so one unit's link down no longer silences the others."""
+        self._units = UnitAnnounces()  # announced units (these heartbeat), owed announces
         self.dropped = 0
         # Command ids applied lately: a window sends a command again until the queue shows it
         # done (a broker restart can drop the first copy), so a repeat is expected, not an error.
@@ -319,6 +324,10 @@ class StationService:
         """The units of each broker connection: one for all with a username, else one each."""
         units = list(self.cfg.units)
         return [units] if self.settings.broker.username else [[u] for u in units]
+
+    def _units_of_link(self, link: str) -> list[str]:
+        """The units a link serves, by its name (its first unit, ``_make_links``)."""
+        return next((units for units in self._link_groups() if units[0] == link), [])
 
     def _client_id(self, first_unit: str) -> str:
         # "." cannot occur in a site, unit or name, so these ids never collide.
@@ -545,6 +554,7 @@ class StationService:
             return
         if isinstance(event, Disconnected):
             self.ready.clear()
+            self._units.lost(self._units_of_link(event.link))
             self._on_lost_while_probing(event)
             return
         if not isinstance(event, Message):
@@ -1076,6 +1086,12 @@ class StationService:
             return self.not_serving
         if self.starting:
             return "starting: checking that no other station serves its units"
+        if owed := self.announce_owed:
+            return (
+                f"serving, but the announce of unit {', '.join(owed)} failed: its calls, queue "
+                f"and beds' states are not republished (see the log); retrying every "
+                f"{HEARTBEAT_S:.0f} s"
+            )
         return "serving"
 
     def _granted_keepalive(self) -> int:
@@ -1352,18 +1368,51 @@ class StationService:
         )
 
     def _announce(self) -> None:
-        """Each connected unit's presence and state, then ready: heartbeats follow. Each unit
-        on its own (``_guarded``): a bug in one unit's announce stopped the others and left
-        ``ready`` unset, so no presence refresh went out until the next reconnect and every
-        idle bed raised "station gone" (review rev46r)."""
+        """Each connected unit's presence and state; each then heartbeats, and ``ready`` is
+        set once every unit is served. Each unit on its own (``_try_announce``): a bug in one
+        unit's announce stopped the others and left ``ready`` unset, so no presence refresh
+        went out until the next reconnect and every idle bed raised "station gone" (review
+        rev46r)."""
         for unit in self.cfg.units:
             if self.links[unit].connected:  # else announced when its own link connects
-                self._guarded(self._announce_unit, unit)
+                self._guarded(self._try_announce, unit)
         self._heartbeat_due = time.monotonic() + HEARTBEAT_S
-        if all(link.connected for link in self.links.values()):
+        if all(u in self._units.serving and self.links[u].connected for u in self.cfg.units):
             if not self.ready.is_set():
                 log.info("station %s (instance %s) is serving", self.cfg.name, self.instance)
             self.ready.set()
+
+    def _try_announce(self, unit: str) -> None:
+        """``_announce_unit``, the unit heartbeating whatever it raises. An error other than
+        the store's (which stops the station, ``_guarded``) leaves the announce owed: said with
+        what was not republished, and tried again at each heartbeat until it goes through
+        (``_heartbeat``); meanwhile ``status_text`` and the health endpoint say so. It was
+        logged as "error while handling ward" and never retried, and the unit's calls, queue
+        and beds stayed stale while the station said "serving" (review rev46r2)."""
+        self._units.begun(unit)
+        try:
+            self._announce_unit(unit)
+        except self.store.write_errors:
+            raise
+        except Exception as exc:
+            attempts = self._units.failed(unit)
+            what = (
+                "ANNOUNCE FAILED for unit %s (attempt %d): its presence heartbeats, but its "
+                "calls, queue, stats and beds' states are not republished; retrying every %.0f s"
+            )
+            if attempts == 1:  # the traceback once; the retries in one line each
+                log.exception(what, unit, attempts, HEARTBEAT_S)
+            else:
+                log.error(what + " (%s: %s)", unit, attempts, HEARTBEAT_S,
+                          type(exc).__name__, exc)  # fmt: skip
+            return
+        if failed := self._units.done(unit):
+            log.warning("announce of unit %s went through after %d failed attempts", unit, failed)
+
+    @property
+    def announce_owed(self) -> list[str]:
+        """Units whose announce failed and is being retried (``_try_announce``)."""
+        return self._units.owed_units()
 
     def _announce_unit(self, unit: str) -> None:
         """One unit's presence, pages, calls, queue, stats and beds. Each open call is read
@@ -1412,10 +1461,14 @@ class StationService:
             self._end_probe()
             self._end_hold()
             self._announce()
-        if self.ready.is_set() and now >= self._heartbeat_due:
+        if self._units.serving and now >= self._heartbeat_due:
             self._heartbeat_due = now + HEARTBEAT_S
             for unit in self.cfg.units:
-                if self.links[unit].connected:
+                if unit not in self._units.serving or not self.links[unit].connected:
+                    continue  # announced, and heartbeating again, once its link is back
+                if unit in self._units.owed and self._probe_until is None:
+                    self._guarded(self._try_announce, unit)  # its presence goes first
+                else:
                     self._publish_station_status(unit, True, heartbeat=True)
 
     def _check_silent_beds(self) -> None:

@@ -1,0 +1,101 @@
+"""A loopback proxy in front of a plain MQTT listener that cuts one client's connection and
+refuses it until restored, while every other client passes untouched.
+
+It stands for one broker connection of a multi-unit station failing alone (without a broker
+user a station has one connection per unit, each with its own client id): a per-unit broker
+listener or ACL would need a station configured with several brokers, which it cannot be. The
+client is told by the client id in its CONNECT packet, the first packet on a connection."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+
+from tests.helpers.hospital import TcpProxy
+from tests.helpers.slow_suback import packet_end
+
+
+def connect_client_id(connect: bytes | bytearray) -> str:
+    """The client id of an MQTT CONNECT packet (3.1.1 or 5): after the fixed header come the
+    protocol name, level, flags and keep-alive (10 bytes), under MQTT 5 the properties (their
+    length first), then the client id, its length first."""
+    i = 1
+    while connect[i] & 0x80:  # the remaining length
+        i += 1
+    i += 1
+    level = connect[i + 6]
+    i += 10
+    if level == 5:
+        length, multiplier = 0, 1
+        while True:
+            byte = connect[i]
+            i += 1
+            length += (byte & 0x7F) * multiplier
+            multiplier *= 128
+            if not byte & 0x80:
+                break
+        i += length
+    size = int.from_bytes(connect[i : i + 2], "big")
+    return bytes(connect[i + 2 : i + 2 + size]).decode()
+
+
+class ClientCutProxy(TcpProxy):
+    """Forwards 127.0.0.1:``port`` to ``target_port``; ``cut_client(id)`` drops the connection
+    of the client with that id and closes each new one it makes, until ``restore_client``.
+    ``refused`` counts the connections refused meanwhile (the client kept trying)."""
+
+    def __init__(self, target_port: int) -> None:
+        super().__init__(target_port)
+        self._cut: set[str] = set()
+        self._by_client: dict[str, list[socket.socket]] = {}
+        self.refused = 0
+
+    def start(self) -> ClientCutProxy:
+        super().start()
+        return self
+
+    def _forward(self, client: socket.socket, upstream: socket.socket) -> None:
+        threading.Thread(target=self._admit, args=(client, upstream), daemon=True).start()
+
+    def _admit(self, client: socket.socket, upstream: socket.socket) -> None:
+        """Read the client's CONNECT, then carry both ways, unless that client is cut."""
+        first = bytearray()
+        try:
+            while (end := packet_end(first)) is None:
+                data = client.recv(65536)
+                if not data:
+                    raise OSError("closed before CONNECT")
+                first += data
+            client_id = connect_client_id(first[:end])
+        except (OSError, IndexError, UnicodeDecodeError):
+            self._close(client, upstream)
+            return
+        with self._lock:
+            if client_id in self._cut:
+                self.refused += 1
+                refuse = True
+            else:
+                refuse = False
+                self._by_client.setdefault(client_id, []).extend((client, upstream))
+        if refuse:
+            self._close(client, upstream)
+            return
+        try:
+            upstream.sendall(first)
+        except OSError:
+            self._close(client, upstream)
+            return
+        super()._forward(client, upstream)
+
+    def cut_client(self, client_id: str) -> None:
+        with self._lock:
+            self._cut.add(client_id)
+            sockets = self._by_client.pop(client_id, [])
+        for s in sockets:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+
+    def restore_client(self, client_id: str) -> None:
+        with self._lock:
+            self._cut.discard(client_id)
