@@ -1473,17 +1473,17 @@ class StationService:
 
     def _check_silent_beds(self) -> None:
         """A bed heartbeats every few seconds; one silent for SILENT_AFTER_S is offline even if
-        its TCP connection looks alive (a cut cable is noticed by keep-alive only much later)."""
+        its TCP connection looks alive (a cut cable is noticed by keep-alive only much later).
+        Judged per unit: while a unit's link is down the station is the one cut off from its
+        beds, whose heartbeats cannot reach it; calling them offline (and logging each) would
+        be wrong, and once back each has SILENT_AFTER_S again to be heard. The beds of the
+        other units are judged as usual: one link down stopped the check for every unit."""
         now = time.monotonic()
-        if not all(link.connected for link in self.links.values()):
-            # The station is the one cut off: the beds' heartbeats cannot reach it. Calling
-            # every bed offline (and logging each) would be wrong; once back, each bed has
-            # SILENT_AFTER_S again to be heard.
-            for bed in self._bed_seen:
-                self._bed_seen[bed] = now
-            return
         for bed, seen in list(self._bed_seen.items()):
-            if now - seen > SILENT_AFTER_S:
+            link = self.links.get(bed.unit)
+            if link is None or not link.connected:
+                self._bed_seen[bed] = now
+            elif now - seen > SILENT_AFTER_S:
                 del self._bed_seen[bed]
                 log.warning("bed %s silent for %.0f s", bed.key, now - seen)
                 self._set_bed_online(bed, False, p.now_iso())
