@@ -73,7 +73,7 @@ def test_a_failed_announce_is_retried_at_the_next_heartbeat_and_shown_meanwhile(
             check = check_station_service(f"127.0.0.1:{endpoint.port}", "4242")
             assert check.outcome == "fail" and "unit ward failed" in check.detail, check
             assert "ANNOUNCE FAILED for unit ward" in caplog.text
-            assert "retrying every 5 s" in caplog.text
+            assert "retrying in 5 s" in caplog.text
 
             assert wait_until(lambda: "ward" in queues, HEARTBEAT_S + 3), caplog.text[-3000:]
             assert queues["ward"] - announced <= HEARTBEAT_S + 3

@@ -38,3 +38,24 @@ def test_a_silent_bed_is_offline_while_only_another_units_connection_is_down(
 
     assert marked == [(WARD_BED, False)]
     assert time.monotonic() - service._bed_seen[ICU_BED] < SILENT_AFTER_S
+
+
+def test_no_bed_is_offline_while_a_probe_holds_the_beds_statuses(tmp_path: Path) -> None:
+    """A probe (the check for a twin after a link connects) holds every unit's messages, the
+    beds' statuses among them, and it can outlast 15 s: a flapping icu link re-arms it at each
+    connection. Judging ward's beds by their link alone called 3 healthy ward beds offline
+    during a 32 s icu flap (review rev47s). While a probe runs every bed gets its grace
+    again."""
+    station = StationConfig("gh", ("icu", "ward"), database=str(tmp_path / "s.sqlite3"))
+    service = StationService(StationSettings(station, BrokerConfig()))
+    up = SimpleNamespace(connected=True)
+    service.links = {"icu": up, "ward": up}  # type: ignore[dict-item]
+    service._probe_until = time.monotonic() + 1.5
+    marked: list[Any] = []
+    service._set_bed_online = lambda bed, online, at: marked.append((bed, online))  # type: ignore[method-assign]
+    service._bed_seen[WARD_BED] = time.monotonic() - SILENT_AFTER_S - 5
+
+    service._check_silent_beds()
+
+    assert marked == []
+    assert time.monotonic() - service._bed_seen[WARD_BED] < SILENT_AFTER_S

@@ -40,7 +40,7 @@ from beckon.messaging.mqtt import (
 )
 from beckon.observers import notify
 from beckon.station import escalation, history, lifecycle
-from beckon.station.announced import UnitAnnounces
+from beckon.station.announced import RETRY_MAX_BEATS, UnitAnnounces
 from beckon.station.events import (
     BedPresence,
     QuestionAnswered,
@@ -1089,8 +1089,8 @@ class StationService:
         if owed := self.announce_owed:
             return (
                 f"serving, but the announce of unit {', '.join(owed)} failed: its calls, queue "
-                f"and beds' states are not republished (see the log); retrying every "
-                f"{HEARTBEAT_S:.0f} s"
+                f"and beds' states are not republished (see the log); retrying, every "
+                f"{HEARTBEAT_S:.0f} s at first and {HEARTBEAT_S * RETRY_MAX_BEATS:.0f} s at most"
             )
         return "serving"
 
@@ -1385,10 +1385,11 @@ class StationService:
     def _try_announce(self, unit: str) -> None:
         """``_announce_unit``, the unit heartbeating whatever it raises. An error other than
         the store's (which stops the station, ``_guarded``) leaves the announce owed: said with
-        what was not republished, and tried again at each heartbeat until it goes through
-        (``_heartbeat``); meanwhile ``status_text`` and the health endpoint say so. It was
-        logged as "error while handling ward" and never retried, and the unit's calls, queue
-        and beds stayed stale while the station said "serving" (review rev46r2)."""
+        what was not republished, and tried again at a heartbeat, backing off from 5 s to 60 s,
+        until it goes through (``_heartbeat``, ``UnitAnnounces.retry_due``); meanwhile
+        ``status_text`` and the health endpoint say so. It was logged as "error while handling
+        ward" and never retried, and the unit's calls, queue and beds stayed stale while the
+        station said "serving" (review rev46r2)."""
         self._units.begun(unit)
         try:
             self._announce_unit(unit)
@@ -1398,12 +1399,13 @@ class StationService:
             attempts = self._units.failed(unit)
             what = (
                 "ANNOUNCE FAILED for unit %s (attempt %d): its presence heartbeats, but its "
-                "calls, queue, stats and beds' states are not republished; retrying every %.0f s"
+                "calls, queue, stats and beds' states are not republished; retrying in %.0f s"
             )
+            wait_s = self._units.beats_to_retry(unit) * HEARTBEAT_S
             if attempts == 1:  # the traceback once; the retries in one line each
-                log.exception(what, unit, attempts, HEARTBEAT_S)
+                log.exception(what, unit, attempts, wait_s)
             else:
-                log.error(what + " (%s: %s)", unit, attempts, HEARTBEAT_S,
+                log.error(what + " (%s: %s)", unit, attempts, wait_s,
                           type(exc).__name__, exc)  # fmt: skip
             return
         if failed := self._units.done(unit):
@@ -1461,12 +1463,17 @@ class StationService:
             self._end_probe()
             self._end_hold()
             self._announce()
-        if self._units.serving and now >= self._heartbeat_due:
+        # Never during a probe: it holds every unit's requests (``_hold_while_probing``), and
+        # a probe has no upper bound (a late SUBACK waits up to 30 s, a flapping link re-arms
+        # it at each connection). A unit heartbeating then showed its tablets a fresh station
+        # that took none of their calls (rev47s: 4 presences in a 25 s flap, 0 of 4 calls
+        # stored); the probe's end announces every connected unit at once (``_announce``).
+        if self._units.serving and self._probe_until is None and now >= self._heartbeat_due:
             self._heartbeat_due = now + HEARTBEAT_S
             for unit in self.cfg.units:
                 if unit not in self._units.serving or not self.links[unit].connected:
                     continue  # announced, and heartbeating again, once its link is back
-                if unit in self._units.owed and self._probe_until is None:
+                if self._units.retry_due(unit):
                     self._guarded(self._try_announce, unit)  # its presence goes first
                 else:
                     self._publish_station_status(unit, True, heartbeat=True)
@@ -1477,8 +1484,15 @@ class StationService:
         Judged per unit: while a unit's link is down the station is the one cut off from its
         beds, whose heartbeats cannot reach it; calling them offline (and logging each) would
         be wrong, and once back each has SILENT_AFTER_S again to be heard. The beds of the
-        other units are judged as usual: one link down stopped the check for every unit."""
+        other units are judged as usual: one link down stopped the check for every unit.
+        While a probe runs none is judged: it holds every unit's bed statuses in ``_held``,
+        and a probe can outlast SILENT_AFTER_S (a flapping link: rev47s saw 3 healthy ward
+        beds called offline during icu's flap)."""
         now = time.monotonic()
+        if self._probe_until is not None:
+            for bed in self._bed_seen:
+                self._bed_seen[bed] = now
+            return
         for bed, seen in list(self._bed_seen.items()):
             link = self.links.get(bed.unit)
             if link is None or not link.connected:
