@@ -287,13 +287,12 @@ class StationMetrics(_Common):
                 detail["waiting"] = True
             detail["problems"].append(self.service.not_serving)
             return False, detail
-        if owed := self.service.announce_owed:  # serving, but a unit's state not republished
+        owed = self.service.announce_owed  # serving, but a unit's state not republished
+        if owed:
             detail["problems"].append(
                 f"announce of unit {', '.join(owed)} failed: its calls, queue and beds' states "
                 "are not republished; retrying"
             )
-            detail["announce_owed"] = owed
-            healthy = False
         split = self.service.split_by
         if split:  # another station serves our unit too: the calls are split
             detail["problems"].append(f"SECOND STATION serving this unit too: {', '.join(split)}")
@@ -301,6 +300,12 @@ class StationMetrics(_Common):
                 detail["split"] = split
             # Else (broker lost, loop stalled) the split is listed with those: "stop one of
             # the two" alone could make IT stop the one station still connected (rev44L).
+            return False, detail
+        if owed:
+            # Named for the doctor only when nothing worse is wrong, as ``split``: its fix
+            # (a bug to report, a restart) hid "broker not connected" (rev47s, item 3).
+            if healthy:
+                detail["announce_owed"] = owed
             return False, detail
         return healthy, detail
 

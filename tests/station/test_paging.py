@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from beckon.background import Background
+from beckon.config import BrokerConfig, StationConfig, StationSettings
 from beckon.lab.rig import Rig
 from beckon.messaging import protocol as p
 from beckon.station import paging
@@ -137,3 +138,46 @@ def test_a_level_stored_by_a_station_that_stopped_before_paging_is_paged_when_it
     with Background(again.run, "station-again"):
         assert again.ready.wait(10)
         assert not wait_until(lambda: len(received) > 1, 3), "paged twice"
+
+
+class PagerBug(StationService):
+    """A station whose first page raises (a bug in paging): what review rev47s supposed."""
+
+    def __init__(self, db: Path) -> None:
+        station = StationConfig("gh", ("icu",), database=str(db))
+        super().__init__(StationSettings(station, BrokerConfig()))
+        self.paged: list[str] = []
+        self.bug = True
+
+    def _page(self, view: p.RequestView, reason: str) -> None:
+        if self.bug:
+            self.bug = False
+            raise ValueError("injected paging fault")
+        self.paged.append(view.id)
+
+
+def test_unconfirmed_pages_cut_short_by_an_error_are_all_sent_at_the_retry(
+    tmp_path: Path,
+) -> None:
+    """The unit was marked re-paged before its pages went out: when one raised, the announce's
+    retry skipped the rest and said it went through, and those levels were never paged."""
+    db = tmp_path / "station.sqlite3"
+    store = RequestStore(db)
+    ids = []
+    for bed in ("1", "2"):
+        req = p.Request(
+            p.new_request_id(), "gh", "icu", bed, "pain", "routine", "voice", p.now_iso()
+        )
+        store.receive(req)
+        store.set_escalation(req.id, 1)
+        ids.append(req.id)
+    station = PagerBug(db)
+    station._store = store
+
+    with pytest.raises(ValueError):
+        station._page_unconfirmed("icu")
+    station._page_unconfirmed("icu")
+
+    assert sorted(station.paged) == sorted(ids)
+    station._page_unconfirmed("icu")
+    assert len(station.paged) == 2, "paged again at a later announce"

@@ -1010,7 +1010,6 @@ class StationService:
         page going out, or while the pager failed). A page may come twice, never not at all."""
         if unit in self._repaged:
             return
-        self._repaged.add(unit)
         for view in self.store.unpaged(self.cfg.site, unit):
             log.warning(
                 "ESCALATION PAGE AGAIN: level %d for bed %s/%s %s was stored but its page "
@@ -1018,6 +1017,9 @@ class StationService:
                 view.escalation, view.unit, view.bed, view.intent,
             )  # fmt: skip
             self._page(view, escalation.REASONS.get(view.state, "not acknowledged"))
+        # Only once every page went out: marked before, a page that raised left the rest
+        # unsent while the announce's retry skipped them and said it went through (rev47s).
+        self._repaged.add(unit)
 
     # ------------------------------------------------------------ publishing
 
