@@ -186,7 +186,7 @@ def check_station_service(metrics: str, pid: str) -> Check:
             f"the station service (pid {pid}) serves, but "
             + "; ".join(problems or ["a unit's announce failed"]),
             "read its log (journalctl -u beckon-station): ANNOUNCE FAILED has the error, a bug "
-            "to report; it retries every few seconds, and a restart (systemctl restart "
+            "to report; it retries, backing off to once a minute, and a restart (systemctl restart "
             "beckon-station) announces every unit afresh",
         )
     if health.get("waiting"):  # not started yet: what it waits for, not a twin or the broker
