@@ -278,14 +278,16 @@ class StationMetrics(_Common):
             }
         healthy, detail = super().health()
         detail["starting"] = self.service.starting  # healthy so far, not serving yet
-        if self.service.not_serving:  # running, but not taking the unit's calls
+        # Running, but not taking the unit's calls: holding back, waiting for its database,
+        # or a re-check for a twin that goes on (``calls_held``).
+        if why := self.service.not_serving or self.service.calls_held:
             if detail["loop_age_s"] is None:
                 # Not started yet (waiting for its database): no loop and no broker connection
                 # follow from that, and listed first they sent IT looking for a twin or a
                 # broker fault instead of the program holding the database (review rev44r).
                 detail["problems"] = []
                 detail["waiting"] = True
-            detail["problems"].append(self.service.not_serving)
+            detail["problems"].append(why)
             return False, detail
         owed = self.service.announce_owed  # serving, but a unit's state not republished
         if owed:

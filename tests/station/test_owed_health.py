@@ -1,6 +1,7 @@
 """What the doctor says when a unit's announce is owed and something worse is wrong too: the
-worse thing, with its own fix. The real StationService (not run: its links are stood in for),
-the real StationMetrics, health endpoint and doctor check."""
+worse thing, with its own fix; and when a station that served holds every unit's calls in a
+re-check for a twin that goes on. The real StationService (not run: its links are stood in
+for), the real StationMetrics, health endpoint and doctor check."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 from beckon.config import BrokerConfig, StationConfig, StationSettings
 from beckon.doctor import Check
 from beckon.doctor.run import check_station_service
+from beckon.messaging.mqtt import Connected
 from beckon.metrics import Endpoint, StationMetrics
 from beckon.station.service import StationService
 
@@ -28,9 +30,12 @@ class Desk:
         self.links(icu=True, ward=True)
 
     def links(self, icu: bool, ward: bool) -> None:
+        def hold_acks() -> None:  # a reconnect's probe holds the acknowledgements again
+            return None
+
         self.service.links = {
-            "icu": SimpleNamespace(connected=icu),  # type: ignore[dict-item]
-            "ward": SimpleNamespace(connected=ward),  # type: ignore[dict-item]
+            "icu": SimpleNamespace(connected=icu, hold_acks=hold_acks),  # type: ignore[dict-item]
+            "ward": SimpleNamespace(connected=ward, hold_acks=hold_acks),  # type: ignore[dict-item]
         }
 
     def doctor(self) -> Check:
@@ -72,3 +77,27 @@ def test_a_second_station_is_told_before_an_owed_announce(desk: Desk) -> None:
 
     assert check.outcome == "fail"
     assert "stop one of the two station services" in check.fix
+
+
+def test_a_re_check_for_a_twin_holding_every_call_past_15_s_is_not_serving(desk: Desk) -> None:
+    """A flapping icu link re-arms the re-check at each reconnect: no unit heartbeats, every
+    call is held, the tablets say "no station" after 15 s, and the station said "serving",
+    health ok, the doctor passing (review rev47s2, 120 s into one)."""
+    desk.service._units.failed("ward")  # an owed announce too: the worse thing is told
+    for _ in range(3):  # icu dropped and came back, twice during the re-check
+        desk.service._on_connected(Connected("icu", 1))
+    desk.service._probe_began = time.monotonic() - 10
+    assert "re-checking" not in desk.service.status_text()  # 10 s: no alarm yet
+    assert "ANNOUNCE FAILED" in desk.doctor().fix  # the owed announce's own fix, still
+
+    desk.service._probe_began = time.monotonic() - 120
+    check = desk.doctor()
+
+    status = desk.service.status_text()
+    assert status.startswith("not serving: re-checking for a twin for 120 s")
+    assert "every unit's calls are held" in status and "unit icu keeps dropping" in status
+    healthy, detail = desk.metrics.health()
+    assert not healthy and detail["problems"] == [status]
+    assert check.outcome == "fail" and "does not serve its unit" in check.detail
+    assert "unit icu" in check.detail
+    assert "STATION NOT SERVING" in check.fix and "ANNOUNCE FAILED" not in check.fix

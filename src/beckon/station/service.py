@@ -226,6 +226,10 @@ class StationService:
         # The probe's first connection (monotonic; probe_suback_wait); None once a probe ended
         # with the station serving, so that only then does the next probe wait afresh.
         self._probe_began: float | None = None
+        # Connections per link during this probe: a link connecting again is one that dropped
+        # (``calls_held`` names it); cleared when the probe ends.
+        self._probe_connections: dict[str, int] = {}
+        self._held_said = False  # ``calls_held`` logged for this probe
         self._connected_at = time.monotonic()  # the last (re)connection (BACKLOG_S)
         self._held = HeldMessages()  # messages that arrived during the probe (not yet ours)
         self._served = False  # announced itself at least once
@@ -1038,6 +1042,7 @@ class StationService:
         if self._probe_began is None:  # a probe begins (a reconnect during one goes on with it)
             self._probe_began = now
         self._probe_until = now + PROBE_S
+        self._probe_connections[event.link] = self._probe_connections.get(event.link, 0) + 1
         self._connected_at = now
         log.info("connected; checking that no other station named %s is running", self.cfg.name)
 
@@ -1084,8 +1089,8 @@ class StationService:
 
     def status_text(self) -> str:
         """One line for systemd's ``STATUS=``: serving, starting, or why not."""
-        if self.not_serving:
-            return self.not_serving
+        if why := self.not_serving or self.calls_held:
+            return why
         if self.starting:
             return "starting: checking that no other station serves its units"
         if owed := self.announce_owed:
@@ -1095,6 +1100,35 @@ class StationService:
                 f"{HEARTBEAT_S:.0f} s at first and {HEARTBEAT_S * RETRY_MAX_BEATS:.0f} s at most"
             )
         return "serving"
+
+    @property
+    def calls_held(self) -> str | None:
+        """Why a station that served is not serving now: a re-check for a twin (the probe at a
+        reconnect) has held every unit's calls for longer than PRESENCE_FRESH_S, in one line
+        for IT, with the link to look at; None otherwise. Such a probe has no upper bound
+        (each reconnect of a flapping link re-arms it, a late SUBACK is waited for up to a
+        keep-alive), no unit heartbeats meanwhile and the tablets say "no station", yet the
+        status, the health endpoint and the doctor said "serving" (review rev47s2: 120 s
+        into one, health ok). The one rule for systemd's status, the health endpoint and
+        the log (``_heartbeat``). Read by the health endpoint's thread: locals only."""
+        began, until = self._probe_began, self._probe_until
+        if not self._served or until is None or began is None:
+            return None
+        held_s = time.monotonic() - began
+        if held_s <= p.PRESENCE_FRESH_S:
+            return None
+        again = sorted(link for link, n in list(self._probe_connections.items()) if n > 1)
+        units = [u for link in again for u in self._units_of_link(link)] or again
+        where = (
+            f"the broker connection of unit {', '.join(units)} keeps dropping and coming back"
+            if units
+            else "a broker connection keeps dropping, or the broker confirms its subscriptions late"
+        )
+        return (
+            f"not serving: re-checking for a twin for {held_s:.0f} s: every unit's calls are "
+            f'held and the tablets say "no station"; {where}: check the network between this '
+            f"station and the broker, and the broker's load and log ({BROKER_LOG})"
+        )
 
     def _granted_keepalive(self) -> int:
         """The shortest keep-alive of the connected links, as the broker granted it (MQTT 5
@@ -1450,6 +1484,9 @@ class StationService:
         now = time.monotonic()
         if self._probe_until is not None:
             self._count_probe_from_suback(now)
+            if not self._held_said and (held := self.calls_held):
+                self._held_said = True
+                log.critical("STATION NOT SERVING: %s", held.removeprefix("not serving: "))
         if (
             self._probe_until is not None
             and now >= self._probe_until
@@ -1460,6 +1497,11 @@ class StationService:
             # Never while every link is down: the probe would end with nothing announced and
             # the next connection would start it, and its SUBACK wait, again (a broker that
             # drops connections sooner than the wait then kept a lone station from serving).
+            if self._held_said:
+                log.warning("STATION SERVING again: the re-check for a twin ended after %.0f s",
+                            now - (self._probe_began or now))  # fmt: skip
+            self._held_said = False
+            self._probe_connections.clear()
             self._probe_until = None
             self._probe_began = None
             self._end_probe()
