@@ -356,6 +356,15 @@ def test_after_a_microphone_restart_a_long_blink_asks_for_the_emergency(
         host.stop()
 
 
+def emergency_waits_for_its_yes(bed: Bed, host: BedsideHost, worker: VoiceWorker) -> None:
+    """The worker, with the host's listeners, proposes the emergency as if heard, and 1 s
+    passes: the spoken emergency waits for its yes when the test's race begins."""
+    worker.listeners.extend(host.voice_listeners)
+    worker._apply(worker.dialogue.on_intent("emergency", 0.0, "emergency"))
+    settle(bed)
+    bed.wait(1.0)
+
+
 def test_a_long_blink_as_the_failed_microphone_is_noticed_still_sends_its_emergency(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -372,10 +381,7 @@ def test_a_long_blink_as_the_failed_microphone_is_noticed_still_sends_its_emerge
     worker = VoiceWorker("en", bed.service.post)
     closed: list[str] = []
     worker.listeners.append(lambda a: closed.append(a.why) if isinstance(a, Closed) else None)
-    worker.listeners.extend(host.voice_listeners)
-    worker._apply(worker.dialogue.on_intent("emergency", 0.0, "emergency"))
-    settle(bed)
-    bed.wait(1.0)
+    emergency_waits_for_its_yes(bed, host, worker)
     host.voice = worker.start()
     assert worker.finished.wait(60.0) and worker.error is not None
     end_proposal = worker.end_proposal
@@ -407,11 +413,8 @@ def test_a_long_blink_after_the_spoken_emergency_was_declined_asks_for_the_emerg
     bed.wait(2.0)
     host = BedsideHost(bed.service, mic=MicSpec("en"))
     worker = VoiceWorker("en", bed.service.post)
-    worker.listeners.extend(host.voice_listeners)
     host.voice = worker
-    worker._apply(worker.dialogue.on_intent("emergency", 0.0, "emergency"))
-    settle(bed)
-    bed.wait(1.0)
+    emergency_waits_for_its_yes(bed, host, worker)
     bed.service.post(Gesture("long_blink", bed.t(), 0.9))
     worker._apply(worker.dialogue.on_answer("no", 1.0))
     settle(bed)

@@ -136,17 +136,24 @@ def test_a_failed_microphone_is_started_again(tmp_path: Path) -> None:
     host.stop()
 
 
-def test_a_nurses_question_takes_the_nod_over_a_spoken_request_waiting_behind_it(
-    tmp_path: Path,
-) -> None:
-    """The nod went to the spoken proposal, which sent "water" while the nurse's question on
-    screen stayed unanswered."""
+def water_waits_for_its_yes(tmp_path: Path) -> tuple[BedsideService, BedsideHost, list[object]]:
+    """The host's voice worker (not started) proposes water as if heard, waiting for its
+    yes; what the worker posts is kept in the list returned, not handled."""
     service = a_service(tmp_path)
     host = BedsideHost(service, mic=MicSpec("en"))
     posted: list[object] = []
     worker = VoiceWorker("en", posted.append)
     host.voice = worker
     worker.dialogue.on_intent("water", 0.0, "some water")
+    return service, host, posted
+
+
+def test_a_nurses_question_takes_the_nod_over_a_spoken_request_waiting_behind_it(
+    tmp_path: Path,
+) -> None:
+    """The nod went to the spoken proposal, which sent "water" while the nurse's question on
+    screen stayed unanswered."""
+    service, host, posted = water_waits_for_its_yes(tmp_path)
     service._emit(ev.QuestionAsked("q1", "Are you in pain?", "Kim"))
     host.post_from_camera(Gesture("nod", 1.0, 0.9))
     assert posted == [] and drain(service) == [Gesture("nod", 1.0, 0.9)]
@@ -158,12 +165,7 @@ def test_an_emergency_gesture_drops_the_spoken_request_waiting_for_its_yes(
     """The service ended the spoken request for the patient's emergency gesture: the host
     tells the voice worker, and the nod that follows goes to the menu ("Emergency?"), not to
     the spoken request (it sent "water" while "Emergency?" was on screen)."""
-    service = a_service(tmp_path)
-    host = BedsideHost(service, mic=MicSpec("en"))
-    posted: list[object] = []
-    worker = VoiceWorker("en", posted.append)
-    host.voice = worker
-    worker.dialogue.on_intent("water", 0.0, "some water")
+    service, host, posted = water_waits_for_its_yes(tmp_path)
     service._emit(ev.SpokenRequestDropped(1.0))
     host.post_from_camera(Gesture("nod", 3.0, 0.9))
     assert posted == []

@@ -57,6 +57,18 @@ TOUCH = 2
 """The window's touch confirmation page ("Send Water?" Yes / No)."""
 
 
+def tap_then_long_blink(qtbot: Any, bedside: Any, speaker: Any, tile: str) -> int:
+    """A tap on ``tile`` puts its "Send ...?" page on screen, then the long blink asks
+    "Emergency?": the steps before each check of what the page and the speaker do. Returns
+    how much the speaker had said before the blink."""
+    qtbot.mouseClick(bedside.tiles[tile], Qt.MouseButton.LeftButton)
+    assert bedside.pages.currentIndex() == TOUCH
+    blinked = len(speaker.said)
+    bedside.service.post(Gesture("long_blink", bedside.service.menu_time(), 0.9))
+    qtbot.waitUntil(lambda: bedside.menu.stage == "confirming", timeout=WAIT_MS)
+    return int(blinked)
+
+
 @pytest.mark.mqtt
 def test_an_emergency_gesture_ends_the_touch_confirmation_on_screen(
     qtbot: Any, asking_ward: Any
@@ -67,11 +79,7 @@ def test_an_emergency_gesture_ends_the_touch_confirmation_on_screen(
     sends nothing, and "Not sent: Water." is said once the menu offers again."""
     ward = asking_ward(["water", "emergency"], CALLS)
     bedside, speaker = ward.bedside, ward.speaker
-    qtbot.mouseClick(bedside.tiles["water"], Qt.MouseButton.LeftButton)
-    assert bedside.pages.currentIndex() == TOUCH
-    blinked = len(speaker.said)
-    bedside.service.post(Gesture("long_blink", bedside.service.menu_time(), 0.9))
-    qtbot.waitUntil(lambda: bedside.menu.stage == "confirming", timeout=WAIT_MS)
+    blinked = tap_then_long_blink(qtbot, bedside, speaker, "water")
     assert bedside.menu.highlighted == "emergency"
     assert bedside.pages.currentIndex() != TOUCH
     assert bedside.stage_banner.text() != "Touch Yes or No."
@@ -137,11 +145,7 @@ def test_a_long_blink_over_a_tapped_send_emergency_leaves_its_yes(
     sends the emergency once, and the gesture's "Emergency?" is forgotten."""
     ward = asking_ward(["water", "emergency"], CALLS)
     bedside, speaker = ward.bedside, ward.speaker
-    qtbot.mouseClick(bedside.tiles["emergency"], Qt.MouseButton.LeftButton)
-    assert bedside.pages.currentIndex() == TOUCH
-    blinked = len(speaker.said)
-    bedside.service.post(Gesture("long_blink", bedside.service.menu_time(), 0.9))
-    qtbot.waitUntil(lambda: bedside.menu.stage == "confirming", timeout=WAIT_MS)
+    blinked = tap_then_long_blink(qtbot, bedside, speaker, "emergency")
     assert bedside.menu.highlighted == "emergency"
     qtbot.wait(300)
     assert bedside.pages.currentIndex() == TOUCH
@@ -165,11 +169,7 @@ def test_a_tapped_send_emergency_goes_once_the_nod_has_sent_it(
     emergency is saved, its Yes with it, and nothing is said for it ("Not sent")."""
     ward = asking_ward(["water", "emergency"], CALLS)
     bedside, speaker = ward.bedside, ward.speaker
-    qtbot.mouseClick(bedside.tiles["emergency"], Qt.MouseButton.LeftButton)
-    assert bedside.pages.currentIndex() == TOUCH
-    blinked = len(speaker.said)
-    bedside.service.post(Gesture("long_blink", bedside.service.menu_time(), 0.9))
-    qtbot.waitUntil(lambda: bedside.menu.stage == "confirming", timeout=WAIT_MS)
+    blinked = tap_then_long_blink(qtbot, bedside, speaker, "emergency")
     bedside.service.post(Gesture("nod", bedside.service.menu_time() + 2.5, 0.9))
     qtbot.waitUntil(lambda: bedside.menu.stage != "confirming", timeout=WAIT_MS)
     qtbot.wait(300)
