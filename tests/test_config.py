@@ -22,6 +22,7 @@ from beckon.config import (
     load_station,
 )
 from beckon.errors import ConfigError
+from beckon.messaging.protocol import PRESENCE_FRESH_S
 
 NO_ENV: dict[str, str] = {}
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
@@ -99,6 +100,18 @@ def test_a_station_waits_for_a_held_lock_45_s_unless_its_file_says_less(tmp_path
     assert station_from(tmp_path, STATION_MINIMAL).station.lock_wait_s == LOCK_WAIT_S == 45.0
     shorter = station_from(tmp_path, STATION_MINIMAL + "lock_wait_s = 1.5\n")
     assert shorter.station.lock_wait_s == 1.5
+
+
+def test_a_station_takes_a_presence_for_fresh_15_s_unless_its_file_says_less(
+    tmp_path: Path,
+) -> None:
+    """``station.presence_fresh_s``: the shipped freshness is PRESENCE_FRESH_S; a file may
+    shorten it (tests of a dead station's presence need not wait for it to go stale at 15
+    s), never below two heartbeats nor past 15 s (the error cases are in the table below)."""
+    assert station_from(tmp_path, STATION_MINIMAL).station.presence_fresh_s == 15.0
+    assert PRESENCE_FRESH_S == 15.0
+    shorter = station_from(tmp_path, STATION_MINIMAL + "presence_fresh_s = 10\n")
+    assert shorter.station.presence_fresh_s == 10.0
 
 
 def test_a_bedside_file_with_every_key_is_read_as_written(tmp_path: Path) -> None:
@@ -396,6 +409,18 @@ def test_each_bedside_file_error_is_one_line_naming_file_key_and_expectation(
             "station.lock_wait_s is 46.0",
             "0 to 45",
             id="lock-wait-past-the-units-start-timeout",
+        ),
+        pytest.param(
+            STATION_MINIMAL + "presence_fresh_s = 9\n",
+            "station.presence_fresh_s is 9.0",
+            "10 to 15",
+            id="presence-fresh-under-two-heartbeats",
+        ),
+        pytest.param(
+            STATION_MINIMAL + "presence_fresh_s = 16\n",
+            "station.presence_fresh_s is 16.0",
+            "10 to 15",
+            id="presence-fresh-past-what-the-others-judge",
         ),
     ],
 )

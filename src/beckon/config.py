@@ -21,7 +21,13 @@ from urllib.parse import urlsplit
 
 from beckon import paths
 from beckon.errors import ConfigError
-from beckon.messaging.protocol import SEGMENT, SEGMENT_HELP, Source
+from beckon.messaging.protocol import (
+    HEARTBEAT_S,
+    PRESENCE_FRESH_S,
+    SEGMENT,
+    SEGMENT_HELP,
+    Source,
+)
 from beckon.tomlfile import read_toml
 
 Language = Literal["en", "ko"]
@@ -44,6 +50,10 @@ station unit's ``TimeoutStartSec`` covers both waits: READY=1 comes after them.
 The wait is ``station.lock_wait_s`` (StationConfig), this long unless set shorter: never
 longer, so that the unit's TimeoutStartSec (2 x LOCK_WAIT_S + 30) still covers both waits.
 A shorter wait is for tests of the refusal itself, which need not sit out 45 s each."""
+
+PRESENCE_FRESH_MIN_S = 2 * HEARTBEAT_S
+"""The shortest ``station.presence_fresh_s``: two heartbeats, so one late heartbeat of a
+running station does not make it look stopped."""
 
 
 OFFER_SECONDS = (0.5, 600.0)
@@ -68,6 +78,13 @@ _RANGES: dict[str, tuple[float, float, str]] = {
         LOCK_WAIT_S,
         "seconds a starting station waits for a lock another process holds; longer would "
         "outlast the unit's start timeout",
+    ),
+    "presence_fresh_s": (
+        PRESENCE_FRESH_MIN_S,
+        PRESENCE_FRESH_S,
+        "seconds another station's presence counts as fresh at this station's start; shorter "
+        "than two heartbeats a running station could look stopped, longer than the other "
+        "stations and windows judge it",
     ),
 }
 """Fields whose number must lie in a range (low, high, why), checked when loaded: outside it
@@ -182,6 +199,10 @@ class StationConfig:
     metrics: str = ""  # HOST:PORT of the Prometheus endpoint (beckon.metrics); "" is off
     store: str = ""  # postgresql://... for the PostgreSQL store; "" keeps SQLite (database)
     lock_wait_s: float = LOCK_WAIT_S  # how long a starting service waits for a held lock
+    # How long another station's presence counts as fresh when this one starts (the check
+    # before connecting, the start-up probe): PRESENCE_FRESH_S unless set shorter, which only
+    # tests have a reason to do (a dead station's presence goes stale sooner).
+    presence_fresh_s: float = PRESENCE_FRESH_S
 
     def database_path(self) -> Path:
         if self.database:

@@ -24,8 +24,15 @@ from beckon.doctor.remote import SUBACK_WAIT_S
 from beckon.errors import EX_CONFIG, BeckonError
 from beckon.lab.rig import Rig
 from beckon.messaging import protocol as p
+from beckon.messaging.mqtt import Connected
 from beckon.station.events import RequestChanged
-from beckon.station.exclusive import DatabaseLock, StationClaim, refuse_second_station
+from beckon.station.exclusive import (
+    DatabaseLock,
+    StationClaim,
+    refuse_second_station,
+    stale_in_s,
+)
+from beckon.station.refresh import PresenceRefreshes
 from beckon.station.service import (
     PROBE_LOSSES,
     PROBE_S,
@@ -266,6 +273,34 @@ def test_a_presence_is_serving_only_when_fresh_either_way() -> None:
     assert not status(now + timedelta(seconds=60)).serving(now)
     assert not status(now, online=False).serving(now)
     assert not status(now, fault="database").serving(now)
+
+
+@pytest.mark.parametrize("fresh_s", [15.0, 10.0])
+def test_a_stations_presence_freshness_is_what_its_whole_start_judges(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, fresh_s: float
+) -> None:
+    """``station.presence_fresh_s`` (PRESENCE_FRESH_S, 15 s, unless set shorter): one
+    freshness for the whole start, the check before connecting (how long it waits for a dead
+    station's presence to go stale, ``stale_in_s``), the refresh rule (``PresenceRefreshes``)
+    and the service's start-up probe. A presence 12 s old serves by 15 s, not by 10."""
+    now = datetime.now(UTC)
+    old = p.StationStatus("gh", "icu", "desk", True, p.to_iso(now - timedelta(seconds=12)), "1")
+    fresh = fresh_s > 12
+    assert old.serving(now, fresh_s=fresh_s) is fresh
+    assert stale_in_s(now - timedelta(seconds=12), now, fresh_s) == max(0.0, fresh_s + 0.5 - 12)
+    assert stale_in_s(now + timedelta(seconds=9.5), now, fresh_s) == fresh_s + 10.0
+    refreshes = PresenceRefreshes(fresh_s=fresh_s)
+    refreshes.heard("desk on gh/icu", old)
+    assert ("desk on gh/icu" in refreshes.newest) is fresh
+    station = StationConfig(
+        "gh", ("icu",), name="desk2", database=str(tmp_path / "s.db"), presence_fresh_s=fresh_s
+    )
+    service = StationService(StationSettings(station))
+    service.handle(Connected("icu"))  # the start-up probe begins
+    with caplog.at_level(logging.INFO, logger="beckon.station.service"):
+        service._check_twin(old)
+    assert ("heard desk on gh/icu serving" in caplog.text) is fresh, caplog.text
+    assert service.fault is None
 
 
 # ---------------------------------------------------------------- a broker slow to subscribe

@@ -265,14 +265,15 @@ def refuse_second_station(
     here for its presence to go would only keep taking over the running twin's session (the
     broker ties client ids to usernames) until the twin looked gone."""
     cfg = settings.station
+    fresh_s = cfg.presence_fresh_s
     stop = stop if stop is not None else threading.Event()
     began = time.monotonic()
-    first = [
-        s for s in stations_heard(settings, listen_s, stop) if s.name != cfg.name and s.serving()
-    ]
+    heard = stations_heard(settings, listen_s, stop)
+    first = [s for s in heard if s.name != cfg.name and s.serving(fresh_s=fresh_s)]
     if not first:
         return
-    seen = PresenceRefreshes()  # the one rule for "alive", shared with the start-up probe
+    # The one rule for "alive", shared with the start-up probe.
+    seen = PresenceRefreshes(fresh_s=fresh_s)
     for s in first:
         seen.heard(_where(s), s)
     again = stations_heard(settings, refresh_listen_s, stop)
@@ -288,7 +289,7 @@ def refuse_second_station(
     if stop.is_set() or not seen.newest:
         return  # stopped, or each of them said offline meanwhile
     last = max(seen.newest.values())
-    wait_s = stale_in_s(last, datetime.now(UTC))
+    wait_s = stale_in_s(last, datetime.now(UTC), fresh_s)
     log.warning(
         "station %s announced itself serving but has not refreshed its presence in %.1f s of "
         "listening (one heartbeat is %.0f s): taken for a station that stopped without saying "
@@ -301,15 +302,16 @@ def refuse_second_station(
         stop.wait(wait_s)
 
 
-def stale_in_s(stamp: datetime, now: datetime) -> float:
+def stale_in_s(stamp: datetime, now: datetime, fresh_s: float = p.PRESENCE_FRESH_S) -> float:
     """Seconds until a presence stamped ``stamp`` (by ITS station's clock) is no longer
-    ``serving`` by THIS machine's clock ``now``, as the service's start-up probe judges it:
-    at most 2 * PRESENCE_FRESH_S + 0.5 (a stamp PRESENCE_FRESH_S ahead, the most ``serving``
-    accepts). Why not capped at PRESENCE_FRESH_S + 1: with the dead station's clock 12 s
-    ahead, the wait ended while its presence was still fresh here, and the start-up probe
-    stopped this station with 78 for good (review rev44r2: no station at 27 s)."""
-    left = (stamp - now).total_seconds() + p.PRESENCE_FRESH_S + 0.5
-    return min(max(0.0, left), 2 * p.PRESENCE_FRESH_S + 1.0)
+    ``serving`` by THIS machine's clock ``now``, as the service's start-up probe judges it
+    (``fresh_s``: PRESENCE_FRESH_S, the station's ``presence_fresh_s``): at most
+    2 * fresh_s + 0.5 (a stamp fresh_s ahead, the most ``serving`` accepts). Why not capped
+    at fresh_s + 1: with the dead station's clock 12 s ahead, the wait ended while its
+    presence was still fresh here, and the start-up probe stopped this station with 78 for
+    good (review rev44r2: no station at 27 s)."""
+    left = (stamp - now).total_seconds() + fresh_s + 0.5
+    return min(max(0.0, left), 2 * fresh_s + 1.0)
 
 
 def check_window_logins(settings: StationSettings, serve: bool) -> None:

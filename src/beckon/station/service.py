@@ -251,7 +251,7 @@ class StationService:
         # Presences of other stations serving our units and whether they are refreshed (the
         # one rule for "alive", beckon.station.refresh); and those the start-up probe waits
         # on -> when first heard (monotonic): it ends no sooner than REFRESH_LISTEN_S after.
-        self._refreshes = PresenceRefreshes()
+        self._refreshes = PresenceRefreshes(fresh_s=self.cfg.presence_fresh_s)
         self._unrefreshed: dict[str, float] = {}
         check_hook(settings.escalation, settings.source)
         if (missing := missing_program(settings.escalation)) is not None:
@@ -1144,7 +1144,7 @@ class StationService:
             return
         twin = f"{status.name} (instance {status.instance}) on {status.site}/{status.unit}"
         alive = self._refreshes.heard(twin, status)
-        if not status.serving():
+        if not status.serving(fresh_s=self.cfg.presence_fresh_s):
             self._split_seen.pop(twin, None)  # stopped: the split, if any, is over
             self._unrefreshed.pop(twin, None)
             return  # a previous run of this station, stopped or gone
@@ -1181,7 +1181,7 @@ class StationService:
             return
         where = _where_serving(status)
         alive = self._refreshes.heard(where, status)
-        if not status.serving():
+        if not status.serving(fresh_s=self.cfg.presence_fresh_s):
             # Stopped (or stale): the split is over at once, not PRESENCE_FRESH_S later, so
             # the doctor run right after IT's fix passes (review rev44r3).
             self._split_seen.pop(where, None)
