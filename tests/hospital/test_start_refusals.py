@@ -46,12 +46,19 @@ WAITING = "waiting up to 45 s for it to"
 
 
 def station_config(
-    tmp_path: Path, url: str, database: Path, name: str = "desk", metrics: str = ""
+    tmp_path: Path,
+    url: str,
+    database: Path,
+    name: str = "desk",
+    metrics: str = "",
+    presence_fresh_s: float = p.PRESENCE_FRESH_S,
 ) -> Path:
+    """Station ``name`` for gh/icu; ``presence_fresh_s`` as ``station.presence_fresh_s``."""
     path = tmp_path / f"{name}.toml"
     path.write_text(
         f'[station]\nsite = "gh"\nunits = ["icu"]\nname = "{name}"\ndatabase = "{database}"\n'
-        f'metrics = "{metrics}"\n[broker]\nurl = "{url}"\nkeepalive = 5\n'
+        f'metrics = "{metrics}"\npresence_fresh_s = {presence_fresh_s}\n'
+        f'[broker]\nurl = "{url}"\nkeepalive = 5\n'
     )
     return path
 
@@ -217,11 +224,16 @@ def test_a_dead_station_whose_clock_ran_ahead_does_not_keep_the_next_one_off_for
     unit was left with no station at all. With A's PC clock 12 s ahead, B's wait for that
     presence to go stale was measured by A's stamp and capped at 16 s, so the presence was
     still fresh by B's clock when it ended: B's start-up probe then stopped with 78 at 27 s.
-    B now waits until the presence is stale by its own clock, then serves."""
-    publish_dead_presence(mosquitto.port, ahead_s=12.0)
-    b = start_station(
-        tmp_path, station_config(tmp_path, mosquitto.url, tmp_path / "b.sqlite3", "desk2")
+    B now waits until the presence is stale by its own clock, then serves.
+
+    Here B takes a presence for fresh 10 s (``station.presence_fresh_s``), not 15, and A's
+    clock is 9.5 s ahead, nearly as far as B accepts: the same story, B serving about 20 s
+    after the presence instead of 27.5. Every other test keeps 15 s."""
+    publish_dead_presence(mosquitto.port, ahead_s=9.5)
+    config = station_config(
+        tmp_path, mosquitto.url, tmp_path / "b.sqlite3", "desk2", presence_fresh_s=10.0
     )
+    b = start_station(tmp_path, config)
     try:
         assert wait_until(lambda: serving(b) or b.popen.poll() is not None, 90), b.stderr()
         assert b.popen.poll() is None, (b.popen.returncode, b.stderr())
