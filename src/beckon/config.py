@@ -52,8 +52,9 @@ longer, so that the unit's TimeoutStartSec (2 x LOCK_WAIT_S + 30) still covers b
 A shorter wait is for tests of the refusal itself, which need not sit out 45 s each."""
 
 PRESENCE_FRESH_MIN_S = 2 * HEARTBEAT_S
-"""The shortest ``station.presence_fresh_s``: two heartbeats, so one late heartbeat of a
-running station does not make it look stopped."""
+"""The shortest ``station.presence_fresh_s``: two heartbeats. The setting shortens only how
+long a starting station waits out a presence it has heard not refreshed (a dead station's);
+no shorter, so that wait still outlasts a running station's late heartbeat."""
 
 
 OFFER_SECONDS = (0.5, 600.0)
@@ -82,9 +83,9 @@ _RANGES: dict[str, tuple[float, float, str]] = {
     "presence_fresh_s": (
         PRESENCE_FRESH_MIN_S,
         PRESENCE_FRESH_S,
-        "seconds another station's presence counts as fresh at this station's start; shorter "
-        "than two heartbeats a running station could look stopped, longer than the other "
-        "stations and windows judge it",
+        "seconds a starting station waits out a stopped station's unrefreshed presence "
+        "(tests only); a shorter value shortens only that wait, not which stations count as "
+        "running nor the clock difference tolerated",
     ),
 }
 """Fields whose number must lie in a range (low, high, why), checked when loaded: outside it
@@ -199,9 +200,10 @@ class StationConfig:
     metrics: str = ""  # HOST:PORT of the Prometheus endpoint (beckon.metrics); "" is off
     store: str = ""  # postgresql://... for the PostgreSQL store; "" keeps SQLite (database)
     lock_wait_s: float = LOCK_WAIT_S  # how long a starting service waits for a held lock
-    # How long another station's presence counts as fresh when this one starts (the check
-    # before connecting, the start-up probe): PRESENCE_FRESH_S unless set shorter, which only
-    # tests have a reason to do (a dead station's presence goes stale sooner).
+    # How long after its stamp a starting station waits out a presence heard NOT refreshed
+    # (a dead station's; exclusive.refuse_second_station): PRESENCE_FRESH_S unless set shorter,
+    # which only tests have a reason to do. Which presences count as a running station, and
+    # the alarms while serving, keep PRESENCE_FRESH_S (review rev47t: clock skew).
     presence_fresh_s: float = PRESENCE_FRESH_S
 
     def database_path(self) -> Path:

@@ -63,6 +63,12 @@ def test_station_example_loads_with_the_documented_values() -> None:
     assert esc.reminder_after_ack_s == 600.0
 
 
+UNLISTED = {"presence_fresh_s"}
+"""Keys the example files leave out on purpose: ``station.presence_fresh_s`` only shortens how
+long a starting station waits out a dead station's presence, a setting for tests; listed, it
+read as something to tune (review rev47t). docs/deployment.md describes it."""
+
+
 @pytest.mark.parametrize(
     ("name", "tables"),
     [
@@ -80,7 +86,7 @@ def test_examples_list_every_key_with_a_comment_giving_its_default(
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     assert set(raw) == set(tables)
     for table, cls in tables.items():
-        fields = {f.name for f in dataclasses.fields(cls)}
+        fields = {f.name for f in dataclasses.fields(cls)} - UNLISTED
         assert set(raw[table]) == fields, f"{name} [{table}]"
     # Each key line follows a comment block that says what the default is.
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -94,4 +100,5 @@ def test_examples_list_every_key_with_a_comment_giving_its_default(
                 comment.append(lines[j])
                 j -= 1
             assert any("default" in c.lower() for c in comment), f"{name}: {line}"
-    assert keys == sum(len(dataclasses.fields(cls)) for cls in tables.values())
+    listed = [{f.name for f in dataclasses.fields(cls)} - UNLISTED for cls in tables.values()]
+    assert keys == sum(len(names) for names in listed)

@@ -30,9 +30,7 @@ from beckon.station.exclusive import (
     DatabaseLock,
     StationClaim,
     refuse_second_station,
-    stale_in_s,
 )
-from beckon.station.refresh import PresenceRefreshes
 from beckon.station.service import (
     PROBE_LOSSES,
     PROBE_S,
@@ -275,32 +273,59 @@ def test_a_presence_is_serving_only_when_fresh_either_way() -> None:
     assert not status(now, fault="database").serving(now)
 
 
-@pytest.mark.parametrize("fresh_s", [15.0, 10.0])
-def test_a_stations_presence_freshness_is_what_its_whole_start_judges(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture, fresh_s: float
+@pytest.mark.mqtt
+@pytest.mark.parametrize(("fresh_s", "waits"), [(15.0, True), (10.0, False)])
+def test_a_shorter_presence_fresh_s_shortens_the_wait_for_a_dead_stations_presence(
+    mosquitto: Any,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    fresh_s: float,
+    waits: bool,
 ) -> None:
-    """``station.presence_fresh_s`` (PRESENCE_FRESH_S, 15 s, unless set shorter): one
-    freshness for the whole start, the check before connecting (how long it waits for a dead
-    station's presence to go stale, ``stale_in_s``), the refresh rule (``PresenceRefreshes``)
-    and the service's start-up probe. A presence 12 s old serves by 15 s, not by 10."""
-    now = datetime.now(UTC)
-    old = p.StationStatus("gh", "icu", "desk", True, p.to_iso(now - timedelta(seconds=12)), "1")
-    fresh = fresh_s > 12
-    assert old.serving(now, fresh_s=fresh_s) is fresh
-    assert stale_in_s(now - timedelta(seconds=12), now, fresh_s) == max(0.0, fresh_s + 0.5 - 12)
-    assert stale_in_s(now + timedelta(seconds=9.5), now, fresh_s) == fresh_s + 10.0
-    refreshes = PresenceRefreshes(fresh_s=fresh_s)
-    refreshes.heard("desk on gh/icu", old)
-    assert ("desk on gh/icu" in refreshes.newest) is fresh
+    """``station.presence_fresh_s`` is how long after its stamp the check before connecting
+    waits out a presence heard NOT refreshed (a station that died without its last will): a
+    presence 12 s old is waited out for the 3.5 s it still has by 15 s, not at all by 10.
+    It still counts as heard by both: only the wait is shorter."""
+    leftover_presence(mosquitto.port, "old-desk", datetime.now(UTC) - timedelta(seconds=12))
+    base = settings(mosquitto.url, tmp_path, "desk")
     station = StationConfig(
-        "gh", ("icu",), name="desk2", database=str(tmp_path / "s.db"), presence_fresh_s=fresh_s
+        "gh", ("icu",), name="desk", database=base.station.database, presence_fresh_s=fresh_s
     )
-    service = StationService(StationSettings(station))
-    service.handle(Connected("icu"))  # the start-up probe begins
+    with caplog.at_level(logging.WARNING, logger="beckon.station.exclusive"):
+        refuse_second_station(
+            StationSettings(station, base.broker), listen_s=0.5, refresh_listen_s=0.5
+        )  # does not raise
+    said = [r for r in caplog.records if "has not refreshed its presence" in r.getMessage()]
+    assert len(said) == 1, caplog.text
+    assert isinstance(said[0].args, tuple)
+    wait_s = said[0].args[-1]
+    assert isinstance(wait_s, float)
+    assert (wait_s > 0.5) is waits, caplog.text
+
+
+def test_a_running_station_with_a_skewed_clock_is_judged_by_15_s_whatever_presence_fresh_s(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The freshness window is also the clock difference tolerated between two stations
+    (``serving`` compares either way). Judged by a ``station.presence_fresh_s`` of 10, a
+    running station whose clock was 12 s behind looked stopped: a second station served beside
+    it, and a serving one raised no SECOND STATION alarm (review rev47t). Both keep
+    PRESENCE_FRESH_S: the starting station's probe hears it, the serving one reports the split."""
+    now = datetime.now(UTC)
+    behind = p.StationStatus("gh", "icu", "desk", True, p.to_iso(now - timedelta(seconds=12)), "1")
+    config = StationConfig(
+        "gh", ("icu",), name="desk2", database=str(tmp_path / "s.db"), presence_fresh_s=10.0
+    )
+    starting = StationService(StationSettings(config))
+    starting.handle(Connected("icu"))  # the start-up probe begins
     with caplog.at_level(logging.INFO, logger="beckon.station.service"):
-        service._check_twin(old)
-    assert ("heard desk on gh/icu serving" in caplog.text) is fresh, caplog.text
-    assert service.fault is None
+        starting._check_twin(behind)
+    assert "heard desk on gh/icu serving" in caplog.text, caplog.text
+    serving = StationService(StationSettings(config))
+    serving.handle(Connected("icu"))
+    serving._probe_until = None  # past its start-up probe: serving
+    serving._check_twin(behind)
+    assert serving.split_by == ["desk on gh/icu"]
 
 
 # ---------------------------------------------------------------- a broker slow to subscribe

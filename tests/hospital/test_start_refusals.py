@@ -226,9 +226,11 @@ def test_a_dead_station_whose_clock_ran_ahead_does_not_keep_the_next_one_off_for
     still fresh by B's clock when it ended: B's start-up probe then stopped with 78 at 27 s.
     B now waits until the presence is stale by its own clock, then serves.
 
-    Here B takes a presence for fresh 10 s (``station.presence_fresh_s``), not 15, and A's
-    clock is 9.5 s ahead, nearly as far as B accepts: the same story, B serving about 20 s
-    after the presence instead of 27.5. Every other test keeps 15 s."""
+    Here B waits out that presence until 10 s after its stamp (``station.presence_fresh_s``),
+    not 15, and A's clock is 9.5 s ahead: B connects about 20 s after the presence; its
+    start-up probe, which judges by 15 s whatever the setting (review rev47t), still hears it
+    and listens 6.5 s for a refresh that does not come, then serves. Every other test keeps
+    15 s."""
     publish_dead_presence(mosquitto.port, ahead_s=9.5)
     config = station_config(
         tmp_path, mosquitto.url, tmp_path / "b.sqlite3", "desk2", presence_fresh_s=10.0

@@ -568,15 +568,14 @@ class StationStatus:
     kind: Literal["station_status"] = "station_status"
     v: int = VERSION
 
-    def serving(self, now: datetime | None = None, fresh_s: float = PRESENCE_FRESH_S) -> bool:
-        """Says a service serves now: online, without a fault, and stamped within ``fresh_s``
-        (PRESENCE_FRESH_S; a station's ``presence_fresh_s``) of ``now`` either way. An older
-        one is a run that stopped or vanished; one stamped further ahead is a heartbeat the
-        broker kept from before this host's clock was set back (a dead clock battery after a
-        power cut), not a running station: taken for one, it kept the station from starting
-        until that time came."""
+    def serving(self, now: datetime | None = None) -> bool:
+        """Says a service serves now: online, without a fault, and stamped within
+        PRESENCE_FRESH_S of ``now`` either way. An older one is a run that stopped or vanished;
+        one stamped further ahead is a heartbeat the broker kept from before this host's clock
+        was set back (a dead clock battery after a power cut), not a running station: taken
+        for one, it kept the station from starting until that time came."""
         age = ((now or datetime.now(UTC)) - parse_iso(self.at)).total_seconds()
-        return self.online and not self.fault and abs(age) <= fresh_s
+        return self.online and not self.fault and abs(age) <= PRESENCE_FRESH_S
 
 
 Message = (

@@ -227,16 +227,6 @@ def _where(status: p.StationStatus) -> str:
     return f"{status.name} on {status.site}/{status.unit}"
 
 
-def other_stations_online(
-    settings: StationSettings, listen_s: float = 1.0, stop: threading.Event | None = None
-) -> list[str]:
-    """Station services (``name on site/unit``) the broker shows online for our units."""
-    latest = {(s.unit, s.name): s for s in stations_heard(settings, listen_s, stop)}
-    # Only a fresh presence: a retained one from a station long gone (no last will reached the
-    # broker) kept every start of this one refused.
-    return sorted(_where(s) for s in latest.values() if s.serving())
-
-
 def refuse_second_station(
     settings: StationSettings,
     *,
@@ -258,6 +248,15 @@ def refuse_second_station(
     running station, it stopped the unit's only station for good with 78 (review rev44r: no
     station at all after A's power cut).
 
+    ``station.presence_fresh_s`` shortens only that wait, for a presence already seen NOT
+    refreshed: which presences count at all, and whether one is refreshed, always go by
+    PRESENCE_FRESH_S (15 s), as the start-up probe and the serving station's alarms do. The
+    freshness window is also the clock difference tolerated between two stations (``serving``
+    compares either way): judged by 10 s, a running station whose clock was 12 s behind looked
+    stopped, and a second station served beside it with no alarm (review rev47t). A presence
+    that refreshes is a running station whatever its clock says; one that does not is dead,
+    and waiting less for it splits nothing: the start-up probe still listens for it to refresh.
+
     A station of the *same* name is left to the service's own start-up probe
     (``StationService._check_twin``), which tells a live twin from this service's previous run
     by its instance id and, by the same rule as here (:mod:`beckon.station.refresh`), whether
@@ -265,15 +264,14 @@ def refuse_second_station(
     here for its presence to go would only keep taking over the running twin's session (the
     broker ties client ids to usernames) until the twin looked gone."""
     cfg = settings.station
-    fresh_s = cfg.presence_fresh_s
     stop = stop if stop is not None else threading.Event()
     began = time.monotonic()
-    heard = stations_heard(settings, listen_s, stop)
-    first = [s for s in heard if s.name != cfg.name and s.serving(fresh_s=fresh_s)]
+    first = [
+        s for s in stations_heard(settings, listen_s, stop) if s.name != cfg.name and s.serving()
+    ]
     if not first:
         return
-    # The one rule for "alive", shared with the start-up probe.
-    seen = PresenceRefreshes(fresh_s=fresh_s)
+    seen = PresenceRefreshes()  # the one rule for "alive", shared with the start-up probe
     for s in first:
         seen.heard(_where(s), s)
     again = stations_heard(settings, refresh_listen_s, stop)
@@ -289,7 +287,7 @@ def refuse_second_station(
     if stop.is_set() or not seen.newest:
         return  # stopped, or each of them said offline meanwhile
     last = max(seen.newest.values())
-    wait_s = stale_in_s(last, datetime.now(UTC), fresh_s)
+    wait_s = stale_in_s(last, datetime.now(UTC), cfg.presence_fresh_s)
     log.warning(
         "station %s announced itself serving but has not refreshed its presence in %.1f s of "
         "listening (one heartbeat is %.0f s): taken for a station that stopped without saying "
@@ -304,9 +302,10 @@ def refuse_second_station(
 
 def stale_in_s(stamp: datetime, now: datetime, fresh_s: float = p.PRESENCE_FRESH_S) -> float:
     """Seconds until a presence stamped ``stamp`` (by ITS station's clock) is no longer
-    ``serving`` by THIS machine's clock ``now``, as the service's start-up probe judges it
-    (``fresh_s``: PRESENCE_FRESH_S, the station's ``presence_fresh_s``): at most
-    2 * fresh_s + 0.5 (a stamp fresh_s ahead, the most ``serving`` accepts). Why not capped
+    fresh by ``fresh_s`` by THIS machine's clock ``now`` (PRESENCE_FRESH_S, as the service's
+    start-up probe judges it; shorter with ``station.presence_fresh_s``, then the probe still
+    hears it and waits REFRESH_LISTEN_S for a refresh that does not come): at most
+    2 * fresh_s + 0.5 (a stamp fresh_s ahead). Why not capped
     at fresh_s + 1: with the dead station's clock 12 s ahead, the wait ended while its
     presence was still fresh here, and the start-up probe stopped this station with 78 for
     good (review rev44r2: no station at 27 s)."""

@@ -36,17 +36,15 @@ loaded broker or machine."""
 @dataclass
 class PresenceRefreshes:
     """The newest stamp heard of each presence serving (``heard``), to tell whether a later
-    one refreshes it. ``fresh_s``: how long a presence serves after its stamp (the station's
-    ``presence_fresh_s``)."""
+    one refreshes it."""
 
     newest: dict[str, datetime] = field(default_factory=dict)
-    fresh_s: float = p.PRESENCE_FRESH_S
 
     def heard(self, key: str, status: p.StationStatus) -> bool:
         """Note a presence heard under ``key``; True when it is serving and stamped later than
         one heard before under the same key: that station is alive. A presence that is not
         serving (offline, stale, faulted) forgets the key: that run is over."""
-        if not status.serving(fresh_s=self.fresh_s):
+        if not status.serving():
             self.newest.pop(key, None)
             return False
         at = p.parse_iso(status.at)

@@ -251,7 +251,7 @@ class StationService:
         # Presences of other stations serving our units and whether they are refreshed (the
         # one rule for "alive", beckon.station.refresh); and those the start-up probe waits
         # on -> when first heard (monotonic): it ends no sooner than REFRESH_LISTEN_S after.
-        self._refreshes = PresenceRefreshes(fresh_s=self.cfg.presence_fresh_s)
+        self._refreshes = PresenceRefreshes()
         self._unrefreshed: dict[str, float] = {}
         check_hook(settings.escalation, settings.source)
         if (missing := missing_program(settings.escalation)) is not None:
@@ -1144,7 +1144,7 @@ class StationService:
             return
         twin = f"{status.name} (instance {status.instance}) on {status.site}/{status.unit}"
         alive = self._refreshes.heard(twin, status)
-        if not status.serving(fresh_s=self.cfg.presence_fresh_s):
+        if not status.serving():
             self._split_seen.pop(twin, None)  # stopped: the split, if any, is over
             self._unrefreshed.pop(twin, None)
             return  # a previous run of this station, stopped or gone
@@ -1181,7 +1181,7 @@ class StationService:
             return
         where = _where_serving(status)
         alive = self._refreshes.heard(where, status)
-        if not status.serving(fresh_s=self.cfg.presence_fresh_s):
+        if not status.serving():
             # Stopped (or stale): the split is over at once, not PRESENCE_FRESH_S later, so
             # the doctor run right after IT's fix passes (review rev44r3).
             self._split_seen.pop(where, None)
@@ -1266,7 +1266,11 @@ class StationService:
     @property
     def split_by(self) -> list[str]:
         """Other stations (``name on site/unit``) heard serving our units within
-        PRESENCE_FRESH_S while this one serves: the unit's calls are split."""
+        PRESENCE_FRESH_S while this one serves: the unit's calls are split. Always 15 s,
+        whatever ``station.presence_fresh_s`` says (that only shortens a starting station's
+        wait for a dead station's presence): the safe direction, a real split stays in /health
+        up to 15 s after the other station's last heartbeat, and a stale presence drops it at
+        once (``_check_other_station``)."""
         now = time.monotonic()
         seen = list(self._split_seen.items())  # read by the health endpoint's thread
         return sorted(w for w, at in seen if now - at <= p.PRESENCE_FRESH_S)
