@@ -155,8 +155,8 @@ def test_a_face_lost_while_the_head_is_back_out_its_way_is_no_evidence_of_a_shif
     engine = GestureEngine()
     events: list[GestureEvent] = []
     for o in patient.trace(17.6 + lost_s + 4.0, seed=5, fps=fps):
-        # Found but unreadable (quality 0), as the review's probe: a frame with no face at all
-        # is read by the engine as the neutral pose replaced, which drops every wait anyway.
+        # Found but unreadable (quality 0), as the review's probe (a frame with no face at all:
+        # tests/vision/test_vision_missed_face.py).
         quality = 0.0 if 17.6 <= o.t < 17.6 + lost_s else o.quality
         events += engine.update(observation(neutral, o.t, o.rotation, quality, o.blendshapes))
     turns = [e for e in events if e.gesture == "turn_left"]

@@ -321,7 +321,7 @@ class GestureEngine:
         neutral = None if provisional else _neutral_of(obs)
         if neutral is not None:
             self._look_share = look_bar_share(angles_from_rotation(neutral).yaw, p)
-        version = int(getattr(obs, "neutral_version", 0))
+        version = _neutral_version_of(obs, self._neutral_version)
         replay_head = False
         if version != self._neutral_version:
             # The neutral was replaced: an excursion in progress was measured against the old
@@ -1500,6 +1500,21 @@ def _held_view_ok(obs: Any, floor: float, view: QualityParams) -> bool:
         return bool(obs.quality >= floor)
     frontal = frontal_share(abs_yaw, view)
     return frontal > 0.0 and obs.quality >= floor * frontal
+
+
+def _neutral_version_of(obs: Any, current: int) -> int:
+    """The neutral version ``obs`` was measured against; ``current`` for a frame with no face.
+
+    A frame where MediaPipe found no face carries no neutral (version 0). Read as a version,
+    it looked like the neutral pose replaced, and again when the face came back: one missed
+    detection, or a hand over the face for a frame, dropped every waiting event (a posture
+    shift's wait, a look deferred on a nod), reset the held detectors mid-gesture and replayed
+    the history as a re-anchor. Only a face measured against a new neutral tells that the
+    neutral was replaced (a re-anchor, a relearned rest: :attr:`NeutralPose.version` grows).
+    """
+    if not getattr(obs, "found", False):
+        return current
+    return int(getattr(obs, "neutral_version", 0))
 
 
 def _has_neutral(obs: Any) -> bool:
