@@ -25,9 +25,13 @@ heading there, within ``watch_s``) is held back, and:
   moving on its own way over ``settled_span_s`` (back to rest: "previous, next") releases it
   at once, and so does the other way's gesture reported with the head near rest, or the head
   standing past the bar the other way ``stay_release_s`` (a weak neck settled off-centre);
-* a frame the held detectors cannot read for ``bridge_s``, or ``max_wait_s`` (not while back
-  out its own way), release it; lost while back out its own way, it waits for the face and
-  is decided then (dropped if lost over ``lost_out_s``).
+* ``max_wait_s`` releases it (not while the head is back out its own way);
+* a face lost (the held detectors cannot read the head) for over ``bridge_s`` decides
+  nothing: the wait is decided once the face is back and read ``settled_span_s`` with the head
+  still (:meth:`CrossingWait.after_loss`): back at rest, released; out its own way, the
+  posture-shift rule above; back past the bar the other way where it was, the wait goes on as
+  before; anywhere else (another face, the patient in another posture), dropped; and dropped
+  when it is not decided within ``lost_out_s`` of the loss.
 
 A released event is reported late, with ``made`` (its own time). The bedside's scanning menu
 applies a late step from what was on offer when it was made, and a step made after it
@@ -46,6 +50,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from dataclasses import dataclass, field, replace
+from enum import Enum
 
 from beckon.vision.gestures import GestureEvent, log_dropped_late
 
@@ -103,14 +108,30 @@ class CrossingParams:
     turn). Read on the frames, not as a stay at rest: a slow shift's glide jitters across the
     release bar and cut such a stay to one frame."""
     bridge_s: float = 0.3
-    """Unreadable frames for longer than this release a waiting event (a face lost while it
-    waits must not lose the gesture); a shorter gap is the occlusion gate closing for a frame
-    or two as the head swings briskly through rest (``EngineParams.held_bridge_s``)."""
+    """Unreadable frames for longer than this make a lost face: the wait is decided only on
+    what the head does once the face is back (:meth:`CrossingWait.after_loss`); a shorter
+    gap is the occlusion gate closing for a frame or two as the head swings briskly through
+    rest (``EngineParams.held_bridge_s``), and the wait goes on."""
     lost_out_s: float = 6.0
-    """A face lost while the head is back out its own way keeps the event waiting (unreadable
-    frames are no evidence of a posture shift) until the face is back, and is decided then;
-    lost longer than this, the event is dropped: a step released so long after it was made
-    would answer a screen the patient no longer sees."""
+    """A wait not decided within this long of its face being lost is dropped: a step released
+    so long after it was made would answer a screen the patient no longer sees."""
+
+
+class Back(Enum):
+    """Where the head is once a face lost while an event waited is back
+    (:meth:`CrossingWait.after_loss`)."""
+
+    UNREAD = "not read long enough yet"
+    """Not read ``settled_span_s`` frame after frame since the face came back."""
+    MOVING = "moving"
+    """Moving ``heading_deg_s`` or faster over ``settled_span_s``."""
+    AT_REST = "at rest"
+    """Inside its release bar."""
+    OUT = "out its own way"
+    """Past its release bar its own way."""
+    AS_BEFORE = "past rest the other way, where it was"
+    """Past its release bar the other way, within that bar of where it was when lost."""
+    ELSEWHERE = "elsewhere"
 
 
 @dataclass(slots=True)
@@ -133,6 +154,11 @@ class _Waiting:
     out_from: float | None = None
     """Since when the head has been back out its own way past the release bar, after it
     stayed (None: not out now)."""
+    seen_x: float = 0.0
+    """The head's last reading: where it was when the face was lost."""
+    lost_since: float | None = None
+    """When its face was lost for over ``bridge_s`` (None: not lost, or decided since the
+    face came back; see :meth:`CrossingWait.after_loss`)."""
 
 
 @dataclass
@@ -147,6 +173,10 @@ class CrossingWait:
     _recent: dict[str, deque[tuple[float, float]]] = field(default_factory=dict)
     _now: dict[str, float | None] = field(default_factory=dict)
     _gone_since: dict[str, float] = field(default_factory=dict)
+    _read_since: dict[str, float] = field(default_factory=dict)
+    """gesture -> since when its reading has been usable, frame after frame."""
+    _lost_at: dict[str, float] = field(default_factory=dict)
+    """gesture -> its last usable reading before the latest unreadable frame."""
     _other_side: dict[str, deque[float]] = field(default_factory=dict)
     """gesture -> the frames of the last few seconds its reading stood past the release bar
     the other way."""
@@ -172,11 +202,15 @@ class CrossingWait:
         self._now[gesture] = x
         recent = self._recent.setdefault(gesture, deque())
         if x is None:
+            if recent:
+                self._lost_at[gesture] = recent[-1][1]
             self._gone_since.setdefault(gesture, t)
+            self._read_since.pop(gesture, None)
             self._past_from.pop(gesture, None)
             recent.clear()
             return
         self._gone_since.pop(gesture, None)
+        self._read_since.setdefault(gesture, t)
         far = self._other_side.setdefault(gesture, deque())
         if x <= -release:
             far.append(t)
@@ -249,7 +283,14 @@ class CrossingWait:
         )
         self._waiting.append(
             _Waiting(
-                event, channel, release, stay_s, t, self._past_from.get(event.gesture), max_out_s
+                event,
+                channel,
+                release,
+                stay_s,
+                t,
+                self._past_from.get(event.gesture),
+                max_out_s,
+                seen_x=x,
             )
         )
         return True
@@ -273,21 +314,34 @@ class CrossingWait:
             gesture = w.event.gesture
             x = self._now.get(gesture)
             if x is None:
-                gone = t - self._gone_since.get(gesture, t)
-                if w.out_from is not None and gone > p.lost_out_s:
-                    log_dropped_late(gesture, made, t, CROSSED, "lost while back out its way")
-                elif w.out_from is not None:
-                    # Lost while back out its own way: unreadable frames are no evidence of a
-                    # shift; decided when the face is back (still out: the shift rule; back
-                    # at rest: released). Dropped at once, a hand over the face lost the
-                    # gesture (review rev45g2, back.py AL: 32/32 on s45 -> 21/32).
-                    still.append(w)
-                elif gone > p.bridge_s:
-                    out.append(self._release(w, t, "the head could not be read"))
+                gone_since = self._gone_since.get(gesture, t)
+                if w.lost_since is None and t - gone_since > p.bridge_s:
+                    w.lost_since = gone_since
+                if w.lost_since is not None and t - w.lost_since > p.lost_out_s:
+                    log_dropped_late(gesture, made, t, CROSSED, "its face was lost too long")
                 else:
                     still.append(w)
                 continue
             w.past_from = self._past_from.get(gesture)
+            if w.lost_since is not None:
+                back = self.after_loss(gesture, t, w.seen_x, w.release)
+                if back in (Back.UNREAD, Back.MOVING):
+                    if t - w.lost_since > p.lost_out_s:
+                        log_dropped_late(gesture, made, t, CROSSED, "its face was lost too long")
+                    else:
+                        still.append(w)
+                    continue
+                if back is Back.AT_REST:
+                    out.append(self._release(w, t, "its face came back at rest"))
+                    continue
+                if back is Back.ELSEWHERE:
+                    log_dropped_late(gesture, made, t, CROSSED, "its face came back elsewhere")
+                    continue
+                # Out its own way, the posture-shift rule decides what the head does next;
+                # back where it was, the wait goes on as before the loss.
+                w.stayed = w.stayed or back is Back.OUT
+                w.lost_since = None
+            w.seen_x = x
             if not w.stayed:
                 if w.past_from is None:
                     heading = x < 0.0 and self._heading(gesture, -1) >= p.heading_deg_s
@@ -318,7 +372,7 @@ class CrossingWait:
                     out.append(self._release(w, t, "the same gesture was made again"))
                     continue
                 outward = self._heading(gesture, +1, p.settled_span_s)
-                if x > -w.release and outward < p.heading_deg_s:
+                if x > -w.release and outward < p.heading_deg_s and self._read_for(gesture, t):
                     out.append(self._release(w, t, "the head came back to rest"))
                     continue
                 opposite = any(a == w.channel and g != gesture for g, a in reported)
@@ -344,6 +398,55 @@ class CrossingWait:
                 self._waiting.append(w)
         self._judged.clear()
         return out
+
+    def last_read(self, gesture: str) -> float | None:
+        """``gesture``'s reading on the last frame its head could be read (None: never)."""
+        recent = self._recent.get(gesture)
+        if recent:
+            return recent[-1][1]
+        return self._lost_at.get(gesture)
+
+    def after_loss(self, gesture: str, t: float, seen: float, release: float) -> Back:
+        """Where ``gesture``'s head is on this frame, its face lost over ``bridge_s`` and now
+        back; ``seen`` was its reading when the face was lost, ``release`` its release bar.
+
+        Why one rule for every event a lost face left undecided (a wait here, a look or turn
+        deferred on a nod or shake: ``GestureEngine._after_cut``): what the head did unseen is
+        unknown, so the event is decided on where it is once back. A wait released because
+        its face was lost sent a posture shift undone unseen out as a step the wrong way
+        (review rev46a, shiftgap.py 37 of 48; rev46a2, midret2.py, a slow undo, 12 of 36), and
+        kept by five interacting special cases (fix46a) it lost real turns or still went the
+        wrong way in the gaps between them (review rev46a2). Back at rest (inside the bar),
+        the gesture was followed by rest: a hand over a patient's face must not lose a step.
+        Back out its own way: what the head does next tells a posture shift from a gesture.
+        Back past the bar the other way where it was lost: as before the loss (a weak neck
+        settled off-centre). Anywhere else: another face (a nurse leaning in) or the patient
+        in another posture, which says nothing of the gesture. Read only once the head has
+        been read ``settled_span_s`` frame after frame, and still over it: back during a
+        movement, the first frames show neither where it goes nor how fast (rev46a2,
+        midret.py: the face back during the return of the gesture undoing a shift went out
+        as a step the wrong way, 15 of 30)."""
+        x = self._now.get(gesture)
+        if x is None or not self._read_for(gesture, t):
+            return Back.UNREAD
+        if abs(self._heading(gesture, +1, self.params.settled_span_s)) >= (
+            self.params.heading_deg_s
+        ):
+            return Back.MOVING
+        if abs(x) < release:
+            return Back.AT_REST
+        if x >= release:
+            return Back.OUT
+        if abs(x - seen) < release:
+            return Back.AS_BEFORE
+        return Back.ELSEWHERE
+
+    def _read_for(self, gesture: str, t: float) -> bool:
+        """Whether ``gesture``'s head has been read ``settled_span_s``, frame after frame: just
+        after unreadable frames there is no movement to read, and a head on its way back out
+        to a shifted pose read as still and back at rest (review rev46a2, midret.py)."""
+        since = self._read_since.get(gesture)
+        return since is not None and t - since >= self.params.settled_span_s - 1e-9
 
     def drop_all(self, t: float, why: str) -> None:
         """Forget every waiting event (the neutral pose was replaced: read against the old)."""

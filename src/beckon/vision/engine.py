@@ -34,7 +34,7 @@ import numpy as np
 
 from beckon.profile import FACE_HELD, HEAD_HELD, GestureProfile
 from beckon.vision.channels import CHANNEL_NAMES, channels
-from beckon.vision.crossing import CrossingWait
+from beckon.vision.crossing import Back, CrossingWait
 from beckon.vision.engine_params import EngineParams
 from beckon.vision.gestures import (
     DEFERRED,
@@ -70,6 +70,20 @@ class Verifier(Protocol):
     def agrees(self, gesture: str) -> bool: ...
 
     def rate(self, gesture: str, confidence: float) -> float: ...
+
+
+@dataclass(slots=True)
+class _Cut:
+    """Frames with no face that cleared the nod or shake detector a look or turn waited on
+    (:meth:`GestureEngine._after_cut`)."""
+
+    lost: float
+    """When the face was lost."""
+    seen: float
+    """The look's or turn's held reading (signed) on the last frame before it could not be
+    read: where the head was."""
+    back: float | None = None
+    """When the face was found again (None: not yet)."""
 
 
 @dataclass(slots=True)
@@ -223,6 +237,9 @@ class GestureEngine:
         # _swung_before_jaw)
         self._jaw_dropped: dict[str, tuple[float, tuple[tuple[float, float], ...], float]] = {}
         self._pending: list[GestureEvent] = []
+        self._cut: dict[tuple[str, float], _Cut] = {}
+        """(gesture, made_at) of a deferred look or turn -> the loss that cleared the nod or
+        shake detector it waits on (see :meth:`_after_cut`)."""
         # held head events held back while their return is past rest the other way (maybe a
         # posture shift undone by the next gesture; see beckon.vision.crossing)
         self.crossing = CrossingWait(self.params.crossing)
@@ -411,6 +428,7 @@ class GestureEngine:
                     self._released[key] = releaser
                     self._apart.add(frozenset({key, releaser}))
                     candidates.append(released)
+        self._note_cuts(t, bool(obs.found))
         judged = self._feed_head(t, held_angles is not None, held_angles or angles)
         candidates += judged
         candidates += self._feed_face(t, usable, angles, chans)
@@ -991,8 +1009,20 @@ class GestureEngine:
             axis = HEAD_HELD[e.gesture][0]
             osc = next((d.gesture for d in self.oscillators if d.axis == axis), "")
             made = e.made_at
+            cut = self._cut.get((e.gesture, made))
             if osc in fired and self._swung_before_jaw(t, axis, e):
                 log_dropped_late(e.gesture, made, t, DEFERRED, f"it was the end of a {osc}")
+            elif cut is not None:
+                verdict = self._after_cut(t, e, cut, axis in busy)
+                if verdict is None:
+                    still.append(e)
+                elif verdict[0]:
+                    logger.info(
+                        "%s made at t=%.2f released at t=%.2f: %s", e.gesture, made, t, verdict[1]
+                    )
+                    out.append(replace(e, made=made))
+                else:
+                    log_dropped_late(e.gesture, made, t, DEFERRED, verdict[1])
             elif t - e.t < p.defer_s or (axis in busy and t - e.t < p.defer_max_s):
                 still.append(e)
             else:
@@ -1008,6 +1038,61 @@ class GestureEngine:
             if kept is not None and kept[0] is not None:
                 self._one_way_start[HEAD_HELD[e.gesture][0]] = (kept[0], kept[1])
         return out
+
+    def _note_cuts(self, t: float, found: bool) -> None:
+        """Note the looks and turns deferred on a nod or shake detector that this frame with
+        no face clears (it starts over on the next frame with one), and when the face is
+        back; see :meth:`_after_cut`. Not a poor frame (a face found, quality under the
+        floor): its looks and turns go out ``defer_s`` after they were judged, as before (a
+        weak neck's look down read poor 3 s then seen where it was was let out, review
+        rev46a2 backL.py 48 of 48; decided as a lost face, 1 was dropped)."""
+        keys = {(e.gesture, e.made_at) for e in self._pending}
+        for key in [k for k in self._cut if k not in keys]:
+            del self._cut[key]
+        for gesture, made in keys:
+            cut = self._cut.get((gesture, made))
+            if not found and (cut is None or cut.back is not None):
+                seen = self.crossing.last_read(gesture)
+                self._cut[(gesture, made)] = _Cut(t, 0.0 if seen is None else seen)
+            elif found and cut is not None and cut.back is None:
+                cut.back = t
+
+    def _after_cut(
+        self, t: float, e: GestureEvent, cut: _Cut, busy: bool
+    ) -> tuple[bool, str] | None:
+        """What becomes of the look or turn ``e``, deferred on its axis's nod or shake, whose
+        detector frames with no face cleared: None while undecided, else whether it is
+        reported, and why.
+
+        Why: the cleared detector no longer holds its axis busy, so the event went out after
+        ``defer_s`` though the face was still gone: the last swing of a nod or shake the face
+        was lost in went out as a look or turn. Dropped as soon as the detector was cleared
+        (fix46a), a real turn was lost whenever the face was missed a frame or three in the
+        0.6 s after it, its own return keeping the shake detector under way (review rev46a2,
+        genloss2.py: 24 of 24 -> 0). So it waits for the face and is decided on where the
+        head is once back, by the rule that decides a crossing wait a lost face left open
+        (:meth:`CrossingWait.after_loss`): back at rest, or where it was, it is reported;
+        the nod or shake under way again, the head still moving, out its own way again or
+        anywhere else, dropped (one of its swings, or a pose that says nothing of it). A face
+        lost longer than the nod or shake detector waits for its next turning point
+        (``max_half_period_s`` and ``defer_turn_margin_s``, as :meth:`_oscillating` takes an
+        oscillation as under way) may have hidden the rest of it: dropped (nodgap.py, a
+        0.5 Hz nod's first dip let out 4.6 s late after 4 s of no face)."""
+        det = next(d for d in self.oscillators if d.axis == HEAD_HELD[e.gesture][0])
+        if cut.back is None:
+            if t - cut.lost > det.params.max_half_period_s + self.params.defer_turn_margin_s:
+                return False, f"its face was lost longer than a swing of the {det.gesture}"
+            return None
+        if busy:
+            return False, f"the {det.gesture} went on once its face was back"
+        hold = next(h for h, _ in self.head if h.gesture == e.gesture)
+        release = hold.params.release_ratio * hold.params.enter
+        back = self.crossing.after_loss(e.gesture, t, cut.seen, release)
+        if back is Back.UNREAD:
+            return None
+        if back in (Back.AT_REST, Back.AS_BEFORE):
+            return True, f"its face came back with the head {back.value}"
+        return False, f"its face came back with the head {back.value}"
 
     def _one_way_verdict_kept(
         self, t: float, det: OscillationDetector, start: float | None, event: GestureEvent | None
