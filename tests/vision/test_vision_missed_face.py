@@ -132,9 +132,9 @@ def test_a_held_turn_is_reported_once_when_the_face_is_missed_just_after_it(
 ) -> None:
     # A turn left of 18 degrees held 1 s (judged at 15.8 s); its own out and back keeps the
     # shake detector under way, so it waits (maybe the last swing of a shake). The face is
-    # missed from 16.0 s: a frame, or 1.5 s. Dropped because the lost face cut the shake
-    # detector (fix46a), or as the neutral replaced (s47 loses the 1.5 s one): it was the
-    # patient's turn, and the head is back at rest once the face is back.
+    # missed from 16.0 s: a frame (two at 30 fps), or 1.5 s. Dropped because the lost face
+    # cut the shake detector (fix46a), or as the neutral replaced (s47 loses the 1.5 s one):
+    # it was the patient's turn, and the head is back at rest once the face is back.
     patient = _missing(16.0, lost_s)
     patient.yaw = held(14.0, 1.0, 18.0)
     turns = [e for e in _online(patient, 24.0, fps) if e.gesture == "turn_left"]
