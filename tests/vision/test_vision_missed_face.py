@@ -17,6 +17,7 @@ import logging
 
 import pytest
 
+from beckon.vision.crossing import CrossingParams
 from beckon.vision.engine import GestureEngine
 from beckon.vision.face import observation
 from beckon.vision.gestures import GestureEvent
@@ -27,12 +28,18 @@ from tests.vision.traces import Patient, add, glide, held, nodding
 def _online(patient: Patient, seconds: float, fps: float) -> list[GestureEvent]:
     """Every event, the neutral learned online; a frame ``patient.found`` says False has no
     face (``observation`` with no rotation, as the tracker gives it)."""
+    return [e for _, e in _reported(patient, seconds, fps)]
+
+
+def _reported(patient: Patient, seconds: float, fps: float) -> list[tuple[float, GestureEvent]]:
+    """Every event of :func:`_online` with the time of the frame that reported it."""
     neutral = NeutralPose()
     engine = GestureEngine()
-    events: list[GestureEvent] = []
+    events: list[tuple[float, GestureEvent]] = []
     for o in patient.trace(seconds, seed=5, fps=fps):
         rotation = o.rotation if o.found else None
-        events += engine.update(observation(neutral, o.t, rotation, o.quality, o.blendshapes))
+        obs = observation(neutral, o.t, rotation, o.quality, o.blendshapes)
+        events += [(o.t, e) for e in engine.update(obs)]
     return events
 
 
@@ -140,6 +147,28 @@ def test_a_held_turn_is_reported_once_when_the_face_is_missed_just_after_it(
     turns = [e for e in _online(patient, 24.0, fps) if e.gesture == "turn_left"]
     assert len(turns) == 1, turns
     assert 15.5 < turns[0].made_at < 16.0, turns
+
+
+@pytest.mark.parametrize("lost_at", [16.9, 20.0])
+def test_a_wait_decided_after_a_lost_face_is_never_released_later_than_its_bound_after_it_was_made(
+    lost_at: float,
+) -> None:
+    # A turn left of 14 degrees made about 15.9 s, its return 7 degrees past rest the other
+    # way (it waits: maybe a posture shift undone), then out its own way 15 degrees from
+    # 17.4 s (or staying past rest). The face is lost at ``lost_at`` for 5.4 s and comes
+    # back at rest. Bounded from the loss, the step went out 9.86 s after it was made and
+    # moved the bedside's highlight as the face came back (review rev47a, late.py).
+    patient = _missing(lost_at, 5.4)
+    points = [(14.0, 0.0), (14.8, 14.0), (15.4, 14.0), (15.8, -7.0), (16.8, -7.0)]
+    if lost_at > 17.4:
+        points += [(17.4, 15.0), (lost_at + 0.5, 15.0), (lost_at + 1.0, 0.0)]
+    else:
+        points += [(lost_at + 1.0, -7.0), (lost_at + 1.5, 0.0)]
+    patient.yaw = glide(*points)
+    bound = CrossingParams().lost_out_s
+    reported = _reported(patient, lost_at + 9.4, 15.0)
+    late = [(t, e.made_at) for t, e in reported if e.gesture == "turn_left" and t > 16.5]
+    assert all(t - made <= bound for t, made in late), late
 
 
 def test_a_look_waiting_on_a_nod_is_not_let_out_after_the_face_was_lost_mid_nod() -> None:

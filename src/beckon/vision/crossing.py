@@ -31,7 +31,7 @@ heading there, within ``watch_s``) is held back, and:
   still (:meth:`CrossingWait.after_loss`): back at rest, released; out its own way, the
   posture-shift rule above; back past the bar the other way where it was, the wait goes on as
   before; anywhere else (another face, the patient in another posture), dropped; and dropped
-  when it is not decided within ``lost_out_s`` of the loss.
+  when it is not decided within ``lost_out_s`` of when the gesture was made.
 
 A released event is reported late, with ``made`` (its own time). The bedside's scanning menu
 applies a late step from what was on offer when it was made, and a step made after it
@@ -113,8 +113,20 @@ class CrossingParams:
     gap is the occlusion gate closing for a frame or two as the head swings briskly through
     rest (``EngineParams.held_bridge_s``), and the wait goes on."""
     lost_out_s: float = 6.0
-    """A wait not decided within this long of its face being lost is dropped: a step released
-    so long after it was made would answer a screen the patient no longer sees."""
+    """A wait (or a look or turn deferred on a nod or shake, ``GestureEngine._after_cut``)
+    whose face was lost and that is not decided within this long of when the gesture was MADE
+    is dropped: a step released so long after it was made would answer a screen the patient
+    no longer sees. Counted from ``made``, not from the loss: counted from the loss, a wait
+    already seconds old when the face was lost went out up to 9.86 s after it was made, and
+    moved the highlight just as the face was back, when the patient is most likely to nod at
+    what they see (review rev47a, late.py, bedlate.py). The bedside applies a late step from
+    what was on offer when it was made but has no bound on its age, so the bound is here."""
+
+
+def lost_too_long(made: float, t: float, params: CrossingParams) -> bool:
+    """Whether an event made at ``made`` whose face was lost is too old at ``t`` to be
+    released (``CrossingParams.lost_out_s``, counted from ``made``)."""
+    return t - made > params.lost_out_s
 
 
 class Back(Enum):
@@ -317,7 +329,7 @@ class CrossingWait:
                 gone_since = self._gone_since.get(gesture, t)
                 if w.lost_since is None and t - gone_since > p.bridge_s:
                     w.lost_since = gone_since
-                if w.lost_since is not None and t - w.lost_since > p.lost_out_s:
+                if w.lost_since is not None and lost_too_long(made, t, p):
                     log_dropped_late(gesture, made, t, CROSSED, "its face was lost too long")
                 else:
                     still.append(w)
@@ -326,7 +338,7 @@ class CrossingWait:
             if w.lost_since is not None:
                 back = self.after_loss(gesture, t, w.seen_x, w.release)
                 if back in (Back.UNREAD, Back.MOVING):
-                    if t - w.lost_since > p.lost_out_s:
+                    if lost_too_long(made, t, p):
                         log_dropped_late(gesture, made, t, CROSSED, "its face was lost too long")
                     else:
                         still.append(w)
