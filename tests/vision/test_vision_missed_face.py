@@ -149,6 +149,20 @@ def test_a_held_turn_is_reported_once_when_the_face_is_missed_just_after_it(
     assert 15.5 < turns[0].made_at < 16.0, turns
 
 
+def test_two_turns_the_same_way_are_both_reported_when_the_face_is_missed_between() -> None:
+    # "Previous, previous": a turn left of 18 degrees held 1 s (judged at 15.8 s, waiting as
+    # maybe the last swing of a shake), then a second one out from 16.0 s, held 0.6 s. One
+    # frame with no face at 16.0 s clears the shake detector; once the face is back the head
+    # is moving out again, and the second turn's movement sets that detector under way
+    # again. Dropped as "the head moving" or "the shake went on", the first step was lost
+    # (review rev47a, twice.py: 1 of 12 at 15 fps); it waits, and the second turn releases it.
+    patient = _missing(16.0, 1.0 / 15.0)
+    patient.yaw = add(held(14.0, 1.0, 18.0), held(16.0, 0.6, 18.0))
+    turns = [e for e in _online(patient, 24.0, 15.0) if e.gesture == "turn_left"]
+    assert len(turns) == 2, turns
+    assert 15.5 < turns[0].made_at < 16.0 < turns[1].made_at, turns
+
+
 @pytest.mark.parametrize("lost_at", [16.9, 20.0])
 def test_a_wait_decided_after_a_lost_face_is_never_released_later_than_its_bound_after_it_was_made(
     lost_at: float,

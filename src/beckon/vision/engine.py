@@ -34,7 +34,7 @@ import numpy as np
 
 from beckon.profile import FACE_HELD, HEAD_HELD, GestureProfile
 from beckon.vision.channels import CHANNEL_NAMES, channels
-from beckon.vision.crossing import Back, CrossingWait
+from beckon.vision.crossing import Back, CrossingWait, lost_too_long
 from beckon.vision.engine_params import EngineParams
 from beckon.vision.gestures import (
     DEFERRED,
@@ -84,6 +84,11 @@ class _Cut:
     read: where the head was."""
     back: float | None = None
     """When the face was found again (None: not yet)."""
+    other_way: bool = False
+    """Whether the head has been read past the release bar the other way since the face was
+    back: a swing of the nod or shake, which a second look or turn the same way is not."""
+    moved: bool = False
+    """Whether the head has been read moving since the face was back."""
 
 
 @dataclass(slots=True)
@@ -1013,14 +1018,17 @@ class GestureEngine:
             if osc in fired and self._swung_before_jaw(t, axis, e):
                 log_dropped_late(e.gesture, made, t, DEFERRED, f"it was the end of a {osc}")
             elif cut is not None:
-                verdict = self._after_cut(t, e, cut, axis in busy)
+                again = any(c.gesture == e.gesture and c.made_at > made for c in candidates)
+                verdict = self._after_cut(t, e, cut, axis in busy, again)
                 if verdict is None:
                     still.append(e)
                 elif verdict[0]:
                     logger.info(
                         "%s made at t=%.2f released at t=%.2f: %s", e.gesture, made, t, verdict[1]
                     )
-                    out.append(replace(e, made=made))
+                    # before the same gesture judged again on this frame: the bedside steps
+                    # from the older first
+                    out.insert(0, replace(e, made=made))
                 else:
                     log_dropped_late(e.gesture, made, t, DEFERRED, verdict[1])
             elif t - e.t < p.defer_s or (axis in busy and t - e.t < p.defer_max_s):
@@ -1058,7 +1066,7 @@ class GestureEngine:
                 cut.back = t
 
     def _after_cut(
-        self, t: float, e: GestureEvent, cut: _Cut, busy: bool
+        self, t: float, e: GestureEvent, cut: _Cut, busy: bool, again: bool
     ) -> tuple[bool, str] | None:
         """What becomes of the look or turn ``e``, deferred on its axis's nod or shake, whose
         detector frames with no face cleared: None while undecided, else whether it is
@@ -1071,9 +1079,19 @@ class GestureEngine:
         0.6 s after it, its own return keeping the shake detector under way (review rev46a2,
         genloss2.py: 24 of 24 -> 0). So it waits for the face and is decided on where the
         head is once back, by the rule that decides a crossing wait a lost face left open
-        (:meth:`CrossingWait.after_loss`): back at rest, or where it was, it is reported;
-        the nod or shake under way again, the head still moving, out its own way again or
-        anywhere else, dropped (one of its swings, or a pose that says nothing of it). A face
+        (:meth:`CrossingWait.after_loss`), read as a crossing wait reads it: back at rest,
+        or where it was, it is reported; the head moving or out its own way again, it waits
+        on, and the same gesture judged again (``again``) releases it first (a patient
+        stepping twice, "previous, previous": dropped on the head moving, the first step was
+        lost whenever the face was missed a frame or three just after it, review rev47a,
+        twice.py 84 of 96 on s47 -> 73); the nod or shake under way again with the head
+        swung past rest the other way, or the head back anywhere else, dropped (one of its
+        swings, or a pose that says nothing of it); the nod or shake detector under way with
+        no swing the other way yet (a second turn the same way starts a movement on a
+        detector the loss cleared), it waits on; moving once back and then still past rest
+        the other way, dropped (a shake going on unseen swings there: shakegap.py, a 0.5 Hz
+        shake lost 1.5 s let a turn out, 1 of 90 -> 3 while it waited on a moving head); not
+        decided within ``CrossingParams.lost_out_s`` of when it was made, dropped. A face
         lost longer than the nod or shake detector waits for its next turning point
         (``max_half_period_s`` and ``defer_turn_margin_s``, as :meth:`_oscillating` takes an
         oscillation as under way) may have hidden the rest of it: dropped (nodgap.py, a
@@ -1083,12 +1101,23 @@ class GestureEngine:
             if t - cut.lost > det.params.max_half_period_s + self.params.defer_turn_margin_s:
                 return False, f"its face was lost longer than a swing of the {det.gesture}"
             return None
-        if busy:
-            return False, f"the {det.gesture} went on once its face was back"
         hold = next(h for h, _ in self.head if h.gesture == e.gesture)
         release = hold.params.release_ratio * hold.params.enter
+        x = self.crossing.last_read(e.gesture)
+        cut.other_way = cut.other_way or (x is not None and x <= -release)
+        if busy and cut.other_way:
+            return False, f"the {det.gesture} went on once its face was back"
+        if again:
+            return True, "the same gesture was made again"
+        if lost_too_long(e.made_at, t, self.crossing.params):
+            return False, "not decided within lost_out_s of when it was made"
+        if busy:
+            return None
         back = self.crossing.after_loss(e.gesture, t, cut.seen, release)
-        if back is Back.UNREAD:
+        cut.moved = cut.moved or back is Back.MOVING
+        if back is Back.AS_BEFORE and cut.moved:
+            return False, "its face came back with the head swinging back past rest the other way"
+        if back in (Back.UNREAD, Back.MOVING, Back.OUT):
             return None
         if back in (Back.AT_REST, Back.AS_BEFORE):
             return True, f"its face came back with the head {back.value}"
