@@ -171,6 +171,9 @@ class _Waiting:
     lost_since: float | None = None
     """When its face was lost for over ``bridge_s`` (None: not lost, or decided since the
     face came back; see :meth:`CrossingWait.after_loss`)."""
+    was_lost: bool = False
+    """Whether its face was ever lost for over ``bridge_s``: then it is never released more
+    than ``lost_out_s`` after it was made, whatever releases it."""
 
 
 @dataclass
@@ -329,19 +332,22 @@ class CrossingWait:
                 gone_since = self._gone_since.get(gesture, t)
                 if w.lost_since is None and t - gone_since > p.bridge_s:
                     w.lost_since = gone_since
-                if w.lost_since is not None and lost_too_long(made, t, p):
+                    w.was_lost = True
+                if w.was_lost and lost_too_long(made, t, p):
                     log_dropped_late(gesture, made, t, CROSSED, "its face was lost too long")
                 else:
                     still.append(w)
+                continue
+            if w.was_lost and lost_too_long(made, t, p):
+                # checked before any release: back at rest, or released later by the shift
+                # rule once the face was back out its own way, it went out 6.06 s late
+                log_dropped_late(gesture, made, t, CROSSED, "its face was lost too long")
                 continue
             w.past_from = self._past_from.get(gesture)
             if w.lost_since is not None:
                 back = self.after_loss(gesture, t, w.seen_x, w.release)
                 if back in (Back.UNREAD, Back.MOVING):
-                    if lost_too_long(made, t, p):
-                        log_dropped_late(gesture, made, t, CROSSED, "its face was lost too long")
-                    else:
-                        still.append(w)
+                    still.append(w)
                     continue
                 if back is Back.AT_REST:
                     out.append(self._release(w, t, "its face came back at rest"))

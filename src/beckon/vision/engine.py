@@ -1107,10 +1107,10 @@ class GestureEngine:
         cut.other_way = cut.other_way or (x is not None and x <= -release)
         if busy and cut.other_way:
             return False, f"the {det.gesture} went on once its face was back"
-        if again:
-            return True, "the same gesture was made again"
         if lost_too_long(e.made_at, t, self.crossing.params):
             return False, "not decided within lost_out_s of when it was made"
+        if again:
+            return True, "the same gesture was made again"
         if busy:
             return None
         back = self.crossing.after_loss(e.gesture, t, cut.seen, release)
