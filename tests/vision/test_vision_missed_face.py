@@ -163,6 +163,18 @@ def test_two_turns_the_same_way_are_both_reported_when_the_face_is_missed_betwee
     assert 15.5 < turns[0].made_at < 16.0 < turns[1].made_at, turns
 
 
+def test_previous_then_next_are_both_reported_when_the_face_is_missed_a_frame_between() -> None:
+    # "Previous, next": a turn left of 18 degrees held 1 s (judged at 15.8 s, waiting as
+    # maybe the last swing of a shake), then a turn right of 18 degrees from 16.0 s held
+    # 0.8 s. One frame with no face at 16.0 s: kept as a cut, the face came back with the
+    # head past the bar the other way, and the first turn was dropped as a shake's swing
+    # (review rev47a2 tnr.py: 38 of 72, s47 72). A miss this short is decided as with no miss.
+    patient = _missing(16.0, 1.0 / 15.0)
+    patient.yaw = add(held(14.0, 1.0, 18.0), held(16.0, 0.8, -18.0))
+    turns = [e.gesture for e in _online(patient, 24.0, 15.0) if e.gesture.startswith("turn_")]
+    assert turns == ["turn_left", "turn_right"], turns
+
+
 @pytest.mark.parametrize(("lost_at", "lost_s"), [(16.9, 5.4), (20.0, 5.4), (18.6, 3.0)])
 def test_a_wait_decided_after_a_lost_face_is_never_released_later_than_its_bound_after_it_was_made(
     lost_at: float, lost_s: float

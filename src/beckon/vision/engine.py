@@ -56,6 +56,10 @@ from beckon.vision.viewquality import QualityParams, frontal_share
 
 logger = logging.getLogger(__name__)
 
+_SAME_TIME_S = 1e-6
+"""Slack when comparing frame times: 3 frames at 10 fps are 0.3 s apart, which floating point
+may put a hair over a 0.3 s bridge."""
+
 TALKING_EXPRESSIONS = frozenset({"brow_raise", "long_blink"})
 """Expressions that talking makes too: dropped when the jaw moved around them."""
 
@@ -1063,7 +1067,15 @@ class GestureEngine:
                 seen = self.crossing.last_read(gesture)
                 self._cut[(gesture, made)] = _Cut(t, 0.0 if seen is None else seen)
             elif found and cut is not None and cut.back is None:
-                cut.back = t
+                if t - cut.lost <= self.crossing.params.bridge_s + _SAME_TIME_S:
+                    # A short miss (a blink of the detector) is no cut: the event is decided
+                    # by the ordinary deferral, as on s47. Kept as a cut, a turn seen near
+                    # rest whose face came back with the head already out on the next turn
+                    # the other way was dropped ("previous, next" lost its "previous":
+                    # review rev47a2 tnr.py, 38 of 72; s47 72).
+                    del self._cut[(gesture, made)]
+                else:
+                    cut.back = t
 
     def _after_cut(
         self, t: float, e: GestureEvent, cut: _Cut, busy: bool, again: bool
