@@ -1057,7 +1057,14 @@ class GestureEngine:
         back; see :meth:`_after_cut`. Not a poor frame (a face found, quality under the
         floor): its looks and turns go out ``defer_s`` after they were judged, as before (a
         weak neck's look down read poor 3 s then seen where it was was let out, review
-        rev46a2 backL.py 48 of 48; decided as a lost face, 1 was dropped)."""
+        rev46a2 backL.py 48 of 48; decided as a lost face, 1 was dropped). A face back within
+        ``CrossingParams.bridge_s`` of the loss (1-3 missed frames) ends the cut: the event is
+        decided by the ordinary deferral, the s47 way. Kept as a cut, "previous, next" lost its
+        "previous" when the face came back with the head already out on the turn the other
+        way (review rev47a2 tnr.py, 38 of 72 -> 72 as s47); and the first of two same-way
+        turns waited for the second (twice.py, report minus made 1.52 s -> about 0.65 s).
+        Its cost: slow shakes blinked 1-3 frames give s47's false turns again (shakeshort.py,
+        6 -> 10 of 60, the shake still reported after each)."""
         keys = {(e.gesture, e.made_at) for e in self._pending}
         for key in [k for k in self._cut if k not in keys]:
             del self._cut[key]
@@ -1103,7 +1110,9 @@ class GestureEngine:
         detector the loss cleared), it waits on; moving once back and then still past rest
         the other way, dropped (a shake going on unseen swings there: shakegap.py, a 0.5 Hz
         shake lost 1.5 s let a turn out, 1 of 90 -> 3 while it waited on a moving head); not
-        decided within ``CrossingParams.lost_out_s`` of when it was made, dropped. A face
+        decided within ``CrossingParams.lost_out_s`` of when it was made, dropped. Only a
+        loss over ``bridge_s`` is a cut (:meth:`_note_cuts`): a shorter miss goes the s47
+        way. A face
         lost longer than the nod or shake detector waits for its next turning point
         (``max_half_period_s`` and ``defer_turn_margin_s``, as :meth:`_oscillating` takes an
         oscillation as under way) may have hidden the rest of it: dropped (nodgap.py, a
