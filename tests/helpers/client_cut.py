@@ -13,28 +13,18 @@ import socket
 import threading
 
 from tests.helpers.hospital import TcpProxy
-from tests.helpers.slow_suback import packet_end
+from tests.helpers.slow_suback import packet_end, variable_int
 
 
 def connect_client_id(connect: bytes | bytearray) -> str:
     """The client id of an MQTT CONNECT packet (3.1.1 or 5): after the fixed header come the
     protocol name, level, flags and keep-alive (10 bytes), under MQTT 5 the properties (their
     length first), then the client id, its length first."""
-    i = 1
-    while connect[i] & 0x80:  # the remaining length
-        i += 1
-    i += 1
+    _, i = variable_int(connect, 1)  # past the remaining length
     level = connect[i + 6]
     i += 10
     if level == 5:
-        length, multiplier = 0, 1
-        while True:
-            byte = connect[i]
-            i += 1
-            length += (byte & 0x7F) * multiplier
-            multiplier *= 128
-            if not byte & 0x80:
-                break
+        length, i = variable_int(connect, i)
         i += length
     size = int.from_bytes(connect[i : i + 2], "big")
     return bytes(connect[i + 2 : i + 2 + size]).decode()

@@ -38,23 +38,26 @@ def packet_end(buffer: bytes | bytearray) -> int | None:
     return None
 
 
+def variable_int(buffer: bytes | bytearray, i: int) -> tuple[int, int]:
+    """The MQTT variable byte integer at ``buffer[i]`` (a remaining length, a properties'
+    length: 7 bits a byte, low first, the top bit set while more follow) and where it ends."""
+    value, multiplier = 0, 1
+    while True:
+        byte = buffer[i]
+        i += 1
+        value += (byte & 0x7F) * multiplier
+        multiplier *= 128
+        if not byte & 0x80:
+            return value, i
+
+
 def refused(suback: bytes | bytearray, reason: int) -> bytearray:
     """An MQTT 5 SUBACK with every reason code replaced by ``reason`` (0x87: not authorised):
     after the fixed header come the packet id, the properties (their length first), then one
     reason code per topic filter."""
     out = bytearray(suback)
-    i = 1
-    while out[i] & 0x80:  # the remaining length
-        i += 1
-    i += 1 + 2  # past it and the packet id
-    length, multiplier = 0, 1
-    while True:  # the properties' length
-        byte = out[i]
-        i += 1
-        length += (byte & 0x7F) * multiplier
-        multiplier *= 128
-        if not byte & 0x80:
-            break
+    _, i = variable_int(out, 1)  # past the remaining length
+    length, i = variable_int(out, i + 2)  # past the packet id: the properties' length
     i += length
     out[i:] = bytes([reason]) * (len(out) - i)
     return out

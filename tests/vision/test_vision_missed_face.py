@@ -22,25 +22,13 @@ from beckon.vision.engine import GestureEngine
 from beckon.vision.face import observation
 from beckon.vision.gestures import GestureEvent
 from beckon.vision.pose import NeutralPose
-from tests.vision.traces import Patient, add, glide, held, nodding
+from tests.vision.traces import Patient, add, glide, held, nodding, reported
 
 
 def _online(patient: Patient, seconds: float, fps: float) -> list[GestureEvent]:
     """Every event, the neutral learned online; a frame ``patient.found`` says False has no
     face (``observation`` with no rotation, as the tracker gives it)."""
-    return [e for _, e in _reported(patient, seconds, fps)]
-
-
-def _reported(patient: Patient, seconds: float, fps: float) -> list[tuple[float, GestureEvent]]:
-    """Every event of :func:`_online` with the time of the frame that reported it."""
-    neutral = NeutralPose()
-    engine = GestureEngine()
-    events: list[tuple[float, GestureEvent]] = []
-    for o in patient.trace(seconds, seed=5, fps=fps):
-        rotation = o.rotation if o.found else None
-        obs = observation(neutral, o.t, rotation, o.quality, o.blendshapes)
-        events += [(o.t, e) for e in engine.update(obs)]
-    return events
+    return [e for _, e in reported(patient, seconds, fps)]
 
 
 def _missing(start: float, seconds: float) -> Patient:
@@ -193,8 +181,8 @@ def test_a_wait_decided_after_a_lost_face_is_never_released_later_than_its_bound
         points += [(lost_at + 1.0, -7.0), (lost_at + 1.5, 0.0)]
     patient.yaw = glide(*points)
     bound = CrossingParams().lost_out_s
-    reported = _reported(patient, lost_at + lost_s + 4.0, 15.0)
-    late = [(t, e.made_at) for t, e in reported if e.gesture == "turn_left" and t > 16.5]
+    events = reported(patient, lost_at + lost_s + 4.0, 15.0)
+    late = [(t, e.made_at) for t, e in events if e.gesture == "turn_left" and t > 16.5]
     assert all(t - made <= bound for t, made in late), late
 
 

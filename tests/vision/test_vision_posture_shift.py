@@ -22,7 +22,7 @@ from beckon.vision.engine import GestureEngine
 from beckon.vision.face import observation
 from beckon.vision.gestures import GestureEvent
 from beckon.vision.pose import NeutralPose
-from tests.vision.traces import Patient, Wave, add, glide, held
+from tests.vision.traces import Patient, Wave, add, glide, held, reported
 
 SHIFT_T = 20.0
 """After the first-pose check (12 s): the shifted pose is not taken as the rest."""
@@ -33,18 +33,6 @@ OPPOSITE = {
     "roll": ("tilt_right", "tilt_left", 16.0),
     "pitch": ("look_down", "look_up", 16.0),
 }
-
-
-def _online(patient: Patient, seconds: float, fps: float) -> list[tuple[float, GestureEvent]]:
-    """(frame time it was reported on, event) of every event, the neutral learned online."""
-    neutral = NeutralPose()
-    engine = GestureEngine()
-    out: list[tuple[float, GestureEvent]] = []
-    for o in patient.trace(seconds, seed=5, fps=fps):
-        rotation = o.rotation if o.found else None
-        obs = observation(neutral, o.t, rotation, o.quality, o.blendshapes)
-        out += [(o.t, e) for e in engine.update(obs)]
-    return out
 
 
 def _shift_then(axis: str, shift: float, settle_s: float, gesture: Wave) -> Patient:
@@ -63,7 +51,7 @@ def test_a_gesture_the_other_way_just_after_a_posture_shift_is_no_gesture_of_the
     # Shifted 10 degrees the ``own`` way in 1 s; 1 s after settling, the other way's gesture,
     # held 1 s, and back to the shifted pose.
     patient = _shift_then(axis, 10.0, 1.0, held(SHIFT_T + 2.0, 1.0, -size))
-    events = [e.gesture for _, e in _online(patient, SHIFT_T + 9.0, fps)]
+    events = [e.gesture for _, e in reported(patient, SHIFT_T + 9.0, fps)]
     assert own not in events, events
 
 
@@ -72,7 +60,7 @@ def test_the_turn_that_undid_a_posture_shift_is_still_reported_on_time(fps: floa
     # Shifted 10 degrees left in 1 s; 1 s after settling a turn right of 22 (12 past the old
     # rest), held 1 s, back to the shifted pose: the turn right is the patient's gesture.
     patient = _shift_then("yaw", 10.0, 1.0, held(SHIFT_T + 2.0, 1.0, -22.0))
-    events = _online(patient, SHIFT_T + 9.0, fps)
+    events = reported(patient, SHIFT_T + 9.0, fps)
     assert [e.gesture for _, e in events] == ["turn_right"], events
     reported_at, turn = events[0]
     back = SHIFT_T + 2.0 + 1.0 + 0.6  # the end of the turn's way back
@@ -109,7 +97,7 @@ def test_previous_previous_whose_first_return_settles_past_rest_keeps_both_steps
         (back + 1.8, -7.0),
         (back + 3.3, 0.0),
     )
-    events = [e for _, e in _online(patient, back + 9.0, fps)]
+    events = [e for _, e in reported(patient, back + 9.0, fps)]
     turns = [e for e in events if e.gesture == "turn_left"]
     assert len(turns) == 2, events
     first, second = turns
@@ -125,7 +113,7 @@ def test_a_turn_whose_return_stays_past_rest_the_other_way_is_reported_within_tw
     # 4.27 s after the turn (max_wait_s; review rev45g, stayoff.py); a shift undone is held
     # about 1 s before the head goes back out to the shifted pose.
     patient = _weak_returns((14.0, 0.0), (14.8, 14.0), (15.4, 14.0), (15.8, -6.0), (21.8, -6.0))
-    events = _online(patient, 24.0, fps)
+    events = reported(patient, 24.0, fps)
     assert [e.gesture for _, e in events] == ["turn_left"], events
     reported_at, _ = events[0]
     assert reported_at < 15.8 + 2.0, events

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from beckon.lab.talkprobe import REST_BLENDSHAPES
-from beckon.vision.face import FaceObservation
-from beckon.vision.pose import rotation_from_angles
+from beckon.vision.engine import GestureEngine
+from beckon.vision.face import FaceObservation, observation
+from beckon.vision.gestures import GestureEvent
+from beckon.vision.pose import NeutralPose, rotation_from_angles
 
 FPS = 30.0
 Wave = Callable[[float], float]
@@ -151,3 +153,17 @@ def moving(channel: str, wave: Wave, noise_score: float = Patient.noise_score) -
     patient = Patient(noise_score=noise_score)
     setattr(patient, channel, wave)
     return patient
+
+
+def reported(patient: Patient, seconds: float, fps: float) -> list[tuple[float, GestureEvent]]:
+    """(frame time it was reported on, event) of every event of a fresh engine, the neutral
+    learned online; a frame ``patient.found`` says False has no face (``observation`` with no
+    rotation, as the tracker gives it)."""
+    neutral = NeutralPose()
+    engine = GestureEngine()
+    out: list[tuple[float, GestureEvent]] = []
+    for o in patient.trace(seconds, seed=5, fps=fps):
+        rotation = o.rotation if o.found else None
+        obs = observation(neutral, o.t, rotation, o.quality, o.blendshapes)
+        out += [(o.t, e) for e in engine.update(obs)]
+    return out
