@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args, get_origin
 from urllib.parse import urlsplit
 
 from beckon import paths
+from beckon.bedside.interaction import LATE_STEP_MAX_S, LATE_STEP_RANGE_S
 from beckon.errors import ConfigError
 from beckon.messaging.protocol import (
     HEARTBEAT_S,
@@ -74,6 +75,11 @@ _RANGES: dict[str, tuple[float, float, str]] = {
         "alarmed at every request",
     ),
     "hook_timeout_s": (0.1, 300, "seconds the pager hook may take"),
+    "late_step_max_s": (
+        *LATE_STEP_RANGE_S,
+        "seconds after it was made that a next or previous gesture reported late still moves "
+        "the menu; shorter drops ordinary deferred steps, longer is no bound",
+    ),
     "lock_wait_s": (
         0,
         LOCK_WAIT_S,
@@ -148,6 +154,10 @@ class BedsideConfig:
     metrics: str = ""  # HOST:PORT of the Prometheus endpoint (beckon.metrics); "" is off
     receipt_alarm_s: float = 60.0
     """Seconds a request may wait for the station's receipt before the tablet alarms."""
+    late_step_max_s: float = LATE_STEP_MAX_S
+    """Seconds after it was made that a next or previous gesture reported late still moves the
+    menu (``Interaction._too_late_to_step``): a setting of the tablet, not of the patient,
+    because it follows how late the vision engine reports a step."""
     face_retry: bool = True
     """Look again in a crop when the camera's whole picture shows no face: finds small faces
     turned from the camera that MediaPipe misses (``beckon.vision.smallface``). Off only to

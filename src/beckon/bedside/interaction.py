@@ -338,6 +338,24 @@ CONFIRM_AFTER_MAX_S = 5.0
 """The longest ``confirm_after_s`` a profile may set: longer and a patient who read the
 instruction at once sees nothing happen for a long time after choosing."""
 
+LATE_STEP_MAX_S = 5.0
+"""How long after it was made a step (``next``, ``previous``) reported late may still move the
+menu (``bedside.late_step_max_s``; :meth:`Interaction._too_late_to_step`). A little over the
+longest report delay of a step whose face stayed in view, measured on the engine (session
+48, rev45g's probe shapes on s48): "previous, previous" whose first return stayed past rest
+0.8 s lets both steps out together when the second is judged, the first 4.40 to 4.53 s after
+it was made; a return that stays past rest is let out after 1.53 s. Later reports come from
+a face lost while the step waited, decided once the face is back (up to ``lost_out_s``, 6 s
+from when it was made; 5.06 to 5.66 s in 5 of late_sweep.py's 32 releases; docs/gestures.md
+"missed faces"; up to 9.86 s before fix47a bounded it). Applied then, such a "previous"
+jumped the highlight from the request on screen back to one the patient had left, at the
+very moment the face came back, when the patient is most likely to nod at what they see;
+the nod then chose the request the jump put there (review rev47a, bedlate.py)."""
+LATE_STEP_RANGE_S = (1.0, 10.0)
+"""The allowed ``late_step_max_s``: under 1 s would drop ordinary deferred steps (a turn
+deferred on the shake detector comes 0.3 to 0.7 s after it was made), over 10 s is no bound
+(the engine's own longest deferral is ``defer_max_s``, 8 s)."""
+
 SCALE = tuple(range(11))
 """The numbers of the 0-10 scale (the numeric pain rating scale nurses use)."""
 RETIME_GRACE_S = 1.5
@@ -387,6 +405,7 @@ class Interaction:
         confirm_intents: Sequence[str] = ("emergency",),
         scale_intents: Sequence[str] = (),
         settle_after_answer_s: float = SETTLE_AFTER_ANSWER_S,
+        late_step_max_s: float = LATE_STEP_MAX_S,
         start_t: float = 0.0,
     ) -> None:
         if not items:
@@ -397,6 +416,9 @@ class Interaction:
             raise ValueError(f"mode must be one of {get_args(MenuMode)}")
         if not 0 <= confirm_after_s <= CONFIRM_AFTER_MAX_S:
             raise ValueError(f"confirm_after_s must be from 0 to {CONFIRM_AFTER_MAX_S:g} s")
+        low, high = LATE_STEP_RANGE_S
+        if not low <= late_step_max_s <= high:
+            raise ValueError(f"late_step_max_s must be from {low:g} to {high:g} s")
         self.items = self._base_items = tuple(items)
         self._cancels: str | None = None  # what the CANCEL_REQUEST entry cancels, if offered
         self._cancels_id: str | None = None  # ... and that request's id
@@ -410,6 +432,7 @@ class Interaction:
         self.scale_intents = frozenset(scale_intents)
         self._scale: _Scale | None = None  # while the patient picks a number on the scale
         self.settle_after_answer_s = settle_after_answer_s
+        self.late_step_max_s = late_step_max_s
         self._held = False  # a nurse's question is on screen: nothing is offered
         confirmers = tuple(g for g, a in self.actions.items() if a == "confirm")
         selectors = tuple(g for g, a in self.actions.items() if a == "select")
@@ -454,8 +477,10 @@ class Interaction:
         default_items: Sequence[str],
         default_offer_seconds: float,
         start_t: float = 0.0,
+        late_step_max_s: float = LATE_STEP_MAX_S,
     ) -> Interaction:
-        """Built from a :class:`beckon.profile.GestureProfile`."""
+        """Built from a :class:`beckon.profile.GestureProfile` (``late_step_max_s`` is the
+        tablet's, ``bedside.late_step_max_s``: it follows the engine, not the patient)."""
         s = profile.interaction
         return cls(
             s.items or default_items,
@@ -467,6 +492,7 @@ class Interaction:
             confirm_after_s=s.confirm_after_s,
             confirm_intents=s.confirm_intents,
             scale_intents=s.scale_intents,
+            late_step_max_s=late_step_max_s,
             start_t=start_t,
         )
 
@@ -1085,8 +1111,10 @@ class Interaction:
         already there when it was made: otherwise it was the answer to something else (a nod
         at "Water" released 5 s later would select the request on offer by then). A ``call:``
         action is the exception: it names its request and needs no screen, so a held turn
-        mapped to ``call:nurse`` and reported late is still sent (review rev45g2); the asleep
-        guard and the pause after a choice still apply to it."""
+        mapped to ``call:nurse`` and reported late is still sent (review rev45g2), however
+        late; the asleep guard and the pause after a choice still apply to it. A step reported
+        more than ``late_step_max_s`` after it was made is not applied at all
+        (:meth:`_too_late_to_step`)."""
         action = self.actions.get(gesture, "none")
         if self._asleep:
             if made is not None and made < self._asleep_since:
@@ -1095,6 +1123,15 @@ class Interaction:
         highlighted = self.highlighted(t)
         if made is not None and (over := self._before_the_call(made)) is not None:
             return self._meant_before_the_call(over, gesture, action, t, made)
+        if made is not None and self._too_late_to_step(action, made, t):
+            log.info(
+                "%s made at %.2f s, reported at %.2f s: a step over %.1f s old; not applied",
+                gesture,
+                made,
+                t,
+                self.late_step_max_s,
+            )
+            return None
         if made is not None and action in ("next", "previous") and made < self._items_since:
             log.info(
                 "%s made at %.2f s, reported at %.2f s: the menu's entries changed since;"
@@ -1149,6 +1186,22 @@ class Interaction:
                 Declined(highlighted, t) if action == "next" else Moved(self.items[self._index], t)
             )
         return None
+
+    def _too_late_to_step(self, action: str, made: float, t: float) -> bool:
+        """Whether a step (``next``, ``previous``) made at ``made`` and reported at ``t`` is
+        too old to move the menu: reported more than ``late_step_max_s`` after it was made
+        (:data:`LATE_STEP_MAX_S`). Why: by then the patient has watched the screen stand still
+        (pointing) or move on by itself (scanning) for seconds and answers what is there now;
+        a step applied then (from what was on offer when it was made,
+        :meth:`_index_when_made`, or from what is on screen) moves the highlight to a request
+        the patient is not looking at, and their next nod chooses it (review rev47a,
+        bedlate.py: "previous" 9.86 s late, "pain" on screen jumped back to "toilet" as the
+        face came back). Not applied, nothing moves: the patient steps again if they still
+        want to. Steps only: a choice (select, confirm) is applied only to what is still on
+        screen whatever its age, which is what the patient chose; a ``call:`` gesture names
+        its request and is never dropped for lateness (a missed call costs more than a late
+        one)."""
+        return action in ("next", "previous") and t - made > self.late_step_max_s
 
     def _index_when_made(self, action: str, made: float, t: float) -> int | None:
         """For a step (``next``, ``previous``) made at ``made``, before the scan moved on by

@@ -304,7 +304,9 @@ class BedsideService:
             log.error("%s; left out", fault)
         self.config_faults += profile_faults
         self.profile = without_unknown_intents(self.profile, self.intents)
-        self.menu = Interaction.from_profile(self.profile, offered, cfg.offer_seconds)
+        self.menu = Interaction.from_profile(
+            self.profile, offered, cfg.offer_seconds, late_step_max_s=cfg.late_step_max_s
+        )
         self.listeners: list[Listener] = []
         # Called once per turn of the main loop (systemd watchdog, metrics): a stuck loop stops
         # calling them, which is the point.
