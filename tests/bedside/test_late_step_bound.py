@@ -6,24 +6,33 @@ menu applied such a step from what was on offer when it was made, so the highlig
 from the request on screen back to one the patient had left, just as the face came back,
 and the patient's next nod chose it (review rev47a, bedlate.py). A step older than
 ``late_step_max_s`` (default :data:`LATE_STEP_MAX_S`, 5 s, a little over the 4.53 s a step
-whose face stayed in view was measured held back) is not applied: nothing moves.
+whose face stayed in view was measured held back) is not applied: nothing moves. A
+``call:`` gesture is never dropped for lateness; the request it sends is dated from when it
+was made.
 """
 
 from __future__ import annotations
 
+import logging
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from beckon.bedside import events as ev
 from beckon.bedside.interaction import (
     LATE_STEP_MAX_S,
+    Declined,
     Interaction,
     Moved,
     Selected,
 )
-from beckon.bedside.service import BedsideService
+from beckon.bedside.service import BedsideService, FrameTick, Gesture
 from beckon.config import BedsideConfig, BedsideSettings, load_bedside
 from beckon.errors import ConfigError
+from beckon.messaging import protocol as p
+from tests.helpers.rig import unlinked_bedside
 
 # Review rev47a's bedlate.py: five requests offered 4 s each from 0 s ("nurse" 12-16 s,
 # "water" 20-24 s, "pain" 24-28 s), a turn left ("previous") made at 15.87 s.
@@ -107,3 +116,47 @@ def test_the_bedside_config_sets_the_bound_and_names_the_key_when_it_is_wrong(
         load_bedside(toml)
     default = BedsideService(BedsideSettings(BedsideConfig("gh", "icu", "12")))
     assert default.menu.late_step_max_s == LATE_STEP_MAX_S
+
+
+def test_a_call_reported_long_after_it_was_made_is_sent_dated_from_when_it_was_made(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A held turn mapped to "call:nurse", decided 9.86 s after it was made once the face was
+    # back: a missed call costs more than a late one, so it goes, and the station is told
+    # when the patient asked (``created_at``, "when the patient chose it").
+    service = unlinked_bedside(tmp_path)
+    service.menu = Interaction(ITEMS, {**STEPS, "turn_right": "call:nurse"})
+    seen: list[object] = []
+    service.listeners.append(seen.append)
+    now = service.menu_time()
+    before = time.time()
+    with caplog.at_level(logging.WARNING, logger="beckon.bedside.service"):
+        service.handle(Gesture("turn_right", now, 0.9, made=now - 9.86))
+    after = time.time()
+    saved = [e for e in seen if isinstance(e, ev.RequestSaved)]
+    assert [e.intent for e in saved] == ["nurse"], "sent, however late"
+    asked = p.parse_iso(saved[0].created_at).timestamp()
+    assert before - 9.86 - 0.002 <= asked <= after - 9.86 + 0.002
+    assert asked < datetime.now(UTC).timestamp() - 9.0
+    assert "reported 9.86 s after it was made" in caplog.text
+
+
+def test_a_nod_reported_late_at_the_same_offer_sends_a_request_dated_when_it_was_made(
+    tmp_path: Path,
+) -> None:
+    # The same rule for any request a late gesture sends: a nod held back 3 s while the
+    # same request stayed on offer (pointing: the pointer never moved) is the patient's
+    # choice, made 3 s before it was reported.
+    service = unlinked_bedside(tmp_path)
+    service.menu = Interaction(ITEMS, STEPS, mode="pointing")
+    seen: list[object] = []
+    service.listeners.append(seen.append)
+    service.handle(FrameTick(1.0))  # the camera's first frame: the menu from the top
+    before = time.time()
+    service.handle(Gesture("nod", 4.5, 0.9, made=1.5))
+    after = time.time()
+    saved = [e for e in seen if isinstance(e, ev.RequestSaved)]
+    assert [e.intent for e in saved] == ["water"]
+    asked = p.parse_iso(saved[0].created_at).timestamp()
+    assert before - 3.0 - 0.002 <= asked <= after - 3.0 + 0.002
+    assert not [e for e in seen if isinstance(e, Declined)]

@@ -1200,7 +1200,7 @@ class Interaction:
         want to. Steps only: a choice (select, confirm) is applied only to what is still on
         screen whatever its age, which is what the patient chose; a ``call:`` gesture names
         its request and is never dropped for lateness (a missed call costs more than a late
-        one)."""
+        one: the service logs its lateness and dates the request from when it was made)."""
         return action in ("next", "previous") and t - made > self.late_step_max_s
 
     def _index_when_made(self, action: str, made: float, t: float) -> int | None:

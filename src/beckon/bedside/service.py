@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -668,13 +668,23 @@ class BedsideService:
         return None
 
     def submit(
-        self, intent: str, source: p.Source, level: int | None = None, again: bool = False
+        self,
+        intent: str,
+        source: p.Source,
+        level: int | None = None,
+        again: bool = False,
+        late_s: float = 0.0,
     ) -> p.Request | None:
         """Create a request (with the 0-10 ``level`` the patient chose, if any), make it
         durable, then publish it. None: the same request is open already and is not sent
         again (a double nod made two identical calls at the station); pain at another level
         is a new request, as the patient says it changed. An emergency asked again always
-        goes: a patient whose emergency is open and who asks again is worse, not repeating."""
+        goes: a patient whose emergency is open and who asks again is worse, not repeating.
+
+        ``late_s``: how long ago the patient made the gesture that sent it (a late report,
+        ``GestureEvent.made``): ``created_at`` is "when the patient chose it"
+        (docs/protocol.md), so it is dated back by that much and the station's "waiting
+        since" and response times include the seconds the report took."""
         assert self.outbox is not None, "run() opens the outbox"
         urgent = self.intents[intent].is_emergency
         existing = None if again or urgent else self.open_request(intent, level)
@@ -692,7 +702,7 @@ class BedsideService:
             intent=intent,
             priority=spec.request_priority,
             source=source,
-            created_at=p.now_iso(),
+            created_at=p.to_iso(datetime.now(UTC) - timedelta(seconds=max(0.0, late_s))),
             level=level,
         )
         key = f"request:{req.id}"
@@ -1032,6 +1042,7 @@ class BedsideService:
             outcome = self._emergency_through(through, g)
         else:
             outcome = self.menu.on_gesture(g.name, g.t, g.made)
+        late_s = self._note_late_call(g)
         if isinstance(outcome, Selected | Cancelled):
             self._call_over_ended(sent=isinstance(outcome, Selected))
         if isinstance(
@@ -1043,7 +1054,7 @@ class BedsideService:
             self.cancel_chosen(self.menu.cancels_id, "gesture")
         elif isinstance(outcome, Selected):
             self._emit(ev.IntentSelected(outcome.intent, g.t, g.name))
-            self.submit(outcome.intent, "gesture", outcome.level)
+            self.submit(outcome.intent, "gesture", outcome.level, late_s=late_s)
         elif isinstance(outcome, Declined):
             self._emit(ev.OfferDeclined(outcome.intent, g.t, g.name))
         elif isinstance(outcome, ConfirmRequested):
@@ -1054,6 +1065,23 @@ class BedsideService:
             self._emit(ev.SelectionCancelled(outcome.intent, g.t, g.name))
         elif isinstance(outcome, Moved):
             self._emit(ev.PointerMoved(outcome.intent, g.t, g.name))
+
+    def _note_late_call(self, g: Gesture) -> float:
+        """How long ago gesture ``g`` was made (0 when reported on time), and, for a
+        ``call:`` gesture (a nurse call, an emergency) reported late, a log line saying so.
+        A step that late is not applied (:meth:`Interaction._too_late_to_step`); a call is
+        never dropped for lateness, because a missed call costs a patient more than a late
+        one, so its lateness is logged (a WARNING past ``late_step_max_s``, where a step
+        would have been dropped) and the request it sends is dated from when it was made
+        (:meth:`submit`)."""
+        if g.made is None:
+            return 0.0
+        late_s = max(0.0, g.t - g.made)
+        if self.menu.actions.get(g.name, "").startswith("call:"):
+            level = logging.WARNING if late_s > self.menu.late_step_max_s else logging.INFO
+            log.log(level, "%s (a call) reported %.2f s after it was made: lateness never"
+                    " drops a call", g.name, late_s)  # fmt: skip
+        return late_s
 
     def _backs_spoken_emergency(self, g: Gesture) -> bool:
         """An emergency gesture (:meth:`_emergency_call`) while a spoken EMERGENCY waits for
