@@ -28,6 +28,7 @@ from beckon.bedside.interaction import (
     Moved,
     Selected,
 )
+from beckon.bedside.reach import ReachLog
 from beckon.bedside.service import BedsideService, FrameTick, Gesture
 from beckon.config import BedsideConfig, BedsideSettings, load_bedside
 from beckon.errors import ConfigError
@@ -160,3 +161,28 @@ def test_a_nod_reported_late_at_the_same_offer_sends_a_request_dated_when_it_was
     asked = p.parse_iso(saved[0].created_at).timestamp()
     assert before - 3.0 - 0.002 <= asked <= after - 3.0 + 0.002
     assert not [e for e in seen if isinstance(e, Declined)]
+
+
+@pytest.mark.parametrize("late", [5.66, 9.86])
+def test_a_late_call_waits_the_whole_receipt_alarm_from_when_this_tablet_saved_it(
+    tmp_path: Path, late: float
+) -> None:
+    # ``created_at`` is when the patient chose it, dated back by the report's lateness; the
+    # no-receipt alarm is how long the request may wait for the station once this tablet has
+    # it. Counted from ``created_at`` it sounded as the request was saved (review rev48b).
+    service = unlinked_bedside(tmp_path)
+    service.menu = Interaction(ITEMS, {**STEPS, "turn_right": "call:nurse"})
+    reach = ReachLog(receipt_alarm_s=5.0)  # the window-less bedside's alarm, the same rule
+    service.listeners.append(reach.follow)
+    now = service.menu_time()
+    before = time.monotonic()
+    service.handle(Gesture("turn_right", now, 0.9, made=now - late))
+    saved = time.monotonic()
+    assert "no_receipt" not in reach.check(saved + 0.5)
+    assert "no_receipt" not in reach.check(before + 4.9)
+    assert reach.check(saved + 5.1) == ["no_receipt"], "it still sounds when the time is up"
+    track = reach.timeline.tracks[0]
+    assert track.created >= before, "counted from the save, not from when it was made"
+    assert abs(datetime.now(UTC).timestamp() - track.made_at.timestamp() - late) < 0.5, (
+        '"Asked at" stays when the patient chose it'
+    )

@@ -90,8 +90,9 @@ class RequestSaved:
     request_id: str
     restored: bool = False
     created_at: str = ""
-    """When the patient asked (ISO 8601): a restored request keeps its own time, for "Asked at"
-    and for the no-receipt alarm, which restarted at every start of the tablet."""
+    """When the patient asked (ISO 8601), for "Asked at"; a restored request's no-receipt alarm
+    also counts from it (it restarted at every start of the tablet). A new request's alarm
+    counts from when it was saved: a late gesture dates ``created_at`` back."""
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ class RequestTrack:
     """Published, but the nurse station is not answering: no one has it yet."""
     updated: float = field(default_factory=time.monotonic)
     created: float = field(default_factory=time.monotonic)
+    """When this tablet saved it (monotonic): the no-receipt alarm counts from it."""
     made_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
     """When the patient asked, on the wall clock (shown as HH:MM in the tablet's time zone)."""
 
@@ -106,18 +107,20 @@ class Timeline:
     def apply(self, e: BedsideEvent) -> bool:
         """Update from one event; returns whether anything visible changed."""
         match e:
-            case ev.RequestSaved(intent=intent, request_id=rid, created_at=created_at):
+            case ev.RequestSaved(
+                intent=intent, request_id=rid, restored=restored, created_at=created_at
+            ):
                 track = RequestTrack(
                     rid,
                     intent,
                     waiting_offline=self.online is False,
                     station_away=self.station_online is False,
                 )
-                if created_at:  # one saved before a restart keeps its own time
+                if created_at:  # "Asked at": when the patient chose it
                     with contextlib.suppress(ValueError):
                         track.made_at = parse_iso(created_at)
-                        age = (datetime.now(UTC) - track.made_at).total_seconds()
-                        track.created -= max(0.0, age)  # the no-receipt alarm counts from it
+                        if restored:
+                            track.created = self._saved_before_restart(track.made_at)
                 self.tracks.insert(0, track)
                 del self.tracks[MAX_TRACKS:]
                 return True
@@ -155,6 +158,19 @@ class Timeline:
                 return False
             case _:
                 assert_never(e)
+
+    @staticmethod
+    def _saved_before_restart(made_at: datetime) -> float:
+        """When a request restored after a restart was saved, on this run's monotonic clock,
+        for the no-receipt alarm: its ``created_at`` is the best the timeline knows (the save
+        time died with the old run), so the alarm does not start again at every restart. Only
+        then: a new request's ``created_at`` may be dated back by a gesture reported late
+        (``BedsideService.submit``'s ``late_s``, up to 9.86 s), and counted from it the alarm
+        sounded "NO RECEIPT" as the request was saved (review rev48b: ``receipt_alarm_s`` 5, a
+        call 5.66 s late) though the station had had no time to answer; ``receipt_alarm_s`` is
+        how long a request may wait for its receipt once this tablet has it."""
+        age = (datetime.now(UTC) - made_at).total_seconds()
+        return time.monotonic() - max(0.0, age)
 
     def set_online(self, online: bool) -> bool:
         """The link's state as polled by the window (the service only reports changes)."""
