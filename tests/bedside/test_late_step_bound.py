@@ -186,3 +186,22 @@ def test_a_late_call_waits_the_whole_receipt_alarm_from_when_this_tablet_saved_i
     assert abs(datetime.now(UTC).timestamp() - track.made_at.timestamp() - late) < 0.5, (
         '"Asked at" stays when the patient chose it'
     )
+
+
+def test_a_step_made_before_a_late_step_was_dropped_goes_with_it_one_made_after_moves() -> None:
+    # "previous, previous" made at 15.87 s on "nurse" and 17.30 s on "blanket", both reported
+    # at 20.90 s with "water" on screen: the first is over the bound. The second was the
+    # patient's second step back from "nurse"; applied alone, from "blanket", it jumped the
+    # highlight to "nurse" and the nod then chose it (review rev48b, pairlate.py).
+    menu = scan()
+    assert menu.highlighted(20.9) == "water"
+    assert menu.on_gesture("turn_left", 20.9, made=MADE) is None
+    assert menu.on_gesture("turn_left", 20.9, made=17.30) is None
+    assert menu.highlighted(20.9) == "water", "nothing moved"
+    # One let out just after the drop, made before it, goes too.
+    assert menu.on_gesture("turn_right", 21.1, made=20.5) is None
+    assert menu.highlighted(21.1) == "water"
+    # The patient, seeing nothing move, steps again: made after the drop, it moves as ever.
+    assert menu.on_gesture("turn_left", 21.4) == Moved("blanket", 21.4)
+    assert menu.on_gesture("turn_right", 22.5, made=21.8) == Declined("blanket", 22.5)
+    assert menu.on_gesture("nod", 23.0) == Selected("water", 23.0)

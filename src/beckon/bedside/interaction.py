@@ -450,6 +450,9 @@ class Interaction:
         # A step reported late and applied: (when it changed the screen, when it was made).
         # See _late_step_before.
         self._late_step: tuple[float, float] | None = None
+        # When a step was last dropped as too late: a step made before goes with it. See
+        # _too_late_to_step.
+        self._late_drop_at: float | None = None
         # The scan's own moves: (when the run of moves began, the index then, when the scan
         # last put an offer on screen). See _index_when_made.
         self._scan_run: tuple[float, int, float] | None = None
@@ -934,6 +937,8 @@ class Interaction:
         self._items_since += dt
         if self._late_step is not None:
             self._late_step = (self._late_step[0] + dt, self._late_step[1] + dt)
+        if self._late_drop_at is not None:
+            self._late_drop_at += dt
         if self._scan_run is not None:
             start, index, last = self._scan_run
             self._scan_run = (start + dt, index, last + dt)
@@ -1125,12 +1130,14 @@ class Interaction:
             return self._meant_before_the_call(over, gesture, action, t, made)
         if made is not None and self._too_late_to_step(action, made, t):
             log.info(
-                "%s made at %.2f s, reported at %.2f s: a step over %.1f s old; not applied",
+                "%s made at %.2f s, reported at %.2f s: a step over %.1f s old, or made"
+                " before such a step was dropped; not applied",
                 gesture,
                 made,
                 t,
                 self.late_step_max_s,
             )
+            self._late_drop_at = max(t, self._late_drop_at or t)
             return None
         if made is not None and action in ("next", "previous") and made < self._items_since:
             log.info(
@@ -1200,8 +1207,19 @@ class Interaction:
         want to. Steps only: a choice (select, confirm) is applied only to what is still on
         screen whatever its age, which is what the patient chose; a ``call:`` gesture names
         its request and is never dropped for lateness (a missed call costs more than a late
-        one: the service logs its lateness and dates the request from when it was made)."""
-        return action in ("next", "previous") and t - made > self.late_step_max_s
+        one: the service logs its lateness and dates the request from when it was made).
+
+        A step made before a step was dropped as too late (reported with it, or just after
+        it) is dropped too, however recent: it was made from where the dropped step would
+        have put the highlight, so applied alone it lands on a request nobody meant (review
+        rev48b, pairlate.py: "previous, previous" made at 15.87 and 17.30 s, both reported at
+        20.90 s, the first dropped: the second, re-aimed from "blanket", jumped "water" to
+        "nurse" and the nod 0.6 s later chose "nurse"). A step made after the drop was made
+        from what the screen showed, and moves it as ever."""
+        if action not in ("next", "previous"):
+            return False
+        with_a_dropped_step = self._late_drop_at is not None and made < self._late_drop_at
+        return t - made > self.late_step_max_s or with_a_dropped_step
 
     def _index_when_made(self, action: str, made: float, t: float) -> int | None:
         """For a step (``next``, ``previous``) made at ``made``, before the scan moved on by
