@@ -205,3 +205,25 @@ def test_a_step_made_before_a_late_step_was_dropped_goes_with_it_one_made_after_
     assert menu.on_gesture("turn_left", 21.4) == Moved("blanket", 21.4)
     assert menu.on_gesture("turn_right", 22.5, made=21.8) == Declined("blanket", 22.5)
     assert menu.on_gesture("nod", 23.0) == Selected("water", 23.0)
+
+
+@pytest.mark.parametrize("why", ["asleep", "paused after a call"])
+def test_a_late_call_the_menu_does_not_take_is_not_logged_as_sent(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, why: str
+) -> None:
+    # Not sending it is right (the menu asleep; the pause after a call, one long gesture must
+    # not send twice); the log must not then say "lateness never drops a call" (rev48b).
+    service = unlinked_bedside(tmp_path)
+    service.menu = Interaction(ITEMS, {**STEPS, "turn_right": "call:nurse"})
+    seen: list[object] = []
+    service.listeners.append(seen.append)
+    now = service.menu_time()
+    if why == "asleep":
+        service.menu.sleep(now - 7.0)
+    else:
+        service.handle(Gesture("turn_right", now, 0.9))
+    saved_before = len([e for e in seen if isinstance(e, ev.RequestSaved)])
+    with caplog.at_level(logging.INFO, logger="beckon.bedside.service"):
+        service.handle(Gesture("turn_right", now + 0.1, 0.9, made=now - 6.0))
+    assert len([e for e in seen if isinstance(e, ev.RequestSaved)]) == saved_before
+    assert "never drops a call" not in caplog.text

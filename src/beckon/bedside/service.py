@@ -1042,7 +1042,7 @@ class BedsideService:
             outcome = self._emergency_through(through, g)
         else:
             outcome = self.menu.on_gesture(g.name, g.t, g.made)
-        late_s = self._note_late_call(g)
+        late_s = self._note_late_call(g, outcome)
         if isinstance(outcome, Selected | Cancelled):
             self._call_over_ended(sent=isinstance(outcome, Selected))
         if isinstance(
@@ -1066,21 +1066,25 @@ class BedsideService:
         elif isinstance(outcome, Moved):
             self._emit(ev.PointerMoved(outcome.intent, g.t, g.name))
 
-    def _note_late_call(self, g: Gesture) -> float:
+    def _note_late_call(self, g: Gesture, outcome: object) -> float:
         """How long ago gesture ``g`` was made (0 when reported on time), and, for a
-        ``call:`` gesture (a nurse call, an emergency) reported late, a log line saying so.
-        A step that late is not applied (:meth:`Interaction._too_late_to_step`); a call is
-        never dropped for lateness, because a missed call costs a patient more than a late
-        one, so its lateness is logged (a WARNING past ``late_step_max_s``, where a step
-        would have been dropped) and the request it sends is dated from when it was made
-        (:meth:`submit`)."""
+        ``call:`` gesture (a nurse call, an emergency) reported late and taken (``outcome``
+        sends it, or asks to confirm it), a log line saying so. A step that late is not
+        applied (:meth:`Interaction._too_late_to_step`); a call is never dropped for
+        lateness, because a missed call costs a patient more than a late one, so its
+        lateness is logged (a WARNING past ``late_step_max_s``, where a step would have been
+        dropped) and the request it sends is dated from when it was made (:meth:`submit`).
+        Only when taken: a call the menu did not take for another reason (asleep, the pause
+        after a choice) logged "lateness never drops a call" with nothing sent, which misled
+        whoever read the log (review rev48b, calllog.py)."""
         if g.made is None:
             return 0.0
         late_s = max(0.0, g.t - g.made)
-        if self.menu.actions.get(g.name, "").startswith("call:"):
+        taken = isinstance(outcome, Selected | ConfirmRequested)
+        if taken and self.menu.actions.get(g.name, "").startswith("call:"):
             level = logging.WARNING if late_s > self.menu.late_step_max_s else logging.INFO
-            log.log(level, "%s (a call) reported %.2f s after it was made: lateness never"
-                    " drops a call", g.name, late_s)  # fmt: skip
+            log.log(level, "%s (a call) reported %.2f s after it was made, taken: lateness"
+                    " never drops a call", g.name, late_s)  # fmt: skip
         return late_s
 
     def _backs_spoken_emergency(self, g: Gesture) -> bool:
