@@ -5,10 +5,11 @@ lost while it waited is decided once the face is back (docs/gestures.md "missed 
 menu applied such a step from what was on offer when it was made, so the highlight jumped
 from the request on screen back to one the patient had left, just as the face came back,
 and the patient's next nod chose it (review rev47a, bedlate.py). A step older than
-``late_step_max_s`` (default :data:`LATE_STEP_MAX_S`, 5 s, a little over the 4.53 s a step
-whose face stayed in view was measured held back) is not applied: nothing moves. A
-``call:`` gesture is never dropped for lateness; the request it sends is dated from when it
-was made.
+``late_step_max_s`` (default :data:`LATE_STEP_MAX_S`, 5 s, a little over the 4.53 s the
+longest step a patient means was measured held back with the face in view) is not applied:
+nothing moves, nor does a step made before it that is reported with it. A ``call:`` gesture
+is never dropped for lateness; the request it sends is dated from when it was made, and the
+tablet's no-receipt alarm still counts from when it was saved.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def test_a_step_reported_long_after_made_moves_nothing_and_a_nod_then_chooses_wh
 
 
 def test_a_step_is_applied_from_what_the_patient_saw_up_to_the_bound_and_not_after() -> None:
-    # Held back as long as the longest step measured with the face in view ("previous,
+    # Held back as long as the longest deliberate step measured with the face in view ("previous,
     # previous", the first let out with the second 4.53 s after it was made), it still
     # steps back from "nurse" to "toilet" (session 45's re-aim).
     within = scan()

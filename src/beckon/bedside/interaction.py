@@ -341,16 +341,23 @@ instruction at once sees nothing happen for a long time after choosing."""
 LATE_STEP_MAX_S = 5.0
 """How long after it was made a step (``next``, ``previous``) reported late may still move the
 menu (``bedside.late_step_max_s``; :meth:`Interaction._too_late_to_step`). A little over the
-longest report delay of a step whose face stayed in view, measured on the engine (session
-48, rev45g's probe shapes on s48): "previous, previous" whose first return stayed past rest
-0.8 s lets both steps out together when the second is judged, the first 4.40 to 4.53 s after
-it was made; a return that stays past rest is let out after 1.53 s. Later reports come from
-a face lost while the step waited, decided once the face is back (up to ``lost_out_s``, 6 s
-from when it was made; 5.06 to 5.66 s in 5 of late_sweep.py's 32 releases; docs/gestures.md
-"missed faces"; up to 9.86 s before fix47a bounded it). Applied then, such a "previous"
-jumped the highlight from the request on screen back to one the patient had left, at the
-very moment the face came back, when the patient is most likely to nod at what they see;
-the nod then chose the request the jump put there (review rev47a, bedlate.py)."""
+longest report delay measured for steps a patient means, with the face in view (session 48,
+s48 engine): one deliberate turn is let out at most 1.13 s after it was made (review rev48b,
+deferosc.py / deferosc2.py, 10 to 30 fps); "previous, previous" whose first return stayed past
+rest 0.8 s lets both out together when the second is judged, the first 4.40 to 4.53 s after it
+was made (rev45g's twicestay shapes); smaller side-to-side swings after a turn, at most 4.74 s
+(deferosc.py). Not the engine's longest: a slow swing from side to side after a turn (10 to
+12 degrees, half-period 1.1 to 1.4 s, 5 to 8 swings, face in view) holds turns on the busy yaw
+axis up to ``defer_max_s``, 8.0 s, and lets them out together, 27 of them 5.0 to 8.0 s late
+(deferosc2.py). Those are a head looking around, not steps asked for, and the bound drops them
+with the rest of their burst (review rev48b's oscburst.py: bursts that moved the highlight,
+140 of 230 -> 0). Later reports also come from a face lost while the step waited, decided once
+the face is back (up to ``lost_out_s``, 6 s from when it was made; 5.06 to 5.66 s in 5 of
+late_sweep.py's 32 releases; docs/gestures.md "missed faces"; up to 9.86 s before fix47a
+bounded it). Applied then, such a "previous" jumped the highlight from the request on screen
+back to one the patient had left, at the very moment the face came back, when the patient is
+most likely to nod at what they see; the nod then chose the request the jump put there (review
+rev47a, bedlate.py)."""
 LATE_STEP_RANGE_S = (1.0, 10.0)
 """The allowed ``late_step_max_s``: under 1 s would drop ordinary deferred steps (a turn
 deferred on the shake detector comes 0.3 to 0.7 s after it was made), over 10 s is no bound
