@@ -151,6 +151,7 @@ class Gesture:
     t: float
     confidence: float
     made: float | None = None  # a late report's own time (``GestureEvent.made``)
+    face_back: float | None = None  # made before a face loss: its end (``GestureEvent.face_back``)
 
 
 @dataclass(frozen=True)
@@ -1041,7 +1042,7 @@ class BedsideService:
         elif self._emergency_call(g) and (through := self.menu.take_emergency(g.name, g.t)):
             outcome = self._emergency_through(through, g)
         else:
-            outcome = self.menu.on_gesture(g.name, g.t, g.made)
+            outcome = self.menu.on_gesture(g.name, g.t, g.made, g.face_back)
         late_s = self._note_late_call(g, outcome)
         if isinstance(outcome, Selected | Cancelled):
             self._call_over_ended(sent=isinstance(outcome, Selected))

@@ -28,7 +28,7 @@ def reported(event: GestureEvent, frame_t: float) -> Gesture:
     deferred behind a nod of its axis keeps its own older ``t`` in the engine; posted with it,
     it moved the bedside's clock back and was applied to the menu of now as made then."""
     t = frame_t if event.made is not None else event.t
-    return Gesture(event.gesture, t, event.confidence, event.made)
+    return Gesture(event.gesture, t, event.confidence, event.made, event.face_back)
 
 
 class VisionWorker:

@@ -249,6 +249,10 @@ class GestureEngine:
         self._cut: dict[tuple[str, float], _Cut] = {}
         """(gesture, made_at) of a deferred look or turn -> the loss that cleared the nod or
         shake detector it waits on (see :meth:`_after_cut`)."""
+        # the first frame with no face of a loss under way, and when the face last came back
+        # from a loss over the crossing's ``bridge_s`` (see GestureEvent.face_back)
+        self._face_lost_at: float | None = None
+        self._face_back_at: float | None = None
         # held head events held back while their return is past rest the other way (maybe a
         # posture shift undone by the next gesture; see beckon.vision.crossing)
         self.crossing = CrossingWait(self.params.crossing)
@@ -519,6 +523,10 @@ class GestureEngine:
         # beckon.vision.crossing) before the opposite one it swung into, so that the bedside
         # applies "previous, next" in the patient's order.
         out = sorted(self._arbitrate(candidates), key=lambda e: e.made_at)
+        back = self._face_back_at
+        out = [
+            replace(e, face_back=back) if back is not None and e.made_at < back else e for e in out
+        ]
         for det in self.oscillators:
             done = [e.made_at for e in out if e.gesture == det.gesture]
             if done:
@@ -1065,6 +1073,13 @@ class GestureEngine:
         turns waited for the second (twice.py, report minus made 1.52 s -> about 0.65 s).
         Its cost: slow shakes blinked 1-3 frames give s47's false turns again (shakeshort.py,
         6 -> 10 of 60, the shake still reported after each)."""
+        # When the face came back from a loss over bridge_s, for GestureEvent.face_back.
+        if not found and self._face_lost_at is None:
+            self._face_lost_at = t
+        elif found and self._face_lost_at is not None:
+            if t - self._face_lost_at > self.crossing.params.bridge_s + _SAME_TIME_S:
+                self._face_back_at = t
+            self._face_lost_at = None
         keys = {(e.gesture, e.made_at) for e in self._pending}
         for key in [k for k in self._cut if k not in keys]:
             del self._cut[key]

@@ -67,6 +67,15 @@ class GestureEvent:
     on screen when it was made: a nod at "Water" released seconds later must not select the
     request on offer by then (the replayed and deferred ones carry it since session 39)."""
 
+    face_back: float | None = None
+    """For an event made before a loss of the face over ``CrossingParams.bridge_s`` and
+    reported after it: when the face came back (None otherwise). Why: the bedside drops a
+    step made before a step it dropped as too late (``Interaction._too_late_to_step``), as one
+    made from where that step would have put the highlight; a step made after the face came
+    back was made from what the screen showed, and must not go with it (review rev48b2,
+    lostthen2.py: a deliberate turn made 1.7 s after the face came back, reported in the
+    frame that let the old turn out 6.67 s late, was dropped with it in 12 of 32 cases)."""
+
     @property
     def made_at(self) -> float:
         """When the gesture was made: :attr:`made`, or ``t`` for one reported as it was made."""
