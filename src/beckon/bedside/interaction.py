@@ -352,12 +352,14 @@ axis up to ``defer_max_s``, 8.0 s, and lets them out together, 27 of them 5.0 to
 (deferosc2.py). Those are a head looking around, not steps asked for, and the bound drops them
 with the rest of their burst (review rev48b's oscburst.py: bursts that moved the highlight,
 140 of 230 -> 0). Later reports also come from a face lost while the step waited, decided once
-the face is back (up to ``lost_out_s``, 6 s from when it was made; 5.06 to 5.66 s in 5 of
-late_sweep.py's 32 releases; docs/gestures.md "missed faces"; up to 9.86 s before fix47a
-bounded it). Applied then, such a "previous" jumped the highlight from the request on screen
-back to one the patient had left, at the very moment the face came back, when the patient is
-most likely to nod at what they see; the nod then chose the request the jump put there (review
-rev47a, bedlate.py)."""
+the face is back (5.06 to 5.66 s in 5 of late_sweep.py's 32 releases; docs/gestures.md
+"missed faces"; up to 9.86 s before fix47a bounded it): the crossing lets such a step out
+within ``lost_out_s``, 6 s, of when it was made, but a step let out then may still wait on the
+shake detector behind a new turn, up to about 1 s more, so it can be reported 6.40 to 6.87 s
+after it was made (review rev48b2, lostthen2.py, 15 fps). Applied then, such a "previous"
+jumped the highlight from the request on screen back to one the patient had left, at the very
+moment the face came back, when the patient is most likely to nod at what they see; the nod
+then chose the request the jump put there (review rev47a, bedlate.py)."""
 LATE_STEP_RANGE_S = (1.0, 10.0)
 """The allowed ``late_step_max_s``: under 1 s would drop ordinary deferred steps (a turn
 deferred on the shake detector comes 0.3 to 0.7 s after it was made), over 10 s is no bound
