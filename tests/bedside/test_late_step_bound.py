@@ -228,3 +228,21 @@ def test_a_late_call_the_menu_does_not_take_is_not_logged_as_sent(
         service.handle(Gesture("turn_right", now + 0.1, 0.9, made=now - 6.0))
     assert len([e for e in seen if isinstance(e, ev.RequestSaved)]) == saved_before
     assert "never drops a call" not in caplog.text
+
+
+def test_a_late_call_that_opens_the_pain_scale_is_logged_as_taken(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A held turn mapped to "call:pain", decided 6.1 s late once the face was back: the menu
+    # takes it and opens the pain scale (nothing sent yet), so IT must see how late it came
+    # (review rev48b2: only a send or a confirmation was logged).
+    service = unlinked_bedside(tmp_path)
+    service.menu = Interaction(ITEMS, {**STEPS, "turn_right": "call:pain"}, scale_intents=["pain"])
+    seen: list[object] = []
+    service.listeners.append(seen.append)
+    now = service.menu_time()
+    with caplog.at_level(logging.INFO, logger="beckon.bedside.service"):
+        service.handle(Gesture("turn_right", now, 0.9, made=now - 6.1))
+    assert service.menu.view(now).stage == "scale", "taken: the pain scale is open"
+    assert not [e for e in seen if isinstance(e, ev.RequestSaved)], "nothing sent yet"
+    assert "turn_right (a call) reported 6.10 s after it was made, taken" in caplog.text

@@ -1070,18 +1070,19 @@ class BedsideService:
     def _note_late_call(self, g: Gesture, outcome: object) -> float:
         """How long ago gesture ``g`` was made (0 when reported on time), and, for a
         ``call:`` gesture (a nurse call, an emergency) reported late and taken (``outcome``
-        sends it, or asks to confirm it), a log line saying so. A step that late is not
-        applied (:meth:`Interaction._too_late_to_step`); a call is never dropped for
-        lateness, because a missed call costs a patient more than a late one, so its
-        lateness is logged (a WARNING past ``late_step_max_s``, where a step would have been
-        dropped) and the request it sends is dated from when it was made (:meth:`submit`).
-        Only when taken: a call the menu did not take for another reason (asleep, the pause
-        after a choice) logged "lateness never drops a call" with nothing sent, which misled
-        whoever read the log (review rev48b, calllog.py)."""
+        sends it, asks to confirm it, or opens the pain scale for it), a log line saying so. A
+        step that late is not applied (:meth:`Interaction._too_late_to_step`); a call is
+        never dropped for lateness, because a missed call costs a patient more than a late
+        one, so its lateness is logged (a WARNING past ``late_step_max_s``, where a step
+        would have been dropped) and the request it sends is dated from when it was made
+        (:meth:`submit`). Only when taken: a call the menu did not take for another reason
+        (asleep, the pause after a choice) logged "lateness never drops a call" with nothing
+        sent, which misled whoever read the log (review rev48b, calllog.py); a call opening
+        the pain scale is taken (review rev48b2)."""
         if g.made is None:
             return 0.0
         late_s = max(0.0, g.t - g.made)
-        taken = isinstance(outcome, Selected | ConfirmRequested)
+        taken = isinstance(outcome, Selected | ConfirmRequested | ScaleOffered)
         if taken and self.menu.actions.get(g.name, "").startswith("call:"):
             level = logging.WARNING if late_s > self.menu.late_step_max_s else logging.INFO
             log.log(level, "%s (a call) reported %.2f s after it was made, taken: lateness"
