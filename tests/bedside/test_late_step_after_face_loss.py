@@ -7,6 +7,8 @@ left again just after. The engine lets the old turn out 6.67 s late together wit
 made 1.7 s after the face came back. The menu drops the old turn (over ``late_step_max_s``) and
 drops a step made before it with it (``Interaction._too_late_to_step``), but not the new one:
 that was made from what the screen showed once the face was back (``GestureEvent.face_back``).
+Only in that frame: swing steps let out in a later frame, after a face loss, are a head looking
+around and go with the dropped step (review rev48b3, lostswing.py).
 Real engine (synthetic pose traces, 15 fps) into the real menu."""
 
 from __future__ import annotations
@@ -74,3 +76,53 @@ def test_a_step_made_before_the_face_came_back_still_goes_with_the_dropped_step(
     assert menu.highlighted(22.53) == "water"
     assert menu.on_gesture("turn_right", 22.53, made=21.8) == Declined("water", 22.53)
     assert menu.highlighted(22.53) == "pain"
+
+
+def turn_then_face_lost_then_looking_around() -> Patient:
+    # Review rev48b3's lostswing.py case ("past", 20.1, 0.0, 10, 1.2, 1): the same held turn,
+    # the head still past rest when the face is lost and back (20.1 s), then the head swings
+    # slowly side to side (10 deg, 1.2 s a swing, five swings) with nothing meant.
+    return Patient(
+        yaw=glide(
+            (14.0, 0.0),
+            (14.8, 14.0),
+            (15.4, 14.0),
+            (15.8, -7.0),
+            (20.1, -7.0),
+            (21.3, 10.0),
+            (22.5, -10.0),
+            (23.7, 10.0),
+            (24.9, -10.0),
+            (26.1, 10.0),
+            (27.3, 0.0),
+        ),
+        found=lambda t: not LOST <= t < BACK,
+    )
+
+
+def test_a_swing_once_the_face_is_back_let_out_after_the_old_turn_moves_nothing() -> None:
+    # The face_back exemption is for a step let out in the frame the old step is dropped in
+    # (the test above). Swing steps the engine holds and lets out together in a later frame,
+    # the first made before that drop, are a head looking around: they go as a burst would.
+    events = reported(turn_then_face_lost_then_looking_around(), 33.1, 15.0)
+    steps = [(t, e) for t, e in events if e.gesture in STEPS and STEPS[e.gesture] != "select"]
+    (t_old, old), *swing = steps
+    assert old.made is not None and old.made < LOST
+    assert old.face_back is not None and t_old - old.made > 5.0, "the old turn, over 5 s late"
+    assert len(swing) >= 2, steps
+    t_swing = swing[0][0]
+    assert all(t == t_swing > t_old for t, _ in swing), "let out together, in a later frame"
+    assert all(e.made is not None and e.made > old.face_back for _, e in swing)
+    first_made = swing[0][1].made
+    assert first_made is not None and first_made < t_old, "the first made before the drop"
+
+    menu = Interaction(ITEMS, STEPS, offer_seconds=4.0)
+    untouched = Interaction(ITEMS, STEPS, offer_seconds=4.0)
+    for t, e in steps:
+        g = as_gesture(e, t)
+        assert menu.on_gesture(g.name, g.t, g.made, g.face_back) is None, (t, e)
+    t_nod = t_swing + 0.6
+    on_screen = untouched.highlighted(t_nod)
+    assert on_screen is not None
+    assert menu.highlighted(t_nod) == on_screen, "the scan goes on as if no step came"
+    assert menu.on_gesture("nod", t_nod) == Selected(on_screen, t_nod)

@@ -1238,13 +1238,23 @@ class Interaction:
         came back from a loss the dropped step waited through (its ``face_back``): the patient
         saw nothing move and stepped again (review rev48b2, lostthen2.py: the old turn let out
         6.67 s late and a new turn made 1.7 s after the face came back, reported together,
-        and the new one went with the old in 12 of 32 cases)."""
+        and the new one went with the old in 12 of 32 cases). Only in the frame the old step
+        was dropped in: the engine lets a turn made after the return out with the old one
+        there, whereas steps let out in a later frame, still made before that drop, are a
+        head swinging side to side once the face is back, and applied they walk the
+        highlight to a request nobody meant (review rev48b3, lostswing.py: four swing steps
+        let out together 2.8 s after the old turn was dropped moved the highlight
+        water -> bed and a nod would have chosen "bed")."""
         if action not in ("next", "previous"):
             return False
         with_a_dropped_step = (
             self._late_drop_at is not None
             and made < self._late_drop_at
-            and (self._late_drop_back is None or made < self._late_drop_back)
+            and (
+                self._late_drop_back is None
+                or made < self._late_drop_back
+                or t != self._late_drop_at
+            )
         )
         return t - made > self.late_step_max_s or with_a_dropped_step
 
