@@ -354,9 +354,11 @@ with the rest of their burst (review rev48b's oscburst.py: bursts that moved the
 140 of 230 -> 0). Later reports also come from a face lost while the step waited, decided once
 the face is back (5.06 to 5.66 s in 5 of late_sweep.py's 32 releases; docs/gestures.md
 "missed faces"; up to 9.86 s before fix47a bounded it): the crossing lets such a step out
-within ``lost_out_s``, 6 s, of when it was made, but a step let out then may still wait on the
-shake detector behind a new turn, up to about 1 s more, so it can be reported 6.40 to 6.87 s
-after it was made (review rev48b2, lostthen2.py, 15 fps). Applied then, such a "previous"
+within ``lost_out_s``, 6 s, of when it was made, but the shake detector may then hold it
+further: behind a new turn, reported 6.40 to 6.87 s after it was made (review rev48b2,
+lostthen2.py, 15 fps), and behind a head swinging side to side once the face is back, up to
+``defer_max_s``, 8.0 s (review rev48b3, lostswing.py, 15 fps: the 78 face-lost turns 4.60 to
+8.00 s late, 27 of them 8.00 s). Applied then, such a "previous"
 jumped the highlight from the request on screen back to one the patient had left, at the very
 moment the face came back, when the patient is most likely to nod at what they see; the nod
 then chose the request the jump put there (review rev47a, bedlate.py)."""
