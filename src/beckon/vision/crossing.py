@@ -119,8 +119,9 @@ class CrossingParams:
     no longer sees. Counted from ``made``, not from the loss: counted from the loss, a wait
     already seconds old when the face was lost went out up to 9.86 s after it was made, and
     moved the highlight just as the face was back, when the patient is most likely to nod at
-    what they see (review rev47a, late.py, bedlate.py). The bedside applies a late step from
-    what was on offer when it was made but has no bound on its age, so the bound is here."""
+    what they see (review rev47a, late.py, bedlate.py). The bedside has its own bound since
+    session 48 (``bedside.late_step_max_s``, 5 s: a step reported later moves nothing); this
+    one keeps the engine from holding a face-lost wait open for ever."""
 
 
 def lost_too_long(made: float, t: float, params: CrossingParams) -> bool:
