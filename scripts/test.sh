@@ -32,12 +32,16 @@ fi
 # Most tests wait on real processes (brokers, stations, windows, replays) more than they
 # compute: on two cores the load stayed about 1 with two workers, and three take the main
 # suite from 16.5 to about 12 minutes on an idle machine (session 47). The fault suite runs
-# alone afterwards: it checks production deadlines (a cut noticed within 15 s) that a busy
-# neighbour could blur.
+# apart afterwards, from tests/faults alone (collecting the whole tree for it imported
+# everything). Its tests wait on their processes too, so two run side by side; those marked
+# `window` assert a short production time window (a cut noticed within 15 s) that a busy
+# neighbour could blur, and run last, one at a time, with nothing beside them.
 workers=${BECKON_TEST_WORKERS:-3}
 echo "==> pytest (everything but the fault suite, $workers workers)"
 status=0
 run_pytest -n "$workers" --dist loadfile -m "not faults" || status=$?
-echo "==> pytest (fault suite, alone)"
-run_pytest -m faults || status=$?
+echo "==> pytest (fault suite, two at a time)"
+run_pytest tests/faults -n 2 --dist load -m "faults and not window" || status=$?
+echo "==> pytest (fault suite's time windows, alone)"
+run_pytest tests/faults -m "faults and window" || status=$?
 exit "$status"

@@ -131,6 +131,7 @@ def questions(db: Path) -> list[str]:
         return [row[0] for row in conn.execute("SELECT id FROM questions")]
 
 
+@pytest.mark.window  # the frozen station's presence still fresh
 def test_a_command_the_station_never_confirms_fails_loudly_with_exit_1(
     tmp_path: Path, procs: list[Proc]
 ) -> None:

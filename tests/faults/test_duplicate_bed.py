@@ -32,6 +32,7 @@ def _dropped(bed: Proc) -> int:
     return sum(1 for e in bed.lines() if e["event"] == "connection" and e["detail"] == "offline")
 
 
+@pytest.mark.window  # one device gives up within its 10 s
 def test_a_second_device_with_the_same_bed_credentials_stops_instead_of_flapping(
     prod_broker: ProdBroker, tmp_path: Path, procs: list[Proc]
 ) -> None:
@@ -67,6 +68,7 @@ def test_a_second_device_with_the_same_bed_credentials_stops_instead_of_flapping
     assert saved_ids(winner), "the device that kept the session made no call"
 
 
+@pytest.mark.window  # the bed reconnects within the doctor's 4 s
 def test_the_doctor_says_when_someone_else_connects_with_the_same_credentials(
     prod_broker: ProdBroker, tmp_path: Path, procs: list[Proc]
 ) -> None:

@@ -121,6 +121,7 @@ def test_broker_restart_during_a_burst(
         broker.stop()
 
 
+@pytest.mark.window  # both ends notice within 19 s of the cut
 def test_a_network_cut_is_noticed_within_15_s_and_owed_calls_follow_the_path_back(
     prod_broker: ProdBroker, tmp_path: Path, procs: list[Proc]
 ) -> None:
