@@ -1236,7 +1236,7 @@ def test_a_replay_that_fails_part_way_gives_the_live_detectors_their_own_state_b
     live = (engine._good_head_t, engine._open_pitch, engine._closing_t)
     assert math.isfinite(live[0])
 
-    def broken(*_: object) -> list[GestureEvent]:
+    def broken(*_: object, **__: object) -> list[GestureEvent]:
         raise RuntimeError("a frame the replay cannot read")
 
     monkeypatch.setattr(engine, "_feed_head", broken)

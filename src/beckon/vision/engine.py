@@ -308,8 +308,9 @@ class GestureEngine:
             limit = p.max_abs_deg * (2.0 if provisional else 1.0)
             usable = max(abs(v) for v in angles.values()) <= limit
             # A hand over the face moves MediaPipe's pose while the head stays still: such
-            # frames are not usable for head gestures (one in progress is dropped, none
-            # starts). Expressions are not gated: a brow raise bends the forehead's outline.
+            # frames are not usable for head gestures (none starts; one in progress goes on
+            # across up to ``held_bridge_s`` of them, as across a missed face, and is dropped
+            # after that). Expressions are not gated: a brow raise bends the forehead's outline.
             pose = (angles["pitch"], angles["yaw"], angles["roll"])
             head_ok = self.occlusion.update(t, getattr(obs, "deformation", None), pose)
         osc_sample = PoseSample(
@@ -442,7 +443,9 @@ class GestureEngine:
                     self._apart.add(frozenset({key, releaser}))
                     candidates.append(released)
         self._note_cuts(t, bool(obs.found))
-        judged = self._feed_head(t, held_angles is not None, held_angles or angles)
+        judged = self._feed_head(
+            t, held_angles is not None, held_angles or angles, away=self._head_away(read)
+        )
         candidates += judged
         candidates += self._feed_face(t, usable, angles, chans)
         for hold, channel in self.head:
@@ -723,8 +726,17 @@ class GestureEngine:
             return None
         return low
 
-    def _feed_head(self, t: float, usable: bool, angles: dict[str, float]) -> list[GestureEvent]:
-        """One frame to the held head gestures (and the record of how far each axis went)."""
+    def _head_away(self, read: dict[str, float] | None) -> bool:
+        """Whether a frame's angles, ``read``, put the head further than ``max_abs_deg`` from
+        neutral: the head was seen away, which is no gap a held gesture under way bridges
+        (``HoldParams.bridge_s``), unlike a frame with no face or too poor a view."""
+        return read is not None and max(abs(v) for v in read.values()) > self.params.max_abs_deg
+
+    def _feed_head(
+        self, t: float, usable: bool, angles: dict[str, float], *, away: bool = False
+    ) -> list[GestureEvent]:
+        """One frame to the held head gestures (and the record of how far each axis went);
+        ``away``: an unusable frame saw the head away (:meth:`_head_away`)."""
         out: list[GestureEvent] = []
         for hold, channel in self.head:
             value = angles.get(channel) if usable else None
@@ -737,7 +749,7 @@ class GestureEngine:
             self.crossing.note(
                 hold.gesture, t, None if value is None else hold.sign * value, release
             )
-            event = hold.update(t, value, others)
+            event = hold.update(t, value, others, away=away)
             if event is not None:
                 self._note_held(event, hold)
                 out.append(event)
@@ -881,7 +893,13 @@ class GestureEngine:
                     angles["pitch"] = self._deblink(h.t, channels(h.blendshapes), angles["pitch"])
                     self._good_head_t = float(h.t)
                 held = angles if usable else self._low_view_angles(h, read)
-                events = self._feed_head(h.t, held is not None, held or angles) if head else []
+                events = (
+                    self._feed_head(
+                        h.t, held is not None, held or angles, away=self._head_away(read)
+                    )
+                    if head
+                    else []
+                )
                 events += self._feed_face(h.t, usable, angles, chans) if face else []
                 for e in events:
                     hold = next(d for d, _ in holds if d.gesture == e.gesture)

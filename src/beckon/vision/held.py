@@ -30,8 +30,9 @@ while, and comes back. Why this shape, and why it fires on the way back:
   within the resting band: a second turn made on purpose), and nothing while the face is
   missing, poor, or the head is far from neutral (that gating is the caller's job: it passes
   ``usable=False``); an unusable frame makes the detector wait for rest again, except in a
-  short gap begun at rest or while a finished excursion settles (``bridge_s``, head angles:
-  a brisk turn's onset, or its swing through rest, bends the mesh for a few frames).
+  short gap (``bridge_s``, head angles: a missed detection, or the mesh bent for a few frames
+  by a brisk movement), which goes the ordinary way unless the frames either side of it show
+  it hid a movement.
 
 Firing on the way back costs the settle time in latency (0.2 to 0.3 s after the gesture
 ends) and buys the maximum-hold and oscillation checks, which are what keep false alarms down.
@@ -53,6 +54,11 @@ logger = logging.getLogger(__name__)
 _REST_TOL = 1e-6
 """Slack on ``rested_s``: a stay is read as a difference of frame times, and four frames at
 10 fps (0.4 s) read under 0.4 about half the time."""
+
+_GAP_TOL = 1e-6
+"""Slack on ``bridge_s``: a gap is read as a difference of frame times, and four frames missed
+at 10 fps (0.3 s first to last) read 0.3000000000000007 at some clock times, bridged or not by
+float rounding (review rev46c, edge.py; the engine's cut rule takes the same slack)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,15 +160,36 @@ class HoldParams:
     """The last this many seconds before the excursion are its ramp, not sway."""
     sway_lookback_s: float = 3.0
     bridge_s: float = 0.0
-    """A stretch of unusable frames at most this long that begins at rest (no excursion under
-    way, none being waited out) does not make the detector wait for rest again: rest was just
-    seen, and a gesture may start on the first usable frame after it (the occlusion gate
-    closes for a few frames at a brisk turn's onset, when the mesh bends with the movement).
-    Nor does one that begins while an excursion that came back is settling: the gesture was
-    seen whole, and the settle goes on from the first usable frame after the gap (a turn
-    right swung briskly on into a turn left bends the mesh as it crosses rest; at 15 fps the
-    gate closed there for 0.27 s and the finished turn was dropped unjudged). 0: every
-    unusable frame does (as for expressions)."""
+    """A stretch of unusable frames at most this long (first to last, with ``_GAP_TOL`` of
+    slack) is a missed reading, not an end: whatever the detector was doing goes on from the
+    first usable frame after it, as if those frames had not been taken. One rule for the
+    three states a gap can fall in, and the same length as the engine's cut rule (a face back
+    within ``CrossingParams.bridge_s`` of the loss is no cut):
+
+    * at rest (no excursion under way, none being waited out): rest was just seen, and a
+      gesture may start on the first usable frame after it (the occlusion gate closes for a
+      few frames at a brisk turn's onset, when the mesh bends with the movement);
+    * settling (an excursion came back): the gesture was seen whole, and the settle goes on
+      (a turn right swung briskly on into a turn left bends the mesh as it crosses rest; at
+      15 fps the gate closed there for 0.27 s and the finished turn was dropped unjudged);
+    * out (issue #9): MediaPipe misses single frames in the hold or the return of a held
+      turn, tilt or look (blur, a hand passing), and one such frame lost the gesture a
+      patient held for the menu (review rev47a, miss.py: 72 of 144 runs). A frame that saw
+      the head away (``away``) is no gap: the head was seen elsewhere.
+
+    Out, the frames either side of the gap must show it hid no movement, since the gap is
+    exactly where the head's path is unknown and MediaPipe misses frames most in fast
+    movement. The frame after it past the other way's entry bar: the head swung through rest
+    unseen, into the other way's gesture (a turn left seen whole and a turn right after a
+    hidden crossing is one shake's "next" seen whole, which two turns would make "previous,
+    next"), so the excursion ends there as before. The plateau, which tells a held gesture
+    from a glance, is read only on what was seen: a gap ends a run, so the hold must be seen
+    whole on one side of it (:func:`_longest_run`; added across, two glances whose return
+    fell in the gap made one hold, gest46c: 10 of 45), and a plateau left next to the gap and
+    found again after it hid a swing of a nod or shake, whose detector the gap cleared
+    (:func:`_hid_a_swing`; review rev46c: a dip's bottom unseen made a held turn or look).
+    The gap counts toward ``max_hold_s`` (the head was out all along, or came back unseen).
+    0: every unusable frame makes the detector wait for rest again (as for expressions)."""
 
 
 @dataclass(slots=True)
@@ -192,6 +219,9 @@ class _Excursion:
     rested: float = 0.0
     """How long the signal stayed within the release bar of rest just before it (on the
     frames: first to last sample there), for ``rested_s``."""
+    gaps: tuple[float, ...] = ()
+    """The times of the samples after which a bridged gap (``bridge_s``) began while it was
+    out: the signal's path from each to the next sample is unknown (:func:`_longest_run`)."""
 
 
 class HoldDetector:
@@ -249,19 +279,26 @@ class HoldDetector:
         return self._ex is not None
 
     def update(
-        self, t: float, value: float | None, others: tuple[float, ...] = ()
+        self,
+        t: float,
+        value: float | None,
+        others: tuple[float, ...] = (),
+        *,
+        away: bool = False,
     ) -> GestureEvent | None:
-        """Feed one sample; ``value=None`` means unusable (no face, poor view, head away)."""
+        """Feed one sample; ``value=None`` means unusable (no face, poor view, head away;
+        ``away``: the frame saw the head away, which no gap bridges while out)."""
         p = self.params
         if value is None:
             self._prev = None  # a gap hides where the signal went: nothing to read across it
             ex = self._ex
             at_rest = ex is None and not self._blocked
+            out = ex is not None and ex.back_t is None and not away
             settling = ex is not None and ex.back_t is not None
-            if p.bridge_s > 0.0 and (at_rest or settling):
+            if p.bridge_s > 0.0 and (at_rest or out or settling):
                 if self._gap_since is None:
                     self._gap_since = t
-                if t - self._gap_since <= p.bridge_s:
+                if t - self._gap_since <= p.bridge_s + _GAP_TOL:
                     # A stay at rest goes on across a bridged gap: the gate closes for a
                     # frame or two at a brisk movement's onset, and clearing the stay there
                     # put the next tilt of three back in the cooldown (review rev42b).
@@ -273,8 +310,20 @@ class HoldDetector:
             self._ex = None
             self._blocked = True
             return None
-        self._gap_since = None
+        bridged, self._gap_since = self._gap_since is not None, None
         x = self.sign * value
+        ex = self._ex
+        if bridged and ex is not None and ex.back_t is None:
+            if x <= -p.enter:
+                logger.debug(
+                    "%s: past rest the other way after a gap at t=%.2f; dropped", self.gesture, t
+                )
+                self._rest_from = None
+                self._stay = 0.0
+                self._ex = None
+                self._blocked = True
+            else:
+                ex.gaps += (ex.values[-1][0],)
         prev, self._prev = self._prev, (t, x)
         prev_others, self._prev_others = self._prev_others, tuple(others)
         release = p.release_ratio * p.enter
@@ -453,7 +502,14 @@ class HoldDetector:
             level = _median_of_three(xs, ex.before, after)
         peak = float(level.max())
         floor = max(p.enter, min(p.plateau_share * peak, peak - ex.sway))
-        plateau = _longest_run(ts, level, floor, ex.before, after)
+        if _hid_a_swing(ts, level, floor, ex.gaps):
+            logger.debug(
+                "%s: a gap at t=%.2f hid a swing off the plateau and back; dropped",
+                self.gesture,
+                t,
+            )
+            return None
+        plateau = _longest_run(ts, level, floor, ex.before, after, ex.gaps)
         if plateau < p.min_hold_s:
             logger.debug(
                 "%s: plateau %.2f s too short at t=%.2f (floor %.2f, peak %.2f)",
@@ -565,12 +621,37 @@ def _median_of_three(
     return out
 
 
+def _hid_a_swing(
+    ts: np.ndarray, xs: np.ndarray, floor: float, gaps: tuple[float, ...] = ()
+) -> bool:
+    """Whether a bridged gap (``gaps``: the times of the samples after which one began) hid a
+    swing: the signal is on the plateau (at or above ``floor``) somewhere before the gap and
+    somewhere after it, but not on both samples next to it, so it left the plateau and came
+    back with the turning point, or part of the swing, unseen.
+
+    Why: the gap also cleared the nod or shake detector, which would have read that swing
+    (seen whole, 14 degrees out, down to 4 to 8 and out again for 0.5 s each is a shake or a
+    nod), and each side of it alone is a hold: bridged, the bottom of a dip unseen for 0.1 s
+    made a held turn or look (review rev46c; gest46c's dip.py, 18 of 18 runs). A gap with the
+    plateau on both samples next to it is a hold with a frame or a few missed; one after which
+    the signal does not reach the plateau again hid part of the return."""
+    on = xs >= floor
+    for gap in gaps:
+        i = int(np.searchsorted(ts, gap))
+        if i + 1 >= len(ts) or (on[i] and on[i + 1]):
+            continue
+        if on[: i + 1].any() and on[i + 1 :].any():
+            return True
+    return False
+
+
 def _longest_run(
     ts: np.ndarray,
     xs: np.ndarray,
     floor: float,
     before: tuple[float, float] | None = None,
     after: tuple[float, float] | None = None,
+    gaps: tuple[float, ...] = (),
 ) -> float:
     """Longest stretch of time during which the signal stays at or above ``floor``, from the
     crossing on the way up to the crossing on the way down, each read by linear interpolation
@@ -580,7 +661,12 @@ def _longest_run(
     0.4 s hold, and talking heads' glances of 0.37 to 0.38 s read 0.40 s at 10 fps (0.28 to
     0.37 s at 30 fps). Where no sample below the floor is known on one side (the excursion's
     first sample already above it after a gap), the run reaches half a frame interval past its
-    last sample there, as counting samples had it (one frame at 10 fps is 0.1 s, not 0)."""
+    last sample there, as counting samples had it (one frame at 10 fps is 0.1 s, not 0).
+
+    ``gaps``: the times of samples after which frames were missing (a bridged gap,
+    ``HoldParams.bridge_s``). The path across a gap is unknown, so a gap ends a run: the
+    runs either side of it end and start half a frame interval from their samples next to
+    it (as at an end with no sample known beyond it), and are not added."""
     if len(ts) == 0:
         return 0.0
     step = float(np.median(np.diff(ts))) if len(ts) > 1 else 0.0
@@ -601,11 +687,15 @@ def _longest_run(
             start = None
             continue
         if start is None:
-            start = _crossing(t_all, x_all, i - 1, i, floor) if i > 0 else t_all[i] - step / 2
-        if i + 1 < len(t_all) and x_all[i + 1] < floor:
-            best = max(best, _crossing(t_all, x_all, i, i + 1, floor) - start)
-        elif i + 1 == len(t_all):
+            if i == 0 or t_all[i - 1] in gaps:
+                start = t_all[i] - step / 2
+            else:
+                start = _crossing(t_all, x_all, i - 1, i, floor)
+        if t_all[i] in gaps or i + 1 == len(t_all):
             best = max(best, t_all[i] + step / 2 - start)
+            start = None  # a gap ends the run: the next sample starts one of its own
+        elif x_all[i + 1] < floor:
+            best = max(best, _crossing(t_all, x_all, i, i + 1, floor) - start)
     return best
 
 
