@@ -278,6 +278,20 @@ class StationMetrics(_Common):
             }
         healthy, detail = super().health()
         detail["starting"] = self.service.starting  # healthy so far, not serving yet
+        # Per unit (one broker link each without a broker username): which units' links are
+        # down and which units are served now; ``broker_connected`` still means every link.
+        # All or nothing, one unit's link down read as the whole station off the broker.
+        down = self.service.units_down
+        detail["units_down"] = down
+        detail["units_serving"] = self.service.units_serving
+        if down and len(down) < len(self.service.cfg.units):
+            detail["problems"] = [
+                f"broker not connected for unit {', '.join(down)} (the other units' "
+                "connections are up)"
+                if problem == "broker not connected"
+                else problem
+                for problem in detail["problems"]
+            ]
         # Running, but not taking the unit's calls: holding back, waiting for its database,
         # or a re-check for a twin that goes on (``calls_held``).
         if why := self.service.not_serving or self.service.calls_held:

@@ -323,7 +323,8 @@ def test_a_running_station_with_a_skewed_clock_is_judged_by_15_s_whatever_presen
     assert "heard desk on gh/icu serving" in caplog.text, caplog.text
     serving = StationService(StationSettings(config))
     serving.handle(Connected("icu"))
-    serving._probe_until = None  # past its start-up probe: serving
+    serving._probes.clear()  # past its start-up probe: serving
+    serving._served = True
     serving._check_twin(behind)
     assert serving.split_by == ["desk on gh/icu"]
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from beckon.config import BrokerConfig, StationConfig, StationSettings
+from beckon.messaging.mqtt import Connected
 from beckon.station.service import HEARTBEAT_S, StationService
 from beckon.station.store import RequestStore
 
@@ -23,7 +24,9 @@ class CountingStation(StationService):
         station = StationConfig("gh", UNITS, database=str(tmp_path / "s.sqlite3"))
         super().__init__(StationSettings(station, BrokerConfig()))
         self._store = RequestStore(tmp_path / "s.sqlite3")  # opened by run(), not run here
-        link = SimpleNamespace(connected=True, subscribed_at=time.monotonic())
+        link = SimpleNamespace(
+            connected=True, subscribed_at=time.monotonic(), hold_acks=lambda: None
+        )
         self.links = {unit: link for unit in UNITS}  # type: ignore[misc]
         self.presences: list[str] = []
         self.announces: list[str] = []
@@ -39,24 +42,26 @@ class CountingStation(StationService):
 
     def beat(self) -> None:
         """One heartbeat, due now."""
-        self._heartbeat_due = 0.0
+        self._beat_due.clear()
         self._heartbeat()
 
 
-def test_no_unit_heartbeats_while_a_probe_holds_its_requests(tmp_path: Path) -> None:
-    """A probe after icu's link reconnects holds every unit's requests, and a flapping link
-    keeps it going. ward heartbeating meanwhile showed its tablets a fresh station that took
-    none of their calls: 4 presences in a 25 s flap, 0 of 4 calls stored (review rev47s). The
-    probe's end announces every unit afresh."""
+def test_no_unit_heartbeats_while_its_links_probe_holds_its_requests(tmp_path: Path) -> None:
+    """A probe after icu's link reconnects holds icu's requests, and a flapping link keeps it
+    going. A unit heartbeating meanwhile showed its tablets a fresh station that took none of
+    their calls: 4 presences in a 25 s flap, 0 of 4 calls stored (review rev47s). The probe's
+    end announces its link's units afresh."""
     station = CountingStation(tmp_path)
+    station._served = True
     station._units.serving.update(UNITS)
     station.beat()
     assert station.presences == list(UNITS)  # no probe: each unit heartbeats
 
-    station._probe_until = time.monotonic() + 60
+    station.handle(Connected("icu", 2))
     station.beat()
 
-    assert station.presences == list(UNITS), "a heartbeat went out during the probe"
+    assert station.presences.count("icu") == 1, "icu heartbeated during its link's probe"
+    assert station.presences.count("ward") == 2, "ward's link does not probe: it heartbeats"
 
 
 def test_an_owed_announce_is_tried_again_after_5_10_20_40_then_every_60_s(

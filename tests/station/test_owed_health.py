@@ -86,16 +86,16 @@ def test_a_re_check_for_a_twin_holding_every_call_past_15_s_is_not_serving(desk:
     desk.service._units.failed("ward")  # an owed announce too: the worse thing is told
     for _ in range(3):  # icu dropped and came back, twice during the re-check
         desk.service._on_connected(Connected("icu", 1))
-    desk.service._probe_began = time.monotonic() - 10
+    desk.service._probes["icu"].began = time.monotonic() - 10
     assert "re-checking" not in desk.service.status_text()  # 10 s: no alarm yet
     assert "ANNOUNCE FAILED" in desk.doctor().fix  # the owed announce's own fix, still
 
-    desk.service._probe_began = time.monotonic() - 120
+    desk.service._probes["icu"].began = time.monotonic() - 120
     check = desk.doctor()
 
     status = desk.service.status_text()
     assert status.startswith("not serving: re-checking for a twin for 120 s")
-    assert "every unit's calls are held" in status and "unit icu keeps dropping" in status
+    assert "the calls of unit icu are held" in status and "unit icu keeps dropping" in status
     healthy, detail = desk.metrics.health()
     assert not healthy and detail["problems"] == [status]
     assert check.outcome == "fail" and "does not serve its unit" in check.detail

@@ -11,6 +11,7 @@ from typing import Any
 
 from beckon.config import BrokerConfig, StationConfig, StationSettings
 from beckon.messaging import protocol as p
+from beckon.messaging.mqtt import Connected
 from beckon.station.service import SILENT_AFTER_S, StationService
 
 ICU_BED = p.BedAddress("gh", "icu", "5")
@@ -40,17 +41,18 @@ def test_a_silent_bed_is_offline_while_only_another_units_connection_is_down(
     assert time.monotonic() - service._bed_seen[ICU_BED] < SILENT_AFTER_S
 
 
-def test_no_bed_is_offline_while_a_probe_holds_the_beds_statuses(tmp_path: Path) -> None:
-    """A probe (the check for a twin after a link connects) holds every unit's messages, the
-    beds' statuses among them, and it can outlast 15 s: a flapping icu link re-arms it at each
-    connection. Judging ward's beds by their link alone called 3 healthy ward beds offline
-    during a 32 s icu flap (review rev47s). While a probe runs every bed gets its grace
-    again."""
+def test_no_bed_is_offline_while_its_links_probe_holds_the_beds_statuses(tmp_path: Path) -> None:
+    """A probe (the check for a twin after a link connects) holds that link's messages, the
+    beds' statuses among them, and it can outlast 15 s: a flapping link re-arms it at each
+    connection. Judging the beds by their link alone called 3 healthy ward beds offline
+    during a 32 s icu flap, when one probe held every unit's (review rev47s). While its
+    link's probe runs a bed gets its grace again."""
     station = StationConfig("gh", ("icu", "ward"), database=str(tmp_path / "s.sqlite3"))
     service = StationService(StationSettings(station, BrokerConfig()))
-    up = SimpleNamespace(connected=True)
+    up = SimpleNamespace(connected=True, hold_acks=lambda: None)
     service.links = {"icu": up, "ward": up}  # type: ignore[dict-item]
-    service._probe_until = time.monotonic() + 1.5
+    service._served = True
+    service.handle(Connected("ward"))  # ward's link reconnected: its probe begins
     marked: list[Any] = []
     service._set_bed_online = lambda bed, online, at: marked.append((bed, online))  # type: ignore[method-assign]
     service._bed_seen[WARD_BED] = time.monotonic() - SILENT_AFTER_S - 5

@@ -197,12 +197,11 @@ def test_the_probe_window_counts_from_the_suback_itself(tmp_path: Path) -> None:
     link = Link()
     service.links = {"icu": link}  # type: ignore[dict-item]
     service.handle(Connected("icu"))
-    start = service._probe_until
-    assert start is not None
+    start = service._probes["icu"].until
     service._count_probe_from_suback(start + 1.5)  # SUBACK pending: the window stays open
     link.subscribed_at = start + 1.9  # the SUBACK, between two ticks
     service._count_probe_from_suback(start + 2.0)
-    assert service._probe_until == start + 1.9 + PROBE_S
+    assert service._probes["icu"].until == start + 1.9 + PROBE_S
 
 
 class Clock:
@@ -247,10 +246,10 @@ def test_a_connection_lost_after_the_suback_wait_does_not_restart_it(
     while clock.now < began + wait_s + TICK_S:  # past the wait, the SUBACK still pending
         clock.now += TICK_S
         service._heartbeat()
-    assert service._probe_until is not None and clock.now < service._probe_until
+    assert "icu" in service._probes and clock.now < service._probes["icu"].until
     link.connected = False
     service.handle(Disconnected("icu", settled_s=clock.now - began))
-    clock.now = service._probe_until + TICK_S  # a tick after the window, the link down
+    clock.now = service._probes["icu"].until + TICK_S  # a tick after the window, the link down
     service._heartbeat()
     assert not service._served
     clock.now += 1.0

@@ -199,10 +199,15 @@ def check_station_service(metrics: str, pid: str) -> Check:
             "read its log (journalctl -u beckon-station): STATION NOT SERVING says whether a "
             "twin or the broker or network drops its connections (docs/deployment.md, section 13)"
         )
+    serving = [str(unit) for unit in health.get("units_serving") or []]
+    what = (
+        f"serves unit {', '.join(serving)} but does not serve all its units"
+        if serving
+        else "runs but does not serve its unit"
+    )
     return failed(
         name,
-        f"the station service (pid {pid}) runs but does not serve its unit: "
-        + "; ".join(problems or ["unhealthy"]),
+        f"the station service (pid {pid}) {what}: " + "; ".join(problems or ["unhealthy"]),
         fix,
     )
 

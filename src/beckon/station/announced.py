@@ -72,8 +72,10 @@ class UnitAnnounces:
         return self.owed.pop(unit, 0)
 
     def lost(self, units: Iterable[str]) -> None:
-        """Their link lost its connection: announced again once it is back (and the start-up
-        probe that follows has ended); an owed announce stays owed."""
+        """Their link lost its connection: announced again once it is back (and the check for
+        a twin that follows has ended); an owed announce stays owed, and that announce is
+        its presence alone until its retry is due (``beats_to_retry``): each return of a
+        flapping link re-ran it outside its back-off (review rev47s2, item 3)."""
         self.serving.difference_update(units)
 
     def owed_units(self) -> list[str]:

@@ -58,6 +58,7 @@ from beckon.station.hook import (
 )
 from beckon.station.paging import Pages
 from beckon.station.pgstore import open_configured_store
+from beckon.station.probes import LinkProbe
 from beckon.station.refresh import REFRESH_LISTEN_S, PresenceRefreshes
 from beckon.station.store import RequestStore, StoreUnavailable
 
@@ -213,7 +214,9 @@ class StationService:
         # Beds where a nurse marked "nurse in room" -> who. Held in memory only: after a station
         # restart the nurse marks presence again before clearing (the safe direction).
         self._present: dict[p.BedAddress, str] = {}
-        self._heartbeat_due = 0.0
+        # Unit -> when its next heartbeat is due (monotonic): HEARTBEAT_S after its last
+        # presence, each unit on its own (a link's re-check announces its units alone).
+        self._beat_due: dict[str, float] = {}
         self._summary_due: set[str] = set()
         # Beds whose retained state (and new requests' call messages) is owed after a burst of
         # receipts -> ids of the requests new since. Published fresh from the store, bed by
@@ -221,17 +224,14 @@ class StationService:
         self._owed: dict[p.BedAddress, list[str]] = {}
         # Cancels for requests this station does not have -> when first seen (monotonic).
         self._unknown_cancels: OrderedDict[str, float] = OrderedDict()
-        self._probe_until: float | None = None  # set while checking for a running twin
+        # Link (its first unit) -> its check for a running twin, while one runs (probes.py):
+        # removed once it ended with the link's units served, so that only then does the
+        # link's next check wait afresh for a SUBACK (probe_suback_wait).
+        self._probes: dict[str, LinkProbe] = {}
         self._probe_unconfirmed_said = False  # PROBE_SUBACK_WAIT_S passed, said once per run
-        # The probe's first connection (monotonic; probe_suback_wait); None once a probe ended
-        # with the station serving, so that only then does the next probe wait afresh.
-        self._probe_began: float | None = None
-        # Connections per link during this probe: a link connecting again is one that dropped
-        # (``calls_held`` names it); cleared when the probe ends.
-        self._probe_connections: dict[str, int] = {}
-        self._held_said = False  # ``calls_held`` logged for this probe
         self._connected_at = time.monotonic()  # the last (re)connection (BACKLOG_S)
-        self._held = HeldMessages()  # messages that arrived during the probe (not yet ours)
+        # Link -> its messages that arrived during its check (not yet ours).
+        self._held: dict[str, HeldMessages] = {}
         self._served = False  # announced itself at least once
         # Connections lost during the start-up probe, before serving, per link (unit).
         self._probe_losses: dict[str, int] = {}
@@ -383,25 +383,19 @@ class StationService:
             link.start(wait_s=0)
         last_check = 0.0
         last_ping = time.monotonic()
-        acked = False  # the links' deferred acknowledgements released (since the last probe)
+        acked = False  # the links' deferred acknowledgements released (since the last check)
         try:
             while not stop.is_set() and self.fault is None:
-                if self._probe_until is not None or not self._served:
-                    # Not yet known to be the only station (its Connected event may come
-                    # after the first messages, in the same batch).
-                    rest = self._hold_while_probing(events, tick_s)
-                else:
-                    for held in self._held.take():  # what arrived during the probe, now ours
-                        events.put(held)
-                    rest = self._store_first(events, 0 if self._owed else tick_s)
+                self._requeue_held(events)
+                rest = self._store_first(events, 0 if self._owed else tick_s)
                 for event in rest:
                     if self.fault is not None:
                         break
                     self._guarded(self.handle, event)
-                if self._probe_until is not None:
-                    acked = False  # a probe again (a reconnect): deferred until it ends
-                elif self._served and not acked:
-                    # The messages held during the probe are handled (or queued behind this
+                if self._probes:
+                    acked = False  # a check again (a reconnect): deferred until all ended
+                elif self._served and not acked and self.fault is None:
+                    # The messages held during the checks are handled (or queued behind this
                     # batch): only now are they this station's to acknowledge.
                     acked = True
                     self._release_acks()
@@ -470,18 +464,38 @@ class StationService:
             self.not_serving = None
 
     def _release_acks(self) -> None:
-        """The probe ended with this station serving: each link acknowledges what it held,
-        unless it connected again since its last ``Connected`` was handled (a new probe will
-        begin; its deferral stays on)."""
+        """Every link's check ended with this station serving: each link acknowledges what it
+        deferred, unless it connected again since its last ``Connected`` was handled (a new
+        check will begin; its deferral stays on). Every link defers while any checks
+        (``_on_connected``), though only the checking link's messages wait unhandled: a
+        check that ends finding this station the twin (exit 78) leaves the other links'
+        latest messages in their sessions too, for whichever station serves them next
+        (review rev46r), while this one has stored and receipted them meanwhile."""
         for link in self._unique_links():
             link.release_acks(self._seen_connection.get(link.name, 0))
+
+    def _holds(self, link: str) -> bool:
+        """Whether what arrives on ``link`` waits (``_hold_probing``): until the station first
+        serves, everything; then what comes on a link while it checks for a twin."""
+        return not self._served or link in self._probes
+
+    def _requeue_held(self, events: queue.Queue[object]) -> None:
+        """What a link's check held, once it ended with the link's units served: now ours,
+        handled in the order it came (behind what is queued already)."""
+        for name in [name for name in self._held if not self._holds(name)]:
+            for held in self._held.pop(name).take():
+                events.put(held)
 
     def _unique_links(self) -> list[MqttLink]:
         return list({id(link): link for link in self.links.values()}.values())
 
-    def _hold_while_probing(self, events: queue.Queue[object], tick_s: float) -> list[object]:
-        """During the start-up probe only station presences are handled (the twin check);
-        everything else waits in ``_held`` until this station knows it is the only one. A
+    def _hold_probing(self, batch: list[object]) -> list[object]:
+        """During a link's check for a twin only station presences of its units are handled
+        (the twin check); everything else of that link waits in ``_held`` until this station
+        knows it is the only one there; until the station first serves, everything. The
+        other links' messages are handled as they come: a link that has held its connection
+        since its own check ended holds its units' sessions (one client id), so no twin
+        serves those units (``probes.py``; one link for all units with a broker user). A
         twin that stored, receipted or applied calls, cancels, answers or nurse commands in
         those 1.5 s took them into its own database and away from the running station (the
         broker had handed it the session). Held and, up to ``mqtt.DEFERRED_ACKS_MAX``,
@@ -491,11 +505,15 @@ class StationService:
         reached it). What it held beyond, acknowledged, is lost with it (a long hold,
         ``_hold_back``): the beds resend their requests once a station announces itself,
         windows their commands until done, but such a cancel or answer is gone. What is held
-        is bounded (HeldMessages)."""
+        is bounded (HeldMessages), per link."""
         rest: list[object] = []
-        for event in self._next_batch(events, tick_s):
-            if isinstance(event, Message) and held_until_serving(event.topic):
-                self._held.add(event)
+        for event in batch:
+            if (
+                isinstance(event, Message)
+                and held_until_serving(event.topic)
+                and self._holds(event.link)
+            ):
+                self._held.setdefault(event.link, HeldMessages()).add(event)
             else:
                 rest.append(event)
         return rest
@@ -623,7 +641,7 @@ class StationService:
         order; the retained messages the requests change are owed (``_publish_owed``)."""
         stored = 0
         rest: list[object] = []
-        batch = self._next_batch(events, tick_s)
+        batch = self._hold_probing(self._next_batch(events, tick_s))
         while batch:
             requests = [e for e in batch if self._rank(e) < 3]
             rest += batch[len(requests) :]
@@ -636,7 +654,7 @@ class StationService:
                 break
             self._answer_requests(answered, defer=True)
             stored += len(answered)
-            batch = self._next_batch(events, 0) if stored < 10 * BATCH else []
+            batch = self._hold_probing(self._next_batch(events, 0)) if stored < 10 * BATCH else []
         return rest
 
     def _receive_requests(
@@ -1030,55 +1048,57 @@ class StationService:
     # ------------------------------------------------------------ presence
 
     def _on_connected(self, event: Connected) -> None:
-        """Before announcing itself, look at this station's own retained presence: a twin with
-        the same name that is still heartbeating means two services would split the calls.
-        Every link defers its acknowledgements again for this probe, not only the one that
-        connected (``MqttLink.hold_acks``), and is released only for the connection seen
-        here (``_release_acks``)."""
+        """Before announcing the link's units, look at this station's own retained presence
+        on them: a twin with the same name that is still heartbeating means two services would
+        split the calls. Only this link's units are held meanwhile (``probes.py``): the other
+        links hold their sessions and serve on. Every link defers its acknowledgements again
+        (``MqttLink.hold_acks``) until no check runs (``_release_acks``), each released only
+        for the connection seen here."""
         self._seen_connection[event.link] = event.connection
         for link in self._unique_links():
             link.hold_acks()
         now = time.monotonic()
-        if self._probe_began is None:  # a probe begins (a reconnect during one goes on with it)
-            self._probe_began = now
-        self._probe_until = now + PROBE_S
-        self._probe_connections[event.link] = self._probe_connections.get(event.link, 0) + 1
+        probe = self._probes.get(event.link)
+        if probe is None:  # a check begins (a reconnect during one goes on with it)
+            self._probes[event.link] = LinkProbe(began=now, until=now + PROBE_S)
+        else:
+            probe.connected_again(now, PROBE_S)
         self._connected_at = now
-        log.info("connected; checking that no other station named %s is running", self.cfg.name)
+        log.info(
+            "connected (%s); checking that no other station named %s is running",
+            ", ".join(self._units_of_link(event.link)) or event.link, self.cfg.name,
+        )  # fmt: skip
 
     def _count_probe_from_suback(self, now: float) -> None:
-        """Keep the start-up probe open until PROBE_S after the SUBACK that confirmed each
-        link's subscriptions (see PROBE_S; its time as the link noted it, not this tick's),
-        waiting for a SUBACK until the probe's deadline (``probe_suback_wait``)."""
+        """Keep each link's check open until PROBE_S after the SUBACK that confirmed its
+        subscriptions (see PROBE_S; its time as the link noted it, not this tick's), waiting
+        for a SUBACK until the check's deadline (``probe_suback_wait``, the keep-alive the
+        broker granted that link)."""
         # A link down now holds nothing up: it is announced when it connects (``_announce``).
-        pending = False
-        for link in self._unique_links():
+        for name, probe in self._probes.items():
+            link = self.links[name]
             if not link.connected:
                 continue
             confirmed = link.subscribed_at
-            if confirmed is None:
-                pending = True
-            else:
-                self._probe_until = max(self._probe_until or now, confirmed + PROBE_S)
-        if not pending:
-            return
-        began = now if self._probe_began is None else self._probe_began
-        if now - began < probe_suback_wait(self._granted_keepalive()):
-            self._probe_until = max(self._probe_until or now, now + PROBE_S)
-            return
-        if not self._probe_unconfirmed_said:
+            if confirmed is not None:
+                probe.until = max(probe.until, confirmed + PROBE_S)
+                continue
+            if now - probe.began < probe_suback_wait(link.keepalive):
+                probe.until = max(probe.until, now + PROBE_S)
+                continue
+            if self._probe_unconfirmed_said:
+                continue
             self._probe_unconfirmed_said = True
-            unsent = any(link.connected and link.subscribe_unsent for link in self._unique_links())
             why = (
                 "this station could not send its subscriptions on the connection (see the "
                 "warning above; the next connection subscribes again)"
-                if unsent
+                if link.subscribe_unsent
                 else f"check the broker's load and log: {BROKER_LOG}"
             )
             log.warning(
                 "this station's subscriptions are not confirmed %.0f s after connecting: "
                 "serving without knowing whether another station serves %s (%s)",
-                now - began, "/".join((self.cfg.site, *self.cfg.units)), why,
+                now - probe.began, "/".join((self.cfg.site, *self._units_of_link(name))), why,
             )  # fmt: skip
 
     @property
@@ -1088,11 +1108,19 @@ class StationService:
         return not self._served and self.not_serving is None and self.fault is None
 
     def status_text(self) -> str:
-        """One line for systemd's ``STATUS=``: serving, starting, or why not."""
+        """One line for systemd's ``STATUS=``: serving, starting, or why not (for which
+        units, when only some are not served)."""
         if why := self.not_serving or self.calls_held:
             return why
         if self.starting:
             return "starting: checking that no other station serves its units"
+        if down := self.units_down:
+            if len(down) == len(self.cfg.units):
+                return "not serving: no broker connection (reconnecting)"
+            return (
+                f"not serving unit {', '.join(down)}: its broker connection is down "
+                f"(reconnecting); serving {', '.join(self.units_serving)}"
+            )
         if owed := self.announce_owed:
             return (
                 f"serving, but the announce of unit {', '.join(owed)} failed: its calls, queue "
@@ -1102,39 +1130,62 @@ class StationService:
         return "serving"
 
     @property
-    def calls_held(self) -> str | None:
-        """Why a station that served is not serving now: a re-check for a twin (the probe at a
-        reconnect) has held every unit's calls for longer than PRESENCE_FRESH_S, in one line
-        for IT, with the link to look at; None otherwise. Such a probe has no upper bound
-        (each reconnect of a flapping link re-arms it, a late SUBACK is waited for up to a
-        keep-alive), no unit heartbeats meanwhile and the tablets say "no station", yet the
-        status, the health endpoint and the doctor said "serving" (review rev47s2: 120 s
-        into one, health ok). The one rule for systemd's status, the health endpoint and
-        the log (``_heartbeat``). Read by the health endpoint's thread: locals only."""
-        began, until = self._probe_began, self._probe_until
-        if not self._served or until is None or began is None:
-            return None
-        held_s = time.monotonic() - began
-        if held_s <= p.PRESENCE_FRESH_S:
-            return None
-        again = sorted(link for link, n in list(self._probe_connections.items()) if n > 1)
-        units = [u for link in again for u in self._units_of_link(link)] or again
-        where = (
-            f"the broker connection of unit {', '.join(units)} keeps dropping and coming back"
-            if units
-            else "a broker connection keeps dropping, or the broker confirms its subscriptions late"
-        )
-        return (
-            f"not serving: re-checking for a twin for {held_s:.0f} s: every unit's calls are "
-            f'held and the tablets say "no station"; {where}: check the network between this '
-            f"station and the broker, and the broker's load and log ({BROKER_LOG})"
+    def units_down(self) -> list[str]:
+        """The units whose broker link is not connected now, sorted (the health endpoint's
+        thread reads it: each link's flag alone)."""
+        return sorted(unit for unit, link in list(self.links.items()) if not link.connected)
+
+    @property
+    def units_serving(self) -> list[str]:
+        """The units this station serves now, sorted: announced on their link's current
+        connection, that link connected and not re-checking for a twin. Read by the health
+        endpoint's thread: copies only."""
+        probing = set(self._probes)
+        served = set(self._units.serving)
+        return sorted(
+            unit
+            for unit, link in list(self.links.items())
+            if unit in served and link.connected and self._link_of(unit) not in probing
         )
 
-    def _granted_keepalive(self) -> int:
-        """The shortest keep-alive of the connected links, as the broker granted it (MQTT 5
-        may grant less than configured, and paho then pings at that interval)."""
-        granted = [link.keepalive for link in self._unique_links() if link.connected]
-        return min(granted, default=self.settings.broker.keepalive)
+    @property
+    def calls_held(self) -> str | None:
+        """Why a station that served is not serving some units now: a link's re-check for a
+        twin (the probe at a reconnect) has held its units' calls for longer than
+        PRESENCE_FRESH_S, in one line for IT, with the link to look at; None otherwise. Such a
+        check has no upper bound (each reconnect of a flapping link re-arms it, a late SUBACK
+        is waited for up to a keep-alive), its units do not heartbeat meanwhile and their
+        tablets say "no station", yet the status, the health endpoint and the doctor said
+        "serving" (review rev47s2: 120 s into one, health ok). Only that link's units are
+        held (``probes.py``): with a broker username, every unit. The one rule for systemd's
+        status, the health endpoint and the log (``_heartbeat``). Read by the health
+        endpoint's thread: copies only."""
+        if not self._served:
+            return None
+        now = time.monotonic()
+        long = [
+            (n, pr) for n, pr in list(self._probes.items()) if now - pr.began > p.PRESENCE_FRESH_S
+        ]
+        if not long:
+            return None
+        held_s = max(now - probe.began for _, probe in long)
+        units = [u for name, _ in long for u in self._units_of_link(name) or [name]]
+        again = [u for name, pr in long if pr.connections > 1 for u in self._units_of_link(name)]
+        where = (
+            f"the broker connection of unit {', '.join(again)} keeps dropping and coming back"
+            if again
+            else "a broker connection keeps dropping, or the broker confirms its subscriptions late"
+        )
+        whose = (
+            "every unit's calls are held and their tablets say"
+            if len(units) == len(self.cfg.units)
+            else f"the calls of unit {', '.join(units)} are held and its tablets say"
+        )
+        return (
+            f'not serving: re-checking for a twin for {held_s:.0f} s: {whose} "no station"; '
+            f"{where}: check the network between this station and the broker, and the "
+            f"broker's load and log ({BROKER_LOG})"
+        )
 
     def _check_twin(self, status: p.StationStatus) -> None:
         if status.name != self.cfg.name:
@@ -1148,7 +1199,7 @@ class StationService:
             self._split_seen.pop(twin, None)  # stopped: the split, if any, is over
             self._unrefreshed.pop(twin, None)
             return  # a previous run of this station, stopped or gone
-        if self._probe_until is not None:
+        if self._checking:
             if not alive:
                 self._await_refresh(twin)
                 self._keep_away_from_twin(status.unit)
@@ -1187,7 +1238,7 @@ class StationService:
             self._split_seen.pop(where, None)
             self._unrefreshed.pop(where, None)
             return
-        if self._probe_until is None:
+        if not self._checking:
             self._split_alarm(status)
             return
         if not alive:
@@ -1200,6 +1251,20 @@ class StationService:
             status.name, status.site, status.unit, self.cfg.name,
         )  # fmt: skip
         self.fault = "duplicate"
+
+    @property
+    def _checking(self) -> bool:
+        """Whether a station presence heard now comes during a check for a twin: before the
+        station first serves, or while any link checks after a reconnect. Then a live twin
+        stops this station; else both serve, and stopping could stop both (``_split_alarm``,
+        the DUPLICATE STATION alarm). Station-wide, as before checks were per link: a twin
+        heard serving one unit while another unit's link checks stops this one, rather than
+        leaving both serving with an alarm."""
+        return not self._served or bool(self._probes)
+
+    def _link_of(self, unit: str) -> str:
+        """The name of the link that serves ``unit`` (its group's first unit, ``_make_links``)."""
+        return next((units[0] for units in self._link_groups() if unit in units), unit)
 
     def _await_refresh(self, who: str) -> None:
         """A station's presence heard serving one of our units during the start-up probe,
@@ -1234,11 +1299,17 @@ class StationService:
             link.hold_off(hold_off_s(0, self._hold_rng))
 
     def _probe_waits(self, now: float) -> bool:
-        """The start-up probe is still listening for a presence to be refreshed."""
+        """A check is still listening for a presence to be refreshed (any check waits for any
+        unit's, as the twin decision is the station's: ``_checking``)."""
         return any(now - heard < REFRESH_LISTEN_S for heard in self._unrefreshed.values())
 
-    def _end_probe(self) -> None:
-        """What the probe waited on and never heard refreshed: leftovers, said once each."""
+    def _end_probe(self, link: str) -> None:
+        """The link's check ended: its reconnect delay back to the usual; once no check
+        runs, what they waited on and never heard refreshed: leftovers, said once each."""
+        if not self._holding:  # else _end_hold does
+            self.links[link].hold_off(RECONNECT_MIN_S)
+        if self._probes:
+            return
         for who in sorted(self._unrefreshed):
             log.warning(
                 "%s announced itself serving but did not refresh its presence in %.1f s: "
@@ -1247,9 +1318,6 @@ class StationService:
                 who, REFRESH_LISTEN_S,
             )  # fmt: skip
         self._unrefreshed.clear()
-        if not self._holding:  # else _end_hold does
-            for link in self._unique_links():
-                link.hold_off(RECONNECT_MIN_S)
 
     def _split_alarm(self, status: p.StationStatus) -> None:
         """Serving already, another station's heartbeat for our unit: both serve it (one of
@@ -1292,7 +1360,7 @@ class StationService:
         a second throws it off. Not a loss seconds after CONNACK while the SUBACK is late:
         the probe now waits for the SUBACK, and a loaded broker that drops connections (the
         PINGRESP behind the late SUBACK, a restart) stopped a lone station as a duplicate."""
-        if self._probe_until is None or self._served:
+        if self._served or lost.link not in self._probes:
             return
         if not lost.taken_over and lost.settled_s > PROBE_S and not self._holding:
             log.info("lost the connection %.1f s after the broker confirmed it: no twin's "
@@ -1407,16 +1475,25 @@ class StationService:
             "its own name",
         )
 
-    def _announce(self) -> None:
-        """Each connected unit's presence and state; each then heartbeats, and ``ready`` is
-        set once every unit is served. Each unit on its own (``_try_announce``): a bug in one
-        unit's announce stopped the others and left ``ready`` unset, so no presence refresh
-        went out until the next reconnect and every idle bed raised "station gone" (review
-        rev46r)."""
-        for unit in self.cfg.units:
-            if self.links[unit].connected:  # else announced when its own link connects
+    def _announce(self, units: list[str]) -> None:
+        """The presence and state of ``units`` (a link's, at the end of its check), each
+        connected one; each then heartbeats, and ``ready`` is set once every unit is served.
+        Each unit on its own (``_try_announce``): a bug in one unit's announce stopped the
+        others and left ``ready`` unset, so no presence refresh went out until the next
+        reconnect and every idle bed raised "station gone" (review rev46r). A unit whose
+        announce is owed and not yet due again (``UnitAnnounces.retry_due``) publishes its
+        presence alone: every end of a check re-ran that announce outside its back-off
+        (review rev47s2, item 3); its heartbeats try it when due."""
+        now = time.monotonic()
+        for unit in units:
+            if not self.links[unit].connected:
+                continue  # announced when its own link connects
+            self._beat_due[unit] = now + HEARTBEAT_S
+            if self._units.beats_to_retry(unit) > 0:
+                self._units.begun(unit)
+                self._publish_station_status(unit, True)
+            else:
                 self._guarded(self._try_announce, unit)
-        self._heartbeat_due = time.monotonic() + HEARTBEAT_S
         if all(u in self._units.serving and self.links[u].connected for u in self.cfg.units):
             if not self.ready.is_set():
                 log.info("station %s (instance %s) is serving", self.cfg.name, self.instance)
@@ -1486,45 +1563,55 @@ class StationService:
 
     def _heartbeat(self) -> None:
         now = time.monotonic()
-        if self._probe_until is not None:
-            self._count_probe_from_suback(now)
-            if not self._held_said and (held := self.calls_held):
-                self._held_said = True
+        self._count_probe_from_suback(now)
+        for name, probe in list(self._probes.items()):
+            if not probe.held_said and (held := self.calls_held):
+                probe.held_said = True
                 log.critical("STATION NOT SERVING: %s", held.removeprefix("not serving: "))
-        if (
-            self._probe_until is not None
-            and now >= self._probe_until
-            and not self._probe_waits(now)
-            and self.fault is None
-            and any(link.connected for link in self._unique_links())
-        ):
-            # Never while every link is down: the probe would end with nothing announced and
-            # the next connection would start it, and its SUBACK wait, again (a broker that
-            # drops connections sooner than the wait then kept a lone station from serving).
-            if self._held_said:
-                log.warning("STATION SERVING again: the re-check for a twin ended after %.0f s",
-                            now - (self._probe_began or now))  # fmt: skip
-            self._held_said = False
-            self._probe_connections.clear()
-            self._probe_until = None
-            self._probe_began = None
-            self._end_probe()
-            self._end_hold()
-            self._announce()
-        # Never during a probe: it holds every unit's requests (``_hold_while_probing``), and
-        # a probe has no upper bound (a late SUBACK waits up to 30 s, a flapping link re-arms
-        # it at each connection). A unit heartbeating then showed its tablets a fresh station
-        # that took none of their calls (rev47s: 4 presences in a 25 s flap, 0 of 4 calls
-        # stored); the probe's end announces every connected unit at once (``_announce``).
-        if self._units.serving and self._probe_until is None and now >= self._heartbeat_due:
-            self._heartbeat_due = now + HEARTBEAT_S
-            for unit in self.cfg.units:
-                if unit not in self._units.serving or not self.links[unit].connected:
-                    continue  # announced, and heartbeating again, once its link is back
-                if self._units.retry_due(unit):
-                    self._guarded(self._try_announce, unit)  # its presence goes first
-                else:
-                    self._publish_station_status(unit, True, heartbeat=True)
+            if (
+                now >= probe.until
+                and not self._probe_waits(now)
+                and self.fault is None
+                and self.links[name].connected
+            ):
+                # Never while the link is down: the check would end with nothing announced
+                # and the next connection would start it, and its SUBACK wait, again (a
+                # broker that drops connections sooner than the wait then kept a lone
+                # station from serving).
+                self._end_link_probe(name, probe, now)
+        # Never for a unit whose link checks: that check holds the unit's requests
+        # (``_hold_probing``) and has no upper bound (a late SUBACK waits up to 30 s, a
+        # flapping link re-arms it at each connection). A unit heartbeating then showed its
+        # tablets a fresh station that took none of their calls (rev47s: 4 presences in a
+        # 25 s flap, 0 of 4 calls stored); the check's end announces its units at once
+        # (``_announce``). The other links' units heartbeat on: their calls are not held.
+        for unit in self.cfg.units:
+            if (
+                unit not in self._units.serving
+                or not self.links[unit].connected
+                or self._link_of(unit) in self._probes
+                or now < self._beat_due.get(unit, 0.0)
+            ):
+                continue  # announced, and heartbeating again, once its link is back
+            self._beat_due[unit] = now + HEARTBEAT_S
+            if self._units.retry_due(unit):
+                self._guarded(self._try_announce, unit)  # its presence goes first
+            else:
+                self._publish_station_status(unit, True, heartbeat=True)
+
+    def _end_link_probe(self, name: str, probe: LinkProbe, now: float) -> None:
+        """The link's check ended with no twin heard: its units are served (announced), and
+        what it held is handled (``_requeue_held``); acknowledged once no check runs
+        (``_release_acks``)."""
+        if probe.held_said:
+            log.warning(
+                "STATION SERVING again: the re-check for a twin of unit %s ended after %.0f s",
+                ", ".join(self._units_of_link(name)), now - probe.began,
+            )  # fmt: skip
+        del self._probes[name]
+        self._end_probe(name)
+        self._end_hold()
+        self._announce(self._units_of_link(name))
 
     def _check_silent_beds(self) -> None:
         """A bed heartbeats every few seconds; one silent for SILENT_AFTER_S is offline even if
@@ -1533,17 +1620,14 @@ class StationService:
         beds, whose heartbeats cannot reach it; calling them offline (and logging each) would
         be wrong, and once back each has SILENT_AFTER_S again to be heard. The beds of the
         other units are judged as usual: one link down stopped the check for every unit.
-        While a probe runs none is judged: it holds every unit's bed statuses in ``_held``,
-        and a probe can outlast SILENT_AFTER_S (a flapping link: rev47s saw 3 healthy ward
-        beds called offline during icu's flap)."""
+        Nor while the unit's link checks for a twin (every connected link does before the
+        station first serves): the check holds the unit's bed statuses in ``_held``, and it
+        can outlast SILENT_AFTER_S (a flapping link: rev47s saw 3 healthy ward beds called
+        offline during icu's flap, when one check held every unit's)."""
         now = time.monotonic()
-        if self._probe_until is not None:
-            for bed in self._bed_seen:
-                self._bed_seen[bed] = now
-            return
         for bed, seen in list(self._bed_seen.items()):
             link = self.links.get(bed.unit)
-            if link is None or not link.connected:
+            if link is None or not link.connected or self._link_of(bed.unit) in self._probes:
                 self._bed_seen[bed] = now
             elif now - seen > SILENT_AFTER_S:
                 del self._bed_seen[bed]

@@ -1,0 +1,41 @@
+"""One broker link's check for a twin (its probe), kept per link: ``LinkProbe``.
+
+Why per link: without a broker username a station has one connection per unit, and each
+connection's CONNACK starts a check that no other station of the same name serves (the
+start-up probe, and the re-check after every reconnect). That check was one for the whole
+station: a reconnect of icu's link held every unit's calls and bed statuses until it ended, and
+no unit heartbeated meanwhile, so a flapping icu link (each reconnect re-arms the check) left
+ward's healthy tablets saying "no station" about 10 s into it and none of ward's calls stored
+(reviews rev47s and rev47s2). A twin of the same name can only take a unit's session through
+that unit's own client id, which throws that unit's link off and makes it reconnect and check
+again; a link that has held its connection since its own check ended holds the unit's session,
+so no twin serves that unit meanwhile. Only the reconnecting link's units are held now; with a
+broker username there is one link for every unit, and its check holds every unit, as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class LinkProbe:
+    """A link's check in progress: from its first connection until it ends with the link's
+    units served (``StationService._end_link_probe``). A reconnect during it goes on with it."""
+
+    began: float
+    """The check's first connection (monotonic): the SUBACK wait counts from it
+    (``probe_suback_wait``), and ``StationService.calls_held`` from it too."""
+    until: float
+    """The check ends no sooner than this: PROBE_S after the link's latest CONNACK, and after
+    the SUBACK confirming its subscriptions once that has come."""
+    connections: int = 1
+    """Connections of the link during this check: more than one is a link that dropped and
+    came back (``calls_held`` names its units)."""
+    held_said: bool = False
+    """``calls_held`` logged for this check (once; "serving again" at its end)."""
+
+    def connected_again(self, now: float, window_s: float) -> None:
+        """The link reconnected during the check: its window starts again."""
+        self.until = now + window_s
+        self.connections += 1
