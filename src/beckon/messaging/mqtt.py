@@ -706,6 +706,14 @@ class MqttLink:
         with self._ack_lock:
             self._acks_deferred = self._defer_acks
 
+    @property
+    def unacknowledged(self) -> int:
+        """Messages received on this connection and not acknowledged yet (deferred until
+        ``release_acks``): what the broker would give the session's next connection again. A
+        healthy link's count falls to 0 once its station's checks have ended."""
+        with self._ack_lock:
+            return len(self._unacked)
+
     def release_acks(self, connection: int | None = None) -> None:
         """Acknowledge what waits, and every message from now on as it comes (paho's way),
         until the next connection (see ``_on_connect``) or ``hold_acks``.

@@ -21,21 +21,40 @@ from dataclasses import dataclass
 @dataclass
 class LinkProbe:
     """A link's check in progress: from its first connection until it ends with the link's
-    units served (``StationService._end_link_probe``). A reconnect during it goes on with it."""
+    units served (``StationService._end_link_probe``). Before the station first serves, a
+    reconnect during it goes on with it (``connected_again``). Once it has served, a loss of
+    the link ends the check (``StationService._end_probe_at_loss``) and the next connection
+    begins another (``connected_afresh``), with its own SUBACK wait, while its units stay
+    unserved: what the first held waits for it, and ``calls_held`` counts from the first."""
 
     began: float
-    """The check's first connection (monotonic): the SUBACK wait counts from it
-    (``probe_suback_wait``), and ``StationService.calls_held`` from it too."""
+    """When the link's units stopped being served: the first connection of its checks since
+    (monotonic). ``StationService.calls_held`` and the "serving again" line count from it."""
     until: float
     """The check ends no sooner than this: PROBE_S after the link's latest CONNACK, and after
     the SUBACK confirming its subscriptions once that has come."""
+    suback_from: float = -1.0
+    """The SUBACK wait (``probe_suback_wait``) counts from this: ``began`` during the start-up
+    probe, the latest connection once the station has served (``connected_afresh``). Counted
+    from ``began`` after a loss, a late SUBACK on return was not waited for, and a twin
+    behind it went unseen (review rev48s)."""
     connections: int = 1
-    """Connections of the link during this check: more than one is a link that dropped and
-    came back (``calls_held`` names its units)."""
+    """Connections of the link while its units are unserved: more than one is a link that
+    dropped and came back (``calls_held`` names its units)."""
     held_said: bool = False
     """``calls_held`` logged for this check (once; "serving again" at its end)."""
+
+    def __post_init__(self) -> None:
+        if self.suback_from < 0:
+            self.suback_from = self.began
 
     def connected_again(self, now: float, window_s: float) -> None:
         """The link reconnected during the check: its window starts again."""
         self.until = now + window_s
         self.connections += 1
+
+    def connected_afresh(self, now: float, window_s: float) -> None:
+        """The link is back after a loss that ended its check: a check of this connection,
+        its window and its SUBACK wait from now."""
+        self.connected_again(now, window_s)
+        self.suback_from = now

@@ -225,13 +225,18 @@ class StationService:
         # Cancels for requests this station does not have -> when first seen (monotonic).
         self._unknown_cancels: OrderedDict[str, float] = OrderedDict()
         # Link (its first unit) -> its check for a running twin, while one runs (probes.py):
-        # removed once it ended with the link's units served, so that only then does the
-        # link's next check wait afresh for a SUBACK (probe_suback_wait).
+        # removed once it ended with the link's units served, or the link was lost during it
+        # once serving (_end_probe_at_loss); the link's next check then waits afresh for a
+        # SUBACK (probe_suback_wait). Before first serving, a reconnect goes on with it.
         self._probes: dict[str, LinkProbe] = {}
         self._probe_unconfirmed_said = False  # PROBE_SUBACK_WAIT_S passed, said once per run
         self._connected_at = time.monotonic()  # the last (re)connection (BACKLOG_S)
         # Link -> its messages that arrived during its check (not yet ours).
         self._held: dict[str, HeldMessages] = {}
+        # Links whose loss was handled since their last connection (``_end_probe_at_loss``),
+        # and the checks such a loss ended, taken up by the link's next connection.
+        self._links_down: set[str] = set()
+        self._lost_probes: dict[str, LinkProbe] = {}
         self._served = False  # announced itself at least once
         # Connections lost during the start-up probe, before serving, per link (unit).
         self._probe_losses: dict[str, int] = {}
@@ -472,12 +477,20 @@ class StationService:
         latest messages in their sessions too, for whichever station serves them next
         (review rev46r), while this one has stored and receipted them meanwhile."""
         for link in self._unique_links():
+            if link.name in self._links_down:
+                # What it deferred belongs to a connection that is gone: the broker sends it
+                # again on the next one, whose check releases it. An acknowledgement sent now
+                # could reach that next connection and acknowledge what its check holds.
+                continue
             link.release_acks(self._seen_connection.get(link.name, 0))
 
     def _holds(self, link: str) -> bool:
         """Whether what arrives on ``link`` waits (``_hold_probing``): until the station first
-        serves, everything; then what comes on a link while it checks for a twin."""
-        return not self._served or link in self._probes
+        serves, everything; then what comes on a link while it checks for a twin, or while it
+        is down after a loss (``_end_probe_at_loss``): what its check held waits for the next
+        check on that link to end, and so does what its new connection brings before that
+        connection's ``Connected`` is handled."""
+        return not self._served or link in self._probes or link in self._links_down
 
     def _requeue_held(self, events: queue.Queue[object]) -> None:
         """What a link's check held, once it ended with the link's units served: now ours,
@@ -577,7 +590,9 @@ class StationService:
         if isinstance(event, Disconnected):
             self.ready.clear()
             self._units.lost(self._units_of_link(event.link))
+            self._links_down.add(event.link)
             self._on_lost_while_probing(event)
+            self._end_probe_at_loss(event.link)
             return
         if not isinstance(event, Message):
             return  # a lost connection comes back by itself; a refused publish is logged
@@ -1055,14 +1070,18 @@ class StationService:
         (``MqttLink.hold_acks``) until no check runs (``_release_acks``), each released only
         for the connection seen here."""
         self._seen_connection[event.link] = event.connection
+        self._links_down.discard(event.link)
         for link in self._unique_links():
             link.hold_acks()
         now = time.monotonic()
         probe = self._probes.get(event.link)
-        if probe is None:  # a check begins (a reconnect during one goes on with it)
-            self._probes[event.link] = LinkProbe(began=now, until=now + PROBE_S)
-        else:
+        if probe is not None:  # a reconnect during the start-up probe goes on with it
             probe.connected_again(now, PROBE_S)
+        elif (lost := self._lost_probes.pop(event.link, None)) is not None:
+            lost.connected_afresh(now, PROBE_S)  # back after a loss ended its check
+            self._probes[event.link] = lost
+        else:  # a check begins
+            self._probes[event.link] = LinkProbe(began=now, until=now + PROBE_S)
         self._connected_at = now
         log.info(
             "connected (%s); checking that no other station named %s is running",
@@ -1083,7 +1102,7 @@ class StationService:
             if confirmed is not None:
                 probe.until = max(probe.until, confirmed + PROBE_S)
                 continue
-            if now - probe.began < probe_suback_wait(link.keepalive):
+            if now - probe.suback_from < probe_suback_wait(link.keepalive):
                 probe.until = max(probe.until, now + PROBE_S)
                 continue
             if self._probe_unconfirmed_said:
@@ -1098,7 +1117,8 @@ class StationService:
             log.warning(
                 "this station's subscriptions are not confirmed %.0f s after connecting: "
                 "serving without knowing whether another station serves %s (%s)",
-                now - probe.began, "/".join((self.cfg.site, *self._units_of_link(name))), why,
+                now - probe.suback_from, "/".join((self.cfg.site, *self._units_of_link(name))),
+                why,
             )  # fmt: skip
 
     @property
@@ -1574,10 +1594,11 @@ class StationService:
                 and self.fault is None
                 and self.links[name].connected
             ):
-                # Never while the link is down: the check would end with nothing announced
-                # and the next connection would start it, and its SUBACK wait, again (a
-                # broker that drops connections sooner than the wait then kept a lone
-                # station from serving).
+                # Never while the link is down: the check would end with nothing announced.
+                # A served station's check ends at the loss itself (``_end_probe_at_loss``);
+                # the start-up probe goes on over losses (a broker that drops connections
+                # sooner than the SUBACK wait, each restarting it, kept a lone station from
+                # serving); this catches the link's flag down before its loss is handled.
                 self._end_link_probe(name, probe, now)
         # Never for a unit whose link checks: that check holds the unit's requests
         # (``_hold_probing``) and has no upper bound (a late SUBACK waits up to 30 s, a
@@ -1612,6 +1633,37 @@ class StationService:
         self._end_probe(name)
         self._end_hold()
         self._announce(self._units_of_link(name))
+
+    def _end_probe_at_loss(self, link: str) -> None:
+        """A served station's link lost during its own check: the check ends here, with
+        nothing announced, and what it held (``_held``) waits for the link's next check to end
+        (``_holds``). Kept open, it lasted the whole outage (review rev48s): every other link
+        deferred its acknowledgements, a twin heard serving another unit stopped this station
+        instead of raising the split alarm (``_checking``), the status said "re-checking"
+        rather than that the link is down, and on return the check still counted from its
+        first connection, so it no longer waited for the SUBACK (``probe_suback_wait``) and a
+        twin behind a late SUBACK went unseen (rev47s2's case). The next connection begins a
+        fresh check with a fresh SUBACK wait (``LinkProbe.connected_afresh``), counted for
+        ``calls_held`` from this one's start: the units were unserved all along. The
+        reconnect delay is left as it is: a twin's presence heard in this check set it to
+        keep away (``_keep_away_from_twin``). Before the station first serves, the start-up
+        probe goes on (``_on_lost_while_probing`` counts its losses)."""
+        probe = self._probes.get(link) if self._served else None
+        if probe is None:
+            return
+        del self._probes[link]
+        self._lost_probes[link] = probe
+        log.info(
+            "the re-check for a twin of unit %s ended with its connection lost, %.0f s after "
+            "its units were last served; its %d held message(s) wait for the check of its "
+            "next connection",
+            ", ".join(self._units_of_link(link)), time.monotonic() - probe.began,
+            len(self._held[link]) if link in self._held else 0,
+        )  # fmt: skip
+        if not self._probes:
+            # Presences waited on are listened for afresh by the next check: an entry kept
+            # would stop ``_await_refresh`` from opening a new listening window.
+            self._unrefreshed.clear()
 
     def _check_silent_beds(self) -> None:
         """A bed heartbeats every few seconds; one silent for SILENT_AFTER_S is offline even if

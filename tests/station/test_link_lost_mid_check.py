@@ -1,0 +1,143 @@
+"""A unit's broker link lost during its own re-check for a twin ends that check.
+
+Kept open for the whole outage (review rev48s), the check made every other link defer its
+acknowledgements, kept the station "checking" and its status saying "re-checking", and, on
+the link's return, still counted from its first connection: it no longer waited for the
+broker's late SUBACK, and a twin serving the unit behind it went unseen (rev47s2's case).
+The real StationService on its own thread with a real Mosquitto, behind a proxy that makes
+icu's link flap and then cuts it (``FlapProxy``), in front of one that holds back the SUBACK of
+a connection (``SubackDelayProxy``)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as paho
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+
+from beckon.config import BrokerConfig, StationConfig, StationSettings
+from beckon.messaging import protocol as p
+from beckon.station.service import StationService
+from tests.helpers.flapping import FlapProxy
+from tests.helpers.polling import wait_until
+from tests.helpers.rig import send_raw
+from tests.helpers.slow_suback import SubackDelayProxy
+
+SITE = "gh"
+UNITS = ("icu", "ward")
+ICU = f"beckon-station.{SITE}.desk.icu"
+SUBACK_LATE_S = 3.0
+"""How late the broker's SUBACK reaches icu's link on its return: past PROBE_S (1.5 s), within
+the SUBACK wait (the keep-alive, 5 s here)."""
+
+
+class TwinOnIcu:
+    """Another instance of station "desk" serving icu: its retained presence, refreshed every
+    second as a running station's heartbeat would be."""
+
+    def __init__(self, port: int) -> None:
+        self.client = paho.Client(CallbackAPIVersion.VERSION2, client_id="test-twin-desk-icu")
+        self.client.connect("127.0.0.1", port)
+        self.client.loop_start()
+        self.done = threading.Event()
+        self.beats = threading.Thread(target=self._beat, daemon=True)
+
+    def _beat(self) -> None:
+        topic = p.Topics.station_status(SITE, "icu", "desk")
+        while True:
+            status = p.StationStatus(SITE, "icu", "desk", True, p.now_iso(), "0badc0de")
+            self.client.publish(topic, p.encode(status), qos=1, retain=True)
+            if self.done.wait(1.0):
+                return
+
+    def close(self) -> None:
+        self.done.set()
+        self.beats.join(5)
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+class Desk:
+    """The station of icu and ward behind both proxies, and its database."""
+
+    def __init__(self, mosquitto: Any, tmp_path: Path) -> None:
+        self.port = mosquitto.port
+        self.slow = SubackDelayProxy(mosquitto.port, hold_s=0.0).start()
+        self.proxy = FlapProxy(self.slow.port).start()
+        self.db = tmp_path / "desk.sqlite3"
+        station = StationConfig(SITE, UNITS, name="desk", database=str(self.db))
+        broker = BrokerConfig(url=f"mqtt://127.0.0.1:{self.proxy.port}", keepalive=5)
+        self.service = StationService(StationSettings(station, broker))
+        self.stop = threading.Event()
+        self.runner = threading.Thread(target=self.service.run, args=(self.stop,), daemon=True)
+
+    def close(self) -> None:
+        self.stop.set()
+        self.runner.join(15)
+        self.proxy.stop()
+        self.slow.stop()
+
+    def request(self, unit: str, bed: str) -> str:
+        """A tablet's call, straight to the broker."""
+        req = p.Request(p.new_request_id(), SITE, unit, bed, "water", "routine", "touch",
+                        p.now_iso())  # fmt: skip
+        send_raw(self.port, p.BedAddress(SITE, unit, bed).topic("request"), p.encode(req))
+        return req.id
+
+    def stored(self) -> list[str]:
+        with sqlite3.connect(self.db) as con:
+            return [row[0] for row in con.execute("select id from requests")]
+
+
+@pytest.fixture
+def desk(mosquitto: Any, tmp_path: Path) -> Iterator[Desk]:
+    desk = Desk(mosquitto, tmp_path)
+    try:
+        desk.runner.start()
+        assert wait_until(desk.service.ready.is_set, 30)
+        yield desk
+    finally:
+        desk.close()
+
+
+@pytest.mark.mqtt
+def test_icus_link_cut_mid_check_frees_ward_and_its_return_still_finds_a_twin(desk: Desk) -> None:
+    """icu's link flaps (its check re-armed at each return), then is cut mid-check. ward's
+    calls are acknowledged while icu stays down (before: deferred for the whole outage, 15 of
+    20 unacknowledged 20 s in), the status names icu's link as down (before: "re-checking for
+    a twin"), and icu's call stays held. icu comes back with its SUBACK 3 s late while a twin
+    serves icu: its check waits for the SUBACK and the twin's presence behind it, and the
+    station stops as the duplicate (before: the check ended 1.5 s after the CONNACK, the twin
+    unseen, both serving)."""
+    desk.proxy.flap_client(ICU, 0.3)
+    assert wait_until(lambda: desk.proxy.shut >= 2, 15)  # icu came back and was shut, twice
+    icu_call = desk.request("icu", "1")  # on a connection that lives 0.3 s: held, or queued
+    desk.proxy.steady_client(ICU)
+    desk.proxy.cut_client(ICU)
+    assert wait_until(lambda: desk.service.units_down == ["icu"], 10)
+
+    ward_call = desk.request("ward", "1")
+    assert wait_until(lambda: ward_call in desk.stored(), 3), desk.stored()
+    ward = desk.service.links["ward"]
+    assert wait_until(lambda: ward.unacknowledged == 0, 3), ward.unacknowledged
+    assert desk.service.status_text().startswith("not serving unit icu: its broker connection")
+    assert icu_call not in desk.stored()  # the outage holds it: no check on icu has ended
+
+    twin = TwinOnIcu(desk.port)
+    twin.beats.start()
+    try:
+        time.sleep(1.5)  # the twin serving icu, refreshed, before icu's link returns
+        desk.slow.hold_s = SUBACK_LATE_S
+        desk.proxy.restore_client(ICU)
+        assert wait_until(lambda: desk.service.fault is not None, 15)
+        assert desk.service.fault == "duplicate"
+        assert desk.service.split_by == []  # stopped during the check, not both serving
+        assert icu_call not in desk.stored()  # left in the session for the twin
+    finally:
+        twin.close()
