@@ -35,24 +35,6 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         release_ports()
 
 
-FAULTS = REPO / "tests" / "faults"
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """scripts/test.sh collects the fault suite from tests/faults alone (collecting the whole
-    tree to select 23 tests imports everything: 11 s of 12), and the main suite runs
-    ``-m "not faults"``: a fault test anywhere else would run in neither, so it stops the
-    run. A ``window`` test outside the fault suite would run beside others."""
-    strays = [
-        item.nodeid
-        for item in items
-        if (item.get_closest_marker("faults") or item.get_closest_marker("window"))
-        and not (item.path.is_relative_to(FAULTS) and item.get_closest_marker("faults"))
-    ]
-    if strays:
-        raise pytest.UsageError(f"fault tests belong in tests/faults, marked faults: {strays}")
-
-
 @pytest.fixture(autouse=True)
 def beckon_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own state folder; models come from the session-wide install."""
