@@ -185,3 +185,38 @@ def test_the_hold_must_be_seen_whole_on_one_side_of_the_gap_and_the_gap_counts_t
     assert _feed(1.0, (0.0, 0.0)) == 1
     assert _feed(3.2, (2.0, 2.2)) == 0
     assert _feed(2.9, (2.0, 2.2)) == 1
+
+
+@pytest.mark.parametrize(("fps", "glance"), [(10.0, 0.45), (15.0, 0.6), (30.0, 0.45), (30.0, 0.6)])
+def test_two_glances_the_same_way_with_the_return_in_a_quarter_second_gap_make_no_held_turn(
+    fps: float, glance: float
+) -> None:
+    # Out 16 degrees for ``glance`` s, back to rest in 0.15 s and out again the same way for
+    # ``glance`` s: seen whole a shake, never a turn. With 0.26 s unseen around the return
+    # the frames either side are both on the plateau, and each glance alone was long enough
+    # to read as the hold: a turn left ("previous") at every rate (review rev48a, edge.py
+    # case F). A gap that leaves over ``HoldParams.hidden_return_s`` unseen on the plateau
+    # may hide such a return, so its time is taken off what was seen: nothing, rather than
+    # a wrong step.
+    yaw = glide(
+        (S, 0.0),
+        (S + 0.2, 16.0),
+        (S + 0.2 + glance, 16.0),
+        (S + 0.35 + glance, 0.0),
+        (S + 0.5 + glance, 16.0),
+        (S + 0.5 + 2 * glance, 16.0),
+        (S + 0.7 + 2 * glance, 0.0),
+    )
+    assert [e.gesture for e in _run(Patient(yaw=yaw), 20.0, fps, [], "no_face")] == ["shake"]
+    gap = (S + 0.22 + glance, S + 0.48 + glance)
+    events = _run(Patient(yaw=yaw), 20.0, fps, [gap], "no_face")
+    assert "turn_left" not in [e.gesture for e in events], events
+
+
+def test_a_gap_on_the_plateau_that_could_hide_a_return_costs_its_unseen_time() -> None:
+    # At 10 fps, out 1.6 s and 0.6 s the minimum: two frames missed 0.6 s in (0.2 s unseen)
+    # cannot hide a return and a second glance, and the hold is reported; three (0.3 s) can,
+    # and then the 0.7 s seen after the gap is short of 0.6 s plus the 0.3 s unseen.
+    assert _feed(1.6, (1.6, 1.8)) == 1
+    assert _feed(1.6, (1.6, 1.9)) == 0
+    assert _feed(2.2, (1.6, 1.9)) == 1

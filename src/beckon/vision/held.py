@@ -163,8 +163,12 @@ class HoldParams:
     """A stretch of unusable frames at most this long (first to last, with ``_GAP_TOL`` of
     slack) is a missed reading, not an end: whatever the detector was doing goes on from the
     first usable frame after it, as if those frames had not been taken. One rule for the
-    three states a gap can fall in, and the same length as the engine's cut rule (a face back
-    within ``CrossingParams.bridge_s`` of the loss is no cut):
+    three states a gap can fall in. The engine passes the same 0.3 s
+    (``EngineParams.held_bridge_s``) as ``CrossingParams.bridge_s``, but the lengths are
+    read differently: here and in the crossing's wait first to last missed frame (the
+    crossing with no slack), while the engine's cut rule (``_note_cuts``, ``face_back``)
+    counts from the first missed frame to the frame the face is back, one frame more; so at
+    10 fps four missed frames are bridged here and are a cut there (review rev48a):
 
     * at rest (no excursion under way, none being waited out): rest was just seen, and a
       gesture may start on the first usable frame after it (the occlusion gate closes for a
@@ -190,6 +194,18 @@ class HoldParams:
     (:func:`_hid_a_swing`; review rev46c: a dip's bottom unseen made a held turn or look).
     The gap counts toward ``max_hold_s`` (the head was out all along, or came back unseen).
     0: every unusable frame makes the detector wait for rest again (as for expressions)."""
+    hidden_return_s: float = 0.2
+    """The shortest return and second glance the same way that a gap on the plateau can hide
+    (the head back toward rest and out again, each about 0.1 s). A bridged gap with the
+    plateau on the samples either side of it that left more than this unseen (its missed
+    frames' time: the interval across it less one frame interval) may have hidden exactly
+    that, and two glances read as one hold give a wrong step ("previous" for "next"), worse
+    than none; so its unseen time is taken off the plateau, which must then be seen for
+    ``min_hold_s`` plus that time on one side of the gap. A shorter gap cannot hide a return
+    and is only a missed reading. Review rev48a: two glances with the return in a 0.26 s gap
+    made a held turn in 12 of 63 runs (rev46c probe), 10 mended so, for holds with 3 or more
+    frames missed at 10 fps (or 0.3 s at 15 fps) lost in gest46c's gap.py (192 -> 165 of
+    324) and 6 of 144 runs of rev47a's miss.py."""
 
 
 @dataclass(slots=True)
@@ -510,6 +526,9 @@ class HoldDetector:
             )
             return None
         plateau = _longest_run(ts, level, floor, ex.before, after, ex.gaps)
+        unseen = _unseen_on_plateau(ts, level, floor, ex.gaps)
+        if unseen > p.hidden_return_s + _GAP_TOL:
+            plateau -= unseen
         if plateau < p.min_hold_s:
             logger.debug(
                 "%s: plateau %.2f s too short at t=%.2f (floor %.2f, peak %.2f)",
@@ -643,6 +662,27 @@ def _hid_a_swing(
         if on[: i + 1].any() and on[i + 1 :].any():
             return True
     return False
+
+
+def _unseen_on_plateau(
+    ts: np.ndarray, xs: np.ndarray, floor: float, gaps: tuple[float, ...] = ()
+) -> float:
+    """The longest time left unseen by a bridged gap (``gaps``: the times of the samples
+    after which one began) with the signal on the plateau (at or above ``floor``) on both
+    samples next to it: the interval across it less one frame interval (the median), so
+    the missed frames' time. Only such a gap can hide a return and a second glance the same
+    way whole (``HoldParams.hidden_return_s``); one with a sample off the plateau next to it
+    is :func:`_hid_a_swing`'s or a part of the rise or the return."""
+    if len(ts) < 2:
+        return 0.0
+    step = float(np.median(np.diff(ts)))
+    on = xs >= floor
+    unseen = 0.0
+    for gap in gaps:
+        i = int(np.searchsorted(ts, gap))
+        if i + 1 < len(ts) and on[i] and on[i + 1]:
+            unseen = max(unseen, float(ts[i + 1] - ts[i]) - step)
+    return unseen
 
 
 def _longest_run(
