@@ -6,10 +6,12 @@ the link's return, still counted from its first connection: it no longer waited 
 broker's late SUBACK, and a twin serving the unit behind it went unseen (rev47s2's case).
 The real StationService on its own thread with a real Mosquitto, behind a proxy that makes
 icu's link flap and then cuts it (``FlapProxy``), in front of one that holds back the SUBACK of
-a connection (``SubackDelayProxy``)."""
+a connection (``SubackDelayProxy``). While such a link stays down, the log says so once, as
+the status does, and not again on its return."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 import time
@@ -23,6 +25,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from beckon.config import BrokerConfig, StationConfig, StationSettings
 from beckon.messaging import protocol as p
+from beckon.messaging.mqtt import RECONNECT_MAX_S
 from beckon.station.service import StationService
 from tests.helpers.flapping import FlapProxy
 from tests.helpers.polling import wait_until
@@ -32,6 +35,8 @@ from tests.helpers.slow_suback import SubackDelayProxy
 SITE = "gh"
 UNITS = ("icu", "ward")
 ICU = f"beckon-station.{SITE}.desk.icu"
+FLAP_S = 9.0
+"""How long icu's link flaps before it is cut, its check re-armed at each return."""
 SUBACK_LATE_S = 3.0
 """How late the broker's SUBACK reaches icu's link on its return: past PROBE_S (1.5 s), within
 the SUBACK wait (the keep-alive, 5 s here)."""
@@ -141,3 +146,40 @@ def test_icus_link_cut_mid_check_frees_ward_and_its_return_still_finds_a_twin(de
         assert icu_call not in desk.stored()  # left in the session for the twin
     finally:
         twin.close()
+
+
+def not_serving_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if "STATION NOT SERVING" in r.getMessage()]
+
+
+@pytest.mark.mqtt
+def test_a_link_cut_mid_check_is_said_not_serving_while_down_not_on_its_return(
+    desk: Desk, caplog: pytest.LogCaptureFixture
+) -> None:
+    """icu's link flaps, then is cut mid-check. About PRESENCE_FRESH_S after icu stopped being
+    served, while its link is still down, the log says once that icu is not served because
+    its broker connection is down; icu's return says nothing more until "serving again".
+    Before: nothing while down, then at the return "re-checking for a twin for 34 s ... keeps
+    dropping and coming back" (review rev48s2): IT paged at the recovery, sent to look for a
+    flapping link."""
+    with caplog.at_level(logging.WARNING, logger="beckon.station.service"):
+        desk.proxy.flap_client(ICU, 0.3)
+        # Cut well within PRESENCE_FRESH_S of the check's start (a flap that long is said
+        # as one), late enough that paho's back-off after the cut is short at the line.
+        time.sleep(FLAP_S)
+        assert desk.proxy.shut >= 2, desk.proxy.shut
+        assert not_serving_lines(caplog) == []
+        desk.proxy.steady_client(ICU)
+        desk.proxy.cut_client(ICU)
+        assert wait_until(lambda: desk.service.units_down == ["icu"], 10)
+
+        assert wait_until(lambda: not_serving_lines(caplog), p.PRESENCE_FRESH_S)
+        assert desk.service.units_down == ["icu"]  # said while icu's link is down
+        [line] = not_serving_lines(caplog)
+        assert "unit icu" in line and "its broker connection is down" in line, line
+        assert "keeps dropping" not in line, line
+
+        desk.proxy.restore_client(ICU)  # paho's back-off: its next try within RECONNECT_MAX_S
+        assert wait_until(lambda: "icu" in desk.service.units_serving, RECONNECT_MAX_S + 5)
+        assert "STATION SERVING again: the re-check for a twin of unit icu" in caplog.text
+    assert len(not_serving_lines(caplog)) == 1, not_serving_lines(caplog)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from beckon.messaging.protocol import PRESENCE_FRESH_S
+
 
 @dataclass
 class LinkProbe:
@@ -42,11 +44,19 @@ class LinkProbe:
     """Connections of the link while its units are unserved: more than one is a link that
     dropped and came back (``calls_held`` names its units)."""
     held_said: bool = False
-    """``calls_held`` logged for this check (once; "serving again" at its end)."""
+    """"STATION NOT SERVING" logged for these units since they were last served: by
+    ``StationService._heartbeat`` while the link checks (``calls_held``), or while it is down
+    after a loss that ended its check (``_say_down_after_check``); once, and "serving again"
+    at the end of the check that serves them."""
 
     def __post_init__(self) -> None:
         if self.suback_from < 0:
             self.suback_from = self.began
+
+    def unserved_long(self, now: float) -> bool:
+        """Its units unserved longer than PRESENCE_FRESH_S: their tablets say "no station", so
+        the station says it is not serving them (status, health, doctor and one log line)."""
+        return now - self.began > PRESENCE_FRESH_S
 
     def connected_again(self, now: float, window_s: float) -> None:
         """The link reconnected during the check: its window starts again."""

@@ -1183,9 +1183,7 @@ class StationService:
         if not self._served:
             return None
         now = time.monotonic()
-        long = [
-            (n, pr) for n, pr in list(self._probes.items()) if now - pr.began > p.PRESENCE_FRESH_S
-        ]
+        long = [(n, pr) for n, pr in list(self._probes.items()) if pr.unserved_long(now)]
         if not long:
             return None
         held_s = max(now - probe.began for _, probe in long)
@@ -1196,16 +1194,17 @@ class StationService:
             if again
             else "a broker connection keeps dropping, or the broker confirms its subscriptions late"
         )
-        whose = (
-            "every unit's calls are held and their tablets say"
-            if len(units) == len(self.cfg.units)
-            else f"the calls of unit {', '.join(units)} are held and its tablets say"
-        )
         return (
-            f'not serving: re-checking for a twin for {held_s:.0f} s: {whose} "no station"; '
+            f"not serving: re-checking for a twin for {held_s:.0f} s: {self._held_whose(units)}; "
             f"{where}: check the network between this station and the broker, and the "
             f"broker's load and log ({BROKER_LOG})"
         )
+
+    def _held_whose(self, units: list[str]) -> str:
+        """Whose calls a station that served holds now, and what their tablets say."""
+        if len(units) == len(self.cfg.units):
+            return 'every unit\'s calls are held and their tablets say "no station"'
+        return f'the calls of unit {", ".join(units)} are held and its tablets say "no station"'
 
     def _check_twin(self, status: p.StationStatus) -> None:
         if status.name != self.cfg.name:
@@ -1584,6 +1583,7 @@ class StationService:
     def _heartbeat(self) -> None:
         now = time.monotonic()
         self._count_probe_from_suback(now)
+        self._say_down_after_check(now)
         for name, probe in list(self._probes.items()):
             if not probe.held_said and (held := self.calls_held):
                 probe.held_said = True
@@ -1664,6 +1664,27 @@ class StationService:
             # Presences waited on are listened for afresh by the next check: an entry kept
             # would stop ``_await_refresh`` from opening a new listening window.
             self._unrefreshed.clear()
+
+    def _say_down_after_check(self, now: float) -> None:
+        """A link lost during its own check (``_end_probe_at_loss``) and still down once its
+        units have been unserved PRESENCE_FRESH_S (``LinkProbe.unserved_long``): said once, in
+        the log, while it is down, as the status, health and doctor say it. Left to
+        ``calls_held``, the line came only at the link's return, when its next check took the
+        lost one up (review rev48s2: "re-checking for a twin for 34 s ... keeps dropping and
+        coming back" 1 s before "serving again", after a 20 s outage): IT alerting on CRITICAL
+        was paged at the recovery, after an hour's outage too, and sent to look for a flapping
+        link. Not said again on return (``held_said``); "serving again" ends it."""
+        for name, probe in list(self._lost_probes.items()):
+            if probe.held_said or not probe.unserved_long(now):
+                continue
+            probe.held_said = True
+            units = self._units_of_link(name) or [name]
+            log.critical(
+                "STATION NOT SERVING: unit %s for %.0f s: its broker connection is down "
+                "(reconnecting; lost during a re-check for a twin): %s; check the network "
+                "between this station and the broker, and the broker's load and log (%s)",
+                ", ".join(units), now - probe.began, self._held_whose(units), BROKER_LOG,
+            )  # fmt: skip
 
     def _check_silent_beds(self) -> None:
         """A bed heartbeats every few seconds; one silent for SILENT_AFTER_S is offline even if
