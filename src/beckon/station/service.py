@@ -487,10 +487,19 @@ class StationService:
     def _holds(self, link: str) -> bool:
         """Whether what arrives on ``link`` waits (``_hold_probing``): until the station first
         serves, everything; then what comes on a link while it checks for a twin, or while it
-        is down after a loss (``_end_probe_at_loss``): what its check held waits for the next
+        is down: after a loss (``_end_probe_at_loss``), what its check held waits for the next
         check on that link to end, and so does what its new connection brings before that
-        connection's ``Connected`` is handled."""
-        return not self._served or link in self._probes or link in self._links_down
+        connection's ``Connected`` is handled. A link not connected yet since the station
+        started counts as down: its first connection's requests, in the same batch as its
+        ``Connected`` (which ``_next_batch`` sorts behind them), were stored and receipted
+        before its check began (review rev48s2). They wait in ``_held`` for that check, as
+        with any reconnect, and are handled once it ends (``_requeue_held``)."""
+        return (
+            not self._served
+            or link in self._probes
+            or link in self._links_down
+            or link not in self._seen_connection
+        )
 
     def _requeue_held(self, events: queue.Queue[object]) -> None:
         """What a link's check held, once it ended with the link's units served: now ours,
