@@ -201,11 +201,13 @@ class HoldParams:
     frames' time: the interval across it less one frame interval) may have hidden exactly
     that, and two glances read as one hold give a wrong step ("previous" for "next"), worse
     than none; so its unseen time is taken off the plateau, which must then be seen for
-    ``min_hold_s`` plus that time on one side of the gap. A shorter gap cannot hide a return
-    and is only a missed reading. Review rev48a: two glances with the return in a 0.26 s gap
-    made a held turn in 12 of 63 runs (rev46c probe), 10 mended so, for holds with 3 or more
-    frames missed at 10 fps (or 0.3 s at 15 fps) lost in gest46c's gap.py (192 -> 165 of
-    324) and 6 of 144 runs of rev47a's miss.py."""
+    ``min_hold_s`` plus that time on one side of the gap (over this plus half a frame
+    interval, :func:`_unseen_on_plateau`, so a live camera's jitter does not decide it). A
+    shorter gap cannot hide a return and is only a missed reading. Review rev48a: two
+    glances with the return in a 0.26 s gap made a held turn in 12 of 63 runs (rev46c
+    probe), 10 mended so, for holds with 3 or more frames missed at 10 fps (or 0.3 s at
+    15 fps) lost in gest46c's gap.py (192 -> 165 of 324) and 6 of 144 runs of rev47a's
+    miss.py."""
 
 
 @dataclass(slots=True)
@@ -526,9 +528,7 @@ class HoldDetector:
             )
             return None
         plateau = _longest_run(ts, level, floor, ex.before, after, ex.gaps)
-        unseen = _unseen_on_plateau(ts, level, floor, ex.gaps)
-        if unseen > p.hidden_return_s + _GAP_TOL:
-            plateau -= unseen
+        plateau -= _unseen_on_plateau(ts, level, floor, ex.gaps, p.hidden_return_s)
         if plateau < p.min_hold_s:
             logger.debug(
                 "%s: plateau %.2f s too short at t=%.2f (floor %.2f, peak %.2f)",
@@ -665,14 +665,19 @@ def _hid_a_swing(
 
 
 def _unseen_on_plateau(
-    ts: np.ndarray, xs: np.ndarray, floor: float, gaps: tuple[float, ...] = ()
+    ts: np.ndarray, xs: np.ndarray, floor: float, gaps: tuple[float, ...], hides_s: float
 ) -> float:
     """The longest time left unseen by a bridged gap (``gaps``: the times of the samples
     after which one began) with the signal on the plateau (at or above ``floor``) on both
-    samples next to it: the interval across it less one frame interval (the median), so
+    samples next to it, if over ``hides_s`` (``HoldParams.hidden_return_s``), else 0. The
+    unseen time is the interval across the gap less one frame interval (the median), so
     the missed frames' time. Only such a gap can hide a return and a second glance the same
-    way whole (``HoldParams.hidden_return_s``); one with a sample off the plateau next to it
-    is :func:`_hid_a_swing`'s or a part of the rise or the return."""
+    way whole; one with a sample off the plateau next to it is :func:`_hid_a_swing`'s or a
+    part of the rise or the return. The bar has half a frame interval of slack because a
+    live camera stamps each frame when it is read: two frames missed at 10 fps leave 0.2 s
+    give or take a millisecond, and with no slack that jitter alone decided whether a hold
+    was kept (review rev48f: 30 -> 23 of 36 held turns kept at +-1 ms); whole missed frames
+    stay on one side of the bar."""
     if len(ts) < 2:
         return 0.0
     step = float(np.median(np.diff(ts)))
@@ -682,7 +687,7 @@ def _unseen_on_plateau(
         i = int(np.searchsorted(ts, gap))
         if i + 1 < len(ts) and on[i] and on[i + 1]:
             unseen = max(unseen, float(ts[i + 1] - ts[i]) - step)
-    return unseen
+    return unseen if unseen > hides_s + step / 2 else 0.0
 
 
 def _longest_run(
