@@ -120,16 +120,22 @@ def test_the_bedside_config_sets_the_bound_and_names_the_key_when_it_is_wrong(
     assert default.menu.late_step_max_s == LATE_STEP_MAX_S
 
 
+def nurse_call_bedside(tmp_path: Path) -> tuple[BedsideService, list[object]]:
+    """A bedside (no broker) whose turn right is "call:nurse", and the events it emits."""
+    service = unlinked_bedside(tmp_path)
+    service.menu = Interaction(ITEMS, {**STEPS, "turn_right": "call:nurse"})
+    seen: list[object] = []
+    service.listeners.append(seen.append)
+    return service, seen
+
+
 def test_a_call_reported_long_after_it_was_made_is_sent_dated_from_when_it_was_made(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     # A held turn mapped to "call:nurse", decided 9.86 s after it was made once the face was
     # back: a missed call costs more than a late one, so it goes, and the station is told
     # when the patient asked (``created_at``, "when the patient chose it").
-    service = unlinked_bedside(tmp_path)
-    service.menu = Interaction(ITEMS, {**STEPS, "turn_right": "call:nurse"})
-    seen: list[object] = []
-    service.listeners.append(seen.append)
+    service, seen = nurse_call_bedside(tmp_path)
     now = service.menu_time()
     before = time.time()
     with caplog.at_level(logging.WARNING, logger="beckon.bedside.service"):
@@ -214,10 +220,7 @@ def test_a_late_call_the_menu_does_not_take_is_not_logged_as_sent(
 ) -> None:
     # Not sending it is right (the menu asleep; the pause after a call, one long gesture must
     # not send twice); the log must not then say "lateness never drops a call" (rev48b).
-    service = unlinked_bedside(tmp_path)
-    service.menu = Interaction(ITEMS, {**STEPS, "turn_right": "call:nurse"})
-    seen: list[object] = []
-    service.listeners.append(seen.append)
+    service, seen = nurse_call_bedside(tmp_path)
     now = service.menu_time()
     if why == "asleep":
         service.menu.sleep(now - 7.0)

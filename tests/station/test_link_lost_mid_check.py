@@ -12,7 +12,6 @@ the status does, and not again on its return."""
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -27,9 +26,9 @@ from beckon.config import BrokerConfig, StationConfig, StationSettings
 from beckon.messaging import protocol as p
 from beckon.messaging.mqtt import RECONNECT_MAX_S
 from beckon.station.service import StationService
+from tests.helpers.desk_calls import send_call, stored_ids
 from tests.helpers.flapping import FlapProxy
 from tests.helpers.polling import wait_until
-from tests.helpers.rig import send_raw
 from tests.helpers.slow_suback import SubackDelayProxy
 
 SITE = "gh"
@@ -90,14 +89,10 @@ class Desk:
 
     def request(self, unit: str, bed: str) -> str:
         """A tablet's call, straight to the broker."""
-        req = p.Request(p.new_request_id(), SITE, unit, bed, "water", "routine", "touch",
-                        p.now_iso())  # fmt: skip
-        send_raw(self.port, p.BedAddress(SITE, unit, bed).topic("request"), p.encode(req))
-        return req.id
+        return send_call(self.port, SITE, unit, bed)
 
     def stored(self) -> list[str]:
-        with sqlite3.connect(self.db) as con:
-            return [row[0] for row in con.execute("select id from requests")]
+        return stored_ids(self.db)
 
 
 @pytest.fixture

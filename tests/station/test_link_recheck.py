@@ -10,7 +10,6 @@ without waiting minutes."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -30,9 +29,9 @@ from beckon.metrics import Endpoint, StationMetrics
 from beckon.station import service as service_module
 from beckon.station.service import HEARTBEAT_S, PROBE_S, StationService
 from beckon.station.store import RequestStore
+from tests.helpers.desk_calls import send_call, stored_ids
 from tests.helpers.flapping import FlapProxy
 from tests.helpers.polling import wait_until
-from tests.helpers.rig import send_raw
 
 SITE = "gh"
 UNITS = ("icu", "ward")
@@ -84,14 +83,10 @@ class Desk:
 
     def request(self, unit: str, bed: str) -> str:
         """A tablet's call, straight to the broker."""
-        req = p.Request(p.new_request_id(), SITE, unit, bed, "water", "routine", "touch",
-                        p.now_iso())  # fmt: skip
-        send_raw(self.port, p.BedAddress(SITE, unit, bed).topic("request"), p.encode(req))
-        return req.id
+        return send_call(self.port, SITE, unit, bed)
 
     def stored(self) -> list[str]:
-        with sqlite3.connect(self.db) as con:
-            return [row[0] for row in con.execute("select id from requests")]
+        return stored_ids(self.db)
 
 
 @pytest.fixture
