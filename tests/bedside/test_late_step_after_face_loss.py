@@ -15,14 +15,11 @@ from __future__ import annotations
 
 from beckon.bedside.interaction import Declined, Interaction, Moved, Selected
 from beckon.bedside.vision_worker import reported as as_gesture
-from tests.vision.traces import Patient, glide, reported
+from tests.vision.traces import HELD_TURN_PAST_REST, Patient, glide, reported
 
 ITEMS = ("water", "pain", "toilet", "nurse", "blanket")
 STEPS = {"nod": "select", "turn_left": "previous", "turn_right": "next"}
 LOST, BACK = 16.6, 20.1
-# A held turn (out 14 deg from 14.8 to 15.4 s), the head swung past rest the other way after
-# it: both traces start so, then differ in what the head does while and after the face is lost.
-HELD_TURN = ((14.0, 0.0), (14.8, 14.0), (15.4, 14.0), (15.8, -7.0))
 
 
 def turn_then_face_lost_then_turn_again() -> Patient:
@@ -30,7 +27,7 @@ def turn_then_face_lost_then_turn_again() -> Patient:
     # 20.0 s and is out from 20.6 s to 21.1 s, judged at about 21.8 s.
     return Patient(
         yaw=glide(
-            *HELD_TURN,
+            *HELD_TURN_PAST_REST,
             (16.5, -7.0),
             (16.6, 0.0),
             (20.0, 0.0),
@@ -84,7 +81,7 @@ def turn_then_face_lost_then_looking_around() -> Patient:
     # slowly side to side (10 deg, 1.2 s a swing, five swings) with nothing meant.
     return Patient(
         yaw=glide(
-            *HELD_TURN,
+            *HELD_TURN_PAST_REST,
             (20.1, -7.0),
             (21.3, 10.0),
             (22.5, -10.0),

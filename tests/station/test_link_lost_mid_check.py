@@ -87,13 +87,6 @@ class Desk:
         self.proxy.stop()
         self.slow.stop()
 
-    def request(self, unit: str, bed: str) -> str:
-        """A tablet's call, straight to the broker."""
-        return send_call(self.port, SITE, unit, bed)
-
-    def stored(self) -> list[str]:
-        return stored_ids(self.db)
-
 
 @pytest.fixture
 def desk(mosquitto: Any, tmp_path: Path) -> Iterator[Desk]:
@@ -117,17 +110,18 @@ def test_icus_link_cut_mid_check_frees_ward_and_its_return_still_finds_a_twin(de
     unseen, both serving)."""
     desk.proxy.flap_client(ICU, 0.3)
     assert wait_until(lambda: desk.proxy.shut >= 2, 15)  # icu came back and was shut, twice
-    icu_call = desk.request("icu", "1")  # on a connection that lives 0.3 s: held, or queued
+    # On a connection that lives 0.3 s: held, or queued.
+    icu_call = send_call(desk.port, SITE, "icu", "1")
     desk.proxy.steady_client(ICU)
     desk.proxy.cut_client(ICU)
     assert wait_until(lambda: desk.service.units_down == ["icu"], 10)
 
-    ward_call = desk.request("ward", "1")
-    assert wait_until(lambda: ward_call in desk.stored(), 3), desk.stored()
+    ward_call = send_call(desk.port, SITE, "ward", "1")
+    assert wait_until(lambda: ward_call in stored_ids(desk.db), 3), stored_ids(desk.db)
     ward = desk.service.links["ward"]
     assert wait_until(lambda: ward.unacknowledged == 0, 3), ward.unacknowledged
     assert desk.service.status_text().startswith("not serving unit icu: its broker connection")
-    assert icu_call not in desk.stored()  # the outage holds it: no check on icu has ended
+    assert icu_call not in stored_ids(desk.db)  # the outage holds it: no check on icu has ended
 
     twin = TwinOnIcu(desk.port)
     twin.beats.start()
@@ -138,7 +132,7 @@ def test_icus_link_cut_mid_check_frees_ward_and_its_return_still_finds_a_twin(de
         assert wait_until(lambda: desk.service.fault is not None, 15)
         assert desk.service.fault == "duplicate"
         assert desk.service.split_by == []  # stopped during the check, not both serving
-        assert icu_call not in desk.stored()  # left in the session for the twin
+        assert icu_call not in stored_ids(desk.db)  # left in the session for the twin
     finally:
         twin.close()
 

@@ -81,13 +81,6 @@ class Desk:
         self.watcher.loop_stop()
         self.proxy.stop()
 
-    def request(self, unit: str, bed: str) -> str:
-        """A tablet's call, straight to the broker."""
-        return send_call(self.port, SITE, unit, bed)
-
-    def stored(self) -> list[str]:
-        return stored_ids(self.db)
-
 
 @pytest.fixture
 def desk(mosquitto: Any, tmp_path: Path) -> Iterator[Desk]:
@@ -109,17 +102,18 @@ def test_while_icus_link_flaps_ward_is_served_and_heartbeats(desk: Desk) -> None
     flapping = time.monotonic()
     assert wait_until(lambda: desk.proxy.shut >= 3, 15)  # icu came back and was shut, thrice
 
-    ward_call, icu_call = desk.request("ward", "1"), desk.request("icu", "1")
-    assert wait_until(lambda: ward_call in desk.stored(), 3), desk.stored()
-    assert icu_call not in desk.stored()  # held by icu's check, which goes on
+    ward_call = send_call(desk.port, SITE, "ward", "1")
+    icu_call = send_call(desk.port, SITE, "icu", "1")
+    assert wait_until(lambda: ward_call in stored_ids(desk.db), 3), stored_ids(desk.db)
+    assert icu_call not in stored_ids(desk.db)  # held by icu's check, which goes on
     assert wait_until(lambda: any(t > flapping for t in desk.presences["ward"]), HEARTBEAT_S + 1)
     assert not any(t > flapping + 1 for t in desk.presences["icu"])  # icu's tablets: no station
 
     desk.proxy.steady_client(ICU)
     steady = time.monotonic()
     assert wait_until(lambda: any(t > steady for t in desk.presences["icu"]), 15)
-    assert wait_until(lambda: icu_call in desk.stored(), 5), desk.stored()
-    assert sorted(desk.stored()) == sorted([ward_call, icu_call])  # each stored once
+    assert wait_until(lambda: icu_call in stored_ids(desk.db), 5), stored_ids(desk.db)
+    assert sorted(stored_ids(desk.db)) == sorted([ward_call, icu_call])  # each stored once
 
 
 @pytest.mark.mqtt

@@ -22,7 +22,7 @@ from beckon.vision.engine import GestureEngine
 from beckon.vision.face import observation
 from beckon.vision.gestures import GestureEvent
 from beckon.vision.pose import NeutralPose
-from tests.vision.traces import Patient, add, glide, held, nodding, reported
+from tests.vision.traces import TURN_THEN_VISITOR, Patient, add, glide, held, nodding, reported
 
 
 def _online(patient: Patient, seconds: float, fps: float) -> list[GestureEvent]:
@@ -47,16 +47,7 @@ def test_a_missed_face_while_a_turn_waits_for_the_heads_next_move_does_not_lose_
     # frames, or ``seconds``, from 17.6 s: the turn was dropped as if the neutral had been
     # replaced. Lost 2.5 s, it is decided once the face is back: back at rest, reported.
     patient = _missing(17.6, frames / fps + seconds)
-    patient.yaw = glide(
-        (14.0, 0.0),
-        (14.8, 14.0),
-        (15.4, 14.0),
-        (15.8, -7.0),
-        (16.8, -7.0),
-        (17.4, 15.0),
-        (17.8, 15.0),
-        (18.2, 0.0),
-    )
+    patient.yaw = glide(*TURN_THEN_VISITOR)
     events = _online(patient, 22.0, fps)
     turns = [e for e in events if e.gesture == "turn_left"]
     assert len(turns) == 1, events

@@ -22,7 +22,7 @@ from beckon.vision.engine import GestureEngine
 from beckon.vision.face import observation
 from beckon.vision.gestures import GestureEvent
 from beckon.vision.pose import NeutralPose
-from tests.vision.traces import Patient, Wave, add, glide, held, reported
+from tests.vision.traces import TURN_THEN_VISITOR, Patient, Wave, add, glide, held, reported
 
 SHIFT_T = 20.0
 """After the first-pose check (12 s): the shifted pose is not taken as the rest."""
@@ -129,16 +129,7 @@ def test_a_face_lost_while_the_head_is_back_out_its_way_is_no_evidence_of_a_shif
     # from 17.6 s for ``lost_s`` while the head comes back to rest. Unreadable frames tell
     # nothing: dropped as a posture shift, the turn was lost (review rev45g2, back.py: hand
     # over face 32/32 on s45 -> 21/32). Decided once the face is back: at rest, so reported.
-    patient = _weak_returns(
-        (14.0, 0.0),
-        (14.8, 14.0),
-        (15.4, 14.0),
-        (15.8, -7.0),
-        (16.8, -7.0),
-        (17.4, 15.0),
-        (17.8, 15.0),
-        (18.2, 0.0),
-    )
+    patient = _weak_returns(*TURN_THEN_VISITOR)
     neutral = NeutralPose()
     engine = GestureEngine()
     events: list[GestureEvent] = []

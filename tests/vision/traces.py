@@ -167,3 +167,11 @@ def reported(patient: Patient, seconds: float, fps: float) -> list[tuple[float, 
         obs = observation(neutral, o.t, rotation, o.quality, o.blendshapes)
         out += [(o.t, e) for e in engine.update(obs)]
     return out
+
+
+HELD_TURN_PAST_REST = ((14.0, 0.0), (14.8, 14.0), (15.4, 14.0), (15.8, -7.0))
+"""Yaw points of a held turn (out 14 degrees from 14.8 to 15.4 s) whose return swings past
+rest the other way: the start of the missed-face, posture-shift and late-step traces."""
+TURN_THEN_VISITOR = (*HELD_TURN_PAST_REST, (16.8, -7.0), (17.4, 15.0), (17.8, 15.0), (18.2, 0.0))
+"""The held turn, past rest 1 s (maybe a posture shift undone), then out its own way 15
+degrees (a visitor on that side) and back to rest by 18.2 s."""
