@@ -35,6 +35,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from beckon.config import BrokerConfig
 from beckon.errors import ConfigError
+from beckon.messaging.link_problem import LinkProblem, LinkTrouble
 
 log = logging.getLogger(__name__)
 
@@ -311,6 +312,11 @@ class MqttLink:
         self._keepalive = broker.keepalive
         self.connections = 0  # successful connects; more than one means reconnects (metrics)
         self._reconnect_min_s = RECONNECT_MIN_S  # see hold_off
+        # Why the link is not connected, as it last saw it (``problem``); None while connected
+        # and before the first attempt ends. ``_refused`` marks an attempt the broker refused:
+        # paho reports its closing too, which must not turn the refusal into "no answer".
+        self._problem: LinkProblem | None = None
+        self._refused = False
         self._attempt_failed = threading.Event()
         self._stopping = threading.Event()
         self._client: paho.Client | None = None
@@ -420,6 +426,12 @@ class MqttLink:
         return self._connected.is_set()
 
     @property
+    def problem(self) -> LinkProblem | None:
+        """Why the link is not connected, as its last attempt or loss showed; None while
+        connected or before the first attempt ended (read from any thread)."""
+        return None if self._connected.is_set() else self._problem
+
+    @property
     def subscribed(self) -> bool:
         """Connected, and the broker has confirmed (SUBACK) every subscription of this
         connection: from now on a retained message on them has been (or is being) delivered.
@@ -524,6 +536,7 @@ class MqttLink:
         )
         client.max_inflight_messages_set(self.max_inflight)
         client.on_connect = self._on_connect
+        client.on_connect_fail = self._on_connect_fail
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
         client.on_publish = self._on_publish
@@ -555,6 +568,10 @@ class MqttLink:
         properties: Any,
     ) -> None:
         if reason.is_failure:
+            self._problem = LinkProblem(
+                LinkTrouble.REFUSED, f"{reason} (reason code {reason.value}, {self.protocol.name})"
+            )
+            self._refused = True
             self._attempt_failed.set()
             # An MQTT 5 refusal is expected while negotiating with a 3.1.1-only broker.
             expected = self.protocol == MQTTProtocolVersion.MQTTv5 and reason.value in (1, 132)
@@ -565,6 +582,8 @@ class MqttLink:
             )  # fmt: skip
             return
         _no_delay(client)
+        self._problem = None
+        self._refused = False
         with self._ack_lock:
             # Message ids belong to a connection: the broker sends what was not acknowledged
             # again on this one, under ids of its own.
@@ -669,6 +688,15 @@ class MqttLink:
     ) -> None:
         if not self._connected.is_set():
             self._attempt_failed.set()  # closed before CONNACK: try the other protocol
+            if not self._refused:  # a refusal's own closing keeps the refusal
+                self._problem = LinkProblem(
+                    LinkTrouble.UNREACHABLE,
+                    f"the connection to {self.broker.host}:{self.broker.port} closed before "
+                    f"the broker answered ({reason})",
+                )
+            self._refused = False
+        elif not self._stopping.is_set():
+            self._problem = LinkProblem(LinkTrouble.DROPPED, str(reason))
         taken_over = getattr(reason, "value", 0) == 142  # MQTT 5 "Session taken over"
         settled_s = time.monotonic() - (self._subscribed_at or self._connack_at)
         if taken_over:
@@ -683,6 +711,13 @@ class MqttLink:
         if self._stopping.is_set() and self._connected.is_set():
             _drain_until_closed(client.socket())
         self._connected.clear()
+
+    def _on_connect_fail(self, client: paho.Client, userdata: Any) -> None:
+        """paho could not open a connection (TCP or TLS) for an attempt."""
+        self._refused = False
+        self._problem = LinkProblem(
+            LinkTrouble.UNREACHABLE, f"no connection to {self.broker.host}:{self.broker.port}"
+        )
 
     def _on_message(self, client: paho.Client, userdata: Any, msg: paho.MQTTMessage) -> None:
         self.events.put(Message(msg.topic, bytes(msg.payload), bool(msg.retain), self.name))
