@@ -266,8 +266,27 @@ class StationMetrics(_Common):
             buckets=ACK_BUCKETS,
             registry=reg,
         )
+        self.unit_connected = Gauge(
+            "beckon_unit_broker_connected",
+            "1 while the broker link serving this unit is connected (one link per unit "
+            "without a broker user, one for all units with one)",
+            ["unit"],
+            registry=reg,
+        )
+        for unit in service.cfg.units:
+            self.unit_connected.labels(unit).set(0)
         service.listeners.append(self.on_change)
         service.beats.append(self.beat)
+
+    def beat(self) -> None:
+        """``beckon_broker_connected`` means every link (kept so, for the alerts built on it);
+        the per-unit gauge shows which unit is cut off: one unit's link down read 0 on the
+        station-wide gauge as if every unit were."""
+        super().beat()
+        links = self.service.links
+        for unit in self.service.cfg.units:
+            link = links.get(unit)
+            self.unit_connected.labels(unit).set(1 if link is not None and link.connected else 0)
 
     def health(self) -> tuple[bool, dict[str, Any]]:
         if self.standing_by():
