@@ -33,12 +33,15 @@ def connect_client_id(connect: bytes | bytearray) -> str:
 class ClientCutProxy(TcpProxy):
     """Forwards 127.0.0.1:``port`` to ``target_port``; ``cut_client(id)`` drops the connection
     of the client with that id and closes each new one it makes, until ``restore_client``.
-    ``refused`` counts the connections refused meanwhile (the client kept trying)."""
+    ``refused`` counts the connections refused meanwhile (the client kept trying).
+    ``route_client(id, port)`` sends that client's new connections to another listener (a
+    broker that refuses it, say) until ``restore_client``."""
 
     def __init__(self, target_port: int) -> None:
         super().__init__(target_port)
         self._cut: set[str] = set()
         self._by_client: dict[str, list[socket.socket]] = {}
+        self._routes: dict[str, int] = {}  # client id -> the port its connections go to
         self.refused = 0
 
     def start(self) -> ClientCutProxy:
@@ -62,15 +65,25 @@ class ClientCutProxy(TcpProxy):
             self._close(client, upstream)
             return
         with self._lock:
-            if client_id in self._cut:
-                self.refused += 1
-                refuse = True
-            else:
-                refuse = False
+            refuse = client_id in self._cut
+            self.refused += refuse
+            routed = self._routes.get(client_id)
+            if not refuse and routed is None:  # registered with the check: a cut finds it
                 self._by_client.setdefault(client_id, []).extend((client, upstream))
         if refuse:
             self._close(client, upstream)
             return
+        if routed is not None:
+            self._close(upstream)
+            try:
+                upstream = socket.create_connection(("127.0.0.1", routed), timeout=5)
+            except OSError:
+                self._close(client)
+                return
+            upstream.settimeout(None)
+            with self._lock:
+                self._sockets.append(upstream)
+                self._by_client.setdefault(client_id, []).extend((client, upstream))
         try:
             upstream.sendall(first)
         except OSError:
@@ -86,6 +99,11 @@ class ClientCutProxy(TcpProxy):
             with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
 
+    def route_client(self, client_id: str, port: int) -> None:
+        with self._lock:
+            self._routes[client_id] = port
+
     def restore_client(self, client_id: str) -> None:
         with self._lock:
             self._cut.discard(client_id)
+            self._routes.pop(client_id, None)

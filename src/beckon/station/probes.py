@@ -11,13 +11,32 @@ that unit's own client id, which throws that unit's link off and makes it reconn
 again; a link that has held its connection since its own check ended holds the unit's session,
 so no twin serves that unit meanwhile. Only the reconnecting link's units are held now; with a
 broker username there is one link for every unit, and its check holds every unit, as before.
+
+The same record stands for a link that is down while its units are unserved (``Outage``): not
+connected since the station started, or lost while serving, or lost during its own check. One
+record from the moment its units stopped being served until a check serves them again is what
+makes one rule (``unserved_long``) for the "STATION NOT SERVING" line, said once per outage,
+whether the link is down or checking (session 49: a link that never connected, or dropped while
+no check ran, logged nothing at CRITICAL for its whole outage).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 from beckon.messaging.protocol import PRESENCE_FRESH_S
+
+
+class Outage(Enum):
+    """How a link's units came to be unserved while it is down (the words of its line)."""
+
+    NOT_YET = "not served since the station started"
+    """No connection of the link has been served yet: refused, unreachable, or still checking."""
+    LOST = "lost while serving"
+    """A served connection dropped while no check ran on it."""
+    LOST_IN_CHECK = "lost during a re-check for a twin"
+    """The link dropped during its own check (``StationService._end_probe_at_loss``)."""
 
 
 @dataclass
@@ -27,7 +46,9 @@ class LinkProbe:
     reconnect during it goes on with it (``connected_again``). Once it has served, a loss of
     the link ends the check (``StationService._end_probe_at_loss``) and the next connection
     begins another (``connected_afresh``), with its own SUBACK wait, while its units stay
-    unserved: what the first held waits for it, and ``calls_held`` counts from the first."""
+    unserved: what the first held waits for it, and ``calls_held`` counts from the first. A
+    link down with its units unserved keeps one in ``StationService._lost_probes`` (``down``,
+    ``outage``) until it connects."""
 
     began: float
     """When the link's units stopped being served: the first connection of its checks since
@@ -41,13 +62,24 @@ class LinkProbe:
     from ``began`` after a loss, a late SUBACK on return was not waited for, and a twin
     behind it went unseen (review rev48s)."""
     connections: int = 1
-    """Connections of the link while its units are unserved: more than one is a link that
-    dropped and came back (``calls_held`` names its units)."""
+    """Connections of the link while its units are unserved (0 in a down link's record until
+    it connects): more than one is a link that dropped and came back (``calls_held`` names
+    its units)."""
+    outage: Outage | None = None
+    """Set while the link is down with its units unserved (``StationService._lost_probes``):
+    how that came about; kept once the next connection takes the record up. None for a check
+    begun by a connection of a link that was serving."""
     held_said: bool = False
     """"STATION NOT SERVING" logged for these units since they were last served: by
     ``StationService._heartbeat`` while the link checks (``calls_held``), or while it is down
-    after a loss that ended its check (``_say_down_after_check``); once, and "serving again"
-    at the end of the check that serves them."""
+    with its units unserved (``_say_links_down``); once, and "serving (again)" at the end of
+    the check that serves them."""
+
+    @classmethod
+    def down(cls, since: float, outage: Outage) -> LinkProbe:
+        """A down link's record: its units unserved from ``since``, no connection yet (its
+        next one begins a check with ``connected_afresh``)."""
+        return cls(began=since, until=since, connections=0, outage=outage)
 
     def __post_init__(self) -> None:
         if self.suback_from < 0:

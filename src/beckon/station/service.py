@@ -26,6 +26,7 @@ from beckon.config import StationSettings
 from beckon.errors import EX_CONFIG, BeckonError
 from beckon.intents import Intent, load_intents
 from beckon.messaging import protocol as p
+from beckon.messaging.link_problem import LinkProblem, LinkTrouble
 from beckon.messaging.mqtt import (
     BROKER_LOG,
     RECONNECT_MIN_S,
@@ -58,7 +59,7 @@ from beckon.station.hook import (
 )
 from beckon.station.paging import Pages
 from beckon.station.pgstore import open_configured_store
-from beckon.station.probes import LinkProbe
+from beckon.station.probes import LinkProbe, Outage
 from beckon.station.refresh import REFRESH_LISTEN_S, PresenceRefreshes
 from beckon.station.store import RequestStore, StoreUnavailable
 
@@ -231,10 +232,13 @@ class StationService:
         self._probes: dict[str, LinkProbe] = {}
         self._probe_unconfirmed_said = False  # PROBE_SUBACK_WAIT_S passed, said once per run
         self._connected_at = time.monotonic()  # the last (re)connection (BACKLOG_S)
+        self._run_began = time.monotonic()  # when ``run`` began (the first serving's line)
         # Link -> its messages that arrived during its check (not yet ours).
         self._held: dict[str, HeldMessages] = {}
         # Links whose loss was handled since their last connection (``_end_probe_at_loss``),
-        # and the checks such a loss ended, taken up by the link's next connection.
+        # and each down link's record while its units are unserved (``LinkProbe.down``: not
+        # connected since start, or lost; or the check a loss ended), taken up by the link's
+        # next connection (``_on_connected``).
         self._links_down: set[str] = set()
         self._lost_probes: dict[str, LinkProbe] = {}
         self._served = False  # announced itself at least once
@@ -383,8 +387,12 @@ class StationService:
             for bed in self.store.online_beds(self.cfg.site, unit):
                 self._bed_seen[p.BedAddress(self.cfg.site, unit, bed)] = now
         events: queue.Queue[object] = queue.Queue()
+        self._run_began = time.monotonic()
         self.links = self._make_links(events)
         for link in self._unique_links():
+            # Unserved until its first check ends: said if that takes PRESENCE_FRESH_S
+            # (``_say_links_down``), as for any link down.
+            self._lost_probes[link.name] = LinkProbe.down(time.monotonic(), Outage.NOT_YET)
             link.start(wait_s=0)
         last_check = 0.0
         last_ping = time.monotonic()
@@ -602,6 +610,7 @@ class StationService:
             self._links_down.add(event.link)
             self._on_lost_while_probing(event)
             self._end_probe_at_loss(event.link)
+            self._unserved_from_loss(event.link)
             return
         if not isinstance(event, Message):
             return  # a lost connection comes back by itself; a refused publish is logged
@@ -1087,8 +1096,16 @@ class StationService:
         if probe is not None:  # a reconnect during the start-up probe goes on with it
             probe.connected_again(now, PROBE_S)
         elif (lost := self._lost_probes.pop(event.link, None)) is not None:
-            lost.connected_afresh(now, PROBE_S)  # back after a loss ended its check
-            self._probes[event.link] = lost
+            if lost.connections == 0 and lost.outage is Outage.NOT_YET:
+                # Its first connection: its check counts from now, as it did before it had a
+                # record (``calls_held`` said "re-checking for 16 s" of a link that merely
+                # connected 15 s after the start); what was said goes with it.
+                self._probes[event.link] = LinkProbe(
+                    began=now, until=now + PROBE_S, outage=lost.outage, held_said=lost.held_said
+                )
+            else:  # back after a loss (a served link's, or one that ended its check)
+                lost.connected_afresh(now, PROBE_S)
+                self._probes[event.link] = lost
         else:  # a check begins
             self._probes[event.link] = LinkProbe(began=now, until=now + PROBE_S)
         self._connected_at = now
@@ -1198,11 +1215,25 @@ class StationService:
         held_s = max(now - probe.began for _, probe in long)
         units = [u for name, _ in long for u in self._units_of_link(name) or [name]]
         again = [u for name, pr in long if pr.connections > 1 for u in self._units_of_link(name)]
-        where = (
-            f"the broker connection of unit {', '.join(again)} keeps dropping and coming back"
-            if again
-            else "a broker connection keeps dropping, or the broker confirms its subscriptions late"
-        )
+        back = [
+            u
+            for name, pr in long
+            if pr.connections == 1 and pr.outage is Outage.LOST
+            for u in self._units_of_link(name)
+        ]
+        if again:
+            where = (
+                f"the broker connection of unit {', '.join(again)} keeps dropping and coming back"
+            )
+        elif back:  # one return after a loss: its check counts from the loss (``LinkProbe.down``)
+            where = (
+                f"the broker connection of unit {', '.join(back)} is back after being down; "
+                "should this last, the broker confirms its subscriptions late"
+            )
+        else:
+            where = (
+                "a broker connection keeps dropping, or the broker confirms its subscriptions late"
+            )
         return (
             f"not serving: re-checking for a twin for {held_s:.0f} s: {self._held_whose(units)}; "
             f"{where}: check the network between this station and the broker, and the "
@@ -1592,7 +1623,7 @@ class StationService:
     def _heartbeat(self) -> None:
         now = time.monotonic()
         self._count_probe_from_suback(now)
-        self._say_down_after_check(now)
+        self._say_links_down(now)
         for name, probe in list(self._probes.items()):
             if not probe.held_said and (held := self.calls_held):
                 probe.held_said = True
@@ -1633,7 +1664,13 @@ class StationService:
         """The link's check ended with no twin heard: its units are served (announced), and
         what it held is handled (``_requeue_held``); acknowledged once no check runs
         (``_release_acks``)."""
-        if probe.held_said:
+        if probe.held_said and probe.outage is Outage.NOT_YET:
+            log.warning(
+                "STATION SERVING: unit %s, first served %.0f s after the station started (its "
+                "broker connection is up and no twin serves it)",
+                ", ".join(self._units_of_link(name)), now - self._run_began,
+            )  # fmt: skip
+        elif probe.held_said:
             log.warning(
                 "STATION SERVING again: the re-check for a twin of unit %s ended after %.0f s",
                 ", ".join(self._units_of_link(name)), now - probe.began,
@@ -1661,6 +1698,8 @@ class StationService:
         if probe is None:
             return
         del self._probes[link]
+        if probe.outage is None:  # a link never served since start stays NOT_YET
+            probe.outage = Outage.LOST_IN_CHECK
         self._lost_probes[link] = probe
         log.info(
             "the re-check for a twin of unit %s ended with its connection lost, %.0f s after "
@@ -1674,26 +1713,50 @@ class StationService:
             # would stop ``_await_refresh`` from opening a new listening window.
             self._unrefreshed.clear()
 
-    def _say_down_after_check(self, now: float) -> None:
-        """A link lost during its own check (``_end_probe_at_loss``) and still down once its
-        units have been unserved PRESENCE_FRESH_S (``LinkProbe.unserved_long``): said once, in
-        the log, while it is down, as the status, health and doctor say it. Left to
-        ``calls_held``, the line came only at the link's return, when its next check took the
-        lost one up (review rev48s2: "re-checking for a twin for 34 s ... keeps dropping and
-        coming back" 1 s before "serving again", after a 20 s outage): IT alerting on CRITICAL
-        was paged at the recovery, after an hour's outage too, and sent to look for a flapping
-        link. Not said again on return (``held_said``); "serving again" ends it."""
+    def _unserved_from_loss(self, link: str) -> None:
+        """A served station's link lost while no check ran on it: its units are unserved
+        from now, recorded as a down link (``LinkProbe.down``) for ``_say_links_down`` and
+        for its next connection's check. Before, nothing was logged at CRITICAL for such an
+        outage however long it lasted (its next check counted from its return)."""
+        if self._served and link not in self._probes and link not in self._lost_probes:
+            self._lost_probes[link] = LinkProbe.down(time.monotonic(), Outage.LOST)
+
+    def _say_links_down(self, now: float) -> None:
+        """The one rule for a link that is down: once its units have been unserved
+        PRESENCE_FRESH_S (``LinkProbe.unserved_long``: their tablets say "no station"), one
+        CRITICAL line names them, how long, how it came about (``Outage``: not served since
+        the station started, lost while serving, lost during a re-check), the cause its last
+        attempt showed (``MqttLink.problem``: refused with the broker's reason code, no broker
+        answering, lost) and what to look at; said once per outage, not at each reconnect
+        attempt, while the status, health and doctor say the same. Not said again when it
+        connects (``held_said`` goes with the record into its check); "serving (again)" ends
+        it (``_end_link_probe``). Before session 49 only a link lost during its own check was
+        said (review rev48s2); a link that never connected (a refused or wrong broker user,
+        the broker down at start) or dropped while no check ran logged nothing at CRITICAL,
+        and IT alerting reads CRITICAL lines."""
         for name, probe in list(self._lost_probes.items()):
-            if probe.held_said or not probe.unserved_long(now):
-                continue
+            link = self.links.get(name)
+            if probe.held_said or not probe.unserved_long(now) or link is None or link.connected:
+                continue  # a connected one is taken up by its Connected event
             probe.held_said = True
             units = self._units_of_link(name) or [name]
+            problem = link.problem or LinkProblem(
+                LinkTrouble.UNREACHABLE, "no answer to its first attempt yet"
+            )
+            outage = probe.outage or Outage.LOST
             log.critical(
-                "STATION NOT SERVING: unit %s for %.0f s: its broker connection is down "
-                "(reconnecting; lost during a re-check for a twin): %s; check the network "
-                "between this station and the broker, and the broker's load and log (%s)",
-                ", ".join(units), now - probe.began, self._held_whose(units), BROKER_LOG,
+                "STATION NOT SERVING: unit %s for %.0f s: its broker connection is down (%s; "
+                "reconnecting; %s): %s; %s",
+                ", ".join(units), now - probe.began, outage.value, problem.cause(),
+                self._unreached_whose(units), problem.remedy(BROKER_LOG),
             )  # fmt: skip
+
+    def _unreached_whose(self, units: list[str]) -> str:
+        """Whose calls cannot reach this station while their link is down."""
+        if len(units) == len(self.cfg.units):
+            return 'no call reaches this station and every unit\'s tablets say "no station"'
+        who = ", ".join(units)
+        return f'no call of unit {who} reaches this station and its tablets say "no station"'
 
     def _check_silent_beds(self) -> None:
         """A bed heartbeats every few seconds; one silent for SILENT_AFTER_S is offline even if
