@@ -1103,6 +1103,12 @@ class StationService:
                 self._probes[event.link] = LinkProbe(
                     began=now, until=now + PROBE_S, outage=lost.outage, held_said=lost.held_said
                 )
+            elif lost.outage is Outage.LOST and not lost.held_said:
+                # Back from a loss shorter than PRESENCE_FRESH_S: a fresh check from now, as
+                # before its record existed. Counted from the loss, a 7-15 s blip (paho retries
+                # 1, 3, 7, 15 s after it) made ``calls_held`` page IT at the recovery with
+                # "re-checking ... back after being down" (review rev49s: 0 -> 2 lines).
+                self._probes[event.link] = LinkProbe(began=now, until=now + PROBE_S)
             else:  # back after a loss (a served link's, or one that ended its check)
                 lost.connected_afresh(now, PROBE_S)
                 self._probes[event.link] = lost
@@ -1734,7 +1740,15 @@ class StationService:
         said (review rev48s2); a link that never connected (a refused or wrong broker user,
         the broker down at start) or dropped while no check ran logged nothing at CRITICAL,
         and IT alerting reads CRITICAL lines."""
-        for name, probe in list(self._lost_probes.items()):
+        # A link lost during the station's first check (never served yet) keeps its check in
+        # ``_probes`` (``_end_probe_at_loss`` acts once the station has served): down, it is
+        # said here too, as not served since the start (review rev49s: none said before).
+        first_lost = [
+            (name, probe)
+            for name, probe in self._probes.items()
+            if probe.outage is Outage.NOT_YET and not self._served
+        ]
+        for name, probe in [*self._lost_probes.items(), *first_lost]:
             link = self.links.get(name)
             if probe.held_said or not probe.unserved_long(now) or link is None or link.connected:
                 continue  # a connected one is taken up by its Connected event

@@ -1,0 +1,102 @@
+"""The edges of the one "STATION NOT SERVING" rule for a unit whose broker link is down: an
+outage shorter than PRESENCE_FRESH_S is not said (not even at the link's return), and a link
+lost during the station's very first check, before anything was served, is said like any
+other link down.
+
+Review rev49s found both: a served link back after a 7-15 s blip paged IT at its recovery with
+"re-checking for a twin ... back after being down" (its return check counted from the loss),
+and a link dropped during the first check and kept down got no line at all while the status
+named it down (a broker restarting as the station boots).
+
+The real StationService on its own thread, its links behind ``ClientCutProxy`` in front of a
+real Mosquitto."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from beckon.config import BrokerConfig, StationConfig, StationSettings
+from beckon.messaging import protocol as p
+from beckon.station.service import StationService
+from tests.helpers.client_cut import ClientCutProxy
+from tests.helpers.polling import wait_until
+
+SITE = "gh"
+ICU = f"beckon-station.{SITE}.desk.icu"
+
+
+@contextmanager
+def running_desk(
+    mosquitto: Any, tmp_path: Path, units: tuple[str, ...]
+) -> Iterator[tuple[StationService, ClientCutProxy]]:
+    proxy = ClientCutProxy(mosquitto.port).start()
+    station = StationConfig(SITE, units, name="desk", database=str(tmp_path / "desk.sqlite3"))
+    broker = BrokerConfig(url=f"mqtt://127.0.0.1:{proxy.port}", keepalive=5)
+    service = StationService(StationSettings(station, broker))
+    stop = threading.Event()
+    runner = threading.Thread(target=service.run, args=(stop,), daemon=True)
+    runner.start()
+    try:
+        yield service, proxy
+    finally:
+        stop.set()
+        runner.join(15)
+        proxy.stop()
+
+
+def critical_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno == logging.CRITICAL]
+
+
+@pytest.mark.mqtt
+def test_a_served_link_back_within_presence_fresh_is_not_said(
+    mosquitto: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """icu's link, serving, is cut for 10 s: paho's retries (1, 3, 7, 15 s after the loss) bring
+    it back about 15 s after it, and its return check ends soon after. Its tablets never said
+    "no station" for long, so no CRITICAL line, neither while down nor at its return. Before:
+    one, 1.5 s before "serving again", saying it was re-checking for a twin."""
+    with (
+        caplog.at_level(logging.INFO, logger="beckon.station.service"),
+        running_desk(mosquitto, tmp_path, ("icu", "ward")) as (service, proxy),
+    ):
+        assert wait_until(lambda: service.units_serving == ["icu", "ward"], 20)
+        proxy.cut_client(ICU)
+        assert wait_until(lambda: service.units_down == ["icu"], 10)
+        assert not wait_until(lambda: not service.units_down, 9)  # still down 9 s on
+        proxy.restore_client(ICU)
+        assert wait_until(lambda: service.units_serving == ["icu", "ward"], 30)
+        assert wait_until(lambda: service.links["icu"].connected and not service.calls_held, 5)
+    assert critical_lines(caplog) == []
+
+
+@pytest.mark.mqtt
+def test_a_link_lost_in_the_first_check_and_kept_down_is_said_once(
+    mosquitto: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """icu's link connects and is cut at once, inside the station's first check (nothing served
+    yet), and kept cut: one CRITICAL line about PRESENCE_FRESH_S later, while it is down, saying
+    it was not served since the station started; its first serving ends it. Before: none,
+    while the status named icu down throughout."""
+    with (
+        caplog.at_level(logging.INFO, logger="beckon.station.service"),
+        running_desk(mosquitto, tmp_path, ("icu",)) as (service, proxy),
+    ):
+        assert wait_until(lambda: "icu" in service.links and service.links["icu"].connected, 20)
+        proxy.cut_client(ICU)
+        assert wait_until(lambda: critical_lines(caplog), p.PRESENCE_FRESH_S + 5)
+        assert service.units_down == ["icu"]  # said while it is down
+        [line] = critical_lines(caplog)
+        assert line.startswith("STATION NOT SERVING: unit icu for 1"), line
+        assert "not served since the station started" in line, line
+        proxy.restore_client(ICU)
+        assert wait_until(lambda: service.units_serving == ["icu"], 30)
+        assert "STATION SERVING: unit icu, first served" in caplog.text
+    assert len(critical_lines(caplog)) == 1, critical_lines(caplog)
