@@ -14,15 +14,42 @@ import pytest
 from beckon.config import BrokerConfig
 from beckon.messaging.link_problem import LinkTrouble
 from beckon.messaging.mqtt import MqttLink
+from tests.helpers.deploy import make_certs
 from tests.helpers.polling import wait_until
 from tests.helpers.ports import free_port
 from tests.helpers.refusing_broker import refusing_mosquitto
+from tests.helpers.tls_broker import tls_mosquitto
 
 
-def started(port: int, client_id: str) -> MqttLink:
-    link = MqttLink(BrokerConfig(url=f"mqtt://127.0.0.1:{port}", keepalive=5), client_id, [])
+def started(port: int, client_id: str, scheme: str = "mqtt", ca_file: str = "") -> MqttLink:
+    broker = BrokerConfig(url=f"{scheme}://127.0.0.1:{port}", keepalive=5, ca_file=ca_file)
+    link = MqttLink(broker, client_id, [])
     link.start(wait_s=0)
     return link
+
+
+def detail(link: MqttLink) -> str:
+    problem = link.problem
+    return "" if problem is None else problem.detail
+
+
+@pytest.mark.mqtt
+def test_a_certificate_not_trusted_is_the_links_problem_not_no_answer(tmp_path: Path) -> None:
+    """A TLS broker whose CA this link does not trust: its problem is the certificate, with
+    that as the remedy, not "no broker answers ... a firewall between" (review rev49s: the
+    line IT alerts on sent them to the network)."""
+    other_ca, _, _ = make_certs(tmp_path)
+    with tls_mosquitto(tmp_path / "tls") as port:
+        link = started(port, "test-problem-tls", "mqtts", str(other_ca))
+        try:
+            assert wait_until(lambda: "not trusted" in detail(link), 20), link.problem
+            assert not wait_until(lambda: "not trusted" not in detail(link), 8), link.problem
+            problem = link.problem
+            assert problem is not None and problem.trouble is LinkTrouble.TLS, problem
+            assert problem.cause().startswith("TLS fails: the broker's certificate is not trusted")
+            assert "ca_file" in problem.remedy("LOG") and "firewall" not in problem.remedy("LOG")
+        finally:
+            link.stop()
 
 
 @pytest.mark.mqtt
@@ -42,11 +69,14 @@ def test_a_link_says_whether_it_was_refused_unanswered_or_lost(
     with refusing_mosquitto(tmp_path / "refusing") as port:
         refused = started(port, "test-problem-refused")
         try:
-            assert wait_until(lambda: refused.problem is not None, 10)
+            assert wait_until(lambda: detail(refused).endswith("MQTTv5)"), 10)
             problem = refused.problem
             assert problem is not None and problem.trouble is LinkTrouble.REFUSED, problem
-            assert "Not authorized (reason code" in problem.detail, problem
+            assert "Not authorized (reason code 135, MQTTv5)" in problem.detail, problem
             assert "refuses" in problem.cause() and "password file" in problem.remedy("LOG")
+            # Its 3.1.1 attempt: the broker sent return code 5, not the 135 paho maps it to.
+            assert wait_until(lambda: detail(refused).endswith("MQTTv311)"), 10)
+            assert detail(refused) == "Not authorized (MQTTv311)"
         finally:
             refused.stop()
 
@@ -54,9 +84,10 @@ def test_a_link_says_whether_it_was_refused_unanswered_or_lost(
     try:
         assert wait_until(lambda: served.connected, 10)
         assert served.problem is None
+        # Its reconnect held off: paho's first (1 s after the loss, to the stopped broker)
+        # would turn the loss into "no broker answers" before a stalled test thread read it.
+        served.hold_off(30)
         mosquitto.stop()
-        # Read as soon as it shows: paho's first reconnect (1 s later, to the stopped broker)
-        # turns it into "no broker answers".
         assert wait_until(lambda: served.problem is not None, 10)
         problem = served.problem
         assert problem is not None and problem.trouble is LinkTrouble.DROPPED, problem

@@ -19,6 +19,9 @@ class LinkTrouble(Enum):
     """No broker answered: no TCP connection, or it closed before any CONNACK."""
     DROPPED = "dropped"
     """A connection the broker had accepted was lost."""
+    TLS = "tls"
+    """The TLS handshake fails: its detail (``describe_tls_failure``) says why, and what to fix
+    (a certificate not trusted, a client certificate missing), not the network."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class LinkProblem:
             return f"the broker refuses it: {self.detail}"
         if self.trouble is LinkTrouble.UNREACHABLE:
             return f"no broker answers: {self.detail}"
+        if self.trouble is LinkTrouble.TLS:
+            return f"TLS fails: {self.detail}"
         return f"lost: {self.detail}"
 
     def remedy(self, broker_log: str) -> str:
@@ -44,6 +49,11 @@ class LinkProblem:
             return (
                 "check this station's broker user, password and client id against the "
                 f"broker's password file and ACL, and the broker's log ({broker_log})"
+            )
+        if self.trouble is LinkTrouble.TLS:
+            return (
+                "fix the certificates this station's [broker] names (ca_file, cert_file, "
+                f"key_file) or the broker's: {self.detail}; the broker's log ({broker_log})"
             )
         if self.trouble is LinkTrouble.UNREACHABLE:
             return (

@@ -168,6 +168,15 @@ CLIENT_CERT_FIX = (
 )
 
 
+def _refusal(reason: ReasonCode, protocol: MQTTProtocolVersion) -> str:
+    """A refusal in the broker's words. Under MQTT 5 its reason code is what the broker sent;
+    under 3.1.1 paho maps the CONNACK return code (5: not authorized) onto an MQTT 5 reason
+    code (135), a number the broker never sent, so only the name is given (review rev49s)."""
+    if protocol == MQTTProtocolVersion.MQTTv5:
+        return f"{reason} (reason code {reason.value}, MQTTv5)"
+    return f"{reason} (MQTTv311)"
+
+
 def describe_tls_failure(broker: BrokerConfig, timeout: float = 5.0) -> str | None:
     """Try a TLS handshake like paho's and say what is wrong with the certificate, if that is
     the problem (paho reports only that the connection failed).
@@ -393,7 +402,12 @@ class MqttLink:
                 problem = describe_tls_failure(self.broker)
                 if problem:
                     log.error("cannot connect to %s: %s", self.broker.url, problem)
+                    # The link's problem, not "no broker answers": the line IT alerts on
+                    # must send them to the certificate (review rev49s).
+                    self._problem = LinkProblem(LinkTrouble.TLS, problem)
                 else:
+                    if self._tls_failing():
+                        self._problem = None  # fixed; the next attempt says what is wrong now
                     log.info("broker %s not reachable yet; still trying", self.broker.url)
             attempt += 1
 
@@ -568,13 +582,13 @@ class MqttLink:
         properties: Any,
     ) -> None:
         if reason.is_failure:
-            self._problem = LinkProblem(
-                LinkTrouble.REFUSED, f"{reason} (reason code {reason.value}, {self.protocol.name})"
-            )
             self._refused = True
             self._attempt_failed.set()
-            # An MQTT 5 refusal is expected while negotiating with a 3.1.1-only broker.
+            # An MQTT 5 refusal is expected while negotiating with a 3.1.1-only broker: not the
+            # link's problem (its 3.1.1 attempt says that), or the line alternated in cause.
             expected = self.protocol == MQTTProtocolVersion.MQTTv5 and reason.value in (1, 132)
+            if not expected:
+                self._problem = LinkProblem(LinkTrouble.REFUSED, _refusal(reason, self.protocol))
             log.log(
                 logging.INFO if expected else logging.WARNING,
                 "broker %s refused the connection (%s): %s",
@@ -688,7 +702,8 @@ class MqttLink:
     ) -> None:
         if not self._connected.is_set():
             self._attempt_failed.set()  # closed before CONNACK: try the other protocol
-            if not self._refused:  # a refusal's own closing keeps the refusal
+            # A refusal's own closing keeps the refusal; a TLS failure found meanwhile stays.
+            if not self._refused and not self._tls_failing():
                 self._problem = LinkProblem(
                     LinkTrouble.UNREACHABLE,
                     f"the connection to {self.broker.host}:{self.broker.port} closed before "
@@ -712,9 +727,16 @@ class MqttLink:
             _drain_until_closed(client.socket())
         self._connected.clear()
 
+    def _tls_failing(self) -> bool:
+        """``describe_tls_failure`` found the handshake failing at the last look."""
+        return self._problem is not None and self._problem.trouble is LinkTrouble.TLS
+
     def _on_connect_fail(self, client: paho.Client, userdata: Any) -> None:
-        """paho could not open a connection (TCP or TLS) for an attempt."""
+        """paho could not open a connection (TCP or TLS) for an attempt. A TLS failure found by
+        ``describe_tls_failure`` stays the problem: paho sees it as any failed connection."""
         self._refused = False
+        if self._tls_failing():
+            return
         self._problem = LinkProblem(
             LinkTrouble.UNREACHABLE, f"no connection to {self.broker.host}:{self.broker.port}"
         )
