@@ -273,8 +273,9 @@ class StationMetrics(_Common):
             ["unit"],
             registry=reg,
         )
-        for unit in service.cfg.units:
-            self.unit_connected.labels(unit).set(0)
+        # No series until the loop's first beat: a PostgreSQL standby (its loop not running)
+        # read 0 for every unit, and ``beckon_unit_broker_connected == 0`` paged for every
+        # standby (review rev49s), as ``loop_age`` once did.
         service.listeners.append(self.on_change)
         service.beats.append(self.beat)
 
