@@ -114,6 +114,22 @@ def test_a_station_takes_a_presence_for_fresh_15_s_unless_its_file_says_less(
     assert shorter.station.presence_fresh_s == 10.0
 
 
+def test_a_station_says_not_serving_after_15_s_and_waits_30_s_at_most_unless_told_less(
+    tmp_path: Path,
+) -> None:
+    """``station.not_serving_after_s`` and ``broker.reconnect_max_s``: the shipped values are
+    PRESENCE_FRESH_S (when the unit's tablets say "no station") and paho's 30 s back-off cap;
+    a file may shorten them (tests of a link down need not sit out 15 s and paho's 31 s
+    retry), never lengthen them (the error cases are in the table below)."""
+    shipped = station_from(tmp_path, STATION_MINIMAL)
+    assert shipped.station.not_serving_after_s == PRESENCE_FRESH_S
+    assert shipped.broker.reconnect_max_s == 30
+    shorter = station_from(
+        tmp_path, STATION_MINIMAL + "not_serving_after_s = 3\n[broker]\nreconnect_max_s = 2\n"
+    )
+    assert (shorter.station.not_serving_after_s, shorter.broker.reconnect_max_s) == (3.0, 2)
+
+
 def test_a_bedside_file_with_every_key_is_read_as_written(tmp_path: Path) -> None:
     settings = bedside_from(tmp_path, BEDSIDE_FULL)
     bed, broker = settings.bedside, settings.broker
@@ -421,6 +437,24 @@ def test_each_bedside_file_error_is_one_line_naming_file_key_and_expectation(
             "station.presence_fresh_s is 16.0",
             "10 to 15",
             id="presence-fresh-past-what-the-others-judge",
+        ),
+        pytest.param(
+            STATION_MINIMAL + "not_serving_after_s = 16\n",
+            "station.not_serving_after_s is 16.0",
+            "1 to 15",
+            id="not-serving-said-after-the-tablets-say-no-station",
+        ),
+        pytest.param(
+            STATION_MINIMAL + "[broker]\nreconnect_max_s = 31\n",
+            "broker.reconnect_max_s is 31",
+            "1 to 30",
+            id="reconnect-wait-past-30-s",
+        ),
+        pytest.param(
+            STATION_MINIMAL + "[broker]\nreconnect_max_s = 0\n",
+            "broker.reconnect_max_s is 0",
+            "1 to 30",
+            id="no-reconnect-wait",
         ),
     ],
 )

@@ -34,6 +34,11 @@ from beckon.tomlfile import read_toml
 Language = Literal["en", "ko"]
 Input = Source  # an input the bedside offers is the source its requests name on the wire
 
+RECONNECT_MAX_S = 30
+"""The longest wait between a broker link's reconnect attempts (``broker.reconnect_max_s``,
+used by ``beckon.messaging.mqtt.MqttLink``): defined here, where the setting's default and
+range are, because the link's module reads its settings from this one."""
+
 LOCK_WAIT_S = 45.0
 """How long a starting station service waits for a lock that another process holds and lets
 go of when it stops: another station service on this machine using its database (or instance
@@ -93,6 +98,18 @@ _RANGES: dict[str, tuple[float, float, str]] = {
         "(tests only); a shorter value shortens only that wait, not which stations count as "
         "running nor the clock difference tolerated",
     ),
+    "reconnect_max_s": (
+        1,
+        RECONNECT_MAX_S,
+        "the longest wait in seconds between reconnect attempts to the broker; longer would "
+        "leave units unserved that long after the broker is back",
+    ),
+    "not_serving_after_s": (
+        1,
+        PRESENCE_FRESH_S,
+        "seconds a unit goes unserved before the station says it is not serving it (tests "
+        'only); longer would say "serving" while its tablets say "no station"',
+    ),
 }
 """Fields whose number must lie in a range (low, high, why), checked when loaded: outside it
 the service would crash later (the MQTT library refuses the keep-alive, the menu its timing)
@@ -116,6 +133,12 @@ class BrokerConfig:
     cert_file: str = ""
     key_file: str = ""
     keepalive: int = 30
+    reconnect_max_s: int = RECONNECT_MAX_S
+    """The longest wait between reconnect attempts after a lost connection: paho doubles its
+    wait from RECONNECT_MIN_S after each failed attempt up to this. 30 s unless set shorter,
+    which only tests have a reason to do (a cut link back within a second of its restore,
+    not up to 31 s later); longer would leave a unit unserved up to that long after its
+    broker is back."""
 
     @property
     def host(self) -> str:
@@ -215,6 +238,12 @@ class StationConfig:
     # which only tests have a reason to do. Which presences count as a running station, and
     # the alarms while serving, keep PRESENCE_FRESH_S (review rev47t: clock skew).
     presence_fresh_s: float = PRESENCE_FRESH_S
+    not_serving_after_s: float = PRESENCE_FRESH_S
+    """How long a unit may be unserved (its link down, or re-checking for a twin) before the
+    station says it is not serving it: its status, health and one "STATION NOT SERVING" line
+    (``LinkProbe.unserved_long``). PRESENCE_FRESH_S, when the unit's tablets say "no station",
+    unless set shorter, which only tests have a reason to do; never longer, or the station
+    would say "serving" while its tablets say "no station"."""
 
     def database_path(self) -> Path:
         if self.database:

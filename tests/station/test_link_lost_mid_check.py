@@ -22,9 +22,8 @@ import paho.mqtt.client as paho
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from beckon.config import BrokerConfig, StationConfig, StationSettings
+from beckon.config import RECONNECT_MAX_S, BrokerConfig, StationConfig, StationSettings
 from beckon.messaging import protocol as p
-from beckon.messaging.mqtt import RECONNECT_MAX_S
 from beckon.station.service import StationService
 from tests.helpers.desk_calls import send_call, stored_ids
 from tests.helpers.flapping import FlapProxy

@@ -43,7 +43,12 @@ class Desk:
         self.proxy.route_client(ICU, refusing_port)
         self.proxy.cut_client(ER)
         station = StationConfig(SITE, UNITS, name="desk", database=str(tmp_path / "desk.sqlite3"))
-        broker = BrokerConfig(url=f"mqtt://127.0.0.1:{self.proxy.port}", keepalive=5)
+        # The real PRESENCE_FRESH_S (the only test of it: the others use a short
+        # ``not_serving_after_s``); paho's back-off capped at 1 s, so icu is admitted within a
+        # second of its broker admitting it, not up to 16 s later.
+        broker = BrokerConfig(
+            url=f"mqtt://127.0.0.1:{self.proxy.port}", keepalive=5, reconnect_max_s=1
+        )
         self.service = StationService(StationSettings(station, broker))
         self.metrics = StationMetrics(self.service)
         self.stop = threading.Event()

@@ -43,8 +43,8 @@ SESSION_EXPIRY_S = 24 * 3600
 
 RECONNECT_MIN_S = 1
 """paho's wait before reconnecting after a lost connection (doubling after failed attempts up
-to RECONNECT_MAX_S, back to this after a CONNACK); ``MqttLink.hold_off`` makes it longer."""
-RECONNECT_MAX_S = 30
+to ``broker.reconnect_max_s``, RECONNECT_MAX_S unless set shorter; back to this after a
+CONNACK); ``MqttLink.hold_off`` makes it longer."""
 
 EARLY_ACK_KEEP_S = 5.0
 """How long an acknowledgement that came before ``publish`` noted its message waits for it: far
@@ -479,7 +479,9 @@ class MqttLink:
         self._reconnect_min_s = delay_s
         client = self._client
         if client is not None:  # thread-safe in paho (its reconnect-delay lock)
-            client.reconnect_delay_set(min_delay=delay_s, max_delay=max(delay_s, RECONNECT_MAX_S))
+            client.reconnect_delay_set(
+                min_delay=delay_s, max_delay=max(delay_s, self.broker.reconnect_max_s)
+            )
 
     @property
     def keepalive(self) -> int:
@@ -546,7 +548,8 @@ class MqttLink:
         if self.will is not None:
             client.will_set(self.will.topic, self.will.payload, qos=1, retain=True)
         client.reconnect_delay_set(
-            min_delay=self._reconnect_min_s, max_delay=max(self._reconnect_min_s, RECONNECT_MAX_S)
+            min_delay=self._reconnect_min_s,
+            max_delay=max(self._reconnect_min_s, self.broker.reconnect_max_s),
         )
         client.max_inflight_messages_set(self.max_inflight)
         client.on_connect = self._on_connect

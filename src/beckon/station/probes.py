@@ -25,8 +25,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from beckon.messaging.protocol import PRESENCE_FRESH_S
-
 
 class Outage(Enum):
     """How a link's units came to be unserved while it is down (the words of its line)."""
@@ -85,10 +83,11 @@ class LinkProbe:
         if self.suback_from < 0:
             self.suback_from = self.began
 
-    def unserved_long(self, now: float) -> bool:
-        """Its units unserved longer than PRESENCE_FRESH_S: their tablets say "no station", so
+    def unserved_long(self, now: float, after_s: float) -> bool:
+        """Its units unserved longer than ``after_s`` (``station.not_serving_after_s``,
+        PRESENCE_FRESH_S unless a test sets it shorter): their tablets say "no station", so
         the station says it is not serving them (status, health, doctor and one log line)."""
-        return now - self.began > PRESENCE_FRESH_S
+        return now - self.began > after_s
 
     def connected_again(self, now: float, window_s: float) -> None:
         """The link reconnected during the check: its window starts again."""

@@ -1215,7 +1215,8 @@ class StationService:
         if not self._served:
             return None
         now = time.monotonic()
-        long = [(n, pr) for n, pr in list(self._probes.items()) if pr.unserved_long(now)]
+        after_s = self.cfg.not_serving_after_s
+        long = [(n, pr) for n, pr in list(self._probes.items()) if pr.unserved_long(now, after_s)]
         if not long:
             return None
         held_s = max(now - probe.began for _, probe in long)
@@ -1750,7 +1751,12 @@ class StationService:
         ]
         for name, probe in [*self._lost_probes.items(), *first_lost]:
             link = self.links.get(name)
-            if probe.held_said or not probe.unserved_long(now) or link is None or link.connected:
+            if (
+                probe.held_said
+                or not probe.unserved_long(now, self.cfg.not_serving_after_s)
+                or link is None
+                or link.connected
+            ):
                 continue  # a connected one is taken up by its Connected event
             probe.held_said = True
             units = self._units_of_link(name) or [name]
