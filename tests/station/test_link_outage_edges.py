@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -123,3 +124,39 @@ def test_a_link_lost_in_the_first_check_and_kept_down_is_said_once(
         assert wait_until(lambda: service.units_serving == ["icu"], 30)
         assert "STATION SERVING: unit icu, first served" in caplog.text
     assert len(critical_lines(caplog)) == 1, critical_lines(caplog)
+
+
+@pytest.mark.mqtt
+def test_a_link_back_from_a_blip_and_lost_again_at_once_is_said_from_its_first_loss(
+    mosquitto: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """icu's link, serving, is cut briefly, comes back, and is cut again inside its return
+    check (a flaky network, a broker in a crash loop), then kept cut. Its units have been
+    unserved since the FIRST cut, and its tablets said "no station" from then on: the one
+    CRITICAL line comes SAID_AFTER_S after that cut and names the whole outage. Before
+    (review rev49s2, in service): 15 s after the return instead ("for 15 s" at 31.9 s of an
+    outage begun at 1.9 s), the return check having dropped the time of the loss."""
+    with (
+        caplog.at_level(logging.INFO, logger="beckon.station.service"),
+        running_desk(mosquitto, tmp_path, ("icu", "ward")) as (service, proxy),
+    ):
+        assert wait_until(lambda: service.units_serving == ["icu", "ward"], 20)
+        said_before = len(critical_lines(caplog))
+        proxy.cut_client(ICU)
+        first_cut = time.time()
+        assert wait_until(lambda: service.units_down == ["icu"], 10)
+        assert not wait_until(lambda: not service.units_down, SAID_AFTER_S / 2)
+        proxy.restore_client(ICU)
+        assert wait_until(lambda: service.links["icu"].connected, SAID_AFTER_S)
+        proxy.cut_client(ICU)  # inside its return check: not served again
+        assert "icu" not in service.units_serving
+        assert wait_until(lambda: len(critical_lines(caplog)) > said_before, SAID_AFTER_S + 5)
+        [record] = critical_records(caplog)[said_before:]
+        line = record.getMessage()
+        said_after = record.created - first_cut
+        assert "unit icu " in line, line
+        assert said_after <= SAID_AFTER_S + 1.5, (said_after, line)  # before: after the return
+        assert said_for_s(line) >= round(said_after) - 1, (said_after, line)  # the whole outage
+        proxy.restore_client(ICU)
+        assert wait_until(lambda: service.units_serving == ["icu", "ward"], 15)
+    assert len(critical_lines(caplog)) == said_before + 1, critical_lines(caplog)

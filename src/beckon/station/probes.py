@@ -63,6 +63,14 @@ class LinkProbe:
     """Connections of the link while its units are unserved (0 in a down link's record until
     it connects): more than one is a link that dropped and came back (``calls_held`` names
     its units)."""
+    unserved_since: float | None = None
+    """When the link's units stopped being served, for a check that counts from its own
+    connection (``began``) though they were unserved before it: a link back from a loss too
+    short to be said, or a link's first connection. Should the link be lost during this
+    check, its down record counts from here again (``StationService._end_probe_at_loss``):
+    counted from the return, a link back from a blip and lost again at once was said 15 s
+    after the return with the outage's length short by the blip (review rev49s2: "for 15 s"
+    at 31.9 s of an outage begun at 1.9 s). None when ``began`` is that time."""
     outage: Outage | None = None
     """Set while the link is down with its units unserved (``StationService._lost_probes``):
     how that came about; kept once the next connection takes the record up. None for a check

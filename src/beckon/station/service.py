@@ -1101,14 +1101,21 @@ class StationService:
                 # record (``calls_held`` said "re-checking for 16 s" of a link that merely
                 # connected 15 s after the start); what was said goes with it.
                 self._probes[event.link] = LinkProbe(
-                    began=now, until=now + PROBE_S, outage=lost.outage, held_said=lost.held_said
+                    began=now,
+                    until=now + PROBE_S,
+                    unserved_since=lost.began,
+                    outage=lost.outage,
+                    held_said=lost.held_said,
                 )
             elif lost.outage is Outage.LOST and not lost.held_said:
                 # Back from a loss shorter than PRESENCE_FRESH_S: a fresh check from now, as
                 # before its record existed. Counted from the loss, a 7-15 s blip (paho retries
                 # 1, 3, 7, 15 s after it) made ``calls_held`` page IT at the recovery with
                 # "re-checking ... back after being down" (review rev49s: 0 -> 2 lines).
-                self._probes[event.link] = LinkProbe(began=now, until=now + PROBE_S)
+                # Lost again in it, its units were unserved since the first loss: kept.
+                self._probes[event.link] = LinkProbe(
+                    began=now, until=now + PROBE_S, unserved_since=lost.began
+                )
             else:  # back after a loss (a served link's, or one that ended its check)
                 lost.connected_afresh(now, PROBE_S)
                 self._probes[event.link] = lost
@@ -1707,6 +1714,8 @@ class StationService:
         del self._probes[link]
         if probe.outage is None:  # a link never served since start stays NOT_YET
             probe.outage = Outage.LOST_IN_CHECK
+        if probe.unserved_since is not None:  # a fresh check's units were unserved before it
+            probe.began, probe.unserved_since = probe.unserved_since, None
         self._lost_probes[link] = probe
         log.info(
             "the re-check for a twin of unit %s ended with its connection lost, %.0f s after "
