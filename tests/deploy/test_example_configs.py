@@ -63,10 +63,12 @@ def test_station_example_loads_with_the_documented_values() -> None:
     assert esc.reminder_after_ack_s == 600.0
 
 
-UNLISTED = {"presence_fresh_s"}
+UNLISTED = {"presence_fresh_s", "reconnect_max_s", "not_serving_after_s"}
 """Keys the example files leave out on purpose: ``station.presence_fresh_s`` only shortens how
 long a starting station waits out a dead station's presence, a setting for tests; listed, it
-read as something to tune (review rev47t). docs/deployment.md describes it."""
+read as something to tune (review rev47t). ``broker.reconnect_max_s`` and
+``station.not_serving_after_s`` only shorten paho's reconnect back-off and when a unit
+unserved is said, for tests of a link down (session 49). docs/deployment.md describes them."""
 
 
 @pytest.mark.parametrize(
