@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from beckon.vision.engine import GestureEngine
-from beckon.vision.face import observation
+from beckon.vision.face import FaceObservation, observation
 from beckon.vision.gestures import GestureEvent
 from beckon.vision.held import HoldDetector, HoldParams
 from beckon.vision.pose import NeutralPose
@@ -47,19 +47,38 @@ def _at_rest_until_s(fps: float) -> bytes:
     return pickle.dumps((neutral, engine, events))
 
 
+def _frame_key(o: FaceObservation) -> tuple[object, ...]:
+    """What the engine reads of a frame, comparable (a rotation is a numpy array)."""
+    rotation = None if o.rotation is None else tuple(o.rotation.ravel().tolist())
+    return (o.t, o.found, rotation, o.quality, tuple(sorted(o.blendshapes.items())))
+
+
+@functools.cache
+def _rest_keys(fps: float) -> tuple[tuple[object, ...], ...]:
+    """The frames before S that ``_at_rest_until_s`` fed, to check a run's own are the same."""
+    return tuple(_frame_key(o) for o in Patient().trace(S, seed=5, fps=fps))
+
+
 def _run(
     patient: Patient, seconds: float, fps: float, gaps: list[tuple[float, float]], kind: str
 ) -> list[GestureEvent]:
-    """Every event of a fresh engine, the neutral learned online; frames in ``gaps`` (start,
-    end) are ``no_face`` (no rotation, as the tracker gives a missed detection), ``quality0``
-    (read, quality 0) or ``away`` (the head read 40 degrees from neutral on the yaw)."""
+    """Every event of an engine whose neutral is learned online, going on at S from the
+    shared start (``_at_rest_until_s``: asserted to be this patient's own frames before S, so
+    the events are those of a fresh engine); frames in ``gaps`` (start, end) are ``no_face``
+    (no rotation, as the tracker gives a missed detection), ``quality0`` (read, quality 0) or
+    ``away`` (the head read 40 degrees from neutral on the yaw)."""
     assert all(a >= S for a, _ in gaps), "a gap before S would change the shared start"
     neutral: NeutralPose
     engine: GestureEngine
     events: list[GestureEvent]
     neutral, engine, events = pickle.loads(_at_rest_until_s(fps))
     far = Patient(noise_deg=0.0, yaw=lambda _: 40.0).trace(0.1, fps=10.0)[0].rotation
-    for o in patient.trace(seconds, seed=5, fps=fps)[round(S * fps) :]:
+    frames = patient.trace(seconds, seed=5, fps=fps)
+    start = round(S * fps)
+    assert tuple(_frame_key(o) for o in frames[:start]) == _rest_keys(fps), (
+        "this patient's frames before S differ from the shared start's"
+    )
+    for o in frames[start:]:
         rotation, quality = o.rotation, o.quality
         if any(a <= o.t < b for a, b in gaps):
             if kind == "no_face":
