@@ -854,11 +854,13 @@ def test_looks_up_that_read_short_from_a_neutral_turned_from_the_camera_are_hear
     assert _names(events) == ["look_up"] * 5
 
 
-@pytest.mark.parametrize("value", [-7.5, 7.5])
+@pytest.mark.parametrize("value", [-6.5, 6.5])
 def test_the_same_short_looks_from_a_frontal_neutral_stay_under_the_bar(value: float) -> None:
-    # Facing the camera MediaPipe reads a look up at its size: 7.5 degrees is a small pitch
-    # movement, not a look. Looks down keep their bar from a turned rest too (they read short
-    # on frontal faces as well, and a glance down must not become a look).
+    # Facing the camera the bar is the profile's: 6.5 degrees, under look_weak_share (0.85) of
+    # it, is a small pitch movement, not a look, however long it is held (a look read at 7.4
+    # to 7.9 counts when held 0.8 s: session 49, test_vision_weak_look). Looks down keep their
+    # bar from a turned rest too (they read short on frontal faces as well, and a glance down
+    # must not become a look).
     moves, end = _performances(2.5, value)
     events, _ = _online(_steady(moves, 0.0), end)
     assert not [e for e in events if e.gesture.startswith("look")]

@@ -60,6 +60,9 @@ _SAME_TIME_S = 1e-6
 """Slack when comparing frame times: 3 frames at 10 fps are 0.3 s apart, which floating point
 may put a hair over a 0.3 s bridge."""
 
+_LOOKS = frozenset({"look_up", "look_down"})
+"""The held gestures a weak reading may still make when held long (``look_weak_share``)."""
+
 TALKING_EXPRESSIONS = frozenset({"brow_raise", "long_blink"})
 """Expressions that talking makes too: dropped when the jaw moved around them."""
 
@@ -158,6 +161,8 @@ class GestureEngine:
                     rested_s=self.params.held_rested_s,
                     bridge_s=self.params.held_bridge_s,
                     settle_gap_s=self.params.held_settle_gap_s,
+                    weak_share=self.params.look_weak_share if g in _LOOKS else 1.0,
+                    weak_hold_s=self.params.look_weak_hold_s,
                 )
                 self.head.append((HoldDetector(g, sign, hp), channel))
         self.face: list[tuple[HoldDetector, str]] = []

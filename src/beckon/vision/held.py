@@ -119,6 +119,17 @@ class HoldParams:
     breaks the plateau; two neighbouring samples still do. A median of three leaves a
     monotone rise or fall as it is, so a slow nod's round bottom keeps its shape and is
     lowered only by its top sample. For head angles."""
+    weak_share: float = 1.0
+    """An excursion that peaks under ``enter`` but over this share of it is judged too, on
+    the lower bar (``weak_share * enter``), and counts only with a plateau of at least
+    ``weak_hold_s`` (:meth:`HoldDetector._judge`). Why: MediaPipe reads a look on some faces
+    at 0.6 to 0.8 of its size, so a look of 10 to 12 degrees held 1 to 3 s peaked at 7.4 to
+    7.9 against the 8 degree bar and was lost (5 of the 9 looks the studied faces missed in
+    session 49), while what a lower bar alone let in was short: a glance up held 0.28 s
+    (astronaut_mirror negative-504) and a dip held 0.4 s (gnew ed_mouth_source, session 32).
+    A patient asked to look holds it; the longer hold is what tells the weak look from a
+    glance. An excursion that reaches ``enter`` is judged as before. 1.0: off."""
+    weak_hold_s: float = math.inf
     max_spread_ratio: float = 0.35
     """Robust spread of the signal over the plateau, as a share of its height, at most."""
     reopen_share: float = 0.0
@@ -351,7 +362,7 @@ class HoldDetector:
             if x < release:
                 self._blocked = False
                 self._after_pause = False
-            if self._blocked or x < p.enter:
+            if self._blocked or x < min(p.enter, p.weak_share * p.enter):
                 if p.sway_cap > 0.0:
                     self._before.append((t, x))
                     while self._before and self._before[0][0] < t - p.sway_lookback_s:
@@ -519,7 +530,10 @@ class HoldDetector:
         if p.median_of_three:
             level = _median_of_three(xs, ex.before, after)
         peak = float(level.max())
-        floor = max(p.enter, min(p.plateau_share * peak, peak - ex.sway))
+        weak = peak < p.enter
+        bar = p.weak_share * p.enter if weak else p.enter
+        floor = max(bar, min(p.plateau_share * peak, peak - ex.sway))
+        min_hold = max(p.min_hold_s, p.weak_hold_s) if weak else p.min_hold_s
         if _hid_a_swing(ts, level, floor, ex.gaps):
             logger.debug(
                 "%s: a gap at t=%.2f hid a swing off the plateau and back; dropped",
@@ -529,14 +543,15 @@ class HoldDetector:
             return None
         plateau = _longest_run(ts, level, floor, ex.before, after, ex.gaps)
         plateau -= _unseen_on_plateau(ts, level, floor, ex.gaps, p.hidden_return_s)
-        if plateau < p.min_hold_s:
+        if plateau < min_hold:
             logger.debug(
-                "%s: plateau %.2f s too short at t=%.2f (floor %.2f, peak %.2f)",
+                "%s: plateau %.2f s too short at t=%.2f (floor %.2f, peak %.2f%s)",
                 self.gesture,
                 plateau,
                 t,
                 floor,
                 peak,
+                ", under the bar" if weak else "",
             )
             return None
         ranges = [hi - lo for lo, hi in zip(ex.others_lo, ex.others_hi, strict=True)]
