@@ -868,6 +868,21 @@ def test_the_same_short_looks_from_a_frontal_neutral_stay_under_the_bar(value: f
     assert value < 0 or not [e for e in turned if e.gesture.startswith("look")]
 
 
+@pytest.mark.parametrize("value", [-7.5, 7.5])
+def test_looks_read_at_7_5_degrees_from_a_frontal_neutral_count_only_when_held_long(
+    value: float,
+) -> None:
+    # The weak-look trade pinned (session 49, review rev49c): 7.5 degrees is over
+    # look_weak_share (0.85) of the 8 degree bar, so such a movement held 0.8 s or more and
+    # back is a look, as a look MediaPipe reads short is; held 0.5 s it is not, and held 3 s
+    # it is dropped by the look's maximum hold as before.
+    moves, end = _performances(2.5, value)
+    events, _ = _online(_steady(moves, 0.0), end)
+    looks = [e for e in events if e.gesture.startswith("look")]
+    assert len(looks) == sum(0.8 <= hold < 3.0 for hold in _HOLDS)
+    assert {e.gesture for e in looks} == {"look_up" if value < 0 else "look_down"}
+
+
 @pytest.mark.parametrize("rest_yaw", [24.0, -30.0])
 def test_a_small_pitch_wobble_from_a_turned_neutral_is_still_no_look(rest_yaw: float) -> None:
     # The lower bar is 0.75 of the profile's at most: held pitch movements of 5 degrees, a
