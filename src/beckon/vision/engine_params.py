@@ -116,9 +116,8 @@ class EngineParams:
     look_weak_share: float = 0.85
     look_weak_hold_s: float = 0.8
     """Looks (up and down) that peak under their bar but over this share of it count when
-    their plateau over that share lasts this long (0.8 s, or the bar's own ``min_hold_s``
-    if a profile asks more; ``HoldParams.weak_share``, ``weak_hold_s``); so do looks that
-    reach the bar but hold too short over it. MediaPipe reads a look on some faces at 0.6 to 0.8 of
+    their plateau lasts this long, twice the bar's own ``min_hold_s`` (``HoldParams.
+    weak_share``, ``weak_hold_s``). MediaPipe reads a look on some faces at 0.6 to 0.8 of
     its size: 5 of the 9 looks the studied score faces missed in session 49 peaked at 0.91
     to 0.99 of their bar (7.4 to 7.9 degrees against 8; 5.65 against a turned rest's 6.07),
     held 0.90 to 2.64 s at 0.85 of it. Every excursion under the bar and over 0.85 of it

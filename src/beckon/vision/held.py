@@ -128,9 +128,7 @@ class HoldParams:
     session 49), while what a lower bar alone let in was short: a glance up held 0.28 s
     (astronaut_mirror negative-504) and a dip held 0.4 s (gnew ed_mouth_source, session 32).
     A patient asked to look holds it; the longer hold is what tells the weak look from a
-    glance. An excursion that reaches ``enter`` is judged on it first, and on the lower bar
-    if its plateau over ``enter`` is too short (review rev49c: a look read at 7.8 to 8.0
-    degrees crosses 8 by a noisy sample and then holds short over it). 1.0: off."""
+    glance. An excursion that reaches ``enter`` is judged as before. 1.0: off."""
     weak_hold_s: float = math.inf
     max_spread_ratio: float = 0.35
     """Robust spread of the signal over the plateau, as a share of its height, at most."""
@@ -532,28 +530,19 @@ class HoldDetector:
         if p.median_of_three:
             level = _median_of_three(xs, ex.before, after)
         peak = float(level.max())
-        # The bar's own judgement first; an excursion it finds too short (or that never
-        # reached the bar) is judged again on the weak bar with the weak hold: a look read
-        # at 7.8 to 8.0 degrees peaks over the 8 degree bar by one noisy sample and then
-        # holds too short over it, though it holds long over 0.85 of it (review rev49c: 7.8
-        # degrees held 1.5 s found 1 and 5 of 9 up and down, 7.4 degrees 9 of 9).
-        bars = [(p.enter, p.min_hold_s)] if peak >= p.enter else []
-        if p.weak_share < 1.0:
-            bars.append((p.weak_share * p.enter, max(p.min_hold_s, p.weak_hold_s)))
-        floor, plateau, min_hold = p.enter, 0.0, p.min_hold_s
-        for bar, min_hold in bars:
-            floor = max(bar, min(p.plateau_share * peak, peak - ex.sway))
-            if _hid_a_swing(ts, level, floor, ex.gaps):
-                logger.debug(
-                    "%s: a gap at t=%.2f hid a swing off the plateau and back; dropped",
-                    self.gesture,
-                    t,
-                )
-                return None
-            plateau = _longest_run(ts, level, floor, ex.before, after, ex.gaps)
-            plateau -= _unseen_on_plateau(ts, level, floor, ex.gaps, p.hidden_return_s)
-            if plateau >= min_hold:
-                break
+        weak = peak < p.enter
+        bar = p.weak_share * p.enter if weak else p.enter
+        floor = max(bar, min(p.plateau_share * peak, peak - ex.sway))
+        min_hold = max(p.min_hold_s, p.weak_hold_s) if weak else p.min_hold_s
+        if _hid_a_swing(ts, level, floor, ex.gaps):
+            logger.debug(
+                "%s: a gap at t=%.2f hid a swing off the plateau and back; dropped",
+                self.gesture,
+                t,
+            )
+            return None
+        plateau = _longest_run(ts, level, floor, ex.before, after, ex.gaps)
+        plateau -= _unseen_on_plateau(ts, level, floor, ex.gaps, p.hidden_return_s)
         if plateau < min_hold:
             logger.debug(
                 "%s: plateau %.2f s too short at t=%.2f (floor %.2f, peak %.2f%s)",
@@ -562,7 +551,7 @@ class HoldDetector:
                 t,
                 floor,
                 peak,
-                ", on the weak bar" if floor < p.enter else "",
+                ", under the bar" if weak else "",
             )
             return None
         ranges = [hi - lo for lo, hi in zip(ex.others_lo, ex.others_hi, strict=True)]
