@@ -115,15 +115,15 @@ class EngineParams:
     false look down."""
     look_weak_share: float = 0.85
     look_weak_hold_s: float = 0.8
-    """Looks (up and down) that peak under their bar but over this share of it count when
-    their plateau lasts this long, twice the bar's own ``min_hold_s`` (``HoldParams.
-    weak_share``, ``weak_hold_s``). MediaPipe reads a look on some faces at 0.6 to 0.8 of
-    its size: 5 of the 9 looks the studied score faces missed in session 49 peaked at 0.91
-    to 0.99 of their bar (7.4 to 7.9 degrees against 8; 5.65 against a turned rest's 6.07),
-    held 0.90 to 2.64 s at 0.85 of it. Every excursion under the bar and over 0.85 of it
-    outside a look, on the studied faces and the tune part, held 0.42 s or less there (a
-    fidget, astronaut negative-509); lowering the bar alone (session 32) let in a glance
-    held 0.28 s and a real dip held 0.4 s (gnew). A patient asked to look holds it."""
+    """Looks (up and down) that peak under their bar but over this share of it count when their
+    plateau over that share lasts this long (0.8 s, or the bar's own ``min_hold_s`` if a profile
+    asks more; ``HoldParams.weak_share``, ``weak_hold_s``). MediaPipe reads a look on some faces at
+    0.6 to 0.8 of its size: 5 of the 9 looks the studied score faces missed in session 49 peaked at
+    0.91 to 0.99 of their bar (7.4 to 7.9 degrees against 8; 5.65 against a turned rest's 6.07),
+    held 0.90 to 2.64 s at 0.85 of it. Every excursion under the bar and over 0.85 of it outside a
+    look, on the studied faces and the tune part, held 0.42 s or less there (a fidget, astronaut
+    negative-509); lowering the bar alone (session 32) let in a glance held 0.28 s and a real dip
+    held 0.4 s (gnew). A patient asked to look holds it."""
     brow_max_turn_deg: float = 3.0
     """A brow raise counts only with yaw and roll within this of neutral: a fidget that turns
     or tilts the head by 3 to 5 degrees reads as raised brows on MediaPipe's blendshapes (0.15
