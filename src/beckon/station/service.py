@@ -390,7 +390,7 @@ class StationService:
         self._run_began = time.monotonic()
         self.links = self._make_links(events)
         for link in self._unique_links():
-            # Unserved until its first check ends: said if that takes PRESENCE_FRESH_S
+            # Unserved until its first check ends: said if that takes not_serving_after_s
             # (``_say_links_down``), as for any link down.
             self._lost_probes[link.name] = LinkProbe.down(time.monotonic(), Outage.NOT_YET)
             link.start(wait_s=0)
@@ -1108,7 +1108,7 @@ class StationService:
                     held_said=lost.held_said,
                 )
             elif lost.outage is Outage.LOST and not lost.held_said:
-                # Back from a loss shorter than PRESENCE_FRESH_S: a fresh check from now, as
+                # Back from a loss shorter than not_serving_after_s: a fresh check from now, as
                 # before its record existed. Counted from the loss, a 7-15 s blip (paho retries
                 # 1, 3, 7, 15 s after it) made ``calls_held`` page IT at the recovery with
                 # "re-checking ... back after being down" (review rev49s: 0 -> 2 lines).
@@ -1209,16 +1209,15 @@ class StationService:
 
     @property
     def calls_held(self) -> str | None:
-        """Why a station that served is not serving some units now: a link's re-check for a
-        twin (the probe at a reconnect) has held its units' calls for longer than
-        PRESENCE_FRESH_S, in one line for IT, with the link to look at; None otherwise. Such a
-        check has no upper bound (each reconnect of a flapping link re-arms it, a late SUBACK
-        is waited for up to a keep-alive), its units do not heartbeat meanwhile and their
-        tablets say "no station", yet the status, the health endpoint and the doctor said
-        "serving" (review rev47s2: 120 s into one, health ok). Only that link's units are
-        held (``probes.py``): with a broker username, every unit. The one rule for systemd's
-        status, the health endpoint and the log (``_heartbeat``). Read by the health
-        endpoint's thread: copies only."""
+        """Why a station that served is not serving some units now: a link's re-check for a twin
+        (the probe at a reconnect) has held its units' calls for longer than ``not_serving_after_s``
+        (default PRESENCE_FRESH_S), in one line for IT, with the link to look at; None otherwise.
+        Such a check has no upper bound (each reconnect of a flapping link re-arms it, a late SUBACK
+        is waited for up to a keep-alive), its units do not heartbeat meanwhile and their tablets
+        say "no station", yet the status, the health endpoint and the doctor said "serving" (review
+        rev47s2: 120 s into one, health ok). Only that link's units are held (``probes.py``): with a
+        broker username, every unit. The one rule for systemd's status, the health endpoint and the
+        log (``_heartbeat``). Read by the health endpoint's thread: copies only."""
         if not self._served:
             return None
         now = time.monotonic()
@@ -1739,7 +1738,8 @@ class StationService:
 
     def _say_links_down(self, now: float) -> None:
         """The one rule for a link that is down: once its units have been unserved
-        PRESENCE_FRESH_S (``LinkProbe.unserved_long``: their tablets say "no station"), one
+        ``not_serving_after_s`` (default PRESENCE_FRESH_S, ``LinkProbe.unserved_long``: their
+        tablets say "no station" by then), one
         CRITICAL line names them, how long, how it came about (``Outage``: not served since
         the station started, lost while serving, lost during a re-check), the cause its last
         attempt showed (``MqttLink.problem``: refused with the broker's reason code, no broker
