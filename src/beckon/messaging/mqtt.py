@@ -35,7 +35,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from beckon.config import BrokerConfig
 from beckon.errors import ConfigError
-from beckon.messaging.link_problem import LinkProblem, LinkTrouble
+from beckon.messaging.link_problem import LinkProblem, LinkTrouble, ProblemLog, ProblemNote
 
 log = logging.getLogger(__name__)
 
@@ -325,6 +325,7 @@ class MqttLink:
         # and before the first attempt ends. ``_refused`` marks an attempt the broker refused:
         # paho reports its closing too, which must not turn the refusal into "no answer".
         self._problem: LinkProblem | None = None
+        self._said = ProblemLog()  # what the log says of them: each new state once (_note)
         self._refused = False
         self._attempt_failed = threading.Event()
         self._stopping = threading.Event()
@@ -398,17 +399,19 @@ class MqttLink:
                     log.warning("MQTT link %s: stopping while an attempt is held (%s)",
                                 self.client_id, held)  # fmt: skip
                 return
-            if attempt % 2 == 1:
+            # A refused attempt had its TLS handshake pass: nothing to look at (the look
+            # waits up to 3 s on a broker that accepts the handshake).
+            if attempt % 2 == 1 and not self._refused_last():
                 problem = describe_tls_failure(self.broker)
                 if problem:
-                    log.error("cannot connect to %s: %s", self.broker.url, problem)
                     # The link's problem, not "no broker answers": the line IT alerts on
                     # must send them to the certificate (review rev49s).
-                    self._problem = LinkProblem(LinkTrouble.TLS, problem)
+                    self._note(LinkProblem(LinkTrouble.TLS, problem, reason=problem))
                 else:
                     if self._tls_failing():
                         self._problem = None  # fixed; the next attempt says what is wrong now
-                    log.info("broker %s not reachable yet; still trying", self.broker.url)
+                    # No broker answering was held back until this look (``_note``).
+                    self._say(self._said.confirm(time.monotonic()))
             attempt += 1
 
     def stop(self) -> None:
@@ -444,6 +447,13 @@ class MqttLink:
         """Why the link is not connected, as its last attempt or loss showed; None while
         connected or before the first attempt ended (read from any thread)."""
         return None if self._connected.is_set() else self._problem
+
+    @property
+    def failed_attempts(self) -> int:
+        """Attempts to connect that failed since the last connection (or the start): what a
+        station's health gives with a link down (``links_down``), as the log no longer says
+        each one (``ProblemLog``)."""
+        return self._said.failed
 
     @property
     def subscribed(self) -> bool:
@@ -590,17 +600,19 @@ class MqttLink:
             # An MQTT 5 refusal is expected while negotiating with a 3.1.1-only broker: not the
             # link's problem (its 3.1.1 attempt says that), or the line alternated in cause.
             expected = self.protocol == MQTTProtocolVersion.MQTTv5 and reason.value in (1, 132)
-            if not expected:
-                self._problem = LinkProblem(LinkTrouble.REFUSED, _refusal(reason, self.protocol))
-            log.log(
-                logging.INFO if expected else logging.WARNING,
-                "broker %s refused the connection (%s): %s",
-                self.broker.url, self.protocol.name, reason,
-            )  # fmt: skip
+            if expected:  # at every negotiation with such a broker: no state of the link
+                log.debug("broker %s refused MQTTv5: %s", self.broker.url, reason)
+            else:
+                self._note(
+                    LinkProblem(
+                        LinkTrouble.REFUSED, _refusal(reason, self.protocol), reason=str(reason)
+                    )
+                )
             return
         _no_delay(client)
         self._problem = None
         self._refused = False
+        failed = self._said.connected(time.monotonic())
         with self._ack_lock:
             # Message ids belong to a connection: the broker sends what was not acknowledged
             # again on this one, under ids of its own.
@@ -621,11 +633,11 @@ class MqttLink:
         self._connected.set()
         # The broker knows a client by its username (the shipped config even replaces the client
         # id with it): a window's log said only its made-up id, not which user it logged in as.
-        user = self.broker.username
-        who = (
-            self.client_id if user in ("", self.client_id) else f"{user} (client {self.client_id})"
+        after = (
+            "" if failed is None else f", after {failed[0]} failed attempt(s) in {failed[1]:.0f} s"
         )
-        log.info("connected to %s as %s (%s)", self.broker.url, who, self.protocol.name)
+        log.info("connected to %s as %s (%s)%s", self.broker.url, self._who(), self.protocol.name,
+                 after)  # fmt: skip
         self.events.put(Connected(self.name, connection))
 
     def _subscribe(self, client: paho.Client) -> None:
@@ -706,15 +718,19 @@ class MqttLink:
         if not self._connected.is_set():
             self._attempt_failed.set()  # closed before CONNACK: try the other protocol
             # A refusal's own closing keeps the refusal; a TLS failure found meanwhile stays.
-            if not self._refused and not self._tls_failing():
-                self._problem = LinkProblem(
-                    LinkTrouble.UNREACHABLE,
-                    f"the connection to {self.broker.host}:{self.broker.port} closed before "
-                    f"the broker answered ({reason})",
+            if (tls := self._tls_problem()) is not None:
+                self._note(tls)  # an attempt, still failing its handshake
+            elif not self._refused:
+                self._note(
+                    LinkProblem(
+                        LinkTrouble.UNREACHABLE,
+                        f"the connection to {self.broker.host}:{self.broker.port} closed "
+                        f"before the broker answered ({reason})",
+                    )
                 )
             self._refused = False
         elif not self._stopping.is_set():
-            self._problem = LinkProblem(LinkTrouble.DROPPED, str(reason))
+            self._note(LinkProblem(LinkTrouble.DROPPED, str(reason)))  # its line: once a loss
         taken_over = getattr(reason, "value", 0) == 142  # MQTT 5 "Session taken over"
         settled_s = time.monotonic() - (self._subscribed_at or self._connack_at)
         if taken_over:
@@ -724,7 +740,6 @@ class MqttLink:
                 self.broker.url, self.client_id,
             )  # fmt: skip
         if self._connected.is_set() and not self._stopping.is_set():
-            log.warning("lost connection to %s: %s", self.broker.url, reason)
             self.events.put(Disconnected(self.name, taken_over, settled_s))
         if self._stopping.is_set() and self._connected.is_set():
             _drain_until_closed(client.socket())
@@ -732,16 +747,53 @@ class MqttLink:
 
     def _tls_failing(self) -> bool:
         """``describe_tls_failure`` found the handshake failing at the last look."""
-        return self._problem is not None and self._problem.trouble is LinkTrouble.TLS
+        return self._tls_problem() is not None
+
+    def _tls_problem(self) -> LinkProblem | None:
+        """The TLS failure ``describe_tls_failure`` found at the last look, if that is the
+        link's problem still."""
+        problem = self._problem
+        return problem if problem is not None and problem.trouble is LinkTrouble.TLS else None
+
+    def _refused_last(self) -> bool:
+        """The last attempt's broker answered with a refusal."""
+        return self._problem is not None and self._problem.trouble is LinkTrouble.REFUSED
+
+    def _note(self, problem: LinkProblem) -> None:
+        """Every failed attempt and every loss goes through here: it becomes the link's
+        ``problem``, and ``ProblemLog`` decides the log line (each new state once, then a
+        reminder a minute). No broker answering a TLS link before its first connection is held
+        back until the negotiator's look at the handshake (``describe_tls_failure``) rules a
+        certificate out; said at once, it read "not reachable" for a broker that refuses the
+        certificate."""
+        self._problem = problem
+        unsure = (
+            problem.trouble is LinkTrouble.UNREACHABLE and self.broker.tls and self.connections == 0
+        )
+        self._say(self._said.note(problem, time.monotonic(), say=not unsure))
+
+    def _say(self, note: ProblemNote | None) -> None:
+        if note is not None:
+            log.log(note.problem.level, "%s", note.text(self.broker.url, self._who()))
+
+    def _who(self) -> str:
+        """Who the link logs in as: its user, and its client id when that differs."""
+        user = self.broker.username
+        return (
+            self.client_id if user in ("", self.client_id) else f"{user} (client {self.client_id})"
+        )
 
     def _on_connect_fail(self, client: paho.Client, userdata: Any) -> None:
         """paho could not open a connection (TCP or TLS) for an attempt. A TLS failure found by
         ``describe_tls_failure`` stays the problem: paho sees it as any failed connection."""
         self._refused = False
-        if self._tls_failing():
+        if (tls := self._tls_problem()) is not None:
+            self._note(tls)  # an attempt, still failing its handshake
             return
-        self._problem = LinkProblem(
-            LinkTrouble.UNREACHABLE, f"no connection to {self.broker.host}:{self.broker.port}"
+        self._note(
+            LinkProblem(
+                LinkTrouble.UNREACHABLE, f"no connection to {self.broker.host}:{self.broker.port}"
+            )
         )
 
     def _on_message(self, client: paho.Client, userdata: Any, msg: paho.MQTTMessage) -> None:
