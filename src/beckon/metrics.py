@@ -312,6 +312,12 @@ class StationMetrics(_Common):
                 else problem
                 for problem in detail["problems"]
             ]
+        # A link down past not_serving_after_s: the cause its CRITICAL line gave, in the same
+        # words (``LinkDown``), for health readers and the doctor's fix (``links_down``). It
+        # said only "broker not connected" while the log said "the broker refuses it: ...".
+        if long := self.service.links_down_long:
+            detail["links_down"] = [link.as_health() for link in long]
+            detail["problems"] += [f"not serving {link.down}" for link in long]
         # Running, but not taking the unit's calls: holding back, waiting for its database,
         # or a re-check for a twin that goes on (``calls_held``).
         if why := self.service.not_serving or self.service.calls_held:

@@ -189,10 +189,15 @@ def check_station_service(metrics: str, pid: str) -> Check:
             "to report; it retries, backing off to once a minute, and a restart (systemctl restart "
             "beckon-station) announces every unit afresh",
         )
+    down = [d for d in health.get("links_down") or [] if isinstance(d, dict)]
     if health.get("waiting"):  # not started yet: what it waits for, not a twin or the broker
         fix = (
             "it starts by itself once that ends, or exits after its wait and systemd starts it "
             "again; end what holds the database if it should not (docs/deployment.md)"
+        )
+    elif down:  # a link down past not_serving_after_s: the remedy for the cause it showed
+        fix = "; ".join(dict.fromkeys(str(d.get("remedy")) for d in down)) + (
+            "; its log (journalctl -u beckon-station) has the STATION NOT SERVING line"
         )
     else:
         fix = (

@@ -57,6 +57,7 @@ from beckon.station.hook import (
     check_hook,
     missing_program,
 )
+from beckon.station.links_down import LinkDown
 from beckon.station.paging import Pages
 from beckon.station.pgstore import open_configured_store
 from beckon.station.probes import LinkProbe, Outage
@@ -1162,23 +1163,42 @@ class StationService:
 
     @property
     def starting(self) -> bool:
-        """In its first start-up probe: running, not yet known to be the only station, and
-        not holding back. systemd's status and the doctor said "serving" then (review rev43r)."""
-        return not self._served and self.not_serving is None and self.fault is None
+        """In its first start-up probe: running, not yet known to be the only station, not
+        holding back, and no unit of it cut off past ``not_serving_after_s`` (its link down
+        since the start: refused, unreachable). systemd's status and the doctor said "serving"
+        then (review rev43r); and a station whose link the broker refused for minutes said
+        "starting: checking that no other station serves its units", health ``starting``
+        true, as if it were about to serve (session 49's closing note)."""
+        return (
+            not self._served
+            and self.not_serving is None
+            and self.fault is None
+            and not self._down_records(time.monotonic())
+        )
 
     def status_text(self) -> str:
         """One line for systemd's ``STATUS=``: serving, starting, or why not (for which
-        units, when only some are not served)."""
+        units, when only some are not served; with the cause and remedy of a link down past
+        ``not_serving_after_s``, the CRITICAL line's own words, ``LinkDown``)."""
         if why := self.not_serving or self.calls_held:
             return why
         if self.starting:
+            if down := self.units_down:  # no check can run on a link not connected
+                return f"starting: connecting to the broker (unit {', '.join(down)})"
             return "starting: checking that no other station serves its units"
         if down := self.units_down:
-            if len(down) == len(self.cfg.units):
+            long = self.links_down_long
+            if not long and len(down) == len(self.cfg.units):
                 return "not serving: no broker connection (reconnecting)"
-            return (
-                f"not serving unit {', '.join(down)}: its broker connection is down "
-                f"(reconnecting); serving {', '.join(self.units_serving)}"
+            told = {unit for link in long for unit in link.units}
+            parts = [link.status for link in long]
+            if short := [unit for unit in down if unit not in told]:
+                parts.append(
+                    f"unit {', '.join(short)}: its broker connection is down (reconnecting)"
+                )
+            serving = self.units_serving
+            return f"not serving {'; '.join(parts)}" + (
+                f"; serving {', '.join(serving)}" if serving else ""
             )
         if owed := self.announce_owed:
             return (
@@ -1736,6 +1756,52 @@ class StationService:
         if self._served and link not in self._probes and link not in self._lost_probes:
             self._lost_probes[link] = LinkProbe.down(time.monotonic(), Outage.LOST)
 
+    @property
+    def links_down_long(self) -> list[LinkDown]:
+        """Each link down now whose units have been unserved past ``not_serving_after_s``,
+        with its cause: what the CRITICAL line said, for the status, the health endpoint and
+        the doctor (read by the health endpoint's thread: copies only)."""
+        now = time.monotonic()
+        return [self._link_down(name, probe, now) for name, probe in self._down_records(now)]
+
+    def _down_records(self, now: float) -> list[tuple[str, LinkProbe]]:
+        """The one rule for a link down too long: its record (``LinkProbe.down``, or the
+        station's first check on a link lost in it) unserved past ``not_serving_after_s``
+        (``LinkProbe.unserved_long``) while the link is not connected (a connected one is
+        taken up by its Connected event)."""
+        # A link lost during the station's first check (never served yet) keeps its check in
+        # ``_probes`` (``_end_probe_at_loss`` acts once the station has served): down, it is
+        # said here too, as not served since the start (review rev49s: none said before).
+        first_lost = [
+            (name, probe)
+            for name, probe in list(self._probes.items())
+            if probe.outage is Outage.NOT_YET and not self._served
+        ]
+        after_s = self.cfg.not_serving_after_s
+        return [
+            (name, probe)
+            for name, probe in [*list(self._lost_probes.items()), *first_lost]
+            if (link := self.links.get(name)) is not None
+            and not link.connected
+            and probe.unserved_long(now, after_s)
+        ]
+
+    def _link_down(self, name: str, probe: LinkProbe, now: float) -> LinkDown:
+        units = tuple(self._units_of_link(name) or [name])
+        link = self.links[name]
+        problem = link.problem or LinkProblem(
+            LinkTrouble.UNREACHABLE, "no answer to its first attempt yet"
+        )
+        return LinkDown(
+            units,
+            now - probe.began,
+            probe.outage or Outage.LOST,
+            problem,
+            link.failed_attempts,
+            every_unit=len(units) == len(self.cfg.units),
+            broker_log=BROKER_LOG,
+        )
+
     def _say_links_down(self, now: float) -> None:
         """The one rule for a link that is down: once its units have been unserved
         ``not_serving_after_s`` (default PRESENCE_FRESH_S, ``LinkProbe.unserved_long``: their
@@ -1750,42 +1816,10 @@ class StationService:
         said (review rev48s2); a link that never connected (a refused or wrong broker user,
         the broker down at start) or dropped while no check ran logged nothing at CRITICAL,
         and IT alerting reads CRITICAL lines."""
-        # A link lost during the station's first check (never served yet) keeps its check in
-        # ``_probes`` (``_end_probe_at_loss`` acts once the station has served): down, it is
-        # said here too, as not served since the start (review rev49s: none said before).
-        first_lost = [
-            (name, probe)
-            for name, probe in self._probes.items()
-            if probe.outage is Outage.NOT_YET and not self._served
-        ]
-        for name, probe in [*self._lost_probes.items(), *first_lost]:
-            link = self.links.get(name)
-            if (
-                probe.held_said
-                or not probe.unserved_long(now, self.cfg.not_serving_after_s)
-                or link is None
-                or link.connected
-            ):
-                continue  # a connected one is taken up by its Connected event
-            probe.held_said = True
-            units = self._units_of_link(name) or [name]
-            problem = link.problem or LinkProblem(
-                LinkTrouble.UNREACHABLE, "no answer to its first attempt yet"
-            )
-            outage = probe.outage or Outage.LOST
-            log.critical(
-                "STATION NOT SERVING: unit %s for %.0f s: its broker connection is down (%s; "
-                "reconnecting; %s): %s; %s",
-                ", ".join(units), now - probe.began, outage.value, problem.cause(),
-                self._unreached_whose(units), problem.remedy(BROKER_LOG),
-            )  # fmt: skip
-
-    def _unreached_whose(self, units: list[str]) -> str:
-        """Whose calls cannot reach this station while their link is down."""
-        if len(units) == len(self.cfg.units):
-            return 'no call reaches this station and every unit\'s tablets say "no station"'
-        who = ", ".join(units)
-        return f'no call of unit {who} reaches this station and its tablets say "no station"'
+        for name, probe in self._down_records(now):
+            if not probe.held_said:
+                probe.held_said = True
+                log.critical("STATION NOT SERVING: %s", self._link_down(name, probe, now).said)
 
     def _check_silent_beds(self) -> None:
         """A bed heartbeats every few seconds; one silent for SILENT_AFTER_S is offline even if

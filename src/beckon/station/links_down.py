@@ -1,0 +1,94 @@
+"""A broker link down while its units are unserved, as hospital IT reads it: ``LinkDown``.
+
+Why one record with its own words: the station says such an outage in four places, its
+CRITICAL log line (``StationService._say_links_down``), systemd's Status line
+(``StationService.status_text``), the health endpoint's ``problems`` and ``links_down``
+(``beckon.metrics.StationMetrics.health``) and, through health, ``beckon doctor``. Worded in
+each place on its own, they disagreed: the log said "the broker refuses it: Not authorized"
+while the status said "starting: checking that no other station serves its units" and health
+only "broker not connected" (session 49's closing note). Each place now words the same record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from beckon.messaging.link_problem import LinkProblem
+from beckon.station.probes import Outage
+
+
+@dataclass(frozen=True)
+class LinkDown:
+    """One link down with its units unserved longer than ``station.not_serving_after_s``
+    (``LinkProbe.unserved_long``): what the station says it does not serve, and why."""
+
+    units: tuple[str, ...]
+    down_s: float
+    """How long its units have been unserved (since the station started, for a link never
+    served)."""
+    outage: Outage
+    problem: LinkProblem
+    """The cause the link's last attempt showed (``MqttLink.problem``)."""
+    attempts: int
+    """Its failed attempts since its last connection (``MqttLink.failed_attempts``)."""
+    every_unit: bool
+    """Its units are all the station's (one link with a broker user, or the station's only
+    unit): no call reaches the station at all."""
+    broker_log: str
+    """Where the broker's log is, for the remedy."""
+
+    @property
+    def why(self) -> str:
+        """ "(OUTAGE; reconnecting; CAUSE)": the same words in the log line, the status, health
+        and the doctor."""
+        return f"({self.outage.value}; reconnecting; {self.problem.cause()})"
+
+    @property
+    def down(self) -> str:
+        """ "unit icu: its broker connection is down for 20 s (...)": what the Status line
+        and health's ``problems`` say (after "not serving "), in the form they said before
+        the cause was added ("not serving unit icu: its broker connection is down")."""
+        return (
+            f"unit {', '.join(self.units)}: its broker connection is down for "
+            f"{self.down_s:.0f} s {self.why}"
+        )
+
+    @property
+    def whose(self) -> str:
+        """Whose calls cannot reach the station meanwhile."""
+        if self.every_unit:
+            return 'no call reaches this station and every unit\'s tablets say "no station"'
+        who = ", ".join(self.units)
+        return f'no call of unit {who} reaches this station and its tablets say "no station"'
+
+    @property
+    def remedy(self) -> str:
+        return self.problem.remedy(self.broker_log)
+
+    @property
+    def said(self) -> str:
+        """The CRITICAL line's words after "STATION NOT SERVING: " (its form since session
+        49: "unit icu for 15 s: its broker connection is down (...): ...; check ...")."""
+        return (
+            f"unit {', '.join(self.units)} for {self.down_s:.0f} s: its broker connection is "
+            f"down {self.why}: {self.whose}; {self.remedy}"
+        )
+
+    @property
+    def status(self) -> str:
+        """Its part of the Status line, after "not serving ": the cause and the remedy."""
+        return f"{self.down}: {self.whose}; {self.remedy}"
+
+    def as_health(self) -> dict[str, Any]:
+        """Its entry in the health endpoint's ``links_down``: for monitoring that reads
+        fields, and for ``beckon doctor``'s fix (``remedy``)."""
+        return {
+            "units": list(self.units),
+            "down_s": round(self.down_s, 1),
+            "outage": self.outage.name.lower(),
+            "trouble": self.problem.trouble.value,
+            "cause": self.problem.cause(),
+            "failed_attempts": self.attempts,
+            "remedy": self.remedy,
+        }

@@ -1,0 +1,220 @@
+"""A station whose broker link is refused, unreachable, or dropped says so short, true and
+complete: one log line per state of the link, not one per attempt, and the cause of its
+CRITICAL line in systemd's Status line, the health endpoint and the doctor.
+
+Session 49 left it so: a refused link logged a WARNING at each attempt (about one a second)
+and an INFO "not reachable yet" every other one, which was false (the broker answered and
+refused), hiding the one CRITICAL line IT acts on; while no link had ever connected, health
+said ``starting`` and the Status line "starting: checking that no other station serves its
+units", though the station was cut off; and health's problems said only "broker not
+connected" while the log named the cause.
+
+The real StationService on its own thread with real Mosquitto brokers (one refusing every
+client; or none listening; or one serving behind ``ClientCutProxy``), its metrics and health
+endpoint, and the doctor's check of it. ``station.not_serving_after_s`` is 1 s and paho's
+back-off capped at 1 s (``broker.reconnect_max_s``), so the outage is said within about a
+second and the link tries about once a second."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from beckon.config import BrokerConfig, StationConfig, StationSettings
+from beckon.doctor.run import check_station_service
+from beckon.messaging.broker import free_port
+from beckon.metrics import Endpoint, StationMetrics
+from beckon.station.service import StationService
+from tests.helpers.client_cut import ClientCutProxy
+from tests.helpers.polling import wait_until
+from tests.helpers.refusing_broker import refusing_mosquitto
+
+SITE = "gh"
+ATTEMPTS = 3
+"""Failed attempts each link makes before the test reads what was said: more than one."""
+
+
+class Desk:
+    """A running station of icu and ward, its metrics and health endpoint."""
+
+    def __init__(self, service: StationService) -> None:
+        self.service = service
+        self.metrics = StationMetrics(service)
+        self.endpoint = Endpoint("127.0.0.1:0", self.metrics.registry, self.metrics.health)
+
+    def doctor(self) -> Any:
+        return check_station_service(f"127.0.0.1:{self.endpoint.port}", "4242")
+
+    def links_failed(self, attempts: int) -> bool:
+        links = list(self.service.links.values())
+        return bool(links) and all(link.failed_attempts >= attempts for link in links)
+
+
+@contextmanager
+def running_desk(tmp_path: Path, url: str, username: str = "") -> Iterator[Desk]:
+    station = StationConfig(
+        SITE,
+        ("icu", "ward"),
+        name="desk",
+        database=str(tmp_path / "desk.sqlite3"),
+        not_serving_after_s=1,
+    )
+    broker = BrokerConfig(
+        url=url, username=username, password="wrong" if username else "", keepalive=5,
+        reconnect_max_s=1,
+    )  # fmt: skip
+    desk = Desk(StationService(StationSettings(station, broker)))
+    desk.endpoint.start()
+    stop = threading.Event()
+    runner = threading.Thread(target=desk.service.run, args=(stop,), daemon=True)
+    runner.start()
+    try:
+        yield desk
+    finally:
+        stop.set()
+        runner.join(15)
+        desk.endpoint.stop()
+
+
+def link_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == "beckon.messaging.mqtt"]
+
+
+def critical_cause(caplog: pytest.LogCaptureFixture, unit: str) -> str:
+    """The "(how; reconnecting; cause)" of the unit's one CRITICAL line."""
+    said = [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno == logging.CRITICAL
+        and r.getMessage().startswith(f"STATION NOT SERVING: unit {unit} for ")
+    ]
+    assert len(said) == 1, said
+    found = re.search(r"its broker connection is down (\(.*?; reconnecting; .*?\)): ", said[0])
+    assert found, said[0]
+    return found.group(1)
+
+
+@pytest.mark.mqtt
+def test_a_refused_station_says_its_refusal_once_and_its_cause_everywhere(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A station whose broker user the broker refuses (one link for both units): its
+    refusal is logged once, with the broker's reason, over several refused attempts, and
+    never as "not reachable"; once its units are unserved past not_serving_after_s it is no
+    longer "starting", and the Status line, health and the doctor give the cause its CRITICAL
+    line gave, in its words, with the remedy for a refusal."""
+    with (
+        caplog.at_level(logging.INFO),
+        refusing_mosquitto(tmp_path / "refusing") as port,
+        running_desk(tmp_path, f"mqtt://127.0.0.1:{port}", username="desk") as desk,
+    ):
+        assert wait_until(lambda: desk.links_failed(ATTEMPTS), 15)
+        assert wait_until(lambda: desk.service.links_down_long, 5)
+        healthy, detail = desk.metrics.health()
+        status = desk.service.status_text()
+        check = desk.doctor()
+
+    refusals = [r for r in link_lines(caplog) if "refused the connection" in r.getMessage()]
+    assert len(refusals) == 1, [r.getMessage() for r in refusals]
+    assert refusals[0].levelno == logging.WARNING
+    assert "of desk" in refusals[0].getMessage() and "Not authorized" in refusals[0].getMessage()
+    assert not [r for r in link_lines(caplog) if "not reachable" in r.getMessage()]
+
+    cause = critical_cause(caplog, "icu, ward")
+    assert "the broker refuses it: Not authorized" in cause, cause
+    assert not healthy and detail["starting"] is False
+    [down] = detail["links_down"]
+    assert down["units"] == ["icu", "ward"] and down["trouble"] == "refused", down
+    assert down["failed_attempts"] >= ATTEMPTS, down
+    assert any(cause in problem for problem in detail["problems"]), detail["problems"]
+    assert status.startswith("not serving unit icu, ward: its broker connection is down for")
+    assert cause in status and "password file and ACL" in status, status
+    assert check.outcome == "fail" and cause in check.detail, check
+    assert "password file and ACL" in check.fix, check
+
+
+@pytest.mark.mqtt
+def test_an_unreachable_broker_is_said_once_per_link_and_named_by_health_and_status(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No broker listens (one link per unit): each link says once that the broker is not
+    reachable, over several attempts, and nothing says refused; past not_serving_after_s the
+    station is not "starting" but names each unit's cause, as its CRITICAL lines did."""
+    with (
+        caplog.at_level(logging.INFO),
+        running_desk(tmp_path, f"mqtt://127.0.0.1:{free_port()}") as desk,
+    ):
+        assert wait_until(lambda: desk.links_failed(ATTEMPTS), 15)
+        assert wait_until(lambda: len(desk.service.links_down_long) == 2, 5)
+        healthy, detail = desk.metrics.health()
+        status = desk.service.status_text()
+        check = desk.doctor()
+
+    unreached = [r for r in link_lines(caplog) if "not reachable" in r.getMessage()]
+    assert len(unreached) == 2, [r.getMessage() for r in unreached]  # one per link
+    assert {r.levelno for r in unreached} == {logging.INFO}
+    assert not [r for r in link_lines(caplog) if "refused" in r.getMessage()]
+
+    assert not healthy and detail["starting"] is False
+    assert [d["units"] for d in detail["links_down"]] == [["icu"], ["ward"]], detail
+    assert {d["trouble"] for d in detail["links_down"]} == {"unreachable"}
+    for unit in ("icu", "ward"):
+        cause = critical_cause(caplog, unit)
+        assert "no broker answers: no connection to 127.0.0.1:" in cause, cause
+        assert any(cause in problem for problem in detail["problems"]), detail["problems"]
+        assert f"unit {unit}: its broker connection is down for" in status, status
+        assert cause in status and cause in check.detail, (status, check)
+    assert status.startswith("not serving unit "), status
+    assert check.outcome == "fail" and "check that the broker is running" in check.fix, check
+
+
+@pytest.mark.mqtt
+def test_a_served_link_cut_says_its_loss_once_and_its_cause_everywhere(
+    mosquitto: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """icu's link serves, then every connection of it is closed before the broker answers:
+    the loss is logged once, then once that no broker answers, over several attempts. The
+    CRITICAL line gave the cause of that moment (the loss itself, 1 s in here); the Status
+    line, health and the doctor give the link's latest cause in the same words, the Status
+    line with the remedy and that ward is served."""
+    proxy = ClientCutProxy(mosquitto.port).start()
+    try:
+        with (
+            caplog.at_level(logging.INFO),
+            running_desk(tmp_path, f"mqtt://127.0.0.1:{proxy.port}") as desk,
+        ):
+            assert wait_until(lambda: desk.service.units_serving == ["icu", "ward"], 15)
+            icu = desk.service.links["icu"]
+            proxy.cut_client(icu.client_id)
+            assert wait_until(lambda: icu.failed_attempts >= ATTEMPTS, 15)
+            assert wait_until(lambda: desk.service.links_down_long, 5)
+            healthy, detail = desk.metrics.health()
+            status = desk.service.status_text()
+            check = desk.doctor()
+    finally:
+        proxy.stop()
+
+    icus = [r.getMessage() for r in link_lines(caplog) if icu.client_id in r.getMessage()]
+    lost = [line for line in icus if line.startswith("lost connection")]
+    unreached = [line for line in icus if "not reachable" in line]
+    assert len(lost) == 1 and len(unreached) == 1, icus
+    assert "closed before the broker answered" in unreached[0], unreached
+
+    assert critical_cause(caplog, "icu").startswith("(lost while serving; reconnecting; ")
+    assert not healthy and detail["units_serving"] == ["ward"], detail
+    [down] = detail["links_down"]
+    assert down["units"] == ["icu"] and down["outage"] == "lost", down
+    cause = f"(lost while serving; reconnecting; {down['cause']})"
+    assert "no broker answers: the connection to 127.0.0.1:" in cause, cause
+    assert any(cause in problem for problem in detail["problems"]), detail["problems"]
+    assert status.startswith("not serving unit icu: its broker connection is down for"), status
+    assert cause in status and status.endswith("; serving ward"), status
+    assert check.outcome == "fail" and cause in check.detail, check
+    assert "check that the broker is running" in check.fix, check
