@@ -33,7 +33,10 @@ def test_a_refusal_retried_every_second_is_said_once_then_once_a_minute_with_its
     text = reminder.text("mqtts://broker:8883", "desk")
     assert text.startswith("broker mqtts://broker:8883 refused the connection of desk: Not")
     assert "still: 60 more failed attempt(s) in 60 s" in text
+    # What a Status line and health word it from: its first attempt's, not each attempt's.
+    assert said.state_problem == REFUSED_5
     assert said.connected(121.0) == (121, 121.0)
+    assert said.state_problem is None
     assert said.note(REFUSED_5, 122.0) is not None  # after a connection: new again
 
 

@@ -33,6 +33,7 @@ from beckon.messaging.broker import free_port
 from beckon.metrics import Endpoint, StationMetrics
 from beckon.station.service import StationService
 from tests.helpers.client_cut import ClientCutProxy
+from tests.helpers.flapping import FlapProxy
 from tests.helpers.polling import wait_until
 from tests.helpers.refusing_broker import refusing_mosquitto
 
@@ -58,10 +59,15 @@ class Desk:
 
 
 @contextmanager
-def running_desk(tmp_path: Path, url: str, username: str = "") -> Iterator[Desk]:
+def running_desk(
+    tmp_path: Path,
+    url: str,
+    username: str = "",
+    units: tuple[str, ...] = ("icu", "ward"),
+) -> Iterator[Desk]:
     station = StationConfig(
         SITE,
-        ("icu", "ward"),
+        units,
         name="desk",
         database=str(tmp_path / "desk.sqlite3"),
         not_serving_after_s=1,
@@ -120,6 +126,13 @@ def test_a_refused_station_says_its_refusal_once_and_its_cause_everywhere(
         healthy, detail = desk.metrics.health()
         status = desk.service.status_text()
         check = desk.doctor()
+        # Two more refused attempts (one MQTT 5, one 3.1.1: their refusals word the reason
+        # apart) and a second or more later, nothing has changed: neither has what they say.
+        tried = min(link.failed_attempts for link in desk.service.links.values())
+        assert wait_until(lambda: desk.links_failed(tried + 2), 15)
+        _, later = desk.metrics.health()
+        assert later["problems"] == detail["problems"], (detail["problems"], later["problems"])
+        assert desk.service.status_text() == status
 
     refusals = [r for r in link_lines(caplog) if "refused the connection" in r.getMessage()]
     assert len(refusals) == 1, [r.getMessage() for r in refusals]
@@ -134,7 +147,7 @@ def test_a_refused_station_says_its_refusal_once_and_its_cause_everywhere(
     assert down["units"] == ["icu", "ward"] and down["trouble"] == "refused", down
     assert down["failed_attempts"] >= ATTEMPTS, down
     assert any(cause in problem for problem in detail["problems"]), detail["problems"]
-    assert status.startswith("not serving unit icu, ward: its broker connection is down for")
+    assert status.startswith("not serving unit icu, ward: its broker connection is down (")
     assert cause in status and "password file and ACL" in status, status
     assert check.outcome == "fail" and cause in check.detail, check
     assert "password file and ACL" in check.fix, check
@@ -169,7 +182,7 @@ def test_an_unreachable_broker_is_said_once_per_link_and_named_by_health_and_sta
         cause = critical_cause(caplog, unit)
         assert "no broker answers: no connection to 127.0.0.1:" in cause, cause
         assert any(cause in problem for problem in detail["problems"]), detail["problems"]
-        assert f"unit {unit}: its broker connection is down for" in status, status
+        assert f"unit {unit}: its broker connection is down (" in status, status
         assert cause in status and cause in check.detail, (status, check)
     assert status.startswith("not serving unit "), status
     assert check.outcome == "fail" and "check that the broker is running" in check.fix, check
@@ -214,7 +227,49 @@ def test_a_served_link_cut_says_its_loss_once_and_its_cause_everywhere(
     cause = f"(lost while serving; reconnecting; {down['cause']})"
     assert "no broker answers: the connection to 127.0.0.1:" in cause, cause
     assert any(cause in problem for problem in detail["problems"]), detail["problems"]
-    assert status.startswith("not serving unit icu: its broker connection is down for"), status
+    assert status.startswith("not serving unit icu: its broker connection is down ("), status
     assert cause in status and status.endswith("; serving ward"), status
     assert check.outcome == "fail" and cause in check.detail, check
     assert "check that the broker is running" in check.fix, check
+
+
+@pytest.mark.mqtt
+def test_a_station_holding_back_still_names_a_twin_past_not_serving_after_s(
+    mosquitto: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every connection of icu's link is shut 0.3 s after the broker confirmed it (a twin
+    throwing it off, or the network): the station holds back. Its link is down past
+    not_serving_after_s because the station holds it off between tries, not for a cause of
+    its own: the doctor still sends IT to the twin, the broker or the network (the STATION
+    NOT SERVING line that tells them apart), not to "check the network" alone, and health has
+    no ``links_down``."""
+    proxy = FlapProxy(mosquitto.port).start()
+    proxy.flap_client(f"beckon-station.{SITE}.desk.icu", 0.3)
+    try:
+        with (
+            caplog.at_level(logging.INFO),
+            running_desk(tmp_path, f"mqtt://127.0.0.1:{proxy.port}", units=("icu",)) as desk,
+        ):
+            # Holding back, its link down between tries; unserved since the start, past
+            # not_serving_after_s since its CRITICAL line (said at the first loss).
+            assert wait_until(lambda: holding_down(desk) and said_down(caplog, "icu"), 15)
+            healthy, detail = desk.metrics.health()
+            check = desk.doctor()
+    finally:
+        proxy.stop()
+
+    assert not healthy and "links_down" not in detail, detail
+    assert check.outcome == "fail" and "whether a twin" in check.fix, check
+
+
+def holding_down(desk: Desk) -> bool:
+    why = desk.service.not_serving or ""
+    return why.startswith("not serving: ") and not desk.service.links["icu"].connected
+
+
+def said_down(caplog: pytest.LogCaptureFixture, unit: str) -> bool:
+    return any(
+        r.levelno == logging.CRITICAL
+        and r.getMessage().startswith(f"STATION NOT SERVING: unit {unit} for ")
+        for r in list(caplog.records)
+    )

@@ -143,6 +143,7 @@ class ProblemLog:
         self._lock = threading.Lock()
         self._state: tuple[LinkTrouble, str] | None = None  # the state noted last
         self._latest: LinkProblem | None = None
+        self._first_seen: LinkProblem | None = None  # the state's first attempt, as it showed
         self._said_at: float | None = None  # its line's (or reminder's) time; None: unsaid
         self._attempts = 0  # failed attempts in this state since its line was said
         self._failed = 0  # failed attempts since the last connection
@@ -161,6 +162,7 @@ class ProblemLog:
             self._latest = problem
             if problem.state != self._state:
                 self._state, self._said_at, self._attempts = problem.state, None, 0
+                self._first_seen = problem
             elif problem.trouble is not LinkTrouble.DROPPED:
                 self._attempts += 1
             if self._said_at is None:
@@ -184,6 +186,16 @@ class ProblemLog:
         return ProblemNote(self._latest)
 
     @property
+    def state_problem(self) -> LinkProblem | None:
+        """The current state as its first attempt showed it (None while no state): what
+        a status or health worded from the state says, so that it does not change with each
+        attempt's wording (a refusal reads "(reason code 135, MQTTv5)" and "(MQTTv311)" on
+        alternate attempts; the loss that began it or the TCP error on the next: review
+        rev50s)."""
+        with self._lock:
+            return self._first_seen
+
+    @property
     def failed(self) -> int:
         """Failed attempts since the link's last connection (or its start)."""
         with self._lock:
@@ -195,5 +207,6 @@ class ProblemLog:
         with self._lock:
             failed, since = self._failed, self._failing_since
             self._state, self._latest, self._said_at, self._attempts = None, None, None, 0
+            self._first_seen = None
             self._failed, self._failing_since = 0, None
         return None if since is None else (failed, now - since)

@@ -449,6 +449,16 @@ class MqttLink:
         return None if self._connected.is_set() else self._problem
 
     @property
+    def state_problem(self) -> LinkProblem | None:
+        """Why the link is not connected, worded as the first attempt of its present state
+        showed it (``ProblemLog.state_problem``), else ``problem``: what a station's Status
+        line and health say, the same at every read while the state lasts, where ``problem``
+        follows each attempt (its refusal's protocol alternates; review rev50s)."""
+        if self._connected.is_set():
+            return None
+        return self._said.state_problem or self._problem
+
+    @property
     def failed_attempts(self) -> int:
         """Attempts to connect that failed since the last connection (or the start): what a
         station's health gives with a link down (``links_down``), as the log no longer says

@@ -29,7 +29,8 @@ class LinkDown:
     served)."""
     outage: Outage
     problem: LinkProblem
-    """The cause the link's last attempt showed (``MqttLink.problem``)."""
+    """The cause the link's present state showed first (``MqttLink.state_problem``): not
+    each attempt's, or the Status line and health changed with every attempt."""
     attempts: int
     """Its failed attempts since its last connection (``MqttLink.failed_attempts``)."""
     every_unit: bool
@@ -46,13 +47,12 @@ class LinkDown:
 
     @property
     def down(self) -> str:
-        """ "unit icu: its broker connection is down for 20 s (...)": what the Status line
-        and health's ``problems`` say (after "not serving "), in the form they said before
-        the cause was added ("not serving unit icu: its broker connection is down")."""
-        return (
-            f"unit {', '.join(self.units)}: its broker connection is down for "
-            f"{self.down_s:.0f} s {self.why}"
-        )
+        """ "unit icu: its broker connection is down (...)": what the Status line and
+        health's ``problems`` say (after "not serving "), in the form they said before the
+        cause was added ("not serving unit icu: its broker connection is down"). No running
+        "for N s": it changed them every second while nothing changed, which defeats alerts
+        de-duplicated by text (review rev50s); ``down_s`` gives it in ``links_down``."""
+        return f"unit {', '.join(self.units)}: its broker connection is down {self.why}"
 
     @property
     def whose(self) -> str:

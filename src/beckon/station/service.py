@@ -1761,6 +1761,11 @@ class StationService:
         """Each link down now whose units have been unserved past ``not_serving_after_s``,
         with its cause: what the CRITICAL line said, for the status, the health endpoint and
         the doctor (read by the health endpoint's thread: copies only)."""
+        if self._holding:
+            # Holding back (a twin suspected): its links are down because it holds them off
+            # between tries, and ``not_serving`` says so; their records gave the doctor "check
+            # the network" past not_serving_after_s instead of the twin (review rev50s).
+            return []
         now = time.monotonic()
         return [self._link_down(name, probe, now) for name, probe in self._down_records(now)]
 
@@ -1789,7 +1794,7 @@ class StationService:
     def _link_down(self, name: str, probe: LinkProbe, now: float) -> LinkDown:
         units = tuple(self._units_of_link(name) or [name])
         link = self.links[name]
-        problem = link.problem or LinkProblem(
+        problem = link.state_problem or LinkProblem(
             LinkTrouble.UNREACHABLE, "no answer to its first attempt yet"
         )
         return LinkDown(
