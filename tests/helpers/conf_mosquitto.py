@@ -15,10 +15,13 @@ from tests.helpers.ports import free_port
 
 
 @contextmanager
-def mosquitto_with(folder: Path, name: str, settings: str) -> Iterator[int]:
-    """Its port, while it runs: ``settings`` are lines added to its listener's (nothing kept,
-    no persistence; its log is ``folder/NAME.log``)."""
-    port = free_port()
+def mosquitto_with(
+    folder: Path, name: str, settings: str, port: int | None = None
+) -> Iterator[int]:
+    """Its port (``port``, else a free one: a broker restarted on the port of one before),
+    while it runs: ``settings`` are lines added to its listener's (nothing kept, no
+    persistence; its log is ``folder/NAME.log``)."""
+    port = port or free_port()
     folder.mkdir(parents=True, exist_ok=True)
     conf, log = folder / f"{name}.conf", folder / f"{name}.log"
     user = unprivileged_user()

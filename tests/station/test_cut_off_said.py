@@ -10,13 +10,15 @@ units", though the station was cut off; and health's problems said only "broker 
 connected" while the log named the cause.
 
 The real StationService on its own thread with real Mosquitto brokers (one refusing every
-client; or none listening; or one serving behind ``ClientCutProxy``), its metrics and health
+client; or none listening; or one serving behind ``ClientCutProxy`` or ``FlapProxy``; or a
+TLS one restarted with another CA's certificate), its metrics and health
 endpoint, and the doctor's check of it. ``station.not_serving_after_s`` is 1 s and paho's
 back-off capped at 1 s (``broker.reconnect_max_s``), so the outage is said within about a
 second and the link tries about once a second."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import threading
@@ -36,6 +38,7 @@ from tests.helpers.client_cut import ClientCutProxy
 from tests.helpers.flapping import FlapProxy
 from tests.helpers.polling import wait_until
 from tests.helpers.refusing_broker import refusing_mosquitto
+from tests.helpers.tls_broker import tls_certs, tls_mosquitto
 
 SITE = "gh"
 ATTEMPTS = 3
@@ -64,6 +67,7 @@ def running_desk(
     url: str,
     username: str = "",
     units: tuple[str, ...] = ("icu", "ward"),
+    ca_file: str = "",
 ) -> Iterator[Desk]:
     station = StationConfig(
         SITE,
@@ -74,7 +78,7 @@ def running_desk(
     )
     broker = BrokerConfig(
         url=url, username=username, password="wrong" if username else "", keepalive=5,
-        reconnect_max_s=1,
+        reconnect_max_s=1, ca_file=ca_file,
     )  # fmt: skip
     desk = Desk(StationService(StationSettings(station, broker)))
     desk.endpoint.start()
@@ -260,6 +264,46 @@ def test_a_station_holding_back_still_names_a_twin_past_not_serving_after_s(
 
     assert not healthy and "links_down" not in detail, detail
     assert check.outcome == "fail" and "whether a twin" in check.fix, check
+
+
+@pytest.mark.mqtt
+def test_a_tls_link_served_then_refused_its_certificate_says_tls_not_unreachable(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """icu's TLS link serves, then its broker restarts on the same port with a certificate
+    from another CA (a rotation this station was not given): the broker answers, its
+    handshake fails. The link says so at ERROR, never "not reachable", and health and the
+    doctor send IT to the certificates, not to "check that the broker is running"."""
+    with (
+        tls_certs() as trusted,
+        tls_certs() as rotated,
+        caplog.at_level(logging.INFO),
+        contextlib.ExitStack() as first,
+    ):
+        port = first.enter_context(tls_mosquitto(tmp_path / "a", trusted))
+        url = f"mqtts://127.0.0.1:{port}"
+        with running_desk(tmp_path, url, units=("icu",), ca_file=str(trusted[0])) as desk:
+            assert wait_until(lambda: desk.service.units_serving == ["icu"], 15)
+            first.close()  # the broker stops, and comes back with the rotated certificate
+            with tls_mosquitto(tmp_path / "b", rotated, port):
+                assert wait_until(lambda: down_for(desk, "tls"), 20), desk.service.status_text()
+                healthy, detail = desk.metrics.health()
+                status = desk.service.status_text()
+                check = desk.doctor()
+
+    lines = [r for r in link_lines(caplog) if r.levelno >= logging.INFO]
+    assert not [r for r in lines if "not reachable" in r.getMessage()], lines
+    tls = [r for r in lines if "not trusted" in r.getMessage()]
+    assert tls and tls[0].levelno == logging.ERROR, [r.getMessage() for r in lines]
+    [down] = detail["links_down"]
+    assert down["cause"].startswith("TLS fails: the broker's certificate is not trusted"), down
+    assert not healthy and any(down["cause"] in problem for problem in detail["problems"])
+    assert down["cause"] in status and "ca_file" in status, status
+    assert "ca_file" in check.fix and "broker is running" not in check.fix, check
+
+
+def down_for(desk: Desk, trouble: str) -> bool:
+    return [d.problem.trouble.value for d in desk.service.links_down_long] == [trouble]
 
 
 def holding_down(desk: Desk) -> bool:
