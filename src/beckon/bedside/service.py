@@ -49,6 +49,7 @@ from beckon.config_check import (
 from beckon.errors import ConfigError
 from beckon.intents import Intent, load_intents
 from beckon.messaging import protocol as p
+from beckon.messaging.link_problem import LinkTrouble
 from beckon.messaging.mqtt import (
     Connected,
     Disconnected,
@@ -399,10 +400,20 @@ class BedsideService:
             if stop.wait(0.05):
                 break
         if not self.link.connected and not stop.is_set():
-            log.warning(
-                "broker %s not reachable yet; requests are kept until it is",
-                self.settings.broker.url,
-            )
+            # Worded from what the link saw: after a refusal (or a TLS failure, a loss) the
+            # broker was reached, and "not reachable" was the bed's last, false line (review
+            # rev50s).
+            problem = self.link.state_problem
+            if problem is None or problem.trouble is LinkTrouble.UNREACHABLE:
+                log.warning(
+                    "broker %s not reachable yet; requests are kept until it is",
+                    self.settings.broker.url,
+                )
+            else:
+                log.warning(
+                    "broker %s: %s; requests are kept until it takes them",
+                    self.settings.broker.url, problem.cause(),
+                )  # fmt: skip
         for fault in self.config_faults:
             self._emit(
                 ev.Fault(f"Configuration: bedside.offered_intents {fault}; left out. Call IT.")
