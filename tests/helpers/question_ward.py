@@ -25,6 +25,15 @@ class Ward:
     speaker: Any
 
 
+def held_back(qtbot: Any, bedside: Any, timeout_ms: int = 15_000) -> None:
+    """Until a nurse's question has reached the bed and waits there for its turn (behind a
+    confirmation, the touch page, or the settle after one). A fixed 1.5 s ("delivered to the
+    bed by now") took whatever the delivery took; a question shown at once instead never gets
+    here, and the wait fails."""
+    service = bedside.service
+    qtbot.waitUntil(lambda: bool(service._questions_waiting), timeout=timeout_ms)
+
+
 @pytest.fixture
 def asking_ward(
     qtbot: Any,

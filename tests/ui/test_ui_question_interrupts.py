@@ -19,6 +19,7 @@ from beckon.bedside.interaction import MenuView
 from beckon.bedside.service import FrameTick, Gesture, Submit, VoiceProposal
 from beckon.messaging import protocol as p
 from beckon.ui.bedside_model import Prompt, prompt_for
+from tests.helpers.question_ward import held_back
 from tests.helpers.windows import ask
 
 WAIT_MS = 15_000
@@ -53,7 +54,7 @@ def test_a_question_waits_behind_an_emergency_awaiting_its_confirmation(
 
     ask(qtbot, station, "12", "Are you comfortable?")
     qtbot.waitUntil(lambda: len(station.question_rows()) == 1, timeout=WAIT_MS)
-    qtbot.wait(1500)  # delivered to the bed by now
+    held_back(qtbot, bedside)
     assert bedside.pages.currentIndex() == 0, "the question waits behind the confirmation"
     assert bedside.menu.stage == "confirming"
 
@@ -82,7 +83,7 @@ def test_a_repeat_of_the_confirming_nod_does_not_answer_the_question_that_waited
     t0 = choose_emergency(qtbot, bedside)
     ask(qtbot, station, "12", "Do you want the light off?")
     qtbot.waitUntil(lambda: len(station.question_rows()) == 1, timeout=WAIT_MS)
-    qtbot.wait(1500)  # delivered to the bed by now, waiting
+    held_back(qtbot, bedside)
     said_before = len(speaker.said)
 
     sent = max(bedside.service.menu_time() + 0.3, t0 + 7.5)  # the confirmation counts
@@ -116,7 +117,7 @@ def test_a_request_chosen_and_confirmed_again_after_a_lapse_starts_the_wait_agai
     t0 = choose_emergency(qtbot, bedside)
     ask(qtbot, station, "12", "Do you want the light off?")
     qtbot.waitUntil(lambda: len(station.question_rows()) == 1, timeout=WAIT_MS)
-    qtbot.wait(1500)
+    held_back(qtbot, bedside)
     bedside.service.post(FrameTick(t0 + 5.0 + 2.0 + 8.0 + 0.2))  # the confirmation lapses
     qtbot.waitUntil(lambda: bedside.menu.stage != "confirming", timeout=WAIT_MS)
     qtbot.wait(2000)
@@ -176,7 +177,7 @@ def test_a_confirmation_that_lapses_is_said_and_shown_before_the_question_that_w
     t0 = choose_emergency(qtbot, bedside)
     ask(qtbot, station, "12", "Are you comfortable?")
     qtbot.waitUntil(lambda: len(station.question_rows()) == 1, timeout=WAIT_MS)
-    qtbot.wait(1500)
+    held_back(qtbot, bedside)
     said_before = len(speaker.said)
 
     bedside.service.post(FrameTick(t0 + 5.0 + 2.0 + 8.0 + 0.2))  # the confirmation lapses

@@ -22,6 +22,7 @@ from beckon.bedside.service import (
     VoiceProposal,
 )
 from beckon.voice.dialogue import Closed, Prompt
+from tests.helpers.question_ward import held_back
 from tests.helpers.windows import ask
 
 WAIT_MS = 15_000
@@ -42,7 +43,7 @@ def test_a_question_waits_behind_the_touch_confirmation_and_the_tap_is_sent(
     assert bedside.pages.currentIndex() == TOUCH
     ask(qtbot, ward.station, "12", "Are you comfortable?")
     qtbot.waitUntil(lambda: len(ward.station.question_rows()) == 1, timeout=WAIT_MS)
-    qtbot.wait(1500)  # delivered to the bed by now
+    held_back(qtbot, bedside)
     assert bedside.pages.currentIndex() == TOUCH, "the Yes / No page stays"
 
     qtbot.mouseClick(bedside.confirm_yes, Qt.MouseButton.LeftButton)
