@@ -9,9 +9,12 @@ nothing here scrolls sideways).
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 from typing import Any
 
+from PyQt6.QtGui import QPixmap
 from PyQt6.QtWidgets import QAbstractButton, QLabel, QScrollArea, QTabBar, QWidget
 
 from beckon.ui.widgets import longest_word
@@ -124,3 +127,33 @@ def settled_clipping(
         if not problems or time.monotonic() > deadline:
             return problems
         qtbot.wait(50)
+
+
+_kept: list[tuple[QPixmap, Path]] = []
+
+
+def keep_shot(widget: QWidget, path: Path) -> None:
+    """A screenshot of ``widget`` for a person to look at, written to ``path`` at once when
+    refreshing docs/screenshots/ (BECKON_SHOTS_DIR set), else only if the test fails
+    (:func:`write_kept_shots`, called by tests/ui/conftest.py). Why: no test reads them back,
+    and encoding them took 74 ms each, 9.7 s of test_ui_layout.py's 110 s alone (132 PNGs),
+    for folders of passing tests nobody opens. The grab itself (a real paint) stays."""
+    pixmap = widget.grab()
+    if os.environ.get("BECKON_SHOTS_DIR"):
+        _write(pixmap, path)
+    else:
+        _kept.append((pixmap, path))
+
+
+def write_kept_shots(failed: bool) -> None:
+    """Write the screenshots the test just run kept (if it ``failed``), and forget them."""
+    shots = list(_kept)
+    _kept.clear()
+    if failed:
+        for pixmap, path in shots:
+            _write(pixmap, path)
+
+
+def _write(pixmap: QPixmap, path: Path) -> None:
+    if not pixmap.save(str(path)):
+        raise AssertionError(f"could not save the screenshot {path}")

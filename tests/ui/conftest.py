@@ -13,6 +13,7 @@ import pytest
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 from beckon.lab.rig import Rig
+from tests.helpers.layout import write_kept_shots
 from tests.helpers.question_ward import asking_ward  # noqa: F401  (a fixture for the tests here)
 
 SITE, UNIT = "gh", "icu"
@@ -46,6 +47,16 @@ class RecordingAlarm:
 
     def close(self) -> None:
         return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """The screenshots a test kept (``tests.helpers.layout.keep_shot``) are written under its
+    tmp folder only if it failed."""
+    report = yield
+    if report.when == "call":
+        write_kept_shots(report.failed)
+    return report
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,7 @@ import pytest
 from beckon.bedside import events as ev
 from beckon.bedside.interaction import MenuView
 from beckon.bedside.timeline import RequestTrack
-from tests.helpers.layout import clipped, clipped_inside, settle, settled_clipping
+from tests.helpers.layout import clipped, clipped_inside, keep_shot, settle, settled_clipping
 from tests.helpers.windows import bed12_window, rest_away
 
 LONG_QUESTION = "Would you like us to call your daughter and tell her you are awake?"
@@ -209,7 +209,7 @@ def test_the_bedside_fits_the_screen_at_large_font_scales(
         if resting_away and state == "question" and window.rest_note.isVisible():
             failures.append("question: the rest note is shown above the nurse's question")
         shot = f"bedside_{state}_{screen}_x{scale:g}{'_away' if resting_away else ''}.png"
-        window.grab().save(str(out / shot))
+        keep_shot(window, out / shot)
     assert failures == [], "\n".join(failures)
 
 
@@ -260,7 +260,7 @@ def test_a_portrait_tablet_shows_the_request_panel_below_the_tiles(
         failures += [f"{state}: {p}" for p in clipped(window, only=window.pages)]
         if state == "offering" and scale < 1.5:
             failures += [f"{state}: {p}" for p in newest_out_of_view(window)]
-        window.grab().save(str(tmp_path / f"bedside_{state}_portrait_x{scale:g}.png"))
+        keep_shot(window, tmp_path / f"bedside_{state}_portrait_x{scale:g}.png")
     assert failures == [], "\n".join(failures)
 
 
@@ -340,7 +340,7 @@ def test_a_short_tablet_shows_a_question_and_its_yes_and_no_whole(
         failures += [f"{state}: {p}" for p in overlaps(window, widgets)]
         if window.rest_note.isVisible():
             failures.append(f"{state}: the rest note is shown above Yes and No")
-        window.grab().save(str(tmp_path / f"bedside_{state}_{size[0]}_x{scale:g}.png"))
+        keep_shot(window, tmp_path / f"bedside_{state}_{size[0]}_x{scale:g}.png")
     assert len(hint) == 1
     assert failures == [], "\n".join(failures)
 
@@ -406,7 +406,7 @@ def test_a_short_tablet_shows_every_tile_whole_with_the_cancel_entry(
         if language == "en":
             assert window.tiles[CANCEL_REQUEST].label.text() == "Cancel “Move me”"
         shot = f"bedside_cancel_entry_1024_x{scale:g}_{language}_{requests}_{fault}.png"
-        window.grab().save(str(tmp_path / shot))
+        keep_shot(window, tmp_path / shot)
     finally:
         application(Look("en"), "bedside")
         install_translation("en")
@@ -432,7 +432,7 @@ def test_a_short_tablet_shows_every_tile_name_whole_offline_with_or_without_the_
         assert settled_clipping(qtbot, window, scrolled=(window.timeline_scroll,)) == []
         # Lower only where 24 px would cut a name and nothing gives way (``last_name_px``).
         assert name_px(window) >= 24, "read at 1 m (bedside_model.READABLE_PX)"
-        window.grab().save(str(tmp_path / f"bedside_names_1024_{scale:g}_{language}_{fault}.png"))
+        keep_shot(window, tmp_path / f"bedside_names_1024_{scale:g}_{language}_{fault}.png")
     finally:
         application(Look("en"), "bedside")
         install_translation("en")
@@ -479,7 +479,7 @@ def test_where_a_name_would_be_cut_the_fault_notice_folds_to_one_line_and_opens_
             assert readable_at_1m(beside) and "…" not in beside.text()
         out = Path(os.environ.get("BECKON_SHOTS_DIR") or tmp_path)
         out.mkdir(parents=True, exist_ok=True)
-        window.grab().save(str(out / f"bedside_fault_folded_1024_x1.25_{language}.png"))
+        keep_shot(window, out / f"bedside_fault_folded_1024_x1.25_{language}.png")
         qtbot.mouseClick(notice, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: notice.text() == window.fault)
         assert lines() > 1.5, "whole, on two lines"
@@ -662,7 +662,7 @@ def test_a_name_wrapped_beside_its_icon_leaves_the_icon_the_width_its_lines_do_n
         assert wrapped, "a name wraps beside its icon here"
         icons = icon_sizes(window)
         assert min(icons) > px(32), f"the icons {icons} beside the wrapped names {wrapped}"
-        window.grab().save(str(tmp_path / f"bedside_wrapped_{scale:g}_{language}_{fault}.png"))
+        keep_shot(window, tmp_path / f"bedside_wrapped_{scale:g}_{language}_{fault}.png")
     finally:
         application(Look("en"), "bedside")
         install_translation("en")
@@ -781,7 +781,7 @@ def test_a_cramped_korean_bedside_keeps_its_prompt_on_one_line(
         assert newest_out_of_view(window, headline=False) == []
         assert problems == []
         assert hidden_tiles(window) == []
-        window.grab().save(str(tmp_path / "bedside_offline_tablet_x2_ko.png"))
+        keep_shot(window, tmp_path / "bedside_offline_tablet_x2_ko.png")
     finally:
         application(Look("en"), "bedside")
         install_translation("en")
@@ -871,7 +871,7 @@ def test_in_a_cramped_window_the_tiles_keep_their_icons_beside_readable_names(
         assert names >= 36, "readable at the foot of the bed (bedside_model.readable_px)"
         larger = {text: size for text, size in notice_px(window).items() if size > names}
         assert larger == {}, f"the tiles' names are {names} px, the notices larger"
-        window.grab().save(str(tmp_path / f"bedside_icons_{scale:g}_{language}_{fault}.png"))
+        keep_shot(window, tmp_path / f"bedside_icons_{scale:g}_{language}_{fault}.png")
     finally:
         application(Look("en"), "bedside")
         install_translation("en")
@@ -932,7 +932,7 @@ def test_in_a_cramped_window_the_notices_yield_to_the_tile_names_and_stay_readab
         shown = [w for w in (window.fault_banner, window.reach_banner, window.stage_banner)]
         small = [w.text()[:20] for w in shown if w.isVisible() and not readable_at_1m(w)]
         assert small == [], f"not readable from the bed at {notices}"
-        window.grab().save(str(tmp_path / f"bedside_cramped_notices_{language}_{fault}.png"))
+        keep_shot(window, tmp_path / f"bedside_cramped_notices_{language}_{fault}.png")
     finally:
         application(Look("en"), "bedside")
         install_translation("en")
@@ -963,7 +963,7 @@ def test_in_a_cramped_window_the_tile_names_are_the_largest_text_beside_the_requ
         for code, tile in window.tiles.items():
             room = tile.even is not None and tile.even.icon_px >= px(32)
             assert tile.icon.isVisible() is room, f"the {code} tile's icon"
-        window.grab().save(str(tmp_path / f"bedside_cramped_{language}_{fault}.png"))
+        keep_shot(window, tmp_path / f"bedside_cramped_{language}_{fault}.png")
         if not fault:
             return
         smallest = max(panel.values())

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from beckon.messaging import protocol as p
-from tests.helpers.layout import settled_clipping
+from tests.helpers.layout import keep_shot, settled_clipping
 from tests.helpers.ward import BEDS, publish_ward
 from tests.ui.conftest import SITE, UNIT, RecordingAlarm
 
@@ -109,7 +109,7 @@ def test_the_station_fits_the_screen_at_large_font_scales(
             failures.append(f"{state}: the window needs at least {hint.width()}x{hint.height()}")
         failures.extend(f"{state}: {problem}" for problem in settled_clipping(qtbot, window))
         tongue = "" if language == "en" else f"_{language}"
-        window.grab().save(str(out / f"station_{state}_{screen}_x{scale:g}{tongue}.png"))
+        keep_shot(window, out / f"station_{state}_{screen}_x{scale:g}{tongue}.png")
 
     check("queue")
     window.tabs.setCurrentIndex(1)

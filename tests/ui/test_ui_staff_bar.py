@@ -22,7 +22,7 @@ from PyQt6.QtCore import QEvent, QPoint, QRect, Qt
 from PyQt6.QtGui import QKeyEvent
 from PyQt6.QtWidgets import QApplication, QFrame, QProxyStyle, QStyle
 
-from tests.helpers.layout import clipped, settle
+from tests.helpers.layout import clipped, keep_shot, settle
 from tests.helpers.staff import LEFT, NO_KEYS, QTest, choose, hold_staff, press_staff, tap_staff
 
 SCREENS = {
@@ -197,7 +197,7 @@ def test_with_a_camera_and_the_lock_open_the_bar_is_whole_and_the_tiles_stay(
     failures += [f"open: {p}" for p in bar_problems(window)]
     if not tiles_still(qtbot, window, closed):
         failures.append("the tiles moved when the lock opened")
-    window.grab().save(str(out / f"bedside_staff_bar_{language}_{screen}_x{scale:g}.png"))
+    keep_shot(window, out / f"bedside_staff_bar_{language}_{screen}_x{scale:g}.png")
     set_lock(qtbot, window, False)
     if not tiles_still(qtbot, window, closed):
         failures.append("the tiles moved when the lock closed again")
