@@ -6,6 +6,9 @@ clients, one that refuses them, and a port where nothing listens."""
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +22,7 @@ from tests.helpers.deploy import make_certs
 from tests.helpers.polling import wait_until
 from tests.helpers.ports import free_port
 from tests.helpers.refusing_broker import refusing_mosquitto
-from tests.helpers.tls_broker import tls_mosquitto
+from tests.helpers.tls_broker import tls_certs, tls_mosquitto
 
 
 def started(port: int, client_id: str, scheme: str = "mqtt", ca_file: str = "") -> MqttLink:
@@ -112,3 +115,31 @@ def test_a_link_says_whether_it_was_refused_unanswered_or_lost(
         assert problem.cause().startswith("lost: "), problem
     finally:
         served.stop()
+
+
+@pytest.mark.mqtt
+def test_a_tls_link_stopped_while_it_looks_at_the_handshake_leaves_no_thread(
+    tmp_path: Path,
+) -> None:
+    """A TLS link that had connected loses its broker, and something on the port accepts
+    TCP but never answers the handshake: the link's look at the handshake waits in it (up to
+    8 s). ``stop`` shuts the look's socket and waits for it, so no thread of the link is
+    left (review rev50s2: the look outlived ``stop`` by up to 8 s)."""
+    with tls_certs() as certs, contextlib.ExitStack() as broker:
+        port = broker.enter_context(tls_mosquitto(tmp_path / "tls", certs))
+        link = started(port, "test-problem-look", "mqtts", str(certs[0]))
+        try:
+            assert wait_until(lambda: link.connected, 15)
+            broker.close()
+            with socket.create_server(("127.0.0.1", port), backlog=50) as silent:
+                assert wait_until(lambda: looks(link), 20), link.problem
+                link.stop()
+                left = looks(link)
+                silent.close()
+        finally:
+            link.stop()
+    assert left == [], left
+
+
+def looks(link: MqttLink) -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name == f"tls-look {link.client_id}"]

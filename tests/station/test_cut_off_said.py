@@ -22,6 +22,7 @@ import contextlib
 import logging
 import re
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -300,6 +301,67 @@ def test_a_tls_link_served_then_refused_its_certificate_says_tls_not_unreachable
     assert not healthy and any(down["cause"] in problem for problem in detail["problems"])
     assert down["cause"] in status and "ca_file" in status, status
     assert "ca_file" in check.fix and "broker is running" not in check.fix, check
+
+
+@pytest.mark.mqtt
+def test_a_tls_link_whose_broker_comes_back_rotated_after_2_s_says_tls_within_its_look(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """As above, but the broker is down 2 s before it comes back with the rotated
+    certificate (a restart that swaps files): the link's first look after the loss, 1 s in,
+    finds no broker, which is true then; it looks again while no broker answers, so the
+    rotation is still said at ERROR and health sends IT to the certificates within its
+    next look (``tls_look_s``: 3 s at reconnect_max_s 1), not "not reachable" for the
+    whole outage."""
+    with (
+        tls_certs() as trusted,
+        tls_certs() as rotated,
+        caplog.at_level(logging.INFO),
+        contextlib.ExitStack() as first,
+    ):
+        port = first.enter_context(tls_mosquitto(tmp_path / "a", trusted))
+        url = f"mqtts://127.0.0.1:{port}"
+        with running_desk(tmp_path, url, units=("icu",), ca_file=str(trusted[0])) as desk:
+            assert wait_until(lambda: desk.service.units_serving == ["icu"], 15)
+            first.close()
+            assert wait_until(lambda: down_for(desk, "unreachable"), 10)
+            time.sleep(1.0)  # down 2 s in all: past the look at paho's first reconnect
+            with tls_mosquitto(tmp_path / "b", rotated, port):
+                assert wait_until(lambda: down_for(desk, "tls"), 10), desk.service.status_text()
+                status = desk.service.status_text()
+
+    tls = [r for r in link_lines(caplog) if "not trusted" in r.getMessage()]
+    assert tls and tls[0].levelno == logging.ERROR, [r.getMessage() for r in link_lines(caplog)]
+    assert "ca_file" in status, status
+
+
+@pytest.mark.mqtt
+def test_a_tls_failure_found_after_a_connection_ends_once_no_broker_answers(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The rotated broker is then stopped (say it fails to start after IT's fix): within a
+    look (3 s here) and an attempt the link says "not reachable" and health stops sending
+    IT to ca_file; before, the certificate was blamed until the next connection."""
+    with (
+        tls_certs() as trusted,
+        tls_certs() as rotated,
+        caplog.at_level(logging.INFO),
+        contextlib.ExitStack() as first,
+    ):
+        port = first.enter_context(tls_mosquitto(tmp_path / "a", trusted))
+        url = f"mqtts://127.0.0.1:{port}"
+        with running_desk(tmp_path, url, units=("icu",), ca_file=str(trusted[0])) as desk:
+            assert wait_until(lambda: desk.service.units_serving == ["icu"], 15)
+            first.close()
+            with tls_mosquitto(tmp_path / "b", rotated, port):
+                assert wait_until(lambda: down_for(desk, "tls"), 20), desk.service.status_text()
+            said_tls = len(caplog.records)
+            assert wait_until(lambda: down_for(desk, "unreachable"), 8), desk.service.status_text()
+            status = desk.service.status_text()
+
+    after = [r.getMessage() for r in caplog.records[said_tls:] if r.name == "beckon.messaging.mqtt"]
+    assert any("not reachable" in line for line in after), after
+    assert "ca_file" not in status, status
 
 
 def down_for(desk: Desk, trouble: str) -> bool:

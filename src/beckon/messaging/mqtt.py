@@ -23,7 +23,7 @@ import sysconfig
 import threading
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +42,12 @@ log = logging.getLogger(__name__)
 SESSION_EXPIRY_S = 24 * 3600
 
 RECONNECT_MIN_S = 1
+# A TLS link that has connected looks at its handshake at most this often while it fails
+# (``MqttLink._look_due``): a rotated certificate said within it, and its TLS failure
+# cleared within it once the broker is gone.
+TLS_LOOK_S = 10.0
+# How long ``MqttLink.stop`` waits for a look at the handshake, its socket shut down.
+LOOK_STOP_S = 0.5
 """paho's wait before reconnecting after a lost connection (doubling after failed attempts up
 to ``broker.reconnect_max_s``, RECONNECT_MAX_S unless set shorter; back to this after a
 CONNACK); ``MqttLink.hold_off`` makes it longer."""
@@ -177,7 +183,32 @@ def _refusal(reason: ReasonCode, protocol: MQTTProtocolVersion) -> str:
     return f"{reason} (MQTTv311)"
 
 
-def describe_tls_failure(broker: BrokerConfig, timeout: float = 5.0) -> str | None:
+def _opened(sock: socket.socket, opened: Callable[[socket.socket], None] | None) -> socket.socket:
+    if opened is not None:
+        opened(sock)
+    return sock
+
+
+def _shut(sock: socket.socket | None) -> None:
+    """Shut a connection down both ways (a thread blocked on it wakes), if open."""
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+def tls_look_s(broker: BrokerConfig) -> float:
+    """How often a TLS link that has connected looks at its handshake while it fails: every
+    TLS_LOOK_S, sooner with a short ``reconnect_max_s`` (three of its attempts; tests), so a
+    look is at most one in three attempts, as the negotiator's one in two before the first
+    connection."""
+    return min(TLS_LOOK_S, 3.0 * broker.reconnect_max_s)
+
+
+def describe_tls_failure(
+    broker: BrokerConfig,
+    timeout: float = 5.0,
+    opened: Callable[[socket.socket], None] | None = None,
+) -> str | None:
     """Try a TLS handshake like paho's and say what is wrong with the certificate, if that is
     the problem (paho reports only that the connection failed).
 
@@ -192,7 +223,9 @@ def describe_tls_failure(broker: BrokerConfig, timeout: float = 5.0) -> str | No
         if broker.cert_file:
             context.load_cert_chain(broker.cert_file, broker.key_file or None)
         with (
-            socket.create_connection((broker.host, broker.port), timeout=timeout) as raw,
+            _opened(
+                socket.create_connection((broker.host, broker.port), timeout=timeout), opened
+            ) as raw,
             context.wrap_socket(raw, server_hostname=broker.host) as tls,
         ):
             # An accepted client hears nothing until it sends CONNECT; a refused one hears the
@@ -327,9 +360,14 @@ class MqttLink:
         self._problem: LinkProblem | None = None
         self._said = ProblemLog()  # what the log says of them: each new state once (_note)
         self._refused = False
-        # A TLS link's look at its handshake after a loss (``_look_after_loss``): once a loss.
-        self._tls_looked = False
+        # A TLS link's looks at its handshake after a connection (``_look_after_loss``): when
+        # the last started (None: none since the connection), the one running, its socket,
+        # and the connections it was started in (``_look_lock`` guards them all).
+        self._tls_looked_at: float | None = None
         self._tls_look: threading.Thread | None = None
+        self._look_socket: socket.socket | None = None
+        self._connects = 0
+        self._look_lock = threading.RLock()
         self._look_now = False  # the next look before the first connection: at once
         self._attempt_failed = threading.Event()
         self._stopping = threading.Event()
@@ -424,7 +462,12 @@ class MqttLink:
     def stop(self) -> None:
         """Disconnect. A clean disconnect suppresses the last will, so a service that stops
         publishes its own "offline" first (see the services' ``run``)."""
-        self._stopping.set()
+        with self._look_lock:  # a look running notes nothing from now on
+            self._stopping.set()
+            look = self._tls_look
+            _shut(self._look_socket)  # wakes a look held in the handshake (up to 8 s else)
+        if look is not None:
+            look.join(LOOK_STOP_S)
         negotiator = getattr(self, "_negotiator", None)
         if negotiator is not None:
             negotiator.join(NETWORK_STOP_S + 2.0)  # its attempt's own stop, and a little
@@ -627,9 +670,11 @@ class MqttLink:
                 )
             return
         _no_delay(client)
-        self._problem = None
+        with self._look_lock:  # a look of the last outage notes nothing after this
+            self._connects += 1
+            self._tls_looked_at = None
+            self._problem = None
         self._refused = False
-        self._tls_looked = False
         failed = self._said.connected(time.monotonic())
         with self._ack_lock:
             # Message ids belong to a connection: the broker sends what was not acknowledged
@@ -786,34 +831,73 @@ class MqttLink:
         back until the negotiator's look at the handshake (``describe_tls_failure``) rules a
         certificate out; said at once, it read "not reachable" for a broker that refuses the
         certificate; after a connection, until the one look a loss gets (``_look_after_loss``)."""
-        self._problem = problem
-        unreached_tls = problem.trouble is LinkTrouble.UNREACHABLE and self.broker.tls
-        look = unreached_tls and self.connections > 0 and not self._tls_looked
-        looking = self._tls_look is not None and self._tls_look.is_alive()
-        unsure = unreached_tls and (self.connections == 0 or look or looking)
-        self._say(self._said.note(problem, time.monotonic(), say=not unsure))
-        if look:  # no negotiator runs after the first connection: the look is made here
-            self._tls_looked = True
-            self._tls_look = threading.Thread(
-                target=self._look_after_loss, name=f"tls-look {self.client_id}", daemon=True
-            )
-            self._tls_look.start()
+        now = time.monotonic()
+        with self._look_lock:
+            self._problem = problem
+            unreached_tls = problem.trouble is LinkTrouble.UNREACHABLE and self.broker.tls
+            looking = self._tls_look is not None and self._tls_look.is_alive()
+            look = self._look_due(problem, now) and not looking
+            unsure = unreached_tls and (self.connections == 0 or look or looking)
+            self._say(self._said.note(problem, now, say=not unsure))
+            if look:  # no negotiator runs after the first connection: the look is made here
+                self._tls_looked_at = now
+                self._tls_look = threading.Thread(
+                    target=self._look_after_loss,
+                    args=(self._connects,),
+                    name=f"tls-look {self.client_id}",
+                    daemon=True,
+                )
+                self._tls_look.start()
 
-    def _look_after_loss(self) -> None:
-        """A TLS link that had connected, then reached no broker: one look at the handshake
-        (``describe_tls_failure``), as the negotiator looks before the first connection. A
-        broker restarted with a certificate from another CA (a rotation) answers, but paho
-        sees only a failed connection; the link said "not reachable" and the station's
-        CRITICAL line, health and the doctor "check that the broker is running" (review
-        rev50s). Found, TLS is the problem from then on (``_on_connect_fail`` keeps it);
-        not, the held-back "not reachable" is said."""
-        problem = describe_tls_failure(self.broker)
-        if self._connected.is_set() or self._stopping.is_set():
-            return
-        if problem:
-            self._note(LinkProblem(LinkTrouble.TLS, problem, reason=problem))
-        else:
+    def _look_due(self, problem: LinkProblem, now: float) -> bool:
+        """A TLS link that has connected looks at its handshake again on no broker answering
+        or its TLS failure, at most once a ``tls_look_s``: a look only at the first failed
+        attempt after a loss came 1 s after it, and a broker restarted later with a rotated
+        certificate read "not reachable" for the whole outage; a TLS failure found was said
+        until the next connection, through a broker then stopped (review rev50s2)."""
+        return (
+            self.broker.tls
+            and self.connections > 0
+            and problem.trouble in (LinkTrouble.UNREACHABLE, LinkTrouble.TLS)
+            and not self._stopping.is_set()
+            and (
+                self._tls_looked_at is None or now - self._tls_looked_at >= tls_look_s(self.broker)
+            )
+        )
+
+    def _look_after_loss(self, connects: int) -> None:
+        """A TLS link that had connected, then reached no broker or failed its handshake: a
+        look at the handshake (``describe_tls_failure``), as the negotiator looks before the
+        first connection. A broker restarted with a certificate from another CA (a rotation)
+        answers, but paho sees only a failed connection; the link said "not reachable" and
+        the station's CRITICAL line, health and the doctor "check that the broker is
+        running" (review rev50s). Found, TLS is the problem until a look finds none
+        (``_on_connect_fail`` keeps it); not, a TLS failure is cleared (the next attempt says
+        what is wrong now) and a held-back "not reachable" is said. Its result is dropped if
+        the link connected or is stopping meanwhile (checked and noted under one lock: a
+        stale TLS after ``connected`` skewed the next outage's count; review rev50s2)."""
+        problem = describe_tls_failure(self.broker, opened=self._look_opened)
+        with self._look_lock:
+            if self._look_socket is not None:
+                self._look_socket.close()
+                self._look_socket = None
+            if connects != self._connects or self._stopping.is_set() or self._connected.is_set():
+                return
+            if problem:
+                self._note(LinkProblem(LinkTrouble.TLS, problem, reason=problem))
+                return
+            if self._tls_failing():
+                self._problem = None  # as the negotiator does: the next attempt says what now
             self._say(self._said.confirm(time.monotonic()))
+
+    def _look_opened(self, sock: socket.socket) -> None:
+        """The look's socket, for ``stop`` to shut down (a look held in the handshake): a
+        duplicate, as the TLS socket takes the original's descriptor over (shutting the
+        original down once wrapped did nothing: measured, the look outlived ``stop``)."""
+        with self._look_lock:
+            self._look_socket = sock.dup()
+            if self._stopping.is_set():
+                _shut(self._look_socket)
 
     def _say(self, note: ProblemNote | None) -> None:
         if note is not None:
