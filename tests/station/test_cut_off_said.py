@@ -36,6 +36,7 @@ from beckon.messaging.broker import free_port
 from beckon.metrics import Endpoint, StationMetrics
 from beckon.station.service import StationService
 from tests.helpers.client_cut import ClientCutProxy
+from tests.helpers.conf_mosquitto import mosquitto_with
 from tests.helpers.flapping import FlapProxy
 from tests.helpers.polling import wait_until
 from tests.helpers.refusing_broker import refusing_mosquitto
@@ -265,6 +266,31 @@ def test_a_station_holding_back_still_names_a_twin_past_not_serving_after_s(
 
     assert not healthy and "links_down" not in detail, detail
     assert check.outcome == "fail" and "whether a twin" in check.fix, check
+
+
+@pytest.mark.mqtt
+def test_a_station_holding_back_still_names_another_links_refusal(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """As above for icu, while the broker refuses ward's link (its client id is not among
+    the broker's ``clientid_prefixes``): health's ``links_down`` leaves out icu's link, held
+    off by the station, but still names ward's refusal; hiding every link while holding
+    back hid it until the hold ended (review rev50s2)."""
+    admits_icu = f"allow_anonymous true\nclientid_prefixes beckon-station.{SITE}.desk.icu\n"
+    with mosquitto_with(tmp_path / "m", "icu-only", admits_icu) as port:
+        proxy = FlapProxy(port).start()
+        proxy.flap_client(f"beckon-station.{SITE}.desk.icu", 0.3)
+        try:
+            with running_desk(tmp_path, f"mqtt://127.0.0.1:{proxy.port}") as desk:
+                assert wait_until(lambda: holding_down(desk) and down_for(desk, "refused"), 15), (
+                    desk.service.status_text()
+                )
+                _, detail = desk.metrics.health()
+        finally:
+            proxy.stop()
+
+    [down] = detail["links_down"]
+    assert down["units"] == ["ward"] and down["trouble"] == "refused", down
 
 
 @pytest.mark.mqtt

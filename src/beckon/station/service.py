@@ -1761,13 +1761,15 @@ class StationService:
         """Each link down now whose units have been unserved past ``not_serving_after_s``,
         with its cause: what the CRITICAL line said, for the status, the health endpoint and
         the doctor (read by the health endpoint's thread: copies only)."""
-        if self._holding:
-            # Holding back (a twin suspected): its links are down because it holds them off
-            # between tries, and ``not_serving`` says so; their records gave the doctor "check
-            # the network" past not_serving_after_s instead of the twin (review rev50s).
-            return []
         now = time.monotonic()
-        return [self._link_down(name, probe, now) for name, probe in self._down_records(now)]
+        downs = [self._link_down(name, probe, now) for name, probe in self._down_records(now)]
+        if self._holding:
+            # Holding back (a twin suspected): the links it threw off are down because it
+            # holds them off between tries, and ``not_serving`` says so; their records gave
+            # the doctor "check the network" instead of the twin (review rev50s). Only those:
+            # a link refused or failing TLS meanwhile keeps its cause (review rev50s2).
+            return [down for down in downs if down.problem.trouble is not LinkTrouble.DROPPED]
+        return downs
 
     def _down_records(self, now: float) -> list[tuple[str, LinkProbe]]:
         """The one rule for a link down too long: its record (``LinkProbe.down``, or the
