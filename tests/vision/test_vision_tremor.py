@@ -21,45 +21,11 @@ from beckon.vision.gestures import (
     PoseSample,
     ShakeDetector,
 )
-from tests.vision.traces import Wave, add, nodding, sine, zero
+from tests.vision.traces import Wave, add, nodding, samples, sine, tremor
 
 FPS = (10.0, 15.0, 30.0)
 TREMOR_HZ = (4.0, 4.5, 5.0, 5.5, 6.0, 6.5, 7.0)
 TREMOR_PP = (2.0, 3.0, 4.0, 5.0, 6.0, 8.0)
-
-
-def tremor(start: float, seconds: float, pp: float, hz: float, rng: np.random.Generator) -> Wave:
-    """A tremor as patients have it: ``pp`` degrees peak to peak at about ``hz`` (its phase,
-    size (+-15 %, slowly) and frequency (a few percent) wander), faded in and out over 0.3 s."""
-    n = 400
-    ts = np.linspace(0.0, seconds, n)
-    f = np.clip(hz * (1 + 0.05 * np.cumsum(rng.normal(0, 1, n)) / math.sqrt(n)), 4.0, 7.0)
-    phase = rng.uniform(0, 2 * math.pi) + 2 * math.pi * np.cumsum(f) * (seconds / n)
-    size = 1 + 0.15 * np.sin(2 * math.pi * rng.uniform(0.2, 0.6) * ts + rng.uniform(0, 6.3))
-    fade = np.clip(np.minimum(ts, seconds - ts) / 0.3, 0.0, 1.0)
-    values = 0.5 * pp * size * fade * np.sin(phase)
-
-    def wave(t: float) -> float:
-        return float(np.interp(t - start, ts, values)) if start <= t <= start + seconds else 0.0
-
-    return wave
-
-
-def samples(
-    seconds: float,
-    fps: float,
-    rng: np.random.Generator,
-    pitch: Wave = zero,
-    yaw: Wave = zero,
-    noise: float = 0.2,
-) -> list[PoseSample]:
-    out = []
-    for i in range(round(seconds * fps)):
-        t = i / fps
-        p = pitch(t) + rng.normal(0, noise)
-        y = yaw(t) + rng.normal(0, noise * 0.5)
-        out.append(PoseSample(t=t, found=True, pitch=p, yaw=y))
-    return out
 
 
 def run(detector: OscillationDetector, trace: list[PoseSample]) -> list[GestureEvent]:

@@ -16,7 +16,7 @@ import numpy as np
 from beckon.lab.talkprobe import REST_BLENDSHAPES
 from beckon.vision.engine import GestureEngine
 from beckon.vision.face import FaceObservation, observation
-from beckon.vision.gestures import GestureEvent
+from beckon.vision.gestures import GestureEvent, PoseSample
 from beckon.vision.pose import NeutralPose, rotation_from_angles
 
 FPS = 30.0
@@ -82,6 +82,43 @@ def glide(*points: tuple[float, float]) -> Wave:
         return points[-1][1]
 
     return f
+
+
+def tremor(start: float, seconds: float, pp: float, hz: float, rng: np.random.Generator) -> Wave:
+    """A tremor as patients have it: ``pp`` degrees peak to peak at about ``hz`` (its phase,
+    size (+-15 %, slowly) and frequency (a few percent) wander), faded in and out over 0.3 s."""
+    n = 400
+    ts = np.linspace(0.0, seconds, n)
+    f = np.clip(hz * (1 + 0.05 * np.cumsum(rng.normal(0, 1, n)) / math.sqrt(n)), 4.0, 7.0)
+    phase = rng.uniform(0, 2 * math.pi) + 2 * math.pi * np.cumsum(f) * (seconds / n)
+    size = 1 + 0.15 * np.sin(2 * math.pi * rng.uniform(0.2, 0.6) * ts + rng.uniform(0, 6.3))
+    fade = np.clip(np.minimum(ts, seconds - ts) / 0.3, 0.0, 1.0)
+    values = 0.5 * pp * size * fade * np.sin(phase)
+
+    def wave(t: float) -> float:
+        return float(np.interp(t - start, ts, values)) if start <= t <= start + seconds else 0.0
+
+    return wave
+
+
+def samples(
+    seconds: float,
+    fps: float,
+    rng: np.random.Generator,
+    pitch: Wave = zero,
+    yaw: Wave = zero,
+    noise: float = 0.2,
+) -> list[PoseSample]:
+    """The pose samples a detector reads, ``fps`` a second (no MediaPipe, no engine): each
+    angle's wave plus Gaussian jitter, ``noise`` degrees of pitch and half that of yaw (pitch
+    is MediaPipe's noisiest axis)."""
+    out = []
+    for i in range(round(seconds * fps)):
+        t = i / fps
+        p = pitch(t) + rng.normal(0, noise)
+        y = yaw(t) + rng.normal(0, noise * 0.5)
+        out.append(PoseSample(t=t, found=True, pitch=p, yaw=y))
+    return out
 
 
 @dataclass
