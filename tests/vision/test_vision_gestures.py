@@ -375,7 +375,8 @@ def test_cooldown_and_one_event_per_long_gesture() -> None:
 
 def test_no_events_while_the_face_is_lost_or_poor_or_turned_away() -> None:
     nod = nod_wave(1.5, swing=12)
-    lost = trace(6.0, pitch=nod, found=lambda t: not 2.4 <= t <= 2.7)
+    # Lost 0.5 s mid-nod: longer than the bridge over a missed reading (``bridge_s``).
+    lost = trace(6.0, pitch=nod, found=lambda t: not 2.3 <= t <= 2.8)
     assert run(NodDetector(), lost) == []
     poor = trace(6.0, pitch=nod, quality=0.3)
     assert run(NodDetector(), poor) == []
@@ -1105,8 +1106,10 @@ def test_a_nod_held_back_is_forgotten_on_reset() -> None:
 
 def test_a_nod_held_back_is_forgotten_when_the_face_is_lost() -> None:
     # Whatever the other axis did meanwhile, it cannot be told to have followed the nod.
+    # Lost for longer than the bridge over a missed reading (``bridge_s``).
     det, samples = _held_nod()
-    det.update(PoseSample(t=samples[-1].t + 0.1, found=False, pitch=None, yaw=None))
+    for k in range(1, 6):
+        det.update(PoseSample(t=samples[-1].t + 0.1 * k, found=False, pitch=None, yaw=None))
     assert det.held_back is None
 
 

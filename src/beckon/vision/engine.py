@@ -305,6 +305,7 @@ class GestureEngine:
         usable = read is not None and obs.quality >= p.min_quality
         angles: dict[str, float] = {}
         head_ok = True
+        cuts = False  # an unusable frame that still read the head (see ``PoseSample.cuts``)
         # Before the neutral pose is known, the angles are against a provisional reference:
         # nods and shakes (reversal patterns) only, with a wider looking-away limit.
         provisional = bool(getattr(obs, "provisional", False))
@@ -318,8 +319,17 @@ class GestureEngine:
             # after that). Expressions are not gated: a brow raise bends the forehead's outline.
             pose = (angles["pitch"], angles["yaw"], angles["roll"])
             head_ok = self.occlusion.update(t, getattr(obs, "deformation", None), pose)
+            # Past the looking-away limit or under the occlusion gate: no gap a nod or shake
+            # under way bridges (``GestureParams.bridge_s``; the gate holds back by cutting).
+            cuts = not (usable and head_ok)
         osc_sample = PoseSample(
-            t, usable and head_ok, angles.get("pitch"), angles.get("yaw"), obs.quality, provisional
+            t,
+            usable and head_ok,
+            angles.get("pitch"),
+            angles.get("yaw"),
+            obs.quality,
+            provisional,
+            cuts,
         )
         if provisional:
             usable = False
@@ -389,7 +399,12 @@ class GestureEngine:
             osc_sample
             if provisional
             else PoseSample(
-                t, usable and head_ok, angles.get("pitch"), angles.get("yaw"), obs.quality
+                t,
+                usable and head_ok,
+                angles.get("pitch"),
+                angles.get("yaw"),
+                obs.quality,
+                cuts=cuts,
             )
         )
         for det in self.oscillators:

@@ -31,6 +31,7 @@ that they can be tested on synthetic pose traces.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 from collections import deque
@@ -41,6 +42,10 @@ import numpy as np
 import numpy.typing as npt
 
 logger = logging.getLogger(__name__)
+
+_GAP_TOL = 1e-6
+"""Slack on ``bridge_s``: a gap is read as a difference of frame times, which floating point
+may put a hair over it (as ``vision/held.py``'s)."""
 
 Axis = Literal["pitch", "yaw"]
 
@@ -103,6 +108,11 @@ class PoseSample:
     provisional: bool = False
     """Angles against a provisional reference (no neutral pose yet): the reference may be the
     extreme of a swing, so the looking-away limit is doubled."""
+    cuts: bool = False
+    """An unusable frame (``found`` False) that still tells something of the head: it was read
+    past the looking-away limit, or the occlusion gate closed over it (a hand or a bending
+    mesh moved the pose; the gate holds movements back by cutting them). It ends a movement
+    under way; only frames with no face or too poor a view are gaps ``bridge_s`` bridges."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -426,6 +436,38 @@ class GestureParams:
     """Observations below this quality interrupt the gesture."""
     max_abs_deg: float = 35.0
     """Head turned or tilted further than this from neutral: the patient is looking away."""
+    bridge_s: float = 0.34
+    """A stretch of frames with no face or a quality under ``min_quality`` at most this long
+    (first to last, with ``_GAP_TOL`` of slack) is a missed reading, not a cut: the movement
+    goes on from the next usable frame as if those frames had not been taken (their pose,
+    which MediaPipe still gives a poor frame, is never read: not a turning point, not a
+    settled sample, not a frame interval); a longer stretch cuts it as before. A frame that
+    read the head past ``max_abs_deg`` or that the occlusion gate closed over
+    (``PoseSample.cuts``) is no gap, and nor is one across which the head was read a swing
+    threshold away (:meth:`OscillationDetector._moved_across`: it moved through the gap,
+    which hid the movement, not a far turn). What a gap hid is never taken as seen: a
+    movement completes only on settled time that was read (:meth:`OscillationDetector._step`),
+    and the tremor rules read the rhythm only where the frames were read (:class:`_Flips`).
+
+    Why (issue #9): MediaPipe loses a turned face's far turn. realnod2 ``mm_nope``, a "no"
+    of about 1 Hz swinging 25 degrees, read quality under the floor for 0.32 s at each far
+    turn on one side, and the cut lost it. Why 0.34 s: the head spends a third of each cycle
+    past half its swing on one side (the sine over 0.5 from 30 to 150 degrees of phase), so
+    a face lost there at one far turn of a nod or shake of 1 Hz or faster (healthy people
+    shake at about 1.4 Hz and nod at 1.7; design.md) stays lost at most 1/3 s, and its lost
+    frames lie at most 0.30 s (10 fps) to 0.32 s (25 fps) apart first to last; 10 ms are
+    slack for a live camera's timestamps. A longer lost stretch is no far turn but a face
+    gone for a part of the movement that may have held a turning point of its own. 0: every
+    unusable frame cuts the movement (until session 50)."""
+    tremor_min_hz: float = 4.0
+    tremor_max_hz: float = 7.0
+    """Tremor runs at 4 to 7 Hz (design.md). Frames lost to a gap are bridged only when the
+    frames come at least twice as often as the fastest tremor (14 a second; Nyquist): at
+    10 fps a 4 to 7 Hz tremor is not resolved, only aliased in patterns the tremor rules know
+    for frames taken one after the other (see :class:`_Flips`), which a lost frame breaks
+    (10 fps, 30 % of a tremor's frames lost: nods and shakes there with any rule tried in
+    session 50). A leg that crossed a gap must hold a stretch read whole for longer than half
+    the slowest tremor's period (0.125 s), where a tremor would have reversed."""
     smoothing_s: float = 0.05
     """Time constant of the light low-pass filter applied to the angles."""
 
@@ -638,6 +680,21 @@ class _Flips:
       period is at least 1.4 frames: its gaps between reversals alternate one and two frames,
       at most two single-frame gaps in a row); 4 and 6 Hz (alias 4 Hz) give three in a row,
       4.5 to 5.5 Hz up to nine. At 15 fps the same holds near its Nyquist rate (6.5 to 7 Hz).
+
+    Both read the rhythm on frames taken one after the other, and a bridged gap
+    (``GestureParams.bridge_s``) skips frames: a tremor read on the frames left (30 % lost at
+    random, or each of its far frames poor) is a sparse, irregular sampling, which aliases into
+    the nod band and breaks the runs; session 49's bridge made 20 of 144 such tremors a nod or
+    shake. So only what was seen counts as seen (:meth:`missed`): a run of brisk reversals is
+    broken only by a stretch read frame after frame, none missed, longer than a brisk half
+    period with no reversal in it (a gap may have hidden the rhythm going on); and a movement
+    is judged only if each of its legs (turning point to turning point) crossed at most one
+    gap (a swing loses its far turn once; gaps inside a leg are frames lost here and there,
+    the sampling that aliases) and, if one, still holds a stretch read whole for longer than
+    half the slowest tremor's period (0.125 s: a tremor there would have reversed). Otherwise
+    the readings are too sparse to tell a tremor from a nod, and no event is better than a
+    wrong one. Gaps are bridged at all only at 14 frames a second or more
+    (``GestureParams.tremor_max_hz``).
     """
 
     def __init__(self) -> None:
@@ -649,8 +706,11 @@ class _Flips:
         self._hi: _Pivot | None = None
         self._extreme: _Pivot | None = None
         self._turns: deque[_Pivot] = deque()  # reversals of the raw samples, latest last
+        self._read: deque[float] = deque()  # when each raw sample was read, latest last
+        self._missed: deque[float] = deque()  # when each frame of a bridged gap came
         self.run = 0  # of the last check: reversals in a row, each a brisk gap after the last
         self.single = 0  # ... and gaps of one frame in a row at its end
+        self.unseen: tuple[float, float] | None = None  # ... or a leg too sparsely read
 
     def shift(self, by: float) -> None:
         """The raw samples' reference moved by ``by`` degrees (see
@@ -661,9 +721,45 @@ class _Flips:
         self._extreme = None if extreme is None else _Pivot(extreme.t, extreme.value + by)
         self._turns = deque(_Pivot(q.t, q.value + by) for q in self._turns)
 
+    def missed(self, t: float) -> None:
+        """The frame at ``t`` was unusable and bridged: nothing was read there."""
+        self._missed.append(t)
+
+    def unseen_since(self, since: float, dt: float) -> float:
+        """How long the bridged gaps since ``since`` hid (a frame interval per frame)."""
+        return dt * sum(1 for m in self._missed if m > since)
+
+    def _seen_longer(self, first: float, last: float, span: float) -> bool:
+        """Whether between ``first`` and ``last`` (times of samples read) the frames were read
+        one after the other, none missed, for longer than ``span``."""
+        missed = [m for m in self._missed if first < m < last]
+        if not missed:
+            return last - first > span
+        since = None
+        for r in (r for r in self._read if first <= r <= last):
+            if since is None or any(since < m < r for m in missed):
+                since = r
+            elif r - since > span:
+                return True
+        return False
+
+    def _gaps(self, first: float, last: float) -> int:
+        """How many bridged gaps (stretches of missed frames) lie between ``first`` and
+        ``last``."""
+        missed = [m for m in self._missed if first < m < last]
+        if not missed:
+            return 0
+        read = [r for r in self._read if missed[0] < r < missed[-1]]
+        return 1 + sum(1 for a, b in itertools.pairwise(missed) if any(a < r < b for r in read))
+
     def add(self, t: float, v: float, band: float, horizon: float) -> None:
         """One raw sample; ``band`` is the smallest reversal kept, ``horizon`` how long
         reversals are kept (seconds)."""
+        self._read.append(t)
+        while self._read and self._read[0] < t - horizon:
+            self._read.popleft()
+        while self._missed and self._missed[0] < t - horizon:
+            self._missed.popleft()
         if self._lo is None or self._hi is None:
             self._lo = self._hi = _Pivot(t, v)
             return
@@ -686,13 +782,26 @@ class _Flips:
             self._turns.popleft()
 
     def sustained(
-        self, since: float, band: float, brisk: float, dt: float, p: GestureParams
+        self, legs: list[float], band: float, brisk: float, dt: float, p: GestureParams
     ) -> bool:
         """True when the reversals of at least ``band`` (the movement's scale, see
-        ``flip_band_ratio``) show a rhythm no nod or shake makes, reaching past ``since``
-        (when the movement began): more than ``max_brisk_reversals`` in a row, each at most
-        ``brisk`` after the one before, or ``alias_frames`` gaps of one frame (``dt``) in a
-        row."""
+        ``flip_band_ratio``) show a rhythm no nod or shake makes, reaching past when the
+        movement began (``legs[0]``): more than ``max_brisk_reversals`` in a row, each at most
+        ``brisk`` after the one before (or with frames missed between and no stretch of over
+        ``brisk`` read whole between), or ``alias_frames`` gaps of one frame (``dt``) in a
+        row; or when a leg of the movement (between consecutive times of ``legs``: where it
+        began, each turning point, where it ended) crossed more than one bridged gap, or one
+        and holds no stretch read whole for over half the slowest tremor's period
+        (``tremor_min_hz``) (:attr:`unseen`): too sparsely read to tell."""
+        self.unseen = None
+        seen = 0.5 / p.tremor_min_hz
+        for first, last in itertools.pairwise(legs):
+            gaps = self._gaps(first, last)
+            if gaps > 1 or (gaps and not self._seen_longer(first, last, seen)):
+                self.unseen = (first, last)
+                self.run = self.single = 0
+                return True
+        since = legs[0]
         kept: list[_Pivot] = []
         direction = 0
         lo = hi = extreme = None
@@ -717,6 +826,8 @@ class _Flips:
         run = singles = 0
         for i, q in enumerate(kept):
             gap = q.t - kept[i - 1].t if i else math.inf
+            if i and gap > brisk and not self._seen_longer(kept[i - 1].t, q.t, brisk):
+                gap = brisk  # frames were missed between and nothing seen shows a pause
             run = run + 1 if gap <= brisk else 1
             singles = singles + 1 if run > 1 and dt > 0 and gap <= 1.5 * dt else 0
             if q.t >= since - brisk:
@@ -800,6 +911,8 @@ class OscillationDetector:
         self._hold: tuple[float, float] | None = None  # the last turning point's hold, if any
         self._moving_since = -math.inf  # when the movement's first leg was confirmed
         self._began: float | None = None  # the first sample since the face was found
+        self._gap_since: float | None = None  # the first frame of a bridged gap under way
+        self._last_raw: dict[str, float] | None = None  # the last sample read, both axes
         self._calm: float | None = None  # the adapted swing threshold (None: the default)
         self._calm_slow: float | None = None  # the same, for slow swings (see ``slow_half_s``)
         self._calm_t = -math.inf  # when the background was last measured calm
@@ -1162,15 +1275,11 @@ class OscillationDetector:
         t = float(obs.t)
         pitch, yaw = obs.pitch, obs.yaw
         limit = p.max_abs_deg * (2.0 if getattr(obs, "provisional", False) else 1.0)
-        usable = (
-            obs.found
-            and pitch is not None
-            and yaw is not None
-            and obs.quality >= p.min_quality
-            and abs(pitch) <= limit
-            and abs(yaw) <= limit
-        )
+        read = obs.found and pitch is not None and yaw is not None and obs.quality >= p.min_quality
+        usable = read and abs(pitch) <= limit and abs(yaw) <= limit
         if not usable:
+            if not read and not getattr(obs, "cuts", False) and self._bridged(t):
+                return None
             if self._pivots or self._direction:
                 logger.debug(
                     "%s: gesture interrupted at t=%.2f (face lost or poor)", self.gesture, t
@@ -1180,16 +1289,54 @@ class OscillationDetector:
             return None
         assert pitch is not None and yaw is not None
         raw = {"pitch": float(pitch), "yaw": float(yaw)}
-        x, other = self._filter(t, raw)
+        gap, self._gap_since = self._gap_since is not None, None
+        last, self._last_raw = self._last_raw, raw
+        if gap and last is not None and self._moved_across(last, raw):
+            # The head was read a swing away on the other side of the gap: it moved through
+            # the gap, which is the movement itself unseen, not a far turn missed.
+            logger.debug("%s: the head moved across a gap ending at t=%.2f", self.gesture, t)
+            self.drop_held_back(t, "the head moved while the face was lost or poor")
+            self._clear()
+            self._last_raw = raw
+            gap = False
+        x, other = self._filter(t, raw, gap)
         return self._step(t, x, other, raw[self.axis])
 
-    def _filter(self, t: float, raw: dict[str, float]) -> tuple[float, float]:
-        """Exponential smoothing with a time constant (frame-rate independent)."""
+    def _moved_across(self, before: dict[str, float], after: dict[str, float]) -> bool:
+        """Whether a bridged gap between the readings ``before`` and ``after`` hid more than a
+        far turn: on either axis the head was read further apart than the full swing bar, or
+        half the movement's swing so far if larger. A far turn goes out and comes back, so it
+        is read about where it was on both sides, give or take the frames' phase against it
+        (a 1 Hz shake of 20 degrees lost past half its swing at 15 fps read 2 degrees apart
+        across the gap; the calm face's lowered bar is under that); a head read from one side
+        of rest to the other moved through the gap (a turn swung on into the other turn)."""
+        bar = max(self.full_swing_threshold, 0.5 * self._swing_so_far())
+        return any(abs(after[k] - before[k]) > bar for k in ("pitch", "yaw"))
+
+    def _bridged(self, t: float) -> bool:
+        """Whether the frame at ``t``, with no face or too poor a view, is a missed reading
+        (``bridge_s``): the movement goes on across it and it is never read."""
+        p = self.params
+        if p.bridge_s <= 0.0 or self._dt > 0.5 / p.tremor_max_hz + _GAP_TOL:
+            return False
+        if self._gap_since is None:
+            self._gap_since = t
+        if t - self._gap_since > p.bridge_s + _GAP_TOL:
+            return False
+        self._flips.missed(t)
+        logger.debug("%s: frame at t=%.2f bridged (a missed reading)", self.gesture, t)
+        return True
+
+    def _filter(self, t: float, raw: dict[str, float], gap: bool = False) -> tuple[float, float]:
+        """Exponential smoothing with a time constant (frame-rate independent); ``gap``: frames
+        were missed since the last sample (a bridged gap), so the time since is no frame
+        interval."""
         if self._smooth is None or self._last_t is None:
             self._smooth = dict(raw)
         else:
             dt = max(0.0, t - self._last_t)
-            self._dt = dt if not self._dt else 0.9 * self._dt + 0.1 * dt
+            if not gap:
+                self._dt = dt if not self._dt else 0.9 * self._dt + 0.1 * dt
             alpha = 1.0 - math.exp(-dt / self.params.smoothing_s) if self.params.smoothing_s else 1
             for k, v in raw.items():
                 self._smooth[k] += alpha * (v - self._smooth[k])
@@ -1246,7 +1393,12 @@ class OscillationDetector:
             or abs(self._extreme.value - self._rest_value) <= near
             or abs(x - self._rest_value) < abs(x - self._extreme.value)
         )
-        done = (settled_for >= self._settle_need() and back) or settled_for >= p.rest_reset_s
+        # A movement completes only on settled time that was seen: the time a bridged gap hid
+        # is not (a tremor whose frames were lost for 0.2 s looked settled across them and
+        # completed as a nod). Forgetting one still counts it (a turn held past rest with a
+        # frame lost in the hold, then its return, became a shake when it did not).
+        seen = settled_for - self._flips.unseen_since(t - settled_for, self._dt)
+        done = (seen >= self._settle_need() and back) or seen >= p.rest_reset_s
         if done and reversals >= p.min_reversals:
             ended = t - settled_for
             if back:
@@ -1307,7 +1459,9 @@ class OscillationDetector:
         """How long the signal has stayed within a range of ``band`` degrees, up to now.
 
         A trailing window rather than a fixed reference, so that the slow drift of MediaPipe's
-        own smoothing as the head comes to rest does not look like motion.
+        own smoothing as the head comes to rest does not look like motion. Across a bridged
+        gap as if the head had stayed: enough to forget a movement (which reports nothing), not
+        to complete one (see :meth:`_step`).
         """
         recent = self._recent
         recent.append((t, x))
@@ -1544,15 +1698,27 @@ class OscillationDetector:
         # The movement's scale: a patient's small tremor riding on a large nod is not the nod.
         scale = max(self.swing_threshold, median_swing)
         brisk = p.brisk_half_period_s + 0.5 * self._dt
-        if self._flips.sustained(start_t, p.flip_band_ratio * scale, brisk, self._dt, p):
-            logger.debug(
-                "%s rejected at t=%.2f: a sustained rhythm (%d reversals in a row, the last %d "
-                "a frame apart): tremor",
-                self.gesture,
-                t,
-                self._flips.run,
-                self._flips.single,
-            )
+        legs = [pv.t for pv in self._pivots] + [t]
+        if self._flips.sustained(legs, p.flip_band_ratio * scale, brisk, self._dt, p):
+            unseen = self._flips.unseen
+            if unseen is not None:
+                logger.debug(
+                    "%s rejected at t=%.2f: its leg %.2f-%.2f crossed more than one bridged gap "
+                    "or was never read whole for %.3fs: too sparse to tell from a tremor",
+                    self.gesture,
+                    t,
+                    *unseen,
+                    0.5 / p.tremor_min_hz,
+                )
+            else:
+                logger.debug(
+                    "%s rejected at t=%.2f: a sustained rhythm (%d reversals in a row, the "
+                    "last %d a frame apart): tremor",
+                    self.gesture,
+                    t,
+                    self._flips.run,
+                    self._flips.single,
+                )
             self._start(t, x)
             return None
         if self._lopsided(swings):
