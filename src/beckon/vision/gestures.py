@@ -731,15 +731,19 @@ class _Flips:
 
     def _seen_longer(self, first: float, last: float, span: float) -> bool:
         """Whether between ``first`` and ``last`` (times of samples read) the frames were read
-        one after the other, none missed, for longer than ``span``."""
+        one after the other, none missed, for longer than ``span`` and on three frames at
+        least (the fewest that show a reversal)."""
         missed = [m for m in self._missed if first < m < last]
         if not missed:
             return last - first > span
         since = None
+        count = 0
         for r in (r for r in self._read if first <= r <= last):
             if since is None or any(since < m < r for m in missed):
-                since = r
-            elif r - since > span:
+                since, count = r, 1
+                continue
+            count += 1
+            if r - since > span and count >= 3:
                 return True
         return False
 
@@ -794,7 +798,7 @@ class _Flips:
         and holds no stretch read whole for over half the slowest tremor's period
         (``tremor_min_hz``) (:attr:`unseen`): too sparsely read to tell."""
         self.unseen = None
-        seen = 0.5 / p.tremor_min_hz
+        seen = 0.5 / p.tremor_min_hz - dt  # n frames in a row cover n frame intervals
         for first, last in itertools.pairwise(legs):
             gaps = self._gaps(first, last)
             if gaps > 1 or (gaps and not self._seen_longer(first, last, seen)):
