@@ -191,7 +191,11 @@ def test_a_gap_hiding_the_bottom_of_a_dip_between_two_holds_makes_no_held_gestur
         (S + 2.0, 0.0),
     )
     setattr(patient, axis, dip)
-    assert _run(patient, S + 5.0, fps, [(S + 0.95, S + 1.05)], "no_face") == []
+    # Since session 50 the nod and shake detectors bridge the 0.1 s at 14 frames a second or
+    # more (``GestureParams.bridge_s``): they read the dip as the shake or nod it is seen
+    # whole; at 10 fps the gap still clears them. No held gesture either way.
+    hidden = [e.gesture for e in _run(patient, S + 5.0, fps, [(S + 0.95, S + 1.05)], "no_face")]
+    assert hidden == ([whole] if fps > 10.0 else [])
     if fps > 10.0 or bottom > 4.0:
         assert [e.gesture for e in _run(patient, S + 5.0, fps, [], "no_face")] == [whole]
 

@@ -466,8 +466,9 @@ class GestureParams:
     10 fps a 4 to 7 Hz tremor is not resolved, only aliased in patterns the tremor rules know
     for frames taken one after the other (see :class:`_Flips`), which a lost frame breaks
     (10 fps, 30 % of a tremor's frames lost: nods and shakes there with any rule tried in
-    session 50). A leg that crossed a gap must hold a stretch read whole for longer than half
-    the slowest tremor's period (0.125 s), where a tremor would have reversed."""
+    session 50). A leg that crossed a gap must hold three frames or more read in a row that
+    cover more than half the slowest tremor's period (0.125 s, each frame counted with its own
+    interval: four frames at 25 fps), where a tremor would have reversed."""
     smoothing_s: float = 0.05
     """Time constant of the light low-pass filter applied to the angles."""
 
@@ -690,8 +691,9 @@ class _Flips:
     period with no reversal in it (a gap may have hidden the rhythm going on); and a movement
     is judged only if each of its legs (turning point to turning point) crossed at most one
     gap (a swing loses its far turn once; gaps inside a leg are frames lost here and there,
-    the sampling that aliases) and, if one, still holds a stretch read whole for longer than
-    half the slowest tremor's period (0.125 s: a tremor there would have reversed). Otherwise
+    the sampling that aliases) and, if one, still holds three frames or more read in a row
+    covering over half the slowest tremor's period (0.125 s: a tremor there would have
+    reversed; three frames are the fewest that show a reversal). Otherwise
     the readings are too sparse to tell a tremor from a nod, and no event is better than a
     wrong one. Gaps are bridged at all only at 14 frames a second or more
     (``GestureParams.tremor_max_hz``).
@@ -795,8 +797,9 @@ class _Flips:
         ``brisk`` read whole between), or ``alias_frames`` gaps of one frame (``dt``) in a
         row; or when a leg of the movement (between consecutive times of ``legs``: where it
         began, each turning point, where it ended) crossed more than one bridged gap, or one
-        and holds no stretch read whole for over half the slowest tremor's period
-        (``tremor_min_hz``) (:attr:`unseen`): too sparsely read to tell."""
+        and holds no three frames or more read in a row covering over half the slowest
+        tremor's period (``tremor_min_hz``; each frame counts its interval ``dt``)
+        (:attr:`unseen`): too sparsely read to tell."""
         self.unseen = None
         seen = 0.5 / p.tremor_min_hz - dt  # n frames in a row cover n frame intervals
         for first, last in itertools.pairwise(legs):
