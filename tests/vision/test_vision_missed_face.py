@@ -46,18 +46,17 @@ def test_a_missed_face_while_a_turn_waits_for_the_heads_next_move_does_not_lose_
     # degrees (a visitor on that side) and back to rest by 18.2 s. No face for ``frames``
     # frames, or ``seconds``, from 17.6 s: the turn was dropped as if the neutral had been
     # replaced. Lost 2.5 s, it is decided once the face is back: back at rest, reported.
-    # Seen whole at 30 fps, the trace is a shake (the visitor's swing from 7 degrees past rest
-    # to 15 and back): a frame or three missed in it are now bridged by the nod and shake
-    # detectors (``GestureParams.bridge_s``) and change nothing; until session 50 they cut the
-    # shake, and the turn came through.
+    # At 30 fps a frame or three missed are bridged by the nod and shake detectors
+    # (``GestureParams.bridge_s``, session 50), so the trace reads as it does seen whole: a
+    # shake (the visitor's swing from 7 degrees past rest to 15 and back), the turn held back
+    # behind it and lost. That is a known misread of the trace itself, on s50 as well (review
+    # rev50a; docs/journal/gestures.md, session 50): pinned here so a change to it shows.
+    # Until session 50 the missed frames cut the shake, and the turn came through.
     patient = _missing(17.6, frames / fps + seconds)
     patient.yaw = glide(*TURN_THEN_VISITOR)
     events = _online(patient, 22.0, fps)
-    seen_whole = _missing(0.0, 0.0)
-    seen_whole.yaw = patient.yaw
-    whole = [e.gesture for e in _online(seen_whole, 22.0, fps)]
-    if seconds == 0.0 and "shake" in whole:
-        assert [e.gesture for e in events] == whole
+    if fps == 30.0 and seconds == 0.0:
+        assert [e.gesture for e in events] == ["shake"], events
         return
     turns = [e for e in events if e.gesture == "turn_left"]
     assert len(turns) == 1, events
