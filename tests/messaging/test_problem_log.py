@@ -61,3 +61,22 @@ def test_no_answer_held_back_is_said_when_confirmed_and_a_loss_is_no_attempt() -
     assert said.connected(4.0) == (2, 4.0)
     lost = said.note(LinkProblem(LinkTrouble.DROPPED, "Unspecified error"), 10.0)
     assert lost is not None and said.failed == 0  # said, not counted as an attempt
+
+
+def test_a_reminder_held_back_is_given_by_confirm_and_a_look_is_no_attempt() -> None:
+    """A held-back attempt gives no reminder (a look may find TLS): ``confirm`` gives it. A
+    look at the handshake changes the state without counting an attempt."""
+    said = ProblemLog()
+    assert said.note(NO_ANSWER, 0.0) is not None
+    assert said.note(CLOSED, 30.0, say=False) is None
+    assert said.note(CLOSED, 61.0, say=False) is None  # a reminder is due, but held back
+    reminder = said.confirm(61.1)
+    assert reminder is not None and reminder.reminder and reminder.attempts == 2
+    assert said.confirm(61.2) is None  # said once
+    tls = LinkProblem(LinkTrouble.TLS, "not trusted", reason="not trusted")
+    found = said.note(tls, 62.0, attempt=False)
+    assert found is not None and found.problem is tls  # a new state: said at once
+    assert said.note(tls, 70.0, attempt=False) is None
+    assert said.failed == 3 and said.state_problem is tls
+    assert said.note(NO_ANSWER, 75.0, attempt=False) is not None
+    assert said.failed == 3 and said.state_problem is NO_ANSWER

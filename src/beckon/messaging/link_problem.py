@@ -149,13 +149,19 @@ class ProblemLog:
         self._failed = 0  # failed attempts since the last connection
         self._failing_since: float | None = None  # the first of those
 
-    def note(self, problem: LinkProblem, now: float, say: bool = True) -> ProblemNote | None:
+    def note(
+        self, problem: LinkProblem, now: float, say: bool = True, attempt: bool = True
+    ) -> ProblemNote | None:
         """A failed attempt (or a loss: ``DROPPED``, no attempt) showed ``problem``: the line
-        to log, if any. ``say`` False holds a new state back, counted, until ``confirm``: no
-        broker answering a TLS link may be its handshake failing, which the link's next look
-        tells (``describe_tls_failure``)."""
+        to log, if any. ``say`` False holds any line back (a new state's or a reminder),
+        counted, until ``confirm``: no broker answering a TLS link may be its handshake
+        failing, which the link's next look tells (``describe_tls_failure``); a reminder
+        said then read "not reachable yet" 3 ms before the look's TLS ERROR (review rev50s3).
+        ``attempt`` False: a look at the handshake, not one of paho's attempts, that tells
+        the state; counted, it doubled ``failed`` at the default back-off (review rev50s3)."""
         with self._lock:
-            if problem.trouble is not LinkTrouble.DROPPED:
+            counted = attempt and problem.trouble is not LinkTrouble.DROPPED
+            if counted:
                 self._failed += 1
                 if self._failing_since is None:
                     self._failing_since = now
@@ -163,22 +169,28 @@ class ProblemLog:
             if problem.state != self._state:
                 self._state, self._said_at, self._attempts = problem.state, None, 0
                 self._first_seen = problem
-            elif problem.trouble is not LinkTrouble.DROPPED:
+            elif counted:
                 self._attempts += 1
-            if self._said_at is None:
-                return self._first(now) if say else None
-            if now - self._said_at < self.remind_s:
-                return None
-            note = ProblemNote(problem, True, self._attempts, now - self._said_at)
-            self._said_at, self._attempts = now, 0
-            return note
+            return self._due(now) if say else None
 
     def confirm(self, now: float) -> ProblemNote | None:
-        """The held-back state is what it seemed: its first line, if not said yet."""
+        """The held-back state is what it seemed: its first line if not said yet, or its
+        reminder if one is due."""
         with self._lock:
-            if self._latest is None or self._said_at is not None:
+            if self._latest is None:
                 return None
+            return self._due(now)
+
+    def _due(self, now: float) -> ProblemNote | None:
+        """The state's line owed now: its first, a reminder once ``remind_s`` passed, or none."""
+        assert self._latest is not None
+        if self._said_at is None:
             return self._first(now)
+        if now - self._said_at < self.remind_s:
+            return None
+        note = ProblemNote(self._latest, True, self._attempts, now - self._said_at)
+        self._said_at, self._attempts = now, 0
+        return note
 
     def _first(self, now: float) -> ProblemNote | None:
         assert self._latest is not None
