@@ -25,11 +25,16 @@ from tests.helpers.refusing_broker import refusing_mosquitto
 from tests.helpers.tls_broker import tls_certs, tls_mosquitto
 
 
-def started(port: int, client_id: str, scheme: str = "mqtt", ca_file: str = "") -> MqttLink:
+def started(
+    port: int, client_id: str, scheme: str = "mqtt", ca_file: str = "", reconnect_max_s: int = 1
+) -> MqttLink:
     """A link to ``port``, paho's back-off capped at 1 s: each attempt's outcome comes within
     a second or two, not after a wait doubling up to 30 s."""
     broker = BrokerConfig(
-        url=f"{scheme}://127.0.0.1:{port}", keepalive=5, ca_file=ca_file, reconnect_max_s=1
+        url=f"{scheme}://127.0.0.1:{port}",
+        keepalive=5,
+        ca_file=ca_file,
+        reconnect_max_s=reconnect_max_s,
     )
     link = MqttLink(broker, client_id, [])
     link.start(wait_s=0)
@@ -143,3 +148,44 @@ def test_a_tls_link_stopped_while_it_looks_at_the_handshake_leaves_no_thread(
 
 def looks(link: MqttLink) -> list[str]:
     return [t.name for t in threading.enumerate() if t.name == f"tls-look {link.client_id}"]
+
+
+@pytest.mark.mqtt
+def test_a_look_tells_the_state_at_once_and_is_no_failed_attempt(tmp_path: Path) -> None:
+    """At the shipped back-off (``reconnect_max_s`` 30) paho's attempts come up to 30 s apart,
+    and looks only at them. A look that finds the rotated certificate again is no failed
+    attempt (counted, ``failed_attempts`` was up to twice the real count); one that finds no
+    handshake failure once the broker is gone makes it "no broker answers" at once, not at
+    the next attempt (review rev50s3: the Status line and health said TLS 50 s after the
+    broker stopped). The look is called here as ``_note`` starts it, to not wait 30 s."""
+    with (
+        tls_certs() as trusted,
+        tls_certs() as rotated,
+        contextlib.ExitStack() as first,
+        contextlib.ExitStack() as second,
+    ):
+        port = first.enter_context(tls_mosquitto(tmp_path / "a", trusted))
+        link = started(port, "test-problem-look-state", "mqtts", str(trusted[0]), 30)
+        try:
+            assert wait_until(lambda: link.connected, 15)
+            first.close()
+            second.enter_context(tls_mosquitto(tmp_path / "b", rotated, port))
+            assert wait_until(lambda: "not trusted" in state_detail(link), 20), link.problem
+            assert wait_until(lambda: not looks(link), 10)  # the link's own look is over
+            failed = link.failed_attempts
+            link._look_after_loss(link._connects)
+            assert "not trusted" in state_detail(link)
+            assert link.failed_attempts == failed  # a look, not an attempt
+            second.close()  # the rotated broker stops too
+            link._look_after_loss(link._connects)
+            problem = link.state_problem
+            assert problem is not None and problem.trouble is LinkTrouble.UNREACHABLE, problem
+            assert "ca_file" not in problem.remedy("LOG")
+            assert link.failed_attempts == failed
+        finally:
+            link.stop()
+
+
+def state_detail(link: MqttLink) -> str:
+    problem = link.state_problem
+    return "" if problem is None else problem.detail

@@ -43,8 +43,9 @@ SESSION_EXPIRY_S = 24 * 3600
 
 RECONNECT_MIN_S = 1
 # A TLS link that has connected looks at its handshake at most this often while it fails
-# (``MqttLink._look_due``): a rotated certificate said within it, and its TLS failure
-# cleared within it once the broker is gone.
+# (``MqttLink._look_due``), at paho's attempts only: a rotated certificate is said, and its
+# TLS failure cleared once the broker is gone, at the first attempt after (up to
+# ``broker.reconnect_max_s`` apart) once this has passed since the last look.
 TLS_LOOK_S = 10.0
 # How long ``MqttLink.stop`` waits for a look at the handshake, its socket shut down.
 LOOK_STOP_S = 0.5
@@ -198,9 +199,10 @@ def _shut(sock: socket.socket | None) -> None:
 
 def tls_look_s(broker: BrokerConfig) -> float:
     """How often a TLS link that has connected looks at its handshake while it fails: every
-    TLS_LOOK_S, sooner with a short ``reconnect_max_s`` (three of its attempts; tests), so a
-    look is at most one in three attempts, as the negotiator's one in two before the first
-    connection."""
+    TLS_LOOK_S, sooner with a short ``reconnect_max_s`` (three of its attempts; tests). Looks
+    run only at paho's attempts (``_note``): with attempts up to ``reconnect_max_s`` apart
+    (30 s by default), every attempt may get one, so a change is seen at the first attempt
+    after it, not within TLS_LOOK_S."""
     return min(TLS_LOOK_S, 3.0 * broker.reconnect_max_s)
 
 
@@ -449,12 +451,9 @@ class MqttLink:
                 if problem:
                     # The link's problem, not "no broker answers": the line IT alerts on
                     # must send them to the certificate (review rev49s).
-                    self._note(LinkProblem(LinkTrouble.TLS, problem, reason=problem))
+                    self._note(LinkProblem(LinkTrouble.TLS, problem, reason=problem), False)
                 else:
-                    if self._tls_failing():
-                        self._problem = None  # fixed; the next attempt says what is wrong now
-                    # No broker answering was held back until this look (``_note``).
-                    self._say(self._said.confirm(time.monotonic()))
+                    self._no_tls_failure()
             if look_now:  # refusals ended: a new trouble, whose back-off starts afresh
                 attempt = 0
             attempt += 1
@@ -824,13 +823,14 @@ class MqttLink:
         """The last attempt's broker answered with a refusal."""
         return self._problem is not None and self._problem.trouble is LinkTrouble.REFUSED
 
-    def _note(self, problem: LinkProblem) -> None:
+    def _note(self, problem: LinkProblem, attempt: bool = True) -> None:
         """Every failed attempt and every loss goes through here: it becomes the link's
         ``problem``, and ``ProblemLog`` decides the log line (each new state once, then a
         reminder a minute). No broker answering a TLS link before its first connection is held
         back until the negotiator's look at the handshake (``describe_tls_failure``) rules a
         certificate out; said at once, it read "not reachable" for a broker that refuses the
-        certificate; after a connection, until the one look a loss gets (``_look_after_loss``)."""
+        certificate; after a connection, until the one look a loss gets (``_look_after_loss``).
+        ``attempt`` False: a look's finding, which tells the state but is no attempt."""
         now = time.monotonic()
         with self._look_lock:
             self._problem = problem
@@ -838,7 +838,7 @@ class MqttLink:
             looking = self._tls_look is not None and self._tls_look.is_alive()
             look = self._look_due(problem, now) and not looking
             unsure = unreached_tls and (self.connections == 0 or look or looking)
-            self._say(self._said.note(problem, now, say=not unsure))
+            self._say(self._said.note(problem, now, say=not unsure, attempt=attempt))
             if look:  # no negotiator runs after the first connection: the look is made here
                 self._tls_looked_at = now
                 self._tls_look = threading.Thread(
@@ -884,10 +884,25 @@ class MqttLink:
             if connects != self._connects or self._stopping.is_set() or self._connected.is_set():
                 return
             if problem:
-                self._note(LinkProblem(LinkTrouble.TLS, problem, reason=problem))
+                self._note(LinkProblem(LinkTrouble.TLS, problem, reason=problem), False)
                 return
+            self._no_tls_failure()
+
+    def _no_tls_failure(self) -> None:
+        """A look found no handshake failure: a TLS failure found before is over, and no
+        broker answering (what paho's attempts see) is the state at once, not at the next
+        attempt, up to ``reconnect_max_s`` on: at 30 s the Status line and health sent IT to
+        ca_file 50 s after the broker stopped (review rev50s3). Not an attempt; a "not
+        reachable" held back until this look (``_note``) is said now."""
+        with self._look_lock:
             if self._tls_failing():
-                self._problem = None  # as the negotiator does: the next attempt says what now
+                self._note(
+                    LinkProblem(
+                        LinkTrouble.UNREACHABLE,
+                        f"no connection to {self.broker.host}:{self.broker.port}",
+                    ),
+                    attempt=False,
+                )
             self._say(self._said.confirm(time.monotonic()))
 
     def _look_opened(self, sock: socket.socket) -> None:
