@@ -17,7 +17,7 @@ from paho.mqtt.enums import MQTTProtocolVersion
 
 from beckon.config import BrokerConfig
 from beckon.messaging.link_problem import LinkTrouble
-from beckon.messaging.mqtt import MqttLink
+from beckon.messaging.mqtt import MqttLink, describe_tls_failure
 from tests.helpers.deploy import make_certs
 from tests.helpers.polling import wait_until
 from tests.helpers.ports import free_port
@@ -148,6 +148,24 @@ def test_a_tls_link_stopped_while_it_looks_at_the_handshake_leaves_no_thread(
 
 def looks(link: MqttLink) -> list[str]:
     return [t.name for t in threading.enumerate() if t.name == f"tls-look {link.client_id}"]
+
+
+def test_a_port_that_accepts_and_closes_at_once_is_no_certificate_problem() -> None:
+    """A load balancer whose backend is down, or a broker at max_connections, closes the
+    connection before any TLS: ``describe_tls_failure`` must not send IT to the certificates
+    (review rev50s3: "TLS with the broker failed: UNEXPECTED_EOF_WHILE_READING")."""
+    with tls_certs() as certs, socket.create_server(("127.0.0.1", 0)) as closing:
+        port = closing.getsockname()[1]
+
+        def close_each() -> None:
+            with contextlib.suppress(OSError):
+                while True:
+                    closing.accept()[0].close()
+
+        threading.Thread(target=close_each, daemon=True).start()
+        broker = BrokerConfig(url=f"mqtts://127.0.0.1:{port}", ca_file=str(certs[0]))
+        found = [describe_tls_failure(broker, timeout=2.0) for _ in range(3)]
+    assert found == [None, None, None], found
 
 
 @pytest.mark.mqtt

@@ -238,8 +238,14 @@ def describe_tls_failure(
             return None
     except ssl.SSLCertVerificationError as exc:
         return f"the broker's certificate is not trusted: {exc.verify_message or exc}"
+    except ssl.SSLEOFError:
+        # A port that accepts and closes (a load balancer with its backend down, a broker at
+        # max_connections): no certificate was looked at (review rev50s3).
+        return None
     except ssl.SSLError as exc:
         reason = str(exc.reason or exc)
+        if "UNEXPECTED_EOF" in reason:
+            return None  # as above, where the EOF is reported as a plain SSLError
         # TLS 1.2 brokers refuse a missing certificate with a plain handshake failure.
         missing = "HANDSHAKE_FAILURE" in reason and not broker.cert_file
         if "CERTIFICATE_REQUIRED" in reason or missing:
