@@ -30,13 +30,15 @@ if [ "$#" -gt 0 ]; then
   exit $?
 fi
 # Most tests wait on real processes (brokers, stations, windows, replays) more than they
-# compute: on two cores the load stayed about 1 with two workers, and three take the main
-# suite from 16.5 to about 12 minutes on an idle machine (session 47). The fault suite runs
+# compute: on two cores the load stayed about 1 with two workers, three took the main suite
+# from 16.5 to about 12 minutes on an idle machine (session 47), and with three the load
+# still stayed about 1.0 to 1.2 (session 50, 13 min 17 s), so a fourth worker fills the
+# waits. The fault suite runs
 # apart afterwards, from tests/faults alone (collecting the whole tree for it imported
 # everything). Its tests wait on their processes too, so two run side by side; those marked
 # `window` assert a short production time window (a cut noticed within 15 s) that a busy
 # neighbour could blur, and run last, one at a time, with nothing beside them.
-workers=${BECKON_TEST_WORKERS:-3}
+workers=${BECKON_TEST_WORKERS:-4}
 echo "==> pytest (everything but the fault suite, $workers workers)"
 status=0
 run_pytest -n "$workers" --dist loadfile -m "not faults" || status=$?
