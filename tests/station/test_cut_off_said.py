@@ -302,21 +302,13 @@ def test_a_tls_link_served_then_refused_its_certificate_says_tls_not_unreachable
     handshake fails. The link says so at ERROR, never "not reachable", and health and the
     doctor send IT to the certificates, not to "check that the broker is running"."""
     with (
-        tls_certs() as trusted,
-        tls_certs() as rotated,
-        caplog.at_level(logging.INFO),
-        contextlib.ExitStack() as first,
+        served_then_stopped_over_tls(tmp_path, caplog) as (desk, port, rotated),
+        tls_mosquitto(tmp_path / "b", rotated, port),  # back with the rotated certificate
     ):
-        port = first.enter_context(tls_mosquitto(tmp_path / "a", trusted))
-        url = f"mqtts://127.0.0.1:{port}"
-        with running_desk(tmp_path, url, units=("icu",), ca_file=str(trusted[0])) as desk:
-            assert wait_until(lambda: desk.service.units_serving == ["icu"], 15)
-            first.close()  # the broker stops, and comes back with the rotated certificate
-            with tls_mosquitto(tmp_path / "b", rotated, port):
-                assert wait_until(lambda: down_for(desk, "tls"), 20), desk.service.status_text()
-                healthy, detail = desk.metrics.health()
-                status = desk.service.status_text()
-                check = desk.doctor()
+        assert wait_until(lambda: down_for(desk, "tls"), 20), desk.service.status_text()
+        healthy, detail = desk.metrics.health()
+        status = desk.service.status_text()
+        check = desk.doctor()
 
     lines = [r for r in link_lines(caplog) if r.levelno >= logging.INFO]
     assert not [r for r in lines if "not reachable" in r.getMessage()], lines
@@ -339,22 +331,12 @@ def test_a_tls_link_whose_broker_comes_back_rotated_after_2_s_says_tls_within_it
     rotation is still said at ERROR and health sends IT to the certificates within its
     next look (``tls_look_s``: 3 s at reconnect_max_s 1), not "not reachable" for the
     whole outage."""
-    with (
-        tls_certs() as trusted,
-        tls_certs() as rotated,
-        caplog.at_level(logging.INFO),
-        contextlib.ExitStack() as first,
-    ):
-        port = first.enter_context(tls_mosquitto(tmp_path / "a", trusted))
-        url = f"mqtts://127.0.0.1:{port}"
-        with running_desk(tmp_path, url, units=("icu",), ca_file=str(trusted[0])) as desk:
-            assert wait_until(lambda: desk.service.units_serving == ["icu"], 15)
-            first.close()
-            assert wait_until(lambda: down_for(desk, "unreachable"), 10)
-            time.sleep(1.0)  # down 2 s in all: past the look at paho's first reconnect
-            with tls_mosquitto(tmp_path / "b", rotated, port):
-                assert wait_until(lambda: down_for(desk, "tls"), 10), desk.service.status_text()
-                status = desk.service.status_text()
+    with served_then_stopped_over_tls(tmp_path, caplog) as (desk, port, rotated):
+        assert wait_until(lambda: down_for(desk, "unreachable"), 10)
+        time.sleep(1.0)  # down 2 s in all: past the look at paho's first reconnect
+        with tls_mosquitto(tmp_path / "b", rotated, port):
+            assert wait_until(lambda: down_for(desk, "tls"), 10), desk.service.status_text()
+            status = desk.service.status_text()
 
     tls = [r for r in link_lines(caplog) if "not trusted" in r.getMessage()]
     assert tls and tls[0].levelno == logging.ERROR, [r.getMessage() for r in link_lines(caplog)]
@@ -365,9 +347,29 @@ def test_a_tls_link_whose_broker_comes_back_rotated_after_2_s_says_tls_within_it
 def test_a_tls_failure_found_after_a_connection_ends_once_no_broker_answers(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """The rotated broker is then stopped (say it fails to start after IT's fix): within a
-    look (3 s here) and an attempt the link says "not reachable" and health stops sending
-    IT to ca_file; before, the certificate was blamed until the next connection."""
+    """The rotated broker is then stopped (say it fails to start after IT's fix): at the
+    link's next attempt (its look finds no handshake failure) it says "not reachable" and
+    health stops sending IT to ca_file; before, the certificate was blamed until the next
+    connection."""
+    with served_then_stopped_over_tls(tmp_path, caplog) as (desk, port, rotated):
+        with tls_mosquitto(tmp_path / "b", rotated, port):
+            assert wait_until(lambda: down_for(desk, "tls"), 20), desk.service.status_text()
+        said_tls = len(caplog.records)
+        assert wait_until(lambda: down_for(desk, "unreachable"), 8), desk.service.status_text()
+        status = desk.service.status_text()
+
+    after = [r.getMessage() for r in caplog.records[said_tls:] if r.name == "beckon.messaging.mqtt"]
+    assert any("not reachable" in line for line in after), after
+    assert "ca_file" not in status, status
+
+
+@contextmanager
+def served_then_stopped_over_tls(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> Iterator[tuple[Desk, int, tuple[Path, Path, Path]]]:
+    """A station serving icu over TLS whose broker has just stopped, with the log captured
+    from INFO: the desk, the broker's port, and certificates of another CA for a broker that
+    comes back on that port rotated (a rotation this station was not given)."""
     with (
         tls_certs() as trusted,
         tls_certs() as rotated,
@@ -379,15 +381,7 @@ def test_a_tls_failure_found_after_a_connection_ends_once_no_broker_answers(
         with running_desk(tmp_path, url, units=("icu",), ca_file=str(trusted[0])) as desk:
             assert wait_until(lambda: desk.service.units_serving == ["icu"], 15)
             first.close()
-            with tls_mosquitto(tmp_path / "b", rotated, port):
-                assert wait_until(lambda: down_for(desk, "tls"), 20), desk.service.status_text()
-            said_tls = len(caplog.records)
-            assert wait_until(lambda: down_for(desk, "unreachable"), 8), desk.service.status_text()
-            status = desk.service.status_text()
-
-    after = [r.getMessage() for r in caplog.records[said_tls:] if r.name == "beckon.messaging.mqtt"]
-    assert any("not reachable" in line for line in after), after
-    assert "ca_file" not in status, status
+            yield desk, port, rotated
 
 
 def down_for(desk: Desk, trouble: str) -> bool:
