@@ -43,6 +43,12 @@ from tests.helpers.rig import Recorder, bedside_for, send_raw
 from tests.helpers.slow_suback import SubackDelayProxy
 from tests.helpers.systemd import restarts
 
+SHORT_HOLD_OFF_S = (1, 2)
+"""The waits of a lone station holding back behind a link that drops its connections (the
+product's HOLD_OFF_S runs 3, 6, 12, ... s, each waited out in real time). Whole seconds, as
+paho's reconnect delay takes them; what these tests assert does not depend on their length.
+The twins' test keeps HOLD_OFF_S: its first step must outlast the other twin's hold."""
+
 
 def settings(
     url: str, tmp_path: Path, name: str, unit: str = "icu", keepalive: int = 5
@@ -507,7 +513,10 @@ def test_a_lone_station_behind_a_broker_dropping_every_connection_says_it_may_be
         cut_from="suback",
         cut_side="client" if cut_side == "client" else "both",
     ).start()
-    service = StationService(settings(f"mqtt://127.0.0.1:{proxy.port}", tmp_path, "desk"))
+    service = StationService(
+        settings(f"mqtt://127.0.0.1:{proxy.port}", tmp_path, "desk"),
+        hold_off_steps=SHORT_HOLD_OFF_S,
+    )
     try:
         with caplog.at_level(logging.INFO), Background(service.run, "station") as runner:
             assert wait(lambda: service.fault is not None or proxy.cuts >= PROBE_LOSSES + 2, 60), (
@@ -552,7 +561,10 @@ def test_a_lone_station_behind_a_flapping_link_serves_once_it_holds_and_gets_eac
     proxy.start()
     rig = Rig(f"mqtt://127.0.0.1:{proxy.port}", tmp_path)
     database = tmp_path / "station.sqlite3"
-    station = rig.station({"station.database": str(database), "broker.keepalive": keepalive})
+    station = StationService(
+        rig.station_settings({"station.database": str(database), "broker.keepalive": keepalive}),
+        hold_off_steps=SHORT_HOLD_OFF_S,
+    )
     bedside = bedside_for(mosquitto.url, tmp_path / "outbox.sqlite3")
     seen = Recorder()
     bedside.listeners.append(seen)
@@ -647,7 +659,8 @@ def test_a_held_back_station_serves_on_a_link_dropping_every_few_seconds(
     proxy = SubackDelayProxy(mosquitto.port, hold_s=0.0, cut_after_s=0.5, cut_from="suback")
     proxy.start()
     station = StationService(
-        settings(f"mqtt://127.0.0.1:{proxy.port}", tmp_path, "desk", keepalive=5)
+        settings(f"mqtt://127.0.0.1:{proxy.port}", tmp_path, "desk", keepalive=5),
+        hold_off_steps=SHORT_HOLD_OFF_S,
     )
     try:
         with caplog.at_level(logging.INFO), Background(station.run, "station"):

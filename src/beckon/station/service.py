@@ -17,7 +17,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -137,12 +137,12 @@ def _where_serving(status: p.StationStatus) -> str:
     return f"{status.name} on {status.site}/{status.unit}"
 
 
-def hold_off_s(step: int, rng: random.Random) -> int:
-    """The wait after a station's ``step``-th loss while it holds back: HOLD_OFF_S's step (the
-    last for good) plus up to HOLD_OFF_JITTER of it, drawn anew each time, in whole seconds
-    (paho's reconnect delay). Never shorter than the step: the steps are what keeps a twin
-    away longer than the other's hold."""
-    base = HOLD_OFF_S[min(step, len(HOLD_OFF_S) - 1)]
+def hold_off_s(step: int, rng: random.Random, steps: Sequence[int] = HOLD_OFF_S) -> int:
+    """The wait after a station's ``step``-th loss while it holds back: the step of ``steps``
+    (HOLD_OFF_S; the last for good) plus up to HOLD_OFF_JITTER of it, drawn anew each time, in
+    whole seconds (paho's reconnect delay). Never shorter than the step: the steps are what
+    keeps a twin away longer than the other's hold."""
+    base = steps[min(step, len(steps) - 1)]
     return base + rng.randint(0, int(base * HOLD_OFF_JITTER))
 
 
@@ -186,7 +186,16 @@ Listener = Callable[[StationEvent], None]
 
 
 class StationService:
-    def __init__(self, settings: StationSettings, intents: dict[str, Intent] | None = None) -> None:
+    def __init__(
+        self,
+        settings: StationSettings,
+        intents: dict[str, Intent] | None = None,
+        *,
+        hold_off_steps: Sequence[int] = HOLD_OFF_S,
+    ) -> None:
+        """``hold_off_steps``: the waits while holding back (HOLD_OFF_S, which the product always
+        uses). Tests of a lone station behind a flapping link give shorter ones, to see it serve
+        without waiting out 12 to 45 s steps in real time; twins need HOLD_OFF_S's first step."""
         self.settings = settings
         self.cfg = settings.station
         # The station's own catalog decides priorities: a bed cannot make "water" an emergency.
@@ -252,6 +261,7 @@ class StationService:
         # Holding back after ambiguous losses (_hold_back).
         self._holding = False
         self._hold_rng = random.Random()  # the random share of each wait (hold_off_s)
+        self._hold_off_steps = tuple(hold_off_steps)
         self._hold_wait_s = RECONNECT_MIN_S  # the wait set at the last loss (hold_off)
         self.not_serving: str | None = None
         """Why this station is running but not taking the unit's calls (holding back, see
@@ -1388,7 +1398,7 @@ class StationService:
         unless the connection is lost; ``_end_probe`` sets the usual delay back."""
         link = self.links.get(unit)
         if link is not None and not self._holding:
-            link.hold_off(hold_off_s(0, self._hold_rng))
+            link.hold_off(hold_off_s(0, self._hold_rng, self._hold_off_steps))
 
     def _probe_waits(self, now: float) -> bool:
         """A check is still listening for a presence to be refreshed (any check waits for any
@@ -1501,7 +1511,7 @@ class StationService:
         Mosquitto's "already connected, closing old connection", which also comes at every
         reconnect of a lone station whose side a firewall or NAT reset), and kept, refreshed
         at each loss, in ``not_serving`` for systemd's status and the health endpoint."""
-        delay = hold_off_s(losses - PROBE_LOSSES, self._hold_rng)
+        delay = hold_off_s(losses - PROBE_LOSSES, self._hold_rng, self._hold_off_steps)
         waits, self._hold_wait_s = self._hold_wait_s, delay  # the one set at the loss before
         mqtt = self.links.get(link)
         if mqtt is not None:
