@@ -19,10 +19,16 @@ from beckon import modelstore
 from beckon.messaging.broker import wait_for_port
 from tests.helpers.broker_user import broker_data_folder
 from tests.helpers.deploy import tool
+from tests.helpers.long_files import longest_first
 from tests.helpers.ports import free_port, release_ports
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_MODELS = REPO.parent / "shared" / "models"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest files first, for xdist to hand out first (tests/helpers/long_files.py)."""
+    longest_first(items)
 
 
 @pytest.hookimpl(wrapper=True)
