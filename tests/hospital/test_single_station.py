@@ -659,8 +659,7 @@ def test_a_held_back_station_serves_on_a_link_dropping_every_few_seconds(
     proxy = SubackDelayProxy(mosquitto.port, hold_s=0.0, cut_after_s=0.5, cut_from="suback")
     proxy.start()
     station = StationService(
-        settings(f"mqtt://127.0.0.1:{proxy.port}", tmp_path, "desk", keepalive=5),
-        hold_off_steps=SHORT_HOLD_OFF_S,
+        settings(f"mqtt://127.0.0.1:{proxy.port}", tmp_path, "desk", keepalive=5)
     )
     try:
         with caplog.at_level(logging.INFO), Background(station.run, "station"):
