@@ -22,11 +22,11 @@ LONG_FILES: tuple[str, ...] = (
     "tests/vision/test_vision_engine.py",  # 329 s
     "tests/voice/test_keywords.py",  # 317 s
     "tests/voice/test_normalisation.py",  # 275 s
+    "tests/vision/test_vision_replay_gestures.py",  # 244 s (see below)
     "tests/hospital/test_single_station.py",  # 244 s
     "tests/test_cli.py",  # 225 s
     "tests/voice/test_request_verifier.py",  # 222 s
     "tests/hospital/test_start_refusals.py",  # 198 s
-    "tests/vision/test_vision_replay_gestures.py",  # about 170 s (see below)
     "tests/vision/test_vision_missed_face.py",  # 179 s
     "tests/ui/test_ui_staff_bar.py",  # 179 s
     "tests/vision/test_vision_missed_frame_mid_hold.py",  # 173 s
@@ -40,13 +40,13 @@ LONG_FILES: tuple[str, ...] = (
     "tests/vision/test_vision_posture_shift.py",  # 108 s
     "tests/hospital/test_pgstore.py",  # 106 s
     "tests/bedside/test_emergency_over_the_menu.py",  # 104 s
-    "tests/test_demo.py",  # about 90 s (see below)
+    "tests/test_demo.py",  # 92 s (see below)
 )
 """The longest files, longest first: each one's summed test durations in the main suite on
 four workers on the shared 2-core machine at load 15 to 21 (session 51: 9,966 s in all, 2,700 s
 of wall time; about four times the idle figures). The replay and the demo did not run there
-(no face model beside that checkout): theirs are session 50's 60.1 and 31.6 s scaled by the
-held-online file's 282 -> 794 s. Refresh from a run's ``--junitxml`` when files grow."""
+(no face model beside that checkout): theirs are from a run of the two alone side by side at
+load 14 to 17. Refresh from a run's ``--junitxml`` when files grow."""
 
 
 def file_of(item: pytest.Item) -> str:
