@@ -887,12 +887,28 @@ class OscillationDetector:
         other axis was moving as that gesture, not as this one's wobble. A nod made straight
         into a brisk shake ended as the shake's first leg was read from rest, and the nod's
         own return, in the shake's window, rejected the shake (and with it the nod)."""
+        self._flips = _Flips()
+        """Reversals of the raw samples: the rhythm the frames showed, kept across a cut (see
+        :meth:`_clear`) and forgotten only by :meth:`reset`."""
         self._clear()
 
     # -- state ------------------------------------------------------------------------------
 
     def _clear(self) -> None:
-        """Forget any gesture in progress (not the cooldown or the background)."""
+        """Forget any gesture in progress (not the cooldown or the background).
+
+        Not the raw reversals (:class:`_Flips`) either: a cut ends a movement, not the rhythm
+        the frames showed before it. Why (issue #9, session 51): a tremor with a few frames
+        lost at random (3 to 8 %) was cut by one of them (a frame under the quality floor at
+        10 fps or with no bridge, or a gap the head was read a swing across, as a 4 Hz tremor
+        of 8 degrees is in two frames), and the cut wiped the long run of reversals that told
+        it from a nod: its last cycles, a second or so as it faded out, were a short brisk
+        nod or shake of 2 to 8 reversals (49 of 2,304 runs through the engine on s50, 51 on
+        s51). Kept, the run reaches into what follows the cut as into any movement begun
+        after a tremor. A cut longer than a brisk half period (no reversal read across it), or
+        a stretch read whole as long with none, still breaks the run, so a nod made after a
+        loss, or after a rest, is judged on its own rhythm.
+        """
         self._smooth: dict[str, float] | None = None
         self._last_t: float | None = None
         self._direction = 0
@@ -911,7 +927,6 @@ class OscillationDetector:
         self._shifts: deque[tuple[float, float]] = deque()
         self._background = 0.0  # range of the axis before the current movement began
         self._dt = 0.0  # the frame interval, smoothed
-        self._flips = _Flips()  # reversals of the raw samples
         self._last_gap: float | None = None  # the previous half period of this movement
         self._first_leg = True  # the next reversal ends the leg from where the movement began
         self._restarted = False  # the movement started over at a turning point (see _zigzag)
@@ -941,6 +956,7 @@ class OscillationDetector:
         self._last_event_t = -math.inf
         self._background_from = -math.inf
         self._reference_ts.clear()
+        self._flips.clear()
         self._clear()
 
     def held_gesture_made(self, t: float) -> None:
