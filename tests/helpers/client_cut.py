@@ -16,12 +16,31 @@ from tests.helpers.hospital import TcpProxy
 from tests.helpers.slow_suback import packet_end, variable_int
 
 
+def read_connect(client: socket.socket) -> bytes:
+    """The first packet a client sends on a connection (its CONNECT); OSError if it closes
+    first."""
+    first = bytearray()
+    while (end := packet_end(first)) is None:
+        data = client.recv(65536)
+        if not data:
+            raise OSError("closed before CONNECT")
+        first += data
+    return bytes(first[:end])  # a client waits for CONNACK: nothing follows yet
+
+
+def connect_level(connect: bytes | bytearray) -> int:
+    """The protocol level of an MQTT CONNECT packet (4: 3.1.1, 5: MQTT 5): after the remaining
+    length, the protocol name (6 bytes for "MQTT" with its length)."""
+    _, i = variable_int(connect, 1)
+    return connect[i + 6]
+
+
 def connect_client_id(connect: bytes | bytearray) -> str:
     """The client id of an MQTT CONNECT packet (3.1.1 or 5): after the fixed header come the
     protocol name, level, flags and keep-alive (10 bytes), under MQTT 5 the properties (their
     length first), then the client id, its length first."""
+    level = connect_level(connect)
     _, i = variable_int(connect, 1)  # past the remaining length
-    level = connect[i + 6]
     i += 10
     if level == 5:
         length, i = variable_int(connect, i)
@@ -53,14 +72,9 @@ class ClientCutProxy(TcpProxy):
 
     def _admit(self, client: socket.socket, upstream: socket.socket) -> None:
         """Read the client's CONNECT, then carry both ways, unless that client is cut."""
-        first = bytearray()
         try:
-            while (end := packet_end(first)) is None:
-                data = client.recv(65536)
-                if not data:
-                    raise OSError("closed before CONNECT")
-                first += data
-            client_id = connect_client_id(first[:end])
+            first = read_connect(client)
+            client_id = connect_client_id(first)
         except (OSError, IndexError, UnicodeDecodeError):
             self._close(client, upstream)
             return

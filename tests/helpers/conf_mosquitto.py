@@ -21,6 +21,16 @@ def mosquitto_with(
     """Its port (``port``, else a free one: a broker restarted on the port of one before),
     while it runs: ``settings`` are lines added to its listener's (nothing kept, no
     persistence; its log is ``folder/NAME.log``)."""
+    with mosquitto_process(folder, name, settings, port) as (port, _):
+        yield port
+
+
+@contextmanager
+def mosquitto_process(
+    folder: Path, name: str, settings: str, port: int | None = None
+) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """``mosquitto_with``, and its process too: a test sends it SIGHUP to reload its password
+    file, as IT does once they have mended it."""
     port = port or free_port()
     folder.mkdir(parents=True, exist_ok=True)
     conf, log = folder / f"{name}.conf", folder / f"{name}.log"
@@ -38,7 +48,7 @@ def mosquitto_with(
     try:
         if not wait_for_port(port, 10):
             raise RuntimeError(f"the {name} mosquitto did not start: {log.read_text()}")
-        yield port
+        yield port, proc
     finally:
         proc.terminate()
         proc.wait(10)

@@ -23,7 +23,7 @@ import sysconfig
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -362,6 +362,9 @@ class MqttLink:
         self._keepalive = broker.keepalive
         self.connections = 0  # successful connects; more than one means reconnects (metrics)
         self._reconnect_min_s = RECONNECT_MIN_S  # see hold_off
+        # The negotiator's attempt was refused by the broker (not the MQTT 5 refusal of a
+        # 3.1.1-only broker): the next waits the back-off (``_negotiate``).
+        self._attempt_refused = False
         # Why the link is not connected, as it last saw it (``problem``); None while connected
         # and before the first attempt ends. ``_refused`` marks an attempt the broker refused:
         # paho reports its closing too, which must not turn the refusal into "no answer".
@@ -397,7 +400,9 @@ class MqttLink:
         Until the first connection succeeds, attempts alternate between MQTT 5 and 3.1.1 with
         growing waits: a 3.1.1-only broker may refuse MQTT 5 or just never answer it, and a
         broker that is down now may come up later. After the first success paho's own
-        reconnect (with back-off) keeps the protocol that worked.
+        reconnect (with back-off) keeps the protocol that worked. A refused attempt is followed
+        by the same back-off (``_refusal_waits``); a 3.1.1-only broker's refusal of MQTT 5 by
+        the 3.1.1 attempt at once.
         """
         self._negotiator = threading.Thread(
             target=self._negotiate, name=f"mqtt-{self.client_id}", daemon=True
@@ -408,6 +413,7 @@ class MqttLink:
     def _negotiate(self) -> None:
         protocols = (MQTTProtocolVersion.MQTTv5, MQTTProtocolVersion.MQTTv311)
         attempt = 0
+        refusal_waits = self._refusal_waits()
         while not self._stopping.is_set():
             protocol = protocols[attempt % 2]
             window = min(30.0, 3.0 * 2 ** (attempt // 2))
@@ -416,6 +422,7 @@ class MqttLink:
                     return
                 self.protocol = protocol
                 self._attempt_failed.clear()
+                self._attempt_refused = False
                 self._client = self._make_client(protocol)
                 self._client.loop_start()
             deadline = time.monotonic() + window
@@ -462,7 +469,28 @@ class MqttLink:
                     self._no_tls_failure()
             if look_now:  # refusals ended: a new trouble, whose back-off starts afresh
                 attempt = 0
+                refusal_waits = self._refusal_waits()
+            if self._attempt_refused and self._stopping.wait(next(refusal_waits)):
+                return
             attempt += 1
+
+    def _refusal_waits(self) -> Iterator[float]:
+        """The waits after each of a run of refused attempts before the first connection:
+        paho's back-off between failed attempts (``_backoff_s``, doubling from its least to
+        its most). The negotiator tried again at once, about once a second, each refusal a
+        line in the broker's log too, for a wrong password or ACL that takes IT minutes to
+        mend (session 50's note); fixed, the link connects within the most."""
+        least, most = self._backoff_s()
+        wait = float(least)
+        while True:
+            yield wait
+            wait = min(2.0 * wait, float(most))
+
+    def _backoff_s(self) -> tuple[int, int]:
+        """paho's least and most wait between reconnect attempts: ``hold_off``'s delay (else
+        RECONNECT_MIN_S), doubling after each failed attempt up to ``broker.reconnect_max_s``
+        (or that delay, if longer)."""
+        return self._reconnect_min_s, max(self._reconnect_min_s, self.broker.reconnect_max_s)
 
     def stop(self) -> None:
         """Disconnect. A clean disconnect suppresses the last will, so a service that stops
@@ -554,9 +582,7 @@ class MqttLink:
         self._reconnect_min_s = delay_s
         client = self._client
         if client is not None:  # thread-safe in paho (its reconnect-delay lock)
-            client.reconnect_delay_set(
-                min_delay=delay_s, max_delay=max(delay_s, self.broker.reconnect_max_s)
-            )
+            client.reconnect_delay_set(*self._backoff_s())
 
     @property
     def keepalive(self) -> int:
@@ -622,10 +648,7 @@ class MqttLink:
             )
         if self.will is not None:
             client.will_set(self.will.topic, self.will.payload, qos=1, retain=True)
-        client.reconnect_delay_set(
-            min_delay=self._reconnect_min_s,
-            max_delay=max(self._reconnect_min_s, self.broker.reconnect_max_s),
-        )
+        client.reconnect_delay_set(*self._backoff_s())
         client.max_inflight_messages_set(self.max_inflight)
         client.on_connect = self._on_connect
         client.on_connect_fail = self._on_connect_fail
@@ -668,6 +691,7 @@ class MqttLink:
             if expected:  # at every negotiation with such a broker: no state of the link
                 log.debug("broker %s refused MQTTv5: %s", self.broker.url, reason)
             else:
+                self._attempt_refused = True
                 self._note(
                     LinkProblem(
                         LinkTrouble.REFUSED, _refusal(reason, self.protocol), reason=str(reason)

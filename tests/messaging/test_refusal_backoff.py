@@ -1,0 +1,84 @@
+"""A link the broker refuses (wrong password, ACL, unknown client) waits its back-off between
+attempts, as after any failed attempt, and connects within the back-off's most once IT has
+mended the password; the MQTT 5 refusal of a 3.1.1-only broker is negotiation, tried again
+in 3.1.1 at once.
+
+Session 50 left the negotiator trying a refused link again at once: about one attempt a
+second, each a line in the hospital broker's log, for a cause that takes IT minutes to mend.
+Real links against a real Mosquitto with a password file, mended and reloaded (SIGHUP)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from paho.mqtt.enums import MQTTProtocolVersion
+
+from beckon.config import BrokerConfig
+from beckon.messaging.mqtt import MqttLink
+from tests.helpers.mqtt311_only import Mqtt311OnlyProxy
+from tests.helpers.password_broker import password_mosquitto
+from tests.helpers.polling import wait_until
+
+MOST_S = 2
+"""The link's ``reconnect_max_s``: its waits after refusals are 1 s, then 2 s, 2 s, ..."""
+
+
+def refused_at(link: MqttLink, count: int, timeout: float = 20.0) -> list[float]:
+    """When (``time.monotonic()``, to about 10 ms) each of the link's first ``count`` failed
+    attempts was seen."""
+    seen: list[float] = []
+    deadline = time.monotonic() + timeout
+    while len(seen) < count and time.monotonic() < deadline:
+        seen += [time.monotonic()] * (min(link.failed_attempts, count) - len(seen))
+        time.sleep(0.01)
+    assert len(seen) == count, (seen, link.problem)
+    return seen
+
+
+@pytest.mark.mqtt
+def test_a_refused_link_waits_its_back_off_and_connects_soon_after_its_password_is_mended(
+    tmp_path: Path,
+) -> None:
+    with password_mosquitto(tmp_path, "desk", "right") as broker:
+        config = BrokerConfig(
+            url=f"mqtt://127.0.0.1:{broker.port}", username="desk", password="wrong",
+            keepalive=5, reconnect_max_s=MOST_S,
+        )  # fmt: skip
+        link = MqttLink(config, "desk", [])
+        link.start(wait_s=0)
+        try:
+            first, second, third = refused_at(link, 3)
+            # After the second refusal the link waits 2 s (1 s doubled, the most): it tried
+            # again about 1 s after each refusal, whatever the wait.
+            assert third - second >= MOST_S - 0.1, (first, second, third)
+            broker.admit("desk", "wrong")  # IT mends the password file and reloads it
+            mended = time.monotonic()
+            # Within the longest wait and one attempt (a second or so; 10 s on a busy machine).
+            assert wait_until(lambda: link.connected, MOST_S + 10), link.problem
+            assert link.failed_attempts == 0  # counted since the last connection
+        finally:
+            link.stop()
+    assert time.monotonic() - mended < MOST_S + 10
+
+
+@pytest.mark.mqtt
+def test_a_3_1_1_only_broker_refusing_mqtt_5_is_tried_in_3_1_1_at_once(tmp_path: Path) -> None:
+    """The least wait after a refusal made a minute (``hold_off``): the 3.1.1 attempt comes
+    long before, as the broker's refusal of MQTT 5 is no refusal of the link."""
+    with password_mosquitto(tmp_path, "desk", "right") as broker:
+        proxy = Mqtt311OnlyProxy(broker.port).start()
+        config = BrokerConfig(
+            url=f"mqtt://127.0.0.1:{proxy.port}", username="desk", password="right",
+            keepalive=5, reconnect_max_s=MOST_S,
+        )  # fmt: skip
+        link = MqttLink(config, "desk", [])
+        link.hold_off(60)
+        try:
+            assert link.start(wait_s=30), (proxy.connects, link.problem)
+            assert link.protocol is MQTTProtocolVersion.MQTTv311
+            assert [level for _, level in proxy.connects] == [5, 4], proxy.connects
+        finally:
+            link.stop()
+            proxy.cut()
