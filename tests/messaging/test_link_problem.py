@@ -19,6 +19,7 @@ from beckon.config import BrokerConfig
 from beckon.messaging.link_problem import LinkTrouble
 from beckon.messaging.mqtt import MqttLink, describe_tls_failure
 from tests.helpers.deploy import make_certs
+from tests.helpers.mqtt311_only import Mqtt311OnlyProxy
 from tests.helpers.polling import wait_until
 from tests.helpers.ports import free_port
 from tests.helpers.refusing_broker import refusing_mosquitto
@@ -100,11 +101,18 @@ def test_a_link_says_whether_it_was_refused_unanswered_or_lost(
             assert problem is not None and problem.trouble is LinkTrouble.REFUSED, problem
             assert "Not authorized (reason code 135, MQTTv5)" in problem.detail, problem
             assert "refuses" in problem.cause() and "password file" in problem.remedy("LOG")
-            # Its 3.1.1 attempt: the broker sent return code 5, not the 135 paho maps it to.
+        finally:
+            refused.stop()
+        # A 3.1.1-only broker's refusal (the link's MQTT 5 attempt refused as a protocol it
+        # does not speak): it sent return code 5, not the 135 paho maps it to.
+        proxy = Mqtt311OnlyProxy(port).start()
+        refused = started(proxy.port, "test-problem-refused-311")
+        try:
             assert wait_until(lambda: detail(refused).endswith("MQTTv311)"), 10)
             assert detail(refused) == "Not authorized (MQTTv311)"
         finally:
             refused.stop()
+            proxy.cut()
 
     served = started(mosquitto.port, "test-problem-served")
     try:

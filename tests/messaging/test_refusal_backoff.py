@@ -1,7 +1,7 @@
 """A link the broker refuses (wrong password, ACL, unknown client) waits its back-off between
 attempts, as after any failed attempt, and connects within the back-off's most once IT has
-mended the password; the MQTT 5 refusal of a 3.1.1-only broker is negotiation, tried again
-in 3.1.1 at once.
+mended the password, under MQTT 5 (its refusal was in MQTT 5's words); the MQTT 5 refusal of
+a 3.1.1-only broker is negotiation, tried again in 3.1.1 at once.
 
 Session 50 left the negotiator trying a refused link again at once: about one attempt a
 second, each a line in the hospital broker's log, for a cause that takes IT minutes to mend.
@@ -50,6 +50,8 @@ def test_a_refused_link_waits_its_back_off_and_connects_soon_after_its_password_
         link.start(wait_s=0)
         try:
             first, second, third = refused_at(link, 3)
+            # Refused in MQTT 5's words (not authorised), each attempt is MQTT 5 again.
+            assert link.protocol is MQTTProtocolVersion.MQTTv5
             # After the second refusal the link waits 2 s (1 s doubled, the most): it tried
             # again about 1 s after each refusal, whatever the wait.
             assert third - second >= MOST_S - 0.1, (first, second, third)
@@ -58,6 +60,7 @@ def test_a_refused_link_waits_its_back_off_and_connects_soon_after_its_password_
             # Within the longest wait and one attempt (a second or so; 10 s on a busy machine).
             assert wait_until(lambda: link.connected, MOST_S + 10), link.problem
             assert link.failed_attempts == 0  # counted since the last connection
+            assert link.protocol is MQTTProtocolVersion.MQTTv5, "not 3.1.1 for good"
         finally:
             link.stop()
     assert time.monotonic() - mended < MOST_S + 10

@@ -15,8 +15,8 @@ from enum import Enum
 
 REMIND_S = 60.0
 """How often a link says again that a trouble lasts (``ProblemLog``): once a minute, past the
-reconnect back-off's cap (``broker.reconnect_max_s``, 30 s at most), so a refusal retried every
-second is one line a minute, not sixty."""
+reconnect back-off's cap (``broker.reconnect_max_s``, 30 s at most): a lasting trouble is one
+line a minute however often it is tried (a refusal, once a second before session 51)."""
 
 
 class LinkTrouble(Enum):

@@ -175,6 +175,15 @@ CLIENT_CERT_FIX = (
 )
 
 
+CLIENT_REFUSED = frozenset({0x85, 0x86, 0x87, 0x8A})
+"""MQTT 5 CONNACK reason codes that refuse the client itself (client id not valid, bad user
+name or password, not authorised, banned): a broker that sends one speaks MQTT 5 and would
+refuse the client's 3.1.1 attempt as well, so the link's next attempt stays on MQTT 5. With
+the attempts alternating, a link mended while refused connected under 3.1.1 as often as not
+(session 51's probe did, mended after 150 s of refusals), and kept it, losing MQTT 5's word
+on a refused publish (``PublishRefused``). Any other refusal has the 3.1.1 attempt next."""
+
+
 def _refusal(reason: ReasonCode, protocol: MQTTProtocolVersion) -> str:
     """A refusal in the broker's words. Under MQTT 5 its reason code is what the broker sent;
     under 3.1.1 paho maps the CONNACK return code (5: not authorized) onto an MQTT 5 reason
@@ -362,9 +371,10 @@ class MqttLink:
         self._keepalive = broker.keepalive
         self.connections = 0  # successful connects; more than one means reconnects (metrics)
         self._reconnect_min_s = RECONNECT_MIN_S  # see hold_off
-        # The negotiator's attempt was refused by the broker (not the MQTT 5 refusal of a
-        # 3.1.1-only broker): the next waits the back-off (``_negotiate``).
-        self._attempt_refused = False
+        # The reason code of the broker's refusal of the negotiator's attempt (None: not
+        # refused, or the MQTT 5 refusal of a 3.1.1-only broker): the next waits the back-off
+        # (``_negotiate``).
+        self._refusal: int | None = None
         # Why the link is not connected, as it last saw it (``problem``); None while connected
         # and before the first attempt ends. ``_refused`` marks an attempt the broker refused:
         # paho reports its closing too, which must not turn the refusal into "no answer".
@@ -402,7 +412,8 @@ class MqttLink:
         broker that is down now may come up later. After the first success paho's own
         reconnect (with back-off) keeps the protocol that worked. A refused attempt is followed
         by the same back-off (``_refusal_waits``); a 3.1.1-only broker's refusal of MQTT 5 by
-        the 3.1.1 attempt at once.
+        the 3.1.1 attempt at once; a broker refusing this client under MQTT 5
+        (``CLIENT_REFUSED``) by MQTT 5 again.
         """
         self._negotiator = threading.Thread(
             target=self._negotiate, name=f"mqtt-{self.client_id}", daemon=True
@@ -422,7 +433,7 @@ class MqttLink:
                     return
                 self.protocol = protocol
                 self._attempt_failed.clear()
-                self._attempt_refused = False
+                self._refusal = None
                 self._client = self._make_client(protocol)
                 self._client.loop_start()
             deadline = time.monotonic() + window
@@ -470,8 +481,11 @@ class MqttLink:
             if look_now:  # refusals ended: a new trouble, whose back-off starts afresh
                 attempt = 0
                 refusal_waits = self._refusal_waits()
-            if self._attempt_refused and self._stopping.wait(next(refusal_waits)):
-                return
+            if (refusal := self._refusal) is not None:
+                if self._stopping.wait(next(refusal_waits)):
+                    return
+                if protocol == MQTTProtocolVersion.MQTTv5 and refusal in CLIENT_REFUSED:
+                    attempt += 1  # MQTT 5 again: refused in 3.1.1 too, and connected once mended
             attempt += 1
 
     def _refusal_waits(self) -> Iterator[float]:
@@ -691,7 +705,7 @@ class MqttLink:
             if expected:  # at every negotiation with such a broker: no state of the link
                 log.debug("broker %s refused MQTTv5: %s", self.broker.url, reason)
             else:
-                self._attempt_refused = True
+                self._refusal = reason.value
                 self._note(
                     LinkProblem(
                         LinkTrouble.REFUSED, _refusal(reason, self.protocol), reason=str(reason)
