@@ -471,13 +471,7 @@ class MqttLink:
             # waits up to 3 s on a broker that accepts the handshake).
             look_now, self._look_now = self._look_now, False
             if (attempt % 2 == 1 or look_now) and not self._refused_last():
-                problem = describe_tls_failure(self.broker)
-                if problem:
-                    # The link's problem, not "no broker answers": the line IT alerts on
-                    # must send them to the certificate (review rev49s).
-                    self._note(LinkProblem(LinkTrouble.TLS, problem, reason=problem), False)
-                else:
-                    self._no_tls_failure()
+                self._looked(describe_tls_failure(self.broker))
             if look_now:  # refusals ended: a new trouble, whose back-off starts afresh
                 attempt = 0
                 refusal_waits = self._refusal_waits()
@@ -927,9 +921,15 @@ class MqttLink:
                 self._look_socket = None
             if connects != self._connects or self._stopping.is_set() or self._connected.is_set():
                 return
-            if problem:
-                self._note(LinkProblem(LinkTrouble.TLS, problem, reason=problem), False)
-                return
+            self._looked(problem)
+
+    def _looked(self, found: str | None) -> None:
+        """Note what a look at the handshake found (``describe_tls_failure``; no attempt):
+        a TLS failure is the link's problem, not "no broker answers", as the line IT alerts on
+        must send them to the certificate (review rev49s); none, ``_no_tls_failure``."""
+        if found:
+            self._note(LinkProblem(LinkTrouble.TLS, found, reason=found), attempt=False)
+        else:
             self._no_tls_failure()
 
     def _no_tls_failure(self) -> None:
@@ -940,13 +940,7 @@ class MqttLink:
         reachable" held back until this look (``_note``) is said now."""
         with self._look_lock:
             if self._tls_failing():
-                self._note(
-                    LinkProblem(
-                        LinkTrouble.UNREACHABLE,
-                        f"no connection to {self.broker.host}:{self.broker.port}",
-                    ),
-                    attempt=False,
-                )
+                self._note(self._no_connection(), attempt=False)
             self._say(self._said.confirm(time.monotonic()))
 
     def _look_opened(self, sock: socket.socket) -> None:
@@ -985,10 +979,12 @@ class MqttLink:
         if (tls := self._tls_problem()) is not None:
             self._note(tls)  # an attempt, still failing its handshake
             return
-        self._note(
-            LinkProblem(
-                LinkTrouble.UNREACHABLE, f"no connection to {self.broker.host}:{self.broker.port}"
-            )
+        self._note(self._no_connection())
+
+    def _no_connection(self) -> LinkProblem:
+        """No broker answers: the connection to its host and port cannot be opened."""
+        return LinkProblem(
+            LinkTrouble.UNREACHABLE, f"no connection to {self.broker.host}:{self.broker.port}"
         )
 
     def _on_message(self, client: paho.Client, userdata: Any, msg: paho.MQTTMessage) -> None:
