@@ -38,6 +38,7 @@ from prometheus_client import (
 
 from beckon.errors import ConfigError
 from beckon.messaging import protocol as p
+from beckon.station.links_down import by_cause
 
 if TYPE_CHECKING:
     from beckon.bedside.events import BedsideEvent
@@ -317,7 +318,8 @@ class StationMetrics(_Common):
         # said only "broker not connected" while the log said "the broker refuses it: ...".
         if long := self.service.links_down_long:
             detail["links_down"] = [link.as_health() for link in long]
-            detail["problems"] += [f"not serving {link.down}" for link in long]
+            causes = by_cause(long, len(self.service.cfg.units))  # each cause once
+            detail["problems"] += [f"not serving {link.down}" for link in causes]
         # Running, but not taking the unit's calls: holding back, waiting for its database,
         # or a re-check for a twin that goes on (``calls_held``).
         if why := self.service.not_serving or self.service.calls_held:

@@ -11,7 +11,8 @@ only "broker not connected" (session 49's closing note). Each place now words th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from beckon.messaging.link_problem import LinkProblem
@@ -38,6 +39,8 @@ class LinkDown:
     unit): no call reaches the station at all."""
     broker_log: str
     """Where the broker's log is, for the remedy."""
+    links: int = 1
+    """How many links it stands for (``by_cause``: one per unit without a broker user)."""
 
     @property
     def why(self) -> str:
@@ -52,7 +55,8 @@ class LinkDown:
         cause was added ("not serving unit icu: its broker connection is down"). No running
         "for N s": it changed them every second while nothing changed, which defeats alerts
         de-duplicated by text (review rev50s); ``down_s`` gives it in ``links_down``."""
-        return f"unit {', '.join(self.units)}: its broker connection is down {self.why}"
+        whose = "its broker connection is" if self.links == 1 else "their broker connections are"
+        return f"unit {', '.join(self.units)}: {whose} down {self.why}"
 
     @property
     def whose(self) -> str:
@@ -92,3 +96,27 @@ class LinkDown:
             "failed_attempts": self.attempts,
             "remedy": self.remedy,
         }
+
+
+def by_cause(downs: Iterable[LinkDown], station_units: int) -> list[LinkDown]:
+    """The links down for the same cause and remedy as one record naming all their units
+    (sorted), for the Status line and health's ``problems``: with one link per
+    unit, two units cut off by one broker fault had each its own cause and remedy, the same
+    words twice on one line (session 50's note). ``station_units``: how many units the
+    station serves (all of them down: no call reaches it). Health's ``links_down`` and the
+    CRITICAL line stay per link (each its own count, time and moment)."""
+    merged: dict[tuple[str, str], LinkDown] = {}
+    for down in downs:
+        same = merged.get(key := (down.why, down.remedy))
+        if same is not None:
+            units = tuple(sorted(same.units + down.units))
+            down = replace(
+                same,
+                units=units,
+                down_s=max(same.down_s, down.down_s),
+                attempts=same.attempts + down.attempts,
+                every_unit=len(units) == station_units,
+                links=same.links + down.links,
+            )
+        merged[key] = down
+    return list(merged.values())

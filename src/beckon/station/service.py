@@ -57,7 +57,7 @@ from beckon.station.hook import (
     check_hook,
     missing_program,
 )
-from beckon.station.links_down import LinkDown
+from beckon.station.links_down import LinkDown, by_cause
 from beckon.station.paging import Pages
 from beckon.station.pgstore import open_configured_store
 from beckon.station.probes import LinkProbe, Outage
@@ -1197,7 +1197,7 @@ class StationService:
                 return f"starting: connecting to the broker (unit {', '.join(down)})"
             return "starting: checking that no other station serves its units"
         if down := self.units_down:
-            long = self.links_down_long
+            long = by_cause(self.links_down_long, len(self.cfg.units))
             if not long and len(down) == len(self.cfg.units):
                 return "not serving: no broker connection (reconnecting)"
             told = {unit for link in long for unit in link.units}
