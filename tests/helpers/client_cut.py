@@ -49,7 +49,32 @@ def connect_client_id(connect: bytes | bytearray) -> str:
     return bytes(connect[i + 2 : i + 2 + size]).decode()
 
 
-class ClientCutProxy(TcpProxy):
+class ConnectProxy(TcpProxy):
+    """A proxy that reads each client's CONNECT (on the connection's own thread) and hands it
+    to ``_connected``, which decides what becomes of the connection."""
+
+    def _forward(self, client: socket.socket, upstream: socket.socket) -> None:
+        threading.Thread(target=self._admit, args=(client, upstream), daemon=True).start()
+
+    def _admit(self, client: socket.socket, upstream: socket.socket) -> None:
+        try:
+            first = read_connect(client)
+        except OSError:
+            self._close(client, upstream)
+            return
+        self._connected(client, upstream, first)
+
+    def _connected(self, client: socket.socket, upstream: socket.socket, first: bytes) -> None:
+        """Send ``first`` on and carry both ways (a subclass may not)."""
+        try:
+            upstream.sendall(first)
+        except OSError:
+            self._close(client, upstream)
+            return
+        super()._forward(client, upstream)
+
+
+class ClientCutProxy(ConnectProxy):
     """Forwards 127.0.0.1:``port`` to ``target_port``; ``cut_client(id)`` drops the connection
     of the client with that id and closes each new one it makes, until ``restore_client``.
     ``refused`` counts the connections refused meanwhile (the client kept trying).
@@ -67,15 +92,11 @@ class ClientCutProxy(TcpProxy):
         super().start()
         return self
 
-    def _forward(self, client: socket.socket, upstream: socket.socket) -> None:
-        threading.Thread(target=self._admit, args=(client, upstream), daemon=True).start()
-
-    def _admit(self, client: socket.socket, upstream: socket.socket) -> None:
-        """Read the client's CONNECT, then carry both ways, unless that client is cut."""
+    def _connected(self, client: socket.socket, upstream: socket.socket, first: bytes) -> None:
+        """Carry both ways, unless that client is cut (or routed elsewhere)."""
         try:
-            first = read_connect(client)
             client_id = connect_client_id(first)
-        except (OSError, IndexError, UnicodeDecodeError):
+        except (IndexError, UnicodeDecodeError):
             self._close(client, upstream)
             return
         with self._lock:
@@ -98,12 +119,7 @@ class ClientCutProxy(TcpProxy):
             with self._lock:
                 self._sockets.append(upstream)
                 self._by_client.setdefault(client_id, []).extend((client, upstream))
-        try:
-            upstream.sendall(first)
-        except OSError:
-            self._close(client, upstream)
-            return
-        super()._forward(client, upstream)
+        super()._connected(client, upstream, first)
 
     def cut_client(self, client_id: str) -> None:
         with self._lock:

@@ -5,18 +5,17 @@ link's fallback to 3.1.1 is negotiation, which must not wait like a refusal."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
-import threading
 import time
 
-from tests.helpers.client_cut import connect_level, read_connect
-from tests.helpers.hospital import TcpProxy
+from tests.helpers.client_cut import ConnectProxy, connect_level
 
 UNACCEPTABLE_VERSION = b"\x20\x02\x00\x01"
 """A 3.1.1 CONNACK, return code 1: the broker does not speak the client's protocol level."""
 
 
-class Mqtt311OnlyProxy(TcpProxy):
+class Mqtt311OnlyProxy(ConnectProxy):
     """Forwards 127.0.0.1:``port`` to ``target_port`` for 3.1.1 clients. ``connects``: each
     CONNECT's time (``time.monotonic()``) and protocol level, in order."""
 
@@ -28,21 +27,17 @@ class Mqtt311OnlyProxy(TcpProxy):
         super().start()
         return self
 
-    def _forward(self, client: socket.socket, upstream: socket.socket) -> None:
-        threading.Thread(target=self._admit, args=(client, upstream), daemon=True).start()
-
-    def _admit(self, client: socket.socket, upstream: socket.socket) -> None:
+    def _connected(self, client: socket.socket, upstream: socket.socket, first: bytes) -> None:
         try:
-            first = read_connect(client)
             level = connect_level(first)
-            with self._lock:
-                self.connects.append((time.monotonic(), level))
-            if level == 5:
-                client.sendall(UNACCEPTABLE_VERSION)
-                self._close(client, upstream)
-                return
-            upstream.sendall(first)
-        except (OSError, IndexError):
+        except IndexError:
             self._close(client, upstream)
             return
-        super()._forward(client, upstream)
+        with self._lock:
+            self.connects.append((time.monotonic(), level))
+        if level != 5:
+            super()._connected(client, upstream, first)
+            return
+        with contextlib.suppress(OSError):
+            client.sendall(UNACCEPTABLE_VERSION)
+        self._close(client, upstream)
