@@ -1,7 +1,8 @@
 """A link the broker refuses (wrong password, ACL, unknown client) waits its back-off between
 attempts, as after any failed attempt, and connects within the back-off's most once IT has
-mended the password, under MQTT 5 (its refusal was in MQTT 5's words); the MQTT 5 refusal of
-a 3.1.1-only broker is negotiation, tried again in 3.1.1 at once.
+mended the password, under MQTT 5 (its refusal was in MQTT 5's words; 3.1.1 is tried after
+every third such refusal, for a broker whose authentication differs by protocol); the MQTT 5
+refusal of a 3.1.1-only broker is negotiation, tried again in 3.1.1 at once.
 
 Session 50 left the negotiator trying a refused link again at once: about one attempt a
 second, each a line in the hospital broker's log, for a cause that takes IT minutes to mend.
@@ -17,7 +18,7 @@ from paho.mqtt.enums import MQTTProtocolVersion
 
 from beckon.config import BrokerConfig
 from beckon.messaging.mqtt import MqttLink
-from tests.helpers.mqtt311_only import Mqtt311OnlyProxy
+from tests.helpers.mqtt311_only import NOT_AUTHORISED_5, Mqtt311OnlyProxy
 from tests.helpers.password_broker import password_mosquitto
 from tests.helpers.polling import wait_until
 
@@ -42,16 +43,18 @@ def test_a_refused_link_waits_its_back_off_and_connects_soon_after_its_password_
     tmp_path: Path,
 ) -> None:
     with password_mosquitto(tmp_path, "desk", "right") as broker:
+        proxy = Mqtt311OnlyProxy(broker.port, mqtt5=None).start()  # counts each CONNECT
         config = BrokerConfig(
-            url=f"mqtt://127.0.0.1:{broker.port}", username="desk", password="wrong",
+            url=f"mqtt://127.0.0.1:{proxy.port}", username="desk", password="wrong",
             keepalive=5, reconnect_max_s=MOST_S,
         )  # fmt: skip
         link = MqttLink(config, "desk", [])
         link.start(wait_s=0)
         try:
-            first, second, third = refused_at(link, 3)
-            # Refused in MQTT 5's words (not authorised), each attempt is MQTT 5 again.
-            assert link.protocol is MQTTProtocolVersion.MQTTv5
+            first, second, third, _ = refused_at(link, 4)
+            # Refused in MQTT 5's words (not authorised), the link tries MQTT 5 again, and
+            # 3.1.1 after every third such refusal (MQTT311_EVERY).
+            assert proxy.levels == [5, 5, 5, 4], proxy.connects
             # After the second refusal the link waits 2 s (1 s doubled, the most): it tried
             # again about 1 s after each refusal, whatever the wait.
             assert third - second >= MOST_S - 0.1, (first, second, third)
@@ -60,10 +63,34 @@ def test_a_refused_link_waits_its_back_off_and_connects_soon_after_its_password_
             # Within the longest wait and one attempt (a second or so; 10 s on a busy machine).
             assert wait_until(lambda: link.connected, MOST_S + 10), link.problem
             assert link.failed_attempts == 0  # counted since the last connection
+            assert proxy.levels == [5, 5, 5, 4, 5], proxy.connects
             assert link.protocol is MQTTProtocolVersion.MQTTv5, "not 3.1.1 for good"
         finally:
             link.stop()
+            proxy.cut()
     assert time.monotonic() - mended < MOST_S + 10
+
+
+@pytest.mark.mqtt
+def test_a_broker_refusing_only_mqtt_5_for_who_the_link_is_is_tried_in_3_1_1_in_time(
+    tmp_path: Path,
+) -> None:
+    """A broker whose authentication differs by protocol (0x87 to MQTT 5, 3.1.1 accepted):
+    the link tries 3.1.1 after its third refusal and connects. Before, only MQTT 5 again."""
+    with password_mosquitto(tmp_path, "desk", "right") as broker:
+        proxy = Mqtt311OnlyProxy(broker.port, mqtt5=NOT_AUTHORISED_5).start()
+        config = BrokerConfig(
+            url=f"mqtt://127.0.0.1:{proxy.port}", username="desk", password="right",
+            keepalive=5, reconnect_max_s=MOST_S,
+        )  # fmt: skip
+        link = MqttLink(config, "desk", [])
+        try:
+            assert link.start(wait_s=30), (proxy.connects, link.problem)
+            assert link.protocol is MQTTProtocolVersion.MQTTv311
+            assert proxy.levels == [5, 5, 5, 4], proxy.connects
+        finally:
+            link.stop()
+            proxy.cut()
 
 
 @pytest.mark.mqtt
@@ -81,7 +108,7 @@ def test_a_3_1_1_only_broker_refusing_mqtt_5_is_tried_in_3_1_1_at_once(tmp_path:
         try:
             assert link.start(wait_s=30), (proxy.connects, link.problem)
             assert link.protocol is MQTTProtocolVersion.MQTTv311
-            assert [level for _, level in proxy.connects] == [5, 4], proxy.connects
+            assert proxy.levels == [5, 4], proxy.connects
         finally:
             link.stop()
             proxy.cut()
