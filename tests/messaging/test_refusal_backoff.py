@@ -17,6 +17,7 @@ import pytest
 from paho.mqtt.enums import MQTTProtocolVersion
 
 from beckon.config import BrokerConfig
+from beckon.messaging.link_problem import LinkTrouble
 from beckon.messaging.mqtt import MqttLink
 from tests.helpers.mqtt311_only import NOT_AUTHORISED_5, Mqtt311OnlyProxy
 from tests.helpers.password_broker import password_mosquitto
@@ -109,6 +110,59 @@ def test_a_3_1_1_only_broker_refusing_mqtt_5_is_tried_in_3_1_1_at_once(tmp_path:
             assert link.start(wait_s=30), (proxy.connects, link.problem)
             assert link.protocol is MQTTProtocolVersion.MQTTv311
             assert proxy.levels == [5, 4], proxy.connects
+        finally:
+            link.stop()
+            proxy.cut()
+
+
+@pytest.mark.mqtt
+def test_a_link_stopped_during_a_long_refusal_wait_stops_at_once(tmp_path: Path) -> None:
+    """Its wait is the stop's wait (``_stopping``), not a sleep: stop() 1.5 s into a 30 s wait
+    returns within 5 s (generous; about 0.01 s measured), not the 28 s left."""
+    with password_mosquitto(tmp_path, "desk", "right") as broker:
+        config = BrokerConfig(
+            url=f"mqtt://127.0.0.1:{broker.port}", username="desk", password="wrong",
+            keepalive=5, reconnect_max_s=30,
+        )  # fmt: skip
+        link = MqttLink(config, "desk", [])
+        link.hold_off(30)  # its least wait, so the first refusal's is 30 s
+        link.start(wait_s=0)
+        try:
+            refused_at(link, 1)
+            time.sleep(1.5)
+        finally:
+            began = time.monotonic()
+            link.stop()
+            took = time.monotonic() - began
+    assert took < 5.0, took
+
+
+@pytest.mark.mqtt
+def test_the_refusal_back_off_starts_afresh_when_refusals_end(tmp_path: Path) -> None:
+    """Refused three times (waits 1, 2, 4 s at cap 30), then no broker answers (the proxy
+    cut), then refused again: the wait after that refusal is the least again (1 s), not the
+    8 s the run had reached. CONNECTs about 2 s apart (1 s wait, ~1 s attempt); 9 s before."""
+    with password_mosquitto(tmp_path, "desk", "right") as broker:
+        proxy = Mqtt311OnlyProxy(broker.port, mqtt5=None).start()  # counts each CONNECT
+        config = BrokerConfig(
+            url=f"mqtt://127.0.0.1:{proxy.port}", username="desk", password="wrong",
+            keepalive=5, reconnect_max_s=30,
+        )  # fmt: skip
+        link = MqttLink(config, "desk", [])
+        link.start(wait_s=0)
+        try:
+            assert wait_until(lambda: len(proxy.levels) == 3, 30), proxy.connects
+            proxy.cut()
+            assert wait_until(
+                lambda: (
+                    link.problem is not None and link.problem.trouble is LinkTrouble.UNREACHABLE
+                ),
+                30,
+            ), link.problem
+            proxy.restore()
+            assert wait_until(lambda: len(proxy.levels) == 5, 30), proxy.connects
+            (fourth, _), (fifth, _) = proxy.connects[3:5]
+            assert fifth - fourth < 6.0, proxy.connects
         finally:
             link.stop()
             proxy.cut()
