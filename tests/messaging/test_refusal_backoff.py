@@ -19,7 +19,7 @@ from paho.mqtt.enums import MQTTProtocolVersion
 from beckon.config import BrokerConfig
 from beckon.messaging.link_problem import LinkTrouble
 from beckon.messaging.mqtt import MqttLink
-from tests.helpers.mqtt311_only import NOT_AUTHORISED_5, Mqtt311OnlyProxy
+from tests.helpers.mqtt311_only import HANG_UP, NOT_AUTHORISED_5, Mqtt311OnlyProxy
 from tests.helpers.password_broker import password_mosquitto
 from tests.helpers.polling import wait_until
 
@@ -163,6 +163,33 @@ def test_the_refusal_back_off_starts_afresh_when_refusals_end(tmp_path: Path) ->
             assert wait_until(lambda: len(proxy.levels) == 5, 30), proxy.connects
             (fourth, _), (fifth, _) = proxy.connects[3:5]
             assert fifth - fourth < 6.0, proxy.connects
+        finally:
+            link.stop()
+            proxy.cut()
+
+
+@pytest.mark.mqtt
+def test_a_3_1_1_only_broker_hanging_up_on_mqtt_5_keeps_the_refusal_and_its_back_off(
+    tmp_path: Path,
+) -> None:
+    """A 3.1.1-only broker that closes an MQTT 5 CONNECT unanswered (the demo's amqtt) and
+    refuses the link's 3.1.1 one: the MQTT 5 close is negotiation, not the end of the refusals.
+    The waits between the 3.1.1 attempts grow (1, 2, 4 s) and the link stays refused; before,
+    each close reset the back-off (3.1.1 CONNECTs 3 s apart for good, and the link said "no
+    broker answers" half the time)."""
+    with password_mosquitto(tmp_path, "desk", "right") as broker:
+        proxy = Mqtt311OnlyProxy(broker.port, mqtt5=HANG_UP).start()
+        config = BrokerConfig(
+            url=f"mqtt://127.0.0.1:{proxy.port}", username="desk", password="wrong",
+            keepalive=5, reconnect_max_s=30,
+        )  # fmt: skip
+        link = MqttLink(config, "desk", [])
+        link.start(wait_s=0)
+        try:
+            assert wait_until(lambda: proxy.levels.count(4) == 4, 40), proxy.connects
+            v311 = [at for at, level in proxy.connects if level == 4]
+            assert v311[3] - v311[2] >= 3.5, proxy.connects  # the 4 s wait
+            assert link.problem is not None and link.problem.trouble is LinkTrouble.REFUSED
         finally:
             link.stop()
             proxy.cut()

@@ -385,6 +385,7 @@ class MqttLink:
         # refused, or the MQTT 5 refusal of a 3.1.1-only broker): the next waits the back-off
         # (``_negotiate``).
         self._refusal: int | None = None
+        self._refused_under: MQTTProtocolVersion | None = None  # the last refusal's protocol
         # Why the link is not connected, as it last saw it (``problem``); None while connected
         # and before the first attempt ends. ``_refused`` marks an attempt the broker refused:
         # paho reports its closing too, which must not turn the refusal into "no answer".
@@ -712,6 +713,7 @@ class MqttLink:
                 log.debug("broker %s refused MQTTv5: %s", self.broker.url, reason)
             else:
                 self._refusal = reason.value
+                self._refused_under = self.protocol
                 self._note(
                     LinkProblem(
                         LinkTrouble.REFUSED, _refusal(reason, self.protocol), reason=str(reason)
@@ -829,12 +831,15 @@ class MqttLink:
     ) -> None:
         if not self._connected.is_set():
             self._attempt_failed.set()  # closed before CONNACK: try the other protocol
-            if not self._refused and self._refused_last() and self.connections == 0:
+            hung_up = not self._refused and self._hung_up_on_mqtt5()
+            if hung_up:  # the 3.1.1 attempt at once; the refusal and its back-off stay
+                log.debug("broker %s closed on MQTTv5 unanswered", self.broker.url)
+            elif not self._refused and self._refused_last() and self.connections == 0:
                 self._look_now = True  # refusals ended (``_on_connect_fail``)
             # A refusal's own closing keeps the refusal; a TLS failure found meanwhile stays.
             if (tls := self._tls_problem()) is not None:
                 self._note(tls)  # an attempt, still failing its handshake
-            elif not self._refused:
+            elif not self._refused and not hung_up:
                 self._note(
                     LinkProblem(
                         LinkTrouble.UNREACHABLE,
@@ -868,6 +873,18 @@ class MqttLink:
         link's problem still."""
         problem = self._problem
         return problem if problem is not None and problem.trouble is LinkTrouble.TLS else None
+
+    def _hung_up_on_mqtt5(self) -> bool:
+        """An MQTT 5 attempt closed unanswered right after a refusal under 3.1.1: a 3.1.1-only
+        broker that hangs up on MQTT 5 (the demo's amqtt), like its expected refusal of MQTT 5,
+        not the end of the refusals. Read as that end, it reset the back-off to 1 s and looked
+        at TLS at every pair of attempts (review rev51s: refusals 7 s apart for good)."""
+        return (
+            self.connections == 0
+            and self.protocol == MQTTProtocolVersion.MQTTv5
+            and self._refused_last()
+            and self._refused_under == MQTTProtocolVersion.MQTTv311
+        )
 
     def _refused_last(self) -> bool:
         """The last attempt's broker answered with a refusal."""
