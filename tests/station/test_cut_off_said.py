@@ -100,12 +100,14 @@ def link_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
 
 
 def critical_cause(caplog: pytest.LogCaptureFixture, unit: str) -> str:
-    """The "(how; reconnecting; cause)" of the unit's one CRITICAL line."""
+    """The "(how; reconnecting; cause)" of the unit's one CRITICAL line (``unit``: "icu" or
+    "icu, ward", named "units icu, ward")."""
+    named = f"unit{'s' if ',' in unit else ''} {unit}"
     said = [
         r.getMessage()
         for r in caplog.records
         if r.levelno == logging.CRITICAL
-        and r.getMessage().startswith(f"STATION NOT SERVING: unit {unit} for ")
+        and r.getMessage().startswith(f"STATION NOT SERVING: {named} for ")
     ]
     assert len(said) == 1, said
     found = re.search(r"its broker connection is down (\(.*?; reconnecting; .*?\)): ", said[0])
@@ -154,7 +156,7 @@ def test_a_refused_station_says_its_refusal_once_and_its_cause_everywhere(
     assert down["units"] == ["icu", "ward"] and down["trouble"] == "refused", down
     assert down["failed_attempts"] >= ATTEMPTS, down
     assert any(cause in problem for problem in detail["problems"]), detail["problems"]
-    assert status.startswith("not serving unit icu, ward: its broker connection is down (")
+    assert status.startswith("not serving units icu, ward: its broker connection is down (")
     assert cause in status and "password file and ACL" in status, status
     assert check.outcome == "fail" and cause in check.detail, check
     assert "password file and ACL" in check.fix, check
@@ -191,10 +193,10 @@ def test_an_unreachable_broker_is_said_once_per_link_and_named_by_health_and_sta
         cause = critical_cause(caplog, unit)
         assert "no broker answers: no connection to 127.0.0.1:" in cause, cause
         assert [p for p in detail["problems"] if cause in p] == [
-            f"not serving unit icu, ward: their broker connections are down {cause}"
+            f"not serving units icu, ward: their broker connections are down {cause}"
         ], detail["problems"]
         assert status.count(cause) == 1 and check.detail.count(cause) == 1, (status, check)
-    both = "not serving unit icu, ward: their broker connections are down ("
+    both = "not serving units icu, ward: their broker connections are down ("
     assert status.startswith(both), status
     assert status.count("check that the broker is running") == 1, status
     assert 'no call reaches this station and every unit\'s tablets say "no station"' in status

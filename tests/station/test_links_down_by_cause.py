@@ -29,8 +29,8 @@ def test_one_cause_of_two_units_is_one_record_and_other_causes_stay_apart() -> N
     both = merged[0]
     assert both.links == 2 and both.attempts == 6 and not both.every_unit
     assert both.status.count(UNREACHED.remedy("LOG")) == 1, both.status
-    assert both.down.startswith("unit cardio, ward: their broker connections are down (")
-    assert "no call of unit cardio, ward reaches this station" in both.status
+    assert both.down.startswith("units cardio, ward: their broker connections are down (")
+    assert "no call of units cardio, ward reaches this station" in both.status
     assert merged[1].down.startswith("unit icu: its broker connection is down (")
 
 

@@ -43,6 +43,11 @@ class LinkDown:
     """How many links it stands for (``by_cause``: one per unit without a broker user)."""
 
     @property
+    def named(self) -> str:
+        """ "unit icu" or "units icu, ward": the units it stands for."""
+        return f"unit{'s' if len(self.units) > 1 else ''} {', '.join(self.units)}"
+
+    @property
     def why(self) -> str:
         """ "(OUTAGE; reconnecting; CAUSE)": the same words in the log line, the status, health
         and the doctor."""
@@ -56,15 +61,15 @@ class LinkDown:
         "for N s": it changed them every second while nothing changed, which defeats alerts
         de-duplicated by text (review rev50s); ``down_s`` gives it in ``links_down``."""
         whose = "its broker connection is" if self.links == 1 else "their broker connections are"
-        return f"unit {', '.join(self.units)}: {whose} down {self.why}"
+        return f"{self.named}: {whose} down {self.why}"
 
     @property
     def whose(self) -> str:
         """Whose calls cannot reach the station meanwhile."""
         if self.every_unit:
             return 'no call reaches this station and every unit\'s tablets say "no station"'
-        who = ", ".join(self.units)
-        return f'no call of unit {who} reaches this station and its tablets say "no station"'
+        their = "their" if len(self.units) > 1 else "its"
+        return f'no call of {self.named} reaches this station and {their} tablets say "no station"'
 
     @property
     def remedy(self) -> str:
@@ -75,7 +80,7 @@ class LinkDown:
         """The CRITICAL line's words after "STATION NOT SERVING: " (its form since session
         49: "unit icu for 15 s: its broker connection is down (...): ...; check ...")."""
         return (
-            f"unit {', '.join(self.units)} for {self.down_s:.0f} s: its broker connection is "
+            f"{self.named} for {self.down_s:.0f} s: its broker connection is "
             f"down {self.why}: {self.whose}; {self.remedy}"
         )
 
