@@ -39,18 +39,25 @@ def refused_at(link: MqttLink, count: int, timeout: float = 20.0) -> list[float]
     return seen
 
 
+def proxied_link(proxy: Mqtt311OnlyProxy, password: str, most_s: int) -> MqttLink:
+    """User desk's link through ``proxy`` with ``password`` and ``reconnect_max_s``
+    ``most_s``, started without waiting for it."""
+    config = BrokerConfig(
+        url=f"mqtt://127.0.0.1:{proxy.port}", username="desk", password=password,
+        keepalive=5, reconnect_max_s=most_s,
+    )  # fmt: skip
+    link = MqttLink(config, "desk", [])
+    link.start(wait_s=0)
+    return link
+
+
 @pytest.mark.mqtt
 def test_a_refused_link_waits_its_back_off_and_connects_soon_after_its_password_is_mended(
     tmp_path: Path,
 ) -> None:
     with password_mosquitto(tmp_path, "desk", "right") as broker:
         proxy = Mqtt311OnlyProxy(broker.port, mqtt5=None).start()  # counts each CONNECT
-        config = BrokerConfig(
-            url=f"mqtt://127.0.0.1:{proxy.port}", username="desk", password="wrong",
-            keepalive=5, reconnect_max_s=MOST_S,
-        )  # fmt: skip
-        link = MqttLink(config, "desk", [])
-        link.start(wait_s=0)
+        link = proxied_link(proxy, "wrong", MOST_S)
         try:
             first, second, third, _ = refused_at(link, 4)
             # Refused in MQTT 5's words (not authorised), the link tries MQTT 5 again, and
@@ -144,12 +151,7 @@ def test_the_refusal_back_off_starts_afresh_when_refusals_end(tmp_path: Path) ->
     8 s the run had reached. CONNECTs about 2 s apart (1 s wait, ~1 s attempt); 9 s before."""
     with password_mosquitto(tmp_path, "desk", "right") as broker:
         proxy = Mqtt311OnlyProxy(broker.port, mqtt5=None).start()  # counts each CONNECT
-        config = BrokerConfig(
-            url=f"mqtt://127.0.0.1:{proxy.port}", username="desk", password="wrong",
-            keepalive=5, reconnect_max_s=30,
-        )  # fmt: skip
-        link = MqttLink(config, "desk", [])
-        link.start(wait_s=0)
+        link = proxied_link(proxy, "wrong", 30)
         try:
             assert wait_until(lambda: len(proxy.levels) == 3, 30), proxy.connects
             proxy.cut()
@@ -179,12 +181,7 @@ def test_a_3_1_1_only_broker_hanging_up_on_mqtt_5_keeps_the_refusal_and_its_back
     broker answers" half the time)."""
     with password_mosquitto(tmp_path, "desk", "right") as broker:
         proxy = Mqtt311OnlyProxy(broker.port, mqtt5=HANG_UP).start()
-        config = BrokerConfig(
-            url=f"mqtt://127.0.0.1:{proxy.port}", username="desk", password="wrong",
-            keepalive=5, reconnect_max_s=30,
-        )  # fmt: skip
-        link = MqttLink(config, "desk", [])
-        link.start(wait_s=0)
+        link = proxied_link(proxy, "wrong", 30)
         try:
             assert wait_until(lambda: proxy.levels.count(4) == 4, 40), proxy.connects
             v311 = [at for at, level in proxy.connects if level == 4]
