@@ -8,10 +8,9 @@ rules read the rhythm from the frames, and a bridge skips frames: a 4 to 7 Hz tr
 the frames left (30 % lost at random, or every far frame of it poor) is a sparse, irregular
 sampling that aliases into the nod band, and session 49's bridge made 20 of 144 such runs a
 nod or shake (docs/journal/gestures.md). A few frames lost at random (3 to 8 %) must not
-let it through either; it does today (session 51: a lost frame that cuts the movement makes
-the detectors forget the tremor's rhythm, and its fading last cycles read as a nod or shake),
-so those cases are marked as a known failure. Every tremor case runs with the bridge off (each
-lost frame cuts the movement, as before) and on.
+let it through either: a lost frame that cuts the movement must not make the detectors forget
+the tremor's rhythm (session 51). Every tremor case runs with the bridge off (each lost frame
+cuts the movement, as before) and on.
 """
 
 from __future__ import annotations
@@ -197,11 +196,6 @@ SPARSE_FPS = (15.0, 20.0, 25.0, 30.0)
 SPARSE_LOSS = (0.03, 0.05, 0.08)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known leak (issue #9, session 51): a cut forgets the tremor's run; the fix that keeps "
-    "it (branch gest51a, f0e94c14) lost 8 of 768 shakes made just after a tremor: not shipped",
-)
 @pytest.mark.parametrize("bridge", BRIDGES)
 @pytest.mark.parametrize("fps", SPARSE_FPS)
 def test_a_tremor_with_a_few_frames_lost_at_random_is_no_nod_or_shake(

@@ -788,18 +788,24 @@ class _Flips:
             self._turns.popleft()
 
     def sustained(
-        self, legs: list[float], band: float, brisk: float, dt: float, p: GestureParams
+        self,
+        legs: list[float],
+        band: float,
+        brisk: float,
+        dt: float,
+        p: GestureParams,
+        reach: float | None = None,
     ) -> bool:
         """True when the reversals of at least ``band`` (the movement's scale, see
         ``flip_band_ratio``) show a rhythm no nod or shake makes, reaching past when the
-        movement began (``legs[0]``): more than ``max_brisk_reversals`` in a row, each at most
-        ``brisk`` after the one before (or with frames missed between and no stretch of over
-        ``brisk`` read whole between), or ``alias_frames`` gaps of one frame (``dt``) in a
-        row; or when a leg of the movement (between consecutive times of ``legs``: where it
-        began, each turning point, where it ended) crossed more than one bridged gap, or one
-        and holds no three frames or more read in a row covering over half the slowest
-        tremor's period (``tremor_min_hz``; each frame counts its interval ``dt``)
-        (:attr:`unseen`): too sparsely read to tell."""
+        movement began (``legs[0]``, or ``reach`` when given): more than
+        ``max_brisk_reversals`` in a row, each at most ``brisk`` after the one before (or
+        with frames missed between and no stretch of over ``brisk`` read whole between), or
+        ``alias_frames`` gaps of one frame (``dt``) in a row; or when a leg of the movement
+        (between consecutive times of ``legs``: where it began, each turning point, where it
+        ended) crossed more than one bridged gap, or one and holds no three frames or more
+        read in a row covering over half the slowest tremor's period (``tremor_min_hz``; each
+        frame counts its interval ``dt``) (:attr:`unseen`): too sparsely read to tell."""
         self.unseen = None
         seen = 0.5 / p.tremor_min_hz - dt  # n frames in a row cover n frame intervals
         for first, last in itertools.pairwise(legs):
@@ -808,7 +814,7 @@ class _Flips:
                 self.unseen = (first, last)
                 self.run = self.single = 0
                 return True
-        since = legs[0]
+        since = legs[0] if reach is None else reach
         kept: list[_Pivot] = []
         direction = 0
         lo = hi = extreme = None
@@ -887,12 +893,34 @@ class OscillationDetector:
         other axis was moving as that gesture, not as this one's wobble. A nod made straight
         into a brisk shake ended as the shake's first leg was read from rest, and the nod's
         own return, in the shake's window, rejected the shake (and with it the nod)."""
+        self._flips = _Flips()
+        """Reversals of the raw samples: the rhythm the frames showed, kept across a cut (see
+        :meth:`_clear`) and forgotten only by :meth:`reset`."""
         self._clear()
 
     # -- state ------------------------------------------------------------------------------
 
     def _clear(self) -> None:
-        """Forget any gesture in progress (not the cooldown or the background)."""
+        """Forget any gesture in progress (not the cooldown or the background).
+
+        Not the raw reversals (:class:`_Flips`) either: a cut ends a movement, not the rhythm
+        the frames showed before it. Why (issue #9, session 51): a tremor with a few frames
+        lost at random (3 to 8 %) was cut by one of them (a frame under the quality floor at
+        10 fps or with no bridge, or a gap the head was read a swing across, as a 4 Hz tremor
+        of 8 degrees is in two frames), and the cut wiped the long run of reversals that told
+        it from a nod: its last cycles, a second or so as it faded out, were a short brisk
+        nod or shake of 2 to 8 reversals (49 of 2,304 runs through the engine on s50, 51 on
+        s51). Kept, the run reaches into what follows the cut as into any movement begun
+        after a tremor. A cut longer than a brisk half period (no reversal read across it), or
+        a stretch read whole as long with none, still breaks the run, so a nod made after a
+        loss, or after a rest, is judged on its own rhythm. But where a movement read after a
+        cut began is only the extreme of the frames read since (``_after_cut``): maybe the
+        fading tremor's last swing, not a turn seen, so there the run must reach its first
+        turning point (:meth:`_complete`). Reaching its start, a tremor stopped 0.3 to 1.2 s
+        before a nod or shake of its own size, with one frame lost, rejected it (pose traces,
+        session 51), where seen whole the movement starts over at the tremor's reversals and
+        the nod or shake is found.
+        """
         self._smooth: dict[str, float] | None = None
         self._last_t: float | None = None
         self._direction = 0
@@ -911,13 +939,14 @@ class OscillationDetector:
         self._shifts: deque[tuple[float, float]] = deque()
         self._background = 0.0  # range of the axis before the current movement began
         self._dt = 0.0  # the frame interval, smoothed
-        self._flips = _Flips()  # reversals of the raw samples
         self._last_gap: float | None = None  # the previous half period of this movement
         self._first_leg = True  # the next reversal ends the leg from where the movement began
         self._restarted = False  # the movement started over at a turning point (see _zigzag)
         self._hold: tuple[float, float] | None = None  # the last turning point's hold, if any
         self._moving_since = -math.inf  # when the movement's first leg was confirmed
         self._began: float | None = None  # the first sample since the face was found
+        # The movement's start is the extreme of what was read since a cut (see _start)
+        self._after_cut = False
         self._gap_since: float | None = None  # the first frame of a bridged gap under way
         self._last_raw: dict[str, float] | None = None  # the last sample read, both axes
         self._calm: float | None = None  # the adapted swing threshold (None: the default)
@@ -941,6 +970,7 @@ class OscillationDetector:
         self._last_event_t = -math.inf
         self._background_from = -math.inf
         self._reference_ts.clear()
+        self._flips.clear()
         self._clear()
 
     def held_gesture_made(self, t: float) -> None:
@@ -1293,6 +1323,7 @@ class OscillationDetector:
                 )
             self.drop_held_back(t, "the face was lost or poor; what the head did next is unknown")
             self._clear()
+            self._after_cut = True
             return None
         assert pitch is not None and yaw is not None
         raw = {"pitch": float(pitch), "yaw": float(yaw)}
@@ -1304,6 +1335,7 @@ class OscillationDetector:
             logger.debug("%s: the head moved across a gap ending at t=%.2f", self.gesture, t)
             self.drop_held_back(t, "the head moved while the face was lost or poor")
             self._clear()
+            self._after_cut = True
             self._last_raw = raw
             gap = False
         x, other = self._filter(t, raw, gap)
@@ -1485,7 +1517,9 @@ class OscillationDetector:
         return t - since
 
     def _start(self, t: float, x: float) -> None:
-        """Begin watching from a resting point."""
+        """Begin watching from a resting point (or, on the first frame read after a cut, from
+        wherever the head was: see :meth:`_clear`)."""
+        self._after_cut = self._after_cut and self._lo is None
         self._direction = 0
         self._rest_value = x
         self._lo = _Pivot(t, x)
@@ -1706,7 +1740,10 @@ class OscillationDetector:
         scale = max(self.swing_threshold, median_swing)
         brisk = p.brisk_half_period_s + 0.5 * self._dt
         legs = [pv.t for pv in self._pivots] + [t]
-        if self._flips.sustained(legs, p.flip_band_ratio * scale, brisk, self._dt, p):
+        # After a cut, where the movement began is the extreme of what was read since: maybe a
+        # tremor's last swing, not a turn seen (see _clear); a run must reach its first turn.
+        reach = legs[1] if self._after_cut and self._from_rest else legs[0]
+        if self._flips.sustained(legs, p.flip_band_ratio * scale, brisk, self._dt, p, reach):
             unseen = self._flips.unseen
             if unseen is not None:
                 logger.debug(
