@@ -919,7 +919,10 @@ class OscillationDetector:
         turning point (:meth:`_complete`). Reaching its start, a tremor stopped 0.3 to 1.2 s
         before a nod or shake of its own size, with one frame lost, rejected it (pose traces,
         session 51), where seen whole the movement starts over at the tremor's reversals and
-        the nod or shake is found.
+        the nod or shake is found. Left: 8 of 768 probe runs of a 30 fps shake made 0.3 or
+        0.7 s after an 8 degree tremor with a frame lost are still rejected (a leg ratio at 3.1
+        against ``3`` tipped by the lost frame), against 36 false nods and shakes of 2,304
+        tremor runs removed.
         """
         self._smooth: dict[str, float] | None = None
         self._last_t: float | None = None
